@@ -1,0 +1,160 @@
+import { MalformedBodyError, UpstreamError, type UpstreamCode } from '../errors.ts';
+import type { JobProvider } from '../model.ts';
+
+/** Human names used in generated messages. Upstream messages are never passed through. */
+export const PROVIDER_LABEL: Record<JobProvider, string> = {
+  AWS_PANORAMA: 'AWS Panorama',
+  AWS_OMICS: 'AWS HealthOmics',
+  TENCENT_COS_BATCH: 'Tencent COS Batch',
+  AWS_IMPORT_EXPORT: 'AWS Import/Export',
+  AWS_CODEPIPELINE: 'AWS CodePipeline',
+};
+
+/** botocore's throttle code list (reference/providers.md §6). */
+export const THROTTLE_CODES: ReadonlySet<string> = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'TransactionInProgressException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+  'RequestThrottled',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
+]);
+
+/** Codes that mean jobgraph's own credentials or signature were refused. */
+export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'InvalidClientTokenId',
+  'InvalidClientTokenIdException',
+  'InvalidAccessKeyId',
+  'InvalidAccessKeyIdException',
+  'MissingAuthenticationToken',
+  'IncompleteSignature',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestTimeTooSkewed',
+  'InvalidAccessKeyIdException',
+]);
+
+/** Cut a trailing `:url` and a `namespace#` prefix from an AWS error code (smithy's SanitizeErrorCode). */
+export function sanitizeAwsErrorCode(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  let code = raw;
+  const colon = code.indexOf(':');
+  if (colon >= 0) code = code.slice(0, colon);
+  const hash = code.lastIndexOf('#');
+  if (hash >= 0) code = code.slice(hash + 1);
+  code = code.trim();
+  return code === '' ? null : code.slice(0, 128);
+}
+
+/** Parse a Retry-After header given in seconds; HTTP dates and junk are ignored. */
+export function parseRetryAfter(value: string | string[] | undefined | null): number | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v || !/^\d{1,6}$/.test(v.trim())) return null;
+  return Number(v.trim());
+}
+
+export interface UpstreamFailure {
+  provider: JobProvider;
+  /** Describes the job for messages, e.g. `CodePipeline job "…" in us-east-1`. */
+  subject: string;
+  httpStatus: number | null;
+  upstreamCode: string | null;
+  upstreamRequestId: string | null;
+  retryAfterSeconds?: number | null;
+  /** Provider codes that mean "no such job" (e.g. JobNotFoundException at HTTP 400). */
+  notFoundCodes: ReadonlySet<string>;
+  /** Throttle-list codes that mean something else at this provider (CodePipeline's LimitExceededException is a quota). */
+  notThrottleCodes?: ReadonlySet<string>;
+  /** Extra codes that are transient server faults (e.g. COS InternalError, ServiceUnavailable). */
+  transientCodes?: ReadonlySet<string>;
+  cause?: unknown;
+}
+
+/**
+ * Classify an upstream error response by its error code first and HTTP status second
+ * (not found is HTTP 400 at CodePipeline and Import/Export; COS throttles with 503 SlowDown).
+ */
+export function classifyUpstreamError(f: UpstreamFailure): UpstreamError {
+  const label = PROVIDER_LABEL[f.provider];
+  const code = f.upstreamCode;
+  const status = f.httpStatus;
+  const make = (c: UpstreamCode, message: string, retryable?: boolean) =>
+    new UpstreamError({
+      provider: f.provider,
+      code: c,
+      message,
+      upstreamCode: code,
+      upstreamRequestId: f.upstreamRequestId,
+      httpStatus: status,
+      retryAfterSeconds: f.retryAfterSeconds ?? null,
+      ...(retryable === undefined ? {} : { retryable }),
+      cause: f.cause,
+    });
+  if (code && f.notFoundCodes.has(code)) return make('NOT_FOUND', `${f.subject} was not found.`);
+  const throttleCode = code !== null && THROTTLE_CODES.has(code) && !f.notThrottleCodes?.has(code);
+  if (throttleCode || status === 429) return make('UPSTREAM_THROTTLED', `${label} throttled the request; try again later.`);
+  if (code && f.transientCodes?.has(code)) return make('UPSTREAM_UNAVAILABLE', `${label} is unavailable (${code}).`);
+  if ((code && ACCESS_DENIED_CODES.has(code)) || status === 401 || status === 403) {
+    return make('UPSTREAM_ACCESS_DENIED', `${label} refused jobgraph's credentials.`, false);
+  }
+  if (status !== null && status >= 500) return make('UPSTREAM_UNAVAILABLE', `${label} is unavailable (HTTP ${status}).`);
+  if (status === 404) return make('NOT_FOUND', `${f.subject} was not found.`);
+  return make('UPSTREAM_BAD_RESPONSE', `${label} answered an unexpected error${code ? ` (${code})` : ''}.`, false);
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** A failure below HTTP (refused, reset, DNS, timeout): UPSTREAM_UNAVAILABLE, retryable. */
+export function transportError(provider: JobProvider, err: unknown): UpstreamError {
+  const label = PROVIDER_LABEL[provider];
+  const e = err as { code?: string; name?: string };
+  const what =
+    e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT'
+      ? 'timed out'
+      : e?.code && NETWORK_CODES.has(e.code)
+        ? `is unreachable (${e.code})`
+        : 'is unreachable';
+  return new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${label} ${what}.`, retryable: true, cause: err });
+}
+
+/** A body that could not be parsed: UPSTREAM_BAD_RESPONSE, not retried. The parser's message names the field only. */
+export function badResponse(provider: JobProvider, err: MalformedBodyError, requestId: string | null): UpstreamError {
+  return new UpstreamError({
+    provider,
+    code: 'UPSTREAM_BAD_RESPONSE',
+    message: `${PROVIDER_LABEL[provider]} sent a response jobgraph could not read: ${err.message}.`,
+    upstreamRequestId: requestId,
+    retryable: false,
+    cause: err,
+  });
+}
+
+export function isNetworkError(err: unknown): boolean {
+  const e = err as { code?: string; name?: string };
+  return Boolean(e && ((e.code && NETWORK_CODES.has(e.code)) || e.name === 'TimeoutError' || e.name === 'AbortError'));
+}

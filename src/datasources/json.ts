@@ -1,0 +1,58 @@
+import { MalformedBodyError } from '../errors.ts';
+
+/** Typed readers for parsed JSON bodies: wrong types are MalformedBodyError naming the field; absent is null. */
+
+export type JsonObject = Record<string, unknown>;
+
+export function parseJsonBody(body: string): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new MalformedBodyError('JSON body is not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new MalformedBodyError('JSON body is not an object');
+  return value as JsonObject;
+}
+
+export function obj(value: unknown, field: string): JsonObject | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new MalformedBodyError(`${field} is not an object`);
+  return value as JsonObject;
+}
+
+export function str(value: unknown, field: string): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') throw new MalformedBodyError(`${field} is not a string`);
+  return value;
+}
+
+export function bool(value: unknown, field: string): boolean | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'boolean') throw new MalformedBodyError(`${field} is not a boolean`);
+  return value;
+}
+
+export function int(value: unknown, field: string): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new MalformedBodyError(`${field} is not an integer`);
+  return value;
+}
+
+export function arr(value: unknown, field: string): unknown[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) throw new MalformedBodyError(`${field} is not a list`);
+  return value;
+}
+
+/** A JSON string map as a list of `{key, value}` in the wire's order. */
+export function keyValues(value: unknown, field: string): { key: string; value: string }[] {
+  const o = obj(value, field);
+  if (!o) return [];
+  return Object.entries(o).map(([key, v]) => ({ key, value: str(v, `${field}.${key}`) ?? '' }));
+}
+
+/** Keep a value only if it is one of a closed enum's members; unknown members become null (the raw string is kept elsewhere). */
+export function enumValue<T extends string>(value: string | null, members: readonly T[]): T | null {
+  return value !== null && (members as readonly string[]).includes(value) ? (value as T) : null;
+}

@@ -1,0 +1,37 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+
+/** Transport settings shared by every provider client. */
+export interface TransportOptions {
+  /** Per-attempt timeout in ms (JOBGRAPH_UPSTREAM_TIMEOUT_MS, default 5000). */
+  timeoutMs: number;
+  /** Attempts per job including the first (default 3). */
+  maxAttempts: number;
+  /** Keep-alive sockets per client; at least the provider's concurrency cap. */
+  maxSockets: number;
+}
+
+/** Options for the AWS providers (Panorama, Omics, CodePipeline, Import/Export). */
+export interface AwsSourceOptions extends TransportOptions {
+  /** Static credentials or a provider; undefined means the standard AWS credential chain. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Endpoint override (AWS_ENDPOINT_URL_<SERVICE>); with an override no host prefix is added. */
+  endpoint?: string;
+}
+
+/** Tencent Cloud credentials (TENCENTCLOUD_SECRET_ID / _KEY / _SESSION_TOKEN). */
+export interface TencentCredentials {
+  secretId: string;
+  secretKey: string;
+  sessionToken?: string;
+}
+
+export interface CosSourceOptions extends TransportOptions {
+  /** null when not configured: every job answers PROVIDER_NOT_CONFIGURED. */
+  credentials: TencentCredentials | null;
+  /** The `x-cos-appid` header value (COS_APPID); null when not configured. */
+  appId: string | null;
+  /** COS_BATCH_ENDPOINT_URL; the `{uin}.cos-control.{region}.myqcloud.com` host is used otherwise. */
+  endpoint?: string;
+  /** Clock in ms, injectable for signing tests. */
+  now?: () => number;
+}

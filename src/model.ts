@@ -1,0 +1,62 @@
+/** The normalised job shape every datasource's parse step produces. Field names are the GraphQL names. */
+
+export const JOB_PROVIDERS = [
+  'AWS_PANORAMA',
+  'AWS_OMICS',
+  'TENCENT_COS_BATCH',
+  'AWS_IMPORT_EXPORT',
+  'AWS_CODEPIPELINE',
+] as const;
+export type JobProvider = (typeof JOB_PROVIDERS)[number];
+
+export const JOB_STATES = [
+  'QUEUED',
+  'IN_PROGRESS',
+  'PAUSED',
+  'CANCELLING',
+  'CANCELLED',
+  'SUCCEEDED',
+  'SUCCEEDED_WITH_ERRORS',
+  'FAILED',
+  'UNKNOWN',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+const TERMINAL_STATES: ReadonlySet<JobState> = new Set<JobState>([
+  'CANCELLED',
+  'SUCCEEDED',
+  'SUCCEEDED_WITH_ERRORS',
+  'FAILED',
+]);
+
+/** True when a job in this state can no longer change. UNKNOWN is never terminal. */
+export function isTerminalState(state: JobState): boolean {
+  return TERMINAL_STATES.has(state);
+}
+
+/** Fields of the `Job` interface, common to every provider's record. Times are ISO-8601 UTC strings. */
+export interface JobRecord {
+  id: string;
+  provider: JobProvider;
+  nativeId: string;
+  region: string | null;
+  state: JobState;
+  providerStatus: string | null;
+  statusMessage: string | null;
+  terminal: boolean;
+  createdAt: string | null;
+  updatedAt: string | null;
+  completedAt: string | null;
+}
+
+/** A GraphQL `KeyValue` entry; maps (tags, metadata, configuration) are exposed as lists of these. */
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** Map a provider status string through a table; anything not in the table is UNKNOWN, never a crash. */
+export function mapState(table: Readonly<Record<string, JobState>>, status: string | null | undefined): JobState {
+  if (status == null) return 'UNKNOWN';
+  return Object.prototype.hasOwnProperty.call(table, status) ? (table[status] as JobState) : 'UNKNOWN';
+}
