@@ -19,7 +19,12 @@ interface SdkLikeError {
 export function fromSdkError(
   provider: JobProvider,
   err: unknown,
-  opts: { subject: string; notFoundCodes: ReadonlySet<string>; notThrottleCodes?: ReadonlySet<string> },
+  opts: {
+    subject: string;
+    notFoundCodes: ReadonlySet<string>;
+    notThrottleCodes?: ReadonlySet<string>;
+    transientCodes?: ReadonlySet<string>;
+  },
 ): UpstreamError {
   if (err instanceof UpstreamError) return err;
   if (err instanceof MalformedBodyError) return badResponse(provider, err, null);
@@ -49,11 +54,13 @@ export function fromSdkError(
     provider,
     subject: opts.subject,
     httpStatus: status,
-    upstreamCode: sanitizeAwsErrorCode(e.name === 'Error' ? e.code : e.name),
+    // An error body the SDK could not read (a proxy's HTML 502) surfaces as SyntaxError: classify by status alone.
+    upstreamCode: e.name === 'SyntaxError' ? null : sanitizeAwsErrorCode(e.name === 'Error' ? e.code : e.name),
     upstreamRequestId: requestId,
     retryAfterSeconds: parseRetryAfter(headers['retry-after']),
     notFoundCodes: opts.notFoundCodes,
     ...(opts.notThrottleCodes ? { notThrottleCodes: opts.notThrottleCodes } : {}),
+    ...(opts.transientCodes ? { transientCodes: opts.transientCodes } : {}),
     cause: err,
   });
 }

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import type { DestinationStream, Logger } from 'pino';
+import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
+import { mintToken } from './auth/mintToken.ts';
+import { loadConfig, type Config } from './config.ts';
+import { closeSources, createSources, type Sources } from './datasources/index.ts';
+import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from './emulators/framework.ts';
+import { startEmulators, type EmulatorSet } from './emulators/index.ts';
+import { createLogger } from './logger.ts';
+import { buildSchema, type BuiltSchema } from './schema.ts';
+import { startServer, type RunningServer } from './server.ts';
+
+export interface Gateway {
+  config: Config;
+  server: RunningServer;
+  sources: Sources;
+  built: BuiltSchema;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Build the schema and sources from a config and serve them. */
+export async function startGateway(
+  config: Config,
+  options: { logDestination?: DestinationStream; sandbox?: { document?: string; headers?: Record<string, string> } } = {},
+): Promise<Gateway> {
+  const built = buildSchema();
+  const logger = createLogger(
+    config.logLevel,
+    built.policy.sensitiveFields.map((f) => f.field),
+    options.logDestination,
+  );
+  const sources = createSources(config);
+  const server = await startServer({ config, sources, built, logger, ...(options.sandbox ? { sandbox: options.sandbox } : {}) });
+  return {
+    config,
+    server,
+    sources,
+    built,
+    logger,
+    close: async () => {
+      await server.close();
+      closeSources(sources);
+    },
+  };
+}
+
+export interface DemoGateway extends Gateway {
+  emulators: EmulatorSet;
+  /** Tokens signed with the key made at start: `read` has jobs:read, `secrets` adds jobs:secrets:read. */
+  tokens: { read: string; secrets: string };
+}
+
+/**
+ * Demo mode: start the five emulators, point a gateway at them with the demo credentials,
+ * and make an HS256 key for the printed tokens. Environment values for PORT, HOST and limits
+ * still apply; provider endpoints and credentials are the emulators'.
+ */
+export async function startDemo(
+  options: { env?: Record<string, string | undefined>; logDestination?: DestinationStream; port?: number; sandboxDocument?: string } = {},
+): Promise<DemoGateway> {
+  const emulators = await startEmulators();
+  try {
+    const jwtSecret = randomBytes(32).toString('base64url');
+    const base = loadConfig({ mode: 'demo' }, options.env);
+    const config: Config = {
+      ...base,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      endpoints: {
+        panorama: emulators.panorama.url,
+        omics: emulators.omics.url,
+        codepipeline: emulators.codepipeline.url,
+        importexport: emulators.importexport.url,
+        cosBatch: emulators.cosbatch.url,
+      },
+      awsCredentials: { ...DEMO_AWS_CREDENTIALS },
+      tencent: {
+        credentials: { secretId: DEMO_TENCENT_CREDENTIALS.secretId, secretKey: DEMO_TENCENT_CREDENTIALS.secretKey },
+        region: DEMO_TENCENT_CREDENTIALS.region,
+        uin: DEMO_TENCENT_CREDENTIALS.uin,
+        appId: DEMO_TENCENT_CREDENTIALS.appId,
+      },
+      auth: { ...base.auth, jwtSecret },
+    };
+    const claims = { issuer: config.auth.issuer, audience: config.auth.audience };
+    const tokens = {
+      read: await mintToken({ secret: jwtSecret, scopes: [SCOPE_READ], subject: 'demo-reader', ...claims }),
+      secrets: await mintToken({ secret: jwtSecret, scopes: [SCOPE_READ, SCOPE_SECRETS], subject: 'demo-secrets-reader', ...claims }),
+    };
+    const gateway = await startGateway(config, {
+      ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+      sandbox: { ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}), headers: { Authorization: `Bearer ${tokens.read}` } },
+    });
+    return {
+      ...gateway,
+      emulators,
+      tokens,
+      close: async () => {
+        await gateway.close();
+        await emulators.close();
+      },
+    };
+  } catch (err) {
+    await emulators.close();
+    throw err;
+  }
+}

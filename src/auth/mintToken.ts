@@ -1,0 +1,23 @@
+import { SignJWT } from 'jose';
+
+export interface MintOptions {
+  secret: string;
+  scopes: readonly string[];
+  subject?: string;
+  /** Lifetime in seconds, default 12 hours. */
+  ttlSeconds?: number;
+  issuer?: string | null;
+  audience?: string | null;
+}
+
+/** Mint an HS256 development token (`npm start` and `npx jobgraph token`). */
+export async function mintToken(options: MintOptions): Promise<string> {
+  let jwt = new SignJWT({ scope: options.scopes.join(' ') })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(options.subject ?? 'jobgraph-dev')
+    .setIssuedAt()
+    .setExpirationTime(`${options.ttlSeconds ?? 12 * 3600}s`);
+  if (options.issuer) jwt = jwt.setIssuer(options.issuer);
+  if (options.audience) jwt = jwt.setAudience(options.audience);
+  return jwt.sign(new TextEncoder().encode(options.secret));
+}

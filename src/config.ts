@@ -1,0 +1,176 @@
+import type { TencentCredentials } from './datasources/options.ts';
+import { PATTERNS } from './globalId.ts';
+
+/**
+ * The whole runtime configuration, read once from the environment and validated before
+ * anything listens. This is the only module that reads `process.env`.
+ */
+export interface Config {
+  /** `demo`: embedded emulators and demo credentials; `live`: real upstreams. */
+  mode: 'demo' | 'live';
+  port: number;
+  host: string;
+  /** Region used when a root field's `region` argument is omitted (AWS_REGION, default us-east-1). */
+  awsRegion: string;
+  /** Per-service endpoint overrides (AWS_ENDPOINT_URL_<SERVICE>, COS_BATCH_ENDPOINT_URL). */
+  endpoints: {
+    panorama?: string;
+    omics?: string;
+    codepipeline?: string;
+    importexport?: string;
+    cosBatch?: string;
+  };
+  /** Static AWS credentials (demo mode only); undefined means the standard AWS credential chain. */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  tencent: {
+    credentials: TencentCredentials | null;
+    /** Default COS region (TENCENTCLOUD_REGION, default ap-guangzhou). */
+    region: string;
+    /** COS account UIN (COS_UIN); needed for the `cosBatchJob` root field. */
+    uin: string | null;
+    /** COS_APPID, sent as `x-cos-appid`. */
+    appId: string | null;
+  };
+  auth: {
+    /** HS256 key (JOBGRAPH_JWT_SECRET), for development and tests. */
+    jwtSecret: string | null;
+    jwksUrl: string | null;
+    issuer: string | null;
+    audience: string | null;
+  };
+  limits: {
+    /** Most IDs one `jobs(ids:)` call takes (JOBGRAPH_MAX_JOB_IDS, default 100). */
+    maxJobIds: number;
+    /** Per-attempt upstream timeout in ms (JOBGRAPH_UPSTREAM_TIMEOUT_MS, default 5000). */
+    upstreamTimeoutMs: number;
+    /** Upstream attempts per job including the first (JOBGRAPH_UPSTREAM_MAX_ATTEMPTS, default 3). */
+    upstreamMaxAttempts: number;
+    /** Concurrent upstream calls per provider (JOBGRAPH_PROVIDER_CONCURRENCY, default 16). */
+    providerConcurrency: number;
+    /** Largest request body in bytes (JOBGRAPH_MAX_BODY_BYTES, default 1 MB). */
+    maxBodyBytes: number;
+  };
+  /** Introspection and the Sandbox landing page (JOBGRAPH_INTROSPECTION; default on in demo mode only). */
+  introspection: boolean;
+  /** Log level for pino (LOG_LEVEL, default info). */
+  logLevel: string;
+}
+
+/** A bad configuration value: one clear line naming the variable, never its (possibly secret) value. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function opt(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function url(env: Env, name: string): string | undefined {
+  const v = opt(env, name);
+  if (v === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw new ConfigError(name, 'is not a URL (expected e.g. http://127.0.0.1:4105)');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(name, 'must be an http:// or https:// URL');
+  return v.replace(/\/+$/, '');
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = opt(env, name);
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v)) throw new ConfigError(name, `must be a whole number between ${min} and ${max}`);
+  const n = Number(v);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = opt(env, name)?.toLowerCase();
+  if (v === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, 'must be true or false');
+}
+
+function pattern(env: Env, name: string, re: RegExp, form: string): string | undefined {
+  const v = opt(env, name);
+  if (v !== undefined && !re.test(v)) throw new ConfigError(name, `must be ${form}`);
+  return v;
+}
+
+export interface LoadOptions {
+  mode: Config['mode'];
+  /** Overrides applied after the environment (demo mode uses this for emulator endpoints and keys). */
+  overrides?: Partial<Config>;
+}
+
+/** Read and validate the environment (default: process.env). Throws ConfigError on the first bad value. */
+export function loadConfig(options: LoadOptions, env: Env = process.env): Config {
+  const demo = options.mode === 'demo';
+  const awsRegion =
+    pattern(env, 'AWS_REGION', PATTERNS.awsRegion.re, PATTERNS.awsRegion.form) ??
+    pattern(env, 'AWS_DEFAULT_REGION', PATTERNS.awsRegion.re, PATTERNS.awsRegion.form) ??
+    'us-east-1';
+  const secretId = opt(env, 'TENCENTCLOUD_SECRET_ID');
+  const secretKey = opt(env, 'TENCENTCLOUD_SECRET_KEY');
+  if ((secretId === undefined) !== (secretKey === undefined)) {
+    throw new ConfigError(secretId ? 'TENCENTCLOUD_SECRET_KEY' : 'TENCENTCLOUD_SECRET_ID', 'must be set together with its pair');
+  }
+  const sessionToken = opt(env, 'TENCENTCLOUD_SESSION_TOKEN');
+  const jwksUrl = url(env, 'JOBGRAPH_JWKS_URL') ?? null;
+  const issuer = opt(env, 'JOBGRAPH_JWT_ISSUER') ?? null;
+  const audience = opt(env, 'JOBGRAPH_JWT_AUDIENCE') ?? null;
+  if (jwksUrl && (!issuer || !audience)) {
+    throw new ConfigError(!issuer ? 'JOBGRAPH_JWT_ISSUER' : 'JOBGRAPH_JWT_AUDIENCE', 'is required when JOBGRAPH_JWKS_URL is set');
+  }
+  const jwtSecret = opt(env, 'JOBGRAPH_JWT_SECRET') ?? null;
+  if (jwtSecret !== null && jwtSecret.length < 32) {
+    throw new ConfigError('JOBGRAPH_JWT_SECRET', 'must be at least 32 characters (HS256 needs a 256-bit key)');
+  }
+  const endpoints: Config['endpoints'] = {};
+  const set = (k: keyof Config['endpoints'], v: string | undefined) => {
+    if (v !== undefined) endpoints[k] = v;
+  };
+  set('panorama', url(env, 'AWS_ENDPOINT_URL_PANORAMA'));
+  set('omics', url(env, 'AWS_ENDPOINT_URL_OMICS'));
+  set('codepipeline', url(env, 'AWS_ENDPOINT_URL_CODEPIPELINE'));
+  set('importexport', url(env, 'AWS_ENDPOINT_URL_IMPORTEXPORT'));
+  set('cosBatch', url(env, 'COS_BATCH_ENDPOINT_URL'));
+
+  const config: Config = {
+    mode: options.mode,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: opt(env, 'HOST') ?? (demo ? '127.0.0.1' : '0.0.0.0'),
+    awsRegion,
+    endpoints,
+    tencent: {
+      credentials: secretId && secretKey ? { secretId, secretKey, ...(sessionToken ? { sessionToken } : {}) } : null,
+      region: pattern(env, 'TENCENTCLOUD_REGION', PATTERNS.cosRegion.re, PATTERNS.cosRegion.form) ?? 'ap-guangzhou',
+      uin: pattern(env, 'COS_UIN', PATTERNS.cosUin.re, PATTERNS.cosUin.form) ?? null,
+      appId: pattern(env, 'COS_APPID', /^[0-9]{1,64}$/, 'a numeric APPID such as 1250000000') ?? null,
+    },
+    auth: { jwtSecret, jwksUrl, issuer, audience },
+    limits: {
+      maxJobIds: int(env, 'JOBGRAPH_MAX_JOB_IDS', 100, 1, 1000),
+      upstreamTimeoutMs: int(env, 'JOBGRAPH_UPSTREAM_TIMEOUT_MS', 5000, 1, 60000),
+      upstreamMaxAttempts: int(env, 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', 3, 1, 3),
+      providerConcurrency: int(env, 'JOBGRAPH_PROVIDER_CONCURRENCY', 16, 1, 1024),
+      maxBodyBytes: int(env, 'JOBGRAPH_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    },
+    introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
+    logLevel: pattern(env, 'LOG_LEVEL', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent') ?? 'info',
+  };
+  return { ...config, ...options.overrides };
+}

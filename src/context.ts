@@ -1,0 +1,44 @@
+import type DataLoader from 'dataloader';
+import type { AuthContext } from './auth/directives.ts';
+import type { Identity } from './auth/identity.ts';
+import type { Config } from './config.ts';
+import type { Sources } from './datasources/index.ts';
+import { createJobLoader } from './datasources/loader.ts';
+import type { JobKey, KeyOf } from './globalId.ts';
+import type { JobProvider, JobRecord } from './model.ts';
+
+type Loaders = { [P in JobProvider]: DataLoader<KeyOf<P>, JobRecord, string> };
+
+/** Per-request state: who is calling, one DataLoader per provider, and whether a secret was served. */
+export interface RequestContext extends AuthContext {
+  config: Config;
+  requestId: string;
+  loaders: Loaders;
+  secretServed: boolean;
+  /** Load one job through its provider's loader (batched and de-duplicated per request). */
+  loadJob(key: JobKey): Promise<JobRecord>;
+}
+
+export function createRequestContext(config: Config, sources: Sources, identity: Identity, requestId: string): RequestContext {
+  const loaders: Loaders = {
+    AWS_PANORAMA: createJobLoader(sources.AWS_PANORAMA),
+    AWS_OMICS: createJobLoader(sources.AWS_OMICS),
+    TENCENT_COS_BATCH: createJobLoader(sources.TENCENT_COS_BATCH),
+    AWS_IMPORT_EXPORT: createJobLoader(sources.AWS_IMPORT_EXPORT),
+    AWS_CODEPIPELINE: createJobLoader(sources.AWS_CODEPIPELINE),
+  };
+  const context: RequestContext = {
+    config,
+    requestId,
+    identity,
+    loaders,
+    secretServed: false,
+    noteSecretServed() {
+      context.secretServed = true;
+    },
+    loadJob(key) {
+      return (loaders[key.provider] as DataLoader<JobKey, JobRecord, string>).load(key);
+    },
+  };
+  return context;
+}

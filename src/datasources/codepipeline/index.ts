@@ -1,0 +1,42 @@
+import type { CodePipelineKey } from '../../globalId.ts';
+import { MalformedBodyError } from '../../errors.ts';
+import { badResponse } from '../classify.ts';
+import type { AwsSourceOptions } from '../options.ts';
+import type { JobSource } from '../types.ts';
+import { CodePipelineClients, type CodePipelineTransportOverrides } from './client.ts';
+import { toUpstreamError } from './errors.ts';
+import { parseGetJobDetailsOutput } from './parse.ts';
+import type { CodePipelineJobRecord } from './record.ts';
+
+export { CODEPIPELINE_STATE_MAP } from './record.ts';
+export type * from './record.ts';
+export { CODEPIPELINE_NOT_FOUND_CODES, CODEPIPELINE_NOT_THROTTLE_CODES } from './errors.ts';
+export type { CodePipelineTransportOverrides } from './client.ts';
+
+/**
+ * AWS CodePipeline `GetJobDetails` as a JobSource. `options.credentials` undefined means the
+ * standard AWS credential chain; `options.endpoint` overrides every region's endpoint.
+ * `overrides` is a test seam for the SDK's HTTP layer.
+ */
+export function createCodePipelineSource(
+  options: AwsSourceOptions,
+  overrides: CodePipelineTransportOverrides = {},
+): JobSource<'AWS_CODEPIPELINE', CodePipelineJobRecord> {
+  const clients = new CodePipelineClients(options, overrides);
+  return {
+    provider: 'AWS_CODEPIPELINE',
+    async fetchJob(key: CodePipelineKey, opts?: { signal?: AbortSignal }): Promise<CodePipelineJobRecord> {
+      const output = await clients.getJobDetails(key, opts?.signal).catch((err: unknown) => {
+        throw toUpstreamError(err, key);
+      });
+      try {
+        return parseGetJobDetailsOutput(output, key);
+      } catch (err) {
+        // parse throws only MalformedBodyError; anything else is still reported as an upstream error.
+        const malformed = err instanceof MalformedBodyError ? err : new MalformedBodyError('body could not be normalised');
+        throw badResponse('AWS_CODEPIPELINE', malformed, output.$metadata.requestId ?? null);
+      }
+    },
+    close: () => clients.close(),
+  };
+}

@@ -1,0 +1,78 @@
+import { createAgents, httpRequest, type HttpResult } from '../http.ts';
+import type { TencentCredentials } from '../options.ts';
+import { cosKeyTime, signCosRequest } from './signer.ts';
+
+export interface CosBatchClientConfig {
+  region: string;
+  credentials: TencentCredentials;
+  /** Sent as `x-cos-appid`. */
+  appId: string;
+  /** Base URL override (COS_BATCH_ENDPOINT_URL); default `https://{uin}.cos-control.{region}.myqcloud.com`. */
+  endpoint?: string;
+  /** Per-attempt timeout in ms. */
+  timeoutMs: number;
+  /** Keep-alive sockets of this client. */
+  maxSockets: number;
+  /** Clock in ms for the signature's KeyTime (default Date.now). */
+  now?: () => number;
+}
+
+const USER_AGENT = 'jobgraph-cosbatch/0.1';
+
+/**
+ * The COS Batch control-plane client of one region: builds, signs and sends
+ * `GET /jobs/{JobId}` over its own keep-alive agents. One attempt per call; the source
+ * decides about retries. Returns every HTTP answer as is; rejects only on transport errors.
+ */
+export class CosBatchClient {
+  readonly region: string;
+  readonly #config: CosBatchClientConfig;
+  readonly #agents: ReturnType<typeof createAgents>;
+  readonly #base: URL | null;
+
+  constructor(config: CosBatchClientConfig) {
+    this.region = config.region;
+    this.#config = config;
+    this.#agents = createAgents(config.maxSockets);
+    this.#base = config.endpoint === undefined ? null : new URL(config.endpoint);
+  }
+
+  /** The URL DescribeJob is sent to for this account. */
+  describeJobUrl(uin: string, jobId: string): URL {
+    const path = `/jobs/${encodeURIComponent(jobId)}`;
+    if (this.#base === null) return new URL(`https://${uin}.cos-control.${this.region}.myqcloud.com${path}`);
+    const url = new URL(this.#base.href);
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+    url.search = '';
+    url.hash = '';
+    return url;
+  }
+
+  /** Send one signed DescribeJob request. */
+  describeJob(uin: string, jobId: string, signal?: AbortSignal): Promise<HttpResult> {
+    const url = this.describeJobUrl(uin, jobId);
+    const { credentials, appId } = this.#config;
+    // The Host header is signed, so sign exactly the one sent (the override's host:port when there is one).
+    const headers: Record<string, string> = { host: url.host, 'x-cos-appid': appId };
+    if (credentials.sessionToken) headers['x-cos-security-token'] = credentials.sessionToken;
+    headers['authorization'] = signCosRequest({
+      secretId: credentials.secretId,
+      secretKey: credentials.secretKey,
+      method: 'GET',
+      pathname: decodeURIComponent(url.pathname),
+      headers,
+      keyTime: cosKeyTime((this.#config.now ?? Date.now)()),
+    });
+    headers['user-agent'] = USER_AGENT;
+    return httpRequest(
+      { method: 'GET', url, headers, timeoutMs: this.#config.timeoutMs, ...(signal ? { signal } : {}) },
+      this.#agents,
+    );
+  }
+
+  /** Close idle keep-alive sockets. */
+  close(): void {
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
+  }
+}

@@ -1,0 +1,79 @@
+import { MalformedBodyError, UpstreamError } from '../../errors.ts';
+import type { CosBatchKey } from '../../globalId.ts';
+import { badResponse, classifyUpstreamError, parseRetryAfter, transportError } from '../classify.ts';
+import type { HttpResult } from '../http.ts';
+import { parseCosErrorBody } from './parse.ts';
+
+const PROVIDER = 'TENCENT_COS_BATCH' as const;
+
+/** Codes that mean "no such job". */
+export const COSBATCH_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['NoSuchJob']);
+
+/**
+ * Codes the COS SDKs retry as server faults (cos-java-sdk-v5 RetryUtils). `SlowDown` (503) is
+ * throttling and is already in the shared throttle list; AccessDenied, SignatureDoesNotMatch and
+ * InvalidAccessKeyId (403) are in the shared access-denied list.
+ */
+export const COSBATCH_TRANSIENT_CODES: ReadonlySet<string> = new Set(['InternalError', 'ServiceUnavailable']);
+
+/** Describes the job in generated messages; never a URL or a header. */
+export function cosBatchSubject(key: CosBatchKey): string {
+  return `Tencent COS Batch job "${key.jobId}" in ${key.region} (account ${key.uin})`;
+}
+
+/** A provider code is shown to clients, so keep only what looks like a code. */
+function sanitizeCosCode(code: string | null): string | null {
+  return code !== null && /^[A-Za-z][A-Za-z0-9._-]{0,63}$/.test(code) ? code : null;
+}
+
+function header(result: HttpResult, name: string): string | null {
+  const v = result.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s && s.trim() !== '' ? s.trim() : null;
+}
+
+/** The request id of a response: the `<RequestId>` of an error body, else the `x-cos-request-id` header. */
+export function cosRequestId(result: HttpResult, bodyRequestId: string | null = null): string | null {
+  return bodyRequestId ?? header(result, 'x-cos-request-id');
+}
+
+/**
+ * Map a non-success COS answer (any status, with or without an `<Error>` body) to an
+ * UpstreamError. The upstream message, resource and trace id are never copied into it.
+ */
+export function mapCosErrorResponse(key: CosBatchKey, result: HttpResult): UpstreamError {
+  const envelope = parseCosErrorBody(result.body);
+  const requestId = cosRequestId(result, envelope?.requestId ?? null);
+  const status = result.status >= 200 && result.status < 300 ? null : result.status;
+  const code = sanitizeCosCode(envelope?.code ?? null);
+  if (status === null && code === null) {
+    return badResponse(PROVIDER, new MalformedBodyError('success body is not a DescribeJobResult'), requestId);
+  }
+  return classifyUpstreamError({
+    provider: PROVIDER,
+    subject: cosBatchSubject(key),
+    httpStatus: status ?? result.status,
+    upstreamCode: code,
+    upstreamRequestId: requestId,
+    retryAfterSeconds: parseRetryAfter(result.headers['retry-after']),
+    notFoundCodes: COSBATCH_NOT_FOUND_CODES,
+    transientCodes: COSBATCH_TRANSIENT_CODES,
+    cause: { status: result.status, code, requestId },
+  });
+}
+
+/** Any error thrown while fetching, as an UpstreamError. */
+export function mapCosError(err: unknown): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  if (err instanceof MalformedBodyError) return badResponse(PROVIDER, err, null);
+  return transportError(PROVIDER, err);
+}
+
+/** Credentials or APPID missing: every COS job answers PROVIDER_NOT_CONFIGURED. */
+export function notConfigured(missing: 'credentials' | 'appId'): UpstreamError {
+  const what =
+    missing === 'credentials'
+      ? 'no Tencent Cloud credentials configured (TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY)'
+      : 'no COS APPID configured (COS_APPID)';
+  return new UpstreamError({ provider: PROVIDER, code: 'PROVIDER_NOT_CONFIGURED', message: `Tencent COS Batch has ${what}.`, retryable: false });
+}

@@ -1,0 +1,141 @@
+import { MalformedBodyError } from '../../errors.ts';
+import type { CosBatchKey } from '../../globalId.ts';
+import { badResponse } from '../classify.ts';
+import type { CosSourceOptions } from '../options.ts';
+import type { JobSource } from '../types.ts';
+import { CosBatchClient } from './client.ts';
+import { cosRequestId, mapCosError, mapCosErrorResponse, notConfigured } from './errors.ts';
+import { parseDescribeJobBody, type CosBatchJobRecord } from './parse.ts';
+
+export { COSBATCH_STATE_MAP, COSBATCH_ARRAY_PATHS, parseDescribeJobBody, parseCosErrorBody } from './parse.ts';
+export type {
+  CosBatchJobRecord,
+  CosBatchJobFailure,
+  CosBatchManifest,
+  CosBatchManifestLocation,
+  CosBatchManifestSpec,
+  CosBatchOperation,
+  CosBatchPutObjectCopy,
+  CosBatchGrant,
+  CosBatchGrantee,
+  CosBatchNewObjectMetadata,
+  CosBatchInitiateRestoreObject,
+  CosBatchPutObjectTagging,
+  CosBatchProgressSummary,
+  CosBatchReport,
+  CosErrorEnvelope,
+} from './parse.ts';
+export { COSBATCH_NOT_FOUND_CODES, COSBATCH_TRANSIENT_CODES, mapCosErrorResponse } from './errors.ts';
+export { CosBatchClient } from './client.ts';
+export { signCosRequest, cosKeyTime, cosUrlEncode } from './signer.ts';
+
+/** Total time one job may spend in attempts and backoff, in ms (DESIGN.md: no job waits more than 15 s). */
+export const COSBATCH_RETRY_BUDGET_MS = 15_000;
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_CAP_MS = 5_000;
+
+/** Test seams; production code passes none. */
+export interface CosBatchSourceOverrides {
+  /** Jitter source in [0, 1), default Math.random. */
+  random?: () => number;
+  /** Waits between attempts, default setTimeout. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Tencent COS Batch `DescribeJob` with a hand-made client (no Node SDK covers COS Batch):
+ * COS `sha1` signature, one keep-alive client per region, per-attempt timeout
+ * `options.timeoutMs`, up to `options.maxAttempts` attempts for throttling, 5xx and transport
+ * faults with full-jitter backoff honouring Retry-After, 15 s in all. Throws UpstreamError only.
+ */
+export function createCosBatchSource(
+  options: CosSourceOptions,
+  overrides: CosBatchSourceOverrides = {},
+): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
+  const clients = new Map<string, CosBatchClient>();
+  const random = overrides.random ?? Math.random;
+  const sleep = overrides.sleep ?? defaultSleep;
+  const now = options.now ?? Date.now;
+
+  function clientFor(region: string): CosBatchClient {
+    let client = clients.get(region);
+    if (!client) {
+      if (!options.credentials) throw notConfigured('credentials');
+      if (!options.appId) throw notConfigured('appId');
+      client = new CosBatchClient({
+        region,
+        credentials: options.credentials,
+        appId: options.appId,
+        timeoutMs: options.timeoutMs,
+        maxSockets: options.maxSockets,
+        ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      });
+      clients.set(region, client);
+    }
+    return client;
+  }
+
+  async function attempt(key: CosBatchKey, signal: AbortSignal | undefined): Promise<CosBatchJobRecord> {
+    const client = clientFor(key.region);
+    let result;
+    try {
+      result = await client.describeJob(key.uin, key.jobId, signal);
+    } catch (err) {
+      throw mapCosError(err);
+    }
+    if (result.status !== 200) throw mapCosErrorResponse(key, result);
+    try {
+      return parseDescribeJobBody(key, result.body);
+    } catch (err) {
+      // A 200 can still carry an <Error> envelope (Tencent "Error Codes" says so for PUT Object - Copy).
+      if (/<Error>/.test(result.body)) throw mapCosErrorResponse(key, result);
+      const malformed = err instanceof MalformedBodyError ? err : new MalformedBodyError('response could not be normalised');
+      throw badResponse('TENCENT_COS_BATCH', malformed, cosRequestId(result));
+    }
+  }
+
+  return {
+    provider: 'TENCENT_COS_BATCH',
+    async fetchJob(key: CosBatchKey, opts?: { signal?: AbortSignal }): Promise<CosBatchJobRecord> {
+      const signal = opts?.signal;
+      const started = now();
+      const maxAttempts = Math.max(1, options.maxAttempts);
+      for (let n = 1; ; n++) {
+        try {
+          return await attempt(key, signal);
+        } catch (err) {
+          const error = mapCosError(err);
+          if (!error.retryable || n >= maxAttempts || signal?.aborted) throw error;
+          const jitter = random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (n - 1));
+          const delay = Math.max(jitter, (error.retryAfterSeconds ?? 0) * 1000);
+          if (now() - started + delay + options.timeoutMs > COSBATCH_RETRY_BUDGET_MS) throw error;
+          try {
+            await sleep(delay, signal);
+          } catch {
+            throw error;
+          }
+        }
+      }
+    },
+    close() {
+      for (const client of clients.values()) client.close();
+      clients.clear();
+    },
+  };
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

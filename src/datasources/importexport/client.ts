@@ -1,0 +1,92 @@
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { createAgents, httpRequest, type HttpResult } from '../http.ts';
+import { rfc3986, signSigV4, type SigV4Credentials } from './sigv4.ts';
+
+/** The single global endpoint (partition `aws`, `isRegionalized: false`). */
+export const IMPORTEXPORT_ENDPOINT = 'https://importexport.amazonaws.com';
+/** botocore signs Import/Export with SigV4 under this name and region whatever the client region. */
+export const IMPORTEXPORT_SIGNING_NAME = 'IngestionService';
+export const IMPORTEXPORT_SIGNING_REGION = 'us-east-1';
+/** The query API version every SDK model uses (the Developer Guide says 2010-06-03). */
+export const IMPORTEXPORT_API_VERSION = '2010-06-01';
+export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
+
+export interface ImportExportClientOptions {
+  /** Static credentials or a provider; undefined means the standard chain (`defaultProvider()`). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Endpoint override; its path, if any, is the request path. */
+  endpoint?: string;
+  /** Keep-alive sockets. */
+  maxSockets: number;
+  /** Clock in ms for the signature, default Date.now. */
+  now?: () => number;
+}
+
+/** The form body of one GetStatus call: `Action=GetStatus&Version=2010-06-01&JobId=…`, RFC 3986 encoded. */
+export function getStatusBody(jobId: string): string {
+  return [
+    ['Action', 'GetStatus'],
+    ['Version', IMPORTEXPORT_API_VERSION],
+    ['JobId', jobId],
+  ]
+    .map(([k, v]) => `${rfc3986(k as string)}=${rfc3986(v as string)}`)
+    .join('&');
+}
+
+/**
+ * The Import/Export query client: form POST to `/`, SigV4 `IngestionService`/us-east-1, one
+ * set of keep-alive agents for the process (the service is global). It returns the raw
+ * exchange; reading the body and the error envelope is the parse and errors steps' job.
+ * Credential failures are thrown as they come, for the caller to classify.
+ */
+export class ImportExportClient {
+  readonly url: URL;
+  private readonly agents: ReturnType<typeof createAgents>;
+  private readonly credentials: AwsCredentialIdentityProvider;
+  private readonly now: () => number;
+
+  constructor(options: ImportExportClientOptions) {
+    this.url = new URL(options.endpoint ?? IMPORTEXPORT_ENDPOINT);
+    if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
+      throw new TypeError('The Import/Export endpoint must be an http or https URL');
+    }
+    this.url.search = '';
+    this.url.hash = '';
+    this.agents = createAgents(options.maxSockets);
+    const creds = options.credentials;
+    this.credentials = typeof creds === 'function' ? creds : creds ? async () => creds : defaultProvider();
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Resolve credentials (may throw CredentialsProviderError). */
+  async resolveCredentials(): Promise<SigV4Credentials> {
+    const c = await this.credentials();
+    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
+  }
+
+  /** One signed GetStatus attempt with the given timeout in ms. Rejects only for transport failures. */
+  async getStatus(jobId: string, credentials: SigV4Credentials, init: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpResult> {
+    const body = getStatusBody(jobId);
+    const signed = signSigV4(
+      { method: 'POST', url: this.url, headers: { 'content-type': FORM_CONTENT_TYPE }, body },
+      { service: IMPORTEXPORT_SIGNING_NAME, region: IMPORTEXPORT_SIGNING_REGION, credentials, date: new Date(this.now()) },
+    );
+    return httpRequest(
+      {
+        method: 'POST',
+        url: this.url,
+        headers: { ...signed.headers, 'content-length': String(Buffer.byteLength(body)) },
+        body,
+        timeoutMs: init.timeoutMs,
+        ...(init.signal ? { signal: init.signal } : {}),
+      },
+      this.agents,
+    );
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}

@@ -1,0 +1,108 @@
+import { MalformedBodyError, UpstreamError } from '../../errors.ts';
+import { PROVIDER_LABEL, badResponse, classifyUpstreamError, parseRetryAfter, sanitizeAwsErrorCode, transportError } from '../classify.ts';
+import type { HttpResult } from '../http.ts';
+import { parseErrorResponse } from './parse.ts';
+
+const PROVIDER = 'AWS_IMPORT_EXPORT' as const;
+
+/** "The JOBID was missing, not found, or not associated with the AWS account." (HTTP 400) */
+export const IMPORTEXPORT_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['InvalidJobIdException']);
+
+/**
+ * Codes that name a job which did exist but that GetStatus no longer describes. They are
+ * NOT_FOUND too, with their own message: the caller asked for a job and the provider has no
+ * job data to give, no retry or other credentials will change that, and it is neither an
+ * access problem nor a bad response. Inventing a record (state CANCELLED or FAILED) would
+ * show fields the service never sent. `upstreamCode` keeps the two apart for a client that cares.
+ */
+export const IMPORTEXPORT_GONE_CODES: Readonly<Record<string, string>> = Object.freeze({
+  ExpiredJobIdException: 'has expired and is no longer available',
+  CanceledJobIdException: 'was cancelled and is no longer available',
+});
+
+/** Query-protocol server faults that are worth another attempt whatever the HTTP status says. */
+export const IMPORTEXPORT_TRANSIENT_CODES: ReadonlySet<string> = new Set(['InternalFailure', 'InternalError', 'ServiceUnavailable']);
+
+export function jobSubject(jobId: string): string {
+  return `AWS Import/Export job ${JSON.stringify(jobId)}`;
+}
+
+function header(res: HttpResult, name: string): string | null {
+  const v = res.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s && s.trim() !== '' ? s.trim() : null;
+}
+
+/** The request id from the headers (`x-amzn-RequestId`, or `x-amz-request-id`). */
+export function headerRequestId(res: HttpResult): string | null {
+  return header(res, 'x-amzn-requestid') ?? header(res, 'x-amz-request-id');
+}
+
+/**
+ * Map a non-2xx GetStatus answer to an UpstreamError, by the envelope's `Error/Code` first
+ * and the HTTP status second. The message is generated here; the upstream's Message, the URL
+ * and the body never reach it.
+ */
+export function errorFromResponse(res: HttpResult, jobId: string): UpstreamError {
+  const wire = parseErrorResponse(res.body);
+  const upstreamCode = sanitizeAwsErrorCode(wire?.code);
+  const upstreamRequestId = wire?.requestId?.trim() || headerRequestId(res);
+  const gone = upstreamCode !== null && Object.prototype.hasOwnProperty.call(IMPORTEXPORT_GONE_CODES, upstreamCode) ? IMPORTEXPORT_GONE_CODES[upstreamCode] : undefined;
+  if (gone !== undefined) {
+    return new UpstreamError({
+      provider: PROVIDER,
+      code: 'NOT_FOUND',
+      message: `${jobSubject(jobId)} ${gone}.`,
+      upstreamCode,
+      upstreamRequestId,
+      httpStatus: res.status,
+      retryable: false,
+      cause: res,
+    });
+  }
+  return classifyUpstreamError({
+    provider: PROVIDER,
+    subject: jobSubject(jobId),
+    httpStatus: res.status,
+    upstreamCode,
+    upstreamRequestId,
+    retryAfterSeconds: parseRetryAfter(res.headers['retry-after']),
+    notFoundCodes: IMPORTEXPORT_NOT_FOUND_CODES,
+    transientCodes: IMPORTEXPORT_TRANSIENT_CODES,
+    cause: res,
+  });
+}
+
+/** A success status whose body does not read: UPSTREAM_BAD_RESPONSE. */
+export function malformedSuccess(err: MalformedBodyError, requestId: string | null): UpstreamError {
+  return badResponse(PROVIDER, err, requestId);
+}
+
+/** Below HTTP (refused, reset, timeout, aborted): UPSTREAM_UNAVAILABLE. */
+export function transportFailure(err: unknown): UpstreamError {
+  return transportError(PROVIDER, err);
+}
+
+/**
+ * A credential chain that found nothing (`CredentialsProviderError`) is PROVIDER_NOT_CONFIGURED;
+ * any other failure to get credentials (an IMDS or SSO endpoint down) is UPSTREAM_UNAVAILABLE.
+ */
+export function credentialsFailure(err: unknown): UpstreamError {
+  const name = (err as { name?: string } | null)?.name;
+  if (name === 'CredentialsProviderError' || name === 'ProviderError' || name === 'TokenProviderError') {
+    return new UpstreamError({
+      provider: PROVIDER,
+      code: 'PROVIDER_NOT_CONFIGURED',
+      message: `${PROVIDER_LABEL[PROVIDER]} has no credentials configured in this jobgraph.`,
+      retryable: false,
+      cause: err,
+    });
+  }
+  return new UpstreamError({
+    provider: PROVIDER,
+    code: 'UPSTREAM_UNAVAILABLE',
+    message: `${PROVIDER_LABEL[PROVIDER]} credentials could not be obtained.`,
+    retryable: false,
+    cause: err,
+  });
+}

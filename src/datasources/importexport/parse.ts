@@ -1,0 +1,157 @@
+import { MalformedBodyError } from '../../errors.ts';
+import { formatGlobalId, type ImportExportKey } from '../../globalId.ts';
+import { isTerminalState, mapState, type JobState } from '../../model.ts';
+import { toIsoTimestamp } from '../time.ts';
+import { child, children, createXmlParser, integer, text, type XmlNode } from '../xml.ts';
+import type { ImportExportArtifact, ImportExportJobRecord, ImportExportJobType } from './record.ts';
+
+/**
+ * ProgressCode → JobState. The model has no enum for ProgressCode; this is the Developer
+ * Guide's list. Expired and the device/signature/format error codes end the job: FAILED.
+ * Anything else (e.g. `Started`, which the CLI docs mention) is UNKNOWN.
+ */
+export const IMPORTEXPORT_STATE_MAP: Readonly<Record<string, JobState>> = Object.freeze({
+  Pending: 'QUEUED',
+  InProgress: 'IN_PROGRESS',
+  Complete: 'SUCCEEDED',
+  SuccessWithErrors: 'SUCCEEDED_WITH_ERRORS',
+  Canceled: 'CANCELLED',
+  Expired: 'FAILED',
+  DeviceError: 'FAILED',
+  InvalidSignature: 'FAILED',
+  MissingDevice: 'FAILED',
+  MissingSignature: 'FAILED',
+  UnsupportedDeviceType: 'FAILED',
+  UnsupportedFileFormat: 'FAILED',
+  UnsupportedPowerSupply: 'FAILED',
+});
+
+const JOB_TYPES: ReadonlySet<string> = new Set<ImportExportJobType>(['Import', 'Export']);
+
+/**
+ * Paths are matched after namespace prefixes are removed and attributes ignored, so the
+ * model namespace (`…/doc/2010-06-01/`) and the Developer Guide's (`http://importexport.amazonaws.com/`)
+ * read the same.
+ */
+const ARTIFACT_PATH = 'GetStatusResponse.GetStatusResult.ArtifactList.member';
+const parseSuccessXml = createXmlParser([ARTIFACT_PATH]);
+const parseErrorXml = createXmlParser(['Response.Errors.Error']);
+
+/** What the query error envelope says. Every field may be missing. */
+export interface ImportExportWireError {
+  type: string | null;
+  code: string | null;
+  message: string | null;
+  requestId: string | null;
+}
+
+/** The request id in a success body (`ResponseMetadata/RequestId`), or null if the body does not show one. */
+export function successRequestId(body: string): string | null {
+  try {
+    return text(child(child(parseSuccessXml(body).GetStatusResponse, 'ResponseMetadata'), 'RequestId'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Read `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`
+ * (RequestId is a sibling of Error). The EC2-style `<Response><Errors><Error>…</Errors><RequestID/>`
+ * is read too. Returns null when the body is not an error envelope at all (e.g. an HTML page).
+ */
+export function parseErrorResponse(body: string): ImportExportWireError | null {
+  let doc: Record<string, XmlNode>;
+  try {
+    doc = parseErrorXml(body);
+  } catch {
+    return null;
+  }
+  const envelope = doc.ErrorResponse;
+  if (envelope !== undefined) {
+    const error = child(envelope, 'Error');
+    return {
+      type: text(child(error, 'Type')),
+      code: text(child(error, 'Code')),
+      message: text(child(error, 'Message')),
+      requestId: text(child(envelope, 'RequestId')),
+    };
+  }
+  const ec2 = doc.Response;
+  if (ec2 !== undefined) {
+    const error = child(child(ec2, 'Errors'), 'Error');
+    return {
+      type: null,
+      code: text(child(error, 'Code')),
+      message: text(child(error, 'Message')),
+      requestId: text(child(ec2, 'RequestID')) ?? text(child(ec2, 'RequestId')),
+    };
+  }
+  return null;
+}
+
+/** A leaf that must be text: `<X>a</X>` and `<X/>` are fine, an element with children is malformed. */
+function leaf(parent: XmlNode, name: string): string | null {
+  const node = child(parent, name);
+  const value = text(node);
+  if (node !== undefined && value === null) throw new MalformedBodyError(`${name} is not a text element`);
+  return value;
+}
+
+function artifact(member: XmlNode): ImportExportArtifact {
+  if (typeof member === 'string') {
+    if (member.trim() === '') return { description: null, url: null };
+    throw new MalformedBodyError('ArtifactList.member is not an element');
+  }
+  return { description: leaf(member, 'Description'), url: leaf(member, 'URL') };
+}
+
+/**
+ * Parse a GetStatus success body into the normalised record. Throws MalformedBodyError when
+ * the body is not XML, is not a GetStatusResponse, or a typed field does not read.
+ * Text (manifest, signature file) is kept exactly, line breaks and surrounding space included.
+ */
+export function parseGetStatus(body: string, key: ImportExportKey): ImportExportJobRecord {
+  const doc = parseSuccessXml(body);
+  const response = doc.GetStatusResponse;
+  if (response === undefined || typeof response === 'string') throw new MalformedBodyError('body is not a GetStatusResponse');
+  const result = child(response, 'GetStatusResult');
+  if (result === undefined) throw new MalformedBodyError('GetStatusResponse has no GetStatusResult');
+
+  const progressCode = leaf(result, 'ProgressCode');
+  const progressMessage = leaf(result, 'ProgressMessage');
+  const state = mapState(IMPORTEXPORT_STATE_MAP, progressCode);
+  const rawJobType = leaf(result, 'JobType');
+  const creationDate = toIsoTimestamp(leaf(result, 'CreationDate'), 'CreationDate');
+
+  return {
+    id: formatGlobalId(key),
+    provider: 'AWS_IMPORT_EXPORT',
+    nativeId: key.jobId,
+    region: null,
+    state,
+    providerStatus: progressCode,
+    statusMessage: progressMessage,
+    terminal: isTerminalState(state),
+    createdAt: creationDate,
+    updatedAt: null,
+    completedAt: null,
+    jobId: leaf(result, 'JobId'),
+    jobType: rawJobType !== null && JOB_TYPES.has(rawJobType) ? (rawJobType as ImportExportJobType) : null,
+    locationCode: leaf(result, 'LocationCode'),
+    locationMessage: leaf(result, 'LocationMessage'),
+    progressCode,
+    progressMessage,
+    carrier: leaf(result, 'Carrier'),
+    trackingNumber: leaf(result, 'TrackingNumber'),
+    logBucket: leaf(result, 'LogBucket'),
+    logKey: leaf(result, 'LogKey'),
+    errorCount: integer(child(result, 'ErrorCount'), 'ErrorCount'),
+    signature: leaf(result, 'Signature'),
+    signatureFileContents: leaf(result, 'SignatureFileContents'),
+    currentManifest: leaf(result, 'CurrentManifest'),
+    creationDate,
+    artifactList: children(child(result, 'ArtifactList'), 'member').map(artifact),
+    awsShippingAddress: leaf(result, 'AwsShippingAddress'),
+    warningMessage: leaf(result, 'WarningMessage'),
+  };
+}

@@ -1,0 +1,46 @@
+import type { Config } from '../config.ts';
+import type { JobProvider } from '../model.ts';
+import { createCodePipelineSource } from './codepipeline/index.ts';
+import { createCosBatchSource } from './cosbatch/index.ts';
+import { createImportExportSource } from './importexport/index.ts';
+import { guardSource, type GuardedSource } from './loader.ts';
+import { createOmicsSource } from './omics/index.ts';
+import type { AwsSourceOptions, TransportOptions } from './options.ts';
+import { createPanoramaSource } from './panorama/index.ts';
+
+export type Sources = { [P in JobProvider]: GuardedSource<P> };
+
+/** One long-lived source per provider (each keeps one client per region), built from the config. */
+export function createSources(config: Config): Sources {
+  const transport: TransportOptions = {
+    timeoutMs: config.limits.upstreamTimeoutMs,
+    maxAttempts: config.limits.upstreamMaxAttempts,
+    maxSockets: config.limits.providerConcurrency,
+  };
+  const aws = (endpoint: string | undefined): AwsSourceOptions => ({
+    ...transport,
+    // A copy per client: the SDK tags static credential objects it is given.
+    ...(config.awsCredentials ? { credentials: { ...config.awsCredentials } } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  });
+  const n = config.limits.providerConcurrency;
+  return {
+    AWS_PANORAMA: guardSource(createPanoramaSource(aws(config.endpoints.panorama)), n),
+    AWS_OMICS: guardSource(createOmicsSource(aws(config.endpoints.omics)), n),
+    AWS_CODEPIPELINE: guardSource(createCodePipelineSource(aws(config.endpoints.codepipeline)), n),
+    AWS_IMPORT_EXPORT: guardSource(createImportExportSource(aws(config.endpoints.importexport)), n),
+    TENCENT_COS_BATCH: guardSource(
+      createCosBatchSource({
+        ...transport,
+        credentials: config.tencent.credentials,
+        appId: config.tencent.appId,
+        ...(config.endpoints.cosBatch ? { endpoint: config.endpoints.cosBatch } : {}),
+      }),
+      n,
+    ),
+  };
+}
+
+export function closeSources(sources: Sources): void {
+  for (const g of Object.values(sources)) g.source.close?.();
+}

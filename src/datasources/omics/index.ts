@@ -1,0 +1,66 @@
+import { GetReferenceImportJobCommand } from '@aws-sdk/client-omics';
+import type { HttpHandler } from '@smithy/protocol-http';
+import type { OmicsKey } from '../../globalId.ts';
+import { MalformedBodyError } from '../../errors.ts';
+import { badResponse } from '../classify.ts';
+import type { AwsSourceOptions } from '../options.ts';
+import type { JobSource } from '../types.ts';
+import { OmicsClients } from './client.ts';
+import { mapOmicsError } from './errors.ts';
+import { parseReferenceImportJob, type OmicsReferenceImportJobRecord } from './parse.ts';
+
+export {
+  OMICS_JOB_STATUSES,
+  OMICS_SOURCE_STATUSES,
+  OMICS_STATE_MAP,
+  parseReferenceImportJob,
+  type OmicsImportReferenceSource,
+  type OmicsReferenceImportJobRecord,
+  type OmicsReferenceImportJobStatus,
+  type OmicsReferenceImportSourceStatus,
+} from './parse.ts';
+export { OMICS_NOT_FOUND_CODES, OMICS_TRANSIENT_CODES, mapOmicsError } from './errors.ts';
+
+/** Test seams; production code passes none. */
+export interface OmicsSourceOverrides {
+  /** Replaces the keep-alive Node HTTP handler of every regional client. */
+  requestHandler?: HttpHandler;
+}
+
+/**
+ * AWS HealthOmics `GetReferenceImportJob` through the official `@aws-sdk/client-omics`
+ * (SigV4 `omics`, host prefix `control-storage-` unless `options.endpoint` is set).
+ * Throws UpstreamError only.
+ */
+export function createOmicsSource(
+  options: AwsSourceOptions,
+  overrides: OmicsSourceOverrides = {},
+): JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
+  const clients = new OmicsClients(options, overrides.requestHandler);
+  return {
+    provider: 'AWS_OMICS',
+    async fetchJob(key: OmicsKey, opts?: { signal?: AbortSignal }): Promise<OmicsReferenceImportJobRecord> {
+      let output: unknown;
+      try {
+        output = await clients
+          .forRegion(key.region)
+          .send(
+            new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
+            opts?.signal ? { abortSignal: opts.signal } : {},
+          );
+      } catch (err) {
+        throw mapOmicsError(err, key);
+      }
+      try {
+        return parseReferenceImportJob(key, output);
+      } catch (err) {
+        const requestId = (output as { $metadata?: { requestId?: string } } | null)?.$metadata?.requestId ?? null;
+        const malformed = err instanceof MalformedBodyError ? err : new MalformedBodyError('response could not be normalised');
+        throw badResponse('AWS_OMICS', malformed, requestId);
+      }
+    },
+    close() {
+      clients.close();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import { DEMO_AWS_CREDENTIALS, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
+import { CODEPIPELINE_DEMO_JOBS, DEMO_REGION, SERVER_ERROR_JOB_ID, THROTTLED_JOB_ID, type WireJobDetails } from './data.ts';
+
+const TARGET_PREFIX = 'CodePipeline_20150709.';
+const GET_JOB_DETAILS = `${TARGET_PREFIX}GetJobDetails`;
+const JSON_11 = 'application/x-amz-json-1.1';
+const JOB_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * CodePipeline's side of `GetJobDetails` (AWS JSON 1.1): `POST /` with
+ * `X-Amz-Target: CodePipeline_20150709.GetJobDetails`, SigV4 `codepipeline` scoped to the
+ * region the demo data lives in, errors as `{"__type","message"}` with `x-amzn-RequestId`.
+ * The demo jobs (data.ts) live in us-east-1; request IDs are deterministic per instance.
+ */
+export function createCodePipelineEmulator(opts: { now?: () => number } = {}): ProviderEmulator {
+  let requestCounter = 0;
+  const nextRequestId = () => {
+    requestCounter += 1;
+    return `c0de9000-0000-4000-8000-${requestCounter.toString(16).padStart(12, '0')}`;
+  };
+
+  const json = (status: number, body: unknown): EmulatorResponse => ({
+    status,
+    headers: { 'x-amzn-RequestId': nextRequestId(), 'Content-Type': JSON_11 },
+    body: JSON.stringify(body),
+  });
+  const error = (status: number, type: string, message?: string): EmulatorResponse =>
+    json(status, message === undefined ? { __type: type } : { __type: type, message });
+
+  const throttled = () => error(400, 'ThrottlingException', 'Rate exceeded');
+
+  function authError(check: Exclude<SigV4Check, { ok: true }>): EmulatorResponse {
+    switch (check.reason) {
+      case 'missing':
+        return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+      case 'unknown-key':
+        return error(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+      case 'malformed':
+        return error(403, 'IncompleteSignatureException', check.detail);
+      default:
+        return error(403, 'InvalidSignatureException', check.detail);
+    }
+  }
+
+  function readJobId(body: string): string | null {
+    try {
+      const parsed = JSON.parse(body) as { jobId?: unknown };
+      return typeof parsed?.jobId === 'string' ? parsed.jobId : null;
+    } catch {
+      return null;
+    }
+  }
+
+  return {
+    name: 'codepipeline',
+
+    async handle(req: EmulatorRequest): Promise<EmulatorResponse> {
+      // Coral routes JSON protocols by X-Amz-Target on POST /; anything else names no operation.
+      if (req.method !== 'POST' || req.path !== '/') return error(404, 'UnknownOperationException');
+      const contentType = String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (contentType !== JSON_11) return error(400, 'UnknownOperationException');
+
+      const auth = await verifySigV4(req, {
+        service: 'codepipeline',
+        region: DEMO_REGION,
+        credentials: DEMO_AWS_CREDENTIALS,
+        ...(opts.now ? { now: opts.now } : {}),
+      });
+      if (!auth.ok) return authError(auth);
+
+      if (req.headers['x-amz-target'] !== GET_JOB_DETAILS) return error(400, 'UnknownOperationException');
+
+      let input: unknown;
+      try {
+        input = JSON.parse(req.body === '' ? '{}' : req.body);
+      } catch {
+        return error(400, 'SerializationException', 'Start of structure or map found where not expected.');
+      }
+      const jobId = (input as { jobId?: unknown } | null)?.jobId;
+      if (typeof jobId !== 'string') {
+        return error(400, 'ValidationException', "1 validation error detected: Value null at 'jobId' failed to satisfy constraint: Member must not be null");
+      }
+      if (!JOB_ID_RE.test(jobId)) {
+        return error(
+          400,
+          'ValidationException',
+          `1 validation error detected: Value '${jobId.slice(0, 64)}' at 'jobId' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`,
+        );
+      }
+      if (jobId === THROTTLED_JOB_ID) return throttled();
+      if (jobId === SERVER_ERROR_JOB_ID) return error(503, 'ServiceUnavailableException', 'Service is unavailable. Please try again later.');
+      const job = CODEPIPELINE_DEMO_JOBS.get(jobId);
+      if (!job) return error(400, 'JobNotFoundException', `The job was specified in an invalid format or cannot be found. JobId: ${jobId}`);
+      return json(200, { jobDetails: serialize(job) });
+    },
+
+    describe(req: EmulatorRequest) {
+      const target = req.headers['x-amz-target'];
+      const operation = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'unknown';
+      const jobId = readJobId(req.body);
+      return { operation: jobId ? `${operation} ${jobId}` : operation, job: jobId ? `${DEMO_REGION}/${jobId}` : null };
+    },
+
+    throttled,
+
+    serverError: () => error(500, 'InternalFailure', 'We encountered an internal error. Please try again.'),
+
+    malformed(req: EmulatorRequest): EmulatorResponse {
+      // Truncated before any secret member, so a malformed answer can never carry one.
+      const jobId = readJobId(req.body) ?? '';
+      const full = JSON.stringify({ jobDetails: { id: jobId, accountId: '111122223333', data: {} } });
+      return { ...json(200, {}), body: full.slice(0, full.indexOf('"accountId"') + 16) };
+    },
+  };
+}
+
+/**
+ * The wire body of one job. CodePipeline (as in the API reference's sample response) tags nested
+ * structures with their Coral shape name in `__type`; clients must ignore it.
+ */
+function serialize(job: WireJobDetails): unknown {
+  const d = job.data;
+  const tagged = <T extends object>(type: string, value: T | undefined) => (value === undefined ? undefined : { __type: type, ...value });
+  return {
+    accountId: job.accountId,
+    data: d && {
+      actionConfiguration: tagged('ActionConfiguration', d.actionConfiguration),
+      actionTypeId: tagged('ActionTypeId', d.actionTypeId),
+      artifactCredentials: tagged('AWSSessionCredentials', d.artifactCredentials),
+      continuationToken: d.continuationToken,
+      encryptionKey: tagged('EncryptionKey', d.encryptionKey),
+      inputArtifacts: d.inputArtifacts?.map((a) => tagged('Artifact', a)),
+      outputArtifacts: d.outputArtifacts?.map((a) => tagged('Artifact', a)),
+      pipelineContext: tagged('PipelineContext', d.pipelineContext),
+    },
+    id: job.id,
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * Demo AWS Import/Export jobs, in the wire shape of `GetStatusResult` (the emulator's own
+ * types; it shares nothing with the client). One job per documented ProgressCode, both job
+ * types, every optional element on at least one job, and a minimal job. Every secret
+ * (signature, signature file, manifest, presigned artifact URL) is an obviously fake,
+ * unique, greppable string (`DEMO-SIGNATURE-…`, `X-Amz-Signature=DEMOSIG…`), so tests can
+ * assert it never leaks.
+ */
+
+/** One `ArtifactList/member`. */
+export interface WireArtifact {
+  Description?: string;
+  URL?: string;
+}
+
+/** `GetStatusResult`, in the model's member order; every element is optional on the wire. */
+export interface WireGetStatusResult {
+  JobId: string;
+  JobType?: 'Import' | 'Export';
+  LocationCode?: string;
+  LocationMessage?: string;
+  ProgressCode?: string;
+  ProgressMessage?: string;
+  Carrier?: string;
+  TrackingNumber?: string;
+  LogBucket?: string;
+  LogKey?: string;
+  ErrorCount?: number;
+  Signature?: string;
+  SignatureFileContents?: string;
+  CurrentManifest?: string;
+  /** ISO-8601, e.g. `2016-03-28T20:27:35Z`. */
+  CreationDate?: string;
+  /** Absent: no element. Empty array: `<ArtifactList/>`. */
+  ArtifactList?: WireArtifact[];
+  /** Only in the Developer Guide's GetStatus page and sample; no SDK model has it. */
+  AwsShippingAddress?: string;
+  /** Only in the Developer Guide's GetStatus page; no SDK model has it. */
+  WarningMessage?: string;
+}
+
+/** The session token the emulator accepts besides plain (token-less) demo credentials. */
+export const DEMO_IMPORTEXPORT_SESSION_TOKEN = 'DEMO-SESSION-TOKEN-importexport-not-a-real-token';
+
+const LOG_BUCKET = 'jobgraph-demo-importexport-logs';
+const DATA_BUCKET = 'jobgraph-demo-import';
+
+function signature(jobId: string): string {
+  return `DEMO-SIGNATURE-${jobId}-bm90LWEtcmVhbC1zaWduYXR1cmU=`;
+}
+
+/** The SIGNATURE file a customer copies to the device root (multi-line, trailing newline). */
+function signatureFile(jobId: string): string {
+  return `version:2.0\nsigningMethod:HmacSHA1\njobId:${jobId}\nsignature:${signature(jobId)}\n`;
+}
+
+/** A manifest as the Import/Export tool writes it; `&` and `<…>` make the wire XML escape them. */
+function manifest(jobId: string, jobType: 'Import' | 'Export'): string {
+  const common = [
+    'manifestVersion:2.0',
+    'generator:AWS Import/Export Command Line Tool',
+    `deviceId:DEMO-DEVICE-${jobId}`,
+    `notificationEmail:storage-team@example.com`,
+    'returnAddress:',
+    '    name:Demo Storage Team',
+    '    company:Example Data & Archive <Demo>',
+    '    street1:123 Example Street',
+    '    city:Seattle',
+    '    stateOrProvince:WA',
+    '    postalCode:98101',
+    '    phoneNumber:206-555-0100',
+    '    country:USA',
+  ];
+  const specific =
+    jobType === 'Import'
+      ? [`bucket:${DATA_BUCKET}`, 'eraseDevice:yes', `logPrefix:importexport-logs/${jobId}/`, `pinCode:DEMO-PIN-${jobId}`]
+      : [`fileSystem:NTFS`, 'operations:', '  - exportBucket:jobgraph-demo-export', '    targetDirectory:/export', `logBucket:${LOG_BUCKET}`];
+  return [...common, ...specific].join('\n');
+}
+
+/** A presigned-looking S3 URL; `&` is escaped on the wire. The signature is DEMOSIG… on purpose. */
+function presigned(jobId: string, object: string, n: number): string {
+  const sig = `DEMOSIG${jobId}${String(n).padStart(2, '0')}`.padEnd(64, '0');
+  return (
+    `https://jobgraph-demo-artifacts.s3.amazonaws.com/${jobId}/${object}` +
+    `?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAJOBGRAPHDEMO0001%2F20160401%2Fus-east-1%2Fs3%2Faws4_request` +
+    `&X-Amz-Date=20160401T120000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=${sig}`
+  );
+}
+
+function signatureArtifact(jobId: string): WireArtifact {
+  return { Description: 'SIGNATURE file to copy to the root directory of your device', URL: presigned(jobId, 'SIGNATURE', 1) };
+}
+function labelArtifact(jobId: string): WireArtifact {
+  return { Description: 'Prepaid UPS shipping label (PDF)', URL: presigned(jobId, 'shipping-label.pdf', 2) };
+}
+function logArtifact(jobId: string): WireArtifact {
+  return { Description: 'Job log', URL: presigned(jobId, 'job-log.txt', 3) };
+}
+
+/** A job with the fields every ordinary job carries. */
+function job(
+  JobId: string,
+  JobType: 'Import' | 'Export',
+  ProgressCode: string,
+  ProgressMessage: string,
+  LocationCode: string,
+  LocationMessage: string,
+  CreationDate: string,
+  extra: Partial<WireGetStatusResult> = {},
+): WireGetStatusResult {
+  return {
+    JobId,
+    JobType,
+    LocationCode,
+    LocationMessage,
+    ProgressCode,
+    ProgressMessage,
+    Signature: signature(JobId),
+    SignatureFileContents: signatureFile(JobId),
+    CurrentManifest: manifest(JobId, JobType),
+    CreationDate,
+    ...extra,
+  };
+}
+
+const NOT_RECEIVED = 'AWS has not received your device.';
+const AT_AWS = 'Your device is at AWS.';
+const RETURNED = 'Your device has been returned.';
+
+/** Every demo job by JobId. */
+export const DEMO_JOBS: readonly WireGetStatusResult[] = [
+  job('PNDG1', 'Import', 'Pending', 'The specified job has not started.', 'NotReceived', NOT_RECEIVED, '2016-04-17T00:09:02Z', {
+    ArtifactList: [signatureArtifact('PNDG1'), labelArtifact('PNDG1')],
+    AwsShippingAddress: 'AWS Import/Export\nJOBID PNDG1\n1111 Example Ave South\nSeattle, WA 98108',
+  }),
+  job('INPG1', 'Import', 'InProgress', 'Data transfer is in progress.', 'AtAWS', AT_AWS, '2016-04-02T15:41:10Z', {
+    LogBucket: LOG_BUCKET,
+    ArtifactList: [signatureArtifact('INPG1')],
+    WarningMessage: 'The bucket name jobgraph.Demo.Import does not follow DNS naming conventions.',
+  }),
+  job('CMPL1', 'Import', 'Complete', 'The job has completed.', 'Returned', RETURNED, '2016-03-28T20:27:35Z', {
+    Carrier: 'UPS',
+    TrackingNumber: '1Z9999W99999999999',
+    LogBucket: LOG_BUCKET,
+    LogKey: 'importexport-logs/CMPL1/import-log-CMPL1.txt',
+    ErrorCount: 0,
+    ArtifactList: [signatureArtifact('CMPL1'), labelArtifact('CMPL1'), logArtifact('CMPL1')],
+  }),
+  job('SWER1', 'Export', 'SuccessWithErrors', 'The job completed with errors; see the log.', 'Returned', RETURNED, '2016-03-14T08:05:51Z', {
+    Carrier: 'FedEx',
+    TrackingNumber: '999999999999',
+    LogBucket: LOG_BUCKET,
+    LogKey: 'importexport-logs/SWER1/export-log-SWER1.txt',
+    ErrorCount: 3,
+    ArtifactList: [logArtifact('SWER1')],
+  }),
+  job('CNCL1', 'Import', 'Canceled', 'The job was canceled.', 'NotReceived', NOT_RECEIVED, '2016-02-20T11:00:00Z', { ArtifactList: [] }),
+  job('EXPD1', 'Export', 'Expired', 'The job expired: no device arrived within 30 days.', 'NotReceived', NOT_RECEIVED, '2015-12-01T09:30:00Z'),
+  job('DVER1', 'Import', 'DeviceError', 'The device could not be read.', 'Returned', RETURNED, '2016-01-11T16:20:00Z', {
+    Carrier: 'UPS',
+    TrackingNumber: '1Z9999W99999999998',
+  }),
+  job('INSG1', 'Import', 'InvalidSignature', 'The SIGNATURE file on the device is not valid.', 'AtAWS', AT_AWS, '2016-01-19T10:00:00Z'),
+  job('MSDV1', 'Export', 'MissingDevice', 'The package arrived without a storage device.', 'AtAWS', AT_AWS, '2016-01-25T13:45:00Z'),
+  job('MSSG1', 'Import', 'MissingSignature', 'The device has no SIGNATURE file.', 'AtAWS', AT_AWS, '2016-02-02T07:15:00Z'),
+  job('USDT1', 'Import', 'UnsupportedDeviceType', 'The device type is not supported.', 'Returned', RETURNED, '2016-02-05T18:00:00Z'),
+  job('USFF1', 'Export', 'UnsupportedFileFormat', 'The file system on the device is not supported.', 'AtAWS', AT_AWS, '2016-02-09T12:00:00Z'),
+  job('USPS1', 'Import', 'UnsupportedPowerSupply', 'The power supply sent with the device is not supported.', 'AtAWS', AT_AWS, '2016-02-12T09:00:00Z'),
+  // A code outside the documented list (the CLI docs mention "Started"): jobgraph reads it as UNKNOWN.
+  job('STRT1', 'Export', 'Started', 'The job has started.', 'AtAWS', AT_AWS, '2016-04-10T06:00:00Z'),
+  // Only what every answer has: nothing in the output shape is required.
+  { JobId: 'MINI1', ProgressCode: 'Pending' },
+];
+
+/** Job IDs that always answer an error. */
+export const ERROR_CASE_JOB_IDS = Object.freeze({
+  /** 400 InvalidJobIdException (any unknown ID does too). */
+  notFound: 'NOJOB',
+  /** 400 Throttling. */
+  throttled: 'THROT',
+  /** 503 ServiceUnavailable. */
+  serverError: 'ERR50',
+  /** 400 ExpiredJobIdException. */
+  expired: 'EXPJB',
+  /** 400 CanceledJobIdException. */
+  canceled: 'CNCJB',
+});
+
+const gid = (jobId: string) => `importexport:${jobId}`;
+
+/** A finished import, returned to the customer with carrier, tracking number, logs and three artifacts. */
+export const EXAMPLE_GLOBAL_ID = gid('CMPL1');
+export const DEMO_GLOBAL_IDS: string[] = DEMO_JOBS.map((j) => gid(j.JobId));
+export const ERROR_CASE_GLOBAL_IDS: { notFound: string; throttled: string; serverError: string } = {
+  notFound: gid(ERROR_CASE_JOB_IDS.notFound),
+  throttled: gid(ERROR_CASE_JOB_IDS.throttled),
+  serverError: gid(ERROR_CASE_JOB_IDS.serverError),
+};
+/** The Import/Export-only error cases: jobs that expired or were cancelled (NOT_FOUND with their own message). */
+export const GONE_CASE_GLOBAL_IDS: { expired: string; canceled: string } = {
+  expired: gid(ERROR_CASE_JOB_IDS.expired),
+  canceled: gid(ERROR_CASE_JOB_IDS.canceled),
+};

@@ -1,0 +1,99 @@
+import { createCodePipelineEmulator } from './codepipeline/emulator.ts';
+import * as codepipelineData from './codepipeline/data.ts';
+import { createCosBatchEmulator } from './cosbatch/emulator.ts';
+import * as cosbatchData from './cosbatch/data.ts';
+import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS, startEmulator, type Faults, type ProviderEmulator, type RunningEmulator } from './framework.ts';
+import { createImportExportEmulator } from './importexport/emulator.ts';
+import * as importexportData from './importexport/data.ts';
+import { createOmicsEmulator } from './omics/emulator.ts';
+import * as omicsData from './omics/data.ts';
+import { createPanoramaEmulator } from './panorama/emulator.ts';
+import * as panoramaData from './panorama/data.ts';
+
+export type EmulatorName = ProviderEmulator['name'];
+
+/** Fixed loopback ports used by `npx jobgraph emulators` (base + offset). */
+export const EMULATOR_PORT_OFFSETS: Record<EmulatorName, number> = {
+  panorama: 1,
+  omics: 2,
+  cosbatch: 3,
+  importexport: 4,
+  codepipeline: 5,
+};
+export const DEFAULT_EMULATOR_PORT_BASE = 4100;
+
+export const DEMO_DATA = {
+  panorama: panoramaData,
+  omics: omicsData,
+  cosbatch: cosbatchData,
+  importexport: importexportData,
+  codepipeline: codepipelineData,
+} as const;
+
+export type EmulatorSet = Record<EmulatorName, RunningEmulator> & { close(): Promise<void> };
+
+export interface StartAllOptions {
+  /** 0 for ephemeral ports (tests, `npm start`); a base such as 4100 for fixed ports. */
+  portBase?: number;
+  host?: string;
+  faults?: Partial<Faults>;
+  now?: () => number;
+}
+
+/** Start all five emulators on loopback. */
+export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {
+  const opts = options.now ? { now: options.now } : {};
+  const emulators: Record<EmulatorName, ProviderEmulator> = {
+    panorama: createPanoramaEmulator(opts),
+    omics: createOmicsEmulator(opts),
+    cosbatch: createCosBatchEmulator(opts),
+    importexport: createImportExportEmulator(opts),
+    codepipeline: createCodePipelineEmulator(opts),
+  };
+  const started: Partial<Record<EmulatorName, RunningEmulator>> = {};
+  try {
+    for (const [name, emulator] of Object.entries(emulators) as [EmulatorName, ProviderEmulator][]) {
+      const port = options.portBase ? options.portBase + EMULATOR_PORT_OFFSETS[name] : 0;
+      started[name] = await startEmulator(emulator, {
+        port,
+        host: options.host ?? '127.0.0.1',
+        ...(options.faults ? { faults: options.faults } : {}),
+      });
+    }
+  } catch (err) {
+    await Promise.all(Object.values(started).map((e) => e.close()));
+    throw err;
+  }
+  const set = started as Record<EmulatorName, RunningEmulator>;
+  return { ...set, close: async () => void (await Promise.all(Object.values(set).map((e) => e.close()))) };
+}
+
+/** The environment lines that point any client (AWS CLI, SDKs, jobgraph live mode) at the emulators. */
+export function emulatorEnvironment(set: Record<EmulatorName, RunningEmulator>): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_PANORAMA: set.panorama.url,
+    AWS_ENDPOINT_URL_OMICS: set.omics.url,
+    AWS_ENDPOINT_URL_CODEPIPELINE: set.codepipeline.url,
+    AWS_ENDPOINT_URL_IMPORTEXPORT: set.importexport.url,
+    COS_BATCH_ENDPOINT_URL: set.cosbatch.url,
+    AWS_ACCESS_KEY_ID: DEMO_AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DEMO_AWS_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    TENCENTCLOUD_SECRET_ID: DEMO_TENCENT_CREDENTIALS.secretId,
+    TENCENTCLOUD_SECRET_KEY: DEMO_TENCENT_CREDENTIALS.secretKey,
+    TENCENTCLOUD_REGION: DEMO_TENCENT_CREDENTIALS.region,
+    COS_UIN: DEMO_TENCENT_CREDENTIALS.uin,
+    COS_APPID: DEMO_TENCENT_CREDENTIALS.appId,
+  };
+}
+
+/** One example global ID per provider, for the banner and the README. */
+export function exampleGlobalIds(): Record<EmulatorName, string> {
+  return {
+    panorama: panoramaData.EXAMPLE_GLOBAL_ID,
+    omics: omicsData.EXAMPLE_GLOBAL_ID,
+    cosbatch: cosbatchData.EXAMPLE_GLOBAL_ID,
+    importexport: importexportData.EXAMPLE_GLOBAL_ID,
+    codepipeline: codepipelineData.EXAMPLE_GLOBAL_ID,
+  };
+}

@@ -1,0 +1,174 @@
+import { DEMO_AWS_CREDENTIALS, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
+import { PANORAMA_DEMO_JOBS, PANORAMA_DEMO_REGION, PANORAMA_ERROR_JOB_IDS, type PanoramaDemoJob } from './data.ts';
+
+/**
+ * The AWS Panorama side of `DescribePackageImportJob` (rest-json, SigV4 `panorama`):
+ * `GET /packages/import-jobs/{JobId}` answered from the demo data, with the service's error
+ * envelope — the status line, `x-amzn-ErrorType`, `x-amzn-RequestId` and a JSON body whose
+ * member is the capitalised `Message` (Panorama style); front-end errors (auth, throttling,
+ * unknown route) use the generic lower-case `message`.
+ *
+ * Answers, in order:
+ * - no Authorization: 403 MissingAuthenticationTokenException; malformed SigV4 header: 403
+ *   IncompleteSignatureException; unknown access key: 403 UnrecognizedClientException; wrong
+ *   service, skewed clock or wrong signature: 403 InvalidSignatureException;
+ * - any other method or path: 404 UnknownOperationException (unverified for Panorama);
+ * - a JobId outside 1-255 of `[a-zA-Z0-9-_]`: 400 ValidationException, Reason FIELD_VALIDATION_FAILED;
+ * - the error-case IDs in data.ts: 404 ResourceNotFoundException (not modeled for this
+ *   operation but sent by the service), 429 TooManyRequestsException (Panorama models no
+ *   throttling error; this is the generic AWS front-end answer), 500 InternalServerException
+ *   with `Retry-After`, 403 AccessDeniedException;
+ * - a demo job in us-east-1: 200 with its body; anything else: 404 ResourceNotFoundException.
+ *
+ * Timestamps are written as epoch seconds, decimal or (for one job) in Java
+ * `Double.toString` scientific notation such as `1.719826003456E9`.
+ */
+export function createPanoramaEmulator(opts: { now?: () => number } = {}): ProviderEmulator {
+  const now = opts.now ?? Date.now;
+  let requestCount = 0;
+
+  const nextRequestId = () => {
+    requestCount += 1;
+    return `9f0c5e2a-7b14-4d3c-8a6e-${requestCount.toString(16).padStart(12, '0')}`;
+  };
+
+  const respond = (status: number, body: string, extra: Record<string, string> = {}): EmulatorResponse => ({
+    status,
+    headers: {
+      Date: new Date(now()).toUTCString(),
+      'Content-Type': 'application/json',
+      'x-amzn-RequestId': nextRequestId(),
+      ...extra,
+    },
+    body,
+  });
+
+  const error = (status: number, code: string, body: Record<string, unknown>, extra: Record<string, string> = {}) =>
+    respond(status, JSON.stringify(body), { 'x-amzn-ErrorType': code, ...extra });
+
+  const emulator: ProviderEmulator = {
+    name: 'panorama',
+
+    async handle(req) {
+      const auth = await verifySigV4(req, { service: 'panorama', credentials: DEMO_AWS_CREDENTIALS, now });
+      if (!auth.ok) return authError(auth);
+      const route = matchRoute(req);
+      if (!route) return error(404, 'UnknownOperationException', { message: 'Unknown operation' });
+      const jobId = decodeLabel(route.rawJobId);
+      if (jobId === null || !JOB_ID_RE.test(jobId)) return validationError(jobId ?? route.rawJobId);
+      const region = scopeRegion(req) ?? '';
+      switch (jobId) {
+        case PANORAMA_ERROR_JOB_IDS.throttled:
+          return emulator.throttled(req);
+        case PANORAMA_ERROR_JOB_IDS.serverError:
+          return emulator.serverError(req);
+        case PANORAMA_ERROR_JOB_IDS.accessDenied:
+          return error(403, 'AccessDeniedException', {
+            Message: `User: arn:aws:iam::111122223333:user/jobgraph-demo is not authorized to perform: panorama:DescribePackageImportJob on resource: arn:aws:panorama:${region}:111122223333:package-import-job/${jobId}`,
+          });
+      }
+      const job = region === PANORAMA_DEMO_REGION ? PANORAMA_DEMO_JOBS[jobId] : undefined;
+      if (!job) return notFound(jobId);
+      return respond(200, serializeJob(job));
+    },
+
+    describe(req) {
+      const route = matchRoute(req);
+      if (!route) return { operation: `${req.method} ${req.path}`, job: null };
+      return { operation: 'DescribePackageImportJob', job: `${scopeRegion(req) ?? '?'}/${decodeLabel(route.rawJobId) ?? route.rawJobId}` };
+    },
+
+    throttled() {
+      return error(429, 'TooManyRequestsException', { message: 'Too Many Requests' });
+    },
+
+    serverError() {
+      return error(500, 'InternalServerException', { Message: 'An internal error occurred. Try again later.' }, { 'Retry-After': '1' });
+    },
+
+    malformed() {
+      const body = serializeJob(PANORAMA_DEMO_JOBS['pkgimport-5f3a9c1e7b2d4086'] as PanoramaDemoJob);
+      return respond(200, body.slice(0, Math.floor(body.length / 2)));
+    },
+  };
+
+  function authError(check: Exclude<SigV4Check, { ok: true }>): EmulatorResponse {
+    switch (check.reason) {
+      case 'missing':
+        return error(403, 'MissingAuthenticationTokenException', { message: 'Missing Authentication Token' });
+      case 'malformed':
+        return error(403, 'IncompleteSignatureException', { message: check.detail });
+      case 'unknown-key':
+        return error(403, 'UnrecognizedClientException', { message: 'The security token included in the request is invalid.' });
+      case 'wrong-scope':
+        return error(403, 'InvalidSignatureException', { message: "Credential should be scoped to correct service: 'panorama'. " });
+      case 'skewed':
+      case 'mismatch':
+        return error(403, 'InvalidSignatureException', { message: check.detail });
+    }
+  }
+
+  function validationError(jobId: string): EmulatorResponse {
+    const constraint =
+      jobId.length < 1 || jobId.length > 255
+        ? `Member must have length between 1 and 255`
+        : 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9\\-\\_]+$';
+    const message = `1 validation error detected: Value '${jobId.slice(0, 300)}' at 'jobId' failed to satisfy constraint: ${constraint}`;
+    return error(400, 'ValidationException', {
+      Message: message,
+      Reason: 'FIELD_VALIDATION_FAILED',
+      Fields: [{ Name: 'JobId', Message: constraint }],
+    });
+  }
+
+  function notFound(jobId: string): EmulatorResponse {
+    return error(404, 'ResourceNotFoundException', {
+      Message: `Package import job ${jobId} was not found.`,
+      ResourceId: jobId,
+      ResourceType: 'PackageImportJob',
+    });
+  }
+
+  return emulator;
+}
+
+const ROUTE_RE = /^\/packages\/import-jobs\/([^/]*)$/;
+const JOB_ID_RE = /^[a-zA-Z0-9_-]{1,255}$/;
+const SCOPE_RE = /Credential=[^/]+\/\d{8}\/([^/]+)\//;
+
+function matchRoute(req: EmulatorRequest): { rawJobId: string } | null {
+  if (req.method !== 'GET') return null;
+  const m = ROUTE_RE.exec(req.rawPath);
+  return m ? { rawJobId: m[1] as string } : null;
+}
+
+function decodeLabel(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** The signing region of a SigV4 request (the service is regional: jobs live in one region). */
+function scopeRegion(req: EmulatorRequest): string | null {
+  const header = req.headers.authorization;
+  return (typeof header === 'string' && SCOPE_RE.exec(header)?.[1]) || null;
+}
+
+const TIMESTAMP_MEMBERS = new Set(['CreatedTime', 'LastUpdatedTime']);
+
+/** Compact JSON as the service writes it, timestamps as epoch-second numbers in the job's style. */
+function serializeJob(job: PanoramaDemoJob): string {
+  const json = JSON.stringify(job.wire, (k, v: unknown) =>
+    TIMESTAMP_MEMBERS.has(k) && typeof v === 'number' ? `@@epoch:${job.timestampStyle === 'scientific' ? javaDouble(v) : String(v)}@@` : v,
+  );
+  return json.replace(/"@@epoch:([^@"]+)@@"/g, '$1');
+}
+
+/** Java `Double.toString` for values of 10^7 and above: `1.719826003456E9`, `1.719912401E9`. */
+function javaDouble(value: number): string {
+  const [mantissa, exponent] = value.toExponential().split('e') as [string, string];
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
+}

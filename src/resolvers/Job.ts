@@ -1,0 +1,14 @@
+import type { RequestContext } from '../context.ts';
+import { parseGlobalId } from '../globalId.ts';
+import type { JobRecord } from '../model.ts';
+import { JOB_TYPE_NAME } from './typeNames.ts';
+
+/** The `Job` entity interface: type resolution by provider, reference resolution by global ID. */
+export const Job = {
+  __resolveType(job: JobRecord): string {
+    return JOB_TYPE_NAME[job.provider];
+  },
+  __resolveReference(reference: { id: string }, context: RequestContext): Promise<JobRecord> {
+    return context.loadJob(parseGlobalId(reference.id, 'representations.id'));
+  },
+};

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import express, { type ErrorRequestHandler } from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import type { Identity } from './auth/identity.ts';
+import { InvalidTokenError, createTokenVerifier } from './auth/verifyToken.ts';
+import type { Config } from './config.ts';
+import { createRequestContext, type RequestContext } from './context.ts';
+import type { Sources } from './datasources/index.ts';
+import { JobgraphError, PUBLIC_ERROR_CODES } from './errors.ts';
+import type { BuiltSchema } from './schema.ts';
+import { unwrapResolverError } from '@apollo/server/errors';
+
+/** Codes Apollo Server itself raises for bad requests; their messages are safe to show. */
+const APOLLO_REQUEST_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+export interface ServerOptions {
+  config: Config;
+  sources: Sources;
+  built: BuiltSchema;
+  logger: Logger;
+  /** Sandbox's initial operation and headers (demo mode). */
+  sandbox?: { document?: string; headers?: Record<string, string> };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  close(): Promise<void>;
+}
+
+/**
+ * One decision on what a client sees: jobgraph's own errors and Apollo's request errors keep
+ * their message; anything else becomes "Internal server error" with a correlation ID that the
+ * log line carries too.
+ */
+export function createFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    if (original instanceof JobgraphError) return withoutStack(formatted);
+    if (typeof code === 'string' && (APOLLO_REQUEST_CODES.has(code) || (PUBLIC_ERROR_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR'))) {
+      return withoutStack(formatted);
+    }
+    const correlationId = randomUUID();
+    logger.error({ correlationId, err: original, path: formatted.path }, 'internal error');
+    return {
+      message: 'Internal server error',
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId },
+    };
+  };
+}
+
+function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
+  const { stacktrace: _dropped, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
+}
+
+/**
+ * Marks responses that carry a secret `Cache-Control: no-store`, echoes the request ID, and
+ * writes one log line per operation: name, duration, error codes. Never variables, tokens or data.
+ */
+function requestPlugin(logger: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ contextValue: ctx, response, operationName, errors }) {
+          response.http.headers.set('x-request-id', ctx.requestId);
+          if (ctx.secretServed) response.http.headers.set('cache-control', 'no-store');
+          const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          logger.info(
+            {
+              requestId: contextValue.requestId,
+              operationName: operationName ?? null,
+              authenticated: ctx.identity.authenticated,
+              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              errorCodes: codes,
+            },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, sources, built, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const verifyToken = createTokenVerifier(config.auth);
+  const landing = config.introspection
+    ? ApolloServerPluginLandingPageLocalDefault({
+        embed: true,
+        includeCookies: false,
+        footer: false,
+        ...(options.sandbox?.document ? { document: options.sandbox.document } : {}),
+        ...(options.sandbox?.headers ? { headers: options.sandbox.headers } : {}),
+      })
+    : ApolloServerPluginLandingPageDisabled();
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: built.schema,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(logger),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), landing, requestPlugin(logger)],
+    logger: {
+      debug: (m) => logger.debug(m),
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    res.json({ status: 'ready', mode: config.mode });
+  });
+  // A present but invalid token rejects the whole request before GraphQL runs: 401, one error.
+  const authenticate: express.RequestHandler = (req, res, next) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.locals.requestId = requestId;
+    verifyToken(req.header('authorization')).then(
+      (identity) => {
+        res.locals.identity = identity;
+        next();
+      },
+      (err: unknown) => {
+        if (!(err instanceof InvalidTokenError)) return next(err);
+        logger.info({ requestId, reason: err.message }, 'rejected bearer token');
+        res
+          .status(401)
+          .setHeader('www-authenticate', 'Bearer error="invalid_token"')
+          .json({ errors: [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      },
+    );
+  };
+  app.use(
+    '/graphql',
+    authenticate,
+    express.json({ limit: config.limits.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ res }) =>
+        createRequestContext(config, sources, res.locals.identity as Identity, res.locals.requestId as string),
+    }),
+  );
+  const bodyErrors: ErrorRequestHandler = (err: { status?: number; type?: string }, _req, res, next) => {
+    if (err?.type === 'entity.too.large' || err?.status === 413) {
+      res.status(413).json({
+        errors: [{ message: `Request body is larger than ${config.limits.maxBodyBytes} bytes.`, extensions: { code: 'BAD_REQUEST' } }],
+      });
+      return;
+    }
+    if (err?.status === 400) {
+      res.status(400).json({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+    next(err);
+  };
+  app.use(bodyErrors);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`,
+    port: address.port,
+    httpServer,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}

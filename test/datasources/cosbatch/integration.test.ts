@@ -1,0 +1,376 @@
+import COS from 'cos-nodejs-sdk-v5';
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../../src/errors.ts';
+import { parseGlobalId, type CosBatchKey } from '../../../src/globalId.ts';
+import { COSBATCH_STATE_MAP, createCosBatchSource, type CosBatchJobRecord } from '../../../src/datasources/cosbatch/index.ts';
+import type { CosSourceOptions } from '../../../src/datasources/options.ts';
+import type { JobSource } from '../../../src/datasources/types.ts';
+import { DEMO_TENCENT_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
+import {
+  ACCESS_DENIED_GLOBAL_ID,
+  DEMO_GLOBAL_IDS,
+  DEMO_JOB_IDS,
+  DEMO_JOBS,
+  ERROR_CASE_GLOBAL_IDS,
+  EXAMPLE_GLOBAL_ID,
+} from '../../../src/emulators/cosbatch/data.ts';
+
+const DEMO = DEMO_TENCENT_CREDENTIALS;
+const CONTROL_HOST = `${DEMO.uin}.cos-control.${DEMO.region}.myqcloud.com`;
+const XML_DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>";
+
+let emu: RunningEmulator;
+let lateEmu: RunningEmulator;
+const opened: { close?(): void }[] = [];
+
+beforeAll(async () => {
+  emu = await startEmulator(createCosBatchEmulator());
+  // An emulator whose clock runs two hours ahead: every signature it sees has expired.
+  lateEmu = await startEmulator(createCosBatchEmulator({ now: () => Date.now() + 7_200_000 }));
+});
+afterEach(() => {
+  emu.resetFaults();
+  for (const s of opened.splice(0)) s.close?.();
+});
+afterAll(async () => {
+  await emu.close();
+  await lateEmu.close();
+});
+
+function source(extra: Partial<CosSourceOptions> = {}, url = emu.url): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
+  const s = createCosBatchSource({
+    timeoutMs: 2000,
+    maxAttempts: 1,
+    maxSockets: 4,
+    credentials: { secretId: DEMO.secretId, secretKey: DEMO.secretKey },
+    appId: DEMO.appId,
+    endpoint: url,
+    ...extra,
+  });
+  opened.push(s);
+  return s;
+}
+
+const keyOf = (globalId: string) => parseGlobalId(globalId) as CosBatchKey;
+
+async function failure(p: Promise<unknown>): Promise<UpstreamError> {
+  const err = await p.then(
+    () => {
+      throw new Error('expected an error');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UpstreamError);
+  const u = err as UpstreamError;
+  expect(u.message).not.toMatch(/https?:\/\/|127\.0\.0\.1|myqcloud|<|q-signature/);
+  expect(JSON.stringify(u)).not.toContain(DEMO.secretKey);
+  return u;
+}
+
+interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A request signed by the official SDK's signer (not jobgraph's), sent with exactly the given headers. */
+function rawRequest(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; query?: Record<string, string>; sign?: boolean; signHost?: string; secretKey?: string } = {},
+): Promise<RawAnswer> {
+  const port = new URL(emu.url).port;
+  const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'x-cos-appid': DEMO.appId, ...opts.headers };
+  if (opts.sign !== false) {
+    headers['authorization'] = COS.getAuthorization({
+      SecretId: DEMO.secretId,
+      SecretKey: opts.secretKey ?? DEMO.secretKey,
+      Method: (opts.method ?? 'GET') as 'GET',
+      Pathname: path,
+      Query: opts.query ?? {},
+      Headers: { ...headers, host: opts.signHost ?? headers['host'] ?? '' },
+    });
+  }
+  const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: `${path}${qs}`, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function errorCode(body: string): string | null {
+  return /<Code>([^<]*)<\/Code>/.exec(body)?.[1] ?? null;
+}
+
+describe('CosBatch emulator with jobgraph’s source', () => {
+  it('serves every demo job, one in each of the 13 statuses', async () => {
+    const s = source();
+    const statuses = new Set<string>();
+    for (const globalId of DEMO_GLOBAL_IDS) {
+      const key = keyOf(globalId);
+      const record = await s.fetchJob(key);
+      const wire = DEMO_JOBS.get(key.jobId)!;
+      expect(record.id).toBe(globalId);
+      expect(record.nativeId).toBe(key.jobId);
+      expect(record.jobId).toBe(key.jobId);
+      expect(record.providerStatus).toBe(wire['Status']);
+      const failed = (wire['ProgressSummary'] as Record<string, unknown>)['NumberOfTasksFailed'] as number;
+      expect(record.state).toBe(wire['Status'] === 'Complete' && failed > 0 ? 'SUCCEEDED_WITH_ERRORS' : COSBATCH_STATE_MAP[wire['Status'] as string]);
+      expect(record.terminal).toBe(['Complete', 'Failed', 'Cancelled'].includes(wire['Status'] as string));
+      statuses.add(record.status as string);
+    }
+    expect([...statuses].sort()).toEqual(Object.keys(COSBATCH_STATE_MAP).sort());
+    expect(emu.calls.filter((c) => c.status === 200)).toHaveLength(DEMO_GLOBAL_IDS.length);
+  });
+
+  it('serves the example job with every copy option and no padded failure', async () => {
+    const record = await source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
+    expect(record).toMatchObject({
+      state: 'SUCCEEDED',
+      providerStatus: 'Complete',
+      statusMessage: 'Job complete',
+      createdAt: '2026-03-02T08:15:30.000Z',
+      completedAt: '2026-03-02T08:21:04.000Z',
+      updatedAt: null,
+      failureReasons: [],
+      clientRequestToken: 'a4f1c2d3-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      manifest: { location: { eTag: '"15150651828fa9cdcb8356b6d1c7638b"', objectVersionId: 'MTg0NDUxNTc1NjIzMTQ1MjAwOTA' } },
+      progressSummary: { numberOfTasksFailed: 0, numberOfTasksSucceeded: 1200, totalNumberOfTasks: 1200, autoManifestStatus: 'Completed' },
+    });
+    const copy = record.operation?.putObjectCopy;
+    expect(record.operation?.name).toBe('COSPutObjectCopy');
+    expect(copy?.accessControlGrants).toHaveLength(2);
+    expect(copy?.newObjectMetadata?.userMetadata).toEqual([
+      { key: 'x-cos-meta-source', value: 'uploads' },
+      { key: 'x-cos-meta-batch', value: '2026-03-02' },
+    ]);
+    expect(copy?.newObjectTagging).toEqual([
+      { key: 'team', value: 'data-platform' },
+      { key: 'retention', value: '365d' },
+    ]);
+    expect(Object.values(copy ?? {}).every((v) => v !== null)).toBe(true);
+  });
+
+  it('serves each operation kind and one-element lists', async () => {
+    const s = source();
+    const at = (jobId: string) => s.fetchJob({ provider: 'TENCENT_COS_BATCH', region: DEMO.region, uin: DEMO.uin, jobId });
+    expect((await at(DEMO_JOB_IDS.activeRestore)).operation).toEqual({
+      name: 'COSInitiateRestoreObject',
+      putObjectCopy: null,
+      initiateRestoreObject: { expirationInDays: 7, jobTier: 'Standard' },
+      putObjectTagging: null,
+    });
+    expect((await at(DEMO_JOB_IDS.completingTagging)).operation?.putObjectTagging).toEqual({
+      tags: [
+        { key: 'quarter', value: '2026Q1' },
+        { key: 'classification', value: 'internal' },
+      ],
+    });
+    const one = await at(DEMO_JOB_IDS.failingOneElement);
+    expect(one.manifest?.spec?.fields).toEqual(['Key']);
+    expect(one.failureReasons).toHaveLength(1);
+    expect(one.operation?.putObjectCopy?.accessControlGrants).toHaveLength(1);
+    expect(one.operation?.putObjectCopy?.newObjectMetadata?.userMetadata).toHaveLength(1);
+    expect(one.operation?.putObjectCopy?.newObjectTagging).toHaveLength(1);
+    const withErrors = await at(DEMO_JOB_IDS.completeWithFailedTasks);
+    expect(withErrors.state).toBe('SUCCEEDED_WITH_ERRORS');
+    const suspended = await at(DEMO_JOB_IDS.suspended);
+    expect(suspended).toMatchObject({ state: 'PAUSED', suspendedCause: 'AwaitingConfirmation', suspendedDate: '2026-03-10T10:00:04.000Z' });
+  });
+
+  it('answers the error-case jobs with the right public codes', async () => {
+    const s = source();
+    const notFound = await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.notFound)));
+    expect(notFound).toMatchObject({ code: 'NOT_FOUND', upstreamCode: 'NoSuchJob', httpStatus: 404 });
+    expect(notFound.upstreamRequestId).toMatch(/^[A-Za-z0-9+/=]{16,}$/);
+    expect(await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.throttled)))).toMatchObject({ code: 'UPSTREAM_THROTTLED', upstreamCode: 'SlowDown', httpStatus: 503 });
+    expect(await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.serverError)))).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      upstreamCode: 'InternalError',
+      httpStatus: 500,
+    });
+    expect(await failure(s.fetchJob(keyOf(ACCESS_DENIED_GLOBAL_ID)))).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'AccessDenied' });
+    const unknown = await failure(s.fetchJob({ provider: 'TENCENT_COS_BATCH', region: DEMO.region, uin: DEMO.uin, jobId: 'abcdef12-0000-4000-8000-000000000001' }));
+    expect(unknown.code).toBe('NOT_FOUND');
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for a wrong secret key (SignatureDoesNotMatch)', async () => {
+    const s = source({ credentials: { secretId: DEMO.secretId, secretKey: 'not-the-demo-key' } });
+    const err = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(err).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'SignatureDoesNotMatch', httpStatus: 403, retryable: false });
+    expect(err.message).not.toContain('not-the-demo-key');
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for an unknown SecretId (InvalidAccessKeyId)', async () => {
+    const s = source({ credentials: { secretId: 'AKIDnotTheDemoSecretId', secretKey: DEMO.secretKey } });
+    expect(await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'InvalidAccessKeyId' });
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for an expired signature', async () => {
+    const err = await failure(source({}, lateEmu.url).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(err).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'AccessDenied' });
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for another APPID', async () => {
+    expect(await failure(source({ appId: '1250000099' }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({
+      code: 'UPSTREAM_ACCESS_DENIED',
+      upstreamCode: 'AccessDenied',
+    });
+  });
+
+  it('answers the 5xx fault knob with UPSTREAM_UNAVAILABLE', async () => {
+    emu.setFaults({ errorRate: 1 });
+    expect(await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: 'InternalError' });
+  });
+
+  it('answers the throttle fault knob with UPSTREAM_THROTTLED', async () => {
+    emu.setFaults({ throttleRate: 1 });
+    expect(await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({ code: 'UPSTREAM_THROTTLED', upstreamCode: 'SlowDown' });
+  });
+
+  it('answers the malformed fault knob with UPSTREAM_BAD_RESPONSE', async () => {
+    emu.setFaults({ malformed: true });
+    const err = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(err.upstreamRequestId).toMatch(/^[A-Za-z0-9+/=]{16,}$/);
+  });
+
+  it('answers the reset fault knob with UPSTREAM_UNAVAILABLE', async () => {
+    emu.setFaults({ reset: true });
+    expect((await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).code).toBe('UPSTREAM_UNAVAILABLE');
+  });
+
+  it('answers the hang fault knob with a timeout', async () => {
+    emu.setFaults({ hang: true });
+    const err = await failure(source({ timeoutMs: 150 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(err).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'Tencent COS Batch timed out.' });
+  });
+
+  it('retries a scripted throttle and 5xx, as the call log shows', async () => {
+    emu.setFaults({ script: ['throttle', '5xx', 'ok'] });
+    const before = emu.calls.length;
+    const s = createCosBatchSource(
+      { timeoutMs: 2000, maxAttempts: 3, maxSockets: 2, credentials: { ...DEMO }, appId: DEMO.appId, endpoint: emu.url },
+      { random: () => 0, sleep: async () => {} },
+    );
+    opened.push(s);
+    const record = await s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
+    expect(record.state).toBe('SUCCEEDED');
+    const jobId = keyOf(EXAMPLE_GLOBAL_ID).jobId;
+    expect(emu.calls.slice(before)).toEqual([
+      { method: 'GET', path: `/jobs/${jobId}`, operation: `DescribeJob ${jobId}`, job: `ap-guangzhou/${jobId}`, status: 503 },
+      { method: 'GET', path: `/jobs/${jobId}`, operation: `DescribeJob ${jobId}`, job: `ap-guangzhou/${jobId}`, status: 500 },
+      { method: 'GET', path: `/jobs/${jobId}`, operation: `DescribeJob ${jobId}`, job: `ap-guangzhou/${jobId}`, status: 200 },
+    ]);
+  });
+
+  it('reuses one keep-alive connection', async () => {
+    const fresh = await startEmulator(createCosBatchEmulator());
+    try {
+      const s = source({}, fresh.url);
+      for (const globalId of DEMO_GLOBAL_IDS.slice(0, 5)) await s.fetchJob(keyOf(globalId));
+      expect(fresh.connections()).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('CosBatch emulator on the wire', () => {
+  it('answers DescribeJob as COS does', async () => {
+    const jobId = keyOf(EXAMPLE_GLOBAL_ID).jobId;
+    const res = await rawRequest(`/jobs/${jobId}`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/xml');
+    expect(res.headers['server']).toBe('tencent-cos');
+    expect(res.headers['x-cos-request-id']).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(res.headers['x-cos-trace-id']).toBeUndefined();
+    expect(res.body.startsWith(`${XML_DECLARATION}\n<DescribeJobResult>\n    <Job>\n`)).toBe(true);
+    expect(res.body).toContain('<ETag>&quot;15150651828fa9cdcb8356b6d1c7638b&quot;</ETag>');
+    expect(res.body).toContain('            <JobFailure>\n                <FailureCode/>\n                <FailureReason/>\n            </JobFailure>');
+  });
+
+  it('answers errors with the <Error> envelope and x-cos-trace-id', async () => {
+    const res = await rawRequest(`/jobs/${keyOf(ERROR_CASE_GLOBAL_IDS.notFound).jobId}`);
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toBe('application/xml');
+    expect(res.headers['server']).toBe('tencent-cos');
+    expect(res.headers['x-cos-trace-id']).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(res.body).toMatch(
+      /^<\?xml version='1\.0' encoding='utf-8' \?>\n<Error>\n {4}<Code>NoSuchJob<\/Code>\n {4}<Message>[^<]+<\/Message>\n {4}<Resource>[^<]+<\/Resource>\n {4}<RequestId>[^<]+<\/RequestId>\n {4}<TraceId>[^<]+<\/TraceId>\n<\/Error>$/,
+    );
+    expect(res.body).toContain(`<RequestId>${res.headers['x-cos-request-id'] as string}</RequestId>`);
+  });
+
+  it('answers 400 InvalidArgument without x-cos-appid', async () => {
+    const res = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { headers: { 'x-cos-appid': '' } });
+    expect(res.status).toBe(400);
+    expect(errorCode(res.body)).toBe('InvalidArgument');
+    expect(res.body).toContain('<Message>x-cos-appid cannot be empty</Message>');
+  });
+
+  it('answers 403 AccessDenied without a signature', async () => {
+    const res = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { sign: false });
+    expect(res.status).toBe(403);
+    expect(errorCode(res.body)).toBe('AccessDenied');
+  });
+
+  it('answers 403 SignatureDoesNotMatch when the signed Host is not the Host sent', async () => {
+    const res = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { signHost: CONTROL_HOST });
+    expect(res.status).toBe(403);
+    expect(errorCode(res.body)).toBe('SignatureDoesNotMatch');
+  });
+
+  it('accepts the cos-control host of the demo account', async () => {
+    const res = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { headers: { host: CONTROL_HOST } });
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses another account in the Host labels and finds no job in another region', async () => {
+    const otherUin = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { headers: { host: `100000000099.cos-control.${DEMO.region}.myqcloud.com` } });
+    expect(otherUin.status).toBe(403);
+    expect(errorCode(otherUin.body)).toBe('AccessDenied');
+    const otherRegion = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { headers: { host: `${DEMO.uin}.cos-control.ap-chengdu.myqcloud.com` } });
+    expect(otherRegion.status).toBe(404);
+    expect(errorCode(otherRegion.body)).toBe('NoSuchJob');
+  });
+
+  it('answers ListJobs with pages and a NextToken', async () => {
+    const first = await rawRequest('/jobs', { query: { maxResults: '2' } });
+    expect(first.status).toBe(200);
+    expect(first.body.startsWith(`${XML_DECLARATION}\n<ListJobsResult>\n    <Jobs>\n        <member>`)).toBe(true);
+    expect(first.body.match(/<member>/g)).toHaveLength(2);
+    expect(first.body).toContain('<Operation>COSPutObjectCopy</Operation>');
+    const next = /<NextToken>([^<]+)<\/NextToken>/.exec(first.body)?.[1];
+    expect(next).toBe([...DEMO_JOBS.keys()][1]);
+    const filtered = await rawRequest('/jobs', { query: { jobStatuses: 'Complete' } });
+    expect(filtered.body.match(/<Status>Complete<\/Status>/g)).toHaveLength(2);
+    expect(filtered.body).not.toContain('<NextToken>');
+  });
+
+  it('answers 405 for other methods and 400 for other paths', async () => {
+    const del = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { method: 'DELETE' });
+    expect(del.status).toBe(405);
+    expect(errorCode(del.body)).toBe('MethodNotAllowed');
+    const other = await rawRequest('/buckets');
+    expect(other.status).toBe(400);
+    expect(errorCode(other.body)).toBe('InvalidRequest');
+    const empty = await rawRequest('/jobs/');
+    expect(empty.status).toBe(400);
+    expect(errorCode(empty.body)).toBe('InvalidRequest');
+  });
+
+  it('imports nothing from src/datasources', () => {
+    const dir = new URL('../../../src/emulators/cosbatch/', import.meta.url);
+    for (const file of readdirSync(dir)) {
+      expect(readFileSync(new URL(file, dir), 'utf8')).not.toMatch(/from '[^']*datasources/);
+    }
+  });
+});

@@ -1,0 +1,467 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MalformedBodyError } from '../../../src/errors.ts';
+import type { ImportExportKey } from '../../../src/globalId.ts';
+import { FORM_CONTENT_TYPE } from '../../../src/datasources/importexport/client.ts';
+import { createImportExportSource, IMPORTEXPORT_STATE_MAP, type ImportExportJobRecord } from '../../../src/datasources/importexport/index.ts';
+import { parseErrorResponse, parseGetStatus } from '../../../src/datasources/importexport/parse.ts';
+import { expectCleanMessage, loadFixture, startFixtureServer, upstreamFailure } from './helpers.ts';
+
+const CREDS = { accessKeyId: 'JOBGRAPHDEMOACCESSKEY', secretAccessKey: 'jobgraph-demo-secret-access-key' };
+const key = (jobId: string): ImportExportKey => ({ provider: 'AWS_IMPORT_EXPORT', jobId });
+
+/** Every field null/empty: the record of a job the wire said nothing about. */
+function emptyRecord(jobId: string): ImportExportJobRecord {
+  return {
+    id: `importexport:${jobId}`,
+    provider: 'AWS_IMPORT_EXPORT',
+    nativeId: jobId,
+    region: null,
+    state: 'UNKNOWN',
+    providerStatus: null,
+    statusMessage: null,
+    terminal: false,
+    createdAt: null,
+    updatedAt: null,
+    completedAt: null,
+    jobId: null,
+    jobType: null,
+    locationCode: null,
+    locationMessage: null,
+    progressCode: null,
+    progressMessage: null,
+    carrier: null,
+    trackingNumber: null,
+    logBucket: null,
+    logKey: null,
+    errorCount: null,
+    signature: null,
+    signatureFileContents: null,
+    currentManifest: null,
+    creationDate: null,
+    artifactList: [],
+    awsShippingAddress: null,
+    warningMessage: null,
+  };
+}
+
+const presigned = (job: string, object: string, n: string) =>
+  `https://jobgraph-demo-artifacts.s3.amazonaws.com/${job}/${object}?X-Amz-Algorithm=AWS4-HMAC-SHA256` +
+  `&X-Amz-Credential=ASIAJOBGRAPHDEMO0001%2F20160401%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20160401T120000Z` +
+  `&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=${`DEMOSIG${job}${n}`.padEnd(64, '0')}`;
+
+describe('ImportExport protocol', () => {
+  let server: Awaited<ReturnType<typeof startFixtureServer>>;
+  let source: ReturnType<typeof createImportExportSource>;
+  const sleeps: number[] = [];
+
+  beforeAll(async () => {
+    server = await startFixtureServer();
+    source = createImportExportSource({
+      endpoint: server.url,
+      credentials: CREDS,
+      timeoutMs: 2000,
+      maxAttempts: 3,
+      maxSockets: 4,
+      random: () => 0.5,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+  });
+  afterAll(async () => {
+    source.close?.();
+    await server.close();
+  });
+  beforeEach(() => {
+    server.seen.length = 0;
+    sleeps.length = 0;
+  });
+
+  it('posts a signed GetStatus form to /', async () => {
+    server.serve('success-minimal');
+    await source.fetchJob(key('MINI1'));
+    expect(server.seen).toHaveLength(1);
+    const req = server.seen[0]!;
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe('/');
+    expect(req.body).toBe('Action=GetStatus&Version=2010-06-01&JobId=MINI1');
+    expect(req.headers['content-type']).toBe(FORM_CONTENT_TYPE);
+    expect(req.headers['content-length']).toBe(String(req.body.length));
+    expect(req.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=JOBGRAPHDEMOACCESSKEY\/\d{8}\/us-east-1\/IngestionService\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
+    expect(req.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(req.headers['x-amz-security-token']).toBeUndefined();
+    expect(req.headers.connection).toBe('keep-alive');
+  });
+
+  it('reads every field of a full answer', async () => {
+    server.serve('success-full');
+    const record = await source.fetchJob(key('FIXT1'));
+    expect(record).toEqual({
+      ...emptyRecord('FIXT1'),
+      state: 'SUCCEEDED',
+      providerStatus: 'Complete',
+      statusMessage: 'The job has completed.',
+      terminal: true,
+      createdAt: '2016-03-28T20:27:35.000Z',
+      jobId: 'FIXT1',
+      jobType: 'Import',
+      locationCode: 'Returned',
+      locationMessage: 'Your device has been returned.',
+      progressCode: 'Complete',
+      progressMessage: 'The job has completed.',
+      carrier: 'UPS',
+      trackingNumber: '1Z9999W99999999999',
+      logBucket: 'jobgraph-demo-importexport-logs',
+      logKey: 'importexport-logs/FIXT1/import-log-FIXT1.txt',
+      errorCount: 0,
+      signature: 'DEMO-SIGNATURE-FIXT1-bm90LWEtcmVhbC1zaWduYXR1cmU=',
+      signatureFileContents:
+        'version:2.0\nsigningMethod:HmacSHA1\njobId:FIXT1\nsignature:DEMO-SIGNATURE-FIXT1-bm90LWEtcmVhbC1zaWduYXR1cmU=\n',
+      currentManifest: [
+        'manifestVersion:2.0',
+        'generator:AWS Import/Export Command Line Tool',
+        'bucket:jobgraph-demo-import',
+        'deviceId:DEMO-DEVICE-FIXT1',
+        'eraseDevice:yes',
+        'returnAddress:',
+        '    name:Demo Storage Team',
+        '    company:Example Data & Archive <Demo>',
+        '    street1:123 Example Street',
+        '    city:Seattle',
+        '    stateOrProvince:WA',
+        '    postalCode:98101',
+        '    country:USA',
+      ].join('\n'),
+      creationDate: '2016-03-28T20:27:35.000Z',
+      artifactList: [
+        { description: 'SIGNATURE file to copy to the root directory of your device', url: presigned('FIXT1', 'SIGNATURE', '01') },
+        { description: 'Prepaid UPS shipping label (PDF)', url: presigned('FIXT1', 'shipping-label.pdf', '02') },
+      ],
+      awsShippingAddress: 'AWS Import/Export\nJOBID FIXT1\n1111 Example Ave South\nSeattle, WA 98108',
+      warningMessage: 'The bucket name jobgraph.Demo.Import does not follow DNS naming conventions.',
+    });
+  });
+
+  it('keeps ErrorCount 0 as 0, not null', async () => {
+    server.serve('success-full');
+    expect((await source.fetchJob(key('FIXT1'))).errorCount).toBe(0);
+  });
+
+  it('reads a minimal answer with everything else null and an empty artifact list', async () => {
+    server.serve('success-minimal');
+    expect(await source.fetchJob(key('MINI1'))).toEqual({
+      ...emptyRecord('MINI1'),
+      state: 'QUEUED',
+      providerStatus: 'Pending',
+      jobId: 'MINI1',
+      progressCode: 'Pending',
+    });
+  });
+
+  it('keeps a one-member ArtifactList a list', async () => {
+    server.serve('one-element-lists');
+    expect(await source.fetchJob(key('SWER1'))).toEqual({
+      ...emptyRecord('SWER1'),
+      state: 'SUCCEEDED_WITH_ERRORS',
+      providerStatus: 'SuccessWithErrors',
+      statusMessage: 'The job completed with errors; see the log.',
+      terminal: true,
+      createdAt: '2016-03-14T08:05:51.000Z',
+      jobId: 'SWER1',
+      jobType: 'Export',
+      locationCode: 'Returned',
+      locationMessage: 'Your device has been returned.',
+      progressCode: 'SuccessWithErrors',
+      progressMessage: 'The job completed with errors; see the log.',
+      carrier: 'FedEx',
+      trackingNumber: '999999999999',
+      logBucket: 'jobgraph-demo-importexport-logs',
+      logKey: 'importexport-logs/SWER1/export-log-SWER1.txt',
+      errorCount: 3,
+      creationDate: '2016-03-14T08:05:51.000Z',
+      artifactList: [
+        {
+          description: 'Job log',
+          url: 'https://jobgraph-demo-artifacts.s3.amazonaws.com/SWER1/job-log.txt?X-Amz-Signature=DEMOSIGSWER10300000000000000000000000000000000000000000000000000',
+        },
+      ],
+    });
+  });
+
+  it('reads an empty <ArtifactList/> as an empty list', async () => {
+    server.serve('empty-artifact-list');
+    expect(await source.fetchJob(key('CNCL1'))).toEqual({
+      ...emptyRecord('CNCL1'),
+      state: 'CANCELLED',
+      providerStatus: 'Canceled',
+      statusMessage: 'The job was canceled.',
+      terminal: true,
+      createdAt: '2016-02-20T11:00:00.000Z',
+      jobId: 'CNCL1',
+      jobType: 'Import',
+      locationCode: 'NotReceived',
+      locationMessage: 'AWS has not received your device.',
+      progressCode: 'Canceled',
+      progressMessage: 'The job was canceled.',
+      creationDate: '2016-02-20T11:00:00.000Z',
+      artifactList: [],
+    });
+  });
+
+  it('ignores unknown elements and maps unknown codes to UNKNOWN and an unknown job type to null', async () => {
+    server.serve('unknown-fields');
+    expect(await source.fetchJob(key('INPG1'))).toEqual({
+      ...emptyRecord('INPG1'),
+      state: 'UNKNOWN',
+      providerStatus: 'Started',
+      statusMessage: 'The job has started.',
+      terminal: false,
+      createdAt: '2016-04-02T13:41:10.123Z',
+      jobId: 'INPG1',
+      jobType: null,
+      locationCode: 'InTransitToAWS',
+      locationMessage: 'Your device is on its way to AWS.',
+      progressCode: 'Started',
+      progressMessage: 'The job has started.',
+      creationDate: '2016-04-02T13:41:10.123Z',
+      artifactList: [
+        {
+          description: 'SIGNATURE file',
+          url: 'https://jobgraph-demo-artifacts.s3.amazonaws.com/INPG1/SIGNATURE?X-Amz-Signature=DEMOSIGINPG10100000000000000000000000000000000000000000000000000',
+        },
+      ],
+    });
+  });
+
+  it('reads the Developer Guide sample in the docs namespace with an XML declaration', async () => {
+    server.serve('docs-namespace');
+    expect(await source.fetchJob(key('A36BC'))).toEqual({
+      ...emptyRecord('A36BC'),
+      state: 'QUEUED',
+      providerStatus: 'Pending',
+      statusMessage: 'The specified job has not started.',
+      createdAt: '2010-04-17T00:09:02.000Z',
+      jobId: 'A36BC',
+      jobType: 'Import',
+      locationCode: 'NotReceived',
+      locationMessage: 'AWS has not received your device.',
+      progressCode: 'Pending',
+      progressMessage: 'The specified job has not started.',
+      errorCount: 0,
+      signature: 'DEMO-SIGNATURE-A36BC-O8WnNGMfs6cwbpQHvJ0q=',
+      signatureFileContents: 'version:2.0\nsigningMethod:HmacSHA1\njobId:A36BC\nsignature:DEMO-SIGNATURE-A36BC-O8WnNGMfs6cwbpQHvJ0q=\n',
+      currentManifest:
+        'manifestVersion: 2.0\naccessKeyId: JOBGRAPHDEMOACCESSKEY\ndeviceId: TestDevice1\nbucket: myawsbucket\nreturnAddress:\nname: Joe Random\nstreet1: 123 Any Street\ncity: Seattle\nstateOrProvince: WA\npostalCode: 91111\ncountry: United States\neraseDevice: no',
+      creationDate: '2010-04-17T00:09:02.000Z',
+      awsShippingAddress: 'AWS Import/Export\nJOBID A36BC\n1111 Nosuch Ave South\nSeattle, WA 92222',
+    });
+  });
+
+  it('answers NOT_FOUND for InvalidJobIdException without retrying', async () => {
+    server.serve('not-found');
+    const err = await upstreamFailure(source.fetchJob(key('NOJOB')));
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.upstreamCode).toBe('InvalidJobIdException');
+    expect(err.upstreamRequestId).toBe('3d4e5f60-1f0e-11e6-9d8c-7b6a5f4e3d2c');
+    expect(err.httpStatus).toBe(400);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toBe('AWS Import/Export job "NOJOB" was not found.');
+    expect(err.extensions).toEqual({
+      code: 'NOT_FOUND',
+      provider: 'AWS_IMPORT_EXPORT',
+      upstreamCode: 'InvalidJobIdException',
+      upstreamRequestId: '3d4e5f60-1f0e-11e6-9d8c-7b6a5f4e3d2c',
+    });
+    expectCleanMessage(err, loadFixture('not-found').body);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('answers NOT_FOUND with its own message for an expired job ID', async () => {
+    server.serve('expired-job-id');
+    const err = await upstreamFailure(source.fetchJob(key('EXPJB')));
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.upstreamCode).toBe('ExpiredJobIdException');
+    expect(err.upstreamRequestId).toBe('60718293-1f0e-11e6-9d8c-7b6a5f4e3d2c');
+    expect(err.message).toBe('AWS Import/Export job "EXPJB" has expired and is no longer available.');
+    expect(err.retryable).toBe(false);
+    expectCleanMessage(err, loadFixture('expired-job-id').body);
+  });
+
+  it('answers NOT_FOUND with its own message for a cancelled job ID', async () => {
+    server.serve('canceled-job-id');
+    const err = await upstreamFailure(source.fetchJob(key('CNCJB')));
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.upstreamCode).toBe('CanceledJobIdException');
+    expect(err.upstreamRequestId).toBe('718293a4-1f0e-11e6-9d8c-7b6a5f4e3d2c');
+    expect(err.message).toBe('AWS Import/Export job "CNCJB" was cancelled and is no longer available.');
+    expectCleanMessage(err, loadFixture('canceled-job-id').body);
+  });
+
+  it('retries Throttling and then answers UPSTREAM_THROTTLED', async () => {
+    server.serve('throttled');
+    const err = await upstreamFailure(source.fetchJob(key('THROT')));
+    expect(err.code).toBe('UPSTREAM_THROTTLED');
+    expect(err.upstreamCode).toBe('Throttling');
+    expect(err.upstreamRequestId).toBe('4e5f6071-1f0e-11e6-9d8c-7b6a5f4e3d2c');
+    expect(err.retryable).toBe(true);
+    expect(err.message).toBe('AWS Import/Export throttled the request; try again later.');
+    expectCleanMessage(err, loadFixture('throttled').body);
+    expect(server.seen).toHaveLength(3);
+    // Full jitter with random() = 0.5 over the throttle base 500 ms: 250, then 500.
+    expect(sleeps).toEqual([250, 500]);
+  });
+
+  it('retries a 503 ServiceUnavailable and then answers UPSTREAM_UNAVAILABLE', async () => {
+    server.serve('server-error');
+    const err = await upstreamFailure(source.fetchJob(key('ERR50')));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.upstreamCode).toBe('ServiceUnavailable');
+    expect(err.upstreamRequestId).toBe('5f607182-1f0e-11e6-9d8c-7b6a5f4e3d2c');
+    expect(err.httpStatus).toBe(503);
+    expectCleanMessage(err, loadFixture('server-error').body);
+    expect(server.seen).toHaveLength(3);
+    expect(sleeps).toEqual([50, 100]);
+  });
+
+  it('classifies an HTML 502 page by its status', async () => {
+    server.serve('bad-gateway-html');
+    const err = await upstreamFailure(source.fetchJob(key('ABCDE')));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.upstreamCode).toBeNull();
+    expect(err.upstreamRequestId).toBeNull();
+    expect(err.message).toBe('AWS Import/Export is unavailable (HTTP 502).');
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for InvalidClientTokenIdException', async () => {
+    server.serve('invalid-client-token-id');
+    const err = await upstreamFailure(source.fetchJob(key('ABCDE')));
+    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
+    expect(err.upstreamCode).toBe('InvalidClientTokenIdException');
+    expect(err.upstreamRequestId).toBe('8293a4b5-1f0e-11e6-9d8c-7b6a5f4e3d2c');
+    expect(err.message).toBe("AWS Import/Export refused jobgraph's credentials.");
+    expectCleanMessage(err, loadFixture('invalid-client-token-id').body);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for SignatureDoesNotMatch', async () => {
+    server.serve('signature-does-not-match');
+    const err = await upstreamFailure(source.fetchJob(key('ABCDE')));
+    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
+    expect(err.upstreamCode).toBe('SignatureDoesNotMatch');
+    expect(err.upstreamRequestId).toBe('93a4b5c6-1f0e-11e6-9d8c-7b6a5f4e3d2c');
+    expectCleanMessage(err, loadFixture('signature-does-not-match').body);
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for a 400 InvalidAccessKeyIdException and drops its URL', async () => {
+    server.serve('invalid-access-key-id');
+    const err = await upstreamFailure(source.fetchJob(key('ABCDE')));
+    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
+    expect(err.upstreamCode).toBe('InvalidAccessKeyIdException');
+    expect(err.upstreamRequestId).toBe('a4b5c6d7-1f0e-11e6-9d8c-7b6a5f4e3d2c');
+    expectCleanMessage(err, loadFixture('invalid-access-key-id').body);
+  });
+
+  it('answers UPSTREAM_BAD_RESPONSE for a truncated 200 body without retrying', async () => {
+    server.serve('malformed');
+    const err = await upstreamFailure(source.fetchJob(key('CMPL1')));
+    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(err.upstreamCode).toBeNull();
+    expect(err.upstreamRequestId).toBe('b5c6d7e8-1f0e-11e6-9d8c-7b6a5f4e3d2c');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/^AWS Import\/Export sent a response jobgraph could not read: XML body is not well-formed/);
+    expectCleanMessage(err);
+    expect(server.seen).toHaveLength(1);
+  });
+});
+
+describe('ImportExport parse', () => {
+  const k = key('ABCDE');
+  const wrap = (result: string) =>
+    `<GetStatusResponse xmlns="http://importexport.amazonaws.com/doc/2010-06-01/"><GetStatusResult>${result}</GetStatusResult></GetStatusResponse>`;
+
+  it('maps every documented ProgressCode through the state table', () => {
+    expect(IMPORTEXPORT_STATE_MAP).toEqual({
+      Pending: 'QUEUED',
+      InProgress: 'IN_PROGRESS',
+      Complete: 'SUCCEEDED',
+      SuccessWithErrors: 'SUCCEEDED_WITH_ERRORS',
+      Canceled: 'CANCELLED',
+      Expired: 'FAILED',
+      DeviceError: 'FAILED',
+      InvalidSignature: 'FAILED',
+      MissingDevice: 'FAILED',
+      MissingSignature: 'FAILED',
+      UnsupportedDeviceType: 'FAILED',
+      UnsupportedFileFormat: 'FAILED',
+      UnsupportedPowerSupply: 'FAILED',
+    });
+    for (const [code, state] of Object.entries(IMPORTEXPORT_STATE_MAP)) {
+      const r = parseGetStatus(wrap(`<ProgressCode>${code}</ProgressCode>`), k);
+      expect([r.state, r.providerStatus, r.terminal]).toEqual([state, code, state !== 'QUEUED' && state !== 'IN_PROGRESS']);
+    }
+  });
+
+  it('never reads an inherited property name as a state', () => {
+    expect(parseGetStatus(wrap('<ProgressCode>constructor</ProgressCode>'), k).state).toBe('UNKNOWN');
+  });
+
+  it('reads a prefixed namespace the same as a default one', () => {
+    const body =
+      '<ie:GetStatusResponse xmlns:ie="http://importexport.amazonaws.com/"><ie:GetStatusResult><ie:ProgressCode>Complete</ie:ProgressCode>' +
+      '<ie:ArtifactList><ie:member><ie:URL>u</ie:URL></ie:member></ie:ArtifactList></ie:GetStatusResult></ie:GetStatusResponse>';
+    const r = parseGetStatus(body, k);
+    expect([r.state, r.artifactList]).toEqual(['SUCCEEDED', [{ description: null, url: 'u' }]]);
+  });
+
+  it('keeps empty strings as empty strings', () => {
+    const r = parseGetStatus(wrap('<Carrier></Carrier><LogKey/>'), k);
+    expect([r.carrier, r.logKey]).toEqual(['', '']);
+  });
+
+  it('rejects a non-integer ErrorCount, naming the field', () => {
+    expect(() => parseGetStatus(wrap('<ErrorCount>three</ErrorCount>'), k)).toThrow(new MalformedBodyError('ErrorCount is not an integer'));
+  });
+
+  it('rejects a CreationDate that is not a time', () => {
+    expect(() => parseGetStatus(wrap('<CreationDate>yesterday</CreationDate>'), k)).toThrow(MalformedBodyError);
+  });
+
+  it('rejects a body that is not a GetStatusResponse', () => {
+    expect(() => parseGetStatus('<ListJobsResponse><ListJobsResult/></ListJobsResponse>', k)).toThrow(MalformedBodyError);
+    expect(() => parseGetStatus('<GetStatusResponse/>', k)).toThrow(MalformedBodyError);
+    expect(() => parseGetStatus('not xml at all', k)).toThrow(MalformedBodyError);
+  });
+
+  it('rejects a DOCTYPE, so no entity is ever expanded', () => {
+    const body = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>${wrap('<JobId>&e;</JobId>')}`;
+    expect(() => parseGetStatus(body, k)).toThrow(MalformedBodyError);
+  });
+
+  it('rejects an element where text belongs', () => {
+    expect(() => parseGetStatus(wrap('<Signature><Value>x</Value></Signature>'), k)).toThrow(new MalformedBodyError('Signature is not a text element'));
+  });
+
+  it('keeps any multi-line text exactly once XML-escaped on the wire', () => {
+    const xmlChar = fc.constantFrom('a', 'Z', '0', ' ', '\n', '\t', '&', '<', '>', '"', "'", ':', '/', '=', 'é', '漢', '😀', ';', '#');
+    fc.assert(
+      fc.property(fc.array(xmlChar, { maxLength: 200 }).map((cs) => cs.join('')), (text) => {
+        const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+        const r = parseGetStatus(wrap(`<CurrentManifest>${escaped}</CurrentManifest><SignatureFileContents>${escaped}</SignatureFileContents>`), k);
+        return r.currentManifest === text && r.signatureFileContents === text;
+      }),
+      { numRuns: 300, seed: 20100601 },
+    );
+  });
+
+  it('reads the error envelope with RequestId beside Error', () => {
+    expect(parseErrorResponse(loadFixture('not-found').body)).toEqual({
+      type: 'Sender',
+      code: 'InvalidJobIdException',
+      message: 'The JOBID was missing, not found, or not associated with the AWS account.',
+      requestId: '3d4e5f60-1f0e-11e6-9d8c-7b6a5f4e3d2c',
+    });
+    expect(parseErrorResponse(loadFixture('server-error').body)?.type).toBe('Receiver');
+    expect(parseErrorResponse(loadFixture('bad-gateway-html').body)).toBeNull();
+  });
+});

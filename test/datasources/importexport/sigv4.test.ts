@@ -1,0 +1,131 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FORM_CONTENT_TYPE, getStatusBody } from '../../../src/datasources/importexport/client.ts';
+import { canonicalPath, rfc3986, signSigV4, type SigV4Credentials } from '../../../src/datasources/importexport/sigv4.ts';
+
+const DATE = new Date('2016-04-05T17:12:03.456Z');
+const STATIC: SigV4Credentials = { accessKeyId: 'JOBGRAPHDEMOACCESSKEY', secretAccessKey: 'jobgraph-demo-secret-access-key' };
+const SESSION: SigV4Credentials = {
+  accessKeyId: 'ASIAJOBGRAPHDEMO0001',
+  secretAccessKey: 'DEMO-SECRET-ACCESS-KEY-0001-not-a-real-secret',
+  sessionToken: 'DEMO-SESSION-TOKEN-0001-not-a-real-token/with+base64=chars',
+};
+
+/** The independent oracle: smithy's SignatureV4 over the same request, signing exactly the same headers. */
+async function oracle(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date, service = 'IngestionService', region = 'us-east-1') {
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = v;
+  const request = new HttpRequest({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname,
+    query,
+    headers: { ...headers, host: url.host },
+    body,
+  });
+  const signer = new SignatureV4({
+    service,
+    region,
+    credentials: {
+      accessKeyId: creds.accessKeyId,
+      secretAccessKey: creds.secretAccessKey,
+      ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
+    },
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  const signed = await signer.sign(request, { signingDate: date });
+  return signed.headers;
+}
+
+function ours(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date, service = 'IngestionService', region = 'us-east-1') {
+  return signSigV4({ method: 'POST', url, headers, body }, { service, region, credentials: creds, date }).headers;
+}
+
+describe('ImportExport SigV4 signer', () => {
+  it('signs a GetStatus request exactly as @smithy/signature-v4 does', async () => {
+    const url = new URL('https://importexport.amazonaws.com/');
+    const body = getStatusBody('ABCDE');
+    const headers = { 'content-type': FORM_CONTENT_TYPE };
+    const mine = ours(url, body, headers, STATIC, DATE);
+    expect(mine).toEqual(await oracle(url, body, headers, STATIC, DATE));
+    expect(mine.authorization).toBe(
+      `AWS4-HMAC-SHA256 Credential=JOBGRAPHDEMOACCESSKEY/20160405/us-east-1/IngestionService/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${mine.authorization!.slice(-64)}`,
+    );
+    expect(mine['x-amz-date']).toBe('20160405T171203Z');
+    expect(mine.host).toBe('importexport.amazonaws.com');
+  });
+
+  it('signs x-amz-security-token when the credentials carry a session token', async () => {
+    const url = new URL('https://importexport.amazonaws.com/');
+    const body = getStatusBody('ABCDE');
+    const headers = { 'content-type': FORM_CONTENT_TYPE };
+    const mine = ours(url, body, headers, SESSION, DATE);
+    expect(mine).toEqual(await oracle(url, body, headers, SESSION, DATE));
+    expect(mine['x-amz-security-token']).toBe(SESSION.sessionToken);
+    expect(mine.authorization).toContain('SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,');
+  });
+
+  it('signs the host with its port for an endpoint override', async () => {
+    const url = new URL('http://127.0.0.1:4104');
+    const body = getStatusBody('CMPL1');
+    const headers = { 'content-type': FORM_CONTENT_TYPE };
+    const mine = ours(url, body, headers, STATIC, DATE);
+    expect(mine.host).toBe('127.0.0.1:4104');
+    expect(mine).toEqual(await oracle(url, body, headers, STATIC, DATE));
+  });
+
+  it('matches the oracle for any job ID, path, query and header spacing', async () => {
+    const jobId = fc.string({ minLength: 1, maxLength: 40 });
+    const segment = fc.constantFrom('a', 'b c', 'ü', '.', '..', '', 'x~y', 'p%2Fq', "it's", '*');
+    await fc.assert(
+      fc.asyncProperty(
+        jobId,
+        fc.array(segment, { maxLength: 4 }),
+        fc.boolean(),
+        fc.dictionary(fc.constantFrom('Operation', 'a b', 'z', 'é'), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+        fc.constantFrom(FORM_CONTENT_TYPE, '  application/x-www-form-urlencoded;   charset=utf-8 '),
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        fc.boolean(),
+        async (id, segments, trailingSlash, query, contentType, ms, withToken) => {
+          const url = new URL('https://importexport.amazonaws.com');
+          url.pathname = `/${segments.join('/')}${trailingSlash ? '/' : ''}`;
+          for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+          const body = getStatusBody(id);
+          const creds = withToken ? SESSION : STATIC;
+          const date = new Date(ms);
+          const headers = { 'content-type': contentType };
+          expect(ours(url, body, headers, creds, date)).toEqual(await oracle(url, body, headers, creds, date));
+        },
+      ),
+      { numRuns: 200, seed: 4104 },
+    );
+  });
+
+  it('uses the service and region it is given', async () => {
+    const url = new URL('https://importexport.amazonaws.com/');
+    const body = getStatusBody('ABCDE');
+    const headers = { 'content-type': FORM_CONTENT_TYPE };
+    expect(ours(url, body, headers, STATIC, DATE, 'importexport', 'eu-west-1')).toEqual(await oracle(url, body, headers, STATIC, DATE, 'importexport', 'eu-west-1'));
+  });
+});
+
+describe('ImportExport request encoding', () => {
+  it('encodes the form body with RFC 3986', () => {
+    expect(getStatusBody('AB CD')).toBe('Action=GetStatus&Version=2010-06-01&JobId=AB%20CD');
+    expect(getStatusBody("a+b&c=d!'()*~")).toBe("Action=GetStatus&Version=2010-06-01&JobId=a%2Bb%26c%3Dd%21%27%28%29%2A~");
+    expect(rfc3986('é/')).toBe('%C3%A9%2F');
+  });
+
+  it('normalises the canonical path as AWS does for services other than S3', () => {
+    expect(canonicalPath('/')).toBe('/');
+    expect(canonicalPath('')).toBe('');
+    expect(canonicalPath('/a/./b/../c/')).toBe('/a/c/');
+    expect(canonicalPath('/a%20b')).toBe('/a%2520b');
+  });
+});

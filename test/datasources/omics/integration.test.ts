@@ -1,0 +1,418 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../../src/errors.ts';
+import { parseGlobalId, type OmicsKey } from '../../../src/globalId.ts';
+import { createOmicsSource, type OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/index.ts';
+import type { AwsSourceOptions } from '../../../src/datasources/options.ts';
+import type { JobSource } from '../../../src/datasources/types.ts';
+import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
+import { DEMO_GLOBAL_IDS, ERROR_CASE_GLOBAL_IDS, EXAMPLE_GLOBAL_ID, OMICS_DEMO_JOBS } from '../../../src/emulators/omics/data.ts';
+
+const STATE_OF: Record<string, string> = {
+  SUBMITTED: 'QUEUED',
+  IN_PROGRESS: 'IN_PROGRESS',
+  CANCELLING: 'CANCELLING',
+  CANCELLED: 'CANCELLED',
+  FAILED: 'FAILED',
+  COMPLETED: 'SUCCEEDED',
+  COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
+};
+
+let emu: RunningEmulator;
+let skewedEmu: RunningEmulator;
+const opened: { close?(): void }[] = [];
+const sdkClients: OmicsClient[] = [];
+
+beforeAll(async () => {
+  emu = await startEmulator(createOmicsEmulator());
+  // An emulator whose clock runs one hour ahead of ours.
+  skewedEmu = await startEmulator(createOmicsEmulator({ now: () => Date.now() + 3_600_000 }));
+});
+afterEach(() => {
+  emu.resetFaults();
+});
+afterAll(async () => {
+  for (const s of opened) s.close?.();
+  for (const c of sdkClients) c.destroy();
+  await emu.close();
+  await skewedEmu.close();
+});
+
+function source(extra: Partial<AwsSourceOptions> = {}, url = emu.url): JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
+  const s = createOmicsSource({ timeoutMs: 2000, maxAttempts: 1, maxSockets: 4, credentials: DEMO_AWS_CREDENTIALS, endpoint: url, ...extra });
+  opened.push(s);
+  return s;
+}
+
+function sdkClient(region = 'us-east-1'): OmicsClient {
+  // A copy: the SDK writes a $source tag into static credentials, and the demo object is frozen.
+  const c = new OmicsClient({ region, endpoint: emu.url, disableHostPrefix: true, credentials: { ...DEMO_AWS_CREDENTIALS }, maxAttempts: 1 });
+  sdkClients.push(c);
+  return c;
+}
+
+const keyOf = (globalId: string) => parseGlobalId(globalId) as OmicsKey;
+
+async function failure(p: Promise<unknown>): Promise<UpstreamError> {
+  const err = await p.then(
+    () => {
+      throw new Error('expected an error');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UpstreamError);
+  const u = err as UpstreamError;
+  expect(u.message).not.toMatch(/https?:\/\/|127\.0\.0\.1/);
+  return u;
+}
+
+describe('Omics emulator with jobgraph source', () => {
+  it('serves the example job with every field', async () => {
+    const record = await source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
+    expect(record).toEqual({
+      id: 'omics:us-east-1:5038720581:8110394857',
+      provider: 'AWS_OMICS',
+      nativeId: '8110394857',
+      region: 'us-east-1',
+      state: 'SUCCEEDED',
+      providerStatus: 'COMPLETED',
+      statusMessage: 'The job completed successfully.',
+      terminal: true,
+      createdAt: '2024-07-01T09:26:43.456Z',
+      updatedAt: null,
+      completedAt: '2024-07-01T09:41:12.003Z',
+      referenceStoreId: '5038720581',
+      roleArn: 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole',
+      status: 'COMPLETED',
+      creationTime: '2024-07-01T09:26:43.456Z',
+      completionTime: '2024-07-01T09:41:12.003Z',
+      sources: [
+        {
+          sourceFile: 's3://genomics-reference-demo/GRCh38/GRCh38_full_analysis_set.fa',
+          status: 'FINISHED',
+          statusMessage: null,
+          name: 'GRCh38',
+          description: 'Human reference genome GRCh38 (full analysis set)',
+          tags: [
+            { key: 'project', value: 'population-study' },
+            { key: 'assembly', value: 'GRCh38' },
+            { key: 'reviewed', value: '' },
+          ],
+          referenceId: '3417622790',
+        },
+        {
+          sourceFile: 's3://genomics-reference-demo/GRCh37/hs37d5.fa.gz',
+          status: 'FINISHED',
+          statusMessage: null,
+          name: 'hs37d5',
+          description: 'Human reference genome GRCh37 with decoys',
+          tags: [{ key: 'assembly', value: 'GRCh37' }],
+          referenceId: '3417622791',
+        },
+      ],
+    });
+    expect(emu.calls.at(-1)).toEqual({
+      method: 'GET',
+      path: '/referencestore/5038720581/importjob/8110394857',
+      operation: 'GetReferenceImportJob 5038720581/8110394857',
+      job: 'us-east-1/5038720581/8110394857',
+      status: 200,
+    });
+  });
+
+  it.each(DEMO_GLOBAL_IDS)('serves demo job %s', async (globalId) => {
+    const key = keyOf(globalId);
+    const wire = OMICS_DEMO_JOBS.find((j) => j.id === key.id && j.referenceStoreId === key.referenceStoreId)!;
+    const r = await source().fetchJob(key);
+    expect(r.id).toBe(globalId);
+    expect(r.nativeId).toBe(wire.id);
+    expect(r.referenceStoreId).toBe(wire.referenceStoreId);
+    expect(r.roleArn).toBe(wire.roleArn);
+    expect(r.providerStatus).toBe(wire.status);
+    expect(r.status).toBe(wire.status);
+    expect(r.state).toBe(STATE_OF[wire.status]);
+    expect(r.statusMessage).toBe(wire.statusMessage ?? null);
+    expect(r.createdAt).toBe(wire.creationTime);
+    expect(r.completedAt).toBe(wire.completionTime ?? null);
+    expect(r.sources).toEqual(
+      wire.sources.map((s) => ({
+        sourceFile: s.sourceFile ?? null,
+        status: s.status,
+        statusMessage: s.statusMessage ?? null,
+        name: s.name ?? null,
+        description: s.description ?? null,
+        tags: Object.entries(s.tags ?? {}).map(([k, v]) => ({ key: k, value: v })),
+        referenceId: s.referenceId ?? null,
+      })),
+    );
+  });
+
+  it('covers every job status and every source status', () => {
+    expect(new Set(OMICS_DEMO_JOBS.map((j) => j.status))).toEqual(new Set(Object.keys(STATE_OF)));
+    expect(new Set(OMICS_DEMO_JOBS.flatMap((j) => j.sources.map((s) => s.status)))).toEqual(
+      new Set(['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED']),
+    );
+  });
+
+  it('answers NOT_FOUND for the not-found case, a job in another store and a job in another region', async () => {
+    const s = source();
+    const notFound = await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.notFound)));
+    expect(notFound.code).toBe('NOT_FOUND');
+    expect(notFound.upstreamCode).toBe('ResourceNotFoundException');
+    expect(notFound.upstreamRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    const otherStore = await failure(s.fetchJob({ ...keyOf(EXAMPLE_GLOBAL_ID), referenceStoreId: '7321480963' }));
+    expect(otherStore.code).toBe('NOT_FOUND');
+    const otherRegion = await failure(s.fetchJob({ ...keyOf(EXAMPLE_GLOBAL_ID), region: 'eu-west-1' }));
+    expect(otherRegion.code).toBe('NOT_FOUND');
+    expect(emu.calls.at(-1)?.job).toBe('eu-west-1/5038720581/8110394857');
+  });
+
+  it('answers UPSTREAM_THROTTLED for the throttled case', async () => {
+    const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.throttled)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_THROTTLED', upstreamCode: 'ThrottlingException', httpStatus: 429 });
+  });
+
+  it('answers UPSTREAM_UNAVAILABLE for the server-error case', async () => {
+    const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.serverError)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: 'InternalServerException', httpStatus: 500 });
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for a job the role may not read', async () => {
+    const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.accessDenied)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'AccessDeniedException', httpStatus: 403 });
+  });
+
+  it('answers UPSTREAM_UNAVAILABLE for a 408 RequestTimeoutException', async () => {
+    const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.requestTimeout)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: 'RequestTimeoutException', httpStatus: 408 });
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED when the secret key is wrong (InvalidSignatureException)', async () => {
+    const s = source({ credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'wrong-secret' } });
+    const e = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'InvalidSignatureException', httpStatus: 403 });
+    expect(e.upstreamRequestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for an unknown access key (UnrecognizedClientException)', async () => {
+    const s = source({ credentials: { accessKeyId: 'ASIAJOBGRAPHDEMO0002', secretAccessKey: 'x' } });
+    const e = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'UnrecognizedClientException' });
+  });
+
+  it('fails a skewed clock with one attempt and corrects it from the Date header with two', async () => {
+    const e = await failure(source({}, skewedEmu.url).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'InvalidSignatureException' });
+    const r = await source({ maxAttempts: 2 }, skewedEmu.url).fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
+    expect(r.state).toBe('SUCCEEDED');
+    expect(skewedEmu.calls.map((c) => c.status)).toEqual([403, 403, 200]);
+  });
+
+  it('maps the 5xx fault knob to UPSTREAM_UNAVAILABLE', async () => {
+    emu.setFaults({ errorRate: 1 });
+    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: 'InternalServerException' });
+  });
+
+  it('maps the throttle fault knob to UPSTREAM_THROTTLED', async () => {
+    emu.setFaults({ throttleRate: 1 });
+    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_THROTTLED', upstreamCode: 'ThrottlingException' });
+  });
+
+  it('maps the malformed fault knob to UPSTREAM_BAD_RESPONSE', async () => {
+    emu.setFaults({ malformed: true });
+    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', upstreamCode: null });
+    expect(e.upstreamRequestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('maps the reset fault knob to UPSTREAM_UNAVAILABLE', async () => {
+    emu.setFaults({ reset: true });
+    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+  });
+
+  it('times out a hanging upstream after timeoutMs with UPSTREAM_UNAVAILABLE', async () => {
+    emu.setFaults({ hang: true });
+    const started = Date.now();
+    const e = await failure(source({ timeoutMs: 200 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    expect(e.message).toContain('timed out');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('retries a 5xx within maxAttempts and succeeds', async () => {
+    emu.setFaults({ script: ['5xx'] });
+    const before = emu.calls.length;
+    const r = await source({ maxAttempts: 2 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
+    expect(r.state).toBe('SUCCEEDED');
+    expect(emu.calls.slice(before).map((c) => c.status)).toEqual([500, 200]);
+  });
+
+  it('reuses one keep-alive connection for sequential calls', async () => {
+    const s = source();
+    const before = emu.connections();
+    for (let i = 0; i < 3; i += 1) await s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
+    expect(emu.connections() - before).toBe(1);
+  });
+
+  it('stops when the caller aborts', async () => {
+    emu.setFaults({ hang: true });
+    const controller = new AbortController();
+    const p = source({ timeoutMs: 5000 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    const e = await failure(p);
+    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
+  });
+});
+
+describe('Omics emulator with the AWS SDK client', () => {
+  it.each(DEMO_GLOBAL_IDS)('returns demo job %s as the service model describes it', async (globalId) => {
+    const key = keyOf(globalId);
+    const wire = OMICS_DEMO_JOBS.find((j) => j.id === key.id && j.referenceStoreId === key.referenceStoreId)!;
+    const { $metadata, ...out } = await sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }));
+    expect($metadata.httpStatusCode).toBe(200);
+    expect($metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(out).toEqual({
+      ...wire,
+      creationTime: new Date(wire.creationTime),
+      ...(wire.completionTime ? { completionTime: new Date(wire.completionTime) } : {}),
+    });
+  });
+
+  it('throws ResourceNotFoundException with HTTP 404 for the not-found case', async () => {
+    const key = keyOf(ERROR_CASE_GLOBAL_IDS.notFound);
+    await expect(sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+
+  it('throws ThrottlingException with HTTP 429 for the throttled case', async () => {
+    const key = keyOf(ERROR_CASE_GLOBAL_IDS.throttled);
+    await expect(sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }))).rejects.toMatchObject({
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 429 },
+    });
+  });
+
+  it('throws InternalServerException with HTTP 500 for the server-error case', async () => {
+    const key = keyOf(ERROR_CASE_GLOBAL_IDS.serverError);
+    await expect(sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }))).rejects.toMatchObject({
+      name: 'InternalServerException',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 500 },
+    });
+  });
+
+  it('throws ValidationException with HTTP 400 for IDs that are not 10-36 digits', async () => {
+    for (const [referenceStoreId, id] of [
+      ['5038720581', 'abcdefghij'],
+      ['5038720581', '123'],
+      ['12345', '8110394857'],
+      ['5038720581', '1'.repeat(37)],
+    ] as const) {
+      await expect(sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId, id }))).rejects.toMatchObject({
+        name: 'ValidationException',
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+  });
+
+  it('throws InvalidSignatureException with HTTP 403 for a wrongly signed request', async () => {
+    const c = new OmicsClient({
+      region: 'us-east-1',
+      endpoint: emu.url,
+      disableHostPrefix: true,
+      credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' },
+      maxAttempts: 1,
+    });
+    sdkClients.push(c);
+    await expect(c.send(new GetReferenceImportJobCommand({ referenceStoreId: '5038720581', id: '8110394857' }))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    });
+  });
+});
+
+/** A request signed independently with @smithy/signature-v4 and sent with fetch, to see the raw wire. */
+async function signedFetch(method: string, path: string, secretAccessKey: string = DEMO_AWS_CREDENTIALS.secretAccessKey): Promise<Response> {
+  const url = new URL(path, emu.url);
+  const signer = new SignatureV4({
+    service: 'omics',
+    region: 'us-east-1',
+    credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey },
+    sha256: Sha256,
+  });
+  const signed = await signer.sign(
+    new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host } }),
+  );
+  return fetch(url, { method, headers: signed.headers as Record<string, string> });
+}
+
+describe('Omics emulator wire details', () => {
+  it('answers an unsigned request with 403 MissingAuthenticationTokenException in the rest-json envelope', async () => {
+    const res = await fetch(`${emu.url}/referencestore/5038720581/importjob/8110394857`);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await res.json()).toEqual({ message: 'Missing Authentication Token' });
+  });
+
+  it('sends compact JSON with ISO-8601 timestamp strings, a content type and a request id on success', async () => {
+    const res = await signedFetch('GET', '/referencestore/5038720581/importjob/8110394857');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body.creationTime).toBe('2024-07-01T09:26:43.456Z');
+    expect(body.completionTime).toBe('2024-07-01T09:41:12.003Z');
+    expect(body.id).toBe('8110394857');
+  });
+
+  it('leaves absent optional members out of the body rather than sending null', async () => {
+    const res = await signedFetch('GET', '/referencestore/5038720581/importjob/8110394864');
+    expect(await res.json()).toEqual({
+      id: '8110394864',
+      referenceStoreId: '5038720581',
+      roleArn: 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole',
+      status: 'IN_PROGRESS',
+      creationTime: '2024-07-06T00:00:00.000Z',
+      sources: [{ status: 'IN_PROGRESS' }],
+    });
+  });
+
+  it('answers a signed request for an unknown route with 404 UnknownOperationException', async () => {
+    for (const [method, path] of [
+      ['POST', '/referencestore/5038720581/importjob/8110394857'],
+      ['GET', '/referencestore/5038720581/importjobs'],
+      ['GET', '/'],
+    ] as const) {
+      const res = await signedFetch(method, path);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
+    }
+  });
+
+  it('names the failed constraint in a ValidationException', async () => {
+    const res = await signedFetch('GET', '/referencestore/5038720581/importjob/12ab567890');
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-amzn-errortype')).toBe('ValidationException');
+    expect(await res.json()).toEqual({
+      message: "1 validation error detected: Value '12ab567890' at 'id' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+",
+    });
+  });
+
+  it('answers a wrong secret with 403 InvalidSignatureException', async () => {
+    const res = await signedFetch('GET', '/referencestore/5038720581/importjob/8110394857', 'not-the-secret');
+    expect(res.status).toBe(403);
+    expect(res.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
+  });
+});

@@ -1,0 +1,274 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../../src/errors.ts';
+import type { OmicsKey } from '../../../src/globalId.ts';
+import { createOmicsSource, type OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/index.ts';
+import type { JobSource } from '../../../src/datasources/types.ts';
+import { fixtureHandler, loadFixture } from './fixtureHandler.ts';
+
+const STORE = '5038720581';
+const ROLE = 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole';
+const key = (id: string, referenceStoreId = STORE): OmicsKey => ({ provider: 'AWS_OMICS', region: 'us-east-1', referenceStoreId, id });
+
+let sources: JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord>[] = [];
+afterEach(() => {
+  for (const s of sources) s.close?.();
+  sources = [];
+});
+
+/** Run one golden response through the real SDK client (serialiser, signer, deserialiser) and our parse step. */
+async function fetchFixture(name: string, k: OmicsKey) {
+  const handler = fixtureHandler(loadFixture(name));
+  const source = createOmicsSource(
+    { timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials: { accessKeyId: 'ASIAJOBGRAPHDEMO0001', secretAccessKey: 'demo' } },
+    { requestHandler: handler },
+  );
+  sources.push(source);
+  return { result: source.fetchJob(k), handler };
+}
+
+async function fetchError(name: string, k: OmicsKey = key('8110394857')): Promise<UpstreamError> {
+  const { result } = await fetchFixture(name, k);
+  const err = await result.then(
+    () => {
+      throw new Error('expected an error');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UpstreamError);
+  const u = err as UpstreamError;
+  const fixtureBody = loadFixture(name).body;
+  expect(u.message).not.toMatch(/https?:\/\//);
+  expect(u.message).not.toContain('amazonaws.com');
+  if (fixtureBody.length > 0) expect(u.message).not.toContain(fixtureBody.slice(0, 30));
+  expect(JSON.stringify(u)).not.toContain('internal.amazon.com');
+  return u;
+}
+
+describe('Omics protocol', () => {
+  it('reads every field of a full response, keeping an empty tag value and sources in wire order', async () => {
+    const { result } = await fetchFixture('success-full', key('8110394857'));
+    expect(await result).toEqual({
+      id: 'omics:us-east-1:5038720581:8110394857',
+      provider: 'AWS_OMICS',
+      nativeId: '8110394857',
+      region: 'us-east-1',
+      state: 'SUCCEEDED_WITH_ERRORS',
+      providerStatus: 'COMPLETED_WITH_FAILURES',
+      statusMessage: '1 of 2 sources failed to import.',
+      terminal: true,
+      createdAt: '2024-07-01T09:26:43.456Z',
+      updatedAt: null,
+      completedAt: '2024-07-01T09:41:12.003Z',
+      referenceStoreId: STORE,
+      roleArn: ROLE,
+      status: 'COMPLETED_WITH_FAILURES',
+      creationTime: '2024-07-01T09:26:43.456Z',
+      completionTime: '2024-07-01T09:41:12.003Z',
+      sources: [
+        {
+          sourceFile: 's3://genomics-reference-demo/GRCh38/GRCh38_full_analysis_set.fa',
+          status: 'FINISHED',
+          statusMessage: null,
+          name: 'GRCh38',
+          description: 'Human reference genome GRCh38 (full analysis set)',
+          tags: [
+            { key: 'project', value: 'population-study' },
+            { key: 'assembly', value: 'GRCh38' },
+            { key: 'reviewed', value: '' },
+          ],
+          referenceId: '3417622790',
+        },
+        {
+          sourceFile: 's3://genomics-reference-demo/GRCh37/hs37d5.fa.gz',
+          status: 'FAILED',
+          statusMessage: 'The source file is not a valid FASTA file.',
+          name: 'hs37d5',
+          description: 'Human reference genome GRCh37 with decoys',
+          tags: [],
+          referenceId: '3417622791',
+        },
+      ],
+    });
+  });
+
+  it('fills absent optional fields with null and empty lists in a minimal response', async () => {
+    const { result } = await fetchFixture('success-minimal', key('8110394864'));
+    expect(await result).toEqual({
+      id: 'omics:us-east-1:5038720581:8110394864',
+      provider: 'AWS_OMICS',
+      nativeId: '8110394864',
+      region: 'us-east-1',
+      state: 'IN_PROGRESS',
+      providerStatus: 'IN_PROGRESS',
+      statusMessage: null,
+      terminal: false,
+      createdAt: '2024-07-06T00:00:00.000Z',
+      updatedAt: null,
+      completedAt: null,
+      referenceStoreId: STORE,
+      roleArn: ROLE,
+      status: 'IN_PROGRESS',
+      creationTime: '2024-07-06T00:00:00.000Z',
+      completionTime: null,
+      sources: [{ sourceFile: null, status: 'IN_PROGRESS', statusMessage: null, name: null, description: null, tags: [], referenceId: null }],
+    });
+  });
+
+  it('keeps a one-source, one-tag response as lists and a 36-digit job ID intact', async () => {
+    const id = '120000000000000000000000000000000042';
+    const { result } = await fetchFixture('one-element-lists', key(id, '7321480963'));
+    expect(await result).toEqual({
+      id: `omics:us-east-1:7321480963:${id}`,
+      provider: 'AWS_OMICS',
+      nativeId: id,
+      region: 'us-east-1',
+      state: 'SUCCEEDED',
+      providerStatus: 'COMPLETED',
+      statusMessage: null,
+      terminal: true,
+      createdAt: '2024-06-28T22:10:00.000Z',
+      updatedAt: null,
+      completedAt: '2024-06-28T22:31:45.500Z',
+      referenceStoreId: '7321480963',
+      roleArn: 'arn:aws:iam::123456789012:role/service-role/OmicsReferenceImport-Plants',
+      status: 'COMPLETED',
+      creationTime: '2024-06-28T22:10:00.000Z',
+      completionTime: '2024-06-28T22:31:45.500Z',
+      sources: [
+        {
+          sourceFile: 's3://genomics-reference-demo/plants/TAIR10.fa',
+          status: 'FINISHED',
+          statusMessage: null,
+          name: 'TAIR10',
+          description: null,
+          tags: [{ key: 'organism', value: 'Arabidopsis thaliana' }],
+          referenceId: '987654321098765432109876543210987654',
+        },
+      ],
+    });
+  });
+
+  it('ignores unknown fields, maps unknown statuses to UNKNOWN and null, keeps empty strings and normalises an offset timestamp to UTC', async () => {
+    const { result } = await fetchFixture('unknown-fields', key('8110394859'));
+    expect(await result).toEqual({
+      id: 'omics:us-east-1:5038720581:8110394859',
+      provider: 'AWS_OMICS',
+      nativeId: '8110394859',
+      region: 'us-east-1',
+      state: 'UNKNOWN',
+      providerStatus: 'ARCHIVING',
+      statusMessage: '',
+      terminal: false,
+      createdAt: '2024-07-02T13:30:00.000Z',
+      updatedAt: null,
+      completedAt: null,
+      referenceStoreId: STORE,
+      roleArn: ROLE,
+      status: null,
+      creationTime: '2024-07-02T13:30:00.000Z',
+      completionTime: null,
+      sources: [
+        {
+          sourceFile: 's3://genomics-reference-demo/fly/BDGP6.46.fa',
+          status: null,
+          statusMessage: null,
+          name: null,
+          description: null,
+          tags: [],
+          referenceId: null,
+        },
+        { sourceFile: null, status: 'NOT_STARTED', statusMessage: '', name: '', description: '', tags: [{ key: 'note', value: '' }], referenceId: null },
+      ],
+    });
+  });
+
+  it('sends GET /referencestore/{referenceStoreId}/importjob/{id} signed for omics', async () => {
+    const { result, handler } = await fetchFixture('success-full', key('8110394857'));
+    await result;
+    expect(handler.requests).toHaveLength(1);
+    const req = handler.requests[0]!;
+    expect(req.method).toBe('GET');
+    expect(req.path).toBe('/referencestore/5038720581/importjob/8110394857');
+    expect(req.body).toBeUndefined();
+    expect(req.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIAJOBGRAPHDEMO0001\/\d{8}\/us-east-1\/omics\/aws4_request, /);
+  });
+
+  it('maps 404 ResourceNotFoundException with a trailing URL in x-amzn-ErrorType to NOT_FOUND', async () => {
+    const e = await fetchError('not-found');
+    expect(e.code).toBe('NOT_FOUND');
+    expect(e.upstreamCode).toBe('ResourceNotFoundException');
+    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a05');
+    expect(e.httpStatus).toBe(404);
+    expect(e.retryable).toBe(false);
+    expect(e.message).toBe('HealthOmics reference import job "8110394857" in reference store "5038720581" (us-east-1) was not found.');
+  });
+
+  it('reads the error code from the body __type when x-amzn-ErrorType is absent', async () => {
+    const e = await fetchError('error-code-in-body');
+    expect(e.code).toBe('NOT_FOUND');
+    expect(e.upstreamCode).toBe('ResourceNotFoundException');
+    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a0b');
+  });
+
+  it('maps 429 ThrottlingException to UPSTREAM_THROTTLED, retryable', async () => {
+    const e = await fetchError('throttled');
+    expect(e.code).toBe('UPSTREAM_THROTTLED');
+    expect(e.upstreamCode).toBe('ThrottlingException');
+    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a06');
+    expect(e.retryable).toBe(true);
+  });
+
+  it('maps 500 InternalServerException to UPSTREAM_UNAVAILABLE, retryable', async () => {
+    const e = await fetchError('server-error');
+    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(e.upstreamCode).toBe('InternalServerException');
+    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a07');
+    expect(e.retryable).toBe(true);
+  });
+
+  it('maps 408 RequestTimeoutException to UPSTREAM_UNAVAILABLE, retryable', async () => {
+    const e = await fetchError('request-timeout');
+    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(e.upstreamCode).toBe('RequestTimeoutException');
+    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a09');
+    expect(e.retryable).toBe(true);
+  });
+
+  it('maps 403 UnrecognizedClientException to UPSTREAM_ACCESS_DENIED, not retried', async () => {
+    const e = await fetchError('access-denied');
+    expect(e.code).toBe('UPSTREAM_ACCESS_DENIED');
+    expect(e.upstreamCode).toBe('UnrecognizedClientException');
+    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a0a');
+    expect(e.retryable).toBe(false);
+  });
+
+  it('maps a proxy HTML 502 to UPSTREAM_UNAVAILABLE without inventing an upstream code', async () => {
+    const e = await fetchError('bad-gateway-html');
+    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(e.upstreamCode).toBeNull();
+    expect(e.upstreamRequestId).toBeNull();
+    expect(e.httpStatus).toBe(502);
+    expect(e.message).not.toContain('html');
+  });
+
+  it('maps a truncated 200 body to UPSTREAM_BAD_RESPONSE, keeping the request id', async () => {
+    const e = await fetchError('malformed');
+    expect(e.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(e.upstreamCode).toBeNull();
+    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a08');
+    expect(e.retryable).toBe(false);
+  });
+
+  it('maps an epoch-number creationTime (the model says ISO-8601) to UPSTREAM_BAD_RESPONSE', async () => {
+    const e = await fetchError('wrong-type', key('8110394864'));
+    expect(e.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a0c');
+  });
+
+  it('maps sources that are not a list to UPSTREAM_BAD_RESPONSE naming the field', async () => {
+    const e = await fetchError('sources-not-a-list', key('8110394864'));
+    expect(e.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(e.message).toContain('sources is not a list');
+    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a0d');
+  });
+});

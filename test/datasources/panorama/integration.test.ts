@@ -1,0 +1,506 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  DescribePackageImportJobCommand,
+  ListPackageImportJobsCommand,
+  PanoramaClient,
+  type DescribePackageImportJobCommandOutput,
+} from '@aws-sdk/client-panorama';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../../src/errors.ts';
+import { parseGlobalId, type PanoramaKey } from '../../../src/globalId.ts';
+import { createPanoramaSource, type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/index.ts';
+import type { AwsSourceOptions } from '../../../src/datasources/options.ts';
+import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
+import {
+  ACCESS_DENIED_GLOBAL_ID,
+  DEMO_GLOBAL_IDS,
+  ERROR_CASE_GLOBAL_IDS,
+  EXAMPLE_GLOBAL_ID,
+  PANORAMA_DEMO_JOBS,
+} from '../../../src/emulators/panorama/data.ts';
+
+let emu: RunningEmulator;
+const closers: (() => void)[] = [];
+
+beforeAll(async () => {
+  emu = await startEmulator(createPanoramaEmulator());
+});
+afterAll(async () => {
+  for (const c of closers) c();
+  await emu.close();
+});
+beforeEach(() => {
+  emu.resetFaults();
+  emu.calls.length = 0;
+});
+
+const key = (globalId: string) => parseGlobalId(globalId) as PanoramaKey;
+
+function source(patch: Partial<AwsSourceOptions> = {}) {
+  const s = createPanoramaSource({
+    endpoint: emu.url,
+    credentials: DEMO_AWS_CREDENTIALS,
+    timeoutMs: 2000,
+    maxAttempts: 1,
+    maxSockets: 4,
+    ...patch,
+  });
+  closers.push(() => s.close?.());
+  return s;
+}
+
+function sdkClient(credentials: { accessKeyId: string; secretAccessKey: string } = { ...DEMO_AWS_CREDENTIALS }, region = 'us-east-1') {
+  const c = new PanoramaClient({ region, endpoint: emu.url, credentials, maxAttempts: 1 });
+  closers.push(() => c.destroy());
+  return c;
+}
+
+async function failure(p: Promise<unknown>): Promise<UpstreamError> {
+  const err = await p.then(
+    () => {
+      throw new Error('expected an error');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UpstreamError);
+  const u = err as UpstreamError;
+  expect(u.message).not.toMatch(/https?:\/\/|127\.0\.0\.1/);
+  return u;
+}
+
+const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+const EXPECTED: Record<string, PanoramaPackageImportJobRecord> = {
+  'pkgimport-5f3a9c1e7b2d4086': {
+    id: 'panorama:us-east-1:pkgimport-5f3a9c1e7b2d4086',
+    provider: 'AWS_PANORAMA',
+    nativeId: 'pkgimport-5f3a9c1e7b2d4086',
+    region: 'us-east-1',
+    state: 'SUCCEEDED',
+    providerStatus: 'SUCCEEDED',
+    statusMessage: 'Package version 2.0 of people_counter was imported.',
+    terminal: true,
+    createdAt: '2024-07-01T09:26:43.456Z',
+    updatedAt: '2024-07-01T09:29:47.120Z',
+    completedAt: '2024-07-01T09:29:47.120Z',
+    jobId: 'pkgimport-5f3a9c1e7b2d4086',
+    clientToken: 'people-counter-2-0-import-7f1c',
+    jobType: 'NODE_PACKAGE_VERSION',
+    createdTime: '2024-07-01T09:26:43.456Z',
+    lastUpdatedTime: '2024-07-01T09:29:47.120Z',
+    status: 'SUCCEEDED',
+    inputConfig: {
+      packageVersionInputConfig: {
+        s3Location: {
+          bucketName: 'panorama-demo-packages-111122223333',
+          objectKey: 'descriptors/people_counter/2.0/package_import_descriptor.json',
+          region: 'us-west-2',
+        },
+      },
+    },
+    outputConfig: { packageVersionOutputConfig: { markLatest: false, packageName: 'people_counter', packageVersion: '2.0' } },
+    output: {
+      outputS3Location: {
+        bucketName: 'panorama-packages-us-east-1-111122223333',
+        objectKey: '111122223333/nodePackage/people_counter/2.0/descriptor.json',
+      },
+      packageId: 'package-4q2wfbkc7xpzmv3ngh6jdtr5ya',
+      packageVersion: '2.0',
+      patchVersion: '7d1e3f5a7b9c0d2e4f6a8b0c1d3e5f7e2a7b9c14d0f3385a6b1c7d9e0f2a4b6c',
+    },
+    jobTags: [
+      {
+        resourceType: 'PACKAGE',
+        tags: [
+          { key: 'team', value: 'retail-vision' },
+          { key: 'cost-center', value: 'cc-4410' },
+          { key: 'reviewed', value: '' },
+        ],
+      },
+    ],
+  },
+  'pkgimport-8c2e6a0d4f1b3957': {
+    id: 'panorama:us-east-1:pkgimport-8c2e6a0d4f1b3957',
+    provider: 'AWS_PANORAMA',
+    nativeId: 'pkgimport-8c2e6a0d4f1b3957',
+    region: 'us-east-1',
+    state: 'QUEUED',
+    providerStatus: 'PENDING',
+    statusMessage: 'Import job is pending.',
+    terminal: false,
+    createdAt: '2024-07-03T10:00:12.007Z',
+    updatedAt: '2024-07-03T10:00:12.007Z',
+    completedAt: null,
+    jobId: 'pkgimport-8c2e6a0d4f1b3957',
+    clientToken: null,
+    jobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
+    createdTime: '2024-07-03T10:00:12.007Z',
+    lastUpdatedTime: '2024-07-03T10:00:12.007Z',
+    status: 'PENDING',
+    inputConfig: {
+      packageVersionInputConfig: {
+        s3Location: {
+          bucketName: 'panorama-demo-packages-111122223333',
+          objectKey: 'marketplace/shelf_monitor/1.3/package_import_descriptor.json',
+          region: null,
+        },
+      },
+    },
+    outputConfig: { packageVersionOutputConfig: { markLatest: true, packageName: 'shelf_monitor', packageVersion: '1.3' } },
+    output: null,
+    jobTags: [],
+  },
+  'pkgimport-b71d3f5a9e0c2864': {
+    id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
+    provider: 'AWS_PANORAMA',
+    nativeId: 'pkgimport-b71d3f5a9e0c2864',
+    region: 'us-east-1',
+    state: 'FAILED',
+    providerStatus: 'FAILED',
+    statusMessage: 'Package version 1.1 of object_detector already exists and cannot be overwritten.',
+    terminal: true,
+    createdAt: '2024-07-02T09:25:45.678Z',
+    updatedAt: '2024-07-02T09:26:41.000Z',
+    completedAt: '2024-07-02T09:26:41.000Z',
+    jobId: 'pkgimport-b71d3f5a9e0c2864',
+    clientToken: 'object-detector-1-1-retry-2',
+    jobType: 'NODE_PACKAGE_VERSION',
+    createdTime: '2024-07-02T09:25:45.678Z',
+    lastUpdatedTime: '2024-07-02T09:26:41.000Z',
+    status: 'FAILED',
+    inputConfig: {
+      packageVersionInputConfig: {
+        s3Location: {
+          bucketName: 'panorama-demo-packages-111122223333',
+          objectKey: 'descriptors/object_detector/1.1/package_import_descriptor.json',
+          region: null,
+        },
+      },
+    },
+    outputConfig: { packageVersionOutputConfig: { markLatest: null, packageName: 'object_detector', packageVersion: '1.1' } },
+    output: null,
+    jobTags: [{ resourceType: 'PACKAGE', tags: [{ key: 'team', value: 'retail-vision' }] }],
+  },
+  'pkgimport-2a4c6e8f0b1d3579': {
+    id: 'panorama:us-east-1:pkgimport-2a4c6e8f0b1d3579',
+    provider: 'AWS_PANORAMA',
+    nativeId: 'pkgimport-2a4c6e8f0b1d3579',
+    region: 'us-east-1',
+    state: 'SUCCEEDED',
+    providerStatus: 'SUCCEEDED',
+    statusMessage: '',
+    terminal: true,
+    createdAt: '2024-06-01T12:00:00.000Z',
+    updatedAt: '2024-06-01T12:01:00.000Z',
+    completedAt: '2024-06-01T12:01:00.000Z',
+    jobId: 'pkgimport-2a4c6e8f0b1d3579',
+    clientToken: null,
+    jobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
+    createdTime: '2024-06-01T12:00:00.000Z',
+    lastUpdatedTime: '2024-06-01T12:01:00.000Z',
+    status: 'SUCCEEDED',
+    inputConfig: { packageVersionInputConfig: null },
+    outputConfig: { packageVersionOutputConfig: null },
+    output: {
+      outputS3Location: {
+        bucketName: 'panorama-packages-us-east-1-111122223333',
+        objectKey: '111122223333/nodePackage/queue_length/1.0/descriptor.json',
+      },
+      packageId: 'package-m3x8c2v7n5b1z6k4j9h0g2f5d8',
+      packageVersion: '1.0',
+      patchVersion: 'a9c1e3f5b7d9',
+    },
+    jobTags: [],
+  },
+};
+
+describe('Panorama demo data', () => {
+  it('has a demo job in every status and of every job type', () => {
+    const jobs = Object.values(PANORAMA_DEMO_JOBS).map((j) => j.wire);
+    expect(new Set(jobs.map((j) => j.Status))).toEqual(new Set(['PENDING', 'SUCCEEDED', 'FAILED']));
+    expect(new Set(jobs.map((j) => j.JobType))).toEqual(new Set(['NODE_PACKAGE_VERSION', 'MARKETPLACE_NODE_PACKAGE_VERSION']));
+  });
+
+  it('lists every demo job as a valid global ID, the example among them', () => {
+    expect(DEMO_GLOBAL_IDS).toHaveLength(Object.keys(PANORAMA_DEMO_JOBS).length);
+    for (const id of [...DEMO_GLOBAL_IDS, ...Object.values(ERROR_CASE_GLOBAL_IDS), ACCESS_DENIED_GLOBAL_ID]) {
+      expect(parseGlobalId(id).provider).toBe('AWS_PANORAMA');
+    }
+    expect(DEMO_GLOBAL_IDS).toContain(EXAMPLE_GLOBAL_ID);
+    expect(Object.keys(EXPECTED).sort()).toEqual(Object.keys(PANORAMA_DEMO_JOBS).sort());
+  });
+
+  it('holds nothing that looks like a real AWS access key', () => {
+    expect(JSON.stringify(PANORAMA_DEMO_JOBS)).not.toMatch(/AKIA[0-9A-Z]{16}/);
+  });
+});
+
+describe('Panorama source over HTTP', () => {
+  it.each(DEMO_GLOBAL_IDS)('reads demo job %s completely', async (globalId) => {
+    const k = key(globalId);
+    expect(await source().fetchJob(k)).toEqual(EXPECTED[k.jobId]);
+  });
+
+  it('records one DescribePackageImportJob call per job', async () => {
+    await source().fetchJob(key(EXAMPLE_GLOBAL_ID));
+    expect(emu.calls).toEqual([
+      {
+        method: 'GET',
+        path: '/packages/import-jobs/pkgimport-5f3a9c1e7b2d4086',
+        operation: 'DescribePackageImportJob',
+        job: 'us-east-1/pkgimport-5f3a9c1e7b2d4086',
+        status: 200,
+      },
+    ]);
+  });
+
+  it('reuses one keep-alive connection for sequential calls', async () => {
+    const s = source();
+    const before = emu.connections();
+    for (const id of DEMO_GLOBAL_IDS) await s.fetchJob(key(id));
+    expect(emu.connections() - before).toBe(1);
+  });
+
+  it('answers NOT_FOUND for the not-found job with the request ID', async () => {
+    const err = await failure(source().fetchJob(key(ERROR_CASE_GLOBAL_IDS.notFound)));
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.upstreamCode).toBe('ResourceNotFoundException');
+    expect(err.upstreamRequestId).toMatch(REQUEST_ID);
+    expect(err.extensions).toEqual({
+      code: 'NOT_FOUND',
+      provider: 'AWS_PANORAMA',
+      upstreamCode: 'ResourceNotFoundException',
+      upstreamRequestId: err.upstreamRequestId,
+    });
+  });
+
+  it('answers NOT_FOUND for a demo job asked for in another region', async () => {
+    const err = await failure(source().fetchJob({ provider: 'AWS_PANORAMA', region: 'us-west-2', jobId: 'pkgimport-5f3a9c1e7b2d4086' }));
+    expect(err.code).toBe('NOT_FOUND');
+    expect(emu.calls[0]?.job).toBe('us-west-2/pkgimport-5f3a9c1e7b2d4086');
+  });
+
+  it('answers UPSTREAM_THROTTLED for the throttled job', async () => {
+    const err = await failure(source().fetchJob(key(ERROR_CASE_GLOBAL_IDS.throttled)));
+    expect(err.code).toBe('UPSTREAM_THROTTLED');
+    expect(err.upstreamCode).toBe('TooManyRequestsException');
+    expect(err.upstreamRequestId).toMatch(REQUEST_ID);
+    expect(emu.calls.map((c) => c.status)).toEqual([429]);
+  });
+
+  it('answers UPSTREAM_UNAVAILABLE for the server-error job, with its Retry-After', async () => {
+    const err = await failure(source().fetchJob(key(ERROR_CASE_GLOBAL_IDS.serverError)));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.upstreamCode).toBe('InternalServerException');
+    expect(err.upstreamRequestId).toMatch(REQUEST_ID);
+    expect(err.retryAfterSeconds).toBe(1);
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for the access-denied job', async () => {
+    const err = await failure(source().fetchJob(key(ACCESS_DENIED_GLOBAL_ID)));
+    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
+    expect(err.upstreamCode).toBe('AccessDeniedException');
+    expect(err.message).not.toContain('arn:aws');
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED when the secret key is wrong (InvalidSignatureException)', async () => {
+    const s = source({ credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-demo-secret' } });
+    const err = await failure(s.fetchJob(key(EXAMPLE_GLOBAL_ID)));
+    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
+    expect(err.upstreamCode).toBe('InvalidSignatureException');
+    expect(err.upstreamRequestId).toMatch(REQUEST_ID);
+    expect(err.retryable).toBe(false);
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for an unknown access key (UnrecognizedClientException)', async () => {
+    const s = source({ credentials: { accessKeyId: 'ASIAJOBGRAPHDEMO0001', secretAccessKey: 'jobgraph-demo-secret-access-key' } });
+    const err = await failure(s.fetchJob(key(EXAMPLE_GLOBAL_ID)));
+    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
+    expect(err.upstreamCode).toBe('UnrecognizedClientException');
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED when the clocks disagree by more than 15 minutes', async () => {
+    const skewed = await startEmulator(createPanoramaEmulator({ now: () => Date.now() + 60 * 60 * 1000 }));
+    const s = createPanoramaSource({ endpoint: skewed.url, credentials: DEMO_AWS_CREDENTIALS, timeoutMs: 2000, maxAttempts: 1, maxSockets: 1 });
+    try {
+      const err = await failure(s.fetchJob(key(EXAMPLE_GLOBAL_ID)));
+      expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
+      expect(err.upstreamCode).toBe('InvalidSignatureException');
+    } finally {
+      s.close?.();
+      await skewed.close();
+    }
+  });
+
+  it('answers PROVIDER_NOT_CONFIGURED when the credential chain finds nothing', async () => {
+    const s = source({
+      credentials: async () => {
+        throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+      },
+    });
+    const err = await failure(s.fetchJob(key(EXAMPLE_GLOBAL_ID)));
+    expect(err.code).toBe('PROVIDER_NOT_CONFIGURED');
+    expect(emu.calls).toEqual([]);
+  });
+
+  it('answers UPSTREAM_UNAVAILABLE for an injected 5xx', async () => {
+    emu.setFaults({ script: ['5xx'] });
+    const err = await failure(source().fetchJob(key(EXAMPLE_GLOBAL_ID)));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.upstreamCode).toBe('InternalServerException');
+  });
+
+  it('answers UPSTREAM_THROTTLED for an injected throttle', async () => {
+    emu.setFaults({ script: ['throttle'] });
+    const err = await failure(source().fetchJob(key(EXAMPLE_GLOBAL_ID)));
+    expect(err.code).toBe('UPSTREAM_THROTTLED');
+    expect(err.upstreamCode).toBe('TooManyRequestsException');
+  });
+
+  it('answers UPSTREAM_BAD_RESPONSE for an injected truncated body', async () => {
+    emu.setFaults({ malformed: true });
+    const err = await failure(source().fetchJob(key(EXAMPLE_GLOBAL_ID)));
+    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(err.upstreamRequestId).toMatch(REQUEST_ID);
+  });
+
+  it('answers UPSTREAM_UNAVAILABLE for an injected connection reset', async () => {
+    emu.setFaults({ reset: true });
+    const err = await failure(source().fetchJob(key(EXAMPLE_GLOBAL_ID)));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.retryable).toBe(true);
+  });
+
+  it('times out a hanging attempt after timeoutMs', async () => {
+    emu.setFaults({ hang: true });
+    const started = Date.now();
+    const err = await failure(source({ timeoutMs: 200 }).fetchJob(key(EXAMPLE_GLOBAL_ID)));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.message).toBe('AWS Panorama timed out.');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('retries a throttled attempt up to maxAttempts and then succeeds', async () => {
+    emu.setFaults({ script: ['throttle'] });
+    const job = await source({ maxAttempts: 3 }).fetchJob(key(EXAMPLE_GLOBAL_ID));
+    expect(job.state).toBe('SUCCEEDED');
+    expect(emu.calls.map((c) => c.status)).toEqual([429, 200]);
+  });
+
+  it('does not retry a not-found job', async () => {
+    await failure(source({ maxAttempts: 3 }).fetchJob(key(ERROR_CASE_GLOBAL_IDS.notFound)));
+    expect(emu.calls.map((c) => c.status)).toEqual([404]);
+  });
+
+  it('degrades to UPSTREAM_UNAVAILABLE, naming the end of support, when the endpoint does not answer', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const err = await failure(source({ endpoint: `http://127.0.0.1:${port}` }).fetchJob(key(EXAMPLE_GLOBAL_ID)));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.message).toBe(
+      'AWS Panorama is unreachable (ECONNREFUSED). AWS ended support for Panorama on 2026-05-31, so its endpoint may no longer answer.',
+    );
+    expect(err.retryable).toBe(true);
+  });
+});
+
+describe('Panorama emulator with the AWS SDK client', () => {
+  it.each(Object.keys(PANORAMA_DEMO_JOBS))('serves demo job %s to DescribePackageImportJobCommand', async (jobId) => {
+    const out: DescribePackageImportJobCommandOutput = await sdkClient().send(new DescribePackageImportJobCommand({ JobId: jobId }));
+    const wire = (PANORAMA_DEMO_JOBS[jobId] as { wire: Record<string, unknown> }).wire;
+    expect(out.$metadata.httpStatusCode).toBe(200);
+    expect(out.$metadata.requestId).toMatch(REQUEST_ID);
+    expect(out.JobId).toBe(jobId);
+    expect(out.Status).toBe(wire.Status);
+    expect(out.JobType).toBe(wire.JobType);
+    expect(out.StatusMessage).toBe(wire.StatusMessage);
+    expect(out.CreatedTime).toEqual(new Date(Math.round((wire.CreatedTime as number) * 1000)));
+    expect(out.LastUpdatedTime).toEqual(new Date(Math.round((wire.LastUpdatedTime as number) * 1000)));
+    expect(out.InputConfig).toEqual(wire.InputConfig);
+    expect(out.OutputConfig).toEqual(wire.OutputConfig);
+    expect(out.Output).toEqual(wire.Output);
+    expect(out.JobTags).toEqual(wire.JobTags);
+    expect(out.ClientToken).toBe(wire.ClientToken);
+  });
+
+  it('writes the FAILED job timestamps in scientific notation', async () => {
+    const raw = await signedGet('/packages/import-jobs/pkgimport-b71d3f5a9e0c2864');
+    expect(raw.status).toBe(200);
+    expect(raw.body).toContain('"CreatedTime":1.719912345678E9');
+    expect(raw.body).toContain('"LastUpdatedTime":1.719912401E9');
+    expect(raw.headers['content-type']).toBe('application/json');
+  });
+
+  it('answers ResourceNotFoundException 404 with a capitalised Message', async () => {
+    const err = await sdkError(sdkClient().send(new DescribePackageImportJobCommand({ JobId: 'pkgimport-unknown' })));
+    expect(err).toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 }, ResourceId: 'pkgimport-unknown' });
+    expect(err.message).toBe('Package import job pkgimport-unknown was not found.');
+  });
+
+  it('answers ValidationException 400 with Reason FIELD_VALIDATION_FAILED for a bad JobId', async () => {
+    const err = await sdkError(sdkClient().send(new DescribePackageImportJobCommand({ JobId: 'not a valid id' })));
+    expect(err).toMatchObject({ name: 'ValidationException', Reason: 'FIELD_VALIDATION_FAILED', $metadata: { httpStatusCode: 400 } });
+    expect(err.Fields).toEqual([{ Name: 'JobId', Message: expect.stringContaining('regular expression') }]);
+  });
+
+  it('answers InternalServerException 500 with Retry-After bound to RetryAfterSeconds', async () => {
+    const err = await sdkError(sdkClient().send(new DescribePackageImportJobCommand({ JobId: 'pkgimport-server-error' })));
+    expect(err).toMatchObject({ name: 'InternalServerException', RetryAfterSeconds: 1, $fault: 'server' });
+  });
+
+  it('answers InvalidSignatureException 403 for a wrong signature', async () => {
+    const client = sdkClient({ accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'wrong' });
+    const err = await sdkError(client.send(new DescribePackageImportJobCommand({ JobId: 'pkgimport-5f3a9c1e7b2d4086' })));
+    expect(err).toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+  });
+
+  it('answers MissingAuthenticationTokenException 403 to an unsigned request', async () => {
+    const raw = await rawGet('/packages/import-jobs/pkgimport-5f3a9c1e7b2d4086', {});
+    expect(raw.status).toBe(403);
+    expect(raw.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
+    expect(JSON.parse(raw.body)).toEqual({ message: 'Missing Authentication Token' });
+    expect(raw.headers['x-amzn-requestid']).toMatch(REQUEST_ID);
+  });
+
+  it('answers UnknownOperationException 404 for an operation it does not serve', async () => {
+    const err = await sdkError(sdkClient().send(new ListPackageImportJobsCommand({})));
+    expect(err).toMatchObject({ name: 'UnknownOperationException', $metadata: { httpStatusCode: 404 } });
+  });
+});
+
+/** The error an SDK call rejects with (fails the test if it resolves). */
+async function sdkError(p: Promise<unknown>): Promise<Record<string, unknown> & { message: string }> {
+  const err = await p.then(
+    () => {
+      throw new Error('expected the SDK call to fail');
+    },
+    (e: unknown) => e,
+  );
+  return err as Record<string, unknown> & { message: string };
+}
+
+/** A GET signed with @smithy/signature-v4, read as raw bytes (to see the body exactly as the emulator wrote it). */
+async function signedGet(path: string) {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const { Sha256 } = await import('@aws-crypto/sha256-js');
+  const url = new URL(emu.url);
+  const signer = new SignatureV4({ service: 'panorama', region: 'us-east-1', credentials: { ...DEMO_AWS_CREDENTIALS }, sha256: Sha256 });
+  const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, headers: { host: url.host }, query: {} });
+  return rawGet(path, signed.headers as Record<string, string>);
+}
+
+function rawGet(path: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const req = http.request(new URL(path, emu.url), { method: 'GET', headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,449 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { HttpResponse, type HttpHandler, type HttpRequest } from '@smithy/protocol-http';
+import { Kind, parse } from 'graphql';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../../src/errors.ts';
+import type { PanoramaKey } from '../../../src/globalId.ts';
+import {
+  createPanoramaSource,
+  parsePackageImportJob,
+  PANORAMA_STATE_MAP,
+  type PanoramaPackageImportJobRecord,
+} from '../../../src/datasources/panorama/index.ts';
+import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
+
+interface Fixture {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function fixture(name: string): Fixture {
+  return JSON.parse(readFileSync(new URL(`../../fixtures/panorama/${name}`, import.meta.url), 'utf8')) as Fixture;
+}
+
+/** An SDK request handler that answers every request with one fixture, as NodeHttpHandler would (lower-case header names). */
+function fixtureHandler(name: string): { handler: HttpHandler; requests: HttpRequest[] } {
+  const f = fixture(name);
+  const requests: HttpRequest[] = [];
+  const handler = {
+    async handle(request: HttpRequest) {
+      requests.push(request);
+      const headers = Object.fromEntries(Object.entries(f.headers).map(([k, v]) => [k.toLowerCase(), v]));
+      return { response: new HttpResponse({ statusCode: f.status, headers, body: Readable.from([Buffer.from(f.body, 'utf8')]) }) };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs() {
+      return {};
+    },
+  } as unknown as HttpHandler;
+  return { handler, requests };
+}
+
+const sources: { close?(): void }[] = [];
+afterAll(() => {
+  for (const s of sources) s.close?.();
+});
+
+const KEY = (jobId: string, region = 'us-east-1'): PanoramaKey => ({ provider: 'AWS_PANORAMA', region, jobId });
+
+async function fetchFixture(name: string, key: PanoramaKey = KEY('pkgimport-5f3a9c1e7b2d4086')) {
+  const { handler, requests } = fixtureHandler(name);
+  const source = createPanoramaSource(
+    { timeoutMs: 1000, maxAttempts: 1, maxSockets: 4, credentials: DEMO_AWS_CREDENTIALS },
+    { requestHandler: handler },
+  );
+  sources.push(source);
+  return { result: source.fetchJob(key), requests };
+}
+
+async function fetchError(name: string, key?: PanoramaKey): Promise<UpstreamError> {
+  const { result } = await fetchFixture(name, key);
+  const err = await result.then(
+    () => {
+      throw new Error('expected an error');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UpstreamError);
+  const u = err as UpstreamError;
+  const body = fixture(name).body;
+  expect(u.message).not.toMatch(/https?:\/\//);
+  if (body.length > 0) {
+    for (const fragment of [body, body.slice(0, 40)]) expect(u.message).not.toContain(fragment);
+  }
+  expect(JSON.stringify(u.extensions)).not.toMatch(/https?:\/\//);
+  return u;
+}
+
+const FULL: PanoramaPackageImportJobRecord = {
+  id: 'panorama:us-east-1:pkgimport-5f3a9c1e7b2d4086',
+  provider: 'AWS_PANORAMA',
+  nativeId: 'pkgimport-5f3a9c1e7b2d4086',
+  region: 'us-east-1',
+  state: 'SUCCEEDED',
+  providerStatus: 'SUCCEEDED',
+  statusMessage: 'Package version 2.0 of people_counter was imported.',
+  terminal: true,
+  createdAt: '2024-07-01T09:26:43.456Z',
+  updatedAt: '2024-07-01T09:29:47.120Z',
+  completedAt: '2024-07-01T09:29:47.120Z',
+  jobId: 'pkgimport-5f3a9c1e7b2d4086',
+  clientToken: 'people-counter-2-0-import-7f1c',
+  jobType: 'NODE_PACKAGE_VERSION',
+  createdTime: '2024-07-01T09:26:43.456Z',
+  lastUpdatedTime: '2024-07-01T09:29:47.120Z',
+  status: 'SUCCEEDED',
+  inputConfig: {
+    packageVersionInputConfig: {
+      s3Location: {
+        bucketName: 'panorama-demo-packages-111122223333',
+        objectKey: 'descriptors/people_counter/2.0/package_import_descriptor.json',
+        region: 'us-west-2',
+      },
+    },
+  },
+  outputConfig: { packageVersionOutputConfig: { markLatest: false, packageName: 'people_counter', packageVersion: '2.0' } },
+  output: {
+    outputS3Location: {
+      bucketName: 'panorama-packages-us-east-1-111122223333',
+      objectKey: '111122223333/nodePackage/people_counter/2.0/descriptor.json',
+    },
+    packageId: 'package-4q2wfbkc7xpzmv3ngh6jdtr5ya',
+    packageVersion: '2.0',
+    patchVersion: '7d1e3f5a7b9c0d2e4f6a8b0c1d3e5f7e2a7b9c14d0f3385a6b1c7d9e0f2a4b6c',
+  },
+  jobTags: [
+    {
+      resourceType: 'PACKAGE',
+      tags: [
+        { key: 'team', value: 'retail-vision' },
+        { key: 'cost-center', value: 'cc-4410' },
+        { key: 'reviewed', value: '' },
+      ],
+    },
+    { resourceType: 'PACKAGE', tags: [{ key: 'owner', value: 'store-ops' }] },
+  ],
+};
+
+describe('Panorama parse', () => {
+  it('maps PENDING to QUEUED and keeps SUCCEEDED and FAILED', () => {
+    expect(PANORAMA_STATE_MAP).toEqual({ PENDING: 'QUEUED', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' });
+  });
+
+  it('sends GET /packages/import-jobs/{JobId} signed with SigV4 for panorama in the key region', async () => {
+    const { result, requests } = await fetchFixture('success-full.json', KEY('pkgimport-5f3a9c1e7b2d4086', 'eu-west-1'));
+    await result;
+    expect(requests).toHaveLength(1);
+    const req = requests[0] as HttpRequest;
+    expect(req.method).toBe('GET');
+    expect(req.hostname).toBe('panorama.eu-west-1.amazonaws.com');
+    expect(req.path).toBe('/packages/import-jobs/pkgimport-5f3a9c1e7b2d4086');
+    expect(req.body ?? '').toBe('');
+    expect(String(req.headers.authorization)).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=JOBGRAPHDEMOACCESSKEY\/\d{8}\/eu-west-1\/panorama\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
+    );
+  });
+
+  it('reads every field of a full response', async () => {
+    const { result } = await fetchFixture('success-full.json');
+    expect(await result).toEqual(FULL);
+  });
+
+  it('keeps MarkLatest false', async () => {
+    const { result } = await fetchFixture('success-full.json');
+    const job = await result;
+    expect(job.outputConfig?.packageVersionOutputConfig?.markLatest).toBe(false);
+  });
+
+  it('reads a minimal response with only required members, keeping the empty status message', async () => {
+    const { result } = await fetchFixture('success-minimal.json', KEY('pkgimport-2a4c6e8f0b1d3579'));
+    expect(await result).toEqual({
+      id: 'panorama:us-east-1:pkgimport-2a4c6e8f0b1d3579',
+      provider: 'AWS_PANORAMA',
+      nativeId: 'pkgimport-2a4c6e8f0b1d3579',
+      region: 'us-east-1',
+      state: 'SUCCEEDED',
+      providerStatus: 'SUCCEEDED',
+      statusMessage: '',
+      terminal: true,
+      createdAt: '2024-06-01T12:00:00.000Z',
+      updatedAt: '2024-06-01T12:01:00.000Z',
+      completedAt: '2024-06-01T12:01:00.000Z',
+      jobId: 'pkgimport-2a4c6e8f0b1d3579',
+      clientToken: null,
+      jobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
+      createdTime: '2024-06-01T12:00:00.000Z',
+      lastUpdatedTime: '2024-06-01T12:01:00.000Z',
+      status: 'SUCCEEDED',
+      inputConfig: { packageVersionInputConfig: null },
+      outputConfig: { packageVersionOutputConfig: null },
+      output: {
+        outputS3Location: {
+          bucketName: 'panorama-packages-us-east-1-111122223333',
+          objectKey: '111122223333/nodePackage/queue_length/1.0/descriptor.json',
+        },
+        packageId: 'package-m3x8c2v7n5b1z6k4j9h0g2f5d8',
+        packageVersion: '1.0',
+        patchVersion: 'a9c1e3f5b7d9',
+      },
+      jobTags: [],
+    } satisfies PanoramaPackageImportJobRecord);
+  });
+
+  it('keeps a one-element tag list a list and leaves completedAt null while PENDING', async () => {
+    const { result } = await fetchFixture('one-element-lists.json', KEY('pkgimport-8c2e6a0d4f1b3957'));
+    expect(await result).toEqual({
+      id: 'panorama:us-east-1:pkgimport-8c2e6a0d4f1b3957',
+      provider: 'AWS_PANORAMA',
+      nativeId: 'pkgimport-8c2e6a0d4f1b3957',
+      region: 'us-east-1',
+      state: 'QUEUED',
+      providerStatus: 'PENDING',
+      statusMessage: 'Import job is pending.',
+      terminal: false,
+      createdAt: '2024-07-03T10:00:12.007Z',
+      updatedAt: '2024-07-03T10:00:12.007Z',
+      completedAt: null,
+      jobId: 'pkgimport-8c2e6a0d4f1b3957',
+      clientToken: null,
+      jobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
+      createdTime: '2024-07-03T10:00:12.007Z',
+      lastUpdatedTime: '2024-07-03T10:00:12.007Z',
+      status: 'PENDING',
+      inputConfig: {
+        packageVersionInputConfig: {
+          s3Location: {
+            bucketName: 'panorama-demo-packages-111122223333',
+            objectKey: 'marketplace/shelf_monitor/1.3/package_import_descriptor.json',
+            region: null,
+          },
+        },
+      },
+      outputConfig: { packageVersionOutputConfig: { markLatest: true, packageName: 'shelf_monitor', packageVersion: '1.3' } },
+      output: null,
+      jobTags: [{ resourceType: 'PACKAGE', tags: [{ key: 'team', value: 'retail-vision' }] }],
+    } satisfies PanoramaPackageImportJobRecord);
+  });
+
+  it('ignores members it does not know', async () => {
+    const { result } = await fetchFixture('unknown-fields.json', KEY('pkgimport-b71d3f5a9e0c2864'));
+    expect(await result).toEqual({
+      id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
+      provider: 'AWS_PANORAMA',
+      nativeId: 'pkgimport-b71d3f5a9e0c2864',
+      region: 'us-east-1',
+      state: 'SUCCEEDED',
+      providerStatus: 'SUCCEEDED',
+      statusMessage: 'Imported.',
+      terminal: true,
+      createdAt: '2024-07-02T09:25:45.678Z',
+      updatedAt: '2024-07-02T09:26:41.000Z',
+      completedAt: '2024-07-02T09:26:41.000Z',
+      jobId: 'pkgimport-b71d3f5a9e0c2864',
+      clientToken: 'qa-import-01',
+      jobType: 'NODE_PACKAGE_VERSION',
+      createdTime: '2024-07-02T09:25:45.678Z',
+      lastUpdatedTime: '2024-07-02T09:26:41.000Z',
+      status: 'SUCCEEDED',
+      inputConfig: {
+        packageVersionInputConfig: {
+          s3Location: {
+            bucketName: 'panorama-demo-packages-111122223333',
+            objectKey: 'descriptors/object_detector/1.1/package_import_descriptor.json',
+            region: null,
+          },
+        },
+      },
+      outputConfig: { packageVersionOutputConfig: { markLatest: false, packageName: 'object_detector', packageVersion: '1.1' } },
+      output: {
+        outputS3Location: {
+          bucketName: 'panorama-packages-us-east-1-111122223333',
+          objectKey: '111122223333/nodePackage/object_detector/1.1/descriptor.json',
+        },
+        packageId: 'package-7h2k9d4m1x6c3v8b5n0z2q4w7e',
+        packageVersion: '1.1',
+        patchVersion: '0',
+      },
+      jobTags: [{ resourceType: 'PACKAGE', tags: [] }],
+    } satisfies PanoramaPackageImportJobRecord);
+  });
+
+  it('turns unknown enum values into null and an unknown status into UNKNOWN, keeping the raw status', async () => {
+    const { result } = await fetchFixture('unknown-enum-values.json', KEY('pkgimport-b71d3f5a9e0c2864'));
+    expect(await result).toEqual({
+      id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
+      provider: 'AWS_PANORAMA',
+      nativeId: 'pkgimport-b71d3f5a9e0c2864',
+      region: 'us-east-1',
+      state: 'UNKNOWN',
+      providerStatus: 'CANCELLED',
+      statusMessage: 'Cancelled by the service.',
+      terminal: false,
+      createdAt: '2024-07-02T09:25:45.000Z',
+      updatedAt: '2024-07-02T09:26:40.000Z',
+      completedAt: null,
+      jobId: 'pkgimport-b71d3f5a9e0c2864',
+      clientToken: null,
+      jobType: null,
+      createdTime: '2024-07-02T09:25:45.000Z',
+      lastUpdatedTime: '2024-07-02T09:26:40.000Z',
+      status: null,
+      inputConfig: { packageVersionInputConfig: null },
+      outputConfig: { packageVersionOutputConfig: null },
+      output: null,
+      jobTags: [{ resourceType: null, tags: [{ key: 'team', value: 'retail-vision' }] }],
+    } satisfies PanoramaPackageImportJobRecord);
+  });
+
+  it('reads epoch seconds in scientific notation (1.719826003456E9)', async () => {
+    const { result } = await fetchFixture('scientific-notation.json', KEY('pkgimport-b71d3f5a9e0c2864'));
+    expect(await result).toEqual({
+      id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
+      provider: 'AWS_PANORAMA',
+      nativeId: 'pkgimport-b71d3f5a9e0c2864',
+      region: 'us-east-1',
+      state: 'FAILED',
+      providerStatus: 'FAILED',
+      statusMessage: 'Package version 1.1 of object_detector already exists and cannot be overwritten.',
+      terminal: true,
+      createdAt: '2024-07-01T09:26:43.456Z',
+      updatedAt: '2024-07-01T09:29:47.000Z',
+      completedAt: '2024-07-01T09:29:47.000Z',
+      jobId: 'pkgimport-b71d3f5a9e0c2864',
+      clientToken: 'object-detector-1-1-retry-2',
+      jobType: 'NODE_PACKAGE_VERSION',
+      createdTime: '2024-07-01T09:26:43.456Z',
+      lastUpdatedTime: '2024-07-01T09:29:47.000Z',
+      status: 'FAILED',
+      inputConfig: {
+        packageVersionInputConfig: {
+          s3Location: {
+            bucketName: 'panorama-demo-packages-111122223333',
+            objectKey: 'descriptors/object_detector/1.1/package_import_descriptor.json',
+            region: null,
+          },
+        },
+      },
+      outputConfig: { packageVersionOutputConfig: { markLatest: null, packageName: 'object_detector', packageVersion: '1.1' } },
+      output: null,
+      jobTags: [{ resourceType: 'PACKAGE', tags: [{ key: 'team', value: 'retail-vision' }] }],
+    } satisfies PanoramaPackageImportJobRecord);
+  });
+
+  it('parses the raw JSON body the same way as the SDK output', async () => {
+    const { result } = await fetchFixture('success-full.json');
+    const viaSdk = await result;
+    const raw = JSON.parse(fixture('success-full.json').body) as unknown;
+    expect(parsePackageImportJob(KEY('pkgimport-5f3a9c1e7b2d4086'), raw)).toEqual(viaSdk);
+  });
+
+  it('answers NOT_FOUND for ResourceNotFoundException, cutting the URL from x-amzn-ErrorType', async () => {
+    const err = await fetchError('not-found.json');
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.upstreamCode).toBe('ResourceNotFoundException');
+    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c07');
+    expect(err.httpStatus).toBe(404);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toBe('Panorama package import job "pkgimport-5f3a9c1e7b2d4086" in us-east-1 was not found.');
+  });
+
+  it('answers UPSTREAM_THROTTLED for the unmodeled 429 TooManyRequestsException', async () => {
+    const err = await fetchError('throttled.json');
+    expect(err.code).toBe('UPSTREAM_THROTTLED');
+    expect(err.upstreamCode).toBe('TooManyRequestsException');
+    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c08');
+    expect(err.retryable).toBe(true);
+  });
+
+  it('answers UPSTREAM_UNAVAILABLE for InternalServerException and keeps Retry-After', async () => {
+    const err = await fetchError('server-error.json');
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.upstreamCode).toBe('InternalServerException');
+    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c09');
+    expect(err.retryAfterSeconds).toBe(3);
+    expect(err.retryable).toBe(true);
+  });
+
+  it('answers UPSTREAM_BAD_RESPONSE for a truncated 200 body', async () => {
+    const err = await fetchError('malformed.json');
+    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c10');
+    expect(err.retryable).toBe(false);
+  });
+
+  it('answers UPSTREAM_BAD_RESPONSE naming the member when a member has the wrong type', async () => {
+    const err = await fetchError('wrong-member-type.json', KEY('pkgimport-2a4c6e8f0b1d3579'));
+    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(err.message).toContain('JobTags is not a list');
+    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c14');
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for AccessDeniedException', async () => {
+    const err = await fetchError('access-denied.json');
+    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
+    expect(err.upstreamCode).toBe('AccessDeniedException');
+    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c11');
+    expect(err.message).not.toContain('arn:aws');
+  });
+
+  it('answers UPSTREAM_ACCESS_DENIED for InvalidSignatureException with a lower-case message member', async () => {
+    const err = await fetchError('invalid-signature.json');
+    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
+    expect(err.upstreamCode).toBe('InvalidSignatureException');
+    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c12');
+  });
+
+  it('answers UPSTREAM_BAD_RESPONSE for a ValidationException, without echoing its message', async () => {
+    const err = await fetchError('validation-error.json');
+    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(err.upstreamCode).toBe('ValidationException');
+    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c13');
+    expect(err.message).not.toContain('validation error detected');
+  });
+
+  it('treats a bare 404 without an AWS error code as a decommissioned endpoint, not a missing job', async () => {
+    const err = await fetchError('decommissioned-404.json');
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.upstreamCode).toBeNull();
+    expect(err.upstreamRequestId).toBeNull();
+    expect(err.httpStatus).toBe(404);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain('no longer serves the Panorama API');
+    expect(err.message).toContain('2026-05-31');
+  });
+
+  it('answers UPSTREAM_UNAVAILABLE for an HTML 502 without taking the SDK parse error for an upstream code', async () => {
+    const err = await fetchError('bad-gateway.json');
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.upstreamCode).toBeNull();
+    expect(err.httpStatus).toBe(502);
+    expect(err.message).toBe('AWS Panorama is unavailable (HTTP 502).');
+  });
+});
+
+describe('Panorama GraphQL type', () => {
+  const doc = parse(readFileSync(new URL('../../../schema/panorama.graphql', import.meta.url), 'utf8'));
+  const fields = (name: string) => {
+    for (const def of doc.definitions) {
+      if (def.kind === Kind.OBJECT_TYPE_DEFINITION && def.name.value === name) return (def.fields ?? []).map((f) => f.name.value).sort();
+    }
+    throw new Error(`type ${name} is missing`);
+  };
+  const keys = (o: object | null | undefined) => Object.keys(o ?? {}).sort();
+  const output = FULL.output;
+  const tags = FULL.jobTags[0];
+
+  it('names every record field exactly as the GraphQL fields, so default resolvers work', () => {
+    expect(fields('PanoramaPackageImportJob')).toEqual(keys(FULL));
+    expect(fields('PanoramaPackageImportJobInputConfig')).toEqual(keys(FULL.inputConfig));
+    expect(fields('PanoramaPackageVersionInputConfig')).toEqual(keys(FULL.inputConfig?.packageVersionInputConfig));
+    expect(fields('PanoramaS3Location')).toEqual(keys(FULL.inputConfig?.packageVersionInputConfig?.s3Location));
+    expect(fields('PanoramaPackageImportJobOutputConfig')).toEqual(keys(FULL.outputConfig));
+    expect(fields('PanoramaPackageVersionOutputConfig')).toEqual(keys(FULL.outputConfig?.packageVersionOutputConfig));
+    expect(fields('PanoramaPackageImportJobOutput')).toEqual(keys(output));
+    expect(fields('PanoramaOutputS3Location')).toEqual(keys(output?.outputS3Location));
+    expect(fields('PanoramaJobResourceTags')).toEqual(keys(tags));
+  });
+});

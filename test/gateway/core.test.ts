@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { clearCalls, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(async () => {
+  await gw?.close();
+});
+beforeEach(() => {
+  clearCalls(gw);
+  for (const e of ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const) gw.emulators[e].resetFaults();
+});
+
+const JOB_FIELDS = 'id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
+
+describe('The gateway over the emulators', () => {
+  it('answers each example ID with its job and a state', async () => {
+    for (const [name, id] of Object.entries(exampleGlobalIds())) {
+      const res = await gql(gw, `query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { variables: { id }, token: gw.tokens.read });
+      expect(res.body.errors, name).toBeUndefined();
+      expect(res.body.data?.job?.id).toBe(id);
+      expect(res.body.data?.job?.state).toMatch(/^(QUEUED|IN_PROGRESS|PAUSED|CANCELLING|CANCELLED|SUCCEEDED|SUCCEEDED_WITH_ERRORS|FAILED|UNKNOWN)$/);
+    }
+  });
+
+  it('resolves every demo job of every provider with a consistent Job shape', async () => {
+    const ids = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+    for (let i = 0; i < ids.length; i += 100) {
+      const chunk = ids.slice(i, i + 100);
+      const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { ${JOB_FIELDS} } }`, { variables: { ids: chunk }, token: gw.tokens.read });
+      expect(res.body.errors).toBeUndefined();
+      const jobs = res.body.data?.jobs as { id: string; terminal: boolean; state: string }[];
+      expect(jobs.map((j) => j.id)).toEqual(chunk);
+      for (const j of jobs) expect(j.terminal).toBe(['CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED'].includes(j.state));
+    }
+  });
+
+  it('makes exactly one upstream call per distinct job for a mixed, duplicated jobs query', async () => {
+    const ex = exampleGlobalIds();
+    const others = Object.values(DEMO_DATA).map((d) => d.DEMO_GLOBAL_IDS.find((id) => !Object.values(ex).includes(id)) as string);
+    const ids = [ex.panorama, ex.omics, ex.cosbatch, ex.importexport, ex.codepipeline, ...others, ex.codepipeline, ex.panorama, others[2] as string, ex.importexport];
+    const res = await gql(
+      gw,
+      `query($ids: [ID!]!) {
+        jobs(ids: $ids) { id state }
+        again: job(id: "${ex.omics}") { id }
+      }`,
+      { variables: { ids }, token: gw.tokens.read },
+    );
+    expect(res.body.errors).toBeUndefined();
+    expect((res.body.data?.jobs as { id: string }[]).map((j) => j.id)).toEqual(ids);
+    const distinct = new Set(ids);
+    const total = Object.values(gw.emulators)
+      .filter((e): e is (typeof gw.emulators)['panorama'] => typeof e === 'object' && e !== null && 'calls' in e)
+      .reduce((n, e) => n + e.calls.length, 0);
+    expect(total).toBe(distinct.size);
+    for (const name of ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const) {
+      expect(gw.emulators[name].calls.map((c) => c.status)).toEqual([200, 200]);
+      expect(new Set(gw.emulators[name].calls.map((c) => c.job)).size).toBe(2);
+    }
+  });
+
+  it('serves the provider root fields', async () => {
+    const res = await gql(
+      gw,
+      `{
+        codePipelineJob(jobId: "${DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID.split(':')[2]}") { id nativeId region }
+        importExportJob(jobId: "${DEMO_DATA.importexport.EXAMPLE_GLOBAL_ID.split(':')[1]}") { id nativeId region }
+        panoramaPackageImportJob(jobId: "${DEMO_DATA.panorama.EXAMPLE_GLOBAL_ID.split(':')[2]}") { id nativeId }
+        omicsReferenceImportJob(referenceStoreId: "${DEMO_DATA.omics.EXAMPLE_GLOBAL_ID.split(':')[2]}", id: "${DEMO_DATA.omics.EXAMPLE_GLOBAL_ID.split(':')[3]}") { id }
+        cosBatchJob(jobId: "${DEMO_DATA.cosbatch.EXAMPLE_GLOBAL_ID.split(':')[3]}") { id }
+      }`,
+      { token: gw.tokens.read },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const ex = exampleGlobalIds();
+    expect(res.body.data).toMatchObject({
+      codePipelineJob: { id: ex.codepipeline },
+      importExportJob: { id: ex.importexport, region: null },
+      panoramaPackageImportJob: { id: ex.panorama },
+      omicsReferenceImportJob: { id: ex.omics },
+      cosBatchJob: { id: ex.cosbatch },
+    });
+  });
+
+  it('gives each failing job its own null and error while the others resolve', async () => {
+    const ex = exampleGlobalIds();
+    const ids = [ex.codepipeline, DEMO_DATA.codepipeline.ERROR_CASE_GLOBAL_IDS.notFound, ex.cosbatch, DEMO_DATA.cosbatch.ERROR_CASE_GLOBAL_IDS.notFound, DEMO_DATA.importexport.ERROR_CASE_GLOBAL_IDS.notFound, DEMO_DATA.omics.ERROR_CASE_GLOBAL_IDS.notFound, DEMO_DATA.panorama.ERROR_CASE_GLOBAL_IDS.notFound];
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
+    const jobs = res.body.data?.jobs as ({ id: string } | null)[];
+    expect(jobs.map((j) => j?.id ?? null)).toEqual([ex.codepipeline, null, ex.cosbatch, null, null, null, null]);
+    const errors = res.body.errors ?? [];
+    expect(errors.map((e) => e.path)).toEqual([['jobs', 1], ['jobs', 3], ['jobs', 4], ['jobs', 5], ['jobs', 6]]);
+    for (const e of errors) {
+      expect(e.extensions?.code).toBe('NOT_FOUND');
+      expect(e.extensions?.provider).toBeTruthy();
+      expect(e.extensions?.upstreamCode).toBeTruthy();
+      expect(JSON.stringify(e)).not.toMatch(/https?:\/\//);
+    }
+  });
+
+  it.each(['throttled', 'serverError'] as const)('answers the %s error case with its documented code', async (kind) => {
+    const expected = kind === 'throttled' ? 'UPSTREAM_THROTTLED' : 'UPSTREAM_UNAVAILABLE';
+    for (const [name, data] of Object.entries(DEMO_DATA)) {
+      const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id: data.ERROR_CASE_GLOBAL_IDS[kind] }, token: gw.tokens.read });
+      expect(res.body.data?.job, name).toBeNull();
+      expect(res.body.errors?.[0]?.extensions?.code, name).toBe(expected);
+    }
+  });
+
+  it('turns a malformed upstream body into UPSTREAM_BAD_RESPONSE', async () => {
+    gw.emulators.cosbatch.setFaults({ malformed: true });
+    gw.emulators.importexport.setFaults({ malformed: true });
+    const ex = exampleGlobalIds();
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
+      variables: { ids: [ex.cosbatch, ex.importexport, ex.codepipeline] },
+      token: gw.tokens.read,
+    });
+    expect((res.body.data?.jobs as unknown[])[2]).toEqual({ id: ex.codepipeline });
+    expect(res.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['jobs', 0], 'UPSTREAM_BAD_RESPONSE'],
+      [['jobs', 1], 'UPSTREAM_BAD_RESPONSE'],
+    ]);
+  });
+});
+
+describe('Bad input', () => {
+  const cases: [string, string, RegExp][] = [
+    ['an unknown prefix', 'azure:eastus:1', /Argument "id" is not a valid job ID: unknown provider prefix "azure"/],
+    ['too few parts', 'codepipeline:us-east-1', /"codepipeline" IDs have the form codepipeline:\{region\}:\{jobId\}/],
+    ['a bad region', 'codepipeline:US_EAST:11111111-2222-4333-8444-555555555555', /Argument "id \(region\)" must be an AWS region/],
+    ['an upper-case CodePipeline UUID', 'codepipeline:us-east-1:11111111-2222-4333-8444-55555555555A', /Argument "id \(jobId\)" must be a lower-case UUID/],
+    ['a short Omics ID', 'omics:us-east-1:123:4567890123', /Argument "id \(referenceStoreId\)" must be 10-36 digits/],
+    ['an empty ID', '', /it is empty/],
+  ];
+  it.each(cases)('refuses %s with BAD_USER_INPUT and no upstream call', async (_name, id, message) => {
+    const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id }, token: gw.tokens.read });
+    expect(res.body.data?.job).toBeNull();
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors?.[0]?.message).toMatch(message);
+    expect(Object.values(gw.emulators).some((e) => typeof e === 'object' && 'calls' in e && e.calls.length > 0)).toBe(false);
+  });
+
+  it('refuses a jobs list with one bad ID, naming its index, before any upstream call', async () => {
+    const ex = exampleGlobalIds();
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids: [ex.codepipeline, 'nope'] }, token: gw.tokens.read });
+    expect(res.body.errors?.[0]?.message).toMatch(/Argument "ids\[1\]" is not a valid job ID/);
+    expect(gw.emulators.codepipeline.calls).toEqual([]);
+  });
+
+  it('refuses more than 100 IDs', async () => {
+    const ids = Array.from({ length: 101 }, () => exampleGlobalIds().importexport);
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
+    expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: 'Argument "ids" takes at most 100 IDs; got 101.' });
+    expect(gw.emulators.importexport.calls).toEqual([]);
+  });
+
+  it('checks root-field arguments against the provider patterns', async () => {
+    const res = await gql(gw, `{ codePipelineJob(jobId: "not-a-uuid") { id } importExportJob(jobId: "bad id!") { id } }`, { token: gw.tokens.read });
+    expect(res.body.errors?.map((e) => [e.path?.[0], e.extensions?.code, e.message.slice(0, 22)])).toEqual([
+      ['codePipelineJob', 'BAD_USER_INPUT', 'Argument "jobId" must '],
+      ['importExportJob', 'BAD_USER_INPUT', 'Argument "jobId" must '],
+    ]);
+  });
+});
+
+describe('HTTP surface', () => {
+  it('answers /healthz and /readyz with JSON', async () => {
+    const base = gw.server.url.replace(/\/graphql$/, '');
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', mode: 'demo' });
+  });
+
+  it('answers 413 for a body over 1 MB', async () => {
+    const res = await fetch(gw.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(1024 * 1024) } }),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it('refuses HTTP batching', async () => {
+    const res = await fetch(gw.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('echoes an incoming x-request-id', async () => {
+    const res = await gql(gw, '{ __typename }', { headers: { 'x-request-id': 'req-123' } });
+    expect(res.headers.get('x-request-id')).toBe('req-123');
+  });
+});

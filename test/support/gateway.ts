@@ -1,0 +1,56 @@
+import { Writable } from 'node:stream';
+import { startDemo, type DemoGateway } from '../../src/app.ts';
+
+/** Everything the gateway logged during a test, one JSON line per entry. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestGateway extends DemoGateway {
+  logs: LogCapture;
+}
+
+/** The demo gateway (emulators + gateway) on ephemeral loopback ports, logging into memory. */
+export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const logs = new LogCapture();
+  const gateway = await startDemo({ port: 0, env: { LOG_LEVEL: 'info', ...env }, logDestination: logs });
+  return Object.assign(gateway, { logs });
+}
+
+export interface GqlResult<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
+  text: string;
+}
+
+/** POST a GraphQL operation over real HTTP. */
+export async function gql<T = Record<string, any>>(
+  gateway: { server: { url: string } },
+  query: string,
+  options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
+): Promise<GqlResult<T>> {
+  const res = await fetch(gateway.server.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables ?? {} }),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
+}
+
+/** Forget every emulator's call log, so a test can assert exactly the calls it caused. */
+export function clearCalls(gateway: DemoGateway): void {
+  for (const name of ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const) gateway.emulators[name].calls.length = 0;
+}

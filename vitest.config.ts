@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS (`main`) and ESM (`module`) builds. Node loads the CJS one for both
+    // our code and @apollo/* packages; Vite would pick the ESM one for our code and so create a
+    // second graphql instance ("Cannot use GraphQLObjectType from another module").
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Tests talk to emulators on ephemeral loopback ports, so files may run in parallel.
+    pool: 'forks',
+  },
+});
