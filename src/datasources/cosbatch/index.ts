@@ -2,6 +2,7 @@ import { MalformedBodyError } from '../../errors.ts';
 import type { CosBatchKey } from '../../globalId.ts';
 import { badResponse } from '../classify.ts';
 import type { CosSourceOptions } from '../options.ts';
+import { retryUpstream, type RetryPolicy } from '../retry.ts';
 import type { JobSource } from '../types.ts';
 import { CosBatchClient } from './client.ts';
 import { cosRequestId, mapCosError, mapCosErrorResponse, notConfigured } from './errors.ts';
@@ -31,6 +32,7 @@ export { signCosRequest, cosKeyTime, cosUrlEncode } from './signer.ts';
 
 /** Total time one job may spend in attempts and backoff, in ms (DESIGN.md: no job waits more than 15 s). */
 export const COSBATCH_RETRY_BUDGET_MS = 15_000;
+/** Full-jitter backoff base and cap in ms. */
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 5_000;
 
@@ -53,9 +55,17 @@ export function createCosBatchSource(
   overrides: CosBatchSourceOverrides = {},
 ): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
   const clients = new Map<string, CosBatchClient>();
-  const random = overrides.random ?? Math.random;
-  const sleep = overrides.sleep ?? defaultSleep;
-  const now = options.now ?? Date.now;
+  // Every attempt runs with the client's full timeoutMs, so a retry starts only if all of it fits the budget.
+  const retryPolicy: RetryPolicy = {
+    maxAttempts: options.maxAttempts,
+    budgetMs: COSBATCH_RETRY_BUDGET_MS,
+    timeoutMs: options.timeoutMs,
+    backoffBaseMs: BACKOFF_BASE_MS,
+    backoffCapMs: BACKOFF_CAP_MS,
+    ...(options.now ? { now: options.now } : {}),
+    ...(overrides.random ? { random: overrides.random } : {}),
+    ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
+  };
 
   function clientFor(region: string): CosBatchClient {
     let client = clients.get(region);
@@ -97,45 +107,19 @@ export function createCosBatchSource(
 
   return {
     provider: 'TENCENT_COS_BATCH',
-    async fetchJob(key: CosBatchKey, opts?: { signal?: AbortSignal }): Promise<CosBatchJobRecord> {
+    fetchJob(key: CosBatchKey, opts?: { signal?: AbortSignal }): Promise<CosBatchJobRecord> {
       const signal = opts?.signal;
-      const started = now();
-      const maxAttempts = Math.max(1, options.maxAttempts);
-      for (let n = 1; ; n++) {
+      return retryUpstream(async () => {
         try {
           return await attempt(key, signal);
         } catch (err) {
-          const error = mapCosError(err);
-          if (!error.retryable || n >= maxAttempts || signal?.aborted) throw error;
-          const jitter = random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (n - 1));
-          const delay = Math.max(jitter, (error.retryAfterSeconds ?? 0) * 1000);
-          if (now() - started + delay + options.timeoutMs > COSBATCH_RETRY_BUDGET_MS) throw error;
-          try {
-            await sleep(delay, signal);
-          } catch {
-            throw error;
-          }
+          throw mapCosError(err);
         }
-      }
+      }, retryPolicy, signal);
     },
     close() {
       for (const client of clients.values()) client.close();
       clients.clear();
     },
   };
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,6 +1,7 @@
 import { MalformedBodyError, UpstreamError } from '../../errors.ts';
 import type { ImportExportKey } from '../../globalId.ts';
 import type { AwsSourceOptions } from '../options.ts';
+import { retryUpstream, type RetryPolicy } from '../retry.ts';
 import type { JobSource } from '../types.ts';
 import { ImportExportClient } from './client.ts';
 import { credentialsFailure, errorFromResponse, headerRequestId, malformedSuccess, transportFailure } from './errors.ts';
@@ -28,21 +29,6 @@ const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 20_000;
 const THROTTLE_BASE_MS = 500;
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * The AWS Import/Export source: GetStatus over a hand-made query client (SigV4
  * `IngestionService`/us-east-1, global endpoint or `options.endpoint`). One attempt times out
@@ -52,10 +38,19 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export function createImportExportSource(options: ImportExportSourceOptions): JobSource<'AWS_IMPORT_EXPORT', ImportExportJobRecord> {
   const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
-  const budgetMs = options.retryBudgetMs ?? 15_000;
-  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts));
+  // Each attempt's timeout is cut to what is left of the budget, so a retry starts while any is left.
+  const retryPolicy: RetryPolicy = {
+    maxAttempts: Math.floor(options.maxAttempts),
+    timeoutMs: options.timeoutMs,
+    trimAttemptToBudget: true,
+    backoffBaseMs: BACKOFF_BASE_MS,
+    backoffCapMs: BACKOFF_CAP_MS,
+    throttleBaseMs: THROTTLE_BASE_MS,
+    now,
+    ...(options.retryBudgetMs !== undefined ? { budgetMs: options.retryBudgetMs } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  };
   const client = new ImportExportClient({
     maxSockets: options.maxSockets,
     now,
@@ -87,24 +82,19 @@ export function createImportExportSource(options: ImportExportSourceOptions): Jo
     } catch (err) {
       throw credentialsFailure(err);
     }
-    for (let n = 1; ; n += 1) {
-      const remaining = budgetMs - (now() - started);
-      try {
-        return await attempt(key, credentials, Math.max(1, Math.min(options.timeoutMs, remaining)), opts.signal);
-      } catch (err) {
-        const e = err instanceof UpstreamError ? err : transportFailure(err);
-        if (!e.retryable || n >= maxAttempts || opts.signal?.aborted) throw e;
-        const base = e.throttling ? THROTTLE_BASE_MS : BACKOFF_BASE_MS;
-        const jitter = random() * Math.min(BACKOFF_CAP_MS, base * 2 ** (n - 1));
-        const delay = Math.max(jitter, (e.retryAfterSeconds ?? 0) * 1000);
-        if (now() - started + delay >= budgetMs) throw e;
+    return retryUpstream(
+      async (timeoutMs) => {
         try {
-          await sleep(delay, opts.signal);
-        } catch {
-          throw e;
+          return await attempt(key, credentials, timeoutMs, opts.signal);
+        } catch (err) {
+          throw err instanceof UpstreamError ? err : transportFailure(err);
         }
-      }
-    }
+      },
+      retryPolicy,
+      opts.signal,
+      // The budget includes resolving credentials.
+      started,
+    );
   }
 
   return {

@@ -1,0 +1,77 @@
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpHandler } from '@smithy/protocol-http';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { createAgents } from './http.ts';
+import type { AwsSourceOptions, TransportOptions } from './options.ts';
+
+/**
+ * The HTTP layer below one SDK client: its own keep-alive agents capped at `maxSockets`, and
+ * `timeoutMs` for connecting and for the whole exchange of one attempt.
+ */
+export function createSdkRequestHandler(options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets'>): NodeHttpHandler {
+  const agents = createAgents(options.maxSockets);
+  return new NodeHttpHandler({
+    httpAgent: agents.http,
+    httpsAgent: agents.https,
+    connectionTimeout: options.timeoutMs,
+    requestTimeout: options.timeoutMs,
+    // Without it a request timeout only logs a warning and the attempt keeps waiting.
+    throwOnRequestTimeout: true,
+  });
+}
+
+/** The client settings every jobgraph SDK client shares; spread into the service client's config. */
+export interface SdkClientConfig {
+  region: string;
+  maxAttempts: number;
+  requestHandler: HttpHandler;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  ignoreConfiguredEndpointUrls: true;
+  endpoint?: string;
+}
+
+/**
+ * Config for one SDK client in `region`. Retries are the SDK's standard strategy with
+ * `options.maxAttempts`. `requestHandler` replaces the keep-alive Node handler (protocol tests
+ * feed fixtures through it); without it each client gets a handler of its own.
+ */
+export function sdkClientConfig(region: string, options: AwsSourceOptions, requestHandler?: HttpHandler): SdkClientConfig {
+  const credentials = options.credentials;
+  return {
+    region,
+    maxAttempts: options.maxAttempts,
+    requestHandler: requestHandler ?? createSdkRequestHandler(options),
+    // The SDK tags static credentials in place ($source), which throws on a frozen object: pass a copy.
+    ...(credentials !== undefined ? { credentials: typeof credentials === 'function' ? credentials : { ...credentials } } : {}),
+    // The endpoint comes from jobgraph's config (AWS_ENDPOINT_URL_<SERVICE>) only, so the SDK
+    // must not read the environment for it on its own.
+    ignoreConfiguredEndpointUrls: true,
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+  };
+}
+
+/** Long-lived clients, one per region, created on first use. */
+export class RegionalClients<C extends { destroy(): void }> {
+  readonly #create: (region: string) => C;
+  readonly #clients = new Map<string, C>();
+
+  constructor(create: (region: string) => C) {
+    this.#create = create;
+  }
+
+  /** The client for `region`, created on first use. */
+  forRegion(region: string): C {
+    let client = this.#clients.get(region);
+    if (!client) {
+      client = this.#create(region);
+      this.#clients.set(region, client);
+    }
+    return client;
+  }
+
+  /** Destroy every client and its sockets. */
+  close(): void {
+    for (const client of this.#clients.values()) client.destroy();
+    this.#clients.clear();
+  }
+}

@@ -1,0 +1,95 @@
+import { UpstreamError } from '../errors.ts';
+
+/** Default total time one job may spend in attempts and waits, in ms (DESIGN.md: no job waits more than 15 s). */
+export const DEFAULT_RETRY_BUDGET_MS = 15_000;
+
+/** How a hand-made client retries one job. The AWS SDK clients use the SDK's own strategy instead. */
+export interface RetryPolicy {
+  /** Attempts including the first; values below 1 mean 1. */
+  maxAttempts: number;
+  /** Total time across attempts and waits, in ms (default 15000). */
+  budgetMs?: number;
+  /** Per-attempt timeout in ms. */
+  timeoutMs: number;
+  /**
+   * Cut each attempt's timeout to what is left of the budget (at least 1 ms); a retry is then
+   * started while any budget is left. Without it every attempt gets the full `timeoutMs` and a
+   * retry is started only if that whole timeout still fits. Default false.
+   */
+  trimAttemptToBudget?: boolean;
+  /** Full-jitter backoff base in ms. */
+  backoffBaseMs: number;
+  /** Full-jitter backoff cap in ms. */
+  backoffCapMs: number;
+  /** Backoff base in ms after a throttling error; default `backoffBaseMs`. */
+  throttleBaseMs?: number;
+  /** Clock in ms, default Date.now. */
+  now?: () => number;
+  /** Jitter source in [0, 1), default Math.random. */
+  random?: () => number;
+  /** Waits between attempts, default abortableSleep. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Run `attempt` until it succeeds or retrying stops making sense. Only an UpstreamError with
+ * `retryable` set is retried; anything else is rethrown as is. Before the n-th retry the wait
+ * is `random() * min(cap, base * 2^(n-1))` (full jitter, the AWS SDK's standard strategy),
+ * raised to Retry-After when the provider sent one.
+ *
+ * The budget is a promise to the caller, not a hint: an attempt whose wait and timeout could
+ * not finish inside it is never started, and the last error is answered instead, so a job
+ * fails fast with the provider's own error rather than with a late timeout. An abort (or a
+ * sleep that rejects) also ends the loop with the last error.
+ *
+ * `attempt` gets the timeout in ms for that attempt. `startedAt` is when the budget began
+ * (default: now), for callers that do work before the first attempt.
+ */
+export async function retryUpstream<T>(
+  attempt: (attemptTimeoutMs: number) => Promise<T>,
+  policy: RetryPolicy,
+  signal?: AbortSignal,
+  startedAt?: number,
+): Promise<T> {
+  const now = policy.now ?? Date.now;
+  const random = policy.random ?? Math.random;
+  const sleep = policy.sleep ?? abortableSleep;
+  const budgetMs = policy.budgetMs ?? DEFAULT_RETRY_BUDGET_MS;
+  const trim = policy.trimAttemptToBudget ?? false;
+  const maxAttempts = Math.max(1, policy.maxAttempts);
+  const started = startedAt ?? now();
+  for (let n = 1; ; n += 1) {
+    const attemptTimeoutMs = trim ? Math.max(1, Math.min(policy.timeoutMs, budgetMs - (now() - started))) : policy.timeoutMs;
+    try {
+      return await attempt(attemptTimeoutMs);
+    } catch (err) {
+      if (!(err instanceof UpstreamError) || !err.retryable || n >= maxAttempts || signal?.aborted) throw err;
+      const base = err.throttling ? (policy.throttleBaseMs ?? policy.backoffBaseMs) : policy.backoffBaseMs;
+      const jitter = random() * Math.min(policy.backoffCapMs, base * 2 ** (n - 1));
+      const delay = Math.max(jitter, (err.retryAfterSeconds ?? 0) * 1000);
+      const elapsed = now() - started;
+      if (trim ? elapsed + delay >= budgetMs : elapsed + delay + policy.timeoutMs > budgetMs) throw err;
+      try {
+        await sleep(delay, signal);
+      } catch {
+        throw err;
+      }
+    }
+  }
+}
+
+/** Resolve after `ms`; reject with the signal's reason if it is (or becomes) aborted. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
