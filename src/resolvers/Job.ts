@@ -8,7 +8,8 @@ export const Job = {
   __resolveType(job: JobRecord): string {
     return JOB_TYPE_NAME[job.provider];
   },
-  __resolveReference(reference: { id: string }, context: RequestContext): Promise<JobRecord> {
+  // async: a bad representation must reject its own promise, not throw out of the whole `_entities` map.
+  async __resolveReference(reference: { id: string }, context: RequestContext): Promise<JobRecord> {
     return context.loadJob(parseGlobalId(reference.id, 'representations.id'));
   },
 };

@@ -1,23 +1,77 @@
 import type { RequestContext } from '../context.ts';
 import { BadUserInputError } from '../errors.ts';
-import { parseGlobalId } from '../globalId.ts';
+import { checkArgument, parseGlobalId, type JobKey } from '../globalId.ts';
 import type { JobProvider, JobRecord } from '../model.ts';
 import { JOB_TYPE_NAME } from './typeNames.ts';
 
+/** A representation `_entities` hands a reference resolver: one of the type's `@key`s. */
+export interface JobRepresentation {
+  id?: unknown;
+  nativeId?: unknown;
+  region?: unknown;
+  referenceStoreId?: unknown;
+  uin?: unknown;
+}
+
+const field = (rep: JobRepresentation, name: keyof JobRepresentation, typeName: string): string => {
+  const value = rep[name];
+  if (typeof value !== 'string') {
+    throw new BadUserInputError(`A ${typeName} representation needs "${name}" as a string (or "id").`, { argument: `representations.${name}` });
+  }
+  return value;
+};
+
 /**
- * Resolvers shared by the five concrete job entities: `__resolveReference` routes a global ID
- * through the provider's loader and refuses an ID of another provider. Fields resolve by
- * default, since records already carry the GraphQL names.
+ * The loader key for a representation: the global `id` key, or the provider's native key
+ * (`region nativeId`, `region referenceStoreId nativeId`, `region uin nativeId`, `nativeId`),
+ * each part checked against the provider's documented pattern before any upstream call.
+ */
+export function keyFromRepresentation(provider: JobProvider, rep: JobRepresentation): JobKey {
+  const typeName = JOB_TYPE_NAME[provider];
+  if (rep.id !== undefined) {
+    const key = parseGlobalId(field(rep, 'id', typeName), 'representations.id');
+    if (key.provider !== provider) {
+      throw new BadUserInputError(`Representation id "${String(rep.id)}" is not a ${typeName} ID.`, { argument: 'representations.id' });
+    }
+    return key;
+  }
+  const arg = (name: keyof JobRepresentation) => `representations.${name}`;
+  const nativeId = field(rep, 'nativeId', typeName);
+  switch (provider) {
+    case 'AWS_PANORAMA':
+      return { provider, region: checkArgument(arg('region'), field(rep, 'region', typeName), 'awsRegion'), jobId: checkArgument(arg('nativeId'), nativeId, 'panoramaJobId') };
+    case 'AWS_OMICS':
+      return {
+        provider,
+        region: checkArgument(arg('region'), field(rep, 'region', typeName), 'awsRegion'),
+        referenceStoreId: checkArgument(arg('referenceStoreId'), field(rep, 'referenceStoreId', typeName), 'omicsId'),
+        id: checkArgument(arg('nativeId'), nativeId, 'omicsId'),
+      };
+    case 'TENCENT_COS_BATCH':
+      return {
+        provider,
+        region: checkArgument(arg('region'), field(rep, 'region', typeName), 'cosRegion'),
+        uin: checkArgument(arg('uin'), field(rep, 'uin', typeName), 'cosUin'),
+        jobId: checkArgument(arg('nativeId'), nativeId, 'cosJobId'),
+      };
+    case 'AWS_IMPORT_EXPORT':
+      return { provider, jobId: checkArgument(arg('nativeId'), nativeId, 'importExportJobId') };
+    case 'AWS_CODEPIPELINE':
+      return { provider, region: checkArgument(arg('region'), field(rep, 'region', typeName), 'awsRegion'), jobId: checkArgument(arg('nativeId'), nativeId, 'codePipelineJobId') };
+  }
+}
+
+/**
+ * Resolvers shared by the five concrete job entities: `__resolveReference` turns either key
+ * into a loader key and loads through the provider's DataLoader, so many representations in
+ * one `_entities` call make one upstream call per distinct job. Fields resolve by default,
+ * since records already carry the GraphQL names.
  */
 export function concreteJobResolvers(provider: JobProvider) {
-  const typeName = JOB_TYPE_NAME[provider];
   return {
-    __resolveReference(reference: { id: string }, context: RequestContext): Promise<JobRecord> {
-      const key = parseGlobalId(reference.id, 'representations.id');
-      if (key.provider !== provider) {
-        throw new BadUserInputError(`Representation id "${reference.id}" is not a ${typeName} ID.`, { argument: 'representations.id' });
-      }
-      return context.loadJob(key);
+    // async: a bad representation must reject its own promise, not throw out of the whole `_entities` map.
+    async __resolveReference(reference: JobRepresentation, context: RequestContext): Promise<JobRecord> {
+      return context.loadJob(keyFromRepresentation(provider, reference));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Kind, parse, type ObjectTypeDefinitionNode, type InterfaceTypeDefinitionNode } from 'graphql';
+import { Kind, parse, print, type ObjectTypeDefinitionNode, type InterfaceTypeDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { CosBatchKey } from '../../../src/globalId.ts';
 import { parseDescribeJobBody } from '../../../src/datasources/cosbatch/index.ts';
@@ -43,9 +43,10 @@ describe('CosBatch schema', () => {
     expect(fieldsOf('CosBatchReport')).toEqual(keys(full.report));
   });
 
-  it('declares CosBatchJob as a Job with @key and the jobs:read scope', () => {
+  it('declares CosBatchJob as a Job with the id key, the native key and the jobs:read scope', () => {
     const type = types.get('CosBatchJob') as ObjectTypeDefinitionNode;
     expect(type.interfaces?.map((i) => i.name.value)).toEqual(['Job']);
-    expect(type.directives?.map((d) => d.name.value)).toEqual(['key', 'requiresScopes']);
+    expect(type.directives?.map((d) => d.name.value)).toEqual(['key', 'key', 'requiresScopes']);
+    expect(type.directives?.map((d) => print(d)).join(' ')).toBe('@key(fields: "id") @key(fields: "region uin nativeId") @requiresScopes(scopes: [["jobs:read"]])');
   });
 });

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
+import { jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { DEMO_DATA } from '../src/emulators/index.ts';
+
+const BIN = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
+
+function run(args: string[], env: Record<string, string>, until?: RegExp): Promise<{ stdout: string; stderr: string; code: number | null; kill(): void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const done = (code: number | null) => resolve({ stdout, stderr, code, kill: () => child.kill('SIGTERM') });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      if (until && until.test(stdout)) done(null);
+    });
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => done(code));
+  });
+}
+
+describe('The jobgraph command', () => {
+  it('mints a verifiable HS256 token with the asked scopes', async () => {
+    const secret = 'cli-test-secret-that-is-long-enough-0123';
+    const { stdout, code } = await run(['token', '--scopes', 'jobs:read jobs:secrets:read', '--ttl', '600'], { JOBGRAPH_JWT_SECRET: secret });
+    expect(code).toBe(0);
+    const { payload, protectedHeader } = await jwtVerify(stdout.trim(), new TextEncoder().encode(secret), { algorithms: ['HS256'] });
+    expect(protectedHeader.alg).toBe('HS256');
+    expect(payload.scope).toBe('jobs:read jobs:secrets:read');
+    expect((payload.exp as number) - (payload.iat as number)).toBe(600);
+  });
+
+  it('refuses to mint without JOBGRAPH_JWT_SECRET, naming it', async () => {
+    const { stderr, code } = await run(['token'], {});
+    expect(code).toBe(1);
+    expect(stderr).toBe('jobgraph: configuration error: JOBGRAPH_JWT_SECRET: is required to mint a token\n');
+  });
+
+  it('stops live mode on a bad value with one line naming the variable', async () => {
+    const { stderr, code } = await run([], { AWS_ENDPOINT_URL_OMICS: 'nope' });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n').at(-1)).toBe('jobgraph: configuration error: AWS_ENDPOINT_URL_OMICS: is not a URL (expected e.g. http://127.0.0.1:4105)');
+  });
+
+  it('runs the emulators alone, printing endpoint lines the real AWS SDK client can use', async () => {
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    const proc = await run(['emulators', '--port-base', String(base)], {}, /COS_APPID=.*\n/);
+    try {
+      const env = Object.fromEntries([...proc.stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+      expect(env.AWS_ENDPOINT_URL_CODEPIPELINE).toBe(`http://127.0.0.1:${base + 5}`);
+      expect(Object.keys(env)).toEqual(
+        expect.arrayContaining(['AWS_ENDPOINT_URL_PANORAMA', 'AWS_ENDPOINT_URL_OMICS', 'AWS_ENDPOINT_URL_IMPORTEXPORT', 'COS_BATCH_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']),
+      );
+      const client = new CodePipelineClient({
+        region: 'us-east-1',
+        endpoint: env.AWS_ENDPOINT_URL_CODEPIPELINE,
+        credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string },
+      });
+      const jobId = DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID.split(':')[2];
+      const out = await client.send(new GetJobDetailsCommand({ jobId }));
+      expect(out.jobDetails?.id).toBe(jobId);
+      client.destroy();
+    } finally {
+      proc.kill();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('Configuration', () => {
+  it('has documented defaults in live mode', () => {
+    const c = loadConfig({ mode: 'live' }, {});
+    expect(c).toMatchObject({
+      port: 4000,
+      host: '0.0.0.0',
+      awsRegion: 'us-east-1',
+      endpoints: {},
+      introspection: false,
+      tencent: { credentials: null, region: 'ap-guangzhou', uin: null, appId: null },
+      limits: { maxJobIds: 100, upstreamTimeoutMs: 5000, upstreamMaxAttempts: 3, providerConcurrency: 16, maxBodyBytes: 1048576 },
+    });
+    expect(loadConfig({ mode: 'demo' }, {})).toMatchObject({ host: '127.0.0.1', introspection: true });
+  });
+
+  it('reads endpoint overrides and Tencent credentials', () => {
+    const c = loadConfig(
+      { mode: 'live' },
+      {
+        AWS_ENDPOINT_URL_CODEPIPELINE: 'http://127.0.0.1:4105/',
+        COS_BATCH_ENDPOINT_URL: 'http://127.0.0.1:4103',
+        TENCENTCLOUD_SECRET_ID: 'id',
+        TENCENTCLOUD_SECRET_KEY: 'key',
+        COS_UIN: '100000000001',
+        COS_APPID: '1250000000',
+        AWS_REGION: 'eu-west-1',
+      },
+    );
+    expect(c.endpoints).toEqual({ codepipeline: 'http://127.0.0.1:4105', cosBatch: 'http://127.0.0.1:4103' });
+    expect(c.tencent).toEqual({ credentials: { secretId: 'id', secretKey: 'key' }, region: 'ap-guangzhou', uin: '100000000001', appId: '1250000000' });
+    expect(c.awsRegion).toBe('eu-west-1');
+  });
+
+  const bad: [string, Record<string, string>, string][] = [
+    ['an unparsable URL', { AWS_ENDPOINT_URL_OMICS: 'not a url' }, 'AWS_ENDPOINT_URL_OMICS: is not a URL'],
+    ['a non-HTTP URL', { COS_BATCH_ENDPOINT_URL: 'ftp://x' }, 'COS_BATCH_ENDPOINT_URL: must be an http:// or https:// URL'],
+    ['an unknown region format', { AWS_REGION: 'Virginia' }, 'AWS_REGION: must be an AWS region'],
+    ['a port out of range', { PORT: '70000' }, 'PORT: must be between 0 and 65535'],
+    ['half a Tencent key pair', { TENCENTCLOUD_SECRET_ID: 'id' }, 'TENCENTCLOUD_SECRET_KEY: must be set together'],
+    ['a JWKS without issuer', { JOBGRAPH_JWKS_URL: 'https://idp/jwks.json', JOBGRAPH_JWT_AUDIENCE: 'a' }, 'JOBGRAPH_JWT_ISSUER: is required'],
+    ['a short HS256 secret', { JOBGRAPH_JWT_SECRET: 'short-secret-value' }, 'JOBGRAPH_JWT_SECRET: must be at least 32 characters'],
+  ];
+  it.each(bad)('stops on %s with one line naming the variable and not the value', (_name, env, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ mode: 'live' }, env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message.startsWith(message)).toBe(true);
+    expect((error as Error).message).not.toContain('\n');
+    for (const value of Object.values(env)) if (value.length > 6) expect((error as Error).message).not.toContain(value);
+  });
+});

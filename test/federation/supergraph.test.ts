@@ -1,0 +1,145 @@
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { composeServices } from '@apollo/composition';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { loadTypeDefs } from '../../src/schema.ts';
+import { parse, print } from 'graphql';
+import { DEPLOYMENTS_SDL, WATCHERS_SDL, startOtherTeamSubgraphs } from '../support/deploymentsSubgraph.ts';
+import { clearCalls, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+const CP = DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID; // codepipeline:us-east-1:<uuid>
+const CP_NATIVE = CP.split(':')[2] as string;
+const CP2 = DEMO_DATA.codepipeline.DEMO_GLOBAL_IDS.find((id) => id !== CP) as string;
+const IE = DEMO_DATA.importexport.EXAMPLE_GLOBAL_ID;
+const OMICS = DEMO_DATA.omics.EXAMPLE_GLOBAL_ID;
+
+let jobgraph: TestGateway;
+let other: Awaited<ReturnType<typeof startOtherTeamSubgraphs>>;
+let router: { url: string; stop(): Promise<void> };
+let supergraphSdl: string;
+let secretValues: string[];
+
+beforeAll(async () => {
+  jobgraph = await startTestGateway();
+  other = await startOtherTeamSubgraphs(
+    [
+      { name: 'web-prod', environment: 'production', pipelineJob: { region: 'us-east-1', nativeId: CP_NATIVE }, relatedJobIds: [IE, OMICS, CP, IE] },
+      { name: 'web-staging', environment: 'staging', pipelineJob: { region: 'us-east-1', nativeId: CP2.split(':')[2] as string }, relatedJobIds: [OMICS] },
+      { name: 'web-dev', environment: 'dev', pipelineJob: { region: 'us-east-1', nativeId: CP_NATIVE }, relatedJobIds: [] },
+    ],
+    { [CP]: ['alice', 'bob'], [IE]: ['carol'], [OMICS]: ['carol', 'dave'] },
+  );
+  const composed = composeServices([
+    { name: 'jobgraph', url: jobgraph.server.url, typeDefs: loadTypeDefs() },
+    { name: 'deployments', url: other.deployments.url, typeDefs: parse(DEPLOYMENTS_SDL) },
+    { name: 'watchers', url: other.watching.url, typeDefs: parse(WATCHERS_SDL) },
+  ]);
+  if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
+  // @apollo/gateway refuses supergraphs that link a feature `for: SECURITY` (@requiresScopes):
+  // it cannot enforce it. Remove that purpose for this gateway; jobgraph enforces the directive itself.
+  supergraphSdl = composed.supergraphSdl.replace(/(@link\(url: "https:\/\/specs\.apollo\.dev\/requiresScopes\/v[0-9.]+"), for: SECURITY\)/g, '$1)');
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ url }) =>
+      new RemoteGraphQLDataSource<{ authorization?: string }>({
+        url,
+        // Forward the caller's bearer token to jobgraph, as a router's header propagation would.
+        willSendRequest({ request, context }) {
+          if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+        },
+      }),
+  });
+  const server = new ApolloServer({ gateway });
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: 0, host: '127.0.0.1' },
+    context: async ({ req }) => ({ ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) }),
+  });
+  router = { url, stop: () => server.stop() };
+
+  const all = await gql(jobgraph, `{ job(id: "${CP}") { ... on CodePipelineJob { artifactCredentials { accessKeyId secretAccessKey sessionToken } continuationToken actionConfiguration { value } } } }`, {
+    token: jobgraph.tokens.secrets,
+  });
+  secretValues = JSON.stringify(all.body.data).match(/DEMO-[A-Z-]+-[A-Za-z0-9-]+|ASIA[A-Z0-9]+/g) ?? [];
+  expect(secretValues.length).toBeGreaterThan(3);
+});
+afterAll(async () => {
+  await router?.stop();
+  await other?.stop();
+  await jobgraph?.close();
+});
+beforeEach(() => clearCalls(jobgraph));
+
+const viaRouter = (query: string, token?: string) => gql({ server: { url: router.url } }, query, token ? { token } : {});
+
+describe('jobgraph in a supergraph under @apollo/gateway', () => {
+  it('composes with an independent subgraph that references CodePipelineJob by its native key and extends Job', () => {
+    expect(supergraphSdl).toContain('join__type(graph: JOBGRAPH, key: "region nativeId")');
+    expect(supergraphSdl).toMatch(/interface Job[^{]*@join__type\(graph: WATCHERS, key: "id", isInterfaceObject: true\)/);
+    expect(print(loadTypeDefs())).toContain('federation/v2.7');
+  });
+
+  it('joins deployments to their CodePipeline jobs and every Job to its watchers, one upstream call per distinct job', async () => {
+    const res = await viaRouter(
+      `{
+        deployments {
+          name
+          pipelineJob { id nativeId region state accountId watchers }
+          relatedJobIds
+        }
+      }`,
+      jobgraph.tokens.read,
+    );
+    expect(res.body.errors).toBeUndefined();
+    const [prod, staging, dev] = res.body.data?.deployments as any[];
+    expect(prod.pipelineJob).toMatchObject({ id: CP, nativeId: CP_NATIVE, region: 'us-east-1', state: 'UNKNOWN', watchers: ['alice', 'bob'] });
+    expect(prod.relatedJobIds).toEqual([IE, OMICS, CP, IE]);
+    expect(staging.pipelineJob.id).toBe(CP2);
+    expect(dev.pipelineJob.id).toBe(CP);
+    // Distinct jobs: CP (twice) and CP2 — one upstream call each, whatever the query plan's fetches.
+    expect(jobgraph.emulators.codepipeline.calls).toHaveLength(2);
+    expect(new Set(jobgraph.emulators.codepipeline.calls.map((c) => c.job)).size).toBe(2);
+  });
+
+  it('keeps secrets from a caller without jobs:secrets:read through the gateway', async () => {
+    const query = `{ deployments { name pipelineJob { id accountId continuationToken artifactCredentials { secretAccessKey sessionToken } actionConfiguration { key value } } } }`;
+    const res = await viaRouter(query, jobgraph.tokens.read);
+    expect(res.body.data?.deployments[0].pipelineJob).toMatchObject({ id: CP, accountId: expect.any(String), continuationToken: null, artifactCredentials: null, actionConfiguration: null });
+    expect(res.body.errors?.length).toBeGreaterThan(0);
+    for (const e of res.body.errors ?? []) expect(e.extensions?.code).toBe('FORBIDDEN');
+    for (const s of secretValues) expect(res.text).not.toContain(s);
+
+    const anonymous = await viaRouter(query);
+    expect(anonymous.body.data?.deployments[0].pipelineJob).toBeNull();
+    expect(new Set(anonymous.body.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['UNAUTHENTICATED']));
+    for (const s of secretValues) expect(anonymous.text).not.toContain(s);
+
+    const allowed = await viaRouter(query, jobgraph.tokens.secrets);
+    expect(allowed.body.errors).toBeUndefined();
+    expect(allowed.body.data?.deployments[0].pipelineJob.artifactCredentials.secretAccessKey).toMatch(/^DEMO-SECRET-ACCESS-KEY-/);
+  });
+
+  it('resolves jobs listed by the watchers subgraph through jobgraph, in order, one call per distinct job', async () => {
+    const res = await viaRouter(`{ watchedJobs(user: "carol") { id provider state terminal watchers ... on ImportExportJob { progressCode } } }`, jobgraph.tokens.read);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.watchedJobs).toEqual([
+      { id: IE, provider: 'AWS_IMPORT_EXPORT', state: expect.any(String), terminal: expect.any(Boolean), watchers: ['carol'], progressCode: expect.any(String) },
+      { id: OMICS, provider: 'AWS_OMICS', state: expect.any(String), terminal: expect.any(Boolean), watchers: ['carol', 'dave'] },
+    ]);
+    expect(jobgraph.emulators.importexport.calls).toHaveLength(1);
+    expect(jobgraph.emulators.omics.calls).toHaveLength(1);
+  });
+
+  it('resolves a job queried through jobgraph and extended by the other subgraph', async () => {
+    const res = await viaRouter(`{ jobs(ids: ["${CP}", "${IE}", "${CP}"]) { id state watchers } }`, jobgraph.tokens.read);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.jobs).toEqual([
+      { id: CP, state: 'UNKNOWN', watchers: ['alice', 'bob'] },
+      { id: IE, state: expect.any(String), watchers: ['carol'] },
+      { id: CP, state: 'UNKNOWN', watchers: ['alice', 'bob'] },
+    ]);
+    expect(jobgraph.emulators.codepipeline.calls).toHaveLength(1);
+    expect(jobgraph.emulators.importexport.calls).toHaveLength(1);
+  });
+});
