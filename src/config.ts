@@ -49,6 +49,36 @@ export interface Config {
     providerConcurrency: number;
     /** Largest request body in bytes (JOBGRAPH_MAX_BODY_BYTES, default 1 MB). */
     maxBodyBytes: number;
+    /** Deepest selection an operation may have (JOBGRAPH_MAX_DEPTH, default 12). */
+    maxDepth: number;
+    /** Most aliases in one operation (JOBGRAPH_MAX_ALIASES, default 30). */
+    maxAliases: number;
+    /** Most lexical tokens in one document (JOBGRAPH_MAX_TOKENS, default 4000). */
+    maxTokens: number;
+    /** Most directives in one operation (JOBGRAPH_MAX_DIRECTIVES, default 50). */
+    maxDirectives: number;
+    /** Highest static cost of one operation (JOBGRAPH_MAX_COST, default 5000). */
+    maxCost: number;
+    /** Most root fields (aliases included) in one operation (JOBGRAPH_MAX_ROOT_FIELDS, default 20). */
+    maxRootFields: number;
+  };
+  resilience: {
+    /** Most time one job may take across attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS, default 15000). */
+    upstreamBudgetMs: number;
+    /** Consecutive upstream faults that open a provider's circuit (JOBGRAPH_BREAKER_FAILURES, default 5). */
+    breakerFailures: number;
+    /** How long an open circuit waits before letting one call test the provider, in ms (JOBGRAPH_BREAKER_HALF_OPEN_MS, default 10000). */
+    breakerHalfOpenMs: number;
+    /** How long SIGTERM waits for in-flight requests, in ms (JOBGRAPH_SHUTDOWN_GRACE_MS, default 10000). */
+    shutdownGraceMs: number;
+  };
+  cache: {
+    /** Shared cache for finished jobs (JOBGRAPH_CACHE_URL, e.g. redis://127.0.0.1:6379); null means in-process LRU. */
+    url: string | null;
+    /** Entries the in-process LRU keeps (JOBGRAPH_CACHE_MAX_ENTRIES, default 10000; 0 turns the cache off). */
+    maxEntries: number;
+    /** How long a finished job stays cached, in s (JOBGRAPH_CACHE_TTL_SECONDS, default 86400). */
+    ttlSeconds: number;
   };
   /** Introspection and the Sandbox landing page (JOBGRAPH_INTROSPECTION; default on in demo mode only). */
   introspection: boolean;
@@ -110,6 +140,19 @@ function pattern(env: Env, name: string, re: RegExp, form: string): string | und
   return v;
 }
 
+function cacheUrl(env: Env): string | null {
+  const v = opt(env, 'JOBGRAPH_CACHE_URL');
+  if (v === undefined) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw new ConfigError('JOBGRAPH_CACHE_URL', 'is not a URL (expected e.g. redis://127.0.0.1:6379)');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new ConfigError('JOBGRAPH_CACHE_URL', 'must be a redis:// or rediss:// URL');
+  return v;
+}
+
 export interface LoadOptions {
   mode: Config['mode'];
   /** Overrides applied after the environment (demo mode uses this for emulator endpoints and keys). */
@@ -168,6 +211,23 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       upstreamMaxAttempts: int(env, 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', 3, 1, 3),
       providerConcurrency: int(env, 'JOBGRAPH_PROVIDER_CONCURRENCY', 16, 1, 1024),
       maxBodyBytes: int(env, 'JOBGRAPH_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+      maxDepth: int(env, 'JOBGRAPH_MAX_DEPTH', 12, 1, 100),
+      maxAliases: int(env, 'JOBGRAPH_MAX_ALIASES', 30, 0, 1000),
+      maxTokens: int(env, 'JOBGRAPH_MAX_TOKENS', 4000, 10, 100000),
+      maxDirectives: int(env, 'JOBGRAPH_MAX_DIRECTIVES', 50, 0, 1000),
+      maxCost: int(env, 'JOBGRAPH_MAX_COST', 5000, 1, 1000000),
+      maxRootFields: int(env, 'JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000),
+    },
+    resilience: {
+      upstreamBudgetMs: int(env, 'JOBGRAPH_UPSTREAM_BUDGET_MS', 15000, 100, 120000),
+      breakerFailures: int(env, 'JOBGRAPH_BREAKER_FAILURES', 5, 1, 1000),
+      breakerHalfOpenMs: int(env, 'JOBGRAPH_BREAKER_HALF_OPEN_MS', 10000, 100, 600000),
+      shutdownGraceMs: int(env, 'JOBGRAPH_SHUTDOWN_GRACE_MS', 10000, 0, 600000),
+    },
+    cache: {
+      url: cacheUrl(env),
+      maxEntries: int(env, 'JOBGRAPH_CACHE_MAX_ENTRIES', 10000, 0, 10_000_000),
+      ttlSeconds: int(env, 'JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400),
     },
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel: pattern(env, 'LOG_LEVEL', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent') ?? 'info',
