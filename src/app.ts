@@ -7,6 +7,9 @@ import { closeSources, createSources, type Sources } from './datasources/index.t
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from './emulators/framework.ts';
 import { startEmulators, type EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
+import { createSecretDetector } from './auth/secrets.ts';
+import { openJobCache, type JobCache } from './cache/index.ts';
+import { JOB_TYPE_NAME } from './resolvers/typeNames.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
 import { startServer, type RunningServer } from './server.ts';
 
@@ -16,6 +19,8 @@ export interface Gateway {
   sources: Sources;
   built: BuiltSchema;
   logger: Logger;
+  /** The cross-request cache of finished jobs, when on. */
+  cache: JobCache | undefined;
   close(): Promise<void>;
 }
 
@@ -30,7 +35,9 @@ export async function startGateway(
     built.policy.sensitiveFields.map((f) => f.field),
     options.logDestination,
   );
-  const sources = createSources(config);
+  const holdsSecret = createSecretDetector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME);
+  const cache = await openJobCache(config, holdsSecret, logger);
+  const sources = createSources(config, cache);
   const server = await startServer({ config, sources, built, logger, ...(options.sandbox ? { sandbox: options.sandbox } : {}) });
   return {
     config,
@@ -38,9 +45,11 @@ export async function startGateway(
     sources,
     built,
     logger,
+    cache,
     close: async () => {
       await server.close();
       closeSources(sources);
+      await cache?.close();
     },
   };
 }

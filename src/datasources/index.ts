@@ -3,15 +3,19 @@ import type { JobProvider } from '../model.ts';
 import { createCodePipelineSource } from './codepipeline/index.ts';
 import { createCosBatchSource } from './cosbatch/index.ts';
 import { createImportExportSource } from './importexport/index.ts';
-import { guardSource, type GuardedSource } from './loader.ts';
+import type { JobCache } from '../cache/index.ts';
+import { guardSource, type GuardOptions, type GuardedSource } from './loader.ts';
 import { createOmicsSource } from './omics/index.ts';
 import type { AwsSourceOptions, TransportOptions } from './options.ts';
 import { createPanoramaSource } from './panorama/index.ts';
 
 export type Sources = { [P in JobProvider]: GuardedSource<P> };
 
-/** One long-lived source per provider (each keeps one client per region), built from the config. */
-export function createSources(config: Config): Sources {
+/**
+ * One long-lived source per provider (each keeps one client per region), built from the
+ * config, each behind its own concurrency cap, circuit breaker and time budget.
+ */
+export function createSources(config: Config, cache?: JobCache): Sources {
   const transport: TransportOptions = {
     timeoutMs: config.limits.upstreamTimeoutMs,
     maxAttempts: config.limits.upstreamMaxAttempts,
@@ -23,12 +27,17 @@ export function createSources(config: Config): Sources {
     ...(config.awsCredentials ? { credentials: { ...config.awsCredentials } } : {}),
     ...(endpoint ? { endpoint } : {}),
   });
-  const n = config.limits.providerConcurrency;
+  const n: GuardOptions = {
+    concurrency: config.limits.providerConcurrency,
+    budgetMs: config.resilience.upstreamBudgetMs,
+    breakerFailures: config.resilience.breakerFailures,
+    breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
+  };
   return {
-    AWS_PANORAMA: guardSource(createPanoramaSource(aws(config.endpoints.panorama)), n),
-    AWS_OMICS: guardSource(createOmicsSource(aws(config.endpoints.omics)), n),
-    AWS_CODEPIPELINE: guardSource(createCodePipelineSource(aws(config.endpoints.codepipeline)), n),
-    AWS_IMPORT_EXPORT: guardSource(createImportExportSource(aws(config.endpoints.importexport)), n),
+    AWS_PANORAMA: guardSource(createPanoramaSource(aws(config.endpoints.panorama)), n, cache),
+    AWS_OMICS: guardSource(createOmicsSource(aws(config.endpoints.omics)), n, cache),
+    AWS_CODEPIPELINE: guardSource(createCodePipelineSource(aws(config.endpoints.codepipeline)), n, cache),
+    AWS_IMPORT_EXPORT: guardSource(createImportExportSource(aws(config.endpoints.importexport)), n, cache),
     TENCENT_COS_BATCH: guardSource(
       createCosBatchSource({
         ...transport,
@@ -37,6 +46,7 @@ export function createSources(config: Config): Sources {
         ...(config.endpoints.cosBatch ? { endpoint: config.endpoints.cosBatch } : {}),
       }),
       n,
+      cache,
     ),
   };
 }

@@ -17,10 +17,13 @@ export interface TestGateway extends DemoGateway {
   logs: LogCapture;
 }
 
-/** The demo gateway (emulators + gateway) on ephemeral loopback ports, logging into memory. */
+/**
+ * The demo gateway (emulators + gateway) on ephemeral loopback ports, logging into memory.
+ * The cross-request job cache is off unless `env` turns it on, so tests can count upstream calls.
+ */
 export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
   const logs = new LogCapture();
-  const gateway = await startDemo({ port: 0, env: { LOG_LEVEL: 'info', ...env }, logDestination: logs });
+  const gateway = await startDemo({ port: 0, env: { LOG_LEVEL: 'info', JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env }, logDestination: logs });
   return Object.assign(gateway, { logs });
 }
 

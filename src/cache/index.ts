@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { createJobCache, inMemoryStore, type JobCache, type SecretDetector } from './jobCache.ts';
+import { redisStore } from './redisStore.ts';
+
+export type { JobCache, SecretDetector } from './jobCache.ts';
+
+/** The configured job cache: Redis when JOBGRAPH_CACHE_URL is set, else an in-process LRU; none when max entries is 0. */
+export async function openJobCache(config: Config, holdsSecret: SecretDetector, logger: Logger): Promise<JobCache | undefined> {
+  const { url, maxEntries, ttlSeconds } = config.cache;
+  if (url) {
+    const redis = await redisStore(url);
+    return createJobCache({ store: redis.store, ttlSeconds, holdsSecret, logger, close: redis.close });
+  }
+  if (maxEntries === 0) return undefined;
+  return createJobCache({ store: inMemoryStore(maxEntries), ttlSeconds, holdsSecret, logger });
+}

@@ -1,0 +1,72 @@
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap } from 'cockatiel';
+import type { Logger } from 'pino';
+import type { JobRecord } from '../model.ts';
+
+/** Decides whether a record holds a value of a sensitive field (derived from the SDL's auth directives). */
+export type SecretDetector = (record: JobRecord) => boolean;
+
+/**
+ * Cross-request cache of finished jobs. A job in a terminal state never changes, so its
+ * normalised record can be shared between requests and replicas. Never cached: a record that
+ * is not terminal, or that holds any secret (credentials, signatures, presigned links), even
+ * though the cache itself is private — a secret must not outlive the request that fetched it.
+ * Cache failures are logged and ignored: the upstream answers instead.
+ */
+export interface JobCache {
+  get(globalId: string): Promise<JobRecord | undefined>;
+  /** Store the record if the rules allow; returns whether it was stored. */
+  offer(record: JobRecord): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const PREFIX = 'jobgraph:job:v1:';
+
+export interface JobCacheOptions {
+  store: KeyValueCache<string>;
+  ttlSeconds: number;
+  holdsSecret: SecretDetector;
+  logger: Logger;
+  close?: () => Promise<void>;
+  /** Longest a cache read or write may take before it counts as a miss, in ms (default 250). */
+  opTimeoutMs?: number;
+  /** How long to stop using a store that failed, in ms (default 10000). */
+  pauseAfterFailureMs?: number;
+}
+
+export function createJobCache(options: JobCacheOptions): JobCache {
+  const { store, ttlSeconds, holdsSecret, logger } = options;
+  // A slow or broken store must not slow jobs down: each operation is cut off after a short
+  // timeout, and after a failure the store is left alone for a while (then tried once again).
+  const guard = wrap(
+    circuitBreaker(handleAll, { halfOpenAfter: options.pauseAfterFailureMs ?? 10_000, breaker: new ConsecutiveBreaker(1) }),
+    timeout(options.opTimeoutMs ?? 250, TimeoutStrategy.Aggressive),
+  );
+  return {
+    async get(globalId) {
+      try {
+        const raw = await guard.execute(() => store.get(PREFIX + globalId));
+        return raw === undefined ? undefined : (JSON.parse(raw) as JobRecord);
+      } catch (err) {
+        logger.warn({ err: { message: (err as Error).message } }, 'job cache read failed; asking the provider');
+        return undefined;
+      }
+    },
+    async offer(record) {
+      if (!record.terminal || holdsSecret(record)) return false;
+      try {
+        await guard.execute(() => store.set(PREFIX + record.id, JSON.stringify(record), { ttl: ttlSeconds }));
+        return true;
+      } catch (err) {
+        logger.warn({ err: { message: (err as Error).message } }, 'job cache write failed');
+        return false;
+      }
+    },
+    close: options.close ?? (async () => {}),
+  };
+}
+
+/** The in-process default: an LRU of at most `maxEntries` records. */
+export function inMemoryStore(maxEntries: number): KeyValueCache<string> {
+  return new InMemoryLRUCache<string>({ max: maxEntries });
+}

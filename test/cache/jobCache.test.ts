@@ -1,0 +1,174 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretDetector } from '../../src/auth/secrets.ts';
+import { createJobCache, inMemoryStore } from '../../src/cache/jobCache.ts';
+import { DEMO_DATA } from '../../src/emulators/index.ts';
+import type { JobRecord } from '../../src/model.ts';
+import { JOB_TYPE_NAME } from '../../src/resolvers/typeNames.ts';
+import { buildSchema } from '../../src/schema.ts';
+import { clearCalls, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+const { schema, policy } = buildSchema();
+const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const silent = pino({ level: 'silent' });
+
+const base = (over: Partial<JobRecord> & Record<string, unknown>): JobRecord =>
+  ({
+    id: 'importexport:ABCDE',
+    provider: 'AWS_IMPORT_EXPORT',
+    nativeId: 'ABCDE',
+    region: null,
+    state: 'SUCCEEDED',
+    providerStatus: 'Complete',
+    statusMessage: null,
+    terminal: true,
+    createdAt: null,
+    updatedAt: null,
+    completedAt: null,
+    ...over,
+  }) as JobRecord;
+
+describe('The secret detector', () => {
+  it('finds a secret at the top level, in a nested list and in a nested object, and ignores empty ones', () => {
+    expect(holdsSecret(base({ signature: null, signatureFileContents: null, currentManifest: null, artifactList: [] }))).toBe(false);
+    expect(holdsSecret(base({ signature: 'sig' }))).toBe(true);
+    expect(holdsSecret(base({ artifactList: [{ description: 'label', url: null }] }))).toBe(false);
+    expect(holdsSecret(base({ artifactList: [{ description: 'label', url: 'https://x/?X-Amz-Signature=1' }] }))).toBe(true);
+    const cp = { ...base({}), id: 'codepipeline:us-east-1:x', provider: 'AWS_CODEPIPELINE' as const };
+    expect(holdsSecret({ ...cp, actionConfiguration: [], artifactCredentials: null, continuationToken: null } as JobRecord)).toBe(false);
+    expect(holdsSecret({ ...cp, artifactCredentials: { accessKeyId: 'a', secretAccessKey: 'b', sessionToken: 'c' } } as JobRecord)).toBe(true);
+    expect(holdsSecret({ ...cp, actionConfiguration: [{ key: 'k', value: 'v' }] } as JobRecord)).toBe(true);
+  });
+});
+
+describe('The job cache rules', () => {
+  const cache = createJobCache({ store: inMemoryStore(100), ttlSeconds: 60, holdsSecret, logger: silent });
+  it('caches a terminal job without secrets', async () => {
+    const r = base({ id: 'importexport:OK001', signature: null, artifactList: [] });
+    expect(await cache.offer(r)).toBe(true);
+    expect(await cache.get('importexport:OK001')).toEqual(r);
+  });
+  it('never caches a job that can still change', async () => {
+    expect(await cache.offer(base({ id: 'importexport:RUN01', terminal: false, state: 'IN_PROGRESS' }))).toBe(false);
+    expect(await cache.get('importexport:RUN01')).toBeUndefined();
+  });
+  it('never caches a record that holds a secret', async () => {
+    expect(await cache.offer(base({ id: 'importexport:SEC01', signature: 'DEMO-SIGNATURE' }))).toBe(false);
+    expect(await cache.get('importexport:SEC01')).toBeUndefined();
+  });
+  it('treats a failing store as a miss and keeps answering', async () => {
+    const broken = createJobCache({
+      store: { get: () => Promise.reject(new Error('down')), set: () => Promise.reject(new Error('down')), delete: async () => false },
+      ttlSeconds: 60,
+      holdsSecret,
+      logger: silent,
+    });
+    expect(await broken.get('x')).toBeUndefined();
+    expect(await broken.offer(base({}))).toBe(false);
+  });
+});
+
+const ALL_FIELDS = `id state terminal ... on ImportExportJob { signature signatureFileContents currentManifest artifactList { url } } ... on CodePipelineJob { continuationToken actionConfiguration { key } artifactCredentials { accessKeyId } }`;
+const allIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+
+/** Which demo jobs the rules allow caching: terminal and holding no secret value. */
+async function expectedCacheable(gw: TestGateway): Promise<Set<string>> {
+  const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { ${ALL_FIELDS} } }`, { variables: { ids: allIds.slice(0, 100) }, token: gw.tokens.secrets });
+  const jobs = res.body.data?.jobs as Record<string, unknown>[];
+  const hasSecret = (j: Record<string, unknown>) =>
+    [j.signature, j.signatureFileContents, j.currentManifest, j.continuationToken, j.artifactCredentials].some((v) => v !== null && v !== undefined) ||
+    ((j.actionConfiguration as unknown[] | undefined)?.length ?? 0) > 0 ||
+    ((j.artifactList as { url: string | null }[] | undefined) ?? []).some((a) => a.url !== null);
+  return new Set(jobs.filter((j) => j.terminal && !hasSecret(j)).map((j) => j.id as string));
+}
+
+const callCount = (gw: TestGateway) => (['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const).reduce((n, e) => n + gw.emulators[e].calls.length, 0);
+
+describe('The cross-request cache in the gateway', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ JOBGRAPH_CACHE_MAX_ENTRIES: '1000' });
+  });
+  afterAll(async () => gw?.close());
+
+  it('answers a repeated query of finished jobs with no upstream call, and asks again for the rest', async () => {
+    const cacheable = await expectedCacheable(gw);
+    expect(cacheable.size).toBeGreaterThan(10);
+    const ids = allIds.slice(0, 100);
+    clearCalls(gw);
+    const first = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id state } }`, { variables: { ids }, token: gw.tokens.read });
+    expect(first.body.errors).toBeUndefined();
+    const secondRun = async () => {
+      clearCalls(gw);
+      const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id state } }`, { variables: { ids }, token: gw.tokens.read });
+      expect(res.body.data?.jobs).toEqual(first.body.data?.jobs);
+      return callCount(gw);
+    };
+    expect(await secondRun()).toBe(ids.length - cacheable.size);
+  });
+});
+
+const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).status === 0;
+if (!hasRedis) console.warn('redis-server is not on the PATH: the Redis cache test is SKIPPED (apt-get install redis-server to run it; .ci/run installs it).');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!hasRedis)('The cache shared through Redis (needs redis-server on the PATH)', () => {
+  let redis: ChildProcess;
+  let url: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `redis://127.0.0.1:${port}`;
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true))).on('error', () => resolve(false));
+      });
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('redis-server did not start');
+  });
+  afterAll(() => {
+    redis?.kill('SIGTERM');
+  });
+
+  it('lets a second replica answer finished jobs the first one fetched, without an upstream call', async () => {
+    const a = await startTestGateway({ JOBGRAPH_CACHE_URL: url });
+    const b = await startTestGateway({ JOBGRAPH_CACHE_URL: url });
+    try {
+      const cacheable = [...(await expectedCacheable(a))].slice(0, 20);
+      const q = `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus completedAt } }`;
+      const fromA = await gql(a, q, { variables: { ids: cacheable }, token: a.tokens.read });
+      clearCalls(b);
+      const fromB = await gql(b, q, { variables: { ids: cacheable }, token: b.tokens.read });
+      expect(fromB.body.data?.jobs).toEqual(fromA.body.data?.jobs);
+      expect(callCount(b)).toBe(0);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('keeps answering from the providers when Redis goes away', async () => {
+    const port = await freePort();
+    const gw = await startTestGateway({ JOBGRAPH_CACHE_URL: `redis://127.0.0.1:${port}` });
+    try {
+      const id = DEMO_DATA.omics.EXAMPLE_GLOBAL_ID;
+      const res = await gql(gw, `{ job(id: "${id}") { id state } }`, { token: gw.tokens.read });
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data?.job.id).toBe(id);
+    } finally {
+      await gw.close();
+    }
+  });
+});

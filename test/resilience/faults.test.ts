@@ -1,0 +1,102 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { clearCalls, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+const ex = exampleGlobalIds();
+const Q = `query($ids: [ID!]!) { jobs(ids: $ids) { id state } }`;
+const EMULATORS = ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const;
+
+function byIndex(errors: { path?: (string | number)[]; extensions?: Record<string, unknown> }[] = []) {
+  return Object.fromEntries(errors.map((e) => [Number(e.path?.[1]), e.extensions?.code]));
+}
+
+describe('Upstream faults inside one jobs query', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    // Short per-attempt timeout so a hanging provider costs little; a budget that outlasts the SDK's backoff.
+    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_TIMEOUT_MS: '300', JOBGRAPH_UPSTREAM_BUDGET_MS: '8000' });
+  });
+  afterAll(async () => gw?.close());
+  afterEach(() => {
+    for (const e of EMULATORS) gw.emulators[e].resetFaults();
+    clearCalls(gw);
+  });
+
+  const ids = [ex.panorama, ex.omics, ex.cosbatch, ex.importexport, ex.codepipeline];
+
+  it('resolves the healthy jobs, answers a hanging, a malformed and a flapping provider each as documented, and stays up', async () => {
+    gw.emulators.panorama.setFaults({ hang: true });
+    gw.emulators.omics.setFaults({ script: ['5xx'] }); // InternalServerException 500 once, then healthy
+    gw.emulators.importexport.setFaults({ malformed: true });
+    const started = Date.now();
+    const res = await gql(gw, Q, { variables: { ids }, token: gw.tokens.read });
+    const elapsed = Date.now() - started;
+    const jobs = res.body.data?.jobs as ({ id: string } | null)[];
+    expect(jobs.map((j) => j?.id ?? null)).toEqual([null, ex.omics, ex.cosbatch, null, ex.codepipeline]);
+    expect(byIndex(res.body.errors)).toEqual({ 0: 'UPSTREAM_UNAVAILABLE', 3: 'UPSTREAM_BAD_RESPONSE' });
+    expect(elapsed).toBeLessThan(8000);
+    // The flapping provider was asked twice (500, then the answer); the malformed one once (not retried);
+    // the hanging one three times (each attempt timed out).
+    expect(gw.emulators.omics.calls.map((c) => c.status)).toEqual([500, 200]);
+    expect(gw.emulators.importexport.calls.length).toBe(1);
+    expect(gw.emulators.panorama.calls.length).toBe(3);
+    // Still up: the next query works.
+    gw.emulators.panorama.resetFaults();
+    gw.emulators.importexport.resetFaults();
+    const next = await gql(gw, Q, { variables: { ids }, token: gw.tokens.read });
+    expect(next.body.errors).toBeUndefined();
+  });
+
+  it('answers a provider that throttles until retries run out and one that resets connections, next to healthy ones', async () => {
+    gw.emulators.cosbatch.setFaults({ throttleRate: 1 });
+    gw.emulators.codepipeline.setFaults({ reset: true });
+    const res = await gql(gw, Q, { variables: { ids }, token: gw.tokens.read });
+    const jobs = res.body.data?.jobs as ({ id: string } | null)[];
+    expect(jobs.map((j) => j?.id ?? null)).toEqual([ex.panorama, ex.omics, null, ex.importexport, null]);
+    expect(byIndex(res.body.errors)).toEqual({ 2: 'UPSTREAM_THROTTLED', 4: 'UPSTREAM_UNAVAILABLE' });
+    const throttled = res.body.errors?.find((e) => e.path?.[1] === 2);
+    expect(throttled?.extensions).toMatchObject({ provider: 'TENCENT_COS_BATCH', upstreamCode: 'SlowDown' });
+    expect(gw.emulators.cosbatch.calls.length).toBe(3);
+    expect(gw.emulators.codepipeline.calls.length).toBe(3);
+    for (const e of res.body.errors ?? []) expect(JSON.stringify(e)).not.toMatch(/https?:\/\/|127\.0\.0\.1|Authorization|q-signature/i);
+  });
+});
+
+describe('The circuit breaker', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ JOBGRAPH_BREAKER_FAILURES: '2', JOBGRAPH_BREAKER_HALF_OPEN_MS: '60000', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
+  });
+  afterAll(async () => gw?.close());
+
+  it('stops calling a provider that keeps failing, answers UPSTREAM_UNAVAILABLE at once, and leaves the others alone', async () => {
+    gw.emulators.codepipeline.setFaults({ errorRate: 1 });
+    for (let i = 0; i < 2; i++) {
+      const res = await gql(gw, `{ job(id: "${ex.codepipeline}") { id } }`, { token: gw.tokens.read });
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    }
+    clearCalls(gw);
+    const res = await gql(gw, Q, { variables: { ids: [ex.codepipeline, ex.omics] }, token: gw.tokens.read });
+    expect(res.body.data?.jobs).toEqual([null, { id: ex.omics, state: expect.any(String) }]);
+    expect(res.body.errors?.[0]).toMatchObject({ path: ['jobs', 0], extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'AWS_CODEPIPELINE' } });
+    expect(res.body.errors?.[0]?.message).toMatch(/stopped calling it/);
+    expect(gw.emulators.codepipeline.calls).toEqual([]);
+    expect(gw.emulators.omics.calls.length).toBe(1);
+  });
+});
+
+describe('The time budget', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_TIMEOUT_MS: '5000', JOBGRAPH_UPSTREAM_BUDGET_MS: '400' });
+  });
+  afterAll(async () => gw?.close());
+
+  it('gives up on a job that would outlast the budget, whatever the per-attempt timeout', async () => {
+    gw.emulators.omics.setFaults({ hang: true });
+    const started = Date.now();
+    const res = await gql(gw, `{ job(id: "${ex.omics}") { id } }`, { token: gw.tokens.read });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', provider: 'AWS_OMICS' });
+  });
+});
