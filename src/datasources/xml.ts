@@ -6,13 +6,20 @@ export type XmlNode = string | { [name: string]: XmlNode | XmlNode[] } | undefin
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
-/** Decode the five predefined XML entities and numeric character references, nothing else. */
+/**
+ * Decode the five predefined XML entities and numeric character references, nothing else.
+ * A reference beyond U+10FFFF is not well-formed XML: MalformedBodyError.
+ */
 export function decodeXmlText(text: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g, (_, ref: string) => {
-    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
-    if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10));
+    if (ref.startsWith('#')) return fromCodePoint(ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10));
     return PREDEFINED[ref] as string;
   });
+}
+
+function fromCodePoint(codePoint: number): string {
+  if (!(codePoint <= 0x10ffff)) throw new MalformedBodyError('XML body has a character reference beyond U+10FFFF');
+  return String.fromCodePoint(codePoint);
 }
 
 /**
@@ -40,7 +47,16 @@ export function createXmlParser(arrayPaths: readonly string[]): (body: string) =
     if (/<!DOCTYPE/i.test(body)) throw new MalformedBodyError('XML body declares a DOCTYPE');
     const valid = XMLValidator.validate(body);
     if (valid !== true) throw new MalformedBodyError(`XML body is not well-formed (line ${valid.err.line})`);
-    const parsed: unknown = parser.parse(body);
+    let parsed: unknown;
+    try {
+      parsed = parser.parse(body);
+    } catch (err) {
+      // The validator passes some bodies the parser refuses (reserved names such as
+      // `__proto__`, nesting beyond its limit); those throw plain Errors whose text may quote
+      // the body, so only the fact is kept.
+      if (err instanceof MalformedBodyError) throw err;
+      throw new MalformedBodyError('XML body could not be parsed');
+    }
     if (parsed === null || typeof parsed !== 'object') throw new MalformedBodyError('XML body has no root element');
     return parsed as Record<string, XmlNode>;
   };

@@ -1,0 +1,156 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { PATTERNS, type PatternName } from '../../src/globalId.ts';
+import { clearCalls, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+const EMULATORS = ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const;
+const upstreamCalls = () => EMULATORS.reduce((n, name) => n + gw.emulators[name].calls.length, 0);
+
+const matches = (name: PatternName, value: string) => PATTERNS[name].re.test(value);
+
+/** The documented ID forms (DESIGN.md), checked part by part against the documented patterns. */
+function isValidGlobalId(value: string): boolean {
+  const [prefix, ...p] = value.split(':');
+  const ok = (n: number, ...names: PatternName[]) => p.length === n && names.every((name, i) => matches(name, p[i] as string));
+  switch (prefix) {
+    case 'panorama':
+      return ok(2, 'awsRegion', 'panoramaJobId');
+    case 'omics':
+      return ok(3, 'awsRegion', 'omicsId', 'omicsId');
+    case 'cos':
+      return ok(3, 'cosRegion', 'cosUin', 'cosJobId');
+    case 'importexport':
+      return ok(1, 'importExportJobId');
+    case 'codepipeline':
+      return ok(2, 'awsRegion', 'codePipelineJobId');
+    default:
+      return false;
+  }
+}
+
+/** One edit (insert, delete, replace) applied to a string at a position. */
+const edited = (base: fc.Arbitrary<string>) =>
+  fc.tuple(base, fc.nat(), fc.nat(2), fc.string({ unit: 'binary', minLength: 1, maxLength: 2 })).map(([v, at, kind, s]) => {
+    const i = at % (v.length + 1);
+    return kind === 0 ? v.slice(0, i) + s + v.slice(i) : kind === 1 ? v.slice(0, i) + v.slice(i + 1) : v.slice(0, i) + s + v.slice(i + s.length);
+  });
+
+/** Strings that do not match a pattern: random, unicode, empty, near misses of valid values, long. */
+const invalidFor = (name: PatternName) =>
+  fc
+    .oneof(
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      fc.string({ unit: 'grapheme', maxLength: 30 }),
+      fc.constantFrom('', ' ', '\n', '..', '../../etc/passwd', '%2e%2e%2f', '?x=1', '#', 'a/b', 'us-east-1 ', 'US-EAST-1', '１２３４５６７８９０'),
+      edited(fc.stringMatching(PATTERNS[name].re)),
+      fc.tuple(fc.stringMatching(PATTERNS[name].re), fc.integer({ min: 1, max: 4000 })).map(([v, n]) => v + 'x'.repeat(n)),
+    )
+    .filter((v) => !matches(name, v));
+
+const validOrAbsent = (name: PatternName) => fc.option(fc.stringMatching(PATTERNS[name].re), { nil: null });
+
+interface Case {
+  /** The root field under test. */
+  field: string;
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+const invalidGlobalId = fc
+  .oneof(
+    fc.string({ unit: 'binary', maxLength: 80 }),
+    edited(fc.constantFrom(...Object.values(exampleGlobalIds()))),
+    fc.tuple(fc.constantFrom('panorama', 'omics', 'cos', 'importexport', 'codepipeline', ''), fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 })).map(([p, parts]) =>
+      [p, ...parts].join(':'),
+    ),
+  )
+  .filter((v) => !isValidGlobalId(v));
+
+/** At least one invalid argument; the others valid or absent. */
+function rootField(field: string, args: Record<string, { pattern: PatternName; required: boolean }>): fc.Arbitrary<Case> {
+  const names = Object.keys(args);
+  const decl = names.map((n) => `$${n}: String${args[n]?.required ? '!' : ''}`).join(', ');
+  const use = names.map((n) => `${n}: $${n}`).join(', ');
+  return fc
+    .tuple(
+      fc.constantFrom(...names),
+      fc.record(Object.fromEntries(names.map((n) => [n, args[n]!.required ? fc.stringMatching(PATTERNS[args[n]!.pattern].re) : validOrAbsent(args[n]!.pattern)]))),
+      fc.dictionary(fc.constantFrom(...names), fc.constant(true)),
+    )
+    .chain(([mustBreak, valid, alsoBreak]) => {
+      const broken = names.filter((n) => n === mustBreak || alsoBreak[n]);
+      return fc.tuple(...broken.map((n) => invalidFor(args[n]!.pattern))).map((bad) => {
+        const variables: Record<string, unknown> = { ...valid };
+        broken.forEach((n, i) => (variables[n] = bad[i]));
+        return { field, query: `query(${decl}) { ${field}(${use}) { id state } }`, variables };
+      });
+    });
+}
+
+const cases: fc.Arbitrary<Case> = fc.oneof(
+  invalidGlobalId.map((id) => ({ field: 'job', query: 'query($id: ID!) { job(id: $id) { id state } }', variables: { id } })),
+  fc
+    .tuple(fc.array(fc.constantFrom(...Object.values(exampleGlobalIds())), { maxLength: 8 }), invalidGlobalId, fc.nat())
+    .map(([ids, bad, at]) => {
+      const list = [...ids];
+      list.splice(at % (list.length + 1), 0, bad);
+      return { field: 'jobs', query: 'query($ids: [ID!]!) { jobs(ids: $ids) { id state } }', variables: { ids: list } };
+    }),
+  fc.integer({ min: 101, max: 140 }).map((n) => ({
+    field: 'jobs',
+    query: 'query($ids: [ID!]!) { jobs(ids: $ids) { id } }',
+    variables: { ids: Array.from({ length: n }, () => exampleGlobalIds().importexport) },
+  })),
+  rootField('panoramaPackageImportJob', { jobId: { pattern: 'panoramaJobId', required: true }, region: { pattern: 'awsRegion', required: false } }),
+  rootField('omicsReferenceImportJob', {
+    referenceStoreId: { pattern: 'omicsId', required: true },
+    id: { pattern: 'omicsId', required: true },
+    region: { pattern: 'awsRegion', required: false },
+  }),
+  rootField('cosBatchJob', { jobId: { pattern: 'cosJobId', required: true }, region: { pattern: 'cosRegion', required: false } }),
+  rootField('importExportJob', { jobId: { pattern: 'importExportJobId', required: true } }),
+  rootField('codePipelineJob', { jobId: { pattern: 'codePipelineJobId', required: true }, region: { pattern: 'awsRegion', required: false } }),
+);
+
+describe('Invalid arguments through the gateway over HTTP', () => {
+  it('answer BAD_USER_INPUT on a null field, with no upstream call', async () => {
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ field, query, variables }) => {
+        clearCalls(gw);
+        const res = await gql(gw, query, { variables, token: gw.tokens.read });
+        expect(res.status, res.text.slice(0, 300)).toBe(200);
+        // `jobs` is non-null, so its null reaches `data`.
+        expect(field === 'jobs' ? res.body.data : res.body.data?.[field], res.text.slice(0, 300)).toBeNull();
+        const errors = res.body.errors ?? [];
+        expect(errors).toHaveLength(1);
+        const [error] = errors;
+        expect(error?.path).toEqual([field]);
+        expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
+        expect(error?.message).toMatch(/^Argument "/);
+        // At most a 64-character excerpt of the value plus fixed text.
+        expect(error?.message.length).toBeLessThan(600);
+        expect(res.text).not.toMatch(/INTERNAL_SERVER_ERROR|Internal server error|TypeError|RangeError|stacktrace|at .*\.ts:\d+/);
+        expect(upstreamCalls()).toBe(0);
+      }),
+      { seed: 0x9a7e_0001, numRuns: 120 },
+    );
+
+    // The gateway still serves a valid query afterwards.
+    clearCalls(gw);
+    const id = exampleGlobalIds().importexport;
+    const res = await gql(gw, 'query($id: ID!) { job(id: $id) { id state } }', { variables: { id }, token: gw.tokens.read });
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.job?.id).toBe(id);
+    expect(upstreamCalls()).toBe(1);
+  });
+});
