@@ -1,19 +1,33 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
- * Paths pino censors wherever they appear in a log line: tokens, signed headers and every
- * sensitive GraphQL field name (the central list from the SDL directives, passed in).
+ * Headers that carry a credential: bearer tokens and request signatures (`authorization`,
+ * where SigV4 and the COS `q-sign-algorithm` signature go), temporary-credential session
+ * tokens, cookies and API keys. Listed lower-case (Node's `IncomingHttpHeaders`, the AWS SDK's
+ * signed requests) and in canonical case (headers written by hand).
+ */
+export const SENSITIVE_HEADERS: readonly string[] = ['authorization', 'x-amz-security-token', 'x-cos-security-token', 'cookie', 'set-cookie', 'x-api-key'];
+
+/** Credential-bearing property names that are not GraphQL fields (config, SDK credential objects). */
+const SENSITIVE_NAMES = ['token', 'accessToken', 'secretAccessKey', 'sessionToken', 'secretKey', 'jwtSecret'];
+
+const canonical = (header: string) => header.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+
+/**
+ * Paths pino censors in a log line: the headers above under any `headers` object up to two
+ * levels down (`headers`, `req.headers`, `err.$response.headers`), and every sensitive name
+ * (the central list of sensitive GraphQL fields from the SDL directives, passed in, plus the
+ * names above) at the top level and up to two levels down. pino's wildcards match one level
+ * each, so deeper objects must not be logged whole.
  */
 export function redactPaths(sensitiveFieldNames: readonly string[]): string[] {
-  const headerPaths = ['authorization', 'x-amz-security-token', 'x-cos-security-token', 'cookie', 'x-api-key'].flatMap((h) => [
-    `req.headers["${h}"]`,
-    `headers["${h}"]`,
-    `*.headers["${h}"]`,
-  ]);
-  const names = [...new Set(['token', 'accessToken', 'secretAccessKey', 'sessionToken', 'secretKey', 'jwtSecret', ...sensitiveFieldNames])];
-  return [...headerPaths, ...names, ...names.map((n) => `*.${n}`)];
+  const headers = [...new Set(SENSITIVE_HEADERS.flatMap((h) => [h, canonical(h)]))];
+  const headerPaths = headers.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`, `*.*.headers["${h}"]`]);
+  const names = [...new Set([...SENSITIVE_NAMES, ...sensitiveFieldNames])];
+  return [...headerPaths, ...names.flatMap((n) => [n, `*.${n}`, `*.*.${n}`])];
 }
 
+/** The JSON-lines logger: ISO time, `service: "jobgraph"`, secrets replaced by `[REDACTED]`. */
 export function createLogger(level: string, sensitiveFieldNames: readonly string[], destination?: DestinationStream): Logger {
   return pino(
     {

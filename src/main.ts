@@ -13,15 +13,30 @@ const USAGE = `Usage:
   jobgraph token --scopes "jobs:read jobs:secrets:read" [--ttl 3600]
                                mint an HS256 development token with JOBGRAPH_JWT_SECRET`;
 
-function onShutdown(close: () => Promise<void>): void {
+/**
+ * On SIGTERM or SIGINT: stop accepting connections, let in-flight requests finish (the server
+ * cuts them after `graceMs`), close the sources, exit 0. If closing still hangs 5 s past the
+ * grace period, or a second signal arrives, exit 1 at once.
+ */
+function onShutdown(close: () => Promise<void>, graceMs: number): void {
   let closing = false;
   const stop = (signal: string) => {
-    if (closing) return;
+    if (closing) {
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(1);
+    }
     closing = true;
     process.stderr.write(`\n${signal}: draining in-flight requests and stopping…\n`);
+    setTimeout(() => {
+      process.stderr.write('shutdown took too long: exiting\n');
+      process.exit(1);
+    }, graceMs + 5000).unref();
     close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        process.stderr.write(`shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
     );
   };
   process.on('SIGINT', () => stop('SIGINT'));
@@ -43,7 +58,7 @@ const exampleQuery = (id: string) => `query Example {
 async function demo(): Promise<void> {
   const examples = exampleGlobalIds();
   const gateway = await startDemo({ sandboxDocument: exampleQuery(examples.codepipeline) });
-  onShutdown(gateway.close);
+  onShutdown(gateway.close, gateway.config.resilience.shutdownGraceMs);
   const bar = '='.repeat(78);
   const lines = [
     bar,
@@ -83,16 +98,17 @@ async function demo(): Promise<void> {
 async function live(): Promise<void> {
   const config = loadConfig({ mode: 'live' });
   const gateway = await startGateway(config);
-  onShutdown(gateway.close);
+  onShutdown(gateway.close, config.resilience.shutdownGraceMs);
   if (!config.auth.jwtSecret && !config.auth.jwksUrl) {
     gateway.logger.warn('neither JOBGRAPH_JWT_SECRET nor JOBGRAPH_JWKS_URL is set: no token can be verified, so every job field answers UNAUTHENTICATED');
   }
-  gateway.logger.info({ url: gateway.server.url, mode: 'live' }, 'jobgraph listening (live upstreams)');
+  // Not `url`: that is a sensitive field name (Import/Export artifact links), redacted in logs.
+  gateway.logger.info({ endpoint: gateway.server.url, mode: 'live' }, 'jobgraph listening (live upstreams)');
 }
 
 async function emulators(portBase: number): Promise<void> {
   const set = await startEmulators({ portBase });
-  onShutdown(set.close);
+  onShutdown(set.close, 0); // the emulators cut their connections at once
   const env = emulatorEnvironment(set);
   process.stdout.write(
     [

@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { createRequestContext, type RequestContext } from './context.ts';
 import type { Sources } from './datasources/index.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from './errors.ts';
+import { createQueryLimits } from './limits/index.ts';
 import type { BuiltSchema } from './schema.ts';
 import { unwrapResolverError } from '@apollo/server/errors';
 
@@ -41,24 +42,37 @@ export interface RunningServer {
   url: string;
   port: number;
   httpServer: http.Server;
+  /**
+   * Stop accepting connections, let in-flight requests finish for up to
+   * `config.resilience.shutdownGraceMs` (then cut them), and stop Apollo Server.
+   */
   close(): Promise<void>;
 }
 
 /**
- * One decision on what a client sees: jobgraph's own errors and Apollo's request errors keep
- * their message; anything else becomes "Internal server error" with a correlation ID that the
- * log line carries too.
+ * One decision on what a client sees: jobgraph's own errors and errors with an allow-listed
+ * code (the public codes in errors.ts, Apollo's request errors) keep their message; anything
+ * else becomes "Internal server error" with a correlation ID that the log line carries too.
+ *
+ * A kept error shows only the extensions meant for clients: all of a JobgraphError's (they
+ * are written for the client), just `code` for any other. No `stacktrace`, ever.
+ *
+ * `requestIds` maps an error to the ID of the request it happened in (filled by the request
+ * plugin), so the internal-error log line names the request too.
  */
-export function createFormatError(logger: Logger) {
+export function createFormatError(logger: Logger, requestIds: WeakMap<object, string> = new WeakMap()) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
-    if (original instanceof JobgraphError) return withoutStack(formatted);
+    if (original instanceof JobgraphError) {
+      return { ...publicShape(formatted), extensions: { ...original.extensions } };
+    }
     if (typeof code === 'string' && (APOLLO_REQUEST_CODES.has(code) || (PUBLIC_ERROR_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR'))) {
-      return withoutStack(formatted);
+      return { ...publicShape(formatted), extensions: { code } };
     }
     const correlationId = randomUUID();
-    logger.error({ correlationId, err: original, path: formatted.path }, 'internal error');
+    const requestId = typeof error === 'object' && error !== null ? requestIds.get(error) : undefined;
+    logger.error({ correlationId, ...(requestId ? { requestId } : {}), err: original, path: formatted.path }, 'internal error');
     return {
       message: 'Internal server error',
       ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -68,21 +82,27 @@ export function createFormatError(logger: Logger) {
   };
 }
 
-function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
-  const { stacktrace: _dropped, ...extensions } = formatted.extensions;
-  return { ...formatted, extensions };
+/** Message, locations and path: the parts of a kept error that are not extensions. */
+function publicShape(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  return {
+    message: formatted.message,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
 }
 
 /**
  * Marks responses that carry a secret `Cache-Control: no-store`, echoes the request ID, and
  * writes one log line per operation: name, duration, error codes. Never variables, tokens or data.
  */
-function requestPlugin(logger: Logger): ApolloServerPlugin<RequestContext> {
+function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
+        async didEncounterErrors({ contextValue: ctx, errors }) {
+          for (const e of errors) requestIds.set(e, ctx.requestId);
+        },
         async willSendResponse({ contextValue: ctx, response, operationName, errors }) {
           response.http.headers.set('x-request-id', ctx.requestId);
           if (ctx.secretServed) response.http.headers.set('cache-control', 'no-store');
@@ -122,14 +142,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       })
     : ApolloServerPluginLandingPageDisabled();
 
+  const limits = createQueryLimits(config, logger);
+  const requestIds = new WeakMap<object, string>();
+
   const apollo = new ApolloServer<RequestContext>({
     schema: built.schema,
     introspection: config.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    formatError: createFormatError(logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), landing, requestPlugin(logger)],
+    validationRules: limits.validationRules,
+    hideSchemaDetailsFromClientErrors: limits.hideSchemaDetailsFromClientErrors,
+    formatError: createFormatError(logger, requestIds),
+    // main.ts owns SIGTERM/SIGINT (it drains, then closes the sources); Apollo's own handlers
+    // would stop the server a second time and re-raise the signal.
+    stopOnTerminationSignals: false,
+    plugins: [
+      ...limits.plugins,
+      // On close: stop accepting connections, let in-flight requests finish for up to the
+      // grace period, then cut the remaining sockets.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.resilience.shutdownGraceMs }),
+      landing,
+      requestPlugin(logger, requestIds),
+    ],
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),

@@ -1,0 +1,53 @@
+import { GraphQLError, Kind, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+
+/**
+ * Rejects an operation with more than `max` root fields (default from
+ * `config.limits.maxRootFields`, 20). Each root field is one resolver call and, for `job`,
+ * `jobs` and the provider fields, one or more upstream calls, so this bounds the fan-out that
+ * depth and cost limits, which look at nesting, do not see.
+ *
+ * Counted as graphql-js executes them: the distinct response keys of the root selection set
+ * after following inline fragments and fragment spreads. So aliases count one each
+ * (`a: job(…) b: job(…)` is 2), fragments cannot hide fields, and `__typename`, `_service`
+ * and `_entities` count like any other field; a field repeated under the same response key
+ * runs once and counts once. `@skip`/`@include` are not evaluated (variables are unknown at
+ * validation), so a conditional field counts.
+ */
+export function maxRootFieldsRule(max: number): ValidationRule {
+  return (context) => ({
+    OperationDefinition(node) {
+      const found = countRootFields(context, node.selectionSet);
+      if (found > max) {
+        context.reportError(new GraphQLError(`Root fields limit of ${max} exceeded, found ${found}.`, { nodes: [node] }));
+      }
+    },
+  });
+}
+
+/** Distinct response keys of a root selection set, fragments followed once each (cycles are another rule's error). */
+export function countRootFields(context: Pick<ValidationContext, 'getFragment'>, selectionSet: SelectionSetNode): number {
+  const keys = new Set<string>();
+  const seenFragments = new Set<string>();
+  const walk = (set: SelectionSetNode): void => {
+    for (const selection of set.selections) {
+      switch (selection.kind) {
+        case Kind.FIELD:
+          keys.add(selection.alias?.value ?? selection.name.value);
+          break;
+        case Kind.INLINE_FRAGMENT:
+          walk(selection.selectionSet);
+          break;
+        case Kind.FRAGMENT_SPREAD: {
+          const name = selection.name.value;
+          if (seenFragments.has(name)) break;
+          seenFragments.add(name);
+          const fragment = context.getFragment(name);
+          if (fragment) walk(fragment.selectionSet);
+          break;
+        }
+      }
+    }
+  };
+  walk(selectionSet);
+  return keys.size;
+}

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { gql, startTestGateway } from '../support/gateway.ts';
+
+const ex = exampleGlobalIds();
+const QUERY = 'query($id: ID!) { job(id: $id) { id state } }';
+
+describe('Shutting the gateway down', () => {
+  it('lets an in-flight query finish, then refuses new connections', async () => {
+    const gw = await startTestGateway();
+    gw.emulators.importexport.setFaults({ latencyMs: 300 });
+    const arrived = once(gw.server.httpServer, 'request');
+    const inFlight = gql(gw, QUERY, { variables: { id: ex.importexport }, token: gw.tokens.read });
+    await arrived;
+    await gw.close();
+    // close() waited for the query: the upstream answer was in before it resolved.
+    expect(gw.emulators.importexport.calls.map((c) => c.status)).toEqual([200]);
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.job).toEqual({ id: ex.importexport, state: expect.any(String) });
+    await expect(fetch(gw.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).rejects.toMatchObject({
+      cause: { code: 'ECONNREFUSED' },
+    });
+  });
+
+  it('cuts a request still running when the grace period ends', async () => {
+    const gw = await startTestGateway({ JOBGRAPH_SHUTDOWN_GRACE_MS: '100', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
+    gw.emulators.codepipeline.setFaults({ hang: true });
+    const arrived = once(gw.server.httpServer, 'request');
+    const inFlight = gql(gw, QUERY, { variables: { id: ex.codepipeline }, token: gw.tokens.read }).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await arrived;
+    await gw.close();
+    // The upstream never answered (its timeout is 5 s), yet close() returned and the client was cut off.
+    expect(gw.emulators.codepipeline.calls.map((c) => c.status)).toEqual([0]);
+    expect(await inFlight).toBe('cut');
+  });
+});
+
+describe('The jobgraph command on SIGTERM', () => {
+  it('drains an in-flight query and exits 0', async () => {
+    const bin = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'demo'], { env: { PATH: process.env.PATH ?? '', PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (c: Buffer) => {
+          stdout += c.toString();
+          if (/AWS_ENDPOINT_URL_IMPORTEXPORT=\S+\n/.test(stdout)) resolve();
+        });
+        child.once('exit', () => reject(new Error(`demo exited early: ${stderr}`)));
+      });
+      const url = (stdout.match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)?.[1] as string).replace('localhost', '127.0.0.1');
+      const token = stdout.match(/Authorization: Bearer (\S+)/)?.[1] as string;
+      const emulator = stdout.match(/AWS_ENDPOINT_URL_IMPORTEXPORT=(\S+)/)?.[1] as string;
+      // Slow the Import/Export emulator through its HTTP fault knob, so the query is still running
+      // at SIGTERM. The one-entry fault script is used up when the upstream call arrives.
+      const faults = `${emulator}/__emulator/faults`;
+      await fetch(faults, { method: 'POST', body: JSON.stringify({ latencyMs: 500, script: ['ok'] }) });
+      const inFlight = gql({ server: { url } }, QUERY, { variables: { id: ex.importexport }, token });
+      await vi.waitFor(async () => expect(((await (await fetch(faults)).json()) as { script: string[] }).script).toEqual([]), { interval: 10 });
+      child.kill('SIGTERM');
+      const res = await inFlight;
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data?.job?.id).toBe(ex.importexport);
+      expect(await exited).toEqual([0, null]);
+      expect(stderr).toContain('SIGTERM: draining in-flight requests');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

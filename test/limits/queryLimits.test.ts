@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { getIntrospectionQuery, Kind, parse, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { createQueryLimits, LIMIT_ERROR_CODE } from '../../src/limits/index.ts';
+import { buildSchema } from '../../src/schema.ts';
+import { clearCalls, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { JOB_TYPES, kitchenSinkQuery } from './kitchenSink.ts';
+
+const { schema } = buildSchema();
+const EMULATORS = ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const;
+const ex = exampleGlobalIds();
+const ALL_IDS = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+/** 100 IDs of every provider (the demo has fewer distinct jobs, so some repeat). */
+const HUNDRED_IDS = Array.from({ length: 100 }, (_, i) => ALL_IDS[i % ALL_IDS.length] as string);
+
+let gw: TestGateway;
+let prod: TestGateway;
+beforeAll(async () => {
+  [gw, prod] = await Promise.all([startTestGateway(), startTestGateway({ JOBGRAPH_INTROSPECTION: 'false' })]);
+});
+afterAll(async () => {
+  await Promise.all([gw?.close(), prod?.close()]);
+});
+beforeEach(() => {
+  clearCalls(gw);
+  clearCalls(prod);
+});
+
+const upstreamCalls = (g: TestGateway) => EMULATORS.reduce((n, e) => n + g.emulators[e].calls.length, 0);
+
+describe('The default query limits', () => {
+  it('let the kitchen-sink query through: 100 IDs, every field of all five job types, through fragments', async () => {
+    const query = kitchenSinkQuery(schema);
+    for (const t of JOB_TYPES) expect(query).toContain(`...${t}Fields`);
+    const res = await gql(gw, query, { variables: { ids: HUNDRED_IDS }, token: gw.tokens.secrets });
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    const jobs = res.body.data?.jobs as { __typename: string; id: string }[];
+    expect(jobs.map((j) => j.id)).toEqual(HUNDRED_IDS);
+    expect(new Set(jobs.map((j) => j.__typename))).toEqual(new Set(JOB_TYPES));
+    expect(upstreamCalls(gw)).toBe(new Set(HUNDRED_IDS).size);
+  });
+
+  it('let the kitchen-sink _entities query of a router through', async () => {
+    const reps = HUNDRED_IDS.map((id) => ({ __typename: 'Job', id }));
+    const res = await gql(prod, kitchenSinkQuery(schema, '_entities'), { variables: { reps }, token: prod.tokens.secrets });
+    expect(res.body.errors).toBeUndefined();
+    expect((res.body.data?._entities as { id: string }[]).map((e) => e.id)).toEqual(HUNDRED_IDS);
+  });
+
+  it("let every operation in the README through", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const documents = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)]
+      .map((m) => m[1] as string)
+      .filter((text) => parse(text).definitions.every((d) => d.kind === Kind.OPERATION_DEFINITION || d.kind === Kind.FRAGMENT_DEFINITION));
+    expect(documents.length).toBeGreaterThan(0);
+    for (const text of documents) {
+      const operations = parse(text).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+      for (const op of operations) {
+        const res = await fetch(gw.server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.tokens.secrets}` },
+          body: JSON.stringify({ query: text, operationName: op.name?.value }),
+        });
+        const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+        const codes = (body.errors ?? []).map((e) => e.extensions?.code);
+        expect(codes, op.name?.value).not.toContain(LIMIT_ERROR_CODE);
+        expect(codes, op.name?.value).not.toContain('GRAPHQL_PARSE_FAILED');
+        expect(res.status, op.name?.value).toBe(200);
+      }
+    }
+  });
+
+  it("let Apollo Sandbox's introspection query through", async () => {
+    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const res = await gql(gw, query);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.__schema).toBeTruthy();
+  });
+
+  it('let exactly 20 root fields through', async () => {
+    const fields = Array.from({ length: 19 }, (_, i) => `j${i}: job(id: "${ex.importexport}") { id }`).join(' ');
+    const res = await gql(gw, `{ __typename ${fields} }`, { token: gw.tokens.read });
+    expect(res.body.errors).toBeUndefined();
+  });
+});
+
+const id = ex.cosbatch;
+const deepType = `${'ofType { '.repeat(10)}name${' }'.repeat(10)}`;
+const refusals: [string, string, string | RegExp][] = [
+  ['depth', `{ job(id: "${id}") { id } __type(name: "Job") { fields { type { ${deepType} } } } }`, /^Query depth limit of 12 exceeded, found 14\.$/],
+  ['aliases', `{ job(id: "${id}") { ${Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(' ')} } }`, 'Aliases limit of 30 exceeded, found 31.'],
+  ['tokens', `{ job(id: "${id}") { ${'id '.repeat(4000)}} }`, 'Token limit of 4000 exceeded.'],
+  ['directives', `{ job(id: "${id}") { ${'id @include(if: true) '.repeat(51)}} }`, 'Directives limit of 50 exceeded, found 51.'],
+  [
+    'cost',
+    // 700 leaves at depth 6 cost 700 × 1.5^5 ≈ 5300. (Many more identical fields would trip
+    // graphql-js's own overlap-check budget first: "Validation aborted.")
+    `{ job(id: "${id}") { ... on CosBatchJob { operation { putObjectCopy { newObjectMetadata { userMetadata { ${'key '.repeat(700)}} } } } } } }`,
+    /^Query Cost limit of 5000 exceeded, found \d+(\.\d+)?\.$/,
+  ],
+  [
+    'root fields',
+    `query { __typename _service { sdl } ...Jobs } fragment Jobs on Query { ${Array.from({ length: 19 }, (_, i) => `j${i}: job(id: "${id}") { id }`).join(' ')} }`,
+    'Root fields limit of 20 exceeded, found 21.',
+  ],
+];
+
+describe('Each query limit', () => {
+  it.each(refusals)('refuses an operation over the %s limit before any upstream call, naming the limit', async (limit, query, message) => {
+    const requestId = `limit-${limit.replace(' ', '-')}`;
+    const res = await gql(gw, query, { token: gw.tokens.read, headers: { 'x-request-id': requestId } });
+    expect(res.status).toBe(400);
+    expect(res.body.data).toBeUndefined();
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors?.[0]?.message).toMatch(message);
+    expect(res.body.errors?.[0]?.extensions).toEqual({ code: LIMIT_ERROR_CODE });
+    expect(res.headers.get('x-request-id')).toBe(requestId);
+    expect(upstreamCalls(gw)).toBe(0);
+    // One log line names the request and the rejection.
+    const lines = gw.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === requestId);
+    expect(lines).toEqual([expect.objectContaining({ level: 30, errorCodes: [LIMIT_ERROR_CODE] })]);
+  });
+
+  it('takes its value from the configuration', () => {
+    const config = loadConfig({ mode: 'live' }, {
+      JOBGRAPH_MAX_DEPTH: '2',
+      JOBGRAPH_MAX_ALIASES: '0',
+      JOBGRAPH_MAX_DIRECTIVES: '0',
+      JOBGRAPH_MAX_COST: '10',
+      JOBGRAPH_MAX_ROOT_FIELDS: '1',
+    });
+    const { validationRules } = createQueryLimits(config);
+    const query = `{ a: job(id: "${id}") { ... on CosBatchJob { progressSummary { totalNumberOfTasks @include(if: true) } } } __typename }`;
+    const messages = validate(schema, parse(query), [...specifiedRules, ...validationRules]).map((e) => e.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'Query depth limit of 2 exceeded, found 3.',
+        'Aliases limit of 0 exceeded, found 1.',
+        'Directives limit of 0 exceeded, found 1.',
+        expect.stringMatching(/^Query Cost limit of 10 exceeded, found /),
+        'Root fields limit of 1 exceeded, found 2.',
+      ]),
+    );
+    expect(messages).toHaveLength(5);
+  });
+});
+
+describe('Field suggestions', () => {
+  it('are left out of errors when introspection is off', async () => {
+    const res = await gql(prod, `{ jbo(id: "${id}") { id } job(id: "${id}") { nativeid } }`, { token: prod.tokens.read });
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.map((e) => e.message)).toEqual(['Cannot query field "jbo" on type "Query".', 'Cannot query field "nativeid" on type "Job".']);
+    expect(res.text).not.toMatch(/Did you mean|Suggestion/);
+    expect(upstreamCalls(prod)).toBe(0);
+  });
+
+  it('are kept in development, where introspection shows the schema anyway', async () => {
+    const res = await gql(gw, `{ job(id: "${id}") { nativeid } }`, { token: gw.tokens.read });
+    expect(res.body.errors?.[0]?.message).toBe('Cannot query field "nativeid" on type "Job". Did you mean "nativeId"?');
+  });
+});
+
+describe('The limits plugin', () => {
+  it('lets other unexpected request errors through to Apollo, which masks them, instead of showing their message', async () => {
+    const limits = createQueryLimits(loadConfig({ mode: 'live' }, {}));
+    const hooks = limits.plugins.filter((p) => p.unexpectedErrorProcessingRequest);
+    expect(hooks).toHaveLength(1);
+    const error = new Error('connect ECONNREFUSED https://internal.example/secret');
+    await expect(hooks[0]?.unexpectedErrorProcessingRequest?.({ requestContext: { contextValue: {} } as never, error })).resolves.toBeUndefined();
+  });
+});
