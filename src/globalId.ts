@@ -69,64 +69,45 @@ export function formatGlobalId(key: JobKey): string {
 }
 
 /**
+ * The parts of each provider's key, in global-ID order, with the pattern each must match.
+ * The last part is the provider's own job ID (`nativeId` in the schema).
+ */
+export const KEY_PARTS = {
+  AWS_PANORAMA: [['region', 'awsRegion'], ['jobId', 'panoramaJobId']],
+  AWS_OMICS: [['region', 'awsRegion'], ['referenceStoreId', 'omicsId'], ['id', 'omicsId']],
+  TENCENT_COS_BATCH: [['region', 'cosRegion'], ['uin', 'cosUin'], ['jobId', 'cosJobId']],
+  AWS_IMPORT_EXPORT: [['jobId', 'importExportJobId']],
+  AWS_CODEPIPELINE: [['region', 'awsRegion'], ['jobId', 'codePipelineJobId']],
+} as const satisfies Record<JobProvider, readonly (readonly [string, PatternName])[]>;
+
+/**
+ * Build and validate a loader key from its parts in KEY_PARTS order. `argumentOf(part, index)`
+ * names the argument in a BAD_USER_INPUT error. Never calls upstream.
+ */
+export function buildKey(provider: JobProvider, values: readonly string[], argumentOf: (part: string, index: number) => string): JobKey {
+  const key: Record<string, string> = { provider };
+  KEY_PARTS[provider].forEach(([part, pattern], i) => {
+    key[part] = checkArgument(argumentOf(part, i), values[i] ?? '', pattern);
+  });
+  return key as unknown as JobKey;
+}
+
+const PROVIDER_OF_PREFIX = new Map(Object.entries(PREFIX).map(([provider, prefix]) => [prefix, provider as JobProvider]));
+
+/**
  * Parse and validate a global ID. `argument` names the GraphQL argument in the error
  * (for example `id` or `ids[3]`). Throws BAD_USER_INPUT; never calls upstream.
  */
 export function parseGlobalId(value: string, argument = 'id'): JobKey {
-  const parts = value.split(':');
-  const [prefix, ...rest] = parts;
+  const [prefix = '', ...rest] = value.split(':');
+  const provider = PROVIDER_OF_PREFIX.get(prefix);
   const bad = (why: string): never => {
     throw new BadUserInputError(`Argument "${argument}" is not a valid job ID: ${why}. Expected ${GLOBAL_ID_FORMS}.`, {
       argument,
     });
   };
-  const expect = (n: number, form: string) => {
-    if (rest.length !== n) bad(`"${prefix}" IDs have the form ${form}`);
-  };
-  switch (prefix) {
-    case PREFIX.AWS_PANORAMA: {
-      expect(2, 'panorama:{region}:{jobId}');
-      const [region, jobId] = rest as [string, string];
-      return {
-        provider: 'AWS_PANORAMA',
-        region: checkArgument(`${argument} (region)`, region, 'awsRegion'),
-        jobId: checkArgument(`${argument} (jobId)`, jobId, 'panoramaJobId'),
-      };
-    }
-    case PREFIX.AWS_OMICS: {
-      expect(3, 'omics:{region}:{referenceStoreId}:{id}');
-      const [region, referenceStoreId, id] = rest as [string, string, string];
-      return {
-        provider: 'AWS_OMICS',
-        region: checkArgument(`${argument} (region)`, region, 'awsRegion'),
-        referenceStoreId: checkArgument(`${argument} (referenceStoreId)`, referenceStoreId, 'omicsId'),
-        id: checkArgument(`${argument} (id)`, id, 'omicsId'),
-      };
-    }
-    case PREFIX.TENCENT_COS_BATCH: {
-      expect(3, 'cos:{region}:{uin}:{jobId}');
-      const [region, uin, jobId] = rest as [string, string, string];
-      return {
-        provider: 'TENCENT_COS_BATCH',
-        region: checkArgument(`${argument} (region)`, region, 'cosRegion'),
-        uin: checkArgument(`${argument} (uin)`, uin, 'cosUin'),
-        jobId: checkArgument(`${argument} (jobId)`, jobId, 'cosJobId'),
-      };
-    }
-    case PREFIX.AWS_IMPORT_EXPORT: {
-      expect(1, 'importexport:{jobId}');
-      return { provider: 'AWS_IMPORT_EXPORT', jobId: checkArgument(`${argument} (jobId)`, rest[0] as string, 'importExportJobId') };
-    }
-    case PREFIX.AWS_CODEPIPELINE: {
-      expect(2, 'codepipeline:{region}:{jobId}');
-      const [region, jobId] = rest as [string, string];
-      return {
-        provider: 'AWS_CODEPIPELINE',
-        region: checkArgument(`${argument} (region)`, region, 'awsRegion'),
-        jobId: checkArgument(`${argument} (jobId)`, jobId, 'codePipelineJobId'),
-      };
-    }
-    default:
-      return bad(value.length === 0 ? 'it is empty' : `unknown provider prefix ${JSON.stringify((prefix ?? '').slice(0, 32))}`);
-  }
+  if (!provider) return bad(value.length === 0 ? 'it is empty' : `unknown provider prefix ${JSON.stringify(prefix.slice(0, 32))}`);
+  const parts = KEY_PARTS[provider];
+  if (rest.length !== parts.length) bad(`"${prefix}" IDs have the form ${[prefix, ...parts.map(([p]) => `{${p}}`)].join(':')}`);
+  return buildKey(provider, rest, (part) => `${argument} (${part})`);
 }

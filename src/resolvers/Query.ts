@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.ts';
 import { BadUserInputError, JobgraphError } from '../errors.ts';
-import { checkArgument, parseGlobalId, type JobKey } from '../globalId.ts';
-import type { JobRecord } from '../model.ts';
+import { buildKey, checkArgument, parseGlobalId, type JobKey } from '../globalId.ts';
+import type { JobProvider, JobRecord } from '../model.ts';
 
 type Args<T> = (source: unknown, args: T, context: RequestContext) => Promise<JobRecord | null> | Promise<(JobRecord | Error)[]>;
 
@@ -17,40 +17,34 @@ const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
   return Promise.all(keys.map((key) => ctx.loadJob(key).catch((err: Error) => err)));
 };
 
-const region = (ctx: RequestContext, value: string | null | undefined) =>
-  checkArgument('region', value ?? ctx.config.awsRegion, 'awsRegion');
+const region = (ctx: RequestContext, value: string | null | undefined) => value ?? ctx.config.awsRegion;
+/** Root-field arguments carry the key parts' own names, so errors name them directly. */
+const load = (ctx: RequestContext, provider: JobProvider, values: string[]) => ctx.loadJob(buildKey(provider, values, (part) => part));
 
-const panoramaPackageImportJob: Args<{ jobId: string; region?: string | null }> = (_s, a, ctx) =>
-  ctx.loadJob({ provider: 'AWS_PANORAMA', region: region(ctx, a.region), jobId: checkArgument('jobId', a.jobId, 'panoramaJobId') });
+const panoramaPackageImportJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) =>
+  load(ctx, 'AWS_PANORAMA', [region(ctx, a.region), a.jobId]);
 
-const omicsReferenceImportJob: Args<{ referenceStoreId: string; id: string; region?: string | null }> = (_s, a, ctx) =>
-  ctx.loadJob({
-    provider: 'AWS_OMICS',
-    region: region(ctx, a.region),
-    referenceStoreId: checkArgument('referenceStoreId', a.referenceStoreId, 'omicsId'),
-    id: checkArgument('id', a.id, 'omicsId'),
-  });
+const omicsReferenceImportJob: Args<{ referenceStoreId: string; id: string; region?: string | null }> = async (_s, a, ctx) =>
+  load(ctx, 'AWS_OMICS', [region(ctx, a.region), a.referenceStoreId, a.id]);
 
-const cosBatchJob: Args<{ jobId: string; region?: string | null }> = (_s, a, ctx) => {
+const cosBatchJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) => {
+  const cosRegion = a.region ?? ctx.config.tencent.region;
   const uin = ctx.config.tencent.uin;
-  const key = {
-    provider: 'TENCENT_COS_BATCH' as const,
-    region: checkArgument('region', a.region ?? ctx.config.tencent.region, 'cosRegion'),
-    jobId: checkArgument('jobId', a.jobId, 'cosJobId'),
-  };
   if (!uin) {
+    // Arguments are still checked first, so a bad jobId is BAD_USER_INPUT whatever the config.
+    checkArgument('region', cosRegion, 'cosRegion');
+    checkArgument('jobId', a.jobId, 'cosJobId');
     throw new JobgraphError('PROVIDER_NOT_CONFIGURED', 'cosBatchJob needs the COS account UIN (COS_UIN); or ask job(id: "cos:{region}:{uin}:{jobId}").', {
       provider: 'TENCENT_COS_BATCH',
     });
   }
-  return ctx.loadJob({ ...key, uin });
+  return load(ctx, 'TENCENT_COS_BATCH', [cosRegion, uin, a.jobId]);
 };
 
-const importExportJob: Args<{ jobId: string }> = (_s, a, ctx) =>
-  ctx.loadJob({ provider: 'AWS_IMPORT_EXPORT', jobId: checkArgument('jobId', a.jobId, 'importExportJobId') });
+const importExportJob: Args<{ jobId: string }> = async (_s, a, ctx) => load(ctx, 'AWS_IMPORT_EXPORT', [a.jobId]);
 
-const codePipelineJob: Args<{ jobId: string; region?: string | null }> = (_s, a, ctx) =>
-  ctx.loadJob({ provider: 'AWS_CODEPIPELINE', region: region(ctx, a.region), jobId: checkArgument('jobId', a.jobId, 'codePipelineJobId') });
+const codePipelineJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) =>
+  load(ctx, 'AWS_CODEPIPELINE', [region(ctx, a.region), a.jobId]);
 
 /** Root fields: validate arguments, build a loader key, load. No wire format here. */
 export const Query = { job, jobs, panoramaPackageImportJob, omicsReferenceImportJob, cosBatchJob, importExportJob, codePipelineJob };

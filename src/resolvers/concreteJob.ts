@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context.ts';
 import { BadUserInputError } from '../errors.ts';
-import { checkArgument, parseGlobalId, type JobKey } from '../globalId.ts';
+import { KEY_PARTS, buildKey, parseGlobalId, type JobKey } from '../globalId.ts';
 import type { JobProvider, JobRecord } from '../model.ts';
 import { JOB_TYPE_NAME } from './typeNames.ts';
 
@@ -35,30 +35,11 @@ export function keyFromRepresentation(provider: JobProvider, rep: JobRepresentat
     }
     return key;
   }
-  const arg = (name: keyof JobRepresentation) => `representations.${name}`;
-  const nativeId = field(rep, 'nativeId', typeName);
-  switch (provider) {
-    case 'AWS_PANORAMA':
-      return { provider, region: checkArgument(arg('region'), field(rep, 'region', typeName), 'awsRegion'), jobId: checkArgument(arg('nativeId'), nativeId, 'panoramaJobId') };
-    case 'AWS_OMICS':
-      return {
-        provider,
-        region: checkArgument(arg('region'), field(rep, 'region', typeName), 'awsRegion'),
-        referenceStoreId: checkArgument(arg('referenceStoreId'), field(rep, 'referenceStoreId', typeName), 'omicsId'),
-        id: checkArgument(arg('nativeId'), nativeId, 'omicsId'),
-      };
-    case 'TENCENT_COS_BATCH':
-      return {
-        provider,
-        region: checkArgument(arg('region'), field(rep, 'region', typeName), 'cosRegion'),
-        uin: checkArgument(arg('uin'), field(rep, 'uin', typeName), 'cosUin'),
-        jobId: checkArgument(arg('nativeId'), nativeId, 'cosJobId'),
-      };
-    case 'AWS_IMPORT_EXPORT':
-      return { provider, jobId: checkArgument(arg('nativeId'), nativeId, 'importExportJobId') };
-    case 'AWS_CODEPIPELINE':
-      return { provider, region: checkArgument(arg('region'), field(rep, 'region', typeName), 'awsRegion'), jobId: checkArgument(arg('nativeId'), nativeId, 'codePipelineJobId') };
-  }
+  // The key's last part is the provider's own job ID, which the schema calls `nativeId`.
+  const parts = KEY_PARTS[provider];
+  const names = parts.map(([part], i) => (i === parts.length - 1 ? 'nativeId' : part) as keyof JobRepresentation);
+  const values = names.map((name) => field(rep, name, typeName));
+  return buildKey(provider, values, (_part, i) => `representations.${names[i]}`);
 }
 
 /**
