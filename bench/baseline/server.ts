@@ -1,0 +1,68 @@
+/**
+ * The throughput baseline: a bare graphql-js HTTP server (node:http + parse/validate/execute,
+ * documents cached by query text as any production server does) over a tiny schema, answering
+ * from memory with the same JSON jobgraph returned. No upstream, no auth, no plugins.
+ *
+ * Usage: node --import tsx bench/baseline/server.ts <jobs.json>
+ * where jobs.json is an array of job objects; prints {"port":N} once listening on 127.0.0.1.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { execute, parse, validate, type DocumentNode } from 'graphql';
+import { baselineRoot, baselineSchema, type StoredJob } from './schema.ts';
+
+interface GraphQLRequestBody {
+  query?: string;
+  operationName?: string;
+  variables?: Record<string, unknown>;
+}
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: server.ts <jobs.json>');
+const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredJob[];
+const schema = baselineSchema();
+const root = baselineRoot(new Map(stored.map((j) => [j.id, j])));
+const documents = new Map<string, DocumentNode>();
+
+function documentFor(query: string): DocumentNode | { errors: readonly { message: string }[] } {
+  const cached = documents.get(query);
+  if (cached) return cached;
+  const document = parse(query);
+  const errors = validate(schema, document);
+  if (errors.length) return { errors: errors.map((e) => ({ message: e.message })) };
+  documents.set(query, document);
+  return document;
+}
+
+function reply(res: http.ServerResponse, status: number, payload: unknown): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const server = http.createServer((req, res) => {
+  if (req.method !== 'POST' || req.url !== '/graphql') return reply(res, 404, { errors: [{ message: 'not found' }] });
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as GraphQLRequestBody;
+      const document = documentFor(body.query ?? '');
+      if (!('kind' in document)) return reply(res, 400, document);
+      const result = execute({ schema, document, rootValue: root, variableValues: body.variables ?? null, operationName: body.operationName ?? null });
+      if (result instanceof Promise) {
+        result.then((r) => reply(res, 200, r), () => reply(res, 500, { errors: [{ message: 'execution failed' }] }));
+      } else {
+        reply(res, 200, result);
+      }
+    } catch {
+      reply(res, 400, { errors: [{ message: 'bad request' }] });
+    }
+  });
+});
+
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,17 @@
+import type { EmulatorProcess } from './emulators.ts';
+import type { UnknownIdGenerator } from './ids.ts';
+import type { BenchSettings } from './settings.ts';
+
+/** What every phase of the bench needs. */
+export interface BenchContext {
+  settings: BenchSettings;
+  repoRoot: string;
+  /** Scratch directory for profiles and baseline data (under os.tmpdir()). */
+  tmpDir: string;
+  emulators: EmulatorProcess;
+  jwtSecret: string;
+  /** `Authorization: Bearer …` with scope jobs:read. */
+  authHeaders: Record<string, string>;
+  unknownIds: UnknownIdGenerator;
+  log(message: string): void;
+}

@@ -1,0 +1,56 @@
+/**
+ * Child process that runs the five provider emulators, so they do not share an event loop
+ * with the load generator or the gateway. Talks to the harness over the fork IPC channel
+ * (see emulatorProtocol.ts). Argument: the upstream latency in ms, set through the fault knobs.
+ */
+import { emulatorEnvironment, startEmulators, type EmulatorName } from '../../src/emulators/index.ts';
+import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
+
+const latencyMs = Number(process.argv[2] ?? '0');
+const set = await startEmulators();
+const names = ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const satisfies readonly EmulatorName[];
+for (const name of names) set[name].setFaults({ latencyMs });
+
+function send(message: HostMessage): void {
+  process.send?.(message);
+}
+
+function counters(): CounterSnapshot {
+  const out = {} as CounterSnapshot;
+  for (const name of names) out[name] = { calls: set[name].calls.length, connections: set[name].connections() };
+  return out;
+}
+
+function callsSince(since: CounterSnapshot): LoggedCall[] {
+  return names.flatMap((name) =>
+    set[name].calls.slice(since[name].calls).map((c) => ({ emulator: name, job: c.job, status: c.status })),
+  );
+}
+
+async function handle(request: HostRequest): Promise<unknown> {
+  switch (request.op) {
+    case 'counters':
+      return counters();
+    case 'callsSince':
+      return callsSince(request.since);
+    case 'setFaults':
+      for (const name of names) set[name].setFaults(request.patch);
+      return null;
+    case 'close':
+      await set.close();
+      setImmediate(() => process.exit(0));
+      return null;
+  }
+}
+
+process.on('message', (raw: HostRequest) => {
+  handle(raw).then(
+    (value) => send({ kind: 'reply', id: raw.id, ok: true, value }),
+    (err: unknown) => send({ kind: 'reply', id: raw.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+  );
+});
+// The harness going away takes the emulators with it.
+process.on('disconnect', () => void set.close().finally(() => process.exit(0)));
+
+const urls = Object.fromEntries(names.map((n) => [n, set[n].url])) as Record<EmulatorName, string>;
+send({ kind: 'ready', env: emulatorEnvironment(set), urls });

@@ -1,0 +1,30 @@
+import type { EmulatorName } from '../../src/emulators/index.ts';
+import type { Faults } from '../../src/emulators/framework.ts';
+
+/** One emulator's counters: calls logged so far and TCP connections accepted so far. */
+export interface EmulatorCounters {
+  calls: number;
+  connections: number;
+}
+
+export type CounterSnapshot = Record<EmulatorName, EmulatorCounters>;
+
+/** One logged upstream call, as the bench needs it. */
+export interface LoggedCall {
+  emulator: EmulatorName;
+  job: string | null;
+  status: number;
+}
+
+/** Parent → emulator host. */
+export type HostRequest =
+  | { id: number; op: 'counters' }
+  | { id: number; op: 'callsSince'; since: CounterSnapshot }
+  | { id: number; op: 'setFaults'; patch: Partial<Faults> }
+  | { id: number; op: 'close' };
+
+/** Emulator host → parent. */
+export type HostMessage =
+  | { kind: 'ready'; env: Record<string, string>; urls: Record<EmulatorName, string> }
+  | { kind: 'reply'; id: number; ok: true; value: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: string };

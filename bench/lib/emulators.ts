@@ -1,0 +1,75 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { EmulatorName } from '../../src/emulators/index.ts';
+import type { Faults } from '../../src/emulators/framework.ts';
+import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type WithoutId<T> = T extends { id: number } ? Omit<T, 'id'> : never;
+
+/** The harness's handle on the emulator child process. */
+export interface EmulatorProcess {
+  pid: number;
+  /** The AWS_ENDPOINT_URL_* / COS_BATCH_ENDPOINT_URL / demo credential lines for live mode. */
+  env: Record<string, string>;
+  urls: Record<EmulatorName, string>;
+  counters(): Promise<CounterSnapshot>;
+  callsSince(since: CounterSnapshot): Promise<LoggedCall[]>;
+  setFaults(patch: Partial<Faults>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Fork bench/lib/emulatorHost.ts (through tsx) and wait until the five emulators listen. */
+export async function startEmulatorProcess(latencyMs: number): Promise<EmulatorProcess> {
+  const hostFile = fileURLToPath(new URL('./emulatorHost.ts', import.meta.url));
+  const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+  const child: ChildProcess = fork(hostFile, [String(latencyMs)], { cwd: repoRoot, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+
+  const ready = new Promise<Extract<HostMessage, { kind: 'ready' }>>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`emulator process exited early (code ${code})`)));
+    child.on('message', (message: HostMessage) => {
+      if (message.kind === 'ready') return resolve(message);
+      const waiter = pending.get(message.id);
+      if (!waiter) return;
+      pending.delete(message.id);
+      if (message.ok) waiter.resolve(message.value);
+      else waiter.reject(new Error(message.error));
+    });
+  });
+  const hello = await ready;
+  child.removeAllListeners('exit');
+  child.on('exit', () => {
+    for (const waiter of pending.values()) waiter.reject(new Error('emulator process exited'));
+    pending.clear();
+  });
+
+  const call = (request: WithoutId<HostRequest>): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ ...request, id } as HostRequest);
+    });
+
+  return {
+    pid: child.pid ?? -1,
+    env: hello.env,
+    urls: hello.urls,
+    counters: async () => (await call({ op: 'counters' })) as CounterSnapshot,
+    callsSince: async (since) => (await call({ op: 'callsSince', since })) as LoggedCall[],
+    setFaults: async (patch) => void (await call({ op: 'setFaults', patch })),
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await call({ op: 'close' }).catch(() => undefined);
+      await exited;
+    },
+  };
+}
+
+/** Sum of calls (or connections) across the five emulators between two snapshots. */
+export function delta(before: CounterSnapshot, after: CounterSnapshot, field: 'calls' | 'connections'): number {
+  return (Object.keys(after) as EmulatorName[]).reduce((sum, name) => sum + after[name][field] - before[name][field], 0);
+}

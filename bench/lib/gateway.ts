@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { cpuTimeMicros, freePort, rssBytes, sleep } from './proc.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface GatewayOptions {
+  /** Name used in messages. */
+  label: string;
+  /** Emulator endpoints and demo credentials (emulatorEnvironment()). */
+  upstreamEnv: Record<string, string>;
+  jwtSecret: string;
+  /** Extra jobgraph settings, e.g. JOBGRAPH_CACHE_MAX_ENTRIES. */
+  extraEnv?: Record<string, string>;
+  /** Node flags placed before bin/jobgraph.mjs, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+}
+
+/** A jobgraph gateway running in LIVE mode as its own process. */
+export interface GatewayProcess {
+  label: string;
+  pid: number;
+  url: string;
+  /** The environment given to the child, secrets excluded (for the report). */
+  settings: Record<string, string>;
+  rss(): number;
+  cpuMicros(): number;
+  /** SIGTERM and wait for exit (the gateway drains and exits; --cpu-prof writes its profile then). */
+  stop(): Promise<number | null>;
+}
+
+/** Start `node bin/jobgraph.mjs` (live mode) on a free loopback port and wait for /readyz. */
+export async function startGateway(options: GatewayOptions): Promise<GatewayProcess> {
+  const port = await freePort();
+  const jobgraphEnv: Record<string, string> = {
+    ...options.upstreamEnv,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...(options.extraEnv ?? {}),
+  };
+  const env: Record<string, string> = {
+    // A clean environment: nothing from the caller's shell (AWS_PROFILE, proxies, NODE_OPTIONS) leaks in.
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_ENV: 'production',
+    JOBGRAPH_JWT_SECRET: options.jwtSecret,
+    ...jobgraphEnv,
+  };
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/jobgraph.mjs'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${options.label} gateway exited (code ${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`${base}/readyz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${options.label} gateway did not become ready in 60 s:\n${output}`);
+    }
+    await sleep(100);
+  }
+  const pid = child.pid ?? -1;
+  const settings = Object.fromEntries(
+    Object.entries(jobgraphEnv).filter(([k]) => !/SECRET|KEY_ID|TOKEN/.test(k)),
+  );
+  return {
+    label: options.label,
+    pid,
+    url: `${base}/graphql`,
+    settings: { ...settings, ...(options.nodeArgs?.length ? { 'node flags': options.nodeArgs.join(' ') } : {}) },
+    rss: () => rssBytes(pid),
+    cpuMicros: () => cpuTimeMicros(pid),
+    stop: async () => {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

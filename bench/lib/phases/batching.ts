@@ -1,0 +1,68 @@
+import type { BenchContext } from '../context.ts';
+import type { GatewayProcess } from '../gateway.ts';
+import { mixedIds } from '../ids.ts';
+import { entitiesBody, errorCodes, jobsBody, post } from '../queries.ts';
+
+export type EntryPoint = 'jobs' | '_entities';
+
+export interface BatchingRun {
+  entry: EntryPoint;
+  distinctJobs: number;
+  queries: number;
+  upstreamCalls: number;
+  /** Upstream calls that asked for a job already asked for in the same measurement. */
+  repeatedCalls: number;
+  /** Error codes in the responses (unknown IDs answer NOT_FOUND). */
+  errorCodes: Record<string, number>;
+  /** Non-200 HTTP answers or missing list entries. */
+  badResponses: number;
+}
+
+const PER_QUERY_MAX = 100;
+
+/**
+ * Upstream calls for `distinct` distinct jobs asked in queries of at most 100 IDs, spread
+ * evenly over the five providers. The first query of a measurement carries the demo jobs
+ * (real answers), the rest are unknown IDs (not-found answers, still one upstream call each).
+ */
+export async function measureBatching(ctx: BenchContext, gateway: GatewayProcess, entry: EntryPoint, distinct: number): Promise<BatchingRun> {
+  const queries = Math.ceil(distinct / PER_QUERY_MAX);
+  const bodies: { body: string; size: number }[] = [];
+  for (let q = 0; q < queries; q++) {
+    const size = Math.min(PER_QUERY_MAX, distinct - q * PER_QUERY_MAX);
+    const ids = mixedIds(size / 5, ctx.unknownIds, { demo: q === 0 });
+    bodies.push({ body: entry === 'jobs' ? jobsBody(ids) : entitiesBody(ids), size });
+  }
+  const before = await ctx.emulators.counters();
+  const codes: Record<string, number> = {};
+  let badResponses = 0;
+  for (const { body, size } of bodies) {
+    const res = await post(gateway.url, body, ctx.authHeaders);
+    const list = res.json.data?.[entry];
+    if (res.status !== 200 || !Array.isArray(list) || list.length !== size) badResponses += 1;
+    for (const [code, n] of Object.entries(errorCodes(res.json))) codes[code] = (codes[code] ?? 0) + n;
+  }
+  const calls = await ctx.emulators.callsSince(before);
+  const jobs = calls.map((c) => `${c.emulator}:${c.job}`);
+  return {
+    entry,
+    distinctJobs: distinct,
+    queries,
+    upstreamCalls: calls.length,
+    repeatedCalls: jobs.length - new Set(jobs).size,
+    errorCodes: codes,
+    badResponses,
+  };
+}
+
+/**
+ * One query of 100 IDs naming 50 distinct jobs twice each: DataLoader should de-duplicate
+ * to 50 upstream calls (0.5 calls per ID asked).
+ */
+export async function measureDuplicates(ctx: BenchContext, gateway: GatewayProcess): Promise<{ idsAsked: number; distinctJobs: number; upstreamCalls: number }> {
+  const ids = mixedIds(10, ctx.unknownIds, { demo: false });
+  const before = await ctx.emulators.counters();
+  await post(gateway.url, jobsBody([...ids, ...ids]), ctx.authHeaders);
+  const calls = await ctx.emulators.callsSince(before);
+  return { idsAsked: ids.length * 2, distinctJobs: ids.length, upstreamCalls: calls.length };
+}

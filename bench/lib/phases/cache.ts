@@ -1,0 +1,28 @@
+import type { BenchContext } from '../context.ts';
+import type { GatewayProcess } from '../gateway.ts';
+import { jobsBody, post } from '../queries.ts';
+
+export interface RepeatRun {
+  jobs: number;
+  firstRunCalls: number;
+  secondRunCalls: number;
+  /** Jobs asked upstream again on the second run (emulator:job as the call log names it). */
+  refetched: string[];
+}
+
+/** The same query of finished jobs twice; upstream calls counted for each. */
+export async function repeatedTerminalQuery(ctx: BenchContext, gateway: GatewayProcess, terminalIds: readonly string[]): Promise<RepeatRun> {
+  const body = jobsBody(terminalIds);
+  const first = await ctx.emulators.counters();
+  await post(gateway.url, body, ctx.authHeaders);
+  const second = await ctx.emulators.counters();
+  await post(gateway.url, body, ctx.authHeaders);
+  const firstCalls = await ctx.emulators.callsSince(first);
+  const secondCalls = await ctx.emulators.callsSince(second);
+  return {
+    jobs: terminalIds.length,
+    firstRunCalls: firstCalls.length - secondCalls.length,
+    secondRunCalls: secondCalls.length,
+    refetched: secondCalls.map((c) => `${c.emulator}:${c.job}`),
+  };
+}

@@ -1,0 +1,88 @@
+import type { BenchContext } from '../context.ts';
+import type { GatewayProcess } from '../gateway.ts';
+import { runLoad, type LoadResult } from '../load.ts';
+import { sleep, waitForIdle } from '../proc.ts';
+import { median } from '../stats.ts';
+
+const MB = 1024 * 1024;
+
+/** Median of a few RSS readings while the gateway does nothing, in MB. */
+export async function idleRss(gateway: GatewayProcess, readings = 5, gapMs = 200): Promise<number> {
+  const values: number[] = [];
+  for (let i = 0; i < readings; i++) {
+    values.push(gateway.rss() / MB);
+    await sleep(gapMs);
+  }
+  return median(values);
+}
+
+export interface InFlightRun {
+  idleMb: number;
+  peakMb: number;
+  inFlight: number;
+  mbPerRequest: number;
+  load: LoadResult;
+}
+
+/**
+ * `connections` queries in flight at once (each connection sends exactly one, so all are
+ * in flight together and the run ends when the last answers); RSS read every 100 ms.
+ * MB per in-flight request = (peak − idle) ÷ connections.
+ */
+export async function rssUnderLoad(ctx: BenchContext, gateway: GatewayProcess, body: string): Promise<InFlightRun> {
+  await waitForIdle(gateway.pid);
+  const idleMb = await idleRss(gateway);
+  let peak = 0;
+  const connections = ctx.settings.memoryConnections;
+  const load = await runLoad({
+    url: gateway.url,
+    body,
+    headers: ctx.authHeaders,
+    connections,
+    amount: connections,
+    timeoutS: 120,
+    onSample: () => {
+      peak = Math.max(peak, gateway.rss());
+    },
+    sampleEveryMs: 100,
+  });
+  const peakMb = peak / MB;
+  return { idleMb, peakMb, inFlight: connections, mbPerRequest: (peakMb - idleMb) / connections, load };
+}
+
+export interface SoakResult {
+  seconds: number;
+  samplesMb: number[];
+  firstThirdMb: number;
+  lastThirdMb: number;
+  growthMb: number;
+  growthPercent: number;
+  load: LoadResult;
+}
+
+/** Steady load with fresh job IDs in every request; RSS read every second. */
+export async function soak(ctx: BenchContext, gateway: GatewayProcess, nextBody: () => string): Promise<SoakResult> {
+  const samples: number[] = [];
+  const load = await runLoad({
+    url: gateway.url,
+    nextBody,
+    headers: ctx.authHeaders,
+    connections: ctx.settings.soakConnections,
+    durationS: ctx.settings.soakSeconds,
+    onSample: () => samples.push(gateway.rss() / MB),
+    sampleEveryMs: 1000,
+  });
+  await waitForIdle(gateway.pid);
+  const third = Math.max(1, Math.floor(samples.length / 3));
+  const firstThirdMb = median(samples.slice(0, third));
+  const lastThirdMb = median(samples.slice(-third));
+  return {
+    seconds: ctx.settings.soakSeconds,
+    samplesMb: samples,
+    firstThirdMb,
+    lastThirdMb,
+    growthMb: lastThirdMb - firstThirdMb,
+    growthPercent: ((lastThirdMb - firstThirdMb) / firstThirdMb) * 100,
+    load,
+  };
+}

@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+
+/** Kernel clock ticks per second for /proc/<pid>/stat times (usually 100). */
+const CLOCK_TICKS = (() => {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isFinite(n) && n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User + system CPU time a process has used so far, in µs (from /proc/<pid>/stat, tick resolution). */
+export function cpuTimeMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3 (state).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1e6) / CLOCK_TICKS;
+}
+
+/** Resident set size of a process, in bytes (VmRSS from /proc/<pid>/status). */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+/** A loopback port that was free a moment ago (the gateway is told to listen on it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Wait until a process has (nearly) stopped using CPU: less than `busyPercent` of one core
+ * over `windowMs`, or `maxMs` passed. Used after timed load runs, whose last requests the
+ * load generator abandons but the gateway still finishes.
+ */
+export async function waitForIdle(pid: number, options: { busyPercent?: number; windowMs?: number; maxMs?: number } = {}): Promise<number> {
+  const { busyPercent = 10, windowMs = 250, maxMs = 30_000 } = options;
+  const started = Date.now();
+  for (;;) {
+    const before = cpuTimeMicros(pid);
+    await sleep(windowMs);
+    const used = cpuTimeMicros(pid) - before;
+    if (used <= windowMs * 10 * busyPercent || Date.now() - started > maxMs) return Date.now() - started;
+  }
+}

@@ -1,0 +1,49 @@
+/** The GraphQL operations the bench sends, and their HTTP bodies. */
+
+/** The `Job` interface fields every query selects (no secrets, so the bare baseline can mirror them). */
+export const JOB_FIELDS = 'id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
+
+export const JOBS_QUERY = `query BenchJobs($ids: [ID!]!) { jobs(ids: $ids) { ${JOB_FIELDS} } }`;
+
+export const JOB_QUERY = `query BenchJob($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
+
+export const ENTITIES_QUERY = `query BenchEntities($representations: [_Any!]!) { _entities(representations: $representations) { ... on Job { ${JOB_FIELDS} } } }`;
+
+export function jobsBody(ids: readonly string[]): string {
+  return JSON.stringify({ operationName: 'BenchJobs', query: JOBS_QUERY, variables: { ids } });
+}
+
+export function jobBody(id: string): string {
+  return JSON.stringify({ operationName: 'BenchJob', query: JOB_QUERY, variables: { id } });
+}
+
+export function entitiesBody(ids: readonly string[]): string {
+  return JSON.stringify({
+    operationName: 'BenchEntities',
+    query: ENTITIES_QUERY,
+    variables: { representations: ids.map((id) => ({ __typename: 'Job', id })) },
+  });
+}
+
+/** The GraphQL response shape the bench reads. */
+export interface GraphQLResponse {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
+}
+
+/** POST one operation and return status, raw text and parsed body. */
+export async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string; json: GraphQLResponse }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await res.text();
+  return { status: res.status, text, json: JSON.parse(text) as GraphQLResponse };
+}
+
+/** Error codes in a response, counted. */
+export function errorCodes(response: GraphQLResponse): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of response.errors ?? []) {
+    const code = e.extensions?.code ?? 'NONE';
+    out[code] = (out[code] ?? 0) + 1;
+  }
+  return out;
+}
