@@ -45,7 +45,7 @@ export interface Config {
     upstreamTimeoutMs: number;
     /** Upstream attempts per job including the first (JOBGRAPH_UPSTREAM_MAX_ATTEMPTS, default 3). */
     upstreamMaxAttempts: number;
-    /** Concurrent upstream calls per provider (JOBGRAPH_PROVIDER_CONCURRENCY, default 16). */
+    /** Concurrent upstream calls per provider (JOBGRAPH_PROVIDER_CONCURRENCY, default 32: a 100-job query's share of one provider goes out in one wave). */
     providerConcurrency: number;
     /** Largest request body in bytes (JOBGRAPH_MAX_BODY_BYTES, default 1 MB). */
     maxBodyBytes: number;
@@ -209,7 +209,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       maxJobIds: int(env, 'JOBGRAPH_MAX_JOB_IDS', 100, 1, 1000),
       upstreamTimeoutMs: int(env, 'JOBGRAPH_UPSTREAM_TIMEOUT_MS', 5000, 1, 60000),
       upstreamMaxAttempts: int(env, 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', 3, 1, 3),
-      providerConcurrency: int(env, 'JOBGRAPH_PROVIDER_CONCURRENCY', 16, 1, 1024),
+      providerConcurrency: int(env, 'JOBGRAPH_PROVIDER_CONCURRENCY', 32, 1, 1024),
       maxBodyBytes: int(env, 'JOBGRAPH_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
       maxDepth: int(env, 'JOBGRAPH_MAX_DEPTH', 12, 1, 100),
       maxAliases: int(env, 'JOBGRAPH_MAX_ALIASES', 30, 0, 1000),

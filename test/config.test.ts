@@ -11,7 +11,7 @@ describe('Configuration', () => {
       endpoints: {},
       introspection: false,
       tencent: { credentials: null, region: 'ap-guangzhou', uin: null, appId: null },
-      limits: { maxJobIds: 100, upstreamTimeoutMs: 5000, upstreamMaxAttempts: 3, providerConcurrency: 16, maxBodyBytes: 1048576 },
+      limits: { maxJobIds: 100, upstreamTimeoutMs: 5000, upstreamMaxAttempts: 3, providerConcurrency: 32, maxBodyBytes: 1048576 },
     });
     expect(loadConfig({ mode: 'demo' }, {})).toMatchObject({ host: '127.0.0.1', introspection: true });
   });

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { JobgraphError } from '../errors.ts';
 import { ANONYMOUS, type Identity } from './identity.ts';
@@ -31,7 +32,8 @@ export type TokenVerifier = (authorization: string | undefined) => Promise<Ident
  * payload are never logged or echoed; reasons are generic.
  */
 export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
-  const secret = settings.jwtSecret ? new TextEncoder().encode(settings.jwtSecret) : null;
+  // Imported once: a raw Uint8Array would be imported again on every verification.
+  const secret = settings.jwtSecret ? createSecretKey(Buffer.from(settings.jwtSecret, 'utf8')) : null;
   const jwks = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : null;
   const claimChecks = {
     clockTolerance: CLOCK_TOLERANCE_SECONDS,

@@ -13,5 +13,5 @@ export async function openJobCache(config: Config, holdsSecret: SecretDetector, 
     return createJobCache({ store: redis.store, ttlSeconds, holdsSecret, logger, close: redis.close });
   }
   if (maxEntries === 0) return undefined;
-  return createJobCache({ store: inMemoryStore(maxEntries), ttlSeconds, holdsSecret, logger });
+  return createJobCache({ store: inMemoryStore(maxEntries), ttlSeconds, holdsSecret, logger, opTimeoutMs: 0 });
 }

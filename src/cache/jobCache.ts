@@ -28,7 +28,7 @@ export interface JobCacheOptions {
   holdsSecret: SecretDetector;
   logger: Logger;
   close?: () => Promise<void>;
-  /** Longest a cache read or write may take before it counts as a miss, in ms (default 250). */
+  /** Longest a cache read or write may take before it counts as a miss, in ms (default 250); 0 for an in-process store that needs no guard. */
   opTimeoutMs?: number;
   /** How long to stop using a store that failed, in ms (default 10000). */
   pauseAfterFailureMs?: number;
@@ -38,10 +38,13 @@ export function createJobCache(options: JobCacheOptions): JobCache {
   const { store, ttlSeconds, holdsSecret, logger } = options;
   // A slow or broken store must not slow jobs down: each operation is cut off after a short
   // timeout, and after a failure the store is left alone for a while (then tried once again).
-  const guard = wrap(
-    circuitBreaker(handleAll, { halfOpenAfter: options.pauseAfterFailureMs ?? 10_000, breaker: new ConsecutiveBreaker(1) }),
-    timeout(options.opTimeoutMs ?? 250, TimeoutStrategy.Aggressive),
-  );
+  const guard =
+    options.opTimeoutMs === 0
+      ? { execute: <T>(fn: () => Promise<T>) => fn() }
+      : wrap(
+          circuitBreaker(handleAll, { halfOpenAfter: options.pauseAfterFailureMs ?? 10_000, breaker: new ConsecutiveBreaker(1) }),
+          timeout(options.opTimeoutMs ?? 250, TimeoutStrategy.Aggressive),
+        );
   return {
     async get(globalId) {
       try {
