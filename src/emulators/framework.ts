@@ -132,6 +132,10 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
   server.on('connection', () => {
     connectionCount += 1;
   });
+  // Cloud front ends keep idle keep-alive connections for about a minute (AWS load balancers: 60 s),
+  // not Node's default 5 s; clients' pools are measured against that.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   function control(request: EmulatorRequest, res: http.ServerResponse) {
     if (request.method === 'POST') {
