@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { CodePipelineKey } from '../../../src/globalId.ts';
 import { createCodePipelineSource, type CodePipelineJobRecord } from '../../../src/datasources/codepipeline/index.ts';
-import { fixtureHandler, loadFixture } from './fixtureHandler.ts';
+import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';
+
+const loadFixture = fixtureLoader('codepipeline');
 
 const credentials = { accessKeyId: 'JOBGRAPHTESTACCESSKEY', secretAccessKey: 'jobgraph-test-secret' };
 const transport = { timeoutMs: 2000, maxAttempts: 1, maxSockets: 4 };

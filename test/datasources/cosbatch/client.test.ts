@@ -5,7 +5,9 @@ import type { CosBatchKey } from '../../../src/globalId.ts';
 import { CosBatchClient, createCosBatchSource, type CosBatchJobRecord, type CosBatchSourceOverrides } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosSourceOptions } from '../../../src/datasources/options.ts';
 import type { JobSource } from '../../../src/datasources/types.ts';
-import { loadFixture, startFixtureServer, type FixtureServer } from './fixtureServer.ts';
+import { fixtureLoader, startFixtureServer, type FixtureServer, upstreamFailure } from '../../support/fixtures.ts';
+
+const loadFixture = fixtureLoader('cosbatch');
 
 const JOB = '7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03';
 const key: CosBatchKey = { provider: 'TENCENT_COS_BATCH', region: 'ap-guangzhou', uin: '100000000001', jobId: JOB };
@@ -39,14 +41,7 @@ function source(
 }
 
 async function failure(p: Promise<unknown>): Promise<UpstreamError> {
-  const err = await p.then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UpstreamError);
-  const u = err as UpstreamError;
+  const u = await upstreamFailure(p);
   const visible = `${u.message} ${JSON.stringify(u)} ${JSON.stringify(u.extensions)}`;
   expect(visible).not.toContain(CREDS.secretKey);
   expect(visible).not.toContain('q-signature');

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
+import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type CosBatchKey } from '../../../src/globalId.ts';
 import { COSBATCH_STATE_MAP, createCosBatchSource, type CosBatchJobRecord } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosSourceOptions } from '../../../src/datasources/options.ts';
@@ -57,14 +58,7 @@ function source(extra: Partial<CosSourceOptions> = {}, url = emu.url): JobSource
 const keyOf = (globalId: string) => parseGlobalId(globalId) as CosBatchKey;
 
 async function failure(p: Promise<unknown>): Promise<UpstreamError> {
-  const err = await p.then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UpstreamError);
-  const u = err as UpstreamError;
+  const u = await upstreamFailure(p);
   expect(u.message).not.toMatch(/https?:\/\/|127\.0\.0\.1|myqcloud|<|q-signature/);
   expect(JSON.stringify(u)).not.toContain(DEMO.secretKey);
   return u;

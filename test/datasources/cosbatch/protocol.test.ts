@@ -3,7 +3,9 @@ import { UpstreamError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/globalId.ts';
 import { createCosBatchSource, type CosBatchJobRecord } from '../../../src/datasources/cosbatch/index.ts';
 import type { JobSource } from '../../../src/datasources/types.ts';
-import { loadFixture, startFixtureServer, type FixtureServer } from './fixtureServer.ts';
+import { fixtureLoader, startFixtureServer, type FixtureServer, upstreamFailure } from '../../support/fixtures.ts';
+
+const loadFixture = fixtureLoader('cosbatch');
 
 const UIN = '100000000001';
 const ROLE = `qcs::cam::uin/${UIN}:roleName/COS_Batch_QcsRole`;
@@ -40,14 +42,7 @@ async function fetchFixture(name: string, jobId: string): Promise<CosBatchJobRec
 }
 
 async function fetchError(name: string, jobId = '53dc6228-c50b-46f7-8ad7-65e7159f1aae'): Promise<UpstreamError> {
-  const err = await fetchFixture(name, jobId).then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UpstreamError);
-  const u = err as UpstreamError;
+  const u = await upstreamFailure(fetchFixture(name, jobId));
   const fixture = loadFixture(name);
   expect(u.message).not.toMatch(/https?:\/\/|myqcloud|127\.0\.0\.1/);
   expect(u.message).not.toContain('<');

@@ -3,7 +3,9 @@ import { Kind, parse, print, type ObjectTypeDefinitionNode, type InterfaceTypeDe
 import { describe, expect, it } from 'vitest';
 import type { CosBatchKey } from '../../../src/globalId.ts';
 import { parseDescribeJobBody } from '../../../src/datasources/cosbatch/index.ts';
-import { loadFixture } from './fixtureServer.ts';
+import { fixtureLoader } from '../../support/fixtures.ts';
+
+const loadFixture = fixtureLoader('cosbatch');
 
 const sdl = (name: string) => parse(readFileSync(new URL(`../../../schema/${name}`, import.meta.url), 'utf8'));
 const types = new Map<string, ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode>();

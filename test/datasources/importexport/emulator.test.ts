@@ -16,7 +16,8 @@ import {
 } from '../../../src/emulators/importexport/data.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { parseGlobalId, type ImportExportKey } from '../../../src/globalId.ts';
-import { expectCleanMessage, upstreamFailure } from './helpers.ts';
+import { upstreamFailure } from '../../support/fixtures.ts';
+import { expectCleanMessage } from './helpers.ts';
 
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
 const key = (jobId: string): ImportExportKey => ({ provider: 'AWS_IMPORT_EXPORT', jobId });

@@ -5,7 +5,10 @@ import type { ImportExportKey } from '../../../src/globalId.ts';
 import { FORM_CONTENT_TYPE } from '../../../src/datasources/importexport/client.ts';
 import { createImportExportSource, IMPORTEXPORT_STATE_MAP, type ImportExportJobRecord } from '../../../src/datasources/importexport/index.ts';
 import { parseErrorResponse, parseGetStatus } from '../../../src/datasources/importexport/parse.ts';
-import { expectCleanMessage, loadFixture, startFixtureServer, upstreamFailure } from './helpers.ts';
+import { fixtureLoader, startFixtureServer, upstreamFailure } from '../../support/fixtures.ts';
+import { expectCleanMessage } from './helpers.ts';
+
+const loadFixture = fixtureLoader('importexport');
 
 const CREDS = { accessKeyId: 'JOBGRAPHDEMOACCESSKEY', secretAccessKey: 'jobgraph-demo-secret-access-key' };
 const key = (jobId: string): ImportExportKey => ({ provider: 'AWS_IMPORT_EXPORT', jobId });
@@ -72,15 +75,15 @@ describe('ImportExport protocol', () => {
     await server.close();
   });
   beforeEach(() => {
-    server.seen.length = 0;
+    server.requests.length = 0;
     sleeps.length = 0;
   });
 
   it('posts a signed GetStatus form to /', async () => {
-    server.serve('success-minimal');
+    server.respond(loadFixture('success-minimal'));
     await source.fetchJob(key('MINI1'));
-    expect(server.seen).toHaveLength(1);
-    const req = server.seen[0]!;
+    expect(server.requests).toHaveLength(1);
+    const req = server.requests[0]!;
     expect(req.method).toBe('POST');
     expect(req.url).toBe('/');
     expect(req.body).toBe('Action=GetStatus&Version=2010-06-01&JobId=MINI1');
@@ -95,7 +98,7 @@ describe('ImportExport protocol', () => {
   });
 
   it('reads every field of a full answer', async () => {
-    server.serve('success-full');
+    server.respond(loadFixture('success-full'));
     const record = await source.fetchJob(key('FIXT1'));
     expect(record).toEqual({
       ...emptyRecord('FIXT1'),
@@ -144,12 +147,12 @@ describe('ImportExport protocol', () => {
   });
 
   it('keeps ErrorCount 0 as 0, not null', async () => {
-    server.serve('success-full');
+    server.respond(loadFixture('success-full'));
     expect((await source.fetchJob(key('FIXT1'))).errorCount).toBe(0);
   });
 
   it('reads a minimal answer with everything else null and an empty artifact list', async () => {
-    server.serve('success-minimal');
+    server.respond(loadFixture('success-minimal'));
     expect(await source.fetchJob(key('MINI1'))).toEqual({
       ...emptyRecord('MINI1'),
       state: 'QUEUED',
@@ -160,7 +163,7 @@ describe('ImportExport protocol', () => {
   });
 
   it('keeps a one-member ArtifactList a list', async () => {
-    server.serve('one-element-lists');
+    server.respond(loadFixture('one-element-lists'));
     expect(await source.fetchJob(key('SWER1'))).toEqual({
       ...emptyRecord('SWER1'),
       state: 'SUCCEEDED_WITH_ERRORS',
@@ -190,7 +193,7 @@ describe('ImportExport protocol', () => {
   });
 
   it('reads an empty <ArtifactList/> as an empty list', async () => {
-    server.serve('empty-artifact-list');
+    server.respond(loadFixture('empty-artifact-list'));
     expect(await source.fetchJob(key('CNCL1'))).toEqual({
       ...emptyRecord('CNCL1'),
       state: 'CANCELLED',
@@ -210,7 +213,7 @@ describe('ImportExport protocol', () => {
   });
 
   it('ignores unknown elements and maps unknown codes to UNKNOWN and an unknown job type to null', async () => {
-    server.serve('unknown-fields');
+    server.respond(loadFixture('unknown-fields'));
     expect(await source.fetchJob(key('INPG1'))).toEqual({
       ...emptyRecord('INPG1'),
       state: 'UNKNOWN',
@@ -235,7 +238,7 @@ describe('ImportExport protocol', () => {
   });
 
   it('reads the Developer Guide sample in the docs namespace with an XML declaration', async () => {
-    server.serve('docs-namespace');
+    server.respond(loadFixture('docs-namespace'));
     expect(await source.fetchJob(key('A36BC'))).toEqual({
       ...emptyRecord('A36BC'),
       state: 'QUEUED',
@@ -259,7 +262,7 @@ describe('ImportExport protocol', () => {
   });
 
   it('answers NOT_FOUND for InvalidJobIdException without retrying', async () => {
-    server.serve('not-found');
+    server.respond(loadFixture('not-found'));
     const err = await upstreamFailure(source.fetchJob(key('NOJOB')));
     expect(err.code).toBe('NOT_FOUND');
     expect(err.upstreamCode).toBe('InvalidJobIdException');
@@ -274,11 +277,11 @@ describe('ImportExport protocol', () => {
       upstreamRequestId: '3d4e5f60-1f0e-11e6-9d8c-7b6a5f4e3d2c',
     });
     expectCleanMessage(err, loadFixture('not-found').body);
-    expect(server.seen).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('answers NOT_FOUND with its own message for an expired job ID', async () => {
-    server.serve('expired-job-id');
+    server.respond(loadFixture('expired-job-id'));
     const err = await upstreamFailure(source.fetchJob(key('EXPJB')));
     expect(err.code).toBe('NOT_FOUND');
     expect(err.upstreamCode).toBe('ExpiredJobIdException');
@@ -289,7 +292,7 @@ describe('ImportExport protocol', () => {
   });
 
   it('answers NOT_FOUND with its own message for a cancelled job ID', async () => {
-    server.serve('canceled-job-id');
+    server.respond(loadFixture('canceled-job-id'));
     const err = await upstreamFailure(source.fetchJob(key('CNCJB')));
     expect(err.code).toBe('NOT_FOUND');
     expect(err.upstreamCode).toBe('CanceledJobIdException');
@@ -299,7 +302,7 @@ describe('ImportExport protocol', () => {
   });
 
   it('retries Throttling and then answers UPSTREAM_THROTTLED', async () => {
-    server.serve('throttled');
+    server.respond(loadFixture('throttled'));
     const err = await upstreamFailure(source.fetchJob(key('THROT')));
     expect(err.code).toBe('UPSTREAM_THROTTLED');
     expect(err.upstreamCode).toBe('Throttling');
@@ -307,25 +310,25 @@ describe('ImportExport protocol', () => {
     expect(err.retryable).toBe(true);
     expect(err.message).toBe('AWS Import/Export throttled the request; try again later.');
     expectCleanMessage(err, loadFixture('throttled').body);
-    expect(server.seen).toHaveLength(3);
+    expect(server.requests).toHaveLength(3);
     // Full jitter with random() = 0.5 over the throttle base 500 ms: 250, then 500.
     expect(sleeps).toEqual([250, 500]);
   });
 
   it('retries a 503 ServiceUnavailable and then answers UPSTREAM_UNAVAILABLE', async () => {
-    server.serve('server-error');
+    server.respond(loadFixture('server-error'));
     const err = await upstreamFailure(source.fetchJob(key('ERR50')));
     expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(err.upstreamCode).toBe('ServiceUnavailable');
     expect(err.upstreamRequestId).toBe('5f607182-1f0e-11e6-9d8c-7b6a5f4e3d2c');
     expect(err.httpStatus).toBe(503);
     expectCleanMessage(err, loadFixture('server-error').body);
-    expect(server.seen).toHaveLength(3);
+    expect(server.requests).toHaveLength(3);
     expect(sleeps).toEqual([50, 100]);
   });
 
   it('classifies an HTML 502 page by its status', async () => {
-    server.serve('bad-gateway-html');
+    server.respond(loadFixture('bad-gateway-html'));
     const err = await upstreamFailure(source.fetchJob(key('ABCDE')));
     expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(err.upstreamCode).toBeNull();
@@ -334,18 +337,18 @@ describe('ImportExport protocol', () => {
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for InvalidClientTokenIdException', async () => {
-    server.serve('invalid-client-token-id');
+    server.respond(loadFixture('invalid-client-token-id'));
     const err = await upstreamFailure(source.fetchJob(key('ABCDE')));
     expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
     expect(err.upstreamCode).toBe('InvalidClientTokenIdException');
     expect(err.upstreamRequestId).toBe('8293a4b5-1f0e-11e6-9d8c-7b6a5f4e3d2c');
     expect(err.message).toBe("AWS Import/Export refused jobgraph's credentials.");
     expectCleanMessage(err, loadFixture('invalid-client-token-id').body);
-    expect(server.seen).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for SignatureDoesNotMatch', async () => {
-    server.serve('signature-does-not-match');
+    server.respond(loadFixture('signature-does-not-match'));
     const err = await upstreamFailure(source.fetchJob(key('ABCDE')));
     expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
     expect(err.upstreamCode).toBe('SignatureDoesNotMatch');
@@ -354,7 +357,7 @@ describe('ImportExport protocol', () => {
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for a 400 InvalidAccessKeyIdException and drops its URL', async () => {
-    server.serve('invalid-access-key-id');
+    server.respond(loadFixture('invalid-access-key-id'));
     const err = await upstreamFailure(source.fetchJob(key('ABCDE')));
     expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
     expect(err.upstreamCode).toBe('InvalidAccessKeyIdException');
@@ -363,7 +366,7 @@ describe('ImportExport protocol', () => {
   });
 
   it('answers UPSTREAM_BAD_RESPONSE for a truncated 200 body without retrying', async () => {
-    server.serve('malformed');
+    server.respond(loadFixture('malformed'));
     const err = await upstreamFailure(source.fetchJob(key('CMPL1')));
     expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
     expect(err.upstreamCode).toBeNull();
@@ -371,7 +374,7 @@ describe('ImportExport protocol', () => {
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/^AWS Import\/Export sent a response jobgraph could not read: XML body is not well-formed/);
     expectCleanMessage(err);
-    expect(server.seen).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
   });
 });
 

@@ -3,7 +3,9 @@ import type { OmicsKey } from '../../../src/globalId.ts';
 import { createOmicsSource, type OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/index.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/options.ts';
 import type { JobSource } from '../../../src/datasources/types.ts';
-import { fixtureHandler, loadFixture } from './fixtureHandler.ts';
+import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';
+
+const loadFixture = fixtureLoader('omics');
 
 const creds = { accessKeyId: 'ASIAJOBGRAPHDEMO0001', secretAccessKey: 'demo' };
 const key = (region: string): OmicsKey => ({ provider: 'AWS_OMICS', region, referenceStoreId: '5038720581', id: '8110394857' });

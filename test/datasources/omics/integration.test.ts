@@ -4,6 +4,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
+import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type OmicsKey } from '../../../src/globalId.ts';
 import { createOmicsSource, type OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/index.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/options.ts';
@@ -58,14 +59,7 @@ function sdkClient(region = 'us-east-1'): OmicsClient {
 const keyOf = (globalId: string) => parseGlobalId(globalId) as OmicsKey;
 
 async function failure(p: Promise<unknown>): Promise<UpstreamError> {
-  const err = await p.then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UpstreamError);
-  const u = err as UpstreamError;
+  const u = await upstreamFailure(p);
   expect(u.message).not.toMatch(/https?:\/\/|127\.0\.0\.1/);
   return u;
 }

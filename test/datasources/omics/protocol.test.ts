@@ -3,7 +3,9 @@ import { UpstreamError } from '../../../src/errors.ts';
 import type { OmicsKey } from '../../../src/globalId.ts';
 import { createOmicsSource, type OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/index.ts';
 import type { JobSource } from '../../../src/datasources/types.ts';
-import { fixtureHandler, loadFixture } from './fixtureHandler.ts';
+import { fixtureLoader, sdkFixtureHandler as fixtureHandler, upstreamFailure } from '../../support/fixtures.ts';
+
+const loadFixture = fixtureLoader('omics');
 
 const STORE = '5038720581';
 const ROLE = 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole';
@@ -28,14 +30,7 @@ async function fetchFixture(name: string, k: OmicsKey) {
 
 async function fetchError(name: string, k: OmicsKey = key('8110394857')): Promise<UpstreamError> {
   const { result } = await fetchFixture(name, k);
-  const err = await result.then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UpstreamError);
-  const u = err as UpstreamError;
+  const u = await upstreamFailure(result);
   const fixtureBody = loadFixture(name).body;
   expect(u.message).not.toMatch(/https?:\/\//);
   expect(u.message).not.toContain('amazonaws.com');

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-panorama';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
+import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type PanoramaKey } from '../../../src/globalId.ts';
 import { createPanoramaSource, type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/index.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/options.ts';
@@ -58,14 +59,7 @@ function sdkClient(credentials: { accessKeyId: string; secretAccessKey: string }
 }
 
 async function failure(p: Promise<unknown>): Promise<UpstreamError> {
-  const err = await p.then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UpstreamError);
-  const u = err as UpstreamError;
+  const u = await upstreamFailure(p);
   expect(u.message).not.toMatch(/https?:\/\/|127\.0\.0\.1/);
   return u;
 }

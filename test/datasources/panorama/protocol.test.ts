@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { HttpResponse, type HttpHandler, type HttpRequest } from '@smithy/protocol-http';
 import { Kind, parse } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
@@ -11,35 +9,11 @@ import {
   PANORAMA_STATE_MAP,
   type PanoramaPackageImportJobRecord,
 } from '../../../src/datasources/panorama/index.ts';
+import type { HttpRequest } from '@smithy/protocol-http';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
+import { fixtureLoader, sdkFixtureHandler, upstreamFailure } from '../../support/fixtures.ts';
 
-interface Fixture {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-function fixture(name: string): Fixture {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/panorama/${name}`, import.meta.url), 'utf8')) as Fixture;
-}
-
-/** An SDK request handler that answers every request with one fixture, as NodeHttpHandler would (lower-case header names). */
-function fixtureHandler(name: string): { handler: HttpHandler; requests: HttpRequest[] } {
-  const f = fixture(name);
-  const requests: HttpRequest[] = [];
-  const handler = {
-    async handle(request: HttpRequest) {
-      requests.push(request);
-      const headers = Object.fromEntries(Object.entries(f.headers).map(([k, v]) => [k.toLowerCase(), v]));
-      return { response: new HttpResponse({ statusCode: f.status, headers, body: Readable.from([Buffer.from(f.body, 'utf8')]) }) };
-    },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs() {
-      return {};
-    },
-  } as unknown as HttpHandler;
-  return { handler, requests };
-}
+const fixture = fixtureLoader('panorama');
 
 const sources: { close?(): void }[] = [];
 afterAll(() => {
@@ -49,7 +23,8 @@ afterAll(() => {
 const KEY = (jobId: string, region = 'us-east-1'): PanoramaKey => ({ provider: 'AWS_PANORAMA', region, jobId });
 
 async function fetchFixture(name: string, key: PanoramaKey = KEY('pkgimport-5f3a9c1e7b2d4086')) {
-  const { handler, requests } = fixtureHandler(name);
+  const handler = sdkFixtureHandler(fixture(name));
+  const requests = handler.requests;
   const source = createPanoramaSource(
     { timeoutMs: 1000, maxAttempts: 1, maxSockets: 4, credentials: DEMO_AWS_CREDENTIALS },
     { requestHandler: handler },
@@ -60,14 +35,7 @@ async function fetchFixture(name: string, key: PanoramaKey = KEY('pkgimport-5f3a
 
 async function fetchError(name: string, key?: PanoramaKey): Promise<UpstreamError> {
   const { result } = await fetchFixture(name, key);
-  const err = await result.then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UpstreamError);
-  const u = err as UpstreamError;
+  const u = await upstreamFailure(result);
   const body = fixture(name).body;
   expect(u.message).not.toMatch(/https?:\/\//);
   if (body.length > 0) {

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { HttpResponse, type HttpHandler, type HttpRequest } from '@smithy/protocol-http';
+import { expect } from 'vitest';
+import { UpstreamError } from '../../src/errors.ts';
+
+/** A golden wire response under test/fixtures/<provider>/: `{ status, headers, body }` exactly as the service sends it. */
+export interface WireFixture {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type FixtureProvider = 'panorama' | 'omics' | 'cosbatch' | 'importexport' | 'codepipeline';
+
+/** Read one golden fixture; `name` with or without `.json`. */
+export function loadFixture(provider: FixtureProvider, name: string): WireFixture {
+  const file = name.endsWith('.json') ? name : `${name}.json`;
+  return JSON.parse(readFileSync(new URL(`../fixtures/${provider}/${file}`, import.meta.url), 'utf8')) as WireFixture;
+}
+
+/** A one-argument loader bound to a provider's fixture folder. */
+export function fixtureLoader(provider: FixtureProvider): (name: string) => WireFixture {
+  return (name) => loadFixture(provider, name);
+}
+
+/**
+ * An AWS SDK request handler that answers every request with `fixture`, as Node's HTTP stack
+ * hands it to the SDK (lower-cased header names, a streamed body), and records the signed
+ * requests: the real SDK serialiser, signer and deserialiser run without a network.
+ */
+export function sdkFixtureHandler(fixture: WireFixture): HttpHandler & { requests: HttpRequest[] } {
+  const requests: HttpRequest[] = [];
+  return {
+    requests,
+    async handle(request: HttpRequest) {
+      requests.push(request);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(fixture.headers)) headers[k.toLowerCase()] = v;
+      return {
+        response: new HttpResponse({ statusCode: fixture.status, headers, body: Readable.from([Buffer.from(fixture.body, 'utf8')]) }),
+      };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs() {
+      return {};
+    },
+  };
+}
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface FixtureServer {
+  url: string;
+  requests: ReceivedRequest[];
+  /** Answers, consumed one per request; the last one repeats. */
+  respond(...fixtures: (WireFixture | 'hang' | 'reset')[]): void;
+  close(): Promise<void>;
+}
+
+/** A loopback server for the hand-made clients: answers each request with the next fixture, byte for byte. */
+export async function startFixtureServer(): Promise<FixtureServer> {
+  const requests: ReceivedRequest[] = [];
+  let queue: (WireFixture | 'hang' | 'reset')[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const next = queue.length > 1 ? queue.shift() : queue[0];
+      if (next === undefined || next === 'hang') return;
+      if (next === 'reset') {
+        res.socket?.destroy();
+        return;
+      }
+      res.writeHead(next.status, { ...next.headers, 'Content-Length': String(Buffer.byteLength(next.body)) });
+      res.end(next.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    respond(...fixtures) {
+      queue = fixtures;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Await a rejection and return it as an UpstreamError, failing the test if it resolved or threw anything else. */
+export async function upstreamFailure(p: Promise<unknown>): Promise<UpstreamError> {
+  const err = await p.then(
+    () => new Error('expected the promise to reject'),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UpstreamError);
+  return err as UpstreamError;
+}
