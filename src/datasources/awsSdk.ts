@@ -1,6 +1,9 @@
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { MalformedBodyError, type UpstreamError } from '../errors.ts';
+import type { JobProvider } from '../model.ts';
+import { badResponse } from './classify.ts';
 import { createAgents } from './http.ts';
 import type { AwsSourceOptions, TransportOptions } from './options.ts';
 
@@ -73,5 +76,30 @@ export class RegionalClients<C extends { destroy(): void }> {
   close(): void {
     for (const client of this.#clients.values()) client.destroy();
     this.#clients.clear();
+  }
+}
+
+/**
+ * One describe call through an SDK client: `send` errors become the provider's UpstreamError
+ * (`mapError`); a successful output that `parse` cannot normalise becomes UPSTREAM_BAD_RESPONSE
+ * with the SDK's request id. Every failure leaving here is an UpstreamError.
+ */
+export async function describeWithSdk<O extends { $metadata?: { requestId?: string } }, R>(
+  provider: JobProvider,
+  send: () => Promise<O>,
+  mapError: (err: unknown) => UpstreamError,
+  parse: (output: O) => R,
+): Promise<R> {
+  let output: O;
+  try {
+    output = await send();
+  } catch (err) {
+    throw mapError(err);
+  }
+  try {
+    return parse(output);
+  } catch (err) {
+    const malformed = err instanceof MalformedBodyError ? err : new MalformedBodyError('response could not be normalised');
+    throw badResponse(provider, malformed, output?.$metadata?.requestId ?? null);
   }
 }

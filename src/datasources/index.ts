@@ -23,8 +23,7 @@ export function createSources(config: Config, cache?: JobCache): Sources {
   };
   const aws = (endpoint: string | undefined): AwsSourceOptions => ({
     ...transport,
-    // A copy per client: the SDK tags static credential objects it is given.
-    ...(config.awsCredentials ? { credentials: { ...config.awsCredentials } } : {}),
+    ...(config.awsCredentials ? { credentials: config.awsCredentials } : {}),
     ...(endpoint ? { endpoint } : {}),
   });
   const n: GuardOptions = {

@@ -1,6 +1,5 @@
 import type { CodePipelineKey } from '../../globalId.ts';
-import { MalformedBodyError } from '../../errors.ts';
-import { badResponse } from '../classify.ts';
+import { describeWithSdk } from '../awsSdk.ts';
 import type { AwsSourceOptions } from '../options.ts';
 import type { JobSource } from '../types.ts';
 import { CodePipelineClients, type CodePipelineTransportOverrides } from './client.ts';
@@ -25,17 +24,13 @@ export function createCodePipelineSource(
   const clients = new CodePipelineClients(options, overrides);
   return {
     provider: 'AWS_CODEPIPELINE',
-    async fetchJob(key: CodePipelineKey, opts?: { signal?: AbortSignal }): Promise<CodePipelineJobRecord> {
-      const output = await clients.getJobDetails(key, opts?.signal).catch((err: unknown) => {
-        throw toUpstreamError(err, key);
-      });
-      try {
-        return parseGetJobDetailsOutput(output, key);
-      } catch (err) {
-        // parse throws only MalformedBodyError; anything else is still reported as an upstream error.
-        const malformed = err instanceof MalformedBodyError ? err : new MalformedBodyError('body could not be normalised');
-        throw badResponse('AWS_CODEPIPELINE', malformed, output.$metadata.requestId ?? null);
-      }
+    fetchJob(key: CodePipelineKey, opts?: { signal?: AbortSignal }): Promise<CodePipelineJobRecord> {
+      return describeWithSdk(
+        'AWS_CODEPIPELINE',
+        () => clients.getJobDetails(key, opts?.signal),
+        (err) => toUpstreamError(err, key),
+        (output) => parseGetJobDetailsOutput(output, key),
+      );
     },
     close: () => clients.close(),
   };

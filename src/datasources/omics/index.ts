@@ -1,8 +1,7 @@
 import { GetReferenceImportJobCommand } from '@aws-sdk/client-omics';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { OmicsKey } from '../../globalId.ts';
-import { MalformedBodyError } from '../../errors.ts';
-import { badResponse } from '../classify.ts';
+import { describeWithSdk } from '../awsSdk.ts';
 import type { AwsSourceOptions } from '../options.ts';
 import type { JobSource } from '../types.ts';
 import { OmicsClients } from './client.ts';
@@ -39,25 +38,16 @@ export function createOmicsSource(
   const clients = new OmicsClients(options, overrides.requestHandler);
   return {
     provider: 'AWS_OMICS',
-    async fetchJob(key: OmicsKey, opts?: { signal?: AbortSignal }): Promise<OmicsReferenceImportJobRecord> {
-      let output: unknown;
-      try {
-        output = await clients
-          .forRegion(key.region)
-          .send(
-            new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
-            opts?.signal ? { abortSignal: opts.signal } : {},
-          );
-      } catch (err) {
-        throw mapOmicsError(err, key);
-      }
-      try {
-        return parseReferenceImportJob(key, output);
-      } catch (err) {
-        const requestId = (output as { $metadata?: { requestId?: string } } | null)?.$metadata?.requestId ?? null;
-        const malformed = err instanceof MalformedBodyError ? err : new MalformedBodyError('response could not be normalised');
-        throw badResponse('AWS_OMICS', malformed, requestId);
-      }
+    fetchJob(key: OmicsKey, opts?: { signal?: AbortSignal }): Promise<OmicsReferenceImportJobRecord> {
+      return describeWithSdk(
+        'AWS_OMICS',
+        () =>
+          clients
+            .forRegion(key.region)
+            .send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }), opts?.signal ? { abortSignal: opts.signal } : {}),
+        (err) => mapOmicsError(err, key),
+        (output) => parseReferenceImportJob(key, output),
+      );
     },
     close() {
       clients.close();

@@ -1,8 +1,7 @@
 import { DescribePackageImportJobCommand } from '@aws-sdk/client-panorama';
 import type { HttpHandler } from '@smithy/protocol-http';
-import { MalformedBodyError } from '../../errors.ts';
 import type { PanoramaKey } from '../../globalId.ts';
-import { badResponse } from '../classify.ts';
+import { describeWithSdk } from '../awsSdk.ts';
 import type { AwsSourceOptions } from '../options.ts';
 import type { JobSource } from '../types.ts';
 import { PanoramaClients } from './client.ts';
@@ -52,22 +51,13 @@ export function createPanoramaSource(
   const clients = new PanoramaClients(options, overrides.requestHandler);
   return {
     provider: 'AWS_PANORAMA',
-    async fetchJob(key: PanoramaKey, opts?: { signal?: AbortSignal }): Promise<PanoramaPackageImportJobRecord> {
-      let output: unknown;
-      try {
-        output = await clients
-          .forRegion(key.region)
-          .send(new DescribePackageImportJobCommand({ JobId: key.jobId }), opts?.signal ? { abortSignal: opts.signal } : {});
-      } catch (err) {
-        throw mapPanoramaError(err, key);
-      }
-      try {
-        return parsePackageImportJob(key, output);
-      } catch (err) {
-        const requestId = (output as { $metadata?: { requestId?: string } } | null)?.$metadata?.requestId ?? null;
-        const malformed = err instanceof MalformedBodyError ? err : new MalformedBodyError('response could not be normalised');
-        throw badResponse('AWS_PANORAMA', malformed, requestId);
-      }
+    fetchJob(key: PanoramaKey, opts?: { signal?: AbortSignal }): Promise<PanoramaPackageImportJobRecord> {
+      return describeWithSdk(
+        'AWS_PANORAMA',
+        () => clients.forRegion(key.region).send(new DescribePackageImportJobCommand({ JobId: key.jobId }), opts?.signal ? { abortSignal: opts.signal } : {}),
+        (err) => mapPanoramaError(err, key),
+        (output) => parsePackageImportJob(key, output),
+      );
     },
     close() {
       clients.close();
