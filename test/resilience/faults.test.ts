@@ -1,10 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { clearCalls, gql, startTestGateway, type TestGateway, resetFaults } from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();
 const Q = `query($ids: [ID!]!) { jobs(ids: $ids) { id state } }`;
-const EMULATORS = ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const;
 
 function byIndex(errors: { path?: (string | number)[]; extensions?: Record<string, unknown> }[] = []) {
   return Object.fromEntries(errors.map((e) => [Number(e.path?.[1]), e.extensions?.code]));
@@ -18,7 +17,7 @@ describe('Upstream faults inside one jobs query', () => {
   });
   afterAll(async () => gw?.close());
   afterEach(() => {
-    for (const e of EMULATORS) gw.emulators[e].resetFaults();
+    resetFaults(gw);
     clearCalls(gw);
   });
 

@@ -53,7 +53,20 @@ export async function gql<T = Record<string, any>>(
   return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
 }
 
+/** The five emulators of a demo gateway, by name. */
+export const EMULATOR_NAMES = ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const;
+
 /** Forget every emulator's call log, so a test can assert exactly the calls it caused. */
 export function clearCalls(gateway: DemoGateway): void {
-  for (const name of ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const) gateway.emulators[name].calls.length = 0;
+  for (const name of EMULATOR_NAMES) gateway.emulators[name].calls.length = 0;
+}
+
+/** Upstream calls all five emulators received since the last clearCalls. */
+export function upstreamCallCount(gateway: DemoGateway): number {
+  return EMULATOR_NAMES.reduce((n, name) => n + gateway.emulators[name].calls.length, 0);
+}
+
+/** Put every emulator's fault knobs back to healthy. */
+export function resetFaults(gateway: DemoGateway): void {
+  for (const name of EMULATOR_NAMES) gateway.emulators[name].resetFaults();
 }
