@@ -60,20 +60,15 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
       return guarded.breaker.execute(({ signal }) => guarded.source.fetchJob(key, { signal: AbortSignal.any([signal, budget]) }));
     });
   } catch (err) {
-    if (err instanceof UpstreamError) return Promise.reject(err);
+    if (err instanceof UpstreamError) throw err;
+    const label = PROVIDER_LABEL[provider];
     if (err instanceof BrokenCircuitError) {
-      return Promise.reject(
-        new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${PROVIDER_LABEL[provider]} is failing; jobgraph stopped calling it for a while.`, upstreamCode: null, retryable: false, cause: err }),
-      );
+      throw new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${label} is failing; jobgraph stopped calling it for a while.`, retryable: false, cause: err });
     }
     if (budget.aborted) {
-      return Promise.reject(
-        new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${PROVIDER_LABEL[provider]} did not answer within ${guarded.budgetMs} ms.`, retryable: false, cause: err }),
-      );
+      throw new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${label} did not answer within ${guarded.budgetMs} ms.`, retryable: false, cause: err });
     }
-    return Promise.reject(
-      new UpstreamError({ provider, code: 'UPSTREAM_BAD_RESPONSE', message: `${PROVIDER_LABEL[provider]} failed unexpectedly.`, cause: err }),
-    );
+    throw new UpstreamError({ provider, code: 'UPSTREAM_BAD_RESPONSE', message: `${label} failed unexpectedly.`, cause: err });
   }
 }
 
