@@ -61,6 +61,20 @@ export interface Config {
     maxCost: number;
     /** Most root fields (aliases included) in one operation (JOBGRAPH_MAX_ROOT_FIELDS, default 20). */
     maxRootFields: number;
+    /**
+     * Most distinct upstream jobs one request may ask for, across all fields, aliases and
+     * `_entities` representations (JOBGRAPH_MAX_JOBS_PER_REQUEST, default 100).
+     */
+    maxJobsPerRequest: number;
+    /** Largest upstream response body read, in bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, default 1 MiB). */
+    upstreamMaxBodyBytes: number;
+    /**
+     * Concurrent upstream calls one caller (token subject) may have at one provider, across
+     * all of its requests (JOBGRAPH_CALLER_CONCURRENCY, default 16: half the provider cap).
+     */
+    callerConcurrency: number;
+    /** Regional clients (each with its sockets) a provider keeps open at most (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER, default 32). */
+    maxClientsPerProvider: number;
   };
   resilience: {
     /** Most time one job may take across attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS, default 15000). */
@@ -217,6 +231,10 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       maxDirectives: int(env, 'JOBGRAPH_MAX_DIRECTIVES', 50, 0, 1000),
       maxCost: int(env, 'JOBGRAPH_MAX_COST', 5000, 1, 1000000),
       maxRootFields: int(env, 'JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000),
+      maxJobsPerRequest: int(env, 'JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000),
+      upstreamMaxBodyBytes: int(env, 'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+      callerConcurrency: int(env, 'JOBGRAPH_CALLER_CONCURRENCY', 16, 1, 1024),
+      maxClientsPerProvider: int(env, 'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', 32, 1, 1024),
     },
     resilience: {
       upstreamBudgetMs: int(env, 'JOBGRAPH_UPSTREAM_BUDGET_MS', 15000, 100, 120000),

@@ -11,7 +11,17 @@ describe('Configuration', () => {
       endpoints: {},
       introspection: false,
       tencent: { credentials: null, region: 'ap-guangzhou', uin: null, appId: null },
-      limits: { maxJobIds: 100, upstreamTimeoutMs: 5000, upstreamMaxAttempts: 3, providerConcurrency: 32, maxBodyBytes: 1048576 },
+      limits: {
+        maxJobIds: 100,
+        upstreamTimeoutMs: 5000,
+        upstreamMaxAttempts: 3,
+        providerConcurrency: 32,
+        maxBodyBytes: 1048576,
+        maxJobsPerRequest: 100,
+        upstreamMaxBodyBytes: 1048576,
+        callerConcurrency: 16,
+        maxClientsPerProvider: 32,
+      },
     });
     expect(loadConfig({ mode: 'demo' }, {})).toMatchObject({ host: '127.0.0.1', introspection: true });
   });
