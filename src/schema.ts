@@ -4,6 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { isObjectType, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { applyAuthDirectives, readAuthPolicy, type AuthPolicy } from './auth/directives.ts';
 import { resolvers } from './resolvers/index.ts';
+import { checkRepresentationKey } from './resolvers/representationKey.ts';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
 
@@ -28,7 +29,7 @@ export function buildSchema(typeDefs: DocumentNode = loadTypeDefs()): BuiltSchem
   const subgraph = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
   checkResolversMatchSchema(subgraph);
   const policy = readAuthPolicy(subgraph);
-  return { schema: applyAuthDirectives(subgraph, policy), policy };
+  return { schema: applyAuthDirectives(subgraph, policy, { checkRepresentation: checkRepresentationKey }), policy };
 }
 
 function checkResolversMatchSchema(schema: GraphQLSchema): void {

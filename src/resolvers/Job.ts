@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context.ts';
-import { parseGlobalId } from '../globalId.ts';
 import type { JobRecord } from '../model.ts';
+import { representationKey } from './representationKey.ts';
 import { JOB_TYPE_NAME } from './typeNames.ts';
 
 /** The `Job` entity interface: type resolution by provider, reference resolution by global ID. */
@@ -9,7 +9,7 @@ export const Job = {
     return JOB_TYPE_NAME[job.provider];
   },
   // async: a bad representation must reject its own promise, not throw out of the whole `_entities` map.
-  async __resolveReference(reference: { id: string }, context: RequestContext): Promise<JobRecord> {
-    return context.loadJob(parseGlobalId(reference.id, 'representations.id'));
+  async __resolveReference(reference: { id?: unknown }, context: RequestContext): Promise<JobRecord> {
+    return context.loadJob(representationKey('Job', reference));
   },
 };

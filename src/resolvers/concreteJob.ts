@@ -13,10 +13,11 @@ export interface JobRepresentation {
   uin?: unknown;
 }
 
-const field = (rep: JobRepresentation, name: keyof JobRepresentation, typeName: string): string => {
+const field = (rep: JobRepresentation, name: keyof JobRepresentation, typeName: string, at: string): string => {
   const value = rep[name];
   if (typeof value !== 'string') {
-    throw new BadUserInputError(`A ${typeName} representation needs "${name}" as a string (or "id").`, { argument: `representations.${name}` });
+    const or = name === 'id' ? '' : ' (or "id")';
+    throw new BadUserInputError(`Argument "${at}.${name}" must be a string: a ${typeName} representation needs "${name}"${or}.`, { argument: `${at}.${name}` });
   }
   return value;
 };
@@ -25,21 +26,22 @@ const field = (rep: JobRepresentation, name: keyof JobRepresentation, typeName: 
  * The loader key for a representation: the global `id` key, or the provider's native key
  * (`region nativeId`, `region referenceStoreId nativeId`, `region uin nativeId`, `nativeId`),
  * each part checked against the provider's documented pattern before any upstream call.
+ * `at` names the representation in errors, e.g. `representations[2]`.
  */
-export function keyFromRepresentation(provider: JobProvider, rep: JobRepresentation): JobKey {
+export function keyFromRepresentation(provider: JobProvider, rep: JobRepresentation, at = 'representations'): JobKey {
   const typeName = JOB_TYPE_NAME[provider];
   if (rep.id !== undefined) {
-    const key = parseGlobalId(field(rep, 'id', typeName), 'representations.id');
+    const key = parseGlobalId(field(rep, 'id', typeName, at), `${at}.id`);
     if (key.provider !== provider) {
-      throw new BadUserInputError(`Representation id "${String(rep.id)}" is not a ${typeName} ID.`, { argument: 'representations.id' });
+      throw new BadUserInputError(`Argument "${at}.id" is not a ${typeName} ID: ${JSON.stringify(rep.id)}.`, { argument: `${at}.id` });
     }
     return key;
   }
   // The key's last part is the provider's own job ID, which the schema calls `nativeId`.
   const parts = KEY_PARTS[provider];
   const names = parts.map(([part], i) => (i === parts.length - 1 ? 'nativeId' : part) as keyof JobRepresentation);
-  const values = names.map((name) => field(rep, name, typeName));
-  return buildKey(provider, values, (_part, i) => `representations.${names[i]}`);
+  const values = names.map((name) => field(rep, name, typeName, at));
+  return buildKey(provider, values, (_part, i) => `${at}.${names[i]}`);
 }
 
 /**
