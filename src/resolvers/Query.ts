@@ -7,14 +7,23 @@ type Args<T> = (source: unknown, args: T, context: RequestContext) => Promise<Jo
 
 const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId(id, 'id'));
 
-/** Every ID is checked before any upstream call; one bad ID fails the field, naming its index. */
+/**
+ * Every ID is checked before any upstream call. Too many IDs fail the field; a malformed ID
+ * is that item's `null` with its own BAD_USER_INPUT naming `ids[i]`, and is never loaded.
+ */
 const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
   const max = ctx.config.limits.maxJobIds;
   if (ids.length > max) {
     throw new BadUserInputError(`Argument "ids" takes at most ${max} IDs; got ${ids.length}.`, { argument: 'ids' });
   }
-  const keys: JobKey[] = ids.map((id, i) => parseGlobalId(id, `ids[${i}]`));
-  return Promise.all(keys.map((key) => ctx.loadJob(key).catch((err: Error) => err)));
+  const keys: (JobKey | Error)[] = ids.map((id, i) => {
+    try {
+      return parseGlobalId(id, `ids[${i}]`);
+    } catch (err) {
+      return err as Error;
+    }
+  });
+  return Promise.all(keys.map((key) => (key instanceof Error ? key : ctx.loadJob(key).catch((err: Error) => err))));
 };
 
 const region = (ctx: RequestContext, value: string | null | undefined) => value ?? ctx.config.awsRegion;

@@ -141,11 +141,29 @@ describe('Bad input', () => {
     expect(upstreamCallCount(gw)).toBe(0);
   });
 
-  it('refuses a jobs list with one bad ID, naming its index, before any upstream call', async () => {
+  it('gives each malformed ID in a jobs list its own null and BAD_USER_INPUT naming its index, and loads the others', async () => {
     const ex = exampleGlobalIds();
-    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids: [ex.codepipeline, 'nope'] }, token: gw.tokens.read });
-    expect(res.body.errors?.[0]?.message).toMatch(/Argument "ids\[1\]" is not a valid job ID/);
-    expect(gw.emulators.codepipeline.calls).toEqual([]);
+    const ids = [ex.codepipeline, 'nope', ex.importexport, 'codepipeline:us-east-1:NOT-A-UUID', '', ex.codepipeline];
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
+    expect(res.body.data?.jobs).toEqual([{ id: ex.codepipeline }, null, { id: ex.importexport }, null, null, { id: ex.codepipeline }]);
+    const errors = [...(res.body.errors ?? [])].sort((a, b) => Number(a.path?.[1]) - Number(b.path?.[1]));
+    expect(errors.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['jobs', 1], 'BAD_USER_INPUT'],
+      [['jobs', 3], 'BAD_USER_INPUT'],
+      [['jobs', 4], 'BAD_USER_INPUT'],
+    ]);
+    expect(errors.map((e) => e.message.slice(0, 16))).toEqual(['Argument "ids[1]', 'Argument "ids[3]', 'Argument "ids[4]']);
+    // One call per distinct valid job; none for the malformed ones.
+    expect(gw.emulators.codepipeline.calls.map((c) => c.job)).toEqual([`us-east-1/${ex.codepipeline.split(':')[2]}`]);
+    expect(upstreamCallCount(gw)).toBe(2);
+  });
+
+  it('answers a jobs list of malformed IDs with one error each and no upstream call', async () => {
+    const ids = ['nope', 'azure:eastus:1', 'importexport:bad id!'];
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
+    expect(res.body.data?.jobs).toEqual([null, null, null]);
+    expect((res.body.errors ?? []).map((e) => e.path?.[1]).sort()).toEqual([0, 1, 2]);
+    expect(upstreamCallCount(gw)).toBe(0);
   });
 
   it('refuses more than 100 IDs', async () => {
