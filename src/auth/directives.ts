@@ -208,7 +208,7 @@ function describeKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `a string`;
+  if (typeof value === 'string') return 'a string';
   return `a ${typeof value}`;
 }
 

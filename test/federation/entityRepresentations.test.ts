@@ -123,6 +123,19 @@ describe('_entities representations', () => {
     expect(reps.map((_, i) => errorAt(res, i).map((e) => e.extensions?.code))).toEqual([['UNAUTHENTICATED'], ['UNAUTHENTICATED'], ['UNAUTHENTICATED']]);
     expect(upstreamCallCount(gw)).toBe(0);
   });
+
+  it('tells an anonymous caller nothing about whether a job exists', async () => {
+    const missing = DEMO_DATA.codepipeline.ERROR_CASE_GLOBAL_IDS.notFound;
+    const answers = [];
+    for (const id of [ex.codepipeline, missing]) {
+      for (const __typename of ['Job', 'CodePipelineJob', ['Job']]) {
+        const res = await gql(gw, ENTITIES, { variables: { reps: [{ __typename, id }] } });
+        answers.push([__typename, res.body]);
+      }
+    }
+    expect(answers.slice(0, 3)).toEqual(answers.slice(3));
+    expect(upstreamCallCount(gw)).toBe(0);
+  });
 });
 
 // ---- Fuzz: valid representations of real demo jobs mixed with malformed ones. ----
