@@ -156,7 +156,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const verifyToken = createTokenVerifier(config.auth);
+  const verifyToken = createTokenVerifier(config.auth, { logger });
+  verifyToken.start();
   const landing = config.introspection
     ? ApolloServerPluginLandingPageLocalDefault({
         embed: true,
@@ -206,6 +207,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
+    if (!verifyToken.ready()) {
+      res.status(503).json({ status: 'not ready', mode: config.mode, reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet' });
+      return;
+    }
     res.json({ status: 'ready', mode: config.mode });
   });
   // A present but invalid token rejects the whole request before GraphQL runs: 401, one error.
@@ -252,6 +257,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: address.port,
     httpServer,
     close: async () => {
+      verifyToken.stop();
       await apollo.stop();
     },
   };
