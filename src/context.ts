@@ -4,7 +4,8 @@ import type { Identity } from './auth/identity.ts';
 import type { Config } from './config.ts';
 import type { Sources } from './datasources/index.ts';
 import { createJobLoader } from './datasources/loader.ts';
-import type { JobKey, KeyOf } from './globalId.ts';
+import { formatGlobalId, type JobKey, type KeyOf } from './globalId.ts';
+import { JobBudgetError } from './limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from './model.ts';
 
 type Loaders = { [P in JobProvider]: DataLoader<KeyOf<P>, JobRecord, string> };
@@ -27,6 +28,7 @@ export function createRequestContext(config: Config, sources: Sources, identity:
     AWS_IMPORT_EXPORT: createJobLoader(sources.AWS_IMPORT_EXPORT),
     AWS_CODEPIPELINE: createJobLoader(sources.AWS_CODEPIPELINE),
   };
+  const loadedJobs = new Set<string>();
   const context: RequestContext = {
     config,
     requestId,
@@ -37,6 +39,12 @@ export function createRequestContext(config: Config, sources: Sources, identity:
       context.secretServed = true;
     },
     loadJob(key) {
+      // Defence in depth for the per-request job budget (limits/jobBudget.ts counts before execution).
+      const id = formatGlobalId(key);
+      if (!loadedJobs.has(id)) {
+        if (loadedJobs.size >= config.limits.maxJobsPerRequest) return Promise.reject(new JobBudgetError(config.limits.maxJobsPerRequest, null));
+        loadedJobs.add(id);
+      }
       return (loaders[key.provider] as DataLoader<JobKey, JobRecord, string>).load(key);
     },
   };

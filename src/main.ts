@@ -3,7 +3,7 @@ import { SCOPE_READ } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators } from './emulators/index.ts';
-import { startDemo, startGateway } from './app.ts';
+import { demoExposureWarning, startDemo, startGateway } from './app.ts';
 
 const USAGE = `Usage:
   jobgraph                     live mode: real upstreams configured from the environment
@@ -60,11 +60,13 @@ async function demo(): Promise<void> {
   const gateway = await startDemo({ sandboxDocument: exampleQuery(examples.codepipeline) });
   onShutdown(gateway.close, gateway.config.resilience.shutdownGraceMs);
   const bar = '='.repeat(78);
+  const exposure = demoExposureWarning(gateway.config.host);
   const lines = [
     bar,
     '  jobgraph DEMO MODE — every upstream is an EMULATOR on this machine.',
     '  No real cloud is called; the jobs below are seeded demo data.',
     bar,
+    ...(exposure ? ['!'.repeat(78), ...exposure, '!'.repeat(78)] : []),
     '',
     `  GraphQL + Apollo Sandbox:  ${gateway.server.url.replace('127.0.0.1', 'localhost')}`,
     '',
@@ -93,6 +95,7 @@ async function demo(): Promise<void> {
     bar,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (exposure) process.stderr.write(`${exposure.join('\n')}\n`);
 }
 
 async function live(): Promise<void> {

@@ -6,7 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Identity } from './auth/identity.ts';
@@ -15,7 +15,9 @@ import type { Config } from './config.ts';
 import { createRequestContext, type RequestContext } from './context.ts';
 import type { Sources } from './datasources/index.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from './errors.ts';
+import { httpErrorHandler, notFoundHandler } from './httpErrorHandler.ts';
 import { createQueryLimits } from './limits/index.ts';
+import { jobBudgetPlugin } from './limits/jobBudget.ts';
 import type { BuiltSchema } from './schema.ts';
 import { unwrapResolverError } from '@apollo/server/errors';
 
@@ -65,7 +67,9 @@ export function createFormatError(logger: Logger, requestIds: WeakMap<object, st
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
     if (original instanceof JobgraphError) {
-      return { ...publicShape(formatted), extensions: { ...original.extensions } };
+      // `http` (a status for Apollo) is for the response head, not the client's extensions.
+      const { http: _http, ...extensions } = original.extensions;
+      return { ...publicShape(formatted), extensions };
     }
     if (typeof code === 'string' && (APOLLO_REQUEST_CODES.has(code) || (PUBLIC_ERROR_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR'))) {
       return { ...publicShape(formatted), extensions: { code } };
@@ -123,6 +127,27 @@ function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): Apo
   };
 }
 
+/**
+ * Apollo raises a few request errors without a code, only an HTTP 4xx: an APQ hash that does
+ * not match its query, an unsupported APQ version. Without a code they would be formatted
+ * (and logged) as INTERNAL_SERVER_ERROR; they are the client's mistake, so give them
+ * BAD_REQUEST before they are formatted. Resolver errors (they have a path or an original
+ * error) are never touched.
+ */
+const requestErrorCodesPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors }) {
+        for (const e of errors) {
+          if (e.extensions.code !== undefined || e.path !== undefined || e.originalError) continue;
+          const status = (e.extensions.http as { status?: unknown } | undefined)?.status;
+          if (typeof status === 'number' && status >= 400 && status < 500) (e.extensions as Record<string, unknown>).code = 'BAD_REQUEST';
+        }
+      },
+    };
+  },
+};
+
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz. */
@@ -131,7 +156,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const verifyToken = createTokenVerifier(config.auth);
+  const verifyToken = createTokenVerifier(config.auth, { logger });
+  verifyToken.start();
   const landing = config.introspection
     ? ApolloServerPluginLandingPageLocalDefault({
         embed: true,
@@ -142,7 +168,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       })
     : ApolloServerPluginLandingPageDisabled();
 
-  const limits = createQueryLimits(config, logger);
+  const limits = createQueryLimits(config);
   const requestIds = new WeakMap<object, string>();
 
   const apollo = new ApolloServer<RequestContext>({
@@ -152,13 +178,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     hideSchemaDetailsFromClientErrors: limits.hideSchemaDetailsFromClientErrors,
     formatError: createFormatError(logger, requestIds),
     // main.ts owns SIGTERM/SIGINT (it drains, then closes the sources); Apollo's own handlers
     // would stop the server a second time and re-raise the signal.
     stopOnTerminationSignals: false,
     plugins: [
+      requestErrorCodesPlugin,
       ...limits.plugins,
+      jobBudgetPlugin(config),
       // On close: stop accepting connections, let in-flight requests finish for up to the
       // grace period, then cut the remaining sockets.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.resilience.shutdownGraceMs }),
@@ -178,6 +207,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
+    if (!verifyToken.ready()) {
+      res.status(503).json({ status: 'not ready', mode: config.mode, reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet' });
+      return;
+    }
     res.json({ status: 'ready', mode: config.mode });
   });
   // A present but invalid token rejects the whole request before GraphQL runs: 401, one error.
@@ -210,20 +243,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         createRequestContext(config, sources, res.locals.identity as Identity, res.locals.requestId as string),
     }),
   );
-  const bodyErrors: ErrorRequestHandler = (err: { status?: number; type?: string }, _req, res, next) => {
-    if (err?.type === 'entity.too.large' || err?.status === 413) {
-      res.status(413).json({
-        errors: [{ message: `Request body is larger than ${config.limits.maxBodyBytes} bytes.`, extensions: { code: 'BAD_REQUEST' } }],
-      });
-      return;
-    }
-    if (err?.status === 400) {
-      res.status(400).json({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
-      return;
-    }
-    next(err);
-  };
-  app.use(bodyErrors);
+  app.use(notFoundHandler);
+  app.use(httpErrorHandler(config, logger));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -236,6 +257,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: address.port,
     httpServer,
     close: async () => {
+      verifyToken.stop();
       await apollo.stop();
     },
   };

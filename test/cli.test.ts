@@ -46,6 +46,21 @@ describe('The jobgraph command', () => {
     expect(stderr.trim().split('\n').at(-1)).toBe('jobgraph: configuration error: AWS_ENDPOINT_URL_OMICS: is not a URL (expected e.g. http://127.0.0.1:4105)');
   });
 
+  it.each([
+    ['beyond loopback', true, { HOST: '0.0.0.0', PORT: '0' }],
+    ['on loopback (the default)', false, { PORT: '0' }],
+  ] as const)('prints at demo start %s whether the embedded Sandbox token is exposed (%s)', async (_where, exposed, env) => {
+    const banner = /Emulated upstreams:[\s\S]*={78}\n/;
+    const proc = await run(['demo'], env, banner);
+    try {
+      expect(proc.stdout).toMatch(banner);
+      expect(/WARNING: the demo is listening on 0\.0\.0\.0/.test(proc.stdout)).toBe(exposed);
+      expect(/anyone who can reach this port/.test(proc.stdout)).toBe(exposed);
+    } finally {
+      proc.kill();
+    }
+  });
+
   it('runs the emulators alone, printing endpoint lines the real AWS SDK client can use', async () => {
     const base = 20000 + Math.floor(Math.random() * 20000);
     const proc = await run(['emulators', '--port-base', String(base)], {}, /COS_APPID=.*\n/);

@@ -1,5 +1,6 @@
 import { createSecretKey } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { Logger } from 'pino';
 import { JobgraphError } from '../errors.ts';
 import { ANONYMOUS, type Identity } from './identity.ts';
 
@@ -24,17 +25,39 @@ export class InvalidTokenError extends JobgraphError {
   }
 }
 
-export type TokenVerifier = (authorization: string | undefined) => Promise<Identity>;
+export interface TokenVerifier {
+  (authorization: string | undefined): Promise<Identity>;
+  /** True once the configured JWKS has been fetched at least once (always true without one). */
+  ready(): boolean;
+  /**
+   * Fetch the JWKS now and, until a fetch succeeds, again in the background (waits of
+   * `jwksRetryMs` doubling up to 30 s). Each failure is logged at warn with the URL and cause.
+   */
+  start(): void;
+  /** Stop the background retries. */
+  stop(): void;
+}
+
+export interface TokenVerifierOptions {
+  /** Where JWKS failures go (warn); without one they are not logged. */
+  logger?: Pick<Logger, 'warn' | 'info'>;
+  /** First wait before fetching the JWKS again after a failure, in ms (default 1000). */
+  jwksRetryMs?: number;
+}
+
+const JWKS_MAX_RETRY_MS = 30_000;
 
 /**
  * Build the verifier once per process: HS256 with JOBGRAPH_JWT_SECRET, and/or a JWKS (one
  * cached key set) with required issuer and audience. Expiry is required. The token and its
  * payload are never logged or echoed; reasons are generic.
  */
-export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
+export function createTokenVerifier(settings: TokenSettings, options: TokenVerifierOptions = {}): TokenVerifier {
   // Imported once: a raw Uint8Array would be imported again on every verification.
   const secret = settings.jwtSecret ? createSecretKey(Buffer.from(settings.jwtSecret, 'utf8')) : null;
   const jwks = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : null;
+  const jwksUrl = settings.jwksUrl ? loggableUrl(settings.jwksUrl) : null;
+  const { logger } = options;
   const claimChecks = {
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     requiredClaims: ['exp'],
@@ -42,7 +65,7 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
     ...(settings.audience ? { audience: settings.audience } : {}),
   };
 
-  return async (authorization) => {
+  const verify = async (authorization: string | undefined): Promise<Identity> => {
     if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
     const match = /^Bearer[ ]+([A-Za-z0-9_\-.=]+)\s*$/i.exec(authorization);
     if (!match) throw new InvalidTokenError('the Authorization header must be "Bearer <token>"');
@@ -64,10 +87,59 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
       }
     } catch (err) {
       if (err instanceof InvalidTokenError) throw err;
-      throw new InvalidTokenError(reasonOf(err));
+      const reason = reasonOf(err);
+      // Likely not the token's fault: the key set could not be fetched or read. The operator needs to know.
+      if (reason === UNVERIFIABLE && alg !== undefined && JWKS_ALGORITHMS.includes(alg)) {
+        logger?.warn({ jwksUrl, cause: causeOf(err) }, 'a token could not be verified with the JWKS: it could not be fetched or read');
+      }
+      throw new InvalidTokenError(reason);
     }
     return { authenticated: true, subject: typeof payload.sub === 'string' ? payload.sub : null, scopes: scopesOf(payload) };
   };
+
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const ready = (): boolean => jwks === null || jwks.jwks() !== undefined;
+  const fetchKeys = (nextWaitMs: number): void => {
+    if (!jwks || stopped || ready()) return;
+    jwks.reload().then(
+      () => logger?.info({ jwksUrl }, 'JWKS fetched'),
+      (err: unknown) => {
+        if (stopped || ready()) return;
+        logger?.warn(
+          { jwksUrl, cause: causeOf(err), retryInMs: nextWaitMs },
+          'the JWKS could not be fetched: tokens signed with its keys cannot be verified, and /readyz answers 503 until it is',
+        );
+        timer = setTimeout(() => fetchKeys(Math.min(nextWaitMs * 2, JWKS_MAX_RETRY_MS)), nextWaitMs);
+        timer.unref();
+      },
+    );
+  };
+  return Object.assign(verify, {
+    ready,
+    start: () => {
+      stopped = false;
+      fetchKeys(options.jwksRetryMs ?? 1000);
+    },
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  });
+}
+
+/** The URL for a log line: scheme, host and path; never user info or a query (either may hold a credential). */
+function loggableUrl(value: string): string {
+  const url = new URL(value);
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/** A fetch failure's message and its cause's code (ECONNREFUSED, ENOTFOUND…): no response body, no token. */
+function causeOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : null;
+  return detail ? `${err.message} (${detail})` : err.message;
 }
 
 function reasonOf(err: unknown): string {
@@ -76,8 +148,10 @@ function reasonOf(err: unknown): string {
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'its signature does not verify';
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'its signing algorithm is not accepted';
   if (err instanceof joseErrors.JWKSNoMatchingKey) return 'no key in the key set matches it';
-  return 'it could not be verified';
+  return UNVERIFIABLE;
 }
+
+const UNVERIFIABLE = 'it could not be verified';
 
 /** Scopes from `scope` (space-separated string) and/or `scp` (array of strings). */
 export function scopesOf(payload: JWTPayload): ReadonlySet<string> {

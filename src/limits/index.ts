@@ -1,21 +1,25 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
-import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { knownOperationTypeRule } from './knownOperationTypeRule.ts';
 import { maxRootFieldsRule } from './maxRootFieldsRule.ts';
 
-/**
- * The `extensions.code` of every limit rejection. Apollo Server gives this code to every
- * validation-rule error whatever the rule reports, so the token limit (checked while parsing)
- * uses it too: one code for "the operation was refused before execution".
- */
+/** The `extensions.code` of every validation-rule limit rejection (depth, aliases, directives, cost, root fields). */
 export const LIMIT_ERROR_CODE = 'GRAPHQL_VALIDATION_FAILED';
+
+/**
+ * The `extensions.code` of a token-limit rejection: graphql-js's parser stops at the limit
+ * with a syntax error, which Apollo answers as a parse failure (HTTP 400).
+ */
+export const TOKEN_LIMIT_ERROR_CODE = 'GRAPHQL_PARSE_FAILED';
 
 /** What server.ts passes to `new ApolloServer(…)`. */
 export interface QueryLimits {
   validationRules: ValidationRule[];
   plugins: ApolloServerPlugin<BaseContext>[];
+  /** Apollo's `parseOptions`: the token limit, enforced by graphql-js's own parser. */
+  parseOptions: { maxTokens: number };
   /** Strip "Did you mean …?" from validation errors (true when introspection is off). */
   hideSchemaDetailsFromClientErrors: boolean;
 }
@@ -26,8 +30,11 @@ export interface QueryLimits {
  * found 13.":
  *
  * - depth, aliases, directives and static cost: graphql-armor validation rules;
- * - tokens: graphql-armor's counting lexer, while parsing;
+ * - tokens: graphql-js's parser (`parseOptions.maxTokens`), which aborts with "Syntax Error:
+ *   Document contains more than 4000 tokens. Parsing aborted.": a GRAPHQL_PARSE_FAILED 400,
+ *   like every other syntax error;
  * - root fields: {@link maxRootFieldsRule};
+ * - operation types the schema does not define: {@link knownOperationTypeRule};
  * - field suggestions ("Did you mean …") hidden when introspection is off, so errors do not
  *   reveal the schema that introspection would not.
  *
@@ -36,23 +43,23 @@ export interface QueryLimits {
  * of depth and cost (the Sandbox introspection query is deeper than any job query); with
  * introspection off Apollo refuses it anyway.
  */
-export function createQueryLimits(config: Pick<Config, 'limits' | 'introspection'>, logger?: Logger): QueryLimits {
+export function createQueryLimits(config: Pick<Config, 'limits' | 'introspection'>): QueryLimits {
   const { limits } = config;
-  // graphql-armor's own Apollo wiring reports through a GraphQLError whose message starts
-  // "Syntax Error:"; these are not syntax errors, so report our own without the prefix.
+  // graphql-armor's rules word their errors "Syntax Error: …"; these are not syntax errors,
+  // so report our own without the prefix.
   const report = (ctx: ValidationContext | null, error: GraphQLError): void => {
     ctx?.reportError(new GraphQLError(limitMessage(error), { extensions: { code: LIMIT_ERROR_CODE } }));
   };
   const rule = { propagateOnRejection: false, onReject: [report] };
-  // The token check throws from a parsing hook, which Apollo treats as an unexpected error.
-  // Remember which errors it threw so the hook below can answer them as a 400.
-  const tokenRejections = new WeakSet<object>();
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, ...rule },
     maxAliases: { n: limits.maxAliases, ...rule },
     maxDirectives: { n: limits.maxDirectives, ...rule },
     costLimit: { maxCost: limits.maxCost, flattenFragments: true, ignoreIntrospection: true, ...rule },
-    maxTokens: { n: limits.maxTokens, onReject: [(_ctx, error) => void tokenRejections.add(error)] },
+    // Off: its Apollo plugin re-parses in a parsing hook and throws from there, which Apollo
+    // treats as an unexpected error (every syntax error became a 500). graphql-js's parser
+    // counts tokens itself; see parseOptions below.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: !config.introspection },
   });
   // graphql-armor's typings name @apollo/server's CommonJS declarations and ours the ESM
@@ -62,31 +69,14 @@ export function createQueryLimits(config: Pick<Config, 'limits' | 'introspection
     validationRules: ValidationRule[];
   };
 
-  const tokenLimitAsBadRequest: ApolloServerPlugin<BaseContext> = {
-    async unexpectedErrorProcessingRequest({ requestContext, error }) {
-      if (!tokenRejections.has(error)) return;
-      const requestId = (requestContext.contextValue as { requestId?: unknown }).requestId;
-      logger?.info({ requestId, errorCodes: [LIMIT_ERROR_CODE] }, 'graphql request rejected by the token limit');
-      // Thrown from this hook, Apollo answers with this error instead of a masked 500.
-      throw new GraphQLError(limitMessage(error), { extensions: { code: LIMIT_ERROR_CODE, http: { status: 400 } } });
-    },
-  };
-
   return {
-    validationRules: [...validationRules, maxRootFieldsRule(limits.maxRootFields)],
-    // graphql-armor's token plugin also turns *every* unexpected request error into a
-    // GRAPHQL_VALIDATION_FAILED error carrying the raw message, which would show internal
-    // messages to clients unmasked; drop that hook and keep only the token-limit case above.
-    plugins: [...plugins.map(withoutUnexpectedErrorHook), tokenLimitAsBadRequest],
+    validationRules: [knownOperationTypeRule, ...validationRules, maxRootFieldsRule(limits.maxRootFields)],
+    plugins,
+    parseOptions: { maxTokens: limits.maxTokens },
     hideSchemaDetailsFromClientErrors: !config.introspection,
   };
 }
 
 function limitMessage(error: Error): string {
   return error.message.replace(/^Syntax Error: /, '');
-}
-
-function withoutUnexpectedErrorHook(plugin: ApolloServerPlugin<BaseContext>): ApolloServerPlugin<BaseContext> {
-  const { unexpectedErrorProcessingRequest: _dropped, ...rest } = plugin;
-  return rest;
 }

@@ -78,6 +78,20 @@ describe('Token verification', () => {
       expect(jwksHits - before).toBe(1);
     });
 
+    it('is ready once the key set has been fetched; without a JWKS, at once', async () => {
+      expect(createTokenVerifier({ jwtSecret: SECRET, jwksUrl: null, issuer: null, audience: null }).ready()).toBe(true);
+      const verify = createTokenVerifier({ jwtSecret: null, jwksUrl, issuer: ISSUER, audience: AUDIENCE });
+      expect(verify.ready()).toBe(false);
+      try {
+        verify.start();
+        // A verification joins the fetch start() began (or makes it), so the set is loaded after it.
+        await verify(`Bearer ${await rs(rsa.privateKey)}`);
+        expect(verify.ready()).toBe(true);
+      } finally {
+        verify.stop();
+      }
+    });
+
     it('refuses a wrong issuer, a wrong audience and a key not in the set', async () => {
       const verify = createTokenVerifier({ jwtSecret: null, jwksUrl, issuer: ISSUER, audience: AUDIENCE });
       await expect(verify(`Bearer ${await rs(rsa.privateKey, {}, 'https://other/')}`)).rejects.toThrow('"iss" claim');

@@ -3,7 +3,7 @@ import { getIntrospectionQuery, Kind, parse, specifiedRules, validate, type Oper
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
-import { createQueryLimits, LIMIT_ERROR_CODE } from '../../src/limits/index.ts';
+import { createQueryLimits, LIMIT_ERROR_CODE, TOKEN_LIMIT_ERROR_CODE } from '../../src/limits/index.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { clearCalls, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
 import { JOB_TYPES, kitchenSinkQuery } from './kitchenSink.ts';
@@ -90,7 +90,6 @@ const deepType = `${'ofType { '.repeat(10)}name${' }'.repeat(10)}`;
 const refusals: [string, string, string | RegExp][] = [
   ['depth', `{ job(id: "${id}") { id } __type(name: "Job") { fields { type { ${deepType} } } } }`, /^Query depth limit of 12 exceeded, found 14\.$/],
   ['aliases', `{ job(id: "${id}") { ${Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(' ')} } }`, 'Aliases limit of 30 exceeded, found 31.'],
-  ['tokens', `{ job(id: "${id}") { ${'id '.repeat(4000)}} }`, 'Token limit of 4000 exceeded.'],
   ['directives', `{ job(id: "${id}") { ${'id @include(if: true) '.repeat(51)}} }`, 'Directives limit of 50 exceeded, found 51.'],
   [
     'cost',
@@ -146,6 +145,28 @@ describe('Each query limit', () => {
   });
 });
 
+describe('The token limit', () => {
+  it('refuses a document over it while parsing, before any upstream call, as a parse failure naming the limit', async () => {
+    const requestId = 'limit-tokens';
+    const res = await gql(gw, `{ job(id: "${id}") { ${'id '.repeat(4000)}} }`, { token: gw.tokens.read, headers: { 'x-request-id': requestId } });
+    expect(res.status).toBe(400);
+    expect(res.body.data).toBeUndefined();
+    // graphql-js's own wording ("more that" sic).
+    expect(res.body.errors?.map((e) => e.message)).toEqual(['Syntax Error: Document contains more that 4000 tokens. Parsing aborted.']);
+    expect(res.body.errors?.[0]?.extensions).toEqual({ code: TOKEN_LIMIT_ERROR_CODE });
+    expect(upstreamCallCount(gw)).toBe(0);
+    const lines = gw.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === requestId);
+    expect(lines).toEqual([expect.objectContaining({ level: 30, errorCodes: [TOKEN_LIMIT_ERROR_CODE] })]);
+  });
+
+  it('takes its value from the configuration', () => {
+    const limits = createQueryLimits(loadConfig({ mode: 'live' }, { JOBGRAPH_MAX_TOKENS: '10' }));
+    expect(limits.parseOptions).toEqual({ maxTokens: 10 });
+    expect(() => parse('{ a b c d e f g h i j }', limits.parseOptions)).toThrow('Document contains more that 10 tokens');
+    expect(() => parse('{ a b c d e f g h }', limits.parseOptions)).not.toThrow();
+  });
+});
+
 describe('Field suggestions', () => {
   it('are left out of errors when introspection is off', async () => {
     const res = await gql(prod, `{ jbo(id: "${id}") { id } job(id: "${id}") { nativeid } }`, { token: prod.tokens.read });
@@ -161,12 +182,9 @@ describe('Field suggestions', () => {
   });
 });
 
-describe('The limits plugin', () => {
-  it('lets other unexpected request errors through to Apollo, which masks them, instead of showing their message', async () => {
+describe('The limits plugins', () => {
+  it('leave unexpected request errors to Apollo, which masks them (no hook of theirs rewrites one)', () => {
     const limits = createQueryLimits(loadConfig({ mode: 'live' }, {}));
-    const hooks = limits.plugins.filter((p) => p.unexpectedErrorProcessingRequest);
-    expect(hooks).toHaveLength(1);
-    const error = new Error('connect ECONNREFUSED https://internal.example/secret');
-    await expect(hooks[0]?.unexpectedErrorProcessingRequest?.({ requestContext: { contextValue: {} } as never, error })).resolves.toBeUndefined();
+    expect(limits.plugins.filter((p) => p.unexpectedErrorProcessingRequest)).toEqual([]);
   });
 });

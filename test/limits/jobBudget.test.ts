@@ -1,0 +1,173 @@
+import { getNamedType, isAbstractType, isObjectType, parse, type GraphQLNamedType, type OperationDefinitionNode } from 'graphql';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SCOPE_READ } from '../../src/auth/identity.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createRequestContext } from '../../src/context.ts';
+import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { parseGlobalId } from '../../src/globalId.ts';
+import { distinctJobKeys, ROOT_FIELD_JOB_KEYS } from '../../src/limits/jobBudget.ts';
+import { buildSchema } from '../../src/schema.ts';
+import { clearCalls, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+
+const ex = exampleGlobalIds();
+const budgetMessage = (found: number, max: number) =>
+  `This request asks for ${found} distinct jobs; at most ${max} are allowed per request (JOBGRAPH_MAX_JOBS_PER_REQUEST).`;
+
+let gw: TestGateway;
+/** A gateway whose budget is 2 distinct jobs, to count exactly. */
+let small: TestGateway;
+beforeAll(async () => {
+  [gw, small] = await Promise.all([startTestGateway(), startTestGateway({ JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' })]);
+});
+afterAll(async () => {
+  await Promise.all([gw?.close(), small?.close()]);
+});
+beforeEach(() => {
+  clearCalls(gw);
+  clearCalls(small);
+});
+
+const errorLevelLines = (g: TestGateway, from: number) => g.logs.lines.slice(from).filter((l) => (JSON.parse(l) as { level: number }).level >= 50);
+
+async function expectRefused(g: TestGateway, query: string, variables: Record<string, unknown>, message: string) {
+  const before = g.logs.lines.length;
+  const res = await gql(g, query, { token: g.tokens.read, variables });
+  expect(res.status).toBe(400);
+  expect(res.body.data).toBeUndefined();
+  expect(res.body.errors).toEqual([{ message, extensions: { code: 'BAD_USER_INPUT' } }]);
+  expect(upstreamCallCount(g)).toBe(0);
+  expect(errorLevelLines(g, before)).toEqual([]);
+}
+
+describe('The per-request job budget', () => {
+  it('refuses 20 aliases × jobs(ids: 100 IDs) before any upstream call, naming the limit and the variable', async () => {
+    const vars = Object.fromEntries(Array.from({ length: 20 }, (_, a) => [`v${a}`, Array.from({ length: 100 }, (_, i) => `importexport:A${a}J${i}`)]));
+    const query = `query(${Object.keys(vars).map((v) => `$${v}: [ID!]!`).join(', ')}) { ${Object.keys(vars).map((v) => `${v}: jobs(ids: $${v}) { id }`).join(' ')} }`;
+    await expectRefused(gw, query, vars, budgetMessage(2000, 100));
+  });
+
+  it('refuses _entities with 2,000 representations before any upstream call', async () => {
+    const reps = Array.from({ length: 2000 }, (_, i) => ({ __typename: 'ImportExportJob', nativeId: `E${i}` }));
+    await expectRefused(gw, 'query($reps: [_Any!]!) { _entities(representations: $reps) { __typename } }', { reps }, budgetMessage(2000, 100));
+  });
+
+  it('lets exactly the limit through: 100 distinct jobs spread over aliases, 100 upstream calls', async () => {
+    const ids = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+    const missing = Array.from({ length: 100 - new Set(ids).size }, (_, i) => `importexport:MISSING${i}`);
+    const all = [...new Set(ids), ...missing];
+    expect(all).toHaveLength(100);
+    const half = all.length / 2;
+    const res = await gql(gw, 'query($a: [ID!]!, $b: [ID!]!) { a: jobs(ids: $a) { id } b: jobs(ids: $b) { id } again: jobs(ids: $a) { id } }', {
+      token: gw.tokens.read,
+      variables: { a: all.slice(0, half), b: all.slice(half) },
+    });
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain('JOBGRAPH_MAX_JOBS_PER_REQUEST');
+    expect(res.body.data?.a).toHaveLength(half);
+    expect(upstreamCallCount(gw)).toBe(100);
+  });
+
+  it('counts one job however it is spelled: omitted or default region, global ID, either entity key, the Job interface', async () => {
+    const cp = parseGlobalId(ex.codepipeline) as { region: string; jobId: string };
+    expect(cp.region).toBe('us-east-1'); // the default AWS region of the demo
+    const ie = ex.importexport.split(':')[1] as string;
+    const query = `query($reps: [_Any!]!) {
+      p1: codePipelineJob(jobId: "${cp.jobId}") { id }
+      p2: codePipelineJob(jobId: "${cp.jobId}", region: "us-east-1") { id }
+      p3: job(id: "${ex.codepipeline}") { id }
+      ...More
+      _entities(representations: $reps) { __typename }
+    }
+    fragment More on Query { i1: importExportJob(jobId: "${ie}") { id } ... on Query { i2: job(id: "${ex.importexport}") { id } } }`;
+    const reps = [
+      { __typename: 'CodePipelineJob', id: ex.codepipeline },
+      { __typename: 'CodePipelineJob', region: 'us-east-1', nativeId: cp.jobId },
+      { __typename: 'Job', id: ex.codepipeline },
+      { __typename: 'ImportExportJob', nativeId: ie },
+    ];
+    const ok = await gql(small, query, { token: small.tokens.read, variables: { reps } });
+    expect(ok.body.errors).toBeUndefined();
+    expect(upstreamCallCount(small)).toBe(2);
+
+    clearCalls(small);
+    await expectRefused(small, query, { reps: [...reps, { __typename: 'Job', id: ex.panorama }] }, budgetMessage(3, 2));
+  });
+
+  it('does not count malformed items, skipped fields or a jobs(ids:) list over its own cap: they never reach an upstream', async () => {
+    const query = `query($ids: [ID!]!, $skip: Boolean!, $reps: [_Any!]!) {
+      a: job(id: "${ex.importexport}") { id }
+      b: job(id: "${ex.panorama}") { id }
+      c: job(id: "${ex.omics}") @skip(if: $skip) { id }
+      d: job(id: "${ex.cosbatch}") @include(if: false) { id }
+      bad: jobs(ids: $ids) { id }
+      tooMany: jobs(ids: ${JSON.stringify(Array.from({ length: 101 }, (_, i) => `importexport:T${i}`))}) { id }
+      e: _entities(representations: $reps) { __typename }
+    }`;
+    const variables = {
+      ids: ['nope', 'importexport:', 'codepipeline:us-east-1:NOT-A-UUID', ex.importexport],
+      skip: true,
+      reps: [{ __typename: 'ImportExportJob' }, { __typename: 'Job', id: 'x' }, { __typename: 'CodePipelineJob', id: ex.importexport }],
+    };
+    const res = await gql(small, query, { token: small.tokens.read, variables });
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain('JOBGRAPH_MAX_JOBS_PER_REQUEST');
+    // Each malformed item is its own BAD_USER_INPUT (whether it nulls its item or its field is not this test's concern).
+    expect(new Set(res.body.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(upstreamCallCount(small)).toBeLessThanOrEqual(2);
+  });
+
+  it('counts no representation that cannot name a job: not an object, no string __typename, an unknown type', () => {
+    const { schema } = buildSchema();
+    const document = parse('query($reps: [_Any!]!) { _entities(representations: $reps) { __typename } }');
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const reps = [
+      'not an object',
+      [ex.codepipeline],
+      { __typename: ['CodePipelineJob'], id: ex.codepipeline },
+      { __typename: { toString: () => 'Job' }, id: ex.codepipeline },
+      { __typename: 'NoSuchType', id: ex.codepipeline },
+      { __typename: 'Query', id: ex.codepipeline },
+      { __typename: 'CodePipelineJob', id: ex.codepipeline },
+    ];
+    expect(distinctJobKeys(schema, document, operation, { reps }, gw.config)).toEqual(new Set([ex.codepipeline]));
+  });
+
+  it('counts after variables are resolved, so @skip and @include with variables are honoured', async () => {
+    const query = `query($s: Boolean!) { a: job(id: "${ex.importexport}") { id } b: job(id: "${ex.panorama}") { id } c: job(id: "${ex.omics}") @include(if: $s) { id } }`;
+    const ok = await gql(small, query, { token: small.tokens.read, variables: { s: false } });
+    expect(ok.body.errors).toBeUndefined();
+    clearCalls(small);
+    await expectRefused(small, query, { s: true }, budgetMessage(3, 2));
+  });
+
+  it('covers every root field that returns jobs', () => {
+    const { schema } = buildSchema();
+    const jobTypes = new Set(['Job', ...schema.getPossibleTypes(schema.getType('Job') as never).map((t) => t.name)]);
+    const returnsJobs = (t: GraphQLNamedType) =>
+      jobTypes.has(t.name) || (isAbstractType(t) && schema.getPossibleTypes(t).some((p) => jobTypes.has(p.name)));
+    const rootFields = Object.values(schema.getQueryType()?.getFields() ?? {});
+    const loading = rootFields.filter((f) => returnsJobs(getNamedType(f.type))).map((f) => f.name).sort();
+    expect(loading).toContain('_entities');
+    expect(Object.keys(ROOT_FIELD_JOB_KEYS).sort()).toEqual(loading);
+    for (const name of ['Mutation', 'Subscription'] as const) {
+      const root = name === 'Mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+      // When a root type with job fields is added, ROOT_FIELD_JOB_KEYS must learn its fields.
+      expect(root && isObjectType(root) ? Object.values(root.getFields()).filter((f) => returnsJobs(getNamedType(f.type))) : []).toEqual([]);
+    }
+  });
+});
+
+describe("The request context's loadJob", () => {
+  it('refuses distinct jobs beyond the budget while loading, before their upstream call, and still serves repeats', async () => {
+    const config = loadConfig({ mode: 'demo' }, { JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' });
+    const ctx = createRequestContext({ ...gw.config, limits: { ...gw.config.limits, maxJobsPerRequest: config.limits.maxJobsPerRequest } }, gw.sources, { authenticated: true, subject: 't', scopes: new Set([SCOPE_READ]) }, 'budget-test');
+    await expect(ctx.loadJob(parseGlobalId(ex.importexport))).resolves.toMatchObject({ id: ex.importexport });
+    await expect(ctx.loadJob(parseGlobalId(ex.panorama))).resolves.toMatchObject({ id: ex.panorama });
+    await expect(ctx.loadJob(parseGlobalId(ex.omics))).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: 'This request asks for more than 2 distinct jobs; at most 2 are allowed per request (JOBGRAPH_MAX_JOBS_PER_REQUEST).',
+    });
+    await expect(ctx.loadJob(parseGlobalId(ex.importexport))).resolves.toMatchObject({ id: ex.importexport });
+    expect(upstreamCallCount(gw)).toBe(2);
+  });
+});
