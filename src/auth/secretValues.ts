@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { JobRecord } from '../model.ts';
 
 /** What a scrubbed secret becomes, in log lines and error messages alike. */
@@ -22,25 +23,36 @@ const SHAPES: readonly [RegExp, string][] = [
   [/(signature=)[0-9a-f]{40}(?:[0-9a-f]{24})?(?![0-9a-f])/gi, `$1${REDACTED}`],
 ];
 
+const BASE = 0x01000193;
+/** BASE^(length-1), per window length, for the rolling hash. */
+const TOP = Array.from({ length: WINDOW + 1 }, (_, n) => {
+  let p = 1;
+  for (let i = 1; i < n; i++) p = Math.imul(p, BASE);
+  return p;
+});
+
+/** Polynomial hash of `length` characters from `start`; the scan rolls it one character at a time. */
 function hashWindow(text: string, start: number, length: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < start + length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h ^ (h >>> HASH_BITS)) & HASH_MASK;
+  let h = 0;
+  for (let i = start; i < start + length; i++) h = (Math.imul(h, BASE) + text.charCodeAt(i)) | 0;
+  return h;
 }
+
+const bucket = (h: number) => (h ^ (h >>> HASH_BITS)) & HASH_MASK;
 
 const escapeNonAscii = (s: string) => s.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
 
 /**
- * The forms in which a value can appear in a log line or message: as is, JSON-escaped once
- * (a string field of a JSON line), twice (a string quoted inside a message that is itself a
- * JSON string, as graphql-js and `util.inspect` quote record values), and each with non-ASCII
+ * The forms in which a value can appear in a log line or message: as is; quoted inside a message
+ * (JSON-style as graphql-js quotes record values, or the way `util.inspect` quotes strings);
+ * then each of those JSON-escaped as a string field of a JSON line; and each with non-ASCII
  * characters as `\uXXXX` escapes.
  */
 export function formsOf(value: string): string[] {
-  const once = jsonInner(value);
-  const twice = jsonInner(once);
-  return [...new Set([value, once, twice, escapeNonAscii(once), escapeNonAscii(twice)])];
+  const quoted = [value, jsonInner(value), inspect(value).slice(1, -1)];
+  const inLine = quoted.flatMap((q) => [q, jsonInner(q)]);
+  return [...new Set(inLine.flatMap((f) => [f, escapeNonAscii(f)]))];
 }
 
 /**
@@ -141,7 +153,7 @@ export class SecretValueRegistry {
       else this.patterns.delete(form);
       if (delta === 1 && count !== 1) continue; // the form was indexed already
       if (delta === -1 && count !== 0) continue; // another value still has this form
-      const h = hashWindow(window, 0, length);
+      const h = bucket(hashWindow(window, 0, length));
       this.filter[h] = (this.filter[h] as number) + delta;
       this.windowLengths.set(length, (this.windowLengths.get(length) ?? 0) + delta);
       if (this.windowLengths.get(length) === 0) this.windowLengths.delete(length);
@@ -159,8 +171,14 @@ export class SecretValueRegistry {
   private scrubValues(text: string): string {
     let ranges: [number, number][] | undefined;
     for (const length of this.windowLengths.keys()) {
+      if (text.length < length) continue;
+      const top = TOP[length] as number;
+      let h = hashWindow(text, 0, length - 1);
       for (let end = length; end <= text.length; end++) {
-        if (this.filter[hashWindow(text, end - length, length)] === 0) continue;
+        // Roll: drop the character that left the window, add the one that entered it.
+        if (end > length) h = (h - Math.imul(text.charCodeAt(end - length - 1), top)) | 0;
+        h = (Math.imul(h, BASE) + text.charCodeAt(end - 1)) | 0;
+        if (this.filter[bucket(h)] === 0) continue;
         const forms = this.byWindow.get(text.slice(end - length, end));
         if (!forms) continue;
         for (const form of forms) {

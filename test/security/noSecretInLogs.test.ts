@@ -80,9 +80,10 @@ function sensitiveStrings(value: unknown, sensitive: Set<string>, out: string[] 
   return out;
 }
 
+/** A secret as is, quoted inside a message (JSON-style or util.inspect-style), and each JSON-escaped in a log line. */
 function formsOf(secret: string): string[] {
-  const once = JSON.stringify(secret).slice(1, -1);
-  return [...new Set([secret, once, JSON.stringify(once).slice(1, -1)])];
+  const quoted = [secret, JSON.stringify(secret).slice(1, -1), inspect(secret).slice(1, -1)];
+  return [...new Set(quoted.flatMap((q) => [q, JSON.stringify(q).slice(1, -1)]))];
 }
 
 /** The secrets a text carries (raw or JSON-escaped). */
