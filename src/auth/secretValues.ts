@@ -7,6 +7,8 @@ export const REDACTED = '[REDACTED]';
 export const MIN_SECRET_LENGTH = 6;
 /** Learned values (record secrets, verified bearer tokens) kept at most; the oldest are forgotten first. */
 export const DEFAULT_MAX_LEARNED = 50_000;
+/** And at most this many characters of them (long manifests count for their length). */
+export const DEFAULT_MAX_LEARNED_CHARS = 8 * 1024 * 1024;
 
 /** Length of the window the index keys on: a pattern's last characters (its whole text when shorter). */
 const WINDOW = 8;
@@ -59,7 +61,8 @@ export function formsOf(value: string): string[] {
  * Every sensitive value the process has read, and the scrubber that removes them from text.
  *
  * Pinned values (configured credentials) are never forgotten; learned values (secrets of the
- * records loaded, verified bearer tokens) are kept in an LRU of `maxLearned`. Each value is
+ * records loaded, verified bearer tokens) are kept in an LRU of `maxLearned` values and
+ * `maxLearnedChars` characters. Each value is
  * indexed by the last {@link WINDOW} characters of each of its forms, so a scan hashes one
  * window per position of the text and compares only the few candidates whose window matches:
  * the cost grows with the text's length, not with the number of values.
@@ -75,9 +78,13 @@ export class SecretValueRegistry {
   private readonly filter = new Uint32Array(1 << HASH_BITS);
   /** Window lengths in use (WINDOW, or shorter for values shorter than it) → how many windows. */
   private readonly windowLengths = new Map<number, number>();
+  private learnedChars = 0;
   private recordCollector: ((record: JobRecord) => string[]) | undefined;
 
-  constructor(private readonly maxLearned: number = DEFAULT_MAX_LEARNED) {}
+  constructor(
+    private readonly maxLearned: number = DEFAULT_MAX_LEARNED,
+    private readonly maxLearnedChars: number = DEFAULT_MAX_LEARNED_CHARS,
+  ) {}
 
   /** Values held: pinned and learned. */
   get size(): number {
@@ -88,7 +95,10 @@ export class SecretValueRegistry {
   pin(value: string | null | undefined): void {
     if (!this.accepts(value) || this.pinned.has(value)) return;
     this.pinned.add(value);
-    if (this.learned.delete(value)) return; // already indexed
+    if (this.learned.delete(value)) {
+      this.learnedChars -= value.length;
+      return; // already indexed
+    }
     this.index(value, 1);
   }
 
@@ -99,11 +109,14 @@ export class SecretValueRegistry {
       this.learned.set(value, true);
       return;
     }
+    if (value.length > this.maxLearnedChars) return;
     this.learned.set(value, true);
+    this.learnedChars += value.length;
     this.index(value, 1);
-    while (this.learned.size > this.maxLearned) {
+    while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
       const oldest = this.learned.keys().next().value as string;
       this.learned.delete(oldest);
+      this.learnedChars -= oldest.length;
       this.index(oldest, -1);
     }
   }
@@ -123,6 +136,7 @@ export class SecretValueRegistry {
   clearLearned(): void {
     for (const value of this.learned.keys()) this.index(value, -1);
     this.learned.clear();
+    this.learnedChars = 0;
   }
 
   /** True when the text holds a registered value (in any of its forms) or a secret-shaped string. */

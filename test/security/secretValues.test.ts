@@ -66,6 +66,17 @@ describe('SecretValueRegistry', () => {
     expect(r.contains('pinned-credential')).toBe(true);
   });
 
+  it('bounds the characters it learns too', () => {
+    const r = new SecretValueRegistry(100, 30);
+    r.learn('a'.repeat(20));
+    r.learn('b'.repeat(20)); // 40 characters: the oldest goes
+    expect(r.contains('a'.repeat(20))).toBe(false);
+    expect(r.contains('b'.repeat(20))).toBe(true);
+    r.learn('c'.repeat(31)); // longer than the whole budget: not learned, nothing evicted
+    expect(r.contains('c'.repeat(31))).toBe(false);
+    expect(r.size).toBe(1);
+  });
+
   it('scrubs secret shapes it was never told about: JWTs, SigV4 and COS signatures', () => {
     const r = new SecretValueRegistry();
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz';
