@@ -62,10 +62,10 @@ export function formsOf(value: string): string[] {
  *
  * Pinned values (configured credentials) are never forgotten; learned values (secrets of the
  * records loaded, verified bearer tokens) are kept in an LRU of `maxLearned` values and
- * `maxLearnedChars` characters. Each value is
- * indexed by the last {@link WINDOW} characters of each of its forms, so a scan hashes one
- * window per position of the text and compares only the few candidates whose window matches:
- * the cost grows with the text's length, not with the number of values.
+ * `maxLearnedChars` characters. Each value is indexed by the last {@link WINDOW} characters of
+ * each of its forms, so a scan rolls one hash along the text and compares only the few
+ * candidates whose window matches: the cost grows with the text's length, not with the number
+ * of values.
  */
 export class SecretValueRegistry {
   private readonly pinned = new Set<string>();
