@@ -8,7 +8,8 @@ import { closeSources, createSources, type Sources } from './datasources/index.t
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from './emulators/framework.ts';
 import { startEmulators, type EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
-import { createSecretDetector } from './auth/secrets.ts';
+import { createSecretDetector, createSensitiveValueCollector } from './auth/secrets.ts';
+import { secretValues } from './auth/secretValues.ts';
 import { openJobCache, type JobCache } from './cache/index.ts';
 import { JOB_TYPE_NAME } from './resolvers/typeNames.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
@@ -37,6 +38,18 @@ export async function startGateway(
     options.logDestination,
   );
   const holdsSecret = createSecretDetector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME);
+  // Logs and error messages are scrubbed of every secret the process knows: the configured
+  // credentials from now on, each loaded record's sensitive values as it is loaded.
+  secretValues.setRecordCollector(createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME));
+  for (const value of [
+    config.awsCredentials?.secretAccessKey,
+    config.awsCredentials?.sessionToken,
+    config.tencent.credentials?.secretKey,
+    config.tencent.credentials?.sessionToken,
+    config.auth.jwtSecret,
+  ]) {
+    secretValues.pin(value);
+  }
   const cache = await openJobCache(config, holdsSecret, logger);
   const sources = createSources(config, cache);
   const server = await startServer({ config, sources, built, logger, ...(options.sandbox ? { sandbox: options.sandbox } : {}) });

@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { AuthContext } from './auth/directives.ts';
+import { secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
 import type { Config } from './config.ts';
 import type { Sources } from './datasources/index.ts';
@@ -45,7 +46,12 @@ export function createRequestContext(config: Config, sources: Sources, identity:
         if (loadedJobs.size >= config.limits.maxJobsPerRequest) return Promise.reject(new JobBudgetError(config.limits.maxJobsPerRequest, null));
         loadedJobs.add(id);
       }
-      return (loaders[key.provider] as DataLoader<JobKey, JobRecord, string>).load(key);
+      // The record's secrets are registered before any resolver sees it, so no log line or
+      // error message built from it afterwards can carry them.
+      return (loaders[key.provider] as DataLoader<JobKey, JobRecord, string>).load(key).then((record) => {
+        secretValues.learnRecord(record);
+        return record;
+      });
     },
   };
   return context;

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { scrubSecrets } from './auth/secretValues.ts';
 
 /**
  * Headers that carry a credential: bearer tokens and request signatures (`authorization`,
@@ -27,14 +28,25 @@ export function redactPaths(sensitiveFieldNames: readonly string[]): string[] {
   return [...headerPaths, ...names.flatMap((n) => [n, `*.${n}`, `*.*.${n}`])];
 }
 
-/** The JSON-lines logger: ISO time, `service: "jobgraph"`, secrets replaced by `[REDACTED]`. */
-export function createLogger(level: string, sensitiveFieldNames: readonly string[], destination?: DestinationStream): Logger {
+/**
+ * The JSON-lines logger: ISO time, `service: "jobgraph"`, secrets replaced by `[REDACTED]`
+ * twice over: by key name (the paths above), then by value — every finished line passes
+ * through `scrub` (by default the process-wide registry of sensitive values read, plus
+ * JWT/signature shapes) before it is written, whatever path built the line.
+ */
+export function createLogger(
+  level: string,
+  sensitiveFieldNames: readonly string[],
+  destination?: DestinationStream,
+  scrub: (line: string) => string = scrubSecrets,
+): Logger {
   return pino(
     {
       level,
       base: { service: 'jobgraph' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redactPaths(sensitiveFieldNames), censor: '[REDACTED]' },
+      hooks: { streamWrite: scrub },
     },
     destination,
   );

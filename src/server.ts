@@ -11,6 +11,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Identity } from './auth/identity.ts';
 import { InvalidTokenError, createTokenVerifier } from './auth/verifyToken.ts';
+import { scrubSecrets, secretValues } from './auth/secretValues.ts';
 import type { Config } from './config.ts';
 import { createRequestContext, type RequestContext } from './context.ts';
 import type { Sources } from './datasources/index.ts';
@@ -69,7 +70,7 @@ export function createFormatError(logger: Logger, requestIds: WeakMap<object, st
     if (original instanceof JobgraphError) {
       // `http` (a status for Apollo) is for the response head, not the client's extensions.
       const { http: _http, ...extensions } = original.extensions;
-      return { ...publicShape(formatted), extensions };
+      return { ...publicShape(formatted), extensions: scrubStrings(extensions) };
     }
     if (typeof code === 'string' && (APOLLO_REQUEST_CODES.has(code) || (PUBLIC_ERROR_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR'))) {
       return { ...publicShape(formatted), extensions: { code } };
@@ -86,10 +87,19 @@ export function createFormatError(logger: Logger, requestIds: WeakMap<object, st
   };
 }
 
-/** Message, locations and path: the parts of a kept error that are not extensions. */
+/** A kept error's string extensions, scrubbed of every registered secret value like its message. */
+function scrubStrings(extensions: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(extensions)) if (typeof v === 'string') extensions[k] = scrubSecrets(v);
+  return extensions;
+}
+
+/**
+ * Message, locations and path: the parts of a kept error that are not extensions. The message
+ * is scrubbed of every registered secret value (and secret-shaped string), whatever built it.
+ */
 function publicShape(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return {
-    message: formatted.message,
+    message: scrubSecrets(formatted.message),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
   };
@@ -221,6 +231,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.locals.requestId = requestId;
     verifyToken(req.header('authorization')).then(
       (identity) => {
+        // A verified token is a secret the process now knows: never in a log line or message.
+        // (Unverified ones are not registered, so garbage tokens cannot evict real secrets;
+        // JWT-shaped strings are scrubbed by shape anyway.)
+        if (identity.authenticated) secretValues.learn(req.header('authorization')?.replace(/^\s*bearer\s+/i, '').trim());
         res.locals.identity = identity;
         next();
       },

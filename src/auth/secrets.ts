@@ -1,17 +1,9 @@
-import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLObjectType, type GraphQLSchema, type GraphQLOutputType } from 'graphql';
+import { GraphQLString, getNamedType, isListType, isNonNullType, isObjectType, type GraphQLObjectType, type GraphQLSchema, type GraphQLOutputType } from 'graphql';
 import type { JobProvider, JobRecord } from '../model.ts';
 import type { SensitiveField } from './directives.ts';
 
-/**
- * Build a predicate telling whether a record holds any value of a sensitive field, walking the
- * record along its GraphQL type (nested objects and lists included). Uses the central list of
- * sensitive fields, so a field newly guarded in the SDL is covered here too.
- */
-export function createSecretDetector(
-  schema: GraphQLSchema,
-  sensitiveFields: readonly SensitiveField[],
-  typeNames: Record<JobProvider, string>,
-): (record: JobRecord) => boolean {
+/** Which object types can reach a sensitive field, and whether a field is one. */
+function sensitivityOf(sensitiveFields: readonly SensitiveField[]) {
   const sensitive = new Set(sensitiveFields.map((f) => `${f.type}.${f.field}`));
   // Types from which a sensitive field can be reached; others are skipped without a walk.
   const reaches = new Map<string, boolean>();
@@ -28,6 +20,20 @@ export function createSecretDetector(
     reaches.set(type.name, result);
     return result;
   };
+  return { isSensitive: (type: GraphQLObjectType, field: string) => sensitive.has(`${type.name}.${field}`), canReach };
+}
+
+/**
+ * Build a predicate telling whether a record holds any value of a sensitive field, walking the
+ * record along its GraphQL type (nested objects and lists included). Uses the central list of
+ * sensitive fields, so a field newly guarded in the SDL is covered here too.
+ */
+export function createSecretDetector(
+  schema: GraphQLSchema,
+  sensitiveFields: readonly SensitiveField[],
+  typeNames: Record<JobProvider, string>,
+): (record: JobRecord) => boolean {
+  const { isSensitive, canReach } = sensitivityOf(sensitiveFields);
 
   const holds = (value: unknown, type: GraphQLOutputType): boolean => {
     if (value === null || value === undefined) return false;
@@ -37,7 +43,7 @@ export function createSecretDetector(
     const obj = value as Record<string, unknown>;
     return Object.values(type.getFields()).some((f) => {
       const v = obj[f.name];
-      if (sensitive.has(`${type.name}.${f.name}`)) return v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0);
+      if (isSensitive(type, f.name)) return v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0);
       return holds(v, f.type);
     });
   };
@@ -45,5 +51,70 @@ export function createSecretDetector(
   return (record) => {
     const type = schema.getType(typeNames[record.provider]);
     return isObjectType(type) ? holds(record, type) : true;
+  };
+}
+
+/**
+ * Fields that name an entry rather than hold its value: the keys of a map exposed as a list of
+ * `KeyValue` (`actionConfiguration`'s `ProjectName`, `Command`) are documented property names,
+ * not secrets; registering them would scrub ordinary words from every log line.
+ */
+const NAME_FIELDS = new Set(['KeyValue.key']);
+
+/** Every string inside a value of a sensitive field, at any depth, except entry names. */
+function leaves(value: unknown, type: GraphQLOutputType, out: string[]): void {
+  if (value === null || value === undefined) return;
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) leaves(v, isListType(type) || isNonNullType(type) ? unwrapList(type) : type, out);
+  else if (typeof value === 'object') {
+    const named = getNamedType(type);
+    const fields = isObjectType(named) ? named.getFields() : {};
+    for (const [k, v] of Object.entries(value)) {
+      if (isObjectType(named) && NAME_FIELDS.has(`${named.name}.${k}`)) continue;
+      leaves(v, fields[k]?.type ?? type, out);
+    }
+  }
+}
+
+function unwrapList(type: GraphQLOutputType): GraphQLOutputType {
+  const inner = isNonNullType(type) ? type.ofType : type;
+  return isListType(inner) ? inner.ofType : inner;
+}
+
+/**
+ * Build a function listing every value a record holds under a sensitive field — each string
+ * of the field's value, at any depth (CodePipeline `artifactCredentials.secretAccessKey`, the
+ * entries of `actionConfiguration`) — walking the record along its GraphQL type like
+ * {@link createSecretDetector}. The process registers these values so logs and error messages
+ * can be scrubbed by value. A record of an unknown type is searched whole.
+ */
+export function createSensitiveValueCollector(
+  schema: GraphQLSchema,
+  sensitiveFields: readonly SensitiveField[],
+  typeNames: Record<JobProvider, string>,
+): (record: JobRecord) => string[] {
+  const { isSensitive, canReach } = sensitivityOf(sensitiveFields);
+
+  const collect = (value: unknown, type: GraphQLOutputType, out: string[]): void => {
+    if (value === null || value === undefined) return;
+    if (isNonNullType(type)) return collect(value, type.ofType, out);
+    if (isListType(type)) {
+      if (Array.isArray(value)) for (const v of value) collect(v, type.ofType, out);
+      return;
+    }
+    if (!isObjectType(type) || !canReach(type) || typeof value !== 'object') return;
+    const obj = value as Record<string, unknown>;
+    for (const f of Object.values(type.getFields())) {
+      if (isSensitive(type, f.name)) leaves(obj[f.name], f.type, out);
+      else collect(obj[f.name], f.type, out);
+    }
+  };
+
+  return (record) => {
+    const out: string[] = [];
+    const type = schema.getType(typeNames[record.provider]);
+    if (isObjectType(type)) collect(record, type, out);
+    else leaves(record, GraphQLString, out);
+    return out;
   };
 }

@@ -1,0 +1,227 @@
+import { inspect } from 'node:util';
+import type { JobRecord } from '../model.ts';
+
+/** What a scrubbed secret becomes, in log lines and error messages alike. */
+export const REDACTED = '[REDACTED]';
+/** Values shorter than this are not registered: they would scrub ordinary words and numbers. */
+export const MIN_SECRET_LENGTH = 6;
+/** Learned values (record secrets, verified bearer tokens) kept at most; the oldest are forgotten first. */
+export const DEFAULT_MAX_LEARNED = 50_000;
+/** And at most this many characters of them (long manifests count for their length). */
+export const DEFAULT_MAX_LEARNED_CHARS = 8 * 1024 * 1024;
+
+/** Length of the window the index keys on: a pattern's last characters (its whole text when shorter). */
+const WINDOW = 8;
+const HASH_BITS = 20;
+const HASH_MASK = (1 << HASH_BITS) - 1;
+
+/**
+ * Secrets recognised by their shape, whether or not the process has read them: JWTs
+ * (`eyJ…`.`…`.`…`), SigV4 signatures (`Signature=<64 hex>`, in headers and presigned URLs)
+ * and COS signatures (`q-signature=<40 hex>`).
+ */
+const SHAPES: readonly [RegExp, string][] = [
+  [/eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g, REDACTED],
+  [/(signature=)[0-9a-f]{40}(?:[0-9a-f]{24})?(?![0-9a-f])/gi, `$1${REDACTED}`],
+];
+
+const BASE = 0x01000193;
+/** BASE^(length-1), per window length, for the rolling hash. */
+const TOP = Array.from({ length: WINDOW + 1 }, (_, n) => {
+  let p = 1;
+  for (let i = 1; i < n; i++) p = Math.imul(p, BASE);
+  return p;
+});
+
+/** Polynomial hash of `length` characters from `start`; the scan rolls it one character at a time. */
+function hashWindow(text: string, start: number, length: number): number {
+  let h = 0;
+  for (let i = start; i < start + length; i++) h = (Math.imul(h, BASE) + text.charCodeAt(i)) | 0;
+  return h;
+}
+
+const bucket = (h: number) => (h ^ (h >>> HASH_BITS)) & HASH_MASK;
+
+const escapeNonAscii = (s: string) => s.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
+
+/**
+ * The forms in which a value can appear in a log line or message: as is; quoted inside a message
+ * (JSON-style as graphql-js quotes record values, or the way `util.inspect` quotes strings);
+ * then each of those JSON-escaped as a string field of a JSON line; and each with non-ASCII
+ * characters as `\uXXXX` escapes.
+ */
+export function formsOf(value: string): string[] {
+  const quoted = [value, jsonInner(value), inspect(value).slice(1, -1)];
+  const inLine = quoted.flatMap((q) => [q, jsonInner(q)]);
+  return [...new Set(inLine.flatMap((f) => [f, escapeNonAscii(f)]))];
+}
+
+/**
+ * Every sensitive value the process has read, and the scrubber that removes them from text.
+ *
+ * Pinned values (configured credentials) are never forgotten; learned values (secrets of the
+ * records loaded, verified bearer tokens) are kept in an LRU of `maxLearned` values and
+ * `maxLearnedChars` characters. Each value is indexed by the last {@link WINDOW} characters of
+ * each of its forms, so a scan rolls one hash along the text and compares only the few
+ * candidates whose window matches: the cost grows with the text's length, not with the number
+ * of values.
+ */
+export class SecretValueRegistry {
+  private readonly pinned = new Set<string>();
+  private readonly learned = new Map<string, true>();
+  /** Registered form → how many registered values produce it. */
+  private readonly patterns = new Map<string, number>();
+  /** Window text → the forms ending with it. */
+  private readonly byWindow = new Map<string, Set<string>>();
+  /** Window hash → how many windows hash there (a counting filter in front of byWindow). */
+  private readonly filter = new Uint32Array(1 << HASH_BITS);
+  /** Window lengths in use (WINDOW, or shorter for values shorter than it) → how many windows. */
+  private readonly windowLengths = new Map<number, number>();
+  private learnedChars = 0;
+  private recordCollector: ((record: JobRecord) => string[]) | undefined;
+
+  constructor(
+    private readonly maxLearned: number = DEFAULT_MAX_LEARNED,
+    private readonly maxLearnedChars: number = DEFAULT_MAX_LEARNED_CHARS,
+  ) {}
+
+  /** Values held: pinned and learned. */
+  get size(): number {
+    return this.pinned.size + this.learned.size;
+  }
+
+  /** Register a value for the life of the process (a configured credential). */
+  pin(value: string | null | undefined): void {
+    if (!this.accepts(value) || this.pinned.has(value)) return;
+    this.pinned.add(value);
+    if (this.learned.delete(value)) {
+      this.learnedChars -= value.length;
+      return; // already indexed
+    }
+    this.index(value, 1);
+  }
+
+  /** Register a value read at run time; the least recently seen is forgotten past the bound. */
+  learn(value: string | null | undefined): void {
+    if (!this.accepts(value) || this.pinned.has(value)) return;
+    if (this.learned.delete(value)) {
+      this.learned.set(value, true);
+      return;
+    }
+    if (value.length > this.maxLearnedChars) return;
+    this.learned.set(value, true);
+    this.learnedChars += value.length;
+    this.index(value, 1);
+    while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
+      const oldest = this.learned.keys().next().value as string;
+      this.learned.delete(oldest);
+      this.learnedChars -= oldest.length;
+      this.index(oldest, -1);
+    }
+  }
+
+  /** How records are searched for sensitive values (set once the schema is built). */
+  setRecordCollector(collect: (record: JobRecord) => string[]): void {
+    this.recordCollector = collect;
+  }
+
+  /** Learn every sensitive value a record holds. */
+  learnRecord(record: JobRecord): void {
+    if (!this.recordCollector) return;
+    for (const value of this.recordCollector(record)) this.learn(value);
+  }
+
+  /** Forget every learned value (pinned ones stay). */
+  clearLearned(): void {
+    for (const value of this.learned.keys()) this.index(value, -1);
+    this.learned.clear();
+    this.learnedChars = 0;
+  }
+
+  /** True when the text holds a registered value (in any of its forms) or a secret-shaped string. */
+  contains(text: string): boolean {
+    return this.scrub(text) !== text;
+  }
+
+  /** The text with every registered value (in any of its forms) and every secret-shaped string replaced by `[REDACTED]`. */
+  scrub(text: string): string {
+    let out = this.patterns.size === 0 ? text : this.scrubValues(text);
+    for (const [re, replacement] of SHAPES) {
+      re.lastIndex = 0;
+      if (re.test(out)) out = out.replace(re, replacement);
+    }
+    return out;
+  }
+
+  private accepts(value: string | null | undefined): value is string {
+    return typeof value === 'string' && value.length >= MIN_SECRET_LENGTH;
+  }
+
+  private index(value: string, delta: 1 | -1): void {
+    for (const form of formsOf(value)) {
+      const count = (this.patterns.get(form) ?? 0) + delta;
+      const length = Math.min(WINDOW, form.length);
+      const window = form.slice(form.length - length);
+      if (count > 0) this.patterns.set(form, count);
+      else this.patterns.delete(form);
+      if (delta === 1 && count !== 1) continue; // the form was indexed already
+      if (delta === -1 && count !== 0) continue; // another value still has this form
+      const h = bucket(hashWindow(window, 0, length));
+      this.filter[h] = (this.filter[h] as number) + delta;
+      this.windowLengths.set(length, (this.windowLengths.get(length) ?? 0) + delta);
+      if (this.windowLengths.get(length) === 0) this.windowLengths.delete(length);
+      let forms = this.byWindow.get(window);
+      if (delta === 1) {
+        if (!forms) this.byWindow.set(window, (forms = new Set()));
+        forms.add(form);
+      } else if (forms) {
+        forms.delete(form);
+        if (forms.size === 0) this.byWindow.delete(window);
+      }
+    }
+  }
+
+  private scrubValues(text: string): string {
+    let ranges: [number, number][] | undefined;
+    for (const length of this.windowLengths.keys()) {
+      if (text.length < length) continue;
+      const top = TOP[length] as number;
+      let h = hashWindow(text, 0, length - 1);
+      for (let end = length; end <= text.length; end++) {
+        // Roll: drop the character that left the window, add the one that entered it.
+        if (end > length) h = (h - Math.imul(text.charCodeAt(end - length - 1), top)) | 0;
+        h = (Math.imul(h, BASE) + text.charCodeAt(end - 1)) | 0;
+        if (this.filter[bucket(h)] === 0) continue;
+        const forms = this.byWindow.get(text.slice(end - length, end));
+        if (!forms) continue;
+        for (const form of forms) {
+          const start = end - form.length;
+          if (start >= 0 && text.startsWith(form, start)) (ranges ??= []).push([start, end]);
+        }
+      }
+    }
+    if (!ranges) return text;
+    ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    let out = '';
+    let cursor = 0;
+    let open: [number, number] | undefined;
+    for (const [start, end] of ranges) {
+      if (open && start <= open[1]) {
+        open[1] = Math.max(open[1], end);
+        continue;
+      }
+      if (open) out += text.slice(cursor, open[0]) + REDACTED;
+      if (open) cursor = open[1];
+      open = [start, end];
+    }
+    if (open) out += text.slice(cursor, open[0]) + REDACTED + text.slice(open[1]);
+    return out;
+  }
+}
+
+/** The process-wide registry: the logger and the error formatter scrub with it. */
+export const secretValues = new SecretValueRegistry();
+
+/** Scrub a text with the process-wide registry. */
+export const scrubSecrets = (text: string): string => secretValues.scrub(text);

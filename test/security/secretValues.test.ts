@@ -1,0 +1,198 @@
+import { inspect } from 'node:util';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSensitiveValueCollector } from '../../src/auth/secrets.ts';
+import { REDACTED, SecretValueRegistry, secretValues } from '../../src/auth/secretValues.ts';
+import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { BadUserInputError } from '../../src/errors.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { JobRecord } from '../../src/model.ts';
+import { JOB_TYPE_NAME } from '../../src/resolvers/typeNames.ts';
+import { buildSchema } from '../../src/schema.ts';
+import { createFormatError } from '../../src/server.ts';
+import { gql, LogCapture, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+/** A value with every character JSON escapes, and non-ASCII. */
+const AWKWARD = 'pa"ss\\wo\nrd-é✓-"end"';
+
+describe('SecretValueRegistry', () => {
+  it('scrubs a registered value raw, JSON-escaped once and twice, and with \\u escapes', () => {
+    const r = new SecretValueRegistry();
+    r.learn(AWKWARD);
+    const once = JSON.stringify(AWKWARD);
+    const twice = JSON.stringify(once);
+    const unicode = once.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    for (const text of [`x ${AWKWARD} y`, `{"msg":${once}}`, `{"msg":${twice}}`, `{"msg":${unicode}}`]) {
+      const out = r.scrub(text);
+      expect(out, text).toContain(REDACTED);
+      expect(out).not.toContain('wo');
+      expect(out).not.toContain('rd-');
+    }
+  });
+
+  it('ignores values shorter than 6 characters and leaves text without a value alone', () => {
+    const r = new SecretValueRegistry();
+    r.learn('abcde');
+    r.learn('');
+    r.learn(null);
+    expect(r.size).toBe(0);
+    r.learn(SECRET);
+    const text = '{"level":30,"msg":"graphql request","abcde":1}';
+    expect(r.scrub(text)).toBe(text);
+  });
+
+  it('replaces overlapping and adjacent values with one marker each run', () => {
+    const r = new SecretValueRegistry();
+    r.learn('secret-one-abcdef');
+    r.learn('one-abcdef-and-more');
+    r.learn('zzzzzz1234');
+    expect(r.scrub('a secret-one-abcdef-and-more b zzzzzz1234zzzzzz1234 c')).toBe(`a ${REDACTED} b ${REDACTED} c`);
+  });
+
+  it('forgets the least recently learned value past its bound, never a pinned one', () => {
+    const r = new SecretValueRegistry(2);
+    r.pin('pinned-credential');
+    r.learn('learned-value-1');
+    r.learn('learned-value-2');
+    r.learn('learned-value-1'); // seen again: now the most recent
+    r.learn('learned-value-3');
+    expect(r.contains('learned-value-2')).toBe(false);
+    expect(r.contains('learned-value-1')).toBe(true);
+    expect(r.contains('learned-value-3')).toBe(true);
+    expect(r.contains('pinned-credential')).toBe(true);
+    r.clearLearned();
+    expect(r.contains('learned-value-1')).toBe(false);
+    expect(r.contains('pinned-credential')).toBe(true);
+  });
+
+  it('bounds the characters it learns too', () => {
+    const r = new SecretValueRegistry(100, 30);
+    r.learn('a'.repeat(20));
+    r.learn('b'.repeat(20)); // 40 characters: the oldest goes
+    expect(r.contains('a'.repeat(20))).toBe(false);
+    expect(r.contains('b'.repeat(20))).toBe(true);
+    r.learn('c'.repeat(31)); // longer than the whole budget: not learned, nothing evicted
+    expect(r.contains('c'.repeat(31))).toBe(false);
+    expect(r.size).toBe(1);
+  });
+
+  it('scrubs secret shapes it was never told about: JWTs, SigV4 and COS signatures', () => {
+    const r = new SecretValueRegistry();
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz';
+    const sigv4 = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
+    const cos = '0123456789abcdef0123456789abcdef01234567';
+    const out = r.scrub(`Bearer ${jwt} | Credential=AKIA/x, SignedHeaders=host, Signature=${sigv4} | X-Amz-Signature=${sigv4}& | q-sign-time=1;2&q-signature=${cos}`);
+    expect(out).not.toContain(jwt.slice(0, 20));
+    expect(out).not.toContain(sigv4);
+    expect(out).not.toContain(cos);
+    expect(out).toContain(`Signature=${REDACTED}`);
+    expect(out).toContain(`q-signature=${REDACTED}`);
+  });
+});
+
+describe('createSensitiveValueCollector', () => {
+  const built = buildSchema();
+  const collect = createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME);
+
+  it('finds nested sensitive values (artifact credentials, configuration values) and nothing else', () => {
+    const record = {
+      id: 'codepipeline:us-east-1:c0de0001-7e57-4b1d-8a11-000000000001',
+      provider: 'AWS_CODEPIPELINE',
+      nativeId: 'c0de0001-7e57-4b1d-8a11-000000000001',
+      accountId: '111122223333',
+      actionConfiguration: [{ key: 'ProjectName', value: 'config-value-1' }],
+      artifactCredentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: SECRET, sessionToken: 'session-token-1' },
+      continuationToken: 'continuation-1',
+      pipelineContext: { pipelineName: 'not-a-secret' },
+    } as unknown as JobRecord;
+    expect(collect(record).sort()).toEqual(['ASIAEXAMPLE', SECRET, 'config-value-1', 'continuation-1', 'session-token-1'].sort());
+  });
+});
+
+describe('Scrubbing errors that embed a registered secret', () => {
+  beforeAll(() => {
+    secretValues.learn(SECRET);
+    secretValues.learn(AWKWARD);
+  });
+
+  it('the logger writes an Error whose message (and stack) embeds a secret scrubbed', () => {
+    const logs = new LogCapture();
+    const logger = createLogger('info', [], logs);
+    const err = new Error(`cannot render ${inspect({ artifactCredentials: { secretAccessKey: SECRET, note: AWKWARD } })}`);
+    logger.error({ err }, 'internal error');
+    logger.warn(`plain message with ${SECRET}`);
+    expect(logs.lines).toHaveLength(2);
+    expect(logs.text()).not.toContain(SECRET);
+    expect(logs.text()).not.toContain('wo\\\\nrd');
+    expect(logs.text()).not.toContain('wo\\nrd');
+    expect(logs.text()).toContain(REDACTED);
+    expect(JSON.parse(logs.lines[0] as string).err.message).toMatch(/^cannot render/);
+  });
+
+  it('formatError scrubs kept messages (JobgraphError, allow-listed codes) and the internal-error log line', () => {
+    const logs = new LogCapture();
+    const formatError = createFormatError(createLogger('info', [], logs));
+    const formattedOf = (e: GraphQLError): GraphQLFormattedError => ({ ...e.toJSON(), extensions: { code: 'INTERNAL_SERVER_ERROR', ...e.extensions } });
+
+    const own = new BadUserInputError(`record ${JSON.stringify({ secretAccessKey: SECRET, note: AWKWARD })} is odd`, { detail: SECRET });
+    const ownError = new GraphQLError(own.message, { originalError: own, path: ['job'] });
+    const keptOwn = formatError(formattedOf(ownError), ownError);
+    expect(keptOwn.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(keptOwn.message).toMatch(/^record /);
+
+    const allowListed = new GraphQLError(`Variable "$x" got invalid value "${SECRET}"`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    const keptAllowListed = formatError(formattedOf(allowListed), allowListed);
+    expect(keptAllowListed.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+
+    const internal = new GraphQLError(`boom ${SECRET}`, { originalError: new Error(`boom ${inspect({ k: SECRET, n: AWKWARD })}`) });
+    const masked = formatError(formattedOf(internal), internal);
+    expect(masked.message).toBe('Internal server error');
+
+    const out = JSON.stringify([keptOwn, keptAllowListed, masked]);
+    expect(out).toContain(REDACTED);
+    for (const text of [out, logs.text()]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain('wo\\nrd');
+      expect(text).not.toContain('wo\\\\nrd');
+    }
+    expect(logs.lines.map((l) => JSON.parse(l).msg)).toEqual(['internal error']);
+  });
+});
+
+describe('The gateway learns secrets as it loads records', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    secretValues.clearLearned();
+    gw = await startTestGateway({ LOG_LEVEL: 'debug' });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('scrubs a record that a resolver failure writes to the log, on the first request that ever loaded it', async () => {
+    const cp = DEMO_DATA.codepipeline;
+    expect(cp.DEMO_SECRET_VALUES.some((v) => secretValues.contains(v))).toBe(false);
+    const res = await gql(gw, 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }', {
+      variables: { r: [{ __typename: ['CodePipelineJob'], id: cp.EXAMPLE_GLOBAL_ID }] },
+    });
+    expect(res.status).toBe(200);
+    for (const v of cp.DEMO_SECRET_VALUES) {
+      expect(res.text).not.toContain(v);
+      expect(gw.logs.text(), v).not.toContain(v);
+    }
+  });
+
+  it('registers the configured credentials and each verified bearer token', async () => {
+    expect(secretValues.contains(`x ${gw.config.auth.jwtSecret} y`)).toBe(true);
+    expect(secretValues.contains(`x ${gw.config.awsCredentials?.secretAccessKey} y`)).toBe(true);
+    expect(secretValues.contains(`x ${gw.config.tencent.credentials?.secretKey} y`)).toBe(true);
+    // The token is scrubbed by its JWT shape anyway; it is also known by value once verified.
+    const before = secretValues.size;
+    const res = await gql(gw, '{ __typename }', { token: gw.tokens.read });
+    expect(res.status).toBe(200);
+    expect(secretValues.size).toBe(before + 1);
+    await gql(gw, '{ __typename }', { token: gw.tokens.read });
+    expect(secretValues.size).toBe(before + 1);
+  });
+});
