@@ -28,6 +28,7 @@ export function createSources(config: Config, cache?: JobCache): Sources {
   });
   const n: GuardOptions = {
     concurrency: config.limits.providerConcurrency,
+    callerConcurrency: config.limits.callerConcurrency,
     budgetMs: config.resilience.upstreamBudgetMs,
     breakerFailures: config.resilience.breakerFailures,
     breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
