@@ -4,25 +4,32 @@ interface Waiting {
   cancel(): void;
 }
 
+/** One caller's share: tasks running, tasks waiting, when it was last served. */
+interface CallerState {
+  active: number;
+  queue: Waiting[];
+  /** Sequence number of the last task started for this caller (0: never). */
+  lastServed: number;
+}
+
 /**
  * A concurrency cap shared fairly between callers: at most `capacity` tasks run at once, at
- * most `perCaller` of them for one caller, and when a slot frees the next task comes from the
- * callers in turn (round-robin over the callers that have a task waiting and are under their
- * own cap), not from one FIFO. So a caller that queues a hundred tasks waits behind itself,
- * while another caller's single task is the next to run.
+ * most `perCaller` of them for one caller, and when a slot frees it goes to the waiting
+ * caller with the fewest tasks running (ties: the one served longest ago), not to the head
+ * of one FIFO. So a caller that queues a hundred tasks waits behind itself, while another
+ * caller's single task is the next to run.
  *
  * One instance per provider, process-wide: the caps hold across all of a caller's requests.
+ * A caller's state is dropped once it has nothing running or waiting, so the map holds only
+ * callers with work in flight.
  */
 export class FairLimiter {
   readonly capacity: number;
   readonly perCaller: number;
   #active = 0;
-  readonly #activeBy = new Map<string, number>();
-  /**
-   * Waiting tasks per caller. The Map's insertion order is the round-robin ring: a caller
-   * that was just served is moved to the end.
-   */
-  readonly #queues = new Map<string, Waiting[]>();
+  #pending = 0;
+  #served = 0;
+  readonly #callers = new Map<string, CallerState>();
 
   constructor(capacity: number, perCaller: number) {
     if (!(capacity >= 1) || !(perCaller >= 1)) throw new RangeError('FairLimiter needs capacity and perCaller of at least 1');
@@ -37,9 +44,7 @@ export class FairLimiter {
 
   /** Tasks waiting for a slot. */
   get pendingCount(): number {
-    let n = 0;
-    for (const q of this.#queues.values()) n += q.length;
-    return n;
+    return this.#pending;
   }
 
   /**
@@ -53,6 +58,12 @@ export class FairLimiter {
         reject(signal.reason);
         return;
       }
+      let state = this.#callers.get(caller);
+      if (!state) {
+        state = { active: 0, queue: [], lastServed: 0 };
+        this.#callers.set(caller, state);
+      }
+      const owner = state;
       const onAbort = () => {
         entry.cancel();
         reject(signal?.reason);
@@ -60,56 +71,56 @@ export class FairLimiter {
       const entry: Waiting = {
         start: () => {
           signal?.removeEventListener('abort', onAbort);
-          this.#active += 1;
-          this.#activeBy.set(caller, (this.#activeBy.get(caller) ?? 0) + 1);
           let result: Promise<T>;
           try {
             result = task();
           } catch (err) {
             result = Promise.reject(err);
           }
-          result.then(resolve, reject).finally(() => this.#finish(caller));
+          result.then(resolve, reject).finally(() => this.#finish(caller, owner));
         },
         cancel: () => {
-          const q = this.#queues.get(caller);
-          const i = q ? q.indexOf(entry) : -1;
-          if (q && i >= 0) {
-            q.splice(i, 1);
-            if (q.length === 0) this.#queues.delete(caller);
-          }
+          const i = owner.queue.indexOf(entry);
+          if (i < 0) return;
+          owner.queue.splice(i, 1);
+          this.#pending -= 1;
+          this.#forgetIfIdle(caller, owner);
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const q = this.#queues.get(caller);
-      if (q) q.push(entry);
-      else this.#queues.set(caller, [entry]);
+      owner.queue.push(entry);
+      this.#pending += 1;
       this.#dispatch();
     });
   }
 
-  #finish(caller: string): void {
+  #finish(caller: string, state: CallerState): void {
     this.#active -= 1;
-    const n = (this.#activeBy.get(caller) ?? 1) - 1;
-    if (n === 0) this.#activeBy.delete(caller);
-    else this.#activeBy.set(caller, n);
+    state.active -= 1;
+    this.#forgetIfIdle(caller, state);
     this.#dispatch();
   }
 
-  /** Start waiting tasks while slots are free, taking callers in turn. */
+  #forgetIfIdle(caller: string, state: CallerState): void {
+    if (state.active === 0 && state.queue.length === 0 && this.#callers.get(caller) === state) this.#callers.delete(caller);
+  }
+
+  /** Start waiting tasks while slots are free: each time the eligible caller with the fewest running, longest unserved. */
   #dispatch(): void {
-    while (this.#active < this.capacity) {
-      let started = false;
-      for (const [caller, q] of this.#queues) {
-        if ((this.#activeBy.get(caller) ?? 0) >= this.perCaller) continue;
-        const entry = q.shift() as Waiting;
-        // Move the caller to the end of the ring (or drop it when it has nothing left waiting).
-        this.#queues.delete(caller);
-        if (q.length > 0) this.#queues.set(caller, q);
-        entry.start();
-        started = true;
-        break;
+    while (this.#active < this.capacity && this.#pending > 0) {
+      let next: CallerState | undefined;
+      for (const state of this.#callers.values()) {
+        if (state.queue.length === 0 || state.active >= this.perCaller) continue;
+        if (!next || state.active < next.active || (state.active === next.active && state.lastServed < next.lastServed)) next = state;
       }
-      if (!started) return;
+      if (!next) return;
+      const entry = next.queue.shift() as Waiting;
+      this.#pending -= 1;
+      this.#active += 1;
+      next.active += 1;
+      this.#served += 1;
+      next.lastServed = this.#served;
+      entry.start();
     }
   }
 }
