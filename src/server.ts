@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { createRequestContext, type RequestContext } from './context.ts';
 import type { Sources } from './datasources/index.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from './errors.ts';
+import { FdHealth } from './health.ts';
 import { createQueryLimits } from './limits/index.ts';
 import type { BuiltSchema } from './schema.ts';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -36,6 +37,8 @@ export interface ServerOptions {
   logger: Logger;
   /** Sandbox's initial operation and headers (demo mode). */
   sandbox?: { document?: string; headers?: Record<string, string> };
+  /** What /healthz checks (file-descriptor pressure); default a fresh FdHealth. */
+  health?: FdHealth;
 }
 
 export interface RunningServer {
@@ -174,8 +177,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   await apollo.start();
 
+  // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
+  const health = options.health ?? new FdHealth();
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    const state = health.check();
+    if (state.ok) res.json({ status: 'ok' });
+    else res.status(503).json({ status: 'unhealthy', reason: state.reason });
   });
   app.get('/readyz', (_req, res) => {
     res.json({ status: 'ready', mode: config.mode });

@@ -2,6 +2,7 @@ import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, h
 import DataLoader from 'dataloader';
 import type { JobCache } from '../cache/jobCache.ts';
 import { UpstreamError } from '../errors.ts';
+import type { FdHealth } from '../health.ts';
 import { formatGlobalId, type JobKey, type KeyOf } from '../globalId.ts';
 import type { JobProvider, JobRecord } from '../model.ts';
 import { PROVIDER_LABEL } from './classify.ts';
@@ -31,6 +32,8 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
   budgetMs: number;
   /** Cross-request cache of finished jobs; absent when off. */
   cache?: JobCache;
+  /** Told of every failed job, so /healthz notices EMFILE/ENFILE. */
+  health?: FdHealth;
 }
 
 /** The caller of requests without a token subject: they share one bucket. */
@@ -59,6 +62,9 @@ const LOCAL_FAULT_CODES: ReadonlySet<string> = new Set([
   'ERR_UNESCAPED_CHARACTERS',
   'ERR_INVALID_ARG_TYPE',
   'ERR_INVALID_ARG_VALUE',
+  // Out of file descriptors: jobgraph's own exhaustion, not the provider's.
+  'EMFILE',
+  'ENFILE',
 ]);
 
 /** Programming errors: a bug of jobgraph's (in parsing, say) is never the provider's fault. */
@@ -114,13 +120,14 @@ export class RegionalBreakers {
   }
 }
 
-export function guardSource<P extends JobProvider>(source: JobSource<P>, options: GuardOptions, cache?: JobCache): GuardedSource<P> {
+export function guardSource<P extends JobProvider>(source: JobSource<P>, options: GuardOptions, cache?: JobCache, health?: FdHealth): GuardedSource<P> {
   return {
     source,
     limit: new FairLimiter(options.concurrency, options.callerConcurrency),
     breakers: new RegionalBreakers(options),
     budgetMs: options.budgetMs,
     ...(cache ? { cache } : {}),
+    ...(health ? { health } : {}),
   };
 }
 
@@ -174,7 +181,11 @@ export function createJobLoader<P extends JobProvider>(guarded: GuardedSource<P>
     await cache.offer(record);
     return record;
   };
-  return new DataLoader<KeyOf<P>, JobRecord, string>((keys) => Promise.all(keys.map((key) => load(key).catch((err: Error) => err))), {
+  const failed = (err: Error): Error => {
+    guarded.health?.noteError(err);
+    return err;
+  };
+  return new DataLoader<KeyOf<P>, JobRecord, string>((keys) => Promise.all(keys.map((key) => load(key).catch(failed))), {
     cacheKeyFn: (key) => formatGlobalId(key),
   });
 }
