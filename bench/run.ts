@@ -24,6 +24,7 @@ import { gitState, machineInfo, packageVersions } from './lib/machine.ts';
 import { measureBatching, measureDuplicates, type EntryPoint } from './lib/phases/batching.ts';
 import { repeatedTerminalQuery } from './lib/phases/cache.ts';
 import { cpuPerJob, type CpuRun } from './lib/phases/cpu.ts';
+import { callerFairness } from './lib/phases/fairness.ts';
 import { directRoundTrip, oneConnectionLatency } from './lib/phases/latency.ts';
 import { rssUnderLoad, soak } from './lib/phases/memory.ts';
 import { saturatedThroughput } from './lib/phases/throughput.ts';
@@ -208,6 +209,11 @@ async function main(): Promise<void> {
   const cachedOne = await saturatedThroughput(ctx, cached, oneJobBody);
   await stopTracked(cached);
 
+  log('h: fairness between callers (1-job query alone and under another caller\'s flood)');
+  const fair = await launch('fairness', { extraEnv: uncached });
+  const fairness = await callerFairness(ctx, fair);
+  await stopTracked(fair);
+
   let whatIf: BenchData['latency']['whatIf'];
   if (settings.whatIf) {
     log(`b what-if: provider concurrency ${settings.whatIfConcurrency}`);
@@ -250,6 +256,7 @@ async function main(): Promise<void> {
     memory: { inFlight, soak: soakResult },
     connections: { afterWarmup, afterRuns, afterOneJobRuns, callsInWindow: delta(afterWarmup, afterRuns, 'calls') },
     cache: { clean, secretHolding },
+    fairness,
   };
   await stopTracked(emulatorHandle);
 

@@ -14,6 +14,7 @@ import { openJobCache, type JobCache } from './cache/index.ts';
 import { JOB_TYPE_NAME } from './resolvers/typeNames.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
 import { startServer, type RunningServer } from './server.ts';
+import { FdHealth } from './health.ts';
 
 export interface Gateway {
   config: Config;
@@ -23,6 +24,8 @@ export interface Gateway {
   logger: Logger;
   /** The cross-request cache of finished jobs, when on. */
   cache: JobCache | undefined;
+  /** What /healthz reports (file-descriptor pressure). */
+  health: FdHealth;
   close(): Promise<void>;
 }
 
@@ -51,8 +54,9 @@ export async function startGateway(
     secretValues.pin(value);
   }
   const cache = await openJobCache(config, holdsSecret, logger);
-  const sources = createSources(config, cache);
-  const server = await startServer({ config, sources, built, logger, ...(options.sandbox ? { sandbox: options.sandbox } : {}) });
+  const health = new FdHealth();
+  const sources = createSources(config, cache, health);
+  const server = await startServer({ config, sources, built, logger, health, ...(options.sandbox ? { sandbox: options.sandbox } : {}) });
   return {
     config,
     server,
@@ -60,6 +64,7 @@ export async function startGateway(
     built,
     logger,
     cache,
+    health,
     close: async () => {
       await server.close();
       closeSources(sources);

@@ -148,9 +148,10 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, 'must be true or false');
 }
 
-function pattern(env: Env, name: string, re: RegExp, form: string): string | undefined {
+function pattern(env: Env, name: string, re: RegExp, form: string, served?: { test(v: string): boolean; by: string }): string | undefined {
   const v = opt(env, name);
   if (v !== undefined && !re.test(v)) throw new ConfigError(name, `must be ${form}`);
+  if (v !== undefined && served && !served.test(v)) throw new ConfigError(name, `is not a region ${served.by} serves`);
   return v;
 }
 
@@ -177,8 +178,8 @@ export interface LoadOptions {
 export function loadConfig(options: LoadOptions, env: Env = process.env): Config {
   const demo = options.mode === 'demo';
   const awsRegion =
-    pattern(env, 'AWS_REGION', PATTERNS.awsRegion.re, PATTERNS.awsRegion.form) ??
-    pattern(env, 'AWS_DEFAULT_REGION', PATTERNS.awsRegion.re, PATTERNS.awsRegion.form) ??
+    pattern(env, 'AWS_REGION', PATTERNS.awsRegion.re, PATTERNS.awsRegion.form, PATTERNS.awsRegion.served) ??
+    pattern(env, 'AWS_DEFAULT_REGION', PATTERNS.awsRegion.re, PATTERNS.awsRegion.form, PATTERNS.awsRegion.served) ??
     'us-east-1';
   const secretId = opt(env, 'TENCENTCLOUD_SECRET_ID');
   const secretKey = opt(env, 'TENCENTCLOUD_SECRET_KEY');
@@ -214,7 +215,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     endpoints,
     tencent: {
       credentials: secretId && secretKey ? { secretId, secretKey, ...(sessionToken ? { sessionToken } : {}) } : null,
-      region: pattern(env, 'TENCENTCLOUD_REGION', PATTERNS.cosRegion.re, PATTERNS.cosRegion.form) ?? 'ap-guangzhou',
+      region: pattern(env, 'TENCENTCLOUD_REGION', PATTERNS.cosRegion.re, PATTERNS.cosRegion.form, PATTERNS.cosRegion.served) ?? 'ap-guangzhou',
       uin: pattern(env, 'COS_UIN', PATTERNS.cosUin.re, PATTERNS.cosUin.form) ?? null,
       appId: pattern(env, 'COS_APPID', /^[0-9]{1,64}$/, 'a numeric APPID such as 1250000000') ?? null,
     },

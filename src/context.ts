@@ -4,7 +4,7 @@ import { secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
 import type { Config } from './config.ts';
 import type { Sources } from './datasources/index.ts';
-import { createJobLoader } from './datasources/loader.ts';
+import { createJobLoader, NO_SUBJECT_CALLER } from './datasources/loader.ts';
 import { formatGlobalId, type JobKey, type KeyOf } from './globalId.ts';
 import { JobBudgetError } from './limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from './model.ts';
@@ -22,12 +22,14 @@ export interface RequestContext extends AuthContext {
 }
 
 export function createRequestContext(config: Config, sources: Sources, identity: Identity, requestId: string): RequestContext {
+  // The caller, for the per-caller share of each provider's concurrency: the token's subject.
+  const caller = identity.subject ?? NO_SUBJECT_CALLER;
   const loaders: Loaders = {
-    AWS_PANORAMA: createJobLoader(sources.AWS_PANORAMA),
-    AWS_OMICS: createJobLoader(sources.AWS_OMICS),
-    TENCENT_COS_BATCH: createJobLoader(sources.TENCENT_COS_BATCH),
-    AWS_IMPORT_EXPORT: createJobLoader(sources.AWS_IMPORT_EXPORT),
-    AWS_CODEPIPELINE: createJobLoader(sources.AWS_CODEPIPELINE),
+    AWS_PANORAMA: createJobLoader(sources.AWS_PANORAMA, caller),
+    AWS_OMICS: createJobLoader(sources.AWS_OMICS, caller),
+    TENCENT_COS_BATCH: createJobLoader(sources.TENCENT_COS_BATCH, caller),
+    AWS_IMPORT_EXPORT: createJobLoader(sources.AWS_IMPORT_EXPORT, caller),
+    AWS_CODEPIPELINE: createJobLoader(sources.AWS_CODEPIPELINE, caller),
   };
   const loadedJobs = new Set<string>();
   const context: RequestContext = {

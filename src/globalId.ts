@@ -1,3 +1,4 @@
+import { partition } from '@aws-sdk/core/client';
 import { BadUserInputError } from './errors.ts';
 import type { JobProvider } from './model.ts';
 
@@ -10,10 +11,61 @@ export interface CodePipelineKey { provider: 'AWS_CODEPIPELINE'; region: string;
 export type JobKey = PanoramaKey | OmicsKey | CosBatchKey | ImportExportKey | CodePipelineKey;
 export type KeyOf<P extends JobProvider> = Extract<JobKey, { provider: P }>;
 
-/** Documented argument patterns (reference/providers.md), anchored. */
+/**
+ * Whether AWS serves `region`: a region listed in one of the AWS SDK's partitions (aws, aws-cn,
+ * aws-us-gov, aws-iso*, aws-eusc). The SDK's `partition()` returns the region's own entry, with
+ * its `description`, only for a listed region; for anything else it falls back to a partition's
+ * defaults. The `*-global` pseudo-regions are endpoints, not regions a job lives in.
+ */
+export function isAwsRegion(region: string): boolean {
+  if (region.endsWith('-global')) return false;
+  return typeof (partition(region) as { description?: unknown }).description === 'string';
+}
+
+/**
+ * The regions Tencent Cloud COS serves, from Tencent's "Regions and Access Endpoints" page for
+ * COS (https://www.tencentcloud.com/document/product/436/6224). COS Batch's control endpoint is
+ * `{uin}.cos-control.{region}.myqcloud.com` in the same regions. Add a region here when
+ * Tencent opens one.
+ */
+export const COS_REGIONS: ReadonlySet<string> = new Set([
+  'ap-beijing',
+  'ap-nanjing',
+  'ap-shanghai',
+  'ap-guangzhou',
+  'ap-chengdu',
+  'ap-chongqing',
+  'ap-hongkong',
+  'ap-singapore',
+  'ap-jakarta',
+  'ap-seoul',
+  'ap-bangkok',
+  'ap-tokyo',
+  'na-siliconvalley',
+  'na-ashburn',
+  'sa-saopaulo',
+  'eu-frankfurt',
+]);
+
+interface ArgumentPattern {
+  re: RegExp;
+  form: string;
+  /** For regions: whether the provider serves the value (checked after `re`), and who "the provider" is. */
+  served?: { test(value: string): boolean; by: string };
+}
+
+/** Documented argument patterns (reference/providers.md), anchored; regions also checked against the regions served. */
 export const PATTERNS = {
-  awsRegion: { re: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, form: 'an AWS region such as us-east-1' },
-  cosRegion: { re: /^[a-z]{2,4}-[a-z]+(-[a-z0-9]+)?$/, form: 'a Tencent Cloud region such as ap-guangzhou' },
+  awsRegion: {
+    re: /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/,
+    form: 'an AWS region such as us-east-1',
+    served: { test: isAwsRegion, by: 'AWS' },
+  },
+  cosRegion: {
+    re: /^[a-z]{2,4}-[a-z]+(-[a-z0-9]+)?$/,
+    form: 'a Tencent Cloud region such as ap-guangzhou',
+    served: { test: (value: string) => COS_REGIONS.has(value), by: 'Tencent COS' },
+  },
   panoramaJobId: { re: /^[a-zA-Z0-9_-]{1,255}$/, form: '1-255 characters of a-z, A-Z, 0-9, - and _' },
   omicsId: { re: /^[0-9]{10,36}$/, form: '10-36 digits' },
   cosUin: { re: /^[0-9]{5,20}$/, form: 'a numeric account UIN such as 100000000001' },
@@ -23,14 +75,20 @@ export const PATTERNS = {
     re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     form: 'a lower-case UUID such as 11111111-2222-4333-8444-555555555555',
   },
-} as const;
+} as const satisfies Record<string, ArgumentPattern>;
 export type PatternName = keyof typeof PATTERNS;
 
-/** Throws BAD_USER_INPUT naming `argument` and the expected form unless `value` matches `pattern`. */
+/**
+ * Throws BAD_USER_INPUT naming `argument` and the expected form unless `value` matches `pattern`
+ * and, for a region, is one the provider serves. Never calls upstream.
+ */
 export function checkArgument(argument: string, value: string, pattern: PatternName): string {
-  const { re, form } = PATTERNS[pattern];
+  const { re, form, served } = PATTERNS[pattern] as ArgumentPattern;
   if (!re.test(value)) {
     throw new BadUserInputError(`Argument "${argument}" must be ${form}; got ${describeValue(value)}.`, { argument });
+  }
+  if (served && !served.test(value)) {
+    throw new BadUserInputError(`Argument "${argument}" is not a region ${served.by} serves: got ${describeValue(value)}; expected ${form}.`, { argument });
   }
   return value;
 }

@@ -17,6 +17,7 @@ import { createRequestContext, type RequestContext } from './context.ts';
 import type { Sources } from './datasources/index.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from './errors.ts';
 import { httpErrorHandler, notFoundHandler } from './httpErrorHandler.ts';
+import { FdHealth } from './health.ts';
 import { createQueryLimits } from './limits/index.ts';
 import { jobBudgetPlugin } from './limits/jobBudget.ts';
 import type { BuiltSchema } from './schema.ts';
@@ -39,6 +40,8 @@ export interface ServerOptions {
   logger: Logger;
   /** Sandbox's initial operation and headers (demo mode). */
   sandbox?: { document?: string; headers?: Record<string, string> };
+  /** What /healthz checks (file-descriptor pressure); default a fresh FdHealth. */
+  health?: FdHealth;
 }
 
 export interface RunningServer {
@@ -213,8 +216,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   await apollo.start();
 
+  // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
+  const health = options.health ?? new FdHealth();
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    const state = health.check();
+    if (state.ok) res.json({ status: 'ok' });
+    else res.status(503).json({ status: 'unhealthy', reason: state.reason });
   });
   app.get('/readyz', (_req, res) => {
     if (!verifyToken.ready()) {

@@ -48,6 +48,8 @@ describe('Configuration', () => {
     ['an unparsable URL', { AWS_ENDPOINT_URL_OMICS: 'not a url' }, 'AWS_ENDPOINT_URL_OMICS: is not a URL'],
     ['a non-HTTP URL', { COS_BATCH_ENDPOINT_URL: 'ftp://x' }, 'COS_BATCH_ENDPOINT_URL: must be an http:// or https:// URL'],
     ['an unknown region format', { AWS_REGION: 'Virginia' }, 'AWS_REGION: must be an AWS region'],
+    ['a region AWS does not serve', { AWS_REGION: 'zz-fake-1' }, 'AWS_REGION: is not a region AWS serves'],
+    ['a region Tencent COS does not serve', { TENCENTCLOUD_REGION: 'ap-atlantis' }, 'TENCENTCLOUD_REGION: is not a region Tencent COS serves'],
     ['a port out of range', { PORT: '70000' }, 'PORT: must be between 0 and 65535'],
     ['half a Tencent key pair', { TENCENTCLOUD_SECRET_ID: 'id' }, 'TENCENTCLOUD_SECRET_KEY: must be set together'],
     ['a JWKS without issuer', { JOBGRAPH_JWKS_URL: 'https://idp/jwks.json', JOBGRAPH_JWT_AUDIENCE: 'a' }, 'JOBGRAPH_JWT_ISSUER: is required'],

@@ -5,6 +5,7 @@ import type { MachineInfo } from './machine.ts';
 import type { BatchingRun } from './phases/batching.ts';
 import type { RepeatRun } from './phases/cache.ts';
 import type { CpuRun } from './phases/cpu.ts';
+import type { FairnessRun } from './phases/fairness.ts';
 import type { ThroughputRun } from './phases/throughput.ts';
 import type { InFlightRun, SoakResult } from './phases/memory.ts';
 import type { ProfileSummary } from './profile.ts';
@@ -70,6 +71,8 @@ export interface BenchData {
     /** Finished jobs that carry a secret: the cache must not keep them. */
     secretHolding: RepeatRun;
   };
+  /** h. Caller B's 1-job query alone and while caller A floods one provider (absent in results from before the phase existed). */
+  fairness?: FairnessRun;
 }
 
 export type { EmulatorName };

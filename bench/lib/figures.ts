@@ -1,4 +1,5 @@
 import type { BenchData } from './data.ts';
+import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from './phases/fairness.ts';
 import { delta } from './emulators.ts';
 import { figure, type Figure } from './results.ts';
 import { median, round } from './stats.ts';
@@ -251,5 +252,28 @@ export function buildFigures(data: BenchData): Figure[] {
       note: `informational: a record holding a secret (signature, manifest, presigned URL, credentials) must not outlive its request, so these are expected to go upstream every time; 1st run: ${secretHolding.firstRunCalls} calls; all ${clean.jobs + secretHolding.jobs} finished jobs together: ${clean.secondRunCalls + secretHolding.secondRunCalls} calls on the 2nd run`,
     }),
   );
+  // h. fairness between callers.
+  const fair = data.fairness;
+  if (fair) {
+    figures.push(
+      figure({
+        id: 'h.aloneP50',
+        section: 'h',
+        label: `caller B's 1-job query, alone (upstream latency ${FAIRNESS_LATENCY_MS} ms) — p50`,
+        unit: 'ms',
+        runs: [fair.alone.latencyMs.p50],
+      }),
+      figure({
+        id: 'h.underFloodP50',
+        section: 'h',
+        label: `caller B's 1-job query while caller A keeps ${FLOOD_CONNECTIONS} 100-job queries at the same provider in flight — p50`,
+        unit: 'ms',
+        runs: [fair.underFlood.latencyMs.p50],
+        // Fair: at most one more upstream round trip than alone.
+        goal: { on: 'value', op: '<=', target: Math.round(fair.alone.latencyMs.p50 + FAIRNESS_LATENCY_MS) },
+        note: `p99 ${fair.underFlood.latencyMs.p99} ms; caller A meanwhile: ${fair.flood.rps.toFixed(2)} queries/s`,
+      }),
+    );
+  }
   return figures;
 }

@@ -14,6 +14,8 @@ export interface GatewayOptions {
   extraEnv?: Record<string, string>;
   /** Node flags placed before bin/jobgraph.mjs, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Run jobgraph from this checkout instead of this one (e.g. an older commit, for a before/after figure). */
+  repoRoot?: string;
 }
 
 /** A jobgraph gateway running in LIVE mode as its own process. */
@@ -48,7 +50,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     ...jobgraphEnv,
   };
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/jobgraph.mjs'], {
-    cwd: REPO_ROOT,
+    cwd: options.repoRoot ?? REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

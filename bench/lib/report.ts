@@ -22,6 +22,7 @@ const SECTION_TITLES: Record<string, string> = {
   e: 'e. Memory',
   f: 'f. Upstream connections',
   g: 'g. Finished jobs asked twice',
+  h: 'h. Fairness between callers',
 };
 
 const verdict = (f: Figure) => (f.pass === undefined ? 'info' : f.pass ? '**PASS**' : '**MISS**');

@@ -62,3 +62,9 @@ export function readSettings(): BenchSettings {
     whatIfConcurrency: int('BENCH_WHAT_IF_CONCURRENCY', 32, 1, 1024),
   };
 }
+
+/** BENCH_BEFORE_ROOT (bench/fairness.ts): a checkout, with node_modules, whose gateway gives the before figure. */
+export function readBeforeRoot(): string | undefined {
+  const v = process.env.BENCH_BEFORE_ROOT?.trim();
+  return v ? v : undefined;
+}

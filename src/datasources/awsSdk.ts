@@ -4,6 +4,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { MalformedBodyError, type UpstreamError } from '../errors.ts';
 import type { JobProvider } from '../model.ts';
 import { badResponse } from './classify.ts';
+import { ClientPool, type PoolTimers } from './clientPool.ts';
 import { createAgents } from './http.ts';
 import type { AwsSourceOptions, TransportOptions } from './options.ts';
 
@@ -12,15 +13,33 @@ import type { AwsSourceOptions, TransportOptions } from './options.ts';
  * `timeoutMs` for connecting and for the whole exchange of one attempt.
  */
 export function createSdkRequestHandler(options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets'>): NodeHttpHandler {
+  return new NodeHttpHandler(sdkHandlerOptions(options));
+}
+
+/**
+ * The HTTP layer all of one provider's regional SDK clients share, so its sockets are bounded
+ * per provider: a client's `destroy()` (eviction) leaves it alone; `destroyShared()` closes it.
+ */
+export class SharedSdkRequestHandler extends NodeHttpHandler {
+  constructor(options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets'>) {
+    super(sdkHandlerOptions(options));
+  }
+  override destroy(): void {}
+  destroyShared(): void {
+    super.destroy();
+  }
+}
+
+function sdkHandlerOptions(options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets'>) {
   const agents = createAgents(options.maxSockets);
-  return new NodeHttpHandler({
+  return {
     httpAgent: agents.http,
     httpsAgent: agents.https,
     connectionTimeout: options.timeoutMs,
     requestTimeout: options.timeoutMs,
     // Without it a request timeout only logs a warning and the attempt keeps waiting.
     throwOnRequestTimeout: true,
-  });
+  };
 }
 
 /** The client settings every jobgraph SDK client shares; spread into the service client's config. */
@@ -53,29 +72,47 @@ export function sdkClientConfig(region: string, options: AwsSourceOptions, reque
   };
 }
 
-/** Long-lived clients, one per region, created on first use. */
-export class RegionalClients<C extends { destroy(): void }> {
-  readonly #create: (region: string) => C;
-  readonly #clients = new Map<string, C>();
+/** Regional clients a provider keeps open when the options do not say. */
+export const DEFAULT_MAX_CLIENTS = 32;
 
-  constructor(create: (region: string) => C) {
-    this.#create = create;
+/**
+ * Long-lived clients, one per region, created on first use and bounded: at most
+ * `options.maxClients` (least recently used destroyed first), each closed after a minute
+ * unused. All of them send through one shared request handler, so the provider's sockets are
+ * bounded by `options.maxSockets` however many regions are asked for.
+ */
+export class RegionalClients<C extends { destroy(): void }> {
+  readonly #pool: ClientPool<C>;
+  readonly #handler: SharedSdkRequestHandler;
+
+  constructor(
+    create: (region: string, requestHandler: HttpHandler) => C,
+    options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets' | 'maxClients'>,
+    timers?: PoolTimers,
+  ) {
+    this.#handler = new SharedSdkRequestHandler(options);
+    this.#pool = new ClientPool<C>({
+      create: (region) => create(region, this.#handler),
+      destroy: (client) => client.destroy(),
+      max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+      ...(timers ? { timers } : {}),
+    });
   }
 
   /** The client for `region`, created on first use. */
   forRegion(region: string): C {
-    let client = this.#clients.get(region);
-    if (!client) {
-      client = this.#create(region);
-      this.#clients.set(region, client);
-    }
-    return client;
+    return this.#pool.get(region);
   }
 
-  /** Destroy every client and its sockets. */
+  /** Regional clients open now. */
+  get size(): number {
+    return this.#pool.size;
+  }
+
+  /** Destroy every client and the shared sockets. */
   close(): void {
-    for (const client of this.#clients.values()) client.destroy();
-    this.#clients.clear();
+    this.#pool.close();
+    this.#handler.destroyShared();
   }
 }
 

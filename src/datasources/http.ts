@@ -18,12 +18,66 @@ export interface HttpRequestInit {
   signal?: AbortSignal;
 }
 
-/** Long-lived keep-alive agents, one pair per client instance (i.e. per provider and region). */
-export function createAgents(maxSockets: number): { http: http.Agent; https: https.Agent } {
-  return {
-    http: new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
-    https: new https.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
+export interface Agents {
+  http: http.Agent;
+  https: https.Agent;
+}
+
+type AgentInternals = {
+  totalSocketCount: number;
+  maxTotalSockets: number;
+  freeSockets: NodeJS.ReadOnlyDict<import('node:net').Socket[]>;
+  requests: NodeJS.ReadOnlyDict<unknown[]>;
+  getName(options: object): string;
+};
+
+/**
+ * Node's agent, at `maxTotalSockets`, parks a request for a new host until some idle socket
+ * of another host closes on its own (a minute at cloud front ends). Close one at once instead:
+ * when a request finds the pool full and no idle socket of its host, the oldest idle socket of
+ * another host goes; when a socket turns idle while another host has requests waiting, it
+ * goes too (its 'close' hands the slot to the waiting host).
+ */
+function keepTotalBoundMoving<A extends http.Agent>(agent: A): A {
+  const a = agent as unknown as AgentInternals & http.Agent;
+  const addRequest = (a as unknown as { addRequest(req: unknown, options: object): void }).addRequest.bind(a);
+  (a as unknown as { addRequest(req: unknown, options: object): void }).addRequest = (req, options) => {
+    const name = a.getName(options);
+    if (a.totalSocketCount >= a.maxTotalSockets && !a.freeSockets[name]?.length) {
+      for (const [other, idle] of Object.entries(a.freeSockets)) {
+        if (other !== name && idle?.length) {
+          idle[0]?.destroy();
+          break;
+        }
+      }
+    }
+    addRequest(req, options);
   };
+  a.on('free', (socket: import('node:net').Socket, options: object) => {
+    const name = a.getName(options);
+    if (socket.destroyed || !a.freeSockets[name]?.includes(socket)) return;
+    if (Object.entries(a.requests).some(([other, waiting]) => other !== name && waiting?.length)) socket.destroy();
+  });
+  return agent;
+}
+
+/**
+ * Long-lived keep-alive agents, one pair per provider, shared by all its clients: at most
+ * `maxSockets` sockets per host and, whatever the number of hosts (regions, and COS account
+ * UINs in the host name), at most `maxSockets` in all.
+ */
+export function createAgents(maxSockets: number): Agents {
+  const options = { keepAlive: true, maxSockets, maxTotalSockets: maxSockets, scheduling: 'lifo' as const };
+  return {
+    http: keepTotalBoundMoving(new http.Agent(options)),
+    https: keepTotalBoundMoving(new https.Agent(options)),
+  };
+}
+
+/** Close every socket of a pair of agents. */
+export function destroyAgents(agents: Agents): void {
+  agents.http.destroy();
+  agents.https.destroy();
 }
 
 /**

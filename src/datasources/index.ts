@@ -4,6 +4,7 @@ import { createCodePipelineSource } from './codepipeline/index.ts';
 import { createCosBatchSource } from './cosbatch/index.ts';
 import { createImportExportSource } from './importexport/index.ts';
 import type { JobCache } from '../cache/index.ts';
+import type { FdHealth } from '../health.ts';
 import { guardSource, type GuardOptions, type GuardedSource } from './loader.ts';
 import { createOmicsSource } from './omics/index.ts';
 import type { AwsSourceOptions, TransportOptions } from './options.ts';
@@ -12,14 +13,16 @@ import { createPanoramaSource } from './panorama/index.ts';
 export type Sources = { [P in JobProvider]: GuardedSource<P> };
 
 /**
- * One long-lived source per provider (each keeps one client per region), built from the
+ * One long-lived source per provider (each keeps a bounded set of regional clients sharing
+ * the provider's sockets), built from the
  * config, each behind its own concurrency cap, circuit breaker and time budget.
  */
-export function createSources(config: Config, cache?: JobCache): Sources {
+export function createSources(config: Config, cache?: JobCache, health?: FdHealth): Sources {
   const transport: TransportOptions = {
     timeoutMs: config.limits.upstreamTimeoutMs,
     maxAttempts: config.limits.upstreamMaxAttempts,
     maxSockets: config.limits.providerConcurrency,
+    maxClients: config.limits.maxClientsPerProvider,
   };
   const aws = (endpoint: string | undefined): AwsSourceOptions => ({
     ...transport,
@@ -28,15 +31,16 @@ export function createSources(config: Config, cache?: JobCache): Sources {
   });
   const n: GuardOptions = {
     concurrency: config.limits.providerConcurrency,
+    callerConcurrency: config.limits.callerConcurrency,
     budgetMs: config.resilience.upstreamBudgetMs,
     breakerFailures: config.resilience.breakerFailures,
     breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
   };
   return {
-    AWS_PANORAMA: guardSource(createPanoramaSource(aws(config.endpoints.panorama)), n, cache),
-    AWS_OMICS: guardSource(createOmicsSource(aws(config.endpoints.omics)), n, cache),
-    AWS_CODEPIPELINE: guardSource(createCodePipelineSource(aws(config.endpoints.codepipeline)), n, cache),
-    AWS_IMPORT_EXPORT: guardSource(createImportExportSource(aws(config.endpoints.importexport)), n, cache),
+    AWS_PANORAMA: guardSource(createPanoramaSource(aws(config.endpoints.panorama)), n, cache, health),
+    AWS_OMICS: guardSource(createOmicsSource(aws(config.endpoints.omics)), n, cache, health),
+    AWS_CODEPIPELINE: guardSource(createCodePipelineSource(aws(config.endpoints.codepipeline)), n, cache, health),
+    AWS_IMPORT_EXPORT: guardSource(createImportExportSource(aws(config.endpoints.importexport)), n, cache, health),
     TENCENT_COS_BATCH: guardSource(
       createCosBatchSource({
         ...transport,
@@ -46,6 +50,7 @@ export function createSources(config: Config, cache?: JobCache): Sources {
       }),
       n,
       cache,
+      health,
     ),
   };
 }

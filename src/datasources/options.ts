@@ -6,8 +6,10 @@ export interface TransportOptions {
   timeoutMs: number;
   /** Attempts per job including the first (default 3). */
   maxAttempts: number;
-  /** Keep-alive sockets per client; at least the provider's concurrency cap. */
+  /** Keep-alive sockets per provider (all its regions and hosts together); at least the provider's concurrency cap. */
   maxSockets: number;
+  /** Regional clients a provider keeps open at most (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER, default 32). */
+  maxClients?: number;
 }
 
 /** Options for the AWS providers (Panorama, Omics, CodePipeline, Import/Export). */

@@ -11,6 +11,8 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
   fetchJob(key: KeyOf<P>, options?: { signal?: AbortSignal }): Promise<R>;
   /** Release sockets and timers. */
   close?(): void;
+  /** Regional clients open now (bounded by JOBGRAPH_MAX_CLIENTS_PER_PROVIDER); absent for a global service. */
+  clientCount?(): number;
 }
 
 export type AnyJobSource = JobSource<JobProvider, JobRecord>;

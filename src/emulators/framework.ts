@@ -66,6 +66,13 @@ export interface Faults {
   reset: boolean;
   /** One fault per request, consumed in order, then the knobs above apply. */
   script: FaultKind[];
+  /**
+   * When set, the knobs above apply only to requests whose job (as `describe` names it, e.g.
+   * `eu-west-1/…`) starts with this prefix; every other request is answered normally.
+   */
+  jobPrefix: string | null;
+  /** Hold every request (after recording its arrival) until `release()` lets it go on. */
+  hold: boolean;
 }
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
@@ -76,6 +83,8 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   malformed: false,
   reset: false,
   script: [],
+  jobPrefix: null,
+  hold: false,
 });
 
 export interface RunningEmulator {
@@ -84,6 +93,12 @@ export interface RunningEmulator {
   readonly url: string;
   readonly port: number;
   readonly calls: RecordedCall[];
+  /** The job of every request, in the order the requests arrived (held ones included). */
+  readonly received: (string | null)[];
+  /** Resolves once `received` holds at least `count` entries. */
+  waitForReceived(count: number): Promise<void>;
+  /** Let the `count` oldest held requests go on (default all); returns how many were released. */
+  release(count?: number): number;
   /** Number of TCP connections accepted so far (for keep-alive checks). */
   connections(): number;
   faults: Faults;
@@ -106,6 +121,9 @@ const CONTROL_PATH = '/__emulator/faults';
 export async function startEmulator(emulator: ProviderEmulator, options: StartOptions = {}): Promise<RunningEmulator> {
   const random = options.random ?? Math.random;
   const calls: RecordedCall[] = [];
+  const received: (string | null)[] = [];
+  const arrivalWaiters: { count: number; resolve: () => void }[] = [];
+  const held: (() => void)[] = [];
   const hanging = new Set<http.ServerResponse>();
   let connectionCount = 0;
   const state = { faults: { ...NO_FAULTS, script: [] as FaultKind[], ...options.faults } };
@@ -148,12 +166,14 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
       }
     } else if (request.method === 'DELETE') {
       state.faults = { ...NO_FAULTS, script: [] };
+      release();
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.faults));
   }
 
-  function pickFault(): FaultKind {
+  function pickFault(job: string | null): FaultKind {
     const f = state.faults;
+    if (f.jobPrefix !== null && !(job ?? '').startsWith(f.jobPrefix)) return 'ok';
     const scripted = f.script.shift();
     if (scripted) return scripted;
     if (f.hang) return 'hang';
@@ -164,9 +184,23 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     return 'ok';
   }
 
+  function release(count = held.length): number {
+    const n = Math.min(count, held.length);
+    for (const resume of held.splice(0, n)) resume();
+    return n;
+  }
+
   async function answer(request: EmulatorRequest, res: http.ServerResponse) {
-    const fault = pickFault();
     const { operation, job } = safeDescribe(request);
+    received.push(job);
+    for (const w of [...arrivalWaiters]) {
+      if (received.length >= w.count) {
+        arrivalWaiters.splice(arrivalWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+    if (state.faults.hold) await new Promise<void>((resume) => held.push(resume));
+    const fault = pickFault(job);
     if (state.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, state.faults.latencyMs));
     if (fault === 'hang') {
       hanging.add(res);
@@ -216,6 +250,10 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     url: `http://${host}:${address.port}`,
     port: address.port,
     calls,
+    received,
+    waitForReceived: (count) =>
+      received.length >= count ? Promise.resolve() : new Promise<void>((resolve) => arrivalWaiters.push({ count, resolve })),
+    release,
     connections: () => connectionCount,
     get faults() {
       return state.faults;
@@ -228,9 +266,11 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     },
     resetFaults() {
       state.faults = { ...NO_FAULTS, script: [] };
+      release();
     },
     close: () =>
       new Promise<void>((resolve) => {
+        release();
         for (const res of hanging) res.socket?.destroy();
         server.closeAllConnections();
         server.close(() => resolve());

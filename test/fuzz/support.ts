@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { expect } from 'vitest';
+import { COS_REGIONS, PATTERNS, type PatternName } from '../../src/globalId.ts';
 import { MalformedBodyError, UpstreamError } from '../../src/errors.ts';
 import { isTerminalState, JOB_STATES, type JobRecord } from '../../src/model.ts';
 
@@ -54,4 +56,26 @@ export function expectRecordInvariants(record: JobRecord & Record<string, unknow
     expect(value, field).toMatch(ISO_UTC);
     expect(Number.isNaN(Date.parse(value as string)), field).toBe(false);
   }
+}
+
+/**
+ * Real regions to generate valid keys from: the region patterns accept only regions the
+ * provider serves (AWS: the SDK's partitions; COS: Tencent's list), which a regex-generated
+ * string almost never is.
+ */
+const SERVED_REGIONS: Partial<Record<PatternName, readonly string[]>> = {
+  awsRegion: ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1', 'cn-north-1', 'us-gov-west-1', 'us-isob-east-1', 'eusc-de-east-1'],
+  cosRegion: [...COS_REGIONS],
+};
+
+/** A value every check of the pattern accepts (form and, for a region, served). */
+export const validPart = (name: PatternName): fc.Arbitrary<string> => {
+  const regions = SERVED_REGIONS[name];
+  return regions ? fc.constantFrom(...regions) : fc.stringMatching(PATTERNS[name].re);
+};
+
+/** Whether checkArgument accepts `value` for `name`: the pattern's form and, for a region, a region served. */
+export function acceptsPart(name: PatternName, value: string): boolean {
+  const pattern = PATTERNS[name] as { re: RegExp; served?: { test(v: string): boolean } };
+  return pattern.re.test(value) && (pattern.served?.test(value) ?? true);
 }

@@ -58,7 +58,10 @@ export const EMULATOR_NAMES = ['panorama', 'omics', 'cosbatch', 'importexport', 
 
 /** Forget every emulator's call log, so a test can assert exactly the calls it caused. */
 export function clearCalls(gateway: DemoGateway): void {
-  for (const name of EMULATOR_NAMES) gateway.emulators[name].calls.length = 0;
+  for (const name of EMULATOR_NAMES) {
+    gateway.emulators[name].calls.length = 0;
+    gateway.emulators[name].received.length = 0;
+  }
 }
 
 /** Upstream calls all five emulators received since the last clearCalls. */

@@ -11,12 +11,12 @@ export interface CodePipelineTransportOverrides {
 
 /**
  * The official SDK client (AWS JSON 1.1, SigV4 `codepipeline`), one long-lived client per
- * region, each with its own keep-alive agents. The SDK signs, serialises and deserialises;
+ * region (bounded, see RegionalClients), sharing the provider's keep-alive agents. The SDK signs, serialises and deserialises;
  * nothing here sees the wire.
  */
 export class CodePipelineClients extends RegionalClients<CodePipelineClient> {
   constructor(options: AwsSourceOptions, overrides: CodePipelineTransportOverrides = {}) {
-    super((region) => new CodePipelineClient(sdkClientConfig(region, options, overrides.requestHandler)));
+    super((region, shared) => new CodePipelineClient(sdkClientConfig(region, options, overrides.requestHandler ?? shared)), options);
   }
 
   /** One GetJobDetails call; throws whatever the SDK throws (mapped by errors.ts). */

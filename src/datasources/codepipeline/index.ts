@@ -33,5 +33,6 @@ export function createCodePipelineSource(
       );
     },
     close: () => clients.close(),
+    clientCount: () => clients.size,
   };
 }

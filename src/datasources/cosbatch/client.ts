@@ -1,4 +1,4 @@
-import { createAgents, httpRequest, type HttpResult } from '../http.ts';
+import { createAgents, destroyAgents, httpRequest, type Agents, type HttpResult } from '../http.ts';
 import type { TencentCredentials } from '../options.ts';
 import { cosKeyTime, signCosRequest } from './signer.ts';
 
@@ -11,8 +11,10 @@ export interface CosBatchClientConfig {
   endpoint?: string;
   /** Per-attempt timeout in ms. */
   timeoutMs: number;
-  /** Keep-alive sockets of this client. */
+  /** Keep-alive sockets of this client (when it has agents of its own). */
   maxSockets: number;
+  /** Agents shared with the provider's other clients (the source closes them); default: its own. */
+  agents?: Agents;
   /** Clock in ms for the signature's KeyTime (default Date.now). */
   now?: () => number;
 }
@@ -27,13 +29,15 @@ const USER_AGENT = 'jobgraph-cosbatch/0.1';
 export class CosBatchClient {
   readonly region: string;
   readonly #config: CosBatchClientConfig;
-  readonly #agents: ReturnType<typeof createAgents>;
+  readonly #agents: Agents;
+  readonly #ownAgents: boolean;
   readonly #base: URL | null;
 
   constructor(config: CosBatchClientConfig) {
     this.region = config.region;
     this.#config = config;
-    this.#agents = createAgents(config.maxSockets);
+    this.#ownAgents = config.agents === undefined;
+    this.#agents = config.agents ?? createAgents(config.maxSockets);
     this.#base = config.endpoint === undefined ? null : new URL(config.endpoint);
   }
 
@@ -70,9 +74,8 @@ export class CosBatchClient {
     );
   }
 
-  /** Close idle keep-alive sockets. */
+  /** Close its keep-alive sockets, unless they are shared (the source closes those). */
   close(): void {
-    this.#agents.http.destroy();
-    this.#agents.https.destroy();
+    if (this.#ownAgents) destroyAgents(this.#agents);
   }
 }

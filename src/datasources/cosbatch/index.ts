@@ -1,6 +1,9 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { CosBatchKey } from '../../globalId.ts';
 import { badResponse } from '../classify.ts';
+import { DEFAULT_MAX_CLIENTS } from '../awsSdk.ts';
+import { ClientPool, type PoolTimers } from '../clientPool.ts';
+import { createAgents, destroyAgents } from '../http.ts';
 import type { CosSourceOptions } from '../options.ts';
 import { retryUpstream, type RetryPolicy } from '../retry.ts';
 import type { JobSource } from '../types.ts';
@@ -42,6 +45,8 @@ export interface CosBatchSourceOverrides {
   random?: () => number;
   /** Waits between attempts, default setTimeout. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Clock and timer of the regional client pool's idle sweep. */
+  timers?: PoolTimers;
 }
 
 /**
@@ -54,7 +59,28 @@ export function createCosBatchSource(
   options: CosSourceOptions,
   overrides: CosBatchSourceOverrides = {},
 ): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
-  const clients = new Map<string, CosBatchClient>();
+  // One set of agents for every region and account (the host names the UIN), so the sockets
+  // are bounded per provider; regional clients are bounded and closed when idle.
+  const agents = createAgents(options.maxSockets);
+  const clients = new ClientPool<CosBatchClient>({
+    create: (region) => {
+      if (!options.credentials) throw notConfigured('credentials');
+      if (!options.appId) throw notConfigured('appId');
+      return new CosBatchClient({
+        region,
+        credentials: options.credentials,
+        appId: options.appId,
+        timeoutMs: options.timeoutMs,
+        maxSockets: options.maxSockets,
+        agents,
+        ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      });
+    },
+    destroy: (client) => client.close(),
+    max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+    ...(overrides.timers ? { timers: overrides.timers } : {}),
+  });
   // Every attempt runs with the client's full timeoutMs, so a retry starts only if all of it fits the budget.
   const retryPolicy: RetryPolicy = {
     maxAttempts: options.maxAttempts,
@@ -68,22 +94,7 @@ export function createCosBatchSource(
   };
 
   function clientFor(region: string): CosBatchClient {
-    let client = clients.get(region);
-    if (!client) {
-      if (!options.credentials) throw notConfigured('credentials');
-      if (!options.appId) throw notConfigured('appId');
-      client = new CosBatchClient({
-        region,
-        credentials: options.credentials,
-        appId: options.appId,
-        timeoutMs: options.timeoutMs,
-        maxSockets: options.maxSockets,
-        ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-        ...(options.now ? { now: options.now } : {}),
-      });
-      clients.set(region, client);
-    }
-    return client;
+    return clients.get(region);
   }
 
   async function attempt(key: CosBatchKey, signal: AbortSignal | undefined): Promise<CosBatchJobRecord> {
@@ -118,8 +129,9 @@ export function createCosBatchSource(
       }, retryPolicy, signal);
     },
     close() {
-      for (const client of clients.values()) client.close();
-      clients.clear();
+      clients.close();
+      destroyAgents(agents);
     },
+    clientCount: () => clients.size,
   };
 }

@@ -4,7 +4,7 @@ import { RegionalClients, sdkClientConfig } from '../awsSdk.ts';
 import type { AwsSourceOptions } from '../options.ts';
 
 /**
- * Long-lived `OmicsClient`s, one per region, each with its own keep-alive agents.
+ * Long-lived `OmicsClient`s, one per region (bounded, see RegionalClients), sharing the provider's keep-alive agents.
  *
  * Host prefix: GetReferenceImportJob carries the endpoint trait `control-storage-`, so
  * without an override requests go to `control-storage-omics.{region}.amazonaws.com`. With an
@@ -16,11 +16,12 @@ export class OmicsClients extends RegionalClients<OmicsClient> {
   /** `requestHandler` replaces the keep-alive Node handler (tests feed fixtures through it). */
   constructor(options: AwsSourceOptions, requestHandler?: HttpHandler) {
     super(
-      (region) =>
+      (region, shared) =>
         new OmicsClient({
-          ...sdkClientConfig(region, options, requestHandler),
+          ...sdkClientConfig(region, options, requestHandler ?? shared),
           ...(options.endpoint !== undefined ? { disableHostPrefix: true } : {}),
         }),
+      options,
     );
   }
 }

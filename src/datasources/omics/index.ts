@@ -52,5 +52,6 @@ export function createOmicsSource(
     close() {
       clients.close();
     },
+    clientCount: () => clients.size,
   };
 }

@@ -4,8 +4,8 @@ import { RegionalClients, sdkClientConfig } from '../awsSdk.ts';
 import type { AwsSourceOptions } from '../options.ts';
 
 /**
- * Long-lived `PanoramaClient`s (rest-json, SigV4 `panorama`), one per region, each with its
- * own keep-alive agents capped at `options.maxSockets`.
+ * Long-lived `PanoramaClient`s (rest-json, SigV4 `panorama`), one per region (bounded, see
+ * RegionalClients), sharing the provider's keep-alive agents capped at `options.maxSockets`.
  *
  * `@aws-sdk/client-panorama` gets no more releases (the client was removed from the SDK
  * repository on 2026-06-30, after the service's end of support on 2026-05-31); the last
@@ -17,6 +17,6 @@ import type { AwsSourceOptions } from '../options.ts';
 export class PanoramaClients extends RegionalClients<PanoramaClient> {
   /** `requestHandler` replaces the keep-alive Node handler (protocol tests feed fixtures through it). */
   constructor(options: AwsSourceOptions, requestHandler?: HttpHandler) {
-    super((region) => new PanoramaClient(sdkClientConfig(region, options, requestHandler)));
+    super((region, shared) => new PanoramaClient(sdkClientConfig(region, options, requestHandler ?? shared)), options);
   }
 }

@@ -62,5 +62,6 @@ export function createPanoramaSource(
     close() {
       clients.close();
     },
+    clientCount: () => clients.size,
   };
 }

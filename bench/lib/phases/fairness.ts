@@ -1,0 +1,62 @@
+import { mintToken } from '../../../src/auth/mintToken.ts';
+import type { BenchContext } from '../context.ts';
+import type { GatewayProcess } from '../gateway.ts';
+import { demoIds } from '../ids.ts';
+import { runLoad, type LoadResult } from '../load.ts';
+import { sleep, waitForIdle } from '../proc.ts';
+import { jobBody, jobsBody } from '../queries.ts';
+
+/** Connections caller A keeps busy with 100-job queries while B is measured. */
+export const FLOOD_CONNECTIONS = 2;
+/**
+ * Upstream latency during this phase, in ms. Long enough that A's queue at the provider (200
+ * jobs for 32 slots) is what B waits for, not the gateway's CPU: on a busy two-core machine a
+ * flood that saturates the CPU measures the event loop, which no queueing policy changes.
+ */
+export const FAIRNESS_LATENCY_MS = 100;
+
+export interface FairnessRun {
+  /** Caller B's 1-job query, one connection, nobody else calling. */
+  alone: LoadResult;
+  /** The same while caller A keeps FLOOD_CONNECTIONS 100-job queries (one provider, Panorama) in flight. */
+  underFlood: LoadResult;
+  /** Caller A's 100-job queries during that window. */
+  flood: LoadResult;
+}
+
+/**
+ * Fairness between callers: caller B's 1-job Panorama query at one connection, alone and while
+ * caller A (another token subject) saturates Panorama with 100-job queries of distinct jobs.
+ * With one FIFO per provider B's job queues behind A's hundreds; with the per-caller cap and
+ * fair queueing it takes the next free slot.
+ */
+export async function callerFairness(ctx: BenchContext, gateway: GatewayProcess): Promise<FairnessRun> {
+  const mint = (subject: string) => mintToken({ secret: ctx.jwtSecret, scopes: ['jobs:read'], subject });
+  const a = { authorization: `Bearer ${await mint('bench-flood-a')}` };
+  const b = { authorization: `Bearer ${await mint('bench-single-b')}` };
+  const single = jobBody(demoIds('panorama')[0] as string);
+  let n = 0;
+  // Fresh unknown IDs each query, so the job cache (if on) and DataLoader cannot absorb the flood.
+  const floodBody = () => jobsBody(Array.from({ length: 100 }, () => `panorama:us-east-1:bench-flood-${(n++).toString(36)}`));
+  const seconds = ctx.settings.latencySeconds;
+  await ctx.emulators.setFaults({ latencyMs: FAIRNESS_LATENCY_MS });
+  try {
+    return await measure();
+  } finally {
+    await ctx.emulators.setFaults({ latencyMs: ctx.settings.latencyMs });
+  }
+
+  async function measure(): Promise<FairnessRun> {
+
+    await runLoad({ url: gateway.url, body: single, headers: b, connections: 1, durationS: 1 });
+    const alone = await runLoad({ url: gateway.url, body: single, headers: b, connections: 1, durationS: seconds });
+    await waitForIdle(gateway.pid);
+    const floodRun = runLoad({ url: gateway.url, nextBody: floodBody, headers: a, connections: FLOOD_CONNECTIONS, durationS: seconds + 2 });
+    // Let the flood fill the queues before measuring B.
+    await sleep(1000);
+    const underFlood = await runLoad({ url: gateway.url, body: single, headers: b, connections: 1, durationS: seconds });
+    const flood = await floodRun;
+    await waitForIdle(gateway.pid);
+    return { alone, underFlood, flood };
+  }
+}

@@ -1,0 +1,111 @@
+/** Timers a pool uses for its idle sweep; injectable so tests drive time themselves. */
+export interface PoolTimers {
+  now(): number;
+  /** Call `fn` after `ms`; the returned function cancels it. Must not keep the process alive. */
+  schedule(fn: () => void, ms: number): () => void;
+}
+
+export const REAL_TIMERS: PoolTimers = {
+  now: () => Date.now(),
+  schedule(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return () => clearTimeout(t);
+  },
+};
+
+/** How long a client may go unused before it is closed, in ms. */
+export const CLIENT_IDLE_MS = 60_000;
+
+export interface ClientPoolOptions<C> {
+  create(key: string): C;
+  destroy(client: C): void;
+  /** Most clients kept open; the least recently used one is destroyed to make room. */
+  max: number;
+  /** Close a client unused for this long, in ms (default 60 000). */
+  idleMs?: number;
+  timers?: PoolTimers;
+}
+
+/**
+ * Long-lived clients by key (a region), bounded: at most `max` open, least recently used one
+ * destroyed first, and any client unused for `idleMs` destroyed by a sweep. A request that
+ * still holds an evicted client finishes on it: the clients share their provider's sockets,
+ * which outlive them.
+ */
+export class ClientPool<C> {
+  readonly #options: ClientPoolOptions<C>;
+  readonly #timers: PoolTimers;
+  readonly #idleMs: number;
+  /** Insertion order is recency: the first entry is the least recently used. */
+  readonly #clients = new Map<string, { client: C; lastUsed: number }>();
+  #cancelSweep: (() => void) | null = null;
+
+  constructor(options: ClientPoolOptions<C>) {
+    if (!(options.max >= 1)) throw new RangeError('ClientPool needs max of at least 1');
+    this.#options = options;
+    this.#timers = options.timers ?? REAL_TIMERS;
+    this.#idleMs = options.idleMs ?? CLIENT_IDLE_MS;
+  }
+
+  /** Clients open now. */
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  /** The keys of the open clients, least recently used first. */
+  keys(): string[] {
+    return [...this.#clients.keys()];
+  }
+
+  /** The client for `key`, created on first use (evicting the least recently used one when full). */
+  get(key: string): C {
+    const now = this.#timers.now();
+    const entry = this.#clients.get(key);
+    if (entry) {
+      this.#clients.delete(key);
+      entry.lastUsed = now;
+      this.#clients.set(key, entry);
+      return entry.client;
+    }
+    while (this.#clients.size >= this.#options.max) {
+      const [oldest, victim] = this.#clients.entries().next().value as [string, { client: C }];
+      this.#clients.delete(oldest);
+      this.#options.destroy(victim.client);
+    }
+    const client = this.#options.create(key);
+    this.#clients.set(key, { client, lastUsed: now });
+    this.#scheduleSweep();
+    return client;
+  }
+
+  /** Destroy the clients unused for `idleMs` or more. */
+  sweep(): void {
+    const cutoff = this.#timers.now() - this.#idleMs;
+    for (const [key, entry] of this.#clients) {
+      if (entry.lastUsed > cutoff) break; // recency order: the rest are newer
+      this.#clients.delete(key);
+      this.#options.destroy(entry.client);
+    }
+  }
+
+  #scheduleSweep(): void {
+    if (this.#cancelSweep) return;
+    const oldest = this.#clients.values().next().value;
+    if (!oldest) return;
+    const due = Math.max(0, oldest.lastUsed + this.#idleMs - this.#timers.now());
+    this.#cancelSweep = this.#timers.schedule(() => {
+      this.#cancelSweep = null;
+      this.sweep();
+      this.#scheduleSweep();
+    }, due);
+  }
+
+  /** Destroy every client and stop the sweep. */
+  close(): void {
+    this.#cancelSweep?.();
+    this.#cancelSweep = null;
+    for (const { client } of this.#clients.values()) this.#options.destroy(client);
+    this.#clients.clear();
+  }
+}

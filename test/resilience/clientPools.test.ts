@@ -1,0 +1,187 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientPool, type PoolTimers } from '../../src/datasources/clientPool.ts';
+import { createAgents, destroyAgents } from '../../src/datasources/http.ts';
+import { COS_REGIONS } from '../../src/globalId.ts';
+import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+/** A clock and one-shot timers the test moves by hand. */
+function manualTimers() {
+  let now = 0;
+  const due: { at: number; fn: () => void; cancelled: boolean }[] = [];
+  const timers: PoolTimers = {
+    now: () => now,
+    schedule(fn, ms) {
+      const t = { at: now + ms, fn, cancelled: false };
+      due.push(t);
+      return () => (t.cancelled = true);
+    },
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    for (;;) {
+      const next = due.filter((t) => !t.cancelled && t.at <= now).sort((a, b) => a.at - b.at)[0];
+      if (!next) return;
+      due.splice(due.indexOf(next), 1);
+      next.fn();
+    }
+  };
+  return { timers, advance };
+}
+
+describe('ClientPool', () => {
+  it('keeps at most `max` clients and destroys the least recently used one it evicts', () => {
+    const destroyed: string[] = [];
+    const pool = new ClientPool<{ region: string }>({ create: (region) => ({ region }), destroy: (c) => destroyed.push(c.region), max: 2, timers: manualTimers().timers });
+    const a = pool.get('us-east-1');
+    pool.get('eu-west-1');
+    expect(pool.get('us-east-1')).toBe(a); // us-east-1 is now the most recently used
+    pool.get('ap-southeast-2');
+    expect(destroyed).toEqual(['eu-west-1']);
+    expect(pool.keys()).toEqual(['us-east-1', 'ap-southeast-2']);
+    pool.close();
+    expect(destroyed.sort()).toEqual(['ap-southeast-2', 'eu-west-1', 'us-east-1']);
+    expect(pool.size).toBe(0);
+  });
+
+  it('destroys a client unused for the idle time, and keeps one in use', () => {
+    const { timers, advance } = manualTimers();
+    const destroyed: string[] = [];
+    const pool = new ClientPool<{ region: string }>({ create: (region) => ({ region }), destroy: (c) => destroyed.push(c.region), max: 8, idleMs: 60_000, timers });
+    pool.get('us-east-1');
+    pool.get('eu-west-1');
+    advance(30_000);
+    pool.get('us-east-1');
+    advance(30_000);
+    expect(destroyed).toEqual(['eu-west-1']);
+    advance(29_999);
+    expect(destroyed).toEqual(['eu-west-1']);
+    advance(1);
+    expect(destroyed).toEqual(['eu-west-1', 'us-east-1']);
+    expect(pool.size).toBe(0);
+  });
+});
+
+/** Resolve every name to the loopback address (the agent still keys sockets by the name). */
+const loopback = ((_host: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) =>
+  options.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) as unknown as http.RequestOptions['lookup'];
+
+describe("A provider's shared agents", () => {
+  let server: http.Server;
+  let port: number;
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => res.end('ok'));
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('hold at most maxSockets sockets over many hosts, and a new host never waits for another host\'s idle socket', async () => {
+    const agents = createAgents(2);
+    const agent = agents.http;
+    let peak = 0;
+    const viaName = (name: string) =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.request({ hostname: name, port, path: '/', agent: agents.http, lookup: loopback }, (res) => {
+          peak = Math.max(peak, (agents.http as unknown as { totalSocketCount: number }).totalSocketCount);
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    // Distinct host names that all reach the loopback server, like {uin}.cos-control.{region}.myqcloud.com.
+    await viaName('warm-up.example');
+    const live = () =>
+      [...Object.values(agent.sockets), ...Object.values(agent.freeSockets)].flat().filter((socket) => socket && !socket.destroyed).length;
+    for (let round = 0; round < 3; round++) {
+      // Twelve hosts at once through a pool of two: all answered (none parked behind another host's idle socket)…
+      await Promise.all(Array.from({ length: 12 }, (_, i) => viaName(`10000000000${i}.cos-control.ap-guangzhou.myqcloud.com`)));
+      // …and the pool is back within its bound. Node's agent may open one socket more for a
+      // moment while another closes (its removeSocket races an async lookup); never more than that.
+      expect(live()).toBeLessThanOrEqual(2);
+    }
+    expect(peak).toBeLessThanOrEqual(3);
+    destroyAgents(agents);
+  });
+});
+
+describe('Regional clients through HTTP', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ JOBGRAPH_MAX_CLIENTS_PER_PROVIDER: '3' });
+  });
+  afterAll(async () => gw?.close());
+
+  it('stay bounded per provider however many regions are asked for', async () => {
+    const aws = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-central-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1', 'ca-central-1'];
+    const cos = [...COS_REGIONS];
+    for (const region of aws) {
+      const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
+        variables: { ids: [`panorama:${region}:pkgimport-x`, `omics:${region}:5038720581:8110394857`, `codepipeline:${region}:11111111-2222-4333-8444-555555555555`] },
+        token: gw.tokens.read,
+      });
+      expect(res.status).toBe(200);
+      for (const name of ['AWS_PANORAMA', 'AWS_OMICS', 'AWS_CODEPIPELINE'] as const) expect(gw.sources[name].source.clientCount?.()).toBeLessThanOrEqual(3);
+    }
+    for (const region of cos) {
+      const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id: `cos:${region}:${DEMO_TENCENT_CREDENTIALS.uin}:abcdef12-0000-4000-8000-000000000001` }, token: gw.tokens.read });
+      expect(res.status).toBe(200);
+      expect(gw.sources.TENCENT_COS_BATCH.source.clientCount?.()).toBeLessThanOrEqual(3);
+    }
+    for (const name of ['AWS_PANORAMA', 'AWS_OMICS', 'AWS_CODEPIPELINE', 'TENCENT_COS_BATCH'] as const) expect(gw.sources[name].source.clientCount?.()).toBe(3);
+    // Evicted regions still work: a new client is made when one is asked for again.
+    const again = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id: `panorama:us-east-1:pkgimport-5f3a9c1e7b2d4086` }, token: gw.tokens.read });
+    expect(again.body.errors).toBeUndefined();
+  });
+});
+
+describe('/healthz', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => gw?.close());
+  const healthz = async () => {
+    const res = await fetch(new URL('/healthz', gw.server.url));
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('answers 503 with the reason when open file descriptors pass 90 % of the soft limit, and ok below', async () => {
+    gw.health.readFds = () => ({ open: 100, softLimit: 1024 });
+    expect(await healthz()).toEqual({ status: 200, body: { status: 'ok' } });
+    gw.health.readFds = () => ({ open: 950, softLimit: 1024 });
+    expect(await healthz()).toEqual({ status: 503, body: { status: 'unhealthy', reason: '950 file descriptors open of a soft limit of 1024 (over 90 %)' } });
+    gw.health.readFds = () => null; // not Linux: the check is skipped
+    expect((await healthz()).status).toBe(200);
+  });
+
+  it('answers 503 for a minute after an upstream call failed with EMFILE', async () => {
+    let now = 1_000_000;
+    gw.health.now = () => now;
+    gw.health.readFds = () => ({ open: 100, softLimit: 1024 });
+    gw.health.noteError(Object.assign(new Error('wrapped'), { cause: Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' }) }));
+    const sick = await healthz();
+    expect(sick.status).toBe(503);
+    expect(sick.body.reason).toMatch(/^EMFILE \(out of file descriptors\) seen 0 s ago/);
+    now += 60_000;
+    expect((await healthz()).status).toBe(200);
+  });
+
+  it('reads the real descriptor count on Linux', () => {
+    const real = new (gw.health.constructor as typeof import('../../src/health.ts').FdHealth)();
+    const fds = real.readFds();
+    if (process.platform === 'linux') {
+      expect(fds?.open).toBeGreaterThan(0);
+      expect(fds?.softLimit).toBeGreaterThan(0);
+    } else {
+      expect(fds).toBeNull();
+    }
+  });
+});

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mintToken } from '../../src/auth/mintToken.ts';
+import { FairLimiter } from '../../src/datasources/fairLimit.ts';
+import { clearCalls, gql, resetFaults, startTestGateway, type GqlResult, type TestGateway } from '../support/gateway.ts';
+
+const JOBS = `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`;
+const JOB = `query($id: ID!) { job(id: $id) { id } }`;
+const floodIds = Array.from({ length: 100 }, (_, i) => `panorama:us-east-1:flood-${i}`);
+const SINGLE = 'panorama:us-east-1:single-job';
+
+async function tokensFor(gw: TestGateway) {
+  const mint = (subject: string) => mintToken({ secret: gw.config.auth.jwtSecret as string, scopes: ['jobs:read'], subject });
+  return { a: await mint('caller-a'), b: await mint('caller-b') };
+}
+
+/**
+ * Caller A floods Panorama with a 100-job query while the emulator holds every request; once
+ * A fills what it may, caller B asks for one job. Returns both pending responses.
+ */
+async function floodThenSingle(gw: TestGateway, afterFlood: number) {
+  const { a, b } = await tokensFor(gw);
+  const panorama = gw.emulators.panorama;
+  panorama.setFaults({ hold: true });
+  const flood = gql(gw, JOBS, { variables: { ids: floodIds }, token: a });
+  await panorama.waitForReceived(afterFlood);
+  const single = gql(gw, JOB, { variables: { id: SINGLE }, token: b });
+  return { flood, single, panorama };
+}
+
+async function finish(gw: TestGateway, pending: Promise<GqlResult>[]) {
+  resetFaults(gw); // releases every held request and stops holding
+  const results = await Promise.all(pending);
+  for (const r of results) expect(r.status).toBe(200);
+  return results;
+}
+
+describe('Fairness between callers at one provider', () => {
+  let gw: TestGateway | undefined;
+  afterEach(async () => {
+    await gw?.close();
+    gw = undefined;
+  });
+
+  it('caps one caller\'s concurrent upstream calls, so another caller\'s single job is sent while the flood waits', async () => {
+    gw = await startTestGateway({ JOBGRAPH_PROVIDER_CONCURRENCY: '2', JOBGRAPH_CALLER_CONCURRENCY: '1' });
+    clearCalls(gw);
+    const { flood, single, panorama } = await floodThenSingle(gw, 1);
+    await panorama.waitForReceived(2);
+    // A holds its one slot; the provider's second slot went to B, not to A's next job.
+    expect(panorama.received.slice(0, 2)).toEqual(['us-east-1/flood-0', 'us-east-1/single-job']);
+    const [floodRes, singleRes] = await finish(gw, [flood, single]);
+    expect(singleRes?.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(floodRes?.body.errors).toHaveLength(100);
+    expect(panorama.received).toHaveLength(101);
+  });
+
+  it('hands a freed slot to the caller with the fewest calls running, not to the head of one FIFO', async () => {
+    gw = await startTestGateway({ JOBGRAPH_PROVIDER_CONCURRENCY: '2', JOBGRAPH_CALLER_CONCURRENCY: '2' });
+    clearCalls(gw);
+    const { flood, single, panorama } = await floodThenSingle(gw, 2);
+    const limit = gw.sources.AWS_PANORAMA.limit;
+    // Both slots are A's; A's other 98 jobs and B's one wait.
+    await vi.waitFor(() => expect(limit.pendingCount).toBe(99), { timeout: 10_000, interval: 5 });
+    expect(panorama.received).toEqual(['us-east-1/flood-0', 'us-east-1/flood-1']);
+    expect(panorama.release(1)).toBe(1);
+    await panorama.waitForReceived(3);
+    expect(panorama.received[2]).toBe('us-east-1/single-job');
+    await finish(gw, [flood, single]);
+    expect(panorama.received).toHaveLength(101);
+  });
+});
+
+describe('FairLimiter', () => {
+  /** A task that runs until released, recording its start. */
+  function gate(log: string[], name: string) {
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    return { task: () => (log.push(name), done), release };
+  }
+
+  it('takes callers in turn, caps each caller, and drops a waiting task whose signal aborts', async () => {
+    const limiter = new FairLimiter(2, 2);
+    const log: string[] = [];
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const run = (caller: string, name: string, signal?: AbortSignal) => {
+      const g = gate(log, name);
+      gates.set(name, g);
+      return limiter.run(caller, g.task, signal);
+    };
+    const a = ['a1', 'a2', 'a3', 'a4'].map((n) => run('A', n));
+    const abort = new AbortController();
+    const b1 = run('B', 'b1', abort.signal);
+    const b2 = run('B', 'b2');
+    const c1 = run('C', 'c1');
+    expect(log).toEqual(['a1', 'a2']);
+    expect(limiter.pendingCount).toBe(5);
+    abort.abort(new Error('budget spent'));
+    await expect(b1).rejects.toThrow('budget spent');
+    expect(limiter.pendingCount).toBe(4);
+    gates.get('a1')!.release();
+    await a[0];
+    await vi.waitFor(() => expect(log).toHaveLength(3));
+    // B and C have nothing running; B waited longer.
+    gates.get('a2')!.release();
+    await a[1];
+    await vi.waitFor(() => expect(log).toHaveLength(4));
+    expect(log).toEqual(['a1', 'a2', 'b2', 'c1']);
+    for (const name of ['b2', 'c1']) gates.get(name)!.release();
+    await Promise.all([b2, c1]);
+    await vi.waitFor(() => expect(log).toHaveLength(6));
+    expect(log.slice(4)).toEqual(['a3', 'a4']);
+    for (const name of ['a3', 'a4']) gates.get(name)!.release();
+    await Promise.all(a);
+    expect(limiter.activeCount).toBe(0);
+    expect(limiter.pendingCount).toBe(0);
+  });
+});
