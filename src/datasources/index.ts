@@ -20,6 +20,8 @@ export function createSources(config: Config, cache?: JobCache): Sources {
     timeoutMs: config.limits.upstreamTimeoutMs,
     maxAttempts: config.limits.upstreamMaxAttempts,
     maxSockets: config.limits.providerConcurrency,
+    maxBodyBytes: config.limits.upstreamMaxBodyBytes,
+    budgetMs: config.resilience.upstreamBudgetMs,
   };
   const aws = (endpoint: string | undefined): AwsSourceOptions => ({
     ...transport,

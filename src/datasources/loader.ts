@@ -2,7 +2,7 @@ import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, typ
 import DataLoader from 'dataloader';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { JobCache } from '../cache/jobCache.ts';
-import { UpstreamError } from '../errors.ts';
+import { InternalError, UpstreamError } from '../errors.ts';
 import { formatGlobalId, type KeyOf } from '../globalId.ts';
 import type { JobProvider, JobRecord } from '../model.ts';
 import { PROVIDER_LABEL } from './classify.ts';
@@ -60,7 +60,7 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
       return guarded.breaker.execute(({ signal }) => guarded.source.fetchJob(key, { signal: AbortSignal.any([signal, budget]) }));
     });
   } catch (err) {
-    if (err instanceof UpstreamError) throw err;
+    if (err instanceof UpstreamError || err instanceof InternalError) throw err;
     const label = PROVIDER_LABEL[provider];
     if (err instanceof BrokenCircuitError) {
       throw new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${label} is failing; jobgraph stopped calling it for a while.`, retryable: false, cause: err });
@@ -68,7 +68,9 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
     if (budget.aborted) {
       throw new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${label} did not answer within ${guarded.budgetMs} ms.`, retryable: false, cause: err });
     }
-    throw new UpstreamError({ provider, code: 'UPSTREAM_BAD_RESPONSE', message: `${label} failed unexpectedly.`, cause: err });
+    // Anything else is jobgraph's own failure, never the provider's: INTERNAL_SERVER_ERROR (formatError
+    // masks it with a correlation id), not retried, and not counted — the breaker counts only UPSTREAM_UNAVAILABLE.
+    throw new InternalError(provider, err);
   }
 }
 
