@@ -146,7 +146,7 @@ export class BodyTooLargeError extends Error {
 export class InternalError extends Error {
   readonly provider: JobProvider;
   constructor(provider: JobProvider, cause: unknown) {
-    super(`jobgraph failed while fetching a ${provider} job`, { cause });
+    super(`jobgraph's own code failed while fetching a job from ${provider}`, { cause });
     this.name = 'InternalError';
     this.provider = provider;
   }
