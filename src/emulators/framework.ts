@@ -27,12 +27,6 @@ export interface RecordedCall {
   /** The job the call asked for, as the provider names it (e.g. `us-east-1/ABCDE`), or null. */
   job: string | null;
   status: number;
-  /**
-   * Whether the whole answer was handed to the connection (true), or the connection closed
-   * before that (false: the client stopped reading). Undefined while still being written, and
-   * for answers never written (hang, reset). See `RunningEmulator.settled()`.
-   */
-  complete?: boolean;
 }
 
 /** An error answer in the provider's own envelope, with every value chosen by the test (hostile ones included). */
@@ -118,8 +112,13 @@ export interface RunningEmulator {
   readonly calls: RecordedCall[];
   /** Number of TCP connections accepted so far (for keep-alive checks). */
   connections(): number;
-  /** Resolves once every answer being written has been written whole or cut off (see `RecordedCall.complete`). */
+  /** Resolves once every answer being written has been written whole or cut off. */
   settled(): Promise<void>;
+  /**
+   * Answers whose connection closed before all of them was handed over (the client stopped
+   * reading), since start; wait for `settled()` first.
+   */
+  cutOff(): number;
   faults: Faults;
   setFaults(patch: Partial<Faults>): void;
   resetFaults(): void;
@@ -142,6 +141,7 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
   const calls: RecordedCall[] = [];
   const hanging = new Set<http.ServerResponse>();
   const writing = new Set<Promise<void>>();
+  let cutOffCount = 0;
   let connectionCount = 0;
   const state = { faults: { ...NO_FAULTS, script: [] as FaultKind[], ...options.faults } };
 
@@ -229,10 +229,9 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     } catch {
       out = emulator.serverError(request);
     }
-    const call: RecordedCall = { method: request.method, path: request.path, operation, job, status: out.status };
-    calls.push(call);
+    calls.push({ method: request.method, path: request.path, operation, job, status: out.status });
     const done = write(res, out, state.faults.oversize, state.faults.chunked).then((complete) => {
-      call.complete = complete;
+      if (!complete) cutOffCount += 1;
       writing.delete(done);
     });
     writing.add(done);
@@ -287,6 +286,7 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     settled: async () => {
       while (writing.size > 0) await Promise.all([...writing]);
     },
+    cutOff: () => cutOffCount,
     get faults() {
       return state.faults;
     },
