@@ -17,18 +17,21 @@ export function declaredLength(headers: IncomingHttpHeaders | Record<string, str
  * Content-Length above the cap is refused before reading, and a body that passes the cap while
  * streaming stops there. Either way the stream is destroyed with a BodyTooLargeError (for an
  * `IncomingMessage` that destroys its socket, so the rest is never received) and the promise
- * rejects with it. A stream error, a premature close (ECONNRESET) or an abort of `signal`
- * rejects with that error instead.
+ * rejects with it. A stream error, a premature close (ECONNRESET), an abort of `signal` or,
+ * when `timeoutMs` is given, a body not complete within it (TimeoutError, ETIMEDOUT) rejects
+ * with that error instead, and the stream is destroyed.
  */
-export function collectCapped(stream: Readable, maxBytes: number, declared: number | null, signal?: AbortSignal): Promise<Buffer> {
+export function collectCapped(stream: Readable, maxBytes: number, declared: number | null, signal?: AbortSignal, timeoutMs?: number): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (err: Error | null, body?: Buffer) => {
       if (settled) return;
       settled = true;
-      signal?.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+      if (typeof signal?.removeEventListener === 'function') signal.removeEventListener('abort', onAbort);
       if (err) reject(err);
       else resolve(body as Buffer);
     };
@@ -39,7 +42,13 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
     const onAbort = () => cut(abortError());
     if (declared !== null && declared > maxBytes) return cut(new BodyTooLargeError(maxBytes));
     if (signal?.aborted) return cut(abortError());
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (typeof signal?.addEventListener === 'function') signal.addEventListener('abort', onAbort, { once: true });
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        const err = Object.assign(new Error(`response body not complete within ${timeoutMs} ms`), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+        cut(err);
+      }, Math.max(1, timeoutMs));
+    }
     stream.on('data', (chunk: Buffer | string) => {
       if (settled) return;
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;

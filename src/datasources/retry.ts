@@ -33,8 +33,10 @@ export interface RetrySeams {
  * - the SDK knows no budget; its attempts are held to the same budget only by the loader's
  *   abort signal, which cuts the running attempt — the hand-made clients plan inside it and
  *   do not start a wait that would end after it;
- * - the SDK's per-attempt `requestTimeout` is a socket-inactivity timer; here it is a deadline
- *   for the whole exchange (a body dripping slowly ends too);
+ * - per-attempt timeout: the same rule for all five — a deadline of `timeoutMs` for the whole
+ *   exchange (NodeHttpHandler's `requestTimeout` runs until the headers; jobgraph's
+ *   CappedBodyHttpHandler carries it over the body); the SDK also has a separate
+ *   `connectionTimeout` (the same value), the hand-made clients count connecting in the one deadline;
  * - the SDK caps a Retry-After wait at its backoff + 5 s; here Retry-After is honoured whole,
  *   or, when it would outlast the budget, the provider's error is answered at once;
  * - the SDK keeps a client-wide retry quota (500 tokens); the hand-made clients have none (the
