@@ -60,7 +60,10 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
       return guarded.breaker.execute(({ signal }) => guarded.source.fetchJob(key, { signal: AbortSignal.any([signal, budget]) }));
     });
   } catch (err) {
-    if (err instanceof UpstreamError || err instanceof InternalError) throw err;
+    if (err instanceof InternalError) throw err;
+    // A transport failure caused by the budget's own abort is answered as the budget, below.
+    const cutByBudget = budget.aborted && err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE' && err.httpStatus === null;
+    if (err instanceof UpstreamError && !cutByBudget) throw err;
     const label = PROVIDER_LABEL[provider];
     if (err instanceof BrokenCircuitError) {
       throw new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${label} is failing; jobgraph stopped calling it for a while.`, retryable: false, cause: err });
