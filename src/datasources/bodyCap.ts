@@ -40,6 +40,11 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
       stream.destroy(err);
     };
     const onAbort = () => cut(abortError());
+    // Listeners first: destroying the stream with an error below must find an 'error' listener.
+    stream.on('error', (err: Error) => finish(err));
+    stream.on('aborted', () => finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
+    stream.on('close', () => finish(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' })));
+    stream.on('end', () => finish(null, Buffer.concat(chunks, size)));
     if (declared !== null && declared > maxBytes) return cut(new BodyTooLargeError(maxBytes));
     if (signal?.aborted) return cut(abortError());
     if (typeof signal?.addEventListener === 'function') signal.addEventListener('abort', onAbort, { once: true });
@@ -56,10 +61,6 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
       if (size > maxBytes) return cut(new BodyTooLargeError(maxBytes));
       chunks.push(buf);
     });
-    stream.on('end', () => finish(null, Buffer.concat(chunks, size)));
-    stream.on('error', (err: Error) => finish(err));
-    stream.on('aborted', () => finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
-    stream.on('close', () => finish(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' })));
   });
 }
 
