@@ -49,11 +49,26 @@ export type UpstreamCode = Extract<
   'NOT_FOUND' | 'PROVIDER_NOT_CONFIGURED' | 'UPSTREAM_ACCESS_DENIED' | 'UPSTREAM_THROTTLED' | 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_BAD_RESPONSE'
 >;
 
+/**
+ * What an upstream-supplied identifier (error code, request id) must look like to be shown to
+ * a client (DESIGN.md "Errors"). Anything else — markup, URLs with spaces, free text, 5,000
+ * characters — is left out.
+ */
+export const UPSTREAM_VALUE_PATTERN = /^[A-Za-z0-9._:/+=-]{1,128}$/;
+
+/** `value` when it matches UPSTREAM_VALUE_PATTERN, else null. The UpstreamError constructor applies it. */
+export function safeUpstreamValue(value: string | null | undefined): string | null {
+  return typeof value === 'string' && UPSTREAM_VALUE_PATTERN.test(value) ? value : null;
+}
+
 export interface UpstreamErrorInit {
   provider: JobProvider;
   code: UpstreamCode;
   message: string;
-  /** The provider's own error code, sanitised (no URL, no namespace). */
+  /**
+   * The provider's own error code (no URL, no namespace) and request id, as read from the
+   * wire. Each is kept only if it matches UPSTREAM_VALUE_PATTERN, else it is null.
+   */
   upstreamCode?: string | null;
   upstreamRequestId?: string | null;
   httpStatus?: number | null;
@@ -69,6 +84,11 @@ export interface UpstreamErrorInit {
  * An error at or from a provider. Carries provider, upstream code and request id for the
  * client, and the fault details for retry policy. The cause (possibly a raw response with
  * signed headers) is non-enumerable, as the AWS SDK keeps `$response`.
+ *
+ * This constructor is the one place upstream identifiers are checked: `upstreamCode` and
+ * `upstreamRequestId` that do not match UPSTREAM_VALUE_PATTERN are dropped here, whoever built
+ * the error. The message is the caller's: it must be generated text, never upstream free text
+ * (a code may be named in it only after `safeUpstreamValue`).
  */
 export class UpstreamError extends JobgraphError {
   readonly provider: JobProvider;
@@ -79,14 +99,12 @@ export class UpstreamError extends JobgraphError {
   readonly throttling: boolean;
   readonly retryAfterSeconds: number | null;
   constructor(init: UpstreamErrorInit) {
-    super(init.code, init.message, {
-      provider: init.provider,
-      upstreamCode: init.upstreamCode ?? null,
-      upstreamRequestId: init.upstreamRequestId ?? null,
-    });
+    const upstreamCode = safeUpstreamValue(init.upstreamCode);
+    const upstreamRequestId = safeUpstreamValue(init.upstreamRequestId);
+    super(init.code, init.message, { provider: init.provider, upstreamCode, upstreamRequestId });
     this.provider = init.provider;
-    this.upstreamCode = init.upstreamCode ?? null;
-    this.upstreamRequestId = init.upstreamRequestId ?? null;
+    this.upstreamCode = upstreamCode;
+    this.upstreamRequestId = upstreamRequestId;
     this.httpStatus = init.httpStatus ?? null;
     this.throttling = init.code === 'UPSTREAM_THROTTLED';
     this.retryable = init.retryable ?? (init.code === 'UPSTREAM_THROTTLED' || init.code === 'UPSTREAM_UNAVAILABLE');
@@ -100,5 +118,36 @@ export class MalformedBodyError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'MalformedBodyError';
+  }
+}
+
+/**
+ * An upstream body longer than the configured cap (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES). Thrown by
+ * the HTTP layer of every client once the cap is passed (the socket is destroyed, the rest is
+ * never read); the error funnel maps it to UPSTREAM_BAD_RESPONSE, not retried.
+ */
+export class BodyTooLargeError extends Error {
+  /** The cap in bytes. */
+  readonly limitBytes: number;
+  constructor(limitBytes: number) {
+    super(`upstream body is larger than ${limitBytes} bytes`);
+    this.name = 'BodyTooLargeError';
+    this.limitBytes = limitBytes;
+  }
+}
+
+/**
+ * jobgraph's own failure while fetching a job from a provider (a bug in a parse step, a signer,
+ * a mapper): not the provider's fault. Deliberately not a JobgraphError, so formatError masks it
+ * as INTERNAL_SERVER_ERROR with a correlation id and logs the cause; never retried (retry only
+ * follows a retryable UpstreamError) and never counted by a circuit breaker (which counts only
+ * UPSTREAM_UNAVAILABLE). The message is fixed text; the cause is kept for the log.
+ */
+export class InternalError extends Error {
+  readonly provider: JobProvider;
+  constructor(provider: JobProvider, cause: unknown) {
+    super(`jobgraph's own code failed while fetching a job from ${provider}`, { cause });
+    this.name = 'InternalError';
+    this.provider = provider;
   }
 }

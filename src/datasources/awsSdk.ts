@@ -1,28 +1,31 @@
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { MalformedBodyError, type UpstreamError } from '../errors.ts';
+import { InternalError, MalformedBodyError, type UpstreamError } from '../errors.ts';
 import type { JobProvider } from '../model.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './bodyCap.ts';
+import { CappedBodyHttpHandler } from './cappedBodyHandler.ts';
 import { badResponse } from './classify.ts';
 import { ClientPool, type PoolTimers } from './clientPool.ts';
 import { createAgents } from './http.ts';
 import type { AwsSourceOptions, TransportOptions } from './options.ts';
 
 /**
- * The HTTP layer below one SDK client: its own keep-alive agents capped at `maxSockets`, and
- * `timeoutMs` for connecting and for the whole exchange of one attempt.
+ * The HTTP layer below one SDK client: its own keep-alive agents capped at `maxSockets`,
+ * `timeoutMs` for connecting and for the whole exchange of one attempt, and response bodies cut
+ * at `maxBodyBytes` (default 1 MiB).
  */
-export function createSdkRequestHandler(options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets'>): NodeHttpHandler {
-  return new NodeHttpHandler(sdkHandlerOptions(options));
+export function createSdkRequestHandler(options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets' | 'maxBodyBytes'>): NodeHttpHandler {
+  return new CappedBodyHttpHandler(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, sdkHandlerOptions(options));
 }
 
 /**
  * The HTTP layer all of one provider's regional SDK clients share, so its sockets are bounded
  * per provider: a client's `destroy()` (eviction) leaves it alone; `destroyShared()` closes it.
  */
-export class SharedSdkRequestHandler extends NodeHttpHandler {
-  constructor(options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets'>) {
-    super(sdkHandlerOptions(options));
+export class SharedSdkRequestHandler extends CappedBodyHttpHandler {
+  constructor(options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets' | 'maxBodyBytes'>) {
+    super(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, sdkHandlerOptions(options));
   }
   override destroy(): void {}
   destroyShared(): void {
@@ -87,7 +90,7 @@ export class RegionalClients<C extends { destroy(): void }> {
 
   constructor(
     create: (region: string, requestHandler: HttpHandler) => C,
-    options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets' | 'maxClients'>,
+    options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets' | 'maxClients' | 'maxBodyBytes'>,
     timers?: PoolTimers,
   ) {
     this.#handler = new SharedSdkRequestHandler(options);
@@ -118,13 +121,15 @@ export class RegionalClients<C extends { destroy(): void }> {
 
 /**
  * One describe call through an SDK client: `send` errors become the provider's UpstreamError
- * (`mapError`); a successful output that `parse` cannot normalise becomes UPSTREAM_BAD_RESPONSE
- * with the SDK's request id. Every failure leaving here is an UpstreamError.
+ * (`mapError`, built on `fromSdkError`); a successful output that `parse` finds malformed
+ * becomes UPSTREAM_BAD_RESPONSE with the SDK's request id. Any other exception from `parse` is
+ * jobgraph's own bug, not the provider's: an InternalError (INTERNAL_SERVER_ERROR, not retried,
+ * not counted by the breaker). Every failure leaving here is an UpstreamError or an InternalError.
  */
 export async function describeWithSdk<O extends { $metadata?: { requestId?: string } }, R>(
   provider: JobProvider,
   send: () => Promise<O>,
-  mapError: (err: unknown) => UpstreamError,
+  mapError: (err: unknown) => UpstreamError | InternalError,
   parse: (output: O) => R,
 ): Promise<R> {
   let output: O;
@@ -136,7 +141,7 @@ export async function describeWithSdk<O extends { $metadata?: { requestId?: stri
   try {
     return parse(output);
   } catch (err) {
-    const malformed = err instanceof MalformedBodyError ? err : new MalformedBodyError('response could not be normalised');
-    throw badResponse(provider, malformed, output?.$metadata?.requestId ?? null);
+    if (err instanceof MalformedBodyError) throw badResponse(provider, err, output?.$metadata?.requestId ?? null);
+    throw new InternalError(provider, err);
   }
 }

@@ -1,4 +1,4 @@
-import { MalformedBodyError, UpstreamError, type UpstreamCode } from '../errors.ts';
+import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError, safeUpstreamValue, type UpstreamCode } from '../errors.ts';
 import type { JobProvider } from '../model.ts';
 
 /** Human names used in generated messages. Upstream messages are never passed through. */
@@ -56,7 +56,8 @@ export function sanitizeAwsErrorCode(raw: string | null | undefined): string | n
   const hash = code.lastIndexOf('#');
   if (hash >= 0) code = code.slice(hash + 1);
   code = code.trim();
-  return code === '' ? null : code.slice(0, 128);
+  // Not cut to length: an over-long or odd code is dropped whole by UpstreamError, never shortened into a plausible one.
+  return code === '' ? null : code;
 }
 
 /** Parse a Retry-After header given in seconds; HTTP dates and junk are ignored. */
@@ -89,7 +90,8 @@ export interface UpstreamFailure {
  */
 export function classifyUpstreamError(f: UpstreamFailure): UpstreamError {
   const label = PROVIDER_LABEL[f.provider];
-  const code = f.upstreamCode;
+  // Only a code that may be shown is classified by, named in the message, or kept (UpstreamError checks it again).
+  const code = safeUpstreamValue(f.upstreamCode);
   const status = f.httpStatus;
   const make = (c: UpstreamCode, message: string, retryable?: boolean) =>
     new UpstreamError({
@@ -154,7 +156,53 @@ export function badResponse(provider: JobProvider, err: MalformedBodyError, requ
   });
 }
 
+/** A body over JOBGRAPH_UPSTREAM_MAX_BODY_BYTES: UPSTREAM_BAD_RESPONSE naming the limit, not retried, not counted by the breaker. */
+export function tooLarge(provider: JobProvider, err: BodyTooLargeError): UpstreamError {
+  return new UpstreamError({
+    provider,
+    code: 'UPSTREAM_BAD_RESPONSE',
+    message: `${PROVIDER_LABEL[provider]} sent a response larger than ${err.limitBytes} bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES); jobgraph stopped reading it.`,
+    retryable: false,
+    cause: err,
+  });
+}
+
+/**
+ * A failure below HTTP: a Node network error (refused, reset, DNS; any system error with a
+ * `syscall`), an HTTP parser error from a garbled answer, a timeout or an abort.
+ */
 export function isNetworkError(err: unknown): boolean {
-  const e = err as { code?: string; name?: string };
-  return Boolean(e && ((e.code && NETWORK_CODES.has(e.code)) || e.name === 'TimeoutError' || e.name === 'AbortError'));
+  const e = err as { code?: unknown; name?: unknown; syscall?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  return (
+    NETWORK_CODES.has(code) ||
+    code.startsWith('HPE_') ||
+    (code !== '' && typeof e.syscall === 'string') ||
+    e.name === 'TimeoutError' ||
+    e.name === 'AbortError' ||
+    e.name === 'RequestTimeout'
+  );
+}
+
+/**
+ * The error funnel every provider ends in: anything thrown while fetching a job becomes either
+ * an UpstreamError (the provider's fault or its answer) or an InternalError (jobgraph's own:
+ * a bug in a parse step, a signer, a mapper). Answers with an HTTP status are classified by
+ * `classifyUpstreamError` (hand-made clients) or `fromSdkError` (SDK clients, which call this
+ * for everything that is not an SDK service error); what is left is decided here, once:
+ *
+ * - an UpstreamError or InternalError is kept as it is (so mapping twice is harmless);
+ * - a body over the cap is UPSTREAM_BAD_RESPONSE naming the limit;
+ * - a body that does not parse (MalformedBodyError) is UPSTREAM_BAD_RESPONSE;
+ * - a network failure, timeout or abort is UPSTREAM_UNAVAILABLE (retryable);
+ * - anything else — a TypeError, a RangeError, an SDK-internal failure — is jobgraph's own:
+ *   INTERNAL_SERVER_ERROR, never retried, never counted against the provider.
+ */
+export function funnelError(provider: JobProvider, err: unknown, requestId: string | null = null): UpstreamError | InternalError {
+  if (err instanceof UpstreamError || err instanceof InternalError) return err;
+  if (err instanceof BodyTooLargeError) return tooLarge(provider, err);
+  if (err instanceof MalformedBodyError) return badResponse(provider, err, requestId);
+  if (isNetworkError(err)) return transportError(provider, err);
+  return new InternalError(provider, err);
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { collectCapped, declaredLength } from './bodyCap.ts';
 
 /** A raw HTTP exchange for the hand-made clients (COS Batch, Import/Export). */
 export interface HttpResult {
@@ -13,8 +14,10 @@ export interface HttpRequestInit {
   url: URL;
   headers: Record<string, string>;
   body?: string;
-  /** Per-attempt timeout in ms. */
+  /** Per-attempt timeout in ms: the whole exchange (connect, headers, body) must end within it. */
   timeoutMs: number;
+  /** Largest body read, in bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES). */
+  maxBodyBytes: number;
   signal?: AbortSignal;
 }
 
@@ -81,13 +84,25 @@ export function destroyAgents(agents: Agents): void {
 }
 
 /**
- * Send one request and read the whole body. Rejects with the transport error (ECONNRESET,
- * ECONNREFUSED, or an Error named TimeoutError) for the caller to classify.
+ * Send one request and read the whole body, at most `maxBodyBytes` of it: a larger declared
+ * Content-Length is refused before reading, and a streamed body is cut (socket destroyed) as
+ * soon as it passes the cap; both reject with BodyTooLargeError. Other failures reject with the
+ * transport error (ECONNRESET, ECONNREFUSED, an AbortError, or an Error named TimeoutError when
+ * the exchange outlasts `timeoutMs`) for the caller to classify.
  */
 export function httpRequest(init: HttpRequestInit, agents: { http: http.Agent; https: https.Agent }): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const isHttps = init.url.protocol === 'https:';
     const mod = isHttps ? https : http;
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (err: Error | null, result?: HttpResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(result as HttpResult);
+    };
     const req = mod.request(
       init.url,
       {
@@ -97,19 +112,24 @@ export function httpRequest(init: HttpRequestInit, agents: { http: http.Agent; h
         ...(init.signal ? { signal: init.signal } : {}),
       },
       (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-        res.on('aborted', () => reject(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
+        collectCapped(res, init.maxBodyBytes, declaredLength(res.headers), init.signal).then(
+          (body) => settle(null, { status: res.statusCode ?? 0, headers: res.headers, body: body.toString('utf8') }),
+          (err: Error) => {
+            settle(err);
+            // Whatever ended the body, this socket is not reused.
+            req.destroy();
+          },
+        );
       },
     );
-    req.setTimeout(init.timeoutMs, () => {
-      const err = new Error(`no response within ${init.timeoutMs} ms`);
+    // One deadline for the whole exchange, not an idle timer: a body dripping a byte at a time ends too.
+    timer = setTimeout(() => {
+      const err = new Error(`no complete response within ${init.timeoutMs} ms`);
       err.name = 'TimeoutError';
+      settle(err);
       req.destroy(err);
-    });
-    req.on('error', reject);
+    }, init.timeoutMs);
+    req.on('error', (err) => settle(err));
     if (init.body !== undefined) req.end(init.body);
     else req.end();
   });

@@ -23,6 +23,8 @@ export function createSources(config: Config, cache?: JobCache, health?: FdHealt
     maxAttempts: config.limits.upstreamMaxAttempts,
     maxSockets: config.limits.providerConcurrency,
     maxClients: config.limits.maxClientsPerProvider,
+    maxBodyBytes: config.limits.upstreamMaxBodyBytes,
+    budgetMs: config.resilience.upstreamBudgetMs,
   };
   const aws = (endpoint: string | undefined): AwsSourceOptions => ({
     ...transport,

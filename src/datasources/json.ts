@@ -49,7 +49,8 @@ export function arr(value: unknown, field: string): unknown[] {
 export function keyValues(value: unknown, field: string): { key: string; value: string }[] {
   const o = obj(value, field);
   if (!o) return [];
-  return Object.entries(o).map(([key, v]) => ({ key, value: str(v, `${field}.${key}`) ?? '' }));
+  // The field is named by position, never by its key: keys come from the wire (and may be secret-bearing configuration names).
+  return Object.entries(o).map(([key, v], i) => ({ key, value: str(v, `${field}[${i}] value`) ?? '' }));
 }
 
 /** Keep a value only if it is one of a closed enum's members; unknown members become null (the raw string is kept elsewhere). */

@@ -1,7 +1,7 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import DataLoader from 'dataloader';
 import type { JobCache } from '../cache/jobCache.ts';
-import { UpstreamError } from '../errors.ts';
+import { InternalError, UpstreamError } from '../errors.ts';
 import type { FdHealth } from '../health.ts';
 import { formatGlobalId, type JobKey, type KeyOf } from '../globalId.ts';
 import type { JobProvider, JobRecord } from '../model.ts';
@@ -149,7 +149,10 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
       budget,
     );
   } catch (err) {
-    if (err instanceof UpstreamError) throw err;
+    if (err instanceof InternalError) throw err;
+    // A transport failure caused by the budget's own abort is answered as the budget, below.
+    const cutByBudget = budget.aborted && err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE' && err.httpStatus === null;
+    if (err instanceof UpstreamError && !cutByBudget) throw err;
     const label = PROVIDER_LABEL[provider];
     if (err instanceof BrokenCircuitError) {
       const where = region === 'global' ? '' : ` in ${region}`;
@@ -158,7 +161,9 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
     if (budget.aborted) {
       throw new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${label} did not answer within ${guarded.budgetMs} ms.`, retryable: false, cause: err });
     }
-    throw new UpstreamError({ provider, code: 'UPSTREAM_BAD_RESPONSE', message: `${label} failed unexpectedly.`, cause: err });
+    // Anything else is jobgraph's own failure, never the provider's: INTERNAL_SERVER_ERROR (formatError
+    // masks it with a correlation id), not retried, and not counted — the breaker counts only UPSTREAM_UNAVAILABLE.
+    throw new InternalError(provider, err);
   }
 }
 

@@ -10,6 +10,17 @@ export interface TransportOptions {
   maxSockets: number;
   /** Regional clients a provider keeps open at most (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER, default 32). */
   maxClients?: number;
+  /**
+   * Largest upstream response body read, in bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, default
+   * 1 MiB); a larger one is cut and answered UPSTREAM_BAD_RESPONSE.
+   */
+  maxBodyBytes?: number;
+  /**
+   * Most time one job may take across attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS,
+   * default 15000). The hand-made clients (COS Batch, Import/Export) plan their retries inside
+   * it; the SDK clients are held to it by the loader's abort signal.
+   */
+  budgetMs?: number;
 }
 
 /** Options for the AWS providers (Panorama, Omics, CodePipeline, Import/Export). */

@@ -1,9 +1,65 @@
 import { UpstreamError } from '../errors.ts';
 
-/** Default total time one job may spend in attempts and waits, in ms (DESIGN.md: no job waits more than 15 s). */
+/** Default total time one job may spend in attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS default). */
 export const DEFAULT_RETRY_BUDGET_MS = 15_000;
 
-/** How a hand-made client retries one job. The AWS SDK clients use the SDK's own strategy instead. */
+/**
+ * Full-jitter backoff of the hand-made clients, the same numbers as the AWS SDK's standard
+ * retry strategy in the @smithy/core this project ships (`Retry.delay()` 50 ms,
+ * `Retry.throttlingDelay()` 1000 ms, `MAXIMUM_RETRY_DELAY` 20 s).
+ */
+export const BACKOFF_BASE_MS = 50;
+export const THROTTLE_BACKOFF_BASE_MS = 1_000;
+export const BACKOFF_CAP_MS = 20_000;
+
+/** Test seams of a hand-made client's retries; production code passes none. */
+export interface RetrySeams {
+  /** Clock in ms, default Date.now. */
+  now?: () => number;
+  /** Jitter source in [0, 1), default Math.random. */
+  random?: () => number;
+  /** Waits between attempts, default abortableSleep. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * The one retry policy of the two hand-made clients (COS Batch, Import/Export): up to
+ * `maxAttempts` attempts inside `budgetMs` (JOBGRAPH_UPSTREAM_BUDGET_MS), full-jitter backoff
+ * with the SDK's base, throttle base and cap, at least Retry-After, and each attempt's timeout
+ * (`timeoutMs`, a deadline for the whole exchange) cut to what is left of the budget, so an
+ * attempt never outlives the budget and a retry starts while any of it is left.
+ *
+ * Differences from the SDK's standard strategy (Panorama, Omics, CodePipeline), on purpose:
+ * - the SDK knows no budget; its attempts are held to the same budget only by the loader's
+ *   abort signal, which cuts the running attempt — the hand-made clients plan inside it and
+ *   do not start a wait that would end after it;
+ * - per-attempt timeout: the same rule for all five — a deadline of `timeoutMs` for the whole
+ *   exchange (NodeHttpHandler's `requestTimeout` runs until the headers; jobgraph's
+ *   CappedBodyHttpHandler carries it over the body); the SDK also has a separate
+ *   `connectionTimeout` (the same value), the hand-made clients count connecting in the one deadline;
+ * - the SDK caps a Retry-After wait at its backoff + 5 s; here Retry-After is honoured whole,
+ *   or, when it would outlast the budget, the provider's error is answered at once;
+ * - the SDK keeps a client-wide retry quota (500 tokens); the hand-made clients have none (the
+ *   loader's concurrency cap and circuit breaker bound the load instead);
+ * - the SDK retries 500/502/503/504 and transient codes; here every UPSTREAM_UNAVAILABLE
+ *   (any 5xx, transport failures, the provider's transient codes) and UPSTREAM_THROTTLED is.
+ */
+export function handMadeRetryPolicy(options: { maxAttempts: number; timeoutMs: number; budgetMs?: number }, seams: RetrySeams = {}): RetryPolicy {
+  return {
+    maxAttempts: Math.floor(options.maxAttempts),
+    budgetMs: options.budgetMs ?? DEFAULT_RETRY_BUDGET_MS,
+    timeoutMs: options.timeoutMs,
+    trimAttemptToBudget: true,
+    backoffBaseMs: BACKOFF_BASE_MS,
+    backoffCapMs: BACKOFF_CAP_MS,
+    throttleBaseMs: THROTTLE_BACKOFF_BASE_MS,
+    ...(seams.now ? { now: seams.now } : {}),
+    ...(seams.random ? { random: seams.random } : {}),
+    ...(seams.sleep ? { sleep: seams.sleep } : {}),
+  };
+}
+
+/** How a hand-made client retries one job (see handMadeRetryPolicy). The AWS SDK clients use the SDK's own strategy instead. */
 export interface RetryPolicy {
   /** Attempts including the first; values below 1 mean 1. */
   maxAttempts: number;
@@ -33,7 +89,7 @@ export interface RetryPolicy {
 
 /**
  * Run `attempt` until it succeeds or retrying stops making sense. Only an UpstreamError with
- * `retryable` set is retried; anything else is rethrown as is. Before the n-th retry the wait
+ * `retryable` set is retried; anything else (an InternalError above all) is rethrown as is. Before the n-th retry the wait
  * is `random() * min(cap, base * 2^(n-1))` (full jitter, the AWS SDK's standard strategy),
  * raised to Retry-After when the provider sent one.
  *

@@ -1,6 +1,6 @@
-import { MalformedBodyError, UpstreamError } from '../errors.ts';
+import { InternalError, MalformedBodyError, UpstreamError } from '../errors.ts';
 import type { JobProvider } from '../model.ts';
-import { PROVIDER_LABEL, badResponse, classifyUpstreamError, isNetworkError, parseRetryAfter, sanitizeAwsErrorCode, transportError } from './classify.ts';
+import { PROVIDER_LABEL, badResponse, classifyUpstreamError, funnelError, parseRetryAfter, sanitizeAwsErrorCode } from './classify.ts';
 
 interface SdkLikeError {
   name?: string;
@@ -8,28 +8,38 @@ interface SdkLikeError {
   message?: string;
   $fault?: 'client' | 'server';
   $metadata?: { httpStatusCode?: number; requestId?: string; extendedRequestId?: string };
-  $response?: { headers?: Record<string, string> };
+  $response?: { headers?: Record<string, string | undefined> };
 }
+
+/** How one SDK provider reads error codes: which mean "no such job", which are not throttling, which are transient. */
+export interface SdkErrorRules {
+  /** Describes the job for messages, e.g. `CodePipeline job "…" in us-east-1`. */
+  subject: string;
+  notFoundCodes: ReadonlySet<string>;
+  notThrottleCodes?: ReadonlySet<string>;
+  transientCodes?: ReadonlySet<string>;
+}
+
+/** Names the SDK gives an error whose code it could not find in the answer. */
+const NO_CODE_NAMES: ReadonlySet<string> = new Set(['Unknown', 'UnknownError']);
 
 /**
  * Map an error thrown by an AWS SDK v3 client (service exception, deserialisation failure,
- * credential-chain failure, network error) to an UpstreamError. The SDK error stays as the
- * non-enumerable cause; nothing of its message reaches the client.
+ * credential-chain failure, network error) to an UpstreamError, or to an InternalError when it
+ * is none of those. The SDK error stays as the non-enumerable cause; nothing of its message
+ * reaches the client.
+ *
+ * "The SDK could not read the error body" is decided here and nowhere else: an error status
+ * (≥ 300) whose error carries no `$fault` is a raw SyntaxError/TypeError the SDK's
+ * deserialiser threw on a body that is not the protocol's (a proxy's HTML 502, `null`), and
+ * one named `Unknown` is the SDK saying it found no code. Neither name is the provider's code:
+ * such an answer is classified by its HTTP status, with the `x-amzn-ErrorType` header as the
+ * code when the answer has one.
  */
-export function fromSdkError(
-  provider: JobProvider,
-  err: unknown,
-  opts: {
-    subject: string;
-    notFoundCodes: ReadonlySet<string>;
-    notThrottleCodes?: ReadonlySet<string>;
-    transientCodes?: ReadonlySet<string>;
-  },
-): UpstreamError {
-  if (err instanceof UpstreamError) return err;
-  if (err instanceof MalformedBodyError) return badResponse(provider, err, null);
+export function fromSdkError(provider: JobProvider, err: unknown, rules: SdkErrorRules): UpstreamError | InternalError {
+  if (err instanceof UpstreamError || err instanceof InternalError || err instanceof MalformedBodyError) return funnelError(provider, err);
   const e = (err ?? {}) as SdkLikeError;
-  if (e.name === 'CredentialsProviderError' || e.name === 'ProviderError') {
+  if (e.name === 'CredentialsProviderError' || e.name === 'ProviderError' || e.name === 'TokenProviderError') {
     return new UpstreamError({
       provider,
       code: 'PROVIDER_NOT_CONFIGURED',
@@ -38,29 +48,36 @@ export function fromSdkError(
       cause: err,
     });
   }
-  const status = e.$metadata?.httpStatusCode ?? null;
+  const status = e.$metadata?.httpStatusCode;
   const requestId = e.$metadata?.requestId ?? null;
-  if (status === null || status === undefined) {
-    if (isNetworkError(err) || e.name === 'TimeoutError' || e.name === 'RequestTimeout') return transportError(provider, err);
-    if (e.name === 'SyntaxError' || /deserializ/i.test(e.message ?? '')) {
+  if (typeof status !== 'number') {
+    // No answer was read: a transport failure, a body over the cap, or jobgraph's own failure (funnelError decides).
+    // The SDK's deserialiser attaches the answer to what it throws: then the answer was unreadable.
+    if (e.$response !== undefined || /Deserialization error/.test(e.message ?? '')) {
       return badResponse(provider, new MalformedBodyError('body is not valid for the protocol'), requestId);
     }
-    return transportError(provider, err);
+    return funnelError(provider, err);
   }
   // A 2xx that the SDK failed to deserialise.
   if (status >= 200 && status < 300) return badResponse(provider, new MalformedBodyError('body is not valid for the protocol'), requestId);
   const headers = e.$response?.headers ?? {};
+  const unreadable = e.$fault === undefined || NO_CODE_NAMES.has(e.name ?? '');
+  const upstreamCode = unreadable ? sanitizeAwsErrorCode(header(headers, 'x-amzn-errortype')) : sanitizeAwsErrorCode(e.name === 'Error' ? e.code : e.name);
   return classifyUpstreamError({
     provider,
-    subject: opts.subject,
+    subject: rules.subject,
     httpStatus: status,
-    // An error body the SDK could not read (a proxy's HTML 502) surfaces as SyntaxError: classify by status alone.
-    upstreamCode: e.name === 'SyntaxError' ? null : sanitizeAwsErrorCode(e.name === 'Error' ? e.code : e.name),
-    upstreamRequestId: requestId,
-    retryAfterSeconds: parseRetryAfter(headers['retry-after']),
-    notFoundCodes: opts.notFoundCodes,
-    ...(opts.notThrottleCodes ? { notThrottleCodes: opts.notThrottleCodes } : {}),
-    ...(opts.transientCodes ? { transientCodes: opts.transientCodes } : {}),
+    upstreamCode,
+    upstreamRequestId: requestId ?? header(headers, 'x-amzn-requestid'),
+    retryAfterSeconds: parseRetryAfter(header(headers, 'retry-after')),
+    notFoundCodes: rules.notFoundCodes,
+    ...(rules.notThrottleCodes ? { notThrottleCodes: rules.notThrottleCodes } : {}),
+    ...(rules.transientCodes ? { transientCodes: rules.transientCodes } : {}),
     cause: err,
   });
+}
+
+function header(headers: Record<string, string | undefined>, name: string): string | null {
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name && v !== undefined) return v;
+  return null;
 }

@@ -3,11 +3,15 @@ import type { JobProvider, JobRecord } from '../model.ts';
 
 /**
  * One provider's "describe a job" client: takes a key, returns the normalised record or
- * throws an `UpstreamError`. Knows nothing of GraphQL, HTTP servers or emulators.
+ * throws an `UpstreamError` (or an `InternalError` for its own bugs). Knows nothing of GraphQL, HTTP servers or emulators.
  */
 export interface JobSource<P extends JobProvider = JobProvider, R extends JobRecord = JobRecord> {
   readonly provider: P;
-  /** Fetch one job. Must throw `UpstreamError` (or `MalformedBodyError`-derived UpstreamError) on failure. */
+  /**
+   * Fetch one job. Throws an `UpstreamError` for the provider's failures (every answer, body and
+   * transport failure goes through the error funnel, `funnelError`/`fromSdkError`), or an
+   * `InternalError` for jobgraph's own (never retried, never counted against the provider).
+   */
   fetchJob(key: KeyOf<P>, options?: { signal?: AbortSignal }): Promise<R>;
   /** Release sockets and timers. */
   close?(): void;

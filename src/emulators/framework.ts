@@ -29,6 +29,17 @@ export interface RecordedCall {
   status: number;
 }
 
+/** An error answer in the provider's own envelope, with every value chosen by the test (hostile ones included). */
+export interface ErrorAnswer {
+  status: number;
+  /** The provider's error code (`__type` / `x-amzn-ErrorType` / `<Code>`), as sent. */
+  code: string;
+  /** The provider's free-text message, as sent. */
+  message: string;
+  /** The request id, in the header and, where the protocol has one, in the body. */
+  requestId: string;
+}
+
 /** A provider's side of the wire protocol. Implementations must not import src/datasources. */
 export interface ProviderEmulator {
   readonly name: 'panorama' | 'omics' | 'cosbatch' | 'importexport' | 'codepipeline';
@@ -42,9 +53,11 @@ export interface ProviderEmulator {
   serverError(req: EmulatorRequest): EmulatorResponse;
   /** A success status with a truncated, unparsable body. */
   malformed(req: EmulatorRequest): EmulatorResponse;
+  /** The provider's error envelope carrying exactly the given status, code, message and request id. */
+  errorAnswer(req: EmulatorRequest, answer: ErrorAnswer): EmulatorResponse;
 }
 
-export type FaultKind = 'ok' | '5xx' | 'throttle' | 'malformed' | 'reset' | 'hang';
+export type FaultKind = 'ok' | '5xx' | 'throttle' | 'malformed' | 'reset' | 'hang' | 'error-answer';
 
 /**
  * Fault knobs, changeable at run time (programmatically or with `POST /__emulator/faults`).
@@ -64,6 +77,16 @@ export interface Faults {
   malformed: boolean;
   /** Destroy the connection without answering. */
   reset: boolean;
+  /** Answer every request with this error envelope (`ErrorAnswer`); null = off. */
+  errorAnswer: ErrorAnswer | null;
+  /**
+   * Pad every answer's body with trailing whitespace (still valid JSON/XML) to at least this
+   * many bytes; 0 = off. Written in chunks as the client reads, so a huge body costs the
+   * emulator no memory and a client that stops reading stops it.
+   */
+  oversize: number;
+  /** Send answers chunked, without Content-Length, so a client cannot see the size before reading. */
+  chunked: boolean;
   /** One fault per request, consumed in order, then the knobs above apply. */
   script: FaultKind[];
   /**
@@ -82,6 +105,9 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   hang: false,
   malformed: false,
   reset: false,
+  errorAnswer: null,
+  oversize: 0,
+  chunked: false,
   script: [],
   jobPrefix: null,
   hold: false,
@@ -101,6 +127,13 @@ export interface RunningEmulator {
   release(count?: number): number;
   /** Number of TCP connections accepted so far (for keep-alive checks). */
   connections(): number;
+  /** Resolves once every answer being written has been written whole or cut off. */
+  settled(): Promise<void>;
+  /**
+   * Answers whose connection closed before all of them was handed over (the client stopped
+   * reading), since start; wait for `settled()` first.
+   */
+  cutOff(): number;
   faults: Faults;
   setFaults(patch: Partial<Faults>): void;
   resetFaults(): void;
@@ -125,6 +158,8 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
   const arrivalWaiters: { count: number; resolve: () => void }[] = [];
   const held: (() => void)[] = [];
   const hanging = new Set<http.ServerResponse>();
+  const writing = new Set<Promise<void>>();
+  let cutOffCount = 0;
   let connectionCount = 0;
   const state = { faults: { ...NO_FAULTS, script: [] as FaultKind[], ...options.faults } };
 
@@ -179,6 +214,7 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     if (f.hang) return 'hang';
     if (f.reset) return 'reset';
     if (f.malformed) return 'malformed';
+    if (f.errorAnswer) return 'error-answer';
     if (f.throttleRate > 0 && random() < f.throttleRate) return 'throttle';
     if (f.errorRate > 0 && random() < f.errorRate) return '5xx';
     return 'ok';
@@ -221,13 +257,43 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
             ? emulator.serverError(request)
             : fault === 'malformed'
               ? emulator.malformed(request)
-              : emulator.handle(request));
+              : fault === 'error-answer' && state.faults.errorAnswer
+                ? emulator.errorAnswer(request, state.faults.errorAnswer)
+                : emulator.handle(request));
     } catch {
       out = emulator.serverError(request);
     }
     calls.push({ method: request.method, path: request.path, operation, job, status: out.status });
-    res.writeHead(out.status, { ...out.headers, 'content-length': String(Buffer.byteLength(out.body)) });
-    res.end(out.body);
+    const done = write(res, out, state.faults.oversize, state.faults.chunked).then((complete) => {
+      if (!complete) cutOffCount += 1;
+      writing.delete(done);
+    });
+    writing.add(done);
+  }
+
+  /** Write one answer, padded to `padTo` bytes; resolves true once all of it was handed to the socket, false if it closed first. */
+  async function write(res: http.ServerResponse, out: EmulatorResponse, padTo: number, chunked: boolean): Promise<boolean> {
+    const closed = new Promise<false>((resolve) => res.once('close', () => resolve(false)));
+    const finished = new Promise<true>((resolve) => res.once('finish', () => resolve(true)));
+    const bodyBytes = Buffer.byteLength(out.body);
+    const total = Math.max(bodyBytes, padTo);
+    res.writeHead(out.status, chunked ? out.headers : { ...out.headers, 'content-length': String(total) });
+    if (total === bodyBytes) {
+      res.end(out.body);
+      return Promise.race([finished, closed]);
+    }
+    res.write(out.body);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    for (let left = total - bodyBytes; left > 0; left -= chunk.length) {
+      if (res.destroyed) return false;
+      const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+      if (!res.write(piece)) {
+        const drained = new Promise<true>((resolve) => res.once('drain', () => resolve(true)));
+        if (!(await Promise.race([drained, closed]))) return false;
+      }
+    }
+    res.end();
+    return Promise.race([finished, closed]);
   }
 
   function safeDescribe(request: EmulatorRequest) {
@@ -255,6 +321,10 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
       received.length >= count ? Promise.resolve() : new Promise<void>((resolve) => arrivalWaiters.push({ count, resolve })),
     release,
     connections: () => connectionCount,
+    settled: async () => {
+      while (writing.size > 0) await Promise.all([...writing]);
+    },
+    cutOff: () => cutOffCount,
     get faults() {
       return state.faults;
     },

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
 import { createAgents, destroyAgents, httpRequest, type Agents, type HttpResult } from '../http.ts';
 import type { TencentCredentials } from '../options.ts';
 import { cosKeyTime, signCosRequest } from './signer.ts';
@@ -9,7 +10,7 @@ export interface CosBatchClientConfig {
   appId: string;
   /** Base URL override (COS_BATCH_ENDPOINT_URL); default `https://{uin}.cos-control.{region}.myqcloud.com`. */
   endpoint?: string;
-  /** Per-attempt timeout in ms. */
+  /** Per-attempt timeout in ms, unless a call gives its own. */
   timeoutMs: number;
   /** Keep-alive sockets of this client (when it has agents of its own). */
   maxSockets: number;
@@ -52,8 +53,11 @@ export class CosBatchClient {
     return url;
   }
 
-  /** Send one signed DescribeJob request. */
-  describeJob(uin: string, jobId: string, signal?: AbortSignal): Promise<HttpResult> {
+  /**
+   * Send one signed DescribeJob request. `init.timeoutMs` (default: the client's) bounds the
+   * whole exchange; `init.maxBodyBytes` (default 1 MiB) caps the body read.
+   */
+  describeJob(uin: string, jobId: string, init: { signal?: AbortSignal; timeoutMs?: number; maxBodyBytes?: number } = {}): Promise<HttpResult> {
     const url = this.describeJobUrl(uin, jobId);
     const { credentials, appId } = this.#config;
     // The Host header is signed, so sign exactly the one sent (the override's host:port when there is one).
@@ -69,7 +73,14 @@ export class CosBatchClient {
     });
     headers['user-agent'] = USER_AGENT;
     return httpRequest(
-      { method: 'GET', url, headers, timeoutMs: this.#config.timeoutMs, ...(signal ? { signal } : {}) },
+      {
+        method: 'GET',
+        url,
+        headers,
+        timeoutMs: init.timeoutMs ?? this.#config.timeoutMs,
+        maxBodyBytes: init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        ...(init.signal ? { signal: init.signal } : {}),
+      },
       this.#agents,
     );
   }

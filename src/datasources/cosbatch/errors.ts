@@ -1,6 +1,6 @@
-import { MalformedBodyError, UpstreamError } from '../../errors.ts';
+import { MalformedBodyError, UpstreamError, safeUpstreamValue } from '../../errors.ts';
 import type { CosBatchKey } from '../../globalId.ts';
-import { badResponse, classifyUpstreamError, parseRetryAfter, transportError } from '../classify.ts';
+import { badResponse, classifyUpstreamError, parseRetryAfter } from '../classify.ts';
 import type { HttpResult } from '../http.ts';
 import { parseCosErrorBody } from './parse.ts';
 
@@ -19,11 +19,6 @@ export const COSBATCH_TRANSIENT_CODES: ReadonlySet<string> = new Set(['InternalE
 /** Describes the job in generated messages; never a URL or a header. */
 export function cosBatchSubject(key: CosBatchKey): string {
   return `Tencent COS Batch job "${key.jobId}" in ${key.region} (account ${key.uin})`;
-}
-
-/** A provider code is shown to clients, so keep only what looks like a code. */
-function sanitizeCosCode(code: string | null): string | null {
-  return code !== null && /^[A-Za-z][A-Za-z0-9._-]{0,63}$/.test(code) ? code : null;
 }
 
 function header(result: HttpResult, name: string): string | null {
@@ -45,7 +40,8 @@ export function mapCosErrorResponse(key: CosBatchKey, result: HttpResult): Upstr
   const envelope = parseCosErrorBody(result.body);
   const requestId = cosRequestId(result, envelope?.requestId ?? null);
   const status = result.status >= 200 && result.status < 300 ? null : result.status;
-  const code = sanitizeCosCode(envelope?.code ?? null);
+  // Shown to clients only if it passes UpstreamError's check (classifyUpstreamError names it only then too).
+  const code = safeUpstreamValue(envelope?.code ?? null);
   if (status === null && code === null) {
     return badResponse(PROVIDER, new MalformedBodyError('success body is not a DescribeJobResult'), requestId);
   }
@@ -60,13 +56,6 @@ export function mapCosErrorResponse(key: CosBatchKey, result: HttpResult): Upstr
     transientCodes: COSBATCH_TRANSIENT_CODES,
     cause: { status: result.status, code, requestId },
   });
-}
-
-/** Any error thrown while fetching, as an UpstreamError. */
-export function mapCosError(err: unknown): UpstreamError {
-  if (err instanceof UpstreamError) return err;
-  if (err instanceof MalformedBodyError) return badResponse(PROVIDER, err, null);
-  return transportError(PROVIDER, err);
 }
 
 /** Credentials or APPID missing: every COS job answers PROVIDER_NOT_CONFIGURED. */

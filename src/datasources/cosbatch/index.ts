@@ -1,14 +1,15 @@
-import { MalformedBodyError } from '../../errors.ts';
+import { InternalError, MalformedBodyError } from '../../errors.ts';
 import type { CosBatchKey } from '../../globalId.ts';
-import { badResponse } from '../classify.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
+import { badResponse, funnelError } from '../classify.ts';
 import { DEFAULT_MAX_CLIENTS } from '../awsSdk.ts';
 import { ClientPool, type PoolTimers } from '../clientPool.ts';
-import { createAgents, destroyAgents } from '../http.ts';
+import { createAgents, destroyAgents, type HttpResult } from '../http.ts';
 import type { CosSourceOptions } from '../options.ts';
-import { retryUpstream, type RetryPolicy } from '../retry.ts';
+import { handMadeRetryPolicy, retryUpstream, type RetrySeams } from '../retry.ts';
 import type { JobSource } from '../types.ts';
 import { CosBatchClient } from './client.ts';
-import { cosRequestId, mapCosError, mapCosErrorResponse, notConfigured } from './errors.ts';
+import { cosRequestId, mapCosErrorResponse, notConfigured } from './errors.ts';
 import { parseDescribeJobBody, type CosBatchJobRecord } from './parse.ts';
 
 export { COSBATCH_STATE_MAP, COSBATCH_ARRAY_PATHS, parseDescribeJobBody, parseCosErrorBody } from './parse.ts';
@@ -33,27 +34,16 @@ export { COSBATCH_NOT_FOUND_CODES, COSBATCH_TRANSIENT_CODES, mapCosErrorResponse
 export { CosBatchClient } from './client.ts';
 export { signCosRequest, cosKeyTime, cosUrlEncode } from './signer.ts';
 
-/** Total time one job may spend in attempts and backoff, in ms (DESIGN.md: no job waits more than 15 s). */
-export const COSBATCH_RETRY_BUDGET_MS = 15_000;
-/** Full-jitter backoff base and cap in ms. */
-const BACKOFF_BASE_MS = 100;
-const BACKOFF_CAP_MS = 5_000;
-
-/** Test seams; production code passes none. */
-export interface CosBatchSourceOverrides {
-  /** Jitter source in [0, 1), default Math.random. */
-  random?: () => number;
-  /** Waits between attempts, default setTimeout. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Clock and timer of the regional client pool's idle sweep. */
-  timers?: PoolTimers;
-}
+/** Test seams (jitter, sleep, the client pool's idle-sweep timers); production code passes none. The clock is `options.now`. */
+export type CosBatchSourceOverrides = Omit<RetrySeams, 'now'> & { timers?: PoolTimers };
 
 /**
  * Tencent COS Batch `DescribeJob` with a hand-made client (no Node SDK covers COS Batch):
- * COS `sha1` signature, one keep-alive client per region, per-attempt timeout
- * `options.timeoutMs`, up to `options.maxAttempts` attempts for throttling, 5xx and transport
- * faults with full-jitter backoff honouring Retry-After, 15 s in all. Throws UpstreamError only.
+ * COS `sha1` signature, one keep-alive client per region, retries by the hand-made clients'
+ * one policy (`handMadeRetryPolicy`: up to `options.maxAttempts` attempts for throttling, 5xx
+ * and transport faults, full-jitter backoff honouring Retry-After, all inside
+ * `options.budgetMs`), bodies capped at `options.maxBodyBytes`. Throws UpstreamError, or
+ * InternalError for jobgraph's own failures.
  */
 export function createCosBatchSource(
   options: CosSourceOptions,
@@ -81,38 +71,30 @@ export function createCosBatchSource(
     max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
     ...(overrides.timers ? { timers: overrides.timers } : {}),
   });
-  // Every attempt runs with the client's full timeoutMs, so a retry starts only if all of it fits the budget.
-  const retryPolicy: RetryPolicy = {
-    maxAttempts: options.maxAttempts,
-    budgetMs: COSBATCH_RETRY_BUDGET_MS,
-    timeoutMs: options.timeoutMs,
-    backoffBaseMs: BACKOFF_BASE_MS,
-    backoffCapMs: BACKOFF_CAP_MS,
-    ...(options.now ? { now: options.now } : {}),
-    ...(overrides.random ? { random: overrides.random } : {}),
-    ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
-  };
+  const retryPolicy = handMadeRetryPolicy(options, { ...overrides, ...(options.now ? { now: options.now } : {}) });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   function clientFor(region: string): CosBatchClient {
     return clients.get(region);
   }
 
-  async function attempt(key: CosBatchKey, signal: AbortSignal | undefined): Promise<CosBatchJobRecord> {
-    const client = clientFor(key.region);
-    let result;
+  /** One attempt; every failure leaves through the funnel once, as an UpstreamError or InternalError. */
+  async function attempt(key: CosBatchKey, timeoutMs: number, signal: AbortSignal | undefined): Promise<CosBatchJobRecord> {
+    let result: HttpResult;
     try {
-      result = await client.describeJob(key.uin, key.jobId, signal);
+      result = await clientFor(key.region).describeJob(key.uin, key.jobId, { timeoutMs, maxBodyBytes, ...(signal ? { signal } : {}) });
+      if (result.status !== 200) throw mapCosErrorResponse(key, result);
     } catch (err) {
-      throw mapCosError(err);
+      throw funnelError('TENCENT_COS_BATCH', err);
     }
-    if (result.status !== 200) throw mapCosErrorResponse(key, result);
     try {
       return parseDescribeJobBody(key, result.body);
     } catch (err) {
+      // Only a malformed body is the provider's; any other exception in the parse step is ours.
+      if (!(err instanceof MalformedBodyError)) throw new InternalError('TENCENT_COS_BATCH', err);
       // A 200 can still carry an <Error> envelope (Tencent "Error Codes" says so for PUT Object - Copy).
       if (/<Error>/.test(result.body)) throw mapCosErrorResponse(key, result);
-      const malformed = err instanceof MalformedBodyError ? err : new MalformedBodyError('response could not be normalised');
-      throw badResponse('TENCENT_COS_BATCH', malformed, cosRequestId(result));
+      throw badResponse('TENCENT_COS_BATCH', err, cosRequestId(result));
     }
   }
 
@@ -120,13 +102,7 @@ export function createCosBatchSource(
     provider: 'TENCENT_COS_BATCH',
     fetchJob(key: CosBatchKey, opts?: { signal?: AbortSignal }): Promise<CosBatchJobRecord> {
       const signal = opts?.signal;
-      return retryUpstream(async () => {
-        try {
-          return await attempt(key, signal);
-        } catch (err) {
-          throw mapCosError(err);
-        }
-      }, retryPolicy, signal);
+      return retryUpstream((timeoutMs) => attempt(key, timeoutMs, signal), retryPolicy, signal);
     },
     close() {
       clients.close();

@@ -1,5 +1,6 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
 import { createAgents, httpRequest, type HttpResult } from '../http.ts';
 import { rfc3986, signSigV4, type SigV4Credentials } from './sigv4.ts';
 
@@ -65,8 +66,11 @@ export class ImportExportClient {
     return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
   }
 
-  /** One signed GetStatus attempt with the given timeout in ms. Rejects only for transport failures. */
-  async getStatus(jobId: string, credentials: SigV4Credentials, init: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpResult> {
+  /**
+   * One signed GetStatus attempt: `init.timeoutMs` bounds the whole exchange, `init.maxBodyBytes`
+   * (default 1 MiB) caps the body read. Rejects only for transport failures and a body over the cap.
+   */
+  async getStatus(jobId: string, credentials: SigV4Credentials, init: { timeoutMs: number; maxBodyBytes?: number; signal?: AbortSignal }): Promise<HttpResult> {
     const body = getStatusBody(jobId);
     const signed = signSigV4(
       { method: 'POST', url: this.url, headers: { 'content-type': FORM_CONTENT_TYPE }, body },
@@ -79,6 +83,7 @@ export class ImportExportClient {
         headers: { ...signed.headers, 'content-length': String(Buffer.byteLength(body)) },
         body,
         timeoutMs: init.timeoutMs,
+        maxBodyBytes: init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         ...(init.signal ? { signal: init.signal } : {}),
       },
       this.agents,

@@ -1,5 +1,5 @@
 import { MalformedBodyError, UpstreamError } from '../../errors.ts';
-import { PROVIDER_LABEL, badResponse, classifyUpstreamError, parseRetryAfter, sanitizeAwsErrorCode, transportError } from '../classify.ts';
+import { PROVIDER_LABEL, badResponse, classifyUpstreamError, parseRetryAfter, sanitizeAwsErrorCode } from '../classify.ts';
 import type { HttpResult } from '../http.ts';
 import { parseErrorResponse } from './parse.ts';
 
@@ -76,11 +76,6 @@ export function errorFromResponse(res: HttpResult, jobId: string): UpstreamError
 /** A success status whose body does not read: UPSTREAM_BAD_RESPONSE. */
 export function malformedSuccess(err: MalformedBodyError, requestId: string | null): UpstreamError {
   return badResponse(PROVIDER, err, requestId);
-}
-
-/** Below HTTP (refused, reset, timeout, aborted): UPSTREAM_UNAVAILABLE. */
-export function transportFailure(err: unknown): UpstreamError {
-  return transportError(PROVIDER, err);
 }
 
 /**

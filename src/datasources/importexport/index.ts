@@ -1,10 +1,13 @@
-import { MalformedBodyError, UpstreamError } from '../../errors.ts';
+import { InternalError, MalformedBodyError } from '../../errors.ts';
 import type { ImportExportKey } from '../../globalId.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
+import { funnelError } from '../classify.ts';
+import type { HttpResult } from '../http.ts';
 import type { AwsSourceOptions } from '../options.ts';
-import { retryUpstream, type RetryPolicy } from '../retry.ts';
+import { handMadeRetryPolicy, retryUpstream, type RetrySeams } from '../retry.ts';
 import type { JobSource } from '../types.ts';
 import { ImportExportClient } from './client.ts';
-import { credentialsFailure, errorFromResponse, headerRequestId, malformedSuccess, transportFailure } from './errors.ts';
+import { credentialsFailure, errorFromResponse, headerRequestId, malformedSuccess } from './errors.ts';
 import { parseGetStatus, successRequestId } from './parse.ts';
 import type { ImportExportJobRecord } from './record.ts';
 import type { SigV4Credentials } from './sigv4.ts';
@@ -12,45 +15,23 @@ import type { SigV4Credentials } from './sigv4.ts';
 export { IMPORTEXPORT_STATE_MAP } from './parse.ts';
 export type { ImportExportArtifact, ImportExportJobRecord, ImportExportJobType } from './record.ts';
 
-/** Import/Export options: the AWS ones plus injectable clock, jitter and sleep for tests. */
-export interface ImportExportSourceOptions extends AwsSourceOptions {
-  /** Clock in ms (signing time and the retry budget), default Date.now. */
-  now?: () => number;
-  /** Jitter source in [0, 1), default Math.random. */
-  random?: () => number;
-  /** Waits between attempts, default setTimeout honouring the abort signal. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Total time one job may take across attempts and waits, in ms (default 15000). */
-  retryBudgetMs?: number;
-}
+const PROVIDER = 'AWS_IMPORT_EXPORT' as const;
 
-/** Full-jitter backoff base and cap in ms (the AWS SDK's standard retry strategy uses the same). */
-const BACKOFF_BASE_MS = 100;
-const BACKOFF_CAP_MS = 20_000;
-const THROTTLE_BASE_MS = 500;
+/** Import/Export options: the AWS ones plus injectable clock, jitter and sleep for tests. */
+export interface ImportExportSourceOptions extends AwsSourceOptions, RetrySeams {}
 
 /**
  * The AWS Import/Export source: GetStatus over a hand-made query client (SigV4
- * `IngestionService`/us-east-1, global endpoint or `options.endpoint`). One attempt times out
- * after `timeoutMs`; throttling, 5xx and transport failures are retried up to `maxAttempts`
- * with full-jitter backoff (at least Retry-After when sent) inside `retryBudgetMs`.
- * Every failure is an UpstreamError.
+ * `IngestionService`/us-east-1, global endpoint or `options.endpoint`), retried by the
+ * hand-made clients' one policy (`handMadeRetryPolicy`: throttling, 5xx and transport
+ * failures, up to `maxAttempts`, full-jitter backoff honouring Retry-After, each attempt cut to
+ * what is left of `options.budgetMs`), bodies capped at `options.maxBodyBytes`. Every failure
+ * is an UpstreamError, or an InternalError for jobgraph's own.
  */
 export function createImportExportSource(options: ImportExportSourceOptions): JobSource<'AWS_IMPORT_EXPORT', ImportExportJobRecord> {
   const now = options.now ?? Date.now;
-  // Each attempt's timeout is cut to what is left of the budget, so a retry starts while any is left.
-  const retryPolicy: RetryPolicy = {
-    maxAttempts: Math.floor(options.maxAttempts),
-    timeoutMs: options.timeoutMs,
-    trimAttemptToBudget: true,
-    backoffBaseMs: BACKOFF_BASE_MS,
-    backoffCapMs: BACKOFF_CAP_MS,
-    throttleBaseMs: THROTTLE_BASE_MS,
-    now,
-    ...(options.retryBudgetMs !== undefined ? { budgetMs: options.retryBudgetMs } : {}),
-    ...(options.random ? { random: options.random } : {}),
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-  };
+  const retryPolicy = handMadeRetryPolicy(options, { now, ...(options.random ? { random: options.random } : {}), ...(options.sleep ? { sleep: options.sleep } : {}) });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const client = new ImportExportClient({
     maxSockets: options.maxSockets,
     now,
@@ -58,19 +39,21 @@ export function createImportExportSource(options: ImportExportSourceOptions): Jo
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   });
 
+  /** One attempt; every failure leaves through the funnel once, as an UpstreamError or InternalError. */
   async function attempt(key: ImportExportKey, credentials: SigV4Credentials, timeoutMs: number, signal?: AbortSignal): Promise<ImportExportJobRecord> {
-    let res;
+    let res: HttpResult;
     try {
-      res = await client.getStatus(key.jobId, credentials, { timeoutMs, ...(signal ? { signal } : {}) });
+      res = await client.getStatus(key.jobId, credentials, { timeoutMs, maxBodyBytes, ...(signal ? { signal } : {}) });
+      if (res.status < 200 || res.status >= 300) throw errorFromResponse(res, key.jobId);
     } catch (err) {
-      throw transportFailure(err);
+      throw funnelError(PROVIDER, err);
     }
-    if (res.status < 200 || res.status >= 300) throw errorFromResponse(res, key.jobId);
     try {
       return parseGetStatus(res.body, key);
     } catch (err) {
+      // Only a malformed body is the provider's; any other exception in the parse step is ours.
       if (err instanceof MalformedBodyError) throw malformedSuccess(err, successRequestId(res.body) ?? headerRequestId(res));
-      throw err;
+      throw new InternalError(PROVIDER, err);
     }
   }
 
@@ -82,19 +65,8 @@ export function createImportExportSource(options: ImportExportSourceOptions): Jo
     } catch (err) {
       throw credentialsFailure(err);
     }
-    return retryUpstream(
-      async (timeoutMs) => {
-        try {
-          return await attempt(key, credentials, timeoutMs, opts.signal);
-        } catch (err) {
-          throw err instanceof UpstreamError ? err : transportFailure(err);
-        }
-      },
-      retryPolicy,
-      opts.signal,
-      // The budget includes resolving credentials.
-      started,
-    );
+    // The budget includes resolving credentials.
+    return retryUpstream((timeoutMs) => attempt(key, credentials, timeoutMs, opts.signal), retryPolicy, opts.signal, started);
   }
 
   return {

@@ -1,6 +1,5 @@
-import { UpstreamError } from '../../errors.ts';
+import type { InternalError, UpstreamError } from '../../errors.ts';
 import type { OmicsKey } from '../../globalId.ts';
-import { PROVIDER_LABEL, classifyUpstreamError, parseRetryAfter } from '../classify.ts';
 import { fromSdkError } from '../sdkErrors.ts';
 
 /** Codes that mean "no such job": HealthOmics answers 404 ResourceNotFoundException. */
@@ -17,50 +16,12 @@ export function omicsSubject(key: OmicsKey): string {
   return `HealthOmics reference import job "${key.id}" in reference store "${key.referenceStoreId}" (${key.region})`;
 }
 
-interface SdkErrorShape {
-  name?: string;
-  $fault?: 'client' | 'server';
-  $metadata?: { httpStatusCode?: number; requestId?: string };
-  $response?: { headers?: Record<string, string> };
-}
-
 /**
- * Map anything `OmicsClient.send` throws to an UpstreamError. Modeled and unmodeled service
- * errors go through the shared `fromSdkError`; two SDK behaviours are corrected here:
- * an error status whose body is not JSON (a proxy's HTML 502) surfaces as a `SyntaxError`
- * that is not the provider's code, and `RequestTimeoutException` (408) is transient.
+ * Map anything `OmicsClient.send` throws to an UpstreamError (or an InternalError for
+ * jobgraph's own failures) through the shared `fromSdkError`, which also classifies an error
+ * body the SDK could not read (a proxy's HTML 502) by status. `RequestTimeoutException` (408)
+ * is transient here.
  */
-export function mapOmicsError(err: unknown, key: OmicsKey): UpstreamError {
-  const e = (err ?? {}) as SdkErrorShape;
-  const status = e.$metadata?.httpStatusCode;
-  const subject = omicsSubject(key);
-  if (status !== undefined && status >= 300 && e.$fault === undefined && !(err instanceof UpstreamError)) {
-    // The SDK could not read the error body; classify by HTTP status alone.
-    return classifyUpstreamError({
-      provider: 'AWS_OMICS',
-      subject,
-      httpStatus: status,
-      upstreamCode: null,
-      upstreamRequestId: e.$metadata?.requestId ?? null,
-      retryAfterSeconds: parseRetryAfter(e.$response?.headers?.['retry-after']),
-      notFoundCodes: OMICS_NOT_FOUND_CODES,
-      transientCodes: OMICS_TRANSIENT_CODES,
-      cause: err,
-    });
-  }
-  const mapped = fromSdkError('AWS_OMICS', err, { subject, notFoundCodes: OMICS_NOT_FOUND_CODES });
-  if (mapped.upstreamCode !== null && OMICS_TRANSIENT_CODES.has(mapped.upstreamCode) && mapped.code !== 'UPSTREAM_UNAVAILABLE') {
-    return new UpstreamError({
-      provider: 'AWS_OMICS',
-      code: 'UPSTREAM_UNAVAILABLE',
-      message: `${PROVIDER_LABEL.AWS_OMICS} is unavailable (${mapped.upstreamCode}).`,
-      upstreamCode: mapped.upstreamCode,
-      upstreamRequestId: mapped.upstreamRequestId,
-      httpStatus: mapped.httpStatus,
-      retryable: true,
-      retryAfterSeconds: mapped.retryAfterSeconds,
-      cause: err,
-    });
-  }
-  return mapped;
+export function mapOmicsError(err: unknown, key: OmicsKey): UpstreamError | InternalError {
+  return fromSdkError('AWS_OMICS', err, { subject: omicsSubject(key), notFoundCodes: OMICS_NOT_FOUND_CODES, transientCodes: OMICS_TRANSIENT_CODES });
 }

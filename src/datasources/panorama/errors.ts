@@ -1,6 +1,6 @@
-import { UpstreamError } from '../../errors.ts';
+import { UpstreamError, type InternalError } from '../../errors.ts';
 import type { PanoramaKey } from '../../globalId.ts';
-import { PROVIDER_LABEL, classifyUpstreamError, isNetworkError, parseRetryAfter, sanitizeAwsErrorCode } from '../classify.ts';
+import { PROVIDER_LABEL, isNetworkError } from '../classify.ts';
 import { fromSdkError } from '../sdkErrors.ts';
 
 /**
@@ -18,59 +18,35 @@ export function panoramaSubject(key: PanoramaKey): string {
   return `Panorama package import job "${key.jobId}" in ${key.region}`;
 }
 
-interface SdkErrorShape {
-  name?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number; requestId?: string };
-  $response?: { headers?: Record<string, string | undefined> };
-}
-
 /**
- * Map anything the SDK threw to an UpstreamError. Panorama models no throttling error, so
- * unmodeled codes are classified by the generic AWS lists and the HTTP status (429 is
- * throttling). Two cases are handled here before the shared `fromSdkError`:
+ * Map anything the SDK threw to an UpstreamError (or an InternalError for jobgraph's own
+ * failures) through the shared `fromSdkError`, which also classifies an error body the SDK
+ * could not read (an HTML 502 from a load balancer, an empty 404) by status with the
+ * `x-amzn-ErrorType` header as the code. Panorama models no throttling error, so unmodeled
+ * codes are classified by the generic AWS lists and the HTTP status (429 is throttling).
+ * Two Panorama facts are added on top:
  *
- * - an error status whose body the SDK could not read (an HTML 502 from a load balancer, an
- *   empty 404): classified by status with the `x-amzn-ErrorType` header as the code, never
- *   with the SDK's `SyntaxError`/`Unknown` as if the service had said so;
  * - a 404 without any AWS error code: a real "no such job" always names
  *   `ResourceNotFoundException`, so a bare 404 means the endpoint no longer serves the
- *   Panorama API (the decommissioned case) — UPSTREAM_UNAVAILABLE, not NOT_FOUND.
- *
- * Transport failures (DNS, refused, reset; not timeouts or aborts) carry a note on the end of support.
+ *   Panorama API (the decommissioned case) — UPSTREAM_UNAVAILABLE, not NOT_FOUND;
+ * - transport failures (DNS, refused, reset; not timeouts or aborts) carry a note on the end of support.
  */
-export function mapPanoramaError(err: unknown, key: PanoramaKey): UpstreamError {
-  const e = (err ?? {}) as SdkErrorShape;
-  const status = e.$metadata?.httpStatusCode;
-  const unreadable = e.name === 'Unknown' || e.name === 'SyntaxError' || e.name === 'TypeError' || /Deserialization error/.test(e.message ?? '');
-  if (!(err instanceof UpstreamError) && typeof status === 'number' && status >= 300 && unreadable) {
-    const headers = e.$response?.headers ?? {};
-    const upstreamCode = sanitizeAwsErrorCode(headerValue(headers, 'x-amzn-errortype'));
-    const upstreamRequestId = e.$metadata?.requestId ?? headerValue(headers, 'x-amzn-requestid');
-    if (status === 404 && upstreamCode === null) {
-      return new UpstreamError({
-        provider: 'AWS_PANORAMA',
-        code: 'UPSTREAM_UNAVAILABLE',
-        message: `${PROVIDER_LABEL.AWS_PANORAMA} answered HTTP 404 without an AWS error code: the endpoint no longer serves the Panorama API. ${PANORAMA_END_OF_SUPPORT_NOTE}`,
-        upstreamRequestId,
-        httpStatus: status,
-        retryable: false,
-        cause: err,
-      });
-    }
-    return classifyUpstreamError({
+export function mapPanoramaError(err: unknown, key: PanoramaKey): UpstreamError | InternalError {
+  const mapped = fromSdkError('AWS_PANORAMA', err, { subject: panoramaSubject(key), notFoundCodes: PANORAMA_NOT_FOUND_CODES });
+  if (!(mapped instanceof UpstreamError) || err instanceof UpstreamError) return mapped;
+  if (mapped.code === 'NOT_FOUND' && mapped.httpStatus === 404 && mapped.upstreamCode === null) {
+    return new UpstreamError({
       provider: 'AWS_PANORAMA',
-      subject: panoramaSubject(key),
-      httpStatus: status,
-      upstreamCode,
-      upstreamRequestId,
-      retryAfterSeconds: parseRetryAfter(headerValue(headers, 'retry-after')),
-      notFoundCodes: PANORAMA_NOT_FOUND_CODES,
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: `${PROVIDER_LABEL.AWS_PANORAMA} answered HTTP 404 without an AWS error code: the endpoint no longer serves the Panorama API. ${PANORAMA_END_OF_SUPPORT_NOTE}`,
+      upstreamRequestId: mapped.upstreamRequestId,
+      httpStatus: 404,
+      retryable: false,
       cause: err,
     });
   }
-  const mapped = fromSdkError('AWS_PANORAMA', err, { subject: panoramaSubject(key), notFoundCodes: PANORAMA_NOT_FOUND_CODES });
-  if (mapped.httpStatus === null && mapped.code === 'UPSTREAM_UNAVAILABLE' && isNetworkError(err) && e.name !== 'AbortError' && !/timed out/.test(mapped.message)) {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (mapped.httpStatus === null && mapped.code === 'UPSTREAM_UNAVAILABLE' && isNetworkError(err) && name !== 'AbortError' && !/timed out/.test(mapped.message)) {
     return new UpstreamError({
       provider: 'AWS_PANORAMA',
       code: 'UPSTREAM_UNAVAILABLE',
@@ -80,9 +56,4 @@ export function mapPanoramaError(err: unknown, key: PanoramaKey): UpstreamError 
     });
   }
   return mapped;
-}
-
-function headerValue(headers: Record<string, string | undefined>, name: string): string | null {
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name && v !== undefined) return v;
-  return null;
 }

@@ -106,6 +106,11 @@ export function createCodePipelineEmulator(opts: { now?: () => number } = {}): P
 
     serverError: () => error(500, 'InternalFailure', 'We encountered an internal error. Please try again.'),
 
+    errorAnswer(_req, answer) {
+      const out = error(answer.status, answer.code, answer.message);
+      return { ...out, headers: { ...out.headers, 'x-amzn-RequestId': answer.requestId } };
+    },
+
     malformed(req: EmulatorRequest): EmulatorResponse {
       // Truncated before any secret member, so a malformed answer can never carry one.
       const jobId = readJobId(req.body) ?? '';

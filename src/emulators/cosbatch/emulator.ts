@@ -52,8 +52,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     return { status, headers: baseHeaders(requestId()), body: toXmlDocument(rootName, root) };
   }
 
-  function error(req: EmulatorRequest, status: number, code: string, message: string): EmulatorResponse {
-    const id = requestId();
+  function error(req: EmulatorRequest, status: number, code: string, message: string, id = requestId()): EmulatorResponse {
     const traceId = Buffer.from(createHash('sha512').update(`${id}/${code}`).digest('hex').slice(0, 96)).toString('base64');
     const host = typeof req.headers.host === 'string' ? req.headers.host : `${ACCOUNT.uin}.cos-control.${ACCOUNT.region}.myqcloud.com`;
     return {
@@ -179,6 +178,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
 
     throttled: slowDown,
     serverError: internalError,
+    errorAnswer: (req, answer) => error(req, answer.status, answer.code, answer.message, answer.requestId),
 
     malformed() {
       const full = xml(200, 'DescribeJobResult', { Job: DEMO_JOBS.values().next().value as WireElement });

@@ -63,8 +63,13 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     };
   }
 
-  function error(status: number, code: string, message: string, type: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender'): EmulatorResponse {
-    const requestId = nextRequestId();
+  function error(
+    status: number,
+    code: string,
+    message: string,
+    type: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender',
+    requestId = nextRequestId(),
+  ): EmulatorResponse {
     const body =
       `<ErrorResponse xmlns="${XMLNS}">\n` +
       `  <Error>\n` +
@@ -72,7 +77,7 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
       `    <Code>${escapeXml(code)}</Code>\n` +
       `    <Message>${escapeXml(message)}</Message>\n` +
       `  </Error>\n` +
-      `  <RequestId>${requestId}</RequestId>\n` +
+      `  <RequestId>${escapeXml(requestId)}</RequestId>\n` +
       `</ErrorResponse>\n`;
     return xmlResponse(status, body, requestId);
   }
@@ -231,6 +236,7 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     },
     throttled,
     serverError,
+    errorAnswer: (_req, answer) => error(answer.status, answer.code, answer.message, undefined, answer.requestId),
     malformed(req: EmulatorRequest): EmulatorResponse {
       // Cut inside the first elements, before any secret, so a malformed answer never carries one.
       const jobId = new URLSearchParams(req.body).get('JobId') ?? 'ABCDE';

@@ -90,6 +90,10 @@ export function createOmicsEmulator(opts: { now?: () => number } = {}): Provider
     },
     throttled,
     serverError,
+    errorAnswer(_req, answer) {
+      const out = error(answer.status, answer.code, answer.message);
+      return { ...out, headers: { ...out.headers, 'x-amzn-RequestId': answer.requestId } };
+    },
     malformed: () => ({ status: 200, headers: headers(), body: '{"id":"8110394857","referenceStoreId":"50387' }),
   };
 }

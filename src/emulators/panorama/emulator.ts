@@ -87,6 +87,11 @@ export function createPanoramaEmulator(opts: { now?: () => number } = {}): Provi
       return error(500, 'InternalServerException', { Message: 'An internal error occurred. Try again later.' }, { 'Retry-After': '1' });
     },
 
+    errorAnswer(_req, answer) {
+      const out = error(answer.status, answer.code, { message: answer.message });
+      return { ...out, headers: { ...out.headers, 'x-amzn-RequestId': answer.requestId } };
+    },
+
     malformed() {
       const body = serializeJob(PANORAMA_DEMO_JOBS['pkgimport-5f3a9c1e7b2d4086'] as PanoramaDemoJob);
       return respond(200, body.slice(0, Math.floor(body.length / 2)));

@@ -124,7 +124,9 @@ describe('CosBatch client', () => {
     const record = await source({ maxAttempts: 3 }, { random: () => 0.5, sleep: async (ms) => void delays.push(ms) }).fetchJob(key);
     expect(record.state).toBe('QUEUED');
     expect(server.requests).toHaveLength(3);
-    expect(delays).toEqual([50, 100]);
+    // The hand-made clients' one policy (the SDK's numbers), random() = 0.5: SlowDown is throttling
+    // (base 1000 ms → 500), then InternalError the second retry (base 50 ms × 2 → 50).
+    expect(delays).toEqual([500, 50]);
   });
 
   it('stops after maxAttempts and answers the last error', async () => {

@@ -311,8 +311,8 @@ describe('ImportExport protocol', () => {
     expect(err.message).toBe('AWS Import/Export throttled the request; try again later.');
     expectCleanMessage(err, loadFixture('throttled').body);
     expect(server.requests).toHaveLength(3);
-    // Full jitter with random() = 0.5 over the throttle base 500 ms: 250, then 500.
-    expect(sleeps).toEqual([250, 500]);
+    // Full jitter with random() = 0.5 over the throttle base 1000 ms (the SDK's standard strategy): 500, then 1000.
+    expect(sleeps).toEqual([500, 1000]);
   });
 
   it('retries a 503 ServiceUnavailable and then answers UPSTREAM_UNAVAILABLE', async () => {
@@ -324,7 +324,8 @@ describe('ImportExport protocol', () => {
     expect(err.httpStatus).toBe(503);
     expectCleanMessage(err, loadFixture('server-error').body);
     expect(server.requests).toHaveLength(3);
-    expect(sleeps).toEqual([50, 100]);
+    // Full jitter with random() = 0.5 over the base 50 ms (the SDK's standard strategy): 25, then 50.
+    expect(sleeps).toEqual([25, 50]);
   });
 
   it('classifies an HTML 502 page by its status', async () => {

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { classifyUpstreamError, funnelError } from '../../src/datasources/classify.ts';
+import { fetchGuarded, guardSource } from '../../src/datasources/loader.ts';
+import { fromSdkError } from '../../src/datasources/sdkErrors.ts';
+import type { JobSource } from '../../src/datasources/types.ts';
+import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError } from '../../src/errors.ts';
+import type { CodePipelineKey } from '../../src/globalId.ts';
+
+const RULES = { subject: 'the job', notFoundCodes: new Set(['JobNotFoundException']) };
+
+describe('The error funnel', () => {
+  it('keeps what is already mapped and maps each failure kind once', () => {
+    const upstream = new UpstreamError({ provider: 'AWS_OMICS', code: 'NOT_FOUND', message: 'x' });
+    expect(funnelError('AWS_OMICS', upstream)).toBe(upstream);
+    const internal = new InternalError('AWS_OMICS', new TypeError('bug'));
+    expect(funnelError('AWS_OMICS', internal)).toBe(internal);
+    expect(funnelError('AWS_OMICS', new BodyTooLargeError(2048))).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', retryable: false, message: expect.stringContaining('larger than 2048 bytes') });
+    expect(funnelError('AWS_OMICS', new MalformedBodyError('id is not a string'))).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', retryable: false });
+    for (const err of [
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect' }),
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      Object.assign(new Error('getaddrinfo EAI_FAIL'), { code: 'EAI_FAIL', syscall: 'getaddrinfo' }),
+      Object.assign(new Error('slow'), { name: 'TimeoutError' }),
+      Object.assign(new Error('aborted'), { name: 'AbortError' }),
+    ]) {
+      expect(funnelError('AWS_OMICS', err), err.message).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    }
+  });
+
+  it("makes anything else jobgraph's own InternalError, which is not a JobgraphError and carries no upstream text", () => {
+    for (const err of [new TypeError("Cannot read properties of undefined (reading 'x')"), new RangeError('Invalid time value'), 'a string', null]) {
+      const mapped = funnelError('TENCENT_COS_BATCH', err);
+      expect(mapped).toBeInstanceOf(InternalError);
+      expect(mapped).not.toBeInstanceOf(UpstreamError);
+      expect(mapped.message).toBe("jobgraph's own code failed while fetching a job from TENCENT_COS_BATCH");
+      expect(mapped.cause).toBe(err);
+    }
+  });
+
+  it('maps an SDK failure without an answer that is not a transport failure to InternalError, not UPSTREAM_UNAVAILABLE', () => {
+    expect(fromSdkError('AWS_CODEPIPELINE', new TypeError('middleware bug'), RULES)).toBeInstanceOf(InternalError);
+    expect(fromSdkError('AWS_CODEPIPELINE', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), RULES)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(fromSdkError('AWS_CODEPIPELINE', new BodyTooLargeError(1024), RULES)).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+  });
+
+  it('reads "the SDK could not read the error body" once: by status, with x-amzn-ErrorType as the code when present', () => {
+    const unreadable = (status: number, headers: Record<string, string>, name = 'SyntaxError') =>
+      Object.assign(new Error('Unexpected token <'), { name, $metadata: { httpStatusCode: status }, $response: { headers } });
+    expect(fromSdkError('AWS_OMICS', unreadable(502, {}), RULES)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: null, httpStatus: 502 });
+    expect(fromSdkError('AWS_OMICS', unreadable(400, { 'X-Amzn-ErrorType': 'ThrottlingException:http://internal.amazon.com/' }), RULES)).toMatchObject({
+      code: 'UPSTREAM_THROTTLED',
+      upstreamCode: 'ThrottlingException',
+    });
+    const unknown = Object.assign(unreadable(404, {}, 'Unknown'), { $fault: 'client' });
+    expect(fromSdkError('AWS_OMICS', unknown, RULES)).toMatchObject({ code: 'NOT_FOUND', upstreamCode: null });
+  });
+
+  it('classifies by, names and keeps only a code that matches the pattern', () => {
+    const base = { provider: 'AWS_IMPORT_EXPORT' as const, subject: 'the job', httpStatus: 400, upstreamRequestId: 'r'.repeat(129), notFoundCodes: new Set<string>() };
+    const hostile = classifyUpstreamError({ ...base, upstreamCode: '<b>Throttling</b>' });
+    expect(hostile).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', upstreamCode: null, upstreamRequestId: null });
+    expect(hostile.message).toBe('AWS Import/Export answered an unexpected error.');
+    expect(hostile.extensions).toMatchObject({ upstreamCode: null, upstreamRequestId: null });
+    const fine = classifyUpstreamError({ ...base, upstreamCode: 'Throttling', upstreamRequestId: 'a1b2-c3' });
+    expect(fine).toMatchObject({ code: 'UPSTREAM_THROTTLED', upstreamCode: 'Throttling', upstreamRequestId: 'a1b2-c3' });
+  });
+});
+
+describe('fetchGuarded', () => {
+  const key: CodePipelineKey = { provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: '11111111-2222-4333-8444-555555555555' };
+  const guard = (fetchJob: () => Promise<never>) => {
+    const source: JobSource<'AWS_CODEPIPELINE'> = { provider: 'AWS_CODEPIPELINE', fetchJob };
+    return guardSource(source, { concurrency: 4, callerConcurrency: 4, budgetMs: 5000, breakerFailures: 1, breakerHalfOpenMs: 60_000 });
+  };
+
+  it("answers a source's unexpected exception as InternalError and does not count it against the provider", async () => {
+    let calls = 0;
+    const guarded = guard(async () => {
+      calls += 1;
+      throw new TypeError('bug in a source');
+    });
+    for (let i = 0; i < 3; i++) {
+      const err = await fetchGuarded(guarded, key).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InternalError);
+      expect((err as InternalError).cause).toBeInstanceOf(TypeError);
+    }
+    // A breaker that opens on one counted failure never opened: every call reached the source.
+    expect(calls).toBe(3);
+  });
+});
