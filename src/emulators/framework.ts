@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -64,6 +65,8 @@ export interface Faults {
   malformed: boolean;
   /** Destroy the connection without answering. */
   reset: boolean;
+  /** Hold every answer until `hold` is set back to false: keeps a request in flight for exactly as long as a test needs. */
+  hold: boolean;
   /** One fault per request, consumed in order, then the knobs above apply. */
   script: FaultKind[];
 }
@@ -75,6 +78,7 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   hang: false,
   malformed: false,
   reset: false,
+  hold: false,
   script: [],
 });
 
@@ -84,6 +88,8 @@ export interface RunningEmulator {
   readonly url: string;
   readonly port: number;
   readonly calls: RecordedCall[];
+  /** Emits `request` (with the EmulatorRequest) as each provider request arrives, before faults apply: tests wait for it instead of polling. */
+  readonly events: EventEmitter;
   /** Number of TCP connections accepted so far (for keep-alive checks). */
   connections(): number;
   faults: Faults;
@@ -109,6 +115,12 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
   const hanging = new Set<http.ServerResponse>();
   let connectionCount = 0;
   const state = { faults: { ...NO_FAULTS, script: [] as FaultKind[], ...options.faults } };
+  const events = new EventEmitter();
+  const releaseHeld: (() => void)[] = [];
+  function setFaults(faults: Faults) {
+    state.faults = faults;
+    if (!faults.hold) for (const release of releaseHeld.splice(0)) release();
+  }
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -141,13 +153,13 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     if (request.method === 'POST') {
       try {
         const patch = JSON.parse(request.body || '{}') as Partial<Faults>;
-        state.faults = { ...state.faults, ...patch };
+        setFaults({ ...state.faults, ...patch });
       } catch {
         res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"body must be JSON"}');
         return;
       }
     } else if (request.method === 'DELETE') {
-      state.faults = { ...NO_FAULTS, script: [] };
+      setFaults({ ...NO_FAULTS, script: [] });
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.faults));
   }
@@ -167,6 +179,13 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
   async function answer(request: EmulatorRequest, res: http.ServerResponse) {
     const fault = pickFault();
     const { operation, job } = safeDescribe(request);
+    events.emit('request', request);
+    if (state.faults.hold) {
+      hanging.add(res);
+      await new Promise<void>((resolve) => releaseHeld.push(resolve));
+      hanging.delete(res);
+      if (res.destroyed) return;
+    }
     if (state.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, state.faults.latencyMs));
     if (fault === 'hang') {
       hanging.add(res);
@@ -216,18 +235,19 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     url: `http://${host}:${address.port}`,
     port: address.port,
     calls,
+    events,
     connections: () => connectionCount,
     get faults() {
       return state.faults;
     },
     set faults(f: Faults) {
-      state.faults = f;
+      setFaults(f);
     },
     setFaults(patch) {
-      state.faults = { ...state.faults, ...patch };
+      setFaults({ ...state.faults, ...patch });
     },
     resetFaults() {
-      state.faults = { ...NO_FAULTS, script: [] };
+      setFaults({ ...NO_FAULTS, script: [] });
     },
     close: () =>
       new Promise<void>((resolve) => {
