@@ -125,15 +125,24 @@ describe.skipIf(!hasRedis)('The cache shared through Redis (needs redis-server o
   let redis: ChildProcess;
   let url: string;
   beforeAll(async () => {
-    const port = await freePort();
-    url = `redis://127.0.0.1:${port}`;
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true))).on('error', () => resolve(false));
+    // Wait for redis-server to say it is ready (or to exit: another process took the port between
+    // freePort and its listen, so try another port).
+    for (let tries = 0; tries < 5; tries++) {
+      const port = await freePort();
+      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      const ready = await new Promise<boolean>((resolve) => {
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('Ready to accept connections')) resolve(true);
+        });
+        child.once('exit', () => resolve(false));
       });
-      if (up) return;
-      await new Promise((r) => setTimeout(r, 50));
+      if (ready) {
+        redis = child;
+        url = `redis://127.0.0.1:${port}`;
+        return;
+      }
     }
     throw new Error('redis-server did not start');
   });
