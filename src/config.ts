@@ -93,6 +93,8 @@ export interface Config {
     maxEntries: number;
     /** How long a finished job stays cached, in s (JOBGRAPH_CACHE_TTL_SECONDS, default 86400). */
     ttlSeconds: number;
+    /** Longest a shared-cache (Redis) read or write may take before it counts as a miss, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS, default 250). */
+    opTimeoutMs: number;
   };
   /** Introspection and the Sandbox landing page (JOBGRAPH_INTROSPECTION; default on in demo mode only). */
   introspection: boolean;
@@ -247,6 +249,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       url: cacheUrl(env),
       maxEntries: int(env, 'JOBGRAPH_CACHE_MAX_ENTRIES', 10000, 0, 10_000_000),
       ttlSeconds: int(env, 'JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400),
+      opTimeoutMs: int(env, 'JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000),
     },
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel: pattern(env, 'LOG_LEVEL', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent') ?? 'info',

@@ -1,11 +1,47 @@
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { DEMO_DATA } from '../src/emulators/index.ts';
+import { DEMO_DATA, EMULATOR_PORT_OFFSETS } from '../src/emulators/index.ts';
 
 const BIN = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
+
+/** Whether every port in `ports` can be listened on right now (loopback). */
+async function portsFree(ports: number[]): Promise<boolean> {
+  const servers: net.Server[] = [];
+  try {
+    for (const port of ports) {
+      const server = net.createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => (s.listening ? s.close(resolve) : resolve(undefined)))));
+  }
+}
+
+/**
+ * Start `jobgraph emulators --port-base <base>` on a base whose five ports are free. Bases are tried
+ * in a fixed order below 32768, out of the range the OS hands out for ephemeral ports (Linux
+ * 32768–60999, macOS 49152+), where the suite's own connections live; a base another process takes
+ * between the check and the child's listen (the child exits with EADDRINUSE) is skipped too.
+ */
+async function runEmulatorsOnFreeBase(): Promise<{ base: number; proc: Awaited<ReturnType<typeof run>> }> {
+  const offsets = Object.values(EMULATOR_PORT_OFFSETS);
+  for (let i = 0; i < 50; i++) {
+    const base = 20000 + ((process.pid * 10 + i * 110) % 12000);
+    if (!(await portsFree(offsets.map((o) => base + o)))) continue;
+    const proc = await run(['emulators', '--port-base', String(base)], {}, /COS_APPID=.*\n/);
+    if (proc.code === null) return { base, proc };
+    if (!proc.stderr.includes('EADDRINUSE')) throw new Error(`jobgraph emulators exited ${proc.code}: ${proc.stderr}`);
+  }
+  throw new Error('no free port base for jobgraph emulators after 50 tries');
+}
 
 function run(args: string[], env: Record<string, string>, until?: RegExp): Promise<{ stdout: string; stderr: string; code: number | null; kill(): void }> {
   return new Promise((resolve, reject) => {
@@ -62,8 +98,7 @@ describe('The jobgraph command', () => {
   });
 
   it('runs the emulators alone, printing endpoint lines the real AWS SDK client can use', async () => {
-    const base = 20000 + Math.floor(Math.random() * 20000);
-    const proc = await run(['emulators', '--port-base', String(base)], {}, /COS_APPID=.*\n/);
+    const { base, proc } = await runEmulatorsOnFreeBase();
     try {
       const env = Object.fromEntries([...proc.stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
       expect(env.AWS_ENDPOINT_URL_CODEPIPELINE).toBe(`http://127.0.0.1:${base + 5}`);

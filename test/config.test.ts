@@ -22,6 +22,7 @@ describe('Configuration', () => {
         callerConcurrency: 16,
         maxClientsPerProvider: 32,
       },
+      cache: { url: null, maxEntries: 10000, ttlSeconds: 86400, opTimeoutMs: 250 },
     });
     expect(loadConfig({ mode: 'demo' }, {})).toMatchObject({ host: '127.0.0.1', introspection: true });
   });

@@ -7,10 +7,10 @@ export type { JobCache, SecretDetector } from './jobCache.ts';
 
 /** The configured job cache: Redis when JOBGRAPH_CACHE_URL is set, else an in-process LRU; none when max entries is 0. */
 export async function openJobCache(config: Config, holdsSecret: SecretDetector, logger: Logger): Promise<JobCache | undefined> {
-  const { url, maxEntries, ttlSeconds } = config.cache;
+  const { url, maxEntries, ttlSeconds, opTimeoutMs } = config.cache;
   if (url) {
     const redis = await redisStore(url);
-    return createJobCache({ store: redis.store, ttlSeconds, holdsSecret, logger, close: redis.close });
+    return createJobCache({ store: redis.store, ttlSeconds, holdsSecret, logger, close: redis.close, opTimeoutMs });
   }
   if (maxEntries === 0) return undefined;
   return createJobCache({ store: inMemoryStore(maxEntries), ttlSeconds, holdsSecret, logger, opTimeoutMs: 0 });

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -94,7 +95,10 @@ export interface Faults {
    * `eu-west-1/…`) starts with this prefix; every other request is answered normally.
    */
   jobPrefix: string | null;
-  /** Hold every request (after recording its arrival) until `release()` lets it go on. */
+  /**
+   * Hold every request (after recording its arrival and emitting `request`) until `release()`
+   * lets it go on or `hold` is set back to false; closing the emulator cuts held requests.
+   */
   hold: boolean;
 }
 
@@ -125,6 +129,8 @@ export interface RunningEmulator {
   waitForReceived(count: number): Promise<void>;
   /** Let the `count` oldest held requests go on (default all); returns how many were released. */
   release(count?: number): number;
+  /** Emits `request` (with the EmulatorRequest) as each provider request arrives, before faults apply: tests wait for it instead of polling. */
+  readonly events: EventEmitter;
   /** Number of TCP connections accepted so far (for keep-alive checks). */
   connections(): number;
   /** Resolves once every answer being written has been written whole or cut off. */
@@ -162,6 +168,12 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
   let cutOffCount = 0;
   let connectionCount = 0;
   const state = { faults: { ...NO_FAULTS, script: [] as FaultKind[], ...options.faults } };
+  const events = new EventEmitter();
+  let closing = false;
+  function setFaults(faults: Faults) {
+    state.faults = faults;
+    if (!faults.hold) release();
+  }
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -194,14 +206,13 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     if (request.method === 'POST') {
       try {
         const patch = JSON.parse(request.body || '{}') as Partial<Faults>;
-        state.faults = { ...state.faults, ...patch };
+        setFaults({ ...state.faults, ...patch });
       } catch {
         res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"body must be JSON"}');
         return;
       }
     } else if (request.method === 'DELETE') {
-      state.faults = { ...NO_FAULTS, script: [] };
-      release();
+      setFaults({ ...NO_FAULTS, script: [] });
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.faults));
   }
@@ -235,8 +246,15 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
         w.resolve();
       }
     }
-    if (state.faults.hold) await new Promise<void>((resume) => held.push(resume));
+    events.emit('request', request);
+    // The fault is chosen on arrival (a scripted one is used up then), whether or not the answer is held.
     const fault = pickFault(job);
+    if (state.faults.hold) {
+      hanging.add(res);
+      await new Promise<void>((resume) => held.push(resume));
+      hanging.delete(res);
+      if (closing || res.destroyed) return;
+    }
     if (state.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, state.faults.latencyMs));
     if (fault === 'hang') {
       hanging.add(res);
@@ -320,6 +338,7 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     waitForReceived: (count) =>
       received.length >= count ? Promise.resolve() : new Promise<void>((resolve) => arrivalWaiters.push({ count, resolve })),
     release,
+    events,
     connections: () => connectionCount,
     settled: async () => {
       while (writing.size > 0) await Promise.all([...writing]);
@@ -329,19 +348,19 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
       return state.faults;
     },
     set faults(f: Faults) {
-      state.faults = f;
+      setFaults(f);
     },
     setFaults(patch) {
-      state.faults = { ...state.faults, ...patch };
+      setFaults({ ...state.faults, ...patch });
     },
     resetFaults() {
-      state.faults = { ...NO_FAULTS, script: [] };
-      release();
+      setFaults({ ...NO_FAULTS, script: [] });
     },
     close: () =>
       new Promise<void>((resolve) => {
-        release();
+        closing = true;
         for (const res of hanging) res.socket?.destroy();
+        release();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

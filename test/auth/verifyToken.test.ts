@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ANONYMOUS } from '../../src/auth/identity.ts';
 import { InvalidTokenError, createTokenVerifier } from '../../src/auth/verifyToken.ts';
 
@@ -52,10 +52,17 @@ describe('Token verification', () => {
   });
 
   it('accepts a token expired by less than the clock tolerance and refuses one expired by more', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const sign = (exp: number) => new SignJWT({ scope: 'jobs:read' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
-    await expect(hs(`Bearer ${await sign(now - 10)}`)).resolves.toMatchObject({ authenticated: true });
-    await expect(hs(`Bearer ${await sign(now - 120)}`)).rejects.toThrow('it has expired');
+    // The clock stands still, so "10 s ago" stays 10 s ago however slowly the test runs.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-01-01T12:00:00Z'));
+      const now = Math.floor(Date.now() / 1000);
+      const sign = (exp: number) => new SignJWT({ scope: 'jobs:read' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
+      await expect(hs(`Bearer ${await sign(now - 10)}`)).resolves.toMatchObject({ authenticated: true });
+      await expect(hs(`Bearer ${await sign(now - 120)}`)).rejects.toThrow('it has expired');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses a non-Bearer scheme and a non-JWT', async () => {

@@ -12,8 +12,10 @@ function byIndex(errors: { path?: (string | number)[]; extensions?: Record<strin
 describe('Upstream faults inside one jobs query', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    // Short per-attempt timeout so a hanging provider costs little; a budget that outlasts the SDK's backoff.
-    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_TIMEOUT_MS: '300', JOBGRAPH_UPSTREAM_BUDGET_MS: '8000' });
+    // A per-attempt timeout a healthy emulator answers well within even on a busy machine (300 ms was
+    // missed under load), short enough that three hanging attempts cost little; a budget that
+    // outlasts those three attempts and the SDK's backoff, so the attempt count shows what happened.
+    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_TIMEOUT_MS: '1500', JOBGRAPH_UPSTREAM_BUDGET_MS: '20000' });
   });
   afterAll(async () => gw?.close());
   afterEach(() => {
@@ -27,13 +29,10 @@ describe('Upstream faults inside one jobs query', () => {
     gw.emulators.panorama.setFaults({ hang: true });
     gw.emulators.omics.setFaults({ script: ['5xx'] }); // InternalServerException 500 once, then healthy
     gw.emulators.importexport.setFaults({ malformed: true });
-    const started = Date.now();
     const res = await gql(gw, Q, { variables: { ids }, token: gw.tokens.read });
-    const elapsed = Date.now() - started;
     const jobs = res.body.data?.jobs as ({ id: string } | null)[];
     expect(jobs.map((j) => j?.id ?? null)).toEqual([null, ex.omics, ex.cosbatch, null, ex.codepipeline]);
     expect(byIndex(res.body.errors)).toEqual({ 0: 'UPSTREAM_UNAVAILABLE', 3: 'UPSTREAM_BAD_RESPONSE' });
-    expect(elapsed).toBeLessThan(8000);
     // The flapping provider was asked twice (500, then the answer); the malformed one once (not retried);
     // the hanging one three times (each attempt timed out).
     expect(gw.emulators.omics.calls.map((c) => c.status)).toEqual([500, 200]);
@@ -87,15 +86,19 @@ describe('The circuit breaker', () => {
 describe('The time budget', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_TIMEOUT_MS: '5000', JOBGRAPH_UPSTREAM_BUDGET_MS: '400' });
+    // A per-attempt timeout of a minute (the maximum): the budget, not the attempt timeout, must end the wait.
+    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_TIMEOUT_MS: '60000', JOBGRAPH_UPSTREAM_BUDGET_MS: '400' });
   });
   afterAll(async () => gw?.close());
 
   it('gives up on a job that would outlast the budget, whatever the per-attempt timeout', async () => {
     gw.emulators.omics.setFaults({ hang: true });
-    const started = Date.now();
     const res = await gql(gw, `{ job(id: "${ex.omics}") { id } }`, { token: gw.tokens.read });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', provider: 'AWS_OMICS' });
+    expect(res.body.errors?.[0]?.message).not.toMatch(/timed out/);
+    // No retry was started: at most the one attempt, still hanging when the budget ran out (on a busy
+    // machine the budget can run out before that attempt reaches the emulator).
+    expect(gw.emulators.omics.calls.length).toBeLessThanOrEqual(1);
+    expect(gw.emulators.omics.calls.every((c) => c.status === 0)).toBe(true);
   });
 });

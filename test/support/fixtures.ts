@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,6 +61,8 @@ export interface ReceivedRequest {
 export interface FixtureServer {
   url: string;
   requests: ReceivedRequest[];
+  /** Emits `request` (with the ReceivedRequest) as each request arrives, so a test can wait for it. */
+  events: EventEmitter;
   /** Answers, consumed one per request; the last one repeats. */
   respond(...fixtures: (WireFixture | 'hang' | 'reset')[]): void;
   close(): Promise<void>;
@@ -68,12 +71,15 @@ export interface FixtureServer {
 /** A loopback server for the hand-made clients: answers each request with the next fixture, byte for byte. */
 export async function startFixtureServer(): Promise<FixtureServer> {
   const requests: ReceivedRequest[] = [];
+  const events = new EventEmitter();
   let queue: (WireFixture | 'hang' | 'reset')[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      requests.push(received);
+      events.emit('request', received);
       const next = queue.length > 1 ? queue.shift() : queue[0];
       if (next === undefined || next === 'hang') return;
       if (next === 'reset') {
@@ -89,6 +95,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    events,
     respond(...fixtures) {
       queue = fixtures;
     },

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import COS from 'cos-nodejs-sdk-v5';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
@@ -185,8 +186,10 @@ describe('CosBatch client', () => {
   it('stops at once when the caller aborts', async () => {
     server.respond('hang');
     const controller = new AbortController();
+    const arrived = once(server.events, 'request');
     const p = source({ maxAttempts: 3 }, { random: () => 0, sleep: async () => {} }).fetchJob(key, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
+    await arrived;
+    controller.abort();
     const err = await failure(p);
     expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(server.requests).toHaveLength(1);
