@@ -23,7 +23,9 @@ export default defineConfig(
       // returns void (an event handler, `if (promise)`) is always truthy or never awaited.
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
+      // The house style: `import type { A }` when every name is a type, `import { b, type A }` when mixed.
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-import-type-side-effects': 'error',
       // `const { secret: _secret, ...rest } = x` is how the code drops a field.
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       // Apollo plugin hooks, SDK credential providers and their test fakes must return a promise
