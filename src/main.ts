@@ -58,7 +58,7 @@ const exampleQuery = (id: string) => `query Example {
 async function demo(): Promise<void> {
   const examples = exampleGlobalIds();
   const gateway = await startDemo({ sandboxDocument: exampleQuery(examples.codepipeline) });
-  onShutdown(gateway.close, gateway.config.resilience.shutdownGraceMs);
+  onShutdown(() => gateway.close(), gateway.config.resilience.shutdownGraceMs);
   const bar = '='.repeat(78);
   const exposure = demoExposureWarning(gateway.config.host);
   const lines = [
@@ -101,7 +101,7 @@ async function demo(): Promise<void> {
 async function live(): Promise<void> {
   const config = loadConfig({ mode: 'live' });
   const gateway = await startGateway(config);
-  onShutdown(gateway.close, config.resilience.shutdownGraceMs);
+  onShutdown(() => gateway.close(), config.resilience.shutdownGraceMs);
   if (!config.auth.jwtSecret && !config.auth.jwksUrl) {
     gateway.logger.warn('neither JOBGRAPH_JWT_SECRET nor JOBGRAPH_JWKS_URL is set: no token can be verified, so every job field answers UNAUTHENTICATED');
   }
@@ -111,7 +111,7 @@ async function live(): Promise<void> {
 
 async function emulators(portBase: number): Promise<void> {
   const set = await startEmulators({ portBase });
-  onShutdown(set.close, 0); // the emulators cut their connections at once
+  onShutdown(() => set.close(), 0); // the emulators cut their connections at once
   const env = emulatorEnvironment(set);
   process.stdout.write(
     [

@@ -123,7 +123,7 @@ function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): Apo
         async willSendResponse({ contextValue: ctx, response, operationName, errors }) {
           response.http.headers.set('x-request-id', ctx.requestId);
           if (ctx.secretServed) response.http.headers.set('cache-control', 'no-store');
-          const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          const codes = (errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'));
           logger.info(
             {
               requestId: contextValue.requestId,

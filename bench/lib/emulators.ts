@@ -50,7 +50,7 @@ export async function startEmulatorProcess(latencyMs: number): Promise<EmulatorP
     new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      child.send({ ...request, id } as HostRequest);
+      child.send({ ...request, id });
     });
 
   return {

@@ -8,7 +8,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The Content-Length a response declares, or null when it declares none (chunked) or junk. */
 export function declaredLength(headers: IncomingHttpHeaders | Record<string, string | undefined>): number | null {
   const raw = (headers as Record<string, unknown>)['content-length'];
-  const v = Array.isArray(raw) ? raw[0] : raw;
+  const v: unknown = Array.isArray(raw) ? raw[0] : raw;
   return typeof v === 'string' && /^\s*\d{1,16}\s*$/.test(v) ? Number(v) : null;
 }
 

@@ -75,6 +75,8 @@ export class FairLimiter {
           try {
             result = task();
           } catch (err) {
+            // Pass on whatever task() threw, exactly as an async task would have rejected.
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
             result = Promise.reject(err);
           }
           result.then(resolve, reject).finally(() => this.#finish(caller, owner));

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import { collectCapped, declaredLength } from './bodyCap.ts';
 
 /** A raw HTTP exchange for the hand-made clients (COS Batch, Import/Export). */
@@ -29,7 +30,7 @@ export interface Agents {
 type AgentInternals = {
   totalSocketCount: number;
   maxTotalSockets: number;
-  freeSockets: NodeJS.ReadOnlyDict<import('node:net').Socket[]>;
+  freeSockets: NodeJS.ReadOnlyDict<Socket[]>;
   requests: NodeJS.ReadOnlyDict<unknown[]>;
   getName(options: object): string;
 };
@@ -56,7 +57,7 @@ function keepTotalBoundMoving<A extends http.Agent>(agent: A): A {
     }
     addRequest(req, options);
   };
-  a.on('free', (socket: import('node:net').Socket, options: object) => {
+  a.on('free', (socket: Socket, options: object) => {
     const name = a.getName(options);
     if (socket.destroyed || !a.freeSockets[name]?.includes(socket)) return;
     if (Object.entries(a.requests).some(([other, waiting]) => other !== name && waiting?.length)) socket.destroy();

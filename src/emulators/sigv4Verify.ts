@@ -68,7 +68,7 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
     body: req.body,
   });
   const signer = new SignatureV4({
-    service: service as string,
+    service,
     region: region as string,
     credentials: { accessKeyId: expect.credentials.accessKeyId, secretAccessKey: expect.credentials.secretAccessKey },
     sha256: Sha256,
@@ -90,5 +90,5 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
       detail: 'The request signature we calculated does not match the signature you provided.',
     };
   }
-  return { ok: true, accessKeyId: accessKeyId as string };
+  return { ok: true, accessKeyId };
 }

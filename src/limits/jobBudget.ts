@@ -77,7 +77,7 @@ function keyOfRepresentation(rep: unknown): JobKey {
   if (typeName === 'Job') return parseGlobalId(str((rep as JobRepresentation).id));
   const provider = typeof typeName === 'string' ? PROVIDER_OF_TYPE.get(typeName) : undefined;
   if (!provider) throw new TypeError('not a job type');
-  return keyFromRepresentation(provider, rep as JobRepresentation);
+  return keyFromRepresentation(provider, rep);
 }
 
 /**

@@ -23,7 +23,7 @@ const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
       return err as Error;
     }
   });
-  return Promise.all(keys.map((key) => (key instanceof Error ? key : ctx.loadJob(key).catch((err: Error) => err))));
+  return Promise.all(keys.map((key) => (key instanceof Error ? Promise.resolve(key) : ctx.loadJob(key).catch((err: Error) => err))));
 };
 
 const region = (ctx: RequestContext, value: string | null | undefined) => value ?? ctx.config.awsRegion;

@@ -164,7 +164,7 @@ function collectJobs(data: unknown): Record<string, unknown>[] {
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') {
-      if ('id' in v && typeof (v as { id: unknown }).id === 'string') out.push(v as Record<string, unknown>);
+      if ('id' in v && typeof v.id === 'string') out.push(v);
       else Object.values(v).forEach(walk);
     }
   };

@@ -28,7 +28,7 @@ const base = (over: Partial<JobRecord> & Record<string, unknown>): JobRecord =>
     updatedAt: null,
     completedAt: null,
     ...over,
-  }) as JobRecord;
+  });
 
 describe('The secret detector', () => {
   it('finds a secret at the top level, in a nested list and in a nested object, and ignores empty ones', () => {

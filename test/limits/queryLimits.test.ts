@@ -185,6 +185,6 @@ describe('Field suggestions', () => {
 describe('The limits plugins', () => {
   it('leave unexpected request errors to Apollo, which masks them (no hook of theirs rewrites one)', () => {
     const limits = createQueryLimits(loadConfig({ mode: 'live' }, {}));
-    expect(limits.plugins.filter((p) => p.unexpectedErrorProcessingRequest)).toEqual([]);
+    expect(limits.plugins.filter((p) => p.unexpectedErrorProcessingRequest !== undefined)).toEqual([]);
   });
 });

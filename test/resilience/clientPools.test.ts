@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool, type PoolTimers } from '../../src/datasources/clientPool.ts';
 import { createAgents, destroyAgents } from '../../src/datasources/http.ts';
 import { COS_REGIONS } from '../../src/globalId.ts';
+import type { FdHealth } from '../../src/health.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
@@ -175,7 +176,7 @@ describe('/healthz', () => {
   });
 
   it('reads the real descriptor count on Linux', () => {
-    const real = new (gw.health.constructor as typeof import('../../src/health.ts').FdHealth)();
+    const real = new (gw.health.constructor as typeof FdHealth)();
     const fds = real.readFds();
     if (process.platform === 'linux') {
       expect(fds?.open).toBeGreaterThan(0);

@@ -125,7 +125,7 @@ const demoKeyArb = fc.constantFrom(...allIds).map(keyOf);
  */
 const resolvableTypenameArb = fc.constantFrom<unknown>(...TYPES, 'Job', ['CodePipelineJob'], ['Job'], ['ImportExportJob'], ['CosBatchJob'], 'Query', '_Service');
 const unresolvableTypenameArb = fc.oneof(fc.constantFrom<unknown>({ name: 'Job' }, 5, null, true, '', ['No', 'Such']), fc.string({ maxLength: 12 }));
-const repIdArb = fc.oneof(fc.constantFrom(...allIds), fc.constantFrom(...allIds), idArb, fc.constant(5 as unknown), fc.constant(['x'] as unknown));
+const repIdArb = fc.oneof(fc.constantFrom(...allIds), fc.constantFrom(...allIds), idArb, fc.constant(5), fc.constant(['x'] as unknown));
 const keyFieldsArb = demoKeyArb.map((k) => ({ ...('region' in k ? { region: k.region } : {}), nativeId: 'jobId' in k ? k.jobId : k.id, ...('uin' in k ? { uin: k.uin } : {}) }));
 const resolvableRepArb = fc.oneof(
   fc.record({ __typename: resolvableTypenameArb, id: repIdArb }),

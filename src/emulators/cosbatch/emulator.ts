@@ -125,7 +125,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     const last = page[page.length - 1];
     return xml(200, 'ListJobsResult', {
       Jobs: { member: members },
-      NextToken: jobs.length > max && last ? (last['JobId'] as string) : undefined,
+      NextToken: jobs.length > max && last ? last['JobId'] : undefined,
     });
   }
 
@@ -181,7 +181,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     errorAnswer: (req, answer) => error(req, answer.status, answer.code, answer.message, answer.requestId),
 
     malformed() {
-      const full = xml(200, 'DescribeJobResult', { Job: DEMO_JOBS.values().next().value as WireElement });
+      const full = xml(200, 'DescribeJobResult', { Job: DEMO_JOBS.values().next().value });
       return { ...full, body: full.body.slice(0, Math.floor(full.body.length / 2)) };
     },
   };

@@ -33,7 +33,10 @@ afterEach(() => {
   emu.calls.length = 0;
 });
 afterAll(async () => {
-  for (const o of opened) o.close?.() ?? o.destroy?.();
+  for (const o of opened) {
+    if (o.close) o.close();
+    else o.destroy?.();
+  }
   await emu.close();
 });
 

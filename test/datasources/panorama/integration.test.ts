@@ -482,7 +482,7 @@ async function signedGet(path: string) {
   const url = new URL(emu.url);
   const signer = new SignatureV4({ service: 'panorama', region: 'us-east-1', credentials: { ...DEMO_AWS_CREDENTIALS }, sha256: Sha256 });
   const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, headers: { host: url.host }, query: {} });
-  return rawGet(path, signed.headers as Record<string, string>);
+  return rawGet(path, signed.headers);
 }
 
 function rawGet(path: string, headers: Record<string, string>) {

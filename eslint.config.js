@@ -1,0 +1,60 @@
+// ESLint flat config: typescript-eslint's type-checked rules over src/, test/, bench/ and bin/,
+// with Prettier owning the layout (eslint-config-prettier last turns off the rules it would fight).
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  { ignores: ['node_modules/', 'coverage/', 'dist/', 'test/fixtures/'] },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        // tsconfig.json covers src, test, bench and bin; vitest.config.ts sits outside it.
+        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // Promise-heavy code: a promise nobody awaits loses its rejection; a promise where a callback
+      // returns void (an event handler, `if (promise)`) is always truthy or never awaited.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // The house style: `import type { A }` when every name is a type, `import { b, type A }` when mixed.
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-import-type-side-effects': 'error',
+      // `const { secret: _secret, ...rest } = x` is how the code drops a field.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+      // Apollo plugin hooks, SDK credential providers and their test fakes must return a promise
+      // even when they have nothing to await; `async` is the plain way to say so.
+      '@typescript-eslint/require-await': 'off',
+      // `let timer; const settle = () => clearTimeout(timer); timer = setTimeout(settle)`: the
+      // closure reads the variable before its one assignment, so it cannot be a const.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // Rejecting with `signal.reason` (typed any) is how the platform rejects on abort
+      // (fetch, node:timers/promises); every other rejection must still be an Error.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true }],
+    },
+  },
+  {
+    // Tests read JSON bodies and log lines as loose records and let `expect` check their shape.
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Plain JavaScript (the CLI shim, this file): no type information to check against.
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  prettier,
+);
