@@ -28,7 +28,8 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
   if (!header) return { ok: false, reason: 'missing', detail: 'Missing Authentication Token' };
   const m = AUTH_RE.exec(header);
   if (!m) return { ok: false, reason: 'malformed', detail: 'Authorization header is not a SigV4 header' };
-  const [, accessKeyId, , region, service, signedHeaders, signature] = m as unknown as string[];
+  // Every group of AUTH_RE is required, so a match has them all.
+  const [, accessKeyId, , region, service, signedHeaders, signature] = m as unknown as [string, string, string, string, string, string, string];
   if (accessKeyId !== expect.credentials.accessKeyId) {
     return { ok: false, reason: 'unknown-key', detail: 'The security token included in the request is invalid.' };
   }
@@ -47,7 +48,7 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
     return { ok: false, reason: 'skewed', detail: 'Signature expired: the request time is too skewed from the server time.' };
   }
   const headers: Record<string, string> = {};
-  for (const name of (signedHeaders as string).split(';')) {
+  for (const name of signedHeaders.split(';')) {
     const value = req.headers[name];
     if (value === undefined) return { ok: false, reason: 'mismatch', detail: `Signed header ${name} is missing` };
     headers[name] = Array.isArray(value) ? value.join(',') : value;
@@ -68,8 +69,8 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
     body: req.body,
   });
   const signer = new SignatureV4({
-    service: service as string,
-    region: region as string,
+    service,
+    region,
     credentials: { accessKeyId: expect.credentials.accessKeyId, secretAccessKey: expect.credentials.secretAccessKey },
     sha256: Sha256,
     applyChecksum: false,
@@ -90,5 +91,5 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
       detail: 'The request signature we calculated does not match the signature you provided.',
     };
   }
-  return { ok: true, accessKeyId: accessKeyId as string };
+  return { ok: true, accessKeyId };
 }
