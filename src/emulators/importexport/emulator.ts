@@ -10,7 +10,7 @@ import { DEMO_IMPORTEXPORT_SESSION_TOKEN, DEMO_JOBS, ERROR_CASE_JOB_IDS, type Wi
  * the AWS CLI and jobgraph send) with the demo credentials; a session token is accepted only
  * if it is the demo one.
  *
- * Answers no reference could confirm (marked unverified in the report): the header request
+ * Answers no public AWS page confirms (so unverified against the service): the header request
  * id `x-amzn-RequestId`, `Throttling` 400, `ServiceUnavailable` 503, `InvalidAction` /
  * `MissingAction` 400 and a 404 `<UnknownOperationException/>` for other paths or methods
  * (the Coral answer aws-sdk v2's query parser special-cases).
