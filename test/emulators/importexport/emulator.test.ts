@@ -2,10 +2,10 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../src/emulators/framework.ts';
-import { DEMO_GLOBAL_IDS, DEMO_JOBS, ERROR_CASE_GLOBAL_IDS, EXAMPLE_GLOBAL_ID, GONE_CASE_GLOBAL_IDS } from '../../src/emulators/importexport/data.ts';
-import { createImportExportEmulator } from '../../src/emulators/importexport/emulator.ts';
-import { parseGlobalId } from '../../src/globalId.ts';
+import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import { DEMO_GLOBAL_IDS, DEMO_JOBS, ERROR_CASE_GLOBAL_IDS, EXAMPLE_GLOBAL_ID, GONE_CASE_GLOBAL_IDS } from '../../../src/emulators/importexport/data.ts';
+import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
+import { parseGlobalId } from '../../../src/globalId.ts';
 
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
 /** Every ProgressCode the GetStatus API reference documents. */
