@@ -148,7 +148,7 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     const version = params.get('Version');
     if (!version || !API_VERSIONS.has(version)) return error(400, 'NoSuchVersion', 'The requested version is not valid for this web service.');
     if (action === 'GetStatus') return getStatus(params);
-    return error(400, 'InvalidAction', `The action ${action} is not supported by the jobgraph emulator, which is read-only.`);
+    return error(400, 'InvalidAction', `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus only.`);
   }
 
   return {

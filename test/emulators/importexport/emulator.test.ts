@@ -137,6 +137,21 @@ describe('The ImportExport emulator on the wire', () => {
     expect([b.status, /<Code>(\w+)<\/Code>/.exec(b.body)?.[1]]).toEqual([400, 'MissingAction']);
   });
 
+  it('answers GetStatus only: ListJobs and the write actions are InvalidAction', async () => {
+    for (const action of ['ListJobs', 'CreateJob', 'CancelJob']) {
+      const body = `Action=${action}&Version=2010-06-01`;
+      const res = await post(body, await signed(body));
+      expect([res.status, /<Code>(\w+)<\/Code>/.exec(res.body)?.[1]]).toEqual([400, 'InvalidAction']);
+      expect(res.body).toContain(`The action ${action} is not supported by the jobgraph emulator, which answers GetStatus only.`);
+    }
+  });
+
+  it('refuses a SigV2 request (signature in the body, what aws-sdk v2 sent) as unsigned', async () => {
+    const res = await post('Action=GetStatus&Version=2010-06-01&JobId=CMPL1&AWSAccessKeyId=AKIAJOBGRAPHDEMO&SignatureVersion=2&SignatureMethod=HmacSHA256&Signature=x');
+    expect(res.status).toBe(403);
+    expect(res.body).toContain('<Code>MissingAuthenticationToken</Code>');
+  });
+
   it('answers 404 UnknownOperationException for other paths and methods', async () => {
     expect(await post('', {}, '/jobs/CMPL1', 'GET')).toMatchObject({ status: 404, body: '<UnknownOperationException/>' });
     expect(await post('Action=GetStatus', {}, '/other')).toMatchObject({ status: 404, body: '<UnknownOperationException/>' });
