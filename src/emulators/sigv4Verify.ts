@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -52,6 +53,12 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
     const value = req.headers[name];
     if (value === undefined) return { ok: false, reason: 'mismatch', detail: `Signed header ${name} is missing` };
     headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  // The signer takes a declared x-amz-content-sha256 as the payload hash without hashing the
+  // body, so a body changed after signing would pass: check the declaration against the body.
+  const declaredHash = req.headers['x-amz-content-sha256'];
+  if (typeof declaredHash === 'string' && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== createHash('sha256').update(req.body, 'utf8').digest('hex')) {
+    return { ok: false, reason: 'mismatch', detail: 'The provided x-amz-content-sha256 header does not match the request body.' };
   }
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of req.query) {

@@ -11,7 +11,9 @@ const BODY = '{"id":"11111111-2222-4333-8444-555555555555"}';
 const expectation: SigV4Expectation = { service: 'codepipeline', region: 'us-east-1', credentials: DEMO_AWS_CREDENTIALS, now: () => NOW };
 
 /** A request as the emulator framework hands it over, signed by @smithy/signature-v4 at `signedAt`. */
-async function signedRequest(opts: { service?: string; secretAccessKey?: string; accessKeyId?: string; signedAt?: number } = {}): Promise<EmulatorRequest> {
+async function signedRequest(
+  opts: { service?: string; secretAccessKey?: string; accessKeyId?: string; signedAt?: number; applyChecksum?: boolean } = {},
+): Promise<EmulatorRequest> {
   const signer = new SignatureV4({
     service: opts.service ?? 'codepipeline',
     region: 'us-east-1',
@@ -20,7 +22,7 @@ async function signedRequest(opts: { service?: string; secretAccessKey?: string;
       secretAccessKey: opts.secretAccessKey ?? DEMO_AWS_CREDENTIALS.secretAccessKey,
     },
     sha256: Sha256,
-    applyChecksum: false,
+    applyChecksum: opts.applyChecksum ?? false,
   });
   const signed = await signer.sign(
     new HttpRequest({
@@ -58,6 +60,14 @@ describe('verifySigV4', () => {
     expect(await reasonFor(await signedRequest({ signedAt: NOW - 16 * 60 * 1000 }))).toBe('skewed');
     expect(await reasonFor(await signedRequest({ secretAccessKey: 'not-the-demo-secret' }))).toBe('mismatch');
     expect(await reasonFor({ ...good, body: BODY.replace('1111', '9999') })).toBe('mismatch');
+  });
+
+  it('checks a declared x-amz-content-sha256 against the body, since the signature covers only the declaration', async () => {
+    const withHash = await signedRequest({ applyChecksum: true });
+    expect(withHash.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
+    expect((await verifySigV4(withHash, expectation)).ok).toBe(true);
+    const changed = await verifySigV4({ ...withHash, body: BODY.replace('1111', '9999') }, expectation);
+    expect(changed.ok ? 'ok' : changed.reason).toBe('mismatch');
   });
 
   it('accepts any region in the scope when none is expected', async () => {
