@@ -16,7 +16,7 @@ export interface RequestContext extends AuthContext {
   config: Config;
   requestId: string;
   secretServed: boolean;
-  /** Load one job through its provider's DataLoader, made per request (batched and de-duplicated per request). */
+  /** Load one job through its provider's per-request DataLoader (batched and de-duplicated). */
   loadJob(key: JobKey): Promise<JobRecord>;
 }
 
