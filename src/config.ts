@@ -172,8 +172,6 @@ function cacheUrl(env: Env): string | null {
 
 export interface LoadOptions {
   mode: Config['mode'];
-  /** Overrides applied after the environment (demo mode uses this for emulator endpoints and keys). */
-  overrides?: Partial<Config>;
 }
 
 /** Read and validate the environment (default: process.env). Throws ConfigError on the first bad value. */
@@ -254,5 +252,5 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel: pattern(env, 'LOG_LEVEL', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent') ?? 'info',
   };
-  return { ...config, ...options.overrides };
+  return config;
 }

@@ -11,13 +11,12 @@ import type { JobProvider, JobRecord } from './model.ts';
 
 type Loaders = { [P in JobProvider]: DataLoader<KeyOf<P>, JobRecord, string> };
 
-/** Per-request state: who is calling, one DataLoader per provider, and whether a secret was served. */
+/** Per-request state: who is calling, whether a secret was served, and how to load a job. */
 export interface RequestContext extends AuthContext {
   config: Config;
   requestId: string;
-  loaders: Loaders;
   secretServed: boolean;
-  /** Load one job through its provider's loader (batched and de-duplicated per request). */
+  /** Load one job through its provider's per-request DataLoader (batched and de-duplicated). */
   loadJob(key: JobKey): Promise<JobRecord>;
 }
 
@@ -36,7 +35,6 @@ export function createRequestContext(config: Config, sources: Sources, identity:
     config,
     requestId,
     identity,
-    loaders,
     secretServed: false,
     noteSecretServed() {
       context.secretServed = true;

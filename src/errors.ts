@@ -51,7 +51,7 @@ export type UpstreamCode = Extract<
 
 /**
  * What an upstream-supplied identifier (error code, request id) must look like to be shown to
- * a client (DESIGN.md "Errors"). Anything else — markup, URLs with spaces, free text, 5,000
+ * a client (README, "Errors"). Anything else — markup, URLs with spaces, free text, 5,000
  * characters — is left out.
  */
 export const UPSTREAM_VALUE_PATTERN = /^[A-Za-z0-9._:/+=-]{1,128}$/;

@@ -54,7 +54,16 @@ interface ArgumentPattern {
   served?: { test(value: string): boolean; by: string };
 }
 
-/** Documented argument patterns (reference/providers.md), anchored; regions also checked against the regions served. */
+/**
+ * Documented argument patterns, anchored; regions also checked against the regions served.
+ * From each provider's API reference:
+ * https://docs.aws.amazon.com/panorama/latest/api/API_DescribePackageImportJob.html,
+ * https://docs.aws.amazon.com/omics/latest/api/API_GetReferenceImportJob.html,
+ * https://intl.cloud.tencent.com/document/product/436/33782 (COS Batch DescribeJob),
+ * https://docs.aws.amazon.com/AWSImportExport/latest/DG/GettingStatus.html,
+ * https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_GetJobDetails.html.
+ * The README's "Global IDs" section lists them for users.
+ */
 export const PATTERNS = {
   awsRegion: {
     re: /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/,

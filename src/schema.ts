@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { isObjectType, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { addResolversToSchema } from '@graphql-tools/schema';
+import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { applyAuthDirectives, readAuthPolicy, type AuthPolicy } from './auth/directives.ts';
 import { resolvers } from './resolvers/index.ts';
 import { checkRepresentationKey } from './resolvers/representationKey.ts';
@@ -23,23 +24,20 @@ export interface BuiltSchema {
 
 /**
  * Build the Federation 2 subgraph schema with resolvers, then apply the auth transformer.
- * Fails at start if a resolver names a type or field the SDL lacks.
+ * Fails at start if a resolver names a type or field the SDL lacks, or if an interface or
+ * union has no `__resolveType`.
  */
 export function buildSchema(typeDefs: DocumentNode = loadTypeDefs()): BuiltSchema {
   const subgraph = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
-  checkResolversMatchSchema(subgraph);
+  // buildSubgraphSchema attaches resolvers (and `__resolveReference`, which only it knows) but
+  // silently skips names the SDL lacks; @graphql-tools/schema checks them. Re-attaching the
+  // same functions in place changes nothing else.
+  addResolversToSchema({
+    schema: subgraph,
+    resolvers,
+    updateResolversInPlace: true,
+    resolverValidationOptions: { requireResolversToMatchSchema: 'error', requireResolversForResolveType: 'error' },
+  });
   const policy = readAuthPolicy(subgraph);
   return { schema: applyAuthDirectives(subgraph, policy, { checkRepresentation: checkRepresentationKey }), policy };
-}
-
-function checkResolversMatchSchema(schema: GraphQLSchema): void {
-  for (const [typeName, fields] of Object.entries(resolvers)) {
-    const type = schema.getType(typeName);
-    if (!type) throw new Error(`Resolvers define type ${typeName}, which the schema lacks`);
-    if (!isObjectType(type)) continue;
-    for (const field of Object.keys(fields)) {
-      if (field.startsWith('__')) continue;
-      if (!type.getFields()[field]) throw new Error(`Resolvers define ${typeName}.${field}, which the schema lacks`);
-    }
-  }
 }

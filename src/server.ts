@@ -199,7 +199,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     stopOnTerminationSignals: false,
     plugins: [
       requestErrorCodesPlugin,
-      ...limits.plugins,
       jobBudgetPlugin(config),
       // On close: stop accepting connections, let in-flight requests finish for up to the
       // grace period, then cut the remaining sockets.

@@ -1,7 +1,7 @@
 import { jobsBody, post } from './queries.ts';
 
 /**
- * The sensitive fields DESIGN.md names (CodePipeline artifactCredentials, actionConfiguration,
+ * The sensitive fields the README names under "Authorization" (CodePipeline artifactCredentials, actionConfiguration,
  * continuationToken; Import/Export signature, signatureFileContents, currentManifest and each
  * artifact url), asked with a token that may see them.
  */

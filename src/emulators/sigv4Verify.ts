@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -28,7 +29,8 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
   if (!header) return { ok: false, reason: 'missing', detail: 'Missing Authentication Token' };
   const m = AUTH_RE.exec(header);
   if (!m) return { ok: false, reason: 'malformed', detail: 'Authorization header is not a SigV4 header' };
-  const [, accessKeyId, , region, service, signedHeaders, signature] = m as unknown as string[];
+  // Every group of AUTH_RE is required, so a match has them all.
+  const [, accessKeyId, , region, service, signedHeaders, signature] = m as unknown as [string, string, string, string, string, string, string];
   if (accessKeyId !== expect.credentials.accessKeyId) {
     return { ok: false, reason: 'unknown-key', detail: 'The security token included in the request is invalid.' };
   }
@@ -47,10 +49,16 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
     return { ok: false, reason: 'skewed', detail: 'Signature expired: the request time is too skewed from the server time.' };
   }
   const headers: Record<string, string> = {};
-  for (const name of (signedHeaders as string).split(';')) {
+  for (const name of signedHeaders.split(';')) {
     const value = req.headers[name];
     if (value === undefined) return { ok: false, reason: 'mismatch', detail: `Signed header ${name} is missing` };
     headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  // The signer takes a declared x-amz-content-sha256 as the payload hash without hashing the
+  // body, so a body changed after signing would pass: check the declaration against the body.
+  const declaredHash = req.headers['x-amz-content-sha256'];
+  if (typeof declaredHash === 'string' && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== createHash('sha256').update(req.body, 'utf8').digest('hex')) {
+    return { ok: false, reason: 'mismatch', detail: 'The provided x-amz-content-sha256 header does not match the request body.' };
   }
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of req.query) {
@@ -69,7 +77,7 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
   });
   const signer = new SignatureV4({
     service,
-    region: region as string,
+    region,
     credentials: { accessKeyId: expect.credentials.accessKeyId, secretAccessKey: expect.credentials.secretAccessKey },
     sha256: Sha256,
     applyChecksum: false,

@@ -1,8 +1,10 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
+import type { ValidationRule } from 'graphql';
 import type { Config } from '../config.ts';
 import { knownOperationTypeRule } from './knownOperationTypeRule.ts';
+import { maxAliasesRule } from './maxAliasesRule.ts';
+import { maxCostRule } from './maxCostRule.ts';
+import { maxDepthRule } from './maxDepthRule.ts';
+import { maxDirectivesRule } from './maxDirectivesRule.ts';
 import { maxRootFieldsRule } from './maxRootFieldsRule.ts';
 
 /** The `extensions.code` of every validation-rule limit rejection (depth, aliases, directives, cost, root fields). */
@@ -17,7 +19,6 @@ export const TOKEN_LIMIT_ERROR_CODE = 'GRAPHQL_PARSE_FAILED';
 /** What server.ts passes to `new ApolloServer(…)`. */
 export interface QueryLimits {
   validationRules: ValidationRule[];
-  plugins: ApolloServerPlugin<BaseContext>[];
   /** Apollo's `parseOptions`: the token limit, enforced by graphql-js's own parser. */
   parseOptions: { maxTokens: number };
   /** Strip "Did you mean …?" from validation errors (true when introspection is off). */
@@ -29,14 +30,16 @@ export interface QueryLimits {
  * rejection's message naming the limit and its value, e.g. "Query depth limit of 12 exceeded,
  * found 13.":
  *
- * - depth, aliases, directives and static cost: graphql-armor validation rules;
+ * - depth, aliases, directives and static cost: {@link maxDepthRule}, {@link maxAliasesRule},
+ *   {@link maxDirectivesRule}, {@link maxCostRule};
  * - tokens: graphql-js's parser (`parseOptions.maxTokens`), which aborts with "Syntax Error:
  *   Document contains more than 4000 tokens. Parsing aborted.": a GRAPHQL_PARSE_FAILED 400,
  *   like every other syntax error;
  * - root fields: {@link maxRootFieldsRule};
  * - operation types the schema does not define: {@link knownOperationTypeRule};
- * - field suggestions ("Did you mean …") hidden when introspection is off, so errors do not
- *   reveal the schema that introspection would not.
+ * - field suggestions ("Did you mean …") hidden when introspection is off (Apollo's
+ *   `hideSchemaDetailsFromClientErrors`), so errors do not reveal the schema that
+ *   introspection would not.
  *
  * Depth and cost treat fragments as the response does: a fragment adds no nesting, so moving
  * a selection into a named fragment changes neither. Introspection's `__schema` is left out
@@ -45,38 +48,16 @@ export interface QueryLimits {
  */
 export function createQueryLimits(config: Pick<Config, 'limits' | 'introspection'>): QueryLimits {
   const { limits } = config;
-  // graphql-armor's rules word their errors "Syntax Error: …"; these are not syntax errors,
-  // so report our own without the prefix.
-  const report = (ctx: ValidationContext | null, error: GraphQLError): void => {
-    ctx?.reportError(new GraphQLError(limitMessage(error), { extensions: { code: LIMIT_ERROR_CODE } }));
-  };
-  const rule = { propagateOnRejection: false, onReject: [report] };
-  const armor = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, ...rule },
-    maxAliases: { n: limits.maxAliases, ...rule },
-    maxDirectives: { n: limits.maxDirectives, ...rule },
-    costLimit: { maxCost: limits.maxCost, flattenFragments: true, ignoreIntrospection: true, ...rule },
-    // Off: its Apollo plugin re-parses in a parsing hook and throws from there, which Apollo
-    // treats as an unexpected error (every syntax error became a 500). graphql-js's parser
-    // counts tokens itself; see parseOptions below.
-    maxTokens: { enabled: false },
-    blockFieldSuggestion: { enabled: !config.introspection },
-  });
-  // graphql-armor's typings name @apollo/server's CommonJS declarations and ours the ESM
-  // ones: the same runtime objects, two private `HeaderMap` declarations to TypeScript.
-  const { plugins, validationRules } = armor.protect() as unknown as {
-    plugins: ApolloServerPlugin<BaseContext>[];
-    validationRules: ValidationRule[];
-  };
-
   return {
-    validationRules: [knownOperationTypeRule, ...validationRules, maxRootFieldsRule(limits.maxRootFields)],
-    plugins,
+    validationRules: [
+      knownOperationTypeRule,
+      maxCostRule(limits.maxCost),
+      maxAliasesRule(limits.maxAliases),
+      maxDirectivesRule(limits.maxDirectives),
+      maxDepthRule(limits.maxDepth),
+      maxRootFieldsRule(limits.maxRootFields),
+    ],
     parseOptions: { maxTokens: limits.maxTokens },
     hideSchemaDetailsFromClientErrors: !config.introspection,
   };
-}
-
-function limitMessage(error: Error): string {
-  return error.message.replace(/^Syntax Error: /, '');
 }

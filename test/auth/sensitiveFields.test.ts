@@ -6,7 +6,7 @@ import { buildSchema } from '../../src/schema.ts';
 const { schema, policy } = buildSchema();
 
 describe('The central list of sensitive fields', () => {
-  it('is exactly the fields DESIGN.md names, derived from the SDL directives', () => {
+  it('is exactly the fields the README names (Authorization), derived from the SDL directives', () => {
     const list = policy.sensitiveFields.map((f) => `${f.type}.${f.field}`).sort();
     expect(list).toEqual(
       [

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 const matches = acceptsPart;
 
-/** The documented ID forms (DESIGN.md), checked part by part against the documented patterns. */
+/** The documented ID forms (README, "Global IDs"), checked part by part against the documented patterns. */
 function isValidGlobalId(value: string): boolean {
   const [prefix, ...p] = value.split(':');
   const ok = (n: number, ...names: PatternName[]) => p.length === n && names.every((name, i) => matches(name, p[i] as string));

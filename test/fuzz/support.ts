@@ -1,17 +1,16 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { COS_REGIONS, PATTERNS, type PatternName } from '../../src/globalId.ts';
 import { MalformedBodyError, UpstreamError } from '../../src/errors.ts';
 import { isTerminalState, JOB_STATES, type JobRecord } from '../../src/model.ts';
+import { loadFixture, type FixtureProvider } from '../support/fixtures.ts';
 
 /** ISO-8601 UTC as `Date#toISOString` writes it (expanded ±YYYYYY years included). */
 export const ISO_UTC = /^(\d{4}|[+-]\d{6})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** The wire body of a golden fixture under test/fixtures/<provider>/. */
-export function fixtureBody(provider: string, name: string): string {
-  const raw = readFileSync(new URL(`../fixtures/${provider}/${name}`, import.meta.url), 'utf8');
-  return (JSON.parse(raw) as { body: string }).body;
+export function fixtureBody(provider: FixtureProvider, name: string): string {
+  return loadFixture(provider, name).body;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: MalformedBodyError | UpstreamError };

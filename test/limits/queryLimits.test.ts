@@ -182,9 +182,9 @@ describe('Field suggestions', () => {
   });
 });
 
-describe('The limits plugins', () => {
-  it('leave unexpected request errors to Apollo, which masks them (no hook of theirs rewrites one)', () => {
+describe('The limits', () => {
+  it('leave unexpected request errors to Apollo, which masks them (validation rules and parse options only, no plugin hook)', () => {
     const limits = createQueryLimits(loadConfig({ mode: 'live' }, {}));
-    expect(limits.plugins.filter((p) => p.unexpectedErrorProcessingRequest !== undefined)).toEqual([]);
+    expect(Object.keys(limits).sort()).toEqual(['hideSchemaDetailsFromClientErrors', 'parseOptions', 'validationRules']);
   });
 });

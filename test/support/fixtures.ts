@@ -7,7 +7,12 @@ import { HttpResponse, type HttpHandler, type HttpRequest } from '@smithy/protoc
 import { expect } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
 
-/** A golden wire response under test/fixtures/<provider>/: `{ status, headers, body }` exactly as the service sends it. */
+/**
+ * A golden wire response under test/fixtures/<provider>/, exactly as the service sends it.
+ * On disk it is two files: `<name>.headers.json` (`{ status, headers }`) and the body as raw
+ * bytes in `<name>.json`, `<name>.xml` or `<name>.html` (by its Content-Type), so a fixture
+ * diff reads as the wire does.
+ */
 export interface WireFixture {
   status: number;
   headers: Record<string, string>;
@@ -16,10 +21,29 @@ export interface WireFixture {
 
 export type FixtureProvider = 'panorama' | 'omics' | 'cosbatch' | 'importexport' | 'codepipeline';
 
-/** Read one golden fixture; `name` with or without `.json`. */
+/** The body file's extension for a Content-Type. */
+function bodyExtension(headers: Record<string, string>): 'json' | 'xml' | 'html' {
+  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1]?.split(';')[0]?.trim() ?? '';
+  if (type === 'application/json' || type === 'application/x-amz-json-1.1') return 'json';
+  if (type === 'application/xml' || type === 'text/xml') return 'xml';
+  if (type === 'text/html') return 'html';
+  throw new Error(`no fixture body extension for Content-Type "${type}"`);
+}
+
+/**
+ * Read one golden fixture; `name` with or without `.json`. Fails if the body's length differs
+ * from its Content-Length, so an editor or formatter that touched the raw body is caught.
+ */
 export function loadFixture(provider: FixtureProvider, name: string): WireFixture {
-  const file = name.endsWith('.json') ? name : `${name}.json`;
-  return JSON.parse(readFileSync(new URL(`../fixtures/${provider}/${file}`, import.meta.url), 'utf8')) as WireFixture;
+  const base = name.replace(/\.json$/, '');
+  const dir = new URL(`../fixtures/${provider}/`, import.meta.url);
+  const { status, headers } = JSON.parse(readFileSync(new URL(`${base}.headers.json`, dir), 'utf8')) as Omit<WireFixture, 'body'>;
+  const body = readFileSync(new URL(`${base}.${bodyExtension(headers)}`, dir), 'utf8');
+  const length = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-length')?.[1];
+  if (length !== undefined && Number(length) !== Buffer.byteLength(body)) {
+    throw new Error(`fixture ${provider}/${base}: body is ${Buffer.byteLength(body)} bytes, Content-Length says ${length}`);
+  }
+  return { status, headers, body };
 }
 
 /** A one-argument loader bound to a provider's fixture folder. */

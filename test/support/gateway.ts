@@ -38,7 +38,7 @@ export interface GqlResult<T = Record<string, unknown>> {
 export async function gql<T = Record<string, any>>(
   gateway: { server: { url: string } },
   query: string,
-  options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
+  options: { variables?: Record<string, unknown>; token?: string | undefined; headers?: Record<string, string> } = {},
 ): Promise<GqlResult<T>> {
   const res = await fetch(gateway.server.url, {
     method: 'POST',

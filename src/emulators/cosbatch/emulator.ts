@@ -6,7 +6,7 @@ import { toXmlDocument, type WireElement } from './xml.ts';
 
 /**
  * Tencent COS Batch Operations (`{uin}.cos-control.{region}.myqcloud.com`): DescribeJob
- * (`GET /jobs/{JobId}`) and ListJobs (`GET /jobs`) for the demo account.
+ * (`GET /jobs/{JobId}`) for the demo account.
  *
  * Checks, in order: the COS signature (q-ak, key time window, the signature over `host` and
  * every signed header), `x-cos-appid` (missing → 400 InvalidArgument), the account in the
@@ -19,10 +19,6 @@ import { toXmlDocument, type WireElement } from './xml.ts';
 const ACCOUNT = DEMO_TENCENT_CREDENTIALS;
 const CONTROL_HOST_RE = /^(\d+)\.cos-control\.([a-z0-9-]+)\.myqcloud\.com(?::\d+)?$/;
 const JOB_PATH_RE = /^\/jobs\/([^/]*)$/;
-const JOB_STATUSES = new Set([
-  'Active', 'Cancelled', 'Cancelling', 'Complete', 'Completing', 'Failed', 'Failing',
-  'New', 'Paused', 'Pausing', 'Preparing', 'Ready', 'Suspended',
-]);
 
 export interface CosBatchEmulatorOptions {
   /** Clock in ms for the signature window and the Date header (default Date.now). */
@@ -93,42 +89,6 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     return xml(200, 'DescribeJobResult', { Job: job });
   }
 
-  function listJobs(req: EmulatorRequest): EmulatorResponse {
-    const statusFilter = req.query.get('jobStatuses');
-    const maxRaw = req.query.get('maxResults');
-    const nextToken = req.query.get('nextToken');
-    if (statusFilter !== null && !JOB_STATUSES.has(statusFilter)) return error(req, 400, 'InvalidArgument', 'jobStatuses is invalid.');
-    if (maxRaw !== null && (!/^\d{1,4}$/.test(maxRaw) || Number(maxRaw) < 1 || Number(maxRaw) > 1000)) {
-      return error(req, 400, 'InvalidArgument', 'maxResults is invalid.');
-    }
-    const max = maxRaw === null ? 1000 : Number(maxRaw);
-    let jobs = [...DEMO_JOBS.values()].filter((j) => statusFilter === null || j['Status'] === statusFilter);
-    if (nextToken !== null) {
-      const at = jobs.findIndex((j) => j['JobId'] === nextToken);
-      if (at < 0) return error(req, 400, 'InvalidArgument', 'nextToken is invalid.');
-      jobs = jobs.slice(at + 1);
-    }
-    const page = jobs.slice(0, max);
-    const members = page.map((j): WireElement => {
-      const op = j['Operation'] as WireElement;
-      return {
-        CreationTime: j['CreationTime'],
-        Description: j['Description'],
-        JobId: j['JobId'],
-        Operation: Object.keys(op)[0] ?? '',
-        Priority: j['Priority'],
-        ProgressSummary: j['ProgressSummary'],
-        Status: j['Status'],
-        TerminationDate: j['TerminationDate'],
-      };
-    });
-    const last = page[page.length - 1];
-    return xml(200, 'ListJobsResult', {
-      Jobs: { member: members },
-      NextToken: jobs.length > max && last ? last['JobId'] : undefined,
-    });
-  }
-
   function slowDown(req: EmulatorRequest): EmulatorResponse {
     return error(req, 503, 'SlowDown', 'Please reduce your request rate.');
   }
@@ -157,10 +117,6 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       // Jobs are regional: the demo account has none in other regions.
       const otherRegion = host !== null && host[2] !== ACCOUNT.region;
 
-      if (req.rawPath === '/jobs') {
-        if (req.method !== 'GET') return error(req, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
-        return otherRegion ? xml(200, 'ListJobsResult', { Jobs: {} }) : listJobs(req);
-      }
       const jobId = jobIdOf(req);
       if (jobId === null) return error(req, 400, 'InvalidRequest', 'The request is not a COS Batch operation.');
       if (jobId === '') return error(req, 400, 'InvalidRequest', 'Job id is required.');
@@ -170,7 +126,6 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     },
 
     describe(req) {
-      if (req.rawPath === '/jobs') return { operation: 'ListJobs', job: null };
       const jobId = jobIdOf(req);
       if (jobId === null || jobId === '') return { operation: `${req.method} ${req.path}`, job: null };
       return { operation: `DescribeJob ${jobId}`, job: `${regionOf(req)}/${jobId}` };

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DEMO_AWS_CREDENTIALS, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
 import { verifySigV4 } from '../sigv4Verify.ts';
 import { DEMO_IMPORTEXPORT_SESSION_TOKEN, DEMO_JOBS, ERROR_CASE_JOB_IDS, type WireGetStatusResult } from './data.ts';
@@ -6,11 +6,11 @@ import { DEMO_IMPORTEXPORT_SESSION_TOKEN, DEMO_JOBS, ERROR_CASE_JOB_IDS, type Wi
 /**
  * AWS Import/Export, wire-faithful: AWS query form POSTs to `/`, XML answers in the model
  * namespace, the query error envelope (`ErrorResponse/Error/{Type,Code,Message}` with
- * `RequestId` beside `Error`). Accepts SigV4 (`IngestionService`/us-east-1, what botocore
- * and the AWS CLI send) and SigV2 in the body (what aws-sdk v2 sends) with the demo
- * credentials; a session token is accepted only if it is the demo one.
+ * `RequestId` beside `Error`). Accepts SigV4 (`IngestionService`/us-east-1, what botocore,
+ * the AWS CLI and jobgraph send) with the demo credentials; a session token is accepted only
+ * if it is the demo one.
  *
- * Answers no reference could confirm (marked unverified in the report): the header request
+ * Answers no public AWS page confirms (so unverified against the service): the header request
  * id `x-amzn-RequestId`, `Throttling` 400, `ServiceUnavailable` 503, `InvalidAction` /
  * `MissingAction` 400 and a 404 `<UnknownOperationException/>` for other paths or methods
  * (the Coral answer aws-sdk v2's query parser special-cases).
@@ -18,12 +18,9 @@ import { DEMO_IMPORTEXPORT_SESSION_TOKEN, DEMO_JOBS, ERROR_CASE_JOB_IDS, type Wi
 
 export const XMLNS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
 const API_VERSIONS = new Set(['2010-06-01', '2010-06-03']);
-const SKEW_MS = 15 * 60 * 1000;
 const KNOWN_ACTIONS = new Set(['CancelJob', 'CreateJob', 'GetShippingLabel', 'GetStatus', 'ListJobs', 'UpdateJob']);
 
 const JOBS = new Map(DEMO_JOBS.map((j) => [j.JobId, j]));
-/** Newest first, as ListJobs answers. */
-const JOBS_NEWEST_FIRST = [...DEMO_JOBS].sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''));
 
 function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
@@ -33,17 +30,12 @@ function el(name: string, value: string | number | boolean | undefined, indent: 
   return value === undefined ? '' : `${indent}<${name}>${escapeXml(String(value))}</${name}>\n`;
 }
 
-/** RFC 3986 encoding, as SigV2 canonicalises parameters. */
-function rfc3986(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
 export interface ImportExportEmulatorOptions {
   /** Clock in ms for the signature time checks and the Date header, default Date.now. */
   now?: () => number;
 }
 
-/** The AWS Import/Export emulator (GetStatus, and ListJobs for CLI users). */
+/** The AWS Import/Export emulator (GetStatus). */
 export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
   let requestCounter = 0;
@@ -103,44 +95,6 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
   const unknownKey = () => accessDenied('InvalidClientTokenIdException', 'The AWS Access Key ID you provided does not exist in our records.');
   const badToken = () => accessDenied('InvalidClientTokenIdException', 'The security token included in the request is invalid.');
 
-  /** SigV2 in the body: AWSAccessKeyId, SignatureVersion=2, SignatureMethod, Timestamp|Expires, Signature. */
-  function checkSigV2(req: EmulatorRequest, params: URLSearchParams): EmulatorResponse | null {
-    const accessKeyId = params.get('AWSAccessKeyId');
-    const signature = params.get('Signature');
-    if (!accessKeyId || !signature) return error(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
-    if (params.get('SignatureVersion') !== '2') return error(400, 'InvalidParameterValue', 'Value for parameter SignatureVersion is invalid.');
-    const method = params.get('SignatureMethod');
-    const algorithm = method === 'HmacSHA256' ? 'sha256' : method === 'HmacSHA1' ? 'sha1' : null;
-    if (!algorithm) return error(400, 'InvalidParameterValue', 'Value for parameter SignatureMethod is invalid.');
-    if (accessKeyId !== DEMO_AWS_CREDENTIALS.accessKeyId) return unknownKey();
-    const token = params.get('SecurityToken');
-    if (token !== null && token !== DEMO_IMPORTEXPORT_SESSION_TOKEN) return badToken();
-    const timestamp = params.get('Timestamp');
-    const expires = params.get('Expires');
-    if (timestamp) {
-      const t = Date.parse(timestamp);
-      if (Number.isNaN(t)) return error(400, 'InvalidParameterValue', 'Value for parameter Timestamp is invalid.');
-      if (Math.abs(now() - t) > SKEW_MS) return error(400, 'RequestExpired', 'Request has expired.');
-    } else if (expires) {
-      const t = Date.parse(expires);
-      if (Number.isNaN(t) || t < now()) return error(400, 'RequestExpired', 'Request has expired.');
-    } else {
-      return error(400, 'MissingParameter', 'The request must contain the parameter Timestamp or Expires.');
-    }
-    const host = String(req.headers.host ?? '').toLowerCase();
-    const canonical = [...params]
-      .filter(([k]) => k !== 'Signature')
-      .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${k}=${v}`)
-      .join('&');
-    const stringToSign = `${req.method}\n${host}\n${req.rawPath}\n${canonical}`;
-    const expected = createHmac(algorithm, DEMO_AWS_CREDENTIALS.secretAccessKey).update(stringToSign, 'utf8').digest();
-    const given = Buffer.from(signature, 'base64');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return signatureMismatch();
-    return null;
-  }
-
   async function checkSigV4(req: EmulatorRequest): Promise<EmulatorResponse | null> {
     const check = await verifySigV4(req, { service: 'IngestionService', region: 'us-east-1', credentials: DEMO_AWS_CREDENTIALS, now });
     if (!check.ok) {
@@ -180,49 +134,21 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     return ok('GetStatus', serializeJob(job));
   }
 
-  function listJobs(params: URLSearchParams): EmulatorResponse {
-    const maxRaw = params.get('MaxJobs');
-    const max = maxRaw === null ? 1000 : Number(maxRaw);
-    if (!Number.isInteger(max) || max < 0 || max > 1000) return error(400, 'InvalidParameterException', 'MaxJobs must be between 0 and 1000.');
-    const marker = params.get('Marker');
-    let start = 0;
-    if (marker) {
-      const i = JOBS_NEWEST_FIRST.findIndex((j) => j.JobId === marker);
-      if (i < 0) return error(400, 'InvalidJobIdException', 'The JOBID was missing, not found, or not associated with the AWS account.');
-      start = i + 1;
-    }
-    const page = JOBS_NEWEST_FIRST.slice(start, start + max);
-    const members = page
-      .map(
-        (j) =>
-          '      <member>\n' +
-          el('JobId', j.JobId, '        ') +
-          el('CreationDate', j.CreationDate, '        ') +
-          el('IsCanceled', j.ProgressCode === 'Canceled', '        ') +
-          el('JobType', j.JobType, '        ') +
-          '      </member>\n',
-      )
-      .join('');
-    const jobs = members === '' ? '    <Jobs/>\n' : `    <Jobs>\n${members}    </Jobs>\n`;
-    return ok('ListJobs', jobs + el('IsTruncated', start + max < JOBS_NEWEST_FIRST.length, '    '));
-  }
-
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
     if (req.method !== 'POST' || req.rawPath !== '/') {
       const requestId = nextRequestId();
       return xmlResponse(404, '<UnknownOperationException/>', requestId);
     }
-    const params = new URLSearchParams(req.body);
-    const denied = req.headers.authorization !== undefined ? await checkSigV4(req) : checkSigV2(req, params);
+    const denied = await checkSigV4(req);
     if (denied) return denied;
+    const params = new URLSearchParams(req.body);
     const action = params.get('Action');
     if (!action) return error(400, 'MissingAction', 'The request must contain the parameter Action.');
     if (!KNOWN_ACTIONS.has(action)) return error(400, 'InvalidAction', `The action ${action.slice(0, 64)} is not valid for this web service.`);
     const version = params.get('Version');
     if (!version || !API_VERSIONS.has(version)) return error(400, 'NoSuchVersion', 'The requested version is not valid for this web service.');
     if (action === 'GetStatus') return getStatus(params);
-    if (action === 'ListJobs') return listJobs(params);
-    return error(400, 'InvalidAction', `The action ${action} is not supported by the jobgraph emulator, which is read-only.`);
+    return error(400, 'InvalidAction', `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus only.`);
   }
 
   return {

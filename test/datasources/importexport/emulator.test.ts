@@ -1,11 +1,7 @@
-import './quietAwsSdkV2.ts';
-import AWS from 'aws-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createImportExportSource, type ImportExportJobRecord } from '../../../src/datasources/importexport/index.ts';
-import { signSigV4 } from '../../../src/datasources/importexport/sigv4.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import {
-  DEMO_GLOBAL_IDS,
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
   DEMO_JOBS,
   ERROR_CASE_GLOBAL_IDS,
@@ -75,50 +71,9 @@ function expectedRecord(w: WireGetStatusResult): ImportExportJobRecord {
   };
 }
 
-describe('ImportExport demo data', () => {
-  it('has a job for every documented ProgressCode, both job types, and a minimal job', () => {
-    const codes = new Set(DEMO_JOBS.map((j) => j.ProgressCode));
-    for (const code of Object.keys(STATES)) expect(codes).toContain(code);
-    expect(new Set(DEMO_JOBS.map((j) => j.JobType))).toEqual(new Set(['Import', 'Export', undefined]));
-    expect(DEMO_JOBS.find((j) => j.JobId === 'MINI1')).toEqual({ JobId: 'MINI1', ProgressCode: 'Pending' });
-  });
-
-  it('has every optional element on at least one job', () => {
-    const seen = new Set(DEMO_JOBS.flatMap((j) => Object.keys(j)));
-    for (const name of [
-      'JobType', 'LocationCode', 'LocationMessage', 'ProgressCode', 'ProgressMessage', 'Carrier', 'TrackingNumber', 'LogBucket',
-      'LogKey', 'ErrorCount', 'Signature', 'SignatureFileContents', 'CurrentManifest', 'CreationDate', 'ArtifactList',
-      'AwsShippingAddress', 'WarningMessage',
-    ]) {
-      expect(seen).toContain(name);
-    }
-    expect(DEMO_JOBS.some((j) => j.ArtifactList?.length === 0)).toBe(true);
-    expect(DEMO_JOBS.some((j) => j.ArtifactList?.length === 1)).toBe(true);
-    expect(DEMO_JOBS.some((j) => (j.ArtifactList?.length ?? 0) > 1)).toBe(true);
-    expect(DEMO_JOBS.some((j) => j.ProgressCode === 'Complete' && j.ErrorCount === 0)).toBe(true);
-    expect(DEMO_JOBS.some((j) => j.ProgressCode === 'SuccessWithErrors' && (j.ErrorCount ?? 0) > 0)).toBe(true);
-  });
-
-  it('uses only obviously fake secrets', () => {
-    const text = JSON.stringify(DEMO_JOBS);
-    expect(text).not.toMatch(/AKIA[0-9A-Z]{16}/);
-    for (const j of DEMO_JOBS.filter((x) => x.Signature)) expect(j.Signature).toMatch(/^DEMO-SIGNATURE-/);
-    for (const a of DEMO_JOBS.flatMap((x) => x.ArtifactList ?? [])) expect(a.URL).toMatch(/X-Amz-Signature=DEMOSIG/);
-  });
-
-  it('lists global IDs that parse and name demo jobs', () => {
-    expect(DEMO_GLOBAL_IDS).toHaveLength(DEMO_JOBS.length);
-    expect(DEMO_GLOBAL_IDS).toContain(EXAMPLE_GLOBAL_ID);
-    for (const id of [...DEMO_GLOBAL_IDS, ...Object.values(ERROR_CASE_GLOBAL_IDS), ...Object.values(GONE_CASE_GLOBAL_IDS)]) {
-      expect(parseGlobalId(id).provider).toBe('AWS_IMPORT_EXPORT');
-    }
-  });
-});
-
 describe('ImportExport emulator', () => {
   let emu: RunningEmulator;
   let source: ReturnType<typeof createImportExportSource>;
-  let v2: AWS.ImportExport;
 
   const sourceWith = (over: Partial<Parameters<typeof createImportExportSource>[0]> = {}) =>
     createImportExportSource({
@@ -130,13 +85,10 @@ describe('ImportExport emulator', () => {
       sleep: async () => {},
       ...over,
     });
-  const v2With = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = DEMO) =>
-    new AWS.ImportExport({ endpoint: emu.url, region: 'us-east-1', credentials, maxRetries: 0, httpOptions: { timeout: 2000 } });
 
   beforeAll(async () => {
     emu = await startEmulator(createImportExportEmulator());
     source = sourceWith();
-    v2 = v2With();
   });
   afterAll(async () => {
     source.close?.();
@@ -302,147 +254,6 @@ describe('ImportExport emulator', () => {
       const err = await upstreamFailure(quick.fetchJob(key('CMPL1')));
       quick.close?.();
       expect([err.code, err.message]).toEqual(['UPSTREAM_UNAVAILABLE', 'AWS Import/Export timed out.']);
-    });
-  });
-
-  describe('with the aws-sdk v2 AWS.ImportExport client (SigV2)', () => {
-    it.each(DEMO_JOBS.map((j) => [j.JobId, j] as const))('reads demo job %s', async (jobId, wire) => {
-      const out = await v2.getStatus({ JobId: jobId }).promise();
-      const { AwsShippingAddress: _a, WarningMessage: _w, CreationDate, ...modelled } = wire;
-      expect(out).toEqual({
-        ...modelled,
-        // v2 reads an absent list as [].
-        ArtifactList: modelled.ArtifactList ?? [],
-        ...(CreationDate ? { CreationDate: new Date(CreationDate) } : {}),
-        ResponseMetadata: { RequestId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
-      });
-      expect(emu.calls).toEqual([{ method: 'POST', path: '/', operation: `GetStatus ${jobId}`, job: jobId, status: 200 }]);
-    });
-
-    it('gets InvalidJobIdException for an unknown job', async () => {
-      await expect(v2.getStatus({ JobId: ERROR_CASE_JOB_IDS.notFound }).promise()).rejects.toMatchObject({
-        code: 'InvalidJobIdException',
-        statusCode: 400,
-      });
-    });
-
-    it('gets the expired, cancelled, throttled and 5xx cases as the service sends them', async () => {
-      for (const [id, code, statusCode] of [
-        [ERROR_CASE_JOB_IDS.expired, 'ExpiredJobIdException', 400],
-        [ERROR_CASE_JOB_IDS.canceled, 'CanceledJobIdException', 400],
-        [ERROR_CASE_JOB_IDS.throttled, 'Throttling', 400],
-        [ERROR_CASE_JOB_IDS.serverError, 'ServiceUnavailable', 503],
-      ] as const) {
-        await expect(v2.getStatus({ JobId: id }).promise()).rejects.toMatchObject({ code, statusCode });
-      }
-    });
-
-    it('gets SignatureDoesNotMatch for a wrong secret key', async () => {
-      const wrong = v2With({ accessKeyId: DEMO.accessKeyId, secretAccessKey: 'not-the-demo-secret' });
-      await expect(wrong.getStatus({ JobId: 'CMPL1' }).promise()).rejects.toMatchObject({ code: 'SignatureDoesNotMatch', statusCode: 403 });
-    });
-
-    it('gets InvalidClientTokenIdException for an unknown access key', async () => {
-      const wrong = v2With({ accessKeyId: 'ASIAJOBGRAPHDEMO9999', secretAccessKey: DEMO.secretAccessKey });
-      await expect(wrong.getStatus({ JobId: 'CMPL1' }).promise()).rejects.toMatchObject({ code: 'InvalidClientTokenIdException', statusCode: 403 });
-    });
-
-    it('sends the demo session token as SecurityToken and is accepted', async () => {
-      const withToken = v2With({ ...DEMO, sessionToken: DEMO_IMPORTEXPORT_SESSION_TOKEN });
-      const out = await withToken.getStatus({ JobId: 'CMPL1' }).promise();
-      expect(out.ProgressCode).toBe('Complete');
-    });
-
-    it('pages through ListJobs newest first', async () => {
-      const first = await v2.listJobs({ MaxJobs: 2 }).promise();
-      expect(first.Jobs?.map((j) => j.JobId)).toEqual(['PNDG1', 'STRT1']);
-      expect(first.IsTruncated).toBe(true);
-      expect(first.Jobs?.[0]).toEqual({ JobId: 'PNDG1', CreationDate: new Date('2016-04-17T00:09:02Z'), IsCanceled: false, JobType: 'Import' });
-      const all = await v2.listJobs({}).promise();
-      expect(all.Jobs).toHaveLength(DEMO_JOBS.length);
-      expect(all.IsTruncated).toBe(false);
-      expect(all.Jobs?.find((j) => j.JobId === 'CNCL1')?.IsCanceled).toBe(true);
-      const next = await v2.listJobs({ MaxJobs: 2, Marker: 'STRT1' }).promise();
-      expect(next.Jobs?.map((j) => j.JobId)).toEqual([all.Jobs?.[2]?.JobId, all.Jobs?.[3]?.JobId]);
-    });
-  });
-
-  describe('on the wire', () => {
-    async function post(body: string, headers: Record<string, string> = {}, path = '/', method = 'POST') {
-      const res = await fetch(`${emu.url}${path}`, { method, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...headers }, ...(method === 'GET' ? {} : { body }) });
-      return { status: res.status, contentType: res.headers.get('content-type'), requestId: res.headers.get('x-amzn-requestid'), body: await res.text() };
-    }
-    function signed(body: string) {
-      const url = new URL(emu.url);
-      const { headers } = signSigV4(
-        { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
-        { service: 'IngestionService', region: 'us-east-1', credentials: DEMO, date: new Date() },
-      );
-      delete headers.host;
-      return headers;
-    }
-
-    it('answers text/xml in the model namespace with the request id in header and body', async () => {
-      const body = 'Action=GetStatus&Version=2010-06-01&JobId=MINI1';
-      const res = await post(body, signed(body));
-      expect(res.status).toBe(200);
-      expect(res.contentType).toBe('text/xml');
-      expect(res.body).toBe(
-        '<GetStatusResponse xmlns="http://importexport.amazonaws.com/doc/2010-06-01/">\n' +
-          '  <GetStatusResult>\n    <JobId>MINI1</JobId>\n    <ProgressCode>Pending</ProgressCode>\n  </GetStatusResult>\n' +
-          `  <ResponseMetadata>\n    <RequestId>${res.requestId}</RequestId>\n  </ResponseMetadata>\n` +
-          '</GetStatusResponse>\n',
-      );
-    });
-
-    it('answers the query error envelope with RequestId beside Error', async () => {
-      const body = 'Action=GetStatus&Version=2010-06-01&JobId=NOJOB';
-      const res = await post(body, signed(body));
-      expect(res.status).toBe(400);
-      expect(res.body).toBe(
-        '<ErrorResponse xmlns="http://importexport.amazonaws.com/doc/2010-06-01/">\n  <Error>\n    <Type>Sender</Type>\n' +
-          '    <Code>InvalidJobIdException</Code>\n    <Message>The JOBID was missing, not found, or not associated with the AWS account.</Message>\n' +
-          `  </Error>\n  <RequestId>${res.requestId}</RequestId>\n</ErrorResponse>\n`,
-      );
-    });
-
-    it('refuses an unsigned request with MissingAuthenticationToken', async () => {
-      const res = await post('Action=GetStatus&Version=2010-06-01&JobId=CMPL1');
-      expect(res.status).toBe(403);
-      expect(res.body).toContain('<Code>MissingAuthenticationToken</Code>');
-    });
-
-    it('refuses a SigV4 request scoped to another service', async () => {
-      const body = 'Action=GetStatus&Version=2010-06-01&JobId=CMPL1';
-      const url = new URL(emu.url);
-      const { headers } = signSigV4(
-        { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
-        { service: 'importexport', region: 'us-east-1', credentials: DEMO, date: new Date() },
-      );
-      delete headers.host;
-      const res = await post(body, headers);
-      expect(res.status).toBe(403);
-      expect(res.body).toContain('<Code>SignatureDoesNotMatch</Code>');
-    });
-
-    it('refuses a body changed after signing', async () => {
-      const res = await post('Action=GetStatus&Version=2010-06-01&JobId=PNDG1', signed('Action=GetStatus&Version=2010-06-01&JobId=CMPL1'));
-      expect(res.status).toBe(403);
-      expect(res.body).toContain('<Code>SignatureDoesNotMatch</Code>');
-    });
-
-    it('answers InvalidAction for an unknown action and MissingAction without one', async () => {
-      const unknown = 'Action=DescribeJob&Version=2010-06-01&JobId=CMPL1';
-      const a = await post(unknown, signed(unknown));
-      expect([a.status, /<Code>(\w+)<\/Code>/.exec(a.body)?.[1]]).toEqual([400, 'InvalidAction']);
-      const none = 'Version=2010-06-01&JobId=CMPL1';
-      const b = await post(none, signed(none));
-      expect([b.status, /<Code>(\w+)<\/Code>/.exec(b.body)?.[1]]).toEqual([400, 'MissingAction']);
-    });
-
-    it('answers 404 UnknownOperationException for other paths and methods', async () => {
-      expect(await post('', {}, '/jobs/CMPL1', 'GET')).toMatchObject({ status: 404, body: '<UnknownOperationException/>' });
-      expect(await post('Action=GetStatus', {}, '/other')).toMatchObject({ status: 404, body: '<UnknownOperationException/>' });
     });
   });
 });

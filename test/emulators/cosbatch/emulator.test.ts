@@ -1,0 +1,36 @@
+import COS from 'cos-nodejs-sdk-v5';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
+import { DEMO_TENCENT_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+
+let emu: RunningEmulator;
+beforeAll(async () => {
+  emu = await startEmulator(createCosBatchEmulator());
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+/** GET `path` signed by the official COS Node SDK with the demo key. */
+async function signedGet(path: string): Promise<{ status: number; body: string }> {
+  const headers = { host: new URL(emu.url).host, 'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId };
+  const authorization = COS.getAuthorization({
+    SecretId: DEMO_TENCENT_CREDENTIALS.secretId,
+    SecretKey: DEMO_TENCENT_CREDENTIALS.secretKey,
+    Method: 'GET',
+    Pathname: path,
+    Query: {},
+    Headers: headers,
+  });
+  const res = await fetch(`${emu.url}${path}`, { headers: { 'x-cos-appid': headers['x-cos-appid'], authorization } });
+  return { status: res.status, body: await res.text() };
+}
+
+describe('The COS Batch emulator', () => {
+  it('answers DescribeJob only: GET /jobs (ListJobs) is not a COS Batch operation it serves', async () => {
+    const list = await signedGet('/jobs');
+    expect(list.status).toBe(400);
+    expect(list.body).toContain('<Code>InvalidRequest</Code>');
+    expect(emu.calls.at(-1)?.operation).toBe('GET /jobs');
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { emulatorEnvironment, exampleGlobalIds, startEmulators } from '../../src/emulators/index.ts';
+import { parseGlobalId } from '../../src/globalId.ts';
+
+const PROVIDER = {
+  panorama: 'AWS_PANORAMA',
+  omics: 'AWS_OMICS',
+  cosbatch: 'TENCENT_COS_BATCH',
+  importexport: 'AWS_IMPORT_EXPORT',
+  codepipeline: 'AWS_CODEPIPELINE',
+} as const;
+
+describe('The emulator set', () => {
+  it('starts all five on loopback and points every client at them', async () => {
+    const set = await startEmulators();
+    try {
+      const urls = Object.keys(PROVIDER).map((name) => set[name as keyof typeof PROVIDER].url);
+      expect(new Set(urls).size).toBe(5);
+      for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const env = emulatorEnvironment(set);
+      expect(env).toMatchObject({
+        AWS_ENDPOINT_URL_PANORAMA: set.panorama.url,
+        AWS_ENDPOINT_URL_OMICS: set.omics.url,
+        AWS_ENDPOINT_URL_CODEPIPELINE: set.codepipeline.url,
+        AWS_ENDPOINT_URL_IMPORTEXPORT: set.importexport.url,
+        COS_BATCH_ENDPOINT_URL: set.cosbatch.url,
+      });
+    } finally {
+      await set.close();
+    }
+  });
+
+  it('has one example global ID per provider', () => {
+    for (const [name, id] of Object.entries(exampleGlobalIds())) {
+      expect(parseGlobalId(id).provider).toBe(PROVIDER[name as keyof typeof PROVIDER]);
+    }
+  });
+});
