@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseGetJobDetailsOutput } from '../../src/datasources/codepipeline/parse.ts';
-import { parseJsonBody } from '../../src/datasources/json.ts';
+import { parseJsonBody } from '../../src/datasources/shared/json.ts';
 import { parseReferenceImportJob } from '../../src/datasources/omics/parse.ts';
 import { parsePackageImportJob } from '../../src/datasources/panorama/parse.ts';
 import type { CodePipelineKey, OmicsKey, PanoramaKey } from '../../src/globalId.ts';

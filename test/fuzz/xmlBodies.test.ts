@@ -255,7 +255,7 @@ describe('The XML error-envelope readers under fuzzing', () => {
 
 /**
  * Counterexamples the properties above found, kept as plain tests. Before the fix in
- * src/datasources/xml.ts each one threw an untyped error out of the parse step (RangeError
+ * src/datasources/shared/xml.ts each one threw an untyped error out of the parse step (RangeError
  * from String.fromCodePoint, fast-xml-parser's plain Errors), which Import/Export rethrew as
  * INTERNAL_SERVER_ERROR instead of UPSTREAM_BAD_RESPONSE.
  */

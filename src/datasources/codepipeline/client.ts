@@ -1,8 +1,8 @@
 import { CodePipelineClient, GetJobDetailsCommand, type GetJobDetailsCommandOutput } from '@aws-sdk/client-codepipeline';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { CodePipelineKey } from '../../globalId.ts';
-import { RegionalClients, sdkClientConfig } from '../awsSdk.ts';
-import type { AwsSourceOptions } from '../options.ts';
+import { RegionalClients, sdkClientConfig } from '../shared/awsSdk.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
 
 /** Test seam: replace the HTTP layer below the SDK (protocol tests feed golden fixtures this way). */
 export interface CodePipelineTransportOverrides {

@@ -1,6 +1,6 @@
 import type { InternalError, UpstreamError } from '../../errors.ts';
 import type { CodePipelineKey } from '../../globalId.ts';
-import { fromSdkError } from '../sdkErrors.ts';
+import { fromSdkError } from '../shared/sdkErrors.ts';
 
 /** CodePipeline answers an unknown (or malformed) job ID with JobNotFoundException at HTTP 400. */
 export const CODEPIPELINE_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['JobNotFoundException']);

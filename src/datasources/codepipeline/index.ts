@@ -1,7 +1,7 @@
 import type { CodePipelineKey } from '../../globalId.ts';
-import { describeWithSdk } from '../awsSdk.ts';
-import type { AwsSourceOptions } from '../options.ts';
-import type { JobSource } from '../types.ts';
+import { describeWithSdk } from '../shared/awsSdk.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { JobSource } from '../shared/types.ts';
 import { CodePipelineClients, type CodePipelineTransportOverrides } from './client.ts';
 import { toUpstreamError } from './errors.ts';
 import { parseGetJobDetailsOutput } from './parse.ts';

@@ -1,7 +1,7 @@
 import { MalformedBodyError } from '../../errors.ts';
 import { formatGlobalId, type CodePipelineKey } from '../../globalId.ts';
 import { isTerminalState, mapState } from '../../model.ts';
-import { arr, enumValue, keyValues, obj, str } from '../json.ts';
+import { arr, enumValue, keyValues, obj, str } from '../shared/json.ts';
 import {
   ACTION_CATEGORIES,
   ACTION_OWNERS,

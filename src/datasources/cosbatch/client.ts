@@ -1,6 +1,6 @@
-import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
-import { createAgents, destroyAgents, httpRequest, type Agents, type HttpResult } from '../http.ts';
-import type { TencentCredentials } from '../options.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
+import { createAgents, destroyAgents, httpRequest, type Agents, type HttpResult } from '../shared/http.ts';
+import type { TencentCredentials } from '../shared/options.ts';
 import { cosKeyTime, signCosRequest } from './signer.ts';
 
 export interface CosBatchClientConfig {

@@ -1,7 +1,7 @@
 import { MalformedBodyError, UpstreamError, safeUpstreamValue } from '../../errors.ts';
 import type { CosBatchKey } from '../../globalId.ts';
-import { badResponse, classifyUpstreamError, parseRetryAfter } from '../classify.ts';
-import type { HttpResult } from '../http.ts';
+import { badResponse, classifyUpstreamError, parseRetryAfter } from '../shared/classify.ts';
+import type { HttpResult } from '../shared/http.ts';
 import { parseCosErrorBody } from './parse.ts';
 
 const PROVIDER = 'TENCENT_COS_BATCH' as const;

@@ -1,8 +1,8 @@
 import { MalformedBodyError } from '../../errors.ts';
 import { formatGlobalId, type CosBatchKey } from '../../globalId.ts';
 import { isTerminalState, mapState, type JobRecord, type JobState, type KeyValue } from '../../model.ts';
-import { toIsoTimestamp } from '../time.ts';
-import { boolean, child, children, createXmlParser, integer, text, type XmlNode } from '../xml.ts';
+import { toIsoTimestamp } from '../shared/time.ts';
+import { boolean, child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
 
 /** COS Batch `Status` → normalised state (DESIGN.md). `Complete` with failed tasks is refined in parse. */
 export const COSBATCH_STATE_MAP: Readonly<Record<string, JobState>> = Object.freeze({

@@ -1,7 +1,7 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
-import { createAgents, httpRequest, type HttpResult } from '../http.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
+import { createAgents, httpRequest, type HttpResult } from '../shared/http.ts';
 import { rfc3986, signSigV4, type SigV4Credentials } from './sigv4.ts';
 
 /** The single global endpoint (partition `aws`, `isRegionalized: false`). */

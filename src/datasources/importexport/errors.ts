@@ -1,6 +1,6 @@
 import { MalformedBodyError, UpstreamError } from '../../errors.ts';
-import { PROVIDER_LABEL, badResponse, classifyUpstreamError, parseRetryAfter, sanitizeAwsErrorCode } from '../classify.ts';
-import type { HttpResult } from '../http.ts';
+import { PROVIDER_LABEL, badResponse, classifyUpstreamError, parseRetryAfter, sanitizeAwsErrorCode } from '../shared/classify.ts';
+import type { HttpResult } from '../shared/http.ts';
 import { parseErrorResponse } from './parse.ts';
 
 const PROVIDER = 'AWS_IMPORT_EXPORT' as const;

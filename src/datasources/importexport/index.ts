@@ -1,11 +1,11 @@
 import { InternalError, MalformedBodyError } from '../../errors.ts';
 import type { ImportExportKey } from '../../globalId.ts';
-import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
-import { funnelError } from '../classify.ts';
-import type { HttpResult } from '../http.ts';
-import type { AwsSourceOptions } from '../options.ts';
-import { handMadeRetryPolicy, retryUpstream, type RetrySeams } from '../retry.ts';
-import type { JobSource } from '../types.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
+import { funnelError } from '../shared/classify.ts';
+import type { HttpResult } from '../shared/http.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import { handMadeRetryPolicy, retryUpstream, type RetrySeams } from '../shared/retry.ts';
+import type { JobSource } from '../shared/types.ts';
 import { ImportExportClient } from './client.ts';
 import { credentialsFailure, errorFromResponse, headerRequestId, malformedSuccess } from './errors.ts';
 import { parseGetStatus, successRequestId } from './parse.ts';

@@ -1,8 +1,8 @@
 import { MalformedBodyError } from '../../errors.ts';
 import { formatGlobalId, type ImportExportKey } from '../../globalId.ts';
 import { isTerminalState, mapState, type JobState } from '../../model.ts';
-import { toIsoTimestamp } from '../time.ts';
-import { child, children, createXmlParser, integer, text, type XmlNode } from '../xml.ts';
+import { toIsoTimestamp } from '../shared/time.ts';
+import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
 import type { ImportExportArtifact, ImportExportJobRecord, ImportExportJobType } from './record.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { OmicsClient } from '@aws-sdk/client-omics';
 import type { HttpHandler } from '@smithy/protocol-http';
-import { RegionalClients, sdkClientConfig } from '../awsSdk.ts';
-import type { AwsSourceOptions } from '../options.ts';
+import { RegionalClients, sdkClientConfig } from '../shared/awsSdk.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
 
 /**
  * Long-lived `OmicsClient`s, one per region (bounded, see RegionalClients), sharing the provider's keep-alive agents.

@@ -1,6 +1,6 @@
 import type { InternalError, UpstreamError } from '../../errors.ts';
 import type { OmicsKey } from '../../globalId.ts';
-import { fromSdkError } from '../sdkErrors.ts';
+import { fromSdkError } from '../shared/sdkErrors.ts';
 
 /** Codes that mean "no such job": HealthOmics answers 404 ResourceNotFoundException. */
 export const OMICS_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ResourceNotFoundException']);

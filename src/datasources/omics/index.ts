@@ -1,9 +1,9 @@
 import { GetReferenceImportJobCommand } from '@aws-sdk/client-omics';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { OmicsKey } from '../../globalId.ts';
-import { describeWithSdk } from '../awsSdk.ts';
-import type { AwsSourceOptions } from '../options.ts';
-import type { JobSource } from '../types.ts';
+import { describeWithSdk } from '../shared/awsSdk.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { JobSource } from '../shared/types.ts';
 import { OmicsClients } from './client.ts';
 import { mapOmicsError } from './errors.ts';
 import { parseReferenceImportJob, type OmicsReferenceImportJobRecord } from './parse.ts';

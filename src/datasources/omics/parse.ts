@@ -1,8 +1,8 @@
 import { MalformedBodyError } from '../../errors.ts';
 import { formatGlobalId, type OmicsKey } from '../../globalId.ts';
 import { isTerminalState, mapState, type JobRecord, type JobState, type KeyValue } from '../../model.ts';
-import { arr, enumValue, keyValues, obj, str } from '../json.ts';
-import { toIsoTimestamp } from '../time.ts';
+import { arr, enumValue, keyValues, obj, str } from '../shared/json.ts';
+import { toIsoTimestamp } from '../shared/time.ts';
 
 export const OMICS_JOB_STATUSES = [
   'SUBMITTED',

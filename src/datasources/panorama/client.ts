@@ -1,7 +1,7 @@
 import { PanoramaClient } from '@aws-sdk/client-panorama';
 import type { HttpHandler } from '@smithy/protocol-http';
-import { RegionalClients, sdkClientConfig } from '../awsSdk.ts';
-import type { AwsSourceOptions } from '../options.ts';
+import { RegionalClients, sdkClientConfig } from '../shared/awsSdk.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
 
 /**
  * Long-lived `PanoramaClient`s (rest-json, SigV4 `panorama`), one per region (bounded, see

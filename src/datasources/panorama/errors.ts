@@ -1,7 +1,7 @@
 import { UpstreamError, type InternalError } from '../../errors.ts';
 import type { PanoramaKey } from '../../globalId.ts';
-import { PROVIDER_LABEL, isNetworkError } from '../classify.ts';
-import { fromSdkError } from '../sdkErrors.ts';
+import { PROVIDER_LABEL, isNetworkError } from '../shared/classify.ts';
+import { fromSdkError } from '../shared/sdkErrors.ts';
 
 /**
  * Codes that mean "no such job". `ResourceNotFoundException` (HTTP 404) is not in the model's

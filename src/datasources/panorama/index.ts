@@ -1,9 +1,9 @@
 import { DescribePackageImportJobCommand } from '@aws-sdk/client-panorama';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { PanoramaKey } from '../../globalId.ts';
-import { describeWithSdk } from '../awsSdk.ts';
-import type { AwsSourceOptions } from '../options.ts';
-import type { JobSource } from '../types.ts';
+import { describeWithSdk } from '../shared/awsSdk.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { JobSource } from '../shared/types.ts';
 import { PanoramaClients } from './client.ts';
 import { mapPanoramaError } from './errors.ts';
 import { parsePackageImportJob, type PanoramaPackageImportJobRecord } from './parse.ts';

@@ -1,8 +1,8 @@
 import { MalformedBodyError } from '../../errors.ts';
 import { formatGlobalId, type PanoramaKey } from '../../globalId.ts';
 import { isTerminalState, mapState, type JobRecord, type JobState, type KeyValue } from '../../model.ts';
-import { arr, bool, enumValue, keyValues, obj, str, type JsonObject } from '../json.ts';
-import { toIsoTimestamp } from '../time.ts';
+import { arr, bool, enumValue, keyValues, obj, str, type JsonObject } from '../shared/json.ts';
+import { toIsoTimestamp } from '../shared/time.ts';
 
 /** Panorama `PackageImportJobStatus` (closed set in the model). */
 export const PANORAMA_PACKAGE_IMPORT_JOB_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;

@@ -4,8 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/globalId.ts';
 import { CosBatchClient, createCosBatchSource, type CosBatchJobRecord, type CosBatchSourceOverrides } from '../../../src/datasources/cosbatch/index.ts';
-import type { CosSourceOptions } from '../../../src/datasources/options.ts';
-import type { JobSource } from '../../../src/datasources/types.ts';
+import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
+import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, startFixtureServer, type FixtureServer, upstreamFailure } from '../../support/fixtures.ts';
 
 const loadFixture = fixtureLoader('cosbatch');

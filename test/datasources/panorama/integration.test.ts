@@ -11,7 +11,7 @@ import { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type PanoramaKey } from '../../../src/globalId.ts';
 import { createPanoramaSource, type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/index.ts';
-import type { AwsSourceOptions } from '../../../src/datasources/options.ts';
+import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import {

@@ -1,8 +1,8 @@
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { InternalError, MalformedBodyError, type UpstreamError } from '../errors.ts';
-import type { JobProvider } from '../model.ts';
+import { InternalError, MalformedBodyError, type UpstreamError } from '../../errors.ts';
+import type { JobProvider } from '../../model.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './bodyCap.ts';
 import { CappedBodyHttpHandler } from './cappedBodyHandler.ts';
 import { badResponse } from './classify.ts';

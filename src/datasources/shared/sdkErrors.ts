@@ -1,5 +1,5 @@
-import { InternalError, MalformedBodyError, UpstreamError } from '../errors.ts';
-import type { JobProvider } from '../model.ts';
+import { InternalError, MalformedBodyError, UpstreamError } from '../../errors.ts';
+import type { JobProvider } from '../../model.ts';
 import { PROVIDER_LABEL, badResponse, classifyUpstreamError, funnelError, parseRetryAfter, sanitizeAwsErrorCode } from './classify.ts';
 
 interface SdkLikeError {

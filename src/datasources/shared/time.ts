@@ -1,4 +1,4 @@
-import { MalformedBodyError } from '../errors.ts';
+import { MalformedBodyError } from '../../errors.ts';
 
 /**
  * Normalise a wire timestamp to ISO-8601 UTC with milliseconds. Accepts epoch seconds as a

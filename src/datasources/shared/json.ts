@@ -1,4 +1,4 @@
-import { MalformedBodyError } from '../errors.ts';
+import { MalformedBodyError } from '../../errors.ts';
 
 /** Typed readers for parsed JSON bodies: wrong types are MalformedBodyError naming the field; absent is null. */
 

@@ -1,5 +1,5 @@
-import type { JobKey, KeyOf } from '../globalId.ts';
-import type { JobProvider, JobRecord } from '../model.ts';
+import type { JobKey, KeyOf } from '../../globalId.ts';
+import type { JobProvider, JobRecord } from '../../model.ts';
 
 /**
  * One provider's "describe a job" client: takes a key, returns the normalised record or
