@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arr, bool, enumValue, int, keyValues, obj, parseJsonBody, str } from '../../src/datasources/shared/json.ts';
+import { arr, bool, enumValue, int, keyValues, obj, str } from '../../src/datasources/shared/json.ts';
+import { parseJsonBody } from './jsonBody.ts';
 import { toIsoTimestamp } from '../../src/datasources/shared/time.ts';
 import { boolean, child, children, createXmlParser, decodeXmlText, integer, text, type XmlNode } from '../../src/datasources/shared/xml.ts';
 import { MalformedBodyError } from '../../src/errors.ts';

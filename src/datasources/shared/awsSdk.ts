@@ -2,22 +2,16 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { InternalError, MalformedBodyError, type UpstreamError } from '../../errors.ts';
-import type { JobProvider } from '../../model.ts';
+import type { KeyOf } from '../../globalId.ts';
+import type { JobProvider, JobRecord } from '../../model.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './bodyCap.ts';
 import { CappedBodyHttpHandler } from './cappedBodyHandler.ts';
 import { badResponse } from './classify.ts';
 import { ClientPool, type PoolTimers } from './clientPool.ts';
 import { createAgents } from './http.ts';
 import type { AwsSourceOptions, TransportOptions } from './options.ts';
-
-/**
- * The HTTP layer below one SDK client: its own keep-alive agents capped at `maxSockets`,
- * `timeoutMs` for connecting and for the whole exchange of one attempt, and response bodies cut
- * at `maxBodyBytes` (default 1 MiB).
- */
-export function createSdkRequestHandler(options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets' | 'maxBodyBytes'>): NodeHttpHandler {
-  return new CappedBodyHttpHandler(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, sdkHandlerOptions(options));
-}
+import type { SourceSeams } from './seams.ts';
+import type { JobSource } from './types.ts';
 
 /**
  * The HTTP layer all of one provider's regional SDK clients share, so its sockets are bounded
@@ -57,15 +51,14 @@ export interface SdkClientConfig {
 
 /**
  * Config for one SDK client in `region`. Retries are the SDK's standard strategy with
- * `options.maxAttempts`. `requestHandler` replaces the keep-alive Node handler (protocol tests
- * feed fixtures through it); without it each client gets a handler of its own.
+ * `options.maxAttempts`; `requestHandler` is the provider's shared handler (or a test's).
  */
-export function sdkClientConfig(region: string, options: AwsSourceOptions, requestHandler?: HttpHandler): SdkClientConfig {
+export function sdkClientConfig(region: string, options: AwsSourceOptions, requestHandler: HttpHandler): SdkClientConfig {
   const credentials = options.credentials;
   return {
     region,
     maxAttempts: options.maxAttempts,
-    requestHandler: requestHandler ?? createSdkRequestHandler(options),
+    requestHandler,
     // The SDK tags static credentials in place ($source), which throws on a frozen object: pass a copy.
     ...(credentials !== undefined ? { credentials: typeof credentials === 'function' ? credentials : { ...credentials } } : {}),
     // The endpoint comes from jobgraph's config (AWS_ENDPOINT_URL_<SERVICE>) only, so the SDK
@@ -88,14 +81,20 @@ export class RegionalClients<C extends { destroy(): void }> {
   readonly #pool: ClientPool<C>;
   readonly #handler: SharedSdkRequestHandler;
 
+  /**
+   * `create` builds the client of one region on `requestHandler`: the provider's shared handler,
+   * or `seams.requestHandler` when a test gives one.
+   */
   constructor(
     create: (region: string, requestHandler: HttpHandler) => C,
     options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets' | 'maxClients' | 'maxBodyBytes'>,
-    timers?: PoolTimers,
+    seams: Pick<SourceSeams, 'requestHandler' | 'timers'> = {},
   ) {
     this.#handler = new SharedSdkRequestHandler(options);
+    const handler = seams.requestHandler ?? this.#handler;
+    const timers = seams.timers;
     this.#pool = new ClientPool<C>({
-      create: (region) => create(region, this.#handler),
+      create: (region) => create(region, handler),
       destroy: (client) => client.destroy(),
       max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
       ...(timers ? { timers } : {}),
@@ -144,4 +143,37 @@ export async function describeWithSdk<O extends { $metadata?: { requestId?: stri
     if (err instanceof MalformedBodyError) throw badResponse(provider, err, output?.$metadata?.requestId ?? null);
     throw new InternalError(provider, err);
   }
+}
+
+/** What an SDK provider's folder gives `createSdkSource`: its clients, error mapper and parse step. */
+export interface SdkProvider<P extends JobProvider, O extends { $metadata?: { requestId?: string } }, R extends JobRecord> {
+  provider: P;
+  /** The provider's regional clients; `describeJob` sends the one describe call of a job. */
+  clients: { describeJob(key: KeyOf<P>, signal?: AbortSignal): Promise<O>; close(): void; readonly size: number };
+  /** errors.ts: anything the SDK threw → UpstreamError (or InternalError). */
+  toUpstreamError: (key: KeyOf<P>, err: unknown) => UpstreamError | InternalError;
+  /** parse.ts: the SDK's output → the record. */
+  parse: (key: KeyOf<P>, output: O) => R;
+}
+
+/**
+ * The JobSource of an SDK provider (Panorama, Omics, CodePipeline): one describe call per job
+ * through `describeWithSdk`, the clients' count and close.
+ */
+export function createSdkSource<P extends JobProvider, O extends { $metadata?: { requestId?: string } }, R extends JobRecord>(
+  p: SdkProvider<P, O, R>,
+): JobSource<P, R> {
+  const { provider, clients } = p;
+  return {
+    provider,
+    fetchJob: (key, opts) =>
+      describeWithSdk(
+        provider,
+        () => clients.describeJob(key, opts?.signal),
+        (err) => p.toUpstreamError(key, err),
+        (output) => p.parse(key, output),
+      ),
+    close: () => clients.close(),
+    clientCount: () => clients.size,
+  };
 }

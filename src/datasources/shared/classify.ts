@@ -131,6 +131,22 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/**
+ * A credential chain that found no credentials (`CredentialsProviderError`, and the SDK's
+ * `ProviderError`/`TokenProviderError`) is PROVIDER_NOT_CONFIGURED; null for any other error.
+ */
+export function credentialsNotFound(provider: JobProvider, err: unknown): UpstreamError | null {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name !== 'CredentialsProviderError' && name !== 'ProviderError' && name !== 'TokenProviderError') return null;
+  return new UpstreamError({
+    provider,
+    code: 'PROVIDER_NOT_CONFIGURED',
+    message: `${PROVIDER_LABEL[provider]} has no credentials configured in this jobgraph.`,
+    retryable: false,
+    cause: err,
+  });
+}
+
 /** A failure below HTTP (refused, reset, DNS, timeout): UPSTREAM_UNAVAILABLE, retryable. */
 export function transportError(provider: JobProvider, err: unknown): UpstreamError {
   const label = PROVIDER_LABEL[provider];

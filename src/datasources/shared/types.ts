@@ -19,5 +19,4 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
   clientCount?(): number;
 }
 
-export type AnyJobSource = JobSource<JobProvider, JobRecord>;
 export type { JobKey };

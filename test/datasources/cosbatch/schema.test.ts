@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Kind, parse, print, type ObjectTypeDefinitionNode, type InterfaceTypeDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { CosBatchKey } from '../../../src/globalId.ts';
-import { parseDescribeJobBody } from '../../../src/datasources/cosbatch/index.ts';
+import { parse as parseDescribeJobBody } from '../../../src/datasources/cosbatch/parse.ts';
 import { fixtureLoader } from '../../support/fixtures.ts';
 
 const loadFixture = fixtureLoader('cosbatch');

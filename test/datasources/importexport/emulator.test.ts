@@ -1,8 +1,10 @@
 import './quietAwsSdkV2.ts';
 import AWS from 'aws-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createImportExportSource, type ImportExportJobRecord } from '../../../src/datasources/importexport/index.ts';
-import { signSigV4 } from '../../../src/datasources/importexport/sigv4.ts';
+import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
+import { type ImportExportJobRecord } from '../../../src/datasources/importexport/record.ts';
+import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
+import { signSigV4 } from './sigv4.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import {
   DEMO_GLOBAL_IDS,
@@ -120,16 +122,18 @@ describe('ImportExport emulator', () => {
   let source: ReturnType<typeof createImportExportSource>;
   let v2: AWS.ImportExport;
 
-  const sourceWith = (over: Partial<Parameters<typeof createImportExportSource>[0]> = {}) =>
-    createImportExportSource({
-      endpoint: emu.url,
-      credentials: DEMO,
-      timeoutMs: 2000,
-      maxAttempts: 1,
-      maxSockets: 4,
-      sleep: async () => {},
-      ...over,
-    });
+  const sourceWith = (over: Partial<Parameters<typeof createImportExportSource>[0]> = {}, seams: SourceSeams = {}) =>
+    createImportExportSource(
+      {
+        endpoint: emu.url,
+        credentials: DEMO,
+        timeoutMs: 2000,
+        maxAttempts: 1,
+        maxSockets: 4,
+        ...over,
+      },
+      { sleep: async () => {}, ...seams },
+    );
   const v2With = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = DEMO) =>
     new AWS.ImportExport({ endpoint: emu.url, region: 'us-east-1', credentials, maxRetries: 0, httpOptions: { timeout: 2000 } });
 
@@ -231,7 +235,7 @@ describe('ImportExport emulator', () => {
     });
 
     it('answers UPSTREAM_ACCESS_DENIED when the clock is skewed past 15 minutes', async () => {
-      const skewed = sourceWith({ now: () => Date.now() - 20 * 60 * 1000 });
+      const skewed = sourceWith({}, { now: () => Date.now() - 20 * 60 * 1000 });
       const err = await upstreamFailure(skewed.fetchJob(key('CMPL1')));
       skewed.close?.();
       expect([err.code, err.upstreamCode]).toEqual(['UPSTREAM_ACCESS_DENIED', 'SignatureDoesNotMatch']);

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
 import type { ImportExportKey } from '../../../src/globalId.ts';
 import { FORM_CONTENT_TYPE } from '../../../src/datasources/importexport/client.ts';
-import { createImportExportSource, IMPORTEXPORT_STATE_MAP, type ImportExportJobRecord } from '../../../src/datasources/importexport/index.ts';
-import { parseErrorResponse, parseGetStatus } from '../../../src/datasources/importexport/parse.ts';
+import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
+import { IMPORTEXPORT_STATE_MAP, type ImportExportJobRecord } from '../../../src/datasources/importexport/record.ts';
+import { parseErrorResponse, parse as parseGetStatus } from '../../../src/datasources/importexport/parse.ts';
 import { fixtureLoader, startFixtureServer, upstreamFailure } from '../../support/fixtures.ts';
 import { expectCleanMessage } from './helpers.ts';
 
@@ -60,15 +61,16 @@ describe('ImportExport protocol', () => {
 
   beforeAll(async () => {
     server = await startFixtureServer();
-    source = createImportExportSource({
-      endpoint: server.url,
-      credentials: CREDS,
-      timeoutMs: 2000,
-      maxAttempts: 3,
-      maxSockets: 4,
-      random: () => 0.5,
-      sleep: async (ms) => void sleeps.push(ms),
-    });
+    source = createImportExportSource(
+      {
+        endpoint: server.url,
+        credentials: CREDS,
+        timeoutMs: 2000,
+        maxAttempts: 3,
+        maxSockets: 4,
+      },
+      { random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) },
+    );
   });
   afterAll(async () => {
     source.close?.();
@@ -401,49 +403,49 @@ describe('ImportExport parse', () => {
       UnsupportedPowerSupply: 'FAILED',
     });
     for (const [code, state] of Object.entries(IMPORTEXPORT_STATE_MAP)) {
-      const r = parseGetStatus(wrap(`<ProgressCode>${code}</ProgressCode>`), k);
+      const r = parseGetStatus(k, wrap(`<ProgressCode>${code}</ProgressCode>`));
       expect([r.state, r.providerStatus, r.terminal]).toEqual([state, code, state !== 'QUEUED' && state !== 'IN_PROGRESS']);
     }
   });
 
   it('never reads an inherited property name as a state', () => {
-    expect(parseGetStatus(wrap('<ProgressCode>constructor</ProgressCode>'), k).state).toBe('UNKNOWN');
+    expect(parseGetStatus(k, wrap('<ProgressCode>constructor</ProgressCode>')).state).toBe('UNKNOWN');
   });
 
   it('reads a prefixed namespace the same as a default one', () => {
     const body =
       '<ie:GetStatusResponse xmlns:ie="http://importexport.amazonaws.com/"><ie:GetStatusResult><ie:ProgressCode>Complete</ie:ProgressCode>' +
       '<ie:ArtifactList><ie:member><ie:URL>u</ie:URL></ie:member></ie:ArtifactList></ie:GetStatusResult></ie:GetStatusResponse>';
-    const r = parseGetStatus(body, k);
+    const r = parseGetStatus(k, body);
     expect([r.state, r.artifactList]).toEqual(['SUCCEEDED', [{ description: null, url: 'u' }]]);
   });
 
   it('keeps empty strings as empty strings', () => {
-    const r = parseGetStatus(wrap('<Carrier></Carrier><LogKey/>'), k);
+    const r = parseGetStatus(k, wrap('<Carrier></Carrier><LogKey/>'));
     expect([r.carrier, r.logKey]).toEqual(['', '']);
   });
 
   it('rejects a non-integer ErrorCount, naming the field', () => {
-    expect(() => parseGetStatus(wrap('<ErrorCount>three</ErrorCount>'), k)).toThrow(new MalformedBodyError('ErrorCount is not an integer'));
+    expect(() => parseGetStatus(k, wrap('<ErrorCount>three</ErrorCount>'))).toThrow(new MalformedBodyError('ErrorCount is not an integer'));
   });
 
   it('rejects a CreationDate that is not a time', () => {
-    expect(() => parseGetStatus(wrap('<CreationDate>yesterday</CreationDate>'), k)).toThrow(MalformedBodyError);
+    expect(() => parseGetStatus(k, wrap('<CreationDate>yesterday</CreationDate>'))).toThrow(MalformedBodyError);
   });
 
   it('rejects a body that is not a GetStatusResponse', () => {
-    expect(() => parseGetStatus('<ListJobsResponse><ListJobsResult/></ListJobsResponse>', k)).toThrow(MalformedBodyError);
-    expect(() => parseGetStatus('<GetStatusResponse/>', k)).toThrow(MalformedBodyError);
-    expect(() => parseGetStatus('not xml at all', k)).toThrow(MalformedBodyError);
+    expect(() => parseGetStatus(k, '<ListJobsResponse><ListJobsResult/></ListJobsResponse>')).toThrow(MalformedBodyError);
+    expect(() => parseGetStatus(k, '<GetStatusResponse/>')).toThrow(MalformedBodyError);
+    expect(() => parseGetStatus(k, 'not xml at all')).toThrow(MalformedBodyError);
   });
 
   it('rejects a DOCTYPE, so no entity is ever expanded', () => {
     const body = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>${wrap('<JobId>&e;</JobId>')}`;
-    expect(() => parseGetStatus(body, k)).toThrow(MalformedBodyError);
+    expect(() => parseGetStatus(k, body)).toThrow(MalformedBodyError);
   });
 
   it('rejects an element where text belongs', () => {
-    expect(() => parseGetStatus(wrap('<Signature><Value>x</Value></Signature>'), k)).toThrow(new MalformedBodyError('Signature is not a text element'));
+    expect(() => parseGetStatus(k, wrap('<Signature><Value>x</Value></Signature>'))).toThrow(new MalformedBodyError('Signature is not a text element'));
   });
 
   it('keeps any multi-line text exactly once XML-escaped on the wire', () => {
@@ -451,7 +453,7 @@ describe('ImportExport parse', () => {
     fc.assert(
       fc.property(fc.array(xmlChar, { maxLength: 200 }).map((cs) => cs.join('')), (text) => {
         const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-        const r = parseGetStatus(wrap(`<CurrentManifest>${escaped}</CurrentManifest><SignatureFileContents>${escaped}</SignatureFileContents>`), k);
+        const r = parseGetStatus(k, wrap(`<CurrentManifest>${escaped}</CurrentManifest><SignatureFileContents>${escaped}</SignatureFileContents>`));
         return r.currentManifest === text && r.signatureFileContents === text;
       }),
       { numRuns: 300, seed: 20100601 },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
 import type { OmicsKey } from '../../../src/globalId.ts';
-import { OMICS_STATE_MAP, parseReferenceImportJob } from '../../../src/datasources/omics/index.ts';
+import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
+import { parse as parseReferenceImportJob } from '../../../src/datasources/omics/parse.ts';
 
 const key: OmicsKey = { provider: 'AWS_OMICS', region: 'us-east-1', referenceStoreId: '5038720581', id: '8110394857' };
 const base = {

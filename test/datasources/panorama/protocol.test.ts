@@ -3,12 +3,9 @@ import { Kind, parse } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { PanoramaKey } from '../../../src/globalId.ts';
-import {
-  createPanoramaSource,
-  parsePackageImportJob,
-  PANORAMA_STATE_MAP,
-  type PanoramaPackageImportJobRecord,
-} from '../../../src/datasources/panorama/index.ts';
+import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
+import { parse as parsePackageImportJob } from '../../../src/datasources/panorama/parse.ts';
+import { PANORAMA_STATE_MAP, type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
 import type { HttpRequest } from '@smithy/protocol-http';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { fixtureLoader, sdkFixtureHandler, upstreamFailure } from '../../support/fixtures.ts';
