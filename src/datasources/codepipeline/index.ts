@@ -3,8 +3,8 @@ import type { AwsSourceOptions } from '../shared/options.ts';
 import type { SourceSeams } from '../shared/seams.ts';
 import type { JobSource } from '../shared/types.ts';
 import { CodePipelineClients } from './client.ts';
-import { toUpstreamError } from './errors.ts';
-import { parse } from './parse.ts';
+import * as errors from './errors.ts';
+import * as parse from './parse.ts';
 import type { CodePipelineJobRecord } from './record.ts';
 
 /**
@@ -13,11 +13,5 @@ import type { CodePipelineJobRecord } from './record.ts';
  * overrides every region's endpoint. Throws UpstreamError, or InternalError for jobgraph's own failures.
  */
 export function createCodePipelineSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_CODEPIPELINE', CodePipelineJobRecord> {
-  return createSdkSource({
-    provider: 'AWS_CODEPIPELINE',
-    clients: new CodePipelineClients(options, seams),
-    // Through the module bindings at call time, so a test's spy on errors.ts or parse.ts sees the call.
-    toUpstreamError: (key, err) => toUpstreamError(key, err),
-    parse: (key, output) => parse(key, output),
-  });
+  return createSdkSource('AWS_CODEPIPELINE', new CodePipelineClients(options, seams), errors, parse);
 }

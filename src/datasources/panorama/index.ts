@@ -3,8 +3,8 @@ import type { AwsSourceOptions } from '../shared/options.ts';
 import type { SourceSeams } from '../shared/seams.ts';
 import type { JobSource } from '../shared/types.ts';
 import { PanoramaClients } from './client.ts';
-import { toUpstreamError } from './errors.ts';
-import { parse } from './parse.ts';
+import * as errors from './errors.ts';
+import * as parse from './parse.ts';
 import type { PanoramaPackageImportJobRecord } from './record.ts';
 
 /**
@@ -14,11 +14,5 @@ import type { PanoramaPackageImportJobRecord } from './record.ts';
  * message saying so. Throws UpstreamError, or InternalError for jobgraph's own failures.
  */
 export function createPanoramaSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_PANORAMA', PanoramaPackageImportJobRecord> {
-  return createSdkSource({
-    provider: 'AWS_PANORAMA',
-    clients: new PanoramaClients(options, seams),
-    // Through the module bindings at call time, so a test's spy on errors.ts or parse.ts sees the call.
-    toUpstreamError: (key, err) => toUpstreamError(key, err),
-    parse: (key, output) => parse(key, output),
-  });
+  return createSdkSource('AWS_PANORAMA', new PanoramaClients(options, seams), errors, parse);
 }

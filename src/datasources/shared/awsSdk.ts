@@ -145,33 +145,26 @@ export async function describeWithSdk<O extends { $metadata?: { requestId?: stri
   }
 }
 
-/** What an SDK provider's folder gives `createSdkSource`: its clients, error mapper and parse step. */
-export interface SdkProvider<P extends JobProvider, O extends { $metadata?: { requestId?: string } }, R extends JobRecord> {
-  provider: P;
-  /** The provider's regional clients; `describeJob` sends the one describe call of a job. */
-  clients: { describeJob(key: KeyOf<P>, signal?: AbortSignal): Promise<O>; close(): void; readonly size: number };
-  /** errors.ts: anything the SDK threw → UpstreamError (or InternalError). */
-  toUpstreamError: (key: KeyOf<P>, err: unknown) => UpstreamError | InternalError;
-  /** parse.ts: the SDK's output → the record. */
-  parse: (key: KeyOf<P>, output: O) => R;
-}
-
 /**
- * The JobSource of an SDK provider (Panorama, Omics, CodePipeline): one describe call per job
- * through `describeWithSdk`, the clients' count and close.
+ * The JobSource of an SDK provider (Panorama, Omics, CodePipeline) from the parts of its folder:
+ * its regional `clients` (`describeJob` sends the one describe call of a job), its `errors.ts`
+ * (`toUpstreamError`) and `parse.ts` (`parse`), each job through `describeWithSdk`. The two
+ * modules are called through their namespaces at call time, so a test's spy on either sees the call.
  */
 export function createSdkSource<P extends JobProvider, O extends { $metadata?: { requestId?: string } }, R extends JobRecord>(
-  p: SdkProvider<P, O, R>,
+  provider: P,
+  clients: { describeJob(key: KeyOf<P>, signal?: AbortSignal): Promise<O>; close(): void; readonly size: number },
+  errors: { toUpstreamError(key: KeyOf<P>, err: unknown): UpstreamError | InternalError },
+  parse: { parse(key: KeyOf<P>, output: O): R },
 ): JobSource<P, R> {
-  const { provider, clients } = p;
   return {
     provider,
     fetchJob: (key, opts) =>
       describeWithSdk(
         provider,
         () => clients.describeJob(key, opts?.signal),
-        (err) => p.toUpstreamError(key, err),
-        (output) => p.parse(key, output),
+        (err) => errors.toUpstreamError(key, err),
+        (output) => parse.parse(key, output),
       ),
     close: () => clients.close(),
     clientCount: () => clients.size,

@@ -10,7 +10,7 @@ export const PROVIDER_LABEL: Record<JobProvider, string> = {
   AWS_CODEPIPELINE: 'AWS CodePipeline',
 };
 
-/** botocore's throttle code list (reference/providers.md §6). */
+/** botocore's throttle code list (`_THROTTLED_ERROR_CODES`, https://github.com/boto/botocore/blob/develop/botocore/retries/standard.py). */
 export const THROTTLE_CODES: ReadonlySet<string> = new Set([
   'Throttling',
   'ThrottlingException',

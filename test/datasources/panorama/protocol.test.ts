@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { Kind, parse } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { PanoramaKey } from '../../../src/globalId.ts';
@@ -385,30 +383,5 @@ describe('Panorama parse', () => {
     expect(err.upstreamCode).toBeNull();
     expect(err.httpStatus).toBe(502);
     expect(err.message).toBe('AWS Panorama is unavailable (HTTP 502).');
-  });
-});
-
-describe('Panorama GraphQL type', () => {
-  const doc = parse(readFileSync(new URL('../../../schema/panorama.graphql', import.meta.url), 'utf8'));
-  const fields = (name: string) => {
-    for (const def of doc.definitions) {
-      if (def.kind === Kind.OBJECT_TYPE_DEFINITION && def.name.value === name) return (def.fields ?? []).map((f) => f.name.value).sort();
-    }
-    throw new Error(`type ${name} is missing`);
-  };
-  const keys = (o: object | null | undefined) => Object.keys(o ?? {}).sort();
-  const output = FULL.output;
-  const tags = FULL.jobTags[0];
-
-  it('names every record field exactly as the GraphQL fields, so default resolvers work', () => {
-    expect(fields('PanoramaPackageImportJob')).toEqual(keys(FULL));
-    expect(fields('PanoramaPackageImportJobInputConfig')).toEqual(keys(FULL.inputConfig));
-    expect(fields('PanoramaPackageVersionInputConfig')).toEqual(keys(FULL.inputConfig?.packageVersionInputConfig));
-    expect(fields('PanoramaS3Location')).toEqual(keys(FULL.inputConfig?.packageVersionInputConfig?.s3Location));
-    expect(fields('PanoramaPackageImportJobOutputConfig')).toEqual(keys(FULL.outputConfig));
-    expect(fields('PanoramaPackageVersionOutputConfig')).toEqual(keys(FULL.outputConfig?.packageVersionOutputConfig));
-    expect(fields('PanoramaPackageImportJobOutput')).toEqual(keys(output));
-    expect(fields('PanoramaOutputS3Location')).toEqual(keys(output?.outputS3Location));
-    expect(fields('PanoramaJobResourceTags')).toEqual(keys(tags));
   });
 });
