@@ -1,4 +1,4 @@
-import type { JobKey, KeyOf } from '../../globalId.ts';
+import type { KeyOf } from '../../globalId.ts';
 import type { JobProvider, JobRecord } from '../../model.ts';
 
 /**
@@ -18,5 +18,3 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
   /** Regional clients open now (bounded by JOBGRAPH_MAX_CLIENTS_PER_PROVIDER); absent for a global service. */
   clientCount?(): number;
 }
-
-export type { JobKey };

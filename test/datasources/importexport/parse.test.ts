@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
 import type { ImportExportKey } from '../../../src/globalId.ts';
 import { IMPORTEXPORT_STATE_MAP } from '../../../src/datasources/importexport/record.ts';
-import { parseErrorResponse, parse as parseGetStatus } from '../../../src/datasources/importexport/parse.ts';
+import { parseErrorResponse, parse } from '../../../src/datasources/importexport/parse.ts';
 import { fixtureLoader } from '../../support/fixtures.ts';
 
 const loadFixture = fixtureLoader('importexport');
@@ -32,49 +32,49 @@ describe('ImportExport parse', () => {
       UnsupportedPowerSupply: 'FAILED',
     });
     for (const [code, state] of Object.entries(IMPORTEXPORT_STATE_MAP)) {
-      const r = parseGetStatus(k, wrap(`<ProgressCode>${code}</ProgressCode>`));
+      const r = parse(k, wrap(`<ProgressCode>${code}</ProgressCode>`));
       expect([r.state, r.providerStatus, r.terminal]).toEqual([state, code, state !== 'QUEUED' && state !== 'IN_PROGRESS']);
     }
   });
 
   it('never reads an inherited property name as a state', () => {
-    expect(parseGetStatus(k, wrap('<ProgressCode>constructor</ProgressCode>')).state).toBe('UNKNOWN');
+    expect(parse(k, wrap('<ProgressCode>constructor</ProgressCode>')).state).toBe('UNKNOWN');
   });
 
   it('reads a prefixed namespace the same as a default one', () => {
     const body =
       '<ie:GetStatusResponse xmlns:ie="http://importexport.amazonaws.com/"><ie:GetStatusResult><ie:ProgressCode>Complete</ie:ProgressCode>' +
       '<ie:ArtifactList><ie:member><ie:URL>u</ie:URL></ie:member></ie:ArtifactList></ie:GetStatusResult></ie:GetStatusResponse>';
-    const r = parseGetStatus(k, body);
+    const r = parse(k, body);
     expect([r.state, r.artifactList]).toEqual(['SUCCEEDED', [{ description: null, url: 'u' }]]);
   });
 
   it('keeps empty strings as empty strings', () => {
-    const r = parseGetStatus(k, wrap('<Carrier></Carrier><LogKey/>'));
+    const r = parse(k, wrap('<Carrier></Carrier><LogKey/>'));
     expect([r.carrier, r.logKey]).toEqual(['', '']);
   });
 
   it('rejects a non-integer ErrorCount, naming the field', () => {
-    expect(() => parseGetStatus(k, wrap('<ErrorCount>three</ErrorCount>'))).toThrow(new MalformedBodyError('ErrorCount is not an integer'));
+    expect(() => parse(k, wrap('<ErrorCount>three</ErrorCount>'))).toThrow(new MalformedBodyError('ErrorCount is not an integer'));
   });
 
   it('rejects a CreationDate that is not a time', () => {
-    expect(() => parseGetStatus(k, wrap('<CreationDate>yesterday</CreationDate>'))).toThrow(MalformedBodyError);
+    expect(() => parse(k, wrap('<CreationDate>yesterday</CreationDate>'))).toThrow(MalformedBodyError);
   });
 
   it('rejects a body that is not a GetStatusResponse', () => {
-    expect(() => parseGetStatus(k, '<ListJobsResponse><ListJobsResult/></ListJobsResponse>')).toThrow(MalformedBodyError);
-    expect(() => parseGetStatus(k, '<GetStatusResponse/>')).toThrow(MalformedBodyError);
-    expect(() => parseGetStatus(k, 'not xml at all')).toThrow(MalformedBodyError);
+    expect(() => parse(k, '<ListJobsResponse><ListJobsResult/></ListJobsResponse>')).toThrow(MalformedBodyError);
+    expect(() => parse(k, '<GetStatusResponse/>')).toThrow(MalformedBodyError);
+    expect(() => parse(k, 'not xml at all')).toThrow(MalformedBodyError);
   });
 
   it('rejects a DOCTYPE, so no entity is ever expanded', () => {
     const body = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>${wrap('<JobId>&e;</JobId>')}`;
-    expect(() => parseGetStatus(k, body)).toThrow(MalformedBodyError);
+    expect(() => parse(k, body)).toThrow(MalformedBodyError);
   });
 
   it('rejects an element where text belongs', () => {
-    expect(() => parseGetStatus(k, wrap('<Signature><Value>x</Value></Signature>'))).toThrow(new MalformedBodyError('Signature is not a text element'));
+    expect(() => parse(k, wrap('<Signature><Value>x</Value></Signature>'))).toThrow(new MalformedBodyError('Signature is not a text element'));
   });
 
   it('keeps any multi-line text exactly once XML-escaped on the wire', () => {
@@ -82,7 +82,7 @@ describe('ImportExport parse', () => {
     fc.assert(
       fc.property(fc.array(xmlChar, { maxLength: 200 }).map((cs) => cs.join('')), (text) => {
         const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-        const r = parseGetStatus(k, wrap(`<CurrentManifest>${escaped}</CurrentManifest><SignatureFileContents>${escaped}</SignatureFileContents>`));
+        const r = parse(k, wrap(`<CurrentManifest>${escaped}</CurrentManifest><SignatureFileContents>${escaped}</SignatureFileContents>`));
         return r.currentManifest === text && r.signatureFileContents === text;
       }),
       { numRuns: 300, seed: 20100601 },

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { PanoramaKey } from '../../../src/globalId.ts';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
-import { parse as parsePackageImportJob } from '../../../src/datasources/panorama/parse.ts';
+import { parse } from '../../../src/datasources/panorama/parse.ts';
 import { PANORAMA_STATE_MAP, type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
 import type { HttpRequest } from '@smithy/protocol-http';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
@@ -299,7 +299,7 @@ describe('Panorama parse', () => {
     const { result } = await fetchFixture('success-full.json');
     const viaSdk = await result;
     const raw = JSON.parse(fixture('success-full.json').body) as unknown;
-    expect(parsePackageImportJob(KEY('pkgimport-5f3a9c1e7b2d4086'), raw)).toEqual(viaSdk);
+    expect(parse(KEY('pkgimport-5f3a9c1e7b2d4086'), raw)).toEqual(viaSdk);
   });
 
   it('answers NOT_FOUND for ResourceNotFoundException, cutting the URL from x-amzn-ErrorType', async () => {
