@@ -1,4 +1,3 @@
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { InternalError, MalformedBodyError, type UpstreamError } from '../../errors.ts';
@@ -7,7 +6,7 @@ import type { JobProvider, JobRecord } from '../../model.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './bodyCap.ts';
 import { CappedBodyHttpHandler } from './cappedBodyHandler.ts';
 import { badResponse } from './classify.ts';
-import { ClientPool, type PoolTimers } from './clientPool.ts';
+import { ClientPool } from './clientPool.ts';
 import { createAgents } from './http.ts';
 import type { AwsSourceOptions, TransportOptions } from './options.ts';
 import type { SourceSeams } from './seams.ts';
