@@ -1,4 +1,4 @@
-import type { TencentCredentials } from './datasources/options.ts';
+import type { TencentCredentials } from './datasources/shared/options.ts';
 import { PATTERNS } from './globalId.ts';
 
 /**

@@ -4,7 +4,7 @@ import { secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
 import type { Config } from './config.ts';
 import type { Sources } from './datasources/index.ts';
-import { createJobLoader, NO_SUBJECT_CALLER } from './datasources/loader.ts';
+import { createJobLoader, NO_SUBJECT_CALLER } from './datasources/guard/loader.ts';
 import { formatGlobalId, type JobKey, type KeyOf } from './globalId.ts';
 import { JobBudgetError } from './limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from './model.ts';

@@ -5,9 +5,9 @@ import { createCosBatchSource } from './cosbatch/index.ts';
 import { createImportExportSource } from './importexport/index.ts';
 import type { JobCache } from '../cache/index.ts';
 import type { FdHealth } from '../health.ts';
-import { guardSource, type GuardOptions, type GuardedSource } from './loader.ts';
+import { guardSource, type GuardOptions, type GuardedSource } from './guard/loader.ts';
 import { createOmicsSource } from './omics/index.ts';
-import type { AwsSourceOptions, TransportOptions } from './options.ts';
+import type { AwsSourceOptions, TransportOptions } from './shared/options.ts';
 import { createPanoramaSource } from './panorama/index.ts';
 
 export type Sources = { [P in JobProvider]: GuardedSource<P> };

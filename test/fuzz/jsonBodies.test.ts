@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseGetJobDetailsOutput } from '../../src/datasources/codepipeline/parse.ts';
-import { parseJsonBody } from '../../src/datasources/json.ts';
-import { parseReferenceImportJob } from '../../src/datasources/omics/parse.ts';
-import { parsePackageImportJob } from '../../src/datasources/panorama/parse.ts';
+import { parse as parseGetJobDetailsOutput } from '../../src/datasources/codepipeline/parse.ts';
+import { parseJsonBody } from './jsonBody.ts';
+import { parse as parseReferenceImportJob } from '../../src/datasources/omics/parse.ts';
+import { parse as parsePackageImportJob } from '../../src/datasources/panorama/parse.ts';
 import type { CodePipelineKey, OmicsKey, PanoramaKey } from '../../src/globalId.ts';
 import type { JobRecord } from '../../src/model.ts';
 import { expectRecordInvariants, fixtureBody, malformedOnly, typedOutcome } from './support.ts';
@@ -37,7 +37,7 @@ const PROVIDERS: JsonProvider[] = [
   },
   {
     name: 'codepipeline',
-    parse: (o) => parseGetJobDetailsOutput(o, codePipelineKey),
+    parse: (o) => parseGetJobDetailsOutput(codePipelineKey, o),
     timeFields: [],
     golden: JSON.parse(fixtureBody('codepipeline', 'success-full.json')) as Json,
   },

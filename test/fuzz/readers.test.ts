@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arr, bool, enumValue, int, keyValues, obj, parseJsonBody, str } from '../../src/datasources/json.ts';
-import { toIsoTimestamp } from '../../src/datasources/time.ts';
-import { boolean, child, children, createXmlParser, decodeXmlText, integer, text, type XmlNode } from '../../src/datasources/xml.ts';
+import { arr, bool, enumValue, int, keyValues, obj, str } from '../../src/datasources/shared/json.ts';
+import { parseJsonBody } from './jsonBody.ts';
+import { toIsoTimestamp } from '../../src/datasources/shared/time.ts';
+import { boolean, child, children, createXmlParser, decodeXmlText, integer, text, type XmlNode } from '../../src/datasources/shared/xml.ts';
 import { MalformedBodyError } from '../../src/errors.ts';
 import { ISO_UTC, malformedOnly } from './support.ts';
 
@@ -184,7 +185,7 @@ describe('toIsoTimestamp under fuzzing', () => {
   });
 });
 
-/** Counterexamples the properties above found, kept as plain tests (fixed in src/datasources/xml.ts). */
+/** Counterexamples the properties above found, kept as plain tests (fixed in src/datasources/shared/xml.ts). */
 describe('The shared XML readers (fuzzing regressions)', () => {
   it.each([
     ['&#x110000;', '&#x110000;'],

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCosErrorBody, parseDescribeJobBody } from '../../src/datasources/cosbatch/parse.ts';
-import { parseErrorResponse, parseGetStatus, successRequestId } from '../../src/datasources/importexport/parse.ts';
+import { parseCosErrorBody, parse as parseDescribeJobBody } from '../../src/datasources/cosbatch/parse.ts';
+import { parseErrorResponse, parse as parseGetStatus, successRequestId } from '../../src/datasources/importexport/parse.ts';
 import { MalformedBodyError } from '../../src/errors.ts';
 import type { CosBatchKey, ImportExportKey } from '../../src/globalId.ts';
 import type { JobRecord } from '../../src/model.ts';
@@ -32,7 +32,7 @@ const PROVIDERS: XmlProvider[] = [
   },
   {
     name: 'importexport',
-    parse: (body) => parseGetStatus(body, ieKey),
+    parse: (body) => parseGetStatus(ieKey, body),
     timeFields: ['creationDate'],
     golden: fixtureBody('importexport', 'success-full.json'),
     root: 'GetStatusResponse',
@@ -255,7 +255,7 @@ describe('The XML error-envelope readers under fuzzing', () => {
 
 /**
  * Counterexamples the properties above found, kept as plain tests. Before the fix in
- * src/datasources/xml.ts each one threw an untyped error out of the parse step (RangeError
+ * src/datasources/shared/xml.ts each one threw an untyped error out of the parse step (RangeError
  * from String.fromCodePoint, fast-xml-parser's plain Errors), which Import/Export rethrew as
  * INTERNAL_SERVER_ERROR instead of UPSTREAM_BAD_RESPONSE.
  */

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
-import { transportError } from '../../src/datasources/classify.ts';
-import { countsAgainstProvider, fetchGuarded, guardSource } from '../../src/datasources/loader.ts';
-import type { JobSource } from '../../src/datasources/types.ts';
+import { transportError } from '../../src/datasources/shared/classify.ts';
+import { countsAgainstProvider } from '../../src/datasources/guard/breakers.ts';
+import { fetchGuarded, guardSource } from '../../src/datasources/guard/loader.ts';
+import type { JobSource } from '../../src/datasources/shared/types.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import type { PanoramaKey } from '../../src/globalId.ts';
 import { clearCalls, gql, resetFaults, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';

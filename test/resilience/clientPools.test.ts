@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientPool, type PoolTimers } from '../../src/datasources/clientPool.ts';
-import { createAgents, destroyAgents } from '../../src/datasources/http.ts';
+import { ClientPool, type PoolTimers } from '../../src/datasources/shared/clientPool.ts';
+import { createAgents, destroyAgents } from '../../src/datasources/shared/http.ts';
 import { COS_REGIONS } from '../../src/globalId.ts';
 import type { FdHealth } from '../../src/health.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';

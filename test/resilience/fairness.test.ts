@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { FairLimiter } from '../../src/datasources/fairLimit.ts';
+import { FairLimiter } from '../../src/datasources/guard/fairLimit.ts';
 import { clearCalls, gql, resetFaults, startTestGateway, type GqlResult, type TestGateway } from '../support/gateway.ts';
 
 const JOBS = `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`;

@@ -16,11 +16,11 @@ type Name = keyof typeof ex;
  * clients, two hand-made), with the position of the wire argument (the SDK output or the body).
  */
 const PARSE_STEPS: [Name, () => MockInstance, number][] = [
-  ['codepipeline', () => vi.spyOn(codepipelineParse, 'parseGetJobDetailsOutput'), 0],
-  ['omics', () => vi.spyOn(omicsParse, 'parseReferenceImportJob'), 1],
-  ['panorama', () => vi.spyOn(panoramaParse, 'parsePackageImportJob'), 1],
-  ['cosbatch', () => vi.spyOn(cosbatchParse, 'parseDescribeJobBody'), 1],
-  ['importexport', () => vi.spyOn(importexportParse, 'parseGetStatus'), 0],
+  ['codepipeline', () => vi.spyOn(codepipelineParse, 'parse'), 1],
+  ['omics', () => vi.spyOn(omicsParse, 'parse'), 1],
+  ['panorama', () => vi.spyOn(panoramaParse, 'parse'), 1],
+  ['cosbatch', () => vi.spyOn(cosbatchParse, 'parse'), 1],
+  ['importexport', () => vi.spyOn(importexportParse, 'parse'), 1],
 ];
 
 /** Every string the upstream sent that is long enough to recognise: JSON string leaves, XML text nodes. */

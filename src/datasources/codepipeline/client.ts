@@ -1,13 +1,8 @@
 import { CodePipelineClient, GetJobDetailsCommand, type GetJobDetailsCommandOutput } from '@aws-sdk/client-codepipeline';
-import type { HttpHandler } from '@smithy/protocol-http';
 import type { CodePipelineKey } from '../../globalId.ts';
-import { RegionalClients, sdkClientConfig } from '../awsSdk.ts';
-import type { AwsSourceOptions } from '../options.ts';
-
-/** Test seam: replace the HTTP layer below the SDK (protocol tests feed golden fixtures this way). */
-export interface CodePipelineTransportOverrides {
-  requestHandler?: HttpHandler;
-}
+import { RegionalClients, sdkClientConfig } from '../shared/awsSdk.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { SourceSeams } from '../shared/seams.ts';
 
 /**
  * The official SDK client (AWS JSON 1.1, SigV4 `codepipeline`), one long-lived client per
@@ -15,12 +10,12 @@ export interface CodePipelineTransportOverrides {
  * nothing here sees the wire.
  */
 export class CodePipelineClients extends RegionalClients<CodePipelineClient> {
-  constructor(options: AwsSourceOptions, overrides: CodePipelineTransportOverrides = {}) {
-    super((region, shared) => new CodePipelineClient(sdkClientConfig(region, options, overrides.requestHandler ?? shared)), options);
+  constructor(options: AwsSourceOptions, seams: SourceSeams = {}) {
+    super((region, handler) => new CodePipelineClient(sdkClientConfig(region, options, handler)), options, seams);
   }
 
   /** One GetJobDetails call; throws whatever the SDK throws (mapped by errors.ts). */
-  getJobDetails(key: CodePipelineKey, signal?: AbortSignal): Promise<GetJobDetailsCommandOutput> {
+  describeJob(key: CodePipelineKey, signal?: AbortSignal): Promise<GetJobDetailsCommandOutput> {
     return this.forRegion(key.region).send(new GetJobDetailsCommand({ jobId: key.jobId }), signal ? { abortSignal: signal } : {});
   }
 }

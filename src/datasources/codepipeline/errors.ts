@@ -1,6 +1,6 @@
 import type { InternalError, UpstreamError } from '../../errors.ts';
 import type { CodePipelineKey } from '../../globalId.ts';
-import { fromSdkError } from '../sdkErrors.ts';
+import { fromSdkError } from '../shared/sdkErrors.ts';
 
 /** CodePipeline answers an unknown (or malformed) job ID with JobNotFoundException at HTTP 400. */
 export const CODEPIPELINE_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['JobNotFoundException']);
@@ -8,7 +8,8 @@ export const CODEPIPELINE_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['JobNo
 /** On botocore's throttle list, but at CodePipeline a quota error (e.g. too many pipelines), not a rate limit. */
 export const CODEPIPELINE_NOT_THROTTLE_CODES: ReadonlySet<string> = new Set(['LimitExceededException']);
 
-export function describeJob(key: CodePipelineKey): string {
+/** How a job is named in generated messages. */
+export function jobSubject(key: CodePipelineKey): string {
   return `CodePipeline job "${key.jobId}" in ${key.region}`;
 }
 
@@ -17,9 +18,9 @@ export function describeJob(key: CodePipelineKey): string {
  * InternalError for jobgraph's own failures. All of it is the shared `fromSdkError`, including
  * an error body the SDK could not read (an HTML 502 from a load balancer: classified by status).
  */
-export function toUpstreamError(err: unknown, key: CodePipelineKey): UpstreamError | InternalError {
+export function toUpstreamError(key: CodePipelineKey, err: unknown): UpstreamError | InternalError {
   return fromSdkError('AWS_CODEPIPELINE', err, {
-    subject: describeJob(key),
+    subject: jobSubject(key),
     notFoundCodes: CODEPIPELINE_NOT_FOUND_CODES,
     notThrottleCodes: CODEPIPELINE_NOT_THROTTLE_CODES,
   });

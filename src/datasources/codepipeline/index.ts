@@ -1,38 +1,17 @@
-import type { CodePipelineKey } from '../../globalId.ts';
-import { describeWithSdk } from '../awsSdk.ts';
-import type { AwsSourceOptions } from '../options.ts';
-import type { JobSource } from '../types.ts';
-import { CodePipelineClients, type CodePipelineTransportOverrides } from './client.ts';
-import { toUpstreamError } from './errors.ts';
-import { parseGetJobDetailsOutput } from './parse.ts';
+import { createSdkSource } from '../shared/awsSdk.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { SourceSeams } from '../shared/seams.ts';
+import type { JobSource } from '../shared/types.ts';
+import { CodePipelineClients } from './client.ts';
+import * as errors from './errors.ts';
+import * as parse from './parse.ts';
 import type { CodePipelineJobRecord } from './record.ts';
 
-export { CODEPIPELINE_STATE_MAP } from './record.ts';
-export type * from './record.ts';
-export { CODEPIPELINE_NOT_FOUND_CODES, CODEPIPELINE_NOT_THROTTLE_CODES } from './errors.ts';
-export type { CodePipelineTransportOverrides } from './client.ts';
-
 /**
- * AWS CodePipeline `GetJobDetails` as a JobSource. `options.credentials` undefined means the
- * standard AWS credential chain; `options.endpoint` overrides every region's endpoint.
- * `overrides` is a test seam for the SDK's HTTP layer.
+ * AWS CodePipeline `GetJobDetails` through the official `@aws-sdk/client-codepipeline`.
+ * `options.credentials` undefined means the standard AWS credential chain; `options.endpoint`
+ * overrides every region's endpoint. Throws UpstreamError, or InternalError for jobgraph's own failures.
  */
-export function createCodePipelineSource(
-  options: AwsSourceOptions,
-  overrides: CodePipelineTransportOverrides = {},
-): JobSource<'AWS_CODEPIPELINE', CodePipelineJobRecord> {
-  const clients = new CodePipelineClients(options, overrides);
-  return {
-    provider: 'AWS_CODEPIPELINE',
-    fetchJob(key: CodePipelineKey, opts?: { signal?: AbortSignal }): Promise<CodePipelineJobRecord> {
-      return describeWithSdk(
-        'AWS_CODEPIPELINE',
-        () => clients.getJobDetails(key, opts?.signal),
-        (err) => toUpstreamError(err, key),
-        (output) => parseGetJobDetailsOutput(output, key),
-      );
-    },
-    close: () => clients.close(),
-    clientCount: () => clients.size,
-  };
+export function createCodePipelineSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_CODEPIPELINE', CodePipelineJobRecord> {
+  return createSdkSource('AWS_CODEPIPELINE', new CodePipelineClients(options, seams), errors, parse);
 }

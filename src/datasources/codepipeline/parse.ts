@@ -1,7 +1,8 @@
 import { MalformedBodyError } from '../../errors.ts';
-import { formatGlobalId, type CodePipelineKey } from '../../globalId.ts';
-import { isTerminalState, mapState } from '../../model.ts';
-import { arr, enumValue, keyValues, obj, str } from '../json.ts';
+import type { CodePipelineKey } from '../../globalId.ts';
+import { mapState } from '../../model.ts';
+import { jobHeader } from '../shared/jobHeader.ts';
+import { arr, enumValue, keyValues, obj, str } from '../shared/json.ts';
 import {
   ACTION_CATEGORIES,
   ACTION_OWNERS,
@@ -27,24 +28,21 @@ import {
  * optional, but CodePipeline answers an unknown job with JobNotFoundException, so an empty success
  * says nothing about the job and must not be cached or shown as "no such job".
  */
-export function parseGetJobDetailsOutput(output: unknown, key: CodePipelineKey): CodePipelineJobRecord {
+export function parse(key: CodePipelineKey, output: unknown): CodePipelineJobRecord {
   const root = obj(output, 'GetJobDetails response');
   const details = obj(root?.jobDetails, 'jobDetails');
   if (!details) throw new MalformedBodyError('jobDetails is missing from a successful GetJobDetails response');
   const data = obj(details.data, 'jobDetails.data');
-  const state = mapState(CODEPIPELINE_STATE_MAP, null);
   return {
-    id: formatGlobalId(key),
-    provider: 'AWS_CODEPIPELINE',
-    nativeId: str(details.id, 'jobDetails.id') ?? key.jobId,
-    region: key.region,
-    state,
-    providerStatus: null,
-    statusMessage: null,
-    terminal: isTerminalState(state),
-    createdAt: null,
-    updatedAt: null,
-    completedAt: null,
+    ...jobHeader(key, {
+      nativeId: str(details.id, 'jobDetails.id') ?? key.jobId,
+      state: mapState(CODEPIPELINE_STATE_MAP, null),
+      providerStatus: null,
+      statusMessage: null,
+      createdAt: null,
+      updatedAt: null,
+      completedAt: null,
+    }),
     accountId: str(details.accountId, 'jobDetails.accountId'),
     actionTypeId: actionTypeId(data?.actionTypeId),
     actionConfiguration: keyValues(

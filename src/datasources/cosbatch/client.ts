@@ -1,6 +1,7 @@
-import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
-import { createAgents, destroyAgents, httpRequest, type Agents, type HttpResult } from '../http.ts';
-import type { TencentCredentials } from '../options.ts';
+import type { CosBatchKey } from '../../globalId.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
+import { createAgents, destroyAgents, httpRequest, type Agents, type HttpResult } from '../shared/http.ts';
+import type { TencentCredentials } from '../shared/options.ts';
 import { cosKeyTime, signCosRequest } from './signer.ts';
 
 export interface CosBatchClientConfig {
@@ -57,8 +58,8 @@ export class CosBatchClient {
    * Send one signed DescribeJob request. `init.timeoutMs` (default: the client's) bounds the
    * whole exchange; `init.maxBodyBytes` (default 1 MiB) caps the body read.
    */
-  describeJob(uin: string, jobId: string, init: { signal?: AbortSignal; timeoutMs?: number; maxBodyBytes?: number } = {}): Promise<HttpResult> {
-    const url = this.describeJobUrl(uin, jobId);
+  describeJob(key: CosBatchKey, init: { signal?: AbortSignal; timeoutMs?: number; maxBodyBytes?: number } = {}): Promise<HttpResult> {
+    const url = this.describeJobUrl(key.uin, key.jobId);
     const { credentials, appId } = this.#config;
     // The Host header is signed, so sign exactly the one sent (the override's host:port when there is one).
     const headers: Record<string, string> = { host: url.host, 'x-cos-appid': appId };

@@ -1,7 +1,7 @@
 import { MalformedBodyError, UpstreamError, safeUpstreamValue } from '../../errors.ts';
 import type { CosBatchKey } from '../../globalId.ts';
-import { badResponse, classifyUpstreamError, parseRetryAfter } from '../classify.ts';
-import type { HttpResult } from '../http.ts';
+import { badResponse, classifyUpstreamError, parseRetryAfter } from '../shared/classify.ts';
+import { headerValue, type HttpResult } from '../shared/http.ts';
 import { parseCosErrorBody } from './parse.ts';
 
 const PROVIDER = 'TENCENT_COS_BATCH' as const;
@@ -17,26 +17,20 @@ export const COSBATCH_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['NoSuchJob
 export const COSBATCH_TRANSIENT_CODES: ReadonlySet<string> = new Set(['InternalError', 'ServiceUnavailable']);
 
 /** Describes the job in generated messages; never a URL or a header. */
-export function cosBatchSubject(key: CosBatchKey): string {
+export function jobSubject(key: CosBatchKey): string {
   return `Tencent COS Batch job "${key.jobId}" in ${key.region} (account ${key.uin})`;
-}
-
-function header(result: HttpResult, name: string): string | null {
-  const v = result.headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && s.trim() !== '' ? s.trim() : null;
 }
 
 /** The request id of a response: the `<RequestId>` of an error body, else the `x-cos-request-id` header. */
 export function cosRequestId(result: HttpResult, bodyRequestId: string | null = null): string | null {
-  return bodyRequestId ?? header(result, 'x-cos-request-id');
+  return bodyRequestId ?? headerValue(result.headers, 'x-cos-request-id');
 }
 
 /**
  * Map a non-success COS answer (any status, with or without an `<Error>` body) to an
  * UpstreamError. The upstream message, resource and trace id are never copied into it.
  */
-export function mapCosErrorResponse(key: CosBatchKey, result: HttpResult): UpstreamError {
+export function toUpstreamError(key: CosBatchKey, result: HttpResult): UpstreamError {
   const envelope = parseCosErrorBody(result.body);
   const requestId = cosRequestId(result, envelope?.requestId ?? null);
   const status = result.status >= 200 && result.status < 300 ? null : result.status;
@@ -47,7 +41,7 @@ export function mapCosErrorResponse(key: CosBatchKey, result: HttpResult): Upstr
   }
   return classifyUpstreamError({
     provider: PROVIDER,
-    subject: cosBatchSubject(key),
+    subject: jobSubject(key),
     httpStatus: status ?? result.status,
     upstreamCode: code,
     upstreamRequestId: requestId,

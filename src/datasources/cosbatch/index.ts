@@ -1,41 +1,18 @@
 import { InternalError, MalformedBodyError } from '../../errors.ts';
 import type { CosBatchKey } from '../../globalId.ts';
-import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
-import { badResponse, funnelError } from '../classify.ts';
-import { DEFAULT_MAX_CLIENTS } from '../awsSdk.ts';
-import { ClientPool, type PoolTimers } from '../clientPool.ts';
-import { createAgents, destroyAgents, type HttpResult } from '../http.ts';
-import type { CosSourceOptions } from '../options.ts';
-import { handMadeRetryPolicy, retryUpstream, type RetrySeams } from '../retry.ts';
-import type { JobSource } from '../types.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
+import { badResponse, funnelError } from '../shared/classify.ts';
+import { DEFAULT_MAX_CLIENTS } from '../shared/awsSdk.ts';
+import { ClientPool } from '../shared/clientPool.ts';
+import { createAgents, destroyAgents, type HttpResult } from '../shared/http.ts';
+import type { CosSourceOptions } from '../shared/options.ts';
+import { handMadeRetryPolicy, retryUpstream } from '../shared/retry.ts';
+import type { SourceSeams } from '../shared/seams.ts';
+import type { JobSource } from '../shared/types.ts';
 import { CosBatchClient } from './client.ts';
-import { cosRequestId, mapCosErrorResponse, notConfigured } from './errors.ts';
-import { parseDescribeJobBody, type CosBatchJobRecord } from './parse.ts';
-
-export { COSBATCH_STATE_MAP, COSBATCH_ARRAY_PATHS, parseDescribeJobBody, parseCosErrorBody } from './parse.ts';
-export type {
-  CosBatchJobRecord,
-  CosBatchJobFailure,
-  CosBatchManifest,
-  CosBatchManifestLocation,
-  CosBatchManifestSpec,
-  CosBatchOperation,
-  CosBatchPutObjectCopy,
-  CosBatchGrant,
-  CosBatchGrantee,
-  CosBatchNewObjectMetadata,
-  CosBatchInitiateRestoreObject,
-  CosBatchPutObjectTagging,
-  CosBatchProgressSummary,
-  CosBatchReport,
-  CosErrorEnvelope,
-} from './parse.ts';
-export { COSBATCH_NOT_FOUND_CODES, COSBATCH_TRANSIENT_CODES, mapCosErrorResponse } from './errors.ts';
-export { CosBatchClient } from './client.ts';
-export { signCosRequest, cosKeyTime, cosUrlEncode } from './signer.ts';
-
-/** Test seams (jitter, sleep, the client pool's idle-sweep timers); production code passes none. The clock is `options.now`. */
-export type CosBatchSourceOverrides = Omit<RetrySeams, 'now'> & { timers?: PoolTimers };
+import { cosRequestId, notConfigured, toUpstreamError } from './errors.ts';
+import { parse } from './parse.ts';
+import type { CosBatchJobRecord } from './record.ts';
 
 /**
  * Tencent COS Batch `DescribeJob` with a hand-made client (no Node SDK covers COS Batch):
@@ -45,10 +22,7 @@ export type CosBatchSourceOverrides = Omit<RetrySeams, 'now'> & { timers?: PoolT
  * `options.budgetMs`), bodies capped at `options.maxBodyBytes`. Throws UpstreamError, or
  * InternalError for jobgraph's own failures.
  */
-export function createCosBatchSource(
-  options: CosSourceOptions,
-  overrides: CosBatchSourceOverrides = {},
-): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
+export function createCosBatchSource(options: CosSourceOptions, seams: SourceSeams = {}): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
   // One set of agents for every region and account (the host names the UIN), so the sockets
   // are bounded per provider; regional clients are bounded and closed when idle.
   const agents = createAgents(options.maxSockets);
@@ -64,14 +38,14 @@ export function createCosBatchSource(
         maxSockets: options.maxSockets,
         agents,
         ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-        ...(options.now ? { now: options.now } : {}),
+        ...(seams.now ? { now: seams.now } : {}),
       });
     },
     destroy: (client) => client.close(),
     max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
-    ...(overrides.timers ? { timers: overrides.timers } : {}),
+    ...(seams.timers ? { timers: seams.timers } : {}),
   });
-  const retryPolicy = handMadeRetryPolicy(options, { ...overrides, ...(options.now ? { now: options.now } : {}) });
+  const retryPolicy = handMadeRetryPolicy(options, seams);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   function clientFor(region: string): CosBatchClient {
@@ -82,18 +56,18 @@ export function createCosBatchSource(
   async function attempt(key: CosBatchKey, timeoutMs: number, signal: AbortSignal | undefined): Promise<CosBatchJobRecord> {
     let result: HttpResult;
     try {
-      result = await clientFor(key.region).describeJob(key.uin, key.jobId, { timeoutMs, maxBodyBytes, ...(signal ? { signal } : {}) });
-      if (result.status !== 200) throw mapCosErrorResponse(key, result);
+      result = await clientFor(key.region).describeJob(key, { timeoutMs, maxBodyBytes, ...(signal ? { signal } : {}) });
+      if (result.status !== 200) throw toUpstreamError(key, result);
     } catch (err) {
       throw funnelError('TENCENT_COS_BATCH', err);
     }
     try {
-      return parseDescribeJobBody(key, result.body);
+      return parse(key, result.body);
     } catch (err) {
       // Only a malformed body is the provider's; any other exception in the parse step is ours.
       if (!(err instanceof MalformedBodyError)) throw new InternalError('TENCENT_COS_BATCH', err);
       // A 200 can still carry an <Error> envelope (Tencent "Error Codes" says so for PUT Object - Copy).
-      if (/<Error>/.test(result.body)) throw mapCosErrorResponse(key, result);
+      if (/<Error>/.test(result.body)) throw toUpstreamError(key, result);
       throw badResponse('TENCENT_COS_BATCH', err, cosRequestId(result));
     }
   }

@@ -1,146 +1,24 @@
 import { MalformedBodyError } from '../../errors.ts';
-import { formatGlobalId, type CosBatchKey } from '../../globalId.ts';
-import { isTerminalState, mapState, type JobRecord, type JobState, type KeyValue } from '../../model.ts';
-import { toIsoTimestamp } from '../time.ts';
-import { boolean, child, children, createXmlParser, integer, text, type XmlNode } from '../xml.ts';
-
-/** COS Batch `Status` → normalised state (DESIGN.md). `Complete` with failed tasks is refined in parse. */
-export const COSBATCH_STATE_MAP: Readonly<Record<string, JobState>> = Object.freeze({
-  New: 'QUEUED',
-  Preparing: 'QUEUED',
-  Ready: 'QUEUED',
-  Active: 'IN_PROGRESS',
-  Completing: 'IN_PROGRESS',
-  Failing: 'IN_PROGRESS',
-  Suspended: 'PAUSED',
-  Pausing: 'PAUSED',
-  Paused: 'PAUSED',
-  Cancelling: 'CANCELLING',
-  Cancelled: 'CANCELLED',
-  Complete: 'SUCCEEDED',
-  Failed: 'FAILED',
-});
-
-export interface CosBatchJobFailure {
-  failureCode: string | null;
-  failureReason: string | null;
-}
-
-export interface CosBatchManifestLocation {
-  eTag: string | null;
-  objectArn: string | null;
-  objectVersionId: string | null;
-}
-
-export interface CosBatchManifestSpec {
-  format: string | null;
-  fields: string[];
-}
-
-export interface CosBatchManifest {
-  location: CosBatchManifestLocation | null;
-  spec: CosBatchManifestSpec | null;
-}
-
-export interface CosBatchGrantee {
-  displayName: string | null;
-  identifier: string | null;
-  typeIdentifier: string | null;
-}
-
-export interface CosBatchGrant {
-  grantee: CosBatchGrantee | null;
-  permission: string | null;
-}
-
-export interface CosBatchNewObjectMetadata {
-  cacheControl: string | null;
-  contentDisposition: string | null;
-  contentEncoding: string | null;
-  contentType: string | null;
-  httpExpiresDate: string | null;
-  sseAlgorithm: string | null;
-  userMetadata: KeyValue[];
-}
-
-export interface CosBatchPutObjectCopy {
-  accessControlDirective: string | null;
-  accessControlGrants: CosBatchGrant[];
-  cannedAccessControlList: string | null;
-  prefixReplace: boolean | null;
-  resourcesPrefix: string | null;
-  targetKeyPrefix: string | null;
-  metadataDirective: string | null;
-  modifiedSinceConstraint: number | null;
-  unModifiedSinceConstraint: number | null;
-  newObjectMetadata: CosBatchNewObjectMetadata | null;
-  taggingDirective: string | null;
-  newObjectTagging: KeyValue[];
-  storageClass: string | null;
-  targetResource: string | null;
-}
-
-export interface CosBatchInitiateRestoreObject {
-  expirationInDays: number | null;
-  jobTier: string | null;
-}
-
-export interface CosBatchPutObjectTagging {
-  tags: KeyValue[];
-}
-
-export interface CosBatchOperation {
-  /** The operation element's name as sent, e.g. `COSPutObjectCopy`; kept even for operations jobgraph does not model. */
-  name: string | null;
-  putObjectCopy: CosBatchPutObjectCopy | null;
-  initiateRestoreObject: CosBatchInitiateRestoreObject | null;
-  putObjectTagging: CosBatchPutObjectTagging | null;
-}
-
-export interface CosBatchProgressSummary {
-  numberOfTasksFailed: number | null;
-  numberOfTasksSucceeded: number | null;
-  totalNumberOfTasks: number | null;
-  autoManifestStatus: string | null;
-}
-
-export interface CosBatchReport {
-  bucket: string | null;
-  enabled: boolean | null;
-  format: string | null;
-  prefix: string | null;
-  reportScope: string | null;
-}
-
-/** A normalised COS Batch job; field names match the `CosBatchJob` GraphQL type. */
-export interface CosBatchJobRecord extends JobRecord {
-  provider: 'TENCENT_COS_BATCH';
-  region: string;
-  /** The account UIN the job was asked for (the host label). */
-  uin: string;
-  jobId: string;
-  clientRequestToken: string | null;
-  confirmationRequired: boolean | null;
-  creationTime: string | null;
-  description: string | null;
-  failureReasons: CosBatchJobFailure[];
-  manifest: CosBatchManifest | null;
-  operation: CosBatchOperation | null;
-  priority: number | null;
-  progressSummary: CosBatchProgressSummary | null;
-  report: CosBatchReport | null;
-  roleArn: string | null;
-  status: string | null;
-  statusUpdateReason: string | null;
-  suspendedCause: string | null;
-  suspendedDate: string | null;
-  terminationDate: string | null;
-}
+import type { CosBatchKey } from '../../globalId.ts';
+import { mapState, type KeyValue } from '../../model.ts';
+import { jobHeader } from '../shared/jobHeader.ts';
+import { toIsoTimestamp } from '../shared/time.ts';
+import { boolean, child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
+import {
+  COSBATCH_STATE_MAP,
+  type CosBatchJobFailure,
+  type CosBatchJobRecord,
+  type CosBatchManifest,
+  type CosBatchOperation,
+  type CosBatchProgressSummary,
+  type CosBatchPutObjectCopy,
+  type CosBatchReport,
+} from './record.ts';
 
 const JOB = 'DescribeJobResult.Job';
 const COPY = `${JOB}.Operation.COSPutObjectCopy`;
 
-/** Elements that are lists on the wire, even with one child (reference §0.6). */
+/** Elements that are lists on the wire, even with one child (cos-go-sdk-v5 `batch.go`; Tencent Cloud DescribeJob, https://www.tencentcloud.com/document/product/436/33776). */
 export const COSBATCH_ARRAY_PATHS: readonly string[] = [
   `${JOB}.FailureReasons.JobFailure`,
   `${JOB}.Manifest.Spec.Fields.member`,
@@ -154,7 +32,7 @@ export const COSBATCH_ARRAY_PATHS: readonly string[] = [
 const parseXml = createXmlParser(COSBATCH_ARRAY_PATHS);
 
 /** Parse a 200 DescribeJob body. Throws MalformedBodyError naming the field that could not be read. */
-export function parseDescribeJobBody(key: CosBatchKey, body: string): CosBatchJobRecord {
+export function parse(key: CosBatchKey, body: string): CosBatchJobRecord {
   const root = parseXml(body);
   const result = root['DescribeJobResult'];
   if (result === undefined) throw new MalformedBodyError('DescribeJobResult element is missing');
@@ -180,17 +58,15 @@ function normaliseJob(key: CosBatchKey, job: XmlNode): CosBatchJobRecord {
   const firstFailure = failureReasons[0];
 
   return {
-    id: formatGlobalId(key),
-    provider: 'TENCENT_COS_BATCH',
-    nativeId: key.jobId,
-    region: key.region,
-    state,
-    providerStatus: status,
-    statusMessage: firstNonBlank(statusUpdateReason, firstFailure && describeFailure(firstFailure), suspendedCause),
-    terminal: isTerminalState(state),
-    createdAt: creationTime,
-    updatedAt: null,
-    completedAt: terminationDate,
+    ...jobHeader(key, {
+      nativeId: key.jobId,
+      state,
+      providerStatus: status,
+      statusMessage: firstNonBlank(statusUpdateReason, firstFailure && describeFailure(firstFailure), suspendedCause),
+      createdAt: creationTime,
+      updatedAt: null,
+      completedAt: terminationDate,
+    }),
     uin: key.uin,
     jobId: text(child(job, 'JobId')) ?? key.jobId,
     clientRequestToken: text(child(job, 'ClientRequestToken')),
@@ -247,8 +123,8 @@ function parseManifest(node: XmlNode): CosBatchManifest | null {
 
 function parseOperation(node: XmlNode): CosBatchOperation | null {
   if (node === undefined) return null;
-  // Exactly one child names the operation. ListJobs sends the name as text; accept that too.
-  const name = isElement(node) ? (Object.keys(node).find((k) => !k.startsWith('#')) ?? null) : nonBlank(text(node));
+  // Exactly one child names the operation.
+  const name = isElement(node) ? (Object.keys(node).find((k) => !k.startsWith('#')) ?? null) : null;
   const copy = child(node, 'COSPutObjectCopy');
   const restore = child(node, 'COSInitiateRestoreObject');
   const tagging = child(node, 'COSPutObjectTagging');
@@ -262,7 +138,7 @@ function parseOperation(node: XmlNode): CosBatchOperation | null {
             expirationInDays: integer(child(restore, 'ExpirationInDays'), 'COSInitiateRestoreObject.ExpirationInDays'),
             jobTier: text(child(restore, 'JobTier')),
           },
-    // Shape unverified (reference §3.2: "Go SDK only"); TagSet/COSTag mirrors NewObjectTagging/COSTag, TagSet/member is accepted too.
+    // Shape unverified (only cos-go-sdk-v5 `batch.go` has it); TagSet/COSTag mirrors NewObjectTagging/COSTag, TagSet/member is accepted too.
     putObjectTagging:
       tagging === undefined
         ? null

@@ -1,8 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
+import { rfc3986 } from '../shared/rfc3986.ts';
 
 /**
- * The COS request signature (`q-sign-algorithm=sha1`), reference/providers.md §3.5 and
- * Tencent "Request Signature" (436/7778). Pure functions: the clock comes in as KeyTime.
+ * The COS request signature (`q-sign-algorithm=sha1`), Tencent Cloud
+ * "Request Signature", https://www.tencentcloud.com/document/product/436/7778. Pure functions: the clock comes in as KeyTime.
  */
 
 /** Seconds a signature stays valid after it is made (the SDKs' default, 900). */
@@ -36,7 +37,7 @@ export function isSignedHeader(name: string): boolean {
 
 /** UTF-8 percent-encoding of everything except `A-Z a-z 0-9 - _ . ~` (so `! ' ( ) *` are encoded too). */
 export function cosUrlEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return rfc3986(value);
 }
 
 /** `<start>;<end>` in Unix seconds: one second back (clock skew) to TTL seconds ahead of `nowMs`. */

@@ -1,8 +1,12 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
-import { createAgents, httpRequest, type HttpResult } from '../http.ts';
-import { rfc3986, signSigV4, type SigV4Credentials } from './sigv4.ts';
+import type { ImportExportKey } from '../../globalId.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
+import { createAgents, destroyAgents, httpRequest, type HttpResult } from '../shared/http.ts';
+import { rfc3986 } from '../shared/rfc3986.ts';
 
 /** The single global endpoint (partition `aws`, `isRegionalized: false`). */
 export const IMPORTEXPORT_ENDPOINT = 'https://importexport.amazonaws.com';
@@ -36,6 +40,46 @@ export function getStatusBody(jobId: string): string {
 }
 
 /**
+ * The headers of one signed Import/Export request: `headers` (lower-case names) plus host,
+ * x-amz-date, x-amz-security-token (with a session token) and authorization, signed by
+ * `@smithy/signature-v4` as SigV4 `IngestionService`/us-east-1 over the whole body. Pure: the
+ * clock is `date`. No `x-amz-content-sha256` (the query protocol does not send one).
+ */
+export async function signRequest(
+  request: { url: URL; headers: Record<string, string>; body: string },
+  credentials: AwsCredentialIdentity,
+  date: Date,
+): Promise<Record<string, string>> {
+  const { url } = request;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = v;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+  headers.host = url.host;
+  const signer = new SignatureV4({
+    service: IMPORTEXPORT_SIGNING_NAME,
+    region: IMPORTEXPORT_SIGNING_REGION,
+    credentials,
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query,
+      headers,
+      body: request.body,
+    }),
+    { signingDate: date },
+  );
+  return signed.headers;
+}
+
+/**
  * The Import/Export query client: form POST to `/`, SigV4 `IngestionService`/us-east-1, one
  * set of keep-alive agents for the process (the service is global). It returns the raw
  * exchange; reading the body and the error envelope is the parse and errors steps' job.
@@ -61,26 +105,23 @@ export class ImportExportClient {
   }
 
   /** Resolve credentials (may throw CredentialsProviderError). */
-  async resolveCredentials(): Promise<SigV4Credentials> {
+  async resolveCredentials(): Promise<AwsCredentialIdentity> {
     const c = await this.credentials();
-    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
+    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
   }
 
   /**
    * One signed GetStatus attempt: `init.timeoutMs` bounds the whole exchange, `init.maxBodyBytes`
    * (default 1 MiB) caps the body read. Rejects only for transport failures and a body over the cap.
    */
-  async getStatus(jobId: string, credentials: SigV4Credentials, init: { timeoutMs: number; maxBodyBytes?: number; signal?: AbortSignal }): Promise<HttpResult> {
-    const body = getStatusBody(jobId);
-    const signed = signSigV4(
-      { method: 'POST', url: this.url, headers: { 'content-type': FORM_CONTENT_TYPE }, body },
-      { service: IMPORTEXPORT_SIGNING_NAME, region: IMPORTEXPORT_SIGNING_REGION, credentials, date: new Date(this.now()) },
-    );
+  async describeJob(key: ImportExportKey, credentials: AwsCredentialIdentity, init: { timeoutMs: number; maxBodyBytes?: number; signal?: AbortSignal }): Promise<HttpResult> {
+    const body = getStatusBody(key.jobId);
+    const signed = await signRequest({ url: this.url, headers: { 'content-type': FORM_CONTENT_TYPE }, body }, credentials, new Date(this.now()));
     return httpRequest(
       {
         method: 'POST',
         url: this.url,
-        headers: { ...signed.headers, 'content-length': String(Buffer.byteLength(body)) },
+        headers: { ...signed, 'content-length': String(Buffer.byteLength(body)) },
         body,
         timeoutMs: init.timeoutMs,
         maxBodyBytes: init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -91,7 +132,6 @@ export class ImportExportClient {
   }
 
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    destroyAgents(this.agents);
   }
 }

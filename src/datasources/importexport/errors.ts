@@ -1,6 +1,7 @@
-import { MalformedBodyError, UpstreamError } from '../../errors.ts';
-import { PROVIDER_LABEL, badResponse, classifyUpstreamError, parseRetryAfter, sanitizeAwsErrorCode } from '../classify.ts';
-import type { HttpResult } from '../http.ts';
+import { UpstreamError } from '../../errors.ts';
+import type { ImportExportKey } from '../../globalId.ts';
+import { PROVIDER_LABEL, classifyUpstreamError, credentialsNotFound, parseRetryAfter, sanitizeAwsErrorCode } from '../shared/classify.ts';
+import { headerValue, type HttpResult } from '../shared/http.ts';
 import { parseErrorResponse } from './parse.ts';
 
 const PROVIDER = 'AWS_IMPORT_EXPORT' as const;
@@ -23,19 +24,14 @@ export const IMPORTEXPORT_GONE_CODES: Readonly<Record<string, string>> = Object.
 /** Query-protocol server faults that are worth another attempt whatever the HTTP status says. */
 export const IMPORTEXPORT_TRANSIENT_CODES: ReadonlySet<string> = new Set(['InternalFailure', 'InternalError', 'ServiceUnavailable']);
 
-export function jobSubject(jobId: string): string {
-  return `AWS Import/Export job ${JSON.stringify(jobId)}`;
-}
-
-function header(res: HttpResult, name: string): string | null {
-  const v = res.headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && s.trim() !== '' ? s.trim() : null;
+/** How a job is named in generated messages. */
+export function jobSubject(key: ImportExportKey): string {
+  return `AWS Import/Export job ${JSON.stringify(key.jobId)}`;
 }
 
 /** The request id from the headers (`x-amzn-RequestId`, or `x-amz-request-id`). */
 export function headerRequestId(res: HttpResult): string | null {
-  return header(res, 'x-amzn-requestid') ?? header(res, 'x-amz-request-id');
+  return headerValue(res.headers, 'x-amzn-requestid') ?? headerValue(res.headers, 'x-amz-request-id');
 }
 
 /**
@@ -43,7 +39,7 @@ export function headerRequestId(res: HttpResult): string | null {
  * and the HTTP status second. The message is generated here; the upstream's Message, the URL
  * and the body never reach it.
  */
-export function errorFromResponse(res: HttpResult, jobId: string): UpstreamError {
+export function toUpstreamError(key: ImportExportKey, res: HttpResult): UpstreamError {
   const wire = parseErrorResponse(res.body);
   const upstreamCode = sanitizeAwsErrorCode(wire?.code);
   const upstreamRequestId = wire?.requestId?.trim() || headerRequestId(res);
@@ -52,7 +48,7 @@ export function errorFromResponse(res: HttpResult, jobId: string): UpstreamError
     return new UpstreamError({
       provider: PROVIDER,
       code: 'NOT_FOUND',
-      message: `${jobSubject(jobId)} ${gone}.`,
+      message: `${jobSubject(key)} ${gone}.`,
       upstreamCode,
       upstreamRequestId,
       httpStatus: res.status,
@@ -62,7 +58,7 @@ export function errorFromResponse(res: HttpResult, jobId: string): UpstreamError
   }
   return classifyUpstreamError({
     provider: PROVIDER,
-    subject: jobSubject(jobId),
+    subject: jobSubject(key),
     httpStatus: res.status,
     upstreamCode,
     upstreamRequestId,
@@ -73,26 +69,13 @@ export function errorFromResponse(res: HttpResult, jobId: string): UpstreamError
   });
 }
 
-/** A success status whose body does not read: UPSTREAM_BAD_RESPONSE. */
-export function malformedSuccess(err: MalformedBodyError, requestId: string | null): UpstreamError {
-  return badResponse(PROVIDER, err, requestId);
-}
-
 /**
  * A credential chain that found nothing (`CredentialsProviderError`) is PROVIDER_NOT_CONFIGURED;
  * any other failure to get credentials (an IMDS or SSO endpoint down) is UPSTREAM_UNAVAILABLE.
  */
 export function credentialsFailure(err: unknown): UpstreamError {
-  const name = (err as { name?: string } | null)?.name;
-  if (name === 'CredentialsProviderError' || name === 'ProviderError' || name === 'TokenProviderError') {
-    return new UpstreamError({
-      provider: PROVIDER,
-      code: 'PROVIDER_NOT_CONFIGURED',
-      message: `${PROVIDER_LABEL[PROVIDER]} has no credentials configured in this jobgraph.`,
-      retryable: false,
-      cause: err,
-    });
-  }
+  const notFound = credentialsNotFound(PROVIDER, err);
+  if (notFound) return notFound;
   return new UpstreamError({
     provider: PROVIDER,
     code: 'UPSTREAM_UNAVAILABLE',

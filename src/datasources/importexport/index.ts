@@ -1,36 +1,31 @@
 import { InternalError, MalformedBodyError } from '../../errors.ts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import type { ImportExportKey } from '../../globalId.ts';
-import { DEFAULT_MAX_BODY_BYTES } from '../bodyCap.ts';
-import { funnelError } from '../classify.ts';
-import type { HttpResult } from '../http.ts';
-import type { AwsSourceOptions } from '../options.ts';
-import { handMadeRetryPolicy, retryUpstream, type RetrySeams } from '../retry.ts';
-import type { JobSource } from '../types.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
+import { badResponse, funnelError } from '../shared/classify.ts';
+import type { HttpResult } from '../shared/http.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import { handMadeRetryPolicy, retryUpstream } from '../shared/retry.ts';
+import type { SourceSeams } from '../shared/seams.ts';
+import type { JobSource } from '../shared/types.ts';
 import { ImportExportClient } from './client.ts';
-import { credentialsFailure, errorFromResponse, headerRequestId, malformedSuccess } from './errors.ts';
-import { parseGetStatus, successRequestId } from './parse.ts';
+import { credentialsFailure, headerRequestId, toUpstreamError } from './errors.ts';
+import { parse, successRequestId } from './parse.ts';
 import type { ImportExportJobRecord } from './record.ts';
-import type { SigV4Credentials } from './sigv4.ts';
-
-export { IMPORTEXPORT_STATE_MAP } from './parse.ts';
-export type { ImportExportArtifact, ImportExportJobRecord, ImportExportJobType } from './record.ts';
 
 const PROVIDER = 'AWS_IMPORT_EXPORT' as const;
 
-/** Import/Export options: the AWS ones plus injectable clock, jitter and sleep for tests. */
-export interface ImportExportSourceOptions extends AwsSourceOptions, RetrySeams {}
-
 /**
- * The AWS Import/Export source: GetStatus over a hand-made query client (SigV4
- * `IngestionService`/us-east-1, global endpoint or `options.endpoint`), retried by the
+ * The AWS Import/Export source: GetStatus over a hand-made query client (signed by
+ * `@smithy/signature-v4` as SigV4 `IngestionService`/us-east-1, global endpoint or `options.endpoint`), retried by the
  * hand-made clients' one policy (`handMadeRetryPolicy`: throttling, 5xx and transport
  * failures, up to `maxAttempts`, full-jitter backoff honouring Retry-After, each attempt cut to
  * what is left of `options.budgetMs`), bodies capped at `options.maxBodyBytes`. Every failure
  * is an UpstreamError, or an InternalError for jobgraph's own.
  */
-export function createImportExportSource(options: ImportExportSourceOptions): JobSource<'AWS_IMPORT_EXPORT', ImportExportJobRecord> {
-  const now = options.now ?? Date.now;
-  const retryPolicy = handMadeRetryPolicy(options, { now, ...(options.random ? { random: options.random } : {}), ...(options.sleep ? { sleep: options.sleep } : {}) });
+export function createImportExportSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_IMPORT_EXPORT', ImportExportJobRecord> {
+  const now = seams.now ?? Date.now;
+  const retryPolicy = handMadeRetryPolicy(options, { ...seams, now });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const client = new ImportExportClient({
     maxSockets: options.maxSockets,
@@ -40,26 +35,26 @@ export function createImportExportSource(options: ImportExportSourceOptions): Jo
   });
 
   /** One attempt; every failure leaves through the funnel once, as an UpstreamError or InternalError. */
-  async function attempt(key: ImportExportKey, credentials: SigV4Credentials, timeoutMs: number, signal?: AbortSignal): Promise<ImportExportJobRecord> {
+  async function attempt(key: ImportExportKey, credentials: AwsCredentialIdentity, timeoutMs: number, signal?: AbortSignal): Promise<ImportExportJobRecord> {
     let res: HttpResult;
     try {
-      res = await client.getStatus(key.jobId, credentials, { timeoutMs, maxBodyBytes, ...(signal ? { signal } : {}) });
-      if (res.status < 200 || res.status >= 300) throw errorFromResponse(res, key.jobId);
+      res = await client.describeJob(key, credentials, { timeoutMs, maxBodyBytes, ...(signal ? { signal } : {}) });
+      if (res.status < 200 || res.status >= 300) throw toUpstreamError(key, res);
     } catch (err) {
       throw funnelError(PROVIDER, err);
     }
     try {
-      return parseGetStatus(res.body, key);
+      return parse(key, res.body);
     } catch (err) {
       // Only a malformed body is the provider's; any other exception in the parse step is ours.
-      if (err instanceof MalformedBodyError) throw malformedSuccess(err, successRequestId(res.body) ?? headerRequestId(res));
+      if (err instanceof MalformedBodyError) throw badResponse(PROVIDER, err, successRequestId(res.body) ?? headerRequestId(res));
       throw new InternalError(PROVIDER, err);
     }
   }
 
   async function fetchJob(key: ImportExportKey, opts: { signal?: AbortSignal } = {}): Promise<ImportExportJobRecord> {
     const started = now();
-    let credentials: SigV4Credentials;
+    let credentials: AwsCredentialIdentity;
     try {
       credentials = await client.resolveCredentials();
     } catch (err) {

@@ -1,32 +1,12 @@
 import { MalformedBodyError } from '../../errors.ts';
-import { formatGlobalId, type ImportExportKey } from '../../globalId.ts';
-import { isTerminalState, mapState, type JobState } from '../../model.ts';
-import { toIsoTimestamp } from '../time.ts';
-import { child, children, createXmlParser, integer, text, type XmlNode } from '../xml.ts';
-import type { ImportExportArtifact, ImportExportJobRecord, ImportExportJobType } from './record.ts';
+import type { ImportExportKey } from '../../globalId.ts';
+import { mapState } from '../../model.ts';
+import { jobHeader } from '../shared/jobHeader.ts';
+import { enumValue } from '../shared/json.ts';
+import { toIsoTimestamp } from '../shared/time.ts';
+import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
+import { IMPORTEXPORT_JOB_TYPES, IMPORTEXPORT_STATE_MAP, type ImportExportArtifact, type ImportExportJobRecord } from './record.ts';
 
-/**
- * ProgressCode → JobState. The model has no enum for ProgressCode; this is the Developer
- * Guide's list. Expired and the device/signature/format error codes end the job: FAILED.
- * Anything else (e.g. `Started`, which the CLI docs mention) is UNKNOWN.
- */
-export const IMPORTEXPORT_STATE_MAP: Readonly<Record<string, JobState>> = Object.freeze({
-  Pending: 'QUEUED',
-  InProgress: 'IN_PROGRESS',
-  Complete: 'SUCCEEDED',
-  SuccessWithErrors: 'SUCCEEDED_WITH_ERRORS',
-  Canceled: 'CANCELLED',
-  Expired: 'FAILED',
-  DeviceError: 'FAILED',
-  InvalidSignature: 'FAILED',
-  MissingDevice: 'FAILED',
-  MissingSignature: 'FAILED',
-  UnsupportedDeviceType: 'FAILED',
-  UnsupportedFileFormat: 'FAILED',
-  UnsupportedPowerSupply: 'FAILED',
-});
-
-const JOB_TYPES: ReadonlySet<string> = new Set<ImportExportJobType>(['Import', 'Export']);
 
 /**
  * Paths are matched after namespace prefixes are removed and attributes ignored, so the
@@ -110,7 +90,7 @@ function artifact(member: XmlNode): ImportExportArtifact {
  * the body is not XML, is not a GetStatusResponse, or a typed field does not read.
  * Text (manifest, signature file) is kept exactly, line breaks and surrounding space included.
  */
-export function parseGetStatus(body: string, key: ImportExportKey): ImportExportJobRecord {
+export function parse(key: ImportExportKey, body: string): ImportExportJobRecord {
   const doc = parseSuccessXml(body);
   const response = doc.GetStatusResponse;
   if (response === undefined || typeof response === 'string') throw new MalformedBodyError('body is not a GetStatusResponse');
@@ -124,19 +104,17 @@ export function parseGetStatus(body: string, key: ImportExportKey): ImportExport
   const creationDate = toIsoTimestamp(leaf(result, 'CreationDate'), 'CreationDate');
 
   return {
-    id: formatGlobalId(key),
-    provider: 'AWS_IMPORT_EXPORT',
-    nativeId: key.jobId,
-    region: null,
-    state,
-    providerStatus: progressCode,
-    statusMessage: progressMessage,
-    terminal: isTerminalState(state),
-    createdAt: creationDate,
-    updatedAt: null,
-    completedAt: null,
+    ...jobHeader(key, {
+      nativeId: key.jobId,
+      state,
+      providerStatus: progressCode,
+      statusMessage: progressMessage,
+      createdAt: creationDate,
+      updatedAt: null,
+      completedAt: null,
+    }),
     jobId: leaf(result, 'JobId'),
-    jobType: rawJobType !== null && JOB_TYPES.has(rawJobType) ? (rawJobType as ImportExportJobType) : null,
+    jobType: enumValue(rawJobType, IMPORTEXPORT_JOB_TYPES),
     locationCode: leaf(result, 'LocationCode'),
     locationMessage: leaf(result, 'LocationMessage'),
     progressCode,

@@ -1,7 +1,29 @@
-import type { JobRecord } from '../../model.ts';
+import type { JobRecord, JobState } from '../../model.ts';
+
+/**
+ * ProgressCode → JobState. The model has no enum for ProgressCode; this is the Developer
+ * Guide's list. Expired and the device/signature/format error codes end the job: FAILED.
+ * Anything else (e.g. `Started`, which the CLI docs mention) is UNKNOWN.
+ */
+export const IMPORTEXPORT_STATE_MAP: Readonly<Record<string, JobState>> = Object.freeze({
+  Pending: 'QUEUED',
+  InProgress: 'IN_PROGRESS',
+  Complete: 'SUCCEEDED',
+  SuccessWithErrors: 'SUCCEEDED_WITH_ERRORS',
+  Canceled: 'CANCELLED',
+  Expired: 'FAILED',
+  DeviceError: 'FAILED',
+  InvalidSignature: 'FAILED',
+  MissingDevice: 'FAILED',
+  MissingSignature: 'FAILED',
+  UnsupportedDeviceType: 'FAILED',
+  UnsupportedFileFormat: 'FAILED',
+  UnsupportedPowerSupply: 'FAILED',
+});
 
 /** `ImportExportJobType`: the model's closed set. An unknown wire value reads as null. */
-export type ImportExportJobType = 'Import' | 'Export';
+export const IMPORTEXPORT_JOB_TYPES = ['Import', 'Export'] as const;
+export type ImportExportJobType = (typeof IMPORTEXPORT_JOB_TYPES)[number];
 
 /** One `ArtifactList` member (`ImportExportArtifact`). `url` is often a presigned link: a secret. */
 export interface ImportExportArtifact {

@@ -1,7 +1,8 @@
-import { OmicsClient } from '@aws-sdk/client-omics';
-import type { HttpHandler } from '@smithy/protocol-http';
-import { RegionalClients, sdkClientConfig } from '../awsSdk.ts';
-import type { AwsSourceOptions } from '../options.ts';
+import { GetReferenceImportJobCommand, OmicsClient, type GetReferenceImportJobCommandOutput } from '@aws-sdk/client-omics';
+import type { OmicsKey } from '../../globalId.ts';
+import { RegionalClients, sdkClientConfig } from '../shared/awsSdk.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { SourceSeams } from '../shared/seams.ts';
 
 /**
  * Long-lived `OmicsClient`s, one per region (bounded, see RegionalClients), sharing the provider's keep-alive agents.
@@ -9,19 +10,27 @@ import type { AwsSourceOptions } from '../options.ts';
  * Host prefix: GetReferenceImportJob carries the endpoint trait `control-storage-`, so
  * without an override requests go to `control-storage-omics.{region}.amazonaws.com`. With an
  * endpoint override (AWS_ENDPOINT_URL_OMICS) the SDK would still prepend the prefix and
- * produce a host such as `control-storage-127.0.0.1`; DESIGN.md says an override is used as
- * given, so `disableHostPrefix` is set whenever `endpoint` is.
+ * produce a host such as `control-storage-127.0.0.1`; an override is used as given (README,
+ * "Configuration"), so `disableHostPrefix` is set whenever `endpoint` is.
  */
 export class OmicsClients extends RegionalClients<OmicsClient> {
-  /** `requestHandler` replaces the keep-alive Node handler (tests feed fixtures through it). */
-  constructor(options: AwsSourceOptions, requestHandler?: HttpHandler) {
+  constructor(options: AwsSourceOptions, seams: SourceSeams = {}) {
     super(
-      (region, shared) =>
+      (region, handler) =>
         new OmicsClient({
-          ...sdkClientConfig(region, options, requestHandler ?? shared),
+          ...sdkClientConfig(region, options, handler),
           ...(options.endpoint !== undefined ? { disableHostPrefix: true } : {}),
         }),
       options,
+      seams,
+    );
+  }
+
+  /** One GetReferenceImportJob call; throws whatever the SDK throws (mapped by errors.ts). */
+  describeJob(key: OmicsKey, signal?: AbortSignal): Promise<GetReferenceImportJobCommandOutput> {
+    return this.forRegion(key.region).send(
+      new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
+      signal ? { abortSignal: signal } : {},
     );
   }
 }

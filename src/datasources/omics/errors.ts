@@ -1,6 +1,6 @@
 import type { InternalError, UpstreamError } from '../../errors.ts';
 import type { OmicsKey } from '../../globalId.ts';
-import { fromSdkError } from '../sdkErrors.ts';
+import { fromSdkError } from '../shared/sdkErrors.ts';
 
 /** Codes that mean "no such job": HealthOmics answers 404 ResourceNotFoundException. */
 export const OMICS_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ResourceNotFoundException']);
@@ -12,7 +12,7 @@ export const OMICS_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ResourceNotF
 export const OMICS_TRANSIENT_CODES: ReadonlySet<string> = new Set(['RequestTimeoutException']);
 
 /** How a job is named in generated messages. */
-export function omicsSubject(key: OmicsKey): string {
+export function jobSubject(key: OmicsKey): string {
   return `HealthOmics reference import job "${key.id}" in reference store "${key.referenceStoreId}" (${key.region})`;
 }
 
@@ -22,6 +22,6 @@ export function omicsSubject(key: OmicsKey): string {
  * body the SDK could not read (a proxy's HTML 502) by status. `RequestTimeoutException` (408)
  * is transient here.
  */
-export function mapOmicsError(err: unknown, key: OmicsKey): UpstreamError | InternalError {
-  return fromSdkError('AWS_OMICS', err, { subject: omicsSubject(key), notFoundCodes: OMICS_NOT_FOUND_CODES, transientCodes: OMICS_TRANSIENT_CODES });
+export function toUpstreamError(key: OmicsKey, err: unknown): UpstreamError | InternalError {
+  return fromSdkError('AWS_OMICS', err, { subject: jobSubject(key), notFoundCodes: OMICS_NOT_FOUND_CODES, transientCodes: OMICS_TRANSIENT_CODES });
 }

@@ -1,7 +1,8 @@
-import { PanoramaClient } from '@aws-sdk/client-panorama';
-import type { HttpHandler } from '@smithy/protocol-http';
-import { RegionalClients, sdkClientConfig } from '../awsSdk.ts';
-import type { AwsSourceOptions } from '../options.ts';
+import { DescribePackageImportJobCommand, PanoramaClient, type DescribePackageImportJobCommandOutput } from '@aws-sdk/client-panorama';
+import type { PanoramaKey } from '../../globalId.ts';
+import { RegionalClients, sdkClientConfig } from '../shared/awsSdk.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { SourceSeams } from '../shared/seams.ts';
 
 /**
  * Long-lived `PanoramaClient`s (rest-json, SigV4 `panorama`), one per region (bounded, see
@@ -15,8 +16,12 @@ import type { AwsSourceOptions } from '../options.ts';
  * strategy with `options.maxAttempts`.
  */
 export class PanoramaClients extends RegionalClients<PanoramaClient> {
-  /** `requestHandler` replaces the keep-alive Node handler (protocol tests feed fixtures through it). */
-  constructor(options: AwsSourceOptions, requestHandler?: HttpHandler) {
-    super((region, shared) => new PanoramaClient(sdkClientConfig(region, options, requestHandler ?? shared)), options);
+  constructor(options: AwsSourceOptions, seams: SourceSeams = {}) {
+    super((region, handler) => new PanoramaClient(sdkClientConfig(region, options, handler)), options, seams);
+  }
+
+  /** One DescribePackageImportJob call (`GET /packages/import-jobs/{JobId}`); throws whatever the SDK throws (mapped by errors.ts). */
+  describeJob(key: PanoramaKey, signal?: AbortSignal): Promise<DescribePackageImportJobCommandOutput> {
+    return this.forRegion(key.region).send(new DescribePackageImportJobCommand({ JobId: key.jobId }), signal ? { abortSignal: signal } : {});
   }
 }

@@ -1,7 +1,7 @@
 import { UpstreamError, type InternalError } from '../../errors.ts';
 import type { PanoramaKey } from '../../globalId.ts';
-import { PROVIDER_LABEL, isNetworkError } from '../classify.ts';
-import { fromSdkError } from '../sdkErrors.ts';
+import { PROVIDER_LABEL, isNetworkError } from '../shared/classify.ts';
+import { fromSdkError } from '../shared/sdkErrors.ts';
 
 /**
  * Codes that mean "no such job". `ResourceNotFoundException` (HTTP 404) is not in the model's
@@ -14,7 +14,7 @@ export const PANORAMA_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ResourceN
 export const PANORAMA_END_OF_SUPPORT_NOTE = 'AWS ended support for Panorama on 2026-05-31, so its endpoint may no longer answer.';
 
 /** How a job is named in generated messages. */
-export function panoramaSubject(key: PanoramaKey): string {
+export function jobSubject(key: PanoramaKey): string {
   return `Panorama package import job "${key.jobId}" in ${key.region}`;
 }
 
@@ -31,8 +31,8 @@ export function panoramaSubject(key: PanoramaKey): string {
  *   Panorama API (the decommissioned case) — UPSTREAM_UNAVAILABLE, not NOT_FOUND;
  * - transport failures (DNS, refused, reset; not timeouts or aborts) carry a note on the end of support.
  */
-export function mapPanoramaError(err: unknown, key: PanoramaKey): UpstreamError | InternalError {
-  const mapped = fromSdkError('AWS_PANORAMA', err, { subject: panoramaSubject(key), notFoundCodes: PANORAMA_NOT_FOUND_CODES });
+export function toUpstreamError(key: PanoramaKey, err: unknown): UpstreamError | InternalError {
+  const mapped = fromSdkError('AWS_PANORAMA', err, { subject: jobSubject(key), notFoundCodes: PANORAMA_NOT_FOUND_CODES });
   if (!(mapped instanceof UpstreamError) || err instanceof UpstreamError) return mapped;
   if (mapped.code === 'NOT_FOUND' && mapped.httpStatus === 404 && mapped.upstreamCode === null) {
     return new UpstreamError({

@@ -5,8 +5,9 @@ import {
   ListPipelinesCommand,
 } from '@aws-sdk/client-codepipeline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCodePipelineSource, type CodePipelineJobRecord } from '../../../src/datasources/codepipeline/index.ts';
-import type { AwsSourceOptions } from '../../../src/datasources/options.ts';
+import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
+import { type CodePipelineJobRecord } from '../../../src/datasources/codepipeline/record.ts';
+import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { UpstreamError } from '../../../src/errors.ts';
 import { parseGlobalId, type CodePipelineKey } from '../../../src/globalId.ts';
 import { createCodePipelineEmulator } from '../../../src/emulators/codepipeline/emulator.ts';

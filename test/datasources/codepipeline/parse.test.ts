@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseGetJobDetailsOutput } from '../../../src/datasources/codepipeline/parse.ts';
-import { CODEPIPELINE_STATE_MAP } from '../../../src/datasources/codepipeline/index.ts';
+import { parse } from '../../../src/datasources/codepipeline/parse.ts';
+import { CODEPIPELINE_STATE_MAP } from '../../../src/datasources/codepipeline/record.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
 import type { CodePipelineKey } from '../../../src/globalId.ts';
 
@@ -13,21 +13,21 @@ describe('CodePipeline parse', () => {
   });
 
   it('takes the native ID from the key when the response omits jobDetails.id', () => {
-    const record = parseGetJobDetailsOutput({ jobDetails: { accountId: '111122223333' } }, key);
+    const record = parse(key, { jobDetails: { accountId: '111122223333' } });
     expect(record.nativeId).toBe(key.jobId);
     expect(record.id).toBe(`codepipeline:us-east-1:${key.jobId}`);
     expect(record.actionTypeId).toBeNull();
   });
 
   it('rejects a null artifact naming its position', () => {
-    expect(() => parseGetJobDetailsOutput({ jobDetails: { id: key.jobId, data: { inputArtifacts: [null] } } }, key)).toThrow(
+    expect(() => parse(key, { jobDetails: { id: key.jobId, data: { inputArtifacts: [null] } } })).toThrow(
       new MalformedBodyError('inputArtifacts[0] is null'),
     );
   });
 
   it('names only the field, never the value, when a credential has the wrong type', () => {
     const run = () =>
-      parseGetJobDetailsOutput({ jobDetails: { id: key.jobId, data: { artifactCredentials: { accessKeyId: 'ASIAJOBGRAPHTEST0001', secretAccessKey: 42 } } } }, key);
+      parse(key, { jobDetails: { id: key.jobId, data: { artifactCredentials: { accessKeyId: 'ASIAJOBGRAPHTEST0001', secretAccessKey: 42 } } } });
     expect(run).toThrow(new MalformedBodyError('artifactCredentials.secretAccessKey is not a string'));
   });
 
@@ -36,7 +36,7 @@ describe('CodePipeline parse', () => {
       fc.property(fc.jsonValue(), fc.jsonValue(), (jobDetails, data) => {
         for (const output of [jobDetails, { jobDetails }, { jobDetails: { id: key.jobId, data } }]) {
           try {
-            const record = parseGetJobDetailsOutput(output, key);
+            const record = parse(key, output);
             expect(record.state).toBe('UNKNOWN');
             expect(record.terminal).toBe(false);
           } catch (err) {

@@ -3,9 +3,12 @@ import COS from 'cos-nodejs-sdk-v5';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/globalId.ts';
-import { CosBatchClient, createCosBatchSource, type CosBatchJobRecord, type CosBatchSourceOverrides } from '../../../src/datasources/cosbatch/index.ts';
-import type { CosSourceOptions } from '../../../src/datasources/options.ts';
-import type { JobSource } from '../../../src/datasources/types.ts';
+import { CosBatchClient } from '../../../src/datasources/cosbatch/client.ts';
+import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
+import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
+import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
+import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
+import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, startFixtureServer, type FixtureServer, upstreamFailure } from '../../support/fixtures.ts';
 
 const loadFixture = fixtureLoader('cosbatch');
@@ -31,11 +34,11 @@ afterAll(async () => {
 
 function source(
   extra: Partial<CosSourceOptions> = {},
-  overrides: CosBatchSourceOverrides = {},
+  seams: SourceSeams = {},
 ): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
   const s = createCosBatchSource(
-    { timeoutMs: 2000, maxAttempts: 1, maxSockets: 2, credentials: CREDS, appId: '1250000000', endpoint: server.url, now: () => NOW, ...extra },
-    overrides,
+    { timeoutMs: 2000, maxAttempts: 1, maxSockets: 2, credentials: CREDS, appId: '1250000000', endpoint: server.url, ...extra },
+    { now: () => NOW, ...seams },
   );
   opened.push(s);
   return s;

@@ -5,9 +5,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type CosBatchKey } from '../../../src/globalId.ts';
-import { COSBATCH_STATE_MAP, createCosBatchSource, type CosBatchJobRecord } from '../../../src/datasources/cosbatch/index.ts';
-import type { CosSourceOptions } from '../../../src/datasources/options.ts';
-import type { JobSource } from '../../../src/datasources/types.ts';
+import { COSBATCH_STATE_MAP, type CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
+import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
+import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
+import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { DEMO_TENCENT_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
 import {

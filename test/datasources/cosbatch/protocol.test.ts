@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/globalId.ts';
-import { createCosBatchSource, type CosBatchJobRecord } from '../../../src/datasources/cosbatch/index.ts';
-import type { JobSource } from '../../../src/datasources/types.ts';
+import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
+import { type CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
+import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, startFixtureServer, type FixtureServer, upstreamFailure } from '../../support/fixtures.ts';
 
 const loadFixture = fixtureLoader('cosbatch');

@@ -1,10 +1,8 @@
-import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MalformedBodyError } from '../../../src/errors.ts';
 import type { ImportExportKey } from '../../../src/globalId.ts';
 import { FORM_CONTENT_TYPE } from '../../../src/datasources/importexport/client.ts';
-import { createImportExportSource, IMPORTEXPORT_STATE_MAP, type ImportExportJobRecord } from '../../../src/datasources/importexport/index.ts';
-import { parseErrorResponse, parseGetStatus } from '../../../src/datasources/importexport/parse.ts';
+import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
+import type { ImportExportJobRecord } from '../../../src/datasources/importexport/record.ts';
 import { fixtureLoader, startFixtureServer, upstreamFailure } from '../../support/fixtures.ts';
 import { expectCleanMessage } from './helpers.ts';
 
@@ -60,15 +58,16 @@ describe('ImportExport protocol', () => {
 
   beforeAll(async () => {
     server = await startFixtureServer();
-    source = createImportExportSource({
-      endpoint: server.url,
-      credentials: CREDS,
-      timeoutMs: 2000,
-      maxAttempts: 3,
-      maxSockets: 4,
-      random: () => 0.5,
-      sleep: async (ms) => void sleeps.push(ms),
-    });
+    source = createImportExportSource(
+      {
+        endpoint: server.url,
+        credentials: CREDS,
+        timeoutMs: 2000,
+        maxAttempts: 3,
+        maxSockets: 4,
+      },
+      { random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) },
+    );
   });
   afterAll(async () => {
     source.close?.();
@@ -376,96 +375,5 @@ describe('ImportExport protocol', () => {
     expect(err.message).toMatch(/^AWS Import\/Export sent a response jobgraph could not read: XML body is not well-formed/);
     expectCleanMessage(err);
     expect(server.requests).toHaveLength(1);
-  });
-});
-
-describe('ImportExport parse', () => {
-  const k = key('ABCDE');
-  const wrap = (result: string) =>
-    `<GetStatusResponse xmlns="http://importexport.amazonaws.com/doc/2010-06-01/"><GetStatusResult>${result}</GetStatusResult></GetStatusResponse>`;
-
-  it('maps every documented ProgressCode through the state table', () => {
-    expect(IMPORTEXPORT_STATE_MAP).toEqual({
-      Pending: 'QUEUED',
-      InProgress: 'IN_PROGRESS',
-      Complete: 'SUCCEEDED',
-      SuccessWithErrors: 'SUCCEEDED_WITH_ERRORS',
-      Canceled: 'CANCELLED',
-      Expired: 'FAILED',
-      DeviceError: 'FAILED',
-      InvalidSignature: 'FAILED',
-      MissingDevice: 'FAILED',
-      MissingSignature: 'FAILED',
-      UnsupportedDeviceType: 'FAILED',
-      UnsupportedFileFormat: 'FAILED',
-      UnsupportedPowerSupply: 'FAILED',
-    });
-    for (const [code, state] of Object.entries(IMPORTEXPORT_STATE_MAP)) {
-      const r = parseGetStatus(wrap(`<ProgressCode>${code}</ProgressCode>`), k);
-      expect([r.state, r.providerStatus, r.terminal]).toEqual([state, code, state !== 'QUEUED' && state !== 'IN_PROGRESS']);
-    }
-  });
-
-  it('never reads an inherited property name as a state', () => {
-    expect(parseGetStatus(wrap('<ProgressCode>constructor</ProgressCode>'), k).state).toBe('UNKNOWN');
-  });
-
-  it('reads a prefixed namespace the same as a default one', () => {
-    const body =
-      '<ie:GetStatusResponse xmlns:ie="http://importexport.amazonaws.com/"><ie:GetStatusResult><ie:ProgressCode>Complete</ie:ProgressCode>' +
-      '<ie:ArtifactList><ie:member><ie:URL>u</ie:URL></ie:member></ie:ArtifactList></ie:GetStatusResult></ie:GetStatusResponse>';
-    const r = parseGetStatus(body, k);
-    expect([r.state, r.artifactList]).toEqual(['SUCCEEDED', [{ description: null, url: 'u' }]]);
-  });
-
-  it('keeps empty strings as empty strings', () => {
-    const r = parseGetStatus(wrap('<Carrier></Carrier><LogKey/>'), k);
-    expect([r.carrier, r.logKey]).toEqual(['', '']);
-  });
-
-  it('rejects a non-integer ErrorCount, naming the field', () => {
-    expect(() => parseGetStatus(wrap('<ErrorCount>three</ErrorCount>'), k)).toThrow(new MalformedBodyError('ErrorCount is not an integer'));
-  });
-
-  it('rejects a CreationDate that is not a time', () => {
-    expect(() => parseGetStatus(wrap('<CreationDate>yesterday</CreationDate>'), k)).toThrow(MalformedBodyError);
-  });
-
-  it('rejects a body that is not a GetStatusResponse', () => {
-    expect(() => parseGetStatus('<ListJobsResponse><ListJobsResult/></ListJobsResponse>', k)).toThrow(MalformedBodyError);
-    expect(() => parseGetStatus('<GetStatusResponse/>', k)).toThrow(MalformedBodyError);
-    expect(() => parseGetStatus('not xml at all', k)).toThrow(MalformedBodyError);
-  });
-
-  it('rejects a DOCTYPE, so no entity is ever expanded', () => {
-    const body = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>${wrap('<JobId>&e;</JobId>')}`;
-    expect(() => parseGetStatus(body, k)).toThrow(MalformedBodyError);
-  });
-
-  it('rejects an element where text belongs', () => {
-    expect(() => parseGetStatus(wrap('<Signature><Value>x</Value></Signature>'), k)).toThrow(new MalformedBodyError('Signature is not a text element'));
-  });
-
-  it('keeps any multi-line text exactly once XML-escaped on the wire', () => {
-    const xmlChar = fc.constantFrom('a', 'Z', '0', ' ', '\n', '\t', '&', '<', '>', '"', "'", ':', '/', '=', 'é', '漢', '😀', ';', '#');
-    fc.assert(
-      fc.property(fc.array(xmlChar, { maxLength: 200 }).map((cs) => cs.join('')), (text) => {
-        const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-        const r = parseGetStatus(wrap(`<CurrentManifest>${escaped}</CurrentManifest><SignatureFileContents>${escaped}</SignatureFileContents>`), k);
-        return r.currentManifest === text && r.signatureFileContents === text;
-      }),
-      { numRuns: 300, seed: 20100601 },
-    );
-  });
-
-  it('reads the error envelope with RequestId beside Error', () => {
-    expect(parseErrorResponse(loadFixture('not-found').body)).toEqual({
-      type: 'Sender',
-      code: 'InvalidJobIdException',
-      message: 'The JOBID was missing, not found, or not associated with the AWS account.',
-      requestId: '3d4e5f60-1f0e-11e6-9d8c-7b6a5f4e3d2c',
-    });
-    expect(parseErrorResponse(loadFixture('server-error').body)?.type).toBe('Receiver');
-    expect(parseErrorResponse(loadFixture('bad-gateway-html').body)).toBeNull();
   });
 });

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OmicsKey } from '../../../src/globalId.ts';
-import { createOmicsSource, type OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/index.ts';
-import type { AwsSourceOptions } from '../../../src/datasources/options.ts';
-import type { JobSource } from '../../../src/datasources/types.ts';
+import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
+import { type OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
+import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
+import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';
 
 const loadFixture = fixtureLoader('omics');

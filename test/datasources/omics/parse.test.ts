@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
 import type { OmicsKey } from '../../../src/globalId.ts';
-import { OMICS_STATE_MAP, parseReferenceImportJob } from '../../../src/datasources/omics/index.ts';
+import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
+import { parse } from '../../../src/datasources/omics/parse.ts';
 
 const key: OmicsKey = { provider: 'AWS_OMICS', region: 'us-east-1', referenceStoreId: '5038720581', id: '8110394857' };
 const base = {
@@ -24,7 +25,7 @@ describe('Omics parse', () => {
     ['COMPLETED_WITH_FAILURES', 'SUCCEEDED_WITH_ERRORS', true],
     ['PAUSED', 'UNKNOWN', false],
   ] as const)('maps status %s to state %s (terminal %s)', (status, state, terminal) => {
-    const r = parseReferenceImportJob(key, { ...base, status });
+    const r = parse(key, { ...base, status });
     expect(r.state).toBe(state);
     expect(r.terminal).toBe(terminal);
     expect(r.providerStatus).toBe(status);
@@ -44,12 +45,12 @@ describe('Omics parse', () => {
   });
 
   it('does not treat inherited object keys as statuses', () => {
-    expect(parseReferenceImportJob(key, { ...base, status: 'constructor' }).state).toBe('UNKNOWN');
+    expect(parse(key, { ...base, status: 'constructor' }).state).toBe('UNKNOWN');
   });
 
   it('accepts the SDK Date objects and raw ISO-8601 strings alike', () => {
-    const fromDate = parseReferenceImportJob(key, { ...base, completionTime: new Date('2024-07-01T09:41:12.003Z') });
-    const fromString = parseReferenceImportJob(key, {
+    const fromDate = parse(key, { ...base, completionTime: new Date('2024-07-01T09:41:12.003Z') });
+    const fromString = parse(key, {
       ...base,
       creationTime: '2024-07-01T11:26:43.456+02:00',
       completionTime: '2024-07-01T09:41:12.003Z',
@@ -60,22 +61,22 @@ describe('Omics parse', () => {
   });
 
   it('rejects an invalid Date as a malformed body naming the field', () => {
-    expect(() => parseReferenceImportJob(key, { ...base, creationTime: new Date(Number.NaN) })).toThrow(
+    expect(() => parse(key, { ...base, creationTime: new Date(Number.NaN) })).toThrow(
       new MalformedBodyError('creationTime is not a timestamp'),
     );
   });
 
   it('rejects wrong types naming the field', () => {
-    expect(() => parseReferenceImportJob(key, { ...base, id: 8110394857 })).toThrow('id is not a string');
-    expect(() => parseReferenceImportJob(key, { ...base, sources: [{ status: 'FINISHED', tags: ['a'] }] })).toThrow(
+    expect(() => parse(key, { ...base, id: 8110394857 })).toThrow('id is not a string');
+    expect(() => parse(key, { ...base, sources: [{ status: 'FINISHED', tags: ['a'] }] })).toThrow(
       'sources[0].tags is not an object',
     );
-    expect(() => parseReferenceImportJob(key, { ...base, sources: [null] })).toThrow('sources[0] is not an object');
-    expect(() => parseReferenceImportJob(key, null)).toThrow(MalformedBodyError);
+    expect(() => parse(key, { ...base, sources: [null] })).toThrow('sources[0] is not an object');
+    expect(() => parse(key, null)).toThrow(MalformedBodyError);
   });
 
   it('falls back to the key for an absent id and referenceStoreId and sets updatedAt to null', () => {
-    const r = parseReferenceImportJob(key, { status: 'SUBMITTED' });
+    const r = parse(key, { status: 'SUBMITTED' });
     expect(r).toMatchObject({
       id: 'omics:us-east-1:5038720581:8110394857',
       nativeId: '8110394857',
@@ -89,7 +90,7 @@ describe('Omics parse', () => {
   });
 
   it('keeps empty strings rather than turning them into null', () => {
-    const r = parseReferenceImportJob(key, {
+    const r = parse(key, {
       ...base,
       statusMessage: '',
       sources: [{ status: 'FINISHED', statusMessage: '', name: '', description: '', tags: { k: '' } }],
@@ -99,7 +100,7 @@ describe('Omics parse', () => {
   });
 
   it('ignores the SDK $metadata and unknown fields', () => {
-    const r = parseReferenceImportJob(key, { ...base, $metadata: { httpStatusCode: 200, requestId: 'x' }, futureField: { a: 1 } });
+    const r = parse(key, { ...base, $metadata: { httpStatusCode: 200, requestId: 'x' }, futureField: { a: 1 } });
     expect(Object.keys(r)).not.toContain('$metadata');
     expect(Object.keys(r)).not.toContain('futureField');
   });

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type PanoramaKey } from '../../../src/globalId.ts';
-import { createPanoramaSource, type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/index.ts';
-import type { AwsSourceOptions } from '../../../src/datasources/options.ts';
+import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
+import { type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
+import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import {

@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { Kind, parse } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { PanoramaKey } from '../../../src/globalId.ts';
-import {
-  createPanoramaSource,
-  parsePackageImportJob,
-  PANORAMA_STATE_MAP,
-  type PanoramaPackageImportJobRecord,
-} from '../../../src/datasources/panorama/index.ts';
+import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
+import { parse } from '../../../src/datasources/panorama/parse.ts';
+import { PANORAMA_STATE_MAP, type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
 import type { HttpRequest } from '@smithy/protocol-http';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { fixtureLoader, sdkFixtureHandler, upstreamFailure } from '../../support/fixtures.ts';
@@ -304,7 +299,7 @@ describe('Panorama parse', () => {
     const { result } = await fetchFixture('success-full.json');
     const viaSdk = await result;
     const raw = JSON.parse(fixture('success-full.json').body) as unknown;
-    expect(parsePackageImportJob(KEY('pkgimport-5f3a9c1e7b2d4086'), raw)).toEqual(viaSdk);
+    expect(parse(KEY('pkgimport-5f3a9c1e7b2d4086'), raw)).toEqual(viaSdk);
   });
 
   it('answers NOT_FOUND for ResourceNotFoundException, cutting the URL from x-amzn-ErrorType', async () => {
@@ -388,30 +383,5 @@ describe('Panorama parse', () => {
     expect(err.upstreamCode).toBeNull();
     expect(err.httpStatus).toBe(502);
     expect(err.message).toBe('AWS Panorama is unavailable (HTTP 502).');
-  });
-});
-
-describe('Panorama GraphQL type', () => {
-  const doc = parse(readFileSync(new URL('../../../schema/panorama.graphql', import.meta.url), 'utf8'));
-  const fields = (name: string) => {
-    for (const def of doc.definitions) {
-      if (def.kind === Kind.OBJECT_TYPE_DEFINITION && def.name.value === name) return (def.fields ?? []).map((f) => f.name.value).sort();
-    }
-    throw new Error(`type ${name} is missing`);
-  };
-  const keys = (o: object | null | undefined) => Object.keys(o ?? {}).sort();
-  const output = FULL.output;
-  const tags = FULL.jobTags[0];
-
-  it('names every record field exactly as the GraphQL fields, so default resolvers work', () => {
-    expect(fields('PanoramaPackageImportJob')).toEqual(keys(FULL));
-    expect(fields('PanoramaPackageImportJobInputConfig')).toEqual(keys(FULL.inputConfig));
-    expect(fields('PanoramaPackageVersionInputConfig')).toEqual(keys(FULL.inputConfig?.packageVersionInputConfig));
-    expect(fields('PanoramaS3Location')).toEqual(keys(FULL.inputConfig?.packageVersionInputConfig?.s3Location));
-    expect(fields('PanoramaPackageImportJobOutputConfig')).toEqual(keys(FULL.outputConfig));
-    expect(fields('PanoramaPackageVersionOutputConfig')).toEqual(keys(FULL.outputConfig?.packageVersionOutputConfig));
-    expect(fields('PanoramaPackageImportJobOutput')).toEqual(keys(output));
-    expect(fields('PanoramaOutputS3Location')).toEqual(keys(output?.outputS3Location));
-    expect(fields('PanoramaJobResourceTags')).toEqual(keys(tags));
   });
 });

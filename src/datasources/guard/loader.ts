@@ -1,25 +1,22 @@
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import { BrokenCircuitError } from 'cockatiel';
 import DataLoader from 'dataloader';
-import type { JobCache } from '../cache/jobCache.ts';
-import { InternalError, UpstreamError } from '../errors.ts';
-import type { FdHealth } from '../health.ts';
-import { formatGlobalId, type JobKey, type KeyOf } from '../globalId.ts';
-import type { JobProvider, JobRecord } from '../model.ts';
-import { PROVIDER_LABEL } from './classify.ts';
+import type { JobCache } from '../../cache/jobCache.ts';
+import { InternalError, UpstreamError } from '../../errors.ts';
+import type { FdHealth } from '../../health.ts';
+import { formatGlobalId, type KeyOf } from '../../globalId.ts';
+import type { JobProvider, JobRecord } from '../../model.ts';
+import { PROVIDER_LABEL } from '../shared/classify.ts';
+import { breakerRegion, RegionalBreakers, type BreakerOptions } from './breakers.ts';
 import { FairLimiter } from './fairLimit.ts';
-import type { JobSource } from './types.ts';
+import type { JobSource } from '../shared/types.ts';
 
-export interface GuardOptions {
+export interface GuardOptions extends BreakerOptions {
   /** Concurrent upstream calls for this provider across all requests. */
   concurrency: number;
   /** Concurrent upstream calls one caller may have at this provider, across all its requests. */
   callerConcurrency: number;
   /** Most time one job may take, queueing, attempts and waits included, in ms. */
   budgetMs: number;
-  /** Consecutive unavailable answers that open the circuit. */
-  breakerFailures: number;
-  /** How long the circuit stays open before one trial call, in ms. */
-  breakerHalfOpenMs: number;
 }
 
 /** A provider's source with its process-wide protections: fair concurrency cap, circuit breakers, time budget. */
@@ -38,87 +35,6 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
 
 /** The caller of requests without a token subject: they share one bucket. */
 export const NO_SUBJECT_CALLER = '';
-
-/** The breaker key of a job: its region, or `global` for a provider without regions. */
-export function breakerRegion(key: JobKey): string {
-  return 'region' in key ? key.region : 'global';
-}
-
-/**
- * Error codes that say the fault is on jobgraph's side of the wire, not the provider's: a
- * region or host that does not resolve (ENOTFOUND, EAI_AGAIN), a URL jobgraph could not
- * build. A provider that is down answers, refuses, resets or times out; it does not fail to
- * be named.
- */
-const LOCAL_FAULT_CODES: ReadonlySet<string> = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_NONAME',
-  'EAI_FAIL',
-  'EAI_NODATA',
-  'ERR_INVALID_URL',
-  'ERR_INVALID_CHAR',
-  'ERR_INVALID_HTTP_TOKEN',
-  'ERR_UNESCAPED_CHARACTERS',
-  'ERR_INVALID_ARG_TYPE',
-  'ERR_INVALID_ARG_VALUE',
-  // Out of file descriptors: jobgraph's own exhaustion, not the provider's.
-  'EMFILE',
-  'ENFILE',
-]);
-
-/** Programming errors: a bug of jobgraph's (in parsing, say) is never the provider's fault. */
-const BUG_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError] as const;
-
-function isLocalFault(err: unknown, depth = 0): boolean {
-  if (depth > 5 || err === null || typeof err !== 'object') return false;
-  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof e.code === 'string' && LOCAL_FAULT_CODES.has(e.code)) return true;
-  if (BUG_ERRORS.some((C) => err instanceof C)) return true;
-  if (Array.isArray(e.errors) && e.errors.some((inner) => isLocalFault(inner, depth + 1))) return true;
-  return isLocalFault(e.cause, depth + 1);
-}
-
-/**
- * Whether a failure counts against the provider's circuit: only "the provider is down"
- * (UPSTREAM_UNAVAILABLE: 5xx, timeouts, resets) does. Not-found, throttling, bad bodies,
- * jobgraph's own bugs, and faults of the caller's or jobgraph's making (a region that does
- * not resolve, an invalid host) do not, so no caller can open a healthy provider's circuit.
- */
-export function countsAgainstProvider(err: unknown): boolean {
-  return err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE' && !isLocalFault(err.cause);
-}
-
-/**
- * One circuit breaker per region of a provider, made on first use. Regions are checked
- * against the regions the provider serves before any call (globalId.ts), so the map is
- * bounded by those lists.
- */
-export class RegionalBreakers {
-  readonly #options: Pick<GuardOptions, 'breakerFailures' | 'breakerHalfOpenMs'>;
-  readonly #breakers = new Map<string, CircuitBreakerPolicy>();
-
-  constructor(options: Pick<GuardOptions, 'breakerFailures' | 'breakerHalfOpenMs'>) {
-    this.#options = options;
-  }
-
-  forRegion(region: string): CircuitBreakerPolicy {
-    let breaker = this.#breakers.get(region);
-    if (!breaker) {
-      breaker = circuitBreaker(handleWhen(countsAgainstProvider), {
-        halfOpenAfter: this.#options.breakerHalfOpenMs,
-        breaker: new ConsecutiveBreaker(this.#options.breakerFailures),
-      });
-      this.#breakers.set(region, breaker);
-    }
-    return breaker;
-  }
-
-  /** Regions whose circuit is open or half-open now. */
-  openRegions(): string[] {
-    return [...this.#breakers].filter(([, b]) => b.state !== CircuitState.Closed).map(([region]) => region);
-  }
-}
 
 export function guardSource<P extends JobProvider>(source: JobSource<P>, options: GuardOptions, cache?: JobCache, health?: FdHealth): GuardedSource<P> {
   return {

@@ -1,9 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
+import { rfc3986 } from '../../../src/datasources/shared/rfc3986.ts';
 
 /**
- * A small AWS Signature Version 4 signer for the Import/Export query client: header
- * signing only (no presigning, no chunked payloads), with the payload hash taken from
- * the body. Verified byte for byte against `@smithy/signature-v4` in the tests.
+ * A second, hand-made AWS Signature Version 4 signer, kept as a test oracle: header signing
+ * only (no presigning, no chunked payloads), payload hash taken from the body. Production
+ * signs Import/Export with `@smithy/signature-v4` (src/datasources/importexport/client.ts);
+ * client.test.ts checks the two agree byte for byte, and the emulator tests use this one to
+ * craft requests the production client would not send.
  */
 
 /** Credentials as the signer needs them; `sessionToken` is signed as `x-amz-security-token`. */
@@ -33,10 +36,7 @@ export interface SigV4Params {
 
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 
-/** RFC 3986 percent-encoding: everything but A-Z a-z 0-9 - . _ ~ (encodeURIComponent leaves !'()* alone). */
-export function rfc3986(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+export { rfc3986 };
 
 function sha256Hex(data: string): string {
   return createHash('sha256').update(data, 'utf8').digest('hex');

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Kind, parse, print, type ObjectTypeDefinitionNode, type InterfaceTypeDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { CosBatchKey } from '../../../src/globalId.ts';
-import { parseDescribeJobBody } from '../../../src/datasources/cosbatch/index.ts';
+import { parse as parseDescribeJobBody } from '../../../src/datasources/cosbatch/parse.ts';
 import { fixtureLoader } from '../../support/fixtures.ts';
+import { expectRecordMatchesType } from '../../support/recordSchema.ts';
 
 const loadFixture = fixtureLoader('cosbatch');
 
@@ -22,7 +23,7 @@ const tagging = parseDescribeJobBody(key, loadFixture('tagging-operation.json').
 const restore = parseDescribeJobBody(key, loadFixture('unknown-fields.json').body);
 const failed = parseDescribeJobBody(key, loadFixture('failed-job.json').body);
 
-describe('CosBatch schema', () => {
+describe('CosBatch record', () => {
   it('has every Job interface field on CosBatchJob', () => {
     for (const field of fieldsOf('Job')) expect(fieldsOf('CosBatchJob')).toContain(field);
   });
@@ -43,6 +44,10 @@ describe('CosBatch schema', () => {
     expect(fieldsOf('CosBatchPutObjectTagging')).toEqual(keys(tagging.operation?.putObjectTagging));
     expect(fieldsOf('CosBatchProgressSummary')).toEqual(keys(full.progressSummary));
     expect(fieldsOf('CosBatchReport')).toEqual(keys(full.report));
+  });
+
+  it('names every field, nested ones too, exactly as the GraphQL types do (the generic walk)', () => {
+    for (const record of [full, tagging, restore, failed]) expectRecordMatchesType(record, 'CosBatchJob');
   });
 
   it('declares CosBatchJob as a Job with the id key, the native key and the jobs:read scope', () => {

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { collectCapped, declaredLength } from '../../src/datasources/bodyCap.ts';
-import { BodyTooLargeError } from '../../src/errors.ts';
+import { collectCapped, declaredLength } from '../../../src/datasources/shared/bodyCap.ts';
+import { BodyTooLargeError } from '../../../src/errors.ts';
 
 describe('collectCapped', () => {
   it('reads a body up to the cap whole', async () => {

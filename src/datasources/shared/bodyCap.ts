@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { BodyTooLargeError } from '../errors.ts';
+import { BodyTooLargeError } from '../../errors.ts';
 
 /** Largest upstream body read by default, in bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, default 1 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

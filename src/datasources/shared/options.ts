@@ -45,6 +45,4 @@ export interface CosSourceOptions extends TransportOptions {
   appId: string | null;
   /** COS_BATCH_ENDPOINT_URL; the `{uin}.cos-control.{region}.myqcloud.com` host is used otherwise. */
   endpoint?: string;
-  /** Clock in ms, injectable for signing tests. */
-  now?: () => number;
 }

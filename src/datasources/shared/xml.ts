@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { MalformedBodyError } from '../errors.ts';
+import { MalformedBodyError } from '../../errors.ts';
 
 /** A parsed XML element: text for leaves, an object of children otherwise. */
 export type XmlNode = string | { [name: string]: XmlNode | XmlNode[] } | undefined;

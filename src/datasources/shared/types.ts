@@ -1,5 +1,5 @@
-import type { JobKey, KeyOf } from '../globalId.ts';
-import type { JobProvider, JobRecord } from '../model.ts';
+import type { KeyOf } from '../../globalId.ts';
+import type { JobProvider, JobRecord } from '../../model.ts';
 
 /**
  * One provider's "describe a job" client: takes a key, returns the normalised record or
@@ -18,6 +18,3 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
   /** Regional clients open now (bounded by JOBGRAPH_MAX_CLIENTS_PER_PROVIDER); absent for a global service. */
   clientCount?(): number;
 }
-
-export type AnyJobSource = JobSource<JobProvider, JobRecord>;
-export type { JobKey };

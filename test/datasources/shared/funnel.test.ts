@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { classifyUpstreamError, funnelError } from '../../src/datasources/classify.ts';
-import { fetchGuarded, guardSource } from '../../src/datasources/loader.ts';
-import { fromSdkError } from '../../src/datasources/sdkErrors.ts';
-import type { JobSource } from '../../src/datasources/types.ts';
-import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError } from '../../src/errors.ts';
-import type { CodePipelineKey } from '../../src/globalId.ts';
+import { classifyUpstreamError, funnelError } from '../../../src/datasources/shared/classify.ts';
+import { fetchGuarded, guardSource } from '../../../src/datasources/guard/loader.ts';
+import { fromSdkError } from '../../../src/datasources/shared/sdkErrors.ts';
+import type { JobSource } from '../../../src/datasources/shared/types.ts';
+import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
+import type { CodePipelineKey } from '../../../src/globalId.ts';
 
 const RULES = { subject: 'the job', notFoundCodes: new Set(['JobNotFoundException']) };
 

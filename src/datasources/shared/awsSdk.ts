@@ -1,23 +1,16 @@
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { InternalError, MalformedBodyError, type UpstreamError } from '../errors.ts';
-import type { JobProvider } from '../model.ts';
+import { InternalError, MalformedBodyError, type UpstreamError } from '../../errors.ts';
+import type { KeyOf } from '../../globalId.ts';
+import type { JobProvider, JobRecord } from '../../model.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './bodyCap.ts';
 import { CappedBodyHttpHandler } from './cappedBodyHandler.ts';
 import { badResponse } from './classify.ts';
-import { ClientPool, type PoolTimers } from './clientPool.ts';
+import { ClientPool } from './clientPool.ts';
 import { createAgents } from './http.ts';
 import type { AwsSourceOptions, TransportOptions } from './options.ts';
-
-/**
- * The HTTP layer below one SDK client: its own keep-alive agents capped at `maxSockets`,
- * `timeoutMs` for connecting and for the whole exchange of one attempt, and response bodies cut
- * at `maxBodyBytes` (default 1 MiB).
- */
-export function createSdkRequestHandler(options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets' | 'maxBodyBytes'>): NodeHttpHandler {
-  return new CappedBodyHttpHandler(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, sdkHandlerOptions(options));
-}
+import type { SourceSeams } from './seams.ts';
+import type { JobSource } from './types.ts';
 
 /**
  * The HTTP layer all of one provider's regional SDK clients share, so its sockets are bounded
@@ -57,15 +50,14 @@ export interface SdkClientConfig {
 
 /**
  * Config for one SDK client in `region`. Retries are the SDK's standard strategy with
- * `options.maxAttempts`. `requestHandler` replaces the keep-alive Node handler (protocol tests
- * feed fixtures through it); without it each client gets a handler of its own.
+ * `options.maxAttempts`; `requestHandler` is the provider's shared handler (or a test's).
  */
-export function sdkClientConfig(region: string, options: AwsSourceOptions, requestHandler?: HttpHandler): SdkClientConfig {
+export function sdkClientConfig(region: string, options: AwsSourceOptions, requestHandler: HttpHandler): SdkClientConfig {
   const credentials = options.credentials;
   return {
     region,
     maxAttempts: options.maxAttempts,
-    requestHandler: requestHandler ?? createSdkRequestHandler(options),
+    requestHandler,
     // The SDK tags static credentials in place ($source), which throws on a frozen object: pass a copy.
     ...(credentials !== undefined ? { credentials: typeof credentials === 'function' ? credentials : { ...credentials } } : {}),
     // The endpoint comes from jobgraph's config (AWS_ENDPOINT_URL_<SERVICE>) only, so the SDK
@@ -88,14 +80,20 @@ export class RegionalClients<C extends { destroy(): void }> {
   readonly #pool: ClientPool<C>;
   readonly #handler: SharedSdkRequestHandler;
 
+  /**
+   * `create` builds the client of one region on `requestHandler`: the provider's shared handler,
+   * or `seams.requestHandler` when a test gives one.
+   */
   constructor(
     create: (region: string, requestHandler: HttpHandler) => C,
     options: Pick<TransportOptions, 'timeoutMs' | 'maxSockets' | 'maxClients' | 'maxBodyBytes'>,
-    timers?: PoolTimers,
+    seams: Pick<SourceSeams, 'requestHandler' | 'timers'> = {},
   ) {
     this.#handler = new SharedSdkRequestHandler(options);
+    const handler = seams.requestHandler ?? this.#handler;
+    const timers = seams.timers;
     this.#pool = new ClientPool<C>({
-      create: (region) => create(region, this.#handler),
+      create: (region) => create(region, handler),
       destroy: (client) => client.destroy(),
       max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
       ...(timers ? { timers } : {}),
@@ -144,4 +142,30 @@ export async function describeWithSdk<O extends { $metadata?: { requestId?: stri
     if (err instanceof MalformedBodyError) throw badResponse(provider, err, output?.$metadata?.requestId ?? null);
     throw new InternalError(provider, err);
   }
+}
+
+/**
+ * The JobSource of an SDK provider (Panorama, Omics, CodePipeline) from the parts of its folder:
+ * its regional `clients` (`describeJob` sends the one describe call of a job), its `errors.ts`
+ * (`toUpstreamError`) and `parse.ts` (`parse`), each job through `describeWithSdk`. The two
+ * modules are called through their namespaces at call time, so a test's spy on either sees the call.
+ */
+export function createSdkSource<P extends JobProvider, O extends { $metadata?: { requestId?: string } }, R extends JobRecord>(
+  provider: P,
+  clients: { describeJob(key: KeyOf<P>, signal?: AbortSignal): Promise<O>; close(): void; readonly size: number },
+  errors: { toUpstreamError(key: KeyOf<P>, err: unknown): UpstreamError | InternalError },
+  parse: { parse(key: KeyOf<P>, output: O): R },
+): JobSource<P, R> {
+  return {
+    provider,
+    fetchJob: (key, opts) =>
+      describeWithSdk(
+        provider,
+        () => clients.describeJob(key, opts?.signal),
+        (err) => errors.toUpstreamError(key, err),
+        (output) => parse.parse(key, output),
+      ),
+    close: () => clients.close(),
+    clientCount: () => clients.size,
+  };
 }

@@ -1,19 +1,8 @@
-import { MalformedBodyError } from '../errors.ts';
+import { MalformedBodyError } from '../../errors.ts';
 
 /** Typed readers for parsed JSON bodies: wrong types are MalformedBodyError naming the field; absent is null. */
 
 export type JsonObject = Record<string, unknown>;
-
-export function parseJsonBody(body: string): JsonObject {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    throw new MalformedBodyError('JSON body is not valid JSON');
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new MalformedBodyError('JSON body is not an object');
-  return value as JsonObject;
-}
 
 export function obj(value: unknown, field: string): JsonObject | null {
   if (value === null || value === undefined) return null;

@@ -3,8 +3,8 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FORM_CONTENT_TYPE, getStatusBody } from '../../../src/datasources/importexport/client.ts';
-import { canonicalPath, rfc3986, signSigV4, type SigV4Credentials } from '../../../src/datasources/importexport/sigv4.ts';
+import { FORM_CONTENT_TYPE, getStatusBody, signRequest } from '../../../src/datasources/importexport/client.ts';
+import { canonicalPath, rfc3986, signSigV4, type SigV4Credentials } from './sigv4.ts';
 
 const DATE = new Date('2016-04-05T17:12:03.456Z');
 const STATIC: SigV4Credentials = { accessKeyId: 'JOBGRAPHDEMOACCESSKEY', secretAccessKey: 'jobgraph-demo-secret-access-key' };
@@ -14,8 +14,8 @@ const SESSION: SigV4Credentials = {
   sessionToken: 'DEMO-SESSION-TOKEN-0001-not-a-real-token/with+base64=chars',
 };
 
-/** The independent oracle: smithy's SignatureV4 over the same request, signing exactly the same headers. */
-async function oracle(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date, service = 'IngestionService', region = 'us-east-1') {
+/** smithy's SignatureV4 over the same request, signing exactly the same headers, for any service and region. */
+async function smithy(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date, service = 'IngestionService', region = 'us-east-1') {
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
   const request = new HttpRequest({
@@ -43,17 +43,24 @@ async function oracle(url: URL, body: string, headers: Record<string, string>, c
   return signed.headers;
 }
 
-function ours(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date, service = 'IngestionService', region = 'us-east-1') {
+/** The second oracle: the hand-made SigV4 signer (test/datasources/importexport/sigv4.ts), written from the SigV4 spec. */
+function oracle(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date, service = 'IngestionService', region = 'us-east-1') {
   return signSigV4({ method: 'POST', url, headers, body }, { service, region, credentials: creds, date }).headers;
 }
 
-describe('ImportExport SigV4 signer', () => {
-  it('signs a GetStatus request exactly as @smithy/signature-v4 does', async () => {
+/** What production sends: src/datasources/importexport/client.ts, signed by @smithy/signature-v4. */
+function ours(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date) {
+  const { sessionToken, ...keys } = creds;
+  return signRequest({ url, headers, body }, sessionToken === undefined ? keys : { ...keys, sessionToken }, date);
+}
+
+describe('ImportExport client', () => {
+  it('signs a GetStatus request exactly as the hand-made SigV4 oracle does', async () => {
     const url = new URL('https://importexport.amazonaws.com/');
     const body = getStatusBody('ABCDE');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    const mine = ours(url, body, headers, STATIC, DATE);
-    expect(mine).toEqual(await oracle(url, body, headers, STATIC, DATE));
+    const mine = await ours(url, body, headers, STATIC, DATE);
+    expect(mine).toEqual(oracle(url, body, headers, STATIC, DATE));
     expect(mine.authorization).toBe(
       `AWS4-HMAC-SHA256 Credential=JOBGRAPHDEMOACCESSKEY/20160405/us-east-1/IngestionService/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${mine.authorization!.slice(-64)}`,
     );
@@ -65,8 +72,8 @@ describe('ImportExport SigV4 signer', () => {
     const url = new URL('https://importexport.amazonaws.com/');
     const body = getStatusBody('ABCDE');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    const mine = ours(url, body, headers, SESSION, DATE);
-    expect(mine).toEqual(await oracle(url, body, headers, SESSION, DATE));
+    const mine = await ours(url, body, headers, SESSION, DATE);
+    expect(mine).toEqual(oracle(url, body, headers, SESSION, DATE));
     expect(mine['x-amz-security-token']).toBe(SESSION.sessionToken);
     expect(mine.authorization).toContain('SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,');
   });
@@ -75,9 +82,9 @@ describe('ImportExport SigV4 signer', () => {
     const url = new URL('http://127.0.0.1:4104');
     const body = getStatusBody('CMPL1');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    const mine = ours(url, body, headers, STATIC, DATE);
+    const mine = await ours(url, body, headers, STATIC, DATE);
     expect(mine.host).toBe('127.0.0.1:4104');
-    expect(mine).toEqual(await oracle(url, body, headers, STATIC, DATE));
+    expect(mine).toEqual(oracle(url, body, headers, STATIC, DATE));
   });
 
   it('matches the oracle for any job ID, path, query and header spacing', async () => {
@@ -100,18 +107,19 @@ describe('ImportExport SigV4 signer', () => {
           const creds = withToken ? SESSION : STATIC;
           const date = new Date(ms);
           const headers = { 'content-type': contentType };
-          expect(ours(url, body, headers, creds, date)).toEqual(await oracle(url, body, headers, creds, date));
+          expect(await ours(url, body, headers, creds, date)).toEqual(oracle(url, body, headers, creds, date));
         },
       ),
       { numRuns: 200, seed: 4104 },
     );
   });
 
-  it('uses the service and region it is given', async () => {
+  it('has an oracle that uses the service and region it is given, as @smithy/signature-v4 does', async () => {
     const url = new URL('https://importexport.amazonaws.com/');
     const body = getStatusBody('ABCDE');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    expect(ours(url, body, headers, STATIC, DATE, 'importexport', 'eu-west-1')).toEqual(await oracle(url, body, headers, STATIC, DATE, 'importexport', 'eu-west-1'));
+    expect(oracle(url, body, headers, STATIC, DATE, 'importexport', 'eu-west-1')).toEqual(await smithy(url, body, headers, STATIC, DATE, 'importexport', 'eu-west-1'));
+    expect(oracle(url, body, headers, SESSION, DATE)).toEqual(await smithy(url, body, headers, SESSION, DATE));
   });
 });
 

@@ -1,4 +1,4 @@
-import { UpstreamError } from '../errors.ts';
+import { UpstreamError } from '../../errors.ts';
 
 /** Default total time one job may spend in attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS default). */
 export const DEFAULT_RETRY_BUDGET_MS = 15_000;

@@ -1,6 +1,7 @@
-import { InternalError, MalformedBodyError, UpstreamError } from '../errors.ts';
-import type { JobProvider } from '../model.ts';
-import { PROVIDER_LABEL, badResponse, classifyUpstreamError, funnelError, parseRetryAfter, sanitizeAwsErrorCode } from './classify.ts';
+import { InternalError, MalformedBodyError, UpstreamError } from '../../errors.ts';
+import type { JobProvider } from '../../model.ts';
+import { headerValue } from './http.ts';
+import { badResponse, credentialsNotFound, classifyUpstreamError, funnelError, parseRetryAfter, sanitizeAwsErrorCode } from './classify.ts';
 
 interface SdkLikeError {
   name?: string;
@@ -39,15 +40,8 @@ const NO_CODE_NAMES: ReadonlySet<string> = new Set(['Unknown', 'UnknownError']);
 export function fromSdkError(provider: JobProvider, err: unknown, rules: SdkErrorRules): UpstreamError | InternalError {
   if (err instanceof UpstreamError || err instanceof InternalError || err instanceof MalformedBodyError) return funnelError(provider, err);
   const e = (err ?? {}) as SdkLikeError;
-  if (e.name === 'CredentialsProviderError' || e.name === 'ProviderError' || e.name === 'TokenProviderError') {
-    return new UpstreamError({
-      provider,
-      code: 'PROVIDER_NOT_CONFIGURED',
-      message: `${PROVIDER_LABEL[provider]} has no credentials configured in this jobgraph.`,
-      retryable: false,
-      cause: err,
-    });
-  }
+  const noCredentials = credentialsNotFound(provider, err);
+  if (noCredentials) return noCredentials;
   const status = e.$metadata?.httpStatusCode;
   const requestId = e.$metadata?.requestId ?? null;
   if (typeof status !== 'number') {
@@ -62,22 +56,17 @@ export function fromSdkError(provider: JobProvider, err: unknown, rules: SdkErro
   if (status >= 200 && status < 300) return badResponse(provider, new MalformedBodyError('body is not valid for the protocol'), requestId);
   const headers = e.$response?.headers ?? {};
   const unreadable = e.$fault === undefined || NO_CODE_NAMES.has(e.name ?? '');
-  const upstreamCode = unreadable ? sanitizeAwsErrorCode(header(headers, 'x-amzn-errortype')) : sanitizeAwsErrorCode(e.name === 'Error' ? e.code : e.name);
+  const upstreamCode = unreadable ? sanitizeAwsErrorCode(headerValue(headers, 'x-amzn-errortype')) : sanitizeAwsErrorCode(e.name === 'Error' ? e.code : e.name);
   return classifyUpstreamError({
     provider,
     subject: rules.subject,
     httpStatus: status,
     upstreamCode,
-    upstreamRequestId: requestId ?? header(headers, 'x-amzn-requestid'),
-    retryAfterSeconds: parseRetryAfter(header(headers, 'retry-after')),
+    upstreamRequestId: requestId ?? headerValue(headers, 'x-amzn-requestid'),
+    retryAfterSeconds: parseRetryAfter(headerValue(headers, 'retry-after')),
     notFoundCodes: rules.notFoundCodes,
     ...(rules.notThrottleCodes ? { notThrottleCodes: rules.notThrottleCodes } : {}),
     ...(rules.transientCodes ? { transientCodes: rules.transientCodes } : {}),
     cause: err,
   });
-}
-
-function header(headers: Record<string, string | undefined>, name: string): string | null {
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name && v !== undefined) return v;
-  return null;
 }

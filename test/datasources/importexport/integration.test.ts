@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createImportExportSource, type ImportExportJobRecord } from '../../../src/datasources/importexport/index.ts';
+import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
+import { type ImportExportJobRecord } from '../../../src/datasources/importexport/record.ts';
+import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import {
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
@@ -75,16 +77,18 @@ describe('ImportExport emulator', () => {
   let emu: RunningEmulator;
   let source: ReturnType<typeof createImportExportSource>;
 
-  const sourceWith = (over: Partial<Parameters<typeof createImportExportSource>[0]> = {}) =>
-    createImportExportSource({
-      endpoint: emu.url,
-      credentials: DEMO,
-      timeoutMs: 2000,
-      maxAttempts: 1,
-      maxSockets: 4,
-      sleep: async () => {},
-      ...over,
-    });
+  const sourceWith = (over: Partial<Parameters<typeof createImportExportSource>[0]> = {}, seams: SourceSeams = {}) =>
+    createImportExportSource(
+      {
+        endpoint: emu.url,
+        credentials: DEMO,
+        timeoutMs: 2000,
+        maxAttempts: 1,
+        maxSockets: 4,
+        ...over,
+      },
+      { sleep: async () => {}, ...seams },
+    );
 
   beforeAll(async () => {
     emu = await startEmulator(createImportExportEmulator());
@@ -183,7 +187,7 @@ describe('ImportExport emulator', () => {
     });
 
     it('answers UPSTREAM_ACCESS_DENIED when the clock is skewed past 15 minutes', async () => {
-      const skewed = sourceWith({ now: () => Date.now() - 20 * 60 * 1000 });
+      const skewed = sourceWith({}, { now: () => Date.now() - 20 * 60 * 1000 });
       const err = await upstreamFailure(skewed.fetchJob(key('CMPL1')));
       skewed.close?.();
       expect([err.code, err.upstreamCode]).toEqual(['UPSTREAM_ACCESS_DENIED', 'SignatureDoesNotMatch']);

@@ -1,5 +1,5 @@
-import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError, safeUpstreamValue, type UpstreamCode } from '../errors.ts';
-import type { JobProvider } from '../model.ts';
+import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError, safeUpstreamValue, type UpstreamCode } from '../../errors.ts';
+import type { JobProvider } from '../../model.ts';
 
 /** Human names used in generated messages. Upstream messages are never passed through. */
 export const PROVIDER_LABEL: Record<JobProvider, string> = {
@@ -10,7 +10,7 @@ export const PROVIDER_LABEL: Record<JobProvider, string> = {
   AWS_CODEPIPELINE: 'AWS CodePipeline',
 };
 
-/** botocore's throttle code list (reference/providers.md §6). */
+/** botocore's throttle code list (`_THROTTLED_ERROR_CODES`, https://github.com/boto/botocore/blob/develop/botocore/retries/standard.py). */
 export const THROTTLE_CODES: ReadonlySet<string> = new Set([
   'Throttling',
   'ThrottlingException',
@@ -130,6 +130,22 @@ const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+
+/**
+ * A credential chain that found no credentials (`CredentialsProviderError`, and the SDK's
+ * `ProviderError`/`TokenProviderError`) is PROVIDER_NOT_CONFIGURED; null for any other error.
+ */
+export function credentialsNotFound(provider: JobProvider, err: unknown): UpstreamError | null {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name !== 'CredentialsProviderError' && name !== 'ProviderError' && name !== 'TokenProviderError') return null;
+  return new UpstreamError({
+    provider,
+    code: 'PROVIDER_NOT_CONFIGURED',
+    message: `${PROVIDER_LABEL[provider]} has no credentials configured in this jobgraph.`,
+    retryable: false,
+    cause: err,
+  });
+}
 
 /** A failure below HTTP (refused, reset, DNS, timeout): UPSTREAM_UNAVAILABLE, retryable. */
 export function transportError(provider: JobProvider, err: unknown): UpstreamError {

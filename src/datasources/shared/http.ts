@@ -135,3 +135,14 @@ export function httpRequest(init: HttpRequestInit, agents: { http: http.Agent; h
     else req.end();
   });
 }
+
+/** A header's value by name in any case (the first of a repeated one), trimmed; absent or blank is null. */
+export function headerValue(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | null {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() !== wanted) continue;
+    const s = Array.isArray(v) ? v[0] : v;
+    if (s !== undefined && s.trim() !== '') return s.trim();
+  }
+  return null;
+}

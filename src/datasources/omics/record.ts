@@ -1,0 +1,54 @@
+import type { JobRecord, JobState, KeyValue } from '../../model.ts';
+
+export const OMICS_JOB_STATUSES = [
+  'SUBMITTED',
+  'IN_PROGRESS',
+  'CANCELLING',
+  'CANCELLED',
+  'FAILED',
+  'COMPLETED',
+  'COMPLETED_WITH_FAILURES',
+] as const;
+/** GraphQL enum `OmicsReferenceImportJobStatus`. */
+export type OmicsReferenceImportJobStatus = (typeof OMICS_JOB_STATUSES)[number];
+
+export const OMICS_SOURCE_STATUSES = ['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED'] as const;
+/** GraphQL enum `OmicsReferenceImportSourceStatus`. */
+export type OmicsReferenceImportSourceStatus = (typeof OMICS_SOURCE_STATUSES)[number];
+
+/**
+ * HealthOmics job status → normalised state (README, "State mapping"; statuses from the GetReferenceImportJob API page,
+ * https://docs.aws.amazon.com/omics/latest/api/API_GetReferenceImportJob.html). Anything else is UNKNOWN.
+ */
+export const OMICS_STATE_MAP: Readonly<Record<OmicsReferenceImportJobStatus, JobState>> = Object.freeze({
+  SUBMITTED: 'QUEUED',
+  IN_PROGRESS: 'IN_PROGRESS',
+  CANCELLING: 'CANCELLING',
+  CANCELLED: 'CANCELLED',
+  FAILED: 'FAILED',
+  COMPLETED: 'SUCCEEDED',
+  COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
+});
+
+/** GraphQL type `OmicsImportReferenceSource`. */
+export interface OmicsImportReferenceSource {
+  sourceFile: string | null;
+  status: OmicsReferenceImportSourceStatus | null;
+  statusMessage: string | null;
+  name: string | null;
+  description: string | null;
+  tags: KeyValue[];
+  referenceId: string | null;
+}
+
+/** GraphQL type `OmicsReferenceImportJob`: the Job fields plus every field of GetReferenceImportJob. */
+export interface OmicsReferenceImportJobRecord extends JobRecord {
+  provider: 'AWS_OMICS';
+  region: string;
+  referenceStoreId: string;
+  roleArn: string | null;
+  status: OmicsReferenceImportJobStatus | null;
+  creationTime: string | null;
+  completionTime: string | null;
+  sources: OmicsImportReferenceSource[];
+}

@@ -1,0 +1,39 @@
+import { formatGlobalId, type JobKey } from '../../globalId.ts';
+import { isTerminalState, type JobRecord, type JobState } from '../../model.ts';
+
+/** What a provider's parse step decides about the `Job` fields; the rest comes from the key. */
+export interface JobHeaderParts {
+  /** The provider's own job ID as the answer carried it (else the key's). */
+  nativeId: string;
+  state: JobState;
+  providerStatus: string | null;
+  statusMessage: string | null;
+  /** ISO-8601 UTC, like the other two times. */
+  createdAt: string | null;
+  updatedAt: string | null;
+  completedAt: string | null;
+}
+
+/** The `Job` fields of a record for `K`'s provider: `provider` is the key's, `region` is null for a global service. */
+export type JobHeader<K extends JobKey> = JobRecord & { provider: K['provider']; region: K extends { region: string } ? string : null };
+
+/**
+ * The `Job` interface fields every provider's record starts with: the global ID and provider
+ * from the key, the region from the key (null for a global service), `terminal` from the state.
+ */
+export function jobHeader<K extends JobKey>(key: K, parts: JobHeaderParts): JobHeader<K> {
+  const header: JobRecord = {
+    id: formatGlobalId(key),
+    provider: key.provider,
+    nativeId: parts.nativeId,
+    region: 'region' in key ? key.region : null,
+    state: parts.state,
+    providerStatus: parts.providerStatus,
+    statusMessage: parts.statusMessage,
+    terminal: isTerminalState(parts.state),
+    createdAt: parts.createdAt,
+    updatedAt: parts.updatedAt,
+    completedAt: parts.completedAt,
+  };
+  return header as JobHeader<K>;
+}

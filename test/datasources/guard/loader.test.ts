@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import type { JobCache } from '../../../src/cache/jobCache.ts';
+import { createJobLoader, fetchGuarded, guardSource, type GuardOptions } from '../../../src/datasources/guard/loader.ts';
+import type { JobSource } from '../../../src/datasources/shared/types.ts';
+import { InternalError, UpstreamError } from '../../../src/errors.ts';
+import { formatGlobalId, type CodePipelineKey } from '../../../src/globalId.ts';
+import type { JobRecord } from '../../../src/model.ts';
+
+const OPTIONS: GuardOptions = { concurrency: 4, callerConcurrency: 4, budgetMs: 5_000, breakerFailures: 2, breakerHalfOpenMs: 60_000 };
+const key = (jobId: string, region = 'us-east-1'): CodePipelineKey => ({ provider: 'AWS_CODEPIPELINE', region, jobId });
+const recordOf = (k: CodePipelineKey): JobRecord => ({
+  id: formatGlobalId(k),
+  provider: 'AWS_CODEPIPELINE',
+  nativeId: k.jobId,
+  region: k.region,
+  state: 'UNKNOWN',
+  providerStatus: null,
+  statusMessage: null,
+  terminal: false,
+  createdAt: null,
+  updatedAt: null,
+  completedAt: null,
+});
+
+/** A source that answers from `answer` and records every job it was asked for. */
+function fakeSource(answer: (k: CodePipelineKey) => Promise<JobRecord> = async (k) => recordOf(k)) {
+  const calls: string[] = [];
+  const source: JobSource<'AWS_CODEPIPELINE'> = {
+    provider: 'AWS_CODEPIPELINE',
+    fetchJob: (k) => {
+      calls.push(k.jobId);
+      return answer(k);
+    },
+  };
+  return { source, calls };
+}
+
+const unavailable = () => new UpstreamError({ provider: 'AWS_CODEPIPELINE', code: 'UPSTREAM_UNAVAILABLE', message: 'AWS CodePipeline is unavailable (HTTP 503).', httpStatus: 503 });
+
+describe('createJobLoader', () => {
+  it('asks the source once per distinct job of one tick', async () => {
+    const { source, calls } = fakeSource();
+    const loader = createJobLoader(guardSource(source, OPTIONS));
+    const records = await Promise.all([loader.load(key('a')), loader.load(key('b')), loader.load(key('a'))]);
+    expect(calls).toEqual(['a', 'b']);
+    expect(records.map((r) => r.nativeId)).toEqual(['a', 'b', 'a']);
+  });
+
+  it('answers a failing job with an Error in its own slot, the others still answered', async () => {
+    const failure = new UpstreamError({ provider: 'AWS_CODEPIPELINE', code: 'NOT_FOUND', message: 'no such job' });
+    const { source } = fakeSource(async (k) => {
+      if (k.jobId === 'missing') throw failure;
+      return recordOf(k);
+    });
+    const loader = createJobLoader(guardSource(source, OPTIONS));
+    const results = await loader.loadMany([key('a'), key('missing'), key('b')]);
+    expect(results[0]).toMatchObject({ nativeId: 'a' });
+    expect(results[1]).toBe(failure);
+    expect(results[2]).toMatchObject({ nativeId: 'b' });
+  });
+
+  it('reads finished jobs from the cache and offers what it fetched', async () => {
+    const cached = { ...recordOf(key('hit')), terminal: true };
+    const offered: string[] = [];
+    const cache: JobCache = {
+      get: async (id) => (id === cached.id ? cached : undefined),
+      offer: async (r) => {
+        offered.push(r.nativeId);
+        return true;
+      },
+      close: async () => {},
+    };
+    const { source, calls } = fakeSource();
+    const loader = createJobLoader(guardSource(source, OPTIONS, cache));
+    await Promise.all([loader.load(key('hit')), loader.load(key('miss'))]);
+    expect(calls).toEqual(['miss']);
+    expect(offered).toEqual(['miss']);
+  });
+});
+
+describe('fetchGuarded', () => {
+  it('opens the circuit of a region after consecutive unavailable answers and then fails at once', async () => {
+    const { source, calls } = fakeSource(async () => {
+      throw unavailable();
+    });
+    const guarded = guardSource(source, OPTIONS);
+    for (let i = 0; i < 2; i += 1) await expect(fetchGuarded(guarded, key(`j${i}`))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', httpStatus: 503 });
+    await expect(fetchGuarded(guarded, key('j2'))).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: 'AWS CodePipeline is failing in us-east-1; jobgraph stopped calling it there for a while.',
+    });
+    expect(calls).toEqual(['j0', 'j1']);
+    expect(guarded.breakers.openRegions()).toEqual(['us-east-1']);
+    // Another region of the same provider is still asked.
+    await expect(fetchGuarded(guarded, key('j3', 'eu-west-1'))).rejects.toMatchObject({ httpStatus: 503 });
+    expect(calls).toEqual(['j0', 'j1', 'j3']);
+  });
+
+  it('answers a job that outlasts the budget as the budget, and passes the abort to the source', async () => {
+    let signal: AbortSignal | undefined;
+    const source: JobSource<'AWS_CODEPIPELINE'> = {
+      provider: 'AWS_CODEPIPELINE',
+      fetchJob: (_k, opts) =>
+        new Promise((_resolve, reject) => {
+          signal = opts?.signal;
+          opts?.signal?.addEventListener('abort', () => reject(opts.signal?.reason));
+        }),
+    };
+    const guarded = guardSource(source, { ...OPTIONS, budgetMs: 20 });
+    await expect(fetchGuarded(guarded, key('slow'))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'AWS CodePipeline did not answer within 20 ms.' });
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it("keeps jobgraph's own failures InternalError and does not count them", async () => {
+    const { source } = fakeSource(async () => {
+      throw new TypeError('bug');
+    });
+    const guarded = guardSource(source, OPTIONS);
+    for (let i = 0; i < 3; i += 1) await expect(fetchGuarded(guarded, key(`j${i}`))).rejects.toBeInstanceOf(InternalError);
+    expect(guarded.breakers.openRegions()).toEqual([]);
+  });
+});
