@@ -35,7 +35,6 @@ export const MEASURED_PACKAGES = [
   '@smithy/node-http-handler',
   '@smithy/signature-v4',
   'fast-xml-parser',
-  'p-limit',
   'cockatiel',
   'pino',
   'tsx',
