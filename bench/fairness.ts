@@ -37,7 +37,13 @@ async function main(): Promise<void> {
   const results: [string, FairnessRun][] = [];
   try {
     for (const [label, repoRoot] of [...(beforeRoot ? [['before', beforeRoot] as const] : []), ['after', undefined] as const]) {
-      const gateway = await startGateway({ label, upstreamEnv: emulators.env, jwtSecret, extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' }, ...(repoRoot ? { repoRoot } : {}) });
+      const gateway = await startGateway({
+        label,
+        upstreamEnv: emulators.env,
+        jwtSecret,
+        extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
+        ...(repoRoot ? { repoRoot } : {}),
+      });
       log(`${label}: gateway pid ${gateway.pid}${repoRoot ? ` from ${repoRoot}` : ''}`);
       try {
         results.push([label, await callerFairness(ctx, gateway)]);
@@ -48,12 +54,16 @@ async function main(): Promise<void> {
   } finally {
     await emulators.close();
   }
-  console.log(`caller B: 1-job Panorama query, 1 connection; caller A: ${FLOOD_CONNECTIONS} connections of 100-job Panorama queries; upstream latency ${FAIRNESS_LATENCY_MS} ms`);
+  console.log(
+    `caller B: 1-job Panorama query, 1 connection; caller A: ${FLOOD_CONNECTIONS} connections of 100-job Panorama queries; upstream latency ${FAIRNESS_LATENCY_MS} ms`,
+  );
   console.log('| gateway | B alone p50 | B under flood p50 | B under flood p99 | ratio | A queries/s |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [label, r] of results) {
     const ratio = r.underFlood.latencyMs.p50 / r.alone.latencyMs.p50;
-    console.log(`| ${label} | ${r.alone.latencyMs.p50.toFixed(1)} ms | ${r.underFlood.latencyMs.p50.toFixed(1)} ms | ${r.underFlood.latencyMs.p99.toFixed(1)} ms | ${ratio.toFixed(2)}× | ${r.flood.rps.toFixed(1)} |`);
+    console.log(
+      `| ${label} | ${r.alone.latencyMs.p50.toFixed(1)} ms | ${r.underFlood.latencyMs.p50.toFixed(1)} ms | ${r.underFlood.latencyMs.p99.toFixed(1)} ms | ${ratio.toFixed(2)}× | ${r.flood.rps.toFixed(1)} |`,
+    );
   }
 }
 

@@ -132,7 +132,10 @@ async function main(): Promise<void> {
   const oneJob = await post(main.url, oneJobBody, ctx.authHeaders);
   const twentyJobs = await post(main.url, twentyJobBody, ctx.authHeaders);
   const allDemo = await post(main.url, jobsBody(PROVIDERS.flatMap((p) => demoIds(p))), ctx.authHeaders);
-  for (const [name, r] of [['1-job', oneJob], ['20-job', twentyJobs]] as const) {
+  for (const [name, r] of [
+    ['1-job', oneJob],
+    ['20-job', twentyJobs],
+  ] as const) {
     if (r.status !== 200 || r.json.errors?.length) throw new Error(`${name} query failed: ${r.status} ${r.text.slice(0, 500)}`);
   }
   const demoJobs = jobsOf(allDemo.json, 'jobs');
@@ -196,20 +199,34 @@ async function main(): Promise<void> {
   log('c: profiled gateway, cache-served 1-job queries');
   const requestProfile = await profiledLoad(ctx, launch, 'profiled-cache', {}, oneJobBody, async (gateway) => {
     const fromMicros = nowMicros();
-    await runLoad({ url: gateway.url, body: oneJobBody, headers: ctx.authHeaders, connections: settings.throughputConnections, durationS: settings.throughputSeconds });
+    await runLoad({
+      url: gateway.url,
+      body: oneJobBody,
+      headers: ctx.authHeaders,
+      connections: settings.throughputConnections,
+      durationS: settings.throughputSeconds,
+    });
     return { window: { fromMicros, toMicros: nowMicros() } };
   });
 
   log('g: finished jobs asked twice (default config)');
   const cached = await launch('default-config');
-  const clean = await repeatedTerminalQuery(ctx, cached, terminalIds.filter((id) => !withSecrets.has(id)));
-  const secretHolding = await repeatedTerminalQuery(ctx, cached, terminalIds.filter((id) => withSecrets.has(id)));
+  const clean = await repeatedTerminalQuery(
+    ctx,
+    cached,
+    terminalIds.filter((id) => !withSecrets.has(id)),
+  );
+  const secretHolding = await repeatedTerminalQuery(
+    ctx,
+    cached,
+    terminalIds.filter((id) => withSecrets.has(id)),
+  );
   log('c: throughput with the default config (job cache on)');
   await warmUp(ctx, cached, oneJobBody, 1);
   const cachedOne = await saturatedThroughput(ctx, cached, oneJobBody);
   await stopTracked(cached);
 
-  log('h: fairness between callers (1-job query alone and under another caller\'s flood)');
+  log("h: fairness between callers (1-job query alone and under another caller's flood)");
   const fair = await launch('fairness', { extraEnv: uncached });
   const fairness = await callerFairness(ctx, fair);
   await stopTracked(fair);
@@ -263,7 +280,8 @@ async function main(): Promise<void> {
   const figures = buildFigures(data);
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify({ ...data, figures }, null, 2)}\n`);
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(data, figures));
-  for (const f of figures) log(`${f.pass === undefined ? 'info' : f.pass ? 'PASS' : 'MISS'}  ${f.id}: ${f.value} ${f.unit}${f.ratio !== undefined ? ` (${f.ratio}×)` : ''}`);
+  for (const f of figures)
+    log(`${f.pass === undefined ? 'info' : f.pass ? 'PASS' : 'MISS'}  ${f.id}: ${f.value} ${f.unit}${f.ratio !== undefined ? ` (${f.ratio}×)` : ''}`);
   log(`wrote bench/RESULTS.md and bench/results.json in ${Math.round(data.meta.durationS)} s`);
 }
 

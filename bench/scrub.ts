@@ -62,7 +62,11 @@ function measure(name: string, run: () => void, minMs = 1500): void {
     n += 1000;
     elapsed = performance.now() - start;
   }
-  console.log(`${name.padEnd(58)} ${Math.round((n / elapsed) * 1000).toLocaleString('en-US').padStart(12)} lines/s`);
+  console.log(
+    `${name.padEnd(58)} ${Math.round((n / elapsed) * 1000)
+      .toLocaleString('en-US')
+      .padStart(12)} lines/s`,
+  );
 }
 
 console.log(`${count.toLocaleString('en-US')} registered values (${registry.size} held)`);

@@ -3,11 +3,32 @@ import { BadUserInputError } from './errors.ts';
 import type { JobProvider } from './model.ts';
 
 /** Loader keys: what identifies one job at one provider. */
-export interface PanoramaKey { provider: 'AWS_PANORAMA'; region: string; jobId: string }
-export interface OmicsKey { provider: 'AWS_OMICS'; region: string; referenceStoreId: string; id: string }
-export interface CosBatchKey { provider: 'TENCENT_COS_BATCH'; region: string; uin: string; jobId: string }
-export interface ImportExportKey { provider: 'AWS_IMPORT_EXPORT'; jobId: string }
-export interface CodePipelineKey { provider: 'AWS_CODEPIPELINE'; region: string; jobId: string }
+export interface PanoramaKey {
+  provider: 'AWS_PANORAMA';
+  region: string;
+  jobId: string;
+}
+export interface OmicsKey {
+  provider: 'AWS_OMICS';
+  region: string;
+  referenceStoreId: string;
+  id: string;
+}
+export interface CosBatchKey {
+  provider: 'TENCENT_COS_BATCH';
+  region: string;
+  uin: string;
+  jobId: string;
+}
+export interface ImportExportKey {
+  provider: 'AWS_IMPORT_EXPORT';
+  jobId: string;
+}
+export interface CodePipelineKey {
+  provider: 'AWS_CODEPIPELINE';
+  region: string;
+  jobId: string;
+}
 export type JobKey = PanoramaKey | OmicsKey | CosBatchKey | ImportExportKey | CodePipelineKey;
 export type KeyOf<P extends JobProvider> = Extract<JobKey, { provider: P }>;
 
@@ -140,11 +161,25 @@ export function formatGlobalId(key: JobKey): string {
  * The last part is the provider's own job ID (`nativeId` in the schema).
  */
 export const KEY_PARTS = {
-  AWS_PANORAMA: [['region', 'awsRegion'], ['jobId', 'panoramaJobId']],
-  AWS_OMICS: [['region', 'awsRegion'], ['referenceStoreId', 'omicsId'], ['id', 'omicsId']],
-  TENCENT_COS_BATCH: [['region', 'cosRegion'], ['uin', 'cosUin'], ['jobId', 'cosJobId']],
+  AWS_PANORAMA: [
+    ['region', 'awsRegion'],
+    ['jobId', 'panoramaJobId'],
+  ],
+  AWS_OMICS: [
+    ['region', 'awsRegion'],
+    ['referenceStoreId', 'omicsId'],
+    ['id', 'omicsId'],
+  ],
+  TENCENT_COS_BATCH: [
+    ['region', 'cosRegion'],
+    ['uin', 'cosUin'],
+    ['jobId', 'cosJobId'],
+  ],
   AWS_IMPORT_EXPORT: [['jobId', 'importExportJobId']],
-  AWS_CODEPIPELINE: [['region', 'awsRegion'], ['jobId', 'codePipelineJobId']],
+  AWS_CODEPIPELINE: [
+    ['region', 'awsRegion'],
+    ['jobId', 'codePipelineJobId'],
+  ],
 } as const satisfies Record<JobProvider, readonly (readonly [string, PatternName])[]>;
 
 /**

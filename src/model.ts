@@ -1,33 +1,12 @@
 /** The normalised job shape every datasource's parse step produces. Field names are the GraphQL names. */
 
-export const JOB_PROVIDERS = [
-  'AWS_PANORAMA',
-  'AWS_OMICS',
-  'TENCENT_COS_BATCH',
-  'AWS_IMPORT_EXPORT',
-  'AWS_CODEPIPELINE',
-] as const;
+export const JOB_PROVIDERS = ['AWS_PANORAMA', 'AWS_OMICS', 'TENCENT_COS_BATCH', 'AWS_IMPORT_EXPORT', 'AWS_CODEPIPELINE'] as const;
 export type JobProvider = (typeof JOB_PROVIDERS)[number];
 
-export const JOB_STATES = [
-  'QUEUED',
-  'IN_PROGRESS',
-  'PAUSED',
-  'CANCELLING',
-  'CANCELLED',
-  'SUCCEEDED',
-  'SUCCEEDED_WITH_ERRORS',
-  'FAILED',
-  'UNKNOWN',
-] as const;
+export const JOB_STATES = ['QUEUED', 'IN_PROGRESS', 'PAUSED', 'CANCELLING', 'CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED', 'UNKNOWN'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-const TERMINAL_STATES: ReadonlySet<JobState> = new Set<JobState>([
-  'CANCELLED',
-  'SUCCEEDED',
-  'SUCCEEDED_WITH_ERRORS',
-  'FAILED',
-]);
+const TERMINAL_STATES: ReadonlySet<JobState> = new Set<JobState>(['CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED']);
 
 /** True when a job in this state can no longer change. UNKNOWN is never terminal. */
 export function isTerminalState(state: JobState): boolean {

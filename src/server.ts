@@ -240,7 +240,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // A verified token is a secret the process now knows: never in a log line or message.
         // (Unverified ones are not registered, so garbage tokens cannot evict real secrets;
         // JWT-shaped strings are scrubbed by shape anyway.)
-        if (identity.authenticated) secretValues.learn(req.header('authorization')?.replace(/^\s*bearer\s+/i, '').trim());
+        if (identity.authenticated)
+          secretValues.learn(
+            req
+              .header('authorization')
+              ?.replace(/^\s*bearer\s+/i, '')
+              .trim(),
+          );
         res.locals.identity = identity;
         next();
       },
@@ -259,8 +265,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     authenticate,
     express.json({ limit: config.limits.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ res }) =>
-        createRequestContext(config, sources, res.locals.identity as Identity, res.locals.requestId as string),
+      context: async ({ res }) => createRequestContext(config, sources, res.locals.identity as Identity, res.locals.requestId as string),
     }),
   );
   app.use(notFoundHandler);

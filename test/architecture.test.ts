@@ -21,14 +21,20 @@ interface SourceFile {
 const IMPORT_RE = /\b(?:import|export)\s[^'";]*?\bfrom\s*'([^']+)'|\bimport\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g;
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 const files: SourceFile[] = walk(SRC).map((file) => {
   const text = readFileSync(file, 'utf8');
   const imports = [...text.matchAll(IMPORT_RE)].map((m) => {
     const spec = (m[1] ?? m[2] ?? m[3]) as string;
-    return spec.startsWith('.') ? relative(SRC, resolve(dirname(file), spec)).split('\\').join('/') : spec;
+    return spec.startsWith('.')
+      ? relative(SRC, resolve(dirname(file), spec))
+          .split('\\')
+          .join('/')
+      : spec;
   });
   return { path: relative(SRC, file).split('\\').join('/'), text, imports };
 });

@@ -103,7 +103,14 @@ describe('The jobgraph command', () => {
       const env = Object.fromEntries([...proc.stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
       expect(env.AWS_ENDPOINT_URL_CODEPIPELINE).toBe(`http://127.0.0.1:${base + 5}`);
       expect(Object.keys(env)).toEqual(
-        expect.arrayContaining(['AWS_ENDPOINT_URL_PANORAMA', 'AWS_ENDPOINT_URL_OMICS', 'AWS_ENDPOINT_URL_IMPORTEXPORT', 'COS_BATCH_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']),
+        expect.arrayContaining([
+          'AWS_ENDPOINT_URL_PANORAMA',
+          'AWS_ENDPOINT_URL_OMICS',
+          'AWS_ENDPOINT_URL_IMPORTEXPORT',
+          'COS_BATCH_ENDPOINT_URL',
+          'AWS_ACCESS_KEY_ID',
+          'AWS_SECRET_ACCESS_KEY',
+        ]),
       );
       const client = new CodePipelineClient({
         region: 'us-east-1',

@@ -7,10 +7,21 @@ describe('isLoopbackHost', () => {
     (host) => expect(isLoopbackHost(host)).toBe(true),
   );
 
-  it.each(['0.0.0.0', '::', '[::]', '10.0.0.7', '192.168.1.20', '128.0.0.1', '::2', '::ffff:10.0.0.1', 'fe80::1', 'example.com', 'localhost.example.com', '127.0.0.1.nip.io', ''])(
-    'treats %j as possibly reachable from elsewhere',
-    (host) => expect(isLoopbackHost(host)).toBe(false),
-  );
+  it.each([
+    '0.0.0.0',
+    '::',
+    '[::]',
+    '10.0.0.7',
+    '192.168.1.20',
+    '128.0.0.1',
+    '::2',
+    '::ffff:10.0.0.1',
+    'fe80::1',
+    'example.com',
+    'localhost.example.com',
+    '127.0.0.1.nip.io',
+    '',
+  ])('treats %j as possibly reachable from elsewhere', (host) => expect(isLoopbackHost(host)).toBe(false));
 });
 
 describe('The demo start banner', () => {

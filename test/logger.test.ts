@@ -32,7 +32,18 @@ describe('The logger', () => {
         [h.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase()), `${SECRET}-${h}-canonical`],
       ]),
     );
-    expect(Object.keys(headers)).toEqual(expect.arrayContaining(['authorization', 'Authorization', 'x-amz-security-token', 'X-Amz-Security-Token', 'x-cos-security-token', 'X-Cos-Security-Token', 'cookie', 'Cookie']));
+    expect(Object.keys(headers)).toEqual(
+      expect.arrayContaining([
+        'authorization',
+        'Authorization',
+        'x-amz-security-token',
+        'X-Amz-Security-Token',
+        'x-cos-security-token',
+        'X-Cos-Security-Token',
+        'cookie',
+        'Cookie',
+      ]),
+    );
     logger.info({ headers: { ...headers, 'x-request-id': 'keep-me' }, req: { headers }, upstream: { response: { headers } } }, 'headers');
     const line = last();
     for (const h of Object.keys(headers)) {
@@ -47,7 +58,17 @@ describe('The logger', () => {
   it('redacts every sensitive field of the schema policy and the credential names, at the top and nested', () => {
     // The central list: CodePipeline credentials and configuration, Import/Export signatures, manifest and artifact URLs.
     expect(sensitiveNames).toEqual(
-      expect.arrayContaining(['artifactCredentials', 'actionConfiguration', 'continuationToken', 'signature', 'signatureFileContents', 'currentManifest', 'url', 'secretAccessKey', 'sessionToken']),
+      expect.arrayContaining([
+        'artifactCredentials',
+        'actionConfiguration',
+        'continuationToken',
+        'signature',
+        'signatureFileContents',
+        'currentManifest',
+        'url',
+        'secretAccessKey',
+        'sessionToken',
+      ]),
     );
     const { logger, logs, last } = capture();
     const fields = Object.fromEntries([...sensitiveNames, 'token', 'accessToken', 'secretKey', 'jwtSecret'].map((n) => [n, `${SECRET}-${n}`]));
@@ -64,7 +85,9 @@ describe('The logger', () => {
 
   it('redacts headers of a raw response hanging off a logged error', () => {
     const { logger, logs, last } = capture();
-    const err = Object.assign(new Error('upstream said no'), { $response: { statusCode: 403, headers: { authorization: `AWS4-HMAC-SHA256 Credential=${SECRET}`, 'x-amz-security-token': SECRET } } });
+    const err = Object.assign(new Error('upstream said no'), {
+      $response: { statusCode: 403, headers: { authorization: `AWS4-HMAC-SHA256 Credential=${SECRET}`, 'x-amz-security-token': SECRET } },
+    });
     logger.error({ err, requestId: 'req-2' }, 'upstream error');
     expect(last().err.$response.headers).toEqual({ authorization: '[REDACTED]', 'x-amz-security-token': '[REDACTED]' });
     expect(last().err.message).toBe('upstream said no');

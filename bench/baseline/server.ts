@@ -52,7 +52,10 @@ const server = http.createServer((req, res) => {
       if (!('kind' in document)) return reply(res, 400, document);
       const result = execute({ schema, document, rootValue: root, variableValues: body.variables ?? null, operationName: body.operationName ?? null });
       if (result instanceof Promise) {
-        result.then((r) => reply(res, 200, r), () => reply(res, 500, { errors: [{ message: 'execution failed' }] }));
+        result.then(
+          (r) => reply(res, 200, r),
+          () => reply(res, 500, { errors: [{ message: 'execution failed' }] }),
+        );
       } else {
         reply(res, 200, result);
       }

@@ -22,9 +22,7 @@ function counters(): CounterSnapshot {
 }
 
 function callsSince(since: CounterSnapshot): LoggedCall[] {
-  return names.flatMap((name) =>
-    set[name].calls.slice(since[name].calls).map((c) => ({ emulator: name, job: c.job, status: c.status })),
-  );
+  return names.flatMap((name) => set[name].calls.slice(since[name].calls).map((c) => ({ emulator: name, job: c.job, status: c.status })));
 }
 
 async function handle(request: HostRequest): Promise<unknown> {

@@ -23,7 +23,11 @@ export interface EmulatorProcess {
 export async function startEmulatorProcess(latencyMs: number): Promise<EmulatorProcess> {
   const hostFile = fileURLToPath(new URL('./emulatorHost.ts', import.meta.url));
   const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-  const child: ChildProcess = fork(hostFile, [String(latencyMs)], { cwd: repoRoot, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(hostFile, [String(latencyMs)], {
+    cwd: repoRoot,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const pending = new Map<number, Pending>();
   let nextId = 1;
 

@@ -58,7 +58,9 @@ export function buildFigures(data: BenchData): Figure[] {
       runs: p50(data.latency.gateway),
       baseline: { ...rtt, value: round(directP50) },
       goal: { on: 'ratio', op: '<=', target: 1.15 },
-      note: `requests per run: ${data.latency.gateway.map((r) => r.latencyMs.count).join(', ')}; baseline runs p50: ${p50(data.latency.direct).map((v) => round(v)).join(', ')} ms`,
+      note: `requests per run: ${data.latency.gateway.map((r) => r.latencyMs.count).join(', ')}; baseline runs p50: ${p50(data.latency.direct)
+        .map((v) => round(v))
+        .join(', ')} ms`,
     }),
     figure({
       id: 'b.p99',
@@ -68,7 +70,9 @@ export function buildFigures(data: BenchData): Figure[] {
       runs: p99(data.latency.gateway),
       baseline: { ...rtt, value: round(directP99) },
       goal: { on: 'ratio', op: '<=', target: 1.3 },
-      note: `baseline runs p99: ${p99(data.latency.direct).map((v) => round(v)).join(', ')} ms`,
+      note: `baseline runs p99: ${p99(data.latency.direct)
+        .map((v) => round(v))
+        .join(', ')} ms`,
     }),
   );
   if (data.latency.whatIf) {

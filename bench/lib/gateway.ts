@@ -79,9 +79,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     await sleep(100);
   }
   const pid = child.pid ?? -1;
-  const settings = Object.fromEntries(
-    Object.entries(jobgraphEnv).filter(([k]) => !/SECRET|KEY_ID|TOKEN/.test(k)),
-  );
+  const settings = Object.fromEntries(Object.entries(jobgraphEnv).filter(([k]) => !/SECRET|KEY_ID|TOKEN/.test(k)));
   return {
     label: options.label,
     pid,

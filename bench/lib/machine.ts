@@ -58,7 +58,13 @@ export function gitState(repoRoot: string): { commit: string; dirtyFiles: string
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     const status = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bin', 'schema', 'package.json'], { cwd: repoRoot, encoding: 'utf8' });
-    return { commit, dirtyFiles: status.split('\n').filter(Boolean).map((l) => l.slice(3)) };
+    return {
+      commit,
+      dirtyFiles: status
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.slice(3)),
+    };
   } catch {
     return { commit: 'unknown', dirtyFiles: [] };
   }

@@ -28,11 +28,21 @@ const SECTION_TITLES: Record<string, string> = {
 const verdict = (f: Figure) => (f.pass === undefined ? 'info' : f.pass ? '**PASS**' : '**MISS**');
 
 function topAreas(p: ProfileSummary | undefined, n = 6): string {
-  return p ? p.byCallingArea.slice(0, n).map((a) => `${a.name} ${a.percent}%`).join(', ') : 'no profile';
+  return p
+    ? p.byCallingArea
+        .slice(0, n)
+        .map((a) => `${a.name} ${a.percent}%`)
+        .join(', ')
+    : 'no profile';
 }
 
 function topFunctions(p: ProfileSummary | undefined, n = 4): string {
-  return p ? p.topFunctions.slice(0, n).map((a) => `\`${a.name}\` ${a.percent}%`).join(', ') : 'no profile';
+  return p
+    ? p.topFunctions
+        .slice(0, n)
+        .map((a) => `\`${a.name}\` ${a.percent}%`)
+        .join(', ')
+    : 'no profile';
 }
 
 /** One line per miss: what the measurements and the profiles say about it. */
@@ -55,7 +65,9 @@ function missAnalysis(f: Figure, data: BenchData): string | null {
           ? 'above their sum: CPU of other jobs in the same request, GC pauses and the emulators sharing the cores queue on top'
           : `between max(${round(upstream, 1)}, ${round(cpuPer100, 1)}) and their sum: the CPU overlaps the waits only partly`;
       return `${f.id}: the upstream part is ${waves} wave(s) of calls (20 jobs per provider, at most ${cap} at once) ≈ ${round(upstream, 1)} ms; the gateway also spends ${round(cpuPer100, 1)} ms of CPU per 100-job request (d) on one event loop; ${f.value} ms measured lies ${where}.${
-        whatIf !== undefined ? ` With JOBGRAPH_PROVIDER_CONCURRENCY=${w?.concurrency} (one wave): ${round(whatIf, 1)} ms — the cap explains part, the CPU the rest.` : ''
+        whatIf !== undefined
+          ? ` With JOBGRAPH_PROVIDER_CONCURRENCY=${w?.concurrency} (one wave): ${round(whatIf, 1)} ms — the cap explains part, the CPU the rest.`
+          : ''
       } CPU goes to: ${topAreas(bulk)}.`;
     }
     case 'c': {
@@ -78,15 +90,24 @@ function profileSection(title: string, p: ProfileSummary): string[] {
     '',
     'By area — Node internals and V8 builtins charged to the package or jobgraph folder that called them (what stays under "node: internals" ran with no package on the stack: socket reads, HTTP parsing, timers):',
     '',
-    ...table(['calling area', 'ms', '% of busy'], p.byCallingArea.map((e) => [e.name, e.selfMs, e.percent])),
+    ...table(
+      ['calling area', 'ms', '% of busy'],
+      p.byCallingArea.map((e) => [e.name, e.selfMs, e.percent]),
+    ),
     '',
     'By area — strict self time:',
     '',
-    ...table(['area', 'self ms', '% of busy'], p.byArea.map((e) => [e.name, e.selfMs, e.percent])),
+    ...table(
+      ['area', 'self ms', '% of busy'],
+      p.byArea.map((e) => [e.name, e.selfMs, e.percent]),
+    ),
     '',
     'Top functions:',
     '',
-    ...table(['function (file:line)', 'self ms', '% of busy'], p.topFunctions.map((e) => [`\`${e.name}\``, e.selfMs, e.percent])),
+    ...table(
+      ['function (file:line)', 'self ms', '% of busy'],
+      p.topFunctions.map((e) => [`\`${e.name}\``, e.selfMs, e.percent]),
+    ),
     '',
   ];
 }
@@ -107,10 +128,7 @@ export function renderReport(data: BenchData, figures: Figure[]): string {
 
   out.push('## Machine', '');
   out.push(
-    ...table(
-      ['CPU', 'cores', 'memory', 'OS', 'Node'],
-      [[m.machine.cpu, m.machine.cores, `${m.machine.memoryGiB} GiB`, m.machine.os, m.machine.node]],
-    ),
+    ...table(['CPU', 'cores', 'memory', 'OS', 'Node'], [[m.machine.cpu, m.machine.cores, `${m.machine.memoryGiB} GiB`, m.machine.os, m.machine.node]]),
     '',
   );
   out.push(...table(['package', 'version'], Object.entries(m.packages)), '');
@@ -135,7 +153,19 @@ export function renderReport(data: BenchData, figures: Figure[]): string {
     `- f: the emulators' accepted-connection counters after warm-up and after the runs listed; the emulators' HTTP servers close a keep-alive socket after 5 s idle (Node's default), so the 1-job runs — which keep only a few sockets per provider busy — come after the second reading and are reported separately.`,
     '',
   );
-  out.push(...table(['gateway', 'jobgraph settings (secrets left out)'], Object.entries(m.gateways).map(([k, v]) => [k, Object.entries(v).filter(([n]) => !n.startsWith('AWS_ENDPOINT') && n !== 'COS_BATCH_ENDPOINT_URL').map(([n, x]) => `${n}=${x}`).join(' ')])), '');
+  out.push(
+    ...table(
+      ['gateway', 'jobgraph settings (secrets left out)'],
+      Object.entries(m.gateways).map(([k, v]) => [
+        k,
+        Object.entries(v)
+          .filter(([n]) => !n.startsWith('AWS_ENDPOINT') && n !== 'COS_BATCH_ENDPOINT_URL')
+          .map(([n, x]) => `${n}=${x}`)
+          .join(' '),
+      ]),
+    ),
+    '',
+  );
 
   out.push('## Summary', '');
   out.push(
@@ -167,7 +197,8 @@ export function renderReport(data: BenchData, figures: Figure[]): string {
   }
 
   if (data.cpu.profile) out.push(...profileSection('CPU profile: 100-job queries, uncached (d)', data.cpu.profile));
-  if (data.cpu.requestProfile) out.push(...profileSection('CPU profile: cache-served 1-job queries — the fixed cost of a request (c)', data.cpu.requestProfile));
+  if (data.cpu.requestProfile)
+    out.push(...profileSection('CPU profile: cache-served 1-job queries — the fixed cost of a request (c)', data.cpu.requestProfile));
 
   const misses = figures.map((f) => missAnalysis(f, data)).filter((x): x is string => x !== null);
   if (misses.length) {

@@ -93,16 +93,12 @@ export function simplifyRules(rules: readonly Rule[]): Rule[] {
   const scopeRules = rules.flatMap((r) => {
     if (r.kind !== 'scopes') return [];
     const alternatives = r.anyOf.map((all) => [...new Set(all)]);
-    const kept = alternatives.filter(
-      (all, i) => !alternatives.some((other, j) => j !== i && contains(all, other) && (other.length < all.length || j < i)),
-    );
+    const kept = alternatives.filter((all, i) => !alternatives.some((other, j) => j !== i && contains(all, other) && (other.length < all.length || j < i)));
     return [{ kind: 'scopes' as const, anyOf: kept }];
   });
   const implies = (a: Extract<Rule, { kind: 'scopes' }>, b: Extract<Rule, { kind: 'scopes' }>) =>
     a.anyOf.every((all) => b.anyOf.some((needed) => contains(all, needed)));
-  const keptScopes = scopeRules.filter(
-    (rule, i) => !scopeRules.some((other, j) => j !== i && implies(other, rule) && (!implies(rule, other) || j < i)),
-  );
+  const keptScopes = scopeRules.filter((rule, i) => !scopeRules.some((other, j) => j !== i && implies(other, rule) && (!implies(rule, other) || j < i)));
   return [...(rules.some((r) => r.kind === 'authenticated') ? [{ kind: 'authenticated' as const }] : []), ...keptScopes];
 }
 
@@ -115,8 +111,7 @@ function describeRules(rules: readonly Rule[]): string {
 
 export function unauthorizedError(code: 'UNAUTHENTICATED' | 'FORBIDDEN', what: string, rules: readonly Rule[]): GraphQLError {
   const needs = describeRules(rules);
-  const message =
-    code === 'UNAUTHENTICATED' ? `${what} needs ${needs}; sign in and send it as "Authorization: Bearer <token>".` : `${what} needs ${needs}.`;
+  const message = code === 'UNAUTHENTICATED' ? `${what} needs ${needs}; sign in and send it as "Authorization: Bearer <token>".` : `${what} needs ${needs}.`;
   return new GraphQLError(message, { extensions: { code } });
 }
 
@@ -146,11 +141,7 @@ export interface AuthDirectivesOptions {
  * checked per representation, so one malformed or unauthorized entity is `null` with its own
  * error and the rest resolve.
  */
-export function applyAuthDirectives(
-  schema: GraphQLSchema,
-  policy: AuthPolicy = readAuthPolicy(schema),
-  options: AuthDirectivesOptions = {},
-): GraphQLSchema {
+export function applyAuthDirectives(schema: GraphQLSchema, policy: AuthPolicy = readAuthPolicy(schema), options: AuthDirectivesOptions = {}): GraphQLSchema {
   const sensitive = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName, s) => {

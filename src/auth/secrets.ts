@@ -1,4 +1,13 @@
-import { GraphQLString, getNamedType, isListType, isNonNullType, isObjectType, type GraphQLObjectType, type GraphQLSchema, type GraphQLOutputType } from 'graphql';
+import {
+  GraphQLString,
+  getNamedType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type GraphQLOutputType,
+} from 'graphql';
 import type { JobProvider, JobRecord } from '../model.ts';
 import type { SensitiveField } from './directives.ts';
 

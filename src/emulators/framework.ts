@@ -270,14 +270,14 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     let out: EmulatorResponse;
     try {
       out = await (fault === 'throttle'
-          ? emulator.throttled(request)
-          : fault === '5xx'
-            ? emulator.serverError(request)
-            : fault === 'malformed'
-              ? emulator.malformed(request)
-              : fault === 'error-answer' && state.faults.errorAnswer
-                ? emulator.errorAnswer(request, state.faults.errorAnswer)
-                : emulator.handle(request));
+        ? emulator.throttled(request)
+        : fault === '5xx'
+          ? emulator.serverError(request)
+          : fault === 'malformed'
+            ? emulator.malformed(request)
+            : fault === 'error-answer' && state.faults.errorAnswer
+              ? emulator.errorAnswer(request, state.faults.errorAnswer)
+              : emulator.handle(request));
     } catch {
       out = emulator.serverError(request);
     }
@@ -335,8 +335,7 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     port: address.port,
     calls,
     received,
-    waitForReceived: (count) =>
-      received.length >= count ? Promise.resolve() : new Promise<void>((resolve) => arrivalWaiters.push({ count, resolve })),
+    waitForReceived: (count) => (received.length >= count ? Promise.resolve() : new Promise<void>((resolve) => arrivalWaiters.push({ count, resolve }))),
     release,
     events,
     connections: () => connectionCount,

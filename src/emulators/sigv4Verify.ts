@@ -5,8 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { EmulatorRequest } from './framework.ts';
 
 export type SigV4Check =
-  | { ok: true; accessKeyId: string }
-  | { ok: false; reason: 'missing' | 'malformed' | 'unknown-key' | 'wrong-scope' | 'skewed' | 'mismatch'; detail: string };
+  { ok: true; accessKeyId: string } | { ok: false; reason: 'missing' | 'malformed' | 'unknown-key' | 'wrong-scope' | 'skewed' | 'mismatch'; detail: string };
 
 export interface SigV4Expectation {
   /** Signing name the service expects (e.g. `codepipeline`, `IngestionService`). */

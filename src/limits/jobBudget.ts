@@ -55,9 +55,7 @@ export const ROOT_FIELD_JOB_KEYS: Record<string, (args: Args, config: BudgetConf
     return ids.length > config.limits.maxJobIds ? [] : ids.map((id) => () => parseGlobalId(str(id)));
   },
   panoramaPackageImportJob: (a, c) => [() => buildKey('AWS_PANORAMA', [optional(a.region, c.awsRegion), str(a.jobId)], (p) => p)],
-  omicsReferenceImportJob: (a, c) => [
-    () => buildKey('AWS_OMICS', [optional(a.region, c.awsRegion), str(a.referenceStoreId), str(a.id)], (p) => p),
-  ],
+  omicsReferenceImportJob: (a, c) => [() => buildKey('AWS_OMICS', [optional(a.region, c.awsRegion), str(a.referenceStoreId), str(a.id)], (p) => p)],
   cosBatchJob: (a, c) => {
     const uin = c.tencent.uin;
     return uin ? [() => buildKey('TENCENT_COS_BATCH', [optional(a.region, c.tencent.region), uin, str(a.jobId)], (p) => p)] : [];
@@ -102,8 +100,7 @@ export function distinctJobKeys(
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
 
   const included = (node: SelectionNode): boolean =>
-    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true &&
-    getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
 
   const fields: FieldNode[] = [];
   const seenFragments = new Set<string>();

@@ -52,8 +52,7 @@ const cosBatchJob: Args<{ jobId: string; region?: string | null }> = async (_s, 
 
 const importExportJob: Args<{ jobId: string }> = async (_s, a, ctx) => load(ctx, 'AWS_IMPORT_EXPORT', [a.jobId]);
 
-const codePipelineJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) =>
-  load(ctx, 'AWS_CODEPIPELINE', [region(ctx, a.region), a.jobId]);
+const codePipelineJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) => load(ctx, 'AWS_CODEPIPELINE', [region(ctx, a.region), a.jobId]);
 
 /** Root fields: validate arguments, build a loader key, load. No wire format here. */
 export const Query = { job, jobs, panoramaPackageImportJob, omicsReferenceImportJob, cosBatchJob, importExportJob, codePipelineJob };

@@ -41,7 +41,13 @@ beforeAll(async () => {
   keys = new KeyServer({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] });
   jwksUrl = await keys.listen();
   sign = () =>
-    new SignJWT({ scope: 'jobs:read' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('rs-reader').setExpirationTime('5m').sign(privateKey);
+    new SignJWT({ scope: 'jobs:read' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('rs-reader')
+      .setExpirationTime('5m')
+      .sign(privateKey);
   const firstFailure = once(keys, 'failed');
   gw = await startTestGateway({
     // The query stands for a credential some key stores take in the URL: it must not reach the log.

@@ -35,7 +35,12 @@ const SURFACES: Record<string, { query: string; variables?: Record<string, unkno
   },
   _entities: {
     query: `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on CodePipelineJob { ${CP_SELECTION} } ... on ImportExportJob { ${IE_SELECTION} } } }`,
-    variables: { reps: [{ __typename: 'CodePipelineJob', id: CP_ID }, { __typename: 'Job', id: IE_ID }] },
+    variables: {
+      reps: [
+        { __typename: 'CodePipelineJob', id: CP_ID },
+        { __typename: 'Job', id: IE_ID },
+      ],
+    },
     roots: ['_entities'],
   },
 };
@@ -54,9 +59,15 @@ beforeAll(async () => {
   expect(all.body.errors).toBeUndefined();
   const cp = all.body.data?.codePipelineJob;
   const ie = all.body.data?.importExportJob;
-  secretValues = collectStrings([cp.actionConfiguration.map((kv: { value: string }) => kv.value), cp.continuationToken, cp.artifactCredentials, ie.signature, ie.signatureFileContents, ie.currentManifest, ie.artifactList.map((a: { url: string }) => a.url)]).filter(
-    (s) => s.length >= 8,
-  );
+  secretValues = collectStrings([
+    cp.actionConfiguration.map((kv: { value: string }) => kv.value),
+    cp.continuationToken,
+    cp.artifactCredentials,
+    ie.signature,
+    ie.signatureFileContents,
+    ie.currentManifest,
+    ie.artifactList.map((a: { url: string }) => a.url),
+  ]).filter((s) => s.length >= 8);
   expect(secretValues.length).toBeGreaterThanOrEqual(8);
 });
 afterAll(async () => {
@@ -76,7 +87,11 @@ const TOKENS: Record<string, () => Promise<string | undefined>> = {
   'wrong issuer': () => mintToken({ secret: secret(), scopes: ['jobs:read', 'jobs:secrets:read'], issuer: 'https://evil.example/', audience: AUDIENCE }),
   'wrong audience': () => mintToken({ secret: secret(), scopes: ['jobs:read', 'jobs:secrets:read'], issuer: ISSUER, audience: 'someone-else' }),
   'no expiry': () =>
-    new SignJWT({ scope: 'jobs:read jobs:secrets:read' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).sign(new TextEncoder().encode(secret())),
+    new SignJWT({ scope: 'jobs:read jobs:secrets:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .sign(new TextEncoder().encode(secret())),
   'HS512 with the right key': () =>
     new SignJWT({ scope: 'jobs:read jobs:secrets:read' })
       .setProtectedHeader({ alg: 'HS512' })
@@ -130,7 +145,9 @@ describe.each(Object.keys(SURFACES))('Authorization through %s', (surfaceName) =
     expect(errors.length).toBeGreaterThan(0);
     for (const e of errors) {
       expect(e.extensions?.code).toBe('FORBIDDEN');
-      expect(String(e.path?.at(-1))).toMatch(/^(actionConfiguration|continuationToken|artifactCredentials|signature|signatureFileContents|currentManifest|url)$/);
+      expect(String(e.path?.at(-1))).toMatch(
+        /^(actionConfiguration|continuationToken|artifactCredentials|signature|signatureFileContents|currentManifest|url)$/,
+      );
     }
     const paths = errors.map((e) => e.path?.join('.'));
     expect(new Set(paths).size).toBe(paths.length);

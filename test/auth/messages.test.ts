@@ -40,7 +40,12 @@ describe('Authorization messages', () => {
   });
 
   it('name jobs:read once for a token that lacks it', async () => {
-    const token = await mintToken({ secret: gw.config.auth.jwtSecret as string, scopes: ['jobs:secrets:read'], issuer: gw.config.auth.issuer, audience: gw.config.auth.audience });
+    const token = await mintToken({
+      secret: gw.config.auth.jwtSecret as string,
+      scopes: ['jobs:secrets:read'],
+      issuer: gw.config.auth.issuer,
+      audience: gw.config.auth.audience,
+    });
     const res = await gql(gw, `{ job(id: "${ex.codepipeline}") { id } }`, { token });
     expect(messages(res.body.errors)).toEqual({ job: `Query.job needs ${READ}.` });
   });
@@ -64,7 +69,10 @@ describe('Authorization messages', () => {
   });
 
   it('name jobs:read once for anonymous _entities, concrete and interface alike', async () => {
-    const reps = [{ __typename: 'Job', id: ex.omics }, { __typename: 'CosBatchJob', id: ex.cosbatch }];
+    const reps = [
+      { __typename: 'Job', id: ex.omics },
+      { __typename: 'CosBatchJob', id: ex.cosbatch },
+    ];
     const res = await gql(gw, 'query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { id } } }', { variables: { reps } });
     expect(messages(res.body.errors)).toEqual({
       '_entities.0': `Entity Job needs ${READ};${SIGN_IN}`,
@@ -76,9 +84,7 @@ describe('Authorization messages', () => {
 describe('Rule simplification', () => {
   const SCOPES = ['a', 'b', 'c', 'd'];
   // Repeated scopes, repeated alternatives, empty alternatives and empty lists included.
-  const scopeRule = fc
-    .array(fc.array(fc.constantFrom(...SCOPES), { maxLength: 3 }), { maxLength: 3 })
-    .map((anyOf): Rule => ({ kind: 'scopes', anyOf }));
+  const scopeRule = fc.array(fc.array(fc.constantFrom(...SCOPES), { maxLength: 3 }), { maxLength: 3 }).map((anyOf): Rule => ({ kind: 'scopes', anyOf }));
   const rule = fc.oneof(fc.constant<Rule>({ kind: 'authenticated' }), scopeRule, scopeRule);
   const identity = fc.record({ authenticated: fc.boolean(), scopes: fc.subarray(SCOPES) }).map((i) => ({
     authenticated: i.authenticated,

@@ -17,7 +17,9 @@ describe('The central list of sensitive fields', () => {
         'ImportExportJob.currentManifest',
         'ImportExportJob.signature',
         'ImportExportJob.signatureFileContents',
-      ].concat(list.filter((f) => f.startsWith('CodePipelineArtifactCredentials.'))).sort(),
+      ]
+        .concat(list.filter((f) => f.startsWith('CodePipelineArtifactCredentials.')))
+        .sort(),
     );
   });
 

@@ -29,7 +29,12 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => jwksServer.close(() => r())));
 
 const rs = (key: Parameters<SignJWT['sign']>[0], claims: Record<string, unknown> = {}, iss = ISSUER, aud = AUDIENCE) =>
-  new SignJWT({ scope: 'jobs:read', ...claims }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(iss).setAudience(aud).setExpirationTime('5m').sign(key);
+  new SignJWT({ scope: 'jobs:read', ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+    .setIssuer(iss)
+    .setAudience(aud)
+    .setExpirationTime('5m')
+    .sign(key);
 
 describe('Token verification', () => {
   const hs = createTokenVerifier({ jwtSecret: SECRET, jwksUrl: null, issuer: null, audience: null });
@@ -57,7 +62,8 @@ describe('Token verification', () => {
     try {
       vi.setSystemTime(new Date('2026-01-01T12:00:00Z'));
       const now = Math.floor(Date.now() / 1000);
-      const sign = (exp: number) => new SignJWT({ scope: 'jobs:read' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
+      const sign = (exp: number) =>
+        new SignJWT({ scope: 'jobs:read' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
       await expect(hs(`Bearer ${await sign(now - 10)}`)).resolves.toMatchObject({ authenticated: true });
       await expect(hs(`Bearer ${await sign(now - 120)}`)).rejects.toThrow('it has expired');
     } finally {
@@ -71,7 +77,10 @@ describe('Token verification', () => {
   });
 
   it('never echoes the token in its error', async () => {
-    const token = await new SignJWT({ scope: 'jobs:read' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode('wrong-secret-wrong-secret-wrong-secret!'));
+    const token = await new SignJWT({ scope: 'jobs:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('wrong-secret-wrong-secret-wrong-secret!'));
     const err = await hs(`Bearer ${token}`).catch((e: Error) => e);
     expect(String((err as Error).message)).not.toContain(token.split('.')[2]);
     expect(JSON.stringify(err)).not.toContain(token);

@@ -14,21 +14,20 @@ const { schema, policy } = buildSchema();
 const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
 const silent = pino({ level: 'silent' });
 
-const base = (over: Partial<JobRecord> & Record<string, unknown>): JobRecord =>
-  ({
-    id: 'importexport:ABCDE',
-    provider: 'AWS_IMPORT_EXPORT',
-    nativeId: 'ABCDE',
-    region: null,
-    state: 'SUCCEEDED',
-    providerStatus: 'Complete',
-    statusMessage: null,
-    terminal: true,
-    createdAt: null,
-    updatedAt: null,
-    completedAt: null,
-    ...over,
-  });
+const base = (over: Partial<JobRecord> & Record<string, unknown>): JobRecord => ({
+  id: 'importexport:ABCDE',
+  provider: 'AWS_IMPORT_EXPORT',
+  nativeId: 'ABCDE',
+  region: null,
+  state: 'SUCCEEDED',
+  providerStatus: 'Complete',
+  statusMessage: null,
+  terminal: true,
+  createdAt: null,
+  updatedAt: null,
+  completedAt: null,
+  ...over,
+});
 
 describe('The secret detector', () => {
   it('finds a secret at the top level, in a nested list and in a nested object, and ignores empty ones', () => {
@@ -75,7 +74,10 @@ const allIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
 
 /** Which demo jobs the rules allow caching: terminal and holding no secret value. */
 async function expectedCacheable(gw: TestGateway): Promise<Set<string>> {
-  const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { ${ALL_FIELDS} } }`, { variables: { ids: allIds.slice(0, 100) }, token: gw.tokens.secrets });
+  const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { ${ALL_FIELDS} } }`, {
+    variables: { ids: allIds.slice(0, 100) },
+    token: gw.tokens.secrets,
+  });
   const jobs = res.body.data?.jobs as Record<string, unknown>[];
   const hasSecret = (j: Record<string, unknown>) =>
     [j.signature, j.signatureFileContents, j.currentManifest, j.continuationToken, j.artifactCredentials].some((v) => v !== null && v !== undefined) ||
@@ -83,7 +85,6 @@ async function expectedCacheable(gw: TestGateway): Promise<Set<string>> {
     ((j.artifactList as { url: string | null }[] | undefined) ?? []).some((a) => a.url !== null);
   return new Set(jobs.filter((j) => j.terminal && !hasSecret(j)).map((j) => j.id as string));
 }
-
 
 describe('The cross-request cache in the gateway', () => {
   let gw: TestGateway;
@@ -129,7 +130,9 @@ describe.skipIf(!hasRedis)('The cache shared through Redis (needs redis-server o
     // freePort and its listen, so try another port).
     for (let tries = 0; tries < 5; tries++) {
       const port = await freePort();
-      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       let out = '';
       const ready = await new Promise<boolean>((resolve) => {
         child.stdout.on('data', (c: Buffer) => {
@@ -163,7 +166,10 @@ describe.skipIf(!hasRedis)('The cache shared through Redis (needs redis-server o
       clearCalls(b);
       const fromB = await gql(b, q, { variables: { ids: cacheable }, token: b.tokens.read });
       expect(fromB.body.data?.jobs).toEqual(fromA.body.data?.jobs);
-      const cacheWarnings = [...a.logs.lines, ...b.logs.lines].filter((l) => l.includes('job cache')).slice(0, 5).join('\n');
+      const cacheWarnings = [...a.logs.lines, ...b.logs.lines]
+        .filter((l) => l.includes('job cache'))
+        .slice(0, 5)
+        .join('\n');
       expect(upstreamCallCount(b), cacheWarnings).toBe(0);
     } finally {
       await a.close();

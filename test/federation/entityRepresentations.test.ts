@@ -61,7 +61,10 @@ const MALFORMED: [string, unknown][] = [
   ['a Job with a list id', { __typename: 'Job', id: [ex.codepipeline] }],
   ['a concrete type with a null id', { __typename: 'CodePipelineJob', id: null, ...nativeKey(ex.codepipeline) }],
   ['a concrete type with a list nativeId', { __typename: 'CodePipelineJob', region: 'us-east-1', nativeId: [nativeKey(ex.codepipeline).nativeId] }],
-  ['a concrete type without its region', { __typename: 'OmicsReferenceImportJob', referenceStoreId: nativeKey(ex.omics).referenceStoreId, nativeId: nativeKey(ex.omics).nativeId }],
+  [
+    'a concrete type without its region',
+    { __typename: 'OmicsReferenceImportJob', referenceStoreId: nativeKey(ex.omics).referenceStoreId, nativeId: nativeKey(ex.omics).nativeId },
+  ],
   ['a concrete type with another type’s id', { __typename: 'ImportExportJob', id: ex.codepipeline }],
   ['a malformed global id', { __typename: 'Job', id: `${ex.codepipeline}!` }],
 ];
@@ -74,7 +77,10 @@ describe('_entities representations', () => {
       const res = await gql(gw, ENTITIES, { variables: { reps: [bad] }, token: tokenOf(kind) });
       expect(res.status, kind).toBe(200);
       expect(res.body.data?._entities, kind).toEqual([null]);
-      expect(res.body.errors?.map((e) => [e.path, e.extensions?.code]), kind).toEqual([[['_entities', 0], 'BAD_USER_INPUT']]);
+      expect(
+        res.body.errors?.map((e) => [e.path, e.extensions?.code]),
+        kind,
+      ).toEqual([[['_entities', 0], 'BAD_USER_INPUT']]);
       expect(res.body.errors?.[0]?.message, kind).toMatch(/^Argument "representations\[0\]/);
       expect(upstreamCallCount(gw), kind).toBe(0);
       expect(internalErrorLines(), kind).toBe(before);
@@ -101,7 +107,11 @@ describe('_entities representations', () => {
   it('lets one malformed representation null only itself, whatever its kind, while the others resolve', async () => {
     // Today a missing, non-string or unknown __typename, or a representation that is not an
     // object, throws out of the library's map and nulls all of `_entities`.
-    const reps = [{ __typename: 'Job', id: ex.importexport }, ...MALFORMED.map(([, bad]) => bad), { __typename: 'CodePipelineJob', ...nativeKey(ex.codepipeline) }];
+    const reps = [
+      { __typename: 'Job', id: ex.importexport },
+      ...MALFORMED.map(([, bad]) => bad),
+      { __typename: 'CodePipelineJob', ...nativeKey(ex.codepipeline) },
+    ];
     expect(reps.length).toBeLessThanOrEqual(24);
     const res = await gql(gw, ENTITIES, { variables: { reps }, token: gw.tokens.read });
     const out = res.body.data?._entities as ({ id: string } | null)[];
@@ -117,7 +127,11 @@ describe('_entities representations', () => {
   });
 
   it('never calls upstream for an anonymous caller, and refuses each valid representation with UNAUTHENTICATED', async () => {
-    const reps = [{ __typename: 'Job', id: ex.cosbatch }, { __typename: 'CodePipelineJob', id: ex.codepipeline }, { __typename: 'PanoramaPackageImportJob', ...nativeKey(ex.panorama) }];
+    const reps = [
+      { __typename: 'Job', id: ex.cosbatch },
+      { __typename: 'CodePipelineJob', id: ex.codepipeline },
+      { __typename: 'PanoramaPackageImportJob', ...nativeKey(ex.panorama) },
+    ];
     const res = await gql(gw, ENTITIES, { variables: { reps } });
     expect(res.body.data?._entities).toEqual([null, null, null]);
     expect(reps.map((_, i) => errorAt(res, i).map((e) => e.extensions?.code))).toEqual([['UNAUTHENTICATED'], ['UNAUTHENTICATED'], ['UNAUTHENTICATED']]);
@@ -171,7 +185,21 @@ const notAString = fc.oneof(
 
 const notAnEntityType = fc
   .oneof(
-    fc.constantFrom('Query', 'KeyValue', '_Entity', '_Service', '_Any', 'JobState', 'DateTime', 'CodePipelineArtifactCredentials', 'constructor', '__proto__', 'toString', 'hasOwnProperty', ''),
+    fc.constantFrom(
+      'Query',
+      'KeyValue',
+      '_Entity',
+      '_Service',
+      '_Any',
+      'JobState',
+      'DateTime',
+      'CodePipelineArtifactCredentials',
+      'constructor',
+      '__proto__',
+      'toString',
+      'hasOwnProperty',
+      '',
+    ),
     fc.constantFrom(...ENTITY_TYPES).map((t) => ` ${t}`),
     fc.constantFrom(...ENTITY_TYPES).map((t) => t.toLowerCase()),
     fc.constantFrom(...ENTITY_TYPES).map((t) => `${t}\u0000`),
@@ -233,12 +261,18 @@ describe('Fuzzed _entities representations through the HTTP server', () => {
             if (rep.validId === null) {
               expectedErrors++;
               expect(out[i], show).toBeNull();
-              expect(errors.map((e) => e.extensions?.code), show).toEqual(['BAD_USER_INPUT']);
+              expect(
+                errors.map((e) => e.extensions?.code),
+                show,
+              ).toEqual(['BAD_USER_INPUT']);
               expect(errors[0]?.message, show).toMatch(new RegExp(`^Argument "representations\\[${i}\\]`));
             } else if (kind === 'anonymous') {
               expectedErrors++;
               expect(out[i], show).toBeNull();
-              expect(errors.map((e) => e.extensions?.code), show).toEqual(['UNAUTHENTICATED']);
+              expect(
+                errors.map((e) => e.extensions?.code),
+                show,
+              ).toEqual(['UNAUTHENTICATED']);
             } else {
               expect(errors, show).toEqual([]);
               expect(out[i], show).toEqual({ __typename: rep.typename, id: rep.validId });

@@ -16,7 +16,6 @@ const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { _
 const ex = exampleGlobalIds();
 const part = (id: string, i: number) => id.split(':')[i] as string;
 
-
 describe('The subgraph contract', () => {
   it('serves _service { sdl } with introspection off, with every federation directive use', async () => {
     const intro = await gql(gw, '{ __schema { types { name } } }', { token: gw.tokens.read });

@@ -58,9 +58,13 @@ beforeAll(async () => {
   });
   router = { url, stop: () => server.stop() };
 
-  const all = await gql(jobgraph, `{ job(id: "${CP}") { ... on CodePipelineJob { artifactCredentials { accessKeyId secretAccessKey sessionToken } continuationToken actionConfiguration { value } } } }`, {
-    token: jobgraph.tokens.secrets,
-  });
+  const all = await gql(
+    jobgraph,
+    `{ job(id: "${CP}") { ... on CodePipelineJob { artifactCredentials { accessKeyId secretAccessKey sessionToken } continuationToken actionConfiguration { value } } } }`,
+    {
+      token: jobgraph.tokens.secrets,
+    },
+  );
   secretValues = JSON.stringify(all.body.data).match(/DEMO-[A-Z-]+-[A-Za-z0-9-]+|ASIA[A-Z0-9]+/g) ?? [];
   expect(secretValues.length).toBeGreaterThan(3);
 });
@@ -105,7 +109,13 @@ describe('jobgraph in a supergraph under @apollo/gateway', () => {
   it('keeps secrets from a caller without jobs:secrets:read through the gateway', async () => {
     const query = `{ deployments { name pipelineJob { id accountId continuationToken artifactCredentials { secretAccessKey sessionToken } actionConfiguration { key value } } } }`;
     const res = await viaRouter(query, jobgraph.tokens.read);
-    expect(res.body.data?.deployments[0].pipelineJob).toMatchObject({ id: CP, accountId: expect.any(String), continuationToken: null, artifactCredentials: null, actionConfiguration: null });
+    expect(res.body.data?.deployments[0].pipelineJob).toMatchObject({
+      id: CP,
+      accountId: expect.any(String),
+      continuationToken: null,
+      artifactCredentials: null,
+      actionConfiguration: null,
+    });
     expect(res.body.errors?.length).toBeGreaterThan(0);
     for (const e of res.body.errors ?? []) expect(e.extensions?.code).toBe('FORBIDDEN');
     for (const s of secretValues) expect(res.text).not.toContain(s);
@@ -121,10 +131,20 @@ describe('jobgraph in a supergraph under @apollo/gateway', () => {
   });
 
   it('resolves jobs listed by the watchers subgraph through jobgraph, in order, one call per distinct job', async () => {
-    const res = await viaRouter(`{ watchedJobs(user: "carol") { id provider state terminal watchers ... on ImportExportJob { progressCode } } }`, jobgraph.tokens.read);
+    const res = await viaRouter(
+      `{ watchedJobs(user: "carol") { id provider state terminal watchers ... on ImportExportJob { progressCode } } }`,
+      jobgraph.tokens.read,
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data?.watchedJobs).toEqual([
-      { id: IE, provider: 'AWS_IMPORT_EXPORT', state: expect.any(String), terminal: expect.any(Boolean), watchers: ['carol'], progressCode: expect.any(String) },
+      {
+        id: IE,
+        provider: 'AWS_IMPORT_EXPORT',
+        state: expect.any(String),
+        terminal: expect.any(Boolean),
+        watchers: ['carol'],
+        progressCode: expect.any(String),
+      },
       { id: OMICS, provider: 'AWS_OMICS', state: expect.any(String), terminal: expect.any(Boolean), watchers: ['carol', 'dave'] },
     ]);
     expect(jobgraph.emulators.importexport.calls).toHaveLength(1);

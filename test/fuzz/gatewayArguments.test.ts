@@ -13,7 +13,6 @@ afterAll(async () => {
   await gw?.close();
 });
 
-
 const matches = acceptsPart;
 
 /** The documented ID forms (README, "Global IDs"), checked part by part against the documented patterns. */
@@ -70,9 +69,9 @@ const invalidGlobalId = fc
   .oneof(
     fc.string({ unit: 'binary', maxLength: 80 }),
     edited(fc.constantFrom(...Object.values(exampleGlobalIds()))),
-    fc.tuple(fc.constantFrom('panorama', 'omics', 'cos', 'importexport', 'codepipeline', ''), fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 })).map(([p, parts]) =>
-      [p, ...parts].join(':'),
-    ),
+    fc
+      .tuple(fc.constantFrom('panorama', 'omics', 'cos', 'importexport', 'codepipeline', ''), fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }))
+      .map(([p, parts]) => [p, ...parts].join(':')),
   )
   .filter((v) => !isValidGlobalId(v));
 
@@ -100,7 +99,10 @@ function rootField(field: string, args: Record<string, { pattern: PatternName; r
 const cases: fc.Arbitrary<Case> = fc.oneof(
   invalidGlobalId.map((id) => ({ field: 'job', query: 'query($id: ID!) { job(id: $id) { id state } }', variables: { id } })),
   fc
-    .tuple(fc.array(fc.constantFrom(...Object.values(exampleGlobalIds())), { maxLength: 8 }), fc.array(fc.tuple(invalidGlobalId, fc.nat()), { minLength: 1, maxLength: 4 }))
+    .tuple(
+      fc.array(fc.constantFrom(...Object.values(exampleGlobalIds())), { maxLength: 8 }),
+      fc.array(fc.tuple(invalidGlobalId, fc.nat()), { minLength: 1, maxLength: 4 }),
+    )
     .map(([ids, bad]) => {
       const list: (string | { bad: string })[] = [...ids];
       for (const [id, at] of bad) list.splice(at % (list.length + 1), 0, { bad: id });
@@ -137,7 +139,10 @@ describe('Invalid arguments through the gateway over HTTP', () => {
           // A malformed ID is its own item's null and error, naming its index; the valid IDs still load.
           const ids = variables.ids as string[];
           const jobs = res.body.data?.jobs as ({ id: string } | null)[];
-          expect(jobs.map((j, i) => (badIndexes.includes(i) ? j : j?.id)), res.text.slice(0, 300)).toEqual(ids.map((id, i) => (badIndexes.includes(i) ? null : id)));
+          expect(
+            jobs.map((j, i) => (badIndexes.includes(i) ? j : j?.id)),
+            res.text.slice(0, 300),
+          ).toEqual(ids.map((id, i) => (badIndexes.includes(i) ? null : id)));
           const sorted = [...errors].sort((a, b) => Number(a.path?.[1]) - Number(b.path?.[1]));
           expect(sorted.map((e) => e.path)).toEqual(badIndexes.map((i) => ['jobs', i]));
           sorted.forEach((e, n) => {

@@ -27,11 +27,27 @@ const prefix = fc.oneof(
  * echo. Without `…`, which messages append to a cut excerpt.
  */
 const huge = fc
-  .tuple(fc.integer({ min: 65, max: 300_000 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 2 }).filter((c) => !c.includes('…')))
+  .tuple(
+    fc.integer({ min: 65, max: 300_000 }),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 2 }).filter((c) => !c.includes('…')),
+  )
   .map(([n, c]) => c.repeat(Math.ceil(n / c.length)));
 const anyPart = fc.oneof(
   { weight: 3, arbitrary: fc.oneof(...(Object.keys(PATTERNS) as PatternName[]).map(part)) },
-  { weight: 2, arbitrary: fc.constantFrom('', ' ', 'us-east-1', 'ap-guangzhou', '100000000001', '11111111-2222-4333-8444-555555555555', 'ABCDE', '１２３４５６７８９０', 'us-east-1\n') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      'us-east-1',
+      'ap-guangzhou',
+      '100000000001',
+      '11111111-2222-4333-8444-555555555555',
+      'ABCDE',
+      '１２３４５６７８９０',
+      'us-east-1\n',
+    ),
+  },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 80 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
   { weight: 1, arbitrary: huge },
@@ -41,7 +57,12 @@ const colonId = fc.tuple(prefix, fc.array(anyPart, { maxLength: 6 })).map(([p, p
 
 /** A valid ID with one edit: a character inserted, deleted or replaced, or a colon added or removed. */
 const nearValidId = fc
-  .tuple(validKey.map(formatGlobalId), fc.nat(), fc.constantFrom('insert', 'delete', 'replace', 'colon', 'uncolon'), fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }))
+  .tuple(
+    validKey.map(formatGlobalId),
+    fc.nat(),
+    fc.constantFrom('insert', 'delete', 'replace', 'colon', 'uncolon'),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
+  )
   .map(([id, at, edit, s]) => {
     const i = at % (id.length + 1);
     switch (edit) {
@@ -58,12 +79,7 @@ const nearValidId = fc
     }
   });
 
-const anyId = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.string({ unit: 'grapheme', maxLength: 100 }),
-  colonId,
-  nearValidId,
-);
+const anyId = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 100 }), colonId, nearValidId);
 
 /** The longest run of the input any message may quote. */
 const MAX_ECHO = 64;

@@ -62,7 +62,18 @@ const memberValue = fc.oneof(
   anything,
   fc.double(),
   fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e308, 8.64e12, 8.64e12 + 1, -8.64e12, 1.719826003456e9),
-  fc.constantFrom('1.719826003456E9', '1e400', '-1e400', '', ' ', 'NaN', 'Infinity', '2024-07-01T09:26:43.456Z', '2024-02-30T00:00:00Z', '275760-09-13T00:00:00Z'),
+  fc.constantFrom(
+    '1.719826003456E9',
+    '1e400',
+    '-1e400',
+    '',
+    ' ',
+    'NaN',
+    'Infinity',
+    '2024-07-01T09:26:43.456Z',
+    '2024-02-30T00:00:00Z',
+    '275760-09-13T00:00:00Z',
+  ),
   fc.constantFrom('PENDING', 'SUCCEEDED', 'FAILED', 'COMPLETED', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'S3', 'KMS', 'PACKAGE'),
   fc.date({ noInvalidDate: false }),
   fc.string({ unit: 'binary' }),
@@ -112,7 +123,8 @@ function mutate(golden: Json, mutations: Mutation[]): Json {
       else delete parent[last];
     } else {
       const target = path.length === 0 ? root : parent[last];
-      if (target !== null && typeof target === 'object' && !Array.isArray(target)) Object.defineProperty(target, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+      if (target !== null && typeof target === 'object' && !Array.isArray(target))
+        Object.defineProperty(target, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
     }
   }
   return root;
@@ -147,7 +159,9 @@ describe.each(PROVIDERS)('The $name parse step under fuzzing', (p) => {
     const body = fc.oneof(
       fc.string({ unit: 'binary' }),
       fc.nat(text.length).map((n) => text.slice(0, n)),
-      fc.tuple(fc.nat(text.length), fc.nat(8), fc.string({ unit: 'binary', maxLength: 4 })).map(([i, del, ins]) => text.slice(0, i) + ins + text.slice(i + del)),
+      fc
+        .tuple(fc.nat(text.length), fc.nat(8), fc.string({ unit: 'binary', maxLength: 4 }))
+        .map(([i, del, ins]) => text.slice(0, i) + ins + text.slice(i + del)),
       fc.jsonValue().map((v) => JSON.stringify(v)),
     );
     fc.assert(

@@ -23,12 +23,28 @@ const anything = fc.anything({
 /** What the predefined entities and character references must decode back to. */
 const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 const numericRefs = (s: string, hex: boolean) =>
-  [...s].map((c) => { const cp = c.codePointAt(0) as number; return hex ? `&#x${cp.toString(16)};` : `&#${cp};`; }).join('');
+  [...s]
+    .map((c) => {
+      const cp = c.codePointAt(0) as number;
+      return hex ? `&#x${cp.toString(16)};` : `&#${cp};`;
+    })
+    .join('');
 
 const xmlText = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc.string({ unit: fc.constantFrom('&', '#', 'x', ';', 'a', 'm', 'p', 'l', 't', '1', 'F', '0', '&amp;', '&#', '&#x', 'ffffffff') }),
-  fc.constantFrom('&#x110000;', '&#1114112;', '&#99999999999;', `&#x${'f'.repeat(400)};`, `&#${'9'.repeat(400)};`, '&#xD800;', '&#0;', '&#;', '&amp;amp;', '&xxe;'),
+  fc.constantFrom(
+    '&#x110000;',
+    '&#1114112;',
+    '&#99999999999;',
+    `&#x${'f'.repeat(400)};`,
+    `&#${'9'.repeat(400)};`,
+    '&#xD800;',
+    '&#0;',
+    '&#;',
+    '&amp;amp;',
+    '&xxe;',
+  ),
 );
 
 describe('The shared XML readers under fuzzing', () => {
@@ -55,7 +71,28 @@ describe('The shared XML readers under fuzzing', () => {
   it('parse any body with any array paths into a tree or throw MalformedBodyError', () => {
     const body = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 200 }),
-      fc.string({ unit: fc.constantFrom('<a>', '</a>', '<b/>', '<__proto__>', '</__proto__>', '<constructor/>', 'x', '&#x110000;', '&lt;', '<![CDATA[', ']]>', '<!--', '-->', '<?x?>', '<!DOCTYPE a>', ' ', '<a b="c">'), maxLength: 30 }),
+      fc.string({
+        unit: fc.constantFrom(
+          '<a>',
+          '</a>',
+          '<b/>',
+          '<__proto__>',
+          '</__proto__>',
+          '<constructor/>',
+          'x',
+          '&#x110000;',
+          '&lt;',
+          '<![CDATA[',
+          ']]>',
+          '<!--',
+          '-->',
+          '<?x?>',
+          '<!DOCTYPE a>',
+          ' ',
+          '<a b="c">',
+        ),
+        maxLength: 30,
+      }),
     );
     fc.assert(
       fc.property(fc.array(fc.constantFrom('a', 'a.b', 'a.a', 'a.__proto__', 'a.b.c', ''), { maxLength: 3 }), body, (paths, b) => {
@@ -99,10 +136,17 @@ describe('The shared XML readers under fuzzing', () => {
 describe('The shared JSON readers under fuzzing', () => {
   it('parse any body text into an object or throw MalformedBodyError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.jsonValue().map((v) => JSON.stringify(v)), fc.json()), (body) => {
-        const out = malformedOnly(() => parseJsonBody(body));
-        if (out.ok) expect(out.value !== null && typeof out.value === 'object' && !Array.isArray(out.value)).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          fc.json(),
+        ),
+        (body) => {
+          const out = malformedOnly(() => parseJsonBody(body));
+          if (out.ok) expect(out.value !== null && typeof out.value === 'object' && !Array.isArray(out.value)).toBe(true);
+        },
+      ),
       { seed: 0x7ead_0005, numRuns: 1000 },
     );
   });
@@ -131,7 +175,13 @@ describe('The shared JSON readers under fuzzing', () => {
 
 describe('toIsoTimestamp under fuzzing', () => {
   const numericText = fc
-    .tuple(fc.constantFrom('', '+', '-'), fc.stringMatching(/^\d{1,20}$/), fc.option(fc.stringMatching(/^\.\d{1,8}$/), { nil: '' }), fc.option(fc.stringMatching(/^[eE][+-]?\d{1,4}$/), { nil: '' }), fc.constantFrom('', ' ', '\n'))
+    .tuple(
+      fc.constantFrom('', '+', '-'),
+      fc.stringMatching(/^\d{1,20}$/),
+      fc.option(fc.stringMatching(/^\.\d{1,8}$/), { nil: '' }),
+      fc.option(fc.stringMatching(/^[eE][+-]?\d{1,4}$/), { nil: '' }),
+      fc.constantFrom('', ' ', '\n'),
+    )
     .map((parts) => parts.join(''));
   const dateText = fc
     .tuple(fc.date({ noInvalidDate: true }), fc.constantFrom('Z', '+00:00', '+05:30', '-08:00', ''))

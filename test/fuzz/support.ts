@@ -63,7 +63,20 @@ export function expectRecordInvariants(record: JobRecord & Record<string, unknow
  * string almost never is.
  */
 const SERVED_REGIONS: Partial<Record<PatternName, readonly string[]>> = {
-  awsRegion: ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1', 'cn-north-1', 'us-gov-west-1', 'us-isob-east-1', 'eusc-de-east-1'],
+  awsRegion: [
+    'us-east-1',
+    'us-east-2',
+    'us-west-2',
+    'eu-west-1',
+    'eu-central-1',
+    'ap-southeast-2',
+    'ap-northeast-1',
+    'sa-east-1',
+    'cn-north-1',
+    'us-gov-west-1',
+    'us-isob-east-1',
+    'eusc-de-east-1',
+  ],
   cosRegion: [...COS_REGIONS],
 };
 

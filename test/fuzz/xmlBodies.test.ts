@@ -81,19 +81,110 @@ function subtreeEnds(tokens: Token[]): Map<number, number> {
 
 const ELEMENT_NAMES = [
   // real names of both responses
-  'DescribeJobResult', 'Job', 'Status', 'JobId', 'Priority', 'ProgressSummary', 'NumberOfTasksFailed', 'FailureReasons', 'JobFailure',
-  'FailureCode', 'FailureReason', 'Operation', 'COSPutObjectCopy', 'COSPutObjectTagging', 'TagSet', 'COSTag', 'Key', 'Value', 'member',
-  'Manifest', 'Spec', 'Fields', 'Report', 'Enabled', 'CreationTime', 'TerminationDate', 'SuspendedDate', 'ConfirmationRequired',
-  'GetStatusResponse', 'GetStatusResult', 'ProgressCode', 'ErrorCount', 'CreationDate', 'ArtifactList', 'URL', 'Description', 'Signature',
+  'DescribeJobResult',
+  'Job',
+  'Status',
+  'JobId',
+  'Priority',
+  'ProgressSummary',
+  'NumberOfTasksFailed',
+  'FailureReasons',
+  'JobFailure',
+  'FailureCode',
+  'FailureReason',
+  'Operation',
+  'COSPutObjectCopy',
+  'COSPutObjectTagging',
+  'TagSet',
+  'COSTag',
+  'Key',
+  'Value',
+  'member',
+  'Manifest',
+  'Spec',
+  'Fields',
+  'Report',
+  'Enabled',
+  'CreationTime',
+  'TerminationDate',
+  'SuspendedDate',
+  'ConfirmationRequired',
+  'GetStatusResponse',
+  'GetStatusResult',
+  'ProgressCode',
+  'ErrorCount',
+  'CreationDate',
+  'ArtifactList',
+  'URL',
+  'Description',
+  'Signature',
   // names that are JavaScript object keys, namespaced names, odd but legal names
-  '__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', 'isPrototypeOf',
-  'x:Status', 'a:b:Job', 'xmlns', 'ns1:JobId', '_', 'a.b', 'A-1', 'ÄÖ', '日本',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  '__defineGetter__',
+  'isPrototypeOf',
+  'x:Status',
+  'a:b:Job',
+  'xmlns',
+  'ns1:JobId',
+  '_',
+  'a.b',
+  'A-1',
+  'ÄÖ',
+  '日本',
 ];
 const TEXTS = [
-  '', ' ', 'Active', 'Complete', 'Failed', 'Pending', 'InProgress', 'constructor', '__proto__', 'toString', 'true', 'false', 'TRUE', '0', '-1',
-  '1.5', '99999999999999999999999', '1e3', 'NaN', '2026-03-02T08:15:30Z', '2026-02-30T00:00:00Z', '1719826003', '275760-09-13T00:00:00Z',
-  '&amp;', '&lt;&gt;', '&quot;&apos;', '&#65;', '&#x1F600;', '&#0;', '&#xD800;', '&#x10FFFF;', '&#x110000;', '&#99999999999;', `&#x${'f'.repeat(300)};`,
-  '&#;', '&#x;', '&xxe;', '&lol9;', '&amp;xxe;', '&#38;xxe;', '<![CDATA[a<b>&xxe;]]>', '<!-- c -->', '<?pi x?>', ']]>', '\u0000', '\uFFFE', '\uD800',
+  '',
+  ' ',
+  'Active',
+  'Complete',
+  'Failed',
+  'Pending',
+  'InProgress',
+  'constructor',
+  '__proto__',
+  'toString',
+  'true',
+  'false',
+  'TRUE',
+  '0',
+  '-1',
+  '1.5',
+  '99999999999999999999999',
+  '1e3',
+  'NaN',
+  '2026-03-02T08:15:30Z',
+  '2026-02-30T00:00:00Z',
+  '1719826003',
+  '275760-09-13T00:00:00Z',
+  '&amp;',
+  '&lt;&gt;',
+  '&quot;&apos;',
+  '&#65;',
+  '&#x1F600;',
+  '&#0;',
+  '&#xD800;',
+  '&#x10FFFF;',
+  '&#x110000;',
+  '&#99999999999;',
+  `&#x${'f'.repeat(300)};`,
+  '&#;',
+  '&#x;',
+  '&xxe;',
+  '&lol9;',
+  '&amp;xxe;',
+  '&#38;xxe;',
+  '<![CDATA[a<b>&xxe;]]>',
+  '<!-- c -->',
+  '<?pi x?>',
+  ']]>',
+  '\u0000',
+  '\uFFFE',
+  '\uD800',
 ];
 
 /** Generated element trees: names and texts above, attributes, CDATA, comments. */
@@ -103,7 +194,12 @@ const element: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
     fc.constantFrom(...TEXTS),
     fc.string({ unit: 'binary', maxLength: 12 }),
     fc
-      .tuple(fc.constantFrom(...ELEMENT_NAMES), fc.option(fc.constantFrom(' a="1"', ' xmlns="u"', " x:y='&xxe;'", ' a="<"', ' a'), { nil: '' }), fc.array(tie('node'), { maxLength: 4 }), fc.boolean())
+      .tuple(
+        fc.constantFrom(...ELEMENT_NAMES),
+        fc.option(fc.constantFrom(' a="1"', ' xmlns="u"', " x:y='&xxe;'", ' a="<"', ' a'), { nil: '' }),
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.boolean(),
+      )
       .map(([name, attr, kids, selfClose]) => (selfClose && kids.length === 0 ? `<${name}${attr}/>` : `<${name}${attr}>${kids.join('')}</${name}>`)),
   ),
 })).node;
@@ -133,7 +229,10 @@ describe.each(PROVIDERS)('The $name XML parse step under fuzzing', (p) => {
   });
 
   it('answers any string with a record or a typed error', () => {
-    const xmlish = fc.string({ unit: fc.constantFrom('<', '>', '/', '&', ';', '#', 'x', '!', '[', ']', '-', '?', '"', '=', ' ', 'a', 'Job', p.root, 'CDATA', 'DOCTYPE', '&amp;', '&#1;'), maxLength: 60 });
+    const xmlish = fc.string({
+      unit: fc.constantFrom('<', '>', '/', '&', ';', '#', 'x', '!', '[', ']', '-', '?', '"', '=', ' ', 'a', 'Job', p.root, 'CDATA', 'DOCTYPE', '&amp;', '&#1;'),
+      maxLength: 60,
+    });
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), xmlish), (body) => void parseChecked(p, body)),
       { seed: 0x4a11_0001, numRuns: 600 },
@@ -211,7 +310,14 @@ describe.each(PROVIDERS)('The $name XML parse step under fuzzing', (p) => {
           }
           if (where === 'insideRoot') raw.splice(1, 0, doctype);
           const rest = raw.join('');
-          const body = where === 'afterDecl' ? `${decl}${doctype}${rest}` : where === 'start' ? `${doctype}${decl}${rest}` : where === 'replaceDecl' ? `${doctype}${rest}` : `${decl}${rest}`;
+          const body =
+            where === 'afterDecl'
+              ? `${decl}${doctype}${rest}`
+              : where === 'start'
+                ? `${doctype}${decl}${rest}`
+                : where === 'replaceDecl'
+                  ? `${doctype}${rest}`
+                  : `${decl}${rest}`;
           // parseChecked: a DOCTYPE anywhere is MalformedBodyError, and no record holds MARKER.
           parseChecked(p, body);
         },

@@ -41,7 +41,18 @@ describe('The gateway over the emulators', () => {
   it('makes exactly one upstream call per distinct job for a mixed, duplicated jobs query', async () => {
     const ex = exampleGlobalIds();
     const others = Object.values(DEMO_DATA).map((d) => d.DEMO_GLOBAL_IDS.find((id) => !Object.values(ex).includes(id)) as string);
-    const ids = [ex.panorama, ex.omics, ex.cosbatch, ex.importexport, ex.codepipeline, ...others, ex.codepipeline, ex.panorama, others[2] as string, ex.importexport];
+    const ids = [
+      ex.panorama,
+      ex.omics,
+      ex.cosbatch,
+      ex.importexport,
+      ex.codepipeline,
+      ...others,
+      ex.codepipeline,
+      ex.panorama,
+      others[2] as string,
+      ex.importexport,
+    ];
     const res = await gql(
       gw,
       `query($ids: [ID!]!) {
@@ -85,12 +96,26 @@ describe('The gateway over the emulators', () => {
 
   it('gives each failing job its own null and error while the others resolve', async () => {
     const ex = exampleGlobalIds();
-    const ids = [ex.codepipeline, DEMO_DATA.codepipeline.ERROR_CASE_GLOBAL_IDS.notFound, ex.cosbatch, DEMO_DATA.cosbatch.ERROR_CASE_GLOBAL_IDS.notFound, DEMO_DATA.importexport.ERROR_CASE_GLOBAL_IDS.notFound, DEMO_DATA.omics.ERROR_CASE_GLOBAL_IDS.notFound, DEMO_DATA.panorama.ERROR_CASE_GLOBAL_IDS.notFound];
+    const ids = [
+      ex.codepipeline,
+      DEMO_DATA.codepipeline.ERROR_CASE_GLOBAL_IDS.notFound,
+      ex.cosbatch,
+      DEMO_DATA.cosbatch.ERROR_CASE_GLOBAL_IDS.notFound,
+      DEMO_DATA.importexport.ERROR_CASE_GLOBAL_IDS.notFound,
+      DEMO_DATA.omics.ERROR_CASE_GLOBAL_IDS.notFound,
+      DEMO_DATA.panorama.ERROR_CASE_GLOBAL_IDS.notFound,
+    ];
     const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
     const jobs = res.body.data?.jobs as ({ id: string } | null)[];
     expect(jobs.map((j) => j?.id ?? null)).toEqual([ex.codepipeline, null, ex.cosbatch, null, null, null, null]);
     const errors = res.body.errors ?? [];
-    expect(errors.map((e) => e.path)).toEqual([['jobs', 1], ['jobs', 3], ['jobs', 4], ['jobs', 5], ['jobs', 6]]);
+    expect(errors.map((e) => e.path)).toEqual([
+      ['jobs', 1],
+      ['jobs', 3],
+      ['jobs', 4],
+      ['jobs', 5],
+      ['jobs', 6],
+    ]);
     for (const e of errors) {
       expect(e.extensions?.code).toBe('NOT_FOUND');
       expect(e.extensions?.provider).toBeTruthy();

@@ -48,7 +48,9 @@ describe('CSRF prevention', () => {
         expect(res.status).toBe(400);
         const body = (await res.json()) as { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
         expect(body.data).toBeUndefined();
-        expect(body.errors).toEqual([{ message: expect.stringMatching(/blocked as a potential Cross-Site Request Forgery/), extensions: { code: 'BAD_REQUEST' } }]);
+        expect(body.errors).toEqual([
+          { message: expect.stringMatching(/blocked as a potential Cross-Site Request Forgery/), extensions: { code: 'BAD_REQUEST' } },
+        ]);
         expect(upstreamCallCount(gw)).toBe(0);
       }
     },
@@ -61,7 +63,11 @@ describe('CSRF prevention', () => {
   });
 
   it('answers the same POST sent as application/json', async () => {
-    const res = await fetch(prod.server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${prod.tokens.read}` }, body: QUERY });
+    const res = await fetch(prod.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${prod.tokens.read}` },
+      body: QUERY,
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { data: { job: { id: string } } }).data.job.id).toBe(exampleGlobalIds().importexport);
   });

@@ -31,7 +31,9 @@ function raw(base: string, method: string, path: string, headers: Record<string,
     const req = http.request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     if (body !== undefined) req.write(body);
@@ -44,7 +46,16 @@ const PREFLIGHT = { 'apollo-require-preflight': 'true' };
 const body = (query: string, extra: Record<string, unknown> = {}) => JSON.stringify({ query, ...extra });
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-type Case = [name: string, method: string, path: string, headers: Record<string, string>, body: string | Buffer | undefined, status: number, code: string, message: RegExp];
+type Case = [
+  name: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string | Buffer | undefined,
+  status: number,
+  code: string,
+  message: RegExp,
+];
 
 /** Client mistakes, each a 4xx JSON answer with its code. */
 const CASES: Case[] = [
@@ -57,51 +68,195 @@ const CASES: Case[] = [
   ['a bad percent-encoding in GET', 'GET', '/graphql?query=%E0', PREFLIGHT, undefined, 400, 'GRAPHQL_PARSE_FAILED', /^Syntax Error:/],
   ['a half percent-escape in GET', 'GET', '/graphql?query=%7B%', PREFLIGHT, undefined, 400, 'GRAPHQL_PARSE_FAILED', /^Syntax Error:/],
   // Item 8: errors the HTTP layer raises before Apollo.
-  ['an unsupported charset', 'POST', '/graphql', { 'content-type': 'application/json; charset=latin1' }, body('{ __typename }'), 415, 'BAD_REQUEST', /charset is not supported/],
-  ['an unknown charset', 'POST', '/graphql', { 'content-type': 'application/json; charset=x-nonsense' }, body('{ __typename }'), 415, 'BAD_REQUEST', /charset is not supported/],
-  ['an unsupported Content-Encoding', 'POST', '/graphql', { ...JSON_CT, 'content-encoding': 'x-bogus' }, body('{ __typename }'), 415, 'BAD_REQUEST', /Content-Encoding is not supported/],
-  ['a gzip body that is not gzip', 'POST', '/graphql', { ...JSON_CT, 'content-encoding': 'gzip' }, 'not gzip at all', 400, 'BAD_REQUEST', /^Request body could not be read\.$/],
+  [
+    'an unsupported charset',
+    'POST',
+    '/graphql',
+    { 'content-type': 'application/json; charset=latin1' },
+    body('{ __typename }'),
+    415,
+    'BAD_REQUEST',
+    /charset is not supported/,
+  ],
+  [
+    'an unknown charset',
+    'POST',
+    '/graphql',
+    { 'content-type': 'application/json; charset=x-nonsense' },
+    body('{ __typename }'),
+    415,
+    'BAD_REQUEST',
+    /charset is not supported/,
+  ],
+  [
+    'an unsupported Content-Encoding',
+    'POST',
+    '/graphql',
+    { ...JSON_CT, 'content-encoding': 'x-bogus' },
+    body('{ __typename }'),
+    415,
+    'BAD_REQUEST',
+    /Content-Encoding is not supported/,
+  ],
+  [
+    'a gzip body that is not gzip',
+    'POST',
+    '/graphql',
+    { ...JSON_CT, 'content-encoding': 'gzip' },
+    'not gzip at all',
+    400,
+    'BAD_REQUEST',
+    /^Request body could not be read\.$/,
+  ],
   ['a body that is not JSON', 'POST', '/graphql', JSON_CT, '{"query": ', 400, 'BAD_REQUEST', /^Request body is not valid JSON\.$/],
-  ['a JSON body in strict mode that is a bare string', 'POST', '/graphql', JSON_CT, '"{ __typename }"', 400, 'BAD_REQUEST', /^Request body is not valid JSON\.$/],
-  ['a body over the size limit', 'POST', '/graphql', JSON_CT, body(`{ __typename } #${'x'.repeat(1024 * 1024)}`), 413, 'BAD_REQUEST', /^Request body is larger than 1048576 bytes\.$/],
-  ['a gzip body that inflates over the size limit', 'POST', '/graphql', { ...JSON_CT, 'content-encoding': 'gzip' }, gzipSync(body(`{ __typename } #${'x'.repeat(2 * 1024 * 1024)}`)), 413, 'BAD_REQUEST', /larger than/],
+  [
+    'a JSON body in strict mode that is a bare string',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    '"{ __typename }"',
+    400,
+    'BAD_REQUEST',
+    /^Request body is not valid JSON\.$/,
+  ],
+  [
+    'a body over the size limit',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body(`{ __typename } #${'x'.repeat(1024 * 1024)}`),
+    413,
+    'BAD_REQUEST',
+    /^Request body is larger than 1048576 bytes\.$/,
+  ],
+  [
+    'a gzip body that inflates over the size limit',
+    'POST',
+    '/graphql',
+    { ...JSON_CT, 'content-encoding': 'gzip' },
+    gzipSync(body(`{ __typename } #${'x'.repeat(2 * 1024 * 1024)}`)),
+    413,
+    'BAD_REQUEST',
+    /larger than/,
+  ],
   ['a batch (HTTP batching is off)', 'POST', '/graphql', JSON_CT, `[${body('{ __typename }')}]`, 400, 'BAD_REQUEST', /batching/i],
   ['an empty JSON object', 'POST', '/graphql', JSON_CT, '{}', 400, 'BAD_REQUEST', /^POST body missing/],
   ['an empty query', 'POST', '/graphql', JSON_CT, body(''), 400, 'BAD_REQUEST', /non-empty `query`/],
   ['a query that is not a string', 'POST', '/graphql', JSON_CT, JSON.stringify({ query: 5 }), 400, 'BAD_REQUEST', /must be strings/],
-  ['variables that are not an object', 'POST', '/graphql', JSON_CT, JSON.stringify({ query: '{ __typename }', variables: [1] }), 400, 'BAD_REQUEST', /variables/],
+  [
+    'variables that are not an object',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    JSON.stringify({ query: '{ __typename }', variables: [1] }),
+    400,
+    'BAD_REQUEST',
+    /variables/,
+  ],
   ['an unknown path', 'GET', '/graphql%E0', {}, undefined, 404, 'BAD_REQUEST', /^Not found/],
   ['an unknown route', 'POST', '/admin', JSON_CT, body('{ __typename }'), 404, 'BAD_REQUEST', /^Not found/],
   ['a method /graphql does not serve', 'PUT', '/graphql', JSON_CT, body('{ __typename }'), 405, 'BAD_REQUEST', /supports only GET\/POST/],
   // Item 9: persisted queries and operation types the schema does not define.
-  ['a persisted-query hash that does not match its query', 'POST', '/graphql', JSON_CT, body('{ __typename }', { extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } }), 400, 'BAD_REQUEST', /^provided sha does not match query$/],
-  ['a persisted-query hash that is not hex', 'POST', '/graphql', JSON_CT, body('{ __typename }', { extensions: { persistedQuery: { version: 1, sha256Hash: '<script>' } } }), 400, 'BAD_REQUEST', /does not match/],
-  ['an unsupported persisted-query version', 'POST', '/graphql', JSON_CT, body('{ __typename }', { extensions: { persistedQuery: { version: 2, sha256Hash: sha256('{ __typename }') } } }), 400, 'BAD_REQUEST', /^Unsupported persisted query version$/],
-  ['a mutation (the schema has no Mutation type)', 'POST', '/graphql', JSON_CT, body('mutation { x }'), 400, 'GRAPHQL_VALIDATION_FAILED', /does not support mutation operations/],
-  ['a subscription (the schema has no Subscription type)', 'POST', '/graphql', JSON_CT, body('subscription { x }'), 400, 'GRAPHQL_VALIDATION_FAILED', /does not support subscription operations/],
-  ['a named mutation chosen by operationName', 'POST', '/graphql', JSON_CT, body('query Q { __typename } mutation M { x }', { operationName: 'M' }), 400, 'GRAPHQL_VALIDATION_FAILED', /does not support mutation operations/],
-  ['a mutation over GET', 'GET', `/graphql?query=${encodeURIComponent('mutation { x }')}`, PREFLIGHT, undefined, 400, 'GRAPHQL_VALIDATION_FAILED', /does not support mutation operations/],
+  [
+    'a persisted-query hash that does not match its query',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body('{ __typename }', { extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } }),
+    400,
+    'BAD_REQUEST',
+    /^provided sha does not match query$/,
+  ],
+  [
+    'a persisted-query hash that is not hex',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body('{ __typename }', { extensions: { persistedQuery: { version: 1, sha256Hash: '<script>' } } }),
+    400,
+    'BAD_REQUEST',
+    /does not match/,
+  ],
+  [
+    'an unsupported persisted-query version',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body('{ __typename }', { extensions: { persistedQuery: { version: 2, sha256Hash: sha256('{ __typename }') } } }),
+    400,
+    'BAD_REQUEST',
+    /^Unsupported persisted query version$/,
+  ],
+  [
+    'a mutation (the schema has no Mutation type)',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body('mutation { x }'),
+    400,
+    'GRAPHQL_VALIDATION_FAILED',
+    /does not support mutation operations/,
+  ],
+  [
+    'a subscription (the schema has no Subscription type)',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body('subscription { x }'),
+    400,
+    'GRAPHQL_VALIDATION_FAILED',
+    /does not support subscription operations/,
+  ],
+  [
+    'a named mutation chosen by operationName',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body('query Q { __typename } mutation M { x }', { operationName: 'M' }),
+    400,
+    'GRAPHQL_VALIDATION_FAILED',
+    /does not support mutation operations/,
+  ],
+  [
+    'a mutation over GET',
+    'GET',
+    `/graphql?query=${encodeURIComponent('mutation { x }')}`,
+    PREFLIGHT,
+    undefined,
+    400,
+    'GRAPHQL_VALIDATION_FAILED',
+    /does not support mutation operations/,
+  ],
 ];
 
 describe('Every client mistake', () => {
-  it.each(CASES)('answers %s with JSON, its 4xx and its code, no stack, no path, no error-level log', async (_name, method, path, headers, payload, status, code, message) => {
-    const before = gw.logs.lines.length;
-    const res = await raw(gw.server.url, method, path, headers, payload);
-    expect(res.status).toBe(status);
-    expect(res.contentType).toMatch(/^application\/json/);
-    const parsed = JSON.parse(res.text) as { data?: unknown; errors: { message: string; extensions: Record<string, unknown> }[] };
-    expect(parsed.data ?? null).toBeNull();
-    expect(parsed.errors).toHaveLength(1);
-    expect(parsed.errors[0]?.message).toMatch(message);
-    expect(parsed.errors[0]?.extensions).toEqual({ code });
-    expect(res.text).not.toMatch(/<html|<pre|node_modules|\/work\/|\.ts:\d+|\.js:\d+|stack/i);
-    expect(upstreamCallCount(gw)).toBe(0);
-    const levels = gw.logs.lines.slice(before).map((l) => (JSON.parse(l) as { level: number }).level);
-    expect(levels.filter((l) => l >= 50)).toEqual([]);
-  });
+  it.each(CASES)(
+    'answers %s with JSON, its 4xx and its code, no stack, no path, no error-level log',
+    async (_name, method, path, headers, payload, status, code, message) => {
+      const before = gw.logs.lines.length;
+      const res = await raw(gw.server.url, method, path, headers, payload);
+      expect(res.status).toBe(status);
+      expect(res.contentType).toMatch(/^application\/json/);
+      const parsed = JSON.parse(res.text) as { data?: unknown; errors: { message: string; extensions: Record<string, unknown> }[] };
+      expect(parsed.data ?? null).toBeNull();
+      expect(parsed.errors).toHaveLength(1);
+      expect(parsed.errors[0]?.message).toMatch(message);
+      expect(parsed.errors[0]?.extensions).toEqual({ code });
+      expect(res.text).not.toMatch(/<html|<pre|node_modules|\/work\/|\.ts:\d+|\.js:\d+|stack/i);
+      expect(upstreamCallCount(gw)).toBe(0);
+      const levels = gw.logs.lines.slice(before).map((l) => (JSON.parse(l) as { level: number }).level);
+      expect(levels.filter((l) => l >= 50)).toEqual([]);
+    },
+  );
 
   it('is answered while the server stays healthy for the next caller', async () => {
-    const res = await raw(gw.server.url, 'POST', '/graphql', { ...JSON_CT, authorization: `Bearer ${gw.tokens.read}` }, body(`{ job(id: "${exampleGlobalIds().importexport}") { id } }`));
+    const res = await raw(
+      gw.server.url,
+      'POST',
+      '/graphql',
+      { ...JSON_CT, authorization: `Bearer ${gw.tokens.read}` },
+      body(`{ job(id: "${exampleGlobalIds().importexport}") { id } }`),
+    );
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toEqual({ data: { job: { id: exampleGlobalIds().importexport } } });
   });
@@ -118,7 +273,13 @@ describe('A persisted query', () => {
   });
 
   it('unknown by hash is PERSISTED_QUERY_NOT_FOUND', async () => {
-    const res = await raw(gw.server.url, 'POST', '/graphql', JSON_CT, JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ nope }') } } }));
+    const res = await raw(
+      gw.server.url,
+      'POST',
+      '/graphql',
+      JSON_CT,
+      JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ nope }') } } }),
+    );
     expect(JSON.parse(res.text).errors).toEqual([{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }]);
   });
 });

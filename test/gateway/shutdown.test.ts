@@ -39,7 +39,9 @@ describe('Shutting the gateway down', () => {
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data?.job).toEqual({ id: ex.importexport, state: expect.any(String) });
-    await expect(fetch(gw.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).rejects.toMatchObject({
+    await expect(
+      fetch(gw.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }),
+    ).rejects.toMatchObject({
       cause: { code: 'ECONNREFUSED' },
     });
   });
@@ -87,7 +89,10 @@ describe('The jobgraph command on SIGTERM', () => {
       const faults = `${emulator}/__emulator/faults`;
       await fetch(faults, { method: 'POST', body: JSON.stringify({ hold: true, script: ['ok'] }) });
       const inFlight = gql({ server: { url } }, QUERY, { variables: { id: ex.importexport }, token });
-      await vi.waitFor(async () => expect(((await (await fetch(faults)).json()) as { script: string[] }).script).toEqual([]), { interval: 20, timeout: 20_000 });
+      await vi.waitFor(async () => expect(((await (await fetch(faults)).json()) as { script: string[] }).script).toEqual([]), {
+        interval: 20,
+        timeout: 20_000,
+      });
       const draining = new Promise<void>((resolve) => {
         const seen = () => /SIGTERM: draining in-flight requests/.test(stderr) && resolve();
         seen();

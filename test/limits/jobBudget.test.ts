@@ -42,7 +42,11 @@ async function expectRefused(g: TestGateway, query: string, variables: Record<st
 describe('The per-request job budget', () => {
   it('refuses 20 aliases × jobs(ids: 100 IDs) before any upstream call, naming the limit and the variable', async () => {
     const vars = Object.fromEntries(Array.from({ length: 20 }, (_, a) => [`v${a}`, Array.from({ length: 100 }, (_, i) => `importexport:A${a}J${i}`)]));
-    const query = `query(${Object.keys(vars).map((v) => `$${v}: [ID!]!`).join(', ')}) { ${Object.keys(vars).map((v) => `${v}: jobs(ids: $${v}) { id }`).join(' ')} }`;
+    const query = `query(${Object.keys(vars)
+      .map((v) => `$${v}: [ID!]!`)
+      .join(', ')}) { ${Object.keys(vars)
+      .map((v) => `${v}: jobs(ids: $${v}) { id }`)
+      .join(' ')} }`;
     await expectRefused(gw, query, vars, budgetMessage(2000, 100));
   });
 
@@ -143,10 +147,12 @@ describe('The per-request job budget', () => {
   it('covers every root field that returns jobs', () => {
     const { schema } = buildSchema();
     const jobTypes = new Set(['Job', ...schema.getPossibleTypes(schema.getType('Job') as never).map((t) => t.name)]);
-    const returnsJobs = (t: GraphQLNamedType) =>
-      jobTypes.has(t.name) || (isAbstractType(t) && schema.getPossibleTypes(t).some((p) => jobTypes.has(p.name)));
+    const returnsJobs = (t: GraphQLNamedType) => jobTypes.has(t.name) || (isAbstractType(t) && schema.getPossibleTypes(t).some((p) => jobTypes.has(p.name)));
     const rootFields = Object.values(schema.getQueryType()?.getFields() ?? {});
-    const loading = rootFields.filter((f) => returnsJobs(getNamedType(f.type))).map((f) => f.name).sort();
+    const loading = rootFields
+      .filter((f) => returnsJobs(getNamedType(f.type)))
+      .map((f) => f.name)
+      .sort();
     expect(loading).toContain('_entities');
     expect(Object.keys(ROOT_FIELD_JOB_KEYS).sort()).toEqual(loading);
     for (const name of ['Mutation', 'Subscription'] as const) {
@@ -160,7 +166,12 @@ describe('The per-request job budget', () => {
 describe("The request context's loadJob", () => {
   it('refuses distinct jobs beyond the budget while loading, before their upstream call, and still serves repeats', async () => {
     const config = loadConfig({ mode: 'demo' }, { JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' });
-    const ctx = createRequestContext({ ...gw.config, limits: { ...gw.config.limits, maxJobsPerRequest: config.limits.maxJobsPerRequest } }, gw.sources, { authenticated: true, subject: 't', scopes: new Set([SCOPE_READ]) }, 'budget-test');
+    const ctx = createRequestContext(
+      { ...gw.config, limits: { ...gw.config.limits, maxJobsPerRequest: config.limits.maxJobsPerRequest } },
+      gw.sources,
+      { authenticated: true, subject: 't', scopes: new Set([SCOPE_READ]) },
+      'budget-test',
+    );
     await expect(ctx.loadJob(parseGlobalId(ex.importexport))).resolves.toMatchObject({ id: ex.importexport });
     await expect(ctx.loadJob(parseGlobalId(ex.panorama))).resolves.toMatchObject({ id: ex.panorama });
     await expect(ctx.loadJob(parseGlobalId(ex.omics))).rejects.toMatchObject({

@@ -27,7 +27,6 @@ beforeEach(() => {
   clearCalls(prod);
 });
 
-
 describe('The default query limits', () => {
   it('let the kitchen-sink query through: 100 IDs, every field of all five job types, through fragments', async () => {
     const query = kitchenSinkQuery(schema);
@@ -48,7 +47,7 @@ describe('The default query limits', () => {
     expect((res.body.data?._entities as { id: string }[]).map((e) => e.id)).toEqual(HUNDRED_IDS);
   });
 
-  it("let every operation in the README through", async () => {
+  it('let every operation in the README through', async () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const documents = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)]
       .map((m) => m[1] as string)
@@ -72,7 +71,13 @@ describe('The default query limits', () => {
   });
 
   it("let Apollo Sandbox's introspection query through", async () => {
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
     const res = await gql(gw, query);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data?.__schema).toBeTruthy();
@@ -122,13 +127,16 @@ describe('Each query limit', () => {
   });
 
   it('takes its value from the configuration', () => {
-    const config = loadConfig({ mode: 'live' }, {
-      JOBGRAPH_MAX_DEPTH: '2',
-      JOBGRAPH_MAX_ALIASES: '0',
-      JOBGRAPH_MAX_DIRECTIVES: '0',
-      JOBGRAPH_MAX_COST: '10',
-      JOBGRAPH_MAX_ROOT_FIELDS: '1',
-    });
+    const config = loadConfig(
+      { mode: 'live' },
+      {
+        JOBGRAPH_MAX_DEPTH: '2',
+        JOBGRAPH_MAX_ALIASES: '0',
+        JOBGRAPH_MAX_DIRECTIVES: '0',
+        JOBGRAPH_MAX_COST: '10',
+        JOBGRAPH_MAX_ROOT_FIELDS: '1',
+      },
+    );
     const { validationRules } = createQueryLimits(config);
     const query = `{ a: job(id: "${id}") { ... on CosBatchJob { progressSummary { totalNumberOfTasks @include(if: true) } } } __typename }`;
     const messages = validate(schema, parse(query), [...specifiedRules, ...validationRules]).map((e) => e.message);

@@ -87,10 +87,13 @@ describe('Circuit breakers per provider and region', () => {
 });
 
 describe('What counts against a provider', () => {
-  const dnsFailure = (code: string) => transportError('AWS_PANORAMA', Object.assign(new Error(`getaddrinfo ${code} panorama.xx.amazonaws.com`), { code, syscall: 'getaddrinfo' }));
+  const dnsFailure = (code: string) =>
+    transportError('AWS_PANORAMA', Object.assign(new Error(`getaddrinfo ${code} panorama.xx.amazonaws.com`), { code, syscall: 'getaddrinfo' }));
 
   it('counts the provider being down, not a region that does not resolve, an invalid host or a bug of ours', () => {
-    expect(countsAgainstProvider(new UpstreamError({ provider: 'AWS_PANORAMA', code: 'UPSTREAM_UNAVAILABLE', message: 'HTTP 503', httpStatus: 503 }))).toBe(true);
+    expect(countsAgainstProvider(new UpstreamError({ provider: 'AWS_PANORAMA', code: 'UPSTREAM_UNAVAILABLE', message: 'HTTP 503', httpStatus: 503 }))).toBe(
+      true,
+    );
     expect(countsAgainstProvider(transportError('AWS_PANORAMA', Object.assign(new Error('reset'), { code: 'ECONNRESET' })))).toBe(true);
     expect(countsAgainstProvider(dnsFailure('ENOTFOUND'))).toBe(false);
     expect(countsAgainstProvider(dnsFailure('EAI_AGAIN'))).toBe(false);

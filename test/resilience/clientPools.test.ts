@@ -35,7 +35,12 @@ function manualTimers() {
 describe('ClientPool', () => {
   it('keeps at most `max` clients and destroys the least recently used one it evicts', () => {
     const destroyed: string[] = [];
-    const pool = new ClientPool<{ region: string }>({ create: (region) => ({ region }), destroy: (c) => destroyed.push(c.region), max: 2, timers: manualTimers().timers });
+    const pool = new ClientPool<{ region: string }>({
+      create: (region) => ({ region }),
+      destroy: (c) => destroyed.push(c.region),
+      max: 2,
+      timers: manualTimers().timers,
+    });
     const a = pool.get('us-east-1');
     pool.get('eu-west-1');
     expect(pool.get('us-east-1')).toBe(a); // us-east-1 is now the most recently used
@@ -50,7 +55,13 @@ describe('ClientPool', () => {
   it('destroys a client unused for the idle time, and keeps one in use', () => {
     const { timers, advance } = manualTimers();
     const destroyed: string[] = [];
-    const pool = new ClientPool<{ region: string }>({ create: (region) => ({ region }), destroy: (c) => destroyed.push(c.region), max: 8, idleMs: 60_000, timers });
+    const pool = new ClientPool<{ region: string }>({
+      create: (region) => ({ region }),
+      destroy: (c) => destroyed.push(c.region),
+      max: 8,
+      idleMs: 60_000,
+      timers,
+    });
     pool.get('us-east-1');
     pool.get('eu-west-1');
     advance(30_000);
@@ -83,7 +94,7 @@ describe("A provider's shared agents", () => {
     await new Promise((r) => server.close(r));
   });
 
-  it('hold at most maxSockets sockets over many hosts, and a new host never waits for another host\'s idle socket', async () => {
+  it("hold at most maxSockets sockets over many hosts, and a new host never waits for another host's idle socket", async () => {
     const agents = createAgents(2);
     const agent = agents.http;
     let peak = 0;
@@ -99,8 +110,7 @@ describe("A provider's shared agents", () => {
       });
     // Distinct host names that all reach the loopback server, like {uin}.cos-control.{region}.myqcloud.com.
     await viaName('warm-up.example');
-    const live = () =>
-      [...Object.values(agent.sockets), ...Object.values(agent.freeSockets)].flat().filter((socket) => socket && !socket.destroyed).length;
+    const live = () => [...Object.values(agent.sockets), ...Object.values(agent.freeSockets)].flat().filter((socket) => socket && !socket.destroyed).length;
     for (let round = 0; round < 3; round++) {
       // Twelve hosts at once through a pool of two: all answered (none parked behind another host's idle socket)…
       await Promise.all(Array.from({ length: 12 }, (_, i) => viaName(`10000000000${i}.cos-control.ap-guangzhou.myqcloud.com`)));
@@ -121,24 +131,45 @@ describe('Regional clients through HTTP', () => {
   afterAll(async () => gw?.close());
 
   it('stay bounded per provider however many regions are asked for', async () => {
-    const aws = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-central-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1', 'ca-central-1'];
+    const aws = [
+      'us-east-1',
+      'us-east-2',
+      'us-west-1',
+      'us-west-2',
+      'eu-west-1',
+      'eu-west-2',
+      'eu-central-1',
+      'ap-southeast-1',
+      'ap-southeast-2',
+      'ap-northeast-1',
+      'sa-east-1',
+      'ca-central-1',
+    ];
     const cos = [...COS_REGIONS];
     for (const region of aws) {
       const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
-        variables: { ids: [`panorama:${region}:pkgimport-x`, `omics:${region}:5038720581:8110394857`, `codepipeline:${region}:11111111-2222-4333-8444-555555555555`] },
+        variables: {
+          ids: [`panorama:${region}:pkgimport-x`, `omics:${region}:5038720581:8110394857`, `codepipeline:${region}:11111111-2222-4333-8444-555555555555`],
+        },
         token: gw.tokens.read,
       });
       expect(res.status).toBe(200);
       for (const name of ['AWS_PANORAMA', 'AWS_OMICS', 'AWS_CODEPIPELINE'] as const) expect(gw.sources[name].source.clientCount?.()).toBeLessThanOrEqual(3);
     }
     for (const region of cos) {
-      const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id: `cos:${region}:${DEMO_TENCENT_CREDENTIALS.uin}:abcdef12-0000-4000-8000-000000000001` }, token: gw.tokens.read });
+      const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, {
+        variables: { id: `cos:${region}:${DEMO_TENCENT_CREDENTIALS.uin}:abcdef12-0000-4000-8000-000000000001` },
+        token: gw.tokens.read,
+      });
       expect(res.status).toBe(200);
       expect(gw.sources.TENCENT_COS_BATCH.source.clientCount?.()).toBeLessThanOrEqual(3);
     }
     for (const name of ['AWS_PANORAMA', 'AWS_OMICS', 'AWS_CODEPIPELINE', 'TENCENT_COS_BATCH'] as const) expect(gw.sources[name].source.clientCount?.()).toBe(3);
     // Evicted regions still work: a new client is made when one is asked for again.
-    const again = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id: `panorama:us-east-1:pkgimport-5f3a9c1e7b2d4086` }, token: gw.tokens.read });
+    const again = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, {
+      variables: { id: `panorama:us-east-1:pkgimport-5f3a9c1e7b2d4086` },
+      token: gw.tokens.read,
+    });
     expect(again.body.errors).toBeUndefined();
   });
 });

@@ -41,7 +41,7 @@ describe('Fairness between callers at one provider', () => {
     gw = undefined;
   });
 
-  it('caps one caller\'s concurrent upstream calls, so another caller\'s single job is sent while the flood waits', async () => {
+  it("caps one caller's concurrent upstream calls, so another caller's single job is sent while the flood waits", async () => {
     gw = await startTestGateway({ JOBGRAPH_PROVIDER_CONCURRENCY: '2', JOBGRAPH_CALLER_CONCURRENCY: '1' });
     clearCalls(gw);
     const { flood, single, panorama } = await floodThenSingle(gw, 1);

@@ -49,43 +49,46 @@ describe("jobgraph's own failures while fetching a job", () => {
     gw.logs.lines.length = 0;
   });
 
-  it.each(PARSE_STEPS)('%s: a bug in the parse step is INTERNAL_SERVER_ERROR, asked once, masked with a logged correlation id, not counted', async (name, spyOnParse, wireArg) => {
-    const spy = spyOnParse().mockImplementation(() => {
-      throw new TypeError('injected parse bug');
-    });
-    let wire: string[];
-    try {
-      const res = await gql(gw, Q, { variables: { id: ex[name] }, token: gw.tokens.read });
-      expect(res.status).toBe(200);
-      expect(res.body.data?.job).toBeNull();
-      expect(res.body.errors).toEqual([
-        {
-          message: 'Internal server error',
-          path: ['job'],
-          locations: expect.any(Array),
-          extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
-        },
-      ]);
-      // Not retried: the one answer was read and our own code failed on it.
-      expect(gw.emulators[name].calls.map((c) => c.status)).toEqual([200]);
-      expect(spy).toHaveBeenCalledTimes(1);
-      wire = wireValues(spy.mock.calls[0]?.[wireArg]);
-      expect(wire.length).toBeGreaterThan(0);
-      // The operator's log line carries the correlation id and the cause, and no value of the record.
-      const correlationId = res.body.errors?.[0]?.extensions?.correlationId;
-      const lines = gw.logs.lines.map((l) => JSON.parse(l) as Record<string, any>);
-      const line = lines.find((l) => l.correlationId === correlationId);
-      expect(line).toMatchObject({ level: 50, msg: 'internal error' });
-      expect(JSON.stringify(line)).toContain('injected parse bug');
-      for (const value of wire) expect(gw.logs.text(), value).not.toContain(value);
-    } finally {
-      spy.mockRestore();
-    }
-    // Not counted against the provider: with a breaker that opens on one failure, the next call still goes out.
-    clearCalls(gw);
-    const next = await gql(gw, Q, { variables: { id: ex[name] }, token: gw.tokens.read });
-    expect(next.body.errors).toBeUndefined();
-    expect(next.body.data?.job?.id).toBe(ex[name]);
-    expect(gw.emulators[name].calls).toHaveLength(1);
-  });
+  it.each(PARSE_STEPS)(
+    '%s: a bug in the parse step is INTERNAL_SERVER_ERROR, asked once, masked with a logged correlation id, not counted',
+    async (name, spyOnParse, wireArg) => {
+      const spy = spyOnParse().mockImplementation(() => {
+        throw new TypeError('injected parse bug');
+      });
+      let wire: string[];
+      try {
+        const res = await gql(gw, Q, { variables: { id: ex[name] }, token: gw.tokens.read });
+        expect(res.status).toBe(200);
+        expect(res.body.data?.job).toBeNull();
+        expect(res.body.errors).toEqual([
+          {
+            message: 'Internal server error',
+            path: ['job'],
+            locations: expect.any(Array),
+            extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+          },
+        ]);
+        // Not retried: the one answer was read and our own code failed on it.
+        expect(gw.emulators[name].calls.map((c) => c.status)).toEqual([200]);
+        expect(spy).toHaveBeenCalledTimes(1);
+        wire = wireValues(spy.mock.calls[0]?.[wireArg]);
+        expect(wire.length).toBeGreaterThan(0);
+        // The operator's log line carries the correlation id and the cause, and no value of the record.
+        const correlationId = res.body.errors?.[0]?.extensions?.correlationId;
+        const lines = gw.logs.lines.map((l) => JSON.parse(l) as Record<string, any>);
+        const line = lines.find((l) => l.correlationId === correlationId);
+        expect(line).toMatchObject({ level: 50, msg: 'internal error' });
+        expect(JSON.stringify(line)).toContain('injected parse bug');
+        for (const value of wire) expect(gw.logs.text(), value).not.toContain(value);
+      } finally {
+        spy.mockRestore();
+      }
+      // Not counted against the provider: with a breaker that opens on one failure, the next call still goes out.
+      clearCalls(gw);
+      const next = await gql(gw, Q, { variables: { id: ex[name] }, token: gw.tokens.read });
+      expect(next.body.errors).toBeUndefined();
+      expect(next.body.data?.job?.id).toBe(ex[name]);
+      expect(gw.emulators[name].calls).toHaveLength(1);
+    },
+  );
 });

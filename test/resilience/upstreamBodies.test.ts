@@ -38,29 +38,32 @@ describe('Upstream bodies over JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', () => {
     ['codepipeline', true],
   ];
 
-  it.each(cases)('%s: a body over the cap (chunked: %s) is UPSTREAM_BAD_RESPONSE naming the limit, read no further, not retried, not counted', async (name, chunked) => {
-    // 32 MiB: far more than the socket buffers can hold, so the emulator can only finish writing if the client reads it all.
-    gw.emulators[name].setFaults({ oversize: 32 * 1024 * 1024, chunked });
-    await gw.emulators[name].settled();
-    const cutBefore = gw.emulators[name].cutOff();
-    const { res, error, calls } = await ask(gw, name);
-    expect(res.status).toBe(200);
-    expect(res.body.data?.job).toBeNull();
-    expect(error?.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', upstreamCode: null });
-    expect(error?.message).toContain(`larger than ${CAP} bytes`);
-    expect(error?.message).toContain('JOBGRAPH_UPSTREAM_MAX_BODY_BYTES');
-    expect(calls).toHaveLength(1);
-    // The client stopped reading and closed the connection: the emulator could not hand over the whole answer.
-    await gw.emulators[name].settled();
-    expect(gw.emulators[name].cutOff() - cutBefore).toBe(1);
-    // Not counted against the provider: with a breaker that opens on one failure, the next call still goes out.
-    gw.emulators[name].resetFaults();
-    clearCalls(gw);
-    const next = await ask(gw, name);
-    expect(next.res.body.errors).toBeUndefined();
-    expect(next.res.body.data?.job?.id).toBe(ex[name]);
-    expect(next.calls).toHaveLength(1);
-  });
+  it.each(cases)(
+    '%s: a body over the cap (chunked: %s) is UPSTREAM_BAD_RESPONSE naming the limit, read no further, not retried, not counted',
+    async (name, chunked) => {
+      // 32 MiB: far more than the socket buffers can hold, so the emulator can only finish writing if the client reads it all.
+      gw.emulators[name].setFaults({ oversize: 32 * 1024 * 1024, chunked });
+      await gw.emulators[name].settled();
+      const cutBefore = gw.emulators[name].cutOff();
+      const { res, error, calls } = await ask(gw, name);
+      expect(res.status).toBe(200);
+      expect(res.body.data?.job).toBeNull();
+      expect(error?.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', upstreamCode: null });
+      expect(error?.message).toContain(`larger than ${CAP} bytes`);
+      expect(error?.message).toContain('JOBGRAPH_UPSTREAM_MAX_BODY_BYTES');
+      expect(calls).toHaveLength(1);
+      // The client stopped reading and closed the connection: the emulator could not hand over the whole answer.
+      await gw.emulators[name].settled();
+      expect(gw.emulators[name].cutOff() - cutBefore).toBe(1);
+      // Not counted against the provider: with a breaker that opens on one failure, the next call still goes out.
+      gw.emulators[name].resetFaults();
+      clearCalls(gw);
+      const next = await ask(gw, name);
+      expect(next.res.body.errors).toBeUndefined();
+      expect(next.res.body.data?.job?.id).toBe(ex[name]);
+      expect(next.calls).toHaveLength(1);
+    },
+  );
 
   it.each([['cosbatch'], ['codepipeline']] as [Name][])('%s: a padded body under the cap, chunked, still reads', async (name) => {
     gw.emulators[name].setFaults({ oversize: CAP - 4096, chunked: true });

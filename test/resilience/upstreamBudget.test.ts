@@ -26,7 +26,10 @@ describe('One time budget for every provider', () => {
   it('ends a hanging COS Batch and Import/Export job with UPSTREAM_UNAVAILABLE through the gateway', async () => {
     gw.emulators.cosbatch.setFaults({ hang: true });
     gw.emulators.importexport.setFaults({ hang: true });
-    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids: [ex.cosbatch, ex.importexport, ex.omics] }, token: gw.tokens.read });
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
+      variables: { ids: [ex.cosbatch, ex.importexport, ex.omics] },
+      token: gw.tokens.read,
+    });
     expect(res.body.data?.jobs).toEqual([null, null, { id: ex.omics }]);
     expect(res.body.errors?.map((e) => [e.path?.[1], e.extensions?.code, e.extensions?.provider])).toEqual([
       [0, 'UPSTREAM_UNAVAILABLE', 'TENCENT_COS_BATCH'],

@@ -111,7 +111,10 @@ function installThrowingSeam(schema: GraphQLSchema): void {
 
 const idArb = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...allIds) },
-  { weight: 1, arbitrary: fc.constantFrom('codepipeline:us-east-1:', 'importexport:', 'cos:ap-guangzhou:1:x', 'panorama:us-east-1:../..', 'omics::1:2', '%00', '') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('codepipeline:us-east-1:', 'importexport:', 'cos:ap-guangzhou:1:x', 'panorama:us-east-1:../..', 'omics::1:2', '%00', ''),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
 );
 const keyOf = (id: string): JobKey => parseGlobalId(id, 'id');
@@ -123,19 +126,29 @@ const demoKeyArb = fc.constantFrom(...allIds).map(keyOf);
  * on the latter, abandoning the promises of the representations before it (unhandled rejections,
  * a separate item of issue 9): those go alone in their list.
  */
-const resolvableTypenameArb = fc.constantFrom<unknown>(...TYPES, 'Job', ['CodePipelineJob'], ['Job'], ['ImportExportJob'], ['CosBatchJob'], 'Query', '_Service');
+const resolvableTypenameArb = fc.constantFrom<unknown>(
+  ...TYPES,
+  'Job',
+  ['CodePipelineJob'],
+  ['Job'],
+  ['ImportExportJob'],
+  ['CosBatchJob'],
+  'Query',
+  '_Service',
+);
 const unresolvableTypenameArb = fc.oneof(fc.constantFrom<unknown>({ name: 'Job' }, 5, null, true, '', ['No', 'Such']), fc.string({ maxLength: 12 }));
 const repIdArb = fc.oneof(fc.constantFrom(...allIds), fc.constantFrom(...allIds), idArb, fc.constant(5), fc.constant(['x'] as unknown));
-const keyFieldsArb = demoKeyArb.map((k) => ({ ...('region' in k ? { region: k.region } : {}), nativeId: 'jobId' in k ? k.jobId : k.id, ...('uin' in k ? { uin: k.uin } : {}) }));
+const keyFieldsArb = demoKeyArb.map((k) => ({
+  ...('region' in k ? { region: k.region } : {}),
+  nativeId: 'jobId' in k ? k.jobId : k.id,
+  ...('uin' in k ? { uin: k.uin } : {}),
+}));
 const resolvableRepArb = fc.oneof(
   fc.record({ __typename: resolvableTypenameArb, id: repIdArb }),
   fc.tuple(resolvableTypenameArb, keyFieldsArb).map(([__typename, keys]) => ({ __typename, ...keys })),
   fc.record({ __typename: resolvableTypenameArb }),
 );
-const loneRepArb = fc.oneof(
-  fc.record({ __typename: unresolvableTypenameArb, id: repIdArb }),
-  fc.constantFrom<unknown>(null, 'CodePipelineJob', 7, [], {}),
-);
+const loneRepArb = fc.oneof(fc.record({ __typename: unresolvableTypenameArb, id: repIdArb }), fc.constantFrom<unknown>(null, 'CodePipelineJob', 7, [], {}));
 const representationsArb = fc.oneof(
   { weight: 4, arbitrary: fc.array(resolvableRepArb, { minLength: 1, maxLength: 4 }) },
   { weight: 1, arbitrary: loneRepArb.map((r) => [r]) },
@@ -146,21 +159,44 @@ type Surface = { query: (sel: string) => string; variables: Record<string, unkno
 const surfaceArb: fc.Arbitrary<Surface> = fc.oneof(
   idArb.map((id) => ({ query: (sel: string) => `query Q($id: ID!) { job(id: $id) { ${sel} } }`, variables: { id } })),
   fc.array(idArb, { maxLength: 6 }).map((ids) => ({ query: (sel: string) => `query Q($ids: [ID!]!) { jobs(ids: $ids) { ${sel} } }`, variables: { ids } })),
-  fc.tuple(demoKeyArb, fc.boolean(), fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) })).map(([k, useRegion, junk]) => {
-    const region = useRegion && 'region' in k ? k.region : undefined;
-    switch (k.provider) {
-      case 'AWS_PANORAMA':
-        return { query: (sel: string) => `query Q($a: String!, $r: String) { panoramaPackageImportJob(jobId: $a, region: $r) { ${sel} } }`, variables: { a: k.jobId + junk, r: region }, type: JOB_TYPE_NAME.AWS_PANORAMA };
-      case 'AWS_OMICS':
-        return { query: (sel: string) => `query Q($s: String!, $a: String!, $r: String) { omicsReferenceImportJob(referenceStoreId: $s, id: $a, region: $r) { ${sel} } }`, variables: { s: k.referenceStoreId, a: k.id + junk, r: region }, type: JOB_TYPE_NAME.AWS_OMICS };
-      case 'TENCENT_COS_BATCH':
-        return { query: (sel: string) => `query Q($a: String!, $r: String) { cosBatchJob(jobId: $a, region: $r) { ${sel} } }`, variables: { a: k.jobId + junk, r: region }, type: JOB_TYPE_NAME.TENCENT_COS_BATCH };
-      case 'AWS_IMPORT_EXPORT':
-        return { query: (sel: string) => `query Q($a: String!) { importExportJob(jobId: $a) { ${sel} } }`, variables: { a: k.jobId + junk }, type: JOB_TYPE_NAME.AWS_IMPORT_EXPORT };
-      case 'AWS_CODEPIPELINE':
-        return { query: (sel: string) => `query Q($a: String!, $r: String) { codePipelineJob(jobId: $a, region: $r) { ${sel} } }`, variables: { a: k.jobId + junk, r: region }, type: JOB_TYPE_NAME.AWS_CODEPIPELINE };
-    }
-  }),
+  fc
+    .tuple(demoKeyArb, fc.boolean(), fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }))
+    .map(([k, useRegion, junk]) => {
+      const region = useRegion && 'region' in k ? k.region : undefined;
+      switch (k.provider) {
+        case 'AWS_PANORAMA':
+          return {
+            query: (sel: string) => `query Q($a: String!, $r: String) { panoramaPackageImportJob(jobId: $a, region: $r) { ${sel} } }`,
+            variables: { a: k.jobId + junk, r: region },
+            type: JOB_TYPE_NAME.AWS_PANORAMA,
+          };
+        case 'AWS_OMICS':
+          return {
+            query: (sel: string) =>
+              `query Q($s: String!, $a: String!, $r: String) { omicsReferenceImportJob(referenceStoreId: $s, id: $a, region: $r) { ${sel} } }`,
+            variables: { s: k.referenceStoreId, a: k.id + junk, r: region },
+            type: JOB_TYPE_NAME.AWS_OMICS,
+          };
+        case 'TENCENT_COS_BATCH':
+          return {
+            query: (sel: string) => `query Q($a: String!, $r: String) { cosBatchJob(jobId: $a, region: $r) { ${sel} } }`,
+            variables: { a: k.jobId + junk, r: region },
+            type: JOB_TYPE_NAME.TENCENT_COS_BATCH,
+          };
+        case 'AWS_IMPORT_EXPORT':
+          return {
+            query: (sel: string) => `query Q($a: String!) { importExportJob(jobId: $a) { ${sel} } }`,
+            variables: { a: k.jobId + junk },
+            type: JOB_TYPE_NAME.AWS_IMPORT_EXPORT,
+          };
+        case 'AWS_CODEPIPELINE':
+          return {
+            query: (sel: string) => `query Q($a: String!, $r: String) { codePipelineJob(jobId: $a, region: $r) { ${sel} } }`,
+            variables: { a: k.jobId + junk, r: region },
+            type: JOB_TYPE_NAME.AWS_CODEPIPELINE,
+          };
+      }
+    }),
   representationsArb.map((reps) => ({
     query: (sel: string) => `query Q($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { ${sel} } } }`,
     variables: { reps },
@@ -175,7 +211,10 @@ const caseArb = fc.record({
   surface: surfaceArb,
   // Mostly callers that get past the HTTP layer (no token, read, secrets); the invalid kinds are 401s.
   token: fc.oneof({ weight: 3, arbitrary: fc.constantFrom<TokenKind>('none', 'read', 'secrets') }, { weight: 1, arbitrary: fc.constantFrom(...TOKEN_KINDS) }),
-  transport: fc.oneof({ weight: 6, arbitrary: fc.constant<Transport>('post') }, { weight: 1, arbitrary: fc.constantFrom<Transport>('get', 'textPlain', 'badJson', 'latin1') }),
+  transport: fc.oneof(
+    { weight: 6, arbitrary: fc.constant<Transport>('post') },
+    { weight: 1, arbitrary: fc.constantFrom<Transport>('get', 'textPlain', 'badJson', 'latin1') },
+  ),
   fault: fc.constantFrom<Fault>('none', 'none', 'malformed', '5xx', 'throttle', 'script'),
   seam: fc.constantFrom<Seam>('none', 'none', 'SeamInternal', 'SeamPublic'),
 });
@@ -192,7 +231,11 @@ async function send(c: { surface: Surface; token: TokenKind; transport: Transpor
     res = await fetch(url, { headers: { ...auth, 'apollo-require-preflight': 'true' } });
   } else {
     const contentType = c.transport === 'textPlain' ? 'text/plain' : c.transport === 'latin1' ? 'application/json; charset=latin1' : 'application/json';
-    res = await fetch(gw.server.url, { method: 'POST', headers: { ...auth, 'content-type': contentType }, body: c.transport === 'badJson' ? body.slice(0, -3) : body });
+    res = await fetch(gw.server.url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': contentType },
+      body: c.transport === 'badJson' ? body.slice(0, -3) : body,
+    });
   }
   return { status: res.status, text: await res.text() };
 }
@@ -263,7 +306,10 @@ describe('No sensitive value in a log line or an error message', () => {
   it('the abstract-type failure of _entities with __typename ["CodePipelineJob"] logs no secret', async () => {
     const before = gw.logs.lines.length;
     const res = await send({
-      surface: { query: (sel) => `query Q($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { ${sel} } } }`, variables: { reps: [{ __typename: ['CodePipelineJob'], id: DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID }] } },
+      surface: {
+        query: (sel) => `query Q($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { ${sel} } } }`,
+        variables: { reps: [{ __typename: ['CodePipelineJob'], id: DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID }] },
+      },
       token: 'none',
       transport: 'post',
       seam: 'none',

@@ -82,7 +82,9 @@ describe('SecretValueRegistry', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz';
     const sigv4 = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
     const cos = '0123456789abcdef0123456789abcdef01234567';
-    const out = r.scrub(`Bearer ${jwt} | Credential=AKIA/x, SignedHeaders=host, Signature=${sigv4} | X-Amz-Signature=${sigv4}& | q-sign-time=1;2&q-signature=${cos}`);
+    const out = r.scrub(
+      `Bearer ${jwt} | Credential=AKIA/x, SignedHeaders=host, Signature=${sigv4} | X-Amz-Signature=${sigv4}& | q-sign-time=1;2&q-signature=${cos}`,
+    );
     expect(out).not.toContain(jwt.slice(0, 20));
     expect(out).not.toContain(sigv4);
     expect(out).not.toContain(cos);

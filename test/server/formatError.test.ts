@@ -32,7 +32,11 @@ describe('createFormatError', () => {
     const { formatError, logLines } = setup();
     const error = new GraphQLError(LEAKY, { originalError: new Error(LEAKY), path: ['job'] });
     const out = formatError(formattedOf(error), error);
-    expect(out).toEqual({ message: 'Internal server error', path: ['job'], extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId: expect.stringMatching(UUID) } });
+    expect(out).toEqual({
+      message: 'Internal server error',
+      path: ['job'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId: expect.stringMatching(UUID) },
+    });
     for (const p of LEAK_PATTERNS) expect(JSON.stringify(out)).not.toMatch(p);
     const [line] = logLines();
     expect(line).toMatchObject({ level: 50, msg: 'internal error', correlationId: out.extensions?.correlationId, path: ['job'] });
@@ -96,13 +100,24 @@ describe('The error surface over HTTP', () => {
             throw new Error(LEAKY);
           },
           throttled: () => {
-            throw new UpstreamError({ provider: 'AWS_CODEPIPELINE', code: 'UPSTREAM_THROTTLED', message: 'AWS CodePipeline throttled the request.', upstreamCode: 'ThrottlingException', upstreamRequestId: 'rid-1' });
+            throw new UpstreamError({
+              provider: 'AWS_CODEPIPELINE',
+              code: 'UPSTREAM_THROTTLED',
+              message: 'AWS CodePipeline throttled the request.',
+              upstreamCode: 'ThrottlingException',
+              upstreamRequestId: 'rid-1',
+            });
           },
           fine: () => 'ok',
         },
       },
     });
-    server = await startServer({ config, sources, built: { schema, policy: { typeRules: new Map(), fieldRules: new Map(), sensitiveFields: [] } }, logger: createLogger('info', [], logs) });
+    server = await startServer({
+      config,
+      sources,
+      built: { schema, policy: { typeRules: new Map(), fieldRules: new Map(), sensitiveFields: [] } },
+      logger: createLogger('info', [], logs),
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -120,13 +135,21 @@ describe('The error surface over HTTP', () => {
       path: ['boom'],
       extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId: expect.stringMatching(UUID) },
     });
-    expect(throttled?.extensions).toEqual({ code: 'UPSTREAM_THROTTLED', provider: 'AWS_CODEPIPELINE', upstreamCode: 'ThrottlingException', upstreamRequestId: 'rid-1' });
+    expect(throttled?.extensions).toEqual({
+      code: 'UPSTREAM_THROTTLED',
+      provider: 'AWS_CODEPIPELINE',
+      upstreamCode: 'ThrottlingException',
+      upstreamRequestId: 'rid-1',
+    });
     for (const p of LEAK_PATTERNS) expect(res.text).not.toMatch(p);
     const lines = logs.lines.map((l) => JSON.parse(l) as Record<string, any>);
     const internal = lines.filter((l) => l.msg === 'internal error');
     expect(internal).toHaveLength(1);
     expect(internal[0]).toMatchObject({ correlationId: boom?.extensions?.correlationId, requestId: 'req-boom-1', path: ['boom'] });
-    expect(lines.find((l) => l.msg === 'graphql request')).toMatchObject({ requestId: 'req-boom-1', errorCodes: expect.arrayContaining(['INTERNAL_SERVER_ERROR', 'UPSTREAM_THROTTLED']) });
+    expect(lines.find((l) => l.msg === 'graphql request')).toMatchObject({
+      requestId: 'req-boom-1',
+      errorCodes: expect.arrayContaining(['INTERNAL_SERVER_ERROR', 'UPSTREAM_THROTTLED']),
+    });
   });
 });
 

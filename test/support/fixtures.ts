@@ -23,7 +23,11 @@ export type FixtureProvider = 'panorama' | 'omics' | 'cosbatch' | 'importexport'
 
 /** The body file's extension for a Content-Type. */
 function bodyExtension(headers: Record<string, string>): 'json' | 'xml' | 'html' {
-  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1]?.split(';')[0]?.trim() ?? '';
+  const type =
+    Object.entries(headers)
+      .find(([k]) => k.toLowerCase() === 'content-type')?.[1]
+      ?.split(';')[0]
+      ?.trim() ?? '';
   if (type === 'application/json' || type === 'application/x-amz-json-1.1') return 'json';
   if (type === 'application/xml' || type === 'text/xml') return 'xml';
   if (type === 'text/html') return 'html';

@@ -47,7 +47,6 @@ export async function callerFairness(ctx: BenchContext, gateway: GatewayProcess)
   }
 
   async function measure(): Promise<FairnessRun> {
-
     await runLoad({ url: gateway.url, body: single, headers: b, connections: 1, durationS: 1 });
     const alone = await runLoad({ url: gateway.url, body: single, headers: b, connections: 1, durationS: seconds });
     await waitForIdle(gateway.pid);

@@ -45,10 +45,7 @@ export function parse(key: CodePipelineKey, output: unknown): CodePipelineJobRec
     }),
     accountId: str(details.accountId, 'jobDetails.accountId'),
     actionTypeId: actionTypeId(data?.actionTypeId),
-    actionConfiguration: keyValues(
-      obj(data?.actionConfiguration, 'actionConfiguration')?.configuration,
-      'actionConfiguration.configuration',
-    ),
+    actionConfiguration: keyValues(obj(data?.actionConfiguration, 'actionConfiguration')?.configuration, 'actionConfiguration.configuration'),
     pipelineContext: pipelineContext(data?.pipelineContext),
     inputArtifacts: artifacts(data?.inputArtifacts, 'inputArtifacts'),
     outputArtifacts: artifacts(data?.outputArtifacts, 'outputArtifacts'),

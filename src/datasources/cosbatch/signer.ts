@@ -63,9 +63,7 @@ export interface CosSignInput {
 
 /** Lower-cased, encoded and sorted `key=value` pairs and their `;`-joined key list. */
 function canonicalise(entries: [string, string][]): { list: string; pairs: string } {
-  const encoded = entries
-    .map(([k, v]) => [cosUrlEncode(k).toLowerCase(), cosUrlEncode(v)] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const encoded = entries.map(([k, v]) => [cosUrlEncode(k).toLowerCase(), cosUrlEncode(v)] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { list: encoded.map(([k]) => k).join(';'), pairs: encoded.map(([k, v]) => `${k}=${v}`).join('&') };
 }
 

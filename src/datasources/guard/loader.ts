@@ -72,10 +72,22 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
     const label = PROVIDER_LABEL[provider];
     if (err instanceof BrokenCircuitError) {
       const where = region === 'global' ? '' : ` in ${region}`;
-      throw new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${label} is failing${where}; jobgraph stopped calling it there for a while.`, retryable: false, cause: err });
+      throw new UpstreamError({
+        provider,
+        code: 'UPSTREAM_UNAVAILABLE',
+        message: `${label} is failing${where}; jobgraph stopped calling it there for a while.`,
+        retryable: false,
+        cause: err,
+      });
     }
     if (budget.aborted) {
-      throw new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${label} did not answer within ${guarded.budgetMs} ms.`, retryable: false, cause: err });
+      throw new UpstreamError({
+        provider,
+        code: 'UPSTREAM_UNAVAILABLE',
+        message: `${label} did not answer within ${guarded.budgetMs} ms.`,
+        retryable: false,
+        cause: err,
+      });
     }
     // Anything else is jobgraph's own failure, never the provider's: INTERNAL_SERVER_ERROR (formatError
     // masks it with a correlation id), not retried, and not counted — the breaker counts only UPSTREAM_UNAVAILABLE.

@@ -114,7 +114,11 @@ export class ImportExportClient {
    * One signed GetStatus attempt: `init.timeoutMs` bounds the whole exchange, `init.maxBodyBytes`
    * (default 1 MiB) caps the body read. Rejects only for transport failures and a body over the cap.
    */
-  async describeJob(key: ImportExportKey, credentials: AwsCredentialIdentity, init: { timeoutMs: number; maxBodyBytes?: number; signal?: AbortSignal }): Promise<HttpResult> {
+  async describeJob(
+    key: ImportExportKey,
+    credentials: AwsCredentialIdentity,
+    init: { timeoutMs: number; maxBodyBytes?: number; signal?: AbortSignal },
+  ): Promise<HttpResult> {
     const body = getStatusBody(key.jobId);
     const signed = await signRequest({ url: this.url, headers: { 'content-type': FORM_CONTENT_TYPE }, body }, credentials, new Date(this.now()));
     return httpRequest(

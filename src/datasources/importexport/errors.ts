@@ -43,7 +43,8 @@ export function toUpstreamError(key: ImportExportKey, res: HttpResult): Upstream
   const wire = parseErrorResponse(res.body);
   const upstreamCode = sanitizeAwsErrorCode(wire?.code);
   const upstreamRequestId = wire?.requestId?.trim() || headerRequestId(res);
-  const gone = upstreamCode !== null && Object.prototype.hasOwnProperty.call(IMPORTEXPORT_GONE_CODES, upstreamCode) ? IMPORTEXPORT_GONE_CODES[upstreamCode] : undefined;
+  const gone =
+    upstreamCode !== null && Object.prototype.hasOwnProperty.call(IMPORTEXPORT_GONE_CODES, upstreamCode) ? IMPORTEXPORT_GONE_CODES[upstreamCode] : undefined;
   if (gone !== undefined) {
     return new UpstreamError({
       provider: PROVIDER,

@@ -7,7 +7,6 @@ import { toIsoTimestamp } from '../shared/time.ts';
 import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
 import { IMPORTEXPORT_JOB_TYPES, IMPORTEXPORT_STATE_MAP, type ImportExportArtifact, type ImportExportJobRecord } from './record.ts';
 
-
 /**
  * Paths are matched after namespace prefixes are removed and attributes ignored, so the
  * model namespace (`…/doc/2010-06-01/`) and the Developer Guide's (`http://importexport.amazonaws.com/`)

@@ -4,13 +4,7 @@ import { mapState } from '../../model.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { arr, enumValue, keyValues, obj, str } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
-import {
-  OMICS_JOB_STATUSES,
-  OMICS_SOURCE_STATUSES,
-  OMICS_STATE_MAP,
-  type OmicsImportReferenceSource,
-  type OmicsReferenceImportJobRecord,
-} from './record.ts';
+import { OMICS_JOB_STATUSES, OMICS_SOURCE_STATUSES, OMICS_STATE_MAP, type OmicsImportReferenceSource, type OmicsReferenceImportJobRecord } from './record.ts';
 
 function parseSource(value: unknown, index: number): OmicsImportReferenceSource {
   const field = `sources[${index}]`;

@@ -1,14 +1,6 @@
 import type { JobRecord, JobState, KeyValue } from '../../model.ts';
 
-export const OMICS_JOB_STATUSES = [
-  'SUBMITTED',
-  'IN_PROGRESS',
-  'CANCELLING',
-  'CANCELLED',
-  'FAILED',
-  'COMPLETED',
-  'COMPLETED_WITH_FAILURES',
-] as const;
+export const OMICS_JOB_STATUSES = ['SUBMITTED', 'IN_PROGRESS', 'CANCELLING', 'CANCELLED', 'FAILED', 'COMPLETED', 'COMPLETED_WITH_FAILURES'] as const;
 /** GraphQL enum `OmicsReferenceImportJobStatus`. */
 export type OmicsReferenceImportJobStatus = (typeof OMICS_JOB_STATUSES)[number];
 

@@ -46,7 +46,13 @@ export function toUpstreamError(key: PanoramaKey, err: unknown): UpstreamError |
     });
   }
   const name = (err as { name?: unknown } | null)?.name;
-  if (mapped.httpStatus === null && mapped.code === 'UPSTREAM_UNAVAILABLE' && isNetworkError(err) && name !== 'AbortError' && !/timed out/.test(mapped.message)) {
+  if (
+    mapped.httpStatus === null &&
+    mapped.code === 'UPSTREAM_UNAVAILABLE' &&
+    isNetworkError(err) &&
+    name !== 'AbortError' &&
+    !/timed out/.test(mapped.message)
+  ) {
     return new UpstreamError({
       provider: 'AWS_PANORAMA',
       code: 'UPSTREAM_UNAVAILABLE',

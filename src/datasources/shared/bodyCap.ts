@@ -49,10 +49,13 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
     if (signal?.aborted) return cut(abortError());
     if (typeof signal?.addEventListener === 'function') signal.addEventListener('abort', onAbort, { once: true });
     if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        const err = Object.assign(new Error(`response body not complete within ${timeoutMs} ms`), { name: 'TimeoutError', code: 'ETIMEDOUT' });
-        cut(err);
-      }, Math.max(1, timeoutMs));
+      timer = setTimeout(
+        () => {
+          const err = Object.assign(new Error(`response body not complete within ${timeoutMs} ms`), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+          cut(err);
+        },
+        Math.max(1, timeoutMs),
+      );
     }
     stream.on('data', (chunk: Buffer | string) => {
       if (settled) return;

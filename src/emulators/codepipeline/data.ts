@@ -125,7 +125,13 @@ const JOBS: WireJobDetails[] = [
     data: {
       actionTypeId: { category: 'Source', owner: 'Custom', provider: 'JobgraphDemoGitMirror', version: '1' },
       actionConfiguration: { configuration: { RepositoryUrl: 'https://git.example.com/storefront/web.git', Branch: 'main' } },
-      pipelineContext: context('storefront-release', 'Source', 'MirrorCheckout', '4f2c9a7e-1b3d-4e5f-8a6b-7c8d9e0f1a2b', 'b2c3d4e5-f6a7-4890-9bcd-ef0123456789'),
+      pipelineContext: context(
+        'storefront-release',
+        'Source',
+        'MirrorCheckout',
+        '4f2c9a7e-1b3d-4e5f-8a6b-7c8d9e0f1a2b',
+        'b2c3d4e5-f6a7-4890-9bcd-ef0123456789',
+      ),
       inputArtifacts: [],
       outputArtifacts: [s3Artifact('storefront-release', 'SourceOutput', 'SourceOutp/x7Kq2Lm')],
       artifactCredentials: credentials('0003'),
@@ -148,7 +154,9 @@ const JOBS: WireJobDetails[] = [
     accountId: DEMO_ACCOUNT_ID,
     data: {
       actionTypeId: { category: 'Deploy', owner: 'Custom', provider: 'JobgraphDemoDeployer', version: '3' },
-      actionConfiguration: { configuration: { Environment: 'production', ClusterName: 'payments-prod', DeployPassword: 'DEMO-CONFIG-SECRET-0005-not-a-real-password' } },
+      actionConfiguration: {
+        configuration: { Environment: 'production', ClusterName: 'payments-prod', DeployPassword: 'DEMO-CONFIG-SECRET-0005-not-a-real-password' },
+      },
       pipelineContext: context('payments-api', 'Deploy', 'RollOutProduction', '0b6e5d4c-3a2f-4e1d-9c8b-7a6f5e4d3c2b', 'd4e5f6a7-b8c9-4012-9def-012345678901'),
       inputArtifacts: [s3Artifact('payments-api', 'MyAppBuild', 'MyAppBuild/Pw7nXc2', 'Xb7t2.Q3mlZ0aR4vE8pK6yN1sW5uC9dF')],
       outputArtifacts: [],
@@ -175,7 +183,13 @@ const JOBS: WireJobDetails[] = [
     data: {
       actionTypeId: { category: 'Invoke', owner: 'Custom', provider: 'JobgraphDemoNotifier', version: '1' },
       actionConfiguration: { configuration: { Channel: '#releases', WebhookSecret: 'DEMO-CONFIG-SECRET-0007-not-a-real-webhook-secret' } },
-      pipelineContext: context('storefront-release', 'Notify', 'AnnounceRelease', '4f2c9a7e-1b3d-4e5f-8a6b-7c8d9e0f1a2b', 'f6a7b8c9-d0e1-4234-9f01-234567890123'),
+      pipelineContext: context(
+        'storefront-release',
+        'Notify',
+        'AnnounceRelease',
+        '4f2c9a7e-1b3d-4e5f-8a6b-7c8d9e0f1a2b',
+        'f6a7b8c9-d0e1-4234-9f01-234567890123',
+      ),
     },
   },
   {
@@ -222,9 +236,5 @@ export const DEMO_SECRET_VALUES: readonly string[] = JOBS.flatMap((j) => {
   const d = j.data ?? {};
   const c = d.artifactCredentials;
   const configSecrets = Object.values(d.actionConfiguration?.configuration ?? {}).filter((v) => v.startsWith('DEMO-'));
-  return [
-    ...(c ? [c.accessKeyId, c.secretAccessKey, c.sessionToken] : []),
-    ...configSecrets,
-    ...(d.continuationToken ? [d.continuationToken] : []),
-  ];
+  return [...(c ? [c.accessKeyId, c.secretAccessKey, c.sessionToken] : []), ...configSecrets, ...(d.continuationToken ? [d.continuationToken] : [])];
 });

@@ -58,7 +58,10 @@ export function createCodePipelineEmulator(opts: { now?: () => number } = {}): P
     async handle(req: EmulatorRequest): Promise<EmulatorResponse> {
       // Coral routes JSON protocols by X-Amz-Target on POST /; anything else names no operation.
       if (req.method !== 'POST' || req.path !== '/') return error(404, 'UnknownOperationException');
-      const contentType = String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      const contentType = String(req.headers['content-type'] ?? '')
+        .split(';')[0]
+        ?.trim()
+        .toLowerCase();
       if (contentType !== JSON_11) return error(400, 'UnknownOperationException');
 
       const auth = await verifySigV4(req, {

@@ -1,12 +1,7 @@
-import {
-  CodePipelineClient,
-  GetJobDetailsCommand,
-  JobNotFoundException,
-  ListPipelinesCommand,
-} from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, GetJobDetailsCommand, JobNotFoundException, ListPipelinesCommand } from '@aws-sdk/client-codepipeline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
-import { type CodePipelineJobRecord } from '../../../src/datasources/codepipeline/record.ts';
+import type { CodePipelineJobRecord } from '../../../src/datasources/codepipeline/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { UpstreamError } from '../../../src/errors.ts';
 import { parseGlobalId, type CodePipelineKey } from '../../../src/globalId.ts';
@@ -128,9 +123,7 @@ describe('CodePipeline source against the emulator', () => {
       continuationToken: 'DEMO-CONTINUATION-TOKEN-0001-not-a-real-token',
       encryptionKey: { id: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', type: 'KMS' },
     });
-    expect(emu.calls).toEqual([
-      { method: 'POST', path: '/', operation: `GetJobDetails ${FULL_JOB_ID}`, job: `us-east-1/${FULL_JOB_ID}`, status: 200 },
-    ]);
+    expect(emu.calls).toEqual([{ method: 'POST', path: '/', operation: `GetJobDetails ${FULL_JOB_ID}`, job: `us-east-1/${FULL_JOB_ID}`, status: 200 }]);
   });
 
   it('reads the minimal demo job with only the required members', async () => {
@@ -164,9 +157,7 @@ describe('CodePipeline source against the emulator', () => {
       expect(record.inputArtifacts.map((a) => a.name)).toEqual((d.inputArtifacts ?? []).map((a) => a.name));
       expect(record.outputArtifacts.map((a) => a.name)).toEqual((d.outputArtifacts ?? []).map((a) => a.name));
     }
-    expect(new Set(records.map((r) => r.actionTypeId?.category))).toEqual(
-      new Set(['Source', 'Build', 'Deploy', 'Test', 'Invoke', 'Approval', 'Compute']),
-    );
+    expect(new Set(records.map((r) => r.actionTypeId?.category))).toEqual(new Set(['Source', 'Build', 'Deploy', 'Test', 'Invoke', 'Approval', 'Compute']));
   });
 
   it('keeps one keep-alive connection for sequential calls', async () => {
@@ -298,14 +289,18 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
   });
 
   it('answers JobNotFoundException at HTTP 400 for an unknown job', async () => {
-    const err = await sdkClient().send(new GetJobDetailsCommand({ jobId: 'c0ffee00-0000-4000-8000-000000000000' })).catch((e: unknown) => e);
+    const err = await sdkClient()
+      .send(new GetJobDetailsCommand({ jobId: 'c0ffee00-0000-4000-8000-000000000000' }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobNotFoundException);
     expect((err as JobNotFoundException).$metadata.httpStatusCode).toBe(400);
     expect((err as JobNotFoundException).$metadata.requestId).toMatch(/^c0de9000-/);
   });
 
   it('answers ThrottlingException at HTTP 400 for the throttled job', async () => {
-    const err = (await sdkClient().send(new GetJobDetailsCommand({ jobId: keyOf(ERROR_CASE_GLOBAL_IDS.throttled).jobId })).catch((e: unknown) => e)) as {
+    const err = (await sdkClient()
+      .send(new GetJobDetailsCommand({ jobId: keyOf(ERROR_CASE_GLOBAL_IDS.throttled).jobId }))
+      .catch((e: unknown) => e)) as {
       name: string;
       $metadata: { httpStatusCode: number };
     };
@@ -314,7 +309,9 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
   });
 
   it('answers ServiceUnavailableException at HTTP 503 for the server-error job', async () => {
-    const err = (await sdkClient().send(new GetJobDetailsCommand({ jobId: keyOf(ERROR_CASE_GLOBAL_IDS.serverError).jobId })).catch((e: unknown) => e)) as {
+    const err = (await sdkClient()
+      .send(new GetJobDetailsCommand({ jobId: keyOf(ERROR_CASE_GLOBAL_IDS.serverError).jobId }))
+      .catch((e: unknown) => e)) as {
       name: string;
       $metadata: { httpStatusCode: number };
     };
@@ -323,7 +320,9 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
   });
 
   it('answers ValidationException for a job ID that is not a lower-case UUID', async () => {
-    const err = (await sdkClient().send(new GetJobDetailsCommand({ jobId: 'NOT-A-UUID' })).catch((e: unknown) => e)) as { name: string };
+    const err = (await sdkClient()
+      .send(new GetJobDetailsCommand({ jobId: 'NOT-A-UUID' }))
+      .catch((e: unknown) => e)) as { name: string };
     expect(err.name).toBe('ValidationException');
   });
 
@@ -350,7 +349,9 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
   });
 
   it('answers UnknownOperationException for an operation it does not serve', async () => {
-    const err = (await sdkClient().send(new ListPipelinesCommand({})).catch((e: unknown) => e)) as {
+    const err = (await sdkClient()
+      .send(new ListPipelinesCommand({}))
+      .catch((e: unknown) => e)) as {
       name: string;
       $metadata: { httpStatusCode: number };
     };

@@ -20,9 +20,7 @@ describe('CodePipeline parse', () => {
   });
 
   it('rejects a null artifact naming its position', () => {
-    expect(() => parse(key, { jobDetails: { id: key.jobId, data: { inputArtifacts: [null] } } })).toThrow(
-      new MalformedBodyError('inputArtifacts[0] is null'),
-    );
+    expect(() => parse(key, { jobDetails: { id: key.jobId, data: { inputArtifacts: [null] } } })).toThrow(new MalformedBodyError('inputArtifacts[0] is null'));
   });
 
   it('names only the field, never the value, when a credential has the wrong type', () => {

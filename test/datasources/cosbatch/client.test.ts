@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import COS from 'cos-nodejs-sdk-v5';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/errors.ts';
+import type { UpstreamError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/globalId.ts';
 import { CosBatchClient } from '../../../src/datasources/cosbatch/client.ts';
 import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
@@ -32,10 +32,7 @@ afterAll(async () => {
   await server.close();
 });
 
-function source(
-  extra: Partial<CosSourceOptions> = {},
-  seams: SourceSeams = {},
-): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
+function source(extra: Partial<CosSourceOptions> = {}, seams: SourceSeams = {}): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
   const s = createCosBatchSource(
     { timeoutMs: 2000, maxAttempts: 1, maxSockets: 2, credentials: CREDS, appId: '1250000000', endpoint: server.url, ...extra },
     { now: () => NOW, ...seams },

@@ -2,7 +2,7 @@ import COS from 'cos-nodejs-sdk-v5';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/errors.ts';
+import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type CosBatchKey } from '../../../src/globalId.ts';
 import { COSBATCH_STATE_MAP, type CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
@@ -185,14 +185,20 @@ describe('CosBatch emulator with jobgraph’s source', () => {
     const notFound = await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.notFound)));
     expect(notFound).toMatchObject({ code: 'NOT_FOUND', upstreamCode: 'NoSuchJob', httpStatus: 404 });
     expect(notFound.upstreamRequestId).toMatch(/^[A-Za-z0-9+/=]{16,}$/);
-    expect(await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.throttled)))).toMatchObject({ code: 'UPSTREAM_THROTTLED', upstreamCode: 'SlowDown', httpStatus: 503 });
+    expect(await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.throttled)))).toMatchObject({
+      code: 'UPSTREAM_THROTTLED',
+      upstreamCode: 'SlowDown',
+      httpStatus: 503,
+    });
     expect(await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.serverError)))).toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
       upstreamCode: 'InternalError',
       httpStatus: 500,
     });
     expect(await failure(s.fetchJob(keyOf(ACCESS_DENIED_GLOBAL_ID)))).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'AccessDenied' });
-    const unknown = await failure(s.fetchJob({ provider: 'TENCENT_COS_BATCH', region: DEMO.region, uin: DEMO.uin, jobId: 'abcdef12-0000-4000-8000-000000000001' }));
+    const unknown = await failure(
+      s.fetchJob({ provider: 'TENCENT_COS_BATCH', region: DEMO.region, uin: DEMO.uin, jobId: 'abcdef12-0000-4000-8000-000000000001' }),
+    );
     expect(unknown.code).toBe('NOT_FOUND');
   });
 

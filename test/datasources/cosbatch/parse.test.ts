@@ -9,9 +9,21 @@ const job = (inner: string) => `<DescribeJobResult><Job>${inner}</Job></Describe
 
 describe('CosBatch parse', () => {
   it('maps every documented status through the state table, anything else to UNKNOWN', () => {
-    expect(Object.keys(COSBATCH_STATE_MAP).sort()).toEqual(
-      ['Active', 'Cancelled', 'Cancelling', 'Complete', 'Completing', 'Failed', 'Failing', 'New', 'Paused', 'Pausing', 'Preparing', 'Ready', 'Suspended'],
-    );
+    expect(Object.keys(COSBATCH_STATE_MAP).sort()).toEqual([
+      'Active',
+      'Cancelled',
+      'Cancelling',
+      'Complete',
+      'Completing',
+      'Failed',
+      'Failing',
+      'New',
+      'Paused',
+      'Pausing',
+      'Preparing',
+      'Ready',
+      'Suspended',
+    ]);
     expect(parse(key, job('<Status>constructor</Status>')).state).toBe('UNKNOWN');
   });
 
@@ -38,7 +50,10 @@ describe('CosBatch parse', () => {
   });
 
   it('reads the <Error> envelope, and nothing from a body that is not one', () => {
-    expect(parseCosErrorBody('<Error><Code>NoSuchJob</Code><Message>m</Message><RequestId> r-1 </RequestId></Error>')).toMatchObject({ code: 'NoSuchJob', requestId: 'r-1' });
+    expect(parseCosErrorBody('<Error><Code>NoSuchJob</Code><Message>m</Message><RequestId> r-1 </RequestId></Error>')).toMatchObject({
+      code: 'NoSuchJob',
+      requestId: 'r-1',
+    });
     expect(parseCosErrorBody('<html>502</html>')).toBeNull();
     expect(parseCosErrorBody('')).toBeNull();
   });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/errors.ts';
+import type { UpstreamError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/globalId.ts';
 import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
-import { type CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
+import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, startFixtureServer, type FixtureServer, upstreamFailure } from '../../support/fixtures.ts';
 
@@ -49,7 +49,10 @@ async function fetchError(name: string, jobId = '53dc6228-c50b-46f7-8ad7-65e7159
   expect(u.message).not.toContain('<');
   expect(u.message).not.toContain(SECRET_KEY);
   expect(u.message).not.toMatch(/q-signature/);
-  for (const line of fixture.body.split('\n').map((l) => l.trim()).filter((l) => l.length > 12)) {
+  for (const line of fixture.body
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 12)) {
     expect(u.message).not.toContain(line);
   }
   expect(JSON.stringify(u)).not.toContain(fixture.body.slice(0, 40));

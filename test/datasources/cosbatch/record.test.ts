@@ -54,6 +54,8 @@ describe('CosBatch record', () => {
     const type = types.get('CosBatchJob') as ObjectTypeDefinitionNode;
     expect(type.interfaces?.map((i) => i.name.value)).toEqual(['Job']);
     expect(type.directives?.map((d) => d.name.value)).toEqual(['key', 'key', 'requiresScopes']);
-    expect(type.directives?.map((d) => print(d)).join(' ')).toBe('@key(fields: "id") @key(fields: "region uin nativeId") @requiresScopes(scopes: [["jobs:read"]])');
+    expect(type.directives?.map((d) => print(d)).join(' ')).toBe(
+      '@key(fields: "id") @key(fields: "region uin nativeId") @requiresScopes(scopes: [["jobs:read"]])',
+    );
   });
 });

@@ -60,7 +60,13 @@ describe('CosBatch signer', () => {
   });
 
   it('leaves unsigned headers out as the SDK does', () => {
-    const headers = { host: 'h.example', 'x-cos-appid': '1', 'user-agent': 'jobgraph', date: 'Mon, 02 Mar 2026 08:30:00 GMT', 'Content-Type': 'application/xml' };
+    const headers = {
+      host: 'h.example',
+      'x-cos-appid': '1',
+      'user-agent': 'jobgraph',
+      date: 'Mon, 02 Mar 2026 08:30:00 GMT',
+      'Content-Type': 'application/xml',
+    };
     const auth = ours({ pathname: JOB_PATH, headers });
     expect(auth).toBe(oracle({ pathname: JOB_PATH, headers }));
     expect(auth).toContain('q-header-list=content-type;host;x-cos-appid&');

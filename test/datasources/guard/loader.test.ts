@@ -35,7 +35,8 @@ function fakeSource(answer: (k: CodePipelineKey) => Promise<JobRecord> = async (
   return { source, calls };
 }
 
-const unavailable = () => new UpstreamError({ provider: 'AWS_CODEPIPELINE', code: 'UPSTREAM_UNAVAILABLE', message: 'AWS CodePipeline is unavailable (HTTP 503).', httpStatus: 503 });
+const unavailable = () =>
+  new UpstreamError({ provider: 'AWS_CODEPIPELINE', code: 'UPSTREAM_UNAVAILABLE', message: 'AWS CodePipeline is unavailable (HTTP 503).', httpStatus: 503 });
 
 describe('createJobLoader', () => {
   it('asks the source once per distinct job of one tick', async () => {
@@ -107,7 +108,10 @@ describe('fetchGuarded', () => {
         }),
     };
     const guarded = guardSource(source, { ...OPTIONS, budgetMs: 20 });
-    await expect(fetchGuarded(guarded, key('slow'))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'AWS CodePipeline did not answer within 20 ms.' });
+    await expect(fetchGuarded(guarded, key('slow'))).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: 'AWS CodePipeline did not answer within 20 ms.',
+    });
     expect(signal?.aborted).toBe(true);
   });
 

@@ -15,7 +15,15 @@ const SESSION: SigV4Credentials = {
 };
 
 /** smithy's SignatureV4 over the same request, signing exactly the same headers, for any service and region. */
-async function smithy(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date, service = 'IngestionService', region = 'us-east-1') {
+async function smithy(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  creds: SigV4Credentials,
+  date: Date,
+  service = 'IngestionService',
+  region = 'us-east-1',
+) {
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
   const request = new HttpRequest({
@@ -44,7 +52,15 @@ async function smithy(url: URL, body: string, headers: Record<string, string>, c
 }
 
 /** The second oracle: the hand-made SigV4 signer (test/datasources/importexport/sigv4.ts), written from the SigV4 spec. */
-function oracle(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date, service = 'IngestionService', region = 'us-east-1') {
+function oracle(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  creds: SigV4Credentials,
+  date: Date,
+  service = 'IngestionService',
+  region = 'us-east-1',
+) {
   return signSigV4({ method: 'POST', url, headers, body }, { service, region, credentials: creds, date }).headers;
 }
 
@@ -118,7 +134,9 @@ describe('ImportExport client', () => {
     const url = new URL('https://importexport.amazonaws.com/');
     const body = getStatusBody('ABCDE');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    expect(oracle(url, body, headers, STATIC, DATE, 'importexport', 'eu-west-1')).toEqual(await smithy(url, body, headers, STATIC, DATE, 'importexport', 'eu-west-1'));
+    expect(oracle(url, body, headers, STATIC, DATE, 'importexport', 'eu-west-1')).toEqual(
+      await smithy(url, body, headers, STATIC, DATE, 'importexport', 'eu-west-1'),
+    );
     expect(oracle(url, body, headers, SESSION, DATE)).toEqual(await smithy(url, body, headers, SESSION, DATE));
   });
 });
@@ -126,7 +144,7 @@ describe('ImportExport client', () => {
 describe('ImportExport request encoding', () => {
   it('encodes the form body with RFC 3986', () => {
     expect(getStatusBody('AB CD')).toBe('Action=GetStatus&Version=2010-06-01&JobId=AB%20CD');
-    expect(getStatusBody("a+b&c=d!'()*~")).toBe("Action=GetStatus&Version=2010-06-01&JobId=a%2Bb%26c%3Dd%21%27%28%29%2A~");
+    expect(getStatusBody("a+b&c=d!'()*~")).toBe('Action=GetStatus&Version=2010-06-01&JobId=a%2Bb%26c%3Dd%21%27%28%29%2A~');
     expect(rfc3986('é/')).toBe('%C3%A9%2F');
   });
 

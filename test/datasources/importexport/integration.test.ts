@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
-import { type ImportExportJobRecord } from '../../../src/datasources/importexport/record.ts';
+import type { ImportExportJobRecord } from '../../../src/datasources/importexport/record.ts';
 import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import {
@@ -103,7 +103,7 @@ describe('ImportExport emulator', () => {
     emu.calls.length = 0;
   });
 
-  describe('with jobgraph\'s own source (SigV4 IngestionService)', () => {
+  describe("with jobgraph's own source (SigV4 IngestionService)", () => {
     it.each(DEMO_JOBS.map((j) => [j.JobId, j] as const))('reads demo job %s field for field', async (jobId, wire) => {
       expect(await source.fetchJob(key(jobId))).toEqual(expectedRecord(wire));
       expect(emu.calls).toEqual([{ method: 'POST', path: '/', operation: `GetStatus ${jobId}`, job: jobId, status: 200 }]);
@@ -117,9 +117,7 @@ describe('ImportExport emulator', () => {
     it('keeps multi-line secrets exactly through the wire', async () => {
       const r = await source.fetchJob(key('PNDG1'));
       expect(r.currentManifest).toContain('company:Example Data & Archive <Demo>\n');
-      expect(r.signatureFileContents).toBe(
-        'version:2.0\nsigningMethod:HmacSHA1\njobId:PNDG1\nsignature:DEMO-SIGNATURE-PNDG1-bm90LWEtcmVhbC1zaWduYXR1cmU=\n',
-      );
+      expect(r.signatureFileContents).toBe('version:2.0\nsigningMethod:HmacSHA1\njobId:PNDG1\nsignature:DEMO-SIGNATURE-PNDG1-bm90LWEtcmVhbC1zaWduYXR1cmU=\n');
       expect(r.artifactList[0]!.url).toContain('&X-Amz-Signature=DEMOSIGPNDG101');
     });
 

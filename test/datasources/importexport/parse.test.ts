@@ -80,11 +80,14 @@ describe('ImportExport parse', () => {
   it('keeps any multi-line text exactly once XML-escaped on the wire', () => {
     const xmlChar = fc.constantFrom('a', 'Z', '0', ' ', '\n', '\t', '&', '<', '>', '"', "'", ':', '/', '=', 'é', '漢', '😀', ';', '#');
     fc.assert(
-      fc.property(fc.array(xmlChar, { maxLength: 200 }).map((cs) => cs.join('')), (text) => {
-        const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-        const r = parse(k, wrap(`<CurrentManifest>${escaped}</CurrentManifest><SignatureFileContents>${escaped}</SignatureFileContents>`));
-        return r.currentManifest === text && r.signatureFileContents === text;
-      }),
+      fc.property(
+        fc.array(xmlChar, { maxLength: 200 }).map((cs) => cs.join('')),
+        (text) => {
+          const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+          const r = parse(k, wrap(`<CurrentManifest>${escaped}</CurrentManifest><SignatureFileContents>${escaped}</SignatureFileContents>`));
+          return r.currentManifest === text && r.signatureFileContents === text;
+        },
+      ),
       { numRuns: 300, seed: 20100601 },
     );
   });

@@ -118,8 +118,7 @@ describe('ImportExport protocol', () => {
       logKey: 'importexport-logs/FIXT1/import-log-FIXT1.txt',
       errorCount: 0,
       signature: 'DEMO-SIGNATURE-FIXT1-bm90LWEtcmVhbC1zaWduYXR1cmU=',
-      signatureFileContents:
-        'version:2.0\nsigningMethod:HmacSHA1\njobId:FIXT1\nsignature:DEMO-SIGNATURE-FIXT1-bm90LWEtcmVhbC1zaWduYXR1cmU=\n',
+      signatureFileContents: 'version:2.0\nsigningMethod:HmacSHA1\njobId:FIXT1\nsignature:DEMO-SIGNATURE-FIXT1-bm90LWEtcmVhbC1zaWduYXR1cmU=\n',
       currentManifest: [
         'manifestVersion:2.0',
         'generator:AWS Import/Export Command Line Tool',

@@ -48,7 +48,10 @@ function hmac(key: Buffer | string, data: string): Buffer {
 
 /** `20240701T092643Z` and `20240701`. */
 export function amzDates(date: Date): { longDate: string; shortDate: string } {
-  const longDate = date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const longDate = date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
   return { longDate, shortDate: longDate.slice(0, 8) };
 }
 

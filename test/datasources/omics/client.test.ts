@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OmicsKey } from '../../../src/globalId.ts';
 import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
-import { type OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
+import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';

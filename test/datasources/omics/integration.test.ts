@@ -4,11 +4,11 @@ import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/errors.ts';
+import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type OmicsKey } from '../../../src/globalId.ts';
 import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
-import { type OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
+import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
@@ -149,9 +149,7 @@ describe('Omics emulator with jobgraph source', () => {
 
   it('covers every job status and every source status', () => {
     expect(new Set(OMICS_DEMO_JOBS.map((j) => j.status))).toEqual(new Set(Object.keys(STATE_OF)));
-    expect(new Set(OMICS_DEMO_JOBS.flatMap((j) => j.sources.map((s) => s.status)))).toEqual(
-      new Set(['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED']),
-    );
+    expect(new Set(OMICS_DEMO_JOBS.flatMap((j) => j.sources.map((s) => s.status)))).toEqual(new Set(['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED']));
   });
 
   it('answers NOT_FOUND for the not-found case, a job in another store and a job in another region', async () => {

@@ -61,16 +61,12 @@ describe('Omics parse', () => {
   });
 
   it('rejects an invalid Date as a malformed body naming the field', () => {
-    expect(() => parse(key, { ...base, creationTime: new Date(Number.NaN) })).toThrow(
-      new MalformedBodyError('creationTime is not a timestamp'),
-    );
+    expect(() => parse(key, { ...base, creationTime: new Date(Number.NaN) })).toThrow(new MalformedBodyError('creationTime is not a timestamp'));
   });
 
   it('rejects wrong types naming the field', () => {
     expect(() => parse(key, { ...base, id: 8110394857 })).toThrow('id is not a string');
-    expect(() => parse(key, { ...base, sources: [{ status: 'FINISHED', tags: ['a'] }] })).toThrow(
-      'sources[0].tags is not an object',
-    );
+    expect(() => parse(key, { ...base, sources: [{ status: 'FINISHED', tags: ['a'] }] })).toThrow('sources[0].tags is not an object');
     expect(() => parse(key, { ...base, sources: [null] })).toThrow('sources[0] is not an object');
     expect(() => parse(key, null)).toThrow(MalformedBodyError);
   });
@@ -96,7 +92,15 @@ describe('Omics parse', () => {
       sources: [{ status: 'FINISHED', statusMessage: '', name: '', description: '', tags: { k: '' } }],
     });
     expect(r.statusMessage).toBe('');
-    expect(r.sources[0]).toEqual({ sourceFile: null, status: 'FINISHED', statusMessage: '', name: '', description: '', tags: [{ key: 'k', value: '' }], referenceId: null });
+    expect(r.sources[0]).toEqual({
+      sourceFile: null,
+      status: 'FINISHED',
+      statusMessage: '',
+      name: '',
+      description: '',
+      tags: [{ key: 'k', value: '' }],
+      referenceId: null,
+    });
   });
 
   it('ignores the SDK $metadata and unknown fields', () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/errors.ts';
+import type { UpstreamError } from '../../../src/errors.ts';
 import type { OmicsKey } from '../../../src/globalId.ts';
 import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
-import { type OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
+import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, sdkFixtureHandler as fixtureHandler, upstreamFailure } from '../../support/fixtures.ts';
 

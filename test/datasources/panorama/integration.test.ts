@@ -7,11 +7,11 @@ import {
   type DescribePackageImportJobCommandOutput,
 } from '@aws-sdk/client-panorama';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/errors.ts';
+import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type PanoramaKey } from '../../../src/globalId.ts';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
-import { type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
+import type { PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
@@ -394,9 +394,7 @@ describe('Panorama source over HTTP', () => {
     await new Promise<void>((r) => closed.close(() => r()));
     const err = await failure(source({ endpoint: `http://127.0.0.1:${port}` }).fetchJob(key(EXAMPLE_GLOBAL_ID)));
     expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(err.message).toBe(
-      'AWS Panorama is unreachable (ECONNREFUSED). AWS ended support for Panorama on 2026-05-31, so its endpoint may no longer answer.',
-    );
+    expect(err.message).toBe('AWS Panorama is unreachable (ECONNREFUSED). AWS ended support for Panorama on 2026-05-31, so its endpoint may no longer answer.');
     expect(err.retryable).toBe(true);
   });
 });
@@ -482,7 +480,15 @@ async function signedGet(path: string) {
   const { Sha256 } = await import('@aws-crypto/sha256-js');
   const url = new URL(emu.url);
   const signer = new SignatureV4({ service: 'panorama', region: 'us-east-1', credentials: { ...DEMO_AWS_CREDENTIALS }, sha256: Sha256 });
-  const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, headers: { host: url.host }, query: {} });
+  const signed = await signer.sign({
+    method: 'GET',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path,
+    headers: { host: url.host },
+    query: {},
+  });
   return rawGet(path, signed.headers);
 }
 

@@ -15,7 +15,11 @@ describe('Panorama parse', () => {
   it('reads the SDK Date objects and raw epoch seconds alike', () => {
     const fromSdk = parse(key, { Status: 'SUCCEEDED', CreatedTime: new Date('2024-07-01T09:26:43.456Z'), LastUpdatedTime: new Date('2024-07-01T09:30:00Z') });
     const fromWire = parse(key, { Status: 'SUCCEEDED', CreatedTime: 1719826003.456, LastUpdatedTime: '1.7198262E9' });
-    expect([fromSdk.createdAt, fromSdk.updatedAt, fromSdk.completedAt]).toEqual(['2024-07-01T09:26:43.456Z', '2024-07-01T09:30:00.000Z', '2024-07-01T09:30:00.000Z']);
+    expect([fromSdk.createdAt, fromSdk.updatedAt, fromSdk.completedAt]).toEqual([
+      '2024-07-01T09:26:43.456Z',
+      '2024-07-01T09:30:00.000Z',
+      '2024-07-01T09:30:00.000Z',
+    ]);
     expect([fromWire.createdAt, fromWire.updatedAt]).toEqual(['2024-07-01T09:26:43.456Z', '2024-07-01T09:30:00.000Z']);
   });
 
@@ -30,7 +34,15 @@ describe('Panorama parse', () => {
   });
 
   it('takes the header from the key when the answer is silent, and rejects an empty answer', () => {
-    expect(parse(key, {})).toMatchObject({ id: expect.any(String), provider: 'AWS_PANORAMA', nativeId: key.jobId, region: 'us-east-1', state: 'UNKNOWN', terminal: false, jobTags: [] });
+    expect(parse(key, {})).toMatchObject({
+      id: expect.any(String),
+      provider: 'AWS_PANORAMA',
+      nativeId: key.jobId,
+      region: 'us-east-1',
+      state: 'UNKNOWN',
+      terminal: false,
+      jobTags: [],
+    });
     expect(() => parse(key, null)).toThrow(MalformedBodyError);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/errors.ts';
+import type { UpstreamError } from '../../../src/errors.ts';
 import type { PanoramaKey } from '../../../src/globalId.ts';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
 import { parse } from '../../../src/datasources/panorama/parse.ts';
@@ -20,10 +20,7 @@ const KEY = (jobId: string, region = 'us-east-1'): PanoramaKey => ({ provider: '
 async function fetchFixture(name: string, key: PanoramaKey = KEY('pkgimport-5f3a9c1e7b2d4086')) {
   const handler = sdkFixtureHandler(fixture(name));
   const requests = handler.requests;
-  const source = createPanoramaSource(
-    { timeoutMs: 1000, maxAttempts: 1, maxSockets: 4, credentials: DEMO_AWS_CREDENTIALS },
-    { requestHandler: handler },
-  );
+  const source = createPanoramaSource({ timeoutMs: 1000, maxAttempts: 1, maxSockets: 4, credentials: DEMO_AWS_CREDENTIALS }, { requestHandler: handler });
   sources.push(source);
   return { result: source.fetchJob(key), requests };
 }

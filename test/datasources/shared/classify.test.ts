@@ -21,8 +21,15 @@ const failure = (f: Partial<UpstreamFailure>): UpstreamFailure => ({
 
 describe('classifyUpstreamError', () => {
   it('reads the code before the status', () => {
-    expect(classifyUpstreamError(failure({ upstreamCode: 'JobNotFoundException' }))).toMatchObject({ code: 'NOT_FOUND', message: 'CodePipeline job "j" in us-east-1 was not found.' });
-    expect(classifyUpstreamError(failure({ upstreamCode: 'ThrottlingException' }))).toMatchObject({ code: 'UPSTREAM_THROTTLED', retryable: true, throttling: true });
+    expect(classifyUpstreamError(failure({ upstreamCode: 'JobNotFoundException' }))).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'CodePipeline job "j" in us-east-1 was not found.',
+    });
+    expect(classifyUpstreamError(failure({ upstreamCode: 'ThrottlingException' }))).toMatchObject({
+      code: 'UPSTREAM_THROTTLED',
+      retryable: true,
+      throttling: true,
+    });
     expect(classifyUpstreamError(failure({ upstreamCode: 'AccessDeniedException' }))).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', retryable: false });
     expect(classifyUpstreamError(failure({ httpStatus: 503, upstreamCode: 'SlowDown' }))).toMatchObject({ code: 'UPSTREAM_THROTTLED' });
   });
@@ -30,21 +37,35 @@ describe('classifyUpstreamError', () => {
   it('falls back to the status: 429 throttled, 401/403 denied, 5xx unavailable, 404 not found, the rest a bad response', () => {
     expect(classifyUpstreamError(failure({ httpStatus: 429 })).code).toBe('UPSTREAM_THROTTLED');
     expect(classifyUpstreamError(failure({ httpStatus: 403 })).code).toBe('UPSTREAM_ACCESS_DENIED');
-    expect(classifyUpstreamError(failure({ httpStatus: 502 }))).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, message: 'AWS CodePipeline is unavailable (HTTP 502).' });
+    expect(classifyUpstreamError(failure({ httpStatus: 502 }))).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+      message: 'AWS CodePipeline is unavailable (HTTP 502).',
+    });
     expect(classifyUpstreamError(failure({ httpStatus: 404 })).code).toBe('NOT_FOUND');
-    expect(classifyUpstreamError(failure({ httpStatus: 400, upstreamCode: 'ValidationException' }))).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', retryable: false });
+    expect(classifyUpstreamError(failure({ httpStatus: 400, upstreamCode: 'ValidationException' }))).toMatchObject({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      retryable: false,
+    });
   });
 
   it("honours a provider's own lists: not throttling, transient", () => {
-    expect(classifyUpstreamError(failure({ upstreamCode: 'LimitExceededException', notThrottleCodes: new Set(['LimitExceededException']) })).code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(classifyUpstreamError(failure({ httpStatus: 408, upstreamCode: 'RequestTimeoutException', transientCodes: new Set(['RequestTimeoutException']) }))).toMatchObject({
+    expect(classifyUpstreamError(failure({ upstreamCode: 'LimitExceededException', notThrottleCodes: new Set(['LimitExceededException']) })).code).toBe(
+      'UPSTREAM_BAD_RESPONSE',
+    );
+    expect(
+      classifyUpstreamError(failure({ httpStatus: 408, upstreamCode: 'RequestTimeoutException', transientCodes: new Set(['RequestTimeoutException']) })),
+    ).toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
       message: 'AWS CodePipeline is unavailable (RequestTimeoutException).',
     });
   });
 
   it('keeps Retry-After and the request id', () => {
-    expect(classifyUpstreamError(failure({ httpStatus: 503, retryAfterSeconds: 7, upstreamRequestId: 'req-1' }))).toMatchObject({ retryAfterSeconds: 7, upstreamRequestId: 'req-1' });
+    expect(classifyUpstreamError(failure({ httpStatus: 503, retryAfterSeconds: 7, upstreamRequestId: 'req-1' }))).toMatchObject({
+      retryAfterSeconds: 7,
+      upstreamRequestId: 'req-1',
+    });
   });
 });
 

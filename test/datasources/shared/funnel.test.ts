@@ -14,7 +14,11 @@ describe('The error funnel', () => {
     expect(funnelError('AWS_OMICS', upstream)).toBe(upstream);
     const internal = new InternalError('AWS_OMICS', new TypeError('bug'));
     expect(funnelError('AWS_OMICS', internal)).toBe(internal);
-    expect(funnelError('AWS_OMICS', new BodyTooLargeError(2048))).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', retryable: false, message: expect.stringContaining('larger than 2048 bytes') });
+    expect(funnelError('AWS_OMICS', new BodyTooLargeError(2048))).toMatchObject({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      retryable: false,
+      message: expect.stringContaining('larger than 2048 bytes'),
+    });
     expect(funnelError('AWS_OMICS', new MalformedBodyError('id is not a string'))).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', retryable: false });
     for (const err of [
       Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect' }),
@@ -39,7 +43,9 @@ describe('The error funnel', () => {
 
   it('maps an SDK failure without an answer that is not a transport failure to InternalError, not UPSTREAM_UNAVAILABLE', () => {
     expect(fromSdkError('AWS_CODEPIPELINE', new TypeError('middleware bug'), RULES)).toBeInstanceOf(InternalError);
-    expect(fromSdkError('AWS_CODEPIPELINE', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), RULES)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(fromSdkError('AWS_CODEPIPELINE', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), RULES)).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
     expect(fromSdkError('AWS_CODEPIPELINE', new BodyTooLargeError(1024), RULES)).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
   });
 
@@ -56,7 +62,13 @@ describe('The error funnel', () => {
   });
 
   it('classifies by, names and keeps only a code that matches the pattern', () => {
-    const base = { provider: 'AWS_IMPORT_EXPORT' as const, subject: 'the job', httpStatus: 400, upstreamRequestId: 'r'.repeat(129), notFoundCodes: new Set<string>() };
+    const base = {
+      provider: 'AWS_IMPORT_EXPORT' as const,
+      subject: 'the job',
+      httpStatus: 400,
+      upstreamRequestId: 'r'.repeat(129),
+      notFoundCodes: new Set<string>(),
+    };
     const hostile = classifyUpstreamError({ ...base, upstreamCode: '<b>Throttling</b>' });
     expect(hostile).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', upstreamCode: null, upstreamRequestId: null });
     expect(hostile.message).toBe('AWS Import/Export answered an unexpected error.');

@@ -74,7 +74,7 @@ describe('retryUpstream', () => {
     expect(m.timeouts).toHaveLength(2);
   });
 
-  it('never retries what is not retryable, nor jobgraph\'s own failures', async () => {
+  it("never retries what is not retryable, nor jobgraph's own failures", async () => {
     for (const err of [notFound(), new InternalError('TENCENT_COS_BATCH', new TypeError('bug')), new TypeError('bug')]) {
       const m = manual();
       await expect(m.run([err])).rejects.toBe(err);
@@ -107,9 +107,13 @@ describe('retryUpstream', () => {
     controller.abort();
     const err = unavailable();
     await expect(
-      retryUpstream(async () => {
-        throw err;
-      }, { ...handMadeRetryPolicy({ maxAttempts: 3, timeoutMs: 100 }), sleep: async () => {} }, controller.signal),
+      retryUpstream(
+        async () => {
+          throw err;
+        },
+        { ...handMadeRetryPolicy({ maxAttempts: 3, timeoutMs: 100 }), sleep: async () => {} },
+        controller.signal,
+      ),
     ).rejects.toBe(err);
   });
 });

@@ -10,8 +10,19 @@ import { parseGlobalId } from '../../../src/globalId.ts';
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
 /** Every ProgressCode the GetStatus API reference documents. */
 const PROGRESS_CODES = [
-  'Pending', 'InProgress', 'Complete', 'SuccessWithErrors', 'Canceled', 'Expired', 'DeviceError', 'InvalidSignature',
-  'MissingDevice', 'MissingSignature', 'UnsupportedDeviceType', 'UnsupportedFileFormat', 'UnsupportedPowerSupply',
+  'Pending',
+  'InProgress',
+  'Complete',
+  'SuccessWithErrors',
+  'Canceled',
+  'Expired',
+  'DeviceError',
+  'InvalidSignature',
+  'MissingDevice',
+  'MissingSignature',
+  'UnsupportedDeviceType',
+  'UnsupportedFileFormat',
+  'UnsupportedPowerSupply',
 ];
 
 describe('ImportExport demo data', () => {
@@ -25,9 +36,23 @@ describe('ImportExport demo data', () => {
   it('has every optional element on at least one job', () => {
     const seen = new Set(DEMO_JOBS.flatMap((j) => Object.keys(j)));
     for (const name of [
-      'JobType', 'LocationCode', 'LocationMessage', 'ProgressCode', 'ProgressMessage', 'Carrier', 'TrackingNumber', 'LogBucket',
-      'LogKey', 'ErrorCount', 'Signature', 'SignatureFileContents', 'CurrentManifest', 'CreationDate', 'ArtifactList',
-      'AwsShippingAddress', 'WarningMessage',
+      'JobType',
+      'LocationCode',
+      'LocationMessage',
+      'ProgressCode',
+      'ProgressMessage',
+      'Carrier',
+      'TrackingNumber',
+      'LogBucket',
+      'LogKey',
+      'ErrorCount',
+      'Signature',
+      'SignatureFileContents',
+      'CurrentManifest',
+      'CreationDate',
+      'ArtifactList',
+      'AwsShippingAddress',
+      'WarningMessage',
     ]) {
       expect(seen).toContain(name);
     }
@@ -64,7 +89,11 @@ describe('The ImportExport emulator on the wire', () => {
   });
 
   async function post(body: string, headers: Record<string, string> = {}, path = '/', method = 'POST') {
-    const res = await fetch(`${emu.url}${path}`, { method, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...headers }, ...(method === 'GET' ? {} : { body }) });
+    const res = await fetch(`${emu.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...headers },
+      ...(method === 'GET' ? {} : { body }),
+    });
     return { status: res.status, contentType: res.headers.get('content-type'), requestId: res.headers.get('x-amzn-requestid'), body: await res.text() };
   }
   async function signed(body: string, service = 'IngestionService'): Promise<Record<string, string>> {
@@ -147,7 +176,9 @@ describe('The ImportExport emulator on the wire', () => {
   });
 
   it('refuses a SigV2 request (signature in the body, what aws-sdk v2 sent) as unsigned', async () => {
-    const res = await post('Action=GetStatus&Version=2010-06-01&JobId=CMPL1&AWSAccessKeyId=AKIAJOBGRAPHDEMO&SignatureVersion=2&SignatureMethod=HmacSHA256&Signature=x');
+    const res = await post(
+      'Action=GetStatus&Version=2010-06-01&JobId=CMPL1&AWSAccessKeyId=AKIAJOBGRAPHDEMO&SignatureVersion=2&SignatureMethod=HmacSHA256&Signature=x',
+    );
     expect(res.status).toBe(403);
     expect(res.body).toContain('<Code>MissingAuthenticationToken</Code>');
   });
