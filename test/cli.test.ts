@@ -112,6 +112,8 @@ describe('The jobgraph command', () => {
           'AWS_SECRET_ACCESS_KEY',
         ]),
       );
+      // What the AWS CLI before 2.13 and botocore-based tools need besides the endpoint lines.
+      expect(env).toMatchObject({ AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_DISABLE_HOST_PREFIX_INJECTION: 'true' });
       const client = new CodePipelineClient({
         region: 'us-east-1',
         endpoint: env.AWS_ENDPOINT_URL_CODEPIPELINE,

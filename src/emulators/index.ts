@@ -68,7 +68,12 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
   return { ...set, close: async () => void (await Promise.all(Object.values(set).map((e) => e.close()))) };
 }
 
-/** The environment lines that point any client (AWS CLI, SDKs, jobgraph live mode) at the emulators. */
+/**
+ * The environment lines that point any client (AWS CLI, SDKs, botocore-based tools, jobgraph
+ * live mode) at the emulators. `AWS_DEFAULT_REGION` is the region variable the AWS CLI before
+ * 2.13 and botocore read; `AWS_DISABLE_HOST_PREFIX_INJECTION` stops botocore from adding
+ * Omics' `control-storage-` host prefix to the emulator's address.
+ */
 export function emulatorEnvironment(set: Record<EmulatorName, RunningEmulator>): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_PANORAMA: set.panorama.url,
@@ -79,6 +84,8 @@ export function emulatorEnvironment(set: Record<EmulatorName, RunningEmulator>):
     AWS_ACCESS_KEY_ID: DEMO_AWS_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: DEMO_AWS_CREDENTIALS.secretAccessKey,
     AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
     TENCENTCLOUD_SECRET_ID: DEMO_TENCENT_CREDENTIALS.secretId,
     TENCENTCLOUD_SECRET_KEY: DEMO_TENCENT_CREDENTIALS.secretKey,
     TENCENTCLOUD_REGION: DEMO_TENCENT_CREDENTIALS.region,
