@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { TencentCredentials } from './datasources/shared/options.ts';
 import { PATTERNS } from './globalId.ts';
 
@@ -20,6 +22,12 @@ export interface Config {
     importexport?: string;
     cosBatch?: string;
   };
+  /**
+   * Where the standard AWS credential chain looks for profiles: AWS_PROFILE (null: the default
+   * profile), AWS_CONFIG_FILE (default ~/.aws/config), AWS_SHARED_CREDENTIALS_FILE (default
+   * ~/.aws/credentials). Read for the start-up summary, which tells a missing profile from no credentials.
+   */
+  awsShared: { profile: string | null; configFile: string; credentialsFile: string };
   /** Static AWS credentials (demo mode only); undefined means the standard AWS credential chain. */
   awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   tencent: {
@@ -213,6 +221,11 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     host: opt(env, 'HOST') ?? (demo ? '127.0.0.1' : '0.0.0.0'),
     awsRegion,
     endpoints,
+    awsShared: {
+      profile: opt(env, 'AWS_PROFILE') ?? null,
+      configFile: opt(env, 'AWS_CONFIG_FILE') ?? join(homedir(), '.aws', 'config'),
+      credentialsFile: opt(env, 'AWS_SHARED_CREDENTIALS_FILE') ?? join(homedir(), '.aws', 'credentials'),
+    },
     tencent: {
       credentials: secretId && secretKey ? { secretId, secretKey, ...(sessionToken ? { sessionToken } : {}) } : null,
       region: pattern(env, 'TENCENTCLOUD_REGION', PATTERNS.cosRegion.re, PATTERNS.cosRegion.form, PATTERNS.cosRegion.served) ?? 'ap-guangzhou',
@@ -253,4 +266,105 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     logLevel: pattern(env, 'LOG_LEVEL', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent') ?? 'info',
   };
   return config;
+}
+
+/**
+ * Every `JOBGRAPH_*` variable jobgraph reads (a test checks `loadConfig` reads no other).
+ * `JOBGRAPH_METRICS` is read by the metrics endpoint's configuration.
+ */
+export const JOBGRAPH_VARIABLES: readonly string[] = [
+  'JOBGRAPH_JWT_SECRET',
+  'JOBGRAPH_JWKS_URL',
+  'JOBGRAPH_JWT_ISSUER',
+  'JOBGRAPH_JWT_AUDIENCE',
+  'JOBGRAPH_CACHE_URL',
+  'JOBGRAPH_CACHE_MAX_ENTRIES',
+  'JOBGRAPH_CACHE_TTL_SECONDS',
+  'JOBGRAPH_CACHE_OP_TIMEOUT_MS',
+  'JOBGRAPH_INTROSPECTION',
+  'JOBGRAPH_METRICS',
+  'JOBGRAPH_MAX_JOB_IDS',
+  'JOBGRAPH_UPSTREAM_TIMEOUT_MS',
+  'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS',
+  'JOBGRAPH_PROVIDER_CONCURRENCY',
+  'JOBGRAPH_MAX_BODY_BYTES',
+  'JOBGRAPH_MAX_DEPTH',
+  'JOBGRAPH_MAX_ALIASES',
+  'JOBGRAPH_MAX_TOKENS',
+  'JOBGRAPH_MAX_DIRECTIVES',
+  'JOBGRAPH_MAX_COST',
+  'JOBGRAPH_MAX_ROOT_FIELDS',
+  'JOBGRAPH_MAX_JOBS_PER_REQUEST',
+  'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES',
+  'JOBGRAPH_CALLER_CONCURRENCY',
+  'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER',
+  'JOBGRAPH_UPSTREAM_BUDGET_MS',
+  'JOBGRAPH_BREAKER_FAILURES',
+  'JOBGRAPH_BREAKER_HALF_OPEN_MS',
+  'JOBGRAPH_SHUTDOWN_GRACE_MS',
+];
+
+/** The variable behind each limit, resilience and cache setting, for "differs from the default" lines. */
+export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
+  'limits.maxJobIds': 'JOBGRAPH_MAX_JOB_IDS',
+  'limits.upstreamTimeoutMs': 'JOBGRAPH_UPSTREAM_TIMEOUT_MS',
+  'limits.upstreamMaxAttempts': 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS',
+  'limits.providerConcurrency': 'JOBGRAPH_PROVIDER_CONCURRENCY',
+  'limits.maxBodyBytes': 'JOBGRAPH_MAX_BODY_BYTES',
+  'limits.maxDepth': 'JOBGRAPH_MAX_DEPTH',
+  'limits.maxAliases': 'JOBGRAPH_MAX_ALIASES',
+  'limits.maxTokens': 'JOBGRAPH_MAX_TOKENS',
+  'limits.maxDirectives': 'JOBGRAPH_MAX_DIRECTIVES',
+  'limits.maxCost': 'JOBGRAPH_MAX_COST',
+  'limits.maxRootFields': 'JOBGRAPH_MAX_ROOT_FIELDS',
+  'limits.maxJobsPerRequest': 'JOBGRAPH_MAX_JOBS_PER_REQUEST',
+  'limits.upstreamMaxBodyBytes': 'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES',
+  'limits.callerConcurrency': 'JOBGRAPH_CALLER_CONCURRENCY',
+  'limits.maxClientsPerProvider': 'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER',
+  'resilience.upstreamBudgetMs': 'JOBGRAPH_UPSTREAM_BUDGET_MS',
+  'resilience.breakerFailures': 'JOBGRAPH_BREAKER_FAILURES',
+  'resilience.breakerHalfOpenMs': 'JOBGRAPH_BREAKER_HALF_OPEN_MS',
+  'resilience.shutdownGraceMs': 'JOBGRAPH_SHUTDOWN_GRACE_MS',
+  'cache.ttlSeconds': 'JOBGRAPH_CACHE_TTL_SECONDS',
+  'cache.opTimeoutMs': 'JOBGRAPH_CACHE_OP_TIMEOUT_MS',
+};
+
+/**
+ * One warning per set `JOBGRAPH_*` variable that jobgraph does not read (a misspelling is
+ * otherwise ignored without a word), naming the closest known name when one is near. Only
+ * names are printed, never values. The caller prints them.
+ */
+export function unknownVariableWarnings(env: Env = process.env): string[] {
+  const warnings: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('JOBGRAPH_') || JOBGRAPH_VARIABLES.includes(name) || env[name] === undefined) continue;
+    const closest = closestName(name, JOBGRAPH_VARIABLES);
+    warnings.push(`${name} is not a jobgraph variable and is ignored${closest ? `; did you mean ${closest}?` : ''}`);
+  }
+  return warnings;
+}
+
+/** The known name nearest to `name` by edit distance, if it is near enough to be a likely misspelling. */
+function closestName(name: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = levenshtein(name, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  // Past a third of the name it is another word, not a typo.
+  return bestDistance <= Math.max(2, Math.floor((name.length - 'JOBGRAPH_'.length) / 3)) ? best : null;
+}
+
+/** Edit distance (insertions, deletions, substitutions), two rows of the classic table. */
+export function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }

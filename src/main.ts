@@ -107,6 +107,7 @@ async function live(): Promise<void> {
   }
   // Not `url`: that is a sensitive field name (Import/Export artifact links), redacted in logs.
   gateway.logger.info({ endpoint: gateway.server.url, mode: 'live' }, 'jobgraph listening (live upstreams)');
+  await (await import('./startupSummary.ts')).printStartupSummary(gateway);
 }
 
 async function emulators(portBase: number): Promise<void> {

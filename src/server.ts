@@ -48,6 +48,8 @@ export interface RunningServer {
   url: string;
   port: number;
   httpServer: http.Server;
+  /** Whether the configured JWKS has been fetched (always true without one): what /readyz reports. */
+  jwksReady(): boolean;
   /**
    * Stop accepting connections, let in-flight requests finish for up to
    * `config.resilience.shutdownGraceMs` (then cut them), and stop Apollo Server.
@@ -281,6 +283,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`,
     port: address.port,
     httpServer,
+    jwksReady: () => verifyToken.ready(),
     close: async () => {
       verifyToken.stop();
       await apollo.stop();

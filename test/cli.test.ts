@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { jwtVerify } from 'jose';
@@ -53,7 +55,10 @@ function run(args: string[], env: Record<string, string>, until?: RegExp): Promi
       stdout += c.toString();
       if (until && until.test(stdout)) done(null);
     });
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (until && until.test(stderr)) done(null);
+    });
     child.on('error', reject);
     child.on('exit', (code) => done(code));
   });
@@ -80,6 +85,29 @@ describe('The jobgraph command', () => {
     const { stderr, code } = await run([], { AWS_ENDPOINT_URL_OMICS: 'nope' });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n').at(-1)).toBe('jobgraph: configuration error: AWS_ENDPOINT_URL_OMICS: is not a URL (expected e.g. http://127.0.0.1:4105)');
+  });
+
+  it('prints at live start a summary that tells a missing AWS profile and a misspelt variable', async () => {
+    const proc = await run(
+      [],
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        AWS_PROFILE: 'nope',
+        AWS_CONFIG_FILE: join(tmpdir(), 'jobgraph-test-no-such-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'jobgraph-test-no-such-aws-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        JOBGRAPH_MAX_JOB_ID: '5',
+      },
+      /start-up summary[\s\S]*\n {2}limits[^\n]*\n/,
+    );
+    try {
+      expect(proc.code).toBeNull();
+      expect(proc.stderr).toMatch(/AWS credentials +profile "nope" \(AWS_PROFILE\) NOT FOUND in /);
+      expect(proc.stderr).toMatch(/warning +JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS\?/);
+    } finally {
+      proc.kill();
+    }
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, JOBGRAPH_VARIABLES, SETTING_VARIABLES, levenshtein, loadConfig, unknownVariableWarnings } from '../src/config.ts';
 
 describe('Configuration', () => {
   it('has documented defaults in live mode', () => {
@@ -67,5 +67,58 @@ describe('Configuration', () => {
     expect((error as Error).message.startsWith(message)).toBe(true);
     expect((error as Error).message).not.toContain('\n');
     for (const value of Object.values(env)) if (value.length > 6) expect((error as Error).message).not.toContain(value);
+  });
+
+  it('reads the AWS profile and shared files the credential chain uses', () => {
+    expect(
+      loadConfig({ mode: 'live' }, { AWS_PROFILE: 'dev', AWS_CONFIG_FILE: '/etc/aws/config', AWS_SHARED_CREDENTIALS_FILE: '/etc/aws/creds' }).awsShared,
+    ).toEqual({
+      profile: 'dev',
+      configFile: '/etc/aws/config',
+      credentialsFile: '/etc/aws/creds',
+    });
+    expect(loadConfig({ mode: 'live' }, {}).awsShared).toMatchObject({ profile: null, configFile: expect.stringMatching(/\.aws[/\\]config$/) });
+  });
+});
+
+describe('Unknown JOBGRAPH_* variables', () => {
+  it('are warned about with the closest known name, never the value', () => {
+    const warnings = unknownVariableWarnings({ JOBGRAPH_MAX_JOB_ID: '5', JOBGRAPH_JWT_SECRT: 'a-secret-value-nobody-may-see' });
+    expect(warnings).toEqual([
+      'JOBGRAPH_JWT_SECRT is not a jobgraph variable and is ignored; did you mean JOBGRAPH_JWT_SECRET?',
+      'JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS?',
+    ]);
+  });
+
+  it('get no suggestion when no known name is near', () => {
+    expect(unknownVariableWarnings({ JOBGRAPH_COLOUR_SCHEME: 'dark' })).toEqual(['JOBGRAPH_COLOUR_SCHEME is not a jobgraph variable and is ignored']);
+  });
+
+  it('leave known names and other prefixes alone', () => {
+    expect(unknownVariableWarnings({ JOBGRAPH_MAX_JOB_IDS: '5', JOBGRAPH_METRICS: 'off', AWS_PROFILE: 'x', JOBGRAPHX: '1' })).toEqual([]);
+  });
+
+  it('know every JOBGRAPH_* name the configuration reads, and every setting variable', () => {
+    const read = new Set<string>();
+    const env = new Proxy(
+      {},
+      {
+        get: (_t, name) => {
+          if (typeof name === 'string') read.add(name);
+          return undefined;
+        },
+      },
+    );
+    loadConfig({ mode: 'live' }, env);
+    const readJobgraph = [...read].filter((n) => n.startsWith('JOBGRAPH_'));
+    expect(readJobgraph.length).toBeGreaterThan(20);
+    for (const name of readJobgraph) expect(JOBGRAPH_VARIABLES).toContain(name);
+    for (const name of Object.values(SETTING_VARIABLES)) expect(readJobgraph).toContain(name);
+  });
+
+  it('measure closeness by edit distance', () => {
+    expect(levenshtein('kitten', 'sitting')).toBe(3);
+    expect(levenshtein('', 'abc')).toBe(3);
+    expect(levenshtein('JOBGRAPH_MAX_JOB_ID', 'JOBGRAPH_MAX_JOB_IDS')).toBe(1);
   });
 });

@@ -1,0 +1,265 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { loadConfig, SETTING_VARIABLES, unknownVariableWarnings, type Config } from './config.ts';
+
+/**
+ * What the standard AWS credential chain answered at start. Only the source is kept: never a
+ * key, a token or a secret.
+ */
+export type AwsCredentialStatus =
+  | { state: 'static'; source: string }
+  | { state: 'resolved'; source: string }
+  | { state: 'profile-not-found'; profile: string; files: string[] }
+  | { state: 'profile-unusable'; profile: string; reason: string }
+  | { state: 'none' }
+  | { state: 'timeout'; timeoutMs: number };
+
+/** How long the start-up summary waits for the AWS credential chain and the JWKS, in ms (default 3000). */
+export const STARTUP_PROBE_TIMEOUT_MS = 3000;
+
+/** Credential feature flags (`$source`) the AWS SDK sets on what it resolves, as an operator would name them. */
+const SOURCE_LABELS: [flag: string, label: string][] = [
+  ['CREDENTIALS_PROFILE_SSO', 'SSO (IAM Identity Center)'],
+  ['CREDENTIALS_PROFILE_SSO_LEGACY', 'SSO (legacy)'],
+  ['CREDENTIALS_SSO', 'SSO (IAM Identity Center)'],
+  ['CREDENTIALS_SSO_LEGACY', 'SSO (legacy)'],
+  ['CREDENTIALS_PROFILE_PROCESS', 'credential_process'],
+  ['CREDENTIALS_PROCESS', 'credential_process'],
+  ['CREDENTIALS_PROFILE_STS_WEB_ID_TOKEN', 'web identity token'],
+  ['CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN', 'web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)'],
+  ['CREDENTIALS_STS_ASSUME_ROLE_WEB_ID', 'web identity token'],
+  ['CREDENTIALS_PROFILE_LOGIN', 'aws login'],
+  ['CREDENTIALS_LOGIN', 'aws login'],
+  ['CREDENTIALS_PROFILE_SOURCE_PROFILE', 'assumed role via source_profile'],
+  ['CREDENTIALS_PROFILE_NAMED_PROVIDER', 'assumed role via credential_source'],
+  ['CREDENTIALS_STS_ASSUME_ROLE', 'assumed role'],
+  ['CREDENTIALS_HTTP', 'container credentials endpoint (ECS/EKS)'],
+  ['CREDENTIALS_IMDS', 'EC2 instance metadata (IMDS)'],
+  ['CREDENTIALS_ENV_VARS', 'environment variables (AWS_ACCESS_KEY_ID)'],
+  ['CREDENTIALS_CODE', 'static credentials'],
+];
+
+const PROFILE_FLAGS = /^CREDENTIALS_PROFILE/;
+
+/** Name the source of resolved credentials from the SDK's feature flags (`$source`). */
+export function describeCredentialSource(flags: Record<string, unknown> | undefined, profile: string | null): string {
+  const set = Object.keys(flags ?? {});
+  const label = SOURCE_LABELS.find(([flag]) => set.includes(flag))?.[1];
+  if (set.some((f) => PROFILE_FLAGS.test(f))) {
+    const name = `profile "${profile ?? 'default'}"`;
+    return label && !set.every((f) => f === 'CREDENTIALS_PROFILE') ? `${name}, ${label}` : name;
+  }
+  return label ?? 'the default credential chain (source not reported)';
+}
+
+export interface ResolveAwsOptions {
+  /** The chain to ask (default: the AWS SDK's default chain, as the clients use). */
+  provider?: () => Promise<AwsCredentialIdentity & { $source?: Record<string, unknown> }>;
+  /** Give up after this many ms (default STARTUP_PROBE_TIMEOUT_MS): instance metadata can be slow to refuse. */
+  timeoutMs?: number;
+}
+
+/**
+ * Resolve the standard AWS credential chain once and say where the credentials came from.
+ * A set AWS_PROFILE that is in neither shared file is reported as such, distinct from "no
+ * credentials" (the SDK answers both with the same error).
+ */
+export async function resolveAwsCredentialSource(
+  shared: Config['awsShared'],
+  awsCredentials: Config['awsCredentials'],
+  options: ResolveAwsOptions = {},
+): Promise<AwsCredentialStatus> {
+  if (awsCredentials) return { state: 'static', source: 'static credentials from the configuration' };
+  const timeoutMs = options.timeoutMs ?? STARTUP_PROBE_TIMEOUT_MS;
+  const provider =
+    options.provider ??
+    defaultProvider({ filepath: shared.credentialsFile, configFilepath: shared.configFile, ...(shared.profile ? { profile: shared.profile } : {}) });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    timer.unref();
+  });
+  try {
+    const answer = await Promise.race([provider(), timeout]);
+    if (answer === 'timeout') return { state: 'timeout', timeoutMs };
+    return { state: 'resolved', source: describeCredentialSource((answer as { $source?: Record<string, unknown> }).$source, shared.profile) };
+  } catch (err) {
+    if (!shared.profile) return { state: 'none' };
+    const files = [shared.configFile, shared.credentialsFile];
+    if (!(await profileExists(shared.profile, files))) return { state: 'profile-not-found', profile: shared.profile, files };
+    return { state: 'profile-unusable', profile: shared.profile, reason: oneLine(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether a shared config or credentials file has a `[name]` or `[profile name]` section. */
+async function profileExists(profile: string, files: string[]): Promise<boolean> {
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(/^\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]/gm)) if (m[1] === profile) return true;
+  }
+  return false;
+}
+
+/** An SDK error's message, first line, capped: the credential providers' messages name files and profiles, not values. */
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const line = text.split('\n')[0]?.trim() ?? '';
+  return line.length > 160 ? `${line.slice(0, 157)}…` : line;
+}
+
+/** A URL for display: scheme, host and path; never user info or a query (either may hold a credential). */
+export function displayUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    const path = url.pathname === '/' ? '' : url.pathname;
+    return `${url.protocol}//${url.host}${path}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+const home = homedir();
+const tilde = (file: string) => (file.startsWith(`${home}/`) ? `~${file.slice(home.length)}` : file);
+
+export interface StartupSummaryInput {
+  config: Config;
+  aws: AwsCredentialStatus;
+  /** Whether the configured JWKS was fetched; ignored without one. */
+  jwksFetched: boolean;
+  /** Unknown-variable warnings (`unknownVariableWarnings`). */
+  warnings: string[];
+}
+
+const AWS_PROVIDERS: [key: keyof Config['endpoints'], name: string][] = [
+  ['panorama', 'AWS Panorama'],
+  ['omics', 'AWS HealthOmics'],
+  ['importexport', 'AWS Import/Export'],
+  ['codepipeline', 'AWS CodePipeline'],
+];
+
+/** The start-up summary's lines: providers, credential sources, auth, cache, changed limits, warnings. Never a secret value. */
+export function formatStartupSummary({ config, aws, jwksFetched, warnings }: StartupSummaryInput): string[] {
+  const row = (label: string, text: string) => `  ${label.padEnd(19)} ${text}`;
+  const override = (key: keyof Config['endpoints']) => {
+    const endpoint = config.endpoints[key];
+    return endpoint ? ` · endpoint override ${displayUrl(endpoint)}` : '';
+  };
+  const awsConfigured = aws.state === 'resolved' || aws.state === 'static';
+  const awsState = awsConfigured ? 'configured' : aws.state === 'timeout' ? 'credentials not known yet' : 'NOT configured (answers PROVIDER_NOT_CONFIGURED)';
+  const lines = ['jobgraph live mode — start-up summary', row('AWS credentials', describeAws(aws)), row('AWS region', config.awsRegion)];
+  for (const [key, name] of AWS_PROVIDERS) lines.push(row(name, `${awsState}${override(key)}`));
+
+  const t = config.tencent;
+  const tencent = t.credentials
+    ? `configured from TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY${t.credentials.sessionToken ? ' (+ session token)' : ''}`
+    : 'NOT configured: TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY not set (answers PROVIDER_NOT_CONFIGURED)';
+  lines.push(
+    row(
+      'Tencent COS Batch',
+      `${tencent} · region ${t.region} · COS_UIN ${t.uin ? 'set' : 'not set'} · COS_APPID ${t.appId ? 'set' : 'not set'}${override('cosBatch')}`,
+    ),
+  );
+
+  lines.push(row('auth', describeAuth(config.auth, jwksFetched)));
+  lines.push(row('cache', describeCache(config.cache)));
+  const changed = changedSettings(config);
+  lines.push(row('limits', changed.length ? changed.join(', ') : 'defaults'));
+  for (const warning of warnings) lines.push(row('warning', warning));
+  return lines;
+}
+
+function describeAws(aws: AwsCredentialStatus): string {
+  switch (aws.state) {
+    case 'static':
+    case 'resolved':
+      return `from ${aws.source}`;
+    case 'profile-not-found':
+      return `profile "${aws.profile}" (AWS_PROFILE) NOT FOUND in ${aws.files.map(tilde).join(' or ')}`;
+    case 'profile-unusable':
+      return `profile "${aws.profile}" (AWS_PROFILE) gave no credentials: ${aws.reason}`;
+    case 'none':
+      return 'none found (environment, shared files, SSO, container, instance metadata)';
+    case 'timeout':
+      return `the credential chain did not answer within ${aws.timeoutMs} ms; the first upstream call will try again`;
+  }
+}
+
+function describeAuth(auth: Config['auth'], jwksFetched: boolean): string {
+  const parts: string[] = [];
+  if (auth.jwtSecret) parts.push('HS256 (JOBGRAPH_JWT_SECRET)');
+  if (auth.jwksUrl) {
+    const fetched = jwksFetched ? 'key set fetched' : 'key set NOT fetched yet (retried in the background; /readyz answers 503 until it is)';
+    parts.push(`JWKS ${displayUrl(auth.jwksUrl)} · ${fetched}`);
+  }
+  if (parts.length === 0) return 'NONE: neither JOBGRAPH_JWT_SECRET nor JOBGRAPH_JWKS_URL is set, so every job field answers UNAUTHENTICATED';
+  const claims = [auth.issuer ? `issuer "${auth.issuer}"` : null, auth.audience ? `audience "${auth.audience}"` : null].filter(Boolean);
+  return [...parts, ...(claims.length ? [claims.join(', ')] : [])].join(' · ');
+}
+
+function describeCache(cache: Config['cache']): string {
+  if (cache.url) return `Redis ${displayUrl(cache.url)} (shared), TTL ${cache.ttlSeconds} s`;
+  if (cache.maxEntries === 0) return 'off (JOBGRAPH_CACHE_MAX_ENTRIES=0)';
+  return `in-process LRU, ${cache.maxEntries} entries, TTL ${cache.ttlSeconds} s`;
+}
+
+/** `VARIABLE=value (default d)` for each limit, resilience or cache setting that differs from its default. */
+function changedSettings(config: Config): string[] {
+  const defaults = loadConfig({ mode: config.mode }, {});
+  const out: string[] = [];
+  for (const [path, variable] of Object.entries(SETTING_VARIABLES)) {
+    const [group, key] = path.split('.') as [string, string];
+    const value = (config as unknown as Record<string, Record<string, unknown>>)[group]?.[key];
+    const fallback = (defaults as unknown as Record<string, Record<string, unknown>>)[group]?.[key];
+    if (value !== fallback) out.push(`${variable}=${String(value)} (default ${String(fallback)})`);
+  }
+  if (config.cache.maxEntries !== defaults.cache.maxEntries && config.cache.maxEntries !== 0) {
+    out.push(`JOBGRAPH_CACHE_MAX_ENTRIES=${config.cache.maxEntries} (default ${defaults.cache.maxEntries})`);
+  }
+  return out;
+}
+
+export interface PrintStartupSummaryOptions {
+  /** Where the lines go (default: stderr, so stdout stays JSON log lines). */
+  write?: (text: string) => void;
+  /** How long to wait for the AWS chain and the JWKS, in ms (default STARTUP_PROBE_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** Override the AWS credential chain (tests). */
+  awsProvider?: ResolveAwsOptions['provider'];
+}
+
+/**
+ * Live mode's start-up summary, printed once after the gateway listens: resolve the AWS
+ * credential chain and wait for the JWKS (both bounded by `timeoutMs`), then print.
+ */
+export async function printStartupSummary(
+  gateway: { config: Config; server: { jwksReady(): boolean } },
+  options: PrintStartupSummaryOptions = {},
+): Promise<void> {
+  const { config } = gateway;
+  const timeoutMs = options.timeoutMs ?? STARTUP_PROBE_TIMEOUT_MS;
+  const [aws, jwksFetched] = await Promise.all([
+    resolveAwsCredentialSource(config.awsShared, config.awsCredentials, { timeoutMs, ...(options.awsProvider ? { provider: options.awsProvider } : {}) }),
+    waitFor(() => gateway.server.jwksReady(), config.auth.jwksUrl ? timeoutMs : 0),
+  ]);
+  const lines = formatStartupSummary({ config, aws, jwksFetched, warnings: unknownVariableWarnings() });
+  (options.write ?? ((text) => process.stderr.write(text)))(`${lines.join('\n')}\n`);
+}
+
+/** Poll `check` every 50 ms until it is true or `timeoutMs` has passed. */
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50).unref());
+  }
+  return true;
+}
