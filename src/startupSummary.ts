@@ -238,20 +238,25 @@ export interface PrintStartupSummaryOptions {
 
 /**
  * Live mode's start-up summary, printed once after the gateway listens: resolve the AWS
- * credential chain and wait for the JWKS (both bounded by `timeoutMs`), then print.
+ * credential chain and wait for the JWKS (both bounded by `timeoutMs`), then print. Never throws.
  */
 export async function printStartupSummary(
   gateway: { config: Config; server: { jwksReady(): boolean } },
   options: PrintStartupSummaryOptions = {},
 ): Promise<void> {
-  const { config } = gateway;
-  const timeoutMs = options.timeoutMs ?? STARTUP_PROBE_TIMEOUT_MS;
-  const [aws, jwksFetched] = await Promise.all([
-    resolveAwsCredentialSource(config.awsShared, config.awsCredentials, { timeoutMs, ...(options.awsProvider ? { provider: options.awsProvider } : {}) }),
-    waitFor(() => gateway.server.jwksReady(), config.auth.jwksUrl ? timeoutMs : 0),
-  ]);
-  const lines = formatStartupSummary({ config, aws, jwksFetched, warnings: unknownVariableWarnings() });
-  (options.write ?? ((text) => process.stderr.write(text)))(`${lines.join('\n')}\n`);
+  const write = options.write ?? ((text: string) => void process.stderr.write(text));
+  try {
+    const { config } = gateway;
+    const timeoutMs = options.timeoutMs ?? STARTUP_PROBE_TIMEOUT_MS;
+    const [aws, jwksFetched] = await Promise.all([
+      resolveAwsCredentialSource(config.awsShared, config.awsCredentials, { timeoutMs, ...(options.awsProvider ? { provider: options.awsProvider } : {}) }),
+      waitFor(() => gateway.server.jwksReady(), config.auth.jwksUrl ? timeoutMs : 0),
+    ]);
+    write(`${formatStartupSummary({ config, aws, jwksFetched, warnings: unknownVariableWarnings() }).join('\n')}\n`);
+  } catch (err) {
+    // The gateway is already serving: a summary that cannot be made must not stop it.
+    write(`jobgraph: the start-up summary could not be made: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
 }
 
 /** Poll `check` every 50 ms until it is true or `timeoutMs` has passed. */

@@ -153,4 +153,15 @@ describe('The start-up summary', () => {
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(/key set fetched/);
   });
+
+  it('never stops a serving gateway: a summary that fails is one line', async () => {
+    const out: string[] = [];
+    const server = {
+      jwksReady: (): boolean => {
+        throw new Error('boom');
+      },
+    };
+    await printStartupSummary({ config: loadConfig({ mode: 'live' }, {}), server }, { write: (text) => out.push(text), awsProvider: noCredentials });
+    expect(out).toEqual(['jobgraph: the start-up summary could not be made: boom\n']);
+  });
 });
