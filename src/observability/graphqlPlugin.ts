@@ -31,6 +31,8 @@ export function operationSpanMiddleware(observability: Observability): express.R
   };
 }
 
+const CODE_SHAPE = /^[A-Z][A-Z_]{0,63}$/;
+
 /**
  * Counts every GraphQL request (`jobgraph_graphql_requests_total{operation_type,outcome}`; outcome
  * `ok` or the first error's code) and names the operation span `<type> <name>` once the
@@ -50,7 +52,9 @@ export function observabilityPlugin<C extends object>(observability: Observabili
         async willSendResponse({ operation, errors }) {
           const e = errors?.[0];
           const first = e?.originalError instanceof JobgraphError ? e.originalError.code : e?.extensions?.code;
-          const outcome = errors && errors.length > 0 ? (typeof first === 'string' ? first : 'INTERNAL_SERVER_ERROR') : 'ok';
+          // A code is one of jobgraph's or Apollo's upper-case constants; anything else (never expected)
+          // is counted as INTERNAL_SERVER_ERROR, so the label's values stay few.
+          const outcome = errors && errors.length > 0 ? (typeof first === 'string' && CODE_SHAPE.test(first) ? first : 'INTERNAL_SERVER_ERROR') : 'ok';
           observability.metrics?.graphqlRequest(operation?.operation ?? 'unknown', outcome);
           if (span && outcome !== 'ok') span.setAttribute('jobgraph.outcome', outcome);
         },
