@@ -15,6 +15,8 @@ import { JOB_TYPE_NAME } from './resolvers/typeNames.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { FdHealth } from './health.ts';
+import { createObservability, type Observability } from './observability/index.ts';
+import type { BreakerState } from './observability/metrics.ts';
 
 export interface Gateway {
   config: Config;
@@ -26,6 +28,8 @@ export interface Gateway {
   cache: JobCache | undefined;
   /** What /healthz reports (file-descriptor pressure). */
   health: FdHealth;
+  /** Metrics and traces; undefined when both are off. */
+  observability: Observability | undefined;
   close(): Promise<void>;
 }
 
@@ -50,13 +54,25 @@ export async function startGateway(
     config.tencent.credentials?.secretKey,
     config.tencent.credentials?.sessionToken,
     config.auth.jwtSecret,
+    ...Object.values(config.tracing?.headers ?? {}),
   ]) {
     secretValues.pin(value);
   }
   const cache = await openJobCache(config, holdsSecret, logger);
   const health = new FdHealth();
-  const sources = createSources(config, cache, health);
-  const server = await startServer({ config, sources, built, logger, health, ...(options.sandbox ? { sandbox: options.sandbox } : {}) });
+  let sources: Sources | undefined;
+  const breakers = (): BreakerState[] => Object.values(sources ?? {}).flatMap((g) => g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })));
+  const observability = await createObservability(config, breakers);
+  sources = createSources(config, cache, health, observability);
+  const server = await startServer({
+    config,
+    sources,
+    built,
+    logger,
+    health,
+    ...(observability ? { observability } : {}),
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+  });
   return {
     config,
     server,
@@ -65,10 +81,12 @@ export async function startGateway(
     logger,
     cache,
     health,
+    observability,
     close: async () => {
       await server.close();
       closeSources(sources);
       await cache?.close();
+      await observability?.close();
     },
   };
 }

@@ -108,6 +108,31 @@ export interface Config {
   introspection: boolean;
   /** Log level for pino (LOG_LEVEL, default info). */
   logLevel: string;
+  /** Prometheus metrics at GET /metrics on the main port (JOBGRAPH_METRICS, default on). */
+  metrics: boolean;
+  /** OpenTelemetry traces from the standard OTEL_* variables; null when off (the default). */
+  tracing: TracingConfig | null;
+}
+
+/**
+ * Where and how spans are exported, from the standard OpenTelemetry variables. Tracing is on when
+ * OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_TRACES_EXPORTER is set
+ * (and OTEL_TRACES_EXPORTER is not `none`, OTEL_SDK_DISABLED not true).
+ */
+export interface TracingConfig {
+  /** `otlp` (OTLP over HTTP) or `console` (spans printed to stdout, for a quick look). */
+  exporter: 'otlp' | 'console';
+  /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL, default http/protobuf. */
+  protocol: 'http/protobuf' | 'http/json';
+  /**
+   * The traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, else OTEL_EXPORTER_OTLP_ENDPOINT
+   * plus `/v1/traces`, else http://localhost:4318/v1/traces.
+   */
+  url: string;
+  /** OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS (`k=v,k2=v2`); secret values (API keys). */
+  headers: Record<string, string>;
+  /** OTEL_SERVICE_NAME, default jobgraph. */
+  serviceName: string;
 }
 
 /** A bad configuration value: one clear line naming the variable, never its (possibly secret) value. */
@@ -163,6 +188,48 @@ function pattern(env: Env, name: string, re: RegExp, form: string, served?: { te
   if (v !== undefined && !re.test(v)) throw new ConfigError(name, `must be ${form}`);
   if (v !== undefined && served && !served.test(v)) throw new ConfigError(name, `is not a region ${served.by} serves`);
   return v;
+}
+
+function otlpHeaders(env: Env, name: string): Record<string, string> {
+  const v = opt(env, name);
+  const headers: Record<string, string> = {};
+  if (v === undefined) return headers;
+  for (const part of v.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new ConfigError(name, 'must be a comma-separated list of key=value pairs');
+    try {
+      headers[decodeURIComponent(part.slice(0, eq).trim()).toLowerCase()] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      throw new ConfigError(name, 'has an entry that is not URL-encoded');
+    }
+  }
+  return headers;
+}
+
+/** The OpenTelemetry trace export settings from the standard variables; null when tracing is off. */
+function tracing(env: Env): TracingConfig | null {
+  if (bool(env, 'OTEL_SDK_DISABLED', false)) return null;
+  const exporter = opt(env, 'OTEL_TRACES_EXPORTER')?.toLowerCase();
+  const tracesEndpoint = url(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const endpoint = url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (exporter === undefined && tracesEndpoint === undefined && endpoint === undefined) return null;
+  if (exporter === 'none') return null;
+  if (exporter !== undefined && exporter !== 'otlp' && exporter !== 'console') {
+    throw new ConfigError('OTEL_TRACES_EXPORTER', 'must be otlp, console or none');
+  }
+  const protocolName = opt(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = opt(env, protocolName) ?? 'http/protobuf';
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
+    throw new ConfigError(protocolName, 'must be http/protobuf or http/json (OTLP over gRPC is not supported)');
+  }
+  return {
+    exporter: exporter === 'console' ? 'console' : 'otlp',
+    protocol,
+    url: tracesEndpoint ?? `${endpoint ?? 'http://localhost:4318'}/v1/traces`,
+    headers: { ...otlpHeaders(env, 'OTEL_EXPORTER_OTLP_HEADERS'), ...otlpHeaders(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') },
+    serviceName: opt(env, 'OTEL_SERVICE_NAME') ?? 'jobgraph',
+  };
 }
 
 function cacheUrl(env: Env): string | null {
@@ -264,6 +331,8 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     },
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel: pattern(env, 'LOG_LEVEL', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent') ?? 'info',
+    metrics: bool(env, 'JOBGRAPH_METRICS', true),
+    tracing: tracing(env),
   };
   return config;
 }

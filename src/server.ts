@@ -21,6 +21,8 @@ import { FdHealth } from './health.ts';
 import { createQueryLimits } from './limits/index.ts';
 import { jobBudgetPlugin } from './limits/jobBudget.ts';
 import type { BuiltSchema } from './schema.ts';
+import type { Observability } from './observability/index.ts';
+import { observabilityPlugin, operationSpanMiddleware } from './observability/graphqlPlugin.ts';
 import { unwrapResolverError } from '@apollo/server/errors';
 
 /** Codes Apollo Server itself raises for bad requests; their messages are safe to show. */
@@ -42,6 +44,8 @@ export interface ServerOptions {
   sandbox?: { document?: string; headers?: Record<string, string> };
   /** What /healthz checks (file-descriptor pressure); default a fresh FdHealth. */
   health?: FdHealth;
+  /** Metrics (GET /metrics) and traces; none when both are off. */
+  observability?: Observability;
 }
 
 export interface RunningServer {
@@ -165,7 +169,7 @@ const requestErrorCodesPlugin: ApolloServerPlugin<RequestContext> = {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz. */
+/** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics (unless off). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, sources, built, logger } = options;
   const app = express();
@@ -207,6 +211,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.resilience.shutdownGraceMs }),
       landing,
       requestPlugin(logger, requestIds),
+      ...(options.observability ? [observabilityPlugin<RequestContext>(options.observability)] : []),
     ],
     logger: {
       debug: (m) => logger.debug(m),
@@ -231,6 +236,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     res.json({ status: 'ready', mode: config.mode });
   });
+  const metrics = options.observability?.metrics;
+  if (metrics) {
+    app.get('/metrics', (_req, res, next) => {
+      metrics.registry.metrics().then((text) => {
+        res.setHeader('content-type', metrics.registry.contentType);
+        res.setHeader('cache-control', 'no-store');
+        res.send(text);
+      }, next);
+    });
+  }
   // A present but invalid token rejects the whole request before GraphQL runs: 401, one error.
   const authenticate: express.RequestHandler = (req, res, next) => {
     const incoming = req.header('x-request-id');
@@ -255,6 +270,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       (err: unknown) => {
         if (!(err instanceof InvalidTokenError)) return next(err);
         logger.info({ requestId, reason: err.message }, 'rejected bearer token');
+        metrics?.graphqlRequest('unknown', 'UNAUTHENTICATED');
         res
           .status(401)
           .setHeader('www-authenticate', 'Bearer error="invalid_token"')
@@ -264,6 +280,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   app.use(
     '/graphql',
+    ...(options.observability?.tracing ? [operationSpanMiddleware(options.observability)] : []),
     authenticate,
     express.json({ limit: config.limits.maxBodyBytes }),
     expressMiddleware(apollo, {

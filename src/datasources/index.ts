@@ -5,8 +5,9 @@ import { createCosBatchSource } from './cosbatch/index.ts';
 import { createImportExportSource } from './importexport/index.ts';
 import type { JobCache } from '../cache/index.ts';
 import type { FdHealth } from '../health.ts';
-import { guardSource, type GuardOptions, type GuardedSource } from './guard/loader.ts';
+import { guardSource, type GuardOptions, type GuardedSource, type LoaderObserver } from './guard/loader.ts';
 import { createOmicsSource } from './omics/index.ts';
+import type { AttemptObserver } from './shared/attempts.ts';
 import type { AwsSourceOptions, TransportOptions } from './shared/options.ts';
 import { createPanoramaSource } from './panorama/index.ts';
 
@@ -17,7 +18,7 @@ export type Sources = { [P in JobProvider]: GuardedSource<P> };
  * the provider's sockets), built from the
  * config, each behind its own concurrency cap, circuit breaker and time budget.
  */
-export function createSources(config: Config, cache?: JobCache, health?: FdHealth): Sources {
+export function createSources(config: Config, cache?: JobCache, health?: FdHealth, observer?: AttemptObserver & LoaderObserver): Sources {
   const transport: TransportOptions = {
     timeoutMs: config.limits.upstreamTimeoutMs,
     maxAttempts: config.limits.upstreamMaxAttempts,
@@ -25,6 +26,7 @@ export function createSources(config: Config, cache?: JobCache, health?: FdHealt
     maxClients: config.limits.maxClientsPerProvider,
     maxBodyBytes: config.limits.upstreamMaxBodyBytes,
     budgetMs: config.resilience.upstreamBudgetMs,
+    ...(observer ? { observer } : {}),
   };
   const aws = (endpoint: string | undefined): AwsSourceOptions => ({
     ...transport,
@@ -39,10 +41,10 @@ export function createSources(config: Config, cache?: JobCache, health?: FdHealt
     breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
   };
   return {
-    AWS_PANORAMA: guardSource(createPanoramaSource(aws(config.endpoints.panorama)), n, cache, health),
-    AWS_OMICS: guardSource(createOmicsSource(aws(config.endpoints.omics)), n, cache, health),
-    AWS_CODEPIPELINE: guardSource(createCodePipelineSource(aws(config.endpoints.codepipeline)), n, cache, health),
-    AWS_IMPORT_EXPORT: guardSource(createImportExportSource(aws(config.endpoints.importexport)), n, cache, health),
+    AWS_PANORAMA: guardSource(createPanoramaSource(aws(config.endpoints.panorama)), n, cache, health, observer),
+    AWS_OMICS: guardSource(createOmicsSource(aws(config.endpoints.omics)), n, cache, health, observer),
+    AWS_CODEPIPELINE: guardSource(createCodePipelineSource(aws(config.endpoints.codepipeline)), n, cache, health, observer),
+    AWS_IMPORT_EXPORT: guardSource(createImportExportSource(aws(config.endpoints.importexport)), n, cache, health, observer),
     TENCENT_COS_BATCH: guardSource(
       createCosBatchSource({
         ...transport,
@@ -53,6 +55,7 @@ export function createSources(config: Config, cache?: JobCache, health?: FdHealt
       n,
       cache,
       health,
+      observer,
     ),
   };
 }

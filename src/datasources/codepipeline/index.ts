@@ -13,5 +13,5 @@ import type { CodePipelineJobRecord } from './record.ts';
  * overrides every region's endpoint. Throws UpstreamError, or InternalError for jobgraph's own failures.
  */
 export function createCodePipelineSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_CODEPIPELINE', CodePipelineJobRecord> {
-  return createSdkSource('AWS_CODEPIPELINE', new CodePipelineClients(options, seams), errors, parse);
+  return createSdkSource('AWS_CODEPIPELINE', new CodePipelineClients(options, seams), errors, parse, options.observer);
 }

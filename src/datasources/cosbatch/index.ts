@@ -5,6 +5,7 @@ import { badResponse, funnelError } from '../shared/classify.ts';
 import { DEFAULT_MAX_CLIENTS } from '../shared/awsSdk.ts';
 import { ClientPool } from '../shared/clientPool.ts';
 import { createAgents, destroyAgents, type HttpResult } from '../shared/http.ts';
+import { observeAttempt } from '../shared/attempts.ts';
 import type { CosSourceOptions } from '../shared/options.ts';
 import { handMadeRetryPolicy, retryUpstream } from '../shared/retry.ts';
 import type { SourceSeams } from '../shared/seams.ts';
@@ -53,7 +54,12 @@ export function createCosBatchSource(options: CosSourceOptions, seams: SourceSea
   }
 
   /** One attempt; every failure leaves through the funnel once, as an UpstreamError or InternalError. */
-  async function attempt(key: CosBatchKey, timeoutMs: number, signal: AbortSignal | undefined): Promise<CosBatchJobRecord> {
+  async function attempt(
+    key: CosBatchKey,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    noteSuccess: (requestId: string | null, httpStatus: number | null) => void,
+  ): Promise<CosBatchJobRecord> {
     let result: HttpResult;
     try {
       result = await clientFor(key.region).describeJob(key, { timeoutMs, maxBodyBytes, ...(signal ? { signal } : {}) });
@@ -62,7 +68,9 @@ export function createCosBatchSource(options: CosSourceOptions, seams: SourceSea
       throw funnelError('TENCENT_COS_BATCH', err);
     }
     try {
-      return parse(key, result.body);
+      const record = parse(key, result.body);
+      noteSuccess(cosRequestId(result), result.status);
+      return record;
     } catch (err) {
       // Only a malformed body is the provider's; any other exception in the parse step is ours.
       if (!(err instanceof MalformedBodyError)) throw new InternalError('TENCENT_COS_BATCH', err);
@@ -76,7 +84,14 @@ export function createCosBatchSource(options: CosSourceOptions, seams: SourceSea
     provider: 'TENCENT_COS_BATCH',
     fetchJob(key: CosBatchKey, opts?: { signal?: AbortSignal }): Promise<CosBatchJobRecord> {
       const signal = opts?.signal;
-      return retryUpstream((timeoutMs) => attempt(key, timeoutMs, signal), retryPolicy, signal);
+      return retryUpstream(
+        (timeoutMs, n) =>
+          observeAttempt(options.observer, { provider: 'TENCENT_COS_BATCH', region: key.region, operation: 'DescribeJob', attempt: n }, (noteSuccess) =>
+            attempt(key, timeoutMs, signal, noteSuccess),
+          ),
+        retryPolicy,
+        signal,
+      );
     },
     close() {
       clients.close();

@@ -85,6 +85,11 @@ export class RegionalBreakers {
     return breaker;
   }
 
+  /** Every region's circuit made so far, with whether it is open or half-open now. */
+  states(): { region: string; open: boolean }[] {
+    return [...this.#breakers].map(([region, b]) => ({ region, open: b.state !== CircuitState.Closed }));
+  }
+
   /** Regions whose circuit is open or half-open now. */
   openRegions(): string[] {
     return [...this.#breakers].filter(([, b]) => b.state !== CircuitState.Closed).map(([region]) => region);

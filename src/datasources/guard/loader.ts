@@ -19,6 +19,13 @@ export interface GuardOptions extends BreakerOptions {
   budgetMs: number;
 }
 
+/** Told of cache lookups and loader batches (metrics and traces, src/observability); every hook optional. */
+export interface LoaderObserver {
+  cacheLookup?(result: 'hit' | 'miss'): void;
+  /** Runs one loader batch of `size` keys (tracing wraps it in a span). */
+  batch?<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T>;
+}
+
 /** A provider's source with its process-wide protections: fair concurrency cap, circuit breakers, time budget. */
 export interface GuardedSource<P extends JobProvider = JobProvider> {
   source: JobSource<P>;
@@ -31,12 +38,20 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
   cache?: JobCache;
   /** Told of every failed job, so /healthz notices EMFILE/ENFILE. */
   health?: FdHealth;
+  /** Told of cache lookups and batches. */
+  observer?: LoaderObserver;
 }
 
 /** The caller of requests without a token subject: they share one bucket. */
 export const NO_SUBJECT_CALLER = '';
 
-export function guardSource<P extends JobProvider>(source: JobSource<P>, options: GuardOptions, cache?: JobCache, health?: FdHealth): GuardedSource<P> {
+export function guardSource<P extends JobProvider>(
+  source: JobSource<P>,
+  options: GuardOptions,
+  cache?: JobCache,
+  health?: FdHealth,
+  observer?: LoaderObserver,
+): GuardedSource<P> {
   return {
     source,
     limit: new FairLimiter(options.concurrency, options.callerConcurrency),
@@ -44,6 +59,7 @@ export function guardSource<P extends JobProvider>(source: JobSource<P>, options
     budgetMs: options.budgetMs,
     ...(cache ? { cache } : {}),
     ...(health ? { health } : {}),
+    ...(observer ? { observer } : {}),
   };
 }
 
@@ -105,10 +121,12 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
  */
 export function createJobLoader<P extends JobProvider>(guarded: GuardedSource<P>, caller: string = NO_SUBJECT_CALLER): DataLoader<KeyOf<P>, JobRecord, string> {
   const cache = guarded.cache;
+  const observer = guarded.observer;
   const load = async (key: KeyOf<P>): Promise<JobRecord> => {
     if (!cache) return fetchGuarded(guarded, key, caller);
     const id = formatGlobalId(key);
     const hit = await cache.get(id);
+    observer?.cacheLookup?.(hit ? 'hit' : 'miss');
     if (hit) return hit;
     const record = await fetchGuarded(guarded, key, caller);
     await cache.offer(record);
@@ -118,7 +136,9 @@ export function createJobLoader<P extends JobProvider>(guarded: GuardedSource<P>
     guarded.health?.noteError(err);
     return err;
   };
-  return new DataLoader<KeyOf<P>, JobRecord, string>((keys) => Promise.all(keys.map((key) => load(key).catch(failed))), {
+  const batch = (keys: readonly KeyOf<P>[]) => Promise.all(keys.map((key) => load(key).catch(failed)));
+  const observed = observer?.batch ? (keys: readonly KeyOf<P>[]) => observer.batch!(guarded.source.provider, keys.length, () => batch(keys)) : batch;
+  return new DataLoader<KeyOf<P>, JobRecord, string>(observed, {
     cacheKeyFn: (key) => formatGlobalId(key),
   });
 }

@@ -4,6 +4,7 @@ import type { ImportExportKey } from '../../globalId.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
 import { badResponse, funnelError } from '../shared/classify.ts';
 import type { HttpResult } from '../shared/http.ts';
+import { observeAttempt } from '../shared/attempts.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import { handMadeRetryPolicy, retryUpstream } from '../shared/retry.ts';
 import type { SourceSeams } from '../shared/seams.ts';
@@ -35,7 +36,13 @@ export function createImportExportSource(options: AwsSourceOptions, seams: Sourc
   });
 
   /** One attempt; every failure leaves through the funnel once, as an UpstreamError or InternalError. */
-  async function attempt(key: ImportExportKey, credentials: AwsCredentialIdentity, timeoutMs: number, signal?: AbortSignal): Promise<ImportExportJobRecord> {
+  async function attempt(
+    key: ImportExportKey,
+    credentials: AwsCredentialIdentity,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    noteSuccess: (requestId: string | null, httpStatus: number | null) => void,
+  ): Promise<ImportExportJobRecord> {
     let res: HttpResult;
     try {
       res = await client.describeJob(key, credentials, { timeoutMs, maxBodyBytes, ...(signal ? { signal } : {}) });
@@ -44,7 +51,9 @@ export function createImportExportSource(options: AwsSourceOptions, seams: Sourc
       throw funnelError(PROVIDER, err);
     }
     try {
-      return parse(key, res.body);
+      const record = parse(key, res.body);
+      noteSuccess(successRequestId(res.body) ?? headerRequestId(res), res.status);
+      return record;
     } catch (err) {
       // Only a malformed body is the provider's; any other exception in the parse step is ours.
       if (err instanceof MalformedBodyError) throw badResponse(PROVIDER, err, successRequestId(res.body) ?? headerRequestId(res));
@@ -61,7 +70,15 @@ export function createImportExportSource(options: AwsSourceOptions, seams: Sourc
       throw credentialsFailure(err);
     }
     // The budget includes resolving credentials.
-    return retryUpstream((timeoutMs) => attempt(key, credentials, timeoutMs, opts.signal), retryPolicy, opts.signal, started);
+    return retryUpstream(
+      (timeoutMs, n) =>
+        observeAttempt(options.observer, { provider: PROVIDER, region: null, operation: 'GetStatus', attempt: n }, (noteSuccess) =>
+          attempt(key, credentials, timeoutMs, opts.signal, noteSuccess),
+        ),
+      retryPolicy,
+      opts.signal,
+      started,
+    );
   }
 
   return {

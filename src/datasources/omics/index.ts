@@ -13,5 +13,5 @@ import type { OmicsReferenceImportJobRecord } from './record.ts';
  * Throws UpstreamError, or InternalError for jobgraph's own failures.
  */
 export function createOmicsSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
-  return createSdkSource('AWS_OMICS', new OmicsClients(options, seams), errors, parse);
+  return createSdkSource('AWS_OMICS', new OmicsClients(options, seams), errors, parse, options.observer);
 }

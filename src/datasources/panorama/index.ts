@@ -14,5 +14,5 @@ import type { PanoramaPackageImportJobRecord } from './record.ts';
  * message saying so. Throws UpstreamError, or InternalError for jobgraph's own failures.
  */
 export function createPanoramaSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_PANORAMA', PanoramaPackageImportJobRecord> {
-  return createSdkSource('AWS_PANORAMA', new PanoramaClients(options, seams), errors, parse);
+  return createSdkSource('AWS_PANORAMA', new PanoramaClients(options, seams), errors, parse, options.observer);
 }

@@ -1,7 +1,9 @@
-import type { HttpHandler } from '@smithy/protocol-http';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { HttpRequest, type HttpHandler } from '@smithy/protocol-http';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, DeserializeMiddleware, Pluggable } from '@smithy/types';
 import { InternalError, MalformedBodyError, type UpstreamError } from '../../errors.ts';
 import type { KeyOf } from '../../globalId.ts';
+import { failedAttempt, okAttempt, type AttemptObserver } from './attempts.ts';
 import type { JobProvider, JobRecord } from '../../model.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './bodyCap.ts';
 import { CappedBodyHttpHandler } from './cappedBodyHandler.ts';
@@ -76,7 +78,7 @@ export const DEFAULT_MAX_CLIENTS = 32;
  * unused. All of them send through one shared request handler, so the provider's sockets are
  * bounded by `options.maxSockets` however many regions are asked for.
  */
-export class RegionalClients<C extends { destroy(): void }> {
+export class RegionalClients<C extends { destroy(): void; middlewareStack: { use(pluggable: never): void } }> {
   readonly #pool: ClientPool<C>;
   readonly #handler: SharedSdkRequestHandler;
 
@@ -93,7 +95,12 @@ export class RegionalClients<C extends { destroy(): void }> {
     const handler = seams.requestHandler ?? this.#handler;
     const timers = seams.timers;
     this.#pool = new ClientPool<C>({
-      create: (region) => create(region, handler),
+      create: (region) => {
+        const client = create(region, handler);
+        // The plugin is generic over the client's input and output types (it reads only `$metadata`).
+        client.middlewareStack.use(observeAttemptsPlugin as never);
+        return client;
+      },
       destroy: (client) => client.destroy(),
       max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
       ...(timers ? { timers } : {}),
@@ -116,6 +123,55 @@ export class RegionalClients<C extends { destroy(): void }> {
     this.#handler.destroyShared();
   }
 }
+
+/** What the attempt middleware needs to know of the job whose call is running. */
+interface SdkCallScope {
+  provider: JobProvider;
+  region: string | null;
+  observer: AttemptObserver;
+  /** The provider's error mapping for this job (its errors.ts). */
+  classify(err: unknown): UpstreamError | InternalError;
+}
+
+/** The job an SDK call is made for, seen by the attempt middleware inside the SDK's retry loop. */
+const sdkCalls = new AsyncLocalStorage<SdkCallScope>();
+
+/** The attempt number from the SDK's `amz-sdk-request: attempt=N; max=M` header (set by its retry middleware); 1 without one. */
+function sdkAttemptNumber(request: unknown): number {
+  if (!HttpRequest.isInstance(request)) return 1;
+  const header = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'amz-sdk-request')?.[1];
+  const n = Number(/attempt=(\d+)/.exec(header ?? '')?.[1]);
+  return Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+/**
+ * Reports every attempt the SDK makes to the job's observer. It sits in the `deserialize` step,
+ * inside the SDK's retry middleware (`finalizeRequest`), so it runs once per attempt, retries
+ * included, and sees each attempt's deserialised answer or error.
+ */
+const observeAttemptsMiddleware: DeserializeMiddleware<object, object> = (next, context) => async (args) => {
+  const scope = sdkCalls.getStore();
+  if (!scope) return next(args);
+  const end = scope.observer.start({
+    provider: scope.provider,
+    region: scope.region,
+    operation: String(context.commandName ?? 'unknown').replace(/Command$/, ''),
+    attempt: sdkAttemptNumber(args.request),
+  });
+  try {
+    const result = await next(args);
+    const output = result.output as { $metadata?: { requestId?: string; httpStatusCode?: number } };
+    end(okAttempt(output.$metadata?.requestId, output.$metadata?.httpStatusCode));
+    return result;
+  } catch (err) {
+    end(failedAttempt(scope.classify(err)));
+    throw err;
+  }
+};
+
+const observeAttemptsPlugin: Pluggable<object, object> = {
+  applyToStack: (stack) => stack.add(observeAttemptsMiddleware, { step: 'deserialize', priority: 'high', name: 'jobgraphObserveAttempts' }),
+};
 
 /**
  * One describe call through an SDK client: `send` errors become the provider's UpstreamError
@@ -149,19 +205,26 @@ export async function describeWithSdk<O extends { $metadata?: { requestId?: stri
  * its regional `clients` (`describeJob` sends the one describe call of a job), its `errors.ts`
  * (`toUpstreamError`) and `parse.ts` (`parse`), each job through `describeWithSdk`. The two
  * modules are called through their namespaces at call time, so a test's spy on either sees the call.
+ * With an `observer`, every attempt the SDK makes (retries included) is reported to it.
  */
 export function createSdkSource<P extends JobProvider, O extends { $metadata?: { requestId?: string } }, R extends JobRecord>(
   provider: P,
   clients: { describeJob(key: KeyOf<P>, signal?: AbortSignal): Promise<O>; close(): void; readonly size: number },
   errors: { toUpstreamError(key: KeyOf<P>, err: unknown): UpstreamError | InternalError },
   parse: { parse(key: KeyOf<P>, output: O): R },
+  observer?: AttemptObserver,
 ): JobSource<P, R> {
   return {
     provider,
     fetchJob: (key, opts) =>
       describeWithSdk(
         provider,
-        () => clients.describeJob(key, opts?.signal),
+        observer
+          ? () =>
+              sdkCalls.run({ provider, region: 'region' in key ? key.region : null, observer, classify: (err) => errors.toUpstreamError(key, err) }, () =>
+                clients.describeJob(key, opts?.signal),
+              )
+          : () => clients.describeJob(key, opts?.signal),
         (err) => errors.toUpstreamError(key, err),
         (output) => parse.parse(key, output),
       ),

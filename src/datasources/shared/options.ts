@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AttemptObserver } from './attempts.ts';
 
 /** Transport settings shared by every provider client. */
 export interface TransportOptions {
@@ -21,6 +22,8 @@ export interface TransportOptions {
    * it; the SDK clients are held to it by the loader's abort signal.
    */
   budgetMs?: number;
+  /** Told of every upstream attempt, retries included (metrics and traces); none by default. */
+  observer?: AttemptObserver;
 }
 
 /** Options for the AWS providers (Panorama, Omics, CodePipeline, Import/Export). */

@@ -98,11 +98,11 @@ export interface RetryPolicy {
  * fails fast with the provider's own error rather than with a late timeout. An abort (or a
  * sleep that rejects) also ends the loop with the last error.
  *
- * `attempt` gets the timeout in ms for that attempt. `startedAt` is when the budget began
+ * `attempt` gets the timeout in ms for that attempt and the attempt's number (1 = first). `startedAt` is when the budget began
  * (default: now), for callers that do work before the first attempt.
  */
 export async function retryUpstream<T>(
-  attempt: (attemptTimeoutMs: number) => Promise<T>,
+  attempt: (attemptTimeoutMs: number, attemptNumber: number) => Promise<T>,
   policy: RetryPolicy,
   signal?: AbortSignal,
   startedAt?: number,
@@ -117,7 +117,7 @@ export async function retryUpstream<T>(
   for (let n = 1; ; n += 1) {
     const attemptTimeoutMs = trim ? Math.max(1, Math.min(policy.timeoutMs, budgetMs - (now() - started))) : policy.timeoutMs;
     try {
-      return await attempt(attemptTimeoutMs);
+      return await attempt(attemptTimeoutMs, n);
     } catch (err) {
       if (!(err instanceof UpstreamError) || !err.retryable || n >= maxAttempts || signal?.aborted) throw err;
       const base = err.throttling ? (policy.throttleBaseMs ?? policy.backoffBaseMs) : policy.backoffBaseMs;

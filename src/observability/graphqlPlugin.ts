@@ -1,0 +1,64 @@
+import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type express from 'express';
+import { JobgraphError } from '../errors.ts';
+import type { Observability } from './index.ts';
+import { safeAttribute } from './tracing.ts';
+
+/**
+ * The span of one GraphQL operation: started before the token is checked, as a child of the
+ * caller's W3C `traceparent` when it sent one, and made the active span for the rest of the
+ * request (Apollo, resolvers, loader batches and upstream attempts run inside it). Ends when the
+ * response is finished or the connection closes.
+ */
+export function operationSpanMiddleware(observability: Observability): express.RequestHandler {
+  const tracing = observability.tracing;
+  if (!tracing) return (_req, _res, next) => next();
+  return (req, res, next) => {
+    const parent = tracing.extract(req.headers);
+    const span = tracing.tracer.startSpan('graphql operation', { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    };
+    res.once('finish', end);
+    res.once('close', end);
+    context.with(trace.setSpan(parent, span), next);
+  };
+}
+
+const CODE_SHAPE = /^[A-Z][A-Z_]{0,63}$/;
+
+/**
+ * Counts every GraphQL request (`jobgraph_graphql_requests_total{operation_type,outcome}`; outcome
+ * `ok` or the first error's code) and names the operation span `<type> <name>` once the
+ * operation is known. The operation name is the client's text: scrubbed of secret values.
+ */
+export function observabilityPlugin<C extends object>(observability: Observability): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      const span: Span | undefined = observability.tracing ? trace.getActiveSpan() : undefined;
+      return {
+        async didResolveOperation({ operation, operationName }) {
+          if (!span || !operation) return;
+          span.updateName(operationName ? `${operation.operation} ${safeAttribute(operationName)}` : operation.operation);
+          span.setAttribute('graphql.operation.type', operation.operation);
+          if (operationName) span.setAttribute('graphql.operation.name', safeAttribute(operationName));
+        },
+        async willSendResponse({ operation, errors }) {
+          const e = errors?.[0];
+          const first = e?.originalError instanceof JobgraphError ? e.originalError.code : e?.extensions?.code;
+          // A code is one of jobgraph's or Apollo's upper-case constants; anything else (never expected)
+          // is counted as INTERNAL_SERVER_ERROR, so the label's values stay few.
+          const outcome = errors && errors.length > 0 ? (typeof first === 'string' && CODE_SHAPE.test(first) ? first : 'INTERNAL_SERVER_ERROR') : 'ok';
+          observability.metrics?.graphqlRequest(operation?.operation ?? 'unknown', outcome);
+          if (span && outcome !== 'ok') span.setAttribute('jobgraph.outcome', outcome);
+        },
+      };
+    },
+  };
+}

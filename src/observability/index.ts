@@ -1,0 +1,85 @@
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import type { Config } from '../config.ts';
+import type { AttemptObserver, UpstreamAttemptInfo, UpstreamAttemptResult } from '../datasources/shared/attempts.ts';
+import type { LoaderObserver } from '../datasources/guard/loader.ts';
+import type { JobProvider } from '../model.ts';
+import { GatewayMetrics, type BreakerState } from './metrics.ts';
+import { inSpan, startTracing, type Tracing } from './tracing.ts';
+
+export { GatewayMetrics } from './metrics.ts';
+export type { Tracing } from './tracing.ts';
+
+/** `rpc.system` of each provider's API. */
+const RPC_SYSTEM: Record<JobProvider, string> = {
+  AWS_PANORAMA: 'aws-api',
+  AWS_OMICS: 'aws-api',
+  AWS_CODEPIPELINE: 'aws-api',
+  AWS_IMPORT_EXPORT: 'aws-api',
+  TENCENT_COS_BATCH: 'tencentcloud-api',
+};
+
+/**
+ * A gateway's metrics and traces, and the hooks the datasources call: one per upstream attempt
+ * (AttemptObserver), one per cache lookup and loader batch (LoaderObserver). Either half may be
+ * off (`metrics`, `tracing` undefined); with both off the gateway passes no observer at all.
+ */
+export class Observability implements AttemptObserver, LoaderObserver {
+  readonly metrics: GatewayMetrics | undefined;
+  readonly tracing: Tracing | undefined;
+
+  constructor(metrics: GatewayMetrics | undefined, tracing: Tracing | undefined) {
+    this.metrics = metrics;
+    this.tracing = tracing;
+  }
+
+  start(info: UpstreamAttemptInfo): (result: UpstreamAttemptResult) => void {
+    const started = performance.now();
+    const span = this.tracing?.tracer.startSpan(`${info.provider} ${info.operation}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'jobgraph.provider': info.provider,
+        ...(info.region ? { 'cloud.region': info.region } : {}),
+        'rpc.system': RPC_SYSTEM[info.provider],
+        'rpc.method': info.operation,
+        'jobgraph.attempt': info.attempt,
+      },
+    });
+    return (result) => {
+      this.metrics?.upstreamAttempt(info.provider, info.attempt, result.outcome, (performance.now() - started) / 1000);
+      if (span) endAttemptSpan(span, result);
+    };
+  }
+
+  cacheLookup(result: 'hit' | 'miss'): void {
+    this.metrics?.cacheLookup(result);
+  }
+
+  batch<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T> {
+    if (!this.tracing) return run();
+    return inSpan(this.tracing.tracer, `jobgraph.batch ${provider}`, { 'jobgraph.provider': provider, 'jobgraph.batch.size': size }, () => run());
+  }
+
+  /** Export what is left of the traces and stop. */
+  async close(): Promise<void> {
+    await this.tracing?.shutdown();
+  }
+}
+
+function endAttemptSpan(span: Span, result: UpstreamAttemptResult): void {
+  span.setAttribute('jobgraph.outcome', result.outcome);
+  if (result.upstreamCode) span.setAttribute('jobgraph.upstream.error_code', result.upstreamCode);
+  if (result.requestId) span.setAttribute('jobgraph.upstream.request_id', result.requestId);
+  if (result.httpStatus !== null) span.setAttribute('http.response.status_code', result.httpStatus);
+  if (result.outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: result.outcome });
+  span.end();
+}
+
+/**
+ * The observability `config` asks for: metrics unless JOBGRAPH_METRICS=off, traces when the
+ * OTEL_* variables turn them on. `breakers` lists the circuit states when /metrics is read.
+ */
+export async function createObservability(config: Config, breakers: () => BreakerState[]): Promise<Observability | undefined> {
+  const metrics = config.metrics ? new GatewayMetrics(breakers) : undefined;
+  const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
+  return metrics || tracing ? new Observability(metrics, tracing) : undefined;
+}

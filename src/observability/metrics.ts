@@ -1,0 +1,98 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { JobProvider } from '../model.ts';
+
+/** Upper bounds of the upstream latency histogram, in s (the job budget is 15 s by default). */
+const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15];
+
+/** A provider region's circuit state, for the breaker gauge. */
+export interface BreakerState {
+  provider: JobProvider;
+  region: string;
+  /** True while open or half-open (calls refused, or only one trial let through). */
+  open: boolean;
+}
+
+/**
+ * The Prometheus metrics of one gateway, on a registry of its own (not prom-client's global
+ * one), so several gateways in one process (the tests) never share or clash.
+ *
+ * - `jobgraph_upstream_requests_total{provider,outcome}`: one per upstream attempt (retries
+ *   included); outcome `ok` or the public error code the attempt maps to;
+ * - `jobgraph_upstream_request_duration_seconds{provider}`: each attempt's duration;
+ * - `jobgraph_upstream_retries_total{provider}`: attempts after a job's first;
+ * - `jobgraph_breaker_open{provider,region}`: 1 while a region's circuit is open or half-open,
+ *   0 once it closed again (a region appears after its first call);
+ * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
+ * - `jobgraph_graphql_requests_total{operation_type,outcome}`: one per GraphQL request;
+ *   outcome `ok`, or the `extensions.code` of its first error;
+ * - the default process metrics (CPU, memory, event loop, handles), without a prefix.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #upstreamRequests: Counter<'provider' | 'outcome'>;
+  readonly #upstreamDuration: Histogram<'provider'>;
+  readonly #upstreamRetries: Counter<'provider'>;
+  readonly #cacheRequests: Counter<'result'>;
+  readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
+
+  /** `breakers` lists every region's circuit state when /metrics is read. */
+  constructor(breakers: () => BreakerState[]) {
+    const registers = [this.registry];
+    this.#upstreamRequests = new Counter({
+      name: 'jobgraph_upstream_requests_total',
+      help: 'Upstream attempts (retries included), by provider and outcome (ok or the error code).',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    });
+    this.#upstreamDuration = new Histogram({
+      name: 'jobgraph_upstream_request_duration_seconds',
+      help: 'Duration of one upstream attempt, in seconds.',
+      labelNames: ['provider'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.#upstreamRetries = new Counter({
+      name: 'jobgraph_upstream_retries_total',
+      help: 'Upstream attempts after the first of a job (retries), by provider.',
+      labelNames: ['provider'],
+      registers,
+    });
+    new Gauge({
+      name: 'jobgraph_breaker_open',
+      help: '1 while the circuit breaker of a provider region is open or half-open, else 0.',
+      labelNames: ['provider', 'region'],
+      registers,
+      collect() {
+        this.reset();
+        for (const b of breakers()) this.set({ provider: b.provider, region: b.region }, b.open ? 1 : 0);
+      },
+    });
+    this.#cacheRequests = new Counter({
+      name: 'jobgraph_job_cache_requests_total',
+      help: 'Cross-request job cache lookups, by result (hit or miss).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.#graphqlRequests = new Counter({
+      name: 'jobgraph_graphql_requests_total',
+      help: 'GraphQL requests, by operation type and outcome (ok or the first error code).',
+      labelNames: ['operation_type', 'outcome'],
+      registers,
+    });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  upstreamAttempt(provider: JobProvider, attempt: number, outcome: string, seconds: number): void {
+    this.#upstreamRequests.inc({ provider, outcome });
+    this.#upstreamDuration.observe({ provider }, seconds);
+    if (attempt > 1) this.#upstreamRetries.inc({ provider });
+  }
+
+  cacheLookup(result: 'hit' | 'miss'): void {
+    this.#cacheRequests.inc({ result });
+  }
+
+  graphqlRequest(operationType: string, outcome: string): void {
+    this.#graphqlRequests.inc({ operation_type: operationType, outcome });
+  }
+}
