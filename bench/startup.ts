@@ -1,8 +1,8 @@
 // Start-up figures of the jobgraph command beside bare `node -e 0`, measured in the same run:
 // `jobgraph --help` and `jobgraph token` (wall time to exit), live mode (spawn to the first 200 from
 // /readyz) and the live gateway's idle RSS, after start and after one `jobs` query over five
-// providers. Run with `npm run bench:startup` (it builds nothing: `npm run build` first when src/
-// changed). Settings: BENCH_STARTUP_RUNS (default 7), the median of the runs is reported.
+// providers. Run with `npm run bench:startup` (which builds dist/ first). Settings:
+// BENCH_STARTUP_RUNS (default 7); the median of the runs is reported.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../src/auth/mintToken.ts';
