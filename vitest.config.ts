@@ -9,6 +9,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ first: the CLI tests spawn bin/jobgraph.mjs, which runs the compiled code.
+    globalSetup: ['test/support/buildDist.ts'],
     // The timeouts catch a hung test; they are not a speed goal (speed goals live in bench/). Work
     // that takes a few seconds idle (120 fuzzed requests through the gateway, spawning the CLI)
     // took close to 30 s on a busy 2-core machine, so leave it room.

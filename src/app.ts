@@ -5,8 +5,7 @@ import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
 import { loadConfig, type Config } from './config.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
-import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from './emulators/framework.ts';
-import { startEmulators, type EmulatorSet } from './emulators/index.ts';
+import type { EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
 import { createSecretDetector, createSensitiveValueCollector } from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
@@ -105,6 +104,11 @@ export interface DemoGateway extends Gateway {
 export async function startDemo(
   options: { env?: Record<string, string | undefined>; logDestination?: DestinationStream; port?: number; sandboxDocument?: string } = {},
 ): Promise<DemoGateway> {
+  // Loaded here, not at the top: live mode never runs the emulators.
+  const [{ DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS }, { startEmulators }] = await Promise.all([
+    import('./emulators/framework.ts'),
+    import('./emulators/index.ts'),
+  ]);
   const emulators = await startEmulators();
   try {
     const jwtSecret = randomBytes(32).toString('base64url');

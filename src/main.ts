@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { SCOPE_READ } from './auth/identity.ts';
-import { mintToken } from './auth/mintToken.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators } from './emulators/index.ts';
-import { demoExposureWarning, startDemo, startGateway } from './app.ts';
+import { SCOPE_READ } from './auth/identity.ts'; // a constant-only module
+
+// Each command imports only the modules it needs (below, with `import()`): `--help` loads nothing,
+// `token` only the configuration and jose, `emulators` only the emulators; Apollo, the AWS clients
+// and the schema load for `demo` and live mode alone.
 
 const USAGE = `Usage:
   jobgraph                     live mode: real upstreams configured from the environment
@@ -43,21 +43,14 @@ function onShutdown(close: () => Promise<void>, graceMs: number): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-const exampleQuery = (id: string) => `query Example {
-  job(id: "${id}") {
-    id
-    provider
-    state
-    providerStatus
-    terminal
-    createdAt
-    completedAt
-  }
-}`;
-
 async function demo(): Promise<void> {
+  const [{ demoExposureWarning, startDemo }, { emulatorEnvironment, exampleGlobalIds }, { sandboxDocument }] = await Promise.all([
+    import('./app.ts'),
+    import('./emulators/index.ts'),
+    import('./sandboxQuery.ts'),
+  ]);
   const examples = exampleGlobalIds();
-  const gateway = await startDemo({ sandboxDocument: exampleQuery(examples.codepipeline) });
+  const gateway = await startDemo({ sandboxDocument: sandboxDocument(Object.values(examples)) });
   onShutdown(() => gateway.close(), gateway.config.resilience.shutdownGraceMs);
   const bar = '='.repeat(78);
   const exposure = demoExposureWarning(gateway.config.host);
@@ -99,6 +92,7 @@ async function demo(): Promise<void> {
 }
 
 async function live(): Promise<void> {
+  const [{ loadConfig }, { startGateway }] = await Promise.all([import('./config.ts'), import('./app.ts')]);
   const config = loadConfig({ mode: 'live' });
   const gateway = await startGateway(config);
   onShutdown(() => gateway.close(), config.resilience.shutdownGraceMs);
@@ -110,8 +104,9 @@ async function live(): Promise<void> {
   await (await import('./startupSummary.ts')).printStartupSummary(gateway);
 }
 
-async function emulators(portBase: number): Promise<void> {
-  const set = await startEmulators({ portBase });
+async function emulators(portBase: number | undefined): Promise<void> {
+  const { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators } = await import('./emulators/index.ts');
+  const set = await startEmulators({ portBase: portBase ?? DEFAULT_EMULATOR_PORT_BASE });
   onShutdown(() => set.close(), 0); // the emulators cut their connections at once
   const env = emulatorEnvironment(set);
   process.stdout.write(
@@ -128,6 +123,7 @@ async function emulators(portBase: number): Promise<void> {
 }
 
 async function token(scopes: string, ttl: number): Promise<void> {
+  const [{ ConfigError, loadConfig }, { mintToken }] = await Promise.all([import('./config.ts'), import('./auth/mintToken.ts')]);
   const config = loadConfig({ mode: 'live' });
   if (!config.auth.jwtSecret) throw new ConfigError('JOBGRAPH_JWT_SECRET', 'is required to mint a token');
   const list = scopes.split(/\s+/).filter(Boolean);
@@ -136,35 +132,83 @@ async function token(scopes: string, ttl: number): Promise<void> {
   );
 }
 
+/** A command-line mistake: printed as one line naming the flag or command, with a pointer to --help. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The flags each command accepts (`--help` is accepted everywhere). */
+const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  live: [],
+  demo: [],
+  emulators: ['port-base'],
+  token: ['scopes', 'ttl'],
+};
+
+/** A whole number within [min, max] written in decimal digits, or a UsageError naming `flag`. */
+function integerFlag(flag: string, raw: string, min: number, max: number, what: string): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${flag}: expected ${what} (a whole number from ${min} to ${max}), got "${raw}"`);
+  }
+  return value;
+}
+
+const DEFAULT_TOKEN_TTL_SECONDS = 43200;
+/** The emulators listen on base+1 … base+5. */
+const MAX_PORT_BASE = 65535 - 5;
+
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      scopes: { type: 'string', default: SCOPE_READ },
-      ttl: { type: 'string', default: '43200' },
-      'port-base': { type: 'string', default: String(DEFAULT_EMULATOR_PORT_BASE) },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const command = positionals[0];
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        scopes: { type: 'string' },
+        ttl: { type: 'string' },
+        'port-base': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    // parseArgs names the option: "Unknown option '--x'. To specify a positional…", "Option '--ttl <value>' argument missing".
+    const message = err instanceof Error ? err.message : String(err);
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    throw new UsageError(unknown ? `${unknown[1]}: unknown flag` : message);
+  }
+  const { values, positionals } = parsed;
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  const command = positionals[0] ?? 'live';
+  const allowed = COMMAND_FLAGS[command];
+  if (!allowed || positionals[0] === 'live') throw new UsageError(`unknown command "${positionals[0]}"`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}" after "${positionals[0]}"`);
+  for (const flag of ['scopes', 'ttl', 'port-base'] as const) {
+    if (values[flag] !== undefined && !allowed.includes(flag)) {
+      throw new UsageError(`--${flag}: not an option of ${command === 'live' ? 'live mode (jobgraph with no command)' : `"jobgraph ${command}"`}`);
+    }
+  }
   switch (command) {
-    case undefined:
+    case 'live':
       return live();
     case 'demo':
       return demo();
     case 'emulators':
-      return emulators(Number(values['port-base']));
-    case 'token':
-      return token(values.scopes, Number(values.ttl));
-    default:
-      throw new Error(`unknown command "${command}"\n${USAGE}`);
+      return emulators(values['port-base'] === undefined ? undefined : integerFlag('port-base', values['port-base'], 0, MAX_PORT_BASE, 'a port base'));
+    default: {
+      const scopes = values.scopes ?? SCOPE_READ;
+      if (values.scopes !== undefined && !scopes.trim()) throw new UsageError('--scopes: expected one or more space-separated scopes, got ""');
+      const ttl = values.ttl === undefined ? DEFAULT_TOKEN_TTL_SECONDS : integerFlag('ttl', values.ttl, 1, 10 * 365 * 86400, 'a lifetime in seconds');
+      return token(scopes, ttl);
+    }
   }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError) process.stderr.write(`jobgraph: configuration error: ${err.message}\n`);
+  // Compared by name: importing config.ts for its class would load it for every command.
+  if (err instanceof UsageError) process.stderr.write(`jobgraph: ${err.message}\nRun "jobgraph --help" for the commands and their flags.\n`);
+  else if (err instanceof Error && err.name === 'ConfigError') process.stderr.write(`jobgraph: configuration error: ${err.message}\n`);
   else process.stderr.write(`jobgraph: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

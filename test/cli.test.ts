@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_DATA, EMULATOR_PORT_OFFSETS } from '../src/emulators/index.ts';
 
 const BIN = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
+const LOADED_HOOK = fileURLToPath(new URL('./support/loadedModules.mjs', import.meta.url));
 
 /** Whether every port in `ports` can be listened on right now (loopback). */
 async function portsFree(ports: number[]): Promise<boolean> {
@@ -45,9 +46,14 @@ async function runEmulatorsOnFreeBase(): Promise<{ base: number; proc: Awaited<R
   throw new Error('no free port base for jobgraph emulators after 50 tries');
 }
 
-function run(args: string[], env: Record<string, string>, until?: RegExp): Promise<{ stdout: string; stderr: string; code: number | null; kill(): void }> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+  until?: RegExp,
+  nodeArgs: string[] = [],
+): Promise<{ stdout: string; stderr: string; code: number | null; kill(): void }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const done = (code: number | null) => resolve({ stdout, stderr, code, kill: () => child.kill('SIGTERM') });
@@ -79,6 +85,58 @@ describe('The jobgraph command', () => {
     const { stderr, code } = await run(['token'], {});
     expect(code).toBe(1);
     expect(stderr).toBe('jobgraph: configuration error: JOBGRAPH_JWT_SECRET: is required to mint a token\n');
+  });
+
+  it.each([
+    [['emulators', '--port-base', 'abc'], '--port-base: expected a port base (a whole number from 0 to 65530), got "abc"'],
+    [['emulators', '--port-base', '65531'], '--port-base: expected a port base (a whole number from 0 to 65530), got "65531"'],
+    [['token', '--ttl', 'abc'], '--ttl: expected a lifetime in seconds (a whole number from 1 to 315360000), got "abc"'],
+    [['token', '--ttl', '1h'], '--ttl: expected a lifetime in seconds (a whole number from 1 to 315360000), got "1h"'],
+    [['token', '--ttl'], "Option '--ttl <value>' argument missing"],
+    [['token', '--scopes', ' '], '--scopes: expected one or more space-separated scopes, got ""'],
+    [['token', '--port-base', '4100'], '--port-base: not an option of "jobgraph token"'],
+    [['demo', '--ttl', '60'], '--ttl: not an option of "jobgraph demo"'],
+    [['--scopes', 'jobs:read'], '--scopes: not an option of live mode (jobgraph with no command)'],
+    [['--verbose'], '--verbose: unknown flag'],
+    [['emulators', '-x'], '-x: unknown flag'],
+    [['serve'], 'unknown command "serve"'],
+    [['token', 'extra'], 'unexpected argument "extra" after "token"'],
+  ])('rejects %j with one line naming the flag or command', async (args, message) => {
+    const { stdout, stderr, code } = await run(args, { JOBGRAPH_JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`jobgraph: ${message}\nRun "jobgraph --help" for the commands and their flags.\n`);
+  });
+
+  it('prints the usage for --help, whatever the command', async () => {
+    for (const args of [['--help'], ['-h'], ['token', '--help']]) {
+      const { stdout, code } = await run(args, {});
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^Usage:\n {2}jobgraph {2,}live mode/);
+      expect(stdout).toContain('--port-base');
+    }
+  });
+
+  it('loads only what each command needs: nothing for --help, only jose and the configuration for token', async () => {
+    const loaded = (args: string[]) => run(args, { JOBGRAPH_JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123' }, undefined, ['--import', LOADED_HOOK]);
+    const modules = (stderr: string): string[] => JSON.parse(/^LOADED (.*)$/m.exec(stderr)?.[1] ?? 'null');
+    const heavy = (name: string) =>
+      /^(@apollo\/|graphql|@graphql-tools\/|express|@aws-sdk\/client-|@keyv\/|pino$|jose$)/.test(name) || name.startsWith('dist/emulators/');
+
+    const help = await loaded(['--help']);
+    expect(modules(help.stderr).filter((m) => !m.startsWith('node:'))).toEqual(['bin/jobgraph.mjs', 'dist/auth/identity.js', 'dist/main.js']);
+
+    const token = modules((await loaded(['token'])).stderr);
+    expect(token).toContain('jose');
+    expect(token.filter((m) => heavy(m) && m !== 'jose')).toEqual([]);
+    expect(token.filter((m) => m.startsWith('dist/'))).toEqual([
+      'dist/auth/identity.js',
+      'dist/auth/mintToken.js',
+      'dist/config.js',
+      'dist/errors.js',
+      'dist/globalId.js',
+      'dist/main.js',
+    ]);
   });
 
   it('stops live mode on a bad value with one line naming the variable', async () => {
@@ -118,6 +176,10 @@ describe('The jobgraph command', () => {
     const proc = await run(['demo'], env, banner);
     try {
       expect(proc.stdout).toMatch(banner);
+      // The Sandbox opens on the five-provider dashboard (its document is embedded in the landing page).
+      const url = /GraphQL \+ Apollo Sandbox:\s+(\S+)/.exec(proc.stdout)?.[1] as string;
+      const page = await (await fetch(url.replace('localhost', '127.0.0.1'), { headers: { accept: 'text/html' } })).text();
+      expect(page).toContain('query Dashboard {');
       expect(/WARNING: the demo is listening on 0\.0\.0\.0/.test(proc.stdout)).toBe(exposed);
       expect(/anyone who can reach this port/.test(proc.stdout)).toBe(exposed);
     } finally {

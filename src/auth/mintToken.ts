@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { SignJWT } from 'jose/jwt/sign'; // not 'jose': its index loads every JOSE algorithm (slower `jobgraph token`)
 
 export interface MintOptions {
   secret: string;

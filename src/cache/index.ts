@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { createJobCache, inMemoryStore, type JobCache, type SecretDetector } from './jobCache.ts';
-import { redisStore } from './redisStore.ts';
 
 export type { JobCache, SecretDetector } from './jobCache.ts';
 
@@ -9,6 +8,8 @@ export type { JobCache, SecretDetector } from './jobCache.ts';
 export async function openJobCache(config: Config, holdsSecret: SecretDetector, logger: Logger): Promise<JobCache | undefined> {
   const { url, maxEntries, ttlSeconds, opTimeoutMs } = config.cache;
   if (url) {
+    // Loaded only when configured: the Redis client is most of a megabyte of code.
+    const { redisStore } = await import('./redisStore.ts');
     const redis = await redisStore(url);
     return createJobCache({ store: redis.store, ttlSeconds, holdsSecret, logger, close: redis.close, opTimeoutMs });
   }

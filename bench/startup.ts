@@ -1,0 +1,152 @@
+// Start-up figures of the jobgraph command beside bare `node -e 0`, measured in the same run:
+// `jobgraph --help` and `jobgraph token` (wall time to exit), live mode (spawn to the first 200 from
+// /readyz) and the live gateway's idle RSS, after start and after one `jobs` query over five
+// providers. Run with `npm run bench:startup` (which builds dist/ first). Settings:
+// BENCH_STARTUP_RUNS (default 7); the median of the runs is reported.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mintToken } from '../src/auth/mintToken.ts';
+import { emulatorEnvironment, exampleGlobalIds, startEmulators } from '../src/emulators/index.ts';
+import { freePort, rssBytes, sleep, waitForIdle } from './lib/proc.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const BIN = 'bin/jobgraph.mjs';
+const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 7);
+const SECRET = 'bench-startup-secret-that-is-long-enough-0123456789';
+
+/** Goals from issue 11. */
+const GOALS = { cliFactor: 4, liveMs: 1500, idleMb: 120 };
+
+const baseEnv = (): Record<string, string> => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: process.env.HOME ?? '/tmp',
+  NODE_ENV: 'production',
+});
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+
+/** Wall time, in ms, from spawn to exit of `node <args>`; throws unless it exits 0. */
+function timeExit(args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code === 0) resolve(ms);
+      else reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+interface LiveRun {
+  readyMs: number;
+  idleMb: number;
+  afterQueryMb: number;
+}
+
+/** Start live mode against the emulators; time to the first 200 from /readyz, then idle RSS. */
+async function liveRun(upstreamEnv: Record<string, string>, token: string, ids: string[]): Promise<LiveRun> {
+  const port = await freePort();
+  const env = { ...baseEnv(), ...upstreamEnv, JOBGRAPH_JWT_SECRET: SECRET, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [BIN], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    let readyMs = 0;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`live mode exited ${child.exitCode}: ${stderr}`);
+      try {
+        const res = await fetch(`${base}/readyz`);
+        if (res.ok) {
+          readyMs = Number(process.hrtime.bigint() - started) / 1e6;
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+      if (Number(process.hrtime.bigint() - started) / 1e6 > 60_000) throw new Error(`live mode not ready in 60 s: ${stderr}`);
+      await sleep(10);
+    }
+    const pid = child.pid as number;
+    await waitForIdle(pid, { maxMs: 10_000 });
+    await sleep(500);
+    const idleMb = rssBytes(pid) / 2 ** 20;
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`, variables: { ids } }),
+    });
+    const body = (await res.json()) as { data?: { jobs?: unknown[] }; errors?: unknown[] };
+    if (!res.ok || body.errors || body.data?.jobs?.length !== ids.length) throw new Error(`dashboard query failed: ${JSON.stringify(body)}`);
+    await waitForIdle(pid, { maxMs: 10_000 });
+    await sleep(500);
+    return { readyMs, idleMb, afterQueryMb: rssBytes(pid) / 2 ** 20 };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+async function main(): Promise<void> {
+  const bare: number[] = [];
+  const help: number[] = [];
+  const tokenRuns: number[] = [];
+  const tokenEnv = { ...baseEnv(), JOBGRAPH_JWT_SECRET: SECRET };
+  await timeExit([BIN, '--help'], baseEnv()); // warm the file cache once, unmeasured
+  // Interleaved so that a busy moment of the machine falls on every command alike.
+  for (let r = 0; r < RUNS; r++) {
+    bare.push(await timeExit(['-e', '0'], baseEnv()));
+    help.push(await timeExit([BIN, '--help'], baseEnv()));
+    tokenRuns.push(await timeExit([BIN, 'token'], tokenEnv));
+  }
+  const emulators = await startEmulators();
+  const live: LiveRun[] = [];
+  try {
+    const token = await mintToken({ secret: SECRET, scopes: ['jobs:read'], ttlSeconds: 600 });
+    const ids = Object.values(exampleGlobalIds());
+    for (let r = 0; r < Math.min(RUNS, 3); r++) live.push(await liveRun(emulatorEnvironment(emulators), token, ids));
+  } finally {
+    await emulators.close();
+  }
+
+  const bareMs = median(bare);
+  const rows: [string, string, string, boolean][] = [];
+  const cli = (label: string, runs: number[]) => {
+    const ms = median(runs);
+    rows.push([label, `${fmt(ms)} ms (${fmt(ms / bareMs)}× bare node)`, `≤ ${GOALS.cliFactor}× bare node`, ms <= GOALS.cliFactor * bareMs]);
+  };
+  rows.push(['bare `node -e 0`', `${fmt(bareMs)} ms`, '—', true]);
+  cli('`jobgraph --help`', help);
+  cli('`jobgraph token`', tokenRuns);
+  const readyMs = median(live.map((l) => l.readyMs));
+  rows.push(['live mode: spawn → /readyz 200', `${fmt(readyMs)} ms`, `≤ ${GOALS.liveMs} ms`, readyMs <= GOALS.liveMs]);
+  const idleMb = median(live.map((l) => l.idleMb));
+  rows.push(['live mode: idle RSS after start', `${fmt(idleMb)} MB`, `≤ ${GOALS.idleMb} MB`, idleMb <= GOALS.idleMb]);
+  const afterMb = median(live.map((l) => l.afterQueryMb));
+  rows.push(['live mode: idle RSS after one 5-provider `jobs` query', `${fmt(afterMb)} MB`, `≤ ${GOALS.idleMb} MB`, afterMb <= GOALS.idleMb]);
+
+  const lines = [
+    `# jobgraph start-up (node ${process.version}, ${RUNS} runs, medians; live mode ${live.length} runs)`,
+    '',
+    '| what | measured | goal | met |',
+    '|---|---|---|---|',
+    ...rows.map(([what, measured, goal, met]) => `| ${what} | ${measured} | ${goal} | ${goal === '—' ? '' : met ? 'yes' : 'NO'} |`),
+    '',
+    `runs (ms): bare ${bare.map(fmt).join(', ')}; --help ${help.map(fmt).join(', ')}; token ${tokenRuns.map(fmt).join(', ')}; live ready ${live.map((l) => fmt(l.readyMs)).join(', ')}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();

@@ -1,0 +1,32 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+describe('The npm package', () => {
+  it('packs the compiled code, the schema, the command, README and LICENSE — no sources, tests or bench', () => {
+    // --ignore-scripts: `npm pack` would run `prepare` (the build); `npm test` has built dist/ already.
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const [pack] = JSON.parse(out) as [{ name: string; files: { path: string }[] }];
+    const files = pack.files.map((f) => f.path);
+    expect(pack.name).toBe('jobgraph');
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'LICENSE',
+        'README.md',
+        'package.json',
+        'bin/jobgraph.mjs',
+        'dist/main.js',
+        'dist/schema.js',
+        'schema/job.graphql',
+        'schema/panorama.graphql',
+        'schema/omics.graphql',
+        'schema/cosbatch.graphql',
+        'schema/importexport.graphql',
+        'schema/codepipeline.graphql',
+      ]),
+    );
+    expect(files.filter((f) => !/^(dist\/.*\.js|schema\/[a-z]+\.graphql|bin\/jobgraph\.mjs|LICENSE|README\.md|package\.json)$/.test(f))).toEqual([]);
+  });
+});

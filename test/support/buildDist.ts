@@ -1,0 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Vitest global setup: compile src/ to dist/ (`npm run build`, incremental: about 3 s when nothing
+ * changed) before any test runs, so the tests that spawn bin/jobgraph.mjs never run a stale build,
+ * whether the suite was started by `npm test` or `npx vitest run`.
+ */
+export default function setup(): void {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+}
