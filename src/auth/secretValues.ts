@@ -80,6 +80,8 @@ export class SecretValueRegistry {
   private readonly windowLengths = new Map<number, number>();
   private learnedChars = 0;
   private recordCollector: ((record: JobRecord) => string[]) | undefined;
+  /** Records already walked by learnRecord (see there). */
+  private walkedRecords = new WeakSet<JobRecord>();
 
   constructor(
     private readonly maxLearned: number = DEFAULT_MAX_LEARNED,
@@ -124,11 +126,16 @@ export class SecretValueRegistry {
   /** How records are searched for sensitive values (set once the schema is built). */
   setRecordCollector(collect: (record: JobRecord) => string[]): void {
     this.recordCollector = collect;
+    this.walkedRecords = new WeakSet();
   }
 
   /** Learn every sensitive value a record holds. */
   learnRecord(record: JobRecord): void {
-    if (!this.recordCollector) return;
+    // A request that asks for one job several times (aliases, fragments, _entities) gets the same
+    // record object from its DataLoader each time: walk it once. Records carrying secrets are never
+    // cached across requests, so each one is a fresh object and is always walked.
+    if (!this.recordCollector || this.walkedRecords.has(record)) return;
+    this.walkedRecords.add(record);
     for (const value of this.recordCollector(record)) this.learn(value);
   }
 
@@ -137,6 +144,7 @@ export class SecretValueRegistry {
     for (const value of this.learned.keys()) this.index(value, -1);
     this.learned.clear();
     this.learnedChars = 0;
+    this.walkedRecords = new WeakSet();
   }
 
   /** True when the text holds a registered value (in any of its forms) or a secret-shaped string. */
