@@ -15,30 +15,15 @@ import {
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { parseGlobalId, type ImportExportKey } from '../../../src/globalId.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
-import { expectCleanMessage } from './helpers.ts';
+import { EXPECTED_STATES, expectCleanMessage } from './helpers.ts';
 
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
 const key = (jobId: string): ImportExportKey => ({ provider: 'AWS_IMPORT_EXPORT', jobId });
 const jobIdOf = (globalId: string) => (parseGlobalId(globalId) as ImportExportKey).jobId;
 
 /** The test's own expectation of a record, from the emulator's wire data (independent of parse.ts). */
-const STATES: Record<string, ImportExportJobRecord['state']> = {
-  Pending: 'QUEUED',
-  InProgress: 'IN_PROGRESS',
-  Complete: 'SUCCEEDED',
-  SuccessWithErrors: 'SUCCEEDED_WITH_ERRORS',
-  Canceled: 'CANCELLED',
-  Expired: 'FAILED',
-  DeviceError: 'FAILED',
-  InvalidSignature: 'FAILED',
-  MissingDevice: 'FAILED',
-  MissingSignature: 'FAILED',
-  UnsupportedDeviceType: 'FAILED',
-  UnsupportedFileFormat: 'FAILED',
-  UnsupportedPowerSupply: 'FAILED',
-};
 function expectedRecord(w: WireGetStatusResult): ImportExportJobRecord {
-  const state = (w.ProgressCode && STATES[w.ProgressCode]) || 'UNKNOWN';
+  const state = (w.ProgressCode && EXPECTED_STATES[w.ProgressCode]) || 'UNKNOWN';
   const created = w.CreationDate ? new Date(w.CreationDate).toISOString() : null;
   return {
     id: `importexport:${w.JobId}`,
