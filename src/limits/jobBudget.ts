@@ -17,9 +17,7 @@ import {
 import type { Config } from '../config.ts';
 import { BadUserInputError } from '../errors.ts';
 import { buildKey, formatGlobalId, parseGlobalId, type JobKey } from '../globalId.ts';
-import type { JobProvider } from '../model.ts';
-import { keyFromRepresentation, type JobRepresentation } from '../resolvers/concreteJob.ts';
-import { JOB_TYPE_NAME } from '../resolvers/typeNames.ts';
+import { representationKey } from '../resolvers/representationKey.ts';
 
 type BudgetConfig = Pick<Config, 'limits' | 'awsRegion' | 'tencent'>;
 type Args = Record<string, unknown>;
@@ -38,8 +36,6 @@ export class JobBudgetError extends BadUserInputError {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const optional = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
-
-const PROVIDER_OF_TYPE = new Map(Object.entries(JOB_TYPE_NAME).map(([provider, type]) => [type, provider as JobProvider]));
 
 /**
  * For each root field that loads jobs, the loader keys its arguments would load, built as
@@ -68,14 +64,12 @@ export const ROOT_FIELD_JOB_KEYS: Record<string, (args: Args, config: BudgetConf
   },
 };
 
-/** Only a plain object with a string `__typename` naming `Job` or a job type can load a job. */
+/** Only a plain object with a string `__typename` naming `Job` or a job type can load a job (the key as the reference resolvers build it). */
 function keyOfRepresentation(rep: unknown): JobKey {
   if (typeof rep !== 'object' || rep === null || Array.isArray(rep)) throw new TypeError('not an object');
   const typeName = (rep as { __typename?: unknown }).__typename;
-  if (typeName === 'Job') return parseGlobalId(str((rep as JobRepresentation).id));
-  const provider = typeof typeName === 'string' ? PROVIDER_OF_TYPE.get(typeName) : undefined;
-  if (!provider) throw new TypeError('not a job type');
-  return keyFromRepresentation(provider, rep);
+  if (typeof typeName !== 'string') throw new TypeError('no type name');
+  return representationKey(typeName, rep);
 }
 
 /**
