@@ -39,8 +39,23 @@ export type KeyOf<P extends JobProvider> = Extract<JobKey, { provider: P }>;
  * defaults. The `*-global` pseudo-regions are endpoints, not regions a job lives in.
  */
 export function isAwsRegion(region: string): boolean {
+  if (servedAwsRegions.has(region)) return true;
   if (region.endsWith('-global')) return false;
-  return typeof (partition(region) as { description?: unknown }).description === 'string';
+  const served = typeof (partition(region) as { description?: unknown }).description === 'string';
+  if (served) servedAwsRegions.add(region);
+  return served;
+}
+
+/**
+ * Regions `isAwsRegion` has found served, so each is looked up in the partitions once. Only
+ * served regions are kept (they are the SDK's finite list), never a string that failed, so
+ * callers sending made-up regions cannot grow it.
+ */
+const servedAwsRegions = new Set<string>();
+
+/** How many regions `isAwsRegion` remembers (at most the regions the SDK's partitions list). */
+export function rememberedAwsRegions(): number {
+  return servedAwsRegions.size;
 }
 
 /**

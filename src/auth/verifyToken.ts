@@ -1,5 +1,14 @@
 import { createSecretKey } from 'node:crypto';
-import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwksCache,
+  jwtVerify,
+  type ExportedJWKSCache,
+  type JWKSCacheInput,
+  type JWTPayload,
+} from 'jose';
 import type { Logger } from 'pino';
 import { JobgraphError } from '../errors.ts';
 import { ANONYMOUS, type Identity } from './identity.ts';
@@ -17,6 +26,15 @@ const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', '
 const HMAC_ALGORITHMS = ['HS256'];
 /** Clock tolerance for exp/nbf/iat, in seconds. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
+/**
+ * Longest a verified token is trusted without checking its signature and claims again, in ms.
+ * A cached verification also ends at the token's own `exp` and, for a JWKS-signed token, as soon
+ * as the key set is fetched again: a key taken out of the JWKS stops being accepted at the next
+ * fetch (as without the cache) and at most this long after a token signed with it was last checked.
+ */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+/** Most verified tokens remembered at once (the oldest verification is forgotten first). */
+export const VERIFIED_TOKEN_MAX_ENTRIES = 10_000;
 
 /** A present but invalid token: the whole request is rejected with HTTP 401. */
 export class InvalidTokenError extends JobgraphError {
@@ -43,6 +61,16 @@ export interface TokenVerifierOptions {
   logger?: Pick<Logger, 'warn' | 'info'>;
   /** First wait before fetching the JWKS again after a failure, in ms (default 1000). */
   jwksRetryMs?: number;
+  /** Shortest wait between two JWKS fetches caused by a token whose key is not in the set, in ms (default jose's 30 s). */
+  jwksCooldownMs?: number;
+}
+
+interface Verified {
+  identity: Identity;
+  /** Date.now() after which the verification must be done again. */
+  until: number;
+  /** The JWKS fetch the token was verified against (null for HS256): a newer fetch ends the entry. */
+  keySet: unknown;
 }
 
 const JWKS_MAX_RETRY_MS = 30_000;
@@ -55,7 +83,15 @@ const JWKS_MAX_RETRY_MS = 30_000;
 export function createTokenVerifier(settings: TokenSettings, options: TokenVerifierOptions = {}): TokenVerifier {
   // Imported once: a raw Uint8Array would be imported again on every verification.
   const secret = settings.jwtSecret ? createSecretKey(Buffer.from(settings.jwtSecret, 'utf8')) : null;
-  const jwks = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : null;
+  // jose writes each fetched key set into `fetched.jwks` (a new object per fetch): how a cached
+  // verification learns that the keys were fetched again.
+  const fetched = {} as JWKSCacheInput & Partial<ExportedJWKSCache>;
+  const jwks = settings.jwksUrl
+    ? createRemoteJWKSet(new URL(settings.jwksUrl), {
+        [jwksCache]: fetched,
+        ...(options.jwksCooldownMs !== undefined ? { cooldownDuration: options.jwksCooldownMs } : {}),
+      })
+    : null;
   const jwksUrl = settings.jwksUrl ? loggableUrl(settings.jwksUrl) : null;
   const { logger } = options;
   const claimChecks = {
@@ -65,11 +101,26 @@ export function createTokenVerifier(settings: TokenSettings, options: TokenVerif
     ...(settings.audience ? { audience: settings.audience } : {}),
   };
 
+  // Verified tokens, keyed by the token itself (held in memory only, like the request that
+  // carried it; never logged), in order of verification.
+  const verified = new Map<string, Verified>();
+  const remember = (token: string, identity: Identity, payload: JWTPayload, keySet: unknown): void => {
+    const until = Math.min(Date.now() + VERIFIED_TOKEN_TTL_MS, (payload.exp as number) * 1000);
+    if (!(until > Date.now())) return; // expired but within the clock tolerance: verify each time
+    if (verified.size >= VERIFIED_TOKEN_MAX_ENTRIES) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { identity, until, keySet });
+  };
+
   const verify = async (authorization: string | undefined): Promise<Identity> => {
     if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
     const match = /^Bearer[ ]+([A-Za-z0-9_\-.=]+)\s*$/i.exec(authorization);
     if (!match) throw new InvalidTokenError('the Authorization header must be "Bearer <token>"');
     const token = match[1] as string;
+    const known = verified.get(token);
+    if (known) {
+      if (Date.now() < known.until && (known.keySet === null || known.keySet === fetched.jwks)) return known.identity;
+      verified.delete(token);
+    }
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -77,11 +128,13 @@ export function createTokenVerifier(settings: TokenSettings, options: TokenVerif
       throw new InvalidTokenError('it is not a JWT');
     }
     let payload: JWTPayload;
+    let keySet: unknown = null;
     try {
       if (alg && HMAC_ALGORITHMS.includes(alg) && secret) {
         ({ payload } = await jwtVerify(token, secret, { ...claimChecks, algorithms: HMAC_ALGORITHMS }));
       } else if (alg && JWKS_ALGORITHMS.includes(alg) && jwks) {
         ({ payload } = await jwtVerify(token, jwks, { ...claimChecks, algorithms: JWKS_ALGORITHMS }));
+        keySet = fetched.jwks;
       } else {
         throw new InvalidTokenError('its signing algorithm is not accepted');
       }
@@ -94,7 +147,9 @@ export function createTokenVerifier(settings: TokenSettings, options: TokenVerif
       }
       throw new InvalidTokenError(reason);
     }
-    return { authenticated: true, subject: typeof payload.sub === 'string' ? payload.sub : null, scopes: scopesOf(payload) };
+    const identity: Identity = Object.freeze({ authenticated: true, subject: typeof payload.sub === 'string' ? payload.sub : null, scopes: scopesOf(payload) });
+    remember(token, identity, payload, keySet);
+    return identity;
   };
 
   let timer: NodeJS.Timeout | undefined;
