@@ -64,18 +64,32 @@ export function httpErrorHandler(config: Pick<Config, 'limits'>, logger: Logger)
       return;
     }
     const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined;
-    const status = clientStatus(err);
-    if (status !== null) {
-      const type = err instanceof URIError ? 'uri.malformed' : (err as HttpLayerError).type;
-      const message = err instanceof URIError ? 'Request URL is not valid percent-encoding.' : clientMessage(status, type, config);
-      logger.info({ requestId, status, type: typeof type === 'string' ? type : null, method: req.method }, 'request refused by the HTTP layer');
-      res.status(status).json(badRequest(message));
-      return;
-    }
-    const correlationId = randomUUID();
-    logger.error({ correlationId, requestId, err, method: req.method }, 'internal error');
-    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId } }] });
+    const { status, body } = httpErrorAnswer(err, req.method, requestId, config, logger);
+    res.status(status).json(body);
   };
+}
+
+/**
+ * The status and JSON body for an error raised around Apollo (see {@link httpErrorHandler}),
+ * logged as described there; also what server.ts's direct `POST /graphql` path answers.
+ */
+export function httpErrorAnswer(
+  err: unknown,
+  method: string | undefined,
+  requestId: string | undefined,
+  config: Pick<Config, 'limits'>,
+  logger: Logger,
+): { status: number; body: Body } {
+  const status = clientStatus(err);
+  if (status !== null) {
+    const type = err instanceof URIError ? 'uri.malformed' : (err as HttpLayerError).type;
+    const message = err instanceof URIError ? 'Request URL is not valid percent-encoding.' : clientMessage(status, type, config);
+    logger.info({ requestId, status, type: typeof type === 'string' ? type : null, method }, 'request refused by the HTTP layer');
+    return { status, body: badRequest(message) };
+  }
+  const correlationId = randomUUID();
+  logger.error({ correlationId, requestId, err, method }, 'internal error');
+  return { status: 500, body: { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId } }] } };
 }
 
 /** Any path or method the server does not serve: JSON 404, not Express's HTML page. */

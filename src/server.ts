@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -16,7 +16,7 @@ import type { Config } from './config.ts';
 import { createRequestContext, type RequestContext } from './context.ts';
 import type { Sources } from './datasources/index.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from './errors.ts';
-import { httpErrorHandler, notFoundHandler } from './httpErrorHandler.ts';
+import { httpErrorAnswer, httpErrorHandler, notFoundHandler } from './httpErrorHandler.ts';
 import { FdHealth } from './health.ts';
 import { createQueryLimits } from './limits/index.ts';
 import { jobBudgetPlugin } from './limits/jobBudget.ts';
@@ -169,12 +169,102 @@ const requestErrorCodesPlugin: ApolloServerPlugin<RequestContext> = {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The request's ID: the caller's `x-request-id` when well-formed, else a new one; echoed in the response. */
+function requestIdOf(req: http.IncomingMessage, res: http.ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const requestId = typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', requestId);
+  return requestId;
+}
+
+/** Who a request's token says is calling, and the request's ID. */
+interface Admitted {
+  requestId: string;
+  identity: Identity;
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+/**
+ * Whether a request can take the direct path: `POST /graphql` (with or without a query string),
+ * a JSON body in UTF-8 (`application/json`, optionally `; charset=utf-8`) with a Content-Length
+ * within the body limit and no Content-Encoding, and not asking for an event stream. Anything
+ * else (other charsets, compressed or chunked bodies, oversized ones…) goes through Express,
+ * whose body parser and error handler answer it.
+ */
+function isPlainGraphQLPost(req: http.IncomingMessage, maxBodyBytes: number): boolean {
+  if (req.method !== 'POST') return false;
+  const url = req.url ?? '';
+  if (url !== GRAPHQL_PATH && !url.startsWith(`${GRAPHQL_PATH}?`)) return false;
+  const { headers } = req;
+  const type = headers['content-type'];
+  if (type !== 'application/json' && !(type !== undefined && /^application\/json\s*;\s*charset\s*=\s*"?utf-8"?\s*$/i.test(type))) return false;
+  if (headers['content-encoding'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
+  if (headers.accept?.includes('text/event-stream')) return false;
+  const length = headers['content-length'];
+  return length !== undefined && /^\d{1,15}$/.test(length) && Number(length) <= maxBodyBytes;
+}
+
+/** An error shaped as Express's body parser raises them, so `httpErrorAnswer` words it the same. */
+const bodyError = (status: number, type: string) => Object.assign(new Error(type), { status, type });
+
+/**
+ * Read a JSON body of the declared Content-Length, as Express's JSON parser (strict) reads one: a
+ * body of another length, or one that is not a JSON object or array, is a 400; an empty body is `{}`.
+ */
+function readJsonBody(req: http.IncomingMessage, maxBodyBytes: number): Promise<unknown> {
+  const expected = Number(req.headers['content-length']);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > maxBodyBytes) return done(bodyError(413, 'entity.too.large'));
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      if (received !== expected) return done(bodyError(400, 'request.size.invalid'));
+      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
+      if (text.length === 0) return done(null, {});
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      } catch {
+        return done(bodyError(400, 'entity.parse.failed'));
+      }
+      if (typeof parsed !== 'object' || parsed === null) return done(bodyError(400, 'entity.parse.failed'));
+      done(null, parsed);
+    };
+    const onAborted = (): void => done(bodyError(400, 'request.aborted'));
+    const done = (err: Error | null, value?: unknown): void => {
+      req.off('data', onData).off('end', onEnd).off('aborted', onAborted).off('error', onAborted);
+      if (err) {
+        req.resume();
+        reject(err);
+      } else resolve(value);
+    };
+    req.on('data', onData).on('end', onEnd).on('aborted', onAborted).on('error', onAborted);
+  });
+}
+
+/** Answer a JSON body (the error shapes the HTTP layer sends), as Express's `res.json` would. */
+function sendJson(res: http.ServerResponse, body: unknown): void {
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
 /** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics (unless off). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, sources, built, logger } = options;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // Every request enters here. The everyday one (a JSON POST to /graphql) goes straight to Apollo
+  // (`graphqlPost` below); anything else goes to Express. A request another handler must take
+  // before Apollo sees it (e.g. `Accept: text/event-stream`) is routed here too.
+  const httpServer = http.createServer((req, res) => {
+    if (isPlainGraphQLPost(req, config.limits.maxBodyBytes)) graphqlPost(req, res);
+    else app(req, res);
+  });
   const verifyToken = createTokenVerifier(config.auth, { logger });
   verifyToken.start();
   const landing = config.introspection
@@ -247,44 +337,84 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   }
   // A present but invalid token rejects the whole request before GraphQL runs: 401, one error.
+  // Resolves to the caller, or to null once the 401 has been sent.
+  const admit = async (req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<Admitted | null> => {
+    const authorization = req.headers.authorization;
+    let identity: Identity;
+    try {
+      identity = await verifyToken(authorization);
+    } catch (err) {
+      if (!(err instanceof InvalidTokenError)) throw err;
+      logger.info({ requestId, reason: err.message }, 'rejected bearer token');
+      metrics?.graphqlRequest('unknown', 'UNAUTHENTICATED');
+      res.statusCode = 401;
+      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+      sendJson(res, { errors: [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      return null;
+    }
+    // A verified token is a secret the process now knows: never in a log line or message.
+    // (Unverified ones are not registered, so garbage tokens cannot evict real secrets;
+    // JWT-shaped strings are scrubbed by shape anyway.)
+    if (identity.authenticated) secretValues.learn(authorization?.replace(/^\s*bearer\s+/i, '').trim());
+    return { requestId, identity };
+  };
   const authenticate: express.RequestHandler = (req, res, next) => {
-    const incoming = req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
-    res.setHeader('x-request-id', requestId);
-    res.locals.requestId = requestId;
-    verifyToken(req.header('authorization')).then(
-      (identity) => {
-        // A verified token is a secret the process now knows: never in a log line or message.
-        // (Unverified ones are not registered, so garbage tokens cannot evict real secrets;
-        // JWT-shaped strings are scrubbed by shape anyway.)
-        if (identity.authenticated)
-          secretValues.learn(
-            req
-              .header('authorization')
-              ?.replace(/^\s*bearer\s+/i, '')
-              .trim(),
-          );
-        res.locals.identity = identity;
-        next();
-      },
-      (err: unknown) => {
-        if (!(err instanceof InvalidTokenError)) return next(err);
-        logger.info({ requestId, reason: err.message }, 'rejected bearer token');
-        metrics?.graphqlRequest('unknown', 'UNAUTHENTICATED');
-        res
-          .status(401)
-          .setHeader('www-authenticate', 'Bearer error="invalid_token"')
-          .json({ errors: [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }] });
-      },
-    );
+    res.locals.requestId = requestIdOf(req, res);
+    admit(req, res, res.locals.requestId as string).then((admitted) => {
+      if (!admitted) return;
+      res.locals.identity = admitted.identity;
+      next();
+    }, next);
+  };
+  const contextFor = (admitted: Admitted) => async () => createRequestContext(config, sources, admitted.identity, admitted.requestId);
+  const spanMiddleware = options.observability?.tracing ? operationSpanMiddleware(options.observability) : undefined;
+
+  /**
+   * `POST /graphql` with a JSON body, without Express: the token, then the body (read, capped and
+   * parsed as Express's JSON parser would), then Apollo's own HTTP handling (CSRF prevention,
+   * batching refused, status and headers). Errors answer as `httpErrorHandler` does.
+   */
+  const graphqlPost = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const run = (): void => {
+      const requestId = requestIdOf(req, res);
+      admit(req, res, requestId)
+        .then(async (who) => {
+          if (!who) return;
+          const body = await readJsonBody(req, config.limits.maxBodyBytes);
+          const headers = new HeaderMap();
+          for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+          const url = req.url as string;
+          const search = url.length > GRAPHQL_PATH.length ? url.slice(GRAPHQL_PATH.length) : '';
+          const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: 'POST', headers, search, body }, context: contextFor(who) });
+          for (const [key, value] of response.headers) res.setHeader(key, value);
+          res.statusCode = response.status ?? 200;
+          if (response.body.kind === 'complete') {
+            res.end(response.body.string);
+            return;
+          }
+          for await (const chunk of response.body.asyncIterator) res.write(chunk);
+          res.end();
+        })
+        .catch((err: unknown) => {
+          if (res.headersSent) {
+            res.destroy();
+            return;
+          }
+          const { status, body } = httpErrorAnswer(err, req.method, requestId, config, logger);
+          res.statusCode = status;
+          sendJson(res, body);
+        });
+    };
+    if (spanMiddleware) spanMiddleware(req as express.Request, res as express.Response, run);
+    else run();
   };
   app.use(
     '/graphql',
-    ...(options.observability?.tracing ? [operationSpanMiddleware(options.observability)] : []),
+    ...(spanMiddleware ? [spanMiddleware] : []),
     authenticate,
     express.json({ limit: config.limits.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => createRequestContext(config, sources, res.locals.identity as Identity, res.locals.requestId as string),
+      context: ({ res }) => contextFor({ identity: res.locals.identity as Identity, requestId: res.locals.requestId as string })(),
     }),
   );
   app.use(notFoundHandler);
