@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
@@ -115,7 +115,8 @@ function publicShape(formatted: GraphQLFormattedError): GraphQLFormattedError {
 }
 
 /**
- * Marks responses that carry a secret `Cache-Control: no-store`, echoes the request ID, and
+ * Marks every response `Cache-Control: no-store` (what Apollo's cache-control plugin, which is
+ * off, would answer for a schema without cache hints; a response may carry a secret), echoes the request ID, and
  * writes one log line per operation: name, duration, error codes. Never variables, tokens or data.
  */
 function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): ApolloServerPlugin<RequestContext> {
@@ -128,7 +129,7 @@ function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): Apo
         },
         async willSendResponse({ contextValue: ctx, response, operationName, errors }) {
           response.http.headers.set('x-request-id', ctx.requestId);
-          if (ctx.secretServed) response.http.headers.set('cache-control', 'no-store');
+          response.http.headers.set('cache-control', 'no-store');
           const codes = (errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'));
           logger.info(
             {
@@ -294,6 +295,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // would stop the server a second time and re-raise the signal.
     stopOnTerminationSignals: false,
     plugins: [
+      // The schema has no cache hints, so every response is no-store (requestPlugin says so) and
+      // the plugin's hook on every resolved field would compute nothing.
+      ApolloServerPluginCacheControlDisabled(),
       requestErrorCodesPlugin,
       jobBudgetPlugin(config),
       // On close: stop accepting connections, let in-flight requests finish for up to the

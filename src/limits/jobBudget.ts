@@ -135,6 +135,35 @@ export function distinctJobKeys(
   return keys;
 }
 
+/** Root fields that may load more than one job (a list argument); every other one loads at most one. */
+const MANY_JOB_FIELDS = new Set(['jobs', '_entities']);
+
+/**
+ * A cheap upper bound on the distinct jobs an operation can load, without its variables: the
+ * root fields that load a job (at most one each, `@skip`/`@include` ignored), or Infinity when a
+ * field takes a list of them. When it is within the budget, the exact count need not be made.
+ */
+export function jobFieldsBound(document: DocumentNode, operation: OperationDefinitionNode): number {
+  let count = 0;
+  const seenFragments = new Set<string>();
+  const walk = (set: SelectionSetNode): boolean => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (MANY_JOB_FIELDS.has(selection.name.value)) return false;
+        if (Object.hasOwn(ROOT_FIELD_JOB_KEYS, selection.name.value)) count += 1;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (!walk(selection.selectionSet)) return false;
+      } else if (!seenFragments.has(selection.name.value)) {
+        seenFragments.add(selection.name.value);
+        const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+        if (fragment && !walk((fragment as FragmentDefinitionNode).selectionSet)) return false;
+      }
+    }
+    return true;
+  };
+  return walk(operation.selectionSet) ? count : Infinity;
+}
+
 /**
  * One budget of distinct upstream jobs per request, across all root fields, aliases and
  * `_entities` representations (`limits.maxJobsPerRequest`, JOBGRAPH_MAX_JOBS_PER_REQUEST,
@@ -151,7 +180,7 @@ export function jobBudgetPlugin(config: BudgetConfig): ApolloServerPlugin<BaseCo
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
-          if (!operation) return;
+          if (!operation || jobFieldsBound(document, operation) <= max) return;
           const keys = distinctJobKeys(schema, document, operation, request.variables, config);
           if (keys && keys.size > max) throw new JobBudgetError(max, keys.size, { http: { status: 400 } });
         },

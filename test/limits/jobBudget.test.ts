@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createRequestContext } from '../../src/context.ts';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
 import { parseGlobalId } from '../../src/globalId.ts';
-import { distinctJobKeys, ROOT_FIELD_JOB_KEYS } from '../../src/limits/jobBudget.ts';
+import { distinctJobKeys, jobFieldsBound, ROOT_FIELD_JOB_KEYS } from '../../src/limits/jobBudget.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { clearCalls, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
 
@@ -142,6 +142,23 @@ describe('The per-request job budget', () => {
     expect(ok.body.errors).toBeUndefined();
     clearCalls(small);
     await expectRefused(small, query, { s: true }, budgetMessage(3, 2));
+  });
+
+  it('skips the exact count only when a bound made without variables is within the budget', async () => {
+    const bound = (query: string) => {
+      const document = parse(query);
+      return jobFieldsBound(document, document.definitions[0] as OperationDefinitionNode);
+    };
+    expect(bound('query($id: ID!) { job(id: $id) { id } __typename }')).toBe(1);
+    expect(bound('query($id: ID!) { ...F ... on Query { b: importExportJob(jobId: "A") { id } ...F } } fragment F on Query { a: job(id: $id) { id } }')).toBe(
+      2,
+    );
+    expect(bound('{ a: job(id: "x") { id } jobs(ids: []) { id } }')).toBe(Infinity);
+    expect(bound('{ ... on Query { _entities(representations: []) { __typename } } }')).toBe(Infinity);
+    // Over the bound, the exact count decides: two distinct jobs of three fields pass the budget of 2.
+    const twoOfThree = `{ a: job(id: "${ex.importexport}") { id } b: job(id: "${ex.importexport}") { id } c: job(id: "${ex.panorama}") { id } }`;
+    const res = await gql(small, twoOfThree, { token: small.tokens.read });
+    expect(res.body.errors).toBeUndefined();
   });
 
   it('covers every root field that returns jobs', () => {
