@@ -21,6 +21,8 @@ export interface JobCache {
 }
 
 const PREFIX = 'jobgraph:job:v1:';
+/** Records kept parsed (see `createJobCache`'s `get`): the most recently parsed ones. */
+export const PARSED_RECORDS_MAX = 512;
 
 export interface JobCacheOptions {
   store: KeyValueCache<string>;
@@ -45,11 +47,24 @@ export function createJobCache(options: JobCacheOptions): JobCache {
           circuitBreaker(handleAll, { halfOpenAfter: options.pauseAfterFailureMs ?? 10_000, breaker: new ConsecutiveBreaker(1) }),
           timeout(options.opTimeoutMs ?? 250, TimeoutStrategy.Aggressive),
         );
+  // The stored text of a record read again is parsed once: the record is deeply frozen and shared
+  // by the requests that read the same text (a finished job's record never changes; a changed
+  // text, e.g. another replica's write to Redis, is parsed anew).
+  const parsed = new Map<string, { raw: string; record: JobRecord }>();
+  const parse = (globalId: string, raw: string): JobRecord => {
+    const known = parsed.get(globalId);
+    if (known && known.raw === raw) return known.record;
+    const record = deepFreeze(JSON.parse(raw)) as JobRecord;
+    if (known) parsed.delete(globalId);
+    else if (parsed.size >= PARSED_RECORDS_MAX) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(globalId, { raw, record });
+    return record;
+  };
   return {
     async get(globalId) {
       try {
         const raw = await guard.execute(() => store.get(PREFIX + globalId));
-        return raw === undefined ? undefined : (JSON.parse(raw) as JobRecord);
+        return raw === undefined ? undefined : parse(globalId, raw);
       } catch (err) {
         logger.warn({ err: { message: (err as Error).message } }, 'job cache read failed; asking the provider');
         return undefined;
@@ -67,6 +82,15 @@ export function createJobCache(options: JobCacheOptions): JobCache {
     },
     close: options.close ?? (async () => {}),
   };
+}
+
+/** Freeze a parsed JSON value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The in-process default: an LRU of at most `maxEntries` records. */

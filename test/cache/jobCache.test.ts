@@ -49,6 +49,19 @@ describe('The job cache rules', () => {
     expect(await cache.offer(r)).toBe(true);
     expect(await cache.get('importexport:OK001')).toEqual(r);
   });
+  it('parses a stored record once: the same frozen record for the same stored text, a new one when the text changes', async () => {
+    const store = inMemoryStore(100);
+    const shared = createJobCache({ store, ttlSeconds: 60, holdsSecret, logger: silent });
+    const r = base({ id: 'importexport:OK002', signature: null, artifactList: [{ description: 'label', url: null }] });
+    await shared.offer(r);
+    const first = await shared.get('importexport:OK002');
+    expect(first).toEqual(r);
+    expect(await shared.get('importexport:OK002')).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen((first as unknown as { artifactList: object[] }).artifactList[0])).toBe(true);
+    // Another writer (a second replica through Redis) stores a different text under the same key.
+    await store.set('jobgraph:job:v1:importexport:OK002', JSON.stringify({ ...r, statusMessage: 'rewritten' }));
+    expect(await shared.get('importexport:OK002')).toEqual({ ...r, statusMessage: 'rewritten' });
+  });
   it('never caches a job that can still change', async () => {
     expect(await cache.offer(base({ id: 'importexport:RUN01', terminal: false, state: 'IN_PROGRESS' }))).toBe(false);
     expect(await cache.get('importexport:RUN01')).toBeUndefined();
