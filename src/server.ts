@@ -9,6 +9,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import { fixedFieldsLogger } from './logger.ts';
 import type { Identity } from './auth/identity.ts';
 import { InvalidTokenError, createTokenVerifier } from './auth/verifyToken.ts';
 import { scrubSecrets, secretValues } from './auth/secretValues.ts';
@@ -278,6 +279,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       })
     : ApolloServerPluginLandingPageDisabled();
 
+  // The per-request lines below log fixed, non-sensitive fields only.
+  const operationLog = fixedFieldsLogger(logger);
   const limits = createQueryLimits(config);
   const requestIds = new WeakMap<object, string>();
 
@@ -304,7 +307,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // grace period, then cut the remaining sockets.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.resilience.shutdownGraceMs }),
       landing,
-      requestPlugin(logger, requestIds),
+      requestPlugin(operationLog, requestIds),
       ...(options.observability ? [observabilityPlugin<RequestContext>(options.observability)] : []),
     ],
     logger: {
@@ -349,7 +352,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       identity = await verifyToken(authorization);
     } catch (err) {
       if (!(err instanceof InvalidTokenError)) throw err;
-      logger.info({ requestId, reason: err.message }, 'rejected bearer token');
+      operationLog.info({ requestId, reason: err.message }, 'rejected bearer token');
       metrics?.graphqlRequest('unknown', 'UNAUTHENTICATED');
       res.statusCode = 401;
       res.setHeader('www-authenticate', 'Bearer error="invalid_token"');

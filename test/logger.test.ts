@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SENSITIVE_HEADERS, createLogger } from '../src/logger.ts';
+import { SENSITIVE_HEADERS, createLogger, fixedFieldsLogger } from '../src/logger.ts';
 import { buildSchema } from '../src/schema.ts';
 import { LogCapture } from './support/gateway.ts';
 
@@ -22,6 +22,18 @@ describe('The logger', () => {
     expect(logs.lines).toHaveLength(1);
     expect(last()).toMatchObject({ level: 30, service: 'jobgraph', requestId: 'req-1', msg: 'graphql request' });
     expect(last().time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('writes the per-operation line without name redaction the same as with it, still scrubbing secret values', () => {
+    const logs = new LogCapture();
+    const logger = createLogger('info', sensitiveNames, logs, (line) => line.replaceAll(SECRET, '[REDACTED]'));
+    const line = { requestId: 'req-2', operationName: `Op${SECRET}`, authenticated: true, durationMs: 1.5, errorCodes: ['BAD_USER_INPUT'] };
+    logger.info(line, 'graphql request');
+    fixedFieldsLogger(logger).info(line, 'graphql request');
+    const [viaFull, viaFixed] = logs.lines.map((l) => ({ ...(JSON.parse(l) as Record<string, unknown>), time: null }));
+    expect(viaFixed).toEqual(viaFull);
+    expect(viaFixed).toMatchObject({ level: 30, service: 'jobgraph', operationName: 'Op[REDACTED]', errorCodes: ['BAD_USER_INPUT'] });
+    expect(logs.text()).not.toContain(SECRET);
   });
 
   it('redacts every credential header, lower-case or canonical, wherever a headers object sits', () => {
