@@ -126,7 +126,12 @@ export function createJobCache(options: JobCacheOptions): JobCache {
     const again = await acquire(globalId, token, leaseMs);
     if (again !== false) {
       listening.cancel();
-      return again ? holder(globalId, token) : FETCH_YOURSELF;
+      if (!again) return FETCH_YOURSELF;
+      // The lease was free again: its holder finished. It may have stored the record after our read.
+      const late = await read(globalId);
+      if (!late) return holder(globalId, token);
+      holder(globalId, token).done!(true);
+      return { record: late };
     }
     const outcome = await listening.outcome;
     if (outcome !== 'stored') return FETCH_YOURSELF;
