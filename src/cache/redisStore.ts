@@ -94,7 +94,8 @@ function redisLeases(client: RedisClientType): { leases: LeaseStore; close: () =
  * a failing Redis as a miss.
  */
 export async function redisStore(url: string): Promise<{ store: KeyValueCache<string>; leases?: LeaseStore; close: () => Promise<void> }> {
-  const keyv = createKeyv(url, { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 1000 });
+  // No offline queue: while Redis is away a command fails at once (a miss) instead of waiting for the op timeout.
+  const keyv = createKeyv({ url, disableOfflineQueue: true }, { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 1000 });
   keyv.on('error', () => {
     // Reported through failed reads and writes (logged by the job cache); keep the emitter quiet.
   });
@@ -106,7 +107,10 @@ export async function redisStore(url: string): Promise<{ store: KeyValueCache<st
     ...(lease ? { leases: lease.leases } : {}),
     close: async () => {
       await lease?.close();
-      await keyv.disconnect().catch(() => undefined);
+      // A client that lost its Redis would wait for it to come back to close politely: drop it instead.
+      const redis = client as RedisClientType | undefined;
+      if (redis && !redis.isReady && typeof redis.destroy === 'function') redis.destroy();
+      else await keyv.disconnect().catch(() => undefined);
     },
   };
 }
