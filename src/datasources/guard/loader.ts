@@ -145,7 +145,8 @@ function startCall<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<
   const provider = source.provider;
   const region = breakerRegion(key);
   const startedAt = Date.now();
-  // Aborts the running attempts when the call is abandoned; `queue` takes the other entries out of the limiter's queue.
+  // `abort` aborts the running attempts when the call is abandoned; `queue` takes the entries that
+  // did not run the call out of the limiter's queue (when one of them starts it, or on abandonment).
   const abort = new AbortController();
   const queue = new AbortController();
   let started = false;
@@ -158,7 +159,7 @@ function startCall<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<
   const task = (): Promise<unknown> => {
     if (started) return Promise.resolve();
     started = true;
-    queue.abort();
+    if (callers.size > 1) queue.abort();
     const run = breakers.forRegion(region).execute(({ signal }) => source.fetchJob(key, { signal }), abort.signal);
     run.then(settle.resolve, (err: unknown) => settle.reject(failureOf(err, provider, region, budgetMs, abort.signal.aborted)));
     return run;
@@ -174,23 +175,24 @@ function startCall<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<
     for (const who of callers) enqueue(who);
     return outcome;
   };
-  const promise = (async (): Promise<JobRecord> => {
-    if (!cache) return fetchUpstream();
-    const hit = await cache.get(id);
-    observer?.cacheLookup?.(hit ? 'hit' : 'miss');
-    if (hit) return hit;
-    // Across processes: wait (a bounded time) for another process that fetches this job, or fetch it and tell the others.
-    const claim = cache.claim ? await cache.claim(id, { leaseMs: budgetMs, waitMs: Math.max(0, budgetMs / 2 - (Date.now() - startedAt)) }) : undefined;
-    if (claim?.record) return claim.record;
-    let stored = false;
-    try {
-      const record = await fetchUpstream();
-      stored = await cache.offer(record);
-      return record;
-    } finally {
-      claim?.done?.(stored);
-    }
-  })();
+  const promise = !cache
+    ? fetchUpstream()
+    : (async (): Promise<JobRecord> => {
+        const hit = await cache.get(id);
+        observer?.cacheLookup?.(hit ? 'hit' : 'miss');
+        if (hit) return hit;
+        // Across processes: wait (a bounded time) for another process that fetches this job, or fetch it and tell the others.
+        const claim = cache.claim ? await cache.claim(id, { leaseMs: budgetMs, waitMs: Math.max(0, budgetMs / 2 - (Date.now() - startedAt)) }) : undefined;
+        if (claim?.record) return claim.record;
+        let stored = false;
+        try {
+          const record = await fetchUpstream();
+          stored = await cache.offer(record);
+          return record;
+        } finally {
+          claim?.done?.(stored);
+        }
+      })();
   return {
     promise,
     waiters: 0,
@@ -206,33 +208,105 @@ function startCall<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<
   };
 }
 
+/** A waiter's deadline: `expire` runs once it passes, unless the waiter was served first. */
+interface Deadline {
+  at: number;
+  expire: () => void;
+  done: boolean;
+}
+
+/**
+ * The deadlines of one source's waiters. They all get the same budget, so they come due in the
+ * order they were made: a FIFO with one timer for its head, instead of a timer (or an
+ * `AbortSignal.timeout`) per job. Served waiters are dropped from the head as they settle.
+ */
+class Deadlines {
+  readonly #items: Deadline[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  add(ms: number, expire: () => void): Deadline {
+    const deadline: Deadline = { at: performance.now() + ms, expire, done: false };
+    this.#items.push(deadline);
+    if (this.#timer === undefined) this.#arm(deadline.at);
+    return deadline;
+  }
+
+  /** The waiter was served: forget its deadline (at once when it is the oldest). */
+  settle(deadline: Deadline): void {
+    deadline.done = true;
+    this.#dropServed();
+  }
+
+  #dropServed(): void {
+    while (this.#head < this.#items.length && this.#items[this.#head]!.done) this.#head += 1;
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(at: number): void {
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - performance.now()));
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    while (this.#head < this.#items.length) {
+      const next = this.#items[this.#head]!;
+      if (!next.done && next.at > now) break;
+      this.#head += 1;
+      if (!next.done) {
+        next.done = true;
+        next.expire();
+      }
+    }
+    this.#dropServed();
+    if (this.#head < this.#items.length && this.#timer === undefined) this.#arm(this.#items[this.#head]!.at);
+  }
+}
+
+const DEADLINES = new WeakMap<object, Deadlines>();
+
+function deadlinesOf(guarded: object): Deadlines {
+  let deadlines = DEADLINES.get(guarded);
+  if (!deadlines) {
+    deadlines = new Deadlines();
+    DEADLINES.set(guarded, deadlines);
+  }
+  return deadlines;
+}
+
 /** Wait for a shared call for at most the budget, counted from now; the last waiter to give up abandons the call. */
-function waitFor(call: SharedCall, provider: JobProvider, budgetMs: number, forget: () => void): Promise<JobRecord> {
+function waitFor(call: SharedCall, guarded: { source: { provider: JobProvider }; budgetMs: number }, forget: () => void): Promise<JobRecord> {
   call.waiters += 1;
+  const deadlines = deadlinesOf(guarded);
+  const { budgetMs } = guarded;
   return new Promise<JobRecord>((resolve, reject) => {
-    let waiting = true;
-    const timer = setTimeout(() => {
-      if (!waiting) return;
-      waiting = false;
-      const err = budgetError(provider, budgetMs);
+    const deadline = deadlines.add(budgetMs, () => {
+      const err = budgetError(guarded.source.provider, budgetMs);
       reject(err);
       call.waiters -= 1;
       if (call.waiters === 0) {
         forget();
         call.abandon(err);
       }
-    }, budgetMs);
+    });
     call.promise.then(
       (record) => {
-        if (!waiting) return;
-        waiting = false;
-        clearTimeout(timer);
+        if (deadline.done) return;
+        deadlines.settle(deadline);
         resolve(record);
       },
       (err: Error) => {
-        if (!waiting) return;
-        waiting = false;
-        clearTimeout(timer);
+        if (deadline.done) return;
+        deadlines.settle(deadline);
         reject(err);
       },
     );
@@ -270,7 +344,7 @@ export function fetchJobShared<P extends JobProvider>(guarded: GuardedSource<P>,
     mine.promise.then(forget, forget);
   }
   const shared = call;
-  return waitFor(shared, guarded.source.provider, guarded.budgetMs, () => {
+  return waitFor(shared, guarded, () => {
     if (calls.get(id) === shared) calls.delete(id);
   });
 }
@@ -281,7 +355,7 @@ export function fetchJobShared<P extends JobProvider>(guarded: GuardedSource<P>,
  */
 export function fetchGuarded<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, caller: string = NO_SUBJECT_CALLER): Promise<JobRecord> {
   const call = startCall(guarded, key, formatGlobalId(key), caller, false);
-  return waitFor(call, guarded.source.provider, guarded.budgetMs, () => {});
+  return waitFor(call, guarded, () => {});
 }
 
 /**
