@@ -78,7 +78,7 @@ export interface Config {
     upstreamMaxBodyBytes: number;
     /**
      * Concurrent upstream calls one caller (token subject) may have at one provider, across
-     * all of its requests (JOBGRAPH_CALLER_CONCURRENCY, default 16: half the provider cap).
+     * all of its requests (JOBGRAPH_CALLER_CONCURRENCY, default 20: a 100-job query's share of one provider out of five, in one wave; 12 of the provider cap 32 stay for others).
      */
     callerConcurrency: number;
     /** Regional clients (each with its sockets) a provider keeps open at most (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER, default 32). */
@@ -314,7 +314,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       maxRootFields: int(env, 'JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000),
       maxJobsPerRequest: int(env, 'JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000),
       upstreamMaxBodyBytes: int(env, 'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
-      callerConcurrency: int(env, 'JOBGRAPH_CALLER_CONCURRENCY', 16, 1, 1024),
+      callerConcurrency: int(env, 'JOBGRAPH_CALLER_CONCURRENCY', 20, 1, 1024),
       maxClientsPerProvider: int(env, 'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', 32, 1, 1024),
     },
     resilience: {

@@ -19,7 +19,7 @@ describe('Configuration', () => {
         maxBodyBytes: 1048576,
         maxJobsPerRequest: 100,
         upstreamMaxBodyBytes: 1048576,
-        callerConcurrency: 16,
+        callerConcurrency: 20,
         maxClientsPerProvider: 32,
       },
       cache: { url: null, maxEntries: 10000, ttlSeconds: 86400, opTimeoutMs: 250 },

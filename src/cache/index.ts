@@ -11,7 +11,15 @@ export async function openJobCache(config: Config, holdsSecret: SecretDetector, 
     // Loaded only when configured: the Redis client is most of a megabyte of code.
     const { redisStore } = await import('./redisStore.ts');
     const redis = await redisStore(url);
-    return createJobCache({ store: redis.store, ttlSeconds, holdsSecret, logger, close: redis.close, opTimeoutMs });
+    return createJobCache({
+      store: redis.store,
+      ttlSeconds,
+      holdsSecret,
+      logger,
+      close: redis.close,
+      opTimeoutMs,
+      ...(redis.leases ? { leases: redis.leases } : {}),
+    });
   }
   if (maxEntries === 0) return undefined;
   return createJobCache({ store: inMemoryStore(maxEntries), ttlSeconds, holdsSecret, logger, opTimeoutMs: 0 });

@@ -1,5 +1,6 @@
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap } from 'cockatiel';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model.ts';
 
@@ -17,7 +18,40 @@ export interface JobCache {
   get(globalId: string): Promise<JobRecord | undefined>;
   /** Store the record if the rules allow; returns whether it was stored. */
   offer(record: JobRecord): Promise<boolean>;
+  /**
+   * Across processes (a shared store with leases: Redis): on a miss, either wait for another
+   * process that is fetching the job (`record` when it stored it) or become the one that fetches
+   * it (`done` tells the others, with whether the record was stored). An empty answer means
+   * "fetch it yourself": no lease, the other process's record was not cacheable, the wait ran
+   * out, or the store failed. Absent for a cache without leases.
+   */
+  claim?(globalId: string, options: { leaseMs: number; waitMs: number }): Promise<Claim>;
   close(): Promise<void>;
+}
+
+/** The answer of `JobCache.claim`. */
+export interface Claim {
+  /** Another process fetched and stored the job. */
+  record?: JobRecord;
+  /** This process holds the lease: call once the fetch settled, with whether the record was stored. */
+  done?: (stored: boolean) => void;
+}
+
+/**
+ * Short per-job leases and their outcome messages (Redis: `SET NX PX`, pub/sub), so one process
+ * fetches a job that several want at once. Every method may fail or be slow: the job cache bounds
+ * each call with its op timeout and treats a failure as "fetch it yourself".
+ */
+export interface LeaseStore {
+  /** Take the lease on `globalId` for `ttlMs` unless another process holds it; true when taken. */
+  acquire(globalId: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Drop the lease (if still ours) and tell the waiting processes whether the record was stored. */
+  release(globalId: string, token: string, stored: boolean): Promise<void>;
+  /**
+   * Start listening for the outcome of `globalId`'s lease: `outcome` resolves with the holder's
+   * word, or with 'gone' when the wait ran out after `ms`, was cancelled, or the store failed.
+   */
+  listen(globalId: string, ms: number): { outcome: Promise<'stored' | 'uncacheable' | 'gone'>; cancel(): void };
 }
 
 const PREFIX = 'jobgraph:job:v1:';
@@ -34,7 +68,11 @@ export interface JobCacheOptions {
   opTimeoutMs?: number;
   /** How long to stop using a store that failed, in ms (default 10000). */
   pauseAfterFailureMs?: number;
+  /** Cross-process leases on the same store (Redis), so several processes fetch a job once. */
+  leases?: LeaseStore;
 }
+
+const FETCH_YOURSELF: Claim = {};
 
 export function createJobCache(options: JobCacheOptions): JobCache {
   const { store, ttlSeconds, holdsSecret, logger } = options;
@@ -60,16 +98,64 @@ export function createJobCache(options: JobCacheOptions): JobCache {
     parsed.set(globalId, { raw, record });
     return record;
   };
-  return {
-    async get(globalId) {
-      try {
-        const raw = await guard.execute(() => store.get(PREFIX + globalId));
-        return raw === undefined ? undefined : parse(globalId, raw);
-      } catch (err) {
-        logger.warn({ err: { message: (err as Error).message } }, 'job cache read failed; asking the provider');
-        return undefined;
-      }
+  const { leases } = options;
+  const read = async (globalId: string): Promise<JobRecord | undefined> => {
+    try {
+      const raw = await guard.execute(() => store.get(PREFIX + globalId));
+      return raw === undefined ? undefined : parse(globalId, raw);
+    } catch (err) {
+      logger.warn({ err: { message: (err as Error).message } }, 'job cache read failed; asking the provider');
+      return undefined;
+    }
+  };
+  const acquire = async (globalId: string, token: string, ttlMs: number): Promise<boolean | undefined> => {
+    try {
+      return await guard.execute(() => leases!.acquire(globalId, token, ttlMs));
+    } catch (err) {
+      logger.warn({ err: { message: (err as Error).message } }, 'job cache lease failed; asking the provider');
+      return undefined;
+    }
+  };
+  const holder = (globalId: string, token: string): Claim => ({
+    done: (stored) => {
+      guard
+        .execute(() => leases!.release(globalId, token, stored))
+        .catch((err: unknown) => {
+          logger.warn({ err: { message: (err as Error).message } }, 'job cache lease release failed');
+        });
     },
+  });
+  const claim = async (globalId: string, { leaseMs, waitMs }: { leaseMs: number; waitMs: number }): Promise<Claim> => {
+    const token = randomUUID();
+    const taken = await acquire(globalId, token, leaseMs);
+    if (taken === undefined) return FETCH_YOURSELF;
+    if (taken) return holder(globalId, token);
+    // Another process fetches it. Listen first, then look again: its word may have come between
+    // our SET and our listening (stored: the cache has it; not cacheable: the lease is free again).
+    const listening = leases!.listen(globalId, waitMs);
+    const early = await read(globalId);
+    if (early) {
+      listening.cancel();
+      return { record: early };
+    }
+    const again = await acquire(globalId, token, leaseMs);
+    if (again !== false) {
+      listening.cancel();
+      if (!again) return FETCH_YOURSELF;
+      // The lease was free again: its holder finished. It may have stored the record after our read.
+      const late = await read(globalId);
+      if (!late) return holder(globalId, token);
+      holder(globalId, token).done!(true);
+      return { record: late };
+    }
+    const outcome = await listening.outcome;
+    if (outcome !== 'stored') return FETCH_YOURSELF;
+    const record = await read(globalId);
+    return record ? { record } : FETCH_YOURSELF;
+  };
+  return {
+    ...(leases ? { claim } : {}),
+    get: read,
     async offer(record) {
       if (!record.terminal || holdsSecret(record)) return false;
       try {

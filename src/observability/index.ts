@@ -54,6 +54,10 @@ export class Observability implements AttemptObserver, LoaderObserver {
     this.metrics?.cacheLookup(result);
   }
 
+  coalesced(provider: JobProvider): void {
+    this.metrics?.coalesced(provider);
+  }
+
   batch<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T> {
     if (!this.tracing) return run();
     return inSpan(this.tracing.tracer, `jobgraph.batch ${provider}`, { 'jobgraph.provider': provider, 'jobgraph.batch.size': size }, () => run());

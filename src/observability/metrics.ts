@@ -33,6 +33,7 @@ export class GatewayMetrics {
   readonly #upstreamDuration: Histogram<'provider'>;
   readonly #upstreamRetries: Counter<'provider'>;
   readonly #cacheRequests: Counter<'result'>;
+  readonly #coalesced: Counter<'provider'>;
   readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
@@ -73,6 +74,12 @@ export class GatewayMetrics {
       labelNames: ['result'],
       registers,
     });
+    this.#coalesced = new Counter({
+      name: 'jobgraph_upstream_coalesced_total',
+      help: 'Jobs a request got from a call another request had in flight, instead of its own upstream call, by provider.',
+      labelNames: ['provider'],
+      registers,
+    });
     this.#graphqlRequests = new Counter({
       name: 'jobgraph_graphql_requests_total',
       help: 'GraphQL requests, by operation type and outcome (ok or the first error code).',
@@ -90,6 +97,10 @@ export class GatewayMetrics {
 
   cacheLookup(result: 'hit' | 'miss'): void {
     this.#cacheRequests.inc({ result });
+  }
+
+  coalesced(provider: JobProvider): void {
+    this.#coalesced.inc({ provider });
   }
 
   graphqlRequest(operationType: string, outcome: string): void {

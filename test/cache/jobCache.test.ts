@@ -1,14 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSecretDetector } from '../../src/auth/secrets.ts';
 import { createJobCache, inMemoryStore } from '../../src/cache/jobCache.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import type { JobRecord } from '../../src/model.ts';
 import { JOB_TYPE_NAME } from '../../src/resolvers/typeNames.ts';
 import { buildSchema } from '../../src/schema.ts';
-import { clearCalls, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+import { clearCalls, EMULATOR_NAMES, gql, resetFaults, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
 
 const { schema, policy } = buildSchema();
 const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
@@ -187,6 +187,71 @@ describe.skipIf(!hasRedis)('The cache shared through Redis (needs redis-server o
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('makes one upstream call per job in all when two replicas ask for the same finished jobs at once (Redis leases)', async () => {
+    const probe = await startTestGateway();
+    const ids = [...(await expectedCacheable(probe))].slice(0, 20);
+    await probe.close();
+    // A database of its own, so no earlier test has cached these jobs.
+    const env = { JOBGRAPH_CACHE_URL: `${url}/3`, JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000' };
+    const a = await startTestGateway(env);
+    const b = await startTestGateway(env);
+    const received = (gw: TestGateway) => EMULATOR_NAMES.reduce((n, name) => n + gw.emulators[name].received.length, 0);
+    try {
+      for (const gw of [a, b]) {
+        clearCalls(gw);
+        for (const name of EMULATOR_NAMES) gw.emulators[name].setFaults({ hold: true });
+      }
+      const q = `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus completedAt } }`;
+      const fromA = gql(a, q, { variables: { ids }, token: a.tokens.read });
+      const fromB = gql(b, q, { variables: { ids }, token: b.tokens.read });
+      // Each job's lease holder has sent its call (held); the other replica waits for its word.
+      await vi.waitFor(() => expect(received(a) + received(b)).toBe(ids.length), { timeout: 60_000, interval: 20 });
+      resetFaults(a);
+      resetFaults(b);
+      const [ra, rb] = await Promise.all([fromA, fromB]);
+      expect(ra.body.errors).toBeUndefined();
+      expect(rb.body.data?.jobs).toEqual(ra.body.data?.jobs);
+      const warnings = [...a.logs.lines, ...b.logs.lines]
+        .filter((l) => l.includes('job cache'))
+        .slice(0, 5)
+        .join('\n');
+      expect(upstreamCallCount(a) + upstreamCallCount(b), warnings).toBe(ids.length);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('keeps answering when Redis dies under a running gateway, each job asked once', async () => {
+    const port = await freePort();
+    const own = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      own.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('Ready to accept connections')) resolve();
+      });
+      own.once('exit', () => reject(new Error('redis-server did not start')));
+    });
+    const gw = await startTestGateway({ JOBGRAPH_CACHE_URL: `redis://127.0.0.1:${port}` });
+    try {
+      const ids = DEMO_DATA.importexport.DEMO_GLOBAL_IDS.slice(0, 5);
+      const exited = new Promise((resolve) => own.once('exit', resolve));
+      own.kill('SIGKILL');
+      await exited;
+      clearCalls(gw);
+      const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id state } }`, { variables: { ids }, token: gw.tokens.read });
+      expect(res.body.errors).toBeUndefined();
+      expect((res.body.data?.jobs as { id: string }[]).map((j) => j.id)).toEqual(ids);
+      expect(upstreamCallCount(gw)).toBe(ids.length);
+    } finally {
+      own.kill('SIGKILL');
+      await gw.close();
     }
   });
 

@@ -22,6 +22,8 @@ export interface GuardOptions extends BreakerOptions {
 /** Told of cache lookups and loader batches (metrics and traces, src/observability); every hook optional. */
 export interface LoaderObserver {
   cacheLookup?(result: 'hit' | 'miss'): void;
+  /** A request waited for a call another request had in flight, instead of making its own. */
+  coalesced?(provider: JobProvider): void;
   /** Runs one loader batch of `size` keys (tracing wraps it in a span). */
   batch?<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T>;
 }
@@ -63,52 +65,297 @@ export function guardSource<P extends JobProvider>(
   };
 }
 
-/**
- * Fetch one job under the provider's protections, for `caller` (the token's subject). The
- * budget clock starts before the job waits for a concurrency slot, so "no job waits more than
- * the budget in all" holds under load too; a job still waiting when it runs out leaves the
- * queue. The abort signal reaches the client, which stops its attempts and retries. While the
- * circuit of the job's region is open the job fails at once with UPSTREAM_UNAVAILABLE.
- */
-export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, caller: string = NO_SUBJECT_CALLER): Promise<JobRecord> {
-  const provider = guarded.source.provider;
-  const budget = AbortSignal.timeout(guarded.budgetMs);
-  const region = breakerRegion(key);
-  try {
-    return await guarded.limit.run(
-      caller,
-      () => guarded.breakers.forRegion(region).execute(({ signal }) => guarded.source.fetchJob(key, { signal: AbortSignal.any([signal, budget]) })),
-      budget,
-    );
-  } catch (err) {
-    if (err instanceof InternalError) throw err;
-    // A transport failure caused by the budget's own abort is answered as the budget, below.
-    const cutByBudget = budget.aborted && err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE' && err.httpStatus === null;
-    if (err instanceof UpstreamError && !cutByBudget) throw err;
-    const label = PROVIDER_LABEL[provider];
-    if (err instanceof BrokenCircuitError) {
-      const where = region === 'global' ? '' : ` in ${region}`;
-      throw new UpstreamError({
-        provider,
-        code: 'UPSTREAM_UNAVAILABLE',
-        message: `${label} is failing${where}; jobgraph stopped calling it there for a while.`,
-        retryable: false,
-        cause: err,
-      });
-    }
-    if (budget.aborted) {
-      throw new UpstreamError({
-        provider,
-        code: 'UPSTREAM_UNAVAILABLE',
-        message: `${label} did not answer within ${guarded.budgetMs} ms.`,
-        retryable: false,
-        cause: err,
-      });
-    }
-    // Anything else is jobgraph's own failure, never the provider's: INTERNAL_SERVER_ERROR (formatError
-    // masks it with a correlation id), not retried, and not counted — the breaker counts only UPSTREAM_UNAVAILABLE.
-    throw new InternalError(provider, err);
+/** The failure a waiter gets when the provider did not answer within its budget. */
+function budgetError(provider: JobProvider, budgetMs: number, cause?: unknown): UpstreamError {
+  return new UpstreamError({
+    provider,
+    code: 'UPSTREAM_UNAVAILABLE',
+    message: `${PROVIDER_LABEL[provider]} did not answer within ${budgetMs} ms.`,
+    retryable: false,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** What a failed guarded call is answered with: the provider's error as is, an open circuit or the budget as UPSTREAM_UNAVAILABLE, anything else as jobgraph's own failure. */
+function failureOf(err: unknown, provider: JobProvider, region: string, budgetMs: number, cutShort: boolean): Error {
+  if (err instanceof InternalError) return err;
+  // A transport failure caused by the budget's own abort is answered as the budget, below.
+  const cutByBudget = cutShort && err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE' && err.httpStatus === null;
+  if (err instanceof UpstreamError && !cutByBudget) return err;
+  if (err instanceof BrokenCircuitError) {
+    const where = region === 'global' ? '' : ` in ${region}`;
+    return new UpstreamError({
+      provider,
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: `${PROVIDER_LABEL[provider]} is failing${where}; jobgraph stopped calling it there for a while.`,
+      retryable: false,
+      cause: err,
+    });
   }
+  if (cutShort) return budgetError(provider, budgetMs, err);
+  // Anything else is jobgraph's own failure, never the provider's: INTERNAL_SERVER_ERROR (formatError
+  // masks it with a correlation id), not retried, and not counted — the breaker counts only UPSTREAM_UNAVAILABLE.
+  return new InternalError(provider, err);
+}
+
+/**
+ * One upstream call for one job, shared by every request that asks for that job while it is in
+ * flight. It has no deadline of its own: it lives while anyone still waits for it, and is
+ * abandoned (taken out of the limiter's queue, its attempts aborted) when the last waiter's
+ * budget runs out. So one waiter giving up never fails the others.
+ */
+interface SharedCall {
+  promise: Promise<JobRecord>;
+  /** Waiters still waiting. */
+  waiters: number;
+  /** Give a caller who joins its own place in the limiter's queue while the call still waits for a slot. */
+  join(caller: string): void;
+  abandon(reason: Error): void;
+}
+
+/** In-flight calls per guarded source, by global ID. An entry is removed when its call settles or is abandoned. */
+const IN_FLIGHT = new WeakMap<object, Map<string, SharedCall>>();
+
+function inFlightOf(guarded: object): Map<string, SharedCall> {
+  let calls = IN_FLIGHT.get(guarded);
+  if (!calls) {
+    calls = new Map();
+    IN_FLIGHT.set(guarded, calls);
+  }
+  return calls;
+}
+
+/** How many jobs of this source have a call in flight now (tests and the subscription poller). */
+export function inFlightCount(guarded: object): number {
+  return IN_FLIGHT.get(guarded)?.size ?? 0;
+}
+
+/**
+ * Start the call for `key`: (with `useCache`) the cross-request cache, then — with a shared cache
+ * that offers leases (Redis) — the cross-process lease, then the guarded fetch, then the cache offer.
+ *
+ * Fairness: the call waits in the provider's limiter under the caller who started it, and under each
+ * other caller who joins while it still waits; the first of those entries to get a slot runs the call
+ * and holds that slot until it settles, the others leave the queue. So a caller with one job never
+ * waits behind another caller's flood because both asked for the same job.
+ */
+function startCall<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, id: string, caller: string, useCache: boolean): SharedCall {
+  const { source, limit, breakers, budgetMs, observer } = guarded;
+  const cache = useCache ? guarded.cache : undefined;
+  const provider = source.provider;
+  const region = breakerRegion(key);
+  const startedAt = Date.now();
+  // `abort` aborts the running attempts when the call is abandoned; `queue` takes the entries that
+  // did not run the call out of the limiter's queue (when one of them starts it, or on abandonment).
+  const abort = new AbortController();
+  const queue = new AbortController();
+  let started = false;
+  let queueing = false;
+  const callers = new Set<string>([caller]);
+  let settle!: { resolve: (r: JobRecord) => void; reject: (e: Error) => void };
+  const outcome = new Promise<JobRecord>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  const task = (): Promise<unknown> => {
+    if (started) return Promise.resolve();
+    started = true;
+    if (callers.size > 1) queue.abort();
+    const run = breakers.forRegion(region).execute(({ signal }) => source.fetchJob(key, { signal }), abort.signal);
+    run.then(settle.resolve, (err: unknown) => settle.reject(failureOf(err, provider, region, budgetMs, abort.signal.aborted)));
+    return run;
+  };
+  const enqueue = (who: string): void => {
+    limit.run(who, task, queue.signal).catch((err: unknown) => {
+      // An entry that did not run the call left the queue: because another entry runs it (ignored) or because the call was abandoned.
+      if (!started) settle.reject(abort.signal.aborted ? (abort.signal.reason as Error) : failureOf(err, provider, region, budgetMs, true));
+    });
+  };
+  const fetchUpstream = (): Promise<JobRecord> => {
+    queueing = true;
+    for (const who of callers) enqueue(who);
+    return outcome;
+  };
+  const promise = !cache
+    ? fetchUpstream()
+    : (async (): Promise<JobRecord> => {
+        const hit = await cache.get(id);
+        observer?.cacheLookup?.(hit ? 'hit' : 'miss');
+        if (hit) return hit;
+        // Across processes: wait (a bounded time) for another process that fetches this job, or fetch it and tell the others.
+        const claim = cache.claim ? await cache.claim(id, { leaseMs: budgetMs, waitMs: Math.max(0, budgetMs / 2 - (Date.now() - startedAt)) }) : undefined;
+        if (claim?.record) return claim.record;
+        let stored = false;
+        try {
+          const record = await fetchUpstream();
+          stored = await cache.offer(record);
+          return record;
+        } finally {
+          claim?.done?.(stored);
+        }
+      })();
+  return {
+    promise,
+    waiters: 0,
+    join(who) {
+      if (started || callers.has(who)) return;
+      callers.add(who);
+      if (queueing) enqueue(who);
+    },
+    abandon(reason) {
+      abort.abort(reason);
+      queue.abort(reason);
+    },
+  };
+}
+
+/** A waiter's deadline: `expire` runs once it passes, unless the waiter was served first. */
+interface Deadline {
+  at: number;
+  expire: () => void;
+  done: boolean;
+}
+
+/**
+ * The deadlines of one source's waiters. They all get the same budget, so they come due in the
+ * order they were made: a FIFO with one timer for its head, instead of a timer (or an
+ * `AbortSignal.timeout`) per job. Served waiters are dropped from the head as they settle.
+ */
+class Deadlines {
+  readonly #items: Deadline[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  add(ms: number, expire: () => void): Deadline {
+    const deadline: Deadline = { at: performance.now() + ms, expire, done: false };
+    this.#items.push(deadline);
+    if (this.#timer === undefined) this.#arm(deadline.at);
+    return deadline;
+  }
+
+  /** The waiter was served: forget its deadline (at once when it is the oldest). */
+  settle(deadline: Deadline): void {
+    deadline.done = true;
+    this.#dropServed();
+  }
+
+  #dropServed(): void {
+    while (this.#head < this.#items.length && this.#items[this.#head]!.done) this.#head += 1;
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(at: number): void {
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - performance.now()));
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    while (this.#head < this.#items.length) {
+      const next = this.#items[this.#head]!;
+      if (!next.done && next.at > now) break;
+      this.#head += 1;
+      if (!next.done) {
+        next.done = true;
+        next.expire();
+      }
+    }
+    this.#dropServed();
+    if (this.#head < this.#items.length && this.#timer === undefined) this.#arm(this.#items[this.#head]!.at);
+  }
+}
+
+const DEADLINES = new WeakMap<object, Deadlines>();
+
+function deadlinesOf(guarded: object): Deadlines {
+  let deadlines = DEADLINES.get(guarded);
+  if (!deadlines) {
+    deadlines = new Deadlines();
+    DEADLINES.set(guarded, deadlines);
+  }
+  return deadlines;
+}
+
+/** Wait for a shared call for at most the budget, counted from now; the last waiter to give up abandons the call. */
+function waitFor(call: SharedCall, guarded: { source: { provider: JobProvider }; budgetMs: number }, forget: () => void): Promise<JobRecord> {
+  call.waiters += 1;
+  const deadlines = deadlinesOf(guarded);
+  const { budgetMs } = guarded;
+  return new Promise<JobRecord>((resolve, reject) => {
+    const deadline = deadlines.add(budgetMs, () => {
+      const err = budgetError(guarded.source.provider, budgetMs);
+      reject(err);
+      call.waiters -= 1;
+      if (call.waiters === 0) {
+        forget();
+        call.abandon(err);
+      }
+    });
+    call.promise.then(
+      (record) => {
+        if (deadline.done) return;
+        deadlines.settle(deadline);
+        resolve(record);
+      },
+      (err: Error) => {
+        if (deadline.done) return;
+        deadlines.settle(deadline);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * Fetch one job for `caller` (the token's subject) below the per-request DataLoader: the
+ * cross-request cache, then the process-wide map of calls in flight — a request that asks for a
+ * job another request is already fetching waits for that call instead of making its own — then
+ * the guarded upstream call, then the cache offer. The record is shared as it is between the
+ * requests that waited for it (nothing mutates it; each request's resolvers filter its fields by
+ * that caller's scopes), and leaves the map when its call settles, so a record carrying secrets is
+ * shared only while in flight and never stored.
+ *
+ * Budget: each waiter waits at most the provider's budget from when it asked ("no job waits more
+ * than the budget in all"), queueing, attempts and waits included; the call goes on while anyone
+ * waits, and is abandoned when the last one gives up. While the circuit of the job's region is
+ * open the job fails at once with UPSTREAM_UNAVAILABLE.
+ */
+export function fetchJobShared<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, caller: string = NO_SUBJECT_CALLER): Promise<JobRecord> {
+  const id = formatGlobalId(key);
+  const calls = inFlightOf(guarded);
+  let call = calls.get(id);
+  if (call) {
+    guarded.observer?.coalesced?.(guarded.source.provider);
+    call.join(caller);
+  } else {
+    const mine = startCall(guarded, key, id, caller, true);
+    call = mine;
+    calls.set(id, mine);
+    const forget = () => {
+      if (calls.get(id) === mine) calls.delete(id);
+    };
+    mine.promise.then(forget, forget);
+  }
+  const shared = call;
+  return waitFor(shared, guarded, () => {
+    if (calls.get(id) === shared) calls.delete(id);
+  });
+}
+
+/**
+ * Fetch one job under the provider's protections (fair concurrency cap, circuit breaker, budget),
+ * for `caller`, on its own: no cache and no sharing with other requests.
+ */
+export function fetchGuarded<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, caller: string = NO_SUBJECT_CALLER): Promise<JobRecord> {
+  const call = startCall(guarded, key, formatGlobalId(key), caller, false);
+  return waitFor(call, guarded, () => {});
 }
 
 /**
@@ -120,23 +367,12 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
  * when there is one (it decides what may be cached).
  */
 export function createJobLoader<P extends JobProvider>(guarded: GuardedSource<P>, caller: string = NO_SUBJECT_CALLER): DataLoader<KeyOf<P>, JobRecord, string> {
-  const cache = guarded.cache;
   const observer = guarded.observer;
-  const load = async (key: KeyOf<P>): Promise<JobRecord> => {
-    if (!cache) return fetchGuarded(guarded, key, caller);
-    const id = formatGlobalId(key);
-    const hit = await cache.get(id);
-    observer?.cacheLookup?.(hit ? 'hit' : 'miss');
-    if (hit) return hit;
-    const record = await fetchGuarded(guarded, key, caller);
-    await cache.offer(record);
-    return record;
-  };
   const failed = (err: Error): Error => {
     guarded.health?.noteError(err);
     return err;
   };
-  const batch = (keys: readonly KeyOf<P>[]) => Promise.all(keys.map((key) => load(key).catch(failed)));
+  const batch = (keys: readonly KeyOf<P>[]) => Promise.all(keys.map((key) => fetchJobShared(guarded, key, caller).catch(failed)));
   const observed = observer?.batch ? (keys: readonly KeyOf<P>[]) => observer.batch!(guarded.source.provider, keys.length, () => batch(keys)) : batch;
   return new DataLoader<KeyOf<P>, JobRecord, string>(observed, {
     cacheKeyFn: (key) => formatGlobalId(key),

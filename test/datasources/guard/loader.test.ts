@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobCache } from '../../../src/cache/jobCache.ts';
-import { createJobLoader, fetchGuarded, guardSource, type GuardOptions } from '../../../src/datasources/guard/loader.ts';
+import { createJobLoader, fetchGuarded, fetchJobShared, guardSource, inFlightCount, type GuardOptions } from '../../../src/datasources/guard/loader.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { InternalError, UpstreamError } from '../../../src/errors.ts';
 import { formatGlobalId, type CodePipelineKey } from '../../../src/globalId.ts';
@@ -122,5 +122,91 @@ describe('fetchGuarded', () => {
     const guarded = guardSource(source, OPTIONS);
     for (let i = 0; i < 3; i += 1) await expect(fetchGuarded(guarded, key(`j${i}`))).rejects.toBeInstanceOf(InternalError);
     expect(guarded.breakers.openRegions()).toEqual([]);
+  });
+});
+
+/** A source whose calls wait until the test settles them, recording each job and its abort signal. */
+function gatedSource() {
+  const calls: { jobId: string; signal: AbortSignal | undefined; resolve: () => void }[] = [];
+  const source: JobSource<'AWS_CODEPIPELINE'> = {
+    provider: 'AWS_CODEPIPELINE',
+    fetchJob: (k, opts) =>
+      new Promise((resolve, reject) => {
+        calls.push({ jobId: k.jobId, signal: opts?.signal, resolve: () => resolve(recordOf(k)) });
+        opts?.signal?.addEventListener('abort', () => reject(unavailable()));
+      }),
+  };
+  return { source, calls };
+}
+
+describe('fetchJobShared', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('gives callers asking for a job in flight the same call and the same record', async () => {
+    const { source, calls } = gatedSource();
+    const guarded = guardSource(source, OPTIONS);
+    const a = fetchJobShared(guarded, key('x'), 'alice');
+    const b = fetchJobShared(guarded, key('x'), 'bob');
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    expect(inFlightCount(guarded)).toBe(1);
+    calls[0]!.resolve();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(ra).toBe(rb);
+    expect(calls).toHaveLength(1);
+    expect(inFlightCount(guarded)).toBe(0);
+  });
+
+  it('fails only the waiter whose budget ran out; the call goes on for the others', async () => {
+    vi.useFakeTimers();
+    const { source, calls } = gatedSource();
+    const guarded = guardSource(source, { ...OPTIONS, budgetMs: 1_000 });
+    const first = fetchJobShared(guarded, key('x'), 'alice');
+    const firstFailed = expect(first).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'AWS CodePipeline did not answer within 1000 ms.' });
+    await vi.advanceTimersByTimeAsync(600);
+    const second = fetchJobShared(guarded, key('x'), 'bob');
+    await vi.advanceTimersByTimeAsync(500);
+    await firstFailed;
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.signal?.aborted).toBe(false);
+    calls[0]!.resolve();
+    await expect(second).resolves.toMatchObject({ nativeId: 'x' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('abandons the call when its last waiter gives up: the attempt is aborted and the next request asks again', async () => {
+    vi.useFakeTimers();
+    const { source, calls } = gatedSource();
+    const guarded = guardSource(source, { ...OPTIONS, budgetMs: 1_000 });
+    const first = fetchJobShared(guarded, key('x'), 'alice');
+    const failed = expect(first).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    await failed;
+    expect(calls[0]!.signal?.aborted).toBe(true);
+    expect(inFlightCount(guarded)).toBe(0);
+    const again = fetchJobShared(guarded, key('x'), 'alice');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(2);
+    calls[1]!.resolve();
+    await expect(again).resolves.toMatchObject({ nativeId: 'x' });
+  });
+
+  it("lets a caller who joins a call still queued behind another caller's flood run it in its own slot", async () => {
+    const { source, calls } = gatedSource();
+    const guarded = guardSource(source, { ...OPTIONS, concurrency: 4, callerConcurrency: 1 });
+    const flood = [fetchJobShared(guarded, key('a1'), 'alice'), fetchJobShared(guarded, key('x'), 'alice')];
+    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1']));
+    // x waits behind alice's own running job; bob asks for it too and it runs at once, in bob's share.
+    const single = fetchJobShared(guarded, key('x'), 'bob');
+    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'x']));
+    calls[1]!.resolve();
+    await expect(single).resolves.toMatchObject({ nativeId: 'x' });
+    await expect(flood[1]).resolves.toMatchObject({ nativeId: 'x' });
+    expect(guarded.limit.pendingCount).toBe(0);
+    calls[0]!.resolve();
+    await Promise.all(flood);
+    expect(calls).toHaveLength(2);
+    expect(guarded.limit.activeCount).toBe(0);
   });
 });
