@@ -94,7 +94,12 @@ export function createTokenVerifier(settings: TokenSettings, options: TokenVerif
       }
       throw new InvalidTokenError(reason);
     }
-    return { authenticated: true, subject: typeof payload.sub === 'string' ? payload.sub : null, scopes: scopesOf(payload) };
+    return {
+      authenticated: true,
+      subject: typeof payload.sub === 'string' ? payload.sub : null,
+      scopes: scopesOf(payload),
+      ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+    };
   };
 
   let timer: NodeJS.Timeout | undefined;

@@ -112,6 +112,24 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
 }
 
 /**
+ * One job below the per-request loader, for `caller`: from the cross-request cache of finished
+ * jobs when there is one (it decides what may be cached), else fetched under the provider's
+ * protections and offered to the cache. The per-request loaders and the subscription pollers
+ * (src/subscriptions/) both load through it.
+ */
+export async function fetchJobShared<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, caller: string): Promise<JobRecord> {
+  const cache = guarded.cache;
+  if (!cache) return fetchGuarded(guarded, key, caller);
+  const id = formatGlobalId(key);
+  const hit = await cache.get(id);
+  guarded.observer?.cacheLookup?.(hit ? 'hit' : 'miss');
+  if (hit) return hit;
+  const record = await fetchGuarded(guarded, key, caller);
+  await cache.offer(record);
+  return record;
+}
+
+/**
  * The per-request loader of one provider. DataLoader collects every key asked for in one
  * tick (all of `jobs(ids:)`, all aliases, all `_entities` representations), de-duplicates
  * them by global ID, and calls the batch function once; the batch function issues every
@@ -120,18 +138,8 @@ export async function fetchGuarded<P extends JobProvider>(guarded: GuardedSource
  * when there is one (it decides what may be cached).
  */
 export function createJobLoader<P extends JobProvider>(guarded: GuardedSource<P>, caller: string = NO_SUBJECT_CALLER): DataLoader<KeyOf<P>, JobRecord, string> {
-  const cache = guarded.cache;
   const observer = guarded.observer;
-  const load = async (key: KeyOf<P>): Promise<JobRecord> => {
-    if (!cache) return fetchGuarded(guarded, key, caller);
-    const id = formatGlobalId(key);
-    const hit = await cache.get(id);
-    observer?.cacheLookup?.(hit ? 'hit' : 'miss');
-    if (hit) return hit;
-    const record = await fetchGuarded(guarded, key, caller);
-    await cache.offer(record);
-    return record;
-  };
+  const load = (key: KeyOf<P>): Promise<JobRecord> => fetchJobShared(guarded, key, caller);
   const failed = (err: Error): Error => {
     guarded.health?.noteError(err);
     return err;
