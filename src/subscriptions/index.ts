@@ -133,7 +133,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
         // The client went away mid-write: the stream is returned on close.
       } finally {
         res.off('close', stop);
-        await new Promise<void>((resolve) => res.end(() => resolve()));
+        await endResponse(res);
       }
     })();
     openResponses.add(done);
@@ -211,6 +211,15 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
 
 const UNAUTHENTICATED_MESSAGE = 'Subscriptions need a bearer token with scope jobs:read; send it as "Authorization: Bearer <token>".';
 
+
+/** End a response; resolves once it is finished or its connection is gone (a closed one never calls `end`'s callback). */
+function endResponse(res: http.ServerResponse): Promise<void> {
+  if (res.destroyed || res.writableFinished) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    res.once('close', () => resolve());
+    res.end(() => resolve());
+  });
+}
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;

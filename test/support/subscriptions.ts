@@ -49,6 +49,8 @@ export function subscribe(
       webSocketImpl: AuthorizedWebSocket,
       retryAttempts: 0,
       lazy: true,
+      // Keep the socket after the last operation completes, so a test sees how the server closes it.
+      lazyCloseTimeout: 60_000,
       ...(authorization && !options.tokenInUpgradeHeader ? { connectionParams: { Authorization: authorization } } : {}),
       on: {
         closed: (event) => {
