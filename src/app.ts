@@ -104,7 +104,13 @@ export interface DemoGateway extends Gateway {
  * still apply; provider endpoints and credentials are the emulators'.
  */
 export async function startDemo(
-  options: { env?: Record<string, string | undefined>; logDestination?: DestinationStream; port?: number; sandboxDocument?: string; watchScheduler?: Scheduler } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    logDestination?: DestinationStream;
+    port?: number;
+    sandboxDocument?: string;
+    watchScheduler?: Scheduler;
+  } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
   const [{ DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS }, { startEmulators }] = await Promise.all([

@@ -300,7 +300,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.observability?.tracing ? [operationSpanMiddleware(options.observability)] : []),
     authenticate,
     // Subscriptions over Server-Sent Events (POST + Accept: text/event-stream); WebSocket is on `upgrade`.
-    (req, res, next) => (subscriptions.wantsSse(req) ? subscriptions.handleSse(req, res, res.locals.identity as Identity, res.locals.requestId as string).catch(next) : next()),
+    (req, res, next) =>
+      subscriptions.wantsSse(req) ? subscriptions.handleSse(req, res, res.locals.identity as Identity, res.locals.requestId as string).catch(next) : next(),
     express.json({ limit: config.limits.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ res }) => createRequestContext(config, sources, res.locals.identity as Identity, res.locals.requestId as string),

@@ -14,7 +14,7 @@ import type { Sources } from '../datasources/index.ts';
 import { JobgraphError } from '../errors.ts';
 import type { QueryLimits } from '../limits/index.ts';
 import { WatchHub, type WatchContext } from './hub.ts';
-import { operationError, prepareSubscription, type OperationParams } from './operation.ts';
+import { operationError, prepareSubscription } from './operation.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export { WatchHub, type WatchContext } from './hub.ts';
@@ -67,7 +67,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     authenticate: () => null, // distinct connections mode only: no reservation tokens
     context: (req) => req.context.context as WatchContext & Record<PropertyKey, unknown>,
     onSubscribe: (req, params) => {
-      const args = prepareSubscription(prepare, params as OperationParams, req.context.context);
+      const args = prepareSubscription(prepare, params, req.context.context);
       if (!Array.isArray(args)) return args as never;
       return [JSON.stringify({ errors: formatErrors(args) }), { status: 400, statusText: 'Bad Request', headers: JSON_HEADERS }];
     },
@@ -103,7 +103,11 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     }
     const body = await readBody(req);
     if (body === null) {
-      return respond(res, 413, { errors: [{ message: `The request body is larger than ${config.limits.maxBodyBytes} bytes (JOBGRAPH_MAX_BODY_BYTES).`, extensions: { code: 'BAD_REQUEST' } }] });
+      return respond(res, 413, {
+        errors: [
+          { message: `The request body is larger than ${config.limits.maxBodyBytes} bytes (JOBGRAPH_MAX_BODY_BYTES).`, extensions: { code: 'BAD_REQUEST' } },
+        ],
+      });
     }
     const context = hub.context(identity, requestId);
     const request: SseRequest<http.IncomingMessage, { context: WatchContext }> = {
@@ -179,7 +183,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
             return [operationError(new JobgraphError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE))];
           }
           const requestId = randomUUID();
-          const args = prepareSubscription(prepare, payload as OperationParams, hub.context(identity, requestId));
+          const args = prepareSubscription(prepare, payload, hub.context(identity, requestId));
           if (!Array.isArray(args)) logger.info({ requestId, transport: 'ws', subject: identity.subject }, 'subscription started');
           return args;
         },
@@ -210,7 +214,6 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
 }
 
 const UNAUTHENTICATED_MESSAGE = 'Subscriptions need a bearer token with scope jobs:read; send it as "Authorization: Bearer <token>".';
-
 
 /** End a response; resolves once it is finished or its connection is gone (a closed one never calls `end`'s callback). */
 function endResponse(res: http.ServerResponse): Promise<void> {

@@ -1,6 +1,16 @@
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  OperationTypeNode,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from 'graphql';
 import type { Config } from '../config.ts';
-import { JobgraphError } from '../errors.ts';
+import type { JobgraphError } from '../errors.ts';
 import type { QueryLimits } from '../limits/index.ts';
 import { distinctJobKeys, JobBudgetError } from '../limits/jobBudget.ts';
 import type { WatchContext } from './hub.ts';
@@ -41,7 +51,7 @@ export function prepareSubscription(options: PrepareOptions, params: OperationPa
   if (params.variables != null && (typeof params.variables !== 'object' || Array.isArray(params.variables))) {
     return [badRequest('"variables" must be an object.')];
   }
-  const operationName = (params.operationName as string | null | undefined) ?? undefined;
+  const operationName = params.operationName ?? undefined;
   const variables = (params.variables as Record<string, unknown> | null | undefined) ?? {};
   let document: DocumentNode;
   try {
@@ -54,7 +64,7 @@ export function prepareSubscription(options: PrepareOptions, params: OperationPa
   if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
   const operation = getOperationAST(document, operationName);
   if (!operation) return [badRequest(operationName ? `No operation named "${operationName}".` : 'Name the operation to run with "operationName".')];
-  if (operation.operation !== 'subscription') {
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
     return [badRequest(`Only subscriptions are served over Server-Sent Events and WebSocket; send a ${operation.operation} as a plain POST /graphql.`)];
   }
   const max = config.limits.maxJobsPerRequest;

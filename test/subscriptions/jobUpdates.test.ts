@@ -23,7 +23,10 @@ let clock: ManualScheduler;
 
 beforeAll(async () => {
   clock = new ManualScheduler();
-  gw = await startTestGateway({ JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '2', JOBGRAPH_MAX_JOBS_PER_REQUEST: '3', JOBGRAPH_MAX_ALIASES: '1' }, { watchScheduler: clock });
+  gw = await startTestGateway(
+    { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '2', JOBGRAPH_MAX_JOBS_PER_REQUEST: '3', JOBGRAPH_MAX_ALIASES: '1' },
+    { watchScheduler: clock },
+  );
 });
 afterAll(async () => {
   Object.assign(wire, original);
@@ -45,7 +48,9 @@ describe.each(TRANSPORTS)('Subscription.jobUpdates over %s', (transport) => {
     const sub = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [watchedId] } });
     try {
       const first = await sub.next();
-      expect(first).toEqual({ data: { jobUpdates: { id: watchedId, state: 'QUEUED', providerStatus: 'Pending', statusMessage: 'now Pending', terminal: false } } });
+      expect(first).toEqual({
+        data: { jobUpdates: { id: watchedId, state: 'QUEUED', providerStatus: 'Pending', statusMessage: 'now Pending', terminal: false } },
+      });
       // A poll without a change sends nothing, and the wait grows.
       await clock.timersPending();
       const before = clock.pending()[0] as number;
