@@ -106,7 +106,7 @@ describe('Subscription transports on the wire', () => {
     });
     const anonymous = await sse({ query: QUERY, variables: { ids: [RUNNING] } });
     expect(anonymous.status).toBe(401);
-    expect((await anonymous.json()).errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED' });
+    expect(((await anonymous.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
     const badToken = await sse({ query: QUERY, variables: { ids: [RUNNING] } }, 'not.a.jwt');
     expect(badToken.status).toBe(401);
   });
@@ -122,7 +122,7 @@ describe('Subscription transports on the wire', () => {
   it('refuses queries over the subscription transports, and a subscription sent as a plain POST', async () => {
     const query = await sse({ query: `{ job(id: "${ex.importexport}") { id } }` }, gw.tokens.read);
     expect(query.status).toBe(400);
-    expect((await query.json()).errors[0].message).toMatch(/Only subscriptions/);
+    expect(((await query.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/Only subscriptions/);
     const plain = await gql(gw, QUERY, { token: gw.tokens.read, variables: { ids: [RUNNING] } });
     expect(plain.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(plain.body.errors?.[0]?.message).toMatch(/Server-Sent Events/);
