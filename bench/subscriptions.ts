@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/subscriptions.ts` (about a minute): what `Subscription.jobUpdates` costs.
+ * `node --expose-gc --import tsx bench/subscriptions.ts` (about a minute): what `Subscription.jobUpdates` costs.
  *
  * 1. Upstream calls per watched job per minute, for 1 and for 200 subscribers of one running job
  *    that does not change (the poller backs off from JOBGRAPH_WATCH_POLL_MS towards
@@ -9,11 +9,14 @@
  *    opening BENCH_SUBSCRIPTIONS (1000) subscriptions over one graphql-ws connection and over
  *    BENCH_SSE_SUBSCRIPTIONS (200) SSE connections, read from /proc (Linux).
  *
+ * 3. With `node --expose-gc`: heap per open subscription below the transports, after a full GC.
+ *
  * Prints one JSON object.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parse, subscribe as graphqlSubscribe } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startDemo } from '../src/app.ts';
@@ -103,10 +106,45 @@ async function memoryPerSubscription(wsCount: number, sseCount: number) {
   }
 }
 
+/**
+ * Heap per open subscription below the transports (the hub's stream, its poller share and
+ * graphql-js's subscription), after a full GC: needs `node --expose-gc`; null without it.
+ */
+async function heapPerSubscription(count: number): Promise<number | null> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return null;
+  const gw = await startDemo({
+    port: 0,
+    env: { LOG_LEVEL: 'silent', JOBGRAPH_CACHE_MAX_ENTRIES: '0', JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: String(count + 1) },
+    watchScheduler: new ManualScheduler(),
+  });
+  try {
+    const hub = gw.server.subscriptions.hub;
+    const identity = { authenticated: true, subject: 'bench', scopes: new Set([SCOPE_READ]), expiresAt: Date.now() + 3_600_000 };
+    const document = parse(QUERY);
+    const open = () =>
+      graphqlSubscribe({ schema: gw.built.schema, document, variableValues: { ids: [ID] }, contextValue: hub.context(identity, 'bench') }) as Promise<
+        AsyncIterableIterator<unknown>
+      >;
+    await (await open()).next();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const iterators = await Promise.all(Array.from({ length: count }, open));
+    await Promise.all(iterators.map((it) => it.next()));
+    gc();
+    const bytes = (process.memoryUsage().heapUsed - before) / count;
+    await Promise.all(iterators.map(async (it) => it.return?.()));
+    return Math.round(bytes);
+  } finally {
+    await gw.close();
+  }
+}
+
+const heapBytes = await heapPerSubscription(2000);
 const one = await callsPerMinute(1);
 const many = await callsPerMinute(200);
 const memory = await memoryPerSubscription(Number(process.env.BENCH_SUBSCRIPTIONS ?? 1000), Number(process.env.BENCH_SSE_SUBSCRIPTIONS ?? 200));
 process.stdout.write(
-  `${JSON.stringify({ upstreamCallsPerJobPerMinute: { subscribers1: one, subscribers200: many }, pollMs: 2000, maxPollMs: 30000, memory }, null, 2)}\n`,
+  `${JSON.stringify({ upstreamCallsPerJobPerMinute: { subscribers1: one, subscribers200: many }, pollMs: 2000, maxPollMs: 30000, heapBytesPerSubscriptionBelowTransport: heapBytes, memory }, null, 2)}\n`,
 );
 process.exit(0);
