@@ -124,7 +124,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     const [stream, init] = await sse(request);
     res.writeHead(init.status, init.statusText, init.headers as http.OutgoingHttpHeaders);
     if (!stream || typeof stream === 'string') return new Promise<void>((resolve) => res.end(stream ?? undefined, () => resolve()));
-    logger.info({ requestId, transport: 'sse', subject: identity.subject }, 'subscription started');
+    logger.info({ requestId, transport: 'sse', authenticated: true }, 'subscription started');
     const done = (async () => {
       const stop = () => void stream.return(undefined);
       res.once('close', stop);
@@ -184,7 +184,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
           }
           const requestId = randomUUID();
           const args = prepareSubscription(prepare, payload, hub.context(identity, requestId));
-          if (!Array.isArray(args)) logger.info({ requestId, transport: 'ws', subject: identity.subject }, 'subscription started');
+          if (!Array.isArray(args)) logger.info({ requestId, transport: 'ws', authenticated: true }, 'subscription started');
           return args;
         },
         onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult),
