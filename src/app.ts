@@ -16,6 +16,7 @@ import { startServer, type RunningServer } from './server.ts';
 import { FdHealth } from './health.ts';
 import { createObservability, type Observability } from './observability/index.ts';
 import type { BreakerState } from './observability/metrics.ts';
+import type { Scheduler } from './subscriptions/scheduler.ts';
 
 export interface Gateway {
   config: Config;
@@ -35,7 +36,7 @@ export interface Gateway {
 /** Build the schema and sources from a config and serve them. */
 export async function startGateway(
   config: Config,
-  options: { logDestination?: DestinationStream; sandbox?: { document?: string; headers?: Record<string, string> } } = {},
+  options: { logDestination?: DestinationStream; sandbox?: { document?: string; headers?: Record<string, string> }; watchScheduler?: Scheduler } = {},
 ): Promise<Gateway> {
   const built = buildSchema();
   const logger = createLogger(
@@ -71,6 +72,7 @@ export async function startGateway(
     health,
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
   });
   return {
     config,
@@ -102,7 +104,13 @@ export interface DemoGateway extends Gateway {
  * still apply; provider endpoints and credentials are the emulators'.
  */
 export async function startDemo(
-  options: { env?: Record<string, string | undefined>; logDestination?: DestinationStream; port?: number; sandboxDocument?: string } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    logDestination?: DestinationStream;
+    port?: number;
+    sandboxDocument?: string;
+    watchScheduler?: Scheduler;
+  } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
   const [{ DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS }, { startEmulators }] = await Promise.all([
@@ -139,6 +147,7 @@ export async function startDemo(
     };
     const gateway = await startGateway(config, {
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+      ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
       sandbox: { ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}), headers: { Authorization: `Bearer ${tokens.read}` } },
     });
     return {

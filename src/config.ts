@@ -104,6 +104,19 @@ export interface Config {
     /** Longest a shared-cache (Redis) read or write may take before it counts as a miss, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS, default 250). */
     opTimeoutMs: number;
   };
+  /** `Subscription.jobUpdates`: the shared pollers and the subscription caps. */
+  watch: {
+    /** First wait between two polls of a watched job, in ms (JOBGRAPH_WATCH_POLL_MS, default 2000). */
+    pollMs: number;
+    /** Longest wait the poller backs off to while nothing changes, in ms (JOBGRAPH_WATCH_MAX_POLL_MS, default 30000). */
+    maxPollMs: number;
+    /** Open subscriptions one caller (token subject) may have (JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER, default 20). */
+    maxPerCaller: number;
+    /** Open subscriptions the process serves at most (JOBGRAPH_MAX_SUBSCRIPTIONS, default 10000). */
+    maxTotal: number;
+    /** WebSocket ping interval, in ms (JOBGRAPH_WATCH_HEARTBEAT_MS, default 15000; SSE streams get a comment line every 12 s). */
+    heartbeatMs: number;
+  };
   /** Introspection and the Sandbox landing page (JOBGRAPH_INTROSPECTION; default on in demo mode only). */
   introspection: boolean;
   /** Log level for pino (LOG_LEVEL, default info). */
@@ -329,11 +342,19 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       ttlSeconds: int(env, 'JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400),
       opTimeoutMs: int(env, 'JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000),
     },
+    watch: {
+      pollMs: int(env, 'JOBGRAPH_WATCH_POLL_MS', 2000, 10, 3_600_000),
+      maxPollMs: int(env, 'JOBGRAPH_WATCH_MAX_POLL_MS', 30000, 10, 3_600_000),
+      maxPerCaller: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', 20, 1, 100000),
+      maxTotal: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS', 10000, 1, 10_000_000),
+      heartbeatMs: int(env, 'JOBGRAPH_WATCH_HEARTBEAT_MS', 15000, 10, 600000),
+    },
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel: pattern(env, 'LOG_LEVEL', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent') ?? 'info',
     metrics: bool(env, 'JOBGRAPH_METRICS', true),
     tracing: tracing(env),
   };
+  if (config.watch.maxPollMs < config.watch.pollMs) throw new ConfigError('JOBGRAPH_WATCH_MAX_POLL_MS', 'must be at least JOBGRAPH_WATCH_POLL_MS');
   return config;
 }
 
@@ -371,6 +392,11 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_BREAKER_FAILURES',
   'JOBGRAPH_BREAKER_HALF_OPEN_MS',
   'JOBGRAPH_SHUTDOWN_GRACE_MS',
+  'JOBGRAPH_WATCH_POLL_MS',
+  'JOBGRAPH_WATCH_MAX_POLL_MS',
+  'JOBGRAPH_WATCH_HEARTBEAT_MS',
+  'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
+  'JOBGRAPH_MAX_SUBSCRIPTIONS',
 ];
 
 /** The variable behind each limit, resilience and cache setting, for "differs from the default" lines. */
@@ -396,6 +422,11 @@ export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
   'resilience.shutdownGraceMs': 'JOBGRAPH_SHUTDOWN_GRACE_MS',
   'cache.ttlSeconds': 'JOBGRAPH_CACHE_TTL_SECONDS',
   'cache.opTimeoutMs': 'JOBGRAPH_CACHE_OP_TIMEOUT_MS',
+  'watch.pollMs': 'JOBGRAPH_WATCH_POLL_MS',
+  'watch.maxPollMs': 'JOBGRAPH_WATCH_MAX_POLL_MS',
+  'watch.maxPerCaller': 'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
+  'watch.maxTotal': 'JOBGRAPH_MAX_SUBSCRIPTIONS',
+  'watch.heartbeatMs': 'JOBGRAPH_WATCH_HEARTBEAT_MS',
 };
 
 /**

@@ -81,6 +81,11 @@ async function demo(): Promise<void> {
     `      -H 'authorization: Bearer ${gateway.tokens.read}' \\`,
     `      -d '{"query":"{ job(id: \\"${examples.importexport}\\") { id provider state providerStatus } }"}'`,
     '',
+    '  Watch a job (Server-Sent Events; the same subscription works over WebSocket in Sandbox):',
+    `    curl -N ${gateway.server.url} -H 'content-type: application/json' -H 'accept: text/event-stream' \\`,
+    `      -H 'authorization: Bearer ${gateway.tokens.read}' \\`,
+    `      -d '{"query":"subscription { jobUpdates(ids: [\\"${examples.importexport}\\"]) { id state providerStatus } }"}'`,
+    '',
     '  Emulated upstreams:',
     ...Object.entries(emulatorEnvironment(gateway.emulators))
       .filter(([k]) => k.includes('ENDPOINT'))

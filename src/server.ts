@@ -25,6 +25,7 @@ import type { BuiltSchema } from './schema.ts';
 import type { Observability } from './observability/index.ts';
 import { observabilityPlugin, operationSpanMiddleware } from './observability/graphqlPlugin.ts';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { createSubscriptions, type Scheduler, type Subscriptions } from './subscriptions/index.ts';
 
 /** Codes Apollo Server itself raises for bad requests; their messages are safe to show. */
 const APOLLO_REQUEST_CODES = new Set([
@@ -47,6 +48,8 @@ export interface ServerOptions {
   health?: FdHealth;
   /** Metrics (GET /metrics) and traces; none when both are off. */
   observability?: Observability;
+  /** The clock of the subscription pollers and token expiry (tests drive it by hand); default the real one. */
+  watchScheduler?: Scheduler;
 }
 
 export interface RunningServer {
@@ -55,6 +58,8 @@ export interface RunningServer {
   httpServer: http.Server;
   /** Whether the configured JWKS has been fetched (always true without one): what /readyz reports. */
   jwksReady(): boolean;
+  /** `Subscription.jobUpdates` over SSE and WebSocket: its pollers and open streams. */
+  subscriptions: Subscriptions;
   /**
    * Stop accepting connections, let in-flight requests finish for up to
    * `config.resilience.shutdownGraceMs` (then cut them), and stop Apollo Server.
@@ -283,6 +288,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const operationLog = fixedFieldsLogger(logger);
   const limits = createQueryLimits(config);
   const requestIds = new WeakMap<object, string>();
+  const formatError = createFormatError(logger, requestIds);
+  const subscriptions = createSubscriptions({
+    config,
+    sources,
+    schema: built.schema,
+    limits,
+    logger,
+    verifyToken,
+    formatError,
+    ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
+  });
+  subscriptions.attach(httpServer);
 
   const apollo = new ApolloServer<RequestContext>({
     schema: built.schema,
@@ -293,7 +310,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     hideSchemaDetailsFromClientErrors: limits.hideSchemaDetailsFromClientErrors,
-    formatError: createFormatError(logger, requestIds),
+    formatError,
     // main.ts owns SIGTERM/SIGINT (it drains, then closes the sources); Apollo's own handlers
     // would stop the server a second time and re-raise the signal.
     stopOnTerminationSignals: false,
@@ -419,6 +436,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     '/graphql',
     ...(spanMiddleware ? [spanMiddleware] : []),
     authenticate,
+    // Subscriptions over Server-Sent Events (POST + Accept: text/event-stream); WebSocket is on `upgrade`.
+    (req, res, next) =>
+      subscriptions.wantsSse(req) ? subscriptions.handleSse(req, res, res.locals.identity as Identity, res.locals.requestId as string).catch(next) : next(),
     express.json({ limit: config.limits.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: ({ res }) => contextFor({ identity: res.locals.identity as Identity, requestId: res.locals.requestId as string })(),
@@ -438,7 +458,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: address.port,
     httpServer,
     jwksReady: () => verifyToken.ready(),
+    subscriptions,
     close: async () => {
+      // Open streams complete first (SSE `complete`, WebSocket 1001), so draining does not wait on them.
+      await subscriptions.close();
       verifyToken.stop();
       await apollo.stop();
     },

@@ -169,7 +169,16 @@ export function applyAuthDirectives(schema: GraphQLSchema, policy: AuthPolicy = 
         }
         return value;
       };
-      return { ...fieldConfig, resolve };
+      // A subscription field is refused when it subscribes too, before any poller starts.
+      const subscribe = fieldConfig.subscribe;
+      const guardedSubscribe: GraphQLFieldResolver<unknown, AuthContext> | undefined = subscribe
+        ? (source, args, context, info) => {
+            const denied = evaluate(rules, context.identity);
+            if (denied) throw unauthorizedError(denied, what, rules);
+            return subscribe(source, args, context, info);
+          }
+        : undefined;
+      return { ...fieldConfig, resolve, ...(guardedSubscribe ? { subscribe: guardedSubscribe } : {}) };
     },
   });
 }

@@ -3,6 +3,8 @@ export interface Identity {
   authenticated: boolean;
   subject: string | null;
   scopes: ReadonlySet<string>;
+  /** When the token expires (its `exp`), in ms since the epoch; absent without a token. Open subscriptions end then. */
+  expiresAt?: number;
 }
 
 export const ANONYMOUS: Identity = Object.freeze({ authenticated: false, subject: null, scopes: new Set<string>() });

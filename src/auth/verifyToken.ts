@@ -147,7 +147,12 @@ export function createTokenVerifier(settings: TokenSettings, options: TokenVerif
       }
       throw new InvalidTokenError(reason);
     }
-    const identity: Identity = Object.freeze({ authenticated: true, subject: typeof payload.sub === 'string' ? payload.sub : null, scopes: scopesOf(payload) });
+    const identity: Identity = Object.freeze({
+      authenticated: true,
+      subject: typeof payload.sub === 'string' ? payload.sub : null,
+      scopes: scopesOf(payload),
+      ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+    });
     remember(token, identity, payload, keySet);
     return identity;
   };

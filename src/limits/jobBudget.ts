@@ -58,6 +58,8 @@ export const ROOT_FIELD_JOB_KEYS: Record<string, (args: Args, config: BudgetConf
   },
   importExportJob: (a) => [() => buildKey('AWS_IMPORT_EXPORT', [str(a.jobId)], (p) => p)],
   codePipelineJob: (a, c) => [() => buildKey('AWS_CODEPIPELINE', [optional(a.region, c.awsRegion), str(a.jobId)], (p) => p)],
+  // Subscription.jobUpdates: every distinct well-formed ID is one watched job.
+  jobUpdates: (a) => (Array.isArray(a.ids) ? a.ids : []).map((id: unknown) => () => parseGlobalId(str(id))),
   _entities: (a) => {
     const reps = Array.isArray(a.representations) ? a.representations : [];
     return reps.map((rep: unknown) => () => keyOfRepresentation(rep));

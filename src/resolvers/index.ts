@@ -6,10 +6,12 @@ import { Job } from './Job.ts';
 import { OmicsReferenceImportJob } from './OmicsReferenceImportJob.ts';
 import { PanoramaPackageImportJob } from './PanoramaPackageImportJob.ts';
 import { Query } from './Query.ts';
+import { Subscription } from './Subscription.ts';
 
 export const resolvers = {
   DateTime,
   Query,
+  Subscription,
   Job,
   PanoramaPackageImportJob,
   OmicsReferenceImportJob,

@@ -26,6 +26,7 @@ describe('The subgraph contract', () => {
     const sdl = (res.body.data?._service.sdl as string).replace(/\s+/g, ' ');
     expect(sdl.match(/@link\(\s*url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.7"/g)).toHaveLength(1);
     expect(sdl).toContain('interface Job @key(fields: "id") {');
+    expect(sdl).toMatch(/type Subscription \{[^}]*jobUpdates\(ids: \[ID!\]!\): Job! \}/);
     for (const [type, nativeKey] of [
       ['PanoramaPackageImportJob', 'region nativeId'],
       ['OmicsReferenceImportJob', 'region referenceStoreId nativeId'],

@@ -82,6 +82,8 @@ describe('jobgraph in a supergraph under @apollo/gateway', () => {
     expect(supergraphSdl).toContain('join__type(graph: JOBGRAPH, key: "region nativeId")');
     expect(supergraphSdl).toMatch(/interface Job[^{]*@join__type\(graph: WATCHERS, key: "id", isInterfaceObject: true\)/);
     expect(print(loadTypeDefs())).toContain('federation/v2.7');
+    // The subscription is part of the subgraph schema, so a gateway that serves federated subscriptions can route it to jobgraph.
+    expect(supergraphSdl).toMatch(/type Subscription\s*@join__type\(graph: JOBGRAPH\)\s*\{[^}]*jobUpdates\(ids: \[ID!\]!\): Job!\s*\}/);
   });
 
   it('joins deployments to their CodePipeline jobs and every Job to its watchers, one upstream call per distinct job', async () => {

@@ -198,14 +198,14 @@ const CASES: Case[] = [
     /does not support mutation operations/,
   ],
   [
-    'a subscription (the schema has no Subscription type)',
+    'a subscription field the schema lacks',
     'POST',
     '/graphql',
     JSON_CT,
     body('subscription { x }'),
     400,
     'GRAPHQL_VALIDATION_FAILED',
-    /does not support subscription operations/,
+    /Cannot query field "x" on type "Subscription"/,
   ],
   [
     'a named mutation chosen by operationName',

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { startDemo, type DemoGateway } from '../../src/app.ts';
+import type { Scheduler } from '../../src/subscriptions/scheduler.ts';
 
 /** Everything the gateway logged during a test, one JSON line per entry. */
 export class LogCapture extends Writable {
@@ -21,9 +22,9 @@ export interface TestGateway extends DemoGateway {
  * The demo gateway (emulators + gateway) on ephemeral loopback ports, logging into memory.
  * The cross-request job cache is off unless `env` turns it on, so tests can count upstream calls.
  */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, options: { watchScheduler?: Scheduler } = {}): Promise<TestGateway> {
   const logs = new LogCapture();
-  const gateway = await startDemo({ port: 0, env: { LOG_LEVEL: 'info', JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env }, logDestination: logs });
+  const gateway = await startDemo({ port: 0, env: { LOG_LEVEL: 'info', JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env }, logDestination: logs, ...options });
   return Object.assign(gateway, { logs });
 }
 

@@ -1,0 +1,122 @@
+import type { AuthContext } from '../auth/directives.ts';
+import { secretValues } from '../auth/secretValues.ts';
+import { CLOCK_TOLERANCE_SECONDS } from '../auth/verifyToken.ts';
+import type { Identity } from '../auth/identity.ts';
+import type { Config } from '../config.ts';
+import type { Sources } from '../datasources/index.ts';
+import { fetchJobShared, NO_SUBJECT_CALLER, type GuardedSource } from '../datasources/guard/loader.ts';
+import { formatGlobalId, type JobKey } from '../globalId.ts';
+import { JobBudgetError } from '../limits/jobBudget.ts';
+import type { JobRecord } from '../model.ts';
+import { PollerRegistry } from './pollers.ts';
+import { systemScheduler, type Scheduler } from './scheduler.ts';
+import { SubscriptionSlots } from './slots.ts';
+import { JobStream } from './stream.ts';
+
+/**
+ * The caller the shared pollers fetch as, for the per-caller share of each provider's
+ * concurrency: one poller serves every subscriber, so its calls are nobody's in particular.
+ */
+export const WATCH_CALLER = '(jobUpdates pollers)';
+
+/** The context one subscription executes with: its own identity, so field authorization applies per subscriber and per event. */
+export interface WatchContext extends AuthContext {
+  config: Config;
+  requestId: string;
+  secretServed: boolean;
+  /**
+   * Watch these jobs (a malformed ID is already its Error): each job's record at once, then on
+   * each change; completes when every job is terminal or failed. Refuses, before any upstream
+   * call, more distinct jobs than the per-request budget and subscriptions over the caps.
+   */
+  watchJobs(items: readonly (JobKey | Error)[]): AsyncIterableIterator<JobRecord | Error>;
+}
+
+export interface WatchHubOptions {
+  config: Config;
+  sources: Sources;
+  scheduler?: Scheduler;
+  random?: () => number;
+}
+
+/** The process's pollers, slots and open streams. */
+export class WatchHub {
+  readonly registry: PollerRegistry;
+  readonly slots: SubscriptionSlots;
+  readonly scheduler: Scheduler;
+  private readonly streams = new Set<JobStream>();
+  private readonly config: Config;
+  private closed = false;
+
+  constructor(options: WatchHubOptions) {
+    const { config, sources } = options;
+    this.config = config;
+    this.scheduler = options.scheduler ?? systemScheduler;
+    this.registry = new PollerRegistry({
+      fetch: (key) => fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER),
+      pollMs: config.watch.pollMs,
+      maxPollMs: config.watch.maxPollMs,
+      breakerPauseMs: config.resilience.breakerHalfOpenMs,
+      scheduler: this.scheduler,
+      ...(options.random ? { random: options.random } : {}),
+      // The record's secrets are registered before any subscriber's resolvers see it, as context.loadJob does.
+      onRecord: (record) => secretValues.learnRecord(record),
+    });
+    this.slots = new SubscriptionSlots(config.watch.maxPerCaller, config.watch.maxTotal);
+  }
+
+  /** Whether a token has stopped being accepted (exp + the verifier's clock tolerance). */
+  expired(identity: Identity): boolean {
+    return identity.expiresAt !== undefined && this.scheduler.now() >= identity.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000;
+  }
+
+  /** A subscription's context for `identity`. */
+  context(identity: Identity, requestId: string): WatchContext {
+    const context: WatchContext = {
+      config: this.config,
+      requestId,
+      identity,
+      secretServed: false,
+      noteSecretServed() {
+        context.secretServed = true;
+      },
+      watchJobs: (items) => this.watch(identity, items),
+    };
+    return context;
+  }
+
+  private watch(identity: Identity, items: readonly (JobKey | Error)[]): JobStream {
+    const max = this.config.limits.maxJobsPerRequest;
+    const distinct = new Map<string, JobKey | Error>();
+    items.forEach((item, i) => distinct.set(item instanceof Error ? `#${i}` : formatGlobalId(item), item));
+    const keys = [...distinct.values()].filter((item) => !(item instanceof Error)).length;
+    if (keys > max) throw new JobBudgetError(max, keys);
+    const release = this.slots.acquire(identity.subject ?? NO_SUBJECT_CALLER);
+    // Shutting down: a stream that completes at once.
+    const watched = this.closed ? [] : [...distinct.values()];
+    let stream: JobStream | undefined = undefined;
+    stream = new JobStream(watched, {
+      registry: this.registry,
+      scheduler: this.scheduler,
+      ...(identity.expiresAt !== undefined ? { endsAt: identity.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000 } : {}),
+      onEnd: () => {
+        release();
+        if (stream) this.streams.delete(stream);
+      },
+    });
+    if (!stream.isEnded()) this.streams.add(stream);
+    return stream;
+  }
+
+  /** Open subscriptions now. */
+  open(): number {
+    return this.streams.size;
+  }
+
+  /** Shutdown: refuse new subscriptions, complete every open stream (queued events first), stop the pollers. */
+  close(): void {
+    this.closed = true;
+    for (const stream of [...this.streams]) stream.end();
+    this.registry.close();
+  }
+}

@@ -1,0 +1,182 @@
+import { BrokenCircuitError } from 'cockatiel';
+import { UpstreamError } from '../errors.ts';
+import { formatGlobalId, type JobKey } from '../globalId.ts';
+import type { JobProvider, JobRecord } from '../model.ts';
+import type { Scheduler } from './scheduler.ts';
+
+/** What a poller tells its subscribers: the job (first, then each change), or its one failure. */
+export type WatchEvent = { kind: 'record'; record: JobRecord } | { kind: 'error'; error: Error };
+export type WatchListener = (event: WatchEvent) => void;
+
+/**
+ * The fields beyond state, providerStatus and statusMessage whose change is a change of the
+ * job's progress, per provider (see each provider's SDL): COS Batch's task counts, HealthOmics'
+ * per-source statuses, Import/Export's device location and error count. Panorama and
+ * CodePipeline report no progress beyond their status.
+ */
+export const PROGRESS_FIELDS: Readonly<Record<JobProvider, readonly string[]>> = {
+  AWS_PANORAMA: [],
+  AWS_OMICS: ['sources'],
+  TENCENT_COS_BATCH: ['progressSummary'],
+  AWS_IMPORT_EXPORT: ['locationCode', 'locationMessage', 'errorCount'],
+  AWS_CODEPIPELINE: [],
+};
+
+/** What two records of one job are compared by: a change here is an event. */
+export function changeSignature(record: JobRecord): string {
+  const r = record as unknown as Record<string, unknown>;
+  return JSON.stringify([record.state, record.providerStatus, record.statusMessage, ...PROGRESS_FIELDS[record.provider].map((f) => r[f] ?? null)]);
+}
+
+export interface PollerOptions {
+  /** Load one job (below the per-request loader: cache, in-flight coalescing, guarded fetch). */
+  fetch(key: JobKey): Promise<JobRecord>;
+  /** First wait between polls, and the wait after a change (JOBGRAPH_WATCH_POLL_MS). */
+  pollMs: number;
+  /** Longest wait while nothing changes (JOBGRAPH_WATCH_MAX_POLL_MS). */
+  maxPollMs: number;
+  /** How long to wait while the provider's circuit is open (the breaker's half-open delay). */
+  breakerPauseMs: number;
+  scheduler: Scheduler;
+  /** Jitter source, default Math.random. */
+  random?: () => number;
+  /** Told of every record fetched (the secret-value registry learns it there). */
+  onRecord?(record: JobRecord): void;
+}
+
+/** Growth of the wait while nothing changes. */
+export const BACKOFF_FACTOR = 1.5;
+/** ± this fraction of each wait, so pollers started together drift apart. */
+export const JITTER = 0.1;
+
+/**
+ * One poller per job per process, shared by every subscriber of that job and refcounted by
+ * them: the first subscriber starts it (first poll at once), the last one leaving stops it, and
+ * it stops by itself once the job is terminal or fails. Between polls it waits `pollMs`,
+ * growing ×1.5 while nothing changes up to `maxPollMs` and back to `pollMs` on a change, each
+ * wait ±10 % jitter. Throttling (UPSTREAM_THROTTLED) doubles the wait, at least the provider's
+ * Retry-After; an open circuit pauses it for the breaker's half-open delay; other transient
+ * failures (UPSTREAM_UNAVAILABLE) back off as "no change". Any other failure (NOT_FOUND,
+ * UPSTREAM_ACCESS_DENIED, a bad answer, an internal error) is told to the subscribers once and
+ * ends the poller. Records are shared between subscribers and never changed.
+ */
+export class PollerRegistry {
+  private readonly pollers = new Map<string, Poller>();
+  constructor(readonly options: PollerOptions) {}
+
+  /** Subscribe to one job: its last known record at once if there is one, then each change. Returns the unsubscribe function. */
+  watch(key: JobKey, listener: WatchListener): () => void {
+    const id = formatGlobalId(key);
+    let poller = this.pollers.get(id);
+    if (!poller) {
+      poller = new Poller(key, this.options, () => this.pollers.delete(id));
+      this.pollers.set(id, poller);
+      poller.add(listener);
+      poller.start();
+    } else {
+      poller.add(listener);
+    }
+    const p = poller;
+    return () => p.remove(listener);
+  }
+
+  /** Pollers running now (one per watched job). */
+  size(): number {
+    return this.pollers.size;
+  }
+
+  /** Stop every poller (shutdown). */
+  close(): void {
+    for (const poller of [...this.pollers.values()]) poller.stop();
+  }
+}
+
+class Poller {
+  private readonly listeners = new Set<WatchListener>();
+  private last: JobRecord | null = null;
+  private lastSignature: string | null = null;
+  private interval: number;
+  private timer: unknown = undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly key: JobKey,
+    private readonly options: PollerOptions,
+    private readonly onStop: () => void,
+  ) {
+    this.interval = options.pollMs;
+  }
+
+  start(): void {
+    void this.poll();
+  }
+
+  add(listener: WatchListener): void {
+    this.listeners.add(listener);
+    if (this.last) listener({ kind: 'record', record: this.last });
+  }
+
+  remove(listener: WatchListener): void {
+    this.listeners.delete(listener);
+    if (this.listeners.size === 0) this.stop();
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer !== undefined) this.options.scheduler.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.onStop();
+  }
+
+  private emit(event: WatchEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  private async poll(): Promise<void> {
+    this.timer = undefined;
+    if (this.stopped) return;
+    let record: JobRecord;
+    try {
+      record = await this.options.fetch(this.key);
+    } catch (err) {
+      if (!this.stopped) this.failed(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    if (this.stopped) return;
+    this.options.onRecord?.(record);
+    const signature = changeSignature(record);
+    if (signature !== this.lastSignature) {
+      this.last = record;
+      this.lastSignature = signature;
+      this.interval = this.options.pollMs;
+      this.emit({ kind: 'record', record });
+    } else {
+      this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
+    }
+    if (record.terminal) return this.stop();
+    this.schedule(this.interval);
+  }
+
+  private failed(err: Error): void {
+    const { maxPollMs, breakerPauseMs } = this.options;
+    if (err instanceof UpstreamError && err.code === 'UPSTREAM_THROTTLED') {
+      this.interval = Math.min(this.interval * 2, maxPollMs);
+      return this.schedule(Math.max(this.interval, (err.retryAfterSeconds ?? 0) * 1000), false);
+    }
+    if (err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE') {
+      const circuitOpen = err.cause instanceof BrokenCircuitError;
+      this.interval = Math.min(this.interval * BACKOFF_FACTOR, maxPollMs);
+      return this.schedule(circuitOpen ? Math.max(breakerPauseMs, this.interval) : this.interval);
+    }
+    this.emit({ kind: 'error', error: err });
+    this.stop();
+  }
+
+  private schedule(ms: number, jitter = true): void {
+    if (this.stopped) return;
+    const random = this.options.random ?? Math.random;
+    const wait = jitter ? ms * (1 + (random() * 2 - 1) * JITTER) : ms;
+    this.timer = this.options.scheduler.setTimeout(() => void this.poll(), wait);
+  }
+}

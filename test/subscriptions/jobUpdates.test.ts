@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
+import { mintToken } from '../../src/auth/mintToken.ts';
+import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from '../../src/emulators/importexport/data.ts';
+import { clearCalls, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
+import { ManualScheduler } from '../support/scheduler.ts';
+import { subscribe, TRANSPORTS, type Event } from '../support/subscriptions.ts';
+
+const WATCHED = 'PNDG1';
+const watchedId = `importexport:${WATCHED}`;
+const wire = DEMO_JOBS.find((j) => j.JobId === WATCHED) as { ProgressCode: string; ProgressMessage: string };
+const original = { ...wire };
+/** Change what the Import/Export emulator answers for the watched job (its next poll sees it). */
+const setProgress = (code: string) => {
+  wire.ProgressCode = code;
+  wire.ProgressMessage = `now ${code}`;
+};
+
+const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus statusMessage terminal } }';
+
+let gw: TestGateway;
+let clock: ManualScheduler;
+
+beforeAll(async () => {
+  clock = new ManualScheduler();
+  gw = await startTestGateway(
+    { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '2', JOBGRAPH_MAX_JOBS_PER_REQUEST: '3', JOBGRAPH_MAX_ALIASES: '1' },
+    { watchScheduler: clock },
+  );
+});
+afterAll(async () => {
+  Object.assign(wire, original);
+  await gw?.close();
+});
+
+const calls = (jobId: string) => gw.emulators.importexport.calls.filter((c) => c.job === jobId).length;
+
+/** Every poller stopped and every subscription slot freed. */
+async function allClosed(): Promise<void> {
+  await expect.poll(() => gw.server.subscriptions.hub.open()).toBe(0);
+  await expect.poll(() => gw.server.subscriptions.hub.registry.size()).toBe(0);
+}
+
+describe.each(TRANSPORTS)('Subscription.jobUpdates over %s', (transport) => {
+  it('sends the job at once, then each state once and in order, and completes at terminal', async () => {
+    setProgress('Pending');
+    clearCalls(gw);
+    const sub = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [watchedId] } });
+    try {
+      const first = await sub.next();
+      expect(first).toEqual({
+        data: { jobUpdates: { id: watchedId, state: 'QUEUED', providerStatus: 'Pending', statusMessage: 'now Pending', terminal: false } },
+      });
+      // A poll without a change sends nothing, and the wait grows.
+      await clock.timersPending();
+      const before = clock.pending()[0] as number;
+      clock.fireNext();
+      await expect.poll(() => calls(WATCHED)).toBe(2);
+      await clock.timersPending();
+      expect(clock.pending()[0]).toBeGreaterThan(before);
+      setProgress('InProgress');
+      clock.fireNext();
+      expect(await sub.next()).toMatchObject({ data: { jobUpdates: { state: 'IN_PROGRESS', providerStatus: 'InProgress' } } });
+      await clock.timersPending();
+      setProgress('Complete');
+      clock.fireNext();
+      expect(await sub.next()).toMatchObject({ data: { jobUpdates: { state: 'SUCCEEDED', providerStatus: 'Complete', terminal: true } } });
+      expect(await sub.next()).toBeNull();
+      expect(calls(WATCHED)).toBe(4);
+      expect(clock.pending()).toEqual([]);
+    } finally {
+      await sub.close();
+      setProgress('Pending');
+    }
+    await allClosed();
+  });
+});
+
+describe.each(TRANSPORTS)('One poller per job over %s', (transport) => {
+  it('serves 200 subscribers of one job with the upstream calls of one', async () => {
+    setProgress('Pending');
+    clearCalls(gw);
+    const secret = gw.config.auth.jwtSecret as string;
+    const claims = { issuer: gw.config.auth.issuer, audience: gw.config.auth.audience };
+    // 200 callers (the per-caller cap here is 2), one subscription each.
+    const tokens = await Promise.all(Array.from({ length: 200 }, (_, i) => mintToken({ secret, scopes: [SCOPE_READ], subject: `watcher-${i}`, ...claims })));
+    const subs = tokens.map((token) => subscribe(gw.server.url, transport, QUERY, { token, variables: { ids: [watchedId] } }));
+    try {
+      const firsts = await Promise.all(subs.map((s) => s.next()));
+      for (const e of firsts) expect(e).toMatchObject({ data: { jobUpdates: { id: watchedId, state: 'QUEUED' } } });
+      expect(calls(WATCHED)).toBe(1);
+      expect(gw.server.subscriptions.hub.registry.size()).toBe(1);
+      expect(gw.server.subscriptions.hub.open()).toBe(200);
+      // The next poll is one call for all of them, and a change reaches every one.
+      await clock.timersPending();
+      setProgress('InProgress');
+      clock.fireNext();
+      const seconds = await Promise.all(subs.map((s) => s.next()));
+      for (const e of seconds) expect(e).toMatchObject({ data: { jobUpdates: { state: 'IN_PROGRESS' } } });
+      expect(calls(WATCHED)).toBe(2);
+      expect(upstreamCallCount(gw)).toBe(2);
+    } finally {
+      await Promise.all(subs.map((s) => s.close()));
+      setProgress('Pending');
+    }
+    // The last subscriber leaving stops the poller: no timer left, no more calls.
+    await allClosed();
+    expect(clock.pending()).toEqual([]);
+  });
+});
+
+describe.each(TRANSPORTS)('Field authorization per subscriber over %s', (transport) => {
+  it('gives a reader null and FORBIDDEN for secret fields while a secrets subscriber of the same job sees them', async () => {
+    setProgress('Pending');
+    const query = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state ... on ImportExportJob { signature } } }';
+    const reader = subscribe(gw.server.url, transport, query, { token: gw.tokens.read, variables: { ids: [watchedId] } });
+    const secrets = subscribe(gw.server.url, transport, query, { token: gw.tokens.secrets, variables: { ids: [watchedId] } });
+    try {
+      const [r, s] = await Promise.all([reader.next(), secrets.next()]);
+      expect(s).toEqual({ data: { jobUpdates: { id: watchedId, state: 'QUEUED', signature: expect.stringMatching(/^DEMO-SIGNATURE-PNDG1/) } } });
+      expect(r?.data).toEqual({ jobUpdates: { id: watchedId, state: 'QUEUED', signature: null } });
+      expect(r?.errors).toEqual([expect.objectContaining({ path: ['jobUpdates', 'signature'], extensions: { code: 'FORBIDDEN' } })]);
+      expect(JSON.stringify(r)).not.toContain('DEMO-SIGNATURE');
+      // Again on the next event: per event, not once per subscription; the shared record was not changed for the reader.
+      await clock.timersPending();
+      setProgress('InProgress');
+      clock.fireNext();
+      const [r2, s2] = await Promise.all([reader.next(), secrets.next()]);
+      expect(r2?.data).toEqual({ jobUpdates: { id: watchedId, state: 'IN_PROGRESS', signature: null } });
+      expect(r2?.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN' });
+      expect(s2?.data?.jobUpdates?.signature).toMatch(/^DEMO-SIGNATURE-PNDG1/);
+    } finally {
+      await Promise.all([reader.close(), secrets.close()]);
+      setProgress('Pending');
+    }
+    await allClosed();
+  });
+});
+
+describe.each(TRANSPORTS)('Errors per job over %s', (transport) => {
+  it('reports a malformed ID (before any upstream call) and a missing job once each, and keeps streaming the others', async () => {
+    setProgress('Pending');
+    clearCalls(gw);
+    const missing = `importexport:${ERROR_CASE_JOB_IDS.notFound}`;
+    const sub = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: ['panorama:nowhere:x', missing, watchedId] } });
+    try {
+      const events: Event[] = [];
+      for (let i = 0; i < 3; i++) events.push((await sub.next()) as Event);
+      const codes = events.map((e) => (e.errors ? e.errors[0]?.extensions?.code : e.data?.jobUpdates?.state)).sort();
+      expect(codes).toEqual(['BAD_USER_INPUT', 'NOT_FOUND', 'QUEUED']);
+      const malformed = events.find((e) => e.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT');
+      expect(malformed?.errors?.[0]?.message).toMatch(/ids\[0\]/);
+      expect(malformed?.data).toBeNull();
+      expect(gw.emulators.panorama.calls).toEqual([]);
+      // The failures end nothing: the good job goes on to its end, then the stream completes.
+      await clock.timersPending();
+      setProgress('Complete');
+      clock.fireNext();
+      expect(await sub.next()).toMatchObject({ data: { jobUpdates: { id: watchedId, state: 'SUCCEEDED' } } });
+      expect(await sub.next()).toBeNull();
+      expect(calls(ERROR_CASE_JOB_IDS.notFound)).toBe(1);
+    } finally {
+      await sub.close();
+      setProgress('Pending');
+    }
+    await allClosed();
+  });
+});
+
+describe.each(TRANSPORTS)('Authentication over %s', (transport) => {
+  it('refuses a subscription without a token before any upstream call', async () => {
+    const unwatched = 'INPG1';
+    const sub = subscribe(gw.server.url, transport, QUERY, { variables: { ids: [`importexport:${unwatched}`] } });
+    try {
+      // graphql-sse's client reports the HTTP 401; graphql-ws's the operation's error.
+      const refusal = transport === 'sse' ? /401/ : /UNAUTHENTICATED/;
+      await expect(sub.next()).rejects.toSatisfy((err: unknown) => refusal.test(JSON.stringify(errorBody(err))));
+    } finally {
+      await sub.close();
+    }
+    expect(calls(unwatched)).toBe(0);
+  });
+
+  it('ends the stream with UNAUTHENTICATED once the token expires (past the clock tolerance)', async () => {
+    setProgress('Pending');
+    const secret = gw.config.auth.jwtSecret as string;
+    // The token is valid for 2 minutes past the test clock (which earlier tests moved ahead of the real one).
+    const ttlSeconds = Math.ceil((clock.now() - Date.now()) / 1000) + 120;
+    const expiresAt = (Math.floor(Date.now() / 1000) + ttlSeconds) * 1000;
+    const claims = { issuer: gw.config.auth.issuer, audience: gw.config.auth.audience };
+    const token = await mintToken({ secret, scopes: [SCOPE_READ, SCOPE_SECRETS], subject: 'short-lived', ttlSeconds, ...claims });
+    const sub = subscribe(gw.server.url, transport, QUERY, { token, variables: { ids: [watchedId] } });
+    try {
+      expect(await sub.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
+      // Polls before expiry change nothing; 120 s + 30 s tolerance later the stream ends.
+      await clock.timersPending(2);
+      clock.advance(expiresAt + 29_000 - clock.now());
+      expect(gw.server.subscriptions.hub.open()).toBe(1);
+      clock.advance(2_000);
+      const last = await sub.next();
+      expect(last?.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+      expect(last?.errors?.[0]?.message).toMatch(/expired/);
+      expect(await sub.next()).toBeNull();
+    } finally {
+      await sub.close();
+    }
+    await allClosed();
+  });
+});
+
+/** What a library client rejected with: a graphql-ws error list, a graphql-sse refusal (its body), a close event. */
+function errorBody(err: unknown): unknown {
+  if (Array.isArray(err)) return err;
+  if (err instanceof Error) return err.message;
+  return err;
+}

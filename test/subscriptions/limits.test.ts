@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPE_READ } from '../../src/auth/identity.ts';
+import { mintToken } from '../../src/auth/mintToken.ts';
+import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { clearCalls, gql, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
+import { ManualScheduler } from '../support/scheduler.ts';
+import { subscribe, TRANSPORTS, type Subscription } from '../support/subscriptions.ts';
+
+const ex = exampleGlobalIds();
+const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }';
+const RUNNING = 'importexport:PNDG1';
+
+let gw: TestGateway;
+let capped: TestGateway;
+
+beforeAll(async () => {
+  [gw, capped] = await Promise.all([
+    startTestGateway(
+      { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '1', JOBGRAPH_MAX_JOBS_PER_REQUEST: '2', JOBGRAPH_MAX_ALIASES: '1', JOBGRAPH_WATCH_HEARTBEAT_MS: '20' },
+      { watchScheduler: new ManualScheduler() },
+    ),
+    startTestGateway({ JOBGRAPH_MAX_SUBSCRIPTIONS: '1' }, { watchScheduler: new ManualScheduler() }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([gw?.close(), capped?.close()]);
+});
+
+/** The refusal a library client reports, as text: graphql-ws hands the operation's errors, graphql-sse the HTTP status. */
+async function refusal(sub: Subscription): Promise<string> {
+  try {
+    const event = await sub.next();
+    return JSON.stringify(event);
+  } catch (err) {
+    return err instanceof Error ? err.message : JSON.stringify(err);
+  } finally {
+    await sub.close();
+  }
+}
+
+describe.each(TRANSPORTS)('Subscription limits over %s', (transport) => {
+  it('refuses more distinct jobs than JOBGRAPH_MAX_JOBS_PER_REQUEST before any upstream call', async () => {
+    clearCalls(gw);
+    const text = await refusal(
+      subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [ex.importexport, ex.panorama, ex.omics] } }),
+    );
+    // graphql-sse's client reports only the status (400); the message is checked on the wire below.
+    expect(text).toMatch(transport === 'ws' ? /3 distinct jobs; at most 2 are allowed per request \(JOBGRAPH_MAX_JOBS_PER_REQUEST\)/ : /400/);
+    expect(upstreamCallCount(gw)).toBe(0);
+  });
+
+  it('applies the query limits (here aliases) to subscription documents', async () => {
+    const query = `subscription { a: jobUpdates(ids: ["${RUNNING}"]) { id } b: jobUpdates(ids: ["${RUNNING}"]) { id } }`;
+    const text = await refusal(subscribe(gw.server.url, transport, query, { token: gw.tokens.read }));
+    expect(text).toMatch(transport === 'ws' ? /GRAPHQL_VALIDATION_FAILED/ : /400/);
+  });
+
+  it('caps open subscriptions per caller (JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER) and frees the slot when one closes', async () => {
+    const first = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [RUNNING] } });
+    try {
+      expect(await first.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
+      const second = await refusal(subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [RUNNING] } }));
+      expect(second).toMatch(/at most 1 are allowed per caller \(JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER\)/);
+      expect(second).toMatch(/BAD_USER_INPUT/);
+      // Another caller is not counted against this one.
+      const other = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.secrets, variables: { ids: [RUNNING] } });
+      expect(await other.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
+      await other.close();
+    } finally {
+      await first.close();
+    }
+    await expect.poll(() => gw.server.subscriptions.hub.open()).toBe(0);
+    const third = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [RUNNING] } });
+    try {
+      expect(await third.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
+    } finally {
+      await third.close();
+    }
+  });
+
+  it('caps open subscriptions in the process (JOBGRAPH_MAX_SUBSCRIPTIONS)', async () => {
+    const first = subscribe(capped.server.url, transport, QUERY, { token: capped.tokens.read, variables: { ids: [RUNNING] } });
+    try {
+      expect(await first.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
+      const second = await refusal(subscribe(capped.server.url, transport, QUERY, { token: capped.tokens.secrets, variables: { ids: [RUNNING] } }));
+      expect(second).toMatch(/its limit \(JOBGRAPH_MAX_SUBSCRIPTIONS=1\)/);
+    } finally {
+      await first.close();
+    }
+  });
+});
+
+describe('Subscription transports on the wire', () => {
+  const sse = (body: unknown, token?: string) =>
+    fetch(gw.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  it('answers SSE refusals as JSON errors naming the limit, and no token with 401 UNAUTHENTICATED', async () => {
+    const tooMany = await sse({ query: QUERY, variables: { ids: [ex.importexport, ex.panorama, ex.omics] } }, gw.tokens.read);
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.json()).toEqual({
+      errors: [expect.objectContaining({ message: expect.stringMatching(/JOBGRAPH_MAX_JOBS_PER_REQUEST/), extensions: { code: 'BAD_USER_INPUT' } })],
+    });
+    const anonymous = await sse({ query: QUERY, variables: { ids: [RUNNING] } });
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+    const badToken = await sse({ query: QUERY, variables: { ids: [RUNNING] } }, 'not.a.jwt');
+    expect(badToken.status).toBe(401);
+  });
+
+  it('streams `event: next` then `event: complete` for a terminal job, as curl -N sees it', async () => {
+    const res = await sse({ query: QUERY, variables: { ids: [ex.importexport] } }, gw.tokens.read);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await res.text();
+    expect(text).toContain(`event: next\ndata: {"data":{"jobUpdates":{"id":"${ex.importexport}","state":"SUCCEEDED"}}}\n\n`);
+    expect(text).toMatch(/event: complete\n/);
+  });
+
+  it('refuses queries over the subscription transports, and a subscription sent as a plain POST', async () => {
+    const query = await sse({ query: `{ job(id: "${ex.importexport}") { id } }` }, gw.tokens.read);
+    expect(query.status).toBe(400);
+    expect(((await query.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/Only subscriptions/);
+    const plain = await gql(gw, QUERY, { token: gw.tokens.read, variables: { ids: [RUNNING] } });
+    expect(plain.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(plain.body.errors?.[0]?.message).toMatch(/Server-Sent Events/);
+  });
+
+  it('takes the WebSocket token from the upgrade request header too, refuses an invalid one (4403), and pings idle sockets', async () => {
+    const viaHeader = subscribe(gw.server.url, 'ws', QUERY, { token: gw.tokens.read, variables: { ids: [ex.importexport] }, tokenInUpgradeHeader: true });
+    expect(await viaHeader.next()).toMatchObject({ data: { jobUpdates: { state: 'SUCCEEDED' } } });
+    expect(await viaHeader.next()).toBeNull();
+    await viaHeader.close();
+    const invalid = subscribe(gw.server.url, 'ws', QUERY, { token: 'not.a.jwt', variables: { ids: [RUNNING] } });
+    await expect(invalid.next()).rejects.toMatchObject({ code: 4403 });
+    await invalid.close();
+  });
+
+  it('sends WebSocket pings at JOBGRAPH_WATCH_HEARTBEAT_MS', async () => {
+    const { default: WebSocket } = await import('ws');
+    const socket = new WebSocket(gw.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    try {
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${gw.tokens.read}` } }));
+      await new Promise((resolve) => socket.once('ping', resolve));
+    } finally {
+      socket.close();
+    }
+  });
+});
+
+describe('A per-caller cap with many callers', () => {
+  it('counts each token subject on its own', async () => {
+    const claims = { issuer: gw.config.auth.issuer, audience: gw.config.auth.audience };
+    const tokens = await Promise.all(
+      ['a', 'b', 'c'].map((subject) => mintToken({ secret: gw.config.auth.jwtSecret as string, scopes: [SCOPE_READ], subject, ...claims })),
+    );
+    const subs = tokens.map((token) => subscribe(gw.server.url, 'sse', QUERY, { token, variables: { ids: [RUNNING] } }));
+    try {
+      for (const s of subs) expect(await s.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
+      expect(gw.server.subscriptions.hub.slots.open()).toBe(3);
+    } finally {
+      await Promise.all(subs.map((s) => s.close()));
+    }
+  });
+});

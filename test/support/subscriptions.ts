@@ -1,0 +1,82 @@
+import type { FormattedExecutionResult } from 'graphql';
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export type Transport = 'sse' | 'ws';
+export const TRANSPORTS: Transport[] = ['sse', 'ws'];
+
+export type Event = FormattedExecutionResult<Record<string, any>>;
+
+/** One open subscription from a real library client: its events one by one, how it ended. */
+export interface Subscription {
+  /** The next event, or null once the server completed the stream. Rejects with what the client raised (a refusal, a close). */
+  next(): Promise<Event | null>;
+  /** Every event until the stream completes. */
+  rest(): Promise<Event[]>;
+  close(): Promise<void>;
+  /** WebSocket close events the client saw (code and reason). */
+  closes: { code: number; reason: string }[];
+}
+
+/**
+ * Subscribe with graphql-sse (distinct connections mode, `Authorization` header) or graphql-ws
+ * (`connection_init` payload `{ Authorization }`), one client per subscription, no retries.
+ */
+export function subscribe(
+  url: string,
+  transport: Transport,
+  query: string,
+  options: { token?: string; variables?: Record<string, unknown>; tokenInUpgradeHeader?: boolean } = {},
+): Subscription {
+  const authorization = options.token ? `Bearer ${options.token}` : undefined;
+  const closes: { code: number; reason: string }[] = [];
+  let iterator: AsyncIterableIterator<Event>;
+  let dispose: () => void | Promise<void>;
+  if (transport === 'sse') {
+    const client = createSseClient({ url, retryAttempts: 0, headers: authorization ? { Authorization: authorization } : {} });
+    iterator = client.iterate({ query, ...(options.variables ? { variables: options.variables } : {}) }) as AsyncIterableIterator<Event>;
+    dispose = () => client.dispose();
+  } else {
+    const header = options.tokenInUpgradeHeader && authorization ? { headers: { Authorization: authorization } } : {};
+    class AuthorizedWebSocket extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, header);
+      }
+    }
+    const client = createWsClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: AuthorizedWebSocket,
+      retryAttempts: 0,
+      lazy: true,
+      // Keep the socket after the last operation completes, so a test sees how the server closes it.
+      lazyCloseTimeout: 60_000,
+      ...(authorization && !options.tokenInUpgradeHeader ? { connectionParams: { Authorization: authorization } } : {}),
+      on: {
+        closed: (event) => {
+          const e = event as { code: number; reason: string };
+          closes.push({ code: e.code, reason: String(e.reason) });
+        },
+      },
+    });
+    iterator = client.iterate({ query, ...(options.variables ? { variables: options.variables } : {}) }) as AsyncIterableIterator<Event>;
+    dispose = () => client.dispose();
+  }
+  const sub: Subscription = {
+    closes,
+    next: async () => {
+      const r = await iterator.next();
+      return r.done ? null : r.value;
+    },
+    rest: async () => {
+      const all: Event[] = [];
+      for (let e = await sub.next(); e !== null; e = await sub.next()) all.push(e);
+      return all;
+    },
+    close: async () => {
+      await iterator.return?.();
+      await dispose();
+    },
+  };
+  return sub;
+}
