@@ -44,8 +44,10 @@ async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
         const before = cpuTimeMicros(process.pid);
         let calls = 0;
         while (calls < ctx.settings.floorCalls) {
-          const statuses = await client.send(ctx.unknownIds.mix(20, kind));
-          if (kind !== 'missing' && statuses.some((s) => s !== 200)) throw new Error(`floor call answered ${statuses.find((s) => s !== 200)}`);
+          const statuses = (await client.send(ctx.unknownIds.mix(20, kind))).map((a) => a.status);
+          // Existing jobs answer 200; unknown IDs 404 or 400 (provider-dependent) — never 403, which would mean a bad signature.
+          const wrong = statuses.find((s) => (kind === 'missing' ? s !== 404 && s !== 400 : s !== 200));
+          if (wrong !== undefined) throw new Error(`floor call for a ${kind} job answered ${wrong}`);
           calls += statuses.length;
         }
         runs.push((cpuTimeMicros(process.pid) - before) / calls);
@@ -112,20 +114,26 @@ async function main(): Promise<void> {
   const secretHolding = await jobsHoldingSecrets(probe.url, finished, secretsToken);
   await probe.stop();
   live.delete(probe);
-  const isFinished = new Set(finished);
-  // Templates for fresh existing jobs: per provider the largest finished and unfinished demo job (by answer size through jobgraph).
+  // Templates for fresh existing jobs: per provider the largest (by upstream answer size) finished demo job
+  // without secrets (so the cache may keep its copies), and the largest unfinished one.
+  const clean = new Set(finished.filter((id) => !secretHolding.has(id)));
+  const sizer = floorClient(emulators.urls);
+  const upstreamBytes = new Map(demo.map((j, i) => [j.id, i]));
+  const sizes = await sizer.send(demo.map((j) => j.id));
+  sizer.close();
+  for (const [id, i] of upstreamBytes) upstreamBytes.set(id, sizes[i]?.bytes ?? 0);
   const templates = Object.fromEntries(
     PROVIDERS.map((p) => {
-      const own = demo.filter((j) => demoIds(p).includes(j.id));
-      const biggest = (terminal: boolean) =>
-        own.filter((j) => j.terminal === terminal).sort((a, b) => JSON.stringify(b).length - JSON.stringify(a).length)[0]?.id ?? own[0]?.id;
-      return [p, { finished: biggest(true), running: biggest(false) }];
+      const own = demo.filter((j) => demoIds(p).includes(j.id)).sort((x, y) => (upstreamBytes.get(y.id) ?? 0) - (upstreamBytes.get(x.id) ?? 0));
+      const first = (ok: (j: StoredJob) => boolean) => own.find(ok)?.id;
+      const finishedTemplate = first((j) => clean.has(j.id)) ?? first((j) => j.terminal === true) ?? own[0]?.id;
+      return [p, { finished: finishedTemplate, running: first((j) => j.terminal !== true) ?? finishedTemplate }];
     }),
   ) as Record<(typeof PROVIDERS)[number], { finished: string; running: string }>;
   const fixtures: Fixtures = {
-    cleanFinished: finished.filter((id) => !secretHolding.has(id)),
+    cleanFinished: [...clean],
     secretFinished: finished.filter((id) => secretHolding.has(id)),
-    finishedProviders: PROVIDERS.filter((p) => isFinished.has(templates[p].finished)),
+    finishedProviders: PROVIDERS.filter((p) => clean.has(templates[p].finished)),
   };
   await emulators.setFaults({ synthesize: synthesizeRules(templates) });
   log(

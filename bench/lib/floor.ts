@@ -99,8 +99,8 @@ export const PROVIDER_OF_PREFIX: Record<string, EmulatorName> = {
 };
 
 export interface FloorClient {
-  /** Send one call per global ID, all at once; resolves with each answer's HTTP status. */
-  send(globalIds: readonly string[]): Promise<number[]>;
+  /** Send one call per global ID, all at once; resolves with each answer's HTTP status and body size. */
+  send(globalIds: readonly string[]): Promise<{ status: number; bytes: number }[]>;
   close(): void;
 }
 
@@ -108,7 +108,7 @@ export interface FloorClient {
 export function floorClient(urls: Record<EmulatorName, string>): FloorClient {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const xml = new XMLParser();
-  const one = (globalId: string): Promise<number> => {
+  const one = (globalId: string): Promise<{ status: number; bytes: number }> => {
     const provider = PROVIDER_OF_PREFIX[globalId.slice(0, globalId.indexOf(':'))] as EmulatorName;
     const url = new URL(urls[provider]);
     const wire = wireRequest(provider, url.host, globalId);
@@ -127,10 +127,11 @@ export function floorClient(urls: Record<EmulatorName, string>): FloorClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             try {
-              const text = Buffer.concat(chunks).toString('utf8');
+              const body = Buffer.concat(chunks);
+              const text = body.toString('utf8');
               if (wire.xml) xml.parse(text);
               else JSON.parse(text);
-              resolve(res.statusCode ?? 0);
+              resolve({ status: res.statusCode ?? 0, bytes: body.length });
             } catch (err) {
               reject(err instanceof Error ? err : new Error(String(err)));
             }
