@@ -21,7 +21,7 @@ export interface BenchSettings {
   floorCalls: number;
   /** Pairs of (1-job, 100-job) queries for the latency ratio, and of direct (1, 80) batches (BENCH_LATENCY_PAIRS, default 15; quick 5). */
   latencyPairs: number;
-  /** 100-job queries in flight at once for RSS per query (BENCH_MEMORY_CONNECTIONS, default 50; quick 20). */
+  /** 100-job queries in flight at once for RSS per query (BENCH_MEMORY_CONNECTIONS, default 100; quick 20). */
   memoryConnections: number;
   /** Cache-served 1-job queries per cached-path run (BENCH_CACHED_REQUESTS, default 2000; quick 300). */
   cachedRequests: number;
@@ -69,7 +69,7 @@ export function readSettings(): BenchSettings {
     cpuRequests: int('BENCH_CPU_REQUESTS', quick ? 5 : 20, 1, 100000),
     floorCalls: int('BENCH_FLOOR_CALLS', quick ? 500 : 3000, 100, 1_000_000),
     latencyPairs: int('BENCH_LATENCY_PAIRS', quick ? 5 : 15, 1, 1000),
-    memoryConnections: int('BENCH_MEMORY_CONNECTIONS', quick ? 20 : 50, 1, 2000),
+    memoryConnections: int('BENCH_MEMORY_CONNECTIONS', quick ? 20 : 100, 1, 2000),
     cachedRequests: int('BENCH_CACHED_REQUESTS', quick ? 300 : 2000, 10, 1_000_000),
     fairnessSeconds: int('BENCH_FAIRNESS_S', quick ? 2 : 4, 1, 600),
     batch1000: bool('BENCH_BATCH_1000', !quick),

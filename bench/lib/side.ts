@@ -14,7 +14,7 @@ import { callerFairness, FAIRNESS_LATENCY_MS, type FairnessRun } from './phases/
 import { idleRss, rssUnderLoad, type InFlightRun } from './phases/memory.ts';
 import { measureBatching, measureDuplicates, type BatchingRun } from './phases/batching.ts';
 import { repeatedTerminalQuery, type RepeatRun } from './phases/cache.ts';
-import { waitForIdle } from './proc.ts';
+import { sleep, waitForIdle } from './proc.ts';
 import { topFunctions, type TopFunction } from './profile.ts';
 import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
 import { startRedis } from './redis.ts';
@@ -59,7 +59,7 @@ export interface SideResult {
   /** Server CPU µs per cache-served 1-job request, per run. */
   cachedMicros: number[];
   cachedAnswer: string;
-  redis?: { concurrentCalls: number; repeatCalls: number; distinct: number } | { skipped: string };
+  redis?: { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number } | { skipped: string };
   fairness: FairnessRun;
   profile?: { existing: TopFunction[]; cached: TopFunction[]; dir: string };
   gatewaySettings: Record<string, Record<string, string>>;
@@ -312,6 +312,20 @@ async function redisCoalescing(
     const a = await launch('redis-a', { extraEnv: env });
     const b = await launch('redis-b', { extraEnv: env });
     try {
+      // The job cache stops using a store for 10 s after one failed or slow op (a cold connection on a busy machine
+      // is enough), so first wait until a finished job stored through one gateway is served by the other.
+      let attempts = 0;
+      for (; attempts < 20; attempts++) {
+        const probe = jobBody(ctx.unknownIds.next(providers[0] as EmulatorName, 'finished'));
+        await post(a.url, probe, ctx.authHeaders);
+        await post(b.url, probe, ctx.authHeaders);
+        const before = await ctx.emulators.counters();
+        await post(b.url, probe, ctx.authHeaders);
+        await post(a.url, probe, ctx.authHeaders);
+        if (delta(before, await ctx.emulators.counters(), 'calls') === 0) break;
+        await sleep(1000);
+      }
+      if (attempts === 20) return { skipped: 'the gateways never served a job from Redis in 20 attempts' };
       const distinct = ctx.unknownIds.mix(Math.floor(80 / providers.length), 'finished', providers);
       const body = jobsBody([...distinct, ...distinct.slice(0, 100 - distinct.length)]);
       return await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
@@ -324,7 +338,7 @@ async function redisCoalescing(
         const c1 = await ctx.emulators.counters();
         await Promise.all(split());
         const c2 = await ctx.emulators.counters();
-        return { distinct: distinct.length, concurrentCalls: delta(c0, c1, 'calls'), repeatCalls: delta(c1, c2, 'calls') };
+        return { distinct: distinct.length, concurrentCalls: delta(c0, c1, 'calls'), repeatCalls: delta(c1, c2, 'calls'), readyAfter: attempts + 1 };
       });
     } finally {
       await Promise.all([a.stop(), b.stop()]);
