@@ -101,11 +101,3 @@ export function mixedIds(perProvider: number, unknown: UnknownIdGenerator, optio
   for (let i = 0; i < perProvider; i++) for (const column of columns) out.push(column[i] as string);
   return out;
 }
-
-/** `perProvider` demo jobs of each provider (real answers only), interleaved by provider. */
-export function demoMix(perProvider: number): string[] {
-  const columns = PROVIDERS.map((p) => demoIds(p).slice(0, perProvider));
-  const out: string[] = [];
-  for (let i = 0; i < perProvider; i++) for (const column of columns) if (column[i]) out.push(column[i] as string);
-  return out;
-}
