@@ -3,14 +3,14 @@
  * the emulators and one uncached gateway in live mode, measures caller B's 1-job query alone
  * and while caller A floods Panorama with 100-job queries, and prints the figures. With
  * BENCH_BEFORE_ROOT=<checkout of an older commit> it measures that checkout's gateway too
- * (the before figure). Settings as for `npm run bench` (BENCH_LATENCY_MS, BENCH_LATENCY_S).
+ * (the before figure). Settings as for `npm run bench` (BENCH_LATENCY_MS, BENCH_FAIRNESS_S).
  */
 import { randomBytes } from 'node:crypto';
 import { startEmulatorProcess } from './lib/emulators.ts';
 import { startGateway } from './lib/gateway.ts';
 import { UnknownIdGenerator } from './lib/ids.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS, type FairnessRun } from './lib/phases/fairness.ts';
-import { readBeforeRoot, readSettings } from './lib/settings.ts';
+import { readSettings } from './lib/settings.ts';
 import type { BenchContext } from './lib/context.ts';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -21,7 +21,7 @@ const log = (m: string) => process.stderr.write(`[fairness] ${m}\n`);
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const beforeRoot = readBeforeRoot();
+  const beforeRoot = settings.beforeRoot;
   const emulators = await startEmulatorProcess(settings.latencyMs);
   const jwtSecret = randomBytes(32).toString('base64url');
   const ctx: BenchContext = {

@@ -1,93 +1,85 @@
 /**
- * `npm run bench`: start the emulators and jobgraph (live mode) as separate processes, drive
- * the gateway with autocannon over loopback, and write bench/RESULTS.md and bench/results.json.
- * Settings: bench/lib/settings.ts (BENCH_* variables). See RESULTS.md for what each figure means.
+ * `npm run bench`: issue 12's figures, each beside its in-run baseline, for the gateway of this
+ * checkout ("after") and, with BENCH_BEFORE_ROOT, of another checkout ("before"), against the
+ * same five emulators in one run. Writes bench/RESULTS.md and bench/results.json.
+ * Settings: bench/lib/settings.ts (BENCH_* variables; BENCH_QUICK=1 for a quick run).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 import { mintToken } from '../src/auth/mintToken.ts';
-import { loadConfig } from '../src/config.ts';
 import type { StoredJob } from './baseline/schema.ts';
 import { startBaseline } from './lib/baseline.ts';
 import type { BenchContext } from './lib/context.ts';
-import type { BenchData } from './lib/data.ts';
-import { startEmulatorProcess, delta, type EmulatorProcess } from './lib/emulators.ts';
-import { buildFigures } from './lib/figures.ts';
-import { startGateway, type GatewayOptions, type GatewayProcess } from './lib/gateway.ts';
-import { demoMix, mixedIds, UnknownIdGenerator, PROVIDERS, demoIds } from './lib/ids.ts';
-import { runLoad } from './lib/load.ts';
+import { startEmulatorProcess } from './lib/emulators.ts';
+import { floorClient } from './lib/floor.ts';
+import { startGateway, type GatewayProcess } from './lib/gateway.ts';
+import { demoIds, PROVIDERS, synthesizeRules, UnknownIdGenerator, type IdKind } from './lib/ids.ts';
 import { gitState, machineInfo, packageVersions } from './lib/machine.ts';
-import { measureBatching, measureDuplicates, type EntryPoint } from './lib/phases/batching.ts';
-import { repeatedTerminalQuery } from './lib/phases/cache.ts';
-import { cpuPerJob, type CpuRun } from './lib/phases/cpu.ts';
-import { callerFairness } from './lib/phases/fairness.ts';
-import { directRoundTrip, oneConnectionLatency } from './lib/phases/latency.ts';
-import { rssUnderLoad, soak } from './lib/phases/memory.ts';
-import { saturatedThroughput } from './lib/phases/throughput.ts';
-import { waitForIdle } from './lib/proc.ts';
-import { summariseProfile, type ProfileSummary } from './lib/profile.ts';
+import { cpuTimeMicros } from './lib/proc.ts';
+import { buildRows, renderReport, type FloorResult } from './lib/report.ts';
 import { jobsHoldingSecrets } from './lib/secretProbe.ts';
-import { renderReport } from './lib/report.ts';
 import { readSettings } from './lib/settings.ts';
-import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
+import { cpuPerRequest, measureSide, type Fixtures, type SideResult } from './lib/side.ts';
+import { jobBody, jobsBody, post } from './lib/queries.ts';
+import { median } from './lib/stats.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 const started = performance.now();
 const log = (message: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
 
-const live: { stop(): Promise<unknown> }[] = [];
-function track<T extends { stop(): Promise<unknown> }>(p: T): T {
-  live.push(p);
-  return p;
-}
-async function stopTracked(p: { stop(): Promise<unknown> }): Promise<void> {
-  const i = live.indexOf(p);
-  if (i >= 0) live.splice(i, 1);
-  await p.stop();
-}
+const live = new Set<{ stop(): Promise<unknown> }>();
 
-/** Send a load for `seconds` so sockets, JIT and the SDK clients are warm before measuring. */
-async function warmUp(ctx: BenchContext, gateway: GatewayProcess, body: string, seconds = 3): Promise<void> {
-  await runLoad({ url: gateway.url, body, headers: ctx.authHeaders, connections: 4, durationS: seconds });
-  await waitForIdle(gateway.pid);
-}
-
-const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
-
-type Launch = (label: string, options?: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret'>) => Promise<GatewayProcess>;
-
-/**
- * Start a gateway under `--cpu-prof`, warm it up with `warmBody`, run `load`, stop it (the
- * profile is written at exit) and summarise the profile over the load's window.
- */
-async function profiledLoad<T extends { window: { fromMicros: number; toMicros: number } }>(
-  ctx: BenchContext,
-  launch: Launch,
-  label: string,
-  extraEnv: Record<string, string>,
-  warmBody: string,
-  load: (gateway: GatewayProcess) => Promise<T>,
-): Promise<{ run: T; summary?: ProfileSummary }> {
-  const dir = join(ctx.tmpDir, label);
-  const gateway = await launch(label, { extraEnv, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
-  await warmUp(ctx, gateway, warmBody, 2);
-  const run = await load(gateway);
-  await stopTracked(gateway);
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) {
-    ctx.log(`WARNING: ${label} wrote no .cpuprofile`);
-    return { run };
+/** The floor: bare signed keep-alive calls from this process, CPU from /proc, and the direct latency baseline. */
+async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
+  const client = floorClient(ctx.emulators.urls);
+  try {
+    const cpu = async (kind: IdKind): Promise<number[]> => {
+      const runs: number[] = [];
+      await client.send(ctx.unknownIds.mix(100, kind)); // warm-up: sockets, JIT
+      for (let r = 0; r < ctx.settings.runs; r++) {
+        const before = cpuTimeMicros(process.pid);
+        let calls = 0;
+        while (calls < ctx.settings.floorCalls) {
+          const statuses = (await client.send(ctx.unknownIds.mix(20, kind))).map((a) => a.status);
+          // Existing jobs answer 200; unknown IDs 404 or 400 (provider-dependent) — never 403, which would mean a bad signature.
+          const wrong = statuses.find((s) => (kind === 'missing' ? s !== 404 && s !== 400 : s !== 200));
+          if (wrong !== undefined) throw new Error(`floor call for a ${kind} job answered ${wrong}`);
+          calls += statuses.length;
+        }
+        runs.push((cpuTimeMicros(process.pid) - before) / calls);
+      }
+      return runs;
+    };
+    const existing = await cpu('finished');
+    const missing = await cpu('missing');
+    await ctx.emulators.setFaults({ latencyMs: ctx.settings.slowLatencyMs });
+    const oneMs: number[] = [];
+    const eightyMs: number[] = [];
+    try {
+      for (let i = 0; i < ctx.settings.latencyPairs; i++) {
+        for (const [ids, out] of [
+          [[ctx.unknownIds.next('panorama', 'finished')], oneMs],
+          [ctx.unknownIds.mix(16, 'finished'), eightyMs],
+        ] as const) {
+          const t0 = performance.now();
+          await client.send(ids);
+          out.push(performance.now() - t0);
+        }
+      }
+    } finally {
+      await ctx.emulators.setFaults({ latencyMs: ctx.settings.latencyMs });
+    }
+    return { existingMicros: existing, missingMicros: missing, oneMs, eightyMs };
+  } finally {
+    client.close();
   }
-  return { run, summary: summariseProfile(join(dir, file), ctx.repoRoot, run.window) };
 }
 
-function jobsOf(response: GraphQLResponse, field: 'job' | 'jobs'): StoredJob[] {
-  const value = response.data?.[field];
+function jobsOf(value: unknown): StoredJob[] {
   const list = Array.isArray(value) ? value : [value];
   return list.filter((j): j is StoredJob => typeof j === 'object' && j !== null && typeof (j as StoredJob).id === 'string');
 }
@@ -97,8 +89,8 @@ async function main(): Promise<void> {
   const tmpDir = mkdtempSync(join(os.tmpdir(), 'jobgraph-bench-'));
   log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
 
-  const emulators: EmulatorProcess = await startEmulatorProcess(settings.latencyMs);
-  const emulatorHandle = track({ stop: () => emulators.close() });
+  const emulators = await startEmulatorProcess(settings.latencyMs);
+  live.add({ stop: () => emulators.close() });
   const jwtSecret = randomBytes(32).toString('base64url');
   const token = await mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject: 'bench' });
   const secretsToken = await mintToken({ secret: jwtSecret, scopes: ['jobs:read', 'jobs:secrets:read'], subject: 'bench-secrets' });
@@ -112,181 +104,99 @@ async function main(): Promise<void> {
     unknownIds: new UnknownIdGenerator(),
     log,
   };
-  const gatewaySettings: Record<string, Record<string, string>> = {};
-  const launch: Launch = async (label, options = {}) => {
-    const gateway = track(await startGateway({ label, upstreamEnv: emulators.env, jwtSecret, ...options }));
-    gatewaySettings[label] = gateway.settings;
-    log(`${label} gateway pid ${gateway.pid} at ${gateway.url}`);
-    return gateway;
+  const track = (p: GatewayProcess) => void live.add(p);
+
+  // Fixtures, from this checkout's gateway: which demo jobs are finished, unfinished, carry secrets.
+  const probe = await startGateway({ label: 'probe', upstreamEnv: emulators.env, jwtSecret, extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' } });
+  track(probe);
+  const demo = jobsOf((await post(probe.url, jobsBody(PROVIDERS.flatMap((p) => demoIds(p))), ctx.authHeaders)).json.data?.jobs);
+  const finished = demo.filter((j) => j.terminal === true).map((j) => j.id);
+  const secretHolding = await jobsHoldingSecrets(probe.url, finished, secretsToken);
+  await probe.stop();
+  live.delete(probe);
+  // Templates for fresh existing jobs: per provider the largest (by upstream answer size) finished demo job
+  // without secrets (so the cache may keep its copies), and the largest unfinished one.
+  const clean = new Set(finished.filter((id) => !secretHolding.has(id)));
+  const sizer = floorClient(emulators.urls);
+  const upstreamBytes = new Map(demo.map((j, i) => [j.id, i]));
+  const sizes = await sizer.send(demo.map((j) => j.id));
+  sizer.close();
+  for (const [id, i] of upstreamBytes) upstreamBytes.set(id, sizes[i]?.bytes ?? 0);
+  const templates = Object.fromEntries(
+    PROVIDERS.map((p) => {
+      const own = demo.filter((j) => demoIds(p).includes(j.id)).sort((x, y) => (upstreamBytes.get(y.id) ?? 0) - (upstreamBytes.get(x.id) ?? 0));
+      const first = (ok: (j: StoredJob) => boolean) => own.find(ok)?.id;
+      const finishedTemplate = first((j) => clean.has(j.id)) ?? first((j) => j.terminal === true) ?? own[0]?.id;
+      return [p, { finished: finishedTemplate, running: first((j) => j.terminal !== true) ?? finishedTemplate }];
+    }),
+  ) as Record<(typeof PROVIDERS)[number], { finished: string; running: string }>;
+  const fixtures: Fixtures = {
+    cleanFinished: [...clean],
+    secretFinished: finished.filter((id) => secretHolding.has(id)),
+    finishedProviders: PROVIDERS.filter((p) => clean.has(templates[p].finished)),
   };
-  const uncached = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
+  await emulators.setFaults({ synthesize: synthesizeRules(templates) });
+  log(
+    `templates ${JSON.stringify(templates)}; providers with a finished template: ${fixtures.finishedProviders.join(', ')}; ${fixtures.cleanFinished.length} clean and ${fixtures.secretFinished.length} secret-holding finished demo jobs`,
+  );
 
-  // The queries. The 100-job mix is fixed for b, d and e (the main gateway has no cross-request cache).
-  const mix100 = jobsBody(mixedIds(20, ctx.unknownIds));
-  const oneJobBody = jobBody(demoIds('panorama')[0] as string);
-  const twentyJobBody = jobsBody(demoMix(4));
+  log('floor: bare signed keep-alive client');
+  const floor = await measureFloor(ctx);
 
-  const main = await launch('main', { extraEnv: uncached });
-
-  // Smoke: answers jobgraph gives, kept for the bare baseline and the cache check.
-  const oneJob = await post(main.url, oneJobBody, ctx.authHeaders);
-  const twentyJobs = await post(main.url, twentyJobBody, ctx.authHeaders);
-  const allDemo = await post(main.url, jobsBody(PROVIDERS.flatMap((p) => demoIds(p))), ctx.authHeaders);
-  for (const [name, r] of [
-    ['1-job', oneJob],
-    ['20-job', twentyJobs],
-  ] as const) {
-    if (r.status !== 200 || r.json.errors?.length) throw new Error(`${name} query failed: ${r.status} ${r.text.slice(0, 500)}`);
+  const sides: SideResult[] = [];
+  for (const [label, root] of [
+    ...(settings.beforeRoot ? [['before', resolve(settings.beforeRoot)] as const] : []),
+    ['after', resolve(settings.afterRoot ?? REPO_ROOT)] as const,
+  ]) {
+    log(`${label}: gateway from ${root}`);
+    sides.push(await measureSide(ctx, label, root, fixtures, track));
   }
-  const demoJobs = jobsOf(allDemo.json, 'jobs');
-  const terminalIds = demoJobs.filter((j) => j.terminal === true).map((j) => j.id);
-  const withSecrets = await jobsHoldingSecrets(main.url, terminalIds, secretsToken);
+  const after = sides[sides.length - 1] as SideResult;
 
-  // Baselines first, while the main gateway idles (its upstream sockets may time out; warm-up follows).
-  log('b baseline: direct round trip to the Panorama emulator');
-  const direct = await directRoundTrip(ctx);
-  log('c baseline: bare graphql-js server');
-  const baseline = await startBaseline([...jobsOf(oneJob.json, 'job'), ...jobsOf(twentyJobs.json, 'jobs')], join(tmpDir, 'baseline-jobs.json'));
-  track(baseline);
-  const sameJson =
-    isDeepStrictEqual((await post(baseline.url, oneJobBody, {})).json, oneJob.json) &&
-    isDeepStrictEqual((await post(baseline.url, twentyJobBody, {})).json, twentyJobs.json);
-  if (!sameJson) log('WARNING: the bare baseline does not answer the same JSON as jobgraph');
-  const baselineOne = await saturatedThroughput(ctx, baseline, oneJobBody);
-  const baselineTwenty = await saturatedThroughput(ctx, baseline, twentyJobBody);
-  await stopTracked(baseline);
+  log('baseline: bare graphql-js server answering the same bytes as the cache-served 1-job query');
+  const oneJob = JSON.parse(after.cachedAnswer) as { data?: { job?: unknown } };
+  const baseline = await startBaseline(jobsOf(oneJob.data?.job), join(tmpDir, 'baseline-jobs.json'));
+  live.add(baseline);
+  const oneBody = jobBody(fixtures.cleanFinished[0] as string);
+  const baselineAnswer = (await post(baseline.url, oneBody, {})).text;
+  const sameBytes = baselineAnswer.trim() === after.cachedAnswer.trim();
+  if (!sameBytes) log(`WARNING: the bare baseline does not answer the same bytes as jobgraph:\n  ${baselineAnswer}\n  ${after.cachedAnswer}`);
+  const baselineMicros: number[] = [];
+  for (let r = 0; r < settings.runs; r++) baselineMicros.push(await cpuPerRequest(ctx, { ...baseline, cpuMicros: () => cpuTimeMicros(baseline.pid) }, oneBody));
+  await baseline.stop();
+  live.delete(baseline);
+  await emulators.close();
+  live.clear();
 
-  log('warm-up');
-  await warmUp(ctx, main, mix100);
-  await warmUp(ctx, main, twentyJobBody, 1);
-  const afterWarmup = await emulators.counters();
+  const meta = {
+    date: new Date().toISOString(),
+    durationS: Math.round((performance.now() - started) / 1000),
+    machine: machineInfo(),
+    packages: packageVersions(REPO_ROOT),
+    git: Object.fromEntries(sides.map((s) => [s.label, gitState(s.root)])),
+    settings,
+    templates,
+    tmpDir,
+  };
+  const rows = buildRows(floor, sides, { baselineMicros }, settings);
+  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify({ meta, floor, sides, baseline: { baselineMicros, sameBytes }, rows }, null, 2)}\n`);
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows));
+  for (const r of rows) log(`${r.verdict.padEnd(4)} ${r.figure}: ${r.text}`);
+  log(`wrote bench/RESULTS.md and bench/results.json in ${meta.durationS} s (median of floor CPU: ${median(floor.existingMicros).toFixed(0)} µs/call)`);
+}
 
-  log('a: batching');
-  const batching: BenchData['batching'] = [];
-  for (const entry of ['jobs', '_entities'] as EntryPoint[]) {
-    for (const distinct of [10, 100, 1000]) {
-      const runs = [];
-      for (let r = 0; r < settings.runs; r++) runs.push(await measureBatching(ctx, main, entry, distinct));
-      batching.push({ entry, distinct, runs });
-    }
-  }
-  const duplicates = [];
-  for (let r = 0; r < settings.runs; r++) duplicates.push(await measureDuplicates(ctx, main));
-
-  log('b: latency at one connection');
-  const gatewayLatency = await oneConnectionLatency(ctx, main.url, mix100);
-
-  log('d: CPU per job');
-  const cpuRuns: CpuRun[] = [];
-  for (let r = 0; r < settings.runs; r++) cpuRuns.push(await cpuPerJob(ctx, main, mix100, 100));
-
-  log('e: memory with 200 queries in flight');
-  const inFlight = [];
-  for (let r = 0; r < settings.runs; r++) inFlight.push(await rssUnderLoad(ctx, main, mix100));
-  log(`e: soak ${settings.soakSeconds} s`);
-  const soakResult = await soak(ctx, main, () => jobsBody(mixedIds(20, ctx.unknownIds)));
-
-  log('c: throughput, 20-job query');
-  const gatewayTwenty = await saturatedThroughput(ctx, main, twentyJobBody);
-  const afterRuns = await emulators.counters();
-  log('c: throughput, 1-job query');
-  const gatewayOne = await saturatedThroughput(ctx, main, oneJobBody);
-  const afterOneJobRuns = await emulators.counters();
-  await stopTracked(main);
-
-  log('d: profiled gateway, 100-job queries');
-  const bulkProfile = await profiledLoad(ctx, launch, 'profiled', uncached, mix100, (gateway) => cpuPerJob(ctx, gateway, mix100, 100));
-  log('c: profiled gateway, cache-served 1-job queries');
-  const requestProfile = await profiledLoad(ctx, launch, 'profiled-cache', {}, oneJobBody, async (gateway) => {
-    const fromMicros = nowMicros();
-    await runLoad({
-      url: gateway.url,
-      body: oneJobBody,
-      headers: ctx.authHeaders,
-      connections: settings.throughputConnections,
-      durationS: settings.throughputSeconds,
-    });
-    return { window: { fromMicros, toMicros: nowMicros() } };
+async function stopAll(): Promise<void> {
+  for (const p of [...live].reverse()) await p.stop().catch(() => undefined);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the gateways and emulators`);
+    void stopAll().finally(() => process.exit(130));
   });
-
-  log('g: finished jobs asked twice (default config)');
-  const cached = await launch('default-config');
-  const clean = await repeatedTerminalQuery(
-    ctx,
-    cached,
-    terminalIds.filter((id) => !withSecrets.has(id)),
-  );
-  const secretHolding = await repeatedTerminalQuery(
-    ctx,
-    cached,
-    terminalIds.filter((id) => withSecrets.has(id)),
-  );
-  log('c: throughput with the default config (job cache on)');
-  await warmUp(ctx, cached, oneJobBody, 1);
-  const cachedOne = await saturatedThroughput(ctx, cached, oneJobBody);
-  await stopTracked(cached);
-
-  log("h: fairness between callers (1-job query alone and under another caller's flood)");
-  const fair = await launch('fairness', { extraEnv: uncached });
-  const fairness = await callerFairness(ctx, fair);
-  await stopTracked(fair);
-
-  let whatIf: BenchData['latency']['whatIf'];
-  if (settings.whatIf) {
-    log(`b what-if: provider concurrency ${settings.whatIfConcurrency}`);
-    const wide = await launch('what-if', { extraEnv: { ...uncached, JOBGRAPH_PROVIDER_CONCURRENCY: String(settings.whatIfConcurrency) } });
-    await warmUp(ctx, wide, mix100, 2);
-    whatIf = { concurrency: settings.whatIfConcurrency, runs: await oneConnectionLatency(ctx, wide.url, mix100) };
-    await stopTracked(wide);
-  }
-
-  const data: BenchData = {
-    meta: {
-      date: new Date().toISOString(),
-      durationS: (performance.now() - started) / 1000,
-      machine: machineInfo(),
-      packages: packageVersions(REPO_ROOT),
-      git: gitState(REPO_ROOT),
-      settings,
-      gateways: gatewaySettings,
-      providerConcurrency: loadConfig({ mode: 'live' }, {}).limits.providerConcurrency,
-      tmpDir,
-    },
-    queries: {
-      oneJobBytes: Buffer.byteLength(oneJob.text),
-      twentyJobBytes: Buffer.byteLength(twentyJobs.text),
-      baselineSameJson: sameJson,
-      demoJobs: demoJobs.length,
-      terminalDemoJobs: terminalIds.length,
-      terminalWithSecrets: withSecrets.size,
-    },
-    batching,
-    duplicates,
-    latency: { direct, gateway: gatewayLatency, ...(whatIf ? { whatIf } : {}) },
-    throughput: { baselineOne, baselineTwenty, gatewayOne, gatewayTwenty, cachedOne },
-    cpu: {
-      runs: cpuRuns,
-      profiled: bulkProfile.run,
-      ...(bulkProfile.summary ? { profile: bulkProfile.summary } : {}),
-      ...(requestProfile.summary ? { requestProfile: requestProfile.summary } : {}),
-    },
-    memory: { inFlight, soak: soakResult },
-    connections: { afterWarmup, afterRuns, afterOneJobRuns, callsInWindow: delta(afterWarmup, afterRuns, 'calls') },
-    cache: { clean, secretHolding },
-    fairness,
-  };
-  await stopTracked(emulatorHandle);
-
-  const figures = buildFigures(data);
-  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify({ ...data, figures }, null, 2)}\n`);
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(data, figures));
-  for (const f of figures)
-    log(`${f.pass === undefined ? 'info' : f.pass ? 'PASS' : 'MISS'}  ${f.id}: ${f.value} ${f.unit}${f.ratio !== undefined ? ` (${f.ratio}×)` : ''}`);
-  log(`wrote bench/RESULTS.md and bench/results.json in ${Math.round(data.meta.durationS)} s`);
 }
 
 main().catch(async (err: unknown) => {
   log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  for (const p of live.reverse()) await p.stop().catch(() => undefined);
+  await stopAll();
   process.exit(1);
 });

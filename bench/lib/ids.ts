@@ -14,10 +14,42 @@ function prefixOf(provider: EmulatorName): string {
 }
 
 /**
- * Makes global IDs that no emulator holds but every emulator answers: each valid for its
- * provider's documented pattern, so the gateway sends it upstream, and the emulator answers
- * not-found (404 ResourceNotFound / NoSuchJob / InvalidJobId / JobNotFound) after its
- * latency, one logged call per ID. Every ID made by one generator is distinct.
+ * What an ID made by {@link UnknownIdGenerator} is answered with: `missing` — not found
+ * (404 ResourceNotFound / NoSuchJob / InvalidJobId / JobNotFound); `finished` / `running` — a
+ * full-size copy of a finished / unfinished demo job, through the emulators' `synthesize`
+ * knob (see {@link synthesizeRules}).
+ */
+export type IdKind = 'missing' | 'finished' | 'running';
+
+/** The provider-ID prefix of each kind, per provider (each valid for the provider's ID pattern). */
+const PREFIXES: Record<EmulatorName, Record<IdKind, string>> = {
+  panorama: { missing: 'pkgimport-bench-', finished: 'pkgimport-synf-', running: 'pkgimport-synr-' },
+  // 10-36 digits; 97/981/982 keep clear of the demo (811…) and error-case (4xx0…) IDs.
+  omics: { missing: '97', finished: '981', running: '982' },
+  cosbatch: { missing: 'bench-', finished: 'synf-', running: 'synr-' },
+  importexport: { missing: 'BENCH', finished: 'SYNF', running: 'SYNR' },
+  codepipeline: { missing: 'beec', finished: 'f1f1', running: 'a1a1' },
+};
+
+/** The emulators' `synthesize` knob: each provider's finished/running prefix → the template job's provider ID. */
+export function synthesizeRules(templates: Record<EmulatorName, { finished: string; running: string }>): Record<string, string> {
+  const rules: Record<string, string> = {};
+  for (const p of PROVIDERS) {
+    rules[PREFIXES[p].finished] = nativeOf(templates[p].finished);
+    rules[PREFIXES[p].running] = nativeOf(templates[p].running);
+  }
+  return rules;
+}
+
+/** The provider's own job ID inside a global ID (its last segment). */
+export function nativeOf(globalId: string): string {
+  return globalId.slice(globalId.lastIndexOf(':') + 1);
+}
+
+/**
+ * Makes global IDs that no demo job has but every emulator answers: each valid for its
+ * provider's documented pattern, so the gateway sends it upstream (one logged call per ID),
+ * answered as its {@link IdKind} says. Every ID made by one generator is distinct.
  */
 export class UnknownIdGenerator {
   private counter = 0;
@@ -27,23 +59,30 @@ export class UnknownIdGenerator {
     this.nonce = seed % 65536;
   }
 
-  next(provider: EmulatorName): string {
+  next(provider: EmulatorName, kind: IdKind = 'missing'): string {
     const n = this.counter++;
     const hex4 = this.nonce.toString(16).padStart(4, '0');
     const prefix = prefixOf(provider);
+    const own = PREFIXES[provider][kind];
     switch (provider) {
       case 'panorama':
-        return `${prefix}pkgimport-bench-${hex4}-${n}`;
+        return `${prefix}${own}${hex4}-${n}`;
       case 'omics':
-        // 10-36 digits; leading 97 keeps clear of the demo (811…) and error-case (4xx0…) IDs.
-        return `${prefix}97${String(this.nonce).padStart(5, '0')}${String(n).padStart(9, '0')}`;
+        return `${prefix}${own}${String(this.nonce).padStart(5, '0')}${String(n).padStart(9, '0')}`;
       case 'cosbatch':
-        return `${prefix}bench-${hex4}-${n.toString(36)}`;
+        return `${prefix}${own}${hex4}-${n.toString(36)}`;
       case 'importexport':
-        return `${prefix}BENCH${hex4.toUpperCase()}${n.toString(36).toUpperCase()}`;
+        return `${prefix}${own}${hex4.toUpperCase()}${n.toString(36).toUpperCase()}`;
       case 'codepipeline':
-        return `${prefix}beec${hex4}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+        return `${prefix}${own}${hex4}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
     }
+  }
+
+  /** `perProvider` fresh IDs of `kind` for each of `providers` (default all five), interleaved by provider. */
+  mix(perProvider: number, kind: IdKind, providers: readonly EmulatorName[] = PROVIDERS): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < perProvider; i++) for (const p of providers) out.push(this.next(p, kind));
+    return out;
   }
 }
 
@@ -60,13 +99,5 @@ export function mixedIds(perProvider: number, unknown: UnknownIdGenerator, optio
   });
   const out: string[] = [];
   for (let i = 0; i < perProvider; i++) for (const column of columns) out.push(column[i] as string);
-  return out;
-}
-
-/** `perProvider` demo jobs of each provider (real answers only), interleaved by provider. */
-export function demoMix(perProvider: number): string[] {
-  const columns = PROVIDERS.map((p) => demoIds(p).slice(0, perProvider));
-  const out: string[] = [];
-  for (let i = 0; i < perProvider; i++) for (const column of columns) if (column[i]) out.push(column[i] as string);
   return out;
 }

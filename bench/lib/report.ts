@@ -1,210 +1,343 @@
-import type { BenchData } from './data.ts';
-import type { ProfileSummary } from './profile.ts';
-import { goalText, type Figure } from './results.ts';
-import { median, round } from './stats.ts';
+import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from './phases/fairness.ts';
+import type { BenchSettings } from './settings.ts';
+import type { SideResult } from './side.ts';
+import { median, percentile } from './stats.ts';
 
-const fmt = (n: number | undefined, unit = '', digits?: number): string =>
-  n === undefined || !Number.isFinite(n) ? '—' : `${digits === undefined ? n : n.toFixed(digits)}${unit ? ` ${unit}` : ''}`;
-
-function row(cells: (string | number)[]): string {
-  return `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
+export interface FloorResult {
+  /** Bench-process CPU µs per bare call, per run: fresh existing (full-size) jobs, and not-found IDs. */
+  existingMicros: number[];
+  missingMicros: number[];
+  /** Wall ms of one direct call and of 80 concurrent direct calls, at the slow upstream latency. */
+  oneMs: number[];
+  eightyMs: number[];
 }
 
-function table(head: string[], rows: (string | number)[][]): string[] {
-  return [row(head), row(head.map(() => '---')), ...rows.map(row)];
+export interface Row {
+  id: string;
+  figure: string;
+  unit: string;
+  before?: number;
+  after: number;
+  /** The in-run baseline the figure is compared with, and what it is. */
+  baseline?: number;
+  baselineLabel?: string;
+  /** The goal: on the value, or on value ÷ baseline. */
+  goal?: { on: 'value' | 'ratio'; op: '<=' | '='; target: number };
+  digits: number;
+  note?: string;
+  verdict: 'PASS' | 'MISS' | 'info';
+  /** One line for the console. */
+  text: string;
 }
 
-const SECTION_TITLES: Record<string, string> = {
-  a: 'a. Batching — upstream calls ÷ distinct jobs',
-  b: 'b. Latency at one connection',
-  c: 'c. Saturated throughput',
-  d: 'd. CPU per job',
-  e: 'e. Memory',
-  f: 'f. Upstream connections',
-  g: 'g. Finished jobs asked twice',
-  h: 'h. Fairness between callers',
-};
+const ratioOf = (value: number | undefined, baseline: number | undefined) =>
+  value === undefined || baseline === undefined || !(baseline > 0) ? undefined : value / baseline;
 
-const verdict = (f: Figure) => (f.pass === undefined ? 'info' : f.pass ? '**PASS**' : '**MISS**');
-
-function topAreas(p: ProfileSummary | undefined, n = 6): string {
-  return p
-    ? p.byCallingArea
-        .slice(0, n)
-        .map((a) => `${a.name} ${a.percent}%`)
-        .join(', ')
-    : 'no profile';
+function meets(goal: NonNullable<Row['goal']>, x: number | undefined): boolean {
+  if (x === undefined || !Number.isFinite(x)) return false;
+  return goal.op === '<=' ? x <= goal.target + 1e-9 : Math.abs(x - goal.target) < 1e-9;
 }
 
-function topFunctions(p: ProfileSummary | undefined, n = 4): string {
-  return p
-    ? p.topFunctions
-        .slice(0, n)
-        .map((a) => `\`${a.name}\` ${a.percent}%`)
-        .join(', ')
-    : 'no profile';
-}
+const fmt = (n: number | undefined, digits: number) => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
 
-/** One line per miss: what the measurements and the profiles say about it. */
-function missAnalysis(f: Figure, data: BenchData): string | null {
-  if (f.pass !== false) return null;
-  const rtt = median(data.latency.direct.map((r) => r.latencyMs.p50));
-  const cpuPerJob = median(data.cpu.runs.map((r) => r.microsPerJob));
-  const cpuPer100 = (cpuPerJob * 100) / 1000;
-  const cap = data.meta.providerConcurrency;
-  const bulk = data.cpu.profile;
-  const perRequest = data.cpu.requestProfile;
-  switch (f.section) {
-    case 'b': {
-      const waves = Math.ceil(20 / cap);
-      const w = data.latency.whatIf;
-      const whatIf = w ? median(w.runs.map((r) => (f.id === 'b.p50' ? r.latencyMs.p50 : r.latencyMs.p99))) : undefined;
-      const upstream = waves * rtt;
-      const where =
-        f.value > upstream + cpuPer100
-          ? 'above their sum: CPU of other jobs in the same request, GC pauses and the emulators sharing the cores queue on top'
-          : `between max(${round(upstream, 1)}, ${round(cpuPer100, 1)}) and their sum: the CPU overlaps the waits only partly`;
-      return `${f.id}: the upstream part is ${waves} wave(s) of calls (20 jobs per provider, at most ${cap} at once) ≈ ${round(upstream, 1)} ms; the gateway also spends ${round(cpuPer100, 1)} ms of CPU per 100-job request (d) on one event loop; ${f.value} ms measured lies ${where}.${
-        whatIf !== undefined
-          ? ` With JOBGRAPH_PROVIDER_CONCURRENCY=${w?.concurrency} (one wave): ${round(whatIf, 1)} ms — the cap explains part, the CPU the rest.`
-          : ''
-      } CPU goes to: ${topAreas(bulk)}.`;
-    }
-    case 'c': {
-      const cached = median(data.throughput.cachedOne.map((r) => r.cpuMicrosPerRequest));
-      const bare = median(data.throughput.baselineOne.map((r) => r.cpuMicrosPerRequest));
-      return `${f.id}: ${f.note ?? ''}. Even with no upstream wait (cache-served 1-job query) the gateway spends ${Math.round(cached)} µs of CPU per request against ${Math.round(bare)} µs for the bare server; that per-request cost goes to: ${topAreas(perRequest)}; top functions ${topFunctions(perRequest)}.`;
-    }
-    case 'd':
-      return `${f.id}: CPU goes to: ${topAreas(bulk)}; top functions ${topFunctions(bulk)}.`;
-    default:
-      return `${f.id}: ${f.note ?? ''}`;
+/** Median of each side's runs → one row per figure (value = after; before shown beside it). */
+export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { baselineMicros: number[] }, settings: BenchSettings): Row[] {
+  const before = sides.find((s) => s.label === 'before');
+  const after = sides.find((s) => s.label === 'after') as SideResult;
+  const rows: Row[] = [];
+  const add = (spec: Omit<Row, 'verdict' | 'text' | 'before' | 'after'>, of: (s: SideResult) => number | undefined) => {
+    const a = of(after) as number;
+    const b = before ? of(before) : undefined;
+    const measured = spec.goal?.on === 'ratio' ? ratioOf(a, spec.baseline) : a;
+    const verdict = spec.goal ? (meets(spec.goal, measured) ? 'PASS' : 'MISS') : 'info';
+    const r = ratioOf(a, spec.baseline);
+    const text = `${b !== undefined ? `${fmt(b, spec.digits)} → ` : ''}${fmt(a, spec.digits)} ${spec.unit}${spec.baseline !== undefined ? ` (baseline ${fmt(spec.baseline, spec.digits)}, ${fmt(r, 2)}×)` : ''}`;
+    rows.push({ ...spec, ...(b !== undefined ? { before: b } : {}), after: a, verdict, text });
+  };
+  const perJob = (runs: { microsPerJob: number }[]) => median(runs.map((r) => r.microsPerJob));
+  const floorExisting = median(floor.existingMicros);
+  const floorMissing = median(floor.missingMicros);
+  const directRatio = median(floor.eightyMs) / median(floor.oneMs);
+
+  add(
+    {
+      id: '1.existing',
+      figure: 'gateway CPU per job — fresh existing jobs (100-job queries, full-size answers from all five providers)',
+      unit: 'µs/job',
+      baseline: floorExisting,
+      baselineLabel: 'floor: bare signed keep-alive call + parse, µs/call',
+      goal: { on: 'ratio', op: '<=', target: 1.5 },
+      digits: 0,
+    },
+    (s) => perJob(s.cpuExisting),
+  );
+  add(
+    {
+      id: '1.missing',
+      figure: 'gateway CPU per job — not-found mix (100-job queries of unknown IDs)',
+      unit: 'µs/job',
+      baseline: floorMissing,
+      baselineLabel: 'floor for the same not-found calls, µs/call',
+      goal: { on: 'ratio', op: '<=', target: 1.5 },
+      digits: 0,
+    },
+    (s) => perJob(s.cpuMissing),
+  );
+  add(
+    {
+      id: '2.latency',
+      figure: `t(100 jobs, 80 distinct) ÷ t(1 job), p50, upstream latency ${settings.slowLatencyMs} ms`,
+      unit: '×',
+      baseline: directRatio,
+      baselineLabel: 't(80 concurrent direct calls) ÷ t(1 direct call), p50',
+      goal: { on: 'ratio', op: '<=', target: 1.3 },
+      digits: 2,
+    },
+    (s) => median(s.latency.hundredMs) / median(s.latency.oneMs),
+  );
+  add(
+    {
+      id: '3.coalescing',
+      figure: '20 concurrent identical 100-ID queries of 80 distinct unfinished jobs — upstream calls',
+      unit: 'calls',
+      baseline: 80,
+      baselineLabel: 'distinct jobs',
+      goal: { on: 'value', op: '=', target: 80 },
+      digits: 0,
+    },
+    (s) => median(s.coalescing),
+  );
+  if (after.redis && !('skipped' in after.redis)) {
+    const redisOf = (s: SideResult) => (s.redis && !('skipped' in s.redis) ? s.redis : undefined);
+    add(
+      {
+        id: '3.redis',
+        figure: `same, ${after.redis.distinct} distinct finished jobs, 10 queries to each of two gateways sharing Redis — upstream calls`,
+        unit: 'calls',
+        baseline: after.redis.distinct,
+        baselineLabel: 'distinct jobs',
+        goal: { on: 'value', op: '=', target: after.redis.distinct },
+        digits: 0,
+      },
+      (s) => redisOf(s)?.concurrentCalls,
+    );
+    add(
+      {
+        id: '3.redisRepeat',
+        figure: 'the same split again (all those finished jobs now in Redis) — upstream calls',
+        unit: 'calls',
+        goal: { on: 'value', op: '=', target: 0 },
+        digits: 0,
+      },
+      (s) => redisOf(s)?.repeatCalls,
+    );
   }
+  add(
+    {
+      id: '4.cached',
+      figure: 'cached path: server CPU per cache-served 1-job request',
+      unit: 'µs/request',
+      baseline: median(baseline.baselineMicros),
+      baselineLabel: 'bare graphql-js server answering the same bytes, µs/request',
+      goal: { on: 'value', op: '<=', target: 100 },
+      digits: 0,
+    },
+    (s) => median(s.cachedMicros),
+  );
+  add(
+    {
+      id: '5.inflight',
+      figure: `RSS per in-flight 100-job query (${settings.memoryConnections} at once, fresh jobs)`,
+      unit: 'MB',
+      goal: { on: 'value', op: '<=', target: 0.5 },
+      digits: 3,
+    },
+    (s) => median(s.memory.map((m) => m.mbPerRequest)),
+  );
+  add(
+    {
+      id: '5.idle',
+      figure: 'idle RSS after load ÷ idle RSS at start',
+      unit: '×',
+      goal: { on: 'value', op: '<=', target: 1.5 },
+      digits: 2,
+      note: 'start: right after /readyz; after: once the load of every phase above has drained',
+    },
+    (s) => s.idleAfterMb / s.idleStartMb,
+  );
+  for (const b of after.batching) {
+    const i = after.batching.indexOf(b);
+    add(
+      {
+        id: `6.batching.${b.entry}.${b.distinctJobs}`,
+        figure: `batching: ${b.entry === 'jobs' ? 'jobs(ids:)' : '_entities'} — ${b.distinctJobs} distinct jobs (${b.queries} quer${b.queries === 1 ? 'y' : 'ies'})`,
+        unit: 'calls/job',
+        goal: { on: 'value', op: '=', target: 1 },
+        digits: 2,
+      },
+      (s) => {
+        const run = s.batching[i];
+        return run && run.badResponses === 0 ? run.upstreamCalls / run.distinctJobs : Number.NaN;
+      },
+    );
+  }
+  add(
+    {
+      id: '6.duplicates',
+      figure: 'batching: 100 IDs naming 50 distinct jobs twice each',
+      unit: 'calls/job',
+      goal: { on: 'value', op: '=', target: 1 },
+      digits: 2,
+    },
+    (s) => s.duplicates.upstreamCalls / s.duplicates.distinctJobs,
+  );
+  add(
+    {
+      id: '6.connections',
+      figure: 'new upstream connections after warm-up (batching, CPU, latency, coalescing, memory)',
+      unit: 'connections',
+      goal: { on: 'value', op: '=', target: 0 },
+      digits: 0,
+    },
+    (s) => s.newConnections,
+  );
+  add(
+    {
+      id: '6.repeat',
+      figure: `finished jobs without secrets asked twice (default config) — upstream calls on the 2nd query`,
+      unit: 'calls',
+      goal: { on: 'value', op: '=', target: 0 },
+      digits: 0,
+    },
+    (s) => s.repeatClean.secondRunCalls,
+  );
+  add(
+    {
+      id: '6.repeatSecret',
+      figure: 'finished jobs that carry a secret asked twice — upstream calls on the 2nd query',
+      unit: 'calls',
+      digits: 0,
+      note: 'expected = the number of such jobs: a record holding a secret must not outlive its request',
+    },
+    (s) => s.repeatSecret.secondRunCalls,
+  );
+  const fairAlone = after.fairness.alone.latencyMs.p50;
+  add(
+    {
+      id: '6.fairness',
+      figure: `fairness (h): caller B's 1-job query p50 while caller A keeps ${FLOOD_CONNECTIONS} 100-job queries in flight (upstream ${FAIRNESS_LATENCY_MS} ms)`,
+      unit: 'ms',
+      baseline: fairAlone,
+      baselineLabel: "caller B's p50 alone",
+      goal: { on: 'value', op: '<=', target: Math.round(fairAlone + FAIRNESS_LATENCY_MS) },
+      digits: 1,
+    },
+    (s) => s.fairness.underFlood.latencyMs.p50,
+  );
+  return rows;
 }
 
-function profileSection(title: string, p: ProfileSummary): string[] {
-  return [
-    `## ${title}`,
+function table(head: string[], rows: string[][]): string[] {
+  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)];
+}
+
+const goalText = (r: Row) =>
+  r.goal ? `${r.goal.op === '<=' ? '≤' : '='} ${r.goal.target}${r.goal.on === 'ratio' ? '× baseline' : r.unit === '×' ? '×' : ` ${r.unit}`}` : '—';
+
+export function renderReport(
+  meta: {
+    date: string;
+    durationS: number;
+    machine: { cpu: string; cores: number; node: string };
+    git: Record<string, { commit: string; dirtyFiles: string[] }>;
+    settings: BenchSettings;
+    tmpDir: string;
+  },
+  floor: FloorResult,
+  sides: SideResult[],
+  rows: Row[],
+): string {
+  const hasBefore = sides.some((s) => s.label === 'before');
+  const s = meta.settings;
+  const out: string[] = [
+    '# jobgraph benchmark results',
     '',
-    `${p.samples} samples over ${p.windowMs} ms${p.windowed ? '' : ' (whole profile: the load window could not be matched)'}, ${p.busyMs} ms busy (not idle). Self time, as a share of busy time. Raw profile (not in the repo): \`${p.file}\`.`,
+    `Produced by \`npm run bench\` on ${meta.date} in ${meta.durationS} s${s.quick ? ' (**quick run**, BENCH_QUICK=1)' : ''}; ${meta.machine.cores} cores (${meta.machine.cpu}), Node ${meta.machine.node}. Regenerate rather than edit; every number is in \`bench/results.json\`.`,
     '',
-    'By area — Node internals and V8 builtins charged to the package or jobgraph folder that called them (what stays under "node: internals" ran with no package on the stack: socket reads, HTTP parsing, timers):',
-    '',
-    ...table(
-      ['calling area', 'ms', '% of busy'],
-      p.byCallingArea.map((e) => [e.name, e.selfMs, e.percent]),
+    ...sides.map(
+      (x) =>
+        `- **${x.label}**: gateway from \`${x.root}\` at commit \`${meta.git[x.label]?.commit}\`${meta.git[x.label]?.dirtyFiles.length ? ` with uncommitted changes in ${meta.git[x.label]?.dirtyFiles.join(', ')}` : ''}.`,
     ),
     '',
-    'By area — strict self time:',
+    `**${rows.filter((r) => r.verdict === 'PASS').length} PASS, ${rows.filter((r) => r.verdict === 'MISS').length} MISS** for the after gateway (informational rows carry no verdict). Ratio = after ÷ baseline${hasBefore ? ' (before ÷ baseline in brackets)' : ''}.`,
     '',
     ...table(
-      ['area', 'self ms', '% of busy'],
-      p.byArea.map((e) => [e.name, e.selfMs, e.percent]),
+      ['figure', ...(hasBefore ? ['before'] : []), 'after', 'baseline (same run)', 'ratio', 'goal', 'result'],
+      rows.map((r) => {
+        const ratio = ratioOf(r.after, r.baseline);
+        const ratioBefore = ratioOf(r.before, r.baseline);
+        return [
+          r.figure,
+          ...(hasBefore ? [`${fmt(r.before, r.digits)} ${r.unit}`] : []),
+          `${fmt(r.after, r.digits)} ${r.unit}`,
+          r.baseline !== undefined ? `${fmt(r.baseline, r.digits)} — ${r.baselineLabel ?? ''}` : '—',
+          ratio !== undefined ? `${fmt(ratio, 2)}×${ratioBefore !== undefined ? ` (${fmt(ratioBefore, 2)}×)` : ''}` : '—',
+          goalText(r),
+          r.verdict === 'info' ? 'info' : `**${r.verdict}**`,
+        ];
+      }),
     ),
     '',
-    'Top functions:',
+    '## How each figure is measured',
     '',
-    ...table(
-      ['function (file:line)', 'self ms', '% of busy'],
-      p.topFunctions.map((e) => [`\`${e.name}\``, e.selfMs, e.percent]),
-    ),
+    `- CPU is always user + system time of the process from \`/proc/<pid>/stat\` (tick resolution), never wall time; each figure is the median of ${s.runs} run(s). The machine is shared, so wall-time figures (2, h) are noisy.`,
+    `- Upstream: the five emulators in one child process, ${s.latencyMs} ms added to every answer (BENCH_LATENCY_MS), ${s.slowLatencyMs} ms for figures 2 and 3 (BENCH_SLOW_LATENCY_MS). "Fresh existing" jobs are IDs never asked before that the emulators answer, through their \`synthesize\` knob, as full copies of the largest finished (or unfinished) demo job of each provider — so neither a cache nor coalescing helps; not-found IDs are answered 404/400 by each provider's own error envelope.`,
+    `- **Floor** (baseline of 1): the same upstream calls sent by a bare client in the bench process (bench/lib/floor.ts): SigV4 with node:crypto (COS q-sign for COS Batch), keep-alive node:http, each body parsed (JSON.parse; fast-xml-parser for COS Batch and Import/Export); ${s.floorCalls} calls per run in batches of 100, bench-process CPU ÷ calls. Runs (µs/call): existing ${floor.existingMicros.map((x) => x.toFixed(0)).join(', ')}; not-found ${floor.missingMicros.map((x) => x.toFixed(0)).join(', ')}.`,
+    `- **1**: ${s.cpuRequests} 100-job queries (20 fresh IDs per provider) over 4 connections on a gateway with the job cache off; gateway CPU ÷ jobs asked.`,
+    `- **2**: ${s.latencyPairs} pairs, one query at a time: a 1-job query (fresh Panorama job) then a 100-ID query naming 80 fresh distinct jobs (16 per provider, 20 asked twice); ratio of the p50s. Baseline: the floor client sending 1 call, then 80 concurrent calls to the same emulators (p50 ${fmt(median(floor.oneMs), 1)} ms and ${fmt(median(floor.eightyMs), 1)} ms).`,
+    "- **3**: 20 identical 100-ID queries (80 distinct fresh unfinished jobs) sent at once to one gateway; upstream calls from the emulators' call logs. Redis: a throwaway `redis-server` on a free port, two gateways with `JOBGRAPH_CACHE_URL` pointing at it (and `JOBGRAPH_CACHE_OP_TIMEOUT_MS=2000`: the job cache stops using a store for 10 s after one slow op, which a busy shared machine triggers), probed until a job stored through one is served by the other; then 10 identical queries to each at once (fresh finished jobs without secrets, of the providers that have such a demo job), then the same again.",
+    `- **4**: a default-config gateway answering a finished demo job without secrets from its cache; ${s.cachedRequests} requests at 10 connections after as many for warm-up; server CPU ÷ requests. Baseline: bench/baseline/server.ts (node:http + graphql-js, no upstream, no auth) answering the same bytes, measured the same way.`,
+    `- **5**: ${s.memoryConnections} connections each send one 100-job query of fresh jobs, so all are in flight together; RSS read every 100 ms; (peak − idle before) ÷ queries. Idle RSS = median of 5 readings.`,
+    "- **6**: batching counts upstream calls per distinct job in one query; connections are the emulators' accepted-connection counters after the warm-up and after the load; the repeated finished jobs are the demo jobs split by a probe that asks every field with a `jobs:secrets:read` token and checks the SDL's own list of sensitive fields (`readAuthPolicy(schema).sensitiveFields`).",
+    '',
+    '## Details',
     '',
   ];
-}
-
-/** RESULTS.md: machine, settings, every figure with goal, ratio and verdict, the profile, the misses. */
-export function renderReport(data: BenchData, figures: Figure[]): string {
-  const m = data.meta;
-  const s = m.settings;
-  const out: string[] = [];
-  out.push('# jobgraph benchmark results', '');
-  out.push(
-    `Produced by \`npm run bench\` (bench/run.ts) on ${m.date}; the run took ${Math.round(m.durationS)} s. Regenerate rather than edit; the raw numbers are in \`bench/results.json\`.`,
-    '',
-  );
-  const pass = figures.filter((f) => f.pass === true).length;
-  const miss = figures.filter((f) => f.pass === false).length;
-  out.push(`**${pass} PASS, ${miss} MISS** (informational figures carry no verdict).`, '');
-
-  out.push('## Machine', '');
-  out.push(
-    ...table(['CPU', 'cores', 'memory', 'OS', 'Node'], [[m.machine.cpu, m.machine.cores, `${m.machine.memoryGiB} GiB`, m.machine.os, m.machine.node]]),
-    '',
-  );
-  out.push(...table(['package', 'version'], Object.entries(m.packages)), '');
-  out.push(
-    `Commit \`${m.git.commit}\`${m.git.dirtyFiles.length ? `, with uncommitted changes in ${m.git.dirtyFiles.map((f) => `\`${f}\``).join(', ')} (other work in progress was measured as it stood)` : ', clean tree'}.`,
-    '',
-  );
-
-  out.push('## Settings', '');
-  out.push(
-    `- Upstream latency: **${s.latencyMs} ms** added by every emulator before it answers (fault knob \`latencyMs\`; \`BENCH_LATENCY_MS\`).`,
-    `- Each figure is the **median of ${s.runs} runs** (\`BENCH_RUNS\`) unless it is a single measurement (soak, connections, cache).`,
-    `- Processes: the harness (autocannon, over 127.0.0.1), the five emulators in one child process, each jobgraph gateway as \`node bin/jobgraph.mjs\` in live mode (AWS_ENDPOINT_URL_* / COS_BATCH_ENDPOINT_URL and demo credentials from \`emulatorEnvironment()\`), and the bare baseline server — no two share an event loop. All of them share the ${m.machine.cores} cores, so load generator and emulators take CPU from the gateway under saturation.`,
-    `- Job IDs: the ${data.queries.demoJobs} demo jobs (real answers) and, to reach 100 and 1000 distinct jobs, IDs valid for each provider's pattern that the emulators do not hold: each is one upstream call answered not-found (NOT_FOUND in the response). 100-job queries are 20 per provider.`,
-    `- The main gateway runs with \`JOBGRAPH_CACHE_MAX_ENTRIES=0\` (cross-request cache off) so that a–f measure the uncached path whatever the cache work in progress does; g and the "cache on" throughput lines use a gateway with the default configuration.`,
-    `- b: one connection, ${s.latencySeconds} s per run; baseline = one signed DescribePackageImportJob sent straight to the Panorama emulator (same latency knob), ${s.baselineLatencySeconds} s per run; p50 is compared with the baseline p50, p99 with the baseline p99. Latencies are raw per-response times, not autocannon's ms-bucketed histogram.`,
-    `- c: ${s.throughputConnections} connections, ${s.throughputSeconds} s per run. **jobgraph keeps the ${s.latencyMs} ms upstream latency; the bare graphql-js baseline (bench/baseline/server.ts: node:http + graphql \`execute\`, documents cached) has no upstream and returns the same response JSON from memory** (checked byte for byte: ${data.queries.baselineSameJson ? 'identical' : 'NOT identical'}; ${data.queries.oneJobBytes} and ${data.queries.twentyJobBytes} bytes).`,
-    `- d: ${s.cpuRequests} 100-job queries over 4 connections; CPU = utime + stime of the gateway process from /proc. The profiles come from separate gateways started with \`--cpu-prof\` (one uncached running the same 100-job load, one with the default config serving a finished job from its cache), their samples cut to the load's window; profiling slows them, so no figure is taken from them.`,
-    `- c also reports server CPU per request (from /proc, over each run) for jobgraph and for the bare server, and the throughput of a default-config gateway answering a finished job from its cross-request cache.`,
-    `- g: the finished demo jobs, split by a probe with a \`jobs:secrets:read\` token into those with no value in any sensitive field (the cache may keep them) and those carrying a secret (it must not); each set queried twice on a fresh default-config gateway.`,
-    `- e: idle RSS = median of 5 readings after the previous load drained; then ${s.memoryConnections} connections each send one 100-job query, so ${s.memoryConnections} are in flight together; RSS read every 100 ms, peak used. Soak: ${s.soakSeconds} s (\`BENCH_SOAK_S\`), ${s.soakConnections} connections, fresh unknown IDs in every request, RSS every second.`,
-    `- f: the emulators' accepted-connection counters after warm-up and after the runs listed; the emulators' HTTP servers close a keep-alive socket after 5 s idle (Node's default), so the 1-job runs — which keep only a few sockets per provider busy — come after the second reading and are reported separately.`,
-    '',
-  );
-  out.push(
-    ...table(
-      ['gateway', 'jobgraph settings (secrets left out)'],
-      Object.entries(m.gateways).map(([k, v]) => [
-        k,
-        Object.entries(v)
-          .filter(([n]) => !n.startsWith('AWS_ENDPOINT') && n !== 'COS_BATCH_ENDPOINT_URL')
-          .map(([n, x]) => `${n}=${x}`)
-          .join(' '),
-      ]),
-    ),
-    '',
-  );
-
-  out.push('## Summary', '');
-  out.push(
-    ...table(
-      ['', 'figure', 'value', 'baseline', 'ratio', 'goal', 'result'],
-      figures.map((f) => [
-        f.section,
-        f.label,
-        fmt(f.value, f.unit, f.digits),
-        f.baseline ? fmt(f.baseline.value, f.baseline.unit) : '—',
-        f.ratio !== undefined ? `${f.ratio}×` : '—',
-        f.goal ? goalText(f.goal, f.unit, f.digits) : '—',
-        verdict(f),
-      ]),
-    ),
-    '',
-  );
-
-  for (const section of Object.keys(SECTION_TITLES)) {
-    const list = figures.filter((f) => f.section === section);
-    if (!list.length) continue;
-    out.push(`### ${SECTION_TITLES[section]}`, '');
-    for (const f of list) {
+  for (const x of sides) {
+    const lat = x.latency;
+    out.push(
+      `### ${x.label}`,
+      '',
+      `- CPU per job runs (µs): existing ${x.cpuExisting.map((r) => r.microsPerJob.toFixed(0)).join(', ')}; not-found ${x.cpuMissing.map((r) => r.microsPerJob.toFixed(0)).join(', ')}.`,
+      `- Latency at ${s.slowLatencyMs} ms upstream: 1 job p50 ${fmt(median(lat.oneMs), 1)} ms (p90 ${fmt(percentile(lat.oneMs, 90), 1)}), 100 jobs p50 ${fmt(median(lat.hundredMs), 1)} ms (p90 ${fmt(percentile(lat.hundredMs, 90), 1)}).`,
+      `- Coalescing runs (calls): ${x.coalescing.join(', ')} (GraphQL errors: ${x.coalescingErrors.map((e) => JSON.stringify(e)).join(', ')})${x.redis ? `; Redis: ${'skipped' in x.redis ? `skipped — ${x.redis.skipped}` : `${x.redis.concurrentCalls} concurrent, ${x.redis.repeatCalls} repeated (Redis served hits after ${x.redis.readyAfter} probe(s))`}` : '; Redis: off (BENCH_REDIS=0)'}.`,
+      `- Cached path runs (µs/request): ${x.cachedMicros.map((v) => v.toFixed(0)).join(', ')}.`,
+      `- Memory: idle at start ${x.idleStartMb.toFixed(1)} MB, after load ${x.idleAfterMb.toFixed(1)} MB; in-flight runs: ${x.memory.map((m) => `idle ${m.idleMb.toFixed(1)} → peak ${m.peakMb.toFixed(1)} MB (${m.mbPerRequest.toFixed(3)} MB/query, ${m.load.ok} ok, non-2xx ${m.load.non2xx})`).join('; ')}.`,
+      `- Upstream calls after warm-up: ${x.callsAfterWarmup}; new connections: ${x.newConnections}. Batching: ${x.batching.map((b) => `${b.entry} ${b.distinctJobs}: ${b.upstreamCalls} calls, ${b.repeatedCalls} repeated, ${b.badResponses} bad`).join('; ')}.`,
+      `- Finished jobs asked twice: ${x.repeatClean.jobs} clean → ${x.repeatClean.firstRunCalls} then ${x.repeatClean.secondRunCalls} calls; ${x.repeatSecret.jobs} secret-holding → ${x.repeatSecret.firstRunCalls} then ${x.repeatSecret.secondRunCalls}.`,
+      `- Fairness: B alone p50 ${x.fairness.alone.latencyMs.p50.toFixed(1)} ms; under flood p50 ${x.fairness.underFlood.latencyMs.p50.toFixed(1)} ms, p99 ${x.fairness.underFlood.latencyMs.p99.toFixed(1)} ms; A ${x.fairness.flood.rps.toFixed(1)} queries/s.`,
+      '',
+    );
+    if (x.profile) {
       out.push(
-        `- **${f.label}**: ${fmt(f.value, f.unit, f.digits)}${f.baseline ? ` vs ${f.baseline.label} ${fmt(f.baseline.value, f.baseline.unit)} → ${f.ratio}×` : ''}${f.goal ? `; goal ${goalText(f.goal, f.unit, f.digits)} → ${verdict(f)}` : ''}. Runs: ${f.runs.map((r) => r.toFixed(f.digits)).join(', ')}.${f.note ? ` ${f.note}.` : ''}`,
+        `#### CPU profile (${x.label}; raw \`.cpuprofile\` in \`${x.profile.dir}\`, not in the repo — open it in Chrome DevTools or speedscope)`,
+        '',
+        'Top functions by self time, share of non-idle samples in each window:',
+        '',
+        ...table(
+          ['fresh 100-job queries', '%', 'cache-served 1-job queries', '%'],
+          Array.from({ length: Math.max(x.profile.existing.length, x.profile.cached.length) }, (_, i) => [
+            x.profile?.existing[i]?.name ?? '',
+            String(x.profile?.existing[i]?.percent ?? ''),
+            x.profile?.cached[i]?.name ?? '',
+            String(x.profile?.cached[i]?.percent ?? ''),
+          ]),
+        ),
+        '',
       );
     }
-    out.push('');
   }
-
-  if (data.cpu.profile) out.push(...profileSection('CPU profile: 100-job queries, uncached (d)', data.cpu.profile));
-  if (data.cpu.requestProfile)
-    out.push(...profileSection('CPU profile: cache-served 1-job queries — the fixed cost of a request (c)', data.cpu.requestProfile));
-
-  const misses = figures.map((f) => missAnalysis(f, data)).filter((x): x is string => x !== null);
-  if (misses.length) {
-    out.push('## Misses and what the measurements show', '');
-    for (const line of misses) out.push(`- ${line}`);
-    out.push('');
-  }
-  return `${out.join('\n')}\n`;
+  out.push(`Settings: \`${JSON.stringify(s)}\`. Scratch folder: \`${meta.tmpDir}\`.`, '');
+  return out.join('\n');
 }

@@ -1,32 +1,38 @@
 /**
  * Benchmark settings, read once from the environment. Only this file reads `process.env`
- * (the bench follows the same rule as src/config.ts).
+ * (the bench follows the same rule as src/config.ts). BENCH_QUICK=1 changes the defaults to a
+ * quick run (about a minute per gateway); explicit BENCH_* values still win.
  */
 export interface BenchSettings {
+  quick: boolean;
+  /** Checkout whose gateway gives the "before" column (BENCH_BEFORE_ROOT; none = no before column). */
+  beforeRoot: string | undefined;
+  /** Checkout whose gateway gives the "after" column (BENCH_AFTER_ROOT; default this checkout). */
+  afterRoot: string | undefined;
   /** Added by every emulator before it answers, in ms (BENCH_LATENCY_MS, default 20). */
   latencyMs: number;
-  /** Runs per figure; each figure is the median (BENCH_RUNS, default 3). */
+  /** Upstream latency for the 100-job latency and coalescing figures, in ms (BENCH_SLOW_LATENCY_MS, default 100). */
+  slowLatencyMs: number;
+  /** Runs per CPU, coalescing and memory figure; the median is reported (BENCH_RUNS, default 3; quick 1). */
   runs: number;
-  /** Seconds per run of the one-connection latency test (BENCH_LATENCY_S, default 6). */
-  latencySeconds: number;
-  /** Seconds per run of the direct-emulator baseline (BENCH_BASELINE_LATENCY_S, default 4). */
-  baselineLatencySeconds: number;
-  /** Seconds per throughput run (BENCH_THROUGHPUT_S, default 5). */
-  throughputSeconds: number;
-  /** Connections for the throughput runs (BENCH_THROUGHPUT_CONNECTIONS, default 10). */
-  throughputConnections: number;
-  /** Requests of the 100-job query per CPU measurement (BENCH_CPU_REQUESTS, default 100). */
+  /** 100-job queries per CPU-per-job run (BENCH_CPU_REQUESTS, default 20; quick 5). */
   cpuRequests: number;
-  /** Connections under which memory per in-flight request is measured (BENCH_MEMORY_CONNECTIONS, default 200). */
+  /** Floor calls per run (BENCH_FLOOR_CALLS, default 3000; quick 500). */
+  floorCalls: number;
+  /** Pairs of (1-job, 100-job) queries for the latency ratio, and of direct (1, 80) batches (BENCH_LATENCY_PAIRS, default 15; quick 5). */
+  latencyPairs: number;
+  /** 100-job queries in flight at once for RSS per query (BENCH_MEMORY_CONNECTIONS, default 100; quick 20). */
   memoryConnections: number;
-  /** Soak length in s (BENCH_SOAK_S, default 60; 10 for a quick run). */
-  soakSeconds: number;
-  /** Connections during the soak (BENCH_SOAK_CONNECTIONS, default 10). */
-  soakConnections: number;
-  /** Also run the one-connection latency test on a gateway with a higher provider concurrency (BENCH_WHAT_IF, default on). */
-  whatIf: boolean;
-  /** Provider concurrency for that what-if gateway (BENCH_WHAT_IF_CONCURRENCY, default 32). */
-  whatIfConcurrency: number;
+  /** Cache-served 1-job queries per cached-path run (BENCH_CACHED_REQUESTS, default 2000; quick 300). */
+  cachedRequests: number;
+  /** Seconds per fairness (h) measurement (BENCH_FAIRNESS_S, default 4; quick 2). */
+  fairnessSeconds: number;
+  /** Also measure 1000 distinct jobs (10 queries) for batching (BENCH_BATCH_1000, default on; quick off). */
+  batch1000: boolean;
+  /** Profile the after gateway with --cpu-prof and list the top functions (BENCH_PROFILE, default on; quick off). */
+  profile: boolean;
+  /** Coalescing across two processes through Redis, if `redis-server` is on PATH (BENCH_REDIS, default on). */
+  redis: boolean;
 }
 
 function int(name: string, fallback: number, min: number, max: number): number {
@@ -46,25 +52,28 @@ function bool(name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be true or false`);
 }
 
-export function readSettings(): BenchSettings {
-  return {
-    latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
-    runs: int('BENCH_RUNS', 3, 1, 15),
-    latencySeconds: int('BENCH_LATENCY_S', 6, 1, 600),
-    baselineLatencySeconds: int('BENCH_BASELINE_LATENCY_S', 4, 1, 600),
-    throughputSeconds: int('BENCH_THROUGHPUT_S', 5, 1, 600),
-    throughputConnections: int('BENCH_THROUGHPUT_CONNECTIONS', 10, 1, 1000),
-    cpuRequests: int('BENCH_CPU_REQUESTS', 100, 10, 100000),
-    memoryConnections: int('BENCH_MEMORY_CONNECTIONS', 200, 1, 2000),
-    soakSeconds: int('BENCH_SOAK_S', 60, 3, 3600),
-    soakConnections: int('BENCH_SOAK_CONNECTIONS', 10, 1, 1000),
-    whatIf: bool('BENCH_WHAT_IF', true),
-    whatIfConcurrency: int('BENCH_WHAT_IF_CONCURRENCY', 32, 1, 1024),
-  };
+function path(name: string): string | undefined {
+  const v = process.env[name]?.trim();
+  return v ? v : undefined;
 }
 
-/** BENCH_BEFORE_ROOT (bench/fairness.ts): a checkout, with node_modules, whose gateway gives the before figure. */
-export function readBeforeRoot(): string | undefined {
-  const v = process.env.BENCH_BEFORE_ROOT?.trim();
-  return v ? v : undefined;
+export function readSettings(): BenchSettings {
+  const quick = bool('BENCH_QUICK', false);
+  return {
+    quick,
+    beforeRoot: path('BENCH_BEFORE_ROOT'),
+    afterRoot: path('BENCH_AFTER_ROOT'),
+    latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
+    slowLatencyMs: int('BENCH_SLOW_LATENCY_MS', 100, 1, 5000),
+    runs: int('BENCH_RUNS', quick ? 1 : 3, 1, 15),
+    cpuRequests: int('BENCH_CPU_REQUESTS', quick ? 5 : 20, 1, 100000),
+    floorCalls: int('BENCH_FLOOR_CALLS', quick ? 500 : 3000, 100, 1_000_000),
+    latencyPairs: int('BENCH_LATENCY_PAIRS', quick ? 5 : 15, 1, 1000),
+    memoryConnections: int('BENCH_MEMORY_CONNECTIONS', quick ? 20 : 100, 1, 2000),
+    cachedRequests: int('BENCH_CACHED_REQUESTS', quick ? 300 : 2000, 10, 1_000_000),
+    fairnessSeconds: int('BENCH_FAIRNESS_S', quick ? 2 : 4, 1, 600),
+    batch1000: bool('BENCH_BATCH_1000', !quick),
+    profile: bool('BENCH_PROFILE', !quick),
+    redis: bool('BENCH_REDIS', true),
+  };
 }

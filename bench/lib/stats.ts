@@ -13,13 +13,3 @@ export function percentile(values: readonly number[], q: number): number {
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((q / 100) * sorted.length)));
   return sorted[rank - 1] as number;
 }
-
-export function mean(values: readonly number[]): number {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
-}
-
-/** Round to `digits` decimals (for the report and results.json). */
-export function round(value: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}

@@ -11,6 +11,8 @@ export interface EmulatorRequest {
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The `synthesize` knob as it stood when the request arrived (see `synthesizedJob`). */
+  synthesize?: Readonly<Record<string, string>> | null;
 }
 
 export interface EmulatorResponse {
@@ -100,6 +102,13 @@ export interface Faults {
    * lets it go on or `hold` is set back to false; closing the emulator cuts held requests.
    */
   hold: boolean;
+  /**
+   * Answer unknown job IDs as existing jobs: an ID (as the provider names it, without region or
+   * store) that no demo job has and that starts with one of these prefixes is answered as a
+   * full copy of the demo job named by the prefix's value, with the ID substituted everywhere.
+   * Lets a bench ask for any number of fresh, full-size jobs. null = off.
+   */
+  synthesize: Record<string, string> | null;
 }
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
@@ -115,7 +124,22 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   script: [],
   jobPrefix: null,
   hold: false,
+  synthesize: null,
 });
+
+/**
+ * For an emulator's job lookup: when `jobId` is unknown and matches a `synthesize` prefix of
+ * the request, a deep copy of the template job (found with `lookup`) with every occurrence of
+ * the template's ID replaced by `jobId`; otherwise undefined.
+ */
+export function synthesizedJob<T>(req: EmulatorRequest, jobId: string, lookup: (templateId: string) => T | undefined): T | undefined {
+  for (const [prefix, templateId] of Object.entries(req.synthesize ?? {})) {
+    if (prefix === '' || !jobId.startsWith(prefix) || !/^[\w.-]+$/.test(jobId)) continue;
+    const template = lookup(templateId);
+    return template === undefined ? undefined : (JSON.parse(JSON.stringify(template).split(templateId).join(jobId)) as T);
+  }
+  return undefined;
+}
 
 export interface RunningEmulator {
   readonly name: ProviderEmulator['name'];
@@ -189,6 +213,7 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
         query: new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : ''),
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        synthesize: state.faults.synthesize,
       };
       if (rawPath === CONTROL_PATH) return control(request, res);
       void answer(request, res);

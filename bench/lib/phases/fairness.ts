@@ -38,7 +38,7 @@ export async function callerFairness(ctx: BenchContext, gateway: GatewayProcess)
   let n = 0;
   // Fresh unknown IDs each query, so the job cache (if on) and DataLoader cannot absorb the flood.
   const floodBody = () => jobsBody(Array.from({ length: 100 }, () => `panorama:us-east-1:bench-flood-${(n++).toString(36)}`));
-  const seconds = ctx.settings.latencySeconds;
+  const seconds = ctx.settings.fairnessSeconds;
   await ctx.emulators.setFaults({ latencyMs: FAIRNESS_LATENCY_MS });
   try {
     return await measure();

@@ -25,18 +25,18 @@ export interface InFlightRun {
 }
 
 /**
- * `connections` queries in flight at once (each connection sends exactly one, so all are
+ * `memoryConnections` queries (each from `nextBody`, so nothing is shared between them) in flight at once (each connection sends exactly one, so all are
  * in flight together and the run ends when the last answers); RSS read every 100 ms.
  * MB per in-flight request = (peak − idle) ÷ connections.
  */
-export async function rssUnderLoad(ctx: BenchContext, gateway: GatewayProcess, body: string): Promise<InFlightRun> {
+export async function rssUnderLoad(ctx: BenchContext, gateway: GatewayProcess, nextBody: () => string): Promise<InFlightRun> {
   await waitForIdle(gateway.pid);
   const idleMb = await idleRss(gateway);
   let peak = 0;
   const connections = ctx.settings.memoryConnections;
   const load = await runLoad({
     url: gateway.url,
-    body,
+    nextBody,
     headers: ctx.authHeaders,
     connections,
     amount: connections,
@@ -48,41 +48,4 @@ export async function rssUnderLoad(ctx: BenchContext, gateway: GatewayProcess, b
   });
   const peakMb = peak / MB;
   return { idleMb, peakMb, inFlight: connections, mbPerRequest: (peakMb - idleMb) / connections, load };
-}
-
-export interface SoakResult {
-  seconds: number;
-  samplesMb: number[];
-  firstThirdMb: number;
-  lastThirdMb: number;
-  growthMb: number;
-  growthPercent: number;
-  load: LoadResult;
-}
-
-/** Steady load with fresh job IDs in every request; RSS read every second. */
-export async function soak(ctx: BenchContext, gateway: GatewayProcess, nextBody: () => string): Promise<SoakResult> {
-  const samples: number[] = [];
-  const load = await runLoad({
-    url: gateway.url,
-    nextBody,
-    headers: ctx.authHeaders,
-    connections: ctx.settings.soakConnections,
-    durationS: ctx.settings.soakSeconds,
-    onSample: () => samples.push(gateway.rss() / MB),
-    sampleEveryMs: 1000,
-  });
-  await waitForIdle(gateway.pid);
-  const third = Math.max(1, Math.floor(samples.length / 3));
-  const firstThirdMb = median(samples.slice(0, third));
-  const lastThirdMb = median(samples.slice(-third));
-  return {
-    seconds: ctx.settings.soakSeconds,
-    samplesMb: samples,
-    firstThirdMb,
-    lastThirdMb,
-    growthMb: lastThirdMb - firstThirdMb,
-    growthPercent: ((lastThirdMb - firstThirdMb) / firstThirdMb) * 100,
-    load,
-  };
 }

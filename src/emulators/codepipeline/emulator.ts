@@ -1,4 +1,4 @@
-import { DEMO_AWS_CREDENTIALS, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
 import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
 import { CODEPIPELINE_DEMO_JOBS, DEMO_REGION, SERVER_ERROR_JOB_ID, THROTTLED_JOB_ID, type WireJobDetails } from './data.ts';
 
@@ -93,7 +93,7 @@ export function createCodePipelineEmulator(opts: { now?: () => number } = {}): P
       }
       if (jobId === THROTTLED_JOB_ID) return throttled();
       if (jobId === SERVER_ERROR_JOB_ID) return error(503, 'ServiceUnavailableException', 'Service is unavailable. Please try again later.');
-      const job = CODEPIPELINE_DEMO_JOBS.get(jobId);
+      const job = CODEPIPELINE_DEMO_JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => CODEPIPELINE_DEMO_JOBS.get(t));
       if (!job) return error(400, 'JobNotFoundException', `The job was specified in an invalid format or cannot be found. JobId: ${jobId}`);
       return json(200, { jobDetails: serialize(job) });
     },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEMO_TENCENT_CREDENTIALS, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { DEMO_TENCENT_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
 import { verifyCosSignature } from './signature.ts';
 import { toXmlDocument, type WireElement } from './xml.ts';
@@ -84,7 +84,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       case ERROR_CASE_JOB_IDS.accessDenied:
         return error(req, 403, 'AccessDenied', 'Access Denied.');
     }
-    const job = DEMO_JOBS.get(jobId);
+    const job = DEMO_JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t));
     if (!job) return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
     return xml(200, 'DescribeJobResult', { Job: job });
   }

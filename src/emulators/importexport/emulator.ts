@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEMO_AWS_CREDENTIALS, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
 import { verifySigV4 } from '../sigv4Verify.ts';
 import { DEMO_IMPORTEXPORT_SESSION_TOKEN, DEMO_JOBS, ERROR_CASE_JOB_IDS, type WireGetStatusResult } from './data.ts';
 
@@ -117,7 +117,7 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     return null;
   }
 
-  function getStatus(params: URLSearchParams): EmulatorResponse {
+  function getStatus(params: URLSearchParams, req: EmulatorRequest): EmulatorResponse {
     const jobId = params.get('JobId') ?? '';
     switch (jobId) {
       case ERROR_CASE_JOB_IDS.throttled:
@@ -129,7 +129,7 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
       case ERROR_CASE_JOB_IDS.canceled:
         return error(400, 'CanceledJobIdException', 'The specified job ID has been canceled and is no longer valid.');
     }
-    const job = JOBS.get(jobId);
+    const job = JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => JOBS.get(t));
     if (!job) return error(400, 'InvalidJobIdException', 'The JOBID was missing, not found, or not associated with the AWS account.');
     return ok('GetStatus', serializeJob(job));
   }
@@ -147,7 +147,7 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     if (!KNOWN_ACTIONS.has(action)) return error(400, 'InvalidAction', `The action ${action.slice(0, 64)} is not valid for this web service.`);
     const version = params.get('Version');
     if (!version || !API_VERSIONS.has(version)) return error(400, 'NoSuchVersion', 'The requested version is not valid for this web service.');
-    if (action === 'GetStatus') return getStatus(params);
+    if (action === 'GetStatus') return getStatus(params, req);
     return error(400, 'InvalidAction', `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus only.`);
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEMO_AWS_CREDENTIALS, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
 import { verifySigV4 } from '../sigv4Verify.ts';
 import { OMICS_DEMO_JOBS, OMICS_DEMO_REGION, OMICS_ERROR_CASE_IDS, type WireOmicsJob } from './data.ts';
 
@@ -72,7 +72,9 @@ export function createOmicsEmulator(opts: { now?: () => number } = {}): Provider
       case OMICS_ERROR_CASE_IDS.requestTimeout:
         return error(408, 'RequestTimeoutException', 'The request timed out.');
     }
-    const job = jobs.get(jobKey(signingRegion(req) ?? '', route.referenceStoreId, route.id));
+    const job =
+      jobs.get(jobKey(signingRegion(req) ?? '', route.referenceStoreId, route.id)) ??
+      synthesizedJob(req, route.id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t));
     if (!job) return error(404, 'ResourceNotFoundException', 'The specified import job was not found.');
     return { status: 200, headers: headers(), body: JSON.stringify(job) };
   }

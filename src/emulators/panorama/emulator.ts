@@ -1,4 +1,4 @@
-import { DEMO_AWS_CREDENTIALS, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
 import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
 import { PANORAMA_DEMO_JOBS, PANORAMA_DEMO_REGION, PANORAMA_ERROR_JOB_IDS, type PanoramaDemoJob } from './data.ts';
 
@@ -68,7 +68,7 @@ export function createPanoramaEmulator(opts: { now?: () => number } = {}): Provi
             Message: `User: arn:aws:iam::111122223333:user/jobgraph-demo is not authorized to perform: panorama:DescribePackageImportJob on resource: arn:aws:panorama:${region}:111122223333:package-import-job/${jobId}`,
           });
       }
-      const job = region === PANORAMA_DEMO_REGION ? PANORAMA_DEMO_JOBS[jobId] : undefined;
+      const job = region === PANORAMA_DEMO_REGION ? (PANORAMA_DEMO_JOBS[jobId] ?? synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t])) : undefined;
       if (!job) return notFound(jobId);
       return respond(200, serializeJob(job));
     },

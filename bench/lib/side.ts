@@ -1,0 +1,349 @@
+/**
+ * Every per-gateway measurement, run once for the "before" checkout and once for the "after"
+ * checkout against the same emulators, so both columns of RESULTS.md come from one run.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchContext } from './context.ts';
+import { delta } from './emulators.ts';
+import { startGateway, type GatewayOptions, type GatewayProcess } from './gateway.ts';
+import type { EmulatorName } from '../../src/emulators/index.ts';
+import type { IdKind } from './ids.ts';
+import { runLoad } from './load.ts';
+import { callerFairness, FAIRNESS_LATENCY_MS, type FairnessRun } from './phases/fairness.ts';
+import { idleRss, rssUnderLoad, type InFlightRun } from './phases/memory.ts';
+import { measureBatching, measureDuplicates, type BatchingRun } from './phases/batching.ts';
+import { repeatedTerminalQuery, type RepeatRun } from './phases/cache.ts';
+import { sleep, waitForIdle } from './proc.ts';
+import { topFunctions, type TopFunction } from './profile.ts';
+import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
+import { startRedis } from './redis.ts';
+
+/** Demo jobs the phases use, found once by the harness. */
+export interface Fixtures {
+  /** Finished demo jobs with no value in any sensitive field (the cache may keep them). */
+  cleanFinished: string[];
+  /** Finished demo jobs that carry a secret (must not outlive their request). */
+  secretFinished: string[];
+  /** Providers with a finished demo job to copy (the others' "finished" fresh jobs are copies of unfinished ones). */
+  finishedProviders: EmulatorName[];
+}
+
+export interface CpuRun {
+  requests: number;
+  jobs: number;
+  cpuMicros: number;
+  microsPerJob: number;
+}
+
+export interface SideResult {
+  label: string;
+  root: string;
+  idleStartMb: number;
+  idleAfterMb: number;
+  batching: BatchingRun[];
+  duplicates: { idsAsked: number; distinctJobs: number; upstreamCalls: number };
+  cpuExisting: CpuRun[];
+  cpuMissing: CpuRun[];
+  /** Wall ms of each 1-job and each 100-job (80 distinct) query at the slow upstream latency. */
+  latency: { oneMs: number[]; hundredMs: number[] };
+  /** Upstream calls for 20 concurrent identical 100-ID queries of 80 distinct unfinished jobs, per run. */
+  coalescing: number[];
+  /** GraphQL error codes in those answers, per run (none expected). */
+  coalescingErrors: Record<string, number>[];
+  memory: InFlightRun[];
+  newConnections: number;
+  callsAfterWarmup: number;
+  repeatClean: RepeatRun;
+  repeatSecret: RepeatRun;
+  /** Server CPU µs per cache-served 1-job request, per run. */
+  cachedMicros: number[];
+  cachedAnswer: string;
+  redis?: { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number } | { skipped: string };
+  fairness: FairnessRun;
+  profile?: { existing: TopFunction[]; cached: TopFunction[]; dir: string };
+  gatewaySettings: Record<string, Record<string, string>>;
+}
+
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+/** 100 IDs naming 80 distinct fresh jobs of `kind`: 16 per provider, the first 20 asked twice. */
+function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
+  const distinct = ctx.unknownIds.mix(16, kind);
+  return [...distinct, ...distinct.slice(0, 20)];
+}
+
+/** A 100-job query of fresh IDs of `kind` (20 per provider). */
+const freshHundred = (ctx: BenchContext, kind: IdKind) => jobsBody(ctx.unknownIds.mix(20, kind));
+
+async function withLatency<T>(ctx: BenchContext, ms: number, fn: () => Promise<T>): Promise<T> {
+  await ctx.emulators.setFaults({ latencyMs: ms });
+  try {
+    return await fn();
+  } finally {
+    await ctx.emulators.setFaults({ latencyMs: ctx.settings.latencyMs });
+  }
+}
+
+/** Gateway CPU (/proc utime+stime) for `cpuRequests` fresh 100-job queries over 4 connections, per job asked. */
+async function cpuPerJob(ctx: BenchContext, gateway: GatewayProcess, kind: IdKind): Promise<CpuRun> {
+  await waitForIdle(gateway.pid);
+  const before = gateway.cpuMicros();
+  const result = await runLoad({
+    url: gateway.url,
+    nextBody: () => freshHundred(ctx, kind),
+    headers: ctx.authHeaders,
+    connections: 4,
+    amount: ctx.settings.cpuRequests,
+    timeoutS: 120,
+  });
+  const cpuMicros = gateway.cpuMicros() - before;
+  const jobs = result.ok * 100;
+  return { requests: result.ok, jobs, cpuMicros, microsPerJob: jobs ? cpuMicros / jobs : Number.NaN };
+}
+
+/** POST `bodies` at once; resolves with the GraphQL error codes of all answers, counted. */
+async function concurrently(url: string, bodies: string[], headers: Record<string, string>): Promise<Record<string, number>> {
+  const answers = await Promise.all(bodies.map((b) => post(url, b, headers)));
+  const bad = answers.find((a) => a.status !== 200);
+  if (bad) throw new Error(`concurrent query answered ${bad.status}: ${bad.text.slice(0, 300)}`);
+  const codes: Record<string, number> = {};
+  for (const a of answers) for (const [code, n] of Object.entries(errorCodes(a.json))) codes[code] = (codes[code] ?? 0) + n;
+  return codes;
+}
+
+/** Server CPU per request over `cachedRequests` 1-job queries at 10 connections (after a warm-up). */
+export async function cpuPerRequest(ctx: BenchContext, target: { url: string; pid: number; cpuMicros(): number }, body: string): Promise<number> {
+  const load = () => runLoad({ url: target.url, body, headers: ctx.authHeaders, connections: 10, amount: ctx.settings.cachedRequests });
+  await load();
+  await waitForIdle(target.pid);
+  const before = target.cpuMicros();
+  const result = await load();
+  return (target.cpuMicros() - before) / Math.max(1, result.ok);
+}
+
+export async function measureSide(
+  ctx: BenchContext,
+  label: string,
+  root: string,
+  fixtures: Fixtures,
+  stopLater: (p: GatewayProcess) => void,
+): Promise<SideResult> {
+  const gatewaySettings: Record<string, Record<string, string>> = {};
+  const launch = async (name: string, options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'> = {}) => {
+    const g = await startGateway({ label: `${label}/${name}`, upstreamEnv: ctx.emulators.env, jwtSecret: ctx.jwtSecret, repoRoot: root, ...options });
+    stopLater(g);
+    gatewaySettings[name] = g.settings;
+    ctx.log(`${label}: ${name} gateway pid ${g.pid}`);
+    return g;
+  };
+  const uncached = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
+  const { settings } = ctx;
+
+  const main = await launch('uncached', { extraEnv: uncached });
+  const idleStartMb = await idleRss(main);
+  // Warm-up at the slow upstream latency, so each provider's socket pool fills to what the later phases use.
+  ctx.log(`${label}: warm-up`);
+  await withLatency(ctx, settings.slowLatencyMs, async () => {
+    for (const [kind, amount] of [
+      ['finished', 8],
+      ['missing', 4],
+      ['running', 4],
+    ] as const) {
+      await runLoad({ url: main.url, nextBody: () => freshHundred(ctx, kind), headers: ctx.authHeaders, connections: 4, amount, timeoutS: 120 });
+    }
+  });
+  await waitForIdle(main.pid);
+  const afterWarmup = await ctx.emulators.counters();
+
+  ctx.log(`${label}: batching`);
+  const batching: BatchingRun[] = [];
+  for (const entry of ['jobs', '_entities'] as const) {
+    batching.push(await measureBatching(ctx, main, entry, 100));
+    if (settings.batch1000) batching.push(await measureBatching(ctx, main, entry, 1000));
+  }
+  const duplicates = await measureDuplicates(ctx, main);
+
+  ctx.log(`${label}: CPU per job`);
+  const cpuExisting: CpuRun[] = [];
+  const cpuMissing: CpuRun[] = [];
+  for (let r = 0; r < settings.runs; r++) {
+    cpuExisting.push(await cpuPerJob(ctx, main, 'finished'));
+    cpuMissing.push(await cpuPerJob(ctx, main, 'missing'));
+  }
+
+  ctx.log(`${label}: 100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream; coalescing`);
+  const { latency, coalescing, coalescingErrors } = await withLatency(ctx, settings.slowLatencyMs, async () => {
+    const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
+    for (let i = 0; i < settings.latencyPairs; i++) {
+      for (const [ids, out] of [
+        [[ctx.unknownIds.next('panorama', 'finished')], latency.oneMs],
+        [eightyOfHundred(ctx, 'finished'), latency.hundredMs],
+      ] as const) {
+        const body = ids.length === 1 ? jobBody(ids[0]) : jobsBody(ids);
+        const t0 = performance.now();
+        const res = await post(main.url, body, ctx.authHeaders);
+        out.push(performance.now() - t0);
+        if (res.status !== 200 || res.json.errors?.length) throw new Error(`latency query failed: ${res.text.slice(0, 300)}`);
+      }
+    }
+    const coalescing: number[] = [];
+    const coalescingErrors: Record<string, number>[] = [];
+    for (let r = 0; r < settings.runs; r++) {
+      const body = jobsBody(eightyOfHundred(ctx, 'running'));
+      await waitForIdle(main.pid);
+      const before = await ctx.emulators.counters();
+      const codes = await concurrently(
+        main.url,
+        Array.from({ length: 20 }, () => body),
+        ctx.authHeaders,
+      );
+      coalescing.push(delta(before, await ctx.emulators.counters(), 'calls'));
+      coalescingErrors.push(codes);
+    }
+    return { latency, coalescing, coalescingErrors };
+  });
+
+  ctx.log(`${label}: memory, ${settings.memoryConnections} 100-job queries in flight`);
+  const memory: InFlightRun[] = [];
+  for (let r = 0; r < settings.runs; r++) memory.push(await rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished')));
+
+  const afterLoad = await ctx.emulators.counters();
+  const newConnections = delta(afterWarmup, afterLoad, 'connections');
+  const callsAfterWarmup = delta(afterWarmup, afterLoad, 'calls');
+
+  await waitForIdle(main.pid);
+  const idleAfterMb = await idleRss(main);
+  await main.stop();
+
+  // Fairness on a fresh gateway: after the overload above a provider's breaker may stay open a while.
+  ctx.log(`${label}: fairness (h)`);
+  const fair = await launch('fairness', { extraEnv: uncached });
+  const fairness = await callerFairness(ctx, fair);
+  await fair.stop();
+  if (fairness.alone.latencyMs.p50 < FAIRNESS_LATENCY_MS) ctx.log(`WARNING: ${label}: caller B's answers came faster than the upstream latency (errors?)`);
+
+  ctx.log(`${label}: default config — finished jobs asked twice, cached path`);
+  const cached = await launch('default-config');
+  const repeatClean = await repeatedTerminalQuery(ctx, cached, fixtures.cleanFinished);
+  const repeatSecret = await repeatedTerminalQuery(ctx, cached, fixtures.secretFinished);
+  const oneBody = jobBody(fixtures.cleanFinished[0] as string);
+  const cachedAnswer = (await post(cached.url, oneBody, ctx.authHeaders)).text;
+  const cachedMicros: number[] = [];
+  for (let r = 0; r < settings.runs; r++) cachedMicros.push(await cpuPerRequest(ctx, cached, oneBody));
+  await cached.stop();
+
+  let redis: SideResult['redis'];
+  if (settings.redis) {
+    ctx.log(`${label}: coalescing across two processes through Redis`);
+    redis = await redisCoalescing(ctx, launch, fixtures.finishedProviders);
+  }
+
+  let profile: SideResult['profile'];
+  if (settings.profile && label === 'after') {
+    ctx.log(`${label}: profiled gateway (--cpu-prof)`);
+    const dir = join(ctx.tmpDir, `${label}-profile`);
+    const profiled = await launch('profiled', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+    await runLoad({ url: profiled.url, nextBody: () => freshHundred(ctx, 'running'), headers: ctx.authHeaders, connections: 4, amount: 10, timeoutS: 120 });
+    const w1 = nowMicros();
+    await runLoad({
+      url: profiled.url,
+      nextBody: () => freshHundred(ctx, 'running'),
+      headers: ctx.authHeaders,
+      connections: 4,
+      amount: settings.cpuRequests,
+      timeoutS: 120,
+    });
+    const w2 = nowMicros();
+    await cpuPerRequest(ctx, profiled, oneBody);
+    const w3 = nowMicros();
+    await profiled.stop();
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) {
+      profile = {
+        dir,
+        existing: topFunctions(join(dir, file), { fromMicros: w1, toMicros: w2 }, 15),
+        cached: topFunctions(join(dir, file), { fromMicros: w2, toMicros: w3 }, 15),
+      };
+    }
+  }
+
+  return {
+    label,
+    root,
+    idleStartMb,
+    idleAfterMb,
+    batching,
+    duplicates,
+    cpuExisting,
+    cpuMissing,
+    latency,
+    coalescing,
+    coalescingErrors,
+    memory,
+    newConnections,
+    callsAfterWarmup,
+    repeatClean,
+    repeatSecret,
+    cachedMicros,
+    cachedAnswer,
+    ...(redis ? { redis } : {}),
+    fairness,
+    ...(profile ? { profile } : {}),
+    gatewaySettings,
+  };
+}
+
+/**
+ * Two gateways sharing one Redis cache: 20 concurrent identical 100-ID queries (80 distinct
+ * fresh finished jobs of the providers that have one), 10 to each; then the same split again
+ * (all of them now in Redis).
+ */
+async function redisCoalescing(
+  ctx: BenchContext,
+  launch: (name: string, options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'>) => Promise<GatewayProcess>,
+  providers: EmulatorName[],
+): Promise<NonNullable<SideResult['redis']>> {
+  const redis = await startRedis();
+  if ('skipped' in redis) return redis;
+  try {
+    // A longer Redis op timeout than the default 250 ms: on a busy shared machine a slow op would count as a miss.
+    const env = { JOBGRAPH_CACHE_URL: redis.url, JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000' };
+    const a = await launch('redis-a', { extraEnv: env });
+    const b = await launch('redis-b', { extraEnv: env });
+    try {
+      // The job cache stops using a store for 10 s after one failed or slow op (a cold connection on a busy machine
+      // is enough), so first wait until a finished job stored through one gateway is served by the other.
+      let attempts = 0;
+      for (; attempts < 20; attempts++) {
+        const probe = jobBody(ctx.unknownIds.next(providers[0] as EmulatorName, 'finished'));
+        await post(a.url, probe, ctx.authHeaders);
+        await post(b.url, probe, ctx.authHeaders);
+        const before = await ctx.emulators.counters();
+        await post(b.url, probe, ctx.authHeaders);
+        await post(a.url, probe, ctx.authHeaders);
+        if (delta(before, await ctx.emulators.counters(), 'calls') === 0) break;
+        await sleep(1000);
+      }
+      if (attempts === 20) return { skipped: 'the gateways never served a job from Redis in 20 attempts' };
+      const distinct = ctx.unknownIds.mix(Math.floor(80 / providers.length), 'finished', providers);
+      const body = jobsBody([...distinct, ...distinct.slice(0, 100 - distinct.length)]);
+      return await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
+        const split = () => [
+          ...Array.from({ length: 10 }, () => post(a.url, body, ctx.authHeaders)),
+          ...Array.from({ length: 10 }, () => post(b.url, body, ctx.authHeaders)),
+        ];
+        const c0 = await ctx.emulators.counters();
+        await Promise.all(split());
+        const c1 = await ctx.emulators.counters();
+        await Promise.all(split());
+        const c2 = await ctx.emulators.counters();
+        return { distinct: distinct.length, concurrentCalls: delta(c0, c1, 'calls'), repeatCalls: delta(c1, c2, 'calls'), readyAfter: attempts + 1 };
+      });
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  } finally {
+    await redis.stop();
+  }
+}
