@@ -35,7 +35,12 @@ export interface Gateway {
 /** Build the schema and sources from a config and serve them. */
 export async function startGateway(
   config: Config,
-  options: { logDestination?: DestinationStream; sandbox?: { document?: string; headers?: Record<string, string> } } = {},
+  options: {
+    logDestination?: DestinationStream;
+    sandbox?: { document?: string; headers?: Record<string, string> };
+    /** Global IDs the cross-request cache never keeps, even finished (the demo's progressing jobs start again after they finish). */
+    uncachedJobIds?: ReadonlySet<string>;
+  } = {},
 ): Promise<Gateway> {
   const built = buildSchema();
   const logger = createLogger(
@@ -57,7 +62,8 @@ export async function startGateway(
   ]) {
     secretValues.pin(value);
   }
-  const cache = await openJobCache(config, holdsSecret, logger);
+  const uncached = options.uncachedJobIds;
+  const cache = await openJobCache(config, uncached ? (record) => uncached.has(record.id) || holdsSecret(record) : holdsSecret, logger);
   const health = new FdHealth();
   let sources: Sources | undefined;
   const breakers = (): BreakerState[] => Object.values(sources ?? {}).flatMap((g) => g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })));
@@ -102,14 +108,21 @@ export interface DemoGateway extends Gateway {
  * still apply; provider endpoints and credentials are the emulators'.
  */
 export async function startDemo(
-  options: { env?: Record<string, string | undefined>; logDestination?: DestinationStream; port?: number; sandboxDocument?: string } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    logDestination?: DestinationStream;
+    port?: number;
+    sandboxDocument?: string;
+    /** The emulators' clock and the progressing jobs' epoch (tests set the time instead of waiting); default the real clock, epoch at start. */
+    emulatorClock?: { now?: () => number; epochMs?: number };
+  } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
-  const [{ DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS }, { startEmulators }] = await Promise.all([
+  const [{ DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS }, { PROGRESSING_JOB_IDS, startEmulators }] = await Promise.all([
     import('./emulators/framework.ts'),
     import('./emulators/index.ts'),
   ]);
-  const emulators = await startEmulators();
+  const emulators = await startEmulators({ ...options.emulatorClock });
   try {
     const jwtSecret = randomBytes(32).toString('base64url');
     const base = loadConfig({ mode: 'demo' }, options.env);
@@ -140,6 +153,7 @@ export async function startDemo(
     const gateway = await startGateway(config, {
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
       sandbox: { ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}), headers: { Authorization: `Bearer ${tokens.read}` } },
+      uncachedJobIds: new Set(Object.values(PROGRESSING_JOB_IDS)),
     });
     return {
       ...gateway,
