@@ -36,7 +36,13 @@ export interface Gateway {
 /** Build the schema and sources from a config and serve them. */
 export async function startGateway(
   config: Config,
-  options: { logDestination?: DestinationStream; sandbox?: { document?: string; headers?: Record<string, string> }; watchScheduler?: Scheduler } = {},
+  options: {
+    logDestination?: DestinationStream;
+    sandbox?: { document?: string; headers?: Record<string, string> };
+    watchScheduler?: Scheduler;
+    /** Global IDs the cross-request cache never keeps, even finished (the demo's progressing jobs start again after they finish). */
+    uncachedJobIds?: ReadonlySet<string>;
+  } = {},
 ): Promise<Gateway> {
   const built = buildSchema();
   const logger = createLogger(
@@ -58,7 +64,8 @@ export async function startGateway(
   ]) {
     secretValues.pin(value);
   }
-  const cache = await openJobCache(config, holdsSecret, logger);
+  const uncached = options.uncachedJobIds;
+  const cache = await openJobCache(config, uncached ? (record) => uncached.has(record.id) || holdsSecret(record) : holdsSecret, logger);
   const health = new FdHealth();
   let sources: Sources | undefined;
   const breakers = (): BreakerState[] => Object.values(sources ?? {}).flatMap((g) => g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })));
@@ -110,14 +117,16 @@ export async function startDemo(
     port?: number;
     sandboxDocument?: string;
     watchScheduler?: Scheduler;
+    /** The emulators' clock and the progressing jobs' epoch (tests set the time instead of waiting); default the real clock, epoch at start. */
+    emulatorClock?: { now?: () => number; epochMs?: number };
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
-  const [{ DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS }, { startEmulators }] = await Promise.all([
+  const [{ DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS }, { PROGRESSING_JOB_IDS, startEmulators }] = await Promise.all([
     import('./emulators/framework.ts'),
     import('./emulators/index.ts'),
   ]);
-  const emulators = await startEmulators();
+  const emulators = await startEmulators({ ...options.emulatorClock });
   try {
     const jwtSecret = randomBytes(32).toString('base64url');
     const base = loadConfig({ mode: 'demo' }, options.env);
@@ -149,6 +158,7 @@ export async function startDemo(
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
       ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
       sandbox: { ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}), headers: { Authorization: `Bearer ${tokens.read}` } },
+      uncachedJobIds: new Set(Object.values(PROGRESSING_JOB_IDS)),
     });
     return {
       ...gateway,

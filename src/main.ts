@@ -49,6 +49,7 @@ async function demo(): Promise<void> {
     import('./emulators/index.ts'),
     import('./sandboxQuery.ts'),
   ]);
+  const [{ PROGRESSING_JOB_IDS }, { watchCurlLines }] = await Promise.all([import('./emulators/index.ts'), import('./watchCommand.ts')]);
   const examples = exampleGlobalIds();
   const gateway = await startDemo({ sandboxDocument: sandboxDocument(Object.values(examples)) });
   onShutdown(() => gateway.close(), gateway.config.resilience.shutdownGraceMs);
@@ -81,10 +82,20 @@ async function demo(): Promise<void> {
     `      -H 'authorization: Bearer ${gateway.tokens.read}' \\`,
     `      -d '{"query":"{ job(id: \\"${examples.importexport}\\") { id provider state providerStatus } }"}'`,
     '',
-    '  Watch a job (Server-Sent Events; the same subscription works over WebSocket in Sandbox):',
-    `    curl -N ${gateway.server.url} -H 'content-type: application/json' -H 'accept: text/event-stream' \\`,
-    `      -H 'authorization: Bearer ${gateway.tokens.read}' \\`,
-    `      -d '{"query":"subscription { jobUpdates(ids: [\\"${examples.importexport}\\"]) { id state providerStatus } }"}'`,
+    "  Jobs that progress through their provider's real states, again every minute:",
+    `    AWS Panorama        ${PROGRESSING_JOB_IDS.panorama}`,
+    `    AWS HealthOmics     ${PROGRESSING_JOB_IDS.omics}`,
+    `    Tencent COS Batch   ${PROGRESSING_JOB_IDS.cosbatch}`,
+    `    AWS Import/Export   ${PROGRESSING_JOB_IDS.importexport}`,
+    `    AWS CodePipeline    ${PROGRESSING_JOB_IDS.codepipeline}  (no status on the wire: only its credentials rotate)`,
+    '',
+    '  Watch them move (jobUpdates subscription over Server-Sent Events):',
+    ...watchCurlLines(gateway.server.url, gateway.tokens.read, [
+      PROGRESSING_JOB_IDS.panorama,
+      PROGRESSING_JOB_IDS.omics,
+      PROGRESSING_JOB_IDS.cosbatch,
+      PROGRESSING_JOB_IDS.importexport,
+    ]).map((line) => `    ${line}`),
     '',
     '  Emulated upstreams:',
     ...Object.entries(emulatorEnvironment(gateway.emulators))

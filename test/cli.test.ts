@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { DEMO_DATA, EMULATOR_PORT_OFFSETS } from '../src/emulators/index.ts';
+import { DEMO_DATA, EMULATOR_PORT_OFFSETS, PROGRESSING_JOB_IDS } from '../src/emulators/index.ts';
 
 const BIN = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
 const LOADED_HOOK = fileURLToPath(new URL('./support/loadedModules.mjs', import.meta.url));
@@ -180,6 +180,13 @@ describe('The jobgraph command', () => {
       const url = /GraphQL \+ Apollo Sandbox:\s+(\S+)/.exec(proc.stdout)?.[1] as string;
       const page = await (await fetch(url.replace('localhost', '127.0.0.1'), { headers: { accept: 'text/html' } })).text();
       expect(page).toContain('query Dashboard {');
+      // The progressing jobs, and a curl -N line that watches them over SSE with the reader token.
+      for (const id of Object.values(PROGRESSING_JOB_IDS)) expect(proc.stdout).toContain(id);
+      const reader = /Authorization: Bearer (\S+)/.exec(proc.stdout)?.[1] as string;
+      expect(proc.stdout).toMatch(
+        /curl -N '\S+\/graphql' -H 'accept: text\/event-stream' -H 'content-type: application\/json' \\\n +-H 'authorization: Bearer \S+' \\\n +--data '\{"query":"subscription \{ jobUpdates\(ids: /,
+      );
+      expect(proc.stdout).toContain(`-H 'authorization: Bearer ${reader}'`);
       expect(/WARNING: the demo is listening on 0\.0\.0\.0/.test(proc.stdout)).toBe(exposed);
       expect(/anyone who can reach this port/.test(proc.stdout)).toBe(exposed);
     } finally {

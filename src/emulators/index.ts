@@ -9,6 +9,13 @@ import { createOmicsEmulator } from './omics/emulator.ts';
 import * as omicsData from './omics/data.ts';
 import { createPanoramaEmulator } from './panorama/emulator.ts';
 import * as panoramaData from './panorama/data.ts';
+import { CODEPIPELINE_PROGRESSING_JOB_ID, CODEPIPELINE_PROGRESS_PHASES } from './codepipeline/progressing.ts';
+import { COS_PROGRESSING_JOB_ID, COS_PROGRESS_PHASES } from './cosbatch/progressing.ts';
+import { IMPORTEXPORT_PROGRESSING_JOB_ID, IMPORTEXPORT_PROGRESS_PHASES } from './importexport/progressing.ts';
+import { OMICS_PROGRESSING_JOB_ID, OMICS_PROGRESS_PHASES } from './omics/progressing.ts';
+import { PANORAMA_PROGRESSING_JOB_ID, PANORAMA_PROGRESS_PHASES } from './panorama/progressing.ts';
+import type { ProgressPhase } from './progress.ts';
+export { PROGRESS_CYCLE_MS, type ProgressPhase } from './progress.ts';
 
 export type EmulatorName = ProviderEmulator['name'];
 
@@ -37,12 +44,41 @@ export interface StartAllOptions {
   portBase?: number;
   host?: string;
   faults?: Partial<Faults>;
+  /** The emulators' clock in ms (signature checks, Date headers, progressing jobs); default Date.now. */
   now?: () => number;
+  /** When the progressing jobs' cycle 0 starts, in ms; default `now()` at start, shared by all five. */
+  epochMs?: number;
 }
+
+/**
+ * The five progressing demo jobs, as global IDs: each moves through its provider's real states
+ * over PROGRESS_CYCLE_MS (a minute), then starts again. Not in any `DEMO_GLOBAL_IDS`: the static
+ * demo jobs never change, these do.
+ */
+export const PROGRESSING_JOB_IDS: Readonly<Record<EmulatorName, string>> = Object.freeze({
+  panorama: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${PANORAMA_PROGRESSING_JOB_ID}`,
+  omics: `omics:${omicsData.OMICS_DEMO_REGION}:${omicsData.OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_PROGRESSING_JOB_ID}`,
+  cosbatch: `cos:${DEMO_TENCENT_CREDENTIALS.region}:${DEMO_TENCENT_CREDENTIALS.uin}:${COS_PROGRESSING_JOB_ID}`,
+  importexport: `importexport:${IMPORTEXPORT_PROGRESSING_JOB_ID}`,
+  codepipeline: `codepipeline:${codepipelineData.DEMO_REGION}:${CODEPIPELINE_PROGRESSING_JOB_ID}`,
+});
+
+/**
+ * Each progressing job's phases: its provider status from `fromMs` to `toMs` of the cycle.
+ * CodePipeline's GetJobDetails has no status: its phases are the artifact-credential sessions.
+ */
+export const PROGRESS_PHASES: Readonly<Record<EmulatorName, readonly ProgressPhase[]>> = Object.freeze({
+  panorama: PANORAMA_PROGRESS_PHASES,
+  omics: OMICS_PROGRESS_PHASES,
+  cosbatch: COS_PROGRESS_PHASES,
+  importexport: IMPORTEXPORT_PROGRESS_PHASES,
+  codepipeline: CODEPIPELINE_PROGRESS_PHASES,
+});
 
 /** Start all five emulators on loopback. */
 export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {
-  const opts = options.now ? { now: options.now } : {};
+  const now = options.now ?? Date.now;
+  const opts = { now, epochMs: options.epochMs ?? now() };
   const emulators: Record<EmulatorName, ProviderEmulator> = {
     panorama: createPanoramaEmulator(opts),
     omics: createOmicsEmulator(opts),

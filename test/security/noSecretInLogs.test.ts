@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { DEMO_DATA, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { parseGlobalId, type JobKey } from '../../src/globalId.ts';
 import { JOB_TYPE_NAME } from '../../src/resolvers/typeNames.ts';
@@ -35,7 +35,10 @@ let secrets: string[] = [];
 /** Each secret with the forms it takes inside JSON (escaped once, and twice when quoted inside a message). */
 let needles: { secret: string; forms: string[] }[] = [];
 let tokens: Record<TokenKind, string | undefined>;
-const allIds: string[] = Object.values(DEMO_DATA).flatMap((d) => [...d.DEMO_GLOBAL_IDS, ...Object.values(d.ERROR_CASE_GLOBAL_IDS)]);
+const allIds: string[] = [
+  ...Object.values(DEMO_DATA).flatMap((d) => [...d.DEMO_GLOBAL_IDS, ...Object.values(d.ERROR_CASE_GLOBAL_IDS)]),
+  ...Object.values(PROGRESSING_JOB_IDS),
+];
 
 type TokenKind = 'none' | 'malformed' | 'notBearer' | 'expired' | 'wrongSignature' | 'read' | 'secrets';
 const TOKEN_KINDS: readonly TokenKind[] = ['none', 'malformed', 'notBearer', 'expired', 'wrongSignature', 'read', 'secrets'];
@@ -278,7 +281,7 @@ beforeAll(async () => {
   // Learn the secrets through the gateway itself: every demo job, every field, with the secrets
   // token, walked with the central list of sensitive fields.
   const sensitive = new Set(gw.built.policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
-  const ids = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+  const ids = [...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS), ...Object.values(PROGRESSING_JOB_IDS)];
   const query = `query($ids: [ID!]!) { jobs(ids: $ids) { ${allTypesSelection(gw.built.schema)} } }`;
   const res = await fetch(gw.server.url, {
     method: 'POST',
@@ -291,7 +294,12 @@ beforeAll(async () => {
   const fromData = sensitiveStrings(answer.data?.jobs, sensitive);
   const configured = [gw.config.awsCredentials?.secretAccessKey, gw.config.awsCredentials?.sessionToken, gw.config.tencent.credentials?.secretKey, jwtSecret];
   // The registry ignores values shorter than 6 characters; so does the sink.
-  secrets = [...new Set([...fromData, ...configured, gw.tokens.read, gw.tokens.secrets])].filter((s): s is string => typeof s === 'string' && s.length >= 6);
+  // The progressing CodePipeline job rotates its credentials as the clock runs: every session is a needle.
+  const rotating = DEMO_DATA.codepipeline.PROGRESSING_CREDENTIALS.flatMap((c) => [c.accessKeyId, c.secretAccessKey, c.sessionToken]);
+  expect(fromData).toEqual(expect.arrayContaining([expect.stringMatching(/^DEMO-SIGNATURE-PRGS1-/), expect.stringMatching(/^DEMO-SESSION-TOKEN-010[1-4]-/)]));
+  secrets = [...new Set([...fromData, ...rotating, ...configured, gw.tokens.read, gw.tokens.secrets])].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 6,
+  );
   needles = secrets.map((secret) => ({ secret, forms: formsOf(secret) }));
   // The demo data holds CodePipeline credentials, continuation tokens and configuration, and Import/Export signatures and URLs.
   expect(fromData.length).toBeGreaterThanOrEqual(20);

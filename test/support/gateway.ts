@@ -21,8 +21,12 @@ export interface TestGateway extends DemoGateway {
 /**
  * The demo gateway (emulators + gateway) on ephemeral loopback ports, logging into memory.
  * The cross-request job cache is off unless `env` turns it on, so tests can count upstream calls.
+ * `emulatorClock` sets the emulators' clock and the progressing jobs' epoch (see src/emulators/progress.ts).
  */
-export async function startTestGateway(env: Record<string, string> = {}, options: { watchScheduler?: Scheduler } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  options: { watchScheduler?: Scheduler; emulatorClock?: { now?: () => number; epochMs?: number } } = {},
+): Promise<TestGateway> {
   const logs = new LogCapture();
   const gateway = await startDemo({ port: 0, env: { LOG_LEVEL: 'info', JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env }, logDestination: logs, ...options });
   return Object.assign(gateway, { logs });

@@ -46,7 +46,7 @@ function credentials(n: string) {
   };
 }
 
-function s3Artifact(pipeline: string, name: string, objectKey: string, revision?: string): WireArtifact {
+export function s3Artifact(pipeline: string, name: string, objectKey: string, revision?: string): WireArtifact {
   return {
     name,
     ...(revision !== undefined ? { revision } : {}),
@@ -54,7 +54,7 @@ function s3Artifact(pipeline: string, name: string, objectKey: string, revision?
   };
 }
 
-function context(pipeline: string, stage: string, action: string, executionId: string, actionExecutionId: string) {
+export function context(pipeline: string, stage: string, action: string, executionId: string, actionExecutionId: string) {
   return {
     pipelineName: pipeline,
     stage: { name: stage },
@@ -231,10 +231,21 @@ export const ERROR_CASE_GLOBAL_IDS: { notFound: string; throttled: string; serve
   serverError: globalId(SERVER_ERROR_JOB_ID),
 };
 
-/** Every secret value in the demo data, for tests asserting that none reaches an unauthorised caller, a log or an error. */
-export const DEMO_SECRET_VALUES: readonly string[] = JOBS.flatMap((j) => {
-  const d = j.data ?? {};
-  const c = d.artifactCredentials;
-  const configSecrets = Object.values(d.actionConfiguration?.configuration ?? {}).filter((v) => v.startsWith('DEMO-'));
-  return [...(c ? [c.accessKeyId, c.secretAccessKey, c.sessionToken] : []), ...configSecrets, ...(d.continuationToken ? [d.continuationToken] : [])];
-});
+/**
+ * The artifact credentials of the progressing job (progressing.ts), one STS session per phase of
+ * its cycle: "a long-running job can call GetJobDetails again to obtain new credentials".
+ */
+export const PROGRESSING_CREDENTIALS: readonly { accessKeyId: string; secretAccessKey: string; sessionToken: string }[] = ['0101', '0102', '0103', '0104'].map(
+  credentials,
+);
+
+/** Every secret value in the demo data (the progressing job's every session included), for tests asserting that none reaches an unauthorised caller, a log or an error. */
+export const DEMO_SECRET_VALUES: readonly string[] = [
+  ...PROGRESSING_CREDENTIALS.flatMap((c) => [c.accessKeyId, c.secretAccessKey, c.sessionToken]),
+  ...JOBS.flatMap((j) => {
+    const d = j.data ?? {};
+    const c = d.artifactCredentials;
+    const configSecrets = Object.values(d.actionConfiguration?.configuration ?? {}).filter((v) => v.startsWith('DEMO-'));
+    return [...(c ? [c.accessKeyId, c.secretAccessKey, c.sessionToken] : []), ...configSecrets, ...(d.continuationToken ? [d.continuationToken] : [])];
+  }),
+];

@@ -1,6 +1,8 @@
 import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
 import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
+import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { CODEPIPELINE_DEMO_JOBS, DEMO_REGION, SERVER_ERROR_JOB_ID, THROTTLED_JOB_ID, type WireJobDetails } from './data.ts';
+import { CODEPIPELINE_PROGRESSING_JOB_ID, codePipelineProgressingJob } from './progressing.ts';
 
 const TARGET_PREFIX = 'CodePipeline_20150709.';
 const GET_JOB_DETAILS = `${TARGET_PREFIX}GetJobDetails`;
@@ -13,7 +15,8 @@ const JOB_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  * region the demo data lives in, errors as `{"__type","message"}` with `x-amzn-RequestId`.
  * The demo jobs (data.ts) live in us-east-1; request IDs are deterministic per instance.
  */
-export function createCodePipelineEmulator(opts: { now?: () => number } = {}): ProviderEmulator {
+export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): ProviderEmulator {
+  const cycle = progressClock(opts);
   let requestCounter = 0;
   const nextRequestId = () => {
     requestCounter += 1;
@@ -93,7 +96,10 @@ export function createCodePipelineEmulator(opts: { now?: () => number } = {}): P
       }
       if (jobId === THROTTLED_JOB_ID) return throttled();
       if (jobId === SERVER_ERROR_JOB_ID) return error(503, 'ServiceUnavailableException', 'Service is unavailable. Please try again later.');
-      const job = CODEPIPELINE_DEMO_JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => CODEPIPELINE_DEMO_JOBS.get(t));
+      const job =
+        jobId === CODEPIPELINE_PROGRESSING_JOB_ID
+          ? codePipelineProgressingJob(cycle())
+          : (CODEPIPELINE_DEMO_JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => CODEPIPELINE_DEMO_JOBS.get(t)));
       if (!job) return error(400, 'JobNotFoundException', `The job was specified in an invalid format or cannot be found. JobId: ${jobId}`);
       return json(200, { jobDetails: serialize(job) });
     },

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DEMO_TENCENT_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
+import { COS_PROGRESSING_JOB_ID, cosProgressingJob } from './progressing.ts';
 import { verifyCosSignature } from './signature.ts';
 import { toXmlDocument, type WireElement } from './xml.ts';
 
@@ -20,13 +22,14 @@ const ACCOUNT = DEMO_TENCENT_CREDENTIALS;
 const CONTROL_HOST_RE = /^(\d+)\.cos-control\.([a-z0-9-]+)\.myqcloud\.com(?::\d+)?$/;
 const JOB_PATH_RE = /^\/jobs\/([^/]*)$/;
 
-export interface CosBatchEmulatorOptions {
-  /** Clock in ms for the signature window and the Date header (default Date.now). */
+export interface CosBatchEmulatorOptions extends ProgressClockOptions {
+  /** Clock in ms for the signature window, the Date header and the progressing job (default Date.now). */
   now?: () => number;
 }
 
 export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
+  const cycle = progressClock(opts);
   let counter = 0;
 
   function requestId(): string {
@@ -84,7 +87,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       case ERROR_CASE_JOB_IDS.accessDenied:
         return error(req, 403, 'AccessDenied', 'Access Denied.');
     }
-    const job = DEMO_JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t));
+    const job = jobId === COS_PROGRESSING_JOB_ID ? cosProgressingJob(cycle()) : (DEMO_JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t)));
     if (!job) return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
     return xml(200, 'DescribeJobResult', { Job: job });
   }

@@ -42,7 +42,7 @@ export interface WireGetStatusResult {
 /** The session token the emulator accepts besides plain (token-less) demo credentials. */
 export const DEMO_IMPORTEXPORT_SESSION_TOKEN = 'DEMO-SESSION-TOKEN-importexport-not-a-real-token';
 
-const LOG_BUCKET = 'jobgraph-demo-importexport-logs';
+export const LOG_BUCKET = 'jobgraph-demo-importexport-logs';
 const DATA_BUCKET = 'jobgraph-demo-import';
 
 function signature(jobId: string): string {
@@ -88,18 +88,18 @@ function presigned(jobId: string, object: string, n: number): string {
   );
 }
 
-function signatureArtifact(jobId: string): WireArtifact {
+export function signatureArtifact(jobId: string): WireArtifact {
   return { Description: 'SIGNATURE file to copy to the root directory of your device', URL: presigned(jobId, 'SIGNATURE', 1) };
 }
-function labelArtifact(jobId: string): WireArtifact {
+export function labelArtifact(jobId: string): WireArtifact {
   return { Description: 'Prepaid UPS shipping label (PDF)', URL: presigned(jobId, 'shipping-label.pdf', 2) };
 }
-function logArtifact(jobId: string): WireArtifact {
+export function logArtifact(jobId: string): WireArtifact {
   return { Description: 'Job log', URL: presigned(jobId, 'job-log.txt', 3) };
 }
 
 /** A job with the fields every ordinary job carries. */
-function job(
+export function job(
   JobId: string,
   JobType: 'Import' | 'Export',
   ProgressCode: string,
@@ -124,9 +124,9 @@ function job(
   };
 }
 
-const NOT_RECEIVED = 'AWS has not received your device.';
-const AT_AWS = 'Your device is at AWS.';
-const RETURNED = 'Your device has been returned.';
+export const NOT_RECEIVED = 'AWS has not received your device.';
+export const AT_AWS = 'Your device is at AWS.';
+export const RETURNED = 'Your device has been returned.';
 
 /** Every demo job by JobId. */
 export const DEMO_JOBS: readonly WireGetStatusResult[] = [

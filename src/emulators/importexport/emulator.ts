@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
 import { verifySigV4 } from '../sigv4Verify.ts';
+import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { DEMO_IMPORTEXPORT_SESSION_TOKEN, DEMO_JOBS, ERROR_CASE_JOB_IDS, type WireGetStatusResult } from './data.ts';
+import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './progressing.ts';
 
 /**
  * AWS Import/Export, wire-faithful: AWS query form POSTs to `/`, XML answers in the model
@@ -30,14 +32,15 @@ function el(name: string, value: string | number | boolean | undefined, indent: 
   return value === undefined ? '' : `${indent}<${name}>${escapeXml(String(value))}</${name}>\n`;
 }
 
-export interface ImportExportEmulatorOptions {
-  /** Clock in ms for the signature time checks and the Date header, default Date.now. */
+export interface ImportExportEmulatorOptions extends ProgressClockOptions {
+  /** Clock in ms for the signature time checks, the Date header and the progressing job, default Date.now. */
   now?: () => number;
 }
 
 /** The AWS Import/Export emulator (GetStatus). */
 export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
+  const cycle = progressClock(opts);
   let requestCounter = 0;
 
   /** Deterministic, UUID-shaped request ids. */
@@ -129,7 +132,7 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
       case ERROR_CASE_JOB_IDS.canceled:
         return error(400, 'CanceledJobIdException', 'The specified job ID has been canceled and is no longer valid.');
     }
-    const job = JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => JOBS.get(t));
+    const job = jobId === IMPORTEXPORT_PROGRESSING_JOB_ID ? importExportProgressingJob(cycle()) : (JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => JOBS.get(t)));
     if (!job) return error(400, 'InvalidJobIdException', 'The JOBID was missing, not found, or not associated with the AWS account.');
     return ok('GetStatus', serializeJob(job));
   }

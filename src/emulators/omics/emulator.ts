@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
 import { verifySigV4 } from '../sigv4Verify.ts';
-import { OMICS_DEMO_JOBS, OMICS_DEMO_REGION, OMICS_ERROR_CASE_IDS, type WireOmicsJob } from './data.ts';
+import { progressClock, type ProgressClockOptions } from '../progress.ts';
+import { OMICS_DEMO_JOBS, OMICS_DEMO_REFERENCE_STORE_ID, OMICS_DEMO_REGION, OMICS_ERROR_CASE_IDS, type WireOmicsJob } from './data.ts';
+import { OMICS_PROGRESSING_JOB_ID, omicsProgressingJob } from './progressing.ts';
 
 const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
 
@@ -11,10 +13,12 @@ const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
  * credential scope; demo jobs live in us-east-1), JSON bodies with ISO-8601 timestamps,
  * errors as status + `x-amzn-ErrorType` + `{"message": …}` + `x-amzn-RequestId`.
  * Independent of src/datasources by design. `now` (ms) drives the signature clock-skew check
- * and the `Date` header.
+ * and the `Date` header; with `epochMs` it also places the progressing job (progressing.ts) in its cycle.
  */
-export function createOmicsEmulator(opts: { now?: () => number } = {}): ProviderEmulator {
+export function createOmicsEmulator(opts: ProgressClockOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
+  const cycle = progressClock(opts);
+  const progressingKey = jobKey(OMICS_DEMO_REGION, OMICS_DEMO_REFERENCE_STORE_ID, OMICS_PROGRESSING_JOB_ID);
   const jobs = new Map<string, WireOmicsJob>(OMICS_DEMO_JOBS.map((j) => [jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id), j]));
 
   const headers = (): Record<string, string> => ({
@@ -72,9 +76,11 @@ export function createOmicsEmulator(opts: { now?: () => number } = {}): Provider
       case OMICS_ERROR_CASE_IDS.requestTimeout:
         return error(408, 'RequestTimeoutException', 'The request timed out.');
     }
+    const key = jobKey(signingRegion(req) ?? '', route.referenceStoreId, route.id);
     const job =
-      jobs.get(jobKey(signingRegion(req) ?? '', route.referenceStoreId, route.id)) ??
-      synthesizedJob(req, route.id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t));
+      key === progressingKey
+        ? omicsProgressingJob(cycle())
+        : (jobs.get(key) ?? synthesizedJob(req, route.id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
     if (!job) return error(404, 'ResourceNotFoundException', 'The specified import job was not found.');
     return { status: 200, headers: headers(), body: JSON.stringify(job) };
   }

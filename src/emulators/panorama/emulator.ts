@@ -1,6 +1,8 @@
 import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
 import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
+import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { PANORAMA_DEMO_JOBS, PANORAMA_DEMO_REGION, PANORAMA_ERROR_JOB_IDS, type PanoramaDemoJob } from './data.ts';
+import { PANORAMA_PROGRESSING_JOB_ID, panoramaProgressingJob } from './progressing.ts';
 
 /**
  * The AWS Panorama side of `DescribePackageImportJob` (rest-json, SigV4 `panorama`):
@@ -20,12 +22,14 @@ import { PANORAMA_DEMO_JOBS, PANORAMA_DEMO_REGION, PANORAMA_ERROR_JOB_IDS, type 
  *   throttling error; this is the generic AWS front-end answer), 500 InternalServerException
  *   with `Retry-After`, 403 AccessDeniedException;
  * - a demo job in us-east-1: 200 with its body; anything else: 404 ResourceNotFoundException.
+ *   The progressing job (progressing.ts) answers as the clock (`now`, `epochMs`) puts it in its cycle.
  *
  * Timestamps are written as epoch seconds, decimal or (for one job) in Java
  * `Double.toString` scientific notation such as `1.719826003456E9`.
  */
-export function createPanoramaEmulator(opts: { now?: () => number } = {}): ProviderEmulator {
+export function createPanoramaEmulator(opts: ProgressClockOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
+  const cycle = progressClock(opts);
   let requestCount = 0;
 
   const nextRequestId = () => {
@@ -68,7 +72,12 @@ export function createPanoramaEmulator(opts: { now?: () => number } = {}): Provi
             Message: `User: arn:aws:iam::111122223333:user/jobgraph-demo is not authorized to perform: panorama:DescribePackageImportJob on resource: arn:aws:panorama:${region}:111122223333:package-import-job/${jobId}`,
           });
       }
-      const job = region === PANORAMA_DEMO_REGION ? (PANORAMA_DEMO_JOBS[jobId] ?? synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t])) : undefined;
+      const job =
+        region !== PANORAMA_DEMO_REGION
+          ? undefined
+          : jobId === PANORAMA_PROGRESSING_JOB_ID
+            ? panoramaProgressingJob(cycle())
+            : (PANORAMA_DEMO_JOBS[jobId] ?? synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t]));
       if (!job) return notFound(jobId);
       return respond(200, serializeJob(job));
     },

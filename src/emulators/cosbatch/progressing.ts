@@ -1,0 +1,59 @@
+import { DEMO_TENCENT_CREDENTIALS } from '../framework.ts';
+import { isoSeconds, phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
+import type { WireElement } from './xml.ts';
+
+/**
+ * The progressing COS Batch copy job (no confirmation required): `New`, `Preparing` (reading
+ * the manifest), `Ready` with its task count known, `Active` with NumberOfTasksSucceeded
+ * growing by 4 a second, `Completing`, then `Complete` with its TerminationDate and the empty
+ * `<JobFailure>` padding COS sends for a Complete job, until the cycle ends.
+ */
+export const COS_PROGRESSING_JOB_ID = '5e1f0a9d-7c3b-4e2a-9f6d-0a1b2c3d4e99';
+
+export const COS_PROGRESS_PHASES: readonly ProgressPhase[] = [
+  { providerStatus: 'New', fromMs: 0, toMs: 5_000 },
+  { providerStatus: 'Preparing', fromMs: 5_000, toMs: 12_000 },
+  { providerStatus: 'Ready', fromMs: 12_000, toMs: 17_000 },
+  { providerStatus: 'Active', fromMs: 17_000, toMs: 47_000 },
+  { providerStatus: 'Completing', fromMs: 47_000, toMs: 50_000 },
+  { providerStatus: 'Complete', fromMs: 50_000, toMs: 60_000 },
+];
+
+/** Tasks in the manifest (TotalNumberOfTasks from Ready on). */
+export const COS_PROGRESSING_TASKS = 120;
+
+const { uin: UIN, appId: APPID, region: REGION } = DEMO_TENCENT_CREDENTIALS;
+const arn = (bucket: string, key?: string) => `qcs::cos:${REGION}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
+
+/** The `<Job>` element at a point of the cycle, children in the document order of the static demo jobs. */
+export function cosProgressingJob(point: CyclePoint): WireElement {
+  const phase = phaseAt(COS_PROGRESS_PHASES, point.offsetMs);
+  const status = phase.providerStatus;
+  const counted = !['New', 'Preparing'].includes(status);
+  const active = COS_PROGRESS_PHASES[3] as ProgressPhase;
+  const succeeded =
+    status === 'Active'
+      ? Math.floor(((point.offsetMs - active.fromMs) * COS_PROGRESSING_TASKS) / (active.toMs - active.fromMs))
+      : status === 'Completing' || status === 'Complete'
+        ? COS_PROGRESSING_TASKS
+        : 0;
+  const complete = status === 'Complete';
+  return {
+    ConfirmationRequired: false,
+    CreationTime: isoSeconds(point.cycleStartMs),
+    Description: 'Progressing demo job: copy the uploads to the archive bucket',
+    ...(complete ? { FailureReasons: { JobFailure: { FailureCode: '', FailureReason: '' } } } : {}),
+    JobId: COS_PROGRESSING_JOB_ID,
+    Manifest: {
+      Location: { ETag: '"d41d8cd98f00b204e9800998ecf8427e"', ObjectArn: arn('sourcebucket', 'manifests/progressing-demo.csv') },
+      Spec: { Fields: { member: ['Bucket', 'Key'] }, Format: 'COSBatchOperations_CSV_V1' },
+    },
+    Operation: { COSPutObjectCopy: { StorageClass: 'STANDARD_IA', TargetResource: arn('archivebucket') } },
+    Priority: 10,
+    ProgressSummary: { NumberOfTasksFailed: 0, NumberOfTasksSucceeded: succeeded, TotalNumberOfTasks: counted ? COS_PROGRESSING_TASKS : 0 },
+    Report: { Bucket: arn('reportbucket'), Enabled: true, Format: 'Report_CSV_V1', Prefix: 'progressing-demo', ReportScope: 'AllTasks' },
+    RoleArn: `qcs::cam::uin/${UIN}:roleName/COS_Batch_QcsRole`,
+    Status: status,
+    ...(complete ? { StatusUpdateReason: 'Job complete', TerminationDate: isoSeconds(point.cycleStartMs + phase.fromMs) } : {}),
+  };
+}

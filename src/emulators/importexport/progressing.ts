@@ -1,0 +1,60 @@
+import { isoSeconds, phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
+import { AT_AWS, job, labelArtifact, LOG_BUCKET, logArtifact, NOT_RECEIVED, RETURNED, signatureArtifact, type WireGetStatusResult } from './data.ts';
+
+/**
+ * The progressing AWS Import/Export import job: `Pending` while AWS has not received the device,
+ * `InProgress` while the device is at AWS, then `Complete` with the device returned (Carrier,
+ * TrackingNumber, LogKey, ErrorCount and the job log artifact) until the cycle ends. Each phase
+ * uses the ProgressCode / LocationCode pair and the messages of the static demo jobs. Its
+ * signature, SIGNATURE file, manifest and presigned artifact URLs are secrets, as on every job.
+ */
+export const IMPORTEXPORT_PROGRESSING_JOB_ID = 'PRGS1';
+
+export interface ImportExportPhase extends ProgressPhase {
+  progressMessage: string;
+  locationCode: string;
+  locationMessage: string;
+}
+
+export const IMPORTEXPORT_PROGRESS_PHASES: readonly ImportExportPhase[] = [
+  {
+    providerStatus: 'Pending',
+    fromMs: 0,
+    toMs: 15_000,
+    progressMessage: 'The specified job has not started.',
+    locationCode: 'NotReceived',
+    locationMessage: NOT_RECEIVED,
+  },
+  {
+    providerStatus: 'InProgress',
+    fromMs: 15_000,
+    toMs: 45_000,
+    progressMessage: 'Data transfer is in progress.',
+    locationCode: 'AtAWS',
+    locationMessage: AT_AWS,
+  },
+  { providerStatus: 'Complete', fromMs: 45_000, toMs: 60_000, progressMessage: 'The job has completed.', locationCode: 'Returned', locationMessage: RETURNED },
+];
+
+/** The GetStatusResult at a point of the cycle, written by the same serializer as the static demo jobs. */
+export function importExportProgressingJob(point: CyclePoint): WireGetStatusResult {
+  const phase = phaseAt(IMPORTEXPORT_PROGRESS_PHASES, point.offsetMs);
+  const id = IMPORTEXPORT_PROGRESSING_JOB_ID;
+  const at = (extra: Partial<WireGetStatusResult>) =>
+    job(id, 'Import', phase.providerStatus, phase.progressMessage, phase.locationCode, phase.locationMessage, isoSeconds(point.cycleStartMs), extra);
+  switch (phase.providerStatus) {
+    case 'Pending':
+      return at({ ArtifactList: [signatureArtifact(id), labelArtifact(id)] });
+    case 'InProgress':
+      return at({ LogBucket: LOG_BUCKET, ArtifactList: [signatureArtifact(id), labelArtifact(id)] });
+    default:
+      return at({
+        Carrier: 'UPS',
+        TrackingNumber: '1Z9999W99999999997',
+        LogBucket: LOG_BUCKET,
+        LogKey: `importexport-logs/${id}/import-log-${id}.txt`,
+        ErrorCount: 0,
+        ArtifactList: [signatureArtifact(id), labelArtifact(id), logArtifact(id)],
+      });
+  }
+}

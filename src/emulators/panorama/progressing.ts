@@ -1,0 +1,55 @@
+import { phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
+import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
+
+/**
+ * The progressing Panorama package import: `PENDING` for 40 s, then `SUCCEEDED` with its
+ * `Output` until the cycle ends. The service's Status enum has only PENDING, SUCCEEDED and
+ * FAILED (there is no IN_PROGRESS), so a running import reads PENDING until it ends.
+ */
+export const PANORAMA_PROGRESSING_JOB_ID = 'pkgimport-demo-progressing';
+
+export const PANORAMA_PROGRESS_PHASES: readonly ProgressPhase[] = [
+  { providerStatus: 'PENDING', fromMs: 0, toMs: 40_000 },
+  { providerStatus: 'SUCCEEDED', fromMs: 40_000, toMs: 60_000 },
+];
+
+const ACCOUNT = '111122223333';
+
+/** The job at a point of the cycle, in the same shape (and through the same serializer) as the static demo jobs. */
+export function panoramaProgressingJob(point: CyclePoint): PanoramaDemoJob {
+  const phase = phaseAt(PANORAMA_PROGRESS_PHASES, point.offsetMs);
+  const seconds = (ms: number) => (point.cycleStartMs + ms) / 1000;
+  const done = phase.providerStatus === 'SUCCEEDED';
+  return {
+    description: 'Progressing node package import: PENDING, then SUCCEEDED with its Output, every cycle',
+    timestampStyle: 'decimal',
+    wire: {
+      CreatedTime: seconds(0),
+      InputConfig: {
+        PackageVersionInputConfig: {
+          S3Location: { BucketName: `panorama-demo-packages-${ACCOUNT}`, ObjectKey: 'descriptors/line_counter/1.0/package_import_descriptor.json' },
+        },
+      },
+      JobId: PANORAMA_PROGRESSING_JOB_ID,
+      JobTags: [{ ResourceType: 'PACKAGE', Tags: { demo: 'progressing' } }],
+      JobType: 'NODE_PACKAGE_VERSION',
+      LastUpdatedTime: seconds(phase.fromMs),
+      ...(done
+        ? {
+            Output: {
+              OutputS3Location: {
+                BucketName: `panorama-packages-${PANORAMA_DEMO_REGION}-${ACCOUNT}`,
+                ObjectKey: `${ACCOUNT}/nodePackage/line_counter/1.0/descriptor.json`,
+              },
+              PackageId: 'package-demoprogressinglinecounter01',
+              PackageVersion: '1.0',
+              PatchVersion: `c${String(point.cycle >>> 0).padStart(8, '0')}`,
+            },
+          }
+        : {}),
+      OutputConfig: { PackageVersionOutputConfig: { MarkLatest: true, PackageName: 'line_counter', PackageVersion: '1.0' } },
+      Status: phase.providerStatus,
+      StatusMessage: done ? 'Package version 1.0 of line_counter was imported.' : 'Import job is pending.',
+    },
+  };
+}

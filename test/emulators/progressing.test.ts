@@ -1,0 +1,309 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codePipelineProgressingJob } from '../../src/emulators/codepipeline/progressing.ts';
+import { PROGRESSING_CREDENTIALS } from '../../src/emulators/codepipeline/data.ts';
+import { COS_PROGRESSING_TASKS, cosProgressingJob } from '../../src/emulators/cosbatch/progressing.ts';
+import { importExportProgressingJob } from '../../src/emulators/importexport/progressing.ts';
+import { PROGRESS_CYCLE_MS, PROGRESS_PHASES, PROGRESSING_JOB_IDS, DEMO_DATA } from '../../src/emulators/index.ts';
+import { omicsProgressingJob } from '../../src/emulators/omics/progressing.ts';
+import { panoramaProgressingJob } from '../../src/emulators/panorama/progressing.ts';
+import { cyclePoint } from '../../src/emulators/progress.ts';
+import { parseGlobalId } from '../../src/globalId.ts';
+import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+/**
+ * Issue 13, Demo: each emulator has one job that moves through its provider's real states over a
+ * one-minute cycle and then starts again, as a pure function of the emulator's clock and epoch.
+ * The tests set the clock; nothing waits for time to pass.
+ */
+
+const EPOCH = Date.UTC(2026, 10, 22, 12, 0, 0);
+/** Every 250 ms across two cycles, and a little into the third. */
+const OFFSETS = Array.from({ length: (2 * PROGRESS_CYCLE_MS) / 250 + 8 }, (_, i) => i * 250);
+const at = (offsetMs: number) => cyclePoint(EPOCH + offsetMs, EPOCH);
+
+/** The documented status sequence of each job within one cycle (written out, not read from the code). */
+const SEQUENCES = {
+  panorama: ['PENDING', 'SUCCEEDED'],
+  omics: ['SUBMITTED', 'IN_PROGRESS', 'COMPLETED'],
+  cosbatch: ['New', 'Preparing', 'Ready', 'Active', 'Completing', 'Complete'],
+  importexport: ['Pending', 'InProgress', 'Complete'],
+} as const;
+
+/** Each sample's status, cut into cycles; consecutive repeats collapsed. */
+function runs(status: (offsetMs: number) => string): string[][] {
+  const cycles: string[][] = [];
+  for (const offset of OFFSETS) {
+    const cycle = Math.floor(offset / PROGRESS_CYCLE_MS);
+    const seen = (cycles[cycle] ??= []);
+    const s = status(offset);
+    if (seen.at(-1) !== s) seen.push(s);
+  }
+  return cycles;
+}
+
+describe('The progressing demo jobs, by the emulators’ clock', () => {
+  it('cover a cycle with phases that start at 0, touch end to end and end at PROGRESS_CYCLE_MS', () => {
+    for (const phases of Object.values(PROGRESS_PHASES)) {
+      expect(phases[0]?.fromMs).toBe(0);
+      expect(phases.at(-1)?.toMs).toBe(PROGRESS_CYCLE_MS);
+      for (let i = 1; i < phases.length; i++) expect(phases[i]?.fromMs).toBe(phases[i - 1]?.toMs);
+    }
+  });
+
+  it('place a time in its cycle, before the epoch too', () => {
+    expect(cyclePoint(EPOCH, EPOCH)).toEqual({ cycle: 0, cycleStartMs: EPOCH, offsetMs: 0 });
+    expect(cyclePoint(EPOCH + PROGRESS_CYCLE_MS + 1, EPOCH)).toEqual({ cycle: 1, cycleStartMs: EPOCH + PROGRESS_CYCLE_MS, offsetMs: 1 });
+    expect(cyclePoint(EPOCH - 1, EPOCH)).toEqual({ cycle: -1, cycleStartMs: EPOCH - PROGRESS_CYCLE_MS, offsetMs: PROGRESS_CYCLE_MS - 1 });
+  });
+
+  it('Panorama: PENDING then SUCCEEDED in every cycle; Output and the success message only once SUCCEEDED; times from the cycle start', () => {
+    expect(runs((o) => panoramaProgressingJob(at(o)).wire.Status as string)).toEqual([SEQUENCES.panorama, SEQUENCES.panorama, ['PENDING']]);
+    for (const o of OFFSETS) {
+      const { wire } = panoramaProgressingJob(at(o));
+      const point = at(o);
+      expect(wire.CreatedTime).toBe(point.cycleStartMs / 1000);
+      expect(wire.LastUpdatedTime as number).toBeGreaterThanOrEqual(wire.CreatedTime as number);
+      expect(wire.LastUpdatedTime as number).toBeLessThanOrEqual((EPOCH + o) / 1000);
+      expect('Output' in wire).toBe(wire.Status === 'SUCCEEDED');
+      expect(wire.StatusMessage).toBe(wire.Status === 'SUCCEEDED' ? 'Package version 1.0 of line_counter was imported.' : 'Import job is pending.');
+    }
+  });
+
+  it('Omics: SUBMITTED → IN_PROGRESS → COMPLETED; sources finish one by one and never go back within a cycle', () => {
+    expect(runs((o) => omicsProgressingJob(at(o)).status)).toEqual([SEQUENCES.omics, SEQUENCES.omics, ['SUBMITTED']]);
+    const rank = { NOT_STARTED: 0, IN_PROGRESS: 1, FINISHED: 2 } as Record<string, number>;
+    let previous: number[] | null = null;
+    const finishedCounts = new Set<number>();
+    for (const o of OFFSETS) {
+      const job = omicsProgressingJob(at(o));
+      const ranks = job.sources.map((s) => rank[s.status] as number);
+      if (o % PROGRESS_CYCLE_MS === 0) previous = null;
+      if (previous) ranks.forEach((r, k) => expect(r).toBeGreaterThanOrEqual(previous?.[k] as number));
+      previous = ranks;
+      // One source at a time: never two IN_PROGRESS, and sources finish in order.
+      expect(ranks.filter((r) => r === 1).length).toBeLessThanOrEqual(1);
+      expect([...ranks].sort((a, b) => b - a)).toEqual(ranks);
+      for (const s of job.sources) expect('referenceId' in s).toBe(s.status === 'FINISHED');
+      finishedCounts.add(ranks.filter((r) => r === 2).length);
+      if (job.status === 'SUBMITTED') expect(ranks).toEqual([0, 0, 0]);
+      if (job.status === 'COMPLETED') {
+        expect(ranks).toEqual([2, 2, 2]);
+        expect(job.completionTime).toBeDefined();
+        expect(Date.parse(job.completionTime as string)).toBeGreaterThan(Date.parse(job.creationTime));
+      } else expect(job.completionTime).toBeUndefined();
+    }
+    expect([...finishedCounts].sort()).toEqual([0, 1, 2, 3]);
+  });
+
+  it('COS Batch: New → Preparing → Ready → Active → Completing → Complete, task counts growing and known from Ready on', () => {
+    expect(runs((o) => cosProgressingJob(at(o)).Status as string)).toEqual([SEQUENCES.cosbatch, SEQUENCES.cosbatch, ['New']]);
+    let previous = -1;
+    const seenCounts = new Set<number>();
+    for (const o of OFFSETS) {
+      const job = cosProgressingJob(at(o));
+      const summary = job.ProgressSummary as Record<string, number>;
+      if (o % PROGRESS_CYCLE_MS === 0) previous = -1;
+      expect(summary.NumberOfTasksSucceeded).toBeGreaterThanOrEqual(previous);
+      previous = summary.NumberOfTasksSucceeded as number;
+      seenCounts.add(previous);
+      expect(summary.NumberOfTasksFailed).toBe(0);
+      expect(summary.TotalNumberOfTasks).toBe(['New', 'Preparing'].includes(job.Status as string) ? 0 : COS_PROGRESSING_TASKS);
+      expect(summary.NumberOfTasksSucceeded).toBeLessThanOrEqual(summary.TotalNumberOfTasks as number);
+      const complete = job.Status === 'Complete';
+      expect('TerminationDate' in job).toBe(complete);
+      expect('FailureReasons' in job).toBe(complete);
+      if (job.Status === 'Ready') expect(summary.NumberOfTasksSucceeded).toBe(0);
+      if (job.Status === 'Completing' || complete) expect(summary.NumberOfTasksSucceeded).toBe(COS_PROGRESSING_TASKS);
+    }
+    // It grows in steps while Active, not in one jump.
+    expect(seenCounts.size).toBeGreaterThan(20);
+  });
+
+  it('Import/Export: Pending (not received) → InProgress (at AWS) → Complete (returned, with carrier and tracking number)', () => {
+    expect(runs((o) => importExportProgressingJob(at(o)).ProgressCode as string)).toEqual([SEQUENCES.importexport, SEQUENCES.importexport, ['Pending']]);
+    const location = { Pending: 'NotReceived', InProgress: 'AtAWS', Complete: 'Returned' } as Record<string, string>;
+    for (const o of OFFSETS) {
+      const job = importExportProgressingJob(at(o));
+      expect(job.LocationCode).toBe(location[job.ProgressCode as string]);
+      expect(job.Carrier !== undefined).toBe(job.ProgressCode === 'Complete');
+      expect(job.ErrorCount !== undefined).toBe(job.ProgressCode === 'Complete');
+      // Its secrets are there in every phase (so the secret walkers find them).
+      expect(job.Signature).toMatch(/^DEMO-SIGNATURE-PRGS1-/);
+      expect(job.ArtifactList?.every((a) => a.URL?.includes('X-Amz-Signature=DEMOSIG'))).toBe(true);
+    }
+  });
+
+  it('CodePipeline: no status on the wire; a new artifact-credentials session every 15 s, the same four every cycle', () => {
+    const sessions = runs((o) => codePipelineProgressingJob(at(o)).data?.artifactCredentials?.sessionToken as string);
+    const tokens = PROGRESSING_CREDENTIALS.map((c) => c.sessionToken);
+    expect(sessions).toEqual([tokens, tokens, [tokens[0]]]);
+    const job = codePipelineProgressingJob(at(0));
+    expect(Object.keys(job)).toEqual(['id', 'accountId', 'data']);
+    expect(DEMO_DATA.codepipeline.DEMO_SECRET_VALUES).toEqual(expect.arrayContaining(PROGRESSING_CREDENTIALS.flatMap((c) => Object.values(c))));
+  });
+
+  it('have fixed global IDs that jobgraph accepts, none of them a static demo job', () => {
+    expect(PROGRESSING_JOB_IDS).toEqual({
+      panorama: 'panorama:us-east-1:pkgimport-demo-progressing',
+      omics: 'omics:us-east-1:5038720581:8110394900',
+      cosbatch: 'cos:ap-guangzhou:100000000001:5e1f0a9d-7c3b-4e2a-9f6d-0a1b2c3d4e99',
+      importexport: 'importexport:PRGS1',
+      codepipeline: 'codepipeline:us-east-1:c0de0100-7e57-4b1d-8a11-000000000100',
+    });
+    const statics = new Set(Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS));
+    for (const id of Object.values(PROGRESSING_JOB_IDS)) {
+      expect(() => parseGlobalId(id)).not.toThrow();
+      expect(statics.has(id)).toBe(false);
+    }
+  });
+});
+
+/** What jobgraph reports for each phase (the README's mapping table), at the phase's middle. */
+const GATEWAY_EXPECTATIONS: { name: keyof typeof PROGRESSING_JOB_IDS; providerStatus: string | null; state: string; terminal: boolean }[][] = [
+  [
+    { name: 'panorama', providerStatus: 'PENDING', state: 'QUEUED', terminal: false },
+    { name: 'panorama', providerStatus: 'SUCCEEDED', state: 'SUCCEEDED', terminal: true },
+  ],
+  [
+    { name: 'omics', providerStatus: 'SUBMITTED', state: 'QUEUED', terminal: false },
+    { name: 'omics', providerStatus: 'IN_PROGRESS', state: 'IN_PROGRESS', terminal: false },
+    { name: 'omics', providerStatus: 'COMPLETED', state: 'SUCCEEDED', terminal: true },
+  ],
+  [
+    { name: 'cosbatch', providerStatus: 'New', state: 'QUEUED', terminal: false },
+    { name: 'cosbatch', providerStatus: 'Preparing', state: 'QUEUED', terminal: false },
+    { name: 'cosbatch', providerStatus: 'Ready', state: 'QUEUED', terminal: false },
+    { name: 'cosbatch', providerStatus: 'Active', state: 'IN_PROGRESS', terminal: false },
+    { name: 'cosbatch', providerStatus: 'Completing', state: 'IN_PROGRESS', terminal: false },
+    { name: 'cosbatch', providerStatus: 'Complete', state: 'SUCCEEDED', terminal: true },
+  ],
+  [
+    { name: 'importexport', providerStatus: 'Pending', state: 'QUEUED', terminal: false },
+    { name: 'importexport', providerStatus: 'InProgress', state: 'IN_PROGRESS', terminal: false },
+    { name: 'importexport', providerStatus: 'Complete', state: 'SUCCEEDED', terminal: true },
+  ],
+  [
+    { name: 'codepipeline', providerStatus: null, state: 'UNKNOWN', terminal: false },
+    { name: 'codepipeline', providerStatus: null, state: 'UNKNOWN', terminal: false },
+    { name: 'codepipeline', providerStatus: null, state: 'UNKNOWN', terminal: false },
+    { name: 'codepipeline', providerStatus: null, state: 'UNKNOWN', terminal: false },
+  ],
+];
+
+const JOB_QUERY = `query($id: ID!) { job(id: $id) {
+  id state providerStatus statusMessage terminal createdAt updatedAt completedAt
+  ... on OmicsReferenceImportJob { sources { status } }
+  ... on CosBatchJob { progressSummary { numberOfTasksSucceeded totalNumberOfTasks } }
+  ... on ImportExportJob { locationCode carrier }
+  ... on PanoramaPackageImportJob { output { packageVersion } }
+  ... on CodePipelineJob { artifactCredentials { sessionToken } }
+} }`;
+
+/** The creation time jobgraph reports for a cycle that started at `cycleStartMs`: COS and Import/Export write whole seconds; CodePipeline has none. */
+function createdAt(name: string, cycleStartMs: number): string | null {
+  if (name === 'codepipeline') return null;
+  return new Date(name === 'cosbatch' || name === 'importexport' ? Math.floor(cycleStartMs / 1000) * 1000 : cycleStartMs).toISOString();
+}
+
+describe('The gateway over the progressing jobs, with the emulators’ clock set', () => {
+  // Near the real time, so the emulators still accept the gateway's signatures (SigV4: 15 minutes; COS: the key window).
+  const base = Date.now();
+  let clock = base;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({}, { emulatorClock: { now: () => clock, epochMs: base } });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  async function job(id: string, offsetMs: number, token = gw.tokens.read) {
+    clock = base + offsetMs;
+    const res = await gql(gw, JOB_QUERY, { variables: { id }, token });
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+
+  it.each(GATEWAY_EXPECTATIONS.map((phases) => [phases[0]?.name as string, phases] as const))(
+    '%s: job(id:) reports the mapped state of each phase in order',
+    async (name, expected) => {
+      const id = PROGRESSING_JOB_IDS[name as keyof typeof PROGRESSING_JOB_IDS];
+      const phases = PROGRESS_PHASES[name as keyof typeof PROGRESS_PHASES];
+      const seen = [];
+      for (const phase of phases) {
+        const body = await job(id, Math.floor((phase.fromMs + phase.toMs) / 2), gw.tokens.secrets);
+        expect(body.errors).toBeUndefined();
+        const j = body.data?.job as Record<string, unknown>;
+        expect(j.id).toBe(id);
+        expect(j.createdAt).toBe(createdAt(name, base));
+        seen.push({ name, providerStatus: j.providerStatus, state: j.state, terminal: j.terminal });
+      }
+      expect(seen).toEqual(expected);
+      // The cycle starts again: a minute after the epoch the job is back in its first phase.
+      const again = (await job(id, PROGRESS_CYCLE_MS + 1, gw.tokens.secrets)).data?.job as Record<string, unknown>;
+      expect({ providerStatus: again.providerStatus, state: again.state }).toEqual({ providerStatus: expected[0]?.providerStatus, state: expected[0]?.state });
+      expect(again.createdAt).toBe(createdAt(name, base + PROGRESS_CYCLE_MS));
+    },
+  );
+
+  it('shows the progress fields moving forward within a cycle', async () => {
+    const cos: number[] = [];
+    const omics: number[] = [];
+    for (let offset = 0; offset < PROGRESS_CYCLE_MS; offset += 5_000) {
+      const c = (await job(PROGRESSING_JOB_IDS.cosbatch, offset)).data?.job;
+      cos.push(c.progressSummary.numberOfTasksSucceeded);
+      const o = (await job(PROGRESSING_JOB_IDS.omics, offset)).data?.job;
+      omics.push((o.sources as { status: string }[]).filter((s) => s.status === 'FINISHED').length);
+    }
+    expect(cos).toEqual([...cos].sort((a, b) => a - b));
+    expect(cos[0]).toBe(0);
+    expect(cos.at(-1)).toBe(COS_PROGRESSING_TASKS);
+    expect(new Set(cos).size).toBeGreaterThan(3);
+    expect(omics).toEqual([...omics].sort((a, b) => a - b));
+    expect(new Set(omics)).toEqual(new Set([0, 1, 2, 3]));
+    const ie = (await job(PROGRESSING_JOB_IDS.importexport, 50_000)).data?.job;
+    expect(ie).toMatchObject({ locationCode: 'Returned', carrier: 'UPS' });
+    const pano = (await job(PROGRESSING_JOB_IDS.panorama, 50_000)).data?.job;
+    expect(pano.output).toEqual({ packageVersion: '1.0' });
+    expect(pano.completedAt).toBe(new Date(base + 40_000).toISOString());
+  });
+
+  it('CodePipeline: a reader gets FORBIDDEN for the rotating credentials; a secrets reader sees each session in turn', async () => {
+    const reader = await job(PROGRESSING_JOB_IDS.codepipeline, 1_000);
+    expect(reader.data?.job.artifactCredentials).toBeNull();
+    expect(reader.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(JSON.stringify(reader)).not.toContain('DEMO-SESSION-TOKEN-010');
+    const tokens = [];
+    for (const offset of [1_000, 16_000, 31_000, 46_000])
+      tokens.push((await job(PROGRESSING_JOB_IDS.codepipeline, offset, gw.tokens.secrets)).data?.job.artifactCredentials.sessionToken);
+    expect(tokens).toEqual(PROGRESSING_CREDENTIALS.map((c) => c.sessionToken));
+    for (const t of tokens) expect(gw.logs.text()).not.toContain(t);
+  });
+});
+
+describe('The demo gateway’s cache and the progressing jobs', () => {
+  const base = Date.now();
+  let clock = base;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ JOBGRAPH_CACHE_MAX_ENTRIES: '1000' }, { emulatorClock: { now: () => clock, epochMs: base } });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('never keeps a finished progressing job, so the next cycle is seen; a finished static job is still cached', async () => {
+    const statics = DEMO_DATA.cosbatch.EXAMPLE_GLOBAL_ID;
+    const query = 'query($ids: [ID!]!) { jobs(ids: $ids) { id providerStatus terminal } }';
+    const ids = [PROGRESSING_JOB_IDS.cosbatch, PROGRESSING_JOB_IDS.panorama, PROGRESSING_JOB_IDS.omics, statics];
+    clock = base + 55_000;
+    const finished = await gql(gw, query, { variables: { ids }, token: gw.tokens.read });
+    expect(finished.body.data?.jobs.map((j: { providerStatus: string }) => j.providerStatus)).toEqual(['Complete', 'SUCCEEDED', 'COMPLETED', 'Complete']);
+    const before = gw.emulators.cosbatch.calls.length;
+    clock = base + PROGRESS_CYCLE_MS + 1_000;
+    const next = await gql(gw, query, { variables: { ids }, token: gw.tokens.read });
+    expect(next.body.data?.jobs.map((j: { providerStatus: string }) => j.providerStatus)).toEqual(['New', 'PENDING', 'SUBMITTED', 'Complete']);
+    // Only the progressing COS job went upstream again; the static one came from the cache.
+    expect(gw.emulators.cosbatch.calls.slice(before).map((c) => c.job)).toEqual([`ap-guangzhou/${PROGRESSING_JOB_IDS.cosbatch.split(':')[3]}`]);
+  });
+});
