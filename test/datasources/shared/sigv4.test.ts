@@ -118,7 +118,7 @@ async function smithySigned(shape: Shape): Promise<Record<string, string>> {
     }),
     { signingDate: DATE },
   );
-  return signed.headers as Record<string, string>;
+  return signed.headers;
 }
 
 describe('SigV4Signer (node:crypto) against @smithy/signature-v4', () => {
