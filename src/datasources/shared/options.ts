@@ -18,8 +18,7 @@ export interface TransportOptions {
   maxBodyBytes?: number;
   /**
    * Most time one job may take across attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS,
-   * default 15000). The hand-made clients (COS Batch, Import/Export) plan their retries inside
-   * it; the SDK clients are held to it by the loader's abort signal.
+   * default 15000). Every provider plans its retries inside it (`handMadeRetryPolicy`).
    */
   budgetMs?: number;
   /** Told of every upstream attempt, retries included (metrics and traces); none by default. */
