@@ -5,7 +5,7 @@ import { InternalError, MalformedBodyError, UpstreamError, type UpstreamCode } f
 import type { KeyOf } from '../../globalId.ts';
 import type { JobProvider, JobRecord } from '../../model.ts';
 import { observeAttempt } from './attempts.ts';
-import { resolveAwsEndpoint, type AwsEndpointVariant } from './awsEndpoint.ts';
+import { resolveAwsEndpoint } from './awsEndpoint.ts';
 import { AwsErrorAnswer, awsRequestId } from './awsErrors.ts';
 import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
 import { badResponse } from './classify.ts';
@@ -144,7 +144,7 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
   service: AwsJsonService<P>,
   errors: { toUpstreamError(key: KeyOf<P>, err: unknown): UpstreamError | InternalError },
   parse: { parse(key: KeyOf<P>, output: unknown): R },
-  options: AwsSourceOptions & { endpointVariant?: AwsEndpointVariant },
+  options: AwsSourceOptions,
   seams: SourceSeams = {},
 ): JobSource<P, R> {
   const { provider } = service;

@@ -44,6 +44,16 @@ describe('CodePipeline client', () => {
     ]);
   });
 
+  it('sends to the FIPS and dual-stack endpoints of the SDK rules when asked, in every partition', async () => {
+    const { clients: c, handler } = clients({ endpointVariant: { useFips: true, useDualStack: true } });
+    await c.fetchJob(key('us-east-1'));
+    await c.fetchJob(key('cn-north-1'));
+    expect(handler.requests.map((r) => r.hostname)).toEqual([
+      'codepipeline-fips.us-east-1.api.aws',
+      'codepipeline-fips.cn-north-1.api.amazonwebservices.com.cn',
+    ]);
+  });
+
   it('uses an endpoint override as given', async () => {
     const { clients: c, handler } = clients({ endpoint: 'http://127.0.0.1:4105' });
     await c.fetchJob(key('us-east-1'));
