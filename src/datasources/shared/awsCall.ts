@@ -179,6 +179,7 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
     region: string,
     creds: AwsCredentialIdentity,
     timeoutMs: number,
+    attemptNumber: number,
     signal: AbortSignal | undefined,
     noteSuccess: (requestId: string | null, httpStatus: number | null) => void,
   ): Promise<R> {
@@ -197,7 +198,7 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
     } catch (err) {
       throw errors.toUpstreamError(key, err);
     }
-    if (res.status < 200 || res.status >= 300) throw errorAnswer(key, res);
+    if (res.status < 200 || res.status >= 300) throw errorAnswer(key, res, attemptNumber);
     const requestId = awsRequestId(res.headers);
     try {
       let output: unknown;
@@ -219,10 +220,10 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
   /**
    * The error of a non-2xx answer. When the answer's Date header says the signing clock is off by
    * more than five minutes, the clock is corrected for the next requests and a clock-skew error
-   * (InvalidSignatureException, …) is made retryable, so the next attempt signs with the
-   * corrected time, as the SDK's retry strategy does.
+   * (InvalidSignatureException, …) is made retryable when an attempt is left, so the next
+   * attempt signs with the corrected time, as the SDK's retry strategy does.
    */
-  function errorAnswer(key: KeyOf<P>, res: HttpResult): UpstreamError | InternalError {
+  function errorAnswer(key: KeyOf<P>, res: HttpResult, attemptNumber: number): UpstreamError | InternalError {
     const answer = new AwsErrorAnswer(res);
     const mapped = errors.toUpstreamError(key, answer);
     const date = res.headers.date;
@@ -231,7 +232,8 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
     const skew = serverMs - (now() + clockOffsetMs);
     if (!Number.isFinite(serverMs) || Math.abs(skew) < CLOCK_SKEW_MS) return mapped;
     clockOffsetMs = serverMs - now();
-    if (!(mapped instanceof UpstreamError) || mapped.retryable || answer.code === null || !CLOCK_SKEW_CODES.has(answer.code)) return mapped;
+    if (attemptNumber >= policy.maxAttempts || !(mapped instanceof UpstreamError) || mapped.retryable) return mapped;
+    if (answer.code === null || !CLOCK_SKEW_CODES.has(answer.code)) return mapped;
     return new UpstreamError({
       provider,
       code: mapped.code as UpstreamCode,
@@ -256,7 +258,7 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
     return retryUpstream(
       (timeoutMs, n) =>
         observeAttempt(options.observer, { provider, region, operation: service.operation, attempt: n }, (noteSuccess) =>
-          attempt(key, region, creds, timeoutMs, opts.signal, noteSuccess),
+          attempt(key, region, creds, timeoutMs, n, opts.signal, noteSuccess),
         ),
       policy,
       opts.signal,
