@@ -28,6 +28,8 @@ export interface Config {
    * ~/.aws/credentials). Read for the start-up summary, which tells a missing profile from no credentials.
    */
   awsShared: { profile: string | null; configFile: string; credentialsFile: string };
+  /** AWS endpoint variants (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT; default false), as the AWS SDK reads them. */
+  awsEndpointVariant: { useFips: boolean; useDualStack: boolean };
   /** Static AWS credentials (demo mode only); undefined means the standard AWS credential chain. */
   awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   tencent: {
@@ -306,6 +308,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       configFile: opt(env, 'AWS_CONFIG_FILE') ?? join(homedir(), '.aws', 'config'),
       credentialsFile: opt(env, 'AWS_SHARED_CREDENTIALS_FILE') ?? join(homedir(), '.aws', 'credentials'),
     },
+    awsEndpointVariant: { useFips: bool(env, 'AWS_USE_FIPS_ENDPOINT', false), useDualStack: bool(env, 'AWS_USE_DUALSTACK_ENDPOINT', false) },
     tencent: {
       credentials: secretId && secretKey ? { secretId, secretKey, ...(sessionToken ? { sessionToken } : {}) } : null,
       region: pattern(env, 'TENCENTCLOUD_REGION', PATTERNS.cosRegion.re, PATTERNS.cosRegion.form, PATTERNS.cosRegion.served) ?? 'ap-guangzhou',

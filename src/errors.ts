@@ -101,7 +101,13 @@ export class UpstreamError extends JobgraphError {
   constructor(init: UpstreamErrorInit) {
     const upstreamCode = safeUpstreamValue(init.upstreamCode);
     const upstreamRequestId = safeUpstreamValue(init.upstreamRequestId);
+    // An upstream answer (not found, throttled, …) is expected, and frequent under load: no
+    // stack is captured for it (its `stack` is the name and message only). What failed where is
+    // in provider, upstreamCode, upstreamRequestId and cause.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(init.code, init.message, { provider: init.provider, upstreamCode, upstreamRequestId });
+    Error.stackTraceLimit = stackTraceLimit;
     this.provider = init.provider;
     this.upstreamCode = upstreamCode;
     this.upstreamRequestId = upstreamRequestId;

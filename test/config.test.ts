@@ -41,6 +41,15 @@ describe('Configuration', () => {
     expect(() => loadConfig({ mode: 'live' }, { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '0' })).toThrow(ConfigError);
   });
 
+  it('reads the AWS endpoint variants as the AWS SDK does (default off)', () => {
+    expect(loadConfig({ mode: 'live' }, {}).awsEndpointVariant).toEqual({ useFips: false, useDualStack: false });
+    expect(loadConfig({ mode: 'live' }, { AWS_USE_FIPS_ENDPOINT: 'true', AWS_USE_DUALSTACK_ENDPOINT: 'true' }).awsEndpointVariant).toEqual({
+      useFips: true,
+      useDualStack: true,
+    });
+    expect(() => loadConfig({ mode: 'live' }, { AWS_USE_FIPS_ENDPOINT: 'maybe' })).toThrow(ConfigError);
+  });
+
   it('reads endpoint overrides and Tencent credentials', () => {
     const c = loadConfig(
       { mode: 'live' },

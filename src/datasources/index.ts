@@ -32,6 +32,7 @@ export function createSources(config: Config, cache?: JobCache, health?: FdHealt
     ...transport,
     ...(config.awsCredentials ? { credentials: config.awsCredentials } : {}),
     ...(endpoint ? { endpoint } : {}),
+    endpointVariant: config.awsEndpointVariant,
   });
   const n: GuardOptions = {
     concurrency: config.limits.providerConcurrency,

@@ -1,21 +1,23 @@
-import { CodePipelineClient, GetJobDetailsCommand, type GetJobDetailsCommandOutput } from '@aws-sdk/client-codepipeline';
 import type { CodePipelineKey } from '../../globalId.ts';
-import { RegionalClients, sdkClientConfig } from '../shared/awsSdk.ts';
-import type { AwsSourceOptions } from '../shared/options.ts';
-import type { SourceSeams } from '../shared/seams.ts';
+import type { AwsJsonService } from '../shared/awsCall.ts';
+
+/** The awsJson1_1 target of GetJobDetails (service shape `CodePipeline_20150709`). */
+export const GET_JOB_DETAILS_TARGET = 'CodePipeline_20150709.GetJobDetails';
 
 /**
- * The official SDK client (AWS JSON 1.1, SigV4 `codepipeline`), one long-lived client per
- * region (bounded, see RegionalClients), sharing the provider's keep-alive agents. The SDK signs, serialises and deserialises;
- * nothing here sees the wire.
+ * GetJobDetails on the wire: AWS JSON 1.1, `POST /` with `X-Amz-Target`, SigV4 `codepipeline`,
+ * regional endpoint `codepipeline.{region}.{dnsSuffix}`. Sent by the shared lean AWS caller
+ * (shared/awsCall.ts); the protocol tests check each fixture against the real SDK deserialiser.
  */
-export class CodePipelineClients extends RegionalClients<CodePipelineClient> {
-  constructor(options: AwsSourceOptions, seams: SourceSeams = {}) {
-    super((region, handler) => new CodePipelineClient(sdkClientConfig(region, options, handler)), options, seams);
-  }
-
-  /** One GetJobDetails call; throws whatever the SDK throws (mapped by errors.ts). */
-  describeJob(key: CodePipelineKey, signal?: AbortSignal): Promise<GetJobDetailsCommandOutput> {
-    return this.forRegion(key.region).send(new GetJobDetailsCommand({ jobId: key.jobId }), signal ? { abortSignal: signal } : {});
-  }
-}
+export const CODEPIPELINE_SERVICE: AwsJsonService<'AWS_CODEPIPELINE'> = {
+  provider: 'AWS_CODEPIPELINE',
+  operation: 'GetJobDetails',
+  signingName: 'codepipeline',
+  endpointPrefix: 'codepipeline',
+  request: (key: CodePipelineKey) => ({
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': GET_JOB_DETAILS_TARGET },
+    body: JSON.stringify({ jobId: key.jobId }),
+  }),
+};

@@ -1,6 +1,6 @@
 import type { InternalError, UpstreamError } from '../../errors.ts';
 import type { CodePipelineKey } from '../../globalId.ts';
-import { fromSdkError } from '../shared/sdkErrors.ts';
+import { fromAwsFailure } from '../shared/awsErrors.ts';
 
 /** CodePipeline answers an unknown (or malformed) job ID with JobNotFoundException at HTTP 400. */
 export const CODEPIPELINE_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['JobNotFoundException']);
@@ -14,12 +14,13 @@ export function jobSubject(key: CodePipelineKey): string {
 }
 
 /**
- * Map anything the SDK call threw to an UpstreamError (never the SDK's message), or an
- * InternalError for jobgraph's own failures. All of it is the shared `fromSdkError`, including
- * an error body the SDK could not read (an HTML 502 from a load balancer: classified by status).
+ * Map a failed GetJobDetails call (an error answer, a transport or credential failure) to an
+ * UpstreamError (never the upstream's message), or an InternalError for jobgraph's own failures.
+ * All of it is the shared `fromAwsFailure`, including an error body that is not the protocol's
+ * (an HTML 502 from a load balancer: classified by status).
  */
 export function toUpstreamError(key: CodePipelineKey, err: unknown): UpstreamError | InternalError {
-  return fromSdkError('AWS_CODEPIPELINE', err, {
+  return fromAwsFailure('AWS_CODEPIPELINE', err, {
     subject: jobSubject(key),
     notFoundCodes: CODEPIPELINE_NOT_FOUND_CODES,
     notThrottleCodes: CODEPIPELINE_NOT_THROTTLE_CODES,

@@ -1,12 +1,10 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ImportExportKey } from '../../globalId.ts';
+import { credentialSource } from '../shared/awsCall.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
 import { createAgents, destroyAgents, httpRequest, type HttpResult } from '../shared/http.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
+import { SigV4Signer } from '../shared/sigv4.ts';
 
 /** The single global endpoint (partition `aws`, `isRegionalized: false`). */
 export const IMPORTEXPORT_ENDPOINT = 'https://importexport.amazonaws.com';
@@ -18,7 +16,7 @@ export const IMPORTEXPORT_API_VERSION = '2010-06-01';
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
 
 export interface ImportExportClientOptions {
-  /** Static credentials or a provider; undefined means the standard chain (`defaultProvider()`). */
+  /** Static credentials or a provider; undefined means the standard chain (loaded on first use). */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Endpoint override; its path, if any, is the request path. */
   endpoint?: string;
@@ -39,44 +37,31 @@ export function getStatusBody(jobId: string): string {
     .join('&');
 }
 
+/** The process's Import/Export signer (its signing-key cache is per day, region and service). */
+const signer = new SigV4Signer();
+
 /**
  * The headers of one signed Import/Export request: `headers` (lower-case names) plus host,
- * x-amz-date, x-amz-security-token (with a session token) and authorization, signed by
- * `@smithy/signature-v4` as SigV4 `IngestionService`/us-east-1 over the whole body. Pure: the
- * clock is `date`. No `x-amz-content-sha256` (the query protocol does not send one).
+ * x-amz-date, x-amz-security-token (with a session token) and authorization, signed as SigV4
+ * `IngestionService`/us-east-1 over the whole body (shared `SigV4Signer`, node:crypto; a test
+ * checks it against `@smithy/signature-v4`). Pure apart from the key cache: the clock is `date`.
+ * No `x-amz-content-sha256` (the query protocol does not send one).
  */
-export async function signRequest(
+export function signRequest(
   request: { url: URL; headers: Record<string, string>; body: string },
   credentials: AwsCredentialIdentity,
   date: Date,
-): Promise<Record<string, string>> {
+): Record<string, string> {
   const { url } = request;
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = v;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
-  headers.host = url.host;
-  const signer = new SignatureV4({
-    service: IMPORTEXPORT_SIGNING_NAME,
-    region: IMPORTEXPORT_SIGNING_REGION,
+  return signer.sign(
+    { method: 'POST', host: url.host, path: url.pathname, query: [...url.searchParams], headers, body: request.body },
     credentials,
-    sha256: Sha256,
-    applyChecksum: false,
-  });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query,
-      headers,
-      body: request.body,
-    }),
-    { signingDate: date },
+    IMPORTEXPORT_SIGNING_NAME,
+    IMPORTEXPORT_SIGNING_REGION,
+    date,
   );
-  return signed.headers;
 }
 
 /**
@@ -99,8 +84,7 @@ export class ImportExportClient {
     this.url.search = '';
     this.url.hash = '';
     this.agents = createAgents(options.maxSockets);
-    const creds = options.credentials;
-    this.credentials = typeof creds === 'function' ? creds : creds ? async () => creds : defaultProvider();
+    this.credentials = credentialSource(options.credentials);
     this.now = options.now ?? Date.now;
   }
 
@@ -120,7 +104,7 @@ export class ImportExportClient {
     init: { timeoutMs: number; maxBodyBytes?: number; signal?: AbortSignal },
   ): Promise<HttpResult> {
     const body = getStatusBody(key.jobId);
-    const signed = await signRequest({ url: this.url, headers: { 'content-type': FORM_CONTENT_TYPE }, body }, credentials, new Date(this.now()));
+    const signed = signRequest({ url: this.url, headers: { 'content-type': FORM_CONTENT_TYPE }, body }, credentials, new Date(this.now()));
     return httpRequest(
       {
         method: 'POST',

@@ -17,8 +17,8 @@ import type { ImportExportJobRecord } from './record.ts';
 const PROVIDER = 'AWS_IMPORT_EXPORT' as const;
 
 /**
- * The AWS Import/Export source: GetStatus over a hand-made query client (signed by
- * `@smithy/signature-v4` as SigV4 `IngestionService`/us-east-1, global endpoint or `options.endpoint`), retried by the
+ * The AWS Import/Export source: GetStatus over a hand-made query client (signed by the
+ * shared `SigV4Signer` (node:crypto) as SigV4 `IngestionService`/us-east-1, global endpoint or `options.endpoint`), retried by the
  * hand-made clients' one policy (`handMadeRetryPolicy`: throttling, 5xx and transport
  * failures, up to `maxAttempts`, full-jitter backoff honouring Retry-After, each attempt cut to
  * what is left of `options.budgetMs`), bodies capped at `options.maxBodyBytes`. Every failure

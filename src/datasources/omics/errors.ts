@@ -1,6 +1,6 @@
 import type { InternalError, UpstreamError } from '../../errors.ts';
 import type { OmicsKey } from '../../globalId.ts';
-import { fromSdkError } from '../shared/sdkErrors.ts';
+import { fromAwsFailure } from '../shared/awsErrors.ts';
 
 /** Codes that mean "no such job": HealthOmics answers 404 ResourceNotFoundException. */
 export const OMICS_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ResourceNotFoundException']);
@@ -17,11 +17,11 @@ export function jobSubject(key: OmicsKey): string {
 }
 
 /**
- * Map anything `OmicsClient.send` throws to an UpstreamError (or an InternalError for
- * jobgraph's own failures) through the shared `fromSdkError`, which also classifies an error
- * body the SDK could not read (a proxy's HTML 502) by status. `RequestTimeoutException` (408)
- * is transient here.
+ * Map a failed GetReferenceImportJob call to an UpstreamError (or an InternalError for
+ * jobgraph's own failures) through the shared `fromAwsFailure`, which also classifies an error
+ * body that is not the protocol's (a proxy's HTML 502) by status. `RequestTimeoutException`
+ * (408) is transient here.
  */
 export function toUpstreamError(key: OmicsKey, err: unknown): UpstreamError | InternalError {
-  return fromSdkError('AWS_OMICS', err, { subject: jobSubject(key), notFoundCodes: OMICS_NOT_FOUND_CODES, transientCodes: OMICS_TRANSIENT_CODES });
+  return fromAwsFailure('AWS_OMICS', err, { subject: jobSubject(key), notFoundCodes: OMICS_NOT_FOUND_CODES, transientCodes: OMICS_TRANSIENT_CODES });
 }

@@ -6,6 +6,18 @@ import { arr, enumValue, keyValues, obj, str } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import { OMICS_JOB_STATUSES, OMICS_SOURCE_STATUSES, OMICS_STATE_MAP, type OmicsImportReferenceSource, type OmicsReferenceImportJobRecord } from './record.ts';
 
+/**
+ * A timestamp of the model's `date-time` format: an ISO-8601 string on the wire (or the `Date`
+ * an SDK output carries). An epoch number is not what the model says, and the SDK refuses it
+ * too: MalformedBodyError naming the field.
+ */
+function dateTime(value: unknown, field: string): string | null {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\s*[+-]?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(value))) {
+    throw new MalformedBodyError(`${field} is not a date-time`);
+  }
+  return toIsoTimestamp(value, field);
+}
+
 function parseSource(value: unknown, index: number): OmicsImportReferenceSource {
   const field = `sources[${index}]`;
   const o = obj(value, field);
@@ -31,8 +43,8 @@ export function parse(key: OmicsKey, output: unknown): OmicsReferenceImportJobRe
   if (!o) throw new MalformedBodyError('response is not an object');
   const providerStatus = str(o.status, 'status');
   const state = mapState(OMICS_STATE_MAP, providerStatus);
-  const creationTime = toIsoTimestamp(o.creationTime, 'creationTime');
-  const completionTime = toIsoTimestamp(o.completionTime, 'completionTime');
+  const creationTime = dateTime(o.creationTime, 'creationTime');
+  const completionTime = dateTime(o.completionTime, 'completionTime');
   return {
     ...jobHeader(key, {
       nativeId: str(o.id, 'id') ?? key.id,

@@ -1,7 +1,7 @@
 import { UpstreamError, type InternalError } from '../../errors.ts';
 import type { PanoramaKey } from '../../globalId.ts';
 import { PROVIDER_LABEL, isNetworkError } from '../shared/classify.ts';
-import { fromSdkError } from '../shared/sdkErrors.ts';
+import { fromAwsFailure } from '../shared/awsErrors.ts';
 
 /**
  * Codes that mean "no such job". `ResourceNotFoundException` (HTTP 404) is not in the model's
@@ -19,9 +19,9 @@ export function jobSubject(key: PanoramaKey): string {
 }
 
 /**
- * Map anything the SDK threw to an UpstreamError (or an InternalError for jobgraph's own
- * failures) through the shared `fromSdkError`, which also classifies an error body the SDK
- * could not read (an HTML 502 from a load balancer, an empty 404) by status with the
+ * Map a failed DescribePackageImportJob call to an UpstreamError (or an InternalError for
+ * jobgraph's own failures) through the shared `fromAwsFailure`, which also classifies an error
+ * body that is not the protocol's (an HTML 502 from a load balancer, an empty 404) by status with the
  * `x-amzn-ErrorType` header as the code. Panorama models no throttling error, so unmodeled
  * codes are classified by the generic AWS lists and the HTTP status (429 is throttling).
  * Two Panorama facts are added on top:
@@ -32,7 +32,7 @@ export function jobSubject(key: PanoramaKey): string {
  * - transport failures (DNS, refused, reset; not timeouts or aborts) carry a note on the end of support.
  */
 export function toUpstreamError(key: PanoramaKey, err: unknown): UpstreamError | InternalError {
-  const mapped = fromSdkError('AWS_PANORAMA', err, { subject: jobSubject(key), notFoundCodes: PANORAMA_NOT_FOUND_CODES });
+  const mapped = fromAwsFailure('AWS_PANORAMA', err, { subject: jobSubject(key), notFoundCodes: PANORAMA_NOT_FOUND_CODES });
   if (!(mapped instanceof UpstreamError) || err instanceof UpstreamError) return mapped;
   if (mapped.code === 'NOT_FOUND' && mapped.httpStatus === 404 && mapped.upstreamCode === null) {
     return new UpstreamError({

@@ -205,8 +205,8 @@ export function isNetworkError(err: unknown): boolean {
  * The error funnel every provider ends in: anything thrown while fetching a job becomes either
  * an UpstreamError (the provider's fault or its answer) or an InternalError (jobgraph's own:
  * a bug in a parse step, a signer, a mapper). Answers with an HTTP status are classified by
- * `classifyUpstreamError` (hand-made clients) or `fromSdkError` (SDK clients, which call this
- * for everything that is not an SDK service error); what is left is decided here, once:
+ * `classifyUpstreamError` (directly, or through `fromAwsFailure` for the AWS JSON providers,
+ * which calls this for everything that is not an error answer); what is left is decided here, once:
  *
  * - an UpstreamError or InternalError is kept as it is (so mapping twice is harmless);
  * - a body over the cap is UPSTREAM_BAD_RESPONSE naming the limit;

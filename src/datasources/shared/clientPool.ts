@@ -14,6 +14,9 @@ export const REAL_TIMERS: PoolTimers = {
   },
 };
 
+/** Regional clients a provider keeps open when the options do not say (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER default). */
+export const DEFAULT_MAX_CLIENTS = 32;
+
 /** How long a client may go unused before it is closed, in ms. */
 export const CLIENT_IDLE_MS = 60_000;
 
@@ -77,6 +80,14 @@ export class ClientPool<C> {
     this.#clients.set(key, { client, lastUsed: now });
     this.#scheduleSweep();
     return client;
+  }
+
+  /** Destroy the client for `key`, if one is open. */
+  delete(key: string): void {
+    const entry = this.#clients.get(key);
+    if (!entry) return;
+    this.#clients.delete(key);
+    this.#options.destroy(entry.client);
   }
 
   /** Destroy the clients unused for `idleMs` or more. */

@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AttemptObserver } from './attempts.ts';
+import type { AwsEndpointVariant } from './awsEndpoint.ts';
 
 /** Transport settings shared by every provider client. */
 export interface TransportOptions {
@@ -18,8 +19,7 @@ export interface TransportOptions {
   maxBodyBytes?: number;
   /**
    * Most time one job may take across attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS,
-   * default 15000). The hand-made clients (COS Batch, Import/Export) plan their retries inside
-   * it; the SDK clients are held to it by the loader's abort signal.
+   * default 15000). Every provider plans its retries inside it (`handMadeRetryPolicy`).
    */
   budgetMs?: number;
   /** Told of every upstream attempt, retries included (metrics and traces); none by default. */
@@ -32,6 +32,8 @@ export interface AwsSourceOptions extends TransportOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Endpoint override (AWS_ENDPOINT_URL_<SERVICE>); with an override no host prefix is added. */
   endpoint?: string;
+  /** FIPS and dual-stack endpoints (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT); ignored with an override. */
+  endpointVariant?: AwsEndpointVariant;
 }
 
 /** Tencent Cloud credentials (TENCENTCLOUD_SECRET_ID / _KEY / _SESSION_TOKEN). */

@@ -23,26 +23,24 @@ export interface RetrySeams {
 }
 
 /**
- * The one retry policy of the two hand-made clients (COS Batch, Import/Export): up to
+ * The one retry policy of every provider (all five send through hand-made HTTP: COS Batch,
+ * Import/Export, and Panorama, HealthOmics, CodePipeline through the lean AWS caller): up to
  * `maxAttempts` attempts inside `budgetMs` (JOBGRAPH_UPSTREAM_BUDGET_MS), full-jitter backoff
  * with the SDK's base, throttle base and cap, at least Retry-After, and each attempt's timeout
- * (`timeoutMs`, a deadline for the whole exchange) cut to what is left of the budget, so an
- * attempt never outlives the budget and a retry starts while any of it is left.
+ * (`timeoutMs`, a deadline for the whole exchange, connecting included) cut to what is left of
+ * the budget, so an attempt never outlives the budget and a retry starts while any of it is left.
  *
- * Differences from the SDK's standard strategy (Panorama, Omics, CodePipeline), on purpose:
- * - the SDK knows no budget; its attempts are held to the same budget only by the loader's
- *   abort signal, which cuts the running attempt — the hand-made clients plan inside it and
- *   do not start a wait that would end after it;
- * - per-attempt timeout: the same rule for all five — a deadline of `timeoutMs` for the whole
- *   exchange (NodeHttpHandler's `requestTimeout` runs until the headers; jobgraph's
- *   CappedBodyHttpHandler carries it over the body); the SDK also has a separate
- *   `connectionTimeout` (the same value), the hand-made clients count connecting in the one deadline;
+ * Differences from the AWS SDK's standard strategy, on purpose:
+ * - the SDK knows no budget; here retries are planned inside it, and a wait that would end
+ *   after it is not started;
  * - the SDK caps a Retry-After wait at its backoff + 5 s; here Retry-After is honoured whole,
  *   or, when it would outlast the budget, the provider's error is answered at once;
- * - the SDK keeps a client-wide retry quota (500 tokens); the hand-made clients have none (the
- *   loader's concurrency cap and circuit breaker bound the load instead);
+ * - the SDK keeps a client-wide retry quota (500 tokens); here there is none (the loader's
+ *   concurrency cap and circuit breaker bound the load instead);
  * - the SDK retries 500/502/503/504 and transient codes; here every UPSTREAM_UNAVAILABLE
  *   (any 5xx, transport failures, the provider's transient codes) and UPSTREAM_THROTTLED is.
+ * Like the SDK, the lean AWS caller retries a clock-skew error once it has corrected its
+ * signing clock from the answer's Date header.
  */
 export function handMadeRetryPolicy(options: { maxAttempts: number; timeoutMs: number; budgetMs?: number }, seams: RetrySeams = {}): RetryPolicy {
   return {
@@ -59,7 +57,7 @@ export function handMadeRetryPolicy(options: { maxAttempts: number; timeoutMs: n
   };
 }
 
-/** How a hand-made client retries one job (see handMadeRetryPolicy). The AWS SDK clients use the SDK's own strategy instead. */
+/** How a client retries one job (see handMadeRetryPolicy). */
 export interface RetryPolicy {
   /** Attempts including the first; values below 1 mean 1. */
   maxAttempts: number;

@@ -4,12 +4,16 @@ import type { RetrySeams } from './retry.ts';
 
 /**
  * Test seams of every `create<Provider>Source(options, seams)`, one shape for all five;
- * production code passes none. A provider uses the seams that apply to it: the SDK providers
- * (Panorama, Omics, CodePipeline) `requestHandler`; the hand-made clients (COS Batch,
- * Import/Export) `now` (also the signing clock), `random` and `sleep`; every regional pool `timers`.
+ * production code passes none. A provider uses the seams that apply to it: the AWS JSON
+ * providers (Panorama, Omics, CodePipeline) `requestHandler`; all of them `now` (also the
+ * signing clock), `random` and `sleep`; every regional pool `timers`.
  */
 export interface SourceSeams extends RetrySeams {
-  /** Replaces the keep-alive Node HTTP handler below every SDK client (protocol tests feed golden fixtures through it). */
+  /**
+   * Replaces the keep-alive HTTP transport of the lean AWS caller with an SDK-style request
+   * handler: protocol tests feed golden fixtures through it, the same handler the real SDK
+   * clients get in the oracle test.
+   */
   requestHandler?: HttpHandler;
   /** Timers of the regional client pool's idle sweep. */
   timers?: PoolTimers;

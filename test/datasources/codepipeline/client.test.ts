@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CodePipelineKey } from '../../../src/globalId.ts';
-import { CodePipelineClients } from '../../../src/datasources/codepipeline/client.ts';
 import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { fixtureLoader, sdkFixtureHandler } from '../../support/fixtures.ts';
@@ -16,28 +15,28 @@ afterEach(() => {
 
 function clients(extra: Partial<AwsSourceOptions> = {}) {
   const handler = sdkFixtureHandler(loadFixture('success-full'));
-  const c = new CodePipelineClients({ timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials, ...extra }, { requestHandler: handler });
-  opened.push(c);
+  const c = createCodePipelineSource({ timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials, ...extra }, { requestHandler: handler });
+  opened.push({ close: () => c.close?.() });
   return { clients: c, handler };
 }
 
 describe('CodePipeline client', () => {
   it('sends one GetJobDetails, an AWS JSON 1.1 POST to /, to the regional endpoint', async () => {
     const { clients: c, handler } = clients();
-    const output = await c.describeJob(key('us-west-2'));
-    expect(output.jobDetails).toBeDefined();
+    const output = await c.fetchJob(key('us-west-2'));
+    expect(output.provider).toBe('AWS_CODEPIPELINE');
     expect(handler.requests.map((r) => [r.method, r.protocol, r.hostname, r.path, r.headers['x-amz-target']])).toEqual([
       ['POST', 'https:', 'codepipeline.us-west-2.amazonaws.com', '/', 'CodePipeline_20150709.GetJobDetails'],
     ]);
     expect(JSON.parse(String(handler.requests[0]!.body))).toEqual({ jobId: 'f4f4ff82-2d11-EXAMPLE' });
   });
 
-  it('keeps one client per region, signing with the region of the job', async () => {
+  it('keeps one endpoint per region, signing with the region of the job', async () => {
     const { clients: c, handler } = clients();
-    await c.describeJob(key('us-east-1'));
-    await c.describeJob(key('eu-west-1'));
-    await c.describeJob(key('us-east-1'));
-    expect(c.size).toBe(2);
+    await c.fetchJob(key('us-east-1'));
+    await c.fetchJob(key('eu-west-1'));
+    await c.fetchJob(key('us-east-1'));
+    expect(c.clientCount?.()).toBe(2);
     expect(handler.requests.map((r) => /Credential=[^/]+\/\d{8}\/([^/]+)\/codepipeline\//.exec(String(r.headers.authorization))?.[1])).toEqual([
       'us-east-1',
       'eu-west-1',
@@ -45,9 +44,19 @@ describe('CodePipeline client', () => {
     ]);
   });
 
+  it('sends to the FIPS and dual-stack endpoints of the SDK rules when asked, in every partition', async () => {
+    const { clients: c, handler } = clients({ endpointVariant: { useFips: true, useDualStack: true } });
+    await c.fetchJob(key('us-east-1'));
+    await c.fetchJob(key('cn-north-1'));
+    expect(handler.requests.map((r) => r.hostname)).toEqual([
+      'codepipeline-fips.us-east-1.api.aws',
+      'codepipeline-fips.cn-north-1.api.amazonwebservices.com.cn',
+    ]);
+  });
+
   it('uses an endpoint override as given', async () => {
     const { clients: c, handler } = clients({ endpoint: 'http://127.0.0.1:4105' });
-    await c.describeJob(key('us-east-1'));
+    await c.fetchJob(key('us-east-1'));
     const req = handler.requests[0]!;
     expect([req.protocol, req.hostname, req.port, req.headers.host]).toEqual(['http:', '127.0.0.1', 4105, '127.0.0.1:4105']);
   });

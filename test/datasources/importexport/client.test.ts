@@ -64,7 +64,7 @@ function oracle(
   return signSigV4({ method: 'POST', url, headers, body }, { service, region, credentials: creds, date }).headers;
 }
 
-/** What production sends: src/datasources/importexport/client.ts, signed by @smithy/signature-v4. */
+/** What production sends: src/datasources/importexport/client.ts, signed by the shared node:crypto SigV4Signer. */
 function ours(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date) {
   const { sessionToken, ...keys } = creds;
   return signRequest({ url, headers, body }, sessionToken === undefined ? keys : { ...keys, sessionToken }, date);
@@ -75,7 +75,7 @@ describe('ImportExport client', () => {
     const url = new URL('https://importexport.amazonaws.com/');
     const body = getStatusBody('ABCDE');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    const mine = await ours(url, body, headers, STATIC, DATE);
+    const mine = ours(url, body, headers, STATIC, DATE);
     expect(mine).toEqual(oracle(url, body, headers, STATIC, DATE));
     expect(mine.authorization).toBe(
       `AWS4-HMAC-SHA256 Credential=JOBGRAPHDEMOACCESSKEY/20160405/us-east-1/IngestionService/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${mine.authorization!.slice(-64)}`,
@@ -88,7 +88,7 @@ describe('ImportExport client', () => {
     const url = new URL('https://importexport.amazonaws.com/');
     const body = getStatusBody('ABCDE');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    const mine = await ours(url, body, headers, SESSION, DATE);
+    const mine = ours(url, body, headers, SESSION, DATE);
     expect(mine).toEqual(oracle(url, body, headers, SESSION, DATE));
     expect(mine['x-amz-security-token']).toBe(SESSION.sessionToken);
     expect(mine.authorization).toContain('SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,');
@@ -98,7 +98,7 @@ describe('ImportExport client', () => {
     const url = new URL('http://127.0.0.1:4104');
     const body = getStatusBody('CMPL1');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    const mine = await ours(url, body, headers, STATIC, DATE);
+    const mine = ours(url, body, headers, STATIC, DATE);
     expect(mine.host).toBe('127.0.0.1:4104');
     expect(mine).toEqual(oracle(url, body, headers, STATIC, DATE));
   });
@@ -123,7 +123,7 @@ describe('ImportExport client', () => {
           const creds = withToken ? SESSION : STATIC;
           const date = new Date(ms);
           const headers = { 'content-type': contentType };
-          expect(await ours(url, body, headers, creds, date)).toEqual(oracle(url, body, headers, creds, date));
+          expect(ours(url, body, headers, creds, date)).toEqual(oracle(url, body, headers, creds, date));
         },
       ),
       { numRuns: 200, seed: 4104 },

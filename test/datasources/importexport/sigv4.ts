@@ -4,7 +4,7 @@ import { rfc3986 } from '../../../src/datasources/shared/rfc3986.ts';
 /**
  * A second, hand-made AWS Signature Version 4 signer, kept as a test oracle: header signing
  * only (no presigning, no chunked payloads), payload hash taken from the body. Production
- * signs Import/Export with `@smithy/signature-v4` (src/datasources/importexport/client.ts);
+ * signs Import/Export with the shared node:crypto `SigV4Signer` (src/datasources/shared/sigv4.ts);
  * client.test.ts checks the two agree byte for byte, and the emulator tests use this one to
  * craft requests the production client would not send.
  */

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PanoramaKey } from '../../../src/globalId.ts';
-import { PanoramaClients } from '../../../src/datasources/panorama/client.ts';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { fixtureLoader, sdkFixtureHandler } from '../../support/fixtures.ts';
@@ -16,27 +15,27 @@ afterEach(() => {
 
 function clients(extra: Partial<AwsSourceOptions> = {}) {
   const handler = sdkFixtureHandler(loadFixture('success-full'));
-  const c = new PanoramaClients({ timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials, ...extra }, { requestHandler: handler });
-  opened.push(c);
+  const c = createPanoramaSource({ timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials, ...extra }, { requestHandler: handler });
+  opened.push({ close: () => c.close?.() });
   return { clients: c, handler };
 }
 
 describe('Panorama client', () => {
   it('sends one DescribePackageImportJob, GET /packages/import-jobs/{JobId}, to the regional endpoint', async () => {
     const { clients: c, handler } = clients();
-    const output = await c.describeJob(key('us-west-2'));
-    expect(output.JobId).toBe('pkgimport-5f3a9c1e7b2d4086');
+    const output = await c.fetchJob(key('us-west-2'));
+    expect(output.nativeId).toBe('pkgimport-5f3a9c1e7b2d4086');
     expect(handler.requests.map((r) => [r.method, r.protocol, r.hostname, r.path])).toEqual([
       ['GET', 'https:', 'panorama.us-west-2.amazonaws.com', '/packages/import-jobs/pkgimport-5f3a9c1e7b2d4086'],
     ]);
   });
 
-  it('keeps one client per region, signing with the region of the job', async () => {
+  it('keeps one endpoint per region, signing with the region of the job', async () => {
     const { clients: c, handler } = clients();
-    await c.describeJob(key('us-east-1'));
-    await c.describeJob(key('eu-west-1'));
-    await c.describeJob(key('us-east-1'));
-    expect(c.size).toBe(2);
+    await c.fetchJob(key('us-east-1'));
+    await c.fetchJob(key('eu-west-1'));
+    await c.fetchJob(key('us-east-1'));
+    expect(c.clientCount?.()).toBe(2);
     expect(handler.requests.map((r) => /Credential=[^/]+\/\d{8}\/([^/]+)\/panorama\//.exec(String(r.headers.authorization))?.[1])).toEqual([
       'us-east-1',
       'eu-west-1',
@@ -46,7 +45,7 @@ describe('Panorama client', () => {
 
   it('uses an endpoint override as given', async () => {
     const { clients: c, handler } = clients({ endpoint: 'http://127.0.0.1:4101' });
-    await c.describeJob(key('us-east-1'));
+    await c.fetchJob(key('us-east-1'));
     const req = handler.requests[0]!;
     expect([req.protocol, req.hostname, req.port, req.headers.host]).toEqual(['http:', '127.0.0.1', 4101, '127.0.0.1:4101']);
   });

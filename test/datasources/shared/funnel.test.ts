@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyUpstreamError, funnelError } from '../../../src/datasources/shared/classify.ts';
 import { fetchGuarded, guardSource } from '../../../src/datasources/guard/loader.ts';
-import { fromSdkError } from '../../../src/datasources/shared/sdkErrors.ts';
+import { AwsErrorAnswer, fromAwsFailure } from '../../../src/datasources/shared/awsErrors.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
 import type { CodePipelineKey } from '../../../src/globalId.ts';
@@ -41,24 +41,28 @@ describe('The error funnel', () => {
     }
   });
 
-  it('maps an SDK failure without an answer that is not a transport failure to InternalError, not UPSTREAM_UNAVAILABLE', () => {
-    expect(fromSdkError('AWS_CODEPIPELINE', new TypeError('middleware bug'), RULES)).toBeInstanceOf(InternalError);
-    expect(fromSdkError('AWS_CODEPIPELINE', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), RULES)).toMatchObject({
+  it('maps an AWS call that got no answer and is not a transport failure to InternalError, not UPSTREAM_UNAVAILABLE', () => {
+    expect(fromAwsFailure('AWS_CODEPIPELINE', new TypeError('signer bug'), RULES)).toBeInstanceOf(InternalError);
+    expect(fromAwsFailure('AWS_CODEPIPELINE', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), RULES)).toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
     });
-    expect(fromSdkError('AWS_CODEPIPELINE', new BodyTooLargeError(1024), RULES)).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    expect(fromAwsFailure('AWS_CODEPIPELINE', new BodyTooLargeError(1024), RULES)).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    const noCredentials = Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' });
+    expect(fromAwsFailure('AWS_CODEPIPELINE', noCredentials, RULES)).toMatchObject({ code: 'PROVIDER_NOT_CONFIGURED' });
   });
 
-  it('reads "the SDK could not read the error body" once: by status, with x-amzn-ErrorType as the code when present', () => {
-    const unreadable = (status: number, headers: Record<string, string>, name = 'SyntaxError') =>
-      Object.assign(new Error('Unexpected token <'), { name, $metadata: { httpStatusCode: status }, $response: { headers } });
-    expect(fromSdkError('AWS_OMICS', unreadable(502, {}), RULES)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: null, httpStatus: 502 });
-    expect(fromSdkError('AWS_OMICS', unreadable(400, { 'X-Amzn-ErrorType': 'ThrottlingException:http://internal.amazon.com/' }), RULES)).toMatchObject({
+  it('reads an error answer without a protocol body by status, with x-amzn-ErrorType as the code when present', () => {
+    const answer = (status: number, headers: Record<string, string>, body = '<html>502 Bad Gateway</html>') => new AwsErrorAnswer({ status, headers, body });
+    expect(fromAwsFailure('AWS_OMICS', answer(502, {}), RULES)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: null, httpStatus: 502 });
+    expect(fromAwsFailure('AWS_OMICS', answer(400, { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/' }), RULES)).toMatchObject({
       code: 'UPSTREAM_THROTTLED',
       upstreamCode: 'ThrottlingException',
     });
-    const unknown = Object.assign(unreadable(404, {}, 'Unknown'), { $fault: 'client' });
-    expect(fromSdkError('AWS_OMICS', unknown, RULES)).toMatchObject({ code: 'NOT_FOUND', upstreamCode: null });
+    expect(fromAwsFailure('AWS_OMICS', answer(404, {}, '{}'), RULES)).toMatchObject({ code: 'NOT_FOUND', upstreamCode: null });
+    // The header wins over the body; the body's `code` (any case) over its `__type`.
+    expect(new AwsErrorAnswer({ status: 400, headers: { 'x-amzn-errortype': 'A' }, body: '{"__type":"B"}' }).code).toBe('A');
+    expect(new AwsErrorAnswer({ status: 400, headers: {}, body: '{"__type":"ns#B","Code":"C"}' }).code).toBe('C');
+    expect(new AwsErrorAnswer({ status: 400, headers: {}, body: '{"__type":"com.amazon#JobNotFoundException:http://x"}' }).code).toBe('JobNotFoundException');
   });
 
   it('classifies by, names and keeps only a code that matches the pattern', () => {

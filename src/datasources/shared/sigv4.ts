@@ -1,0 +1,122 @@
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { rfc3986 } from './rfc3986.ts';
+
+/** One request to sign: lower-case header names, `path` as sent (each segment already URI-encoded once). */
+export interface SigV4Request {
+  method: string;
+  /** Host header value (`host[:port]`). */
+  host: string;
+  /** The request path as sent on the wire, e.g. `/packages/import-jobs/job%201`. */
+  path: string;
+  /** Query parameters (decoded); none for the describe calls. */
+  query?: readonly (readonly [string, string])[];
+  /** Headers to sign besides host, x-amz-date and x-amz-security-token; names lower-case. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Headers AWS never signs (as `@smithy/signature-v4` leaves them out). */
+const UNSIGNABLE = new Set([
+  'authorization',
+  'cache-control',
+  'connection',
+  'expect',
+  'from',
+  'keep-alive',
+  'max-forwards',
+  'pragma',
+  'referer',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'user-agent',
+  'x-amzn-trace-id',
+]);
+
+const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
+
+/** `YYYYMMDDTHHMMSSZ` of `date`. */
+export function amzDate(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+/**
+ * The canonical URI of a non-S3 service: the path normalised (empty, `.` and `..` segments
+ * removed) and URI-encoded once more, `/` kept — the wire path is already encoded, so a
+ * reserved character in a label ends up encoded twice, as AWS specifies for every service but S3.
+ */
+export function canonicalUri(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalised = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
+  return rfc3986(normalised).replace(/%2F/g, '/');
+}
+
+function canonicalQuery(query: SigV4Request['query']): string {
+  if (!query || query.length === 0) return '';
+  return query
+    .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+}
+
+/**
+ * AWS Signature Version 4 with `node:crypto`: the canonical request, string to sign and
+ * signature exactly as AWS specifies (and as `@smithy/signature-v4` computes them; a test
+ * compares the two), for one `service` and `region`. The signing key is derived once per day,
+ * region, service and secret and kept (a handful of entries: jobgraph signs for few regions).
+ */
+export class SigV4Signer {
+  readonly #keys = new Map<string, { secret: string; key: KeyObject }>();
+
+  /**
+   * The headers to send: `request.headers` plus `host`, `x-amz-date`, `x-amz-security-token`
+   * (with a session token) and `authorization`. Pure apart from the key cache; the clock is `date`.
+   */
+  sign(request: SigV4Request, credentials: AwsCredentialIdentity, service: string, region: string, date: Date): Record<string, string> {
+    const longDate = amzDate(date);
+    const shortDate = longDate.slice(0, 8);
+    const headers: Record<string, string> = { ...request.headers, host: request.host, 'x-amz-date': longDate };
+    if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
+    const names = Object.keys(headers)
+      .filter((n) => !UNSIGNABLE.has(n))
+      .sort();
+    let canonicalHeaders = '';
+    for (const n of names) canonicalHeaders += `${n}:${String(headers[n]).trim().replace(/\s+/g, ' ')}\n`;
+    const signedHeaders = names.join(';');
+    const payloadHash = request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex');
+    const canonical = `${request.method}\n${canonicalUri(request.path)}\n${canonicalQuery(request.query)}\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
+    const scope = `${shortDate}/${region}/${service}/aws4_request`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
+    const signature = createHmac('sha256', this.#signingKey(credentials, shortDate, region, service))
+      .update(stringToSign)
+      .digest('hex');
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+    return headers;
+  }
+
+  /** The derived key as a KeyObject: an HMAC keyed by a KeyObject costs a fraction of one keyed by a Buffer (measured on Node 24: ~2 µs vs ~14 µs). */
+  #signingKey(credentials: AwsCredentialIdentity, shortDate: string, region: string, service: string): KeyObject {
+    const id = `${shortDate}/${region}/${service}/${credentials.accessKeyId}`;
+    const cached = this.#keys.get(id);
+    if (cached && cached.secret === credentials.secretAccessKey) return cached.key;
+    const kDate = createHmac('sha256', `AWS4${credentials.secretAccessKey}`).update(shortDate).digest();
+    const kRegion = createHmac('sha256', kDate).update(region).digest();
+    const kService = createHmac('sha256', kRegion).update(service).digest();
+    const key = createSecretKey(createHmac('sha256', kService).update('aws4_request').digest());
+    // Bounded: a new day (or rotated credentials) starts the cache again.
+    if (this.#keys.size >= 64) this.#keys.clear();
+    this.#keys.set(id, { secret: credentials.secretAccessKey, key });
+    return key;
+  }
+}

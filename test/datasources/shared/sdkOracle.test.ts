@@ -1,0 +1,167 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
+import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
+import { DescribePackageImportJobCommand, PanoramaClient } from '@aws-sdk/client-panorama';
+import { describe, expect, it } from 'vitest';
+import * as codepipelineErrors from '../../../src/datasources/codepipeline/errors.ts';
+import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
+import * as codepipelineParse from '../../../src/datasources/codepipeline/parse.ts';
+import * as omicsErrors from '../../../src/datasources/omics/errors.ts';
+import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
+import * as omicsParse from '../../../src/datasources/omics/parse.ts';
+import * as panoramaErrors from '../../../src/datasources/panorama/errors.ts';
+import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
+import * as panoramaParse from '../../../src/datasources/panorama/parse.ts';
+import { resolveAwsEndpoint } from '../../../src/datasources/shared/awsEndpoint.ts';
+import { badResponse } from '../../../src/datasources/shared/classify.ts';
+import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
+import type { JobSource } from '../../../src/datasources/shared/types.ts';
+import { headerValue } from '../../../src/datasources/shared/http.ts';
+import { MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
+import type { CodePipelineKey, JobKey, OmicsKey, PanoramaKey } from '../../../src/globalId.ts';
+import type { JobProvider } from '../../../src/model.ts';
+import { loadFixture, sdkFixtureHandler, type FixtureProvider, type WireFixture } from '../../support/fixtures.ts';
+import { sdkErrorAnswer, sdkRequestId } from '../../support/sdkOracle.ts';
+
+/**
+ * The oracle of the lean AWS caller: every golden fixture of the three AWS JSON providers goes
+ * through the real `@aws-sdk/client-*` (serialiser, signer, deserialiser; a fixture request
+ * handler instead of the network) and through jobgraph's lean path, and both must end in the
+ * same normalised record or the same error (code, upstream code, request id, status, retryable).
+ * The SDK side reuses the provider's parse.ts and errors.ts on what the SDK read; what is
+ * compared is the reading of the wire.
+ */
+
+const credentials = { accessKeyId: 'JOBGRAPHTESTACCESSKEY', secretAccessKey: 'jobgraph-test-secret' };
+const transport = { timeoutMs: 2000, maxAttempts: 1, maxSockets: 2 };
+
+interface Provider<K extends JobKey> {
+  dir: FixtureProvider;
+  provider: JobProvider;
+  key: K;
+  source(seams: SourceSeams): Pick<JobSource, 'close'> & { fetchJob(key: K): Promise<unknown> };
+  /** One call through the real SDK client. */
+  sdk(fixture: WireFixture, key: K): Promise<{ $metadata?: { requestId?: string } }>;
+  errors: { toUpstreamError(key: K, err: unknown): unknown };
+  parse(key: K, output: unknown): unknown;
+}
+
+const sdkConfig = (fixture: WireFixture) => ({ region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: sdkFixtureHandler(fixture) });
+
+const panorama: Provider<PanoramaKey> = {
+  dir: 'panorama',
+  provider: 'AWS_PANORAMA',
+  key: { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId: 'pkgimport-5f3a9c1e7b2d4086' },
+  source: (seams) => createPanoramaSource({ ...transport, credentials }, seams),
+  sdk: (fixture, key) => new PanoramaClient(sdkConfig(fixture)).send(new DescribePackageImportJobCommand({ JobId: key.jobId })),
+  errors: panoramaErrors,
+  parse: (key, output) => panoramaParse.parse(key, output),
+};
+
+const omics: Provider<OmicsKey> = {
+  dir: 'omics',
+  provider: 'AWS_OMICS',
+  key: { provider: 'AWS_OMICS', region: 'us-east-1', referenceStoreId: '1234567890', id: '8110394864' },
+  source: (seams) => createOmicsSource({ ...transport, credentials }, seams),
+  sdk: (fixture, key) => new OmicsClient(sdkConfig(fixture)).send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id })),
+  errors: omicsErrors,
+  parse: (key, output) => omicsParse.parse(key, output),
+};
+
+const codepipeline: Provider<CodePipelineKey> = {
+  dir: 'codepipeline',
+  provider: 'AWS_CODEPIPELINE',
+  key: { provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: 'ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b' },
+  source: (seams) => createCodePipelineSource({ ...transport, credentials }, seams),
+  sdk: (fixture, key) => new CodePipelineClient(sdkConfig(fixture)).send(new GetJobDetailsCommand({ jobId: key.jobId })),
+  errors: codepipelineErrors,
+  parse: (key, output) => codepipelineParse.parse(key, output),
+};
+
+function fixtureNames(dir: FixtureProvider): string[] {
+  const path = fileURLToPath(new URL(`../../fixtures/${dir}/`, import.meta.url));
+  return readdirSync(path)
+    .filter((f) => f.endsWith('.headers.json'))
+    .map((f) => f.slice(0, -'.headers.json'.length));
+}
+
+type Outcome =
+  | { record: unknown }
+  | { error: { code: string; upstreamCode: string | null; upstreamRequestId: string | null; httpStatus: number | null; retryable: boolean } };
+
+function outcomeOf(err: unknown): Outcome {
+  expect(err).toBeInstanceOf(UpstreamError);
+  const e = err as UpstreamError;
+  return { error: { code: e.code, upstreamCode: e.upstreamCode, upstreamRequestId: e.upstreamRequestId, httpStatus: e.httpStatus, retryable: e.retryable } };
+}
+
+async function lean<K extends JobKey>(p: Provider<K>, fixture: WireFixture): Promise<Outcome> {
+  // Signed at the answer's own time, so the clock-skew correction (which the SDK client's
+  // fixture handler leaves out) does not turn a fixture dated in the past into a retryable one.
+  const date = Date.parse(headerValue(fixture.headers, 'date') ?? '');
+  const source = p.source({ requestHandler: sdkFixtureHandler(fixture), ...(Number.isFinite(date) ? { now: () => date } : {}) });
+  try {
+    return { record: await source.fetchJob(p.key) };
+  } catch (err) {
+    return outcomeOf(err);
+  } finally {
+    source.close?.();
+  }
+}
+
+async function oracle<K extends JobKey>(p: Provider<K>, fixture: WireFixture): Promise<Outcome> {
+  let output: { $metadata?: { requestId?: string } };
+  try {
+    output = await p.sdk(fixture, p.key);
+  } catch (err) {
+    const answer = sdkErrorAnswer(err);
+    // A 2xx (or an answer) the SDK's deserialiser could not read: the body is not the protocol's.
+    if (answer === null) return outcomeOf(badResponse(p.provider, new MalformedBodyError('body is not valid for the protocol'), sdkRequestId(err)));
+    return outcomeOf(p.errors.toUpstreamError(p.key, answer));
+  }
+  try {
+    return { record: p.parse(p.key, output) };
+  } catch (err) {
+    expect(err).toBeInstanceOf(MalformedBodyError);
+    return outcomeOf(badResponse(p.provider, err as MalformedBodyError, output.$metadata?.requestId ?? null));
+  }
+}
+
+describe.each([panorama, omics, codepipeline] as Provider<JobKey>[])('$dir: the lean path against the real SDK deserialiser', (p) => {
+  it.each(fixtureNames(p.dir))('reads %s as the SDK does', async (name) => {
+    const fixture = loadFixture(p.dir, name);
+    const [expected, actual] = [await oracle(p, fixture), await lean(p, fixture)];
+    expect(actual).toEqual(expected);
+  });
+});
+
+describe('Endpoints through the SDK partition data', () => {
+  const regions = ['us-east-1', 'eu-west-1', 'cn-north-1', 'us-gov-west-1', 'us-iso-east-1', 'eu-isoe-west-1', 'ap-southeast-7'];
+  const variants = [{}, { useFips: true }, { useDualStack: true }, { useFips: true, useDualStack: true }];
+  const clients = [
+    { prefix: 'panorama', client: PanoramaClient },
+    { prefix: 'omics', client: OmicsClient },
+    { prefix: 'codepipeline', client: CodePipelineClient },
+  ];
+
+  it.each(clients)('resolve $prefix as the SDK client’s own endpoint rules do', async ({ prefix, client }) => {
+    for (const region of regions) {
+      for (const v of variants) {
+        const sdk = new client({ region, credentials, useFipsEndpoint: v.useFips ?? false, useDualstackEndpoint: v.useDualStack ?? false });
+        let expected: string;
+        try {
+          expected = sdk.config.endpointProvider({ Region: region, UseFIPS: v.useFips ?? false, UseDualStack: v.useDualStack ?? false }).url.href;
+        } catch {
+          expected = 'error';
+        }
+        sdk.destroy();
+        const actual = await resolveAwsEndpoint(prefix, region, v).then(
+          (u) => u.href,
+          () => 'error',
+        );
+        expect(`${region} ${JSON.stringify(v)} ${actual}`).toBe(`${region} ${JSON.stringify(v)} ${expected}`);
+      }
+    }
+  });
+});
