@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { DEPLOYMENTS_SDL, WATCHERS_SDL, startOtherTeamSubgraphs } from '../support/deploymentsSubgraph.ts';
 import { clearCalls, gql, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
-import { composeWithJobgraph, startHiveGateway, type HiveGateway } from '../support/hiveGateway.ts';
+import { composeWithJobgraph, maskErrorsExceptJobgraphs, startHiveGateway, type HiveGateway } from '../support/hiveGateway.ts';
 
 const CP = DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID; // codepipeline:us-east-1:<uuid>
 const CP_NATIVE = CP.split(':')[2] as string;
@@ -149,5 +149,38 @@ describe('Cache-Control through Hive Gateway', () => {
     expect(passed.body.errors).toBeUndefined();
     expect(passed.body.data?.deployments[0].pipelineJob.continuationToken).toMatch(/^DEMO-CONTINUATION-TOKEN-/);
     expect(passed.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('maskErrorsExceptJobgraphs, the error masking the README recommends for Hive Gateway', () => {
+  const toJSON = (e: Error) => (e as Error & { toJSON(): unknown }).toJSON();
+  it("keeps jobgraph's public errors, whether Hive hands them over as GraphQLErrors or as plain objects", () => {
+    const plain = {
+      message: 'ImportExportJob.signature needs jobs:secrets:read.',
+      path: ['jobUpdates', 'signature'],
+      extensions: { code: 'FORBIDDEN', serviceName: 'jobgraph' },
+    };
+    expect(toJSON(maskErrorsExceptJobgraphs(plain, 'Unexpected error.'))).toEqual(plain);
+    const wrappedRefusal = Object.assign(new Error(''), {
+      path: ['jobUpdates'],
+      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'jobgraph' },
+      originalError: [{ message: 'Subscriptions need a bearer token.', extensions: { code: 'UNAUTHENTICATED' } }],
+    });
+    expect(toJSON(maskErrorsExceptJobgraphs(wrappedRefusal, 'Unexpected error.'))).toEqual({
+      message: 'Subscriptions need a bearer token.',
+      path: ['jobUpdates'],
+      extensions: { code: 'UNAUTHENTICATED', serviceName: 'jobgraph' },
+    });
+  });
+
+  it("masks everything else: jobgraph's INTERNAL_SERVER_ERROR, unknown codes, other subgraphs' and Hive's own errors", () => {
+    for (const error of [
+      { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'jobgraph', correlationId: 'x' } },
+      { message: 'connect ECONNREFUSED 127.0.0.1:1', extensions: { code: 'SOMETHING_ELSE', serviceName: 'jobgraph' } },
+      { message: 'watchers exploded', extensions: { code: 'FORBIDDEN', serviceName: 'watchers' } },
+      new Error('fetch failed'),
+    ]) {
+      expect((toJSON(maskErrorsExceptJobgraphs(error, 'Unexpected error.')) as { message: string }).message).toBe('Unexpected error.');
+    }
   });
 });

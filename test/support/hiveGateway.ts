@@ -2,7 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeServices } from '@apollo/composition';
 import { createGatewayRuntime, type GatewayConfigSupergraph } from '@graphql-hive/gateway';
-import { parse } from 'graphql';
+import { GraphQLError, parse } from 'graphql';
+import { maskError } from 'graphql-yoga';
+import { PUBLIC_ERROR_CODES } from '../../src/errors.ts';
 import { loadTypeDefs } from '../../src/schema.ts';
 
 /** The name jobgraph has in the supergraph; header propagation keys on it. */
@@ -33,13 +35,47 @@ export const jobgraphHeaderPropagation = {
   },
 };
 
+/** An error as a subgraph formats it: a GraphQLError for queries, a plain object in subscription events. */
+interface FormattedLike {
+  message?: unknown;
+  path?: readonly (string | number)[] | undefined;
+  extensions?: Record<string, unknown>;
+}
+
+function isPublicJobgraphError(e: FormattedLike): e is FormattedLike & { message: string } {
+  const code = e.extensions?.code;
+  return typeof e.message === 'string' && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR' && PUBLIC_ERROR_CODES.has(code);
+}
+
+/**
+ * Hive Gateway's error masking, except that jobgraph's own errors keep their message, path and code.
+ * jobgraph formats every error it sends (allow-listed codes, scrubbed messages, anything else
+ * "Internal server error"), so passing them on is what the gateway does for queries anyway. It matters
+ * for subscription events: there the router runtime hands the masker jobgraph's errors as plain objects,
+ * not GraphQLErrors, and the default masking turns FORBIDDEN into "Unexpected error." without a path.
+ * Only jobgraph's public codes pass (src/errors.ts), never its INTERNAL_SERVER_ERROR.
+ * Errors Hive makes itself (a refused connection, its own INTERNAL_SERVER_ERROR) stay masked.
+ */
+export function maskErrorsExceptJobgraphs(error: unknown, message: string, isDev?: boolean): Error {
+  const e = error as FormattedLike | null;
+  if (e?.extensions?.serviceName === JOBGRAPH_SUBGRAPH) {
+    // Over graphql-ws, jobgraph refusing a whole operation (an `error` message) reaches the masker as
+    // DOWNSTREAM_SERVICE_ERROR wrapping the refusal's errors, without a message: show jobgraph's own.
+    const wrapped = (error as { originalError?: unknown }).originalError;
+    const inner = Array.isArray(wrapped) && wrapped.length === 1 ? (wrapped[0] as FormattedLike) : null;
+    const own = inner && isPublicJobgraphError(inner) ? { ...inner, path: e.path, extensions: { ...inner.extensions, serviceName: JOBGRAPH_SUBGRAPH } } : e;
+    if (isPublicJobgraphError(own)) return new GraphQLError(own.message, { ...(own.path ? { path: own.path } : {}), extensions: { ...own.extensions } });
+  }
+  return maskError(error, message, isDev);
+}
+
 export interface HiveGatewayOptions {
   supergraph: string;
   /** `router`: the Rust query planner (`@graphql-hive/router-runtime`, the CLI's `--hive-router-runtime`); `default`: Hive's JS planner. */
   runtime: 'router' | 'default';
   /** Pass jobgraph's `Cache-Control: no-store` on to the client (default true). */
   passNoStore?: boolean;
-  /** How Hive subscribes to jobgraph: GraphQL over SSE on the HTTP transport (Hive's default) or graphql-ws on /graphql. */
+  /** How Hive subscribes to jobgraph: GraphQL over SSE (POST, Hive's HTTP transport; the default) or graphql-ws on /graphql. */
   subscriptions?: 'sse' | 'ws';
 }
 
@@ -58,26 +94,28 @@ export async function startHiveGateway(options: HiveGatewayOptions): Promise<Hiv
   const gateway = createGatewayRuntime({
     supergraph: options.supergraph as GatewayConfigSupergraph['supergraph'],
     logging: 'error',
+    maskedErrors: { maskError: maskErrorsExceptJobgraphs },
     graphiql: false,
     landingPage: false,
     propagateHeaders: { deduplicateHeaders: true, fromClientToSubgraphs, ...(options.passNoStore === false ? {} : { fromSubgraphsToClient }) },
     ...(options.runtime === 'router' ? { unifiedGraphHandler: (await import('@graphql-hive/router-runtime')).unifiedGraphHandler } : {}),
-    ...(options.subscriptions === 'ws'
-      ? {
-          transportEntries: {
-            [JOBGRAPH_SUBGRAPH]: {
-              options: {
+    transportEntries: {
+      [JOBGRAPH_SUBGRAPH]: {
+        options:
+          options.subscriptions === 'ws'
+            ? {
                 subscriptions: {
                   kind: 'ws',
                   location: '/graphql',
                   // One socket per distinct token: subscribers with different scopes never share one.
                   options: { connectionParams: { Authorization: '{context.headers.authorization}' } },
                 },
-              },
-            },
-          },
-        }
-      : {}),
+              }
+            : // Hive subscribes over SSE with a GET by default; jobgraph serves GraphQL over SSE on POST (graphql-sse's
+              // distinct connections mode). Queries are POSTs either way.
+              { method: 'POST' },
+      },
+    },
   });
   // The runtime is a request listener that returns a promise; it answers errors itself.
   const server = createServer((req, res) => void gateway(req, res));
