@@ -56,8 +56,16 @@ export interface DeploymentSeed {
 
 async function serve(typeDefs: string, resolvers: Record<string, unknown>) {
   const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: resolvers as never }) });
-  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
-  return { url, stop: () => server.stop() };
+  /** The Authorization header of every request this subgraph received (null when absent), so a test can see a gateway kept the caller's token from it. */
+  const authorizations: (string | null)[] = [];
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: 0, host: '127.0.0.1' },
+    context: async ({ req }) => {
+      authorizations.push(req.headers.authorization ?? null);
+      return {};
+    },
+  });
+  return { url, authorizations, stop: () => server.stop() };
 }
 
 export async function startOtherTeamSubgraphs(seed: DeploymentSeed[], watchers: Record<string, string[]>) {
