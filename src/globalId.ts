@@ -1,4 +1,4 @@
-import { partition } from '@aws-sdk/core/client';
+import { createRequire } from 'node:module';
 import { BadUserInputError } from './errors.ts';
 import type { JobProvider } from './model.ts';
 
@@ -40,7 +40,20 @@ export type KeyOf<P extends JobProvider> = Extract<JobKey, { provider: P }>;
  */
 export function isAwsRegion(region: string): boolean {
   if (region.endsWith('-global')) return false;
-  return typeof (partition(region) as { description?: unknown }).description === 'string';
+  return typeof sdkPartition()(region).description === 'string';
+}
+
+type Partition = (region: string) => { description?: unknown };
+let partitionOf: Partition | undefined;
+
+/**
+ * The SDK's partition data, loaded on first use (the same module instance an `import` gets):
+ * `jobgraph token` and `--help` check no region unless AWS_REGION is set, so they never load
+ * @aws-sdk/core (about 12 MB and 40 ms).
+ */
+function sdkPartition(): Partition {
+  partitionOf ??= (createRequire(import.meta.url)('@aws-sdk/core/client') as { partition: Partition }).partition;
+  return partitionOf;
 }
 
 /**
