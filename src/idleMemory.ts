@@ -16,8 +16,8 @@ import vm from 'node:vm';
  * It runs only when it earns its pause (about 0.1 s of CPU for jobgraph's ~30 MB of live heap):
  * when the event loop was almost idle over the last interval and RSS has grown by `growthBytes`
  * since the last collection — never under load, at most once per growth step while idle — and
- * never more often than keeps its time within `maxShare` of the time passed (1%: after a 0.1 s
- * collection, none for 10 s). A timer per `intervalMs` (unref'd) reads the event-loop
+ * never more often than keeps its CPU time within `maxShare` of the time passed (1%: after a
+ * collection costing 0.1 s of CPU, none for 10 s). A timer per `intervalMs` (unref'd) reads the event-loop
  * utilisation and RSS, which costs microseconds.
  */
 export interface IdleMemoryOptions {
@@ -39,6 +39,8 @@ export interface IdleMemoryOptions {
   collect?: () => void;
   /** For tests: a clock in ms, default performance.now. */
   now?: () => number;
+  /** For tests: the process's CPU time in ms (all threads: V8 collects on helper threads too), default from process.cpuUsage. */
+  cpuTime?: () => number;
 }
 
 export interface IdleMemoryTrimmer {
@@ -84,6 +86,12 @@ export function startIdleMemoryTrimmer(options: IdleMemoryOptions = {}): IdleMem
   const intervalMs = options.intervalMs ?? 500;
   const maxShare = options.maxShare ?? 0.01;
   const now = options.now ?? (() => performance.now());
+  const cpuTime =
+    options.cpuTime ??
+    (() => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    });
   const idle = options.idleUtilization ?? 0.02;
   const growth = options.growthBytes ?? 16 * 2 ** 20;
   const rss = options.rss ?? (() => process.memoryUsage.rss());
@@ -93,12 +101,14 @@ export function startIdleMemoryTrimmer(options: IdleMemoryOptions = {}): IdleMem
   let baseline = 0;
   let notBefore = -Infinity;
   const run = () => {
-    const started = now();
+    // The cost is CPU time, not wall time: on a busy machine a collection waits for a core, and
+    // that wait costs this process nothing.
+    const cpuBefore = cpuTime();
     collect();
-    const ended = now();
+    const cost = cpuTime() - cpuBefore;
     collections++;
     baseline = rss();
-    notBefore = ended + (ended - started) / maxShare;
+    notBefore = now() + cost / maxShare;
   };
   const check = () => {
     // Read utilisation every time, so each look covers one interval only.

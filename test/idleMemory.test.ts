@@ -8,7 +8,7 @@ const newSpaceSize = () => v8.getHeapSpaceStatistics().find((s) => s.space_name 
 
 /** A trimmer driven by hand: the test sets RSS and event-loop utilisation, then calls check(). */
 function driven(options: { atStart?: boolean } = {}) {
-  const state = { rss: 100 * MiB, utilization: 0, clock: 0 };
+  const state = { rss: 100 * MiB, utilization: 0, clock: 0, cpu: 0 };
   const collected: number[] = [];
   const trimmer = startIdleMemoryTrimmer({
     intervalMs: 3_600_000, // the test calls check() itself
@@ -19,9 +19,11 @@ function driven(options: { atStart?: boolean } = {}) {
     collect: () => {
       collected.push(state.rss);
       state.rss -= 10 * MiB; // what a collection gives back
-      state.clock += 100; // and the 100 ms it takes
+      state.cpu += 100; // and the 100 ms of CPU it costs…
+      state.clock += 400; // …on a busy machine, over a longer wall time
     },
     now: () => state.clock,
+    cpuTime: () => state.cpu,
     maxShare: 0.01,
     ...options,
   });
@@ -72,16 +74,16 @@ describe('The idle memory trimmer', () => {
     trimmer.stop();
   });
 
-  it('spends at most 1% of the time collecting: after a 100 ms collection, none for the next 10 s', () => {
+  it('spends at most 1% of the time collecting: after a collection costing 100 ms of CPU, none for the next 10 s', () => {
     const { state, trimmer } = driven({ atStart: false });
     state.rss = 300 * MiB;
-    trimmer.check(); // clock 0 → 100
+    trimmer.check(); // clock 0 → 400
     expect(trimmer.collections).toBe(1);
     state.rss = 400 * MiB;
-    state.clock = 10_099;
+    state.clock = 10_399;
     trimmer.check();
     expect(trimmer.collections).toBe(1);
-    state.clock = 10_100;
+    state.clock = 10_400;
     trimmer.check();
     expect(trimmer.collections).toBe(2);
     trimmer.stop();
