@@ -1,4 +1,4 @@
-import { partition } from '@aws-sdk/core/client';
+import { createRequire } from 'node:module';
 import { BadUserInputError } from './errors.ts';
 import type { JobProvider } from './model.ts';
 
@@ -41,7 +41,7 @@ export type KeyOf<P extends JobProvider> = Extract<JobKey, { provider: P }>;
 export function isAwsRegion(region: string): boolean {
   if (servedAwsRegions.has(region)) return true;
   if (region.endsWith('-global')) return false;
-  const served = typeof (partition(region) as { description?: unknown }).description === 'string';
+  const served = typeof sdkPartition()(region).description === 'string';
   if (served) servedAwsRegions.add(region);
   return served;
 }
@@ -56,6 +56,19 @@ const servedAwsRegions = new Set<string>();
 /** How many regions `isAwsRegion` remembers (at most the regions the SDK's partitions list). */
 export function rememberedAwsRegions(): number {
   return servedAwsRegions.size;
+}
+
+type Partition = (region: string) => { description?: unknown };
+let partitionOf: Partition | undefined;
+
+/**
+ * The SDK's partition data, loaded on first use (the same module instance an `import` gets):
+ * `jobgraph token` and `--help` check no region unless AWS_REGION is set, so they never load
+ * @aws-sdk/core (about 12 MB and 40 ms).
+ */
+function sdkPartition(): Partition {
+  partitionOf ??= (createRequire(import.meta.url)('@aws-sdk/core/client') as { partition: Partition }).partition;
+  return partitionOf;
 }
 
 /**

@@ -105,6 +105,7 @@ async function demo(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (exposure) process.stderr.write(`${exposure.join('\n')}\n`);
+  (await import('./idleMemory.ts')).startIdleMemoryTrimmer();
 }
 
 async function live(): Promise<void> {
@@ -118,6 +119,7 @@ async function live(): Promise<void> {
   // Not `url`: that is a sensitive field name (Import/Export artifact links), redacted in logs.
   gateway.logger.info({ endpoint: gateway.server.url, mode: 'live' }, 'jobgraph listening (live upstreams)');
   await (await import('./startupSummary.ts')).printStartupSummary(gateway);
+  (await import('./idleMemory.ts')).startIdleMemoryTrimmer();
 }
 
 async function emulators(portBase: number | undefined): Promise<void> {
