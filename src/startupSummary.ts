@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { loadConfig, SETTING_VARIABLES, unknownVariableWarnings, type Config } from './config.ts';
 
 /**
@@ -73,9 +72,14 @@ export async function resolveAwsCredentialSource(
 ): Promise<AwsCredentialStatus> {
   if (awsCredentials) return { state: 'static', source: 'static credentials from the configuration' };
   const timeoutMs = options.timeoutMs ?? STARTUP_PROBE_TIMEOUT_MS;
+  // Loaded only when the chain is asked (about 12 MB): static credentials never need it.
   const provider =
     options.provider ??
-    defaultProvider({ filepath: shared.credentialsFile, configFilepath: shared.configFile, ...(shared.profile ? { profile: shared.profile } : {}) });
+    (await import('@aws-sdk/credential-provider-node')).defaultProvider({
+      filepath: shared.credentialsFile,
+      configFilepath: shared.configFile,
+      ...(shared.profile ? { profile: shared.profile } : {}),
+    });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
