@@ -6,8 +6,13 @@ import { median } from '../stats.ts';
 
 const MB = 1024 * 1024;
 
-/** Median of a few RSS readings while the gateway does nothing, in MB. */
-export async function idleRss(gateway: GatewayProcess, readings = 5, gapMs = 200): Promise<number> {
+/**
+ * Median of a few RSS readings while the gateway does nothing, in MB. The readings start after
+ * `settleMs` of quiet: "idle" is a process that has been quiet a moment (jobgraph gives memory
+ * back once its event loop has been idle for half a second — src/idleMemory.ts).
+ */
+export async function idleRss(gateway: GatewayProcess, readings = 5, gapMs = 200, settleMs = 2000): Promise<number> {
+  await sleep(settleMs);
   const values: number[] = [];
   for (let i = 0; i < readings; i++) {
     values.push(gateway.rss() / MB);
