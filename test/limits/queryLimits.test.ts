@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { getIntrospectionQuery, Kind, parse, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
+import { getIntrospectionQuery, Kind, OperationTypeNode, parse, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
@@ -10,6 +10,8 @@ import { JOB_TYPES, kitchenSinkQuery } from './kitchenSink.ts';
 
 const { schema } = buildSchema();
 const ex = exampleGlobalIds();
+/** A finished demo job (Import/Export CMPL1): a subscription to it sends one event, then completes. */
+const FINISHED_JOB = ex.importexport;
 const ALL_IDS = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
 /** 100 IDs of every provider (the demo has fewer distinct jobs, so some repeat). */
 const HUNDRED_IDS = Array.from({ length: 100 }, (_, i) => ALL_IDS[i % ALL_IDS.length] as string);
@@ -56,13 +58,23 @@ describe('The default query limits', () => {
     for (const text of documents) {
       const operations = parse(text).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
       for (const op of operations) {
+        // A subscription goes over SSE (as the README shows), watching a finished job: one event, then complete.
+        const subscription = op.operation === OperationTypeNode.SUBSCRIPTION;
         const res = await fetch(gw.server.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.tokens.secrets}` },
-          body: JSON.stringify({ query: text, operationName: op.name?.value }),
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${gw.tokens.secrets}`,
+            ...(subscription ? { accept: 'text/event-stream' } : {}),
+          },
+          body: JSON.stringify({ query: text, operationName: op.name?.value, ...(subscription ? { variables: { ids: [FINISHED_JOB] } } : {}) }),
         });
-        const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
-        const codes = (body.errors ?? []).map((e) => e.extensions?.code);
+        const answer = await res.text();
+        const events = subscription ? [...answer.matchAll(/^data: (.*)$/gm)].map((m) => m[1] as string) : [answer];
+        if (subscription) expect(answer, op.name?.value).toMatch(/^event: complete$/m);
+        const codes = events.flatMap((event) =>
+          ((JSON.parse(event) as { errors?: { extensions?: { code?: string } }[] }).errors ?? []).map((e) => e.extensions?.code),
+        );
         expect(codes, op.name?.value).not.toContain(LIMIT_ERROR_CODE);
         expect(codes, op.name?.value).not.toContain('GRAPHQL_PARSE_FAILED');
         expect(res.status, op.name?.value).toBe(200);

@@ -132,7 +132,8 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
       case ERROR_CASE_JOB_IDS.canceled:
         return error(400, 'CanceledJobIdException', 'The specified job ID has been canceled and is no longer valid.');
     }
-    const job = jobId === IMPORTEXPORT_PROGRESSING_JOB_ID ? importExportProgressingJob(cycle()) : (JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => JOBS.get(t)));
+    const job =
+      jobId === IMPORTEXPORT_PROGRESSING_JOB_ID ? importExportProgressingJob(cycle()) : (JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => JOBS.get(t)));
     if (!job) return error(400, 'InvalidJobIdException', 'The JOBID was missing, not found, or not associated with the AWS account.');
     return ok('GetStatus', serializeJob(job));
   }

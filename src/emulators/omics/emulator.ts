@@ -78,9 +78,7 @@ export function createOmicsEmulator(opts: ProgressClockOptions = {}): ProviderEm
     }
     const key = jobKey(signingRegion(req) ?? '', route.referenceStoreId, route.id);
     const job =
-      key === progressingKey
-        ? omicsProgressingJob(cycle())
-        : (jobs.get(key) ?? synthesizedJob(req, route.id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
+      key === progressingKey ? omicsProgressingJob(cycle()) : (jobs.get(key) ?? synthesizedJob(req, route.id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
     if (!job) return error(404, 'ResourceNotFoundException', 'The specified import job was not found.');
     return { status: 200, headers: headers(), body: JSON.stringify(job) };
   }
