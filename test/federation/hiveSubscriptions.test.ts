@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
 import { WATCHERS_SDL, startOtherTeamSubgraphs } from '../support/deploymentsSubgraph.ts';
 import { clearCalls, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { composeWithJobgraph, startHiveGateway, type HiveGateway } from '../support/hiveGateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
-import { subscribe } from '../support/subscriptions.ts';
+import { subscribe, movableImportExportJob } from '../support/subscriptions.ts';
 
 const WATCHED = 'PNDG1';
-const watchedId = `importexport:${WATCHED}`;
-const wire = DEMO_JOBS.find((j) => j.JobId === WATCHED) as { ProgressCode: string; ProgressMessage: string };
-const original = { ...wire };
-/** Change what the Import/Export emulator answers for the watched job (the poller's next call sees it). */
-const setProgress = (code: string) => {
-  wire.ProgressCode = code;
-  wire.ProgressMessage = `now ${code}`;
-};
+const watched = movableImportExportJob(WATCHED);
+const watchedId = watched.id;
+const setProgress = watched.setProgress;
 
 const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus terminal watchers } }';
 
@@ -33,7 +27,7 @@ beforeAll(async () => {
   hives.ws = await startHiveGateway({ supergraph, runtime: 'router', subscriptions: 'ws' });
 });
 afterAll(async () => {
-  Object.assign(wire, original);
+  watched.restore();
   await hives.sse?.stop();
   await hives.ws?.stop();
   await other?.stop();

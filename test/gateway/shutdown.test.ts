@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { gql, startTestGateway } from '../support/gateway.ts';
+import { startDemoProcess } from '../support/demoProcess.ts';
 
 const ex = exampleGlobalIds();
 
@@ -66,23 +65,9 @@ describe('Shutting the gateway down', () => {
 
 describe('The jobgraph command on SIGTERM', () => {
   it('drains an in-flight query and exits 0', async () => {
-    const bin = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
-    const child = spawn(process.execPath, [bin, 'demo'], { env: { PATH: process.env.PATH ?? '', PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+    const { child, url, token, exited, output } = await startDemoProcess();
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (c: Buffer) => {
-          stdout += c.toString();
-          if (/AWS_ENDPOINT_URL_IMPORTEXPORT=\S+\n/.test(stdout)) resolve();
-        });
-        child.once('exit', () => reject(new Error(`demo exited early: ${stderr}`)));
-      });
-      const url = (stdout.match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)?.[1] as string).replace('localhost', '127.0.0.1');
-      const token = stdout.match(/Authorization: Bearer (\S+)/)?.[1] as string;
-      const emulator = stdout.match(/AWS_ENDPOINT_URL_IMPORTEXPORT=(\S+)/)?.[1] as string;
+      const emulator = output.stdout.match(/AWS_ENDPOINT_URL_IMPORTEXPORT=(\S+)/)?.[1] as string;
       // Hold the Import/Export emulator's answer through its HTTP fault knob, so the query is still
       // running at SIGTERM. The one-entry fault script is used up when the upstream call arrives (the
       // emulator runs in the child, so its knob is the only window on that event).
@@ -94,7 +79,7 @@ describe('The jobgraph command on SIGTERM', () => {
         timeout: 20_000,
       });
       const draining = new Promise<void>((resolve) => {
-        const seen = () => /SIGTERM: draining in-flight requests/.test(stderr) && resolve();
+        const seen = () => /SIGTERM: draining in-flight requests/.test(output.stderr) && resolve();
         seen();
         child.stderr.on('data', seen);
       });
@@ -106,7 +91,7 @@ describe('The jobgraph command on SIGTERM', () => {
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data?.job?.id).toBe(ex.importexport);
       expect(await exited).toEqual([0, null]);
-      expect(stderr).toContain('SIGTERM: draining in-flight requests');
+      expect(output.stderr).toContain('SIGTERM: draining in-flight requests');
     } finally {
       child.kill('SIGKILL');
     }

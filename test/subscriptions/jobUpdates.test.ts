@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from '../../src/emulators/importexport/data.ts';
+import { ERROR_CASE_JOB_IDS } from '../../src/emulators/importexport/data.ts';
 import { clearCalls, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
-import { subscribe, TRANSPORTS, type Event } from '../support/subscriptions.ts';
+import { subscribe, TRANSPORTS, type Event, movableImportExportJob } from '../support/subscriptions.ts';
 
 const WATCHED = 'PNDG1';
-const watchedId = `importexport:${WATCHED}`;
-const wire = DEMO_JOBS.find((j) => j.JobId === WATCHED) as { ProgressCode: string; ProgressMessage: string };
-const original = { ...wire };
-/** Change what the Import/Export emulator answers for the watched job (its next poll sees it). */
-const setProgress = (code: string) => {
-  wire.ProgressCode = code;
-  wire.ProgressMessage = `now ${code}`;
-};
+const watched = movableImportExportJob(WATCHED);
+const watchedId = watched.id;
+const setProgress = watched.setProgress;
 
 const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus statusMessage terminal } }';
 
@@ -29,7 +24,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  Object.assign(wire, original);
+  watched.restore();
   await gw?.close();
 });
 

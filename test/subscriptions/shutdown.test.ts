@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startTestGateway } from '../support/gateway.ts';
+import { startDemoProcess } from '../support/demoProcess.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 
@@ -34,22 +32,8 @@ describe.each(TRANSPORTS)('Shutting down with open subscriptions over %s', (tran
 
 describe('The jobgraph command on SIGTERM with open subscriptions', () => {
   it('completes the SSE stream, closes the WebSocket with 1001, and exits 0', async () => {
-    const bin = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
-    const child = spawn(process.execPath, [bin, 'demo'], { env: { PATH: process.env.PATH ?? '', PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+    const { child, url, token, exited } = await startDemoProcess();
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (c: Buffer) => {
-          stdout += c.toString();
-          if (/AWS_ENDPOINT_URL_IMPORTEXPORT=\S+\n/.test(stdout)) resolve();
-        });
-        child.once('exit', () => reject(new Error(`demo exited early: ${stderr}`)));
-      });
-      const url = (stdout.match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)?.[1] as string).replace('localhost', '127.0.0.1');
-      const token = stdout.match(/Authorization: Bearer (\S+)/)?.[1] as string;
       const subs = TRANSPORTS.map((t) => subscribe(url, t, QUERY, { token, variables: { ids: ['importexport:PNDG1'] } }));
       for (const sub of subs) expect(await sub.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
       const ends = subs.map((sub) => sub.next());

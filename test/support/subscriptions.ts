@@ -2,6 +2,7 @@ import type { FormattedExecutionResult } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
 
 export type Transport = 'sse' | 'ws';
 export const TRANSPORTS: Transport[] = ['sse', 'ws'];
@@ -79,4 +80,23 @@ export function subscribe(
     },
   };
   return sub;
+}
+
+/**
+ * One Import/Export demo job whose wire answer a test moves by hand (`setProgress`), so a
+ * watched job changes between two polls the test drives with its clock; `restore` puts the
+ * demo data back.
+ */
+export function movableImportExportJob(jobId: string): { id: string; setProgress(code: string): void; restore(): void } {
+  const wire = DEMO_JOBS.find((j) => j.JobId === jobId) as { ProgressCode: string; ProgressMessage: string } | undefined;
+  if (!wire) throw new Error(`no Import/Export demo job ${jobId}`);
+  const original = { ...wire };
+  return {
+    id: `importexport:${jobId}`,
+    setProgress: (code) => {
+      wire.ProgressCode = code;
+      wire.ProgressMessage = `now ${code}`;
+    },
+    restore: () => Object.assign(wire, original),
+  };
 }
