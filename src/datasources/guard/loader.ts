@@ -161,7 +161,12 @@ function startCall<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<
     started = true;
     if (callers.size > 1) queue.abort();
     const run = breakers.forRegion(region).execute(({ signal }) => source.fetchJob(key, { signal }), abort.signal);
-    run.then(settle.resolve, (err: unknown) => settle.reject(failureOf(err, provider, region, budgetMs, abort.signal.aborted)));
+    // Cut short: abandoned, or the whole budget is gone (the client trims its last attempt to what
+    // is left of the budget, which started at or after `startedAt`; its timeout racing the waiters'
+    // deadline timer must still answer as the budget). The 1 ms absorbs timer rounding.
+    run.then(settle.resolve, (err: unknown) =>
+      settle.reject(failureOf(err, provider, region, budgetMs, abort.signal.aborted || Date.now() - startedAt >= budgetMs - 1)),
+    );
     return run;
   };
   const enqueue = (who: string): void => {
