@@ -89,6 +89,26 @@ describe('The idle memory trimmer', () => {
     trimmer.stop();
   });
 
+  it("collects again before the 1% wait is over once the process has worked 10× the last collection's cost since (a lull between bursts does not shut out the one after the next burst)", () => {
+    const { state, trimmer } = driven({ atStart: false });
+    state.rss = 300 * MiB;
+    trimmer.check(); // costs 100 ms of CPU; the time budget alone would wait until 10 400
+    expect(trimmer.collections).toBe(1);
+    state.rss = 400 * MiB;
+    state.clock = 2_000;
+    state.cpu += 999; // a burst: just under 10 × 100 ms of work
+    trimmer.check();
+    expect(trimmer.collections).toBe(1);
+    state.cpu += 1;
+    state.utilization = 0.5; // still under load: never
+    trimmer.check();
+    expect(trimmer.collections).toBe(1);
+    state.utilization = 0;
+    trimmer.check();
+    expect(trimmer.collections).toBe(2);
+    trimmer.stop();
+  });
+
   it("by default runs V8's memory-reducing collection: garbage a plain idle process would keep is freed", () => {
     const garbage: unknown[][] = Array.from({ length: 64 }, (_, i) => Array.from({ length: 20_000 }, (_, j) => ({ i, j, s: `v${j}` })));
     const withGarbage = v8.getHeapStatistics().used_heap_size;
