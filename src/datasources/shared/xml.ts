@@ -11,6 +11,7 @@ const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '
  * A reference beyond U+10FFFF is not well-formed XML: MalformedBodyError.
  */
 export function decodeXmlText(text: string): string {
+  if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g, (_, ref: string) => {
     if (ref.startsWith('#')) return fromCodePoint(ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10));
     return PREDEFINED[ref] as string;
