@@ -32,6 +32,10 @@ function fromCodePoint(codePoint: number): string {
  */
 export function createXmlParser(arrayPaths: readonly string[]): (body: string) => Record<string, XmlNode> {
   const arrays = new Set(arrayPaths);
+  // The parser asks `isArray` about every element; the path is built only for an element whose
+  // name ends one of the array paths (`jPath: false` hands over the path matcher, not a string
+  // built for every element).
+  const lastNames = new Set(arrayPaths.map((path) => path.slice(path.lastIndexOf('.') + 1)));
   const parser = new XMLParser({
     ignoreAttributes: true,
     removeNSPrefix: true,
@@ -41,7 +45,8 @@ export function createXmlParser(arrayPaths: readonly string[]): (body: string) =
     trimValues: false,
     ignoreDeclaration: true,
     ignorePiTags: true,
-    isArray: (_name, jpath) => arrays.has(String(jpath)),
+    jPath: false,
+    isArray: (name, jpath) => lastNames.has(name) && arrays.has(String(jpath)),
     tagValueProcessor: (_name, value) => decodeXmlText(value),
   });
   return (body: string) => {
