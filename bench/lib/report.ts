@@ -245,6 +245,16 @@ function table(head: string[], rows: string[][]): string[] {
 const goalText = (r: Row) =>
   r.goal ? `${r.goal.op === '<=' ? '≤' : '='} ${r.goal.target}${r.goal.on === 'ratio' ? '× baseline' : r.unit === '×' ? '×' : ` ${r.unit}`}` : '—';
 
+/** Decisions the figures above led to (issue 12 asks for them here); edit when a decision changes. */
+const DECISIONS = [
+  '## Decisions',
+  '',
+  "**The AWS SDK client stack is not on the per-call path.** One CodePipeline GetJobDetails through `@aws-sdk/client-codepipeline` cost ≈ 1,200 µs of CPU per job; the same call through jobgraph's own caller (`src/datasources/shared/awsCall.ts`: SigV4 on node:crypto with the signing key cached per day, region and service; keep-alive agents capped per provider; the body cap; the one hand-made retry policy; SDK-style clock-skew correction) ≈ 330 µs, against a bare floor of ≈ 400 µs in the same datasource-level harness (Panorama 1,239 → 391 µs, HealthOmics 915 → 397, Import/Export 747 → 672 with the same signer). The SDK's time went to its middleware stack, schema serde, the per-call endpoint resolver, `@smithy/signature-v4` with a pure-JS SHA-256 and an AsyncLocalStorage for attempt reporting — none of which changes what goes on the wire for one GET or POST per job. Kept from the SDK, loaded on first use: the credential chain (`@aws-sdk/credential-provider-node`, memoized, refreshed before expiry) and the endpoint rules' partition data (`@aws-sdk/core`), resolved once per region. The SDK clients stay as the test oracle: every golden fixture goes through the real `@aws-sdk/client-*` deserialiser and through jobgraph's parser and must give the same record or error (`test/datasources/shared/sdkOracle.test.ts`); the signer must equal `@smithy/signature-v4` byte for byte and the endpoints each client's own `endpointProvider`.",
+  '',
+  "**No smaller young generation by default.** `--max-semi-space-size=2` cuts RSS per in-flight 100-job query to about half (≈ 1.0 MB) but costs ≈ 20 % more CPU per job; CPU per job is the larger gap, so it is an operator's choice (`NODE_OPTIONS`), not the default. Idle memory is given back instead by an idle-time memory-reducing GC (`src/idleMemory.ts`).",
+  '',
+];
+
 export function renderReport(
   meta: {
     date: string;
@@ -289,6 +299,7 @@ export function renderReport(
       }),
     ),
     '',
+    ...DECISIONS,
     '## How each figure is measured',
     '',
     `- CPU is always user + system time of the process from \`/proc/<pid>/stat\` (tick resolution), never wall time; each figure is the median of ${s.runs} run(s). The machine is shared, so wall-time figures (2, h) are noisy.`,
