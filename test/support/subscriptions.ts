@@ -87,7 +87,7 @@ export function subscribe(
  * watched job changes between two polls the test drives with its clock; `restore` puts the
  * demo data back.
  */
-export function movableImportExportJob(jobId: string): { id: string; setProgress(code: string): void; restore(): void } {
+export function movableImportExportJob(jobId: string): { id: string; setProgress: (code: string) => void; restore: () => void } {
   const wire = DEMO_JOBS.find((j) => j.JobId === jobId) as { ProgressCode: string; ProgressMessage: string } | undefined;
   if (!wire) throw new Error(`no Import/Export demo job ${jobId}`);
   const original = { ...wire };
