@@ -11,11 +11,10 @@ import type { JobProvider, JobRecord } from './model.ts';
 
 type Loaders = { [P in JobProvider]: DataLoader<KeyOf<P>, JobRecord, string> };
 
-/** Per-request state: who is calling, whether a secret was served, and how to load a job. */
+/** Per-request state: who is calling, and how to load a job. */
 export interface RequestContext extends AuthContext {
   config: Config;
   requestId: string;
-  secretServed: boolean;
   /** Load one job through its provider's per-request DataLoader (batched and de-duplicated). */
   loadJob(key: JobKey): Promise<JobRecord>;
 }
@@ -35,10 +34,6 @@ export function createRequestContext(config: Config, sources: Sources, identity:
     config,
     requestId,
     identity,
-    secretServed: false,
-    noteSecretServed() {
-      context.secretServed = true;
-    },
     loadJob(key) {
       // Defence in depth for the per-request job budget (limits/jobBudget.ts counts before execution).
       const id = formatGlobalId(key);

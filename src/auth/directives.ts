@@ -22,8 +22,6 @@ export type Rule = { kind: 'authenticated' } | { kind: 'scopes'; anyOf: readonly
 
 export interface AuthContext {
   identity: Identity;
-  /** Called when a sensitive field resolved a value, so the response is sent `no-store`. */
-  noteSecretServed(): void;
 }
 
 /** A field guarded by `jobs:secrets:read`: the central list the enforcement, logs and tests use. */
@@ -142,7 +140,6 @@ export interface AuthDirectivesOptions {
  * error and the rest resolve.
  */
 export function applyAuthDirectives(schema: GraphQLSchema, policy: AuthPolicy = readAuthPolicy(schema), options: AuthDirectivesOptions = {}): GraphQLSchema {
-  const sensitive = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName, s) => {
       const original: GraphQLFieldResolver<unknown, AuthContext> = fieldConfig.resolve ?? defaultFieldResolver;
@@ -155,19 +152,11 @@ export function applyAuthDirectives(schema: GraphQLSchema, policy: AuthPolicy = 
         ...rulesForNamedType(s, policy, getNamedType(fieldConfig.type)),
       ]);
       if (rules.length === 0) return fieldConfig;
-      const isSensitive = sensitive.has(`${typeName}.${fieldName}`);
       const what = `${typeName}.${fieldName}`;
       const resolve: GraphQLFieldResolver<unknown, AuthContext> = (source, args, context, info) => {
         const denied = evaluate(rules, context.identity);
         if (denied) throw unauthorizedError(denied, what, rules);
-        const value = original(source, args, context, info);
-        if (isSensitive) {
-          return Promise.resolve(value).then((v) => {
-            if (v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0)) context.noteSecretServed();
-            return v;
-          });
-        }
-        return value;
+        return original(source, args, context, info);
       };
       // A subscription field is refused when it subscribes too, before any poller starts.
       const subscribe = fieldConfig.subscribe;

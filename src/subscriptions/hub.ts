@@ -23,7 +23,6 @@ export const WATCH_CALLER = '(jobUpdates pollers)';
 export interface WatchContext extends AuthContext {
   config: Config;
   requestId: string;
-  secretServed: boolean;
   /**
    * Watch these jobs (a malformed ID is already its Error): each job's record at once, then on
    * each change; completes when every job is terminal or failed. Refuses, before any upstream
@@ -76,10 +75,6 @@ export class WatchHub {
       config: this.config,
       requestId,
       identity,
-      secretServed: false,
-      noteSecretServed() {
-        context.secretServed = true;
-      },
       watchJobs: (items) => this.watch(identity, items),
     };
     return context;
