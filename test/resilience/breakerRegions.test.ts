@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
 import { transportError } from '../../src/datasources/shared/classify.ts';
 import { countsAgainstProvider } from '../../src/datasources/guard/breakers.ts';
-import { fetchGuarded, guardSource } from '../../src/datasources/guard/loader.ts';
+import { fetchJobShared, guardSource } from '../../src/datasources/guard/loader.ts';
 import type { JobSource } from '../../src/datasources/shared/types.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import type { PanoramaKey } from '../../src/globalId.ts';
@@ -119,17 +119,17 @@ describe('What counts against a provider', () => {
     };
     const guarded = guardSource(source, { concurrency: 4, callerConcurrency: 4, budgetMs: 10_000, breakerFailures: 2, breakerHalfOpenMs: 600_000 });
     const key: PanoramaKey = { provider: 'AWS_PANORAMA', region: 'ap-southeast-7', jobId: 'pkgimport-x' };
-    for (let i = 0; i < 6; i++) await expect(fetchGuarded(guarded, key)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    for (let i = 0; i < 6; i++) await expect(fetchJobShared(guarded, key)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(calls).toBe(6);
     expect(guarded.breakers.openRegions()).toEqual([]);
 
     fail = () => new UpstreamError({ provider: 'AWS_PANORAMA', code: 'UPSTREAM_UNAVAILABLE', message: 'HTTP 500', httpStatus: 500 });
-    for (let i = 0; i < 2; i++) await expect(fetchGuarded(guarded, key)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    for (let i = 0; i < 2; i++) await expect(fetchJobShared(guarded, key)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(guarded.breakers.openRegions()).toEqual(['ap-southeast-7']);
-    await expect(fetchGuarded(guarded, key)).rejects.toThrow(/stopped calling it there/);
+    await expect(fetchJobShared(guarded, key)).rejects.toThrow(/stopped calling it there/);
     expect(calls).toBe(8);
     // Another region of the same provider is still called.
-    await expect(fetchGuarded(guarded, { ...key, region: 'us-west-2' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await expect(fetchJobShared(guarded, { ...key, region: 'us-west-2' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(calls).toBe(9);
   });
 });

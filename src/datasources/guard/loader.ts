@@ -131,7 +131,7 @@ export function inFlightCount(guarded: object): number {
 }
 
 /**
- * Start the call for `key`: (with `useCache`) the cross-request cache, then — with a shared cache
+ * Start the call for `key`: the cross-request cache (when there is one), then — with a shared cache
  * that offers leases (Redis) — the cross-process lease, then the guarded fetch, then the cache offer.
  *
  * Fairness: the call waits in the provider's limiter under the caller who started it, and under each
@@ -139,9 +139,9 @@ export function inFlightCount(guarded: object): number {
  * and holds that slot until it settles, the others leave the queue. So a caller with one job never
  * waits behind another caller's flood because both asked for the same job.
  */
-function startCall<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, id: string, caller: string, useCache: boolean): SharedCall {
+function startCall<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, id: string, caller: string): SharedCall {
   const { source, limit, breakers, budgetMs, observer } = guarded;
-  const cache = useCache ? guarded.cache : undefined;
+  const cache = guarded.cache;
   const provider = source.provider;
   const region = breakerRegion(key);
   const startedAt = Date.now();
@@ -340,7 +340,7 @@ export function fetchJobShared<P extends JobProvider>(guarded: GuardedSource<P>,
     guarded.observer?.coalesced?.(guarded.source.provider);
     call.join(caller);
   } else {
-    const mine = startCall(guarded, key, id, caller, true);
+    const mine = startCall(guarded, key, id, caller);
     call = mine;
     calls.set(id, mine);
     const forget = () => {
@@ -352,15 +352,6 @@ export function fetchJobShared<P extends JobProvider>(guarded: GuardedSource<P>,
   return waitFor(shared, guarded, () => {
     if (calls.get(id) === shared) calls.delete(id);
   });
-}
-
-/**
- * Fetch one job under the provider's protections (fair concurrency cap, circuit breaker, budget),
- * for `caller`, on its own: no cache and no sharing with other requests.
- */
-export function fetchGuarded<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, caller: string = NO_SUBJECT_CALLER): Promise<JobRecord> {
-  const call = startCall(guarded, key, formatGlobalId(key), caller, false);
-  return waitFor(call, guarded, () => {});
 }
 
 /**

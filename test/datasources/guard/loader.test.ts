@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobCache } from '../../../src/cache/jobCache.ts';
-import { createJobLoader, fetchGuarded, fetchJobShared, guardSource, inFlightCount, type GuardOptions } from '../../../src/datasources/guard/loader.ts';
+import { createJobLoader, fetchJobShared, guardSource, inFlightCount, type GuardOptions } from '../../../src/datasources/guard/loader.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { InternalError, UpstreamError } from '../../../src/errors.ts';
 import { formatGlobalId, type CodePipelineKey } from '../../../src/globalId.ts';
@@ -79,21 +79,21 @@ describe('createJobLoader', () => {
   });
 });
 
-describe('fetchGuarded', () => {
+describe('fetchJobShared without a cache', () => {
   it('opens the circuit of a region after consecutive unavailable answers and then fails at once', async () => {
     const { source, calls } = fakeSource(async () => {
       throw unavailable();
     });
     const guarded = guardSource(source, OPTIONS);
-    for (let i = 0; i < 2; i += 1) await expect(fetchGuarded(guarded, key(`j${i}`))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', httpStatus: 503 });
-    await expect(fetchGuarded(guarded, key('j2'))).rejects.toMatchObject({
+    for (let i = 0; i < 2; i += 1) await expect(fetchJobShared(guarded, key(`j${i}`))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', httpStatus: 503 });
+    await expect(fetchJobShared(guarded, key('j2'))).rejects.toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
       message: 'AWS CodePipeline is failing in us-east-1; jobgraph stopped calling it there for a while.',
     });
     expect(calls).toEqual(['j0', 'j1']);
     expect(guarded.breakers.openRegions()).toEqual(['us-east-1']);
     // Another region of the same provider is still asked.
-    await expect(fetchGuarded(guarded, key('j3', 'eu-west-1'))).rejects.toMatchObject({ httpStatus: 503 });
+    await expect(fetchJobShared(guarded, key('j3', 'eu-west-1'))).rejects.toMatchObject({ httpStatus: 503 });
     expect(calls).toEqual(['j0', 'j1', 'j3']);
   });
 
@@ -108,7 +108,7 @@ describe('fetchGuarded', () => {
         }),
     };
     const guarded = guardSource(source, { ...OPTIONS, budgetMs: 20 });
-    await expect(fetchGuarded(guarded, key('slow'))).rejects.toMatchObject({
+    await expect(fetchJobShared(guarded, key('slow'))).rejects.toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
       message: 'AWS CodePipeline did not answer within 20 ms.',
     });
@@ -120,7 +120,7 @@ describe('fetchGuarded', () => {
       throw new TypeError('bug');
     });
     const guarded = guardSource(source, OPTIONS);
-    for (let i = 0; i < 3; i += 1) await expect(fetchGuarded(guarded, key(`j${i}`))).rejects.toBeInstanceOf(InternalError);
+    for (let i = 0; i < 3; i += 1) await expect(fetchJobShared(guarded, key(`j${i}`))).rejects.toBeInstanceOf(InternalError);
     expect(guarded.breakers.openRegions()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyUpstreamError, funnelError } from '../../../src/datasources/shared/classify.ts';
-import { fetchGuarded, guardSource } from '../../../src/datasources/guard/loader.ts';
+import { fetchJobShared, guardSource } from '../../../src/datasources/guard/loader.ts';
 import { AwsErrorAnswer, fromAwsFailure } from '../../../src/datasources/shared/awsErrors.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
@@ -82,7 +82,7 @@ describe('The error funnel', () => {
   });
 });
 
-describe('fetchGuarded', () => {
+describe('fetchJobShared without a cache', () => {
   const key: CodePipelineKey = { provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: '11111111-2222-4333-8444-555555555555' };
   const guard = (fetchJob: () => Promise<never>) => {
     const source: JobSource<'AWS_CODEPIPELINE'> = { provider: 'AWS_CODEPIPELINE', fetchJob };
@@ -96,7 +96,7 @@ describe('fetchGuarded', () => {
       throw new TypeError('bug in a source');
     });
     for (let i = 0; i < 3; i++) {
-      const err = await fetchGuarded(guarded, key).catch((e: unknown) => e);
+      const err = await fetchJobShared(guarded, key).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InternalError);
       expect((err as InternalError).cause).toBeInstanceOf(TypeError);
     }
