@@ -44,7 +44,8 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
     stream.on('error', (err: Error) => finish(err));
     stream.on('aborted', () => finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
     stream.on('close', () => finish(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' })));
-    stream.on('end', () => finish(null, Buffer.concat(chunks, size)));
+    // One chunk (most bodies) is the body as is, without a copy.
+    stream.on('end', () => finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     if (declared !== null && declared > maxBytes) return cut(new BodyTooLargeError(maxBytes));
     if (signal?.aborted) return cut(abortError());
     if (typeof signal?.addEventListener === 'function') signal.addEventListener('abort', onAbort, { once: true });
@@ -68,7 +69,7 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
 }
 
 /** Named as the AWS SDK's own abort, which its retry strategy never retries. */
-function abortError(): Error {
+export function abortError(): Error {
   const err = new Error('request aborted');
   err.name = 'AbortError';
   return err;
