@@ -44,6 +44,8 @@ const bucket = (h: number) => (h ^ (h >>> HASH_BITS)) & HASH_MASK;
 
 const escapeNonAscii = (s: string) => s.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
+/** Text no form changes: printable ASCII except quotes (`"`, `'`, `` ` ``) and backslash. */
+const PLAIN = /^[ !#-&(-[\]-_a-~]*$/;
 
 /**
  * The forms in which a value can appear in a log line or message: as is; quoted inside a message
@@ -52,6 +54,9 @@ const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
  * characters as `\uXXXX` escapes.
  */
 export function formsOf(value: string): string[] {
+  // Printable ASCII without quotes or backslashes reads the same in every form (most values),
+  // unless util.inspect cuts it (longer than its default maxStringLength, 10 000).
+  if (value.length <= 10_000 && PLAIN.test(value)) return [value];
   const quoted = [value, jsonInner(value), inspect(value).slice(1, -1)];
   const inLine = quoted.flatMap((q) => [q, jsonInner(q)]);
   return [...new Set(inLine.flatMap((f) => [f, escapeNonAscii(f)]))];
