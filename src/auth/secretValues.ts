@@ -74,7 +74,8 @@ export function formsOf(value: string): string[] {
  */
 export class SecretValueRegistry {
   private readonly pinned = new Set<string>();
-  private readonly learned = new Map<string, true>();
+  /** Learned value → its forms (kept so forgetting it does not work them out again). */
+  private readonly learned = new Map<string, readonly string[]>();
   /** Registered form → how many registered values produce it. */
   private readonly patterns = new Map<string, number>();
   /** Window text → the forms ending with it. */
@@ -106,25 +107,28 @@ export class SecretValueRegistry {
       this.learnedChars -= value.length;
       return; // already indexed
     }
-    this.index(value, 1);
+    this.index(formsOf(value), 1);
   }
 
   /** Register a value read at run time; the least recently seen is forgotten past the bound. */
   learn(value: string | null | undefined): void {
     if (!this.accepts(value) || this.pinned.has(value)) return;
-    if (this.learned.delete(value)) {
-      this.learned.set(value, true);
+    const known = this.learned.get(value);
+    if (known) {
+      this.learned.delete(value);
+      this.learned.set(value, known);
       return;
     }
     if (value.length > this.maxLearnedChars) return;
-    this.learned.set(value, true);
+    const forms = formsOf(value);
+    this.learned.set(value, forms);
     this.learnedChars += value.length;
-    this.index(value, 1);
+    this.index(forms, 1);
     while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
-      const oldest = this.learned.keys().next().value as string;
+      const [oldest, oldestForms] = this.learned.entries().next().value as [string, readonly string[]];
       this.learned.delete(oldest);
       this.learnedChars -= oldest.length;
-      this.index(oldest, -1);
+      this.index(oldestForms, -1);
     }
   }
 
@@ -146,7 +150,7 @@ export class SecretValueRegistry {
 
   /** Forget every learned value (pinned ones stay). */
   clearLearned(): void {
-    for (const value of this.learned.keys()) this.index(value, -1);
+    for (const forms of this.learned.values()) this.index(forms, -1);
     this.learned.clear();
     this.learnedChars = 0;
     this.walkedRecords = new WeakSet();
@@ -171,8 +175,9 @@ export class SecretValueRegistry {
     return typeof value === 'string' && value.length >= MIN_SECRET_LENGTH;
   }
 
-  private index(value: string, delta: 1 | -1): void {
-    for (const form of formsOf(value)) {
+  /** Add (1) or remove (-1) one value's forms. */
+  private index(forms: readonly string[], delta: 1 | -1): void {
+    for (const form of forms) {
       const count = (this.patterns.get(form) ?? 0) + delta;
       const length = Math.min(WINDOW, form.length);
       const window = form.slice(form.length - length);
