@@ -42,8 +42,13 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
     const onAbort = () => cut(abortError());
     // Listeners first: destroying the stream with an error below must find an 'error' listener.
     stream.on('error', (err: Error) => finish(err));
-    stream.on('aborted', () => finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
-    stream.on('close', () => finish(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' })));
+    // 'close' follows every 'end' too: build its error (a stack trace each) only when it ends the body.
+    stream.on('aborted', () => {
+      if (!settled) finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }));
+    });
+    stream.on('close', () => {
+      if (!settled) finish(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' }));
+    });
     // One chunk (most bodies) is the body as is, without a copy.
     stream.on('end', () => finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     if (declared !== null && declared > maxBytes) return cut(new BodyTooLargeError(maxBytes));
