@@ -46,6 +46,9 @@ const escapeNonAscii = (s: string) => s.replace(/[\u007f-\uffff]/g, (c) => `\\u$
 const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
 /** Text no form changes: printable ASCII except quotes (`"`, `'`, `` ` ``) and backslash. */
 const PLAIN = /^[ !#-&(-[\]-_a-~]*$/;
+/** Text util.inspect quotes exactly as JSON.stringify does (see formsOf). */
+// eslint-disable-next-line no-control-regex -- the control characters are the point
+const INSPECT_AS_JSON = /^[^\x00-\x07\x0b\x0e-\x1f"'\x7f-\x9f\ud800-\udfff]*$/;
 
 /**
  * The forms in which a value can appear in a log line or message: as is; quoted inside a message
@@ -57,7 +60,10 @@ export function formsOf(value: string): string[] {
   // Printable ASCII without quotes or backslashes reads the same in every form (most values),
   // unless util.inspect cuts it (longer than its default maxStringLength, 10 000).
   if (value.length <= 10_000 && PLAIN.test(value)) return [value];
-  const quoted = [value, jsonInner(value), inspect(value).slice(1, -1)];
+  const json = jsonInner(value);
+  // util.inspect quotes as JSON does unless the value holds a quote, a control character other
+  // than \b \t \n \f \r, a C1 character or a surrogate (or is longer than it shows): skip it then.
+  const quoted = [value, json, value.length <= 10_000 && INSPECT_AS_JSON.test(value) ? json : inspect(value).slice(1, -1)];
   const inLine = quoted.flatMap((q) => [q, jsonInner(q)]);
   return [...new Set(inLine.flatMap((f) => [f, escapeNonAscii(f)]))];
 }

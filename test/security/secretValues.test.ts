@@ -37,7 +37,21 @@ describe('SecretValueRegistry', () => {
     const every = (v: string) => [
       ...new Set([v, jsonInner(v), inspect(v).slice(1, -1)].flatMap((q) => [q, jsonInner(q)]).flatMap((f) => [f, escapeNonAscii(f)])),
     ];
-    const values = [SECRET, 'plain-token_123', 'it\'s "quoted"', 'back\\slash', 'tab\there', 'naïve-secret', 'line\u2028sep', 'x'.repeat(10_001)];
+    const values = [
+      SECRET,
+      'plain-token_123',
+      'it\'s "quoted"',
+      'back\\slash',
+      'tab\there',
+      'naïve-secret',
+      'line\u2028sep',
+      'multi\nline\r\nmanifest',
+      'esc\u001b[31m',
+      'c1\u0085char',
+      'emoji\ud83d\ude00',
+      'x'.repeat(10_001),
+      'y\n'.repeat(6_000),
+    ];
     for (const v of values) expect(formsOf(v)).toEqual(every(v));
     expect(formsOf(SECRET)).toEqual([SECRET]);
   });
