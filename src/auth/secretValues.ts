@@ -44,6 +44,11 @@ const bucket = (h: number) => (h ^ (h >>> HASH_BITS)) & HASH_MASK;
 
 const escapeNonAscii = (s: string) => s.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
+/** Text no form changes: printable ASCII except quotes (`"`, `'`, `` ` ``) and backslash. */
+const PLAIN = /^[ !#-&(-[\]-_a-~]*$/;
+/** Text util.inspect quotes exactly as JSON.stringify does (see formsOf). */
+// eslint-disable-next-line no-control-regex -- the control characters are the point
+const INSPECT_AS_JSON = /^[^\x00-\x07\x0b\x0e-\x1f"'\x7f-\x9f\ud800-\udfff]*$/;
 
 /**
  * The forms in which a value can appear in a log line or message: as is; quoted inside a message
@@ -52,7 +57,13 @@ const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
  * characters as `\uXXXX` escapes.
  */
 export function formsOf(value: string): string[] {
-  const quoted = [value, jsonInner(value), inspect(value).slice(1, -1)];
+  // Printable ASCII without quotes or backslashes reads the same in every form (most values),
+  // unless util.inspect cuts it (longer than its default maxStringLength, 10 000).
+  if (value.length <= 10_000 && PLAIN.test(value)) return [value];
+  const json = jsonInner(value);
+  // util.inspect quotes as JSON does unless the value holds a quote, a control character other
+  // than \b \t \n \f \r, a C1 character or a surrogate (or is longer than it shows): skip it then.
+  const quoted = [value, json, value.length <= 10_000 && INSPECT_AS_JSON.test(value) ? json : inspect(value).slice(1, -1)];
   const inLine = quoted.flatMap((q) => [q, jsonInner(q)]);
   return [...new Set(inLine.flatMap((f) => [f, escapeNonAscii(f)]))];
 }
@@ -69,7 +80,8 @@ export function formsOf(value: string): string[] {
  */
 export class SecretValueRegistry {
   private readonly pinned = new Set<string>();
-  private readonly learned = new Map<string, true>();
+  /** Learned value → its forms (kept so forgetting it does not work them out again). */
+  private readonly learned = new Map<string, readonly string[]>();
   /** Registered form → how many registered values produce it. */
   private readonly patterns = new Map<string, number>();
   /** Window text → the forms ending with it. */
@@ -101,25 +113,28 @@ export class SecretValueRegistry {
       this.learnedChars -= value.length;
       return; // already indexed
     }
-    this.index(value, 1);
+    this.index(formsOf(value), 1);
   }
 
   /** Register a value read at run time; the least recently seen is forgotten past the bound. */
   learn(value: string | null | undefined): void {
     if (!this.accepts(value) || this.pinned.has(value)) return;
-    if (this.learned.delete(value)) {
-      this.learned.set(value, true);
+    const known = this.learned.get(value);
+    if (known) {
+      this.learned.delete(value);
+      this.learned.set(value, known);
       return;
     }
     if (value.length > this.maxLearnedChars) return;
-    this.learned.set(value, true);
+    const forms = formsOf(value);
+    this.learned.set(value, forms);
     this.learnedChars += value.length;
-    this.index(value, 1);
+    this.index(forms, 1);
     while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
-      const oldest = this.learned.keys().next().value as string;
+      const [oldest, oldestForms] = this.learned.entries().next().value as [string, readonly string[]];
       this.learned.delete(oldest);
       this.learnedChars -= oldest.length;
-      this.index(oldest, -1);
+      this.index(oldestForms, -1);
     }
   }
 
@@ -141,7 +156,7 @@ export class SecretValueRegistry {
 
   /** Forget every learned value (pinned ones stay). */
   clearLearned(): void {
-    for (const value of this.learned.keys()) this.index(value, -1);
+    for (const forms of this.learned.values()) this.index(forms, -1);
     this.learned.clear();
     this.learnedChars = 0;
     this.walkedRecords = new WeakSet();
@@ -166,8 +181,9 @@ export class SecretValueRegistry {
     return typeof value === 'string' && value.length >= MIN_SECRET_LENGTH;
   }
 
-  private index(value: string, delta: 1 | -1): void {
-    for (const form of formsOf(value)) {
+  /** Add (1) or remove (-1) one value's forms. */
+  private index(forms: readonly string[], delta: 1 | -1): void {
+    for (const form of forms) {
       const count = (this.patterns.get(form) ?? 0) + delta;
       const length = Math.min(WINDOW, form.length);
       const window = form.slice(form.length - length);

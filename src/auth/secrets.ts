@@ -104,6 +104,17 @@ export function createSensitiveValueCollector(
 ): (record: JobRecord) => string[] {
   const { isSensitive, canReach } = sensitivityOf(sensitiveFields);
 
+  // Per object type, once: its fields as a list, each marked sensitive or not (runs per loaded record).
+  const fieldLists = new Map<GraphQLObjectType, { name: string; type: GraphQLOutputType; sensitive: boolean }[]>();
+  const fieldsOf = (type: GraphQLObjectType) => {
+    let fields = fieldLists.get(type);
+    if (!fields) {
+      fields = Object.values(type.getFields()).map((f) => ({ name: f.name, type: f.type, sensitive: isSensitive(type, f.name) }));
+      fieldLists.set(type, fields);
+    }
+    return fields;
+  };
+
   const collect = (value: unknown, type: GraphQLOutputType, out: string[]): void => {
     if (value === null || value === undefined) return;
     if (isNonNullType(type)) return collect(value, type.ofType, out);
@@ -113,9 +124,11 @@ export function createSensitiveValueCollector(
     }
     if (!isObjectType(type) || !canReach(type) || typeof value !== 'object') return;
     const obj = value as Record<string, unknown>;
-    for (const f of Object.values(type.getFields())) {
-      if (isSensitive(type, f.name)) leaves(obj[f.name], f.type, out);
-      else collect(obj[f.name], f.type, out);
+    for (const f of fieldsOf(type)) {
+      const v = obj[f.name];
+      if (v === null || v === undefined) continue;
+      if (f.sensitive) leaves(v, f.type, out);
+      else collect(v, f.type, out);
     }
   };
 

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSensitiveValueCollector } from '../../src/auth/secrets.ts';
-import { REDACTED, SecretValueRegistry, secretValues } from '../../src/auth/secretValues.ts';
+import { REDACTED, SecretValueRegistry, formsOf, secretValues } from '../../src/auth/secretValues.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -29,6 +29,31 @@ describe('SecretValueRegistry', () => {
       expect(out).not.toContain('wo');
       expect(out).not.toContain('rd-');
     }
+  });
+
+  it('lists the forms of a plain value as the value alone, and every form of any other', () => {
+    const escapeNonAscii = (t: string) => t.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const jsonInner = (t: string) => JSON.stringify(t).slice(1, -1);
+    const every = (v: string) => [
+      ...new Set([v, jsonInner(v), inspect(v).slice(1, -1)].flatMap((q) => [q, jsonInner(q)]).flatMap((f) => [f, escapeNonAscii(f)])),
+    ];
+    const values = [
+      SECRET,
+      'plain-token_123',
+      'it\'s "quoted"',
+      'back\\slash',
+      'tab\there',
+      'naïve-secret',
+      'line\u2028sep',
+      'multi\nline\r\nmanifest',
+      'esc\u001b[31m',
+      'c1\u0085char',
+      'emoji\ud83d\ude00',
+      'x'.repeat(10_001),
+      'y\n'.repeat(6_000),
+    ];
+    for (const v of values) expect(formsOf(v)).toEqual(every(v));
+    expect(formsOf(SECRET)).toEqual([SECRET]);
   });
 
   it('ignores values shorter than 6 characters and leaves text without a value alone', () => {

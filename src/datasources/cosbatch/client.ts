@@ -1,6 +1,6 @@
 import type { CosBatchKey } from '../../globalId.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
-import { createAgents, destroyAgents, httpRequest, type Agents, type HttpResult } from '../shared/http.ts';
+import { createAgents, destroyAgents, httpOrigin, httpRequest, type Agents, type HttpOrigin, type HttpResult } from '../shared/http.ts';
 import type { TencentCredentials } from '../shared/options.ts';
 import { cosKeyTime, signCosRequest } from './signer.ts';
 
@@ -34,6 +34,9 @@ export class CosBatchClient {
   readonly #agents: Agents;
   readonly #ownAgents: boolean;
   readonly #base: URL | null;
+  /** The override's origin and path, taken apart once. */
+  readonly #baseOrigin: HttpOrigin | null;
+  readonly #basePath: string;
 
   constructor(config: CosBatchClientConfig) {
     this.region = config.region;
@@ -41,6 +44,16 @@ export class CosBatchClient {
     this.#ownAgents = config.agents === undefined;
     this.#agents = config.agents ?? createAgents(config.maxSockets);
     this.#base = config.endpoint === undefined ? null : new URL(config.endpoint);
+    this.#baseOrigin = this.#base === null ? null : httpOrigin(this.#base);
+    this.#basePath = this.#base === null ? '' : this.#base.pathname.replace(/\/+$/, '');
+  }
+
+  /** Where DescribeJob goes for this account, without building a URL: origin and encoded path. */
+  #target(uin: string, jobId: string): { origin: HttpOrigin; path: string } {
+    const path = `/jobs/${encodeURIComponent(jobId)}`;
+    if (this.#baseOrigin !== null) return { origin: this.#baseOrigin, path: this.#basePath + path };
+    const host = `${uin}.cos-control.${this.region}.myqcloud.com`;
+    return { origin: { https: true, hostname: host, port: undefined, host }, path };
   }
 
   /** The URL DescribeJob is sent to for this account. */
@@ -59,16 +72,16 @@ export class CosBatchClient {
    * whole exchange; `init.maxBodyBytes` (default 1 MiB) caps the body read.
    */
   describeJob(key: CosBatchKey, init: { signal?: AbortSignal; timeoutMs?: number; maxBodyBytes?: number } = {}): Promise<HttpResult> {
-    const url = this.describeJobUrl(key.uin, key.jobId);
+    const { origin, path } = this.#target(key.uin, key.jobId);
     const { credentials, appId } = this.#config;
     // The Host header is signed, so sign exactly the one sent (the override's host:port when there is one).
-    const headers: Record<string, string> = { host: url.host, 'x-cos-appid': appId };
+    const headers: Record<string, string> = { host: origin.host, 'x-cos-appid': appId };
     if (credentials.sessionToken) headers['x-cos-security-token'] = credentials.sessionToken;
     headers['authorization'] = signCosRequest({
       secretId: credentials.secretId,
       secretKey: credentials.secretKey,
       method: 'GET',
-      pathname: decodeURIComponent(url.pathname),
+      pathname: decodeURIComponent(path),
       headers,
       keyTime: cosKeyTime((this.#config.now ?? Date.now)()),
     });
@@ -76,7 +89,8 @@ export class CosBatchClient {
     return httpRequest(
       {
         method: 'GET',
-        url,
+        origin,
+        path,
         headers,
         timeoutMs: init.timeoutMs ?? this.#config.timeoutMs,
         maxBodyBytes: init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

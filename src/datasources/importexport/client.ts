@@ -2,7 +2,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { ImportExportKey } from '../../globalId.ts';
 import { credentialSource } from '../shared/awsCall.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
-import { createAgents, destroyAgents, httpRequest, type HttpResult } from '../shared/http.ts';
+import { createAgents, destroyAgents, httpOrigin, httpRequest, type HttpOrigin, type HttpResult } from '../shared/http.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import { SigV4Signer } from '../shared/sigv4.ts';
 
@@ -72,6 +72,8 @@ export function signRequest(
  */
 export class ImportExportClient {
   readonly url: URL;
+  private readonly origin: HttpOrigin;
+  private readonly path: string;
   private readonly agents: ReturnType<typeof createAgents>;
   private readonly credentials: AwsCredentialIdentityProvider;
   private readonly now: () => number;
@@ -83,6 +85,8 @@ export class ImportExportClient {
     }
     this.url.search = '';
     this.url.hash = '';
+    this.origin = httpOrigin(this.url);
+    this.path = this.url.pathname;
     this.agents = createAgents(options.maxSockets);
     this.credentials = credentialSource(options.credentials);
     this.now = options.now ?? Date.now;
@@ -108,8 +112,9 @@ export class ImportExportClient {
     return httpRequest(
       {
         method: 'POST',
-        url: this.url,
-        headers: { ...signed, 'content-length': String(Buffer.byteLength(body)) },
+        origin: this.origin,
+        path: this.path,
+        headers: signed,
         body,
         timeoutMs: init.timeoutMs,
         maxBodyBytes: init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

@@ -10,7 +10,7 @@ import { AwsErrorAnswer, awsRequestId } from './awsErrors.ts';
 import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
 import { badResponse } from './classify.ts';
 import { ClientPool, DEFAULT_MAX_CLIENTS } from './clientPool.ts';
-import { createAgents, destroyAgents, httpRequest, type Agents, type HttpResult } from './http.ts';
+import { createAgents, destroyAgents, httpOrigin, httpRequest, type Agents, type HttpOrigin, type HttpResult } from './http.ts';
 import type { AwsSourceOptions } from './options.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
 import type { SourceSeams } from './seams.ts';
@@ -76,7 +76,19 @@ const CLOCK_SKEW_MS = 300_000;
 
 /** A regional endpoint, resolved once and kept (bounded by `maxClients`, closed after a minute unused, like the SDK clients it replaces). */
 interface RegionalEndpoint {
-  url: Promise<URL>;
+  url: Promise<PreparedEndpoint>;
+}
+
+/** An endpoint taken apart once: its origin for node:http and the path every operation path goes under. */
+interface PreparedEndpoint {
+  url: URL;
+  origin: HttpOrigin;
+  /** The endpoint's own path without its trailing slash ('' for `/`). */
+  basePath: string;
+}
+
+function prepareEndpoint(url: URL): PreparedEndpoint {
+  return { url, origin: httpOrigin(url), basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '') };
 }
 
 /**
@@ -85,7 +97,7 @@ interface RegionalEndpoint {
  * request handler fed golden fixtures).
  */
 async function send(
-  url: URL,
+  endpoint: PreparedEndpoint,
   req: AwsJsonRequest,
   headers: Record<string, string>,
   agents: Agents,
@@ -94,13 +106,15 @@ async function send(
   maxBodyBytes: number,
   signal: AbortSignal | undefined,
 ): Promise<HttpResult> {
+  const path = endpoint.basePath + req.path;
   if (handler) {
+    const { url } = endpoint;
     const request = {
       method: req.method,
       protocol: url.protocol,
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
-      path: requestPath(url, req.path),
+      path,
       query: {},
       headers,
       ...(req.body !== '' ? { body: Buffer.from(req.body) } : {}),
@@ -112,8 +126,9 @@ async function send(
   return httpRequest(
     {
       method: req.method,
-      url: new URL(requestPath(url, req.path), url),
-      headers: req.body !== '' ? { ...headers, 'content-length': String(Buffer.byteLength(req.body)) } : headers,
+      origin: endpoint.origin,
+      path,
+      headers,
       ...(req.body !== '' ? { body: req.body } : {}),
       timeoutMs,
       maxBodyBytes,
@@ -121,12 +136,6 @@ async function send(
     },
     agents,
   );
-}
-
-/** The endpoint's own path (an override may have one) followed by the operation's. */
-function requestPath(url: URL, path: string): string {
-  const base = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
-  return `${base}${path}`;
 }
 
 /**
@@ -155,7 +164,7 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
   const signer = new SigV4Signer();
   const agents = createAgents(options.maxSockets);
   const handler = seams.requestHandler;
-  const override = options.endpoint !== undefined ? new URL(options.endpoint) : null;
+  const override = options.endpoint !== undefined ? prepareEndpoint(new URL(options.endpoint)) : null;
   /** Signing clock offset, corrected from an error answer's Date header as the SDK does (`systemClockOffset`). */
   let clockOffsetMs = 0;
   const endpoints = new ClientPool<RegionalEndpoint>({
@@ -163,7 +172,7 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
       const url = override
         ? Promise.resolve(override)
         : resolveAwsEndpoint(service.endpointPrefix, region, options.endpointVariant).then((u) =>
-            service.hostPrefix ? new URL(`${u.protocol}//${service.hostPrefix}${u.host}${u.pathname}`) : u,
+            prepareEndpoint(service.hostPrefix ? new URL(`${u.protocol}//${service.hostPrefix}${u.host}${u.pathname}`) : u),
           );
       // A failed resolution is answered for this job and tried again for the next.
       url.catch(() => endpoints.delete(region));
@@ -185,16 +194,16 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
   ): Promise<R> {
     let res: HttpResult;
     try {
-      const url = await endpoints.get(region).url;
+      const endpoint = await endpoints.get(region).url;
       const req = service.request(key);
       const headers = signer.sign(
-        { method: req.method, host: url.host, path: requestPath(url, req.path), headers: req.headers, body: req.body },
+        { method: req.method, host: endpoint.origin.host, path: endpoint.basePath + req.path, headers: req.headers, body: req.body },
         creds,
         service.signingName,
         region,
         new Date(now() + clockOffsetMs),
       );
-      res = await send(url, req, headers, agents, handler, timeoutMs, maxBodyBytes, signal);
+      res = await send(endpoint, req, headers, agents, handler, timeoutMs, maxBodyBytes, signal);
     } catch (err) {
       throw errors.toUpstreamError(key, err);
     }

@@ -42,9 +42,15 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
     const onAbort = () => cut(abortError());
     // Listeners first: destroying the stream with an error below must find an 'error' listener.
     stream.on('error', (err: Error) => finish(err));
-    stream.on('aborted', () => finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
-    stream.on('close', () => finish(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' })));
-    stream.on('end', () => finish(null, Buffer.concat(chunks, size)));
+    // 'close' follows every 'end' too: build its error (a stack trace each) only when it ends the body.
+    stream.on('aborted', () => {
+      if (!settled) finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }));
+    });
+    stream.on('close', () => {
+      if (!settled) finish(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' }));
+    });
+    // One chunk (most bodies) is the body as is, without a copy.
+    stream.on('end', () => finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     if (declared !== null && declared > maxBytes) return cut(new BodyTooLargeError(maxBytes));
     if (signal?.aborted) return cut(abortError());
     if (typeof signal?.addEventListener === 'function') signal.addEventListener('abort', onAbort, { once: true });
@@ -68,7 +74,7 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
 }
 
 /** Named as the AWS SDK's own abort, which its retry strategy never retries. */
-function abortError(): Error {
+export function abortError(): Error {
   const err = new Error('request aborted');
   err.name = 'AbortError';
   return err;

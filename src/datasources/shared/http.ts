@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { collectCapped, declaredLength } from './bodyCap.ts';
+import { abortError, collectCapped, declaredLength } from './bodyCap.ts';
 
 /** A raw HTTP exchange for the hand-made clients (COS Batch, Import/Export). */
 export interface HttpResult {
@@ -10,9 +10,33 @@ export interface HttpResult {
   body: string;
 }
 
+/** Where requests go: a base URL taken apart once, so no URL is built or parsed per request. */
+export interface HttpOrigin {
+  https: boolean;
+  /** Host name as node:http wants it (an IPv6 literal without its brackets). */
+  hostname: string;
+  port: number | undefined;
+  /** The Host header value (`host[:port]`, as `URL.host`). */
+  host: string;
+}
+
+/** The origin of `url` (its path, query and fragment are not part of it). */
+export function httpOrigin(url: URL): HttpOrigin {
+  const { hostname } = url;
+  return {
+    https: url.protocol === 'https:',
+    hostname: hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname,
+    port: url.port === '' ? undefined : Number(url.port),
+    host: url.host,
+  };
+}
+
 export interface HttpRequestInit {
   method: string;
-  url: URL;
+  origin: HttpOrigin;
+  /** Path and query as sent (already encoded). */
+  path: string;
+  /** Headers (`host` added from the origin when absent; `content-length` added for a body). */
   headers: Record<string, string>;
   body?: string;
   /** Per-attempt timeout in ms: the whole exchange (connect, headers, body) must end within it. */
@@ -46,21 +70,30 @@ function keepTotalBoundMoving<A extends http.Agent>(agent: A): A {
   const a = agent as unknown as AgentInternals & http.Agent;
   const addRequest = (a as unknown as { addRequest(req: unknown, options: object): void }).addRequest.bind(a);
   (a as unknown as { addRequest(req: unknown, options: object): void }).addRequest = (req, options) => {
-    const name = a.getName(options);
-    if (a.totalSocketCount >= a.maxTotalSockets && !a.freeSockets[name]?.length) {
-      for (const [other, idle] of Object.entries(a.freeSockets)) {
-        if (other !== name && idle?.length) {
-          idle[0]?.destroy();
-          break;
+    if (a.totalSocketCount >= a.maxTotalSockets) {
+      const name = a.getName(options);
+      if (!a.freeSockets[name]?.length) {
+        for (const other in a.freeSockets) {
+          const idle = a.freeSockets[other];
+          if (other !== name && idle?.length) {
+            idle[0]?.destroy();
+            break;
+          }
         }
       }
     }
     addRequest(req, options);
   };
   a.on('free', (socket: Socket, options: object) => {
-    const name = a.getName(options);
-    if (socket.destroyed || !a.freeSockets[name]?.includes(socket)) return;
-    if (Object.entries(a.requests).some(([other, waiting]) => other !== name && waiting?.length)) socket.destroy();
+    // Usually no request waits at all: look for one before naming this socket's host.
+    let name: string | undefined;
+    for (const other in a.requests) {
+      if (!a.requests[other]?.length) continue;
+      name ??= a.getName(options);
+      if (other === name) continue;
+      if (!socket.destroyed && a.freeSockets[name]?.includes(socket)) socket.destroy();
+      return;
+    }
   });
   return agent;
 }
@@ -93,44 +126,63 @@ export function destroyAgents(agents: Agents): void {
  */
 export function httpRequest(init: HttpRequestInit, agents: { http: http.Agent; https: https.Agent }): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const isHttps = init.url.protocol === 'https:';
-    const mod = isHttps ? https : http;
+    const { origin, signal } = init;
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
     const settle = (err: Error | null, result?: HttpResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       if (err) reject(err);
       else resolve(result as HttpResult);
     };
-    const req = mod.request(
-      init.url,
-      {
-        method: init.method,
-        headers: init.headers,
-        agent: isHttps ? agents.https : agents.http,
-        ...(init.signal ? { signal: init.signal } : {}),
-      },
-      (res) => {
-        collectCapped(res, init.maxBodyBytes, declaredLength(res.headers), init.signal).then(
-          (body) => settle(null, { status: res.statusCode ?? 0, headers: res.headers, body: body.toString('utf8') }),
-          (err: Error) => {
-            settle(err);
-            // Whatever ended the body, this socket is not reused.
-            req.destroy();
-          },
-        );
-      },
-    );
+    // Headers as a flat list: node:http stores them as given (still validating each) instead of
+    // one setHeader per name, and adds no Host of its own, so the origin's goes in when absent.
+    const headers: string[] = [];
+    let hasHost = false;
+    for (const name in init.headers) {
+      if (name === 'host') hasHost = true;
+      headers.push(name, init.headers[name] as string);
+    }
+    if (!hasHost) headers.push('host', origin.host);
+    if (init.body !== undefined) headers.push('content-length', String(Buffer.byteLength(init.body)));
+    const options: http.RequestOptions = {
+      method: init.method,
+      hostname: origin.hostname,
+      path: init.path,
+      headers: headers,
+      agent: origin.https ? agents.https : agents.http,
+    };
+    if (origin.port !== undefined) options.port = origin.port;
+    const req = (origin.https ? https : http).request(options, (res) => {
+      collectCapped(res, init.maxBodyBytes, declaredLength(res.headers)).then(
+        (body) => settle(null, { status: res.statusCode ?? 0, headers: res.headers, body: body.toString('utf8') }),
+        (err: Error) => {
+          settle(err);
+          // Whatever ended the body, this socket is not reused.
+          req.destroy();
+        },
+      );
+    });
+    // One abort listener for the whole exchange (node:http's `signal` option would add its own
+    // per request, and the body reader another): an abort ends it with an AbortError.
+    const onAbort = () => {
+      const err = abortError();
+      settle(err);
+      req.destroy(err);
+    };
     // One deadline for the whole exchange, not an idle timer: a body dripping a byte at a time ends too.
-    timer = setTimeout(() => {
+    const timer = setTimeout(() => {
       const err = new Error(`no complete response within ${init.timeoutMs} ms`);
       err.name = 'TimeoutError';
       settle(err);
       req.destroy(err);
     }, init.timeoutMs);
     req.on('error', (err) => settle(err));
+    if (signal) {
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
     if (init.body !== undefined) req.end(init.body);
     else req.end();
   });

@@ -35,14 +35,15 @@ const UNSIGNABLE = new Set([
   'x-amzn-trace-id',
 ]);
 
+/** A path of unreserved characters and slashes, which encodes to itself. */
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
+
 const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 
 /** `YYYYMMDDTHHMMSSZ` of `date`. */
 export function amzDate(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
+  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
 
 /**
@@ -58,7 +59,7 @@ export function canonicalUri(path: string): string {
     else segments.push(segment);
   }
   const normalised = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
-  return rfc3986(normalised).replace(/%2F/g, '/');
+  return UNRESERVED_PATH.test(normalised) ? normalised : rfc3986(normalised).replace(/%2F/g, '/');
 }
 
 function canonicalQuery(query: SigV4Request['query']): string {
