@@ -7,7 +7,11 @@ export const REDACTED = '[REDACTED]';
 export const MIN_SECRET_LENGTH = 6;
 /** Learned values (record secrets, verified bearer tokens) kept at most; the oldest are forgotten first. */
 export const DEFAULT_MAX_LEARNED = 50_000;
-/** And at most this many characters of them (long manifests count for their length). */
+/**
+ * And at most this many characters of the forms held for them (see {@link formsOf}: a value is
+ * held as up to a dozen strings, so a multi-line manifest costs about six times its length). The
+ * bound is on what the registry holds, so it is its memory: about 10 MB of heap when full.
+ */
 export const DEFAULT_MAX_LEARNED_CHARS = 8 * 1024 * 1024;
 
 /** Length of the window the index keys on: a pattern's last characters (its whole text when shorter). */
@@ -69,7 +73,8 @@ export function formsOf(value: string): string[] {
  */
 export class SecretValueRegistry {
   private readonly pinned = new Set<string>();
-  private readonly learned = new Map<string, true>();
+  /** Learned value → the characters of its forms (what it costs against `maxLearnedChars`). */
+  private readonly learned = new Map<string, number>();
   /** Registered form → how many registered values produce it. */
   private readonly patterns = new Map<string, number>();
   /** Window text → the forms ending with it. */
@@ -97,8 +102,10 @@ export class SecretValueRegistry {
   pin(value: string | null | undefined): void {
     if (!this.accepts(value) || this.pinned.has(value)) return;
     this.pinned.add(value);
-    if (this.learned.delete(value)) {
-      this.learnedChars -= value.length;
+    const learnedCost = this.learned.get(value);
+    if (learnedCost !== undefined) {
+      this.learned.delete(value);
+      this.learnedChars -= learnedCost;
       return; // already indexed
     }
     this.index(value, 1);
@@ -107,18 +114,22 @@ export class SecretValueRegistry {
   /** Register a value read at run time; the least recently seen is forgotten past the bound. */
   learn(value: string | null | undefined): void {
     if (!this.accepts(value) || this.pinned.has(value)) return;
-    if (this.learned.delete(value)) {
-      this.learned.set(value, true);
+    const seen = this.learned.get(value);
+    if (seen !== undefined) {
+      this.learned.delete(value);
+      this.learned.set(value, seen);
       return;
     }
-    if (value.length > this.maxLearnedChars) return;
-    this.learned.set(value, true);
-    this.learnedChars += value.length;
-    this.index(value, 1);
+    const forms = formsOf(value);
+    const cost = forms.reduce((sum, form) => sum + form.length, 0);
+    if (cost > this.maxLearnedChars) return;
+    this.learned.set(value, cost);
+    this.learnedChars += cost;
+    this.index(value, 1, forms);
     while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
-      const oldest = this.learned.keys().next().value as string;
+      const [oldest, oldestCost] = this.learned.entries().next().value as [string, number];
       this.learned.delete(oldest);
-      this.learnedChars -= oldest.length;
+      this.learnedChars -= oldestCost;
       this.index(oldest, -1);
     }
   }
@@ -166,8 +177,8 @@ export class SecretValueRegistry {
     return typeof value === 'string' && value.length >= MIN_SECRET_LENGTH;
   }
 
-  private index(value: string, delta: 1 | -1): void {
-    for (const form of formsOf(value)) {
+  private index(value: string, delta: 1 | -1, valueForms: readonly string[] = formsOf(value)): void {
+    for (const form of valueForms) {
       const count = (this.patterns.get(form) ?? 0) + delta;
       const length = Math.min(WINDOW, form.length);
       const window = form.slice(form.length - length);
