@@ -7,13 +7,23 @@ export const REDACTED = '[REDACTED]';
 export const MIN_SECRET_LENGTH = 6;
 /** Learned values (record secrets, verified bearer tokens) kept at most; the oldest are forgotten first. */
 export const DEFAULT_MAX_LEARNED = 50_000;
-/** And at most this many characters of them (long manifests count for their length). */
+/**
+ * And at most this many characters of the forms held for them (see {@link formsOf}: a value is
+ * held as up to a dozen strings, so a multi-line manifest costs about six times its length). The
+ * bound is on what the registry holds, so it is its memory: about 10 MB of heap when full.
+ */
 export const DEFAULT_MAX_LEARNED_CHARS = 8 * 1024 * 1024;
 
 /** Length of the window the index keys on: a pattern's last characters (its whole text when shorter). */
 const WINDOW = 8;
 const HASH_BITS = 20;
 const HASH_MASK = (1 << HASH_BITS) - 1;
+
+/** A learned value's forms and their characters. */
+interface LearnedValue {
+  readonly forms: readonly string[];
+  readonly cost: number;
+}
 
 /**
  * Secrets recognised by their shape, whether or not the process has read them: JWTs
@@ -80,8 +90,8 @@ export function formsOf(value: string): string[] {
  */
 export class SecretValueRegistry {
   private readonly pinned = new Set<string>();
-  /** Learned value → its forms (kept so forgetting it does not work them out again). */
-  private readonly learned = new Map<string, readonly string[]>();
+  /** Learned value → its forms (kept so forgetting it does not work them out again) and their characters (what it costs against `maxLearnedChars`). */
+  private readonly learned = new Map<string, LearnedValue>();
   /** Registered form → how many registered values produce it. */
   private readonly patterns = new Map<string, number>();
   /** Window text → the forms ending with it. */
@@ -109,8 +119,10 @@ export class SecretValueRegistry {
   pin(value: string | null | undefined): void {
     if (!this.accepts(value) || this.pinned.has(value)) return;
     this.pinned.add(value);
-    if (this.learned.delete(value)) {
-      this.learnedChars -= value.length;
+    const learned = this.learned.get(value);
+    if (learned) {
+      this.learned.delete(value);
+      this.learnedChars -= learned.cost;
       return; // already indexed
     }
     this.index(formsOf(value), 1);
@@ -125,16 +137,17 @@ export class SecretValueRegistry {
       this.learned.set(value, known);
       return;
     }
-    if (value.length > this.maxLearnedChars) return;
     const forms = formsOf(value);
-    this.learned.set(value, forms);
-    this.learnedChars += value.length;
+    const cost = forms.reduce((sum, form) => sum + form.length, 0);
+    if (cost > this.maxLearnedChars) return;
+    this.learned.set(value, { forms, cost });
+    this.learnedChars += cost;
     this.index(forms, 1);
     while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
-      const [oldest, oldestForms] = this.learned.entries().next().value as [string, readonly string[]];
+      const [oldest, entry] = this.learned.entries().next().value as [string, LearnedValue];
       this.learned.delete(oldest);
-      this.learnedChars -= oldest.length;
-      this.index(oldestForms, -1);
+      this.learnedChars -= entry.cost;
+      this.index(entry.forms, -1);
     }
   }
 
@@ -156,7 +169,7 @@ export class SecretValueRegistry {
 
   /** Forget every learned value (pinned ones stay). */
   clearLearned(): void {
-    for (const forms of this.learned.values()) this.index(forms, -1);
+    for (const { forms } of this.learned.values()) this.index(forms, -1);
     this.learned.clear();
     this.learnedChars = 0;
     this.walkedRecords = new WeakSet();

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSensitiveValueCollector } from '../../src/auth/secrets.ts';
-import { REDACTED, SecretValueRegistry, formsOf, secretValues } from '../../src/auth/secretValues.ts';
+import { formsOf, REDACTED, SecretValueRegistry, secretValues } from '../../src/auth/secretValues.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -100,6 +100,21 @@ describe('SecretValueRegistry', () => {
     r.learn('c'.repeat(31)); // longer than the whole budget: not learned, nothing evicted
     expect(r.contains('c'.repeat(31))).toBe(false);
     expect(r.size).toBe(1);
+  });
+
+  it('counts the characters of every form it holds against that bound, not the value alone', () => {
+    const value = 'line-one\nline-two'; // 17 characters, held also JSON-escaped and as util.inspect quotes it
+    const held = formsOf(value).reduce((sum, form) => sum + form.length, 0);
+    expect(held).toBeGreaterThan(3 * value.length);
+    const tight = new SecretValueRegistry(100, held - 1);
+    tight.learn(value);
+    expect(tight.size).toBe(0);
+    const enough = new SecretValueRegistry(100, held);
+    enough.learn(value);
+    expect(enough.contains(`x ${value} y`)).toBe(true);
+    enough.learn('other-value'); // one more character than the budget: the oldest goes
+    expect(enough.contains(value)).toBe(false);
+    expect(enough.size).toBe(1);
   });
 
   it('scrubs secret shapes it was never told about: JWTs, SigV4 and COS signatures', () => {
