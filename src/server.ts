@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express from 'express';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { fixedFieldsLogger } from './logger.ts';
 import type { Identity } from './auth/identity.ts';
@@ -23,7 +23,8 @@ import { createQueryLimits } from './limits/index.ts';
 import { jobBudgetPlugin } from './limits/jobBudget.ts';
 import type { BuiltSchema } from './schema.ts';
 import type { Observability } from './observability/index.ts';
-import { observabilityPlugin, operationSpanMiddleware } from './observability/graphqlPlugin.ts';
+import { countOperation, nameOperationSpan, observabilityPlugin, operationSpan, operationSpanMiddleware } from './observability/graphqlPlugin.ts';
+import { KnownOperations, contentTypeFor, formatErrorsAsApollo, plainRequestOf, type ResponseHead } from './knownOperations.ts';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { createSubscriptions, type Scheduler, type Subscriptions } from './subscriptions/index.ts';
 
@@ -120,10 +121,32 @@ function publicShape(formatted: GraphQLFormattedError): GraphQLFormattedError {
   };
 }
 
+/** The one log line per GraphQL operation: name, duration, error codes. Never variables, tokens or data. */
+function logOperation(
+  logger: Logger,
+  requestId: string,
+  operationName: string | null | undefined,
+  identity: Identity,
+  started: number,
+  errors: readonly { extensions?: Record<string, unknown> }[] | undefined,
+): void {
+  const codes = (errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'));
+  logger.info(
+    {
+      requestId,
+      operationName: operationName ?? null,
+      authenticated: identity.authenticated,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      errorCodes: codes,
+    },
+    'graphql request',
+  );
+}
+
 /**
  * Marks every response `Cache-Control: no-store` (what Apollo's cache-control plugin, which is
  * off, would answer for a schema without cache hints; a response may carry a secret), echoes the request ID, and
- * writes one log line per operation: name, duration, error codes. Never variables, tokens or data.
+ * writes one log line per operation (`logOperation`).
  */
 function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): ApolloServerPlugin<RequestContext> {
   return {
@@ -136,17 +159,7 @@ function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): Apo
         async willSendResponse({ contextValue: ctx, response, operationName, errors }) {
           response.http.headers.set('x-request-id', ctx.requestId);
           response.http.headers.set('cache-control', 'no-store');
-          const codes = (errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'));
-          logger.info(
-            {
-              requestId: contextValue.requestId,
-              operationName: operationName ?? null,
-              authenticated: ctx.identity.authenticated,
-              durationMs: Math.round((performance.now() - started) * 10) / 10,
-              errorCodes: codes,
-            },
-            'graphql request',
-          );
+          logOperation(logger, contextValue.requestId, operationName, ctx.identity, started, errors);
         },
       };
     },
@@ -160,15 +173,19 @@ function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): Apo
  * BAD_REQUEST before they are formatted. Resolver errors (they have a path or an original
  * error) are never touched.
  */
+function codeRequestErrors(errors: readonly GraphQLError[]): void {
+  for (const e of errors) {
+    if (e.extensions.code !== undefined || e.path !== undefined || e.originalError) continue;
+    const status = (e.extensions.http as { status?: unknown } | undefined)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) (e.extensions as Record<string, unknown>).code = 'BAD_REQUEST';
+  }
+}
+
 const requestErrorCodesPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
     return {
       async didEncounterErrors({ errors }) {
-        for (const e of errors) {
-          if (e.extensions.code !== undefined || e.path !== undefined || e.originalError) continue;
-          const status = (e.extensions.http as { status?: unknown } | undefined)?.status;
-          if (typeof status === 'number' && status >= 400 && status < 500) (e.extensions as Record<string, unknown>).code = 'BAD_REQUEST';
-        }
+        codeRequestErrors(errors);
       },
     };
   },
@@ -393,6 +410,49 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const contextFor = (admitted: Admitted) => async () => createRequestContext(config, sources, admitted.identity, admitted.requestId);
   const spanMiddleware = options.observability?.tracing ? operationSpanMiddleware(options.observability) : undefined;
 
+  const knownOperations = new KnownOperations(built.schema, limits.validationRules, limits.parseOptions, config.limits.maxJobsPerRequest);
+  const observability = options.observability;
+
+  /**
+   * A query Apollo has nothing left to decide for, run without Apollo's per-request pipeline: a
+   * body of only `query`, `operationName` and `variables` (so no APQ), at `/graphql` itself, with
+   * an `Accept` whose answer is certain (`contentTypeFor`), a known operation
+   * (`KnownOperations`: parsed, validated, a query within the job budget) and variables that
+   * coerce. CSRF prevention has nothing to refuse (the body is `application/json`). The answer is
+   * Apollo's, byte for byte: the same context, error formatting (`formatErrorsAsApollo` then
+   * `formatError`), status, headers, log line, metric and span name. Resolves to false, having
+   * done nothing, when the request must go through Apollo.
+   */
+  const runKnown = async (req: http.IncomingMessage, res: http.ServerResponse, who: Admitted, body: unknown): Promise<boolean> => {
+    if (req.url !== GRAPHQL_PATH) return false;
+    const contentType = contentTypeFor(req.headers.accept);
+    const request = contentType === undefined ? null : plainRequestOf(body);
+    if (!request) return false;
+    const known = knownOperations.lookup(request.query, request.operationName);
+    if (!known || !knownOperations.variablesCoerce(known, request.variables)) return false;
+    const started = performance.now();
+    const span = observability ? operationSpan(observability) : undefined;
+    nameOperationSpan(span, known.operation.operation, known.operationName);
+    const result = await knownOperations.execute(known, request.variables, createRequestContext(config, sources, who.identity, who.requestId));
+    const head: ResponseHead = { status: undefined, headers: new Map() };
+    const errors = result.errors;
+    let formatted: GraphQLFormattedError[] | undefined;
+    if (errors) {
+      // Apollo's didEncounterErrors hooks, then its formatting.
+      for (const e of errors) requestIds.set(e, who.requestId);
+      codeRequestErrors(errors);
+      formatted = formatErrorsAsApollo(errors, formatError, head);
+    }
+    logOperation(operationLog, who.requestId, known.operationName, who.identity, started, errors);
+    if (observability) countOperation(observability, span, known.operation.operation, errors);
+    for (const [key, value] of head.headers) res.setHeader(key, value);
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('content-type', contentType as string);
+    res.statusCode = head.status ?? 200;
+    res.end(`${JSON.stringify({ errors: formatted, data: result.data, extensions: result.extensions })}\n`);
+    return true;
+  };
+
   /**
    * `POST /graphql` with a JSON body, without Express: the token, then the body (read, capped and
    * parsed as Express's JSON parser would), then Apollo's own HTTP handling (CSRF prevention,
@@ -405,6 +465,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         .then(async (who) => {
           if (!who) return;
           const body = await readJsonBody(req, config.limits.maxBodyBytes);
+          if (await runKnown(req, res, who, body)) return;
           const headers = new HeaderMap();
           for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
           const url = req.url as string;
