@@ -3,7 +3,6 @@ import {
   OperationTypeNode,
   execute,
   getOperationAST,
-  getVariableValues,
   parse,
   specifiedRules,
   validate,
@@ -118,14 +117,20 @@ export class KnownOperations {
     return { document, operation, operationName: operation.name?.value || null };
   }
 
-  /** Whether the request's variables coerce (when they do not, Apollo answers its 400 BAD_USER_INPUT). */
-  variablesCoerce(known: KnownOperation, variables: Record<string, unknown>): boolean {
-    return !getVariableValues(this.schema, known.operation.variableDefinitions ?? [], variables).errors;
-  }
-
-  /** Run a known operation, as Apollo's `execute` step does (no root value, the default field resolver). */
-  execute(known: KnownOperation, variables: Record<string, unknown>, contextValue: unknown): Promise<ExecutionResult> | ExecutionResult {
-    return execute({ schema: this.schema, document: known.document, operationName: known.operation.name?.value, variableValues: variables, contextValue });
+  /**
+   * Run a known operation, as Apollo's `execute` step does (no root value, the default field
+   * resolver). Resolves to null, before any resolver ran, when the variables do not coerce
+   * (graphql-js then answers errors without `data`): Apollo answers that one (400 BAD_USER_INPUT).
+   */
+  async execute(known: KnownOperation, variables: Record<string, unknown>, contextValue: unknown): Promise<ExecutionResult | null> {
+    const result = await execute({
+      schema: this.schema,
+      document: known.document,
+      operationName: known.operation.name?.value,
+      variableValues: variables,
+      contextValue,
+    });
+    return result.data === undefined ? null : result;
   }
 }
 

@@ -418,7 +418,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
    * body of only `query`, `operationName` and `variables` (so no APQ), at `/graphql` itself, with
    * an `Accept` whose answer is certain (`contentTypeFor`), a known operation
    * (`KnownOperations`: parsed, validated, a query within the job budget) and variables that
-   * coerce. CSRF prevention has nothing to refuse (the body is `application/json`). The answer is
+   * coerce (checked by graphql-js before any resolver runs). CSRF prevention has nothing to refuse (the body is `application/json`). The answer is
    * Apollo's, byte for byte: the same context, error formatting (`formatErrorsAsApollo` then
    * `formatError`), status, headers, log line, metric and span name. Resolves to false, having
    * done nothing, when the request must go through Apollo.
@@ -429,11 +429,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const request = contentType === undefined ? null : plainRequestOf(body);
     if (!request) return false;
     const known = knownOperations.lookup(request.query, request.operationName);
-    if (!known || !knownOperations.variablesCoerce(known, request.variables)) return false;
+    if (!known) return false;
     const started = performance.now();
+    const result = await knownOperations.execute(known, request.variables, createRequestContext(config, sources, who.identity, who.requestId));
+    if (!result) return false;
     const span = observability ? operationSpan(observability) : undefined;
     nameOperationSpan(span, known.operation.operation, known.operationName);
-    const result = await knownOperations.execute(known, request.variables, createRequestContext(config, sources, who.identity, who.requestId));
     const head: ResponseHead = { status: undefined, headers: new Map() };
     const errors = result.errors;
     let formatted: GraphQLFormattedError[] | undefined;

@@ -1,3 +1,4 @@
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
@@ -45,13 +46,16 @@ describe('KnownOperations', () => {
     expect(ops.lookup('{ a: job(id: "a") { id } b: job(id: "b") { id } }', undefined)).not.toBeNull();
   });
 
-  it('tells whether variables coerce', () => {
+  it('runs an operation, and answers null without running a resolver when its variables do not coerce', async () => {
     const ops = known();
     const op = ops.lookup('query($id: ID!) { job(id: $id) { id } }', undefined);
     if (!op) throw new Error('not known');
-    expect(ops.variablesCoerce(op, { id: 'x' })).toBe(true);
-    expect(ops.variablesCoerce(op, {})).toBe(false);
-    expect(ops.variablesCoerce(op, { id: {} })).toBe(false);
+    let loads = 0;
+    const context = { identity: { authenticated: false, scopes: new Set() }, loadJob: () => (loads++, Promise.reject(new Error('no'))) };
+    expect(await ops.execute(op, {}, context)).toBeNull();
+    expect(await ops.execute(op, { id: {} }, context)).toBeNull();
+    expect(loads).toBe(0);
+    expect((await ops.execute(op, { id: 'nope' }, context))?.data).toEqual({ job: null });
   });
 
   it(`holds at most ${MAX_KNOWN_OPERATIONS} documents`, () => {
@@ -96,7 +100,8 @@ describe('formatErrorsAsApollo', () => {
   it('codes, merges extensions.http into the head, and survives a formatter that throws', () => {
     const head: ResponseHead = { status: undefined, headers: new Map() };
     const errors = [
-      new GraphQLError('a', { extensions: { http: { status: 418, headers: new Map([['x-a', '1']]) } } }),
+      // Apollo's own shape of `extensions.http` (a HeaderMap), not the one the `graphql` types declare.
+      new GraphQLError('a', { extensions: { http: { status: 418, headers: new HeaderMap([['x-a', '1']]) } } as never }),
       new GraphQLError('b', { extensions: { code: 'NOT_FOUND' } }),
       new GraphQLError('boom'),
     ];
