@@ -17,10 +17,12 @@ import {
 } from 'graphql';
 import { jobFieldsBound } from './limits/jobBudget.ts';
 
-/** Query documents (with an operation name) remembered at most; the map is emptied when full. */
+/** Query documents (with an operation name) remembered at most; the map is emptied when full (a client's usual queries are soon back). */
 export const MAX_KNOWN_OPERATIONS = 1000;
 /** Longest query text remembered (characters); longer ones always go through Apollo. */
 export const MAX_KNOWN_QUERY_LENGTH = 20_000;
+/** Query text remembered in all (characters; the documents are a small multiple of it); the map is emptied past it. */
+export const MAX_KNOWN_QUERY_CHARS = 1024 * 1024;
 
 /** A document that parsed and validated as Apollo would accept it, and the query operation a request selects in it. */
 export interface KnownOperation {
@@ -79,6 +81,7 @@ function introspects(document: DocumentNode): boolean {
  */
 export class KnownOperations {
   private readonly known = new Map<string, KnownOperation | null>();
+  private chars = 0;
   private readonly rules: readonly ValidationRule[];
 
   constructor(
@@ -96,8 +99,12 @@ export class KnownOperations {
     let entry = this.known.get(key);
     if (entry === undefined) {
       entry = this.prepare(query, operationName);
-      if (this.known.size >= MAX_KNOWN_OPERATIONS) this.known.clear();
+      if (this.known.size >= MAX_KNOWN_OPERATIONS || this.chars + key.length > MAX_KNOWN_QUERY_CHARS) {
+        this.known.clear();
+        this.chars = 0;
+      }
       this.known.set(key, entry);
+      this.chars += key.length;
     }
     return entry;
   }

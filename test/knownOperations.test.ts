@@ -7,6 +7,8 @@ import {
   JSON_TYPE,
   KnownOperations,
   MAX_KNOWN_OPERATIONS,
+  MAX_KNOWN_QUERY_CHARS,
+  MAX_KNOWN_QUERY_LENGTH,
   contentTypeFor,
   formatErrorsAsApollo,
   plainRequestOf,
@@ -61,6 +63,14 @@ describe('KnownOperations', () => {
   it(`holds at most ${MAX_KNOWN_OPERATIONS} documents`, () => {
     const ops = known();
     for (let i = 0; i <= MAX_KNOWN_OPERATIONS; i++) ops.lookup(`{ a${i}: __typename }`, undefined);
+    expect((ops as unknown as { known: Map<string, unknown> }).known.size).toBe(1);
+  });
+
+  it(`holds at most ${MAX_KNOWN_QUERY_CHARS} characters of query text`, () => {
+    const ops = known();
+    const pad = ' '.repeat(MAX_KNOWN_QUERY_LENGTH - 100);
+    const count = Math.floor(MAX_KNOWN_QUERY_CHARS / (pad.length + 20));
+    for (let i = 0; i <= count; i++) ops.lookup(`{ a${i}: __typename }${pad}`, undefined);
     expect((ops as unknown as { known: Map<string, unknown> }).known.size).toBe(1);
   });
 });
