@@ -277,6 +277,29 @@ function sendJson(res: http.ServerResponse, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * Plugins Apollo installs by itself that never act on a request the direct path runs: the inline
+ * trace (only when a router sends `apollo-federation-include-trace`, which the direct path leaves
+ * to Apollo) and the suggestion remover (validation errors only, which are Apollo's too).
+ */
+const IMPLICIT_PLUGINS_DIRECT_PATH_KEEPS = new Set(['InlineTrace', 'DisableSuggestions']);
+
+/**
+ * Whether every plugin Apollo runs is ours or one the direct path behaves the same without. Apollo
+ * adds some of its own from the environment (usage reporting with `APOLLO_KEY`, schema
+ * reporting): with any plugin not known here, every request goes through Apollo. Reads Apollo's
+ * `internals.plugins`; a shape not as expected turns the direct path off too.
+ */
+function onlyKnownPlugins(apollo: ApolloServer<RequestContext>, ours: readonly object[]): boolean {
+  const installed = (apollo as unknown as { internals?: { plugins?: unknown } }).internals?.plugins;
+  if (!Array.isArray(installed)) return false;
+  return installed.every((p: unknown) => {
+    if (ours.includes(p as object)) return true;
+    const id = (p as { __internal_plugin_id__?: unknown } | null)?.__internal_plugin_id__;
+    return typeof id === 'string' && IMPLICIT_PLUGINS_DIRECT_PATH_KEEPS.has(id);
+  });
+}
+
 /** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics (unless off). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, sources, built, logger } = options;
@@ -318,6 +341,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   subscriptions.attach(httpServer);
 
+  const plugins: ApolloServerPlugin<RequestContext>[] = [
+    // The schema has no cache hints, so every response is no-store (requestPlugin says so) and
+    // the plugin's hook on every resolved field would compute nothing.
+    ApolloServerPluginCacheControlDisabled(),
+    requestErrorCodesPlugin,
+    jobBudgetPlugin(config),
+    // On close: stop accepting connections, let in-flight requests finish for up to the
+    // grace period, then cut the remaining sockets.
+    ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.resilience.shutdownGraceMs }),
+    landing,
+    requestPlugin(operationLog, requestIds),
+    ...(options.observability ? [observabilityPlugin<RequestContext>(options.observability)] : []),
+  ];
   const apollo = new ApolloServer<RequestContext>({
     schema: built.schema,
     introspection: config.introspection,
@@ -331,19 +367,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // main.ts owns SIGTERM/SIGINT (it drains, then closes the sources); Apollo's own handlers
     // would stop the server a second time and re-raise the signal.
     stopOnTerminationSignals: false,
-    plugins: [
-      // The schema has no cache hints, so every response is no-store (requestPlugin says so) and
-      // the plugin's hook on every resolved field would compute nothing.
-      ApolloServerPluginCacheControlDisabled(),
-      requestErrorCodesPlugin,
-      jobBudgetPlugin(config),
-      // On close: stop accepting connections, let in-flight requests finish for up to the
-      // grace period, then cut the remaining sockets.
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.resilience.shutdownGraceMs }),
-      landing,
-      requestPlugin(operationLog, requestIds),
-      ...(options.observability ? [observabilityPlugin<RequestContext>(options.observability)] : []),
-    ],
+    plugins,
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),
@@ -352,6 +376,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   await apollo.start();
+  const directExecution = onlyKnownPlugins(apollo, plugins);
 
   // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
   const health = options.health ?? new FdHealth();
@@ -424,7 +449,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
    * done nothing, when the request must go through Apollo.
    */
   const runKnown = async (req: http.IncomingMessage, res: http.ServerResponse, who: Admitted, body: unknown): Promise<boolean> => {
-    if (req.url !== GRAPHQL_PATH) return false;
+    // An inline trace (ftv1) for a router is Apollo's to write.
+    if (!directExecution || req.url !== GRAPHQL_PATH || req.headers['apollo-federation-include-trace'] !== undefined) return false;
     const contentType = contentTypeFor(req.headers.accept);
     const request = contentType === undefined ? null : plainRequestOf(body);
     if (!request) return false;

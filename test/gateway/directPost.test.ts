@@ -142,6 +142,7 @@ describe('The direct POST /graphql path', () => {
       ],
       ['__typename', {}, body('{ __typename }')],
       ['an extra body key', read, body(ONE, { id: ex.importexport }, { foo: 1 })],
+      ['an inline trace for a router', { ...read, 'apollo-federation-include-trace': 'ftv1' }, body(ONE, { id: ex.importexport })],
     ];
     const metric = async () =>
       (await (await fetch(new URL('/metrics', gw.server.url))).text())
@@ -164,7 +165,12 @@ describe('The direct POST /graphql path', () => {
         const afterDirect = await metric();
         const label = `${name} (${round})`;
         // An upstream's own request ID differs per call; nothing else may.
-        const same = (a: Answer) => ({ ...a, text: a.text.replace(/"upstreamRequestId":"[^"]*"/g, '"upstreamRequestId":"…"') });
+        // So does an inline trace's (its timings); it must be there on both paths when asked for.
+        const same = (a: Answer) => ({
+          ...a,
+          text: a.text.replace(/"upstreamRequestId":"[^"]*"/g, '"upstreamRequestId":"…"').replace(/"ftv1":"[^"]*"/g, '"ftv1":"…"'),
+        });
+        if (extra['apollo-federation-include-trace']) expect(direct.text).toContain('"ftv1":"');
         expect([label, { ...shape(same(direct)), requestId: null }]).toEqual([label, { ...shape(same(viaExpress)), requestId: null }]);
         expect([label, same(direct).text]).toEqual([label, same(viaExpress).text]);
         expect([label, logLine(`${id}-d`)]).toEqual([label, logLine(`${id}-e`).map((l) => ({ ...l, requestId: `${id}-d` }))]);
