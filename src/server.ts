@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express from 'express';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { fixedFieldsLogger } from './logger.ts';
 import type { Identity } from './auth/identity.ts';
@@ -23,7 +23,8 @@ import { createQueryLimits } from './limits/index.ts';
 import { jobBudgetPlugin } from './limits/jobBudget.ts';
 import type { BuiltSchema } from './schema.ts';
 import type { Observability } from './observability/index.ts';
-import { observabilityPlugin, operationSpanMiddleware } from './observability/graphqlPlugin.ts';
+import { countOperation, nameOperationSpan, observabilityPlugin, operationSpan, operationSpanMiddleware } from './observability/graphqlPlugin.ts';
+import { KnownOperations, contentTypeFor, formatErrorsAsApollo, plainRequestOf, type ResponseHead } from './knownOperations.ts';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { createSubscriptions, type Scheduler, type Subscriptions } from './subscriptions/index.ts';
 
@@ -120,10 +121,32 @@ function publicShape(formatted: GraphQLFormattedError): GraphQLFormattedError {
   };
 }
 
+/** The one log line per GraphQL operation: name, duration, error codes. Never variables, tokens or data. */
+function logOperation(
+  logger: Logger,
+  requestId: string,
+  operationName: string | null | undefined,
+  identity: Identity,
+  started: number,
+  errors: readonly { extensions?: Record<string, unknown> }[] | undefined,
+): void {
+  const codes = (errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'));
+  logger.info(
+    {
+      requestId,
+      operationName: operationName ?? null,
+      authenticated: identity.authenticated,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      errorCodes: codes,
+    },
+    'graphql request',
+  );
+}
+
 /**
  * Marks every response `Cache-Control: no-store` (what Apollo's cache-control plugin, which is
  * off, would answer for a schema without cache hints; a response may carry a secret), echoes the request ID, and
- * writes one log line per operation: name, duration, error codes. Never variables, tokens or data.
+ * writes one log line per operation (`logOperation`).
  */
 function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): ApolloServerPlugin<RequestContext> {
   return {
@@ -136,17 +159,7 @@ function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): Apo
         async willSendResponse({ contextValue: ctx, response, operationName, errors }) {
           response.http.headers.set('x-request-id', ctx.requestId);
           response.http.headers.set('cache-control', 'no-store');
-          const codes = (errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'));
-          logger.info(
-            {
-              requestId: contextValue.requestId,
-              operationName: operationName ?? null,
-              authenticated: ctx.identity.authenticated,
-              durationMs: Math.round((performance.now() - started) * 10) / 10,
-              errorCodes: codes,
-            },
-            'graphql request',
-          );
+          logOperation(logger, contextValue.requestId, operationName, ctx.identity, started, errors);
         },
       };
     },
@@ -160,15 +173,19 @@ function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): Apo
  * BAD_REQUEST before they are formatted. Resolver errors (they have a path or an original
  * error) are never touched.
  */
+function codeRequestErrors(errors: readonly GraphQLError[]): void {
+  for (const e of errors) {
+    if (e.extensions.code !== undefined || e.path !== undefined || e.originalError) continue;
+    const status = (e.extensions.http as { status?: unknown } | undefined)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) (e.extensions as Record<string, unknown>).code = 'BAD_REQUEST';
+  }
+}
+
 const requestErrorCodesPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
     return {
       async didEncounterErrors({ errors }) {
-        for (const e of errors) {
-          if (e.extensions.code !== undefined || e.path !== undefined || e.originalError) continue;
-          const status = (e.extensions.http as { status?: unknown } | undefined)?.status;
-          if (typeof status === 'number' && status >= 400 && status < 500) (e.extensions as Record<string, unknown>).code = 'BAD_REQUEST';
-        }
+        codeRequestErrors(errors);
       },
     };
   },
@@ -260,6 +277,29 @@ function sendJson(res: http.ServerResponse, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * Plugins Apollo installs by itself that never act on a request the direct path runs: the inline
+ * trace (only when a router sends `apollo-federation-include-trace`, which the direct path leaves
+ * to Apollo) and the suggestion remover (validation errors only, which are Apollo's too).
+ */
+const IMPLICIT_PLUGINS_DIRECT_PATH_KEEPS = new Set(['InlineTrace', 'DisableSuggestions']);
+
+/**
+ * Whether every plugin Apollo runs is ours or one the direct path behaves the same without. Apollo
+ * adds some of its own from the environment (usage reporting with `APOLLO_KEY`, schema
+ * reporting): with any plugin not known here, every request goes through Apollo. Reads Apollo's
+ * `internals.plugins`; a shape not as expected turns the direct path off too.
+ */
+function onlyKnownPlugins(apollo: ApolloServer<RequestContext>, ours: readonly object[]): boolean {
+  const installed = (apollo as unknown as { internals?: { plugins?: unknown } }).internals?.plugins;
+  if (!Array.isArray(installed)) return false;
+  return installed.every((p: unknown) => {
+    if (ours.includes(p as object)) return true;
+    const id = (p as { __internal_plugin_id__?: unknown } | null)?.__internal_plugin_id__;
+    return typeof id === 'string' && IMPLICIT_PLUGINS_DIRECT_PATH_KEEPS.has(id);
+  });
+}
+
 /** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics (unless off). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, sources, built, logger } = options;
@@ -301,6 +341,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   subscriptions.attach(httpServer);
 
+  const plugins: ApolloServerPlugin<RequestContext>[] = [
+    // The schema has no cache hints, so every response is no-store (requestPlugin says so) and
+    // the plugin's hook on every resolved field would compute nothing.
+    ApolloServerPluginCacheControlDisabled(),
+    requestErrorCodesPlugin,
+    jobBudgetPlugin(config),
+    // On close: stop accepting connections, let in-flight requests finish for up to the
+    // grace period, then cut the remaining sockets.
+    ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.resilience.shutdownGraceMs }),
+    landing,
+    requestPlugin(operationLog, requestIds),
+    ...(options.observability ? [observabilityPlugin<RequestContext>(options.observability)] : []),
+  ];
   const apollo = new ApolloServer<RequestContext>({
     schema: built.schema,
     introspection: config.introspection,
@@ -314,19 +367,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // main.ts owns SIGTERM/SIGINT (it drains, then closes the sources); Apollo's own handlers
     // would stop the server a second time and re-raise the signal.
     stopOnTerminationSignals: false,
-    plugins: [
-      // The schema has no cache hints, so every response is no-store (requestPlugin says so) and
-      // the plugin's hook on every resolved field would compute nothing.
-      ApolloServerPluginCacheControlDisabled(),
-      requestErrorCodesPlugin,
-      jobBudgetPlugin(config),
-      // On close: stop accepting connections, let in-flight requests finish for up to the
-      // grace period, then cut the remaining sockets.
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.resilience.shutdownGraceMs }),
-      landing,
-      requestPlugin(operationLog, requestIds),
-      ...(options.observability ? [observabilityPlugin<RequestContext>(options.observability)] : []),
-    ],
+    plugins,
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),
@@ -335,6 +376,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   await apollo.start();
+  const directExecution = onlyKnownPlugins(apollo, plugins);
 
   // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
   const health = options.health ?? new FdHealth();
@@ -393,6 +435,51 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const contextFor = (admitted: Admitted) => async () => createRequestContext(config, sources, admitted.identity, admitted.requestId);
   const spanMiddleware = options.observability?.tracing ? operationSpanMiddleware(options.observability) : undefined;
 
+  const knownOperations = new KnownOperations(built.schema, limits.validationRules, limits.parseOptions, config.limits.maxJobsPerRequest);
+  const observability = options.observability;
+
+  /**
+   * A query Apollo has nothing left to decide for, run without Apollo's per-request pipeline: a
+   * body of only `query`, `operationName` and `variables` (so no APQ), at `/graphql` itself, with
+   * an `Accept` whose answer is certain (`contentTypeFor`), a known operation
+   * (`KnownOperations`: parsed, validated, a query within the job budget) and variables that
+   * coerce (checked by graphql-js before any resolver runs). CSRF prevention has nothing to refuse (the body is `application/json`). The answer is
+   * Apollo's, byte for byte: the same context, error formatting (`formatErrorsAsApollo` then
+   * `formatError`), status, headers, log line, metric and span name. Resolves to false, having
+   * done nothing, when the request must go through Apollo.
+   */
+  const runKnown = async (req: http.IncomingMessage, res: http.ServerResponse, who: Admitted, body: unknown): Promise<boolean> => {
+    // An inline trace (ftv1) for a router is Apollo's to write.
+    if (!directExecution || req.url !== GRAPHQL_PATH || req.headers['apollo-federation-include-trace'] !== undefined) return false;
+    const contentType = contentTypeFor(req.headers.accept);
+    const request = contentType === undefined ? null : plainRequestOf(body);
+    if (!request) return false;
+    const known = knownOperations.lookup(request.query, request.operationName);
+    if (!known) return false;
+    const started = performance.now();
+    const result = await knownOperations.execute(known, request.variables, createRequestContext(config, sources, who.identity, who.requestId));
+    if (!result) return false;
+    const span = observability ? operationSpan(observability) : undefined;
+    nameOperationSpan(span, known.operation.operation, known.operationName);
+    const head: ResponseHead = { status: undefined, headers: new Map() };
+    const errors = result.errors;
+    let formatted: GraphQLFormattedError[] | undefined;
+    if (errors) {
+      // Apollo's didEncounterErrors hooks, then its formatting.
+      for (const e of errors) requestIds.set(e, who.requestId);
+      codeRequestErrors(errors);
+      formatted = formatErrorsAsApollo(errors, formatError, head);
+    }
+    logOperation(operationLog, who.requestId, known.operationName, who.identity, started, errors);
+    if (observability) countOperation(observability, span, known.operation.operation, errors);
+    for (const [key, value] of head.headers) res.setHeader(key, value);
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('content-type', contentType as string);
+    res.statusCode = head.status ?? 200;
+    res.end(`${JSON.stringify({ errors: formatted, data: result.data, extensions: result.extensions })}\n`);
+    return true;
+  };
+
   /**
    * `POST /graphql` with a JSON body, without Express: the token, then the body (read, capped and
    * parsed as Express's JSON parser would), then Apollo's own HTTP handling (CSRF prevention,
@@ -405,6 +492,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         .then(async (who) => {
           if (!who) return;
           const body = await readJsonBody(req, config.limits.maxBodyBytes);
+          if (await runKnown(req, res, who, body)) return;
           const headers = new HeaderMap();
           for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
           const url = req.url as string;

@@ -33,30 +33,50 @@ export function operationSpanMiddleware(observability: Observability): express.R
 
 const CODE_SHAPE = /^[A-Z][A-Z_]{0,63}$/;
 
+/** Names the operation span `<type> <name>` (the name scrubbed of secret values) once the operation is known. */
+export function nameOperationSpan(span: Span | undefined, operationType: string, operationName: string | null | undefined): void {
+  if (!span) return;
+  span.updateName(operationName ? `${operationType} ${safeAttribute(operationName)}` : operationType);
+  span.setAttribute('graphql.operation.type', operationType);
+  if (operationName) span.setAttribute('graphql.operation.name', safeAttribute(operationName));
+}
+
 /**
- * Counts every GraphQL request (`jobgraph_graphql_requests_total{operation_type,outcome}`; outcome
- * `ok` or the first error's code) and names the operation span `<type> <name>` once the
- * operation is known. The operation name is the client's text: scrubbed of secret values.
+ * Counts one GraphQL request (`jobgraph_graphql_requests_total{operation_type,outcome}`; outcome
+ * `ok` or the first error's code) and marks the span with a failed outcome.
+ */
+export function countOperation(
+  observability: Observability,
+  span: Span | undefined,
+  operationType: string | undefined,
+  errors: readonly { originalError?: unknown; extensions?: Record<string, unknown> }[] | undefined,
+): void {
+  const e = errors?.[0];
+  const first = e?.originalError instanceof JobgraphError ? e.originalError.code : e?.extensions?.code;
+  // A code is one of jobgraph's or Apollo's upper-case constants; anything else (never expected)
+  // is counted as INTERNAL_SERVER_ERROR, so the label's values stay few.
+  const outcome = errors && errors.length > 0 ? (typeof first === 'string' && CODE_SHAPE.test(first) ? first : 'INTERNAL_SERVER_ERROR') : 'ok';
+  observability.metrics?.graphqlRequest(operationType ?? 'unknown', outcome);
+  if (span && outcome !== 'ok') span.setAttribute('jobgraph.outcome', outcome);
+}
+
+/** The operation span, when tracing is on: the active span (`operationSpanMiddleware` started it). */
+export const operationSpan = (observability: Observability): Span | undefined => (observability.tracing ? trace.getActiveSpan() : undefined);
+
+/**
+ * Counts every GraphQL request and names the operation span (see above) for requests Apollo
+ * runs; the direct path (server.ts) calls the same two functions.
  */
 export function observabilityPlugin<C extends object>(observability: Observability): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
-      const span: Span | undefined = observability.tracing ? trace.getActiveSpan() : undefined;
+      const span = operationSpan(observability);
       return {
         async didResolveOperation({ operation, operationName }) {
-          if (!span || !operation) return;
-          span.updateName(operationName ? `${operation.operation} ${safeAttribute(operationName)}` : operation.operation);
-          span.setAttribute('graphql.operation.type', operation.operation);
-          if (operationName) span.setAttribute('graphql.operation.name', safeAttribute(operationName));
+          if (operation) nameOperationSpan(span, operation.operation, operationName);
         },
         async willSendResponse({ operation, errors }) {
-          const e = errors?.[0];
-          const first = e?.originalError instanceof JobgraphError ? e.originalError.code : e?.extensions?.code;
-          // A code is one of jobgraph's or Apollo's upper-case constants; anything else (never expected)
-          // is counted as INTERNAL_SERVER_ERROR, so the label's values stay few.
-          const outcome = errors && errors.length > 0 ? (typeof first === 'string' && CODE_SHAPE.test(first) ? first : 'INTERNAL_SERVER_ERROR') : 'ok';
-          observability.metrics?.graphqlRequest(operation?.operation ?? 'unknown', outcome);
-          if (span && outcome !== 'ok') span.setAttribute('jobgraph.outcome', outcome);
+          countOperation(observability, span, operation?.operation, errors);
         },
       };
     },

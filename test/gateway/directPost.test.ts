@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 // A JSON POST to /graphql with a Content-Length goes straight to Apollo (server.ts, graphqlPost);
@@ -104,5 +104,82 @@ describe('The direct POST /graphql path', () => {
     }
     agent.destroy();
     expect(sockets.size).toBe(1);
+  });
+
+  it('runs a known query as Apollo does: the same bytes, status, headers, log line and metric, first time and again', async () => {
+    const ex = exampleGlobalIds();
+    const read = { authorization: `Bearer ${gw.tokens.read}` };
+    const body = (query: string, variables?: unknown, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ query, ...(variables ? { variables } : {}), ...extra });
+    const ONE = `query One($id: ID!) { job(id: $id) { id provider state terminal createdAt } }`;
+    const SECRET = `query Secret($id: ID!) { job(id: $id) { id ... on CodePipelineJob { continuationToken } } }`;
+    const cases: [string, Record<string, string>, string][] = [
+      ['a job', read, body(ONE, { id: ex.importexport })],
+      ['a job, named', read, body(ONE, { id: ex.cosbatch }, { operationName: 'One' })],
+      ['a job, null operation name and variables', read, JSON.stringify({ query: `{ job(id: "${ex.omics}") { id } }`, operationName: null, variables: null })],
+      ['a malformed ID', read, body(ONE, { id: 'nope' })],
+      ['a missing job', read, body(ONE, { id: DEMO_DATA.importexport.ERROR_CASE_GLOBAL_IDS.notFound })],
+      ['a secret field without the scope', read, body(SECRET, { id: ex.codepipeline })],
+      ['a secret field anonymously', {}, body(SECRET, { id: ex.codepipeline })],
+      ['a secret field with the scope', { authorization: `Bearer ${gw.tokens.secrets}` }, body(SECRET, { id: ex.codepipeline })],
+      ['graphql-response+json', { ...read, accept: 'application/graphql-response+json' }, body(ONE, { id: ex.importexport })],
+      ['any media type', { ...read, accept: '*/*' }, body(ONE, { id: ex.importexport })],
+      ['an unacceptable media type', { ...read, accept: 'text/html' }, body(ONE, { id: ex.importexport })],
+      ['a negotiated media type', { ...read, accept: 'application/graphql-response+json, application/json;q=0.9' }, body(ONE, { id: ex.importexport })],
+      ['a variable of the wrong type', read, body(ONE, { id: 5 })],
+      ['a missing variable', read, body(ONE)],
+      ['an unknown operation name', read, body(ONE, { id: ex.importexport }, { operationName: 'Two' })],
+      ['two operations, none named', read, body(`${ONE} query Two { __typename }`, { id: ex.importexport })],
+      ['an invalid document', read, body('{ job(id: "x") { nope } }')],
+      ['a syntax error', read, body('{ job(id: ')],
+      ['an APQ hash alone', read, JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } })],
+      ['APQ with its query', read, body('{ __typename }', undefined, { extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } })],
+      ['introspection', read, body('{ __schema { queryType { name } } }')],
+      [
+        'over the job budget',
+        read,
+        body(`query Many($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { ids: Array.from({ length: 101 }, (_, i) => `importexport:JOB${i}`) }),
+      ],
+      ['__typename', {}, body('{ __typename }')],
+      ['an extra body key', read, body(ONE, { id: ex.importexport }, { foo: 1 })],
+      ['an inline trace for a router', { ...read, 'apollo-federation-include-trace': 'ftv1' }, body(ONE, { id: ex.importexport })],
+    ];
+    const metric = async () =>
+      (await (await fetch(new URL('/metrics', gw.server.url))).text())
+        .split('\n')
+        .filter((l) => l.startsWith('jobgraph_graphql_requests_total'))
+        .sort();
+    const logLine = (requestId: string) => {
+      const lines = gw.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === requestId && l.msg === 'graphql request');
+      return lines.map(({ time: _t, durationMs: _d, ...rest }) => rest);
+    };
+    let n = 0;
+    for (const [name, extra, text] of cases) {
+      for (const round of [1, 2]) {
+        const headers = { 'content-type': 'application/json', ...extra };
+        const id = `known-${++n}`;
+        const before = await metric();
+        const viaExpress = await post('/graphql', { ...headers, 'x-request-id': `${id}-e` }, text, true);
+        const afterExpress = await metric();
+        const direct = await post('/graphql', { ...headers, 'x-request-id': `${id}-d` }, text);
+        const afterDirect = await metric();
+        const label = `${name} (${round})`;
+        // An upstream's own request ID differs per call; nothing else may.
+        // So does an inline trace's (its timings); it must be there on both paths when asked for.
+        const same = (a: Answer) => ({
+          ...a,
+          text: a.text.replace(/"upstreamRequestId":"[^"]*"/g, '"upstreamRequestId":"…"').replace(/"ftv1":"[^"]*"/g, '"ftv1":"…"'),
+        });
+        if (extra['apollo-federation-include-trace']) expect(direct.text).toContain('"ftv1":"');
+        expect([label, { ...shape(same(direct)), requestId: null }]).toEqual([label, { ...shape(same(viaExpress)), requestId: null }]);
+        expect([label, same(direct).text]).toEqual([label, same(viaExpress).text]);
+        expect([label, logLine(`${id}-d`)]).toEqual([label, logLine(`${id}-e`).map((l) => ({ ...l, requestId: `${id}-d` }))]);
+        // Each path adds the same sample to the same series.
+        expect([label, afterDirect.filter((l) => !afterExpress.includes(l)).map((l) => l.replace(/ \d+$/, ''))]).toEqual([
+          label,
+          afterExpress.filter((l) => !before.includes(l)).map((l) => l.replace(/ \d+$/, '')),
+        ]);
+      }
+    }
   });
 });
