@@ -114,4 +114,31 @@ describe('FairLimiter', () => {
     expect(limiter.activeCount).toBe(0);
     expect(limiter.pendingCount).toBe(0);
   });
+
+  it('skips an entry withdrawn while it waits, and gives the slot back at once to an entry with nothing to run', async () => {
+    const limiter = new FairLimiter(1, 1);
+    const log: string[] = [];
+    const first = gate(log, 'first');
+    const running = limiter.run('A', first.task);
+    const withdrawn = { start: () => (log.push('withdrawn'), undefined) };
+    const empty = { start: () => (log.push('empty'), undefined) };
+    const last = gate(log, 'last');
+    limiter.enqueue('A', withdrawn);
+    limiter.enqueue('B', empty);
+    const lastRun = limiter.run('A', last.task);
+    expect(limiter.pendingCount).toBe(3);
+    expect(limiter.withdraw(withdrawn)).toBe(true);
+    expect(limiter.withdraw(withdrawn)).toBe(false);
+    expect(limiter.pendingCount).toBe(2);
+    expect(() => limiter.enqueue('B', empty)).toThrow('already waiting');
+    first.release();
+    await running;
+    // B's entry ran nothing, so its slot went on to A's next entry in the same turn; the withdrawn one never ran.
+    await vi.waitFor(() => expect(log).toEqual(['first', 'empty', 'last']));
+    expect(limiter.activeCount).toBe(1);
+    last.release();
+    await lastRun;
+    await vi.waitFor(() => expect(limiter.activeCount).toBe(0));
+    expect(limiter.pendingCount).toBe(0);
+  });
 });

@@ -1,13 +1,22 @@
-interface Waiting {
-  start(): void;
-  /** Drop the entry without running it (its signal aborted while it waited). */
-  cancel(): void;
+/**
+ * A task waiting for a slot. `start` runs it once a slot is free and returns the promise the slot
+ * is held for — or nothing, when there is nothing left to run (the slot is given back at once).
+ * An entry waits in one queue at a time; `waitingIn` is the limiter's own mark (the caller's
+ * state it waits in), so a withdrawn entry is skipped where it lies instead of searched for.
+ */
+export interface LimiterEntry {
+  start(): PromiseLike<unknown> | undefined;
+  waitingIn?: CallerState | undefined;
 }
 
 /** One caller's share: tasks running, tasks waiting, when it was last served. */
-interface CallerState {
+export interface CallerState {
+  readonly caller: string;
   active: number;
-  queue: Waiting[];
+  /** Entries waiting, in order; withdrawn ones stay until they reach the head (see `waiting`). */
+  queue: LimiterEntry[];
+  /** Entries in `queue` still waiting. */
+  waiting: number;
   /** Sequence number of the last task started for this caller (0: never). */
   lastServed: number;
 }
@@ -21,7 +30,8 @@ interface CallerState {
  *
  * One instance per provider, process-wide: the caps hold across all of a caller's requests.
  * A caller's state is dropped once it has nothing running or waiting, so the map holds only
- * callers with work in flight.
+ * callers with work in flight. A waiting entry costs the limiter one array slot: no promise,
+ * listener or closure until it runs (the loader queues thousands of jobs under a flood).
  */
 export class FairLimiter {
   readonly capacity: number;
@@ -47,10 +57,36 @@ export class FairLimiter {
     return this.#pending;
   }
 
+  /** Queue `entry` for `caller`; it starts when a slot is free for both the provider and the caller. */
+  enqueue(caller: string, entry: LimiterEntry): void {
+    if (entry.waitingIn) throw new Error('FairLimiter: this entry is already waiting');
+    let state = this.#callers.get(caller);
+    if (!state) {
+      state = { caller, active: 0, queue: [], waiting: 0, lastServed: 0 };
+      this.#callers.set(caller, state);
+    }
+    entry.waitingIn = state;
+    state.queue.push(entry);
+    state.waiting += 1;
+    this.#pending += 1;
+    this.#dispatch();
+  }
+
+  /** Take a waiting entry out of its queue; false when it is not waiting (it started, or was withdrawn). */
+  withdraw(entry: LimiterEntry): boolean {
+    const state = entry.waitingIn;
+    if (!state) return false;
+    entry.waitingIn = undefined;
+    state.waiting -= 1;
+    this.#pending -= 1;
+    this.#forgetIfIdle(state);
+    return true;
+  }
+
   /**
-   * Run `task` for `caller` when a slot is free for both the provider and the caller. If
-   * `signal` aborts while the task still waits, it is dropped and the promise rejects with
-   * the signal's reason; a task already running is not interrupted here.
+   * Run `task` for `caller` when a slot is free. If `signal` aborts while the task still waits, it
+   * is dropped and the promise rejects with the signal's reason; a task already running is not
+   * interrupted here.
    */
   run<T>(caller: string, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -58,17 +94,10 @@ export class FairLimiter {
         reject(signal.reason);
         return;
       }
-      let state = this.#callers.get(caller);
-      if (!state) {
-        state = { active: 0, queue: [], lastServed: 0 };
-        this.#callers.set(caller, state);
-      }
-      const owner = state;
       const onAbort = () => {
-        entry.cancel();
-        reject(signal?.reason);
+        if (this.withdraw(entry)) reject(signal?.reason);
       };
-      const entry: Waiting = {
+      const entry: LimiterEntry = {
         start: () => {
           signal?.removeEventListener('abort', onAbort);
           let result: Promise<T>;
@@ -79,32 +108,19 @@ export class FairLimiter {
             // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
             result = Promise.reject(err);
           }
-          result.then(resolve, reject).finally(() => this.#finish(caller, owner));
-        },
-        cancel: () => {
-          const i = owner.queue.indexOf(entry);
-          if (i < 0) return;
-          owner.queue.splice(i, 1);
-          this.#pending -= 1;
-          this.#forgetIfIdle(caller, owner);
+          result.then(resolve, reject);
+          return result;
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      owner.queue.push(entry);
-      this.#pending += 1;
-      this.#dispatch();
+      this.enqueue(caller, entry);
     });
   }
 
-  #finish(caller: string, state: CallerState): void {
-    this.#active -= 1;
-    state.active -= 1;
-    this.#forgetIfIdle(caller, state);
-    this.#dispatch();
-  }
-
-  #forgetIfIdle(caller: string, state: CallerState): void {
-    if (state.active === 0 && state.queue.length === 0 && this.#callers.get(caller) === state) this.#callers.delete(caller);
+  #forgetIfIdle(state: CallerState): void {
+    if (state.active !== 0 || state.waiting !== 0) return;
+    state.queue.length = 0;
+    if (this.#callers.get(state.caller) === state) this.#callers.delete(state.caller);
   }
 
   /** Start waiting tasks while slots are free: each time the eligible caller with the fewest running, longest unserved. */
@@ -112,17 +128,44 @@ export class FairLimiter {
     while (this.#active < this.capacity && this.#pending > 0) {
       let next: CallerState | undefined;
       for (const state of this.#callers.values()) {
-        if (state.queue.length === 0 || state.active >= this.perCaller) continue;
+        if (state.waiting === 0 || state.active >= this.perCaller) continue;
         if (!next || state.active < next.active || (state.active === next.active && state.lastServed < next.lastServed)) next = state;
       }
       if (!next) return;
-      const entry = next.queue.shift() as Waiting;
+      let entry = next.queue.shift() as LimiterEntry;
+      while (entry.waitingIn !== next) entry = next.queue.shift() as LimiterEntry;
+      entry.waitingIn = undefined;
+      next.waiting -= 1;
       this.#pending -= 1;
       this.#active += 1;
       next.active += 1;
       this.#served += 1;
       next.lastServed = this.#served;
-      entry.start();
+      this.#start(next, entry);
     }
+  }
+
+  /** Run an entry in the slot just taken; the slot is given back when its promise settles, or at once when it runs nothing. */
+  #start(state: CallerState, entry: LimiterEntry): void {
+    let running: PromiseLike<unknown> | undefined;
+    try {
+      running = entry.start();
+    } catch {
+      running = undefined; // an entry reports its own failures; the slot is free again either way
+    }
+    const finish = (): void => {
+      this.#active -= 1;
+      state.active -= 1;
+      this.#forgetIfIdle(state);
+    };
+    if (!running) {
+      finish(); // the dispatch loop that called us goes on
+      return;
+    }
+    const finishAndDispatch = (): void => {
+      finish();
+      this.#dispatch();
+    };
+    running.then(finishAndDispatch, finishAndDispatch);
   }
 }

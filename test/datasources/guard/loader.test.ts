@@ -192,6 +192,30 @@ describe('fetchJobShared', () => {
     await expect(again).resolves.toMatchObject({ nativeId: 'x' });
   });
 
+  it('takes a call abandoned while it still waits for a slot out of every queue it waits in, without ever asking the source', async () => {
+    vi.useFakeTimers();
+    const { source, calls } = gatedSource();
+    const guarded = guardSource(source, { ...OPTIONS, concurrency: 1, callerConcurrency: 1, budgetMs: 1_000 });
+    const running = fetchJobShared(guarded, key('a1'), 'alice');
+    const queued = fetchJobShared(guarded, key('x'), 'alice');
+    const joined = fetchJobShared(guarded, key('x'), 'bob'); // bob's own place in the queue
+    const bothFailed = Promise.all([
+      expect(queued).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' }),
+      expect(joined).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' }),
+      expect(running).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' }),
+    ]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(guarded.limit.pendingCount).toBe(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await bothFailed;
+    expect(guarded.limit.pendingCount).toBe(0);
+    expect(calls.map((c) => c.jobId)).toEqual(['a1']);
+    expect(inFlightCount(guarded)).toBe(0);
+    // The slot a1 held comes back once its aborted attempt settles; the limiter is empty again.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(guarded.limit.activeCount).toBe(0);
+  });
+
   it("lets a caller who joins a call still queued behind another caller's flood run it in its own slot", async () => {
     const { source, calls } = gatedSource();
     const guarded = guardSource(source, { ...OPTIONS, concurrency: 4, callerConcurrency: 1 });
