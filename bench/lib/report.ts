@@ -156,6 +156,16 @@ export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { b
   );
   add(
     {
+      id: '5.peak',
+      figure: `peak RSS with those ${settings.memoryConnections} 100-job queries in flight`,
+      unit: 'MB',
+      digits: 0,
+      note: 'the absolute figure beside the one above: "per query" is (peak − idle before) ÷ queries, so a process that kept a large heap from earlier load looks cheap per query',
+    },
+    (s) => median(s.memory.map((m) => m.peakMb)),
+  );
+  add(
+    {
       id: '5.idle',
       figure: 'idle RSS after load ÷ idle RSS at start',
       unit: '×',
@@ -251,7 +261,11 @@ const DECISIONS = [
   '',
   "**The AWS SDK client stack is not on the per-call path.** One CodePipeline GetJobDetails through `@aws-sdk/client-codepipeline` cost ≈ 1,200 µs of CPU per job; the same call through jobgraph's own caller (`src/datasources/shared/awsCall.ts`: SigV4 on node:crypto with the signing key cached per day, region and service; keep-alive agents capped per provider; the body cap; the one hand-made retry policy; SDK-style clock-skew correction) ≈ 330 µs, against a bare floor of ≈ 400 µs in the same datasource-level harness (Panorama 1,239 → 391 µs, HealthOmics 915 → 397, Import/Export 747 → 672 with the same signer). The SDK's time went to its middleware stack, schema serde, the per-call endpoint resolver, `@smithy/signature-v4` with a pure-JS SHA-256 and an AsyncLocalStorage for attempt reporting — none of which changes what goes on the wire for one GET or POST per job. Kept from the SDK, loaded on first use: the credential chain (`@aws-sdk/credential-provider-node`, memoized, refreshed before expiry) and the endpoint rules' partition data (`@aws-sdk/core`), resolved once per region. The SDK clients stay as the test oracle: every golden fixture goes through the real `@aws-sdk/client-*` deserialiser and through jobgraph's parser and must give the same record or error (`test/datasources/shared/sdkOracle.test.ts`); the signer must equal `@smithy/signature-v4` byte for byte and the endpoints each client's own `endpointProvider`.",
   '',
-  "**No smaller young generation by default.** `--max-semi-space-size=2` cuts RSS per in-flight 100-job query to about half (≈ 1.0 MB) but costs ≈ 20 % more CPU per job; CPU per job is the larger gap, so it is an operator's choice (`NODE_OPTIONS`), not the default. Idle memory is given back instead by an idle-time memory-reducing GC (`src/idleMemory.ts`).",
+  "**jobgraph parses XML with its own scanner; the floor keeps fast-xml-parser.** Profiles put fast-xml-parser (validator, then parser, then the tree walk) at about a third of the gateway's CPU for a COS Batch or Import/Export job. `src/datasources/shared/xml.ts` is one pass with `indexOf`/`charCodeAt` building the same output shape (`bench/xml.ts`: the 5.3 KB COS answer 250–470 → 30–55 µs, the 2.7 KB Import/Export answer 90–270 → 11–31 µs). It is stricter, not looser: DOCTYPE and unknown entities, bad names, `<` in attribute values and misplaced declarations are refused as `UPSTREAM_BAD_RESPONSE`. A differential property test runs it against fast-xml-parser as configured before on generated documents and every fixture (`test/fuzz/xmlParser.test.ts`); fast-xml-parser is a devDependency for that test and for the floor client, which keeps it so the floor is the issue's floor.",
+  '',
+  "**Known operations skip Apollo Server's request pipeline.** A JSON `POST /graphql` of a query the gateway has already parsed and validated, within limits and the job budget, with a simple `Accept`, no APQ or inline trace, runs on graphql-js `execute` with the same context, error formatting, status, headers, log line, metric and span (`src/knownOperations.ts`); anything else still goes through Apollo. Side-by-side tests compare the two paths byte for byte (`test/gateway/directPost.test.ts`). Apollo's per-request pipeline (query hash, document cache, content negotiation, CSRF check, plugin hooks) was ≈ 100 µs of the cached path.",
+  '',
+  '**No smaller young generation by default, and the per-query memory goal is missed.** A heap snapshot with 100 100-job queries in flight holds ≈ 3 KB of live state per job (the shared call, its waiter, DataLoader and graphql-js promises, the record) — ≈ 0.3 MB per query; the RSS rise per query is several times that because V8 grows its young generation under load (semi-spaces up to 2 × 64 MiB on this machine) and lets old space fill with promoted garbage before the next mark-compact. `--max-semi-space-size=8` or `16` did not lower the figure here (garbage moves to old space instead) and `2` costs ≈ 20 % CPU per job; V8 reads the flag only at start-up (`v8.setFlagsFromString` later has no effect), so it is an operator\'s choice (`NODE_OPTIONS`). What was cut: a queued job holds no abort controllers, Set, closures or limiter promise until it runs (`src/datasources/guard/loader.ts`, `fairLimit.ts`); an XML text no longer keeps its whole provider answer alive (a V8 sliced string); the secret-value registry is bounded by the characters it really holds (61 → 13 MB when full). The "before" per-query figure is lower only because its idle RSS already held the heap grown by earlier phases (see the peak row). Idle memory is given back by an idle-time memory-reducing GC (`src/idleMemory.ts`).',
   '',
 ];
 
