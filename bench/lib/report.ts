@@ -146,6 +146,16 @@ export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { b
   );
   add(
     {
+      id: '4.cachedLogged',
+      figure: 'same at LOG_LEVEL=info, the default (one JSON log line per request, to a pipe)',
+      unit: 'µs/request',
+      digits: 0,
+      note: 'every other gateway in the bench runs at LOG_LEVEL=warn',
+    },
+    (s) => median(s.cachedLoggedMicros),
+  );
+  add(
+    {
       id: '5.inflight',
       figure: `RSS per in-flight 100-job query (${settings.memoryConnections} at once, fresh jobs)`,
       unit: 'MB',
@@ -322,7 +332,7 @@ export function renderReport(
     `- **1**: ${s.cpuRequests} 100-job queries (20 fresh IDs per provider) over 4 connections on a gateway with the job cache off; gateway CPU ÷ jobs asked.`,
     `- **2**: ${s.latencyPairs} pairs, one query at a time: a 1-job query (fresh Panorama job) then a 100-ID query naming 80 fresh distinct jobs (16 per provider, 20 asked twice); ratio of the p50s. Baseline: the floor client sending 1 call, then 80 concurrent calls to the same emulators (p50 ${fmt(median(floor.oneMs), 1)} ms and ${fmt(median(floor.eightyMs), 1)} ms).`,
     "- **3**: 20 identical 100-ID queries (80 distinct fresh unfinished jobs) sent at once to one gateway; upstream calls from the emulators' call logs. Redis: a throwaway `redis-server` on a free port, two gateways with `JOBGRAPH_CACHE_URL` pointing at it (and `JOBGRAPH_CACHE_OP_TIMEOUT_MS=2000`: the job cache stops using a store for 10 s after one slow op, which a busy shared machine triggers), probed until a job stored through one is served by the other; then 10 identical queries to each at once (fresh finished jobs without secrets, of the providers that have such a demo job), then the same again.",
-    `- **4**: a default-config gateway answering a finished demo job without secrets from its cache; ${s.cachedRequests} requests at 10 connections after as many for warm-up; server CPU ÷ requests. Baseline: bench/baseline/server.ts (node:http + graphql-js, no upstream, no auth) answering the same bytes, measured the same way.`,
+    `- **4**: a default-config gateway answering a finished demo job without secrets from its cache; ${s.cachedRequests} requests at 10 connections after as many for warm-up; server CPU ÷ requests; then the same on a second gateway at \`LOG_LEVEL=info\` (every other gateway here runs at \`warn\`). Baseline: bench/baseline/server.ts (node:http + graphql-js, no upstream, no auth) answering the same bytes, measured the same way.`,
     `- **5**: ${s.memoryConnections} connections each send one 100-job query of fresh jobs, so all are in flight together; RSS read every 100 ms; (peak − idle before) ÷ queries. Idle RSS = median of 5 readings.`,
     "- **6**: batching counts upstream calls per distinct job in one query; connections are the emulators' accepted-connection counters after the warm-up and after the load; the repeated finished jobs are the demo jobs split by a probe that asks every field with a `jobs:secrets:read` token and checks the SDL's own list of sensitive fields (`readAuthPolicy(schema).sensitiveFields`).",
     '',
@@ -337,7 +347,7 @@ export function renderReport(
       `- CPU per job runs (µs): existing ${x.cpuExisting.map((r) => r.microsPerJob.toFixed(0)).join(', ')}; not-found ${x.cpuMissing.map((r) => r.microsPerJob.toFixed(0)).join(', ')}.`,
       `- Latency at ${s.slowLatencyMs} ms upstream: 1 job p50 ${fmt(median(lat.oneMs), 1)} ms (p90 ${fmt(percentile(lat.oneMs, 90), 1)}), 100 jobs p50 ${fmt(median(lat.hundredMs), 1)} ms (p90 ${fmt(percentile(lat.hundredMs, 90), 1)}).`,
       `- Coalescing runs (calls): ${x.coalescing.join(', ')} (GraphQL errors: ${x.coalescingErrors.map((e) => JSON.stringify(e)).join(', ')})${x.redis ? `; Redis: ${'skipped' in x.redis ? `skipped — ${x.redis.skipped}` : `${x.redis.concurrentCalls} concurrent, ${x.redis.repeatCalls} repeated (Redis served hits after ${x.redis.readyAfter} probe(s))`}` : '; Redis: off (BENCH_REDIS=0)'}.`,
-      `- Cached path runs (µs/request): ${x.cachedMicros.map((v) => v.toFixed(0)).join(', ')}.`,
+      `- Cached path runs (µs/request): ${x.cachedMicros.map((v) => v.toFixed(0)).join(', ')}; at LOG_LEVEL=info ${x.cachedLoggedMicros.map((v) => v.toFixed(0)).join(', ')}.`,
       `- Memory: idle at start ${x.idleStartMb.toFixed(1)} MB, after load ${x.idleAfterMb.toFixed(1)} MB; in-flight runs: ${x.memory.map((m) => `idle ${m.idleMb.toFixed(1)} → peak ${m.peakMb.toFixed(1)} MB (${m.mbPerRequest.toFixed(3)} MB/query, ${m.load.ok} ok, non-2xx ${m.load.non2xx})`).join('; ')}.`,
       `- Upstream calls after warm-up: ${x.callsAfterWarmup}; new connections: ${x.newConnections}. Batching: ${x.batching.map((b) => `${b.entry} ${b.distinctJobs}: ${b.upstreamCalls} calls, ${b.repeatedCalls} repeated, ${b.badResponses} bad`).join('; ')}.`,
       `- Finished jobs asked twice: ${x.repeatClean.jobs} clean → ${x.repeatClean.firstRunCalls} then ${x.repeatClean.secondRunCalls} calls; ${x.repeatSecret.jobs} secret-holding → ${x.repeatSecret.firstRunCalls} then ${x.repeatSecret.secondRunCalls}.`,

@@ -58,6 +58,8 @@ export interface SideResult {
   repeatSecret: RepeatRun;
   /** Server CPU µs per cache-served 1-job request, per run. */
   cachedMicros: number[];
+  /** The same at LOG_LEVEL=info (the default), one log line per request. */
+  cachedLoggedMicros: number[];
   cachedAnswer: string;
   redis?: { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number } | { skipped: string };
   fairness: FairnessRun;
@@ -232,6 +234,11 @@ export async function measureSide(
   const cachedMicros: number[] = [];
   for (let r = 0; r < settings.runs; r++) cachedMicros.push(await cpuPerRequest(ctx, cached, oneBody));
   await cached.stop();
+  // The same at the default log level: one JSON line per operation, written to a pipe (the bench reads it).
+  const logged = await launch('default-config-info-log', { extraEnv: { LOG_LEVEL: 'info' } });
+  const cachedLoggedMicros: number[] = [];
+  for (let r = 0; r < settings.runs; r++) cachedLoggedMicros.push(await cpuPerRequest(ctx, logged, oneBody));
+  await logged.stop();
 
   let redis: SideResult['redis'];
   if (settings.redis) {
@@ -286,6 +293,7 @@ export async function measureSide(
     repeatClean,
     repeatSecret,
     cachedMicros,
+    cachedLoggedMicros,
     cachedAnswer,
     ...(redis ? { redis } : {}),
     fairness,
