@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     authHeaders: {},
     unknownIds: new UnknownIdGenerator(),
     log,
+    floorCpu: () => Promise.reject(new Error('bench/fairness.ts measures no floor')),
   };
   const results: [string, FairnessRun][] = [];
   try {

@@ -1,5 +1,5 @@
 import type { EmulatorProcess } from './emulators.ts';
-import type { UnknownIdGenerator } from './ids.ts';
+import type { IdKind, UnknownIdGenerator } from './ids.ts';
 import type { BenchSettings } from './settings.ts';
 
 /** What every phase of the bench needs. */
@@ -14,4 +14,6 @@ export interface BenchContext {
   authHeaders: Record<string, string>;
   unknownIds: UnknownIdGenerator;
   log(message: string): void;
+  /** One run of the floor client's CPU for `kind` jobs: bench-process CPU µs per bare signed call. */
+  floorCpu(kind: IdKind): Promise<number>;
 }

@@ -45,6 +45,8 @@ export interface SideResult {
   duplicates: { idsAsked: number; distinctJobs: number; upstreamCalls: number };
   cpuExisting: CpuRun[];
   cpuMissing: CpuRun[];
+  /** The floor's CPU (µs per bare call), one run right before each gateway CPU run of the same kind. */
+  floorMicros: { existing: number[]; missing: number[] };
   /** Wall ms of each 1-job and each 100-job (80 distinct) query at the slow upstream latency. */
   latency: { oneMs: number[]; hundredMs: number[] };
   /** Upstream calls for 20 concurrent identical 100-ID queries of 80 distinct unfinished jobs, per run. */
@@ -169,8 +171,12 @@ export async function measureSide(
   ctx.log(`${label}: CPU per job`);
   const cpuExisting: CpuRun[] = [];
   const cpuMissing: CpuRun[] = [];
+  // Each gateway run right after a floor run of the same kind: the ratio compares like with like on a machine whose speed drifts.
+  const floorMicros = { existing: [] as number[], missing: [] as number[] };
   for (let r = 0; r < settings.runs; r++) {
+    floorMicros.existing.push(await ctx.floorCpu('finished'));
     cpuExisting.push(await cpuPerJob(ctx, main, 'finished'));
+    floorMicros.missing.push(await ctx.floorCpu('missing'));
     cpuMissing.push(await cpuPerJob(ctx, main, 'missing'));
   }
 
@@ -283,6 +289,7 @@ export async function measureSide(
     batching,
     duplicates,
     cpuExisting,
+    floorMicros,
     cpuMissing,
     latency,
     coalescing,
