@@ -15,7 +15,7 @@ import {
   type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
-import { jobFieldsBound } from './limits/jobBudget.ts';
+import { distinctJobKeys, jobFieldsBound, type BudgetConfig } from './limits/jobBudget.ts';
 
 /** Query documents (with an operation name) remembered at most; the map is emptied when full (a client's usual queries are soon back). */
 export const MAX_KNOWN_OPERATIONS = 1000;
@@ -30,6 +30,8 @@ export interface KnownOperation {
   operation: OperationDefinitionNode;
   /** The operation's own name (what Apollo reports as `operationName`), or null. */
   operationName: string | null;
+  /** Whether the operation may load more jobs than the budget (a list of IDs or representations), so each request's variables must be counted (`fitsBudget`). */
+  countJobs: boolean;
 }
 
 /** What the direct path needs from a JSON POST body: nothing else may be in it (no `extensions`, so no APQ). */
@@ -76,8 +78,9 @@ function introspects(document: DocumentNode): boolean {
  * sends one again need not pay Apollo's per-request pipeline (hash, document cache, plugins' hooks)
  * to run it. Only what is certain to behave the same is remembered: a document that parses
  * within the token limit and passes graphql-js's rules and jobgraph's limits, whose selected
- * operation is a query, reads no schema introspection and can load no more jobs than the
- * per-request budget without counting (see `jobFieldsBound`). Anything else (`null`) is Apollo's.
+ * operation is a query and reads no schema introspection. Anything else (`null`) is Apollo's, and
+ * so is a request whose variables ask for more distinct jobs than the per-request budget
+ * (`fitsBudget`: Apollo's job-budget plugin refuses it).
  */
 export class KnownOperations {
   private readonly known = new Map<string, KnownOperation | null>();
@@ -88,7 +91,7 @@ export class KnownOperations {
     private readonly schema: GraphQLSchema,
     validationRules: readonly ValidationRule[],
     private readonly parseOptions: { maxTokens: number },
-    private readonly maxJobsPerRequest: number,
+    private readonly budget: BudgetConfig,
   ) {
     this.rules = [...specifiedRules, ...validationRules];
   }
@@ -119,9 +122,21 @@ export class KnownOperations {
     if (validate(this.schema, document, this.rules).length > 0) return null;
     const operation = getOperationAST(document, operationName);
     if (!operation || operation.operation !== OperationTypeNode.QUERY || introspects(document)) return null;
-    if (jobFieldsBound(document, operation) > this.maxJobsPerRequest) return null;
     if (document.definitions.some((d) => d.kind !== Kind.OPERATION_DEFINITION && d.kind !== Kind.FRAGMENT_DEFINITION)) return null;
-    return { document, operation, operationName: operation.name?.value || null };
+    const countJobs = jobFieldsBound(document, operation) > this.budget.limits.maxJobsPerRequest;
+    return { document, operation, operationName: operation.name?.value || null, countJobs };
+  }
+
+  /**
+   * Whether a request may run on the direct path as far as the job budget goes: always when its
+   * operation cannot load more jobs than the budget; otherwise when its variables coerce and
+   * name at most that many distinct jobs, counted as `jobBudgetPlugin` counts them. False sends
+   * it to Apollo, which refuses it (400) before any resolver runs.
+   */
+  fitsBudget(known: KnownOperation, variables: Record<string, unknown>): boolean {
+    if (!known.countJobs) return true;
+    const keys = distinctJobKeys(this.schema, known.document, known.operation, variables, this.budget);
+    return keys !== null && keys.size <= this.budget.limits.maxJobsPerRequest;
   }
 
   /**

@@ -435,14 +435,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const contextFor = (admitted: Admitted) => async () => createRequestContext(config, sources, admitted.identity, admitted.requestId);
   const spanMiddleware = options.observability?.tracing ? operationSpanMiddleware(options.observability) : undefined;
 
-  const knownOperations = new KnownOperations(built.schema, limits.validationRules, limits.parseOptions, config.limits.maxJobsPerRequest);
+  const knownOperations = new KnownOperations(built.schema, limits.validationRules, limits.parseOptions, config);
   const observability = options.observability;
 
   /**
    * A query Apollo has nothing left to decide for, run without Apollo's per-request pipeline: a
    * body of only `query`, `operationName` and `variables` (so no APQ), at `/graphql` itself, with
    * an `Accept` whose answer is certain (`contentTypeFor`), a known operation
-   * (`KnownOperations`: parsed, validated, a query within the job budget) and variables that
+   * (`KnownOperations`: parsed, validated, a query; its variables within the job budget) and variables that
    * coerce (checked by graphql-js before any resolver runs). CSRF prevention has nothing to refuse (the body is `application/json`). The answer is
    * Apollo's, byte for byte: the same context, error formatting (`formatErrorsAsApollo` then
    * `formatError`), status, headers, log line, metric and span name. Resolves to false, having
@@ -455,7 +455,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const request = contentType === undefined ? null : plainRequestOf(body);
     if (!request) return false;
     const known = knownOperations.lookup(request.query, request.operationName);
-    if (!known) return false;
+    if (!known || !knownOperations.fitsBudget(known, request.variables)) return false;
     const started = performance.now();
     const result = await knownOperations.execute(known, request.variables, createRequestContext(config, sources, who.identity, who.requestId));
     if (!result) return false;

@@ -20,7 +20,7 @@ import { buildSchema } from '../src/schema.ts';
 const config = loadConfig({ mode: 'demo' }, { JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' });
 const limits = createQueryLimits(config);
 const { schema } = buildSchema();
-const known = () => new KnownOperations(schema, limits.validationRules, limits.parseOptions, config.limits.maxJobsPerRequest);
+const known = () => new KnownOperations(schema, limits.validationRules, limits.parseOptions, config);
 
 describe('KnownOperations', () => {
   it('remembers a valid query and the operation a request selects', () => {
@@ -33,7 +33,7 @@ describe('KnownOperations', () => {
     expect(ops.lookup('{ __typename }', undefined)?.operationName).toBeNull();
   });
 
-  it('leaves to Apollo what it must decide: syntax, validation, limits, introspection, mutations, the job budget', () => {
+  it('leaves to Apollo what it must decide: syntax, validation, limits, introspection, mutations', () => {
     const ops = known();
     expect(ops.lookup('{ job(id: ', undefined)).toBeNull();
     expect(ops.lookup('{ job(id: "x") { nope } }', undefined)).toBeNull();
@@ -42,10 +42,38 @@ describe('KnownOperations', () => {
     expect(ops.lookup('{ __type(name: "Job") { name } }', undefined)).toBeNull();
     expect(ops.lookup('mutation { x }', undefined)).toBeNull();
     expect(ops.lookup('subscription S($ids: [ID!]!) { jobUpdates(ids: $ids) { id } }', undefined)).toBeNull();
-    // Three single-job fields may load more than the budget of two; a list of IDs may too.
-    expect(ops.lookup('{ a: job(id: "a") { id } b: job(id: "b") { id } c: job(id: "c") { id } }', undefined)).toBeNull();
-    expect(ops.lookup('query($ids: [ID!]!) { jobs(ids: $ids) { id } }', undefined)).toBeNull();
-    expect(ops.lookup('{ a: job(id: "a") { id } b: job(id: "b") { id } }', undefined)).not.toBeNull();
+  });
+
+  it('counts the distinct jobs a request names only when its operation may load more than the budget, and leaves one over it to Apollo', () => {
+    const ops = known(); // budget: 2 jobs
+    const two = ops.lookup('{ a: job(id: "importexport:ABCDE") { id } b: job(id: "importexport:FGHIJ") { id } }', undefined);
+    expect(two?.countJobs).toBe(false);
+    expect(two && ops.fitsBudget(two, {})).toBe(true);
+    // Three single-job fields may load more than two; counted, they do.
+    const three = ops.lookup(
+      '{ a: job(id: "importexport:ABCDE") { id } b: job(id: "importexport:FGHIJ") { id } c: job(id: "importexport:KLMNO") { id } }',
+      undefined,
+    );
+    expect(three?.countJobs).toBe(true);
+    expect(three && ops.fitsBudget(three, {})).toBe(false);
+    // A list of IDs: counted per request, as the job-budget plugin counts (distinct, well-formed, @skip applied).
+    const list = ops.lookup('query($ids: [ID!]!, $skip: Boolean = false) { jobs(ids: $ids) @skip(if: $skip) { id } }', undefined);
+    if (!list) throw new Error('not known');
+    expect(list.countJobs).toBe(true);
+    const ids = ['importexport:ABCDE', 'importexport:FGHIJ', 'importexport:KLMNO'];
+    expect(ops.fitsBudget(list, { ids: ids.slice(0, 2) })).toBe(true);
+    expect(ops.fitsBudget(list, { ids: [ids[0], ids[1], ids[0], ids[1]] })).toBe(true);
+    expect(ops.fitsBudget(list, { ids: [...ids.slice(0, 2), 'not an id', 'importexport:'] })).toBe(true);
+    expect(ops.fitsBudget(list, { ids })).toBe(false);
+    expect(ops.fitsBudget(list, { ids, skip: true })).toBe(true);
+    // Variables that do not coerce: Apollo answers them.
+    expect(ops.fitsBudget(list, { ids: [{}] })).toBe(false);
+    expect(ops.fitsBudget(list, {})).toBe(false);
+    const entities = ops.lookup('query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { id } } }', undefined);
+    if (!entities) throw new Error('not known');
+    const rep = (id: string) => ({ __typename: 'ImportExportJob', id });
+    expect(ops.fitsBudget(entities, { r: [rep(ids[0] as string), rep(ids[1] as string)] })).toBe(true);
+    expect(ops.fitsBudget(entities, { r: ids.map(rep) })).toBe(false);
   });
 
   it('runs an operation, and answers null without running a resolver when its variables do not coerce', async () => {

@@ -19,7 +19,7 @@ import { BadUserInputError } from '../errors.ts';
 import { buildKey, formatGlobalId, parseGlobalId, type JobKey } from '../globalId.ts';
 import { representationKey } from '../resolvers/representationKey.ts';
 
-type BudgetConfig = Pick<Config, 'limits' | 'awsRegion' | 'tencent'>;
+export type BudgetConfig = Pick<Config, 'limits' | 'awsRegion' | 'tencent'>;
 type Args = Record<string, unknown>;
 
 /**

@@ -112,6 +112,7 @@ describe('The direct POST /graphql path', () => {
     const body = (query: string, variables?: unknown, extra: Record<string, unknown> = {}) =>
       JSON.stringify({ query, ...(variables ? { variables } : {}), ...extra });
     const ONE = `query One($id: ID!) { job(id: $id) { id provider state terminal createdAt } }`;
+    const LIST = `query Many($ids: [ID!]!) { jobs(ids: $ids) { id provider state terminal } }`;
     const SECRET = `query Secret($id: ID!) { job(id: $id) { id ... on CodePipelineJob { continuationToken } } }`;
     const cases: [string, Record<string, string>, string][] = [
       ['a job', read, body(ONE, { id: ex.importexport })],
@@ -139,6 +140,21 @@ describe('The direct POST /graphql path', () => {
         'over the job budget',
         read,
         body(`query Many($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { ids: Array.from({ length: 101 }, (_, i) => `importexport:JOB${i}`) }),
+      ],
+      [
+        'a list of jobs: found, missing, malformed and repeated IDs',
+        read,
+        body(LIST, { ids: [...Object.values(ex), DEMO_DATA.importexport.ERROR_CASE_GLOBAL_IDS.notFound, 'nope', ex.omics] }),
+      ],
+      ['a list of jobs at the job budget', read, body(LIST, { ids: Array.from({ length: 100 }, (_, i) => `importexport:JOB${i}`) })],
+      ['a list of jobs given one ID', read, body(LIST, { ids: ex.importexport })],
+      ['a list of jobs, a variable of the wrong type', read, body(LIST, { ids: [{}] })],
+      [
+        'entities',
+        read,
+        body(`query E($r: [_Any!]!) { _entities(representations: $r) { ... on Job { id state } } }`, {
+          r: [{ __typename: 'CosBatchJob', id: ex.cosbatch }, { __typename: 'ImportExportJob', nativeId: 'nope' }, { __typename: 'Nope' }],
+        }),
       ],
       ['__typename', {}, body('{ __typename }')],
       ['an extra body key', read, body(ONE, { id: ex.importexport }, { foo: 1 })],
