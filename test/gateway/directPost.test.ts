@@ -113,6 +113,8 @@ describe('The direct POST /graphql path', () => {
       JSON.stringify({ query, ...(variables ? { variables } : {}), ...extra });
     const ONE = `query One($id: ID!) { job(id: $id) { id provider state terminal createdAt } }`;
     const LIST = `query Many($ids: [ID!]!) { jobs(ids: $ids) { id provider state terminal } }`;
+    /** `n` distinct well-formed Import/Export job IDs that no demo job has. */
+    const importExportIds = (n: number) => Array.from({ length: n }, (_, i) => `importexport:JOB${i}`);
     const SECRET = `query Secret($id: ID!) { job(id: $id) { id ... on CodePipelineJob { continuationToken } } }`;
     const cases: [string, Record<string, string>, string][] = [
       ['a job', read, body(ONE, { id: ex.importexport })],
@@ -136,17 +138,13 @@ describe('The direct POST /graphql path', () => {
       ['an APQ hash alone', read, JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } })],
       ['APQ with its query', read, body('{ __typename }', undefined, { extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } })],
       ['introspection', read, body('{ __schema { queryType { name } } }')],
-      [
-        'over the job budget',
-        read,
-        body(`query Many($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { ids: Array.from({ length: 101 }, (_, i) => `importexport:JOB${i}`) }),
-      ],
+      ['over the job budget', read, body(LIST, { ids: importExportIds(101) })],
       [
         'a list of jobs: found, missing, malformed and repeated IDs',
         read,
         body(LIST, { ids: [...Object.values(ex), DEMO_DATA.importexport.ERROR_CASE_GLOBAL_IDS.notFound, 'nope', ex.omics] }),
       ],
-      ['a list of jobs at the job budget', read, body(LIST, { ids: Array.from({ length: 100 }, (_, i) => `importexport:JOB${i}`) })],
+      ['a list of jobs at the job budget', read, body(LIST, { ids: importExportIds(100) })],
       ['a list of jobs given one ID', read, body(LIST, { ids: ex.importexport })],
       ['a list of jobs, a variable of the wrong type', read, body(LIST, { ids: [{}] })],
       [
