@@ -19,10 +19,18 @@ const WINDOW = 8;
 const HASH_BITS = 20;
 const HASH_MASK = (1 << HASH_BITS) - 1;
 
-/** A learned value's forms and their characters. */
+/**
+ * A learned value's forms and their characters, linked in recency order (see
+ * SecretValueRegistry.learn): a list, not a Map's insertion order, because taking a Map's oldest
+ * entry walks over every entry deleted before it until the table is rebuilt, and a full registry
+ * deletes its oldest entry on every learn.
+ */
 interface LearnedValue {
+  readonly value: string;
   readonly forms: readonly string[];
   readonly cost: number;
+  older: LearnedValue | undefined;
+  newer: LearnedValue | undefined;
 }
 
 /**
@@ -92,6 +100,9 @@ export class SecretValueRegistry {
   private readonly pinned = new Set<string>();
   /** Learned value → its forms (kept so forgetting it does not work them out again) and their characters (what it costs against `maxLearnedChars`). */
   private readonly learned = new Map<string, LearnedValue>();
+  /** The least and the most recently seen learned values, ends of the recency list. */
+  private oldest: LearnedValue | undefined;
+  private newest: LearnedValue | undefined;
   /** Registered form → how many registered values produce it. */
   private readonly patterns = new Map<string, number>();
   /** Window text → the forms ending with it. */
@@ -121,6 +132,7 @@ export class SecretValueRegistry {
     this.pinned.add(value);
     const learned = this.learned.get(value);
     if (learned) {
+      this.unlink(learned);
       this.learned.delete(value);
       this.learnedChars -= learned.cost;
       return; // already indexed
@@ -133,21 +145,27 @@ export class SecretValueRegistry {
     if (!this.accepts(value) || this.pinned.has(value)) return;
     const known = this.learned.get(value);
     if (known) {
-      this.learned.delete(value);
-      this.learned.set(value, known);
+      if (known !== this.newest) {
+        this.unlink(known);
+        this.append(known);
+      }
       return;
     }
     const forms = formsOf(value);
-    const cost = forms.reduce((sum, form) => sum + form.length, 0);
+    let cost = 0;
+    for (const form of forms) cost += form.length;
     if (cost > this.maxLearnedChars) return;
-    this.learned.set(value, { forms, cost });
+    const entry: LearnedValue = { value, forms, cost, older: undefined, newer: undefined };
+    this.learned.set(value, entry);
+    this.append(entry);
     this.learnedChars += cost;
     this.index(forms, 1);
     while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
-      const [oldest, entry] = this.learned.entries().next().value as [string, LearnedValue];
-      this.learned.delete(oldest);
-      this.learnedChars -= entry.cost;
-      this.index(entry.forms, -1);
+      const oldest = this.oldest as LearnedValue;
+      this.unlink(oldest);
+      this.learned.delete(oldest.value);
+      this.learnedChars -= oldest.cost;
+      this.index(oldest.forms, -1);
     }
   }
 
@@ -171,6 +189,7 @@ export class SecretValueRegistry {
   clearLearned(): void {
     for (const { forms } of this.learned.values()) this.index(forms, -1);
     this.learned.clear();
+    this.oldest = this.newest = undefined;
     this.learnedChars = 0;
     this.walkedRecords = new WeakSet();
   }
@@ -188,6 +207,24 @@ export class SecretValueRegistry {
       if (re.test(out)) out = out.replace(re, replacement);
     }
     return out;
+  }
+
+  /** Put a learned value at the newest end of the recency list. */
+  private append(entry: LearnedValue): void {
+    entry.older = this.newest;
+    entry.newer = undefined;
+    if (this.newest) this.newest.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
+  }
+
+  /** Take a learned value out of the recency list. */
+  private unlink(entry: LearnedValue): void {
+    if (entry.older) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    if (entry.newer) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    entry.older = entry.newer = undefined;
   }
 
   private accepts(value: string | null | undefined): value is string {

@@ -91,6 +91,22 @@ describe('SecretValueRegistry', () => {
     expect(r.contains('pinned-credential')).toBe(true);
   });
 
+  it('keeps recency order through many evictions, touches and a learned value pinned later', () => {
+    const r = new SecretValueRegistry(3);
+    const v = (n: number) => `learned-value-${n}`;
+    for (let n = 0; n < 1000; n++) r.learn(v(n));
+    r.learn(v(997)); // seen again: now the most recent; 998 is the oldest
+    r.pin(v(998)); // pinned: leaves the learned values, so a place is free
+    r.learn(v(1000));
+    expect(r.size).toBe(4);
+    r.learn(v(1001)); // full again: the oldest learned value (999) goes, not 997 nor the pinned 998
+    expect([997, 998, 999, 1000, 1001].map((n) => r.contains(v(n)))).toEqual([true, true, false, true, true]);
+    expect(r.contains(v(996))).toBe(false);
+    r.clearLearned();
+    r.learn(v(0));
+    expect([0, 997, 998, 1001].map((n) => r.contains(v(n)))).toEqual([true, false, true, false]);
+  });
+
   it('bounds the characters it learns too', () => {
     const r = new SecretValueRegistry(100, 30);
     r.learn('a'.repeat(20));
