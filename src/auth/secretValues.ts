@@ -60,6 +60,8 @@ function hashWindow(text: string, start: number, length: number): number {
 
 const bucket = (h: number) => (h ^ (h >>> HASH_BITS)) & HASH_MASK;
 
+/** A character escapeNonAscii rewrites. */
+const NON_ASCII = /[\u007f-\uffff]/;
 const escapeNonAscii = (s: string) => s.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
 /** Text no form changes: printable ASCII except quotes (`"`, `'`, `` ` ``) and backslash. */
@@ -83,7 +85,8 @@ export function formsOf(value: string): string[] {
   // than \b \t \n \f \r, a C1 character or a surrogate (or is longer than it shows): skip it then.
   const quoted = [value, json, value.length <= 10_000 && INSPECT_AS_JSON.test(value) ? json : inspect(value).slice(1, -1)];
   const inLine = quoted.flatMap((q) => [q, jsonInner(q)]);
-  return [...new Set(inLine.flatMap((f) => [f, escapeNonAscii(f)]))];
+  // JSON.stringify and util.inspect escape into ASCII: the forms of an ASCII value have nothing to rewrite.
+  return [...new Set(NON_ASCII.test(value) ? inLine.flatMap((f) => [f, escapeNonAscii(f)]) : inLine)];
 }
 
 /**
