@@ -20,6 +20,12 @@ export interface Row {
   /** The before gateway's own baseline, where each side measures one (the floor); else `baseline`. */
   beforeBaseline?: number;
   baselineLabel?: string;
+  /**
+   * value ÷ baseline as judged, after and before, where it is not the two medians' quotient: the
+   * CPU rows take the median of each run ÷ the floor run made right before it.
+   */
+  ratio?: number;
+  beforeRatio?: number;
   /** The goal: on the value, or on value ÷ baseline. */
   goal?: { on: 'value' | 'ratio'; op: '<=' | '='; target: number };
   digits: number;
@@ -44,16 +50,25 @@ export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { b
   const before = sides.find((s) => s.label === 'before');
   const after = sides.find((s) => s.label === 'after') as SideResult;
   const rows: Row[] = [];
-  const add = (spec: Omit<Row, 'verdict' | 'text' | 'before' | 'after'>, of: (s: SideResult) => number | undefined) => {
+  const add = (
+    spec: Omit<Row, 'verdict' | 'text' | 'before' | 'after' | 'ratio' | 'beforeRatio'>,
+    of: (s: SideResult) => number | undefined,
+    pairedRatioOf?: (s: SideResult) => number,
+  ) => {
     const a = of(after) as number;
     const b = before ? of(before) : undefined;
-    const measured = spec.goal?.on === 'ratio' ? ratioOf(a, spec.baseline) : a;
+    const r = pairedRatioOf ? pairedRatioOf(after) : ratioOf(a, spec.baseline);
+    const measured = spec.goal?.on === 'ratio' ? r : a;
     const verdict = spec.goal ? (meets(spec.goal, measured) ? 'PASS' : 'MISS') : 'info';
-    const r = ratioOf(a, spec.baseline);
-    const text = `${b !== undefined ? `${fmt(b, spec.digits)} → ` : ''}${fmt(a, spec.digits)} ${spec.unit}${spec.baseline !== undefined ? ` (baseline ${fmt(spec.baseline, spec.digits)}, ${fmt(r, 2)}×)` : ''}`;
-    rows.push({ ...spec, ...(b !== undefined ? { before: b } : {}), after: a, verdict, text });
+    const text = `${b !== undefined ? `${fmt(b, spec.digits)} → ` : ''}${fmt(a, spec.digits)} ${spec.unit}${spec.baseline !== undefined ? ` (baseline ${fmt(spec.baseline, spec.digits)}, ${fmt(r, 2)}×${pairedRatioOf ? ' paired' : ''})` : ''}`;
+    const paired = pairedRatioOf ? { ratio: r as number, ...(before ? { beforeRatio: pairedRatioOf(before) } : {}) } : {};
+    rows.push({ ...spec, ...(b !== undefined ? { before: b } : {}), after: a, ...paired, verdict, text });
   };
   const perJob = (runs: { microsPerJob: number }[]) => median(runs.map((r) => r.microsPerJob));
+  // Each gateway CPU run ÷ the floor run made right before it, then the median: a run that lands
+  // on a slow or fast spell of the machine is compared with a floor measured in the same spell.
+  const pairedCpu = (kind: 'existing' | 'missing') => (s: SideResult) =>
+    median((kind === 'existing' ? s.cpuExisting : s.cpuMissing).map((run, i) => run.microsPerJob / (s.floorMicros[kind][i] as number)));
   const floorOf = (kind: 'existing' | 'missing') => ({
     baseline: median(after.floorMicros[kind]),
     ...(before ? { beforeBaseline: median(before.floorMicros[kind]) } : {}),
@@ -71,6 +86,7 @@ export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { b
       digits: 0,
     },
     (s) => perJob(s.cpuExisting),
+    pairedCpu('existing'),
   );
   add(
     {
@@ -83,6 +99,7 @@ export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { b
       digits: 0,
     },
     (s) => perJob(s.cpuMissing),
+    pairedCpu('missing'),
   );
   add(
     {
@@ -276,7 +293,7 @@ const DECISIONS = [
   '',
   "**Known operations skip Apollo Server's request pipeline.** A JSON `POST /graphql` of a query the gateway has already parsed and validated, within limits and the job budget (a list of IDs or representations is counted per request, as Apollo's job-budget plugin counts it; over the budget goes to Apollo, which refuses it), with a simple `Accept`, no APQ or inline trace, runs on graphql-js `execute` with the same context, error formatting, status, headers, log line, metric and span (`src/knownOperations.ts`); anything else still goes through Apollo. Side-by-side tests compare the two paths byte for byte (`test/gateway/directPost.test.ts`). Apollo's per-request pipeline (query hash, document cache, content negotiation, CSRF check, plugin hooks) was ≈ 100 µs of the cached path. It is a cost per request, not per job: for 100-job queries it is ≈ 1 µs per job, below this bench's noise.",
   '',
-  "**CPU per job misses ≤ 1.5× of the floor once the floor is measured beside each run.** An earlier run compared the gateway with one floor run made at the start and passed (0.89×, 1.29×); with the floor measured right before each gateway CPU run the same code gives 1.4–1.8× for fresh existing jobs and 2.1–2.3× for not-found ones — the earlier pass was the machine's drift, not the gateway. What remains is spread thin: apart from the garbage collector (≈ 8 %) no function outside the wire work both sides do (signing, `node:http`, JSON.parse) holds more than ≈ 4 % of the gateway's self time (profile below). Per job the gateway adds graphql-js execution of the list item and its fields, the per-request DataLoader, the shared in-flight call and its waiter, the fair limiter, the circuit breaker, the retry policy, the attempt metric and record normalisation; a not-found job adds its error's path through classification, `UpstreamError`, graphql-js `locatedError`, Apollo-style formatting and the scrub of its message (≈ 15 µs for the error objects alone, measured apart). A not-found answer is small, so the floor's call is ≈ 40 % cheaper than for an existing job while the gateway's fixed cost per job is not — hence the larger ratio. Closing it would take fewer layers per call — the fair limiter, circuit breaker, retry policy and attempt observer each wrap every call in promises of their own and could be one per-call state machine — not a faster parser.",
+  "**CPU per job misses ≤ 1.5× of the floor once the floor is measured beside each run.** An earlier run compared the gateway with one floor run made at the start and passed (0.89×, 1.29×); with the floor measured right before each gateway CPU run the same code gives 1.4–1.8× for fresh existing jobs and 2.1–2.5× for not-found ones — the earlier pass was the machine's drift, not the gateway. The verdict is the median of each gateway run ÷ the floor run made right before it: the quotient of the two sides' medians pairs runs from different spells of the machine, and once showed a pass (1.28×) where the runs themselves gave 1.28, 1.63 and 1.64×. What remains is spread thin. A profile of 100-job queries of fresh existing jobs, by where each sample's own code sits: `node:http` and sockets ≈ 33 %, signing ≈ 9 % (both also the floor's work), parsing and normalising answers ≈ 15 % (the floor only parses), the garbage collector 9–12 %, learning each record's secret values ≈ 5 %, jobgraph's HTTP wrapper and callers ≈ 10 %, the per-call layers (fair limiter, circuit breaker, retry policy, attempt metric, shared call and its waiter, DataLoader) ≈ 5 %, graphql-js execution ≈ 3 %, the server ≈ 3 %. For not-found jobs graphql-js's located error is ≈ 8.5 % (≈ 16 µs per error, measured apart: half of it the stack `Error` captures in `GraphQLError`'s constructor, the rest its `Object.defineProperties`) and the layers ≈ 6 %. A not-found answer is small, so the floor's call is ≈ 40 % cheaper than for an existing job while the gateway's fixed cost per job is not — hence the larger ratio. No single change closes either gap; what would move it: one per-call state machine instead of the limiter, breaker, retry and observer each wrapping the call in promises of its own (≈ 5 %), located errors built by the `jobs` resolver without a stack (≈ 3 % of a not-found job), a cheaper secret index (≈ 2 %). The secret registry had a real fault, fixed: once full (after a few hundred 100-job queries with Import/Export or CodePipeline jobs) it forgot its oldest value through a `Map`'s insertion order, which walks every entry deleted before it — ≈ 270 µs per record carrying secrets instead of ≈ 50 (`bench/secretValues.ts`). A fresh bench gateway barely fills the registry, so that fault hardly showed in this table; a long-running gateway paid it on every such job.",
   '',
   '**No smaller young generation by default, and the per-query memory goal is missed.** A heap snapshot with 100 100-job queries in flight holds ≈ 3 KB of live state per job (the shared call, its waiter, DataLoader and graphql-js promises, the record) — ≈ 0.3 MB per query; the RSS rise per query is several times that because V8 grows its young generation under load (semi-spaces up to 2 × 64 MiB on this machine) and lets old space fill with promoted garbage before the next mark-compact. `--max-semi-space-size=8` or `16` did not lower the figure here (garbage moves to old space instead) and `2` costs ≈ 20 % CPU per job; V8 reads the flag only at start-up (`v8.setFlagsFromString` later has no effect), so it is an operator\'s choice (`NODE_OPTIONS`). What was cut: a queued job holds no abort controllers, Set, closures or limiter promise until it runs (`src/datasources/guard/loader.ts`, `fairLimit.ts`); an XML text no longer keeps its whole provider answer alive (a V8 sliced string); the secret-value registry is bounded by the characters it really holds (61 → 13 MB when full). The "before" per-query figure is lower only because its idle RSS already held the heap grown by earlier phases (see the peak row). Idle memory is given back by an idle-time memory-reducing GC (`src/idleMemory.ts`).',
   '',
@@ -307,13 +324,13 @@ export function renderReport(
         `- **${x.label}**: gateway from \`${x.root}\` at commit \`${meta.git[x.label]?.commit}\`${meta.git[x.label]?.dirtyFiles.length ? ` with uncommitted changes in ${meta.git[x.label]?.dirtyFiles.join(', ')}` : ''}.`,
     ),
     '',
-    `**${rows.filter((r) => r.verdict === 'PASS').length} PASS, ${rows.filter((r) => r.verdict === 'MISS').length} MISS** for the after gateway (informational rows carry no verdict). Ratio = after ÷ baseline${hasBefore ? ' (before ÷ baseline in brackets)' : ''}.`,
+    `**${rows.filter((r) => r.verdict === 'PASS').length} PASS, ${rows.filter((r) => r.verdict === 'MISS').length} MISS** for the after gateway (informational rows carry no verdict). Ratio = after ÷ baseline${hasBefore ? ' (before ÷ baseline in brackets)' : ''}; for CPU per job, the median over runs of each gateway run ÷ the floor run made right before it.`,
     '',
     ...table(
       ['figure', ...(hasBefore ? ['before'] : []), 'after', 'baseline (same run)', 'ratio', 'goal', 'result'],
       rows.map((r) => {
-        const ratio = ratioOf(r.after, r.baseline);
-        const ratioBefore = ratioOf(r.before, r.beforeBaseline ?? r.baseline);
+        const ratio = r.ratio ?? ratioOf(r.after, r.baseline);
+        const ratioBefore = r.beforeRatio ?? ratioOf(r.before, r.beforeBaseline ?? r.baseline);
         return [
           r.figure,
           ...(hasBefore ? [`${fmt(r.before, r.digits)} ${r.unit}`] : []),
