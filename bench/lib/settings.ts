@@ -17,6 +17,8 @@ export interface BenchSettings {
   runs: number;
   /** 100-job queries per CPU-per-job run (BENCH_CPU_REQUESTS, default 20; quick 5). */
   cpuRequests: number;
+  /** Fresh 100-job queries after the warm-up, to fill the secret registry as in a long-running gateway (BENCH_STEADY_STATE_QUERIES, default 200; quick 0). */
+  steadyStateQueries: number;
   /** Floor calls per run (BENCH_FLOOR_CALLS, default 3000; quick 500). */
   floorCalls: number;
   /** Pairs of (1-job, 100-job) queries for the latency ratio, and of direct (1, 80) batches (BENCH_LATENCY_PAIRS, default 15; quick 5). */
@@ -67,6 +69,7 @@ export function readSettings(): BenchSettings {
     slowLatencyMs: int('BENCH_SLOW_LATENCY_MS', 100, 1, 5000),
     runs: int('BENCH_RUNS', quick ? 1 : 3, 1, 15),
     cpuRequests: int('BENCH_CPU_REQUESTS', quick ? 5 : 20, 1, 100000),
+    steadyStateQueries: int('BENCH_STEADY_STATE_QUERIES', quick ? 0 : 200, 0, 100000),
     floorCalls: int('BENCH_FLOOR_CALLS', quick ? 500 : 3000, 100, 1_000_000),
     latencyPairs: int('BENCH_LATENCY_PAIRS', quick ? 5 : 15, 1, 1000),
     memoryConnections: int('BENCH_MEMORY_CONNECTIONS', quick ? 20 : 100, 1, 2000),
