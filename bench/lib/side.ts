@@ -80,6 +80,10 @@ function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
 /** A 100-job query of fresh IDs of `kind` (20 per provider). */
 const freshHundred = (ctx: BenchContext, kind: IdKind) => jobsBody(ctx.unknownIds.mix(20, kind));
 
+/** `amount` such queries to `url`, over 4 connections. */
+const loadFresh = (ctx: BenchContext, url: string, kind: IdKind, amount: number, timeoutS = 120) =>
+  runLoad({ url, nextBody: () => freshHundred(ctx, kind), headers: ctx.authHeaders, connections: 4, amount, timeoutS });
+
 async function withLatency<T>(ctx: BenchContext, ms: number, fn: () => Promise<T>): Promise<T> {
   await ctx.emulators.setFaults({ latencyMs: ms });
   try {
@@ -93,14 +97,7 @@ async function withLatency<T>(ctx: BenchContext, ms: number, fn: () => Promise<T
 async function cpuPerJob(ctx: BenchContext, gateway: GatewayProcess, kind: IdKind): Promise<CpuRun> {
   await waitForIdle(gateway.pid);
   const before = gateway.cpuMicros();
-  const result = await runLoad({
-    url: gateway.url,
-    nextBody: () => freshHundred(ctx, kind),
-    headers: ctx.authHeaders,
-    connections: 4,
-    amount: ctx.settings.cpuRequests,
-    timeoutS: 120,
-  });
+  const result = await loadFresh(ctx, gateway.url, kind, ctx.settings.cpuRequests);
   const cpuMicros = gateway.cpuMicros() - before;
   const jobs = result.ok * 100;
   return { requests: result.ok, jobs, cpuMicros, microsPerJob: jobs ? cpuMicros / jobs : Number.NaN };
@@ -154,22 +151,13 @@ export async function measureSide(
       ['missing', 4],
       ['running', 4],
     ] as const) {
-      await runLoad({ url: main.url, nextBody: () => freshHundred(ctx, kind), headers: ctx.authHeaders, connections: 4, amount, timeoutS: 120 });
+      await loadFresh(ctx, main.url, kind, amount);
     }
   });
   // Then to the steady state of a long-running gateway: the secret registry full (its 8 Mi characters
   // take ≈ 150 100-job queries of fresh Import/Export and CodePipeline jobs), so it forgets a value on
   // every learn, as it does in production. At the bench's own latency: only the registry is wanted here.
-  if (settings.steadyStateQueries > 0) {
-    await runLoad({
-      url: main.url,
-      nextBody: () => freshHundred(ctx, 'finished'),
-      headers: ctx.authHeaders,
-      connections: 4,
-      amount: settings.steadyStateQueries,
-      timeoutS: 300,
-    });
-  }
+  if (settings.steadyStateQueries > 0) await loadFresh(ctx, main.url, 'finished', settings.steadyStateQueries, 300);
   await waitForIdle(main.pid);
   const afterWarmup = await ctx.emulators.counters();
 
@@ -280,16 +268,9 @@ export async function measureSide(
     ctx.log(`${label}: profiled gateway (--cpu-prof)`);
     const dir = join(ctx.tmpDir, `${label}-profile`);
     const profiled = await launch('profiled', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
-    await runLoad({ url: profiled.url, nextBody: () => freshHundred(ctx, 'running'), headers: ctx.authHeaders, connections: 4, amount: 10, timeoutS: 120 });
+    await loadFresh(ctx, profiled.url, 'running', 10);
     const w1 = nowMicros();
-    await runLoad({
-      url: profiled.url,
-      nextBody: () => freshHundred(ctx, 'running'),
-      headers: ctx.authHeaders,
-      connections: 4,
-      amount: settings.cpuRequests,
-      timeoutS: 120,
-    });
+    await loadFresh(ctx, profiled.url, 'running', settings.cpuRequests);
     const w2 = nowMicros();
     await cpuPerRequest(ctx, profiled, oneBody);
     const w3 = nowMicros();
