@@ -45,6 +45,11 @@ function meets(goal: NonNullable<Row['goal']>, x: number | undefined): boolean {
 
 const fmt = (n: number | undefined, digits: number) => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
 
+/** Each gateway CPU-per-job run ÷ the floor run made right before it. */
+const pairedRatios = (s: SideResult, kind: 'existing' | 'missing'): number[] =>
+  (kind === 'existing' ? s.cpuExisting : s.cpuMissing).map((run, i) => run.microsPerJob / (s.floorMicros[kind][i] as number));
+const pairRatios = (s: SideResult, kind: 'existing' | 'missing'): string => pairedRatios(s, kind).map((r) => `${r.toFixed(2)}×`).join(', ');
+
 /** Median of each side's runs → one row per figure (value = after; before shown beside it). */
 export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { baselineMicros: number[] }, settings: BenchSettings): Row[] {
   const before = sides.find((s) => s.label === 'before');
@@ -67,8 +72,7 @@ export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { b
   const perJob = (runs: { microsPerJob: number }[]) => median(runs.map((r) => r.microsPerJob));
   // Each gateway CPU run ÷ the floor run made right before it, then the median: a run that lands
   // on a slow or fast spell of the machine is compared with a floor measured in the same spell.
-  const pairedCpu = (kind: 'existing' | 'missing') => (s: SideResult) =>
-    median((kind === 'existing' ? s.cpuExisting : s.cpuMissing).map((run, i) => run.microsPerJob / (s.floorMicros[kind][i] as number)));
+  const pairedCpu = (kind: 'existing' | 'missing') => (s: SideResult) => median(pairedRatios(s, kind));
   const floorOf = (kind: 'existing' | 'missing') => ({
     baseline: median(after.floorMicros[kind]),
     ...(before ? { beforeBaseline: median(before.floorMicros[kind]) } : {}),
@@ -346,7 +350,7 @@ export function renderReport(
     ...DECISIONS,
     '## How each figure is measured',
     '',
-    `- CPU is always user + system time of the process from \`/proc/<pid>/stat\` (tick resolution), never wall time; each figure is the median of ${s.runs} run(s). The machine is shared, so wall-time figures (2, h) are noisy.`,
+    `- CPU is always user + system time of the process from \`/proc/<pid>/stat\` (tick resolution), never wall time; each figure is the median of ${s.runs} run(s), CPU per job of ${s.cpuRuns} (floor run, gateway run) pairs. The machine is shared, so wall-time figures (2, h) are noisy.`,
     `- Upstream: the five emulators in one child process, ${s.latencyMs} ms added to every answer (BENCH_LATENCY_MS), ${s.slowLatencyMs} ms for figures 2 and 3 (BENCH_SLOW_LATENCY_MS). "Fresh existing" jobs are IDs never asked before that the emulators answer, through their \`synthesize\` knob, as full copies of the largest finished (or unfinished) demo job of each provider — so neither a cache nor coalescing helps; not-found IDs are answered 404/400 by each provider's own error envelope.`,
     `- **Floor** (baseline of 1): the same upstream calls sent by a bare client in the bench process (bench/lib/floor.ts): SigV4 with node:crypto (COS q-sign for COS Batch), keep-alive node:http, each body parsed (JSON.parse; fast-xml-parser for COS Batch and Import/Export); ${s.floorCalls} calls per run in batches of 100, bench-process CPU ÷ calls. Each gateway's CPU run (figure 1) follows a floor run of the same kind, and each side is compared with its own floor runs, so both see the same machine (a shared machine's speed drifts by a third within minutes). Runs (µs/call): ${sides.map((x) => `${x.label} existing ${x.floorMicros.existing.map((v) => v.toFixed(0)).join(', ')}, not-found ${x.floorMicros.missing.map((v) => v.toFixed(0)).join(', ')}`).join('; ')}.`,
     `- **1**: ${s.cpuRequests} 100-job queries (20 fresh IDs per provider) over 4 connections on a gateway with the job cache off; gateway CPU ÷ jobs asked. Before the figures, each gateway answers ${s.steadyStateQueries} fresh 100-job queries after its warm-up (BENCH_STEADY_STATE_QUERIES), so its secret registry is full as in a long-running gateway.`,
@@ -364,7 +368,7 @@ export function renderReport(
     out.push(
       `### ${x.label}`,
       '',
-      `- CPU per job runs (µs): existing ${x.cpuExisting.map((r) => r.microsPerJob.toFixed(0)).join(', ')}; not-found ${x.cpuMissing.map((r) => r.microsPerJob.toFixed(0)).join(', ')}.`,
+      `- CPU per job runs (µs): existing ${x.cpuExisting.map((r) => r.microsPerJob.toFixed(0)).join(', ')}; not-found ${x.cpuMissing.map((r) => r.microsPerJob.toFixed(0)).join(', ')}. Each ÷ its floor run: existing ${pairRatios(x, 'existing')}; not-found ${pairRatios(x, 'missing')}.`,
       `- Latency at ${s.slowLatencyMs} ms upstream: 1 job p50 ${fmt(median(lat.oneMs), 1)} ms (p90 ${fmt(percentile(lat.oneMs, 90), 1)}), 100 jobs p50 ${fmt(median(lat.hundredMs), 1)} ms (p90 ${fmt(percentile(lat.hundredMs, 90), 1)}).`,
       `- Coalescing runs (calls): ${x.coalescing.join(', ')} (GraphQL errors: ${x.coalescingErrors.map((e) => JSON.stringify(e)).join(', ')})${x.redis ? `; Redis: ${'skipped' in x.redis ? `skipped — ${x.redis.skipped}` : `${x.redis.concurrentCalls} concurrent, ${x.redis.repeatCalls} repeated (Redis served hits after ${x.redis.readyAfter} probe(s))`}` : '; Redis: off (BENCH_REDIS=0)'}.`,
       `- Cached path runs (µs/request): ${x.cachedMicros.map((v) => v.toFixed(0)).join(', ')}; at LOG_LEVEL=info ${x.cachedLoggedMicros.map((v) => v.toFixed(0)).join(', ')}.`,

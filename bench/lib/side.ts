@@ -184,7 +184,7 @@ export async function measureSide(
     floorTraffic.connections += delta(before, after, 'connections');
     return micros;
   };
-  for (let r = 0; r < settings.runs; r++) {
+  for (let r = 0; r < settings.cpuRuns; r++) {
     floorMicros.existing.push(await floorRun('finished'));
     cpuExisting.push(await cpuPerJob(ctx, main, 'finished'));
     floorMicros.missing.push(await floorRun('missing'));
