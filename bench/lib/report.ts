@@ -48,7 +48,10 @@ const fmt = (n: number | undefined, digits: number) => (n === undefined || !Numb
 /** Each gateway CPU-per-job run ÷ the floor run made right before it. */
 const pairedRatios = (s: SideResult, kind: 'existing' | 'missing'): number[] =>
   (kind === 'existing' ? s.cpuExisting : s.cpuMissing).map((run, i) => run.microsPerJob / (s.floorMicros[kind][i] as number));
-const pairRatios = (s: SideResult, kind: 'existing' | 'missing'): string => pairedRatios(s, kind).map((r) => `${r.toFixed(2)}×`).join(', ');
+const pairRatios = (s: SideResult, kind: 'existing' | 'missing'): string =>
+  pairedRatios(s, kind)
+    .map((r) => `${r.toFixed(2)}×`)
+    .join(', ');
 
 /** Median of each side's runs → one row per figure (value = after; before shown beside it). */
 export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { baselineMicros: number[] }, settings: BenchSettings): Row[] {
