@@ -5,7 +5,7 @@
  * Settings: bench/lib/settings.ts (BENCH_* variables; BENCH_QUICK=1 for a quick run).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,8 +212,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-main().catch(async (err: unknown) => {
-  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  await stopAll();
-  process.exit(1);
-});
+/**
+ * `npm run bench -- --render`: bench/RESULTS.md again from bench/results.json, measuring nothing —
+ * for a change to the report's text, so the figures stay those of the run that made them.
+ */
+function renderOnly(): void {
+  const { meta, floor, sides, rows } = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as {
+    meta: Parameters<typeof renderReport>[0];
+    floor: FloorResult;
+    sides: SideResult[];
+    rows: Parameters<typeof renderReport>[3];
+  };
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows));
+  log(`rendered bench/RESULTS.md from the results of ${meta.date}`);
+}
+
+if (process.argv.includes('--render')) renderOnly();
+else
+  main().catch(async (err: unknown) => {
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    await stopAll();
+    process.exit(1);
+  });
