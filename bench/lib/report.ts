@@ -48,7 +48,8 @@ const fmt = (n: number | undefined, digits: number) => (n === undefined || !Numb
 /** Each gateway CPU-per-job run ÷ the floor run made right before it. */
 const pairedRatios = (s: SideResult, kind: 'existing' | 'missing'): number[] =>
   (kind === 'existing' ? s.cpuExisting : s.cpuMissing).map((run, i) => run.microsPerJob / (s.floorMicros[kind][i] as number));
-const pairRatios = (s: SideResult, kind: 'existing' | 'missing'): string =>
+/** The same, as text for the details. */
+const pairedRatiosText = (s: SideResult, kind: 'existing' | 'missing'): string =>
   pairedRatios(s, kind)
     .map((r) => `${r.toFixed(2)}×`)
     .join(', ');
@@ -290,7 +291,6 @@ function table(head: string[], rows: string[][]): string[] {
 const goalText = (r: Row) =>
   r.goal ? `${r.goal.op === '<=' ? '≤' : '='} ${r.goal.target}${r.goal.on === 'ratio' ? '× baseline' : r.unit === '×' ? '×' : ` ${r.unit}`}` : '—';
 
-/** Decisions the figures above led to (issue 12 asks for them here); edit when a decision changes. */
 /**
  * The CPU-per-job decision: its verdicts and spreads from this run, then what the profiles say.
  * (The rest of the decisions do not depend on the run.)
@@ -316,9 +316,11 @@ function cpuDecision(rows: Row[], sides: SideResult[], settings: BenchSettings):
   ].join(' ');
 }
 
-/** Where the run-dependent CPU decision goes among the others. */
-const CPU_DECISION = '(cpu decision)';
-const DECISIONS = [
+/**
+ * Decisions the figures above led to (issue 12 asks for them here); edit when a decision changes.
+ * `cpu` is the one written from the run (cpuDecision).
+ */
+const decisions = (cpu: string): string[] => [
   '## Decisions',
   '',
   "**The AWS SDK client stack is not on the per-call path.** One CodePipeline GetJobDetails through `@aws-sdk/client-codepipeline` cost ≈ 1,200 µs of CPU per job; the same call through jobgraph's own caller (`src/datasources/shared/awsCall.ts`: SigV4 on node:crypto with the signing key cached per day, region and service; keep-alive agents capped per provider; the body cap; the one hand-made retry policy; SDK-style clock-skew correction) ≈ 330 µs, against a bare floor of ≈ 400 µs in the same datasource-level harness (Panorama 1,239 → 391 µs, HealthOmics 915 → 397, Import/Export 747 → 672 with the same signer). The SDK's time went to its middleware stack, schema serde, the per-call endpoint resolver, `@smithy/signature-v4` with a pure-JS SHA-256 and an AsyncLocalStorage for attempt reporting — none of which changes what goes on the wire for one GET or POST per job. Kept from the SDK, loaded on first use: the credential chain (`@aws-sdk/credential-provider-node`, memoized, refreshed before expiry) and the endpoint rules' partition data (`@aws-sdk/core`), resolved once per region. The SDK clients stay as the test oracle: every golden fixture goes through the real `@aws-sdk/client-*` deserialiser and through jobgraph's parser and must give the same record or error (`test/datasources/shared/sdkOracle.test.ts`); the signer must equal `@smithy/signature-v4` byte for byte and the endpoints each client's own `endpointProvider`.",
@@ -327,7 +329,7 @@ const DECISIONS = [
   '',
   "**Known operations skip Apollo Server's request pipeline.** A JSON `POST /graphql` of a query the gateway has already parsed and validated, within limits and the job budget (a list of IDs or representations is counted per request, as Apollo's job-budget plugin counts it; over the budget goes to Apollo, which refuses it), with a simple `Accept`, no APQ or inline trace, runs on graphql-js `execute` with the same context, error formatting, status, headers, log line, metric and span (`src/knownOperations.ts`); anything else still goes through Apollo. Side-by-side tests compare the two paths byte for byte (`test/gateway/directPost.test.ts`). Apollo's per-request pipeline (query hash, document cache, content negotiation, CSRF check, plugin hooks) was ≈ 100 µs of the cached path. It is a cost per request, not per job: for 100-job queries it is ≈ 1 µs per job, below this bench's noise.",
   '',
-  CPU_DECISION,
+  cpu,
   '',
   '**No smaller young generation by default, and the per-query memory goal is missed.** A heap snapshot with 100 100-job queries in flight holds ≈ 3 KB of live state per job (the shared call, its waiter, DataLoader and graphql-js promises, the record) — ≈ 0.3 MB per query; the RSS rise per query is several times that because V8 grows its young generation under load (semi-spaces up to 2 × 64 MiB on this machine) and lets old space fill with promoted garbage before the next mark-compact. `--max-semi-space-size=16` caps the young generation at 32 MiB and, measured with the idle-time collection given time to run before each reading, took the figure from 1.78 to 1.02 MB per query (peak 303 → 223 MB) with no CPU change measurable on this machine (an earlier reading that it did not help was taken before that collection had run); `2` costs ≈ 20 % CPU per job; V8 reads the flag only at start-up (`v8.setFlagsFromString` later has no effect), so it is an operator\'s choice (`NODE_OPTIONS`). What was cut: a queued job holds no abort controllers, Set, closures or limiter promise until it runs (`src/datasources/guard/loader.ts`, `fairLimit.ts`); an XML text no longer keeps its whole provider answer alive (a V8 sliced string); the secret-value registry is bounded by the characters it really holds (61 → 13 MB when full). The "before" per-query figure is lower only because its idle RSS already held the heap grown by earlier phases (see the peak row). Idle memory is given back by an idle-time memory-reducing GC (`src/idleMemory.ts`).',
   '',
@@ -377,7 +379,7 @@ export function renderReport(
       }),
     ),
     '',
-    ...DECISIONS.map((d) => (d === CPU_DECISION ? cpuDecision(rows, sides, s) : d)),
+    ...decisions(cpuDecision(rows, sides, s)),
     '## How each figure is measured',
     '',
     `- CPU is always user + system time of the process from \`/proc/<pid>/stat\` (tick resolution), never wall time; each figure is the median of ${s.runs} run(s), CPU per job of ${s.cpuRuns} (floor run, gateway run) pairs. The machine is shared, so wall-time figures (2, h) are noisy.`,
@@ -398,7 +400,7 @@ export function renderReport(
     out.push(
       `### ${x.label}`,
       '',
-      `- CPU per job runs (µs): existing ${x.cpuExisting.map((r) => r.microsPerJob.toFixed(0)).join(', ')}; not-found ${x.cpuMissing.map((r) => r.microsPerJob.toFixed(0)).join(', ')}. Each ÷ its floor run: existing ${pairRatios(x, 'existing')}; not-found ${pairRatios(x, 'missing')}.`,
+      `- CPU per job runs (µs): existing ${x.cpuExisting.map((r) => r.microsPerJob.toFixed(0)).join(', ')}; not-found ${x.cpuMissing.map((r) => r.microsPerJob.toFixed(0)).join(', ')}. Each ÷ its floor run: existing ${pairedRatiosText(x, 'existing')}; not-found ${pairedRatiosText(x, 'missing')}.`,
       `- Latency at ${s.slowLatencyMs} ms upstream: 1 job p50 ${fmt(median(lat.oneMs), 1)} ms (p90 ${fmt(percentile(lat.oneMs, 90), 1)}), 100 jobs p50 ${fmt(median(lat.hundredMs), 1)} ms (p90 ${fmt(percentile(lat.hundredMs, 90), 1)}).`,
       `- Coalescing runs (calls): ${x.coalescing.join(', ')} (GraphQL errors: ${x.coalescingErrors.map((e) => JSON.stringify(e)).join(', ')})${x.redis ? `; Redis: ${'skipped' in x.redis ? `skipped — ${x.redis.skipped}` : `${x.redis.concurrentCalls} concurrent, ${x.redis.repeatCalls} repeated (Redis served hits after ${x.redis.readyAfter} probe(s))`}` : '; Redis: off (BENCH_REDIS=0)'}.`,
       `- Cached path runs (µs/request): ${x.cachedMicros.map((v) => v.toFixed(0)).join(', ')}; at LOG_LEVEL=info ${x.cachedLoggedMicros.map((v) => v.toFixed(0)).join(', ')}.`,
