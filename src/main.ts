@@ -209,9 +209,10 @@ async function main(argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'live':
-      return live();
     case 'demo':
-      return demo();
+      // Before anything else loads: this may replace the process with itself plus a V8 flag.
+      (await import('./youngGeneration.ts')).capYoungGeneration();
+      return command === 'live' ? live() : demo();
     case 'emulators':
       return emulators(values['port-base'] === undefined ? undefined : integerFlag('port-base', values['port-base'], 0, MAX_PORT_BASE, 'a port base'));
     default: {

@@ -10,6 +10,7 @@ import { DEMO_DATA, EMULATOR_PORT_OFFSETS, PROGRESSING_JOB_IDS } from '../src/em
 
 const BIN = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
 const LOADED_HOOK = fileURLToPath(new URL('./support/loadedModules.mjs', import.meta.url));
+const START_HOOK = fileURLToPath(new URL('./support/processStart.mjs', import.meta.url));
 
 /** Whether every port in `ports` can be listened on right now (loopback). */
 async function portsFree(ports: number[]): Promise<boolean> {
@@ -137,6 +138,39 @@ describe('The jobgraph command', () => {
       'dist/globalId.js',
       'dist/main.js',
     ]);
+  });
+
+  it('serves with the young generation capped: demo and live mode replace themselves (same pid) with the flag added, unless it is set', async () => {
+    const starts = (stderr: string): { pid: number; execArgv: string[] }[] => [...stderr.matchAll(/^STARTED (.*)$/gm)].map((m) => JSON.parse(m[1] as string));
+    const banner = /Emulated upstreams:[\s\S]*={78}\n/;
+
+    const demo = await run(['demo'], { PORT: '0' }, banner, ['--import', START_HOOK]);
+    try {
+      const [first, second, ...more] = starts(demo.stderr);
+      expect(first?.execArgv).toEqual([]);
+      expect(second).toEqual({ pid: first?.pid, execArgv: ['--max-semi-space-size=16'] });
+      expect(more).toEqual([]);
+    } finally {
+      demo.kill();
+    }
+
+    // Live mode restarts before reading its configuration, so a bad value stops the restarted process.
+    const live = await run([], { AWS_ENDPOINT_URL_OMICS: 'nope' }, undefined, ['--import', START_HOOK]);
+    expect(live.code).toBe(1);
+    expect(starts(live.stderr).map((s) => s.execArgv)).toEqual([[], ['--max-semi-space-size=16']]);
+
+    // An operator's own value, on the command line or in NODE_OPTIONS, is kept: no restart.
+    const own = await run([], { AWS_ENDPOINT_URL_OMICS: 'nope' }, undefined, ['--max-semi-space-size=64', '--import', START_HOOK]);
+    expect(starts(own.stderr).map((s) => s.execArgv)).toEqual([['--max-semi-space-size=64']]);
+    const viaEnv = await run([], { AWS_ENDPOINT_URL_OMICS: 'nope', NODE_OPTIONS: '--max-semi-space-size=0' }, undefined, ['--import', START_HOOK]);
+    expect(starts(viaEnv.stderr)).toHaveLength(1);
+
+    // Short-lived commands never restart.
+    for (const args of [['--help'], ['token']]) {
+      const proc = await run(args, { JOBGRAPH_JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123' }, undefined, ['--import', START_HOOK]);
+      expect(proc.code).toBe(0);
+      expect(starts(proc.stderr)).toHaveLength(1);
+    }
   });
 
   it('stops live mode on a bad value with one line naming the variable', async () => {
