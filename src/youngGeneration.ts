@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import process from 'node:process';
 
 /**
@@ -37,14 +38,20 @@ export function restartArgs(view: ProcessView): string[] | undefined {
 
 /**
  * Restarts this process with the young-generation cap unless it already has one. Returns only if
- * no restart happened: the flag was already set, or the platform cannot replace a process
- * (Windows, or Node before 22.15 without `process.execve`), or the restart failed. A failure is
- * reported on stderr and the gateway goes on with V8's default young generation.
+ * no restart happened: the flag was already set, the platform cannot replace a process (Windows,
+ * or Node before 22.15 without `process.execve`), the Node binary can no longer be executed, or
+ * the restart failed in a way Node reports by throwing; then stderr says so and the gateway goes
+ * on with V8's default young generation.
+ *
+ * Node 24 aborts the process when the execve(2) call itself fails (Node reports such failures by
+ * throwing only from a later release), so the binary is checked first; where a sandbox forbids
+ * execve, setting the flag in `NODE_OPTIONS` skips the restart.
  */
 export function capYoungGeneration(): void {
   const args = restartArgs({ execPath: process.execPath, execArgv: process.execArgv, argv: process.argv, nodeOptions: process.env.NODE_OPTIONS });
   if (!args || process.platform === 'win32' || typeof process.execve !== 'function') return;
   try {
+    accessSync(process.execPath, constants.X_OK);
     process.execve(process.execPath, args, process.env);
   } catch (err) {
     process.stderr.write(
