@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import process from 'node:process';
+import { processEnvironment } from './config.ts';
 
 /**
  * The gateway runs with V8's young generation capped at 2 × 16 MiB of semi-spaces.
@@ -48,11 +49,12 @@ export function restartArgs(view: ProcessView): string[] | undefined {
  * execve, setting the flag in `NODE_OPTIONS` skips the restart.
  */
 export function capYoungGeneration(): void {
-  const args = restartArgs({ execPath: process.execPath, execArgv: process.execArgv, argv: process.argv, nodeOptions: process.env.NODE_OPTIONS });
+  const env = processEnvironment();
+  const args = restartArgs({ execPath: process.execPath, execArgv: process.execArgv, argv: process.argv, nodeOptions: env.NODE_OPTIONS });
   if (!args || process.platform === 'win32' || typeof process.execve !== 'function') return;
   try {
     accessSync(process.execPath, constants.X_OK);
-    process.execve(process.execPath, args, process.env);
+    process.execve(process.execPath, args, env);
   } catch (err) {
     process.stderr.write(
       `jobgraph: could not restart with ${SEMI_SPACE_FLAG}=${SEMI_SPACE_MB} (${err instanceof Error ? err.message : String(err)}); going on with V8's default young generation\n`,
