@@ -32,7 +32,9 @@ export interface ProcessView {
 
 /** The argv to restart with, or undefined when the flag is already set (on the command line or in NODE_OPTIONS). */
 export function restartArgs(view: ProcessView): string[] | undefined {
-  const setIn = (flags: readonly string[]) => flags.some((flag) => flag === SEMI_SPACE_FLAG || flag.startsWith(`${SEMI_SPACE_FLAG}=`));
+  // V8 reads `_` and `-` in a flag's name alike.
+  const named = (flag: string) => flag.split('=', 1)[0]?.replaceAll('_', '-') === SEMI_SPACE_FLAG;
+  const setIn = (flags: readonly string[]) => flags.some(named);
   if (setIn(view.execArgv) || setIn((view.nodeOptions ?? '').split(/\s+/))) return undefined;
   return [view.execPath, `${SEMI_SPACE_FLAG}=${SEMI_SPACE_MB}`, ...view.execArgv, ...view.argv.slice(1)];
 }

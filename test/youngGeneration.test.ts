@@ -17,6 +17,7 @@ describe('The young-generation cap', () => {
     ['on the node command line', { execArgv: ['--max-semi-space-size=64'] }],
     ['on the command line, value apart', { execArgv: ['--max-semi-space-size', '64'] }],
     ['in NODE_OPTIONS', { nodeOptions: '--enable-source-maps  --max-semi-space-size=0' }],
+    ['in NODE_OPTIONS, spelt with underscores', { nodeOptions: '--max_semi_space_size=32' }],
   ])('keeps an operator’s own value %s (no restart)', (_where, change) => {
     expect(restartArgs({ ...view, ...change })).toBeUndefined();
   });
