@@ -1,4 +1,5 @@
 import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from './phases/fairness.ts';
+import type { InFlightRun } from './phases/memory.ts';
 import type { BenchSettings } from './settings.ts';
 import type { SideResult } from './side.ts';
 import { median, percentile } from './stats.ts';
@@ -202,6 +203,28 @@ export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { b
   );
   add(
     {
+      id: '5.few',
+      figure: `same RSS rise per query, the same ${settings.memoryConnections} queries sent ${settings.memoryFewConnections} at a time`,
+      unit: 'MB',
+      digits: 3,
+      note: `(peak − idle before) ÷ ${settings.memoryConnections} again, with only ${settings.memoryFewConnections} in flight at once: what is left here is heap V8 grows under sustained load whatever the number in flight`,
+    },
+    (s) => median(s.memoryFew.map((m) => m.mbPerRequest)),
+  );
+  add(
+    {
+      id: '5.marginal',
+      figure: `RSS per in-flight 100-job query beyond ${settings.memoryFewConnections}: (peak with ${settings.memoryConnections} in flight − peak with ${settings.memoryFewConnections}) ÷ ${settings.memoryConnections - settings.memoryFewConnections}`,
+      unit: 'MB',
+      digits: 3,
+      note: 'what one more query in flight costs, the heap headroom of sustained load taken out; the medians of the two peaks, so noisy',
+    },
+    (s) =>
+      (median(s.memory.map((m) => m.peakMb)) - median(s.memoryFew.map((m) => m.peakMb))) /
+      Math.max(1, settings.memoryConnections - settings.memoryFewConnections),
+  );
+  add(
+    {
       id: '5.idle',
       figure: 'idle RSS after load ÷ idle RSS at start',
       unit: '×',
@@ -331,9 +354,17 @@ const decisions = (cpu: string): string[] => [
   '',
   cpu,
   '',
-  '**The young generation is capped at 2 × 16 MiB by default; the per-query memory goal is still missed.** A heap snapshot with 100 100-job queries in flight holds ≈ 3 KB of live state per job (the shared call, its waiter, DataLoader and graphql-js promises, the record) — ≈ 0.3 MB per query. Left alone, V8 grows its young generation under load to 2 × 64 MiB of semi-spaces, and old space fills with promoted garbage before the next mark-compact: 1.78 MB of RSS per query. V8 reads `--max-semi-space-size` only at start-up (`v8.setFlagsFromString` later has no effect), so `jobgraph` and `jobgraph demo` replace themselves with the same command plus `--max-semi-space-size=16` (`process.execve`: same pid, no parent left; `src/youngGeneration.ts`) unless the flag is already set on the command line or in `NODE_OPTIONS`. Measured before the choice, 3 runs each, the idle-time collection given 4 s before each idle reading (RSS per in-flight query; CPU per job as gateway ÷ default gateway, 7 alternated runs, existing / not-found): default 1.78 MB; 16 MiB 1.02 MB, CPU 0.97 / 0.87× (5 runs); 8 MiB 0.90 MB, 1.03 / 1.04×; 4 MiB 1.54 MB (objects outliving two scavenges are promoted and fill old space); 8 MiB with `--heap-growing-percent=20` 0.64 MB at 1.14 / 1.07×; 8 MiB with `--optimize-for-size` 0.45 MB — the goal — at 1.47× the CPU per job. 16 is the default because it showed no cost in any run, while the CPU goal sits at its edge; restarting adds ≈ 0.1 s to live start-up (`npm run bench:startup`: 1.00 → 1.11 s to /readyz). What would close the goal: less live state per in-flight job (today ≈ 3 KB) and fewer objects that live through two scavenges, which is the promoted garbage. What was cut earlier: a queued job holds no abort controllers, Set, closures or limiter promise until it runs (`src/datasources/guard/loader.ts`, `fairLimit.ts`); an XML text no longer keeps its whole provider answer alive (a V8 sliced string); the secret-value registry is bounded by the characters it really holds (61 → 13 MB when full). The "before" per-query figure is lower only because its idle RSS already held the heap grown by earlier phases (see the peak row). Idle memory is given back by an idle-time memory-reducing GC (`src/idleMemory.ts`).',
+  '**The young generation is capped at 2 × 16 MiB by default; the per-query memory goal is still missed.** A heap snapshot with 100 100-job queries in flight holds ≈ 3 KB of live state per job (the shared call, its waiter, DataLoader and graphql-js promises, the record) — ≈ 0.3 MB per query. Left alone, V8 grows its young generation under load to 2 × 64 MiB of semi-spaces, and old space fills with promoted garbage before the next mark-compact: 1.78 MB of RSS per query. V8 reads `--max-semi-space-size` only at start-up (`v8.setFlagsFromString` later has no effect), so `jobgraph` and `jobgraph demo` replace themselves with the same command plus `--max-semi-space-size=16` (`process.execve`: same pid, no parent left; `src/youngGeneration.ts`) unless the flag is already set on the command line or in `NODE_OPTIONS`. Measured before the choice, 3 runs each, the idle-time collection given 4 s before each idle reading (RSS per in-flight query; CPU per job as gateway ÷ default gateway, 7 alternated runs, existing / not-found): default 1.78 MB; 16 MiB 1.02 MB, CPU 0.97 / 0.87× (5 runs); 8 MiB 0.90 MB, 1.03 / 1.04×; 4 MiB 1.54 MB (objects outliving two scavenges are promoted and fill old space); 8 MiB with `--heap-growing-percent=20` 0.64 MB at 1.14 / 1.07×; 8 MiB with `--optimize-for-size` 0.45 MB — the goal — at 1.47× the CPU per job. 16 is the default because it showed no cost in any run, while the CPU goal sits at its edge; restarting adds ≈ 0.1 s to live start-up (`npm run bench:startup`: 1.00 → 1.11 s to /readyz). Most of the rise is not what the queries in flight hold: the same 100 queries sent 4, 16 or 32 at a time raised RSS by 0.67–0.88, 0.76–1.02 and 1.00–1.03 MB per query (3 runs each, 16 MiB cap), against 1.00–1.02 MB with all 100 in flight — V8 grows its heap to the same size under sustained load whatever the number in flight (the young generation, and old space filling with promoted garbage up to its next mark-compact); the \"sent a few at a time\" and \"beyond\" rows measure this in each run. A heap snapshot 0.8 s into 100 in-flight queries holds ≈ 1.5–2 KB per queued job (its SharedCall and Waiter, ≈ 4 promises and their reactions, ≈ 9 closures, mostly promise resolvers), ≈ 0.2 MB per query. So admitting fewer queries at once (a per-caller cap before execution) would not close the goal; what would is a smaller heap headroom, which V8 trades for CPU (`--heap-growing-percent`, `--optimize-for-size` above), or allocating less per job, which would save CPU too. What was cut earlier: a queued job holds no abort controllers, Set, closures or limiter promise until it runs (`src/datasources/guard/loader.ts`, `fairLimit.ts`); an XML text no longer keeps its whole provider answer alive (a V8 sliced string); the secret-value registry is bounded by the characters it really holds (61 → 13 MB when full). The "before" per-query figure is lower only because its idle RSS already held the heap grown by earlier phases (see the peak row). Idle memory is given back by an idle-time memory-reducing GC (`src/idleMemory.ts`).',
   '',
 ];
+
+/** One memory phase's runs, for the details. */
+const inFlightRuns = (runs: InFlightRun[]): string =>
+  runs
+    .map(
+      (m) => `idle ${m.idleMb.toFixed(1)} → peak ${m.peakMb.toFixed(1)} MB (${m.mbPerRequest.toFixed(3)} MB/query, ${m.load.ok} ok, non-2xx ${m.load.non2xx})`,
+    )
+    .join('; ');
 
 export function renderReport(
   meta: {
@@ -389,7 +420,7 @@ export function renderReport(
     `- **2**: ${s.latencyPairs} pairs, one query at a time: a 1-job query (fresh Panorama job) then a 100-ID query naming 80 fresh distinct jobs (16 per provider, 20 asked twice); ratio of the p50s. Baseline: the floor client sending 1 call, then 80 concurrent calls to the same emulators (p50 ${fmt(median(floor.oneMs), 1)} ms and ${fmt(median(floor.eightyMs), 1)} ms).`,
     "- **3**: 20 identical 100-ID queries (80 distinct fresh unfinished jobs) sent at once to one gateway; upstream calls from the emulators' call logs. Redis: a throwaway `redis-server` on a free port, two gateways with `JOBGRAPH_CACHE_URL` pointing at it (and `JOBGRAPH_CACHE_OP_TIMEOUT_MS=2000`: the job cache stops using a store for 10 s after one slow op, which a busy shared machine triggers), probed until a job stored through one is served by the other; then 10 identical queries to each at once (fresh finished jobs without secrets, of the providers that have such a demo job), then the same again.",
     `- **4**: a default-config gateway answering a finished demo job without secrets from its cache; ${s.cachedRequests} requests at 10 connections after as many for warm-up; server CPU ÷ requests; then the same on a second gateway at \`LOG_LEVEL=info\` (every other gateway here runs at \`warn\`). Baseline: bench/baseline/server.ts (node:http + graphql-js, no upstream, no auth) answering the same bytes, measured the same way.`,
-    `- **5**: ${s.memoryConnections} connections each send one 100-job query of fresh jobs, so all are in flight together; RSS read every 100 ms; (peak − idle before) ÷ queries. Idle RSS = median of 5 readings.`,
+    `- **5**: ${s.memoryConnections} connections each send one 100-job query of fresh jobs, so all are in flight together; RSS read every 100 ms; (peak − idle before) ÷ queries. Then the same number of queries again with only ${s.memoryFewConnections} in flight at a time, measured the same way. Idle RSS = median of 5 readings.`,
     "- **6**: batching counts upstream calls per distinct job in one query; connections are the emulators' accepted-connection counters after the warm-up and after the load; the repeated finished jobs are the demo jobs split by a probe that asks every field with a `jobs:secrets:read` token and checks the SDL's own list of sensitive fields (`readAuthPolicy(schema).sensitiveFields`).",
     '',
     '## Details',
@@ -404,7 +435,7 @@ export function renderReport(
       `- Latency at ${s.slowLatencyMs} ms upstream: 1 job p50 ${fmt(median(lat.oneMs), 1)} ms (p90 ${fmt(percentile(lat.oneMs, 90), 1)}), 100 jobs p50 ${fmt(median(lat.hundredMs), 1)} ms (p90 ${fmt(percentile(lat.hundredMs, 90), 1)}).`,
       `- Coalescing runs (calls): ${x.coalescing.join(', ')} (GraphQL errors: ${x.coalescingErrors.map((e) => JSON.stringify(e)).join(', ')})${x.redis ? `; Redis: ${'skipped' in x.redis ? `skipped — ${x.redis.skipped}` : `${x.redis.concurrentCalls} concurrent, ${x.redis.repeatCalls} repeated (Redis served hits after ${x.redis.readyAfter} probe(s))`}` : '; Redis: off (BENCH_REDIS=0)'}.`,
       `- Cached path runs (µs/request): ${x.cachedMicros.map((v) => v.toFixed(0)).join(', ')}; at LOG_LEVEL=info ${x.cachedLoggedMicros.map((v) => v.toFixed(0)).join(', ')}.`,
-      `- Memory: idle at start ${x.idleStartMb.toFixed(1)} MB, after load ${x.idleAfterMb.toFixed(1)} MB; in-flight runs: ${x.memory.map((m) => `idle ${m.idleMb.toFixed(1)} → peak ${m.peakMb.toFixed(1)} MB (${m.mbPerRequest.toFixed(3)} MB/query, ${m.load.ok} ok, non-2xx ${m.load.non2xx})`).join('; ')}.`,
+      `- Memory: idle at start ${x.idleStartMb.toFixed(1)} MB, after load ${x.idleAfterMb.toFixed(1)} MB; in-flight runs: ${inFlightRuns(x.memory)}; with ${s.memoryFewConnections} in flight at a time: ${inFlightRuns(x.memoryFew)}.`,
       `- Upstream calls after warm-up: ${x.callsAfterWarmup}; new connections: ${x.newConnections}. Batching: ${x.batching.map((b) => `${b.entry} ${b.distinctJobs}: ${b.upstreamCalls} calls, ${b.repeatedCalls} repeated, ${b.badResponses} bad`).join('; ')}.`,
       `- Finished jobs asked twice: ${x.repeatClean.jobs} clean → ${x.repeatClean.firstRunCalls} then ${x.repeatClean.secondRunCalls} calls; ${x.repeatSecret.jobs} secret-holding → ${x.repeatSecret.firstRunCalls} then ${x.repeatSecret.secondRunCalls}.`,
       `- Fairness: B alone p50 ${x.fairness.alone.latencyMs.p50.toFixed(1)} ms; under flood p50 ${x.fairness.underFlood.latencyMs.p50.toFixed(1)} ms, p99 ${x.fairness.underFlood.latencyMs.p99.toFixed(1)} ms; A ${x.fairness.flood.rps.toFixed(1)} queries/s.`,

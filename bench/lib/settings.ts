@@ -31,6 +31,8 @@ export interface BenchSettings {
   latencyPairs: number;
   /** 100-job queries in flight at once for RSS per query (BENCH_MEMORY_CONNECTIONS, default 100; quick 20). */
   memoryConnections: number;
+  /** The same number of queries sent with only this many in flight at once, for what the RSS rise owes to the number in flight (BENCH_MEMORY_FEW_CONNECTIONS, default 10; quick 4). */
+  memoryFewConnections: number;
   /** Cache-served 1-job queries per cached-path run (BENCH_CACHED_REQUESTS, default 2000; quick 300). */
   cachedRequests: number;
   /** Seconds per fairness (h) measurement (BENCH_FAIRNESS_S, default 4; quick 2). */
@@ -80,6 +82,7 @@ export function readSettings(): BenchSettings {
     floorCalls: int('BENCH_FLOOR_CALLS', quick ? 500 : 3000, 100, 1_000_000),
     latencyPairs: int('BENCH_LATENCY_PAIRS', quick ? 5 : 15, 1, 1000),
     memoryConnections: int('BENCH_MEMORY_CONNECTIONS', quick ? 20 : 100, 1, 2000),
+    memoryFewConnections: int('BENCH_MEMORY_FEW_CONNECTIONS', quick ? 4 : 10, 1, 2000),
     cachedRequests: int('BENCH_CACHED_REQUESTS', quick ? 300 : 2000, 10, 1_000_000),
     fairnessSeconds: int('BENCH_FAIRNESS_S', quick ? 2 : 4, 1, 600),
     batch1000: bool('BENCH_BATCH_1000', !quick),

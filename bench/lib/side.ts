@@ -54,6 +54,8 @@ export interface SideResult {
   /** GraphQL error codes in those answers, per run (none expected). */
   coalescingErrors: Record<string, number>[];
   memory: InFlightRun[];
+  /** The same queries with only `memoryFewConnections` in flight at a time. */
+  memoryFew: InFlightRun[];
   newConnections: number;
   callsAfterWarmup: number;
   repeatClean: RepeatRun;
@@ -226,6 +228,9 @@ export async function measureSide(
   ctx.log(`${label}: memory, ${settings.memoryConnections} 100-job queries in flight`);
   const memory: InFlightRun[] = [];
   for (let r = 0; r < settings.runs; r++) memory.push(await rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished')));
+  ctx.log(`${label}: memory, the same ${settings.memoryConnections} queries with ${settings.memoryFewConnections} in flight at a time`);
+  const memoryFew: InFlightRun[] = [];
+  for (let r = 0; r < settings.runs; r++) memoryFew.push(await rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished'), settings.memoryFewConnections));
 
   const afterLoad = await ctx.emulators.counters();
   const newConnections = delta(afterWarmup, afterLoad, 'connections') - floorTraffic.connections;
@@ -299,6 +304,7 @@ export async function measureSide(
     coalescing,
     coalescingErrors,
     memory,
+    memoryFew,
     newConnections,
     callsAfterWarmup,
     repeatClean,

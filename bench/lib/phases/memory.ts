@@ -30,21 +30,27 @@ export interface InFlightRun {
 }
 
 /**
- * `memoryConnections` queries (each from `nextBody`, so nothing is shared between them) in flight at once (each connection sends exactly one, so all are
- * in flight together and the run ends when the last answers); RSS read every 100 ms.
- * MB per in-flight request = (peak − idle) ÷ connections.
+ * `memoryConnections` queries (each from `nextBody`, so nothing is shared between them), at most
+ * `connections` in flight at once (default all of them: each connection sends exactly one, so all
+ * are in flight together and the run ends when the last answers); RSS read every 100 ms.
+ * MB per in-flight request = (peak − idle) ÷ `memoryConnections`.
  */
-export async function rssUnderLoad(ctx: BenchContext, gateway: GatewayProcess, nextBody: () => string): Promise<InFlightRun> {
+export async function rssUnderLoad(
+  ctx: BenchContext,
+  gateway: GatewayProcess,
+  nextBody: () => string,
+  connections = ctx.settings.memoryConnections,
+): Promise<InFlightRun> {
   await waitForIdle(gateway.pid);
   const idleMb = await idleRss(gateway);
   let peak = 0;
-  const connections = ctx.settings.memoryConnections;
+  const queries = ctx.settings.memoryConnections;
   const load = await runLoad({
     url: gateway.url,
     nextBody,
     headers: ctx.authHeaders,
     connections,
-    amount: connections,
+    amount: queries,
     timeoutS: 120,
     onSample: () => {
       peak = Math.max(peak, gateway.rss());
@@ -52,5 +58,5 @@ export async function rssUnderLoad(ctx: BenchContext, gateway: GatewayProcess, n
     sampleEveryMs: 100,
   });
   const peakMb = peak / MB;
-  return { idleMb, peakMb, inFlight: connections, mbPerRequest: (peakMb - idleMb) / connections, load };
+  return { idleMb, peakMb, inFlight: connections, mbPerRequest: (peakMb - idleMb) / queries, load };
 }
