@@ -1,17 +1,42 @@
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { RequestContext } from '../context.ts';
 import { BadUserInputError, JobgraphError } from '../errors.ts';
 import { buildKey, checkArgument, parseGlobalId, type JobKey } from '../globalId.ts';
 import type { JobProvider, JobRecord } from '../model.ts';
 
-type Args<T> = (source: unknown, args: T, context: RequestContext) => Promise<JobRecord | null> | Promise<(JobRecord | Error)[]>;
+type Args<T> = (source: unknown, args: T, context: RequestContext, info: GraphQLResolveInfo) => Promise<JobRecord | null> | Promise<(JobRecord | Error)[]>;
 
 const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId(id, 'id'));
+
+/**
+ * The GraphQLError graphql-js's `locatedError` makes of a failed list item, made here without
+ * capturing a stack: the Error constructor captures one that GraphQLError at once replaces with
+ * its original error's (≈ 5 of the ≈ 11 µs a GraphQLError costs here; ≈ 1 % of a not-found
+ * job). An error that already has a path is kept as it is, as `locatedError` keeps it.
+ */
+function locatedItemError(err: Error, info: GraphQLResolveInfo, index: number): Error {
+  const located = err as Partial<GraphQLError>;
+  if (Array.isArray(located.path)) return err;
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(err.message, {
+      nodes: located.nodes ?? info.fieldNodes,
+      source: located.source,
+      positions: located.positions,
+      path: [...responsePathAsArray(info.path), index],
+      originalError: err,
+    });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
 
 /**
  * Every ID is checked before any upstream call. Too many IDs fail the field; a malformed ID
  * is that item's `null` with its own BAD_USER_INPUT naming `ids[i]`, and is never loaded.
  */
-const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
+const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx, info) => {
   const max = ctx.config.limits.maxJobIds;
   if (ids.length > max) {
     throw new BadUserInputError(`Argument "ids" takes at most ${max} IDs; got ${ids.length}.`, { argument: 'ids' });
@@ -23,7 +48,11 @@ const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
       return err as Error;
     }
   });
-  return Promise.all(keys.map((key) => (key instanceof Error ? Promise.resolve(key) : ctx.loadJob(key).catch((err: Error) => err))));
+  return Promise.all(
+    keys.map((key, i) =>
+      key instanceof Error ? Promise.resolve(locatedItemError(key, info, i)) : ctx.loadJob(key).catch((err: Error) => locatedItemError(err, info, i)),
+    ),
+  );
 };
 
 const region = (ctx: RequestContext, value: string | null | undefined) => value ?? ctx.config.awsRegion;

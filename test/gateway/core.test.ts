@@ -124,6 +124,19 @@ describe('The gateway over the emulators', () => {
     }
   });
 
+  it('locates a failing item at its alias and index, with the same error a single job(id:) gets', async () => {
+    const missing = DEMO_DATA.panorama.ERROR_CASE_GLOBAL_IDS.notFound;
+    const query = 'query($ids: [ID!]!, $id: ID!) {\n  one: job(id: $id) { id }\n  list: jobs(ids: $ids) { id }\n}';
+    const res = await gql(gw, query, { variables: { ids: ['nope', missing], id: missing }, token: gw.tokens.read });
+    expect(res.body.data).toEqual({ one: null, list: [null, null] });
+    const byPath = new Map((res.body.errors ?? []).map((e) => [JSON.stringify(e.path), e]));
+    const one = byPath.get('["one"]');
+    expect(one).toMatchObject({ locations: [{ line: 2, column: 3 }], extensions: { code: 'NOT_FOUND' } });
+    expect(byPath.get('["list",1]')).toEqual({ ...one, locations: [{ line: 3, column: 3 }], path: ['list', 1] });
+    expect(byPath.get('["list",0]')).toMatchObject({ locations: [{ line: 3, column: 3 }], path: ['list', 0], extensions: { code: 'BAD_USER_INPUT' } });
+    expect(byPath.size).toBe(3);
+  });
+
   it.each(['throttled', 'serverError'] as const)('answers the %s error case with its documented code', async (kind) => {
     const expected = kind === 'throttled' ? 'UPSTREAM_THROTTLED' : 'UPSTREAM_UNAVAILABLE';
     for (const [name, data] of Object.entries(DEMO_DATA)) {
