@@ -62,7 +62,8 @@ const bucket = (h: number) => (h ^ (h >>> HASH_BITS)) & HASH_MASK;
 
 /** A character escapeNonAscii rewrites. */
 const NON_ASCII = /[\u007f-\uffff]/;
-const escapeNonAscii = (s: string) => s.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const EVERY_NON_ASCII = new RegExp(NON_ASCII.source, 'g');
+const escapeNonAscii = (s: string) => s.replace(EVERY_NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
 /** Text no form changes: printable ASCII except quotes (`"`, `'`, `` ` ``) and backslash. */
 const PLAIN = /^[ !#-&(-[\]-_a-~]*$/;
