@@ -25,6 +25,18 @@ const HASH_MASK = (1 << HASH_BITS) - 1;
  * entry walks over every entry deleted before it until the table is rebuilt, and a full registry
  * deletes its oldest entry on every learn.
  */
+/**
+ * A registered form and where it is indexed: the window of {@link WINDOW} characters ending
+ * `end` characters into it (see SecretValueRegistry.index for which one).
+ */
+interface IndexedForm {
+  readonly text: string;
+  readonly window: string;
+  readonly end: number;
+  /** How many registered values produce this form. */
+  count: number;
+}
+
 interface LearnedValue {
   readonly value: string;
   readonly forms: readonly string[];
@@ -95,10 +107,11 @@ export function formsOf(value: string): string[] {
  *
  * Pinned values (configured credentials) are never forgotten; learned values (secrets of the
  * records loaded, verified bearer tokens) are kept in an LRU of `maxLearned` values and
- * `maxLearnedChars` characters. Each value is indexed by the last {@link WINDOW} characters of
- * each of its forms, so a scan rolls one hash along the text and compares only the few
- * candidates whose window matches: the cost grows with the text's length, not with the number
- * of values.
+ * `maxLearnedChars` characters. Each form of each value is indexed by one window of
+ * {@link WINDOW} characters in it, the one fewest forms already share, so a scan rolls one
+ * hash along the text and compares only the few candidates whose window matches: the cost
+ * grows with the text's length, not with the number of values — even when thousands of values
+ * share an ending (presigned URLs of one bucket, tokens padded alike).
  */
 export class SecretValueRegistry {
   private readonly pinned = new Set<string>();
@@ -107,10 +120,10 @@ export class SecretValueRegistry {
   /** The least and the most recently seen learned values, ends of the recency list. */
   private oldest: LearnedValue | undefined;
   private newest: LearnedValue | undefined;
-  /** Registered form → how many registered values produce it. */
-  private readonly patterns = new Map<string, number>();
-  /** Window text → the forms ending with it. */
-  private readonly byWindow = new Map<string, Set<string>>();
+  /** Registered form → where it is indexed and how many registered values produce it. */
+  private readonly patterns = new Map<string, IndexedForm>();
+  /** Window text → the forms indexed by it. */
+  private readonly byWindow = new Map<string, Set<IndexedForm>>();
   /** Window hash → how many windows hash there (a counting filter in front of byWindow). */
   private readonly filter = new Uint32Array(1 << HASH_BITS);
   /** Window lengths in use (WINDOW, or shorter for values shorter than it) → how many windows. */
@@ -198,6 +211,13 @@ export class SecretValueRegistry {
     this.walkedRecords = new WeakSet();
   }
 
+  /** How the forms are indexed: how many, under how many windows, and the most forms any window holds (each is compared where that window occurs in a scanned text). */
+  indexStats(): { forms: number; windows: number; mostFormsPerWindow: number } {
+    let most = 0;
+    for (const forms of this.byWindow.values()) most = Math.max(most, forms.size);
+    return { forms: this.patterns.size, windows: this.byWindow.size, mostFormsPerWindow: most };
+  }
+
   /** True when the text holds a registered value (in any of its forms) or a secret-shaped string. */
   contains(text: string): boolean {
     return this.scrub(text) !== text;
@@ -237,27 +257,55 @@ export class SecretValueRegistry {
 
   /** Add (1) or remove (-1) one value's forms. */
   private index(forms: readonly string[], delta: 1 | -1): void {
-    for (const form of forms) {
-      const count = (this.patterns.get(form) ?? 0) + delta;
-      const length = Math.min(WINDOW, form.length);
-      const window = form.slice(form.length - length);
-      if (count > 0) this.patterns.set(form, count);
-      else this.patterns.delete(form);
-      if (delta === 1 && count !== 1) continue; // the form was indexed already
-      if (delta === -1 && count !== 0) continue; // another value still has this form
-      const h = bucket(hashWindow(window, 0, length));
+    for (const text of forms) {
+      let form = this.patterns.get(text);
+      if (delta === 1) {
+        if (form) {
+          form.count++;
+          continue; // the form was indexed already
+        }
+        form = this.place(text);
+        this.patterns.set(text, form);
+      } else {
+        if (!form) continue;
+        if (--form.count > 0) continue; // another value still has this form
+        this.patterns.delete(text);
+      }
+      const length = form.window.length;
+      const h = bucket(hashWindow(form.window, 0, length));
       this.filter[h] = (this.filter[h] as number) + delta;
       this.windowLengths.set(length, (this.windowLengths.get(length) ?? 0) + delta);
       if (this.windowLengths.get(length) === 0) this.windowLengths.delete(length);
-      let forms = this.byWindow.get(window);
+      let indexed = this.byWindow.get(form.window);
       if (delta === 1) {
-        if (!forms) this.byWindow.set(window, (forms = new Set()));
-        forms.add(form);
-      } else if (forms) {
-        forms.delete(form);
-        if (forms.size === 0) this.byWindow.delete(window);
+        if (!indexed) this.byWindow.set(form.window, (indexed = new Set()));
+        indexed.add(form);
+      } else if (indexed) {
+        indexed.delete(form);
+        if (indexed.size === 0) this.byWindow.delete(form.window);
       }
     }
+  }
+
+  /**
+   * Which window indexes a new form: of its non-overlapping windows (counted from its end, the
+   * last one first), the one whose hash the fewest indexed windows share. Indexing every form by
+   * its ending instead let values alike at the end pile onto one window — 8,560 forms ending
+   * "00000000" in a gateway's steady state — and each occurrence of that window in a scanned
+   * text then compared every one of them.
+   */
+  private place(text: string): IndexedForm {
+    const length = Math.min(WINDOW, text.length);
+    let best = text.length;
+    let fewest = Infinity;
+    for (let end = text.length; end >= length && fewest > 0; end -= length) {
+      const n = this.filter[bucket(hashWindow(text, end - length, length))] as number;
+      if (n < fewest) {
+        fewest = n;
+        best = end;
+      }
+    }
+    return { text, window: text.slice(best - length, best), end: best, count: 1 };
   }
 
   private scrubValues(text: string): string {
@@ -274,8 +322,8 @@ export class SecretValueRegistry {
         const forms = this.byWindow.get(text.slice(end - length, end));
         if (!forms) continue;
         for (const form of forms) {
-          const start = end - form.length;
-          if (start >= 0 && text.startsWith(form, start)) (ranges ??= []).push([start, end]);
+          const start = end - form.end;
+          if (start >= 0 && text.startsWith(form.text, start)) (ranges ??= []).push([start, start + form.text.length]);
         }
       }
     }

@@ -133,6 +133,35 @@ describe('SecretValueRegistry', () => {
     expect(enough.size).toBe(1);
   });
 
+  it('indexes values that share their ending apart, and finds each wherever its window sits', () => {
+    // Presigned URLs of one bucket end alike: indexed by their last characters, every one of them
+    // would be compared wherever that ending occurs in a scanned text.
+    const ending = '&X-Amz-Signature=00000000';
+    const value = (n: number) => `https://bucket.s3.amazonaws.com/job-${n.toString(36).padStart(4, '0')}/log.txt?X-Amz-Date=20261123T000000Z${ending}`;
+    const r = new SecretValueRegistry(2_000);
+    for (let n = 0; n < 2_500; n++) r.learn(value(n));
+    const stats = r.indexStats();
+    expect(stats.forms).toBe(2_000);
+    expect(stats.mostFormsPerWindow).toBeLessThanOrEqual(4);
+    // Each kept value is found at the start, middle and end of a text, twice over, and next to its twin.
+    for (const n of [501, 1234, 2_499]) {
+      expect(r.scrub(value(n))).toBe(REDACTED);
+      expect(r.scrub(`see ${value(n)} and ${value(n)}.`)).toBe(`see ${REDACTED} and ${REDACTED}.`);
+      expect(r.scrub(`${value(n)}${value(n - 1)}`)).toBe(REDACTED);
+    }
+    // Forgotten values (the oldest 500) and the shared ending alone are left as they are.
+    expect(r.scrub(`x ${value(499)}`)).toBe(`x ${value(499)}`);
+    expect(r.scrub(`request 9f0c5e2a-000000000fa5 ${ending}${ending}`)).toBe(`request 9f0c5e2a-000000000fa5 ${ending}${ending}`);
+    // A cut-off value is not a match, whichever side is missing.
+    const cut = value(1500);
+    expect(r.scrub(cut.slice(1))).toBe(cut.slice(1));
+    expect(r.scrub(cut.slice(0, -1))).toBe(cut.slice(0, -1));
+    // Forgetting takes a value out of the window it was indexed by.
+    r.clearLearned();
+    expect(r.indexStats()).toEqual({ forms: 0, windows: 0, mostFormsPerWindow: 0 });
+    expect(r.scrub(value(1500))).toBe(value(1500));
+  });
+
   it('scrubs secret shapes it was never told about: JWTs, SigV4 and COS signatures', () => {
     const r = new SecretValueRegistry();
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz';
