@@ -180,6 +180,16 @@ async function main(): Promise<void> {
   for (let r = 0; r < settings.runs; r++) baselineMicros.push(await cpuPerRequest(ctx, { ...baseline, cpuMicros: () => cpuTimeMicros(baseline.pid) }, oneBody));
   await baseline.stop();
   live.delete(baseline);
+
+  log('baseline: node:http alone, answering the same bytes with no GraphQL (the floor of any server)');
+  const httpOnly = await startBaseline(jobsOf(oneJob.data?.job), join(tmpDir, 'baseline-jobs.json'), { memo: true });
+  live.add(httpOnly);
+  const httpAnswer = (await post(httpOnly.url, oneBody, {})).text;
+  if (httpAnswer.trim() !== after.cachedAnswer.trim()) log(`WARNING: node:http alone does not answer the same bytes as jobgraph:\n  ${httpAnswer}`);
+  const httpMicros: number[] = [];
+  for (let r = 0; r < settings.runs; r++) httpMicros.push(await cpuPerRequest(ctx, { ...httpOnly, cpuMicros: () => cpuTimeMicros(httpOnly.pid) }, oneBody));
+  await httpOnly.stop();
+  live.delete(httpOnly);
   await emulators.close();
   live.clear();
 
@@ -193,8 +203,11 @@ async function main(): Promise<void> {
     templates,
     tmpDir,
   };
-  const rows = buildRows(floor, sides, { baselineMicros }, settings);
-  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify({ meta, floor, sides, baseline: { baselineMicros, sameBytes }, rows }, null, 2)}\n`);
+  const rows = buildRows(floor, sides, { baselineMicros, httpMicros }, settings);
+  writeFileSync(
+    join(BENCH_DIR, 'results.json'),
+    `${JSON.stringify({ meta, floor, sides, baseline: { baselineMicros, httpMicros, sameBytes }, rows }, null, 2)}\n`,
+  );
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows));
   for (const r of rows) log(`${r.verdict.padEnd(4)} ${r.figure}: ${r.text}`);
   log(

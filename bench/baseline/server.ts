@@ -3,7 +3,11 @@
  * documents cached by query text as any production server does) over a tiny schema, answering
  * from memory with the same JSON jobgraph returned. No upstream, no auth, no plugins.
  *
- * Usage: node --import tsx bench/baseline/server.ts <jobs.json>
+ * With `--memo`, the floor under any GraphQL server: node:http alone. Each request's body is
+ * still read and JSON-parsed, but its answer is the text answered the first time the same body
+ * came (what a whole-response cache would do at best); no GraphQL runs after that.
+ *
+ * Usage: node --import tsx bench/baseline/server.ts <jobs.json> [--memo]
  * where jobs.json is an array of job objects; prints {"port":N} once listening on 127.0.0.1.
  */
 import { readFileSync } from 'node:fs';
@@ -19,7 +23,9 @@ interface GraphQLRequestBody {
 }
 
 const file = process.argv[2];
-if (!file) throw new Error('usage: server.ts <jobs.json>');
+if (!file) throw new Error('usage: server.ts <jobs.json> [--memo]');
+/** Request body text → the answer given to it first (status and JSON), with --memo. */
+const memo = process.argv[3] === '--memo' ? new Map<string, { status: number; body: string }>() : null;
 const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredJob[];
 const schema = baselineSchema();
 const root = baselineRoot(new Map(stored.map((j) => [j.id, j])));
@@ -35,8 +41,13 @@ function documentFor(query: string): DocumentNode | { errors: readonly { message
   return document;
 }
 
-function reply(res: http.ServerResponse, status: number, payload: unknown): void {
+function reply(res: http.ServerResponse, status: number, payload: unknown, request?: string): void {
   const body = JSON.stringify(payload);
+  if (memo && request !== undefined) memo.set(request, { status, body });
+  send(res, status, body);
+}
+
+function send(res: http.ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -47,17 +58,20 @@ const server = http.createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     try {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as GraphQLRequestBody;
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = JSON.parse(text) as GraphQLRequestBody;
+      const known = memo?.get(text);
+      if (known) return send(res, known.status, known.body);
       const document = documentFor(body.query ?? '');
       if (!('kind' in document)) return reply(res, 400, document);
       const result = execute({ schema, document, rootValue: root, variableValues: body.variables ?? null, operationName: body.operationName ?? null });
       if (result instanceof Promise) {
         result.then(
-          (r) => reply(res, 200, r),
+          (r) => reply(res, 200, r, text),
           () => reply(res, 500, { errors: [{ message: 'execution failed' }] }),
         );
       } else {
-        reply(res, 200, result);
+        reply(res, 200, result, text);
       }
     } catch {
       reply(res, 400, { errors: [{ message: 'bad request' }] });

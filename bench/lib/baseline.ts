@@ -9,12 +9,15 @@ export interface BaselineProcess {
   stop(): Promise<void>;
 }
 
-/** Start bench/baseline/server.ts as its own process, serving `jobs` from memory. */
-export async function startBaseline(jobs: readonly StoredJob[], dataFile: string): Promise<BaselineProcess> {
+/**
+ * Start bench/baseline/server.ts as its own process, serving `jobs` from memory; with `memo`,
+ * node:http alone (each body's first answer given again, no GraphQL after it).
+ */
+export async function startBaseline(jobs: readonly StoredJob[], dataFile: string, options: { memo?: boolean } = {}): Promise<BaselineProcess> {
   writeFileSync(dataFile, JSON.stringify(jobs));
   const serverFile = fileURLToPath(new URL('../baseline/server.ts', import.meta.url));
   const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', serverFile, dataFile], {
+  const child = spawn(process.execPath, ['--import', 'tsx', serverFile, dataFile, ...(options.memo ? ['--memo'] : [])], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],

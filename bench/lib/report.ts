@@ -56,7 +56,12 @@ const pairedRatiosText = (s: SideResult, kind: 'existing' | 'missing'): string =
     .join(', ');
 
 /** Median of each side's runs → one row per figure (value = after; before shown beside it). */
-export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { baselineMicros: number[] }, settings: BenchSettings): Row[] {
+export function buildRows(
+  floor: FloorResult,
+  sides: SideResult[],
+  baseline: { baselineMicros: number[]; httpMicros: number[] },
+  settings: BenchSettings,
+): Row[] {
   const before = sides.find((s) => s.label === 'before');
   const after = sides.find((s) => s.label === 'after') as SideResult;
   const rows: Row[] = [];
@@ -180,6 +185,16 @@ export function buildRows(floor: FloorResult, sides: SideResult[], baseline: { b
       note: 'every other gateway in the bench runs at LOG_LEVEL=warn',
     },
     (s) => median(s.cachedLoggedMicros),
+  );
+  add(
+    {
+      id: '4.http',
+      figure: 'node:http alone answering the same bytes (body read and parsed, answer given again, no GraphQL): the floor of any server here',
+      unit: 'µs/request',
+      digits: 0,
+      note: 'one measurement per run, not per gateway: in the after column',
+    },
+    (s) => (s === after ? median(baseline.httpMicros) : undefined),
   );
   add(
     {
@@ -419,7 +434,7 @@ export function renderReport(
     `- **1**: ${s.cpuRequests} 100-job queries (20 fresh IDs per provider) over 4 connections on a gateway with the job cache off; gateway CPU ÷ jobs asked. Before the figures, each gateway answers ${s.steadyStateQueries} fresh 100-job queries after its warm-up (BENCH_STEADY_STATE_QUERIES), so its secret registry is full as in a long-running gateway.`,
     `- **2**: ${s.latencyPairs} pairs, one query at a time: a 1-job query (fresh Panorama job) then a 100-ID query naming 80 fresh distinct jobs (16 per provider, 20 asked twice); ratio of the p50s. Baseline: the floor client sending 1 call, then 80 concurrent calls to the same emulators (p50 ${fmt(median(floor.oneMs), 1)} ms and ${fmt(median(floor.eightyMs), 1)} ms).`,
     "- **3**: 20 identical 100-ID queries (80 distinct fresh unfinished jobs) sent at once to one gateway; upstream calls from the emulators' call logs. Redis: a throwaway `redis-server` on a free port, two gateways with `JOBGRAPH_CACHE_URL` pointing at it (and `JOBGRAPH_CACHE_OP_TIMEOUT_MS=2000`: the job cache stops using a store for 10 s after one slow op, which a busy shared machine triggers), probed until a job stored through one is served by the other; then 10 identical queries to each at once (fresh finished jobs without secrets, of the providers that have such a demo job), then the same again.",
-    `- **4**: a default-config gateway answering a finished demo job without secrets from its cache; ${s.cachedRequests} requests at 10 connections after as many for warm-up; server CPU ÷ requests; then the same on a second gateway at \`LOG_LEVEL=info\` (every other gateway here runs at \`warn\`). Baseline: bench/baseline/server.ts (node:http + graphql-js, no upstream, no auth) answering the same bytes, measured the same way.`,
+    `- **4**: a default-config gateway answering a finished demo job without secrets from its cache; ${s.cachedRequests} requests at 10 connections after as many for warm-up; server CPU ÷ requests; then the same on a second gateway at \`LOG_LEVEL=info\` (every other gateway here runs at \`warn\`). Baseline: bench/baseline/server.ts (node:http + graphql-js, no upstream, no auth) answering the same bytes, measured the same way; then the same server with \`--memo\` (node:http alone: each request's body read and JSON-parsed, the first answer to that body given again, no GraphQL), the floor under any server on this machine.`,
     `- **5**: ${s.memoryConnections} connections each send one 100-job query of fresh jobs, so all are in flight together; RSS read every 100 ms; (peak − idle before) ÷ queries. Then the same number of queries again with only ${s.memoryFewConnections} in flight at a time, measured the same way. Idle RSS = median of 5 readings.`,
     "- **6**: batching counts upstream calls per distinct job in one query; connections are the emulators' accepted-connection counters after the warm-up and after the load; the repeated finished jobs are the demo jobs split by a probe that asks every field with a `jobs:secrets:read` token and checks the SDL's own list of sensitive fields (`readAuthPolicy(schema).sensitiveFields`).",
     '',
