@@ -20,12 +20,6 @@ const HASH_BITS = 20;
 const HASH_MASK = (1 << HASH_BITS) - 1;
 
 /**
- * A learned value's forms and their characters, linked in recency order (see
- * SecretValueRegistry.learn): a list, not a Map's insertion order, because taking a Map's oldest
- * entry walks over every entry deleted before it until the table is rebuilt, and a full registry
- * deletes its oldest entry on every learn.
- */
-/**
  * A registered form and where it is indexed: the window of {@link WINDOW} characters ending
  * `end` characters into it (see SecretValueRegistry.index for which one).
  */
@@ -37,6 +31,12 @@ interface IndexedForm {
   count: number;
 }
 
+/**
+ * A learned value's forms and their characters, linked in recency order (see
+ * SecretValueRegistry.learn): a list, not a Map's insertion order, because taking a Map's oldest
+ * entry walks over every entry deleted before it until the table is rebuilt, and a full registry
+ * deletes its oldest entry on every learn.
+ */
 interface LearnedValue {
   readonly value: string;
   readonly forms: readonly string[];
@@ -297,23 +297,26 @@ export class SecretValueRegistry {
   }
 
   /**
-   * Which window indexes a new form: of its non-overlapping windows (counted from its end, the
-   * last one first), the one whose hash the fewest indexed windows share. Indexing every form by
-   * its ending instead let values alike at the end pile onto one window — 8,560 forms ending
-   * "00000000" in a gateway's steady state — and each occurrence of that window in a scanned
-   * text then compared every one of them.
+   * Which window indexes a new form: of its non-overlapping windows counted from its end, and
+   * its first window, the one whose hash the fewest indexed windows share (the last one when
+   * none does). Indexing every form by its ending instead let values alike at the end pile onto
+   * one window — 8,560 forms ending "00000000" in a gateway's steady state — and each occurrence
+   * of that window in a scanned text then compared every one of them.
    */
   private place(text: string): IndexedForm {
     const length = Math.min(WINDOW, text.length);
     let best = text.length;
     let fewest = Infinity;
-    for (let end = text.length; end >= length && fewest > 0; end -= length) {
+    const consider = (end: number) => {
       const n = this.filter[bucket(hashWindow(text, end - length, length))] as number;
       if (n < fewest) {
         fewest = n;
         best = end;
       }
-    }
+    };
+    let end = text.length;
+    for (; end >= length && fewest > 0; end -= length) consider(end);
+    if (fewest > 0 && end !== 0) consider(length); // the windows stopped short of its start: its first one too
     return { text, window: text.slice(best - length, best), end: best, count: 1 };
   }
 

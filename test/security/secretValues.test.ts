@@ -156,6 +156,13 @@ describe('SecretValueRegistry', () => {
     const cut = value(1500);
     expect(r.scrub(cut.slice(1))).toBe(cut.slice(1));
     expect(r.scrub(cut.slice(0, -1))).toBe(cut.slice(0, -1));
+    // Values alike but for their first characters (fewer than a window) are spread too.
+    const head = (n: number) => `${n.toString(36).padStart(3, '0')}${'-same-in-every-value'.repeat(2)}`;
+    const heads = new SecretValueRegistry();
+    for (let n = 0; n < 1_000; n++) heads.learn(head(n));
+    expect(heads.indexStats().mostFormsPerWindow).toBeLessThanOrEqual(4);
+    expect(heads.scrub(`a ${head(777)} b`)).toBe(`a ${REDACTED} b`);
+    expect(heads.scrub(head(777).slice(1))).toBe(head(777).slice(1));
     // Forgetting takes a value out of the window it was indexed by.
     r.clearLearned();
     expect(r.indexStats()).toEqual({ forms: 0, windows: 0, mostFormsPerWindow: 0 });
