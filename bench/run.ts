@@ -168,28 +168,24 @@ async function main(): Promise<void> {
   }
   const after = sides[sides.length - 1] as SideResult;
 
-  log('baseline: bare graphql-js server answering the same bytes as the cache-served 1-job query');
   const oneJob = JSON.parse(after.cachedAnswer) as { data?: { job?: unknown } };
-  const baseline = await startBaseline(jobsOf(oneJob.data?.job), join(tmpDir, 'baseline-jobs.json'));
-  live.add(baseline);
   const oneBody = jobBody(fixtures.cleanFinished[0] as string);
-  const baselineAnswer = (await post(baseline.url, oneBody, {})).text;
-  const sameBytes = baselineAnswer.trim() === after.cachedAnswer.trim();
-  if (!sameBytes) log(`WARNING: the bare baseline does not answer the same bytes as jobgraph:\n  ${baselineAnswer}\n  ${after.cachedAnswer}`);
-  const baselineMicros: number[] = [];
-  for (let r = 0; r < settings.runs; r++) baselineMicros.push(await cpuPerRequest(ctx, { ...baseline, cpuMicros: () => cpuTimeMicros(baseline.pid) }, oneBody));
-  await baseline.stop();
-  live.delete(baseline);
-
-  log('baseline: node:http alone, answering the same bytes with no GraphQL (the floor of any server)');
-  const httpOnly = await startBaseline(jobsOf(oneJob.data?.job), join(tmpDir, 'baseline-jobs.json'), { memo: true });
-  live.add(httpOnly);
-  const httpAnswer = (await post(httpOnly.url, oneBody, {})).text;
-  if (httpAnswer.trim() !== after.cachedAnswer.trim()) log(`WARNING: node:http alone does not answer the same bytes as jobgraph:\n  ${httpAnswer}`);
-  const httpMicros: number[] = [];
-  for (let r = 0; r < settings.runs; r++) httpMicros.push(await cpuPerRequest(ctx, { ...httpOnly, cpuMicros: () => cpuTimeMicros(httpOnly.pid) }, oneBody));
-  await httpOnly.stop();
-  live.delete(httpOnly);
+  /** Server CPU per request of bench/baseline/server.ts answering `oneBody`, and whether it answers jobgraph's bytes. */
+  const measureBaseline = async (name: string, options: { memo?: boolean }) => {
+    log(`baseline: ${name}, answering the same bytes as the cache-served 1-job query`);
+    const server = await startBaseline(jobsOf(oneJob.data?.job), join(tmpDir, 'baseline-jobs.json'), options);
+    live.add(server);
+    const answer = (await post(server.url, oneBody, {})).text;
+    const sameBytes = answer.trim() === after.cachedAnswer.trim();
+    if (!sameBytes) log(`WARNING: ${name} does not answer the same bytes as jobgraph:\n  ${answer}\n  ${after.cachedAnswer}`);
+    const micros: number[] = [];
+    for (let r = 0; r < settings.runs; r++) micros.push(await cpuPerRequest(ctx, { ...server, cpuMicros: () => cpuTimeMicros(server.pid) }, oneBody));
+    await server.stop();
+    live.delete(server);
+    return { micros, sameBytes };
+  };
+  const { micros: baselineMicros, sameBytes } = await measureBaseline('the bare graphql-js server', {});
+  const { micros: httpMicros } = await measureBaseline('node:http alone with no GraphQL (the floor of any server)', { memo: true });
   await emulators.close();
   live.clear();
 
