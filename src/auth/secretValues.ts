@@ -27,6 +27,8 @@ interface IndexedForm {
   readonly text: string;
   readonly window: string;
   readonly end: number;
+  /** The window's bucket in the filter. */
+  readonly bucket: number;
   /** How many registered values produce this form. */
   count: number;
 }
@@ -278,7 +280,7 @@ export class SecretValueRegistry {
         this.patterns.delete(text);
       }
       const length = form.window.length;
-      const h = bucket(hashWindow(form.window, 0, length));
+      const h = form.bucket;
       const n = (this.filter[h] as number) + delta;
       this.filter[h] = n;
       if (n === 0) this.present[h >>> 3] = (this.present[h >>> 3] as number) & ~(1 << (h & 7));
@@ -306,18 +308,21 @@ export class SecretValueRegistry {
   private place(text: string): IndexedForm {
     const length = Math.min(WINDOW, text.length);
     let best = text.length;
+    let bestBucket = 0;
     let fewest = Infinity;
     const consider = (end: number) => {
-      const n = this.filter[bucket(hashWindow(text, end - length, length))] as number;
+      const b = bucket(hashWindow(text, end - length, length));
+      const n = this.filter[b] as number;
       if (n < fewest) {
         fewest = n;
         best = end;
+        bestBucket = b;
       }
     };
     let end = text.length;
     for (; end >= length && fewest > 0; end -= length) consider(end);
     if (fewest > 0 && end !== 0) consider(length); // the windows stopped short of its start: its first one too
-    return { text, window: text.slice(best - length, best), end: best, count: 1 };
+    return { text, window: text.slice(best - length, best), end: best, bucket: bestBucket, count: 1 };
   }
 
   private scrubValues(text: string): string {
