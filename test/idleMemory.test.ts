@@ -7,11 +7,12 @@ const MiB = 2 ** 20;
 const newSpaceSize = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 
 /** A trimmer driven by hand: the test sets RSS and event-loop utilisation, then calls check(). */
-function driven(options: { atStart?: boolean } = {}) {
+function driven(options: { atStart?: boolean; quietMs?: number; intervalMs?: number } = {}) {
   const state = { rss: 100 * MiB, utilization: 0, clock: 0, cpu: 0 };
   const collected: number[] = [];
   const trimmer = startIdleMemoryTrimmer({
     intervalMs: 3_600_000, // the test calls check() itself
+    quietMs: 0, // one idle look is quiet enough, unless a test says otherwise
     growthBytes: 16 * MiB,
     idleUtilization: 0.02,
     rss: () => state.rss,
@@ -56,6 +57,27 @@ describe('The idle memory trimmer', () => {
     trimmer.check();
     trimmer.check();
     expect(trimmer.collections).toBe(1);
+    trimmer.stop();
+  });
+
+  it('waits for a quiet spell of quietMs, every look idle: a lull between bursts is not one', () => {
+    const { state, collected, trimmer } = driven({ atStart: false, quietMs: 10_000, intervalMs: 500 });
+    state.rss = 500 * MiB;
+    const look = (utilization: number) => {
+      state.clock += 500;
+      state.utilization = utilization;
+      trimmer.check();
+    };
+    // A burst, then 3 s of quiet, then the next burst: no collection in the lull.
+    look(0.9);
+    for (let i = 0; i < 6; i++) look(0);
+    look(0.5);
+    expect(collected).toEqual([]);
+    // Quiet again: the first idle look covers the 500 ms before it, so the 20th is 10 s of quiet.
+    for (let i = 0; i < 19; i++) look(0.01);
+    expect(collected).toEqual([]);
+    look(0.01);
+    expect(collected).toEqual([500 * MiB]);
     trimmer.stop();
   });
 

@@ -2,16 +2,18 @@ import type { BenchContext } from '../context.ts';
 import type { GatewayProcess } from '../gateway.ts';
 import { runLoad, type LoadResult } from '../load.ts';
 import { sleep, waitForIdle } from '../proc.ts';
+import { IDLE_QUIET_MS } from '../../../src/idleMemory.ts';
 import { median } from '../stats.ts';
 
 const MB = 1024 * 1024;
 
 /**
  * Median of a few RSS readings while the gateway does nothing, in MB. The readings start after
- * `settleMs` of quiet: "idle" is a process that has been quiet a moment (jobgraph gives memory
- * back once its event loop has been idle for half a second — src/idleMemory.ts).
+ * `settleMs` of quiet: "idle" is a process that has been quiet long enough to give memory back
+ * (jobgraph does once its event loop has been idle for IDLE_QUIET_MS — src/idleMemory.ts — and
+ * its collection may take a second of a busy machine's wall time).
  */
-export async function idleRss(gateway: GatewayProcess, readings = 5, gapMs = 200, settleMs = 2000): Promise<number> {
+export async function idleRss(gateway: GatewayProcess, readings = 5, gapMs = 200, settleMs = IDLE_QUIET_MS + 2000): Promise<number> {
   await sleep(settleMs);
   const values: number[] = [];
   for (let i = 0; i < readings; i++) {
