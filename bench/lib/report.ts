@@ -1,4 +1,5 @@
 import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from './phases/fairness.ts';
+import { IDLE_QUIET_MS } from '../../src/idleMemory.ts';
 import type { InFlightRun } from './phases/memory.ts';
 import type { BenchSettings } from './settings.ts';
 import type { SideResult } from './side.ts';
@@ -114,6 +115,18 @@ export function buildRows(
     },
     (s) => perJob(s.cpuMissing),
     pairedCpu('missing'),
+  );
+  add(
+    {
+      id: '1.afterQuiet',
+      figure: `same, fresh existing jobs, each run right after ${IDLE_QUIET_MS / 1000} s of quiet that let the gateway give memory back (paired ratio)`,
+      unit: '×',
+      digits: 2,
+    },
+    (s) => {
+      const trimmed = s.afterQuiet.filter((q) => q.trimmed);
+      return trimmed.length ? median(trimmed.map((q) => q.run.microsPerJob / q.floorMicros)) : undefined;
+    },
   );
   add(
     {
@@ -446,7 +459,7 @@ export function renderReport(
     `- CPU is always user + system time of the process from \`/proc/<pid>/stat\` (tick resolution), never wall time; each figure is the median of ${s.runs} run(s), CPU per job of ${s.cpuRuns} (floor run, gateway run) pairs. The machine is shared, so wall-time figures (2, h) are noisy.`,
     `- Upstream: the five emulators in one child process, ${s.latencyMs} ms added to every answer (BENCH_LATENCY_MS), ${s.slowLatencyMs} ms for figures 2 and 3 (BENCH_SLOW_LATENCY_MS). "Fresh existing" jobs are IDs never asked before that the emulators answer, through their \`synthesize\` knob, as full copies of the largest finished (or unfinished) demo job of each provider — so neither a cache nor coalescing helps; not-found IDs are answered 404/400 by each provider's own error envelope.`,
     `- **Floor** (baseline of 1): the same upstream calls sent by a bare client in the bench process (bench/lib/floor.ts): SigV4 with node:crypto (COS q-sign for COS Batch), keep-alive node:http, each body parsed (JSON.parse; fast-xml-parser for COS Batch and Import/Export); ${s.floorCalls} calls per run in batches of 100, bench-process CPU ÷ calls. Each gateway's CPU run (figure 1) follows a floor run of the same kind, and each side is compared with its own floor runs, so both see the same machine (a shared machine's speed drifts by a third within minutes). Runs (µs/call): ${sides.map((x) => `${x.label} existing ${x.floorMicros.existing.map((v) => v.toFixed(0)).join(', ')}, not-found ${x.floorMicros.missing.map((v) => v.toFixed(0)).join(', ')}`).join('; ')}.`,
-    `- **1**: ${s.cpuRequests} 100-job queries (20 fresh IDs per provider) over 4 connections on a gateway with the job cache off; gateway CPU ÷ jobs asked. Before the figures, each gateway answers ${s.steadyStateQueries} fresh 100-job queries after its warm-up (BENCH_STEADY_STATE_QUERIES), so its secret registry is full as in a long-running gateway.`,
+    `- **1**: ${s.cpuRequests} 100-job queries (20 fresh IDs per provider) over 4 connections on a gateway with the job cache off; gateway CPU ÷ jobs asked. Before the figures, each gateway answers ${s.steadyStateQueries} fresh 100-job queries after its warm-up (BENCH_STEADY_STATE_QUERIES), so its secret registry is full as in a long-running gateway. The pairs follow each other with lulls of 1–2 s, shorter than the quiet spell after which the gateway gives memory back (${IDLE_QUIET_MS / 1000} s, src/idleMemory.ts); the after-quiet row measures the existing-job burst that follows such a spell, ${s.runs} run(s), each ÷ a floor run made right before it (the median over the runs in which RSS fell over the spell, i.e. the collection ran).`,
     `- **2**: ${s.latencyPairs} pairs, one query at a time: a 1-job query (fresh Panorama job) then a 100-ID query naming 80 fresh distinct jobs (16 per provider, 20 asked twice); ratio of the p50s. Baseline: the floor client sending 1 call, then 80 concurrent calls to the same emulators (p50 ${fmt(median(floor.oneMs), 1)} ms and ${fmt(median(floor.eightyMs), 1)} ms).`,
     "- **3**: 20 identical 100-ID queries (80 distinct fresh unfinished jobs) sent at once to one gateway; upstream calls from the emulators' call logs. Redis: a throwaway `redis-server` on a free port, two gateways with `JOBGRAPH_CACHE_URL` pointing at it (and `JOBGRAPH_CACHE_OP_TIMEOUT_MS=2000`: the job cache stops using a store for 10 s after one slow op, which a busy shared machine triggers), probed until a job stored through one is served by the other; then 10 identical queries to each at once (fresh finished jobs without secrets, of the providers that have such a demo job), then the same again.",
     `- **4**: a default-config gateway answering a finished demo job without secrets from its cache; ${s.cachedRequests} requests at 10 connections after as many for warm-up; server CPU ÷ requests; then the same on a second gateway at \`LOG_LEVEL=info\` (every other gateway here runs at \`warn\`). Baseline: bench/baseline/server.ts (node:http + graphql-js, no upstream, no auth) answering the same bytes, measured the same way; then the same server with \`--memo\` (node:http alone: each request's body read and JSON-parsed, the first answer to that body given again, no GraphQL), the floor under any server on this machine.`,
@@ -462,6 +475,7 @@ export function renderReport(
       `### ${x.label}`,
       '',
       `- CPU per job runs (µs): existing ${x.cpuExisting.map((r) => r.microsPerJob.toFixed(0)).join(', ')}; not-found ${x.cpuMissing.map((r) => r.microsPerJob.toFixed(0)).join(', ')}. Each ÷ its floor run: existing ${pairedRatiosText(x, 'existing')}; not-found ${pairedRatiosText(x, 'missing')}.`,
+      `- After ${IDLE_QUIET_MS / 1000} s of quiet, existing jobs (µs/job, ÷ its floor run, whether RSS fell over the quiet spell): ${x.afterQuiet.map((q) => `${q.run.microsPerJob.toFixed(0)} (${(q.run.microsPerJob / q.floorMicros).toFixed(2)}×, ${q.trimmed ? 'memory given back' : 'no collection'})`).join(', ')}.`,
       `- Latency at ${s.slowLatencyMs} ms upstream: 1 job p50 ${fmt(median(lat.oneMs), 1)} ms (p90 ${fmt(percentile(lat.oneMs, 90), 1)}), 100 jobs p50 ${fmt(median(lat.hundredMs), 1)} ms (p90 ${fmt(percentile(lat.hundredMs, 90), 1)}).`,
       `- Coalescing runs (calls): ${x.coalescing.join(', ')} (GraphQL errors: ${x.coalescingErrors.map((e) => JSON.stringify(e)).join(', ')})${x.redis ? `; Redis: ${'skipped' in x.redis ? `skipped — ${x.redis.skipped}` : `${x.redis.concurrentCalls} concurrent, ${x.redis.repeatCalls} repeated (Redis served hits after ${x.redis.readyAfter} probe(s))`}` : '; Redis: off (BENCH_REDIS=0)'}.`,
       `- Cached path runs (µs/request): ${x.cachedMicros.map((v) => v.toFixed(0)).join(', ')}; at LOG_LEVEL=info ${x.cachedLoggedMicros.map((v) => v.toFixed(0)).join(', ')}.`,
