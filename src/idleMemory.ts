@@ -3,6 +3,9 @@ import process from 'node:process';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
+/** The quiet spell before a collection, by default (`IdleMemoryOptions.quietMs`). */
+export const IDLE_QUIET_MS = 10_000;
+
 /**
  * Gives memory back to the system once the gateway goes quiet after work.
  *
@@ -16,20 +19,16 @@ import vm from 'node:vm';
  * It runs only when it earns its pause (0.1–0.35 s of CPU for jobgraph's live heap, and as much
  * again or more in the next burst of work, which costs ≈ 1.5× the CPU right after a full
  * collection): when the event loop has been almost idle for `quietMs` (10 s) and RSS has grown by
- * `growthBytes` since the last collection — never
- * under load, never in the lulls between bursts of a steadily used gateway (a dashboard polling
- * every few seconds), at most once per growth step while idle — and
- * never more often than keeps its CPU time within `maxShare` of the time passed (1%: after a
- * collection costing 0.1 s of CPU, none for 10 s) — unless the process has since worked (spent CPU
+ * `growthBytes` since the last collection — never under load, never in the lulls between bursts
+ * of a steadily used gateway (a dashboard polling every few seconds), at most once per growth
+ * step while idle — and never more often than keeps its CPU time within `maxShare` of the time
+ * passed (1%: after a collection costing 0.1 s of CPU, none for 10 s) — unless the process has since worked (spent CPU
  * outside collections) at least `1 / maxWorkShare` times that cost, so the collection stays within
  * 10% of the work that made the garbage. Without that second door a collection of a big heap in a
  * lull between bursts (0.3–0.5 s of CPU) shut out the one after the next burst for up to a minute,
  * and RSS stayed at its high-water mark (bench: 5× the idle RSS at start). A timer per `intervalMs` (unref'd) reads the event-loop
  * utilisation and RSS, which costs microseconds.
  */
-/** The quiet spell before a collection, by default (`IdleMemoryOptions.quietMs`). */
-export const IDLE_QUIET_MS = 10_000;
-
 export interface IdleMemoryOptions {
   /** How often to look (default 500 ms). */
   intervalMs?: number;

@@ -15,7 +15,7 @@ const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId
  * worked out from the source again, and `Object.defineProperties`, which leaves every error a
  * slow dictionary-mode object for the formatting, scrubbing and serialising after it. A 100-job
  * query of unknown IDs made 100 of them. An instance is `instanceof GraphQLError`; it has the
- * same enumerable own properties (message, locations, path, extensions); `nodes`, `source`,
+ * same enumerable own properties (message, path, locations, extensions); `nodes`, `source`,
  * `positions`, `originalError`, `name` and `stack` read as a GraphQLError's do, from the field's
  * one real GraphQLError (made once per field node list) and the original error; `toJSON` and
  * `toString` are GraphQLError's own. graphql-js and Apollo Server keep an error that has a path
