@@ -38,7 +38,9 @@ export interface IdleMemoryOptions {
    * How long the process must have been idle, every look of it, before a collection (default
    * 10 000 ms). Measured on 100-job query bursts ≈ 2 s apart: collecting in the lulls (after half
    * a second of quiet, until 2026-11-23) made the burst after each collection cost ≈ 1.5× the CPU
-   * per job, whether the collection was memory-reducing or a regular full one.
+   * per job, whether the collection was memory-reducing or a regular full one: it deoptimizes
+   * 70–90 functions whose optimized code held objects it cleared (`--log-deopt`: "embedded weak
+   * objects cleared"), and the burst runs unoptimized until they are compiled again.
    */
   quietMs?: number;
   /** RSS growth since the last collection that makes one worth it (default 16 MiB). */
