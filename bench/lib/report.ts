@@ -50,7 +50,9 @@ const fmt = (n: number | undefined, digits: number) => (n === undefined || !Numb
 /** Each gateway CPU-per-job run ÷ the floor run made right before it. */
 const pairedRatios = (s: SideResult, kind: 'existing' | 'missing'): number[] =>
   (kind === 'existing' ? s.cpuExisting : s.cpuMissing).map((run, i) => run.microsPerJob / (s.floorMicros[kind][i] as number));
-/** The same, as text for the details. */
+/** An after-quiet run ÷ the floor run made right before it. */
+const afterQuietRatio = (q: SideResult['afterQuiet'][number]): number => q.run.microsPerJob / q.floorMicros;
+/** The paired ratios, as text for the details. */
 const pairedRatiosText = (s: SideResult, kind: 'existing' | 'missing'): string =>
   pairedRatios(s, kind)
     .map((r) => `${r.toFixed(2)}×`)
@@ -125,7 +127,7 @@ export function buildRows(
     },
     (s) => {
       const trimmed = s.afterQuiet.filter((q) => q.trimmed);
-      return trimmed.length ? median(trimmed.map((q) => q.run.microsPerJob / q.floorMicros)) : undefined;
+      return trimmed.length ? median(trimmed.map(afterQuietRatio)) : undefined;
     },
   );
   add(
@@ -476,7 +478,7 @@ export function renderReport(
       `### ${x.label}`,
       '',
       `- CPU per job runs (µs): existing ${x.cpuExisting.map((r) => r.microsPerJob.toFixed(0)).join(', ')}; not-found ${x.cpuMissing.map((r) => r.microsPerJob.toFixed(0)).join(', ')}. Each ÷ its floor run: existing ${pairedRatiosText(x, 'existing')}; not-found ${pairedRatiosText(x, 'missing')}.`,
-      `- After ${IDLE_QUIET_MS / 1000} s of quiet, existing jobs (µs/job, ÷ its floor run, whether RSS fell over the quiet spell): ${x.afterQuiet.map((q) => `${q.run.microsPerJob.toFixed(0)} (${(q.run.microsPerJob / q.floorMicros).toFixed(2)}×, ${q.trimmed ? 'memory given back' : 'no collection'})`).join(', ')}.`,
+      `- After ${IDLE_QUIET_MS / 1000} s of quiet, existing jobs (µs/job, ÷ its floor run, whether RSS fell over the quiet spell): ${x.afterQuiet.map((q) => `${q.run.microsPerJob.toFixed(0)} (${afterQuietRatio(q).toFixed(2)}×, ${q.trimmed ? 'memory given back' : 'no collection'})`).join(', ')}.`,
       `- Latency at ${s.slowLatencyMs} ms upstream: 1 job p50 ${fmt(median(lat.oneMs), 1)} ms (p90 ${fmt(percentile(lat.oneMs, 90), 1)}), 100 jobs p50 ${fmt(median(lat.hundredMs), 1)} ms (p90 ${fmt(percentile(lat.hundredMs, 90), 1)}).`,
       `- Coalescing runs (calls): ${x.coalescing.join(', ')} (GraphQL errors: ${x.coalescingErrors.map((e) => JSON.stringify(e)).join(', ')})${x.redis ? `; Redis: ${'skipped' in x.redis ? `skipped — ${x.redis.skipped}` : `${x.redis.concurrentCalls} concurrent, ${x.redis.repeatCalls} repeated (Redis served hits after ${x.redis.readyAfter} probe(s))`}` : '; Redis: off (BENCH_REDIS=0)'}.`,
       `- Cached path runs (µs/request): ${x.cachedMicros.map((v) => v.toFixed(0)).join(', ')}; at LOG_LEVEL=info ${x.cachedLoggedMicros.map((v) => v.toFixed(0)).join(', ')}.`,
