@@ -89,7 +89,7 @@ export interface Config {
   resilience: {
     /** Most time one job may take across attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS, default 15000). */
     upstreamBudgetMs: number;
-    /** Consecutive upstream faults that open a provider's circuit (JOBGRAPH_BREAKER_FAILURES, default 5). */
+    /** Distinct jobs failing in a row (unavailable) that open a provider-region's circuit (JOBGRAPH_BREAKER_FAILURES, default 5). */
     breakerFailures: number;
     /** How long an open circuit waits before letting one call test the provider, in ms (JOBGRAPH_BREAKER_HALF_OPEN_MS, default 10000). */
     breakerHalfOpenMs: number;
@@ -118,6 +118,8 @@ export interface Config {
     maxTotal: number;
     /** WebSocket ping interval, in ms (JOBGRAPH_WATCH_HEARTBEAT_MS, default 15000; SSE streams get a comment line every 12 s). */
     heartbeatMs: number;
+    /** Open WebSocket connections the process holds at most (JOBGRAPH_MAX_WEBSOCKETS, default 1000); each is a file descriptor. */
+    maxSockets: number;
   };
   /** Introspection and the Sandbox landing page (JOBGRAPH_INTROSPECTION; default on in demo mode only). */
   introspection: boolean;
@@ -351,6 +353,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       maxPerCaller: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', 20, 1, 100000),
       maxTotal: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS', 10000, 1, 10_000_000),
       heartbeatMs: int(env, 'JOBGRAPH_WATCH_HEARTBEAT_MS', 15000, 10, 600000),
+      maxSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS', 1000, 1, 1_000_000),
     },
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel: pattern(env, 'LOG_LEVEL', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent') ?? 'info',
@@ -400,6 +403,7 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_WATCH_HEARTBEAT_MS',
   'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
   'JOBGRAPH_MAX_SUBSCRIPTIONS',
+  'JOBGRAPH_MAX_WEBSOCKETS',
 ];
 
 /** The variable behind each limit, resilience and cache setting, for "differs from the default" lines. */
@@ -430,6 +434,7 @@ export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
   'watch.maxPerCaller': 'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
   'watch.maxTotal': 'JOBGRAPH_MAX_SUBSCRIPTIONS',
   'watch.heartbeatMs': 'JOBGRAPH_WATCH_HEARTBEAT_MS',
+  'watch.maxSockets': 'JOBGRAPH_MAX_WEBSOCKETS',
 };
 
 /**

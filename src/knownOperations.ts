@@ -4,7 +4,6 @@ import {
   execute,
   getOperationAST,
   parse,
-  specifiedRules,
   validate,
   visit,
   type DocumentNode,
@@ -16,6 +15,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { distinctJobKeys, jobFieldsBound, type BudgetConfig } from './limits/jobBudget.ts';
+import { SPECIFIED_RULES } from './limits/index.ts';
 
 /** Query documents (with an operation name) remembered at most; the map is emptied when full (a client's usual queries are soon back). */
 export const MAX_KNOWN_OPERATIONS = 1000;
@@ -93,7 +93,7 @@ export class KnownOperations {
     private readonly parseOptions: { maxTokens: number },
     private readonly budget: BudgetConfig,
   ) {
-    this.rules = [...specifiedRules, ...validationRules];
+    this.rules = [...SPECIFIED_RULES, ...validationRules];
   }
 
   /** The operation a request runs, or null when it must go through Apollo. */

@@ -1,5 +1,8 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { scrubSecrets } from './auth/secretValues.ts';
+import { boundedOperationName } from './observability/bounded.ts';
+
+export { MAX_OPERATION_NAME_LENGTH, boundedOperationName } from './observability/bounded.ts';
 
 /**
  * Headers that carry a credential: bearer tokens and request signatures (`authorization`,
@@ -29,10 +32,21 @@ export function redactPaths(sensitiveFieldNames: readonly string[]): string[] {
 }
 
 /**
+ * Fields whose value is the caller's text, bounded in every line whatever logs them (pino applies
+ * a serializer to the top-level field of that name, in child loggers too): an `operationName`
+ * is cut to MAX_OPERATION_NAME_LENGTH characters (`boundedOperationName`, scrubbing with `scrub`
+ * before it cuts), so a 200 KB name is not a 200 KB line.
+ */
+const boundedFields = (scrub: (text: string) => string) => ({
+  operationName: (value: unknown) => (typeof value === 'string' ? boundedOperationName(value, scrub) : value),
+});
+
+/**
  * The JSON-lines logger: ISO time, `service: "jobgraph"`, secrets replaced by `[REDACTED]`
  * twice over: by key name (the paths above), then by value — every finished line passes
  * through `scrub` (by default the process-wide registry of sensitive values read, plus
- * JWT/signature shapes) before it is written, whatever path built the line.
+ * JWT/signature shapes) before it is written, whatever path built the line. Caller text in
+ * known fields is bounded (`boundedFields`).
  */
 export function createLogger(
   level: string,
@@ -46,6 +60,7 @@ export function createLogger(
       base: { service: 'jobgraph' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redactPaths(sensitiveFieldNames), censor: '[REDACTED]' },
+      serializers: boundedFields(scrub),
       hooks: { streamWrite: scrub },
     },
     destination,

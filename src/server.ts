@@ -19,7 +19,7 @@ import type { Sources } from './datasources/index.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from './errors.ts';
 import { httpErrorAnswer, httpErrorHandler, notFoundHandler } from './httpErrorHandler.ts';
 import { FdHealth } from './health.ts';
-import { createQueryLimits } from './limits/index.ts';
+import { createQueryLimits, subscriptionRootDirectivesRefusal } from './limits/index.ts';
 import { jobBudgetPlugin } from './limits/jobBudget.ts';
 import type { BuiltSchema } from './schema.ts';
 import type { Observability } from './observability/index.ts';
@@ -432,7 +432,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       next();
     }, next);
   };
-  const contextFor = (admitted: Admitted) => async () => createRequestContext(config, sources, admitted.identity, admitted.requestId);
+  const contextFor = (admitted: Admitted, body: unknown) => async () => {
+    const refusal = subscriptionRootDirectivesRefusal((body as { query?: unknown } | null)?.query, limits.parseOptions);
+    if (refusal) throw refusal;
+    return createRequestContext(config, sources, admitted.identity, admitted.requestId);
+  };
   const spanMiddleware = options.observability?.tracing ? operationSpanMiddleware(options.observability) : undefined;
 
   const knownOperations = new KnownOperations(built.schema, limits.validationRules, limits.parseOptions, config);
@@ -497,7 +501,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
           const url = req.url as string;
           const search = url.length > GRAPHQL_PATH.length ? url.slice(GRAPHQL_PATH.length) : '';
-          const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: 'POST', headers, search, body }, context: contextFor(who) });
+          const response = await apollo.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method: 'POST', headers, search, body },
+            context: contextFor(who, body),
+          });
           for (const [key, value] of response.headers) res.setHeader(key, value);
           res.statusCode = response.status ?? 200;
           if (response.body.kind === 'complete') {
@@ -529,7 +536,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       subscriptions.wantsSse(req) ? subscriptions.handleSse(req, res, res.locals.identity as Identity, res.locals.requestId as string).catch(next) : next(),
     express.json({ limit: config.limits.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: ({ res }) => contextFor({ identity: res.locals.identity as Identity, requestId: res.locals.requestId as string })(),
+      context: ({ req, res }) =>
+        contextFor({ identity: res.locals.identity as Identity, requestId: res.locals.requestId as string }, req.method === 'GET' ? req.query : req.body)(),
     }),
   );
   app.use(notFoundHandler);

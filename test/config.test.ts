@@ -28,15 +28,23 @@ describe('Configuration', () => {
   });
 
   it('reads the watch (subscription) settings, with documented defaults, and refuses a max poll below the poll', () => {
-    expect(loadConfig({ mode: 'live' }, {}).watch).toEqual({ pollMs: 2000, maxPollMs: 30000, maxPerCaller: 20, maxTotal: 10000, heartbeatMs: 15000 });
+    expect(loadConfig({ mode: 'live' }, {}).watch).toEqual({
+      pollMs: 2000,
+      maxPollMs: 30000,
+      maxPerCaller: 20,
+      maxTotal: 10000,
+      heartbeatMs: 15000,
+      maxSockets: 1000,
+    });
     const env = {
       JOBGRAPH_WATCH_POLL_MS: '500',
       JOBGRAPH_WATCH_MAX_POLL_MS: '4000',
       JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '3',
       JOBGRAPH_MAX_SUBSCRIPTIONS: '7',
       JOBGRAPH_WATCH_HEARTBEAT_MS: '100',
+      JOBGRAPH_MAX_WEBSOCKETS: '9',
     };
-    expect(loadConfig({ mode: 'live' }, env).watch).toEqual({ pollMs: 500, maxPollMs: 4000, maxPerCaller: 3, maxTotal: 7, heartbeatMs: 100 });
+    expect(loadConfig({ mode: 'live' }, env).watch).toEqual({ pollMs: 500, maxPollMs: 4000, maxPerCaller: 3, maxTotal: 7, heartbeatMs: 100, maxSockets: 9 });
     expect(() => loadConfig({ mode: 'live' }, { JOBGRAPH_WATCH_POLL_MS: '5000', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' })).toThrow(/JOBGRAPH_WATCH_MAX_POLL_MS/);
     expect(() => loadConfig({ mode: 'live' }, { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '0' })).toThrow(ConfigError);
   });

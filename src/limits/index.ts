@@ -1,4 +1,4 @@
-import type { ValidationRule } from 'graphql';
+import { SingleFieldSubscriptionsRule, specifiedRules, type ValidationRule } from 'graphql';
 import type { Config } from '../config.ts';
 import { knownOperationTypeRule } from './knownOperationTypeRule.ts';
 import { maxAliasesRule } from './maxAliasesRule.ts';
@@ -6,6 +6,18 @@ import { maxCostRule } from './maxCostRule.ts';
 import { maxDepthRule } from './maxDepthRule.ts';
 import { maxDirectivesRule } from './maxDirectivesRule.ts';
 import { maxRootFieldsRule } from './maxRootFieldsRule.ts';
+import { guardedSingleFieldSubscriptionsRule, subscriptionRootDirectivesRule } from './subscriptionRootDirectivesRule.ts';
+
+export { subscriptionRootDirectivesRefusal } from './subscriptionRootDirectivesRule.ts';
+
+/**
+ * graphql-js's specified rules for the validations jobgraph runs itself (subscriptions), with
+ * SingleFieldSubscriptionsRule guarded so that it reports instead of throwing (see
+ * subscriptionRootDirectivesRule.ts). Apollo Server runs graphql-js's own list.
+ */
+export const SPECIFIED_RULES: readonly ValidationRule[] = specifiedRules.map((rule) =>
+  rule === SingleFieldSubscriptionsRule ? guardedSingleFieldSubscriptionsRule : rule,
+);
 
 /** The `extensions.code` of every validation-rule limit rejection (depth, aliases, directives, cost, root fields). */
 export const LIMIT_ERROR_CODE = 'GRAPHQL_VALIDATION_FAILED';
@@ -37,6 +49,7 @@ export interface QueryLimits {
  *   like every other syntax error;
  * - root fields: {@link maxRootFieldsRule};
  * - operation types the schema does not define: {@link knownOperationTypeRule};
+ * - `@skip`/`@include` on a subscription's root field: {@link subscriptionRootDirectivesRule};
  * - field suggestions ("Did you mean …") hidden when introspection is off (Apollo's
  *   `hideSchemaDetailsFromClientErrors`), so errors do not reveal the schema that
  *   introspection would not.
@@ -51,6 +64,7 @@ export function createQueryLimits(config: Pick<Config, 'limits' | 'introspection
   return {
     validationRules: [
       knownOperationTypeRule,
+      subscriptionRootDirectivesRule,
       maxCostRule(limits.maxCost),
       maxAliasesRule(limits.maxAliases),
       maxDirectivesRule(limits.maxDirectives),

@@ -3,7 +3,10 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
 import { JobgraphError } from '../errors.ts';
 import type { Observability } from './index.ts';
-import { safeAttribute } from './tracing.ts';
+import { boundedOperationName } from './bounded.ts';
+import { safeSpan } from './tracing.ts';
+
+export { MAX_OPERATION_NAME_LENGTH, boundedOperationName } from './bounded.ts';
 
 /**
  * The span of one GraphQL operation: started before the token is checked, as a child of the
@@ -33,12 +36,18 @@ export function operationSpanMiddleware(observability: Observability): express.R
 
 const CODE_SHAPE = /^[A-Z][A-Z_]{0,63}$/;
 
-/** Names the operation span `<type> <name>` (the name scrubbed of secret values) once the operation is known. */
-export function nameOperationSpan(span: Span | undefined, operationType: string, operationName: string | null | undefined): void {
+/**
+ * Names the operation span `<type> <name>` once the operation is known. The name is the caller's:
+ * cut to MAX_OPERATION_NAME_LENGTH (`boundedOperationName`), so a huge one makes neither a huge
+ * span nor unbounded span-name cardinality, and scrubbed of secret values by the span (`safeSpan`).
+ */
+export function nameOperationSpan(operationSpan: Span | undefined, operationType: string, operationName: string | null | undefined): void {
+  const span = safeSpan(operationSpan);
   if (!span) return;
-  span.updateName(operationName ? `${operationType} ${safeAttribute(operationName)}` : operationType);
+  const name = boundedOperationName(operationName);
+  span.updateName(name ? `${operationType} ${name}` : operationType);
   span.setAttribute('graphql.operation.type', operationType);
-  if (operationName) span.setAttribute('graphql.operation.name', safeAttribute(operationName));
+  if (name) span.setAttribute('graphql.operation.name', name);
 }
 
 /**
@@ -57,11 +66,11 @@ export function countOperation(
   // is counted as INTERNAL_SERVER_ERROR, so the label's values stay few.
   const outcome = errors && errors.length > 0 ? (typeof first === 'string' && CODE_SHAPE.test(first) ? first : 'INTERNAL_SERVER_ERROR') : 'ok';
   observability.metrics?.graphqlRequest(operationType ?? 'unknown', outcome);
-  if (span && outcome !== 'ok') span.setAttribute('jobgraph.outcome', outcome);
+  if (span && outcome !== 'ok') safeSpan(span).setAttribute('jobgraph.outcome', outcome);
 }
 
 /** The operation span, when tracing is on: the active span (`operationSpanMiddleware` started it). */
-export const operationSpan = (observability: Observability): Span | undefined => (observability.tracing ? trace.getActiveSpan() : undefined);
+export const operationSpan = (observability: Observability): Span | undefined => (observability.tracing ? safeSpan(trace.getActiveSpan()) : undefined);
 
 /**
  * Counts every GraphQL request and names the operation span (see above) for requests Apollo

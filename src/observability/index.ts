@@ -4,7 +4,7 @@ import type { AttemptObserver, UpstreamAttemptInfo, UpstreamAttemptResult } from
 import type { LoaderObserver } from '../datasources/guard/loader.ts';
 import type { JobProvider } from '../model.ts';
 import { GatewayMetrics, type BreakerState } from './metrics.ts';
-import { inSpan, startTracing, type Tracing } from './tracing.ts';
+import { inSpan, safeSpan, scrubbingTracer, startTracing, type Tracing } from './tracing.ts';
 
 export { GatewayMetrics } from './metrics.ts';
 export type { Tracing } from './tracing.ts';
@@ -29,7 +29,8 @@ export class Observability implements AttemptObserver, LoaderObserver {
 
   constructor(metrics: GatewayMetrics | undefined, tracing: Tracing | undefined) {
     this.metrics = metrics;
-    this.tracing = tracing;
+    // Every span made through this object scrubs and bounds its texts, whoever built `tracing`.
+    this.tracing = tracing && { ...tracing, tracer: scrubbingTracer(tracing.tracer) };
   }
 
   start(info: UpstreamAttemptInfo): (result: UpstreamAttemptResult) => void {
@@ -69,7 +70,13 @@ export class Observability implements AttemptObserver, LoaderObserver {
   }
 }
 
-function endAttemptSpan(span: Span, result: UpstreamAttemptResult): void {
+/**
+ * The attempt's outcome on its span. The provider's error code and request ID are upstream text
+ * (an upstream may echo anything, a secret jobgraph sent or learned included): like every span
+ * text they are scrubbed and bounded by the span itself (`safeSpan`, tracing.ts).
+ */
+function endAttemptSpan(attemptSpan: Span, result: UpstreamAttemptResult): void {
+  const span = safeSpan(attemptSpan);
   span.setAttribute('jobgraph.outcome', result.outcome);
   if (result.upstreamCode) span.setAttribute('jobgraph.upstream.error_code', result.upstreamCode);
   if (result.requestId) span.setAttribute('jobgraph.upstream.request_id', result.requestId);

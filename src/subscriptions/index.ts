@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { ExecutionResult, FormattedExecutionResult, GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { createHandler, type Request as SseRequest } from 'graphql-sse';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import { ANONYMOUS, type Identity } from '../auth/identity.ts';
 import { secretValues } from '../auth/secretValues.ts';
@@ -14,7 +11,9 @@ import type { Sources } from '../datasources/index.ts';
 import { JobgraphError } from '../errors.ts';
 import type { QueryLimits } from '../limits/index.ts';
 import { WatchHub, type WatchContext } from './hub.ts';
+import { subscribe } from './execute.ts';
 import { operationError, prepareSubscription } from './operation.ts';
+import { attachWebSocket, type WsAdapter } from './ws.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export { WatchHub, type WatchContext } from './hub.ts';
@@ -45,6 +44,10 @@ export interface Subscriptions {
   handleSse(req: http.IncomingMessage, res: http.ServerResponse, identity: Identity, requestId: string): Promise<void>;
   /** Serve graphql-transport-ws on `upgrade` requests for the GraphQL path of `server`. */
   attach(server: http.Server): void;
+  /** Open WebSocket connections now. */
+  sockets(): number;
+  /** SSE requests being served now, from their first byte to their response's end. */
+  openResponses(): number;
   /** Complete every open stream (SSE `complete`, WebSocket close 1001 "Going away"), stop the pollers. */
   close(): Promise<void>;
 }
@@ -64,6 +67,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
   // ---- Server-Sent Events ----
   const sse = createHandler<http.IncomingMessage, { context: WatchContext }, WatchContext & Record<PropertyKey, unknown>>({
     schema,
+    subscribe,
     authenticate: () => null, // distinct connections mode only: no reservation tokens
     context: (req) => req.context.context as WatchContext & Record<PropertyKey, unknown>,
     onSubscribe: (req, params) => {
@@ -73,12 +77,17 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     },
     onNext: (_ctx, _req, result) => formatResult(result as ExecutionResult) as never,
   });
+  /** Every SSE request being served, from its first byte to its response's end: shutdown waits for each. */
   const openResponses = new Set<Promise<void>>();
 
-  const respond = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
-    new Promise<void>((resolve) => res.writeHead(status, { ...JSON_HEADERS, ...headers }).end(JSON.stringify(body), () => resolve()));
+  const respond = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    if (res.destroyed) return Promise.resolve();
+    res.writeHead(status, { ...JSON_HEADERS, ...headers });
+    return endResponse(res, JSON.stringify(body));
+  };
 
-  const readBody = (req: http.IncomingMessage): Promise<string | null> =>
+  /** The body, or null when it is over the limit; rejects when the client goes away before sending all of it. */
+  const readBody = (req: http.IncomingMessage, gone: Promise<void>): Promise<string | null> =>
     new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -94,14 +103,15 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
       });
       req.once('error', reject);
       req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      void gone.then(() => reject(new ClientGoneError()));
     });
 
-  const handleSse = async (req: http.IncomingMessage, res: http.ServerResponse, identity: Identity, requestId: string): Promise<void> => {
+  const serveSse = async (req: http.IncomingMessage, res: http.ServerResponse, identity: Identity, requestId: string, gone: Promise<void>): Promise<void> => {
     if (closing) return respond(res, 503, { errors: [{ message: 'jobgraph is shutting down.', extensions: { code: 'BAD_REQUEST' } }] });
     if (!identity.authenticated || hub.expired(identity)) {
       return respond(res, 401, { errors: [{ message: UNAUTHENTICATED_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
     }
-    const body = await readBody(req);
+    const body = await readBody(req, gone);
     if (body === null) {
       return respond(res, 413, {
         errors: [
@@ -122,60 +132,89 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
       context: { context },
     };
     const [stream, init] = await sse(request);
-    res.writeHead(init.status, init.statusText, init.headers as http.OutgoingHttpHeaders);
-    if (!stream || typeof stream === 'string') return new Promise<void>((resolve) => res.end(stream ?? undefined, () => resolve()));
-    logger.info({ requestId, transport: 'sse', authenticated: true }, 'subscription started');
-    const done = (async () => {
-      const stop = () => void stream.return(undefined);
-      res.once('close', stop);
-      try {
-        for await (const chunk of stream) {
-          if (!res.writable) break;
-          await new Promise<void>((resolve, reject) => res.write(chunk, (err) => (err ? reject(err) : resolve())));
-        }
-      } catch {
-        // The client went away mid-write: the stream is returned on close.
-      } finally {
-        res.off('close', stop);
-        await endResponse(res);
+    if (!stream || typeof stream === 'string') {
+      if (res.destroyed) return;
+      res.writeHead(init.status, init.statusText, init.headers as http.OutgoingHttpHeaders);
+      return endResponse(res, stream ?? undefined);
+    }
+    // The stream is open (its subscription holds a slot and pollers) until it is returned: on
+    // every way out of here, the client's going away included, however early.
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      void stream.return(undefined);
+    };
+    void gone.then(leave);
+    try {
+      if (res.destroyed) return;
+      res.writeHead(init.status, init.statusText, init.headers as http.OutgoingHttpHeaders);
+      logger.info({ requestId, transport: 'sse', authenticated: true }, 'subscription started');
+      for await (const chunk of stream) {
+        if (res.destroyed) break;
+        // A write to a client that went away may never call back: the close settles it instead.
+        const written = new Promise<void>((resolve, reject) => res.write(chunk, (err) => (err ? reject(err) : resolve())));
+        await Promise.race([written, gone]);
       }
-    })();
-    openResponses.add(done);
-    await done;
-    openResponses.delete(done);
+    } finally {
+      leave();
+      await endResponse(res);
+    }
+  };
+
+  const handleSse = async (req: http.IncomingMessage, res: http.ServerResponse, identity: Identity, requestId: string): Promise<void> => {
+    // Settled once the response is finished or the connection is gone, whichever comes first; attached before anything can wait.
+    const gone = new Promise<void>((resolve) => {
+      if (res.destroyed || req.socket.destroyed) resolve();
+      res.once('close', () => resolve());
+    });
+    const served = serveSse(req, res, identity, requestId, gone).catch((err: unknown) => {
+      if (err instanceof ClientGoneError) return;
+      throw err;
+    });
+    const settled = served.then(
+      () => undefined,
+      () => undefined,
+    );
+    openResponses.add(settled);
+    void settled.then(() => openResponses.delete(settled));
+    return served;
   };
 
   // ---- WebSocket (graphql-transport-ws) ----
-  let wss: WebSocketServer | undefined;
-  let disposeWs: (() => Promise<void>) | undefined;
+  let ws: WsAdapter | undefined;
   const identities = new WeakMap<object, Identity>();
   const attach = (server: http.Server) => {
-    wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxBodyBytes });
-    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (pathOf(req.url) !== GRAPHQL_PATH || closing) {
-        socket.destroy();
-        return;
-      }
-      wss!.handleUpgrade(req, socket, head, (ws) => wss!.emit('connection', ws, req));
-    });
-    const disposable = useServer<Record<string, unknown> | undefined>(
-      {
+    ws = attachWebSocket<Record<string, unknown> | undefined>(server, {
+      path: GRAPHQL_PATH,
+      maxPayload: config.limits.maxBodyBytes,
+      heartbeatMs: config.watch.heartbeatMs,
+      maxSockets: config.watch.maxSockets,
+      logger,
+      server: {
         schema,
-        // A token in the connection_init payload, else the upgrade request's header. A present but invalid one closes the socket (4403).
+        subscribe,
+        // A token in the connection_init payload, else the upgrade request's header. A socket
+        // without one, or with an invalid one, can do nothing: it is closed at once (4403).
         onConnect: async (ctx) => {
           const params = ctx.connectionParams ?? {};
           const fromPayload = params.Authorization ?? params.authorization;
           const authorization = typeof fromPayload === 'string' ? fromPayload : headerValue(ctx.extra.request.headers.authorization);
+          let identity: Identity;
           try {
-            const identity = await options.verifyToken(authorization);
-            if (identity.authenticated) secretValues.learn(authorization?.replace(/^\s*bearer\s+/i, '').trim());
-            identities.set(ctx, identity);
-            return true;
+            identity = await options.verifyToken(authorization);
           } catch (err) {
             if (!(err instanceof InvalidTokenError)) throw err;
             logger.info({ transport: 'ws', reason: err.message }, 'rejected bearer token');
             return false;
           }
+          if (!identity.authenticated) {
+            logger.info({ transport: 'ws' }, 'websocket closed: no bearer token at connection_init');
+            return false;
+          }
+          secretValues.learn(authorization?.replace(/^\s*bearer\s+/i, '').trim());
+          identities.set(ctx, identity);
+          return true;
         },
         onSubscribe: (ctx, _id, payload) => {
           const identity = identities.get(ctx) ?? ANONYMOUS;
@@ -190,10 +229,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
         onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult),
         onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
       },
-      wss,
-      config.watch.heartbeatMs,
-    );
-    disposeWs = () => disposable.dispose() as Promise<void>;
+    });
   };
 
   return {
@@ -201,6 +237,8 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     wantsSse: (req) => req.method === 'POST' && (headerValue(req.headers.accept) ?? '').toLowerCase().includes('text/event-stream'),
     handleSse,
     attach,
+    sockets: () => ws?.size() ?? 0,
+    openResponses: () => openResponses.size,
     close: async () => {
       closing = true;
       hub.close();
@@ -208,7 +246,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
       await Promise.all([...openResponses]);
       // Let graphql-ws send each operation's `complete` before the sockets close with 1001 "Going away".
       await new Promise((resolve) => setImmediate(resolve));
-      await disposeWs?.();
+      await ws?.dispose(1001, 'Going away');
     },
   };
 }
@@ -216,19 +254,18 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
 const UNAUTHENTICATED_MESSAGE = 'Subscriptions need a bearer token with scope jobs:read; send it as "Authorization: Bearer <token>".';
 
 /** End a response; resolves once it is finished or its connection is gone (a closed one never calls `end`'s callback). */
-function endResponse(res: http.ServerResponse): Promise<void> {
+function endResponse(res: http.ServerResponse, body?: string): Promise<void> {
   if (res.destroyed || res.writableFinished) return Promise.resolve();
   return new Promise<void>((resolve) => {
     res.once('close', () => resolve());
-    res.end(() => resolve());
+    if (body === undefined) res.end(() => resolve());
+    else res.end(body, () => resolve());
   });
 }
 
+/** The client went away before its request was read. */
+class ClientGoneError extends Error {}
+
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function pathOf(url: string | undefined): string {
-  const q = (url ?? '/').indexOf('?');
-  return q >= 0 ? (url as string).slice(0, q) : (url ?? '/');
 }

@@ -1,18 +1,9 @@
-import {
-  GraphQLError,
-  OperationTypeNode,
-  getOperationAST,
-  parse,
-  specifiedRules,
-  validate,
-  type DocumentNode,
-  type ExecutionArgs,
-  type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, OperationTypeNode, getOperationAST, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config.ts';
 import type { JobgraphError } from '../errors.ts';
-import type { QueryLimits } from '../limits/index.ts';
+import { SPECIFIED_RULES, type QueryLimits } from '../limits/index.ts';
 import { distinctJobKeys, JobBudgetError } from '../limits/jobBudget.ts';
+import { overlongJobIdList } from '../limits/listArguments.ts';
 import type { WatchContext } from './hub.ts';
 
 export interface OperationParams {
@@ -25,6 +16,11 @@ export interface PrepareOptions {
   schema: GraphQLSchema;
   limits: QueryLimits;
   config: Pick<Config, 'limits' | 'awsRegion' | 'tencent'>;
+}
+
+/** An error for the whole operation from a jobgraph error (e.g. UNAUTHENTICATED). */
+export function operationError(err: JobgraphError): GraphQLError {
+  return new GraphQLError(err.message, { originalError: err, extensions: { ...err.extensions } });
 }
 
 const withCode = (e: GraphQLError, code: string): GraphQLError =>
@@ -40,8 +36,9 @@ const badRequest = (message: string) => new GraphQLError(message, { extensions: 
 /**
  * A subscription operation checked as queries are, before anything executes (so before any
  * upstream call): the token limit in the parser, the validation rules with every query limit
- * (depth, aliases, directives, cost, root fields), only `subscription` operations, and the
- * per-request job budget over its `jobUpdates(ids:)`. Returns the execution arguments, or the
+ * (depth, aliases, directives, cost, root fields), only `subscription` operations, the cap on
+ * the length of `jobUpdates(ids:)` (read before anything is coerced, so a long list costs
+ * nothing), and the per-request job budget over it. Returns the execution arguments, or the
  * errors to refuse it with.
  */
 export function prepareSubscription(options: PrepareOptions, params: OperationParams, contextValue: WatchContext): ExecutionArgs | GraphQLError[] {
@@ -60,23 +57,19 @@ export function prepareSubscription(options: PrepareOptions, params: OperationPa
     if (err instanceof GraphQLError) return [withCode(err, 'GRAPHQL_PARSE_FAILED')];
     throw err;
   }
-  const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
+  const errors = validate(schema, document, [...SPECIFIED_RULES, ...limits.validationRules]);
   if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
   const operation = getOperationAST(document, operationName);
   if (!operation) return [badRequest(operationName ? `No operation named "${operationName}".` : 'Name the operation to run with "operationName".')];
   if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
     return [badRequest(`Only subscriptions are served over Server-Sent Events and WebSocket; send a ${operation.operation} as a plain POST /graphql.`)];
   }
+  const overlong = overlongJobIdList(document, operation, variables, config.limits.maxJobIds);
+  if (overlong) return [operationError(overlong)];
   const max = config.limits.maxJobsPerRequest;
   const keys = distinctJobKeys(schema, document, operation, variables, config);
   if (keys && keys.size > max) {
-    const refusal = new JobBudgetError(max, keys.size);
-    return [new GraphQLError(refusal.message, { originalError: refusal, extensions: { code: refusal.code } })];
+    return [operationError(new JobBudgetError(max, keys.size))];
   }
   return { schema, document, ...(operationName ? { operationName } : {}), variableValues: variables, contextValue };
-}
-
-/** An error for the whole operation from a jobgraph error (e.g. UNAUTHENTICATED). */
-export function operationError(err: JobgraphError): GraphQLError {
-  return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code } });
 }

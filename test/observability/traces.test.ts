@@ -1,55 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scrubSecrets } from '../../src/auth/secretValues.ts';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { EXAMPLE_GLOBAL_ID as COS_EXAMPLE } from '../../src/emulators/cosbatch/data.ts';
 import { ERROR_CASE_GLOBAL_IDS as PANORAMA_ERRORS, EXAMPLE_GLOBAL_ID as PANORAMA_EXAMPLE } from '../../src/emulators/panorama/data.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
-
-/** A local OTLP/HTTP receiver: keeps every POST to /v1/traces (content type and body). */
-class OtlpReceiver {
-  readonly posts: { contentType: string; body: Buffer }[] = [];
-  readonly #server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.method === 'POST' && req.url === '/v1/traces') this.posts.push({ contentType: req.headers['content-type'] ?? '', body: Buffer.concat(chunks) });
-      res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/json' }).end(req.headers['content-type']?.includes('json') ? '{}' : '');
-    });
-  });
-  url = '';
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-}
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: { key: string; value: { stringValue?: string; intValue?: string | number; boolValue?: boolean } }[];
-}
-
-/** Every span of the OTLP/HTTP JSON posts received. */
-function spansOf(receiver: OtlpReceiver): OtlpSpan[] {
-  return receiver.posts.flatMap((p) => {
-    const body = JSON.parse(p.body.toString('utf8')) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
-    return body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
-  });
-}
-
-function attrs(span: OtlpSpan): Record<string, string | number | boolean> {
-  return Object.fromEntries(
-    span.attributes.map((a) => [a.key, a.value.stringValue ?? (a.value.intValue !== undefined ? Number(a.value.intValue) : a.value.boolValue!)]),
-  );
-}
+import { OtlpReceiver, attrs, spansOf } from './otlp.ts';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_SPAN_ID = '00f067aa0ba902b7';

@@ -107,7 +107,7 @@ describe('What counts against a provider', () => {
     expect(countsAgainstProvider(new TypeError('bug'))).toBe(false);
   });
 
-  it('keeps the circuit closed through a run of DNS failures, and opens it for a run of 5xx', async () => {
+  it('keeps the circuit closed through a run of DNS failures, and opens it for a run of 5xx of distinct jobs', async () => {
     let fail: () => UpstreamError = () => dnsFailure('ENOTFOUND');
     let calls = 0;
     const source: JobSource<'AWS_PANORAMA'> = {
@@ -124,7 +124,8 @@ describe('What counts against a provider', () => {
     expect(guarded.breakers.openRegions()).toEqual([]);
 
     fail = () => new UpstreamError({ provider: 'AWS_PANORAMA', code: 'UPSTREAM_UNAVAILABLE', message: 'HTTP 500', httpStatus: 500 });
-    for (let i = 0; i < 2; i++) await expect(fetchJobShared(guarded, key)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    for (let i = 0; i < 2; i++)
+      await expect(fetchJobShared(guarded, { ...key, jobId: `pkgimport-${i}` })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(guarded.breakers.openRegions()).toEqual(['ap-southeast-7']);
     await expect(fetchJobShared(guarded, key)).rejects.toThrow(/stopped calling it there/);
     expect(calls).toBe(8);

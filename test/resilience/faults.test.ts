@@ -69,8 +69,9 @@ describe('The circuit breaker', () => {
 
   it('stops calling a provider that keeps failing, answers UPSTREAM_UNAVAILABLE at once, and leaves the others alone', async () => {
     gw.emulators.codepipeline.setFaults({ errorRate: 1 });
+    // Two distinct jobs of the region fail: one job failing again and again would not open it.
     for (let i = 0; i < 2; i++) {
-      const res = await gql(gw, `{ job(id: "${ex.codepipeline}") { id } }`, { token: gw.tokens.read });
+      const res = await gql(gw, `{ job(id: "codepipeline:us-east-1:11111111-2222-4333-8444-00000000000${i}") { id } }`, { token: gw.tokens.read });
       expect(res.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
     }
     clearCalls(gw);

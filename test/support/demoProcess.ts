@@ -16,9 +16,9 @@ export interface DemoProcess {
 }
 
 /** Start `jobgraph demo` on a free port and wait for its banner (the last line names the Import/Export emulator). */
-export async function startDemoProcess(): Promise<DemoProcess> {
+export async function startDemoProcess(env: Record<string, string> = {}): Promise<DemoProcess> {
   const bin = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'demo'], { env: { PATH: process.env.PATH ?? '', PORT: '0' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'demo'], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const output = { stdout: '', stderr: '' };
   child.stderr.on('data', (c: Buffer) => (output.stderr += c.toString()));
   const exited = once(child, 'exit') as Promise<[number | null, string | null]>;

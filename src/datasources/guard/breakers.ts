@@ -1,10 +1,10 @@
-import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import { CircuitState, circuitBreaker, handleWhen, type CircuitBreakerPolicy, type IBreaker } from 'cockatiel';
 import { UpstreamError } from '../../errors.ts';
-import type { JobKey } from '../../globalId.ts';
+import { formatGlobalId, type JobKey } from '../../globalId.ts';
 
 /** When a region's circuit opens and how long it stays open. */
 export interface BreakerOptions {
-  /** Consecutive unavailable answers that open the circuit. */
+  /** Distinct jobs failing in a row (unavailable, no success between) that open the circuit. */
   breakerFailures: number;
   /** How long the circuit stays open before one trial call, in ms. */
   breakerHalfOpenMs: number;
@@ -61,6 +61,73 @@ export function countsAgainstProvider(err: unknown): boolean {
 }
 
 /**
+ * Opens a circuit once `threshold` distinct jobs have failed in a row. Counting jobs rather than
+ * failures means one job that keeps failing (one caller asking again and again for a job the
+ * provider cannot serve) is that job's trouble, not the region's, and cannot open the circuit for
+ * everyone. A repeated job is not counted at all (`count` says so): it neither adds nor resets.
+ */
+export class DistinctJobsBreaker implements IBreaker {
+  readonly #threshold: number;
+  #jobs = new Set<string>();
+  /** Failures with no job to tell them apart (made outside `RegionalBreakers.execute`): each counts. */
+  #unattributed = 0;
+
+  constructor(threshold: number) {
+    this.#threshold = threshold;
+  }
+
+  /** For cockatiel's `toJSON` and `initialState`. */
+  get state(): unknown {
+    return { jobs: [...this.#jobs], unattributed: this.#unattributed };
+  }
+
+  set state(value: unknown) {
+    const v = (value ?? {}) as { jobs?: unknown; unattributed?: unknown };
+    this.#jobs = new Set(Array.isArray(v.jobs) ? v.jobs.filter((j): j is string => typeof j === 'string') : []);
+    this.#unattributed = typeof v.unattributed === 'number' ? v.unattributed : 0;
+  }
+
+  /** Counts a failure of `job` (or of no known job) in the current run; false when that job is already counted. */
+  count(job: string | undefined): boolean {
+    if (job === undefined) {
+      this.#unattributed += 1;
+      return true;
+    }
+    if (this.#jobs.has(job)) return false;
+    this.#jobs.add(job);
+    return true;
+  }
+
+  /** Starts a new run. */
+  clear(): void {
+    this.#jobs.clear();
+    this.#unattributed = 0;
+  }
+
+  success(): void {
+    this.clear();
+  }
+
+  failure(): boolean {
+    return this.#jobs.size + this.#unattributed >= this.#threshold;
+  }
+}
+
+/**
+ * A failure of one job, as the region's policy sees it: the job travels with the error, so the
+ * breaker tells jobs apart even when two calls reject with the same error object. Never leaves
+ * `RegionalBreakers.execute`.
+ */
+class JobFailure extends Error {
+  constructor(
+    readonly job: string,
+    readonly failure: unknown,
+  ) {
+    super('job failure');
+  }
+}
+
+/**
  * One circuit breaker per region of a provider, made on first use. Regions are checked
  * against the regions the provider serves before any call (globalId.ts), so the map is
  * bounded by those lists.
@@ -73,16 +140,49 @@ export class RegionalBreakers {
     this.#options = options;
   }
 
-  forRegion(region: string): CircuitBreakerPolicy {
-    let breaker = this.#breakers.get(region);
-    if (!breaker) {
-      breaker = circuitBreaker(handleWhen(countsAgainstProvider), {
-        halfOpenAfter: this.#options.breakerHalfOpenMs,
-        breaker: new ConsecutiveBreaker(this.#options.breakerFailures),
+  /**
+   * Runs one job's upstream call under its region's circuit: rejects at once with cockatiel's
+   * BrokenCircuitError while the circuit is open, otherwise with `fn`'s own error.
+   */
+  execute<T>(key: JobKey, fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+    const job = formatGlobalId(key);
+    const attributed = async ({ signal }: { signal: AbortSignal }) => {
+      try {
+        return await fn(signal);
+      } catch (err) {
+        // Only a failure that can count needs its job; the others pass through untouched.
+        throw countsAgainstProvider(err) ? new JobFailure(job, err) : err;
+      }
+    };
+    return this.forRegion(breakerRegion(key))
+      .execute(attributed, signal)
+      .catch((err: unknown) => {
+        throw err instanceof JobFailure ? err.failure : err;
       });
-      this.#breakers.set(region, breaker);
+  }
+
+  /** The region's policy: read its state, or run a call whose failures are not told apart by job (each counts). */
+  forRegion(region: string): CircuitBreakerPolicy {
+    let policy = this.#breakers.get(region);
+    if (!policy) {
+      const breaker = new DistinctJobsBreaker(this.#options.breakerFailures);
+      const made: CircuitBreakerPolicy = circuitBreaker(
+        handleWhen((err) => {
+          const job = err instanceof JobFailure ? err.job : undefined;
+          if (job === undefined && !countsAgainstProvider(err)) return false;
+          // Open or half-open: the trial's failure must count, so an outage reopens the circuit. Nothing
+          // joins the run then, so a late failure of a call made before the circuit opened cannot reopen it.
+          return made.state !== CircuitState.Closed || breaker.count(job);
+        }),
+        { halfOpenAfter: this.#options.breakerHalfOpenMs, breaker },
+      );
+      // Every opening starts a new run: a trial that ends in an error cockatiel does not handle (not
+      // found, say) closes the circuit without `success`, and must not leave the old run counted.
+      made.onBreak(() => breaker.clear());
+      policy = made;
+      this.#breakers.set(region, policy);
     }
-    return breaker;
+    return policy;
   }
 
   /** Every region's circuit made so far, with whether it is open or half-open now. */

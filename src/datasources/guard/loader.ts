@@ -247,7 +247,7 @@ class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCall {
     const region = breakerRegion(this.key);
     const abort = new AbortController();
     this.#abort = abort;
-    const run = breakers.forRegion(region).execute(({ signal }) => source.fetchJob(this.key, { signal }), abort.signal);
+    const run = breakers.execute(this.key, (signal) => source.fetchJob(this.key, { signal }), abort.signal);
     // Cut short: abandoned, or the whole budget is gone (the client trims its last attempt to what
     // is left of the budget, which started at or after `startedAt`; its timeout racing the waiters'
     // deadline timer must still answer as the budget). The 1 ms absorbs timer rounding.
