@@ -11,6 +11,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Builds dist/ first: the CLI tests spawn bin/jobgraph.mjs, which runs the compiled code.
     globalSetup: ['test/support/buildDist.ts'],
+    // No test leaves the machine: a connect beyond loopback is refused and fails the test that made it.
+    setupFiles: ['test/support/loopbackOnly.ts'],
+    // Set in each fork's process.env before any module loads: @apollo/gateway's constructor otherwise starts a usage exporter that probes cloud metadata hosts.
+    env: { APOLLO_TELEMETRY_DISABLED: '1' },
     // The timeouts catch a hung test; they are not a speed goal (speed goals live in bench/). Work
     // that takes a few seconds idle (120 fuzzed requests through the gateway, spawning the CLI)
     // took close to 30 s on a busy 2-core machine, so leave it room.

@@ -171,7 +171,7 @@ async function main(): Promise<void> {
   const oneJob = JSON.parse(after.cachedAnswer) as { data?: { job?: unknown } };
   const oneBody = jobBody(fixtures.cleanFinished[0] as string);
   /** Server CPU per request of bench/baseline/server.ts answering `oneBody`, and whether it answers jobgraph's bytes. */
-  const measureBaseline = async (name: string, options: { memo?: boolean }) => {
+  const measureBaseline = async (name: string, options: { memo?: boolean; apollo?: boolean }) => {
     log(`baseline: ${name}, answering the same bytes as the cache-served 1-job query`);
     const server = await startBaseline(jobsOf(oneJob.data?.job), join(tmpDir, 'baseline-jobs.json'), options);
     live.add(server);
@@ -186,6 +186,7 @@ async function main(): Promise<void> {
   };
   const { micros: baselineMicros, sameBytes } = await measureBaseline('the bare graphql-js server', {});
   const { micros: httpMicros } = await measureBaseline('node:http alone with no GraphQL (the floor of any server)', { memo: true });
+  const { micros: apolloMicros } = await measureBaseline('a bare Apollo Server 5 over the same schema', { apollo: true });
   await emulators.close();
   live.clear();
 
@@ -199,10 +200,10 @@ async function main(): Promise<void> {
     templates,
     tmpDir,
   };
-  const rows = buildRows(floor, sides, { baselineMicros, httpMicros }, settings);
+  const rows = buildRows(floor, sides, { baselineMicros, httpMicros, apolloMicros }, settings);
   writeFileSync(
     join(BENCH_DIR, 'results.json'),
-    `${JSON.stringify({ meta, floor, sides, baseline: { baselineMicros, httpMicros, sameBytes }, rows }, null, 2)}\n`,
+    `${JSON.stringify({ meta, floor, sides, baseline: { baselineMicros, httpMicros, apolloMicros, sameBytes }, rows }, null, 2)}\n`,
   );
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows));
   for (const r of rows) log(`${r.verdict.padEnd(4)} ${r.figure}: ${r.text}`);

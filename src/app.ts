@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
 import type { DestinationStream, Logger } from 'pino';
 import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
@@ -12,8 +11,11 @@ import { secretValues } from './auth/secretValues.ts';
 import { openJobCache, type JobCache } from './cache/index.ts';
 import { JOB_TYPE_NAME } from './resolvers/typeNames.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { isLoopbackHost } from './http/loopback.ts';
+import { startServer, type RunningServer } from './http/server.ts';
 import { FdHealth } from './health.ts';
+
+export { isLoopbackHost } from './http/loopback.ts';
 import { createObservability, type Observability } from './observability/index.ts';
 import type { BreakerState } from './observability/metrics.ts';
 import type { Scheduler } from './subscriptions/scheduler.ts';
@@ -128,8 +130,9 @@ export async function startDemo(
   ]);
   const emulators = await startEmulators({ ...options.emulatorClock });
   try {
-    const jwtSecret = randomBytes(32).toString('base64url');
     const base = loadConfig({ mode: 'demo' }, options.env);
+    // JOBGRAPH_JWT_SECRET, when set, signs the printed tokens: replicas of the demo accept each other's.
+    const jwtSecret = base.auth.jwtSecret ?? randomBytes(32).toString('base64url');
     const config: Config = {
       ...base,
       ...(options.port !== undefined ? { port: options.port } : {}),
@@ -174,25 +177,6 @@ export async function startDemo(
     throw err;
   }
 }
-
-/**
- * Whether a listen address is reachable only from this machine: 127.0.0.0/8, ::1 (also
- * written in full, in brackets or IPv4-mapped) or `localhost`. Anything else — 0.0.0.0, ::,
- * a LAN address, another host name — may be reachable from elsewhere.
- */
-export function isLoopbackHost(host: string): boolean {
-  const h = host
-    .trim()
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost' || h === 'localhost.') return true;
-  const family = isIP(h);
-  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
-}
-
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
 
 /**
  * The demo embeds a 12-hour jobs:read token in the Sandbox page, so anyone who can load the

@@ -121,6 +121,12 @@ export interface Config {
     /** Open WebSocket connections the process holds at most (JOBGRAPH_MAX_WEBSOCKETS, default 1000); each is a file descriptor. */
     maxSockets: number;
   };
+  /**
+   * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).
+   * `loopback` (the demo's default) allows any `http://localhost:<port>` and `http://127.0.0.1:<port>`.
+   * None by default in live mode.
+   */
+  corsOrigins: '*' | 'loopback' | readonly string[];
   /** Introspection and the Sandbox landing page (JOBGRAPH_INTROSPECTION; default on in demo mode only). */
   introspection: boolean;
   /** Log level for pino (LOG_LEVEL, default info). */
@@ -262,6 +268,29 @@ function cacheUrl(env: Env): string | null {
   return v;
 }
 
+/** JOBGRAPH_CORS_ORIGINS: `*`, or origins (scheme, host, optional port; no path), comma-separated. */
+function corsOrigins(env: Env, demo: boolean): Config['corsOrigins'] {
+  const v = opt(env, 'JOBGRAPH_CORS_ORIGINS');
+  if (v === undefined) return demo ? 'loopback' : [];
+  if (v.trim() === '*') return '*';
+  const origins = v
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== origin) {
+      throw new ConfigError('JOBGRAPH_CORS_ORIGINS', 'must be * or comma-separated origins such as https://app.example.com (scheme, host and port only)');
+    }
+  }
+  return origins;
+}
+
 export interface LoadOptions {
   mode: Config['mode'];
 }
@@ -318,6 +347,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       appId: pattern(env, 'COS_APPID', /^[0-9]{1,64}$/, 'a numeric APPID such as 1250000000') ?? null,
     },
     auth: { jwtSecret, jwksUrl, issuer, audience },
+    corsOrigins: corsOrigins(env, demo),
     limits: {
       maxJobIds: int(env, 'JOBGRAPH_MAX_JOB_IDS', 100, 1, 1000),
       upstreamTimeoutMs: int(env, 'JOBGRAPH_UPSTREAM_TIMEOUT_MS', 5000, 1, 60000),
@@ -404,6 +434,7 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
   'JOBGRAPH_MAX_SUBSCRIPTIONS',
   'JOBGRAPH_MAX_WEBSOCKETS',
+  'JOBGRAPH_CORS_ORIGINS',
 ];
 
 /** The variable behind each limit, resilience and cache setting, for "differs from the default" lines. */

@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'UPSTREAM_THROTTLED'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_BAD_RESPONSE'
-  | 'INTERNAL_SERVER_ERROR';
+  | 'INTERNAL_SERVER_ERROR'
+  | 'BAD_REQUEST'
+  | 'SHUTTING_DOWN';
 
 export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_USER_INPUT',
@@ -24,6 +26,10 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_BAD_RESPONSE',
   'INTERNAL_SERVER_ERROR',
+  // A request the HTTP layer or the GraphQL-over-HTTP protocol refuses (a body that is not JSON, a GET mutation…).
+  'BAD_REQUEST',
+  // This process is shutting down (HTTP 503): the same request to another replica, or later, is answered.
+  'SHUTTING_DOWN',
 ]);
 
 /** Base of every error jobgraph raises on purpose; `extensions` is exactly what a client may see. */

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { SCOPE_READ } from './auth/identity.ts'; // a constant-only module
 
 // Each command imports only the modules it needs (below, with `import()`): `--help` loads nothing,
-// `token` only the configuration and jose, `emulators` only the emulators; Apollo, the AWS clients
-// and the schema load for `demo` and live mode alone.
+// `token` only the configuration and jose, `emulators` only the emulators, `schema` only graphql
+// (and @apollo/subgraph for --subgraph); Apollo Server, the AWS clients and the resolvers load for
+// `demo` and live mode alone.
 
 const USAGE = `Usage:
   jobgraph                     live mode: real upstreams configured from the environment
@@ -11,7 +12,11 @@ const USAGE = `Usage:
   jobgraph emulators [--port-base 4100]
                                only the five provider emulators on fixed loopback ports
   jobgraph token --scopes "jobs:read jobs:secrets:read" [--ttl 3600]
-                               mint an HS256 development token with JOBGRAPH_JWT_SECRET`;
+                               mint an HS256 development token with JOBGRAPH_JWT_SECRET
+  jobgraph schema [--subgraph | --possible-types]
+                               print the client-facing SDL (for codegen); --subgraph: the federation
+                               subgraph SDL (what _service { sdl } answers); --possible-types: the JSON
+                               for Apollo Client's new InMemoryCache({ possibleTypes })`;
 
 /**
  * On SIGTERM or SIGINT: stop accepting connections, let in-flight requests finish (the server
@@ -150,6 +155,11 @@ async function token(scopes: string, ttl: number): Promise<void> {
   );
 }
 
+async function schema(output: 'client' | 'subgraph' | 'possible-types'): Promise<void> {
+  const { schemaText } = await import('./schemaCommand.ts');
+  process.stdout.write(await schemaText(output));
+}
+
 /** A command-line mistake: printed as one line naming the flag or command, with a pointer to --help. */
 class UsageError extends Error {
   override name = 'UsageError';
@@ -161,6 +171,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   demo: [],
   emulators: ['port-base'],
   token: ['scopes', 'ttl'],
+  schema: ['subgraph', 'possible-types'],
 };
 
 /** A whole number within [min, max] written in decimal digits, or a UsageError naming `flag`. */
@@ -187,6 +198,8 @@ async function main(argv: string[]): Promise<void> {
         scopes: { type: 'string' },
         ttl: { type: 'string' },
         'port-base': { type: 'string' },
+        subgraph: { type: 'boolean' },
+        'possible-types': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -202,7 +215,7 @@ async function main(argv: string[]): Promise<void> {
   const allowed = COMMAND_FLAGS[command];
   if (!allowed || positionals[0] === 'live') throw new UsageError(`unknown command "${positionals[0]}"`);
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}" after "${positionals[0]}"`);
-  for (const flag of ['scopes', 'ttl', 'port-base'] as const) {
+  for (const flag of ['scopes', 'ttl', 'port-base', 'subgraph', 'possible-types'] as const) {
     if (values[flag] !== undefined && !allowed.includes(flag)) {
       throw new UsageError(`--${flag}: not an option of ${command === 'live' ? 'live mode (jobgraph with no command)' : `"jobgraph ${command}"`}`);
     }
@@ -215,6 +228,9 @@ async function main(argv: string[]): Promise<void> {
       return command === 'live' ? live() : demo();
     case 'emulators':
       return emulators(values['port-base'] === undefined ? undefined : integerFlag('port-base', values['port-base'], 0, MAX_PORT_BASE, 'a port base'));
+    case 'schema':
+      if (values.subgraph && values['possible-types']) throw new UsageError('--subgraph and --possible-types: give one or the other');
+      return schema(values.subgraph ? 'subgraph' : values['possible-types'] ? 'possible-types' : 'client');
     default: {
       const scopes = values.scopes ?? SCOPE_READ;
       if (values.scopes !== undefined && !scopes.trim()) throw new UsageError('--scopes: expected one or more space-separated scopes, got ""');

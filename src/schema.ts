@@ -1,21 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { addResolversToSchema } from '@graphql-tools/schema';
-import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { loadTypeDefs } from './sdl.ts';
 import { applyAuthDirectives, readAuthPolicy, type AuthPolicy } from './auth/directives.ts';
 import { resolvers } from './resolvers/index.ts';
 import { checkRepresentationKey } from './resolvers/representationKey.ts';
 
-const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
-
-/** The SDL: `schema/job.graphql` first, then one file per provider, as one document. */
-export function loadTypeDefs(dir: string = SCHEMA_DIR): DocumentNode {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.graphql'))
-    .sort((a, b) => (a === 'job.graphql' ? -1 : b === 'job.graphql' ? 1 : a.localeCompare(b)));
-  return parse(files.map((f) => readFileSync(`${dir}${f}`, 'utf8')).join('\n'));
-}
+export { loadTypeDefs } from './sdl.ts';
 
 export interface BuiltSchema {
   schema: GraphQLSchema;

@@ -50,7 +50,7 @@ function violations(folder: string, forbidden: (spec: string) => boolean): strin
 describe('The import rules', () => {
   it('finds the source files and their imports', () => {
     expect(files.length).toBeGreaterThan(50);
-    expect(files.find((f) => f.path === 'server.ts')?.imports).toContain('schema.ts');
+    expect(files.find((f) => f.path === 'http/server.ts')?.imports).toContain('schema.ts');
   });
 
   it('keep the emulators independent of the clients they test: nothing under src/emulators imports src/datasources', () => {
@@ -58,10 +58,10 @@ describe('The import rules', () => {
   });
 
   it('keep the datasources free of GraphQL, the HTTP server and the emulators', () => {
-    const serverSide = ['app.ts', 'main.ts', 'server.ts', 'schema.ts', 'context.ts', 'httpErrorHandler.ts'];
+    const serverSide = ['app.ts', 'main.ts', 'schema.ts', 'context.ts'];
     const forbidden = (spec: string) =>
       serverSide.includes(spec) ||
-      ['resolvers', 'emulators', 'limits', 'auth'].some((folder) => under(folder)(spec)) ||
+      ['http', 'resolvers', 'emulators', 'limits', 'auth'].some((folder) => under(folder)(spec)) ||
       isPackage(['graphql', '@apollo', '@graphql-tools', '@as-integrations', 'express'])(spec);
     expect(violations('datasources', forbidden)).toEqual([]);
   });

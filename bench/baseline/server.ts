@@ -7,12 +7,17 @@
  * still read and JSON-parsed, but its answer is the text answered the first time the same body
  * came (what a whole-response cache would do at best); no GraphQL runs after that.
  *
- * Usage: node --import tsx bench/baseline/server.ts <jobs.json> [--memo]
+ * With `--apollo`, a bare Apollo Server 5 (its standalone server, default options) over the same
+ * schema and data: what the cost of Apollo's pipeline alone is, for the ratio jobgraph is reported at.
+ *
+ * Usage: node --import tsx bench/baseline/server.ts <jobs.json> [--memo | --apollo]
  * where jobs.json is an array of job objects; prints {"port":N} once listening on 127.0.0.1.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
 import { execute, parse, validate, type DocumentNode } from 'graphql';
 import { baselineRoot, baselineSchema, type StoredJob } from './schema.ts';
 
@@ -79,7 +84,14 @@ const server = http.createServer((req, res) => {
   });
 });
 
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+if (process.argv[3] === '--apollo') {
+  const apollo = new ApolloServer({ schema, rootValue: root });
+  const { url } = await startStandaloneServer(apollo, { listen: { port: 0, host: '127.0.0.1' } });
+  process.stdout.write(`${JSON.stringify({ port: Number(new URL(url).port) })}\n`);
+  process.on('SIGTERM', () => void apollo.stop().then(() => process.exit(0)));
+} else {
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+  });
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}

@@ -11,9 +11,14 @@ export interface BaselineProcess {
 
 /**
  * Start bench/baseline/server.ts as its own process, serving `jobs` from memory; with `memo`,
- * node:http alone (each body's first answer given again, no GraphQL after it).
+ * node:http alone (each body's first answer given again, no GraphQL after it); with `apollo`, a
+ * bare Apollo Server 5 (its standalone server, default options) over the same schema.
  */
-export async function startBaseline(jobs: readonly StoredJob[], dataFile: string, options: { memo?: boolean } = {}): Promise<BaselineProcess> {
+export async function startBaseline(
+  jobs: readonly StoredJob[],
+  dataFile: string,
+  options: { memo?: boolean; apollo?: boolean } = {},
+): Promise<BaselineProcess> {
   writeFileSync(dataFile, JSON.stringify(jobs));
   const serverFile = fileURLToPath(new URL('../baseline/server.ts', import.meta.url));
   const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -87,7 +87,9 @@ export function createJobCache(options: JobCacheOptions): JobCache {
         );
   // The stored text of a record read again is parsed once: the record is deeply frozen and shared
   // by the requests that read the same text (a finished job's record never changes; a changed
-  // text, e.g. another replica's write to Redis, is parsed anew).
+  // text, e.g. another replica's write to Redis, is parsed anew). Frozen, it is for reading only:
+  // each request's loader serves its own shallow copy to the resolvers and libraries, which may
+  // write to it (@apollo/subgraph defines `__typename`; see requestCopy in datasources/guard/loader.ts).
   const parsed = new Map<string, { raw: string; record: JobRecord }>();
   const parse = (globalId: string, raw: string): JobRecord => {
     const known = parsed.get(globalId);

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import type { ExecutionResult, FormattedExecutionResult, GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { createHandler, type Request as SseRequest } from 'graphql-sse';
+import {
+  OperationTypeNode,
+  getOperationAST,
+  parse,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import { createHandler, print as printSseMessage } from 'graphql-sse';
 import type { Logger } from 'pino';
 import { ANONYMOUS, type Identity } from '../auth/identity.ts';
 import { secretValues } from '../auth/secretValues.ts';
@@ -12,7 +22,8 @@ import { JobgraphError } from '../errors.ts';
 import type { QueryLimits } from '../limits/index.ts';
 import { WatchHub, type WatchContext } from './hub.ts';
 import { subscribe } from './execute.ts';
-import { operationError, prepareSubscription } from './operation.ts';
+import { operationError, prepareSubscription, type OperationParams } from './operation.ts';
+import { writeErrorAnswer } from '../http/errors.ts';
 import { attachWebSocket, type WsAdapter } from './ws.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -38,21 +49,59 @@ export interface SubscriptionOptions {
 
 export interface Subscriptions {
   readonly hub: WatchHub;
-  /** Whether a request is a GraphQL-over-SSE request (`Accept: text/event-stream`). */
-  wantsSse(req: http.IncomingMessage): boolean;
-  /** Serve one SSE request (distinct connections mode) for a caller whose token the HTTP layer verified. */
-  handleSse(req: http.IncomingMessage, res: http.ServerResponse, identity: Identity, requestId: string): Promise<void>;
+  /**
+   * Serve one GraphQL request as an event stream (graphql-sse's distinct connections mode), its
+   * body already read: a subscription here, any other operation through `call.execute`.
+   */
+  handleSse(req: http.IncomingMessage, res: http.ServerResponse, call: SseCall): Promise<void>;
   /** Serve graphql-transport-ws on `upgrade` requests for the GraphQL path of `server`. */
   attach(server: http.Server): void;
   /** Open WebSocket connections now. */
   sockets(): number;
   /** SSE requests being served now, from their first byte to their response's end. */
   openResponses(): number;
-  /** Complete every open stream (SSE `complete`, WebSocket close 1001 "Going away"), stop the pollers. */
+  /**
+   * Shutdown: end every open stream so that the official clients reconnect (SSE: the response ends
+   * without `complete`; WebSocket: close 1012 "Service Restart", no `complete`), stop the pollers.
+   */
   close(): Promise<void>;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+/** One GraphQL request for the SSE adapter: who asks, and the operation's parameters (body or URL). */
+export interface SseCall {
+  identity: Identity;
+  requestId: string;
+  params: unknown;
+  /** Run an operation that is not a subscription through Apollo's pipeline: its answer, as JSON would carry it. */
+  execute(): Promise<FormattedExecutionResult>;
+}
+
+/** Every event stream's head: never stored by a cache (a secrets caller's events carry credentials). */
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-store',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+/** One event of graphql-sse's protocol, as the library writes it. */
+const sseEvent = (event: 'next' | 'complete', data?: FormattedExecutionResult): string =>
+  event === 'next' ? printSseMessage({ event, data: data as ExecutionResult }) : printSseMessage({ event, data: null });
+
+/** WebSocket close code 1012 (RFC 6455 registry): the service is restarting; graphql-ws's client reconnects. */
+const SERVICE_RESTART = 1012;
+
+const SHUTTING_DOWN_MESSAGE = 'jobgraph is shutting down; send the request again (another replica will answer it).';
+
+/** The type of the operation a request selects, when its document parses; undefined otherwise. */
+function operationTypeOf(params: OperationParams): OperationTypeNode | undefined {
+  if (typeof params.query !== 'string') return undefined;
+  try {
+    return getOperationAST(parse(params.query), typeof params.operationName === 'string' ? params.operationName : undefined)?.operation;
+  } catch {
+    return undefined;
+  }
+}
 
 /** `Subscription.jobUpdates` over Server-Sent Events and WebSocket, beside Apollo Server on the same path and port. */
 export function createSubscriptions(options: SubscriptionOptions): Subscriptions {
@@ -64,78 +113,58 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     result.errors ? { ...result, errors: formatErrors(result.errors) } : (result as FormattedExecutionResult);
   let closing = false;
 
-  // ---- Server-Sent Events ----
-  const sse = createHandler<http.IncomingMessage, { context: WatchContext }, WatchContext & Record<PropertyKey, unknown>>({
+  // ---- Server-Sent Events (graphql-sse's distinct connections mode) ----
+  const sse = createHandler<http.IncomingMessage, { args: ExecutionArgs }, WatchContext & Record<PropertyKey, unknown>>({
     schema,
     subscribe,
+    // prepareSubscription has parsed, validated (with every limit) and sized the operation.
+    validate: () => [],
     authenticate: () => null, // distinct connections mode only: no reservation tokens
-    context: (req) => req.context.context as WatchContext & Record<PropertyKey, unknown>,
-    onSubscribe: (req, params) => {
-      const args = prepareSubscription(prepare, params, req.context.context);
-      if (!Array.isArray(args)) return args as never;
-      return [JSON.stringify({ errors: formatErrors(args) }), { status: 400, statusText: 'Bad Request', headers: JSON_HEADERS }];
-    },
+    onSubscribe: (req) => req.context.args as never,
     onNext: (_ctx, _req, result) => formatResult(result as ExecutionResult) as never,
   });
-  /** Every SSE request being served, from its first byte to its response's end: shutdown waits for each. */
+  /** Every SSE response being served, until it has ended: shutdown waits for each. */
   const openResponses = new Set<Promise<void>>();
+  /** End each open stream without `complete` (shutdown: the client reconnects elsewhere). */
+  const interrupts = new Set<() => void>();
 
-  const respond = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  /** One stream answered at once: an operation refused once the stream was accepted, or a query's one result. */
+  const answerOnce = (res: http.ServerResponse, result: FormattedExecutionResult): Promise<void> => {
     if (res.destroyed) return Promise.resolve();
-    res.writeHead(status, { ...JSON_HEADERS, ...headers });
-    return endResponse(res, JSON.stringify(body));
+    res.writeHead(200, SSE_HEADERS);
+    res.write(sseEvent('next', result));
+    return endResponse(res, sseEvent('complete'));
   };
 
-  /** The body, or null when it is over the limit; rejects when the client goes away before sending all of it. */
-  const readBody = (req: http.IncomingMessage, gone: Promise<void>): Promise<string | null> =>
-    new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > config.limits.maxBodyBytes) {
-          req.removeAllListeners('data');
-          req.resume();
-          resolve(null);
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.once('error', reject);
-      req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      void gone.then(() => reject(new ClientGoneError()));
-    });
-
-  const serveSse = async (req: http.IncomingMessage, res: http.ServerResponse, identity: Identity, requestId: string, gone: Promise<void>): Promise<void> => {
-    if (closing) return respond(res, 503, { errors: [{ message: 'jobgraph is shutting down.', extensions: { code: 'BAD_REQUEST' } }] });
+  const serveSse = async (req: http.IncomingMessage, res: http.ServerResponse, call: SseCall, gone: Promise<void>): Promise<void> => {
+    if (closing) {
+      writeErrorAnswer(req, res, 503, [{ message: SHUTTING_DOWN_MESSAGE, extensions: { code: 'SHUTTING_DOWN' } }], { 'retry-after': '1' });
+      return;
+    }
+    const params = (call.params ?? {}) as OperationParams;
+    if (operationTypeOf(params) !== OperationTypeNode.SUBSCRIPTION && typeof params.query === 'string') {
+      // A query (or anything but a subscription) over SSE: Apollo's pipeline answers it, as one event.
+      return answerOnce(res, await call.execute());
+    }
+    const { identity, requestId } = call;
     if (!identity.authenticated || hub.expired(identity)) {
-      return respond(res, 401, { errors: [{ message: UNAUTHENTICATED_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
+      return answerOnce(res, { errors: formatErrors([operationError(new JobgraphError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE))]) });
     }
-    const body = await readBody(req, gone);
-    if (body === null) {
-      return respond(res, 413, {
-        errors: [
-          { message: `The request body is larger than ${config.limits.maxBodyBytes} bytes (JOBGRAPH_MAX_BODY_BYTES).`, extensions: { code: 'BAD_REQUEST' } },
-        ],
-      });
-    }
-    const context = hub.context(identity, requestId);
-    const request: SseRequest<http.IncomingMessage, { context: WatchContext }> = {
-      method: req.method ?? 'POST',
-      url: req.url ?? GRAPHQL_PATH,
-      headers: {
-        // The library wants exactly `text/event-stream`; `text/event-stream, */*` means the same.
-        get: (key: string) => (key === 'accept' ? 'text/event-stream' : headerValue(req.headers[key])),
-      },
-      body,
+    const args = prepareSubscription(prepare, params, hub.context(identity, requestId));
+    if (Array.isArray(args)) return answerOnce(res, { errors: formatErrors(args) });
+    const [stream, init] = await sse({
+      method: 'POST',
+      url: GRAPHQL_PATH,
+      // The library reads only these; the operation is already prepared (onSubscribe hands it over).
+      headers: { get: (key: string) => (key === 'accept' ? 'text/event-stream' : key === 'content-type' ? 'application/json' : undefined) },
+      body: JSON.stringify({ query: params.query }),
       raw: req,
-      context: { context },
-    };
-    const [stream, init] = await sse(request);
+      context: { args },
+    });
     if (!stream || typeof stream === 'string') {
-      if (res.destroyed) return;
-      res.writeHead(init.status, init.statusText, init.headers as http.OutgoingHttpHeaders);
-      return endResponse(res, stream ?? undefined);
+      // Not expected once prepared; answered as the library says, in its own words' stead ours.
+      logger.error({ requestId, status: init.status }, 'subscription stream refused by graphql-sse');
+      return answerOnce(res, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
     }
     // The stream is open (its subscription holds a slot and pollers) until it is returned: on
     // every way out of here, the client's going away included, however early.
@@ -146,32 +175,31 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
       void stream.return(undefined);
     };
     void gone.then(leave);
+    interrupts.add(leave);
     try {
       if (res.destroyed) return;
-      res.writeHead(init.status, init.statusText, init.headers as http.OutgoingHttpHeaders);
+      res.writeHead(200, SSE_HEADERS);
       logger.info({ requestId, transport: 'sse', authenticated: true }, 'subscription started');
       for await (const chunk of stream) {
-        if (res.destroyed) break;
+        if (res.destroyed || left) break;
         // A write to a client that went away may never call back: the close settles it instead.
         const written = new Promise<void>((resolve, reject) => res.write(chunk, (err) => (err ? reject(err) : resolve())));
         await Promise.race([written, gone]);
       }
     } finally {
+      interrupts.delete(leave);
       leave();
       await endResponse(res);
     }
   };
 
-  const handleSse = async (req: http.IncomingMessage, res: http.ServerResponse, identity: Identity, requestId: string): Promise<void> => {
+  const handleSse = (req: http.IncomingMessage, res: http.ServerResponse, call: SseCall): Promise<void> => {
     // Settled once the response is finished or the connection is gone, whichever comes first; attached before anything can wait.
     const gone = new Promise<void>((resolve) => {
       if (res.destroyed || req.socket.destroyed) resolve();
       res.once('close', () => resolve());
     });
-    const served = serveSse(req, res, identity, requestId, gone).catch((err: unknown) => {
-      if (err instanceof ClientGoneError) return;
-      throw err;
-    });
+    const served = serveSse(req, res, call, gone);
     const settled = served.then(
       () => undefined,
       () => undefined,
@@ -234,19 +262,15 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
 
   return {
     hub,
-    wantsSse: (req) => req.method === 'POST' && (headerValue(req.headers.accept) ?? '').toLowerCase().includes('text/event-stream'),
     handleSse,
     attach,
     sockets: () => ws?.size() ?? 0,
     openResponses: () => openResponses.size,
     close: async () => {
       closing = true;
+      for (const interrupt of [...interrupts]) interrupt();
+      await Promise.all([ws?.dispose(SERVICE_RESTART, 'Service Restart'), ...openResponses]);
       hub.close();
-      // The ended streams send their last events and `complete`; SSE responses then end.
-      await Promise.all([...openResponses]);
-      // Let graphql-ws send each operation's `complete` before the sockets close with 1001 "Going away".
-      await new Promise((resolve) => setImmediate(resolve));
-      await ws?.dispose(1001, 'Going away');
     },
   };
 }
@@ -262,9 +286,6 @@ function endResponse(res: http.ServerResponse, body?: string): Promise<void> {
     else res.end(body, () => resolve());
   });
 }
-
-/** The client went away before its request was read. */
-class ClientGoneError extends Error {}
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;

@@ -11,8 +11,8 @@ export type WatchListener = (event: WatchEvent) => void;
 /**
  * The fields beyond state, providerStatus and statusMessage whose change is a change of the
  * job's progress, per provider (see each provider's SDL): COS Batch's task counts, HealthOmics'
- * per-source statuses, Import/Export's device location and error count. Panorama and
- * CodePipeline report no progress beyond their status.
+ * per-source statuses, Import/Export's device location and error count. Panorama reports no
+ * progress beyond its status, CodePipeline no status at all.
  */
 export const PROGRESS_FIELDS: Readonly<Record<JobProvider, readonly string[]>> = {
   AWS_PANORAMA: [],
@@ -21,6 +21,18 @@ export const PROGRESS_FIELDS: Readonly<Record<JobProvider, readonly string[]>> =
   AWS_IMPORT_EXPORT: ['locationCode', 'locationMessage', 'errorCount'],
   AWS_CODEPIPELINE: [],
 };
+
+/** Providers whose describe call reports no status at all (see {@link watchSettled}). */
+const NO_STATUS: ReadonlySet<JobProvider> = new Set(['AWS_CODEPIPELINE']);
+
+/**
+ * Whether a watcher has had all it will get of a job: a terminal job cannot change, and a job
+ * whose provider reports no status (CodePipeline's GetJobDetails: no state at all, `UNKNOWN`)
+ * shows no change to watch — its details come once, and the job counts as settled.
+ */
+export function watchSettled(record: JobRecord): boolean {
+  return record.terminal || NO_STATUS.has(record.provider);
+}
 
 /** What two records of one job are compared by: a change here is an event. */
 export function changeSignature(record: JobRecord): string {
@@ -154,7 +166,7 @@ class Poller {
     } else {
       this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
     }
-    if (record.terminal) return this.stop();
+    if (watchSettled(record)) return this.stop();
     this.schedule(this.interval);
   }
 

@@ -1,7 +1,7 @@
 import { JobgraphError } from '../errors.ts';
 import type { JobKey } from '../globalId.ts';
 import type { JobRecord } from '../model.ts';
-import type { PollerRegistry } from './pollers.ts';
+import { watchSettled, type PollerRegistry } from './pollers.ts';
 import type { Scheduler } from './scheduler.ts';
 
 /** The stream of one subscription ended because its token expired. */
@@ -25,7 +25,7 @@ type Item = JobRecord | Error;
 /**
  * One subscription's events: for each job its current record at once, then each change, or
  * its one error (a malformed ID is an error at once and is never watched); completes when every
- * job is terminal or failed, when the token expires (after an UNAUTHENTICATED error), or when
+ * job is settled ({@link watchSettled}: terminal, or without a status to watch) or failed, when the token expires (after an UNAUTHENTICATED error), or when
  * `end()` is called (shutdown). Items are the pollers' shared records, never copied or changed.
  */
 export class JobStream implements AsyncIterableIterator<Item> {
@@ -56,7 +56,7 @@ export class JobStream implements AsyncIterableIterator<Item> {
           this.push(event.error);
         } else {
           this.push(event.record);
-          if (!event.record.terminal) return;
+          if (!watchSettled(event.record)) return;
         }
         finished = true;
         this.jobDone();

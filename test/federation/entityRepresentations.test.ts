@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { NATIVE_KEY, TYPE_OF_PREFIX, typeOfGlobalId } from '../support/apolloGateway.ts';
 import { clearCalls, gql, startTestGateway, type GqlResult, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
 
 let gw: TestGateway;
@@ -14,22 +15,7 @@ beforeEach(() => clearCalls(gw));
 
 const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { __typename ... on Job { id } } }`;
 const ex = exampleGlobalIds();
-const TYPE_OF_PREFIX: Record<string, string> = {
-  panorama: 'PanoramaPackageImportJob',
-  omics: 'OmicsReferenceImportJob',
-  cos: 'CosBatchJob',
-  importexport: 'ImportExportJob',
-  codepipeline: 'CodePipelineJob',
-};
-/** The native key fields of each type, in global-ID order after the prefix. */
-const NATIVE_KEY: Record<string, string[]> = {
-  PanoramaPackageImportJob: ['region', 'nativeId'],
-  OmicsReferenceImportJob: ['region', 'referenceStoreId', 'nativeId'],
-  CosBatchJob: ['region', 'uin', 'nativeId'],
-  ImportExportJob: ['nativeId'],
-  CodePipelineJob: ['region', 'nativeId'],
-};
-const typeOf = (id: string) => TYPE_OF_PREFIX[id.split(':')[0] as string] as string;
+const typeOf = typeOfGlobalId;
 const nativeKey = (id: string): Record<string, string> => {
   const parts = id.split(':').slice(1);
   return Object.fromEntries(NATIVE_KEY[typeOf(id)]!.map((name, i) => [name, parts[i] as string]));
@@ -249,6 +235,11 @@ describe('Fuzzed _entities representations through the HTTP server', () => {
         fc.constantFrom<Token>('anonymous', 'reader', 'secrets'),
         async (reps, kind) => {
           clearCalls(gw);
+          // The job cache is on: a finished job an earlier run fetched is answered from it (this is
+          // where a cached job's second `_entities` once failed), every other valid job with one call.
+          const distinctValid = new Set(reps.flatMap((r) => (r.validId ? [r.validId] : [])));
+          const cached = new Set<string>();
+          for (const id of distinctValid) if (await gw.cache?.get(id)) cached.add(id);
           const res = await gql(gw, ENTITIES, { variables: { reps: reps.map((r) => r.value) }, token: tokenOf(kind) });
           const show = res.text.slice(0, 400);
           expect(res.status, show).toBe(200);
@@ -279,8 +270,7 @@ describe('Fuzzed _entities representations through the HTTP server', () => {
             }
           });
           expect(res.body.errors ?? [], show).toHaveLength(expectedErrors);
-          const distinctValid = new Set(reps.flatMap((r) => (r.validId ? [r.validId] : [])));
-          expect(upstreamCallCount(gw), show).toBe(kind === 'anonymous' ? 0 : distinctValid.size);
+          expect(upstreamCallCount(gw), show).toBe(kind === 'anonymous' ? 0 : distinctValid.size - cached.size);
         },
       ),
       { seed: 0x9a7e_0e17, numRuns: 150 },

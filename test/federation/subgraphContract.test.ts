@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+import { clearCalls, freshCopies, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -82,7 +82,11 @@ describe('The subgraph contract', () => {
   });
 
   it('makes one upstream call per distinct job for many representations of several types with duplicates, across both keys', async () => {
-    const ids = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS.slice(0, 3));
+    // Copies of demo jobs no earlier test asked for: the job cache (on) would answer the finished ones without a call.
+    const ids = freshCopies(
+      gw,
+      Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS.slice(0, 3)),
+    );
     const reps = [
       ...ids.map((id) => ({ __typename: 'Job', id })),
       ...ids.slice(0, 5).map((id) => ({ __typename: 'Job', id })),

@@ -1,11 +1,9 @@
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
 import { composeServices } from '@apollo/composition';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { loadTypeDefs } from '../../src/schema.ts';
 import { parse, print } from 'graphql';
+import { startApolloGateway } from '../support/apolloGateway.ts';
 import { DEPLOYMENTS_SDL, WATCHERS_SDL, startOtherTeamSubgraphs } from '../support/deploymentsSubgraph.ts';
 import { clearCalls, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
@@ -40,23 +38,7 @@ beforeAll(async () => {
   // @apollo/gateway refuses supergraphs that link a feature `for: SECURITY` (@requiresScopes):
   // it cannot enforce it. Remove that purpose for this gateway; jobgraph enforces the directive itself.
   supergraphSdl = composed.supergraphSdl.replace(/(@link\(url: "https:\/\/specs\.apollo\.dev\/requiresScopes\/v[0-9.]+"), for: SECURITY\)/g, '$1)');
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ url }) =>
-      new RemoteGraphQLDataSource<{ authorization?: string }>({
-        ...(url === undefined ? {} : { url }),
-        // Forward the caller's bearer token to jobgraph, as a router's header propagation would.
-        willSendRequest({ request, context }) {
-          if (context.authorization) request.http?.headers.set('authorization', context.authorization);
-        },
-      }),
-  });
-  const server = new ApolloServer({ gateway });
-  const { url } = await startStandaloneServer(server, {
-    listen: { port: 0, host: '127.0.0.1' },
-    context: async ({ req }) => ({ ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) }),
-  });
-  router = { url, stop: () => server.stop() };
+  router = await startApolloGateway(supergraphSdl);
 
   const all = await gql(
     jobgraph,

@@ -131,6 +131,10 @@ describe('Invalid arguments through the gateway over HTTP', () => {
     await fc.assert(
       fc.asyncProperty(cases, async ({ field, query, variables, badIndexes }) => {
         clearCalls(gw);
+        // The job cache is on: a finished job an earlier run fetched is answered without a call.
+        const valid = new Set(badIndexes ? (variables.ids as string[]).filter((_, i) => !badIndexes.includes(i)) : []);
+        const cached = new Set<string>();
+        for (const id of valid) if (await gw.cache?.get(id)) cached.add(id);
         const res = await gql(gw, query, { variables, token: gw.tokens.read });
         expect(res.status, res.text.slice(0, 300)).toBe(200);
         expect(res.text).not.toMatch(/INTERNAL_SERVER_ERROR|Internal server error|TypeError|RangeError|stacktrace|at .*\.ts:\d+/);
@@ -150,7 +154,7 @@ describe('Invalid arguments through the gateway over HTTP', () => {
             expect(e.message.startsWith(`Argument "ids[${badIndexes[n]}]`), e.message).toBe(true);
             expect(e.message.length).toBeLessThan(600);
           });
-          expect(upstreamCallCount(gw)).toBe(new Set(ids.filter((_, i) => !badIndexes.includes(i))).size);
+          expect(upstreamCallCount(gw)).toBe(valid.size - cached.size);
           return;
         }
         // `jobs` is non-null, so its null reaches `data`.

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { httpErrorHandler } from '../../src/httpErrorHandler.ts';
+import { httpErrorHandler } from '../../src/http/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { clearCalls, LogCapture, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
 

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger.ts';
 import type { JobRecord } from '../../src/model.ts';
 import { JOB_TYPE_NAME } from '../../src/resolvers/typeNames.ts';
 import { buildSchema } from '../../src/schema.ts';
-import { createFormatError } from '../../src/server.ts';
+import { createFormatError } from '../../src/http/server.ts';
 import { gql, LogCapture, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

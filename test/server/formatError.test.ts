@@ -6,7 +6,7 @@ import { closeSources, createSources, type Sources } from '../../src/datasources
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { UpstreamError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createFormatError, startServer, type RunningServer } from '../../src/server.ts';
+import { createFormatError, startServer, type RunningServer } from '../../src/http/server.ts';
 import { gql, LogCapture, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

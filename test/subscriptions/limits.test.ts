@@ -44,15 +44,15 @@ describe.each(TRANSPORTS)('Subscription limits over %s', (transport) => {
     const text = await refusal(
       subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [ex.importexport, ex.panorama, ex.omics] } }),
     );
-    // graphql-sse's client reports only the status (400); the message is checked on the wire below.
-    expect(text).toMatch(transport === 'ws' ? /3 distinct jobs; at most 2 are allowed per request \(JOBGRAPH_MAX_JOBS_PER_REQUEST\)/ : /400/);
+    // Both official clients hand the refusal's errors to the app (graphql-ws an `error` message, graphql-sse a `next` event).
+    expect(text).toMatch(/3 distinct jobs; at most 2 are allowed per request \(JOBGRAPH_MAX_JOBS_PER_REQUEST\)/);
     expect(upstreamCallCount(gw)).toBe(0);
   });
 
   it('applies the query limits (here aliases) to subscription documents', async () => {
     const query = `subscription { a: jobUpdates(ids: ["${RUNNING}"]) { id } b: jobUpdates(ids: ["${RUNNING}"]) { id } }`;
     const text = await refusal(subscribe(gw.server.url, transport, query, { token: gw.tokens.read }));
-    expect(text).toMatch(transport === 'ws' ? /GRAPHQL_VALIDATION_FAILED/ : /400/);
+    expect(text).toMatch(/GRAPHQL_VALIDATION_FAILED/);
   });
 
   it('caps open subscriptions per caller (JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER) and frees the slot when one closes', async () => {
@@ -98,15 +98,24 @@ describe('Subscription transports on the wire', () => {
       body: JSON.stringify(body),
     });
 
-  it('answers SSE refusals as JSON errors naming the limit, and no token with 401 UNAUTHENTICATED', async () => {
-    const tooMany = await sse({ query: QUERY, variables: { ids: [ex.importexport, ex.panorama, ex.omics] } }, gw.tokens.read);
-    expect(tooMany.status).toBe(400);
-    expect(await tooMany.json()).toEqual({
+  /** The one `next` event's payload of a stream refused once accepted, after checking the stream's shape. */
+  const refusedEvent = async (res: Response): Promise<{ errors: { message: string; extensions: Record<string, unknown> }[] }> => {
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const text = await res.text();
+    const match = /^event: next\ndata: (.*)\n\nevent: complete\ndata:\n\n$/s.exec(text);
+    expect(match, text).not.toBeNull();
+    return JSON.parse(match?.[1] ?? '{}') as { errors: { message: string; extensions: Record<string, unknown> }[] };
+  };
+
+  it('answers SSE refusals on the accepted stream (graphql-sse protocol): `next` with the errors, then `complete`; an invalid token 401', async () => {
+    const tooMany = await refusedEvent(await sse({ query: QUERY, variables: { ids: [ex.importexport, ex.panorama, ex.omics] } }, gw.tokens.read));
+    expect(tooMany).toEqual({
       errors: [expect.objectContaining({ message: expect.stringMatching(/JOBGRAPH_MAX_JOBS_PER_REQUEST/), extensions: { code: 'BAD_USER_INPUT' } })],
     });
-    const anonymous = await sse({ query: QUERY, variables: { ids: [RUNNING] } });
-    expect(anonymous.status).toBe(401);
-    expect(((await anonymous.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+    const anonymous = await refusedEvent(await sse({ query: QUERY, variables: { ids: [RUNNING] } }));
+    expect(anonymous.errors[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
     const badToken = await sse({ query: QUERY, variables: { ids: [RUNNING] } }, 'not.a.jwt');
     expect(badToken.status).toBe(401);
   });
@@ -119,10 +128,10 @@ describe('Subscription transports on the wire', () => {
     expect(text).toMatch(/event: complete\n/);
   });
 
-  it('refuses queries over the subscription transports, and a subscription sent as a plain POST', async () => {
-    const query = await sse({ query: `{ job(id: "${ex.importexport}") { id } }` }, gw.tokens.read);
-    expect(query.status).toBe(400);
-    expect(((await query.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/Only subscriptions/);
+  it('answers a query over SSE as one `next` then `complete` through Apollo, and refuses a subscription sent as a plain POST', async () => {
+    const res = await sse({ query: `{ job(id: "${ex.importexport}") { id state } }` }, gw.tokens.read);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(`event: next\ndata: {"data":{"job":{"id":"${ex.importexport}","state":"SUCCEEDED"}}}\n\nevent: complete\ndata:\n\n`);
     const plain = await gql(gw, QUERY, { token: gw.tokens.read, variables: { ids: [RUNNING] } });
     expect(plain.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(plain.body.errors?.[0]?.message).toMatch(/Server-Sent Events/);

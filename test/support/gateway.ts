@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { startDemo, type DemoGateway } from '../../src/app.ts';
+import type { EmulatorName } from '../../src/emulators/index.ts';
 import type { Scheduler } from '../../src/subscriptions/scheduler.ts';
 
 /** Everything the gateway logged during a test, one JSON line per entry. */
@@ -19,8 +20,11 @@ export interface TestGateway extends DemoGateway {
 }
 
 /**
- * The demo gateway (emulators + gateway) on ephemeral loopback ports, logging into memory.
- * The cross-request job cache is off unless `env` turns it on, so tests can count upstream calls.
+ * The demo gateway (emulators + gateway) on ephemeral loopback ports, logging into memory, in the
+ * default configuration: the cross-request job cache is on (finished jobs without secrets are
+ * served from it after their first fetch). A test that counts upstream calls asks for jobs it has
+ * not fetched yet (e.g. the emulators' `synthesize` knob makes fresh IDs), or — when the test is
+ * about the upstream calls themselves — passes `JOBGRAPH_CACHE_MAX_ENTRIES: '0'` and says why.
  * `emulatorClock` sets the emulators' clock and the progressing jobs' epoch (see src/emulators/progress.ts).
  */
 export async function startTestGateway(
@@ -28,7 +32,7 @@ export async function startTestGateway(
   options: { watchScheduler?: Scheduler; emulatorClock?: { now?: () => number; epochMs?: number } } = {},
 ): Promise<TestGateway> {
   const logs = new LogCapture();
-  const gateway = await startDemo({ port: 0, env: { LOG_LEVEL: 'info', JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...env }, logDestination: logs, ...options });
+  const gateway = await startDemo({ port: 0, env: { LOG_LEVEL: 'info', ...env }, logDestination: logs, ...options });
   return Object.assign(gateway, { logs });
 }
 
@@ -77,4 +81,47 @@ export function upstreamCallCount(gateway: DemoGateway): number {
 /** Put every emulator's fault knobs back to healthy. */
 export function resetFaults(gateway: DemoGateway): void {
   for (const name of EMULATOR_NAMES) gateway.emulators[name].resetFaults();
+}
+
+/** The emulator of a global ID's prefix. */
+const EMULATOR_OF_PREFIX: Readonly<Record<string, EmulatorName>> = {
+  panorama: 'panorama',
+  omics: 'omics',
+  cos: 'cosbatch',
+  importexport: 'importexport',
+  codepipeline: 'codepipeline',
+};
+
+/**
+ * Per emulator, the made-up job ID `freshCopies` asks for, from a serial number: fixed width (no
+ * ID is a prefix of another), valid for the provider's ID pattern, clear of the demo and
+ * error-case IDs and of the prefixes other tests and the bench use.
+ */
+const FRESH_NATIVE_ID: Readonly<Record<EmulatorName, (n: number) => string>> = {
+  panorama: (n) => `pkgimport-fresh-${String(n).padStart(8, '0')}`,
+  omics: (n) => `96${String(n).padStart(14, '0')}`,
+  cosbatch: (n) => `fresh-${String(n).padStart(8, '0')}`,
+  importexport: (n) => `FRESH${String(n).padStart(8, '0')}`,
+  codepipeline: (n) => `f4e50000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+};
+
+let freshSerial = 0;
+
+/**
+ * A copy of each demo job given (global IDs), under a new global ID nobody has asked for yet, so
+ * neither the gateway's job cache nor anything else has seen it: a test that counts upstream calls
+ * or makes a provider fail asks for these instead of demo jobs an earlier test may have cached.
+ * The emulators answer each new ID as its template job with the ID substituted (their
+ * `synthesize` knob, set here and added to what is set; `resetFaults` takes it off again).
+ */
+export function freshCopies(gateway: DemoGateway, templates: readonly string[]): string[] {
+  return templates.map((template) => {
+    const at = template.lastIndexOf(':');
+    const name = EMULATOR_OF_PREFIX[template.slice(0, template.indexOf(':'))];
+    if (!name || at < 0) throw new Error(`freshCopies: not a demo job's global ID: ${template}`);
+    const emulator = gateway.emulators[name];
+    const native = FRESH_NATIVE_ID[name]((freshSerial += 1));
+    emulator.setFaults({ synthesize: { ...emulator.faults.synthesize, [native]: template.slice(at + 1) } });
+    return template.slice(0, at + 1) + native;
+  });
 }

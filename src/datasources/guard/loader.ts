@@ -65,6 +65,20 @@ export function guardSource<P extends JobProvider>(
   };
 }
 
+/**
+ * The record a request's loader serves: its own shallow copy of the shared one. The shared record
+ * (the cache's deeply frozen parse, or a fetched record every waiter of a call shares) is handed to
+ * graphql-js and `@apollo/subgraph`, and `@apollo/subgraph` defines `__typename` on whatever a
+ * `__resolveReference` returns (`Object.defineProperty`, types.js `maybeAddTypeNameToPossibleReturn`):
+ * on a frozen record that throws ("object is not extensible", every cached job's `_entities` item
+ * was null), on a shared one it writes into other requests' object. Only top-level properties are
+ * written, so a shallow copy is enough; nested values stay shared (and frozen when cached), which
+ * graphql-js only reads. The copy lives as long as the request's DataLoader.
+ */
+function requestCopy(record: JobRecord): JobRecord {
+  return { ...record };
+}
+
 /** The failure a waiter gets when the provider did not answer within its budget. */
 function budgetError(provider: JobProvider, budgetMs: number, cause?: unknown): UpstreamError {
   return new UpstreamError({
@@ -101,7 +115,8 @@ function failureOf(err: unknown, provider: JobProvider, region: string, budgetMs
 /**
  * A request's wait for a shared call: settled by the call, or rejected with the budget error
  * when its deadline passes first (then it stops waiting; the call goes on for the others).
- * A loader's waiter answers a failure as the Error value DataLoader expects in its slot.
+ * A loader's waiter answers a failure as the Error value DataLoader expects in its slot, and a
+ * record as the request's own copy (see {@link requestCopy}).
  */
 class Waiter implements Deadline {
   at = 0;
@@ -110,18 +125,18 @@ class Waiter implements Deadline {
     readonly call: WaitedCall,
     readonly resolve: (value: JobRecord | Error) => void,
     readonly reject: (err: Error) => void,
-    readonly errorsAsValues: boolean,
+    readonly forLoader: boolean,
   ) {}
 
   settle(record: JobRecord | undefined, err: Error | undefined): void {
     if (this.done) return;
     this.call.deadlines.settle(this);
-    if (err === undefined) this.resolve(record as JobRecord);
+    if (err === undefined) this.resolve(this.forLoader ? requestCopy(record as JobRecord) : (record as JobRecord));
     else this.fail(err);
   }
 
   fail(err: Error): void {
-    if (this.errorsAsValues) this.resolve(this.call.noteError(err));
+    if (this.forLoader) this.resolve(this.call.noteError(err));
     else this.reject(err);
   }
 
@@ -200,10 +215,10 @@ class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCall {
     );
   }
 
-  /** Wait for this call for at most the budget, counted from now. */
-  wait(errorsAsValues: boolean): Promise<JobRecord | Error> {
+  /** Wait for this call for at most the budget, counted from now; `forLoader`: a request's DataLoader (see Waiter). */
+  wait(forLoader: boolean): Promise<JobRecord | Error> {
     return new Promise<JobRecord | Error>((resolve, reject) => {
-      const waiter = new Waiter(this, resolve, reject, errorsAsValues);
+      const waiter = new Waiter(this, resolve, reject, forLoader);
       this.#waiters.push(waiter);
       this.deadlines.add(waiter, this.guarded.budgetMs);
     });
@@ -459,9 +474,10 @@ function sharedCallFor<P extends JobProvider>(guarded: GuardedSource<P>, key: Ke
  * cross-request cache, then the process-wide map of calls in flight — a request that asks for a
  * job another request is already fetching waits for that call instead of making its own — then
  * the guarded upstream call, then the cache offer. The record is shared as it is between the
- * requests that waited for it (nothing mutates it; each request's resolvers filter its fields by
- * that caller's scopes), and leaves the map when its call settles, so a record carrying secrets is
- * shared only while in flight and never stored.
+ * callers that waited for it, and may be the cache's deeply frozen record: for readers only (the
+ * subscription pollers, whose events graphql-js executes and only reads). A request's resolvers
+ * get their own copy through `createJobLoader` instead. The call leaves the map when it settles,
+ * so a record carrying secrets is shared only while in flight and never stored.
  *
  * Budget: each waiter waits at most the provider's budget from when it asked ("no job waits more
  * than the budget in all"), queueing, attempts and waits included; the call goes on while anyone
@@ -478,7 +494,8 @@ export function fetchJobShared<P extends JobProvider>(guarded: GuardedSource<P>,
  * them by global ID, and calls the batch function once; the batch function issues every
  * call at once under the provider's concurrency cap. A failing job is an Error in its own
  * slot, never a rejected batch. Finished jobs come from and go to the cross-request cache
- * when there is one (it decides what may be cached).
+ * when there is one (it decides what may be cached). Each record is the request's own shallow
+ * copy (see {@link requestCopy}), never the shared or cached object: libraries write to it.
  */
 export function createJobLoader<P extends JobProvider>(guarded: GuardedSource<P>, caller: string = NO_SUBJECT_CALLER): DataLoader<KeyOf<P>, JobRecord, string> {
   const observer = guarded.observer;

@@ -77,6 +77,46 @@ describe('createJobLoader', () => {
     expect(calls).toEqual(['miss']);
     expect(offered).toEqual(['miss']);
   });
+
+  it("serves each request its own writable copy of a cached record, and leaves the cache's frozen record as it is", async () => {
+    // As the cache hands it out: one deeply frozen record, shared by every request that reads it.
+    const tags = Object.freeze([Object.freeze({ key: 'team', value: 'build' })]);
+    const cached: JobRecord = Object.freeze({ ...recordOf(key('hit')), terminal: true, tags });
+    const snapshot = JSON.stringify(cached);
+    const cache: JobCache = { get: async (id) => (id === cached.id ? cached : undefined), offer: async () => false, close: async () => {} };
+    const { source, calls } = fakeSource();
+    const guarded = guardSource(source, OPTIONS, cache);
+    // Two requests, the first asking twice (aliases, several representations of one job).
+    const [first, second] = [createJobLoader(guarded), createJobLoader(guarded)];
+    const [a, again, b] = await Promise.all([first.load(key('hit')), first.load(key('hit')), second.load(key('hit'))]);
+    expect(calls).toEqual([]);
+    expect(again).toBe(a);
+    expect(b).not.toBe(a);
+    for (const served of [a, b]) {
+      expect(served).not.toBe(cached);
+      expect(served).toEqual(cached);
+      expect(Object.isFrozen(served)).toBe(false);
+      // What @apollo/subgraph does to whatever a __resolveReference returns (it threw on the frozen record).
+      Object.defineProperty(served, '__typename', { value: 'CodePipelineJob' });
+    }
+    expect(Object.hasOwn(cached, '__typename')).toBe(false);
+    expect(JSON.stringify(cached)).toBe(snapshot);
+  });
+
+  it('serves the requests that share one call in flight each their own copy of the fetched record', async () => {
+    const { source, calls } = gatedSource();
+    const guarded = guardSource(source, OPTIONS);
+    const pa = createJobLoader(guarded, 'alice').load(key('x'));
+    const pb = createJobLoader(guarded, 'bob').load(key('x'));
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    calls[0]!.resolve();
+    const [a, b] = await Promise.all([pa, pb]);
+    expect(calls).toHaveLength(1);
+    expect(b).not.toBe(a);
+    expect(b).toEqual(a);
+    Object.defineProperty(a, '__typename', { value: 'CodePipelineJob' });
+    expect(Object.hasOwn(b, '__typename')).toBe(false);
+  });
 });
 
 describe('fetchJobShared without a cache', () => {

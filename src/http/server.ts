@@ -6,27 +6,29 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import cors from 'cors';
 import express from 'express';
-import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { fixedFieldsLogger } from './logger.ts';
-import type { Identity } from './auth/identity.ts';
-import { InvalidTokenError, createTokenVerifier } from './auth/verifyToken.ts';
-import { scrubSecrets, secretValues } from './auth/secretValues.ts';
-import type { Config } from './config.ts';
-import { createRequestContext, type RequestContext } from './context.ts';
-import type { Sources } from './datasources/index.ts';
-import { JobgraphError, PUBLIC_ERROR_CODES } from './errors.ts';
-import { httpErrorAnswer, httpErrorHandler, notFoundHandler } from './httpErrorHandler.ts';
-import { FdHealth } from './health.ts';
-import { createQueryLimits, subscriptionRootDirectivesRefusal } from './limits/index.ts';
-import { jobBudgetPlugin } from './limits/jobBudget.ts';
-import type { BuiltSchema } from './schema.ts';
-import type { Observability } from './observability/index.ts';
-import { countOperation, nameOperationSpan, observabilityPlugin, operationSpan, operationSpanMiddleware } from './observability/graphqlPlugin.ts';
-import { KnownOperations, contentTypeFor, formatErrorsAsApollo, plainRequestOf, type ResponseHead } from './knownOperations.ts';
+import { fixedFieldsLogger } from '../logger.ts';
+import type { Identity } from '../auth/identity.ts';
+import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
+import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
+import type { Config } from '../config.ts';
+import { createRequestContext, type RequestContext } from '../context.ts';
+import type { Sources } from '../datasources/index.ts';
+import { JobgraphError, PUBLIC_ERROR_CODES } from '../errors.ts';
+import { httpErrorHandler, notFoundHandler, writeErrorAnswer } from './errors.ts';
+import { corsOptions } from './cors.ts';
+import { paramsFromUrl, wantsEventStream } from './transport.ts';
+import { FdHealth } from '../health.ts';
+import { createQueryLimits, subscriptionRootDirectivesRefusal } from '../limits/index.ts';
+import { jobBudgetPlugin } from '../limits/jobBudget.ts';
+import type { BuiltSchema } from '../schema.ts';
+import type { Observability } from '../observability/index.ts';
+import { observabilityPlugin, operationSpanMiddleware } from '../observability/graphqlPlugin.ts';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { createSubscriptions, type Scheduler, type Subscriptions } from './subscriptions/index.ts';
+import { GRAPHQL_PATH, createSubscriptions, type Scheduler, type Subscriptions } from '../subscriptions/index.ts';
 
 /** Codes Apollo Server itself raises for bad requests; their messages are safe to show. */
 const APOLLO_REQUEST_CODES = new Set([
@@ -207,111 +209,16 @@ interface Admitted {
   identity: Identity;
 }
 
-const GRAPHQL_PATH = '/graphql';
-
-/**
- * Whether a request can take the direct path: `POST /graphql` (with or without a query string),
- * a JSON body in UTF-8 (`application/json`, optionally `; charset=utf-8`) with a Content-Length
- * within the body limit and no Content-Encoding, and not asking for an event stream. Anything
- * else (other charsets, compressed or chunked bodies, oversized ones…) goes through Express,
- * whose body parser and error handler answer it.
- */
-function isPlainGraphQLPost(req: http.IncomingMessage, maxBodyBytes: number): boolean {
-  if (req.method !== 'POST') return false;
-  const url = req.url ?? '';
-  if (url !== GRAPHQL_PATH && !url.startsWith(`${GRAPHQL_PATH}?`)) return false;
-  const { headers } = req;
-  const type = headers['content-type'];
-  if (type !== 'application/json' && !(type !== undefined && /^application\/json\s*;\s*charset\s*=\s*"?utf-8"?\s*$/i.test(type))) return false;
-  if (headers['content-encoding'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
-  if (headers.accept?.includes('text/event-stream')) return false;
-  const length = headers['content-length'];
-  return length !== undefined && /^\d{1,15}$/.test(length) && Number(length) <= maxBodyBytes;
-}
-
-/** An error shaped as Express's body parser raises them, so `httpErrorAnswer` words it the same. */
-const bodyError = (status: number, type: string) => Object.assign(new Error(type), { status, type });
-
-/**
- * Read a JSON body of the declared Content-Length, as Express's JSON parser (strict) reads one: a
- * body of another length, or one that is not a JSON object or array, is a 400; an empty body is `{}`.
- */
-function readJsonBody(req: http.IncomingMessage, maxBodyBytes: number): Promise<unknown> {
-  const expected = Number(req.headers['content-length']);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const onData = (chunk: Buffer): void => {
-      received += chunk.length;
-      if (received > maxBodyBytes) return done(bodyError(413, 'entity.too.large'));
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      if (received !== expected) return done(bodyError(400, 'request.size.invalid'));
-      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
-      if (text.length === 0) return done(null, {});
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-      } catch {
-        return done(bodyError(400, 'entity.parse.failed'));
-      }
-      if (typeof parsed !== 'object' || parsed === null) return done(bodyError(400, 'entity.parse.failed'));
-      done(null, parsed);
-    };
-    const onAborted = (): void => done(bodyError(400, 'request.aborted'));
-    const done = (err: Error | null, value?: unknown): void => {
-      req.off('data', onData).off('end', onEnd).off('aborted', onAborted).off('error', onAborted);
-      if (err) {
-        req.resume();
-        reject(err);
-      } else resolve(value);
-    };
-    req.on('data', onData).on('end', onEnd).on('aborted', onAborted).on('error', onAborted);
-  });
-}
-
-/** Answer a JSON body (the error shapes the HTTP layer sends), as Express's `res.json` would. */
-function sendJson(res: http.ServerResponse, body: unknown): void {
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(body));
-}
-
-/**
- * Plugins Apollo installs by itself that never act on a request the direct path runs: the inline
- * trace (only when a router sends `apollo-federation-include-trace`, which the direct path leaves
- * to Apollo) and the suggestion remover (validation errors only, which are Apollo's too).
- */
-const IMPLICIT_PLUGINS_DIRECT_PATH_KEEPS = new Set(['InlineTrace', 'DisableSuggestions']);
-
-/**
- * Whether every plugin Apollo runs is ours or one the direct path behaves the same without. Apollo
- * adds some of its own from the environment (usage reporting with `APOLLO_KEY`, schema
- * reporting): with any plugin not known here, every request goes through Apollo. Reads Apollo's
- * `internals.plugins`; a shape not as expected turns the direct path off too.
- */
-function onlyKnownPlugins(apollo: ApolloServer<RequestContext>, ours: readonly object[]): boolean {
-  const installed = (apollo as unknown as { internals?: { plugins?: unknown } }).internals?.plugins;
-  if (!Array.isArray(installed)) return false;
-  return installed.every((p: unknown) => {
-    if (ours.includes(p as object)) return true;
-    const id = (p as { __internal_plugin_id__?: unknown } | null)?.__internal_plugin_id__;
-    return typeof id === 'string' && IMPLICIT_PLUGINS_DIRECT_PATH_KEEPS.has(id);
-  });
-}
-
 /** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics (unless off). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, sources, built, logger } = options;
   const app = express();
   app.disable('x-powered-by');
-  // Every request enters here. The everyday one (a JSON POST to /graphql) goes straight to Apollo
-  // (`graphqlPost` below); anything else goes to Express. A request another handler must take
-  // before Apollo sees it (e.g. `Accept: text/event-stream`) is routed here too.
-  const httpServer = http.createServer((req, res) => {
-    if (isPlainGraphQLPost(req, config.limits.maxBodyBytes)) graphqlPost(req, res);
-    else app(req, res);
-  });
+  app.set('query parser', 'simple');
+  // One router for every request: CORS, health, metrics, and /graphql, where each GraphQL request
+  // goes through Apollo Server's pipeline or, for an event stream, the SSE adapter beside it.
+  const httpServer = http.createServer(app);
+  app.use(cors(corsOptions(config.corsOrigins)));
   const verifyToken = createTokenVerifier(config.auth, { logger });
   verifyToken.start();
   const landing = config.introspection
@@ -357,7 +264,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const apollo = new ApolloServer<RequestContext>({
     schema: built.schema,
     introspection: config.introspection,
-    csrfPrevention: true,
+    // A request carrying `Authorization` cannot be a simple cross-site request (a browser sends
+    // that header only after a preflight), so it passes whatever its method or content type.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     validationRules: limits.validationRules,
@@ -376,7 +285,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   await apollo.start();
-  const directExecution = onlyKnownPlugins(apollo, plugins);
 
   // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
   const health = options.health ?? new FdHealth();
@@ -413,9 +321,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!(err instanceof InvalidTokenError)) throw err;
       operationLog.info({ requestId, reason: err.message }, 'rejected bearer token');
       metrics?.graphqlRequest('unknown', 'UNAUTHENTICATED');
-      res.statusCode = 401;
-      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
-      sendJson(res, { errors: [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      writeErrorAnswer(req, res, 401, [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }], {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
       return null;
     }
     // A verified token is a secret the process now knows: never in a log line or message.
@@ -439,102 +347,51 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const spanMiddleware = options.observability?.tracing ? operationSpanMiddleware(options.observability) : undefined;
 
-  const knownOperations = new KnownOperations(built.schema, limits.validationRules, limits.parseOptions, config);
-  const observability = options.observability;
-
   /**
-   * A query Apollo has nothing left to decide for, run without Apollo's per-request pipeline: a
-   * body of only `query`, `operationName` and `variables` (so no APQ), at `/graphql` itself, with
-   * an `Accept` whose answer is certain (`contentTypeFor`), a known operation
-   * (`KnownOperations`: parsed, validated, a query; its variables within the job budget) and variables that
-   * coerce (checked by graphql-js before any resolver runs). CSRF prevention has nothing to refuse (the body is `application/json`). The answer is
-   * Apollo's, byte for byte: the same context, error formatting (`formatErrorsAsApollo` then
-   * `formatError`), status, headers, log line, metric and span name. Resolves to false, having
-   * done nothing, when the request must go through Apollo.
+   * A query or mutation that came as an event stream (graphql-sse's clients may send any
+   * operation): Apollo's pipeline runs it as for a JSON request, and its answer is one `next`.
    */
-  const runKnown = async (req: http.IncomingMessage, res: http.ServerResponse, who: Admitted, body: unknown): Promise<boolean> => {
-    // An inline trace (ftv1) for a router is Apollo's to write.
-    if (!directExecution || req.url !== GRAPHQL_PATH || req.headers['apollo-federation-include-trace'] !== undefined) return false;
-    const contentType = contentTypeFor(req.headers.accept);
-    const request = contentType === undefined ? null : plainRequestOf(body);
-    if (!request) return false;
-    const known = knownOperations.lookup(request.query, request.operationName);
-    if (!known || !knownOperations.fitsBudget(known, request.variables)) return false;
-    const started = performance.now();
-    const result = await knownOperations.execute(known, request.variables, createRequestContext(config, sources, who.identity, who.requestId));
-    if (!result) return false;
-    const span = observability ? operationSpan(observability) : undefined;
-    nameOperationSpan(span, known.operation.operation, known.operationName);
-    const head: ResponseHead = { status: undefined, headers: new Map() };
-    const errors = result.errors;
-    let formatted: GraphQLFormattedError[] | undefined;
-    if (errors) {
-      // Apollo's didEncounterErrors hooks, then its formatting.
-      for (const e of errors) requestIds.set(e, who.requestId);
-      codeRequestErrors(errors);
-      formatted = formatErrorsAsApollo(errors, formatError, head);
-    }
-    logOperation(operationLog, who.requestId, known.operationName, who.identity, started, errors);
-    if (observability) countOperation(observability, span, known.operation.operation, errors);
-    for (const [key, value] of head.headers) res.setHeader(key, value);
-    res.setHeader('cache-control', 'no-store');
-    res.setHeader('content-type', contentType as string);
-    res.statusCode = head.status ?? 200;
-    res.end(`${JSON.stringify({ errors: formatted, data: result.data, extensions: result.extensions })}\n`);
-    return true;
+  const executeOverSse = async (req: express.Request, res: express.Response): Promise<FormattedExecutionResult> => {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    headers.set('accept', 'application/json');
+    const queryAt = req.originalUrl.indexOf('?');
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: req.method === 'GET' ? 'GET' : 'POST',
+        headers,
+        search: queryAt >= 0 ? req.originalUrl.slice(queryAt) : '',
+        body: req.body,
+      },
+      context: contextFor(
+        { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string },
+        req.method === 'GET' ? req.query : req.body,
+      ),
+    });
+    let text = '';
+    if (response.body.kind === 'complete') text = response.body.string;
+    else for await (const chunk of response.body.asyncIterator) text += chunk;
+    return JSON.parse(text) as FormattedExecutionResult;
   };
 
-  /**
-   * `POST /graphql` with a JSON body, without Express: the token, then the body (read, capped and
-   * parsed as Express's JSON parser would), then Apollo's own HTTP handling (CSRF prevention,
-   * batching refused, status and headers). Errors answer as `httpErrorHandler` does.
-   */
-  const graphqlPost = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const run = (): void => {
-      const requestId = requestIdOf(req, res);
-      admit(req, res, requestId)
-        .then(async (who) => {
-          if (!who) return;
-          const body = await readJsonBody(req, config.limits.maxBodyBytes);
-          if (await runKnown(req, res, who, body)) return;
-          const headers = new HeaderMap();
-          for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-          const url = req.url as string;
-          const search = url.length > GRAPHQL_PATH.length ? url.slice(GRAPHQL_PATH.length) : '';
-          const response = await apollo.executeHTTPGraphQLRequest({
-            httpGraphQLRequest: { method: 'POST', headers, search, body },
-            context: contextFor(who, body),
-          });
-          for (const [key, value] of response.headers) res.setHeader(key, value);
-          res.statusCode = response.status ?? 200;
-          if (response.body.kind === 'complete') {
-            res.end(response.body.string);
-            return;
-          }
-          for await (const chunk of response.body.asyncIterator) res.write(chunk);
-          res.end();
-        })
-        .catch((err: unknown) => {
-          if (res.headersSent) {
-            res.destroy();
-            return;
-          }
-          const { status, body } = httpErrorAnswer(err, req.method, requestId, config, logger);
-          res.statusCode = status;
-          sendJson(res, body);
-        });
-    };
-    if (spanMiddleware) spanMiddleware(req as express.Request, res as express.Response, run);
-    else run();
-  };
   app.use(
-    '/graphql',
+    GRAPHQL_PATH,
     ...(spanMiddleware ? [spanMiddleware] : []),
     authenticate,
-    // Subscriptions over Server-Sent Events (POST + Accept: text/event-stream); WebSocket is on `upgrade`.
-    (req, res, next) =>
-      subscriptions.wantsSse(req) ? subscriptions.handleSse(req, res, res.locals.identity as Identity, res.locals.requestId as string).catch(next) : next(),
     express.json({ limit: config.limits.maxBodyBytes }),
+    // An event stream when the client asks for one (WebSocket is on `upgrade`); JSON from Apollo otherwise.
+    (req, res, next) => {
+      const params: unknown = req.method === 'GET' ? paramsFromUrl(req.query) : req.body;
+      if (!wantsEventStream(req.headers.accept, params, limits.parseOptions)) return next();
+      subscriptions
+        .handleSse(req, res, {
+          identity: res.locals.identity as Identity,
+          requestId: res.locals.requestId as string,
+          params,
+          execute: () => executeOverSse(req, res),
+        })
+        .catch(next);
+    },
     expressMiddleware(apollo, {
       context: ({ req, res }) =>
         contextFor({ identity: res.locals.identity as Identity, requestId: res.locals.requestId as string }, req.method === 'GET' ? req.query : req.body)(),

@@ -1,8 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import type http from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import type { Config } from '../config.ts';
+
+/** One error as a client sees it: a message of jobgraph's and its public code. */
+export interface ErrorAnswerItem {
+  message: string;
+  extensions: { code: string } & Record<string, unknown>;
+}
+
+/**
+ * The content type of a JSON answer: `application/graphql-response+json` when the client lists
+ * it before `application/json` (or alone), as GraphQL over HTTP asks; `application/json` otherwise.
+ */
+export function jsonContentType(accept: string | undefined): string {
+  const types = (accept ?? '').split(',').map((part) => {
+    const [type = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return { type: type.trim(), q: q ? Number(q.slice(2)) : 1 };
+  });
+  const rank = (name: string) => types.findIndex((t) => t.type === name && t.q > 0);
+  const graphql = rank('application/graphql-response+json');
+  const json = rank('application/json');
+  return graphql >= 0 && (json < 0 || graphql <= json) ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8';
+}
+
+/**
+ * The one writer of every error answer jobgraph makes outside Apollo's pipeline (whose GraphQL
+ * answers go through `formatError`): the status, the errors with their codes, the content type
+ * the request's `Accept` asks for, `Cache-Control: no-store`.
+ */
+export function writeErrorAnswer(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  errors: readonly ErrorAnswerItem[],
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'content-type': jsonContentType(req.headers.accept), 'cache-control': 'no-store', ...headers });
+  res.end(JSON.stringify({ errors }));
+}
 
 /** What body-parser, raw-body and the router attach to the errors they raise (http-errors). */
 interface HttpLayerError {
@@ -11,9 +51,7 @@ interface HttpLayerError {
   type?: unknown;
 }
 
-type Body = { errors: [{ message: string; extensions: Record<string, unknown> }] };
-
-const badRequest = (message: string): Body => ({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+const badRequest = (message: string): ErrorAnswerItem => ({ message, extensions: { code: 'BAD_REQUEST' } });
 
 /**
  * Our own words for the HTTP layer's client errors, by body-parser's `type`. The library's
@@ -64,35 +102,32 @@ export function httpErrorHandler(config: Pick<Config, 'limits'>, logger: Logger)
       return;
     }
     const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined;
-    const { status, body } = httpErrorAnswer(err, req.method, requestId, config, logger);
-    res.status(status).json(body);
+    const { status, error } = httpErrorAnswer(err, req.method, requestId, config, logger);
+    writeErrorAnswer(req, res, status, [error]);
   };
 }
 
-/**
- * The status and JSON body for an error raised around Apollo (see {@link httpErrorHandler}),
- * logged as described there; also what server.ts's direct `POST /graphql` path answers.
- */
+/** The status and error for an error raised around Apollo (see {@link httpErrorHandler}), logged as described there. */
 export function httpErrorAnswer(
   err: unknown,
   method: string | undefined,
   requestId: string | undefined,
   config: Pick<Config, 'limits'>,
   logger: Logger,
-): { status: number; body: Body } {
+): { status: number; error: ErrorAnswerItem } {
   const status = clientStatus(err);
   if (status !== null) {
     const type = err instanceof URIError ? 'uri.malformed' : (err as HttpLayerError).type;
     const message = err instanceof URIError ? 'Request URL is not valid percent-encoding.' : clientMessage(status, type, config);
     logger.info({ requestId, status, type: typeof type === 'string' ? type : null, method }, 'request refused by the HTTP layer');
-    return { status, body: badRequest(message) };
+    return { status, error: badRequest(message) };
   }
   const correlationId = randomUUID();
   logger.error({ correlationId, requestId, err, method }, 'internal error');
-  return { status: 500, body: { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId } }] } };
+  return { status: 500, error: { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId } } };
 }
 
 /** Any path or method the server does not serve: JSON 404, not Express's HTML page. */
-export const notFoundHandler: RequestHandler = (_req, res) => {
-  res.status(404).json(badRequest('Not found: jobgraph serves /graphql, GET /healthz and GET /readyz.'));
+export const notFoundHandler: RequestHandler = (req, res) => {
+  writeErrorAnswer(req, res, 404, [badRequest('Not found: jobgraph serves /graphql, GET /healthz and GET /readyz.')]);
 };

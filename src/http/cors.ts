@@ -1,0 +1,42 @@
+import type { CorsOptions } from 'cors';
+import type { Config } from '../config.ts';
+
+/** Request headers a browser may send: the token, JSON, and what Apollo Client, urql and graphql-sse add. */
+export const CORS_ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'accept',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'apollographql-client-name',
+  'apollographql-client-version',
+  'x-request-id',
+  'traceparent',
+  'tracestate',
+];
+
+const LOOPBACK_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
+
+/** Whether a browser page of `origin` may call jobgraph (JOBGRAPH_CORS_ORIGINS). */
+export function originAllowed(allowed: Config['corsOrigins'], origin: string): boolean {
+  if (allowed === '*') return true;
+  if (allowed === 'loopback') return LOOPBACK_ORIGIN.test(origin);
+  return allowed.includes(origin);
+}
+
+/**
+ * The `cors` package's options: an allowed origin gets its own origin back (never a cookie:
+ * bearer tokens are the only credential), with `Vary: Origin`; a preflight is answered 204 with the
+ * methods and headers above; an origin not allowed gets no CORS header, so the browser refuses.
+ */
+export function corsOptions(allowed: Config['corsOrigins']): CorsOptions {
+  return {
+    origin: (origin, callback) => callback(null, origin !== undefined && originAllowed(allowed, origin)),
+    methods: ['GET', 'POST'],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: ['x-request-id'],
+    credentials: false,
+    maxAge: 600,
+    optionsSuccessStatus: 204,
+  };
+}
