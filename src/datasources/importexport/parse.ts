@@ -12,8 +12,8 @@ import { IMPORTEXPORT_JOB_TYPES, IMPORTEXPORT_STATE_MAP, type ImportExportArtifa
  * model namespace (`…/doc/2010-06-01/`) and the Developer Guide's (`http://importexport.amazonaws.com/`)
  * read the same.
  */
-const ARTIFACT_PATH = 'GetStatusResponse.GetStatusResult.ArtifactList.member';
-const parseSuccessXml = createXmlParser([ARTIFACT_PATH]);
+export const IMPORTEXPORT_ARRAY_PATHS: readonly string[] = ['GetStatusResponse.GetStatusResult.ArtifactList.member'];
+const parseSuccessXml = createXmlParser(IMPORTEXPORT_ARRAY_PATHS);
 const parseErrorXml = createXmlParser(['Response.Errors.Error']);
 
 /** What the query error envelope says. Every field may be missing. */
