@@ -469,15 +469,6 @@ export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The environment as it is, for a serving command that replaces itself with the same command
- * plus a V8 flag (src/youngGeneration.ts): it is handed on unchanged, and its NODE_OPTIONS read
- * only to tell whether the operator already chose that flag.
- */
-export function processEnvironment(): Env {
-  return process.env;
-}
-
-/**
  * One warning per set `JOBGRAPH_*` variable that jobgraph does not read (a misspelling is
  * otherwise ignored without a word), naming the closest known name when one is near. Only
  * names are printed, never values. The caller prints them.

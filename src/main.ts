@@ -110,7 +110,6 @@ async function demo(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (exposure) process.stderr.write(`${exposure.join('\n')}\n`);
-  (await import('./idleMemory.ts')).startIdleMemoryTrimmer();
 }
 
 async function live(): Promise<void> {
@@ -124,7 +123,6 @@ async function live(): Promise<void> {
   // Not `url`: that is a sensitive field name (Import/Export artifact links), redacted in logs.
   gateway.logger.info({ endpoint: gateway.server.url, mode: 'live' }, 'jobgraph listening (live upstreams)');
   await (await import('./startupSummary.ts')).printStartupSummary(gateway);
-  (await import('./idleMemory.ts')).startIdleMemoryTrimmer();
 }
 
 async function emulators(portBase: number | undefined): Promise<void> {
@@ -222,10 +220,9 @@ async function main(argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'live':
+      return live();
     case 'demo':
-      // Before anything else loads: this may replace the process with itself plus a V8 flag.
-      (await import('./youngGeneration.ts')).capYoungGeneration();
-      return command === 'live' ? live() : demo();
+      return demo();
     case 'emulators':
       return emulators(values['port-base'] === undefined ? undefined : integerFlag('port-base', values['port-base'], 0, MAX_PORT_BASE, 'a port base'));
     case 'schema':

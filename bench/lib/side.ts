@@ -11,7 +11,6 @@ import type { EmulatorName } from '../../src/emulators/index.ts';
 import type { IdKind } from './ids.ts';
 import { runLoad } from './load.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS, type FairnessRun } from './phases/fairness.ts';
-import { IDLE_QUIET_MS } from '../../src/idleMemory.ts';
 import { idleRss, rssUnderLoad, type InFlightRun } from './phases/memory.ts';
 import { measureBatching, measureDuplicates, type BatchingRun } from './phases/batching.ts';
 import { repeatedTerminalQuery, type RepeatRun } from './phases/cache.ts';
@@ -48,12 +47,6 @@ export interface SideResult {
   cpuMissing: CpuRun[];
   /** The floor's CPU (µs per bare call), one run right before each gateway CPU run of the same kind. */
   floorMicros: { existing: number[]; missing: number[] };
-  /**
-   * Fresh existing jobs again, each run after a quiet spell long enough for the gateway to give
-   * memory back (IDLE_QUIET_MS, src/idleMemory.ts), with its floor run right before it; `trimmed`
-   * says whether RSS fell over the spell (the collection ran).
-   */
-  afterQuiet: { run: CpuRun; floorMicros: number; trimmed: boolean }[];
   /** Wall ms of each 1-job and each 100-job (80 distinct) query at the slow upstream latency. */
   latency: { oneMs: number[]; hundredMs: number[] };
   /** Upstream calls for 20 concurrent identical 100-ID queries of 80 distinct unfinished jobs, per run. */
@@ -199,16 +192,6 @@ export async function measureSide(
     floorMicros.missing.push(await floorRun('missing'));
     cpuMissing.push(await cpuPerJob(ctx, main, 'missing'));
   }
-  // The burst after the gateway gave memory back: what a gateway idle for a while pays once.
-  ctx.log(`${label}: CPU per job after ${IDLE_QUIET_MS / 1000} s of quiet`);
-  const afterQuiet: SideResult['afterQuiet'] = [];
-  for (let r = 0; r < settings.runs; r++) {
-    const rssBefore = main.rss();
-    await sleep(IDLE_QUIET_MS + 2000);
-    const trimmed = main.rss() < rssBefore;
-    const floor = await floorRun('finished');
-    afterQuiet.push({ run: await cpuPerJob(ctx, main, 'finished'), floorMicros: floor, trimmed });
-  }
 
   ctx.log(`${label}: 100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream; coalescing`);
   const { latency, coalescing, coalescingErrors } = await withLatency(ctx, settings.slowLatencyMs, async () => {
@@ -316,7 +299,6 @@ export async function measureSide(
     duplicates,
     cpuExisting,
     floorMicros,
-    afterQuiet,
     cpuMissing,
     latency,
     coalescing,

@@ -5,9 +5,10 @@ import { UpstreamError } from '../../src/errors.ts';
 import { parseGlobalId } from '../../src/globalId.ts';
 import { Query } from '../../src/resolvers/Query.ts';
 
-// The `jobs` resolver makes each failed item's located error itself (without GraphQLError's
-// constructor). It must be what graphql-js makes of the same failure: same response, same
-// error as seen by Apollo Server's formatting (nodes, source, positions, originalError).
+// The `jobs` resolver answers a failed item with its Error and graphql-js locates it
+// (`locatedError`). It must be what graphql-js makes of the same failure as a rejected item:
+// same response, same error as seen by Apollo Server's formatting (nodes, source, positions,
+// originalError).
 
 const typeDefs = /* GraphQL */ `
   type Job {

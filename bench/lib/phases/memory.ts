@@ -2,18 +2,21 @@ import type { BenchContext } from '../context.ts';
 import type { GatewayProcess } from '../gateway.ts';
 import { runLoad, type LoadResult } from '../load.ts';
 import { sleep, waitForIdle } from '../proc.ts';
-import { IDLE_QUIET_MS } from '../../../src/idleMemory.ts';
 import { median } from '../stats.ts';
 
 const MB = 1024 * 1024;
 
 /**
- * Median of a few RSS readings while the gateway does nothing, in MB. The readings start after
- * `settleMs` of quiet: "idle" is a process that has been quiet long enough to give memory back
- * (jobgraph does once its event loop has been idle for IDLE_QUIET_MS — src/idleMemory.ts — and
- * its collection may take a second of a busy machine's wall time).
+ * Quiet before an idle reading: as long as the readings waited while jobgraph forced a collection
+ * when idle (until 2026-11-24), so runs stay comparable. jobgraph forces none now: a reading is
+ * what V8 keeps (after load, 30 s of quiet gave nothing back in the runs of issue 27).
  */
-export async function idleRss(gateway: GatewayProcess, readings = 5, gapMs = 200, settleMs = IDLE_QUIET_MS + 2000): Promise<number> {
+export const IDLE_SETTLE_MS = 12_000;
+
+/**
+ * Median of a few RSS readings while the gateway does nothing, in MB, after `settleMs` of quiet.
+ */
+export async function idleRss(gateway: GatewayProcess, readings = 5, gapMs = 200, settleMs = IDLE_SETTLE_MS): Promise<number> {
   await sleep(settleMs);
   const values: number[] = [];
   for (let i = 0; i < readings; i++) {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { abortError, collectCapped, declaredLength } from './bodyCap.ts';
 
 /** A raw HTTP exchange for the hand-made clients (COS Batch, Import/Export). */
@@ -51,64 +52,71 @@ export interface Agents {
   https: https.Agent;
 }
 
-type AgentInternals = {
-  totalSocketCount: number;
-  maxTotalSockets: number;
-  freeSockets: NodeJS.ReadOnlyDict<Socket[]>;
-  requests: NodeJS.ReadOnlyDict<unknown[]>;
-  getName(options: object): string;
-};
+/**
+ * Whether closing a socket of `agent` would give its place to a waiting request: Node's agent
+ * gives a closed socket's place to the first origin with requests waiting, and only while that
+ * origin has no socket in use (one in use serves the origin's queue itself). Read from the
+ * agent's documented, read-only `requests` and `sockets`.
+ */
+function closingServes(agent: http.Agent): boolean {
+  for (const name in agent.requests) if (agent.requests[name]?.length) return !agent.sockets[name]?.length;
+  return false;
+}
 
 /**
- * Node's agent, at `maxTotalSockets`, parks a request for a new host until some idle socket
- * of another host closes on its own (a minute at cloud front ends). Close one at once instead:
- * when a request finds the pool full and no idle socket of its host, the oldest idle socket of
- * another host goes; when a socket turns idle while another host has requests waiting, it
- * goes too (its 'close' hands the slot to the waiting host).
+ * At `maxTotalSockets`, Node's agent parks a request for a new origin until a socket closes, and
+ * an idle socket of another origin closes on its own only after a minute at cloud front ends. So
+ * when that is what a request waits for, an idle socket (the first listed in the agent's
+ * documented, read-only `freeSockets`: its origin's oldest) closes now — and once it has closed,
+ * another, while another origin still waits so.
  */
-function keepTotalBoundMoving<A extends http.Agent>(agent: A): A {
-  const a = agent as unknown as AgentInternals & http.Agent;
-  const addRequest = (a as unknown as { addRequest(req: unknown, options: object): void }).addRequest.bind(a);
-  (a as unknown as { addRequest(req: unknown, options: object): void }).addRequest = (req, options) => {
-    if (a.totalSocketCount >= a.maxTotalSockets) {
-      const name = a.getName(options);
-      if (!a.freeSockets[name]?.length) {
-        for (const other in a.freeSockets) {
-          const idle = a.freeSockets[other];
-          if (other !== name && idle?.length) {
-            idle[0]?.destroy();
-            break;
-          }
-        }
-      }
+function makeRoom(agent: http.Agent): void {
+  if (!closingServes(agent)) return;
+  let idle: Socket | undefined;
+  for (const name in agent.freeSockets) {
+    for (const socket of agent.freeSockets[name] ?? []) {
+      // A place is being freed already: the agent gives it to the waiting request.
+      if (socket.destroyed) return;
+      idle ??= socket;
     }
-    addRequest(req, options);
-  };
-  a.on('free', (socket: Socket, options: object) => {
-    // Usually no request waits at all: look for one before naming this socket's host.
-    let name: string | undefined;
-    for (const other in a.requests) {
-      if (!a.requests[other]?.length) continue;
-      name ??= a.getName(options);
-      if (other === name) continue;
-      if (!socket.destroyed && a.freeSockets[name]?.includes(socket)) socket.destroy();
-      return;
-    }
-  });
-  return agent;
+  }
+  idle?.once('close', () => makeRoom(agent)).destroy();
+}
+
+/**
+ * A socket whose request has ended, with no request of its own origin waiting (the agent has
+ * given it one first), is closed rather than kept idle when its place would serve another
+ * origin's waiting request: `keepSocketAlive`, the hook Node documents for Agent subclasses,
+ * answers false and the agent closes it.
+ */
+function keepIdle(agent: http.Agent, socket: Duplex, keep: () => unknown): boolean {
+  if (!closingServes(agent)) return Boolean(keep());
+  socket.once('close', () => makeRoom(agent));
+  return false;
+}
+
+class BoundedHttpAgent extends http.Agent {
+  override keepSocketAlive(socket: Duplex): boolean {
+    return keepIdle(this, socket, () => super.keepSocketAlive(socket));
+  }
+}
+
+class BoundedHttpsAgent extends https.Agent {
+  override keepSocketAlive(socket: Duplex): boolean {
+    return keepIdle(this, socket, () => super.keepSocketAlive(socket));
+  }
 }
 
 /**
  * Long-lived keep-alive agents, one pair per provider, shared by all its clients: at most
  * `maxSockets` sockets per host and, whatever the number of hosts (regions, and COS account
- * UINs in the host name), at most `maxSockets` in all.
+ * UINs in the host name), at most `maxSockets` in all (the agents' own `maxSockets` and
+ * `maxTotalSockets`); a request for a host with no socket never waits for another host's idle
+ * socket to time out (`makeRoom`, `keepIdle`).
  */
 export function createAgents(maxSockets: number): Agents {
   const options = { keepAlive: true, maxSockets, maxTotalSockets: maxSockets, scheduling: 'lifo' as const };
-  return {
-    http: keepTotalBoundMoving(new http.Agent(options)),
-    https: keepTotalBoundMoving(new https.Agent(options)),
-  };
+  return { http: new BoundedHttpAgent(options), https: new BoundedHttpsAgent(options) };
 }
 
 /** Close every socket of a pair of agents. */
@@ -146,12 +154,13 @@ export function httpRequest(init: HttpRequestInit, agents: { http: http.Agent; h
     }
     if (!hasHost) headers.push('host', origin.host);
     if (init.body !== undefined) headers.push('content-length', String(Buffer.byteLength(init.body)));
+    const agent = origin.https ? agents.https : agents.http;
     const options: http.RequestOptions = {
       method: init.method,
       hostname: origin.hostname,
       path: init.path,
       headers: headers,
-      agent: origin.https ? agents.https : agents.http,
+      agent,
     };
     if (origin.port !== undefined) options.port = origin.port;
     const req = (origin.https ? https : http).request(options, (res) => {
@@ -178,6 +187,8 @@ export function httpRequest(init: HttpRequestInit, agents: { http: http.Agent; h
       settle(err);
       req.destroy(err);
     }, init.timeoutMs);
+    // The agent has given the request a socket or queued it by now.
+    makeRoom(agent);
     req.on('error', (err) => settle(err));
     if (signal) {
       if (signal.aborted) onAbort();
