@@ -8,9 +8,14 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    // Builds dist/ first: the CLI tests spawn bin/jobgraph.mjs, which runs the compiled code.
-    globalSetup: ['test/support/buildDist.ts'],
+    // Two projects: `unit` runs the TypeScript sources as they are (one file on its own starts in a
+    // couple of seconds); `e2e` (files named *.e2e.test.ts) spawns bin/jobgraph.mjs, which runs the
+    // compiled code, so it builds dist/ once first. `npm test` runs both; `npx vitest run --project
+    // unit <file>` runs one unit file without a build.
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.e2e.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/**/*.e2e.test.ts'], globalSetup: ['test/support/buildDist.ts'] } },
+    ],
     // No test leaves the machine: a connect beyond loopback is refused and fails the test that made it.
     setupFiles: ['test/support/loopbackOnly.ts'],
     // Set in each fork's process.env before any module loads: @apollo/gateway's constructor otherwise starts a usage exporter that probes cloud metadata hosts.
