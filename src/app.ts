@@ -9,11 +9,11 @@ import { createLogger } from './logger.ts';
 import { createSecretDetector, createSensitiveValueCollector } from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
 import { openJobCache, type JobCache } from './cache/index.ts';
-import { JOB_TYPE_NAME } from './resolvers/typeNames.ts';
+import { JOB_TYPE_NAME } from './jobKeys.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
 import { isLoopbackHost } from './http/loopback.ts';
 import { startServer, type RunningServer } from './http/server.ts';
-import { FdHealth } from './health.ts';
+import { FdHealth } from './http/health.ts';
 
 export { isLoopbackHost } from './http/loopback.ts';
 import { createObservability, type Observability } from './observability/index.ts';

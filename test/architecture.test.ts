@@ -66,6 +66,17 @@ describe('The import rules', () => {
     expect(violations('datasources', forbidden)).toEqual([]);
   });
 
+  it('keep the datasources off the HTTP edge: nothing under src/datasources imports src/http/ (where /healthz lives)', () => {
+    // fd pressure is a runtime fact the edge reads: the datasources declare FailureObserver, FdHealth implements it.
+    const edge = (spec: string) => under('http')(spec) || spec === 'health.ts';
+    expect(violations('datasources', edge)).toEqual([]);
+  });
+
+  it('keep the query limits below the resolvers: nothing under src/limits imports src/resolvers', () => {
+    // Keys (globalId.ts, jobKeys.ts) sit under both; limits → resolvers would close context → limits → resolvers → context.
+    expect(violations('limits', under('resolvers'))).toEqual([]);
+  });
+
   it('keep wire formats out of the resolvers: no datasource, XML parser or SDK import', () => {
     const forbidden = (spec: string) => under('datasources')(spec) || isPackage(['fast-xml-parser', '@aws-sdk', '@smithy', 'cos-nodejs-sdk-v5'])(spec);
     expect(violations('resolvers', forbidden)).toEqual([]);

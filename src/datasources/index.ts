@@ -4,8 +4,7 @@ import { createCodePipelineSource } from './codepipeline/index.ts';
 import { createCosBatchSource } from './cosbatch/index.ts';
 import { createImportExportSource } from './importexport/index.ts';
 import type { JobCache } from '../cache/index.ts';
-import type { FdHealth } from '../health.ts';
-import { guardSource, type GuardOptions, type GuardedSource, type LoaderObserver } from './guard/loader.ts';
+import { guardSource, type FailureObserver, type GuardOptions, type GuardedSource, type LoaderObserver } from './guard/loader.ts';
 import { createOmicsSource } from './omics/index.ts';
 import type { AttemptObserver } from './shared/attempts.ts';
 import type { AwsSourceOptions, TransportOptions } from './shared/options.ts';
@@ -18,7 +17,7 @@ export type Sources = { [P in JobProvider]: GuardedSource<P> };
  * the provider's sockets), built from the
  * config, each behind its own concurrency cap, circuit breaker and time budget.
  */
-export function createSources(config: Config, cache?: JobCache, health?: FdHealth, observer?: AttemptObserver & LoaderObserver): Sources {
+export function createSources(config: Config, cache?: JobCache, health?: FailureObserver, observer?: AttemptObserver & LoaderObserver): Sources {
   const transport: TransportOptions = {
     timeoutMs: config.limits.upstreamTimeoutMs,
     maxAttempts: config.limits.upstreamMaxAttempts,

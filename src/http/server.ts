@@ -21,7 +21,7 @@ import { JobgraphError, PUBLIC_ERROR_CODES } from '../errors.ts';
 import { httpErrorHandler, notFoundHandler, writeErrorAnswer } from './errors.ts';
 import { corsOptions } from './cors.ts';
 import { paramsFromUrl, wantsEventStream } from './transport.ts';
-import { FdHealth } from '../health.ts';
+import { FdHealth } from './health.ts';
 import { createQueryLimits, subscriptionRootDirectivesRefusal } from '../limits/index.ts';
 import { jobBudgetPlugin } from '../limits/jobBudget.ts';
 import type { BuiltSchema } from '../schema.ts';

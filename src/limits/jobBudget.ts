@@ -17,7 +17,7 @@ import {
 import type { Config } from '../config.ts';
 import { BadUserInputError } from '../errors.ts';
 import { buildKey, formatGlobalId, parseGlobalId, type JobKey } from '../globalId.ts';
-import { representationKey } from '../resolvers/representationKey.ts';
+import { representationKey } from '../jobKeys.ts';
 
 export type BudgetConfig = Pick<Config, 'limits' | 'awsRegion' | 'tencent'>;
 type Args = Record<string, unknown>;

@@ -1,7 +1,6 @@
 import type { RequestContext } from '../context.ts';
 import type { JobRecord } from '../model.ts';
-import { representationKey } from './representationKey.ts';
-import { JOB_TYPE_NAME } from './typeNames.ts';
+import { JOB_TYPE_NAME, representationKey } from '../jobKeys.ts';
 
 /** The `Job` entity interface: type resolution by provider, reference resolution by global ID. */
 export const Job = {

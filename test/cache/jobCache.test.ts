@@ -6,7 +6,7 @@ import { createSecretDetector } from '../../src/auth/secrets.ts';
 import { createJobCache, inMemoryStore } from '../../src/cache/jobCache.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import type { JobRecord } from '../../src/model.ts';
-import { JOB_TYPE_NAME } from '../../src/resolvers/typeNames.ts';
+import { JOB_TYPE_NAME } from '../../src/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { clearCalls, EMULATOR_NAMES, gql, resetFaults, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
 

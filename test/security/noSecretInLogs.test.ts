@@ -15,7 +15,7 @@ import { mintToken } from '../../src/auth/mintToken.ts';
 import { DEMO_DATA, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { parseGlobalId, type JobKey } from '../../src/globalId.ts';
-import { JOB_TYPE_NAME } from '../../src/resolvers/typeNames.ts';
+import { JOB_TYPE_NAME } from '../../src/jobKeys.ts';
 import { EMULATOR_NAMES, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**

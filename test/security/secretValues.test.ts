@@ -7,7 +7,7 @@ import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { JobRecord } from '../../src/model.ts';
-import { JOB_TYPE_NAME } from '../../src/resolvers/typeNames.ts';
+import { JOB_TYPE_NAME } from '../../src/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { createFormatError } from '../../src/http/server.ts';
 import { gql, LogCapture, startTestGateway, type TestGateway } from '../support/gateway.ts';

@@ -2,7 +2,6 @@ import { BrokenCircuitError } from 'cockatiel';
 import DataLoader from 'dataloader';
 import type { JobCache } from '../../cache/jobCache.ts';
 import { InternalError, UpstreamError } from '../../errors.ts';
-import type { FdHealth } from '../../health.ts';
 import { formatGlobalId, type KeyOf } from '../../globalId.ts';
 import type { JobProvider, JobRecord } from '../../model.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
@@ -17,6 +16,14 @@ export interface GuardOptions extends BreakerOptions {
   callerConcurrency: number;
   /** Most time one job may take, queueing, attempts and waits included, in ms. */
   budgetMs: number;
+}
+
+/**
+ * Told of every failed job. The HTTP edge's FdHealth (src/http/health.ts) implements it, so
+ * /healthz notices EMFILE/ENFILE; the datasources import nothing from the edge.
+ */
+export interface FailureObserver {
+  noteError(err: Error): void;
 }
 
 /** Told of cache lookups and loader batches (metrics and traces, src/observability); every hook optional. */
@@ -38,8 +45,8 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
   budgetMs: number;
   /** Cross-request cache of finished jobs; absent when off. */
   cache?: JobCache;
-  /** Told of every failed job, so /healthz notices EMFILE/ENFILE. */
-  health?: FdHealth;
+  /** Told of every failed job (in the gateway: FdHealth, so /healthz notices EMFILE/ENFILE). */
+  health?: FailureObserver;
   /** Told of cache lookups and batches. */
   observer?: LoaderObserver;
 }
@@ -51,7 +58,7 @@ export function guardSource<P extends JobProvider>(
   source: JobSource<P>,
   options: GuardOptions,
   cache?: JobCache,
-  health?: FdHealth,
+  health?: FailureObserver,
   observer?: LoaderObserver,
 ): GuardedSource<P> {
   return {
