@@ -93,11 +93,11 @@ const SERVICE_RESTART = 1012;
 
 const SHUTTING_DOWN_MESSAGE = 'jobgraph is shutting down; send the request again (another replica will answer it).';
 
-/** The type of the operation a request selects, when its document parses; undefined otherwise. */
-function operationTypeOf(params: OperationParams): OperationTypeNode | undefined {
+/** The type of the operation a request selects, when its document parses within the token limit; undefined otherwise. */
+function operationTypeOf(params: OperationParams, parseOptions: QueryLimits['parseOptions']): OperationTypeNode | undefined {
   if (typeof params.query !== 'string') return undefined;
   try {
-    return getOperationAST(parse(params.query), typeof params.operationName === 'string' ? params.operationName : undefined)?.operation;
+    return getOperationAST(parse(params.query, parseOptions), typeof params.operationName === 'string' ? params.operationName : undefined)?.operation;
   } catch {
     return undefined;
   }
@@ -142,7 +142,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
       return;
     }
     const params = (call.params ?? {}) as OperationParams;
-    if (operationTypeOf(params) !== OperationTypeNode.SUBSCRIPTION && typeof params.query === 'string') {
+    if (operationTypeOf(params, limits.parseOptions) !== OperationTypeNode.SUBSCRIPTION && typeof params.query === 'string') {
       // A query (or anything but a subscription) over SSE: Apollo's pipeline answers it, as one event.
       return answerOnce(res, await call.execute());
     }
