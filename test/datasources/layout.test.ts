@@ -25,7 +25,7 @@ const EXTRA_TESTS: Record<Folder, string[]> = {
   omics: [],
   codepipeline: [],
   cosbatch: ['signer.test.ts'],
-  importexport: ['helpers.ts', 'sigv4.ts'],
+  importexport: ['helpers.ts'],
 };
 
 const list = (dir: URL) => readdirSync(dir).sort();

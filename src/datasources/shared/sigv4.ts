@@ -2,7 +2,7 @@ import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:cr
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { rfc3986 } from './rfc3986.ts';
 
-/** One request to sign: lower-case header names, `path` as sent (each segment already URI-encoded once). */
+/** One request to sign: lower-case header names (enforced: `sign` throws on any other), `path` as sent (each segment already URI-encoded once). */
 export interface SigV4Request {
   method: string;
   /** Host header value (`host[:port]`). */
@@ -11,14 +11,24 @@ export interface SigV4Request {
   path: string;
   /** Query parameters (decoded); none for the describe calls. */
   query?: readonly (readonly [string, string])[];
-  /** Headers to sign besides host, x-amz-date and x-amz-security-token; names lower-case. */
+  /**
+   * Headers to sign besides host, x-amz-date and x-amz-security-token; names lower-case
+   * (`sign` throws a TypeError on an upper-case letter). The unsignable ones (below), `proxy-*`,
+   * `sec-*` and `date` are sent but not signed, as `@smithy/signature-v4` leaves them out.
+   * No `x-amz-content-sha256`: the payload hash is always the body's.
+   */
   headers: Record<string, string>;
   body: string;
 }
 
-/** Headers AWS never signs (as `@smithy/signature-v4` leaves them out). */
+/**
+ * Headers never signed: `@smithy/signature-v4`'s `ALWAYS_UNSIGNABLE_HEADERS`, plus `date`
+ * (one of its generated headers, dropped before signing), plus `PROXY_HEADER_PATTERN` and
+ * `SEC_HEADER_PATTERN` (`proxy-*`, `sec-*`) in `signable` below.
+ */
 const UNSIGNABLE = new Set([
   'authorization',
+  'date',
   'cache-control',
   'connection',
   'expect',
@@ -35,14 +45,35 @@ const UNSIGNABLE = new Set([
   'x-amzn-trace-id',
 ]);
 
+/** Whether a (lower-case) header name is signed. */
+function signable(name: string): boolean {
+  return !UNSIGNABLE.has(name) && !name.startsWith('proxy-') && !name.startsWith('sec-');
+}
+
+/** Any upper-case ASCII letter: header names must come lower-case (one regex test per header). */
+const UPPER = /[A-Z]/;
+
+/**
+ * A header value as SigV4 canonicalises it, exactly as `@smithy/signature-v4` does: runs of
+ * space, tab, CR and LF become one space, then one leading and one trailing space go. Nothing
+ * else is whitespace here (not `\s`: a no-break space or form feed is kept as sent).
+ */
+export function canonicalHeaderValue(value: string): string {
+  const v = value.replace(/[ \t\r\n]+/g, ' ');
+  const start = v.startsWith(' ') ? 1 : 0;
+  const end = v.length > start && v.endsWith(' ') ? v.length - 1 : v.length;
+  return start === 0 && end === v.length ? v : v.slice(start, end);
+}
+
 /** A path of unreserved characters and slashes, which encodes to itself. */
 const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
 
 const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 
-/** `YYYYMMDDTHHMMSSZ` of `date`. */
+/** `YYYYMMDDTHHMMSSZ` of `date`; a RangeError for a year outside 0000–9999 (no such SigV4 date) or an invalid date. */
 export function amzDate(date: Date): string {
-  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ, or ±YYYYYY-… outside 0000–9999
+  if (iso.length !== 24) throw new RangeError(`SigV4 cannot sign a date in year ${date.getUTCFullYear()}`);
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
 
@@ -51,14 +82,16 @@ export function amzDate(date: Date): string {
  * removed) and URI-encoded once more, `/` kept — the wire path is already encoded, so a
  * reserved character in a label ends up encoded twice, as AWS specifies for every service but S3.
  */
-export function canonicalUri(path: string): string {
+export function canonicalUri(wirePath: string): string {
+  // A request target always starts with `/`: as smithy's HttpRequest, a path without one gets it.
+  const path = wirePath.startsWith('/') ? wirePath : `/${wirePath}`;
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;
     if (segment === '..') segments.pop();
     else segments.push(segment);
   }
-  const normalised = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
+  const normalised = `/${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
   return UNRESERVED_PATH.test(normalised) ? normalised : rfc3986(normalised).replace(/%2F/g, '/');
 }
 
@@ -87,13 +120,12 @@ export class SigV4Signer {
   sign(request: SigV4Request, credentials: AwsCredentialIdentity, service: string, region: string, date: Date): Record<string, string> {
     const longDate = amzDate(date);
     const shortDate = longDate.slice(0, 8);
+    for (const n in request.headers) if (UPPER.test(n)) throw new TypeError(`SigV4Signer: header name ${JSON.stringify(n)} is not lower-case`);
     const headers: Record<string, string> = { ...request.headers, host: request.host, 'x-amz-date': longDate };
     if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
-    const names = Object.keys(headers)
-      .filter((n) => !UNSIGNABLE.has(n))
-      .sort();
+    const names = Object.keys(headers).filter(signable).sort();
     let canonicalHeaders = '';
-    for (const n of names) canonicalHeaders += `${n}:${String(headers[n]).trim().replace(/\s+/g, ' ')}\n`;
+    for (const n of names) canonicalHeaders += `${n}:${canonicalHeaderValue(String(headers[n]))}\n`;
     const signedHeaders = names.join(';');
     const payloadHash = request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex');
     const canonical = `${request.method}\n${canonicalUri(request.path)}\n${canonicalQuery(request.query)}\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;

@@ -1,5 +1,8 @@
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { partition } from '@aws-sdk/core/client';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
 import { DescribePackageImportJobCommand, PanoramaClient } from '@aws-sdk/client-panorama';
@@ -136,8 +139,33 @@ describe.each([panorama, omics, codepipeline] as Provider<JobKey>[])('$dir: the 
   });
 });
 
-describe('Endpoints through the SDK partition data', () => {
-  const regions = ['us-east-1', 'eu-west-1', 'cn-north-1', 'us-gov-west-1', 'us-iso-east-1', 'eu-isoe-west-1', 'ap-southeast-7'];
+/** The SDK's partition data (`@aws-sdk/core`'s partitions.js, the table `aws.partition` reads; not in the package's exports, so loaded by path). */
+interface PartitionsInfo {
+  partitions: { id: string; regionRegex: string; outputs: { name: string }; regions: Record<string, unknown> }[];
+}
+async function partitionsInfo(): Promise<PartitionsInfo> {
+  const core = dirname(createRequire(import.meta.url).resolve('@aws-sdk/core/package.json'));
+  const file = join(core, 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js');
+  return ((await import(pathToFileURL(file).href)) as { partitionsInfo: PartitionsInfo }).partitionsInfo;
+}
+
+describe('Endpoints through the SDK partition data', async () => {
+  const { partitions } = await partitionsInfo();
+  /** Every region of every partition, plus names only the partition's region pattern knows and one no pattern knows. */
+  const regionsOf = (p: PartitionsInfo['partitions'][number]) => Object.keys(p.regions);
+  const unlisted = [
+    'us-east-9',
+    'eu-south-7',
+    'cn-south-9',
+    'eusc-de-west-9',
+    'us-iso-south-9',
+    'us-isob-south-9',
+    'eu-isoe-east-9',
+    'us-isof-west-9',
+    'us-gov-south-9',
+    'xx-nowhere-1',
+    'local',
+  ];
   const variants = [{}, { useFips: true }, { useDualStack: true }, { useFips: true, useDualStack: true }];
   const clients = [
     { prefix: 'panorama', client: PanoramaClient },
@@ -145,23 +173,46 @@ describe('Endpoints through the SDK partition data', () => {
     { prefix: 'codepipeline', client: CodePipelineClient },
   ];
 
-  it.each(clients)('resolve $prefix as the SDK client’s own endpoint rules do', async ({ prefix, client }) => {
-    for (const region of regions) {
-      for (const v of variants) {
-        const sdk = new client({ region, credentials, useFipsEndpoint: v.useFips ?? false, useDualstackEndpoint: v.useDualStack ?? false });
-        let expected: string;
-        try {
-          expected = sdk.config.endpointProvider({ Region: region, UseFIPS: v.useFips ?? false, UseDualStack: v.useDualStack ?? false }).url.href;
-        } catch {
-          expected = 'error';
-        }
-        sdk.destroy();
-        const actual = await resolveAwsEndpoint(prefix, region, v).then(
-          (u) => u.href,
-          () => 'error',
-        );
-        expect(`${region} ${JSON.stringify(v)} ${actual}`).toBe(`${region} ${JSON.stringify(v)} ${expected}`);
-      }
+  it('reads the partition data the SDK resolves with: every partition, every listed region in its own partition', () => {
+    expect(partitions.map((p) => p.id)).toEqual(
+      expect.arrayContaining(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc']),
+    );
+    for (const p of partitions) {
+      expect(regionsOf(p).length).toBeGreaterThan(0);
+      for (const region of regionsOf(p)) expect([region, partition(region).name]).toEqual([region, p.outputs.name]);
     }
   });
+
+  it.each(clients)(
+    'resolves $prefix in every region of every partition, in every variant, as the SDK client’s own endpoint rules do',
+    async ({ prefix, client }) => {
+      const sdk = new client({ region: 'us-east-1', credentials });
+      const actual: string[] = [];
+      const expected: string[] = [];
+      try {
+        for (const region of [...partitions.flatMap(regionsOf), ...unlisted]) {
+          for (const v of variants) {
+            const label = `${region} ${JSON.stringify(v)}`;
+            let sdkHref: string;
+            try {
+              sdkHref = sdk.config.endpointProvider({ Region: region, UseFIPS: v.useFips ?? false, UseDualStack: v.useDualStack ?? false }).url.href;
+            } catch {
+              sdkHref = 'error';
+            }
+            expected.push(`${label} ${sdkHref}`);
+            actual.push(
+              `${label} ${await resolveAwsEndpoint(prefix, region, v).then(
+                (u) => u.href,
+                () => 'error',
+              )}`,
+            );
+          }
+        }
+      } finally {
+        sdk.destroy();
+      }
+      expect(actual.length).toBe((partitions.flatMap(regionsOf).length + unlisted.length) * variants.length);
+      expect(actual).toEqual(expected);
+    },
+  );
 });
