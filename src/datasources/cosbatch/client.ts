@@ -3,6 +3,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
 import { createAgents, destroyAgents, httpOrigin, httpRequest, type Agents, type HttpOrigin, type HttpResult } from '../shared/http.ts';
 import type { TencentCredentials } from '../shared/options.ts';
 import { cosKeyTime, signCosRequest } from './signer.ts';
+import { USER_AGENT } from '../shared/userAgent.ts';
 
 export interface CosBatchClientConfig {
   region: string;
@@ -20,8 +21,6 @@ export interface CosBatchClientConfig {
   /** Clock in ms for the signature's KeyTime (default Date.now). */
   now?: () => number;
 }
-
-const USER_AGENT = 'jobgraph-cosbatch/0.1';
 
 /**
  * The COS Batch control-plane client of one region: builds, signs and sends

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../shared/bodyCap.ts';
 import { createAgents, destroyAgents, httpOrigin, httpRequest, type HttpOrigin, type HttpResult } from '../shared/http.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import { SigV4Signer } from '../shared/sigv4.ts';
+import { USER_AGENT } from '../shared/userAgent.ts';
 
 /** The single global endpoint (partition `aws`, `isRegionalized: false`). */
 export const IMPORTEXPORT_ENDPOINT = 'https://importexport.amazonaws.com';
@@ -109,6 +110,7 @@ export class ImportExportClient {
   ): Promise<HttpResult> {
     const body = getStatusBody(key.jobId);
     const signed = signRequest({ url: this.url, headers: { 'content-type': FORM_CONTENT_TYPE }, body }, credentials, new Date(this.now()));
+    signed['user-agent'] = USER_AGENT;
     return httpRequest(
       {
         method: 'POST',

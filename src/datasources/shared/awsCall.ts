@@ -16,6 +16,7 @@ import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
 import type { SourceSeams } from './seams.ts';
 import { SigV4Signer } from './sigv4.ts';
 import type { JobSource } from './types.ts';
+import { USER_AGENT } from './userAgent.ts';
 
 /** One describe request of an AWS JSON service, before signing. */
 export interface AwsJsonRequest {
@@ -203,6 +204,7 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
         region,
         new Date(now() + clockOffsetMs),
       );
+      headers['user-agent'] = USER_AGENT;
       res = await send(endpoint, req, headers, agents, handler, timeoutMs, maxBodyBytes, signal);
     } catch (err) {
       throw errors.toUpstreamError(key, err);

@@ -44,7 +44,6 @@ export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set([
   'ExpiredToken',
   'ExpiredTokenException',
   'RequestTimeTooSkewed',
-  'InvalidAccessKeyIdException',
 ]);
 
 /** Cut a trailing `:url` and a `namespace#` prefix from an AWS error code (smithy's SanitizeErrorCode). */

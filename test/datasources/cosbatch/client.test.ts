@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import COS from 'cos-nodejs-sdk-v5';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record
 import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, startFixtureServer, type FixtureServer, upstreamFailure } from '../../support/fixtures.ts';
+
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 const loadFixture = fixtureLoader('cosbatch');
 
@@ -56,6 +59,7 @@ describe('CosBatch client', () => {
     await source().fetchJob(key);
     const req = server.requests[0]!;
     expect(req.headers.host).toBe(new URL(server.url).host);
+    expect(req.headers['user-agent']).toBe(`jobgraph/${PACKAGE_VERSION}`);
     const start = Math.floor(NOW / 1000) - 1;
     const keyTime = `${start};${start + 901}`;
     expect(req.headers.authorization).toBe(

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PanoramaKey } from '../../../src/globalId.ts';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
@@ -28,6 +29,10 @@ describe('Panorama client', () => {
     expect(handler.requests.map((r) => [r.method, r.protocol, r.hostname, r.path])).toEqual([
       ['GET', 'https:', 'panorama.us-west-2.amazonaws.com', '/packages/import-jobs/pkgimport-5f3a9c1e7b2d4086'],
     ]);
+    // Every AWS call says who makes it; the header is not signed.
+    const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+    expect(handler.requests[0]?.headers['user-agent']).toBe(`jobgraph/${version}`);
+    expect(String(handler.requests[0]?.headers.authorization)).not.toMatch(/SignedHeaders=[^,]*user-agent/);
   });
 
   it('keeps one endpoint per region, signing with the region of the job', async () => {
