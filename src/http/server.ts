@@ -247,6 +247,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
   });
   subscriptions.attach(httpServer);
+  // The subscription gauges read the hub when /metrics is scraped: no bookkeeping per event.
+  options.observability?.metrics?.watchSource(() => ({ open: subscriptions.hub.open(), pollers: subscriptions.hub.registry.size() }));
 
   const plugins: ApolloServerPlugin<RequestContext>[] = [
     // The schema has no cache hints, so every response is no-store (requestPlugin says so) and

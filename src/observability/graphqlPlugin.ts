@@ -73,12 +73,14 @@ export function countOperation(
 export const operationSpan = (observability: Observability): Span | undefined => (observability.tracing ? safeSpan(trace.getActiveSpan()) : undefined);
 
 /**
- * Counts every GraphQL request and names the operation span (see above) for requests Apollo
+ * Counts every GraphQL request, observes its duration
+ * (`jobgraph_graphql_request_duration_seconds{operation_type}`) and names the operation span (see above) for requests Apollo
  * runs; the direct path (server.ts) calls the same two functions.
  */
 export function observabilityPlugin<C extends object>(observability: Observability): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
+      const started = performance.now();
       const span = operationSpan(observability);
       return {
         async didResolveOperation({ operation, operationName }) {
@@ -86,6 +88,7 @@ export function observabilityPlugin<C extends object>(observability: Observabili
         },
         async willSendResponse({ operation, errors }) {
           countOperation(observability, span, operation?.operation, errors);
+          observability.metrics?.graphqlDuration(operation?.operation ?? 'unknown', (performance.now() - started) / 1000);
         },
       };
     },

@@ -4,6 +4,15 @@ import type { JobProvider } from '../model.ts';
 /** Upper bounds of the upstream latency histogram, in s (the job budget is 15 s by default). */
 const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15];
 
+/** Upper bounds of the gateway's own GraphQL request duration histogram, in s. */
+const REQUEST_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** What the subscription gauges read at scrape time: open subscriptions, running pollers. */
+export interface WatchState {
+  open: number;
+  pollers: number;
+}
+
 /** A provider region's circuit state, for the breaker gauge. */
 export interface BreakerState {
   provider: JobProvider;
@@ -25,6 +34,11 @@ export interface BreakerState {
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
  * - `jobgraph_graphql_requests_total{operation_type,outcome}`: one per GraphQL request;
  *   outcome `ok`, or the `extensions.code` of its first error;
+ * - `jobgraph_graphql_request_duration_seconds{operation_type}`: a GraphQL request's duration
+ *   in the gateway, from Apollo's requestDidStart to willSendResponse; `unknown` when the
+ *   operation did not resolve;
+ * - `jobgraph_subscriptions_open`, `jobgraph_watch_pollers`: open `jobUpdates` subscriptions
+ *   and running shared pollers, read from the hub at scrape time (`watchSource`); 0 without one;
  * - the default process metrics (CPU, memory, event loop, handles), without a prefix.
  */
 export class GatewayMetrics {
@@ -35,6 +49,8 @@ export class GatewayMetrics {
   readonly #cacheRequests: Counter<'result'>;
   readonly #coalesced: Counter<'provider'>;
   readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
+  readonly #graphqlDuration: Histogram<'operation_type'>;
+  #watch: (() => WatchState) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
   constructor(breakers: () => BreakerState[]) {
@@ -86,6 +102,30 @@ export class GatewayMetrics {
       labelNames: ['operation_type', 'outcome'],
       registers,
     });
+    this.#graphqlDuration = new Histogram({
+      name: 'jobgraph_graphql_request_duration_seconds',
+      help: 'Duration of a GraphQL request in the gateway (Apollo requestDidStart to willSendResponse), in seconds, by operation type.',
+      labelNames: ['operation_type'],
+      buckets: REQUEST_DURATION_BUCKETS,
+      registers,
+    });
+    const watch = () => this.#watch?.();
+    new Gauge({
+      name: 'jobgraph_subscriptions_open',
+      help: 'Open jobUpdates subscriptions (SSE and WebSocket).',
+      registers,
+      collect() {
+        this.set(watch()?.open ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'jobgraph_watch_pollers',
+      help: 'Shared upstream pollers running for jobUpdates subscriptions (one per watched job).',
+      registers,
+      collect() {
+        this.set(watch()?.pollers ?? 0);
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -105,5 +145,14 @@ export class GatewayMetrics {
 
   graphqlRequest(operationType: string, outcome: string): void {
     this.#graphqlRequests.inc({ operation_type: operationType, outcome });
+  }
+
+  graphqlDuration(operationType: string, seconds: number): void {
+    this.#graphqlDuration.observe({ operation_type: operationType }, seconds);
+  }
+
+  /** What the subscription gauges read at each scrape (set once the subscription hub exists). */
+  watchSource(source: () => WatchState): void {
+    this.#watch = source;
   }
 }

@@ -6,6 +6,8 @@ import {
   EXAMPLE_GLOBAL_ID as PANORAMA_EXAMPLE,
 } from '../../src/emulators/panorama/data.ts';
 import { clearCalls, gql, upstreamCallCount, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { ManualScheduler } from '../support/scheduler.ts';
+import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 import { parseProm, sample, type Sample } from './promText.ts';
 
 async function scrape(gw: TestGateway): Promise<Sample[]> {
@@ -82,6 +84,69 @@ describe('Prometheus metrics at GET /metrics', () => {
     expect(sample(m, 'jobgraph_breaker_open', { provider: 'AWS_PANORAMA', region: 'eu-west-1' })).toBe(1);
     expect(sample(m, 'jobgraph_breaker_open', { provider: 'AWS_PANORAMA', region: 'us-east-1' })).toBe(0);
     expect(sample(m, 'jobgraph_upstream_requests_total', { provider: 'AWS_PANORAMA', outcome: 'UPSTREAM_UNAVAILABLE' })).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('The GraphQL request duration histogram', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => gw?.close());
+
+  it('observes each request by operation type, unknown when the operation did not resolve', async () => {
+    expect((await gql(gw, `{ __typename }`, { token: gw.tokens.read })).status).toBe(200);
+    expect((await gql(gw, `query { __typename`, { token: gw.tokens.read })).body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    const m = await scrape(gw);
+    const name = 'jobgraph_graphql_request_duration_seconds';
+    expect(sample(m, `${name}_count`, { operation_type: 'query' })).toBe(1);
+    expect(sample(m, `${name}_bucket`, { operation_type: 'query', le: '+Inf' })).toBe(1);
+    expect(sample(m, `${name}_bucket`, { operation_type: 'query', le: '10' })).toBe(1);
+    expect(sample(m, `${name}_sum`, { operation_type: 'query' })).toBeGreaterThan(0);
+    expect(sample(m, `${name}_count`, { operation_type: 'unknown' })).toBe(1);
+    expect(m.filter((s) => s.name === `${name}_bucket` && s.labels.operation_type === 'query').map((s) => s.labels.le)).toEqual([
+      '0.005',
+      '0.01',
+      '0.025',
+      '0.05',
+      '0.1',
+      '0.25',
+      '0.5',
+      '1',
+      '2.5',
+      '5',
+      '10',
+      '+Inf',
+    ]);
+  });
+});
+
+describe.each(TRANSPORTS)('The subscription gauges, over %s', (transport) => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    // A clock driven by hand: the running job's poller stays, and nothing completes the stream.
+    gw = await startTestGateway({}, { watchScheduler: new ManualScheduler() });
+  });
+  afterAll(async () => gw?.close());
+
+  const gauges = async () => {
+    const m = await scrape(gw);
+    return { open: sample(m, 'jobgraph_subscriptions_open'), pollers: sample(m, 'jobgraph_watch_pollers') };
+  };
+
+  it('shows an open subscription and its poller while it is open, and 0 once it closed', async () => {
+    expect(await gauges()).toEqual({ open: 0, pollers: 0 });
+    const sub = subscribe(gw.server.url, transport, 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }', {
+      token: gw.tokens.read,
+      variables: { ids: ['importexport:PNDG1'] },
+    });
+    try {
+      expect(await sub.next()).toMatchObject({ data: { jobUpdates: { id: 'importexport:PNDG1' } } });
+      await expect.poll(gauges).toEqual({ open: 1, pollers: 1 });
+    } finally {
+      await sub.close();
+    }
+    await expect.poll(gauges).toEqual({ open: 0, pollers: 0 });
   });
 });
 
