@@ -1,4 +1,4 @@
-import { Kind, OperationTypeNode, parse, type ParseOptions } from 'graphql';
+import { OperationTypeNode, getOperationAST, parse, type ParseOptions } from 'graphql';
 
 /** The media types of `Accept` with a quality above zero, lower-case. */
 function acceptedTypes(accept: string | undefined): string[] {
@@ -22,15 +22,7 @@ export function wantsEventStream(accept: string | undefined, params: unknown, pa
   const types = acceptedTypes(accept);
   if (!types.includes('text/event-stream')) return false;
   if (!types.some((t) => JSON_TYPES.has(t))) return true;
-  const { query, operationName } = (params ?? {}) as { query?: unknown; operationName?: unknown };
-  if (typeof query !== 'string') return false;
-  try {
-    const operations = parse(query, parseOptions).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-    const chosen = operations.length === 1 ? operations[0] : operations.find((o) => o.name?.value === operationName);
-    return chosen?.operation === OperationTypeNode.SUBSCRIPTION;
-  } catch {
-    return false;
-  }
+  return operationTypeOf(params, parseOptions) === OperationTypeNode.SUBSCRIPTION;
 }
 
 /**
@@ -47,4 +39,15 @@ export function paramsFromUrl(query: Record<string, unknown>): Record<string, un
     }
   };
   return { query: query.query, operationName: query.operationName, variables: json(query.variables), extensions: json(query.extensions) };
+}
+
+/** The type of the operation a request selects, when its document parses within the token limit; undefined otherwise. */
+export function operationTypeOf(params: unknown, parseOptions: ParseOptions): OperationTypeNode | undefined {
+  const { query, operationName } = (params ?? {}) as { query?: unknown; operationName?: unknown };
+  if (typeof query !== 'string') return undefined;
+  try {
+    return getOperationAST(parse(query, parseOptions), typeof operationName === 'string' ? operationName : undefined)?.operation;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import {
   OperationTypeNode,
-  getOperationAST,
-  parse,
   type ExecutionArgs,
   type ExecutionResult,
   type FormattedExecutionResult,
@@ -24,6 +22,7 @@ import { WatchHub, type WatchContext } from './hub.ts';
 import { subscribe } from './execute.ts';
 import { operationError, prepareSubscription, type OperationParams } from './operation.ts';
 import { writeErrorAnswer } from '../http/errors.ts';
+import { operationTypeOf } from '../http/transport.ts';
 import { attachWebSocket, type WsAdapter } from './ws.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -92,16 +91,6 @@ const sseEvent = (event: 'next' | 'complete', data?: FormattedExecutionResult): 
 const SERVICE_RESTART = 1012;
 
 const SHUTTING_DOWN_MESSAGE = 'jobgraph is shutting down; send the request again (another replica will answer it).';
-
-/** The type of the operation a request selects, when its document parses within the token limit; undefined otherwise. */
-function operationTypeOf(params: OperationParams, parseOptions: QueryLimits['parseOptions']): OperationTypeNode | undefined {
-  if (typeof params.query !== 'string') return undefined;
-  try {
-    return getOperationAST(parse(params.query, parseOptions), typeof params.operationName === 'string' ? params.operationName : undefined)?.operation;
-  } catch {
-    return undefined;
-  }
-}
 
 /** `Subscription.jobUpdates` over Server-Sent Events and WebSocket, beside Apollo Server on the same path and port. */
 export function createSubscriptions(options: SubscriptionOptions): Subscriptions {
