@@ -123,6 +123,28 @@ export class UpstreamError extends JobgraphError {
     this.retryAfterSeconds = init.retryAfterSeconds ?? null;
     Object.defineProperty(this, 'cause', { value: init.cause, enumerable: false, writable: false });
   }
+
+  /**
+   * This failure with some of its facts changed (a clock-skew error made retryable, a bare 404
+   * read as an endpoint gone): the provider, upstream code, request id, status, Retry-After and
+   * cause carry over, so the wire is read once and what changes is said in one place.
+   */
+  derive(changes: Partial<Pick<UpstreamErrorInit, 'code' | 'message' | 'retryable'>>): UpstreamError {
+    const code = changes.code ?? (this.code as UpstreamCode);
+    // A changed code gets that code's default unless the change says otherwise.
+    const retryable = changes.retryable ?? (changes.code === undefined ? this.retryable : undefined);
+    return new UpstreamError({
+      provider: this.provider,
+      code,
+      message: changes.message ?? this.message,
+      upstreamCode: this.upstreamCode,
+      upstreamRequestId: this.upstreamRequestId,
+      httpStatus: this.httpStatus,
+      retryAfterSeconds: this.retryAfterSeconds,
+      ...(retryable === undefined ? {} : { retryable }),
+      cause: this.cause,
+    });
+  }
 }
 
 /** Thrown by the XML/JSON parse steps for a body that cannot be read; the datasource maps it to UPSTREAM_BAD_RESPONSE. */

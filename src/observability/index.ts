@@ -39,7 +39,7 @@ export class Observability implements AttemptObserver, LoaderObserver {
       kind: SpanKind.CLIENT,
       attributes: {
         'jobgraph.provider': info.provider,
-        ...(info.region ? { 'cloud.region': info.region } : {}),
+        'cloud.region': info.region,
         'rpc.system': RPC_SYSTEM[info.provider],
         'rpc.method': info.operation,
         'jobgraph.attempt': info.attempt,

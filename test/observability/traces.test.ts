@@ -2,8 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scrubSecrets } from '../../src/auth/secretValues.ts';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { EXAMPLE_GLOBAL_ID as COS_EXAMPLE } from '../../src/emulators/cosbatch/data.ts';
+import { EXAMPLE_GLOBAL_ID as CODEPIPELINE_EXAMPLE } from '../../src/emulators/codepipeline/data.ts';
+import { EXAMPLE_GLOBAL_ID as IMPORTEXPORT_EXAMPLE } from '../../src/emulators/importexport/data.ts';
+import { EXAMPLE_GLOBAL_ID as OMICS_EXAMPLE } from '../../src/emulators/omics/data.ts';
 import { ERROR_CASE_GLOBAL_IDS as PANORAMA_ERRORS, EXAMPLE_GLOBAL_ID as PANORAMA_EXAMPLE } from '../../src/emulators/panorama/data.ts';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { freshCopies, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { OtlpReceiver, attrs, spansOf } from './otlp.ts';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -71,6 +74,24 @@ describe('OpenTelemetry traces over OTLP/HTTP (http/json)', () => {
         expect(value, key).not.toMatch(/Signature=|q-signature|AWS4-HMAC-SHA256|Bearer /);
       }
     }
+  });
+
+  it("names every provider's upstream attempt with its provider, region and operation, Import/Export's too", async () => {
+    receiver.posts.length = 0;
+    // Fresh copies: a finished job the first test fetched would come from the cache.
+    const ids = freshCopies(gw, [PANORAMA_EXAMPLE, OMICS_EXAMPLE, CODEPIPELINE_EXAMPLE, IMPORTEXPORT_EXAMPLE, COS_EXAMPLE]);
+    const res = await gql(gw, `query Five($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
+    expect(res.body.errors).toBeUndefined();
+    await gw.observability!.tracing!.forceFlush();
+    const attempts = spansOf(receiver).filter((s) => attrs(s)['jobgraph.provider'] !== undefined && !s.name.startsWith('jobgraph.'));
+    const seen = Object.fromEntries(attempts.map((s) => [attrs(s)['jobgraph.provider'], [attrs(s)['cloud.region'], attrs(s)['rpc.method']]]));
+    expect(seen).toEqual({
+      AWS_PANORAMA: ['us-east-1', 'DescribePackageImportJob'],
+      AWS_OMICS: ['us-east-1', 'GetReferenceImportJob'],
+      AWS_CODEPIPELINE: ['us-east-1', 'GetJobDetails'],
+      AWS_IMPORT_EXPORT: ['us-east-1', 'GetStatus'],
+      TENCENT_COS_BATCH: ['ap-guangzhou', 'DescribeJob'],
+    });
   });
 
   it('starts a new trace when the caller sends no traceparent', async () => {

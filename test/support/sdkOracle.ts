@@ -1,5 +1,4 @@
-import { AwsErrorAnswer } from '../../src/datasources/shared/awsErrors.ts';
-import { headerValue } from '../../src/datasources/shared/http.ts';
+import { headerValue, type HttpResult } from '../../src/datasources/shared/http.ts';
 import { sanitizeAwsErrorCode } from '../../src/datasources/shared/classify.ts';
 
 /**
@@ -23,13 +22,13 @@ interface SdkLikeError {
 const NO_CODE_NAMES: ReadonlySet<string> = new Set(['Unknown', 'UnknownError']);
 
 /**
- * What the SDK read from a failed call, as an AwsErrorAnswer the provider's errors.ts maps as
+ * What the SDK read from a failed call, as the error answer the provider's errors.ts maps as
  * it maps the lean path's: the status, the error code (the SDK's exception name; for an error
  * body the SDK could not read — no `$fault`, or named `Unknown` — the `x-amzn-ErrorType`
  * header, as jobgraph's SDK-era `fromSdkError` decided), the request id and Retry-After.
  * Null when the SDK got no error answer (a 2xx it could not deserialise, or no answer at all).
  */
-export function sdkErrorAnswer(err: unknown): AwsErrorAnswer | null {
+export function sdkErrorAnswer(err: unknown): HttpResult | null {
   const e = (err ?? {}) as SdkLikeError;
   const status = e.$metadata?.httpStatusCode;
   if (typeof status !== 'number' || (status >= 200 && status < 300)) return null;
@@ -38,7 +37,7 @@ export function sdkErrorAnswer(err: unknown): AwsErrorAnswer | null {
   const code = unreadable ? sanitizeAwsErrorCode(headerValue(headers, 'x-amzn-errortype')) : sanitizeAwsErrorCode(e.name === 'Error' ? e.code : e.name);
   const requestId = e.$metadata?.requestId ?? headerValue(headers, 'x-amzn-requestid');
   const retryAfter = headerValue(headers, 'retry-after');
-  return new AwsErrorAnswer({
+  return {
     status,
     headers: {
       ...(code !== null ? { 'x-amzn-errortype': code } : {}),
@@ -46,7 +45,7 @@ export function sdkErrorAnswer(err: unknown): AwsErrorAnswer | null {
       ...(retryAfter !== null ? { 'retry-after': retryAfter } : {}),
     },
     body: '',
-  });
+  };
 }
 
 /** The request id the SDK read from a failed call's answer, whatever it was. */

@@ -6,7 +6,7 @@ export const GET_JOB_DETAILS_TARGET = 'CodePipeline_20150709.GetJobDetails';
 
 /**
  * GetJobDetails on the wire: AWS JSON 1.1, `POST /` with `X-Amz-Target`, SigV4 `codepipeline`,
- * regional endpoint `codepipeline.{region}.{dnsSuffix}`. Sent by the shared lean AWS caller
+ * regional endpoint `codepipeline.{region}.{dnsSuffix}`. Sent through the one pipeline
  * (shared/awsCall.ts); the protocol tests check each fixture against the real SDK deserialiser.
  */
 export const CODEPIPELINE_SERVICE: AwsJsonService<'AWS_CODEPIPELINE'> = {

@@ -1,6 +1,7 @@
-import type { InternalError, UpstreamError } from '../../errors.ts';
+import type { UpstreamError } from '../../errors.ts';
 import type { CodePipelineKey } from '../../globalId.ts';
-import { fromAwsFailure } from '../shared/awsErrors.ts';
+import { readAwsError } from '../shared/awsErrors.ts';
+import type { HttpResult } from '../shared/http.ts';
 
 /** CodePipeline answers an unknown (or malformed) job ID with JobNotFoundException at HTTP 400. */
 export const CODEPIPELINE_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['JobNotFoundException']);
@@ -14,13 +15,12 @@ export function jobSubject(key: CodePipelineKey): string {
 }
 
 /**
- * Map a failed GetJobDetails call (an error answer, a transport or credential failure) to an
- * UpstreamError (never the upstream's message), or an InternalError for jobgraph's own failures.
- * All of it is the shared `fromAwsFailure`, including an error body that is not the protocol's
- * (an HTML 502 from a load balancer: classified by status).
+ * The failure a GetJobDetails error answer means (never the upstream's message), through the
+ * shared `readAwsError`, which also classifies an error body that is not the protocol's (an
+ * HTML 502 from a load balancer) by status.
  */
-export function toUpstreamError(key: CodePipelineKey, err: unknown): UpstreamError | InternalError {
-  return fromAwsFailure('AWS_CODEPIPELINE', err, {
+export function toUpstreamError(key: CodePipelineKey, answer: HttpResult): UpstreamError {
+  return readAwsError('AWS_CODEPIPELINE', answer, {
     subject: jobSubject(key),
     notFoundCodes: CODEPIPELINE_NOT_FOUND_CODES,
     notThrottleCodes: CODEPIPELINE_NOT_THROTTLE_CODES,

@@ -8,7 +8,7 @@ import * as parse from './parse.ts';
 import type { CodePipelineJobRecord } from './record.ts';
 
 /**
- * AWS CodePipeline `GetJobDetails` through the shared lean AWS caller (SigV4 over keep-alive
+ * AWS CodePipeline `GetJobDetails` on the one pipeline (shared/source.ts, through shared/awsCall.ts) (SigV4 over keep-alive
  * HTTP, the hand-made retry policy). `options.credentials` undefined means the standard AWS
  * credential chain; `options.endpoint` overrides every region's endpoint. Throws
  * UpstreamError, or InternalError for jobgraph's own failures.

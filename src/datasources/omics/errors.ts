@@ -1,6 +1,7 @@
-import type { InternalError, UpstreamError } from '../../errors.ts';
+import type { UpstreamError } from '../../errors.ts';
 import type { OmicsKey } from '../../globalId.ts';
-import { fromAwsFailure } from '../shared/awsErrors.ts';
+import { readAwsError } from '../shared/awsErrors.ts';
+import type { HttpResult } from '../shared/http.ts';
 
 /** Codes that mean "no such job": HealthOmics answers 404 ResourceNotFoundException. */
 export const OMICS_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ResourceNotFoundException']);
@@ -17,11 +18,10 @@ export function jobSubject(key: OmicsKey): string {
 }
 
 /**
- * Map a failed GetReferenceImportJob call to an UpstreamError (or an InternalError for
- * jobgraph's own failures) through the shared `fromAwsFailure`, which also classifies an error
- * body that is not the protocol's (a proxy's HTML 502) by status. `RequestTimeoutException`
- * (408) is transient here.
+ * The failure a GetReferenceImportJob error answer means, through the shared `readAwsError`,
+ * which also classifies an error body that is not the protocol's (a proxy's HTML 502) by
+ * status. `RequestTimeoutException` (408) is transient here.
  */
-export function toUpstreamError(key: OmicsKey, err: unknown): UpstreamError | InternalError {
-  return fromAwsFailure('AWS_OMICS', err, { subject: jobSubject(key), notFoundCodes: OMICS_NOT_FOUND_CODES, transientCodes: OMICS_TRANSIENT_CODES });
+export function toUpstreamError(key: OmicsKey, answer: HttpResult): UpstreamError {
+  return readAwsError('AWS_OMICS', answer, { subject: jobSubject(key), notFoundCodes: OMICS_NOT_FOUND_CODES, transientCodes: OMICS_TRANSIENT_CODES });
 }

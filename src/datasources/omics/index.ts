@@ -8,7 +8,7 @@ import * as parse from './parse.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
 
 /**
- * AWS HealthOmics `GetReferenceImportJob` through the shared lean AWS caller. `options.credentials`
+ * AWS HealthOmics `GetReferenceImportJob` on the one pipeline (shared/source.ts, through shared/awsCall.ts). `options.credentials`
  * undefined means the standard AWS credential chain; `options.endpoint` overrides every
  * region's endpoint (without the `control-storage-` host prefix). Throws UpstreamError, or
  * InternalError for jobgraph's own failures.

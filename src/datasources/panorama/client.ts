@@ -1,6 +1,7 @@
 import type { PanoramaKey } from '../../globalId.ts';
 import type { AwsJsonService } from '../shared/awsCall.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
+import { PANORAMA_END_OF_SUPPORT_NOTE } from './errors.ts';
 
 /**
  * DescribePackageImportJob on the wire: rest-json `GET /packages/import-jobs/{JobId}`, SigV4
@@ -15,5 +16,6 @@ export const PANORAMA_SERVICE: AwsJsonService<'AWS_PANORAMA'> = {
   operation: 'DescribePackageImportJob',
   signingName: 'panorama',
   endpointPrefix: 'panorama',
+  unreachableNote: PANORAMA_END_OF_SUPPORT_NOTE,
   request: (key: PanoramaKey) => ({ method: 'GET', path: `/packages/import-jobs/${rfc3986(key.jobId)}`, headers: {}, body: '' }),
 };

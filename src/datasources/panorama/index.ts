@@ -8,7 +8,7 @@ import * as parse from './parse.ts';
 import type { PanoramaPackageImportJobRecord } from './record.ts';
 
 /**
- * AWS Panorama `DescribePackageImportJob` through the shared lean AWS caller. `options.credentials`
+ * AWS Panorama `DescribePackageImportJob` on the one pipeline (shared/source.ts, through shared/awsCall.ts). `options.credentials`
  * undefined means the standard AWS credential chain; `options.endpoint` overrides every
  * region's endpoint. Throws UpstreamError, or InternalError for jobgraph's own failures.
  */

@@ -4,8 +4,8 @@ import type { JobProvider } from '../../model.ts';
 /** One upstream attempt as it starts: which provider, region and operation, and which attempt of the job (1 = first). */
 export interface UpstreamAttemptInfo {
   provider: JobProvider;
-  /** The job's region; null for a global service (Import/Export). */
-  region: string | null;
+  /** The region the call is signed for and sent to (Import/Export, a global service: us-east-1). */
+  region: string;
   /** The provider operation, e.g. `GetJobDetails`, `DescribeJob`. */
   operation: string;
   /** 1 for the first attempt, 2 for the first retry, … */

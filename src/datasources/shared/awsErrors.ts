@@ -1,6 +1,6 @@
-import { InternalError, UpstreamError } from '../../errors.ts';
+import type { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model.ts';
-import { classifyUpstreamError, credentialsNotFound, funnelError, parseRetryAfter, sanitizeAwsErrorCode } from './classify.ts';
+import { classifyUpstreamError, parseRetryAfter, sanitizeAwsErrorCode } from './classify.ts';
 import { headerValue, type HttpResult } from './http.ts';
 
 /**
@@ -56,29 +56,21 @@ export interface AwsErrorRules {
 }
 
 /**
- * Map what one AWS call failed with to an UpstreamError, or to an InternalError when it is
- * jobgraph's own failure: an error answer (AwsErrorAnswer) is classified by its code first and
- * its HTTP status second (an answer without a readable code, such as a proxy's HTML 502, by
- * status alone); a credential chain that found nothing is PROVIDER_NOT_CONFIGURED; the rest
- * (transport failures, a body over the cap, a malformed body, bugs) goes through the funnel.
+ * The failure an AWS error answer means, classified by its code first and its HTTP status
+ * second; an answer without a readable code (a proxy's HTML 502, an empty 404) by status alone.
  */
-export function fromAwsFailure(provider: JobProvider, err: unknown, rules: AwsErrorRules): UpstreamError | InternalError {
-  if (err instanceof AwsErrorAnswer) {
-    return classifyUpstreamError({
-      provider,
-      subject: rules.subject,
-      httpStatus: err.status,
-      upstreamCode: err.code,
-      upstreamRequestId: err.requestId,
-      retryAfterSeconds: err.retryAfterSeconds,
-      notFoundCodes: rules.notFoundCodes,
-      ...(rules.notThrottleCodes ? { notThrottleCodes: rules.notThrottleCodes } : {}),
-      ...(rules.transientCodes ? { transientCodes: rules.transientCodes } : {}),
-      cause: err,
-    });
-  }
-  if (err instanceof UpstreamError || err instanceof InternalError) return err;
-  const noCredentials = credentialsNotFound(provider, err);
-  if (noCredentials) return noCredentials;
-  return funnelError(provider, err);
+export function readAwsError(provider: JobProvider, answer: HttpResult, rules: AwsErrorRules): UpstreamError {
+  const read = new AwsErrorAnswer(answer);
+  return classifyUpstreamError({
+    provider,
+    subject: rules.subject,
+    httpStatus: read.status,
+    upstreamCode: read.code,
+    upstreamRequestId: read.requestId,
+    retryAfterSeconds: read.retryAfterSeconds,
+    notFoundCodes: rules.notFoundCodes,
+    ...(rules.notThrottleCodes ? { notThrottleCodes: rules.notThrottleCodes } : {}),
+    ...(rules.transientCodes ? { transientCodes: rules.transientCodes } : {}),
+    cause: read,
+  });
 }

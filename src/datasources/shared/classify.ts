@@ -146,8 +146,8 @@ export function credentialsNotFound(provider: JobProvider, err: unknown): Upstre
   });
 }
 
-/** A failure below HTTP (refused, reset, DNS, timeout): UPSTREAM_UNAVAILABLE, retryable. */
-export function transportError(provider: JobProvider, err: unknown): UpstreamError {
+/** A failure below HTTP (refused, reset, DNS, timeout): UPSTREAM_UNAVAILABLE, retryable; `note` is said after it. */
+export function transportError(provider: JobProvider, err: unknown, note?: string): UpstreamError {
   const label = PROVIDER_LABEL[provider];
   const e = err as { code?: string; name?: string };
   const what =
@@ -156,7 +156,8 @@ export function transportError(provider: JobProvider, err: unknown): UpstreamErr
       : e?.code && NETWORK_CODES.has(e.code)
         ? `is unreachable (${e.code})`
         : 'is unreachable';
-  return new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message: `${label} ${what}.`, retryable: true, cause: err });
+  const message = `${label} ${what}.${note ? ` ${note}` : ''}`;
+  return new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message, retryable: true, cause: err });
 }
 
 /** A body that could not be parsed: UPSTREAM_BAD_RESPONSE, not retried. The parser's message names the field only. */
@@ -203,9 +204,9 @@ export function isNetworkError(err: unknown): boolean {
 /**
  * The error funnel every provider ends in: anything thrown while fetching a job becomes either
  * an UpstreamError (the provider's fault or its answer) or an InternalError (jobgraph's own:
- * a bug in a parse step, a signer, a mapper). Answers with an HTTP status are classified by
- * `classifyUpstreamError` (directly, or through `fromAwsFailure` for the AWS JSON providers,
- * which calls this for everything that is not an error answer); what is left is decided here, once:
+ * a bug in a parse step, a signer, a mapper). Error answers are read by each operation's
+ * `readError` (`classifyUpstreamError`, directly or through `readAwsError`); `createSource`
+ * calls this for everything else, which is decided here, once:
  *
  * - an UpstreamError or InternalError is kept as it is (so mapping twice is harmless);
  * - a body over the cap is UPSTREAM_BAD_RESPONSE naming the limit;

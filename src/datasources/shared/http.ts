@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { abortError, collectCapped, declaredLength } from './bodyCap.ts';
 
-/** A raw HTTP exchange for the hand-made clients (COS Batch, Import/Export). */
+/** One raw HTTP exchange of the pipeline: status, headers, the whole (capped) body. */
 export interface HttpResult {
   status: number;
   headers: http.IncomingHttpHeaders;

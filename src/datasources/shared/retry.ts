@@ -4,7 +4,7 @@ import { UpstreamError } from '../../errors.ts';
 export const DEFAULT_RETRY_BUDGET_MS = 15_000;
 
 /**
- * Full-jitter backoff of the hand-made clients, the same numbers as the AWS SDK's standard
+ * Full-jitter backoff of the one pipeline (`createSource`), the same numbers as the AWS SDK's standard
  * retry strategy in the @smithy/core this project ships (`Retry.delay()` 50 ms,
  * `Retry.throttlingDelay()` 1000 ms, `MAXIMUM_RETRY_DELAY` 20 s).
  */
@@ -12,7 +12,7 @@ export const BACKOFF_BASE_MS = 50;
 export const THROTTLE_BACKOFF_BASE_MS = 1_000;
 export const BACKOFF_CAP_MS = 20_000;
 
-/** Test seams of a hand-made client's retries; production code passes none. */
+/** Test seams of the pipeline's retries; production code passes none. */
 export interface RetrySeams {
   /** Clock in ms, default Date.now. */
   now?: () => number;
@@ -23,8 +23,7 @@ export interface RetrySeams {
 }
 
 /**
- * The one retry policy of every provider (all five send through hand-made HTTP: COS Batch,
- * Import/Export, and Panorama, HealthOmics, CodePipeline through the lean AWS caller): up to
+ * The one retry policy of every provider (all five call through `createSource`): up to
  * `maxAttempts` attempts inside `budgetMs` (JOBGRAPH_UPSTREAM_BUDGET_MS), full-jitter backoff
  * with the SDK's base, throttle base and cap, at least Retry-After, and each attempt's timeout
  * (`timeoutMs`, a deadline for the whole exchange, connecting included) cut to what is left of
@@ -39,8 +38,8 @@ export interface RetrySeams {
  *   concurrency cap and circuit breaker bound the load instead);
  * - the SDK retries 500/502/503/504 and transient codes; here every UPSTREAM_UNAVAILABLE
  *   (any 5xx, transport failures, the provider's transient codes) and UPSTREAM_THROTTLED is.
- * Like the SDK, the lean AWS caller retries a clock-skew error once it has corrected its
- * signing clock from the answer's Date header.
+ * Like the SDK, the pipeline retries a clock-skew error once it has corrected its signing
+ * clock from the answer's Date header.
  */
 export function handMadeRetryPolicy(options: { maxAttempts: number; timeoutMs: number; budgetMs?: number }, seams: RetrySeams = {}): RetryPolicy {
   return {

@@ -4,13 +4,11 @@ import type { RetrySeams } from './retry.ts';
 
 /**
  * Test seams of every `create<Provider>Source(options, seams)`, one shape for all five;
- * production code passes none. A provider uses the seams that apply to it: the AWS JSON
- * providers (Panorama, Omics, CodePipeline) `requestHandler`; all of them `now` (also the
- * signing clock), `random` and `sleep`; every regional pool `timers`.
+ * production code passes none; every provider goes through `createSource`, which reads them all.
  */
 export interface SourceSeams extends RetrySeams {
   /**
-   * Replaces the keep-alive HTTP transport of the lean AWS caller with an SDK-style request
+   * Replaces the keep-alive HTTP transport of the pipeline (any provider) with an SDK-style request
    * handler: protocol tests feed golden fixtures through it, the same handler the real SDK
    * clients get in the oracle test.
    */

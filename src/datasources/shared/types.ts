@@ -9,7 +9,7 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
   readonly provider: P;
   /**
    * Fetch one job. Throws an `UpstreamError` for the provider's failures (every answer, body and
-   * transport failure goes through the error funnel, `funnelError`/`fromAwsFailure`), or an
+   * transport failure goes through the error funnel, the operation's `readError` and `funnelError` in `createSource`), or an
    * `InternalError` for jobgraph's own (never retried, never counted against the provider).
    */
   fetchJob(key: KeyOf<P>, options?: { signal?: AbortSignal }): Promise<R>;

@@ -4,7 +4,7 @@ import COS from 'cos-nodejs-sdk-v5';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/globalId.ts';
-import { CosBatchClient } from '../../../src/datasources/cosbatch/client.ts';
+import type { HttpHandler } from '@smithy/protocol-http';
 import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
 import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
@@ -88,23 +88,28 @@ describe('CosBatch client', () => {
     expect(server.requests[0]!.headers['x-cos-security-token']).toBeUndefined();
   });
 
-  it('addresses {uin}.cos-control.{region}.myqcloud.com without an override', () => {
-    const client = new CosBatchClient({ region: 'ap-chengdu', credentials: CREDS, appId: '1250000000', timeoutMs: 1000, maxSockets: 1 });
-    expect(client.describeJobUrl('100000000001', JOB).href).toBe(`https://100000000001.cos-control.ap-chengdu.myqcloud.com/jobs/${JOB}`);
-    client.close();
+  it('addresses {uin}.cos-control.{region}.myqcloud.com without an override', async () => {
+    let sent: { protocol: string; hostname: string; path: string; headers: Record<string, string> } | undefined;
+    const handler = {
+      handle: async (request: NonNullable<typeof sent>) => {
+        sent = request;
+        throw new Error('caught');
+      },
+    } as unknown as HttpHandler;
+    const s = createCosBatchSource(
+      { timeoutMs: 1000, maxAttempts: 1, maxSockets: 1, credentials: CREDS, appId: '1250000000' },
+      { now: () => NOW, requestHandler: handler },
+    );
+    opened.push(s);
+    await s.fetchJob({ ...key, region: 'ap-chengdu' }).catch(() => undefined);
+    expect(sent).toMatchObject({ protocol: 'https:', hostname: '100000000001.cos-control.ap-chengdu.myqcloud.com', path: `/jobs/${JOB}` });
+    expect(sent!.headers.host).toBe('100000000001.cos-control.ap-chengdu.myqcloud.com');
   });
 
-  it('keeps a path prefix of the endpoint override', () => {
-    const client = new CosBatchClient({
-      region: 'ap-guangzhou',
-      credentials: CREDS,
-      appId: '1',
-      endpoint: 'http://127.0.0.1:9/cos/',
-      timeoutMs: 1000,
-      maxSockets: 1,
-    });
-    expect(client.describeJobUrl('100000000001', JOB).href).toBe(`http://127.0.0.1:9/cos/jobs/${JOB}`);
-    client.close();
+  it('keeps a path prefix of the endpoint override', async () => {
+    server.respond(loadFixture('success-minimal.json'));
+    await source({ endpoint: `${server.url}/cos/` }).fetchJob(key);
+    expect(server.requests[0]!.url).toBe(`/cos/jobs/${JOB}`);
   });
 
   it('answers PROVIDER_NOT_CONFIGURED without credentials, naming the variables', async () => {

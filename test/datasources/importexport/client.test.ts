@@ -4,7 +4,9 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { FORM_CONTENT_TYPE, getStatusBody, signRequest } from '../../../src/datasources/importexport/client.ts';
+import type { HttpHandler } from '@smithy/protocol-http';
+import { FORM_CONTENT_TYPE, getStatusBody } from '../../../src/datasources/importexport/client.ts';
+import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
 import { rfc3986 } from '../../../src/datasources/shared/rfc3986.ts';
 import { canonicalUri } from '../../../src/datasources/shared/sigv4.ts';
 
@@ -53,10 +55,27 @@ async function smithy(url: URL, body: string, headers: Record<string, string>, c
   return signed.headers;
 }
 
-/** What production sends: src/datasources/importexport/client.ts, signed by the shared node:crypto SigV4Signer. */
-function ours(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date) {
-  const { sessionToken, ...keys } = creds;
-  return signRequest({ url, headers, body }, sessionToken === undefined ? keys : { ...keys, sessionToken }, date);
+/**
+ * What production sends for GetStatus of `jobId` to the endpoint `url`: the real source, its
+ * request caught by a request handler (the User-Agent, which is never signed, left out).
+ */
+async function ours(url: URL, jobId: string, creds: SigV4Credentials, date: Date): Promise<{ path: string; headers: Record<string, string> }> {
+  let sent: { path: string; headers: Record<string, string> } | undefined;
+  const handler = {
+    handle: async (request: { path: string; headers: Record<string, string> }) => {
+      sent = { path: request.path, headers: { ...request.headers } };
+      throw new Error('caught');
+    },
+  } as unknown as HttpHandler;
+  const source = createImportExportSource(
+    { timeoutMs: 1000, maxAttempts: 1, maxSockets: 1, credentials: creds, endpoint: url.href },
+    { now: () => date.getTime(), requestHandler: handler },
+  );
+  await source.fetchJob({ provider: 'AWS_IMPORT_EXPORT', jobId }).catch(() => undefined);
+  source.close?.();
+  const { 'user-agent': userAgent, ...headers } = sent!.headers;
+  expect(userAgent).toMatch(/^jobgraph\//);
+  return { path: sent!.path, headers };
 }
 
 describe('ImportExport client', () => {
@@ -64,7 +83,7 @@ describe('ImportExport client', () => {
     const url = new URL('https://importexport.amazonaws.com/');
     const body = getStatusBody('ABCDE');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    const mine = ours(url, body, headers, STATIC, DATE);
+    const { headers: mine } = await ours(url, 'ABCDE', STATIC, DATE);
     expect(mine).toEqual(await smithy(url, body, headers, STATIC, DATE));
     expect(mine.authorization).toBe(
       `AWS4-HMAC-SHA256 Credential=JOBGRAPHDEMOACCESSKEY/20160405/us-east-1/IngestionService/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${mine.authorization!.slice(-64)}`,
@@ -77,7 +96,7 @@ describe('ImportExport client', () => {
     const url = new URL('https://importexport.amazonaws.com/');
     const body = getStatusBody('ABCDE');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    const mine = ours(url, body, headers, SESSION, DATE);
+    const { headers: mine } = await ours(url, 'ABCDE', SESSION, DATE);
     expect(mine).toEqual(await smithy(url, body, headers, SESSION, DATE));
     expect(mine['x-amz-security-token']).toBe(SESSION.sessionToken);
     expect(mine.authorization).toContain('SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,');
@@ -87,35 +106,34 @@ describe('ImportExport client', () => {
     const url = new URL('http://127.0.0.1:4104');
     const body = getStatusBody('CMPL1');
     const headers = { 'content-type': FORM_CONTENT_TYPE };
-    const mine = ours(url, body, headers, STATIC, DATE);
+    const { headers: mine } = await ours(url, 'CMPL1', STATIC, DATE);
     expect(mine.host).toBe('127.0.0.1:4104');
     expect(mine).toEqual(await smithy(url, body, headers, STATIC, DATE));
   });
 
-  it('matches @smithy/signature-v4 for any job ID, path, query and header spacing', async () => {
+  it('matches @smithy/signature-v4 for any job ID, endpoint path, date and session token', async () => {
     const jobId = fc.string({ minLength: 1, maxLength: 40 });
-    const segment = fc.constantFrom('a', 'b c', 'ü', '.', '..', '', 'x~y', 'p%2Fq', "it's", '*');
+    const segment = fc.constantFrom('a', 'b c', 'ü', 'x~y', "it's", '*');
     await fc.assert(
       fc.asyncProperty(
         jobId,
-        fc.array(segment, { maxLength: 4 }),
-        fc.boolean(),
-        fc.dictionary(fc.constantFrom('Operation', 'a b', 'z', 'é'), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
-        fc.constantFrom(FORM_CONTENT_TYPE, '  application/x-www-form-urlencoded;   charset=utf-8 '),
+        fc.array(segment, { maxLength: 3 }),
         fc.integer({ min: 0, max: 4_102_444_800_000 }),
         fc.boolean(),
-        async (id, segments, trailingSlash, query, contentType, ms, withToken) => {
-          const url = new URL('https://importexport.amazonaws.com');
-          url.pathname = `/${segments.join('/')}${trailingSlash ? '/' : ''}`;
-          for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-          const body = getStatusBody(id);
+        async (id, segments, ms, withToken) => {
+          const endpoint = new URL('https://importexport.amazonaws.com');
+          endpoint.pathname = `/${segments.join('/')}`;
           const creds = withToken ? SESSION : STATIC;
           const date = new Date(ms);
-          const headers = { 'content-type': contentType };
-          expect(ours(url, body, headers, creds, date)).toEqual(await smithy(url, body, headers, creds, date));
+          const sent = await ours(endpoint, id, creds, date);
+          // The source sends GetStatus to the endpoint's path with a trailing slash, as the SDK's query protocol does.
+          const url = new URL(endpoint.href);
+          url.pathname = sent.path;
+          expect(sent.path).toBe(`${endpoint.pathname.replace(/\/$/, '')}/`);
+          expect(sent.headers).toEqual(await smithy(url, getStatusBody(id), { 'content-type': FORM_CONTENT_TYPE }, creds, date));
         },
       ),
-      { numRuns: 200, seed: 4104 },
+      { numRuns: 100, seed: 4104 },
     );
   });
 });

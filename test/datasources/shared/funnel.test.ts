@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { classifyUpstreamError, funnelError } from '../../../src/datasources/shared/classify.ts';
 import { fetchJobShared, guardSource } from '../../../src/datasources/guard/loader.ts';
-import { AwsErrorAnswer, fromAwsFailure } from '../../../src/datasources/shared/awsErrors.ts';
+import type { HttpHandler } from '@smithy/protocol-http';
+import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
+import { AwsErrorAnswer, readAwsError } from '../../../src/datasources/shared/awsErrors.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
 import type { CodePipelineKey } from '../../../src/globalId.ts';
 
 const RULES = { subject: 'the job', notFoundCodes: new Set(['JobNotFoundException']) };
+const KEY: CodePipelineKey = { provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: '11111111-2222-4333-8444-555555555555' };
 
 describe('The error funnel', () => {
   it('keeps what is already mapped and maps each failure kind once', () => {
@@ -41,24 +44,59 @@ describe('The error funnel', () => {
     }
   });
 
-  it('maps an AWS call that got no answer and is not a transport failure to InternalError, not UPSTREAM_UNAVAILABLE', () => {
-    expect(fromAwsFailure('AWS_CODEPIPELINE', new TypeError('signer bug'), RULES)).toBeInstanceOf(InternalError);
-    expect(fromAwsFailure('AWS_CODEPIPELINE', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), RULES)).toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-    });
-    expect(fromAwsFailure('AWS_CODEPIPELINE', new BodyTooLargeError(1024), RULES)).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
-    const noCredentials = Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' });
-    expect(fromAwsFailure('AWS_CODEPIPELINE', noCredentials, RULES)).toMatchObject({ code: 'PROVIDER_NOT_CONFIGURED' });
+  it('maps an AWS call that got no answer and is not a transport failure to InternalError, not UPSTREAM_UNAVAILABLE', async () => {
+    const through = async (fail: () => never, credentials?: () => never) => {
+      const source = createCodePipelineSource(
+        { timeoutMs: 1000, maxAttempts: 1, maxSockets: 1, credentials: credentials ?? { accessKeyId: 'AKIDFUNNEL', secretAccessKey: 'funnel-secret' } },
+        { requestHandler: { handle: async () => fail() } as unknown as HttpHandler },
+      );
+      try {
+        return await source.fetchJob(KEY).catch((e: unknown) => e);
+      } finally {
+        source.close?.();
+      }
+    };
+    expect(
+      await through(() => {
+        throw new TypeError('signer bug');
+      }),
+    ).toBeInstanceOf(InternalError);
+    expect(
+      await through(() => {
+        throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+      }),
+    ).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(
+      await through(() => {
+        throw new BodyTooLargeError(1024);
+      }),
+    ).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    const noCredentials = () => {
+      throw Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' });
+    };
+    expect(
+      await through(() => {
+        throw new Error('not sent');
+      }, noCredentials),
+    ).toMatchObject({ code: 'PROVIDER_NOT_CONFIGURED' });
+    const imdsDown = () => {
+      throw Object.assign(new Error('connect ETIMEDOUT 169.254.169.254:80'), { code: 'ETIMEDOUT' });
+    };
+    expect(
+      await through(() => {
+        throw new Error('not sent');
+      }, imdsDown),
+    ).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: false });
   });
 
   it('reads an error answer without a protocol body by status, with x-amzn-ErrorType as the code when present', () => {
-    const answer = (status: number, headers: Record<string, string>, body = '<html>502 Bad Gateway</html>') => new AwsErrorAnswer({ status, headers, body });
-    expect(fromAwsFailure('AWS_OMICS', answer(502, {}), RULES)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: null, httpStatus: 502 });
-    expect(fromAwsFailure('AWS_OMICS', answer(400, { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/' }), RULES)).toMatchObject({
+    const answer = (status: number, headers: Record<string, string>, body = '<html>502 Bad Gateway</html>') => ({ status, headers, body });
+    expect(readAwsError('AWS_OMICS', answer(502, {}), RULES)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: null, httpStatus: 502 });
+    expect(readAwsError('AWS_OMICS', answer(400, { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/' }), RULES)).toMatchObject({
       code: 'UPSTREAM_THROTTLED',
       upstreamCode: 'ThrottlingException',
     });
-    expect(fromAwsFailure('AWS_OMICS', answer(404, {}, '{}'), RULES)).toMatchObject({ code: 'NOT_FOUND', upstreamCode: null });
+    expect(readAwsError('AWS_OMICS', answer(404, {}, '{}'), RULES)).toMatchObject({ code: 'NOT_FOUND', upstreamCode: null });
     // The header wins over the body; the body's `code` (any case) over its `__type`.
     expect(new AwsErrorAnswer({ status: 400, headers: { 'x-amzn-errortype': 'A' }, body: '{"__type":"B"}' }).code).toBe('A');
     expect(new AwsErrorAnswer({ status: 400, headers: {}, body: '{"__type":"ns#B","Code":"C"}' }).code).toBe('C');

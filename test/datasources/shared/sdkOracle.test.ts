@@ -20,7 +20,7 @@ import { resolveAwsEndpoint } from '../../../src/datasources/shared/awsEndpoint.
 import { badResponse } from '../../../src/datasources/shared/classify.ts';
 import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import { headerValue } from '../../../src/datasources/shared/http.ts';
+import { headerValue, type HttpResult } from '../../../src/datasources/shared/http.ts';
 import { MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
 import type { CodePipelineKey, JobKey, OmicsKey, PanoramaKey } from '../../../src/globalId.ts';
 import type { JobProvider } from '../../../src/model.ts';
@@ -46,7 +46,7 @@ interface Provider<K extends JobKey> {
   source(seams: SourceSeams): Pick<JobSource, 'close'> & { fetchJob(key: K): Promise<unknown> };
   /** One call through the real SDK client. */
   sdk(fixture: WireFixture, key: K): Promise<{ $metadata?: { requestId?: string } }>;
-  errors: { toUpstreamError(key: K, err: unknown): unknown };
+  errors: { toUpstreamError(key: K, answer: HttpResult): unknown };
   parse(key: K, output: unknown): unknown;
 }
 

@@ -1,0 +1,250 @@
+import type { JobCache } from '../../cache/jobCache.ts';
+import { formatGlobalId, type KeyOf } from '../../globalId.ts';
+import type { JobProvider, JobRecord } from '../../model.ts';
+import { breakerRegion } from './breakers.ts';
+import { deadlinesOf, type Deadlines } from './deadlines.ts';
+import { budgetError, failureOf } from './failures.ts';
+import type { CallerState, LimiterEntry } from './fairLimit.ts';
+import type { GuardedSource } from './loader.ts';
+import { Waiter, type WaitedCall } from './waiter.ts';
+
+/** A caller who joined a call still waiting for a slot: its own place in the limiter's queue. */
+class JoinEntry implements LimiterEntry {
+  waitingIn?: CallerState | undefined;
+  constructor(readonly call: LimiterEntry) {}
+  start(): PromiseLike<unknown> | undefined {
+    return this.call.start();
+  }
+}
+
+/**
+ * One upstream call for one job, shared by every request that asks for that job while it is in
+ * flight. It has no deadline of its own: it lives while anyone still waits for it, and is
+ * abandoned (taken out of the limiter's queue, its attempts aborted) when the last waiter's
+ * budget runs out. So one waiter giving up never fails the others.
+ *
+ * Steps: the cross-request cache (when there is one), then — with a shared cache that offers
+ * leases (Redis) — the cross-process lease, then the guarded fetch, then the cache offer.
+ *
+ * Fairness: the call waits in the provider's limiter under the caller who started it (the call
+ * itself is that queue entry), and under each other caller who joins while it still waits; the
+ * first of those entries to get a slot runs the call and holds that slot until it settles, the
+ * others leave the queue. So a caller with one job never waits behind another caller's flood
+ * because both asked for the same job.
+ *
+ * Memory: a call waiting for a slot holds its key, its waiters and its queue place — no abort
+ * controller, timer, listener or closure until it runs (a flood queues thousands of them).
+ */
+export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCall {
+  waitingIn?: CallerState | undefined;
+  readonly deadlines: Deadlines;
+  readonly #startedAt = Date.now();
+  readonly #waiters: Waiter[] = [];
+  /** Callers queued for this call: the first, then those who joined before it started. */
+  #callers: string | string[];
+  #joins: JoinEntry[] | undefined;
+  #started = false;
+  #queueing = false;
+  #settled = false;
+  #abort: AbortController | undefined;
+  /** The upstream step's outcome, while the cache steps await it (cache configured only). */
+  #upstream: { resolve: (r: JobRecord) => void; reject: (e: Error) => void } | undefined;
+
+  constructor(
+    readonly guarded: GuardedSource<P>,
+    readonly key: KeyOf<P>,
+    readonly id: string,
+    readonly calls: Map<string, SharedCall<P>>,
+    caller: string,
+  ) {
+    this.deadlines = deadlinesOf(guarded);
+    this.#callers = caller;
+    if (!guarded.cache) {
+      this.#enqueueAll();
+      return;
+    }
+    this.#throughCache(guarded.cache).then(
+      (record) => this.#finish(record, undefined),
+      (err: unknown) => this.#finish(undefined, err as Error),
+    );
+  }
+
+  /** Wait for this call for at most the budget, counted from now; `forLoader`: a request's DataLoader (see Waiter). */
+  wait(forLoader: boolean): Promise<JobRecord | Error> {
+    return new Promise<JobRecord | Error>((resolve, reject) => {
+      const waiter = new Waiter(this, resolve, reject, forLoader);
+      this.#waiters.push(waiter);
+      this.deadlines.add(waiter, this.guarded.budgetMs);
+    });
+  }
+
+  /** A waiter's budget ran out; the last to go abandons the call. */
+  leave(waiter: Waiter): void {
+    const i = this.#waiters.indexOf(waiter);
+    if (i >= 0) this.#waiters.splice(i, 1);
+    if (this.#waiters.length > 0 || this.#settled) return;
+    const reason = budgetError(this.guarded.source.provider, this.guarded.budgetMs);
+    this.#forget();
+    if (this.#started) {
+      this.#abort?.abort(reason);
+      return;
+    }
+    this.#withdrawAll();
+    this.#fail(reason);
+  }
+
+  /** Another caller asks for the job: while the call still waits for a slot, it waits under that caller too. */
+  join(caller: string): void {
+    if (this.#started) return;
+    const callers = this.#callers;
+    if (callers === caller || (Array.isArray(callers) && callers.includes(caller))) return;
+    this.#callers = Array.isArray(callers) ? [...callers, caller] : [callers, caller];
+    if (this.#queueing) this.#enqueueJoin(caller);
+  }
+
+  noteError(err: Error): Error {
+    this.guarded.health?.noteError(err);
+    return err;
+  }
+
+  /** A slot is free (under any of the callers): run the upstream call, once. */
+  start(): PromiseLike<unknown> | undefined {
+    if (this.#started || this.#settled) return undefined;
+    this.#started = true;
+    this.#withdrawAll();
+    const { source, breakers, budgetMs } = this.guarded;
+    const region = breakerRegion(this.key);
+    const abort = new AbortController();
+    this.#abort = abort;
+    const run = breakers.execute(this.key, (signal) => source.fetchJob(this.key, { signal }), abort.signal);
+    // Cut short: abandoned, or the whole budget is gone (the client trims its last attempt to what
+    // is left of the budget, which started at or after `startedAt`; its timeout racing the waiters'
+    // deadline timer must still answer as the budget). The 1 ms absorbs timer rounding.
+    run.then(
+      (record) => this.#upstreamDone(record, undefined),
+      (err: unknown) =>
+        this.#upstreamDone(undefined, failureOf(err, source.provider, region, budgetMs, abort.signal.aborted || Date.now() - this.#startedAt >= budgetMs - 1)),
+    );
+    return run;
+  }
+
+  async #throughCache(cache: JobCache): Promise<JobRecord> {
+    const { budgetMs, observer } = this.guarded;
+    const hit = await cache.get(this.id);
+    observer?.cacheLookup?.(hit ? 'hit' : 'miss');
+    if (hit) return hit;
+    // Across processes: wait (a bounded time) for another process that fetches this job, or fetch it and tell the others.
+    const claim = cache.claim
+      ? await cache.claim(this.id, { leaseMs: budgetMs, waitMs: Math.max(0, budgetMs / 2 - (Date.now() - this.#startedAt)) })
+      : undefined;
+    if (claim?.record) return claim.record;
+    let stored = false;
+    try {
+      if (this.#settled) throw budgetError(this.guarded.source.provider, budgetMs); // abandoned meanwhile
+      const record = await new Promise<JobRecord>((resolve, reject) => {
+        this.#upstream = { resolve, reject };
+        this.#enqueueAll();
+      });
+      stored = await cache.offer(record);
+      return record;
+    } finally {
+      claim?.done?.(stored);
+    }
+  }
+
+  #enqueueAll(): void {
+    this.#queueing = true;
+    const callers = this.#callers;
+    if (!Array.isArray(callers)) {
+      this.guarded.limit.enqueue(callers, this);
+      return;
+    }
+    this.guarded.limit.enqueue(callers[0]!, this);
+    for (let i = 1; i < callers.length; i++) this.#enqueueJoin(callers[i]!);
+  }
+
+  #enqueueJoin(caller: string): void {
+    const entry = new JoinEntry(this);
+    (this.#joins ??= []).push(entry);
+    this.guarded.limit.enqueue(caller, entry);
+  }
+
+  /** Leave every queue this call still waits in. */
+  #withdrawAll(): void {
+    const limit = this.guarded.limit;
+    limit.withdraw(this);
+    if (!this.#joins) return;
+    for (const entry of this.#joins) limit.withdraw(entry);
+    this.#joins = undefined;
+  }
+
+  #upstreamDone(record: JobRecord | undefined, err: Error | undefined): void {
+    const upstream = this.#upstream;
+    if (upstream) {
+      this.#upstream = undefined;
+      if (err === undefined) upstream.resolve(record as JobRecord);
+      else upstream.reject(err);
+      return;
+    }
+    this.#finish(record, err);
+  }
+
+  #fail(err: Error): void {
+    const upstream = this.#upstream;
+    if (upstream) {
+      this.#upstream = undefined;
+      upstream.reject(err); // the cache steps settle the call
+      return;
+    }
+    this.#finish(undefined, err);
+  }
+
+  /** Settle every waiter and leave the map of calls in flight. */
+  #finish(record: JobRecord | undefined, err: Error | undefined): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#forget();
+    const waiters = this.#waiters.splice(0);
+    for (const waiter of waiters) waiter.settle(record, err);
+  }
+
+  #forget(): void {
+    if (this.calls.get(this.id) === this) this.calls.delete(this.id);
+  }
+}
+
+/** In-flight calls per guarded source, by global ID. An entry is removed when its call settles or is abandoned. */
+const IN_FLIGHT = new WeakMap<object, Map<string, unknown>>();
+
+function inFlightOf<P extends JobProvider>(guarded: GuardedSource<P>): Map<string, SharedCall<P>> {
+  let calls = IN_FLIGHT.get(guarded);
+  if (!calls) {
+    calls = new Map();
+    IN_FLIGHT.set(guarded, calls);
+  }
+  return calls as Map<string, SharedCall<P>>;
+}
+
+/** How many jobs of this source have a call in flight now (tests and the subscription poller). */
+export function inFlightCount(guarded: object): number {
+  return IN_FLIGHT.get(guarded)?.size ?? 0;
+}
+
+/**
+ * The shared call for `key`: the one in flight, joined, or a new one. A request that asks for a
+ * job another request is already fetching waits for that call instead of making its own.
+ */
+export function sharedCallFor<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, caller: string): SharedCall<P> {
+  const id = formatGlobalId(key);
+  const calls = inFlightOf(guarded);
+  const call = calls.get(id);
+  if (call) {
+    guarded.observer?.coalesced?.(guarded.source.provider);
+    call.join(caller);
+    return call;
+  }
+  const mine = new SharedCall(guarded, key, id, calls, caller);
+  // A call settled at once (a cache answering synchronously cannot: its steps await) never lingers in the map.
+  calls.set(id, mine);
+  return mine;
+}

@@ -1,0 +1,336 @@
+import type { Readable } from 'node:stream';
+import type { HttpRequest } from '@smithy/protocol-http';
+import { InternalError, MalformedBodyError, UpstreamError } from '../../errors.ts';
+import type { KeyOf } from '../../globalId.ts';
+import type { JobProvider, JobRecord } from '../../model.ts';
+import { observeAttempt } from './attempts.ts';
+import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
+import { PROVIDER_LABEL, badResponse, credentialsNotFound, funnelError, isNetworkError, transportError } from './classify.ts';
+import { ClientPool, DEFAULT_MAX_CLIENTS } from './clientPool.ts';
+import { createAgents, destroyAgents, httpOrigin, httpRequest, type HttpOrigin, type HttpResult } from './http.ts';
+import type { TransportOptions } from './options.ts';
+import { rfc3986 } from './rfc3986.ts';
+import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
+import type { SourceSeams } from './seams.ts';
+import type { JobSource } from './types.ts';
+import { USER_AGENT } from './userAgent.ts';
+
+/** One request of an operation, before it is addressed and signed. */
+export interface WireRequest {
+  method: 'GET' | 'POST';
+  /** The operation's path under the endpoint's own path, labels URI-encoded (`/jobs/${rfc3986(id)}`). */
+  path: string;
+  /** Query parameters, decoded, in the order sent. */
+  query?: readonly (readonly [string, string])[];
+  /** Headers besides host, user-agent and the signature's; lower-case names. */
+  headers: Record<string, string>;
+  body: string;
+  /**
+   * Put in front of a resolved endpoint's host, never an override's: the operation's endpoint
+   * trait (HealthOmics `control-storage-`) or the account label (COS Batch `{uin}.`).
+   */
+  hostPrefix?: string;
+}
+
+/** What a signer signs: the request as it goes on the wire. */
+export interface SignableRequest {
+  method: string;
+  /** The Host header (`host[:port]`). */
+  host: string;
+  /** The path as sent, encoded. */
+  path: string;
+  query: readonly (readonly [string, string])[];
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * One operation of a provider (DescribeJob, GetStatus, a list call): how to ask, how to read a
+ * success, how to read an error answer. The pipeline does everything else.
+ */
+export interface Operation<I, O> {
+  /** As metrics and traces name it (`GetJobDetails`). */
+  name: string;
+  /** The region the call is signed for and sent to. */
+  region(input: I): string;
+  /** The request of `input`. */
+  send(input: I): WireRequest;
+  /**
+   * The failure an error answer (any status outside 2xx) means, read from the provider's
+   * envelope: an UpstreamError whose message is generated, never the provider's text.
+   */
+  readError(input: I, answer: HttpResult): UpstreamError;
+  /**
+   * The value of a 2xx answer. Throws MalformedBodyError for a body it cannot read, or an
+   * UpstreamError for an error envelope sent with a 2xx (COS does for some operations).
+   */
+  parse(input: I, answer: HttpResult): O;
+}
+
+/** What a provider is on the wire, whatever the operation: credentials, endpoints, signing. */
+export interface SourceDescriptor<P extends JobProvider, R extends JobRecord, C> {
+  provider: P;
+  /** The provider's "describe a job" operation. */
+  describe: Operation<KeyOf<P>, R>;
+  /** Credentials for one call, resolved before its first attempt (inside its budget). */
+  credentials(): Promise<C>;
+  /** The provider's own endpoint for a region, used when no override is configured. */
+  endpoint(region: string): Promise<URL> | URL;
+  /** The headers to send: the request's, plus host and the signature's, for `credentials` at `date`. */
+  sign(request: SignableRequest, credentials: C, region: string, date: Date): Record<string, string>;
+  /** The provider's request ID of an answer, success or error. */
+  requestId(answer: HttpResult): string | null;
+  /** A global service has one endpoint: no regional endpoints to count. */
+  global?: boolean;
+  /** Said after a transport failure (not a timeout): Panorama's end of support. */
+  unreachableNote?: string;
+}
+
+/** A provider's source: the JobSource the gateway uses, and any other operation through the same pipeline. */
+export interface ProviderSource<P extends JobProvider, R extends JobRecord> extends JobSource<P, R> {
+  call<I, O>(operation: Operation<I, O>, input: I, options?: { signal?: AbortSignal }): Promise<O>;
+}
+
+/** Codes the AWS SDK reads as "the signing clock is off" (its clock-skew list). */
+const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
+  'AuthFailure',
+  'InvalidSignatureException',
+  'RequestExpired',
+  'RequestInTheFuture',
+  'RequestTimeTooSkewed',
+  'SignatureDoesNotMatch',
+]);
+
+/** Skew beyond which the signing clock is corrected from an answer's Date header (the SDK's 5 minutes). */
+const CLOCK_SKEW_MS = 300_000;
+
+/** An endpoint taken apart once: its URL, its origin for node:http and the path every operation path goes under. */
+interface PreparedEndpoint {
+  url: URL;
+  origin: HttpOrigin;
+  /** The endpoint's own path without its trailing slash ('' for `/`). */
+  basePath: string;
+}
+
+function prepareEndpoint(url: URL): PreparedEndpoint {
+  return { url, origin: httpOrigin(url), basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '') };
+}
+
+function withHostPrefix(endpoint: PreparedEndpoint, prefix: string | undefined): PreparedEndpoint {
+  if (!prefix) return endpoint;
+  const u = endpoint.url;
+  return prepareEndpoint(new URL(`${u.protocol}//${prefix}${u.host}${u.pathname}`));
+}
+
+/** The endpoint override of the options, checked once. */
+function overrideOf(endpoint: string | undefined, provider: JobProvider): PreparedEndpoint | null {
+  if (endpoint === undefined) return null;
+  const url = new URL(endpoint);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`The ${PROVIDER_LABEL[provider]} endpoint must be an http or https URL`);
+  }
+  return prepareEndpoint(url);
+}
+
+/** `a=b&c=d`, RFC 3986-encoded as every provider's signer canonicalises it. */
+function queryString(query: readonly (readonly [string, string])[]): string {
+  return query.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
+}
+
+/** A regional endpoint, resolved once and kept (bounded by `maxClients`, closed after a minute unused). */
+interface RegionalEndpoint {
+  url: Promise<PreparedEndpoint>;
+}
+
+/**
+ * The one pipeline every provider's calls go through: credentials (resolved once per call),
+ * the endpoint (an override as given, else the provider's own for the region, resolved once
+ * and kept), the provider's signature with a signing clock corrected for skew, `User-Agent`,
+ * keep-alive sockets bounded at `options.maxSockets`, the per-attempt deadline and body cap,
+ * retries by the one policy (`handMadeRetryPolicy`: throttling, 5xx and transport failures
+ * inside `options.budgetMs`, Retry-After honoured), each attempt told to `options.observer`,
+ * and one error funnel: an error answer is read by the operation's `readError`, everything
+ * else by `funnelError`, so each failure becomes one UpstreamError (or an InternalError for
+ * jobgraph's own), derived, never rebuilt, when the pipeline changes a fact of it.
+ */
+export function createSource<P extends JobProvider, R extends JobRecord, C>(
+  descriptor: SourceDescriptor<P, R, C>,
+  options: TransportOptions & { endpoint?: string },
+  seams: SourceSeams = {},
+): ProviderSource<P, R> {
+  const { provider } = descriptor;
+  const now = seams.now ?? Date.now;
+  const policy = handMadeRetryPolicy(options, { ...seams, now });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const agents = createAgents(options.maxSockets);
+  const handler = seams.requestHandler;
+  const override = overrideOf(options.endpoint, provider);
+  /** Signing clock offset, corrected from an error answer's Date header as the AWS SDK does (`systemClockOffset`). */
+  let clockOffsetMs = 0;
+  const endpoints = new ClientPool<RegionalEndpoint>({
+    create: (region) => {
+      const url = override ? Promise.resolve(override) : Promise.resolve(descriptor.endpoint(region)).then(prepareEndpoint);
+      // A failed resolution is answered for this call and tried again for the next.
+      url.catch(() => endpoints.delete(region));
+      return { url };
+    },
+    destroy: () => {},
+    max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+    ...(seams.timers ? { timers: seams.timers } : {}),
+  });
+
+  /** What a thrown failure (transport, body cap, a bug) is; error answers never come here. */
+  function thrownFailure(err: unknown): UpstreamError | InternalError {
+    const note = descriptor.unreachableNote;
+    const name = (err as { name?: unknown } | null)?.name;
+    if (note && isNetworkError(err) && name !== 'AbortError' && name !== 'TimeoutError' && (err as { code?: unknown }).code !== 'ETIMEDOUT') {
+      return transportError(provider, err, note);
+    }
+    return funnelError(provider, err);
+  }
+
+  /**
+   * The failure of an error answer. When its Date header says the signing clock is off by more
+   * than five minutes, the clock is corrected for the next requests, and a clock-skew error
+   * (InvalidSignatureException, RequestTimeTooSkewed, …) is made retryable while an attempt is
+   * left, so the next attempt signs with the corrected time, as the SDK's retry strategy does.
+   */
+  function answerFailure<I>(operation: Operation<I, unknown>, input: I, answer: HttpResult, attemptNumber: number): UpstreamError {
+    const failure = operation.readError(input, answer);
+    const date = answer.headers.date;
+    if (date === undefined) return failure;
+    const serverMs = Date.parse(date);
+    if (!Number.isFinite(serverMs) || Math.abs(serverMs - (now() + clockOffsetMs)) < CLOCK_SKEW_MS) return failure;
+    clockOffsetMs = serverMs - now();
+    if (attemptNumber >= policy.maxAttempts || failure.retryable) return failure;
+    if (failure.upstreamCode === null || !CLOCK_SKEW_CODES.has(failure.upstreamCode)) return failure;
+    return failure.derive({ retryable: true });
+  }
+
+  async function send(endpoint: PreparedEndpoint, req: WireRequest, headers: Record<string, string>, path: string, timeoutMs: number, signal?: AbortSignal) {
+    if (handler) {
+      // A test's SDK-style request handler (golden fixtures, the same handler the real SDK clients get).
+      const { url } = endpoint;
+      const request = {
+        method: req.method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        path: path.split('?')[0],
+        query: Object.fromEntries(req.query ?? []),
+        headers,
+        ...(req.body !== '' ? { body: Buffer.from(req.body) } : {}),
+      } as unknown as HttpRequest;
+      const { response } = await handler.handle(request, signal ? { abortSignal: signal as never } : {});
+      const body = await collectCapped(response.body as Readable, maxBodyBytes, declaredLength(response.headers), signal, timeoutMs);
+      return { status: response.statusCode, headers: response.headers, body: body.toString('utf8') };
+    }
+    return httpRequest(
+      {
+        method: req.method,
+        origin: endpoint.origin,
+        path,
+        headers,
+        ...(req.body !== '' ? { body: req.body } : {}),
+        timeoutMs,
+        maxBodyBytes,
+        ...(signal ? { signal } : {}),
+      },
+      agents,
+    );
+  }
+
+  async function attempt<I, O>(
+    operation: Operation<I, O>,
+    input: I,
+    region: string,
+    credentials: C,
+    timeoutMs: number,
+    attemptNumber: number,
+    signal: AbortSignal | undefined,
+    noteSuccess: (requestId: string | null, httpStatus: number | null) => void,
+  ): Promise<O> {
+    let answer: HttpResult;
+    try {
+      const req = operation.send(input);
+      const base = await endpoints.get(region).url;
+      const endpoint = override ? base : withHostPrefix(base, req.hostPrefix);
+      const query = req.query ?? [];
+      const path = endpoint.basePath + req.path;
+      const headers = descriptor.sign(
+        { method: req.method, host: endpoint.origin.host, path, query, headers: req.headers, body: req.body },
+        credentials,
+        region,
+        new Date(now() + clockOffsetMs),
+      );
+      headers['user-agent'] = USER_AGENT;
+      answer = await send(endpoint, req, headers, query.length === 0 ? path : `${path}?${queryString(query)}`, timeoutMs, signal);
+    } catch (err) {
+      throw thrownFailure(err);
+    }
+    if (answer.status < 200 || answer.status >= 300) throw answerFailure(operation, input, answer, attemptNumber);
+    try {
+      const value = operation.parse(input, answer);
+      // Only an observer reads the request ID of a success (Import/Export's is in the body).
+      if (options.observer) noteSuccess(descriptor.requestId(answer), answer.status);
+      return value;
+    } catch (err) {
+      if (err instanceof UpstreamError) throw err;
+      // Only a malformed body is the provider's; any other exception in the parse step is ours.
+      if (err instanceof MalformedBodyError) throw badResponse(provider, err, descriptor.requestId(answer));
+      throw new InternalError(provider, err);
+    }
+  }
+
+  async function call<I, O>(operation: Operation<I, O>, input: I, opts: { signal?: AbortSignal } = {}): Promise<O> {
+    const started = now();
+    const region = operation.region(input);
+    let credentials: C;
+    try {
+      credentials = await descriptor.credentials();
+    } catch (err) {
+      throw credentialsFailure(provider, err);
+    }
+    // The budget includes resolving credentials.
+    return retryUpstream(
+      (timeoutMs, n) =>
+        observeAttempt(options.observer, { provider, region, operation: operation.name, attempt: n }, (noteSuccess) =>
+          attempt(operation, input, region, credentials, timeoutMs, n, opts.signal, noteSuccess),
+        ),
+      policy,
+      opts.signal,
+      started,
+    );
+  }
+
+  return {
+    provider,
+    call,
+    fetchJob: (key, opts) => call(descriptor.describe, key, opts),
+    close: () => {
+      endpoints.close();
+      destroyAgents(agents);
+    },
+    ...(descriptor.global ? {} : { clientCount: () => endpoints.size }),
+  };
+}
+
+/**
+ * Credentials that could not be had: an UpstreamError the descriptor threw as is (COS without
+ * credentials), a chain that found none PROVIDER_NOT_CONFIGURED, any other failure (an IMDS or
+ * SSO endpoint down) UPSTREAM_UNAVAILABLE, not retried within the call.
+ */
+function credentialsFailure(provider: JobProvider, err: unknown): UpstreamError | InternalError {
+  if (err instanceof UpstreamError || err instanceof InternalError) return err;
+  return (
+    credentialsNotFound(provider, err) ??
+    new UpstreamError({
+      provider,
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: `${PROVIDER_LABEL[provider]} credentials could not be obtained.`,
+      retryable: false,
+      cause: err,
+    })
+  );
+}
