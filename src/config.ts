@@ -14,7 +14,7 @@ export interface Config {
   host: string;
   /** Region used when a root field's `region` argument is omitted (AWS_REGION, default us-east-1). */
   awsRegion: string;
-  /** Per-service endpoint overrides (AWS_ENDPOINT_URL_<SERVICE>, COS_BATCH_ENDPOINT_URL). */
+  /** Per-service endpoint overrides (AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL; COS_BATCH_ENDPOINT_URL). */
   endpoints: {
     panorama?: string;
     omics?: string;
@@ -30,6 +30,8 @@ export interface Config {
   awsShared: { profile: string | null; configFile: string; credentialsFile: string };
   /** AWS endpoint variants (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT; default false), as the AWS SDK reads them. */
   awsEndpointVariant: { useFips: boolean; useDualStack: boolean };
+  /** Attempts per AWS call from AWS_MAX_ATTEMPTS (at most 3) when JOBGRAPH_UPSTREAM_MAX_ATTEMPTS is unset; null: `limits.upstreamMaxAttempts`. */
+  awsMaxAttempts: number | null;
   /** Static AWS credentials (demo mode only); undefined means the standard AWS credential chain. */
   awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   tencent: {
@@ -322,10 +324,14 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
   const set = (k: keyof Config['endpoints'], v: string | undefined) => {
     if (v !== undefined) endpoints[k] = v;
   };
-  set('panorama', url(env, 'AWS_ENDPOINT_URL_PANORAMA'));
-  set('omics', url(env, 'AWS_ENDPOINT_URL_OMICS'));
-  set('codepipeline', url(env, 'AWS_ENDPOINT_URL_CODEPIPELINE'));
-  set('importexport', url(env, 'AWS_ENDPOINT_URL_IMPORTEXPORT'));
+  // As the AWS SDK reads them: the service's own variable, else AWS_ENDPOINT_URL for every AWS
+  // service, neither when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true.
+  const ignoreAwsEndpoints = bool(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', false);
+  const awsEndpoint = (service: string) => (ignoreAwsEndpoints ? undefined : (url(env, `AWS_ENDPOINT_URL_${service}`) ?? url(env, 'AWS_ENDPOINT_URL')));
+  set('panorama', awsEndpoint('PANORAMA'));
+  set('omics', awsEndpoint('OMICS'));
+  set('codepipeline', awsEndpoint('CODEPIPELINE'));
+  set('importexport', awsEndpoint('IMPORTEXPORT'));
   set('cosBatch', url(env, 'COS_BATCH_ENDPOINT_URL'));
 
   const config: Config = {
@@ -340,6 +346,12 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       credentialsFile: opt(env, 'AWS_SHARED_CREDENTIALS_FILE') ?? join(homedir(), '.aws', 'credentials'),
     },
     awsEndpointVariant: { useFips: bool(env, 'AWS_USE_FIPS_ENDPOINT', false), useDualStack: bool(env, 'AWS_USE_DUALSTACK_ENDPOINT', false) },
+    // The SDK's AWS_MAX_ATTEMPTS, for the AWS providers only and only when jobgraph's own variable
+    // is unset; above jobgraph's most (3) it is used as 3, which keeps a job's worst case bounded.
+    awsMaxAttempts:
+      opt(env, 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS') === undefined && opt(env, 'AWS_MAX_ATTEMPTS') !== undefined
+        ? Math.min(3, int(env, 'AWS_MAX_ATTEMPTS', 3, 1, 1_000_000))
+        : null,
     tencent: {
       credentials: secretId && secretKey ? { secretId, secretKey, ...(sessionToken ? { sessionToken } : {}) } : null,
       region: pattern(env, 'TENCENTCLOUD_REGION', PATTERNS.cosRegion.re, PATTERNS.cosRegion.form, PATTERNS.cosRegion.served) ?? 'ap-guangzhou',

@@ -29,6 +29,7 @@ export function createSources(config: Config, cache?: JobCache, health?: Failure
   };
   const aws = (endpoint: string | undefined): AwsSourceOptions => ({
     ...transport,
+    maxAttempts: config.awsMaxAttempts ?? transport.maxAttempts,
     ...(config.awsCredentials ? { credentials: config.awsCredentials } : {}),
     ...(endpoint ? { endpoint } : {}),
     endpointVariant: config.awsEndpointVariant,
