@@ -152,7 +152,7 @@ describe('Cache-Control through Hive Gateway', () => {
   });
 });
 
-describe('maskErrorsExceptJobgraphs, the error masking the README recommends for Hive Gateway', () => {
+describe('maskErrorsExceptJobgraphs, the error masking docs/federation.md recommends for Hive Gateway', () => {
   const toJSON = (e: Error) => (e as Error & { toJSON(): unknown }).toJSON();
   it("keeps jobgraph's public errors, whether Hive hands them over as GraphQLErrors or as plain objects", () => {
     const plain = {

@@ -18,7 +18,7 @@ import { startHiveGateway } from '../support/hiveGateway.ts';
  * runtime plans `{ node { extra } }` without ever calling `b` once `Thing` has the second key, and
  * answers "Unexpected error." (graphql-hive/graphql-yoga#3372 reports the same). The router runtime
  * (@graphql-hive/router-runtime 1.4.23, query planner 0.0.38) resolves it. If the "default runtime" test
- * fails, Hive has fixed its planner: update the README's Hive Gateway note.
+ * fails, Hive has fixed its planner: update the Hive Gateway notes in the README and docs/federation.md.
  */
 const nodeSubgraph = (thingKeys: string) => `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])

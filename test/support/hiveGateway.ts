@@ -21,7 +21,7 @@ export function composeWithJobgraph(jobgraphUrl: string, others: { name: string;
 }
 
 /**
- * The header propagation jobgraph needs behind Hive Gateway (the README shows the same in a gateway.config.ts):
+ * The header propagation jobgraph needs behind Hive Gateway (docs/federation.md shows the same in a gateway.config.ts):
  * - the caller's `Authorization` goes to jobgraph and to no other subgraph;
  * - jobgraph's `Cache-Control: no-store` (sent when a response carries a secret) reaches the client.
  *   Without this, Hive Gateway answers with no Cache-Control at all.
