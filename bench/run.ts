@@ -1,17 +1,20 @@
 /**
- * `npm run bench`: issue 12's figures, each beside its in-run baseline, for the gateway of this
- * checkout ("after") and, with BENCH_BEFORE_ROOT, of another checkout ("before"), against the
- * same five emulators in one run. Writes bench/RESULTS.md and bench/results.json.
+ * `npm run bench`: the figures of bench/README.md, each beside its in-run baseline (the floor, the
+ * SDK peer, the bare servers), for the gateway of this checkout ("after") and, with
+ * BENCH_BEFORE_ROOT, of another checkout ("before"), against the same five emulators in one run.
+ * Writes bench/RESULTS.md and bench/results.json.
  * Settings: bench/lib/settings.ts (BENCH_* variables; BENCH_QUICK=1 for a quick run).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { mintToken } from '../src/auth/mintToken.ts';
 import type { StoredJob } from './baseline/schema.ts';
 import { startBaseline } from './lib/baseline.ts';
+import type { ChildServer } from './lib/childServer.ts';
 import type { BenchContext } from './lib/context.ts';
 import { startEmulatorProcess } from './lib/emulators.ts';
 import { floorClient } from './lib/floor.ts';
@@ -19,11 +22,12 @@ import { startGateway, type GatewayProcess } from './lib/gateway.ts';
 import { demoIds, PROVIDERS, synthesizeRules, UnknownIdGenerator, type IdKind } from './lib/ids.ts';
 import { gitState, machineInfo, packageVersions } from './lib/machine.ts';
 import { cpuTimeMicros } from './lib/proc.ts';
-import { buildRows, renderReport, type FloorResult } from './lib/report.ts';
+import { startPeer } from './lib/peer.ts';
+import { buildRows, renderReport, type FloorResult, type PeerCheck } from './lib/report.ts';
 import { jobsHoldingSecrets } from './lib/secretProbe.ts';
 import { readSettings } from './lib/settings.ts';
 import { cpuPerRequest, measureSide, type Fixtures, type SideResult } from './lib/side.ts';
-import { jobBody, jobsBody, post } from './lib/queries.ts';
+import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
 import { median } from './lib/stats.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -91,6 +95,30 @@ async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
   }
 }
 
+/**
+ * The peer must do the work jobgraph does: the same `jobs` query of fresh existing, unfinished and
+ * unknown IDs of every provider must give the same data and the same errors (path and code; the
+ * messages are each server's own). Throws, naming the first differences, when they differ.
+ */
+async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: ChildServer): Promise<PeerCheck> {
+  const ids = (['finished', 'running', 'missing'] as const).flatMap((kind) => ctx.unknownIds.mix(3, kind));
+  const body = jobsBody(ids);
+  const [ours, theirs] = [await post(jobgraphUrl, body, ctx.authHeaders), await post(peer.url, body, {})];
+  const errors = (r: GraphQLResponse) => (r.errors ?? []).map((e) => `${(e.path ?? []).join('.')} ${e.extensions?.code ?? ''}`).sort();
+  const listOf = (r: GraphQLResponse) => (Array.isArray(r.data?.jobs) ? (r.data.jobs as unknown[]) : []);
+  const differences = ids.flatMap((id, i) => (isDeepStrictEqual(listOf(ours.json)[i], listOf(theirs.json)[i]) ? [] : [id]));
+  const sameErrors = isDeepStrictEqual(errors(ours.json), errors(theirs.json));
+  if (ours.status !== 200 || theirs.status !== 200 || listOf(ours.json).length !== ids.length || differences.length || !sameErrors) {
+    const at = ids.indexOf(differences[0] ?? '');
+    throw new Error(
+      `the peer does not answer as jobgraph does (${differences.length} jobs differ${sameErrors ? '' : ', errors differ'}):\n` +
+        `  jobgraph ${ours.status} ${JSON.stringify(at >= 0 ? listOf(ours.json)[at] : errors(ours.json))}\n` +
+        `  peer     ${theirs.status} ${JSON.stringify(at >= 0 ? listOf(theirs.json)[at] : errors(theirs.json))}`,
+    );
+  }
+  return { jobs: ids.length, notFound: errors(ours.json).length };
+}
+
 function jobsOf(value: unknown): StoredJob[] {
   const list = Array.isArray(value) ? value : [value];
   return list.filter((j): j is StoredJob => typeof j === 'object' && j !== null && typeof (j as StoredJob).id === 'string');
@@ -121,14 +149,13 @@ async function main(): Promise<void> {
   const ctx: BenchContext = { ...common, floorCpu: (kind) => floorCpu.run(kind) };
   const track = (p: GatewayProcess) => void live.add(p);
 
-  // Fixtures, from this checkout's gateway: which demo jobs are finished, unfinished, carry secrets.
+  // Fixtures, from this checkout's gateway: which demo jobs are finished, unfinished, carry secrets;
+  // the same gateway then checks the peer's answers.
   const probe = await startGateway({ label: 'probe', upstreamEnv: emulators.env, jwtSecret, extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' } });
   track(probe);
   const demo = jobsOf((await post(probe.url, jobsBody(PROVIDERS.flatMap((p) => demoIds(p))), ctx.authHeaders)).json.data?.jobs);
   const finished = demo.filter((j) => j.terminal === true).map((j) => j.id);
   const secretHolding = await jobsHoldingSecrets(probe.url, finished, secretsToken);
-  await probe.stop();
-  live.delete(probe);
   // Templates for fresh existing jobs: per provider the largest (by upstream answer size) finished demo job
   // without secrets (so the cache may keep its copies), and the largest unfinished one.
   const clean = new Set(finished.filter((id) => !secretHolding.has(id)));
@@ -155,6 +182,18 @@ async function main(): Promise<void> {
     `templates ${JSON.stringify(templates)}; providers with a finished template: ${fixtures.finishedProviders.join(', ')}; ${fixtures.cleanFinished.length} clean and ${fixtures.secretFinished.length} secret-holding finished demo jobs`,
   );
 
+  let peer: ChildServer | undefined;
+  let peerCheck: PeerCheck | undefined;
+  if (settings.peer) {
+    log('peer: Apollo Server 5 + DataLoader + the AWS SDK v3 clients, checked against this checkout’s jobgraph');
+    peer = await startPeer(emulators.urls);
+    live.add(peer);
+    peerCheck = await checkPeer(ctx, probe.url, peer);
+    log(`peer: same answers as jobgraph for ${peerCheck.jobs} jobs (${peerCheck.notFound} not found)`);
+  }
+  await probe.stop();
+  live.delete(probe);
+
   log('floor: bare signed keep-alive client, direct latency (its CPU is measured beside each gateway CPU run)');
   const floor = await measureFloor(ctx);
 
@@ -164,7 +203,11 @@ async function main(): Promise<void> {
     ['after', resolve(settings.afterRoot ?? REPO_ROOT)] as const,
   ]) {
     log(`${label}: gateway from ${root}`);
-    sides.push(await measureSide(ctx, label, root, fixtures, track));
+    sides.push(await measureSide(ctx, label, root, fixtures, track, peer));
+  }
+  if (peer) {
+    await peer.stop();
+    live.delete(peer);
   }
   const after = sides[sides.length - 1] as SideResult;
 
@@ -198,14 +241,18 @@ async function main(): Promise<void> {
     git: Object.fromEntries(sides.map((s) => [s.label, gitState(s.root)])),
     settings,
     templates,
-    tmpDir,
+    ...(peerCheck ? { peerCheck } : {}),
   };
   const rows = buildRows(floor, sides, { baselineMicros, httpMicros, apolloMicros }, settings);
-  writeFileSync(
-    join(BENCH_DIR, 'results.json'),
-    `${JSON.stringify({ meta, floor, sides, baseline: { baselineMicros, httpMicros, apolloMicros, sameBytes }, rows }, null, 2)}\n`,
-  );
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows));
+  // results.json is committed, the machine's paths are not: checkouts relative to this one, the scratch folder by name.
+  const portable = sides.map((s) => ({
+    ...s,
+    root: relative(REPO_ROOT, s.root) || '.',
+    gatewaySettings: JSON.parse(JSON.stringify(s.gatewaySettings).replaceAll(tmpDir, '<scratch>')) as SideResult['gatewaySettings'],
+  }));
+  const baseline = { baselineMicros, httpMicros, apolloMicros, sameBytes };
+  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify({ meta, floor, sides: portable, baseline, rows }, null, 2)}\n`);
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows, baseline));
   for (const r of rows) log(`${r.verdict.padEnd(4)} ${r.figure}: ${r.text}`);
   log(
     `wrote bench/RESULTS.md and bench/results.json in ${meta.durationS} s (median of the floor CPU paired with the after gateway: ${median(after.floorMicros.existing).toFixed(0)} µs/call)`,
@@ -227,13 +274,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * for a change to the report's text, so the figures stay those of the run that made them.
  */
 function renderOnly(): void {
-  const { meta, floor, sides, rows } = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as {
+  const { meta, floor, sides, rows, baseline } = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as {
     meta: Parameters<typeof renderReport>[0];
     floor: FloorResult;
     sides: SideResult[];
     rows: Parameters<typeof renderReport>[3];
+    baseline: Parameters<typeof renderReport>[4];
   };
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows));
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows, baseline));
   log(`rendered bench/RESULTS.md from the results of ${meta.date}`);
 }
 

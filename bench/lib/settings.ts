@@ -43,6 +43,8 @@ export interface BenchSettings {
   profile: boolean;
   /** Coalescing across two processes through Redis, if `redis-server` is on PATH (BENCH_REDIS, default on). */
   redis: boolean;
+  /** Measure the SDK peer (bench/peer) beside each gateway's CPU and latency runs (BENCH_PEER, default on). */
+  peer: boolean;
 }
 
 function int(name: string, fallback: number, min: number, max: number): number {
@@ -88,5 +90,6 @@ export function readSettings(): BenchSettings {
     batch1000: bool('BENCH_BATCH_1000', !quick),
     profile: bool('BENCH_PROFILE', !quick),
     redis: bool('BENCH_REDIS', true),
+    peer: bool('BENCH_PEER', true),
   };
 }

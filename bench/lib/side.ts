@@ -4,6 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChildServer } from './childServer.ts';
 import type { BenchContext } from './context.ts';
 import { delta } from './emulators.ts';
 import { startGateway, type GatewayOptions, type GatewayProcess } from './gateway.ts';
@@ -34,6 +35,17 @@ export interface CpuRun {
   jobs: number;
   cpuMicros: number;
   microsPerJob: number;
+  /** Upstream calls the run made (= jobs when every job was asked once and nothing retried). */
+  upstreamCalls: number;
+}
+
+/** The SDK peer (bench/peer) measured beside this side's gateway, run for run. */
+export interface PeerResult {
+  /** One run per gateway run of the same kind and round. */
+  cpuExisting: CpuRun[];
+  cpuMissing: CpuRun[];
+  /** Wall ms of each 100-job (80 distinct) query at the slow upstream latency, one per latency pair. */
+  hundredMs: number[];
 }
 
 export interface SideResult {
@@ -67,7 +79,8 @@ export interface SideResult {
   cachedAnswer: string;
   redis?: { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number } | { skipped: string };
   fairness: FairnessRun;
-  profile?: { existing: TopFunction[]; cached: TopFunction[]; dir: string };
+  profile?: { existing: TopFunction[]; cached: TopFunction[] };
+  peer?: PeerResult;
   gatewaySettings: Record<string, Record<string, string>>;
 }
 
@@ -95,14 +108,28 @@ async function withLatency<T>(ctx: BenchContext, ms: number, fn: () => Promise<T
   }
 }
 
-/** Gateway CPU (/proc utime+stime) for `cpuRequests` fresh 100-job queries over 4 connections, per job asked. */
-async function cpuPerJob(ctx: BenchContext, gateway: GatewayProcess, kind: IdKind): Promise<CpuRun> {
-  await waitForIdle(gateway.pid);
-  const before = gateway.cpuMicros();
-  const result = await loadFresh(ctx, gateway.url, kind, ctx.settings.cpuRequests);
-  const cpuMicros = gateway.cpuMicros() - before;
+/** A server the bench loads: a jobgraph gateway or the SDK peer. */
+type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
+
+/** Server CPU (/proc utime+stime) for `cpuRequests` fresh 100-job queries over 4 connections, per job asked. */
+async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind): Promise<CpuRun> {
+  await waitForIdle(target.pid);
+  const calls = await ctx.emulators.counters();
+  const before = target.cpuMicros();
+  const result = await loadFresh(ctx, target.url, kind, ctx.settings.cpuRequests);
+  const cpuMicros = target.cpuMicros() - before;
+  const upstreamCalls = delta(calls, await ctx.emulators.counters(), 'calls');
   const jobs = result.ok * 100;
-  return { requests: result.ok, jobs, cpuMicros, microsPerJob: jobs ? cpuMicros / jobs : Number.NaN };
+  return { requests: result.ok, jobs, cpuMicros, microsPerJob: jobs ? cpuMicros / jobs : Number.NaN, upstreamCalls };
+}
+
+/** One timed query; throws unless it answered 200 with no GraphQL errors. */
+async function timedQuery(ctx: BenchContext, url: string, body: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await post(url, body, ctx.authHeaders);
+  const ms = performance.now() - t0;
+  if (res.status !== 200 || res.json.errors?.length) throw new Error(`latency query failed: ${res.text.slice(0, 300)}`);
+  return ms;
 }
 
 /** POST `bodies` at once; resolves with the GraphQL error codes of all answers, counted. */
@@ -131,6 +158,7 @@ export async function measureSide(
   root: string,
   fixtures: Fixtures,
   stopLater: (p: GatewayProcess) => void,
+  peer?: ChildServer,
 ): Promise<SideResult> {
   const gatewaySettings: Record<string, Record<string, string>> = {};
   const launch = async (name: string, options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'> = {}) => {
@@ -161,6 +189,22 @@ export async function measureSide(
   // every learn, as it does in production. At the bench's own latency: only the registry is wanted here.
   if (settings.steadyStateQueries > 0) await loadFresh(ctx, main.url, 'finished', settings.steadyStateQueries, 300);
   await waitForIdle(main.pid);
+  if (peer) {
+    // The same warm-up for the peer (its SDK clients keep up to 50 sockets per provider), then
+    // enough fresh queries for its code to be optimised; it keeps no state a longer run would fill.
+    ctx.log(`${label}: peer warm-up`);
+    await withLatency(ctx, settings.slowLatencyMs, async () => {
+      for (const [kind, amount] of [
+        ['finished', 8],
+        ['missing', 4],
+        ['running', 4],
+      ] as const) {
+        await loadFresh(ctx, peer.url, kind, amount);
+      }
+    });
+    await loadFresh(ctx, peer.url, 'finished', 20);
+    await waitForIdle(peer.pid);
+  }
   const afterWarmup = await ctx.emulators.counters();
 
   ctx.log(`${label}: batching`);
@@ -171,42 +215,62 @@ export async function measureSide(
   }
   const duplicates = await measureDuplicates(ctx, main);
 
-  ctx.log(`${label}: CPU per job`);
+  ctx.log(`${label}: CPU per job${peer ? ', beside the peer' : ''}`);
   const cpuExisting: CpuRun[] = [];
   const cpuMissing: CpuRun[] = [];
   // Each gateway run right after a floor run of the same kind: the ratio compares like with like on a machine whose speed drifts.
   const floorMicros = { existing: [] as number[], missing: [] as number[] };
-  // The floor client's own calls and connections reach the same emulators: counted here, left out of the gateway's.
-  const floorTraffic = { calls: 0, connections: 0 };
-  const floorRun = async (kind: IdKind): Promise<number> => {
+  // The floor's and the peer's calls and connections reach the same emulators: counted here, left out of the gateway's.
+  const otherTraffic = { calls: 0, connections: 0 };
+  const notTheGateway = async <T>(fn: () => Promise<T>): Promise<T> => {
     const before = await ctx.emulators.counters();
-    const micros = await ctx.floorCpu(kind);
+    const value = await fn();
     const after = await ctx.emulators.counters();
-    floorTraffic.calls += delta(before, after, 'calls');
-    floorTraffic.connections += delta(before, after, 'connections');
-    return micros;
+    otherTraffic.calls += delta(before, after, 'calls');
+    otherTraffic.connections += delta(before, after, 'connections');
+    return value;
   };
+  const peerResult: PeerResult = { cpuExisting: [], cpuMissing: [], hundredMs: [] };
   for (let r = 0; r < settings.cpuRuns; r++) {
-    floorMicros.existing.push(await floorRun('finished'));
-    cpuExisting.push(await cpuPerJob(ctx, main, 'finished'));
-    floorMicros.missing.push(await floorRun('missing'));
-    cpuMissing.push(await cpuPerJob(ctx, main, 'missing'));
+    for (const [kind, runs, peerRuns, floorRuns] of [
+      ['finished', cpuExisting, peerResult.cpuExisting, floorMicros.existing],
+      ['missing', cpuMissing, peerResult.cpuMissing, floorMicros.missing],
+    ] as const) {
+      // The peer runs right after the gateway in even rounds and right before the floor in odd
+      // ones, so neither server always follows the other; the floor always precedes the gateway.
+      const peerRun = async () => {
+        if (peer) peerRuns.push(await notTheGateway(() => cpuPerJob(ctx, peer, kind)));
+      };
+      if (r % 2 === 1) await peerRun();
+      floorRuns.push(await notTheGateway(() => ctx.floorCpu(kind)));
+      runs.push(await cpuPerJob(ctx, main, kind));
+      if (r % 2 === 0) await peerRun();
+    }
+  }
+  // A run whose calls differ from its jobs retried, or answered some jobs without asking: not the work compared.
+  for (const [server, runs] of [
+    ['gateway', [...cpuExisting, ...cpuMissing]],
+    ['peer', [...peerResult.cpuExisting, ...peerResult.cpuMissing]],
+  ] as const) {
+    const odd = runs.filter((run) => run.upstreamCalls !== run.jobs);
+    if (odd.length)
+      ctx.log(
+        `WARNING: ${label}: ${odd.length} ${server} CPU run(s) made upstream calls ≠ jobs asked: ${odd.map((x) => `${x.upstreamCalls}/${x.jobs}`).join(', ')}`,
+      );
   }
 
-  ctx.log(`${label}: 100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream; coalescing`);
+  ctx.log(`${label}: 100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream${peer ? ' (and the peer)' : ''}; coalescing`);
   const { latency, coalescing, coalescingErrors } = await withLatency(ctx, settings.slowLatencyMs, async () => {
     const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
     for (let i = 0; i < settings.latencyPairs; i++) {
-      for (const [ids, out] of [
-        [[ctx.unknownIds.next('panorama', 'finished')], latency.oneMs],
-        [eightyOfHundred(ctx, 'finished'), latency.hundredMs],
-      ] as const) {
-        const body = ids.length === 1 ? jobBody(ids[0]) : jobsBody(ids);
-        const t0 = performance.now();
-        const res = await post(main.url, body, ctx.authHeaders);
-        out.push(performance.now() - t0);
-        if (res.status !== 200 || res.json.errors?.length) throw new Error(`latency query failed: ${res.text.slice(0, 300)}`);
-      }
+      // The peer's 100-job query after the gateway's pair in even rounds, before it in odd ones.
+      const peerQuery = async () => {
+        if (peer) peerResult.hundredMs.push(await notTheGateway(() => timedQuery(ctx, peer.url, jobsBody(eightyOfHundred(ctx, 'finished')))));
+      };
+      if (i % 2 === 1) await peerQuery();
+      latency.oneMs.push(await timedQuery(ctx, main.url, jobBody(ctx.unknownIds.next('panorama', 'finished'))));
+      latency.hundredMs.push(await timedQuery(ctx, main.url, jobsBody(eightyOfHundred(ctx, 'finished'))));
+      if (i % 2 === 0) await peerQuery();
     }
     const coalescing: number[] = [];
     const coalescingErrors: Record<string, number>[] = [];
@@ -233,8 +297,8 @@ export async function measureSide(
   for (let r = 0; r < settings.runs; r++) memoryFew.push(await rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished'), settings.memoryFewConnections));
 
   const afterLoad = await ctx.emulators.counters();
-  const newConnections = delta(afterWarmup, afterLoad, 'connections') - floorTraffic.connections;
-  const callsAfterWarmup = delta(afterWarmup, afterLoad, 'calls') - floorTraffic.calls;
+  const newConnections = delta(afterWarmup, afterLoad, 'connections') - otherTraffic.connections;
+  const callsAfterWarmup = delta(afterWarmup, afterLoad, 'calls') - otherTraffic.calls;
 
   await waitForIdle(main.pid);
   const idleAfterMb = await idleRss(main);
@@ -281,11 +345,11 @@ export async function measureSide(
     const w3 = nowMicros();
     await profiled.stop();
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    ctx.log(`${label}: raw CPU profile in ${dir}`);
     if (file) {
       profile = {
-        dir,
-        existing: topFunctions(join(dir, file), { fromMicros: w1, toMicros: w2 }, 15),
-        cached: topFunctions(join(dir, file), { fromMicros: w2, toMicros: w3 }, 15),
+        existing: topFunctions(join(dir, file), { fromMicros: w1, toMicros: w2 }, 15, root),
+        cached: topFunctions(join(dir, file), { fromMicros: w2, toMicros: w3 }, 15, root),
       };
     }
   }
@@ -315,6 +379,7 @@ export async function measureSide(
     ...(redis ? { redis } : {}),
     fairness,
     ...(profile ? { profile } : {}),
+    ...(peer ? { peer: peerResult } : {}),
     gatewaySettings,
   };
 }

@@ -7,9 +7,8 @@ import { median } from '../stats.ts';
 const MB = 1024 * 1024;
 
 /**
- * Quiet before an idle reading: as long as the readings waited while jobgraph forced a collection
- * when idle (until 2026-11-24), so runs stay comparable. jobgraph forces none now: a reading is
- * what V8 keeps (after load, 30 s of quiet gave nothing back in the runs of issue 27).
+ * Quiet before an idle reading, in ms: the same in every run so readings compare from run to run.
+ * jobgraph forces no collection, so a reading is what V8 keeps.
  */
 export const IDLE_SETTLE_MS = 12_000;
 

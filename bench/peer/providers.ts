@@ -1,0 +1,273 @@
+/**
+ * One function per provider: a global ID in, the `Job` fields out, as a team would write them in a
+ * day. The three AWS JSON providers go through their official SDK v3 clients on the SDK's
+ * defaults; Import/Export is signed by `@smithy/signature-v4` and COS Batch by the COS q-sign
+ * signer the floor uses (no Node SDK covers either call); both are sent with `fetch` and their
+ * XML read by fast-xml-parser on its defaults.
+ */
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
+import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
+import { DescribePackageImportJobCommand, PanoramaClient } from '@aws-sdk/client-panorama';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { Checksum, SourceData } from '@smithy/types';
+import { XMLParser } from 'fast-xml-parser';
+import { GraphQLError } from 'graphql';
+import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
+import type { EmulatorName } from '../../src/emulators/index.ts';
+import { cosSign } from '../lib/floor.ts';
+import type { Job, JobProvider, JobState } from './schema.ts';
+
+/** Global-ID prefix → the function that reads one job of that provider. */
+export type Providers = Record<string, (globalId: string) => Promise<Job>>;
+
+const TERMINAL = new Set<JobState>(['CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED']);
+
+const PANORAMA_STATES: Record<string, JobState> = { PENDING: 'QUEUED', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' };
+const OMICS_STATES: Record<string, JobState> = {
+  SUBMITTED: 'QUEUED',
+  IN_PROGRESS: 'IN_PROGRESS',
+  CANCELLING: 'CANCELLING',
+  CANCELLED: 'CANCELLED',
+  FAILED: 'FAILED',
+  COMPLETED: 'SUCCEEDED',
+  COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
+};
+const COS_STATES: Record<string, JobState> = {
+  New: 'QUEUED',
+  Preparing: 'QUEUED',
+  Ready: 'QUEUED',
+  Active: 'IN_PROGRESS',
+  Completing: 'IN_PROGRESS',
+  Failing: 'IN_PROGRESS',
+  Suspended: 'PAUSED',
+  Pausing: 'PAUSED',
+  Paused: 'PAUSED',
+  Cancelling: 'CANCELLING',
+  Cancelled: 'CANCELLED',
+  Complete: 'SUCCEEDED',
+  Failed: 'FAILED',
+};
+const IMPORTEXPORT_STATES: Record<string, JobState> = {
+  Pending: 'QUEUED',
+  InProgress: 'IN_PROGRESS',
+  Complete: 'SUCCEEDED',
+  SuccessWithErrors: 'SUCCEEDED_WITH_ERRORS',
+  Canceled: 'CANCELLED',
+  Expired: 'FAILED',
+  DeviceError: 'FAILED',
+  InvalidSignature: 'FAILED',
+  MissingDevice: 'FAILED',
+  MissingSignature: 'FAILED',
+  UnsupportedDeviceType: 'FAILED',
+  UnsupportedFileFormat: 'FAILED',
+  UnsupportedPowerSupply: 'FAILED',
+};
+
+const stateOf = (map: Record<string, JobState>, status: string | null): JobState =>
+  status !== null && Object.hasOwn(map, status) ? (map[status] as JobState) : 'UNKNOWN';
+
+const iso = (value: Date | string | number | undefined | null): string | null => {
+  if (value === undefined || value === null || value === '') return null;
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+};
+
+/** An XML leaf as text: fast-xml-parser's defaults read numeric text as a number. */
+const text = (value: string | number | undefined): string | null => (value === undefined || value === '' ? null : String(value));
+
+function job(
+  id: string,
+  provider: JobProvider,
+  nativeId: string,
+  region: string | null,
+  fields: Omit<Job, 'id' | 'provider' | 'nativeId' | 'region' | 'terminal'>,
+): Job {
+  return { id, provider, nativeId, region, ...fields, terminal: TERMINAL.has(fields.state) };
+}
+
+const notFound = (id: string) => new GraphQLError(`Job ${id} was not found.`, { extensions: { code: 'NOT_FOUND' } });
+
+/** An SDK error that means "no such job" becomes NOT_FOUND; anything else is thrown as it came. */
+function awsError(id: string, notFoundName: string) {
+  return (err: unknown): never => {
+    if (err instanceof Error && err.name === notFoundName) throw notFound(id);
+    throw err;
+  };
+}
+
+/**
+ * SHA-256 for `@smithy/signature-v4` on node:crypto, as the SDK clients' own Node runtime hashes
+ * (`Hash.bind(null, 'sha256')`): the pure-JS `@aws-crypto/sha256-js` would make the peer slower
+ * than the SDK itself is.
+ */
+class NodeSha256 implements Checksum {
+  private hash: Hash | Hmac;
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.create();
+  }
+  update(data: SourceData): void {
+    this.hash.update(bytes(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.hash.digest());
+  }
+  reset(): void {
+    this.hash = this.create();
+  }
+  private create(): Hash | Hmac {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
+  }
+}
+
+function bytes(data: SourceData): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+/** One client per region, made on first use (the SDK's clients are per region). */
+function perRegion<C>(make: (region: string) => C): (region: string) => C {
+  const clients = new Map<string, C>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) clients.set(region, (client = make(region)));
+    return client;
+  };
+}
+
+interface CosJob {
+  Status?: string;
+  CreationTime?: string;
+  TerminationDate?: string;
+  StatusUpdateReason?: string;
+  SuspendedCause?: string;
+  ProgressSummary?: { NumberOfTasksFailed?: number };
+  FailureReasons?: { JobFailure?: CosFailure | CosFailure[] } | '';
+}
+type CosFailure = { FailureCode?: string; FailureReason?: string } | '';
+
+/** `code: reason` of the first failure the service listed (it pads an empty list with one empty entry). */
+function firstFailure(reasons: CosJob['FailureReasons']): string | null {
+  const list = reasons ? reasons.JobFailure : undefined;
+  for (const f of list === undefined ? [] : Array.isArray(list) ? list : [list]) {
+    const code = f ? text(f.FailureCode)?.trim() : undefined;
+    const reason = f ? text(f.FailureReason)?.trim() : undefined;
+    if (code && reason) return `${code}: ${reason}`;
+    if (reason || code) return (reason || code) as string;
+  }
+  return null;
+}
+
+const firstNonBlank = (...values: (string | null)[]): string | null => values.find((v) => v !== null && v.trim() !== '') ?? null;
+
+/** The five providers, each calling its emulator at `urls`. */
+export function createProviders(urls: Record<EmulatorName, string>): Providers {
+  const credentials = { ...DEMO_AWS_CREDENTIALS };
+  const panorama = perRegion((region) => new PanoramaClient({ region, endpoint: urls.panorama, credentials }));
+  // The emulator answers on one host: the SDK's `control-storage-` host prefix is turned off, as AWS_DISABLE_HOST_PREFIX_INJECTION does.
+  const omics = perRegion((region) => new OmicsClient({ region, endpoint: urls.omics, credentials, disableHostPrefix: true }));
+  const codepipeline = perRegion((region) => new CodePipelineClient({ region, endpoint: urls.codepipeline, credentials }));
+  const importExportSigner = new SignatureV4({ service: 'IngestionService', region: 'us-east-1', credentials, sha256: NodeSha256 });
+  const xml = new XMLParser();
+
+  return {
+    async panorama(id) {
+      const [, region = '', jobId = ''] = id.split(':');
+      const out = await panorama(region)
+        .send(new DescribePackageImportJobCommand({ JobId: jobId }))
+        .catch(awsError(id, 'ResourceNotFoundException'));
+      const state = stateOf(PANORAMA_STATES, out.Status ?? null);
+      return job(id, 'AWS_PANORAMA', out.JobId ?? jobId, region, {
+        state,
+        providerStatus: out.Status ?? null,
+        statusMessage: out.StatusMessage ?? null,
+        createdAt: iso(out.CreatedTime),
+        updatedAt: iso(out.LastUpdatedTime),
+        completedAt: TERMINAL.has(state) ? iso(out.LastUpdatedTime) : null,
+      });
+    },
+
+    async omics(id) {
+      const [, region = '', referenceStoreId = '', jobId = ''] = id.split(':');
+      const out = await omics(region)
+        .send(new GetReferenceImportJobCommand({ referenceStoreId, id: jobId }))
+        .catch(awsError(id, 'ResourceNotFoundException'));
+      return job(id, 'AWS_OMICS', out.id ?? jobId, region, {
+        state: stateOf(OMICS_STATES, out.status ?? null),
+        providerStatus: out.status ?? null,
+        statusMessage: out.statusMessage ?? null,
+        createdAt: iso(out.creationTime),
+        updatedAt: null,
+        completedAt: iso(out.completionTime),
+      });
+    },
+
+    async codepipeline(id) {
+      const [, region = '', jobId = ''] = id.split(':');
+      const out = await codepipeline(region).send(new GetJobDetailsCommand({ jobId })).catch(awsError(id, 'JobNotFoundException'));
+      if (!out.jobDetails) throw new Error(`GetJobDetails answered no jobDetails for ${id}`);
+      const none = { providerStatus: null, statusMessage: null, createdAt: null, updatedAt: null, completedAt: null };
+      return job(id, 'AWS_CODEPIPELINE', out.jobDetails.id ?? jobId, region, { state: 'UNKNOWN', ...none });
+    },
+
+    async cos(id) {
+      const [, region = '', , jobId = ''] = id.split(':');
+      const url = new URL(`/jobs/${encodeURIComponent(jobId)}`, urls.cosbatch);
+      const res = await fetch(url, { headers: { 'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId, authorization: cosSign(url.pathname, url.host) } });
+      const doc = xml.parse(await res.text()) as { DescribeJobResult?: { Job?: CosJob }; Error?: { Code?: string } };
+      if (!res.ok) {
+        if (doc.Error?.Code === 'NoSuchJob') throw notFound(id);
+        throw new Error(`COS Batch answered ${res.status} ${doc.Error?.Code ?? ''}`);
+      }
+      const j = doc.DescribeJobResult?.Job;
+      if (!j) throw new Error(`COS Batch answered no Job for ${id}`);
+      const status = text(j.Status);
+      let state = stateOf(COS_STATES, status);
+      if (state === 'SUCCEEDED' && Number(j.ProgressSummary?.NumberOfTasksFailed ?? 0) > 0) state = 'SUCCEEDED_WITH_ERRORS';
+      return job(id, 'TENCENT_COS_BATCH', jobId, region, {
+        state,
+        providerStatus: status,
+        statusMessage: firstNonBlank(text(j.StatusUpdateReason), firstFailure(j.FailureReasons), text(j.SuspendedCause)),
+        createdAt: iso(j.CreationTime),
+        updatedAt: null,
+        completedAt: iso(j.TerminationDate),
+      });
+    },
+
+    async importexport(id) {
+      const jobId = id.slice(id.indexOf(':') + 1);
+      const url = new URL(urls.importexport);
+      const body = new URLSearchParams({ Action: 'GetStatus', JobId: jobId, Version: '2010-06-01' }).toString();
+      const signed = await importExportSigner.sign(
+        new HttpRequest({
+          method: 'POST',
+          protocol: url.protocol,
+          hostname: url.hostname,
+          port: Number(url.port),
+          path: '/',
+          headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+          body,
+        }),
+      );
+      const res = await fetch(url, { method: 'POST', headers: signed.headers, body });
+      type Result = { ProgressCode?: string; ProgressMessage?: string; CreationDate?: string };
+      const doc = xml.parse(await res.text()) as { GetStatusResponse?: { GetStatusResult?: Result }; ErrorResponse?: { Error?: { Code?: string } } };
+      if (!res.ok) {
+        if (doc.ErrorResponse?.Error?.Code === 'InvalidJobIdException') throw notFound(id);
+        throw new Error(`Import/Export answered ${res.status} ${doc.ErrorResponse?.Error?.Code ?? ''}`);
+      }
+      const r = doc.GetStatusResponse?.GetStatusResult;
+      if (!r) throw new Error(`Import/Export answered no GetStatusResult for ${id}`);
+      const progressCode = text(r.ProgressCode);
+      return job(id, 'AWS_IMPORT_EXPORT', jobId, null, {
+        state: stateOf(IMPORTEXPORT_STATES, progressCode),
+        providerStatus: progressCode,
+        statusMessage: text(r.ProgressMessage),
+        createdAt: iso(r.CreationDate),
+        updatedAt: null,
+        completedAt: null,
+      });
+    },
+  };
+}

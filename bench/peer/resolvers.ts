@@ -1,0 +1,35 @@
+import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+import type { Providers } from './providers.ts';
+import type { Job } from './schema.ts';
+
+/** What each request's resolvers share: one DataLoader per provider, made for that request. */
+export interface PeerContext {
+  loaders: Map<string, DataLoader<string, Job>>;
+}
+
+/**
+ * One loader per provider (keyed by global-ID prefix). Its batch function calls the provider
+ * once per distinct ID, all at once (none of the five has a batch describe), and puts an Error
+ * in the slot of an ID that failed rather than failing the batch.
+ */
+export function createContext(providers: Providers): PeerContext {
+  const loaders = new Map<string, DataLoader<string, Job>>();
+  for (const [prefix, read] of Object.entries(providers)) {
+    loaders.set(prefix, new DataLoader<string, Job>((ids) => Promise.all(ids.map((id) => read(id).catch((err: unknown) => toError(err))))));
+  }
+  return { loaders };
+}
+
+const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
+export const resolvers = {
+  Query: {
+    /** Each ID through its provider's loader; an unknown prefix is that item's own error. */
+    jobs: (_parent: unknown, args: { ids: string[] }, context: PeerContext): (Promise<Job> | Error)[] =>
+      args.ids.map((id) => {
+        const loader = context.loaders.get(id.slice(0, id.indexOf(':')));
+        return loader ? loader.load(id) : new GraphQLError(`Unknown job ID ${id}.`, { extensions: { code: 'BAD_USER_INPUT' } });
+      }),
+  },
+};

@@ -1,0 +1,25 @@
+/**
+ * The SDK peer: the gateway a team would write in a day instead of jobgraph — Apollo Server 5's
+ * standalone server on its default options, a DataLoader per provider per request, and the
+ * providers of ./providers.ts. It answers the bench's `jobs(ids:)` query against the same
+ * emulators, with no auth, cache, limits or resilience of its own.
+ *
+ * Usage: node --import tsx bench/peer/server.ts '<emulator URLs as JSON>'
+ * prints {"port":N} once listening on 127.0.0.1.
+ */
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import type { EmulatorName } from '../../src/emulators/index.ts';
+import { createProviders } from './providers.ts';
+import { createContext, resolvers, type PeerContext } from './resolvers.ts';
+import { typeDefs } from './schema.ts';
+
+const urls = JSON.parse(process.argv[2] ?? '') as Record<EmulatorName, string>;
+const providers = createProviders(urls);
+const server = new ApolloServer<PeerContext>({ typeDefs, resolvers });
+const { url } = await startStandaloneServer(server, {
+  listen: { port: 0, host: '127.0.0.1' },
+  context: async () => createContext(providers),
+});
+process.stdout.write(`${JSON.stringify({ port: Number(new URL(url).port) })}\n`);
+process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
