@@ -29,8 +29,9 @@ export function createImportExportSource(options: AwsSourceOptions, seams: Sourc
       provider: 'AWS_IMPORT_EXPORT',
       describe: GET_STATUS,
       endpoint: () => new URL(IMPORTEXPORT_ENDPOINT),
-      // The success envelope names its request; an error's is read by errors.ts.
-      requestId: (answer) => successRequestId(answer.body) ?? headerRequestId(answer),
+      // The service sends the request ID as a header too; reading it from the success envelope
+      // would parse the whole body a second time, so the envelope is read only without the header.
+      requestId: (answer) => headerRequestId(answer) ?? successRequestId(answer.body),
       global: true,
     },
     options,
