@@ -14,8 +14,14 @@ import { COS_PROGRESSING_JOB_ID, COS_PROGRESS_PHASES } from './cosbatch/progress
 import { IMPORTEXPORT_PROGRESSING_JOB_ID, IMPORTEXPORT_PROGRESS_PHASES } from './importexport/progressing.ts';
 import { OMICS_PROGRESSING_JOB_ID, OMICS_PROGRESS_PHASES } from './omics/progressing.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, PANORAMA_PROGRESS_PHASES } from './panorama/progressing.ts';
+import type { ListOrder } from './listing.ts';
 import type { ProgressPhase } from './progress.ts';
+import { cosListedJobs } from './cosbatch/listData.ts';
+import { importExportListedJobs } from './importexport/listData.ts';
+import { OMICS_REFERENCE_STORES, omicsListedJobs } from './omics/listData.ts';
+import { panoramaListedJobs } from './panorama/listData.ts';
 export { PROGRESS_CYCLE_MS, type ProgressPhase } from './progress.ts';
+export type { ListOrder } from './listing.ts';
 
 export type EmulatorName = ProviderEmulator['name'];
 
@@ -48,7 +54,12 @@ export interface StartAllOptions {
   now?: () => number;
   /** When the progressing jobs' cycle 0 starts, in ms; default `now()` at start, shared by all five. */
   epochMs?: number;
+  /** The order each list operation answers in; default each provider's (see its emulator). */
+  listOrder?: Partial<Record<ListableEmulatorName, ListOrder>>;
 }
+
+/** The emulators with a list operation (CodePipeline has none that only reads). */
+export type ListableEmulatorName = Exclude<EmulatorName, 'codepipeline'>;
 
 /**
  * The five progressing demo jobs, as global IDs: each moves through its provider's real states
@@ -79,11 +90,15 @@ export const PROGRESS_PHASES: Readonly<Record<EmulatorName, readonly ProgressPha
 export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {
   const now = options.now ?? Date.now;
   const opts = { now, epochMs: options.epochMs ?? now() };
+  const order = (name: ListableEmulatorName) => {
+    const listOrder = options.listOrder?.[name];
+    return listOrder ? { ...opts, listOrder } : opts;
+  };
   const emulators: Record<EmulatorName, ProviderEmulator> = {
-    panorama: createPanoramaEmulator(opts),
-    omics: createOmicsEmulator(opts),
-    cosbatch: createCosBatchEmulator(opts),
-    importexport: createImportExportEmulator(opts),
+    panorama: createPanoramaEmulator(order('panorama')),
+    omics: createOmicsEmulator(order('omics')),
+    cosbatch: createCosBatchEmulator(order('cosbatch')),
+    importexport: createImportExportEmulator(order('importexport')),
     codepipeline: createCodePipelineEmulator(opts),
   };
   const started: Partial<Record<EmulatorName, RunningEmulator>> = {};
@@ -138,5 +153,57 @@ export function exampleGlobalIds(): Record<EmulatorName, string> {
     cosbatch: cosbatchData.EXAMPLE_GLOBAL_ID,
     importexport: importexportData.EXAMPLE_GLOBAL_ID,
     codepipeline: codepipelineData.EXAMPLE_GLOBAL_ID,
+  };
+}
+
+/** The reference stores of the demo region (what ListReferenceStores answers there), oldest first. */
+export const DEMO_OMICS_REFERENCE_STORE_IDS: readonly string[] = OMICS_REFERENCE_STORES.map((s) => s.id);
+
+/** One job a demo list operation shows. */
+export interface ListedDemoJob {
+  globalId: string;
+  /** ISO-8601 UTC with milliseconds, as jobgraph normalises times. */
+  createdAt: string;
+  /** The status GetStatus/DescribeJob/… answers (Import/Export's list summary itself has none). */
+  providerStatus: string;
+}
+
+/**
+ * The jobs the four list operations show when the emulators started at `anchorMs` (their clock
+ * then), each provider's newest first (ties by global ID), without the progressing jobs (their creation time moves
+ * with the clock; PROGRESSING_JOB_IDS names them). For tests that check a list against the data.
+ */
+export function listedDemoJobs(anchorMs: number): Record<ListableEmulatorName, ListedDemoJob[]> {
+  const iso = (value: string | number) => new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
+  const cos = DEMO_TENCENT_CREDENTIALS;
+  const newestFirst = (jobs: ListedDemoJob[]) =>
+    jobs.sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.globalId < b.globalId ? -1 : 1));
+  const lists = {
+    panorama: panoramaListedJobs(anchorMs).map((j) => ({
+      globalId: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${j.wire.JobId as string}`,
+      createdAt: iso(j.wire.CreatedTime as number),
+      providerStatus: j.wire.Status as string,
+    })),
+    omics: omicsListedJobs(anchorMs).map((j) => ({
+      globalId: `omics:${omicsData.OMICS_DEMO_REGION}:${j.referenceStoreId}:${j.id}`,
+      createdAt: iso(j.creationTime),
+      providerStatus: j.status,
+    })),
+    cosbatch: cosListedJobs(anchorMs).map((j) => ({
+      globalId: `cos:${cos.region}:${cos.uin}:${j.JobId as string}`,
+      createdAt: iso(j.CreationTime as string),
+      providerStatus: j.Status as string,
+    })),
+    importexport: importExportListedJobs(anchorMs).map((j) => ({
+      globalId: `importexport:${j.JobId}`,
+      createdAt: iso(j.CreationDate as string),
+      providerStatus: j.ProgressCode as string,
+    })),
+  };
+  return {
+    panorama: newestFirst(lists.panorama),
+    omics: newestFirst(lists.omics),
+    cosbatch: newestFirst(lists.cosbatch),
+    importexport: newestFirst(lists.importexport),
   };
 }

@@ -14,18 +14,28 @@ const FOLDERS = Object.keys(PROVIDERS) as Folder[];
 
 /** The provider template (CONVENTIONS.md, "Layout and naming"): these files, in every provider folder. */
 const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'parse.ts', 'record.ts'];
-/** Files a provider has beyond the template, named here so that a new one is a decision. */
-const EXTRA: Record<Folder, string[]> = { panorama: [], omics: [], codepipeline: [], cosbatch: ['signer.ts'], importexport: [] };
+/**
+ * Files a provider has beyond the template, named here so that a new one is a decision.
+ */
+// list.ts: the provider's list operation (request and page parse), for the providers that list
+// jobs; CodePipeline's only listing (PollForJobs) claims work for a worker, so it has none.
+const EXTRA: Record<Folder, string[]> = {
+  panorama: ['list.ts'],
+  omics: ['list.ts'],
+  codepipeline: [],
+  cosbatch: ['signer.ts', 'list.ts'],
+  importexport: ['list.ts'],
+};
 
 /** The tests every provider has, mirroring its folder. */
 const TESTS = ['client.test.ts', 'integration.test.ts', 'parse.test.ts', 'protocol.test.ts', 'record.test.ts'];
 /** Test files and support beyond that set. */
 const EXTRA_TESTS: Record<Folder, string[]> = {
-  panorama: [],
-  omics: [],
+  panorama: ['list.test.ts'],
+  omics: ['list.test.ts'],
   codepipeline: [],
-  cosbatch: ['signer.test.ts'],
-  importexport: ['helpers.ts'],
+  cosbatch: ['signer.test.ts', 'list.test.ts'],
+  importexport: ['helpers.ts', 'list.test.ts'],
 };
 
 const list = (dir: URL) => readdirSync(dir).sort();

@@ -1,6 +1,6 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { CosBatchKey } from '../../globalId.ts';
-import { mapState, type KeyValue } from '../../model.ts';
+import { mapState, type JobState, type KeyValue } from '../../model.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import { boolean, child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
@@ -41,6 +41,12 @@ export function parse(key: CosBatchKey, body: string): CosBatchJobRecord {
   return normaliseJob(key, job);
 }
 
+/** A job's state from its Status: COSBATCH_STATE_MAP, and a Complete job whose tasks partly failed SUCCEEDED_WITH_ERRORS. */
+export function cosJobState(status: string | null, progressSummary: { numberOfTasksFailed: number | null } | null): JobState {
+  const state = mapState(COSBATCH_STATE_MAP, status);
+  return state === 'SUCCEEDED' && (progressSummary?.numberOfTasksFailed ?? 0) > 0 ? 'SUCCEEDED_WITH_ERRORS' : state;
+}
+
 function normaliseJob(key: CosBatchKey, job: XmlNode): CosBatchJobRecord {
   const status = text(child(job, 'Status'));
   const progressSummary = parseProgress(child(job, 'ProgressSummary'));
@@ -48,8 +54,7 @@ function normaliseJob(key: CosBatchKey, job: XmlNode): CosBatchJobRecord {
     .map((f): CosBatchJobFailure => ({ failureCode: text(child(f, 'FailureCode')), failureReason: text(child(f, 'FailureReason')) }))
     // The service pads a job without failures with one empty <JobFailure/> (cos-go-sdk-v5 batch_test.go).
     .filter((f) => !isBlank(f.failureCode) || !isBlank(f.failureReason));
-  let state = mapState(COSBATCH_STATE_MAP, status);
-  if (state === 'SUCCEEDED' && (progressSummary?.numberOfTasksFailed ?? 0) > 0) state = 'SUCCEEDED_WITH_ERRORS';
+  const state = cosJobState(status, progressSummary);
 
   const creationTime = toIsoTimestamp(text(child(job, 'CreationTime')), 'CreationTime');
   const terminationDate = toIsoTimestamp(text(child(job, 'TerminationDate')), 'TerminationDate');

@@ -11,7 +11,7 @@ import { OMICS_JOB_STATUSES, OMICS_SOURCE_STATUSES, OMICS_STATE_MAP, type OmicsI
  * an SDK output carries). An epoch number is not what the model says, and the SDK refuses it
  * too: MalformedBodyError naming the field.
  */
-function dateTime(value: unknown, field: string): string | null {
+export function dateTime(value: unknown, field: string): string | null {
   if (typeof value === 'number' || (typeof value === 'string' && /^\s*[+-]?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(value))) {
     throw new MalformedBodyError(`${field} is not a date-time`);
   }

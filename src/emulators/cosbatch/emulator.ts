@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import { DEMO_TENCENT_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { listedAfter, sortListed, takePage, type ListOptions, type ListOrder } from '../listing.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
+import { cosListedJobs } from './listData.ts';
 import { COS_PROGRESSING_JOB_ID, cosProgressingJob } from './progressing.ts';
 import { verifyCosSignature } from './signature.ts';
 import { toXmlDocument, type WireElement } from './xml.ts';
 
 /**
  * Tencent COS Batch Operations (`{uin}.cos-control.{region}.myqcloud.com`): DescribeJob
- * (`GET /jobs/{JobId}`) for the demo account.
+ * (`GET /jobs/{JobId}`) and ListJobs (`GET /jobs?jobStatuses=&maxResults=&nextToken=`) for the
+ * demo account.
  *
  * Checks, in order: the COS signature (q-ak, key time window, the signature over `host` and
  * every signed header), `x-cos-appid` (missing → 400 InvalidArgument), the account in the
@@ -21,8 +24,32 @@ import { toXmlDocument, type WireElement } from './xml.ts';
 const ACCOUNT = DEMO_TENCENT_CREDENTIALS;
 const CONTROL_HOST_RE = /^(\d+)\.cos-control\.([a-z0-9-]+)\.myqcloud\.com(?::\d+)?$/;
 const JOB_PATH_RE = /^\/jobs\/([^/]*)$/;
+const LIST_PATH = '/jobs';
 
-export interface CosBatchEmulatorOptions extends ProgressClockOptions {
+/** ListJobs' `maxResults` range and default (Tencent Cloud "ListJobs", 436/33783: 1..1000, default 1000). */
+export const COS_LIST_MAX_RESULTS = 1000;
+/** `nextToken` length in bytes (436/33783: 1..64). */
+const NEXT_TOKEN_MAX_BYTES = 64;
+/** The list order when none is given: oldest first, as cos-go-sdk-v5's ListJobs test answer shows (Tencent documents none). */
+export const COS_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
+/** ListJobs' `jobStatuses` values (436/33783). */
+const JOB_STATUSES = [
+  'Active',
+  'Cancelled',
+  'Cancelling',
+  'Complete',
+  'Completing',
+  'Failed',
+  'Failing',
+  'New',
+  'Paused',
+  'Pausing',
+  'Preparing',
+  'Ready',
+  'Suspended',
+];
+
+export interface CosBatchEmulatorOptions extends ProgressClockOptions, ListOptions {
   /** Clock in ms for the signature window, the Date header and the progressing job (default Date.now). */
   now?: () => number;
 }
@@ -30,6 +57,10 @@ export interface CosBatchEmulatorOptions extends ProgressClockOptions {
 export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
+  const listOrder = opts.listOrder ?? COS_DEFAULT_LIST_ORDER;
+  // The listed jobs are placed relative to the clock when the emulator starts.
+  const listed = cosListedJobs(now());
+  const listedById = new Map(listed.map((job) => [job.JobId as string, job]));
   let counter = 0;
 
   function requestId(): string {
@@ -87,9 +118,61 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       case ERROR_CASE_JOB_IDS.accessDenied:
         return error(req, 403, 'AccessDenied', 'Access Denied.');
     }
-    const job = jobId === COS_PROGRESSING_JOB_ID ? cosProgressingJob(cycle()) : (DEMO_JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t)));
+    const job =
+      jobId === COS_PROGRESSING_JOB_ID
+        ? cosProgressingJob(cycle())
+        : (DEMO_JOBS.get(jobId) ?? listedById.get(jobId) ?? synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t)));
     if (!job) return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
     return xml(200, 'DescribeJobResult', { Job: job });
+  }
+
+  /**
+   * ListJobs: the account's jobs in the Host's region (none elsewhere), `jobStatuses` one of the
+   * 13 statuses (one value), `maxResults` 1..1000 (default 1000), `nextToken` the last JobId of
+   * the previous page (1..64 bytes); anything else is 400 InvalidArgument (Tencent's batch error
+   * page names it for bad ListJobs parameters; the messages are unverified). The answer is
+   * `<ListJobsResult><Jobs><member>…</member></Jobs><NextToken>…</NextToken></ListJobsResult>`
+   * with the documented summary elements; NextToken is the page's last JobId when more jobs
+   * follow and empty on the last page.
+   */
+  function listJobs(req: EmulatorRequest, otherRegion: boolean): EmulatorResponse {
+    let size = COS_LIST_MAX_RESULTS;
+    const maxResults = req.query.getAll('maxResults');
+    if (maxResults.length > 1) return error(req, 400, 'InvalidArgument', 'maxResults is given more than once.');
+    if (maxResults[0] !== undefined) {
+      const n = /^\d{1,10}$/.test(maxResults[0]) ? Number(maxResults[0]) : NaN;
+      if (!(n >= 1 && n <= COS_LIST_MAX_RESULTS)) return error(req, 400, 'InvalidArgument', `maxResults must be an integer from 1 to ${COS_LIST_MAX_RESULTS}.`);
+      size = n;
+    }
+    const statuses = req.query.getAll('jobStatuses');
+    if (statuses.length > 1) return error(req, 400, 'InvalidArgument', 'jobStatuses takes one status.');
+    const status = statuses[0];
+    if (status !== undefined && !JOB_STATUSES.includes(status)) return error(req, 400, 'InvalidArgument', 'jobStatuses is not a valid job status.');
+    const all = otherRegion ? [] : [...listed, cosProgressingJob(cycle())];
+    const sorted = sortListed(
+      all.map((job) => ({ job, createdMs: Date.parse(job.CreationTime as string), id: job.JobId as string })),
+      listOrder,
+    );
+    const tokens = req.query.getAll('nextToken');
+    if (tokens.length > 1) return error(req, 400, 'InvalidArgument', 'nextToken is given more than once.');
+    const token = tokens[0];
+    let rest = sorted;
+    if (token !== undefined) {
+      const bytes = Buffer.byteLength(token);
+      // The token is a JobId of this list: one that names no listed job (any more) cannot be continued from.
+      const from = bytes >= 1 && bytes <= NEXT_TOKEN_MAX_BYTES ? sorted.find((j) => j.id === token) : undefined;
+      if (!from) return error(req, 400, 'InvalidArgument', 'nextToken is invalid.');
+      rest = listedAfter(sorted, from, listOrder);
+    }
+    const { items, more } = takePage(
+      rest.filter(({ job }) => status === undefined || job.Status === status),
+      size,
+    );
+    const last = items[items.length - 1];
+    return xml(200, 'ListJobsResult', {
+      Jobs: items.length === 0 ? {} : { member: items.map(({ job }) => summaryOf(job)) },
+      NextToken: more && last ? last.id : '',
+    });
   }
 
   function slowDown(req: EmulatorRequest): EmulatorResponse {
@@ -120,6 +203,10 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       // Jobs are regional: the demo account has none in other regions.
       const otherRegion = host !== null && host[2] !== ACCOUNT.region;
 
+      if (req.rawPath === LIST_PATH) {
+        if (req.method !== 'GET') return error(req, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+        return listJobs(req, otherRegion);
+      }
       const jobId = jobIdOf(req);
       if (jobId === null) return error(req, 400, 'InvalidRequest', 'The request is not a COS Batch operation.');
       if (jobId === '') return error(req, 400, 'InvalidRequest', 'Job id is required.');
@@ -129,6 +216,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     },
 
     describe(req) {
+      if (req.rawPath === LIST_PATH && req.method === 'GET') return { operation: 'ListJobs', job: `${regionOf(req)}/` };
       const jobId = jobIdOf(req);
       if (jobId === null || jobId === '') return { operation: `${req.method} ${req.path}`, job: null };
       return { operation: `DescribeJob ${jobId}`, job: `${regionOf(req)}/${jobId}` };
@@ -142,5 +230,24 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       const full = xml(200, 'DescribeJobResult', { Job: DEMO_JOBS.values().next().value });
       return { ...full, body: full.body.slice(0, Math.floor(full.body.length / 2)) };
     },
+  };
+}
+
+/** The ListJobs `member` of a `<Job>`: the summary elements of the API page, in its order; Operation is the operation's name. */
+function summaryOf(job: WireElement): WireElement {
+  const progress = (job.ProgressSummary ?? {}) as WireElement;
+  return {
+    CreationTime: job.CreationTime,
+    Description: job.Description,
+    JobId: job.JobId,
+    Operation: Object.keys((job.Operation ?? {}) as WireElement)[0],
+    Priority: job.Priority,
+    ProgressSummary: {
+      NumberOfTasksFailed: progress.NumberOfTasksFailed,
+      NumberOfTasksSucceeded: progress.NumberOfTasksSucceeded,
+      TotalNumberOfTasks: progress.TotalNumberOfTasks,
+    },
+    Status: job.Status,
+    TerminationDate: job.TerminationDate,
   };
 }

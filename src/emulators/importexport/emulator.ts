@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { listedAfter, sortListed, takePage, type ListOptions, type ListOrder } from '../listing.ts';
 import { verifySigV4 } from '../sigv4Verify.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { DEMO_IMPORTEXPORT_SESSION_TOKEN, DEMO_JOBS, ERROR_CASE_JOB_IDS, type WireGetStatusResult } from './data.ts';
+import { importExportListedJobs } from './listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './progressing.ts';
 
 /**
@@ -16,6 +18,14 @@ import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './p
  * id `x-amzn-RequestId`, `Throttling` 400, `ServiceUnavailable` 503, `InvalidAction` /
  * `MissingAction` 400 and a 404 `<UnknownOperationException/>` for other paths or methods
  * (the Coral answer aws-sdk v2's query parser special-cases).
+ *
+ * ListJobs (`Action=ListJobs&MaxJobs=&Marker=`, botocore's importexport-2010-06-01 model and
+ * the Developer Guide's ListJobs page): the account's jobs newest first ("reverse
+ * chronological order", the only list order a provider documents), as
+ * `ListJobsResult/Jobs/member{JobId, CreationDate, IsCanceled, JobType}` and `IsTruncated`
+ * beside `Jobs` (the model's place; the guide's table puts it under Jobs). `MaxJobs` must be
+ * 0..1000 (0 or none: 1000, unverified) and `Marker` a job of the list: anything else is 400
+ * InvalidParameterException (the operation's modeled error for a bad value).
  */
 
 export const XMLNS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
@@ -32,15 +42,24 @@ function el(name: string, value: string | number | boolean | undefined, indent: 
   return value === undefined ? '' : `${indent}<${name}>${escapeXml(String(value))}</${name}>\n`;
 }
 
-export interface ImportExportEmulatorOptions extends ProgressClockOptions {
+/** ListJobs' `MaxJobs` range (Developer Guide: 0..1000). */
+export const IMPORTEXPORT_LIST_MAX_JOBS = 1000;
+/** The documented order: newest first. */
+export const IMPORTEXPORT_DEFAULT_LIST_ORDER: ListOrder = 'newest-first';
+
+export interface ImportExportEmulatorOptions extends ProgressClockOptions, ListOptions {
   /** Clock in ms for the signature time checks, the Date header and the progressing job, default Date.now. */
   now?: () => number;
 }
 
-/** The AWS Import/Export emulator (GetStatus). */
+/** The AWS Import/Export emulator (GetStatus, ListJobs). */
 export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
+  const listOrder = opts.listOrder ?? IMPORTEXPORT_DEFAULT_LIST_ORDER;
+  // The listed jobs are placed relative to the clock when the emulator starts.
+  const listed = importExportListedJobs(now());
+  const listedById = new Map(listed.map((j) => [j.JobId, j]));
   let requestCounter = 0;
 
   /** Deterministic, UUID-shaped request ids. */
@@ -133,9 +152,48 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
         return error(400, 'CanceledJobIdException', 'The specified job ID has been canceled and is no longer valid.');
     }
     const job =
-      jobId === IMPORTEXPORT_PROGRESSING_JOB_ID ? importExportProgressingJob(cycle()) : (JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => JOBS.get(t)));
+      jobId === IMPORTEXPORT_PROGRESSING_JOB_ID
+        ? importExportProgressingJob(cycle())
+        : (JOBS.get(jobId) ?? listedById.get(jobId) ?? synthesizedJob(req, jobId, (t) => JOBS.get(t)));
     if (!job) return error(400, 'InvalidJobIdException', 'The JOBID was missing, not found, or not associated with the AWS account.');
     return ok('GetStatus', serializeJob(job));
+  }
+
+  function listJobs(params: URLSearchParams): EmulatorResponse {
+    let size = IMPORTEXPORT_LIST_MAX_JOBS;
+    const maxJobs = params.get('MaxJobs');
+    if (maxJobs !== null) {
+      const n = /^\d{1,10}$/.test(maxJobs) ? Number(maxJobs) : NaN;
+      if (!(n >= 0 && n <= IMPORTEXPORT_LIST_MAX_JOBS)) return error(400, 'InvalidParameterException', 'MaxJobs must be between 0 and 1000.');
+      if (n > 0) size = n;
+    }
+    const all = [...listed, importExportProgressingJob(cycle())];
+    const sorted = sortListed(
+      all.map((job) => ({ job, createdMs: Date.parse(job.CreationDate ?? ''), id: job.JobId })),
+      listOrder,
+    );
+    const marker = params.get('Marker');
+    let rest = sorted;
+    if (marker !== null) {
+      const from = sorted.find((j) => j.id === marker);
+      if (!from) return error(400, 'InvalidParameterException', 'The Marker is not a valid job ID.');
+      rest = listedAfter(sorted, from, listOrder);
+    }
+    const { items, more } = takePage(rest, size);
+    const i = '    ';
+    const members = items
+      .map(
+        ({ job }) =>
+          `${i}  <member>\n` +
+          el('JobId', job.JobId, `${i}    `) +
+          el('CreationDate', job.CreationDate, `${i}    `) +
+          el('IsCanceled', job.ProgressCode === 'Canceled', `${i}    `) +
+          el('JobType', job.JobType, `${i}    `) +
+          `${i}  </member>\n`,
+      )
+      .join('');
+    const jobs = items.length === 0 ? `${i}<Jobs/>\n` : `${i}<Jobs>\n${members}${i}</Jobs>\n`;
+    return ok('ListJobs', jobs + el('IsTruncated', more, i));
   }
 
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
@@ -152,7 +210,8 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     const version = params.get('Version');
     if (!version || !API_VERSIONS.has(version)) return error(400, 'NoSuchVersion', 'The requested version is not valid for this web service.');
     if (action === 'GetStatus') return getStatus(params, req);
-    return error(400, 'InvalidAction', `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus only.`);
+    if (action === 'ListJobs') return listJobs(params);
+    return error(400, 'InvalidAction', `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus and ListJobs only.`);
   }
 
   return {

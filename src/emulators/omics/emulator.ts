@@ -1,11 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { listedAfter, opaqueTokens, sortListed, takePage, type ListOptions, type ListOrder, type ListPosition } from '../listing.ts';
 import { verifySigV4 } from '../sigv4Verify.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { OMICS_DEMO_JOBS, OMICS_DEMO_REFERENCE_STORE_ID, OMICS_DEMO_REGION, OMICS_ERROR_CASE_IDS, type WireOmicsJob } from './data.ts';
+import { OMICS_REFERENCE_STORES, omicsListedJobs, type WireReferenceStore } from './listData.ts';
 import { OMICS_PROGRESSING_JOB_ID, omicsProgressingJob } from './progressing.ts';
 
 const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
+const LIST_JOBS_ROUTE = /^\/referencestore\/([^/]*)\/importjobs$/;
+const LIST_STORES_PATH = '/referencestores';
+
+/** `maxResults` range of ListReferenceImportJobs and ListReferenceStores (API reference: 1..100). */
+export const OMICS_LIST_MAX_RESULTS = 100;
+/** The page size without `maxResults` (undocumented; the maximum here). */
+export const OMICS_LIST_DEFAULT_RESULTS = 100;
+/** The list order when none is given: oldest first, as the AWS CLI's list-reference-import-jobs example shows. */
+export const OMICS_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
+/** ListReferenceImportJobs' `filter.status` values (the model's ReferenceImportJobStatus). */
+const JOB_STATUSES = ['SUBMITTED', 'IN_PROGRESS', 'CANCELLING', 'CANCELLED', 'FAILED', 'COMPLETED', 'COMPLETED_WITH_FAILURES'];
+
+export interface OmicsEmulatorOptions extends ProgressClockOptions, ListOptions {}
 
 /**
  * AWS HealthOmics `GetReferenceImportJob` over rest-json, as the service answers it:
@@ -14,12 +29,35 @@ const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
  * errors as status + `x-amzn-ErrorType` + `{"message": …}` + `x-amzn-RequestId`.
  * Independent of src/datasources by design. `now` (ms) drives the signature clock-skew check
  * and the `Date` header; with `epochMs` it also places the progressing job (progressing.ts) in its cycle.
+ *
+ * The two list operations of the HealthOmics API reference, signed and refused as above:
+ * - ListReferenceImportJobs, `POST /referencestore/{referenceStoreId}/importjobs?maxResults=&nextToken=`
+ *   with an optional JSON body `{"filter": {"status", "createdAfter", "createdBefore"}}` (the
+ *   service filters; both times inclusive here, unverified): `{"importJobs": [{id,
+ *   referenceStoreId, roleArn, status, creationTime, completionTime}], "nextToken"}`. The jobs of
+ *   a store are listData.ts's (over the 90 days before the emulator started), plus the
+ *   progressing job in the main store. A store the region does not have is 404
+ *   ResourceNotFoundException.
+ * - ListReferenceStores, `POST /referencestores` with `{"filter": {"name", "createdAfter",
+ *   "createdBefore"}}`: `{"referenceStores": [{arn, id, name, description, sseConfig,
+ *   creationTime}], "nextToken"}`; the demo region has two stores, other regions none.
+ * `maxResults` outside 1..100, a `nextToken` outside 1..6144 characters, not made here, made for
+ * another store or filter, or older than 24 hours, and a filter that does not read are 400
+ * ValidationException (messages unverified); a body that is not JSON is 400
+ * SerializationException. Lists come in `opts.listOrder` (default oldest first, as the AWS CLI's
+ * list-reference-import-jobs example shows), paged by opaque tokens carrying the last job's
+ * position.
  */
-export function createOmicsEmulator(opts: ProgressClockOptions = {}): ProviderEmulator {
+export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
+  const listOrder = opts.listOrder ?? OMICS_DEFAULT_LIST_ORDER;
   const progressingKey = jobKey(OMICS_DEMO_REGION, OMICS_DEMO_REFERENCE_STORE_ID, OMICS_PROGRESSING_JOB_ID);
-  const jobs = new Map<string, WireOmicsJob>(OMICS_DEMO_JOBS.map((j) => [jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id), j]));
+  // The listed jobs are placed relative to the clock when the emulator starts.
+  const listed = omicsListedJobs(now());
+  const jobs = new Map<string, WireOmicsJob>([...OMICS_DEMO_JOBS, ...listed].map((j) => [jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id), j]));
+  const jobTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceImportJobs');
+  const storeTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceStores');
 
   const headers = (): Record<string, string> => ({
     'Content-Type': 'application/json',
@@ -54,6 +92,9 @@ export function createOmicsEmulator(opts: ProgressClockOptions = {}): ProviderEm
           );
       }
     }
+    const listRoute = matchListRoute(req);
+    if (listRoute?.operation === 'ListReferenceImportJobs') return listReferenceImportJobs(req, listRoute.referenceStoreId);
+    if (listRoute?.operation === 'ListReferenceStores') return listReferenceStores(req);
     const route = matchRoute(req);
     if (!route) return error(404, 'UnknownOperationException', 'Unknown operation');
     for (const [label, value] of [
@@ -83,10 +124,141 @@ export function createOmicsEmulator(opts: ProgressClockOptions = {}): ProviderEm
     return { status: 200, headers: headers(), body: JSON.stringify(job) };
   }
 
+  const validation = (field: string, value: string, constraint: string) =>
+    error(400, 'ValidationException', `1 validation error detected: Value '${value.slice(0, 64)}' at '${field}' failed to satisfy constraint: ${constraint}`);
+
+  /** The page size and start of a list request, or the ValidationException it is answered with. */
+  function pageRequest(
+    req: EmulatorRequest,
+    tokens: ReturnType<typeof opaqueTokens>,
+    scope: string,
+  ): { size: number; position: ListPosition | null } | EmulatorResponse {
+    let size = OMICS_LIST_DEFAULT_RESULTS;
+    const maxResults = req.query.get('maxResults');
+    if (maxResults !== null) {
+      if (!/^-?\d{1,10}$/.test(maxResults)) return validation('maxResults', maxResults, 'Member must be an integer');
+      const n = Number(maxResults);
+      if (n < 1) return validation('maxResults', maxResults, 'Member must have value greater than or equal to 1');
+      if (n > OMICS_LIST_MAX_RESULTS) return validation('maxResults', maxResults, `Member must have value less than or equal to ${OMICS_LIST_MAX_RESULTS}`);
+      size = n;
+    }
+    const nextToken = req.query.get('nextToken');
+    if (nextToken === null) return { size, position: null };
+    if (nextToken.length < 1) return validation('nextToken', nextToken, 'Member must have length greater than or equal to 1');
+    if (nextToken.length > 6144) return validation('nextToken', nextToken, 'Member must have length less than or equal to 6144');
+    const read = tokens.read(nextToken, scope, now());
+    if (!read.ok) {
+      const why =
+        read.refusal === 'expired'
+          ? 'The pagination token has expired.'
+          : read.refusal === 'foreign'
+            ? 'The pagination token does not match the request.'
+            : 'Invalid pagination token.';
+      return error(400, 'ValidationException', why);
+    }
+    return { size, position: read.position };
+  }
+
+  /** The request body's `filter`, with its times in ms; or the error it is answered with. */
+  function readFilter(req: EmulatorRequest, names: readonly string[]): Record<string, string | number> | EmulatorResponse {
+    let body: unknown;
+    try {
+      body = req.body.trim() === '' ? {} : JSON.parse(req.body);
+    } catch {
+      return error(400, 'SerializationException', 'Could not parse the request body as JSON.');
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      return error(400, 'SerializationException', 'The request body must be a JSON object.');
+    const filter = (body as { filter?: unknown }).filter;
+    if (filter === undefined || filter === null) return {};
+    if (typeof filter !== 'object' || Array.isArray(filter)) return error(400, 'SerializationException', 'filter must be a JSON object.');
+    const out: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(filter as Record<string, unknown>)) {
+      if (!names.includes(name) || value === null) continue;
+      if (typeof value !== 'string') return validation(`filter.${name}`, JSON.stringify(value), 'Member must be a string');
+      if (name === 'status') {
+        if (!JOB_STATUSES.includes(value)) return validation('filter.status', value, `Member must satisfy enum value set: [${JOB_STATUSES.join(', ')}]`);
+        out.status = value;
+      } else if (name === 'name') {
+        out.name = value;
+      } else {
+        const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+        if (!Number.isFinite(ms)) return validation(`filter.${name}`, value, 'Member must be an ISO 8601 date-time');
+        out[name] = ms;
+      }
+    }
+    return out;
+  }
+
+  function listReferenceImportJobs(req: EmulatorRequest, referenceStoreId: string): EmulatorResponse {
+    const problem = validateId(referenceStoreId);
+    if (problem) return validation('referenceStoreId', referenceStoreId, problem);
+    const filter = readFilter(req, ['status', 'createdAfter', 'createdBefore']);
+    if (isResponse(filter)) return filter;
+    const region = signingRegion(req) ?? '';
+    if (region !== OMICS_DEMO_REGION || !OMICS_REFERENCE_STORES.some((s) => s.id === referenceStoreId)) {
+      return error(404, 'ResourceNotFoundException', 'The specified reference store was not found.');
+    }
+    const scope = `omics/${region}/${referenceStoreId}/${JSON.stringify(Object.entries(filter).sort())}`;
+    const request = pageRequest(req, jobTokens, scope);
+    if (isResponse(request)) return request;
+    const progressing = referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID ? [omicsProgressingJob(cycle())] : [];
+    const inStore = [...listed.filter((j) => j.referenceStoreId === referenceStoreId), ...progressing].map((job) => ({
+      job,
+      createdMs: Date.parse(job.creationTime),
+      id: job.id,
+    }));
+    const matching = inStore.filter(
+      ({ job, createdMs }) =>
+        (filter.status === undefined || job.status === filter.status) &&
+        (filter.createdAfter === undefined || createdMs >= (filter.createdAfter as number)) &&
+        (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
+    );
+    const sorted = sortListed(matching, listOrder);
+    const { items, more } = takePage(listedAfter(sorted, request.position, listOrder), request.size);
+    const last = items[items.length - 1];
+    const importJobs = items.map(({ job }) => ({
+      id: job.id,
+      referenceStoreId: job.referenceStoreId,
+      roleArn: job.roleArn,
+      status: job.status,
+      creationTime: job.creationTime,
+      ...(job.completionTime === undefined ? {} : { completionTime: job.completionTime }),
+    }));
+    const body = { importJobs, ...(more && last ? { nextToken: jobTokens.issue(scope, last, now()) } : {}) };
+    return { status: 200, headers: headers(), body: JSON.stringify(body) };
+  }
+
+  function listReferenceStores(req: EmulatorRequest): EmulatorResponse {
+    const filter = readFilter(req, ['name', 'createdAfter', 'createdBefore']);
+    if (isResponse(filter)) return filter;
+    const region = signingRegion(req) ?? '';
+    const scope = `omics/${region}/stores/${JSON.stringify(Object.entries(filter).sort())}`;
+    const request = pageRequest(req, storeTokens, scope);
+    if (isResponse(request)) return request;
+    const stores = (region === OMICS_DEMO_REGION ? OMICS_REFERENCE_STORES : [])
+      .map((store: WireReferenceStore) => ({ store, createdMs: Date.parse(store.creationTime), id: store.id }))
+      .filter(
+        ({ store, createdMs }) =>
+          (filter.name === undefined || store.name === filter.name) &&
+          (filter.createdAfter === undefined || createdMs >= (filter.createdAfter as number)) &&
+          (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
+      );
+    const { items, more } = takePage(listedAfter(sortListed(stores, listOrder), request.position, listOrder), request.size);
+    const last = items[items.length - 1];
+    const body = { referenceStores: items.map(({ store }) => store), ...(more && last ? { nextToken: storeTokens.issue(scope, last, now()) } : {}) };
+    return { status: 200, headers: headers(), body: JSON.stringify(body) };
+  }
+
   return {
     name: 'omics',
     handle,
     describe(req) {
+      const listRoute = matchListRoute(req);
+      if (listRoute?.operation === 'ListReferenceImportJobs') {
+        return { operation: `ListReferenceImportJobs ${listRoute.referenceStoreId}`, job: `${signingRegion(req) ?? '?'}/${listRoute.referenceStoreId}/` };
+      }
+      if (listRoute?.operation === 'ListReferenceStores') return { operation: 'ListReferenceStores', job: `${signingRegion(req) ?? '?'}/` };
       const route = matchRoute(req);
       if (!route) return { operation: `${req.method} ${req.path}`, job: null };
       return {
@@ -106,6 +278,27 @@ export function createOmicsEmulator(opts: ProgressClockOptions = {}): ProviderEm
 
 function jobKey(region: string, referenceStoreId: string, id: string): string {
   return `${region}/${referenceStoreId}/${id}`;
+}
+
+function isResponse(value: object): value is EmulatorResponse {
+  return 'status' in value && 'headers' in value && 'body' in value;
+}
+
+/** One of the two list operations (both POST), or null. */
+function matchListRoute(
+  req: EmulatorRequest,
+): { operation: 'ListReferenceImportJobs'; referenceStoreId: string } | { operation: 'ListReferenceStores' } | null {
+  if (req.method !== 'POST') return null;
+  if (req.rawPath === LIST_STORES_PATH) return { operation: 'ListReferenceStores' };
+  const m = LIST_JOBS_ROUTE.exec(req.rawPath);
+  if (!m) return null;
+  let referenceStoreId = m[1] as string;
+  try {
+    referenceStoreId = decodeURIComponent(referenceStoreId);
+  } catch {
+    // Kept as sent; the ID check refuses it.
+  }
+  return { operation: 'ListReferenceImportJobs', referenceStoreId };
 }
 
 function matchRoute(req: EmulatorRequest): { referenceStoreId: string; id: string } | null {

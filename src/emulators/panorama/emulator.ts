@@ -1,8 +1,19 @@
 import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import { listedAfter, opaqueTokens, sortListed, takePage, type ListOptions, type ListOrder, type ListPosition } from '../listing.ts';
 import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { PANORAMA_DEMO_JOBS, PANORAMA_DEMO_REGION, PANORAMA_ERROR_JOB_IDS, type PanoramaDemoJob } from './data.ts';
+import { panoramaListedJobs } from './listData.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, panoramaProgressingJob } from './progressing.ts';
+
+/** ListPackageImportJobs' `MaxResults` range in the model (`MaxSize25`: 0..25). */
+export const PANORAMA_LIST_MAX_RESULTS = 25;
+/** The page size when `MaxResults` is absent or 0 (undocumented; the model's maximum here). */
+export const PANORAMA_LIST_DEFAULT_RESULTS = 25;
+/** The list order when none is given: the service documents none, and the other AWS JSON list here (HealthOmics) shows oldest first. */
+export const PANORAMA_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
+
+export interface PanoramaEmulatorOptions extends ProgressClockOptions, ListOptions {}
 
 /**
  * The AWS Panorama side of `DescribePackageImportJob` (rest-json, SigV4 `panorama`):
@@ -24,12 +35,28 @@ import { PANORAMA_PROGRESSING_JOB_ID, panoramaProgressingJob } from './progressi
  * - a demo job in us-east-1: 200 with its body; anything else: 404 ResourceNotFoundException.
  *   The progressing job (progressing.ts) answers as the clock (`now`, `epochMs`) puts it in its cycle.
  *
- * Timestamps are written as epoch seconds, decimal or (for one job) in Java
+ * Timestamps are written as epoch seconds, decimal or (for some jobs) in Java
  * `Double.toString` scientific notation such as `1.719826003456E9`.
+ *
+ * ListPackageImportJobs (`GET /packages/import-jobs?MaxResults=&NextToken=`, botocore's
+ * panorama-2019-07-24 model): signed and refused as above; `MaxResults` outside 0..25 (or not a
+ * number) and a `NextToken` outside 1..4096 characters, not made here, or older than 24 hours
+ * are 400 ValidationException (the model's only client error for the operation besides
+ * AccessDenied and Conflict; the messages are unverified). The jobs of the signing region are
+ * generated ones (listData.ts, over the 90 days before the emulator started) and the
+ * progressing job, as summaries `{CreatedTime, JobId, JobType, LastUpdatedTime, Status,
+ * StatusMessage}` in `opts.listOrder` (default oldest first: the service documents no order),
+ * paged by opaque tokens that carry the last job's position, so a job created meanwhile causes no
+ * repeat. Other regions list nothing.
  */
-export function createPanoramaEmulator(opts: ProgressClockOptions = {}): ProviderEmulator {
+export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
+  const listOrder = opts.listOrder ?? PANORAMA_DEFAULT_LIST_ORDER;
+  // The listed jobs are placed relative to the clock when the emulator starts.
+  const listed = panoramaListedJobs(now());
+  const listedById = new Map(listed.map((job) => [job.wire.JobId as string, job]));
+  const tokens = opaqueTokens('jobgraph-emulator-panorama-ListPackageImportJobs');
   let requestCount = 0;
 
   const nextRequestId = () => {
@@ -57,6 +84,7 @@ export function createPanoramaEmulator(opts: ProgressClockOptions = {}): Provide
     async handle(req) {
       const auth = await verifySigV4(req, { service: 'panorama', credentials: DEMO_AWS_CREDENTIALS, now });
       if (!auth.ok) return authError(auth);
+      if (isListRoute(req)) return listPackageImportJobs(req);
       const route = matchRoute(req);
       if (!route) return error(404, 'UnknownOperationException', { message: 'Unknown operation' });
       const jobId = decodeLabel(route.rawJobId);
@@ -77,12 +105,13 @@ export function createPanoramaEmulator(opts: ProgressClockOptions = {}): Provide
           ? undefined
           : jobId === PANORAMA_PROGRESSING_JOB_ID
             ? panoramaProgressingJob(cycle())
-            : (PANORAMA_DEMO_JOBS[jobId] ?? synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t]));
+            : (PANORAMA_DEMO_JOBS[jobId] ?? listedById.get(jobId) ?? synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t]));
       if (!job) return notFound(jobId);
       return respond(200, serializeJob(job));
     },
 
     describe(req) {
+      if (isListRoute(req)) return { operation: 'ListPackageImportJobs', job: `${scopeRegion(req) ?? '?'}/` };
       const route = matchRoute(req);
       if (!route) return { operation: `${req.method} ${req.path}`, job: null };
       return { operation: 'DescribePackageImportJob', job: `${scopeRegion(req) ?? '?'}/${decodeLabel(route.rawJobId) ?? route.rawJobId}` };
@@ -136,6 +165,48 @@ export function createPanoramaEmulator(opts: ProgressClockOptions = {}): Provide
     });
   }
 
+  function listValidationError(field: 'MaxResults' | 'NextToken', constraint: string, value?: string): EmulatorResponse {
+    const message =
+      value === undefined
+        ? constraint
+        : `1 validation error detected: Value '${value.slice(0, 64)}' at '${field === 'MaxResults' ? 'maxResults' : 'nextToken'}' failed to satisfy constraint: ${constraint}`;
+    return error(400, 'ValidationException', { Message: message, Reason: 'FIELD_VALIDATION_FAILED', Fields: [{ Name: field, Message: constraint }] });
+  }
+
+  /** ListPackageImportJobs: the jobs of the signing region, one page. */
+  function listPackageImportJobs(req: EmulatorRequest): EmulatorResponse {
+    const region = scopeRegion(req) ?? '';
+    let size = PANORAMA_LIST_DEFAULT_RESULTS;
+    const maxResults = req.query.get('MaxResults');
+    if (maxResults !== null) {
+      if (!/^-?\d{1,10}$/.test(maxResults)) return listValidationError('MaxResults', 'Member must be an integer', maxResults);
+      const n = Number(maxResults);
+      if (n < 0) return listValidationError('MaxResults', 'Member must have value greater than or equal to 0', maxResults);
+      if (n > PANORAMA_LIST_MAX_RESULTS)
+        return listValidationError('MaxResults', `Member must have value less than or equal to ${PANORAMA_LIST_MAX_RESULTS}`, maxResults);
+      if (n > 0) size = n;
+    }
+    let position: ListPosition | null = null;
+    const nextToken = req.query.get('NextToken');
+    if (nextToken !== null) {
+      if (nextToken.length < 1) return listValidationError('NextToken', 'Member must have length greater than or equal to 1', nextToken);
+      if (nextToken.length > 4096) return listValidationError('NextToken', 'Member must have length less than or equal to 4096', nextToken);
+      const read = tokens.read(nextToken, `panorama/${region}`, now());
+      if (!read.ok) return listValidationError('NextToken', read.refusal === 'expired' ? 'The NextToken has expired.' : 'The NextToken is not valid.');
+      position = read.position;
+    }
+    const jobs = region === PANORAMA_DEMO_REGION ? [...listed, panoramaProgressingJob(cycle())] : [];
+    const sorted = sortListed(
+      jobs.map((job) => ({ job, createdMs: Math.round((job.wire.CreatedTime as number) * 1000), id: job.wire.JobId as string })),
+      listOrder,
+    );
+    const { items, more } = takePage(listedAfter(sorted, position, listOrder), size);
+    const last = items[items.length - 1];
+    const token = more && last ? tokens.issue(`panorama/${region}`, last, now()) : null;
+    const summaries = items.map(({ job }) => serializeWire(summaryOf(job), job.timestampStyle));
+    return respond(200, `{${token === null ? '' : `"NextToken":${JSON.stringify(token)},`}"PackageImportJobs":[${summaries.join(',')}]}`);
+  }
+
   function notFound(jobId: string): EmulatorResponse {
     return error(404, 'ResourceNotFoundException', {
       Message: `Package import job ${jobId} was not found.`,
@@ -148,6 +219,7 @@ export function createPanoramaEmulator(opts: ProgressClockOptions = {}): Provide
 }
 
 const ROUTE_RE = /^\/packages\/import-jobs\/([^/]*)$/;
+const LIST_PATH = '/packages/import-jobs';
 const JOB_ID_RE = /^[a-zA-Z0-9_-]{1,255}$/;
 const SCOPE_RE = /Credential=[^/]+\/\d{8}\/([^/]+)\//;
 
@@ -155,6 +227,16 @@ function matchRoute(req: EmulatorRequest): { rawJobId: string } | null {
   if (req.method !== 'GET') return null;
   const m = ROUTE_RE.exec(req.rawPath);
   return m ? { rawJobId: m[1] as string } : null;
+}
+
+function isListRoute(req: EmulatorRequest): boolean {
+  return req.method === 'GET' && req.rawPath === LIST_PATH;
+}
+
+/** The `PackageImportJob` summary ListPackageImportJobs shows of a job: the model's six members, in its (alphabetical) order. */
+function summaryOf(job: PanoramaDemoJob): Record<string, unknown> {
+  const { CreatedTime, JobId, JobType, LastUpdatedTime, Status, StatusMessage } = job.wire;
+  return { CreatedTime, JobId, JobType, LastUpdatedTime, Status, StatusMessage };
 }
 
 function decodeLabel(raw: string): string | null {
@@ -175,8 +257,13 @@ const TIMESTAMP_MEMBERS = new Set(['CreatedTime', 'LastUpdatedTime']);
 
 /** Compact JSON as the service writes it, timestamps as epoch-second numbers in the job's style. */
 function serializeJob(job: PanoramaDemoJob): string {
-  const json = JSON.stringify(job.wire, (k, v: unknown) =>
-    TIMESTAMP_MEMBERS.has(k) && typeof v === 'number' ? `@@epoch:${job.timestampStyle === 'scientific' ? javaDouble(v) : String(v)}@@` : v,
+  return serializeWire(job.wire, job.timestampStyle);
+}
+
+/** Compact JSON of a wire object, its timestamp members as epoch-second numbers in `style`. */
+function serializeWire(wire: Record<string, unknown>, style: PanoramaDemoJob['timestampStyle']): string {
+  const json = JSON.stringify(wire, (k, v: unknown) =>
+    TIMESTAMP_MEMBERS.has(k) && typeof v === 'number' ? `@@epoch:${style === 'scientific' ? javaDouble(v) : String(v)}@@` : v,
   );
   return json.replace(/"@@epoch:([^@"]+)@@"/g, '$1');
 }

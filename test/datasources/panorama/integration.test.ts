@@ -1,11 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  DescribePackageImportJobCommand,
-  ListPackageImportJobsCommand,
-  PanoramaClient,
-  type DescribePackageImportJobCommandOutput,
-} from '@aws-sdk/client-panorama';
+import { DescribePackageImportJobCommand, ListPackagesCommand, PanoramaClient, type DescribePackageImportJobCommandOutput } from '@aws-sdk/client-panorama';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
@@ -458,7 +453,7 @@ describe('Panorama emulator with the AWS SDK client', () => {
   });
 
   it('answers UnknownOperationException 404 for an operation it does not serve', async () => {
-    const err = await sdkError(sdkClient().send(new ListPackageImportJobsCommand({})));
+    const err = await sdkError(sdkClient().send(new ListPackagesCommand({})));
     expect(err).toMatchObject({ name: 'UnknownOperationException', $metadata: { httpStatusCode: 404 } });
   });
 });

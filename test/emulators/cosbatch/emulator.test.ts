@@ -27,10 +27,13 @@ async function signedGet(path: string): Promise<{ status: number; body: string }
 }
 
 describe('The COS Batch emulator', () => {
-  it('answers DescribeJob only: GET /jobs (ListJobs) is not a COS Batch operation it serves', async () => {
+  it('answers GET /jobs signed by the official SDK as ListJobs, and other paths with InvalidRequest', async () => {
     const list = await signedGet('/jobs');
-    expect(list.status).toBe(400);
-    expect(list.body).toContain('<Code>InvalidRequest</Code>');
-    expect(emu.calls.at(-1)?.operation).toBe('GET /jobs');
+    expect(list.status).toBe(200);
+    expect(list.body).toContain('<ListJobsResult>');
+    expect(emu.calls.at(-1)?.operation).toBe('ListJobs');
+    const other = await signedGet('/jobs/x/y');
+    expect(other.status).toBe(400);
+    expect(other.body).toContain('<Code>InvalidRequest</Code>');
   });
 });

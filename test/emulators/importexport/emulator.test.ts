@@ -166,12 +166,12 @@ describe('The ImportExport emulator on the wire', () => {
     expect([b.status, /<Code>(\w+)<\/Code>/.exec(b.body)?.[1]]).toEqual([400, 'MissingAction']);
   });
 
-  it('answers GetStatus only: ListJobs and the write actions are InvalidAction', async () => {
-    for (const action of ['ListJobs', 'CreateJob', 'CancelJob']) {
+  it('answers GetStatus and ListJobs only: the write actions are InvalidAction', async () => {
+    for (const action of ['CreateJob', 'CancelJob', 'UpdateJob', 'GetShippingLabel']) {
       const body = `Action=${action}&Version=2010-06-01`;
       const res = await post(body, await signed(body));
       expect([res.status, /<Code>(\w+)<\/Code>/.exec(res.body)?.[1]]).toEqual([400, 'InvalidAction']);
-      expect(res.body).toContain(`The action ${action} is not supported by the jobgraph emulator, which answers GetStatus only.`);
+      expect(res.body).toContain(`The action ${action} is not supported by the jobgraph emulator, which answers GetStatus and ListJobs only.`);
     }
   });
 

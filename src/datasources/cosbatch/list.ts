@@ -1,0 +1,132 @@
+import { MalformedBodyError } from '../../errors.ts';
+import type { JobState } from '../../model.ts';
+import type { WireRequest } from '../shared/source.ts';
+import { toIsoTimestamp } from '../shared/time.ts';
+import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
+import { cosJobState } from './parse.ts';
+import type { CosBatchProgressSummary } from './record.ts';
+
+/**
+ * ListJobs on the wire (Tencent Cloud "ListJobs", https://www.tencentcloud.com/document/product/436/33783;
+ * cos-go-sdk-v5 `batch.go` `BatchListJobsOptions`/`BatchListJobsResult`): `GET /jobs` on the
+ * account's control host (`{uin}.cos-control.{region}.myqcloud.com`) with `x-cos-appid`, the
+ * query `jobStatuses` (one of the 13 statuses), `maxResults` (1..1000, default 1000) and
+ * `nextToken` (1..64 bytes: the last JobId of the previous page), signed as DescribeJob is
+ * (the query parameters are signed). The answer is `<ListJobsResult><Jobs><member>{CreationTime,
+ * Description, JobId, Operation (the operation's name as text), Priority, ProgressSummary,
+ * Status, TerminationDate}</member>…</Jobs><NextToken/></ListJobsResult>`; `Jobs/member` is a
+ * list even with one member. Errors are the `<Error>` envelope (400 InvalidArgument for bad
+ * parameters, a bad nextToken included), read by errors.ts like DescribeJob's. Tencent documents
+ * no order (cos-go-sdk-v5's test answer lists oldest first).
+ */
+
+/** The operation, as metrics and traces name it. */
+export const COS_LIST_OPERATION = 'ListJobs';
+
+/** Largest (and default) `maxResults`. */
+export const COS_LIST_MAX_RESULTS = 1000;
+
+/** One ListJobs call. */
+export interface CosListInput {
+  /** The account UIN (the host label). */
+  uin: string;
+  /** Page size, 1..1000; absent is the service's 1000. */
+  maxResults?: number;
+  /** The previous page's `NextToken`; absent or null for the first page. */
+  nextToken?: string | null;
+  /** Sent as `jobStatuses`: only jobs in this status (one of COSBATCH_STATE_MAP's keys); the service filters. */
+  jobStatus?: string;
+}
+
+/** One `Jobs/member` summary, normalised. */
+export interface CosJobSummary {
+  jobId: string;
+  /** `CreationTime`. */
+  createdAt: Date;
+  /** `TerminationDate`. */
+  completedAt: Date | null;
+  /**
+   * `Status` through COSBATCH_STATE_MAP, and Complete with failed tasks SUCCEEDED_WITH_ERRORS as
+   * the describe parse has it (parse.ts); null when the summary has no Status.
+   */
+  state: JobState | null;
+  /** `Status` as sent. */
+  upstreamStatus: string | null;
+  description: string | null;
+  /** The operation's name, e.g. `COSPutObjectCopy`. */
+  operation: string | null;
+  priority: number | null;
+  progressSummary: CosBatchProgressSummary | null;
+}
+
+/** One page: its summaries in the order sent, and the token of the next page (null when the answer's NextToken is empty or absent). */
+export interface CosListPage {
+  items: CosJobSummary[];
+  nextToken: string | null;
+}
+
+/**
+ * The request of one page, for the account's APPID (sent as `x-cos-appid`, as DescribeJob's
+ * request takes it). Throws RangeError for a `maxResults` outside 1..1000.
+ */
+export function listRequest(input: CosListInput, appId: string): WireRequest {
+  const query: [string, string][] = [];
+  if (input.jobStatus !== undefined) query.push(['jobStatuses', input.jobStatus]);
+  if (input.maxResults !== undefined) {
+    if (!Number.isInteger(input.maxResults) || input.maxResults < 1 || input.maxResults > COS_LIST_MAX_RESULTS) {
+      throw new RangeError(`maxResults must be an integer from 1 to ${COS_LIST_MAX_RESULTS}`);
+    }
+    query.push(['maxResults', String(input.maxResults)]);
+  }
+  if (input.nextToken != null) query.push(['nextToken', input.nextToken]);
+  return { method: 'GET', path: '/jobs', query, headers: { 'x-cos-appid': appId }, body: '', hostPrefix: `${input.uin}.` };
+}
+
+const parseXml = createXmlParser(['ListJobsResult.Jobs.member']);
+
+/** Parse a 200 ListJobs body. Throws MalformedBodyError naming what could not be read. */
+export function parseListPage(body: string): CosListPage {
+  const root = parseXml(body);
+  const result = root['ListJobsResult'];
+  if (result === undefined) throw new MalformedBodyError('ListJobsResult element is missing');
+  const items = children(child(result, 'Jobs'), 'member').map((member, i) => summary(member, `Jobs.member[${i}]`));
+  const token = text(child(result, 'NextToken'));
+  return { items, nextToken: token === null || token.trim() === '' ? null : token.trim() };
+}
+
+function summary(member: XmlNode, field: string): CosJobSummary {
+  if (member === null || typeof member !== 'object' || Array.isArray(member)) throw new MalformedBodyError(`${field} is not an element`);
+  const jobId = text(child(member, 'JobId'))?.trim();
+  if (!jobId) throw new MalformedBodyError(`${field}.JobId is missing`);
+  const createdAt = time(child(member, 'CreationTime'), `${field}.CreationTime`);
+  if (!createdAt) throw new MalformedBodyError(`${field}.CreationTime is missing`);
+  const upstreamStatus = text(child(member, 'Status'));
+  const progressSummary = progress(child(member, 'ProgressSummary'), `${field}.ProgressSummary`);
+  const state = upstreamStatus === null ? null : cosJobState(upstreamStatus, progressSummary);
+  return {
+    jobId,
+    createdAt,
+    completedAt: time(child(member, 'TerminationDate'), `${field}.TerminationDate`),
+    state,
+    upstreamStatus,
+    description: text(child(member, 'Description')),
+    operation: text(child(member, 'Operation')),
+    priority: integer(child(member, 'Priority'), `${field}.Priority`),
+    progressSummary,
+  };
+}
+
+function progress(node: XmlNode, field: string): CosBatchProgressSummary | null {
+  if (node === undefined) return null;
+  return {
+    numberOfTasksFailed: integer(child(node, 'NumberOfTasksFailed'), `${field}.NumberOfTasksFailed`),
+    numberOfTasksSucceeded: integer(child(node, 'NumberOfTasksSucceeded'), `${field}.NumberOfTasksSucceeded`),
+    totalNumberOfTasks: integer(child(node, 'TotalNumberOfTasks'), `${field}.TotalNumberOfTasks`),
+    autoManifestStatus: text(child(node, 'AutoManifestStatus')),
+  };
+}
+
+function time(node: XmlNode, field: string): Date | null {
+  const iso = toIsoTimestamp(text(node), field);
+  return iso === null ? null : new Date(iso);
+}

@@ -1,0 +1,195 @@
+import { MalformedBodyError } from '../../errors.ts';
+import { mapState, type JobState } from '../../model.ts';
+import { arr, enumValue, obj, str, type JsonObject } from '../shared/json.ts';
+import { rfc3986 } from '../shared/rfc3986.ts';
+import type { WireRequest } from '../shared/source.ts';
+import { OMICS_HOST_PREFIX } from './client.ts';
+import { dateTime as isoDateTime } from './parse.ts';
+import { OMICS_JOB_STATUSES, OMICS_STATE_MAP, type OmicsReferenceImportJobStatus } from './record.ts';
+
+/**
+ * The two HealthOmics list operations jobgraph uses (API reference pages ListReferenceImportJobs
+ * and ListReferenceStores, https://docs.aws.amazon.com/omics/latest/api/; `@aws-sdk/client-omics`
+ * schemas): rest-json, SigV4 `omics`, the `control-storage-` host prefix, both `POST` with the
+ * page in the query (`maxResults` 1..100, `nextToken` 1..6144 characters) and an optional JSON
+ * body `{"filter": …}` (the SDK sends `{}` without one), times ISO-8601 strings.
+ *
+ * - ListReferenceImportJobs: `POST /referencestore/{referenceStoreId}/importjobs`, filter
+ *   `{status, createdAfter, createdBefore}` applied by the service; answer `{"importJobs":
+ *   [ImportReferenceJobItem], "nextToken"}`, each item `{id, referenceStoreId, roleArn, status,
+ *   creationTime, completionTime}` (no status message).
+ * - ListReferenceStores: `POST /referencestores`, filter `{name, createdAfter, createdBefore}`;
+ *   answer `{"referenceStores": [ReferenceStoreDetail], "nextToken"}`.
+ *
+ * Errors: AccessDeniedException 403, InternalServerException 500, RequestTimeoutException 408,
+ * ResourceNotFoundException 404 (an unknown store), ThrottlingException 429, ValidationException
+ * 400 (a bad or expired nextToken too); read by errors.ts like the describe call's. The service
+ * documents no list order (the AWS CLI's example shows oldest first).
+ */
+
+/** The operations, as metrics and traces name them. */
+export const OMICS_LIST_JOBS_OPERATION = 'ListReferenceImportJobs';
+export const OMICS_LIST_STORES_OPERATION = 'ListReferenceStores';
+
+/** Largest `maxResults` of both operations. */
+export const OMICS_LIST_MAX_RESULTS = 100;
+
+/** The page of a list call: size and the previous page's token. */
+export interface OmicsPageInput {
+  /** Page size, 1..100; absent leaves it to the service. */
+  maxResults?: number;
+  /** The previous page's `nextToken`; absent or null for the first page. */
+  nextToken?: string | null;
+}
+
+/** One ListReferenceImportJobs call: a store, a page, and the service-side filter. */
+export interface OmicsListInput extends OmicsPageInput {
+  referenceStoreId: string;
+  filter?: {
+    status?: OmicsReferenceImportJobStatus;
+    createdAfter?: Date;
+    createdBefore?: Date;
+  };
+}
+
+/** One ListReferenceStores call. */
+export interface OmicsStoresInput extends OmicsPageInput {
+  filter?: {
+    name?: string;
+    createdAfter?: Date;
+    createdBefore?: Date;
+  };
+}
+
+/** One `ImportReferenceJobItem`, normalised. */
+export interface OmicsJobSummary {
+  /** The item's `id`. */
+  jobId: string;
+  referenceStoreId: string | null;
+  roleArn: string | null;
+  /** `creationTime`. */
+  createdAt: Date;
+  /** `completionTime`. */
+  completedAt: Date | null;
+  /** `status` through OMICS_STATE_MAP; null when the item has none. */
+  state: JobState | null;
+  /** `status` as sent. */
+  upstreamStatus: string | null;
+  /** `status` when it is one of the model's; else null. */
+  status: OmicsReferenceImportJobStatus | null;
+}
+
+/** One `ReferenceStoreDetail`, normalised. */
+export interface OmicsReferenceStore {
+  id: string;
+  arn: string | null;
+  name: string | null;
+  description: string | null;
+  createdAt: Date | null;
+  sseConfig: { type: string | null; keyArn: string | null } | null;
+}
+
+/** One page: its entries in the order sent, and the token of the next page (null on the last). */
+export interface OmicsListPage<T> {
+  items: T[];
+  nextToken: string | null;
+}
+
+/** The request of one ListReferenceImportJobs page. Throws RangeError for a `maxResults` outside 1..100. */
+export function listRequest(input: OmicsListInput): WireRequest {
+  const filter = input.filter ?? {};
+  return post(`/referencestore/${rfc3986(input.referenceStoreId)}/importjobs`, input, {
+    ...(filter.status !== undefined ? { status: filter.status } : {}),
+    ...dateMembers(filter),
+  });
+}
+
+/** The request of one ListReferenceStores page. Throws RangeError for a `maxResults` outside 1..100. */
+export function listReferenceStoresRequest(input: OmicsStoresInput = {}): WireRequest {
+  const filter = input.filter ?? {};
+  return post('/referencestores', input, { ...(filter.name !== undefined ? { name: filter.name } : {}), ...dateMembers(filter) });
+}
+
+/**
+ * Normalise a ListReferenceImportJobs answer (raw JSON or the SDK's output). An absent list is an
+ * empty page; an item without `id` or `creationTime` cannot be listed: MalformedBodyError naming
+ * it, as for a member of a wrong type.
+ */
+export function parseListPage(output: unknown): OmicsListPage<OmicsJobSummary> {
+  const body = obj(output, 'response');
+  if (!body) throw new MalformedBodyError('response is not an object');
+  const items = arr(body.importJobs, 'importJobs').map((value, i) => jobSummary(value, `importJobs[${i}]`));
+  return { items, nextToken: str(body.nextToken, 'nextToken') || null };
+}
+
+/** Normalise a ListReferenceStores answer (raw JSON or the SDK's output). A store without `id` is MalformedBodyError. */
+export function parseReferenceStoresPage(output: unknown): OmicsListPage<OmicsReferenceStore> {
+  const body = obj(output, 'response');
+  if (!body) throw new MalformedBodyError('response is not an object');
+  const items = arr(body.referenceStores, 'referenceStores').map((value, i) => store(value, `referenceStores[${i}]`));
+  return { items, nextToken: str(body.nextToken, 'nextToken') || null };
+}
+
+function post(path: string, page: OmicsPageInput, filter: JsonObject): WireRequest {
+  const query: [string, string][] = [];
+  if (page.maxResults !== undefined) {
+    if (!Number.isInteger(page.maxResults) || page.maxResults < 1 || page.maxResults > OMICS_LIST_MAX_RESULTS) {
+      throw new RangeError(`maxResults must be an integer from 1 to ${OMICS_LIST_MAX_RESULTS}`);
+    }
+    query.push(['maxResults', String(page.maxResults)]);
+  }
+  if (page.nextToken != null) query.push(['nextToken', page.nextToken]);
+  const body = Object.keys(filter).length === 0 ? {} : { filter };
+  return { method: 'POST', path, query, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), hostPrefix: OMICS_HOST_PREFIX };
+}
+
+/** `createdAfter`/`createdBefore` as the SDK writes a date-time: ISO-8601 UTC, milliseconds only when not zero. */
+function dateMembers(filter: { createdAfter?: Date; createdBefore?: Date }): JsonObject {
+  const iso = (d: Date) => d.toISOString().replace(/\.000Z$/, 'Z');
+  return {
+    ...(filter.createdAfter !== undefined ? { createdAfter: iso(filter.createdAfter) } : {}),
+    ...(filter.createdBefore !== undefined ? { createdBefore: iso(filter.createdBefore) } : {}),
+  };
+}
+
+function jobSummary(value: unknown, field: string): OmicsJobSummary {
+  const o = obj(value, field);
+  if (!o) throw new MalformedBodyError(`${field} is null`);
+  const jobId = str(o.id, `${field}.id`);
+  if (!jobId) throw new MalformedBodyError(`${field}.id is missing`);
+  const createdAt = dateTime(o.creationTime, `${field}.creationTime`);
+  if (!createdAt) throw new MalformedBodyError(`${field}.creationTime is missing`);
+  const upstreamStatus = str(o.status, `${field}.status`);
+  return {
+    jobId,
+    referenceStoreId: str(o.referenceStoreId, `${field}.referenceStoreId`),
+    roleArn: str(o.roleArn, `${field}.roleArn`),
+    createdAt,
+    completedAt: dateTime(o.completionTime, `${field}.completionTime`),
+    state: upstreamStatus === null ? null : mapState(OMICS_STATE_MAP, upstreamStatus),
+    upstreamStatus,
+    status: enumValue(upstreamStatus, OMICS_JOB_STATUSES),
+  };
+}
+
+function store(value: unknown, field: string): OmicsReferenceStore {
+  const o = obj(value, field);
+  if (!o) throw new MalformedBodyError(`${field} is null`);
+  const id = str(o.id, `${field}.id`);
+  if (!id) throw new MalformedBodyError(`${field}.id is missing`);
+  const sse = obj(o.sseConfig, `${field}.sseConfig`);
+  return {
+    id,
+    arn: str(o.arn, `${field}.arn`),
+    name: str(o.name, `${field}.name`),
+    description: str(o.description, `${field}.description`),
+    createdAt: dateTime(o.creationTime, `${field}.creationTime`),
+    sseConfig: sse ? { type: str(sse.type, `${field}.sseConfig.type`), keyArn: str(sse.keyArn, `${field}.sseConfig.keyArn`) } : null,
+  };
+}
+
+/** A `date-time` member as a Date, read as the describe parse reads it (an epoch number refused). */
+function dateTime(value: unknown, field: string): Date | null {
+  const iso = isoDateTime(value, field);
+  return iso === null ? null : new Date(iso);
+}

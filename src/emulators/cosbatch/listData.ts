@@ -1,0 +1,141 @@
+import { DEMO_TENCENT_CREDENTIALS } from '../framework.ts';
+import { assignStatuses, hexHash, spreadCreationTimes, unitHash, uuidFor } from '../listing.ts';
+import { isoSeconds } from '../progress.ts';
+import type { WireElement } from './xml.ts';
+
+/**
+ * The COS Batch jobs ListJobs shows for the demo account in its region: generated, with fixed
+ * IDs, over the 90 days before the emulator started (`anchorMs`; Tencent keeps about 90 days of
+ * jobs). Each is a full DescribeJob `<Job>` element, so the describe route answers for every
+ * listed job with the same Status and times. All 13 statuses appear; some Complete jobs have
+ * failed tasks; two jobs share a creation second (COS times have whole seconds). The fixed demo
+ * jobs of data.ts (dated March 2026) are describe fixtures and are not listed.
+ */
+
+const { uin: UIN, appId: APPID, region: REGION } = DEMO_TENCENT_CREDENTIALS;
+const arn = (bucket: string, key?: string) => `qcs::cos:${REGION}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
+const ROLE = `qcs::cam::uin/${UIN}:roleName/COS_Batch_QcsRole`;
+
+type Counts = readonly (readonly [string, number])[];
+
+/** The non-terminal statuses, on the newest jobs. */
+export const COS_LIST_RECENT_COUNTS: Counts = [
+  ['New', 2],
+  ['Preparing', 2],
+  ['Suspended', 2],
+  ['Ready', 2],
+  ['Active', 3],
+  ['Pausing', 1],
+  ['Paused', 2],
+  ['Completing', 2],
+  ['Failing', 2],
+  ['Cancelling', 2],
+];
+/** The terminal statuses, spread over the rest. */
+export const COS_LIST_SETTLED_COUNTS: Counts = [
+  ['Failed', 8],
+  ['Cancelled', 6],
+  ['Complete', 44],
+];
+
+/** How many jobs the list shows besides the progressing job. */
+export const COS_LIST_JOB_COUNT = [...COS_LIST_RECENT_COUNTS, ...COS_LIST_SETTLED_COUNTS].reduce((sum, [, n]) => sum + n, 0);
+
+/** Listed jobs (by index, 0 = newest) that share the creation second of the job before them. */
+export const COS_LIST_TIED_INDEXES: readonly number[] = [31];
+
+/** The JobId of listed job `index` (0 = newest): a UUID, the same on every run. */
+export function cosListedJobId(index: number): string {
+  return uuidFor(`cos-listed-${index}`);
+}
+
+/** Every listed `<Job>` (without the progressing one), newest first, for an emulator started at `anchorMs`. */
+export function cosListedJobs(anchorMs: number): WireElement[] {
+  const created = spreadCreationTimes(anchorMs, COS_LIST_JOB_COUNT, 'cosbatch', 1000);
+  for (const i of COS_LIST_TIED_INDEXES) created[i] = created[i - 1] as number;
+  const statuses = assignStatuses(COS_LIST_JOB_COUNT, COS_LIST_RECENT_COUNTS, COS_LIST_SETTLED_COUNTS, 'cosbatch');
+  let complete = 0;
+  return created.map((createdMs, i) => {
+    const status = statuses[i] as string;
+    // Every seventh Complete job has failed tasks: SUCCEEDED_WITH_ERRORS.
+    const withFailures = status === 'Complete' && complete++ % 7 === 3;
+    return listedJob(i, createdMs, status, withFailures);
+  });
+}
+
+function operation(index: number): WireElement {
+  if (index % 5 === 2) return { COSInitiateRestoreObject: { ExpirationInDays: 1 + (index % 7), JobTier: index % 2 === 0 ? 'Standard' : 'Bulk' } };
+  if (index % 7 === 4) {
+    return { COSPutObjectTagging: { TagSet: { COSTag: [{ Key: 'batch', Value: `listed-${index}` }] } } };
+  }
+  return {
+    COSPutObjectCopy: { StorageClass: index % 3 === 0 ? 'STANDARD_IA' : 'ARCHIVE', TargetResource: arn(index % 2 === 0 ? 'archivebucket' : 'backupbucket') },
+  };
+}
+
+/** NumberOfTasksFailed, NumberOfTasksSucceeded, TotalNumberOfTasks for a job in `status`. */
+function progress(index: number, status: string, withFailures: boolean): [number, number, number] {
+  const total = 50 + Math.floor(unitHash(`cos-total-${index}`) * 5000);
+  const part = Math.floor(total * (0.1 + unitHash(`cos-part-${index}`) * 0.8));
+  switch (status) {
+    case 'New':
+    case 'Preparing':
+      return [0, 0, 0];
+    case 'Suspended':
+    case 'Ready':
+      return [0, 0, total];
+    case 'Failing':
+      return [Math.ceil(part / 2), Math.floor(part / 2), total];
+    case 'Failed':
+      return index % 2 === 0 ? [0, 0, 0] : [part, 0, total];
+    case 'Complete':
+      return withFailures ? [1 + (index % 9), total - 1 - (index % 9), total] : [0, total, total];
+    default:
+      return [0, part, total];
+  }
+}
+
+const UPDATE_REASON: Readonly<Record<string, string>> = {
+  Ready: 'Job confirmed by user',
+  Pausing: 'Pause requested by user',
+  Paused: 'Paused by user',
+  Failing: 'Task failure threshold exceeded',
+  Failed: 'Job failed',
+  Cancelling: 'Cancel requested by user',
+  Cancelled: 'Job cancelled by user',
+  Complete: 'Job complete',
+};
+
+function listedJob(index: number, createdMs: number, status: string, withFailures: boolean): WireElement {
+  const jobId = cosListedJobId(index);
+  const [failed, succeeded, total] = progress(index, status, withFailures);
+  const terminal = status === 'Complete' || status === 'Failed' || status === 'Cancelled';
+  const tookMs = (30 + Math.floor(unitHash(`cos-took-${index}`) * 3600)) * 1000;
+  const suspended = status === 'Suspended';
+  return {
+    ConfirmationRequired: suspended || index % 6 === 0,
+    CreationTime: isoSeconds(createdMs),
+    ...(index % 4 === 1 ? {} : { Description: `Listed demo job ${index + 1}: ${Object.keys(operation(index))[0] ?? ''}` }),
+    ...(status === 'Complete'
+      ? { FailureReasons: { JobFailure: { FailureCode: '', FailureReason: '' } } }
+      : status === 'Failed' || status === 'Failing'
+        ? { FailureReasons: { JobFailure: [{ FailureCode: 'TaskFailureThreshold', FailureReason: 'More than 50% of the tasks failed.' }] } }
+        : {}),
+    JobId: jobId,
+    Manifest: {
+      Location: { ETag: `"${hexHash(`cos-etag-${index}`, 32)}"`, ObjectArn: arn('sourcebucket', `manifests/listed-${index + 1}.csv`) },
+      Spec: { Fields: { member: ['Bucket', 'Key'] }, Format: 'COSBatchOperations_CSV_V1' },
+    },
+    Operation: operation(index),
+    Priority: index % 11,
+    ProgressSummary: { NumberOfTasksFailed: failed, NumberOfTasksSucceeded: succeeded, TotalNumberOfTasks: total },
+    ...(index % 3 === 0
+      ? {}
+      : { Report: { Bucket: arn('reportbucket'), Enabled: true, Format: 'Report_CSV_V1', Prefix: `listed-${index + 1}`, ReportScope: 'AllTasks' } }),
+    RoleArn: ROLE,
+    Status: status,
+    ...(UPDATE_REASON[status] ? { StatusUpdateReason: UPDATE_REASON[status] } : {}),
+    ...(suspended ? { SuspendedCause: 'AwaitingConfirmation', SuspendedDate: isoSeconds(createdMs + 4000) } : {}),
+    ...(terminal ? { TerminationDate: isoSeconds(createdMs + tookMs) } : {}),
+  };
+}

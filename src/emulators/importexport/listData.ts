@@ -1,0 +1,88 @@
+import { assignStatuses, spreadCreationTimes } from '../listing.ts';
+import { isoSeconds } from '../progress.ts';
+import { AT_AWS, job, labelArtifact, LOG_BUCKET, logArtifact, NOT_RECEIVED, RETURNED, signatureArtifact, type WireGetStatusResult } from './data.ts';
+
+/**
+ * The Import/Export jobs ListJobs shows for the demo account: generated, with fixed IDs
+ * (`LJ001`…), over the 90 days before the emulator started (`anchorMs`). Each is a full
+ * GetStatusResult (secrets included, as on every demo job), so GetStatus answers for every
+ * listed job, and a job is canceled (ListJobs' `IsCanceled`) exactly when its ProgressCode is
+ * `Canceled`. Every documented ProgressCode appears, and one `Started` (the CLI docs' example of
+ * a code outside that list); two jobs share a creation second. The fixed demo jobs of data.ts
+ * (dated 2015-2016) are describe fixtures and are not listed.
+ */
+
+type Counts = readonly (readonly [string, number])[];
+
+/** The ProgressCodes of jobs still under way, on the newest jobs. */
+export const IMPORTEXPORT_LIST_RECENT_COUNTS: Counts = [
+  ['Pending', 3],
+  ['Started', 1],
+  ['InProgress', 4],
+];
+/** The ProgressCodes of finished jobs, spread over the rest. */
+export const IMPORTEXPORT_LIST_SETTLED_COUNTS: Counts = [
+  ['Complete', 30],
+  ['SuccessWithErrors', 6],
+  ['Canceled', 5],
+  ['Expired', 4],
+  ['DeviceError', 3],
+  ['InvalidSignature', 2],
+  ['MissingDevice', 2],
+  ['MissingSignature', 2],
+  ['UnsupportedDeviceType', 2],
+  ['UnsupportedFileFormat', 1],
+  ['UnsupportedPowerSupply', 1],
+];
+
+/** How many jobs the list shows besides the progressing job. */
+export const IMPORTEXPORT_LIST_JOB_COUNT = [...IMPORTEXPORT_LIST_RECENT_COUNTS, ...IMPORTEXPORT_LIST_SETTLED_COUNTS].reduce((sum, [, n]) => sum + n, 0);
+
+/** Listed jobs (by index, 0 = newest) that share the creation second of the job before them. */
+export const IMPORTEXPORT_LIST_TIED_INDEXES: readonly number[] = [20];
+
+/** The JobId of listed job `index` (0 = newest): `LJ` and three digits. */
+export function importExportListedJobId(index: number): string {
+  return `LJ${String(index + 1).padStart(3, '0')}`;
+}
+
+const MESSAGES: Readonly<Record<string, [progress: string, location: 'NotReceived' | 'AtAWS' | 'Returned']>> = {
+  Pending: ['The specified job has not started.', 'NotReceived'],
+  Started: ['The job has started.', 'AtAWS'],
+  InProgress: ['Data transfer is in progress.', 'AtAWS'],
+  Complete: ['The job has completed.', 'Returned'],
+  SuccessWithErrors: ['The job completed with errors; see the log.', 'Returned'],
+  Canceled: ['The job was canceled.', 'NotReceived'],
+  Expired: ['The job expired: no device arrived within 30 days.', 'NotReceived'],
+  DeviceError: ['The device could not be read.', 'Returned'],
+  InvalidSignature: ['The SIGNATURE file on the device is not valid.', 'AtAWS'],
+  MissingDevice: ['The package arrived without a storage device.', 'AtAWS'],
+  MissingSignature: ['The device has no SIGNATURE file.', 'AtAWS'],
+  UnsupportedDeviceType: ['The device type is not supported.', 'Returned'],
+  UnsupportedFileFormat: ['The file system on the device is not supported.', 'AtAWS'],
+  UnsupportedPowerSupply: ['The power supply sent with the device is not supported.', 'AtAWS'],
+};
+
+const LOCATION_MESSAGE = { NotReceived: NOT_RECEIVED, AtAWS: AT_AWS, Returned: RETURNED } as const;
+
+/** Every listed job (without the progressing one), newest first, for an emulator started at `anchorMs`. */
+export function importExportListedJobs(anchorMs: number): WireGetStatusResult[] {
+  const created = spreadCreationTimes(anchorMs, IMPORTEXPORT_LIST_JOB_COUNT, 'importexport', 1000);
+  for (const i of IMPORTEXPORT_LIST_TIED_INDEXES) created[i] = created[i - 1] as number;
+  const codes = assignStatuses(IMPORTEXPORT_LIST_JOB_COUNT, IMPORTEXPORT_LIST_RECENT_COUNTS, IMPORTEXPORT_LIST_SETTLED_COUNTS, 'importexport');
+  return created.map((createdMs, i) => listedJob(i, createdMs, codes[i] as string));
+}
+
+function listedJob(index: number, createdMs: number, code: string): WireGetStatusResult {
+  const id = importExportListedJobId(index);
+  const [progressMessage, location] = MESSAGES[code] ?? ['', 'AtAWS'];
+  const type = index % 3 === 1 ? 'Export' : 'Import';
+  const returned = location === 'Returned';
+  const finished = code === 'Complete' || code === 'SuccessWithErrors';
+  return job(id, type, code, progressMessage, location, LOCATION_MESSAGE[location], isoSeconds(createdMs), {
+    ...(returned ? { Carrier: index % 2 === 0 ? 'UPS' : 'FedEx', TrackingNumber: `1Z9999W9${String(index).padStart(10, '0')}` } : {}),
+    ...(location !== 'NotReceived' ? { LogBucket: LOG_BUCKET } : {}),
+    ...(finished ? { LogKey: `importexport-logs/${id}/${type.toLowerCase()}-log-${id}.txt`, ErrorCount: code === 'Complete' ? 0 : 1 + (index % 5) } : {}),
+    ArtifactList: code === 'Canceled' ? [] : finished ? [signatureArtifact(id), logArtifact(id)] : [signatureArtifact(id), labelArtifact(id)],
+  });
+}

@@ -1,0 +1,90 @@
+import { assignStatuses, hexHash, spreadCreationTimes, unitHash } from '../listing.ts';
+import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
+
+/**
+ * The package import jobs ListPackageImportJobs shows in the demo region: generated, with
+ * fixed IDs, over the 90 days before the emulator started (`anchorMs`), so the demo always
+ * has a recent history. Every one is a full DescribePackageImportJob body too, so the
+ * describe route answers for each listed job with the same Status and times. The fixed demo
+ * jobs of data.ts (dated 2024) are describe fixtures and are not listed.
+ */
+
+/** How many listed jobs have each Status (the service's three). PENDING ones are the newest. */
+export const PANORAMA_LIST_STATUS_COUNTS = Object.freeze({ PENDING: 4, FAILED: 12, SUCCEEDED: 48 });
+
+/** How many jobs the list shows besides the progressing job. */
+export const PANORAMA_LIST_JOB_COUNT = Object.values(PANORAMA_LIST_STATUS_COUNTS).reduce((a, b) => a + b, 0);
+
+const ACCOUNT = '111122223333';
+const PACKAGES = ['people_counter', 'shelf_monitor', 'queue_length', 'object_detector', 'mask_detector', 'ppe_checker', 'forklift_tracker', 'dwell_time'];
+
+/** The JobId of listed job `index` (0 = newest): `pkgimport-` and 16 hex digits, the same on every run. */
+export function panoramaListedJobId(index: number): string {
+  return `pkgimport-${hexHash(`panorama-listed-${index}`, 16)}`;
+}
+
+/** Every listed job (without the progressing one), newest first, for an emulator started at `anchorMs`. */
+export function panoramaListedJobs(anchorMs: number): PanoramaDemoJob[] {
+  const created = spreadCreationTimes(anchorMs, PANORAMA_LIST_JOB_COUNT, 'panorama');
+  const { PENDING, FAILED, SUCCEEDED } = PANORAMA_LIST_STATUS_COUNTS;
+  const statuses = assignStatuses(
+    PANORAMA_LIST_JOB_COUNT,
+    [['PENDING', PENDING]],
+    [
+      ['FAILED', FAILED],
+      ['SUCCEEDED', SUCCEEDED],
+    ],
+    'panorama',
+  );
+  return created.map((createdMs, i) => listedJob(i, createdMs, statuses[i] as string));
+}
+
+function listedJob(index: number, createdMs: number, status: string): PanoramaDemoJob {
+  const jobId = panoramaListedJobId(index);
+  const pkg = PACKAGES[index % PACKAGES.length] as string;
+  const version = `${1 + (index % 3)}.${index % 10}`;
+  const marketplace = index % 4 === 3;
+  const took = Math.round((status === 'FAILED' ? 20 : 60) * 1000 + unitHash(`panorama-took-${index}`) * 300_000);
+  const updatedMs = status === 'PENDING' ? createdMs : createdMs + took;
+  const seconds = (ms: number) => ms / 1000;
+  const outputKey = `${ACCOUNT}/nodePackage/${pkg}/${version}/descriptor.json`;
+  return {
+    description: `Listed ${status} ${marketplace ? 'marketplace ' : ''}package import of ${pkg} ${version}`,
+    // Every seventh job writes its times as a Coral service may: 1.719826003456E9.
+    timestampStyle: index % 7 === 5 ? 'scientific' : 'decimal',
+    wire: {
+      ...(index % 3 === 0 ? { ClientToken: `${pkg.replace(/_/g, '-')}-${version.replace('.', '-')}-${index}` } : {}),
+      CreatedTime: seconds(createdMs),
+      InputConfig: {
+        PackageVersionInputConfig: {
+          S3Location: {
+            BucketName: `panorama-demo-packages-${ACCOUNT}`,
+            ObjectKey: `${marketplace ? 'marketplace' : 'descriptors'}/${pkg}/${version}/package_import_descriptor.json`,
+          },
+        },
+      },
+      JobId: jobId,
+      ...(index % 5 === 0 ? { JobTags: [{ ResourceType: 'PACKAGE', Tags: { team: index % 2 === 0 ? 'retail-vision' : 'warehouse-safety' } }] } : {}),
+      JobType: marketplace ? 'MARKETPLACE_NODE_PACKAGE_VERSION' : 'NODE_PACKAGE_VERSION',
+      LastUpdatedTime: seconds(updatedMs),
+      ...(status === 'SUCCEEDED'
+        ? {
+            Output: {
+              OutputS3Location: { BucketName: `panorama-packages-${PANORAMA_DEMO_REGION}-${ACCOUNT}`, ObjectKey: outputKey },
+              PackageId: `package-${hexHash(`panorama-package-${pkg}`, 26)}`,
+              PackageVersion: version,
+              PatchVersion: hexHash(`panorama-patch-${index}`, 64),
+            },
+          }
+        : {}),
+      OutputConfig: { PackageVersionOutputConfig: { MarkLatest: index % 2 === 0, PackageName: pkg, PackageVersion: version } },
+      Status: status,
+      StatusMessage:
+        status === 'SUCCEEDED'
+          ? `Package version ${version} of ${pkg} was imported.`
+          : status === 'FAILED'
+            ? `Package version ${version} of ${pkg} already exists and cannot be overwritten.`
+            : 'Import job is pending.',
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
+import {
+  IMPORTEXPORT_LIST_MAX_JOBS,
+  listRequest,
+  listRequestId,
+  parseListPage,
+  type ImportExportJobSummary,
+} from '../../../src/datasources/importexport/list.ts';
+import { parseErrorResponse } from '../../../src/datasources/importexport/parse.ts';
+import { MalformedBodyError } from '../../../src/errors.ts';
+import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
+import { IMPORTEXPORT_LIST_JOB_COUNT } from '../../../src/emulators/importexport/listData.ts';
+import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
+import { loadFixture } from '../../support/fixtures.ts';
+import { signedAws } from '../../emulators/listClient.ts';
+
+const fixture = (name: string) => loadFixture('importexport', `list/${name}`);
+const wire = (name: string) => parseListPage(fixture(name).body);
+
+describe('Import/Export ListJobs request', () => {
+  it('is a form POST of / with Action=ListJobs, the model version, MaxJobs and Marker', () => {
+    expect(listRequest()).toEqual({
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: 'Action=ListJobs&Version=2010-06-01',
+    });
+    expect(listRequest({ maxJobs: 1000, marker: 'LJ 01' }).body).toBe('Action=ListJobs&Version=2010-06-01&MaxJobs=1000&Marker=LJ%2001');
+    expect(listRequest({ marker: null }).body).toBe('Action=ListJobs&Version=2010-06-01');
+  });
+
+  it('refuses a page size outside 1..1000', () => {
+    expect(IMPORTEXPORT_LIST_MAX_JOBS).toBe(1000);
+    for (const maxJobs of [0, 1001, 0.5]) expect(() => listRequest({ maxJobs })).toThrow(RangeError);
+  });
+});
+
+describe('Import/Export ListJobs parse', () => {
+  it('reads a truncated page: summaries without status, CANCELLED only for IsCanceled, the last JobId as the next Marker', () => {
+    const page = wire('page-truncated');
+    expect(page.nextToken).toBe('LJ002');
+    expect(page.items).toEqual<ImportExportJobSummary[]>([
+      { jobId: 'LJ001', createdAt: new Date('2026-11-01T22:10:05Z'), jobType: 'Import', isCanceled: false, state: null, upstreamStatus: null },
+      { jobId: 'LJ002', createdAt: new Date('2026-10-31T07:45:00Z'), jobType: 'Export', isCanceled: true, state: 'CANCELLED', upstreamStatus: null },
+    ]);
+  });
+
+  it('reads the last page (one member, still a list), an empty page, and the request id', () => {
+    expect(wire('page-last')).toMatchObject({ nextToken: null, items: [{ jobId: 'LJ066' }] });
+    expect(wire('page-empty')).toEqual({ items: [], nextToken: null });
+    expect(listRequestId(fixture('page-last').body)).toBe('5e6f7a80-9b0c-11f1-8d2e-3f4a5b6c7d82');
+    expect(listRequestId('not xml')).toBeNull();
+  });
+
+  it('reads the Developer Guide’s namespace and IsTruncated inside Jobs (its table’s place) alike', () => {
+    const page = wire('docs-namespace');
+    expect(page.nextToken).toBe('EX1ID');
+    expect(page.items.map((i) => [i.jobId, i.jobType])).toEqual([
+      ['ABCDE', 'Import'],
+      ['EX1ID', null],
+    ]);
+  });
+
+  it('refuses a cut body, another document, a member without JobId or CreationDate, a bad boolean, and IsTruncated without jobs', () => {
+    expect(() => wire('malformed')).toThrow(MalformedBodyError);
+    expect(() => wire('bad-marker')).toThrow(new MalformedBodyError('body is not a ListJobsResponse'));
+    const doc = (inner: string) => `<ListJobsResponse><ListJobsResult>${inner}</ListJobsResult></ListJobsResponse>`;
+    expect(() => parseListPage(doc('<Jobs><member><CreationDate>2026-01-01T00:00:00Z</CreationDate></member></Jobs>'))).toThrow(
+      new MalformedBodyError('Jobs.member[0].JobId is missing'),
+    );
+    expect(() => parseListPage(doc('<Jobs><member><JobId>A</JobId></member></Jobs>'))).toThrow(
+      new MalformedBodyError('Jobs.member[0].CreationDate is missing'),
+    );
+    expect(() =>
+      parseListPage(doc('<Jobs><member><JobId>A</JobId><CreationDate>2026-01-01T00:00:00Z</CreationDate><IsCanceled>maybe</IsCanceled></member></Jobs>')),
+    ).toThrow(new MalformedBodyError('Jobs.member[0].IsCanceled is not a boolean'));
+    expect(() => parseListPage(doc('<Jobs/><IsTruncated>true</IsTruncated>'))).toThrow(new MalformedBodyError('IsTruncated is true on a page without jobs'));
+    expect(() => parseListPage('<ListJobsResponse/>')).toThrow(MalformedBodyError);
+  });
+
+  it('leaves the error answers to the query error envelope reader', () => {
+    for (const name of ['bad-marker', 'max-jobs-invalid']) {
+      expect([fixture(name).status, parseErrorResponse(fixture(name).body)?.code]).toEqual([400, 'InvalidParameterException']);
+    }
+  });
+});
+
+describe('Import/Export ListJobs against the emulator', () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await startEmulator(createImportExportEmulator());
+  });
+  afterAll(async () => {
+    await emu.close();
+  });
+
+  it('walks every listed job newest first, and each summary agrees with GetStatus', async () => {
+    const items: ImportExportJobSummary[] = [];
+    let marker: string | null = null;
+    do {
+      const req = listRequest({ maxJobs: 25, marker });
+      const res = await signedAws(emu, { service: 'IngestionService', method: req.method, path: req.path, headers: req.headers, body: req.body });
+      expect(res.status).toBe(200);
+      const page = parseListPage(res.body);
+      items.push(...page.items);
+      marker = page.nextToken;
+    } while (marker);
+    expect(items).toHaveLength(IMPORTEXPORT_LIST_JOB_COUNT + 1);
+    const times = items.map((i) => i.createdAt.getTime());
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+    const source = createImportExportSource({ endpoint: emu.url, credentials: { ...DEMO_AWS_CREDENTIALS }, timeoutMs: 2000, maxAttempts: 1, maxSockets: 8 });
+    try {
+      for (const item of items.filter((i) => i.jobId !== IMPORTEXPORT_PROGRESSING_JOB_ID)) {
+        const record = await source.fetchJob({ provider: 'AWS_IMPORT_EXPORT', jobId: item.jobId });
+        expect([item.createdAt.toISOString(), item.jobType, item.state ?? 'not CANCELLED']).toEqual([
+          record.createdAt,
+          record.jobType,
+          record.state === 'CANCELLED' ? 'CANCELLED' : 'not CANCELLED',
+        ]);
+      }
+    } finally {
+      source.close?.();
+    }
+  });
+});

@@ -1,0 +1,194 @@
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from '../../../src/emulators/importexport/data.ts';
+import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
+import {
+  IMPORTEXPORT_LIST_JOB_COUNT,
+  IMPORTEXPORT_LIST_RECENT_COUNTS,
+  IMPORTEXPORT_LIST_SETTLED_COUNTS,
+  IMPORTEXPORT_LIST_TIED_INDEXES,
+  importExportListedJobs,
+} from '../../../src/emulators/importexport/listData.ts';
+import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
+import { LIST_WINDOW_MS, type ListOrder } from '../../../src/emulators/listing.ts';
+import { formBody, importExportCall, signAt, signedAws } from '../listClient.ts';
+
+const START = Date.parse('2026-11-02T10:00:00.000Z');
+let clock = START;
+signAt(() => clock);
+/** Every ProgressCode the GetStatus page documents. */
+const PROGRESS_CODES = [
+  'Pending',
+  'InProgress',
+  'Complete',
+  'SuccessWithErrors',
+  'Canceled',
+  'Expired',
+  'DeviceError',
+  'InvalidSignature',
+  'MissingDevice',
+  'MissingSignature',
+  'UnsupportedDeviceType',
+  'UnsupportedFileFormat',
+  'UnsupportedPowerSupply',
+];
+const running: RunningEmulator[] = [];
+
+async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
+  const emu = await startEmulator(createImportExportEmulator({ now: () => clock, epochMs: START, ...(listOrder ? { listOrder } : {}) }));
+  running.push(emu);
+  return emu;
+}
+
+const xml = new XMLParser({ parseTagValue: false, removeNSPrefix: true, ignoreAttributes: true, isArray: (name) => name === 'member' });
+
+interface Member {
+  JobId: string;
+  CreationDate: string;
+  IsCanceled: string;
+  JobType?: string;
+}
+
+async function listPage(emu: RunningEmulator, params: Record<string, string> = {}) {
+  const res = await importExportCall(emu, { Action: 'ListJobs', ...params });
+  expect(res.status).toBe(200);
+  const doc = xml.parse(res.body) as { ListJobsResponse: { ListJobsResult: { Jobs: { member?: Member[] } | ''; IsTruncated: string } } };
+  const result = doc.ListJobsResponse.ListJobsResult;
+  return { members: result.Jobs === '' ? [] : (result.Jobs.member ?? []), truncated: result.IsTruncated, body: res.body };
+}
+
+/** A walk as botocore's paginator does it: Marker = the last JobId while IsTruncated. */
+async function walk(emu: RunningEmulator, maxJobs: number) {
+  const pages: Member[][] = [];
+  let marker: string | undefined;
+  for (;;) {
+    const page = await listPage(emu, { MaxJobs: String(maxJobs), ...(marker ? { Marker: marker } : {}) });
+    pages.push(page.members);
+    if (page.truncated !== 'true') return pages;
+    marker = page.members.at(-1)?.JobId;
+  }
+}
+
+const code = (body: string) => /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+
+afterEach(() => {
+  clock = START;
+});
+afterAll(async () => {
+  await Promise.all(running.map((e) => e.close()));
+});
+
+describe('Import/Export ListJobs demo data', () => {
+  const jobs = importExportListedJobs(START);
+
+  it('has at least 60 jobs over the 90 days before the start, every documented ProgressCode, unfinished ones the newest', () => {
+    expect(jobs).toHaveLength(IMPORTEXPORT_LIST_JOB_COUNT);
+    expect(jobs.length).toBeGreaterThanOrEqual(60);
+    const counts: Record<string, number> = {};
+    for (const j of jobs) counts[j.ProgressCode as string] = (counts[j.ProgressCode as string] ?? 0) + 1;
+    expect(counts).toEqual(Object.fromEntries([...IMPORTEXPORT_LIST_RECENT_COUNTS, ...IMPORTEXPORT_LIST_SETTLED_COUNTS]));
+    for (const c of PROGRESS_CODES) expect(counts[c]).toBeGreaterThan(0);
+    const recent = IMPORTEXPORT_LIST_RECENT_COUNTS.reduce((sum, [, n]) => sum + n, 0);
+    expect(jobs.slice(0, recent).every((j) => ['Pending', 'Started', 'InProgress'].includes(j.ProgressCode as string))).toBe(true);
+    for (const j of jobs) {
+      const ms = Date.parse(j.CreationDate as string);
+      expect(ms > START - LIST_WINDOW_MS && ms < START).toBe(true);
+    }
+    for (const i of IMPORTEXPORT_LIST_TIED_INDEXES) expect(jobs[i]?.CreationDate).toBe(jobs[i - 1]?.CreationDate);
+    expect(new Set(jobs.map((j) => j.JobType))).toEqual(new Set(['Import', 'Export']));
+  });
+
+  it('shares no JobId with the describe fixtures, the error cases or the progressing job', () => {
+    const taken = new Set([...DEMO_JOBS.map((j) => j.JobId), ...Object.values(ERROR_CASE_JOB_IDS), IMPORTEXPORT_PROGRESSING_JOB_ID]);
+    for (const j of jobs) expect(taken.has(j.JobId)).toBe(false);
+    expect(new Set(jobs.map((j) => j.JobId)).size).toBe(jobs.length);
+  });
+});
+
+describe('The Import/Export emulator ListJobs', () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await emulator();
+  });
+
+  it('walks every job once in pages of 7, newest first (ties by JobId), the progressing job first', async () => {
+    const pages = await walk(emu, 7);
+    const all = pages.flat();
+    expect(all).toHaveLength(IMPORTEXPORT_LIST_JOB_COUNT + 1);
+    expect(new Set(all.map((j) => j.JobId)).size).toBe(all.length);
+    expect(pages.slice(0, -1).every((p) => p.length === 7)).toBe(true);
+    expect(all[0]?.JobId).toBe(IMPORTEXPORT_PROGRESSING_JOB_ID);
+    const keys = all.map((j) => [Date.parse(j.CreationDate), j.JobId] as const);
+    expect([...keys].sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? -1 : 1))).toEqual(keys);
+  });
+
+  it('answers the model shape: Jobs/member{JobId, CreationDate, IsCanceled, JobType} and IsTruncated beside Jobs', async () => {
+    const res = await importExportCall(emu, { Action: 'ListJobs', MaxJobs: '2' });
+    expect([res.status, res.headers['content-type']]).toEqual([200, 'text/xml']);
+    expect(res.body).toMatch(
+      /^<ListJobsResponse xmlns="http:\/\/importexport\.amazonaws\.com\/doc\/2010-06-01\/">\n {2}<ListJobsResult>\n {4}<Jobs>\n {6}<member>\n {8}<JobId>PRGS1<\/JobId>\n {8}<CreationDate>[^<]+<\/CreationDate>\n {8}<IsCanceled>false<\/IsCanceled>\n {8}<JobType>Import<\/JobType>\n {6}<\/member>\n/,
+    );
+    expect(res.body).toContain('    </Jobs>\n    <IsTruncated>true</IsTruncated>\n  </ListJobsResult>\n  <ResponseMetadata>\n');
+    expect(res.body).toContain(`<RequestId>${res.headers['x-amzn-requestid']}</RequestId>`);
+  });
+
+  it('says IsCanceled exactly for the jobs GetStatus says are Canceled, and the same CreationDate and JobType', async () => {
+    const { members } = await listPage(emu);
+    expect(members).toHaveLength(IMPORTEXPORT_LIST_JOB_COUNT + 1);
+    for (const m of members) {
+      const res = await importExportCall(emu, { Action: 'GetStatus', JobId: m.JobId });
+      expect(res.status).toBe(200);
+      const result = (xml.parse(res.body) as { GetStatusResponse: { GetStatusResult: Record<string, string> } }).GetStatusResponse.GetStatusResult;
+      expect([m.JobId, m.CreationDate, m.JobType, m.IsCanceled]).toEqual([
+        result.JobId,
+        result.CreationDate,
+        result.JobType,
+        String(result.ProgressCode === 'Canceled'),
+      ]);
+    }
+  });
+
+  it('answers MaxJobs 0 or absent with every job (1000), and 1000 as asked', async () => {
+    for (const params of [{}, { MaxJobs: '0' }, { MaxJobs: '1000' }]) {
+      const page = await listPage(emu, params);
+      expect([page.members.length, page.truncated]).toEqual([IMPORTEXPORT_LIST_JOB_COUNT + 1, 'false']);
+    }
+  });
+
+  it('refuses MaxJobs outside 0..1000 and a Marker that names no listed job with InvalidParameterException 400', async () => {
+    for (const params of [{ MaxJobs: '1001' }, { MaxJobs: '-1' }, { MaxJobs: 'ten' }, { Marker: 'NOJOB' }, { Marker: 'CMPL1' }, { Marker: '' }]) {
+      const res = await importExportCall(emu, { Action: 'ListJobs', ...params });
+      expect([res.status, code(res.body)]).toEqual([400, 'InvalidParameterException']);
+      expect(res.body).toContain('<Type>Sender</Type>');
+    }
+  });
+
+  it('pages oldest first when told to', async () => {
+    const oldest = await emulator('oldest-first');
+    const all = (await walk(oldest, 20)).flat();
+    expect(all.at(-1)?.JobId).toBe(IMPORTEXPORT_PROGRESSING_JOB_ID);
+    expect(all).toHaveLength(IMPORTEXPORT_LIST_JOB_COUNT + 1);
+  });
+
+  it('refuses unsigned and wrongly signed requests as GetStatus does', async () => {
+    const body = formBody({ Action: 'ListJobs', Version: '2010-06-01' });
+    const unsigned = await fetch(emu.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body });
+    expect([unsigned.status, code(await unsigned.text())]).toEqual([403, 'MissingAuthenticationToken']);
+    const wrong = await signedAws(emu, {
+      service: 'IngestionService',
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body,
+      credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' },
+    });
+    expect([wrong.status, code(wrong.body)]).toEqual([403, 'SignatureDoesNotMatch']);
+  });
+
+  it('records the call as ListJobs with no job', async () => {
+    emu.calls.length = 0;
+    await listPage(emu, { MaxJobs: '1' });
+    expect(emu.calls).toEqual([{ method: 'POST', path: '/', operation: 'ListJobs', job: null, status: 200 }]);
+  });
+});

@@ -1,0 +1,142 @@
+import http from 'node:http';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import COS from 'cos-nodejs-sdk-v5';
+import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS, type RunningEmulator } from '../../src/emulators/framework.ts';
+
+/**
+ * Requests to the emulators' list routes, signed by code independent of jobgraph's signers:
+ * `@smithy/signature-v4` for the AWS services, the COS Node SDK's `getAuthorization` for COS
+ * Batch. Answers are read raw (status, headers, body text) so tests see the wire.
+ */
+
+let clock: () => number = Date.now;
+
+/** Sign at this clock's time from now on (in this test file): the emulator's own clock when a test sets one. */
+export function signAt(now: () => number): void {
+  clock = now;
+}
+
+export interface RawAnswer {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface AwsCall {
+  /** SigV4 signing name (`panorama`, `omics`, `IngestionService`). */
+  service: string;
+  region?: string;
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string>;
+  body?: string;
+  headers?: Record<string, string>;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** One SigV4-signed request to `emu`. */
+export async function signedAws(emu: RunningEmulator, call: AwsCall): Promise<RawAnswer> {
+  const url = new URL(emu.url);
+  const signer = new SignatureV4({
+    service: call.service,
+    region: call.region ?? 'us-east-1',
+    credentials: call.credentials ?? { ...DEMO_AWS_CREDENTIALS },
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  const query = call.query ?? {};
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: call.method,
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: call.path,
+      query,
+      headers: { host: url.host, ...(call.headers ?? {}) },
+      ...(call.body !== undefined ? { body: call.body } : {}),
+    }),
+    { signingDate: new Date(clock()) },
+  );
+  const search = new URLSearchParams(query).toString().replace(/\+/g, '%20');
+  const { host: _host, ...headers } = signed.headers;
+  const res = await fetch(`${emu.url}${call.path}${search ? `?${search}` : ''}`, {
+    method: call.method,
+    headers,
+    ...(call.body !== undefined ? { body: call.body } : {}),
+  });
+  return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+}
+
+/**
+ * One COS-signed request to `emu` (GET unless `method`; query parameters and host signed), with
+ * the demo APPID unless `appId` says otherwise. `search` replaces the query string sent (the
+ * signature still covers `query`).
+ */
+export async function signedCos(
+  emu: RunningEmulator,
+  path: string,
+  query: Record<string, string> = {},
+  opts: { host?: string; appId?: string; secretKey?: string; method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; search?: string } = {},
+): Promise<RawAnswer> {
+  const host = opts.host ?? new URL(emu.url).host;
+  const headers = { host, 'x-cos-appid': opts.appId ?? DEMO_TENCENT_CREDENTIALS.appId };
+  const authorization = COS.getAuthorization({
+    SecretId: DEMO_TENCENT_CREDENTIALS.secretId,
+    SecretKey: opts.secretKey ?? DEMO_TENCENT_CREDENTIALS.secretKey,
+    Method: opts.method ?? 'GET',
+    Pathname: path,
+    Query: query,
+    Headers: headers,
+    KeyTime: `${Math.floor(clock() / 1000) - 1};${Math.floor(clock() / 1000) + 900}`,
+  });
+  const search = opts.search ?? new URLSearchParams(query).toString().replace(/\+/g, '%20');
+  const { port } = new URL(emu.url);
+  // node:http, not fetch: the Host header is the test's to choose (the account's control host).
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: opts.method ?? 'GET',
+        path: `${path}${search ? `?${search}` : ''}`,
+        headers: { ...headers, authorization },
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])),
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A form body as the query protocol sends it (RFC 3986, space as %20). */
+export function formBody(params: Record<string, string>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
+}
+
+/** One Import/Export query call (`Version=2010-06-01` added), SigV4 `IngestionService`/us-east-1. */
+export function importExportCall(emu: RunningEmulator, params: Record<string, string>): Promise<RawAnswer> {
+  return signedAws(emu, {
+    service: 'IngestionService',
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: formBody({ Version: '2010-06-01', ...params }),
+  });
+}
