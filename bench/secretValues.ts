@@ -16,8 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createSensitiveValueCollector } from '../src/auth/secrets.ts';
 import { parse as parseCodePipeline } from '../src/datasources/codepipeline/parse.ts';
 import { parse as parseImportExport } from '../src/datasources/importexport/parse.ts';
-import type { JobRecord } from '../src/model.ts';
-import { JOB_TYPE_NAME } from '../src/jobKeys.ts';
+import type { JobRecord } from '../src/model/job.ts';
+import { JOB_TYPE_NAME } from '../src/model/jobKeys.ts';
 import { buildSchema } from '../src/schema.ts';
 
 const N = Number(process.argv[2] ?? 20_000);

@@ -9,7 +9,7 @@ import { createLogger } from './logger.ts';
 import { createSecretDetector, createSensitiveValueCollector } from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
 import { openJobCache, type JobCache } from './cache/index.ts';
-import { JOB_TYPE_NAME } from './jobKeys.ts';
+import { JOB_TYPE_NAME } from './model/jobKeys.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
 import { isLoopbackHost } from './http/loopback.ts';
 import { startServer, type RunningServer } from './http/server.ts';

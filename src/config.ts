@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TencentCredentials } from './datasources/shared/options.ts';
-import { PATTERNS } from './globalId.ts';
+import { PATTERNS } from './model/globalId.ts';
 
 /**
  * The whole runtime configuration, read once from the environment and validated before

@@ -5,9 +5,9 @@ import type { Identity } from './auth/identity.ts';
 import type { Config } from './config.ts';
 import type { Sources } from './datasources/index.ts';
 import { createJobLoader, NO_SUBJECT_CALLER } from './datasources/guard/loader.ts';
-import { formatGlobalId, type JobKey, type KeyOf } from './globalId.ts';
+import { formatGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
 import { JobBudgetError } from './limits/jobBudget.ts';
-import type { JobProvider, JobRecord } from './model.ts';
+import type { JobProvider, JobRecord } from './model/job.ts';
 
 type Loaders = { [P in JobProvider]: DataLoader<KeyOf<P>, JobRecord, string> };
 

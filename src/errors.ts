@@ -1,4 +1,4 @@
-import type { JobProvider } from './model.ts';
+import type { JobProvider } from './model/job.ts';
 
 /** The public error codes (`extensions.code`). Error classes are internal; these strings are the API. */
 export type ErrorCode =

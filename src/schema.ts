@@ -4,7 +4,7 @@ import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { loadTypeDefs } from './sdl.ts';
 import { applyAuthDirectives, readAuthPolicy, type AuthPolicy } from './auth/directives.ts';
 import { resolvers } from './resolvers/index.ts';
-import { checkRepresentationKey } from './jobKeys.ts';
+import { checkRepresentationKey } from './model/jobKeys.ts';
 
 export { loadTypeDefs } from './sdl.ts';
 

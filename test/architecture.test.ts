@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -58,10 +58,10 @@ describe('The import rules', () => {
   });
 
   it('keep the datasources free of GraphQL, the HTTP server and the emulators', () => {
-    const serverSide = ['app.ts', 'main.ts', 'schema.ts', 'context.ts'];
+    const serverSide = ['app.ts', 'schema.ts', 'context.ts'];
     const forbidden = (spec: string) =>
       serverSide.includes(spec) ||
-      ['http', 'resolvers', 'emulators', 'limits', 'auth'].some((folder) => under(folder)(spec)) ||
+      ['cli', 'http', 'resolvers', 'emulators', 'limits', 'auth'].some((folder) => under(folder)(spec)) ||
       isPackage(['graphql', '@apollo', '@graphql-tools', '@as-integrations', 'express'])(spec);
     expect(violations('datasources', forbidden)).toEqual([]);
   });
@@ -73,7 +73,7 @@ describe('The import rules', () => {
   });
 
   it('keep the query limits below the resolvers: nothing under src/limits imports src/resolvers', () => {
-    // Keys (globalId.ts, jobKeys.ts) sit under both; limits → resolvers would close context → limits → resolvers → context.
+    // Keys (model/globalId.ts, model/jobKeys.ts) sit under both; limits → resolvers would close context → limits → resolvers → context.
     expect(violations('limits', under('resolvers'))).toEqual([]);
   });
 
@@ -84,5 +84,28 @@ describe('The import rules', () => {
 
   it('let only src/config.ts read the environment', () => {
     expect(files.filter((f) => f.path !== 'config.ts' && /\bprocess\.env\b/.test(f.text)).map((f) => f.path)).toEqual([]);
+  });
+});
+
+describe('The tree tells the story', () => {
+  const entries = readdirSync(SRC, { withFileTypes: true });
+  const looseFiles = entries.filter((e) => e.isFile()).map((e) => e.name);
+
+  it('keeps at most 8 loose files at the top of src/: everything else lives in a folder named for its part', () => {
+    expect(looseFiles.length, looseFiles.join(', ')).toBeLessThanOrEqual(8);
+  });
+
+  it("names every top-level part of src/ in the README's Layout, and nothing there that is not in the tree", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const layout = /^## Layout\n+```\n([\s\S]*?)```/m.exec(readme)?.[1];
+    expect(layout, 'README has a Layout block').toBeDefined();
+    // Each entry starts a line: `src/<name>` (a file, a folder with `/`, or a folder's `<p>/` or sub-folder).
+    const named = [...(layout as string).matchAll(/^src\/([^\s/]+)(\/)?/gm)].map((m) => (m[2] ? `${m[1]}/` : m[1]) as string);
+    const tree = entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+    expect([...new Set(named)].sort()).toEqual(tree.sort());
+    for (const m of (layout as string).matchAll(/^src\/([\w/.]+?)(?:\/)?\s/gm)) {
+      const path = (m[1] as string).replace(/<p>.*$/, '');
+      expect(existsSync(join(SRC, path)), `README Layout names src/${m[1]}`).toBe(true);
+    }
   });
 });

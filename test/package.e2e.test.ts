@@ -17,7 +17,7 @@ describe('The npm package', () => {
         'README.md',
         'package.json',
         'bin/jobgraph.mjs',
-        'dist/main.js',
+        'dist/cli/main.js',
         'dist/schema.js',
         'schema/job.graphql',
         'schema/panorama.graphql',

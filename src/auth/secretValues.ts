@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { JobRecord } from '../model.ts';
+import type { JobRecord } from '../model/job.ts';
 
 /** What a scrubbed secret becomes, in log lines and error messages alike. */
 export const REDACTED = '[REDACTED]';

@@ -8,7 +8,7 @@ import {
   type GraphQLSchema,
   type GraphQLOutputType,
 } from 'graphql';
-import type { JobProvider, JobRecord } from '../model.ts';
+import type { JobProvider, JobRecord } from '../model/job.ts';
 import type { SensitiveField } from './directives.ts';
 
 /** Which object types can reach a sensitive field, and whether a field is one. */

@@ -2,7 +2,7 @@ import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecach
 import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap } from 'cockatiel';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { JobRecord } from '../model.ts';
+import type { JobRecord } from '../model/job.ts';
 
 /** Decides whether a record holds a value of a sensitive field (derived from the SDL's auth directives). */
 export type SecretDetector = (record: JobRecord) => boolean;

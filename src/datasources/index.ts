@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import type { JobProvider } from '../model.ts';
+import type { JobProvider } from '../model/job.ts';
 import { createCodePipelineSource } from './codepipeline/index.ts';
 import { createCosBatchSource } from './cosbatch/index.ts';
 import { createImportExportSource } from './importexport/index.ts';

@@ -16,8 +16,8 @@ import {
 } from 'graphql';
 import type { Config } from '../config.ts';
 import { BadUserInputError } from '../errors.ts';
-import { buildKey, formatGlobalId, parseGlobalId, type JobKey } from '../globalId.ts';
-import { representationKey } from '../jobKeys.ts';
+import { buildKey, formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
+import { representationKey } from '../model/jobKeys.ts';
 
 export type BudgetConfig = Pick<Config, 'limits' | 'awsRegion' | 'tencent'>;
 type Args = Record<string, unknown>;

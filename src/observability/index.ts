@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Config } from '../config.ts';
 import type { AttemptObserver, UpstreamAttemptInfo, UpstreamAttemptResult } from '../datasources/shared/attempts.ts';
 import type { LoaderObserver } from '../datasources/guard/loader.ts';
-import type { JobProvider } from '../model.ts';
+import type { JobProvider } from '../model/job.ts';
 import { GatewayMetrics, type BreakerState } from './metrics.ts';
 import { inSpan, safeSpan, scrubbingTracer, startTracing, type Tracing } from './tracing.ts';
 

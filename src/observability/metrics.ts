@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { JobProvider } from '../model.ts';
+import type { JobProvider } from '../model/job.ts';
 
 /** Upper bounds of the upstream latency histogram, in s (the job budget is 15 s by default). */
 const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15];

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context.ts';
-import type { JobRecord } from '../model.ts';
-import { JOB_TYPE_NAME, representationKey } from '../jobKeys.ts';
+import type { JobRecord } from '../model/job.ts';
+import { JOB_TYPE_NAME, representationKey } from '../model/jobKeys.ts';
 
 /** The `Job` entity interface: type resolution by provider, reference resolution by global ID. */
 export const Job = {

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.ts';
 import { BadUserInputError, JobgraphError } from '../errors.ts';
-import { buildKey, checkArgument, parseGlobalId, type JobKey } from '../globalId.ts';
-import type { JobProvider, JobRecord } from '../model.ts';
+import { buildKey, checkArgument, parseGlobalId, type JobKey } from '../model/globalId.ts';
+import type { JobProvider, JobRecord } from '../model/job.ts';
 
 type Args<T> = (source: unknown, args: T, context: RequestContext) => Promise<JobRecord | null> | Promise<(JobRecord | Error)[]>;
 

@@ -1,6 +1,6 @@
 import { BadUserInputError } from '../errors.ts';
-import { parseGlobalId, type JobKey } from '../globalId.ts';
-import type { JobRecord } from '../model.ts';
+import { parseGlobalId, type JobKey } from '../model/globalId.ts';
+import type { JobRecord } from '../model/job.ts';
 import type { WatchContext } from '../subscriptions/hub.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context.ts';
-import { keyFromRepresentation, type JobRepresentation } from '../jobKeys.ts';
-import type { JobProvider, JobRecord } from '../model.ts';
+import { keyFromRepresentation, type JobRepresentation } from '../model/jobKeys.ts';
+import type { JobProvider, JobRecord } from '../model/job.ts';
 
 /**
  * Resolvers shared by the five concrete job entities: `__resolveReference` turns either key

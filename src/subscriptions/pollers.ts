@@ -1,7 +1,7 @@
 import { BrokenCircuitError } from 'cockatiel';
 import { UpstreamError } from '../errors.ts';
-import { formatGlobalId, type JobKey } from '../globalId.ts';
-import type { JobProvider, JobRecord } from '../model.ts';
+import { formatGlobalId, type JobKey } from '../model/globalId.ts';
+import type { JobProvider, JobRecord } from '../model/job.ts';
 import type { Scheduler } from './scheduler.ts';
 
 /** What a poller tells its subscribers: the job (first, then each change), or its one failure. */

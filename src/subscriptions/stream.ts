@@ -1,6 +1,6 @@
 import { JobgraphError } from '../errors.ts';
-import type { JobKey } from '../globalId.ts';
-import type { JobRecord } from '../model.ts';
+import type { JobKey } from '../model/globalId.ts';
+import type { JobRecord } from '../model/job.ts';
 import { watchSettled, type PollerRegistry } from './pollers.ts';
 import type { Scheduler } from './scheduler.ts';
 

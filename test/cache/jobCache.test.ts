@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSecretDetector } from '../../src/auth/secrets.ts';
 import { createJobCache, inMemoryStore } from '../../src/cache/jobCache.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
-import type { JobRecord } from '../../src/model.ts';
-import { JOB_TYPE_NAME } from '../../src/jobKeys.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { clearCalls, EMULATOR_NAMES, gql, resetFaults, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
 

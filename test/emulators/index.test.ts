@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emulatorEnvironment, exampleGlobalIds, startEmulators } from '../../src/emulators/index.ts';
-import { parseGlobalId } from '../../src/globalId.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
 
 const PROVIDER = {
   panorama: 'AWS_PANORAMA',

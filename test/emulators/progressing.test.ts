@@ -7,7 +7,7 @@ import { PROGRESS_CYCLE_MS, PROGRESS_PHASES, PROGRESSING_JOB_IDS, DEMO_DATA } fr
 import { omicsProgressingJob } from '../../src/emulators/omics/progressing.ts';
 import { panoramaProgressingJob } from '../../src/emulators/panorama/progressing.ts';
 import { cyclePoint } from '../../src/emulators/progress.ts';
-import { parseGlobalId } from '../../src/globalId.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { PATTERNS, type PatternName } from '../../src/globalId.ts';
+import { PATTERNS, type PatternName } from '../../src/model/globalId.ts';
 import { clearCalls, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
 import { acceptsPart, validPart } from './support.ts';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BadUserInputError } from '../../src/errors.ts';
-import { formatGlobalId, parseGlobalId, PATTERNS, type JobKey, type PatternName } from '../../src/globalId.ts';
-import { JOB_PROVIDERS } from '../../src/model.ts';
+import { formatGlobalId, parseGlobalId, PATTERNS, type JobKey, type PatternName } from '../../src/model/globalId.ts';
+import { JOB_PROVIDERS } from '../../src/model/job.ts';
 import { validPart } from './support.ts';
 
 /** A value every check of one argument pattern accepts (regions: real regions the provider serves). */

@@ -4,8 +4,8 @@ import { parse as parseGetJobDetailsOutput } from '../../src/datasources/codepip
 import { parseJsonBody } from './jsonBody.ts';
 import { parse as parseReferenceImportJob } from '../../src/datasources/omics/parse.ts';
 import { parse as parsePackageImportJob } from '../../src/datasources/panorama/parse.ts';
-import type { CodePipelineKey, OmicsKey, PanoramaKey } from '../../src/globalId.ts';
-import type { JobRecord } from '../../src/model.ts';
+import type { CodePipelineKey, OmicsKey, PanoramaKey } from '../../src/model/globalId.ts';
+import type { JobRecord } from '../../src/model/job.ts';
 import { expectRecordInvariants, fixtureBody, malformedOnly, typedOutcome } from './support.ts';
 
 type Json = Record<string, unknown>;

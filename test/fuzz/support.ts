@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { COS_REGIONS, PATTERNS, type PatternName } from '../../src/globalId.ts';
+import { COS_REGIONS, PATTERNS, type PatternName } from '../../src/model/globalId.ts';
 import { MalformedBodyError, UpstreamError } from '../../src/errors.ts';
-import { isTerminalState, JOB_STATES, type JobRecord } from '../../src/model.ts';
+import { isTerminalState, JOB_STATES, type JobRecord } from '../../src/model/job.ts';
 import { loadFixture, type FixtureProvider } from '../support/fixtures.ts';
 
 /** ISO-8601 UTC as `Date#toISOString` writes it (expanded ±YYYYYY years included). */

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseCosErrorBody, parse as parseDescribeJobBody } from '../../src/datasources/cosbatch/parse.ts';
 import { parseErrorResponse, parse as parseGetStatus, successRequestId } from '../../src/datasources/importexport/parse.ts';
 import { MalformedBodyError } from '../../src/errors.ts';
-import type { CosBatchKey, ImportExportKey } from '../../src/globalId.ts';
-import type { JobRecord } from '../../src/model.ts';
+import type { CosBatchKey, ImportExportKey } from '../../src/model/globalId.ts';
+import type { JobRecord } from '../../src/model/job.ts';
 import { expectRecordInvariants, fixtureBody, typedOutcome, type Outcome } from './support.ts';
 
 const cosKey: CosBatchKey = { provider: 'TENCENT_COS_BATCH', region: 'ap-guangzhou', uin: '100000000001', jobId: '53dc6228-c50b-46f7-8ad7-65e7159f1aae' };

@@ -69,7 +69,7 @@ describe('urql (@urql/core) on its defaults', () => {
 
 describe('Apollo Client', () => {
   it('queries through HttpLink with the possibleTypes `jobgraph schema --possible-types` prints, keeping a fragment on Job', async () => {
-    const { possibleTypes: computePossibleTypes } = await import('../../src/schemaCommand.ts');
+    const { possibleTypes: computePossibleTypes } = await import('../../src/cli/schema.ts');
     const possibleTypes = computePossibleTypes();
     const client = new ApolloClient({ link: new HttpLink({ uri: gw.server.url, headers: bearer() }), cache: new InMemoryCache({ possibleTypes }) });
     const { data, error } = await client.query({

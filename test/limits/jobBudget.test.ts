@@ -4,7 +4,7 @@ import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createRequestContext } from '../../src/context.ts';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
-import { parseGlobalId } from '../../src/globalId.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
 import { distinctJobKeys, jobFieldsBound, ROOT_FIELD_JOB_KEYS } from '../../src/limits/jobBudget.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { clearCalls, freshCopies, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';

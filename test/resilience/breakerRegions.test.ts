@@ -5,7 +5,7 @@ import { countsAgainstProvider } from '../../src/datasources/guard/breakers.ts';
 import { fetchJobShared, guardSource } from '../../src/datasources/guard/loader.ts';
 import type { JobSource } from '../../src/datasources/shared/types.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import type { PanoramaKey } from '../../src/globalId.ts';
+import type { PanoramaKey } from '../../src/model/globalId.ts';
 import { clearCalls, gql, resetFaults, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();

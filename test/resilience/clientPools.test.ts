@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool, type PoolTimers } from '../../src/datasources/shared/clientPool.ts';
 import { createAgents, destroyAgents, httpOrigin, httpRequest, type HttpOrigin } from '../../src/datasources/shared/http.ts';
-import { COS_REGIONS } from '../../src/globalId.ts';
+import { COS_REGIONS } from '../../src/model/globalId.ts';
 import type { FdHealth } from '../../src/http/health.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { UpstreamError } from '../../src/errors.ts';
-import { parseGlobalId, type KeyOf } from '../../src/globalId.ts';
+import { parseGlobalId, type KeyOf } from '../../src/model/globalId.ts';
 import { clearCalls, gql, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();

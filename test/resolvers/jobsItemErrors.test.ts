@@ -2,7 +2,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError, execute, parse, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
-import { parseGlobalId } from '../../src/globalId.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
 import { Query } from '../../src/resolvers/Query.ts';
 
 // The `jobs` resolver answers a failed item with its Error and graphql-js locates it

@@ -14,8 +14,8 @@ import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { DEMO_DATA, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
-import { parseGlobalId, type JobKey } from '../../src/globalId.ts';
-import { JOB_TYPE_NAME } from '../../src/jobKeys.ts';
+import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
+import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { EMULATOR_NAMES, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**

@@ -6,8 +6,8 @@ import { formsOf, REDACTED, SecretValueRegistry, secretValues } from '../../src/
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { JobRecord } from '../../src/model.ts';
-import { JOB_TYPE_NAME } from '../../src/jobKeys.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { createFormatError } from '../../src/http/server.ts';
 import { gql, LogCapture, startTestGateway, type TestGateway } from '../support/gateway.ts';

@@ -1,8 +1,8 @@
 import { BrokenCircuitError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
-import { parseGlobalId } from '../../src/globalId.ts';
-import type { JobRecord } from '../../src/model.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
+import type { JobRecord } from '../../src/model/job.ts';
 import { BACKOFF_FACTOR, changeSignature, PollerRegistry, type WatchEvent } from '../../src/subscriptions/pollers.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 

@@ -1,4 +1,4 @@
-import type { CodePipelineKey } from '../../globalId.ts';
+import type { CodePipelineKey } from '../../model/globalId.ts';
 import type { AwsJsonService } from '../shared/awsCall.ts';
 
 /** The awsJson1_1 target of GetJobDetails (service shape `CodePipeline_20150709`). */

@@ -1,6 +1,6 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { CodePipelineKey } from '../../globalId.ts';
-import { mapState } from '../../model.ts';
+import type { CodePipelineKey } from '../../model/globalId.ts';
+import { mapState } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { arr, enumValue, keyValues, obj, str } from '../shared/json.ts';
 import {

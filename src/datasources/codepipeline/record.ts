@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, KeyValue } from '../../model.ts';
+import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
 
 /** GetJobDetails carries no status, so no wire value maps to a state: every job is UNKNOWN. */
 export const CODEPIPELINE_STATE_MAP: Readonly<Record<string, JobState>> = Object.freeze({});

@@ -1,4 +1,4 @@
-import type { CosBatchKey } from '../../globalId.ts';
+import type { CosBatchKey } from '../../model/globalId.ts';
 import type { TencentCredentials } from '../shared/options.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import type { SignableRequest, WireRequest } from '../shared/source.ts';

@@ -1,5 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { CosBatchKey } from '../../globalId.ts';
+import type { CosBatchKey } from '../../model/globalId.ts';
 import type { CosSourceOptions } from '../shared/options.ts';
 import type { SourceSeams } from '../shared/seams.ts';
 import { createSource, type Operation } from '../shared/source.ts';

@@ -1,5 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { JobState } from '../../model.ts';
+import type { JobState } from '../../model/job.ts';
 import type { WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';

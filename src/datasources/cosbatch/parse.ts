@@ -1,6 +1,6 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { CosBatchKey } from '../../globalId.ts';
-import { mapState, type JobState, type KeyValue } from '../../model.ts';
+import type { CosBatchKey } from '../../model/globalId.ts';
+import { mapState, type JobState, type KeyValue } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import { boolean, child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';

@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, KeyValue } from '../../model.ts';
+import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
 
 /**
  * COS Batch `Status` → normalised state (README, "State mapping"; statuses from Tencent Cloud's DescribeJob page,

@@ -1,6 +1,6 @@
 import { CircuitState, circuitBreaker, handleWhen, type CircuitBreakerPolicy, type IBreaker } from 'cockatiel';
 import { UpstreamError } from '../../errors.ts';
-import { formatGlobalId, type JobKey } from '../../globalId.ts';
+import { formatGlobalId, type JobKey } from '../../model/globalId.ts';
 
 /** When a region's circuit opens and how long it stays open. */
 export interface BreakerOptions {

@@ -1,6 +1,6 @@
 import { BrokenCircuitError } from 'cockatiel';
 import { InternalError, UpstreamError } from '../../errors.ts';
-import type { JobProvider } from '../../model.ts';
+import type { JobProvider } from '../../model/job.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 
 /** The failure a waiter gets when the provider did not answer within its budget. */

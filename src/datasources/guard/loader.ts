@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { JobCache } from '../../cache/jobCache.ts';
-import { formatGlobalId, type KeyOf } from '../../globalId.ts';
-import type { JobProvider, JobRecord } from '../../model.ts';
+import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
+import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { JobSource } from '../shared/types.ts';
 import { RegionalBreakers, type BreakerOptions } from './breakers.ts';
 import { FairLimiter } from './fairLimit.ts';

@@ -1,6 +1,6 @@
 import type { JobCache } from '../../cache/jobCache.ts';
-import { formatGlobalId, type KeyOf } from '../../globalId.ts';
-import type { JobProvider, JobRecord } from '../../model.ts';
+import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
+import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { breakerRegion } from './breakers.ts';
 import { deadlinesOf, type Deadlines } from './deadlines.ts';
 import { budgetError, failureOf } from './failures.ts';

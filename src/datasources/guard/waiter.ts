@@ -1,4 +1,4 @@
-import type { JobProvider, JobRecord } from '../../model.ts';
+import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { Deadline, Deadlines } from './deadlines.ts';
 import { budgetError } from './failures.ts';
 

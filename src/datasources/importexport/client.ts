@@ -1,4 +1,4 @@
-import type { ImportExportKey } from '../../globalId.ts';
+import type { ImportExportKey } from '../../model/globalId.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import type { WireRequest } from '../shared/source.ts';
 

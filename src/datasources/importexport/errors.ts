@@ -1,5 +1,5 @@
 import { UpstreamError } from '../../errors.ts';
-import type { ImportExportKey } from '../../globalId.ts';
+import type { ImportExportKey } from '../../model/globalId.ts';
 import { PROVIDER_LABEL, classifyUpstreamError, credentialsNotFound, parseRetryAfter, sanitizeAwsErrorCode } from '../shared/classify.ts';
 import { headerValue, type HttpResult } from '../shared/http.ts';
 import { parseErrorResponse } from './parse.ts';

@@ -1,4 +1,4 @@
-import type { ImportExportKey } from '../../globalId.ts';
+import type { ImportExportKey } from '../../model/globalId.ts';
 import { awsWire } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { SourceSeams } from '../shared/seams.ts';

@@ -1,5 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { JobState } from '../../model.ts';
+import type { JobState } from '../../model/job.ts';
 import { enumValue } from '../shared/json.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import type { WireRequest } from '../shared/source.ts';

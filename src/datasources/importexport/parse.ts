@@ -1,6 +1,6 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { ImportExportKey } from '../../globalId.ts';
-import { mapState } from '../../model.ts';
+import type { ImportExportKey } from '../../model/globalId.ts';
+import { mapState } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { enumValue } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';

@@ -1,4 +1,4 @@
-import type { JobRecord, JobState } from '../../model.ts';
+import type { JobRecord, JobState } from '../../model/job.ts';
 
 /**
  * ProgressCode → JobState. The model has no enum for ProgressCode; this is the Developer

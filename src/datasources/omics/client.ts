@@ -1,4 +1,4 @@
-import type { OmicsKey } from '../../globalId.ts';
+import type { OmicsKey } from '../../model/globalId.ts';
 import type { AwsJsonService } from '../shared/awsCall.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 

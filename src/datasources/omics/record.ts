@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, KeyValue } from '../../model.ts';
+import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
 
 export const OMICS_JOB_STATUSES = ['SUBMITTED', 'IN_PROGRESS', 'CANCELLING', 'CANCELLED', 'FAILED', 'COMPLETED', 'COMPLETED_WITH_FAILURES'] as const;
 /** GraphQL enum `OmicsReferenceImportJobStatus`. */

@@ -1,4 +1,4 @@
-import type { PanoramaKey } from '../../globalId.ts';
+import type { PanoramaKey } from '../../model/globalId.ts';
 import type { AwsJsonService } from '../shared/awsCall.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import { PANORAMA_END_OF_SUPPORT_NOTE } from './errors.ts';

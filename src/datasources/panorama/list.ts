@@ -1,5 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
-import { isTerminalState, mapState, type JobState } from '../../model.ts';
+import { isTerminalState, mapState, type JobState } from '../../model/job.ts';
 import { arr, enumValue, obj, str } from '../shared/json.ts';
 import type { WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';

@@ -1,6 +1,6 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { PanoramaKey } from '../../globalId.ts';
-import { isTerminalState, mapState } from '../../model.ts';
+import type { PanoramaKey } from '../../model/globalId.ts';
+import { isTerminalState, mapState } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { arr, bool, enumValue, keyValues, obj, str, type JsonObject } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';

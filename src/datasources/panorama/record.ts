@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, KeyValue } from '../../model.ts';
+import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
 
 /** Panorama `PackageImportJobStatus` (closed set in the model). */
 export const PANORAMA_PACKAGE_IMPORT_JOB_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;

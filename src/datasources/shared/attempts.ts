@@ -1,5 +1,5 @@
 import { UpstreamError } from '../../errors.ts';
-import type { JobProvider } from '../../model.ts';
+import type { JobProvider } from '../../model/job.ts';
 
 /** One upstream attempt as it starts: which provider, region and operation, and which attempt of the job (1 = first). */
 export interface UpstreamAttemptInfo {

@@ -1,7 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { MalformedBodyError, type UpstreamError } from '../../errors.ts';
-import type { KeyOf } from '../../globalId.ts';
-import type { JobProvider, JobRecord } from '../../model.ts';
+import type { KeyOf } from '../../model/globalId.ts';
+import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { resolveAwsEndpoint, type AwsEndpointVariant } from './awsEndpoint.ts';
 import { awsRequestId } from './awsErrors.ts';
 import type { HttpResult } from './http.ts';

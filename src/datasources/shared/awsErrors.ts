@@ -1,5 +1,5 @@
 import type { UpstreamError } from '../../errors.ts';
-import type { JobProvider } from '../../model.ts';
+import type { JobProvider } from '../../model/job.ts';
 import { classifyUpstreamError, parseRetryAfter, sanitizeAwsErrorCode } from './classify.ts';
 import { headerValue, type HttpResult } from './http.ts';
 

@@ -1,5 +1,5 @@
 import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError, safeUpstreamValue, type UpstreamCode } from '../../errors.ts';
-import type { JobProvider } from '../../model.ts';
+import type { JobProvider } from '../../model/job.ts';
 
 /** Human names used in generated messages. Upstream messages are never passed through. */
 export const PROVIDER_LABEL: Record<JobProvider, string> = {

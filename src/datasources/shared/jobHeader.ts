@@ -1,5 +1,5 @@
-import { formatGlobalId, type JobKey } from '../../globalId.ts';
-import { isTerminalState, type JobRecord, type JobState } from '../../model.ts';
+import { formatGlobalId, type JobKey } from '../../model/globalId.ts';
+import { isTerminalState, type JobRecord, type JobState } from '../../model/job.ts';
 
 /** What a provider's parse step decides about the `Job` fields; the rest comes from the key. */
 export interface JobHeaderParts {

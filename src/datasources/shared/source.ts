@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { HttpRequest } from '@smithy/protocol-http';
 import { InternalError, MalformedBodyError, UpstreamError } from '../../errors.ts';
-import type { KeyOf } from '../../globalId.ts';
-import type { JobProvider, JobRecord } from '../../model.ts';
+import type { KeyOf } from '../../model/globalId.ts';
+import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { observeAttempt } from './attempts.ts';
 import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
 import { PROVIDER_LABEL, badResponse, credentialsNotFound, funnelError, isNetworkError, transportError } from './classify.ts';

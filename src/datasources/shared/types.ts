@@ -1,5 +1,5 @@
-import type { KeyOf } from '../../globalId.ts';
-import type { JobProvider, JobRecord } from '../../model.ts';
+import type { KeyOf } from '../../model/globalId.ts';
+import type { JobProvider, JobRecord } from '../../model/job.ts';
 
 /**
  * One provider's "describe a job" client: takes a key, returns the normalised record or

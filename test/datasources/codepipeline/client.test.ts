@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CodePipelineKey } from '../../../src/globalId.ts';
+import type { CodePipelineKey } from '../../../src/model/globalId.ts';
 import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { fixtureLoader, sdkFixtureHandler } from '../../support/fixtures.ts';

@@ -4,7 +4,7 @@ import { createCodePipelineSource } from '../../../src/datasources/codepipeline/
 import type { CodePipelineJobRecord } from '../../../src/datasources/codepipeline/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { UpstreamError } from '../../../src/errors.ts';
-import { parseGlobalId, type CodePipelineKey } from '../../../src/globalId.ts';
+import { parseGlobalId, type CodePipelineKey } from '../../../src/model/globalId.ts';
 import { createCodePipelineEmulator } from '../../../src/emulators/codepipeline/emulator.ts';
 import {
   CODEPIPELINE_DEMO_JOBS,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
-import type { CodePipelineKey } from '../../../src/globalId.ts';
+import type { CodePipelineKey } from '../../../src/model/globalId.ts';
 import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
 import type { CodePipelineJobRecord } from '../../../src/datasources/codepipeline/record.ts';
 import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';

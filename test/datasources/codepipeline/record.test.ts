@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CodePipelineKey } from '../../../src/globalId.ts';
+import type { CodePipelineKey } from '../../../src/model/globalId.ts';
 import { parse } from '../../../src/datasources/codepipeline/parse.ts';
 import { fixtureLoader } from '../../support/fixtures.ts';
 import { expectRecordMatchesType, fieldsOf } from '../../support/recordSchema.ts';

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import COS from 'cos-nodejs-sdk-v5';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
-import type { CosBatchKey } from '../../../src/globalId.ts';
+import type { CosBatchKey } from '../../../src/model/globalId.ts';
 import type { HttpHandler } from '@smithy/protocol-http';
 import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
 import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';

@@ -4,7 +4,7 @@ import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
-import { parseGlobalId, type CosBatchKey } from '../../../src/globalId.ts';
+import { parseGlobalId, type CosBatchKey } from '../../../src/model/globalId.ts';
 import { COSBATCH_STATE_MAP, type CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
 import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import type { CosBatchKey } from '../../../src/globalId.ts';
+import type { CosBatchKey } from '../../../src/model/globalId.ts';
 import { parse, parseCosErrorBody } from '../../../src/datasources/cosbatch/parse.ts';
 import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
-import type { CosBatchKey } from '../../../src/globalId.ts';
+import type { CosBatchKey } from '../../../src/model/globalId.ts';
 import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Kind, parse, print, type ObjectTypeDefinitionNode, type InterfaceTypeDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import type { CosBatchKey } from '../../../src/globalId.ts';
+import type { CosBatchKey } from '../../../src/model/globalId.ts';
 import { parse as parseDescribeJobBody } from '../../../src/datasources/cosbatch/parse.ts';
 import { fixtureLoader } from '../../support/fixtures.ts';
 import { expectRecordMatchesType } from '../../support/recordSchema.ts';

@@ -2,7 +2,7 @@ import { BrokenCircuitError } from 'cockatiel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DistinctJobsBreaker, RegionalBreakers } from '../../../src/datasources/guard/breakers.ts';
 import { UpstreamError } from '../../../src/errors.ts';
-import type { PanoramaKey } from '../../../src/globalId.ts';
+import type { PanoramaKey } from '../../../src/model/globalId.ts';
 
 const HALF_OPEN_MS = 60_000;
 const key = (jobId: string, region = 'us-east-1'): PanoramaKey => ({ provider: 'AWS_PANORAMA', region, jobId });

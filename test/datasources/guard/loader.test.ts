@@ -3,8 +3,8 @@ import type { JobCache } from '../../../src/cache/jobCache.ts';
 import { createJobLoader, fetchJobShared, guardSource, inFlightCount, type GuardOptions } from '../../../src/datasources/guard/loader.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { InternalError, UpstreamError } from '../../../src/errors.ts';
-import { formatGlobalId, type CodePipelineKey } from '../../../src/globalId.ts';
-import type { JobRecord } from '../../../src/model.ts';
+import { formatGlobalId, type CodePipelineKey } from '../../../src/model/globalId.ts';
+import type { JobRecord } from '../../../src/model/job.ts';
 
 const OPTIONS: GuardOptions = { concurrency: 4, callerConcurrency: 4, budgetMs: 5_000, breakerFailures: 2, breakerHalfOpenMs: 60_000 };
 const key = (jobId: string, region = 'us-east-1'): CodePipelineKey => ({ provider: 'AWS_CODEPIPELINE', region, jobId });

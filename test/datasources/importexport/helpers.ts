@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
-import type { JobState } from '../../../src/model.ts';
+import type { JobState } from '../../../src/model/job.ts';
 
 /** The client-visible message never carries a URL, an upstream message or a body fragment. */
 export function expectCleanMessage(err: UpstreamError, body = ''): void {

@@ -13,7 +13,7 @@ import {
   type WireGetStatusResult,
 } from '../../../src/emulators/importexport/data.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
-import { parseGlobalId, type ImportExportKey } from '../../../src/globalId.ts';
+import { parseGlobalId, type ImportExportKey } from '../../../src/model/globalId.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { EXPECTED_STATES, expectCleanMessage } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import type { ImportExportKey } from '../../../src/globalId.ts';
+import type { ImportExportKey } from '../../../src/model/globalId.ts';
 import { IMPORTEXPORT_STATE_MAP } from '../../../src/datasources/importexport/record.ts';
 import { parseErrorResponse, parse } from '../../../src/datasources/importexport/parse.ts';
 import { fixtureLoader } from '../../support/fixtures.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ImportExportKey } from '../../../src/globalId.ts';
+import type { ImportExportKey } from '../../../src/model/globalId.ts';
 import { FORM_CONTENT_TYPE } from '../../../src/datasources/importexport/client.ts';
 import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
 import type { ImportExportJobRecord } from '../../../src/datasources/importexport/record.ts';

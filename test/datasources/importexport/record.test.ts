@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportExportKey } from '../../../src/globalId.ts';
+import type { ImportExportKey } from '../../../src/model/globalId.ts';
 import { parse } from '../../../src/datasources/importexport/parse.ts';
 import { fixtureLoader } from '../../support/fixtures.ts';
 import { expectRecordMatchesType, fieldsOf } from '../../support/recordSchema.ts';

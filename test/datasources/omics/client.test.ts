@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OmicsKey } from '../../../src/globalId.ts';
+import type { OmicsKey } from '../../../src/model/globalId.ts';
 import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';

@@ -6,7 +6,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
-import { parseGlobalId, type OmicsKey } from '../../../src/globalId.ts';
+import { parseGlobalId, type OmicsKey } from '../../../src/model/globalId.ts';
 import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import type { OmicsKey } from '../../../src/globalId.ts';
+import type { OmicsKey } from '../../../src/model/globalId.ts';
 import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
 import { parse } from '../../../src/datasources/omics/parse.ts';
 

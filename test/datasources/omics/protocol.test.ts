@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
-import type { OmicsKey } from '../../../src/globalId.ts';
+import type { OmicsKey } from '../../../src/model/globalId.ts';
 import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OmicsKey } from '../../../src/globalId.ts';
+import type { OmicsKey } from '../../../src/model/globalId.ts';
 import { parse } from '../../../src/datasources/omics/parse.ts';
 import { fixtureLoader } from '../../support/fixtures.ts';
 import { expectRecordMatchesType, fieldsOf } from '../../support/recordSchema.ts';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PanoramaKey } from '../../../src/globalId.ts';
+import type { PanoramaKey } from '../../../src/model/globalId.ts';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { fixtureLoader, sdkFixtureHandler } from '../../support/fixtures.ts';

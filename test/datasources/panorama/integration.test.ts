@@ -4,7 +4,7 @@ import { DescribePackageImportJobCommand, ListPackagesCommand, PanoramaClient, t
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
-import { parseGlobalId, type PanoramaKey } from '../../../src/globalId.ts';
+import { parseGlobalId, type PanoramaKey } from '../../../src/model/globalId.ts';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
 import type { PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';

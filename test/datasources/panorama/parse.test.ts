@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import type { PanoramaKey } from '../../../src/globalId.ts';
+import type { PanoramaKey } from '../../../src/model/globalId.ts';
 import { parse } from '../../../src/datasources/panorama/parse.ts';
 import { PANORAMA_STATE_MAP } from '../../../src/datasources/panorama/record.ts';
 

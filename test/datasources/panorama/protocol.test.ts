@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
-import type { PanoramaKey } from '../../../src/globalId.ts';
+import type { PanoramaKey } from '../../../src/model/globalId.ts';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
 import { parse } from '../../../src/datasources/panorama/parse.ts';
 import { PANORAMA_STATE_MAP, type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';

@@ -10,8 +10,8 @@ import type { AttemptObserver, UpstreamAttemptInfo } from '../../../src/datasour
 import type { AwsSourceOptions, TransportOptions } from '../../../src/datasources/shared/options.ts';
 import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import type { UpstreamError } from '../../../src/errors.ts';
-import type { JobKey } from '../../../src/globalId.ts';
-import type { JobProvider, JobRecord } from '../../../src/model.ts';
+import type { JobKey } from '../../../src/model/globalId.ts';
+import type { JobProvider, JobRecord } from '../../../src/model/job.ts';
 import { loadFixture, startFixtureServer, upstreamFailure, type FixtureServer, type WireFixture } from '../../support/fixtures.ts';
 
 /**

@@ -6,7 +6,7 @@ import { createCodePipelineSource } from '../../../src/datasources/codepipeline/
 import { AwsErrorAnswer, readAwsError } from '../../../src/datasources/shared/awsErrors.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
-import type { CodePipelineKey } from '../../../src/globalId.ts';
+import type { CodePipelineKey } from '../../../src/model/globalId.ts';
 
 const RULES = { subject: 'the job', notFoundCodes: new Set(['JobNotFoundException']) };
 const KEY: CodePipelineKey = { provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: '11111111-2222-4333-8444-555555555555' };

@@ -22,8 +22,8 @@ import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { headerValue, type HttpResult } from '../../../src/datasources/shared/http.ts';
 import { MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
-import type { CodePipelineKey, JobKey, OmicsKey, PanoramaKey } from '../../../src/globalId.ts';
-import type { JobProvider } from '../../../src/model.ts';
+import type { CodePipelineKey, JobKey, OmicsKey, PanoramaKey } from '../../../src/model/globalId.ts';
+import type { JobProvider } from '../../../src/model/job.ts';
 import { loadFixture, sdkFixtureHandler, type FixtureProvider, type WireFixture } from '../../support/fixtures.ts';
 import { sdkErrorAnswer, sdkRequestId } from '../../support/sdkOracle.ts';
 

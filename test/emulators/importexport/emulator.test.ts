@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import { DEMO_GLOBAL_IDS, DEMO_JOBS, ERROR_CASE_GLOBAL_IDS, EXAMPLE_GLOBAL_ID, GONE_CASE_GLOBAL_IDS } from '../../../src/emulators/importexport/data.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
-import { parseGlobalId } from '../../../src/globalId.ts';
+import { parseGlobalId } from '../../../src/model/globalId.ts';
 
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
 /** Every ProgressCode the GetStatus API reference documents. */

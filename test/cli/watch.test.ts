@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { extendSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { PROGRESSING_JOB_IDS } from '../src/emulators/index.ts';
-import { buildSchema } from '../src/schema.ts';
-import { watchCurlLines, watchSubscription } from '../src/watchCommand.ts';
+import { PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import { buildSchema } from '../../src/schema.ts';
+import { watchCurlLines, watchSubscription } from '../../src/cli/watch.ts';
 
 /** The served schema, with issue 13's `Subscription.jobUpdates` added when this build does not serve it yet. */
 function schemaWithSubscription(): GraphQLSchema {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SCOPE_READ } from './auth/identity.ts'; // a constant-only module
+import { SCOPE_READ } from '../auth/identity.ts'; // a constant-only module
 
 // Each command imports only the modules it needs (below, with `import()`): `--help` loads nothing,
 // `token` only the configuration and jose, `emulators` only the emulators, `schema` only graphql
@@ -50,11 +50,11 @@ function onShutdown(close: () => Promise<void>, graceMs: number): void {
 
 async function demo(): Promise<void> {
   const [{ demoExposureWarning, startDemo }, { emulatorEnvironment, exampleGlobalIds }, { sandboxDocument }] = await Promise.all([
-    import('./app.ts'),
-    import('./emulators/index.ts'),
+    import('../app.ts'),
+    import('../emulators/index.ts'),
     import('./sandboxQuery.ts'),
   ]);
-  const [{ PROGRESSING_JOB_IDS }, { watchCurlLines }] = await Promise.all([import('./emulators/index.ts'), import('./watchCommand.ts')]);
+  const [{ PROGRESSING_JOB_IDS }, { watchCurlLines }] = await Promise.all([import('../emulators/index.ts'), import('./watch.ts')]);
   const examples = exampleGlobalIds();
   const gateway = await startDemo({ sandboxDocument: sandboxDocument(Object.values(examples)) });
   onShutdown(() => gateway.close(), gateway.config.resilience.shutdownGraceMs);
@@ -113,7 +113,7 @@ async function demo(): Promise<void> {
 }
 
 async function live(): Promise<void> {
-  const [{ loadConfig }, { startGateway }] = await Promise.all([import('./config.ts'), import('./app.ts')]);
+  const [{ loadConfig }, { startGateway }] = await Promise.all([import('../config.ts'), import('../app.ts')]);
   const config = loadConfig({ mode: 'live' });
   const gateway = await startGateway(config);
   onShutdown(() => gateway.close(), config.resilience.shutdownGraceMs);
@@ -126,7 +126,7 @@ async function live(): Promise<void> {
 }
 
 async function emulators(portBase: number | undefined): Promise<void> {
-  const { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators } = await import('./emulators/index.ts');
+  const { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators } = await import('../emulators/index.ts');
   const set = await startEmulators({ portBase: portBase ?? DEFAULT_EMULATOR_PORT_BASE });
   onShutdown(() => set.close(), 0); // the emulators cut their connections at once
   const env = emulatorEnvironment(set);
@@ -144,7 +144,7 @@ async function emulators(portBase: number | undefined): Promise<void> {
 }
 
 async function token(scopes: string, ttl: number): Promise<void> {
-  const [{ ConfigError, loadConfig }, { mintToken }] = await Promise.all([import('./config.ts'), import('./auth/mintToken.ts')]);
+  const [{ ConfigError, loadConfig }, { mintToken }] = await Promise.all([import('../config.ts'), import('../auth/mintToken.ts')]);
   const config = loadConfig({ mode: 'live' });
   if (!config.auth.jwtSecret) throw new ConfigError('JOBGRAPH_JWT_SECRET', 'is required to mint a token');
   const list = scopes.split(/\s+/).filter(Boolean);
@@ -154,7 +154,7 @@ async function token(scopes: string, ttl: number): Promise<void> {
 }
 
 async function schema(output: 'client' | 'subgraph' | 'possible-types'): Promise<void> {
-  const { schemaText } = await import('./schemaCommand.ts');
+  const { schemaText } = await import('./schema.ts');
   process.stdout.write(await schemaText(output));
 }
 

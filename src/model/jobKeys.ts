@@ -1,9 +1,9 @@
-import { BadUserInputError } from './errors.ts';
+import { BadUserInputError } from '../errors.ts';
 import { KEY_PARTS, buildKey, parseGlobalId, type JobKey } from './globalId.ts';
-import type { JobProvider } from './model.ts';
+import type { JobProvider } from './job.ts';
 
 /**
- * Federation entity representations → loader keys, beside globalId.ts: the resolvers, the
+ * Federation entity representations → loader keys, beside globalId.ts (src/model/): the resolvers, the
  * `_entities` auth guard (schema.ts) and the job budget (limits/jobBudget.ts) all check keys
  * here, so none of them imports another's folder.
  */

@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { DEMO_DATA, EMULATOR_PORT_OFFSETS, PROGRESSING_JOB_IDS } from '../src/emulators/index.ts';
+import { DEMO_DATA, EMULATOR_PORT_OFFSETS, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 
-const BIN = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
-const LOADED_HOOK = fileURLToPath(new URL('./support/loadedModules.mjs', import.meta.url));
-const START_HOOK = fileURLToPath(new URL('./support/processStart.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
+const LOADED_HOOK = fileURLToPath(new URL('../support/loadedModules.mjs', import.meta.url));
+const START_HOOK = fileURLToPath(new URL('../support/processStart.mjs', import.meta.url));
 
 /** Whether every port in `ports` can be listened on right now (loopback). */
 async function portsFree(ports: number[]): Promise<boolean> {
@@ -125,7 +125,7 @@ describe('The jobgraph command', () => {
       /^(@apollo\/|graphql|@graphql-tools\/|express|@aws-sdk\/client-|@keyv\/|pino$|jose$)/.test(name) || name.startsWith('dist/emulators/');
 
     const help = await loaded(['--help']);
-    expect(modules(help.stderr).filter((m) => !m.startsWith('node:'))).toEqual(['bin/jobgraph.mjs', 'dist/auth/identity.js', 'dist/main.js']);
+    expect(modules(help.stderr).filter((m) => !m.startsWith('node:'))).toEqual(['bin/jobgraph.mjs', 'dist/auth/identity.js', 'dist/cli/main.js']);
 
     const token = modules((await loaded(['token'])).stderr);
     expect(token).toContain('jose');
@@ -133,10 +133,10 @@ describe('The jobgraph command', () => {
     expect(token.filter((m) => m.startsWith('dist/'))).toEqual([
       'dist/auth/identity.js',
       'dist/auth/mintToken.js',
+      'dist/cli/main.js',
       'dist/config.js',
       'dist/errors.js',
-      'dist/globalId.js',
-      'dist/main.js',
+      'dist/model/globalId.js',
     ]);
   });
 

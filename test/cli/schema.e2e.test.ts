@@ -17,11 +17,11 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { buildSchema, loadTypeDefs } from '../src/schema.ts';
-import { clientSchema, readSubgraphDocument } from '../src/schemaCommand.ts';
+import { buildSchema, loadTypeDefs } from '../../src/schema.ts';
+import { clientSchema, readSubgraphDocument } from '../../src/cli/schema.ts';
 
-const BIN = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
-const LOADED_HOOK = fileURLToPath(new URL('./support/loadedModules.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
+const LOADED_HOOK = fileURLToPath(new URL('../support/loadedModules.mjs', import.meta.url));
 const JOB_TYPES = ['CodePipelineJob', 'CosBatchJob', 'ImportExportJob', 'OmicsReferenceImportJob', 'PanoramaPackageImportJob'];
 
 /** Run the CLI to its exit with nothing in the environment but PATH: no secret, no AWS variables. */
@@ -174,7 +174,7 @@ describe('jobgraph schema', () => {
     expect(stdout).not.toMatch(/_Entity/);
   });
 
-  const APOLLO_CLIENT = existsSync(fileURLToPath(new URL('../node_modules/@apollo/client/package.json', import.meta.url)));
+  const APOLLO_CLIENT = existsSync(fileURLToPath(new URL('../../node_modules/@apollo/client/package.json', import.meta.url)));
   it.skipIf(!APOLLO_CLIENT)("lets Apollo Client's InMemoryCache read a fragment on Job from each job type", async () => {
     const possibleTypes = JSON.parse((await run(['schema', '--possible-types'])).stdout) as Record<string, string[]>;
     const specifier = '@apollo/client/cache'; // a variable: the package is optional for this suite
@@ -205,7 +205,7 @@ describe('jobgraph schema', () => {
       const { stderr, code } = await run(args, ['--import', LOADED_HOOK]);
       expect(code, args.join(' ')).toBe(0);
       const loaded = modules(stderr);
-      expect(loaded.filter((m) => m.startsWith('dist/'))).toEqual(['dist/auth/identity.js', 'dist/main.js', 'dist/schemaCommand.js', 'dist/sdl.js']);
+      expect(loaded.filter((m) => m.startsWith('dist/'))).toEqual(['dist/auth/identity.js', 'dist/cli/main.js', 'dist/cli/schema.js', 'dist/sdl.js']);
       expect(
         loaded.filter((m) => /^(node:(http|https|http2|net|dgram)|express|ws|graphql-ws|graphql-sse|@apollo\/server|@aws-sdk\/|jose|pino)$/.test(m)),
       ).toEqual([]);

@@ -2,14 +2,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../src/config.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
 import {
   describeCredentialSource,
   formatStartupSummary,
   printStartupSummary,
   resolveAwsCredentialSource,
   type AwsCredentialStatus,
-} from '../src/startupSummary.ts';
+} from '../../src/cli/startupSummary.ts';
 
 const SECRETS = {
   AWS_SECRET_ACCESS_KEY: 'aws-secret-value-wJalrXUtnFEMI-K7MDENG',

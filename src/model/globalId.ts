@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { BadUserInputError } from './errors.ts';
-import type { JobProvider } from './model.ts';
+import { BadUserInputError } from '../errors.ts';
+import type { JobProvider } from './job.ts';
 
 /** Loader keys: what identifies one job at one provider. */
 export interface PanoramaKey {

@@ -30,7 +30,7 @@ import {
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
-import { loadTypeDefs } from './sdl.ts';
+import { loadTypeDefs } from '../sdl.ts';
 
 export type SchemaOutput = 'client' | 'subgraph' | 'possible-types';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BadUserInputError } from '../src/errors.ts';
-import { checkArgument, isAwsRegion, parseGlobalId, rememberedAwsRegions } from '../src/globalId.ts';
+import { BadUserInputError } from '../../src/errors.ts';
+import { checkArgument, isAwsRegion, parseGlobalId, rememberedAwsRegions } from '../../src/model/globalId.ts';
 
 // isAwsRegion remembers the regions it has found served (so the SDK's partition table is read once
 // per region, not on every request); these tests pin that the memory stays bounded and changes no answer.

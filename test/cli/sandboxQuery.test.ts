@@ -1,9 +1,9 @@
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../src/emulators/index.ts';
-import { sandboxDocument } from '../src/sandboxQuery.ts';
-import { buildSchema } from '../src/schema.ts';
-import { gql, startTestGateway, type TestGateway } from './support/gateway.ts';
+import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { sandboxDocument } from '../../src/cli/sandboxQuery.ts';
+import { buildSchema } from '../../src/schema.ts';
+import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const ids = Object.values(exampleGlobalIds());
 const document = sandboxDocument(ids);
