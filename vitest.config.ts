@@ -13,8 +13,18 @@ export default defineConfig({
     // compiled code, so it builds dist/ once first. `npm test` runs both; `npx vitest run --project
     // unit <file>` runs one unit file without a build.
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.e2e.test.ts'] } },
-      { extends: true, test: { name: 'e2e', include: ['test/**/*.e2e.test.ts'], globalSetup: ['test/support/buildDist.ts'] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.e2e.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.e2e.test.ts'],
+          globalSetup: ['test/support/buildDist.ts'],
+        },
+      },
     ],
     // No test leaves the machine: a connect beyond loopback is refused and fails the test that made it.
     setupFiles: ['test/support/loopbackOnly.ts'],

@@ -9,7 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { startEmulatorProcess } from './lib/emulators.ts';
 import { startGateway } from './lib/gateway.ts';
 import { UnknownIdGenerator } from './lib/ids.ts';
-import { callerFairness, FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS, type FairnessRun } from './lib/phases/fairness.ts';
+import {
+  callerFairness,
+  FAIRNESS_LATENCY_MS,
+  FLOOD_CONNECTIONS,
+  type FairnessRun,
+} from './lib/phases/fairness.ts';
 import { readSettings } from './lib/settings.ts';
 import type { BenchContext } from './lib/context.ts';
 import { mkdtempSync } from 'node:fs';
@@ -37,7 +42,10 @@ async function main(): Promise<void> {
   };
   const results: [string, FairnessRun][] = [];
   try {
-    for (const [label, repoRoot] of [...(beforeRoot ? [['before', beforeRoot] as const] : []), ['after', undefined] as const]) {
+    for (const [label, repoRoot] of [
+      ...(beforeRoot ? [['before', beforeRoot] as const] : []),
+      ['after', undefined] as const,
+    ]) {
       const gateway = await startGateway({
         label,
         upstreamEnv: emulators.env,
@@ -58,7 +66,9 @@ async function main(): Promise<void> {
   console.log(
     `caller B: 1-job Panorama query, 1 connection; caller A: ${FLOOD_CONNECTIONS} connections of 100-job Panorama queries; upstream latency ${FAIRNESS_LATENCY_MS} ms`,
   );
-  console.log('| gateway | B alone p50 | B under flood p50 | B under flood p99 | ratio | A queries/s |');
+  console.log(
+    '| gateway | B alone p50 | B under flood p50 | B under flood p99 | ratio | A queries/s |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [label, r] of results) {
     const ratio = r.underFlood.latencyMs.p50 / r.alone.latencyMs.p50;

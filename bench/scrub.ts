@@ -46,7 +46,11 @@ const errorLine = JSON.stringify({
   err: {
     type: 'GraphQLError',
     message: `Abstract type "_Entity" must resolve to an Object type at runtime for field "Query._entities" with value { id: "codepipeline:us-east-1:c0de0001", accountId: "111122223333", pipelineName: "storefront-release" }`,
-    stack: Array.from({ length: 12 }, (_, i) => `    at executeField (/app/node_modules/graphql/execution/execute.js:${700 + i}:20)`).join('\n'),
+    stack: Array.from(
+      { length: 12 },
+      (_, i) =>
+        `    at executeField (/app/node_modules/graphql/execution/execute.js:${700 + i}:20)`,
+    ).join('\n'),
   },
   msg: 'internal error',
 });
@@ -71,15 +75,32 @@ function measure(name: string, run: () => void, minMs = 1500): void {
 
 console.log(`${count.toLocaleString('en-US')} registered values (${registry.size} held)`);
 if (registry.scrub(leakyLine) === leakyLine) throw new Error('the leaky line was not scrubbed');
-measure(`scrub: request line (${requestLine.length} chars, no secret)`, () => registry.scrub(requestLine));
-measure(`scrub: internal-error line (${errorLine.length} chars, no secret)`, () => registry.scrub(errorLine));
+measure(`scrub: request line (${requestLine.length} chars, no secret)`, () =>
+  registry.scrub(requestLine),
+);
+measure(`scrub: internal-error line (${errorLine.length} chars, no secret)`, () =>
+  registry.scrub(errorLine),
+);
 measure(`scrub: internal-error line holding a secret`, () => registry.scrub(leakyLine));
 
 const sink = new Writable({ write: (_c, _e, done) => done() });
-const plain = pino({ level: 'info', base: { service: 'jobgraph' }, timestamp: pino.stdTimeFunctions.isoTime }, sink);
+const plain = pino(
+  { level: 'info', base: { service: 'jobgraph' }, timestamp: pino.stdTimeFunctions.isoTime },
+  sink,
+);
 const scrubbing = createLogger('info', [], sink, (line) => registry.scrub(line));
-const fields = { requestId: 'b7b0c7a2-1d7e-4c55-9f0e-5a0f3b1e2d4c', operationName: 'JobsDashboard', authenticated: true, durationMs: 12.3, errorCodes: [] };
+const fields = {
+  requestId: 'b7b0c7a2-1d7e-4c55-9f0e-5a0f3b1e2d4c',
+  operationName: 'JobsDashboard',
+  authenticated: true,
+  durationMs: 12.3,
+  errorCodes: [],
+};
 measure('pino, request line, no scrub', () => plain.info(fields, 'graphql request'));
-measure('createLogger (key redaction + scrub), request line', () => scrubbing.info(fields, 'graphql request'));
+measure('createLogger (key redaction + scrub), request line', () =>
+  scrubbing.info(fields, 'graphql request'),
+);
 const unscrubbed = createLogger('info', [], sink, (line) => line);
-measure('createLogger without scrub (key redaction only)', () => unscrubbed.info(fields, 'graphql request'));
+measure('createLogger without scrub (key redaction only)', () =>
+  unscrubbed.info(fields, 'graphql request'),
+);

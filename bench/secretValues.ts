@@ -31,11 +31,21 @@ function freshRecords(count: number, from: number): JobRecord[] {
   return Array.from({ length: count }, (_, i) => {
     const n = `-${(from + i).toString(36)}`;
     if (i % 2 === 0) {
-      const body = importExportBody.replace(/(<(?:Signature|SignatureFileContents|CurrentManifest|URL)>)([^<]*)/g, `$1$2${n}`);
+      const body = importExportBody.replace(
+        /(<(?:Signature|SignatureFileContents|CurrentManifest|URL)>)([^<]*)/g,
+        `$1$2${n}`,
+      );
       return parseImportExport({ provider: 'AWS_IMPORT_EXPORT', jobId: 'ABC12' }, body);
     }
     const body = codePipelineBody.replace(/(FIXTURE[A-Z-]*|ASIA[A-Z0-9]+)/g, `$1${n}`);
-    return parseCodePipeline({ provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: 'ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b' }, JSON.parse(body));
+    return parseCodePipeline(
+      {
+        provider: 'AWS_CODEPIPELINE',
+        region: 'us-east-1',
+        jobId: 'ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b',
+      },
+      JSON.parse(body),
+    );
   });
 }
 
@@ -46,10 +56,16 @@ interface Registry {
 }
 
 const built = buildSchema();
-const collect = createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME);
+const collect = createSensitiveValueCollector(
+  built.schema,
+  built.policy.sensitiveFields,
+  JOB_TYPE_NAME,
+);
 
 async function measure(root: string): Promise<{ filling: number; full: number; values: number }> {
-  const module = (await import(pathToFileURL(join(root, 'dist/auth/secretValues.js')).href)) as { SecretValueRegistry: new () => Registry };
+  const module = (await import(pathToFileURL(join(root, 'dist/auth/secretValues.js')).href)) as {
+    SecretValueRegistry: new () => Registry;
+  };
   const registry = new module.SecretValueRegistry();
   registry.setRecordCollector(collect);
   const timed = (records: JobRecord[]) => {
@@ -65,12 +81,18 @@ async function measure(root: string): Promise<{ filling: number; full: number; v
     fillTimes.push(timed(freshRecords(1000, made)));
   }
   const full = timed(freshRecords(N, made));
-  return { filling: fillTimes.slice(0, -1).reduce((a, b) => a + b, 0) / Math.max(1, fillTimes.length - 1), full, values: registry.size };
+  return {
+    filling: fillTimes.slice(0, -1).reduce((a, b) => a + b, 0) / Math.max(1, fillTimes.length - 1),
+    full,
+    values: registry.size,
+  };
 }
 
 const roots = [['this checkout', here]];
 if (process.env.BENCH_BEFORE_ROOT) roots.unshift(['before', process.env.BENCH_BEFORE_ROOT]);
 for (const [label, root] of roots) {
   const { filling, full, values } = await measure(root as string);
-  console.log(`${label}: learnRecord ${filling.toFixed(1)} µs per record while filling, ${full.toFixed(1)} µs once full (${values} values held)`);
+  console.log(
+    `${label}: learnRecord ${filling.toFixed(1)} µs per record while filling, ${full.toFixed(1)} µs once full (${values} values held)`,
+  );
 }

@@ -33,7 +33,11 @@ const median = (xs: number[]): number => {
 function timeExit(args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
@@ -52,11 +56,26 @@ interface LiveRun {
 }
 
 /** Start live mode against the emulators; time to the first 200 from /readyz, then idle RSS. */
-async function liveRun(upstreamEnv: Record<string, string>, token: string, ids: string[]): Promise<LiveRun> {
+async function liveRun(
+  upstreamEnv: Record<string, string>,
+  token: string,
+  ids: string[],
+): Promise<LiveRun> {
   const port = await freePort();
-  const env = { ...baseEnv(), ...upstreamEnv, JOBGRAPH_JWT_SECRET: SECRET, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const env = {
+    ...baseEnv(),
+    ...upstreamEnv,
+    JOBGRAPH_JWT_SECRET: SECRET,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  };
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [BIN], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -74,7 +93,8 @@ async function liveRun(upstreamEnv: Record<string, string>, token: string, ids: 
       } catch {
         // not listening yet
       }
-      if (Number(process.hrtime.bigint() - started) / 1e6 > 60_000) throw new Error(`live mode not ready in 60 s: ${stderr}`);
+      if (Number(process.hrtime.bigint() - started) / 1e6 > 60_000)
+        throw new Error(`live mode not ready in 60 s: ${stderr}`);
       await sleep(10);
     }
     const pid = child.pid as number;
@@ -84,10 +104,14 @@ async function liveRun(upstreamEnv: Record<string, string>, token: string, ids: 
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`, variables: { ids } }),
+      body: JSON.stringify({
+        query: `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`,
+        variables: { ids },
+      }),
     });
     const body = (await res.json()) as { data?: { jobs?: unknown[] }; errors?: unknown[] };
-    if (!res.ok || body.errors || body.data?.jobs?.length !== ids.length) throw new Error(`dashboard query failed: ${JSON.stringify(body)}`);
+    if (!res.ok || body.errors || body.data?.jobs?.length !== ids.length)
+      throw new Error(`dashboard query failed: ${JSON.stringify(body)}`);
     await waitForIdle(pid, { maxMs: 10_000 });
     await sleep(500);
     return { readyMs, idleMb, afterQueryMb: rssBytes(pid) / 2 ** 20 };
@@ -116,7 +140,8 @@ async function main(): Promise<void> {
   try {
     const token = await mintToken({ secret: SECRET, scopes: ['jobs:read'], ttlSeconds: 600 });
     const ids = Object.values(exampleGlobalIds());
-    for (let r = 0; r < Math.min(RUNS, 3); r++) live.push(await liveRun(emulatorEnvironment(emulators), token, ids));
+    for (let r = 0; r < Math.min(RUNS, 3); r++)
+      live.push(await liveRun(emulatorEnvironment(emulators), token, ids));
   } finally {
     await emulators.close();
   }
@@ -125,24 +150,47 @@ async function main(): Promise<void> {
   const rows: [string, string, string, boolean][] = [];
   const cli = (label: string, runs: number[]) => {
     const ms = median(runs);
-    rows.push([label, `${fmt(ms)} ms (${fmt(ms / bareMs)}× bare node)`, `≤ ${GOALS.cliFactor}× bare node`, ms <= GOALS.cliFactor * bareMs]);
+    rows.push([
+      label,
+      `${fmt(ms)} ms (${fmt(ms / bareMs)}× bare node)`,
+      `≤ ${GOALS.cliFactor}× bare node`,
+      ms <= GOALS.cliFactor * bareMs,
+    ]);
   };
   rows.push(['bare `node -e 0`', `${fmt(bareMs)} ms`, '—', true]);
   cli('`jobgraph --help`', help);
   cli('`jobgraph token`', tokenRuns);
   const readyMs = median(live.map((l) => l.readyMs));
-  rows.push(['live mode: spawn → /readyz 200', `${fmt(readyMs)} ms`, `≤ ${GOALS.liveMs} ms`, readyMs <= GOALS.liveMs]);
+  rows.push([
+    'live mode: spawn → /readyz 200',
+    `${fmt(readyMs)} ms`,
+    `≤ ${GOALS.liveMs} ms`,
+    readyMs <= GOALS.liveMs,
+  ]);
   const idleMb = median(live.map((l) => l.idleMb));
-  rows.push(['live mode: idle RSS after start', `${fmt(idleMb)} MB`, `≤ ${GOALS.idleMb} MB`, idleMb <= GOALS.idleMb]);
+  rows.push([
+    'live mode: idle RSS after start',
+    `${fmt(idleMb)} MB`,
+    `≤ ${GOALS.idleMb} MB`,
+    idleMb <= GOALS.idleMb,
+  ]);
   const afterMb = median(live.map((l) => l.afterQueryMb));
-  rows.push(['live mode: idle RSS after one 5-provider `jobs` query', `${fmt(afterMb)} MB`, `≤ ${GOALS.idleMb} MB`, afterMb <= GOALS.idleMb]);
+  rows.push([
+    'live mode: idle RSS after one 5-provider `jobs` query',
+    `${fmt(afterMb)} MB`,
+    `≤ ${GOALS.idleMb} MB`,
+    afterMb <= GOALS.idleMb,
+  ]);
 
   const lines = [
     `# jobgraph start-up (node ${process.version}, ${RUNS} runs, medians; live mode ${live.length} runs)`,
     '',
     '| what | measured | goal | met |',
     '|---|---|---|---|',
-    ...rows.map(([what, measured, goal, met]) => `| ${what} | ${measured} | ${goal} | ${goal === '—' ? '' : met ? 'yes' : 'NO'} |`),
+    ...rows.map(
+      ([what, measured, goal, met]) =>
+        `| ${what} | ${measured} | ${goal} | ${goal === '—' ? '' : met ? 'yes' : 'NO'} |`,
+    ),
     '',
     `runs (ms): bare ${bare.map(fmt).join(', ')}; --help ${help.map(fmt).join(', ')}; token ${tokenRuns.map(fmt).join(', ')}; live ready ${live.map((l) => fmt(l.readyMs)).join(', ')}`,
   ];

@@ -31,14 +31,22 @@ const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }
 
 async function callsPerMinute(subscribers: number): Promise<number> {
   const clock = new ManualScheduler();
-  const gw = await startDemo({ port: 0, env: { LOG_LEVEL: 'silent', JOBGRAPH_CACHE_MAX_ENTRIES: '0' }, watchScheduler: clock });
+  const gw = await startDemo({
+    port: 0,
+    env: { LOG_LEVEL: 'silent', JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
+    watchScheduler: clock,
+  });
   try {
     const claims = { issuer: gw.config.auth.issuer, audience: gw.config.auth.audience };
     const secret = gw.config.auth.jwtSecret as string;
     const tokens = await Promise.all(
-      Array.from({ length: subscribers }, (_, i) => mintToken({ secret, scopes: [SCOPE_READ], subject: `bench-${i}`, ...claims })),
+      Array.from({ length: subscribers }, (_, i) =>
+        mintToken({ secret, scopes: [SCOPE_READ], subject: `bench-${i}`, ...claims }),
+      ),
     );
-    const subs = tokens.map((token) => subscribe(gw.server.url, 'sse', QUERY, { token, variables: { ids: [ID] } }));
+    const subs = tokens.map((token) =>
+      subscribe(gw.server.url, 'sse', QUERY, { token, variables: { ids: [ID] } }),
+    );
     await Promise.all(subs.map((s) => s.next()));
     const end = clock.now() + 60_000;
     for (;;) {
@@ -47,7 +55,8 @@ async function callsPerMinute(subscribers: number): Promise<number> {
       if (clock.now() + (clock.pending()[0] as number) > end) break;
       const before = gw.emulators.importexport.calls.length;
       clock.fireNext();
-      while (gw.emulators.importexport.calls.length === before) await new Promise((r) => setImmediate(r));
+      while (gw.emulators.importexport.calls.length === before)
+        await new Promise((r) => setImmediate(r));
     }
     const calls = gw.emulators.importexport.calls.filter((c) => c.job === JOB).length;
     await Promise.all(subs.map((s) => s.close()));
@@ -57,12 +66,18 @@ async function callsPerMinute(subscribers: number): Promise<number> {
   }
 }
 
-const rssKb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+const rssKb = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
 async function memoryPerSubscription(wsCount: number, sseCount: number) {
   const bin = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
   const child = spawn(process.execPath, [bin, 'demo'], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '100000' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '100000',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
@@ -72,7 +87,10 @@ async function memoryPerSubscription(wsCount: number, sseCount: number) {
       if (/AWS_ENDPOINT_URL_IMPORTEXPORT=\S+\n/.test(stdout)) resolve();
     }),
   );
-  const url = (stdout.match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)?.[1] as string).replace('localhost', '127.0.0.1');
+  const url = (stdout.match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)?.[1] as string).replace(
+    'localhost',
+    '127.0.0.1',
+  );
   const token = stdout.match(/Authorization: Bearer (\S+)/)?.[1] as string;
   const pid = child.pid as number;
   try {
@@ -86,13 +104,21 @@ async function memoryPerSubscription(wsCount: number, sseCount: number) {
       connectionParams: { Authorization: `Bearer ${token}` },
       retryAttempts: 0,
     });
-    const wsIterators = Array.from({ length: wsCount }, () => ws.iterate({ query: QUERY, variables: { ids: [ID] } }));
+    const wsIterators = Array.from({ length: wsCount }, () =>
+      ws.iterate({ query: QUERY, variables: { ids: [ID] } }),
+    );
     await Promise.all(wsIterators.map((it) => it.next()));
     const afterWs = rssKb(pid);
-    const sse = Array.from({ length: sseCount }, () => subscribe(url, 'sse', QUERY, { token, variables: { ids: [ID] } }));
+    const sse = Array.from({ length: sseCount }, () =>
+      subscribe(url, 'sse', QUERY, { token, variables: { ids: [ID] } }),
+    );
     await Promise.all(sse.map((s) => s.next()));
     const afterSse = rssKb(pid);
-    await Promise.all([...wsIterators.map((it) => it.return?.()), ...sse.map((s) => s.close()), warm.close()]);
+    await Promise.all([
+      ...wsIterators.map((it) => it.return?.()),
+      ...sse.map((s) => s.close()),
+      warm.close(),
+    ]);
     await ws.dispose();
     return {
       rssBeforeMb: Math.round(before / 102.4) / 10,
@@ -115,17 +141,29 @@ async function heapPerSubscription(count: number): Promise<number | null> {
   if (!gc) return null;
   const gw = await startDemo({
     port: 0,
-    env: { LOG_LEVEL: 'silent', JOBGRAPH_CACHE_MAX_ENTRIES: '0', JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: String(count + 1) },
+    env: {
+      LOG_LEVEL: 'silent',
+      JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+      JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: String(count + 1),
+    },
     watchScheduler: new ManualScheduler(),
   });
   try {
     const hub = gw.server.subscriptions.hub;
-    const identity = { authenticated: true, subject: 'bench', scopes: new Set([SCOPE_READ]), expiresAt: Date.now() + 3_600_000 };
+    const identity = {
+      authenticated: true,
+      subject: 'bench',
+      scopes: new Set([SCOPE_READ]),
+      expiresAt: Date.now() + 3_600_000,
+    };
     const document = parse(QUERY);
     const open = () =>
-      graphqlSubscribe({ schema: gw.built.schema, document, variableValues: { ids: [ID] }, contextValue: hub.context(identity, 'bench') }) as Promise<
-        AsyncIterableIterator<unknown>
-      >;
+      graphqlSubscribe({
+        schema: gw.built.schema,
+        document,
+        variableValues: { ids: [ID] },
+        contextValue: hub.context(identity, 'bench'),
+      }) as Promise<AsyncIterableIterator<unknown>>;
     await (await open()).next();
     gc();
     const before = process.memoryUsage().heapUsed;
@@ -143,7 +181,10 @@ async function heapPerSubscription(count: number): Promise<number | null> {
 const heapBytes = await heapPerSubscription(2000);
 const one = await callsPerMinute(1);
 const many = await callsPerMinute(200);
-const memory = await memoryPerSubscription(Number(process.env.BENCH_SUBSCRIPTIONS ?? 1000), Number(process.env.BENCH_SSE_SUBSCRIPTIONS ?? 200));
+const memory = await memoryPerSubscription(
+  Number(process.env.BENCH_SUBSCRIPTIONS ?? 1000),
+  Number(process.env.BENCH_SSE_SUBSCRIPTIONS ?? 200),
+);
 process.stdout.write(
   `${JSON.stringify({ upstreamCallsPerJobPerMinute: { subscribers1: one, subscribers200: many }, pollMs: 2000, maxPollMs: 30000, heapBytesPerSubscriptionBelowTransport: heapBytes, memory }, null, 2)}\n`,
 );

@@ -30,7 +30,8 @@ function perParse(parse: (body: string) => unknown, body: string): { cpu: number
   return { cpu: (used.user + used.system) / N, wall };
 }
 
-const format = ({ cpu, wall }: { cpu: number; wall: number }) => `${cpu.toFixed(1)} µs CPU (${wall.toFixed(1)} µs wall)`;
+const format = ({ cpu, wall }: { cpu: number; wall: number }) =>
+  `${cpu.toFixed(1)} µs CPU (${wall.toFixed(1)} µs wall)`;
 
 for (const { name, paths } of bodies) {
   const body = readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url), 'utf8');

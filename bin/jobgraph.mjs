@@ -9,7 +9,9 @@ import { URL } from 'node:url';
 // resident memory for as long as the gateway runs.
 const main = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(main)) {
-  process.stderr.write('jobgraph: dist/cli/main.js is missing: run "npm run build" (npm install runs it) first\n');
+  process.stderr.write(
+    'jobgraph: dist/cli/main.js is missing: run "npm run build" (npm install runs it) first\n',
+  );
   process.exit(1);
 }
 await import(main.href);

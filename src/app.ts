@@ -52,10 +52,16 @@ export async function startGateway(
     built.policy.sensitiveFields.map((f) => f.field),
     options.logDestination,
   );
-  const holdsSecret = createSecretDetector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME);
+  const holdsSecret = createSecretDetector(
+    built.schema,
+    built.policy.sensitiveFields,
+    JOB_TYPE_NAME,
+  );
   // Logs and error messages are scrubbed of every secret the process knows: the configured
   // credentials from now on, each loaded record's sensitive values as it is loaded.
-  secretValues.setRecordCollector(createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME));
+  secretValues.setRecordCollector(
+    createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME),
+  );
   for (const value of [
     config.awsCredentials?.secretAccessKey,
     config.awsCredentials?.sessionToken,
@@ -67,10 +73,17 @@ export async function startGateway(
     secretValues.pin(value);
   }
   const uncached = options.uncachedJobIds;
-  const cache = await openJobCache(config, uncached ? (record) => uncached.has(record.id) || holdsSecret(record) : holdsSecret, logger);
+  const cache = await openJobCache(
+    config,
+    uncached ? (record) => uncached.has(record.id) || holdsSecret(record) : holdsSecret,
+    logger,
+  );
   const health = new FdHealth();
   let sources: Sources | undefined;
-  const breakers = (): BreakerState[] => Object.values(sources ?? {}).flatMap((g) => g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })));
+  const breakers = (): BreakerState[] =>
+    Object.values(sources ?? {}).flatMap((g) =>
+      g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })),
+    );
   const observability = await createObservability(config, breakers);
   sources = createSources(config, cache, health, observability);
   const server = await startServer({
@@ -124,10 +137,10 @@ export async function startDemo(
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
-  const [{ DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS }, { PROGRESSING_JOB_IDS, startEmulators }] = await Promise.all([
-    import('./emulators/framework.ts'),
-    import('./emulators/index.ts'),
-  ]);
+  const [
+    { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS },
+    { PROGRESSING_JOB_IDS, startEmulators },
+  ] = await Promise.all([import('./emulators/framework.ts'), import('./emulators/index.ts')]);
   const emulators = await startEmulators({ ...options.emulatorClock });
   try {
     const base = loadConfig({ mode: 'demo' }, options.env);
@@ -145,7 +158,10 @@ export async function startDemo(
       },
       awsCredentials: { ...DEMO_AWS_CREDENTIALS },
       tencent: {
-        credentials: { secretId: DEMO_TENCENT_CREDENTIALS.secretId, secretKey: DEMO_TENCENT_CREDENTIALS.secretKey },
+        credentials: {
+          secretId: DEMO_TENCENT_CREDENTIALS.secretId,
+          secretKey: DEMO_TENCENT_CREDENTIALS.secretKey,
+        },
         region: DEMO_TENCENT_CREDENTIALS.region,
         uin: DEMO_TENCENT_CREDENTIALS.uin,
         appId: DEMO_TENCENT_CREDENTIALS.appId,
@@ -154,13 +170,26 @@ export async function startDemo(
     };
     const claims = { issuer: config.auth.issuer, audience: config.auth.audience };
     const tokens = {
-      read: await mintToken({ secret: jwtSecret, scopes: [SCOPE_READ], subject: 'demo-reader', ...claims }),
-      secrets: await mintToken({ secret: jwtSecret, scopes: [SCOPE_READ, SCOPE_SECRETS], subject: 'demo-secrets-reader', ...claims }),
+      read: await mintToken({
+        secret: jwtSecret,
+        scopes: [SCOPE_READ],
+        subject: 'demo-reader',
+        ...claims,
+      }),
+      secrets: await mintToken({
+        secret: jwtSecret,
+        scopes: [SCOPE_READ, SCOPE_SECRETS],
+        subject: 'demo-secrets-reader',
+        ...claims,
+      }),
     };
     const gateway = await startGateway(config, {
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
       ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
-      sandbox: { ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}), headers: { Authorization: `Bearer ${tokens.read}` } },
+      sandbox: {
+        ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}),
+        headers: { Authorization: `Bearer ${tokens.read}` },
+      },
       uncachedJobIds: new Set(Object.values(PROGRESSING_JOB_IDS)),
     });
     return {

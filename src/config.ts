@@ -187,14 +187,16 @@ function url(env: Env, name: string): string | undefined {
   } catch {
     throw new ConfigError(name, 'is not a URL (expected e.g. http://127.0.0.1:4105)');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(name, 'must be an http:// or https:// URL');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new ConfigError(name, 'must be an http:// or https:// URL');
   return v.replace(/\/+$/, '');
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const v = opt(env, name);
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v)) throw new ConfigError(name, `must be a whole number between ${min} and ${max}`);
+  if (!/^\d+$/.test(v))
+    throw new ConfigError(name, `must be a whole number between ${min} and ${max}`);
   const n = Number(v);
   if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
   return n;
@@ -208,10 +210,17 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, 'must be true or false');
 }
 
-function pattern(env: Env, name: string, re: RegExp, form: string, served?: { test(v: string): boolean; by: string }): string | undefined {
+function pattern(
+  env: Env,
+  name: string,
+  re: RegExp,
+  form: string,
+  served?: { test(v: string): boolean; by: string },
+): string | undefined {
   const v = opt(env, name);
   if (v !== undefined && !re.test(v)) throw new ConfigError(name, `must be ${form}`);
-  if (v !== undefined && served && !served.test(v)) throw new ConfigError(name, `is not a region ${served.by} serves`);
+  if (v !== undefined && served && !served.test(v))
+    throw new ConfigError(name, `is not a region ${served.by} serves`);
   return v;
 }
 
@@ -224,7 +233,9 @@ function otlpHeaders(env: Env, name: string): Record<string, string> {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new ConfigError(name, 'must be a comma-separated list of key=value pairs');
     try {
-      headers[decodeURIComponent(part.slice(0, eq).trim()).toLowerCase()] = decodeURIComponent(part.slice(eq + 1).trim());
+      headers[decodeURIComponent(part.slice(0, eq).trim()).toLowerCase()] = decodeURIComponent(
+        part.slice(eq + 1).trim(),
+      );
     } catch {
       throw new ConfigError(name, 'has an entry that is not URL-encoded');
     }
@@ -243,16 +254,25 @@ function tracing(env: Env): TracingConfig | null {
   if (exporter !== undefined && exporter !== 'otlp' && exporter !== 'console') {
     throw new ConfigError('OTEL_TRACES_EXPORTER', 'must be otlp, console or none');
   }
-  const protocolName = opt(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocolName =
+    opt(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined
+      ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+      : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const protocol = opt(env, protocolName) ?? 'http/protobuf';
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
-    throw new ConfigError(protocolName, 'must be http/protobuf or http/json (OTLP over gRPC is not supported)');
+    throw new ConfigError(
+      protocolName,
+      'must be http/protobuf or http/json (OTLP over gRPC is not supported)',
+    );
   }
   return {
     exporter: exporter === 'console' ? 'console' : 'otlp',
     protocol,
     url: tracesEndpoint ?? `${endpoint ?? 'http://localhost:4318'}/v1/traces`,
-    headers: { ...otlpHeaders(env, 'OTEL_EXPORTER_OTLP_HEADERS'), ...otlpHeaders(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') },
+    headers: {
+      ...otlpHeaders(env, 'OTEL_EXPORTER_OTLP_HEADERS'),
+      ...otlpHeaders(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
+    },
     serviceName: opt(env, 'OTEL_SERVICE_NAME') ?? 'jobgraph',
   };
 }
@@ -264,9 +284,13 @@ function cacheUrl(env: Env): string | null {
   try {
     parsed = new URL(v);
   } catch {
-    throw new ConfigError('JOBGRAPH_CACHE_URL', 'is not a URL (expected e.g. redis://127.0.0.1:6379)');
+    throw new ConfigError(
+      'JOBGRAPH_CACHE_URL',
+      'is not a URL (expected e.g. redis://127.0.0.1:6379)',
+    );
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new ConfigError('JOBGRAPH_CACHE_URL', 'must be a redis:// or rediss:// URL');
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new ConfigError('JOBGRAPH_CACHE_URL', 'must be a redis:// or rediss:// URL');
   return v;
 }
 
@@ -286,8 +310,15 @@ function corsOrigins(env: Env, demo: boolean): Config['corsOrigins'] {
     } catch {
       parsed = undefined;
     }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== origin) {
-      throw new ConfigError('JOBGRAPH_CORS_ORIGINS', 'must be * or comma-separated origins such as https://app.example.com (scheme, host and port only)');
+    if (
+      !parsed ||
+      (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+      parsed.origin !== origin
+    ) {
+      throw new ConfigError(
+        'JOBGRAPH_CORS_ORIGINS',
+        'must be * or comma-separated origins such as https://app.example.com (scheme, host and port only)',
+      );
     }
   }
   return origins;
@@ -301,24 +332,45 @@ export interface LoadOptions {
 export function loadConfig(options: LoadOptions, env: Env = process.env): Config {
   const demo = options.mode === 'demo';
   const awsRegion =
-    pattern(env, 'AWS_REGION', PATTERNS.awsRegion.re, PATTERNS.awsRegion.form, PATTERNS.awsRegion.served) ??
-    pattern(env, 'AWS_DEFAULT_REGION', PATTERNS.awsRegion.re, PATTERNS.awsRegion.form, PATTERNS.awsRegion.served) ??
+    pattern(
+      env,
+      'AWS_REGION',
+      PATTERNS.awsRegion.re,
+      PATTERNS.awsRegion.form,
+      PATTERNS.awsRegion.served,
+    ) ??
+    pattern(
+      env,
+      'AWS_DEFAULT_REGION',
+      PATTERNS.awsRegion.re,
+      PATTERNS.awsRegion.form,
+      PATTERNS.awsRegion.served,
+    ) ??
     'us-east-1';
   const secretId = opt(env, 'TENCENTCLOUD_SECRET_ID');
   const secretKey = opt(env, 'TENCENTCLOUD_SECRET_KEY');
   if ((secretId === undefined) !== (secretKey === undefined)) {
-    throw new ConfigError(secretId ? 'TENCENTCLOUD_SECRET_KEY' : 'TENCENTCLOUD_SECRET_ID', 'must be set together with its pair');
+    throw new ConfigError(
+      secretId ? 'TENCENTCLOUD_SECRET_KEY' : 'TENCENTCLOUD_SECRET_ID',
+      'must be set together with its pair',
+    );
   }
   const sessionToken = opt(env, 'TENCENTCLOUD_SESSION_TOKEN');
   const jwksUrl = url(env, 'JOBGRAPH_JWKS_URL') ?? null;
   const issuer = opt(env, 'JOBGRAPH_JWT_ISSUER') ?? null;
   const audience = opt(env, 'JOBGRAPH_JWT_AUDIENCE') ?? null;
   if (jwksUrl && (!issuer || !audience)) {
-    throw new ConfigError(!issuer ? 'JOBGRAPH_JWT_ISSUER' : 'JOBGRAPH_JWT_AUDIENCE', 'is required when JOBGRAPH_JWKS_URL is set');
+    throw new ConfigError(
+      !issuer ? 'JOBGRAPH_JWT_ISSUER' : 'JOBGRAPH_JWT_AUDIENCE',
+      'is required when JOBGRAPH_JWKS_URL is set',
+    );
   }
   const jwtSecret = opt(env, 'JOBGRAPH_JWT_SECRET') ?? null;
   if (jwtSecret !== null && jwtSecret.length < 32) {
-    throw new ConfigError('JOBGRAPH_JWT_SECRET', 'must be at least 32 characters (HS256 needs a 256-bit key)');
+    throw new ConfigError(
+      'JOBGRAPH_JWT_SECRET',
+      'must be at least 32 characters (HS256 needs a 256-bit key)',
+    );
   }
   const endpoints: Config['endpoints'] = {};
   const set = (k: keyof Config['endpoints'], v: string | undefined) => {
@@ -327,7 +379,10 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
   // As the AWS SDK reads them: the service's own variable, else AWS_ENDPOINT_URL for every AWS
   // service, neither when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true.
   const ignoreAwsEndpoints = bool(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', false);
-  const awsEndpoint = (service: string) => (ignoreAwsEndpoints ? undefined : (url(env, `AWS_ENDPOINT_URL_${service}`) ?? url(env, 'AWS_ENDPOINT_URL')));
+  const awsEndpoint = (service: string) =>
+    ignoreAwsEndpoints
+      ? undefined
+      : (url(env, `AWS_ENDPOINT_URL_${service}`) ?? url(env, 'AWS_ENDPOINT_URL'));
   set('panorama', awsEndpoint('PANORAMA'));
   set('omics', awsEndpoint('OMICS'));
   set('codepipeline', awsEndpoint('CODEPIPELINE'));
@@ -343,20 +398,36 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     awsShared: {
       profile: opt(env, 'AWS_PROFILE') ?? null,
       configFile: opt(env, 'AWS_CONFIG_FILE') ?? join(homedir(), '.aws', 'config'),
-      credentialsFile: opt(env, 'AWS_SHARED_CREDENTIALS_FILE') ?? join(homedir(), '.aws', 'credentials'),
+      credentialsFile:
+        opt(env, 'AWS_SHARED_CREDENTIALS_FILE') ?? join(homedir(), '.aws', 'credentials'),
     },
-    awsEndpointVariant: { useFips: bool(env, 'AWS_USE_FIPS_ENDPOINT', false), useDualStack: bool(env, 'AWS_USE_DUALSTACK_ENDPOINT', false) },
+    awsEndpointVariant: {
+      useFips: bool(env, 'AWS_USE_FIPS_ENDPOINT', false),
+      useDualStack: bool(env, 'AWS_USE_DUALSTACK_ENDPOINT', false),
+    },
     // The SDK's AWS_MAX_ATTEMPTS, for the AWS providers only and only when jobgraph's own variable
     // is unset; above jobgraph's most (3) it is used as 3, which keeps a job's worst case bounded.
     awsMaxAttempts:
-      opt(env, 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS') === undefined && opt(env, 'AWS_MAX_ATTEMPTS') !== undefined
+      opt(env, 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS') === undefined &&
+      opt(env, 'AWS_MAX_ATTEMPTS') !== undefined
         ? Math.min(3, int(env, 'AWS_MAX_ATTEMPTS', 3, 1, 1_000_000))
         : null,
     tencent: {
-      credentials: secretId && secretKey ? { secretId, secretKey, ...(sessionToken ? { sessionToken } : {}) } : null,
-      region: pattern(env, 'TENCENTCLOUD_REGION', PATTERNS.cosRegion.re, PATTERNS.cosRegion.form, PATTERNS.cosRegion.served) ?? 'ap-guangzhou',
+      credentials:
+        secretId && secretKey
+          ? { secretId, secretKey, ...(sessionToken ? { sessionToken } : {}) }
+          : null,
+      region:
+        pattern(
+          env,
+          'TENCENTCLOUD_REGION',
+          PATTERNS.cosRegion.re,
+          PATTERNS.cosRegion.form,
+          PATTERNS.cosRegion.served,
+        ) ?? 'ap-guangzhou',
       uin: pattern(env, 'COS_UIN', PATTERNS.cosUin.re, PATTERNS.cosUin.form) ?? null,
-      appId: pattern(env, 'COS_APPID', /^[0-9]{1,64}$/, 'a numeric APPID such as 1250000000') ?? null,
+      appId:
+        pattern(env, 'COS_APPID', /^[0-9]{1,64}$/, 'a numeric APPID such as 1250000000') ?? null,
     },
     auth: { jwtSecret, jwksUrl, issuer, audience },
     corsOrigins: corsOrigins(env, demo),
@@ -373,7 +444,13 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       maxCost: int(env, 'JOBGRAPH_MAX_COST', 5000, 1, 1000000),
       maxRootFields: int(env, 'JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000),
       maxJobsPerRequest: int(env, 'JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000),
-      upstreamMaxBodyBytes: int(env, 'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+      upstreamMaxBodyBytes: int(
+        env,
+        'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES',
+        1024 * 1024,
+        1024,
+        256 * 1024 * 1024,
+      ),
       callerConcurrency: int(env, 'JOBGRAPH_CALLER_CONCURRENCY', 20, 1, 1024),
       maxClientsPerProvider: int(env, 'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', 32, 1, 1024),
     },
@@ -398,11 +475,18 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       maxSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS', 1000, 1, 1_000_000),
     },
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
-    logLevel: pattern(env, 'LOG_LEVEL', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent') ?? 'info',
+    logLevel:
+      pattern(
+        env,
+        'LOG_LEVEL',
+        /^(fatal|error|warn|info|debug|trace|silent)$/,
+        'one of fatal, error, warn, info, debug, trace, silent',
+      ) ?? 'info',
     metrics: bool(env, 'JOBGRAPH_METRICS', true),
     tracing: tracing(env),
   };
-  if (config.watch.maxPollMs < config.watch.pollMs) throw new ConfigError('JOBGRAPH_WATCH_MAX_POLL_MS', 'must be at least JOBGRAPH_WATCH_POLL_MS');
+  if (config.watch.maxPollMs < config.watch.pollMs)
+    throw new ConfigError('JOBGRAPH_WATCH_MAX_POLL_MS', 'must be at least JOBGRAPH_WATCH_POLL_MS');
   return config;
 }
 
@@ -488,9 +572,16 @@ export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
 export function unknownVariableWarnings(env: Env = process.env): string[] {
   const warnings: string[] = [];
   for (const name of Object.keys(env).sort()) {
-    if (!name.startsWith('JOBGRAPH_') || JOBGRAPH_VARIABLES.includes(name) || env[name] === undefined) continue;
+    if (
+      !name.startsWith('JOBGRAPH_') ||
+      JOBGRAPH_VARIABLES.includes(name) ||
+      env[name] === undefined
+    )
+      continue;
     const closest = closestName(name, JOBGRAPH_VARIABLES);
-    warnings.push(`${name} is not a jobgraph variable and is ignored${closest ? `; did you mean ${closest}?` : ''}`);
+    warnings.push(
+      `${name} is not a jobgraph variable and is ignored${closest ? `; did you mean ${closest}?` : ''}`,
+    );
   }
   return warnings;
 }
@@ -504,7 +595,9 @@ function closestName(name: string, known: readonly string[]): string | null {
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   // Past a third of the name it is another word, not a typo.
-  return bestDistance <= Math.max(2, Math.floor((name.length - 'JOBGRAPH_'.length) / 3)) ? best : null;
+  return bestDistance <= Math.max(2, Math.floor((name.length - 'JOBGRAPH_'.length) / 3))
+    ? best
+    : null;
 }
 
 /** Edit distance (insertions, deletions, substitutions), two rows of the classic table. */
@@ -513,7 +606,11 @@ export function levenshtein(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }

@@ -19,7 +19,12 @@ export interface RequestContext extends AuthContext {
   loadJob(key: JobKey): Promise<JobRecord>;
 }
 
-export function createRequestContext(config: Config, sources: Sources, identity: Identity, requestId: string): RequestContext {
+export function createRequestContext(
+  config: Config,
+  sources: Sources,
+  identity: Identity,
+  requestId: string,
+): RequestContext {
   // The caller, for the per-caller share of each provider's concurrency: the token's subject.
   const caller = identity.subject ?? NO_SUBJECT_CALLER;
   const loaders: Loaders = {
@@ -38,15 +43,18 @@ export function createRequestContext(config: Config, sources: Sources, identity:
       // Defence in depth for the per-request job budget (limits/jobBudget.ts counts before execution).
       const id = formatGlobalId(key);
       if (!loadedJobs.has(id)) {
-        if (loadedJobs.size >= config.limits.maxJobsPerRequest) return Promise.reject(new JobBudgetError(config.limits.maxJobsPerRequest, null));
+        if (loadedJobs.size >= config.limits.maxJobsPerRequest)
+          return Promise.reject(new JobBudgetError(config.limits.maxJobsPerRequest, null));
         loadedJobs.add(id);
       }
       // The record's secrets are registered before any resolver sees it, so no log line or
       // error message built from it afterwards can carry them.
-      return (loaders[key.provider] as DataLoader<JobKey, JobRecord, string>).load(key).then((record) => {
-        secretValues.learnRecord(record);
-        return record;
-      });
+      return (loaders[key.provider] as DataLoader<JobKey, JobRecord, string>)
+        .load(key)
+        .then((record) => {
+          secretValues.learnRecord(record);
+          return record;
+        });
     },
   };
   return context;

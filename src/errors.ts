@@ -52,7 +52,12 @@ export class BadUserInputError extends JobgraphError {
 
 export type UpstreamCode = Extract<
   ErrorCode,
-  'NOT_FOUND' | 'PROVIDER_NOT_CONFIGURED' | 'UPSTREAM_ACCESS_DENIED' | 'UPSTREAM_THROTTLED' | 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_BAD_RESPONSE'
+  | 'NOT_FOUND'
+  | 'PROVIDER_NOT_CONFIGURED'
+  | 'UPSTREAM_ACCESS_DENIED'
+  | 'UPSTREAM_THROTTLED'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_BAD_RESPONSE'
 >;
 
 /**
@@ -119,7 +124,9 @@ export class UpstreamError extends JobgraphError {
     this.upstreamRequestId = upstreamRequestId;
     this.httpStatus = init.httpStatus ?? null;
     this.throttling = init.code === 'UPSTREAM_THROTTLED';
-    this.retryable = init.retryable ?? (init.code === 'UPSTREAM_THROTTLED' || init.code === 'UPSTREAM_UNAVAILABLE');
+    this.retryable =
+      init.retryable ??
+      (init.code === 'UPSTREAM_THROTTLED' || init.code === 'UPSTREAM_UNAVAILABLE');
     this.retryAfterSeconds = init.retryAfterSeconds ?? null;
     Object.defineProperty(this, 'cause', { value: init.cause, enumerable: false, writable: false });
   }
@@ -129,10 +136,13 @@ export class UpstreamError extends JobgraphError {
    * read as an endpoint gone): the provider, upstream code, request id, status, Retry-After and
    * cause carry over, so the wire is read once and what changes is said in one place.
    */
-  derive(changes: Partial<Pick<UpstreamErrorInit, 'code' | 'message' | 'retryable'>>): UpstreamError {
+  derive(
+    changes: Partial<Pick<UpstreamErrorInit, 'code' | 'message' | 'retryable'>>,
+  ): UpstreamError {
     const code = changes.code ?? (this.code as UpstreamCode);
     // A changed code gets that code's default unless the change says otherwise.
-    const retryable = changes.retryable ?? (changes.code === undefined ? this.retryable : undefined);
+    const retryable =
+      changes.retryable ?? (changes.code === undefined ? this.retryable : undefined);
     return new UpstreamError({
       provider: this.provider,
       code,

@@ -10,12 +10,27 @@ export { MAX_OPERATION_NAME_LENGTH, boundedOperationName } from './observability
  * tokens, cookies and API keys. Listed lower-case (Node's `IncomingHttpHeaders`, the AWS SDK's
  * signed requests) and in canonical case (headers written by hand).
  */
-export const SENSITIVE_HEADERS: readonly string[] = ['authorization', 'x-amz-security-token', 'x-cos-security-token', 'cookie', 'set-cookie', 'x-api-key'];
+export const SENSITIVE_HEADERS: readonly string[] = [
+  'authorization',
+  'x-amz-security-token',
+  'x-cos-security-token',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+];
 
 /** Credential-bearing property names that are not GraphQL fields (config, SDK credential objects). */
-const SENSITIVE_NAMES = ['token', 'accessToken', 'secretAccessKey', 'sessionToken', 'secretKey', 'jwtSecret'];
+const SENSITIVE_NAMES = [
+  'token',
+  'accessToken',
+  'secretAccessKey',
+  'sessionToken',
+  'secretKey',
+  'jwtSecret',
+];
 
-const canonical = (header: string) => header.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+const canonical = (header: string) =>
+  header.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 
 /**
  * Paths pino censors in a log line: the headers above under any `headers` object up to two
@@ -26,7 +41,11 @@ const canonical = (header: string) => header.replace(/(^|-)([a-z])/g, (_m, dash:
  */
 export function redactPaths(sensitiveFieldNames: readonly string[]): string[] {
   const headers = [...new Set(SENSITIVE_HEADERS.flatMap((h) => [h, canonical(h)]))];
-  const headerPaths = headers.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`, `*.*.headers["${h}"]`]);
+  const headerPaths = headers.flatMap((h) => [
+    `headers["${h}"]`,
+    `*.headers["${h}"]`,
+    `*.*.headers["${h}"]`,
+  ]);
   const names = [...new Set([...SENSITIVE_NAMES, ...sensitiveFieldNames])];
   return [...headerPaths, ...names.flatMap((n) => [n, `*.${n}`, `*.*.${n}`])];
 }
@@ -38,7 +57,8 @@ export function redactPaths(sensitiveFieldNames: readonly string[]): string[] {
  * before it cuts), so a 200 KB name is not a 200 KB line.
  */
 const boundedFields = (scrub: (text: string) => string) => ({
-  operationName: (value: unknown) => (typeof value === 'string' ? boundedOperationName(value, scrub) : value),
+  operationName: (value: unknown) =>
+    typeof value === 'string' ? boundedOperationName(value, scrub) : value,
 });
 
 /**

@@ -27,8 +27,14 @@ export function buildSchema(typeDefs: DocumentNode = loadTypeDefs()): BuiltSchem
     schema: subgraph,
     resolvers,
     updateResolversInPlace: true,
-    resolverValidationOptions: { requireResolversToMatchSchema: 'error', requireResolversForResolveType: 'error' },
+    resolverValidationOptions: {
+      requireResolversToMatchSchema: 'error',
+      requireResolversForResolveType: 'error',
+    },
   });
   const policy = readAuthPolicy(subgraph);
-  return { schema: applyAuthDirectives(subgraph, policy, { checkRepresentation: checkRepresentationKey }), policy };
+  return {
+    schema: applyAuthDirectives(subgraph, policy, { checkRepresentation: checkRepresentationKey }),
+    policy,
+  };
 }

@@ -18,7 +18,8 @@ interface SourceFile {
   imports: string[];
 }
 
-const IMPORT_RE = /\b(?:import|export)\s[^'";]*?\bfrom\s*'([^']+)'|\bimport\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g;
+const IMPORT_RE =
+  /\b(?:import|export)\s[^'";]*?\bfrom\s*'([^']+)'|\bimport\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g;
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -39,12 +40,16 @@ const files: SourceFile[] = walk(SRC).map((file) => {
   return { path: relative(SRC, file).split('\\').join('/'), text, imports };
 });
 
-const under = (folder: string) => (path: string) => path === folder || path.startsWith(`${folder}/`);
-const isPackage = (names: string[]) => (spec: string) => names.some((n) => spec === n || spec.startsWith(`${n}/`));
+const under = (folder: string) => (path: string) =>
+  path === folder || path.startsWith(`${folder}/`);
+const isPackage = (names: string[]) => (spec: string) =>
+  names.some((n) => spec === n || spec.startsWith(`${n}/`));
 
 /** Imports of `files` in `folder` that `forbidden` matches, as `file → import` lines. */
 function violations(folder: string, forbidden: (spec: string) => boolean): string[] {
-  return files.filter((f) => under(folder)(f.path)).flatMap((f) => f.imports.filter(forbidden).map((spec) => `${f.path} → ${spec}`));
+  return files
+    .filter((f) => under(folder)(f.path))
+    .flatMap((f) => f.imports.filter(forbidden).map((spec) => `${f.path} → ${spec}`));
 }
 
 describe('The import rules', () => {
@@ -61,7 +66,9 @@ describe('The import rules', () => {
     const serverSide = ['app.ts', 'schema.ts', 'context.ts'];
     const forbidden = (spec: string) =>
       serverSide.includes(spec) ||
-      ['cli', 'http', 'resolvers', 'emulators', 'limits', 'auth'].some((folder) => under(folder)(spec)) ||
+      ['cli', 'http', 'resolvers', 'emulators', 'limits', 'auth'].some((folder) =>
+        under(folder)(spec),
+      ) ||
       isPackage(['graphql', '@apollo', '@graphql-tools', '@as-integrations', 'express'])(spec);
     expect(violations('datasources', forbidden)).toEqual([]);
   });
@@ -78,12 +85,18 @@ describe('The import rules', () => {
   });
 
   it('keep wire formats out of the resolvers: no datasource, XML parser or SDK import', () => {
-    const forbidden = (spec: string) => under('datasources')(spec) || isPackage(['fast-xml-parser', '@aws-sdk', '@smithy', 'cos-nodejs-sdk-v5'])(spec);
+    const forbidden = (spec: string) =>
+      under('datasources')(spec) ||
+      isPackage(['fast-xml-parser', '@aws-sdk', '@smithy', 'cos-nodejs-sdk-v5'])(spec);
     expect(violations('resolvers', forbidden)).toEqual([]);
   });
 
   it('let only src/config.ts read the environment', () => {
-    expect(files.filter((f) => f.path !== 'config.ts' && /\bprocess\.env\b/.test(f.text)).map((f) => f.path)).toEqual([]);
+    expect(
+      files
+        .filter((f) => f.path !== 'config.ts' && /\bprocess\.env\b/.test(f.text))
+        .map((f) => f.path),
+    ).toEqual([]);
   });
 });
 
@@ -100,7 +113,9 @@ describe('The tree tells the story', () => {
     const layout = /^## Layout\n+```\n([\s\S]*?)```/m.exec(readme)?.[1];
     expect(layout, 'README has a Layout block').toBeDefined();
     // Each entry starts a line: `src/<name>` (a file, a folder with `/`, or a folder's `<p>/` or sub-folder).
-    const named = [...(layout as string).matchAll(/^src\/([^\s/]+)(\/)?/gm)].map((m) => (m[2] ? `${m[1]}/` : m[1]) as string);
+    const named = [...(layout as string).matchAll(/^src\/([^\s/]+)(\/)?/gm)].map(
+      (m) => (m[2] ? `${m[1]}/` : m[1]) as string,
+    );
     const tree = entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
     expect([...new Set(named)].sort()).toEqual(tree.sort());
     for (const m of (layout as string).matchAll(/^src\/([\w/.]+?)(?:\/)?\s/gm)) {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, JOBGRAPH_VARIABLES, SETTING_VARIABLES, levenshtein, loadConfig, unknownVariableWarnings } from '../src/config.ts';
+import {
+  ConfigError,
+  JOBGRAPH_VARIABLES,
+  SETTING_VARIABLES,
+  levenshtein,
+  loadConfig,
+  unknownVariableWarnings,
+} from '../src/config.ts';
 
 describe('Configuration', () => {
   it('has documented defaults in live mode', () => {
@@ -24,7 +31,10 @@ describe('Configuration', () => {
       },
       cache: { url: null, maxEntries: 10000, ttlSeconds: 86400, opTimeoutMs: 250 },
     });
-    expect(loadConfig({ mode: 'demo' }, {})).toMatchObject({ host: '127.0.0.1', introspection: true });
+    expect(loadConfig({ mode: 'demo' }, {})).toMatchObject({
+      host: '127.0.0.1',
+      introspection: true,
+    });
   });
 
   it('reads the watch (subscription) settings, with documented defaults, and refuses a max poll below the poll', () => {
@@ -44,18 +54,42 @@ describe('Configuration', () => {
       JOBGRAPH_WATCH_HEARTBEAT_MS: '100',
       JOBGRAPH_MAX_WEBSOCKETS: '9',
     };
-    expect(loadConfig({ mode: 'live' }, env).watch).toEqual({ pollMs: 500, maxPollMs: 4000, maxPerCaller: 3, maxTotal: 7, heartbeatMs: 100, maxSockets: 9 });
-    expect(() => loadConfig({ mode: 'live' }, { JOBGRAPH_WATCH_POLL_MS: '5000', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' })).toThrow(/JOBGRAPH_WATCH_MAX_POLL_MS/);
-    expect(() => loadConfig({ mode: 'live' }, { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '0' })).toThrow(ConfigError);
+    expect(loadConfig({ mode: 'live' }, env).watch).toEqual({
+      pollMs: 500,
+      maxPollMs: 4000,
+      maxPerCaller: 3,
+      maxTotal: 7,
+      heartbeatMs: 100,
+      maxSockets: 9,
+    });
+    expect(() =>
+      loadConfig(
+        { mode: 'live' },
+        { JOBGRAPH_WATCH_POLL_MS: '5000', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' },
+      ),
+    ).toThrow(/JOBGRAPH_WATCH_MAX_POLL_MS/);
+    expect(() =>
+      loadConfig({ mode: 'live' }, { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '0' }),
+    ).toThrow(ConfigError);
   });
 
   it('reads the AWS endpoint variants as the AWS SDK does (default off)', () => {
-    expect(loadConfig({ mode: 'live' }, {}).awsEndpointVariant).toEqual({ useFips: false, useDualStack: false });
-    expect(loadConfig({ mode: 'live' }, { AWS_USE_FIPS_ENDPOINT: 'true', AWS_USE_DUALSTACK_ENDPOINT: 'true' }).awsEndpointVariant).toEqual({
+    expect(loadConfig({ mode: 'live' }, {}).awsEndpointVariant).toEqual({
+      useFips: false,
+      useDualStack: false,
+    });
+    expect(
+      loadConfig(
+        { mode: 'live' },
+        { AWS_USE_FIPS_ENDPOINT: 'true', AWS_USE_DUALSTACK_ENDPOINT: 'true' },
+      ).awsEndpointVariant,
+    ).toEqual({
       useFips: true,
       useDualStack: true,
     });
-    expect(() => loadConfig({ mode: 'live' }, { AWS_USE_FIPS_ENDPOINT: 'maybe' })).toThrow(ConfigError);
+    expect(() => loadConfig({ mode: 'live' }, { AWS_USE_FIPS_ENDPOINT: 'maybe' })).toThrow(
+      ConfigError,
+    );
   });
 
   it('reads endpoint overrides and Tencent credentials', () => {
@@ -71,50 +105,103 @@ describe('Configuration', () => {
         AWS_REGION: 'eu-west-1',
       },
     );
-    expect(c.endpoints).toEqual({ codepipeline: 'http://127.0.0.1:4105', cosBatch: 'http://127.0.0.1:4103' });
-    expect(c.tencent).toEqual({ credentials: { secretId: 'id', secretKey: 'key' }, region: 'ap-guangzhou', uin: '100000000001', appId: '1250000000' });
+    expect(c.endpoints).toEqual({
+      codepipeline: 'http://127.0.0.1:4105',
+      cosBatch: 'http://127.0.0.1:4103',
+    });
+    expect(c.tencent).toEqual({
+      credentials: { secretId: 'id', secretKey: 'key' },
+      region: 'ap-guangzhou',
+      uin: '100000000001',
+      appId: '1250000000',
+    });
     expect(c.awsRegion).toBe('eu-west-1');
   });
 
   const bad: [string, Record<string, string>, string][] = [
-    ['an unparsable URL', { AWS_ENDPOINT_URL_OMICS: 'not a url' }, 'AWS_ENDPOINT_URL_OMICS: is not a URL'],
-    ['a non-HTTP URL', { COS_BATCH_ENDPOINT_URL: 'ftp://x' }, 'COS_BATCH_ENDPOINT_URL: must be an http:// or https:// URL'],
+    [
+      'an unparsable URL',
+      { AWS_ENDPOINT_URL_OMICS: 'not a url' },
+      'AWS_ENDPOINT_URL_OMICS: is not a URL',
+    ],
+    [
+      'a non-HTTP URL',
+      { COS_BATCH_ENDPOINT_URL: 'ftp://x' },
+      'COS_BATCH_ENDPOINT_URL: must be an http:// or https:// URL',
+    ],
     ['an unknown region format', { AWS_REGION: 'Virginia' }, 'AWS_REGION: must be an AWS region'],
-    ['a region AWS does not serve', { AWS_REGION: 'zz-fake-1' }, 'AWS_REGION: is not a region AWS serves'],
-    ['a region Tencent COS does not serve', { TENCENTCLOUD_REGION: 'ap-atlantis' }, 'TENCENTCLOUD_REGION: is not a region Tencent COS serves'],
+    [
+      'a region AWS does not serve',
+      { AWS_REGION: 'zz-fake-1' },
+      'AWS_REGION: is not a region AWS serves',
+    ],
+    [
+      'a region Tencent COS does not serve',
+      { TENCENTCLOUD_REGION: 'ap-atlantis' },
+      'TENCENTCLOUD_REGION: is not a region Tencent COS serves',
+    ],
     ['a port out of range', { PORT: '70000' }, 'PORT: must be between 0 and 65535'],
-    ['half a Tencent key pair', { TENCENTCLOUD_SECRET_ID: 'id' }, 'TENCENTCLOUD_SECRET_KEY: must be set together'],
-    ['a JWKS without issuer', { JOBGRAPH_JWKS_URL: 'https://idp/jwks.json', JOBGRAPH_JWT_AUDIENCE: 'a' }, 'JOBGRAPH_JWT_ISSUER: is required'],
-    ['a short HS256 secret', { JOBGRAPH_JWT_SECRET: 'short-secret-value' }, 'JOBGRAPH_JWT_SECRET: must be at least 32 characters'],
+    [
+      'half a Tencent key pair',
+      { TENCENTCLOUD_SECRET_ID: 'id' },
+      'TENCENTCLOUD_SECRET_KEY: must be set together',
+    ],
+    [
+      'a JWKS without issuer',
+      { JOBGRAPH_JWKS_URL: 'https://idp/jwks.json', JOBGRAPH_JWT_AUDIENCE: 'a' },
+      'JOBGRAPH_JWT_ISSUER: is required',
+    ],
+    [
+      'a short HS256 secret',
+      { JOBGRAPH_JWT_SECRET: 'short-secret-value' },
+      'JOBGRAPH_JWT_SECRET: must be at least 32 characters',
+    ],
   ];
-  it.each(bad)('stops on %s with one line naming the variable and not the value', (_name, env, message) => {
-    let error: unknown;
-    try {
-      loadConfig({ mode: 'live' }, env);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message.startsWith(message)).toBe(true);
-    expect((error as Error).message).not.toContain('\n');
-    for (const value of Object.values(env)) if (value.length > 6) expect((error as Error).message).not.toContain(value);
-  });
+  it.each(bad)(
+    'stops on %s with one line naming the variable and not the value',
+    (_name, env, message) => {
+      let error: unknown;
+      try {
+        loadConfig({ mode: 'live' }, env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message.startsWith(message)).toBe(true);
+      expect((error as Error).message).not.toContain('\n');
+      for (const value of Object.values(env))
+        if (value.length > 6) expect((error as Error).message).not.toContain(value);
+    },
+  );
 
   it('reads the AWS profile and shared files the credential chain uses', () => {
     expect(
-      loadConfig({ mode: 'live' }, { AWS_PROFILE: 'dev', AWS_CONFIG_FILE: '/etc/aws/config', AWS_SHARED_CREDENTIALS_FILE: '/etc/aws/creds' }).awsShared,
+      loadConfig(
+        { mode: 'live' },
+        {
+          AWS_PROFILE: 'dev',
+          AWS_CONFIG_FILE: '/etc/aws/config',
+          AWS_SHARED_CREDENTIALS_FILE: '/etc/aws/creds',
+        },
+      ).awsShared,
     ).toEqual({
       profile: 'dev',
       configFile: '/etc/aws/config',
       credentialsFile: '/etc/aws/creds',
     });
-    expect(loadConfig({ mode: 'live' }, {}).awsShared).toMatchObject({ profile: null, configFile: expect.stringMatching(/\.aws[/\\]config$/) });
+    expect(loadConfig({ mode: 'live' }, {}).awsShared).toMatchObject({
+      profile: null,
+      configFile: expect.stringMatching(/\.aws[/\\]config$/),
+    });
   });
 });
 
 describe('Unknown JOBGRAPH_* variables', () => {
   it('are warned about with the closest known name, never the value', () => {
-    const warnings = unknownVariableWarnings({ JOBGRAPH_MAX_JOB_ID: '5', JOBGRAPH_JWT_SECRT: 'a-secret-value-nobody-may-see' });
+    const warnings = unknownVariableWarnings({
+      JOBGRAPH_MAX_JOB_ID: '5',
+      JOBGRAPH_JWT_SECRT: 'a-secret-value-nobody-may-see',
+    });
     expect(warnings).toEqual([
       'JOBGRAPH_JWT_SECRT is not a jobgraph variable and is ignored; did you mean JOBGRAPH_JWT_SECRET?',
       'JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS?',
@@ -122,11 +209,20 @@ describe('Unknown JOBGRAPH_* variables', () => {
   });
 
   it('get no suggestion when no known name is near', () => {
-    expect(unknownVariableWarnings({ JOBGRAPH_COLOUR_SCHEME: 'dark' })).toEqual(['JOBGRAPH_COLOUR_SCHEME is not a jobgraph variable and is ignored']);
+    expect(unknownVariableWarnings({ JOBGRAPH_COLOUR_SCHEME: 'dark' })).toEqual([
+      'JOBGRAPH_COLOUR_SCHEME is not a jobgraph variable and is ignored',
+    ]);
   });
 
   it('leave known names and other prefixes alone', () => {
-    expect(unknownVariableWarnings({ JOBGRAPH_MAX_JOB_IDS: '5', JOBGRAPH_METRICS: 'off', AWS_PROFILE: 'x', JOBGRAPHX: '1' })).toEqual([]);
+    expect(
+      unknownVariableWarnings({
+        JOBGRAPH_MAX_JOB_IDS: '5',
+        JOBGRAPH_METRICS: 'off',
+        AWS_PROFILE: 'x',
+        JOBGRAPHX: '1',
+      }),
+    ).toEqual([]);
   });
 
   it('know every JOBGRAPH_* name the configuration reads, and every setting variable', () => {

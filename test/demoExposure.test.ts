@@ -2,9 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { demoExposureWarning, isLoopbackHost } from '../src/app.ts';
 
 describe('isLoopbackHost', () => {
-  it.each(['127.0.0.1', '127.1.2.3', '127.255.255.254', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LocalHost', ' localhost '])(
-    'treats %j as reachable only from this machine',
-    (host) => expect(isLoopbackHost(host)).toBe(true),
+  it.each([
+    '127.0.0.1',
+    '127.1.2.3',
+    '127.255.255.254',
+    '::1',
+    '[::1]',
+    '0:0:0:0:0:0:0:1',
+    '::ffff:127.0.0.1',
+    'localhost',
+    'LocalHost',
+    ' localhost ',
+  ])('treats %j as reachable only from this machine', (host) =>
+    expect(isLoopbackHost(host)).toBe(true),
   );
 
   it.each([
@@ -21,7 +31,9 @@ describe('isLoopbackHost', () => {
     'localhost.example.com',
     '127.0.0.1.nip.io',
     '',
-  ])('treats %j as possibly reachable from elsewhere', (host) => expect(isLoopbackHost(host)).toBe(false));
+  ])('treats %j as possibly reachable from elsewhere', (host) =>
+    expect(isLoopbackHost(host)).toBe(false),
+  );
 });
 
 describe('The demo start banner', () => {
@@ -34,6 +46,7 @@ describe('The demo start banner', () => {
   });
 
   it('says nothing on loopback', () => {
-    for (const host of ['127.0.0.1', '::1', 'localhost']) expect(demoExposureWarning(host)).toBeNull();
+    for (const host of ['127.0.0.1', '::1', 'localhost'])
+      expect(demoExposureWarning(host)).toBeNull();
   });
 });

@@ -20,19 +20,40 @@ describe('The logger', () => {
     const { logger, logs, last } = capture();
     logger.info({ requestId: 'req-1' }, 'graphql request');
     expect(logs.lines).toHaveLength(1);
-    expect(last()).toMatchObject({ level: 30, service: 'jobgraph', requestId: 'req-1', msg: 'graphql request' });
+    expect(last()).toMatchObject({
+      level: 30,
+      service: 'jobgraph',
+      requestId: 'req-1',
+      msg: 'graphql request',
+    });
     expect(last().time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   it('writes the per-operation line without name redaction the same as with it, still scrubbing secret values', () => {
     const logs = new LogCapture();
-    const logger = createLogger('info', sensitiveNames, logs, (line) => line.replaceAll(SECRET, '[REDACTED]'));
-    const line = { requestId: 'req-2', operationName: `Op${SECRET}`, authenticated: true, durationMs: 1.5, errorCodes: ['BAD_USER_INPUT'] };
+    const logger = createLogger('info', sensitiveNames, logs, (line) =>
+      line.replaceAll(SECRET, '[REDACTED]'),
+    );
+    const line = {
+      requestId: 'req-2',
+      operationName: `Op${SECRET}`,
+      authenticated: true,
+      durationMs: 1.5,
+      errorCodes: ['BAD_USER_INPUT'],
+    };
     logger.info(line, 'graphql request');
     fixedFieldsLogger(logger).info(line, 'graphql request');
-    const [viaFull, viaFixed] = logs.lines.map((l) => ({ ...(JSON.parse(l) as Record<string, unknown>), time: null }));
+    const [viaFull, viaFixed] = logs.lines.map((l) => ({
+      ...(JSON.parse(l) as Record<string, unknown>),
+      time: null,
+    }));
     expect(viaFixed).toEqual(viaFull);
-    expect(viaFixed).toMatchObject({ level: 30, service: 'jobgraph', operationName: 'Op[REDACTED]', errorCodes: ['BAD_USER_INPUT'] });
+    expect(viaFixed).toMatchObject({
+      level: 30,
+      service: 'jobgraph',
+      operationName: 'Op[REDACTED]',
+      errorCodes: ['BAD_USER_INPUT'],
+    });
     expect(logs.text()).not.toContain(SECRET);
   });
 
@@ -41,7 +62,10 @@ describe('The logger', () => {
     const headers = Object.fromEntries(
       SENSITIVE_HEADERS.flatMap((h) => [
         [h, `${SECRET}-${h}`],
-        [h.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase()), `${SECRET}-${h}-canonical`],
+        [
+          h.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase()),
+          `${SECRET}-${h}-canonical`,
+        ],
       ]),
     );
     expect(Object.keys(headers)).toEqual(
@@ -56,7 +80,14 @@ describe('The logger', () => {
         'Cookie',
       ]),
     );
-    logger.info({ headers: { ...headers, 'x-request-id': 'keep-me' }, req: { headers }, upstream: { response: { headers } } }, 'headers');
+    logger.info(
+      {
+        headers: { ...headers, 'x-request-id': 'keep-me' },
+        req: { headers },
+        upstream: { response: { headers } },
+      },
+      'headers',
+    );
     const line = last();
     for (const h of Object.keys(headers)) {
       expect(line.headers[h], h).toBe('[REDACTED]');
@@ -83,8 +114,16 @@ describe('The logger', () => {
       ]),
     );
     const { logger, logs, last } = capture();
-    const fields = Object.fromEntries([...sensitiveNames, 'token', 'accessToken', 'secretKey', 'jwtSecret'].map((n) => [n, `${SECRET}-${n}`]));
-    logger.warn({ ...fields, job: { ...fields, id: 'codepipeline:us-east-1:x' }, data: { job: fields } }, 'fields');
+    const fields = Object.fromEntries(
+      [...sensitiveNames, 'token', 'accessToken', 'secretKey', 'jwtSecret'].map((n) => [
+        n,
+        `${SECRET}-${n}`,
+      ]),
+    );
+    logger.warn(
+      { ...fields, job: { ...fields, id: 'codepipeline:us-east-1:x' }, data: { job: fields } },
+      'fields',
+    );
     const line = last();
     for (const n of Object.keys(fields)) {
       expect(line[n], n).toBe('[REDACTED]');
@@ -98,10 +137,19 @@ describe('The logger', () => {
   it('redacts headers of a raw response hanging off a logged error', () => {
     const { logger, logs, last } = capture();
     const err = Object.assign(new Error('upstream said no'), {
-      $response: { statusCode: 403, headers: { authorization: `AWS4-HMAC-SHA256 Credential=${SECRET}`, 'x-amz-security-token': SECRET } },
+      $response: {
+        statusCode: 403,
+        headers: {
+          authorization: `AWS4-HMAC-SHA256 Credential=${SECRET}`,
+          'x-amz-security-token': SECRET,
+        },
+      },
     });
     logger.error({ err, requestId: 'req-2' }, 'upstream error');
-    expect(last().err.$response.headers).toEqual({ authorization: '[REDACTED]', 'x-amz-security-token': '[REDACTED]' });
+    expect(last().err.$response.headers).toEqual({
+      authorization: '[REDACTED]',
+      'x-amz-security-token': '[REDACTED]',
+    });
     expect(last().err.message).toBe('upstream said no');
     expect(logs.text()).not.toContain(SECRET);
   });

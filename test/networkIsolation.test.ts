@@ -12,7 +12,10 @@ const TEST_NET = '192.0.2.1';
 async function connectOutcome(options: NetConnectOpts): Promise<NodeJS.ErrnoException | null> {
   const socket = connect(options);
   try {
-    const [first] = await Promise.race([once(socket, 'connect').then(() => [null]), once(socket, 'error')]);
+    const [first] = await Promise.race([
+      once(socket, 'connect').then(() => [null]),
+      once(socket, 'error'),
+    ]);
     return first as NodeJS.ErrnoException | null;
   } finally {
     socket.destroy();
@@ -30,32 +33,65 @@ describe('The test network guard (test/support/loopbackOnly.ts)', () => {
   });
 
   it('knows loopback from the rest', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST']) expect(isLoopback(host), host).toBe(true);
-    for (const host of [TEST_NET, '169.254.169.254', '100.100.100.200', '0.0.0.0', '::', '2001:db8::1', '::ffff:192.0.2.1', 'metadata.google.internal'])
+    for (const host of [
+      '127.0.0.1',
+      '127.1.2.3',
+      '::1',
+      '[::1]',
+      '::ffff:127.0.0.1',
+      'localhost',
+      'LOCALHOST',
+    ])
+      expect(isLoopback(host), host).toBe(true);
+    for (const host of [
+      TEST_NET,
+      '169.254.169.254',
+      '100.100.100.200',
+      '0.0.0.0',
+      '::',
+      '2001:db8::1',
+      '::ffff:192.0.2.1',
+      'metadata.google.internal',
+    ])
       expect(isLoopback(host), host).toBe(false);
   });
 
   it('refuses a TCP connect to a non-loopback address before it is made, and records host:port', async () => {
     const err = await connectOutcome({ host: TEST_NET, port: 9 });
     expect(err?.code).toBe('ERR_IP_BLOCKED');
-    expect(takeViolations()).toEqual([expect.objectContaining({ host: TEST_NET, port: 9, via: 'net' })]);
+    expect(takeViolations()).toEqual([
+      expect.objectContaining({ host: TEST_NET, port: 9, via: 'net' }),
+    ]);
   });
 
   it('refuses a name that resolves beyond loopback, and records the name and its address', async () => {
     // A lookup function stands in for DNS (no query leaves the machine): the name resolves to TEST-NET-1.
     const lookup = ((_name, options, callback) =>
-      options.all ? callback(null, [{ address: TEST_NET, family: 4 }]) : callback(null, TEST_NET, 4)) as LookupFunction;
+      options.all
+        ? callback(null, [{ address: TEST_NET, family: 4 }])
+        : callback(null, TEST_NET, 4)) as LookupFunction;
     const err = await connectOutcome({ host: 'metadata.google.internal', port: 80, lookup });
     expect(err?.code).toBe('ERR_IP_BLOCKED');
-    expect(takeViolations()).toEqual([expect.objectContaining({ host: 'metadata.google.internal', address: TEST_NET, port: 80 })]);
+    expect(takeViolations()).toEqual([
+      expect.objectContaining({ host: 'metadata.google.internal', address: TEST_NET, port: 80 }),
+    ]);
   });
 
   it('records a name that did not resolve locally (so its query went to DNS)', async () => {
     const lookup = ((name, _options, callback) =>
-      callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }), '', 4)) as LookupFunction;
+      callback(
+        Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }),
+        '',
+        4,
+      )) as LookupFunction;
     const err = await connectOutcome({ host: 'metadata.google.internal', port: 80, lookup });
     expect(err?.code).toBe('ENOTFOUND');
-    expect(takeViolations()).toEqual([expect.objectContaining({ host: 'metadata.google.internal', via: expect.stringMatching(/^dns/) })]);
+    expect(takeViolations()).toEqual([
+      expect.objectContaining({
+        host: 'metadata.google.internal',
+        via: expect.stringMatching(/^dns/),
+      }),
+    ]);
   });
 
   it('refuses fetch beyond loopback, and records host:port', async () => {

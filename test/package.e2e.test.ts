@@ -7,7 +7,11 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 describe('The npm package', () => {
   it('packs the compiled code, the schema, the command, README and LICENSE — no sources, tests or bench', () => {
     // --ignore-scripts: `npm pack` would run `prepare` (the build); `npm test` has built dist/ already.
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const [pack] = JSON.parse(out) as [{ name: string; files: { path: string }[] }];
     const files = pack.files.map((f) => f.path);
     expect(pack.name).toBe('jobgraph');
@@ -27,6 +31,13 @@ describe('The npm package', () => {
         'schema/codepipeline.graphql',
       ]),
     );
-    expect(files.filter((f) => !/^(dist\/.*\.js|schema\/[a-z]+\.graphql|bin\/jobgraph\.mjs|LICENSE|README\.md|package\.json)$/.test(f))).toEqual([]);
+    expect(
+      files.filter(
+        (f) =>
+          !/^(dist\/.*\.js|schema\/[a-z]+\.graphql|bin\/jobgraph\.mjs|LICENSE|README\.md|package\.json)$/.test(
+            f,
+          ),
+      ),
+    ).toEqual([]);
   });
 });

@@ -11,16 +11,22 @@ describe('buildSchema', () => {
 
   it('fails at start when a resolver names a type the SDL lacks', () => {
     const withoutType = sdl.replace(/\bCodePipelineJob\b/g, 'RenamedJob');
-    expect(() => buildSchema(parse(withoutType))).toThrow('"CodePipelineJob" defined in resolvers, but not in schema');
+    expect(() => buildSchema(parse(withoutType))).toThrow(
+      '"CodePipelineJob" defined in resolvers, but not in schema',
+    );
   });
 
   it('fails at start when a resolver names a field the SDL lacks', () => {
     const withoutField = sdl.replace(/type Query \{[^}]*}/, 'type Query {\n  unrelated: Int\n}');
-    expect(() => buildSchema(parse(withoutField))).toThrow(/^Query\.\w+ defined in resolvers, but not in schema$/);
+    expect(() => buildSchema(parse(withoutField))).toThrow(
+      /^Query\.\w+ defined in resolvers, but not in schema$/,
+    );
   });
 
   it('fails at start when an interface or union has no __resolveType', () => {
     const withUnion = `${sdl}\nunion Unresolved = CosBatchJob | CodePipelineJob\n`;
-    expect(() => buildSchema(parse(withUnion))).toThrow('Type "Unresolved" is missing a "__resolveType" resolver');
+    expect(() => buildSchema(parse(withUnion))).toThrow(
+      'Type "Unresolved" is missing a "__resolveType" resolver',
+    );
   });
 });

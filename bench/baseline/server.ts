@@ -30,7 +30,8 @@ interface GraphQLRequestBody {
 const file = process.argv[2];
 if (!file) throw new Error('usage: server.ts <jobs.json> [--memo]');
 /** Request body text → the answer given to it first (status and JSON), with --memo. */
-const memo = process.argv[3] === '--memo' ? new Map<string, { status: number; body: string }>() : null;
+const memo =
+  process.argv[3] === '--memo' ? new Map<string, { status: number; body: string }>() : null;
 const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredJob[];
 const schema = baselineSchema();
 const root = baselineRoot(new Map(stored.map((j) => [j.id, j])));
@@ -53,12 +54,16 @@ function reply(res: http.ServerResponse, status: number, payload: unknown, reque
 }
 
 function send(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
 const server = http.createServer((req, res) => {
-  if (req.method !== 'POST' || req.url !== '/graphql') return reply(res, 404, { errors: [{ message: 'not found' }] });
+  if (req.method !== 'POST' || req.url !== '/graphql')
+    return reply(res, 404, { errors: [{ message: 'not found' }] });
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -69,7 +74,13 @@ const server = http.createServer((req, res) => {
       if (known) return send(res, known.status, known.body);
       const document = documentFor(body.query ?? '');
       if (!('kind' in document)) return reply(res, 400, document);
-      const result = execute({ schema, document, rootValue: root, variableValues: body.variables ?? null, operationName: body.operationName ?? null });
+      const result = execute({
+        schema,
+        document,
+        rootValue: root,
+        variableValues: body.variables ?? null,
+        operationName: body.operationName ?? null,
+      });
       if (result instanceof Promise) {
         result.then(
           (r) => reply(res, 200, r, text),

@@ -8,8 +8,16 @@ import { startChildServer, type ChildServer } from './childServer.ts';
  * node:http alone (each body's first answer given again, no GraphQL after it); with `apollo`, a
  * bare Apollo Server 5 (its standalone server, default options) over the same schema.
  */
-export async function startBaseline(jobs: readonly StoredJob[], dataFile: string, options: { memo?: boolean; apollo?: boolean } = {}): Promise<ChildServer> {
+export async function startBaseline(
+  jobs: readonly StoredJob[],
+  dataFile: string,
+  options: { memo?: boolean; apollo?: boolean } = {},
+): Promise<ChildServer> {
   writeFileSync(dataFile, JSON.stringify(jobs));
   const serverFile = fileURLToPath(new URL('../baseline/server.ts', import.meta.url));
-  return startChildServer(serverFile, [dataFile, ...(options.memo ? ['--memo'] : []), ...(options.apollo ? ['--apollo'] : [])]);
+  return startChildServer(serverFile, [
+    dataFile,
+    ...(options.memo ? ['--memo'] : []),
+    ...(options.apollo ? ['--apollo'] : []),
+  ]);
 }

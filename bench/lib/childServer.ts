@@ -18,7 +18,10 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * (nothing from the caller's shell, such as AWS_PROFILE or NODE_OPTIONS, leaks in) and wait for
  * the `{"port":N}` line it prints once listening on 127.0.0.1.
  */
-export async function startChildServer(serverFile: string, args: readonly string[]): Promise<ChildServer> {
+export async function startChildServer(
+  serverFile: string,
+  args: readonly string[],
+): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', serverFile, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production' },

@@ -3,12 +3,22 @@
  * with the load generator or the gateway. Talks to the harness over the fork IPC channel
  * (see emulatorProtocol.ts). Argument: the upstream latency in ms, set through the fault knobs.
  */
-import { emulatorEnvironment, startEmulators, type EmulatorName } from '../../src/emulators/index.ts';
+import {
+  emulatorEnvironment,
+  startEmulators,
+  type EmulatorName,
+} from '../../src/emulators/index.ts';
 import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
 
 const latencyMs = Number(process.argv[2] ?? '0');
 const set = await startEmulators();
-const names = ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const satisfies readonly EmulatorName[];
+const names = [
+  'panorama',
+  'omics',
+  'cosbatch',
+  'importexport',
+  'codepipeline',
+] as const satisfies readonly EmulatorName[];
 for (const name of names) set[name].setFaults({ latencyMs });
 
 function send(message: HostMessage): void {
@@ -17,12 +27,17 @@ function send(message: HostMessage): void {
 
 function counters(): CounterSnapshot {
   const out = {} as CounterSnapshot;
-  for (const name of names) out[name] = { calls: set[name].calls.length, connections: set[name].connections() };
+  for (const name of names)
+    out[name] = { calls: set[name].calls.length, connections: set[name].connections() };
   return out;
 }
 
 function callsSince(since: CounterSnapshot): LoggedCall[] {
-  return names.flatMap((name) => set[name].calls.slice(since[name].calls).map((c) => ({ emulator: name, job: c.job, status: c.status })));
+  return names.flatMap((name) =>
+    set[name].calls
+      .slice(since[name].calls)
+      .map((c) => ({ emulator: name, job: c.job, status: c.status })),
+  );
 }
 
 async function handle(request: HostRequest): Promise<unknown> {
@@ -44,7 +59,13 @@ async function handle(request: HostRequest): Promise<unknown> {
 process.on('message', (raw: HostRequest) => {
   handle(raw).then(
     (value) => send({ kind: 'reply', id: raw.id, ok: true, value }),
-    (err: unknown) => send({ kind: 'reply', id: raw.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+    (err: unknown) =>
+      send({
+        kind: 'reply',
+        id: raw.id,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+      }),
   );
 });
 // The harness going away takes the emulators with it.

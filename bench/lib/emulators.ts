@@ -74,6 +74,13 @@ export async function startEmulatorProcess(latencyMs: number): Promise<EmulatorP
 }
 
 /** Sum of calls (or connections) across the five emulators between two snapshots. */
-export function delta(before: CounterSnapshot, after: CounterSnapshot, field: 'calls' | 'connections'): number {
-  return (Object.keys(after) as EmulatorName[]).reduce((sum, name) => sum + after[name][field] - before[name][field], 0);
+export function delta(
+  before: CounterSnapshot,
+  after: CounterSnapshot,
+  field: 'calls' | 'connections',
+): number {
+  return (Object.keys(after) as EmulatorName[]).reduce(
+    (sum, name) => sum + after[name][field] - before[name][field],
+    0,
+  );
 }

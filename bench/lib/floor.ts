@@ -11,25 +11,46 @@ import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulat
 import type { EmulatorName } from '../../src/emulators/index.ts';
 
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+const hmac = (key: string | Buffer, data: string) =>
+  createHmac('sha256', key).update(data).digest();
 
 /** Signing keys per day/region/service, as the SDK caches them. */
 const signingKeys = new Map<string, Buffer>();
 
-function sigv4(method: string, host: string, path: string, service: string, region: string, headers: Record<string, string>, body: string) {
+function sigv4(
+  method: string,
+  host: string,
+  path: string,
+  service: string,
+  region: string,
+  headers: Record<string, string>,
+  body: string,
+) {
   const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
   const day = amzDate.slice(0, 8);
   const all: Record<string, string> = { ...headers, host, 'x-amz-date': amzDate };
   const names = Object.keys(all)
     .map((n) => n.toLowerCase())
     .sort();
-  const lower = Object.fromEntries(Object.entries(all).map(([k, v]) => [k.toLowerCase(), v.trim()]));
+  const lower = Object.fromEntries(
+    Object.entries(all).map(([k, v]) => [k.toLowerCase(), v.trim()]),
+  );
   const signed = names.join(';');
-  const canonical = [method, path, '', names.map((n) => `${n}:${lower[n]}\n`).join(''), signed, sha256(body)].join('\n');
+  const canonical = [
+    method,
+    path,
+    '',
+    names.map((n) => `${n}:${lower[n]}\n`).join(''),
+    signed,
+    sha256(body),
+  ].join('\n');
   const scope = `${day}/${region}/${service}/aws4_request`;
   let key = signingKeys.get(scope);
   if (!key) {
-    key = hmac(hmac(hmac(hmac(`AWS4${DEMO_AWS_CREDENTIALS.secretAccessKey}`, day), region), service), 'aws4_request');
+    key = hmac(
+      hmac(hmac(hmac(`AWS4${DEMO_AWS_CREDENTIALS.secretAccessKey}`, day), region), service),
+      'aws4_request',
+    );
     signingKeys.set(scope, key);
   }
   const signature = createHmac('sha256', key)
@@ -72,25 +93,62 @@ function wireRequest(provider: EmulatorName, host: string, globalId: string): Wi
   switch (provider) {
     case 'panorama': {
       const path = `/packages/import-jobs/${native}`;
-      return { method: 'GET', path, headers: sigv4('GET', host, path, 'panorama', region, {}, ''), body: '', xml: false };
+      return {
+        method: 'GET',
+        path,
+        headers: sigv4('GET', host, path, 'panorama', region, {}, ''),
+        body: '',
+        xml: false,
+      };
     }
     case 'omics': {
       const path = `/referencestore/${parts[2]}/importjob/${native}`;
-      return { method: 'GET', path, headers: sigv4('GET', host, path, 'omics', region, {}, ''), body: '', xml: false };
+      return {
+        method: 'GET',
+        path,
+        headers: sigv4('GET', host, path, 'omics', region, {}, ''),
+        body: '',
+        xml: false,
+      };
     }
     case 'codepipeline': {
       const body = JSON.stringify({ jobId: native });
-      const h = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.GetJobDetails' };
-      return { method: 'POST', path: '/', headers: sigv4('POST', host, '/', 'codepipeline', region, h, body), body, xml: false };
+      const h = {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
+      };
+      return {
+        method: 'POST',
+        path: '/',
+        headers: sigv4('POST', host, '/', 'codepipeline', region, h, body),
+        body,
+        xml: false,
+      };
     }
     case 'importexport': {
       const body = `Action=GetStatus&JobId=${encodeURIComponent(native)}&Version=2010-06-01`;
       const h = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-      return { method: 'POST', path: '/', headers: sigv4('POST', host, '/', 'IngestionService', 'us-east-1', h, body), body, xml: true };
+      return {
+        method: 'POST',
+        path: '/',
+        headers: sigv4('POST', host, '/', 'IngestionService', 'us-east-1', h, body),
+        body,
+        xml: true,
+      };
     }
     case 'cosbatch': {
       const path = `/jobs/${native}`;
-      return { method: 'GET', path, headers: { host, 'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId, authorization: cosSign(path, host) }, body: '', xml: true };
+      return {
+        method: 'GET',
+        path,
+        headers: {
+          host,
+          'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId,
+          authorization: cosSign(path, host),
+        },
+        body: '',
+        xml: true,
+      };
     }
   }
 }

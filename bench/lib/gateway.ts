@@ -49,23 +49,30 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     JOBGRAPH_JWT_SECRET: options.jwtSecret,
     ...jobgraphEnv,
   };
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/jobgraph.mjs'], {
-    cwd: options.repoRoot ?? REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), 'bin/jobgraph.mjs'],
+    {
+      cwd: options.repoRoot ?? REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-8000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
 
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${options.label} gateway exited (code ${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`${options.label} gateway exited (code ${child.exitCode}):\n${output}`);
     try {
       const res = await fetch(`${base}/readyz`);
       if (res.ok) break;
@@ -79,12 +86,17 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     await sleep(100);
   }
   const pid = child.pid ?? -1;
-  const settings = Object.fromEntries(Object.entries(jobgraphEnv).filter(([k]) => !/SECRET|KEY_ID|TOKEN/.test(k)));
+  const settings = Object.fromEntries(
+    Object.entries(jobgraphEnv).filter(([k]) => !/SECRET|KEY_ID|TOKEN/.test(k)),
+  );
   return {
     label: options.label,
     pid,
     url: `${base}/graphql`,
-    settings: { ...settings, ...(options.nodeArgs?.length ? { 'node flags': options.nodeArgs.join(' ') } : {}) },
+    settings: {
+      ...settings,
+      ...(options.nodeArgs?.length ? { 'node flags': options.nodeArgs.join(' ') } : {}),
+    },
     rss: () => rssBytes(pid),
     cpuMicros: () => cpuTimeMicros(pid),
     stop: async () => {

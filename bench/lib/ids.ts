@@ -1,6 +1,12 @@
 import { DEMO_DATA, exampleGlobalIds, type EmulatorName } from '../../src/emulators/index.ts';
 
-export const PROVIDERS = ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const satisfies readonly EmulatorName[];
+export const PROVIDERS = [
+  'panorama',
+  'omics',
+  'cosbatch',
+  'importexport',
+  'codepipeline',
+] as const satisfies readonly EmulatorName[];
 
 /** The demo jobs the emulators hold, as global IDs, per provider (51 in all today). */
 export function demoIds(provider: EmulatorName): string[] {
@@ -23,7 +29,11 @@ export type IdKind = 'missing' | 'finished' | 'running';
 
 /** The provider-ID prefix of each kind, per provider (each valid for the provider's ID pattern). */
 const PREFIXES: Record<EmulatorName, Record<IdKind, string>> = {
-  panorama: { missing: 'pkgimport-bench-', finished: 'pkgimport-synf-', running: 'pkgimport-synr-' },
+  panorama: {
+    missing: 'pkgimport-bench-',
+    finished: 'pkgimport-synf-',
+    running: 'pkgimport-synr-',
+  },
   // 10-36 digits; 97/981/982 keep clear of the demo (811…) and error-case (4xx0…) IDs.
   omics: { missing: '97', finished: '981', running: '982' },
   cosbatch: { missing: 'bench-', finished: 'synf-', running: 'synr-' },
@@ -32,7 +42,9 @@ const PREFIXES: Record<EmulatorName, Record<IdKind, string>> = {
 };
 
 /** The emulators' `synthesize` knob: each provider's finished/running prefix → the template job's provider ID. */
-export function synthesizeRules(templates: Record<EmulatorName, { finished: string; running: string }>): Record<string, string> {
+export function synthesizeRules(
+  templates: Record<EmulatorName, { finished: string; running: string }>,
+): Record<string, string> {
   const rules: Record<string, string> = {};
   for (const p of PROVIDERS) {
     rules[PREFIXES[p].finished] = nativeOf(templates[p].finished);
@@ -90,7 +102,11 @@ export class UnknownIdGenerator {
  * `perProvider` distinct global IDs for each of the five providers, interleaved by provider:
  * the provider's demo jobs first (real answers), topped up with unknown IDs (not-found answers).
  */
-export function mixedIds(perProvider: number, unknown: UnknownIdGenerator, options: { demo?: boolean } = {}): string[] {
+export function mixedIds(
+  perProvider: number,
+  unknown: UnknownIdGenerator,
+  options: { demo?: boolean } = {},
+): string[] {
   const useDemo = options.demo ?? true;
   const columns = PROVIDERS.map((p) => {
     const ids = useDemo ? demoIds(p).slice(0, perProvider) : [];

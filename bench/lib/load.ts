@@ -44,18 +44,24 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     method: spec.method ?? 'POST',
     headers,
     ...(spec.body !== undefined ? { body: spec.body } : {}),
-    ...(spec.nextBody ? { setupRequest: (req) => ({ ...req, body: (spec.nextBody as () => string)() }) } : {}),
+    ...(spec.nextBody
+      ? { setupRequest: (req) => ({ ...req, body: (spec.nextBody as () => string)() }) }
+      : {}),
   };
   const url = new URL(spec.url);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const timer = spec.onSample ? setInterval(spec.onSample, spec.sampleEveryMs ?? 1000) : undefined;
+    const timer = spec.onSample
+      ? setInterval(spec.onSample, spec.sampleEveryMs ?? 1000)
+      : undefined;
     const instance = autocannon(
       {
         url: `${url.origin}${url.pathname}`,
         connections: spec.connections,
         timeout: spec.timeoutS ?? 30,
-        ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.durationS ?? 5 }),
+        ...(spec.amount !== undefined
+          ? { amount: spec.amount }
+          : { duration: spec.durationS ?? 5 }),
         requests: [{ ...request, path: url.pathname }],
       },
       (err, result) => {

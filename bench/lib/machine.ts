@@ -45,7 +45,11 @@ export function packageVersions(repoRoot: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of MEASURED_PACKAGES) {
     try {
-      out[name] = (JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+      out[name] = (
+        JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
     } catch {
       out[name] = 'not installed';
     }
@@ -56,8 +60,15 @@ export function packageVersions(repoRoot: string): Record<string, string> {
 /** The commit measured, and whether the working tree had changes (others edit src/ in parallel). */
 export function gitState(repoRoot: string): { commit: string; dirtyFiles: string[] } {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bin', 'schema', 'package.json'], { cwd: repoRoot, encoding: 'utf8' });
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    }).trim();
+    const status = execFileSync(
+      'git',
+      ['status', '--porcelain', '--', 'src', 'bin', 'schema', 'package.json'],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
     return {
       commit,
       dirtyFiles: status

@@ -4,5 +4,7 @@ import { startChildServer, type ChildServer } from './childServer.ts';
 
 /** Start the SDK peer (bench/peer/server.ts) as its own process, calling the emulators at `urls`. */
 export function startPeer(urls: Record<EmulatorName, string>): Promise<ChildServer> {
-  return startChildServer(fileURLToPath(new URL('../peer/server.ts', import.meta.url)), [JSON.stringify(urls)]);
+  return startChildServer(fileURLToPath(new URL('../peer/server.ts', import.meta.url)), [
+    JSON.stringify(urls),
+  ]);
 }

@@ -43,20 +43,25 @@ export function freePort(): Promise<number> {
   });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Wait until a process has (nearly) stopped using CPU: less than `busyPercent` of one core
  * over `windowMs`, or `maxMs` passed. Used after timed load runs, whose last requests the
  * load generator abandons but the gateway still finishes.
  */
-export async function waitForIdle(pid: number, options: { busyPercent?: number; windowMs?: number; maxMs?: number } = {}): Promise<number> {
+export async function waitForIdle(
+  pid: number,
+  options: { busyPercent?: number; windowMs?: number; maxMs?: number } = {},
+): Promise<number> {
   const { busyPercent = 10, windowMs = 250, maxMs = 30_000 } = options;
   const started = Date.now();
   for (;;) {
     const before = cpuTimeMicros(pid);
     await sleep(windowMs);
     const used = cpuTimeMicros(pid) - before;
-    if (used <= windowMs * 10 * busyPercent || Date.now() - started > maxMs) return Date.now() - started;
+    if (used <= windowMs * 10 * busyPercent || Date.now() - started > maxMs)
+      return Date.now() - started;
   }
 }

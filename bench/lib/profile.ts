@@ -24,7 +24,9 @@ function sourceName(url: string, root: string): string {
   if (!path.startsWith('/')) return path;
   const inPackage = path.lastIndexOf('node_modules/');
   if (inPackage >= 0) return path.slice(inPackage + 'node_modules/'.length);
-  return path.startsWith(root) ? path.slice(root.length).replace(/^\//, '') : path.slice(path.lastIndexOf('/') + 1);
+  return path.startsWith(root)
+    ? path.slice(root.length).replace(/^\//, '')
+    : path.slice(path.lastIndexOf('/') + 1);
 }
 
 /**
@@ -32,7 +34,12 @@ function sourceName(url: string, root: string): string {
  * `window` (monotonic µs, the clock both the profile and process.hrtime use on Linux).
  * The raw profile stays on disk for a real viewer; this is just the short list for RESULTS.md.
  */
-export function topFunctions(file: string, window: { fromMicros: number; toMicros: number }, n: number, root: string): TopFunction[] {
+export function topFunctions(
+  file: string,
+  window: { fromMicros: number; toMicros: number },
+  n: number,
+  root: string,
+): TopFunction[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const self = new Map<string, number>();
@@ -52,5 +59,9 @@ export function topFunctions(file: string, window: { fromMicros: number; toMicro
   return [...self.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
-    .map(([name, micros]) => ({ name, selfMs: Math.round(micros / 100) / 10, percent: busy ? Math.round((micros / busy) * 1000) / 10 : 0 }));
+    .map(([name, micros]) => ({
+      name,
+      selfMs: Math.round(micros / 100) / 10,
+      percent: busy ? Math.round((micros / busy) * 1000) / 10 : 0,
+    }));
 }

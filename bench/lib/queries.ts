@@ -1,7 +1,8 @@
 /** The GraphQL operations the bench sends, and their HTTP bodies. */
 
 /** The `Job` interface fields every query selects (no secrets, so the bare baseline can mirror them). */
-export const JOB_FIELDS = 'id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
+export const JOB_FIELDS =
+  'id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
 
 export const JOBS_QUERY = `query BenchJobs($ids: [ID!]!) { jobs(ids: $ids) { ${JOB_FIELDS} } }`;
 
@@ -32,8 +33,16 @@ export interface GraphQLResponse {
 }
 
 /** POST one operation and return status, raw text and parsed body. */
-export async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string; json: GraphQLResponse }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+export async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string; json: GraphQLResponse }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const text = await res.text();
   return { status: res.status, text, json: JSON.parse(text) as GraphQLResponse };
 }

@@ -3,10 +3,17 @@ import net from 'node:net';
 import { freePort, sleep } from './proc.ts';
 
 /** A throwaway redis-server on a free loopback port (no persistence), or why there is none. */
-export async function startRedis(): Promise<{ url: string; stop(): Promise<void> } | { skipped: string }> {
-  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) return { skipped: 'redis-server is not on PATH' };
+export async function startRedis(): Promise<
+  { url: string; stop(): Promise<void> } | { skipped: string }
+> {
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0)
+    return { skipped: 'redis-server is not on PATH' };
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; ; i++) {
     const up = await new Promise<boolean>((resolve) => {

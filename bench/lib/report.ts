@@ -66,21 +66,32 @@ function meets(goal: NonNullable<Row['goal']>, x: number | undefined): boolean {
   return goal.op === '<=' ? x <= goal.target + 1e-9 : Math.abs(x - goal.target) < 1e-9;
 }
 
-const fmt = (n: number | undefined, digits: number) => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
+const fmt = (n: number | undefined, digits: number) =>
+  n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits);
 
-const cpuRuns = (s: SideResult, kind: Kind): CpuRun[] => (kind === 'existing' ? s.cpuExisting : s.cpuMissing);
-const peerRuns = (s: SideResult, kind: Kind): CpuRun[] => (kind === 'existing' ? s.peer?.cpuExisting : s.peer?.cpuMissing) ?? [];
+const cpuRuns = (s: SideResult, kind: Kind): CpuRun[] =>
+  kind === 'existing' ? s.cpuExisting : s.cpuMissing;
+const peerRuns = (s: SideResult, kind: Kind): CpuRun[] =>
+  (kind === 'existing' ? s.peer?.cpuExisting : s.peer?.cpuMissing) ?? [];
 
 /** Each gateway CPU-per-job run ÷ the floor run made right before it. */
-const floorRatios = (s: SideResult, kind: Kind): number[] => cpuRuns(s, kind).map((run, i) => run.microsPerJob / (s.floorMicros[kind][i] as number));
+const floorRatios = (s: SideResult, kind: Kind): number[] =>
+  cpuRuns(s, kind).map((run, i) => run.microsPerJob / (s.floorMicros[kind][i] as number));
 /** Each gateway CPU-per-job run ÷ the peer run of the same round. */
 const peerRatios = (s: SideResult, kind: Kind): number[] =>
-  peerRuns(s, kind).map((peer, i) => (cpuRuns(s, kind)[i]?.microsPerJob ?? Number.NaN) / peer.microsPerJob);
+  peerRuns(s, kind).map(
+    (peer, i) => (cpuRuns(s, kind)[i]?.microsPerJob ?? Number.NaN) / peer.microsPerJob,
+  );
 
 const perJob = (runs: readonly CpuRun[]) => median(runs.map((r) => r.microsPerJob));
 
 /** Median of each side's runs → one row per figure (value = after; before shown beside it). */
-export function buildRows(floor: FloorResult, sides: SideResult[], baseline: BaselineRuns, settings: BenchSettings): Row[] {
+export function buildRows(
+  floor: FloorResult,
+  sides: SideResult[],
+  baseline: BaselineRuns,
+  settings: BenchSettings,
+): Row[] {
   const before = sides.find((s) => s.label === 'before');
   const after = sides.find((s) => s.label === 'after') as SideResult;
   const rows: Row[] = [];
@@ -94,10 +105,22 @@ export function buildRows(floor: FloorResult, sides: SideResult[], baseline: Bas
     const r = pairedRatioOf ? pairedRatioOf(after) : ratioOf(a, spec.baseline);
     const measured = spec.goal?.on === 'ratio' ? r : a;
     const verdict = spec.goal ? (meets(spec.goal, measured) ? 'PASS' : 'MISS') : 'info';
-    const against = spec.baseline !== undefined ? ` (${spec.baselineLabel ?? 'baseline'} ${fmt(spec.baseline, spec.digits)}, ${fmt(r, 2)}×)` : '';
+    const against =
+      spec.baseline !== undefined
+        ? ` (${spec.baselineLabel ?? 'baseline'} ${fmt(spec.baseline, spec.digits)}, ${fmt(r, 2)}×)`
+        : '';
     const text = `${b !== undefined ? `${fmt(b, spec.digits)} → ` : ''}${fmt(a, spec.digits)} ${spec.unit}${against}`;
-    const paired = pairedRatioOf ? { ratio: r as number, ...(before ? { beforeRatio: pairedRatioOf(before) } : {}) } : {};
-    rows.push({ ...spec, ...(b !== undefined ? { before: b } : {}), after: a, ...paired, verdict, text });
+    const paired = pairedRatioOf
+      ? { ratio: r as number, ...(before ? { beforeRatio: pairedRatioOf(before) } : {}) }
+      : {};
+    rows.push({
+      ...spec,
+      ...(b !== undefined ? { before: b } : {}),
+      after: a,
+      ...paired,
+      verdict,
+      text,
+    });
   };
   const kindName = (kind: Kind) => (kind === 'existing' ? 'fresh existing jobs' : 'not-found IDs');
 
@@ -375,7 +398,13 @@ const portable = (name: string) => name.replace(/(^|\s)\/\S*\/(?=(?:dist|src|ben
 /** Per-run CPU per job: each floor, gateway and peer run of a round side by side. */
 function cpuRunTable(s: SideResult): string[] {
   const hasPeer = Boolean(s.peer);
-  const head = (kind: string) => [`floor ${kind} µs/call`, `jobgraph µs/job`, ...(hasPeer ? ['peer µs/job'] : []), '÷ floor', ...(hasPeer ? ['÷ peer'] : [])];
+  const head = (kind: string) => [
+    `floor ${kind} µs/call`,
+    `jobgraph µs/job`,
+    ...(hasPeer ? ['peer µs/job'] : []),
+    '÷ floor',
+    ...(hasPeer ? ['÷ peer'] : []),
+  ];
   const cells = (kind: Kind, i: number) => {
     const jg = cpuRuns(s, kind)[i]?.microsPerJob;
     const peer = peerRuns(s, kind)[i]?.microsPerJob;
@@ -397,7 +426,14 @@ function cpuRunTable(s: SideResult): string[] {
 function latencyTable(s: SideResult, floor: FloorResult): string[] {
   const hasPeer = Boolean(s.peer);
   return table(
-    ['pair', 'jobgraph 1 job ms', 'jobgraph 100 jobs ms', ...(hasPeer ? ['peer 100 jobs ms'] : []), 'direct 1 call ms', 'direct 80 calls ms'],
+    [
+      'pair',
+      'jobgraph 1 job ms',
+      'jobgraph 100 jobs ms',
+      ...(hasPeer ? ['peer 100 jobs ms'] : []),
+      'direct 1 call ms',
+      'direct 80 calls ms',
+    ],
     s.latency.hundredMs.map((ms, i) => [
       String(i + 1),
       fmt(s.latency.oneMs[i], 1),
@@ -410,9 +446,16 @@ function latencyTable(s: SideResult, floor: FloorResult): string[] {
 }
 
 /** The figures measured `BENCH_RUNS` times, one column per run. */
-function otherRunsTable(s: SideResult, baseline: BaselineRuns | undefined, settings: BenchSettings): string[] {
+function otherRunsTable(
+  s: SideResult,
+  baseline: BaselineRuns | undefined,
+  settings: BenchSettings,
+): string[] {
   const runs = Math.max(s.coalescing.length, s.cachedMicros.length, s.memory.length, 1);
-  const line = (figure: string, values: readonly number[], digits: number) => [figure, ...Array.from({ length: runs }, (_, i) => fmt(values[i], digits))];
+  const line = (figure: string, values: readonly number[], digits: number) => [
+    figure,
+    ...Array.from({ length: runs }, (_, i) => fmt(values[i], digits)),
+  ];
   const rows = [
     line('coalescing: upstream calls', s.coalescing, 0),
     line('cached path µs/request', s.cachedMicros, 0),
@@ -478,7 +521,15 @@ export function renderReport(
     '## Figures',
     '',
     ...table(
-      ['figure', ...(hasBefore ? ['before'] : []), 'jobgraph', 'peer / baseline (same run)', 'ratio', 'goal', 'result'],
+      [
+        'figure',
+        ...(hasBefore ? ['before'] : []),
+        'jobgraph',
+        'peer / baseline (same run)',
+        'ratio',
+        'goal',
+        'result',
+      ],
       rows.map((r) => {
         const ratio = r.ratio ?? ratioOf(r.after, r.baseline);
         const ratioBefore = r.beforeRatio ?? ratioOf(r.before, r.beforeBaseline ?? r.baseline);
@@ -486,8 +537,12 @@ export function renderReport(
           r.figure,
           ...(hasBefore ? [`${fmt(r.before, r.digits)} ${r.unit}`] : []),
           `${fmt(r.after, r.digits)} ${r.unit}`,
-          r.baseline !== undefined ? `${fmt(r.baseline, r.digits)} ${r.baselineUnit ?? r.unit}, ${r.baselineLabel ?? ''}` : '—',
-          ratio !== undefined ? `${fmt(ratio, 2)}×${ratioBefore !== undefined ? ` (before ${fmt(ratioBefore, 2)}×)` : ''}` : '—',
+          r.baseline !== undefined
+            ? `${fmt(r.baseline, r.digits)} ${r.baselineUnit ?? r.unit}, ${r.baselineLabel ?? ''}`
+            : '—',
+          ratio !== undefined
+            ? `${fmt(ratio, 2)}×${ratioBefore !== undefined ? ` (before ${fmt(ratioBefore, 2)}×)` : ''}`
+            : '—',
           goalText(r),
           r.verdict === 'info' ? 'info' : `**${r.verdict}**`,
         ];

@@ -1,4 +1,10 @@
-import { getNamedType, isLeafType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  isLeafType,
+  isObjectType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import { buildSchema } from '../../src/schema.ts';
 import { jobsBody, post } from './queries.ts';
 
@@ -24,8 +30,14 @@ function selectAll(type: GraphQLObjectType, depth: number): string {
  */
 function probeQueries(schema: GraphQLSchema): string[] {
   return Object.values(schema.getTypeMap())
-    .filter((t): t is GraphQLObjectType => isObjectType(t) && t.getInterfaces().some((i) => i.name === 'Job'))
-    .map((t) => `query BenchSecretProbe($ids: [ID!]!) { jobs(ids: $ids) { id ... on ${t.name} { ${selectAll(t, 3)} } } }`);
+    .filter(
+      (t): t is GraphQLObjectType =>
+        isObjectType(t) && t.getInterfaces().some((i) => i.name === 'Job'),
+    )
+    .map(
+      (t) =>
+        `query BenchSecretProbe($ids: [ID!]!) { jobs(ids: $ids) { id ... on ${t.name} { ${selectAll(t, 3)} } } }`,
+    );
 }
 
 /**
@@ -33,7 +45,11 @@ function probeQueries(schema: GraphQLSchema): string[] {
  * list (`readAuthPolicy(schema).sensitiveFields`, i.e. the fields the SDL guards with
  * `jobs:secrets:read`) — asked with a token that may see them.
  */
-export async function jobsHoldingSecrets(url: string, ids: readonly string[], secretsToken: string): Promise<Set<string>> {
+export async function jobsHoldingSecrets(
+  url: string,
+  ids: readonly string[],
+  secretsToken: string,
+): Promise<Set<string>> {
   const { schema, policy } = buildSchema();
   const sensitive = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
   const holds = (value: unknown): boolean => {
@@ -42,16 +58,23 @@ export async function jobsHoldingSecrets(url: string, ids: readonly string[], se
     if (typeof value !== 'object') return false;
     const obj = value as Record<string, unknown>;
     return Object.entries(obj).some(([k, v]) => {
-      if (sensitive.has(`${String(obj.__typename)}.${k}`)) return v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+      if (sensitive.has(`${String(obj.__typename)}.${k}`))
+        return v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
       return holds(v);
     });
   };
   const out = new Set<string>();
   for (const query of probeQueries(schema)) {
-    const body = JSON.stringify({ ...(JSON.parse(jobsBody(ids)) as object), operationName: 'BenchSecretProbe', query });
+    const body = JSON.stringify({
+      ...(JSON.parse(jobsBody(ids)) as object),
+      operationName: 'BenchSecretProbe',
+      query,
+    });
     const res = await post(url, body, { authorization: `Bearer ${secretsToken}` });
-    if (res.json.errors?.length && !res.json.data) throw new Error(`secret probe failed: ${res.text.slice(0, 500)}`);
-    for (const job of (res.json.data?.jobs ?? []) as ({ id: string } | null)[]) if (job && holds(job)) out.add(job.id);
+    if (res.json.errors?.length && !res.json.data)
+      throw new Error(`secret probe failed: ${res.text.slice(0, 500)}`);
+    for (const job of (res.json.data?.jobs ?? []) as ({ id: string } | null)[])
+      if (job && holds(job)) out.add(job.id);
   }
   return out;
 }

@@ -77,7 +77,9 @@ export interface SideResult {
   /** The same at LOG_LEVEL=info (the default), one log line per request. */
   cachedLoggedMicros: number[];
   cachedAnswer: string;
-  redis?: { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number } | { skipped: string };
+  redis?:
+    | { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number }
+    | { skipped: string };
   fairness: FairnessRun;
   profile?: { existing: TopFunction[]; cached: TopFunction[] };
   peer?: PeerResult;
@@ -97,7 +99,14 @@ const freshHundred = (ctx: BenchContext, kind: IdKind) => jobsBody(ctx.unknownId
 
 /** `amount` such queries to `url`, over 4 connections. */
 const loadFresh = (ctx: BenchContext, url: string, kind: IdKind, amount: number, timeoutS = 120) =>
-  runLoad({ url, nextBody: () => freshHundred(ctx, kind), headers: ctx.authHeaders, connections: 4, amount, timeoutS });
+  runLoad({
+    url,
+    nextBody: () => freshHundred(ctx, kind),
+    headers: ctx.authHeaders,
+    connections: 4,
+    amount,
+    timeoutS,
+  });
 
 async function withLatency<T>(ctx: BenchContext, ms: number, fn: () => Promise<T>): Promise<T> {
   await ctx.emulators.setFaults({ latencyMs: ms });
@@ -120,7 +129,13 @@ async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind): Promi
   const cpuMicros = target.cpuMicros() - before;
   const upstreamCalls = delta(calls, await ctx.emulators.counters(), 'calls');
   const jobs = result.ok * 100;
-  return { requests: result.ok, jobs, cpuMicros, microsPerJob: jobs ? cpuMicros / jobs : Number.NaN, upstreamCalls };
+  return {
+    requests: result.ok,
+    jobs,
+    cpuMicros,
+    microsPerJob: jobs ? cpuMicros / jobs : Number.NaN,
+    upstreamCalls,
+  };
 }
 
 /** One timed query; throws unless it answered 200 with no GraphQL errors. */
@@ -128,23 +143,41 @@ async function timedQuery(ctx: BenchContext, url: string, body: string): Promise
   const t0 = performance.now();
   const res = await post(url, body, ctx.authHeaders);
   const ms = performance.now() - t0;
-  if (res.status !== 200 || res.json.errors?.length) throw new Error(`latency query failed: ${res.text.slice(0, 300)}`);
+  if (res.status !== 200 || res.json.errors?.length)
+    throw new Error(`latency query failed: ${res.text.slice(0, 300)}`);
   return ms;
 }
 
 /** POST `bodies` at once; resolves with the GraphQL error codes of all answers, counted. */
-async function concurrently(url: string, bodies: string[], headers: Record<string, string>): Promise<Record<string, number>> {
+async function concurrently(
+  url: string,
+  bodies: string[],
+  headers: Record<string, string>,
+): Promise<Record<string, number>> {
   const answers = await Promise.all(bodies.map((b) => post(url, b, headers)));
   const bad = answers.find((a) => a.status !== 200);
   if (bad) throw new Error(`concurrent query answered ${bad.status}: ${bad.text.slice(0, 300)}`);
   const codes: Record<string, number> = {};
-  for (const a of answers) for (const [code, n] of Object.entries(errorCodes(a.json))) codes[code] = (codes[code] ?? 0) + n;
+  for (const a of answers)
+    for (const [code, n] of Object.entries(errorCodes(a.json)))
+      codes[code] = (codes[code] ?? 0) + n;
   return codes;
 }
 
 /** Server CPU per request over `cachedRequests` 1-job queries at 10 connections (after a warm-up). */
-export async function cpuPerRequest(ctx: BenchContext, target: { url: string; pid: number; cpuMicros(): number }, body: string): Promise<number> {
-  const load = () => runLoad({ url: target.url, body, headers: ctx.authHeaders, connections: 10, amount: ctx.settings.cachedRequests });
+export async function cpuPerRequest(
+  ctx: BenchContext,
+  target: { url: string; pid: number; cpuMicros(): number },
+  body: string,
+): Promise<number> {
+  const load = () =>
+    runLoad({
+      url: target.url,
+      body,
+      headers: ctx.authHeaders,
+      connections: 10,
+      amount: ctx.settings.cachedRequests,
+    });
   await load();
   await waitForIdle(target.pid);
   const before = target.cpuMicros();
@@ -161,8 +194,17 @@ export async function measureSide(
   peer?: ChildServer,
 ): Promise<SideResult> {
   const gatewaySettings: Record<string, Record<string, string>> = {};
-  const launch = async (name: string, options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'> = {}) => {
-    const g = await startGateway({ label: `${label}/${name}`, upstreamEnv: ctx.emulators.env, jwtSecret: ctx.jwtSecret, repoRoot: root, ...options });
+  const launch = async (
+    name: string,
+    options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'> = {},
+  ) => {
+    const g = await startGateway({
+      label: `${label}/${name}`,
+      upstreamEnv: ctx.emulators.env,
+      jwtSecret: ctx.jwtSecret,
+      repoRoot: root,
+      ...options,
+    });
     stopLater(g);
     gatewaySettings[name] = g.settings;
     ctx.log(`${label}: ${name} gateway pid ${g.pid}`);
@@ -187,7 +229,8 @@ export async function measureSide(
   // Then to the steady state of a long-running gateway: the secret registry full (its 8 Mi characters
   // take ≈ 150 100-job queries of fresh Import/Export and CodePipeline jobs), so it forgets a value on
   // every learn, as it does in production. At the bench's own latency: only the registry is wanted here.
-  if (settings.steadyStateQueries > 0) await loadFresh(ctx, main.url, 'finished', settings.steadyStateQueries, 300);
+  if (settings.steadyStateQueries > 0)
+    await loadFresh(ctx, main.url, 'finished', settings.steadyStateQueries, 300);
   await waitForIdle(main.pid);
   if (peer) {
     // The same warm-up for the peer (its SDK clients keep up to 50 sockets per provider), then
@@ -259,42 +302,68 @@ export async function measureSide(
       );
   }
 
-  ctx.log(`${label}: 100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream${peer ? ' (and the peer)' : ''}; coalescing`);
-  const { latency, coalescing, coalescingErrors } = await withLatency(ctx, settings.slowLatencyMs, async () => {
-    const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
-    for (let i = 0; i < settings.latencyPairs; i++) {
-      // The peer's 100-job query after the gateway's pair in even rounds, before it in odd ones.
-      const peerQuery = async () => {
-        if (peer) peerResult.hundredMs.push(await notTheGateway(() => timedQuery(ctx, peer.url, jobsBody(eightyOfHundred(ctx, 'finished')))));
-      };
-      if (i % 2 === 1) await peerQuery();
-      latency.oneMs.push(await timedQuery(ctx, main.url, jobBody(ctx.unknownIds.next('panorama', 'finished'))));
-      latency.hundredMs.push(await timedQuery(ctx, main.url, jobsBody(eightyOfHundred(ctx, 'finished'))));
-      if (i % 2 === 0) await peerQuery();
-    }
-    const coalescing: number[] = [];
-    const coalescingErrors: Record<string, number>[] = [];
-    for (let r = 0; r < settings.runs; r++) {
-      const body = jobsBody(eightyOfHundred(ctx, 'running'));
-      await waitForIdle(main.pid);
-      const before = await ctx.emulators.counters();
-      const codes = await concurrently(
-        main.url,
-        Array.from({ length: 20 }, () => body),
-        ctx.authHeaders,
-      );
-      coalescing.push(delta(before, await ctx.emulators.counters(), 'calls'));
-      coalescingErrors.push(codes);
-    }
-    return { latency, coalescing, coalescingErrors };
-  });
+  ctx.log(
+    `${label}: 100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream${peer ? ' (and the peer)' : ''}; coalescing`,
+  );
+  const { latency, coalescing, coalescingErrors } = await withLatency(
+    ctx,
+    settings.slowLatencyMs,
+    async () => {
+      const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
+      for (let i = 0; i < settings.latencyPairs; i++) {
+        // The peer's 100-job query after the gateway's pair in even rounds, before it in odd ones.
+        const peerQuery = async () => {
+          if (peer)
+            peerResult.hundredMs.push(
+              await notTheGateway(() =>
+                timedQuery(ctx, peer.url, jobsBody(eightyOfHundred(ctx, 'finished'))),
+              ),
+            );
+        };
+        if (i % 2 === 1) await peerQuery();
+        latency.oneMs.push(
+          await timedQuery(ctx, main.url, jobBody(ctx.unknownIds.next('panorama', 'finished'))),
+        );
+        latency.hundredMs.push(
+          await timedQuery(ctx, main.url, jobsBody(eightyOfHundred(ctx, 'finished'))),
+        );
+        if (i % 2 === 0) await peerQuery();
+      }
+      const coalescing: number[] = [];
+      const coalescingErrors: Record<string, number>[] = [];
+      for (let r = 0; r < settings.runs; r++) {
+        const body = jobsBody(eightyOfHundred(ctx, 'running'));
+        await waitForIdle(main.pid);
+        const before = await ctx.emulators.counters();
+        const codes = await concurrently(
+          main.url,
+          Array.from({ length: 20 }, () => body),
+          ctx.authHeaders,
+        );
+        coalescing.push(delta(before, await ctx.emulators.counters(), 'calls'));
+        coalescingErrors.push(codes);
+      }
+      return { latency, coalescing, coalescingErrors };
+    },
+  );
 
   ctx.log(`${label}: memory, ${settings.memoryConnections} 100-job queries in flight`);
   const memory: InFlightRun[] = [];
-  for (let r = 0; r < settings.runs; r++) memory.push(await rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished')));
-  ctx.log(`${label}: memory, the same ${settings.memoryConnections} queries with ${settings.memoryFewConnections} in flight at a time`);
+  for (let r = 0; r < settings.runs; r++)
+    memory.push(await rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished')));
+  ctx.log(
+    `${label}: memory, the same ${settings.memoryConnections} queries with ${settings.memoryFewConnections} in flight at a time`,
+  );
   const memoryFew: InFlightRun[] = [];
-  for (let r = 0; r < settings.runs; r++) memoryFew.push(await rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished'), settings.memoryFewConnections));
+  for (let r = 0; r < settings.runs; r++)
+    memoryFew.push(
+      await rssUnderLoad(
+        ctx,
+        main,
+        () => freshHundred(ctx, 'finished'),
+        settings.memoryFewConnections,
+      ),
+    );
 
   const afterLoad = await ctx.emulators.counters();
   const newConnections = delta(afterWarmup, afterLoad, 'connections') - otherTraffic.connections;
@@ -309,7 +378,10 @@ export async function measureSide(
   const fair = await launch('fairness', { extraEnv: uncached });
   const fairness = await callerFairness(ctx, fair);
   await fair.stop();
-  if (fairness.alone.latencyMs.p50 < FAIRNESS_LATENCY_MS) ctx.log(`WARNING: ${label}: caller B's answers came faster than the upstream latency (errors?)`);
+  if (fairness.alone.latencyMs.p50 < FAIRNESS_LATENCY_MS)
+    ctx.log(
+      `WARNING: ${label}: caller B's answers came faster than the upstream latency (errors?)`,
+    );
 
   ctx.log(`${label}: default config — finished jobs asked twice, cached path`);
   const cached = await launch('default-config');
@@ -318,12 +390,14 @@ export async function measureSide(
   const oneBody = jobBody(fixtures.cleanFinished[0] as string);
   const cachedAnswer = (await post(cached.url, oneBody, ctx.authHeaders)).text;
   const cachedMicros: number[] = [];
-  for (let r = 0; r < settings.runs; r++) cachedMicros.push(await cpuPerRequest(ctx, cached, oneBody));
+  for (let r = 0; r < settings.runs; r++)
+    cachedMicros.push(await cpuPerRequest(ctx, cached, oneBody));
   await cached.stop();
   // The same at the default log level: one JSON line per operation, written to a pipe (the bench reads it).
   const logged = await launch('default-config-info-log', { extraEnv: { LOG_LEVEL: 'info' } });
   const cachedLoggedMicros: number[] = [];
-  for (let r = 0; r < settings.runs; r++) cachedLoggedMicros.push(await cpuPerRequest(ctx, logged, oneBody));
+  for (let r = 0; r < settings.runs; r++)
+    cachedLoggedMicros.push(await cpuPerRequest(ctx, logged, oneBody));
   await logged.stop();
 
   let redis: SideResult['redis'];
@@ -391,7 +465,10 @@ export async function measureSide(
  */
 async function redisCoalescing(
   ctx: BenchContext,
-  launch: (name: string, options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'>) => Promise<GatewayProcess>,
+  launch: (
+    name: string,
+    options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'>,
+  ) => Promise<GatewayProcess>,
   providers: EmulatorName[],
 ): Promise<NonNullable<SideResult['redis']>> {
   const redis = await startRedis();
@@ -415,7 +492,8 @@ async function redisCoalescing(
         if (delta(before, await ctx.emulators.counters(), 'calls') === 0) break;
         await sleep(1000);
       }
-      if (attempts === 20) return { skipped: 'the gateways never served a job from Redis in 20 attempts' };
+      if (attempts === 20)
+        return { skipped: 'the gateways never served a job from Redis in 20 attempts' };
       const distinct = ctx.unknownIds.mix(Math.floor(80 / providers.length), 'finished', providers);
       const body = jobsBody([...distinct, ...distinct.slice(0, 100 - distinct.length)]);
       return await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
@@ -428,7 +506,12 @@ async function redisCoalescing(
         const c1 = await ctx.emulators.counters();
         await Promise.all(split());
         const c2 = await ctx.emulators.counters();
-        return { distinct: distinct.length, concurrentCalls: delta(c0, c1, 'calls'), repeatCalls: delta(c1, c2, 'calls'), readyAfter: attempts + 1 };
+        return {
+          distinct: distinct.length,
+          concurrentCalls: delta(c0, c1, 'calls'),
+          repeatCalls: delta(c1, c2, 'calls'),
+          readyAfter: attempts + 1,
+        };
       });
     } finally {
       await Promise.all([a.stop(), b.stop()]);

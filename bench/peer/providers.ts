@@ -24,7 +24,11 @@ export type Providers = Record<string, (globalId: string) => Promise<Job>>;
 
 const TERMINAL = new Set<JobState>(['CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED']);
 
-const PANORAMA_STATES: Record<string, JobState> = { PENDING: 'QUEUED', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' };
+const PANORAMA_STATES: Record<string, JobState> = {
+  PENDING: 'QUEUED',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+};
 const OMICS_STATES: Record<string, JobState> = {
   SUBMITTED: 'QUEUED',
   IN_PROGRESS: 'IN_PROGRESS',
@@ -74,7 +78,8 @@ const iso = (value: Date | string | number | undefined | null): string | null =>
 };
 
 /** An XML leaf as text: fast-xml-parser's defaults read numeric text as a number. */
-const text = (value: string | number | undefined): string | null => (value === undefined || value === '' ? null : String(value));
+const text = (value: string | number | undefined): string | null =>
+  value === undefined || value === '' ? null : String(value);
 
 function job(
   id: string,
@@ -86,7 +91,8 @@ function job(
   return { id, provider, nativeId, region, ...fields, terminal: TERMINAL.has(fields.state) };
 }
 
-const notFound = (id: string) => new GraphQLError(`Job ${id} was not found.`, { extensions: { code: 'NOT_FOUND' } });
+const notFound = (id: string) =>
+  new GraphQLError(`Job ${id} was not found.`, { extensions: { code: 'NOT_FOUND' } });
 
 /** An SDK error that means "no such job" becomes NOT_FOUND; anything else is thrown as it came. */
 function awsError(id: string, notFoundName: string) {
@@ -116,7 +122,9 @@ class NodeSha256 implements Checksum {
     this.hash = this.create();
   }
   private create(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
+    return this.secret === undefined
+      ? createHash('sha256')
+      : createHmac('sha256', bytes(this.secret));
   }
 }
 
@@ -159,16 +167,29 @@ function firstFailure(reasons: CosJob['FailureReasons']): string | null {
   return null;
 }
 
-const firstNonBlank = (...values: (string | null)[]): string | null => values.find((v) => v !== null && v.trim() !== '') ?? null;
+const firstNonBlank = (...values: (string | null)[]): string | null =>
+  values.find((v) => v !== null && v.trim() !== '') ?? null;
 
 /** The five providers, each calling its emulator at `urls`. */
 export function createProviders(urls: Record<EmulatorName, string>): Providers {
   const credentials = { ...DEMO_AWS_CREDENTIALS };
-  const panorama = perRegion((region) => new PanoramaClient({ region, endpoint: urls.panorama, credentials }));
+  const panorama = perRegion(
+    (region) => new PanoramaClient({ region, endpoint: urls.panorama, credentials }),
+  );
   // The emulator answers on one host: the SDK's `control-storage-` host prefix is turned off, as AWS_DISABLE_HOST_PREFIX_INJECTION does.
-  const omics = perRegion((region) => new OmicsClient({ region, endpoint: urls.omics, credentials, disableHostPrefix: true }));
-  const codepipeline = perRegion((region) => new CodePipelineClient({ region, endpoint: urls.codepipeline, credentials }));
-  const importExportSigner = new SignatureV4({ service: 'IngestionService', region: 'us-east-1', credentials, sha256: NodeSha256 });
+  const omics = perRegion(
+    (region) =>
+      new OmicsClient({ region, endpoint: urls.omics, credentials, disableHostPrefix: true }),
+  );
+  const codepipeline = perRegion(
+    (region) => new CodePipelineClient({ region, endpoint: urls.codepipeline, credentials }),
+  );
+  const importExportSigner = new SignatureV4({
+    service: 'IngestionService',
+    region: 'us-east-1',
+    credentials,
+    sha256: NodeSha256,
+  });
   const xml = new XMLParser();
 
   return {
@@ -205,17 +226,36 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
 
     async codepipeline(id) {
       const [, region = '', jobId = ''] = id.split(':');
-      const out = await codepipeline(region).send(new GetJobDetailsCommand({ jobId })).catch(awsError(id, 'JobNotFoundException'));
+      const out = await codepipeline(region)
+        .send(new GetJobDetailsCommand({ jobId }))
+        .catch(awsError(id, 'JobNotFoundException'));
       if (!out.jobDetails) throw new Error(`GetJobDetails answered no jobDetails for ${id}`);
-      const none = { providerStatus: null, statusMessage: null, createdAt: null, updatedAt: null, completedAt: null };
-      return job(id, 'AWS_CODEPIPELINE', out.jobDetails.id ?? jobId, region, { state: 'UNKNOWN', ...none });
+      const none = {
+        providerStatus: null,
+        statusMessage: null,
+        createdAt: null,
+        updatedAt: null,
+        completedAt: null,
+      };
+      return job(id, 'AWS_CODEPIPELINE', out.jobDetails.id ?? jobId, region, {
+        state: 'UNKNOWN',
+        ...none,
+      });
     },
 
     async cos(id) {
       const [, region = '', , jobId = ''] = id.split(':');
       const url = new URL(`/jobs/${encodeURIComponent(jobId)}`, urls.cosbatch);
-      const res = await fetch(url, { headers: { 'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId, authorization: cosSign(url.pathname, url.host) } });
-      const doc = xml.parse(await res.text()) as { DescribeJobResult?: { Job?: CosJob }; Error?: { Code?: string } };
+      const res = await fetch(url, {
+        headers: {
+          'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId,
+          authorization: cosSign(url.pathname, url.host),
+        },
+      });
+      const doc = xml.parse(await res.text()) as {
+        DescribeJobResult?: { Job?: CosJob };
+        Error?: { Code?: string };
+      };
       if (!res.ok) {
         if (doc.Error?.Code === 'NoSuchJob') throw notFound(id);
         throw new Error(`COS Batch answered ${res.status} ${doc.Error?.Code ?? ''}`);
@@ -224,11 +264,16 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
       if (!j) throw new Error(`COS Batch answered no Job for ${id}`);
       const status = text(j.Status);
       let state = stateOf(COS_STATES, status);
-      if (state === 'SUCCEEDED' && Number(j.ProgressSummary?.NumberOfTasksFailed ?? 0) > 0) state = 'SUCCEEDED_WITH_ERRORS';
+      if (state === 'SUCCEEDED' && Number(j.ProgressSummary?.NumberOfTasksFailed ?? 0) > 0)
+        state = 'SUCCEEDED_WITH_ERRORS';
       return job(id, 'TENCENT_COS_BATCH', jobId, region, {
         state,
         providerStatus: status,
-        statusMessage: firstNonBlank(text(j.StatusUpdateReason), firstFailure(j.FailureReasons), text(j.SuspendedCause)),
+        statusMessage: firstNonBlank(
+          text(j.StatusUpdateReason),
+          firstFailure(j.FailureReasons),
+          text(j.SuspendedCause),
+        ),
         createdAt: iso(j.CreationTime),
         updatedAt: null,
         completedAt: iso(j.TerminationDate),
@@ -238,7 +283,11 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
     async importexport(id) {
       const jobId = id.slice(id.indexOf(':') + 1);
       const url = new URL(urls.importexport);
-      const body = new URLSearchParams({ Action: 'GetStatus', JobId: jobId, Version: '2010-06-01' }).toString();
+      const body = new URLSearchParams({
+        Action: 'GetStatus',
+        JobId: jobId,
+        Version: '2010-06-01',
+      }).toString();
       const signed = await importExportSigner.sign(
         new HttpRequest({
           method: 'POST',
@@ -246,16 +295,24 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
           hostname: url.hostname,
           port: Number(url.port),
           path: '/',
-          headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+          headers: {
+            host: url.host,
+            'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+          },
           body,
         }),
       );
       const res = await fetch(url, { method: 'POST', headers: signed.headers, body });
       type Result = { ProgressCode?: string; ProgressMessage?: string; CreationDate?: string };
-      const doc = xml.parse(await res.text()) as { GetStatusResponse?: { GetStatusResult?: Result }; ErrorResponse?: { Error?: { Code?: string } } };
+      const doc = xml.parse(await res.text()) as {
+        GetStatusResponse?: { GetStatusResult?: Result };
+        ErrorResponse?: { Error?: { Code?: string } };
+      };
       if (!res.ok) {
         if (doc.ErrorResponse?.Error?.Code === 'InvalidJobIdException') throw notFound(id);
-        throw new Error(`Import/Export answered ${res.status} ${doc.ErrorResponse?.Error?.Code ?? ''}`);
+        throw new Error(
+          `Import/Export answered ${res.status} ${doc.ErrorResponse?.Error?.Code ?? ''}`,
+        );
       }
       const r = doc.GetStatusResponse?.GetStatusResult;
       if (!r) throw new Error(`Import/Export answered no GetStatusResult for ${id}`);

@@ -16,7 +16,12 @@ export interface PeerContext {
 export function createContext(providers: Providers): PeerContext {
   const loaders = new Map<string, DataLoader<string, Job>>();
   for (const [prefix, read] of Object.entries(providers)) {
-    loaders.set(prefix, new DataLoader<string, Job>((ids) => Promise.all(ids.map((id) => read(id).catch((err: unknown) => toError(err))))));
+    loaders.set(
+      prefix,
+      new DataLoader<string, Job>((ids) =>
+        Promise.all(ids.map((id) => read(id).catch((err: unknown) => toError(err)))),
+      ),
+    );
   }
   return { loaders };
 }
@@ -26,10 +31,16 @@ const toError = (err: unknown): Error => (err instanceof Error ? err : new Error
 export const resolvers = {
   Query: {
     /** Each ID through its provider's loader; an unknown prefix is that item's own error. */
-    jobs: (_parent: unknown, args: { ids: string[] }, context: PeerContext): (Promise<Job> | Error)[] =>
+    jobs: (
+      _parent: unknown,
+      args: { ids: string[] },
+      context: PeerContext,
+    ): (Promise<Job> | Error)[] =>
       args.ids.map((id) => {
         const loader = context.loaders.get(id.slice(0, id.indexOf(':')));
-        return loader ? loader.load(id) : new GraphQLError(`Unknown job ID ${id}.`, { extensions: { code: 'BAD_USER_INPUT' } });
+        return loader
+          ? loader.load(id)
+          : new GraphQLError(`Unknown job ID ${id}.`, { extensions: { code: 'BAD_USER_INPUT' } });
       }),
   },
 };

@@ -42,9 +42,19 @@ export const typeDefs = /* GraphQL */ `
   }
 `;
 
-export type JobProvider = 'AWS_PANORAMA' | 'AWS_OMICS' | 'TENCENT_COS_BATCH' | 'AWS_IMPORT_EXPORT' | 'AWS_CODEPIPELINE';
+export type JobProvider =
+  'AWS_PANORAMA' | 'AWS_OMICS' | 'TENCENT_COS_BATCH' | 'AWS_IMPORT_EXPORT' | 'AWS_CODEPIPELINE';
 
-export type JobState = 'QUEUED' | 'IN_PROGRESS' | 'PAUSED' | 'CANCELLING' | 'CANCELLED' | 'SUCCEEDED' | 'SUCCEEDED_WITH_ERRORS' | 'FAILED' | 'UNKNOWN';
+export type JobState =
+  | 'QUEUED'
+  | 'IN_PROGRESS'
+  | 'PAUSED'
+  | 'CANCELLING'
+  | 'CANCELLED'
+  | 'SUCCEEDED'
+  | 'SUCCEEDED_WITH_ERRORS'
+  | 'FAILED'
+  | 'UNKNOWN';
 
 /** What a `Job` resolves from: every field the schema has, already in its answer form. */
 export interface Job {

@@ -18,7 +18,8 @@ import { SCOPE_SECRETS, type Identity } from './identity.ts';
  * One authorization rule from the SDL. Several rules on one element are ANDed; inside
  * `anyOf`, the outer list is OR and each inner list AND (Apollo Router's semantics).
  */
-export type Rule = { kind: 'authenticated' } | { kind: 'scopes'; anyOf: readonly (readonly string[])[] };
+export type Rule =
+  { kind: 'authenticated' } | { kind: 'scopes'; anyOf: readonly (readonly string[])[] };
 
 export interface AuthContext {
   identity: Identity;
@@ -47,7 +48,12 @@ function rulesOf(schema: GraphQLSchema, node: Parameters<typeof getDirective>[1]
 }
 
 function needsSecrets(rules: readonly Rule[]): boolean {
-  return rules.some((r) => r.kind === 'scopes' && r.anyOf.length > 0 && r.anyOf.every((all) => all.includes(SCOPE_SECRETS)));
+  return rules.some(
+    (r) =>
+      r.kind === 'scopes' &&
+      r.anyOf.length > 0 &&
+      r.anyOf.every((all) => all.includes(SCOPE_SECRETS)),
+  );
 }
 
 /** Read the `@authenticated` / `@requiresScopes` uses on object types and their fields. */
@@ -69,7 +75,10 @@ export function readAuthPolicy(schema: GraphQLSchema): AuthPolicy {
 }
 
 /** null when allowed; otherwise the public code: UNAUTHENTICATED without a token, FORBIDDEN with one. */
-export function evaluate(rules: readonly Rule[], identity: Identity): null | 'UNAUTHENTICATED' | 'FORBIDDEN' {
+export function evaluate(
+  rules: readonly Rule[],
+  identity: Identity,
+): null | 'UNAUTHENTICATED' | 'FORBIDDEN' {
   for (const rule of rules) {
     if (rule.kind === 'authenticated') {
       if (!identity.authenticated) return 'UNAUTHENTICATED';
@@ -87,35 +96,65 @@ export function evaluate(rules: readonly Rule[], identity: Identity): null | 'UN
  * `@authenticated`. A field's own, parent and returned type's rules often repeat `jobs:read`.
  */
 export function simplifyRules(rules: readonly Rule[]): Rule[] {
-  const contains = (outer: readonly string[], inner: readonly string[]) => inner.every((s) => outer.includes(s));
+  const contains = (outer: readonly string[], inner: readonly string[]) =>
+    inner.every((s) => outer.includes(s));
   const scopeRules = rules.flatMap((r) => {
     if (r.kind !== 'scopes') return [];
     const alternatives = r.anyOf.map((all) => [...new Set(all)]);
-    const kept = alternatives.filter((all, i) => !alternatives.some((other, j) => j !== i && contains(all, other) && (other.length < all.length || j < i)));
+    const kept = alternatives.filter(
+      (all, i) =>
+        !alternatives.some(
+          (other, j) => j !== i && contains(all, other) && (other.length < all.length || j < i),
+        ),
+    );
     return [{ kind: 'scopes' as const, anyOf: kept }];
   });
   const implies = (a: Extract<Rule, { kind: 'scopes' }>, b: Extract<Rule, { kind: 'scopes' }>) =>
     a.anyOf.every((all) => b.anyOf.some((needed) => contains(all, needed)));
-  const keptScopes = scopeRules.filter((rule, i) => !scopeRules.some((other, j) => j !== i && implies(other, rule) && (!implies(rule, other) || j < i)));
-  return [...(rules.some((r) => r.kind === 'authenticated') ? [{ kind: 'authenticated' as const }] : []), ...keptScopes];
+  const keptScopes = scopeRules.filter(
+    (rule, i) =>
+      !scopeRules.some(
+        (other, j) => j !== i && implies(other, rule) && (!implies(rule, other) || j < i),
+      ),
+  );
+  return [
+    ...(rules.some((r) => r.kind === 'authenticated') ? [{ kind: 'authenticated' as const }] : []),
+    ...keptScopes,
+  ];
 }
 
 function describeRules(rules: readonly Rule[]): string {
-  const scopeRules = simplifyRules(rules).filter((r): r is Extract<Rule, { kind: 'scopes' }> => r.kind === 'scopes');
+  const scopeRules = simplifyRules(rules).filter(
+    (r): r is Extract<Rule, { kind: 'scopes' }> => r.kind === 'scopes',
+  );
   if (scopeRules.length === 0) return 'a bearer token';
-  const alternatives = scopeRules.map((r) => r.anyOf.map((all) => all.join(' and ')).join(', or ')).join('; and ');
+  const alternatives = scopeRules
+    .map((r) => r.anyOf.map((all) => all.join(' and ')).join(', or '))
+    .join('; and ');
   return `a bearer token with scope ${alternatives}`;
 }
 
-export function unauthorizedError(code: 'UNAUTHENTICATED' | 'FORBIDDEN', what: string, rules: readonly Rule[]): GraphQLError {
+export function unauthorizedError(
+  code: 'UNAUTHENTICATED' | 'FORBIDDEN',
+  what: string,
+  rules: readonly Rule[],
+): GraphQLError {
   const needs = describeRules(rules);
-  const message = code === 'UNAUTHENTICATED' ? `${what} needs ${needs}; sign in and send it as "Authorization: Bearer <token>".` : `${what} needs ${needs}.`;
+  const message =
+    code === 'UNAUTHENTICATED'
+      ? `${what} needs ${needs}; sign in and send it as "Authorization: Bearer <token>".`
+      : `${what} needs ${needs}.`;
   return new GraphQLError(message, { extensions: { code } });
 }
 
-function rulesForNamedType(schema: GraphQLSchema, policy: AuthPolicy, type: GraphQLNamedType): Rule[] {
+function rulesForNamedType(
+  schema: GraphQLSchema,
+  policy: AuthPolicy,
+  type: GraphQLNamedType,
+): Rule[] {
   if (isObjectType(type)) return [...(policy.typeRules.get(type.name) ?? [])];
-  if (isAbstractType(type)) return schema.getPossibleTypes(type).flatMap((t) => policy.typeRules.get(t.name) ?? []);
+  if (isAbstractType(type))
+    return schema.getPossibleTypes(type).flatMap((t) => policy.typeRules.get(t.name) ?? []);
   return [];
 }
 
@@ -124,7 +163,11 @@ function rulesForNamedType(schema: GraphQLSchema, policy: AuthPolicy, type: Grap
  * of the schema; throws a BAD_USER_INPUT error naming `at` (e.g. `representations[2]`) when
  * they are missing or ill-typed. Never calls upstream.
  */
-export type RepresentationCheck = (typeName: string, representation: Readonly<Record<string, unknown>>, at: string) => void;
+export type RepresentationCheck = (
+  typeName: string,
+  representation: Readonly<Record<string, unknown>>,
+  at: string,
+) => void;
 
 export interface AuthDirectivesOptions {
   /** The key check `_entities` runs on each representation before authorization. */
@@ -139,12 +182,20 @@ export interface AuthDirectivesOptions {
  * checked per representation, so one malformed or unauthorized entity is `null` with its own
  * error and the rest resolve.
  */
-export function applyAuthDirectives(schema: GraphQLSchema, policy: AuthPolicy = readAuthPolicy(schema), options: AuthDirectivesOptions = {}): GraphQLSchema {
+export function applyAuthDirectives(
+  schema: GraphQLSchema,
+  policy: AuthPolicy = readAuthPolicy(schema),
+  options: AuthDirectivesOptions = {},
+): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName, s) => {
-      const original: GraphQLFieldResolver<unknown, AuthContext> = fieldConfig.resolve ?? defaultFieldResolver;
+      const original: GraphQLFieldResolver<unknown, AuthContext> =
+        fieldConfig.resolve ?? defaultFieldResolver;
       if (typeName === s.getQueryType()?.name && fieldName === '_entities') {
-        return { ...fieldConfig, resolve: entitiesGuard(s, policy, original, options.checkRepresentation) };
+        return {
+          ...fieldConfig,
+          resolve: entitiesGuard(s, policy, original, options.checkRepresentation),
+        };
       }
       const rules = simplifyRules([
         ...(policy.fieldRules.get(`${typeName}.${fieldName}`) ?? []),
@@ -167,7 +218,11 @@ export function applyAuthDirectives(schema: GraphQLSchema, policy: AuthPolicy = 
             return subscribe(source, args, context, info);
           }
         : undefined;
-      return { ...fieldConfig, resolve, ...(guardedSubscribe ? { subscribe: guardedSubscribe } : {}) };
+      return {
+        ...fieldConfig,
+        resolve,
+        ...(guardedSubscribe ? { subscribe: guardedSubscribe } : {}),
+      };
     },
   });
 }
@@ -210,18 +265,27 @@ function describeKind(value: unknown): string {
 function entityTypeOf(rep: unknown, entityTypes: ReadonlySet<string>, at: string): string {
   const expected = `one of ${[...entityTypes].sort().join(', ')}`;
   if (!isPlainObject(rep)) {
-    throw new BadUserInputError(`Argument "${at}" must be an object with "__typename" and the key fields of ${expected}; got ${describeKind(rep)}.`, {
-      argument: at,
-    });
+    throw new BadUserInputError(
+      `Argument "${at}" must be an object with "__typename" and the key fields of ${expected}; got ${describeKind(rep)}.`,
+      {
+        argument: at,
+      },
+    );
   }
   const name = Object.hasOwn(rep, '__typename') ? rep.__typename : undefined;
   if (typeof name !== 'string') {
     const got = name === undefined ? 'none' : describeKind(name);
-    throw new BadUserInputError(`Argument "${at}.__typename" must be a string naming ${expected}; got ${got}.`, { argument: `${at}.__typename` });
+    throw new BadUserInputError(
+      `Argument "${at}.__typename" must be a string naming ${expected}; got ${got}.`,
+      { argument: `${at}.__typename` },
+    );
   }
   if (!entityTypes.has(name)) {
     const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-    throw new BadUserInputError(`Argument "${at}.__typename" must name ${expected}; got ${JSON.stringify(shown)}.`, { argument: `${at}.__typename` });
+    throw new BadUserInputError(
+      `Argument "${at}.__typename" must name ${expected}; got ${JSON.stringify(shown)}.`,
+      { argument: `${at}.__typename` },
+    );
   }
   return name;
 }
@@ -241,9 +305,16 @@ function entitiesGuard(
   checkRepresentation: RepresentationCheck | undefined,
 ): GraphQLFieldResolver<unknown, AuthContext> {
   const entityTypes = entityTypeNames(schema);
-  const rulesByType = new Map([...entityTypes].map((name) => [name, simplifyRules(rulesForNamedType(schema, policy, schema.getType(name)!))]));
+  const rulesByType = new Map(
+    [...entityTypes].map((name) => [
+      name,
+      simplifyRules(rulesForNamedType(schema, policy, schema.getType(name)!)),
+    ]),
+  );
   return async (source, args: { representations?: unknown }, context, info) => {
-    const representations: unknown[] = Array.isArray(args.representations) ? args.representations : [];
+    const representations: unknown[] = Array.isArray(args.representations)
+      ? args.representations
+      : [];
     const checked = representations.map((rep, i): Record<string, unknown> | Error => {
       const at = `representations[${i}]`;
       try {
@@ -260,7 +331,14 @@ function entitiesGuard(
       }
     });
     const allowed = checked.filter((c): c is Record<string, unknown> => !(c instanceof Error));
-    const resolved = allowed.length ? ((await original(source, { ...args, representations: allowed }, context, info)) as unknown[]) : [];
+    const resolved = allowed.length
+      ? ((await original(
+          source,
+          { ...args, representations: allowed },
+          context,
+          info,
+        )) as unknown[])
+      : [];
     let next = 0;
     return checked.map((c) => (c instanceof Error ? c : resolved[next++]));
   };

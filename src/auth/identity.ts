@@ -7,7 +7,11 @@ export interface Identity {
   expiresAt?: number;
 }
 
-export const ANONYMOUS: Identity = Object.freeze({ authenticated: false, subject: null, scopes: new Set<string>() });
+export const ANONYMOUS: Identity = Object.freeze({
+  authenticated: false,
+  subject: null,
+  scopes: new Set<string>(),
+});
 
 /** The scope every job type needs. */
 export const SCOPE_READ = 'jobs:read';

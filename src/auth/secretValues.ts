@@ -77,7 +77,8 @@ const bucket = (h: number) => (h ^ (h >>> HASH_BITS)) & HASH_MASK;
 /** A character escapeNonAscii rewrites. */
 const NON_ASCII = /[\u007f-\uffff]/;
 const EVERY_NON_ASCII = new RegExp(NON_ASCII.source, 'g');
-const escapeNonAscii = (s: string) => s.replace(EVERY_NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const escapeNonAscii = (s: string) =>
+  s.replace(EVERY_NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
 /** Text no form changes: printable ASCII except quotes (`"`, `'`, `` ` ``) and backslash. */
 const PLAIN = /^[ !#-&(-[\]-_a-~]*$/;
@@ -98,10 +99,16 @@ export function formsOf(value: string): string[] {
   const json = jsonInner(value);
   // util.inspect quotes as JSON does unless the value holds a quote, a control character other
   // than \b \t \n \f \r, a C1 character or a surrogate (or is longer than it shows): skip it then.
-  const quoted = [value, json, value.length <= 10_000 && INSPECT_AS_JSON.test(value) ? json : inspect(value).slice(1, -1)];
+  const quoted = [
+    value,
+    json,
+    value.length <= 10_000 && INSPECT_AS_JSON.test(value) ? json : inspect(value).slice(1, -1),
+  ];
   const inLine = quoted.flatMap((q) => [q, jsonInner(q)]);
   // JSON.stringify and util.inspect escape into ASCII: the forms of an ASCII value have nothing to rewrite.
-  return [...new Set(NON_ASCII.test(value) ? inLine.flatMap((f) => [f, escapeNonAscii(f)]) : inLine)];
+  return [
+    ...new Set(NON_ASCII.test(value) ? inLine.flatMap((f) => [f, escapeNonAscii(f)]) : inLine),
+  ];
 }
 
 /**
@@ -322,7 +329,13 @@ export class SecretValueRegistry {
     let end = text.length;
     for (; end >= length && fewest > 0; end -= length) consider(end);
     if (fewest > 0 && end !== 0) consider(length); // the windows stopped short of its start: its first one too
-    return { text, window: text.slice(best - length, best), end: best, bucket: bestBucket, count: 1 };
+    return {
+      text,
+      window: text.slice(best - length, best),
+      end: best,
+      bucket: bestBucket,
+      count: 1,
+    };
   }
 
   private scrubValues(text: string): string {
@@ -341,7 +354,8 @@ export class SecretValueRegistry {
         if (!forms) continue;
         for (const form of forms) {
           const start = end - form.end;
-          if (start >= 0 && text.startsWith(form.text, start)) (ranges ??= []).push([start, start + form.text.length]);
+          if (start >= 0 && text.startsWith(form.text, start))
+            (ranges ??= []).push([start, start + form.text.length]);
         }
       }
     }

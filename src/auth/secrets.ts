@@ -29,7 +29,10 @@ function sensitivityOf(sensitiveFields: readonly SensitiveField[]) {
     reaches.set(type.name, result);
     return result;
   };
-  return { isSensitive: (type: GraphQLObjectType, field: string) => sensitive.has(`${type.name}.${field}`), canReach };
+  return {
+    isSensitive: (type: GraphQLObjectType, field: string) => sensitive.has(`${type.name}.${field}`),
+    canReach,
+  };
 }
 
 /**
@@ -52,7 +55,8 @@ export function createSecretDetector(
     const obj = value as Record<string, unknown>;
     return Object.values(type.getFields()).some((f) => {
       const v = obj[f.name];
-      if (isSensitive(type, f.name)) return v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0);
+      if (isSensitive(type, f.name))
+        return v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0);
       return holds(v, f.type);
     });
   };
@@ -74,7 +78,9 @@ const NAME_FIELDS = new Set(['KeyValue.key']);
 function leaves(value: unknown, type: GraphQLOutputType, out: string[]): void {
   if (value === null || value === undefined) return;
   if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) leaves(v, isListType(type) || isNonNullType(type) ? unwrapList(type) : type, out);
+  else if (Array.isArray(value))
+    for (const v of value)
+      leaves(v, isListType(type) || isNonNullType(type) ? unwrapList(type) : type, out);
   else if (typeof value === 'object') {
     const named = getNamedType(type);
     const fields = isObjectType(named) ? named.getFields() : {};
@@ -105,11 +111,18 @@ export function createSensitiveValueCollector(
   const { isSensitive, canReach } = sensitivityOf(sensitiveFields);
 
   // Per object type, once: its fields as a list, each marked sensitive or not (runs per loaded record).
-  const fieldLists = new Map<GraphQLObjectType, { name: string; type: GraphQLOutputType; sensitive: boolean }[]>();
+  const fieldLists = new Map<
+    GraphQLObjectType,
+    { name: string; type: GraphQLOutputType; sensitive: boolean }[]
+  >();
   const fieldsOf = (type: GraphQLObjectType) => {
     let fields = fieldLists.get(type);
     if (!fields) {
-      fields = Object.values(type.getFields()).map((f) => ({ name: f.name, type: f.type, sensitive: isSensitive(type, f.name) }));
+      fields = Object.values(type.getFields()).map((f) => ({
+        name: f.name,
+        type: f.type,
+        sensitive: isSensitive(type, f.name),
+      }));
       fieldLists.set(type, fields);
     }
     return fields;

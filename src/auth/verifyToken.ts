@@ -21,7 +21,17 @@ export interface TokenSettings {
 }
 
 /** Asymmetric algorithms accepted from a JWKS; `none` and HMAC are never accepted there. */
-const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+const JWKS_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'EdDSA',
+];
 /** The only algorithm accepted with JOBGRAPH_JWT_SECRET. */
 const HMAC_ALGORITHMS = ['HS256'];
 /** Clock tolerance for exp/nbf/iat, in seconds. */
@@ -39,7 +49,9 @@ export const VERIFIED_TOKEN_MAX_ENTRIES = 10_000;
 /** A present but invalid token: the whole request is rejected with HTTP 401. */
 export class InvalidTokenError extends JobgraphError {
   constructor(reason: string) {
-    super('UNAUTHENTICATED', `The bearer token is not valid: ${reason}.`, { http: { status: 401 } });
+    super('UNAUTHENTICATED', `The bearer token is not valid: ${reason}.`, {
+      http: { status: 401 },
+    });
   }
 }
 
@@ -80,16 +92,23 @@ const JWKS_MAX_RETRY_MS = 30_000;
  * cached key set) with required issuer and audience. Expiry is required. The token and its
  * payload are never logged or echoed; reasons are generic.
  */
-export function createTokenVerifier(settings: TokenSettings, options: TokenVerifierOptions = {}): TokenVerifier {
+export function createTokenVerifier(
+  settings: TokenSettings,
+  options: TokenVerifierOptions = {},
+): TokenVerifier {
   // Imported once: a raw Uint8Array would be imported again on every verification.
-  const secret = settings.jwtSecret ? createSecretKey(Buffer.from(settings.jwtSecret, 'utf8')) : null;
+  const secret = settings.jwtSecret
+    ? createSecretKey(Buffer.from(settings.jwtSecret, 'utf8'))
+    : null;
   // jose writes each fetched key set into `fetched.jwks` (a new object per fetch): how a cached
   // verification learns that the keys were fetched again.
   const fetched = {} as JWKSCacheInput & Partial<ExportedJWKSCache>;
   const jwks = settings.jwksUrl
     ? createRemoteJWKSet(new URL(settings.jwksUrl), {
         [jwksCache]: fetched,
-        ...(options.jwksCooldownMs !== undefined ? { cooldownDuration: options.jwksCooldownMs } : {}),
+        ...(options.jwksCooldownMs !== undefined
+          ? { cooldownDuration: options.jwksCooldownMs }
+          : {}),
       })
     : null;
   const jwksUrl = settings.jwksUrl ? loggableUrl(settings.jwksUrl) : null;
@@ -104,10 +123,16 @@ export function createTokenVerifier(settings: TokenSettings, options: TokenVerif
   // Verified tokens, keyed by the token itself (held in memory only, like the request that
   // carried it; never logged), in order of verification.
   const verified = new Map<string, Verified>();
-  const remember = (token: string, identity: Identity, payload: JWTPayload, keySet: unknown): void => {
+  const remember = (
+    token: string,
+    identity: Identity,
+    payload: JWTPayload,
+    keySet: unknown,
+  ): void => {
     const until = Math.min(Date.now() + VERIFIED_TOKEN_TTL_MS, (payload.exp as number) * 1000);
     if (!(until > Date.now())) return; // expired but within the clock tolerance: verify each time
-    if (verified.size >= VERIFIED_TOKEN_MAX_ENTRIES) verified.delete(verified.keys().next().value as string);
+    if (verified.size >= VERIFIED_TOKEN_MAX_ENTRIES)
+      verified.delete(verified.keys().next().value as string);
     verified.set(token, { identity, until, keySet });
   };
 
@@ -118,7 +143,8 @@ export function createTokenVerifier(settings: TokenSettings, options: TokenVerif
     const token = match[1] as string;
     const known = verified.get(token);
     if (known) {
-      if (Date.now() < known.until && (known.keySet === null || known.keySet === fetched.jwks)) return known.identity;
+      if (Date.now() < known.until && (known.keySet === null || known.keySet === fetched.jwks))
+        return known.identity;
       verified.delete(token);
     }
     let alg: string | undefined;
@@ -131,9 +157,15 @@ export function createTokenVerifier(settings: TokenSettings, options: TokenVerif
     let keySet: unknown = null;
     try {
       if (alg && HMAC_ALGORITHMS.includes(alg) && secret) {
-        ({ payload } = await jwtVerify(token, secret, { ...claimChecks, algorithms: HMAC_ALGORITHMS }));
+        ({ payload } = await jwtVerify(token, secret, {
+          ...claimChecks,
+          algorithms: HMAC_ALGORITHMS,
+        }));
       } else if (alg && JWKS_ALGORITHMS.includes(alg) && jwks) {
-        ({ payload } = await jwtVerify(token, jwks, { ...claimChecks, algorithms: JWKS_ALGORITHMS }));
+        ({ payload } = await jwtVerify(token, jwks, {
+          ...claimChecks,
+          algorithms: JWKS_ALGORITHMS,
+        }));
         keySet = fetched.jwks;
       } else {
         throw new InvalidTokenError('its signing algorithm is not accepted');
@@ -143,7 +175,10 @@ export function createTokenVerifier(settings: TokenSettings, options: TokenVerif
       const reason = reasonOf(err);
       // Likely not the token's fault: the key set could not be fetched or read. The operator needs to know.
       if (reason === UNVERIFIABLE && alg !== undefined && JWKS_ALGORITHMS.includes(alg)) {
-        logger?.warn({ jwksUrl, cause: causeOf(err) }, 'a token could not be verified with the JWKS: it could not be fetched or read');
+        logger?.warn(
+          { jwksUrl, cause: causeOf(err) },
+          'a token could not be verified with the JWKS: it could not be fetched or read',
+        );
       }
       throw new InvalidTokenError(reason);
     }
@@ -170,7 +205,10 @@ export function createTokenVerifier(settings: TokenSettings, options: TokenVerif
           { jwksUrl, cause: causeOf(err), retryInMs: nextWaitMs },
           'the JWKS could not be fetched: tokens signed with its keys cannot be verified, and /readyz answers 503 until it is',
         );
-        timer = setTimeout(() => fetchKeys(Math.min(nextWaitMs * 2, JWKS_MAX_RETRY_MS)), nextWaitMs);
+        timer = setTimeout(
+          () => fetchKeys(Math.min(nextWaitMs * 2, JWKS_MAX_RETRY_MS)),
+          nextWaitMs,
+        );
         timer.unref();
       },
     );
@@ -198,14 +236,21 @@ function loggableUrl(value: string): string {
 function causeOf(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
-  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : null;
+  const detail =
+    typeof cause?.code === 'string'
+      ? cause.code
+      : typeof cause?.message === 'string'
+        ? cause.message
+        : null;
   return detail ? `${err.message} (${detail})` : err.message;
 }
 
 function reasonOf(err: unknown): string {
   if (err instanceof joseErrors.JWTExpired) return 'it has expired';
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `its "${err.claim}" claim is not accepted`;
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'its signature does not verify';
+  if (err instanceof joseErrors.JWTClaimValidationFailed)
+    return `its "${err.claim}" claim is not accepted`;
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed)
+    return 'its signature does not verify';
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'its signing algorithm is not accepted';
   if (err instanceof joseErrors.JWKSNoMatchingKey) return 'no key in the key set matches it';
   return UNVERIFIABLE;
@@ -216,7 +261,9 @@ const UNVERIFIABLE = 'it could not be verified';
 /** Scopes from `scope` (space-separated string) and/or `scp` (array of strings). */
 export function scopesOf(payload: JWTPayload): ReadonlySet<string> {
   const out = new Set<string>();
-  if (typeof payload.scope === 'string') for (const s of payload.scope.split(/\s+/)) if (s) out.add(s);
-  if (Array.isArray(payload.scp)) for (const s of payload.scp) if (typeof s === 'string' && s) out.add(s);
+  if (typeof payload.scope === 'string')
+    for (const s of payload.scope.split(/\s+/)) if (s) out.add(s);
+  if (Array.isArray(payload.scp))
+    for (const s of payload.scp) if (typeof s === 'string' && s) out.add(s);
   return out;
 }

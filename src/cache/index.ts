@@ -5,7 +5,11 @@ import { createJobCache, inMemoryStore, type JobCache, type SecretDetector } fro
 export type { JobCache, SecretDetector } from './jobCache.ts';
 
 /** The configured job cache: Redis when JOBGRAPH_CACHE_URL is set, else an in-process LRU; none when max entries is 0. */
-export async function openJobCache(config: Config, holdsSecret: SecretDetector, logger: Logger): Promise<JobCache | undefined> {
+export async function openJobCache(
+  config: Config,
+  holdsSecret: SecretDetector,
+  logger: Logger,
+): Promise<JobCache | undefined> {
   const { url, maxEntries, ttlSeconds, opTimeoutMs } = config.cache;
   if (url) {
     // Loaded only when configured: the Redis client is most of a megabyte of code.
@@ -22,5 +26,11 @@ export async function openJobCache(config: Config, holdsSecret: SecretDetector, 
     });
   }
   if (maxEntries === 0) return undefined;
-  return createJobCache({ store: inMemoryStore(maxEntries), ttlSeconds, holdsSecret, logger, opTimeoutMs: 0 });
+  return createJobCache({
+    store: inMemoryStore(maxEntries),
+    ttlSeconds,
+    holdsSecret,
+    logger,
+    opTimeoutMs: 0,
+  });
 }

@@ -1,5 +1,12 @@
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap } from 'cockatiel';
+import {
+  ConsecutiveBreaker,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleAll,
+  timeout,
+  wrap,
+} from 'cockatiel';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
@@ -51,7 +58,10 @@ export interface LeaseStore {
    * Start listening for the outcome of `globalId`'s lease: `outcome` resolves with the holder's
    * word, or with 'gone' when the wait ran out after `ms`, was cancelled, or the store failed.
    */
-  listen(globalId: string, ms: number): { outcome: Promise<'stored' | 'uncacheable' | 'gone'>; cancel(): void };
+  listen(
+    globalId: string,
+    ms: number,
+  ): { outcome: Promise<'stored' | 'uncacheable' | 'gone'>; cancel(): void };
 }
 
 const PREFIX = 'jobgraph:job:v1:';
@@ -82,7 +92,10 @@ export function createJobCache(options: JobCacheOptions): JobCache {
     options.opTimeoutMs === 0
       ? { execute: <T>(fn: () => Promise<T>) => fn() }
       : wrap(
-          circuitBreaker(handleAll, { halfOpenAfter: options.pauseAfterFailureMs ?? 10_000, breaker: new ConsecutiveBreaker(1) }),
+          circuitBreaker(handleAll, {
+            halfOpenAfter: options.pauseAfterFailureMs ?? 10_000,
+            breaker: new ConsecutiveBreaker(1),
+          }),
           timeout(options.opTimeoutMs ?? 250, TimeoutStrategy.Aggressive),
         );
   // The stored text of a record read again is parsed once: the record is deeply frozen and shared
@@ -106,15 +119,25 @@ export function createJobCache(options: JobCacheOptions): JobCache {
       const raw = await guard.execute(() => store.get(PREFIX + globalId));
       return raw === undefined ? undefined : parse(globalId, raw);
     } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, 'job cache read failed; asking the provider');
+      logger.warn(
+        { err: { message: (err as Error).message } },
+        'job cache read failed; asking the provider',
+      );
       return undefined;
     }
   };
-  const acquire = async (globalId: string, token: string, ttlMs: number): Promise<boolean | undefined> => {
+  const acquire = async (
+    globalId: string,
+    token: string,
+    ttlMs: number,
+  ): Promise<boolean | undefined> => {
     try {
       return await guard.execute(() => leases!.acquire(globalId, token, ttlMs));
     } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, 'job cache lease failed; asking the provider');
+      logger.warn(
+        { err: { message: (err as Error).message } },
+        'job cache lease failed; asking the provider',
+      );
       return undefined;
     }
   };
@@ -123,11 +146,17 @@ export function createJobCache(options: JobCacheOptions): JobCache {
       guard
         .execute(() => leases!.release(globalId, token, stored))
         .catch((err: unknown) => {
-          logger.warn({ err: { message: (err as Error).message } }, 'job cache lease release failed');
+          logger.warn(
+            { err: { message: (err as Error).message } },
+            'job cache lease release failed',
+          );
         });
     },
   });
-  const claim = async (globalId: string, { leaseMs, waitMs }: { leaseMs: number; waitMs: number }): Promise<Claim> => {
+  const claim = async (
+    globalId: string,
+    { leaseMs, waitMs }: { leaseMs: number; waitMs: number },
+  ): Promise<Claim> => {
     const token = randomUUID();
     const taken = await acquire(globalId, token, leaseMs);
     if (taken === undefined) return FETCH_YOURSELF;
@@ -161,7 +190,9 @@ export function createJobCache(options: JobCacheOptions): JobCache {
     async offer(record) {
       if (!record.terminal || holdsSecret(record)) return false;
       try {
-        await guard.execute(() => store.set(PREFIX + record.id, JSON.stringify(record), { ttl: ttlSeconds }));
+        await guard.execute(() =>
+          store.set(PREFIX + record.id, JSON.stringify(record), { ttl: ttlSeconds }),
+        );
         return true;
       } catch (err) {
         logger.warn({ err: { message: (err as Error).message } }, 'job cache write failed');

@@ -7,7 +7,8 @@ const LEASE_PREFIX = 'jobgraph:lease:v1:';
 /** One channel for every lease's outcome: `stored <globalId>` or `uncacheable <globalId>`. */
 const LEASE_CHANNEL = 'jobgraph:lease:v1';
 /** Delete the lease only if it is still ours (it may have expired and been taken by another process). */
-const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+const RELEASE_SCRIPT =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 type Outcome = 'stored' | 'uncacheable' | 'gone';
 
@@ -46,7 +47,12 @@ function redisLeases(client: RedisClientType): { leases: LeaseStore; close: () =
     );
   const leases: LeaseStore = {
     async acquire(globalId, token, ttlMs) {
-      return (await client.set(LEASE_PREFIX + globalId, token, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } })) === 'OK';
+      return (
+        (await client.set(LEASE_PREFIX + globalId, token, {
+          condition: 'NX',
+          expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) },
+        })) === 'OK'
+      );
     },
     async release(globalId, token, stored) {
       await client.eval(RELEASE_SCRIPT, { keys: [LEASE_PREFIX + globalId], arguments: [token] });
@@ -93,15 +99,25 @@ function redisLeases(client: RedisClientType): { leases: LeaseStore; close: () =
  * same time. Connection and command errors are not thrown at callers: the job cache treats
  * a failing Redis as a miss.
  */
-export async function redisStore(url: string): Promise<{ store: KeyValueCache<string>; leases?: LeaseStore; close: () => Promise<void> }> {
+export async function redisStore(
+  url: string,
+): Promise<{ store: KeyValueCache<string>; leases?: LeaseStore; close: () => Promise<void> }> {
   // No offline queue: while Redis is away a command fails at once (a miss) instead of waiting for the op timeout.
-  const keyv = createKeyv({ url, disableOfflineQueue: true }, { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 1000 });
+  const keyv = createKeyv(
+    { url, disableOfflineQueue: true },
+    { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 1000 },
+  );
   keyv.on('error', () => {
     // Reported through failed reads and writes (logged by the job cache); keep the emitter quiet.
   });
   // Connect at start, so the first jobs do not pay for (or time out on) the connection.
-  const client = await (keyv.store as { getClient?: () => Promise<unknown> }).getClient?.().catch(() => undefined);
-  const lease = client && typeof (client as RedisClientType).duplicate === 'function' ? redisLeases(client as RedisClientType) : undefined;
+  const client = await (keyv.store as { getClient?: () => Promise<unknown> })
+    .getClient?.()
+    .catch(() => undefined);
+  const lease =
+    client && typeof (client as RedisClientType).duplicate === 'function'
+      ? redisLeases(client as RedisClientType)
+      : undefined;
   return {
     store: new KeyvAdapter<string>(keyv as never),
     ...(lease ? { leases: lease.leases } : {}),

@@ -39,7 +39,9 @@ function onShutdown(close: () => Promise<void>, graceMs: number): void {
     close().then(
       () => process.exit(0),
       (err: unknown) => {
-        process.stderr.write(`shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(
+          `shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
         process.exit(1);
       },
     );
@@ -49,12 +51,19 @@ function onShutdown(close: () => Promise<void>, graceMs: number): void {
 }
 
 async function demo(): Promise<void> {
-  const [{ demoExposureWarning, startDemo }, { emulatorEnvironment, exampleGlobalIds }, { sandboxDocument }] = await Promise.all([
+  const [
+    { demoExposureWarning, startDemo },
+    { emulatorEnvironment, exampleGlobalIds },
+    { sandboxDocument },
+  ] = await Promise.all([
     import('../app.ts'),
     import('../emulators/index.ts'),
     import('./sandboxQuery.ts'),
   ]);
-  const [{ PROGRESSING_JOB_IDS }, { watchCurlLines }] = await Promise.all([import('../emulators/index.ts'), import('./watch.ts')]);
+  const [{ PROGRESSING_JOB_IDS }, { watchCurlLines }] = await Promise.all([
+    import('../emulators/index.ts'),
+    import('./watch.ts'),
+  ]);
   const examples = exampleGlobalIds();
   const gateway = await startDemo({ sandboxDocument: sandboxDocument(Object.values(examples)) });
   onShutdown(() => gateway.close(), gateway.config.resilience.shutdownGraceMs);
@@ -113,20 +122,29 @@ async function demo(): Promise<void> {
 }
 
 async function live(): Promise<void> {
-  const [{ loadConfig }, { startGateway }] = await Promise.all([import('../config.ts'), import('../app.ts')]);
+  const [{ loadConfig }, { startGateway }] = await Promise.all([
+    import('../config.ts'),
+    import('../app.ts'),
+  ]);
   const config = loadConfig({ mode: 'live' });
   const gateway = await startGateway(config);
   onShutdown(() => gateway.close(), config.resilience.shutdownGraceMs);
   if (!config.auth.jwtSecret && !config.auth.jwksUrl) {
-    gateway.logger.warn('neither JOBGRAPH_JWT_SECRET nor JOBGRAPH_JWKS_URL is set: no token can be verified, so every job field answers UNAUTHENTICATED');
+    gateway.logger.warn(
+      'neither JOBGRAPH_JWT_SECRET nor JOBGRAPH_JWKS_URL is set: no token can be verified, so every job field answers UNAUTHENTICATED',
+    );
   }
   // Not `url`: that is a sensitive field name (Import/Export artifact links), redacted in logs.
-  gateway.logger.info({ endpoint: gateway.server.url, mode: 'live' }, 'jobgraph listening (live upstreams)');
+  gateway.logger.info(
+    { endpoint: gateway.server.url, mode: 'live' },
+    'jobgraph listening (live upstreams)',
+  );
   await (await import('./startupSummary.ts')).printStartupSummary(gateway);
 }
 
 async function emulators(portBase: number | undefined): Promise<void> {
-  const { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators } = await import('../emulators/index.ts');
+  const { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators } =
+    await import('../emulators/index.ts');
   const set = await startEmulators({ portBase: portBase ?? DEFAULT_EMULATOR_PORT_BASE });
   onShutdown(() => set.close(), 0); // the emulators cut their connections at once
   const env = emulatorEnvironment(set);
@@ -144,9 +162,13 @@ async function emulators(portBase: number | undefined): Promise<void> {
 }
 
 async function token(scopes: string, ttl: number): Promise<void> {
-  const [{ ConfigError, loadConfig }, { mintToken }] = await Promise.all([import('../config.ts'), import('../auth/mintToken.ts')]);
+  const [{ ConfigError, loadConfig }, { mintToken }] = await Promise.all([
+    import('../config.ts'),
+    import('../auth/mintToken.ts'),
+  ]);
   const config = loadConfig({ mode: 'live' });
-  if (!config.auth.jwtSecret) throw new ConfigError('JOBGRAPH_JWT_SECRET', 'is required to mint a token');
+  if (!config.auth.jwtSecret)
+    throw new ConfigError('JOBGRAPH_JWT_SECRET', 'is required to mint a token');
   const list = scopes.split(/\s+/).filter(Boolean);
   process.stdout.write(
     `${await mintToken({ secret: config.auth.jwtSecret, scopes: list, ttlSeconds: ttl, issuer: config.auth.issuer, audience: config.auth.audience })}\n`,
@@ -176,7 +198,9 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
 function integerFlag(flag: string, raw: string, min: number, max: number, what: string): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${flag}: expected ${what} (a whole number from ${min} to ${max}), got "${raw}"`);
+    throw new UsageError(
+      `--${flag}: expected ${what} (a whole number from ${min} to ${max}), got "${raw}"`,
+    );
   }
   return value;
 }
@@ -211,11 +235,15 @@ async function main(argv: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
   const command = positionals[0] ?? 'live';
   const allowed = COMMAND_FLAGS[command];
-  if (!allowed || positionals[0] === 'live') throw new UsageError(`unknown command "${positionals[0]}"`);
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}" after "${positionals[0]}"`);
+  if (!allowed || positionals[0] === 'live')
+    throw new UsageError(`unknown command "${positionals[0]}"`);
+  if (positionals.length > 1)
+    throw new UsageError(`unexpected argument "${positionals[1]}" after "${positionals[0]}"`);
   for (const flag of ['scopes', 'ttl', 'port-base', 'subgraph', 'possible-types'] as const) {
     if (values[flag] !== undefined && !allowed.includes(flag)) {
-      throw new UsageError(`--${flag}: not an option of ${command === 'live' ? 'live mode (jobgraph with no command)' : `"jobgraph ${command}"`}`);
+      throw new UsageError(
+        `--${flag}: not an option of ${command === 'live' ? 'live mode (jobgraph with no command)' : `"jobgraph ${command}"`}`,
+      );
     }
   }
   switch (command) {
@@ -224,14 +252,25 @@ async function main(argv: string[]): Promise<void> {
     case 'demo':
       return demo();
     case 'emulators':
-      return emulators(values['port-base'] === undefined ? undefined : integerFlag('port-base', values['port-base'], 0, MAX_PORT_BASE, 'a port base'));
+      return emulators(
+        values['port-base'] === undefined
+          ? undefined
+          : integerFlag('port-base', values['port-base'], 0, MAX_PORT_BASE, 'a port base'),
+      );
     case 'schema':
-      if (values.subgraph && values['possible-types']) throw new UsageError('--subgraph and --possible-types: give one or the other');
-      return schema(values.subgraph ? 'subgraph' : values['possible-types'] ? 'possible-types' : 'client');
+      if (values.subgraph && values['possible-types'])
+        throw new UsageError('--subgraph and --possible-types: give one or the other');
+      return schema(
+        values.subgraph ? 'subgraph' : values['possible-types'] ? 'possible-types' : 'client',
+      );
     default: {
       const scopes = values.scopes ?? SCOPE_READ;
-      if (values.scopes !== undefined && !scopes.trim()) throw new UsageError('--scopes: expected one or more space-separated scopes, got ""');
-      const ttl = values.ttl === undefined ? DEFAULT_TOKEN_TTL_SECONDS : integerFlag('ttl', values.ttl, 1, 10 * 365 * 86400, 'a lifetime in seconds');
+      if (values.scopes !== undefined && !scopes.trim())
+        throw new UsageError('--scopes: expected one or more space-separated scopes, got ""');
+      const ttl =
+        values.ttl === undefined
+          ? DEFAULT_TOKEN_TTL_SECONDS
+          : integerFlag('ttl', values.ttl, 1, 10 * 365 * 86400, 'a lifetime in seconds');
       return token(scopes, ttl);
     }
   }
@@ -239,8 +278,12 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   // Compared by name: importing config.ts for its class would load it for every command.
-  if (err instanceof UsageError) process.stderr.write(`jobgraph: ${err.message}\nRun "jobgraph --help" for the commands and their flags.\n`);
-  else if (err instanceof Error && err.name === 'ConfigError') process.stderr.write(`jobgraph: configuration error: ${err.message}\n`);
+  if (err instanceof UsageError)
+    process.stderr.write(
+      `jobgraph: ${err.message}\nRun "jobgraph --help" for the commands and their flags.\n`,
+    );
+  else if (err instanceof Error && err.name === 'ConfigError')
+    process.stderr.write(`jobgraph: configuration error: ${err.message}\n`);
   else process.stderr.write(`jobgraph: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

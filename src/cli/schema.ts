@@ -60,7 +60,8 @@ function inaccessibleNames(document: DocumentNode): Set<string> {
         if (item.kind !== Kind.OBJECT) continue;
         const field = (name: string) => item.fields.find((f) => f.name.value === name)?.value;
         const [name, as] = [field('name'), field('as')];
-        if (name?.kind === Kind.STRING && name.value === '@inaccessible') names.add(as?.kind === Kind.STRING ? as.value.replace(/^@/, '') : 'inaccessible');
+        if (name?.kind === Kind.STRING && name.value === '@inaccessible')
+          names.add(as?.kind === Kind.STRING ? as.value.replace(/^@/, '') : 'inaccessible');
       }
     }
   }
@@ -81,7 +82,11 @@ const TYPE_KINDS: ReadonlySet<string> = new Set([
   Kind.ENUM_TYPE_EXTENSION,
   Kind.INPUT_OBJECT_TYPE_EXTENSION,
 ]);
-const MEMBER_KINDS: ReadonlySet<string> = new Set([Kind.FIELD_DEFINITION, Kind.INPUT_VALUE_DEFINITION, Kind.ENUM_VALUE_DEFINITION]);
+const MEMBER_KINDS: ReadonlySet<string> = new Set([
+  Kind.FIELD_DEFINITION,
+  Kind.INPUT_VALUE_DEFINITION,
+  Kind.ENUM_VALUE_DEFINITION,
+]);
 
 const EXECUTABLE_LOCATIONS: ReadonlySet<string> = new Set([
   DirectiveLocation.QUERY,
@@ -95,18 +100,28 @@ const EXECUTABLE_LOCATIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** A directive clients can write in an operation (say `@lowercase` on a field), which a router's API schema keeps. */
-const isExecutableDirective = (def: DirectiveDefinitionNode): boolean => def.locations.some((l) => EXECUTABLE_LOCATIONS.has(l.value));
+const isExecutableDirective = (def: DirectiveDefinitionNode): boolean =>
+  def.locations.some((l) => EXECUTABLE_LOCATIONS.has(l.value));
 
 /** The client-facing schema: the subgraph document without federation directives, link machinery and `@inaccessible` elements. */
 export function clientSchema(document: DocumentNode = readSubgraphDocument()): GraphQLSchema {
   const hidden = inaccessibleNames(document);
-  const isHidden = (node: ASTNode) => 'directives' in node && (node.directives ?? []).some((d) => hidden.has(d.name.value));
+  const isHidden = (node: ASTNode) =>
+    'directives' in node && (node.directives ?? []).some((d) => hidden.has(d.name.value));
   // A type is hidden when any of its definitions or extensions says so.
   const removedTypes = new Set<string>();
-  for (const def of document.definitions) if (TYPE_KINDS.has(def.kind) && 'name' in def && def.name && isHidden(def)) removedTypes.add(def.name.value);
+  for (const def of document.definitions)
+    if (TYPE_KINDS.has(def.kind) && 'name' in def && def.name && isHidden(def))
+      removedTypes.add(def.name.value);
   const pruned = visit(document, {
     enter(node) {
-      if (TYPE_KINDS.has(node.kind) && 'name' in node && node.name && removedTypes.has(node.name.value)) return null;
+      if (
+        TYPE_KINDS.has(node.kind) &&
+        'name' in node &&
+        node.name &&
+        removedTypes.has(node.name.value)
+      )
+        return null;
       if (MEMBER_KINDS.has(node.kind) && isHidden(node)) return null;
       if (node.kind === Kind.DIRECTIVE_DEFINITION && !isExecutableDirective(node)) return null;
       return undefined;
@@ -116,9 +131,12 @@ export function clientSchema(document: DocumentNode = readSubgraphDocument()): G
     // Every applied directive but graphql's own (`@deprecated`, `@specifiedBy`, `@oneOf`).
     Directive: (node) => (SPECIFIED_DIRECTIVES.has(node.name.value) ? undefined : null),
     // A member or interface that is no longer there.
-    NamedType: (node, _key, parent) => (Array.isArray(parent) && removedTypes.has(node.name.value) ? null : undefined),
+    NamedType: (node, _key, parent) =>
+      Array.isArray(parent) && removedTypes.has(node.name.value) ? null : undefined,
     // `extend schema @link(…)` is left empty.
-    SchemaExtension: { leave: (node) => (node.operationTypes?.length || node.directives?.length ? undefined : null) },
+    SchemaExtension: {
+      leave: (node) => (node.operationTypes?.length || node.directives?.length ? undefined : null),
+    },
   });
   return buildASTSchema(cleaned);
 }
@@ -148,11 +166,19 @@ export function possibleTypes(schema: GraphQLSchema = clientSchema()): Record<st
 }
 
 /** What `{ _service { sdl } }` answers for this document, with one trailing newline. */
-export async function subgraphSdl(document: DocumentNode = readSubgraphDocument()): Promise<string> {
+export async function subgraphSdl(
+  document: DocumentNode = readSubgraphDocument(),
+): Promise<string> {
   const { buildSubgraphSchema } = await import('@apollo/subgraph');
-  const result = await execute({ schema: buildSubgraphSchema({ typeDefs: document }), document: parse('{ _service { sdl } }') });
+  const result = await execute({
+    schema: buildSubgraphSchema({ typeDefs: document }),
+    document: parse('{ _service { sdl } }'),
+  });
   const sdl = (result.data?._service as { sdl?: unknown } | undefined)?.sdl;
-  if (typeof sdl !== 'string') throw new Error(`_service { sdl } answered no SDL: ${JSON.stringify(result.errors ?? result.data)}`);
+  if (typeof sdl !== 'string')
+    throw new Error(
+      `_service { sdl } answered no SDL: ${JSON.stringify(result.errors ?? result.data)}`,
+    );
   return `${sdl.replace(/\s+$/, '')}\n`;
 }
 

@@ -43,7 +43,10 @@ const SOURCE_LABELS: [flag: string, label: string][] = [
 const PROFILE_FLAGS = /^CREDENTIALS_PROFILE/;
 
 /** Name the source of resolved credentials from the SDK's feature flags (`$source`). */
-export function describeCredentialSource(flags: Record<string, unknown> | undefined, profile: string | null): string {
+export function describeCredentialSource(
+  flags: Record<string, unknown> | undefined,
+  profile: string | null,
+): string {
   const set = Object.keys(flags ?? {});
   const label = SOURCE_LABELS.find(([flag]) => set.includes(flag))?.[1];
   if (set.some((f) => PROFILE_FLAGS.test(f))) {
@@ -70,7 +73,8 @@ export async function resolveAwsCredentialSource(
   awsCredentials: Config['awsCredentials'],
   options: ResolveAwsOptions = {},
 ): Promise<AwsCredentialStatus> {
-  if (awsCredentials) return { state: 'static', source: 'static credentials from the configuration' };
+  if (awsCredentials)
+    return { state: 'static', source: 'static credentials from the configuration' };
   const timeoutMs = options.timeoutMs ?? STARTUP_PROBE_TIMEOUT_MS;
   // Loaded only when the chain is asked (about 12 MB): static credentials never need it.
   const provider =
@@ -88,11 +92,18 @@ export async function resolveAwsCredentialSource(
   try {
     const answer = await Promise.race([provider(), timeout]);
     if (answer === 'timeout') return { state: 'timeout', timeoutMs };
-    return { state: 'resolved', source: describeCredentialSource((answer as { $source?: Record<string, unknown> }).$source, shared.profile) };
+    return {
+      state: 'resolved',
+      source: describeCredentialSource(
+        (answer as { $source?: Record<string, unknown> }).$source,
+        shared.profile,
+      ),
+    };
   } catch (err) {
     if (!shared.profile) return { state: 'none' };
     const files = [shared.configFile, shared.credentialsFile];
-    if (!(await profileExists(shared.profile, files))) return { state: 'profile-not-found', profile: shared.profile, files };
+    if (!(await profileExists(shared.profile, files)))
+      return { state: 'profile-not-found', profile: shared.profile, files };
     return { state: 'profile-unusable', profile: shared.profile, reason: oneLine(err) };
   } finally {
     clearTimeout(timer);
@@ -108,7 +119,8 @@ async function profileExists(profile: string, files: string[]): Promise<boolean>
     } catch {
       continue;
     }
-    for (const m of text.matchAll(/^\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]/gm)) if (m[1] === profile) return true;
+    for (const m of text.matchAll(/^\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]/gm))
+      if (m[1] === profile) return true;
   }
   return false;
 }
@@ -132,7 +144,8 @@ export function displayUrl(value: string): string {
 }
 
 const home = homedir();
-const tilde = (file: string) => (file.startsWith(`${home}/`) ? `~${file.slice(home.length)}` : file);
+const tilde = (file: string) =>
+  file.startsWith(`${home}/`) ? `~${file.slice(home.length)}` : file;
 
 export interface StartupSummaryInput {
   config: Config;
@@ -151,15 +164,28 @@ const AWS_PROVIDERS: [key: keyof Config['endpoints'], name: string][] = [
 ];
 
 /** The start-up summary's lines: providers, credential sources, auth, cache, changed limits, warnings. Never a secret value. */
-export function formatStartupSummary({ config, aws, jwksFetched, warnings }: StartupSummaryInput): string[] {
+export function formatStartupSummary({
+  config,
+  aws,
+  jwksFetched,
+  warnings,
+}: StartupSummaryInput): string[] {
   const row = (label: string, text: string) => `  ${label.padEnd(19)} ${text}`;
   const override = (key: keyof Config['endpoints']) => {
     const endpoint = config.endpoints[key];
     return endpoint ? ` · endpoint override ${displayUrl(endpoint)}` : '';
   };
   const awsConfigured = aws.state === 'resolved' || aws.state === 'static';
-  const awsState = awsConfigured ? 'configured' : aws.state === 'timeout' ? 'credentials not known yet' : 'NOT configured (answers PROVIDER_NOT_CONFIGURED)';
-  const lines = ['jobgraph live mode — start-up summary', row('AWS credentials', describeAws(aws)), row('AWS region', config.awsRegion)];
+  const awsState = awsConfigured
+    ? 'configured'
+    : aws.state === 'timeout'
+      ? 'credentials not known yet'
+      : 'NOT configured (answers PROVIDER_NOT_CONFIGURED)';
+  const lines = [
+    'jobgraph live mode — start-up summary',
+    row('AWS credentials', describeAws(aws)),
+    row('AWS region', config.awsRegion),
+  ];
   for (const [key, name] of AWS_PROVIDERS) lines.push(row(name, `${awsState}${override(key)}`));
 
   const t = config.tencent;
@@ -201,11 +227,17 @@ function describeAuth(auth: Config['auth'], jwksFetched: boolean): string {
   const parts: string[] = [];
   if (auth.jwtSecret) parts.push('HS256 (JOBGRAPH_JWT_SECRET)');
   if (auth.jwksUrl) {
-    const fetched = jwksFetched ? 'key set fetched' : 'key set NOT fetched yet (retried in the background; /readyz answers 503 until it is)';
+    const fetched = jwksFetched
+      ? 'key set fetched'
+      : 'key set NOT fetched yet (retried in the background; /readyz answers 503 until it is)';
     parts.push(`JWKS ${displayUrl(auth.jwksUrl)} · ${fetched}`);
   }
-  if (parts.length === 0) return 'NONE: neither JOBGRAPH_JWT_SECRET nor JOBGRAPH_JWKS_URL is set, so every job field answers UNAUTHENTICATED';
-  const claims = [auth.issuer ? `issuer "${auth.issuer}"` : null, auth.audience ? `audience "${auth.audience}"` : null].filter(Boolean);
+  if (parts.length === 0)
+    return 'NONE: neither JOBGRAPH_JWT_SECRET nor JOBGRAPH_JWKS_URL is set, so every job field answers UNAUTHENTICATED';
+  const claims = [
+    auth.issuer ? `issuer "${auth.issuer}"` : null,
+    auth.audience ? `audience "${auth.audience}"` : null,
+  ].filter(Boolean);
   return [...parts, ...(claims.length ? [claims.join(', ')] : [])].join(' · ');
 }
 
@@ -226,7 +258,9 @@ function changedSettings(config: Config): string[] {
     if (value !== fallback) out.push(`${variable}=${String(value)} (default ${String(fallback)})`);
   }
   if (config.cache.maxEntries !== defaults.cache.maxEntries && config.cache.maxEntries !== 0) {
-    out.push(`JOBGRAPH_CACHE_MAX_ENTRIES=${config.cache.maxEntries} (default ${defaults.cache.maxEntries})`);
+    out.push(
+      `JOBGRAPH_CACHE_MAX_ENTRIES=${config.cache.maxEntries} (default ${defaults.cache.maxEntries})`,
+    );
   }
   return out;
 }
@@ -253,13 +287,20 @@ export async function printStartupSummary(
     const { config } = gateway;
     const timeoutMs = options.timeoutMs ?? STARTUP_PROBE_TIMEOUT_MS;
     const [aws, jwksFetched] = await Promise.all([
-      resolveAwsCredentialSource(config.awsShared, config.awsCredentials, { timeoutMs, ...(options.awsProvider ? { provider: options.awsProvider } : {}) }),
+      resolveAwsCredentialSource(config.awsShared, config.awsCredentials, {
+        timeoutMs,
+        ...(options.awsProvider ? { provider: options.awsProvider } : {}),
+      }),
       waitFor(() => gateway.server.jwksReady(), config.auth.jwksUrl ? timeoutMs : 0),
     ]);
-    write(`${formatStartupSummary({ config, aws, jwksFetched, warnings: unknownVariableWarnings() }).join('\n')}\n`);
+    write(
+      `${formatStartupSummary({ config, aws, jwksFetched, warnings: unknownVariableWarnings() }).join('\n')}\n`,
+    );
   } catch (err) {
     // The gateway is already serving: a summary that cannot be made must not stop it.
-    write(`jobgraph: the start-up summary could not be made: ${err instanceof Error ? err.message : String(err)}\n`);
+    write(
+      `jobgraph: the start-up summary could not be made: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
   }
 }
 

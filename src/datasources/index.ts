@@ -4,7 +4,13 @@ import { createCodePipelineSource } from './codepipeline/index.ts';
 import { createCosBatchSource } from './cosbatch/index.ts';
 import { createImportExportSource } from './importexport/index.ts';
 import type { JobCache } from '../cache/index.ts';
-import { guardSource, type FailureObserver, type GuardOptions, type GuardedSource, type LoaderObserver } from './guard/loader.ts';
+import {
+  guardSource,
+  type FailureObserver,
+  type GuardOptions,
+  type GuardedSource,
+  type LoaderObserver,
+} from './guard/loader.ts';
 import { createOmicsSource } from './omics/index.ts';
 import type { AttemptObserver } from './shared/attempts.ts';
 import type { AwsSourceOptions, TransportOptions } from './shared/options.ts';
@@ -17,7 +23,12 @@ export type Sources = { [P in JobProvider]: GuardedSource<P> };
  * the provider's sockets), built from the
  * config, each behind its own concurrency cap, circuit breaker and time budget.
  */
-export function createSources(config: Config, cache?: JobCache, health?: FailureObserver, observer?: AttemptObserver & LoaderObserver): Sources {
+export function createSources(
+  config: Config,
+  cache?: JobCache,
+  health?: FailureObserver,
+  observer?: AttemptObserver & LoaderObserver,
+): Sources {
   const transport: TransportOptions = {
     timeoutMs: config.limits.upstreamTimeoutMs,
     maxAttempts: config.limits.upstreamMaxAttempts,
@@ -42,10 +53,34 @@ export function createSources(config: Config, cache?: JobCache, health?: Failure
     breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
   };
   return {
-    AWS_PANORAMA: guardSource(createPanoramaSource(aws(config.endpoints.panorama)), n, cache, health, observer),
-    AWS_OMICS: guardSource(createOmicsSource(aws(config.endpoints.omics)), n, cache, health, observer),
-    AWS_CODEPIPELINE: guardSource(createCodePipelineSource(aws(config.endpoints.codepipeline)), n, cache, health, observer),
-    AWS_IMPORT_EXPORT: guardSource(createImportExportSource(aws(config.endpoints.importexport)), n, cache, health, observer),
+    AWS_PANORAMA: guardSource(
+      createPanoramaSource(aws(config.endpoints.panorama)),
+      n,
+      cache,
+      health,
+      observer,
+    ),
+    AWS_OMICS: guardSource(
+      createOmicsSource(aws(config.endpoints.omics)),
+      n,
+      cache,
+      health,
+      observer,
+    ),
+    AWS_CODEPIPELINE: guardSource(
+      createCodePipelineSource(aws(config.endpoints.codepipeline)),
+      n,
+      cache,
+      health,
+      observer,
+    ),
+    AWS_IMPORT_EXPORT: guardSource(
+      createImportExportSource(aws(config.endpoints.importexport)),
+      n,
+      cache,
+      health,
+      observer,
+    ),
     TENCENT_COS_BATCH: guardSource(
       createCosBatchSource({
         ...transport,

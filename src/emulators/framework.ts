@@ -132,11 +132,17 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
  * the request, a deep copy of the template job (found with `lookup`) with every occurrence of
  * the template's ID replaced by `jobId`; otherwise undefined.
  */
-export function synthesizedJob<T>(req: EmulatorRequest, jobId: string, lookup: (templateId: string) => T | undefined): T | undefined {
+export function synthesizedJob<T>(
+  req: EmulatorRequest,
+  jobId: string,
+  lookup: (templateId: string) => T | undefined,
+): T | undefined {
   for (const [prefix, templateId] of Object.entries(req.synthesize ?? {})) {
     if (prefix === '' || !jobId.startsWith(prefix) || !/^[\w.-]+$/.test(jobId)) continue;
     const template = lookup(templateId);
-    return template === undefined ? undefined : (JSON.parse(JSON.stringify(template).split(templateId).join(jobId)) as T);
+    return template === undefined
+      ? undefined
+      : (JSON.parse(JSON.stringify(template).split(templateId).join(jobId)) as T);
   }
   return undefined;
 }
@@ -181,7 +187,10 @@ export interface StartOptions {
 const CONTROL_PATH = '/__emulator/faults';
 
 /** Serve one provider emulator over real HTTP with fault injection and a call log. */
-export async function startEmulator(emulator: ProviderEmulator, options: StartOptions = {}): Promise<RunningEmulator> {
+export async function startEmulator(
+  emulator: ProviderEmulator,
+  options: StartOptions = {},
+): Promise<RunningEmulator> {
   const random = options.random ?? Math.random;
   const calls: RecordedCall[] = [];
   const received: (string | null)[] = [];
@@ -233,7 +242,9 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
         const patch = JSON.parse(request.body || '{}') as Partial<Faults>;
         setFaults({ ...state.faults, ...patch });
       } catch {
-        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"body must be JSON"}');
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end('{"error":"body must be JSON"}');
         return;
       }
     } else if (request.method === 'DELETE') {
@@ -315,12 +326,20 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
   }
 
   /** Write one answer, padded to `padTo` bytes; resolves true once all of it was handed to the socket, false if it closed first. */
-  async function write(res: http.ServerResponse, out: EmulatorResponse, padTo: number, chunked: boolean): Promise<boolean> {
+  async function write(
+    res: http.ServerResponse,
+    out: EmulatorResponse,
+    padTo: number,
+    chunked: boolean,
+  ): Promise<boolean> {
     const closed = new Promise<false>((resolve) => res.once('close', () => resolve(false)));
     const finished = new Promise<true>((resolve) => res.once('finish', () => resolve(true)));
     const bodyBytes = Buffer.byteLength(out.body);
     const total = Math.max(bodyBytes, padTo);
-    res.writeHead(out.status, chunked ? out.headers : { ...out.headers, 'content-length': String(total) });
+    res.writeHead(
+      out.status,
+      chunked ? out.headers : { ...out.headers, 'content-length': String(total) },
+    );
     if (total === bodyBytes) {
       res.end(out.body);
       return Promise.race([finished, closed]);
@@ -360,7 +379,10 @@ export async function startEmulator(emulator: ProviderEmulator, options: StartOp
     port: address.port,
     calls,
     received,
-    waitForReceived: (count) => (received.length >= count ? Promise.resolve() : new Promise<void>((resolve) => arrivalWaiters.push({ count, resolve }))),
+    waitForReceived: (count) =>
+      received.length >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => arrivalWaiters.push({ count, resolve })),
     release,
     events,
     connections: () => connectionCount,

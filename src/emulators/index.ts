@@ -2,16 +2,29 @@ import { createCodePipelineEmulator } from './codepipeline/emulator.ts';
 import * as codepipelineData from './codepipeline/data.ts';
 import { createCosBatchEmulator } from './cosbatch/emulator.ts';
 import * as cosbatchData from './cosbatch/data.ts';
-import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS, startEmulator, type Faults, type ProviderEmulator, type RunningEmulator } from './framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  DEMO_TENCENT_CREDENTIALS,
+  startEmulator,
+  type Faults,
+  type ProviderEmulator,
+  type RunningEmulator,
+} from './framework.ts';
 import { createImportExportEmulator } from './importexport/emulator.ts';
 import * as importexportData from './importexport/data.ts';
 import { createOmicsEmulator } from './omics/emulator.ts';
 import * as omicsData from './omics/data.ts';
 import { createPanoramaEmulator } from './panorama/emulator.ts';
 import * as panoramaData from './panorama/data.ts';
-import { CODEPIPELINE_PROGRESSING_JOB_ID, CODEPIPELINE_PROGRESS_PHASES } from './codepipeline/progressing.ts';
+import {
+  CODEPIPELINE_PROGRESSING_JOB_ID,
+  CODEPIPELINE_PROGRESS_PHASES,
+} from './codepipeline/progressing.ts';
 import { COS_PROGRESSING_JOB_ID, COS_PROGRESS_PHASES } from './cosbatch/progressing.ts';
-import { IMPORTEXPORT_PROGRESSING_JOB_ID, IMPORTEXPORT_PROGRESS_PHASES } from './importexport/progressing.ts';
+import {
+  IMPORTEXPORT_PROGRESSING_JOB_ID,
+  IMPORTEXPORT_PROGRESS_PHASES,
+} from './importexport/progressing.ts';
 import { OMICS_PROGRESSING_JOB_ID, OMICS_PROGRESS_PHASES } from './omics/progressing.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, PANORAMA_PROGRESS_PHASES } from './panorama/progressing.ts';
 import type { ListOrder } from './listing.ts';
@@ -78,13 +91,14 @@ export const PROGRESSING_JOB_IDS: Readonly<Record<EmulatorName, string>> = Objec
  * Each progressing job's phases: its provider status from `fromMs` to `toMs` of the cycle.
  * CodePipeline's GetJobDetails has no status: its phases are the artifact-credential sessions.
  */
-export const PROGRESS_PHASES: Readonly<Record<EmulatorName, readonly ProgressPhase[]>> = Object.freeze({
-  panorama: PANORAMA_PROGRESS_PHASES,
-  omics: OMICS_PROGRESS_PHASES,
-  cosbatch: COS_PROGRESS_PHASES,
-  importexport: IMPORTEXPORT_PROGRESS_PHASES,
-  codepipeline: CODEPIPELINE_PROGRESS_PHASES,
-});
+export const PROGRESS_PHASES: Readonly<Record<EmulatorName, readonly ProgressPhase[]>> =
+  Object.freeze({
+    panorama: PANORAMA_PROGRESS_PHASES,
+    omics: OMICS_PROGRESS_PHASES,
+    cosbatch: COS_PROGRESS_PHASES,
+    importexport: IMPORTEXPORT_PROGRESS_PHASES,
+    codepipeline: CODEPIPELINE_PROGRESS_PHASES,
+  });
 
 /** Start all five emulators on loopback. */
 export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {
@@ -103,7 +117,10 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
   };
   const started: Partial<Record<EmulatorName, RunningEmulator>> = {};
   try {
-    for (const [name, emulator] of Object.entries(emulators) as [EmulatorName, ProviderEmulator][]) {
+    for (const [name, emulator] of Object.entries(emulators) as [
+      EmulatorName,
+      ProviderEmulator,
+    ][]) {
       const port = options.portBase ? options.portBase + EMULATOR_PORT_OFFSETS[name] : 0;
       started[name] = await startEmulator(emulator, {
         port,
@@ -116,7 +133,10 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
     throw err;
   }
   const set = started as Record<EmulatorName, RunningEmulator>;
-  return { ...set, close: async () => void (await Promise.all(Object.values(set).map((e) => e.close()))) };
+  return {
+    ...set,
+    close: async () => void (await Promise.all(Object.values(set).map((e) => e.close()))),
+  };
 }
 
 /**
@@ -125,7 +145,9 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
  * 2.13 and botocore read; `AWS_DISABLE_HOST_PREFIX_INJECTION` stops botocore from adding
  * Omics' `control-storage-` host prefix to the emulator's address.
  */
-export function emulatorEnvironment(set: Record<EmulatorName, RunningEmulator>): Record<string, string> {
+export function emulatorEnvironment(
+  set: Record<EmulatorName, RunningEmulator>,
+): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_PANORAMA: set.panorama.url,
     AWS_ENDPOINT_URL_OMICS: set.omics.url,
@@ -157,7 +179,9 @@ export function exampleGlobalIds(): Record<EmulatorName, string> {
 }
 
 /** The reference stores of the demo region (what ListReferenceStores answers there), oldest first. */
-export const DEMO_OMICS_REFERENCE_STORE_IDS: readonly string[] = OMICS_REFERENCE_STORES.map((s) => s.id);
+export const DEMO_OMICS_REFERENCE_STORE_IDS: readonly string[] = OMICS_REFERENCE_STORES.map(
+  (s) => s.id,
+);
 
 /** One job a demo list operation shows. */
 export interface ListedDemoJob {
@@ -174,10 +198,19 @@ export interface ListedDemoJob {
  * with the clock; PROGRESSING_JOB_IDS names them). For tests that check a list against the data.
  */
 export function listedDemoJobs(anchorMs: number): Record<ListableEmulatorName, ListedDemoJob[]> {
-  const iso = (value: string | number) => new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
+  const iso = (value: string | number) =>
+    new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
   const cos = DEMO_TENCENT_CREDENTIALS;
   const newestFirst = (jobs: ListedDemoJob[]) =>
-    jobs.sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.globalId < b.globalId ? -1 : 1));
+    jobs.sort((a, b) =>
+      a.createdAt !== b.createdAt
+        ? a.createdAt < b.createdAt
+          ? 1
+          : -1
+        : a.globalId < b.globalId
+          ? -1
+          : 1,
+    );
   const lists = {
     panorama: panoramaListedJobs(anchorMs).map((j) => ({
       globalId: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${j.wire.JobId as string}`,

@@ -31,7 +31,14 @@ export interface ListPosition {
 /** A comparator for `order`: creation time, then ID ascending on a tie. */
 export function compareListed(order: ListOrder): (a: ListPosition, b: ListPosition) => number {
   const sign = order === 'newest-first' ? -1 : 1;
-  return (a, b) => (a.createdMs !== b.createdMs ? sign * (a.createdMs - b.createdMs) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (a, b) =>
+    a.createdMs !== b.createdMs
+      ? sign * (a.createdMs - b.createdMs)
+      : a.id < b.id
+        ? -1
+        : a.id > b.id
+          ? 1
+          : 0;
 }
 
 /** `jobs` sorted in `order` (a copy). */
@@ -40,7 +47,11 @@ export function sortListed<T extends ListPosition>(jobs: readonly T[], order: Li
 }
 
 /** The jobs of `sorted` (sorted in `order`) strictly after `position`; all of them when `position` is null. */
-export function listedAfter<T extends ListPosition>(sorted: readonly T[], position: ListPosition | null, order: ListOrder): T[] {
+export function listedAfter<T extends ListPosition>(
+  sorted: readonly T[],
+  position: ListPosition | null,
+  order: ListOrder,
+): T[] {
   if (position === null) return [...sorted];
   const compare = compareListed(order);
   return sorted.filter((job) => compare(job, position) > 0);
@@ -59,7 +70,11 @@ export interface OpaqueTokens {
   /** A token for the page after `position`, good for `scope` (the request's store and filter) until `nowMs + ttlMs`. */
   issue(scope: string, position: ListPosition, nowMs: number): string;
   /** The position a token carries, or why it is refused. */
-  read(token: string, scope: string, nowMs: number): { ok: true; position: ListPosition } | { ok: false; refusal: TokenRefusal };
+  read(
+    token: string,
+    scope: string,
+    nowMs: number,
+  ): { ok: true; position: ListPosition } | { ok: false; refusal: TokenRefusal };
 }
 
 interface TokenPayload {
@@ -80,11 +95,18 @@ interface TokenPayload {
  * documented for Panorama or HealthOmics (24 hours here).
  */
 export function opaqueTokens(secret: string, ttlMs = 86_400_000): OpaqueTokens {
-  const mac = (body: string) => createHmac('sha256', secret).update(body).digest('base64url').slice(0, 32);
-  const digest = (scope: string) => createHash('sha256').update(scope).digest('base64url').slice(0, 16);
+  const mac = (body: string) =>
+    createHmac('sha256', secret).update(body).digest('base64url').slice(0, 32);
+  const digest = (scope: string) =>
+    createHash('sha256').update(scope).digest('base64url').slice(0, 16);
   return {
     issue(scope, position, nowMs) {
-      const payload: TokenPayload = { s: digest(scope), c: position.createdMs, i: position.id, e: nowMs + ttlMs };
+      const payload: TokenPayload = {
+        s: digest(scope),
+        c: position.createdMs,
+        i: position.id,
+        e: nowMs + ttlMs,
+      };
       const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
       return `${body}.${mac(body)}`;
     },
@@ -94,7 +116,8 @@ export function opaqueTokens(secret: string, ttlMs = 86_400_000): OpaqueTokens {
       const body = token.slice(0, dot);
       const given = Buffer.from(token.slice(dot + 1));
       const expected = Buffer.from(mac(body));
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, refusal: 'malformed' };
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        return { ok: false, refusal: 'malformed' };
       let payload: TokenPayload;
       try {
         payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
@@ -131,7 +154,12 @@ export function uuidFor(label: string): string {
  * most 40% of a slot, floored to `resolutionMs` (1000 for providers that send whole seconds).
  * The newest lies at least a few minutes before the anchor, the oldest inside the window.
  */
-export function spreadCreationTimes(anchorMs: number, count: number, seed: string, resolutionMs = 1): number[] {
+export function spreadCreationTimes(
+  anchorMs: number,
+  count: number,
+  seed: string,
+  resolutionMs = 1,
+): number[] {
   const slot = LIST_WINDOW_MS / count;
   return Array.from({ length: count }, (_, i) => {
     const jitter = (unitHash(`${seed}/${i}`) - 0.5) * 0.8;
@@ -151,7 +179,8 @@ export function assignStatuses(
   settled: readonly (readonly [string, number])[],
   seed: string,
 ): string[] {
-  const expand = (list: readonly (readonly [string, number])[]) => list.flatMap(([status, n]) => Array.from({ length: n }, () => status));
+  const expand = (list: readonly (readonly [string, number])[]) =>
+    list.flatMap(([status, n]) => Array.from({ length: n }, () => status));
   const head = expand(recent);
   const tail = expand(settled)
     .map((status, i) => ({ status, key: unitHash(`${seed}/status/${i}`) }))

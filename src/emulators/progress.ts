@@ -42,7 +42,10 @@ export interface ProgressPhase {
 
 /** The phase an offset falls in (the phases cover the whole cycle, in order). */
 export function phaseAt<P extends ProgressPhase>(phases: readonly P[], offsetMs: number): P {
-  return phases.find((p) => offsetMs >= p.fromMs && offsetMs < p.toMs) ?? (phases[phases.length - 1] as P);
+  return (
+    phases.find((p) => offsetMs >= p.fromMs && offsetMs < p.toMs) ??
+    (phases[phases.length - 1] as P)
+  );
 }
 
 /** `clock.now()` placed in the cycle: the emulators call it once per answer. */
@@ -56,4 +59,5 @@ export function progressClock(options: ProgressClockOptions): () => CyclePoint {
 export const isoMillis = (ms: number): string => new Date(ms).toISOString();
 
 /** ISO-8601 UTC to the second, e.g. `2026-11-22T13:02:39Z` (COS and Import/Export style). */
-export const isoSeconds = (ms: number): string => `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+export const isoSeconds = (ms: number): string =>
+  `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;

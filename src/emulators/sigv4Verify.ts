@@ -5,7 +5,12 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { EmulatorRequest } from './framework.ts';
 
 export type SigV4Check =
-  { ok: true; accessKeyId: string } | { ok: false; reason: 'missing' | 'malformed' | 'unknown-key' | 'wrong-scope' | 'skewed' | 'mismatch'; detail: string };
+  | { ok: true; accessKeyId: string }
+  | {
+      ok: false;
+      reason: 'missing' | 'malformed' | 'unknown-key' | 'wrong-scope' | 'skewed' | 'mismatch';
+      detail: string;
+    };
 
 export interface SigV4Expectation {
   /** Signing name the service expects (e.g. `codepipeline`, `IngestionService`). */
@@ -17,24 +22,45 @@ export interface SigV4Expectation {
   now?: () => number;
 }
 
-const AUTH_RE = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+const AUTH_RE =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
 /**
  * Check a request's SigV4 Authorization header the way AWS does: recompute the signature
  * over the signed headers with the independent `@smithy/signature-v4` signer and compare.
  */
-export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation): Promise<SigV4Check> {
+export async function verifySigV4(
+  req: EmulatorRequest,
+  expect: SigV4Expectation,
+): Promise<SigV4Check> {
   const header = req.headers.authorization;
   if (!header) return { ok: false, reason: 'missing', detail: 'Missing Authentication Token' };
   const m = AUTH_RE.exec(header);
-  if (!m) return { ok: false, reason: 'malformed', detail: 'Authorization header is not a SigV4 header' };
+  if (!m)
+    return { ok: false, reason: 'malformed', detail: 'Authorization header is not a SigV4 header' };
   // Every group of AUTH_RE is required, so a match has them all.
-  const [, accessKeyId, , region, service, signedHeaders, signature] = m as unknown as [string, string, string, string, string, string, string];
+  const [, accessKeyId, , region, service, signedHeaders, signature] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (accessKeyId !== expect.credentials.accessKeyId) {
-    return { ok: false, reason: 'unknown-key', detail: 'The security token included in the request is invalid.' };
+    return {
+      ok: false,
+      reason: 'unknown-key',
+      detail: 'The security token included in the request is invalid.',
+    };
   }
   if (service !== expect.service || (expect.region !== undefined && region !== expect.region)) {
-    return { ok: false, reason: 'wrong-scope', detail: `Credential should be scoped to a valid region and service ${expect.service}.` };
+    return {
+      ok: false,
+      reason: 'wrong-scope',
+      detail: `Credential should be scoped to a valid region and service ${expect.service}.`,
+    };
   }
   const amzDate = req.headers['x-amz-date'];
   if (typeof amzDate !== 'string' || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
@@ -45,19 +71,32 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
   );
   const now = (expect.now ?? Date.now)();
   if (Math.abs(now - signingDate.getTime()) > 15 * 60 * 1000) {
-    return { ok: false, reason: 'skewed', detail: 'Signature expired: the request time is too skewed from the server time.' };
+    return {
+      ok: false,
+      reason: 'skewed',
+      detail: 'Signature expired: the request time is too skewed from the server time.',
+    };
   }
   const headers: Record<string, string> = {};
   for (const name of signedHeaders.split(';')) {
     const value = req.headers[name];
-    if (value === undefined) return { ok: false, reason: 'mismatch', detail: `Signed header ${name} is missing` };
+    if (value === undefined)
+      return { ok: false, reason: 'mismatch', detail: `Signed header ${name} is missing` };
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   // The signer takes a declared x-amz-content-sha256 as the payload hash without hashing the
   // body, so a body changed after signing would pass: check the declaration against the body.
   const declaredHash = req.headers['x-amz-content-sha256'];
-  if (typeof declaredHash === 'string' && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== createHash('sha256').update(req.body, 'utf8').digest('hex')) {
-    return { ok: false, reason: 'mismatch', detail: 'The provided x-amz-content-sha256 header does not match the request body.' };
+  if (
+    typeof declaredHash === 'string' &&
+    declaredHash !== 'UNSIGNED-PAYLOAD' &&
+    declaredHash !== createHash('sha256').update(req.body, 'utf8').digest('hex')
+  ) {
+    return {
+      ok: false,
+      reason: 'mismatch',
+      detail: 'The provided x-amz-content-sha256 header does not match the request body.',
+    };
   }
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of req.query) {
@@ -77,7 +116,10 @@ export async function verifySigV4(req: EmulatorRequest, expect: SigV4Expectation
   const signer = new SignatureV4({
     service,
     region,
-    credentials: { accessKeyId: expect.credentials.accessKeyId, secretAccessKey: expect.credentials.secretAccessKey },
+    credentials: {
+      accessKeyId: expect.credentials.accessKeyId,
+      secretAccessKey: expect.credentials.secretAccessKey,
+    },
     sha256: Sha256,
     applyChecksum: false,
   });

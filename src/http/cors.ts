@@ -31,7 +31,8 @@ export function originAllowed(allowed: Config['corsOrigins'], origin: string): b
  */
 export function corsOptions(allowed: Config['corsOrigins']): CorsOptions {
   return {
-    origin: (origin, callback) => callback(null, origin !== undefined && originAllowed(allowed, origin)),
+    origin: (origin, callback) =>
+      callback(null, origin !== undefined && originAllowed(allowed, origin)),
     methods: ['GET', 'POST'],
     allowedHeaders: CORS_ALLOWED_HEADERS,
     exposedHeaders: ['x-request-id'],

@@ -24,7 +24,9 @@ export function jsonContentType(accept: string | undefined): string {
   const rank = (name: string) => types.findIndex((t) => t.type === name && t.q > 0);
   const graphql = rank('application/graphql-response+json');
   const json = rank('application/json');
-  return graphql >= 0 && (json < 0 || graphql <= json) ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8';
+  return graphql >= 0 && (json < 0 || graphql <= json)
+    ? 'application/graphql-response+json; charset=utf-8'
+    : 'application/json; charset=utf-8';
 }
 
 /**
@@ -40,7 +42,11 @@ export function writeErrorAnswer(
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'content-type': jsonContentType(req.headers.accept), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': jsonContentType(req.headers.accept),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(JSON.stringify({ errors }));
 }
 
@@ -51,7 +57,10 @@ interface HttpLayerError {
   type?: unknown;
 }
 
-const badRequest = (message: string): ErrorAnswerItem => ({ message, extensions: { code: 'BAD_REQUEST' } });
+const badRequest = (message: string): ErrorAnswerItem => ({
+  message,
+  extensions: { code: 'BAD_REQUEST' },
+});
 
 /**
  * Our own words for the HTTP layer's client errors, by body-parser's `type`. The library's
@@ -94,7 +103,10 @@ function clientStatus(err: unknown): number | null {
  * - anything else is ours: 500 `INTERNAL_SERVER_ERROR` with a correlation ID, logged at error
  *   with the cause.
  */
-export function httpErrorHandler(config: Pick<Config, 'limits'>, logger: Logger): ErrorRequestHandler {
+export function httpErrorHandler(
+  config: Pick<Config, 'limits'>,
+  logger: Logger,
+): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       // Too late for a JSON answer: let Express close the connection.
@@ -118,16 +130,30 @@ export function httpErrorAnswer(
   const status = clientStatus(err);
   if (status !== null) {
     const type = err instanceof URIError ? 'uri.malformed' : (err as HttpLayerError).type;
-    const message = err instanceof URIError ? 'Request URL is not valid percent-encoding.' : clientMessage(status, type, config);
-    logger.info({ requestId, status, type: typeof type === 'string' ? type : null, method }, 'request refused by the HTTP layer');
+    const message =
+      err instanceof URIError
+        ? 'Request URL is not valid percent-encoding.'
+        : clientMessage(status, type, config);
+    logger.info(
+      { requestId, status, type: typeof type === 'string' ? type : null, method },
+      'request refused by the HTTP layer',
+    );
     return { status, error: badRequest(message) };
   }
   const correlationId = randomUUID();
   logger.error({ correlationId, requestId, err, method }, 'internal error');
-  return { status: 500, error: { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId } } };
+  return {
+    status: 500,
+    error: {
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId },
+    },
+  };
 }
 
 /** Any path or method the server does not serve: JSON 404, not Express's HTML page. */
 export const notFoundHandler: RequestHandler = (req, res) => {
-  writeErrorAnswer(req, res, 404, [badRequest('Not found: jobgraph serves /graphql, GET /healthz and GET /readyz.')]);
+  writeErrorAnswer(req, res, 404, [
+    badRequest('Not found: jobgraph serves /graphql, GET /healthz and GET /readyz.'),
+  ]);
 };

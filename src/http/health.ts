@@ -52,11 +52,17 @@ export class FdHealth {
   check(): HealthState {
     const seen = this.#lastFdError;
     if (seen && this.now() - seen.at < FD_ERROR_WINDOW_MS) {
-      return { ok: false, reason: `${seen.code} (out of file descriptors) seen ${Math.round((this.now() - seen.at) / 1000)} s ago` };
+      return {
+        ok: false,
+        reason: `${seen.code} (out of file descriptors) seen ${Math.round((this.now() - seen.at) / 1000)} s ago`,
+      };
     }
     const fds = this.readFds();
     if (fds && fds.softLimit > 0 && fds.open > fds.softLimit * FD_UNHEALTHY_RATIO) {
-      return { ok: false, reason: `${fds.open} file descriptors open of a soft limit of ${fds.softLimit} (over ${FD_UNHEALTHY_RATIO * 100} %)` };
+      return {
+        ok: false,
+        reason: `${fds.open} file descriptors open of a soft limit of ${fds.softLimit} (over ${FD_UNHEALTHY_RATIO * 100} %)`,
+      };
     }
     return { ok: true };
   }

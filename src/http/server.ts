@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cors from 'cors';
 import express from 'express';
@@ -28,7 +31,12 @@ import type { BuiltSchema } from '../schema.ts';
 import type { Observability } from '../observability/index.ts';
 import { observabilityPlugin, operationSpanMiddleware } from '../observability/graphqlPlugin.ts';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GRAPHQL_PATH, createSubscriptions, type Scheduler, type Subscriptions } from '../subscriptions/index.ts';
+import {
+  GRAPHQL_PATH,
+  createSubscriptions,
+  type Scheduler,
+  type Subscriptions,
+} from '../subscriptions/index.ts';
 
 /** Codes Apollo Server itself raises for bad requests; their messages are safe to show. */
 const APOLLO_REQUEST_CODES = new Set([
@@ -81,7 +89,10 @@ export interface RunningServer {
  * `requestIds` maps an error to the ID of the request it happened in (filled by the request
  * plugin), so the internal-error log line names the request too.
  */
-export function createFormatError(logger: Logger, requestIds: WeakMap<object, string> = new WeakMap()) {
+export function createFormatError(
+  logger: Logger,
+  requestIds: WeakMap<object, string> = new WeakMap(),
+) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
@@ -90,12 +101,20 @@ export function createFormatError(logger: Logger, requestIds: WeakMap<object, st
       const { http: _http, ...extensions } = original.extensions;
       return { ...publicShape(formatted), extensions: scrubStrings(extensions) };
     }
-    if (typeof code === 'string' && (APOLLO_REQUEST_CODES.has(code) || (PUBLIC_ERROR_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR'))) {
+    if (
+      typeof code === 'string' &&
+      (APOLLO_REQUEST_CODES.has(code) ||
+        (PUBLIC_ERROR_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR'))
+    ) {
       return { ...publicShape(formatted), extensions: { code } };
     }
     const correlationId = randomUUID();
-    const requestId = typeof error === 'object' && error !== null ? requestIds.get(error) : undefined;
-    logger.error({ correlationId, ...(requestId ? { requestId } : {}), err: original, path: formatted.path }, 'internal error');
+    const requestId =
+      typeof error === 'object' && error !== null ? requestIds.get(error) : undefined;
+    logger.error(
+      { correlationId, ...(requestId ? { requestId } : {}), err: original, path: formatted.path },
+      'internal error',
+    );
     return {
       message: 'Internal server error',
       ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -107,7 +126,8 @@ export function createFormatError(logger: Logger, requestIds: WeakMap<object, st
 
 /** A kept error's string extensions, scrubbed of every registered secret value like its message. */
 function scrubStrings(extensions: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(extensions)) if (typeof v === 'string') extensions[k] = scrubSecrets(v);
+  for (const [k, v] of Object.entries(extensions))
+    if (typeof v === 'string') extensions[k] = scrubSecrets(v);
   return extensions;
 }
 
@@ -132,7 +152,9 @@ function logOperation(
   started: number,
   errors: readonly { extensions?: Record<string, unknown> }[] | undefined,
 ): void {
-  const codes = (errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'));
+  const codes = (errors ?? []).map((e) =>
+    typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR',
+  );
   logger.info(
     {
       requestId,
@@ -150,7 +172,10 @@ function logOperation(
  * off, would answer for a schema without cache hints; a response may carry a secret), echoes the request ID, and
  * writes one log line per operation (`logOperation`).
  */
-function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): ApolloServerPlugin<RequestContext> {
+function requestPlugin(
+  logger: Logger,
+  requestIds: WeakMap<object, string>,
+): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
@@ -161,7 +186,14 @@ function requestPlugin(logger: Logger, requestIds: WeakMap<object, string>): Apo
         async willSendResponse({ contextValue: ctx, response, operationName, errors }) {
           response.http.headers.set('x-request-id', ctx.requestId);
           response.http.headers.set('cache-control', 'no-store');
-          logOperation(logger, contextValue.requestId, operationName, ctx.identity, started, errors);
+          logOperation(
+            logger,
+            contextValue.requestId,
+            operationName,
+            ctx.identity,
+            started,
+            errors,
+          );
         },
       };
     },
@@ -179,7 +211,8 @@ function codeRequestErrors(errors: readonly GraphQLError[]): void {
   for (const e of errors) {
     if (e.extensions.code !== undefined || e.path !== undefined || e.originalError) continue;
     const status = (e.extensions.http as { status?: unknown } | undefined)?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) (e.extensions as Record<string, unknown>).code = 'BAD_REQUEST';
+    if (typeof status === 'number' && status >= 400 && status < 500)
+      (e.extensions as Record<string, unknown>).code = 'BAD_REQUEST';
   }
 }
 
@@ -198,7 +231,8 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The request's ID: the caller's `x-request-id` when well-formed, else a new one; echoed in the response. */
 function requestIdOf(req: http.IncomingMessage, res: http.ServerResponse): string {
   const incoming = req.headers['x-request-id'];
-  const requestId = typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+  const requestId =
+    typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
   res.setHeader('x-request-id', requestId);
   return requestId;
 }
@@ -248,7 +282,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   subscriptions.attach(httpServer);
   // The subscription gauges read the hub when /metrics is scraped: no bookkeeping per event.
-  options.observability?.metrics?.watchSource(() => ({ open: subscriptions.hub.open(), pollers: subscriptions.hub.registry.size() }));
+  options.observability?.metrics?.watchSource(() => ({
+    open: subscriptions.hub.open(),
+    pollers: subscriptions.hub.registry.size(),
+  }));
 
   const plugins: ApolloServerPlugin<RequestContext>[] = [
     // The schema has no cache hints, so every response is no-store (requestPlugin says so) and
@@ -258,7 +295,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     jobBudgetPlugin(config),
     // On close: stop accepting connections, let in-flight requests finish for up to the
     // grace period, then cut the remaining sockets.
-    ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.resilience.shutdownGraceMs }),
+    ApolloServerPluginDrainHttpServer({
+      httpServer,
+      stopGracePeriodMillis: config.resilience.shutdownGraceMs,
+    }),
     landing,
     requestPlugin(operationLog, requestIds),
     ...(options.observability ? [observabilityPlugin<RequestContext>(options.observability)] : []),
@@ -268,7 +308,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     introspection: config.introspection,
     // A request carrying `Authorization` cannot be a simple cross-site request (a browser sends
     // that header only after a preflight), so it passes whatever its method or content type.
-    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
+    csrfPrevention: {
+      requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'],
+    },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     validationRules: limits.validationRules,
@@ -297,7 +339,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   app.get('/readyz', (_req, res) => {
     if (!verifyToken.ready()) {
-      res.status(503).json({ status: 'not ready', mode: config.mode, reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet' });
+      res
+        .status(503)
+        .json({
+          status: 'not ready',
+          mode: config.mode,
+          reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet',
+        });
       return;
     }
     res.json({ status: 'ready', mode: config.mode });
@@ -314,7 +362,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   // A present but invalid token rejects the whole request before GraphQL runs: 401, one error.
   // Resolves to the caller, or to null once the 401 has been sent.
-  const admit = async (req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<Admitted | null> => {
+  const admit = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    requestId: string,
+  ): Promise<Admitted | null> => {
     const authorization = req.headers.authorization;
     let identity: Identity;
     try {
@@ -323,15 +375,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!(err instanceof InvalidTokenError)) throw err;
       operationLog.info({ requestId, reason: err.message }, 'rejected bearer token');
       metrics?.graphqlRequest('unknown', 'UNAUTHENTICATED');
-      writeErrorAnswer(req, res, 401, [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }], {
-        'www-authenticate': 'Bearer error="invalid_token"',
-      });
+      writeErrorAnswer(
+        req,
+        res,
+        401,
+        [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }],
+        {
+          'www-authenticate': 'Bearer error="invalid_token"',
+        },
+      );
       return null;
     }
     // A verified token is a secret the process now knows: never in a log line or message.
     // (Unverified ones are not registered, so garbage tokens cannot evict real secrets;
     // JWT-shaped strings are scrubbed by shape anyway.)
-    if (identity.authenticated) secretValues.learn(authorization?.replace(/^\s*bearer\s+/i, '').trim());
+    if (identity.authenticated)
+      secretValues.learn(authorization?.replace(/^\s*bearer\s+/i, '').trim());
     return { requestId, identity };
   };
   const authenticate: express.RequestHandler = (req, res, next) => {
@@ -343,19 +402,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }, next);
   };
   const contextFor = (admitted: Admitted, body: unknown) => async () => {
-    const refusal = subscriptionRootDirectivesRefusal((body as { query?: unknown } | null)?.query, limits.parseOptions);
+    const refusal = subscriptionRootDirectivesRefusal(
+      (body as { query?: unknown } | null)?.query,
+      limits.parseOptions,
+    );
     if (refusal) throw refusal;
     return createRequestContext(config, sources, admitted.identity, admitted.requestId);
   };
-  const spanMiddleware = options.observability?.tracing ? operationSpanMiddleware(options.observability) : undefined;
+  const spanMiddleware = options.observability?.tracing
+    ? operationSpanMiddleware(options.observability)
+    : undefined;
 
   /**
    * A query or mutation that came as an event stream (graphql-sse's clients may send any
    * operation): Apollo's pipeline runs it as for a JSON request, and its answer is one `next`.
    */
-  const executeOverSse = async (req: express.Request, res: express.Response): Promise<FormattedExecutionResult> => {
+  const executeOverSse = async (
+    req: express.Request,
+    res: express.Response,
+  ): Promise<FormattedExecutionResult> => {
     const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    for (const [key, value] of Object.entries(req.headers))
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     headers.set('accept', 'application/json');
     const queryAt = req.originalUrl.indexOf('?');
     const response = await apollo.executeHTTPGraphQLRequest({
@@ -396,7 +464,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     expressMiddleware(apollo, {
       context: ({ req, res }) =>
-        contextFor({ identity: res.locals.identity as Identity, requestId: res.locals.requestId as string }, req.method === 'GET' ? req.query : req.body)(),
+        contextFor(
+          { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string },
+          req.method === 'GET' ? req.query : req.body,
+        )(),
     }),
   );
   app.use(notFoundHandler);

@@ -10,7 +10,12 @@ function acceptedTypes(accept: string | undefined): string[] {
     .filter(Boolean);
 }
 
-const JSON_TYPES = new Set(['application/json', 'application/graphql-response+json', 'application/*', '*/*']);
+const JSON_TYPES = new Set([
+  'application/json',
+  'application/graphql-response+json',
+  'application/*',
+  '*/*',
+]);
 
 /**
  * Whether a GraphQL request gets an event stream (the SSE adapter) rather than JSON (Apollo):
@@ -18,7 +23,11 @@ const JSON_TYPES = new Set(['application/json', 'application/graphql-response+js
  * subscription (urql's fetch lists both for every operation). Only then is the document parsed
  * here; one that does not parse goes to Apollo, which answers the syntax error.
  */
-export function wantsEventStream(accept: string | undefined, params: unknown, parseOptions: ParseOptions): boolean {
+export function wantsEventStream(
+  accept: string | undefined,
+  params: unknown,
+  parseOptions: ParseOptions,
+): boolean {
   const types = acceptedTypes(accept);
   if (!types.includes('text/event-stream')) return false;
   if (!types.some((t) => JSON_TYPES.has(t))) return true;
@@ -38,15 +47,26 @@ export function paramsFromUrl(query: Record<string, unknown>): Record<string, un
       return value;
     }
   };
-  return { query: query.query, operationName: query.operationName, variables: json(query.variables), extensions: json(query.extensions) };
+  return {
+    query: query.query,
+    operationName: query.operationName,
+    variables: json(query.variables),
+    extensions: json(query.extensions),
+  };
 }
 
 /** The type of the operation a request selects, when its document parses within the token limit; undefined otherwise. */
-export function operationTypeOf(params: unknown, parseOptions: ParseOptions): OperationTypeNode | undefined {
+export function operationTypeOf(
+  params: unknown,
+  parseOptions: ParseOptions,
+): OperationTypeNode | undefined {
   const { query, operationName } = (params ?? {}) as { query?: unknown; operationName?: unknown };
   if (typeof query !== 'string') return undefined;
   try {
-    return getOperationAST(parse(query, parseOptions), typeof operationName === 'string' ? operationName : undefined)?.operation;
+    return getOperationAST(
+      parse(query, parseOptions),
+      typeof operationName === 'string' ? operationName : undefined,
+    )?.operation;
   } catch {
     return undefined;
   }

@@ -1,4 +1,9 @@
-import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionNode } from 'graphql';
+import {
+  Kind,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionNode,
+} from 'graphql';
 
 /** The nodes the depth, alias, directive and cost rules walk. */
 export type CountedNode = OperationDefinitionNode | FragmentDefinitionNode | SelectionNode;

@@ -6,7 +6,10 @@ import { maxCostRule } from './maxCostRule.ts';
 import { maxDepthRule } from './maxDepthRule.ts';
 import { maxDirectivesRule } from './maxDirectivesRule.ts';
 import { maxRootFieldsRule } from './maxRootFieldsRule.ts';
-import { guardedSingleFieldSubscriptionsRule, subscriptionRootDirectivesRule } from './subscriptionRootDirectivesRule.ts';
+import {
+  guardedSingleFieldSubscriptionsRule,
+  subscriptionRootDirectivesRule,
+} from './subscriptionRootDirectivesRule.ts';
 
 export { subscriptionRootDirectivesRefusal } from './subscriptionRootDirectivesRule.ts';
 

@@ -30,7 +30,10 @@ type Args = Record<string, unknown>;
 export class JobBudgetError extends BadUserInputError {
   constructor(max: number, found: number | null, extensions: Record<string, unknown> = {}) {
     const asked = found === null ? `more than ${max} distinct jobs` : `${found} distinct jobs`;
-    super(`This request asks for ${asked}; at most ${max} are allowed per request (JOBGRAPH_MAX_JOBS_PER_REQUEST).`, extensions);
+    super(
+      `This request asks for ${asked}; at most ${max} are allowed per request (JOBGRAPH_MAX_JOBS_PER_REQUEST).`,
+      extensions,
+    );
   }
 }
 
@@ -43,23 +46,49 @@ const optional = (v: unknown, fallback: string): string => (typeof v === 'string
  * refused as malformed (BAD_USER_INPUT, never an upstream call) throws here and is not counted.
  * Root fields not listed load no job.
  */
-export const ROOT_FIELD_JOB_KEYS: Record<string, (args: Args, config: BudgetConfig) => (() => JobKey)[]> = {
+export const ROOT_FIELD_JOB_KEYS: Record<
+  string,
+  (args: Args, config: BudgetConfig) => (() => JobKey)[]
+> = {
   job: (a) => [() => parseGlobalId(str(a.id))],
   // More IDs than JOBGRAPH_MAX_JOB_IDS fail the whole field before any load.
   jobs: (a, config) => {
     const ids = Array.isArray(a.ids) ? a.ids : [];
-    return ids.length > config.limits.maxJobIds ? [] : ids.map((id) => () => parseGlobalId(str(id)));
+    return ids.length > config.limits.maxJobIds
+      ? []
+      : ids.map((id) => () => parseGlobalId(str(id)));
   },
-  panoramaPackageImportJob: (a, c) => [() => buildKey('AWS_PANORAMA', [optional(a.region, c.awsRegion), str(a.jobId)], (p) => p)],
-  omicsReferenceImportJob: (a, c) => [() => buildKey('AWS_OMICS', [optional(a.region, c.awsRegion), str(a.referenceStoreId), str(a.id)], (p) => p)],
+  panoramaPackageImportJob: (a, c) => [
+    () => buildKey('AWS_PANORAMA', [optional(a.region, c.awsRegion), str(a.jobId)], (p) => p),
+  ],
+  omicsReferenceImportJob: (a, c) => [
+    () =>
+      buildKey(
+        'AWS_OMICS',
+        [optional(a.region, c.awsRegion), str(a.referenceStoreId), str(a.id)],
+        (p) => p,
+      ),
+  ],
   cosBatchJob: (a, c) => {
     const uin = c.tencent.uin;
-    return uin ? [() => buildKey('TENCENT_COS_BATCH', [optional(a.region, c.tencent.region), uin, str(a.jobId)], (p) => p)] : [];
+    return uin
+      ? [
+          () =>
+            buildKey(
+              'TENCENT_COS_BATCH',
+              [optional(a.region, c.tencent.region), uin, str(a.jobId)],
+              (p) => p,
+            ),
+        ]
+      : [];
   },
   importExportJob: (a) => [() => buildKey('AWS_IMPORT_EXPORT', [str(a.jobId)], (p) => p)],
-  codePipelineJob: (a, c) => [() => buildKey('AWS_CODEPIPELINE', [optional(a.region, c.awsRegion), str(a.jobId)], (p) => p)],
+  codePipelineJob: (a, c) => [
+    () => buildKey('AWS_CODEPIPELINE', [optional(a.region, c.awsRegion), str(a.jobId)], (p) => p),
+  ],
   // Subscription.jobUpdates: every distinct well-formed ID is one watched job.
-  jobUpdates: (a) => (Array.isArray(a.ids) ? a.ids : []).map((id: unknown) => () => parseGlobalId(str(id))),
+  jobUpdates: (a) =>
+    (Array.isArray(a.ids) ? a.ids : []).map((id: unknown) => () => parseGlobalId(str(id))),
   _entities: (a) => {
     const reps = Array.isArray(a.representations) ? a.representations : [];
     return reps.map((rep: unknown) => () => keyOfRepresentation(rep));
@@ -68,7 +97,8 @@ export const ROOT_FIELD_JOB_KEYS: Record<string, (args: Args, config: BudgetConf
 
 /** Only a plain object with a string `__typename` naming `Job` or a job type can load a job (the key as the reference resolvers build it). */
 function keyOfRepresentation(rep: unknown): JobKey {
-  if (typeof rep !== 'object' || rep === null || Array.isArray(rep)) throw new TypeError('not an object');
+  if (typeof rep !== 'object' || rep === null || Array.isArray(rep))
+    throw new TypeError('not an object');
   const typeName = (rep as { __typename?: unknown }).__typename;
   if (typeof typeName !== 'string') throw new TypeError('no type name');
   return representationKey(typeName, rep);
@@ -89,14 +119,20 @@ export function distinctJobKeys(
 ): Set<string> | null {
   const root = schema.getRootType(operation.operation);
   if (!root) return new Set();
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  const coerced = getVariableValues(
+    schema,
+    operation.variableDefinitions ?? [],
+    rawVariables ?? {},
+  );
   if (coerced.errors) return null;
   const variables = coerced.coerced;
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  for (const d of document.definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
 
   const included = (node: SelectionNode): boolean =>
-    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true &&
+    getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
 
   const fields: FieldNode[] = [];
   const seenFragments = new Set<string>();
@@ -157,7 +193,9 @@ export function jobFieldsBound(document: DocumentNode, operation: OperationDefin
         if (!walk(selection.selectionSet)) return false;
       } else if (!seenFragments.has(selection.name.value)) {
         seenFragments.add(selection.name.value);
-        const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+        const fragment = document.definitions.find(
+          (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
+        );
         if (fragment && !walk((fragment as FragmentDefinitionNode).selectionSet)) return false;
       }
     }
@@ -184,7 +222,8 @@ export function jobBudgetPlugin(config: BudgetConfig): ApolloServerPlugin<BaseCo
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation || jobFieldsBound(document, operation) <= max) return;
           const keys = distinctJobKeys(schema, document, operation, request.variables, config);
-          if (keys && keys.size > max) throw new JobBudgetError(max, keys.size, { http: { status: 400 } });
+          if (keys && keys.size > max)
+            throw new JobBudgetError(max, keys.size, { http: { status: 400 } });
         },
       };
     },

@@ -13,7 +13,10 @@ export const knownOperationTypeRule: ValidationRule = (context) => ({
   OperationDefinition(node) {
     if (context.getSchema().getRootType(node.operation)) return;
     context.reportError(
-      new GraphQLError(`This schema does not support ${node.operation} operations: it defines no ${node.operation} root type.`, { nodes: [node] }),
+      new GraphQLError(
+        `This schema does not support ${node.operation} operations: it defines no ${node.operation} root type.`,
+        { nodes: [node] },
+      ),
     );
   },
 });

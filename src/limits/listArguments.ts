@@ -1,16 +1,29 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
 import { BadUserInputError } from '../errors.ts';
 
 /**
  * Root fields that take a list of job IDs, and the argument: each list is capped by
  * `limits.maxJobIds` (JOBGRAPH_MAX_JOB_IDS) on every transport.
  */
-export const JOB_ID_LIST_ARGUMENTS: Readonly<Record<string, string>> = { jobs: 'ids', jobUpdates: 'ids' };
+export const JOB_ID_LIST_ARGUMENTS: Readonly<Record<string, string>> = {
+  jobs: 'ids',
+  jobUpdates: 'ids',
+};
 
 /** A list argument longer than its cap: refused before anything else is done with it. */
 export class ListArgumentTooLongError extends BadUserInputError {
   constructor(field: string, argument: string, max: number, found: number) {
-    super(`Argument "${argument}" of ${field} takes at most ${max} IDs (JOBGRAPH_MAX_JOB_IDS); got ${found}.`, { argument });
+    super(
+      `Argument "${argument}" of ${field} takes at most ${max} IDs (JOBGRAPH_MAX_JOB_IDS); got ${found}.`,
+      { argument },
+    );
   }
 }
 
@@ -27,7 +40,8 @@ export function overlongJobIdList(
   max: number,
 ): ListArgumentTooLongError | null {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  for (const d of document.definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const lengthOf = (value: ValueNode): number => {
     if (value.kind === Kind.LIST) return value.values.length;
     if (value.kind === Kind.VARIABLE) {
@@ -41,9 +55,12 @@ export function overlongJobIdList(
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         const argument = JOB_ID_LIST_ARGUMENTS[selection.name.value];
-        const node = argument ? selection.arguments?.find((a) => a.name.value === argument) : undefined;
+        const node = argument
+          ? selection.arguments?.find((a) => a.name.value === argument)
+          : undefined;
         const found = node ? lengthOf(node.value) : 0;
-        if (argument && found > max) return new ListArgumentTooLongError(selection.name.value, argument, max, found);
+        if (argument && found > max)
+          return new ListArgumentTooLongError(selection.name.value, argument, max, found);
         continue;
       }
       let inner: SelectionSetNode | undefined;

@@ -23,14 +23,23 @@ export function maxAliasesRule(max: number): ValidationRule {
         if (fragmentAliases.get(name) === -1) fragmentAliases.set(name, aliases);
         return aliases;
       }
-      let aliases = node.kind === Kind.FIELD && node.alias && node.alias.value !== '__typename' && node.name.value !== '__typename' ? 1 : 0;
+      let aliases =
+        node.kind === Kind.FIELD &&
+        node.alias &&
+        node.alias.value !== '__typename' &&
+        node.name.value !== '__typename'
+          ? 1
+          : 0;
       for (const child of node.selectionSet?.selections ?? []) aliases += aliasesOf(child);
       return aliases;
     };
     return {
       OperationDefinition(node) {
         const found = aliasesOf(node);
-        if (found > max) context.reportError(new GraphQLError(`Aliases limit of ${max} exceeded, found ${found}.`));
+        if (found > max)
+          context.reportError(
+            new GraphQLError(`Aliases limit of ${max} exceeded, found ${found}.`),
+          );
       },
     };
   };

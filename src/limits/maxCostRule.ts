@@ -46,7 +46,10 @@ export function maxCostRule(max: number): ValidationRule {
     return {
       OperationDefinition(node) {
         const found = costOf(node);
-        if (found > max) context.reportError(new GraphQLError(`Query Cost limit of ${max} exceeded, found ${found}.`));
+        if (found > max)
+          context.reportError(
+            new GraphQLError(`Query Cost limit of ${max} exceeded, found ${found}.`),
+          );
       },
     };
   };

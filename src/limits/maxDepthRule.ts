@@ -30,14 +30,20 @@ export function maxDepthRule(max: number): ValidationRule {
       }
       let depth = parentDepth;
       for (const child of node.selectionSet?.selections ?? []) {
-        depth = Math.max(depth, depthOf(child, child.kind === Kind.FIELD ? parentDepth + 1 : parentDepth));
+        depth = Math.max(
+          depth,
+          depthOf(child, child.kind === Kind.FIELD ? parentDepth + 1 : parentDepth),
+        );
       }
       return depth;
     };
     return {
       OperationDefinition(node) {
         const found = depthOf(node, 0);
-        if (found > max) context.reportError(new GraphQLError(`Query depth limit of ${max} exceeded, found ${found}.`));
+        if (found > max)
+          context.reportError(
+            new GraphQLError(`Query depth limit of ${max} exceeded, found ${found}.`),
+          );
       },
     };
   };

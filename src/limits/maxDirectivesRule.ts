@@ -31,7 +31,10 @@ export function maxDirectivesRule(max: number): ValidationRule {
     return {
       OperationDefinition(node) {
         const found = directivesOf(node);
-        if (found > max) context.reportError(new GraphQLError(`Directives limit of ${max} exceeded, found ${found}.`));
+        if (found > max)
+          context.reportError(
+            new GraphQLError(`Directives limit of ${max} exceeded, found ${found}.`),
+          );
       },
     };
   };

@@ -1,4 +1,10 @@
-import { GraphQLError, Kind, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 
 /**
  * Rejects an operation with more than `max` root fields (default from
@@ -18,14 +24,21 @@ export function maxRootFieldsRule(max: number): ValidationRule {
     OperationDefinition(node) {
       const found = countRootFields(context, node.selectionSet);
       if (found > max) {
-        context.reportError(new GraphQLError(`Root fields limit of ${max} exceeded, found ${found}.`, { nodes: [node] }));
+        context.reportError(
+          new GraphQLError(`Root fields limit of ${max} exceeded, found ${found}.`, {
+            nodes: [node],
+          }),
+        );
       }
     },
   });
 }
 
 /** Distinct response keys of a root selection set, fragments followed once each (cycles are another rule's error). */
-export function countRootFields(context: Pick<ValidationContext, 'getFragment'>, selectionSet: SelectionSetNode): number {
+export function countRootFields(
+  context: Pick<ValidationContext, 'getFragment'>,
+  selectionSet: SelectionSetNode,
+): number {
   const keys = new Set<string>();
   const seenFragments = new Set<string>();
   const walk = (set: SelectionSetNode): void => {

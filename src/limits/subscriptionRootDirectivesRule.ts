@@ -24,7 +24,8 @@ import {
  */
 export const subscriptionRootDirectivesRule: ValidationRule = (context) => ({
   OperationDefinition(node) {
-    for (const directive of subscriptionRootDirectives(node, (name) => context.getFragment(name))) context.reportError(refusal(directive));
+    for (const directive of subscriptionRootDirectives(node, (name) => context.getFragment(name)))
+      context.reportError(refusal(directive));
   },
 });
 
@@ -33,10 +34,15 @@ export const subscriptionRootDirectivesRule: ValidationRule = (context) => ({
  * {@link subscriptionRootDirectivesRule} refuses: there it would throw rather than report.
  */
 export const guardedSingleFieldSubscriptionsRule: ValidationRule = (context) => {
-  const inner = (SingleFieldSubscriptionsRule(context) as { OperationDefinition: ASTVisitFn<OperationDefinitionNode> }).OperationDefinition;
+  const inner = (
+    SingleFieldSubscriptionsRule(context) as {
+      OperationDefinition: ASTVisitFn<OperationDefinitionNode>;
+    }
+  ).OperationDefinition;
   return {
     OperationDefinition(node, ...rest) {
-      if (subscriptionRootDirectives(node, (name) => context.getFragment(name)).length === 0) inner(node, ...rest);
+      if (subscriptionRootDirectives(node, (name) => context.getFragment(name)).length === 0)
+        inner(node, ...rest);
     },
   };
 };
@@ -47,8 +53,16 @@ export const guardedSingleFieldSubscriptionsRule: ValidationRule = (context) => 
  * internal error). Made where the request's context is made, whose errors Apollo answers with
  * their code and HTTP status. Only a text naming a subscription and one of the directives is parsed.
  */
-export function subscriptionRootDirectivesRefusal(query: unknown, parseOptions: ParseOptions): GraphQLError | null {
-  if (typeof query !== 'string' || !query.includes('subscription') || !/@(skip|include)\b/.test(query)) return null;
+export function subscriptionRootDirectivesRefusal(
+  query: unknown,
+  parseOptions: ParseOptions,
+): GraphQLError | null {
+  if (
+    typeof query !== 'string' ||
+    !query.includes('subscription') ||
+    !/@(skip|include)\b/.test(query)
+  )
+    return null;
   let document: DocumentNode;
   try {
     document = parse(query, parseOptions);
@@ -72,20 +86,33 @@ function refusal(directive: DirectiveNode, extensions: Record<string, unknown> =
 /** Every `@skip`/`@include` on the root selections of the document's subscriptions. */
 function rootDirectivesIn(document: DocumentNode): DirectiveNode[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  return document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? subscriptionRootDirectives(d, (name) => fragments.get(name)) : []));
+  for (const d of document.definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  return document.definitions.flatMap((d) =>
+    d.kind === Kind.OPERATION_DEFINITION
+      ? subscriptionRootDirectives(d, (name) => fragments.get(name))
+      : [],
+  );
 }
 
 /** The `@skip`/`@include` directives on a subscription's root selections, fragments followed once each; none for other operations. */
-function subscriptionRootDirectives(node: OperationDefinitionNode, fragment: (name: string) => FragmentDefinitionNode | null | undefined): DirectiveNode[] {
+function subscriptionRootDirectives(
+  node: OperationDefinitionNode,
+  fragment: (name: string) => FragmentDefinitionNode | null | undefined,
+): DirectiveNode[] {
   if (node.operation !== OperationTypeNode.SUBSCRIPTION) return [];
   const found: DirectiveNode[] = [];
   const seenFragments = new Set<string>();
   const walk = (set: SelectionSetNode): void => {
     for (const selection of set.selections) {
-      for (const directive of selection.directives ?? []) if (directive.name.value === 'skip' || directive.name.value === 'include') found.push(directive);
+      for (const directive of selection.directives ?? [])
+        if (directive.name.value === 'skip' || directive.name.value === 'include')
+          found.push(directive);
       if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
-      else if (selection.kind === Kind.FRAGMENT_SPREAD && !seenFragments.has(selection.name.value)) {
+      else if (
+        selection.kind === Kind.FRAGMENT_SPREAD &&
+        !seenFragments.has(selection.name.value)
+      ) {
         seenFragments.add(selection.name.value);
         const definition = fragment(selection.name.value);
         if (definition) walk(definition.selectionSet);

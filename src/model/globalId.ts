@@ -67,7 +67,9 @@ let partitionOf: Partition | undefined;
  * @aws-sdk/core (about 12 MB and 40 ms).
  */
 function sdkPartition(): Partition {
-  partitionOf ??= (createRequire(import.meta.url)('@aws-sdk/core/client') as { partition: Partition }).partition;
+  partitionOf ??= (
+    createRequire(import.meta.url)('@aws-sdk/core/client') as { partition: Partition }
+  ).partition;
   return partitionOf;
 }
 
@@ -124,10 +126,16 @@ export const PATTERNS = {
     form: 'a Tencent Cloud region such as ap-guangzhou',
     served: { test: (value: string) => COS_REGIONS.has(value), by: 'Tencent COS' },
   },
-  panoramaJobId: { re: /^[a-zA-Z0-9_-]{1,255}$/, form: '1-255 characters of a-z, A-Z, 0-9, - and _' },
+  panoramaJobId: {
+    re: /^[a-zA-Z0-9_-]{1,255}$/,
+    form: '1-255 characters of a-z, A-Z, 0-9, - and _',
+  },
   omicsId: { re: /^[0-9]{10,36}$/, form: '10-36 digits' },
   cosUin: { re: /^[0-9]{5,20}$/, form: 'a numeric account UIN such as 100000000001' },
-  cosJobId: { re: /^[a-zA-Z0-9-]{5,36}$/, form: '5-36 characters of a-z, A-Z, 0-9 and -, usually a UUID' },
+  cosJobId: {
+    re: /^[a-zA-Z0-9-]{5,36}$/,
+    form: '5-36 characters of a-z, A-Z, 0-9 and -, usually a UUID',
+  },
   importExportJobId: { re: /^[A-Za-z0-9]{1,64}$/, form: '1-64 letters and digits, such as ABCDE' },
   codePipelineJobId: {
     re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
@@ -143,10 +151,16 @@ export type PatternName = keyof typeof PATTERNS;
 export function checkArgument(argument: string, value: string, pattern: PatternName): string {
   const { re, form, served } = PATTERNS[pattern] as ArgumentPattern;
   if (!re.test(value)) {
-    throw new BadUserInputError(`Argument "${argument}" must be ${form}; got ${describeValue(value)}.`, { argument });
+    throw new BadUserInputError(
+      `Argument "${argument}" must be ${form}; got ${describeValue(value)}.`,
+      { argument },
+    );
   }
   if (served && !served.test(value)) {
-    throw new BadUserInputError(`Argument "${argument}" is not a region ${served.by} serves: got ${describeValue(value)}; expected ${form}.`, { argument });
+    throw new BadUserInputError(
+      `Argument "${argument}" is not a region ${served.by} serves: got ${describeValue(value)}; expected ${form}.`,
+      { argument },
+    );
   }
   return value;
 }
@@ -214,7 +228,11 @@ export const KEY_PARTS = {
  * Build and validate a loader key from its parts in KEY_PARTS order. `argumentOf(part, index)`
  * names the argument in a BAD_USER_INPUT error. Never calls upstream.
  */
-export function buildKey(provider: JobProvider, values: readonly string[], argumentOf: (part: string, index: number) => string): JobKey {
+export function buildKey(
+  provider: JobProvider,
+  values: readonly string[],
+  argumentOf: (part: string, index: number) => string,
+): JobKey {
   const key: Record<string, string> = { provider };
   KEY_PARTS[provider].forEach(([part, pattern], i) => {
     key[part] = checkArgument(argumentOf(part, i), values[i] ?? '', pattern);
@@ -222,7 +240,9 @@ export function buildKey(provider: JobProvider, values: readonly string[], argum
   return key as unknown as JobKey;
 }
 
-const PROVIDER_OF_PREFIX = new Map(Object.entries(PREFIX).map(([provider, prefix]) => [prefix, provider as JobProvider]));
+const PROVIDER_OF_PREFIX = new Map(
+  Object.entries(PREFIX).map(([provider, prefix]) => [prefix, provider as JobProvider]),
+);
 
 /**
  * Parse and validate a global ID. `argument` names the GraphQL argument in the error
@@ -232,12 +252,21 @@ export function parseGlobalId(value: string, argument = 'id'): JobKey {
   const [prefix = '', ...rest] = value.split(':');
   const provider = PROVIDER_OF_PREFIX.get(prefix);
   const bad = (why: string): never => {
-    throw new BadUserInputError(`Argument "${argument}" is not a valid job ID: ${why}. Expected ${GLOBAL_ID_FORMS}.`, {
-      argument,
-    });
+    throw new BadUserInputError(
+      `Argument "${argument}" is not a valid job ID: ${why}. Expected ${GLOBAL_ID_FORMS}.`,
+      {
+        argument,
+      },
+    );
   };
-  if (!provider) return bad(value.length === 0 ? 'it is empty' : `unknown provider prefix ${JSON.stringify(prefix.slice(0, 32))}`);
+  if (!provider)
+    return bad(
+      value.length === 0
+        ? 'it is empty'
+        : `unknown provider prefix ${JSON.stringify(prefix.slice(0, 32))}`,
+    );
   const parts = KEY_PARTS[provider];
-  if (rest.length !== parts.length) bad(`"${prefix}" IDs have the form ${[prefix, ...parts.map(([p]) => `{${p}}`)].join(':')}`);
+  if (rest.length !== parts.length)
+    bad(`"${prefix}" IDs have the form ${[prefix, ...parts.map(([p]) => `{${p}}`)].join(':')}`);
   return buildKey(provider, rest, (part) => `${argument} (${part})`);
 }

@@ -1,12 +1,33 @@
 /** The normalised job shape every datasource's parse step produces. Field names are the GraphQL names. */
 
-export const JOB_PROVIDERS = ['AWS_PANORAMA', 'AWS_OMICS', 'TENCENT_COS_BATCH', 'AWS_IMPORT_EXPORT', 'AWS_CODEPIPELINE'] as const;
+export const JOB_PROVIDERS = [
+  'AWS_PANORAMA',
+  'AWS_OMICS',
+  'TENCENT_COS_BATCH',
+  'AWS_IMPORT_EXPORT',
+  'AWS_CODEPIPELINE',
+] as const;
 export type JobProvider = (typeof JOB_PROVIDERS)[number];
 
-export const JOB_STATES = ['QUEUED', 'IN_PROGRESS', 'PAUSED', 'CANCELLING', 'CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED', 'UNKNOWN'] as const;
+export const JOB_STATES = [
+  'QUEUED',
+  'IN_PROGRESS',
+  'PAUSED',
+  'CANCELLING',
+  'CANCELLED',
+  'SUCCEEDED',
+  'SUCCEEDED_WITH_ERRORS',
+  'FAILED',
+  'UNKNOWN',
+] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-const TERMINAL_STATES: ReadonlySet<JobState> = new Set<JobState>(['CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED']);
+const TERMINAL_STATES: ReadonlySet<JobState> = new Set<JobState>([
+  'CANCELLED',
+  'SUCCEEDED',
+  'SUCCEEDED_WITH_ERRORS',
+  'FAILED',
+]);
 
 /** True when a job in this state can no longer change. UNKNOWN is never terminal. */
 export function isTerminalState(state: JobState): boolean {
@@ -35,7 +56,12 @@ export interface KeyValue {
 }
 
 /** Map a provider status string through a table; anything not in the table is UNKNOWN, never a crash. */
-export function mapState(table: Readonly<Record<string, JobState>>, status: string | null | undefined): JobState {
+export function mapState(
+  table: Readonly<Record<string, JobState>>,
+  status: string | null | undefined,
+): JobState {
   if (status == null) return 'UNKNOWN';
-  return Object.prototype.hasOwnProperty.call(table, status) ? (table[status] as JobState) : 'UNKNOWN';
+  return Object.prototype.hasOwnProperty.call(table, status)
+    ? (table[status] as JobState)
+    : 'UNKNOWN';
 }

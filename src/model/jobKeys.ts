@@ -26,11 +26,19 @@ export interface JobRepresentation {
   uin?: unknown;
 }
 
-const field = (rep: JobRepresentation, name: keyof JobRepresentation, typeName: string, at: string): string => {
+const field = (
+  rep: JobRepresentation,
+  name: keyof JobRepresentation,
+  typeName: string,
+  at: string,
+): string => {
   const value = rep[name];
   if (typeof value !== 'string') {
     const or = name === 'id' ? '' : ' (or "id")';
-    throw new BadUserInputError(`Argument "${at}.${name}" must be a string: a ${typeName} representation needs "${name}"${or}.`, { argument: `${at}.${name}` });
+    throw new BadUserInputError(
+      `Argument "${at}.${name}" must be a string: a ${typeName} representation needs "${name}"${or}.`,
+      { argument: `${at}.${name}` },
+    );
   }
   return value;
 };
@@ -41,23 +49,34 @@ const field = (rep: JobRepresentation, name: keyof JobRepresentation, typeName: 
  * each part checked against the provider's documented pattern before any upstream call.
  * `at` names the representation in errors, e.g. `representations[2]`.
  */
-export function keyFromRepresentation(provider: JobProvider, rep: JobRepresentation, at = 'representations'): JobKey {
+export function keyFromRepresentation(
+  provider: JobProvider,
+  rep: JobRepresentation,
+  at = 'representations',
+): JobKey {
   const typeName = JOB_TYPE_NAME[provider];
   if (rep.id !== undefined) {
     const key = parseGlobalId(field(rep, 'id', typeName, at), `${at}.id`);
     if (key.provider !== provider) {
-      throw new BadUserInputError(`Argument "${at}.id" is not a ${typeName} ID: ${JSON.stringify(rep.id)}.`, { argument: `${at}.id` });
+      throw new BadUserInputError(
+        `Argument "${at}.id" is not a ${typeName} ID: ${JSON.stringify(rep.id)}.`,
+        { argument: `${at}.id` },
+      );
     }
     return key;
   }
   // The key's last part is the provider's own job ID, which the schema calls `nativeId`.
   const parts = KEY_PARTS[provider];
-  const names = parts.map(([part], i) => (i === parts.length - 1 ? 'nativeId' : part) as keyof JobRepresentation);
+  const names = parts.map(
+    ([part], i) => (i === parts.length - 1 ? 'nativeId' : part) as keyof JobRepresentation,
+  );
   const values = names.map((name) => field(rep, name, typeName, at));
   return buildKey(provider, values, (_part, i) => `${at}.${names[i]}`);
 }
 
-const PROVIDER_OF_TYPE = new Map(Object.entries(JOB_TYPE_NAME).map(([provider, typeName]) => [typeName, provider as JobProvider]));
+const PROVIDER_OF_TYPE = new Map(
+  Object.entries(JOB_TYPE_NAME).map(([provider, typeName]) => [typeName, provider as JobProvider]),
+);
 
 /**
  * The loader key of an `_entities` representation of `typeName` (a concrete job type, or
@@ -65,19 +84,32 @@ const PROVIDER_OF_TYPE = new Map(Object.entries(JOB_TYPE_NAME).map(([provider, t
  * BAD_USER_INPUT naming `at` (e.g. `representations[2]`). The same check runs before
  * authorization (the `_entities` guard) and in the reference resolvers.
  */
-export function representationKey(typeName: string, rep: JobRepresentation, at = 'representations'): JobKey {
+export function representationKey(
+  typeName: string,
+  rep: JobRepresentation,
+  at = 'representations',
+): JobKey {
   const provider = PROVIDER_OF_TYPE.get(typeName);
   if (provider) return keyFromRepresentation(provider, rep, at);
   if (typeName === 'Job') {
     if (typeof rep.id !== 'string') {
-      throw new BadUserInputError(`Argument "${at}.id" must be a string: a Job representation needs "id".`, { argument: `${at}.id` });
+      throw new BadUserInputError(
+        `Argument "${at}.id" must be a string: a Job representation needs "id".`,
+        { argument: `${at}.id` },
+      );
     }
     return parseGlobalId(rep.id, `${at}.id`);
   }
-  throw new BadUserInputError(`Argument "${at}.__typename" does not name a job entity type.`, { argument: `${at}.__typename` });
+  throw new BadUserInputError(`Argument "${at}.__typename" does not name a job entity type.`, {
+    argument: `${at}.__typename`,
+  });
 }
 
 /** The `_entities` key check handed to the auth transformer: runs `representationKey`, keeps nothing. */
-export function checkRepresentationKey(typeName: string, rep: Readonly<Record<string, unknown>>, at: string): void {
+export function checkRepresentationKey(
+  typeName: string,
+  rep: Readonly<Record<string, unknown>>,
+  at: string,
+): void {
   representationKey(typeName, rep, at);
 }

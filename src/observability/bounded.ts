@@ -34,7 +34,10 @@ export function cutText(text: string, max: number): string {
  * downstream recognises. A name within the limit is returned as is, since every sink scrubs what
  * it writes (the logger each finished line, the span helpers of tracing.ts each string).
  */
-export function boundedOperationName(name: string | null | undefined, scrub: (text: string) => string = scrubSecrets): string | null {
+export function boundedOperationName(
+  name: string | null | undefined,
+  scrub: (text: string) => string = scrubSecrets,
+): string | null {
   if (name === null || name === undefined) return null;
   if (name.length <= MAX_OPERATION_NAME_LENGTH) return name;
   return cutText(scrub(name), MAX_OPERATION_NAME_LENGTH);

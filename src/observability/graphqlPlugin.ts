@@ -19,7 +19,11 @@ export function operationSpanMiddleware(observability: Observability): express.R
   if (!tracing) return (_req, _res, next) => next();
   return (req, res, next) => {
     const parent = tracing.extract(req.headers);
-    const span = tracing.tracer.startSpan('graphql operation', { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
+    const span = tracing.tracer.startSpan(
+      'graphql operation',
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } },
+      parent,
+    );
     let ended = false;
     const end = () => {
       if (ended) return;
@@ -41,7 +45,11 @@ const CODE_SHAPE = /^[A-Z][A-Z_]{0,63}$/;
  * cut to MAX_OPERATION_NAME_LENGTH (`boundedOperationName`), so a huge one makes neither a huge
  * span nor unbounded span-name cardinality, and scrubbed of secret values by the span (`safeSpan`).
  */
-export function nameOperationSpan(operationSpan: Span | undefined, operationType: string, operationName: string | null | undefined): void {
+export function nameOperationSpan(
+  operationSpan: Span | undefined,
+  operationType: string,
+  operationName: string | null | undefined,
+): void {
   const span = safeSpan(operationSpan);
   if (!span) return;
   const name = boundedOperationName(operationName);
@@ -61,23 +69,32 @@ export function countOperation(
   errors: readonly { originalError?: unknown; extensions?: Record<string, unknown> }[] | undefined,
 ): void {
   const e = errors?.[0];
-  const first = e?.originalError instanceof JobgraphError ? e.originalError.code : e?.extensions?.code;
+  const first =
+    e?.originalError instanceof JobgraphError ? e.originalError.code : e?.extensions?.code;
   // A code is one of jobgraph's or Apollo's upper-case constants; anything else (never expected)
   // is counted as INTERNAL_SERVER_ERROR, so the label's values stay few.
-  const outcome = errors && errors.length > 0 ? (typeof first === 'string' && CODE_SHAPE.test(first) ? first : 'INTERNAL_SERVER_ERROR') : 'ok';
+  const outcome =
+    errors && errors.length > 0
+      ? typeof first === 'string' && CODE_SHAPE.test(first)
+        ? first
+        : 'INTERNAL_SERVER_ERROR'
+      : 'ok';
   observability.metrics?.graphqlRequest(operationType ?? 'unknown', outcome);
   if (span && outcome !== 'ok') safeSpan(span).setAttribute('jobgraph.outcome', outcome);
 }
 
 /** The operation span, when tracing is on: the active span (`operationSpanMiddleware` started it). */
-export const operationSpan = (observability: Observability): Span | undefined => (observability.tracing ? safeSpan(trace.getActiveSpan()) : undefined);
+export const operationSpan = (observability: Observability): Span | undefined =>
+  observability.tracing ? safeSpan(trace.getActiveSpan()) : undefined;
 
 /**
  * Counts every GraphQL request, observes its duration
  * (`jobgraph_graphql_request_duration_seconds{operation_type}`) and names the operation span (see above) for requests Apollo
  * runs; the direct path (server.ts) calls the same two functions.
  */
-export function observabilityPlugin<C extends object>(observability: Observability): ApolloServerPlugin<C> {
+export function observabilityPlugin<C extends object>(
+  observability: Observability,
+): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       const started = performance.now();
@@ -88,7 +105,10 @@ export function observabilityPlugin<C extends object>(observability: Observabili
         },
         async willSendResponse({ operation, errors }) {
           countOperation(observability, span, operation?.operation, errors);
-          observability.metrics?.graphqlDuration(operation?.operation ?? 'unknown', (performance.now() - started) / 1000);
+          observability.metrics?.graphqlDuration(
+            operation?.operation ?? 'unknown',
+            (performance.now() - started) / 1000,
+          );
         },
       };
     },

@@ -1,6 +1,10 @@
 import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Config } from '../config.ts';
-import type { AttemptObserver, UpstreamAttemptInfo, UpstreamAttemptResult } from '../datasources/shared/attempts.ts';
+import type {
+  AttemptObserver,
+  UpstreamAttemptInfo,
+  UpstreamAttemptResult,
+} from '../datasources/shared/attempts.ts';
 import type { LoaderObserver } from '../datasources/guard/loader.ts';
 import type { JobProvider } from '../model/job.ts';
 import { GatewayMetrics, type BreakerState } from './metrics.ts';
@@ -46,7 +50,12 @@ export class Observability implements AttemptObserver, LoaderObserver {
       },
     });
     return (result) => {
-      this.metrics?.upstreamAttempt(info.provider, info.attempt, result.outcome, (performance.now() - started) / 1000);
+      this.metrics?.upstreamAttempt(
+        info.provider,
+        info.attempt,
+        result.outcome,
+        (performance.now() - started) / 1000,
+      );
       if (span) endAttemptSpan(span, result);
     };
   }
@@ -61,7 +70,12 @@ export class Observability implements AttemptObserver, LoaderObserver {
 
   batch<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T> {
     if (!this.tracing) return run();
-    return inSpan(this.tracing.tracer, `jobgraph.batch ${provider}`, { 'jobgraph.provider': provider, 'jobgraph.batch.size': size }, () => run());
+    return inSpan(
+      this.tracing.tracer,
+      `jobgraph.batch ${provider}`,
+      { 'jobgraph.provider': provider, 'jobgraph.batch.size': size },
+      () => run(),
+    );
   }
 
   /** Export what is left of the traces and stop. */
@@ -81,7 +95,8 @@ function endAttemptSpan(attemptSpan: Span, result: UpstreamAttemptResult): void 
   if (result.upstreamCode) span.setAttribute('jobgraph.upstream.error_code', result.upstreamCode);
   if (result.requestId) span.setAttribute('jobgraph.upstream.request_id', result.requestId);
   if (result.httpStatus !== null) span.setAttribute('http.response.status_code', result.httpStatus);
-  if (result.outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: result.outcome });
+  if (result.outcome !== 'ok')
+    span.setStatus({ code: SpanStatusCode.ERROR, message: result.outcome });
   span.end();
 }
 
@@ -89,7 +104,10 @@ function endAttemptSpan(attemptSpan: Span, result: UpstreamAttemptResult): void 
  * The observability `config` asks for: metrics unless JOBGRAPH_METRICS=off, traces when the
  * OTEL_* variables turn them on. `breakers` lists the circuit states when /metrics is read.
  */
-export async function createObservability(config: Config, breakers: () => BreakerState[]): Promise<Observability | undefined> {
+export async function createObservability(
+  config: Config,
+  breakers: () => BreakerState[],
+): Promise<Observability | undefined> {
   const metrics = config.metrics ? new GatewayMetrics(breakers) : undefined;
   const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
   return metrics || tracing ? new Observability(metrics, tracing) : undefined;

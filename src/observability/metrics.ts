@@ -81,7 +81,8 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.reset();
-        for (const b of breakers()) this.set({ provider: b.provider, region: b.region }, b.open ? 1 : 0);
+        for (const b of breakers())
+          this.set({ provider: b.provider, region: b.region }, b.open ? 1 : 0);
       },
     });
     this.#cacheRequests = new Counter({

@@ -55,13 +55,17 @@ export interface Tracing {
  * first is kept). The W3C propagator is used directly, not registered globally.
  */
 export async function startTracing(config: TracingConfig): Promise<Tracing> {
-  const [{ BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter }, { AsyncLocalStorageContextManager }, core, { resourceFromAttributes }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace-base'),
-      import('@opentelemetry/context-async-hooks'),
-      import('@opentelemetry/core'),
-      import('@opentelemetry/resources'),
-    ]);
+  const [
+    { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter },
+    { AsyncLocalStorageContextManager },
+    core,
+    { resourceFromAttributes },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+  ]);
   if (!contextManagerSet) {
     contextManagerSet = true;
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -91,7 +95,8 @@ export async function startTracing(config: TracingConfig): Promise<Tracing> {
 
 const headerGetter = {
   keys: (carrier: Record<string, string | string[] | undefined>) => Object.keys(carrier),
-  get: (carrier: Record<string, string | string[] | undefined>, key: string) => carrier[key.toLowerCase()],
+  get: (carrier: Record<string, string | string[] | undefined>, key: string) =>
+    carrier[key.toLowerCase()],
 };
 
 /**
@@ -115,7 +120,10 @@ export function safeAttributeValue(value: AttributeValue): AttributeValue;
 export function safeAttributeValue(value: AttributeValue | undefined): AttributeValue | undefined;
 export function safeAttributeValue(value: AttributeValue | undefined): AttributeValue | undefined {
   if (typeof value === 'string') return safeAttribute(value);
-  if (Array.isArray(value)) return value.map((v: unknown) => (typeof v === 'string' ? safeAttribute(v) : v)) as AttributeValue;
+  if (Array.isArray(value))
+    return value.map((v: unknown) =>
+      typeof v === 'string' ? safeAttribute(v) : v,
+    ) as AttributeValue;
   return value;
 }
 
@@ -129,7 +137,8 @@ export function safeAttributes(attributes: Attributes | undefined): Attributes |
   return out;
 }
 
-const safeLinks = (links: readonly Link[]): Link[] => links.map((l) => (l.attributes ? { ...l, attributes: safeAttributes(l.attributes) } : l));
+const safeLinks = (links: readonly Link[]): Link[] =>
+  links.map((l) => (l.attributes ? { ...l, attributes: safeAttributes(l.attributes) } : l));
 
 function safeSpanOptions(options: SpanOptions | undefined): SpanOptions | undefined {
   if (!options) return options;
@@ -152,7 +161,8 @@ function safeException(exception: Exception): Exception {
   return out as unknown as Exception;
 }
 
-const isTimeInput = (v: unknown): v is TimeInput => typeof v === 'number' || Array.isArray(v) || v instanceof Date;
+const isTimeInput = (v: unknown): v is TimeInput =>
+  typeof v === 'number' || Array.isArray(v) || v instanceof Date;
 
 /**
  * A span whose every text is scrubbed and bounded ({@link safeAttribute}) on the way in: attribute
@@ -177,9 +187,15 @@ class ScrubbingSpan implements Span {
     return this;
   }
 
-  addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput, startTime?: TimeInput): this {
+  addEvent(
+    name: string,
+    attributesOrStartTime?: Attributes | TimeInput,
+    startTime?: TimeInput,
+  ): this {
     const attributes =
-      attributesOrStartTime === undefined || isTimeInput(attributesOrStartTime) ? attributesOrStartTime : safeAttributes(attributesOrStartTime);
+      attributesOrStartTime === undefined || isTimeInput(attributesOrStartTime)
+        ? attributesOrStartTime
+        : safeAttributes(attributesOrStartTime);
     this.inner.addEvent(safeAttribute(name), attributes, startTime);
     return this;
   }
@@ -195,7 +211,9 @@ class ScrubbingSpan implements Span {
   }
 
   setStatus(status: SpanStatus): this {
-    this.inner.setStatus(status.message === undefined ? status : { ...status, message: safeAttribute(status.message) });
+    this.inner.setStatus(
+      status.message === undefined ? status : { ...status, message: safeAttribute(status.message) },
+    );
     return this;
   }
 
@@ -237,14 +255,31 @@ class ScrubbingTracer implements Tracer {
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, parent: Context, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    parent: Context,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    ...rest: [F] | [SpanOptions, F] | [SpanOptions, Context, F]
+  ): ReturnType<F> {
     const fn = rest[rest.length - 1] as F;
     const options = rest.length > 1 ? (rest[0] as SpanOptions) : undefined;
     const parent = rest.length > 2 ? (rest[1] as Context) : context.active();
     const span = this.startSpan(name, options, parent);
-    return context.with(trace.setSpan(parent, span), fn as (span: Span) => ReturnType<F>, undefined, span);
+    return context.with(
+      trace.setSpan(parent, span),
+      fn as (span: Span) => ReturnType<F>,
+      undefined,
+      span,
+    );
   }
 }
 
@@ -254,17 +289,26 @@ export function scrubbingTracer(tracer: Tracer): Tracer {
 }
 
 /** Run `fn` inside a new span that ends when it settles; a rejection marks the span as an error. */
-export async function inSpan<T>(tracer: Tracer, name: string, attributes: Record<string, string | number>, fn: (span: Span) => Promise<T>): Promise<T> {
-  return scrubbingTracer(tracer).startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+export async function inSpan<T>(
+  tracer: Tracer,
+  name: string,
+  attributes: Record<string, string | number>,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  return scrubbingTracer(tracer).startActiveSpan(
+    name,
+    { kind: SpanKind.INTERNAL, attributes },
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 export { context, trace };

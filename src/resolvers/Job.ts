@@ -8,7 +8,10 @@ export const Job = {
     return JOB_TYPE_NAME[job.provider];
   },
   // async: a bad representation must reject its own promise, not throw out of the whole `_entities` map.
-  async __resolveReference(reference: { id?: unknown }, context: RequestContext): Promise<JobRecord> {
+  async __resolveReference(
+    reference: { id?: unknown },
+    context: RequestContext,
+  ): Promise<JobRecord> {
     return context.loadJob(representationKey('Job', reference));
   },
 };

@@ -3,7 +3,11 @@ import { BadUserInputError, JobgraphError } from '../errors.ts';
 import { buildKey, checkArgument, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 
-type Args<T> = (source: unknown, args: T, context: RequestContext) => Promise<JobRecord | null> | Promise<(JobRecord | Error)[]>;
+type Args<T> = (
+  source: unknown,
+  args: T,
+  context: RequestContext,
+) => Promise<JobRecord | null> | Promise<(JobRecord | Error)[]>;
 
 const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId(id, 'id'));
 
@@ -14,7 +18,9 @@ const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId
 const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
   const max = ctx.config.limits.maxJobIds;
   if (ids.length > max) {
-    throw new BadUserInputError(`Argument "ids" takes at most ${max} IDs; got ${ids.length}.`, { argument: 'ids' });
+    throw new BadUserInputError(`Argument "ids" takes at most ${max} IDs; got ${ids.length}.`, {
+      argument: 'ids',
+    });
   }
   const keys: (JobKey | Error)[] = ids.map((id, i) => {
     try {
@@ -25,17 +31,30 @@ const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
   });
   // A failed item is an Error in the list: graphql-js makes it that item's null and its located
   // error (`locatedError`: the item's path, the field's nodes, the original error).
-  return Promise.all(keys.map((key) => (key instanceof Error ? Promise.resolve(key) : ctx.loadJob(key).catch((err: Error) => err))));
+  return Promise.all(
+    keys.map((key) =>
+      key instanceof Error ? Promise.resolve(key) : ctx.loadJob(key).catch((err: Error) => err),
+    ),
+  );
 };
 
-const region = (ctx: RequestContext, value: string | null | undefined) => value ?? ctx.config.awsRegion;
+const region = (ctx: RequestContext, value: string | null | undefined) =>
+  value ?? ctx.config.awsRegion;
 /** Root-field arguments carry the key parts' own names, so errors name them directly. */
-const load = (ctx: RequestContext, provider: JobProvider, values: string[]) => ctx.loadJob(buildKey(provider, values, (part) => part));
+const load = (ctx: RequestContext, provider: JobProvider, values: string[]) =>
+  ctx.loadJob(buildKey(provider, values, (part) => part));
 
-const panoramaPackageImportJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) =>
-  load(ctx, 'AWS_PANORAMA', [region(ctx, a.region), a.jobId]);
+const panoramaPackageImportJob: Args<{ jobId: string; region?: string | null }> = async (
+  _s,
+  a,
+  ctx,
+) => load(ctx, 'AWS_PANORAMA', [region(ctx, a.region), a.jobId]);
 
-const omicsReferenceImportJob: Args<{ referenceStoreId: string; id: string; region?: string | null }> = async (_s, a, ctx) =>
+const omicsReferenceImportJob: Args<{
+  referenceStoreId: string;
+  id: string;
+  region?: string | null;
+}> = async (_s, a, ctx) =>
   load(ctx, 'AWS_OMICS', [region(ctx, a.region), a.referenceStoreId, a.id]);
 
 const cosBatchJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) => {
@@ -45,16 +64,30 @@ const cosBatchJob: Args<{ jobId: string; region?: string | null }> = async (_s, 
     // Arguments are still checked first, so a bad jobId is BAD_USER_INPUT whatever the config.
     checkArgument('region', cosRegion, 'cosRegion');
     checkArgument('jobId', a.jobId, 'cosJobId');
-    throw new JobgraphError('PROVIDER_NOT_CONFIGURED', 'cosBatchJob needs the COS account UIN (COS_UIN); or ask job(id: "cos:{region}:{uin}:{jobId}").', {
-      provider: 'TENCENT_COS_BATCH',
-    });
+    throw new JobgraphError(
+      'PROVIDER_NOT_CONFIGURED',
+      'cosBatchJob needs the COS account UIN (COS_UIN); or ask job(id: "cos:{region}:{uin}:{jobId}").',
+      {
+        provider: 'TENCENT_COS_BATCH',
+      },
+    );
   }
   return load(ctx, 'TENCENT_COS_BATCH', [cosRegion, uin, a.jobId]);
 };
 
-const importExportJob: Args<{ jobId: string }> = async (_s, a, ctx) => load(ctx, 'AWS_IMPORT_EXPORT', [a.jobId]);
+const importExportJob: Args<{ jobId: string }> = async (_s, a, ctx) =>
+  load(ctx, 'AWS_IMPORT_EXPORT', [a.jobId]);
 
-const codePipelineJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) => load(ctx, 'AWS_CODEPIPELINE', [region(ctx, a.region), a.jobId]);
+const codePipelineJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) =>
+  load(ctx, 'AWS_CODEPIPELINE', [region(ctx, a.region), a.jobId]);
 
 /** Root fields: validate arguments, build a loader key, load. No wire format here. */
-export const Query = { job, jobs, panoramaPackageImportJob, omicsReferenceImportJob, cosBatchJob, importExportJob, codePipelineJob };
+export const Query = {
+  job,
+  jobs,
+  panoramaPackageImportJob,
+  omicsReferenceImportJob,
+  cosBatchJob,
+  importExportJob,
+  codePipelineJob,
+};

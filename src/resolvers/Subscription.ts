@@ -10,7 +10,11 @@ import type { WatchContext } from '../subscriptions/hub.ts';
  */
 export const Subscription = {
   jobUpdates: {
-    subscribe(_source: unknown, { ids }: { ids: string[] }, ctx: WatchContext | { watchJobs?: undefined }) {
+    subscribe(
+      _source: unknown,
+      { ids }: { ids: string[] },
+      ctx: WatchContext | { watchJobs?: undefined },
+    ) {
       if (!ctx.watchJobs) throw notOverHttp();
       const items = ids.map((id, i): JobKey | Error => {
         try {

@@ -11,7 +11,10 @@ import type { JobProvider, JobRecord } from '../model/job.ts';
 export function concreteJobResolvers(provider: JobProvider) {
   return {
     // async: a bad representation must reject its own promise, not throw out of the whole `_entities` map.
-    async __resolveReference(reference: JobRepresentation, context: RequestContext): Promise<JobRecord> {
+    async __resolveReference(
+      reference: JobRepresentation,
+      context: RequestContext,
+    ): Promise<JobRecord> {
       return context.loadJob(keyFromRepresentation(provider, reference));
     },
   };

@@ -21,16 +21,29 @@ import { JOB_ID_LIST_ARGUMENTS } from '../limits/listArguments.ts';
  * graphql-js throws instead of returning (a document it should have refused) become a result
  * with one error, formatted and logged as jobgraph's own fault.
  */
-export async function subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+export async function subscribe(
+  args: ExecutionArgs,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   let source: AsyncIterable<unknown> | ExecutionResult;
   try {
     source = await createSourceEventStream(args);
   } catch (err) {
-    return { errors: [err instanceof GraphQLError ? err : new GraphQLError('The subscription could not start.', { originalError: err as Error })] };
+    return {
+      errors: [
+        err instanceof GraphQLError
+          ? err
+          : new GraphQLError('The subscription could not start.', { originalError: err as Error }),
+      ],
+    };
   }
   if (!(Symbol.asyncIterator in source)) return source;
-  const eventArgs: ExecutionArgs = { ...args, document: eventDocument(args.document, args.operationName) };
-  return mapEvents(source as AsyncIterator<unknown> & AsyncIterable<unknown>, (payload) => execute({ ...eventArgs, rootValue: payload }));
+  const eventArgs: ExecutionArgs = {
+    ...args,
+    document: eventDocument(args.document, args.operationName),
+  };
+  return mapEvents(source as AsyncIterator<unknown> & AsyncIterable<unknown>, (payload) =>
+    execute({ ...eventArgs, rootValue: payload }),
+  );
 }
 
 /** The document each event executes: the root fields' job-ID lists empty, and the variables only they used gone. */
@@ -41,7 +54,8 @@ export function eventDocument(document: DocumentNode, operationName?: string | n
   const emptyLists = (set: SelectionSetNode): SelectionSetNode => ({
     ...set,
     selections: set.selections.map((selection) => {
-      if (selection.kind === Kind.INLINE_FRAGMENT) return { ...selection, selectionSet: emptyLists(selection.selectionSet) };
+      if (selection.kind === Kind.INLINE_FRAGMENT)
+        return { ...selection, selectionSet: emptyLists(selection.selectionSet) };
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         rootFragments.add(selection.name.value);
         return selection;
@@ -50,34 +64,58 @@ export function eventDocument(document: DocumentNode, operationName?: string | n
       if (!argument || !selection.arguments) return selection;
       return {
         ...selection,
-        arguments: selection.arguments.map((a) => (a.name.value === argument ? { ...a, value: { kind: Kind.LIST, values: [] } } : a)),
+        arguments: selection.arguments.map((a) =>
+          a.name.value === argument ? { ...a, value: { kind: Kind.LIST, values: [] } } : a,
+        ),
       };
     }),
   });
   const rootSelection = emptyLists(operation.selectionSet);
   // A fragment spread at a subscription's root is on the Subscription type, so it is spread nowhere else.
   const fragments = document.definitions.map((d): DefinitionNode =>
-    d.kind === Kind.FRAGMENT_DEFINITION && rootFragments.has(d.name.value) ? { ...d, selectionSet: emptyLists(d.selectionSet) } : d,
+    d.kind === Kind.FRAGMENT_DEFINITION && rootFragments.has(d.name.value)
+      ? { ...d, selectionSet: emptyLists(d.selectionSet) }
+      : d,
   );
   const used = new Set<string>();
   visit(
-    { ...document, definitions: [{ ...operation, selectionSet: rootSelection }, ...fragments.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] },
+    {
+      ...document,
+      definitions: [
+        { ...operation, selectionSet: rootSelection },
+        ...fragments.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION),
+      ],
+    },
     {
       VariableDefinition: () => false,
       Variable: (node) => void used.add(node.name.value),
     },
   );
-  const variableDefinitions = (operation.variableDefinitions ?? []).filter((v) => used.has(v.variable.name.value));
-  return { ...document, definitions: fragments.map((d) => (d === operation ? { ...operation, variableDefinitions, selectionSet: rootSelection } : d)) };
+  const variableDefinitions = (operation.variableDefinitions ?? []).filter((v) =>
+    used.has(v.variable.name.value),
+  );
+  return {
+    ...document,
+    definitions: fragments.map((d) =>
+      d === operation ? { ...operation, variableDefinitions, selectionSet: rootSelection } : d,
+    ),
+  };
 }
 
 /** An async iterator of `map(event)` over `source`, passing `return` and `throw` through. */
-function mapEvents<T, U>(source: AsyncIterator<T> & AsyncIterable<T>, map: (event: T) => U | Promise<U>): AsyncIterableIterator<U> {
+function mapEvents<T, U>(
+  source: AsyncIterator<T> & AsyncIterable<T>,
+  map: (event: T) => U | Promise<U>,
+): AsyncIterableIterator<U> {
   const iterator = source[Symbol.asyncIterator]();
-  const mapped = async (result: IteratorResult<T>): Promise<IteratorResult<U>> => (result.done ? result : { value: await map(result.value), done: false });
+  const mapped = async (result: IteratorResult<T>): Promise<IteratorResult<U>> =>
+    result.done ? result : { value: await map(result.value), done: false };
   return {
     next: async () => mapped(await iterator.next()),
-    return: async () => (typeof iterator.return === 'function' ? mapped(await iterator.return()) : { value: undefined, done: true }),
+    return: async () =>
+      typeof iterator.return === 'function'
+        ? mapped(await iterator.return())
+        : { value: undefined, done: true },
     throw: async (err?: unknown) => {
       if (typeof iterator.throw === 'function') return mapped(await iterator.throw(err));
       throw err;

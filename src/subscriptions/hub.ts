@@ -4,7 +4,11 @@ import { CLOCK_TOLERANCE_SECONDS } from '../auth/verifyToken.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { Config } from '../config.ts';
 import type { Sources } from '../datasources/index.ts';
-import { fetchJobShared, NO_SUBJECT_CALLER, type GuardedSource } from '../datasources/guard/loader.ts';
+import {
+  fetchJobShared,
+  NO_SUBJECT_CALLER,
+  type GuardedSource,
+} from '../datasources/guard/loader.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobRecord } from '../model/job.ts';
@@ -52,7 +56,8 @@ export class WatchHub {
     this.config = config;
     this.scheduler = options.scheduler ?? systemScheduler;
     this.registry = new PollerRegistry({
-      fetch: (key) => fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER),
+      fetch: (key) =>
+        fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER),
       pollMs: config.watch.pollMs,
       maxPollMs: config.watch.maxPollMs,
       breakerPauseMs: config.resilience.breakerHalfOpenMs,
@@ -66,7 +71,10 @@ export class WatchHub {
 
   /** Whether a token has stopped being accepted (exp + the verifier's clock tolerance). */
   expired(identity: Identity): boolean {
-    return identity.expiresAt !== undefined && this.scheduler.now() >= identity.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000;
+    return (
+      identity.expiresAt !== undefined &&
+      this.scheduler.now() >= identity.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000
+    );
   }
 
   /** A subscription's context for `identity`. */
@@ -83,7 +91,9 @@ export class WatchHub {
   private watch(identity: Identity, items: readonly (JobKey | Error)[]): JobStream {
     const max = this.config.limits.maxJobsPerRequest;
     const distinct = new Map<string, JobKey | Error>();
-    items.forEach((item, i) => distinct.set(item instanceof Error ? `#${i}` : formatGlobalId(item), item));
+    items.forEach((item, i) =>
+      distinct.set(item instanceof Error ? `#${i}` : formatGlobalId(item), item),
+    );
     const keys = [...distinct.values()].filter((item) => !(item instanceof Error)).length;
     if (keys > max) throw new JobBudgetError(max, keys);
     const release = this.slots.acquire(identity.subject ?? NO_SUBJECT_CALLER);
@@ -93,7 +103,9 @@ export class WatchHub {
     stream = new JobStream(watched, {
       registry: this.registry,
       scheduler: this.scheduler,
-      ...(identity.expiresAt !== undefined ? { endsAt: identity.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000 } : {}),
+      ...(identity.expiresAt !== undefined
+        ? { endsAt: identity.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000 }
+        : {}),
       onEnd: () => {
         release();
         if (stream) this.streams.delete(stream);

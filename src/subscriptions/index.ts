@@ -85,25 +85,39 @@ const SSE_HEADERS = {
 
 /** One event of graphql-sse's protocol, as the library writes it. */
 const sseEvent = (event: 'next' | 'complete', data?: FormattedExecutionResult): string =>
-  event === 'next' ? printSseMessage({ event, data: data as ExecutionResult }) : printSseMessage({ event, data: null });
+  event === 'next'
+    ? printSseMessage({ event, data: data as ExecutionResult })
+    : printSseMessage({ event, data: null });
 
 /** WebSocket close code 1012 (RFC 6455 registry): the service is restarting; graphql-ws's client reconnects. */
 const SERVICE_RESTART = 1012;
 
-const SHUTTING_DOWN_MESSAGE = 'jobgraph is shutting down; send the request again (another replica will answer it).';
+const SHUTTING_DOWN_MESSAGE =
+  'jobgraph is shutting down; send the request again (another replica will answer it).';
 
 /** `Subscription.jobUpdates` over Server-Sent Events and WebSocket, beside Apollo Server on the same path and port. */
 export function createSubscriptions(options: SubscriptionOptions): Subscriptions {
   const { config, schema, limits, logger } = options;
-  const hub = new WatchHub({ config, sources: options.sources, ...(options.scheduler ? { scheduler: options.scheduler } : {}) });
+  const hub = new WatchHub({
+    config,
+    sources: options.sources,
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+  });
   const prepare = { schema, limits, config };
-  const formatErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((e) => options.formatError(e.toJSON(), e));
+  const formatErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((e) => options.formatError(e.toJSON(), e));
   const formatResult = (result: ExecutionResult): FormattedExecutionResult =>
-    result.errors ? { ...result, errors: formatErrors(result.errors) } : (result as FormattedExecutionResult);
+    result.errors
+      ? { ...result, errors: formatErrors(result.errors) }
+      : (result as FormattedExecutionResult);
   let closing = false;
 
   // ---- Server-Sent Events (graphql-sse's distinct connections mode) ----
-  const sse = createHandler<http.IncomingMessage, { args: ExecutionArgs }, WatchContext & Record<PropertyKey, unknown>>({
+  const sse = createHandler<
+    http.IncomingMessage,
+    { args: ExecutionArgs },
+    WatchContext & Record<PropertyKey, unknown>
+  >({
     schema,
     subscribe,
     // prepareSubscription has parsed, validated (with every limit) and sized the operation.
@@ -118,26 +132,47 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
   const interrupts = new Set<() => void>();
 
   /** One stream answered at once: an operation refused once the stream was accepted, or a query's one result. */
-  const answerOnce = (res: http.ServerResponse, result: FormattedExecutionResult): Promise<void> => {
+  const answerOnce = (
+    res: http.ServerResponse,
+    result: FormattedExecutionResult,
+  ): Promise<void> => {
     if (res.destroyed) return Promise.resolve();
     res.writeHead(200, SSE_HEADERS);
     res.write(sseEvent('next', result));
     return endResponse(res, sseEvent('complete'));
   };
 
-  const serveSse = async (req: http.IncomingMessage, res: http.ServerResponse, call: SseCall, gone: Promise<void>): Promise<void> => {
+  const serveSse = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    call: SseCall,
+    gone: Promise<void>,
+  ): Promise<void> => {
     if (closing) {
-      writeErrorAnswer(req, res, 503, [{ message: SHUTTING_DOWN_MESSAGE, extensions: { code: 'SHUTTING_DOWN' } }], { 'retry-after': '1' });
+      writeErrorAnswer(
+        req,
+        res,
+        503,
+        [{ message: SHUTTING_DOWN_MESSAGE, extensions: { code: 'SHUTTING_DOWN' } }],
+        { 'retry-after': '1' },
+      );
       return;
     }
     const params = (call.params ?? {}) as OperationParams;
-    if (operationTypeOf(params, limits.parseOptions) !== OperationTypeNode.SUBSCRIPTION && typeof params.query === 'string') {
+    if (
+      operationTypeOf(params, limits.parseOptions) !== OperationTypeNode.SUBSCRIPTION &&
+      typeof params.query === 'string'
+    ) {
       // A query (or anything but a subscription) over SSE: Apollo's pipeline answers it, as one event.
       return answerOnce(res, await call.execute());
     }
     const { identity, requestId } = call;
     if (!identity.authenticated || hub.expired(identity)) {
-      return answerOnce(res, { errors: formatErrors([operationError(new JobgraphError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE))]) });
+      return answerOnce(res, {
+        errors: formatErrors([
+          operationError(new JobgraphError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE)),
+        ]),
+      });
     }
     const args = prepareSubscription(prepare, params, hub.context(identity, requestId));
     if (Array.isArray(args)) return answerOnce(res, { errors: formatErrors(args) });
@@ -145,15 +180,29 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
       method: 'POST',
       url: GRAPHQL_PATH,
       // The library reads only these; the operation is already prepared (onSubscribe hands it over).
-      headers: { get: (key: string) => (key === 'accept' ? 'text/event-stream' : key === 'content-type' ? 'application/json' : undefined) },
+      headers: {
+        get: (key: string) =>
+          key === 'accept'
+            ? 'text/event-stream'
+            : key === 'content-type'
+              ? 'application/json'
+              : undefined,
+      },
       body: JSON.stringify({ query: params.query }),
       raw: req,
       context: { args },
     });
     if (!stream || typeof stream === 'string') {
       // Not expected once prepared; answered as the library says, in its own words' stead ours.
-      logger.error({ requestId, status: init.status }, 'subscription stream refused by graphql-sse');
-      return answerOnce(res, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      logger.error(
+        { requestId, status: init.status },
+        'subscription stream refused by graphql-sse',
+      );
+      return answerOnce(res, {
+        errors: [
+          { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        ],
+      });
     }
     // The stream is open (its subscription holds a slot and pollers) until it is returned: on
     // every way out of here, the client's going away included, however early.
@@ -172,7 +221,9 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
       for await (const chunk of stream) {
         if (res.destroyed || left) break;
         // A write to a client that went away may never call back: the close settles it instead.
-        const written = new Promise<void>((resolve, reject) => res.write(chunk, (err) => (err ? reject(err) : resolve())));
+        const written = new Promise<void>((resolve, reject) =>
+          res.write(chunk, (err) => (err ? reject(err) : resolve())),
+        );
         await Promise.race([written, gone]);
       }
     } finally {
@@ -182,7 +233,11 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     }
   };
 
-  const handleSse = (req: http.IncomingMessage, res: http.ServerResponse, call: SseCall): Promise<void> => {
+  const handleSse = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    call: SseCall,
+  ): Promise<void> => {
     // Settled once the response is finished or the connection is gone, whichever comes first; attached before anything can wait.
     const gone = new Promise<void>((resolve) => {
       if (res.destroyed || req.socket.destroyed) resolve();
@@ -216,7 +271,10 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
         onConnect: async (ctx) => {
           const params = ctx.connectionParams ?? {};
           const fromPayload = params.Authorization ?? params.authorization;
-          const authorization = typeof fromPayload === 'string' ? fromPayload : headerValue(ctx.extra.request.headers.authorization);
+          const authorization =
+            typeof fromPayload === 'string'
+              ? fromPayload
+              : headerValue(ctx.extra.request.headers.authorization);
           let identity: Identity;
           try {
             identity = await options.verifyToken(authorization);
@@ -226,7 +284,10 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
             return false;
           }
           if (!identity.authenticated) {
-            logger.info({ transport: 'ws' }, 'websocket closed: no bearer token at connection_init');
+            logger.info(
+              { transport: 'ws' },
+              'websocket closed: no bearer token at connection_init',
+            );
             return false;
           }
           secretValues.learn(authorization?.replace(/^\s*bearer\s+/i, '').trim());
@@ -240,7 +301,11 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
           }
           const requestId = randomUUID();
           const args = prepareSubscription(prepare, payload, hub.context(identity, requestId));
-          if (!Array.isArray(args)) logger.info({ requestId, transport: 'ws', authenticated: true }, 'subscription started');
+          if (!Array.isArray(args))
+            logger.info(
+              { requestId, transport: 'ws', authenticated: true },
+              'subscription started',
+            );
           return args;
         },
         onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult),
@@ -264,7 +329,8 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
   };
 }
 
-const UNAUTHENTICATED_MESSAGE = 'Subscriptions need a bearer token with scope jobs:read; send it as "Authorization: Bearer <token>".';
+const UNAUTHENTICATED_MESSAGE =
+  'Subscriptions need a bearer token with scope jobs:read; send it as "Authorization: Bearer <token>".';
 
 /** End a response; resolves once it is finished or its connection is gone (a closed one never calls `end`'s callback). */
 function endResponse(res: http.ServerResponse, body?: string): Promise<void> {

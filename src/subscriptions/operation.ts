@@ -1,4 +1,13 @@
-import { GraphQLError, OperationTypeNode, getOperationAST, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  OperationTypeNode,
+  getOperationAST,
+  parse,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from 'graphql';
 import type { Config } from '../config.ts';
 import type { JobgraphError } from '../errors.ts';
 import { SPECIFIED_RULES, type QueryLimits } from '../limits/index.ts';
@@ -31,7 +40,8 @@ const withCode = (e: GraphQLError, code: string): GraphQLError =>
     extensions: { code },
   });
 
-const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } });
+const badRequest = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } });
 
 /**
  * A subscription operation checked as queries are, before anything executes (so before any
@@ -41,11 +51,20 @@ const badRequest = (message: string) => new GraphQLError(message, { extensions: 
  * nothing), and the per-request job budget over it. Returns the execution arguments, or the
  * errors to refuse it with.
  */
-export function prepareSubscription(options: PrepareOptions, params: OperationParams, contextValue: WatchContext): ExecutionArgs | GraphQLError[] {
+export function prepareSubscription(
+  options: PrepareOptions,
+  params: OperationParams,
+  contextValue: WatchContext,
+): ExecutionArgs | GraphQLError[] {
   const { schema, limits, config } = options;
-  if (typeof params.query !== 'string') return [badRequest('The request must carry the operation as a string "query".')];
-  if (params.operationName != null && typeof params.operationName !== 'string') return [badRequest('"operationName" must be a string.')];
-  if (params.variables != null && (typeof params.variables !== 'object' || Array.isArray(params.variables))) {
+  if (typeof params.query !== 'string')
+    return [badRequest('The request must carry the operation as a string "query".')];
+  if (params.operationName != null && typeof params.operationName !== 'string')
+    return [badRequest('"operationName" must be a string.')];
+  if (
+    params.variables != null &&
+    (typeof params.variables !== 'object' || Array.isArray(params.variables))
+  ) {
     return [badRequest('"variables" must be an object.')];
   }
   const operationName = params.operationName ?? undefined;
@@ -60,9 +79,20 @@ export function prepareSubscription(options: PrepareOptions, params: OperationPa
   const errors = validate(schema, document, [...SPECIFIED_RULES, ...limits.validationRules]);
   if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
   const operation = getOperationAST(document, operationName);
-  if (!operation) return [badRequest(operationName ? `No operation named "${operationName}".` : 'Name the operation to run with "operationName".')];
+  if (!operation)
+    return [
+      badRequest(
+        operationName
+          ? `No operation named "${operationName}".`
+          : 'Name the operation to run with "operationName".',
+      ),
+    ];
   if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
-    return [badRequest(`Only subscriptions are served over Server-Sent Events and WebSocket; send a ${operation.operation} as a plain POST /graphql.`)];
+    return [
+      badRequest(
+        `Only subscriptions are served over Server-Sent Events and WebSocket; send a ${operation.operation} as a plain POST /graphql.`,
+      ),
+    ];
   }
   const overlong = overlongJobIdList(document, operation, variables, config.limits.maxJobIds);
   if (overlong) return [operationError(overlong)];
@@ -71,5 +101,11 @@ export function prepareSubscription(options: PrepareOptions, params: OperationPa
   if (keys && keys.size > max) {
     return [operationError(new JobBudgetError(max, keys.size))];
   }
-  return { schema, document, ...(operationName ? { operationName } : {}), variableValues: variables, contextValue };
+  return {
+    schema,
+    document,
+    ...(operationName ? { operationName } : {}),
+    variableValues: variables,
+    contextValue,
+  };
 }

@@ -37,7 +37,12 @@ export function watchSettled(record: JobRecord): boolean {
 /** What two records of one job are compared by: a change here is an event. */
 export function changeSignature(record: JobRecord): string {
   const r = record as unknown as Record<string, unknown>;
-  return JSON.stringify([record.state, record.providerStatus, record.statusMessage, ...PROGRESS_FIELDS[record.provider].map((f) => r[f] ?? null)]);
+  return JSON.stringify([
+    record.state,
+    record.providerStatus,
+    record.statusMessage,
+    ...PROGRESS_FIELDS[record.provider].map((f) => r[f] ?? null),
+  ]);
 }
 
 export interface PollerOptions {

@@ -37,10 +37,17 @@ export interface WsAdapter {
  * and every error the libraries raise (oversized frames, failed hooks) written as one scrubbed
  * log line instead of a stack trace on stderr, with no internal text in a close reason.
  */
-export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefined>(httpServer: http.Server, options: WsAdapterOptions<P>): WsAdapter {
+export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefined>(
+  httpServer: http.Server,
+  options: WsAdapterOptions<P>,
+): WsAdapter {
   const { logger } = options;
   const server = makeServer<P, WsExtra>(options.server);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, handleProtocols });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayload,
+    handleProtocols,
+  });
   const sockets = new Set<WebSocket>();
   let closing = false;
 
@@ -53,7 +60,10 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
     if (pathOf(req.url) !== options.path) return refuse(socket, '404 Not Found');
     if (closing) return refuse(socket, '503 Service Unavailable');
     if (sockets.size >= options.maxSockets) {
-      logger.warn({ transport: 'ws', open: sockets.size, limit: options.maxSockets }, 'websocket refused: too many open sockets');
+      logger.warn(
+        { transport: 'ws', open: sockets.size, limit: options.maxSockets },
+        'websocket refused: too many open sockets',
+      );
       return refuse(socket, '503 Service Unavailable');
     }
     wss.handleUpgrade(req, socket, head, (ws) => opened(ws, req));
@@ -62,7 +72,9 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
   const opened = (socket: WebSocket, request: http.IncomingMessage) => {
     sockets.add(socket);
     // ws closes the socket itself on a protocol error (1002) or an oversized frame (1009); say so in one line.
-    socket.on('error', (err) => logger.info({ transport: 'ws', ...errorSummary(err) }, 'websocket error'));
+    socket.on('error', (err) =>
+      logger.info({ transport: 'ws', ...errorSummary(err) }, 'websocket error'),
+    );
     let alive = true;
     const pinger = setInterval(() => {
       if (!alive) return void socket.terminate();
@@ -92,7 +104,9 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
     socket.once('close', (code, reason) => {
       clearInterval(pinger);
       sockets.delete(socket);
-      closed(code, reason.toString()).catch((err: unknown) => logger.error({ transport: 'ws', ...errorSummary(err) }, 'websocket close failed'));
+      closed(code, reason.toString()).catch((err: unknown) =>
+        logger.error({ transport: 'ws', ...errorSummary(err) }, 'websocket close failed'),
+      );
     });
   };
 
@@ -101,7 +115,10 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
     dispose: async (code, reason) => {
       closing = true;
       const all = [...sockets].map(
-        (socket) => new Promise<void>((resolve) => (socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve()))),
+        (socket) =>
+          new Promise<void>((resolve) =>
+            socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve()),
+          ),
       );
       for (const socket of sockets) {
         socket.close(code, reason);
@@ -118,7 +135,11 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
 const CLOSE_HANDSHAKE_MS = 1000;
 
 /** An error as one log line's fields: its class, code and the first line of its message, cut short. Never a stack. */
-export function errorSummary(err: unknown): { errName: string; errCode?: string; errMessage: string } {
+export function errorSummary(err: unknown): {
+  errName: string;
+  errCode?: string;
+  errMessage: string;
+} {
   const e = err instanceof Error ? err : new Error(String(err));
   const code = (e as { code?: unknown }).code;
   const firstLine = e.message.split('\n', 1)[0] ?? '';

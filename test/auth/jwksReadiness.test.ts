@@ -23,7 +23,9 @@ class KeyServer extends EventEmitter {
         this.emit('failed');
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks), () => this.emit('served'));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(jwks), () => this.emit('served'));
     });
   }
   async listen(): Promise<string> {
@@ -38,7 +40,9 @@ let gw: TestGateway;
 let sign: () => Promise<string>;
 beforeAll(async () => {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
-  keys = new KeyServer({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] });
+  keys = new KeyServer({
+    keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }],
+  });
   jwksUrl = await keys.listen();
   sign = () =>
     new SignJWT({ scope: 'jobs:read' })
@@ -72,9 +76,13 @@ describe('A configured JWKS that cannot be fetched', () => {
   it('is fetched at start; until it has been, /readyz is 503 and a token gets 401, with the cause logged at warn with the URL', async () => {
     expect(keys.requests).toBeGreaterThanOrEqual(1);
     const token = await sign();
-    const res = await gql(gw, `{ job(id: "${exampleGlobalIds().importexport}") { id } }`, { token });
+    const res = await gql(gw, `{ job(id: "${exampleGlobalIds().importexport}") { id } }`, {
+      token,
+    });
     expect(res.status).toBe(401);
-    expect(res.body.errors?.[0]?.message).toBe('The bearer token is not valid: it could not be verified.');
+    expect(res.body.errors?.[0]?.message).toBe(
+      'The bearer token is not valid: it could not be verified.',
+    );
 
     const notReady = await readyz();
     expect(notReady.status).toBe(503);
@@ -83,7 +91,10 @@ describe('A configured JWKS that cannot be fetched', () => {
     const warnings = logLines().filter((l) => l.level === 40 && l.jwksUrl !== undefined);
     // One for the fetch at start, one for the token that could not be verified.
     expect(warnings.map((l) => l.msg)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^the JWKS could not be fetched/), expect.stringMatching(/^a token could not be verified with the JWKS/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^the JWKS could not be fetched/),
+        expect.stringMatching(/^a token could not be verified with the JWKS/),
+      ]),
     );
     for (const w of warnings) {
       expect(w.jwksUrl).toBe(jwksUrl);
@@ -104,7 +115,9 @@ describe('A configured JWKS that cannot be fetched', () => {
     expect(ready.body).toEqual({ status: 'ready', mode: 'demo' });
 
     const served = keys.requests;
-    const res = await gql(gw, `{ job(id: "${exampleGlobalIds().importexport}") { id } }`, { token: await sign() });
+    const res = await gql(gw, `{ job(id: "${exampleGlobalIds().importexport}") { id } }`, {
+      token: await sign(),
+    });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ job: { id: exampleGlobalIds().importexport } });
     expect(keys.requests).toBe(served); // the fetched key set is used, not fetched again

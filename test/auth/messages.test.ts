@@ -19,7 +19,9 @@ const READ = 'a bearer token with scope jobs:read';
 const SECRETS = 'a bearer token with scope jobs:read and jobs:secrets:read';
 
 /** Every error message of a response, by path. */
-const messages = (errors: { message: string; path?: (string | number)[] }[] | undefined): Record<string, string> =>
+const messages = (
+  errors: { message: string; path?: (string | number)[] }[] | undefined,
+): Record<string, string> =>
   Object.fromEntries((errors ?? []).map((e) => [e.path?.join('.'), e.message]));
 
 function expectEachScopeOnce(message: string): void {
@@ -30,7 +32,10 @@ function expectEachScopeOnce(message: string): void {
 
 describe('Authorization messages', () => {
   it('name jobs:read once for an anonymous job, jobs and provider root field', async () => {
-    const res = await gql(gw, `{ job(id: "${ex.codepipeline}") { id } codePipelineJob(jobId: "${ex.codepipeline.split(':')[2]}") { id } }`);
+    const res = await gql(
+      gw,
+      `{ job(id: "${ex.codepipeline}") { id } codePipelineJob(jobId: "${ex.codepipeline.split(':')[2]}") { id } }`,
+    );
     expect(messages(res.body.errors)).toEqual({
       job: `Query.job needs ${READ};${SIGN_IN}`,
       codePipelineJob: `Query.codePipelineJob needs ${READ};${SIGN_IN}`,
@@ -62,7 +67,10 @@ describe('Authorization messages', () => {
       'job.artifactCredentials': `CodePipelineJob.artifactCredentials needs ${SECRETS}.`,
       'other.signature': `ImportExportJob.signature needs ${SECRETS}.`,
       ...Object.fromEntries(
-        ((res.body.data?.other?.artifactList ?? []) as unknown[]).map((_, i) => [`other.artifactList.${i}.url`, `ImportExportArtifact.url needs ${SECRETS}.`]),
+        ((res.body.data?.other?.artifactList ?? []) as unknown[]).map((_, i) => [
+          `other.artifactList.${i}.url`,
+          `ImportExportArtifact.url needs ${SECRETS}.`,
+        ]),
       ),
     });
     for (const m of Object.values(messages(res.body.errors))) expectEachScopeOnce(m);
@@ -73,7 +81,11 @@ describe('Authorization messages', () => {
       { __typename: 'Job', id: ex.omics },
       { __typename: 'CosBatchJob', id: ex.cosbatch },
     ];
-    const res = await gql(gw, 'query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { id } } }', { variables: { reps } });
+    const res = await gql(
+      gw,
+      'query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { id } } }',
+      { variables: { reps } },
+    );
     expect(messages(res.body.errors)).toEqual({
       '_entities.0': `Entity Job needs ${READ};${SIGN_IN}`,
       '_entities.1': `Entity CosBatchJob needs ${READ};${SIGN_IN}`,
@@ -84,13 +96,17 @@ describe('Authorization messages', () => {
 describe('Rule simplification', () => {
   const SCOPES = ['a', 'b', 'c', 'd'];
   // Repeated scopes, repeated alternatives, empty alternatives and empty lists included.
-  const scopeRule = fc.array(fc.array(fc.constantFrom(...SCOPES), { maxLength: 3 }), { maxLength: 3 }).map((anyOf): Rule => ({ kind: 'scopes', anyOf }));
+  const scopeRule = fc
+    .array(fc.array(fc.constantFrom(...SCOPES), { maxLength: 3 }), { maxLength: 3 })
+    .map((anyOf): Rule => ({ kind: 'scopes', anyOf }));
   const rule = fc.oneof(fc.constant<Rule>({ kind: 'authenticated' }), scopeRule, scopeRule);
-  const identity = fc.record({ authenticated: fc.boolean(), scopes: fc.subarray(SCOPES) }).map((i) => ({
-    authenticated: i.authenticated,
-    subject: i.authenticated ? 'sub' : null,
-    scopes: new Set(i.authenticated ? i.scopes : []),
-  }));
+  const identity = fc
+    .record({ authenticated: fc.boolean(), scopes: fc.subarray(SCOPES) })
+    .map((i) => ({
+      authenticated: i.authenticated,
+      subject: i.authenticated ? 'sub' : null,
+      scopes: new Set(i.authenticated ? i.scopes : []),
+    }));
 
   it('keeps the meaning of any rule list: the same decision for every caller, and stable when repeated', () => {
     fc.assert(
@@ -109,7 +125,11 @@ describe('Rule simplification', () => {
     const secrets: Rule = { kind: 'scopes', anyOf: [['jobs:read', 'jobs:secrets:read']] };
     expect(simplifyRules([read, read, read])).toEqual([read]);
     expect(simplifyRules([secrets, read, read])).toEqual([secrets]);
-    expect(simplifyRules([read, { kind: 'scopes', anyOf: [['x'], ['jobs:read']] }])).toEqual([read]);
-    expect(simplifyRules([{ kind: 'scopes', anyOf: [['a', 'a', 'b'], ['a'], ['a']] }])).toEqual([{ kind: 'scopes', anyOf: [['a']] }]);
+    expect(simplifyRules([read, { kind: 'scopes', anyOf: [['x'], ['jobs:read']] }])).toEqual([
+      read,
+    ]);
+    expect(simplifyRules([{ kind: 'scopes', anyOf: [['a', 'a', 'b'], ['a'], ['a']] }])).toEqual([
+      { kind: 'scopes', anyOf: [['a']] },
+    ]);
   });
 });

@@ -24,13 +24,16 @@ describe('The central list of sensitive fields', () => {
   });
 
   it('guards every field, on any type, whose name says it holds a credential, signature or secret', () => {
-    const looksSecret = /credential|secret|signature|token|password|accesskey|sessiontoken|configuration|manifest|url$/i;
+    const looksSecret =
+      /credential|secret|signature|token|password|accesskey|sessiontoken|configuration|manifest|url$/i;
     // Fields whose names match but hold no secret, with the reason.
     const notSecret: Record<string, string> = {
       'CosBatchJob.manifest': 'the manifest object location (bucket ARN, ETag), not its contents',
       'CosBatchProgressSummary.autoManifestStatus': 'a status word of the manifest generation',
-      'CosBatchJob.clientRequestToken': 'an idempotency token chosen by the job creator, not a credential',
-      'PanoramaPackageImportJob.clientToken': 'an idempotency token chosen by the job creator, not a credential',
+      'CosBatchJob.clientRequestToken':
+        'an idempotency token chosen by the job creator, not a credential',
+      'PanoramaPackageImportJob.clientToken':
+        'an idempotency token chosen by the job creator, not a credential',
     };
     const guarded = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
     // Types reached only through a guarded field (e.g. the credentials object) are covered by that guard.
@@ -70,17 +73,33 @@ describe('The central list of sensitive fields', () => {
 });
 
 describe('Scope semantics', () => {
-  const id = (...scopes: string[]) => ({ authenticated: true, subject: 's', scopes: new Set(scopes) });
+  const id = (...scopes: string[]) => ({
+    authenticated: true,
+    subject: 's',
+    scopes: new Set(scopes),
+  });
   const rule = { kind: 'scopes' as const, anyOf: [['a', 'b'], ['c']] };
   it('treats inner lists as AND and the outer list as OR, as Apollo Router does', () => {
     expect(evaluate([rule], id('a', 'b'))).toBeNull();
     expect(evaluate([rule], id('c'))).toBeNull();
     expect(evaluate([rule], id('a'))).toBe('FORBIDDEN');
-    expect(evaluate([rule], { authenticated: false, subject: null, scopes: new Set() })).toBe('UNAUTHENTICATED');
+    expect(evaluate([rule], { authenticated: false, subject: null, scopes: new Set() })).toBe(
+      'UNAUTHENTICATED',
+    );
   });
   it('ANDs several rules and separates @authenticated from scopes', () => {
-    expect(evaluate([{ kind: 'authenticated' }, { kind: 'scopes', anyOf: [['x']] }], id('x'))).toBeNull();
-    expect(evaluate([{ kind: 'authenticated' }, { kind: 'scopes', anyOf: [['x']] }], id())).toBe('FORBIDDEN');
-    expect(evaluate([{ kind: 'authenticated' }], { authenticated: false, subject: null, scopes: new Set() })).toBe('UNAUTHENTICATED');
+    expect(
+      evaluate([{ kind: 'authenticated' }, { kind: 'scopes', anyOf: [['x']] }], id('x')),
+    ).toBeNull();
+    expect(evaluate([{ kind: 'authenticated' }, { kind: 'scopes', anyOf: [['x']] }], id())).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      evaluate([{ kind: 'authenticated' }], {
+        authenticated: false,
+        subject: null,
+        scopes: new Set(),
+      }),
+    ).toBe('UNAUTHENTICATED');
   });
 });

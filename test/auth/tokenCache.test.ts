@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { CLOCK_TOLERANCE_SECONDS, VERIFIED_TOKEN_TTL_MS, createTokenVerifier } from '../../src/auth/verifyToken.ts';
+import {
+  CLOCK_TOLERANCE_SECONDS,
+  VERIFIED_TOKEN_TTL_MS,
+  createTokenVerifier,
+} from '../../src/auth/verifyToken.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 // Verified tokens are remembered (src/auth/verifyToken.ts) so a caller's every request does not
@@ -12,7 +16,11 @@ import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 const SECRET = 'a-development-secret-of-at-least-32-chars';
 const NOW = new Date('2026-01-01T12:00:00Z');
 const sign = (exp: number, secret = SECRET) =>
-  new SignJWT({ scope: 'jobs:read' }).setProtectedHeader({ alg: 'HS256' }).setSubject('carol').setExpirationTime(exp).sign(new TextEncoder().encode(secret));
+  new SignJWT({ scope: 'jobs:read' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('carol')
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(secret));
 
 afterEach(() => vi.useRealTimers());
 
@@ -21,19 +29,35 @@ describe('A remembered token', () => {
     // The clock stands still, and moves only when told: no waiting.
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(NOW);
-    const verify = createTokenVerifier({ jwtSecret: SECRET, jwksUrl: null, issuer: null, audience: null });
+    const verify = createTokenVerifier({
+      jwtSecret: SECRET,
+      jwksUrl: null,
+      issuer: null,
+      audience: null,
+    });
     const exp = Math.floor(NOW.getTime() / 1000) + 20; // well inside the cache's own lifetime
     const token = await sign(exp);
-    for (let i = 0; i < 3; i++) expect(await verify(`Bearer ${token}`)).toMatchObject({ authenticated: true, subject: 'carol' });
+    for (let i = 0; i < 3; i++)
+      expect(await verify(`Bearer ${token}`)).toMatchObject({
+        authenticated: true,
+        subject: 'carol',
+      });
     vi.setSystemTime(new Date((exp + CLOCK_TOLERANCE_SECONDS + 1) * 1000));
-    expect(exp * 1000 + CLOCK_TOLERANCE_SECONDS * 1000 + 1000 - NOW.getTime()).toBeLessThan(VERIFIED_TOKEN_TTL_MS);
+    expect(exp * 1000 + CLOCK_TOLERANCE_SECONDS * 1000 + 1000 - NOW.getTime()).toBeLessThan(
+      VERIFIED_TOKEN_TTL_MS,
+    );
     await expect(verify(`Bearer ${token}`)).rejects.toThrow('it has expired');
   });
 
   it('is verified again, with the clock tolerance, after expiring: accepted inside the tolerance and never remembered there', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(NOW);
-    const verify = createTokenVerifier({ jwtSecret: SECRET, jwksUrl: null, issuer: null, audience: null });
+    const verify = createTokenVerifier({
+      jwtSecret: SECRET,
+      jwksUrl: null,
+      issuer: null,
+      audience: null,
+    });
     const exp = Math.floor(NOW.getTime() / 1000) + 5;
     const token = await sign(exp);
     await verify(`Bearer ${token}`);
@@ -44,9 +68,18 @@ describe('A remembered token', () => {
   });
 
   it('that failed verification is refused every time (failures are not remembered as successes)', async () => {
-    const verify = createTokenVerifier({ jwtSecret: SECRET, jwksUrl: null, issuer: null, audience: null });
-    const forged = await sign(Math.floor(Date.now() / 1000) + 300, 'another-secret-another-secret-another-secret');
-    for (let i = 0; i < 2; i++) await expect(verify(`Bearer ${forged}`)).rejects.toThrow('its signature does not verify');
+    const verify = createTokenVerifier({
+      jwtSecret: SECRET,
+      jwksUrl: null,
+      issuer: null,
+      audience: null,
+    });
+    const forged = await sign(
+      Math.floor(Date.now() / 1000) + 300,
+      'another-secret-another-secret-another-secret',
+    );
+    for (let i = 0; i < 2; i++)
+      await expect(verify(`Bearer ${forged}`)).rejects.toThrow('its signature does not verify');
   });
 });
 
@@ -65,24 +98,38 @@ describe('A token signed with a key taken out of the JWKS', () => {
     [keyA, keyB] = await Promise.all([generateKeyPair('ES256'), generateKeyPair('ES256')]);
     jwkA = { ...(await exportJWK(keyA.publicKey)), kid: 'a', alg: 'ES256', use: 'sig' };
     jwkB = { ...(await exportJWK(keyB.publicKey)), kid: 'b', alg: 'ES256', use: 'sig' };
-    server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: served })));
+    server = http.createServer((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: served })),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   const es = (key: Parameters<SignJWT['sign']>[0], kid: string) =>
-    new SignJWT({ scope: 'jobs:read' }).setProtectedHeader({ alg: 'ES256', kid }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(key);
+    new SignJWT({ scope: 'jobs:read' })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(key);
 
   it('is refused as soon as the key set has been fetched again without that key, though it was verified before', async () => {
     served = [jwkA];
     // No wait between fetches for an unknown key, so the test need not wait jose's 30 s.
-    const verify = createTokenVerifier({ jwtSecret: null, jwksUrl: url, issuer: ISSUER, audience: AUDIENCE }, { jwksCooldownMs: 0 });
+    const verify = createTokenVerifier(
+      { jwtSecret: null, jwksUrl: url, issuer: ISSUER, audience: AUDIENCE },
+      { jwksCooldownMs: 0 },
+    );
     const tokenA = await es(keyA.privateKey, 'a');
     expect(await verify(`Bearer ${tokenA}`)).toMatchObject({ authenticated: true });
     // The key is rotated out: the JWKS now lists only B. A token signed with B makes the verifier fetch it.
     served = [jwkB];
-    expect(await verify(`Bearer ${await es(keyB.privateKey, 'b')}`)).toMatchObject({ authenticated: true });
+    expect(await verify(`Bearer ${await es(keyB.privateKey, 'b')}`)).toMatchObject({
+      authenticated: true,
+    });
     await expect(verify(`Bearer ${tokenA}`)).rejects.toThrow('no key in the key set matches it');
   });
 });
@@ -99,7 +146,12 @@ describe('Through the HTTP server', () => {
   it('a remembered token that has expired is answered 401, and no token reaches a log line', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date());
-    const token = await mintToken({ secret: gw.config.auth.jwtSecret as string, scopes: ['jobs:read'], subject: 'dave', ttlSeconds: 20 });
+    const token = await mintToken({
+      secret: gw.config.auth.jwtSecret as string,
+      scopes: ['jobs:read'],
+      subject: 'dave',
+      ttlSeconds: 20,
+    });
     // An authenticated caller with jobs:read gets BAD_USER_INPUT for a malformed ID (no upstream call); anonymous would be refused.
     const query = '{ job(id: "importexport:not-valid!") { id } }';
     for (let i = 0; i < 3; i++) {
@@ -111,7 +163,12 @@ describe('Through the HTTP server', () => {
     const expired = await gql(gw, query, { token });
     expect(expired.status).toBe(401);
     expect(expired.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
-    expect(expired.body.errors).toEqual([{ message: 'The bearer token is not valid: it has expired.', extensions: { code: 'UNAUTHENTICATED' } }]);
+    expect(expired.body.errors).toEqual([
+      {
+        message: 'The bearer token is not valid: it has expired.',
+        extensions: { code: 'UNAUTHENTICATED' },
+      },
+    ]);
     const logs = gw.logs.text();
     expect(logs).toContain('rejected bearer token');
     expect(logs).not.toContain(token);

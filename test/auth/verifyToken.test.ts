@@ -28,7 +28,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => jwksServer.close(() => r())));
 
-const rs = (key: Parameters<SignJWT['sign']>[0], claims: Record<string, unknown> = {}, iss = ISSUER, aud = AUDIENCE) =>
+const rs = (
+  key: Parameters<SignJWT['sign']>[0],
+  claims: Record<string, unknown> = {},
+  iss = ISSUER,
+  aud = AUDIENCE,
+) =>
   new SignJWT({ scope: 'jobs:read', ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
     .setIssuer(iss)
@@ -37,7 +42,12 @@ const rs = (key: Parameters<SignJWT['sign']>[0], claims: Record<string, unknown>
     .sign(key);
 
 describe('Token verification', () => {
-  const hs = createTokenVerifier({ jwtSecret: SECRET, jwksUrl: null, issuer: null, audience: null });
+  const hs = createTokenVerifier({
+    jwtSecret: SECRET,
+    jwksUrl: null,
+    issuer: null,
+    audience: null,
+  });
 
   it('treats a missing or empty Authorization header as anonymous', async () => {
     expect(await hs(undefined)).toBe(ANONYMOUS);
@@ -63,8 +73,13 @@ describe('Token verification', () => {
       vi.setSystemTime(new Date('2026-01-01T12:00:00Z'));
       const now = Math.floor(Date.now() / 1000);
       const sign = (exp: number) =>
-        new SignJWT({ scope: 'jobs:read' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
-      await expect(hs(`Bearer ${await sign(now - 10)}`)).resolves.toMatchObject({ authenticated: true });
+        new SignJWT({ scope: 'jobs:read' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setExpirationTime(exp)
+          .sign(new TextEncoder().encode(SECRET));
+      await expect(hs(`Bearer ${await sign(now - 10)}`)).resolves.toMatchObject({
+        authenticated: true,
+      });
       await expect(hs(`Bearer ${await sign(now - 120)}`)).rejects.toThrow('it has expired');
     } finally {
       vi.useRealTimers();
@@ -88,15 +103,35 @@ describe('Token verification', () => {
 
   describe('with a JWKS', () => {
     it('accepts an RS256 token from the key set with the required issuer and audience, fetching the keys once', async () => {
-      const verify = createTokenVerifier({ jwtSecret: null, jwksUrl, issuer: ISSUER, audience: AUDIENCE });
+      const verify = createTokenVerifier({
+        jwtSecret: null,
+        jwksUrl,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
       const before = jwksHits;
-      for (let i = 0; i < 3; i++) expect((await verify(`Bearer ${await rs(rsa.privateKey)}`)).scopes.has('jobs:read')).toBe(true);
+      for (let i = 0; i < 3; i++)
+        expect((await verify(`Bearer ${await rs(rsa.privateKey)}`)).scopes.has('jobs:read')).toBe(
+          true,
+        );
       expect(jwksHits - before).toBe(1);
     });
 
     it('is ready once the key set has been fetched; without a JWKS, at once', async () => {
-      expect(createTokenVerifier({ jwtSecret: SECRET, jwksUrl: null, issuer: null, audience: null }).ready()).toBe(true);
-      const verify = createTokenVerifier({ jwtSecret: null, jwksUrl, issuer: ISSUER, audience: AUDIENCE });
+      expect(
+        createTokenVerifier({
+          jwtSecret: SECRET,
+          jwksUrl: null,
+          issuer: null,
+          audience: null,
+        }).ready(),
+      ).toBe(true);
+      const verify = createTokenVerifier({
+        jwtSecret: null,
+        jwksUrl,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
       expect(verify.ready()).toBe(false);
       try {
         verify.start();
@@ -109,14 +144,30 @@ describe('Token verification', () => {
     });
 
     it('refuses a wrong issuer, a wrong audience and a key not in the set', async () => {
-      const verify = createTokenVerifier({ jwtSecret: null, jwksUrl, issuer: ISSUER, audience: AUDIENCE });
-      await expect(verify(`Bearer ${await rs(rsa.privateKey, {}, 'https://other/')}`)).rejects.toThrow('"iss" claim');
-      await expect(verify(`Bearer ${await rs(rsa.privateKey, {}, ISSUER, 'other')}`)).rejects.toThrow('"aud" claim');
-      await expect(verify(`Bearer ${await rs(otherRsa.privateKey)}`)).rejects.toThrow('signature does not verify');
+      const verify = createTokenVerifier({
+        jwtSecret: null,
+        jwksUrl,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
+      await expect(
+        verify(`Bearer ${await rs(rsa.privateKey, {}, 'https://other/')}`),
+      ).rejects.toThrow('"iss" claim');
+      await expect(
+        verify(`Bearer ${await rs(rsa.privateKey, {}, ISSUER, 'other')}`),
+      ).rejects.toThrow('"aud" claim');
+      await expect(verify(`Bearer ${await rs(otherRsa.privateKey)}`)).rejects.toThrow(
+        'signature does not verify',
+      );
     });
 
     it('refuses an HS256 token signed with the public key bytes (algorithm confusion)', async () => {
-      const verify = createTokenVerifier({ jwtSecret: null, jwksUrl, issuer: ISSUER, audience: AUDIENCE });
+      const verify = createTokenVerifier({
+        jwtSecret: null,
+        jwksUrl,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
       const jwk = await exportJWK(rsa.publicKey);
       const token = await new SignJWT({ scope: 'jobs:read' })
         .setProtectedHeader({ alg: 'HS256', kid: 'k1' })

@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { DEMO_DATA, EMULATOR_PORT_OFFSETS, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
+import {
+  DEMO_DATA,
+  EMULATOR_PORT_OFFSETS,
+  PROGRESSING_JOB_IDS,
+} from '../../src/emulators/index.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
 const LOADED_HOOK = fileURLToPath(new URL('../support/loadedModules.mjs', import.meta.url));
@@ -19,13 +23,19 @@ async function portsFree(ports: number[]): Promise<boolean> {
     for (const port of ports) {
       const server = net.createServer();
       servers.push(server);
-      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+      await new Promise<void>((resolve, reject) =>
+        server.once('error', reject).listen(port, '127.0.0.1', resolve),
+      );
     }
     return true;
   } catch {
     return false;
   } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => (s.listening ? s.close(resolve) : resolve(undefined)))));
+    await Promise.all(
+      servers.map(
+        (s) => new Promise((resolve) => (s.listening ? s.close(resolve) : resolve(undefined))),
+      ),
+    );
   }
 }
 
@@ -35,14 +45,18 @@ async function portsFree(ports: number[]): Promise<boolean> {
  * 32768–60999, macOS 49152+), where the suite's own connections live; a base another process takes
  * between the check and the child's listen (the child exits with EADDRINUSE) is skipped too.
  */
-async function runEmulatorsOnFreeBase(): Promise<{ base: number; proc: Awaited<ReturnType<typeof run>> }> {
+async function runEmulatorsOnFreeBase(): Promise<{
+  base: number;
+  proc: Awaited<ReturnType<typeof run>>;
+}> {
   const offsets = Object.values(EMULATOR_PORT_OFFSETS);
   for (let i = 0; i < 50; i++) {
     const base = 20000 + ((process.pid * 10 + i * 110) % 12000);
     if (!(await portsFree(offsets.map((o) => base + o)))) continue;
     const proc = await run(['emulators', '--port-base', String(base)], {}, /COS_APPID=.*\n/);
     if (proc.code === null) return { base, proc };
-    if (!proc.stderr.includes('EADDRINUSE')) throw new Error(`jobgraph emulators exited ${proc.code}: ${proc.stderr}`);
+    if (!proc.stderr.includes('EADDRINUSE'))
+      throw new Error(`jobgraph emulators exited ${proc.code}: ${proc.stderr}`);
   }
   throw new Error('no free port base for jobgraph emulators after 50 tries');
 }
@@ -54,10 +68,14 @@ function run(
   nodeArgs: string[] = [],
 ): Promise<{ stdout: string; stderr: string; code: number | null; kill(): void }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    const done = (code: number | null) => resolve({ stdout, stderr, code, kill: () => child.kill('SIGTERM') });
+    const done = (code: number | null) =>
+      resolve({ stdout, stderr, code, kill: () => child.kill('SIGTERM') });
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
       if (until && until.test(stdout)) done(null);
@@ -74,9 +92,16 @@ function run(
 describe('The jobgraph command', () => {
   it('mints a verifiable HS256 token with the asked scopes', async () => {
     const secret = 'cli-test-secret-that-is-long-enough-0123';
-    const { stdout, code } = await run(['token', '--scopes', 'jobs:read jobs:secrets:read', '--ttl', '600'], { JOBGRAPH_JWT_SECRET: secret });
+    const { stdout, code } = await run(
+      ['token', '--scopes', 'jobs:read jobs:secrets:read', '--ttl', '600'],
+      { JOBGRAPH_JWT_SECRET: secret },
+    );
     expect(code).toBe(0);
-    const { payload, protectedHeader } = await jwtVerify(stdout.trim(), new TextEncoder().encode(secret), { algorithms: ['HS256'] });
+    const { payload, protectedHeader } = await jwtVerify(
+      stdout.trim(),
+      new TextEncoder().encode(secret),
+      { algorithms: ['HS256'] },
+    );
     expect(protectedHeader.alg).toBe('HS256');
     expect(payload.scope).toBe('jobs:read jobs:secrets:read');
     expect((payload.exp as number) - (payload.iat as number)).toBe(600);
@@ -85,14 +110,28 @@ describe('The jobgraph command', () => {
   it('refuses to mint without JOBGRAPH_JWT_SECRET, naming it', async () => {
     const { stderr, code } = await run(['token'], {});
     expect(code).toBe(1);
-    expect(stderr).toBe('jobgraph: configuration error: JOBGRAPH_JWT_SECRET: is required to mint a token\n');
+    expect(stderr).toBe(
+      'jobgraph: configuration error: JOBGRAPH_JWT_SECRET: is required to mint a token\n',
+    );
   });
 
   it.each([
-    [['emulators', '--port-base', 'abc'], '--port-base: expected a port base (a whole number from 0 to 65530), got "abc"'],
-    [['emulators', '--port-base', '65531'], '--port-base: expected a port base (a whole number from 0 to 65530), got "65531"'],
-    [['token', '--ttl', 'abc'], '--ttl: expected a lifetime in seconds (a whole number from 1 to 315360000), got "abc"'],
-    [['token', '--ttl', '1h'], '--ttl: expected a lifetime in seconds (a whole number from 1 to 315360000), got "1h"'],
+    [
+      ['emulators', '--port-base', 'abc'],
+      '--port-base: expected a port base (a whole number from 0 to 65530), got "abc"',
+    ],
+    [
+      ['emulators', '--port-base', '65531'],
+      '--port-base: expected a port base (a whole number from 0 to 65530), got "65531"',
+    ],
+    [
+      ['token', '--ttl', 'abc'],
+      '--ttl: expected a lifetime in seconds (a whole number from 1 to 315360000), got "abc"',
+    ],
+    [
+      ['token', '--ttl', '1h'],
+      '--ttl: expected a lifetime in seconds (a whole number from 1 to 315360000), got "1h"',
+    ],
     [['token', '--ttl'], "Option '--ttl <value>' argument missing"],
     [['token', '--scopes', ' '], '--scopes: expected one or more space-separated scopes, got ""'],
     [['token', '--port-base', '4100'], '--port-base: not an option of "jobgraph token"'],
@@ -103,10 +142,14 @@ describe('The jobgraph command', () => {
     [['serve'], 'unknown command "serve"'],
     [['token', 'extra'], 'unexpected argument "extra" after "token"'],
   ])('rejects %j with one line naming the flag or command', async (args, message) => {
-    const { stdout, stderr, code } = await run(args, { JOBGRAPH_JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123' });
+    const { stdout, stderr, code } = await run(args, {
+      JOBGRAPH_JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123',
+    });
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toBe(`jobgraph: ${message}\nRun "jobgraph --help" for the commands and their flags.\n`);
+    expect(stderr).toBe(
+      `jobgraph: ${message}\nRun "jobgraph --help" for the commands and their flags.\n`,
+    );
   });
 
   it('prints the usage for --help, whatever the command', async () => {
@@ -119,13 +162,24 @@ describe('The jobgraph command', () => {
   });
 
   it('loads only what each command needs: nothing for --help, only jose and the configuration for token', async () => {
-    const loaded = (args: string[]) => run(args, { JOBGRAPH_JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123' }, undefined, ['--import', LOADED_HOOK]);
-    const modules = (stderr: string): string[] => JSON.parse(/^LOADED (.*)$/m.exec(stderr)?.[1] ?? 'null');
+    const loaded = (args: string[]) =>
+      run(args, { JOBGRAPH_JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123' }, undefined, [
+        '--import',
+        LOADED_HOOK,
+      ]);
+    const modules = (stderr: string): string[] =>
+      JSON.parse(/^LOADED (.*)$/m.exec(stderr)?.[1] ?? 'null');
     const heavy = (name: string) =>
-      /^(@apollo\/|graphql|@graphql-tools\/|express|@aws-sdk\/client-|@keyv\/|pino$|jose$)/.test(name) || name.startsWith('dist/emulators/');
+      /^(@apollo\/|graphql|@graphql-tools\/|express|@aws-sdk\/client-|@keyv\/|pino$|jose$)/.test(
+        name,
+      ) || name.startsWith('dist/emulators/');
 
     const help = await loaded(['--help']);
-    expect(modules(help.stderr).filter((m) => !m.startsWith('node:'))).toEqual(['bin/jobgraph.mjs', 'dist/auth/identity.js', 'dist/cli/main.js']);
+    expect(modules(help.stderr).filter((m) => !m.startsWith('node:'))).toEqual([
+      'bin/jobgraph.mjs',
+      'dist/auth/identity.js',
+      'dist/cli/main.js',
+    ]);
 
     const token = modules((await loaded(['token'])).stderr);
     expect(token).toContain('jose');
@@ -141,7 +195,8 @@ describe('The jobgraph command', () => {
   });
 
   it('serves in the process it was started as: no restart, and the Node flags as the operator gave them', async () => {
-    const starts = (stderr: string): { pid: number; execArgv: string[] }[] => [...stderr.matchAll(/^STARTED (.*)$/gm)].map((m) => JSON.parse(m[1] as string));
+    const starts = (stderr: string): { pid: number; execArgv: string[] }[] =>
+      [...stderr.matchAll(/^STARTED (.*)$/gm)].map((m) => JSON.parse(m[1] as string));
     const banner = /Emulated upstreams:[\s\S]*={78}\n/;
 
     const demo = await run(['demo'], { PORT: '0' }, banner, ['--import', START_HOOK]);
@@ -151,10 +206,19 @@ describe('The jobgraph command', () => {
       demo.kill();
     }
     // Live mode stops on the bad value in the process it was started as.
-    const live = await run([], { AWS_ENDPOINT_URL_OMICS: 'nope' }, undefined, ['--max-semi-space-size=64', '--import', START_HOOK]);
+    const live = await run([], { AWS_ENDPOINT_URL_OMICS: 'nope' }, undefined, [
+      '--max-semi-space-size=64',
+      '--import',
+      START_HOOK,
+    ]);
     expect(live.code).toBe(1);
     expect(starts(live.stderr).map((s) => s.execArgv)).toEqual([['--max-semi-space-size=64']]);
-    const viaEnv = await run([], { AWS_ENDPOINT_URL_OMICS: 'nope', NODE_OPTIONS: '--max-semi-space-size=16' }, undefined, ['--import', START_HOOK]);
+    const viaEnv = await run(
+      [],
+      { AWS_ENDPOINT_URL_OMICS: 'nope', NODE_OPTIONS: '--max-semi-space-size=16' },
+      undefined,
+      ['--import', START_HOOK],
+    );
     expect(viaEnv.code).toBe(1);
     expect(starts(viaEnv.stderr).map((s) => s.execArgv)).toEqual([[]]);
   });
@@ -162,7 +226,9 @@ describe('The jobgraph command', () => {
   it('stops live mode on a bad value with one line naming the variable', async () => {
     const { stderr, code } = await run([], { AWS_ENDPOINT_URL_OMICS: 'nope' });
     expect(code).toBe(1);
-    expect(stderr.trim().split('\n').at(-1)).toBe('jobgraph: configuration error: AWS_ENDPOINT_URL_OMICS: is not a URL (expected e.g. http://127.0.0.1:4105)');
+    expect(stderr.trim().split('\n').at(-1)).toBe(
+      'jobgraph: configuration error: AWS_ENDPOINT_URL_OMICS: is not a URL (expected e.g. http://127.0.0.1:4105)',
+    );
   });
 
   it('prints at live start a summary that tells a missing AWS profile and a misspelt variable', async () => {
@@ -182,7 +248,9 @@ describe('The jobgraph command', () => {
     try {
       expect(proc.code).toBeNull();
       expect(proc.stderr).toMatch(/AWS credentials +profile "nope" \(AWS_PROFILE\) NOT FOUND in /);
-      expect(proc.stderr).toMatch(/warning +JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS\?/);
+      expect(proc.stderr).toMatch(
+        /warning +JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS\?/,
+      );
     } finally {
       proc.kill();
     }
@@ -191,33 +259,40 @@ describe('The jobgraph command', () => {
   it.each([
     ['beyond loopback', true, { HOST: '0.0.0.0', PORT: '0' }],
     ['on loopback (the default)', false, { PORT: '0' }],
-  ] as const)('prints at demo start %s whether the embedded Sandbox token is exposed (%s)', async (_where, exposed, env) => {
-    const banner = /Emulated upstreams:[\s\S]*={78}\n/;
-    const proc = await run(['demo'], env, banner);
-    try {
-      expect(proc.stdout).toMatch(banner);
-      // The Sandbox opens on the five-provider dashboard (its document is embedded in the landing page).
-      const url = /GraphQL \+ Apollo Sandbox:\s+(\S+)/.exec(proc.stdout)?.[1] as string;
-      const page = await (await fetch(url.replace('localhost', '127.0.0.1'), { headers: { accept: 'text/html' } })).text();
-      expect(page).toContain('query Dashboard {');
-      // The progressing jobs, and a curl -N line that watches them over SSE with the reader token.
-      for (const id of Object.values(PROGRESSING_JOB_IDS)) expect(proc.stdout).toContain(id);
-      const reader = /Authorization: Bearer (\S+)/.exec(proc.stdout)?.[1] as string;
-      expect(proc.stdout).toMatch(
-        /curl -N '\S+\/graphql' -H 'accept: text\/event-stream' -H 'content-type: application\/json' \\\n +-H 'authorization: Bearer \S+' \\\n +--data '\{"query":"subscription \{ jobUpdates\(ids: /,
-      );
-      expect(proc.stdout).toContain(`-H 'authorization: Bearer ${reader}'`);
-      expect(/WARNING: the demo is listening on 0\.0\.0\.0/.test(proc.stdout)).toBe(exposed);
-      expect(/anyone who can reach this port/.test(proc.stdout)).toBe(exposed);
-    } finally {
-      proc.kill();
-    }
-  });
+  ] as const)(
+    'prints at demo start %s whether the embedded Sandbox token is exposed (%s)',
+    async (_where, exposed, env) => {
+      const banner = /Emulated upstreams:[\s\S]*={78}\n/;
+      const proc = await run(['demo'], env, banner);
+      try {
+        expect(proc.stdout).toMatch(banner);
+        // The Sandbox opens on the five-provider dashboard (its document is embedded in the landing page).
+        const url = /GraphQL \+ Apollo Sandbox:\s+(\S+)/.exec(proc.stdout)?.[1] as string;
+        const page = await (
+          await fetch(url.replace('localhost', '127.0.0.1'), { headers: { accept: 'text/html' } })
+        ).text();
+        expect(page).toContain('query Dashboard {');
+        // The progressing jobs, and a curl -N line that watches them over SSE with the reader token.
+        for (const id of Object.values(PROGRESSING_JOB_IDS)) expect(proc.stdout).toContain(id);
+        const reader = /Authorization: Bearer (\S+)/.exec(proc.stdout)?.[1] as string;
+        expect(proc.stdout).toMatch(
+          /curl -N '\S+\/graphql' -H 'accept: text\/event-stream' -H 'content-type: application\/json' \\\n +-H 'authorization: Bearer \S+' \\\n +--data '\{"query":"subscription \{ jobUpdates\(ids: /,
+        );
+        expect(proc.stdout).toContain(`-H 'authorization: Bearer ${reader}'`);
+        expect(/WARNING: the demo is listening on 0\.0\.0\.0/.test(proc.stdout)).toBe(exposed);
+        expect(/anyone who can reach this port/.test(proc.stdout)).toBe(exposed);
+      } finally {
+        proc.kill();
+      }
+    },
+  );
 
   it('runs the emulators alone, printing endpoint lines the real AWS SDK client can use', async () => {
     const { base, proc } = await runEmulatorsOnFreeBase();
     try {
-      const env = Object.fromEntries([...proc.stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+      const env = Object.fromEntries(
+        [...proc.stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]),
+      );
       expect(env.AWS_ENDPOINT_URL_CODEPIPELINE).toBe(`http://127.0.0.1:${base + 5}`);
       expect(Object.keys(env)).toEqual(
         expect.arrayContaining([
@@ -230,11 +305,18 @@ describe('The jobgraph command', () => {
         ]),
       );
       // What the AWS CLI before 2.13 and botocore-based tools need besides the endpoint lines.
-      expect(env).toMatchObject({ AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_DISABLE_HOST_PREFIX_INJECTION: 'true' });
+      expect(env).toMatchObject({
+        AWS_REGION: 'us-east-1',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
+      });
       const client = new CodePipelineClient({
         region: 'us-east-1',
         endpoint: env.AWS_ENDPOINT_URL_CODEPIPELINE,
-        credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string },
+        credentials: {
+          accessKeyId: env.AWS_ACCESS_KEY_ID as string,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
+        },
       });
       const jobId = DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID.split(':')[2];
       const out = await client.send(new GetJobDetailsCommand({ jobId }));

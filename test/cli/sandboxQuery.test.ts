@@ -17,10 +17,24 @@ describe("The demo Sandbox's opening operation", () => {
     expect(ids).toHaveLength(5);
     for (const id of ids) expect(document).toContain(`"${id}"`);
     expect(document).toMatch(/^\s*jobs\(ids: \[/m);
-    for (const field of ['state', 'providerStatus', 'statusMessage', 'terminal', 'createdAt', 'updatedAt', 'completedAt']) {
+    for (const field of [
+      'state',
+      'providerStatus',
+      'statusMessage',
+      'terminal',
+      'createdAt',
+      'updatedAt',
+      'completedAt',
+    ]) {
       expect(document).toMatch(new RegExp(`^\\s{4}${field}$`, 'm'));
     }
-    for (const type of ['PanoramaPackageImportJob', 'OmicsReferenceImportJob', 'CosBatchJob', 'ImportExportJob', 'CodePipelineJob']) {
+    for (const type of [
+      'PanoramaPackageImportJob',
+      'OmicsReferenceImportJob',
+      'CosBatchJob',
+      'ImportExportJob',
+      'CodePipelineJob',
+    ]) {
       expect(document).toContain(`... on ${type} {`);
     }
     expect(document).toContain('progressSummary {');

@@ -22,12 +22,24 @@ import { clientSchema, readSubgraphDocument } from '../../src/cli/schema.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
 const LOADED_HOOK = fileURLToPath(new URL('../support/loadedModules.mjs', import.meta.url));
-const JOB_TYPES = ['CodePipelineJob', 'CosBatchJob', 'ImportExportJob', 'OmicsReferenceImportJob', 'PanoramaPackageImportJob'];
+const JOB_TYPES = [
+  'CodePipelineJob',
+  'CosBatchJob',
+  'ImportExportJob',
+  'OmicsReferenceImportJob',
+  'PanoramaPackageImportJob',
+];
 
 /** Run the CLI to its exit with nothing in the environment but PATH: no secret, no AWS variables. */
-function run(args: string[], nodeArgs: string[] = []): Promise<{ stdout: string; stderr: string; code: number | null }> {
+function run(
+  args: string[],
+  nodeArgs: string[] = [],
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -45,7 +57,12 @@ const sorted = (schema: GraphQLSchema): string => printSchema(lexicographicSortS
 const sortedShape = (schema: GraphQLSchema): string =>
   sorted(
     buildASTSchema(
-      visit(parse(printSchema(schema)), { enter: (node) => ('description' in node && node.description ? { ...node, description: undefined } : undefined) }),
+      visit(parse(printSchema(schema)), {
+        enter: (node) =>
+          'description' in node && node.description
+            ? { ...node, description: undefined }
+            : undefined,
+      }),
     ),
   );
 
@@ -55,8 +72,19 @@ function servedWithoutFederation(): GraphQLSchema {
   const document = visit(parse(printSchema(buildSchema().schema)), {
     DirectiveDefinition: () => null,
     enter(node) {
-      if ('name' in node && node.name && node.kind !== Kind.NAMED_TYPE && node.kind !== Kind.FIELD_DEFINITION && machinery(node.name.value)) return null;
-      if (node.kind === Kind.FIELD_DEFINITION && (node.name.value === '_service' || node.name.value === '_entities')) return null;
+      if (
+        'name' in node &&
+        node.name &&
+        node.kind !== Kind.NAMED_TYPE &&
+        node.kind !== Kind.FIELD_DEFINITION &&
+        machinery(node.name.value)
+      )
+        return null;
+      if (
+        node.kind === Kind.FIELD_DEFINITION &&
+        (node.name.value === '_service' || node.name.value === '_entities')
+      )
+        return null;
       return undefined;
     },
   });
@@ -109,13 +137,17 @@ describe('jobgraph schema', () => {
   it('prints the schema jobgraph serves, less the federation types and root fields', async () => {
     // Descriptions aside: the served DateTime scalar takes its description from the resolver
     // (src/resolvers/DateTime.ts), not from the SDL that `_service.sdl` and a router show.
-    expect(sortedShape(buildSchemaFromSdl((await run(['schema'])).stdout))).toBe(sortedShape(servedWithoutFederation()));
+    expect(sortedShape(buildSchemaFromSdl((await run(['schema'])).stdout))).toBe(
+      sortedShape(servedWithoutFederation()),
+    );
   });
 
   it('prints the API schema a router composes from the subgraph SDL', async () => {
     const { stdout, code } = await run(['schema', '--subgraph']);
     expect(code).toBe(0);
-    const composed = composeServices([{ name: 'jobgraph', url: 'http://127.0.0.1:4000/graphql', typeDefs: parse(stdout) }]);
+    const composed = composeServices([
+      { name: 'jobgraph', url: 'http://127.0.0.1:4000/graphql', typeDefs: parse(stdout) },
+    ]);
     if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
     expect(sorted(clientSchema())).toBe(sorted(composed.schema.toAPISchema().toGraphQLJSSchema()));
   });
@@ -153,19 +185,31 @@ describe('jobgraph schema', () => {
     const { stdout, stderr, code } = await run(['schema', '--subgraph']);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toMatch(/^interface Job\s+@key\(fields: "id"\)/m);
-    for (const name of JOB_TYPES) expect(stdout).toMatch(new RegExp(`^type ${name} implements Job\\s+@key\\(fields: "id"\\)`, 'm'));
+    for (const name of JOB_TYPES)
+      expect(stdout).toMatch(
+        new RegExp(`^type ${name} implements Job\\s+@key\\(fields: "id"\\)`, 'm'),
+      );
     expect(stdout).toContain('@link(url: "https://specs.apollo.dev/federation/v2.');
-    const served = await execute({ schema: buildSchema().schema, document: parse('{ _service { sdl } }'), contextValue: {} });
+    const served = await execute({
+      schema: buildSchema().schema,
+      document: parse('{ _service { sdl } }'),
+      contextValue: {},
+    });
     expect(served.errors).toBeUndefined();
     expect(stdout).toBe(`${(served.data?._service as { sdl: string }).sdl.trimEnd()}\n`);
   });
 
   it('prints with --possible-types the possibleTypes of every interface and union, sorted, as JSON', async () => {
-    const [{ stdout, stderr, code }, client] = await Promise.all([run(['schema', '--possible-types']), run(['schema'])]);
+    const [{ stdout, stderr, code }, client] = await Promise.all([
+      run(['schema', '--possible-types']),
+      run(['schema']),
+    ]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const map = JSON.parse(stdout) as Record<string, string[]>;
     const expected = possibleTypesOf(client.stdout);
-    expect(map).toEqual(Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, [...v].sort()])));
+    expect(map).toEqual(
+      Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, [...v].sort()])),
+    );
     expect(map.Job).toEqual(JOB_TYPES);
     // Stable: keys and lists in order, two-space JSON, one trailing newline.
     expect(Object.keys(map)).toEqual(Object.keys(map).sort());
@@ -174,42 +218,71 @@ describe('jobgraph schema', () => {
     expect(stdout).not.toMatch(/_Entity/);
   });
 
-  const APOLLO_CLIENT = existsSync(fileURLToPath(new URL('../../node_modules/@apollo/client/package.json', import.meta.url)));
-  it.skipIf(!APOLLO_CLIENT)("lets Apollo Client's InMemoryCache read a fragment on Job from each job type", async () => {
-    const possibleTypes = JSON.parse((await run(['schema', '--possible-types'])).stdout) as Record<string, string[]>;
-    const specifier = '@apollo/client/cache'; // a variable: the package is optional for this suite
-    const { InMemoryCache } = (await import(/* @vite-ignore */ specifier)) as {
-      InMemoryCache: new (options: object) => {
-        writeFragment(options: object): unknown;
-        readFragment(options: object): unknown;
+  const APOLLO_CLIENT = existsSync(
+    fileURLToPath(new URL('../../node_modules/@apollo/client/package.json', import.meta.url)),
+  );
+  it.skipIf(!APOLLO_CLIENT)(
+    "lets Apollo Client's InMemoryCache read a fragment on Job from each job type",
+    async () => {
+      const possibleTypes = JSON.parse(
+        (await run(['schema', '--possible-types'])).stdout,
+      ) as Record<string, string[]>;
+      const specifier = '@apollo/client/cache'; // a variable: the package is optional for this suite
+      const { InMemoryCache } = (await import(/* @vite-ignore */ specifier)) as {
+        InMemoryCache: new (options: object) => {
+          writeFragment(options: object): unknown;
+          readFragment(options: object): unknown;
+        };
       };
-    };
-    const readThroughJob = (cache: InstanceType<typeof InMemoryCache>, typename: string) => {
-      const data = { __typename: typename, id: `${typename}-1`, state: 'QUEUED' };
-      cache.writeFragment({ id: `${typename}:${data.id}`, fragment: parse(`fragment W on ${typename} { id state }`), data });
-      return { data, read: cache.readFragment({ id: `${typename}:${data.id}`, fragment: parse('fragment R on Job { id state }') }) };
-    };
-    const cache = new InMemoryCache({ possibleTypes });
-    for (const typename of JOB_TYPES) {
-      const { data, read } = readThroughJob(cache, typename);
-      expect(read, typename).toEqual(data);
-    }
-    // Without the map the cache cannot tell that a CosBatchJob is a Job, and the fragment's fields go missing.
-    const { data, read } = readThroughJob(new InMemoryCache({}), 'CosBatchJob');
-    expect(read).not.toEqual(data);
-  });
+      const readThroughJob = (cache: InstanceType<typeof InMemoryCache>, typename: string) => {
+        const data = { __typename: typename, id: `${typename}-1`, state: 'QUEUED' };
+        cache.writeFragment({
+          id: `${typename}:${data.id}`,
+          fragment: parse(`fragment W on ${typename} { id state }`),
+          data,
+        });
+        return {
+          data,
+          read: cache.readFragment({
+            id: `${typename}:${data.id}`,
+            fragment: parse('fragment R on Job { id state }'),
+          }),
+        };
+      };
+      const cache = new InMemoryCache({ possibleTypes });
+      for (const typename of JOB_TYPES) {
+        const { data, read } = readThroughJob(cache, typename);
+        expect(read, typename).toEqual(data);
+      }
+      // Without the map the cache cannot tell that a CosBatchJob is a Job, and the fragment's fields go missing.
+      const { data, read } = readThroughJob(new InMemoryCache({}), 'CosBatchJob');
+      expect(read).not.toEqual(data);
+    },
+  );
 
   it('needs no environment and loads only graphql (and @apollo/subgraph for --subgraph): no configuration, resolvers or server', async () => {
-    const modules = (stderr: string): string[] => JSON.parse(/^LOADED (.*)$/m.exec(stderr)?.[1] ?? 'null');
+    const modules = (stderr: string): string[] =>
+      JSON.parse(/^LOADED (.*)$/m.exec(stderr)?.[1] ?? 'null');
     for (const args of [['schema'], ['schema', '--possible-types'], ['schema', '--subgraph']]) {
       const { stderr, code } = await run(args, ['--import', LOADED_HOOK]);
       expect(code, args.join(' ')).toBe(0);
       const loaded = modules(stderr);
-      expect(loaded.filter((m) => m.startsWith('dist/'))).toEqual(['dist/auth/identity.js', 'dist/cli/main.js', 'dist/cli/schema.js', 'dist/sdl.js']);
+      expect(loaded.filter((m) => m.startsWith('dist/'))).toEqual([
+        'dist/auth/identity.js',
+        'dist/cli/main.js',
+        'dist/cli/schema.js',
+        'dist/sdl.js',
+      ]);
       expect(
-        loaded.filter((m) => /^(node:(http|https|http2|net|dgram)|express|ws|graphql-ws|graphql-sse|@apollo\/server|@aws-sdk\/|jose|pino)$/.test(m)),
+        loaded.filter((m) =>
+          /^(node:(http|https|http2|net|dgram)|express|ws|graphql-ws|graphql-sse|@apollo\/server|@aws-sdk\/|jose|pino)$/.test(
+            m,
+          ),
+        ),
       ).toEqual([]);
-      expect(loaded.filter((m) => m.startsWith('@apollo/')).length > 0).toBe(args[1] === '--subgraph');
+      expect(loaded.filter((m) => m.startsWith('@apollo/')).length > 0).toBe(
+        args[1] === '--subgraph',
+      );
     }
   });
 
@@ -223,13 +296,24 @@ describe('jobgraph schema', () => {
     [['schema', '--bogus'], '--bogus: unknown flag'],
     [['schema', '--ttl', '60'], '--ttl: not an option of "jobgraph schema"'],
     [['token', '--subgraph'], '--subgraph: not an option of "jobgraph token"'],
-    [['--possible-types'], '--possible-types: not an option of live mode (jobgraph with no command)'],
-    [['schema', '--subgraph', '--possible-types'], '--subgraph and --possible-types: give one or the other'],
+    [
+      ['--possible-types'],
+      '--possible-types: not an option of live mode (jobgraph with no command)',
+    ],
+    [
+      ['schema', '--subgraph', '--possible-types'],
+      '--subgraph and --possible-types: give one or the other',
+    ],
     [['schema', 'sdl'], 'unexpected argument "sdl" after "schema"'],
-  ])('rejects %j as the other commands reject a bad flag: one line naming it, exit code 1', async (args, message) => {
-    const { stdout, stderr, code } = await run(args);
-    expect(code).toBe(1);
-    expect(stdout).toBe('');
-    expect(stderr).toBe(`jobgraph: ${message}\nRun "jobgraph --help" for the commands and their flags.\n`);
-  });
+  ])(
+    'rejects %j as the other commands reject a bad flag: one line naming it, exit code 1',
+    async (args, message) => {
+      const { stdout, stderr, code } = await run(args);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `jobgraph: ${message}\nRun "jobgraph --help" for the commands and their flags.\n`,
+      );
+    },
+  );
 });

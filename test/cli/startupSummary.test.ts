@@ -20,30 +20,57 @@ const SECRETS = {
   endpointPassword: 'endpoint-password-value-p4ss',
 };
 
-const noCredentials = () => Promise.reject(new Error('Could not load credentials from any providers'));
+const noCredentials = () =>
+  Promise.reject(new Error('Could not load credentials from any providers'));
 
 let dir: string;
 let shared: (profile: string | null) => Config['awsShared'];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jobgraph-summary-'));
-  await writeFile(join(dir, 'config'), '[default]\nregion = us-east-1\n\n[profile dev]\nsso_session = corp\n');
+  await writeFile(
+    join(dir, 'config'),
+    '[default]\nregion = us-east-1\n\n[profile dev]\nsso_session = corp\n',
+  );
   await writeFile(join(dir, 'credentials'), '[ci]\naws_access_key_id = AKIAEXAMPLE\n');
-  shared = (profile) => ({ profile, configFile: join(dir, 'config'), credentialsFile: join(dir, 'credentials') });
+  shared = (profile) => ({
+    profile,
+    configFile: join(dir, 'config'),
+    credentialsFile: join(dir, 'credentials'),
+  });
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function summary(env: Record<string, string>, aws: AwsCredentialStatus, jwksFetched = false, warnings: string[] = []): string {
-  return formatStartupSummary({ config: loadConfig({ mode: 'live' }, env), aws, jwksFetched, warnings }).join('\n');
+function summary(
+  env: Record<string, string>,
+  aws: AwsCredentialStatus,
+  jwksFetched = false,
+  warnings: string[] = [],
+): string {
+  return formatStartupSummary({
+    config: loadConfig({ mode: 'live' }, env),
+    aws,
+    jwksFetched,
+    warnings,
+  }).join('\n');
 }
 
 describe('The start-up summary', () => {
   it('says every provider is not configured when there are no credentials', async () => {
-    const aws = await resolveAwsCredentialSource(shared(null), undefined, { provider: noCredentials });
+    const aws = await resolveAwsCredentialSource(shared(null), undefined, {
+      provider: noCredentials,
+    });
     expect(aws).toEqual({ state: 'none' });
     const text = summary({}, aws);
     expect(text).toMatch(/AWS credentials +none found/);
-    for (const name of ['AWS Panorama', 'AWS HealthOmics', 'AWS Import/Export', 'AWS CodePipeline']) {
-      expect(text).toMatch(new RegExp(`${name} +NOT configured \\(answers PROVIDER_NOT_CONFIGURED\\)`));
+    for (const name of [
+      'AWS Panorama',
+      'AWS HealthOmics',
+      'AWS Import/Export',
+      'AWS CodePipeline',
+    ]) {
+      expect(text).toMatch(
+        new RegExp(`${name} +NOT configured \\(answers PROVIDER_NOT_CONFIGURED\\)`),
+      );
     }
     expect(text).toMatch(/Tencent COS Batch +NOT configured/);
     expect(text).toMatch(/auth +NONE: neither JOBGRAPH_JWT_SECRET nor JOBGRAPH_JWKS_URL/);
@@ -75,23 +102,31 @@ describe('The start-up summary', () => {
     });
     const text = summary(env, aws);
     expect(text).toMatch(/AWS credentials +from environment variables \(AWS_ACCESS_KEY_ID\)/);
-    expect(text).toMatch(/AWS HealthOmics +configured · endpoint override http:\/\/127\.0\.0\.1:4102\/base\n/);
+    expect(text).toMatch(
+      /AWS HealthOmics +configured · endpoint override http:\/\/127\.0\.0\.1:4102\/base\n/,
+    );
     expect(text).toMatch(/AWS Panorama +configured\n/);
     expect(text).toMatch(
       /Tencent COS Batch +configured from TENCENTCLOUD_SECRET_ID\/TENCENTCLOUD_SECRET_KEY · region ap-guangzhou · COS_UIN set · COS_APPID not set/,
     );
     expect(text).toMatch(/auth +HS256 \(JOBGRAPH_JWT_SECRET\)/);
     expect(text).toMatch(/cache +Redis redis:\/\/cache\.internal:6379\/0 \(shared\), TTL 86400 s/);
-    expect(text).toMatch(/limits +JOBGRAPH_MAX_JOB_IDS=5 \(default 100\), JOBGRAPH_UPSTREAM_TIMEOUT_MS=2000 \(default 5000\)/);
+    expect(text).toMatch(
+      /limits +JOBGRAPH_MAX_JOB_IDS=5 \(default 100\), JOBGRAPH_UPSTREAM_TIMEOUT_MS=2000 \(default 5000\)/,
+    );
     for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
     expect(text).not.toContain('AKIAEXAMPLE');
   });
 
   it('tells a profile that is in neither shared file from no credentials', async () => {
-    const aws = await resolveAwsCredentialSource(shared('nope'), undefined, { provider: noCredentials });
+    const aws = await resolveAwsCredentialSource(shared('nope'), undefined, {
+      provider: noCredentials,
+    });
     expect(aws).toMatchObject({ state: 'profile-not-found', profile: 'nope' });
     const text = summary({ AWS_PROFILE: 'nope' }, aws);
-    expect(text).toMatch(/AWS credentials +profile "nope" \(AWS_PROFILE\) NOT FOUND in .*config or .*credentials/);
+    expect(text).toMatch(
+      /AWS credentials +profile "nope" \(AWS_PROFILE\) NOT FOUND in .*config or .*credentials/,
+    );
     expect(text).not.toMatch(/none found/);
   });
 
@@ -100,13 +135,21 @@ describe('The start-up summary', () => {
     ['ci', '[ci] in the credentials file'],
   ])('tells a profile that exists but gives no credentials (%s: %s)', async (profile) => {
     const aws = await resolveAwsCredentialSource(shared(profile), undefined, {
-      provider: () => Promise.reject(new Error('The SSO session token is expired.\nRun aws sso login.')),
+      provider: () =>
+        Promise.reject(new Error('The SSO session token is expired.\nRun aws sso login.')),
     });
-    expect(aws).toEqual({ state: 'profile-unusable', profile, reason: 'The SSO session token is expired.' });
+    expect(aws).toEqual({
+      state: 'profile-unusable',
+      profile,
+      reason: 'The SSO session token is expired.',
+    });
   });
 
   it('gives up on a credential chain that does not answer', async () => {
-    const aws = await resolveAwsCredentialSource(shared(null), undefined, { provider: () => new Promise(() => {}), timeoutMs: 10 });
+    const aws = await resolveAwsCredentialSource(shared(null), undefined, {
+      provider: () => new Promise(() => {}),
+      timeoutMs: 10,
+    });
     expect(aws).toEqual({ state: 'timeout', timeoutMs: 10 });
     expect(summary({}, aws)).toMatch(/AWS Panorama +credentials not known yet/);
   });
@@ -114,8 +157,16 @@ describe('The start-up summary', () => {
   it.each([
     [{ CREDENTIALS_PROFILE: 'n' }, 'dev', 'profile "dev"'],
     [{ CREDENTIALS_PROFILE_SSO: 'r' }, 'dev', 'profile "dev", SSO (IAM Identity Center)'],
-    [{ CREDENTIALS_PROFILE: 'n', CREDENTIALS_PROFILE_PROCESS: 'v' }, null, 'profile "default", credential_process'],
-    [{ CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN: 'h', CREDENTIALS_STS_ASSUME_ROLE_WEB_ID: 'k' }, null, 'web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)'],
+    [
+      { CREDENTIALS_PROFILE: 'n', CREDENTIALS_PROFILE_PROCESS: 'v' },
+      null,
+      'profile "default", credential_process',
+    ],
+    [
+      { CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN: 'h', CREDENTIALS_STS_ASSUME_ROLE_WEB_ID: 'k' },
+      null,
+      'web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)',
+    ],
     [{ CREDENTIALS_HTTP: 'z' }, null, 'container credentials endpoint (ECS/EKS)'],
     [{ CREDENTIALS_IMDS: '0' }, null, 'EC2 instance metadata (IMDS)'],
     [undefined, null, 'the default credential chain (source not reported)'],
@@ -132,18 +183,29 @@ describe('The start-up summary', () => {
     expect(summary(env, { state: 'none' }, true)).toMatch(
       /auth +JWKS https:\/\/idp\.example\/\.well-known\/jwks\.json · key set fetched · issuer "https:\/\/idp\.example\/", audience "jobgraph"\n/,
     );
-    expect(summary(env, { state: 'none' }, false)).toMatch(/auth +JWKS https:\/\/idp\.example\/\.well-known\/jwks\.json · key set NOT fetched yet/);
+    expect(summary(env, { state: 'none' }, false)).toMatch(
+      /auth +JWKS https:\/\/idp\.example\/\.well-known\/jwks\.json · key set NOT fetched yet/,
+    );
   });
 
   it('shows a cache that is off and lists unknown-variable warnings', () => {
-    const text = summary({ JOBGRAPH_CACHE_MAX_ENTRIES: '0' }, { state: 'none' }, false, ['JOBGRAPH_X is not a jobgraph variable and is ignored']);
+    const text = summary({ JOBGRAPH_CACHE_MAX_ENTRIES: '0' }, { state: 'none' }, false, [
+      'JOBGRAPH_X is not a jobgraph variable and is ignored',
+    ]);
     expect(text).toMatch(/cache +off \(JOBGRAPH_CACHE_MAX_ENTRIES=0\)/);
     expect(text).toMatch(/limits +defaults/);
     expect(text).toMatch(/warning +JOBGRAPH_X is not a jobgraph variable and is ignored$/);
   });
 
   it('prints once, after waiting for the key set', async () => {
-    const config = loadConfig({ mode: 'live' }, { JOBGRAPH_JWKS_URL: 'https://idp.example/jwks', JOBGRAPH_JWT_ISSUER: 'i', JOBGRAPH_JWT_AUDIENCE: 'a' });
+    const config = loadConfig(
+      { mode: 'live' },
+      {
+        JOBGRAPH_JWKS_URL: 'https://idp.example/jwks',
+        JOBGRAPH_JWT_ISSUER: 'i',
+        JOBGRAPH_JWT_AUDIENCE: 'a',
+      },
+    );
     let checks = 0;
     const out: string[] = [];
     await printStartupSummary(
@@ -161,7 +223,10 @@ describe('The start-up summary', () => {
         throw new Error('boom');
       },
     };
-    await printStartupSummary({ config: loadConfig({ mode: 'live' }, {}), server }, { write: (text) => out.push(text), awsProvider: noCredentials });
+    await printStartupSummary(
+      { config: loadConfig({ mode: 'live' }, {}), server },
+      { write: (text) => out.push(text), awsProvider: noCredentials },
+    );
     expect(out).toEqual(['jobgraph: the start-up summary could not be made: boom\n']);
   });
 });

@@ -9,23 +9,38 @@ import { watchCurlLines, watchSubscription } from '../../src/cli/watch.ts';
 function schemaWithSubscription(): GraphQLSchema {
   const { schema } = buildSchema();
   if (schema.getSubscriptionType()?.getFields().jobUpdates) return schema;
-  return extendSchema(schema, parse('type Subscription { jobUpdates(ids: [ID!]!): Job! } extend schema { subscription: Subscription }'));
+  return extendSchema(
+    schema,
+    parse(
+      'type Subscription { jobUpdates(ids: [ID!]!): Job! } extend schema { subscription: Subscription }',
+    ),
+  );
 }
 
-const IDS = [PROGRESSING_JOB_IDS.panorama, PROGRESSING_JOB_IDS.omics, PROGRESSING_JOB_IDS.cosbatch, PROGRESSING_JOB_IDS.importexport];
+const IDS = [
+  PROGRESSING_JOB_IDS.panorama,
+  PROGRESSING_JOB_IDS.omics,
+  PROGRESSING_JOB_IDS.cosbatch,
+  PROGRESSING_JOB_IDS.importexport,
+];
 
 describe('The demo banner’s SSE watch command', () => {
   it('sends a jobUpdates subscription that is valid against `jobUpdates(ids: [ID!]!): Job!` and the Job interface', () => {
     const document = parse(watchSubscription(IDS));
     expect(validate(schemaWithSubscription(), document)).toEqual([]);
     expect(document.definitions).toHaveLength(1);
-    expect(document.definitions[0]).toMatchObject({ kind: 'OperationDefinition', operation: 'subscription' });
+    expect(document.definitions[0]).toMatchObject({
+      kind: 'OperationDefinition',
+      operation: 'subscription',
+    });
   });
 
   it('is a shell command whose body is the JSON of that subscription, headers for SSE and the token', () => {
     const token = "eyJ.h'eader.sig"; // a quote, to prove the quoting holds
     const lines = watchCurlLines('http://127.0.0.1:4000/graphql', token, IDS);
-    expect(lines[0]).toMatch(/^curl -N 'http:\/\/127\.0\.0\.1:4000\/graphql' -H 'accept: text\/event-stream' -H 'content-type: application\/json' \\$/);
+    expect(lines[0]).toMatch(
+      /^curl -N 'http:\/\/127\.0\.0\.1:4000\/graphql' -H 'accept: text\/event-stream' -H 'content-type: application\/json' \\$/,
+    );
     // Let a real POSIX shell split the words, as it will when the line is pasted.
     const script = `set -- ${lines.join('\n').replace(/^curl -N /, '')}\nfor w do printf '%s\\0' "$w"; done`;
     const words = execFileSync('sh', ['-c', script], { encoding: 'utf8' }).split('\0').slice(0, -1);

@@ -28,7 +28,13 @@ const EXTRA: Record<Folder, string[]> = {
 };
 
 /** The tests every provider has, mirroring its folder. */
-const TESTS = ['client.test.ts', 'integration.test.ts', 'parse.test.ts', 'protocol.test.ts', 'record.test.ts'];
+const TESTS = [
+  'client.test.ts',
+  'integration.test.ts',
+  'parse.test.ts',
+  'protocol.test.ts',
+  'record.test.ts',
+];
 /** Test files and support beyond that set. */
 const EXTRA_TESTS: Record<Folder, string[]> = {
   panorama: ['list.test.ts'],
@@ -47,22 +53,37 @@ describe('Datasources layout', () => {
   });
 
   it.each(FOLDERS)('gives %s the same test files as every other provider', (folder) => {
-    expect(list(new URL(`./${folder}/`, import.meta.url))).toEqual([...TESTS, ...EXTRA_TESTS[folder]].sort());
+    expect(list(new URL(`./${folder}/`, import.meta.url))).toEqual(
+      [...TESTS, ...EXTRA_TESTS[folder]].sort(),
+    );
   });
 
   it.each(FOLDERS)('has %s/index.ts export only its create…Source', async (folder) => {
-    const module = (await import(`../../src/datasources/${folder}/index.ts`)) as Record<string, unknown>;
+    const module = (await import(`../../src/datasources/${folder}/index.ts`)) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(module)).toEqual([PROVIDERS[folder]]);
     // Types leave no trace at run time: the source text shows every export, type-only ones too.
-    const exports = readFileSync(new URL('index.ts', srcDir(folder)), 'utf8').match(/^export\b.*$/gm) ?? [];
+    const exports =
+      readFileSync(new URL('index.ts', srcDir(folder)), 'utf8').match(/^export\b.*$/gm) ?? [];
     expect(exports).toHaveLength(1);
     expect(exports[0]).toMatch(new RegExp(`^export function ${PROVIDERS[folder]}\\(`));
   });
 
-  it.each(FOLDERS)('has %s export toUpstreamError from errors.ts and parse from parse.ts', async (folder) => {
-    const errors = (await import(`../../src/datasources/${folder}/errors.ts`)) as Record<string, unknown>;
-    const parse = (await import(`../../src/datasources/${folder}/parse.ts`)) as Record<string, unknown>;
-    expect(typeof errors.toUpstreamError).toBe('function');
-    expect(typeof parse.parse).toBe('function');
-  });
+  it.each(FOLDERS)(
+    'has %s export toUpstreamError from errors.ts and parse from parse.ts',
+    async (folder) => {
+      const errors = (await import(`../../src/datasources/${folder}/errors.ts`)) as Record<
+        string,
+        unknown
+      >;
+      const parse = (await import(`../../src/datasources/${folder}/parse.ts`)) as Record<
+        string,
+        unknown
+      >;
+      expect(typeof errors.toUpstreamError).toBe('function');
+      expect(typeof parse.parse).toBe('function');
+    },
+  );
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { emulatorEnvironment, exampleGlobalIds, startEmulators } from '../../src/emulators/index.ts';
+import {
+  emulatorEnvironment,
+  exampleGlobalIds,
+  startEmulators,
+} from '../../src/emulators/index.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 
 const PROVIDER = {

@@ -3,7 +3,11 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import COS from 'cos-nodejs-sdk-v5';
-import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS, type RunningEmulator } from '../../src/emulators/framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  DEMO_TENCENT_CREDENTIALS,
+  type RunningEmulator,
+} from '../../src/emulators/framework.ts';
 
 /**
  * Requests to the emulators' list routes, signed by code independent of jobgraph's signers:
@@ -80,7 +84,13 @@ export async function signedCos(
   emu: RunningEmulator,
   path: string,
   query: Record<string, string> = {},
-  opts: { host?: string; appId?: string; secretKey?: string; method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; search?: string } = {},
+  opts: {
+    host?: string;
+    appId?: string;
+    secretKey?: string;
+    method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    search?: string;
+  } = {},
 ): Promise<RawAnswer> {
   const host = opts.host ?? new URL(emu.url).host;
   const headers = { host, 'x-cos-appid': opts.appId ?? DEMO_TENCENT_CREDENTIALS.appId };
@@ -112,7 +122,9 @@ export async function signedCos(
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
-            headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])),
+            headers: Object.fromEntries(
+              Object.entries(res.headers).map(([k, v]) => [k, String(v)]),
+            ),
             body: Buffer.concat(chunks).toString('utf8'),
           }),
         );
@@ -131,7 +143,10 @@ export function formBody(params: Record<string, string>): string {
 }
 
 /** One Import/Export query call (`Version=2010-06-01` added), SigV4 `IngestionService`/us-east-1. */
-export function importExportCall(emu: RunningEmulator, params: Record<string, string>): Promise<RawAnswer> {
+export function importExportCall(
+  emu: RunningEmulator,
+  params: Record<string, string>,
+): Promise<RawAnswer> {
   return signedAws(emu, {
     service: 'IngestionService',
     method: 'POST',

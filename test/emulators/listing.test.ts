@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_OMICS_REFERENCE_STORE_IDS, PROGRESSING_JOB_IDS, listedDemoJobs, startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import {
+  DEMO_OMICS_REFERENCE_STORE_IDS,
+  PROGRESSING_JOB_IDS,
+  listedDemoJobs,
+  startEmulators,
+  type EmulatorSet,
+} from '../../src/emulators/index.ts';
 import {
   LIST_WINDOW_MS,
   assignStatuses,
@@ -24,13 +30,19 @@ describe('The emulators’ list paging', () => {
   it('orders by creation time either way, ties by ID ascending', () => {
     expect(sortListed(jobs, 'oldest-first').map((j) => j.id)).toEqual(['a', 'b1', 'b2', 'c']);
     expect(sortListed(jobs, 'newest-first').map((j) => j.id)).toEqual(['c', 'b1', 'b2', 'a']);
-    expect(compareListed('newest-first')({ createdMs: 2, id: 'x' }, { createdMs: 2, id: 'x' })).toBe(0);
+    expect(
+      compareListed('newest-first')({ createdMs: 2, id: 'x' }, { createdMs: 2, id: 'x' }),
+    ).toBe(0);
   });
 
   it('continues strictly after a position, also one that is no longer in the list', () => {
     const sorted = sortListed(jobs, 'oldest-first');
-    expect(listedAfter(sorted, { createdMs: 2, id: 'b1' }, 'oldest-first').map((j) => j.id)).toEqual(['b2', 'c']);
-    expect(listedAfter(sorted, { createdMs: 2, id: 'b15' }, 'oldest-first').map((j) => j.id)).toEqual(['b2', 'c']);
+    expect(
+      listedAfter(sorted, { createdMs: 2, id: 'b1' }, 'oldest-first').map((j) => j.id),
+    ).toEqual(['b2', 'c']);
+    expect(
+      listedAfter(sorted, { createdMs: 2, id: 'b15' }, 'oldest-first').map((j) => j.id),
+    ).toEqual(['b2', 'c']);
     expect(listedAfter(sorted, null, 'oldest-first')).toHaveLength(4);
     expect(takePage(sorted, 3)).toEqual({ items: sorted.slice(0, 3), more: true });
     expect(takePage(sorted, 4).more).toBe(false);
@@ -41,12 +53,18 @@ describe('The emulators’ list paging', () => {
     const token = tokens.issue('scope-a', { createdMs: 42, id: 'job-42' }, 5000);
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{32}$/);
     expect(token).not.toContain('job-42');
-    expect(tokens.read(token, 'scope-a', 6000)).toEqual({ ok: true, position: { createdMs: 42, id: 'job-42' } });
+    expect(tokens.read(token, 'scope-a', 6000)).toEqual({
+      ok: true,
+      position: { createdMs: 42, id: 'job-42' },
+    });
     expect(tokens.read(token, 'scope-a', 6001)).toEqual({ ok: false, refusal: 'expired' });
     expect(tokens.read(token, 'scope-b', 5000)).toEqual({ ok: false, refusal: 'foreign' });
     expect(tokens.read(`x${token}`, 'scope-a', 5000)).toEqual({ ok: false, refusal: 'malformed' });
     expect(tokens.read('no-dot', 'scope-a', 5000)).toEqual({ ok: false, refusal: 'malformed' });
-    expect(opaqueTokens('other').read(token, 'scope-a', 5000)).toEqual({ ok: false, refusal: 'malformed' });
+    expect(opaqueTokens('other').read(token, 'scope-a', 5000)).toEqual({
+      ok: false,
+      refusal: 'malformed',
+    });
   });
 
   it('spreads creation times over the 90 days before the anchor, newest first, the same every run', () => {
@@ -55,7 +73,9 @@ describe('The emulators’ list paging', () => {
     expect(times).toEqual(spreadCreationTimes(anchor, 70, 'seed', 1000));
     expect(times).toHaveLength(70);
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeLessThan(times[i - 1] as number);
-    expect((times[0] as number) < anchor && (times.at(-1) as number) > anchor - LIST_WINDOW_MS).toBe(true);
+    expect(
+      (times[0] as number) < anchor && (times.at(-1) as number) > anchor - LIST_WINDOW_MS,
+    ).toBe(true);
     expect(times.every((t) => t % 1000 === 0)).toBe(true);
   });
 
@@ -71,11 +91,15 @@ describe('The emulators’ list paging', () => {
     );
     expect(statuses.slice(0, 2)).toEqual(['RUNNING', 'RUNNING']);
     expect([...statuses.slice(2)].sort()).toEqual(['DONE', 'DONE', 'FAILED']);
-    expect(() => assignStatuses(4, [['RUNNING', 2]], [['DONE', 1]], 's')).toThrow('status counts add up to 3, not 4');
+    expect(() => assignStatuses(4, [['RUNNING', 2]], [['DONE', 1]], 's')).toThrow(
+      'status counts add up to 3, not 4',
+    );
   });
 
   it('makes UUID-shaped IDs', () => {
-    expect(uuidFor('x')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(uuidFor('x')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(uuidFor('x')).toBe(uuidFor('x'));
   });
 });
@@ -85,7 +109,10 @@ describe('The four list operations of the emulator set', () => {
   let set: EmulatorSet;
   beforeAll(async () => {
     signAt(() => START);
-    set = await startEmulators({ now: () => START, listOrder: { panorama: 'newest-first', omics: 'newest-first', cosbatch: 'newest-first' } });
+    set = await startEmulators({
+      now: () => START,
+      listOrder: { panorama: 'newest-first', omics: 'newest-first', cosbatch: 'newest-first' },
+    });
   });
   afterAll(async () => {
     await set.close();
@@ -96,7 +123,14 @@ describe('The four list operations of the emulator set', () => {
     const ids = (list: { globalId: string }[]) => list.map((j) => j.globalId);
 
     const panorama = JSON.parse(
-      (await signedAws(set.panorama, { service: 'panorama', method: 'GET', path: '/packages/import-jobs', query: { MaxResults: '25' } })).body,
+      (
+        await signedAws(set.panorama, {
+          service: 'panorama',
+          method: 'GET',
+          path: '/packages/import-jobs',
+          query: { MaxResults: '25' },
+        })
+      ).body,
     ) as {
       PackageImportJobs: { JobId: string }[];
     };
@@ -114,16 +148,24 @@ describe('The four list operations of the emulator set', () => {
         body: '{}',
         headers: { 'content-type': 'application/json' },
       });
-      omics.push(...(JSON.parse(res.body) as { importJobs: { id: string }[] }).importJobs.map((j) => `omics:us-east-1:${store}:${j.id}`));
+      omics.push(
+        ...(JSON.parse(res.body) as { importJobs: { id: string }[] }).importJobs.map(
+          (j) => `omics:us-east-1:${store}:${j.id}`,
+        ),
+      );
     }
     expect(new Set(omics)).toEqual(new Set([PROGRESSING_JOB_IDS.omics, ...ids(expected.omics)]));
 
     const cos = await signedCos(set.cosbatch, '/jobs');
-    const cosIds = [...cos.body.matchAll(/<JobId>([^<]+)<\/JobId>/g)].map((m) => `cos:ap-guangzhou:100000000001:${m[1]}`);
+    const cosIds = [...cos.body.matchAll(/<JobId>([^<]+)<\/JobId>/g)].map(
+      (m) => `cos:ap-guangzhou:100000000001:${m[1]}`,
+    );
     expect(cosIds).toEqual([PROGRESSING_JOB_IDS.cosbatch, ...ids(expected.cosbatch)]);
 
     const ie = await importExportCall(set.importexport, { Action: 'ListJobs' });
-    const ieIds = [...ie.body.matchAll(/<JobId>([^<]+)<\/JobId>/g)].map((m) => `importexport:${m[1]}`);
+    const ieIds = [...ie.body.matchAll(/<JobId>([^<]+)<\/JobId>/g)].map(
+      (m) => `importexport:${m[1]}`,
+    );
     expect(ieIds).toEqual([PROGRESSING_JOB_IDS.importexport, ...ids(expected.importexport)]);
 
     for (const list of Object.values(expected)) expect(list.length).toBeGreaterThanOrEqual(60);

@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codePipelineProgressingJob } from '../../src/emulators/codepipeline/progressing.ts';
 import { PROGRESSING_CREDENTIALS } from '../../src/emulators/codepipeline/data.ts';
-import { COS_PROGRESSING_TASKS, cosProgressingJob } from '../../src/emulators/cosbatch/progressing.ts';
+import {
+  COS_PROGRESSING_TASKS,
+  cosProgressingJob,
+} from '../../src/emulators/cosbatch/progressing.ts';
 import { importExportProgressingJob } from '../../src/emulators/importexport/progressing.ts';
-import { PROGRESS_CYCLE_MS, PROGRESS_PHASES, PROGRESSING_JOB_IDS, DEMO_DATA } from '../../src/emulators/index.ts';
+import {
+  PROGRESS_CYCLE_MS,
+  PROGRESS_PHASES,
+  PROGRESSING_JOB_IDS,
+  DEMO_DATA,
+} from '../../src/emulators/index.ts';
 import { omicsProgressingJob } from '../../src/emulators/omics/progressing.ts';
 import { panoramaProgressingJob } from '../../src/emulators/panorama/progressing.ts';
 import { cyclePoint } from '../../src/emulators/progress.ts';
@@ -52,12 +60,24 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
 
   it('place a time in its cycle, before the epoch too', () => {
     expect(cyclePoint(EPOCH, EPOCH)).toEqual({ cycle: 0, cycleStartMs: EPOCH, offsetMs: 0 });
-    expect(cyclePoint(EPOCH + PROGRESS_CYCLE_MS + 1, EPOCH)).toEqual({ cycle: 1, cycleStartMs: EPOCH + PROGRESS_CYCLE_MS, offsetMs: 1 });
-    expect(cyclePoint(EPOCH - 1, EPOCH)).toEqual({ cycle: -1, cycleStartMs: EPOCH - PROGRESS_CYCLE_MS, offsetMs: PROGRESS_CYCLE_MS - 1 });
+    expect(cyclePoint(EPOCH + PROGRESS_CYCLE_MS + 1, EPOCH)).toEqual({
+      cycle: 1,
+      cycleStartMs: EPOCH + PROGRESS_CYCLE_MS,
+      offsetMs: 1,
+    });
+    expect(cyclePoint(EPOCH - 1, EPOCH)).toEqual({
+      cycle: -1,
+      cycleStartMs: EPOCH - PROGRESS_CYCLE_MS,
+      offsetMs: PROGRESS_CYCLE_MS - 1,
+    });
   });
 
   it('Panorama: PENDING then SUCCEEDED in every cycle; Output and the success message only once SUCCEEDED; times from the cycle start', () => {
-    expect(runs((o) => panoramaProgressingJob(at(o)).wire.Status as string)).toEqual([SEQUENCES.panorama, SEQUENCES.panorama, ['PENDING']]);
+    expect(runs((o) => panoramaProgressingJob(at(o)).wire.Status as string)).toEqual([
+      SEQUENCES.panorama,
+      SEQUENCES.panorama,
+      ['PENDING'],
+    ]);
     for (const o of OFFSETS) {
       const { wire } = panoramaProgressingJob(at(o));
       const point = at(o);
@@ -65,12 +85,20 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
       expect(wire.LastUpdatedTime as number).toBeGreaterThanOrEqual(wire.CreatedTime as number);
       expect(wire.LastUpdatedTime as number).toBeLessThanOrEqual((EPOCH + o) / 1000);
       expect('Output' in wire).toBe(wire.Status === 'SUCCEEDED');
-      expect(wire.StatusMessage).toBe(wire.Status === 'SUCCEEDED' ? 'Package version 1.0 of line_counter was imported.' : 'Import job is pending.');
+      expect(wire.StatusMessage).toBe(
+        wire.Status === 'SUCCEEDED'
+          ? 'Package version 1.0 of line_counter was imported.'
+          : 'Import job is pending.',
+      );
     }
   });
 
   it('Omics: SUBMITTED → IN_PROGRESS → COMPLETED; sources finish one by one and never go back within a cycle', () => {
-    expect(runs((o) => omicsProgressingJob(at(o)).status)).toEqual([SEQUENCES.omics, SEQUENCES.omics, ['SUBMITTED']]);
+    expect(runs((o) => omicsProgressingJob(at(o)).status)).toEqual([
+      SEQUENCES.omics,
+      SEQUENCES.omics,
+      ['SUBMITTED'],
+    ]);
     const rank = { NOT_STARTED: 0, IN_PROGRESS: 1, FINISHED: 2 } as Record<string, number>;
     let previous: number[] | null = null;
     const finishedCounts = new Set<number>();
@@ -78,7 +106,8 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
       const job = omicsProgressingJob(at(o));
       const ranks = job.sources.map((s) => rank[s.status] as number);
       if (o % PROGRESS_CYCLE_MS === 0) previous = null;
-      if (previous) ranks.forEach((r, k) => expect(r).toBeGreaterThanOrEqual(previous?.[k] as number));
+      if (previous)
+        ranks.forEach((r, k) => expect(r).toBeGreaterThanOrEqual(previous?.[k] as number));
       previous = ranks;
       // One source at a time: never two IN_PROGRESS, and sources finish in order.
       expect(ranks.filter((r) => r === 1).length).toBeLessThanOrEqual(1);
@@ -89,14 +118,20 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
       if (job.status === 'COMPLETED') {
         expect(ranks).toEqual([2, 2, 2]);
         expect(job.completionTime).toBeDefined();
-        expect(Date.parse(job.completionTime as string)).toBeGreaterThan(Date.parse(job.creationTime));
+        expect(Date.parse(job.completionTime as string)).toBeGreaterThan(
+          Date.parse(job.creationTime),
+        );
       } else expect(job.completionTime).toBeUndefined();
     }
     expect([...finishedCounts].sort()).toEqual([0, 1, 2, 3]);
   });
 
   it('COS Batch: New → Preparing → Ready → Active → Completing → Complete, task counts growing and known from Ready on', () => {
-    expect(runs((o) => cosProgressingJob(at(o)).Status as string)).toEqual([SEQUENCES.cosbatch, SEQUENCES.cosbatch, ['New']]);
+    expect(runs((o) => cosProgressingJob(at(o)).Status as string)).toEqual([
+      SEQUENCES.cosbatch,
+      SEQUENCES.cosbatch,
+      ['New'],
+    ]);
     let previous = -1;
     const seenCounts = new Set<number>();
     for (const o of OFFSETS) {
@@ -107,21 +142,34 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
       previous = summary.NumberOfTasksSucceeded as number;
       seenCounts.add(previous);
       expect(summary.NumberOfTasksFailed).toBe(0);
-      expect(summary.TotalNumberOfTasks).toBe(['New', 'Preparing'].includes(job.Status as string) ? 0 : COS_PROGRESSING_TASKS);
-      expect(summary.NumberOfTasksSucceeded).toBeLessThanOrEqual(summary.TotalNumberOfTasks as number);
+      expect(summary.TotalNumberOfTasks).toBe(
+        ['New', 'Preparing'].includes(job.Status as string) ? 0 : COS_PROGRESSING_TASKS,
+      );
+      expect(summary.NumberOfTasksSucceeded).toBeLessThanOrEqual(
+        summary.TotalNumberOfTasks as number,
+      );
       const complete = job.Status === 'Complete';
       expect('TerminationDate' in job).toBe(complete);
       expect('FailureReasons' in job).toBe(complete);
       if (job.Status === 'Ready') expect(summary.NumberOfTasksSucceeded).toBe(0);
-      if (job.Status === 'Completing' || complete) expect(summary.NumberOfTasksSucceeded).toBe(COS_PROGRESSING_TASKS);
+      if (job.Status === 'Completing' || complete)
+        expect(summary.NumberOfTasksSucceeded).toBe(COS_PROGRESSING_TASKS);
     }
     // It grows in steps while Active, not in one jump.
     expect(seenCounts.size).toBeGreaterThan(20);
   });
 
   it('Import/Export: Pending (not received) → InProgress (at AWS) → Complete (returned, with carrier and tracking number)', () => {
-    expect(runs((o) => importExportProgressingJob(at(o)).ProgressCode as string)).toEqual([SEQUENCES.importexport, SEQUENCES.importexport, ['Pending']]);
-    const location = { Pending: 'NotReceived', InProgress: 'AtAWS', Complete: 'Returned' } as Record<string, string>;
+    expect(runs((o) => importExportProgressingJob(at(o)).ProgressCode as string)).toEqual([
+      SEQUENCES.importexport,
+      SEQUENCES.importexport,
+      ['Pending'],
+    ]);
+    const location = {
+      Pending: 'NotReceived',
+      InProgress: 'AtAWS',
+      Complete: 'Returned',
+    } as Record<string, string>;
     for (const o of OFFSETS) {
       const job = importExportProgressingJob(at(o));
       expect(job.LocationCode).toBe(location[job.ProgressCode as string]);
@@ -134,12 +182,16 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
   });
 
   it('CodePipeline: no status on the wire; a new artifact-credentials session every 15 s, the same four every cycle', () => {
-    const sessions = runs((o) => codePipelineProgressingJob(at(o)).data?.artifactCredentials?.sessionToken as string);
+    const sessions = runs(
+      (o) => codePipelineProgressingJob(at(o)).data?.artifactCredentials?.sessionToken as string,
+    );
     const tokens = PROGRESSING_CREDENTIALS.map((c) => c.sessionToken);
     expect(sessions).toEqual([tokens, tokens, [tokens[0]]]);
     const job = codePipelineProgressingJob(at(0));
     expect(Object.keys(job)).toEqual(['id', 'accountId', 'data']);
-    expect(DEMO_DATA.codepipeline.DEMO_SECRET_VALUES).toEqual(expect.arrayContaining(PROGRESSING_CREDENTIALS.flatMap((c) => Object.values(c))));
+    expect(DEMO_DATA.codepipeline.DEMO_SECRET_VALUES).toEqual(
+      expect.arrayContaining(PROGRESSING_CREDENTIALS.flatMap((c) => Object.values(c))),
+    );
   });
 
   it('have fixed global IDs that jobgraph accepts, none of them a static demo job', () => {
@@ -159,7 +211,12 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
 });
 
 /** What jobgraph reports for each phase (the README's mapping table), at the phase's middle. */
-const GATEWAY_EXPECTATIONS: { name: keyof typeof PROGRESSING_JOB_IDS; providerStatus: string | null; state: string; terminal: boolean }[][] = [
+const GATEWAY_EXPECTATIONS: {
+  name: keyof typeof PROGRESSING_JOB_IDS;
+  providerStatus: string | null;
+  state: string;
+  terminal: boolean;
+}[][] = [
   [
     { name: 'panorama', providerStatus: 'PENDING', state: 'QUEUED', terminal: false },
     { name: 'panorama', providerStatus: 'SUCCEEDED', state: 'SUCCEEDED', terminal: true },
@@ -202,7 +259,11 @@ const JOB_QUERY = `query($id: ID!) { job(id: $id) {
 /** The creation time jobgraph reports for a cycle that started at `cycleStartMs`: COS and Import/Export write whole seconds; CodePipeline has none. */
 function createdAt(name: string, cycleStartMs: number): string | null {
   if (name === 'codepipeline') return null;
-  return new Date(name === 'cosbatch' || name === 'importexport' ? Math.floor(cycleStartMs / 1000) * 1000 : cycleStartMs).toISOString();
+  return new Date(
+    name === 'cosbatch' || name === 'importexport'
+      ? Math.floor(cycleStartMs / 1000) * 1000
+      : cycleStartMs,
+  ).toISOString();
 }
 
 describe('The gateway over the progressing jobs, with the emulators’ clock set', () => {
@@ -240,8 +301,14 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
       }
       expect(seen).toEqual(expected);
       // The cycle starts again: a minute after the epoch the job is back in its first phase.
-      const again = (await job(id, PROGRESS_CYCLE_MS + 1, gw.tokens.secrets)).data?.job as Record<string, unknown>;
-      expect({ providerStatus: again.providerStatus, state: again.state }).toEqual({ providerStatus: expected[0]?.providerStatus, state: expected[0]?.state });
+      const again = (await job(id, PROGRESS_CYCLE_MS + 1, gw.tokens.secrets)).data?.job as Record<
+        string,
+        unknown
+      >;
+      expect({ providerStatus: again.providerStatus, state: again.state }).toEqual({
+        providerStatus: expected[0]?.providerStatus,
+        state: expected[0]?.state,
+      });
       expect(again.createdAt).toBe(createdAt(name, base + PROGRESS_CYCLE_MS));
     },
   );
@@ -275,7 +342,10 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
     expect(JSON.stringify(reader)).not.toContain('DEMO-SESSION-TOKEN-010');
     const tokens = [];
     for (const offset of [1_000, 16_000, 31_000, 46_000])
-      tokens.push((await job(PROGRESSING_JOB_IDS.codepipeline, offset, gw.tokens.secrets)).data?.job.artifactCredentials.sessionToken);
+      tokens.push(
+        (await job(PROGRESSING_JOB_IDS.codepipeline, offset, gw.tokens.secrets)).data?.job
+          .artifactCredentials.sessionToken,
+      );
     expect(tokens).toEqual(PROGRESSING_CREDENTIALS.map((c) => c.sessionToken));
     for (const t of tokens) expect(gw.logs.text()).not.toContain(t);
   });
@@ -286,7 +356,10 @@ describe('The demo gateway’s cache and the progressing jobs', () => {
   let clock = base;
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_CACHE_MAX_ENTRIES: '1000' }, { emulatorClock: { now: () => clock, epochMs: base } });
+    gw = await startTestGateway(
+      { JOBGRAPH_CACHE_MAX_ENTRIES: '1000' },
+      { emulatorClock: { now: () => clock, epochMs: base } },
+    );
   });
   afterAll(async () => {
     await gw?.close();
@@ -295,15 +368,29 @@ describe('The demo gateway’s cache and the progressing jobs', () => {
   it('never keeps a finished progressing job, so the next cycle is seen; a finished static job is still cached', async () => {
     const statics = DEMO_DATA.cosbatch.EXAMPLE_GLOBAL_ID;
     const query = 'query($ids: [ID!]!) { jobs(ids: $ids) { id providerStatus terminal } }';
-    const ids = [PROGRESSING_JOB_IDS.cosbatch, PROGRESSING_JOB_IDS.panorama, PROGRESSING_JOB_IDS.omics, statics];
+    const ids = [
+      PROGRESSING_JOB_IDS.cosbatch,
+      PROGRESSING_JOB_IDS.panorama,
+      PROGRESSING_JOB_IDS.omics,
+      statics,
+    ];
     clock = base + 55_000;
     const finished = await gql(gw, query, { variables: { ids }, token: gw.tokens.read });
-    expect(finished.body.data?.jobs.map((j: { providerStatus: string }) => j.providerStatus)).toEqual(['Complete', 'SUCCEEDED', 'COMPLETED', 'Complete']);
+    expect(
+      finished.body.data?.jobs.map((j: { providerStatus: string }) => j.providerStatus),
+    ).toEqual(['Complete', 'SUCCEEDED', 'COMPLETED', 'Complete']);
     const before = gw.emulators.cosbatch.calls.length;
     clock = base + PROGRESS_CYCLE_MS + 1_000;
     const next = await gql(gw, query, { variables: { ids }, token: gw.tokens.read });
-    expect(next.body.data?.jobs.map((j: { providerStatus: string }) => j.providerStatus)).toEqual(['New', 'PENDING', 'SUBMITTED', 'Complete']);
+    expect(next.body.data?.jobs.map((j: { providerStatus: string }) => j.providerStatus)).toEqual([
+      'New',
+      'PENDING',
+      'SUBMITTED',
+      'Complete',
+    ]);
     // Only the progressing COS job went upstream again; the static one came from the cache.
-    expect(gw.emulators.cosbatch.calls.slice(before).map((c) => c.job)).toEqual([`ap-guangzhou/${PROGRESSING_JOB_IDS.cosbatch.split(':')[3]}`]);
+    expect(gw.emulators.cosbatch.calls.slice(before).map((c) => c.job)).toEqual([
+      `ap-guangzhou/${PROGRESSING_JOB_IDS.cosbatch.split(':')[3]}`,
+    ]);
   });
 });

@@ -8,11 +8,22 @@ import { verifySigV4, type SigV4Expectation } from '../../src/emulators/sigv4Ver
 const NOW = Date.parse('2026-03-15T10:00:00Z');
 const HOST = '127.0.0.1:4105';
 const BODY = '{"id":"11111111-2222-4333-8444-555555555555"}';
-const expectation: SigV4Expectation = { service: 'codepipeline', region: 'us-east-1', credentials: DEMO_AWS_CREDENTIALS, now: () => NOW };
+const expectation: SigV4Expectation = {
+  service: 'codepipeline',
+  region: 'us-east-1',
+  credentials: DEMO_AWS_CREDENTIALS,
+  now: () => NOW,
+};
 
 /** A request as the emulator framework hands it over, signed by @smithy/signature-v4 at `signedAt`. */
 async function signedRequest(
-  opts: { service?: string; secretAccessKey?: string; accessKeyId?: string; signedAt?: number; applyChecksum?: boolean } = {},
+  opts: {
+    service?: string;
+    secretAccessKey?: string;
+    accessKeyId?: string;
+    signedAt?: number;
+    applyChecksum?: boolean;
+  } = {},
 ): Promise<EmulatorRequest> {
   const signer = new SignatureV4({
     service: opts.service ?? 'codepipeline',
@@ -31,19 +42,33 @@ async function signedRequest(
       hostname: '127.0.0.1',
       port: 4105,
       path: '/',
-      headers: { host: HOST, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.GetJobDetails' },
+      headers: {
+        host: HOST,
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
+      },
       body: BODY,
     }),
     { signingDate: new Date(opts.signedAt ?? NOW) },
   );
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = v;
-  return { method: 'POST', path: '/', rawPath: '/', query: new URLSearchParams(), headers, body: BODY };
+  return {
+    method: 'POST',
+    path: '/',
+    rawPath: '/',
+    query: new URLSearchParams(),
+    headers,
+    body: BODY,
+  };
 }
 
 describe('verifySigV4', () => {
   it('accepts a request signed with the expected key, service and region', async () => {
-    expect(await verifySigV4(await signedRequest(), expectation)).toEqual({ ok: true, accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId });
+    expect(await verifySigV4(await signedRequest(), expectation)).toEqual({
+      ok: true,
+      accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
+    });
   });
 
   it('names what is wrong with a request it refuses', async () => {
@@ -54,11 +79,20 @@ describe('verifySigV4', () => {
     const good = await signedRequest();
     const { authorization: _auth, ...unsigned } = good.headers;
     expect(await reasonFor({ ...good, headers: unsigned })).toBe('missing');
-    expect(await reasonFor({ ...good, headers: { ...good.headers, authorization: 'AWS AKID:signature' } })).toBe('malformed');
-    expect(await reasonFor(await signedRequest({ accessKeyId: 'AKIDUNKNOWN000000000' }))).toBe('unknown-key');
+    expect(
+      await reasonFor({
+        ...good,
+        headers: { ...good.headers, authorization: 'AWS AKID:signature' },
+      }),
+    ).toBe('malformed');
+    expect(await reasonFor(await signedRequest({ accessKeyId: 'AKIDUNKNOWN000000000' }))).toBe(
+      'unknown-key',
+    );
     expect(await reasonFor(await signedRequest({ service: 'omics' }))).toBe('wrong-scope');
     expect(await reasonFor(await signedRequest({ signedAt: NOW - 16 * 60 * 1000 }))).toBe('skewed');
-    expect(await reasonFor(await signedRequest({ secretAccessKey: 'not-the-demo-secret' }))).toBe('mismatch');
+    expect(await reasonFor(await signedRequest({ secretAccessKey: 'not-the-demo-secret' }))).toBe(
+      'mismatch',
+    );
     expect(await reasonFor({ ...good, body: BODY.replace('1111', '9999') })).toBe('mismatch');
   });
 
@@ -66,7 +100,10 @@ describe('verifySigV4', () => {
     const withHash = await signedRequest({ applyChecksum: true });
     expect(withHash.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
     expect((await verifySigV4(withHash, expectation)).ok).toBe(true);
-    const changed = await verifySigV4({ ...withHash, body: BODY.replace('1111', '9999') }, expectation);
+    const changed = await verifySigV4(
+      { ...withHash, body: BODY.replace('1111', '9999') },
+      expectation,
+    );
     expect(changed.ok ? 'ok' : changed.reason).toBe('mismatch');
   });
 

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { EMULATOR_NAMES, gql, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import {
+  EMULATOR_NAMES,
+  gql,
+  resetFaults,
+  startTestGateway,
+  type TestGateway,
+} from '../support/gateway.ts';
 
 /** Per provider: a prefix for made-up IDs (valid for the provider's ID pattern) and one such ID. */
 const FRESH = {
@@ -11,11 +17,13 @@ const FRESH = {
   codepipeline: { prefix: '5e7f', id: '5e7f0000-0000-4000-8000-000000000001' },
 } as const;
 
-const FIELDS = 'id nativeId provider region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
+const FIELDS =
+  'id nativeId provider region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
 const QUERY = `query ($ids: [ID!]!) { jobs(ids: $ids) { ${FIELDS} } }`;
 
 const nativeOf = (globalId: string) => globalId.slice(globalId.lastIndexOf(':') + 1);
-const withNative = (globalId: string, native: string) => `${globalId.slice(0, globalId.lastIndexOf(':') + 1)}${native}`;
+const withNative = (globalId: string, native: string) =>
+  `${globalId.slice(0, globalId.lastIndexOf(':') + 1)}${native}`;
 
 describe('emulator knob `synthesize`', () => {
   let gateway: TestGateway;
@@ -29,15 +37,29 @@ describe('emulator knob `synthesize`', () => {
   it('answers an unknown ID with the given prefix as a full copy of the template job, ID substituted; other unknown IDs stay not found', async () => {
     const templates = exampleGlobalIds();
     const fresh = EMULATOR_NAMES.map((name) => withNative(templates[name], FRESH[name].id));
-    const other = EMULATOR_NAMES.map((name) => withNative(templates[name], FRESH[name].id.replace(FRESH[name].prefix, name === 'omics' ? '97' : 'x')));
+    const other = EMULATOR_NAMES.map((name) =>
+      withNative(
+        templates[name],
+        FRESH[name].id.replace(FRESH[name].prefix, name === 'omics' ? '97' : 'x'),
+      ),
+    );
 
-    const off = await gql(gateway, QUERY, { variables: { ids: fresh }, token: gateway.tokens.read });
+    const off = await gql(gateway, QUERY, {
+      variables: { ids: fresh },
+      token: gateway.tokens.read,
+    });
     expect(off.body.data?.jobs).toEqual(fresh.map(() => null));
 
-    for (const name of EMULATOR_NAMES) gateway.emulators[name].setFaults({ synthesize: { [FRESH[name].prefix]: nativeOf(templates[name]) } });
+    for (const name of EMULATOR_NAMES)
+      gateway.emulators[name].setFaults({
+        synthesize: { [FRESH[name].prefix]: nativeOf(templates[name]) },
+      });
     try {
       const ids = [...EMULATOR_NAMES.map((n) => templates[n]), ...fresh, ...other];
-      const on = await gql<{ jobs: (Record<string, unknown> | null)[] }>(gateway, QUERY, { variables: { ids }, token: gateway.tokens.read });
+      const on = await gql<{ jobs: (Record<string, unknown> | null)[] }>(gateway, QUERY, {
+        variables: { ids },
+        token: gateway.tokens.read,
+      });
       const jobs = on.body.data?.jobs ?? [];
       EMULATOR_NAMES.forEach((name, i) => {
         const template = jobs[i] as Record<string, unknown>;
@@ -46,7 +68,8 @@ describe('emulator knob `synthesize`', () => {
         expect(copy).toEqual({ ...template, id: fresh[i], nativeId: FRESH[name].id });
         expect(jobs[i + 10]).toBeNull();
       });
-      for (const name of EMULATOR_NAMES) expect(gateway.emulators[name].calls.map((c) => c.status)).toContain(200);
+      for (const name of EMULATOR_NAMES)
+        expect(gateway.emulators[name].calls.map((c) => c.status)).toContain(200);
     } finally {
       resetFaults(gateway);
     }

@@ -5,7 +5,15 @@ import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { loadTypeDefs } from '../../src/schema.ts';
 import { NATIVE_KEY, startApolloGateway, typeOfGlobalId } from '../support/apolloGateway.ts';
 import { WATCHERS_SDL, startOtherTeamSubgraphs } from '../support/deploymentsSubgraph.ts';
-import { EMULATOR_NAMES, clearCalls, freshCopies, gql, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
+import {
+  EMULATOR_NAMES,
+  clearCalls,
+  freshCopies,
+  gql,
+  startTestGateway,
+  upstreamCallCount,
+  type TestGateway,
+} from '../support/gateway.ts';
 import { subscribe } from '../support/subscriptions.ts';
 
 /**
@@ -66,27 +74,42 @@ describe('_entities of a job the job cache holds, directly against jobgraph', ()
     expect(second.body.data?._entities).toEqual(firstJobs);
     // Only the jobs the cache does not keep were asked for again.
     expect(upstreamCallCount(gw)).toBe(JOBS.length - CACHEABLE.length);
-    for (const name of ['panorama', 'omics', 'cosbatch'] as const) expect(gw.emulators[name].calls, name).toEqual([]);
+    for (const name of ['panorama', 'omics', 'cosbatch'] as const)
+      expect(gw.emulators[name].calls, name).toEqual([]);
   });
 
   it('answers a cached job asked twice in one request and in requests at once', async () => {
-    await gql(gw, ENTITIES, { variables: { r: CACHEABLE.map((id) => ({ __typename: 'Job', id })) }, token: gw.tokens.read });
+    await gql(gw, ENTITIES, {
+      variables: { r: CACHEABLE.map((id) => ({ __typename: 'Job', id })) },
+      token: gw.tokens.read,
+    });
     for (const id of CACHEABLE) expect(await cachedRecord(id), id).toBeDefined();
     const reps = [...CACHEABLE, ...CACHEABLE].flatMap(representationsOf);
-    const answers = await Promise.all([1, 2, 3].map(() => gql(gw, ENTITIES, { variables: { r: reps }, token: gw.tokens.read })));
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => gql(gw, ENTITIES, { variables: { r: reps }, token: gw.tokens.read })),
+    );
     for (const res of answers) {
       expect(res.body.errors, res.text.slice(0, 500)).toBeUndefined();
-      expect((res.body.data?._entities as { id: string }[]).map((j) => j.id)).toEqual([...CACHEABLE, ...CACHEABLE].flatMap((id) => [id, id, id]));
+      expect((res.body.data?._entities as { id: string }[]).map((j) => j.id)).toEqual(
+        [...CACHEABLE, ...CACHEABLE].flatMap((id) => [id, id, id]),
+      );
     }
   });
 
   it("leaves the cache's record as it was after serving it with different selections, aliases and keys", async () => {
     // A job nobody has asked for yet, so its first ask fetches it and puts it in the cache.
     const [id] = freshCopies(gw, [ex.omics]) as [string];
-    await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id }, token: gw.tokens.read });
+    await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, {
+      variables: { id },
+      token: gw.tokens.read,
+    });
     const before = await cachedRecord(id);
     expect(before).toBeDefined();
-    const snapshot = { json: JSON.stringify(before), names: Object.getOwnPropertyNames(before), frozen: Object.isFrozen(before) };
+    const snapshot = {
+      json: JSON.stringify(before),
+      names: Object.getOwnPropertyNames(before),
+      frozen: Object.isFrozen(before),
+    };
     expect(snapshot.frozen).toBe(true);
 
     const selections = [
@@ -95,14 +118,21 @@ describe('_entities of a job the job cache holds, directly against jobgraph', ()
     ];
     for (const query of selections) {
       for (let i = 0; i < 2; i++) {
-        const res = await gql(gw, query, { variables: { r: representationsOf(id) }, token: gw.tokens.read });
+        const res = await gql(gw, query, {
+          variables: { r: representationsOf(id) },
+          token: gw.tokens.read,
+        });
         expect(res.body.errors, res.text.slice(0, 500)).toBeUndefined();
       }
     }
-    const root = await gql(gw, `query($id: ID!) { x: job(id: $id) { __typename id } y: jobs(ids: [$id, $id]) { state __typename } }`, {
-      variables: { id },
-      token: gw.tokens.read,
-    });
+    const root = await gql(
+      gw,
+      `query($id: ID!) { x: job(id: $id) { __typename id } y: jobs(ids: [$id, $id]) { state __typename } }`,
+      {
+        variables: { id },
+        token: gw.tokens.read,
+      },
+    );
     expect(root.body.errors).toBeUndefined();
     expect(upstreamCallCount(gw)).toBe(1); // the first ask; everything after it came from the cache
 
@@ -116,18 +146,30 @@ describe('_entities of a job the job cache holds, directly against jobgraph', ()
   });
 
   it('streams jobUpdates events of cached jobs, which graphql-js executes from the shared record', async () => {
-    await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids: CACHEABLE }, token: gw.tokens.read });
+    await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
+      variables: { ids: CACHEABLE },
+      token: gw.tokens.read,
+    });
     for (const id of CACHEABLE) expect(await cachedRecord(id), id).toBeDefined();
     clearCalls(gw);
-    const sub = subscribe(gw.server.url, 'sse', `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { __typename id state terminal } }`, {
-      token: gw.tokens.read,
-      variables: { ids: CACHEABLE },
-    });
+    const sub = subscribe(
+      gw.server.url,
+      'sse',
+      `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { __typename id state terminal } }`,
+      {
+        token: gw.tokens.read,
+        variables: { ids: CACHEABLE },
+      },
+    );
     try {
       const events = await sub.rest();
       expect(events.flatMap((e) => e.errors ?? [])).toEqual([]);
       expect(events.map((e) => e.data?.jobUpdates.id).sort()).toEqual([...CACHEABLE].sort());
-      for (const e of events) expect(e.data?.jobUpdates).toMatchObject({ __typename: typeOf(e.data?.jobUpdates.id), terminal: true });
+      for (const e of events)
+        expect(e.data?.jobUpdates).toMatchObject({
+          __typename: typeOf(e.data?.jobUpdates.id),
+          terminal: true,
+        });
       expect(upstreamCallCount(gw)).toBe(0);
     } finally {
       await sub.close();
@@ -143,14 +185,20 @@ describe('_entities of a job the job cache holds, through @apollo/gateway', () =
 
   beforeAll(async () => {
     watched = freshCopies(gw, JOBS);
-    other = await startOtherTeamSubgraphs([], Object.fromEntries(watched.map((id) => [id, ['eve']])));
+    other = await startOtherTeamSubgraphs(
+      [],
+      Object.fromEntries(watched.map((id) => [id, ['eve']])),
+    );
     const composed = composeServices([
       { name: 'jobgraph', url: gw.server.url, typeDefs: loadTypeDefs() },
       { name: 'watchers', url: other.watching.url, typeDefs: parse(WATCHERS_SDL) },
     ]);
     if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
     // @apollo/gateway refuses a supergraph that links a feature `for: SECURITY`; jobgraph enforces @requiresScopes itself.
-    const supergraphSdl = composed.supergraphSdl.replace(/(@link\(url: "https:\/\/specs\.apollo\.dev\/requiresScopes\/v[0-9.]+"), for: SECURITY\)/g, '$1)');
+    const supergraphSdl = composed.supergraphSdl.replace(
+      /(@link\(url: "https:\/\/specs\.apollo\.dev\/requiresScopes\/v[0-9.]+"), for: SECURITY\)/g,
+      '$1)',
+    );
     router = await startApolloGateway(supergraphSdl);
   });
   afterAll(async () => {
@@ -162,11 +210,18 @@ describe('_entities of a job the job cache holds, through @apollo/gateway', () =
     const query = `{ watchedJobs(user: "eve") { __typename id state terminal watchers } }`;
     const first = await gql({ server: { url: router.url } }, query, { token: gw.tokens.read });
     expect(first.body.errors, first.text.slice(0, 500)).toBeUndefined();
-    const jobs = first.body.data?.watchedJobs as { __typename: string; id: string; state: string; terminal: boolean; watchers: string[] }[];
+    const jobs = first.body.data?.watchedJobs as {
+      __typename: string;
+      id: string;
+      state: string;
+      terminal: boolean;
+      watchers: string[];
+    }[];
     expect(jobs.map((j) => j.id)).toEqual(watched);
     for (const j of jobs) expect(j).toMatchObject({ __typename: typeOf(j.id), watchers: ['eve'] });
     expect(upstreamCallCount(gw)).toBe(watched.length);
-    for (const id of watched.slice(0, CACHEABLE.length)) expect(await cachedRecord(id), id).toBeDefined();
+    for (const id of watched.slice(0, CACHEABLE.length))
+      expect(await cachedRecord(id), id).toBeDefined();
 
     clearCalls(gw);
     const second = await gql({ server: { url: router.url } }, query, { token: gw.tokens.read });

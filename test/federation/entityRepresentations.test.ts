@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
 import { NATIVE_KEY, TYPE_OF_PREFIX, typeOfGlobalId } from '../support/apolloGateway.ts';
-import { clearCalls, gql, startTestGateway, type GqlResult, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  startTestGateway,
+  type GqlResult,
+  type TestGateway,
+  upstreamCallCount,
+} from '../support/gateway.ts';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -22,13 +29,21 @@ const nativeKey = (id: string): Record<string, string> => {
 };
 
 type Token = 'anonymous' | 'reader' | 'secrets';
-const tokenOf = (kind: Token) => (kind === 'anonymous' ? undefined : kind === 'reader' ? gw.tokens.read : gw.tokens.secrets);
-const errorAt = (res: GqlResult, i: number) => (res.body.errors ?? []).filter((e) => e.path?.[0] === '_entities' && e.path?.[1] === i && e.path.length === 2);
-const internalErrorLines = () => gw.logs.lines.filter((l) => l.includes('"level":50') || l.includes('internal error')).length;
+const tokenOf = (kind: Token) =>
+  kind === 'anonymous' ? undefined : kind === 'reader' ? gw.tokens.read : gw.tokens.secrets;
+const errorAt = (res: GqlResult, i: number) =>
+  (res.body.errors ?? []).filter(
+    (e) => e.path?.[0] === '_entities' && e.path?.[1] === i && e.path.length === 2,
+  );
+const internalErrorLines = () =>
+  gw.logs.lines.filter((l) => l.includes('"level":50') || l.includes('internal error')).length;
 
 /** The shapes the issue names: each must be refused as itself, never coerced into a type name. */
 const MALFORMED: [string, unknown][] = [
-  ['a list __typename naming a concrete type', { __typename: ['CodePipelineJob'], id: ex.codepipeline }],
+  [
+    'a list __typename naming a concrete type',
+    { __typename: ['CodePipelineJob'], id: ex.codepipeline },
+  ],
   ['a list __typename naming the interface', { __typename: ['Job'], id: ex.codepipeline }],
   ['an object __typename with toString', { __typename: { toString: 'Job' }, id: ex.codepipeline }],
   ['a number __typename', { __typename: 7, id: ex.codepipeline }],
@@ -45,33 +60,53 @@ const MALFORMED: [string, unknown][] = [
   ['a Job without id', { __typename: 'Job' }],
   ['a Job with a number id', { __typename: 'Job', id: 5 }],
   ['a Job with a list id', { __typename: 'Job', id: [ex.codepipeline] }],
-  ['a concrete type with a null id', { __typename: 'CodePipelineJob', id: null, ...nativeKey(ex.codepipeline) }],
-  ['a concrete type with a list nativeId', { __typename: 'CodePipelineJob', region: 'us-east-1', nativeId: [nativeKey(ex.codepipeline).nativeId] }],
+  [
+    'a concrete type with a null id',
+    { __typename: 'CodePipelineJob', id: null, ...nativeKey(ex.codepipeline) },
+  ],
+  [
+    'a concrete type with a list nativeId',
+    {
+      __typename: 'CodePipelineJob',
+      region: 'us-east-1',
+      nativeId: [nativeKey(ex.codepipeline).nativeId],
+    },
+  ],
   [
     'a concrete type without its region',
-    { __typename: 'OmicsReferenceImportJob', referenceStoreId: nativeKey(ex.omics).referenceStoreId, nativeId: nativeKey(ex.omics).nativeId },
+    {
+      __typename: 'OmicsReferenceImportJob',
+      referenceStoreId: nativeKey(ex.omics).referenceStoreId,
+      nativeId: nativeKey(ex.omics).nativeId,
+    },
   ],
-  ['a concrete type with another type’s id', { __typename: 'ImportExportJob', id: ex.codepipeline }],
+  [
+    'a concrete type with another type’s id',
+    { __typename: 'ImportExportJob', id: ex.codepipeline },
+  ],
   ['a malformed global id', { __typename: 'Job', id: `${ex.codepipeline}!` }],
 ];
 
 describe('_entities representations', () => {
-  it.each(MALFORMED)('refuses %s per item with BAD_USER_INPUT for every caller, never calling upstream', async (_name, bad) => {
-    for (const kind of ['anonymous', 'reader', 'secrets'] as const) {
-      clearCalls(gw);
-      const before = internalErrorLines();
-      const res = await gql(gw, ENTITIES, { variables: { reps: [bad] }, token: tokenOf(kind) });
-      expect(res.status, kind).toBe(200);
-      expect(res.body.data?._entities, kind).toEqual([null]);
-      expect(
-        res.body.errors?.map((e) => [e.path, e.extensions?.code]),
-        kind,
-      ).toEqual([[['_entities', 0], 'BAD_USER_INPUT']]);
-      expect(res.body.errors?.[0]?.message, kind).toMatch(/^Argument "representations\[0\]/);
-      expect(upstreamCallCount(gw), kind).toBe(0);
-      expect(internalErrorLines(), kind).toBe(before);
-    }
-  });
+  it.each(MALFORMED)(
+    'refuses %s per item with BAD_USER_INPUT for every caller, never calling upstream',
+    async (_name, bad) => {
+      for (const kind of ['anonymous', 'reader', 'secrets'] as const) {
+        clearCalls(gw);
+        const before = internalErrorLines();
+        const res = await gql(gw, ENTITIES, { variables: { reps: [bad] }, token: tokenOf(kind) });
+        expect(res.status, kind).toBe(200);
+        expect(res.body.data?._entities, kind).toEqual([null]);
+        expect(
+          res.body.errors?.map((e) => [e.path, e.extensions?.code]),
+          kind,
+        ).toEqual([[['_entities', 0], 'BAD_USER_INPUT']]);
+        expect(res.body.errors?.[0]?.message, kind).toMatch(/^Argument "representations\[0\]/);
+        expect(upstreamCallCount(gw), kind).toBe(0);
+        expect(internalErrorLines(), kind).toBe(before);
+      }
+    },
+  );
 
   it('refuses a malformed representation written inline in the query, too', async () => {
     const query = `{ _entities(representations: [{__typename: ["Job"], id: "${ex.codepipeline}"}, {__typename: "Job", id: "${ex.omics}"}]) { ... on Job { id } } }`;
@@ -105,9 +140,13 @@ describe('_entities representations', () => {
     expect(out[0]).toEqual({ __typename: 'ImportExportJob', id: ex.importexport });
     expect(out.at(-1)).toEqual({ __typename: 'CodePipelineJob', id: ex.codepipeline });
     expect(out.slice(1, -1).every((e) => e === null)).toBe(true);
-    const paths = (res.body.errors ?? []).map((e) => e.path?.[1]).sort((a, b) => Number(a) - Number(b));
+    const paths = (res.body.errors ?? [])
+      .map((e) => e.path?.[1])
+      .sort((a, b) => Number(a) - Number(b));
     expect(paths).toEqual(MALFORMED.map((_, i) => i + 1));
-    expect(new Set(res.body.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(new Set(res.body.errors?.map((e) => e.extensions?.code))).toEqual(
+      new Set(['BAD_USER_INPUT']),
+    );
     expect(gw.emulators.codepipeline.calls).toHaveLength(1);
     expect(upstreamCallCount(gw)).toBe(2);
   });
@@ -120,7 +159,11 @@ describe('_entities representations', () => {
     ];
     const res = await gql(gw, ENTITIES, { variables: { reps } });
     expect(res.body.data?._entities).toEqual([null, null, null]);
-    expect(reps.map((_, i) => errorAt(res, i).map((e) => e.extensions?.code))).toEqual([['UNAUTHENTICATED'], ['UNAUTHENTICATED'], ['UNAUTHENTICATED']]);
+    expect(reps.map((_, i) => errorAt(res, i).map((e) => e.extensions?.code))).toEqual([
+      ['UNAUTHENTICATED'],
+      ['UNAUTHENTICATED'],
+      ['UNAUTHENTICATED'],
+    ]);
     expect(upstreamCallCount(gw)).toBe(0);
   });
 
@@ -151,12 +194,20 @@ const demoIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS.slice(
 const ENTITY_TYPES = ['Job', ...Object.values(TYPE_OF_PREFIX)];
 
 const validRep: fc.Arbitrary<Rep> = fc
-  .tuple(fc.constantFrom(...demoIds), fc.constantFrom('Job', 'concrete-id', 'concrete-native'), fc.boolean())
+  .tuple(
+    fc.constantFrom(...demoIds),
+    fc.constantFrom('Job', 'concrete-id', 'concrete-native'),
+    fc.boolean(),
+  )
   .map(([id, form, extra]) => {
     const type = form === 'Job' ? 'Job' : typeOf(id);
     const key = form === 'concrete-native' ? nativeKey(id) : { id };
     // Extra fields are allowed: a router may send more than the key.
-    return { value: { __typename: type, ...key, ...(extra ? { note: 'extra' } : {}) }, validId: id, typename: typeOf(id) };
+    return {
+      value: { __typename: type, ...key, ...(extra ? { note: 'extra' } : {}) },
+      validId: id,
+      typename: typeOf(id),
+    };
   });
 
 const notAString = fc.oneof(
@@ -194,7 +245,14 @@ const notAnEntityType = fc
   .filter((t) => !ENTITY_TYPES.includes(t));
 
 const invalidRep: fc.Arbitrary<Rep> = fc
-  .tuple(validRep, fc.nat(6), notAString, notAnEntityType, fc.oneof(notAString, fc.constant(undefined)), fc.nat())
+  .tuple(
+    validRep,
+    fc.nat(6),
+    notAString,
+    notAnEntityType,
+    fc.oneof(notAString, fc.constant(undefined)),
+    fc.nat(),
+  )
   .map(([valid, how, junk, badName, badKey, at]) => {
     const base = valid.value as Record<string, unknown>;
     const keyFields = Object.keys(base).filter((k) => k !== '__typename' && k !== 'note');
@@ -215,13 +273,22 @@ const invalidRep: fc.Arbitrary<Rep> = fc
         break;
       }
       case 4: // a key field no pattern accepts
-        value = { ...base, [keyFields.at(-1) as string]: `${String(base[keyFields.at(-1) as string])}!` };
+        value = {
+          ...base,
+          [keyFields.at(-1) as string]: `${String(base[keyFields.at(-1) as string])}!`,
+        };
         break;
       case 5: // not an object at all
         value = junk === null ? [base] : junk;
         break;
       default: // a representation of the wrong concrete type by global ID
-        value = { __typename: TYPE_OF_PREFIX[demoIds.find((id) => typeOf(id) !== valid.typename)!.split(':')[0] as string], id: valid.validId };
+        value = {
+          __typename:
+            TYPE_OF_PREFIX[
+              demoIds.find((id) => typeOf(id) !== valid.typename)!.split(':')[0] as string
+            ],
+          id: valid.validId,
+        };
     }
     return { value, validId: null, typename: null };
   });
@@ -240,7 +307,10 @@ describe('Fuzzed _entities representations through the HTTP server', () => {
           const distinctValid = new Set(reps.flatMap((r) => (r.validId ? [r.validId] : [])));
           const cached = new Set<string>();
           for (const id of distinctValid) if (await gw.cache?.get(id)) cached.add(id);
-          const res = await gql(gw, ENTITIES, { variables: { reps: reps.map((r) => r.value) }, token: tokenOf(kind) });
+          const res = await gql(gw, ENTITIES, {
+            variables: { reps: reps.map((r) => r.value) },
+            token: tokenOf(kind),
+          });
           const show = res.text.slice(0, 400);
           expect(res.status, show).toBe(200);
           expect(res.text, show).not.toMatch(/INTERNAL_SERVER_ERROR/);
@@ -256,7 +326,9 @@ describe('Fuzzed _entities representations through the HTTP server', () => {
                 errors.map((e) => e.extensions?.code),
                 show,
               ).toEqual(['BAD_USER_INPUT']);
-              expect(errors[0]?.message, show).toMatch(new RegExp(`^Argument "representations\\[${i}\\]`));
+              expect(errors[0]?.message, show).toMatch(
+                new RegExp(`^Argument "representations\\[${i}\\]`),
+              );
             } else if (kind === 'anonymous') {
               expectedErrors++;
               expect(out[i], show).toBeNull();
@@ -270,7 +342,9 @@ describe('Fuzzed _entities representations through the HTTP server', () => {
             }
           });
           expect(res.body.errors ?? [], show).toHaveLength(expectedErrors);
-          expect(upstreamCallCount(gw), show).toBe(kind === 'anonymous' ? 0 : distinctValid.size - cached.size);
+          expect(upstreamCallCount(gw), show).toBe(
+            kind === 'anonymous' ? 0 : distinctValid.size - cached.size,
+          );
         },
       ),
       { seed: 0x9a7e_0e17, numRuns: 150 },

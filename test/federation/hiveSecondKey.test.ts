@@ -39,7 +39,9 @@ const supergraphs = new Map<string, string>();
 let extraCalls = 0;
 
 async function serve(typeDefs: string, resolvers: Record<string, unknown>, onRequest = () => {}) {
-  const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: resolvers as never }) });
+  const server = new ApolloServer({
+    schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: resolvers as never }),
+  });
   const { url } = await startStandaloneServer(server, {
     listen: { port: 0, host: '127.0.0.1' },
     context: async () => {
@@ -54,7 +56,12 @@ async function serve(typeDefs: string, resolvers: Record<string, unknown>, onReq
 beforeAll(async () => {
   const extraUrl = await serve(
     EXTRA_SDL,
-    { Node: { __resolveReference: (r: { id: string }) => ({ id: r.id }), extra: (n: { id: string }) => `extra-${n.id}` } },
+    {
+      Node: {
+        __resolveReference: (r: { id: string }) => ({ id: r.id }),
+        extra: (n: { id: string }) => `extra-${n.id}`,
+      },
+    },
     () => {
       extraCalls += 1;
     },
@@ -62,8 +69,14 @@ beforeAll(async () => {
   for (const keys of [ONE_KEY, TWO_KEYS]) {
     const url = await serve(nodeSubgraph(keys), {
       Query: { node: (_: unknown, { id }: { id: string }) => (id === thing.id ? thing : null) },
-      Node: { __resolveReference: (r: { id: string }) => (r.id === thing.id ? thing : null), __resolveType: () => 'Thing' },
-      Thing: { __resolveReference: (r: { id?: string; code?: string }) => (r.id === thing.id || r.code === thing.code ? thing : null) },
+      Node: {
+        __resolveReference: (r: { id: string }) => (r.id === thing.id ? thing : null),
+        __resolveType: () => 'Thing',
+      },
+      Thing: {
+        __resolveReference: (r: { id?: string; code?: string }) =>
+          r.id === thing.id || r.code === thing.code ? thing : null,
+      },
     });
     const composed = composeServices([
       { name: 'a', url, typeDefs: parse(nodeSubgraph(keys)) },
@@ -86,7 +99,13 @@ async function askExtra(runtime: 'router' | 'default', keys: string) {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ node(id: "t1") { id extra } }' }),
     });
-    return { body: (await res.json()) as { data?: { node: unknown } | null; errors?: { message: string; path?: unknown[] }[] }, extraCalls };
+    return {
+      body: (await res.json()) as {
+        data?: { node: unknown } | null;
+        errors?: { message: string; path?: unknown[] }[];
+      },
+      extraCalls,
+    };
   } finally {
     await hive.stop();
   }
@@ -113,6 +132,8 @@ describe('an @interfaceObject field when the implementation has a second @key, t
     const two = await askExtra('default', TWO_KEYS);
     expect(two.extraCalls).toBe(0);
     expect(two.body.data?.node).toBeNull();
-    expect(two.body.errors?.map((e) => [e.message, e.path])).toEqual([['Unexpected error.', ['node', 'extra']]]);
+    expect(two.body.errors?.map((e) => [e.message, e.path])).toEqual([
+      ['Unexpected error.', ['node', 'extra']],
+    ]);
   });
 });

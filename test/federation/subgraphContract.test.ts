@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, freshCopies, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+import {
+  clearCalls,
+  freshCopies,
+  gql,
+  startTestGateway,
+  type TestGateway,
+  upstreamCallCount,
+} from '../support/gateway.ts';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -24,7 +31,9 @@ describe('The subgraph contract', () => {
     expect(res.body.errors).toBeUndefined();
     // Directive uses are printed one per line; compare with whitespace collapsed.
     const sdl = (res.body.data?._service.sdl as string).replace(/\s+/g, ' ');
-    expect(sdl.match(/@link\(\s*url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.7"/g)).toHaveLength(1);
+    expect(
+      sdl.match(/@link\(\s*url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.7"/g),
+    ).toHaveLength(1);
     expect(sdl).toContain('interface Job @key(fields: "id") {');
     expect(sdl).toMatch(/type Subscription \{[^}]*jobUpdates\(ids: \[ID!\]!\): Job! \}/);
     for (const [type, nativeKey] of [
@@ -34,10 +43,15 @@ describe('The subgraph contract', () => {
       ['ImportExportJob', 'nativeId'],
       ['CodePipelineJob', 'region nativeId'],
     ]) {
-      expect(sdl).toContain(`type ${type} implements Job @key(fields: "id") @key(fields: "${nativeKey}") @requiresScopes(scopes: [["jobs:read"]]) {`);
+      expect(sdl).toContain(
+        `type ${type} implements Job @key(fields: "id") @key(fields: "${nativeKey}") @requiresScopes(scopes: [["jobs:read"]]) {`,
+      );
     }
     // Auth directives only where composition allows them: never on the interface or its fields.
-    const jobInterface = sdl.slice(sdl.indexOf('interface Job'), sdl.indexOf('}', sdl.indexOf('interface Job')));
+    const jobInterface = sdl.slice(
+      sdl.indexOf('interface Job'),
+      sdl.indexOf('}', sdl.indexOf('interface Job')),
+    );
     expect(jobInterface).not.toMatch(/@requiresScopes|@authenticated/);
     // @tag and @inaccessible are imported, so they print un-namespaced (the compatibility suite checks this).
     expect(sdl).not.toMatch(/@federation__(tag|inaccessible|key|requiresScopes)\b/);
@@ -70,15 +84,39 @@ describe('The subgraph contract', () => {
 
   it('resolves every type by its native key', async () => {
     const reps = [
-      { __typename: 'PanoramaPackageImportJob', region: part(ex.panorama, 1), nativeId: part(ex.panorama, 2) },
-      { __typename: 'OmicsReferenceImportJob', region: part(ex.omics, 1), referenceStoreId: part(ex.omics, 2), nativeId: part(ex.omics, 3) },
-      { __typename: 'CosBatchJob', region: part(ex.cosbatch, 1), uin: part(ex.cosbatch, 2), nativeId: part(ex.cosbatch, 3) },
+      {
+        __typename: 'PanoramaPackageImportJob',
+        region: part(ex.panorama, 1),
+        nativeId: part(ex.panorama, 2),
+      },
+      {
+        __typename: 'OmicsReferenceImportJob',
+        region: part(ex.omics, 1),
+        referenceStoreId: part(ex.omics, 2),
+        nativeId: part(ex.omics, 3),
+      },
+      {
+        __typename: 'CosBatchJob',
+        region: part(ex.cosbatch, 1),
+        uin: part(ex.cosbatch, 2),
+        nativeId: part(ex.cosbatch, 3),
+      },
       { __typename: 'ImportExportJob', nativeId: part(ex.importexport, 1) },
-      { __typename: 'CodePipelineJob', region: part(ex.codepipeline, 1), nativeId: part(ex.codepipeline, 2) },
+      {
+        __typename: 'CodePipelineJob',
+        region: part(ex.codepipeline, 1),
+        nativeId: part(ex.codepipeline, 2),
+      },
     ];
     const res = await gql(gw, ENTITIES, { variables: { reps }, token: gw.tokens.read });
     expect(res.body.errors).toBeUndefined();
-    expect((res.body.data?._entities as { id: string }[]).map((e) => e.id)).toEqual([ex.panorama, ex.omics, ex.cosbatch, ex.importexport, ex.codepipeline]);
+    expect((res.body.data?._entities as { id: string }[]).map((e) => e.id)).toEqual([
+      ex.panorama,
+      ex.omics,
+      ex.cosbatch,
+      ex.importexport,
+      ex.codepipeline,
+    ]);
   });
 
   it('makes one upstream call per distinct job for many representations of several types with duplicates, across both keys', async () => {
@@ -90,13 +128,22 @@ describe('The subgraph contract', () => {
     const reps = [
       ...ids.map((id) => ({ __typename: 'Job', id })),
       ...ids.slice(0, 5).map((id) => ({ __typename: 'Job', id })),
-      { __typename: 'CodePipelineJob', region: part(ex.codepipeline, 1), nativeId: part(ex.codepipeline, 2) },
+      {
+        __typename: 'CodePipelineJob',
+        region: part(ex.codepipeline, 1),
+        nativeId: part(ex.codepipeline, 2),
+      },
       { __typename: 'CodePipelineJob', id: ex.codepipeline },
     ];
     const distinct = new Set([...ids, ex.codepipeline]);
     const res = await gql(gw, ENTITIES, { variables: { reps }, token: gw.tokens.read });
     expect(res.body.errors).toBeUndefined();
-    expect((res.body.data?._entities as { id: string }[]).map((e) => e.id)).toEqual([...ids, ...ids.slice(0, 5), ex.codepipeline, ex.codepipeline]);
+    expect((res.body.data?._entities as { id: string }[]).map((e) => e.id)).toEqual([
+      ...ids,
+      ...ids.slice(0, 5),
+      ex.codepipeline,
+      ex.codepipeline,
+    ]);
     expect(upstreamCallCount(gw)).toBe(distinct.size);
   });
 
@@ -112,9 +159,19 @@ describe('The subgraph contract', () => {
     ];
     const res = await gql(gw, ENTITIES, { variables: { reps }, token: gw.tokens.read });
     const out = res.body.data?._entities as ({ id: string } | null)[];
-    expect(out.map((e) => e?.id ?? null)).toEqual([ex.importexport, null, null, null, null, null, ex.cosbatch]);
+    expect(out.map((e) => e?.id ?? null)).toEqual([
+      ex.importexport,
+      null,
+      null,
+      null,
+      null,
+      null,
+      ex.cosbatch,
+    ]);
     // Errors arrive in completion order; compare them by path.
-    const errors = [...(res.body.errors ?? [])].sort((a, b) => Number(a.path?.[1]) - Number(b.path?.[1]));
+    const errors = [...(res.body.errors ?? [])].sort(
+      (a, b) => Number(a.path?.[1]) - Number(b.path?.[1]),
+    );
     expect(errors.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([
       ['_entities.1', 'NOT_FOUND'],
       ['_entities.2', 'BAD_USER_INPUT'],
@@ -126,12 +183,17 @@ describe('The subgraph contract', () => {
     expect(errors[1]?.message).toMatch(/is not a CodePipelineJob ID/);
     expect(errors[3]?.message).toMatch(/needs "uin"/);
     // No call for the mistyped and malformed ones.
-    expect(gw.emulators.codepipeline.calls.map((c) => c.job)).toEqual([`us-east-1/${part(DEMO_DATA.codepipeline.ERROR_CASE_GLOBAL_IDS.notFound, 2)}`]);
+    expect(gw.emulators.codepipeline.calls.map((c) => c.job)).toEqual([
+      `us-east-1/${part(DEMO_DATA.codepipeline.ERROR_CASE_GLOBAL_IDS.notFound, 2)}`,
+    ]);
   });
 
   it('returns an inline trace (ftv1) when the router asks, with no secret in it', async () => {
     const query = `{ job(id: "${ex.codepipeline}") { id ... on CodePipelineJob { artifactCredentials { secretAccessKey sessionToken } continuationToken } } }`;
-    const res = await gql(gw, query, { token: gw.tokens.secrets, headers: { 'apollo-federation-include-trace': 'ftv1' } });
+    const res = await gql(gw, query, {
+      token: gw.tokens.secrets,
+      headers: { 'apollo-federation-include-trace': 'ftv1' },
+    });
     expect(res.body.errors).toBeUndefined();
     const ftv1 = (res.body as { extensions?: { ftv1?: string } }).extensions?.ftv1;
     expect(typeof ftv1).toBe('string');

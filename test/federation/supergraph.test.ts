@@ -4,7 +4,11 @@ import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { loadTypeDefs } from '../../src/schema.ts';
 import { parse, print } from 'graphql';
 import { startApolloGateway } from '../support/apolloGateway.ts';
-import { DEPLOYMENTS_SDL, WATCHERS_SDL, startOtherTeamSubgraphs } from '../support/deploymentsSubgraph.ts';
+import {
+  DEPLOYMENTS_SDL,
+  WATCHERS_SDL,
+  startOtherTeamSubgraphs,
+} from '../support/deploymentsSubgraph.ts';
 import { clearCalls, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const CP = DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID; // codepipeline:us-east-1:<uuid>
@@ -23,9 +27,24 @@ beforeAll(async () => {
   jobgraph = await startTestGateway();
   other = await startOtherTeamSubgraphs(
     [
-      { name: 'web-prod', environment: 'production', pipelineJob: { region: 'us-east-1', nativeId: CP_NATIVE }, relatedJobIds: [IE, OMICS, CP, IE] },
-      { name: 'web-staging', environment: 'staging', pipelineJob: { region: 'us-east-1', nativeId: CP2.split(':')[2] as string }, relatedJobIds: [OMICS] },
-      { name: 'web-dev', environment: 'dev', pipelineJob: { region: 'us-east-1', nativeId: CP_NATIVE }, relatedJobIds: [] },
+      {
+        name: 'web-prod',
+        environment: 'production',
+        pipelineJob: { region: 'us-east-1', nativeId: CP_NATIVE },
+        relatedJobIds: [IE, OMICS, CP, IE],
+      },
+      {
+        name: 'web-staging',
+        environment: 'staging',
+        pipelineJob: { region: 'us-east-1', nativeId: CP2.split(':')[2] as string },
+        relatedJobIds: [OMICS],
+      },
+      {
+        name: 'web-dev',
+        environment: 'dev',
+        pipelineJob: { region: 'us-east-1', nativeId: CP_NATIVE },
+        relatedJobIds: [],
+      },
     ],
     { [CP]: ['alice', 'bob'], [IE]: ['carol'], [OMICS]: ['carol', 'dave'] },
   );
@@ -37,7 +56,10 @@ beforeAll(async () => {
   if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
   // @apollo/gateway refuses supergraphs that link a feature `for: SECURITY` (@requiresScopes):
   // it cannot enforce it. Remove that purpose for this gateway; jobgraph enforces the directive itself.
-  supergraphSdl = composed.supergraphSdl.replace(/(@link\(url: "https:\/\/specs\.apollo\.dev\/requiresScopes\/v[0-9.]+"), for: SECURITY\)/g, '$1)');
+  supergraphSdl = composed.supergraphSdl.replace(
+    /(@link\(url: "https:\/\/specs\.apollo\.dev\/requiresScopes\/v[0-9.]+"), for: SECURITY\)/g,
+    '$1)',
+  );
   router = await startApolloGateway(supergraphSdl);
 
   const all = await gql(
@@ -47,7 +69,8 @@ beforeAll(async () => {
       token: jobgraph.tokens.secrets,
     },
   );
-  secretValues = JSON.stringify(all.body.data).match(/DEMO-[A-Z-]+-[A-Za-z0-9-]+|ASIA[A-Z0-9]+/g) ?? [];
+  secretValues =
+    JSON.stringify(all.body.data).match(/DEMO-[A-Z-]+-[A-Za-z0-9-]+|ASIA[A-Z0-9]+/g) ?? [];
   expect(secretValues.length).toBeGreaterThan(3);
 });
 afterAll(async () => {
@@ -57,15 +80,20 @@ afterAll(async () => {
 });
 beforeEach(() => clearCalls(jobgraph));
 
-const viaRouter = (query: string, token?: string) => gql({ server: { url: router.url } }, query, token ? { token } : {});
+const viaRouter = (query: string, token?: string) =>
+  gql({ server: { url: router.url } }, query, token ? { token } : {});
 
 describe('jobgraph in a supergraph under @apollo/gateway', () => {
   it('composes with an independent subgraph that references CodePipelineJob by its native key and extends Job', () => {
     expect(supergraphSdl).toContain('join__type(graph: JOBGRAPH, key: "region nativeId")');
-    expect(supergraphSdl).toMatch(/interface Job[^{]*@join__type\(graph: WATCHERS, key: "id", isInterfaceObject: true\)/);
+    expect(supergraphSdl).toMatch(
+      /interface Job[^{]*@join__type\(graph: WATCHERS, key: "id", isInterfaceObject: true\)/,
+    );
     expect(print(loadTypeDefs())).toContain('federation/v2.7');
     // The subscription is part of the subgraph schema, so a gateway that serves federated subscriptions can route it to jobgraph.
-    expect(supergraphSdl).toMatch(/type Subscription\s*@join__type\(graph: JOBGRAPH\)\s*\{[^}]*jobUpdates\(ids: \[ID!\]!\): Job!\s*\}/);
+    expect(supergraphSdl).toMatch(
+      /type Subscription\s*@join__type\(graph: JOBGRAPH\)\s*\{[^}]*jobUpdates\(ids: \[ID!\]!\): Job!\s*\}/,
+    );
   });
 
   it('joins deployments to their CodePipeline jobs and every Job to its watchers, one upstream call per distinct job', async () => {
@@ -81,7 +109,13 @@ describe('jobgraph in a supergraph under @apollo/gateway', () => {
     );
     expect(res.body.errors).toBeUndefined();
     const [prod, staging, dev] = res.body.data?.deployments as any[];
-    expect(prod.pipelineJob).toMatchObject({ id: CP, nativeId: CP_NATIVE, region: 'us-east-1', state: 'UNKNOWN', watchers: ['alice', 'bob'] });
+    expect(prod.pipelineJob).toMatchObject({
+      id: CP,
+      nativeId: CP_NATIVE,
+      region: 'us-east-1',
+      state: 'UNKNOWN',
+      watchers: ['alice', 'bob'],
+    });
     expect(prod.relatedJobIds).toEqual([IE, OMICS, CP, IE]);
     expect(staging.pipelineJob.id).toBe(CP2);
     expect(dev.pipelineJob.id).toBe(CP);
@@ -106,12 +140,16 @@ describe('jobgraph in a supergraph under @apollo/gateway', () => {
 
     const anonymous = await viaRouter(query);
     expect(anonymous.body.data?.deployments[0].pipelineJob).toBeNull();
-    expect(new Set(anonymous.body.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['UNAUTHENTICATED']));
+    expect(new Set(anonymous.body.errors?.map((e) => e.extensions?.code))).toEqual(
+      new Set(['UNAUTHENTICATED']),
+    );
     for (const s of secretValues) expect(anonymous.text).not.toContain(s);
 
     const allowed = await viaRouter(query, jobgraph.tokens.secrets);
     expect(allowed.body.errors).toBeUndefined();
-    expect(allowed.body.data?.deployments[0].pipelineJob.artifactCredentials.secretAccessKey).toMatch(/^DEMO-SECRET-ACCESS-KEY-/);
+    expect(
+      allowed.body.data?.deployments[0].pipelineJob.artifactCredentials.secretAccessKey,
+    ).toMatch(/^DEMO-SECRET-ACCESS-KEY-/);
   });
 
   it('resolves jobs listed by the watchers subgraph through jobgraph, in order, one call per distinct job', async () => {
@@ -129,14 +167,23 @@ describe('jobgraph in a supergraph under @apollo/gateway', () => {
         watchers: ['carol'],
         progressCode: expect.any(String),
       },
-      { id: OMICS, provider: 'AWS_OMICS', state: expect.any(String), terminal: expect.any(Boolean), watchers: ['carol', 'dave'] },
+      {
+        id: OMICS,
+        provider: 'AWS_OMICS',
+        state: expect.any(String),
+        terminal: expect.any(Boolean),
+        watchers: ['carol', 'dave'],
+      },
     ]);
     expect(jobgraph.emulators.importexport.calls).toHaveLength(1);
     expect(jobgraph.emulators.omics.calls).toHaveLength(1);
   });
 
   it('resolves a job queried through jobgraph and extended by the other subgraph', async () => {
-    const res = await viaRouter(`{ jobs(ids: ["${CP}", "${IE}", "${CP}"]) { id state watchers } }`, jobgraph.tokens.read);
+    const res = await viaRouter(
+      `{ jobs(ids: ["${CP}", "${IE}", "${CP}"]) { id state watchers } }`,
+      jobgraph.tokens.read,
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data?.jobs).toEqual([
       { id: CP, state: 'UNKNOWN', watchers: ['alice', 'bob'] },

@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { PATTERNS, type PatternName } from '../../src/model/globalId.ts';
-import { clearCalls, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  startTestGateway,
+  type TestGateway,
+  upstreamCallCount,
+} from '../support/gateway.ts';
 import { acceptsPart, validPart } from './support.ts';
 
 let gw: TestGateway;
@@ -18,7 +24,8 @@ const matches = acceptsPart;
 /** The documented ID forms (README, "Global IDs"), checked part by part against the documented patterns. */
 function isValidGlobalId(value: string): boolean {
   const [prefix, ...p] = value.split(':');
-  const ok = (n: number, ...names: PatternName[]) => p.length === n && names.every((name, i) => matches(name, p[i] as string));
+  const ok = (n: number, ...names: PatternName[]) =>
+    p.length === n && names.every((name, i) => matches(name, p[i] as string));
   switch (prefix) {
     case 'panorama':
       return ok(2, 'awsRegion', 'panoramaJobId');
@@ -37,10 +44,16 @@ function isValidGlobalId(value: string): boolean {
 
 /** One edit (insert, delete, replace) applied to a string at a position. */
 const edited = (base: fc.Arbitrary<string>) =>
-  fc.tuple(base, fc.nat(), fc.nat(2), fc.string({ unit: 'binary', minLength: 1, maxLength: 2 })).map(([v, at, kind, s]) => {
-    const i = at % (v.length + 1);
-    return kind === 0 ? v.slice(0, i) + s + v.slice(i) : kind === 1 ? v.slice(0, i) + v.slice(i + 1) : v.slice(0, i) + s + v.slice(i + s.length);
-  });
+  fc
+    .tuple(base, fc.nat(), fc.nat(2), fc.string({ unit: 'binary', minLength: 1, maxLength: 2 }))
+    .map(([v, at, kind, s]) => {
+      const i = at % (v.length + 1);
+      return kind === 0
+        ? v.slice(0, i) + s + v.slice(i)
+        : kind === 1
+          ? v.slice(0, i) + v.slice(i + 1)
+          : v.slice(0, i) + s + v.slice(i + s.length);
+    });
 
 /** Strings that do not match a pattern: random, unicode, empty, near misses of valid values, long. */
 const invalidFor = (name: PatternName) =>
@@ -48,9 +61,24 @@ const invalidFor = (name: PatternName) =>
     .oneof(
       fc.string({ unit: 'binary', maxLength: 60 }),
       fc.string({ unit: 'grapheme', maxLength: 30 }),
-      fc.constantFrom('', ' ', '\n', '..', '../../etc/passwd', '%2e%2e%2f', '?x=1', '#', 'a/b', 'us-east-1 ', 'US-EAST-1', '１２３４５６７８９０'),
+      fc.constantFrom(
+        '',
+        ' ',
+        '\n',
+        '..',
+        '../../etc/passwd',
+        '%2e%2e%2f',
+        '?x=1',
+        '#',
+        'a/b',
+        'us-east-1 ',
+        'US-EAST-1',
+        '１２３４５６７８９０',
+      ),
       edited(fc.stringMatching(PATTERNS[name].re)),
-      fc.tuple(fc.stringMatching(PATTERNS[name].re), fc.integer({ min: 1, max: 4000 })).map(([v, n]) => v + 'x'.repeat(n)),
+      fc
+        .tuple(fc.stringMatching(PATTERNS[name].re), fc.integer({ min: 1, max: 4000 }))
+        .map(([v, n]) => v + 'x'.repeat(n)),
     )
     .filter((v) => !matches(name, v));
 
@@ -70,20 +98,33 @@ const invalidGlobalId = fc
     fc.string({ unit: 'binary', maxLength: 80 }),
     edited(fc.constantFrom(...Object.values(exampleGlobalIds()))),
     fc
-      .tuple(fc.constantFrom('panorama', 'omics', 'cos', 'importexport', 'codepipeline', ''), fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }))
+      .tuple(
+        fc.constantFrom('panorama', 'omics', 'cos', 'importexport', 'codepipeline', ''),
+        fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }),
+      )
       .map(([p, parts]) => [p, ...parts].join(':')),
   )
   .filter((v) => !isValidGlobalId(v));
 
 /** At least one invalid argument; the others valid or absent. */
-function rootField(field: string, args: Record<string, { pattern: PatternName; required: boolean }>): fc.Arbitrary<Case> {
+function rootField(
+  field: string,
+  args: Record<string, { pattern: PatternName; required: boolean }>,
+): fc.Arbitrary<Case> {
   const names = Object.keys(args);
   const decl = names.map((n) => `$${n}: String${args[n]?.required ? '!' : ''}`).join(', ');
   const use = names.map((n) => `${n}: $${n}`).join(', ');
   return fc
     .tuple(
       fc.constantFrom(...names),
-      fc.record(Object.fromEntries(names.map((n) => [n, args[n]!.required ? validPart(args[n]!.pattern) : validOrAbsent(args[n]!.pattern)]))),
+      fc.record(
+        Object.fromEntries(
+          names.map((n) => [
+            n,
+            args[n]!.required ? validPart(args[n]!.pattern) : validOrAbsent(args[n]!.pattern),
+          ]),
+        ),
+      ),
       fc.dictionary(fc.constantFrom(...names), fc.constant(true)),
     )
     .chain(([mustBreak, valid, alsoBreak]) => {
@@ -97,7 +138,11 @@ function rootField(field: string, args: Record<string, { pattern: PatternName; r
 }
 
 const cases: fc.Arbitrary<Case> = fc.oneof(
-  invalidGlobalId.map((id) => ({ field: 'job', query: 'query($id: ID!) { job(id: $id) { id state } }', variables: { id } })),
+  invalidGlobalId.map((id) => ({
+    field: 'job',
+    query: 'query($id: ID!) { job(id: $id) { id state } }',
+    variables: { id },
+  })),
   fc
     .tuple(
       fc.array(fc.constantFrom(...Object.values(exampleGlobalIds())), { maxLength: 8 }),
@@ -108,22 +153,36 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
       for (const [id, at] of bad) list.splice(at % (list.length + 1), 0, { bad: id });
       const badIndexes = list.flatMap((v, i) => (typeof v === 'string' ? [] : [i]));
       const variables = { ids: list.map((v) => (typeof v === 'string' ? v : v.bad)) };
-      return { field: 'jobs', query: 'query($ids: [ID!]!) { jobs(ids: $ids) { id state } }', variables, badIndexes };
+      return {
+        field: 'jobs',
+        query: 'query($ids: [ID!]!) { jobs(ids: $ids) { id state } }',
+        variables,
+        badIndexes,
+      };
     }),
   fc.integer({ min: 101, max: 140 }).map((n) => ({
     field: 'jobs',
     query: 'query($ids: [ID!]!) { jobs(ids: $ids) { id } }',
     variables: { ids: Array.from({ length: n }, () => exampleGlobalIds().importexport) },
   })),
-  rootField('panoramaPackageImportJob', { jobId: { pattern: 'panoramaJobId', required: true }, region: { pattern: 'awsRegion', required: false } }),
+  rootField('panoramaPackageImportJob', {
+    jobId: { pattern: 'panoramaJobId', required: true },
+    region: { pattern: 'awsRegion', required: false },
+  }),
   rootField('omicsReferenceImportJob', {
     referenceStoreId: { pattern: 'omicsId', required: true },
     id: { pattern: 'omicsId', required: true },
     region: { pattern: 'awsRegion', required: false },
   }),
-  rootField('cosBatchJob', { jobId: { pattern: 'cosJobId', required: true }, region: { pattern: 'cosRegion', required: false } }),
+  rootField('cosBatchJob', {
+    jobId: { pattern: 'cosJobId', required: true },
+    region: { pattern: 'cosRegion', required: false },
+  }),
   rootField('importExportJob', { jobId: { pattern: 'importExportJobId', required: true } }),
-  rootField('codePipelineJob', { jobId: { pattern: 'codePipelineJobId', required: true }, region: { pattern: 'awsRegion', required: false } }),
+  rootField('codePipelineJob', {
+    jobId: { pattern: 'codePipelineJobId', required: true },
+    region: { pattern: 'awsRegion', required: false },
+  }),
 );
 
 describe('Invalid arguments through the gateway over HTTP', () => {
@@ -132,12 +191,16 @@ describe('Invalid arguments through the gateway over HTTP', () => {
       fc.asyncProperty(cases, async ({ field, query, variables, badIndexes }) => {
         clearCalls(gw);
         // The job cache is on: a finished job an earlier run fetched is answered without a call.
-        const valid = new Set(badIndexes ? (variables.ids as string[]).filter((_, i) => !badIndexes.includes(i)) : []);
+        const valid = new Set(
+          badIndexes ? (variables.ids as string[]).filter((_, i) => !badIndexes.includes(i)) : [],
+        );
         const cached = new Set<string>();
         for (const id of valid) if (await gw.cache?.get(id)) cached.add(id);
         const res = await gql(gw, query, { variables, token: gw.tokens.read });
         expect(res.status, res.text.slice(0, 300)).toBe(200);
-        expect(res.text).not.toMatch(/INTERNAL_SERVER_ERROR|Internal server error|TypeError|RangeError|stacktrace|at .*\.ts:\d+/);
+        expect(res.text).not.toMatch(
+          /INTERNAL_SERVER_ERROR|Internal server error|TypeError|RangeError|stacktrace|at .*\.ts:\d+/,
+        );
         const errors = res.body.errors ?? [];
         if (badIndexes) {
           // A malformed ID is its own item's null and error, naming its index; the valid IDs still load.
@@ -158,7 +221,10 @@ describe('Invalid arguments through the gateway over HTTP', () => {
           return;
         }
         // `jobs` is non-null, so its null reaches `data`.
-        expect(field === 'jobs' ? res.body.data : res.body.data?.[field], res.text.slice(0, 300)).toBeNull();
+        expect(
+          field === 'jobs' ? res.body.data : res.body.data?.[field],
+          res.text.slice(0, 300),
+        ).toBeNull();
         expect(errors).toHaveLength(1);
         const [error] = errors;
         expect(error?.path).toEqual([field]);
@@ -174,7 +240,10 @@ describe('Invalid arguments through the gateway over HTTP', () => {
     // The gateway still serves a valid query afterwards.
     clearCalls(gw);
     const id = exampleGlobalIds().importexport;
-    const res = await gql(gw, 'query($id: ID!) { job(id: $id) { id state } }', { variables: { id }, token: gw.tokens.read });
+    const res = await gql(gw, 'query($id: ID!) { job(id: $id) { id state } }', {
+      variables: { id },
+      token: gw.tokens.read,
+    });
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data?.job?.id).toBe(id);

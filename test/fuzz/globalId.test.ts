@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BadUserInputError } from '../../src/errors.ts';
-import { formatGlobalId, parseGlobalId, PATTERNS, type JobKey, type PatternName } from '../../src/model/globalId.ts';
+import {
+  formatGlobalId,
+  parseGlobalId,
+  PATTERNS,
+  type JobKey,
+  type PatternName,
+} from '../../src/model/globalId.ts';
 import { JOB_PROVIDERS } from '../../src/model/job.ts';
 import { validPart } from './support.ts';
 
@@ -9,17 +15,49 @@ import { validPart } from './support.ts';
 const part = validPart;
 
 const validKey: fc.Arbitrary<JobKey> = fc.oneof(
-  fc.record({ provider: fc.constant('AWS_PANORAMA' as const), region: part('awsRegion'), jobId: part('panoramaJobId') }),
-  fc.record({ provider: fc.constant('AWS_OMICS' as const), region: part('awsRegion'), referenceStoreId: part('omicsId'), id: part('omicsId') }),
-  fc.record({ provider: fc.constant('TENCENT_COS_BATCH' as const), region: part('cosRegion'), uin: part('cosUin'), jobId: part('cosJobId') }),
-  fc.record({ provider: fc.constant('AWS_IMPORT_EXPORT' as const), jobId: part('importExportJobId') }),
-  fc.record({ provider: fc.constant('AWS_CODEPIPELINE' as const), region: part('awsRegion'), jobId: part('codePipelineJobId') }),
+  fc.record({
+    provider: fc.constant('AWS_PANORAMA' as const),
+    region: part('awsRegion'),
+    jobId: part('panoramaJobId'),
+  }),
+  fc.record({
+    provider: fc.constant('AWS_OMICS' as const),
+    region: part('awsRegion'),
+    referenceStoreId: part('omicsId'),
+    id: part('omicsId'),
+  }),
+  fc.record({
+    provider: fc.constant('TENCENT_COS_BATCH' as const),
+    region: part('cosRegion'),
+    uin: part('cosUin'),
+    jobId: part('cosJobId'),
+  }),
+  fc.record({
+    provider: fc.constant('AWS_IMPORT_EXPORT' as const),
+    jobId: part('importExportJobId'),
+  }),
+  fc.record({
+    provider: fc.constant('AWS_CODEPIPELINE' as const),
+    region: part('awsRegion'),
+    jobId: part('codePipelineJobId'),
+  }),
 );
 
 const PREFIXES = ['panorama', 'omics', 'cos', 'importexport', 'codepipeline'];
 const prefix = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...PREFIXES) },
-  fc.constantFrom('', 'PANORAMA', 'Cos', 'panorama ', ' omics', 'cos\u0000', 'importexport\n', 'codepipeline\u200b', '__proto__', 'constructor'),
+  fc.constantFrom(
+    '',
+    'PANORAMA',
+    'Cos',
+    'panorama ',
+    ' omics',
+    'cos\u0000',
+    'importexport\n',
+    'codepipeline\u200b',
+    '__proto__',
+    'constructor',
+  ),
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
 /**
@@ -53,7 +91,9 @@ const anyPart = fc.oneof(
   { weight: 1, arbitrary: huge },
 );
 /** Colon-separated IDs: right and wrong prefixes, part counts 0-6, valid, empty, unicode and huge parts. */
-const colonId = fc.tuple(prefix, fc.array(anyPart, { maxLength: 6 })).map(([p, parts]) => [p, ...parts].join(':'));
+const colonId = fc
+  .tuple(prefix, fc.array(anyPart, { maxLength: 6 }))
+  .map(([p, parts]) => [p, ...parts].join(':'));
 
 /** A valid ID with one edit: a character inserted, deleted or replaced, or a colon added or removed. */
 const nearValidId = fc
@@ -79,7 +119,12 @@ const nearValidId = fc
     }
   });
 
-const anyId = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 100 }), colonId, nearValidId);
+const anyId = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ unit: 'grapheme', maxLength: 100 }),
+  colonId,
+  nearValidId,
+);
 
 /** The longest run of the input any message may quote. */
 const MAX_ECHO = 64;
@@ -87,7 +132,8 @@ const MAX_ECHO = 64;
 /** True when some window of MAX_ECHO + 1 characters of `message` is a piece of `input`. */
 function echoesTooMuch(message: string, input: string): boolean {
   if (input.length <= MAX_ECHO) return false;
-  for (let i = 0; i + MAX_ECHO + 1 <= message.length; i++) if (input.includes(message.slice(i, i + MAX_ECHO + 1))) return true;
+  for (let i = 0; i + MAX_ECHO + 1 <= message.length; i++)
+    if (input.includes(message.slice(i, i + MAX_ECHO + 1))) return true;
   return false;
 }
 
@@ -137,7 +183,12 @@ describe('Global IDs under fuzzing', () => {
   it('never echoes more than 64 characters of the input in an error message', () => {
     const longId = fc.oneof(
       huge,
-      fc.tuple(fc.constantFrom(...PREFIXES), fc.array(fc.oneof(anyPart, huge), { minLength: 1, maxLength: 4 })).map(([p, parts]) => [p, ...parts].join(':')),
+      fc
+        .tuple(
+          fc.constantFrom(...PREFIXES),
+          fc.array(fc.oneof(anyPart, huge), { minLength: 1, maxLength: 4 }),
+        )
+        .map(([p, parts]) => [p, ...parts].join(':')),
       fc.tuple(fc.constantFrom(...PREFIXES), huge).map(([p, h]) => `${p}${h}`),
     );
     fc.assert(

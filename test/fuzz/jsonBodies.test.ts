@@ -18,9 +18,22 @@ interface JsonProvider {
   golden: Json;
 }
 
-const panoramaKey: PanoramaKey = { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId: 'pkgimport-5f3a9c1e7b2d4086' };
-const omicsKey: OmicsKey = { provider: 'AWS_OMICS', region: 'us-east-1', referenceStoreId: '5038720581', id: '8110394857' };
-const codePipelineKey: CodePipelineKey = { provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: 'ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b' };
+const panoramaKey: PanoramaKey = {
+  provider: 'AWS_PANORAMA',
+  region: 'us-east-1',
+  jobId: 'pkgimport-5f3a9c1e7b2d4086',
+};
+const omicsKey: OmicsKey = {
+  provider: 'AWS_OMICS',
+  region: 'us-east-1',
+  referenceStoreId: '5038720581',
+  id: '8110394857',
+};
+const codePipelineKey: CodePipelineKey = {
+  provider: 'AWS_CODEPIPELINE',
+  region: 'us-east-1',
+  jobId: 'ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b',
+};
 
 const PROVIDERS: JsonProvider[] = [
   {
@@ -61,7 +74,17 @@ const anything = fc.anything({
 const memberValue = fc.oneof(
   anything,
   fc.double(),
-  fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e308, 8.64e12, 8.64e12 + 1, -8.64e12, 1.719826003456e9),
+  fc.constantFrom(
+    NaN,
+    Infinity,
+    -Infinity,
+    -0,
+    1e308,
+    8.64e12,
+    8.64e12 + 1,
+    -8.64e12,
+    1.719826003456e9,
+  ),
   fc.constantFrom(
     '1.719826003456E9',
     '1e400',
@@ -74,7 +97,19 @@ const memberValue = fc.oneof(
     '2024-02-30T00:00:00Z',
     '275760-09-13T00:00:00Z',
   ),
-  fc.constantFrom('PENDING', 'SUCCEEDED', 'FAILED', 'COMPLETED', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'S3', 'KMS', 'PACKAGE'),
+  fc.constantFrom(
+    'PENDING',
+    'SUCCEEDED',
+    'FAILED',
+    'COMPLETED',
+    'constructor',
+    '__proto__',
+    'toString',
+    'hasOwnProperty',
+    'S3',
+    'KMS',
+    'PACKAGE',
+  ),
   fc.date({ noInvalidDate: false }),
   fc.string({ unit: 'binary' }),
 );
@@ -83,23 +118,50 @@ const memberValue = fc.oneof(
  * The paths of every member of the golden JSON tree, root excluded. Values put in by earlier
  * mutations (`foreign`) are not entered: they belong to fast-check, which may reuse them.
  */
-function paths(value: unknown, foreign: WeakSet<object>, prefix: (string | number)[] = []): (string | number)[][] {
+function paths(
+  value: unknown,
+  foreign: WeakSet<object>,
+  prefix: (string | number)[] = [],
+): (string | number)[][] {
   if (value === null || typeof value !== 'object' || foreign.has(value)) return [];
-  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : Object.entries(value);
   return entries.flatMap(([k, v]) => [[...prefix, k], ...paths(v, foreign, [...prefix, k])]);
 }
 
-type Mutation = { kind: 'replace'; at: number; value: unknown } | { kind: 'delete'; at: number } | { kind: 'extra'; at: number; key: string; value: unknown };
+type Mutation =
+  | { kind: 'replace'; at: number; value: unknown }
+  | { kind: 'delete'; at: number }
+  | { kind: 'extra'; at: number; key: string; value: unknown };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: memberValue }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('replace' as const),
+      at: fc.nat(),
+      value: memberValue,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }) },
   {
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('extra' as const),
       at: fc.nat(),
-      key: fc.oneof(fc.string(), fc.constantFrom('__type', '__proto__', 'constructor', 'Status', 'status', 'jobDetails', '$metadata')),
+      key: fc.oneof(
+        fc.string(),
+        fc.constantFrom(
+          '__type',
+          '__proto__',
+          'constructor',
+          'Status',
+          'status',
+          'jobDetails',
+          '$metadata',
+        ),
+      ),
       value: memberValue,
     }),
   },
@@ -113,7 +175,10 @@ function mutate(golden: Json, mutations: Mutation[]): Json {
     if ('value' in m && m.value !== null && typeof m.value === 'object') foreign.add(m.value);
     const all = paths(root, foreign);
     // `extra` may also target the root object.
-    const path = m.kind === 'extra' ? ([[], ...all][m.at % (all.length + 1)] as (string | number)[]) : all[m.at % Math.max(all.length, 1)];
+    const path =
+      m.kind === 'extra'
+        ? ([[], ...all][m.at % (all.length + 1)] as (string | number)[])
+        : all[m.at % Math.max(all.length, 1)];
     if (!path) continue;
     const parent = path.slice(0, -1).reduce<any>((node, k) => node[k], root);
     const last = path[path.length - 1] as string | number;
@@ -124,7 +189,12 @@ function mutate(golden: Json, mutations: Mutation[]): Json {
     } else {
       const target = path.length === 0 ? root : parent[last];
       if (target !== null && typeof target === 'object' && !Array.isArray(target))
-        Object.defineProperty(target, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(target, m.key, {
+          value: m.value,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
     }
   }
   return root;
@@ -132,7 +202,8 @@ function mutate(golden: Json, mutations: Mutation[]): Json {
 
 function checkOutcome(p: JsonProvider, output: unknown): void {
   const out = typedOutcome(() => p.parse(output));
-  if (out.ok) expectRecordInvariants(out.value as JobRecord & Record<string, unknown>, p.timeFields);
+  if (out.ok)
+    expectRecordInvariants(out.value as JobRecord & Record<string, unknown>, p.timeFields);
 }
 
 describe.each(PROVIDERS)('The $name parse step under fuzzing', (p) => {
@@ -149,7 +220,9 @@ describe.each(PROVIDERS)('The $name parse step under fuzzing', (p) => {
 
   it('answers the golden body with wrong-typed, deleted and extra members with a record or a typed error', () => {
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 5 }), (mutations) => checkOutcome(p, mutate(p.golden, mutations))),
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 5 }), (mutations) =>
+        checkOutcome(p, mutate(p.golden, mutations)),
+      ),
       { seed: 0x3500_0002, numRuns: 600 },
     );
   });
@@ -167,7 +240,8 @@ describe.each(PROVIDERS)('The $name parse step under fuzzing', (p) => {
     fc.assert(
       fc.property(body, (raw) => {
         const out = malformedOnly(() => p.parse(parseJsonBody(raw)));
-        if (out.ok) expectRecordInvariants(out.value as JobRecord & Record<string, unknown>, p.timeFields);
+        if (out.ok)
+          expectRecordInvariants(out.value as JobRecord & Record<string, unknown>, p.timeFields);
       }),
       { seed: 0x3500_0003, numRuns: 400 },
     );

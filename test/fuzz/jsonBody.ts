@@ -12,6 +12,7 @@ export function parseJsonBody(body: string): JsonObject {
   } catch {
     throw new MalformedBodyError('JSON body is not valid JSON');
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new MalformedBodyError('JSON body is not an object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new MalformedBodyError('JSON body is not an object');
   return value as JsonObject;
 }

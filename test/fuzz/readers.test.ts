@@ -1,9 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arr, bool, enumValue, int, keyValues, obj, str } from '../../src/datasources/shared/json.ts';
+import {
+  arr,
+  bool,
+  enumValue,
+  int,
+  keyValues,
+  obj,
+  str,
+} from '../../src/datasources/shared/json.ts';
 import { parseJsonBody } from './jsonBody.ts';
 import { toIsoTimestamp } from '../../src/datasources/shared/time.ts';
-import { boolean, child, children, createXmlParser, decodeXmlText, integer, text, type XmlNode } from '../../src/datasources/shared/xml.ts';
+import {
+  boolean,
+  child,
+  children,
+  createXmlParser,
+  decodeXmlText,
+  integer,
+  text,
+  type XmlNode,
+} from '../../src/datasources/shared/xml.ts';
 import { MalformedBodyError } from '../../src/errors.ts';
 import { ISO_UTC, malformedOnly } from './support.ts';
 
@@ -21,7 +38,11 @@ const anything = fc.anything({
 });
 
 /** What the predefined entities and character references must decode back to. */
-const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
+const escapeXml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string,
+  );
 const numericRefs = (s: string, hex: boolean) =>
   [...s]
     .map((c) => {
@@ -32,7 +53,26 @@ const numericRefs = (s: string, hex: boolean) =>
 
 const xmlText = fc.oneof(
   fc.string({ unit: 'binary' }),
-  fc.string({ unit: fc.constantFrom('&', '#', 'x', ';', 'a', 'm', 'p', 'l', 't', '1', 'F', '0', '&amp;', '&#', '&#x', 'ffffffff') }),
+  fc.string({
+    unit: fc.constantFrom(
+      '&',
+      '#',
+      'x',
+      ';',
+      'a',
+      'm',
+      'p',
+      'l',
+      't',
+      '1',
+      'F',
+      '0',
+      '&amp;',
+      '&#',
+      '&#x',
+      'ffffffff',
+    ),
+  }),
   fc.constantFrom(
     '&#x110000;',
     '&#1114112;',
@@ -95,10 +135,14 @@ describe('The shared XML readers under fuzzing', () => {
       }),
     );
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('a', 'a.b', 'a.a', 'a.__proto__', 'a.b.c', ''), { maxLength: 3 }), body, (paths, b) => {
-        const out = malformedOnly(() => createXmlParser(paths)(b));
-        if (out.ok) expect(typeof out.value).toBe('object');
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('a', 'a.b', 'a.a', 'a.__proto__', 'a.b.c', ''), { maxLength: 3 }),
+        body,
+        (paths, b) => {
+          const out = malformedOnly(() => createXmlParser(paths)(b));
+          if (out.ok) expect(typeof out.value).toBe('object');
+        },
+      ),
       { seed: 0x7ead_0003, numRuns: 1000 },
     );
   });
@@ -107,27 +151,47 @@ describe('The shared XML readers under fuzzing', () => {
     const parse = createXmlParser(['r.m']);
     const node = fc.oneof(
       anything,
-      fc.string({ unit: fc.constantFrom('<m>', '</m>', '<k>', '</k>', '<m/>', '1', '-', 'true', ' ', '#text'), maxLength: 12 }).map((s) => {
-        try {
-          return parse(`<r>${s}</r>`).r;
-        } catch {
-          return undefined;
-        }
-      }),
+      fc
+        .string({
+          unit: fc.constantFrom(
+            '<m>',
+            '</m>',
+            '<k>',
+            '</k>',
+            '<m/>',
+            '1',
+            '-',
+            'true',
+            ' ',
+            '#text',
+          ),
+          maxLength: 12,
+        })
+        .map((s) => {
+          try {
+            return parse(`<r>${s}</r>`).r;
+          } catch {
+            return undefined;
+          }
+        }),
     );
     fc.assert(
-      fc.property(node, fc.constantFrom('m', 'k', '#text', '__proto__', 'constructor', 'toString', 'length', '0'), (n, name) => {
-        const x = n as XmlNode;
-        malformedOnly(() => child(x, name));
-        const list = malformedOnly(() => children(x, name));
-        if (list.ok) expect(Array.isArray(list.value)).toBe(true);
-        const t = malformedOnly(() => text(x));
-        if (t.ok) expect(t.value === null || typeof t.value === 'string').toBe(true);
-        const i = malformedOnly(() => integer(x, 'F'));
-        if (i.ok && i.value !== null) expect(Number.isInteger(i.value)).toBe(true);
-        const b = malformedOnly(() => boolean(x, 'F'));
-        if (b.ok) expect([null, true, false]).toContain(b.value);
-      }),
+      fc.property(
+        node,
+        fc.constantFrom('m', 'k', '#text', '__proto__', 'constructor', 'toString', 'length', '0'),
+        (n, name) => {
+          const x = n as XmlNode;
+          malformedOnly(() => child(x, name));
+          const list = malformedOnly(() => children(x, name));
+          if (list.ok) expect(Array.isArray(list.value)).toBe(true);
+          const t = malformedOnly(() => text(x));
+          if (t.ok) expect(t.value === null || typeof t.value === 'string').toBe(true);
+          const i = malformedOnly(() => integer(x, 'F'));
+          if (i.ok && i.value !== null) expect(Number.isInteger(i.value)).toBe(true);
+          const b = malformedOnly(() => boolean(x, 'F'));
+          if (b.ok) expect([null, true, false]).toContain(b.value);
+        },
+      ),
       { seed: 0x7ead_0004, numRuns: 1000 },
     );
   });
@@ -144,7 +208,10 @@ describe('The shared JSON readers under fuzzing', () => {
         ),
         (body) => {
           const out = malformedOnly(() => parseJsonBody(body));
-          if (out.ok) expect(out.value !== null && typeof out.value === 'object' && !Array.isArray(out.value)).toBe(true);
+          if (out.ok)
+            expect(
+              out.value !== null && typeof out.value === 'object' && !Array.isArray(out.value),
+            ).toBe(true);
         },
       ),
       { seed: 0x7ead_0005, numRuns: 1000 },
@@ -165,8 +232,12 @@ describe('The shared JSON readers under fuzzing', () => {
         const a = malformedOnly(() => arr(v, 'F'));
         if (a.ok) expect(Array.isArray(a.value)).toBe(true);
         const kv = malformedOnly(() => keyValues(v, 'F'));
-        if (kv.ok) for (const e of kv.value) expect([typeof e.key, typeof e.value]).toEqual(['string', 'string']);
-        expect(enumValue(typeof v === 'string' ? v : null, ['A', 'B'] as const)).toBe(v === 'A' || v === 'B' ? v : null);
+        if (kv.ok)
+          for (const e of kv.value)
+            expect([typeof e.key, typeof e.value]).toEqual(['string', 'string']);
+        expect(enumValue(typeof v === 'string' ? v : null, ['A', 'B'] as const)).toBe(
+          v === 'A' || v === 'B' ? v : null,
+        );
       }),
       { seed: 0x7ead_0006, numRuns: 1500 },
     );
@@ -189,11 +260,29 @@ describe('toIsoTimestamp under fuzzing', () => {
   const value = fc.oneof(
     anything,
     fc.double(),
-    fc.constantFrom(NaN, Infinity, -Infinity, -0, 8.64e12, 8.64e12 + 1, -8.64e12, Number.MAX_VALUE, Number.MIN_VALUE),
+    fc.constantFrom(
+      NaN,
+      Infinity,
+      -Infinity,
+      -0,
+      8.64e12,
+      8.64e12 + 1,
+      -8.64e12,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+    ),
     numericText,
     dateText,
     fc.string({ unit: 'binary' }),
-    fc.constantFrom('', ' ', 'now', 'Mon, 01 Jul 2024 09:30:00 GMT', '2024-02-30T00:00:00Z', '+275760-09-13T00:00:00.000Z', '+275760-09-13T00:00:00.001Z'),
+    fc.constantFrom(
+      '',
+      ' ',
+      'now',
+      'Mon, 01 Jul 2024 09:30:00 GMT',
+      '2024-02-30T00:00:00Z',
+      '+275760-09-13T00:00:00.000Z',
+      '+275760-09-13T00:00:00.001Z',
+    ),
   );
 
   it('returns null, an ISO-8601 UTC string, or throws MalformedBodyError naming the field', () => {
@@ -222,7 +311,11 @@ describe('toIsoTimestamp under fuzzing', () => {
   it('keeps the millisecond of epoch seconds for years 1900-2200', () => {
     // Beyond about year 30000 a double no longer holds seconds with three exact decimals, so
     // the wire value itself has lost the millisecond; that range is not checked.
-    const realistic = fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true });
+    const realistic = fc.date({
+      min: new Date('1900-01-01T00:00:00Z'),
+      max: new Date('2200-01-01T00:00:00Z'),
+      noInvalidDate: true,
+    });
     fc.assert(
       fc.property(realistic, (d) => {
         const iso = d.toISOString();

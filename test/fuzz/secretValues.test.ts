@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formsOf, MIN_SECRET_LENGTH, REDACTED, SecretValueRegistry } from '../../src/auth/secretValues.ts';
+import {
+  formsOf,
+  MIN_SECRET_LENGTH,
+  REDACTED,
+  SecretValueRegistry,
+} from '../../src/auth/secretValues.ts';
 
 /**
  * What the registry must do, written the slow way: the values an LRU of `maxLearned` values and
@@ -22,13 +27,15 @@ class NaiveRegistry {
     if (cost > this.maxLearnedChars) return;
     this.held.set(value, cost);
     const chars = () => [...this.held.values()].reduce((a, b) => a + b, 0);
-    while (this.held.size > this.maxLearned || chars() > this.maxLearnedChars) this.held.delete(this.held.keys().next().value as string);
+    while (this.held.size > this.maxLearned || chars() > this.maxLearnedChars)
+      this.held.delete(this.held.keys().next().value as string);
   }
 
   scrub(text: string): string {
     const ranges: [number, number][] = [];
     for (const form of new Set([...this.held.keys()].flatMap(formsOf))) {
-      for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) ranges.push([at, at + form.length]);
+      for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1))
+        ranges.push([at, at + form.length]);
     }
     ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
     let out = '';
@@ -36,7 +43,8 @@ class NaiveRegistry {
     for (let i = 0; i < ranges.length;) {
       const [start] = ranges[i] as [number, number];
       let end = (ranges[i] as [number, number])[1];
-      for (i++; i < ranges.length && (ranges[i] as [number, number])[0] <= end; i++) end = Math.max(end, (ranges[i] as [number, number])[1]);
+      for (i++; i < ranges.length && (ranges[i] as [number, number])[0] <= end; i++)
+        end = Math.max(end, (ranges[i] as [number, number])[1]);
       out += text.slice(cursor, start) + REDACTED;
       cursor = end;
     }
@@ -46,7 +54,11 @@ class NaiveRegistry {
 
 // A small alphabet, so values share windows, endings and beginnings, and texts hold them by chance.
 // No `e`, `y`, `J` or `=`: the secret shapes (JWTs, signatures) stay out of it.
-const piece = fc.string({ unit: fc.constantFrom('a', 'b', '0', '-', '"', '\n', 'é'), minLength: 0, maxLength: 14 });
+const piece = fc.string({
+  unit: fc.constantFrom('a', 'b', '0', '-', '"', '\n', 'é'),
+  minLength: 0,
+  maxLength: 14,
+});
 const value = fc.oneof(
   piece.filter((s) => s.length >= 4),
   fc.tuple(piece, fc.constantFrom('', '-00000000', 'aaaaaaaa-shared-end')).map(([a, b]) => a + b),

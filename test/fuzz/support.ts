@@ -13,7 +13,8 @@ export function fixtureBody(provider: FixtureProvider, name: string): string {
   return loadFixture(provider, name).body;
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: MalformedBodyError | UpstreamError };
+export type Outcome<T> =
+  { ok: true; value: T } | { ok: false; error: MalformedBodyError | UpstreamError };
 
 /**
  * Run one parse: a value, or one of the parse step's typed errors. Anything else thrown
@@ -23,7 +24,8 @@ export function typedOutcome<T>(run: () => T): Outcome<T> {
   try {
     return { ok: true, value: run() };
   } catch (error) {
-    if (error instanceof MalformedBodyError || error instanceof UpstreamError) return { ok: false, error };
+    if (error instanceof MalformedBodyError || error instanceof UpstreamError)
+      return { ok: false, error };
     throw new Error(`untyped throw: ${describeError(error)}`, { cause: error });
   }
 }
@@ -39,11 +41,16 @@ export function malformedOnly<T>(run: () => T): Outcome<T> {
 }
 
 function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.constructor.name}: ${error.message.slice(0, 200)}` : String(error).slice(0, 200);
+  return error instanceof Error
+    ? `${error.constructor.name}: ${error.message.slice(0, 200)}`
+    : String(error).slice(0, 200);
 }
 
 /** Invariants of every normalised record: a JobState, `terminal` agreeing with it, times null or ISO UTC. */
-export function expectRecordInvariants(record: JobRecord & Record<string, unknown>, extraTimeFields: readonly string[] = []): void {
+export function expectRecordInvariants(
+  record: JobRecord & Record<string, unknown>,
+  extraTimeFields: readonly string[] = [],
+): void {
   expect(JOB_STATES).toContain(record.state);
   expect(record.terminal).toBe(isTerminalState(record.state));
   expect(typeof record.id).toBe('string');

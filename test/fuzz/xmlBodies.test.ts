@@ -1,13 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCosErrorBody, parse as parseDescribeJobBody } from '../../src/datasources/cosbatch/parse.ts';
-import { parseErrorResponse, parse as parseGetStatus, successRequestId } from '../../src/datasources/importexport/parse.ts';
+import {
+  parseCosErrorBody,
+  parse as parseDescribeJobBody,
+} from '../../src/datasources/cosbatch/parse.ts';
+import {
+  parseErrorResponse,
+  parse as parseGetStatus,
+  successRequestId,
+} from '../../src/datasources/importexport/parse.ts';
 import { MalformedBodyError } from '../../src/errors.ts';
 import type { CosBatchKey, ImportExportKey } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { expectRecordInvariants, fixtureBody, typedOutcome, type Outcome } from './support.ts';
 
-const cosKey: CosBatchKey = { provider: 'TENCENT_COS_BATCH', region: 'ap-guangzhou', uin: '100000000001', jobId: '53dc6228-c50b-46f7-8ad7-65e7159f1aae' };
+const cosKey: CosBatchKey = {
+  provider: 'TENCENT_COS_BATCH',
+  region: 'ap-guangzhou',
+  uin: '100000000001',
+  jobId: '53dc6228-c50b-46f7-8ad7-65e7159f1aae',
+};
 const ieKey: ImportExportKey = { provider: 'AWS_IMPORT_EXPORT', jobId: 'FIXT1' };
 
 interface XmlProvider {
@@ -36,7 +48,10 @@ const PROVIDERS: XmlProvider[] = [
     timeFields: ['creationDate'],
     golden: fixtureBody('importexport', 'success-full.json'),
     root: 'GetStatusResponse',
-    wrap: ['<GetStatusResponse xmlns="http://importexport.amazonaws.com/doc/2010-06-01/"><GetStatusResult>', '</GetStatusResult></GetStatusResponse>'],
+    wrap: [
+      '<GetStatusResponse xmlns="http://importexport.amazonaws.com/doc/2010-06-01/"><GetStatusResult>',
+      '</GetStatusResult></GetStatusResponse>',
+    ],
   },
 ];
 
@@ -58,13 +73,19 @@ function parseChecked(p: XmlProvider, body: string): Outcome<JobRecord> {
 }
 
 /** Tag and text tokens of a well-formed document (no CDATA or comments in the fixtures). */
-type Token = { kind: 'open' | 'close' | 'empty' | 'other'; name: string; raw: string } | { kind: 'text'; raw: string };
+type Token =
+  | { kind: 'open' | 'close' | 'empty' | 'other'; name: string; raw: string }
+  | { kind: 'text'; raw: string };
 function tokenize(xml: string): Token[] {
   return (xml.match(/<[^>]*>|[^<]+/g) ?? []).map((raw): Token => {
     if (!raw.startsWith('<')) return { kind: 'text', raw };
     if (raw.startsWith('<?') || raw.startsWith('<!')) return { kind: 'other', name: '', raw };
     const name = /^<\/?([^\s/>]+)/.exec(raw)?.[1] ?? '';
-    return { kind: raw.startsWith('</') ? 'close' : raw.endsWith('/>') ? 'empty' : 'open', name, raw };
+    return {
+      kind: raw.startsWith('</') ? 'close' : raw.endsWith('/>') ? 'empty' : 'open',
+      name,
+      raw,
+    };
   });
 }
 /** For every open tag, the index of its close tag; empty tags end where they start. */
@@ -196,11 +217,17 @@ const element: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
     fc
       .tuple(
         fc.constantFrom(...ELEMENT_NAMES),
-        fc.option(fc.constantFrom(' a="1"', ' xmlns="u"', " x:y='&xxe;'", ' a="<"', ' a'), { nil: '' }),
+        fc.option(fc.constantFrom(' a="1"', ' xmlns="u"', " x:y='&xxe;'", ' a="<"', ' a'), {
+          nil: '',
+        }),
         fc.array(tie('node'), { maxLength: 4 }),
         fc.boolean(),
       )
-      .map(([name, attr, kids, selfClose]) => (selfClose && kids.length === 0 ? `<${name}${attr}/>` : `<${name}${attr}>${kids.join('')}</${name}>`)),
+      .map(([name, attr, kids, selfClose]) =>
+        selfClose && kids.length === 0
+          ? `<${name}${attr}/>`
+          : `<${name}${attr}>${kids.join('')}</${name}>`,
+      ),
   ),
 })).node;
 
@@ -230,11 +257,37 @@ describe.each(PROVIDERS)('The $name XML parse step under fuzzing', (p) => {
 
   it('answers any string with a record or a typed error', () => {
     const xmlish = fc.string({
-      unit: fc.constantFrom('<', '>', '/', '&', ';', '#', 'x', '!', '[', ']', '-', '?', '"', '=', ' ', 'a', 'Job', p.root, 'CDATA', 'DOCTYPE', '&amp;', '&#1;'),
+      unit: fc.constantFrom(
+        '<',
+        '>',
+        '/',
+        '&',
+        ';',
+        '#',
+        'x',
+        '!',
+        '[',
+        ']',
+        '-',
+        '?',
+        '"',
+        '=',
+        ' ',
+        'a',
+        'Job',
+        p.root,
+        'CDATA',
+        'DOCTYPE',
+        '&amp;',
+        '&#1;',
+      ),
       maxLength: 60,
     });
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), xmlish), (body) => void parseChecked(p, body)),
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), xmlish),
+        (body) => void parseChecked(p, body),
+      ),
       { seed: 0x4a11_0001, numRuns: 600 },
     );
   });
@@ -250,7 +303,9 @@ describe.each(PROVIDERS)('The $name XML parse step under fuzzing', (p) => {
       const out = parseChecked(p, body);
       if (cut < rootEnd) expect(out.ok, `cut at ${cut}`).toBe(false);
     }
-    expect([...classes.keys()]).toEqual(expect.arrayContaining(['^', 'alnum', 'space', '<', '/', '>', '&', ';']));
+    expect([...classes.keys()]).toEqual(
+      expect.arrayContaining(['^', 'alnum', 'space', '<', '/', '>', '&', ';']),
+    );
   });
 
   it('answers renamed, retyped, duplicated, deleted and injected elements with a record or a typed error', () => {
@@ -260,8 +315,16 @@ describe.each(PROVIDERS)('The $name XML parse step under fuzzing', (p) => {
       | { kind: 'duplicate' | 'delete'; at: number }
       | { kind: 'inject'; at: number; xml: string };
     const edit: fc.Arbitrary<Edit> = fc.oneof(
-      fc.record({ kind: fc.constantFrom('rename' as const, 'renameOpen' as const), at: fc.nat(), name: fc.constantFrom(...ELEMENT_NAMES) }),
-      fc.record({ kind: fc.constant('text' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...TEXTS), fc.string({ unit: 'binary', maxLength: 20 })) }),
+      fc.record({
+        kind: fc.constantFrom('rename' as const, 'renameOpen' as const),
+        at: fc.nat(),
+        name: fc.constantFrom(...ELEMENT_NAMES),
+      }),
+      fc.record({
+        kind: fc.constant('text' as const),
+        at: fc.nat(),
+        text: fc.oneof(fc.constantFrom(...TEXTS), fc.string({ unit: 'binary', maxLength: 20 })),
+      }),
       fc.record({ kind: fc.constantFrom('duplicate' as const, 'delete' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('inject' as const), at: fc.nat(), xml: element }),
     );
@@ -288,7 +351,10 @@ describe.each(PROVIDERS)('The $name XML parse step under fuzzing', (p) => {
 
   it('answers generated job elements with a record or a typed error', () => {
     fc.assert(
-      fc.property(fc.array(element, { maxLength: 8 }), (kids) => void parseChecked(p, `${p.wrap[0]}${kids.join('')}${p.wrap[1]}`)),
+      fc.property(
+        fc.array(element, { maxLength: 8 }),
+        (kids) => void parseChecked(p, `${p.wrap[0]}${kids.join('')}${p.wrap[1]}`),
+      ),
       { seed: 0x4a11_0003, numRuns: 800 },
     );
   });
@@ -300,7 +366,10 @@ describe.each(PROVIDERS)('The $name XML parse step under fuzzing', (p) => {
       fc.property(
         fc.option(fc.constantFrom(...DOCTYPES), { nil: '' }),
         fc.constantFrom('afterDecl', 'start', 'replaceDecl', 'insideRoot'),
-        fc.array(fc.tuple(fc.nat(), fc.constantFrom(...REFERENCES)), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom(...REFERENCES)), {
+          minLength: 1,
+          maxLength: 3,
+        }),
         (doctype, where, refs) => {
           const raw = tokenize(bodyAfterDecl).map((t) => t.raw);
           const textAt = raw.flatMap((r, i) => (r.startsWith('<') ? [] : [i]));
@@ -328,12 +397,17 @@ describe.each(PROVIDERS)('The $name XML parse step under fuzzing', (p) => {
 
   it('answers deeply nested elements with a record or a typed error', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5000 }), fc.nat(), fc.constantFrom('a', 'Job', 'member', 'Status'), (depth, at, name) => {
-        const raw = tokens.map((t) => t.raw);
-        const i = texts[at % texts.length] as number;
-        raw[i] = `${`<${name}>`.repeat(depth)}x${`</${name}>`.repeat(depth)}`;
-        parseChecked(p, raw.join(''));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.nat(),
+        fc.constantFrom('a', 'Job', 'member', 'Status'),
+        (depth, at, name) => {
+          const raw = tokens.map((t) => t.raw);
+          const i = texts[at % texts.length] as number;
+          raw[i] = `${`<${name}>`.repeat(depth)}x${`</${name}>`.repeat(depth)}`;
+          parseChecked(p, raw.join(''));
+        },
+      ),
       { seed: 0x4a11_0005, numRuns: 60 },
     );
   });
@@ -344,9 +418,21 @@ describe('The XML error-envelope readers under fuzzing', () => {
     const body = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 200 }),
       fc.array(element, { maxLength: 4 }).map((kids) => `<Error>${kids.join('')}</Error>`),
-      fc.array(element, { maxLength: 4 }).map((kids) => `<ErrorResponse><Error>${kids.join('')}</Error>${kids.join('')}</ErrorResponse>`),
-      fc.array(element, { maxLength: 4 }).map((kids) => `<Response><Errors><Error>${kids.join('')}</Error></Errors></Response>`),
-      fc.array(element, { maxLength: 4 }).map((kids) => `<GetStatusResponse><ResponseMetadata>${kids.join('')}</ResponseMetadata></GetStatusResponse>`),
+      fc
+        .array(element, { maxLength: 4 })
+        .map(
+          (kids) =>
+            `<ErrorResponse><Error>${kids.join('')}</Error>${kids.join('')}</ErrorResponse>`,
+        ),
+      fc
+        .array(element, { maxLength: 4 })
+        .map((kids) => `<Response><Errors><Error>${kids.join('')}</Error></Errors></Response>`),
+      fc
+        .array(element, { maxLength: 4 })
+        .map(
+          (kids) =>
+            `<GetStatusResponse><ResponseMetadata>${kids.join('')}</ResponseMetadata></GetStatusResponse>`,
+        ),
     );
     fc.assert(
       fc.property(body, (b) => {
@@ -371,7 +457,10 @@ describe.each(PROVIDERS)('The $name XML parse step (fuzzing regressions)', (p) =
     ['a decimal character reference beyond U+10FFFF', inText('&#99999999999;')],
     ['a hex character reference beyond U+10FFFF', inText('&#x110000;')],
     ['an element named __proto__', `${p.wrap[0]}<__proto__>x</__proto__>${p.wrap[1]}`],
-    ['an element named constructor', p.golden.replace(new RegExp(`(<${p.root}[^>]*>)`), '$1<constructor>x</constructor>')],
+    [
+      'an element named constructor',
+      p.golden.replace(new RegExp(`(<${p.root}[^>]*>)`), '$1<constructor>x</constructor>'),
+    ],
     ['a root renamed to __proto__', p.golden.replaceAll(p.root, '__proto__')],
     ['elements nested 101 deep in a value', inText(`${'<a>'.repeat(101)}x${'</a>'.repeat(101)}`)],
   ];

@@ -2,16 +2,29 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { inFlightCount } from '../../src/datasources/guard/loader.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
-import { clearCalls, gql, resetFaults, startTestGateway, upstreamCallCount, EMULATOR_NAMES, type TestGateway } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  resetFaults,
+  startTestGateway,
+  upstreamCallCount,
+  EMULATOR_NAMES,
+  type TestGateway,
+} from '../support/gateway.ts';
 
 const JOBS = `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`;
 const demoIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
 /** The demo jobs, then jobs the emulators do not know (NOT_FOUND, asked once each), to make 100. */
-const hundredIds = [...demoIds, ...Array.from({ length: 100 - demoIds.length }, (_, i) => `panorama:us-east-1:absent-${i}`)];
+const hundredIds = [
+  ...demoIds,
+  ...Array.from({ length: 100 - demoIds.length }, (_, i) => `panorama:us-east-1:absent-${i}`),
+];
 
 /** Requests that got a job from another request's call in flight, by the gateway's own counter. */
 async function coalesced(gw: TestGateway): Promise<number> {
-  const metric = gw.observability?.metrics?.registry.getSingleMetric('jobgraph_upstream_coalesced_total');
+  const metric = gw.observability?.metrics?.registry.getSingleMetric(
+    'jobgraph_upstream_coalesced_total',
+  );
   const values = (await metric?.get())?.values ?? [];
   return values.reduce((n, v) => n + v.value, 0);
 }
@@ -39,12 +52,19 @@ describe('In-flight coalescing across requests (cache off: every job is asked up
     const ids = hundredIds;
     expect(new Set(ids).size).toBe(100);
     const secret = gw.config.auth.jwtSecret as string;
-    const tokens = await Promise.all(Array.from({ length: 5 }, (_, i) => mintToken({ secret, scopes: ['jobs:read'], subject: `dashboard-${i}` })));
+    const tokens = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        mintToken({ secret, scopes: ['jobs:read'], subject: `dashboard-${i}` }),
+      ),
+    );
     const before = await coalesced(gw);
     holdAll(gw);
     const pending = tokens.map((token) => gql(gw, JOBS, { variables: { ids }, token }));
     // Every request after the first waits for the first one's calls: nothing settles while the emulators hold.
-    await vi.waitFor(async () => expect((await coalesced(gw)) - before).toBe((tokens.length - 1) * ids.length), { timeout: 60_000, interval: 20 });
+    await vi.waitFor(
+      async () => expect((await coalesced(gw)) - before).toBe((tokens.length - 1) * ids.length),
+      { timeout: 60_000, interval: 20 },
+    );
     resetFaults(gw);
     const results = await Promise.all(pending);
     for (const r of results) {
@@ -64,7 +84,10 @@ describe('In-flight coalescing across requests (cache off: every job is asked up
     const asSecrets = gql(gw, q, { variables: { id }, token: gw.tokens.secrets });
     await importexport.waitForReceived(1);
     const asReader = gql(gw, q, { variables: { id }, token: gw.tokens.read });
-    await vi.waitFor(async () => expect((await coalesced(gw)) - before).toBe(1), { timeout: 30_000, interval: 10 });
+    await vi.waitFor(async () => expect((await coalesced(gw)) - before).toBe(1), {
+      timeout: 30_000,
+      interval: 10,
+    });
     resetFaults(gw);
     const [secrets, reader] = await Promise.all([asSecrets, asReader]);
     expect(importexport.calls).toHaveLength(1);

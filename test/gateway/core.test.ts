@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, freshCopies, gql, resetFaults, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+import {
+  clearCalls,
+  freshCopies,
+  gql,
+  resetFaults,
+  startTestGateway,
+  type TestGateway,
+  upstreamCallCount,
+} from '../support/gateway.ts';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -14,15 +22,21 @@ beforeEach(() => {
   resetFaults(gw);
 });
 
-const JOB_FIELDS = 'id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
+const JOB_FIELDS =
+  'id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
 
 describe('The gateway over the emulators', () => {
   it('answers each example ID with its job and a state', async () => {
     for (const [name, id] of Object.entries(exampleGlobalIds())) {
-      const res = await gql(gw, `query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { variables: { id }, token: gw.tokens.read });
+      const res = await gql(gw, `query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, {
+        variables: { id },
+        token: gw.tokens.read,
+      });
       expect(res.body.errors, name).toBeUndefined();
       expect(res.body.data?.job?.id).toBe(id);
-      expect(res.body.data?.job?.state).toMatch(/^(QUEUED|IN_PROGRESS|PAUSED|CANCELLING|CANCELLED|SUCCEEDED|SUCCEEDED_WITH_ERRORS|FAILED|UNKNOWN)$/);
+      expect(res.body.data?.job?.state).toMatch(
+        /^(QUEUED|IN_PROGRESS|PAUSED|CANCELLING|CANCELLED|SUCCEEDED|SUCCEEDED_WITH_ERRORS|FAILED|UNKNOWN)$/,
+      );
     }
   });
 
@@ -30,19 +44,30 @@ describe('The gateway over the emulators', () => {
     const ids = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
     for (let i = 0; i < ids.length; i += 100) {
       const chunk = ids.slice(i, i + 100);
-      const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { ${JOB_FIELDS} } }`, { variables: { ids: chunk }, token: gw.tokens.read });
+      const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { ${JOB_FIELDS} } }`, {
+        variables: { ids: chunk },
+        token: gw.tokens.read,
+      });
       expect(res.body.errors).toBeUndefined();
       const jobs = res.body.data?.jobs as { id: string; terminal: boolean; state: string }[];
       expect(jobs.map((j) => j.id)).toEqual(chunk);
-      for (const j of jobs) expect(j.terminal).toBe(['CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED'].includes(j.state));
+      for (const j of jobs)
+        expect(j.terminal).toBe(
+          ['CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED'].includes(j.state),
+        );
     }
   });
 
   it('makes exactly one upstream call per distinct job for a mixed, duplicated jobs query', async () => {
     // Jobs no earlier test asked for: the job cache (on) would answer the finished ones without a call.
     const exampleIds = Object.values(exampleGlobalIds());
-    const otherIds = Object.values(DEMO_DATA).map((d) => d.DEMO_GLOBAL_IDS.find((id) => !exampleIds.includes(id)) as string);
-    const [panorama, omics, cosbatch, importexport, codepipeline, ...others] = freshCopies(gw, [...exampleIds, ...otherIds]);
+    const otherIds = Object.values(DEMO_DATA).map(
+      (d) => d.DEMO_GLOBAL_IDS.find((id) => !exampleIds.includes(id)) as string,
+    );
+    const [panorama, omics, cosbatch, importexport, codepipeline, ...others] = freshCopies(gw, [
+      ...exampleIds,
+      ...otherIds,
+    ]);
     const ex = { panorama, omics, cosbatch, importexport, codepipeline } as Record<string, string>;
     const ids = [
       ex.panorama,
@@ -108,9 +133,20 @@ describe('The gateway over the emulators', () => {
       DEMO_DATA.omics.ERROR_CASE_GLOBAL_IDS.notFound,
       DEMO_DATA.panorama.ERROR_CASE_GLOBAL_IDS.notFound,
     ];
-    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
+      variables: { ids },
+      token: gw.tokens.read,
+    });
     const jobs = res.body.data?.jobs as ({ id: string } | null)[];
-    expect(jobs.map((j) => j?.id ?? null)).toEqual([ex.codepipeline, null, ex.cosbatch, null, null, null, null]);
+    expect(jobs.map((j) => j?.id ?? null)).toEqual([
+      ex.codepipeline,
+      null,
+      ex.cosbatch,
+      null,
+      null,
+      null,
+      null,
+    ]);
     const errors = res.body.errors ?? [];
     expect(errors.map((e) => e.path)).toEqual([
       ['jobs', 1],
@@ -129,25 +165,46 @@ describe('The gateway over the emulators', () => {
 
   it('locates a failing item at its alias and index, with the same error a single job(id:) gets', async () => {
     const missing = DEMO_DATA.panorama.ERROR_CASE_GLOBAL_IDS.notFound;
-    const query = 'query($ids: [ID!]!, $id: ID!) {\n  one: job(id: $id) { id }\n  list: jobs(ids: $ids) { id }\n}';
-    const res = await gql(gw, query, { variables: { ids: ['nope', missing], id: missing }, token: gw.tokens.read });
+    const query =
+      'query($ids: [ID!]!, $id: ID!) {\n  one: job(id: $id) { id }\n  list: jobs(ids: $ids) { id }\n}';
+    const res = await gql(gw, query, {
+      variables: { ids: ['nope', missing], id: missing },
+      token: gw.tokens.read,
+    });
     expect(res.body.data).toEqual({ one: null, list: [null, null] });
     const byPath = new Map((res.body.errors ?? []).map((e) => [JSON.stringify(e.path), e]));
     const one = byPath.get('["one"]');
-    expect(one).toMatchObject({ locations: [{ line: 2, column: 3 }], extensions: { code: 'NOT_FOUND' } });
-    expect(byPath.get('["list",1]')).toEqual({ ...one, locations: [{ line: 3, column: 3 }], path: ['list', 1] });
-    expect(byPath.get('["list",0]')).toMatchObject({ locations: [{ line: 3, column: 3 }], path: ['list', 0], extensions: { code: 'BAD_USER_INPUT' } });
+    expect(one).toMatchObject({
+      locations: [{ line: 2, column: 3 }],
+      extensions: { code: 'NOT_FOUND' },
+    });
+    expect(byPath.get('["list",1]')).toEqual({
+      ...one,
+      locations: [{ line: 3, column: 3 }],
+      path: ['list', 1],
+    });
+    expect(byPath.get('["list",0]')).toMatchObject({
+      locations: [{ line: 3, column: 3 }],
+      path: ['list', 0],
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     expect(byPath.size).toBe(3);
   });
 
-  it.each(['throttled', 'serverError'] as const)('answers the %s error case with its documented code', async (kind) => {
-    const expected = kind === 'throttled' ? 'UPSTREAM_THROTTLED' : 'UPSTREAM_UNAVAILABLE';
-    for (const [name, data] of Object.entries(DEMO_DATA)) {
-      const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id: data.ERROR_CASE_GLOBAL_IDS[kind] }, token: gw.tokens.read });
-      expect(res.body.data?.job, name).toBeNull();
-      expect(res.body.errors?.[0]?.extensions?.code, name).toBe(expected);
-    }
-  });
+  it.each(['throttled', 'serverError'] as const)(
+    'answers the %s error case with its documented code',
+    async (kind) => {
+      const expected = kind === 'throttled' ? 'UPSTREAM_THROTTLED' : 'UPSTREAM_UNAVAILABLE';
+      for (const [name, data] of Object.entries(DEMO_DATA)) {
+        const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, {
+          variables: { id: data.ERROR_CASE_GLOBAL_IDS[kind] },
+          token: gw.tokens.read,
+        });
+        expect(res.body.data?.job, name).toBeNull();
+        expect(res.body.errors?.[0]?.extensions?.code, name).toBe(expected);
+      }
+    },
+  );
 
   it('turns a malformed upstream body into UPSTREAM_BAD_RESPONSE', async () => {
     gw.emulators.cosbatch.setFaults({ malformed: true });
@@ -169,41 +226,95 @@ describe('The gateway over the emulators', () => {
 
 describe('Bad input', () => {
   const cases: [string, string, RegExp][] = [
-    ['an unknown prefix', 'azure:eastus:1', /Argument "id" is not a valid job ID: unknown provider prefix "azure"/],
-    ['too few parts', 'codepipeline:us-east-1', /"codepipeline" IDs have the form codepipeline:\{region\}:\{jobId\}/],
-    ['a bad region', 'codepipeline:US_EAST:11111111-2222-4333-8444-555555555555', /Argument "id \(region\)" must be an AWS region/],
-    ['an upper-case CodePipeline UUID', 'codepipeline:us-east-1:11111111-2222-4333-8444-55555555555A', /Argument "id \(jobId\)" must be a lower-case UUID/],
-    ['a short Omics ID', 'omics:us-east-1:123:4567890123', /Argument "id \(referenceStoreId\)" must be 10-36 digits/],
+    [
+      'an unknown prefix',
+      'azure:eastus:1',
+      /Argument "id" is not a valid job ID: unknown provider prefix "azure"/,
+    ],
+    [
+      'too few parts',
+      'codepipeline:us-east-1',
+      /"codepipeline" IDs have the form codepipeline:\{region\}:\{jobId\}/,
+    ],
+    [
+      'a bad region',
+      'codepipeline:US_EAST:11111111-2222-4333-8444-555555555555',
+      /Argument "id \(region\)" must be an AWS region/,
+    ],
+    [
+      'an upper-case CodePipeline UUID',
+      'codepipeline:us-east-1:11111111-2222-4333-8444-55555555555A',
+      /Argument "id \(jobId\)" must be a lower-case UUID/,
+    ],
+    [
+      'a short Omics ID',
+      'omics:us-east-1:123:4567890123',
+      /Argument "id \(referenceStoreId\)" must be 10-36 digits/,
+    ],
     ['an empty ID', '', /it is empty/],
   ];
-  it.each(cases)('refuses %s with BAD_USER_INPUT and no upstream call', async (_name, id, message) => {
-    const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id }, token: gw.tokens.read });
-    expect(res.body.data?.job).toBeNull();
-    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(res.body.errors?.[0]?.message).toMatch(message);
-    expect(upstreamCallCount(gw)).toBe(0);
-  });
+  it.each(cases)(
+    'refuses %s with BAD_USER_INPUT and no upstream call',
+    async (_name, id, message) => {
+      const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, {
+        variables: { id },
+        token: gw.tokens.read,
+      });
+      expect(res.body.data?.job).toBeNull();
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(res.body.errors?.[0]?.message).toMatch(message);
+      expect(upstreamCallCount(gw)).toBe(0);
+    },
+  );
 
   it('gives each malformed ID in a jobs list its own null and BAD_USER_INPUT naming its index, and loads the others', async () => {
     const ex = exampleGlobalIds();
-    const ids = [ex.codepipeline, 'nope', ex.importexport, 'codepipeline:us-east-1:NOT-A-UUID', '', ex.codepipeline];
-    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
-    expect(res.body.data?.jobs).toEqual([{ id: ex.codepipeline }, null, { id: ex.importexport }, null, null, { id: ex.codepipeline }]);
-    const errors = [...(res.body.errors ?? [])].sort((a, b) => Number(a.path?.[1]) - Number(b.path?.[1]));
+    const ids = [
+      ex.codepipeline,
+      'nope',
+      ex.importexport,
+      'codepipeline:us-east-1:NOT-A-UUID',
+      '',
+      ex.codepipeline,
+    ];
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
+      variables: { ids },
+      token: gw.tokens.read,
+    });
+    expect(res.body.data?.jobs).toEqual([
+      { id: ex.codepipeline },
+      null,
+      { id: ex.importexport },
+      null,
+      null,
+      { id: ex.codepipeline },
+    ]);
+    const errors = [...(res.body.errors ?? [])].sort(
+      (a, b) => Number(a.path?.[1]) - Number(b.path?.[1]),
+    );
     expect(errors.map((e) => [e.path, e.extensions?.code])).toEqual([
       [['jobs', 1], 'BAD_USER_INPUT'],
       [['jobs', 3], 'BAD_USER_INPUT'],
       [['jobs', 4], 'BAD_USER_INPUT'],
     ]);
-    expect(errors.map((e) => e.message.slice(0, 16))).toEqual(['Argument "ids[1]', 'Argument "ids[3]', 'Argument "ids[4]']);
+    expect(errors.map((e) => e.message.slice(0, 16))).toEqual([
+      'Argument "ids[1]',
+      'Argument "ids[3]',
+      'Argument "ids[4]',
+    ]);
     // One call per distinct valid job; none for the malformed ones.
-    expect(gw.emulators.codepipeline.calls.map((c) => c.job)).toEqual([`us-east-1/${ex.codepipeline.split(':')[2]}`]);
+    expect(gw.emulators.codepipeline.calls.map((c) => c.job)).toEqual([
+      `us-east-1/${ex.codepipeline.split(':')[2]}`,
+    ]);
     expect(upstreamCallCount(gw)).toBe(2);
   });
 
   it('answers a jobs list of malformed IDs with one error each and no upstream call', async () => {
     const ids = ['nope', 'azure:eastus:1', 'importexport:bad id!'];
-    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
+      variables: { ids },
+      token: gw.tokens.read,
+    });
     expect(res.body.data?.jobs).toEqual([null, null, null]);
     expect((res.body.errors ?? []).map((e) => e.path?.[1]).sort()).toEqual([0, 1, 2]);
     expect(upstreamCallCount(gw)).toBe(0);
@@ -211,14 +322,26 @@ describe('Bad input', () => {
 
   it('refuses more than 100 IDs', async () => {
     const ids = Array.from({ length: 101 }, () => exampleGlobalIds().importexport);
-    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
-    expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: 'Argument "ids" takes at most 100 IDs; got 101.' });
+    const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
+      variables: { ids },
+      token: gw.tokens.read,
+    });
+    expect(res.body.errors?.[0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+      message: 'Argument "ids" takes at most 100 IDs; got 101.',
+    });
     expect(gw.emulators.importexport.calls).toEqual([]);
   });
 
   it('checks root-field arguments against the provider patterns', async () => {
-    const res = await gql(gw, `{ codePipelineJob(jobId: "not-a-uuid") { id } importExportJob(jobId: "bad id!") { id } }`, { token: gw.tokens.read });
-    expect(res.body.errors?.map((e) => [e.path?.[0], e.extensions?.code, e.message.slice(0, 22)])).toEqual([
+    const res = await gql(
+      gw,
+      `{ codePipelineJob(jobId: "not-a-uuid") { id } importExportJob(jobId: "bad id!") { id } }`,
+      { token: gw.tokens.read },
+    );
+    expect(
+      res.body.errors?.map((e) => [e.path?.[0], e.extensions?.code, e.message.slice(0, 22)]),
+    ).toEqual([
       ['codePipelineJob', 'BAD_USER_INPUT', 'Argument "jobId" must '],
       ['importExportJob', 'BAD_USER_INPUT', 'Argument "jobId" must '],
     ]);
@@ -236,7 +359,10 @@ describe('HTTP surface', () => {
     const res = await fetch(gw.server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(1024 * 1024) } }),
+      body: JSON.stringify({
+        query: `{ __typename }`,
+        variables: { pad: 'x'.repeat(1024 * 1024) },
+      }),
     });
     expect(res.status).toBe(413);
   });

@@ -1,11 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+import {
+  clearCalls,
+  startTestGateway,
+  type TestGateway,
+  upstreamCallCount,
+} from '../support/gateway.ts';
 
 let dev: TestGateway;
 let prod: TestGateway;
 beforeAll(async () => {
-  [dev, prod] = await Promise.all([startTestGateway(), startTestGateway({ JOBGRAPH_INTROSPECTION: 'false' })]);
+  [dev, prod] = await Promise.all([
+    startTestGateway(),
+    startTestGateway({ JOBGRAPH_INTROSPECTION: 'false' }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([dev?.close(), prod?.close()]);
@@ -44,12 +52,22 @@ describe('CSRF prevention', () => {
     'refuses a POST with content-type %s, which a browser sends cross-site without a preflight',
     async (contentType) => {
       for (const gw of [dev, prod]) {
-        const res = await fetch(gw.server.url, { method: 'POST', headers: { 'content-type': contentType }, body: QUERY });
+        const res = await fetch(gw.server.url, {
+          method: 'POST',
+          headers: { 'content-type': contentType },
+          body: QUERY,
+        });
         expect(res.status).toBe(400);
-        const body = (await res.json()) as { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
+        const body = (await res.json()) as {
+          data?: unknown;
+          errors: { message: string; extensions: { code: string } }[];
+        };
         expect(body.data).toBeUndefined();
         expect(body.errors).toEqual([
-          { message: expect.stringMatching(/blocked as a potential Cross-Site Request Forgery/), extensions: { code: 'BAD_REQUEST' } },
+          {
+            message: expect.stringMatching(/blocked as a potential Cross-Site Request Forgery/),
+            extensions: { code: 'BAD_REQUEST' },
+          },
         ]);
         expect(upstreamCallCount(gw)).toBe(0);
       }
@@ -69,6 +87,8 @@ describe('CSRF prevention', () => {
       body: QUERY,
     });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { data: { job: { id: string } } }).data.job.id).toBe(exampleGlobalIds().importexport);
+    expect(((await res.json()) as { data: { job: { id: string } } }).data.job.id).toBe(
+      exampleGlobalIds().importexport,
+    );
   });
 });

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { httpErrorHandler } from '../../src/http/errors.ts';
 import { createLogger } from '../../src/logger.ts';
-import { clearCalls, LogCapture, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+import {
+  clearCalls,
+  LogCapture,
+  startTestGateway,
+  type TestGateway,
+  upstreamCallCount,
+} from '../support/gateway.ts';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -25,16 +31,29 @@ interface Raw {
 }
 
 /** One request over node:http, so headers, bodies and URLs go out exactly as written (no fetch normalisation). */
-function raw(base: string, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Raw> {
+function raw(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string | Buffer,
+): Promise<Raw> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }),
-      );
-    });
+    const req = http.request(
+      { host: url.hostname, port: url.port, method, path, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
@@ -43,7 +62,8 @@ function raw(base: string, method: string, path: string, headers: Record<string,
 
 const JSON_CT = { 'content-type': 'application/json' };
 const PREFLIGHT = { 'apollo-require-preflight': 'true' };
-const body = (query: string, extra: Record<string, unknown> = {}) => JSON.stringify({ query, ...extra });
+const body = (query: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ query, ...extra });
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 type Case = [
@@ -60,13 +80,76 @@ type Case = [
 /** Client mistakes, each a 4xx JSON answer with its code. */
 const CASES: Case[] = [
   // Item 7: every syntax error is a parse failure, however it arrives.
-  ['an unfinished document', 'POST', '/graphql', JSON_CT, body('{ job('), 400, 'GRAPHQL_PARSE_FAILED', /^Syntax Error: Expected Name, found <EOF>\.$/],
-  ['a blank document', 'POST', '/graphql', JSON_CT, body(' '), 400, 'GRAPHQL_PARSE_FAILED', /^Syntax Error: Unexpected <EOF>\.$/],
-  ['a stray character', 'POST', '/graphql', JSON_CT, body('?'), 400, 'GRAPHQL_PARSE_FAILED', /^Syntax Error: Unexpected character: "\?"\.$/],
-  ['an unterminated string', 'POST', '/graphql', JSON_CT, body('{ job(id: "x) { id } }'), 400, 'GRAPHQL_PARSE_FAILED', /^Syntax Error: Unterminated string\.$/],
-  ['a stray character in GET', 'GET', '/graphql?query=%3F', PREFLIGHT, undefined, 400, 'GRAPHQL_PARSE_FAILED', /^Syntax Error:/],
-  ['a bad percent-encoding in GET', 'GET', '/graphql?query=%E0', PREFLIGHT, undefined, 400, 'GRAPHQL_PARSE_FAILED', /^Syntax Error:/],
-  ['a half percent-escape in GET', 'GET', '/graphql?query=%7B%', PREFLIGHT, undefined, 400, 'GRAPHQL_PARSE_FAILED', /^Syntax Error:/],
+  [
+    'an unfinished document',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body('{ job('),
+    400,
+    'GRAPHQL_PARSE_FAILED',
+    /^Syntax Error: Expected Name, found <EOF>\.$/,
+  ],
+  [
+    'a blank document',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body(' '),
+    400,
+    'GRAPHQL_PARSE_FAILED',
+    /^Syntax Error: Unexpected <EOF>\.$/,
+  ],
+  [
+    'a stray character',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body('?'),
+    400,
+    'GRAPHQL_PARSE_FAILED',
+    /^Syntax Error: Unexpected character: "\?"\.$/,
+  ],
+  [
+    'an unterminated string',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body('{ job(id: "x) { id } }'),
+    400,
+    'GRAPHQL_PARSE_FAILED',
+    /^Syntax Error: Unterminated string\.$/,
+  ],
+  [
+    'a stray character in GET',
+    'GET',
+    '/graphql?query=%3F',
+    PREFLIGHT,
+    undefined,
+    400,
+    'GRAPHQL_PARSE_FAILED',
+    /^Syntax Error:/,
+  ],
+  [
+    'a bad percent-encoding in GET',
+    'GET',
+    '/graphql?query=%E0',
+    PREFLIGHT,
+    undefined,
+    400,
+    'GRAPHQL_PARSE_FAILED',
+    /^Syntax Error:/,
+  ],
+  [
+    'a half percent-escape in GET',
+    'GET',
+    '/graphql?query=%7B%',
+    PREFLIGHT,
+    undefined,
+    400,
+    'GRAPHQL_PARSE_FAILED',
+    /^Syntax Error:/,
+  ],
   // Item 8: errors the HTTP layer raises before Apollo.
   [
     'an unsupported charset',
@@ -108,7 +191,16 @@ const CASES: Case[] = [
     'BAD_REQUEST',
     /^Request body could not be read\.$/,
   ],
-  ['a body that is not JSON', 'POST', '/graphql', JSON_CT, '{"query": ', 400, 'BAD_REQUEST', /^Request body is not valid JSON\.$/],
+  [
+    'a body that is not JSON',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    '{"query": ',
+    400,
+    'BAD_REQUEST',
+    /^Request body is not valid JSON\.$/,
+  ],
   [
     'a JSON body in strict mode that is a bare string',
     'POST',
@@ -139,10 +231,46 @@ const CASES: Case[] = [
     'BAD_REQUEST',
     /larger than/,
   ],
-  ['a batch (HTTP batching is off)', 'POST', '/graphql', JSON_CT, `[${body('{ __typename }')}]`, 400, 'BAD_REQUEST', /batching/i],
-  ['an empty JSON object', 'POST', '/graphql', JSON_CT, '{}', 400, 'BAD_REQUEST', /^POST body missing/],
-  ['an empty query', 'POST', '/graphql', JSON_CT, body(''), 400, 'BAD_REQUEST', /non-empty `query`/],
-  ['a query that is not a string', 'POST', '/graphql', JSON_CT, JSON.stringify({ query: 5 }), 400, 'BAD_REQUEST', /must be strings/],
+  [
+    'a batch (HTTP batching is off)',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    `[${body('{ __typename }')}]`,
+    400,
+    'BAD_REQUEST',
+    /batching/i,
+  ],
+  [
+    'an empty JSON object',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    '{}',
+    400,
+    'BAD_REQUEST',
+    /^POST body missing/,
+  ],
+  [
+    'an empty query',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    body(''),
+    400,
+    'BAD_REQUEST',
+    /non-empty `query`/,
+  ],
+  [
+    'a query that is not a string',
+    'POST',
+    '/graphql',
+    JSON_CT,
+    JSON.stringify({ query: 5 }),
+    400,
+    'BAD_REQUEST',
+    /must be strings/,
+  ],
   [
     'variables that are not an object',
     'POST',
@@ -154,15 +282,35 @@ const CASES: Case[] = [
     /variables/,
   ],
   ['an unknown path', 'GET', '/graphql%E0', {}, undefined, 404, 'BAD_REQUEST', /^Not found/],
-  ['an unknown route', 'POST', '/admin', JSON_CT, body('{ __typename }'), 404, 'BAD_REQUEST', /^Not found/],
-  ['a method /graphql does not serve', 'PUT', '/graphql', JSON_CT, body('{ __typename }'), 405, 'BAD_REQUEST', /supports only GET\/POST/],
+  [
+    'an unknown route',
+    'POST',
+    '/admin',
+    JSON_CT,
+    body('{ __typename }'),
+    404,
+    'BAD_REQUEST',
+    /^Not found/,
+  ],
+  [
+    'a method /graphql does not serve',
+    'PUT',
+    '/graphql',
+    JSON_CT,
+    body('{ __typename }'),
+    405,
+    'BAD_REQUEST',
+    /supports only GET\/POST/,
+  ],
   // Item 9: persisted queries and operation types the schema does not define.
   [
     'a persisted-query hash that does not match its query',
     'POST',
     '/graphql',
     JSON_CT,
-    body('{ __typename }', { extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } }),
+    body('{ __typename }', {
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } },
+    }),
     400,
     'BAD_REQUEST',
     /^provided sha does not match query$/,
@@ -172,7 +320,9 @@ const CASES: Case[] = [
     'POST',
     '/graphql',
     JSON_CT,
-    body('{ __typename }', { extensions: { persistedQuery: { version: 1, sha256Hash: '<script>' } } }),
+    body('{ __typename }', {
+      extensions: { persistedQuery: { version: 1, sha256Hash: '<script>' } },
+    }),
     400,
     'BAD_REQUEST',
     /does not match/,
@@ -182,7 +332,9 @@ const CASES: Case[] = [
     'POST',
     '/graphql',
     JSON_CT,
-    body('{ __typename }', { extensions: { persistedQuery: { version: 2, sha256Hash: sha256('{ __typename }') } } }),
+    body('{ __typename }', {
+      extensions: { persistedQuery: { version: 2, sha256Hash: sha256('{ __typename }') } },
+    }),
     400,
     'BAD_REQUEST',
     /^Unsupported persisted query version$/,
@@ -237,14 +389,19 @@ describe('Every client mistake', () => {
       const res = await raw(gw.server.url, method, path, headers, payload);
       expect(res.status).toBe(status);
       expect(res.contentType).toMatch(/^application\/json/);
-      const parsed = JSON.parse(res.text) as { data?: unknown; errors: { message: string; extensions: Record<string, unknown> }[] };
+      const parsed = JSON.parse(res.text) as {
+        data?: unknown;
+        errors: { message: string; extensions: Record<string, unknown> }[];
+      };
       expect(parsed.data ?? null).toBeNull();
       expect(parsed.errors).toHaveLength(1);
       expect(parsed.errors[0]?.message).toMatch(message);
       expect(parsed.errors[0]?.extensions).toEqual({ code });
       expect(res.text).not.toMatch(/<html|<pre|node_modules|\/work\/|\.ts:\d+|\.js:\d+|stack/i);
       expect(upstreamCallCount(gw)).toBe(0);
-      const levels = gw.logs.lines.slice(before).map((l) => (JSON.parse(l) as { level: number }).level);
+      const levels = gw.logs.lines
+        .slice(before)
+        .map((l) => (JSON.parse(l) as { level: number }).level);
       expect(levels.filter((l) => l >= 50)).toEqual([]);
     },
   );
@@ -258,7 +415,9 @@ describe('Every client mistake', () => {
       body(`{ job(id: "${exampleGlobalIds().importexport}") { id } }`),
     );
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.text)).toEqual({ data: { job: { id: exampleGlobalIds().importexport } } });
+    expect(JSON.parse(res.text)).toEqual({
+      data: { job: { id: exampleGlobalIds().importexport } },
+    });
   });
 });
 
@@ -266,9 +425,21 @@ describe('A persisted query', () => {
   it('registers with its correct hash and then runs by hash alone', async () => {
     const query = '{ __typename }';
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
-    const first = await raw(gw.server.url, 'POST', '/graphql', JSON_CT, body(query, { extensions }));
+    const first = await raw(
+      gw.server.url,
+      'POST',
+      '/graphql',
+      JSON_CT,
+      body(query, { extensions }),
+    );
     expect(JSON.parse(first.text)).toEqual({ data: { __typename: 'Query' } });
-    const second = await raw(gw.server.url, 'POST', '/graphql', JSON_CT, JSON.stringify({ extensions }));
+    const second = await raw(
+      gw.server.url,
+      'POST',
+      '/graphql',
+      JSON_CT,
+      JSON.stringify({ extensions }),
+    );
     expect(JSON.parse(second.text)).toEqual({ data: { __typename: 'Query' } });
   });
 
@@ -278,9 +449,13 @@ describe('A persisted query', () => {
       'POST',
       '/graphql',
       JSON_CT,
-      JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ nope }') } } }),
+      JSON.stringify({
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ nope }') } },
+      }),
     );
-    expect(JSON.parse(res.text).errors).toEqual([{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }]);
+    expect(JSON.parse(res.text).errors).toEqual([
+      { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+    ]);
   });
 });
 
@@ -297,10 +472,15 @@ describe('The HTTP error handler', () => {
     app.get('/teapot', () => {
       throw Object.assign(new Error('short and stout'), { status: 418, expose: true });
     });
-    app.use(httpErrorHandler({ limits: { maxBodyBytes: 1024 } } as never, createLogger('info', [], logs)));
+    app.use(
+      httpErrorHandler({ limits: { maxBodyBytes: 1024 } } as never, createLogger('info', [], logs)),
+    );
     const server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise<void>((r) => server.close(() => r())) };
+    return {
+      base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
   }
 
   it('answers a URIError as 400 BAD_REQUEST and anything unexpected as a JSON 500 with a logged correlation ID', async () => {
@@ -309,7 +489,14 @@ describe('The HTTP error handler', () => {
     try {
       const uri = await raw(base, 'GET', '/uri', {});
       expect(uri.status).toBe(400);
-      expect(JSON.parse(uri.text)).toEqual({ errors: [{ message: 'Request URL is not valid percent-encoding.', extensions: { code: 'BAD_REQUEST' } }] });
+      expect(JSON.parse(uri.text)).toEqual({
+        errors: [
+          {
+            message: 'Request URL is not valid percent-encoding.',
+            extensions: { code: 'BAD_REQUEST' },
+          },
+        ],
+      });
 
       const teapot = await raw(base, 'GET', '/teapot', {});
       expect(teapot.status).toBe(418);
@@ -319,13 +506,20 @@ describe('The HTTP error handler', () => {
       const bug = await raw(base, 'GET', '/bug', {});
       expect(bug.status).toBe(500);
       expect(bug.contentType).toMatch(/^application\/json/);
-      const parsed = JSON.parse(bug.text) as { errors: { message: string; extensions: { code: string; correlationId: string } }[] };
+      const parsed = JSON.parse(bug.text) as {
+        errors: { message: string; extensions: { code: string; correlationId: string } }[];
+      };
       expect(parsed.errors[0]?.message).toBe('Internal server error');
       expect(parsed.errors[0]?.extensions.code).toBe('INTERNAL_SERVER_ERROR');
       expect(bug.text).not.toMatch(/ECONNREFUSED|internal\.example|\.ts:/);
       const lines = logs.lines.map((l) => JSON.parse(l) as Record<string, any>);
       const errorLines = lines.filter((l) => l.level === 50);
-      expect(errorLines).toEqual([expect.objectContaining({ correlationId: parsed.errors[0]?.extensions.correlationId, msg: 'internal error' })]);
+      expect(errorLines).toEqual([
+        expect.objectContaining({
+          correlationId: parsed.errors[0]?.extensions.correlationId,
+          msg: 'internal error',
+        }),
+      ]);
       expect(errorLines[0]?.err.message).toMatch(/ECONNREFUSED/); // the operator sees the cause
     } finally {
       await close();

@@ -39,19 +39,29 @@ describe('Shutting the gateway down', () => {
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data?.job).toEqual({ id: ex.importexport, state: expect.any(String) });
     await expect(
-      fetch(gw.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }),
+      fetch(gw.server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      }),
     ).rejects.toMatchObject({
       cause: { code: 'ECONNREFUSED' },
     });
   });
 
   it('cuts a request still running when the grace period ends', async () => {
-    const gw = await startTestGateway({ JOBGRAPH_SHUTDOWN_GRACE_MS: '100', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
+    const gw = await startTestGateway({
+      JOBGRAPH_SHUTDOWN_GRACE_MS: '100',
+      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
+    });
     gw.emulators.codepipeline.setFaults({ hang: true });
     // Wait until the query is at the upstream (not merely at the gateway): a busy machine can take
     // longer than the grace period to get there, and then nothing would be in flight to cut.
     const arrived = once(gw.emulators.codepipeline.events, 'request');
-    const inFlight = gql(gw, QUERY, { variables: { id: ex.codepipeline }, token: gw.tokens.read }).then(
+    const inFlight = gql(gw, QUERY, {
+      variables: { id: ex.codepipeline },
+      token: gw.tokens.read,
+    }).then(
       () => 'answered',
       () => 'cut',
     );
@@ -73,11 +83,18 @@ describe('The jobgraph command on SIGTERM', () => {
       // emulator runs in the child, so its knob is the only window on that event).
       const faults = `${emulator}/__emulator/faults`;
       await fetch(faults, { method: 'POST', body: JSON.stringify({ hold: true, script: ['ok'] }) });
-      const inFlight = gql({ server: { url } }, QUERY, { variables: { id: ex.importexport }, token });
-      await vi.waitFor(async () => expect(((await (await fetch(faults)).json()) as { script: string[] }).script).toEqual([]), {
-        interval: 20,
-        timeout: 20_000,
+      const inFlight = gql({ server: { url } }, QUERY, {
+        variables: { id: ex.importexport },
+        token,
       });
+      await vi.waitFor(
+        async () =>
+          expect(((await (await fetch(faults)).json()) as { script: string[] }).script).toEqual([]),
+        {
+          interval: 20,
+          timeout: 20_000,
+        },
+      );
       const draining = new Promise<void>((resolve) => {
         const seen = () => /SIGTERM: draining in-flight requests/.test(output.stderr) && resolve();
         seen();

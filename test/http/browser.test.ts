@@ -11,10 +11,15 @@ const ex = exampleGlobalIds();
 
 /** A page server: an empty HTML page, so the page's origin is this server's. */
 async function pageServer(host: string): Promise<{ origin: string; close: () => Promise<void> }> {
-  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title>'));
+  const server = http.createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title>'),
+  );
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
-  return { origin: `http://${host}:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    origin: `http://${host}:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 let gw: TestGateway;
@@ -62,12 +67,19 @@ async function callFrom(origin: string) {
         const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
         const result: { query?: unknown; stream?: string; error?: string } = {};
         try {
-          const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: `{ job(id: "${id}") { id state } }` }) });
+          const res = await fetch(url, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ query: `{ job(id: "${id}") { id state } }` }),
+          });
           result.query = await res.json();
           const stream = await fetch(url, {
             method: 'POST',
             headers: { ...headers, accept: 'text/event-stream' },
-            body: JSON.stringify({ query: 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }', variables: { ids: [id] } }),
+            body: JSON.stringify({
+              query: 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }',
+              variables: { ids: [id] },
+            }),
           });
           result.stream = await stream.text();
         } catch (err) {
@@ -88,7 +100,9 @@ describe('A browser page on another origin (Debian Chromium)', () => {
     const { outcome, requests } = await callFrom(allowed.origin);
     expect(outcome.error).toBeUndefined();
     expect(outcome.query).toEqual({ data: { job: { id: ex.importexport, state: 'SUCCEEDED' } } });
-    expect(outcome.stream).toContain(`event: next\ndata: {"data":{"jobUpdates":{"id":"${ex.importexport}","state":"SUCCEEDED"}}}`);
+    expect(outcome.stream).toContain(
+      `event: next\ndata: {"data":{"jobUpdates":{"id":"${ex.importexport}","state":"SUCCEEDED"}}}`,
+    );
     expect(outcome.stream).toMatch(/event: complete\ndata:\n\n$/);
     // Nothing but the page and jobgraph, both on this machine.
     for (const url of requests) expect(new URL(url).hostname).toBe('127.0.0.1');

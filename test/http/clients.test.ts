@@ -28,13 +28,28 @@ describe('urql (@urql/core) on its defaults', () => {
   it('queries with GET (its default for queries within the URL limit) and with POST', async () => {
     const seen: { method: string; accept: string | null }[] = [];
     const fetchSpy: typeof fetch = async (input, init) => {
-      seen.push({ method: init?.method ?? 'GET', accept: new Headers(init?.headers).get('accept') });
+      seen.push({
+        method: init?.method ?? 'GET',
+        accept: new Headers(init?.headers).get('accept'),
+      });
       return fetch(input, init);
     };
-    const client = createUrqlClient({ url: gw.server.url, exchanges: [cacheExchange, fetchExchange], fetch: fetchSpy, fetchOptions: { headers: bearer() } });
+    const client = createUrqlClient({
+      url: gw.server.url,
+      exchanges: [cacheExchange, fetchExchange],
+      fetch: fetchSpy,
+      fetchOptions: { headers: bearer() },
+    });
     const viaGet = await client.query(JOB, { id: ex.importexport }).toPromise();
     expect(viaGet.error).toBeUndefined();
-    expect(viaGet.data).toEqual({ job: { __typename: 'ImportExportJob', id: ex.importexport, state: 'SUCCEEDED', jobType: 'Import' } });
+    expect(viaGet.data).toEqual({
+      job: {
+        __typename: 'ImportExportJob',
+        id: ex.importexport,
+        state: 'SUCCEEDED',
+        jobType: 'Import',
+      },
+    });
     const posting = createUrqlClient({
       url: gw.server.url,
       exchanges: [fetchExchange],
@@ -51,19 +66,27 @@ describe('urql (@urql/core) on its defaults', () => {
   });
 
   it('subscribes over fetch (`fetchSubscriptions`): the job, then the end', async () => {
-    const client = createUrqlClient({ url: gw.server.url, exchanges: [fetchExchange], fetchSubscriptions: true, fetchOptions: { headers: bearer() } });
+    const client = createUrqlClient({
+      url: gw.server.url,
+      exchanges: [fetchExchange],
+      fetchSubscriptions: true,
+      fetchOptions: { headers: bearer() },
+    });
     const events: unknown[] = [];
     // The stream ends by itself once the job is terminal.
     await new Promise<void>((resolve) =>
       pipe(
-        client.subscription('subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }', { ids: [ex.importexport] }),
+        client.subscription('subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }', {
+          ids: [ex.importexport],
+        }),
         onEnd(() => resolve()),
         subscribe((r) => void events.push(r.error ?? r.data)),
       ),
     );
     // urql may hand the last result again as the stream ends; every result is the finished job.
     expect(events.length).toBeGreaterThanOrEqual(1);
-    for (const event of events) expect(event).toEqual({ jobUpdates: { id: ex.importexport, state: 'SUCCEEDED' } });
+    for (const event of events)
+      expect(event).toEqual({ jobUpdates: { id: ex.importexport, state: 'SUCCEEDED' } });
   });
 });
 
@@ -71,36 +94,63 @@ describe('Apollo Client', () => {
   it('queries through HttpLink with the possibleTypes `jobgraph schema --possible-types` prints, keeping a fragment on Job', async () => {
     const { possibleTypes: computePossibleTypes } = await import('../../src/cli/schema.ts');
     const possibleTypes = computePossibleTypes();
-    const client = new ApolloClient({ link: new HttpLink({ uri: gw.server.url, headers: bearer() }), cache: new InMemoryCache({ possibleTypes }) });
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: gw.server.url, headers: bearer() }),
+      cache: new InMemoryCache({ possibleTypes }),
+    });
     const { data, error } = await client.query({
       query: apolloGql`query($id: ID!) { job(id: $id) { ...Basics } } fragment Basics on Job { id state terminal }`,
       variables: { id: ex.omics },
     });
     expect(error).toBeUndefined();
-    expect(data).toEqual({ job: { __typename: 'OmicsReferenceImportJob', id: ex.omics, state: 'SUCCEEDED', terminal: true } });
+    expect(data).toEqual({
+      job: {
+        __typename: 'OmicsReferenceImportJob',
+        id: ex.omics,
+        state: 'SUCCEEDED',
+        terminal: true,
+      },
+    });
   });
 
   it("keeps the rest of a reader's answer with errorPolicy 'all' when a secret field is refused", async () => {
-    const client = new ApolloClient({ link: new HttpLink({ uri: gw.server.url, headers: bearer() }), cache: new InMemoryCache() });
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: gw.server.url, headers: bearer() }),
+      cache: new InMemoryCache(),
+    });
     const { data, error } = await client.query({
       query: apolloGql`query($id: ID!) { job(id: $id) { id ... on ImportExportJob { signature } } }`,
       variables: { id: ex.importexport },
       errorPolicy: 'all',
     });
-    expect(data).toEqual({ job: { __typename: 'ImportExportJob', id: ex.importexport, signature: null } });
+    expect(data).toEqual({
+      job: { __typename: 'ImportExportJob', id: ex.importexport, signature: null },
+    });
     expect(JSON.stringify(error)).toContain('FORBIDDEN');
   });
 
   it('subscribes through GraphQLWsLink', async () => {
-    const wsClient = createWsClient({ url: gw.server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: bearer() });
-    const client = new ApolloClient({ link: new GraphQLWsLink(wsClient), cache: new InMemoryCache() });
+    const wsClient = createWsClient({
+      url: gw.server.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: bearer(),
+    });
+    const client = new ApolloClient({
+      link: new GraphQLWsLink(wsClient),
+      cache: new InMemoryCache(),
+    });
     try {
       const first = await new Promise<unknown>((resolve, reject) => {
         const sub = client
-          .subscribe({ query: apolloGql`subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }`, variables: { ids: [ex.panorama] } })
+          .subscribe({
+            query: apolloGql`subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }`,
+            variables: { ids: [ex.panorama] },
+          })
           .subscribe({ next: (r) => (sub.unsubscribe(), resolve(r.data)), error: reject });
       });
-      expect(first).toEqual({ jobUpdates: { __typename: 'PanoramaPackageImportJob', id: ex.panorama, state: 'SUCCEEDED' } });
+      expect(first).toEqual({
+        jobUpdates: { __typename: 'PanoramaPackageImportJob', id: ex.panorama, state: 'SUCCEEDED' },
+      });
     } finally {
       await wsClient.dispose();
     }
@@ -113,23 +163,31 @@ describe("graphql-sse's client on its defaults", () => {
     const started = performance.now();
     const events: unknown[] = [];
     try {
-      for await (const event of client.iterate({ query: 'subscription { jobUpdates(ids: ["importexport:PNDG1"]) { nope } }' })) events.push(event);
+      for await (const event of client.iterate({
+        query: 'subscription { jobUpdates(ids: ["importexport:PNDG1"]) { nope } }',
+      }))
+        events.push(event);
     } finally {
       client.dispose();
     }
     expect(performance.now() - started).toBeLessThan(1000);
-    expect(events).toEqual([{ errors: [expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] }]);
+    expect(events).toEqual([
+      { errors: [expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] },
+    ]);
   });
 
   it('runs a query over SSE: one result, then complete', async () => {
     const client = createSseClient({ url: gw.server.url, headers: bearer() });
     const events: unknown[] = [];
     try {
-      for await (const event of client.iterate({ query: JOB, variables: { id: ex.importexport } })) events.push(event);
+      for await (const event of client.iterate({ query: JOB, variables: { id: ex.importexport } }))
+        events.push(event);
     } finally {
       client.dispose();
     }
-    expect(events).toEqual([{ data: { job: { id: ex.importexport, state: 'SUCCEEDED', jobType: 'Import' } } }]);
+    expect(events).toEqual([
+      { data: { job: { id: ex.importexport, state: 'SUCCEEDED', jobType: 'Import' } } },
+    ]);
   });
 
   it('serves GET in distinct connections mode, the operation in the URL, with Cache-Control: no-store', async () => {
@@ -137,7 +195,9 @@ describe("graphql-sse's client on its defaults", () => {
       query: 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }',
       variables: JSON.stringify({ ids: [ex.cosbatch] }),
     });
-    const res = await fetch(`${gw.server.url}?${search}`, { headers: { accept: 'text/event-stream', ...bearer() } });
+    const res = await fetch(`${gw.server.url}?${search}`, {
+      headers: { accept: 'text/event-stream', ...bearer() },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const text = await res.text();
@@ -148,7 +208,11 @@ describe("graphql-sse's client on its defaults", () => {
 
 describe('GraphQL over HTTP (graphql-http server audits)', () => {
   it('passes every MUST and at least as many SHOULDs as a bare Apollo Server 5 with the same schema', async () => {
-    const withToken: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), ...bearer() } });
+    const withToken: typeof fetch = (input, init) =>
+      fetch(input, {
+        ...init,
+        headers: { ...Object.fromEntries(new Headers(init?.headers)), ...bearer() },
+      });
     const ours = await auditServer({ url: gw.server.url, fetchFn: withToken });
     const bare = new ApolloServer({ schema: buildSchema().schema });
     const { url } = await startStandaloneServer(bare, { listen: { port: 0, host: '127.0.0.1' } });
@@ -160,7 +224,8 @@ describe('GraphQL over HTTP (graphql-http server audits)', () => {
     }
     const failedMust = ours.filter((a) => a.name.startsWith('MUST') && a.status !== 'ok');
     expect(failedMust.map((a) => `${a.name}: ${a.status}`)).toEqual([]);
-    const shouldOk = (results: typeof ours) => results.filter((a) => a.name.startsWith('SHOULD') && a.status === 'ok').length;
+    const shouldOk = (results: typeof ours) =>
+      results.filter((a) => a.name.startsWith('SHOULD') && a.status === 'ok').length;
     expect(shouldOk(ours)).toBeGreaterThanOrEqual(shouldOk(theirs));
   });
 });

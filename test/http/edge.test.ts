@@ -10,14 +10,21 @@ const APP = 'https://app.example.com';
 let demo: TestGateway;
 let listed: TestGateway;
 beforeAll(async () => {
-  [demo, listed] = await Promise.all([startTestGateway(), startTestGateway({ JOBGRAPH_CORS_ORIGINS: `${APP}, https://other.example.com` })]);
+  [demo, listed] = await Promise.all([
+    startTestGateway(),
+    startTestGateway({ JOBGRAPH_CORS_ORIGINS: `${APP}, https://other.example.com` }),
+  ]);
 });
 afterAll(async () => Promise.all([demo?.close(), listed?.close()]));
 
 const preflight = (gw: TestGateway, origin: string) =>
   fetch(gw.server.url, {
     method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization, content-type',
+    },
   });
 
 describe('CORS (JOBGRAPH_CORS_ORIGINS)', () => {
@@ -25,9 +32,19 @@ describe('CORS (JOBGRAPH_CORS_ORIGINS)', () => {
     expect(loadConfig({ mode: 'live' }, {}).corsOrigins).toEqual([]);
     expect(loadConfig({ mode: 'demo' }, {}).corsOrigins).toBe('loopback');
     expect(loadConfig({ mode: 'live' }, { JOBGRAPH_CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
-    expect(loadConfig({ mode: 'live' }, { JOBGRAPH_CORS_ORIGINS: `${APP},http://localhost:5173` }).corsOrigins).toEqual([APP, 'http://localhost:5173']);
-    for (const bad of ['https://app.example.com/', 'app.example.com', 'ftp://x.example.com', 'https://a.example.com/path']) {
-      expect(() => loadConfig({ mode: 'live' }, { JOBGRAPH_CORS_ORIGINS: bad })).toThrow(/JOBGRAPH_CORS_ORIGINS/);
+    expect(
+      loadConfig({ mode: 'live' }, { JOBGRAPH_CORS_ORIGINS: `${APP},http://localhost:5173` })
+        .corsOrigins,
+    ).toEqual([APP, 'http://localhost:5173']);
+    for (const bad of [
+      'https://app.example.com/',
+      'app.example.com',
+      'ftp://x.example.com',
+      'https://a.example.com/path',
+    ]) {
+      expect(() => loadConfig({ mode: 'live' }, { JOBGRAPH_CORS_ORIGINS: bad })).toThrow(
+        /JOBGRAPH_CORS_ORIGINS/,
+      );
     }
     expect(originAllowed('loopback', 'http://localhost:5173')).toBe(true);
     expect(originAllowed('loopback', 'http://127.0.0.1:8080')).toBe(true);
@@ -52,7 +69,11 @@ describe('CORS (JOBGRAPH_CORS_ORIGINS)', () => {
       expect(pre.headers.get('access-control-allow-origin')).toBeNull();
       const res = await fetch(listed.server.url, {
         method: 'POST',
-        headers: { origin, 'content-type': 'application/json', authorization: `Bearer ${listed.tokens.read}` },
+        headers: {
+          origin,
+          'content-type': 'application/json',
+          authorization: `Bearer ${listed.tokens.read}`,
+        },
         body: JSON.stringify({ query: '{ __typename }' }),
       });
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
@@ -64,8 +85,16 @@ describe('CORS (JOBGRAPH_CORS_ORIGINS)', () => {
     expect((await preflight(demo, origin)).headers.get('access-control-allow-origin')).toBe(origin);
     const stream = await fetch(demo.server.url, {
       method: 'POST',
-      headers: { origin, accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${demo.tokens.read}` },
-      body: JSON.stringify({ query: 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id } }', variables: { ids: [ex.importexport] } }),
+      headers: {
+        origin,
+        accept: 'text/event-stream',
+        'content-type': 'application/json',
+        authorization: `Bearer ${demo.tokens.read}`,
+      },
+      body: JSON.stringify({
+        query: 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id } }',
+        variables: { ids: [ex.importexport] },
+      }),
     });
     expect(stream.headers.get('access-control-allow-origin')).toBe(origin);
     expect(await stream.text()).toContain('event: complete');
@@ -76,18 +105,26 @@ describe('CSRF prevention that fits bearer tokens', () => {
   const search = new URLSearchParams({ query: `{ job(id: "${ex.importexport}") { id } }` });
 
   it('serves a GET query that carries Authorization, and refuses one without (no preflight-forcing header)', async () => {
-    const withToken = await fetch(`${demo.server.url}?${search}`, { headers: { authorization: `Bearer ${demo.tokens.read}` } });
+    const withToken = await fetch(`${demo.server.url}?${search}`, {
+      headers: { authorization: `Bearer ${demo.tokens.read}` },
+    });
     expect(withToken.status).toBe(200);
     expect(await withToken.json()).toEqual({ data: { job: { id: ex.importexport } } });
     const anonymous = await fetch(`${demo.server.url}?${search}`);
     expect(anonymous.status).toBe(400);
-    expect(((await anonymous.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_REQUEST');
+    expect(
+      ((await anonymous.json()) as { errors: { extensions: { code: string } }[] }).errors[0]
+        ?.extensions.code,
+    ).toBe('BAD_REQUEST');
   });
 
   it('keeps GET query-only', async () => {
-    const res = await fetch(`${demo.server.url}?${new URLSearchParams({ query: 'subscription { jobUpdates(ids: ["x"]) { id } }' })}`, {
-      headers: { authorization: `Bearer ${demo.tokens.read}`, accept: 'application/json' },
-    });
+    const res = await fetch(
+      `${demo.server.url}?${new URLSearchParams({ query: 'subscription { jobUpdates(ids: ["x"]) { id } }' })}`,
+      {
+        headers: { authorization: `Bearer ${demo.tokens.read}`, accept: 'application/json' },
+      },
+    );
     expect(res.status).toBe(405);
   });
 });
@@ -100,13 +137,19 @@ describe('Content type by Accept, for Apollo and for jobgraph’s own error answ
         headers: { accept, 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: '{ __typename }' }),
       });
-    expect((await post('application/graphql-response+json')).headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
-    expect((await post('application/json')).headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await post('application/graphql-response+json')).headers.get('content-type')).toMatch(
+      /^application\/graphql-response\+json/,
+    );
+    expect((await post('application/json')).headers.get('content-type')).toMatch(
+      /^application\/json/,
+    );
     const refused = await post('application/graphql-response+json', 'not.a.jwt');
     expect(refused.status).toBe(401);
     expect(refused.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
     expect(refused.headers.get('cache-control')).toBe('no-store');
-    const missing = await fetch(new URL('/nope', demo.server.url), { headers: { accept: 'application/graphql-response+json' } });
+    const missing = await fetch(new URL('/nope', demo.server.url), {
+      headers: { accept: 'application/graphql-response+json' },
+    });
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
   });

@@ -7,7 +7,8 @@ import { maxDirectivesRule } from '../../src/limits/maxDirectivesRule.ts';
 import { buildSchema } from '../../src/schema.ts';
 
 const { schema } = buildSchema();
-const errors = (rule: ValidationRule, query: string): string[] => validate(schema, parse(query), [...specifiedRules, rule]).map((e) => e.message);
+const errors = (rule: ValidationRule, query: string): string[] =>
+  validate(schema, parse(query), [...specifiedRules, rule]).map((e) => e.message);
 
 const inline = `{ job(id: "x") { ... on CosBatchJob { progressSummary { totalNumberOfTasks } } } }`;
 const spread = `{ job(id: "x") { ...P } } fragment P on CosBatchJob { progressSummary { totalNumberOfTasks } }`;
@@ -20,7 +21,9 @@ describe('The depth rule', () => {
   });
 
   it('leaves __schema out', () => {
-    expect(errors(maxDepthRule(1), '{ __schema { types { fields { type { name } } } } }')).toEqual([]);
+    expect(errors(maxDepthRule(1), '{ __schema { types { fields { type { name } } } } }')).toEqual(
+      [],
+    );
   });
 });
 
@@ -29,7 +32,9 @@ describe('The cost rule', () => {
     // job: 2 + (inline fragment: 2 + 1.5 × (progressSummary: 2 + 1.5 × 1)) = 9.25.
     expect(errors(maxCostRule(9), inline)).toEqual(['Query Cost limit of 9 exceeded, found 9.25.']);
     // A spread costs 1 + its fragment (graphql-armor's count, kept): 2 + 1 + 7.25.
-    expect(errors(maxCostRule(10), spread)).toEqual(['Query Cost limit of 10 exceeded, found 10.25.']);
+    expect(errors(maxCostRule(10), spread)).toEqual([
+      'Query Cost limit of 10 exceeded, found 10.25.',
+    ]);
     expect(errors(maxCostRule(11), spread)).toEqual([]);
   });
 });
@@ -45,7 +50,9 @@ describe('The alias rule', () => {
 describe('The directive rule', () => {
   it('counts directive uses in the operation and its fragments', () => {
     const query = `{ job(id: "x") @include(if: true) { ...F @skip(if: false) } } fragment F on Job { id @include(if: true) }`;
-    expect(errors(maxDirectivesRule(2), query)).toEqual(['Directives limit of 2 exceeded, found 3.']);
+    expect(errors(maxDirectivesRule(2), query)).toEqual([
+      'Directives limit of 2 exceeded, found 3.',
+    ]);
     expect(errors(maxDirectivesRule(3), query)).toEqual([]);
   });
 });

@@ -1,13 +1,31 @@
-import { getNamedType, isAbstractType, isObjectType, parse, type GraphQLNamedType, type OperationDefinitionNode } from 'graphql';
+import {
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  parse,
+  type GraphQLNamedType,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createRequestContext } from '../../src/context.ts';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
-import { distinctJobKeys, jobFieldsBound, ROOT_FIELD_JOB_KEYS } from '../../src/limits/jobBudget.ts';
+import {
+  distinctJobKeys,
+  jobFieldsBound,
+  ROOT_FIELD_JOB_KEYS,
+} from '../../src/limits/jobBudget.ts';
 import { buildSchema } from '../../src/schema.ts';
-import { clearCalls, freshCopies, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+import {
+  clearCalls,
+  freshCopies,
+  gql,
+  startTestGateway,
+  type TestGateway,
+  upstreamCallCount,
+} from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();
 const budgetMessage = (found: number, max: number) =>
@@ -17,7 +35,10 @@ let gw: TestGateway;
 /** A gateway whose budget is 2 distinct jobs, to count exactly. */
 let small: TestGateway;
 beforeAll(async () => {
-  [gw, small] = await Promise.all([startTestGateway(), startTestGateway({ JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' })]);
+  [gw, small] = await Promise.all([
+    startTestGateway(),
+    startTestGateway({ JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([gw?.close(), small?.close()]);
@@ -27,9 +48,15 @@ beforeEach(() => {
   clearCalls(small);
 });
 
-const errorLevelLines = (g: TestGateway, from: number) => g.logs.lines.slice(from).filter((l) => (JSON.parse(l) as { level: number }).level >= 50);
+const errorLevelLines = (g: TestGateway, from: number) =>
+  g.logs.lines.slice(from).filter((l) => (JSON.parse(l) as { level: number }).level >= 50);
 
-async function expectRefused(g: TestGateway, query: string, variables: Record<string, unknown>, message: string) {
+async function expectRefused(
+  g: TestGateway,
+  query: string,
+  variables: Record<string, unknown>,
+  message: string,
+) {
   const before = g.logs.lines.length;
   const res = await gql(g, query, { token: g.tokens.read, variables });
   expect(res.status).toBe(400);
@@ -41,7 +68,12 @@ async function expectRefused(g: TestGateway, query: string, variables: Record<st
 
 describe('The per-request job budget', () => {
   it('refuses 20 aliases × jobs(ids: 100 IDs) before any upstream call, naming the limit and the variable', async () => {
-    const vars = Object.fromEntries(Array.from({ length: 20 }, (_, a) => [`v${a}`, Array.from({ length: 100 }, (_, i) => `importexport:A${a}J${i}`)]));
+    const vars = Object.fromEntries(
+      Array.from({ length: 20 }, (_, a) => [
+        `v${a}`,
+        Array.from({ length: 100 }, (_, i) => `importexport:A${a}J${i}`),
+      ]),
+    );
     const query = `query(${Object.keys(vars)
       .map((v) => `$${v}: [ID!]!`)
       .join(', ')}) { ${Object.keys(vars)
@@ -51,20 +83,35 @@ describe('The per-request job budget', () => {
   });
 
   it('refuses _entities with 2,000 representations before any upstream call', async () => {
-    const reps = Array.from({ length: 2000 }, (_, i) => ({ __typename: 'ImportExportJob', nativeId: `E${i}` }));
-    await expectRefused(gw, 'query($reps: [_Any!]!) { _entities(representations: $reps) { __typename } }', { reps }, budgetMessage(2000, 100));
+    const reps = Array.from({ length: 2000 }, (_, i) => ({
+      __typename: 'ImportExportJob',
+      nativeId: `E${i}`,
+    }));
+    await expectRefused(
+      gw,
+      'query($reps: [_Any!]!) { _entities(representations: $reps) { __typename } }',
+      { reps },
+      budgetMessage(2000, 100),
+    );
   });
 
   it('lets exactly the limit through: 100 distinct jobs spread over aliases, 100 upstream calls', async () => {
     const ids = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
-    const missing = Array.from({ length: 100 - new Set(ids).size }, (_, i) => `importexport:MISSING${i}`);
+    const missing = Array.from(
+      { length: 100 - new Set(ids).size },
+      (_, i) => `importexport:MISSING${i}`,
+    );
     const all = [...new Set(ids), ...missing];
     expect(all).toHaveLength(100);
     const half = all.length / 2;
-    const res = await gql(gw, 'query($a: [ID!]!, $b: [ID!]!) { a: jobs(ids: $a) { id } b: jobs(ids: $b) { id } again: jobs(ids: $a) { id } }', {
-      token: gw.tokens.read,
-      variables: { a: all.slice(0, half), b: all.slice(half) },
-    });
+    const res = await gql(
+      gw,
+      'query($a: [ID!]!, $b: [ID!]!) { a: jobs(ids: $a) { id } b: jobs(ids: $b) { id } again: jobs(ids: $a) { id } }',
+      {
+        token: gw.tokens.read,
+        variables: { a: all.slice(0, half), b: all.slice(half) },
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('JOBGRAPH_MAX_JOBS_PER_REQUEST');
     expect(res.body.data?.a).toHaveLength(half);
@@ -94,7 +141,12 @@ describe('The per-request job budget', () => {
     expect(upstreamCallCount(small)).toBe(2);
 
     clearCalls(small);
-    await expectRefused(small, query, { reps: [...reps, { __typename: 'Job', id: ex.panorama }] }, budgetMessage(3, 2));
+    await expectRefused(
+      small,
+      query,
+      { reps: [...reps, { __typename: 'Job', id: ex.panorama }] },
+      budgetMessage(3, 2),
+    );
   });
 
   it('does not count malformed items, skipped fields or a jobs(ids:) list over its own cap: they never reach an upstream', async () => {
@@ -110,19 +162,27 @@ describe('The per-request job budget', () => {
     const variables = {
       ids: ['nope', 'importexport:', 'codepipeline:us-east-1:NOT-A-UUID', ex.importexport],
       skip: true,
-      reps: [{ __typename: 'ImportExportJob' }, { __typename: 'Job', id: 'x' }, { __typename: 'CodePipelineJob', id: ex.importexport }],
+      reps: [
+        { __typename: 'ImportExportJob' },
+        { __typename: 'Job', id: 'x' },
+        { __typename: 'CodePipelineJob', id: ex.importexport },
+      ],
     };
     const res = await gql(small, query, { token: small.tokens.read, variables });
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('JOBGRAPH_MAX_JOBS_PER_REQUEST');
     // Each malformed item is its own BAD_USER_INPUT (whether it nulls its item or its field is not this test's concern).
-    expect(new Set(res.body.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(new Set(res.body.errors?.map((e) => e.extensions?.code))).toEqual(
+      new Set(['BAD_USER_INPUT']),
+    );
     expect(upstreamCallCount(small)).toBeLessThanOrEqual(2);
   });
 
   it('counts no representation that cannot name a job: not an object, no string __typename, an unknown type', () => {
     const { schema } = buildSchema();
-    const document = parse('query($reps: [_Any!]!) { _entities(representations: $reps) { __typename } }');
+    const document = parse(
+      'query($reps: [_Any!]!) { _entities(representations: $reps) { __typename } }',
+    );
     const operation = document.definitions[0] as OperationDefinitionNode;
     const reps = [
       'not an object',
@@ -133,7 +193,9 @@ describe('The per-request job budget', () => {
       { __typename: 'Query', id: ex.codepipeline },
       { __typename: 'CodePipelineJob', id: ex.codepipeline },
     ];
-    expect(distinctJobKeys(schema, document, operation, { reps }, gw.config)).toEqual(new Set([ex.codepipeline]));
+    expect(distinctJobKeys(schema, document, operation, { reps }, gw.config)).toEqual(
+      new Set([ex.codepipeline]),
+    );
   });
 
   it('counts after variables are resolved, so @skip and @include with variables are honoured', async () => {
@@ -150,11 +212,15 @@ describe('The per-request job budget', () => {
       return jobFieldsBound(document, document.definitions[0] as OperationDefinitionNode);
     };
     expect(bound('query($id: ID!) { job(id: $id) { id } __typename }')).toBe(1);
-    expect(bound('query($id: ID!) { ...F ... on Query { b: importExportJob(jobId: "A") { id } ...F } } fragment F on Query { a: job(id: $id) { id } }')).toBe(
-      2,
-    );
+    expect(
+      bound(
+        'query($id: ID!) { ...F ... on Query { b: importExportJob(jobId: "A") { id } ...F } } fragment F on Query { a: job(id: $id) { id } }',
+      ),
+    ).toBe(2);
     expect(bound('{ a: job(id: "x") { id } jobs(ids: []) { id } }')).toBe(Infinity);
-    expect(bound('{ ... on Query { _entities(representations: []) { __typename } } }')).toBe(Infinity);
+    expect(bound('{ ... on Query { _entities(representations: []) { __typename } } }')).toBe(
+      Infinity,
+    );
     // Over the bound, the exact count decides: two distinct jobs of three fields pass the budget of 2.
     const twoOfThree = `{ a: job(id: "${ex.importexport}") { id } b: job(id: "${ex.importexport}") { id } c: job(id: "${ex.panorama}") { id } }`;
     const res = await gql(small, twoOfThree, { token: small.tokens.read });
@@ -163,8 +229,13 @@ describe('The per-request job budget', () => {
 
   it('covers every root field that returns jobs', () => {
     const { schema } = buildSchema();
-    const jobTypes = new Set(['Job', ...schema.getPossibleTypes(schema.getType('Job') as never).map((t) => t.name)]);
-    const returnsJobs = (t: GraphQLNamedType) => jobTypes.has(t.name) || (isAbstractType(t) && schema.getPossibleTypes(t).some((p) => jobTypes.has(p.name)));
+    const jobTypes = new Set([
+      'Job',
+      ...schema.getPossibleTypes(schema.getType('Job') as never).map((t) => t.name),
+    ]);
+    const returnsJobs = (t: GraphQLNamedType) =>
+      jobTypes.has(t.name) ||
+      (isAbstractType(t) && schema.getPossibleTypes(t).some((p) => jobTypes.has(p.name)));
     const rootFields = Object.values(schema.getQueryType()?.getFields() ?? {});
     const loading = rootFields
       .filter((f) => returnsJobs(getNamedType(f.type)))
@@ -178,7 +249,11 @@ describe('The per-request job budget', () => {
     expect(Object.keys(ROOT_FIELD_JOB_KEYS).sort()).toEqual([...loading, ...watching].sort());
     // When a Mutation type with job fields is added, ROOT_FIELD_JOB_KEYS must learn its fields.
     const mutation = schema.getMutationType();
-    expect(mutation && isObjectType(mutation) ? Object.values(mutation.getFields()).filter((f) => returnsJobs(getNamedType(f.type))) : []).toEqual([]);
+    expect(
+      mutation && isObjectType(mutation)
+        ? Object.values(mutation.getFields()).filter((f) => returnsJobs(getNamedType(f.type)))
+        : [],
+    ).toEqual([]);
   });
 });
 
@@ -186,20 +261,28 @@ describe("The request context's loadJob", () => {
   it('refuses distinct jobs beyond the budget while loading, before their upstream call, and still serves repeats', async () => {
     const config = loadConfig({ mode: 'demo' }, { JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' });
     const ctx = createRequestContext(
-      { ...gw.config, limits: { ...gw.config.limits, maxJobsPerRequest: config.limits.maxJobsPerRequest } },
+      {
+        ...gw.config,
+        limits: { ...gw.config.limits, maxJobsPerRequest: config.limits.maxJobsPerRequest },
+      },
       gw.sources,
       { authenticated: true, subject: 't', scopes: new Set([SCOPE_READ]) },
       'budget-test',
     );
     // A Panorama job no earlier test asked for: the example is finished, so the job cache (on) would answer it without a call.
     const [panorama] = freshCopies(gw, [ex.panorama]) as [string];
-    await expect(ctx.loadJob(parseGlobalId(ex.importexport))).resolves.toMatchObject({ id: ex.importexport });
+    await expect(ctx.loadJob(parseGlobalId(ex.importexport))).resolves.toMatchObject({
+      id: ex.importexport,
+    });
     await expect(ctx.loadJob(parseGlobalId(panorama))).resolves.toMatchObject({ id: panorama });
     await expect(ctx.loadJob(parseGlobalId(ex.omics))).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
-      message: 'This request asks for more than 2 distinct jobs; at most 2 are allowed per request (JOBGRAPH_MAX_JOBS_PER_REQUEST).',
+      message:
+        'This request asks for more than 2 distinct jobs; at most 2 are allowed per request (JOBGRAPH_MAX_JOBS_PER_REQUEST).',
     });
-    await expect(ctx.loadJob(parseGlobalId(ex.importexport))).resolves.toMatchObject({ id: ex.importexport });
+    await expect(ctx.loadJob(parseGlobalId(ex.importexport))).resolves.toMatchObject({
+      id: ex.importexport,
+    });
     expect(upstreamCallCount(gw)).toBe(2);
   });
 });

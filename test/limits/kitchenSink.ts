@@ -1,14 +1,31 @@
-import { getNamedType, isAbstractType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 
 /** The concrete Job types, in schema order. */
-export const JOB_TYPES = ['PanoramaPackageImportJob', 'OmicsReferenceImportJob', 'CosBatchJob', 'ImportExportJob', 'CodePipelineJob'] as const;
+export const JOB_TYPES = [
+  'PanoramaPackageImportJob',
+  'OmicsReferenceImportJob',
+  'CosBatchJob',
+  'ImportExportJob',
+  'CodePipelineJob',
+] as const;
 
 /** Every field of an object type, nested object types selected in full (no field below Query takes arguments). */
-function selectAll(type: GraphQLObjectType, indent: string, alias: (field: string) => string | undefined = () => undefined): string {
+function selectAll(
+  type: GraphQLObjectType,
+  indent: string,
+  alias: (field: string) => string | undefined = () => undefined,
+): string {
   return Object.values(type.getFields())
     .map((field) => {
       const named = getNamedType(field.type);
-      if (isAbstractType(named)) throw new Error(`${type.name}.${field.name}: abstract types are not expected below Job`);
+      if (isAbstractType(named))
+        throw new Error(`${type.name}.${field.name}: abstract types are not expected below Job`);
       const key = alias(field.name);
       const head = `${indent}${key ? `${key}: ` : ''}${field.name}`;
       if (!isObjectType(named)) return head;
@@ -24,7 +41,8 @@ function selectAll(type: GraphQLObjectType, indent: string, alias: (field: strin
 function conflictingFields(types: GraphQLObjectType[]): Set<string> {
   const seen = new Map<string, Set<string>>();
   for (const t of types) {
-    for (const f of Object.values(t.getFields())) seen.set(f.name, (seen.get(f.name) ?? new Set()).add(String(f.type)));
+    for (const f of Object.values(t.getFields()))
+      seen.set(f.name, (seen.get(f.name) ?? new Set()).add(String(f.type)));
   }
   return new Set([...seen].filter(([, printed]) => printed.size > 1).map(([name]) => name));
 }
@@ -34,7 +52,10 @@ function conflictingFields(types: GraphQLObjectType[]): Set<string> {
  * $reps)`) selecting every field of all five job types, one named fragment per type, generated
  * from the schema so it stays "every field" as the schema grows.
  */
-export function kitchenSinkQuery(schema: GraphQLSchema, root: 'jobs' | '_entities' = 'jobs'): string {
+export function kitchenSinkQuery(
+  schema: GraphQLSchema,
+  root: 'jobs' | '_entities' = 'jobs',
+): string {
   const types = JOB_TYPES.map((name) => {
     const type = schema.getType(name);
     if (!isObjectType(type)) throw new Error(`${name} is not an object type`);
@@ -43,7 +64,10 @@ export function kitchenSinkQuery(schema: GraphQLSchema, root: 'jobs' | '_entitie
   const conflicts = conflictingFields(types);
   const fragments = types.map((type) => {
     const prefix = type.name.charAt(0).toLowerCase() + type.name.slice(1);
-    const alias = (field: string) => (conflicts.has(field) ? `${prefix}${field.charAt(0).toUpperCase()}${field.slice(1)}` : undefined);
+    const alias = (field: string) =>
+      conflicts.has(field)
+        ? `${prefix}${field.charAt(0).toUpperCase()}${field.slice(1)}`
+        : undefined;
     return `fragment ${type.name}Fields on ${type.name} {\n${selectAll(type, '  ', alias)}\n}`;
   });
   return [

@@ -7,18 +7,24 @@ const { schema } = buildSchema();
 const ID = 'importexport:CMPL1';
 
 function check(query: string, max = 3): string[] {
-  return validate(schema, parse(query), [...specifiedRules, maxRootFieldsRule(max)]).map((e) => e.message);
+  return validate(schema, parse(query), [...specifiedRules, maxRootFieldsRule(max)]).map(
+    (e) => e.message,
+  );
 }
 
 describe('maxRootFieldsRule', () => {
   it('accepts an operation with exactly the limit', () => {
-    expect(check(`{ a: job(id: "${ID}") { id } b: job(id: "${ID}") { id } c: job(id: "${ID}") { id } }`)).toEqual([]);
+    expect(
+      check(`{ a: job(id: "${ID}") { id } b: job(id: "${ID}") { id } c: job(id: "${ID}") { id } }`),
+    ).toEqual([]);
   });
 
   it('counts each alias of the same field', () => {
-    expect(check(`{ a: job(id: "${ID}") { id } b: job(id: "${ID}") { id } c: job(id: "${ID}") { id } d: job(id: "${ID}") { id } }`)).toEqual([
-      'Root fields limit of 3 exceeded, found 4.',
-    ]);
+    expect(
+      check(
+        `{ a: job(id: "${ID}") { id } b: job(id: "${ID}") { id } c: job(id: "${ID}") { id } d: job(id: "${ID}") { id } }`,
+      ),
+    ).toEqual(['Root fields limit of 3 exceeded, found 4.']);
   });
 
   it('counts fields behind fragment spreads, nested spreads and inline fragments', () => {
@@ -30,9 +36,11 @@ describe('maxRootFieldsRule', () => {
   });
 
   it('counts __typename, _service and _entities like any other field', () => {
-    expect(check(`{ __typename _service { sdl } _entities(representations: []) { __typename } job(id: "${ID}") { id } }`)).toEqual([
-      'Root fields limit of 3 exceeded, found 4.',
-    ]);
+    expect(
+      check(
+        `{ __typename _service { sdl } _entities(representations: []) { __typename } job(id: "${ID}") { id } }`,
+      ),
+    ).toEqual(['Root fields limit of 3 exceeded, found 4.']);
   });
 
   it('counts a response key once however often it is selected, as graphql-js runs it once', () => {
@@ -42,9 +50,12 @@ describe('maxRootFieldsRule', () => {
   });
 
   it('counts conditional fields, whose variables are unknown at validation', () => {
-    expect(check(`query($no: Boolean!) { a: job(id: "${ID}") @include(if: $no) { id } b: job(id: "${ID}") { id } }`, 1)).toEqual([
-      'Root fields limit of 1 exceeded, found 2.',
-    ]);
+    expect(
+      check(
+        `query($no: Boolean!) { a: job(id: "${ID}") @include(if: $no) { id } b: job(id: "${ID}") { id } }`,
+        1,
+      ),
+    ).toEqual(['Root fields limit of 1 exceeded, found 2.']);
   });
 
   it('checks each operation of a document on its own', () => {
@@ -55,7 +66,9 @@ describe('maxRootFieldsRule', () => {
   });
 
   it('survives a fragment cycle (which NoFragmentCyclesRule reports)', () => {
-    const errors = check(`{ ...A } fragment A on Query { __typename ...B } fragment B on Query { ...A }`);
+    const errors = check(
+      `{ ...A } fragment A on Query { __typename ...B } fragment B on Query { ...A }`,
+    );
     expect(errors).toEqual([expect.stringMatching(/Cannot spread fragment "A" within itself/)]);
   });
 });

@@ -1,11 +1,29 @@
 import { readFileSync } from 'node:fs';
-import { getIntrospectionQuery, Kind, OperationTypeNode, parse, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
+import {
+  getIntrospectionQuery,
+  Kind,
+  OperationTypeNode,
+  parse,
+  specifiedRules,
+  validate,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
-import { createQueryLimits, LIMIT_ERROR_CODE, TOKEN_LIMIT_ERROR_CODE } from '../../src/limits/index.ts';
+import {
+  createQueryLimits,
+  LIMIT_ERROR_CODE,
+  TOKEN_LIMIT_ERROR_CODE,
+} from '../../src/limits/index.ts';
 import { buildSchema } from '../../src/schema.ts';
-import { clearCalls, gql, startTestGateway, type TestGateway, upstreamCallCount } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  startTestGateway,
+  type TestGateway,
+  upstreamCallCount,
+} from '../support/gateway.ts';
 import { JOB_TYPES, kitchenSinkQuery } from './kitchenSink.ts';
 
 const { schema } = buildSchema();
@@ -19,7 +37,10 @@ const HUNDRED_IDS = Array.from({ length: 100 }, (_, i) => ALL_IDS[i % ALL_IDS.le
 let gw: TestGateway;
 let prod: TestGateway;
 beforeAll(async () => {
-  [gw, prod] = await Promise.all([startTestGateway(), startTestGateway({ JOBGRAPH_INTROSPECTION: 'false' })]);
+  [gw, prod] = await Promise.all([
+    startTestGateway(),
+    startTestGateway({ JOBGRAPH_INTROSPECTION: 'false' }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([gw?.close(), prod?.close()]);
@@ -44,19 +65,30 @@ describe('The default query limits', () => {
 
   it('let the kitchen-sink _entities query of a router through', async () => {
     const reps = HUNDRED_IDS.map((id) => ({ __typename: 'Job', id }));
-    const res = await gql(prod, kitchenSinkQuery(schema, '_entities'), { variables: { reps }, token: prod.tokens.secrets });
+    const res = await gql(prod, kitchenSinkQuery(schema, '_entities'), {
+      variables: { reps },
+      token: prod.tokens.secrets,
+    });
     expect(res.body.errors).toBeUndefined();
     expect((res.body.data?._entities as { id: string }[]).map((e) => e.id)).toEqual(HUNDRED_IDS);
   });
 
   it('let every operation in the README and its query pages through', async () => {
-    const readme = ['README.md', 'docs/queries.md', 'docs/clients.md'].map((f) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8')).join('\n');
+    const readme = ['README.md', 'docs/queries.md', 'docs/clients.md']
+      .map((f) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8'))
+      .join('\n');
     const documents = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)]
       .map((m) => m[1] as string)
-      .filter((text) => parse(text).definitions.every((d) => d.kind === Kind.OPERATION_DEFINITION || d.kind === Kind.FRAGMENT_DEFINITION));
+      .filter((text) =>
+        parse(text).definitions.every(
+          (d) => d.kind === Kind.OPERATION_DEFINITION || d.kind === Kind.FRAGMENT_DEFINITION,
+        ),
+      );
     expect(documents.length).toBeGreaterThan(0);
     for (const text of documents) {
-      const operations = parse(text).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+      const operations = parse(text).definitions.filter(
+        (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+      );
       for (const op of operations) {
         // A subscription goes over SSE (as the README shows), watching a finished job: one event, then complete.
         const subscription = op.operation === OperationTypeNode.SUBSCRIPTION;
@@ -67,13 +99,21 @@ describe('The default query limits', () => {
             authorization: `Bearer ${gw.tokens.secrets}`,
             ...(subscription ? { accept: 'text/event-stream' } : {}),
           },
-          body: JSON.stringify({ query: text, operationName: op.name?.value, ...(subscription ? { variables: { ids: [FINISHED_JOB] } } : {}) }),
+          body: JSON.stringify({
+            query: text,
+            operationName: op.name?.value,
+            ...(subscription ? { variables: { ids: [FINISHED_JOB] } } : {}),
+          }),
         });
         const answer = await res.text();
-        const events = subscription ? [...answer.matchAll(/^data: (.*)$/gm)].map((m) => m[1] as string) : [answer];
+        const events = subscription
+          ? [...answer.matchAll(/^data: (.*)$/gm)].map((m) => m[1] as string)
+          : [answer];
         if (subscription) expect(answer, op.name?.value).toMatch(/^event: complete$/m);
         const codes = events.flatMap((event) =>
-          ((JSON.parse(event) as { errors?: { extensions?: { code?: string } }[] }).errors ?? []).map((e) => e.extensions?.code),
+          (
+            (JSON.parse(event) as { errors?: { extensions?: { code?: string } }[] }).errors ?? []
+          ).map((e) => e.extensions?.code),
         );
         expect(codes, op.name?.value).not.toContain(LIMIT_ERROR_CODE);
         expect(codes, op.name?.value).not.toContain('GRAPHQL_PARSE_FAILED');
@@ -96,7 +136,10 @@ describe('The default query limits', () => {
   });
 
   it('let exactly 20 root fields through', async () => {
-    const fields = Array.from({ length: 19 }, (_, i) => `j${i}: job(id: "${ex.importexport}") { id }`).join(' ');
+    const fields = Array.from(
+      { length: 19 },
+      (_, i) => `j${i}: job(id: "${ex.importexport}") { id }`,
+    ).join(' ');
     const res = await gql(gw, `{ __typename ${fields} }`, { token: gw.tokens.read });
     expect(res.body.errors).toBeUndefined();
   });
@@ -105,9 +148,21 @@ describe('The default query limits', () => {
 const id = ex.cosbatch;
 const deepType = `${'ofType { '.repeat(10)}name${' }'.repeat(10)}`;
 const refusals: [string, string, string | RegExp][] = [
-  ['depth', `{ job(id: "${id}") { id } __type(name: "Job") { fields { type { ${deepType} } } } }`, /^Query depth limit of 12 exceeded, found 14\.$/],
-  ['aliases', `{ job(id: "${id}") { ${Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(' ')} } }`, 'Aliases limit of 30 exceeded, found 31.'],
-  ['directives', `{ job(id: "${id}") { ${'id @include(if: true) '.repeat(51)}} }`, 'Directives limit of 50 exceeded, found 51.'],
+  [
+    'depth',
+    `{ job(id: "${id}") { id } __type(name: "Job") { fields { type { ${deepType} } } } }`,
+    /^Query depth limit of 12 exceeded, found 14\.$/,
+  ],
+  [
+    'aliases',
+    `{ job(id: "${id}") { ${Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(' ')} } }`,
+    'Aliases limit of 30 exceeded, found 31.',
+  ],
+  [
+    'directives',
+    `{ job(id: "${id}") { ${'id @include(if: true) '.repeat(51)}} }`,
+    'Directives limit of 50 exceeded, found 51.',
+  ],
   [
     'cost',
     // 700 leaves at depth 6 cost 700 × 1.5^5 ≈ 5300. (Many more identical fields would trip
@@ -123,20 +178,30 @@ const refusals: [string, string, string | RegExp][] = [
 ];
 
 describe('Each query limit', () => {
-  it.each(refusals)('refuses an operation over the %s limit before any upstream call, naming the limit', async (limit, query, message) => {
-    const requestId = `limit-${limit.replace(' ', '-')}`;
-    const res = await gql(gw, query, { token: gw.tokens.read, headers: { 'x-request-id': requestId } });
-    expect(res.status).toBe(400);
-    expect(res.body.data).toBeUndefined();
-    expect(res.body.errors).toHaveLength(1);
-    expect(res.body.errors?.[0]?.message).toMatch(message);
-    expect(res.body.errors?.[0]?.extensions).toEqual({ code: LIMIT_ERROR_CODE });
-    expect(res.headers.get('x-request-id')).toBe(requestId);
-    expect(upstreamCallCount(gw)).toBe(0);
-    // One log line names the request and the rejection.
-    const lines = gw.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === requestId);
-    expect(lines).toEqual([expect.objectContaining({ level: 30, errorCodes: [LIMIT_ERROR_CODE] })]);
-  });
+  it.each(refusals)(
+    'refuses an operation over the %s limit before any upstream call, naming the limit',
+    async (limit, query, message) => {
+      const requestId = `limit-${limit.replace(' ', '-')}`;
+      const res = await gql(gw, query, {
+        token: gw.tokens.read,
+        headers: { 'x-request-id': requestId },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors?.[0]?.message).toMatch(message);
+      expect(res.body.errors?.[0]?.extensions).toEqual({ code: LIMIT_ERROR_CODE });
+      expect(res.headers.get('x-request-id')).toBe(requestId);
+      expect(upstreamCallCount(gw)).toBe(0);
+      // One log line names the request and the rejection.
+      const lines = gw.logs.lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.requestId === requestId);
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 30, errorCodes: [LIMIT_ERROR_CODE] }),
+      ]);
+    },
+  );
 
   it('takes its value from the configuration', () => {
     const config = loadConfig(
@@ -151,7 +216,9 @@ describe('Each query limit', () => {
     );
     const { validationRules } = createQueryLimits(config);
     const query = `{ a: job(id: "${id}") { ... on CosBatchJob { progressSummary { totalNumberOfTasks @include(if: true) } } } __typename }`;
-    const messages = validate(schema, parse(query), [...specifiedRules, ...validationRules]).map((e) => e.message);
+    const messages = validate(schema, parse(query), [...specifiedRules, ...validationRules]).map(
+      (e) => e.message,
+    );
     expect(messages).toEqual(
       expect.arrayContaining([
         'Query depth limit of 2 exceeded, found 3.',
@@ -168,43 +235,65 @@ describe('Each query limit', () => {
 describe('The token limit', () => {
   it('refuses a document over it while parsing, before any upstream call, as a parse failure naming the limit', async () => {
     const requestId = 'limit-tokens';
-    const res = await gql(gw, `{ job(id: "${id}") { ${'id '.repeat(4000)}} }`, { token: gw.tokens.read, headers: { 'x-request-id': requestId } });
+    const res = await gql(gw, `{ job(id: "${id}") { ${'id '.repeat(4000)}} }`, {
+      token: gw.tokens.read,
+      headers: { 'x-request-id': requestId },
+    });
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
     // graphql-js's own wording ("more that" sic).
-    expect(res.body.errors?.map((e) => e.message)).toEqual(['Syntax Error: Document contains more that 4000 tokens. Parsing aborted.']);
+    expect(res.body.errors?.map((e) => e.message)).toEqual([
+      'Syntax Error: Document contains more that 4000 tokens. Parsing aborted.',
+    ]);
     expect(res.body.errors?.[0]?.extensions).toEqual({ code: TOKEN_LIMIT_ERROR_CODE });
     expect(upstreamCallCount(gw)).toBe(0);
-    const lines = gw.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === requestId);
-    expect(lines).toEqual([expect.objectContaining({ level: 30, errorCodes: [TOKEN_LIMIT_ERROR_CODE] })]);
+    const lines = gw.logs.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.requestId === requestId);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, errorCodes: [TOKEN_LIMIT_ERROR_CODE] }),
+    ]);
   });
 
   it('takes its value from the configuration', () => {
     const limits = createQueryLimits(loadConfig({ mode: 'live' }, { JOBGRAPH_MAX_TOKENS: '10' }));
     expect(limits.parseOptions).toEqual({ maxTokens: 10 });
-    expect(() => parse('{ a b c d e f g h i j }', limits.parseOptions)).toThrow('Document contains more that 10 tokens');
+    expect(() => parse('{ a b c d e f g h i j }', limits.parseOptions)).toThrow(
+      'Document contains more that 10 tokens',
+    );
     expect(() => parse('{ a b c d e f g h }', limits.parseOptions)).not.toThrow();
   });
 });
 
 describe('Field suggestions', () => {
   it('are left out of errors when introspection is off', async () => {
-    const res = await gql(prod, `{ jbo(id: "${id}") { id } job(id: "${id}") { nativeid } }`, { token: prod.tokens.read });
+    const res = await gql(prod, `{ jbo(id: "${id}") { id } job(id: "${id}") { nativeid } }`, {
+      token: prod.tokens.read,
+    });
     expect(res.status).toBe(400);
-    expect(res.body.errors?.map((e) => e.message)).toEqual(['Cannot query field "jbo" on type "Query".', 'Cannot query field "nativeid" on type "Job".']);
+    expect(res.body.errors?.map((e) => e.message)).toEqual([
+      'Cannot query field "jbo" on type "Query".',
+      'Cannot query field "nativeid" on type "Job".',
+    ]);
     expect(res.text).not.toMatch(/Did you mean|Suggestion/);
     expect(upstreamCallCount(prod)).toBe(0);
   });
 
   it('are kept in development, where introspection shows the schema anyway', async () => {
     const res = await gql(gw, `{ job(id: "${id}") { nativeid } }`, { token: gw.tokens.read });
-    expect(res.body.errors?.[0]?.message).toBe('Cannot query field "nativeid" on type "Job". Did you mean "nativeId"?');
+    expect(res.body.errors?.[0]?.message).toBe(
+      'Cannot query field "nativeid" on type "Job". Did you mean "nativeId"?',
+    );
   });
 });
 
 describe('The limits', () => {
   it('leave unexpected request errors to Apollo, which masks them (validation rules and parse options only, no plugin hook)', () => {
     const limits = createQueryLimits(loadConfig({ mode: 'live' }, {}));
-    expect(Object.keys(limits).sort()).toEqual(['hideSchemaDetailsFromClientErrors', 'parseOptions', 'validationRules']);
+    expect(Object.keys(limits).sort()).toEqual([
+      'hideSchemaDetailsFromClientErrors',
+      'parseOptions',
+      'validationRules',
+    ]);
   });
 });

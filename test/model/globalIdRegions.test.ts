@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BadUserInputError } from '../../src/errors.ts';
-import { checkArgument, isAwsRegion, parseGlobalId, rememberedAwsRegions } from '../../src/model/globalId.ts';
+import {
+  checkArgument,
+  isAwsRegion,
+  parseGlobalId,
+  rememberedAwsRegions,
+} from '../../src/model/globalId.ts';
 
 // isAwsRegion remembers the regions it has found served (so the SDK's partition table is read once
 // per region, not on every request); these tests pin that the memory stays bounded and changes no answer.
@@ -26,8 +31,14 @@ describe('AWS region checks', () => {
       ['us-east-1-global', false],
       ['us-east-99', false],
     ];
-    for (let round = 0; round < 2; round++) for (const [region, served] of cases) expect([region, isAwsRegion(region)]).toEqual([region, served]);
+    for (let round = 0; round < 2; round++)
+      for (const [region, served] of cases)
+        expect([region, isAwsRegion(region)]).toEqual([region, served]);
     expect(() => parseGlobalId('panorama:us-east-99:job-1')).toThrow(/is not a region AWS serves/);
-    expect(parseGlobalId('panorama:eu-west-1:job-1')).toEqual({ provider: 'AWS_PANORAMA', region: 'eu-west-1', jobId: 'job-1' });
+    expect(parseGlobalId('panorama:eu-west-1:job-1')).toEqual({
+      provider: 'AWS_PANORAMA',
+      region: 'eu-west-1',
+      jobId: 'job-1',
+    });
   });
 });

@@ -12,9 +12,15 @@ describe('Metrics and tracing configuration', () => {
 
   it('leaves tracing off unless an OTLP endpoint or OTEL_TRACES_EXPORTER is set', () => {
     expect(live({}).tracing).toBeNull();
-    expect(live({ OTEL_SERVICE_NAME: 'x', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing).toBeNull();
-    expect(live({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).tracing).toBeNull();
-    expect(live({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).tracing).toBeNull();
+    expect(
+      live({ OTEL_SERVICE_NAME: 'x', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing,
+    ).toBeNull();
+    expect(
+      live({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).tracing,
+    ).toBeNull();
+    expect(
+      live({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).tracing,
+    ).toBeNull();
   });
 
   it('reads the standard OTEL_* variables: endpoint, protocol, headers, service name', () => {
@@ -25,7 +31,9 @@ describe('Metrics and tracing configuration', () => {
       headers: {},
       serviceName: 'jobgraph',
     });
-    expect(live({ OTEL_TRACES_EXPORTER: 'otlp' }).tracing?.url).toBe('http://localhost:4318/v1/traces');
+    expect(live({ OTEL_TRACES_EXPORTER: 'otlp' }).tracing?.url).toBe(
+      'http://localhost:4318/v1/traces',
+    );
     expect(
       live({
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
@@ -46,9 +54,15 @@ describe('Metrics and tracing configuration', () => {
   });
 
   it('names the variable of a value it cannot use, never the value', () => {
-    expect(() => live({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/^OTEL_EXPORTER_OTLP_PROTOCOL: .*gRPC/);
+    expect(() =>
+      live({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }),
+    ).toThrow(/^OTEL_EXPORTER_OTLP_PROTOCOL: .*gRPC/);
     expect(() => live({ OTEL_TRACES_EXPORTER: 'zipkin' })).toThrow(/^OTEL_TRACES_EXPORTER: /);
-    expect(() => live({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/^OTEL_EXPORTER_OTLP_ENDPOINT: /);
-    expect(() => live({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_HEADERS: 'secretvalue' })).toThrow(/^OTEL_EXPORTER_OTLP_HEADERS: (?!.*secretvalue)/);
+    expect(() => live({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      /^OTEL_EXPORTER_OTLP_ENDPOINT: /,
+    );
+    expect(() =>
+      live({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_HEADERS: 'secretvalue' }),
+    ).toThrow(/^OTEL_EXPORTER_OTLP_HEADERS: (?!.*secretvalue)/);
   });
 });

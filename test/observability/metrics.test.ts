@@ -1,11 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CASE_GLOBAL_IDS as COS_ERRORS, EXAMPLE_GLOBAL_ID as COS_EXAMPLE } from '../../src/emulators/cosbatch/data.ts';
+import {
+  ERROR_CASE_GLOBAL_IDS as COS_ERRORS,
+  EXAMPLE_GLOBAL_ID as COS_EXAMPLE,
+} from '../../src/emulators/cosbatch/data.ts';
 import {
   DEMO_GLOBAL_IDS as PANORAMA_IDS,
   ERROR_CASE_GLOBAL_IDS as PANORAMA_ERRORS,
   EXAMPLE_GLOBAL_ID as PANORAMA_EXAMPLE,
 } from '../../src/emulators/panorama/data.ts';
-import { clearCalls, gql, upstreamCallCount, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  upstreamCallCount,
+  startTestGateway,
+  type TestGateway,
+} from '../support/gateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 import { parseProm, sample, type Sample } from './promText.ts';
@@ -23,19 +32,38 @@ describe('Prometheus metrics at GET /metrics', () => {
   let gw: TestGateway;
   beforeAll(async () => {
     // Two attempts per job: a throttled job is tried twice (one retry), whatever the client.
-    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '2', JOBGRAPH_BREAKER_FAILURES: '2', JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000' });
+    gw = await startTestGateway({
+      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '2',
+      JOBGRAPH_BREAKER_FAILURES: '2',
+      JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
+    });
   });
   afterAll(async () => gw?.close());
 
   it('counts each upstream attempt by provider and outcome, the retries, their durations and the GraphQL request, after a mixed jobs query', async () => {
-    const ids = [PANORAMA_EXAMPLE, PANORAMA_ERRORS.notFound, PANORAMA_ERRORS.throttled, COS_EXAMPLE, COS_ERRORS.throttled];
+    const ids = [
+      PANORAMA_EXAMPLE,
+      PANORAMA_ERRORS.notFound,
+      PANORAMA_ERRORS.throttled,
+      COS_EXAMPLE,
+      COS_ERRORS.throttled,
+    ];
     const res = await gql(gw, JOBS, { variables: { ids }, token: gw.tokens.read });
-    expect(res.body.errors?.map((e) => e.extensions?.code).sort()).toEqual(['NOT_FOUND', 'UPSTREAM_THROTTLED', 'UPSTREAM_THROTTLED']);
+    expect(res.body.errors?.map((e) => e.extensions?.code).sort()).toEqual([
+      'NOT_FOUND',
+      'UPSTREAM_THROTTLED',
+      'UPSTREAM_THROTTLED',
+    ]);
 
     const m = await scrape(gw);
     const requests = m.filter((s) => s.name === 'jobgraph_upstream_requests_total');
-    const byLabel = (s: { labels: Record<string, string> }) => `${s.labels.provider} ${s.labels.outcome}`;
-    expect(requests.sort((a, b) => (byLabel(a) < byLabel(b) ? -1 : 1)).map((s) => ({ ...s.labels, value: s.value }))).toEqual([
+    const byLabel = (s: { labels: Record<string, string> }) =>
+      `${s.labels.provider} ${s.labels.outcome}`;
+    expect(
+      requests
+        .sort((a, b) => (byLabel(a) < byLabel(b) ? -1 : 1))
+        .map((s) => ({ ...s.labels, value: s.value })),
+    ).toEqual([
       { provider: 'AWS_PANORAMA', outcome: 'NOT_FOUND', value: 1 },
       { provider: 'AWS_PANORAMA', outcome: 'UPSTREAM_THROTTLED', value: 2 },
       { provider: 'AWS_PANORAMA', outcome: 'ok', value: 1 },
@@ -44,9 +72,20 @@ describe('Prometheus metrics at GET /metrics', () => {
     ]);
     expect(sample(m, 'jobgraph_upstream_retries_total', { provider: 'AWS_PANORAMA' })).toBe(1);
     expect(sample(m, 'jobgraph_upstream_retries_total', { provider: 'TENCENT_COS_BATCH' })).toBe(1);
-    expect(sample(m, 'jobgraph_upstream_request_duration_seconds_count', { provider: 'AWS_PANORAMA' })).toBe(4);
-    expect(sample(m, 'jobgraph_upstream_request_duration_seconds_count', { provider: 'TENCENT_COS_BATCH' })).toBe(3);
-    expect(sample(m, 'jobgraph_upstream_request_duration_seconds_bucket', { provider: 'AWS_PANORAMA', le: '+Inf' })).toBe(4);
+    expect(
+      sample(m, 'jobgraph_upstream_request_duration_seconds_count', { provider: 'AWS_PANORAMA' }),
+    ).toBe(4);
+    expect(
+      sample(m, 'jobgraph_upstream_request_duration_seconds_count', {
+        provider: 'TENCENT_COS_BATCH',
+      }),
+    ).toBe(3);
+    expect(
+      sample(m, 'jobgraph_upstream_request_duration_seconds_bucket', {
+        provider: 'AWS_PANORAMA',
+        le: '+Inf',
+      }),
+    ).toBe(4);
     // One request, one sample: its outcome is the first error's code.
     const graphql = m.filter((s) => s.name === 'jobgraph_graphql_requests_total');
     expect(graphql).toHaveLength(1);
@@ -67,7 +106,8 @@ describe('Prometheus metrics at GET /metrics', () => {
     expect(bad.status).toBe(401);
     const after = await scrape(gw);
     const delta = (labels: Record<string, string>) =>
-      (sample(after, 'jobgraph_graphql_requests_total', labels) ?? 0) - (sample(before, 'jobgraph_graphql_requests_total', labels) ?? 0);
+      (sample(after, 'jobgraph_graphql_requests_total', labels) ?? 0) -
+      (sample(before, 'jobgraph_graphql_requests_total', labels) ?? 0);
     expect(delta({ operation_type: 'query', outcome: 'ok' })).toBe(1);
     expect(delta({ operation_type: 'unknown', outcome: 'UNAUTHENTICATED' })).toBe(1);
   });
@@ -76,14 +116,26 @@ describe('Prometheus metrics at GET /metrics', () => {
     gw.emulators.panorama.setFaults({ errorRate: 1, jobPrefix: 'eu-west-1/' });
     try {
       for (const i of [0, 1])
-        await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id: `panorama:eu-west-1:pkgimport-metrics${i}` }, token: gw.tokens.read });
+        await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, {
+          variables: { id: `panorama:eu-west-1:pkgimport-metrics${i}` },
+          token: gw.tokens.read,
+        });
     } finally {
       gw.emulators.panorama.resetFaults();
     }
     const m = await scrape(gw);
-    expect(sample(m, 'jobgraph_breaker_open', { provider: 'AWS_PANORAMA', region: 'eu-west-1' })).toBe(1);
-    expect(sample(m, 'jobgraph_breaker_open', { provider: 'AWS_PANORAMA', region: 'us-east-1' })).toBe(0);
-    expect(sample(m, 'jobgraph_upstream_requests_total', { provider: 'AWS_PANORAMA', outcome: 'UPSTREAM_UNAVAILABLE' })).toBeGreaterThanOrEqual(2);
+    expect(
+      sample(m, 'jobgraph_breaker_open', { provider: 'AWS_PANORAMA', region: 'eu-west-1' }),
+    ).toBe(1);
+    expect(
+      sample(m, 'jobgraph_breaker_open', { provider: 'AWS_PANORAMA', region: 'us-east-1' }),
+    ).toBe(0);
+    expect(
+      sample(m, 'jobgraph_upstream_requests_total', {
+        provider: 'AWS_PANORAMA',
+        outcome: 'UPSTREAM_UNAVAILABLE',
+      }),
+    ).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -96,7 +148,10 @@ describe('The GraphQL request duration histogram', () => {
 
   it('observes each request by operation type, unknown when the operation did not resolve', async () => {
     expect((await gql(gw, `{ __typename }`, { token: gw.tokens.read })).status).toBe(200);
-    expect((await gql(gw, `query { __typename`, { token: gw.tokens.read })).body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(
+      (await gql(gw, `query { __typename`, { token: gw.tokens.read })).body.errors?.[0]?.extensions
+        ?.code,
+    ).toBe('GRAPHQL_PARSE_FAILED');
     const m = await scrape(gw);
     const name = 'jobgraph_graphql_request_duration_seconds';
     expect(sample(m, `${name}_count`, { operation_type: 'query' })).toBe(1);
@@ -104,7 +159,11 @@ describe('The GraphQL request duration histogram', () => {
     expect(sample(m, `${name}_bucket`, { operation_type: 'query', le: '10' })).toBe(1);
     expect(sample(m, `${name}_sum`, { operation_type: 'query' })).toBeGreaterThan(0);
     expect(sample(m, `${name}_count`, { operation_type: 'unknown' })).toBe(1);
-    expect(m.filter((s) => s.name === `${name}_bucket` && s.labels.operation_type === 'query').map((s) => s.labels.le)).toEqual([
+    expect(
+      m
+        .filter((s) => s.name === `${name}_bucket` && s.labels.operation_type === 'query')
+        .map((s) => s.labels.le),
+    ).toEqual([
       '0.005',
       '0.01',
       '0.025',
@@ -131,17 +190,27 @@ describe.each(TRANSPORTS)('The subscription gauges, over %s', (transport) => {
 
   const gauges = async () => {
     const m = await scrape(gw);
-    return { open: sample(m, 'jobgraph_subscriptions_open'), pollers: sample(m, 'jobgraph_watch_pollers') };
+    return {
+      open: sample(m, 'jobgraph_subscriptions_open'),
+      pollers: sample(m, 'jobgraph_watch_pollers'),
+    };
   };
 
   it('shows an open subscription and its poller while it is open, and 0 once it closed', async () => {
     expect(await gauges()).toEqual({ open: 0, pollers: 0 });
-    const sub = subscribe(gw.server.url, transport, 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }', {
-      token: gw.tokens.read,
-      variables: { ids: ['importexport:PNDG1'] },
-    });
+    const sub = subscribe(
+      gw.server.url,
+      transport,
+      'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }',
+      {
+        token: gw.tokens.read,
+        variables: { ids: ['importexport:PNDG1'] },
+      },
+    );
     try {
-      expect(await sub.next()).toMatchObject({ data: { jobUpdates: { id: 'importexport:PNDG1' } } });
+      expect(await sub.next()).toMatchObject({
+        data: { jobUpdates: { id: 'importexport:PNDG1' } },
+      });
       await expect.poll(gauges).toEqual({ open: 1, pollers: 1 });
     } finally {
       await sub.close();
@@ -169,8 +238,12 @@ describe('The job cache metric', () => {
     const asked = upstreamCallCount(gw);
     expect(asked).toBeLessThan(ids.length);
     m = await scrape(gw);
-    expect(sample(m, 'jobgraph_job_cache_requests_total', { result: 'hit' })).toBe(ids.length - asked);
-    expect(sample(m, 'jobgraph_job_cache_requests_total', { result: 'miss' })).toBe(ids.length + asked);
+    expect(sample(m, 'jobgraph_job_cache_requests_total', { result: 'hit' })).toBe(
+      ids.length - asked,
+    );
+    expect(sample(m, 'jobgraph_job_cache_requests_total', { result: 'miss' })).toBe(
+      ids.length + asked,
+    );
   });
 });
 

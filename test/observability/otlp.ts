@@ -8,8 +8,14 @@ export class OtlpReceiver {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.method === 'POST' && req.url === '/v1/traces') this.posts.push({ contentType: req.headers['content-type'] ?? '', body: Buffer.concat(chunks) });
-      res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/json' }).end(req.headers['content-type']?.includes('json') ? '{}' : '');
+      if (req.method === 'POST' && req.url === '/v1/traces')
+        this.posts.push({
+          contentType: req.headers['content-type'] ?? '',
+          body: Buffer.concat(chunks),
+        });
+      res
+        .writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/json' })
+        .end(req.headers['content-type']?.includes('json') ? '{}' : '');
     });
   });
   url = '';
@@ -51,7 +57,9 @@ export interface OtlpSpan {
 /** Every span of the OTLP/HTTP JSON posts received. */
 export function spansOf(receiver: OtlpReceiver): OtlpSpan[] {
   return receiver.posts.flatMap((p) => {
-    const body = JSON.parse(p.body.toString('utf8')) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
+    const body = JSON.parse(p.body.toString('utf8')) as {
+      resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
+    };
     return body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
   });
 }
@@ -59,7 +67,11 @@ export function spansOf(receiver: OtlpReceiver): OtlpSpan[] {
 /** A span's attributes as a plain object (scalars only; see `spanTexts` for every string). */
 export function attrs(span: OtlpSpan): Record<string, string | number | boolean> {
   return Object.fromEntries(
-    span.attributes.map((a) => [a.key, a.value.stringValue ?? (a.value.intValue !== undefined ? Number(a.value.intValue) : a.value.boolValue!)]),
+    span.attributes.map((a) => [
+      a.key,
+      a.value.stringValue ??
+        (a.value.intValue !== undefined ? Number(a.value.intValue) : a.value.boolValue!),
+    ]),
   );
 }
 
@@ -74,12 +86,19 @@ function valueTexts(value: OtlpValue): string[] {
  */
 export function spanTexts(span: OtlpSpan): { where: string; text: string }[] {
   const of = (where: string, attributes: OtlpAttribute[] | undefined) =>
-    (attributes ?? []).flatMap((a) => valueTexts(a.value).map((text) => ({ where: `${where} ${a.key}`, text })));
+    (attributes ?? []).flatMap((a) =>
+      valueTexts(a.value).map((text) => ({ where: `${where} ${a.key}`, text })),
+    );
   return [
     { where: `${span.name}: name`, text: span.name },
     ...of(`${span.name}: attribute`, span.attributes),
-    ...(span.events ?? []).flatMap((e) => [{ where: `${span.name}: event name`, text: e.name }, ...of(`${span.name}: event ${e.name}`, e.attributes)]),
+    ...(span.events ?? []).flatMap((e) => [
+      { where: `${span.name}: event name`, text: e.name },
+      ...of(`${span.name}: event ${e.name}`, e.attributes),
+    ]),
     ...(span.links ?? []).flatMap((l) => of(`${span.name}: link`, l.attributes)),
-    ...(span.status?.message ? [{ where: `${span.name}: status message`, text: span.status.message }] : []),
+    ...(span.status?.message
+      ? [{ where: `${span.name}: status message`, text: span.status.message }]
+      : []),
   ];
 }

@@ -1,13 +1,32 @@
 import { SpanKind, SpanStatusCode, context, trace, type Attributes } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REDACTED, scrubSecrets, secretValues } from '../../src/auth/secretValues.ts';
-import { CUT_MARK, MAX_OPERATION_NAME_LENGTH, boundedOperationName, cutText } from '../../src/observability/bounded.ts';
+import {
+  CUT_MARK,
+  MAX_OPERATION_NAME_LENGTH,
+  boundedOperationName,
+  cutText,
+} from '../../src/observability/bounded.ts';
 import { nameOperationSpan, operationSpan } from '../../src/observability/graphqlPlugin.ts';
 import { Observability } from '../../src/observability/index.ts';
-import { MAX_SPAN_TEXT_LENGTH, inSpan, safeSpan, scrubbingTracer, type Tracing } from '../../src/observability/tracing.ts';
-import { boundedOperationName as fromLogger, MAX_OPERATION_NAME_LENGTH as fromLoggerMax } from '../../src/logger.ts';
+import {
+  MAX_SPAN_TEXT_LENGTH,
+  inSpan,
+  safeSpan,
+  scrubbingTracer,
+  type Tracing,
+} from '../../src/observability/tracing.ts';
+import {
+  boundedOperationName as fromLogger,
+  MAX_OPERATION_NAME_LENGTH as fromLoggerMax,
+} from '../../src/logger.ts';
 
 /**
  * Span texts at the span-making level: a real tracer provider with an in-memory exporter, and
@@ -31,7 +50,10 @@ function textsOf(span: ReadableSpan): { where: string; text: string }[] {
   return [
     { where: `${span.name}: name`, text: span.name },
     ...of(`${span.name}: attribute`, span.attributes),
-    ...span.events.flatMap((e) => [{ where: `${span.name}: event name`, text: e.name }, ...of(`${span.name}: event ${e.name}`, e.attributes ?? {})]),
+    ...span.events.flatMap((e) => [
+      { where: `${span.name}: event name`, text: e.name },
+      ...of(`${span.name}: event ${e.name}`, e.attributes ?? {}),
+    ]),
     ...span.links.flatMap((l) => of(`${span.name}: link`, l.attributes ?? {})),
     ...(span.status.message ? [{ where: `${span.name}: status`, text: span.status.message }] : []),
   ];
@@ -77,7 +99,12 @@ describe('Span texts are scrubbed where they are set (scrubbingTracer / safeSpan
     linked.end();
     const span = tracer.startSpan(`op ${LEARNED}`, {
       kind: SpanKind.CLIENT,
-      attributes: { 'a.start': `id=${LEARNED}`, 'a.number': 7, 'a.bool': true, 'a.list': ['ok', LEARNED_2] },
+      attributes: {
+        'a.start': `id=${LEARNED}`,
+        'a.number': 7,
+        'a.bool': true,
+        'a.list': ['ok', LEARNED_2],
+      },
       links: [{ context: linked.spanContext(), attributes: { 'link.note': LEARNED } }],
     });
     span.setAttribute('jobgraph.upstream.request_id', LEARNED);
@@ -90,7 +117,12 @@ describe('Span texts are scrubbed where they are set (scrubbingTracer / safeSpan
     span.addLinks([{ context: linked.spanContext(), attributes: { 'link.later': [LEARNED] } }]);
     span.recordException(new Error(`cannot parse ${LEARNED}`));
     span.recordException(`thrown string ${LEARNED_2}`);
-    span.recordException({ name: `Named${LEARNED}`, code: LEARNED_2, message: 'm', stack: `at ${LEARNED}` });
+    span.recordException({
+      name: `Named${LEARNED}`,
+      code: LEARNED_2,
+      message: 'm',
+      stack: `at ${LEARNED}`,
+    });
     span.setStatus({ code: SpanStatusCode.ERROR, message: `failed with ${LEARNED}` });
     span.updateName(`renamed ${LEARNED}`);
     span.end();
@@ -111,11 +143,26 @@ describe('Span texts are scrubbed where they are set (scrubbingTracer / safeSpan
       'a.many': `x ${REDACTED} y`,
       'a.count': 3,
     });
-    expect(done.events.map((e) => e.name)).toEqual([`event ${REDACTED}`, 'timed', 'exception', 'exception', 'exception']);
+    expect(done.events.map((e) => e.name)).toEqual([
+      `event ${REDACTED}`,
+      'timed',
+      'exception',
+      'exception',
+      'exception',
+    ]);
     expect(done.events[0]!.attributes).toEqual({ 'e.attr': REDACTED });
-    expect(done.events[2]!.attributes).toMatchObject({ 'exception.type': 'Error', 'exception.message': `cannot parse ${REDACTED}` });
-    expect(done.events[3]!.attributes).toMatchObject({ 'exception.message': `thrown string ${REDACTED}` });
-    expect(done.links.map((l) => l.attributes)).toEqual([{ 'link.note': REDACTED }, { 'link.late': REDACTED }, { 'link.later': [REDACTED] }]);
+    expect(done.events[2]!.attributes).toMatchObject({
+      'exception.type': 'Error',
+      'exception.message': `cannot parse ${REDACTED}`,
+    });
+    expect(done.events[3]!.attributes).toMatchObject({
+      'exception.message': `thrown string ${REDACTED}`,
+    });
+    expect(done.links.map((l) => l.attributes)).toEqual([
+      { 'link.note': REDACTED },
+      { 'link.late': REDACTED },
+      { 'link.later': [REDACTED] },
+    ]);
     expect(done.status).toEqual({ code: SpanStatusCode.ERROR, message: `failed with ${REDACTED}` });
   });
 
@@ -128,27 +175,39 @@ describe('Span texts are scrubbed where they are set (scrubbingTracer / safeSpan
     });
     tracer.startActiveSpan('b', { attributes: { 'b.attr': LEARNED } }, (span) => span.end());
     const parent = raw.startSpan('parent');
-    tracer.startActiveSpan('c', { attributes: { 'c.attr': LEARNED_2 } }, trace.setSpan(context.active(), parent), (span) => {
-      span.setAttribute('c.more', LEARNED);
-      span.end();
-    });
+    tracer.startActiveSpan(
+      'c',
+      { attributes: { 'c.attr': LEARNED_2 } },
+      trace.setSpan(context.active(), parent),
+      (span) => {
+        span.setAttribute('c.more', LEARNED);
+        span.end();
+      },
+    );
     parent.end();
     const spans = exporter.getFinishedSpans();
     expectNoSecret(spans);
     expect(spans.map((s) => s.name).sort()).toEqual([`a ${REDACTED}`, 'b', 'c', 'parent']);
-    expect(spans.find((s) => s.name === 'c')!.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    expect(spans.find((s) => s.name === 'c')!.parentSpanContext?.spanId).toBe(
+      parent.spanContext().spanId,
+    );
     expect(spans.find((s) => s.name === `a ${REDACTED}`)!.attributes['via.active']).toBe(REDACTED);
   });
 
   it('in inSpan given the SDK tracer, and a span taken from a context (safeSpan, operationSpan)', async () => {
-    await inSpan(raw, `batch ${LEARNED}`, { 'jobgraph.provider': LEARNED_2, size: 2 }, async (span) => {
-      span.setAttribute('later', LEARNED);
-      // What the GraphQL plugin and the direct path do with the active span.
-      const observability = new Observability(undefined, { tracer: raw } as Tracing);
-      const active = operationSpan(observability)!;
-      active.setAttribute('active', LEARNED_2);
-      nameOperationSpan(active, 'query', `Op${LEARNED}`);
-    });
+    await inSpan(
+      raw,
+      `batch ${LEARNED}`,
+      { 'jobgraph.provider': LEARNED_2, size: 2 },
+      async (span) => {
+        span.setAttribute('later', LEARNED);
+        // What the GraphQL plugin and the direct path do with the active span.
+        const observability = new Observability(undefined, { tracer: raw } as Tracing);
+        const active = operationSpan(observability)!;
+        active.setAttribute('active', LEARNED_2);
+        nameOperationSpan(active, 'query', `Op${LEARNED}`);
+      },
+    );
     const plain = raw.startSpan('plain');
     const wrapped = safeSpan(plain);
     expect(safeSpan(wrapped)).toBe(wrapped);
@@ -158,15 +217,35 @@ describe('Span texts are scrubbed where they are set (scrubbingTracer / safeSpan
     expectNoSecret(spans);
     const op = spans.find((s) => s.name.startsWith('query'))!;
     expect(op.name).toBe(`query Op${REDACTED}`);
-    expect(op.attributes).toMatchObject({ 'jobgraph.provider': REDACTED, later: REDACTED, active: REDACTED, 'graphql.operation.name': `Op${REDACTED}` });
+    expect(op.attributes).toMatchObject({
+      'jobgraph.provider': REDACTED,
+      later: REDACTED,
+      active: REDACTED,
+      'graphql.operation.name': `Op${REDACTED}`,
+    });
     expect(spans.find((s) => s.name === 'plain')!.attributes).toEqual({ wrapped: REDACTED });
   });
 
   it('for the upstream attempt span: a request ID and error code echoing a secret, on failure and on success', () => {
     const observability = new Observability(undefined, { tracer: raw } as Tracing);
-    const info = { provider: 'AWS_PANORAMA', region: 'us-east-1', operation: 'DescribePackageImportJob', attempt: 1 } as const;
-    observability.start(info)({ outcome: 'UPSTREAM_BAD_RESPONSE', upstreamCode: LEARNED, requestId: LEARNED_2, httpStatus: 400 });
-    observability.start({ ...info, attempt: 2 })({ outcome: 'ok', upstreamCode: null, requestId: `req/${LEARNED}`, httpStatus: 200 });
+    const info = {
+      provider: 'AWS_PANORAMA',
+      region: 'us-east-1',
+      operation: 'DescribePackageImportJob',
+      attempt: 1,
+    } as const;
+    observability.start(info)({
+      outcome: 'UPSTREAM_BAD_RESPONSE',
+      upstreamCode: LEARNED,
+      requestId: LEARNED_2,
+      httpStatus: 400,
+    });
+    observability.start({ ...info, attempt: 2 })({
+      outcome: 'ok',
+      upstreamCode: null,
+      requestId: `req/${LEARNED}`,
+      httpStatus: 200,
+    });
     const spans = exporter.getFinishedSpans();
     expect(spans).toHaveLength(2);
     expectNoSecret(spans);
@@ -175,7 +254,10 @@ describe('Span texts are scrubbed where they are set (scrubbingTracer / safeSpan
       'jobgraph.upstream.request_id': REDACTED,
       'jobgraph.outcome': 'UPSTREAM_BAD_RESPONSE',
     });
-    expect(spans[1]!.attributes).toMatchObject({ 'jobgraph.upstream.request_id': `req/${REDACTED}`, 'jobgraph.outcome': 'ok' });
+    expect(spans[1]!.attributes).toMatchObject({
+      'jobgraph.upstream.request_id': `req/${REDACTED}`,
+      'jobgraph.outcome': 'ok',
+    });
   });
 
   it('bounds every text: a 200 KB attribute is cut after scrubbing, so a secret across the cut leaves none of its characters', () => {
@@ -188,7 +270,10 @@ describe('Span texts are scrubbed where they are set (scrubbingTracer / safeSpan
     const [done] = exporter.getFinishedSpans();
     expectNoSecret([done!]);
     expect(done!.name).toBe(`${'x'.repeat(MAX_SPAN_TEXT_LENGTH)}${CUT_MARK}`);
-    expect(done!.attributes.big).toBe(`${'a'.repeat(MAX_SPAN_TEXT_LENGTH - 10)}${REDACTED}`.slice(0, MAX_SPAN_TEXT_LENGTH) + CUT_MARK);
+    expect(done!.attributes.big).toBe(
+      `${'a'.repeat(MAX_SPAN_TEXT_LENGTH - 10)}${REDACTED}`.slice(0, MAX_SPAN_TEXT_LENGTH) +
+        CUT_MARK,
+    );
     expect((done!.attributes.list as string[])[0]).toHaveLength(MAX_SPAN_TEXT_LENGTH + 1);
   });
 });

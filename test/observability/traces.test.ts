@@ -5,7 +5,10 @@ import { EXAMPLE_GLOBAL_ID as COS_EXAMPLE } from '../../src/emulators/cosbatch/d
 import { EXAMPLE_GLOBAL_ID as CODEPIPELINE_EXAMPLE } from '../../src/emulators/codepipeline/data.ts';
 import { EXAMPLE_GLOBAL_ID as IMPORTEXPORT_EXAMPLE } from '../../src/emulators/importexport/data.ts';
 import { EXAMPLE_GLOBAL_ID as OMICS_EXAMPLE } from '../../src/emulators/omics/data.ts';
-import { ERROR_CASE_GLOBAL_IDS as PANORAMA_ERRORS, EXAMPLE_GLOBAL_ID as PANORAMA_EXAMPLE } from '../../src/emulators/panorama/data.ts';
+import {
+  ERROR_CASE_GLOBAL_IDS as PANORAMA_ERRORS,
+  EXAMPLE_GLOBAL_ID as PANORAMA_EXAMPLE,
+} from '../../src/emulators/panorama/data.ts';
 import { freshCopies, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { OtlpReceiver, attrs, spansOf } from './otlp.ts';
 
@@ -17,7 +20,11 @@ describe('OpenTelemetry traces over OTLP/HTTP (http/json)', () => {
   let gw: TestGateway;
   beforeAll(async () => {
     await receiver.start();
-    gw = await startTestGateway({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
+    gw = await startTestGateway({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
+    });
   });
   afterAll(async () => {
     await gw?.close();
@@ -40,12 +47,21 @@ describe('OpenTelemetry traces over OTLP/HTTP (http/json)', () => {
     const op = operation[0]!;
     expect(op.traceId).toBe(TRACE_ID);
     expect(op.parentSpanId).toBe(PARENT_SPAN_ID);
-    expect(attrs(op)).toMatchObject({ 'graphql.operation.type': 'query', 'graphql.operation.name': 'Dashboard', 'http.response.status_code': 200 });
+    expect(attrs(op)).toMatchObject({
+      'graphql.operation.type': 'query',
+      'graphql.operation.name': 'Dashboard',
+      'http.response.status_code': 200,
+    });
 
     const batches = spans.filter((s) => s.name.startsWith('jobgraph.batch '));
-    expect(batches.map((s) => s.name).sort()).toEqual(['jobgraph.batch AWS_PANORAMA', 'jobgraph.batch TENCENT_COS_BATCH']);
+    expect(batches.map((s) => s.name).sort()).toEqual([
+      'jobgraph.batch AWS_PANORAMA',
+      'jobgraph.batch TENCENT_COS_BATCH',
+    ]);
     for (const b of batches) expect(b.parentSpanId).toBe(op.spanId);
-    expect(attrs(batches.find((b) => b.name.endsWith('AWS_PANORAMA'))!)['jobgraph.batch.size']).toBe(2);
+    expect(
+      attrs(batches.find((b) => b.name.endsWith('AWS_PANORAMA'))!)['jobgraph.batch.size'],
+    ).toBe(2);
 
     const attempts = spans.filter((s) => attrs(s)['rpc.method'] !== undefined);
     expect(attempts).toHaveLength(3);
@@ -56,16 +72,33 @@ describe('OpenTelemetry traces over OTLP/HTTP (http/json)', () => {
       expect(s.traceId).toBe(TRACE_ID);
       expect(s.parentSpanId).toBe(panoramaBatch.spanId);
       expect(s.name).toBe('AWS_PANORAMA DescribePackageImportJob');
-      expect(attrs(s)).toMatchObject({ 'cloud.region': 'us-east-1', 'rpc.method': 'DescribePackageImportJob', 'jobgraph.attempt': 1 });
+      expect(attrs(s)).toMatchObject({
+        'cloud.region': 'us-east-1',
+        'rpc.method': 'DescribePackageImportJob',
+        'jobgraph.attempt': 1,
+      });
       expect(typeof attrs(s)['jobgraph.upstream.request_id']).toBe('string');
     }
     expect(panorama.map((s) => attrs(s)['jobgraph.outcome']).sort()).toEqual(['NOT_FOUND', 'ok']);
-    expect(attrs(panorama.find((s) => attrs(s)['jobgraph.outcome'] === 'NOT_FOUND')!)['jobgraph.upstream.error_code']).toBe('ResourceNotFoundException');
+    expect(
+      attrs(panorama.find((s) => attrs(s)['jobgraph.outcome'] === 'NOT_FOUND')!)[
+        'jobgraph.upstream.error_code'
+      ],
+    ).toBe('ResourceNotFoundException');
     const cos = attempts.find((s) => attrs(s)['jobgraph.provider'] === 'TENCENT_COS_BATCH')!;
-    expect(attrs(cos)).toMatchObject({ 'rpc.method': 'DescribeJob', 'jobgraph.attempt': 1, 'jobgraph.outcome': 'ok' });
+    expect(attrs(cos)).toMatchObject({
+      'rpc.method': 'DescribeJob',
+      'jobgraph.attempt': 1,
+      'jobgraph.outcome': 'ok',
+    });
 
     // No token, secret value or signature in any attribute.
-    const secrets = [gw.tokens.secrets, gw.config.auth.jwtSecret!, DEMO_AWS_CREDENTIALS.secretAccessKey, DEMO_TENCENT_CREDENTIALS.secretKey];
+    const secrets = [
+      gw.tokens.secrets,
+      gw.config.auth.jwtSecret!,
+      DEMO_AWS_CREDENTIALS.secretAccessKey,
+      DEMO_TENCENT_CREDENTIALS.secretKey,
+    ];
     for (const s of spans) {
       for (const [key, value] of Object.entries(attrs(s))) {
         if (typeof value !== 'string') continue;
@@ -79,12 +112,28 @@ describe('OpenTelemetry traces over OTLP/HTTP (http/json)', () => {
   it("names every provider's upstream attempt with its provider, region and operation, Import/Export's too", async () => {
     receiver.posts.length = 0;
     // Fresh copies: a finished job the first test fetched would come from the cache.
-    const ids = freshCopies(gw, [PANORAMA_EXAMPLE, OMICS_EXAMPLE, CODEPIPELINE_EXAMPLE, IMPORTEXPORT_EXAMPLE, COS_EXAMPLE]);
-    const res = await gql(gw, `query Five($ids: [ID!]!) { jobs(ids: $ids) { id } }`, { variables: { ids }, token: gw.tokens.read });
+    const ids = freshCopies(gw, [
+      PANORAMA_EXAMPLE,
+      OMICS_EXAMPLE,
+      CODEPIPELINE_EXAMPLE,
+      IMPORTEXPORT_EXAMPLE,
+      COS_EXAMPLE,
+    ]);
+    const res = await gql(gw, `query Five($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
+      variables: { ids },
+      token: gw.tokens.read,
+    });
     expect(res.body.errors).toBeUndefined();
     await gw.observability!.tracing!.forceFlush();
-    const attempts = spansOf(receiver).filter((s) => attrs(s)['jobgraph.provider'] !== undefined && !s.name.startsWith('jobgraph.'));
-    const seen = Object.fromEntries(attempts.map((s) => [attrs(s)['jobgraph.provider'], [attrs(s)['cloud.region'], attrs(s)['rpc.method']]]));
+    const attempts = spansOf(receiver).filter(
+      (s) => attrs(s)['jobgraph.provider'] !== undefined && !s.name.startsWith('jobgraph.'),
+    );
+    const seen = Object.fromEntries(
+      attempts.map((s) => [
+        attrs(s)['jobgraph.provider'],
+        [attrs(s)['cloud.region'], attrs(s)['rpc.method']],
+      ]),
+    );
     expect(seen).toEqual({
       AWS_PANORAMA: ['us-east-1', 'DescribePackageImportJob'],
       AWS_OMICS: ['us-east-1', 'GetReferenceImportJob'],
@@ -109,7 +158,9 @@ describe('OpenTelemetry traces over OTLP/HTTP (http/protobuf, the default protoc
   let gw: TestGateway;
   beforeAll(async () => {
     await receiver.start();
-    gw = await startTestGateway({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces` });
+    gw = await startTestGateway({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+    });
   });
   afterAll(async () => {
     await gw?.close();
@@ -117,7 +168,10 @@ describe('OpenTelemetry traces over OTLP/HTTP (http/protobuf, the default protoc
   });
 
   it('posts protobuf to the traces endpoint', async () => {
-    await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, { variables: { id: PANORAMA_EXAMPLE }, token: gw.tokens.read });
+    await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, {
+      variables: { id: PANORAMA_EXAMPLE },
+      token: gw.tokens.read,
+    });
     await gw.observability!.tracing!.forceFlush();
     expect(receiver.posts.length).toBeGreaterThan(0);
     for (const p of receiver.posts) {
@@ -125,6 +179,8 @@ describe('OpenTelemetry traces over OTLP/HTTP (http/protobuf, the default protoc
       expect(p.body.length).toBeGreaterThan(0);
     }
     // The provider operation travels as a protobuf string.
-    expect(receiver.posts.some((p) => p.body.includes(Buffer.from('DescribePackageImportJob')))).toBe(true);
+    expect(
+      receiver.posts.some((p) => p.body.includes(Buffer.from('DescribePackageImportJob'))),
+    ).toBe(true);
   });
 });

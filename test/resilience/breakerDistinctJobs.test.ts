@@ -1,22 +1,35 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, freshCopies, gql, resetFaults, startTestGateway, type GqlResult, type TestGateway } from '../support/gateway.ts';
+import {
+  clearCalls,
+  freshCopies,
+  gql,
+  resetFaults,
+  startTestGateway,
+  type GqlResult,
+  type TestGateway,
+} from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();
 const JOB = `query($id: ID!) { job(id: $id) { id state } }`;
 // The demo's Panorama jobs live in us-east-1; any other ID there is not found unless a fault answers first.
 const REGION = 'us-east-1';
 const panorama = (jobId: string) => `panorama:${REGION}:${jobId}`;
-const ask = (gw: TestGateway, id: string) => gql(gw, JOB, { variables: { id }, token: gw.tokens.read });
+const ask = (gw: TestGateway, id: string) =>
+  gql(gw, JOB, { variables: { id }, token: gw.tokens.read });
 
 /** The answer of a job the provider failed with a 5xx, not one jobgraph refused because the circuit was open. */
 function expectProviderFailure(res: GqlResult) {
-  expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'AWS_PANORAMA' } });
+  expect(res.body.errors?.[0]).toMatchObject({
+    extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'AWS_PANORAMA' },
+  });
   expect(res.body.errors?.[0]?.message).toMatch(/unavailable \(HTTP 500\)/);
 }
 
 function expectOpenCircuit(res: GqlResult) {
-  expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'AWS_PANORAMA' } });
+  expect(res.body.errors?.[0]).toMatchObject({
+    extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'AWS_PANORAMA' },
+  });
   expect(res.body.errors?.[0]?.message).toMatch(/in us-east-1; jobgraph stopped calling it there/);
 }
 
@@ -28,7 +41,11 @@ function expectAnswered(res: GqlResult, id: string) {
 describe('The circuit of a region counts distinct jobs', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_BREAKER_FAILURES: '3', JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
+    gw = await startTestGateway({
+      JOBGRAPH_BREAKER_FAILURES: '3',
+      JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
+      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
+    });
   });
   afterAll(async () => gw?.close());
   afterEach(() => {
@@ -48,7 +65,11 @@ describe('The circuit of a region counts distinct jobs', () => {
       // More failures in a row than the threshold, with no success between...
       for (let i = 0; i < 3; i++) expectProviderFailure(await ask(gw, panorama(broken)));
       // ...then more of the same at once, with the victim's request among them.
-      const [a, victim, b] = await Promise.all([ask(gw, panorama(broken)), ask(gw, id), ask(gw, panorama(broken))]);
+      const [a, victim, b] = await Promise.all([
+        ask(gw, panorama(broken)),
+        ask(gw, id),
+        ask(gw, panorama(broken)),
+      ]);
       expectProviderFailure(a);
       expectProviderFailure(b);
       expectAnswered(victim, id);
@@ -57,7 +78,10 @@ describe('The circuit of a region counts distinct jobs', () => {
     // Every sequential attack reached the provider (the concurrent pair may share one call).
     const attacks = gw.emulators.panorama.received.filter((job) => job === `${REGION}/${broken}`);
     expect(attacks.length).toBeGreaterThanOrEqual(4 * 4);
-    for (const id of victims) expect(gw.emulators.panorama.received.filter((job) => job === `${REGION}/${id.split(':')[2]}`)).toHaveLength(1);
+    for (const id of victims)
+      expect(
+        gw.emulators.panorama.received.filter((job) => job === `${REGION}/${id.split(':')[2]}`),
+      ).toHaveLength(1);
   });
 
   it('starts counting again after a success, and opens once distinct jobs fail in a row', async () => {
@@ -83,7 +107,11 @@ describe('The circuit of a region counts distinct jobs', () => {
 describe('An outage of a region', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_BREAKER_FAILURES: '3', JOBGRAPH_BREAKER_HALF_OPEN_MS: '2000', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
+    gw = await startTestGateway({
+      JOBGRAPH_BREAKER_FAILURES: '3',
+      JOBGRAPH_BREAKER_HALF_OPEN_MS: '2000',
+      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
+    });
   });
   afterAll(async () => gw?.close());
   afterEach(() => {

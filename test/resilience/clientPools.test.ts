@@ -2,7 +2,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool, type PoolTimers } from '../../src/datasources/shared/clientPool.ts';
-import { createAgents, destroyAgents, httpOrigin, httpRequest, type HttpOrigin } from '../../src/datasources/shared/http.ts';
+import {
+  createAgents,
+  destroyAgents,
+  httpOrigin,
+  httpRequest,
+  type HttpOrigin,
+} from '../../src/datasources/shared/http.ts';
 import { COS_REGIONS } from '../../src/model/globalId.ts';
 import type { FdHealth } from '../../src/http/health.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
@@ -87,7 +93,9 @@ describe("A provider's shared agents", () => {
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       servers.push(server);
-      origins.push(httpOrigin(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+      origins.push(
+        httpOrigin(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+      );
     }
   });
   afterAll(async () => {
@@ -101,10 +109,16 @@ describe("A provider's shared agents", () => {
     const agents = createAgents(2);
     const agent = agents.http;
     // Sockets open, from the agent's documented, read-only lists (a destroyed one is closing).
-    const live = () => [...Object.values(agent.sockets), ...Object.values(agent.freeSockets)].flat().filter((socket) => socket && !socket.destroyed).length;
+    const live = () =>
+      [...Object.values(agent.sockets), ...Object.values(agent.freeSockets)]
+        .flat()
+        .filter((socket) => socket && !socket.destroyed).length;
     let peak = 0;
     const get = async (origin: HttpOrigin) => {
-      const res = await httpRequest({ method: 'GET', origin, path: '/', headers: {}, timeoutMs: 30_000, maxBodyBytes: 100 }, agents);
+      const res = await httpRequest(
+        { method: 'GET', origin, path: '/', headers: {}, timeoutMs: 30_000, maxBodyBytes: 100 },
+        agents,
+      );
       peak = Math.max(peak, live());
       expect(res.body).toBe('ok');
     };
@@ -125,8 +139,13 @@ describe("A provider's shared agents", () => {
   it('give a new host the place of an idle socket at once, and keep the idle sockets of a host asked again', async () => {
     const agents = createAgents(1);
     const [a, b] = origins.slice(13) as [HttpOrigin, HttpOrigin];
-    const get = (origin: HttpOrigin) => httpRequest({ method: 'GET', origin, path: '/', headers: {}, timeoutMs: 30_000, maxBodyBytes: 100 }, agents);
-    const connections = () => servers.slice(13).map((s) => new Promise<number>((r) => s.getConnections((_e, n) => r(n))));
+    const get = (origin: HttpOrigin) =>
+      httpRequest(
+        { method: 'GET', origin, path: '/', headers: {}, timeoutMs: 30_000, maxBodyBytes: 100 },
+        agents,
+      );
+    const connections = () =>
+      servers.slice(13).map((s) => new Promise<number>((r) => s.getConnections((_e, n) => r(n))));
     await get(a);
     await get(a); // a's idle socket is reused: one connection
     expect(await Promise.all(connections())).toEqual([1, 0]);
@@ -165,22 +184,35 @@ describe('Regional clients through HTTP', () => {
     for (const region of aws) {
       const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {
         variables: {
-          ids: [`panorama:${region}:pkgimport-x`, `omics:${region}:5038720581:8110394857`, `codepipeline:${region}:11111111-2222-4333-8444-555555555555`],
+          ids: [
+            `panorama:${region}:pkgimport-x`,
+            `omics:${region}:5038720581:8110394857`,
+            `codepipeline:${region}:11111111-2222-4333-8444-555555555555`,
+          ],
         },
         token: gw.tokens.read,
       });
       expect(res.status).toBe(200);
-      for (const name of ['AWS_PANORAMA', 'AWS_OMICS', 'AWS_CODEPIPELINE'] as const) expect(gw.sources[name].source.clientCount?.()).toBeLessThanOrEqual(3);
+      for (const name of ['AWS_PANORAMA', 'AWS_OMICS', 'AWS_CODEPIPELINE'] as const)
+        expect(gw.sources[name].source.clientCount?.()).toBeLessThanOrEqual(3);
     }
     for (const region of cos) {
       const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, {
-        variables: { id: `cos:${region}:${DEMO_TENCENT_CREDENTIALS.uin}:abcdef12-0000-4000-8000-000000000001` },
+        variables: {
+          id: `cos:${region}:${DEMO_TENCENT_CREDENTIALS.uin}:abcdef12-0000-4000-8000-000000000001`,
+        },
         token: gw.tokens.read,
       });
       expect(res.status).toBe(200);
       expect(gw.sources.TENCENT_COS_BATCH.source.clientCount?.()).toBeLessThanOrEqual(3);
     }
-    for (const name of ['AWS_PANORAMA', 'AWS_OMICS', 'AWS_CODEPIPELINE', 'TENCENT_COS_BATCH'] as const) expect(gw.sources[name].source.clientCount?.()).toBe(3);
+    for (const name of [
+      'AWS_PANORAMA',
+      'AWS_OMICS',
+      'AWS_CODEPIPELINE',
+      'TENCENT_COS_BATCH',
+    ] as const)
+      expect(gw.sources[name].source.clientCount?.()).toBe(3);
     // Evicted regions still work: a new client is made when one is asked for again.
     const again = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, {
       variables: { id: `panorama:us-east-1:pkgimport-5f3a9c1e7b2d4086` },
@@ -205,7 +237,13 @@ describe('/healthz', () => {
     gw.health.readFds = () => ({ open: 100, softLimit: 1024 });
     expect(await healthz()).toEqual({ status: 200, body: { status: 'ok' } });
     gw.health.readFds = () => ({ open: 950, softLimit: 1024 });
-    expect(await healthz()).toEqual({ status: 503, body: { status: 'unhealthy', reason: '950 file descriptors open of a soft limit of 1024 (over 90 %)' } });
+    expect(await healthz()).toEqual({
+      status: 503,
+      body: {
+        status: 'unhealthy',
+        reason: '950 file descriptors open of a soft limit of 1024 (over 90 %)',
+      },
+    });
     gw.health.readFds = () => null; // not Linux: the check is skipped
     expect((await healthz()).status).toBe(200);
   });
@@ -214,7 +252,11 @@ describe('/healthz', () => {
     let now = 1_000_000;
     gw.health.now = () => now;
     gw.health.readFds = () => ({ open: 100, softLimit: 1024 });
-    gw.health.noteError(Object.assign(new Error('wrapped'), { cause: Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' }) }));
+    gw.health.noteError(
+      Object.assign(new Error('wrapped'), {
+        cause: Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' }),
+      }),
+    );
     const sick = await healthz();
     expect(sick.status).toBe(503);
     expect(sick.body.reason).toMatch(/^EMFILE \(out of file descriptors\) seen 0 s ago/);

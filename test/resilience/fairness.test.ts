@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { FairLimiter } from '../../src/datasources/guard/fairLimit.ts';
-import { clearCalls, gql, resetFaults, startTestGateway, type GqlResult, type TestGateway } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  resetFaults,
+  startTestGateway,
+  type GqlResult,
+  type TestGateway,
+} from '../support/gateway.ts';
 
 const JOBS = `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`;
 const JOB = `query($id: ID!) { job(id: $id) { id } }`;
@@ -9,7 +16,8 @@ const floodIds = Array.from({ length: 100 }, (_, i) => `panorama:us-east-1:flood
 const SINGLE = 'panorama:us-east-1:single-job';
 
 async function tokensFor(gw: TestGateway) {
-  const mint = (subject: string) => mintToken({ secret: gw.config.auth.jwtSecret as string, scopes: ['jobs:read'], subject });
+  const mint = (subject: string) =>
+    mintToken({ secret: gw.config.auth.jwtSecret as string, scopes: ['jobs:read'], subject });
   return { a: await mint('caller-a'), b: await mint('caller-b') };
 }
 
@@ -42,7 +50,10 @@ describe('Fairness between callers at one provider', () => {
   });
 
   it("caps one caller's concurrent upstream calls, so another caller's single job is sent while the flood waits", async () => {
-    gw = await startTestGateway({ JOBGRAPH_PROVIDER_CONCURRENCY: '2', JOBGRAPH_CALLER_CONCURRENCY: '1' });
+    gw = await startTestGateway({
+      JOBGRAPH_PROVIDER_CONCURRENCY: '2',
+      JOBGRAPH_CALLER_CONCURRENCY: '1',
+    });
     clearCalls(gw);
     const { flood, single, panorama } = await floodThenSingle(gw, 1);
     await panorama.waitForReceived(2);
@@ -55,7 +66,10 @@ describe('Fairness between callers at one provider', () => {
   });
 
   it('hands a freed slot to the caller with the fewest calls running, not to the head of one FIFO', async () => {
-    gw = await startTestGateway({ JOBGRAPH_PROVIDER_CONCURRENCY: '2', JOBGRAPH_CALLER_CONCURRENCY: '2' });
+    gw = await startTestGateway({
+      JOBGRAPH_PROVIDER_CONCURRENCY: '2',
+      JOBGRAPH_CALLER_CONCURRENCY: '2',
+    });
     clearCalls(gw);
     const { flood, single, panorama } = await floodThenSingle(gw, 2);
     const limit = gw.sources.AWS_PANORAMA.limit;

@@ -1,11 +1,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, freshCopies, gql, startTestGateway, type TestGateway, resetFaults } from '../support/gateway.ts';
+import {
+  clearCalls,
+  freshCopies,
+  gql,
+  startTestGateway,
+  type TestGateway,
+  resetFaults,
+} from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();
 const Q = `query($ids: [ID!]!) { jobs(ids: $ids) { id state } }`;
 
-function byIndex(errors: { path?: (string | number)[]; extensions?: Record<string, unknown> }[] = []) {
+function byIndex(
+  errors: { path?: (string | number)[]; extensions?: Record<string, unknown> }[] = [],
+) {
   return Object.fromEntries(errors.map((e) => [Number(e.path?.[1]), e.extensions?.code]));
 }
 
@@ -15,7 +24,10 @@ describe('Upstream faults inside one jobs query', () => {
     // A per-attempt timeout a healthy emulator answers well within even on a busy machine (300 ms was
     // missed under load), short enough that three hanging attempts cost little; a budget that
     // outlasts those three attempts and the SDK's backoff, so the attempt count shows what happened.
-    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_TIMEOUT_MS: '1500', JOBGRAPH_UPSTREAM_BUDGET_MS: '20000' });
+    gw = await startTestGateway({
+      JOBGRAPH_UPSTREAM_TIMEOUT_MS: '1500',
+      JOBGRAPH_UPSTREAM_BUDGET_MS: '20000',
+    });
   });
   afterAll(async () => gw?.close());
   afterEach(() => {
@@ -31,8 +43,17 @@ describe('Upstream faults inside one jobs query', () => {
     gw.emulators.importexport.setFaults({ malformed: true });
     const res = await gql(gw, Q, { variables: { ids }, token: gw.tokens.read });
     const jobs = res.body.data?.jobs as ({ id: string } | null)[];
-    expect(jobs.map((j) => j?.id ?? null)).toEqual([null, ex.omics, ex.cosbatch, null, ex.codepipeline]);
-    expect(byIndex(res.body.errors)).toEqual({ 0: 'UPSTREAM_UNAVAILABLE', 3: 'UPSTREAM_BAD_RESPONSE' });
+    expect(jobs.map((j) => j?.id ?? null)).toEqual([
+      null,
+      ex.omics,
+      ex.cosbatch,
+      null,
+      ex.codepipeline,
+    ]);
+    expect(byIndex(res.body.errors)).toEqual({
+      0: 'UPSTREAM_UNAVAILABLE',
+      3: 'UPSTREAM_BAD_RESPONSE',
+    });
     // The flapping provider was asked twice (500, then the answer); the malformed one once (not retried);
     // the hanging one three times (each attempt timed out).
     expect(gw.emulators.omics.calls.map((c) => c.status)).toEqual([500, 200]);
@@ -53,19 +74,30 @@ describe('Upstream faults inside one jobs query', () => {
     const res = await gql(gw, Q, { variables: { ids: fresh }, token: gw.tokens.read });
     const jobs = res.body.data?.jobs as ({ id: string } | null)[];
     expect(jobs.map((j) => j?.id ?? null)).toEqual([fresh[0], fresh[1], null, fresh[3], null]);
-    expect(byIndex(res.body.errors)).toEqual({ 2: 'UPSTREAM_THROTTLED', 4: 'UPSTREAM_UNAVAILABLE' });
+    expect(byIndex(res.body.errors)).toEqual({
+      2: 'UPSTREAM_THROTTLED',
+      4: 'UPSTREAM_UNAVAILABLE',
+    });
     const throttled = res.body.errors?.find((e) => e.path?.[1] === 2);
-    expect(throttled?.extensions).toMatchObject({ provider: 'TENCENT_COS_BATCH', upstreamCode: 'SlowDown' });
+    expect(throttled?.extensions).toMatchObject({
+      provider: 'TENCENT_COS_BATCH',
+      upstreamCode: 'SlowDown',
+    });
     expect(gw.emulators.cosbatch.calls.length).toBe(3);
     expect(gw.emulators.codepipeline.calls.length).toBe(3);
-    for (const e of res.body.errors ?? []) expect(JSON.stringify(e)).not.toMatch(/https?:\/\/|127\.0\.0\.1|Authorization|q-signature/i);
+    for (const e of res.body.errors ?? [])
+      expect(JSON.stringify(e)).not.toMatch(/https?:\/\/|127\.0\.0\.1|Authorization|q-signature/i);
   });
 });
 
 describe('The circuit breaker', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_BREAKER_FAILURES: '2', JOBGRAPH_BREAKER_HALF_OPEN_MS: '60000', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
+    gw = await startTestGateway({
+      JOBGRAPH_BREAKER_FAILURES: '2',
+      JOBGRAPH_BREAKER_HALF_OPEN_MS: '60000',
+      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
+    });
   });
   afterAll(async () => gw?.close());
 
@@ -73,13 +105,23 @@ describe('The circuit breaker', () => {
     gw.emulators.codepipeline.setFaults({ errorRate: 1 });
     // Two distinct jobs of the region fail: one job failing again and again would not open it.
     for (let i = 0; i < 2; i++) {
-      const res = await gql(gw, `{ job(id: "codepipeline:us-east-1:11111111-2222-4333-8444-00000000000${i}") { id } }`, { token: gw.tokens.read });
+      const res = await gql(
+        gw,
+        `{ job(id: "codepipeline:us-east-1:11111111-2222-4333-8444-00000000000${i}") { id } }`,
+        { token: gw.tokens.read },
+      );
       expect(res.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
     }
     clearCalls(gw);
-    const res = await gql(gw, Q, { variables: { ids: [ex.codepipeline, ex.omics] }, token: gw.tokens.read });
+    const res = await gql(gw, Q, {
+      variables: { ids: [ex.codepipeline, ex.omics] },
+      token: gw.tokens.read,
+    });
     expect(res.body.data?.jobs).toEqual([null, { id: ex.omics, state: expect.any(String) }]);
-    expect(res.body.errors?.[0]).toMatchObject({ path: ['jobs', 0], extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'AWS_CODEPIPELINE' } });
+    expect(res.body.errors?.[0]).toMatchObject({
+      path: ['jobs', 0],
+      extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'AWS_CODEPIPELINE' },
+    });
     expect(res.body.errors?.[0]?.message).toMatch(/stopped calling it/);
     expect(gw.emulators.codepipeline.calls).toEqual([]);
     expect(gw.emulators.omics.calls.length).toBe(1);
@@ -90,14 +132,20 @@ describe('The time budget', () => {
   let gw: TestGateway;
   beforeAll(async () => {
     // A per-attempt timeout of a minute (the maximum): the budget, not the attempt timeout, must end the wait.
-    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_TIMEOUT_MS: '60000', JOBGRAPH_UPSTREAM_BUDGET_MS: '400' });
+    gw = await startTestGateway({
+      JOBGRAPH_UPSTREAM_TIMEOUT_MS: '60000',
+      JOBGRAPH_UPSTREAM_BUDGET_MS: '400',
+    });
   });
   afterAll(async () => gw?.close());
 
   it('gives up on a job that would outlast the budget, whatever the per-attempt timeout', async () => {
     gw.emulators.omics.setFaults({ hang: true });
     const res = await gql(gw, `{ job(id: "${ex.omics}") { id } }`, { token: gw.tokens.read });
-    expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', provider: 'AWS_OMICS' });
+    expect(res.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      provider: 'AWS_OMICS',
+    });
     expect(res.body.errors?.[0]?.message).not.toMatch(/timed out/);
     // No retry was started: at most the one attempt, still hanging when the budget ran out (on a busy
     // machine the budget can run out before that attempt reaches the emulator).

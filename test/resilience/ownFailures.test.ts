@@ -1,11 +1,26 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import {
+  afterAll,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  vi,
+  type MockInstance,
+} from 'vitest';
 import * as codepipelineParse from '../../src/datasources/codepipeline/parse.ts';
 import * as cosbatchParse from '../../src/datasources/cosbatch/parse.ts';
 import * as importexportParse from '../../src/datasources/importexport/parse.ts';
 import * as omicsParse from '../../src/datasources/omics/parse.ts';
 import * as panoramaParse from '../../src/datasources/panorama/parse.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, gql, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  resetFaults,
+  startTestGateway,
+  type TestGateway,
+} from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();
 const Q = `query($id: ID!) { job(id: $id) { id state } }`;
@@ -65,7 +80,10 @@ describe("jobgraph's own failures while fetching a job", () => {
             message: 'Internal server error',
             path: ['job'],
             locations: expect.any(Array),
-            extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+            extensions: {
+              code: 'INTERNAL_SERVER_ERROR',
+              correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+            },
           },
         ]);
         // Not retried: the one answer was read and our own code failed on it.

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, freshCopies, gql, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import {
+  clearCalls,
+  freshCopies,
+  gql,
+  resetFaults,
+  startTestGateway,
+  type TestGateway,
+} from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();
 const Q = `query($id: ID!) { job(id: $id) { id state } }`;
@@ -25,7 +32,10 @@ describe('Upstream bodies over JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', () => {
   let gw: TestGateway;
   beforeAll(async () => {
     // One counted failure would open a circuit: proves an oversized body is not counted.
-    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_MAX_BODY_BYTES: String(CAP), JOBGRAPH_BREAKER_FAILURES: '1' });
+    gw = await startTestGateway({
+      JOBGRAPH_UPSTREAM_MAX_BODY_BYTES: String(CAP),
+      JOBGRAPH_BREAKER_FAILURES: '1',
+    });
   });
   afterAll(async () => gw?.close());
   beforeEach(() => {
@@ -54,7 +64,10 @@ describe('Upstream bodies over JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', () => {
       const { res, error, calls } = await ask(gw, name, freshJob(gw, name));
       expect(res.status).toBe(200);
       expect(res.body.data?.job).toBeNull();
-      expect(error?.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', upstreamCode: null });
+      expect(error?.extensions).toMatchObject({
+        code: 'UPSTREAM_BAD_RESPONSE',
+        upstreamCode: null,
+      });
       expect(error?.message).toContain(`larger than ${CAP} bytes`);
       expect(error?.message).toContain('JOBGRAPH_UPSTREAM_MAX_BODY_BYTES');
       expect(calls).toHaveLength(1);
@@ -72,18 +85,21 @@ describe('Upstream bodies over JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', () => {
     },
   );
 
-  it.each([['cosbatch'], ['codepipeline']] as [Name][])('%s: a padded body under the cap, chunked, still reads', async (name) => {
-    gw.emulators[name].setFaults({ oversize: CAP - 4096, chunked: true });
-    await gw.emulators[name].settled();
-    const cutBefore = gw.emulators[name].cutOff();
-    const id = freshJob(gw, name);
-    const { res, calls } = await ask(gw, name, id);
-    expect(res.body.errors).toBeUndefined();
-    expect(res.body.data?.job?.id).toBe(id);
-    expect(calls).toHaveLength(1);
-    await gw.emulators[name].settled();
-    expect(gw.emulators[name].cutOff() - cutBefore).toBe(0);
-  });
+  it.each([['cosbatch'], ['codepipeline']] as [Name][])(
+    '%s: a padded body under the cap, chunked, still reads',
+    async (name) => {
+      gw.emulators[name].setFaults({ oversize: CAP - 4096, chunked: true });
+      await gw.emulators[name].settled();
+      const cutBefore = gw.emulators[name].cutOff();
+      const id = freshJob(gw, name);
+      const { res, calls } = await ask(gw, name, id);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data?.job?.id).toBe(id);
+      expect(calls).toHaveLength(1);
+      await gw.emulators[name].settled();
+      expect(gw.emulators[name].cutOff() - cutBefore).toBe(0);
+    },
+  );
 });
 
 describe('Upstream error codes, request ids and messages', () => {
@@ -108,30 +124,52 @@ describe('Upstream error codes, request ids and messages', () => {
   // One per protocol family: AWS JSON 1.1 (`__type`), REST-JSON (`x-amzn-ErrorType`), COS XML `<Code>`, query XML `<Code>`.
   const families: Name[] = ['codepipeline', 'omics', 'panorama', 'cosbatch', 'importexport'];
 
-  it.each(families)('%s: a hostile code or request id is left out, and no upstream text reaches the message', async (name) => {
-    for (const h of hostile) {
-      for (const status of [400, 503]) {
-        gw.emulators[name].setFaults({ errorAnswer: { status, code: h.code, message: FREE_TEXT, requestId: h.requestId } });
-        const { error } = await ask(gw, name);
-        const label = `${name} ${status} ${h.code.slice(0, 30)}`;
-        expect(error?.extensions?.code, label).toMatch(/^UPSTREAM_(BAD_RESPONSE|UNAVAILABLE)$/);
-        expect(error?.extensions, label).toMatchObject({ upstreamCode: null, upstreamRequestId: null });
-        const visible = JSON.stringify(error);
-        expect(visible, label).not.toContain('<script');
-        expect(visible, label).not.toContain('A'.repeat(129));
-        expect(visible, label).not.toContain('xxxxxxxx');
-        expect(visible, label).not.toContain('Ignore previous');
-        expect(visible, label).not.toContain('evil.example');
-        expect(visible, label).not.toContain('with spaces');
+  it.each(families)(
+    '%s: a hostile code or request id is left out, and no upstream text reaches the message',
+    async (name) => {
+      for (const h of hostile) {
+        for (const status of [400, 503]) {
+          gw.emulators[name].setFaults({
+            errorAnswer: { status, code: h.code, message: FREE_TEXT, requestId: h.requestId },
+          });
+          const { error } = await ask(gw, name);
+          const label = `${name} ${status} ${h.code.slice(0, 30)}`;
+          expect(error?.extensions?.code, label).toMatch(/^UPSTREAM_(BAD_RESPONSE|UNAVAILABLE)$/);
+          expect(error?.extensions, label).toMatchObject({
+            upstreamCode: null,
+            upstreamRequestId: null,
+          });
+          const visible = JSON.stringify(error);
+          expect(visible, label).not.toContain('<script');
+          expect(visible, label).not.toContain('A'.repeat(129));
+          expect(visible, label).not.toContain('xxxxxxxx');
+          expect(visible, label).not.toContain('Ignore previous');
+          expect(visible, label).not.toContain('evil.example');
+          expect(visible, label).not.toContain('with spaces');
+        }
       }
-    }
-  });
+    },
+  );
 
-  it.each(families)('%s: a code and request id that pass the pattern are kept, and the code may be named', async (name) => {
-    gw.emulators[name].setFaults({ errorAnswer: { status: 400, code: 'SomeNewException', message: FREE_TEXT, requestId: 'req-0123/abc+def=' } });
-    const { error } = await ask(gw, name);
-    expect(error?.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', upstreamCode: 'SomeNewException', upstreamRequestId: 'req-0123/abc+def=' });
-    expect(error?.message).toContain('(SomeNewException)');
-    expect(error?.message).not.toContain('Ignore previous');
-  });
+  it.each(families)(
+    '%s: a code and request id that pass the pattern are kept, and the code may be named',
+    async (name) => {
+      gw.emulators[name].setFaults({
+        errorAnswer: {
+          status: 400,
+          code: 'SomeNewException',
+          message: FREE_TEXT,
+          requestId: 'req-0123/abc+def=',
+        },
+      });
+      const { error } = await ask(gw, name);
+      expect(error?.extensions).toMatchObject({
+        code: 'UPSTREAM_BAD_RESPONSE',
+        upstreamCode: 'SomeNewException',
+        upstreamRequestId: 'req-0123/abc+def=',
+      });
+      expect(error?.message).toContain('(SomeNewException)');
+      expect(error?.message).not.toContain('Ignore previous');
+    },
+  );
 });

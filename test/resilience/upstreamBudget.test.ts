@@ -2,7 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { UpstreamError } from '../../src/errors.ts';
 import { parseGlobalId, type KeyOf } from '../../src/model/globalId.ts';
-import { clearCalls, gql, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  resetFaults,
+  startTestGateway,
+  type TestGateway,
+} from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();
 
@@ -15,7 +21,10 @@ const ex = exampleGlobalIds();
 describe('One time budget for every provider', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_TIMEOUT_MS: '60000', JOBGRAPH_UPSTREAM_BUDGET_MS: '300' });
+    gw = await startTestGateway({
+      JOBGRAPH_UPSTREAM_TIMEOUT_MS: '60000',
+      JOBGRAPH_UPSTREAM_BUDGET_MS: '300',
+    });
   });
   afterAll(async () => gw?.close());
   beforeEach(() => {
@@ -31,31 +40,38 @@ describe('One time budget for every provider', () => {
       token: gw.tokens.read,
     });
     expect(res.body.data?.jobs).toEqual([null, null, { id: ex.omics }]);
-    expect(res.body.errors?.map((e) => [e.path?.[1], e.extensions?.code, e.extensions?.provider])).toEqual([
+    expect(
+      res.body.errors?.map((e) => [e.path?.[1], e.extensions?.code, e.extensions?.provider]),
+    ).toEqual([
       [0, 'UPSTREAM_UNAVAILABLE', 'TENCENT_COS_BATCH'],
       [1, 'UPSTREAM_UNAVAILABLE', 'AWS_IMPORT_EXPORT'],
     ]);
     // The loader's budget and the source's own (the same value, started a moment later) end it together;
     // whichever is seen first names it.
-    for (const e of res.body.errors ?? []) expect(e.message).toMatch(/ (did not answer within 300 ms|timed out)\.$/);
+    for (const e of res.body.errors ?? [])
+      expect(e.message).toMatch(/ (did not answer within 300 ms|timed out)\.$/);
   });
 
   it.each([
     ['cosbatch', 'TENCENT_COS_BATCH'],
     ['importexport', 'AWS_IMPORT_EXPORT'],
-  ] as const)('%s: the source itself ends a hanging job within the configured budget, without the loader', { timeout: 10_000 }, async (name, provider) => {
-    gw.emulators[name].setFaults({ hang: true });
-    const source = gw.sources[provider].source;
-    const key = parseGlobalId(ex[name]) as KeyOf<typeof provider>;
-    const err = await source.fetchJob(key as never).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(UpstreamError);
-    expect(err).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', provider, retryable: true });
-    expect((err as UpstreamError).message).toContain('timed out');
-    // The one attempt was given what was left of the budget (not the 60 s per-attempt timeout) and
-    // ended with it, so no retry was started after the budget.
-    expect(gw.emulators[name].calls).toHaveLength(1);
-  });
+  ] as const)(
+    '%s: the source itself ends a hanging job within the configured budget, without the loader',
+    { timeout: 10_000 },
+    async (name, provider) => {
+      gw.emulators[name].setFaults({ hang: true });
+      const source = gw.sources[provider].source;
+      const key = parseGlobalId(ex[name]) as KeyOf<typeof provider>;
+      const err = await source.fetchJob(key as never).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(UpstreamError);
+      expect(err).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', provider, retryable: true });
+      expect((err as UpstreamError).message).toContain('timed out');
+      // The one attempt was given what was left of the budget (not the 60 s per-attempt timeout) and
+      // ended with it, so no retry was started after the budget.
+      expect(gw.emulators[name].calls).toHaveLength(1);
+    },
+  );
 });

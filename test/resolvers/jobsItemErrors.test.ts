@@ -50,10 +50,15 @@ const theirs = makeExecutableSchema({
   },
 });
 
-const context = { config: { limits: { maxJobIds: 100 } }, loadJob: () => Promise.reject(notFound()) };
+const context = {
+  config: { limits: { maxJobIds: 100 } },
+  loadJob: () => Promise.reject(notFound()),
+};
 
 const IDS = ['panorama:us-east-1:pkg-1', 'nope', 'panorama:us-east-1:pkg-2'];
-const document = parse(`query Q($ids: [ID!]!) {\n  first: jobs(ids: $ids) { id }\n  again: jobs(ids: $ids) { id }\n}`);
+const document = parse(
+  `query Q($ids: [ID!]!) {\n  first: jobs(ids: $ids) { id }\n  again: jobs(ids: $ids) { id }\n}`,
+);
 
 async function run(schema: typeof ours): Promise<ExecutionResult> {
   return execute({ schema, document, variableValues: { ids: IDS }, contextValue: context });
@@ -76,7 +81,11 @@ describe('a failed item of jobs(ids:)', () => {
     expect(a.errors?.[0]?.locations).toEqual([{ line: 2, column: 3 }]);
     expect(a.errors?.[3]?.locations).toEqual([{ line: 3, column: 3 }]);
     expect(a.errors?.[1]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
-    expect(a.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', upstreamCode: 'ResourceNotFoundException', upstreamRequestId: 'req-1' });
+    expect(a.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      upstreamCode: 'ResourceNotFoundException',
+      upstreamRequestId: 'req-1',
+    });
   });
 
   it('is a GraphQLError to whoever reads one: same enumerable keys, nodes, source, positions, original error, name and text', async () => {

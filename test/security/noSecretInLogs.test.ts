@@ -16,7 +16,12 @@ import { DEMO_DATA, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
-import { EMULATOR_NAMES, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import {
+  EMULATOR_NAMES,
+  resetFaults,
+  startTestGateway,
+  type TestGateway,
+} from '../support/gateway.ts';
 
 /**
  * Issue 9, item 1: no log line and no error message ever carries a value of a sensitive field,
@@ -36,19 +41,33 @@ let secrets: string[] = [];
 let needles: { secret: string; forms: string[] }[] = [];
 let tokens: Record<TokenKind, string | undefined>;
 const allIds: string[] = [
-  ...Object.values(DEMO_DATA).flatMap((d) => [...d.DEMO_GLOBAL_IDS, ...Object.values(d.ERROR_CASE_GLOBAL_IDS)]),
+  ...Object.values(DEMO_DATA).flatMap((d) => [
+    ...d.DEMO_GLOBAL_IDS,
+    ...Object.values(d.ERROR_CASE_GLOBAL_IDS),
+  ]),
   ...Object.values(PROGRESSING_JOB_IDS),
 ];
 
-type TokenKind = 'none' | 'malformed' | 'notBearer' | 'expired' | 'wrongSignature' | 'read' | 'secrets';
-const TOKEN_KINDS: readonly TokenKind[] = ['none', 'malformed', 'notBearer', 'expired', 'wrongSignature', 'read', 'secrets'];
+type TokenKind =
+  'none' | 'malformed' | 'notBearer' | 'expired' | 'wrongSignature' | 'read' | 'secrets';
+const TOKEN_KINDS: readonly TokenKind[] = [
+  'none',
+  'malformed',
+  'notBearer',
+  'expired',
+  'wrongSignature',
+  'read',
+  'secrets',
+];
 
 /**
  * Every field of a type, nested objects with `__typename`, so answers can be walked by type.
  * Top-level fields are aliased `<Type>__<field>`: the five types' same-named fields differ in type.
  */
 function fullSelection(type: GraphQLObjectType, depth = 0): string {
-  const fields = Object.values(type.getFields()).filter((f) => !f.args.some(isRequiredArgument) && f.name !== SEAM_FIELD);
+  const fields = Object.values(type.getFields()).filter(
+    (f) => !f.args.some(isRequiredArgument) && f.name !== SEAM_FIELD,
+  );
   return `__typename ${fields
     .map((f) => {
       const named = getNamedType(f.type);
@@ -60,12 +79,19 @@ function fullSelection(type: GraphQLObjectType, depth = 0): string {
 }
 
 function allTypesSelection(schema: GraphQLSchema, seam = false, only?: string): string {
-  const frags = (only ? [only] : TYPES).map((t) => `... on ${t} { ${fullSelection(schema.getType(t) as GraphQLObjectType)} }`).join(' ');
+  const frags = (only ? [only] : TYPES)
+    .map((t) => `... on ${t} { ${fullSelection(schema.getType(t) as GraphQLObjectType)} }`)
+    .join(' ');
   return `__typename id ${seam ? SEAM_FIELD : ''} ${frags}`;
 }
 
 /** Strings under a sensitive field of an answer, found by each object's `__typename` (independent of the data files). */
-function sensitiveStrings(value: unknown, sensitive: Set<string>, out: string[] = [], inside = false): string[] {
+function sensitiveStrings(
+  value: unknown,
+  sensitive: Set<string>,
+  out: string[] = [],
+  inside = false,
+): string[] {
   if (typeof value === 'string') {
     if (inside) out.push(value);
   } else if (Array.isArray(value)) {
@@ -104,7 +130,8 @@ function installThrowingSeam(schema: GraphQLSchema): void {
       const value = await original(source, args, context, info);
       const op = info.operation.name?.value;
       if (op === 'SeamInternal') throw new Error(`cannot render ${inspect(source, { depth: 10 })}`);
-      if (op === 'SeamPublic') throw new BadUserInputError(`record ${JSON.stringify(source)} is odd`);
+      if (op === 'SeamPublic')
+        throw new BadUserInputError(`record ${JSON.stringify(source)} is odd`);
       return value;
     };
   }
@@ -116,7 +143,15 @@ const idArb = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...allIds) },
   {
     weight: 1,
-    arbitrary: fc.constantFrom('codepipeline:us-east-1:', 'importexport:', 'cos:ap-guangzhou:1:x', 'panorama:us-east-1:../..', 'omics::1:2', '%00', ''),
+    arbitrary: fc.constantFrom(
+      'codepipeline:us-east-1:',
+      'importexport:',
+      'cos:ap-guangzhou:1:x',
+      'panorama:us-east-1:../..',
+      'omics::1:2',
+      '%00',
+      '',
+    ),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
 );
@@ -139,8 +174,17 @@ const resolvableTypenameArb = fc.constantFrom<unknown>(
   'Query',
   '_Service',
 );
-const unresolvableTypenameArb = fc.oneof(fc.constantFrom<unknown>({ name: 'Job' }, 5, null, true, '', ['No', 'Such']), fc.string({ maxLength: 12 }));
-const repIdArb = fc.oneof(fc.constantFrom(...allIds), fc.constantFrom(...allIds), idArb, fc.constant(5), fc.constant(['x'] as unknown));
+const unresolvableTypenameArb = fc.oneof(
+  fc.constantFrom<unknown>({ name: 'Job' }, 5, null, true, '', ['No', 'Such']),
+  fc.string({ maxLength: 12 }),
+);
+const repIdArb = fc.oneof(
+  fc.constantFrom(...allIds),
+  fc.constantFrom(...allIds),
+  idArb,
+  fc.constant(5),
+  fc.constant(['x'] as unknown),
+);
 const keyFieldsArb = demoKeyArb.map((k) => ({
   ...('region' in k ? { region: k.region } : {}),
   nativeId: 'jobId' in k ? k.jobId : k.id,
@@ -148,28 +192,53 @@ const keyFieldsArb = demoKeyArb.map((k) => ({
 }));
 const resolvableRepArb = fc.oneof(
   fc.record({ __typename: resolvableTypenameArb, id: repIdArb }),
-  fc.tuple(resolvableTypenameArb, keyFieldsArb).map(([__typename, keys]) => ({ __typename, ...keys })),
+  fc
+    .tuple(resolvableTypenameArb, keyFieldsArb)
+    .map(([__typename, keys]) => ({ __typename, ...keys })),
   fc.record({ __typename: resolvableTypenameArb }),
 );
-const loneRepArb = fc.oneof(fc.record({ __typename: unresolvableTypenameArb, id: repIdArb }), fc.constantFrom<unknown>(null, 'CodePipelineJob', 7, [], {}));
+const loneRepArb = fc.oneof(
+  fc.record({ __typename: unresolvableTypenameArb, id: repIdArb }),
+  fc.constantFrom<unknown>(null, 'CodePipelineJob', 7, [], {}),
+);
 const representationsArb = fc.oneof(
   { weight: 4, arbitrary: fc.array(resolvableRepArb, { minLength: 1, maxLength: 4 }) },
   { weight: 1, arbitrary: loneRepArb.map((r) => [r]) },
 );
 
 /** `type`: the concrete type a provider root field returns (its selection holds only that type's fragment). */
-type Surface = { query: (sel: string) => string; variables: Record<string, unknown>; type?: string };
+type Surface = {
+  query: (sel: string) => string;
+  variables: Record<string, unknown>;
+  type?: string;
+};
 const surfaceArb: fc.Arbitrary<Surface> = fc.oneof(
-  idArb.map((id) => ({ query: (sel: string) => `query Q($id: ID!) { job(id: $id) { ${sel} } }`, variables: { id } })),
-  fc.array(idArb, { maxLength: 6 }).map((ids) => ({ query: (sel: string) => `query Q($ids: [ID!]!) { jobs(ids: $ids) { ${sel} } }`, variables: { ids } })),
+  idArb.map((id) => ({
+    query: (sel: string) => `query Q($id: ID!) { job(id: $id) { ${sel} } }`,
+    variables: { id },
+  })),
   fc
-    .tuple(demoKeyArb, fc.boolean(), fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }))
+    .array(idArb, { maxLength: 6 })
+    .map((ids) => ({
+      query: (sel: string) => `query Q($ids: [ID!]!) { jobs(ids: $ids) { ${sel} } }`,
+      variables: { ids },
+    })),
+  fc
+    .tuple(
+      demoKeyArb,
+      fc.boolean(),
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant('') },
+        { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+      ),
+    )
     .map(([k, useRegion, junk]) => {
       const region = useRegion && 'region' in k ? k.region : undefined;
       switch (k.provider) {
         case 'AWS_PANORAMA':
           return {
-            query: (sel: string) => `query Q($a: String!, $r: String) { panoramaPackageImportJob(jobId: $a, region: $r) { ${sel} } }`,
+            query: (sel: string) =>
+              `query Q($a: String!, $r: String) { panoramaPackageImportJob(jobId: $a, region: $r) { ${sel} } }`,
             variables: { a: k.jobId + junk, r: region },
             type: JOB_TYPE_NAME.AWS_PANORAMA,
           };
@@ -182,26 +251,30 @@ const surfaceArb: fc.Arbitrary<Surface> = fc.oneof(
           };
         case 'TENCENT_COS_BATCH':
           return {
-            query: (sel: string) => `query Q($a: String!, $r: String) { cosBatchJob(jobId: $a, region: $r) { ${sel} } }`,
+            query: (sel: string) =>
+              `query Q($a: String!, $r: String) { cosBatchJob(jobId: $a, region: $r) { ${sel} } }`,
             variables: { a: k.jobId + junk, r: region },
             type: JOB_TYPE_NAME.TENCENT_COS_BATCH,
           };
         case 'AWS_IMPORT_EXPORT':
           return {
-            query: (sel: string) => `query Q($a: String!) { importExportJob(jobId: $a) { ${sel} } }`,
+            query: (sel: string) =>
+              `query Q($a: String!) { importExportJob(jobId: $a) { ${sel} } }`,
             variables: { a: k.jobId + junk },
             type: JOB_TYPE_NAME.AWS_IMPORT_EXPORT,
           };
         case 'AWS_CODEPIPELINE':
           return {
-            query: (sel: string) => `query Q($a: String!, $r: String) { codePipelineJob(jobId: $a, region: $r) { ${sel} } }`,
+            query: (sel: string) =>
+              `query Q($a: String!, $r: String) { codePipelineJob(jobId: $a, region: $r) { ${sel} } }`,
             variables: { a: k.jobId + junk, r: region },
             type: JOB_TYPE_NAME.AWS_CODEPIPELINE,
           };
       }
     }),
   representationsArb.map((reps) => ({
-    query: (sel: string) => `query Q($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { ${sel} } } }`,
+    query: (sel: string) =>
+      `query Q($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { ${sel} } } }`,
     variables: { reps },
   })),
 );
@@ -213,7 +286,10 @@ type Seam = 'none' | 'SeamInternal' | 'SeamPublic';
 const caseArb = fc.record({
   surface: surfaceArb,
   // Mostly callers that get past the HTTP layer (no token, read, secrets); the invalid kinds are 401s.
-  token: fc.oneof({ weight: 3, arbitrary: fc.constantFrom<TokenKind>('none', 'read', 'secrets') }, { weight: 1, arbitrary: fc.constantFrom(...TOKEN_KINDS) }),
+  token: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom<TokenKind>('none', 'read', 'secrets') },
+    { weight: 1, arbitrary: fc.constantFrom(...TOKEN_KINDS) },
+  ),
   transport: fc.oneof(
     { weight: 6, arbitrary: fc.constant<Transport>('post') },
     { weight: 1, arbitrary: fc.constantFrom<Transport>('get', 'textPlain', 'badJson', 'latin1') },
@@ -224,16 +300,26 @@ const caseArb = fc.record({
 
 async function send(c: { surface: Surface; token: TokenKind; transport: Transport; seam: Seam }) {
   const opName = c.seam === 'none' ? 'Q' : c.seam;
-  const query = c.surface.query(allTypesSelection(gw.built.schema, c.seam !== 'none', c.surface.type)).replace(/^query Q/, `query ${opName}`);
+  const query = c.surface
+    .query(allTypesSelection(gw.built.schema, c.seam !== 'none', c.surface.type))
+    .replace(/^query Q/, `query ${opName}`);
   const token = tokens[c.token];
-  const auth: Record<string, string> = token === undefined ? {} : { authorization: c.token === 'notBearer' ? token : `Bearer ${token}` };
+  const auth: Record<string, string> =
+    token === undefined
+      ? {}
+      : { authorization: c.token === 'notBearer' ? token : `Bearer ${token}` };
   const body = JSON.stringify({ query, variables: c.surface.variables });
   let res: Response;
   if (c.transport === 'get') {
     const url = `${gw.server.url}?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify(c.surface.variables))}`;
     res = await fetch(url, { headers: { ...auth, 'apollo-require-preflight': 'true' } });
   } else {
-    const contentType = c.transport === 'textPlain' ? 'text/plain' : c.transport === 'latin1' ? 'application/json; charset=latin1' : 'application/json';
+    const contentType =
+      c.transport === 'textPlain'
+        ? 'text/plain'
+        : c.transport === 'latin1'
+          ? 'application/json; charset=latin1'
+          : 'application/json';
     res = await fetch(gw.server.url, {
       method: 'POST',
       headers: { ...auth, 'content-type': contentType },
@@ -272,8 +358,17 @@ beforeAll(async () => {
     none: undefined,
     malformed: 'eyJhbGciOiJIUzI1NiJ9.not-json',
     notBearer: `Basic ${Buffer.from('user:pass').toString('base64')}`,
-    expired: await mintToken({ secret: jwtSecret, scopes: [SCOPE_READ, SCOPE_SECRETS], ttlSeconds: -3600, ...claims }),
-    wrongSignature: await mintToken({ secret: 'another-key-entirely-0123456789abcdef', scopes: [SCOPE_READ, SCOPE_SECRETS], ...claims }),
+    expired: await mintToken({
+      secret: jwtSecret,
+      scopes: [SCOPE_READ, SCOPE_SECRETS],
+      ttlSeconds: -3600,
+      ...claims,
+    }),
+    wrongSignature: await mintToken({
+      secret: 'another-key-entirely-0123456789abcdef',
+      scopes: [SCOPE_READ, SCOPE_SECRETS],
+      ...claims,
+    }),
     read: gw.tokens.read,
     secrets: gw.tokens.secrets,
   };
@@ -281,7 +376,10 @@ beforeAll(async () => {
   // Learn the secrets through the gateway itself: every demo job, every field, with the secrets
   // token, walked with the central list of sensitive fields.
   const sensitive = new Set(gw.built.policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
-  const ids = [...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS), ...Object.values(PROGRESSING_JOB_IDS)];
+  const ids = [
+    ...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS),
+    ...Object.values(PROGRESSING_JOB_IDS),
+  ];
   const query = `query($ids: [ID!]!) { jobs(ids: $ids) { ${allTypesSelection(gw.built.schema)} } }`;
   const res = await fetch(gw.server.url, {
     method: 'POST',
@@ -292,18 +390,37 @@ beforeAll(async () => {
   expect(answer.errors).toBeUndefined();
   expect(answer.data?.jobs).toHaveLength(ids.length);
   const fromData = sensitiveStrings(answer.data?.jobs, sensitive);
-  const configured = [gw.config.awsCredentials?.secretAccessKey, gw.config.awsCredentials?.sessionToken, gw.config.tencent.credentials?.secretKey, jwtSecret];
+  const configured = [
+    gw.config.awsCredentials?.secretAccessKey,
+    gw.config.awsCredentials?.sessionToken,
+    gw.config.tencent.credentials?.secretKey,
+    jwtSecret,
+  ];
   // The registry ignores values shorter than 6 characters; so does the sink.
   // The progressing CodePipeline job rotates its credentials as the clock runs: every session is a needle.
-  const rotating = DEMO_DATA.codepipeline.PROGRESSING_CREDENTIALS.flatMap((c) => [c.accessKeyId, c.secretAccessKey, c.sessionToken]);
-  expect(fromData).toEqual(expect.arrayContaining([expect.stringMatching(/^DEMO-SIGNATURE-PRGS1-/), expect.stringMatching(/^DEMO-SESSION-TOKEN-010[1-4]-/)]));
-  secrets = [...new Set([...fromData, ...rotating, ...configured, gw.tokens.read, gw.tokens.secrets])].filter(
-    (s): s is string => typeof s === 'string' && s.length >= 6,
+  const rotating = DEMO_DATA.codepipeline.PROGRESSING_CREDENTIALS.flatMap((c) => [
+    c.accessKeyId,
+    c.secretAccessKey,
+    c.sessionToken,
+  ]);
+  expect(fromData).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^DEMO-SIGNATURE-PRGS1-/),
+      expect.stringMatching(/^DEMO-SESSION-TOKEN-010[1-4]-/),
+    ]),
   );
+  secrets = [
+    ...new Set([...fromData, ...rotating, ...configured, gw.tokens.read, gw.tokens.secrets]),
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
   needles = secrets.map((secret) => ({ secret, forms: formsOf(secret) }));
   // The demo data holds CodePipeline credentials, continuation tokens and configuration, and Import/Export signatures and URLs.
   expect(fromData.length).toBeGreaterThanOrEqual(20);
-  expect(secrets).toEqual(expect.arrayContaining(['DEMO-SECRET-ACCESS-KEY-0001-not-a-real-secret', 'jobgraph-demo-secret-access-key']));
+  expect(secrets).toEqual(
+    expect.arrayContaining([
+      'DEMO-SECRET-ACCESS-KEY-0001-not-a-real-secret',
+      'jobgraph-demo-secret-access-key',
+    ]),
+  );
 });
 
 afterAll(async () => {
@@ -315,8 +432,11 @@ describe('No sensitive value in a log line or an error message', () => {
     const before = gw.logs.lines.length;
     const res = await send({
       surface: {
-        query: (sel) => `query Q($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { ${sel} } } }`,
-        variables: { reps: [{ __typename: ['CodePipelineJob'], id: DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID }] },
+        query: (sel) =>
+          `query Q($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { ${sel} } } }`,
+        variables: {
+          reps: [{ __typename: ['CodePipelineJob'], id: DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID }],
+        },
       },
       token: 'none',
       transport: 'post',

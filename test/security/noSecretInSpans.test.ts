@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDACTED, scrubSecrets, secretValues } from '../../src/auth/secretValues.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { UPSTREAM_VALUE_PATTERN } from '../../src/errors.ts';
-import { EMULATOR_NAMES, gql, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import {
+  EMULATOR_NAMES,
+  gql,
+  resetFaults,
+  startTestGateway,
+  type TestGateway,
+} from '../support/gateway.ts';
 import { OtlpReceiver, attrs, spanTexts, spansOf } from '../observability/otlp.ts';
 
 /**
@@ -53,40 +59,63 @@ describe('No learned secret in a span attribute, when an upstream echoes one as 
     await receiver.close();
   });
 
-  it.each([400, 503])('every provider, HTTP %i: the attempt span carries the code and request ID scrubbed, and no span holds a secret', async (status) => {
-    await gw.observability!.tracing!.forceFlush();
-    receiver.posts.length = 0;
-    const [secretA, secretB] = echoed as [string, string];
-    for (const name of EMULATOR_NAMES) {
-      gw.emulators[name].setFaults({ errorAnswer: { status, code: secretA, message: `failed for ${secretB}`, requestId: secretB } });
-      const res = await gql(gw, `query Echo($id: ID!) { job(id: $id) { id } }`, { variables: { id: ex[name] }, token: gw.tokens.read });
-      resetFaults(gw);
-      const error = res.body.errors?.[0];
-      // jobgraph kept both values (they pass the pattern of upstream identifiers) and scrubbed them for the client.
-      expect(error?.extensions, name).toMatchObject({ upstreamCode: REDACTED, upstreamRequestId: REDACTED });
-      expect(res.text, name).not.toContain(secretA);
-      expect(res.text, name).not.toContain(secretB);
-    }
-    await gw.observability!.tracing!.forceFlush();
-    const spans = spansOf(receiver);
-
-    // The attempt span of each provider has both attributes: set, and scrubbed.
-    for (const name of EMULATOR_NAMES) {
-      const attempt = spans.filter((s) => attrs(s)['jobgraph.provider'] === PROVIDER[name] && attrs(s)['rpc.method'] !== undefined);
-      expect(attempt, name).toHaveLength(1);
-      expect(attrs(attempt[0]!), name).toMatchObject({ 'jobgraph.upstream.error_code': REDACTED, 'jobgraph.upstream.request_id': REDACTED });
-    }
-
-    // Every text of every span (name, every attribute, events, links, status), by value.
-    for (const span of spans) {
-      for (const { where, text } of spanTexts(span)) {
-        for (const secret of echoed) expect(text, where).not.toContain(secret);
-        expect(scrubSecrets(text), where).toBe(text);
+  it.each([400, 503])(
+    'every provider, HTTP %i: the attempt span carries the code and request ID scrubbed, and no span holds a secret',
+    async (status) => {
+      await gw.observability!.tracing!.forceFlush();
+      receiver.posts.length = 0;
+      const [secretA, secretB] = echoed as [string, string];
+      for (const name of EMULATOR_NAMES) {
+        gw.emulators[name].setFaults({
+          errorAnswer: {
+            status,
+            code: secretA,
+            message: `failed for ${secretB}`,
+            requestId: secretB,
+          },
+        });
+        const res = await gql(gw, `query Echo($id: ID!) { job(id: $id) { id } }`, {
+          variables: { id: ex[name] },
+          token: gw.tokens.read,
+        });
+        resetFaults(gw);
+        const error = res.body.errors?.[0];
+        // jobgraph kept both values (they pass the pattern of upstream identifiers) and scrubbed them for the client.
+        expect(error?.extensions, name).toMatchObject({
+          upstreamCode: REDACTED,
+          upstreamRequestId: REDACTED,
+        });
+        expect(res.text, name).not.toContain(secretA);
+        expect(res.text, name).not.toContain(secretB);
       }
-    }
-    // And the bytes exported, whatever field a secret could have gone to.
-    const exported = receiver.posts.map((p) => p.body.toString('utf8')).join('\n');
-    expect(exported).toContain(REDACTED);
-    for (const secret of echoed) expect(exported).not.toContain(secret);
-  });
+      await gw.observability!.tracing!.forceFlush();
+      const spans = spansOf(receiver);
+
+      // The attempt span of each provider has both attributes: set, and scrubbed.
+      for (const name of EMULATOR_NAMES) {
+        const attempt = spans.filter(
+          (s) =>
+            attrs(s)['jobgraph.provider'] === PROVIDER[name] &&
+            attrs(s)['rpc.method'] !== undefined,
+        );
+        expect(attempt, name).toHaveLength(1);
+        expect(attrs(attempt[0]!), name).toMatchObject({
+          'jobgraph.upstream.error_code': REDACTED,
+          'jobgraph.upstream.request_id': REDACTED,
+        });
+      }
+
+      // Every text of every span (name, every attribute, events, links, status), by value.
+      for (const span of spans) {
+        for (const { where, text } of spanTexts(span)) {
+          for (const secret of echoed) expect(text, where).not.toContain(secret);
+          expect(scrubSecrets(text), where).toBe(text);
+        }
+      }
+      // And the bytes exported, whatever field a secret could have gone to.
+      const exported = receiver.posts.map((p) => p.body.toString('utf8')).join('\n');
+      expect(exported).toContain(REDACTED);
+      for (const secret of echoed) expect(exported).not.toContain(secret);
+    },
+  );
 });

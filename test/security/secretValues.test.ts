@@ -2,7 +2,12 @@ import { inspect } from 'node:util';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSensitiveValueCollector } from '../../src/auth/secrets.ts';
-import { formsOf, REDACTED, SecretValueRegistry, secretValues } from '../../src/auth/secretValues.ts';
+import {
+  formsOf,
+  REDACTED,
+  SecretValueRegistry,
+  secretValues,
+} from '../../src/auth/secretValues.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { BadUserInputError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -22,8 +27,16 @@ describe('SecretValueRegistry', () => {
     r.learn(AWKWARD);
     const once = JSON.stringify(AWKWARD);
     const twice = JSON.stringify(once);
-    const unicode = once.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    for (const text of [`x ${AWKWARD} y`, `{"msg":${once}}`, `{"msg":${twice}}`, `{"msg":${unicode}}`]) {
+    const unicode = once.replace(
+      /[\u007f-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    for (const text of [
+      `x ${AWKWARD} y`,
+      `{"msg":${once}}`,
+      `{"msg":${twice}}`,
+      `{"msg":${unicode}}`,
+    ]) {
       const out = r.scrub(text);
       expect(out, text).toContain(REDACTED);
       expect(out).not.toContain('wo');
@@ -32,10 +45,15 @@ describe('SecretValueRegistry', () => {
   });
 
   it('lists the forms of a plain value as the value alone, and every form of any other', () => {
-    const escapeNonAscii = (t: string) => t.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const escapeNonAscii = (t: string) =>
+      t.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     const jsonInner = (t: string) => JSON.stringify(t).slice(1, -1);
     const every = (v: string) => [
-      ...new Set([v, jsonInner(v), inspect(v).slice(1, -1)].flatMap((q) => [q, jsonInner(q)]).flatMap((f) => [f, escapeNonAscii(f)])),
+      ...new Set(
+        [v, jsonInner(v), inspect(v).slice(1, -1)]
+          .flatMap((q) => [q, jsonInner(q)])
+          .flatMap((f) => [f, escapeNonAscii(f)]),
+      ),
     ];
     const values = [
       SECRET,
@@ -72,7 +90,9 @@ describe('SecretValueRegistry', () => {
     r.learn('secret-one-abcdef');
     r.learn('one-abcdef-and-more');
     r.learn('zzzzzz1234');
-    expect(r.scrub('a secret-one-abcdef-and-more b zzzzzz1234zzzzzz1234 c')).toBe(`a ${REDACTED} b ${REDACTED} c`);
+    expect(r.scrub('a secret-one-abcdef-and-more b zzzzzz1234zzzzzz1234 c')).toBe(
+      `a ${REDACTED} b ${REDACTED} c`,
+    );
   });
 
   it('forgets the least recently learned value past its bound, never a pinned one', () => {
@@ -100,7 +120,13 @@ describe('SecretValueRegistry', () => {
     r.learn(v(1000));
     expect(r.size).toBe(4);
     r.learn(v(1001)); // full again: the oldest learned value (999) goes, not 997 nor the pinned 998
-    expect([997, 998, 999, 1000, 1001].map((n) => r.contains(v(n)))).toEqual([true, true, false, true, true]);
+    expect([997, 998, 999, 1000, 1001].map((n) => r.contains(v(n)))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      true,
+    ]);
     expect(r.contains(v(996))).toBe(false);
     r.clearLearned();
     r.learn(v(0));
@@ -137,7 +163,8 @@ describe('SecretValueRegistry', () => {
     // Presigned URLs of one bucket end alike: indexed by their last characters, every one of them
     // would be compared wherever that ending occurs in a scanned text.
     const ending = '&X-Amz-Signature=00000000';
-    const value = (n: number) => `https://bucket.s3.amazonaws.com/job-${n.toString(36).padStart(4, '0')}/log.txt?X-Amz-Date=20261123T000000Z${ending}`;
+    const value = (n: number) =>
+      `https://bucket.s3.amazonaws.com/job-${n.toString(36).padStart(4, '0')}/log.txt?X-Amz-Date=20261123T000000Z${ending}`;
     const r = new SecretValueRegistry(2_000);
     for (let n = 0; n < 2_500; n++) r.learn(value(n));
     const stats = r.indexStats();
@@ -151,13 +178,16 @@ describe('SecretValueRegistry', () => {
     }
     // Forgotten values (the oldest 500) and the shared ending alone are left as they are.
     expect(r.scrub(`x ${value(499)}`)).toBe(`x ${value(499)}`);
-    expect(r.scrub(`request 9f0c5e2a-000000000fa5 ${ending}${ending}`)).toBe(`request 9f0c5e2a-000000000fa5 ${ending}${ending}`);
+    expect(r.scrub(`request 9f0c5e2a-000000000fa5 ${ending}${ending}`)).toBe(
+      `request 9f0c5e2a-000000000fa5 ${ending}${ending}`,
+    );
     // A cut-off value is not a match, whichever side is missing.
     const cut = value(1500);
     expect(r.scrub(cut.slice(1))).toBe(cut.slice(1));
     expect(r.scrub(cut.slice(0, -1))).toBe(cut.slice(0, -1));
     // Values alike but for their first characters (fewer than a window) are spread too.
-    const head = (n: number) => `${n.toString(36).padStart(3, '0')}${'-same-in-every-value'.repeat(2)}`;
+    const head = (n: number) =>
+      `${n.toString(36).padStart(3, '0')}${'-same-in-every-value'.repeat(2)}`;
     const heads = new SecretValueRegistry();
     for (let n = 0; n < 1_000; n++) heads.learn(head(n));
     expect(heads.indexStats().mostFormsPerWindow).toBeLessThanOrEqual(4);
@@ -187,7 +217,11 @@ describe('SecretValueRegistry', () => {
 
 describe('createSensitiveValueCollector', () => {
   const built = buildSchema();
-  const collect = createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME);
+  const collect = createSensitiveValueCollector(
+    built.schema,
+    built.policy.sensitiveFields,
+    JOB_TYPE_NAME,
+  );
 
   it('finds nested sensitive values (artifact credentials, configuration values) and nothing else', () => {
     const record = {
@@ -196,11 +230,17 @@ describe('createSensitiveValueCollector', () => {
       nativeId: 'c0de0001-7e57-4b1d-8a11-000000000001',
       accountId: '111122223333',
       actionConfiguration: [{ key: 'ProjectName', value: 'config-value-1' }],
-      artifactCredentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: SECRET, sessionToken: 'session-token-1' },
+      artifactCredentials: {
+        accessKeyId: 'ASIAEXAMPLE',
+        secretAccessKey: SECRET,
+        sessionToken: 'session-token-1',
+      },
       continuationToken: 'continuation-1',
       pipelineContext: { pipelineName: 'not-a-secret' },
     } as unknown as JobRecord;
-    expect(collect(record).sort()).toEqual(['ASIAEXAMPLE', SECRET, 'config-value-1', 'continuation-1', 'session-token-1'].sort());
+    expect(collect(record).sort()).toEqual(
+      ['ASIAEXAMPLE', SECRET, 'config-value-1', 'continuation-1', 'session-token-1'].sort(),
+    );
   });
 });
 
@@ -213,7 +253,9 @@ describe('Scrubbing errors that embed a registered secret', () => {
   it('the logger writes an Error whose message (and stack) embeds a secret scrubbed', () => {
     const logs = new LogCapture();
     const logger = createLogger('info', [], logs);
-    const err = new Error(`cannot render ${inspect({ artifactCredentials: { secretAccessKey: SECRET, note: AWKWARD } })}`);
+    const err = new Error(
+      `cannot render ${inspect({ artifactCredentials: { secretAccessKey: SECRET, note: AWKWARD } })}`,
+    );
     logger.error({ err }, 'internal error');
     logger.warn(`plain message with ${SECRET}`);
     expect(logs.lines).toHaveLength(2);
@@ -227,19 +269,29 @@ describe('Scrubbing errors that embed a registered secret', () => {
   it('formatError scrubs kept messages (JobgraphError, allow-listed codes) and the internal-error log line', () => {
     const logs = new LogCapture();
     const formatError = createFormatError(createLogger('info', [], logs));
-    const formattedOf = (e: GraphQLError): GraphQLFormattedError => ({ ...e.toJSON(), extensions: { code: 'INTERNAL_SERVER_ERROR', ...e.extensions } });
+    const formattedOf = (e: GraphQLError): GraphQLFormattedError => ({
+      ...e.toJSON(),
+      extensions: { code: 'INTERNAL_SERVER_ERROR', ...e.extensions },
+    });
 
-    const own = new BadUserInputError(`record ${JSON.stringify({ secretAccessKey: SECRET, note: AWKWARD })} is odd`, { detail: SECRET });
+    const own = new BadUserInputError(
+      `record ${JSON.stringify({ secretAccessKey: SECRET, note: AWKWARD })} is odd`,
+      { detail: SECRET },
+    );
     const ownError = new GraphQLError(own.message, { originalError: own, path: ['job'] });
     const keptOwn = formatError(formattedOf(ownError), ownError);
     expect(keptOwn.extensions?.code).toBe('BAD_USER_INPUT');
     expect(keptOwn.message).toMatch(/^record /);
 
-    const allowListed = new GraphQLError(`Variable "$x" got invalid value "${SECRET}"`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    const allowListed = new GraphQLError(`Variable "$x" got invalid value "${SECRET}"`, {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
     const keptAllowListed = formatError(formattedOf(allowListed), allowListed);
     expect(keptAllowListed.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
 
-    const internal = new GraphQLError(`boom ${SECRET}`, { originalError: new Error(`boom ${inspect({ k: SECRET, n: AWKWARD })}`) });
+    const internal = new GraphQLError(`boom ${SECRET}`, {
+      originalError: new Error(`boom ${inspect({ k: SECRET, n: AWKWARD })}`),
+    });
     const masked = formatError(formattedOf(internal), internal);
     expect(masked.message).toBe('Internal server error');
 
@@ -267,9 +319,13 @@ describe('The gateway learns secrets as it loads records', () => {
   it('scrubs a record that a resolver failure writes to the log, on the first request that ever loaded it', async () => {
     const cp = DEMO_DATA.codepipeline;
     expect(cp.DEMO_SECRET_VALUES.some((v) => secretValues.contains(v))).toBe(false);
-    const res = await gql(gw, 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }', {
-      variables: { r: [{ __typename: ['CodePipelineJob'], id: cp.EXAMPLE_GLOBAL_ID }] },
-    });
+    const res = await gql(
+      gw,
+      'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }',
+      {
+        variables: { r: [{ __typename: ['CodePipelineJob'], id: cp.EXAMPLE_GLOBAL_ID }] },
+      },
+    );
     expect(res.status).toBe(200);
     for (const v of cp.DEMO_SECRET_VALUES) {
       expect(res.text).not.toContain(v);

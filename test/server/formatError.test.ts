@@ -13,7 +13,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 /** An internal message a client must never see: an upstream URL with a signature and an IAM role ARN. */
 const LEAKY =
   'connect ECONNREFUSED https://control-storage-omics.us-east-1.amazonaws.com/referencestore/5038720581/importjob/8110394857?X-Amz-Signature=deadbeef as arn:aws:iam::123456789012:role/JobgraphRole';
-const LEAK_PATTERNS = [/amazonaws\.com/, /https?:\/\//, /arn:aws/, /X-Amz/i, /ECONNREFUSED/, /stacktrace/, /\bat .+\.ts:\d+/];
+const LEAK_PATTERNS = [
+  /amazonaws\.com/,
+  /https?:\/\//,
+  /arn:aws/,
+  /X-Amz/i,
+  /ECONNREFUSED/,
+  /stacktrace/,
+  /\bat .+\.ts:\d+/,
+];
 
 function setup() {
   const logs = new LogCapture();
@@ -24,7 +32,14 @@ function setup() {
 
 /** What Apollo hands formatError for an error, with the stack it adds when told to (the worst case). */
 function formattedOf(error: GraphQLError): GraphQLFormattedError {
-  return { ...error.toJSON(), extensions: { code: 'INTERNAL_SERVER_ERROR', ...error.extensions, stacktrace: error.stack?.split('\n') } };
+  return {
+    ...error.toJSON(),
+    extensions: {
+      code: 'INTERNAL_SERVER_ERROR',
+      ...error.extensions,
+      stacktrace: error.stack?.split('\n'),
+    },
+  };
 }
 
 describe('createFormatError', () => {
@@ -39,7 +54,12 @@ describe('createFormatError', () => {
     });
     for (const p of LEAK_PATTERNS) expect(JSON.stringify(out)).not.toMatch(p);
     const [line] = logLines();
-    expect(line).toMatchObject({ level: 50, msg: 'internal error', correlationId: out.extensions?.correlationId, path: ['job'] });
+    expect(line).toMatchObject({
+      level: 50,
+      msg: 'internal error',
+      correlationId: out.extensions?.correlationId,
+      path: ['job'],
+    });
     expect(line?.err.message).toBe(LEAKY); // the operator sees the cause, the client does not
   });
 
@@ -64,21 +84,38 @@ describe('createFormatError', () => {
       httpStatus: 429,
       cause: { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIA...' }, body: LEAKY },
     });
-    const error = new GraphQLError(upstream.message, { originalError: upstream, path: ['jobs', 2] });
+    const error = new GraphQLError(upstream.message, {
+      originalError: upstream,
+      path: ['jobs', 2],
+    });
     const out = formatError(formattedOf(error), error);
     expect(out).toEqual({
       message: 'AWS HealthOmics throttled the request.',
       path: ['jobs', 2],
-      extensions: { code: 'UPSTREAM_THROTTLED', provider: 'AWS_OMICS', upstreamCode: 'ThrottlingException', upstreamRequestId: 'req-abc-123' },
+      extensions: {
+        code: 'UPSTREAM_THROTTLED',
+        provider: 'AWS_OMICS',
+        upstreamCode: 'ThrottlingException',
+        upstreamRequestId: 'req-abc-123',
+      },
     });
     expect(logLines()).toEqual([]);
   });
 
   it('keeps the message of an allow-listed code but only the code among its extensions', () => {
     const { formatError } = setup();
-    for (const code of ['FORBIDDEN', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST']) {
+    for (const code of [
+      'FORBIDDEN',
+      'BAD_USER_INPUT',
+      'GRAPHQL_VALIDATION_FAILED',
+      'GRAPHQL_PARSE_FAILED',
+      'BAD_REQUEST',
+    ]) {
       const error = new GraphQLError(`message for ${code}`, { extensions: { code, debug: LEAKY } });
-      expect(formatError(formattedOf(error), error)).toEqual({ message: `message for ${code}`, extensions: { code } });
+      expect(formatError(formattedOf(error), error)).toEqual({
+        message: `message for ${code}`,
+        extensions: { code },
+      });
     }
   });
 });
@@ -90,7 +127,10 @@ describe('The error surface over HTTP', () => {
   const logs = new LogCapture();
   beforeAll(async () => {
     // The real server (plugins, formatError, request IDs) over a tiny schema whose resolvers fail on purpose.
-    const config = loadConfig({ mode: 'live' }, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    const config = loadConfig(
+      { mode: 'live' },
+      { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    );
     sources = createSources(config);
     const schema = makeExecutableSchema({
       typeDefs,
@@ -115,7 +155,10 @@ describe('The error surface over HTTP', () => {
     server = await startServer({
       config,
       sources,
-      built: { schema, policy: { typeRules: new Map(), fieldRules: new Map(), sensitiveFields: [] } },
+      built: {
+        schema,
+        policy: { typeRules: new Map(), fieldRules: new Map(), sensitiveFields: [] },
+      },
       logger: createLogger('info', [], logs),
     });
   });
@@ -125,10 +168,14 @@ describe('The error surface over HTTP', () => {
   });
 
   it('answers an unexpected exception with a correlation ID that the log line carries with the request ID', async () => {
-    const res = await gql({ server }, '{ boom throttled fine }', { headers: { 'x-request-id': 'req-boom-1' } });
+    const res = await gql({ server }, '{ boom throttled fine }', {
+      headers: { 'x-request-id': 'req-boom-1' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ boom: null, throttled: null, fine: 'ok' });
-    const [boom, throttled] = [...(res.body.errors ?? [])].sort((a, b) => String(a.path).localeCompare(String(b.path)));
+    const [boom, throttled] = [...(res.body.errors ?? [])].sort((a, b) =>
+      String(a.path).localeCompare(String(b.path)),
+    );
     expect(boom).toEqual({
       message: 'Internal server error',
       locations: [{ line: 1, column: 3 }],
@@ -145,7 +192,11 @@ describe('The error surface over HTTP', () => {
     const lines = logs.lines.map((l) => JSON.parse(l) as Record<string, any>);
     const internal = lines.filter((l) => l.msg === 'internal error');
     expect(internal).toHaveLength(1);
-    expect(internal[0]).toMatchObject({ correlationId: boom?.extensions?.correlationId, requestId: 'req-boom-1', path: ['boom'] });
+    expect(internal[0]).toMatchObject({
+      correlationId: boom?.extensions?.correlationId,
+      requestId: 'req-boom-1',
+      path: ['boom'],
+    });
     expect(lines.find((l) => l.msg === 'graphql request')).toMatchObject({
       requestId: 'req-boom-1',
       errorCodes: expect.arrayContaining(['INTERNAL_SERVER_ERROR', 'UPSTREAM_THROTTLED']),
@@ -163,16 +214,31 @@ describe('Upstream errors from the emulators', () => {
   });
 
   it('carry provider, upstream code and upstream request ID, and never a stack trace', async () => {
-    const ids = Object.values(DEMO_DATA).flatMap((d) => [d.ERROR_CASE_GLOBAL_IDS.notFound, d.ERROR_CASE_GLOBAL_IDS.throttled]);
-    const res = await gql(gw, 'query($ids: [ID!]!) { jobs(ids: $ids) { id } }', { variables: { ids }, token: gw.tokens.read });
+    const ids = Object.values(DEMO_DATA).flatMap((d) => [
+      d.ERROR_CASE_GLOBAL_IDS.notFound,
+      d.ERROR_CASE_GLOBAL_IDS.throttled,
+    ]);
+    const res = await gql(gw, 'query($ids: [ID!]!) { jobs(ids: $ids) { id } }', {
+      variables: { ids },
+      token: gw.tokens.read,
+    });
     expect(res.body.errors).toHaveLength(ids.length);
     for (const e of res.body.errors ?? []) {
-      expect(Object.keys(e.extensions ?? {}).sort()).toEqual(['code', 'provider', 'upstreamCode', 'upstreamRequestId']);
-      expect(e.extensions?.provider).toMatch(/^(AWS_PANORAMA|AWS_OMICS|TENCENT_COS_BATCH|AWS_IMPORT_EXPORT|AWS_CODEPIPELINE)$/);
+      expect(Object.keys(e.extensions ?? {}).sort()).toEqual([
+        'code',
+        'provider',
+        'upstreamCode',
+        'upstreamRequestId',
+      ]);
+      expect(e.extensions?.provider).toMatch(
+        /^(AWS_PANORAMA|AWS_OMICS|TENCENT_COS_BATCH|AWS_IMPORT_EXPORT|AWS_CODEPIPELINE)$/,
+      );
       expect(typeof e.extensions?.upstreamCode).toBe('string');
     }
     // Every provider sends a request ID with its errors (Import/Export's in the XML body).
-    expect(res.body.errors?.filter((e) => typeof e.extensions?.upstreamRequestId !== 'string')).toEqual([]);
+    expect(
+      res.body.errors?.filter((e) => typeof e.extensions?.upstreamRequestId !== 'string'),
+    ).toEqual([]);
     expect(res.text).not.toMatch(/stacktrace|https?:\/\//);
   });
 });

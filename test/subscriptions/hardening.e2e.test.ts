@@ -5,7 +5,13 @@ import { print } from 'graphql';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventDocument } from '../../src/subscriptions/execute.ts';
-import { clearCalls, gql, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  startTestGateway,
+  upstreamCallCount,
+  type TestGateway,
+} from '../support/gateway.ts';
 import { startDemoProcess } from '../support/demoProcess.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
@@ -15,19 +21,29 @@ const RUNNING = 'importexport:PNDG1';
 
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway({ JOBGRAPH_MAX_WEBSOCKETS: '40' }, { watchScheduler: new ManualScheduler() });
+  gw = await startTestGateway(
+    { JOBGRAPH_MAX_WEBSOCKETS: '40' },
+    { watchScheduler: new ManualScheduler() },
+  );
 });
 afterAll(async () => gw?.close());
 
 /** One raw SSE request over node:http, its status and body once the server ends it. */
-function ssePost(body: string, token: string | undefined = gw.tokens.read): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
+function ssePost(
+  body: string,
+  token: string | undefined = gw.tokens.read,
+): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
   const url = new URL(gw.server.url);
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
       },
       (res) => {
         let text = '';
@@ -66,7 +82,12 @@ async function openSocket(token: string | null = gw.tokens.read) {
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { Authorization: `Bearer ${token}` } : {} }));
+  socket.send(
+    JSON.stringify({
+      type: 'connection_init',
+      payload: token ? { Authorization: `Bearer ${token}` } : {},
+    }),
+  );
   const until = async (test: (m: Record<string, any>) => boolean): Promise<Record<string, any>> => {
     for (;;) {
       const found = messages.find(test);
@@ -85,66 +106,100 @@ async function openSocket(token: string | null = gw.tokens.read) {
 
 describe.each(TRANSPORTS)('Oversized jobUpdates(ids:) over %s', (transport) => {
   const cases: [string, () => { query: string; variables?: Record<string, unknown> }][] = [
-    ['20,000 malformed IDs in a variable', () => ({ query: QUERY, variables: { ids: Array.from({ length: 20_000 }, (_, i) => `x${i}`) } })],
-    ['101 repeats of one valid job', () => ({ query: QUERY, variables: { ids: Array.from({ length: 101 }, () => RUNNING) } })],
-    ['a body of ~1 MB of IDs', () => ({ query: QUERY, variables: { ids: Array.from({ length: 90_000 }, (_, i) => `cos:ap-guangzhou:1:${i}`) } })],
+    [
+      '20,000 malformed IDs in a variable',
+      () => ({
+        query: QUERY,
+        variables: { ids: Array.from({ length: 20_000 }, (_, i) => `x${i}`) },
+      }),
+    ],
+    [
+      '101 repeats of one valid job',
+      () => ({ query: QUERY, variables: { ids: Array.from({ length: 101 }, () => RUNNING) } }),
+    ],
+    [
+      'a body of ~1 MB of IDs',
+      () => ({
+        query: QUERY,
+        variables: { ids: Array.from({ length: 90_000 }, (_, i) => `cos:ap-guangzhou:1:${i}`) },
+      }),
+    ],
     [
       '101 IDs written in the document',
-      () => ({ query: `subscription { jobUpdates(ids: [${Array.from({ length: 101 }, () => `"${RUNNING}"`).join(',')}]) { id } }` }),
+      () => ({
+        query: `subscription { jobUpdates(ids: [${Array.from({ length: 101 }, () => `"${RUNNING}"`).join(',')}]) { id } }`,
+      }),
     ],
     [
       '101 IDs through a root fragment',
       () => ({
-        query: 'subscription($ids: [ID!]!) { ...W } fragment W on Subscription { jobUpdates(ids: $ids) { id } }',
+        query:
+          'subscription($ids: [ID!]!) { ...W } fragment W on Subscription { jobUpdates(ids: $ids) { id } }',
         variables: { ids: Array.from({ length: 101 }, (_, i) => `importexport:J${i}`) },
       }),
     ],
   ];
 
-  it.each(cases)('refuses %s before any work, naming the limit, while /healthz answers within a second', async (_name, make) => {
-    clearCalls(gw);
-    const { query, variables } = make();
-    const refusals = Array.from({ length: 3 }, async () => {
-      if (transport === 'sse') {
-        const res = await ssePost(JSON.stringify({ query, variables }));
-        if (res.status === 413) return 'too large';
-        // Refused once the stream is accepted: a `next` event with the errors, then `complete` (graphql-sse's protocol).
-        expect(res.status).toBe(200);
-        expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
-        expect(res.text).toMatch(/^event: next\ndata: \{"errors":.*\n\nevent: complete\ndata:\n\n$/s);
-        return res.text;
+  it.each(cases)(
+    'refuses %s before any work, naming the limit, while /healthz answers within a second',
+    async (_name, make) => {
+      clearCalls(gw);
+      const { query, variables } = make();
+      const refusals = Array.from({ length: 3 }, async () => {
+        if (transport === 'sse') {
+          const res = await ssePost(JSON.stringify({ query, variables }));
+          if (res.status === 413) return 'too large';
+          // Refused once the stream is accepted: a `next` event with the errors, then `complete` (graphql-sse's protocol).
+          expect(res.status).toBe(200);
+          expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+          expect(res.text).toMatch(
+            /^event: next\ndata: \{"errors":.*\n\nevent: complete\ndata:\n\n$/s,
+          );
+          return res.text;
+        }
+        const ws = await openSocket();
+        await ws.until((m) => m.type === 'connection_ack');
+        ws.socket.send(
+          JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }),
+        );
+        const settled = await Promise.race([
+          ws.until((m) => m.type === 'error' && m.id === '1').then((m) => JSON.stringify(m)),
+          ws.closed.then((c) => `closed ${c.code}`),
+        ]);
+        ws.socket.close();
+        return settled;
+      });
+      // The gateway stays responsive while the refusals are being made.
+      expect(await healthMs()).toBeLessThan(1000);
+      for (const text of await Promise.all(refusals)) {
+        // A body over the 1 MB limit is refused by size (413 / close 1009) before it is read as GraphQL.
+        if (text === 'too large' || text === 'closed 1009') continue;
+        expect(text).toMatch(
+          /Argument \\?"ids\\?" of jobUpdates takes at most 100 IDs \(JOBGRAPH_MAX_JOB_IDS\); got \d+\./,
+        );
+        expect(text).toContain('BAD_USER_INPUT');
       }
-      const ws = await openSocket();
-      await ws.until((m) => m.type === 'connection_ack');
-      ws.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }));
-      const settled = await Promise.race([
-        ws.until((m) => m.type === 'error' && m.id === '1').then((m) => JSON.stringify(m)),
-        ws.closed.then((c) => `closed ${c.code}`),
-      ]);
-      ws.socket.close();
-      return settled;
-    });
-    // The gateway stays responsive while the refusals are being made.
-    expect(await healthMs()).toBeLessThan(1000);
-    for (const text of await Promise.all(refusals)) {
-      // A body over the 1 MB limit is refused by size (413 / close 1009) before it is read as GraphQL.
-      if (text === 'too large' || text === 'closed 1009') continue;
-      expect(text).toMatch(/Argument \\?"ids\\?" of jobUpdates takes at most 100 IDs \(JOBGRAPH_MAX_JOB_IDS\); got \d+\./);
-      expect(text).toContain('BAD_USER_INPUT');
-    }
-    expect(await healthMs()).toBeLessThan(1000);
-    expect(upstreamCallCount(gw)).toBe(0);
-    expect(gw.server.subscriptions.hub.open()).toBe(0);
-  });
+      expect(await healthMs()).toBeLessThan(1000);
+      expect(upstreamCallCount(gw)).toBe(0);
+      expect(gw.server.subscriptions.hub.open()).toBe(0);
+    },
+  );
 
   it('accepts exactly JOBGRAPH_MAX_JOB_IDS IDs, malformed ones each an error event', async () => {
     const ids = [RUNNING, ...Array.from({ length: 99 }, (_, i) => `bad${i}`)];
-    const sub = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids } });
+    const sub = subscribe(gw.server.url, transport, QUERY, {
+      token: gw.tokens.read,
+      variables: { ids },
+    });
     try {
       const events = [];
       for (let i = 0; i < 100; i++) events.push(await sub.next());
-      expect(events.filter((e) => e?.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT')).toHaveLength(99);
-      expect(events.find((e) => e?.data)?.data).toMatchObject({ jobUpdates: { id: RUNNING, state: 'QUEUED' } });
+      expect(
+        events.filter((e) => e?.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT'),
+      ).toHaveLength(99);
+      expect(events.find((e) => e?.data)?.data).toMatchObject({
+        jobUpdates: { id: RUNNING, state: 'QUEUED' },
+      });
     } finally {
       await sub.close();
     }
@@ -162,7 +217,11 @@ describe('Each event of a subscription', () => {
     // Other operations are left as they are.
     expect(printed).toContain('query Q($ids: [ID!]!) {\n  jobs(ids: $ids)');
     const viaFragment = print(
-      eventDocument(parse('subscription($ids: [ID!]!) { ... on Subscription { ...W } } fragment W on Subscription { jobUpdates(ids: $ids) { id } }')),
+      eventDocument(
+        parse(
+          'subscription($ids: [ID!]!) { ... on Subscription { ...W } } fragment W on Subscription { jobUpdates(ids: $ids) { id } }',
+        ),
+      ),
     );
     expect(viaFragment).toContain('subscription {');
     expect(viaFragment).toContain('fragment W on Subscription {\n  jobUpdates(ids: []) {');
@@ -178,33 +237,51 @@ describe('@skip and @include on a subscription root', () => {
     'subscription { ...W } fragment W on Subscription { jobUpdates(ids: ["importexport:PNDG1"]) @include(if: false) { id } }',
   ];
 
-  it.each(documents)('is GRAPHQL_VALIDATION_FAILED on every transport, for anyone, with no error logged: %s', async (query) => {
-    const linesBefore = gw.logs.lines.length;
-    for (const token of [gw.tokens.read, undefined]) {
-      const plain = await gql(gw, query, { variables: { s: true }, ...(token ? { token } : {}) });
-      expect(plain.status).toBe(400);
-      expect(plain.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-      expect(plain.body.errors?.[0]?.message).toMatch(/must not use @(skip|include)/);
-    }
-    const sse = await ssePost(JSON.stringify({ query, variables: { s: true } }));
-    expect(sse.status).toBe(200);
-    expect(sse.text).toContain('GRAPHQL_VALIDATION_FAILED');
-    expect(sse.text).toMatch(/event: complete\ndata:\n\n$/);
+  it.each(documents)(
+    'is GRAPHQL_VALIDATION_FAILED on every transport, for anyone, with no error logged: %s',
+    async (query) => {
+      const linesBefore = gw.logs.lines.length;
+      for (const token of [gw.tokens.read, undefined]) {
+        const plain = await gql(gw, query, { variables: { s: true }, ...(token ? { token } : {}) });
+        expect(plain.status).toBe(400);
+        expect(plain.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+        expect(plain.body.errors?.[0]?.message).toMatch(/must not use @(skip|include)/);
+      }
+      const sse = await ssePost(JSON.stringify({ query, variables: { s: true } }));
+      expect(sse.status).toBe(200);
+      expect(sse.text).toContain('GRAPHQL_VALIDATION_FAILED');
+      expect(sse.text).toMatch(/event: complete\ndata:\n\n$/);
 
-    // Over graphql-ws: an `error` message for the operation, and the socket is kept.
-    const ws = await openSocket();
-    await ws.until((m) => m.type === 'connection_ack');
-    ws.socket.send(JSON.stringify({ id: 'a', type: 'subscribe', payload: { query, variables: { s: true } } }));
-    const error = await ws.until((m) => m.id === 'a');
-    expect(error).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
-    ws.socket.send(JSON.stringify({ id: 'b', type: 'subscribe', payload: { query: QUERY, variables: { ids: [RUNNING] } } }));
-    expect(await ws.until((m) => m.id === 'b' && m.type === 'next')).toMatchObject({ payload: { data: { jobUpdates: { id: RUNNING } } } });
-    ws.socket.close(1000);
-    expect((await ws.closed).code).toBe(1000);
+      // Over graphql-ws: an `error` message for the operation, and the socket is kept.
+      const ws = await openSocket();
+      await ws.until((m) => m.type === 'connection_ack');
+      ws.socket.send(
+        JSON.stringify({ id: 'a', type: 'subscribe', payload: { query, variables: { s: true } } }),
+      );
+      const error = await ws.until((m) => m.id === 'a');
+      expect(error).toMatchObject({
+        type: 'error',
+        payload: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+      });
+      ws.socket.send(
+        JSON.stringify({
+          id: 'b',
+          type: 'subscribe',
+          payload: { query: QUERY, variables: { ids: [RUNNING] } },
+        }),
+      );
+      expect(await ws.until((m) => m.id === 'b' && m.type === 'next')).toMatchObject({
+        payload: { data: { jobUpdates: { id: RUNNING } } },
+      });
+      ws.socket.close(1000);
+      expect((await ws.closed).code).toBe(1000);
 
-    const newLines = gw.logs.lines.slice(linesBefore).map((l) => JSON.parse(l) as { level: number; msg: string });
-    expect(newLines.filter((l) => l.level >= 50)).toEqual([]);
-  });
+      const newLines = gw.logs.lines
+        .slice(linesBefore)
+        .map((l) => JSON.parse(l) as { level: number; msg: string });
+      expect(newLines.filter((l) => l.level >= 50)).toEqual([]);
+    },
+  );
 });
 
 describe('WebSocket sockets', () => {
@@ -218,7 +295,9 @@ describe('WebSocket sockets', () => {
   });
 
   it('keeps no anonymous socket open: 60 opened, every one closed, the count back where it started', async () => {
-    const sockets = await Promise.all(Array.from({ length: 60 }, () => openSocket(null).catch(() => null)));
+    const sockets = await Promise.all(
+      Array.from({ length: 60 }, () => openSocket(null).catch(() => null)),
+    );
     for (const s of sockets) if (s) expect((await s.closed).code).toBe(4403);
     await expect.poll(() => gw.server.subscriptions.sockets()).toBe(0);
   });
@@ -256,9 +335,17 @@ describe('WebSocket sockets', () => {
       const before = gw.logs.lines.length;
       const ws = await openSocket();
       await ws.until((m) => m.type === 'connection_ack');
-      ws.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY, variables: { ids: ['x'.repeat(1_100_000)] } } }));
+      ws.socket.send(
+        JSON.stringify({
+          id: '1',
+          type: 'subscribe',
+          payload: { query: QUERY, variables: { ids: ['x'.repeat(1_100_000)] } },
+        }),
+      );
       expect((await ws.closed).code).toBe(1009);
-      await expect.poll(() => gw.logs.lines.slice(before).some((l) => l.includes('websocket error'))).toBe(true);
+      await expect
+        .poll(() => gw.logs.lines.slice(before).some((l) => l.includes('websocket error')))
+        .toBe(true);
       const lines = gw.logs.lines.slice(before);
       for (const line of lines) {
         expect(line).not.toMatch(/\n|\\n\s+at | {4}at /);
@@ -273,7 +360,13 @@ describe('WebSocket sockets', () => {
 });
 
 /** Open a raw SSE request for a running job and cut the connection at one moment of its life. */
-function abortAt(moment: 'while sending the body' | 'right after sending' | 'at the response head' | 'after the first event'): Promise<void> {
+function abortAt(
+  moment:
+    | 'while sending the body'
+    | 'right after sending'
+    | 'at the response head'
+    | 'after the first event',
+): Promise<void> {
   const url = new URL(gw.server.url);
   const body = JSON.stringify({ query: QUERY, variables: { ids: [RUNNING] } });
   return new Promise<void>((resolve) => {
@@ -301,7 +394,12 @@ function abortAt(moment: 'while sending the body' | 'right after sending' | 'at 
 
 describe('SSE streams dropped by the client', () => {
   it('settle at any moment: no subscription, slot, poller or open response left', async () => {
-    const moments = ['while sending the body', 'right after sending', 'at the response head', 'after the first event'] as const;
+    const moments = [
+      'while sending the body',
+      'right after sending',
+      'at the response head',
+      'after the first event',
+    ] as const;
     for (let round = 0; round < 25; round++) await Promise.all(moments.map((m) => abortAt(m)));
     await expect.poll(() => gw.server.subscriptions.hub.open()).toBe(0);
     await expect.poll(() => gw.server.subscriptions.openResponses()).toBe(0);
@@ -329,7 +427,10 @@ describe('The jobgraph command after clients dropped their streams', () => {
           socket.on('error', () => undefined);
         });
       for (let i = 0; i < 10; i++) await Promise.all(Array.from({ length: 20 }, drop));
-      const live = subscribe(demo.url, 'ws', QUERY, { token: demo.token, variables: { ids: [RUNNING] } });
+      const live = subscribe(demo.url, 'ws', QUERY, {
+        token: demo.token,
+        variables: { ids: [RUNNING] },
+      });
       expect(await live.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
       const ended = live.next().catch(() => 'closed');
       const started = Date.now();

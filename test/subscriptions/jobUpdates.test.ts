@@ -3,16 +3,27 @@ import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { ERROR_CASE_JOB_IDS } from '../../src/emulators/importexport/data.ts';
-import { clearCalls, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
+import {
+  clearCalls,
+  startTestGateway,
+  upstreamCallCount,
+  type TestGateway,
+} from '../support/gateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
-import { subscribe, TRANSPORTS, type Event, movableImportExportJob } from '../support/subscriptions.ts';
+import {
+  subscribe,
+  TRANSPORTS,
+  type Event,
+  movableImportExportJob,
+} from '../support/subscriptions.ts';
 
 const WATCHED = 'PNDG1';
 const watched = movableImportExportJob(WATCHED);
 const watchedId = watched.id;
 const setProgress = watched.setProgress;
 
-const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus statusMessage terminal } }';
+const QUERY =
+  'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus statusMessage terminal } }';
 
 let gw: TestGateway;
 let clock: ManualScheduler;
@@ -20,7 +31,11 @@ let clock: ManualScheduler;
 beforeAll(async () => {
   clock = new ManualScheduler();
   gw = await startTestGateway(
-    { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '2', JOBGRAPH_MAX_JOBS_PER_REQUEST: '3', JOBGRAPH_MAX_ALIASES: '1' },
+    {
+      JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '2',
+      JOBGRAPH_MAX_JOBS_PER_REQUEST: '3',
+      JOBGRAPH_MAX_ALIASES: '1',
+    },
     { watchScheduler: clock },
   );
 });
@@ -29,7 +44,8 @@ afterAll(async () => {
   await gw?.close();
 });
 
-const calls = (jobId: string) => gw.emulators.importexport.calls.filter((c) => c.job === jobId).length;
+const calls = (jobId: string) =>
+  gw.emulators.importexport.calls.filter((c) => c.job === jobId).length;
 
 /** Every poller stopped and every subscription slot freed. */
 async function allClosed(): Promise<void> {
@@ -41,11 +57,22 @@ describe.each(TRANSPORTS)('Subscription.jobUpdates over %s', (transport) => {
   it('sends the job at once, then each state once and in order, and completes at terminal', async () => {
     setProgress('Pending');
     clearCalls(gw);
-    const sub = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [watchedId] } });
+    const sub = subscribe(gw.server.url, transport, QUERY, {
+      token: gw.tokens.read,
+      variables: { ids: [watchedId] },
+    });
     try {
       const first = await sub.next();
       expect(first).toEqual({
-        data: { jobUpdates: { id: watchedId, state: 'QUEUED', providerStatus: 'Pending', statusMessage: 'now Pending', terminal: false } },
+        data: {
+          jobUpdates: {
+            id: watchedId,
+            state: 'QUEUED',
+            providerStatus: 'Pending',
+            statusMessage: 'now Pending',
+            terminal: false,
+          },
+        },
       });
       // A poll without a change sends nothing, and the wait grows.
       await clock.timersPending();
@@ -56,11 +83,15 @@ describe.each(TRANSPORTS)('Subscription.jobUpdates over %s', (transport) => {
       expect(clock.pending()[0]).toBeGreaterThan(before);
       setProgress('InProgress');
       clock.fireNext();
-      expect(await sub.next()).toMatchObject({ data: { jobUpdates: { state: 'IN_PROGRESS', providerStatus: 'InProgress' } } });
+      expect(await sub.next()).toMatchObject({
+        data: { jobUpdates: { state: 'IN_PROGRESS', providerStatus: 'InProgress' } },
+      });
       await clock.timersPending();
       setProgress('Complete');
       clock.fireNext();
-      expect(await sub.next()).toMatchObject({ data: { jobUpdates: { state: 'SUCCEEDED', providerStatus: 'Complete', terminal: true } } });
+      expect(await sub.next()).toMatchObject({
+        data: { jobUpdates: { state: 'SUCCEEDED', providerStatus: 'Complete', terminal: true } },
+      });
       expect(await sub.next()).toBeNull();
       expect(calls(WATCHED)).toBe(4);
       expect(clock.pending()).toEqual([]);
@@ -79,11 +110,18 @@ describe.each(TRANSPORTS)('One poller per job over %s', (transport) => {
     const secret = gw.config.auth.jwtSecret as string;
     const claims = { issuer: gw.config.auth.issuer, audience: gw.config.auth.audience };
     // 200 callers (the per-caller cap here is 2), one subscription each.
-    const tokens = await Promise.all(Array.from({ length: 200 }, (_, i) => mintToken({ secret, scopes: [SCOPE_READ], subject: `watcher-${i}`, ...claims })));
-    const subs = tokens.map((token) => subscribe(gw.server.url, transport, QUERY, { token, variables: { ids: [watchedId] } }));
+    const tokens = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        mintToken({ secret, scopes: [SCOPE_READ], subject: `watcher-${i}`, ...claims }),
+      ),
+    );
+    const subs = tokens.map((token) =>
+      subscribe(gw.server.url, transport, QUERY, { token, variables: { ids: [watchedId] } }),
+    );
     try {
       const firsts = await Promise.all(subs.map((s) => s.next()));
-      for (const e of firsts) expect(e).toMatchObject({ data: { jobUpdates: { id: watchedId, state: 'QUEUED' } } });
+      for (const e of firsts)
+        expect(e).toMatchObject({ data: { jobUpdates: { id: watchedId, state: 'QUEUED' } } });
       expect(calls(WATCHED)).toBe(1);
       expect(gw.server.subscriptions.hub.registry.size()).toBe(1);
       expect(gw.server.subscriptions.hub.open()).toBe(200);
@@ -92,7 +130,8 @@ describe.each(TRANSPORTS)('One poller per job over %s', (transport) => {
       setProgress('InProgress');
       clock.fireNext();
       const seconds = await Promise.all(subs.map((s) => s.next()));
-      for (const e of seconds) expect(e).toMatchObject({ data: { jobUpdates: { state: 'IN_PROGRESS' } } });
+      for (const e of seconds)
+        expect(e).toMatchObject({ data: { jobUpdates: { state: 'IN_PROGRESS' } } });
       expect(calls(WATCHED)).toBe(2);
       expect(upstreamCallCount(gw)).toBe(2);
     } finally {
@@ -108,21 +147,43 @@ describe.each(TRANSPORTS)('One poller per job over %s', (transport) => {
 describe.each(TRANSPORTS)('Field authorization per subscriber over %s', (transport) => {
   it('gives a reader null and FORBIDDEN for secret fields while a secrets subscriber of the same job sees them', async () => {
     setProgress('Pending');
-    const query = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state ... on ImportExportJob { signature } } }';
-    const reader = subscribe(gw.server.url, transport, query, { token: gw.tokens.read, variables: { ids: [watchedId] } });
-    const secrets = subscribe(gw.server.url, transport, query, { token: gw.tokens.secrets, variables: { ids: [watchedId] } });
+    const query =
+      'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state ... on ImportExportJob { signature } } }';
+    const reader = subscribe(gw.server.url, transport, query, {
+      token: gw.tokens.read,
+      variables: { ids: [watchedId] },
+    });
+    const secrets = subscribe(gw.server.url, transport, query, {
+      token: gw.tokens.secrets,
+      variables: { ids: [watchedId] },
+    });
     try {
       const [r, s] = await Promise.all([reader.next(), secrets.next()]);
-      expect(s).toEqual({ data: { jobUpdates: { id: watchedId, state: 'QUEUED', signature: expect.stringMatching(/^DEMO-SIGNATURE-PNDG1/) } } });
+      expect(s).toEqual({
+        data: {
+          jobUpdates: {
+            id: watchedId,
+            state: 'QUEUED',
+            signature: expect.stringMatching(/^DEMO-SIGNATURE-PNDG1/),
+          },
+        },
+      });
       expect(r?.data).toEqual({ jobUpdates: { id: watchedId, state: 'QUEUED', signature: null } });
-      expect(r?.errors).toEqual([expect.objectContaining({ path: ['jobUpdates', 'signature'], extensions: { code: 'FORBIDDEN' } })]);
+      expect(r?.errors).toEqual([
+        expect.objectContaining({
+          path: ['jobUpdates', 'signature'],
+          extensions: { code: 'FORBIDDEN' },
+        }),
+      ]);
       expect(JSON.stringify(r)).not.toContain('DEMO-SIGNATURE');
       // Again on the next event: per event, not once per subscription; the shared record was not changed for the reader.
       await clock.timersPending();
       setProgress('InProgress');
       clock.fireNext();
       const [r2, s2] = await Promise.all([reader.next(), secrets.next()]);
-      expect(r2?.data).toEqual({ jobUpdates: { id: watchedId, state: 'IN_PROGRESS', signature: null } });
+      expect(r2?.data).toEqual({
+        jobUpdates: { id: watchedId, state: 'IN_PROGRESS', signature: null },
+      });
       expect(r2?.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN' });
       expect(s2?.data?.jobUpdates?.signature).toMatch(/^DEMO-SIGNATURE-PNDG1/);
     } finally {
@@ -138,11 +199,16 @@ describe.each(TRANSPORTS)('Errors per job over %s', (transport) => {
     setProgress('Pending');
     clearCalls(gw);
     const missing = `importexport:${ERROR_CASE_JOB_IDS.notFound}`;
-    const sub = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: ['panorama:nowhere:x', missing, watchedId] } });
+    const sub = subscribe(gw.server.url, transport, QUERY, {
+      token: gw.tokens.read,
+      variables: { ids: ['panorama:nowhere:x', missing, watchedId] },
+    });
     try {
       const events: Event[] = [];
       for (let i = 0; i < 3; i++) events.push((await sub.next()) as Event);
-      const codes = events.map((e) => (e.errors ? e.errors[0]?.extensions?.code : e.data?.jobUpdates?.state)).sort();
+      const codes = events
+        .map((e) => (e.errors ? e.errors[0]?.extensions?.code : e.data?.jobUpdates?.state))
+        .sort();
       expect(codes).toEqual(['BAD_USER_INPUT', 'NOT_FOUND', 'QUEUED']);
       const malformed = events.find((e) => e.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT');
       expect(malformed?.errors?.[0]?.message).toMatch(/ids\[0\]/);
@@ -152,7 +218,9 @@ describe.each(TRANSPORTS)('Errors per job over %s', (transport) => {
       await clock.timersPending();
       setProgress('Complete');
       clock.fireNext();
-      expect(await sub.next()).toMatchObject({ data: { jobUpdates: { id: watchedId, state: 'SUCCEEDED' } } });
+      expect(await sub.next()).toMatchObject({
+        data: { jobUpdates: { id: watchedId, state: 'SUCCEEDED' } },
+      });
       expect(await sub.next()).toBeNull();
       expect(calls(ERROR_CASE_JOB_IDS.notFound)).toBe(1);
     } finally {
@@ -166,12 +234,16 @@ describe.each(TRANSPORTS)('Errors per job over %s', (transport) => {
 describe.each(TRANSPORTS)('Authentication over %s', (transport) => {
   it('refuses a subscription without a token before any upstream call', async () => {
     const unwatched = 'INPG1';
-    const sub = subscribe(gw.server.url, transport, QUERY, { variables: { ids: [`importexport:${unwatched}`] } });
+    const sub = subscribe(gw.server.url, transport, QUERY, {
+      variables: { ids: [`importexport:${unwatched}`] },
+    });
     try {
       if (transport === 'sse') {
         // graphql-sse's client hands the refusal to the app at once: one event with the error, then the end.
         const started = performance.now();
-        expect((await sub.next())?.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+        expect((await sub.next())?.errors?.map((e) => e.extensions?.code)).toEqual([
+          'UNAUTHENTICATED',
+        ]);
         expect(await sub.next()).toBeNull();
         expect(performance.now() - started).toBeLessThan(5000);
       } else {
@@ -192,8 +264,17 @@ describe.each(TRANSPORTS)('Authentication over %s', (transport) => {
     const ttlSeconds = Math.ceil((clock.now() - Date.now()) / 1000) + 120;
     const expiresAt = (Math.floor(Date.now() / 1000) + ttlSeconds) * 1000;
     const claims = { issuer: gw.config.auth.issuer, audience: gw.config.auth.audience };
-    const token = await mintToken({ secret, scopes: [SCOPE_READ, SCOPE_SECRETS], subject: 'short-lived', ttlSeconds, ...claims });
-    const sub = subscribe(gw.server.url, transport, QUERY, { token, variables: { ids: [watchedId] } });
+    const token = await mintToken({
+      secret,
+      scopes: [SCOPE_READ, SCOPE_SECRETS],
+      subject: 'short-lived',
+      ttlSeconds,
+      ...claims,
+    });
+    const sub = subscribe(gw.server.url, transport, QUERY, {
+      token,
+      variables: { ids: [watchedId] },
+    });
     try {
       expect(await sub.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
       // Polls before expiry change nothing; 120 s + 30 s tolerance later the stream ends.
@@ -215,9 +296,14 @@ describe.each(TRANSPORTS)('Authentication over %s', (transport) => {
 describe.each(TRANSPORTS)('A CodePipeline job in jobUpdates over %s', (transport) => {
   it('is reported once (its provider reports no status) and counts as settled: the stream completes, no poller is left', async () => {
     const { codepipeline } = exampleGlobalIds();
-    const sub = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [codepipeline] } });
+    const sub = subscribe(gw.server.url, transport, QUERY, {
+      token: gw.tokens.read,
+      variables: { ids: [codepipeline] },
+    });
     try {
-      expect(await sub.next()).toMatchObject({ data: { jobUpdates: { id: codepipeline, state: 'UNKNOWN', terminal: false } } });
+      expect(await sub.next()).toMatchObject({
+        data: { jobUpdates: { id: codepipeline, state: 'UNKNOWN', terminal: false } },
+      });
       expect(await sub.next()).toBeNull();
     } finally {
       await sub.close();

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, gql, startTestGateway, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  startTestGateway,
+  upstreamCallCount,
+  type TestGateway,
+} from '../support/gateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { subscribe, TRANSPORTS, type Subscription } from '../support/subscriptions.ts';
 
@@ -16,10 +22,18 @@ let capped: TestGateway;
 beforeAll(async () => {
   [gw, capped] = await Promise.all([
     startTestGateway(
-      { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '1', JOBGRAPH_MAX_JOBS_PER_REQUEST: '2', JOBGRAPH_MAX_ALIASES: '1', JOBGRAPH_WATCH_HEARTBEAT_MS: '20' },
+      {
+        JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '1',
+        JOBGRAPH_MAX_JOBS_PER_REQUEST: '2',
+        JOBGRAPH_MAX_ALIASES: '1',
+        JOBGRAPH_WATCH_HEARTBEAT_MS: '20',
+      },
       { watchScheduler: new ManualScheduler() },
     ),
-    startTestGateway({ JOBGRAPH_MAX_SUBSCRIPTIONS: '1' }, { watchScheduler: new ManualScheduler() }),
+    startTestGateway(
+      { JOBGRAPH_MAX_SUBSCRIPTIONS: '1' },
+      { watchScheduler: new ManualScheduler() },
+    ),
   ]);
 });
 afterAll(async () => {
@@ -42,35 +56,58 @@ describe.each(TRANSPORTS)('Subscription limits over %s', (transport) => {
   it('refuses more distinct jobs than JOBGRAPH_MAX_JOBS_PER_REQUEST before any upstream call', async () => {
     clearCalls(gw);
     const text = await refusal(
-      subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [ex.importexport, ex.panorama, ex.omics] } }),
+      subscribe(gw.server.url, transport, QUERY, {
+        token: gw.tokens.read,
+        variables: { ids: [ex.importexport, ex.panorama, ex.omics] },
+      }),
     );
     // Both official clients hand the refusal's errors to the app (graphql-ws an `error` message, graphql-sse a `next` event).
-    expect(text).toMatch(/3 distinct jobs; at most 2 are allowed per request \(JOBGRAPH_MAX_JOBS_PER_REQUEST\)/);
+    expect(text).toMatch(
+      /3 distinct jobs; at most 2 are allowed per request \(JOBGRAPH_MAX_JOBS_PER_REQUEST\)/,
+    );
     expect(upstreamCallCount(gw)).toBe(0);
   });
 
   it('applies the query limits (here aliases) to subscription documents', async () => {
     const query = `subscription { a: jobUpdates(ids: ["${RUNNING}"]) { id } b: jobUpdates(ids: ["${RUNNING}"]) { id } }`;
-    const text = await refusal(subscribe(gw.server.url, transport, query, { token: gw.tokens.read }));
+    const text = await refusal(
+      subscribe(gw.server.url, transport, query, { token: gw.tokens.read }),
+    );
     expect(text).toMatch(/GRAPHQL_VALIDATION_FAILED/);
   });
 
   it('caps open subscriptions per caller (JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER) and frees the slot when one closes', async () => {
-    const first = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [RUNNING] } });
+    const first = subscribe(gw.server.url, transport, QUERY, {
+      token: gw.tokens.read,
+      variables: { ids: [RUNNING] },
+    });
     try {
       expect(await first.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
-      const second = await refusal(subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [RUNNING] } }));
-      expect(second).toMatch(/at most 1 are allowed per caller \(JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER\)/);
+      const second = await refusal(
+        subscribe(gw.server.url, transport, QUERY, {
+          token: gw.tokens.read,
+          variables: { ids: [RUNNING] },
+        }),
+      );
+      expect(second).toMatch(
+        /at most 1 are allowed per caller \(JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER\)/,
+      );
       expect(second).toMatch(/BAD_USER_INPUT/);
       // Another caller is not counted against this one.
-      const other = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.secrets, variables: { ids: [RUNNING] } });
+      const other = subscribe(gw.server.url, transport, QUERY, {
+        token: gw.tokens.secrets,
+        variables: { ids: [RUNNING] },
+      });
       expect(await other.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
       await other.close();
     } finally {
       await first.close();
     }
     await expect.poll(() => gw.server.subscriptions.hub.open()).toBe(0);
-    const third = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: [RUNNING] } });
+    const third = subscribe(gw.server.url, transport, QUERY, {
+      token: gw.tokens.read,
+      variables: { ids: [RUNNING] },
+    });
     try {
       expect(await third.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
     } finally {
@@ -79,10 +116,18 @@ describe.each(TRANSPORTS)('Subscription limits over %s', (transport) => {
   });
 
   it('caps open subscriptions in the process (JOBGRAPH_MAX_SUBSCRIPTIONS)', async () => {
-    const first = subscribe(capped.server.url, transport, QUERY, { token: capped.tokens.read, variables: { ids: [RUNNING] } });
+    const first = subscribe(capped.server.url, transport, QUERY, {
+      token: capped.tokens.read,
+      variables: { ids: [RUNNING] },
+    });
     try {
       expect(await first.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
-      const second = await refusal(subscribe(capped.server.url, transport, QUERY, { token: capped.tokens.secrets, variables: { ids: [RUNNING] } }));
+      const second = await refusal(
+        subscribe(capped.server.url, transport, QUERY, {
+          token: capped.tokens.secrets,
+          variables: { ids: [RUNNING] },
+        }),
+      );
       expect(second).toMatch(/its limit \(JOBGRAPH_MAX_SUBSCRIPTIONS=1\)/);
     } finally {
       await first.close();
@@ -94,27 +139,47 @@ describe('Subscription transports on the wire', () => {
   const sse = (body: unknown, token?: string) =>
     fetch(gw.server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify(body),
     });
 
   /** The one `next` event's payload of a stream refused once accepted, after checking the stream's shape. */
-  const refusedEvent = async (res: Response): Promise<{ errors: { message: string; extensions: Record<string, unknown> }[] }> => {
+  const refusedEvent = async (
+    res: Response,
+  ): Promise<{ errors: { message: string; extensions: Record<string, unknown> }[] }> => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const text = await res.text();
     const match = /^event: next\ndata: (.*)\n\nevent: complete\ndata:\n\n$/s.exec(text);
     expect(match, text).not.toBeNull();
-    return JSON.parse(match?.[1] ?? '{}') as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    return JSON.parse(match?.[1] ?? '{}') as {
+      errors: { message: string; extensions: Record<string, unknown> }[];
+    };
   };
 
   it('answers SSE refusals on the accepted stream (graphql-sse protocol): `next` with the errors, then `complete`; an invalid token 401', async () => {
-    const tooMany = await refusedEvent(await sse({ query: QUERY, variables: { ids: [ex.importexport, ex.panorama, ex.omics] } }, gw.tokens.read));
+    const tooMany = await refusedEvent(
+      await sse(
+        { query: QUERY, variables: { ids: [ex.importexport, ex.panorama, ex.omics] } },
+        gw.tokens.read,
+      ),
+    );
     expect(tooMany).toEqual({
-      errors: [expect.objectContaining({ message: expect.stringMatching(/JOBGRAPH_MAX_JOBS_PER_REQUEST/), extensions: { code: 'BAD_USER_INPUT' } })],
+      errors: [
+        expect.objectContaining({
+          message: expect.stringMatching(/JOBGRAPH_MAX_JOBS_PER_REQUEST/),
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
+      ],
     });
-    const anonymous = await refusedEvent(await sse({ query: QUERY, variables: { ids: [RUNNING] } }));
+    const anonymous = await refusedEvent(
+      await sse({ query: QUERY, variables: { ids: [RUNNING] } }),
+    );
     expect(anonymous.errors[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
     const badToken = await sse({ query: QUERY, variables: { ids: [RUNNING] } }, 'not.a.jwt');
     expect(badToken.status).toBe(401);
@@ -124,25 +189,39 @@ describe('Subscription transports on the wire', () => {
     const res = await sse({ query: QUERY, variables: { ids: [ex.importexport] } }, gw.tokens.read);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const text = await res.text();
-    expect(text).toContain(`event: next\ndata: {"data":{"jobUpdates":{"id":"${ex.importexport}","state":"SUCCEEDED"}}}\n\n`);
+    expect(text).toContain(
+      `event: next\ndata: {"data":{"jobUpdates":{"id":"${ex.importexport}","state":"SUCCEEDED"}}}\n\n`,
+    );
     expect(text).toMatch(/event: complete\n/);
   });
 
   it('answers a query over SSE as one `next` then `complete` through Apollo, and refuses a subscription sent as a plain POST', async () => {
-    const res = await sse({ query: `{ job(id: "${ex.importexport}") { id state } }` }, gw.tokens.read);
+    const res = await sse(
+      { query: `{ job(id: "${ex.importexport}") { id state } }` },
+      gw.tokens.read,
+    );
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe(`event: next\ndata: {"data":{"job":{"id":"${ex.importexport}","state":"SUCCEEDED"}}}\n\nevent: complete\ndata:\n\n`);
+    expect(await res.text()).toBe(
+      `event: next\ndata: {"data":{"job":{"id":"${ex.importexport}","state":"SUCCEEDED"}}}\n\nevent: complete\ndata:\n\n`,
+    );
     const plain = await gql(gw, QUERY, { token: gw.tokens.read, variables: { ids: [RUNNING] } });
     expect(plain.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(plain.body.errors?.[0]?.message).toMatch(/Server-Sent Events/);
   });
 
   it('takes the WebSocket token from the upgrade request header too, refuses an invalid one (4403), and pings idle sockets', async () => {
-    const viaHeader = subscribe(gw.server.url, 'ws', QUERY, { token: gw.tokens.read, variables: { ids: [ex.importexport] }, tokenInUpgradeHeader: true });
+    const viaHeader = subscribe(gw.server.url, 'ws', QUERY, {
+      token: gw.tokens.read,
+      variables: { ids: [ex.importexport] },
+      tokenInUpgradeHeader: true,
+    });
     expect(await viaHeader.next()).toMatchObject({ data: { jobUpdates: { state: 'SUCCEEDED' } } });
     expect(await viaHeader.next()).toBeNull();
     await viaHeader.close();
-    const invalid = subscribe(gw.server.url, 'ws', QUERY, { token: 'not.a.jwt', variables: { ids: [RUNNING] } });
+    const invalid = subscribe(gw.server.url, 'ws', QUERY, {
+      token: 'not.a.jwt',
+      variables: { ids: [RUNNING] },
+    });
     await expect(invalid.next()).rejects.toMatchObject({ code: 4403 });
     await invalid.close();
   });
@@ -155,7 +234,12 @@ describe('Subscription transports on the wire', () => {
         socket.once('open', resolve);
         socket.once('error', reject);
       });
-      socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${gw.tokens.read}` } }));
+      socket.send(
+        JSON.stringify({
+          type: 'connection_init',
+          payload: { Authorization: `Bearer ${gw.tokens.read}` },
+        }),
+      );
       await new Promise((resolve) => socket.once('ping', resolve));
     } finally {
       socket.close();
@@ -167,11 +251,21 @@ describe('A per-caller cap with many callers', () => {
   it('counts each token subject on its own', async () => {
     const claims = { issuer: gw.config.auth.issuer, audience: gw.config.auth.audience };
     const tokens = await Promise.all(
-      ['a', 'b', 'c'].map((subject) => mintToken({ secret: gw.config.auth.jwtSecret as string, scopes: [SCOPE_READ], subject, ...claims })),
+      ['a', 'b', 'c'].map((subject) =>
+        mintToken({
+          secret: gw.config.auth.jwtSecret as string,
+          scopes: [SCOPE_READ],
+          subject,
+          ...claims,
+        }),
+      ),
     );
-    const subs = tokens.map((token) => subscribe(gw.server.url, 'sse', QUERY, { token, variables: { ids: [RUNNING] } }));
+    const subs = tokens.map((token) =>
+      subscribe(gw.server.url, 'sse', QUERY, { token, variables: { ids: [RUNNING] } }),
+    );
     try {
-      for (const s of subs) expect(await s.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
+      for (const s of subs)
+        expect(await s.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
       expect(gw.server.subscriptions.hub.slots.open()).toBe(3);
     } finally {
       await Promise.all(subs.map((s) => s.close()));

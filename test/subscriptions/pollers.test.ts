@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { BACKOFF_FACTOR, changeSignature, PollerRegistry, type WatchEvent } from '../../src/subscriptions/pollers.ts';
+import {
+  BACKOFF_FACTOR,
+  changeSignature,
+  PollerRegistry,
+  type WatchEvent,
+} from '../../src/subscriptions/pollers.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 
 const KEY = parseGlobalId('importexport:PNDG1');
@@ -25,7 +30,14 @@ const record = (patch: Partial<JobRecord> & Record<string, unknown> = {}): JobRe
   }) as JobRecord;
 
 /** A registry whose fetch answers from a script the test controls, one answer per poll. */
-function setup(options: { pollMs?: number; maxPollMs?: number; breakerPauseMs?: number; random?: () => number } = {}) {
+function setup(
+  options: {
+    pollMs?: number;
+    maxPollMs?: number;
+    breakerPauseMs?: number;
+    random?: () => number;
+  } = {},
+) {
   const clock = new ManualScheduler(0);
   const answers: (JobRecord | Error)[] = [];
   let polls = 0;
@@ -67,7 +79,13 @@ describe('A job poller', () => {
       waits.push(t.clock.pending()[0] as number);
       await t.poll();
     }
-    expect(waits).toEqual([1000, 1000 * BACKOFF_FACTOR, 1000 * BACKOFF_FACTOR ** 2, 1000 * BACKOFF_FACTOR ** 3, 4000]);
+    expect(waits).toEqual([
+      1000,
+      1000 * BACKOFF_FACTOR,
+      1000 * BACKOFF_FACTOR ** 2,
+      1000 * BACKOFF_FACTOR ** 3,
+      4000,
+    ]);
     expect(events).toHaveLength(1);
     t.answers[0] = record({ locationCode: 'AtAWS' }); // progress changed, state did not
     await t.poll();
@@ -98,8 +116,18 @@ describe('A job poller', () => {
 
   it('honours Retry-After when throttled and pauses while the circuit is open, without telling subscribers', async () => {
     const t = setup();
-    const throttled = new UpstreamError({ provider: 'AWS_IMPORT_EXPORT', code: 'UPSTREAM_THROTTLED', message: 'slow down', retryAfterSeconds: 7 });
-    const open = new UpstreamError({ provider: 'AWS_IMPORT_EXPORT', code: 'UPSTREAM_UNAVAILABLE', message: 'open', cause: new BrokenCircuitError() });
+    const throttled = new UpstreamError({
+      provider: 'AWS_IMPORT_EXPORT',
+      code: 'UPSTREAM_THROTTLED',
+      message: 'slow down',
+      retryAfterSeconds: 7,
+    });
+    const open = new UpstreamError({
+      provider: 'AWS_IMPORT_EXPORT',
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: 'open',
+      cause: new BrokenCircuitError(),
+    });
     t.answers.push(throttled, open, record());
     const events: WatchEvent[] = [];
     t.registry.watch(KEY, (e) => events.push(e));
@@ -113,7 +141,13 @@ describe('A job poller', () => {
 
   it('tells a failure once and stops; stops at terminal; stops when its last subscriber leaves', async () => {
     const failing = setup();
-    failing.answers.push(new UpstreamError({ provider: 'AWS_IMPORT_EXPORT', code: 'NOT_FOUND', message: 'no such job' }));
+    failing.answers.push(
+      new UpstreamError({
+        provider: 'AWS_IMPORT_EXPORT',
+        code: 'NOT_FOUND',
+        message: 'no such job',
+      }),
+    );
     const seen: WatchEvent[] = [];
     failing.registry.watch(KEY, (e) => seen.push(e));
     await failing.settle();

@@ -14,7 +14,10 @@ describe.each(TRANSPORTS)('Shutting down with open subscriptions over %s', (tran
   it('ends every open stream without `complete` (WebSocket: close 1012 Service Restart), so the client knows to reconnect', async () => {
     const clock = new ManualScheduler();
     const gw = await startTestGateway({}, { watchScheduler: clock });
-    const sub = subscribe(gw.server.url, transport, QUERY, { token: gw.tokens.read, variables: { ids: ['importexport:PNDG1'] } });
+    const sub = subscribe(gw.server.url, transport, QUERY, {
+      token: gw.tokens.read,
+      variables: { ids: ['importexport:PNDG1'] },
+    });
     let closed = false;
     try {
       expect(await sub.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
@@ -26,7 +29,8 @@ describe.each(TRANSPORTS)('Shutting down with open subscriptions over %s', (tran
       await gw.close();
       closed = true;
       expect(await ended).toEqual({ completed: false });
-      if (transport === 'ws') expect(sub.closes).toEqual([{ code: 1012, reason: 'Service Restart' }]);
+      if (transport === 'ws')
+        expect(sub.closes).toEqual([{ code: 1012, reason: 'Service Restart' }]);
       expect(gw.server.subscriptions.hub.open()).toBe(0);
       expect(gw.server.subscriptions.hub.registry.size()).toBe(0);
       expect(clock.pending()).toEqual([]);
@@ -50,7 +54,11 @@ describe('The official clients across a SIGTERM of the serving process', () => {
   it('reconnect on their defaults to the process that takes its place and go on receiving the job', async () => {
     const port = String(await freePort());
     // Two replicas of the demo in turn on one address, sharing the token key as replicas do.
-    const env = { PORT: port, JOBGRAPH_JWT_SECRET: 'a-shared-demo-key-of-at-least-32-characters', JOBGRAPH_SHUTDOWN_GRACE_MS: '3000' };
+    const env = {
+      PORT: port,
+      JOBGRAPH_JWT_SECRET: 'a-shared-demo-key-of-at-least-32-characters',
+      JOBGRAPH_SHUTDOWN_GRACE_MS: '3000',
+    };
     const first = await startDemoProcess(env);
     let second: Awaited<ReturnType<typeof startDemoProcess>> | undefined;
     const authorization = `Bearer ${first.token}`;
@@ -60,10 +68,15 @@ describe('The official clients across a SIGTERM of the serving process', () => {
     const errors: unknown[] = [];
     // Each client on its defaults (retries included), as an app would make it.
     const sseClient = createSseClient({ url, headers: { Authorization: authorization } });
-    const wsClient = createWsClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { Authorization: authorization } });
+    const wsClient = createWsClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { Authorization: authorization },
+    });
     const payload = { query: QUERY, variables: { ids: ['importexport:PNDG1'] } };
     const sinkFor = (name: 'sse' | 'ws') => ({
-      next: (value: { data?: { jobUpdates?: { state: string } } | null }) => void (value.data?.jobUpdates && received[name].push(value.data.jobUpdates)),
+      next: (value: { data?: { jobUpdates?: { state: string } } | null }) =>
+        void (value.data?.jobUpdates && received[name].push(value.data.jobUpdates)),
       error: (err: unknown) => void errors.push(err),
       complete: () => void (completed[name] = true),
     });
@@ -76,7 +89,9 @@ describe('The official clients across a SIGTERM of the serving process', () => {
       expect(completed).toEqual({ sse: false, ws: false });
       second = await startDemoProcess(env);
       // Both clients resubscribed by themselves and got the job's current state from the new process.
-      await expect.poll(() => [received.sse.length, received.ws.length], { timeout: 60_000 }).toEqual([2, 2]);
+      await expect
+        .poll(() => [received.sse.length, received.ws.length], { timeout: 60_000 })
+        .toEqual([2, 2]);
       expect(received.sse[1]).toEqual({ id: 'importexport:PNDG1', state: 'QUEUED' });
       expect(received.ws[1]).toEqual({ id: 'importexport:PNDG1', state: 'QUEUED' });
       expect(errors).toEqual([]);

@@ -7,21 +7,26 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
  * bearer token to the subgraphs as a router's header propagation would. (Its usage reporting is
  * off in every test process: APOLLO_TELEMETRY_DISABLED in vitest.config.ts.)
  */
-export async function startApolloGateway(supergraphSdl: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startApolloGateway(
+  supergraphSdl: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<{ authorization?: string }>({
         ...(url === undefined ? {} : { url }),
         willSendRequest({ request, context }) {
-          if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+          if (context.authorization)
+            request.http?.headers.set('authorization', context.authorization);
         },
       }),
   });
   const server = new ApolloServer({ gateway });
   const { url } = await startStandaloneServer(server, {
     listen: { port: 0, host: '127.0.0.1' },
-    context: async ({ req }) => ({ ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) }),
+    context: async ({ req }) => ({
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    }),
   });
   return { url, stop: () => server.stop() };
 }
@@ -45,4 +50,5 @@ export const NATIVE_KEY: Readonly<Record<string, string[]>> = {
 };
 
 /** The job type of a global ID. */
-export const typeOfGlobalId = (id: string): string => TYPE_OF_PREFIX[id.split(':')[0] as string] as string;
+export const typeOfGlobalId = (id: string): string =>
+  TYPE_OF_PREFIX[id.split(':')[0] as string] as string;

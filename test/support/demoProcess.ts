@@ -18,7 +18,10 @@ export interface DemoProcess {
 /** Start `jobgraph demo` on a free port and wait for its banner (the last line names the Import/Export emulator). */
 export async function startDemoProcess(env: Record<string, string> = {}): Promise<DemoProcess> {
   const bin = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'demo'], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'demo'], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const output = { stdout: '', stderr: '' };
   child.stderr.on('data', (c: Buffer) => (output.stderr += c.toString()));
   const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
@@ -29,7 +32,10 @@ export async function startDemoProcess(env: Record<string, string> = {}): Promis
     });
     child.once('exit', () => reject(new Error(`demo exited early: ${output.stderr}`)));
   });
-  const url = (output.stdout.match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)?.[1] as string).replace('localhost', '127.0.0.1');
+  const url = (output.stdout.match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)?.[1] as string).replace(
+    'localhost',
+    '127.0.0.1',
+  );
   const token = output.stdout.match(/Authorization: Bearer (\S+)/)?.[1] as string;
   return { child, url, token, output, exited };
 }

@@ -55,7 +55,9 @@ export interface DeploymentSeed {
 }
 
 async function serve(typeDefs: string, resolvers: Record<string, unknown>) {
-  const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: resolvers as never }) });
+  const server = new ApolloServer({
+    schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: resolvers as never }),
+  });
   /** The Authorization header of every request this subgraph received (null when absent), so a test can see a gateway kept the caller's token from it. */
   const authorizations: (string | null)[] = [];
   const { url } = await startStandaloneServer(server, {
@@ -68,10 +70,16 @@ async function serve(typeDefs: string, resolvers: Record<string, unknown>) {
   return { url, authorizations, stop: () => server.stop() };
 }
 
-export async function startOtherTeamSubgraphs(seed: DeploymentSeed[], watchers: Record<string, string[]>) {
+export async function startOtherTeamSubgraphs(
+  seed: DeploymentSeed[],
+  watchers: Record<string, string[]>,
+) {
   const deployments = await serve(DEPLOYMENTS_SDL, {
     Query: { deployments: () => seed },
-    Deployment: { pipelineJob: (d: DeploymentSeed) => (d.pipelineJob ? { __typename: 'CodePipelineJob', ...d.pipelineJob } : null) },
+    Deployment: {
+      pipelineJob: (d: DeploymentSeed) =>
+        d.pipelineJob ? { __typename: 'CodePipelineJob', ...d.pipelineJob } : null,
+    },
   });
   const watching = await serve(WATCHERS_SDL, {
     Query: {

@@ -41,11 +41,15 @@ function bodyExtension(headers: Record<string, string>): 'json' | 'xml' | 'html'
 export function loadFixture(provider: FixtureProvider, name: string): WireFixture {
   const base = name.replace(/\.json$/, '');
   const dir = new URL(`../fixtures/${provider}/`, import.meta.url);
-  const { status, headers } = JSON.parse(readFileSync(new URL(`${base}.headers.json`, dir), 'utf8')) as Omit<WireFixture, 'body'>;
+  const { status, headers } = JSON.parse(
+    readFileSync(new URL(`${base}.headers.json`, dir), 'utf8'),
+  ) as Omit<WireFixture, 'body'>;
   const body = readFileSync(new URL(`${base}.${bodyExtension(headers)}`, dir), 'utf8');
   const length = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-length')?.[1];
   if (length !== undefined && Number(length) !== Buffer.byteLength(body)) {
-    throw new Error(`fixture ${provider}/${base}: body is ${Buffer.byteLength(body)} bytes, Content-Length says ${length}`);
+    throw new Error(
+      `fixture ${provider}/${base}: body is ${Buffer.byteLength(body)} bytes, Content-Length says ${length}`,
+    );
   }
   return { status, headers, body };
 }
@@ -69,7 +73,11 @@ export function sdkFixtureHandler(fixture: WireFixture): HttpHandler & { request
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(fixture.headers)) headers[k.toLowerCase()] = v;
       return {
-        response: new HttpResponse({ statusCode: fixture.status, headers, body: Readable.from([Buffer.from(fixture.body, 'utf8')]) }),
+        response: new HttpResponse({
+          statusCode: fixture.status,
+          headers,
+          body: Readable.from([Buffer.from(fixture.body, 'utf8')]),
+        }),
       };
     },
     updateHttpClientConfig() {},
@@ -105,7 +113,12 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const received = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(received);
       events.emit('request', received);
       const next = queue.length > 1 ? queue.shift() : queue[0];
@@ -114,7 +127,10 @@ export async function startFixtureServer(): Promise<FixtureServer> {
         res.socket?.destroy();
         return;
       }
-      res.writeHead(next.status, { ...next.headers, 'Content-Length': String(Buffer.byteLength(next.body)) });
+      res.writeHead(next.status, {
+        ...next.headers,
+        'Content-Length': String(Buffer.byteLength(next.body)),
+      });
       res.end(next.body);
     });
   });

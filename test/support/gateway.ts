@@ -29,17 +29,32 @@ export interface TestGateway extends DemoGateway {
  */
 export async function startTestGateway(
   env: Record<string, string> = {},
-  options: { watchScheduler?: Scheduler; emulatorClock?: { now?: () => number; epochMs?: number } } = {},
+  options: {
+    watchScheduler?: Scheduler;
+    emulatorClock?: { now?: () => number; epochMs?: number };
+  } = {},
 ): Promise<TestGateway> {
   const logs = new LogCapture();
-  const gateway = await startDemo({ port: 0, env: { LOG_LEVEL: 'info', ...env }, logDestination: logs, ...options });
+  const gateway = await startDemo({
+    port: 0,
+    env: { LOG_LEVEL: 'info', ...env },
+    logDestination: logs,
+    ...options,
+  });
   return Object.assign(gateway, { logs });
 }
 
 export interface GqlResult<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
-  body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
+  body: {
+    data?: T | null;
+    errors?: {
+      message: string;
+      path?: (string | number)[];
+      extensions?: Record<string, unknown>;
+    }[];
+  };
   text: string;
 }
 
@@ -47,7 +62,11 @@ export interface GqlResult<T = Record<string, unknown>> {
 export async function gql<T = Record<string, any>>(
   gateway: { server: { url: string } },
   query: string,
-  options: { variables?: Record<string, unknown>; token?: string | undefined; headers?: Record<string, string> } = {},
+  options: {
+    variables?: Record<string, unknown>;
+    token?: string | undefined;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<GqlResult<T>> {
   const res = await fetch(gateway.server.url, {
     method: 'POST',
@@ -63,7 +82,13 @@ export async function gql<T = Record<string, any>>(
 }
 
 /** The five emulators of a demo gateway, by name. */
-export const EMULATOR_NAMES = ['panorama', 'omics', 'cosbatch', 'importexport', 'codepipeline'] as const;
+export const EMULATOR_NAMES = [
+  'panorama',
+  'omics',
+  'cosbatch',
+  'importexport',
+  'codepipeline',
+] as const;
 
 /** Forget every emulator's call log, so a test can assert exactly the calls it caused. */
 export function clearCalls(gateway: DemoGateway): void {
@@ -121,7 +146,9 @@ export function freshCopies(gateway: DemoGateway, templates: readonly string[]):
     if (!name || at < 0) throw new Error(`freshCopies: not a demo job's global ID: ${template}`);
     const emulator = gateway.emulators[name];
     const native = FRESH_NATIVE_ID[name]((freshSerial += 1));
-    emulator.setFaults({ synthesize: { ...emulator.faults.synthesize, [native]: template.slice(at + 1) } });
+    emulator.setFaults({
+      synthesize: { ...emulator.faults.synthesize, [native]: template.slice(at + 1) },
+    });
     return template.slice(0, at + 1) + native;
   });
 }

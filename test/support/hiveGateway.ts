@@ -11,7 +11,10 @@ import { loadTypeDefs } from '../../src/schema.ts';
 export const JOBGRAPH_SUBGRAPH = 'jobgraph';
 
 /** Composes jobgraph (at `jobgraphUrl`) and other subgraphs into a supergraph SDL with @apollo/composition. */
-export function composeWithJobgraph(jobgraphUrl: string, others: { name: string; url: string; sdl: string }[]): string {
+export function composeWithJobgraph(
+  jobgraphUrl: string,
+  others: { name: string; url: string; sdl: string }[],
+): string {
   const composed = composeServices([
     { name: JOBGRAPH_SUBGRAPH, url: jobgraphUrl, typeDefs: loadTypeDefs() },
     ...others.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })),
@@ -28,10 +31,20 @@ export function composeWithJobgraph(jobgraphUrl: string, others: { name: string;
  */
 export const jobgraphHeaderPropagation = {
   fromClientToSubgraphs: ({ request, subgraphName }: { request: Request; subgraphName: string }) =>
-    subgraphName === JOBGRAPH_SUBGRAPH ? { authorization: request.headers.get('authorization') } : undefined,
-  fromSubgraphsToClient: ({ response, subgraphName }: { response: Response; subgraphName: string }) => {
+    subgraphName === JOBGRAPH_SUBGRAPH
+      ? { authorization: request.headers.get('authorization') }
+      : undefined,
+  fromSubgraphsToClient: ({
+    response,
+    subgraphName,
+  }: {
+    response: Response;
+    subgraphName: string;
+  }) => {
     const cacheControl = response.headers.get('cache-control');
-    return subgraphName === JOBGRAPH_SUBGRAPH && cacheControl?.includes('no-store') ? { 'cache-control': 'no-store' } : undefined;
+    return subgraphName === JOBGRAPH_SUBGRAPH && cacheControl?.includes('no-store')
+      ? { 'cache-control': 'no-store' }
+      : undefined;
   },
 };
 
@@ -44,7 +57,12 @@ interface FormattedLike {
 
 function isPublicJobgraphError(e: FormattedLike): e is FormattedLike & { message: string } {
   const code = e.extensions?.code;
-  return typeof e.message === 'string' && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR' && PUBLIC_ERROR_CODES.has(code);
+  return (
+    typeof e.message === 'string' &&
+    typeof code === 'string' &&
+    code !== 'INTERNAL_SERVER_ERROR' &&
+    PUBLIC_ERROR_CODES.has(code)
+  );
 }
 
 /**
@@ -62,9 +80,21 @@ export function maskErrorsExceptJobgraphs(error: unknown, message: string, isDev
     // Over graphql-ws, jobgraph refusing a whole operation (an `error` message) reaches the masker as
     // DOWNSTREAM_SERVICE_ERROR wrapping the refusal's errors, without a message: show jobgraph's own.
     const wrapped = (error as { originalError?: unknown }).originalError;
-    const inner = Array.isArray(wrapped) && wrapped.length === 1 ? (wrapped[0] as FormattedLike) : null;
-    const own = inner && isPublicJobgraphError(inner) ? { ...inner, path: e.path, extensions: { ...inner.extensions, serviceName: JOBGRAPH_SUBGRAPH } } : e;
-    if (isPublicJobgraphError(own)) return new GraphQLError(own.message, { ...(own.path ? { path: own.path } : {}), extensions: { ...own.extensions } });
+    const inner =
+      Array.isArray(wrapped) && wrapped.length === 1 ? (wrapped[0] as FormattedLike) : null;
+    const own =
+      inner && isPublicJobgraphError(inner)
+        ? {
+            ...inner,
+            path: e.path,
+            extensions: { ...inner.extensions, serviceName: JOBGRAPH_SUBGRAPH },
+          }
+        : e;
+    if (isPublicJobgraphError(own))
+      return new GraphQLError(own.message, {
+        ...(own.path ? { path: own.path } : {}),
+        extensions: { ...own.extensions },
+      });
   }
   return maskError(error, message, isDev);
 }
@@ -97,8 +127,14 @@ export async function startHiveGateway(options: HiveGatewayOptions): Promise<Hiv
     maskedErrors: { maskError: maskErrorsExceptJobgraphs },
     graphiql: false,
     landingPage: false,
-    propagateHeaders: { deduplicateHeaders: true, fromClientToSubgraphs, ...(options.passNoStore === false ? {} : { fromSubgraphsToClient }) },
-    ...(options.runtime === 'router' ? { unifiedGraphHandler: (await import('@graphql-hive/router-runtime')).unifiedGraphHandler } : {}),
+    propagateHeaders: {
+      deduplicateHeaders: true,
+      fromClientToSubgraphs,
+      ...(options.passNoStore === false ? {} : { fromSubgraphsToClient }),
+    },
+    ...(options.runtime === 'router'
+      ? { unifiedGraphHandler: (await import('@graphql-hive/router-runtime')).unifiedGraphHandler }
+      : {}),
     transportEntries: {
       [JOBGRAPH_SUBGRAPH]: {
         options:
@@ -108,7 +144,9 @@ export async function startHiveGateway(options: HiveGatewayOptions): Promise<Hiv
                   kind: 'ws',
                   location: '/graphql',
                   // One socket per distinct token: subscribers with different scopes never share one.
-                  options: { connectionParams: { Authorization: '{context.headers.authorization}' } },
+                  options: {
+                    connectionParams: { Authorization: '{context.headers.authorization}' },
+                  },
                 },
               }
             : // Hive subscribes over SSE with a GET by default; jobgraph serves GraphQL over SSE on POST (graphql-sse's

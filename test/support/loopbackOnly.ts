@@ -53,7 +53,8 @@ interface GuardState {
   violations: NetworkViolation[];
 }
 const STATE_KEY = Symbol.for('jobgraph.test.loopbackOnly');
-const state: GuardState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] as GuardState | undefined) ?? install();
+const state: GuardState =
+  ((globalThis as Record<symbol, unknown>)[STATE_KEY] as GuardState | undefined) ?? install();
 
 /** Formats a violation as one line: host[ (address)]:port via … */
 export function describeViolation(v: NetworkViolation): string {
@@ -68,7 +69,9 @@ export function describeViolation(v: NetworkViolation): string {
  */
 export function recordConnectAttempt(v: NetworkViolation): boolean {
   if (isLoopback(v.address ?? v.host)) return false;
-  const same = state.violations.find((o) => o.host === v.host && (o.port === v.port || o.port === undefined || v.port === undefined));
+  const same = state.violations.find(
+    (o) => o.host === v.host && (o.port === v.port || o.port === undefined || v.port === undefined),
+  );
   if (same) {
     if (same.address === undefined && v.address !== undefined) same.address = v.address;
     if (same.port === undefined && v.port !== undefined) same.port = v.port;
@@ -76,7 +79,9 @@ export function recordConnectAttempt(v: NetworkViolation): boolean {
     return true;
   }
   state.violations.push({ ...v });
-  console.error(`[loopbackOnly] connection attempt beyond loopback (the test will fail): ${describeViolation(v)}${v.stack ? `\n${v.stack}` : ''}`);
+  console.error(
+    `[loopbackOnly] connection attempt beyond loopback (the test will fail): ${describeViolation(v)}${v.stack ? `\n${v.stack}` : ''}`,
+  );
   return true;
 }
 
@@ -101,26 +106,49 @@ function install(): GuardState {
     const withBlockList = socket as Socket & { blockList?: BlockList };
     if (!withBlockList.blockList) withBlockList.blockList = BEYOND_LOOPBACK;
     let host: string | undefined;
-    socket.on('lookup', (err: Error | null, _address: string | undefined, _family: number | undefined, name: string) => {
-      host = name;
-      // Not found locally, so the name went to DNS; there will be no connect to record. (A name that resolved is
-      // recorded at its connect attempt, below, with the port.)
-      if (err && !isLoopback(name)) recordConnectAttempt({ host: name, via: `dns (${err.message})`, ...withStack(stack()) });
-    });
+    socket.on(
+      'lookup',
+      (
+        err: Error | null,
+        _address: string | undefined,
+        _family: number | undefined,
+        name: string,
+      ) => {
+        host = name;
+        // Not found locally, so the name went to DNS; there will be no connect to record. (A name that resolved is
+        // recorded at its connect attempt, below, with the port.)
+        if (err && !isLoopback(name))
+          recordConnectAttempt({ host: name, via: `dns (${err.message})`, ...withStack(stack()) });
+      },
+    );
     const onAttempt = (address: string, port: number, family: number | undefined): void => {
       if (family !== 4 && family !== 6) return; // a Unix socket (or named pipe): fine
       if (isLoopback(address)) return;
-      recordConnectAttempt({ host: host ?? address, ...(host === undefined ? {} : { address }), port, via: 'net', ...withStack(stack()) });
+      recordConnectAttempt({
+        host: host ?? address,
+        ...(host === undefined ? {} : { address }),
+        port,
+        via: 'net',
+        ...withStack(stack()),
+      });
     };
     socket.on('connectionAttempt', onAttempt);
     socket.on('connectionAttemptFailed', onAttempt);
   });
 
   subscribe('undici:client:beforeConnect', (message) => {
-    const { connectParams } = message as { connectParams: { hostname: string; port: string | number; protocol: string } };
+    const { connectParams } = message as {
+      connectParams: { hostname: string; port: string | number; protocol: string };
+    };
     const port = Number(connectParams.port) || (connectParams.protocol === 'https:' ? 443 : 80);
     const host = connectParams.hostname.replace(/^\[(.*)\]$/, '$1');
-    if (!isLoopback(host)) recordConnectAttempt({ host, port, via: 'undici', ...withStack(new Error('fetch').stack?.split('\n').slice(3, 13).join('\n')) });
+    if (!isLoopback(host))
+      recordConnectAttempt({
+        host,
+        port,
+        via: 'undici',
+        ...withStack(new Error('fetch').stack?.split('\n').slice(3, 13).join('\n')),
+      });
   });
 
   return installed;
@@ -136,11 +164,20 @@ function failOnViolations(when: string): void {
   if (found.length === 0) return;
   throw new Error(
     `Network isolation: ${when} tried to connect beyond loopback (tests may reach only 127.0.0.0/8, ::1, localhost and Unix sockets):\n` +
-      found.map((v) => `  - ${describeViolation(v)}${v.stack ? `\n${v.stack.replace(/^/gm, '      ')}` : ''}`).join('\n'),
+      found
+        .map(
+          (v) =>
+            `  - ${describeViolation(v)}${v.stack ? `\n${v.stack.replace(/^/gm, '      ')}` : ''}`,
+        )
+        .join('\n'),
   );
 }
 
 // Before each test: what beforeAll hooks (or a previous test, after its end) did; after it: what the test did.
-beforeEach(() => failOnViolations('code run before this test (a beforeAll hook, or the previous test after it ended)'));
+beforeEach(() =>
+  failOnViolations(
+    'code run before this test (a beforeAll hook, or the previous test after it ended)',
+  ),
+);
 afterEach(() => failOnViolations('this test'));
 afterAll(() => failOnViolations("this file's hooks"));

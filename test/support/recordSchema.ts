@@ -7,11 +7,13 @@ const TYPES = new Map<string, readonly FieldDefinitionNode[]>();
 const dir = new URL('../../schema/', import.meta.url);
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql'))) {
   for (const def of parse(readFileSync(new URL(file, dir), 'utf8')).definitions) {
-    if (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.INTERFACE_TYPE_DEFINITION) TYPES.set(def.name.value, def.fields ?? []);
+    if (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.INTERFACE_TYPE_DEFINITION)
+      TYPES.set(def.name.value, def.fields ?? []);
   }
 }
 
-const namedType = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type));
+const namedType = (type: TypeNode): string =>
+  type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);
 
 /** The field names of a GraphQL object or interface type, sorted. */
 export function fieldsOf(typeName: string): string[] {
@@ -25,7 +27,11 @@ export function fieldsOf(typeName: string): string[] {
  * the SDL names them, so the default resolvers serve it; nested objects are checked against
  * their fields' types, list items one by one.
  */
-export function expectRecordMatchesType(record: object, typeName: string, path: string = typeName): void {
+export function expectRecordMatchesType(
+  record: object,
+  typeName: string,
+  path: string = typeName,
+): void {
   expect(Object.keys(record).sort(), path).toEqual(fieldsOf(typeName));
   for (const field of TYPES.get(typeName) ?? []) {
     const inner = namedType(field.type);
@@ -33,7 +39,12 @@ export function expectRecordMatchesType(record: object, typeName: string, path: 
     const value = (record as Record<string, unknown>)[field.name.value];
     const items = Array.isArray(value) ? value : [value];
     items.forEach((item, i) => {
-      if (item !== null && typeof item === 'object') expectRecordMatchesType(item, inner, `${path}.${field.name.value}${Array.isArray(value) ? `[${i}]` : ''}`);
+      if (item !== null && typeof item === 'object')
+        expectRecordMatchesType(
+          item,
+          inner,
+          `${path}.${field.name.value}${Array.isArray(value) ? `[${i}]` : ''}`,
+        );
     });
   }
 }

@@ -36,7 +36,8 @@ export class ManualScheduler implements Scheduler {
 
   /** Resolves once at least `count` timers are pending (a poll finished and planned the next). */
   async timersPending(count = 1): Promise<void> {
-    while (this.timers.size < count) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    while (this.timers.size < count)
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   /** Move the clock to the earliest pending timer and fire every timer due then. Returns how many fired. */
@@ -54,7 +55,9 @@ export class ManualScheduler implements Scheduler {
   private advanceTo(end: number): number {
     let fired = 0;
     for (;;) {
-      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      const due = [...this.timers.entries()]
+        .filter(([, t]) => t.at <= end)
+        .sort((a, b) => a[1].at - b[1].at)[0];
       if (!due) break;
       this.timers.delete(due[0]);
       this.time = Math.max(this.time, due[1].at);

@@ -34,7 +34,9 @@ export function sdkErrorAnswer(err: unknown): HttpResult | null {
   if (typeof status !== 'number' || (status >= 200 && status < 300)) return null;
   const headers = e.$response?.headers ?? {};
   const unreadable = e.$fault === undefined || NO_CODE_NAMES.has(e.name ?? '');
-  const code = unreadable ? sanitizeAwsErrorCode(headerValue(headers, 'x-amzn-errortype')) : sanitizeAwsErrorCode(e.name === 'Error' ? e.code : e.name);
+  const code = unreadable
+    ? sanitizeAwsErrorCode(headerValue(headers, 'x-amzn-errortype'))
+    : sanitizeAwsErrorCode(e.name === 'Error' ? e.code : e.name);
   const requestId = e.$metadata?.requestId ?? headerValue(headers, 'x-amzn-requestid');
   const retryAfter = headerValue(headers, 'retry-after');
   return {

@@ -28,18 +28,32 @@ export function subscribe(
   url: string,
   transport: Transport,
   query: string,
-  options: { token?: string; variables?: Record<string, unknown>; tokenInUpgradeHeader?: boolean } = {},
+  options: {
+    token?: string;
+    variables?: Record<string, unknown>;
+    tokenInUpgradeHeader?: boolean;
+  } = {},
 ): Subscription {
   const authorization = options.token ? `Bearer ${options.token}` : undefined;
   const closes: { code: number; reason: string }[] = [];
   let iterator: AsyncIterableIterator<Event>;
   let dispose: () => void | Promise<void>;
   if (transport === 'sse') {
-    const client = createSseClient({ url, retryAttempts: 0, headers: authorization ? { Authorization: authorization } : {} });
-    iterator = client.iterate({ query, ...(options.variables ? { variables: options.variables } : {}) }) as AsyncIterableIterator<Event>;
+    const client = createSseClient({
+      url,
+      retryAttempts: 0,
+      headers: authorization ? { Authorization: authorization } : {},
+    });
+    iterator = client.iterate({
+      query,
+      ...(options.variables ? { variables: options.variables } : {}),
+    }) as AsyncIterableIterator<Event>;
     dispose = () => client.dispose();
   } else {
-    const header = options.tokenInUpgradeHeader && authorization ? { headers: { Authorization: authorization } } : {};
+    const header =
+      options.tokenInUpgradeHeader && authorization
+        ? { headers: { Authorization: authorization } }
+        : {};
     class AuthorizedWebSocket extends WebSocket {
       constructor(address: string, protocols?: string | string[]) {
         super(address, protocols, header);
@@ -52,7 +66,9 @@ export function subscribe(
       lazy: true,
       // Keep the socket after the last operation completes, so a test sees how the server closes it.
       lazyCloseTimeout: 60_000,
-      ...(authorization && !options.tokenInUpgradeHeader ? { connectionParams: { Authorization: authorization } } : {}),
+      ...(authorization && !options.tokenInUpgradeHeader
+        ? { connectionParams: { Authorization: authorization } }
+        : {}),
       on: {
         closed: (event) => {
           const e = event as { code: number; reason: string };
@@ -60,7 +76,10 @@ export function subscribe(
         },
       },
     });
-    iterator = client.iterate({ query, ...(options.variables ? { variables: options.variables } : {}) }) as AsyncIterableIterator<Event>;
+    iterator = client.iterate({
+      query,
+      ...(options.variables ? { variables: options.variables } : {}),
+    }) as AsyncIterableIterator<Event>;
     dispose = () => client.dispose();
   }
   const sub: Subscription = {
@@ -87,8 +106,13 @@ export function subscribe(
  * watched job changes between two polls the test drives with its clock; `restore` puts the
  * demo data back.
  */
-export function movableImportExportJob(jobId: string): { id: string; setProgress: (code: string) => void; restore: () => void } {
-  const wire = DEMO_JOBS.find((j) => j.JobId === jobId) as { ProgressCode: string; ProgressMessage: string } | undefined;
+export function movableImportExportJob(jobId: string): {
+  id: string;
+  setProgress: (code: string) => void;
+  restore: () => void;
+} {
+  const wire = DEMO_JOBS.find((j) => j.JobId === jobId) as
+    { ProgressCode: string; ProgressMessage: string } | undefined;
   if (!wire) throw new Error(`no Import/Export demo job ${jobId}`);
   const original = { ...wire };
   return {

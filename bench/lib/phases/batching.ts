@@ -25,7 +25,12 @@ const PER_QUERY_MAX = 100;
  * evenly over the five providers. The first query of a measurement carries the demo jobs
  * (real answers), the rest are unknown IDs (not-found answers, still one upstream call each).
  */
-export async function measureBatching(ctx: BenchContext, gateway: GatewayProcess, entry: EntryPoint, distinct: number): Promise<BatchingRun> {
+export async function measureBatching(
+  ctx: BenchContext,
+  gateway: GatewayProcess,
+  entry: EntryPoint,
+  distinct: number,
+): Promise<BatchingRun> {
   const queries = Math.ceil(distinct / PER_QUERY_MAX);
   const bodies: { body: string; size: number }[] = [];
   for (let q = 0; q < queries; q++) {
@@ -40,7 +45,8 @@ export async function measureBatching(ctx: BenchContext, gateway: GatewayProcess
     const res = await post(gateway.url, body, ctx.authHeaders);
     const list = res.json.data?.[entry];
     if (res.status !== 200 || !Array.isArray(list) || list.length !== size) badResponses += 1;
-    for (const [code, n] of Object.entries(errorCodes(res.json))) codes[code] = (codes[code] ?? 0) + n;
+    for (const [code, n] of Object.entries(errorCodes(res.json)))
+      codes[code] = (codes[code] ?? 0) + n;
   }
   const calls = await ctx.emulators.callsSince(before);
   const jobs = calls.map((c) => `${c.emulator}:${c.job}`);

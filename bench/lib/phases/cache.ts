@@ -11,7 +11,11 @@ export interface RepeatRun {
 }
 
 /** The same query of finished jobs twice; upstream calls counted for each. */
-export async function repeatedTerminalQuery(ctx: BenchContext, gateway: GatewayProcess, terminalIds: readonly string[]): Promise<RepeatRun> {
+export async function repeatedTerminalQuery(
+  ctx: BenchContext,
+  gateway: GatewayProcess,
+  terminalIds: readonly string[],
+): Promise<RepeatRun> {
   const body = jobsBody(terminalIds);
   const first = await ctx.emulators.counters();
   await post(gateway.url, body, ctx.authHeaders);

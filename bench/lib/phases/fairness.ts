@@ -30,14 +30,21 @@ export interface FairnessRun {
  * With one FIFO per provider B's job queues behind A's hundreds; with the per-caller cap and
  * fair queueing it takes the next free slot.
  */
-export async function callerFairness(ctx: BenchContext, gateway: GatewayProcess): Promise<FairnessRun> {
-  const mint = (subject: string) => mintToken({ secret: ctx.jwtSecret, scopes: ['jobs:read'], subject });
+export async function callerFairness(
+  ctx: BenchContext,
+  gateway: GatewayProcess,
+): Promise<FairnessRun> {
+  const mint = (subject: string) =>
+    mintToken({ secret: ctx.jwtSecret, scopes: ['jobs:read'], subject });
   const a = { authorization: `Bearer ${await mint('bench-flood-a')}` };
   const b = { authorization: `Bearer ${await mint('bench-single-b')}` };
   const single = jobBody(demoIds('panorama')[0] as string);
   let n = 0;
   // Fresh unknown IDs each query, so the job cache (if on) and DataLoader cannot absorb the flood.
-  const floodBody = () => jobsBody(Array.from({ length: 100 }, () => `panorama:us-east-1:bench-flood-${(n++).toString(36)}`));
+  const floodBody = () =>
+    jobsBody(
+      Array.from({ length: 100 }, () => `panorama:us-east-1:bench-flood-${(n++).toString(36)}`),
+    );
   const seconds = ctx.settings.fairnessSeconds;
   await ctx.emulators.setFaults({ latencyMs: FAIRNESS_LATENCY_MS });
   try {
@@ -48,12 +55,30 @@ export async function callerFairness(ctx: BenchContext, gateway: GatewayProcess)
 
   async function measure(): Promise<FairnessRun> {
     await runLoad({ url: gateway.url, body: single, headers: b, connections: 1, durationS: 1 });
-    const alone = await runLoad({ url: gateway.url, body: single, headers: b, connections: 1, durationS: seconds });
+    const alone = await runLoad({
+      url: gateway.url,
+      body: single,
+      headers: b,
+      connections: 1,
+      durationS: seconds,
+    });
     await waitForIdle(gateway.pid);
-    const floodRun = runLoad({ url: gateway.url, nextBody: floodBody, headers: a, connections: FLOOD_CONNECTIONS, durationS: seconds + 2 });
+    const floodRun = runLoad({
+      url: gateway.url,
+      nextBody: floodBody,
+      headers: a,
+      connections: FLOOD_CONNECTIONS,
+      durationS: seconds + 2,
+    });
     // Let the flood fill the queues before measuring B.
     await sleep(1000);
-    const underFlood = await runLoad({ url: gateway.url, body: single, headers: b, connections: 1, durationS: seconds });
+    const underFlood = await runLoad({
+      url: gateway.url,
+      body: single,
+      headers: b,
+      connections: 1,
+      durationS: seconds,
+    });
     const flood = await floodRun;
     await waitForIdle(gateway.pid);
     return { alone, underFlood, flood };

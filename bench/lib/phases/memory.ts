@@ -15,7 +15,12 @@ export const IDLE_SETTLE_MS = 12_000;
 /**
  * Median of a few RSS readings while the gateway does nothing, in MB, after `settleMs` of quiet.
  */
-export async function idleRss(gateway: GatewayProcess, readings = 5, gapMs = 200, settleMs = IDLE_SETTLE_MS): Promise<number> {
+export async function idleRss(
+  gateway: GatewayProcess,
+  readings = 5,
+  gapMs = 200,
+  settleMs = IDLE_SETTLE_MS,
+): Promise<number> {
   await sleep(settleMs);
   const values: number[] = [];
   for (let i = 0; i < readings; i++) {

@@ -17,7 +17,10 @@ export const CODEPIPELINE_SERVICE: AwsJsonService<'AWS_CODEPIPELINE'> = {
   request: (key: CodePipelineKey) => ({
     method: 'POST',
     path: '/',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': GET_JOB_DETAILS_TARGET },
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': GET_JOB_DETAILS_TARGET,
+    },
     body: JSON.stringify({ jobId: key.jobId }),
   }),
 };

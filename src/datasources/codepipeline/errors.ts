@@ -7,7 +7,9 @@ import type { HttpResult } from '../shared/http.ts';
 export const CODEPIPELINE_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['JobNotFoundException']);
 
 /** On botocore's throttle list, but at CodePipeline a quota error (e.g. too many pipelines), not a rate limit. */
-export const CODEPIPELINE_NOT_THROTTLE_CODES: ReadonlySet<string> = new Set(['LimitExceededException']);
+export const CODEPIPELINE_NOT_THROTTLE_CODES: ReadonlySet<string> = new Set([
+  'LimitExceededException',
+]);
 
 /** How a job is named in generated messages. */
 export function jobSubject(key: CodePipelineKey): string {

@@ -13,6 +13,9 @@ import type { CodePipelineJobRecord } from './record.ts';
  * credential chain; `options.endpoint` overrides every region's endpoint. Throws
  * UpstreamError, or InternalError for jobgraph's own failures.
  */
-export function createCodePipelineSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_CODEPIPELINE', CodePipelineJobRecord> {
+export function createCodePipelineSource(
+  options: AwsSourceOptions,
+  seams: SourceSeams = {},
+): JobSource<'AWS_CODEPIPELINE', CodePipelineJobRecord> {
   return createAwsJsonSource(CODEPIPELINE_SERVICE, errors, parse, options, seams);
 }

@@ -31,7 +31,8 @@ import {
 export function parse(key: CodePipelineKey, output: unknown): CodePipelineJobRecord {
   const root = obj(output, 'GetJobDetails response');
   const details = obj(root?.jobDetails, 'jobDetails');
-  if (!details) throw new MalformedBodyError('jobDetails is missing from a successful GetJobDetails response');
+  if (!details)
+    throw new MalformedBodyError('jobDetails is missing from a successful GetJobDetails response');
   const data = obj(details.data, 'jobDetails.data');
   return {
     ...jobHeader(key, {
@@ -45,7 +46,10 @@ export function parse(key: CodePipelineKey, output: unknown): CodePipelineJobRec
     }),
     accountId: str(details.accountId, 'jobDetails.accountId'),
     actionTypeId: actionTypeId(data?.actionTypeId),
-    actionConfiguration: keyValues(obj(data?.actionConfiguration, 'actionConfiguration')?.configuration, 'actionConfiguration.configuration'),
+    actionConfiguration: keyValues(
+      obj(data?.actionConfiguration, 'actionConfiguration')?.configuration,
+      'actionConfiguration.configuration',
+    ),
     pipelineContext: pipelineContext(data?.pipelineContext),
     inputArtifacts: artifacts(data?.inputArtifacts, 'inputArtifacts'),
     outputArtifacts: artifacts(data?.outputArtifacts, 'outputArtifacts'),

@@ -3,7 +3,15 @@ import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
 /** GetJobDetails carries no status, so no wire value maps to a state: every job is UNKNOWN. */
 export const CODEPIPELINE_STATE_MAP: Readonly<Record<string, JobState>> = Object.freeze({});
 
-export const ACTION_CATEGORIES = ['Source', 'Build', 'Deploy', 'Test', 'Invoke', 'Approval', 'Compute'] as const;
+export const ACTION_CATEGORIES = [
+  'Source',
+  'Build',
+  'Deploy',
+  'Test',
+  'Invoke',
+  'Approval',
+  'Compute',
+] as const;
 export type CodePipelineActionCategory = (typeof ACTION_CATEGORIES)[number];
 export const ACTION_OWNERS = ['AWS', 'ThirdParty', 'Custom'] as const;
 export type CodePipelineActionOwner = (typeof ACTION_OWNERS)[number];

@@ -21,7 +21,13 @@ export function cosEndpoint(region: string): URL {
 
 /** DescribeJob on the wire: `GET /jobs/{JobId}` on the account's host. */
 export function describeJobRequest(key: CosBatchKey, appId: string): WireRequest {
-  return { method: 'GET', path: `/jobs/${rfc3986(key.jobId)}`, headers: { 'x-cos-appid': appId }, body: '', hostPrefix: `${key.uin}.` };
+  return {
+    method: 'GET',
+    path: `/jobs/${rfc3986(key.jobId)}`,
+    headers: { 'x-cos-appid': appId },
+    body: '',
+    hostPrefix: `${key.uin}.`,
+  };
 }
 
 /**
@@ -29,7 +35,11 @@ export function describeJobRequest(key: CosBatchKey, appId: string): WireRequest
  * session token, and the `sha1` q-sign `authorization` (signer.ts) valid from `date`. The Host
  * header is signed, so the one sent is the one signed (an override's `host:port` included).
  */
-export function signCos(request: SignableRequest, credentials: CosCredentials, date: Date): Record<string, string> {
+export function signCos(
+  request: SignableRequest,
+  credentials: CosCredentials,
+  date: Date,
+): Record<string, string> {
   const headers: Record<string, string> = { ...request.headers, host: request.host };
   if (credentials.sessionToken) headers['x-cos-security-token'] = credentials.sessionToken;
   headers.authorization = signCosRequest({

@@ -14,7 +14,10 @@ export const COSBATCH_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['NoSuchJob
  * throttling and is already in the shared throttle list; AccessDenied, SignatureDoesNotMatch and
  * InvalidAccessKeyId (403) are in the shared access-denied list.
  */
-export const COSBATCH_TRANSIENT_CODES: ReadonlySet<string> = new Set(['InternalError', 'ServiceUnavailable']);
+export const COSBATCH_TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'InternalError',
+  'ServiceUnavailable',
+]);
 
 /** Describes the job in generated messages; never a URL or a header. */
 export function jobSubject(key: CosBatchKey): string {
@@ -22,7 +25,10 @@ export function jobSubject(key: CosBatchKey): string {
 }
 
 /** The request id of a response: the `<RequestId>` of an error body, else the `x-cos-request-id` header. */
-export function cosRequestId(result: HttpResult, bodyRequestId: string | null = null): string | null {
+export function cosRequestId(
+  result: HttpResult,
+  bodyRequestId: string | null = null,
+): string | null {
   return bodyRequestId ?? headerValue(result.headers, 'x-cos-request-id');
 }
 
@@ -37,7 +43,11 @@ export function toUpstreamError(key: CosBatchKey, result: HttpResult): UpstreamE
   // Shown to clients only if it passes UpstreamError's check (classifyUpstreamError names it only then too).
   const code = safeUpstreamValue(envelope?.code ?? null);
   if (status === null && code === null) {
-    return badResponse(PROVIDER, new MalformedBodyError('success body is not a DescribeJobResult'), requestId);
+    return badResponse(
+      PROVIDER,
+      new MalformedBodyError('success body is not a DescribeJobResult'),
+      requestId,
+    );
   }
   return classifyUpstreamError({
     provider: PROVIDER,
@@ -58,5 +68,10 @@ export function notConfigured(missing: 'credentials' | 'appId'): UpstreamError {
     missing === 'credentials'
       ? 'no Tencent Cloud credentials configured (TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY)'
       : 'no COS APPID configured (COS_APPID)';
-  return new UpstreamError({ provider: PROVIDER, code: 'PROVIDER_NOT_CONFIGURED', message: `Tencent COS Batch has ${what}.`, retryable: false });
+  return new UpstreamError({
+    provider: PROVIDER,
+    code: 'PROVIDER_NOT_CONFIGURED',
+    message: `Tencent COS Batch has ${what}.`,
+    retryable: false,
+  });
 }

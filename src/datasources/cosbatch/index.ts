@@ -15,9 +15,13 @@ import type { CosBatchJobRecord } from './record.ts';
  * signature, the XML read by parse.ts and errors.ts. Without credentials or an APPID every job
  * answers PROVIDER_NOT_CONFIGURED. Throws UpstreamError, or InternalError for jobgraph's own failures.
  */
-export function createCosBatchSource(options: CosSourceOptions, seams: SourceSeams = {}): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
+export function createCosBatchSource(
+  options: CosSourceOptions,
+  seams: SourceSeams = {},
+): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
   const { credentials, appId } = options;
-  const keys: Promise<CosCredentials> | null = credentials && appId ? Promise.resolve({ ...credentials, appId }) : null;
+  const keys: Promise<CosCredentials> | null =
+    credentials && appId ? Promise.resolve({ ...credentials, appId }) : null;
   const describe: Operation<CosBatchKey, CosBatchJobRecord> = {
     name: 'DescribeJob',
     region: (key) => key.region,
@@ -28,7 +32,8 @@ export function createCosBatchSource(options: CosSourceOptions, seams: SourceSea
         return parse(key, answer.body);
       } catch (err) {
         // A 2xx can still carry an <Error> envelope (Tencent "Error Codes" says so for PUT Object - Copy).
-        if (err instanceof MalformedBodyError && /<Error>/.test(answer.body)) throw toUpstreamError(key, answer);
+        if (err instanceof MalformedBodyError && /<Error>/.test(answer.body))
+          throw toUpstreamError(key, answer);
         throw err;
       }
     },
@@ -37,7 +42,8 @@ export function createCosBatchSource(options: CosSourceOptions, seams: SourceSea
     {
       provider: 'TENCENT_COS_BATCH',
       describe,
-      credentials: () => keys ?? Promise.reject(notConfigured(credentials ? 'appId' : 'credentials')),
+      credentials: () =>
+        keys ?? Promise.reject(notConfigured(credentials ? 'appId' : 'credentials')),
       endpoint: cosEndpoint,
       sign: (request, creds, _region, date) => signCos(request, creds, date),
       requestId: (answer) => cosRequestId(answer),

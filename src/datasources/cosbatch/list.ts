@@ -73,13 +73,24 @@ export function listRequest(input: CosListInput, appId: string): WireRequest {
   const query: [string, string][] = [];
   if (input.jobStatus !== undefined) query.push(['jobStatuses', input.jobStatus]);
   if (input.maxResults !== undefined) {
-    if (!Number.isInteger(input.maxResults) || input.maxResults < 1 || input.maxResults > COS_LIST_MAX_RESULTS) {
+    if (
+      !Number.isInteger(input.maxResults) ||
+      input.maxResults < 1 ||
+      input.maxResults > COS_LIST_MAX_RESULTS
+    ) {
       throw new RangeError(`maxResults must be an integer from 1 to ${COS_LIST_MAX_RESULTS}`);
     }
     query.push(['maxResults', String(input.maxResults)]);
   }
   if (input.nextToken != null) query.push(['nextToken', input.nextToken]);
-  return { method: 'GET', path: '/jobs', query, headers: { 'x-cos-appid': appId }, body: '', hostPrefix: `${input.uin}.` };
+  return {
+    method: 'GET',
+    path: '/jobs',
+    query,
+    headers: { 'x-cos-appid': appId },
+    body: '',
+    hostPrefix: `${input.uin}.`,
+  };
 }
 
 const parseXml = createXmlParser(['ListJobsResult.Jobs.member']);
@@ -89,13 +100,16 @@ export function parseListPage(body: string): CosListPage {
   const root = parseXml(body);
   const result = root['ListJobsResult'];
   if (result === undefined) throw new MalformedBodyError('ListJobsResult element is missing');
-  const items = children(child(result, 'Jobs'), 'member').map((member, i) => summary(member, `Jobs.member[${i}]`));
+  const items = children(child(result, 'Jobs'), 'member').map((member, i) =>
+    summary(member, `Jobs.member[${i}]`),
+  );
   const token = text(child(result, 'NextToken'));
   return { items, nextToken: token === null || token.trim() === '' ? null : token.trim() };
 }
 
 function summary(member: XmlNode, field: string): CosJobSummary {
-  if (member === null || typeof member !== 'object' || Array.isArray(member)) throw new MalformedBodyError(`${field} is not an element`);
+  if (member === null || typeof member !== 'object' || Array.isArray(member))
+    throw new MalformedBodyError(`${field} is not an element`);
   const jobId = text(child(member, 'JobId'))?.trim();
   if (!jobId) throw new MalformedBodyError(`${field}.JobId is missing`);
   const createdAt = time(child(member, 'CreationTime'), `${field}.CreationTime`);
@@ -119,8 +133,14 @@ function summary(member: XmlNode, field: string): CosJobSummary {
 function progress(node: XmlNode, field: string): CosBatchProgressSummary | null {
   if (node === undefined) return null;
   return {
-    numberOfTasksFailed: integer(child(node, 'NumberOfTasksFailed'), `${field}.NumberOfTasksFailed`),
-    numberOfTasksSucceeded: integer(child(node, 'NumberOfTasksSucceeded'), `${field}.NumberOfTasksSucceeded`),
+    numberOfTasksFailed: integer(
+      child(node, 'NumberOfTasksFailed'),
+      `${field}.NumberOfTasksFailed`,
+    ),
+    numberOfTasksSucceeded: integer(
+      child(node, 'NumberOfTasksSucceeded'),
+      `${field}.NumberOfTasksSucceeded`,
+    ),
     totalNumberOfTasks: integer(child(node, 'TotalNumberOfTasks'), `${field}.TotalNumberOfTasks`),
     autoManifestStatus: text(child(node, 'AutoManifestStatus')),
   };

@@ -3,7 +3,15 @@ import type { CosBatchKey } from '../../model/globalId.ts';
 import { mapState, type JobState, type KeyValue } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
-import { boolean, child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
+import {
+  boolean,
+  child,
+  children,
+  createXmlParser,
+  integer,
+  text,
+  type XmlNode,
+} from '../shared/xml.ts';
 import {
   COSBATCH_STATE_MAP,
   type CosBatchJobFailure,
@@ -42,16 +50,24 @@ export function parse(key: CosBatchKey, body: string): CosBatchJobRecord {
 }
 
 /** A job's state from its Status: COSBATCH_STATE_MAP, and a Complete job whose tasks partly failed SUCCEEDED_WITH_ERRORS. */
-export function cosJobState(status: string | null, progressSummary: { numberOfTasksFailed: number | null } | null): JobState {
+export function cosJobState(
+  status: string | null,
+  progressSummary: { numberOfTasksFailed: number | null } | null,
+): JobState {
   const state = mapState(COSBATCH_STATE_MAP, status);
-  return state === 'SUCCEEDED' && (progressSummary?.numberOfTasksFailed ?? 0) > 0 ? 'SUCCEEDED_WITH_ERRORS' : state;
+  return state === 'SUCCEEDED' && (progressSummary?.numberOfTasksFailed ?? 0) > 0
+    ? 'SUCCEEDED_WITH_ERRORS'
+    : state;
 }
 
 function normaliseJob(key: CosBatchKey, job: XmlNode): CosBatchJobRecord {
   const status = text(child(job, 'Status'));
   const progressSummary = parseProgress(child(job, 'ProgressSummary'));
   const failureReasons = children(child(job, 'FailureReasons'), 'JobFailure')
-    .map((f): CosBatchJobFailure => ({ failureCode: text(child(f, 'FailureCode')), failureReason: text(child(f, 'FailureReason')) }))
+    .map((f): CosBatchJobFailure => ({
+      failureCode: text(child(f, 'FailureCode')),
+      failureReason: text(child(f, 'FailureReason')),
+    }))
     // The service pads a job without failures with one empty <JobFailure/> (cos-go-sdk-v5 batch_test.go).
     .filter((f) => !isBlank(f.failureCode) || !isBlank(f.failureReason));
   const state = cosJobState(status, progressSummary);
@@ -67,7 +83,11 @@ function normaliseJob(key: CosBatchKey, job: XmlNode): CosBatchJobRecord {
       nativeId: key.jobId,
       state,
       providerStatus: status,
-      statusMessage: firstNonBlank(statusUpdateReason, firstFailure && describeFailure(firstFailure), suspendedCause),
+      statusMessage: firstNonBlank(
+        statusUpdateReason,
+        firstFailure && describeFailure(firstFailure),
+        suspendedCause,
+      ),
       createdAt: creationTime,
       updatedAt: null,
       completedAt: terminationDate,
@@ -96,9 +116,18 @@ function normaliseJob(key: CosBatchKey, job: XmlNode): CosBatchJobRecord {
 function parseProgress(node: XmlNode): CosBatchProgressSummary | null {
   if (node === undefined) return null;
   return {
-    numberOfTasksFailed: integer(child(node, 'NumberOfTasksFailed'), 'ProgressSummary.NumberOfTasksFailed'),
-    numberOfTasksSucceeded: integer(child(node, 'NumberOfTasksSucceeded'), 'ProgressSummary.NumberOfTasksSucceeded'),
-    totalNumberOfTasks: integer(child(node, 'TotalNumberOfTasks'), 'ProgressSummary.TotalNumberOfTasks'),
+    numberOfTasksFailed: integer(
+      child(node, 'NumberOfTasksFailed'),
+      'ProgressSummary.NumberOfTasksFailed',
+    ),
+    numberOfTasksSucceeded: integer(
+      child(node, 'NumberOfTasksSucceeded'),
+      'ProgressSummary.NumberOfTasksSucceeded',
+    ),
+    totalNumberOfTasks: integer(
+      child(node, 'TotalNumberOfTasks'),
+      'ProgressSummary.TotalNumberOfTasks',
+    ),
     autoManifestStatus: text(child(node, 'AutoManifestStatus')),
   };
 }
@@ -140,7 +169,10 @@ function parseOperation(node: XmlNode): CosBatchOperation | null {
       restore === undefined
         ? null
         : {
-            expirationInDays: integer(child(restore, 'ExpirationInDays'), 'COSInitiateRestoreObject.ExpirationInDays'),
+            expirationInDays: integer(
+              child(restore, 'ExpirationInDays'),
+              'COSInitiateRestoreObject.ExpirationInDays',
+            ),
             jobTier: text(child(restore, 'JobTier')),
           },
     // Shape unverified (only cos-go-sdk-v5 `batch.go` has it); TagSet/COSTag mirrors NewObjectTagging/COSTag, TagSet/member is accepted too.
@@ -148,7 +180,10 @@ function parseOperation(node: XmlNode): CosBatchOperation | null {
       tagging === undefined
         ? null
         : {
-            tags: [...keyValues(children(child(tagging, 'TagSet'), 'COSTag')), ...keyValues(children(child(tagging, 'TagSet'), 'member'))],
+            tags: [
+              ...keyValues(children(child(tagging, 'TagSet'), 'COSTag')),
+              ...keyValues(children(child(tagging, 'TagSet'), 'member')),
+            ],
           },
   };
 }
@@ -177,8 +212,14 @@ function parseCopy(node: XmlNode): CosBatchPutObjectCopy {
     resourcesPrefix: text(child(node, 'ResourcesPrefix')),
     targetKeyPrefix: text(child(node, 'TargetKeyPrefix')),
     metadataDirective: text(child(node, 'MetadataDirective')),
-    modifiedSinceConstraint: integer(child(node, 'ModifiedSinceConstraint'), field('ModifiedSinceConstraint')),
-    unModifiedSinceConstraint: integer(child(node, 'UnModifiedSinceConstraint'), field('UnModifiedSinceConstraint')),
+    modifiedSinceConstraint: integer(
+      child(node, 'ModifiedSinceConstraint'),
+      field('ModifiedSinceConstraint'),
+    ),
+    unModifiedSinceConstraint: integer(
+      child(node, 'UnModifiedSinceConstraint'),
+      field('UnModifiedSinceConstraint'),
+    ),
     newObjectMetadata:
       metadata === undefined
         ? null
@@ -199,7 +240,10 @@ function parseCopy(node: XmlNode): CosBatchPutObjectCopy {
 }
 
 function keyValues(nodes: XmlNode[]): KeyValue[] {
-  return nodes.map((n) => ({ key: text(child(n, 'Key')) ?? '', value: text(child(n, 'Value')) ?? '' }));
+  return nodes.map((n) => ({
+    key: text(child(n, 'Key')) ?? '',
+    value: text(child(n, 'Value')) ?? '',
+  }));
 }
 
 function parseReport(node: XmlNode): CosBatchReport | null {

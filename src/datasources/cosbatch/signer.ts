@@ -63,16 +63,24 @@ export interface CosSignInput {
 
 /** Lower-cased, encoded and sorted `key=value` pairs and their `;`-joined key list. */
 function canonicalise(entries: [string, string][]): { list: string; pairs: string } {
-  const encoded = entries.map(([k, v]) => [cosUrlEncode(k).toLowerCase(), cosUrlEncode(v)] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return { list: encoded.map(([k]) => k).join(';'), pairs: encoded.map(([k, v]) => `${k}=${v}`).join('&') };
+  const encoded = entries
+    .map(([k, v]) => [cosUrlEncode(k).toLowerCase(), cosUrlEncode(v)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    list: encoded.map(([k]) => k).join(';'),
+    pairs: encoded.map(([k, v]) => `${k}=${v}`).join('&'),
+  };
 }
 
-const hmacSha1Hex = (key: string, message: string) => createHmac('sha1', key).update(message, 'utf8').digest('hex');
+const hmacSha1Hex = (key: string, message: string) =>
+  createHmac('sha1', key).update(message, 'utf8').digest('hex');
 
 /** The value of the `Authorization` header for one request. */
 export function signCosRequest(input: CosSignInput): string {
   const params = canonicalise(Object.entries(input.query ?? {}));
-  const headers = canonicalise(Object.entries(input.headers).filter(([name]) => isSignedHeader(name)));
+  const headers = canonicalise(
+    Object.entries(input.headers).filter(([name]) => isSignedHeader(name)),
+  );
   const signKey = hmacSha1Hex(input.secretKey, input.keyTime);
   const httpString = `${input.method.toLowerCase()}\n${input.pathname}\n${params.pairs}\n${headers.pairs}\n`;
   const stringToSign = `sha1\n${input.keyTime}\n${createHash('sha1').update(httpString, 'utf8').digest('hex')}\n`;

@@ -1,4 +1,10 @@
-import { CircuitState, circuitBreaker, handleWhen, type CircuitBreakerPolicy, type IBreaker } from 'cockatiel';
+import {
+  CircuitState,
+  circuitBreaker,
+  handleWhen,
+  type CircuitBreakerPolicy,
+  type IBreaker,
+} from 'cockatiel';
 import { UpstreamError } from '../../errors.ts';
 import { formatGlobalId, type JobKey } from '../../model/globalId.ts';
 
@@ -46,7 +52,8 @@ function isLocalFault(err: unknown, depth = 0): boolean {
   const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
   if (typeof e.code === 'string' && LOCAL_FAULT_CODES.has(e.code)) return true;
   if (BUG_ERRORS.some((C) => err instanceof C)) return true;
-  if (Array.isArray(e.errors) && e.errors.some((inner) => isLocalFault(inner, depth + 1))) return true;
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isLocalFault(inner, depth + 1)))
+    return true;
   return isLocalFault(e.cause, depth + 1);
 }
 
@@ -57,7 +64,9 @@ function isLocalFault(err: unknown, depth = 0): boolean {
  * not resolve, an invalid host) do not, so no caller can open a healthy provider's circuit.
  */
 export function countsAgainstProvider(err: unknown): boolean {
-  return err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE' && !isLocalFault(err.cause);
+  return (
+    err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE' && !isLocalFault(err.cause)
+  );
 }
 
 /**
@@ -83,7 +92,9 @@ export class DistinctJobsBreaker implements IBreaker {
 
   set state(value: unknown) {
     const v = (value ?? {}) as { jobs?: unknown; unattributed?: unknown };
-    this.#jobs = new Set(Array.isArray(v.jobs) ? v.jobs.filter((j): j is string => typeof j === 'string') : []);
+    this.#jobs = new Set(
+      Array.isArray(v.jobs) ? v.jobs.filter((j): j is string => typeof j === 'string') : [],
+    );
     this.#unattributed = typeof v.unattributed === 'number' ? v.unattributed : 0;
   }
 
@@ -144,7 +155,11 @@ export class RegionalBreakers {
    * Runs one job's upstream call under its region's circuit: rejects at once with cockatiel's
    * BrokenCircuitError while the circuit is open, otherwise with `fn`'s own error.
    */
-  execute<T>(key: JobKey, fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+  execute<T>(
+    key: JobKey,
+    fn: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> {
     const job = formatGlobalId(key);
     const attributed = async ({ signal }: { signal: AbortSignal }) => {
       try {
@@ -187,11 +202,16 @@ export class RegionalBreakers {
 
   /** Every region's circuit made so far, with whether it is open or half-open now. */
   states(): { region: string; open: boolean }[] {
-    return [...this.#breakers].map(([region, b]) => ({ region, open: b.state !== CircuitState.Closed }));
+    return [...this.#breakers].map(([region, b]) => ({
+      region,
+      open: b.state !== CircuitState.Closed,
+    }));
   }
 
   /** Regions whose circuit is open or half-open now. */
   openRegions(): string[] {
-    return [...this.#breakers].filter(([, b]) => b.state !== CircuitState.Closed).map(([region]) => region);
+    return [...this.#breakers]
+      .filter(([, b]) => b.state !== CircuitState.Closed)
+      .map(([region]) => region);
   }
 }

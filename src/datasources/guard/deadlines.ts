@@ -57,7 +57,8 @@ export class Deadlines {
       }
     }
     this.#dropServed();
-    if (this.#head < this.#items.length && this.#timer === undefined) this.#arm(this.#items[this.#head]!.at);
+    if (this.#head < this.#items.length && this.#timer === undefined)
+      this.#arm(this.#items[this.#head]!.at);
   }
 }
 

@@ -4,7 +4,11 @@ import type { JobProvider } from '../../model/job.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 
 /** The failure a waiter gets when the provider did not answer within its budget. */
-export function budgetError(provider: JobProvider, budgetMs: number, cause?: unknown): UpstreamError {
+export function budgetError(
+  provider: JobProvider,
+  budgetMs: number,
+  cause?: unknown,
+): UpstreamError {
   return new UpstreamError({
     provider,
     code: 'UPSTREAM_UNAVAILABLE',
@@ -15,10 +19,20 @@ export function budgetError(provider: JobProvider, budgetMs: number, cause?: unk
 }
 
 /** What a failed guarded call is answered with: the provider's error as is, an open circuit or the budget as UPSTREAM_UNAVAILABLE, anything else as jobgraph's own failure. */
-export function failureOf(err: unknown, provider: JobProvider, region: string, budgetMs: number, cutShort: boolean): Error {
+export function failureOf(
+  err: unknown,
+  provider: JobProvider,
+  region: string,
+  budgetMs: number,
+  cutShort: boolean,
+): Error {
   if (err instanceof InternalError) return err;
   // A transport failure caused by the budget's own abort is answered as the budget, below.
-  const cutByBudget = cutShort && err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE' && err.httpStatus === null;
+  const cutByBudget =
+    cutShort &&
+    err instanceof UpstreamError &&
+    err.code === 'UPSTREAM_UNAVAILABLE' &&
+    err.httpStatus === null;
   if (err instanceof UpstreamError && !cutByBudget) return err;
   if (err instanceof BrokenCircuitError) {
     const where = region === 'global' ? '' : ` in ${region}`;

@@ -42,7 +42,8 @@ export class FairLimiter {
   readonly #callers = new Map<string, CallerState>();
 
   constructor(capacity: number, perCaller: number) {
-    if (!(capacity >= 1) || !(perCaller >= 1)) throw new RangeError('FairLimiter needs capacity and perCaller of at least 1');
+    if (!(capacity >= 1) || !(perCaller >= 1))
+      throw new RangeError('FairLimiter needs capacity and perCaller of at least 1');
     this.capacity = capacity;
     this.perCaller = perCaller;
   }
@@ -129,7 +130,12 @@ export class FairLimiter {
       let next: CallerState | undefined;
       for (const state of this.#callers.values()) {
         if (state.waiting === 0 || state.active >= this.perCaller) continue;
-        if (!next || state.active < next.active || (state.active === next.active && state.lastServed < next.lastServed)) next = state;
+        if (
+          !next ||
+          state.active < next.active ||
+          (state.active === next.active && state.lastServed < next.lastServed)
+        )
+          next = state;
       }
       if (!next) return;
       let entry = next.queue.shift() as LimiterEntry;

@@ -87,7 +87,11 @@ export function guardSource<P extends JobProvider>(
  * waits, and is abandoned when the last one gives up. While the circuit of the job's region is
  * open the job fails at once with UPSTREAM_UNAVAILABLE.
  */
-export function fetchJobShared<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, caller: string = NO_SUBJECT_CALLER): Promise<JobRecord> {
+export function fetchJobShared<P extends JobProvider>(
+  guarded: GuardedSource<P>,
+  key: KeyOf<P>,
+  caller: string = NO_SUBJECT_CALLER,
+): Promise<JobRecord> {
   return sharedCallFor(guarded, key, caller).wait(false) as Promise<JobRecord>;
 }
 
@@ -100,11 +104,18 @@ export function fetchJobShared<P extends JobProvider>(guarded: GuardedSource<P>,
  * when there is one (it decides what may be cached). Each record is the request's own shallow
  * copy (see {@link requestCopy}), never the shared or cached object: libraries write to it.
  */
-export function createJobLoader<P extends JobProvider>(guarded: GuardedSource<P>, caller: string = NO_SUBJECT_CALLER): DataLoader<KeyOf<P>, JobRecord, string> {
+export function createJobLoader<P extends JobProvider>(
+  guarded: GuardedSource<P>,
+  caller: string = NO_SUBJECT_CALLER,
+): DataLoader<KeyOf<P>, JobRecord, string> {
   const observer = guarded.observer;
   // Each slot is the record or its Error (told to the fd health check), never a rejected promise.
-  const batch = (keys: readonly KeyOf<P>[]) => Promise.all(keys.map((key) => sharedCallFor(guarded, key, caller).wait(true)));
-  const observed = observer?.batch ? (keys: readonly KeyOf<P>[]) => observer.batch!(guarded.source.provider, keys.length, () => batch(keys)) : batch;
+  const batch = (keys: readonly KeyOf<P>[]) =>
+    Promise.all(keys.map((key) => sharedCallFor(guarded, key, caller).wait(true)));
+  const observed = observer?.batch
+    ? (keys: readonly KeyOf<P>[]) =>
+        observer.batch!(guarded.source.provider, keys.length, () => batch(keys))
+    : batch;
   return new DataLoader<KeyOf<P>, JobRecord, string>(observed, {
     cacheKeyFn: (key) => formatGlobalId(key),
   });

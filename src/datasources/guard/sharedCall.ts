@@ -116,14 +116,27 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     const region = breakerRegion(this.key);
     const abort = new AbortController();
     this.#abort = abort;
-    const run = breakers.execute(this.key, (signal) => source.fetchJob(this.key, { signal }), abort.signal);
+    const run = breakers.execute(
+      this.key,
+      (signal) => source.fetchJob(this.key, { signal }),
+      abort.signal,
+    );
     // Cut short: abandoned, or the whole budget is gone (the client trims its last attempt to what
     // is left of the budget, which started at or after `startedAt`; its timeout racing the waiters'
     // deadline timer must still answer as the budget). The 1 ms absorbs timer rounding.
     run.then(
       (record) => this.#upstreamDone(record, undefined),
       (err: unknown) =>
-        this.#upstreamDone(undefined, failureOf(err, source.provider, region, budgetMs, abort.signal.aborted || Date.now() - this.#startedAt >= budgetMs - 1)),
+        this.#upstreamDone(
+          undefined,
+          failureOf(
+            err,
+            source.provider,
+            region,
+            budgetMs,
+            abort.signal.aborted || Date.now() - this.#startedAt >= budgetMs - 1,
+          ),
+        ),
     );
     return run;
   }
@@ -135,7 +148,10 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     if (hit) return hit;
     // Across processes: wait (a bounded time) for another process that fetches this job, or fetch it and tell the others.
     const claim = cache.claim
-      ? await cache.claim(this.id, { leaseMs: budgetMs, waitMs: Math.max(0, budgetMs / 2 - (Date.now() - this.#startedAt)) })
+      ? await cache.claim(this.id, {
+          leaseMs: budgetMs,
+          waitMs: Math.max(0, budgetMs / 2 - (Date.now() - this.#startedAt)),
+        })
       : undefined;
     if (claim?.record) return claim.record;
     let stored = false;
@@ -234,7 +250,11 @@ export function inFlightCount(guarded: object): number {
  * The shared call for `key`: the one in flight, joined, or a new one. A request that asks for a
  * job another request is already fetching waits for that call instead of making its own.
  */
-export function sharedCallFor<P extends JobProvider>(guarded: GuardedSource<P>, key: KeyOf<P>, caller: string): SharedCall<P> {
+export function sharedCallFor<P extends JobProvider>(
+  guarded: GuardedSource<P>,
+  key: KeyOf<P>,
+  caller: string,
+): SharedCall<P> {
   const id = formatGlobalId(key);
   const calls = inFlightOf(guarded);
   const call = calls.get(id);

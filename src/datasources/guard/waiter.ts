@@ -35,7 +35,8 @@ export class Waiter implements Deadline {
   settle(record: JobRecord | undefined, err: Error | undefined): void {
     if (this.done) return;
     this.call.deadlines.settle(this);
-    if (err === undefined) this.resolve(this.forLoader ? requestCopy(record as JobRecord) : (record as JobRecord));
+    if (err === undefined)
+      this.resolve(this.forLoader ? requestCopy(record as JobRecord) : (record as JobRecord));
     else this.fail(err);
   }
 
@@ -52,7 +53,10 @@ export class Waiter implements Deadline {
 
 /** What a waiter needs of its call. */
 export interface WaitedCall {
-  readonly guarded: { readonly source: { readonly provider: JobProvider }; readonly budgetMs: number };
+  readonly guarded: {
+    readonly source: { readonly provider: JobProvider };
+    readonly budgetMs: number;
+  };
   readonly deadlines: Deadlines;
   noteError(err: Error): Error;
   leave(waiter: Waiter): void;

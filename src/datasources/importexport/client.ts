@@ -28,5 +28,10 @@ export function getStatusBody(jobId: string): string {
  * `x-amz-content-sha256` (the query protocol sends none).
  */
 export function getStatusRequest(key: ImportExportKey): WireRequest {
-  return { method: 'POST', path: '/', headers: { 'content-type': FORM_CONTENT_TYPE }, body: getStatusBody(key.jobId) };
+  return {
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': FORM_CONTENT_TYPE },
+    body: getStatusBody(key.jobId),
+  };
 }

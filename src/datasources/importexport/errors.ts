@@ -1,6 +1,12 @@
 import { UpstreamError } from '../../errors.ts';
 import type { ImportExportKey } from '../../model/globalId.ts';
-import { PROVIDER_LABEL, classifyUpstreamError, credentialsNotFound, parseRetryAfter, sanitizeAwsErrorCode } from '../shared/classify.ts';
+import {
+  PROVIDER_LABEL,
+  classifyUpstreamError,
+  credentialsNotFound,
+  parseRetryAfter,
+  sanitizeAwsErrorCode,
+} from '../shared/classify.ts';
 import { headerValue, type HttpResult } from '../shared/http.ts';
 import { parseErrorResponse } from './parse.ts';
 
@@ -22,7 +28,11 @@ export const IMPORTEXPORT_GONE_CODES: Readonly<Record<string, string>> = Object.
 });
 
 /** Query-protocol server faults that are worth another attempt whatever the HTTP status says. */
-export const IMPORTEXPORT_TRANSIENT_CODES: ReadonlySet<string> = new Set(['InternalFailure', 'InternalError', 'ServiceUnavailable']);
+export const IMPORTEXPORT_TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'InternalFailure',
+  'InternalError',
+  'ServiceUnavailable',
+]);
 
 /** How a job is named in generated messages. */
 export function jobSubject(key: ImportExportKey): string {
@@ -31,7 +41,9 @@ export function jobSubject(key: ImportExportKey): string {
 
 /** The request id from the headers (`x-amzn-RequestId`, or `x-amz-request-id`). */
 export function headerRequestId(res: HttpResult): string | null {
-  return headerValue(res.headers, 'x-amzn-requestid') ?? headerValue(res.headers, 'x-amz-request-id');
+  return (
+    headerValue(res.headers, 'x-amzn-requestid') ?? headerValue(res.headers, 'x-amz-request-id')
+  );
 }
 
 /**
@@ -44,7 +56,10 @@ export function toUpstreamError(key: ImportExportKey, res: HttpResult): Upstream
   const upstreamCode = sanitizeAwsErrorCode(wire?.code);
   const upstreamRequestId = wire?.requestId?.trim() || headerRequestId(res);
   const gone =
-    upstreamCode !== null && Object.prototype.hasOwnProperty.call(IMPORTEXPORT_GONE_CODES, upstreamCode) ? IMPORTEXPORT_GONE_CODES[upstreamCode] : undefined;
+    upstreamCode !== null &&
+    Object.prototype.hasOwnProperty.call(IMPORTEXPORT_GONE_CODES, upstreamCode)
+      ? IMPORTEXPORT_GONE_CODES[upstreamCode]
+      : undefined;
   if (gone !== undefined) {
     return new UpstreamError({
       provider: PROVIDER,

@@ -4,7 +4,12 @@ import type { AwsSourceOptions } from '../shared/options.ts';
 import type { SourceSeams } from '../shared/seams.ts';
 import { createSource, type Operation } from '../shared/source.ts';
 import type { JobSource } from '../shared/types.ts';
-import { IMPORTEXPORT_ENDPOINT, IMPORTEXPORT_SIGNING_NAME, IMPORTEXPORT_SIGNING_REGION, getStatusRequest } from './client.ts';
+import {
+  IMPORTEXPORT_ENDPOINT,
+  IMPORTEXPORT_SIGNING_NAME,
+  IMPORTEXPORT_SIGNING_REGION,
+  getStatusRequest,
+} from './client.ts';
 import { headerRequestId, toUpstreamError } from './errors.ts';
 import { parse, successRequestId } from './parse.ts';
 import type { ImportExportJobRecord } from './record.ts';
@@ -22,10 +27,17 @@ const GET_STATUS: Operation<ImportExportKey, ImportExportJobRecord> = {
  * SigV4 `IngestionService`/us-east-1, the query protocol's XML read by parse.ts and errors.ts.
  * Throws UpstreamError, or InternalError for jobgraph's own failures.
  */
-export function createImportExportSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_IMPORT_EXPORT', ImportExportJobRecord> {
+export function createImportExportSource(
+  options: AwsSourceOptions,
+  seams: SourceSeams = {},
+): JobSource<'AWS_IMPORT_EXPORT', ImportExportJobRecord> {
   return createSource(
     {
-      ...awsWire('AWS_IMPORT_EXPORT', { name: IMPORTEXPORT_SIGNING_NAME, region: IMPORTEXPORT_SIGNING_REGION }, options),
+      ...awsWire(
+        'AWS_IMPORT_EXPORT',
+        { name: IMPORTEXPORT_SIGNING_NAME, region: IMPORTEXPORT_SIGNING_REGION },
+        options,
+      ),
       provider: 'AWS_IMPORT_EXPORT',
       describe: GET_STATUS,
       endpoint: () => new URL(IMPORTEXPORT_ENDPOINT),

@@ -64,7 +64,11 @@ export function listRequest(input: ImportExportListInput = {}): WireRequest {
     ['Version', IMPORTEXPORT_API_VERSION],
   ];
   if (input.maxJobs !== undefined) {
-    if (!Number.isInteger(input.maxJobs) || input.maxJobs < 1 || input.maxJobs > IMPORTEXPORT_LIST_MAX_JOBS) {
+    if (
+      !Number.isInteger(input.maxJobs) ||
+      input.maxJobs < 1 ||
+      input.maxJobs > IMPORTEXPORT_LIST_MAX_JOBS
+    ) {
       throw new RangeError(`maxJobs must be an integer from 1 to ${IMPORTEXPORT_LIST_MAX_JOBS}`);
     }
     form.push(['MaxJobs', String(input.maxJobs)]);
@@ -90,9 +94,11 @@ export function parseListPage(body: string): ImportExportListPage {
   const result = listResult(parseXml(body));
   const jobs = child(result, 'Jobs');
   const items = children(jobs, 'member').map((member, i) => summary(member, `Jobs.member[${i}]`));
-  const truncated = boolean(child(result, 'IsTruncated') ?? child(jobs, 'IsTruncated'), 'IsTruncated') ?? false;
+  const truncated =
+    boolean(child(result, 'IsTruncated') ?? child(jobs, 'IsTruncated'), 'IsTruncated') ?? false;
   const last = items[items.length - 1];
-  if (truncated && !last) throw new MalformedBodyError('IsTruncated is true on a page without jobs');
+  if (truncated && !last)
+    throw new MalformedBodyError('IsTruncated is true on a page without jobs');
   return { items, nextToken: truncated && last ? last.jobId : null };
 }
 
@@ -107,14 +113,16 @@ export function listRequestId(body: string): string | null {
 
 function listResult(doc: Record<string, XmlNode>): XmlNode {
   const response = doc.ListJobsResponse;
-  if (response === undefined || typeof response === 'string') throw new MalformedBodyError('body is not a ListJobsResponse');
+  if (response === undefined || typeof response === 'string')
+    throw new MalformedBodyError('body is not a ListJobsResponse');
   const result = child(response, 'ListJobsResult');
   if (result === undefined) throw new MalformedBodyError('ListJobsResponse has no ListJobsResult');
   return result;
 }
 
 function summary(member: XmlNode, field: string): ImportExportJobSummary {
-  if (member === null || typeof member !== 'object' || Array.isArray(member)) throw new MalformedBodyError(`${field} is not an element`);
+  if (member === null || typeof member !== 'object' || Array.isArray(member))
+    throw new MalformedBodyError(`${field} is not an element`);
   const jobId = text(child(member, 'JobId'))?.trim();
   if (!jobId) throw new MalformedBodyError(`${field}.JobId is missing`);
   const iso = toIsoTimestamp(text(child(member, 'CreationDate')), `${field}.CreationDate`);

@@ -5,14 +5,21 @@ import { jobHeader } from '../shared/jobHeader.ts';
 import { enumValue } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
-import { IMPORTEXPORT_JOB_TYPES, IMPORTEXPORT_STATE_MAP, type ImportExportArtifact, type ImportExportJobRecord } from './record.ts';
+import {
+  IMPORTEXPORT_JOB_TYPES,
+  IMPORTEXPORT_STATE_MAP,
+  type ImportExportArtifact,
+  type ImportExportJobRecord,
+} from './record.ts';
 
 /**
  * Paths are matched after namespace prefixes are removed and attributes ignored, so the
  * model namespace (`…/doc/2010-06-01/`) and the Developer Guide's (`http://importexport.amazonaws.com/`)
  * read the same.
  */
-export const IMPORTEXPORT_ARRAY_PATHS: readonly string[] = ['GetStatusResponse.GetStatusResult.ArtifactList.member'];
+export const IMPORTEXPORT_ARRAY_PATHS: readonly string[] = [
+  'GetStatusResponse.GetStatusResult.ArtifactList.member',
+];
 const parseSuccessXml = createXmlParser(IMPORTEXPORT_ARRAY_PATHS);
 const parseErrorXml = createXmlParser(['Response.Errors.Error']);
 
@@ -27,7 +34,9 @@ export interface ImportExportWireError {
 /** The request id in a success body (`ResponseMetadata/RequestId`), or null if the body does not show one. */
 export function successRequestId(body: string): string | null {
   try {
-    return text(child(child(parseSuccessXml(body).GetStatusResponse, 'ResponseMetadata'), 'RequestId'));
+    return text(
+      child(child(parseSuccessXml(body).GetStatusResponse, 'ResponseMetadata'), 'RequestId'),
+    );
   } catch {
     return null;
   }
@@ -72,7 +81,8 @@ export function parseErrorResponse(body: string): ImportExportWireError | null {
 function leaf(parent: XmlNode, name: string): string | null {
   const node = child(parent, name);
   const value = text(node);
-  if (node !== undefined && value === null) throw new MalformedBodyError(`${name} is not a text element`);
+  if (node !== undefined && value === null)
+    throw new MalformedBodyError(`${name} is not a text element`);
   return value;
 }
 
@@ -92,9 +102,11 @@ function artifact(member: XmlNode): ImportExportArtifact {
 export function parse(key: ImportExportKey, body: string): ImportExportJobRecord {
   const doc = parseSuccessXml(body);
   const response = doc.GetStatusResponse;
-  if (response === undefined || typeof response === 'string') throw new MalformedBodyError('body is not a GetStatusResponse');
+  if (response === undefined || typeof response === 'string')
+    throw new MalformedBodyError('body is not a GetStatusResponse');
   const result = child(response, 'GetStatusResult');
-  if (result === undefined) throw new MalformedBodyError('GetStatusResponse has no GetStatusResult');
+  if (result === undefined)
+    throw new MalformedBodyError('GetStatusResponse has no GetStatusResult');
 
   const progressCode = leaf(result, 'ProgressCode');
   const progressMessage = leaf(result, 'ProgressMessage');

@@ -23,5 +23,9 @@ export function jobSubject(key: OmicsKey): string {
  * status. `RequestTimeoutException` (408) is transient here.
  */
 export function toUpstreamError(key: OmicsKey, answer: HttpResult): UpstreamError {
-  return readAwsError('AWS_OMICS', answer, { subject: jobSubject(key), notFoundCodes: OMICS_NOT_FOUND_CODES, transientCodes: OMICS_TRANSIENT_CODES });
+  return readAwsError('AWS_OMICS', answer, {
+    subject: jobSubject(key),
+    notFoundCodes: OMICS_NOT_FOUND_CODES,
+    transientCodes: OMICS_TRANSIENT_CODES,
+  });
 }

@@ -13,6 +13,9 @@ import type { OmicsReferenceImportJobRecord } from './record.ts';
  * region's endpoint (without the `control-storage-` host prefix). Throws UpstreamError, or
  * InternalError for jobgraph's own failures.
  */
-export function createOmicsSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
+export function createOmicsSource(
+  options: AwsSourceOptions,
+  seams: SourceSeams = {},
+): JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
   return createAwsJsonSource(OMICS_SERVICE, errors, parse, options, seams);
 }

@@ -5,7 +5,11 @@ import { rfc3986 } from '../shared/rfc3986.ts';
 import type { WireRequest } from '../shared/source.ts';
 import { OMICS_HOST_PREFIX } from './client.ts';
 import { dateTime as isoDateTime } from './parse.ts';
-import { OMICS_JOB_STATUSES, OMICS_STATE_MAP, type OmicsReferenceImportJobStatus } from './record.ts';
+import {
+  OMICS_JOB_STATUSES,
+  OMICS_STATE_MAP,
+  type OmicsReferenceImportJobStatus,
+} from './record.ts';
 
 /**
  * The two HealthOmics list operations jobgraph uses (API reference pages ListReferenceImportJobs
@@ -107,7 +111,10 @@ export function listRequest(input: OmicsListInput): WireRequest {
 /** The request of one ListReferenceStores page. Throws RangeError for a `maxResults` outside 1..100. */
 export function listReferenceStoresRequest(input: OmicsStoresInput = {}): WireRequest {
   const filter = input.filter ?? {};
-  return post('/referencestores', input, { ...(filter.name !== undefined ? { name: filter.name } : {}), ...dateMembers(filter) });
+  return post('/referencestores', input, {
+    ...(filter.name !== undefined ? { name: filter.name } : {}),
+    ...dateMembers(filter),
+  });
 }
 
 /**
@@ -118,7 +125,9 @@ export function listReferenceStoresRequest(input: OmicsStoresInput = {}): WireRe
 export function parseListPage(output: unknown): OmicsListPage<OmicsJobSummary> {
   const body = obj(output, 'response');
   if (!body) throw new MalformedBodyError('response is not an object');
-  const items = arr(body.importJobs, 'importJobs').map((value, i) => jobSummary(value, `importJobs[${i}]`));
+  const items = arr(body.importJobs, 'importJobs').map((value, i) =>
+    jobSummary(value, `importJobs[${i}]`),
+  );
   return { items, nextToken: str(body.nextToken, 'nextToken') || null };
 }
 
@@ -126,21 +135,34 @@ export function parseListPage(output: unknown): OmicsListPage<OmicsJobSummary> {
 export function parseReferenceStoresPage(output: unknown): OmicsListPage<OmicsReferenceStore> {
   const body = obj(output, 'response');
   if (!body) throw new MalformedBodyError('response is not an object');
-  const items = arr(body.referenceStores, 'referenceStores').map((value, i) => store(value, `referenceStores[${i}]`));
+  const items = arr(body.referenceStores, 'referenceStores').map((value, i) =>
+    store(value, `referenceStores[${i}]`),
+  );
   return { items, nextToken: str(body.nextToken, 'nextToken') || null };
 }
 
 function post(path: string, page: OmicsPageInput, filter: JsonObject): WireRequest {
   const query: [string, string][] = [];
   if (page.maxResults !== undefined) {
-    if (!Number.isInteger(page.maxResults) || page.maxResults < 1 || page.maxResults > OMICS_LIST_MAX_RESULTS) {
+    if (
+      !Number.isInteger(page.maxResults) ||
+      page.maxResults < 1 ||
+      page.maxResults > OMICS_LIST_MAX_RESULTS
+    ) {
       throw new RangeError(`maxResults must be an integer from 1 to ${OMICS_LIST_MAX_RESULTS}`);
     }
     query.push(['maxResults', String(page.maxResults)]);
   }
   if (page.nextToken != null) query.push(['nextToken', page.nextToken]);
   const body = Object.keys(filter).length === 0 ? {} : { filter };
-  return { method: 'POST', path, query, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), hostPrefix: OMICS_HOST_PREFIX };
+  return {
+    method: 'POST',
+    path,
+    query,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    hostPrefix: OMICS_HOST_PREFIX,
+  };
 }
 
 /** `createdAfter`/`createdBefore` as the SDK writes a date-time: ISO-8601 UTC, milliseconds only when not zero. */
@@ -184,7 +206,12 @@ function store(value: unknown, field: string): OmicsReferenceStore {
     name: str(o.name, `${field}.name`),
     description: str(o.description, `${field}.description`),
     createdAt: dateTime(o.creationTime, `${field}.creationTime`),
-    sseConfig: sse ? { type: str(sse.type, `${field}.sseConfig.type`), keyArn: str(sse.keyArn, `${field}.sseConfig.keyArn`) } : null,
+    sseConfig: sse
+      ? {
+          type: str(sse.type, `${field}.sseConfig.type`),
+          keyArn: str(sse.keyArn, `${field}.sseConfig.keyArn`),
+        }
+      : null,
   };
 }
 

@@ -4,7 +4,13 @@ import { mapState } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { arr, enumValue, keyValues, obj, str } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
-import { OMICS_JOB_STATUSES, OMICS_SOURCE_STATUSES, OMICS_STATE_MAP, type OmicsImportReferenceSource, type OmicsReferenceImportJobRecord } from './record.ts';
+import {
+  OMICS_JOB_STATUSES,
+  OMICS_SOURCE_STATUSES,
+  OMICS_STATE_MAP,
+  type OmicsImportReferenceSource,
+  type OmicsReferenceImportJobRecord,
+} from './record.ts';
 
 /**
  * A timestamp of the model's `date-time` format: an ISO-8601 string on the wire (or the `Date`
@@ -12,7 +18,10 @@ import { OMICS_JOB_STATUSES, OMICS_SOURCE_STATUSES, OMICS_STATE_MAP, type OmicsI
  * too: MalformedBodyError naming the field.
  */
 export function dateTime(value: unknown, field: string): string | null {
-  if (typeof value === 'number' || (typeof value === 'string' && /^\s*[+-]?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(value))) {
+  if (
+    typeof value === 'number' ||
+    (typeof value === 'string' && /^\s*[+-]?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(value))
+  ) {
     throw new MalformedBodyError(`${field} is not a date-time`);
   }
   return toIsoTimestamp(value, field);

@@ -1,6 +1,14 @@
 import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
 
-export const OMICS_JOB_STATUSES = ['SUBMITTED', 'IN_PROGRESS', 'CANCELLING', 'CANCELLED', 'FAILED', 'COMPLETED', 'COMPLETED_WITH_FAILURES'] as const;
+export const OMICS_JOB_STATUSES = [
+  'SUBMITTED',
+  'IN_PROGRESS',
+  'CANCELLING',
+  'CANCELLED',
+  'FAILED',
+  'COMPLETED',
+  'COMPLETED_WITH_FAILURES',
+] as const;
 /** GraphQL enum `OmicsReferenceImportJobStatus`. */
 export type OmicsReferenceImportJobStatus = (typeof OMICS_JOB_STATUSES)[number];
 
@@ -12,15 +20,16 @@ export type OmicsReferenceImportSourceStatus = (typeof OMICS_SOURCE_STATUSES)[nu
  * HealthOmics job status → normalised state (README, "State mapping"; statuses from the GetReferenceImportJob API page,
  * https://docs.aws.amazon.com/omics/latest/api/API_GetReferenceImportJob.html). Anything else is UNKNOWN.
  */
-export const OMICS_STATE_MAP: Readonly<Record<OmicsReferenceImportJobStatus, JobState>> = Object.freeze({
-  SUBMITTED: 'QUEUED',
-  IN_PROGRESS: 'IN_PROGRESS',
-  CANCELLING: 'CANCELLING',
-  CANCELLED: 'CANCELLED',
-  FAILED: 'FAILED',
-  COMPLETED: 'SUCCEEDED',
-  COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
-});
+export const OMICS_STATE_MAP: Readonly<Record<OmicsReferenceImportJobStatus, JobState>> =
+  Object.freeze({
+    SUBMITTED: 'QUEUED',
+    IN_PROGRESS: 'IN_PROGRESS',
+    CANCELLING: 'CANCELLING',
+    CANCELLED: 'CANCELLED',
+    FAILED: 'FAILED',
+    COMPLETED: 'SUCCEEDED',
+    COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
+  });
 
 /** GraphQL type `OmicsImportReferenceSource`. */
 export interface OmicsImportReferenceSource {

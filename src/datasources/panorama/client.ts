@@ -17,5 +17,10 @@ export const PANORAMA_SERVICE: AwsJsonService<'AWS_PANORAMA'> = {
   signingName: 'panorama',
   endpointPrefix: 'panorama',
   unreachableNote: PANORAMA_END_OF_SUPPORT_NOTE,
-  request: (key: PanoramaKey) => ({ method: 'GET', path: `/packages/import-jobs/${rfc3986(key.jobId)}`, headers: {}, body: '' }),
+  request: (key: PanoramaKey) => ({
+    method: 'GET',
+    path: `/packages/import-jobs/${rfc3986(key.jobId)}`,
+    headers: {},
+    body: '',
+  }),
 };

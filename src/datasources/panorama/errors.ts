@@ -12,7 +12,8 @@ import type { HttpResult } from '../shared/http.ts';
 export const PANORAMA_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ResourceNotFoundException']);
 
 /** Said after a transport failure (the source's `unreachableNote`): the service is past its end of support. */
-export const PANORAMA_END_OF_SUPPORT_NOTE = 'AWS ended support for Panorama on 2026-05-31, so its endpoint may no longer answer.';
+export const PANORAMA_END_OF_SUPPORT_NOTE =
+  'AWS ended support for Panorama on 2026-05-31, so its endpoint may no longer answer.';
 
 /** How a job is named in generated messages. */
 export function jobSubject(key: PanoramaKey): string {
@@ -28,8 +29,12 @@ export function jobSubject(key: PanoramaKey): string {
  * UPSTREAM_UNAVAILABLE, not retried.
  */
 export function toUpstreamError(key: PanoramaKey, answer: HttpResult): UpstreamError {
-  const failure = readAwsError('AWS_PANORAMA', answer, { subject: jobSubject(key), notFoundCodes: PANORAMA_NOT_FOUND_CODES });
-  if (failure.code !== 'NOT_FOUND' || failure.httpStatus !== 404 || failure.upstreamCode !== null) return failure;
+  const failure = readAwsError('AWS_PANORAMA', answer, {
+    subject: jobSubject(key),
+    notFoundCodes: PANORAMA_NOT_FOUND_CODES,
+  });
+  if (failure.code !== 'NOT_FOUND' || failure.httpStatus !== 404 || failure.upstreamCode !== null)
+    return failure;
   return failure.derive({
     code: 'UPSTREAM_UNAVAILABLE',
     message: `${PROVIDER_LABEL.AWS_PANORAMA} answered HTTP 404 without an AWS error code: the endpoint no longer serves the Panorama API. ${PANORAMA_END_OF_SUPPORT_NOTE}`,

@@ -12,6 +12,9 @@ import type { PanoramaPackageImportJobRecord } from './record.ts';
  * undefined means the standard AWS credential chain; `options.endpoint` overrides every
  * region's endpoint. Throws UpstreamError, or InternalError for jobgraph's own failures.
  */
-export function createPanoramaSource(options: AwsSourceOptions, seams: SourceSeams = {}): JobSource<'AWS_PANORAMA', PanoramaPackageImportJobRecord> {
+export function createPanoramaSource(
+  options: AwsSourceOptions,
+  seams: SourceSeams = {},
+): JobSource<'AWS_PANORAMA', PanoramaPackageImportJobRecord> {
   return createAwsJsonSource(PANORAMA_SERVICE, errors, parse, options, seams);
 }

@@ -3,7 +3,11 @@ import { isTerminalState, mapState, type JobState } from '../../model/job.ts';
 import { arr, enumValue, obj, str } from '../shared/json.ts';
 import type { WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
-import { PANORAMA_PACKAGE_IMPORT_JOB_TYPES, PANORAMA_STATE_MAP, type PanoramaPackageImportJobType } from './record.ts';
+import {
+  PANORAMA_PACKAGE_IMPORT_JOB_TYPES,
+  PANORAMA_STATE_MAP,
+  type PanoramaPackageImportJobType,
+} from './record.ts';
 
 /**
  * ListPackageImportJobs on the wire (botocore `panorama/2019-07-24/service-2.json`, the last
@@ -57,7 +61,8 @@ export interface PanoramaListPage {
 /** The request of one page. Throws RangeError for a `maxResults` outside 1..25 (a caller's bug: the gateway bounds it first). */
 export function listRequest(input: PanoramaListInput = {}): WireRequest {
   const query: [string, string][] = [];
-  if (input.maxResults !== undefined) query.push(['MaxResults', String(pageSize(input.maxResults, PANORAMA_LIST_MAX_RESULTS))]);
+  if (input.maxResults !== undefined)
+    query.push(['MaxResults', String(pageSize(input.maxResults, PANORAMA_LIST_MAX_RESULTS))]);
   if (input.nextToken != null) query.push(['NextToken', input.nextToken]);
   return { method: 'GET', path: '/packages/import-jobs', query, headers: {}, body: '' };
 }
@@ -71,7 +76,9 @@ export function listRequest(input: PanoramaListInput = {}): WireRequest {
 export function parseListPage(output: unknown): PanoramaListPage {
   const body = obj(output, 'response');
   if (!body) throw new MalformedBodyError('response is empty');
-  const items = arr(body.PackageImportJobs, 'PackageImportJobs').map((value, i) => summary(value, `PackageImportJobs[${i}]`));
+  const items = arr(body.PackageImportJobs, 'PackageImportJobs').map((value, i) =>
+    summary(value, `PackageImportJobs[${i}]`),
+  );
   return { items, nextToken: str(body.NextToken, 'NextToken') || null };
 }
 
@@ -103,6 +110,7 @@ function time(value: unknown, field: string): Date | null {
 }
 
 function pageSize(value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`maxResults must be an integer from 1 to ${max}`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new RangeError(`maxResults must be an integer from 1 to ${max}`);
   return value;
 }

@@ -95,7 +95,10 @@ function jobOutput(o: JsonObject | null): PanoramaPackageImportJobOutput | null 
   const s3 = obj(o.OutputS3Location, 'Output.OutputS3Location');
   return {
     outputS3Location: s3
-      ? { bucketName: str(s3.BucketName, 'Output.OutputS3Location.BucketName'), objectKey: str(s3.ObjectKey, 'Output.OutputS3Location.ObjectKey') }
+      ? {
+          bucketName: str(s3.BucketName, 'Output.OutputS3Location.BucketName'),
+          objectKey: str(s3.ObjectKey, 'Output.OutputS3Location.ObjectKey'),
+        }
       : null,
     packageId: str(o.PackageId, 'Output.PackageId'),
     packageVersion: str(o.PackageVersion, 'Output.PackageVersion'),
@@ -107,7 +110,10 @@ function jobTags(value: unknown, field: string): PanoramaJobResourceTags {
   const o = obj(value, field);
   if (!o) throw new MalformedBodyError(`${field} is null`);
   return {
-    resourceType: enumValue(str(o.ResourceType, `${field}.ResourceType`), PANORAMA_JOB_RESOURCE_TYPES),
+    resourceType: enumValue(
+      str(o.ResourceType, `${field}.ResourceType`),
+      PANORAMA_JOB_RESOURCE_TYPES,
+    ),
     tags: keyValues(o.Tags, `${field}.Tags`),
   };
 }

@@ -5,7 +5,10 @@ export const PANORAMA_PACKAGE_IMPORT_JOB_STATUSES = ['PENDING', 'SUCCEEDED', 'FA
 export type PanoramaPackageImportJobStatus = (typeof PANORAMA_PACKAGE_IMPORT_JOB_STATUSES)[number];
 
 /** Panorama `PackageImportJobType`. */
-export const PANORAMA_PACKAGE_IMPORT_JOB_TYPES = ['NODE_PACKAGE_VERSION', 'MARKETPLACE_NODE_PACKAGE_VERSION'] as const;
+export const PANORAMA_PACKAGE_IMPORT_JOB_TYPES = [
+  'NODE_PACKAGE_VERSION',
+  'MARKETPLACE_NODE_PACKAGE_VERSION',
+] as const;
 export type PanoramaPackageImportJobType = (typeof PANORAMA_PACKAGE_IMPORT_JOB_TYPES)[number];
 
 /** Panorama `JobResourceType` (only `PACKAGE` in the model). */
@@ -13,11 +16,12 @@ export const PANORAMA_JOB_RESOURCE_TYPES = ['PACKAGE'] as const;
 export type PanoramaJobResourceType = (typeof PANORAMA_JOB_RESOURCE_TYPES)[number];
 
 /** Panorama status → normalised state. Anything else is UNKNOWN. */
-export const PANORAMA_STATE_MAP: Readonly<Record<PanoramaPackageImportJobStatus, JobState>> = Object.freeze({
-  PENDING: 'QUEUED',
-  SUCCEEDED: 'SUCCEEDED',
-  FAILED: 'FAILED',
-});
+export const PANORAMA_STATE_MAP: Readonly<Record<PanoramaPackageImportJobStatus, JobState>> =
+  Object.freeze({
+    PENDING: 'QUEUED',
+    SUCCEEDED: 'SUCCEEDED',
+    FAILED: 'FAILED',
+  });
 
 /** GraphQL `PanoramaS3Location`. */
 export interface PanoramaS3Location {

@@ -35,14 +35,32 @@ export interface AttemptObserver {
 /** The result of an attempt that failed with `err` (an UpstreamError or InternalError, as every failure leaving a client is). */
 export function failedAttempt(err: unknown): UpstreamAttemptResult {
   if (err instanceof UpstreamError) {
-    return { outcome: err.code, upstreamCode: err.upstreamCode, requestId: err.upstreamRequestId, httpStatus: err.httpStatus };
+    return {
+      outcome: err.code,
+      upstreamCode: err.upstreamCode,
+      requestId: err.upstreamRequestId,
+      httpStatus: err.httpStatus,
+    };
   }
-  return { outcome: 'INTERNAL_SERVER_ERROR', upstreamCode: null, requestId: null, httpStatus: null };
+  return {
+    outcome: 'INTERNAL_SERVER_ERROR',
+    upstreamCode: null,
+    requestId: null,
+    httpStatus: null,
+  };
 }
 
 /** The result of an attempt that succeeded. */
-export function okAttempt(requestId: string | null | undefined, httpStatus: number | null | undefined): UpstreamAttemptResult {
-  return { outcome: 'ok', upstreamCode: null, requestId: requestId ?? null, httpStatus: httpStatus ?? null };
+export function okAttempt(
+  requestId: string | null | undefined,
+  httpStatus: number | null | undefined,
+): UpstreamAttemptResult {
+  return {
+    outcome: 'ok',
+    upstreamCode: null,
+    requestId: requestId ?? null,
+    httpStatus: httpStatus ?? null,
+  };
 }
 
 /**

@@ -8,7 +8,13 @@ import type { HttpResult } from './http.ts';
 import type { AwsSourceOptions } from './options.ts';
 import type { SourceSeams } from './seams.ts';
 import { SigV4Signer } from './sigv4.ts';
-import { createSource, type Operation, type ProviderSource, type SourceDescriptor, type WireRequest } from './source.ts';
+import {
+  createSource,
+  type Operation,
+  type ProviderSource,
+  type SourceDescriptor,
+  type WireRequest,
+} from './source.ts';
 
 /** What one AWS JSON provider (Panorama, HealthOmics, CodePipeline) is on the wire: its client.ts. */
 export interface AwsJsonService<P extends JobProvider> {
@@ -35,7 +41,9 @@ function lazyDefaultChain(): AwsCredentialIdentityProvider {
 }
 
 /** Credentials from the options: static ones as given, a provider as given, none the standard chain (loaded on first use). */
-export function credentialSource(credentials: AwsSourceOptions['credentials']): AwsCredentialIdentityProvider {
+export function credentialSource(
+  credentials: AwsSourceOptions['credentials'],
+): AwsCredentialIdentityProvider {
   if (typeof credentials === 'function') return credentials;
   if (credentials) {
     const fixed: AwsCredentialIdentity = { ...credentials };
@@ -61,7 +69,8 @@ export function awsWire<P extends JobProvider>(
   return {
     provider,
     credentials: () => credentials(),
-    sign: (request, creds, region, date) => signer.sign(request, creds, signing.name, signing.region ?? region, date),
+    sign: (request, creds, region, date) =>
+      signer.sign(request, creds, signing.name, signing.region ?? region, date),
     requestId: (answer) => awsRequestId(answer.headers),
   };
 }
@@ -98,7 +107,10 @@ export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
   const variant: AwsEndpointVariant | undefined = options.endpointVariant;
   return createSource(
     {
-      ...(awsWire(service.provider, { name: service.signingName }, options) as Omit<SourceDescriptor<P, R, AwsCredentialIdentity>, 'describe' | 'endpoint'>),
+      ...(awsWire(service.provider, { name: service.signingName }, options) as Omit<
+        SourceDescriptor<P, R, AwsCredentialIdentity>,
+        'describe' | 'endpoint'
+      >),
       describe,
       endpoint: (region) => resolveAwsEndpoint(service.endpointPrefix, region, variant),
       ...(service.unreachableNote ? { unreachableNote: service.unreachableNote } : {}),

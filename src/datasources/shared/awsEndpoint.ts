@@ -20,7 +20,9 @@ let partitionOf: Promise<(region: string) => PartitionResult> | null = null;
  * on the first endpoint that is not overridden, never at start-up.
  */
 function loadPartitions(): Promise<(region: string) => PartitionResult> {
-  partitionOf ??= import('@aws-sdk/core/client').then((m) => (region: string) => m.partition(region));
+  partitionOf ??= import('@aws-sdk/core/client').then(
+    (m) => (region: string) => m.partition(region),
+  );
   return partitionOf;
 }
 
@@ -30,13 +32,23 @@ function loadPartitions(): Promise<(region: string) => PartitionResult> {
  * dualStackDnsSuffix}`, with the "not supported" errors of the rules), resolved through the
  * SDK's partition data. A test checks the result against each real SDK client's resolver.
  */
-export async function resolveAwsEndpoint(endpointPrefix: string, region: string, variant: AwsEndpointVariant = {}): Promise<URL> {
+export async function resolveAwsEndpoint(
+  endpointPrefix: string,
+  region: string,
+  variant: AwsEndpointVariant = {},
+): Promise<URL> {
   const p = (await loadPartitions())(region);
   const fips = variant.useFips === true;
   const dual = variant.useDualStack === true;
   if (fips && dual && !(p.supportsFIPS && p.supportsDualStack))
-    throw new Error('FIPS and DualStack are enabled, but this partition does not support one or both');
-  if (fips && !p.supportsFIPS) throw new Error('FIPS is enabled but this partition does not support FIPS');
-  if (dual && !p.supportsDualStack) throw new Error('DualStack is enabled but this partition does not support DualStack');
-  return new URL(`https://${endpointPrefix}${fips ? '-fips' : ''}.${region}.${dual ? p.dualStackDnsSuffix : p.dnsSuffix}`);
+    throw new Error(
+      'FIPS and DualStack are enabled, but this partition does not support one or both',
+    );
+  if (fips && !p.supportsFIPS)
+    throw new Error('FIPS is enabled but this partition does not support FIPS');
+  if (dual && !p.supportsDualStack)
+    throw new Error('DualStack is enabled but this partition does not support DualStack');
+  return new URL(
+    `https://${endpointPrefix}${fips ? '-fips' : ''}.${region}.${dual ? p.dualStackDnsSuffix : p.dnsSuffix}`,
+  );
 }

@@ -21,7 +21,9 @@ export class AwsErrorAnswer {
     this.headers = res.headers;
     this.requestId = awsRequestId(res.headers);
     this.retryAfterSeconds = parseRetryAfter(headerValue(res.headers, 'retry-after'));
-    this.code = sanitizeAwsErrorCode(headerValue(res.headers, 'x-amzn-errortype') ?? bodyCode(res.body));
+    this.code = sanitizeAwsErrorCode(
+      headerValue(res.headers, 'x-amzn-errortype') ?? bodyCode(res.body),
+    );
   }
 }
 
@@ -43,7 +45,11 @@ function bodyCode(body: string): string | null {
 
 /** The request id as the AWS SDK reads it: `x-amzn-RequestId`, else `x-amzn-request-id`, else `x-amz-request-id`. */
 export function awsRequestId(headers: HttpResult['headers']): string | null {
-  return headerValue(headers, 'x-amzn-requestid') ?? headerValue(headers, 'x-amzn-request-id') ?? headerValue(headers, 'x-amz-request-id');
+  return (
+    headerValue(headers, 'x-amzn-requestid') ??
+    headerValue(headers, 'x-amzn-request-id') ??
+    headerValue(headers, 'x-amz-request-id')
+  );
 }
 
 /** How one AWS provider reads error codes: which mean "no such job", which are not throttling, which are transient. */
@@ -59,7 +65,11 @@ export interface AwsErrorRules {
  * The failure an AWS error answer means, classified by its code first and its HTTP status
  * second; an answer without a readable code (a proxy's HTML 502, an empty 404) by status alone.
  */
-export function readAwsError(provider: JobProvider, answer: HttpResult, rules: AwsErrorRules): UpstreamError {
+export function readAwsError(
+  provider: JobProvider,
+  answer: HttpResult,
+  rules: AwsErrorRules,
+): UpstreamError {
   const read = new AwsErrorAnswer(answer);
   return classifyUpstreamError({
     provider,

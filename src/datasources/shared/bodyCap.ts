@@ -6,7 +6,9 @@ import { BodyTooLargeError } from '../../errors.ts';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** The Content-Length a response declares, or null when it declares none (chunked) or junk. */
-export function declaredLength(headers: IncomingHttpHeaders | Record<string, string | undefined>): number | null {
+export function declaredLength(
+  headers: IncomingHttpHeaders | Record<string, string | undefined>,
+): number | null {
   const raw = (headers as Record<string, unknown>)['content-length'];
   const v: unknown = Array.isArray(raw) ? raw[0] : raw;
   return typeof v === 'string' && /^\s*\d{1,16}\s*$/.test(v) ? Number(v) : null;
@@ -21,7 +23,13 @@ export function declaredLength(headers: IncomingHttpHeaders | Record<string, str
  * when `timeoutMs` is given, a body not complete within it (TimeoutError, ETIMEDOUT) rejects
  * with that error instead, and the stream is destroyed.
  */
-export function collectCapped(stream: Readable, maxBytes: number, declared: number | null, signal?: AbortSignal, timeoutMs?: number): Promise<Buffer> {
+export function collectCapped(
+  stream: Readable,
+  maxBytes: number,
+  declared: number | null,
+  signal?: AbortSignal,
+  timeoutMs?: number,
+): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -31,7 +39,8 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (typeof signal?.removeEventListener === 'function') signal.removeEventListener('abort', onAbort);
+      if (typeof signal?.removeEventListener === 'function')
+        signal.removeEventListener('abort', onAbort);
       if (err) reject(err);
       else resolve(body as Buffer);
     };
@@ -47,17 +56,24 @@ export function collectCapped(stream: Readable, maxBytes: number, declared: numb
       if (!settled) finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }));
     });
     stream.on('close', () => {
-      if (!settled) finish(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' }));
+      if (!settled)
+        finish(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' }));
     });
     // One chunk (most bodies) is the body as is, without a copy.
-    stream.on('end', () => finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    stream.on('end', () =>
+      finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)),
+    );
     if (declared !== null && declared > maxBytes) return cut(new BodyTooLargeError(maxBytes));
     if (signal?.aborted) return cut(abortError());
-    if (typeof signal?.addEventListener === 'function') signal.addEventListener('abort', onAbort, { once: true });
+    if (typeof signal?.addEventListener === 'function')
+      signal.addEventListener('abort', onAbort, { once: true });
     if (timeoutMs !== undefined) {
       timer = setTimeout(
         () => {
-          const err = Object.assign(new Error(`response body not complete within ${timeoutMs} ms`), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+          const err = Object.assign(
+            new Error(`response body not complete within ${timeoutMs} ms`),
+            { name: 'TimeoutError', code: 'ETIMEDOUT' },
+          );
           cut(err);
         },
         Math.max(1, timeoutMs),

@@ -1,4 +1,11 @@
-import { BodyTooLargeError, InternalError, MalformedBodyError, UpstreamError, safeUpstreamValue, type UpstreamCode } from '../../errors.ts';
+import {
+  BodyTooLargeError,
+  InternalError,
+  MalformedBodyError,
+  UpstreamError,
+  safeUpstreamValue,
+  type UpstreamCode,
+} from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
 
 /** Human names used in generated messages. Upstream messages are never passed through. */
@@ -106,14 +113,21 @@ export function classifyUpstreamError(f: UpstreamFailure): UpstreamError {
     });
   if (code && f.notFoundCodes.has(code)) return make('NOT_FOUND', `${f.subject} was not found.`);
   const throttleCode = code !== null && THROTTLE_CODES.has(code) && !f.notThrottleCodes?.has(code);
-  if (throttleCode || status === 429) return make('UPSTREAM_THROTTLED', `${label} throttled the request; try again later.`);
-  if (code && f.transientCodes?.has(code)) return make('UPSTREAM_UNAVAILABLE', `${label} is unavailable (${code}).`);
+  if (throttleCode || status === 429)
+    return make('UPSTREAM_THROTTLED', `${label} throttled the request; try again later.`);
+  if (code && f.transientCodes?.has(code))
+    return make('UPSTREAM_UNAVAILABLE', `${label} is unavailable (${code}).`);
   if ((code && ACCESS_DENIED_CODES.has(code)) || status === 401 || status === 403) {
     return make('UPSTREAM_ACCESS_DENIED', `${label} refused jobgraph's credentials.`, false);
   }
-  if (status !== null && status >= 500) return make('UPSTREAM_UNAVAILABLE', `${label} is unavailable (HTTP ${status}).`);
+  if (status !== null && status >= 500)
+    return make('UPSTREAM_UNAVAILABLE', `${label} is unavailable (HTTP ${status}).`);
   if (status === 404) return make('NOT_FOUND', `${f.subject} was not found.`);
-  return make('UPSTREAM_BAD_RESPONSE', `${label} answered an unexpected error${code ? ` (${code})` : ''}.`, false);
+  return make(
+    'UPSTREAM_BAD_RESPONSE',
+    `${label} answered an unexpected error${code ? ` (${code})` : ''}.`,
+    false,
+  );
 }
 
 const NETWORK_CODES = new Set([
@@ -136,7 +150,12 @@ const NETWORK_CODES = new Set([
  */
 export function credentialsNotFound(provider: JobProvider, err: unknown): UpstreamError | null {
   const name = (err as { name?: unknown } | null)?.name;
-  if (name !== 'CredentialsProviderError' && name !== 'ProviderError' && name !== 'TokenProviderError') return null;
+  if (
+    name !== 'CredentialsProviderError' &&
+    name !== 'ProviderError' &&
+    name !== 'TokenProviderError'
+  )
+    return null;
   return new UpstreamError({
     provider,
     code: 'PROVIDER_NOT_CONFIGURED',
@@ -157,11 +176,21 @@ export function transportError(provider: JobProvider, err: unknown, note?: strin
         ? `is unreachable (${e.code})`
         : 'is unreachable';
   const message = `${label} ${what}.${note ? ` ${note}` : ''}`;
-  return new UpstreamError({ provider, code: 'UPSTREAM_UNAVAILABLE', message, retryable: true, cause: err });
+  return new UpstreamError({
+    provider,
+    code: 'UPSTREAM_UNAVAILABLE',
+    message,
+    retryable: true,
+    cause: err,
+  });
 }
 
 /** A body that could not be parsed: UPSTREAM_BAD_RESPONSE, not retried. The parser's message names the field only. */
-export function badResponse(provider: JobProvider, err: MalformedBodyError, requestId: string | null): UpstreamError {
+export function badResponse(
+  provider: JobProvider,
+  err: MalformedBodyError,
+  requestId: string | null,
+): UpstreamError {
   return new UpstreamError({
     provider,
     code: 'UPSTREAM_BAD_RESPONSE',
@@ -215,7 +244,11 @@ export function isNetworkError(err: unknown): boolean {
  * - anything else — a TypeError, a RangeError, an SDK-internal failure — is jobgraph's own:
  *   INTERNAL_SERVER_ERROR, never retried, never counted against the provider.
  */
-export function funnelError(provider: JobProvider, err: unknown, requestId: string | null = null): UpstreamError | InternalError {
+export function funnelError(
+  provider: JobProvider,
+  err: unknown,
+  requestId: string | null = null,
+): UpstreamError | InternalError {
   if (err instanceof UpstreamError || err instanceof InternalError) return err;
   if (err instanceof BodyTooLargeError) return tooLarge(provider, err);
   if (err instanceof MalformedBodyError) return badResponse(provider, err, requestId);

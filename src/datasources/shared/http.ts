@@ -59,7 +59,8 @@ export interface Agents {
  * agent's documented, read-only `requests` and `sockets`.
  */
 function closingServes(agent: http.Agent): boolean {
-  for (const name in agent.requests) if (agent.requests[name]?.length) return !agent.sockets[name]?.length;
+  for (const name in agent.requests)
+    if (agent.requests[name]?.length) return !agent.sockets[name]?.length;
   return false;
 }
 
@@ -115,7 +116,12 @@ class BoundedHttpsAgent extends https.Agent {
  * socket to time out (`makeRoom`, `keepIdle`).
  */
 export function createAgents(maxSockets: number): Agents {
-  const options = { keepAlive: true, maxSockets, maxTotalSockets: maxSockets, scheduling: 'lifo' as const };
+  const options = {
+    keepAlive: true,
+    maxSockets,
+    maxTotalSockets: maxSockets,
+    scheduling: 'lifo' as const,
+  };
   return { http: new BoundedHttpAgent(options), https: new BoundedHttpsAgent(options) };
 }
 
@@ -132,7 +138,10 @@ export function destroyAgents(agents: Agents): void {
  * transport error (ECONNRESET, ECONNREFUSED, an AbortError, or an Error named TimeoutError when
  * the exchange outlasts `timeoutMs`) for the caller to classify.
  */
-export function httpRequest(init: HttpRequestInit, agents: { http: http.Agent; https: https.Agent }): Promise<HttpResult> {
+export function httpRequest(
+  init: HttpRequestInit,
+  agents: { http: http.Agent; https: https.Agent },
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const { origin, signal } = init;
     let settled = false;
@@ -153,7 +162,8 @@ export function httpRequest(init: HttpRequestInit, agents: { http: http.Agent; h
       headers.push(name, init.headers[name] as string);
     }
     if (!hasHost) headers.push('host', origin.host);
-    if (init.body !== undefined) headers.push('content-length', String(Buffer.byteLength(init.body)));
+    if (init.body !== undefined)
+      headers.push('content-length', String(Buffer.byteLength(init.body)));
     const agent = origin.https ? agents.https : agents.http;
     const options: http.RequestOptions = {
       method: init.method,
@@ -165,7 +175,12 @@ export function httpRequest(init: HttpRequestInit, agents: { http: http.Agent; h
     if (origin.port !== undefined) options.port = origin.port;
     const req = (origin.https ? https : http).request(options, (res) => {
       collectCapped(res, init.maxBodyBytes, declaredLength(res.headers)).then(
-        (body) => settle(null, { status: res.statusCode ?? 0, headers: res.headers, body: body.toString('utf8') }),
+        (body) =>
+          settle(null, {
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: body.toString('utf8'),
+          }),
         (err: Error) => {
           settle(err);
           // Whatever ended the body, this socket is not reused.
@@ -200,7 +215,10 @@ export function httpRequest(init: HttpRequestInit, agents: { http: http.Agent; h
 }
 
 /** A header's value by name in any case (the first of a repeated one), trimmed; absent or blank is null. */
-export function headerValue(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | null {
+export function headerValue(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  name: string,
+): string | null {
   const wanted = name.toLowerCase();
   for (const [k, v] of Object.entries(headers)) {
     if (k.toLowerCase() !== wanted) continue;

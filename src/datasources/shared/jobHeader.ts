@@ -15,7 +15,10 @@ export interface JobHeaderParts {
 }
 
 /** The `Job` fields of a record for `K`'s provider: `provider` is the key's, `region` is null for a global service. */
-export type JobHeader<K extends JobKey> = JobRecord & { provider: K['provider']; region: K extends { region: string } ? string : null };
+export type JobHeader<K extends JobKey> = JobRecord & {
+  provider: K['provider'];
+  region: K extends { region: string } ? string : null;
+};
 
 /**
  * The `Job` interface fields every provider's record starts with: the global ID and provider

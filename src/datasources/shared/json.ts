@@ -6,7 +6,8 @@ export type JsonObject = Record<string, unknown>;
 
 export function obj(value: unknown, field: string): JsonObject | null {
   if (value === null || value === undefined) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new MalformedBodyError(`${field} is not an object`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new MalformedBodyError(`${field} is not an object`);
   return value as JsonObject;
 }
 
@@ -24,7 +25,8 @@ export function bool(value: unknown, field: string): boolean | null {
 
 export function int(value: unknown, field: string): number | null {
   if (value === null || value === undefined) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new MalformedBodyError(`${field} is not an integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw new MalformedBodyError(`${field} is not an integer`);
   return value;
 }
 
@@ -39,7 +41,10 @@ export function keyValues(value: unknown, field: string): { key: string; value: 
   const o = obj(value, field);
   if (!o) return [];
   // The field is named by position, never by its key: keys come from the wire (and may be secret-bearing configuration names).
-  return Object.entries(o).map(([key, v], i) => ({ key, value: str(v, `${field}[${i}] value`) ?? '' }));
+  return Object.entries(o).map(([key, v], i) => ({
+    key,
+    value: str(v, `${field}[${i}] value`) ?? '',
+  }));
 }
 
 /** Keep a value only if it is one of a closed enum's members; unknown members become null (the raw string is kept elsewhere). */

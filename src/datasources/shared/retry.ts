@@ -41,7 +41,10 @@ export interface RetrySeams {
  * Like the SDK, the pipeline retries a clock-skew error once it has corrected its signing
  * clock from the answer's Date header.
  */
-export function handMadeRetryPolicy(options: { maxAttempts: number; timeoutMs: number; budgetMs?: number }, seams: RetrySeams = {}): RetryPolicy {
+export function handMadeRetryPolicy(
+  options: { maxAttempts: number; timeoutMs: number; budgetMs?: number },
+  seams: RetrySeams = {},
+): RetryPolicy {
   return {
     maxAttempts: Math.floor(options.maxAttempts),
     budgetMs: options.budgetMs ?? DEFAULT_RETRY_BUDGET_MS,
@@ -112,16 +115,22 @@ export async function retryUpstream<T>(
   const maxAttempts = Math.max(1, policy.maxAttempts);
   const started = startedAt ?? now();
   for (let n = 1; ; n += 1) {
-    const attemptTimeoutMs = trim ? Math.max(1, Math.min(policy.timeoutMs, budgetMs - (now() - started))) : policy.timeoutMs;
+    const attemptTimeoutMs = trim
+      ? Math.max(1, Math.min(policy.timeoutMs, budgetMs - (now() - started)))
+      : policy.timeoutMs;
     try {
       return await attempt(attemptTimeoutMs, n);
     } catch (err) {
-      if (!(err instanceof UpstreamError) || !err.retryable || n >= maxAttempts || signal?.aborted) throw err;
-      const base = err.throttling ? (policy.throttleBaseMs ?? policy.backoffBaseMs) : policy.backoffBaseMs;
+      if (!(err instanceof UpstreamError) || !err.retryable || n >= maxAttempts || signal?.aborted)
+        throw err;
+      const base = err.throttling
+        ? (policy.throttleBaseMs ?? policy.backoffBaseMs)
+        : policy.backoffBaseMs;
       const jitter = random() * Math.min(policy.backoffCapMs, base * 2 ** (n - 1));
       const delay = Math.max(jitter, (err.retryAfterSeconds ?? 0) * 1000);
       const elapsed = now() - started;
-      if (trim ? elapsed + delay >= budgetMs : elapsed + delay + policy.timeoutMs > budgetMs) throw err;
+      if (trim ? elapsed + delay >= budgetMs : elapsed + delay + policy.timeoutMs > budgetMs)
+        throw err;
       try {
         await sleep(delay, signal);
       } catch {

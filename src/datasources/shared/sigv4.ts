@@ -73,7 +73,8 @@ const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 /** `YYYYMMDDTHHMMSSZ` of `date`; a RangeError for a year outside 0000–9999 (no such SigV4 date) or an invalid date. */
 export function amzDate(date: Date): string {
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ, or ±YYYYYY-… outside 0000–9999
-  if (iso.length !== 24) throw new RangeError(`SigV4 cannot sign a date in year ${date.getUTCFullYear()}`);
+  if (iso.length !== 24)
+    throw new RangeError(`SigV4 cannot sign a date in year ${date.getUTCFullYear()}`);
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
 
@@ -117,21 +118,37 @@ export class SigV4Signer {
    * The headers to send: `request.headers` plus `host`, `x-amz-date`, `x-amz-security-token`
    * (with a session token) and `authorization`. Pure apart from the key cache; the clock is `date`.
    */
-  sign(request: SigV4Request, credentials: AwsCredentialIdentity, service: string, region: string, date: Date): Record<string, string> {
+  sign(
+    request: SigV4Request,
+    credentials: AwsCredentialIdentity,
+    service: string,
+    region: string,
+    date: Date,
+  ): Record<string, string> {
     const longDate = amzDate(date);
     const shortDate = longDate.slice(0, 8);
-    for (const n in request.headers) if (UPPER.test(n)) throw new TypeError(`SigV4Signer: header name ${JSON.stringify(n)} is not lower-case`);
-    const headers: Record<string, string> = { ...request.headers, host: request.host, 'x-amz-date': longDate };
+    for (const n in request.headers)
+      if (UPPER.test(n))
+        throw new TypeError(`SigV4Signer: header name ${JSON.stringify(n)} is not lower-case`);
+    const headers: Record<string, string> = {
+      ...request.headers,
+      host: request.host,
+      'x-amz-date': longDate,
+    };
     if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
     const names = Object.keys(headers).filter(signable).sort();
     let canonicalHeaders = '';
     for (const n of names) canonicalHeaders += `${n}:${canonicalHeaderValue(String(headers[n]))}\n`;
     const signedHeaders = names.join(';');
-    const payloadHash = request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex');
+    const payloadHash =
+      request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex');
     const canonical = `${request.method}\n${canonicalUri(request.path)}\n${canonicalQuery(request.query)}\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
     const scope = `${shortDate}/${region}/${service}/aws4_request`;
     const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
-    const signature = createHmac('sha256', this.#signingKey(credentials, shortDate, region, service))
+    const signature = createHmac(
+      'sha256',
+      this.#signingKey(credentials, shortDate, region, service),
+    )
       .update(stringToSign)
       .digest('hex');
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
@@ -139,11 +156,18 @@ export class SigV4Signer {
   }
 
   /** The derived key as a KeyObject: node:crypto keys an HMAC from a KeyObject without copying and importing the key each time, as it does for a Buffer. */
-  #signingKey(credentials: AwsCredentialIdentity, shortDate: string, region: string, service: string): KeyObject {
+  #signingKey(
+    credentials: AwsCredentialIdentity,
+    shortDate: string,
+    region: string,
+    service: string,
+  ): KeyObject {
     const id = `${shortDate}/${region}/${service}/${credentials.accessKeyId}`;
     const cached = this.#keys.get(id);
     if (cached && cached.secret === credentials.secretAccessKey) return cached.key;
-    const kDate = createHmac('sha256', `AWS4${credentials.secretAccessKey}`).update(shortDate).digest();
+    const kDate = createHmac('sha256', `AWS4${credentials.secretAccessKey}`)
+      .update(shortDate)
+      .digest();
     const kRegion = createHmac('sha256', kDate).update(region).digest();
     const kService = createHmac('sha256', kRegion).update(service).digest();
     const key = createSecretKey(createHmac('sha256', kService).update('aws4_request').digest());

@@ -5,9 +5,23 @@ import type { KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { observeAttempt } from './attempts.ts';
 import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
-import { PROVIDER_LABEL, badResponse, credentialsNotFound, funnelError, isNetworkError, transportError } from './classify.ts';
+import {
+  PROVIDER_LABEL,
+  badResponse,
+  credentialsNotFound,
+  funnelError,
+  isNetworkError,
+  transportError,
+} from './classify.ts';
 import { ClientPool, DEFAULT_MAX_CLIENTS } from './clientPool.ts';
-import { createAgents, destroyAgents, httpOrigin, httpRequest, type HttpOrigin, type HttpResult } from './http.ts';
+import {
+  createAgents,
+  destroyAgents,
+  httpOrigin,
+  httpRequest,
+  type HttpOrigin,
+  type HttpResult,
+} from './http.ts';
 import type { TransportOptions } from './options.ts';
 import { rfc3986 } from './rfc3986.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
@@ -78,7 +92,12 @@ export interface SourceDescriptor<P extends JobProvider, R extends JobRecord, C>
   /** The provider's own endpoint for a region, used when no override is configured. */
   endpoint(region: string): Promise<URL> | URL;
   /** The headers to send: the request's, plus host and the signature's, for `credentials` at `date`. */
-  sign(request: SignableRequest, credentials: C, region: string, date: Date): Record<string, string>;
+  sign(
+    request: SignableRequest,
+    credentials: C,
+    region: string,
+    date: Date,
+  ): Record<string, string>;
   /** The provider's request ID of an answer, success or error. */
   requestId(answer: HttpResult): string | null;
   /** A global service has one endpoint: no regional endpoints to count. */
@@ -88,7 +107,10 @@ export interface SourceDescriptor<P extends JobProvider, R extends JobRecord, C>
 }
 
 /** A provider's source: the JobSource the gateway uses, and any other operation through the same pipeline. */
-export interface ProviderSource<P extends JobProvider, R extends JobRecord> extends JobSource<P, R> {
+export interface ProviderSource<P extends JobProvider, R extends JobRecord> extends JobSource<
+  P,
+  R
+> {
   call<I, O>(operation: Operation<I, O>, input: I, options?: { signal?: AbortSignal }): Promise<O>;
 }
 
@@ -114,7 +136,11 @@ interface PreparedEndpoint {
 }
 
 function prepareEndpoint(url: URL): PreparedEndpoint {
-  return { url, origin: httpOrigin(url), basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '') };
+  return {
+    url,
+    origin: httpOrigin(url),
+    basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, ''),
+  };
 }
 
 function withHostPrefix(endpoint: PreparedEndpoint, prefix: string | undefined): PreparedEndpoint {
@@ -170,7 +196,9 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
   let clockOffsetMs = 0;
   const endpoints = new ClientPool<RegionalEndpoint>({
     create: (region) => {
-      const url = override ? Promise.resolve(override) : Promise.resolve(descriptor.endpoint(region)).then(prepareEndpoint);
+      const url = override
+        ? Promise.resolve(override)
+        : Promise.resolve(descriptor.endpoint(region)).then(prepareEndpoint);
       // A failed resolution is answered for this call and tried again for the next.
       url.catch(() => endpoints.delete(region));
       return { url };
@@ -184,7 +212,13 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
   function thrownFailure(err: unknown): UpstreamError | InternalError {
     const note = descriptor.unreachableNote;
     const name = (err as { name?: unknown } | null)?.name;
-    if (note && isNetworkError(err) && name !== 'AbortError' && name !== 'TimeoutError' && (err as { code?: unknown }).code !== 'ETIMEDOUT') {
+    if (
+      note &&
+      isNetworkError(err) &&
+      name !== 'AbortError' &&
+      name !== 'TimeoutError' &&
+      (err as { code?: unknown }).code !== 'ETIMEDOUT'
+    ) {
       return transportError(provider, err, note);
     }
     return funnelError(provider, err);
@@ -196,19 +230,33 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
    * (InvalidSignatureException, RequestTimeTooSkewed, …) is made retryable while an attempt is
    * left, so the next attempt signs with the corrected time, as the SDK's retry strategy does.
    */
-  function answerFailure<I>(operation: Operation<I, unknown>, input: I, answer: HttpResult, attemptNumber: number): UpstreamError {
+  function answerFailure<I>(
+    operation: Operation<I, unknown>,
+    input: I,
+    answer: HttpResult,
+    attemptNumber: number,
+  ): UpstreamError {
     const failure = operation.readError(input, answer);
     const date = answer.headers.date;
     if (date === undefined) return failure;
     const serverMs = Date.parse(date);
-    if (!Number.isFinite(serverMs) || Math.abs(serverMs - (now() + clockOffsetMs)) < CLOCK_SKEW_MS) return failure;
+    if (!Number.isFinite(serverMs) || Math.abs(serverMs - (now() + clockOffsetMs)) < CLOCK_SKEW_MS)
+      return failure;
     clockOffsetMs = serverMs - now();
     if (attemptNumber >= policy.maxAttempts || failure.retryable) return failure;
-    if (failure.upstreamCode === null || !CLOCK_SKEW_CODES.has(failure.upstreamCode)) return failure;
+    if (failure.upstreamCode === null || !CLOCK_SKEW_CODES.has(failure.upstreamCode))
+      return failure;
     return failure.derive({ retryable: true });
   }
 
-  async function send(endpoint: PreparedEndpoint, req: WireRequest, headers: Record<string, string>, path: string, timeoutMs: number, signal?: AbortSignal) {
+  async function send(
+    endpoint: PreparedEndpoint,
+    req: WireRequest,
+    headers: Record<string, string>,
+    path: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ) {
     if (handler) {
       // A test's SDK-style request handler (golden fixtures, the same handler the real SDK clients get).
       const { url } = endpoint;
@@ -222,9 +270,22 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
         headers,
         ...(req.body !== '' ? { body: Buffer.from(req.body) } : {}),
       } as unknown as HttpRequest;
-      const { response } = await handler.handle(request, signal ? { abortSignal: signal as never } : {});
-      const body = await collectCapped(response.body as Readable, maxBodyBytes, declaredLength(response.headers), signal, timeoutMs);
-      return { status: response.statusCode, headers: response.headers, body: body.toString('utf8') };
+      const { response } = await handler.handle(
+        request,
+        signal ? { abortSignal: signal as never } : {},
+      );
+      const body = await collectCapped(
+        response.body as Readable,
+        maxBodyBytes,
+        declaredLength(response.headers),
+        signal,
+        timeoutMs,
+      );
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: body.toString('utf8'),
+      };
     }
     return httpRequest(
       {
@@ -259,17 +320,32 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
       const query = req.query ?? [];
       const path = endpoint.basePath + req.path;
       const headers = descriptor.sign(
-        { method: req.method, host: endpoint.origin.host, path, query, headers: req.headers, body: req.body },
+        {
+          method: req.method,
+          host: endpoint.origin.host,
+          path,
+          query,
+          headers: req.headers,
+          body: req.body,
+        },
         credentials,
         region,
         new Date(now() + clockOffsetMs),
       );
       headers['user-agent'] = USER_AGENT;
-      answer = await send(endpoint, req, headers, query.length === 0 ? path : `${path}?${queryString(query)}`, timeoutMs, signal);
+      answer = await send(
+        endpoint,
+        req,
+        headers,
+        query.length === 0 ? path : `${path}?${queryString(query)}`,
+        timeoutMs,
+        signal,
+      );
     } catch (err) {
       throw thrownFailure(err);
     }
-    if (answer.status < 200 || answer.status >= 300) throw answerFailure(operation, input, answer, attemptNumber);
+    if (answer.status < 200 || answer.status >= 300)
+      throw answerFailure(operation, input, answer, attemptNumber);
     try {
       const value = operation.parse(input, answer);
       // Only an observer reads the request ID of a success (Import/Export's is in the body).
@@ -278,12 +354,17 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
       // Only a malformed body is the provider's; any other exception in the parse step is ours.
-      if (err instanceof MalformedBodyError) throw badResponse(provider, err, descriptor.requestId(answer));
+      if (err instanceof MalformedBodyError)
+        throw badResponse(provider, err, descriptor.requestId(answer));
       throw new InternalError(provider, err);
     }
   }
 
-  async function call<I, O>(operation: Operation<I, O>, input: I, opts: { signal?: AbortSignal } = {}): Promise<O> {
+  async function call<I, O>(
+    operation: Operation<I, O>,
+    input: I,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<O> {
     const started = now();
     const region = operation.region(input);
     let credentials: C;
@@ -295,8 +376,11 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
     // The budget includes resolving credentials.
     return retryUpstream(
       (timeoutMs, n) =>
-        observeAttempt(options.observer, { provider, region, operation: operation.name, attempt: n }, (noteSuccess) =>
-          attempt(operation, input, region, credentials, timeoutMs, n, opts.signal, noteSuccess),
+        observeAttempt(
+          options.observer,
+          { provider, region, operation: operation.name, attempt: n },
+          (noteSuccess) =>
+            attempt(operation, input, region, credentials, timeoutMs, n, opts.signal, noteSuccess),
         ),
       policy,
       opts.signal,

@@ -13,15 +13,23 @@ const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '
  */
 export function decodeXmlText(text: string): string {
   if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos)?(;)?/g, (_, ref: string | undefined, semi: string | undefined) => {
-    if (ref === undefined || semi === undefined) throw new MalformedBodyError('XML body has an undeclared or broken entity reference');
-    if (ref.startsWith('#')) return fromCodePoint(ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10));
-    return PREDEFINED[ref] as string;
-  });
+  return text.replace(
+    /&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos)?(;)?/g,
+    (_, ref: string | undefined, semi: string | undefined) => {
+      if (ref === undefined || semi === undefined)
+        throw new MalformedBodyError('XML body has an undeclared or broken entity reference');
+      if (ref.startsWith('#'))
+        return fromCodePoint(
+          ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10),
+        );
+      return PREDEFINED[ref] as string;
+    },
+  );
 }
 
 function fromCodePoint(codePoint: number): string {
-  if (!(codePoint <= 0x10ffff)) throw new MalformedBodyError('XML body has a character reference beyond U+10FFFF');
+  if (!(codePoint <= 0x10ffff))
+    throw new MalformedBodyError('XML body has a character reference beyond U+10FFFF');
   return String.fromCodePoint(codePoint);
 }
 
@@ -97,12 +105,15 @@ const DOCTYPE = /<!DOCTYPE/i;
  * (whitespace included) kept under `#text`. Attributes and namespace prefixes are ignored, CDATA
  * is literal text and line ends are normalised to `\n`.
  */
-export function createXmlParser(arrayPaths: readonly string[]): (body: string) => Record<string, XmlNode> {
+export function createXmlParser(
+  arrayPaths: readonly string[],
+): (body: string) => Record<string, XmlNode> {
   const parser = new XMLParser(xmlParserOptions(arrayPaths));
   return (body: string) => {
     if (DOCTYPE.test(body)) throw new MalformedBodyError('XML body declares a DOCTYPE');
     const valid = XMLValidator.validate(body);
-    if (valid !== true) throw new MalformedBodyError(`XML body is not well-formed (line ${valid.err.line})`);
+    if (valid !== true)
+      throw new MalformedBodyError(`XML body is not well-formed (line ${valid.err.line})`);
     try {
       return parser.parse(body) as Record<string, XmlNode>;
     } catch (err) {
@@ -115,8 +126,10 @@ export function createXmlParser(arrayPaths: readonly string[]): (body: string) =
 function parseError(err: unknown): MalformedBodyError {
   if (err instanceof MalformedBodyError) return err;
   const message = err instanceof Error ? err.message : '';
-  if (message.startsWith('Maximum nested tags')) return new MalformedBodyError(`XML body nests elements deeper than ${MAX_XML_DEPTH}`);
-  if (message.startsWith('[SECURITY]')) return new MalformedBodyError('XML body has a reserved element name');
+  if (message.startsWith('Maximum nested tags'))
+    return new MalformedBodyError(`XML body nests elements deeper than ${MAX_XML_DEPTH}`);
+  if (message.startsWith('[SECURITY]'))
+    return new MalformedBodyError('XML body has a reserved element name');
   return new MalformedBodyError('XML body could not be parsed');
 }
 

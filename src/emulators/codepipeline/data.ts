@@ -46,15 +46,29 @@ function credentials(n: string) {
   };
 }
 
-export function s3Artifact(pipeline: string, name: string, objectKey: string, revision?: string): WireArtifact {
+export function s3Artifact(
+  pipeline: string,
+  name: string,
+  objectKey: string,
+  revision?: string,
+): WireArtifact {
   return {
     name,
     ...(revision !== undefined ? { revision } : {}),
-    location: { type: 'S3', s3Location: { bucketName: ARTIFACT_BUCKET, objectKey: `${pipeline}/${objectKey}` } },
+    location: {
+      type: 'S3',
+      s3Location: { bucketName: ARTIFACT_BUCKET, objectKey: `${pipeline}/${objectKey}` },
+    },
   };
 }
 
-export function context(pipeline: string, stage: string, action: string, executionId: string, actionExecutionId: string) {
+export function context(
+  pipeline: string,
+  stage: string,
+  action: string,
+  executionId: string,
+  actionExecutionId: string,
+) {
   return {
     pipelineName: pipeline,
     stage: { name: stage },
@@ -86,7 +100,12 @@ const JOBS: WireJobDetails[] = [
     id: FULL_JOB_ID,
     accountId: DEMO_ACCOUNT_ID,
     data: {
-      actionTypeId: { category: 'Build', owner: 'Custom', provider: 'JobgraphDemoBuilder', version: '2' },
+      actionTypeId: {
+        category: 'Build',
+        owner: 'Custom',
+        provider: 'JobgraphDemoBuilder',
+        version: '2',
+      },
       actionConfiguration: {
         configuration: {
           ProjectName: 'storefront-web',
@@ -102,8 +121,18 @@ const JOBS: WireJobDetails[] = [
         'a1b2c3d4-e5f6-4789-8abc-def012345678',
       ),
       inputArtifacts: [
-        s3Artifact('storefront-release', 'SourceOutput', 'SourceOutp/x7Kq2Lm', '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b'),
-        s3Artifact('storefront-release', 'ConfigOutput', 'ConfigOutp/Zr81PwA', '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY'),
+        s3Artifact(
+          'storefront-release',
+          'SourceOutput',
+          'SourceOutp/x7Kq2Lm',
+          '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b',
+        ),
+        s3Artifact(
+          'storefront-release',
+          'ConfigOutput',
+          'ConfigOutp/Zr81PwA',
+          '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+        ),
       ],
       outputArtifacts: [
         s3Artifact('storefront-release', 'BuildOutput', 'BuildOutpu/Qe4sT9v'),
@@ -117,14 +146,31 @@ const JOBS: WireJobDetails[] = [
   {
     id: MINIMAL_JOB_ID,
     accountId: DEMO_ACCOUNT_ID,
-    data: { actionTypeId: { category: 'Test', owner: 'Custom', provider: 'JobgraphDemoMinimal', version: '1' } },
+    data: {
+      actionTypeId: {
+        category: 'Test',
+        owner: 'Custom',
+        provider: 'JobgraphDemoMinimal',
+        version: '1',
+      },
+    },
   },
   {
     id: SOURCE_JOB_ID,
     accountId: DEMO_ACCOUNT_ID,
     data: {
-      actionTypeId: { category: 'Source', owner: 'Custom', provider: 'JobgraphDemoGitMirror', version: '1' },
-      actionConfiguration: { configuration: { RepositoryUrl: 'https://git.example.com/storefront/web.git', Branch: 'main' } },
+      actionTypeId: {
+        category: 'Source',
+        owner: 'Custom',
+        provider: 'JobgraphDemoGitMirror',
+        version: '1',
+      },
+      actionConfiguration: {
+        configuration: {
+          RepositoryUrl: 'https://git.example.com/storefront/web.git',
+          Branch: 'main',
+        },
+      },
       pipelineContext: context(
         'storefront-release',
         'Source',
@@ -141,10 +187,28 @@ const JOBS: WireJobDetails[] = [
     id: BUILD_JOB_ID,
     accountId: DEMO_ACCOUNT_ID,
     data: {
-      actionTypeId: { category: 'Build', owner: 'ThirdParty', provider: 'JenkinsProviderName', version: '1' },
+      actionTypeId: {
+        category: 'Build',
+        owner: 'ThirdParty',
+        provider: 'JenkinsProviderName',
+        version: '1',
+      },
       actionConfiguration: { configuration: { ProjectName: 'JenkinsTestProject' } },
-      pipelineContext: context('payments-api', 'Build', 'JenkinsBuild', '0b6e5d4c-3a2f-4e1d-9c8b-7a6f5e4d3c2b', 'c3d4e5f6-a7b8-4901-8cde-f01234567890'),
-      inputArtifacts: [s3Artifact('payments-api', 'MyAppSource', 'MyAppSourc/Hk29sLq', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4')],
+      pipelineContext: context(
+        'payments-api',
+        'Build',
+        'JenkinsBuild',
+        '0b6e5d4c-3a2f-4e1d-9c8b-7a6f5e4d3c2b',
+        'c3d4e5f6-a7b8-4901-8cde-f01234567890',
+      ),
+      inputArtifacts: [
+        s3Artifact(
+          'payments-api',
+          'MyAppSource',
+          'MyAppSourc/Hk29sLq',
+          'e3b0c44298fc1c149afbf4c8996fb92427ae41e4',
+        ),
+      ],
       outputArtifacts: [s3Artifact('payments-api', 'MyAppBuild', 'MyAppBuild/Pw7nXc2')],
       artifactCredentials: credentials('0004'),
     },
@@ -153,12 +217,34 @@ const JOBS: WireJobDetails[] = [
     id: DEPLOY_JOB_ID,
     accountId: DEMO_ACCOUNT_ID,
     data: {
-      actionTypeId: { category: 'Deploy', owner: 'Custom', provider: 'JobgraphDemoDeployer', version: '3' },
-      actionConfiguration: {
-        configuration: { Environment: 'production', ClusterName: 'payments-prod', DeployPassword: 'DEMO-CONFIG-SECRET-0005-not-a-real-password' },
+      actionTypeId: {
+        category: 'Deploy',
+        owner: 'Custom',
+        provider: 'JobgraphDemoDeployer',
+        version: '3',
       },
-      pipelineContext: context('payments-api', 'Deploy', 'RollOutProduction', '0b6e5d4c-3a2f-4e1d-9c8b-7a6f5e4d3c2b', 'd4e5f6a7-b8c9-4012-9def-012345678901'),
-      inputArtifacts: [s3Artifact('payments-api', 'MyAppBuild', 'MyAppBuild/Pw7nXc2', 'Xb7t2.Q3mlZ0aR4vE8pK6yN1sW5uC9dF')],
+      actionConfiguration: {
+        configuration: {
+          Environment: 'production',
+          ClusterName: 'payments-prod',
+          DeployPassword: 'DEMO-CONFIG-SECRET-0005-not-a-real-password',
+        },
+      },
+      pipelineContext: context(
+        'payments-api',
+        'Deploy',
+        'RollOutProduction',
+        '0b6e5d4c-3a2f-4e1d-9c8b-7a6f5e4d3c2b',
+        'd4e5f6a7-b8c9-4012-9def-012345678901',
+      ),
+      inputArtifacts: [
+        s3Artifact(
+          'payments-api',
+          'MyAppBuild',
+          'MyAppBuild/Pw7nXc2',
+          'Xb7t2.Q3mlZ0aR4vE8pK6yN1sW5uC9dF',
+        ),
+      ],
       outputArtifacts: [],
       artifactCredentials: credentials('0005'),
       continuationToken: 'DEMO-CONTINUATION-TOKEN-0005-not-a-real-token',
@@ -169,9 +255,20 @@ const JOBS: WireJobDetails[] = [
     id: TEST_JOB_ID,
     accountId: DEMO_ACCOUNT_ID,
     data: {
-      actionTypeId: { category: 'Test', owner: 'ThirdParty', provider: 'JobgraphDemoLoadTester', version: '1' },
+      actionTypeId: {
+        category: 'Test',
+        owner: 'ThirdParty',
+        provider: 'JobgraphDemoLoadTester',
+        version: '1',
+      },
       actionConfiguration: { configuration: { Scenario: 'checkout-peak', DurationMinutes: '15' } },
-      pipelineContext: context('storefront-release', 'Test', 'LoadTest', '4f2c9a7e-1b3d-4e5f-8a6b-7c8d9e0f1a2b', 'e5f6a7b8-c9d0-4123-8ef0-123456789012'),
+      pipelineContext: context(
+        'storefront-release',
+        'Test',
+        'LoadTest',
+        '4f2c9a7e-1b3d-4e5f-8a6b-7c8d9e0f1a2b',
+        'e5f6a7b8-c9d0-4123-8ef0-123456789012',
+      ),
       inputArtifacts: [s3Artifact('storefront-release', 'BuildOutput', 'BuildOutpu/Qe4sT9v')],
       outputArtifacts: [],
       artifactCredentials: credentials('0006'),
@@ -181,8 +278,18 @@ const JOBS: WireJobDetails[] = [
     id: INVOKE_JOB_ID,
     accountId: DEMO_ACCOUNT_ID,
     data: {
-      actionTypeId: { category: 'Invoke', owner: 'Custom', provider: 'JobgraphDemoNotifier', version: '1' },
-      actionConfiguration: { configuration: { Channel: '#releases', WebhookSecret: 'DEMO-CONFIG-SECRET-0007-not-a-real-webhook-secret' } },
+      actionTypeId: {
+        category: 'Invoke',
+        owner: 'Custom',
+        provider: 'JobgraphDemoNotifier',
+        version: '1',
+      },
+      actionConfiguration: {
+        configuration: {
+          Channel: '#releases',
+          WebhookSecret: 'DEMO-CONFIG-SECRET-0007-not-a-real-webhook-secret',
+        },
+      },
       pipelineContext: context(
         'storefront-release',
         'Notify',
@@ -196,9 +303,20 @@ const JOBS: WireJobDetails[] = [
     id: APPROVAL_JOB_ID,
     accountId: DEMO_ACCOUNT_ID,
     data: {
-      actionTypeId: { category: 'Approval', owner: 'Custom', provider: 'JobgraphDemoChangeBoard', version: '1' },
+      actionTypeId: {
+        category: 'Approval',
+        owner: 'Custom',
+        provider: 'JobgraphDemoChangeBoard',
+        version: '1',
+      },
       actionConfiguration: { configuration: { TicketQueue: 'CAB-PAYMENTS' } },
-      pipelineContext: context('payments-api', 'Approve', 'ChangeBoardSignOff', '0b6e5d4c-3a2f-4e1d-9c8b-7a6f5e4d3c2b', 'a7b8c9d0-e1f2-4345-8012-345678901234'),
+      pipelineContext: context(
+        'payments-api',
+        'Approve',
+        'ChangeBoardSignOff',
+        '0b6e5d4c-3a2f-4e1d-9c8b-7a6f5e4d3c2b',
+        'a7b8c9d0-e1f2-4345-8012-345678901234',
+      ),
       continuationToken: 'DEMO-CONTINUATION-TOKEN-0008-not-a-real-token',
     },
   },
@@ -206,10 +324,33 @@ const JOBS: WireJobDetails[] = [
     id: COMPUTE_JOB_ID,
     accountId: DEMO_ACCOUNT_ID,
     data: {
-      actionTypeId: { category: 'Compute', owner: 'Custom', provider: 'JobgraphDemoBatchRunner', version: '1' },
-      actionConfiguration: { configuration: { Image: 'public.ecr.aws/docker/library/node:20', Command: 'npm run report' } },
-      pipelineContext: context('nightly-reports', 'Run', 'GenerateReports', '5c4b3a29-1807-4f6e-8d5c-4b3a29180706', 'b8c9d0e1-f2a3-4456-9123-456789012345'),
-      inputArtifacts: [s3Artifact('nightly-reports', 'ReportsSource', 'ReportsSou/Tq6wEr1', 'c1f5a1e2b3d4c5e6f7a8b9c0d1e2f3a4b5c6d7e8')],
+      actionTypeId: {
+        category: 'Compute',
+        owner: 'Custom',
+        provider: 'JobgraphDemoBatchRunner',
+        version: '1',
+      },
+      actionConfiguration: {
+        configuration: {
+          Image: 'public.ecr.aws/docker/library/node:20',
+          Command: 'npm run report',
+        },
+      },
+      pipelineContext: context(
+        'nightly-reports',
+        'Run',
+        'GenerateReports',
+        '5c4b3a29-1807-4f6e-8d5c-4b3a29180706',
+        'b8c9d0e1-f2a3-4456-9123-456789012345',
+      ),
+      inputArtifacts: [
+        s3Artifact(
+          'nightly-reports',
+          'ReportsSource',
+          'ReportsSou/Tq6wEr1',
+          'c1f5a1e2b3d4c5e6f7a8b9c0d1e2f3a4b5c6d7e8',
+        ),
+      ],
       outputArtifacts: [s3Artifact('nightly-reports', 'Reports', 'Reports/Ya8uIo3')],
       artifactCredentials: credentials('0009'),
       encryptionKey: { id: KMS_KEY_ARN, type: 'KMS' },
@@ -218,7 +359,9 @@ const JOBS: WireJobDetails[] = [
 ];
 
 /** Demo jobs by job ID (all in DEMO_REGION). */
-export const CODEPIPELINE_DEMO_JOBS: ReadonlyMap<string, WireJobDetails> = new Map(JOBS.map((j) => [j.id, j]));
+export const CODEPIPELINE_DEMO_JOBS: ReadonlyMap<string, WireJobDetails> = new Map(
+  JOBS.map((j) => [j.id, j]),
+);
 
 const globalId = (jobId: string) => `codepipeline:${DEMO_REGION}:${jobId}`;
 
@@ -235,9 +378,11 @@ export const ERROR_CASE_GLOBAL_IDS: { notFound: string; throttled: string; serve
  * The artifact credentials of the progressing job (progressing.ts), one STS session per phase of
  * its cycle: "a long-running job can call GetJobDetails again to obtain new credentials".
  */
-export const PROGRESSING_CREDENTIALS: readonly { accessKeyId: string; secretAccessKey: string; sessionToken: string }[] = ['0101', '0102', '0103', '0104'].map(
-  credentials,
-);
+export const PROGRESSING_CREDENTIALS: readonly {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}[] = ['0101', '0102', '0103', '0104'].map(credentials);
 
 /** Every secret value in the demo data (the progressing job's every session included), for tests asserting that none reaches an unauthorised caller, a log or an error. */
 export const DEMO_SECRET_VALUES: readonly string[] = [
@@ -245,7 +390,13 @@ export const DEMO_SECRET_VALUES: readonly string[] = [
   ...JOBS.flatMap((j) => {
     const d = j.data ?? {};
     const c = d.artifactCredentials;
-    const configSecrets = Object.values(d.actionConfiguration?.configuration ?? {}).filter((v) => v.startsWith('DEMO-'));
-    return [...(c ? [c.accessKeyId, c.secretAccessKey, c.sessionToken] : []), ...configSecrets, ...(d.continuationToken ? [d.continuationToken] : [])];
+    const configSecrets = Object.values(d.actionConfiguration?.configuration ?? {}).filter((v) =>
+      v.startsWith('DEMO-'),
+    );
+    return [
+      ...(c ? [c.accessKeyId, c.secretAccessKey, c.sessionToken] : []),
+      ...configSecrets,
+      ...(d.continuationToken ? [d.continuationToken] : []),
+    ];
   }),
 ];

@@ -1,7 +1,19 @@
-import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  synthesizedJob,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type ProviderEmulator,
+} from '../framework.ts';
 import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
-import { CODEPIPELINE_DEMO_JOBS, DEMO_REGION, SERVER_ERROR_JOB_ID, THROTTLED_JOB_ID, type WireJobDetails } from './data.ts';
+import {
+  CODEPIPELINE_DEMO_JOBS,
+  DEMO_REGION,
+  SERVER_ERROR_JOB_ID,
+  THROTTLED_JOB_ID,
+  type WireJobDetails,
+} from './data.ts';
 import { CODEPIPELINE_PROGRESSING_JOB_ID, codePipelineProgressingJob } from './progressing.ts';
 
 const TARGET_PREFIX = 'CodePipeline_20150709.';
@@ -38,7 +50,11 @@ export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): Pro
       case 'missing':
         return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
       case 'unknown-key':
-        return error(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+        return error(
+          400,
+          'UnrecognizedClientException',
+          'The security token included in the request is invalid.',
+        );
       case 'malformed':
         return error(403, 'IncompleteSignatureException', check.detail);
       default:
@@ -75,17 +91,26 @@ export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): Pro
       });
       if (!auth.ok) return authError(auth);
 
-      if (req.headers['x-amz-target'] !== GET_JOB_DETAILS) return error(400, 'UnknownOperationException');
+      if (req.headers['x-amz-target'] !== GET_JOB_DETAILS)
+        return error(400, 'UnknownOperationException');
 
       let input: unknown;
       try {
         input = JSON.parse(req.body === '' ? '{}' : req.body);
       } catch {
-        return error(400, 'SerializationException', 'Start of structure or map found where not expected.');
+        return error(
+          400,
+          'SerializationException',
+          'Start of structure or map found where not expected.',
+        );
       }
       const jobId = (input as { jobId?: unknown } | null)?.jobId;
       if (typeof jobId !== 'string') {
-        return error(400, 'ValidationException', "1 validation error detected: Value null at 'jobId' failed to satisfy constraint: Member must not be null");
+        return error(
+          400,
+          'ValidationException',
+          "1 validation error detected: Value null at 'jobId' failed to satisfy constraint: Member must not be null",
+        );
       }
       if (!JOB_ID_RE.test(jobId)) {
         return error(
@@ -95,25 +120,43 @@ export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): Pro
         );
       }
       if (jobId === THROTTLED_JOB_ID) return throttled();
-      if (jobId === SERVER_ERROR_JOB_ID) return error(503, 'ServiceUnavailableException', 'Service is unavailable. Please try again later.');
+      if (jobId === SERVER_ERROR_JOB_ID)
+        return error(
+          503,
+          'ServiceUnavailableException',
+          'Service is unavailable. Please try again later.',
+        );
       const job =
         jobId === CODEPIPELINE_PROGRESSING_JOB_ID
           ? codePipelineProgressingJob(cycle())
-          : (CODEPIPELINE_DEMO_JOBS.get(jobId) ?? synthesizedJob(req, jobId, (t) => CODEPIPELINE_DEMO_JOBS.get(t)));
-      if (!job) return error(400, 'JobNotFoundException', `The job was specified in an invalid format or cannot be found. JobId: ${jobId}`);
+          : (CODEPIPELINE_DEMO_JOBS.get(jobId) ??
+            synthesizedJob(req, jobId, (t) => CODEPIPELINE_DEMO_JOBS.get(t)));
+      if (!job)
+        return error(
+          400,
+          'JobNotFoundException',
+          `The job was specified in an invalid format or cannot be found. JobId: ${jobId}`,
+        );
       return json(200, { jobDetails: serialize(job) });
     },
 
     describe(req: EmulatorRequest) {
       const target = req.headers['x-amz-target'];
-      const operation = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'unknown';
+      const operation =
+        typeof target === 'string' && target.startsWith(TARGET_PREFIX)
+          ? target.slice(TARGET_PREFIX.length)
+          : 'unknown';
       const jobId = readJobId(req.body);
-      return { operation: jobId ? `${operation} ${jobId}` : operation, job: jobId ? `${DEMO_REGION}/${jobId}` : null };
+      return {
+        operation: jobId ? `${operation} ${jobId}` : operation,
+        job: jobId ? `${DEMO_REGION}/${jobId}` : null,
+      };
     },
 
     throttled,
 
-    serverError: () => error(500, 'InternalFailure', 'We encountered an internal error. Please try again.'),
+    serverError: () =>
+      error(500, 'InternalFailure', 'We encountered an internal error. Please try again.'),
 
     errorAnswer(_req, answer) {
       const out = error(answer.status, answer.code, answer.message);
@@ -123,7 +166,9 @@ export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): Pro
     malformed(req: EmulatorRequest): EmulatorResponse {
       // Truncated before any secret member, so a malformed answer can never carry one.
       const jobId = readJobId(req.body) ?? '';
-      const full = JSON.stringify({ jobDetails: { id: jobId, accountId: '111122223333', data: {} } });
+      const full = JSON.stringify({
+        jobDetails: { id: jobId, accountId: '111122223333', data: {} },
+      });
       return { ...json(200, {}), body: full.slice(0, full.indexOf('"accountId"') + 16) };
     },
   };
@@ -135,7 +180,8 @@ export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): Pro
  */
 function serialize(job: WireJobDetails): unknown {
   const d = job.data;
-  const tagged = <T extends object>(type: string, value: T | undefined) => (value === undefined ? undefined : { __type: type, ...value });
+  const tagged = <T extends object>(type: string, value: T | undefined) =>
+    value === undefined ? undefined : { __type: type, ...value };
   return {
     accountId: job.accountId,
     data: d && {

@@ -1,5 +1,11 @@
 import { phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
-import { context, DEMO_ACCOUNT_ID, PROGRESSING_CREDENTIALS, s3Artifact, type WireJobDetails } from './data.ts';
+import {
+  context,
+  DEMO_ACCOUNT_ID,
+  PROGRESSING_CREDENTIALS,
+  s3Artifact,
+  type WireJobDetails,
+} from './data.ts';
 
 /**
  * The progressing CodePipeline custom-action job. `GetJobDetails` carries no status and no
@@ -12,26 +18,48 @@ import { context, DEMO_ACCOUNT_ID, PROGRESSING_CREDENTIALS, s3Artifact, type Wir
 export const CODEPIPELINE_PROGRESSING_JOB_ID = 'c0de0100-7e57-4b1d-8a11-000000000100';
 
 /** Phase `k` serves session `k` of PROGRESSING_CREDENTIALS; the status is not on the wire (null). */
-export const CODEPIPELINE_PROGRESS_PHASES: readonly ProgressPhase[] = PROGRESSING_CREDENTIALS.map((_, k) => ({
-  providerStatus: `session ${k + 1}`,
-  fromMs: k * 15_000,
-  toMs: (k + 1) * 15_000,
-}));
+export const CODEPIPELINE_PROGRESS_PHASES: readonly ProgressPhase[] = PROGRESSING_CREDENTIALS.map(
+  (_, k) => ({
+    providerStatus: `session ${k + 1}`,
+    fromMs: k * 15_000,
+    toMs: (k + 1) * 15_000,
+  }),
+);
 
 const PIPELINE = 'demo-long-running';
 
 /** The jobDetails at a point of the cycle, written by the same serializer as the static demo jobs. */
 export function codePipelineProgressingJob(point: CyclePoint): WireJobDetails {
   const phase = phaseAt(CODEPIPELINE_PROGRESS_PHASES, point.offsetMs);
-  const session = PROGRESSING_CREDENTIALS[CODEPIPELINE_PROGRESS_PHASES.indexOf(phase)] as (typeof PROGRESSING_CREDENTIALS)[number];
+  const session = PROGRESSING_CREDENTIALS[
+    CODEPIPELINE_PROGRESS_PHASES.indexOf(phase)
+  ] as (typeof PROGRESSING_CREDENTIALS)[number];
   return {
     id: CODEPIPELINE_PROGRESSING_JOB_ID,
     accountId: DEMO_ACCOUNT_ID,
     data: {
-      actionTypeId: { category: 'Build', owner: 'Custom', provider: 'JobgraphDemoLongBuild', version: '1' },
+      actionTypeId: {
+        category: 'Build',
+        owner: 'Custom',
+        provider: 'JobgraphDemoLongBuild',
+        version: '1',
+      },
       actionConfiguration: { configuration: { ProjectName: 'long-running-build' } },
-      pipelineContext: context(PIPELINE, 'Build', 'LongBuild', '6d5c4b3a-2918-4f7e-8d6c-5b4a39281706', 'c9d0e1f2-a3b4-4567-8234-567890123456'),
-      inputArtifacts: [s3Artifact(PIPELINE, 'SourceOutput', 'SourceOutp/Lr9pQ2x', '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567')],
+      pipelineContext: context(
+        PIPELINE,
+        'Build',
+        'LongBuild',
+        '6d5c4b3a-2918-4f7e-8d6c-5b4a39281706',
+        'c9d0e1f2-a3b4-4567-8234-567890123456',
+      ),
+      inputArtifacts: [
+        s3Artifact(
+          PIPELINE,
+          'SourceOutput',
+          'SourceOutp/Lr9pQ2x',
+          '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567',
+        ),
+      ],
       outputArtifacts: [s3Artifact(PIPELINE, 'BuildOutput', 'BuildOutpu/Wm4nB7z')],
       artifactCredentials: { ...session },
     },

@@ -11,7 +11,8 @@ import type { WireElement } from './xml.ts';
 
 const { uin: UIN, appId: APPID, region: REGION } = DEMO_TENCENT_CREDENTIALS;
 
-const arn = (bucket: string, key?: string) => `qcs::cos:${REGION}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
+const arn = (bucket: string, key?: string) =>
+  `qcs::cos:${REGION}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
 const ROLE = `qcs::cam::uin/${UIN}:roleName/COS_Batch_QcsRole`;
 
 /** Demo job IDs by what they demonstrate. */
@@ -73,7 +74,9 @@ const report = (prefix: string, scope: 'AllTasks' | 'FailedTasksOnly'): WireElem
   ReportScope: scope,
 });
 
-const simpleCopy = (target: string): WireElement => ({ COSPutObjectCopy: { TargetResource: arn(target) } });
+const simpleCopy = (target: string): WireElement => ({
+  COSPutObjectCopy: { TargetResource: arn(target) },
+});
 
 const NO_FAILURES: WireElement = { JobFailure: { FailureCode: '', FailureReason: '' } };
 
@@ -94,7 +97,10 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
           ObjectArn: arn('sourcebucket', 'manifests/batch-copy-manifest.csv'),
           ObjectVersionId: 'MTg0NDUxNTc1NjIzMTQ1MjAwOTA',
         },
-        Spec: { Fields: { member: ['Bucket', 'Key', 'VersionId'] }, Format: 'COSBatchOperations_CSV_V1' },
+        Spec: {
+          Fields: { member: ['Bucket', 'Key', 'VersionId'] },
+          Format: 'COSBatchOperations_CSV_V1',
+        },
       },
       Operation: {
         COSPutObjectCopy: {
@@ -102,11 +108,19 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
           AccessControlGrants: {
             COSGrant: [
               {
-                Grantee: { DisplayName: 'archive-reader', Identifier: `qcs::cam::uin/${UIN}:uin/100000000011`, TypeIdentifier: 'ID' },
+                Grantee: {
+                  DisplayName: 'archive-reader',
+                  Identifier: `qcs::cam::uin/${UIN}:uin/100000000011`,
+                  TypeIdentifier: 'ID',
+                },
                 Permission: 'READ',
               },
               {
-                Grantee: { DisplayName: 'archive-admin', Identifier: `qcs::cam::uin/${UIN}:uin/100000000012`, TypeIdentifier: 'ID' },
+                Grantee: {
+                  DisplayName: 'archive-admin',
+                  Identifier: `qcs::cam::uin/${UIN}:uin/100000000012`,
+                  TypeIdentifier: 'ID',
+                },
                 Permission: 'FULL_CONTROL',
               },
             ],
@@ -160,7 +174,11 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       Description: 'Copy thumbnails to the CDN origin bucket',
       FailureReasons: NO_FAILURES,
       JobId: DEMO_JOB_IDS.completeWithFailedTasks,
-      Manifest: csvManifest('manifests/thumbnails.csv', ['Bucket', 'Key'], '9b2cf535f27731c974343645a3985328'),
+      Manifest: csvManifest(
+        'manifests/thumbnails.csv',
+        ['Bucket', 'Key'],
+        '9b2cf535f27731c974343645a3985328',
+      ),
       Operation: simpleCopy('cdnorigin'),
       Priority: 5,
       ProgressSummary: progress(3, 1197, 1200),
@@ -176,7 +194,11 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
     {
       CreationTime: '2026-03-10T09:00:00Z',
       JobId: DEMO_JOB_IDS.minimalNew,
-      Manifest: csvManifest('manifests/minimal.csv', ['Bucket', 'Key'], 'd41d8cd98f00b204e9800998ecf8427e'),
+      Manifest: csvManifest(
+        'manifests/minimal.csv',
+        ['Bucket', 'Key'],
+        'd41d8cd98f00b204e9800998ecf8427e',
+      ),
       Operation: simpleCopy('destinationbucket'),
       Priority: 0,
       ProgressSummary: progress(0, 0, 0),
@@ -192,10 +214,15 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       Description: 'Copy the weekly inventory to cold storage',
       JobId: DEMO_JOB_IDS.preparing,
       Manifest: {
-        Location: { ETag: '"3858f62230ac3c915f300c664312c63f"', ObjectArn: arn('inventorybucket', 'inventory/sourcebucket/2026-03-09/manifest.json') },
+        Location: {
+          ETag: '"3858f62230ac3c915f300c664312c63f"',
+          ObjectArn: arn('inventorybucket', 'inventory/sourcebucket/2026-03-09/manifest.json'),
+        },
         Spec: { Format: 'COSInventoryReport_CSV_V1' },
       },
-      Operation: { COSPutObjectCopy: { StorageClass: 'ARCHIVE', TargetResource: arn('coldbucket') } },
+      Operation: {
+        COSPutObjectCopy: { StorageClass: 'ARCHIVE', TargetResource: arn('coldbucket') },
+      },
       Priority: 3,
       ProgressSummary: progress(0, 0, 0),
       Report: report('inventory-copy', 'AllTasks'),
@@ -210,7 +237,11 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       CreationTime: '2026-03-10T10:00:00Z',
       Description: 'Console job awaiting confirmation',
       JobId: DEMO_JOB_IDS.suspended,
-      Manifest: csvManifest('manifests/console-job.csv', ['Bucket', 'Key'], '0cc175b9c0f1b6a831c399e269772661'),
+      Manifest: csvManifest(
+        'manifests/console-job.csv',
+        ['Bucket', 'Key'],
+        '0cc175b9c0f1b6a831c399e269772661',
+      ),
       Operation: simpleCopy('destinationbucket'),
       Priority: 10,
       ProgressSummary: progress(0, 0, 250),
@@ -227,7 +258,11 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       CreationTime: '2026-03-10T10:30:00Z',
       Description: 'Confirmed and queued',
       JobId: DEMO_JOB_IDS.ready,
-      Manifest: csvManifest('manifests/queued.csv', ['Bucket', 'Key'], '92eb5ffee6ae2fec3ad71c777531578f'),
+      Manifest: csvManifest(
+        'manifests/queued.csv',
+        ['Bucket', 'Key'],
+        '92eb5ffee6ae2fec3ad71c777531578f',
+      ),
       Operation: simpleCopy('destinationbucket'),
       Priority: 20,
       ProgressSummary: progress(0, 0, 480),
@@ -243,7 +278,11 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       CreationTime: '2026-03-11T01:00:00Z',
       Description: 'Restore archived camera footage',
       JobId: DEMO_JOB_IDS.activeRestore,
-      Manifest: csvManifest('manifests/footage-restore.csv', ['Bucket', 'Key', 'VersionId'], '4a8a08f09d37b73795649038408b5f33'),
+      Manifest: csvManifest(
+        'manifests/footage-restore.csv',
+        ['Bucket', 'Key', 'VersionId'],
+        '4a8a08f09d37b73795649038408b5f33',
+      ),
       Operation: { COSInitiateRestoreObject: { ExpirationInDays: 7, JobTier: 'Standard' } },
       Priority: 15,
       ProgressSummary: progress(0, 312, 900),
@@ -258,7 +297,11 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       ConfirmationRequired: false,
       CreationTime: '2026-03-11T03:00:00Z',
       JobId: DEMO_JOB_IDS.pausing,
-      Manifest: csvManifest('manifests/logs.csv', ['Bucket', 'Key'], '8277e0910d750195b448797616e091ad'),
+      Manifest: csvManifest(
+        'manifests/logs.csv',
+        ['Bucket', 'Key'],
+        '8277e0910d750195b448797616e091ad',
+      ),
       Operation: simpleCopy('logsbackup'),
       Priority: 1,
       ProgressSummary: progress(0, 5000, 20000),
@@ -273,7 +316,11 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       ConfirmationRequired: false,
       CreationTime: '2026-03-11T04:00:00Z',
       JobId: DEMO_JOB_IDS.paused,
-      Manifest: csvManifest('manifests/logs-eu.csv', ['Bucket', 'Key'], 'e1671797c52e15f763380b45e841ec32'),
+      Manifest: csvManifest(
+        'manifests/logs-eu.csv',
+        ['Bucket', 'Key'],
+        'e1671797c52e15f763380b45e841ec32',
+      ),
       Operation: simpleCopy('logsbackup'),
       Priority: 1,
       ProgressSummary: progress(0, 7000, 20000),
@@ -289,7 +336,11 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       CreationTime: '2026-03-12T06:00:00Z',
       Description: 'Tag last quarter reports',
       JobId: DEMO_JOB_IDS.completingTagging,
-      Manifest: csvManifest('manifests/reports-q1.csv', ['Bucket', 'Key'], 'b026324c6904b2a9cb4b88d6d61c81d1'),
+      Manifest: csvManifest(
+        'manifests/reports-q1.csv',
+        ['Bucket', 'Key'],
+        'b026324c6904b2a9cb4b88d6d61c81d1',
+      ),
       Operation: {
         COSPutObjectTagging: {
           TagSet: {
@@ -313,19 +364,39 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       ConfirmationRequired: false,
       CreationTime: '2026-03-12T07:00:00Z',
       Description: 'Copy with one of everything',
-      FailureReasons: { JobFailure: [{ FailureCode: 'TaskFailureThreshold', FailureReason: 'More than 50% of the tasks failed.' }] },
+      FailureReasons: {
+        JobFailure: [
+          {
+            FailureCode: 'TaskFailureThreshold',
+            FailureReason: 'More than 50% of the tasks failed.',
+          },
+        ],
+      },
       JobId: DEMO_JOB_IDS.failingOneElement,
       Manifest: {
-        Location: { ETag: '"26ab0db90d72e28ad0ba1e22ee510510"', ObjectArn: arn('sourcebucket', 'manifests/keys-only.csv') },
+        Location: {
+          ETag: '"26ab0db90d72e28ad0ba1e22ee510510"',
+          ObjectArn: arn('sourcebucket', 'manifests/keys-only.csv'),
+        },
         Spec: { Fields: { member: ['Key'] }, Format: 'COSBatchOperations_CSV_V1' },
       },
       Operation: {
         COSPutObjectCopy: {
           AccessControlGrants: {
-            COSGrant: [{ Grantee: { Identifier: `qcs::cam::uin/${UIN}:uin/100000000011`, TypeIdentifier: 'ID' }, Permission: 'READ' }],
+            COSGrant: [
+              {
+                Grantee: {
+                  Identifier: `qcs::cam::uin/${UIN}:uin/100000000011`,
+                  TypeIdentifier: 'ID',
+                },
+                Permission: 'READ',
+              },
+            ],
           },
           MetadataDirective: 'Replaced',
-          NewObjectMetadata: { UserMetadata: { member: [{ Key: 'x-cos-meta-origin', Value: 'batch' }] } },
+          NewObjectMetadata: {
+            UserMetadata: { member: [{ Key: 'x-cos-meta-origin', Value: 'batch' }] },
+          },
           TaggingDirective: 'Replaced',
           NewObjectTagging: { COSTag: [{ Key: 'owner', Value: 'ops' }] },
           TargetResource: arn('destinationbucket'),
@@ -348,11 +419,18 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       FailureReasons: {
         JobFailure: [
           { FailureCode: 'ManifestNotFound', FailureReason: 'The manifest object does not exist.' },
-          { FailureCode: 'ReportNotWritten', FailureReason: 'The completion report could not be written.' },
+          {
+            FailureCode: 'ReportNotWritten',
+            FailureReason: 'The completion report could not be written.',
+          },
         ],
       },
       JobId: DEMO_JOB_IDS.failed,
-      Manifest: csvManifest('manifests/deleted.csv', ['Bucket', 'Key'], 'c4ca4238a0b923820dcc509a6f75849b'),
+      Manifest: csvManifest(
+        'manifests/deleted.csv',
+        ['Bucket', 'Key'],
+        'c4ca4238a0b923820dcc509a6f75849b',
+      ),
       Operation: simpleCopy('destinationbucket'),
       Priority: 4,
       ProgressSummary: progress(0, 0, 0),
@@ -369,7 +447,11 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       ConfirmationRequired: false,
       CreationTime: '2026-03-13T05:00:00Z',
       JobId: DEMO_JOB_IDS.cancelling,
-      Manifest: csvManifest('manifests/videos.csv', ['Bucket', 'Key'], 'c81e728d9d4c2f636f067f89cc14862c'),
+      Manifest: csvManifest(
+        'manifests/videos.csv',
+        ['Bucket', 'Key'],
+        'c81e728d9d4c2f636f067f89cc14862c',
+      ),
       Operation: simpleCopy('videobackup'),
       Priority: 6,
       ProgressSummary: progress(0, 120, 3000),
@@ -385,7 +467,11 @@ export const DEMO_JOBS: ReadonlyMap<string, WireElement> = new Map<string, WireE
       CreationTime: '2026-03-13T06:00:00Z',
       Description: 'Rejected at confirmation',
       JobId: DEMO_JOB_IDS.cancelled,
-      Manifest: csvManifest('manifests/wrong-bucket.csv', ['Bucket', 'Key'], 'eccbc87e4b5ce2fe28308fd9f2a7baf3'),
+      Manifest: csvManifest(
+        'manifests/wrong-bucket.csv',
+        ['Bucket', 'Key'],
+        'eccbc87e4b5ce2fe28308fd9f2a7baf3',
+      ),
       Operation: simpleCopy('destinationbucket'),
       Priority: 10,
       ProgressSummary: progress(0, 0, 75),

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { DEMO_TENCENT_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import {
+  DEMO_TENCENT_CREDENTIALS,
+  synthesizedJob,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type ProviderEmulator,
+} from '../framework.ts';
 import { listedAfter, sortListed, takePage, type ListOptions, type ListOrder } from '../listing.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
@@ -66,7 +72,9 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
   function requestId(): string {
     counter += 1;
     const stamp = Math.floor(now() / 1000).toString(16);
-    return Buffer.from(`${stamp}_jobgraph_${counter.toString(16).padStart(6, '0')}`).toString('base64');
+    return Buffer.from(`${stamp}_jobgraph_${counter.toString(16).padStart(6, '0')}`).toString(
+      'base64',
+    );
   }
 
   function baseHeaders(id: string): Record<string, string> {
@@ -82,13 +90,30 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     return { status, headers: baseHeaders(requestId()), body: toXmlDocument(rootName, root) };
   }
 
-  function error(req: EmulatorRequest, status: number, code: string, message: string, id = requestId()): EmulatorResponse {
-    const traceId = Buffer.from(createHash('sha512').update(`${id}/${code}`).digest('hex').slice(0, 96)).toString('base64');
-    const host = typeof req.headers.host === 'string' ? req.headers.host : `${ACCOUNT.uin}.cos-control.${ACCOUNT.region}.myqcloud.com`;
+  function error(
+    req: EmulatorRequest,
+    status: number,
+    code: string,
+    message: string,
+    id = requestId(),
+  ): EmulatorResponse {
+    const traceId = Buffer.from(
+      createHash('sha512').update(`${id}/${code}`).digest('hex').slice(0, 96),
+    ).toString('base64');
+    const host =
+      typeof req.headers.host === 'string'
+        ? req.headers.host
+        : `${ACCOUNT.uin}.cos-control.${ACCOUNT.region}.myqcloud.com`;
     return {
       status,
       headers: { ...baseHeaders(id), 'x-cos-trace-id': traceId },
-      body: toXmlDocument('Error', { Code: code, Message: message, Resource: `${host}${req.rawPath}`, RequestId: id, TraceId: traceId }),
+      body: toXmlDocument('Error', {
+        Code: code,
+        Message: message,
+        Resource: `${host}${req.rawPath}`,
+        RequestId: id,
+        TraceId: traceId,
+      }),
     };
   }
 
@@ -121,7 +146,9 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     const job =
       jobId === COS_PROGRESSING_JOB_ID
         ? cosProgressingJob(cycle())
-        : (DEMO_JOBS.get(jobId) ?? listedById.get(jobId) ?? synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t)));
+        : (DEMO_JOBS.get(jobId) ??
+          listedById.get(jobId) ??
+          synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t)));
     if (!job) return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
     return xml(200, 'DescribeJobResult', { Job: job });
   }
@@ -138,29 +165,46 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
   function listJobs(req: EmulatorRequest, otherRegion: boolean): EmulatorResponse {
     let size = COS_LIST_MAX_RESULTS;
     const maxResults = req.query.getAll('maxResults');
-    if (maxResults.length > 1) return error(req, 400, 'InvalidArgument', 'maxResults is given more than once.');
+    if (maxResults.length > 1)
+      return error(req, 400, 'InvalidArgument', 'maxResults is given more than once.');
     if (maxResults[0] !== undefined) {
       const n = /^\d{1,10}$/.test(maxResults[0]) ? Number(maxResults[0]) : NaN;
-      if (!(n >= 1 && n <= COS_LIST_MAX_RESULTS)) return error(req, 400, 'InvalidArgument', `maxResults must be an integer from 1 to ${COS_LIST_MAX_RESULTS}.`);
+      if (!(n >= 1 && n <= COS_LIST_MAX_RESULTS))
+        return error(
+          req,
+          400,
+          'InvalidArgument',
+          `maxResults must be an integer from 1 to ${COS_LIST_MAX_RESULTS}.`,
+        );
       size = n;
     }
     const statuses = req.query.getAll('jobStatuses');
-    if (statuses.length > 1) return error(req, 400, 'InvalidArgument', 'jobStatuses takes one status.');
+    if (statuses.length > 1)
+      return error(req, 400, 'InvalidArgument', 'jobStatuses takes one status.');
     const status = statuses[0];
-    if (status !== undefined && !JOB_STATUSES.includes(status)) return error(req, 400, 'InvalidArgument', 'jobStatuses is not a valid job status.');
+    if (status !== undefined && !JOB_STATUSES.includes(status))
+      return error(req, 400, 'InvalidArgument', 'jobStatuses is not a valid job status.');
     const all = otherRegion ? [] : [...listed, cosProgressingJob(cycle())];
     const sorted = sortListed(
-      all.map((job) => ({ job, createdMs: Date.parse(job.CreationTime as string), id: job.JobId as string })),
+      all.map((job) => ({
+        job,
+        createdMs: Date.parse(job.CreationTime as string),
+        id: job.JobId as string,
+      })),
       listOrder,
     );
     const tokens = req.query.getAll('nextToken');
-    if (tokens.length > 1) return error(req, 400, 'InvalidArgument', 'nextToken is given more than once.');
+    if (tokens.length > 1)
+      return error(req, 400, 'InvalidArgument', 'nextToken is given more than once.');
     const token = tokens[0];
     let rest = sorted;
     if (token !== undefined) {
       const bytes = Buffer.byteLength(token);
       // The token is a JobId of this list: one that names no listed job (any more) cannot be continued from.
-      const from = bytes >= 1 && bytes <= NEXT_TOKEN_MAX_BYTES ? sorted.find((j) => j.id === token) : undefined;
+      const from =
+        bytes >= 1 && bytes <= NEXT_TOKEN_MAX_BYTES
+          ? sorted.find((j) => j.id === token)
+          : undefined;
       if (!from) return error(req, 400, 'InvalidArgument', 'nextToken is invalid.');
       rest = listedAfter(sorted, from, listOrder);
     }
@@ -195,7 +239,8 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       if (!auth.ok) return error(req, 403, auth.code, auth.message);
 
       const appId = req.headers['x-cos-appid'];
-      if (typeof appId !== 'string' || appId.trim() === '') return error(req, 400, 'InvalidArgument', 'x-cos-appid cannot be empty');
+      if (typeof appId !== 'string' || appId.trim() === '')
+        return error(req, 400, 'InvalidArgument', 'x-cos-appid cannot be empty');
       if (appId !== ACCOUNT.appId) return error(req, 403, 'AccessDenied', 'Access Denied.');
 
       const host = CONTROL_HOST_RE.exec(String(req.headers.host ?? ''));
@@ -204,27 +249,43 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       const otherRegion = host !== null && host[2] !== ACCOUNT.region;
 
       if (req.rawPath === LIST_PATH) {
-        if (req.method !== 'GET') return error(req, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+        if (req.method !== 'GET')
+          return error(
+            req,
+            405,
+            'MethodNotAllowed',
+            'The specified method is not allowed against this resource.',
+          );
         return listJobs(req, otherRegion);
       }
       const jobId = jobIdOf(req);
-      if (jobId === null) return error(req, 400, 'InvalidRequest', 'The request is not a COS Batch operation.');
+      if (jobId === null)
+        return error(req, 400, 'InvalidRequest', 'The request is not a COS Batch operation.');
       if (jobId === '') return error(req, 400, 'InvalidRequest', 'Job id is required.');
-      if (req.method !== 'GET') return error(req, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+      if (req.method !== 'GET')
+        return error(
+          req,
+          405,
+          'MethodNotAllowed',
+          'The specified method is not allowed against this resource.',
+        );
       if (otherRegion) return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
       return describeJob(req, jobId);
     },
 
     describe(req) {
-      if (req.rawPath === LIST_PATH && req.method === 'GET') return { operation: 'ListJobs', job: `${regionOf(req)}/` };
+      if (req.rawPath === LIST_PATH && req.method === 'GET')
+        return { operation: 'ListJobs', job: `${regionOf(req)}/` };
       const jobId = jobIdOf(req);
-      if (jobId === null || jobId === '') return { operation: `${req.method} ${req.path}`, job: null };
+      if (jobId === null || jobId === '')
+        return { operation: `${req.method} ${req.path}`, job: null };
       return { operation: `DescribeJob ${jobId}`, job: `${regionOf(req)}/${jobId}` };
     },
 
     throttled: slowDown,
     serverError: internalError,
-    errorAnswer: (req, answer) => error(req, answer.status, answer.code, answer.message, answer.requestId),
+    errorAnswer: (req, answer) =>
+      error(req, answer.status, answer.code, answer.message, answer.requestId),
 
     malformed() {
       const full = xml(200, 'DescribeJobResult', { Job: DEMO_JOBS.values().next().value });

@@ -13,7 +13,8 @@ import type { WireElement } from './xml.ts';
  */
 
 const { uin: UIN, appId: APPID, region: REGION } = DEMO_TENCENT_CREDENTIALS;
-const arn = (bucket: string, key?: string) => `qcs::cos:${REGION}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
+const arn = (bucket: string, key?: string) =>
+  `qcs::cos:${REGION}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
 const ROLE = `qcs::cam::uin/${UIN}:roleName/COS_Batch_QcsRole`;
 
 type Counts = readonly (readonly [string, number])[];
@@ -39,7 +40,10 @@ export const COS_LIST_SETTLED_COUNTS: Counts = [
 ];
 
 /** How many jobs the list shows besides the progressing job. */
-export const COS_LIST_JOB_COUNT = [...COS_LIST_RECENT_COUNTS, ...COS_LIST_SETTLED_COUNTS].reduce((sum, [, n]) => sum + n, 0);
+export const COS_LIST_JOB_COUNT = [...COS_LIST_RECENT_COUNTS, ...COS_LIST_SETTLED_COUNTS].reduce(
+  (sum, [, n]) => sum + n,
+  0,
+);
 
 /** Listed jobs (by index, 0 = newest) that share the creation second of the job before them. */
 export const COS_LIST_TIED_INDEXES: readonly number[] = [31];
@@ -53,7 +57,12 @@ export function cosListedJobId(index: number): string {
 export function cosListedJobs(anchorMs: number): WireElement[] {
   const created = spreadCreationTimes(anchorMs, COS_LIST_JOB_COUNT, 'cosbatch', 1000);
   for (const i of COS_LIST_TIED_INDEXES) created[i] = created[i - 1] as number;
-  const statuses = assignStatuses(COS_LIST_JOB_COUNT, COS_LIST_RECENT_COUNTS, COS_LIST_SETTLED_COUNTS, 'cosbatch');
+  const statuses = assignStatuses(
+    COS_LIST_JOB_COUNT,
+    COS_LIST_RECENT_COUNTS,
+    COS_LIST_SETTLED_COUNTS,
+    'cosbatch',
+  );
   let complete = 0;
   return created.map((createdMs, i) => {
     const status = statuses[i] as string;
@@ -64,12 +73,23 @@ export function cosListedJobs(anchorMs: number): WireElement[] {
 }
 
 function operation(index: number): WireElement {
-  if (index % 5 === 2) return { COSInitiateRestoreObject: { ExpirationInDays: 1 + (index % 7), JobTier: index % 2 === 0 ? 'Standard' : 'Bulk' } };
+  if (index % 5 === 2)
+    return {
+      COSInitiateRestoreObject: {
+        ExpirationInDays: 1 + (index % 7),
+        JobTier: index % 2 === 0 ? 'Standard' : 'Bulk',
+      },
+    };
   if (index % 7 === 4) {
-    return { COSPutObjectTagging: { TagSet: { COSTag: [{ Key: 'batch', Value: `listed-${index}` }] } } };
+    return {
+      COSPutObjectTagging: { TagSet: { COSTag: [{ Key: 'batch', Value: `listed-${index}` }] } },
+    };
   }
   return {
-    COSPutObjectCopy: { StorageClass: index % 3 === 0 ? 'STANDARD_IA' : 'ARCHIVE', TargetResource: arn(index % 2 === 0 ? 'archivebucket' : 'backupbucket') },
+    COSPutObjectCopy: {
+      StorageClass: index % 3 === 0 ? 'STANDARD_IA' : 'ARCHIVE',
+      TargetResource: arn(index % 2 === 0 ? 'archivebucket' : 'backupbucket'),
+    },
   };
 }
 
@@ -106,7 +126,12 @@ const UPDATE_REASON: Readonly<Record<string, string>> = {
   Complete: 'Job complete',
 };
 
-function listedJob(index: number, createdMs: number, status: string, withFailures: boolean): WireElement {
+function listedJob(
+  index: number,
+  createdMs: number,
+  status: string,
+  withFailures: boolean,
+): WireElement {
   const jobId = cosListedJobId(index);
   const [failed, succeeded, total] = progress(index, status, withFailures);
   const terminal = status === 'Complete' || status === 'Failed' || status === 'Cancelled';
@@ -115,27 +140,55 @@ function listedJob(index: number, createdMs: number, status: string, withFailure
   return {
     ConfirmationRequired: suspended || index % 6 === 0,
     CreationTime: isoSeconds(createdMs),
-    ...(index % 4 === 1 ? {} : { Description: `Listed demo job ${index + 1}: ${Object.keys(operation(index))[0] ?? ''}` }),
+    ...(index % 4 === 1
+      ? {}
+      : { Description: `Listed demo job ${index + 1}: ${Object.keys(operation(index))[0] ?? ''}` }),
     ...(status === 'Complete'
       ? { FailureReasons: { JobFailure: { FailureCode: '', FailureReason: '' } } }
       : status === 'Failed' || status === 'Failing'
-        ? { FailureReasons: { JobFailure: [{ FailureCode: 'TaskFailureThreshold', FailureReason: 'More than 50% of the tasks failed.' }] } }
+        ? {
+            FailureReasons: {
+              JobFailure: [
+                {
+                  FailureCode: 'TaskFailureThreshold',
+                  FailureReason: 'More than 50% of the tasks failed.',
+                },
+              ],
+            },
+          }
         : {}),
     JobId: jobId,
     Manifest: {
-      Location: { ETag: `"${hexHash(`cos-etag-${index}`, 32)}"`, ObjectArn: arn('sourcebucket', `manifests/listed-${index + 1}.csv`) },
+      Location: {
+        ETag: `"${hexHash(`cos-etag-${index}`, 32)}"`,
+        ObjectArn: arn('sourcebucket', `manifests/listed-${index + 1}.csv`),
+      },
       Spec: { Fields: { member: ['Bucket', 'Key'] }, Format: 'COSBatchOperations_CSV_V1' },
     },
     Operation: operation(index),
     Priority: index % 11,
-    ProgressSummary: { NumberOfTasksFailed: failed, NumberOfTasksSucceeded: succeeded, TotalNumberOfTasks: total },
+    ProgressSummary: {
+      NumberOfTasksFailed: failed,
+      NumberOfTasksSucceeded: succeeded,
+      TotalNumberOfTasks: total,
+    },
     ...(index % 3 === 0
       ? {}
-      : { Report: { Bucket: arn('reportbucket'), Enabled: true, Format: 'Report_CSV_V1', Prefix: `listed-${index + 1}`, ReportScope: 'AllTasks' } }),
+      : {
+          Report: {
+            Bucket: arn('reportbucket'),
+            Enabled: true,
+            Format: 'Report_CSV_V1',
+            Prefix: `listed-${index + 1}`,
+            ReportScope: 'AllTasks',
+          },
+        }),
     RoleArn: ROLE,
     Status: status,
     ...(UPDATE_REASON[status] ? { StatusUpdateReason: UPDATE_REASON[status] } : {}),
-    ...(suspended ? { SuspendedCause: 'AwaitingConfirmation', SuspendedDate: isoSeconds(createdMs + 4000) } : {}),
+    ...(suspended
+      ? { SuspendedCause: 'AwaitingConfirmation', SuspendedDate: isoSeconds(createdMs + 4000) }
+      : {}),
     ...(terminal ? { TerminationDate: isoSeconds(createdMs + tookMs) } : {}),
   };
 }

@@ -23,7 +23,8 @@ export const COS_PROGRESS_PHASES: readonly ProgressPhase[] = [
 export const COS_PROGRESSING_TASKS = 120;
 
 const { uin: UIN, appId: APPID, region: REGION } = DEMO_TENCENT_CREDENTIALS;
-const arn = (bucket: string, key?: string) => `qcs::cos:${REGION}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
+const arn = (bucket: string, key?: string) =>
+  `qcs::cos:${REGION}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
 
 /** The `<Job>` element at a point of the cycle, children in the document order of the static demo jobs. */
 export function cosProgressingJob(point: CyclePoint): WireElement {
@@ -33,7 +34,10 @@ export function cosProgressingJob(point: CyclePoint): WireElement {
   const active = COS_PROGRESS_PHASES[3] as ProgressPhase;
   const succeeded =
     status === 'Active'
-      ? Math.floor(((point.offsetMs - active.fromMs) * COS_PROGRESSING_TASKS) / (active.toMs - active.fromMs))
+      ? Math.floor(
+          ((point.offsetMs - active.fromMs) * COS_PROGRESSING_TASKS) /
+            (active.toMs - active.fromMs),
+        )
       : status === 'Completing' || status === 'Complete'
         ? COS_PROGRESSING_TASKS
         : 0;
@@ -45,15 +49,35 @@ export function cosProgressingJob(point: CyclePoint): WireElement {
     ...(complete ? { FailureReasons: { JobFailure: { FailureCode: '', FailureReason: '' } } } : {}),
     JobId: COS_PROGRESSING_JOB_ID,
     Manifest: {
-      Location: { ETag: '"d41d8cd98f00b204e9800998ecf8427e"', ObjectArn: arn('sourcebucket', 'manifests/progressing-demo.csv') },
+      Location: {
+        ETag: '"d41d8cd98f00b204e9800998ecf8427e"',
+        ObjectArn: arn('sourcebucket', 'manifests/progressing-demo.csv'),
+      },
       Spec: { Fields: { member: ['Bucket', 'Key'] }, Format: 'COSBatchOperations_CSV_V1' },
     },
-    Operation: { COSPutObjectCopy: { StorageClass: 'STANDARD_IA', TargetResource: arn('archivebucket') } },
+    Operation: {
+      COSPutObjectCopy: { StorageClass: 'STANDARD_IA', TargetResource: arn('archivebucket') },
+    },
     Priority: 10,
-    ProgressSummary: { NumberOfTasksFailed: 0, NumberOfTasksSucceeded: succeeded, TotalNumberOfTasks: counted ? COS_PROGRESSING_TASKS : 0 },
-    Report: { Bucket: arn('reportbucket'), Enabled: true, Format: 'Report_CSV_V1', Prefix: 'progressing-demo', ReportScope: 'AllTasks' },
+    ProgressSummary: {
+      NumberOfTasksFailed: 0,
+      NumberOfTasksSucceeded: succeeded,
+      TotalNumberOfTasks: counted ? COS_PROGRESSING_TASKS : 0,
+    },
+    Report: {
+      Bucket: arn('reportbucket'),
+      Enabled: true,
+      Format: 'Report_CSV_V1',
+      Prefix: 'progressing-demo',
+      ReportScope: 'AllTasks',
+    },
     RoleArn: `qcs::cam::uin/${UIN}:roleName/COS_Batch_QcsRole`,
     Status: status,
-    ...(complete ? { StatusUpdateReason: 'Job complete', TerminationDate: isoSeconds(point.cycleStartMs + phase.fromMs) } : {}),
+    ...(complete
+      ? {
+          StatusUpdateReason: 'Job complete',
+          TerminationDate: isoSeconds(point.cycleStartMs + phase.fromMs),
+        }
+      : {}),
   };
 }

@@ -13,7 +13,8 @@ export type CosSignatureCheck =
   | {
       ok: false;
       /** The COS error this answers: 403 with this code. */
-      code: 'AccessDenied' | 'InvalidAccessKeyId' | 'SignatureDoesNotMatch' | 'RequestTimeTooSkewed';
+      code:
+        'AccessDenied' | 'InvalidAccessKeyId' | 'SignatureDoesNotMatch' | 'RequestTimeTooSkewed';
       message: string;
     };
 
@@ -47,33 +48,55 @@ function parseAuthorization(header: string): Map<string, string> | null {
 
 const TIME_RE = /^(\d{1,12});(\d{1,12})$/;
 
-export function verifyCosSignature(req: EmulatorRequest, expect: CosSignatureExpectation): CosSignatureCheck {
+export function verifyCosSignature(
+  req: EmulatorRequest,
+  expect: CosSignatureExpectation,
+): CosSignatureCheck {
   const header = req.headers.authorization;
-  if (typeof header !== 'string' || header === '') return { ok: false, code: 'AccessDenied', message: 'Access Denied.' };
+  if (typeof header !== 'string' || header === '')
+    return { ok: false, code: 'AccessDenied', message: 'Access Denied.' };
   const f = parseAuthorization(header);
-  const names = ['q-sign-algorithm', 'q-ak', 'q-sign-time', 'q-key-time', 'q-header-list', 'q-url-param-list', 'q-signature'];
+  const names = [
+    'q-sign-algorithm',
+    'q-ak',
+    'q-sign-time',
+    'q-key-time',
+    'q-header-list',
+    'q-url-param-list',
+    'q-signature',
+  ];
   if (!f || names.some((n) => !f.has(n)) || f.get('q-sign-algorithm') !== 'sha1') {
     return { ok: false, code: 'AccessDenied', message: 'Authorization header is malformed.' };
   }
   const secretId = f.get('q-ak') as string;
   if (secretId !== expect.credentials.secretId) {
-    return { ok: false, code: 'InvalidAccessKeyId', message: 'The Access Key Id you provided does not exist in our records.' };
+    return {
+      ok: false,
+      code: 'InvalidAccessKeyId',
+      message: 'The Access Key Id you provided does not exist in our records.',
+    };
   }
   const signTime = f.get('q-sign-time') as string;
   const keyTime = f.get('q-key-time') as string;
   const window = TIME_RE.exec(signTime);
-  if (!window || !TIME_RE.test(keyTime)) return { ok: false, code: 'AccessDenied', message: 'Authorization header is malformed.' };
+  if (!window || !TIME_RE.test(keyTime))
+    return { ok: false, code: 'AccessDenied', message: 'Authorization header is malformed.' };
   const nowSeconds = Math.floor(expect.now() / 1000);
   const start = Number(window[1]);
   const end = Number(window[2]);
   if (nowSeconds > end) return { ok: false, code: 'AccessDenied', message: 'Request has expired' };
   if (start > nowSeconds + 900) {
-    return { ok: false, code: 'RequestTimeTooSkewed', message: "The difference between the request time and the server's time is too large." };
+    return {
+      ok: false,
+      code: 'RequestTimeTooSkewed',
+      message: "The difference between the request time and the server's time is too large.",
+    };
   }
 
   const headerList = (f.get('q-header-list') as string).split(';').filter((h) => h !== '');
   for (const required of expect.requiredSignedHeaders) {
-    if (!headerList.includes(required)) return { ok: false, code: 'AccessDenied', message: `The ${required} header must be signed.` };
+    if (!headerList.includes(required))
+      return { ok: false, code: 'AccessDenied', message: `The ${required} header must be signed.` };
   }
   const headerPairs: string[] = [];
   for (const name of [...headerList].sort()) {
@@ -84,7 +107,9 @@ export function verifyCosSignature(req: EmulatorRequest, expect: CosSignatureExp
   const paramList = (f.get('q-url-param-list') as string).split(';').filter((p) => p !== '');
   const queryByLowerKey = new Map<string, string>();
   for (const [k, v] of req.query) queryByLowerKey.set(encode(k).toLowerCase(), v);
-  const paramPairs = [...paramList].sort().map((k) => `${k}=${encode(queryByLowerKey.get(k) ?? '')}`);
+  const paramPairs = [...paramList]
+    .sort()
+    .map((k) => `${k}=${encode(queryByLowerKey.get(k) ?? '')}`);
 
   let path: string;
   try {
@@ -92,8 +117,19 @@ export function verifyCosSignature(req: EmulatorRequest, expect: CosSignatureExp
   } catch {
     return { ok: false, code: 'SignatureDoesNotMatch', message: mismatch };
   }
-  const formatString = [req.method.toLowerCase(), path, paramPairs.join('&'), headerPairs.join('&'), ''].join('\n');
-  const stringToSign = ['sha1', signTime, createHash('sha1').update(formatString).digest('hex'), ''].join('\n');
+  const formatString = [
+    req.method.toLowerCase(),
+    path,
+    paramPairs.join('&'),
+    headerPairs.join('&'),
+    '',
+  ].join('\n');
+  const stringToSign = [
+    'sha1',
+    signTime,
+    createHash('sha1').update(formatString).digest('hex'),
+    '',
+  ].join('\n');
   const signKey = createHmac('sha1', expect.credentials.secretKey).update(keyTime).digest('hex');
   const expected = Buffer.from(createHmac('sha1', signKey).update(stringToSign).digest('hex'));
   const given = Buffer.from(f.get('q-signature') as string);

@@ -13,7 +13,11 @@ export interface WireElement {
 export const XML_DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>";
 
 export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 function write(name: string, value: WireValue, depth: number, out: string[]): void {
@@ -23,14 +27,18 @@ function write(name: string, value: WireValue, depth: number, out: string[]): vo
     out.push(text === '' ? `${pad}<${name}/>` : `${pad}<${name}>${escapeXml(text)}</${name}>`);
     return;
   }
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined) as [string, WireValue | WireValue[]][];
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined) as [
+    string,
+    WireValue | WireValue[],
+  ][];
   if (entries.length === 0) {
     out.push(`${pad}<${name}/>`);
     return;
   }
   out.push(`${pad}<${name}>`);
   for (const [childName, childValue] of entries) {
-    for (const item of Array.isArray(childValue) ? childValue : [childValue]) write(childName, item, depth + 1, out);
+    for (const item of Array.isArray(childValue) ? childValue : [childValue])
+      write(childName, item, depth + 1, out);
   }
   out.push(`${pad}</${name}>`);
 }

@@ -73,8 +73,19 @@ function manifest(jobId: string, jobType: 'Import' | 'Export'): string {
   ];
   const specific =
     jobType === 'Import'
-      ? [`bucket:${DATA_BUCKET}`, 'eraseDevice:yes', `logPrefix:importexport-logs/${jobId}/`, `pinCode:DEMO-PIN-${jobId}`]
-      : [`fileSystem:NTFS`, 'operations:', '  - exportBucket:jobgraph-demo-export', '    targetDirectory:/export', `logBucket:${LOG_BUCKET}`];
+      ? [
+          `bucket:${DATA_BUCKET}`,
+          'eraseDevice:yes',
+          `logPrefix:importexport-logs/${jobId}/`,
+          `pinCode:DEMO-PIN-${jobId}`,
+        ]
+      : [
+          `fileSystem:NTFS`,
+          'operations:',
+          '  - exportBucket:jobgraph-demo-export',
+          '    targetDirectory:/export',
+          `logBucket:${LOG_BUCKET}`,
+        ];
   return [...common, ...specific].join('\n');
 }
 
@@ -89,10 +100,16 @@ function presigned(jobId: string, object: string, n: number): string {
 }
 
 export function signatureArtifact(jobId: string): WireArtifact {
-  return { Description: 'SIGNATURE file to copy to the root directory of your device', URL: presigned(jobId, 'SIGNATURE', 1) };
+  return {
+    Description: 'SIGNATURE file to copy to the root directory of your device',
+    URL: presigned(jobId, 'SIGNATURE', 1),
+  };
 }
 export function labelArtifact(jobId: string): WireArtifact {
-  return { Description: 'Prepaid UPS shipping label (PDF)', URL: presigned(jobId, 'shipping-label.pdf', 2) };
+  return {
+    Description: 'Prepaid UPS shipping label (PDF)',
+    URL: presigned(jobId, 'shipping-label.pdf', 2),
+  };
 }
 export function logArtifact(jobId: string): WireArtifact {
   return { Description: 'Job log', URL: presigned(jobId, 'job-log.txt', 3) };
@@ -130,45 +147,165 @@ export const RETURNED = 'Your device has been returned.';
 
 /** Every demo job by JobId. */
 export const DEMO_JOBS: readonly WireGetStatusResult[] = [
-  job('PNDG1', 'Import', 'Pending', 'The specified job has not started.', 'NotReceived', NOT_RECEIVED, '2016-04-17T00:09:02Z', {
-    ArtifactList: [signatureArtifact('PNDG1'), labelArtifact('PNDG1')],
-    AwsShippingAddress: 'AWS Import/Export\nJOBID PNDG1\n1111 Example Ave South\nSeattle, WA 98108',
-  }),
-  job('INPG1', 'Import', 'InProgress', 'Data transfer is in progress.', 'AtAWS', AT_AWS, '2016-04-02T15:41:10Z', {
-    LogBucket: LOG_BUCKET,
-    ArtifactList: [signatureArtifact('INPG1')],
-    WarningMessage: 'The bucket name jobgraph.Demo.Import does not follow DNS naming conventions.',
-  }),
-  job('CMPL1', 'Import', 'Complete', 'The job has completed.', 'Returned', RETURNED, '2016-03-28T20:27:35Z', {
-    Carrier: 'UPS',
-    TrackingNumber: '1Z9999W99999999999',
-    LogBucket: LOG_BUCKET,
-    LogKey: 'importexport-logs/CMPL1/import-log-CMPL1.txt',
-    ErrorCount: 0,
-    ArtifactList: [signatureArtifact('CMPL1'), labelArtifact('CMPL1'), logArtifact('CMPL1')],
-  }),
-  job('SWER1', 'Export', 'SuccessWithErrors', 'The job completed with errors; see the log.', 'Returned', RETURNED, '2016-03-14T08:05:51Z', {
-    Carrier: 'FedEx',
-    TrackingNumber: '999999999999',
-    LogBucket: LOG_BUCKET,
-    LogKey: 'importexport-logs/SWER1/export-log-SWER1.txt',
-    ErrorCount: 3,
-    ArtifactList: [logArtifact('SWER1')],
-  }),
-  job('CNCL1', 'Import', 'Canceled', 'The job was canceled.', 'NotReceived', NOT_RECEIVED, '2016-02-20T11:00:00Z', { ArtifactList: [] }),
-  job('EXPD1', 'Export', 'Expired', 'The job expired: no device arrived within 30 days.', 'NotReceived', NOT_RECEIVED, '2015-12-01T09:30:00Z'),
-  job('DVER1', 'Import', 'DeviceError', 'The device could not be read.', 'Returned', RETURNED, '2016-01-11T16:20:00Z', {
-    Carrier: 'UPS',
-    TrackingNumber: '1Z9999W99999999998',
-  }),
-  job('INSG1', 'Import', 'InvalidSignature', 'The SIGNATURE file on the device is not valid.', 'AtAWS', AT_AWS, '2016-01-19T10:00:00Z'),
-  job('MSDV1', 'Export', 'MissingDevice', 'The package arrived without a storage device.', 'AtAWS', AT_AWS, '2016-01-25T13:45:00Z'),
-  job('MSSG1', 'Import', 'MissingSignature', 'The device has no SIGNATURE file.', 'AtAWS', AT_AWS, '2016-02-02T07:15:00Z'),
-  job('USDT1', 'Import', 'UnsupportedDeviceType', 'The device type is not supported.', 'Returned', RETURNED, '2016-02-05T18:00:00Z'),
-  job('USFF1', 'Export', 'UnsupportedFileFormat', 'The file system on the device is not supported.', 'AtAWS', AT_AWS, '2016-02-09T12:00:00Z'),
-  job('USPS1', 'Import', 'UnsupportedPowerSupply', 'The power supply sent with the device is not supported.', 'AtAWS', AT_AWS, '2016-02-12T09:00:00Z'),
+  job(
+    'PNDG1',
+    'Import',
+    'Pending',
+    'The specified job has not started.',
+    'NotReceived',
+    NOT_RECEIVED,
+    '2016-04-17T00:09:02Z',
+    {
+      ArtifactList: [signatureArtifact('PNDG1'), labelArtifact('PNDG1')],
+      AwsShippingAddress:
+        'AWS Import/Export\nJOBID PNDG1\n1111 Example Ave South\nSeattle, WA 98108',
+    },
+  ),
+  job(
+    'INPG1',
+    'Import',
+    'InProgress',
+    'Data transfer is in progress.',
+    'AtAWS',
+    AT_AWS,
+    '2016-04-02T15:41:10Z',
+    {
+      LogBucket: LOG_BUCKET,
+      ArtifactList: [signatureArtifact('INPG1')],
+      WarningMessage:
+        'The bucket name jobgraph.Demo.Import does not follow DNS naming conventions.',
+    },
+  ),
+  job(
+    'CMPL1',
+    'Import',
+    'Complete',
+    'The job has completed.',
+    'Returned',
+    RETURNED,
+    '2016-03-28T20:27:35Z',
+    {
+      Carrier: 'UPS',
+      TrackingNumber: '1Z9999W99999999999',
+      LogBucket: LOG_BUCKET,
+      LogKey: 'importexport-logs/CMPL1/import-log-CMPL1.txt',
+      ErrorCount: 0,
+      ArtifactList: [signatureArtifact('CMPL1'), labelArtifact('CMPL1'), logArtifact('CMPL1')],
+    },
+  ),
+  job(
+    'SWER1',
+    'Export',
+    'SuccessWithErrors',
+    'The job completed with errors; see the log.',
+    'Returned',
+    RETURNED,
+    '2016-03-14T08:05:51Z',
+    {
+      Carrier: 'FedEx',
+      TrackingNumber: '999999999999',
+      LogBucket: LOG_BUCKET,
+      LogKey: 'importexport-logs/SWER1/export-log-SWER1.txt',
+      ErrorCount: 3,
+      ArtifactList: [logArtifact('SWER1')],
+    },
+  ),
+  job(
+    'CNCL1',
+    'Import',
+    'Canceled',
+    'The job was canceled.',
+    'NotReceived',
+    NOT_RECEIVED,
+    '2016-02-20T11:00:00Z',
+    { ArtifactList: [] },
+  ),
+  job(
+    'EXPD1',
+    'Export',
+    'Expired',
+    'The job expired: no device arrived within 30 days.',
+    'NotReceived',
+    NOT_RECEIVED,
+    '2015-12-01T09:30:00Z',
+  ),
+  job(
+    'DVER1',
+    'Import',
+    'DeviceError',
+    'The device could not be read.',
+    'Returned',
+    RETURNED,
+    '2016-01-11T16:20:00Z',
+    {
+      Carrier: 'UPS',
+      TrackingNumber: '1Z9999W99999999998',
+    },
+  ),
+  job(
+    'INSG1',
+    'Import',
+    'InvalidSignature',
+    'The SIGNATURE file on the device is not valid.',
+    'AtAWS',
+    AT_AWS,
+    '2016-01-19T10:00:00Z',
+  ),
+  job(
+    'MSDV1',
+    'Export',
+    'MissingDevice',
+    'The package arrived without a storage device.',
+    'AtAWS',
+    AT_AWS,
+    '2016-01-25T13:45:00Z',
+  ),
+  job(
+    'MSSG1',
+    'Import',
+    'MissingSignature',
+    'The device has no SIGNATURE file.',
+    'AtAWS',
+    AT_AWS,
+    '2016-02-02T07:15:00Z',
+  ),
+  job(
+    'USDT1',
+    'Import',
+    'UnsupportedDeviceType',
+    'The device type is not supported.',
+    'Returned',
+    RETURNED,
+    '2016-02-05T18:00:00Z',
+  ),
+  job(
+    'USFF1',
+    'Export',
+    'UnsupportedFileFormat',
+    'The file system on the device is not supported.',
+    'AtAWS',
+    AT_AWS,
+    '2016-02-09T12:00:00Z',
+  ),
+  job(
+    'USPS1',
+    'Import',
+    'UnsupportedPowerSupply',
+    'The power supply sent with the device is not supported.',
+    'AtAWS',
+    AT_AWS,
+    '2016-02-12T09:00:00Z',
+  ),
   // A code outside the documented list (the CLI docs mention "Started"): jobgraph reads it as UNKNOWN.
-  job('STRT1', 'Export', 'Started', 'The job has started.', 'AtAWS', AT_AWS, '2016-04-10T06:00:00Z'),
+  job(
+    'STRT1',
+    'Export',
+    'Started',
+    'The job has started.',
+    'AtAWS',
+    AT_AWS,
+    '2016-04-10T06:00:00Z',
+  ),
   // Only what every answer has: nothing in the output shape is required.
   { JobId: 'MINI1', ProgressCode: 'Pending' },
 ];

@@ -1,9 +1,20 @@
 import { createHash } from 'node:crypto';
-import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  synthesizedJob,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type ProviderEmulator,
+} from '../framework.ts';
 import { listedAfter, sortListed, takePage, type ListOptions, type ListOrder } from '../listing.ts';
 import { verifySigV4 } from '../sigv4Verify.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
-import { DEMO_IMPORTEXPORT_SESSION_TOKEN, DEMO_JOBS, ERROR_CASE_JOB_IDS, type WireGetStatusResult } from './data.ts';
+import {
+  DEMO_IMPORTEXPORT_SESSION_TOKEN,
+  DEMO_JOBS,
+  ERROR_CASE_JOB_IDS,
+  type WireGetStatusResult,
+} from './data.ts';
 import { importExportListedJobs } from './listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './progressing.ts';
 
@@ -30,12 +41,23 @@ import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './p
 
 export const XMLNS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
 const API_VERSIONS = new Set(['2010-06-01', '2010-06-03']);
-const KNOWN_ACTIONS = new Set(['CancelJob', 'CreateJob', 'GetShippingLabel', 'GetStatus', 'ListJobs', 'UpdateJob']);
+const KNOWN_ACTIONS = new Set([
+  'CancelJob',
+  'CreateJob',
+  'GetShippingLabel',
+  'GetStatus',
+  'ListJobs',
+  'UpdateJob',
+]);
 
 const JOBS = new Map(DEMO_JOBS.map((j) => [j.JobId, j]));
 
 function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#13;');
 }
 
 function el(name: string, value: string | number | boolean | undefined, indent: string): string {
@@ -53,7 +75,9 @@ export interface ImportExportEmulatorOptions extends ProgressClockOptions, ListO
 }
 
 /** The AWS Import/Export emulator (GetStatus, ListJobs). */
-export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {}): ProviderEmulator {
+export function createImportExportEmulator(
+  opts: ImportExportEmulatorOptions = {},
+): ProviderEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
   const listOrder = opts.listOrder ?? IMPORTEXPORT_DEFAULT_LIST_ORDER;
@@ -72,7 +96,11 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
   function xmlResponse(status: number, body: string, requestId: string): EmulatorResponse {
     return {
       status,
-      headers: { 'x-amzn-RequestId': requestId, 'Content-Type': 'text/xml', Date: new Date(now()).toUTCString() },
+      headers: {
+        'x-amzn-RequestId': requestId,
+        'Content-Type': 'text/xml',
+        Date: new Date(now()).toUTCString(),
+      },
       body,
     };
   }
@@ -107,22 +135,40 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
   }
 
   const throttled = () => error(400, 'Throttling', 'Rate exceeded');
-  const serverError = () => error(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.');
+  const serverError = () =>
+    error(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.');
   const accessDenied = (code: string, message: string) => error(403, code, message);
   const signatureMismatch = () =>
     accessDenied(
       'SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
-  const unknownKey = () => accessDenied('InvalidClientTokenIdException', 'The AWS Access Key ID you provided does not exist in our records.');
-  const badToken = () => accessDenied('InvalidClientTokenIdException', 'The security token included in the request is invalid.');
+  const unknownKey = () =>
+    accessDenied(
+      'InvalidClientTokenIdException',
+      'The AWS Access Key ID you provided does not exist in our records.',
+    );
+  const badToken = () =>
+    accessDenied(
+      'InvalidClientTokenIdException',
+      'The security token included in the request is invalid.',
+    );
 
   async function checkSigV4(req: EmulatorRequest): Promise<EmulatorResponse | null> {
-    const check = await verifySigV4(req, { service: 'IngestionService', region: 'us-east-1', credentials: DEMO_AWS_CREDENTIALS, now });
+    const check = await verifySigV4(req, {
+      service: 'IngestionService',
+      region: 'us-east-1',
+      credentials: DEMO_AWS_CREDENTIALS,
+      now,
+    });
     if (!check.ok) {
       switch (check.reason) {
         case 'missing':
-          return error(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+          return error(
+            403,
+            'MissingAuthenticationToken',
+            'Request is missing Authentication Token',
+          );
         case 'malformed':
           return error(400, 'IncompleteSignature', check.detail);
         case 'unknown-key':
@@ -149,13 +195,24 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
       case ERROR_CASE_JOB_IDS.expired:
         return error(400, 'ExpiredJobIdException', 'The specified job ID has expired.');
       case ERROR_CASE_JOB_IDS.canceled:
-        return error(400, 'CanceledJobIdException', 'The specified job ID has been canceled and is no longer valid.');
+        return error(
+          400,
+          'CanceledJobIdException',
+          'The specified job ID has been canceled and is no longer valid.',
+        );
     }
     const job =
       jobId === IMPORTEXPORT_PROGRESSING_JOB_ID
         ? importExportProgressingJob(cycle())
-        : (JOBS.get(jobId) ?? listedById.get(jobId) ?? synthesizedJob(req, jobId, (t) => JOBS.get(t)));
-    if (!job) return error(400, 'InvalidJobIdException', 'The JOBID was missing, not found, or not associated with the AWS account.');
+        : (JOBS.get(jobId) ??
+          listedById.get(jobId) ??
+          synthesizedJob(req, jobId, (t) => JOBS.get(t)));
+    if (!job)
+      return error(
+        400,
+        'InvalidJobIdException',
+        'The JOBID was missing, not found, or not associated with the AWS account.',
+      );
     return ok('GetStatus', serializeJob(job));
   }
 
@@ -164,7 +221,8 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     const maxJobs = params.get('MaxJobs');
     if (maxJobs !== null) {
       const n = /^\d{1,10}$/.test(maxJobs) ? Number(maxJobs) : NaN;
-      if (!(n >= 0 && n <= IMPORTEXPORT_LIST_MAX_JOBS)) return error(400, 'InvalidParameterException', 'MaxJobs must be between 0 and 1000.');
+      if (!(n >= 0 && n <= IMPORTEXPORT_LIST_MAX_JOBS))
+        return error(400, 'InvalidParameterException', 'MaxJobs must be between 0 and 1000.');
       if (n > 0) size = n;
     }
     const all = [...listed, importExportProgressingJob(cycle())];
@@ -176,7 +234,8 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     let rest = sorted;
     if (marker !== null) {
       const from = sorted.find((j) => j.id === marker);
-      if (!from) return error(400, 'InvalidParameterException', 'The Marker is not a valid job ID.');
+      if (!from)
+        return error(400, 'InvalidParameterException', 'The Marker is not a valid job ID.');
       rest = listedAfter(sorted, from, listOrder);
     }
     const { items, more } = takePage(rest, size);
@@ -205,13 +264,28 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     if (denied) return denied;
     const params = new URLSearchParams(req.body);
     const action = params.get('Action');
-    if (!action) return error(400, 'MissingAction', 'The request must contain the parameter Action.');
-    if (!KNOWN_ACTIONS.has(action)) return error(400, 'InvalidAction', `The action ${action.slice(0, 64)} is not valid for this web service.`);
+    if (!action)
+      return error(400, 'MissingAction', 'The request must contain the parameter Action.');
+    if (!KNOWN_ACTIONS.has(action))
+      return error(
+        400,
+        'InvalidAction',
+        `The action ${action.slice(0, 64)} is not valid for this web service.`,
+      );
     const version = params.get('Version');
-    if (!version || !API_VERSIONS.has(version)) return error(400, 'NoSuchVersion', 'The requested version is not valid for this web service.');
+    if (!version || !API_VERSIONS.has(version))
+      return error(
+        400,
+        'NoSuchVersion',
+        'The requested version is not valid for this web service.',
+      );
     if (action === 'GetStatus') return getStatus(params, req);
     if (action === 'ListJobs') return listJobs(params);
-    return error(400, 'InvalidAction', `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus and ListJobs only.`);
+    return error(
+      400,
+      'InvalidAction',
+      `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus and ListJobs only.`,
+    );
   }
 
   return {
@@ -225,7 +299,8 @@ export function createImportExportEmulator(opts: ImportExportEmulatorOptions = {
     },
     throttled,
     serverError,
-    errorAnswer: (_req, answer) => error(answer.status, answer.code, answer.message, undefined, answer.requestId),
+    errorAnswer: (_req, answer) =>
+      error(answer.status, answer.code, answer.message, undefined, answer.requestId),
     malformed(req: EmulatorRequest): EmulatorResponse {
       // Cut inside the first elements, before any secret, so a malformed answer never carries one.
       const jobId = new URLSearchParams(req.body).get('JobId') ?? 'ABCDE';
@@ -265,6 +340,8 @@ export function serializeJob(job: WireGetStatusResult): string {
       out += `${i}</ArtifactList>\n`;
     }
   }
-  out += el('AwsShippingAddress', job.AwsShippingAddress, i) + el('WarningMessage', job.WarningMessage, i);
+  out +=
+    el('AwsShippingAddress', job.AwsShippingAddress, i) +
+    el('WarningMessage', job.WarningMessage, i);
   return out;
 }

@@ -1,6 +1,16 @@
 import { assignStatuses, spreadCreationTimes } from '../listing.ts';
 import { isoSeconds } from '../progress.ts';
-import { AT_AWS, job, labelArtifact, LOG_BUCKET, logArtifact, NOT_RECEIVED, RETURNED, signatureArtifact, type WireGetStatusResult } from './data.ts';
+import {
+  AT_AWS,
+  job,
+  labelArtifact,
+  LOG_BUCKET,
+  logArtifact,
+  NOT_RECEIVED,
+  RETURNED,
+  signatureArtifact,
+  type WireGetStatusResult,
+} from './data.ts';
 
 /**
  * The Import/Export jobs ListJobs shows for the demo account: generated, with fixed IDs
@@ -36,7 +46,10 @@ export const IMPORTEXPORT_LIST_SETTLED_COUNTS: Counts = [
 ];
 
 /** How many jobs the list shows besides the progressing job. */
-export const IMPORTEXPORT_LIST_JOB_COUNT = [...IMPORTEXPORT_LIST_RECENT_COUNTS, ...IMPORTEXPORT_LIST_SETTLED_COUNTS].reduce((sum, [, n]) => sum + n, 0);
+export const IMPORTEXPORT_LIST_JOB_COUNT = [
+  ...IMPORTEXPORT_LIST_RECENT_COUNTS,
+  ...IMPORTEXPORT_LIST_SETTLED_COUNTS,
+].reduce((sum, [, n]) => sum + n, 0);
 
 /** Listed jobs (by index, 0 = newest) that share the creation second of the job before them. */
 export const IMPORTEXPORT_LIST_TIED_INDEXES: readonly number[] = [20];
@@ -46,7 +59,9 @@ export function importExportListedJobId(index: number): string {
   return `LJ${String(index + 1).padStart(3, '0')}`;
 }
 
-const MESSAGES: Readonly<Record<string, [progress: string, location: 'NotReceived' | 'AtAWS' | 'Returned']>> = {
+const MESSAGES: Readonly<
+  Record<string, [progress: string, location: 'NotReceived' | 'AtAWS' | 'Returned']>
+> = {
   Pending: ['The specified job has not started.', 'NotReceived'],
   Started: ['The job has started.', 'AtAWS'],
   InProgress: ['Data transfer is in progress.', 'AtAWS'],
@@ -69,7 +84,12 @@ const LOCATION_MESSAGE = { NotReceived: NOT_RECEIVED, AtAWS: AT_AWS, Returned: R
 export function importExportListedJobs(anchorMs: number): WireGetStatusResult[] {
   const created = spreadCreationTimes(anchorMs, IMPORTEXPORT_LIST_JOB_COUNT, 'importexport', 1000);
   for (const i of IMPORTEXPORT_LIST_TIED_INDEXES) created[i] = created[i - 1] as number;
-  const codes = assignStatuses(IMPORTEXPORT_LIST_JOB_COUNT, IMPORTEXPORT_LIST_RECENT_COUNTS, IMPORTEXPORT_LIST_SETTLED_COUNTS, 'importexport');
+  const codes = assignStatuses(
+    IMPORTEXPORT_LIST_JOB_COUNT,
+    IMPORTEXPORT_LIST_RECENT_COUNTS,
+    IMPORTEXPORT_LIST_SETTLED_COUNTS,
+    'importexport',
+  );
   return created.map((createdMs, i) => listedJob(i, createdMs, codes[i] as string));
 }
 
@@ -79,10 +99,34 @@ function listedJob(index: number, createdMs: number, code: string): WireGetStatu
   const type = index % 3 === 1 ? 'Export' : 'Import';
   const returned = location === 'Returned';
   const finished = code === 'Complete' || code === 'SuccessWithErrors';
-  return job(id, type, code, progressMessage, location, LOCATION_MESSAGE[location], isoSeconds(createdMs), {
-    ...(returned ? { Carrier: index % 2 === 0 ? 'UPS' : 'FedEx', TrackingNumber: `1Z9999W9${String(index).padStart(10, '0')}` } : {}),
-    ...(location !== 'NotReceived' ? { LogBucket: LOG_BUCKET } : {}),
-    ...(finished ? { LogKey: `importexport-logs/${id}/${type.toLowerCase()}-log-${id}.txt`, ErrorCount: code === 'Complete' ? 0 : 1 + (index % 5) } : {}),
-    ArtifactList: code === 'Canceled' ? [] : finished ? [signatureArtifact(id), logArtifact(id)] : [signatureArtifact(id), labelArtifact(id)],
-  });
+  return job(
+    id,
+    type,
+    code,
+    progressMessage,
+    location,
+    LOCATION_MESSAGE[location],
+    isoSeconds(createdMs),
+    {
+      ...(returned
+        ? {
+            Carrier: index % 2 === 0 ? 'UPS' : 'FedEx',
+            TrackingNumber: `1Z9999W9${String(index).padStart(10, '0')}`,
+          }
+        : {}),
+      ...(location !== 'NotReceived' ? { LogBucket: LOG_BUCKET } : {}),
+      ...(finished
+        ? {
+            LogKey: `importexport-logs/${id}/${type.toLowerCase()}-log-${id}.txt`,
+            ErrorCount: code === 'Complete' ? 0 : 1 + (index % 5),
+          }
+        : {}),
+      ArtifactList:
+        code === 'Canceled'
+          ? []
+          : finished
+            ? [signatureArtifact(id), logArtifact(id)]
+            : [signatureArtifact(id), labelArtifact(id)],
+    },
+  );
 }

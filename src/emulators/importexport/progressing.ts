@@ -1,5 +1,15 @@
 import { isoSeconds, phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
-import { AT_AWS, job, labelArtifact, LOG_BUCKET, logArtifact, NOT_RECEIVED, RETURNED, signatureArtifact, type WireGetStatusResult } from './data.ts';
+import {
+  AT_AWS,
+  job,
+  labelArtifact,
+  LOG_BUCKET,
+  logArtifact,
+  NOT_RECEIVED,
+  RETURNED,
+  signatureArtifact,
+  type WireGetStatusResult,
+} from './data.ts';
 
 /**
  * The progressing AWS Import/Export import job: `Pending` while AWS has not received the device,
@@ -33,7 +43,14 @@ export const IMPORTEXPORT_PROGRESS_PHASES: readonly ImportExportPhase[] = [
     locationCode: 'AtAWS',
     locationMessage: AT_AWS,
   },
-  { providerStatus: 'Complete', fromMs: 45_000, toMs: 60_000, progressMessage: 'The job has completed.', locationCode: 'Returned', locationMessage: RETURNED },
+  {
+    providerStatus: 'Complete',
+    fromMs: 45_000,
+    toMs: 60_000,
+    progressMessage: 'The job has completed.',
+    locationCode: 'Returned',
+    locationMessage: RETURNED,
+  },
 ];
 
 /** The GetStatusResult at a point of the cycle, written by the same serializer as the static demo jobs. */
@@ -41,12 +58,24 @@ export function importExportProgressingJob(point: CyclePoint): WireGetStatusResu
   const phase = phaseAt(IMPORTEXPORT_PROGRESS_PHASES, point.offsetMs);
   const id = IMPORTEXPORT_PROGRESSING_JOB_ID;
   const at = (extra: Partial<WireGetStatusResult>) =>
-    job(id, 'Import', phase.providerStatus, phase.progressMessage, phase.locationCode, phase.locationMessage, isoSeconds(point.cycleStartMs), extra);
+    job(
+      id,
+      'Import',
+      phase.providerStatus,
+      phase.progressMessage,
+      phase.locationCode,
+      phase.locationMessage,
+      isoSeconds(point.cycleStartMs),
+      extra,
+    );
   switch (phase.providerStatus) {
     case 'Pending':
       return at({ ArtifactList: [signatureArtifact(id), labelArtifact(id)] });
     case 'InProgress':
-      return at({ LogBucket: LOG_BUCKET, ArtifactList: [signatureArtifact(id), labelArtifact(id)] });
+      return at({
+        LogBucket: LOG_BUCKET,
+        ArtifactList: [signatureArtifact(id), labelArtifact(id)],
+      });
     default:
       return at({
         Carrier: 'UPS',

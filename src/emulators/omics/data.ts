@@ -123,8 +123,16 @@ export const OMICS_DEMO_JOBS: readonly WireOmicsJob[] = [
         name: 'R64-1-1',
         referenceId: '3417622795',
       },
-      { sourceFile: 's3://genomics-reference-demo/fly/BDGP6.46.fa', status: 'IN_PROGRESS', name: 'BDGP6.46' },
-      { sourceFile: 's3://genomics-reference-demo/worm/WBcel235.fa', status: 'NOT_STARTED', name: 'WBcel235' },
+      {
+        sourceFile: 's3://genomics-reference-demo/fly/BDGP6.46.fa',
+        status: 'IN_PROGRESS',
+        name: 'BDGP6.46',
+      },
+      {
+        sourceFile: 's3://genomics-reference-demo/worm/WBcel235.fa',
+        status: 'NOT_STARTED',
+        name: 'WBcel235',
+      },
     ],
   },
   {
@@ -134,7 +142,13 @@ export const OMICS_DEMO_JOBS: readonly WireOmicsJob[] = [
     status: 'CANCELLING',
     statusMessage: 'Cancellation requested by user.',
     creationTime: '2024-07-03T08:12:44.900Z',
-    sources: [{ sourceFile: 's3://genomics-reference-demo/zebrafish/GRCz11.fa', status: 'IN_PROGRESS', name: 'GRCz11' }],
+    sources: [
+      {
+        sourceFile: 's3://genomics-reference-demo/zebrafish/GRCz11.fa',
+        status: 'IN_PROGRESS',
+        name: 'GRCz11',
+      },
+    ],
   },
   {
     id: J.cancelled,
@@ -144,7 +158,13 @@ export const OMICS_DEMO_JOBS: readonly WireOmicsJob[] = [
     statusMessage: 'Cancelled by user.',
     creationTime: '2024-07-03T08:15:00.000Z',
     completionTime: '2024-07-03T08:19:31.250Z',
-    sources: [{ sourceFile: 's3://genomics-reference-demo/rat/mRatBN7.2.fa', status: 'NOT_STARTED', name: 'mRatBN7.2' }],
+    sources: [
+      {
+        sourceFile: 's3://genomics-reference-demo/rat/mRatBN7.2.fa',
+        status: 'NOT_STARTED',
+        name: 'mRatBN7.2',
+      },
+    ],
   },
   {
     id: J.failed,
@@ -216,13 +236,16 @@ export const OMICS_DEMO_JOBS: readonly WireOmicsJob[] = [
   },
 ];
 
-const globalId = (referenceStoreId: string, id: string) => `omics:${OMICS_DEMO_REGION}:${referenceStoreId}:${id}`;
+const globalId = (referenceStoreId: string, id: string) =>
+  `omics:${OMICS_DEMO_REGION}:${referenceStoreId}:${id}`;
 
 /** A nice completed job: two finished sources with names, descriptions, tags and reference IDs. */
 export const EXAMPLE_GLOBAL_ID = globalId(S, J.completed);
 
 /** Every demo job, as global IDs. */
-export const DEMO_GLOBAL_IDS: string[] = OMICS_DEMO_JOBS.map((j) => globalId(j.referenceStoreId, j.id));
+export const DEMO_GLOBAL_IDS: string[] = OMICS_DEMO_JOBS.map((j) =>
+  globalId(j.referenceStoreId, j.id),
+);
 
 /** Error-case jobs that always answer not found (404), throttled (429), 5xx, access denied (403). */
 export const ERROR_CASE_GLOBAL_IDS = {

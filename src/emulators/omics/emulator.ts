@@ -1,9 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
-import { listedAfter, opaqueTokens, sortListed, takePage, type ListOptions, type ListOrder, type ListPosition } from '../listing.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  synthesizedJob,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type ProviderEmulator,
+} from '../framework.ts';
+import {
+  listedAfter,
+  opaqueTokens,
+  sortListed,
+  takePage,
+  type ListOptions,
+  type ListOrder,
+  type ListPosition,
+} from '../listing.ts';
 import { verifySigV4 } from '../sigv4Verify.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
-import { OMICS_DEMO_JOBS, OMICS_DEMO_REFERENCE_STORE_ID, OMICS_DEMO_REGION, OMICS_ERROR_CASE_IDS, type WireOmicsJob } from './data.ts';
+import {
+  OMICS_DEMO_JOBS,
+  OMICS_DEMO_REFERENCE_STORE_ID,
+  OMICS_DEMO_REGION,
+  OMICS_ERROR_CASE_IDS,
+  type WireOmicsJob,
+} from './data.ts';
 import { OMICS_REFERENCE_STORES, omicsListedJobs, type WireReferenceStore } from './listData.ts';
 import { OMICS_PROGRESSING_JOB_ID, omicsProgressingJob } from './progressing.ts';
 
@@ -18,7 +38,15 @@ export const OMICS_LIST_DEFAULT_RESULTS = 100;
 /** The list order when none is given: oldest first, as the AWS CLI's list-reference-import-jobs example shows. */
 export const OMICS_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
 /** ListReferenceImportJobs' `filter.status` values (the model's ReferenceImportJobStatus). */
-const JOB_STATUSES = ['SUBMITTED', 'IN_PROGRESS', 'CANCELLING', 'CANCELLED', 'FAILED', 'COMPLETED', 'COMPLETED_WITH_FAILURES'];
+const JOB_STATUSES = [
+  'SUBMITTED',
+  'IN_PROGRESS',
+  'CANCELLING',
+  'CANCELLED',
+  'FAILED',
+  'COMPLETED',
+  'COMPLETED_WITH_FAILURES',
+];
 
 export interface OmicsEmulatorOptions extends ProgressClockOptions, ListOptions {}
 
@@ -52,10 +80,19 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
   const listOrder = opts.listOrder ?? OMICS_DEFAULT_LIST_ORDER;
-  const progressingKey = jobKey(OMICS_DEMO_REGION, OMICS_DEMO_REFERENCE_STORE_ID, OMICS_PROGRESSING_JOB_ID);
+  const progressingKey = jobKey(
+    OMICS_DEMO_REGION,
+    OMICS_DEMO_REFERENCE_STORE_ID,
+    OMICS_PROGRESSING_JOB_ID,
+  );
   // The listed jobs are placed relative to the clock when the emulator starts.
   const listed = omicsListedJobs(now());
-  const jobs = new Map<string, WireOmicsJob>([...OMICS_DEMO_JOBS, ...listed].map((j) => [jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id), j]));
+  const jobs = new Map<string, WireOmicsJob>(
+    [...OMICS_DEMO_JOBS, ...listed].map((j) => [
+      jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id),
+      j,
+    ]),
+  );
   const jobTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceImportJobs');
   const storeTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceStores');
 
@@ -70,20 +107,37 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     body: JSON.stringify({ message }),
   });
   const throttled = () => error(429, 'ThrottlingException', 'Rate exceeded');
-  const serverError = () => error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
+  const serverError = () =>
+    error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
 
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
-    const auth = await verifySigV4(req, { service: 'omics', credentials: DEMO_AWS_CREDENTIALS, now });
+    const auth = await verifySigV4(req, {
+      service: 'omics',
+      credentials: DEMO_AWS_CREDENTIALS,
+      now,
+    });
     if (!auth.ok) {
       switch (auth.reason) {
         case 'missing':
           return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
         case 'unknown-key':
-          return error(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+          return error(
+            403,
+            'UnrecognizedClientException',
+            'The security token included in the request is invalid.',
+          );
         case 'wrong-scope':
-          return error(403, 'InvalidSignatureException', "Credential should be scoped to correct service: 'omics'.");
+          return error(
+            403,
+            'InvalidSignatureException',
+            "Credential should be scoped to correct service: 'omics'.",
+          );
         case 'skewed':
-          return error(403, 'InvalidSignatureException', 'Signature expired: the request time is too skewed from the server time.');
+          return error(
+            403,
+            'InvalidSignatureException',
+            'Signature expired: the request time is too skewed from the server time.',
+          );
         default:
           return error(
             403,
@@ -93,7 +147,8 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       }
     }
     const listRoute = matchListRoute(req);
-    if (listRoute?.operation === 'ListReferenceImportJobs') return listReferenceImportJobs(req, listRoute.referenceStoreId);
+    if (listRoute?.operation === 'ListReferenceImportJobs')
+      return listReferenceImportJobs(req, listRoute.referenceStoreId);
     if (listRoute?.operation === 'ListReferenceStores') return listReferenceStores(req);
     const route = matchRoute(req);
     if (!route) return error(404, 'UnknownOperationException', 'Unknown operation');
@@ -103,7 +158,11 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     ] as const) {
       const problem = validateId(value);
       if (problem) {
-        return error(400, 'ValidationException', `1 validation error detected: Value '${value}' at '${label}' failed to satisfy constraint: ${problem}`);
+        return error(
+          400,
+          'ValidationException',
+          `1 validation error detected: Value '${value}' at '${label}' failed to satisfy constraint: ${problem}`,
+        );
       }
     }
     // Error-case IDs answer the same in every store and region.
@@ -113,19 +172,31 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       case OMICS_ERROR_CASE_IDS.serverError:
         return serverError();
       case OMICS_ERROR_CASE_IDS.accessDenied:
-        return error(403, 'AccessDeniedException', 'User is not authorized to perform: omics:GetReferenceImportJob on the requested resource.');
+        return error(
+          403,
+          'AccessDeniedException',
+          'User is not authorized to perform: omics:GetReferenceImportJob on the requested resource.',
+        );
       case OMICS_ERROR_CASE_IDS.requestTimeout:
         return error(408, 'RequestTimeoutException', 'The request timed out.');
     }
     const key = jobKey(signingRegion(req) ?? '', route.referenceStoreId, route.id);
     const job =
-      key === progressingKey ? omicsProgressingJob(cycle()) : (jobs.get(key) ?? synthesizedJob(req, route.id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
-    if (!job) return error(404, 'ResourceNotFoundException', 'The specified import job was not found.');
+      key === progressingKey
+        ? omicsProgressingJob(cycle())
+        : (jobs.get(key) ??
+          synthesizedJob(req, route.id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
+    if (!job)
+      return error(404, 'ResourceNotFoundException', 'The specified import job was not found.');
     return { status: 200, headers: headers(), body: JSON.stringify(job) };
   }
 
   const validation = (field: string, value: string, constraint: string) =>
-    error(400, 'ValidationException', `1 validation error detected: Value '${value.slice(0, 64)}' at '${field}' failed to satisfy constraint: ${constraint}`);
+    error(
+      400,
+      'ValidationException',
+      `1 validation error detected: Value '${value.slice(0, 64)}' at '${field}' failed to satisfy constraint: ${constraint}`,
+    );
 
   /** The page size and start of a list request, or the ValidationException it is answered with. */
   function pageRequest(
@@ -136,16 +207,37 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     let size = OMICS_LIST_DEFAULT_RESULTS;
     const maxResults = req.query.get('maxResults');
     if (maxResults !== null) {
-      if (!/^-?\d{1,10}$/.test(maxResults)) return validation('maxResults', maxResults, 'Member must be an integer');
+      if (!/^-?\d{1,10}$/.test(maxResults))
+        return validation('maxResults', maxResults, 'Member must be an integer');
       const n = Number(maxResults);
-      if (n < 1) return validation('maxResults', maxResults, 'Member must have value greater than or equal to 1');
-      if (n > OMICS_LIST_MAX_RESULTS) return validation('maxResults', maxResults, `Member must have value less than or equal to ${OMICS_LIST_MAX_RESULTS}`);
+      if (n < 1)
+        return validation(
+          'maxResults',
+          maxResults,
+          'Member must have value greater than or equal to 1',
+        );
+      if (n > OMICS_LIST_MAX_RESULTS)
+        return validation(
+          'maxResults',
+          maxResults,
+          `Member must have value less than or equal to ${OMICS_LIST_MAX_RESULTS}`,
+        );
       size = n;
     }
     const nextToken = req.query.get('nextToken');
     if (nextToken === null) return { size, position: null };
-    if (nextToken.length < 1) return validation('nextToken', nextToken, 'Member must have length greater than or equal to 1');
-    if (nextToken.length > 6144) return validation('nextToken', nextToken, 'Member must have length less than or equal to 6144');
+    if (nextToken.length < 1)
+      return validation(
+        'nextToken',
+        nextToken,
+        'Member must have length greater than or equal to 1',
+      );
+    if (nextToken.length > 6144)
+      return validation(
+        'nextToken',
+        nextToken,
+        'Member must have length less than or equal to 6144',
+      );
     const read = tokens.read(nextToken, scope, now());
     if (!read.ok) {
       const why =
@@ -160,7 +252,10 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   }
 
   /** The request body's `filter`, with its times in ms; or the error it is answered with. */
-  function readFilter(req: EmulatorRequest, names: readonly string[]): Record<string, string | number> | EmulatorResponse {
+  function readFilter(
+    req: EmulatorRequest,
+    names: readonly string[],
+  ): Record<string, string | number> | EmulatorResponse {
     let body: unknown;
     try {
       body = req.body.trim() === '' ? {} : JSON.parse(req.body);
@@ -171,39 +266,61 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       return error(400, 'SerializationException', 'The request body must be a JSON object.');
     const filter = (body as { filter?: unknown }).filter;
     if (filter === undefined || filter === null) return {};
-    if (typeof filter !== 'object' || Array.isArray(filter)) return error(400, 'SerializationException', 'filter must be a JSON object.');
+    if (typeof filter !== 'object' || Array.isArray(filter))
+      return error(400, 'SerializationException', 'filter must be a JSON object.');
     const out: Record<string, string | number> = {};
     for (const [name, value] of Object.entries(filter as Record<string, unknown>)) {
       if (!names.includes(name) || value === null) continue;
-      if (typeof value !== 'string') return validation(`filter.${name}`, JSON.stringify(value), 'Member must be a string');
+      if (typeof value !== 'string')
+        return validation(`filter.${name}`, JSON.stringify(value), 'Member must be a string');
       if (name === 'status') {
-        if (!JOB_STATUSES.includes(value)) return validation('filter.status', value, `Member must satisfy enum value set: [${JOB_STATUSES.join(', ')}]`);
+        if (!JOB_STATUSES.includes(value))
+          return validation(
+            'filter.status',
+            value,
+            `Member must satisfy enum value set: [${JOB_STATUSES.join(', ')}]`,
+          );
         out.status = value;
       } else if (name === 'name') {
         out.name = value;
       } else {
         const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
-        if (!Number.isFinite(ms)) return validation(`filter.${name}`, value, 'Member must be an ISO 8601 date-time');
+        if (!Number.isFinite(ms))
+          return validation(`filter.${name}`, value, 'Member must be an ISO 8601 date-time');
         out[name] = ms;
       }
     }
     return out;
   }
 
-  function listReferenceImportJobs(req: EmulatorRequest, referenceStoreId: string): EmulatorResponse {
+  function listReferenceImportJobs(
+    req: EmulatorRequest,
+    referenceStoreId: string,
+  ): EmulatorResponse {
     const problem = validateId(referenceStoreId);
     if (problem) return validation('referenceStoreId', referenceStoreId, problem);
     const filter = readFilter(req, ['status', 'createdAfter', 'createdBefore']);
     if (isResponse(filter)) return filter;
     const region = signingRegion(req) ?? '';
-    if (region !== OMICS_DEMO_REGION || !OMICS_REFERENCE_STORES.some((s) => s.id === referenceStoreId)) {
-      return error(404, 'ResourceNotFoundException', 'The specified reference store was not found.');
+    if (
+      region !== OMICS_DEMO_REGION ||
+      !OMICS_REFERENCE_STORES.some((s) => s.id === referenceStoreId)
+    ) {
+      return error(
+        404,
+        'ResourceNotFoundException',
+        'The specified reference store was not found.',
+      );
     }
     const scope = `omics/${region}/${referenceStoreId}/${JSON.stringify(Object.entries(filter).sort())}`;
     const request = pageRequest(req, jobTokens, scope);
     if (isResponse(request)) return request;
-    const progressing = referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID ? [omicsProgressingJob(cycle())] : [];
-    const inStore = [...listed.filter((j) => j.referenceStoreId === referenceStoreId), ...progressing].map((job) => ({
+    const progressing =
+      referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID ? [omicsProgressingJob(cycle())] : [];
+    const inStore = [
+      ...listed.filter((j) => j.referenceStoreId === referenceStoreId),
+      ...progressing,
+    ].map((job) => ({
       job,
       createdMs: Date.parse(job.creationTime),
       id: job.id,
@@ -215,7 +332,10 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
         (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
     );
     const sorted = sortListed(matching, listOrder);
-    const { items, more } = takePage(listedAfter(sorted, request.position, listOrder), request.size);
+    const { items, more } = takePage(
+      listedAfter(sorted, request.position, listOrder),
+      request.size,
+    );
     const last = items[items.length - 1];
     const importJobs = items.map(({ job }) => ({
       id: job.id,
@@ -225,7 +345,10 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       creationTime: job.creationTime,
       ...(job.completionTime === undefined ? {} : { completionTime: job.completionTime }),
     }));
-    const body = { importJobs, ...(more && last ? { nextToken: jobTokens.issue(scope, last, now()) } : {}) };
+    const body = {
+      importJobs,
+      ...(more && last ? { nextToken: jobTokens.issue(scope, last, now()) } : {}),
+    };
     return { status: 200, headers: headers(), body: JSON.stringify(body) };
   }
 
@@ -237,16 +360,26 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     const request = pageRequest(req, storeTokens, scope);
     if (isResponse(request)) return request;
     const stores = (region === OMICS_DEMO_REGION ? OMICS_REFERENCE_STORES : [])
-      .map((store: WireReferenceStore) => ({ store, createdMs: Date.parse(store.creationTime), id: store.id }))
+      .map((store: WireReferenceStore) => ({
+        store,
+        createdMs: Date.parse(store.creationTime),
+        id: store.id,
+      }))
       .filter(
         ({ store, createdMs }) =>
           (filter.name === undefined || store.name === filter.name) &&
           (filter.createdAfter === undefined || createdMs >= (filter.createdAfter as number)) &&
           (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
       );
-    const { items, more } = takePage(listedAfter(sortListed(stores, listOrder), request.position, listOrder), request.size);
+    const { items, more } = takePage(
+      listedAfter(sortListed(stores, listOrder), request.position, listOrder),
+      request.size,
+    );
     const last = items[items.length - 1];
-    const body = { referenceStores: items.map(({ store }) => store), ...(more && last ? { nextToken: storeTokens.issue(scope, last, now()) } : {}) };
+    const body = {
+      referenceStores: items.map(({ store }) => store),
+      ...(more && last ? { nextToken: storeTokens.issue(scope, last, now()) } : {}),
+    };
     return { status: 200, headers: headers(), body: JSON.stringify(body) };
   }
 
@@ -256,9 +389,13 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     describe(req) {
       const listRoute = matchListRoute(req);
       if (listRoute?.operation === 'ListReferenceImportJobs') {
-        return { operation: `ListReferenceImportJobs ${listRoute.referenceStoreId}`, job: `${signingRegion(req) ?? '?'}/${listRoute.referenceStoreId}/` };
+        return {
+          operation: `ListReferenceImportJobs ${listRoute.referenceStoreId}`,
+          job: `${signingRegion(req) ?? '?'}/${listRoute.referenceStoreId}/`,
+        };
       }
-      if (listRoute?.operation === 'ListReferenceStores') return { operation: 'ListReferenceStores', job: `${signingRegion(req) ?? '?'}/` };
+      if (listRoute?.operation === 'ListReferenceStores')
+        return { operation: 'ListReferenceStores', job: `${signingRegion(req) ?? '?'}/` };
       const route = matchRoute(req);
       if (!route) return { operation: `${req.method} ${req.path}`, job: null };
       return {
@@ -272,7 +409,11 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       const out = error(answer.status, answer.code, answer.message);
       return { ...out, headers: { ...out.headers, 'x-amzn-RequestId': answer.requestId } };
     },
-    malformed: () => ({ status: 200, headers: headers(), body: '{"id":"8110394857","referenceStoreId":"50387' }),
+    malformed: () => ({
+      status: 200,
+      headers: headers(),
+      body: '{"id":"8110394857","referenceStoreId":"50387',
+    }),
   };
 }
 
@@ -287,7 +428,10 @@ function isResponse(value: object): value is EmulatorResponse {
 /** One of the two list operations (both POST), or null. */
 function matchListRoute(
   req: EmulatorRequest,
-): { operation: 'ListReferenceImportJobs'; referenceStoreId: string } | { operation: 'ListReferenceStores' } | null {
+):
+  | { operation: 'ListReferenceImportJobs'; referenceStoreId: string }
+  | { operation: 'ListReferenceStores' }
+  | null {
   if (req.method !== 'POST') return null;
   if (req.rawPath === LIST_STORES_PATH) return { operation: 'ListReferenceStores' };
   const m = LIST_JOBS_ROUTE.exec(req.rawPath);

@@ -1,6 +1,12 @@
 import { assignStatuses, spreadCreationTimes, unitHash } from '../listing.ts';
 import { isoMillis } from '../progress.ts';
-import { OMICS_DEMO_REFERENCE_STORE_ID, OMICS_DEMO_REGION, OMICS_DEMO_SECOND_STORE_ID, type WireOmicsJob, type WireOmicsSource } from './data.ts';
+import {
+  OMICS_DEMO_REFERENCE_STORE_ID,
+  OMICS_DEMO_REGION,
+  OMICS_DEMO_SECOND_STORE_ID,
+  type WireOmicsJob,
+  type WireOmicsSource,
+} from './data.ts';
 
 /**
  * The reference import jobs ListReferenceImportJobs shows in the demo's two reference stores,
@@ -37,7 +43,10 @@ export const OMICS_REFERENCE_STORES: readonly WireReferenceStore[] = [
     arn: `arn:aws:omics:${OMICS_DEMO_REGION}:${ACCOUNT}:referenceStore/${OMICS_DEMO_SECOND_STORE_ID}`,
     id: OMICS_DEMO_SECOND_STORE_ID,
     name: 'plant-references',
-    sseConfig: { type: 'KMS', keyArn: `arn:aws:kms:${OMICS_DEMO_REGION}:${ACCOUNT}:key/0f6b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d` },
+    sseConfig: {
+      type: 'KMS',
+      keyArn: `arn:aws:kms:${OMICS_DEMO_REGION}:${ACCOUNT}:key/0f6b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d`,
+    },
     creationTime: '2024-06-27T15:30:00.000Z',
   },
 ];
@@ -45,7 +54,9 @@ export const OMICS_REFERENCE_STORES: readonly WireReferenceStore[] = [
 type Counts = readonly (readonly [string, number])[];
 
 /** How many listed jobs each store has in each status: non-terminal ones are the newest. */
-export const OMICS_LIST_STATUS_COUNTS: Readonly<Record<string, { recent: Counts; settled: Counts }>> = Object.freeze({
+export const OMICS_LIST_STATUS_COUNTS: Readonly<
+  Record<string, { recent: Counts; settled: Counts }>
+> = Object.freeze({
   [OMICS_DEMO_REFERENCE_STORE_ID]: {
     recent: [
       ['SUBMITTED', 2],
@@ -99,7 +110,10 @@ const SPECIES = [
 /** Every listed job of both stores (without the progressing one), each store's newest first, for an emulator started at `anchorMs`. */
 export function omicsListedJobs(anchorMs: number): WireOmicsJob[] {
   return Object.keys(OMICS_LIST_STATUS_COUNTS).flatMap((storeId) => {
-    const { recent, settled } = OMICS_LIST_STATUS_COUNTS[storeId] as { recent: Counts; settled: Counts };
+    const { recent, settled } = OMICS_LIST_STATUS_COUNTS[storeId] as {
+      recent: Counts;
+      settled: Counts;
+    };
     const count = omicsListJobCount(storeId);
     const created = spreadCreationTimes(anchorMs, count, `omics/${storeId}`);
     const statuses = assignStatuses(count, recent, settled, `omics/${storeId}`);
@@ -125,7 +139,12 @@ const STATUS_MESSAGE: Readonly<Record<string, string>> = {
   COMPLETED: 'The job completed successfully.',
 };
 
-function listedJob(storeId: string, index: number, createdMs: number, status: string): WireOmicsJob {
+function listedJob(
+  storeId: string,
+  index: number,
+  createdMs: number,
+  status: string,
+): WireOmicsJob {
   const id = omicsListedJobId(storeId, index);
   const sourceCount = status === 'COMPLETED_WITH_FAILURES' ? 2 : 1 + (index % 3);
   const terminal = ['CANCELLED', 'FAILED', 'COMPLETED_WITH_FAILURES', 'COMPLETED'].includes(status);
@@ -136,7 +155,9 @@ function listedJob(storeId: string, index: number, createdMs: number, status: st
     return {
       sourceFile: `s3://genomics-reference-demo/${species.file}`,
       status: sourceStatus,
-      ...(sourceStatus === 'FAILED' ? { statusMessage: 'The source file is not a valid FASTA file.' } : {}),
+      ...(sourceStatus === 'FAILED'
+        ? { statusMessage: 'The source file is not a valid FASTA file.' }
+        : {}),
       name: species.name,
       ...(k === 0 ? { description: `${species.name}, imported by listed job ${index + 1}` } : {}),
       ...(sourceStatus === 'FINISHED' ? { referenceId: `35${id.slice(2)}${k}` } : {}),

@@ -18,9 +18,21 @@ export const OMICS_PROGRESS_PHASES: readonly ProgressPhase[] = [
 export const OMICS_SOURCE_MS = 12_000;
 
 const SOURCES: readonly { name: string; file: string; referenceId: string }[] = [
-  { name: 'chr1', file: 's3://genomics-reference-demo/progressing/GRCh38.chr1.fa', referenceId: '3417629001' },
-  { name: 'chr2', file: 's3://genomics-reference-demo/progressing/GRCh38.chr2.fa', referenceId: '3417629002' },
-  { name: 'chrM', file: 's3://genomics-reference-demo/progressing/GRCh38.chrM.fa', referenceId: '3417629003' },
+  {
+    name: 'chr1',
+    file: 's3://genomics-reference-demo/progressing/GRCh38.chr1.fa',
+    referenceId: '3417629001',
+  },
+  {
+    name: 'chr2',
+    file: 's3://genomics-reference-demo/progressing/GRCh38.chr2.fa',
+    referenceId: '3417629002',
+  },
+  {
+    name: 'chrM',
+    file: 's3://genomics-reference-demo/progressing/GRCh38.chrM.fa',
+    referenceId: '3417629003',
+  },
 ];
 
 /** The job at a point of the cycle, in the wire shape of the static demo jobs. */
@@ -29,7 +41,12 @@ export function omicsProgressingJob(point: CyclePoint): WireOmicsJob {
   const start = OMICS_PROGRESS_PHASES[1]?.fromMs ?? 0;
   const sources = SOURCES.map((s, k): WireOmicsSource => {
     const from = start + k * OMICS_SOURCE_MS;
-    const status = point.offsetMs >= from + OMICS_SOURCE_MS ? 'FINISHED' : point.offsetMs >= from ? 'IN_PROGRESS' : 'NOT_STARTED';
+    const status =
+      point.offsetMs >= from + OMICS_SOURCE_MS
+        ? 'FINISHED'
+        : point.offsetMs >= from
+          ? 'IN_PROGRESS'
+          : 'NOT_STARTED';
     return {
       sourceFile: s.file,
       status,

@@ -26,7 +26,8 @@ const ACCOUNT = '111122223333';
 /** The demo jobs by JobId. */
 export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Object.freeze({
   'pkgimport-5f3a9c1e7b2d4086': {
-    description: 'SUCCEEDED node package import with every optional member: ClientToken, S3 Region, MarkLatest false, JobTags with an empty tag value',
+    description:
+      'SUCCEEDED node package import with every optional member: ClientToken, S3 Region, MarkLatest false, JobTags with an empty tag value',
     timestampStyle: 'decimal',
     wire: {
       ClientToken: 'people-counter-2-0-import-7f1c',
@@ -41,7 +42,12 @@ export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Obj
         },
       },
       JobId: 'pkgimport-5f3a9c1e7b2d4086',
-      JobTags: [{ ResourceType: 'PACKAGE', Tags: { team: 'retail-vision', 'cost-center': 'cc-4410', reviewed: '' } }],
+      JobTags: [
+        {
+          ResourceType: 'PACKAGE',
+          Tags: { team: 'retail-vision', 'cost-center': 'cc-4410', reviewed: '' },
+        },
+      ],
       JobType: 'NODE_PACKAGE_VERSION',
       LastUpdatedTime: 1719826187.12,
       Output: {
@@ -54,7 +60,11 @@ export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Obj
         PatchVersion: '7d1e3f5a7b9c0d2e4f6a8b0c1d3e5f7e2a7b9c14d0f3385a6b1c7d9e0f2a4b6c',
       },
       OutputConfig: {
-        PackageVersionOutputConfig: { MarkLatest: false, PackageName: 'people_counter', PackageVersion: '2.0' },
+        PackageVersionOutputConfig: {
+          MarkLatest: false,
+          PackageName: 'people_counter',
+          PackageVersion: '2.0',
+        },
       },
       Status: 'SUCCEEDED',
       StatusMessage: 'Package version 2.0 of people_counter was imported.',
@@ -67,28 +77,39 @@ export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Obj
       CreatedTime: 1720000812.007,
       InputConfig: {
         PackageVersionInputConfig: {
-          S3Location: { BucketName: `panorama-demo-packages-${ACCOUNT}`, ObjectKey: 'marketplace/shelf_monitor/1.3/package_import_descriptor.json' },
+          S3Location: {
+            BucketName: `panorama-demo-packages-${ACCOUNT}`,
+            ObjectKey: 'marketplace/shelf_monitor/1.3/package_import_descriptor.json',
+          },
         },
       },
       JobId: 'pkgimport-8c2e6a0d4f1b3957',
       JobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
       LastUpdatedTime: 1720000812.007,
       OutputConfig: {
-        PackageVersionOutputConfig: { MarkLatest: true, PackageName: 'shelf_monitor', PackageVersion: '1.3' },
+        PackageVersionOutputConfig: {
+          MarkLatest: true,
+          PackageName: 'shelf_monitor',
+          PackageVersion: '1.3',
+        },
       },
       Status: 'PENDING',
       StatusMessage: 'Import job is pending.',
     },
   },
   'pkgimport-b71d3f5a9e0c2864': {
-    description: 'FAILED node package import, timestamps in scientific notation, one tag set with one tag',
+    description:
+      'FAILED node package import, timestamps in scientific notation, one tag set with one tag',
     timestampStyle: 'scientific',
     wire: {
       ClientToken: 'object-detector-1-1-retry-2',
       CreatedTime: 1719912345.678,
       InputConfig: {
         PackageVersionInputConfig: {
-          S3Location: { BucketName: `panorama-demo-packages-${ACCOUNT}`, ObjectKey: 'descriptors/object_detector/1.1/package_import_descriptor.json' },
+          S3Location: {
+            BucketName: `panorama-demo-packages-${ACCOUNT}`,
+            ObjectKey: 'descriptors/object_detector/1.1/package_import_descriptor.json',
+          },
         },
       },
       JobId: 'pkgimport-b71d3f5a9e0c2864',
@@ -99,11 +120,13 @@ export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Obj
         PackageVersionOutputConfig: { PackageName: 'object_detector', PackageVersion: '1.1' },
       },
       Status: 'FAILED',
-      StatusMessage: 'Package version 1.1 of object_detector already exists and cannot be overwritten.',
+      StatusMessage:
+        'Package version 1.1 of object_detector already exists and cannot be overwritten.',
     },
   },
   'pkgimport-2a4c6e8f0b1d3579': {
-    description: 'Minimal SUCCEEDED marketplace import: only the members the model marks required, empty StatusMessage',
+    description:
+      'Minimal SUCCEEDED marketplace import: only the members the model marks required, empty StatusMessage',
     timestampStyle: 'decimal',
     wire: {
       CreatedTime: 1717243200,
@@ -112,7 +135,10 @@ export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Obj
       JobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
       LastUpdatedTime: 1717243260,
       Output: {
-        OutputS3Location: { BucketName: `panorama-packages-us-east-1-${ACCOUNT}`, ObjectKey: `${ACCOUNT}/nodePackage/queue_length/1.0/descriptor.json` },
+        OutputS3Location: {
+          BucketName: `panorama-packages-us-east-1-${ACCOUNT}`,
+          ObjectKey: `${ACCOUNT}/nodePackage/queue_length/1.0/descriptor.json`,
+        },
         PackageId: 'package-m3x8c2v7n5b1z6k4j9h0g2f5d8',
         PackageVersion: '1.0',
         PatchVersion: 'a9c1e3f5b7d9',

@@ -1,8 +1,27 @@
-import { DEMO_AWS_CREDENTIALS, synthesizedJob, type EmulatorRequest, type EmulatorResponse, type ProviderEmulator } from '../framework.ts';
-import { listedAfter, opaqueTokens, sortListed, takePage, type ListOptions, type ListOrder, type ListPosition } from '../listing.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  synthesizedJob,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type ProviderEmulator,
+} from '../framework.ts';
+import {
+  listedAfter,
+  opaqueTokens,
+  sortListed,
+  takePage,
+  type ListOptions,
+  type ListOrder,
+  type ListPosition,
+} from '../listing.ts';
 import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
-import { PANORAMA_DEMO_JOBS, PANORAMA_DEMO_REGION, PANORAMA_ERROR_JOB_IDS, type PanoramaDemoJob } from './data.ts';
+import {
+  PANORAMA_DEMO_JOBS,
+  PANORAMA_DEMO_REGION,
+  PANORAMA_ERROR_JOB_IDS,
+  type PanoramaDemoJob,
+} from './data.ts';
 import { panoramaListedJobs } from './listData.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, panoramaProgressingJob } from './progressing.ts';
 
@@ -64,7 +83,11 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     return `9f0c5e2a-7b14-4d3c-8a6e-${requestCount.toString(16).padStart(12, '0')}`;
   };
 
-  const respond = (status: number, body: string, extra: Record<string, string> = {}): EmulatorResponse => ({
+  const respond = (
+    status: number,
+    body: string,
+    extra: Record<string, string> = {},
+  ): EmulatorResponse => ({
     status,
     headers: {
       Date: new Date(now()).toUTCString(),
@@ -75,14 +98,22 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     body,
   });
 
-  const error = (status: number, code: string, body: Record<string, unknown>, extra: Record<string, string> = {}) =>
-    respond(status, JSON.stringify(body), { 'x-amzn-ErrorType': code, ...extra });
+  const error = (
+    status: number,
+    code: string,
+    body: Record<string, unknown>,
+    extra: Record<string, string> = {},
+  ) => respond(status, JSON.stringify(body), { 'x-amzn-ErrorType': code, ...extra });
 
   const emulator: ProviderEmulator = {
     name: 'panorama',
 
     async handle(req) {
-      const auth = await verifySigV4(req, { service: 'panorama', credentials: DEMO_AWS_CREDENTIALS, now });
+      const auth = await verifySigV4(req, {
+        service: 'panorama',
+        credentials: DEMO_AWS_CREDENTIALS,
+        now,
+      });
       if (!auth.ok) return authError(auth);
       if (isListRoute(req)) return listPackageImportJobs(req);
       const route = matchRoute(req);
@@ -105,16 +136,22 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
           ? undefined
           : jobId === PANORAMA_PROGRESSING_JOB_ID
             ? panoramaProgressingJob(cycle())
-            : (PANORAMA_DEMO_JOBS[jobId] ?? listedById.get(jobId) ?? synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t]));
+            : (PANORAMA_DEMO_JOBS[jobId] ??
+              listedById.get(jobId) ??
+              synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t]));
       if (!job) return notFound(jobId);
       return respond(200, serializeJob(job));
     },
 
     describe(req) {
-      if (isListRoute(req)) return { operation: 'ListPackageImportJobs', job: `${scopeRegion(req) ?? '?'}/` };
+      if (isListRoute(req))
+        return { operation: 'ListPackageImportJobs', job: `${scopeRegion(req) ?? '?'}/` };
       const route = matchRoute(req);
       if (!route) return { operation: `${req.method} ${req.path}`, job: null };
-      return { operation: 'DescribePackageImportJob', job: `${scopeRegion(req) ?? '?'}/${decodeLabel(route.rawJobId) ?? route.rawJobId}` };
+      return {
+        operation: 'DescribePackageImportJob',
+        job: `${scopeRegion(req) ?? '?'}/${decodeLabel(route.rawJobId) ?? route.rawJobId}`,
+      };
     },
 
     throttled() {
@@ -122,7 +159,12 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     },
 
     serverError() {
-      return error(500, 'InternalServerException', { Message: 'An internal error occurred. Try again later.' }, { 'Retry-After': '1' });
+      return error(
+        500,
+        'InternalServerException',
+        { Message: 'An internal error occurred. Try again later.' },
+        { 'Retry-After': '1' },
+      );
     },
 
     errorAnswer(_req, answer) {
@@ -131,7 +173,9 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     },
 
     malformed() {
-      const body = serializeJob(PANORAMA_DEMO_JOBS['pkgimport-5f3a9c1e7b2d4086'] as PanoramaDemoJob);
+      const body = serializeJob(
+        PANORAMA_DEMO_JOBS['pkgimport-5f3a9c1e7b2d4086'] as PanoramaDemoJob,
+      );
       return respond(200, body.slice(0, Math.floor(body.length / 2)));
     },
   };
@@ -139,13 +183,19 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
   function authError(check: Exclude<SigV4Check, { ok: true }>): EmulatorResponse {
     switch (check.reason) {
       case 'missing':
-        return error(403, 'MissingAuthenticationTokenException', { message: 'Missing Authentication Token' });
+        return error(403, 'MissingAuthenticationTokenException', {
+          message: 'Missing Authentication Token',
+        });
       case 'malformed':
         return error(403, 'IncompleteSignatureException', { message: check.detail });
       case 'unknown-key':
-        return error(403, 'UnrecognizedClientException', { message: 'The security token included in the request is invalid.' });
+        return error(403, 'UnrecognizedClientException', {
+          message: 'The security token included in the request is invalid.',
+        });
       case 'wrong-scope':
-        return error(403, 'InvalidSignatureException', { message: "Credential should be scoped to correct service: 'panorama'. " });
+        return error(403, 'InvalidSignatureException', {
+          message: "Credential should be scoped to correct service: 'panorama'. ",
+        });
       case 'skewed':
       case 'mismatch':
         return error(403, 'InvalidSignatureException', { message: check.detail });
@@ -165,12 +215,20 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     });
   }
 
-  function listValidationError(field: 'MaxResults' | 'NextToken', constraint: string, value?: string): EmulatorResponse {
+  function listValidationError(
+    field: 'MaxResults' | 'NextToken',
+    constraint: string,
+    value?: string,
+  ): EmulatorResponse {
     const message =
       value === undefined
         ? constraint
         : `1 validation error detected: Value '${value.slice(0, 64)}' at '${field === 'MaxResults' ? 'maxResults' : 'nextToken'}' failed to satisfy constraint: ${constraint}`;
-    return error(400, 'ValidationException', { Message: message, Reason: 'FIELD_VALIDATION_FAILED', Fields: [{ Name: field, Message: constraint }] });
+    return error(400, 'ValidationException', {
+      Message: message,
+      Reason: 'FIELD_VALIDATION_FAILED',
+      Fields: [{ Name: field, Message: constraint }],
+    });
   }
 
   /** ListPackageImportJobs: the jobs of the signing region, one page. */
@@ -179,32 +237,64 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     let size = PANORAMA_LIST_DEFAULT_RESULTS;
     const maxResults = req.query.get('MaxResults');
     if (maxResults !== null) {
-      if (!/^-?\d{1,10}$/.test(maxResults)) return listValidationError('MaxResults', 'Member must be an integer', maxResults);
+      if (!/^-?\d{1,10}$/.test(maxResults))
+        return listValidationError('MaxResults', 'Member must be an integer', maxResults);
       const n = Number(maxResults);
-      if (n < 0) return listValidationError('MaxResults', 'Member must have value greater than or equal to 0', maxResults);
+      if (n < 0)
+        return listValidationError(
+          'MaxResults',
+          'Member must have value greater than or equal to 0',
+          maxResults,
+        );
       if (n > PANORAMA_LIST_MAX_RESULTS)
-        return listValidationError('MaxResults', `Member must have value less than or equal to ${PANORAMA_LIST_MAX_RESULTS}`, maxResults);
+        return listValidationError(
+          'MaxResults',
+          `Member must have value less than or equal to ${PANORAMA_LIST_MAX_RESULTS}`,
+          maxResults,
+        );
       if (n > 0) size = n;
     }
     let position: ListPosition | null = null;
     const nextToken = req.query.get('NextToken');
     if (nextToken !== null) {
-      if (nextToken.length < 1) return listValidationError('NextToken', 'Member must have length greater than or equal to 1', nextToken);
-      if (nextToken.length > 4096) return listValidationError('NextToken', 'Member must have length less than or equal to 4096', nextToken);
+      if (nextToken.length < 1)
+        return listValidationError(
+          'NextToken',
+          'Member must have length greater than or equal to 1',
+          nextToken,
+        );
+      if (nextToken.length > 4096)
+        return listValidationError(
+          'NextToken',
+          'Member must have length less than or equal to 4096',
+          nextToken,
+        );
       const read = tokens.read(nextToken, `panorama/${region}`, now());
-      if (!read.ok) return listValidationError('NextToken', read.refusal === 'expired' ? 'The NextToken has expired.' : 'The NextToken is not valid.');
+      if (!read.ok)
+        return listValidationError(
+          'NextToken',
+          read.refusal === 'expired' ? 'The NextToken has expired.' : 'The NextToken is not valid.',
+        );
       position = read.position;
     }
-    const jobs = region === PANORAMA_DEMO_REGION ? [...listed, panoramaProgressingJob(cycle())] : [];
+    const jobs =
+      region === PANORAMA_DEMO_REGION ? [...listed, panoramaProgressingJob(cycle())] : [];
     const sorted = sortListed(
-      jobs.map((job) => ({ job, createdMs: Math.round((job.wire.CreatedTime as number) * 1000), id: job.wire.JobId as string })),
+      jobs.map((job) => ({
+        job,
+        createdMs: Math.round((job.wire.CreatedTime as number) * 1000),
+        id: job.wire.JobId as string,
+      })),
       listOrder,
     );
     const { items, more } = takePage(listedAfter(sorted, position, listOrder), size);
     const last = items[items.length - 1];
     const token = more && last ? tokens.issue(`panorama/${region}`, last, now()) : null;
     const summaries = items.map(({ job }) => serializeWire(summaryOf(job), job.timestampStyle));
-    return respond(200, `{${token === null ? '' : `"NextToken":${JSON.stringify(token)},`}"PackageImportJobs":[${summaries.join(',')}]}`);
+    return respond(
+      200,
+      `{${token === null ? '' : `"NextToken":${JSON.stringify(token)},`}"PackageImportJobs":[${summaries.join(',')}]}`,
+    );
   }
 
   function notFound(jobId: string): EmulatorResponse {
@@ -261,9 +351,14 @@ function serializeJob(job: PanoramaDemoJob): string {
 }
 
 /** Compact JSON of a wire object, its timestamp members as epoch-second numbers in `style`. */
-function serializeWire(wire: Record<string, unknown>, style: PanoramaDemoJob['timestampStyle']): string {
+function serializeWire(
+  wire: Record<string, unknown>,
+  style: PanoramaDemoJob['timestampStyle'],
+): string {
   const json = JSON.stringify(wire, (k, v: unknown) =>
-    TIMESTAMP_MEMBERS.has(k) && typeof v === 'number' ? `@@epoch:${style === 'scientific' ? javaDouble(v) : String(v)}@@` : v,
+    TIMESTAMP_MEMBERS.has(k) && typeof v === 'number'
+      ? `@@epoch:${style === 'scientific' ? javaDouble(v) : String(v)}@@`
+      : v,
   );
   return json.replace(/"@@epoch:([^@"]+)@@"/g, '$1');
 }

@@ -13,10 +13,22 @@ import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
 export const PANORAMA_LIST_STATUS_COUNTS = Object.freeze({ PENDING: 4, FAILED: 12, SUCCEEDED: 48 });
 
 /** How many jobs the list shows besides the progressing job. */
-export const PANORAMA_LIST_JOB_COUNT = Object.values(PANORAMA_LIST_STATUS_COUNTS).reduce((a, b) => a + b, 0);
+export const PANORAMA_LIST_JOB_COUNT = Object.values(PANORAMA_LIST_STATUS_COUNTS).reduce(
+  (a, b) => a + b,
+  0,
+);
 
 const ACCOUNT = '111122223333';
-const PACKAGES = ['people_counter', 'shelf_monitor', 'queue_length', 'object_detector', 'mask_detector', 'ppe_checker', 'forklift_tracker', 'dwell_time'];
+const PACKAGES = [
+  'people_counter',
+  'shelf_monitor',
+  'queue_length',
+  'object_detector',
+  'mask_detector',
+  'ppe_checker',
+  'forklift_tracker',
+  'dwell_time',
+];
 
 /** The JobId of listed job `index` (0 = newest): `pkgimport-` and 16 hex digits, the same on every run. */
 export function panoramaListedJobId(index: number): string {
@@ -44,7 +56,9 @@ function listedJob(index: number, createdMs: number, status: string): PanoramaDe
   const pkg = PACKAGES[index % PACKAGES.length] as string;
   const version = `${1 + (index % 3)}.${index % 10}`;
   const marketplace = index % 4 === 3;
-  const took = Math.round((status === 'FAILED' ? 20 : 60) * 1000 + unitHash(`panorama-took-${index}`) * 300_000);
+  const took = Math.round(
+    (status === 'FAILED' ? 20 : 60) * 1000 + unitHash(`panorama-took-${index}`) * 300_000,
+  );
   const updatedMs = status === 'PENDING' ? createdMs : createdMs + took;
   const seconds = (ms: number) => ms / 1000;
   const outputKey = `${ACCOUNT}/nodePackage/${pkg}/${version}/descriptor.json`;
@@ -53,7 +67,9 @@ function listedJob(index: number, createdMs: number, status: string): PanoramaDe
     // Every seventh job writes its times as a Coral service may: 1.719826003456E9.
     timestampStyle: index % 7 === 5 ? 'scientific' : 'decimal',
     wire: {
-      ...(index % 3 === 0 ? { ClientToken: `${pkg.replace(/_/g, '-')}-${version.replace('.', '-')}-${index}` } : {}),
+      ...(index % 3 === 0
+        ? { ClientToken: `${pkg.replace(/_/g, '-')}-${version.replace('.', '-')}-${index}` }
+        : {}),
       CreatedTime: seconds(createdMs),
       InputConfig: {
         PackageVersionInputConfig: {
@@ -64,20 +80,38 @@ function listedJob(index: number, createdMs: number, status: string): PanoramaDe
         },
       },
       JobId: jobId,
-      ...(index % 5 === 0 ? { JobTags: [{ ResourceType: 'PACKAGE', Tags: { team: index % 2 === 0 ? 'retail-vision' : 'warehouse-safety' } }] } : {}),
+      ...(index % 5 === 0
+        ? {
+            JobTags: [
+              {
+                ResourceType: 'PACKAGE',
+                Tags: { team: index % 2 === 0 ? 'retail-vision' : 'warehouse-safety' },
+              },
+            ],
+          }
+        : {}),
       JobType: marketplace ? 'MARKETPLACE_NODE_PACKAGE_VERSION' : 'NODE_PACKAGE_VERSION',
       LastUpdatedTime: seconds(updatedMs),
       ...(status === 'SUCCEEDED'
         ? {
             Output: {
-              OutputS3Location: { BucketName: `panorama-packages-${PANORAMA_DEMO_REGION}-${ACCOUNT}`, ObjectKey: outputKey },
+              OutputS3Location: {
+                BucketName: `panorama-packages-${PANORAMA_DEMO_REGION}-${ACCOUNT}`,
+                ObjectKey: outputKey,
+              },
               PackageId: `package-${hexHash(`panorama-package-${pkg}`, 26)}`,
               PackageVersion: version,
               PatchVersion: hexHash(`panorama-patch-${index}`, 64),
             },
           }
         : {}),
-      OutputConfig: { PackageVersionOutputConfig: { MarkLatest: index % 2 === 0, PackageName: pkg, PackageVersion: version } },
+      OutputConfig: {
+        PackageVersionOutputConfig: {
+          MarkLatest: index % 2 === 0,
+          PackageName: pkg,
+          PackageVersion: version,
+        },
+      },
       Status: status,
       StatusMessage:
         status === 'SUCCEEDED'

@@ -21,13 +21,17 @@ export function panoramaProgressingJob(point: CyclePoint): PanoramaDemoJob {
   const seconds = (ms: number) => (point.cycleStartMs + ms) / 1000;
   const done = phase.providerStatus === 'SUCCEEDED';
   return {
-    description: 'Progressing node package import: PENDING, then SUCCEEDED with its Output, every cycle',
+    description:
+      'Progressing node package import: PENDING, then SUCCEEDED with its Output, every cycle',
     timestampStyle: 'decimal',
     wire: {
       CreatedTime: seconds(0),
       InputConfig: {
         PackageVersionInputConfig: {
-          S3Location: { BucketName: `panorama-demo-packages-${ACCOUNT}`, ObjectKey: 'descriptors/line_counter/1.0/package_import_descriptor.json' },
+          S3Location: {
+            BucketName: `panorama-demo-packages-${ACCOUNT}`,
+            ObjectKey: 'descriptors/line_counter/1.0/package_import_descriptor.json',
+          },
         },
       },
       JobId: PANORAMA_PROGRESSING_JOB_ID,
@@ -47,9 +51,17 @@ export function panoramaProgressingJob(point: CyclePoint): PanoramaDemoJob {
             },
           }
         : {}),
-      OutputConfig: { PackageVersionOutputConfig: { MarkLatest: true, PackageName: 'line_counter', PackageVersion: '1.0' } },
+      OutputConfig: {
+        PackageVersionOutputConfig: {
+          MarkLatest: true,
+          PackageName: 'line_counter',
+          PackageVersion: '1.0',
+        },
+      },
       Status: phase.providerStatus,
-      StatusMessage: done ? 'Package version 1.0 of line_counter was imported.' : 'Import job is pending.',
+      StatusMessage: done
+        ? 'Package version 1.0 of line_counter was imported.'
+        : 'Import job is pending.',
     },
   };
 }

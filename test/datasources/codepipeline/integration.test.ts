@@ -1,4 +1,9 @@
-import { CodePipelineClient, GetJobDetailsCommand, JobNotFoundException, ListPipelinesCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  GetJobDetailsCommand,
+  JobNotFoundException,
+  ListPipelinesCommand,
+} from '@aws-sdk/client-codepipeline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
 import type { CodePipelineJobRecord } from '../../../src/datasources/codepipeline/record.ts';
@@ -16,7 +21,11 @@ import {
   MINIMAL_JOB_ID,
   NOT_FOUND_JOB_ID,
 } from '../../../src/emulators/codepipeline/data.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 
 let emu: RunningEmulator;
 const opened: { close?(): void; destroy?(): void }[] = [];
@@ -80,7 +89,10 @@ async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
 describe('CodePipeline source against the emulator', () => {
   it('reads the full demo job with every field', async () => {
     const record = await source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
-    const s3 = (objectKey: string) => ({ type: 'S3' as const, s3Location: { bucketName: 'codepipeline-us-east-1-111122223333', objectKey } });
+    const s3 = (objectKey: string) => ({
+      type: 'S3' as const,
+      s3Location: { bucketName: 'codepipeline-us-east-1-111122223333', objectKey },
+    });
     expect(record).toEqual<CodePipelineJobRecord>({
       id: EXAMPLE_GLOBAL_ID,
       provider: 'AWS_CODEPIPELINE',
@@ -94,7 +106,12 @@ describe('CodePipeline source against the emulator', () => {
       updatedAt: null,
       completedAt: null,
       accountId: '111122223333',
-      actionTypeId: { category: 'Build', owner: 'Custom', provider: 'JobgraphDemoBuilder', version: '2' },
+      actionTypeId: {
+        category: 'Build',
+        owner: 'Custom',
+        provider: 'JobgraphDemoBuilder',
+        version: '2',
+      },
       actionConfiguration: [
         { key: 'ProjectName', value: 'storefront-web' },
         { key: 'BuildSpec', value: 'buildspec.release.yml' },
@@ -103,17 +120,36 @@ describe('CodePipeline source against the emulator', () => {
       pipelineContext: {
         pipelineName: 'storefront-release',
         stage: { name: 'Build' },
-        action: { name: 'CompileAndPackage', actionExecutionId: 'a1b2c3d4-e5f6-4789-8abc-def012345678' },
+        action: {
+          name: 'CompileAndPackage',
+          actionExecutionId: 'a1b2c3d4-e5f6-4789-8abc-def012345678',
+        },
         pipelineArn: 'arn:aws:codepipeline:us-east-1:111122223333:storefront-release',
         pipelineExecutionId: '4f2c9a7e-1b3d-4e5f-8a6b-7c8d9e0f1a2b',
       },
       inputArtifacts: [
-        { name: 'SourceOutput', revision: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b', location: s3('storefront-release/SourceOutp/x7Kq2Lm') },
-        { name: 'ConfigOutput', revision: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY', location: s3('storefront-release/ConfigOutp/Zr81PwA') },
+        {
+          name: 'SourceOutput',
+          revision: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b',
+          location: s3('storefront-release/SourceOutp/x7Kq2Lm'),
+        },
+        {
+          name: 'ConfigOutput',
+          revision: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+          location: s3('storefront-release/ConfigOutp/Zr81PwA'),
+        },
       ],
       outputArtifacts: [
-        { name: 'BuildOutput', revision: null, location: s3('storefront-release/BuildOutpu/Qe4sT9v') },
-        { name: 'ReportOutput', revision: null, location: s3('storefront-release/ReportOutp/Mn3bV0c') },
+        {
+          name: 'BuildOutput',
+          revision: null,
+          location: s3('storefront-release/BuildOutpu/Qe4sT9v'),
+        },
+        {
+          name: 'ReportOutput',
+          revision: null,
+          location: s3('storefront-release/ReportOutp/Mn3bV0c'),
+        },
       ],
       artifactCredentials: {
         accessKeyId: 'ASIAJOBGRAPHDEMO0001',
@@ -121,17 +157,37 @@ describe('CodePipeline source against the emulator', () => {
         sessionToken: 'DEMO-SESSION-TOKEN-0001-not-a-real-token',
       },
       continuationToken: 'DEMO-CONTINUATION-TOKEN-0001-not-a-real-token',
-      encryptionKey: { id: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', type: 'KMS' },
+      encryptionKey: {
+        id: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        type: 'KMS',
+      },
     });
-    expect(emu.calls).toEqual([{ method: 'POST', path: '/', operation: `GetJobDetails ${FULL_JOB_ID}`, job: `us-east-1/${FULL_JOB_ID}`, status: 200 }]);
+    expect(emu.calls).toEqual([
+      {
+        method: 'POST',
+        path: '/',
+        operation: `GetJobDetails ${FULL_JOB_ID}`,
+        job: `us-east-1/${FULL_JOB_ID}`,
+        status: 200,
+      },
+    ]);
   });
 
   it('reads the minimal demo job with only the required members', async () => {
-    const record = await source().fetchJob({ provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: MINIMAL_JOB_ID });
+    const record = await source().fetchJob({
+      provider: 'AWS_CODEPIPELINE',
+      region: 'us-east-1',
+      jobId: MINIMAL_JOB_ID,
+    });
     expect(record).toMatchObject({
       nativeId: MINIMAL_JOB_ID,
       accountId: '111122223333',
-      actionTypeId: { category: 'Test', owner: 'Custom', provider: 'JobgraphDemoMinimal', version: '1' },
+      actionTypeId: {
+        category: 'Test',
+        owner: 'Custom',
+        provider: 'JobgraphDemoMinimal',
+        version: '1',
+      },
       actionConfiguration: [],
       pipelineContext: null,
       inputArtifacts: [],
@@ -151,13 +207,24 @@ describe('CodePipeline source against the emulator', () => {
       const d = wire.data ?? {};
       expect(record.state).toBe('UNKNOWN');
       expect(record.actionTypeId).toEqual(d.actionTypeId);
-      expect(record.actionConfiguration).toEqual(Object.entries(d.actionConfiguration?.configuration ?? {}).map(([key, value]) => ({ key, value })));
+      expect(record.actionConfiguration).toEqual(
+        Object.entries(d.actionConfiguration?.configuration ?? {}).map(([key, value]) => ({
+          key,
+          value,
+        })),
+      );
       expect(record.artifactCredentials).toEqual(d.artifactCredentials ?? null);
       expect(record.continuationToken).toBe(d.continuationToken ?? null);
-      expect(record.inputArtifacts.map((a) => a.name)).toEqual((d.inputArtifacts ?? []).map((a) => a.name));
-      expect(record.outputArtifacts.map((a) => a.name)).toEqual((d.outputArtifacts ?? []).map((a) => a.name));
+      expect(record.inputArtifacts.map((a) => a.name)).toEqual(
+        (d.inputArtifacts ?? []).map((a) => a.name),
+      );
+      expect(record.outputArtifacts.map((a) => a.name)).toEqual(
+        (d.outputArtifacts ?? []).map((a) => a.name),
+      );
     }
-    expect(new Set(records.map((r) => r.actionTypeId?.category))).toEqual(new Set(['Source', 'Build', 'Deploy', 'Test', 'Invoke', 'Approval', 'Compute']));
+    expect(new Set(records.map((r) => r.actionTypeId?.category))).toEqual(
+      new Set(['Source', 'Build', 'Deploy', 'Test', 'Invoke', 'Approval', 'Compute']),
+    );
   });
 
   it('keeps one keep-alive connection for sequential calls', async () => {
@@ -190,7 +257,12 @@ describe('CodePipeline source against the emulator', () => {
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for a wrongly signed request', async () => {
-    const s = source({ credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-demo-secret' } });
+    const s = source({
+      credentials: {
+        accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
+        secretAccessKey: 'not-the-demo-secret',
+      },
+    });
     const e = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
     expect(e.code).toBe('UPSTREAM_ACCESS_DENIED');
     expect(e.upstreamCode).toBe('InvalidSignatureException');
@@ -198,7 +270,9 @@ describe('CodePipeline source against the emulator', () => {
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for an unknown access key', async () => {
-    const s = source({ credentials: { accessKeyId: 'JOBGRAPHUNKNOWNKEY', secretAccessKey: 'whatever' } });
+    const s = source({
+      credentials: { accessKeyId: 'JOBGRAPHUNKNOWNKEY', secretAccessKey: 'whatever' },
+    });
     const e = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
     expect(e.code).toBe('UPSTREAM_ACCESS_DENIED');
     expect(e.upstreamCode).toBe('UnrecognizedClientException');
@@ -206,16 +280,22 @@ describe('CodePipeline source against the emulator', () => {
   });
 
   it('answers UPSTREAM_ACCESS_DENIED when signed for a region the data does not live in', async () => {
-    const e = await failure(source().fetchJob({ provider: 'AWS_CODEPIPELINE', region: 'eu-west-1', jobId: FULL_JOB_ID }));
+    const e = await failure(
+      source().fetchJob({ provider: 'AWS_CODEPIPELINE', region: 'eu-west-1', jobId: FULL_JOB_ID }),
+    );
     expect(e.code).toBe('UPSTREAM_ACCESS_DENIED');
     expect(e.upstreamCode).toBe('InvalidSignatureException');
   });
 
   it('answers PROVIDER_NOT_CONFIGURED when the credential chain finds nothing, without calling upstream', async () => {
     const noCredentials = async () => {
-      throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+      throw Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      });
     };
-    const e = await failure(source({ credentials: noCredentials }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
+    const e = await failure(
+      source({ credentials: noCredentials }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)),
+    );
     expect(e.code).toBe('PROVIDER_NOT_CONFIGURED');
     expect(emu.calls).toEqual([]);
   });
@@ -279,13 +359,17 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
       expect(out.$metadata.requestId).toMatch(/^c0de9000-/);
       expect(out.jobDetails?.id).toBe(jobId);
       expect(out.jobDetails?.accountId).toBe('111122223333');
-      expect(out.jobDetails?.data?.actionTypeId).toMatchObject(CODEPIPELINE_DEMO_JOBS.get(jobId)!.data!.actionTypeId!);
+      expect(out.jobDetails?.data?.actionTypeId).toMatchObject(
+        CODEPIPELINE_DEMO_JOBS.get(jobId)!.data!.actionTypeId!,
+      );
     }
   });
 
   it('returns the artifact credentials to an authorised caller', async () => {
     const out = await sdkClient().send(new GetJobDetailsCommand({ jobId: FULL_JOB_ID }));
-    expect(out.jobDetails?.data?.artifactCredentials?.secretAccessKey).toBe('DEMO-SECRET-ACCESS-KEY-0001-not-a-real-secret');
+    expect(out.jobDetails?.data?.artifactCredentials?.secretAccessKey).toBe(
+      'DEMO-SECRET-ACCESS-KEY-0001-not-a-real-secret',
+    );
   });
 
   it('answers JobNotFoundException at HTTP 400 for an unknown job', async () => {
@@ -327,8 +411,12 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
   });
 
   it('answers InvalidSignatureException for a wrong secret key', async () => {
-    const client = sdkClient({ credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'wrong' } });
-    const err = (await client.send(new GetJobDetailsCommand({ jobId: FULL_JOB_ID })).catch((e: unknown) => e)) as {
+    const client = sdkClient({
+      credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'wrong' },
+    });
+    const err = (await client
+      .send(new GetJobDetailsCommand({ jobId: FULL_JOB_ID }))
+      .catch((e: unknown) => e)) as {
       name: string;
       $metadata: { httpStatusCode: number };
     };
@@ -337,7 +425,9 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
   });
 
   it('answers InvalidSignatureException when the clock is skewed', async () => {
-    const skewed = await startEmulator(createCodePipelineEmulator({ now: () => Date.now() + 60 * 60 * 1000 }));
+    const skewed = await startEmulator(
+      createCodePipelineEmulator({ now: () => Date.now() + 60 * 60 * 1000 }),
+    );
     try {
       const err = (await sdkClient({ endpoint: skewed.url })
         .send(new GetJobDetailsCommand({ jobId: FULL_JOB_ID }))
@@ -365,19 +455,28 @@ describe('CodePipeline emulator wire', () => {
   it('answers MissingAuthenticationTokenException 403 to an unsigned request', async () => {
     const res = await fetch(`${emu.url}/`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.GetJobDetails' },
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
+      },
       body: JSON.stringify({ jobId: FULL_JOB_ID }),
     });
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toBe('application/x-amz-json-1.1');
     expect(res.headers.get('x-amzn-requestid')).toMatch(/^c0de9000-/);
-    expect(await res.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
+    expect(await res.json()).toEqual({
+      __type: 'MissingAuthenticationTokenException',
+      message: 'Missing Authentication Token',
+    });
   });
 
   it('answers UnknownOperationException 400 without the JSON 1.1 content type', async () => {
     const res = await fetch(`${emu.url}/`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-amz-target': 'CodePipeline_20150709.GetJobDetails' },
+      headers: {
+        'content-type': 'application/json',
+        'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
+      },
       body: JSON.stringify({ jobId: FULL_JOB_ID }),
     });
     expect(res.status).toBe(400);
@@ -392,15 +491,22 @@ describe('CodePipeline emulator wire', () => {
 
   it('tags nested structures with __type as the service does', async () => {
     const out = await sdkClient().send(new GetJobDetailsCommand({ jobId: FULL_JOB_ID }));
-    expect((out.jobDetails?.data?.actionTypeId as unknown as Record<string, unknown>).__type).toBe('ActionTypeId');
-    expect((out.jobDetails?.data?.artifactCredentials as unknown as Record<string, unknown>).__type).toBe('AWSSessionCredentials');
+    expect((out.jobDetails?.data?.actionTypeId as unknown as Record<string, unknown>).__type).toBe(
+      'ActionTypeId',
+    );
+    expect(
+      (out.jobDetails?.data?.artifactCredentials as unknown as Record<string, unknown>).__type,
+    ).toBe('AWSSessionCredentials');
   });
 
   it('truncates a malformed answer before any secret', async () => {
     emu.setFaults({ malformed: true });
     const res = await fetch(`${emu.url}/`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.GetJobDetails' },
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
+      },
       body: JSON.stringify({ jobId: FULL_JOB_ID }),
     });
     const body = await res.text();

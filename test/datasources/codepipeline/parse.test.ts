@@ -5,7 +5,11 @@ import { CODEPIPELINE_STATE_MAP } from '../../../src/datasources/codepipeline/re
 import { MalformedBodyError } from '../../../src/errors.ts';
 import type { CodePipelineKey } from '../../../src/model/globalId.ts';
 
-const key: CodePipelineKey = { provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: '11111111-2222-4333-8444-555555555555' };
+const key: CodePipelineKey = {
+  provider: 'AWS_CODEPIPELINE',
+  region: 'us-east-1',
+  jobId: '11111111-2222-4333-8444-555555555555',
+};
 
 describe('CodePipeline parse', () => {
   it('has an empty state table because GetJobDetails carries no status', () => {
@@ -20,19 +24,34 @@ describe('CodePipeline parse', () => {
   });
 
   it('rejects a null artifact naming its position', () => {
-    expect(() => parse(key, { jobDetails: { id: key.jobId, data: { inputArtifacts: [null] } } })).toThrow(new MalformedBodyError('inputArtifacts[0] is null'));
+    expect(() =>
+      parse(key, { jobDetails: { id: key.jobId, data: { inputArtifacts: [null] } } }),
+    ).toThrow(new MalformedBodyError('inputArtifacts[0] is null'));
   });
 
   it('names only the field, never the value, when a credential has the wrong type', () => {
     const run = () =>
-      parse(key, { jobDetails: { id: key.jobId, data: { artifactCredentials: { accessKeyId: 'ASIAJOBGRAPHTEST0001', secretAccessKey: 42 } } } });
-    expect(run).toThrow(new MalformedBodyError('artifactCredentials.secretAccessKey is not a string'));
+      parse(key, {
+        jobDetails: {
+          id: key.jobId,
+          data: {
+            artifactCredentials: { accessKeyId: 'ASIAJOBGRAPHTEST0001', secretAccessKey: 42 },
+          },
+        },
+      });
+    expect(run).toThrow(
+      new MalformedBodyError('artifactCredentials.secretAccessKey is not a string'),
+    );
   });
 
   it('either returns a record or throws MalformedBodyError for any JSON value', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.jsonValue(), (jobDetails, data) => {
-        for (const output of [jobDetails, { jobDetails }, { jobDetails: { id: key.jobId, data } }]) {
+        for (const output of [
+          jobDetails,
+          { jobDetails },
+          { jobDetails: { id: key.jobId, data } },
+        ]) {
           try {
             const record = parse(key, output);
             expect(record.state).toBe('UNKNOWN');

@@ -7,7 +7,10 @@ import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../suppor
 
 const loadFixture = fixtureLoader('codepipeline');
 
-const credentials = { accessKeyId: 'JOBGRAPHTESTACCESSKEY', secretAccessKey: 'jobgraph-test-secret' };
+const credentials = {
+  accessKeyId: 'JOBGRAPHTESTACCESSKEY',
+  secretAccessKey: 'jobgraph-test-secret',
+};
 const transport = { timeoutMs: 2000, maxAttempts: 1, maxSockets: 4 };
 
 function keyFor(jobId: string, region = 'us-east-1'): CodePipelineKey {
@@ -17,7 +20,10 @@ function keyFor(jobId: string, region = 'us-east-1'): CodePipelineKey {
 async function fetchWith(fixtureName: string, key: CodePipelineKey) {
   const fixture = loadFixture(fixtureName);
   const handler = fixtureHandler(fixture);
-  const source = createCodePipelineSource({ ...transport, credentials }, { requestHandler: handler });
+  const source = createCodePipelineSource(
+    { ...transport, credentials },
+    { requestHandler: handler },
+  );
   try {
     return { record: await source.fetchJob(key), handler, fixture };
   } finally {
@@ -27,7 +33,10 @@ async function fetchWith(fixtureName: string, key: CodePipelineKey) {
 
 async function failWith(fixtureName: string, key: CodePipelineKey) {
   const fixture = loadFixture(fixtureName);
-  const source = createCodePipelineSource({ ...transport, credentials }, { requestHandler: fixtureHandler(fixture) });
+  const source = createCodePipelineSource(
+    { ...transport, credentials },
+    { requestHandler: fixtureHandler(fixture) },
+  );
   try {
     await source.fetchJob(key);
   } catch (err) {
@@ -56,7 +65,10 @@ const UNKNOWN_JOB_FIELDS = {
 
 describe('CodePipeline protocol', () => {
   it('sends GetJobDetails as AWS JSON 1.1 signed for codepipeline', async () => {
-    const { handler } = await fetchWith('success-minimal.json', keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', 'eu-west-1'));
+    const { handler } = await fetchWith(
+      'success-minimal.json',
+      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', 'eu-west-1'),
+    );
     expect(handler.requests).toHaveLength(1);
     const req = handler.requests[0]!;
     expect(req.method).toBe('POST');
@@ -64,21 +76,33 @@ describe('CodePipeline protocol', () => {
     expect(req.hostname).toBe('codepipeline.eu-west-1.amazonaws.com');
     expect(req.headers['content-type']).toBe('application/x-amz-json-1.1');
     expect(req.headers['x-amz-target']).toBe('CodePipeline_20150709.GetJobDetails');
-    expect(req.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=JOBGRAPHTESTACCESSKEY\/\d{8}\/eu-west-1\/codepipeline\/aws4_request, /);
-    expect(new TextDecoder().decode(req.body as Uint8Array)).toBe('{"jobId":"0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"}');
+    expect(req.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=JOBGRAPHTESTACCESSKEY\/\d{8}\/eu-west-1\/codepipeline\/aws4_request, /,
+    );
+    expect(new TextDecoder().decode(req.body as Uint8Array)).toBe(
+      '{"jobId":"0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"}',
+    );
   });
 
   it('reads every field of a full response and ignores nested __type markers', async () => {
     const key = keyFor('ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b');
     const { record } = await fetchWith('success-full.json', key);
-    const s3 = (objectKey: string) => ({ type: 'S3' as const, s3Location: { bucketName: 'amzn-s3-demo-bucket', objectKey } });
+    const s3 = (objectKey: string) => ({
+      type: 'S3' as const,
+      s3Location: { bucketName: 'amzn-s3-demo-bucket', objectKey },
+    });
     expect(record).toEqual<CodePipelineJobRecord>({
       ...UNKNOWN_JOB_FIELDS,
       id: 'codepipeline:us-east-1:ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b',
       nativeId: 'ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b',
       region: 'us-east-1',
       accountId: '111111111111',
-      actionTypeId: { category: 'Test', owner: 'Custom', provider: 'JenkinsProviderName', version: '1' },
+      actionTypeId: {
+        category: 'Test',
+        owner: 'Custom',
+        provider: 'JenkinsProviderName',
+        version: '1',
+      },
       actionConfiguration: [
         { key: 'ProjectName', value: 'JenkinsTestProject' },
         { key: 'ApiKey', value: 'FIXTURE-CONFIG-SECRET-not-a-real-key' },
@@ -86,12 +110,19 @@ describe('CodePipeline protocol', () => {
       pipelineContext: {
         pipelineName: 'MySecondPipeline',
         stage: { name: 'Testing' },
-        action: { name: 'JenkinsTestAction', actionExecutionId: '3c2b1a09-8f7e-4d6c-9b5a-493827160504' },
+        action: {
+          name: 'JenkinsTestAction',
+          actionExecutionId: '3c2b1a09-8f7e-4d6c-9b5a-493827160504',
+        },
         pipelineArn: 'arn:aws:codepipeline:us-east-1:111111111111:MySecondPipeline',
         pipelineExecutionId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
       },
       inputArtifacts: [
-        { name: 'MyAppBuild', revision: '0123456789abcdef0123456789abcdef01234567', location: s3('MySecondPipeline/MyAppBuild/EXAMPLE') },
+        {
+          name: 'MyAppBuild',
+          revision: '0123456789abcdef0123456789abcdef01234567',
+          location: s3('MySecondPipeline/MyAppBuild/EXAMPLE'),
+        },
         { name: 'MyAppConfig', revision: null, location: s3('MySecondPipeline/MyAppConf/EXAMPLE') },
       ],
       outputArtifacts: [
@@ -104,19 +135,30 @@ describe('CodePipeline protocol', () => {
         sessionToken: 'FIXTURE-SESSION-TOKEN-not-a-real-token',
       },
       continuationToken: 'FIXTURE-CONTINUATION-TOKEN-not-a-real-token',
-      encryptionKey: { id: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab', type: 'KMS' },
+      encryptionKey: {
+        id: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        type: 'KMS',
+      },
     });
   });
 
   it('reads a minimal response with absent members as null and empty lists', async () => {
-    const { record } = await fetchWith('success-minimal.json', keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'));
+    const { record } = await fetchWith(
+      'success-minimal.json',
+      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
+    );
     expect(record).toEqual<CodePipelineJobRecord>({
       ...UNKNOWN_JOB_FIELDS,
       id: 'codepipeline:us-east-1:0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
       nativeId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
       region: 'us-east-1',
       accountId: '111111111111',
-      actionTypeId: { category: 'Build', owner: 'Custom', provider: 'MinimalProvider', version: '1' },
+      actionTypeId: {
+        category: 'Build',
+        owner: 'Custom',
+        provider: 'MinimalProvider',
+        version: '1',
+      },
       actionConfiguration: [],
       pipelineContext: null,
       inputArtifacts: [],
@@ -128,18 +170,38 @@ describe('CodePipeline protocol', () => {
   });
 
   it('keeps one-element lists and maps as lists', async () => {
-    const { record } = await fetchWith('one-element-lists.json', keyFor('11111111-2222-4333-8444-555555555555', 'ap-southeast-2'));
+    const { record } = await fetchWith(
+      'one-element-lists.json',
+      keyFor('11111111-2222-4333-8444-555555555555', 'ap-southeast-2'),
+    );
     expect(record).toEqual<CodePipelineJobRecord>({
       ...UNKNOWN_JOB_FIELDS,
       id: 'codepipeline:ap-southeast-2:11111111-2222-4333-8444-555555555555',
       nativeId: '11111111-2222-4333-8444-555555555555',
       region: 'ap-southeast-2',
       accountId: '111111111111',
-      actionTypeId: { category: 'Deploy', owner: 'ThirdParty', provider: 'OneOfEach', version: '7' },
+      actionTypeId: {
+        category: 'Deploy',
+        owner: 'ThirdParty',
+        provider: 'OneOfEach',
+        version: '7',
+      },
       actionConfiguration: [{ key: 'OnlyKey', value: 'only-value' }],
       pipelineContext: null,
-      inputArtifacts: [{ name: 'In', revision: 'r1', location: { type: 'S3', s3Location: { bucketName: 'one-bucket', objectKey: 'p/in/1' } } }],
-      outputArtifacts: [{ name: 'Out', revision: null, location: { type: 'S3', s3Location: { bucketName: 'one-bucket', objectKey: 'p/out/1' } } }],
+      inputArtifacts: [
+        {
+          name: 'In',
+          revision: 'r1',
+          location: { type: 'S3', s3Location: { bucketName: 'one-bucket', objectKey: 'p/in/1' } },
+        },
+      ],
+      outputArtifacts: [
+        {
+          name: 'Out',
+          revision: null,
+          location: { type: 'S3', s3Location: { bucketName: 'one-bucket', objectKey: 'p/out/1' } },
+        },
+      ],
       artifactCredentials: null,
       continuationToken: null,
       encryptionKey: null,
@@ -147,7 +209,10 @@ describe('CodePipeline protocol', () => {
   });
 
   it('ignores unknown fields, maps unknown enum values to null and keeps empty strings, "0" and "false"', async () => {
-    const { record } = await fetchWith('unknown-fields.json', keyFor('22222222-3333-4444-8555-666666666666'));
+    const { record } = await fetchWith(
+      'unknown-fields.json',
+      keyFor('22222222-3333-4444-8555-666666666666'),
+    );
     expect(record).toEqual<CodePipelineJobRecord>({
       ...UNKNOWN_JOB_FIELDS,
       id: 'codepipeline:us-east-1:22222222-3333-4444-8555-666666666666',
@@ -166,7 +231,9 @@ describe('CodePipeline protocol', () => {
         pipelineArn: null,
         pipelineExecutionId: null,
       },
-      inputArtifacts: [{ name: 'FutureArtifact', revision: '', location: { type: null, s3Location: null } }],
+      inputArtifacts: [
+        { name: 'FutureArtifact', revision: '', location: { type: null, s3Location: null } },
+      ],
       outputArtifacts: [],
       artifactCredentials: null,
       continuationToken: '',
@@ -175,24 +242,35 @@ describe('CodePipeline protocol', () => {
   });
 
   it('answers NOT_FOUND for JobNotFoundException at HTTP 400', async () => {
-    const { error } = await failWith('not-found.json', keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'));
+    const { error } = await failWith(
+      'not-found.json',
+      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
+    );
     expect(error.code).toBe('NOT_FOUND');
     expect(error.upstreamCode).toBe('JobNotFoundException');
     expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a05');
     expect(error.httpStatus).toBe(400);
     expect(error.retryable).toBe(false);
-    expect(error.message).toBe('CodePipeline job "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0" in us-east-1 was not found.');
+    expect(error.message).toBe(
+      'CodePipeline job "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0" in us-east-1 was not found.',
+    );
   });
 
   it('sanitises a namespaced error type with a trailing URL', async () => {
-    const { error } = await failWith('not-found-namespaced.json', keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'));
+    const { error } = await failWith(
+      'not-found-namespaced.json',
+      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
+    );
     expect(error.code).toBe('NOT_FOUND');
     expect(error.upstreamCode).toBe('JobNotFoundException');
     expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a06');
   });
 
   it('answers UPSTREAM_THROTTLED for ThrottlingException', async () => {
-    const { error } = await failWith('throttled.json', keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'));
+    const { error } = await failWith(
+      'throttled.json',
+      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
+    );
     expect(error.code).toBe('UPSTREAM_THROTTLED');
     expect(error.upstreamCode).toBe('ThrottlingException');
     expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a07');
@@ -201,7 +279,10 @@ describe('CodePipeline protocol', () => {
   });
 
   it('does not treat LimitExceededException as throttling', async () => {
-    const { error } = await failWith('limit-exceeded.json', keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'));
+    const { error } = await failWith(
+      'limit-exceeded.json',
+      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
+    );
     expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
     expect(error.upstreamCode).toBe('LimitExceededException');
     expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a08');
@@ -210,7 +291,10 @@ describe('CodePipeline protocol', () => {
   });
 
   it('answers UPSTREAM_UNAVAILABLE for InternalFailure at HTTP 500', async () => {
-    const { error } = await failWith('server-error.json', keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'));
+    const { error } = await failWith(
+      'server-error.json',
+      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
+    );
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error.upstreamCode).toBe('InternalFailure');
     expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a09');
@@ -218,7 +302,10 @@ describe('CodePipeline protocol', () => {
   });
 
   it('answers UPSTREAM_UNAVAILABLE with no upstream code for an HTML 502 page', async () => {
-    const { error } = await failWith('server-error-html.json', keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'));
+    const { error } = await failWith(
+      'server-error-html.json',
+      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
+    );
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error.upstreamCode).toBeNull();
     expect(error.upstreamRequestId).toBeNull();
@@ -227,7 +314,10 @@ describe('CodePipeline protocol', () => {
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for InvalidSignatureException', async () => {
-    const { error } = await failWith('access-denied.json', keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'));
+    const { error } = await failWith(
+      'access-denied.json',
+      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
+    );
     expect(error.code).toBe('UPSTREAM_ACCESS_DENIED');
     expect(error.upstreamCode).toBe('InvalidSignatureException');
     expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a0a');
@@ -235,7 +325,10 @@ describe('CodePipeline protocol', () => {
   });
 
   it('answers UPSTREAM_BAD_RESPONSE for a truncated body', async () => {
-    const { error } = await failWith('malformed.json', keyFor('ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b'));
+    const { error } = await failWith(
+      'malformed.json',
+      keyFor('ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b'),
+    );
     expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
     expect(error.upstreamCode).toBeNull();
     expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a0b');
@@ -243,14 +336,20 @@ describe('CodePipeline protocol', () => {
   });
 
   it('answers UPSTREAM_BAD_RESPONSE, not NOT_FOUND, for a success without jobDetails', async () => {
-    const { error } = await failWith('success-empty.json', keyFor('ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b'));
+    const { error } = await failWith(
+      'success-empty.json',
+      keyFor('ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b'),
+    );
     expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
     expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a0c');
     expect(error.message).toContain('jobDetails is missing');
   });
 
   it('answers UPSTREAM_BAD_RESPONSE naming the field for a member of the wrong type', async () => {
-    const { error } = await failWith('wrong-type.json', keyFor('33333333-4444-4555-8666-777777777777'));
+    const { error } = await failWith(
+      'wrong-type.json',
+      keyFor('33333333-4444-4555-8666-777777777777'),
+    );
     expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
     expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a0d');
     expect(error.message).toContain('jobDetails.accountId is not a string');

@@ -5,7 +5,11 @@ import { fixtureLoader } from '../../support/fixtures.ts';
 import { expectRecordMatchesType, fieldsOf } from '../../support/recordSchema.ts';
 
 const loadFixture = fixtureLoader('codepipeline');
-const key: CodePipelineKey = { provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: 'f4f4ff82-2d11-EXAMPLE' };
+const key: CodePipelineKey = {
+  provider: 'AWS_CODEPIPELINE',
+  region: 'us-east-1',
+  jobId: 'f4f4ff82-2d11-EXAMPLE',
+};
 const record = (name: string) => parse(key, JSON.parse(loadFixture(name).body) as unknown);
 
 describe('CodePipeline record', () => {

@@ -10,14 +10,26 @@ import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
 import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import { fixtureLoader, startFixtureServer, type FixtureServer, upstreamFailure } from '../../support/fixtures.ts';
+import {
+  fixtureLoader,
+  startFixtureServer,
+  type FixtureServer,
+  upstreamFailure,
+} from '../../support/fixtures.ts';
 
-const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+const PACKAGE_VERSION = (
+  createRequire(import.meta.url)('../../../package.json') as { version: string }
+).version;
 
 const loadFixture = fixtureLoader('cosbatch');
 
 const JOB = '7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03';
-const key: CosBatchKey = { provider: 'TENCENT_COS_BATCH', region: 'ap-guangzhou', uin: '100000000001', jobId: JOB };
+const key: CosBatchKey = {
+  provider: 'TENCENT_COS_BATCH',
+  region: 'ap-guangzhou',
+  uin: '100000000001',
+  jobId: JOB,
+};
 const CREDS = { secretId: 'AKIDjobgraphClientTest', secretKey: 'client-test-secret-key-not-real' };
 const NOW = 1_773_136_800_000; // 2026-03-10T10:00:00Z
 
@@ -35,9 +47,20 @@ afterAll(async () => {
   await server.close();
 });
 
-function source(extra: Partial<CosSourceOptions> = {}, seams: SourceSeams = {}): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
+function source(
+  extra: Partial<CosSourceOptions> = {},
+  seams: SourceSeams = {},
+): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
   const s = createCosBatchSource(
-    { timeoutMs: 2000, maxAttempts: 1, maxSockets: 2, credentials: CREDS, appId: '1250000000', endpoint: server.url, ...extra },
+    {
+      timeoutMs: 2000,
+      maxAttempts: 1,
+      maxSockets: 2,
+      credentials: CREDS,
+      appId: '1250000000',
+      endpoint: server.url,
+      ...extra,
+    },
     { now: () => NOW, ...seams },
   );
   opened.push(s);
@@ -79,7 +102,9 @@ describe('CosBatch client', () => {
     await source({ credentials: { ...CREDS, sessionToken: 'demo-session-token' } }).fetchJob(key);
     const req = server.requests[0]!;
     expect(req.headers['x-cos-security-token']).toBe('demo-session-token');
-    expect(req.headers.authorization).toContain('q-header-list=host;x-cos-appid;x-cos-security-token&');
+    expect(req.headers.authorization).toContain(
+      'q-header-list=host;x-cos-appid;x-cos-security-token&',
+    );
   });
 
   it('sends no x-cos-security-token without a session token', async () => {
@@ -89,7 +114,9 @@ describe('CosBatch client', () => {
   });
 
   it('addresses {uin}.cos-control.{region}.myqcloud.com without an override', async () => {
-    let sent: { protocol: string; hostname: string; path: string; headers: Record<string, string> } | undefined;
+    let sent:
+      | { protocol: string; hostname: string; path: string; headers: Record<string, string> }
+      | undefined;
     const handler = {
       handle: async (request: NonNullable<typeof sent>) => {
         sent = request;
@@ -102,7 +129,11 @@ describe('CosBatch client', () => {
     );
     opened.push(s);
     await s.fetchJob({ ...key, region: 'ap-chengdu' }).catch(() => undefined);
-    expect(sent).toMatchObject({ protocol: 'https:', hostname: '100000000001.cos-control.ap-chengdu.myqcloud.com', path: `/jobs/${JOB}` });
+    expect(sent).toMatchObject({
+      protocol: 'https:',
+      hostname: '100000000001.cos-control.ap-chengdu.myqcloud.com',
+      path: `/jobs/${JOB}`,
+    });
     expect(sent!.headers.host).toBe('100000000001.cos-control.ap-chengdu.myqcloud.com');
   });
 
@@ -129,9 +160,16 @@ describe('CosBatch client', () => {
   });
 
   it('retries SlowDown with full-jitter backoff and then succeeds', async () => {
-    server.respond(loadFixture('throttled.json'), loadFixture('server-error.json'), loadFixture('success-minimal.json'));
+    server.respond(
+      loadFixture('throttled.json'),
+      loadFixture('server-error.json'),
+      loadFixture('success-minimal.json'),
+    );
     const delays: number[] = [];
-    const record = await source({ maxAttempts: 3 }, { random: () => 0.5, sleep: async (ms) => void delays.push(ms) }).fetchJob(key);
+    const record = await source(
+      { maxAttempts: 3 },
+      { random: () => 0.5, sleep: async (ms) => void delays.push(ms) },
+    ).fetchJob(key);
     expect(record.state).toBe('QUEUED');
     expect(server.requests).toHaveLength(3);
     // The hand-made clients' one policy (the SDK's numbers), random() = 0.5: SlowDown is throttling
@@ -141,7 +179,9 @@ describe('CosBatch client', () => {
 
   it('stops after maxAttempts and answers the last error', async () => {
     server.respond(loadFixture('throttled.json'));
-    const err = await failure(source({ maxAttempts: 2 }, { random: () => 0, sleep: async () => {} }).fetchJob(key));
+    const err = await failure(
+      source({ maxAttempts: 2 }, { random: () => 0, sleep: async () => {} }).fetchJob(key),
+    );
     expect(err.code).toBe('UPSTREAM_THROTTLED');
     expect(server.requests).toHaveLength(2);
   });
@@ -158,8 +198,14 @@ describe('CosBatch client', () => {
   it('waits at least Retry-After and gives up when it would break the 15 s budget', async () => {
     const throttled = loadFixture('throttled.json');
     const delays: number[] = [];
-    const s = source({ maxAttempts: 3 }, { random: () => 0, sleep: async (ms) => void delays.push(ms) });
-    server.respond({ ...throttled, headers: { ...throttled.headers, 'Retry-After': '2' } }, loadFixture('success-minimal.json'));
+    const s = source(
+      { maxAttempts: 3 },
+      { random: () => 0, sleep: async (ms) => void delays.push(ms) },
+    );
+    server.respond(
+      { ...throttled, headers: { ...throttled.headers, 'Retry-After': '2' } },
+      loadFixture('success-minimal.json'),
+    );
     await s.fetchJob(key);
     expect(delays).toEqual([2000]);
     server.respond({ ...throttled, headers: { ...throttled.headers, 'Retry-After': '30' } });
@@ -196,7 +242,9 @@ describe('CosBatch client', () => {
     server.respond('hang');
     const controller = new AbortController();
     const arrived = once(server.events, 'request');
-    const p = source({ maxAttempts: 3 }, { random: () => 0, sleep: async () => {} }).fetchJob(key, { signal: controller.signal });
+    const p = source({ maxAttempts: 3 }, { random: () => 0, sleep: async () => {} }).fetchJob(key, {
+      signal: controller.signal,
+    });
     await arrived;
     controller.abort();
     const err = await failure(p);

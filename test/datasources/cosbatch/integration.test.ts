@@ -5,11 +5,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type CosBatchKey } from '../../../src/model/globalId.ts';
-import { COSBATCH_STATE_MAP, type CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
+import {
+  COSBATCH_STATE_MAP,
+  type CosBatchJobRecord,
+} from '../../../src/datasources/cosbatch/record.ts';
 import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import { DEMO_TENCENT_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_TENCENT_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
 import {
   ACCESS_DENIED_GLOBAL_ID,
@@ -42,7 +49,10 @@ afterAll(async () => {
   await lateEmu.close();
 });
 
-function source(extra: Partial<CosSourceOptions> = {}, url = emu.url): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
+function source(
+  extra: Partial<CosSourceOptions> = {},
+  url = emu.url,
+): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
   const s = createCosBatchSource({
     timeoutMs: 2000,
     maxAttempts: 1,
@@ -74,10 +84,21 @@ interface RawAnswer {
 /** A request signed by the official SDK's signer (not jobgraph's), sent with exactly the given headers. */
 function rawRequest(
   path: string,
-  opts: { method?: string; headers?: Record<string, string>; query?: Record<string, string>; sign?: boolean; signHost?: string; secretKey?: string } = {},
+  opts: {
+    method?: string;
+    headers?: Record<string, string>;
+    query?: Record<string, string>;
+    sign?: boolean;
+    signHost?: string;
+    secretKey?: string;
+  } = {},
 ): Promise<RawAnswer> {
   const port = new URL(emu.url).port;
-  const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'x-cos-appid': DEMO.appId, ...opts.headers };
+  const headers: Record<string, string> = {
+    host: `127.0.0.1:${port}`,
+    'x-cos-appid': DEMO.appId,
+    ...opts.headers,
+  };
   if (opts.sign !== false) {
     headers['authorization'] = COS.getAuthorization({
       SecretId: DEMO.secretId,
@@ -90,11 +111,27 @@ function rawRequest(
   }
   const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: `${path}${qs}`, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: `${path}${qs}`,
+        method: opts.method ?? 'GET',
+        headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -116,9 +153,17 @@ describe('CosBatch emulator with jobgraph’s source', () => {
       expect(record.nativeId).toBe(key.jobId);
       expect(record.jobId).toBe(key.jobId);
       expect(record.providerStatus).toBe(wire['Status']);
-      const failed = (wire['ProgressSummary'] as Record<string, unknown>)['NumberOfTasksFailed'] as number;
-      expect(record.state).toBe(wire['Status'] === 'Complete' && failed > 0 ? 'SUCCEEDED_WITH_ERRORS' : COSBATCH_STATE_MAP[wire['Status'] as string]);
-      expect(record.terminal).toBe(['Complete', 'Failed', 'Cancelled'].includes(wire['Status'] as string));
+      const failed = (wire['ProgressSummary'] as Record<string, unknown>)[
+        'NumberOfTasksFailed'
+      ] as number;
+      expect(record.state).toBe(
+        wire['Status'] === 'Complete' && failed > 0
+          ? 'SUCCEEDED_WITH_ERRORS'
+          : COSBATCH_STATE_MAP[wire['Status'] as string],
+      );
+      expect(record.terminal).toBe(
+        ['Complete', 'Failed', 'Cancelled'].includes(wire['Status'] as string),
+      );
       statuses.add(record.status as string);
     }
     expect([...statuses].sort()).toEqual(Object.keys(COSBATCH_STATE_MAP).sort());
@@ -136,8 +181,18 @@ describe('CosBatch emulator with jobgraph’s source', () => {
       updatedAt: null,
       failureReasons: [],
       clientRequestToken: 'a4f1c2d3-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
-      manifest: { location: { eTag: '"15150651828fa9cdcb8356b6d1c7638b"', objectVersionId: 'MTg0NDUxNTc1NjIzMTQ1MjAwOTA' } },
-      progressSummary: { numberOfTasksFailed: 0, numberOfTasksSucceeded: 1200, totalNumberOfTasks: 1200, autoManifestStatus: 'Completed' },
+      manifest: {
+        location: {
+          eTag: '"15150651828fa9cdcb8356b6d1c7638b"',
+          objectVersionId: 'MTg0NDUxNTc1NjIzMTQ1MjAwOTA',
+        },
+      },
+      progressSummary: {
+        numberOfTasksFailed: 0,
+        numberOfTasksSucceeded: 1200,
+        totalNumberOfTasks: 1200,
+        autoManifestStatus: 'Completed',
+      },
     });
     const copy = record.operation?.putObjectCopy;
     expect(record.operation?.name).toBe('COSPutObjectCopy');
@@ -155,7 +210,8 @@ describe('CosBatch emulator with jobgraph’s source', () => {
 
   it('serves each operation kind and one-element lists', async () => {
     const s = source();
-    const at = (jobId: string) => s.fetchJob({ provider: 'TENCENT_COS_BATCH', region: DEMO.region, uin: DEMO.uin, jobId });
+    const at = (jobId: string) =>
+      s.fetchJob({ provider: 'TENCENT_COS_BATCH', region: DEMO.region, uin: DEMO.uin, jobId });
     expect((await at(DEMO_JOB_IDS.activeRestore)).operation).toEqual({
       name: 'COSInitiateRestoreObject',
       putObjectCopy: null,
@@ -177,13 +233,21 @@ describe('CosBatch emulator with jobgraph’s source', () => {
     const withErrors = await at(DEMO_JOB_IDS.completeWithFailedTasks);
     expect(withErrors.state).toBe('SUCCEEDED_WITH_ERRORS');
     const suspended = await at(DEMO_JOB_IDS.suspended);
-    expect(suspended).toMatchObject({ state: 'PAUSED', suspendedCause: 'AwaitingConfirmation', suspendedDate: '2026-03-10T10:00:04.000Z' });
+    expect(suspended).toMatchObject({
+      state: 'PAUSED',
+      suspendedCause: 'AwaitingConfirmation',
+      suspendedDate: '2026-03-10T10:00:04.000Z',
+    });
   });
 
   it('answers the error-case jobs with the right public codes', async () => {
     const s = source();
     const notFound = await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.notFound)));
-    expect(notFound).toMatchObject({ code: 'NOT_FOUND', upstreamCode: 'NoSuchJob', httpStatus: 404 });
+    expect(notFound).toMatchObject({
+      code: 'NOT_FOUND',
+      upstreamCode: 'NoSuchJob',
+      httpStatus: 404,
+    });
     expect(notFound.upstreamRequestId).toMatch(/^[A-Za-z0-9+/=]{16,}$/);
     expect(await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.throttled)))).toMatchObject({
       code: 'UPSTREAM_THROTTLED',
@@ -195,9 +259,17 @@ describe('CosBatch emulator with jobgraph’s source', () => {
       upstreamCode: 'InternalError',
       httpStatus: 500,
     });
-    expect(await failure(s.fetchJob(keyOf(ACCESS_DENIED_GLOBAL_ID)))).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'AccessDenied' });
+    expect(await failure(s.fetchJob(keyOf(ACCESS_DENIED_GLOBAL_ID)))).toMatchObject({
+      code: 'UPSTREAM_ACCESS_DENIED',
+      upstreamCode: 'AccessDenied',
+    });
     const unknown = await failure(
-      s.fetchJob({ provider: 'TENCENT_COS_BATCH', region: DEMO.region, uin: DEMO.uin, jobId: 'abcdef12-0000-4000-8000-000000000001' }),
+      s.fetchJob({
+        provider: 'TENCENT_COS_BATCH',
+        region: DEMO.region,
+        uin: DEMO.uin,
+        jobId: 'abcdef12-0000-4000-8000-000000000001',
+      }),
     );
     expect(unknown.code).toBe('NOT_FOUND');
   });
@@ -205,13 +277,23 @@ describe('CosBatch emulator with jobgraph’s source', () => {
   it('answers UPSTREAM_ACCESS_DENIED for a wrong secret key (SignatureDoesNotMatch)', async () => {
     const s = source({ credentials: { secretId: DEMO.secretId, secretKey: 'not-the-demo-key' } });
     const err = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(err).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'SignatureDoesNotMatch', httpStatus: 403, retryable: false });
+    expect(err).toMatchObject({
+      code: 'UPSTREAM_ACCESS_DENIED',
+      upstreamCode: 'SignatureDoesNotMatch',
+      httpStatus: 403,
+      retryable: false,
+    });
     expect(err.message).not.toContain('not-the-demo-key');
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for an unknown SecretId (InvalidAccessKeyId)', async () => {
-    const s = source({ credentials: { secretId: 'AKIDnotTheDemoSecretId', secretKey: DEMO.secretKey } });
-    expect(await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'InvalidAccessKeyId' });
+    const s = source({
+      credentials: { secretId: 'AKIDnotTheDemoSecretId', secretKey: DEMO.secretKey },
+    });
+    expect(await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({
+      code: 'UPSTREAM_ACCESS_DENIED',
+      upstreamCode: 'InvalidAccessKeyId',
+    });
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for an expired signature', async () => {
@@ -220,7 +302,9 @@ describe('CosBatch emulator with jobgraph’s source', () => {
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for another APPID', async () => {
-    expect(await failure(source({ appId: '1250000099' }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({
+    expect(
+      await failure(source({ appId: '1250000099' }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID))),
+    ).toMatchObject({
       code: 'UPSTREAM_ACCESS_DENIED',
       upstreamCode: 'AccessDenied',
     });
@@ -228,12 +312,18 @@ describe('CosBatch emulator with jobgraph’s source', () => {
 
   it('answers the 5xx fault knob with UPSTREAM_UNAVAILABLE', async () => {
     emu.setFaults({ errorRate: 1 });
-    expect(await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: 'InternalError' });
+    expect(await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      upstreamCode: 'InternalError',
+    });
   });
 
   it('answers the throttle fault knob with UPSTREAM_THROTTLED', async () => {
     emu.setFaults({ throttleRate: 1 });
-    expect(await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({ code: 'UPSTREAM_THROTTLED', upstreamCode: 'SlowDown' });
+    expect(await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).toMatchObject({
+      code: 'UPSTREAM_THROTTLED',
+      upstreamCode: 'SlowDown',
+    });
   });
 
   it('answers the malformed fault knob with UPSTREAM_BAD_RESPONSE', async () => {
@@ -245,20 +335,32 @@ describe('CosBatch emulator with jobgraph’s source', () => {
 
   it('answers the reset fault knob with UPSTREAM_UNAVAILABLE', async () => {
     emu.setFaults({ reset: true });
-    expect((await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).code).toBe('UPSTREAM_UNAVAILABLE');
+    expect((await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)))).code).toBe(
+      'UPSTREAM_UNAVAILABLE',
+    );
   });
 
   it('answers the hang fault knob with a timeout', async () => {
     emu.setFaults({ hang: true });
     const err = await failure(source({ timeoutMs: 150 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(err).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'Tencent COS Batch timed out.' });
+    expect(err).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: 'Tencent COS Batch timed out.',
+    });
   });
 
   it('retries a scripted throttle and 5xx, as the call log shows', async () => {
     emu.setFaults({ script: ['throttle', '5xx', 'ok'] });
     const before = emu.calls.length;
     const s = createCosBatchSource(
-      { timeoutMs: 2000, maxAttempts: 3, maxSockets: 2, credentials: { ...DEMO }, appId: DEMO.appId, endpoint: emu.url },
+      {
+        timeoutMs: 2000,
+        maxAttempts: 3,
+        maxSockets: 2,
+        credentials: { ...DEMO },
+        appId: DEMO.appId,
+        endpoint: emu.url,
+      },
       { random: () => 0, sleep: async () => {} },
     );
     opened.push(s);
@@ -266,9 +368,27 @@ describe('CosBatch emulator with jobgraph’s source', () => {
     expect(record.state).toBe('SUCCEEDED');
     const jobId = keyOf(EXAMPLE_GLOBAL_ID).jobId;
     expect(emu.calls.slice(before)).toEqual([
-      { method: 'GET', path: `/jobs/${jobId}`, operation: `DescribeJob ${jobId}`, job: `ap-guangzhou/${jobId}`, status: 503 },
-      { method: 'GET', path: `/jobs/${jobId}`, operation: `DescribeJob ${jobId}`, job: `ap-guangzhou/${jobId}`, status: 500 },
-      { method: 'GET', path: `/jobs/${jobId}`, operation: `DescribeJob ${jobId}`, job: `ap-guangzhou/${jobId}`, status: 200 },
+      {
+        method: 'GET',
+        path: `/jobs/${jobId}`,
+        operation: `DescribeJob ${jobId}`,
+        job: `ap-guangzhou/${jobId}`,
+        status: 503,
+      },
+      {
+        method: 'GET',
+        path: `/jobs/${jobId}`,
+        operation: `DescribeJob ${jobId}`,
+        job: `ap-guangzhou/${jobId}`,
+        status: 500,
+      },
+      {
+        method: 'GET',
+        path: `/jobs/${jobId}`,
+        operation: `DescribeJob ${jobId}`,
+        job: `ap-guangzhou/${jobId}`,
+        status: 200,
+      },
     ]);
   });
 
@@ -295,7 +415,9 @@ describe('CosBatch emulator on the wire', () => {
     expect(res.headers['x-cos-trace-id']).toBeUndefined();
     expect(res.body.startsWith(`${XML_DECLARATION}\n<DescribeJobResult>\n    <Job>\n`)).toBe(true);
     expect(res.body).toContain('<ETag>&quot;15150651828fa9cdcb8356b6d1c7638b&quot;</ETag>');
-    expect(res.body).toContain('            <JobFailure>\n                <FailureCode/>\n                <FailureReason/>\n            </JobFailure>');
+    expect(res.body).toContain(
+      '            <JobFailure>\n                <FailureCode/>\n                <FailureReason/>\n            </JobFailure>',
+    );
   });
 
   it('answers errors with the <Error> envelope and x-cos-trace-id', async () => {
@@ -307,11 +429,15 @@ describe('CosBatch emulator on the wire', () => {
     expect(res.body).toMatch(
       /^<\?xml version='1\.0' encoding='utf-8' \?>\n<Error>\n {4}<Code>NoSuchJob<\/Code>\n {4}<Message>[^<]+<\/Message>\n {4}<Resource>[^<]+<\/Resource>\n {4}<RequestId>[^<]+<\/RequestId>\n {4}<TraceId>[^<]+<\/TraceId>\n<\/Error>$/,
     );
-    expect(res.body).toContain(`<RequestId>${res.headers['x-cos-request-id'] as string}</RequestId>`);
+    expect(res.body).toContain(
+      `<RequestId>${res.headers['x-cos-request-id'] as string}</RequestId>`,
+    );
   });
 
   it('answers 400 InvalidArgument without x-cos-appid', async () => {
-    const res = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { headers: { 'x-cos-appid': '' } });
+    const res = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, {
+      headers: { 'x-cos-appid': '' },
+    });
     expect(res.status).toBe(400);
     expect(errorCode(res.body)).toBe('InvalidArgument');
     expect(res.body).toContain('<Message>x-cos-appid cannot be empty</Message>');
@@ -324,21 +450,29 @@ describe('CosBatch emulator on the wire', () => {
   });
 
   it('answers 403 SignatureDoesNotMatch when the signed Host is not the Host sent', async () => {
-    const res = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { signHost: CONTROL_HOST });
+    const res = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, {
+      signHost: CONTROL_HOST,
+    });
     expect(res.status).toBe(403);
     expect(errorCode(res.body)).toBe('SignatureDoesNotMatch');
   });
 
   it('accepts the cos-control host of the demo account', async () => {
-    const res = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { headers: { host: CONTROL_HOST } });
+    const res = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, {
+      headers: { host: CONTROL_HOST },
+    });
     expect(res.status).toBe(200);
   });
 
   it('refuses another account in the Host labels and finds no job in another region', async () => {
-    const otherUin = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { headers: { host: `100000000099.cos-control.${DEMO.region}.myqcloud.com` } });
+    const otherUin = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, {
+      headers: { host: `100000000099.cos-control.${DEMO.region}.myqcloud.com` },
+    });
     expect(otherUin.status).toBe(403);
     expect(errorCode(otherUin.body)).toBe('AccessDenied');
-    const otherRegion = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, { headers: { host: `${DEMO.uin}.cos-control.ap-chengdu.myqcloud.com` } });
+    const otherRegion = await rawRequest(`/jobs/${keyOf(EXAMPLE_GLOBAL_ID).jobId}`, {
+      headers: { host: `${DEMO.uin}.cos-control.ap-chengdu.myqcloud.com` },
+    });
     expect(otherRegion.status).toBe(404);
     expect(errorCode(otherRegion.body)).toBe('NoSuchJob');
   });

@@ -2,7 +2,12 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCos } from '../../../src/datasources/cosbatch/client.ts';
 import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
-import { COS_LIST_MAX_RESULTS, listRequest, parseListPage, type CosJobSummary } from '../../../src/datasources/cosbatch/list.ts';
+import {
+  COS_LIST_MAX_RESULTS,
+  listRequest,
+  parseListPage,
+  type CosJobSummary,
+} from '../../../src/datasources/cosbatch/list.ts';
 import { parseCosErrorBody } from '../../../src/datasources/cosbatch/parse.ts';
 import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts';
 import { rfc3986 } from '../../../src/datasources/shared/rfc3986.ts';
@@ -11,7 +16,11 @@ import { MalformedBodyError } from '../../../src/errors.ts';
 import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
 import { COS_LIST_JOB_COUNT } from '../../../src/emulators/cosbatch/listData.ts';
 import { COS_PROGRESSING_JOB_ID } from '../../../src/emulators/cosbatch/progressing.ts';
-import { DEMO_TENCENT_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_TENCENT_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 
 const fixture = (name: string) => loadFixture('cosbatch', `list/${name}`);
@@ -28,7 +37,17 @@ describe('COS Batch ListJobs request', () => {
       body: '',
       hostPrefix: `${DEMO.uin}.`,
     });
-    expect(listRequest({ uin: DEMO.uin, jobStatus: 'Failed', maxResults: 1000, nextToken: '53dc6228-c50b-46f7-8ad7-65e7159f1aae' }, DEMO.appId).query).toEqual([
+    expect(
+      listRequest(
+        {
+          uin: DEMO.uin,
+          jobStatus: 'Failed',
+          maxResults: 1000,
+          nextToken: '53dc6228-c50b-46f7-8ad7-65e7159f1aae',
+        },
+        DEMO.appId,
+      ).query,
+    ).toEqual([
       ['jobStatuses', 'Failed'],
       ['maxResults', '1000'],
       ['nextToken', '53dc6228-c50b-46f7-8ad7-65e7159f1aae'],
@@ -37,7 +56,8 @@ describe('COS Batch ListJobs request', () => {
 
   it('refuses a page size outside 1..1000', () => {
     expect(COS_LIST_MAX_RESULTS).toBe(1000);
-    for (const maxResults of [0, 1001, 9.5]) expect(() => listRequest({ uin: DEMO.uin, maxResults }, DEMO.appId)).toThrow(RangeError);
+    for (const maxResults of [0, 1001, 9.5])
+      expect(() => listRequest({ uin: DEMO.uin, maxResults }, DEMO.appId)).toThrow(RangeError);
   });
 });
 
@@ -54,7 +74,12 @@ describe('COS Batch ListJobs parse', () => {
       description: 'Nightly copy of raw uploads',
       operation: 'COSPutObjectCopy',
       priority: 10,
-      progressSummary: { numberOfTasksFailed: 0, numberOfTasksSucceeded: 1200, totalNumberOfTasks: 1200, autoManifestStatus: null },
+      progressSummary: {
+        numberOfTasksFailed: 0,
+        numberOfTasksSucceeded: 1200,
+        totalNumberOfTasks: 1200,
+        autoManifestStatus: null,
+      },
     });
     expect(page.items[1]).toMatchObject({
       state: 'IN_PROGRESS',
@@ -69,15 +94,29 @@ describe('COS Batch ListJobs parse', () => {
     const page = wire('page-one-member');
     expect(page.nextToken).toBeNull();
     expect(page.items).toHaveLength(1);
-    expect(page.items[0]).toMatchObject({ state: 'SUCCEEDED_WITH_ERRORS', upstreamStatus: 'Complete', progressSummary: { numberOfTasksFailed: 3 } });
+    expect(page.items[0]).toMatchObject({
+      state: 'SUCCEEDED_WITH_ERRORS',
+      upstreamStatus: 'Complete',
+      progressSummary: { numberOfTasksFailed: 3 },
+    });
   });
 
   it('reads an empty page, unknown statuses and elements, a time offset and a missing NextToken', () => {
     expect(wire('page-empty')).toEqual({ items: [], nextToken: null });
     const page = wire('unknown-values');
     expect(page.nextToken).toBeNull();
-    expect(page.items[0]).toMatchObject({ state: 'UNKNOWN', upstreamStatus: 'Migrating', operation: 'COSPutObjectTagging', priority: 0 });
-    expect(page.items[1]).toMatchObject({ state: 'PAUSED', progressSummary: null, priority: null, createdAt: new Date('2026-10-22T17:00:00Z') });
+    expect(page.items[0]).toMatchObject({
+      state: 'UNKNOWN',
+      upstreamStatus: 'Migrating',
+      operation: 'COSPutObjectTagging',
+      priority: 0,
+    });
+    expect(page.items[1]).toMatchObject({
+      state: 'PAUSED',
+      progressSummary: null,
+      priority: null,
+      createdAt: new Date('2026-10-22T17:00:00Z'),
+    });
   });
 
   it('maps every status as the describe parse does', () => {
@@ -89,14 +128,22 @@ describe('COS Batch ListJobs parse', () => {
 
   it('refuses a cut body, an error envelope, a DOCTYPE and a member without JobId or CreationTime', () => {
     expect(() => wire('malformed')).toThrow(MalformedBodyError);
-    expect(() => wire('bad-token')).toThrow(new MalformedBodyError('ListJobsResult element is missing'));
-    expect(() => parseListPage('<!DOCTYPE x [<!ENTITY a "b">]><ListJobsResult/>')).toThrow(new MalformedBodyError('XML body declares a DOCTYPE'));
-    expect(() => parseListPage('<ListJobsResult><Jobs><member><JobId>j</JobId></member></Jobs></ListJobsResult>')).toThrow(
-      new MalformedBodyError('Jobs.member[0].CreationTime is missing'),
+    expect(() => wire('bad-token')).toThrow(
+      new MalformedBodyError('ListJobsResult element is missing'),
     );
-    expect(() => parseListPage('<ListJobsResult><Jobs><member><CreationTime>2026-01-01T00:00:00Z</CreationTime></member></Jobs></ListJobsResult>')).toThrow(
-      new MalformedBodyError('Jobs.member[0].JobId is missing'),
+    expect(() => parseListPage('<!DOCTYPE x [<!ENTITY a "b">]><ListJobsResult/>')).toThrow(
+      new MalformedBodyError('XML body declares a DOCTYPE'),
     );
+    expect(() =>
+      parseListPage(
+        '<ListJobsResult><Jobs><member><JobId>j</JobId></member></Jobs></ListJobsResult>',
+      ),
+    ).toThrow(new MalformedBodyError('Jobs.member[0].CreationTime is missing'));
+    expect(() =>
+      parseListPage(
+        '<ListJobsResult><Jobs><member><CreationTime>2026-01-01T00:00:00Z</CreationTime></member></Jobs></ListJobsResult>',
+      ),
+    ).toThrow(new MalformedBodyError('Jobs.member[0].JobId is missing'));
     expect(() =>
       parseListPage(
         '<ListJobsResult><Jobs><member><JobId>j</JobId><CreationTime>2026-01-01T00:00:00Z</CreationTime><Priority>high</Priority></member></Jobs></ListJobsResult>',
@@ -105,9 +152,16 @@ describe('COS Batch ListJobs parse', () => {
   });
 
   it('leaves the error answers to the COS error envelope reader', () => {
-    expect(parseCosErrorBody(fixture('bad-token').body)).toMatchObject({ code: 'InvalidArgument', message: 'nextToken is invalid.' });
-    expect(parseCosErrorBody(fixture('max-results-invalid').body)).toMatchObject({ code: 'InvalidArgument' });
-    expect([fixture('bad-token').status, fixture('max-results-invalid').status]).toEqual([400, 400]);
+    expect(parseCosErrorBody(fixture('bad-token').body)).toMatchObject({
+      code: 'InvalidArgument',
+      message: 'nextToken is invalid.',
+    });
+    expect(parseCosErrorBody(fixture('max-results-invalid').body)).toMatchObject({
+      code: 'InvalidArgument',
+    });
+    expect([fixture('bad-token').status, fixture('max-results-invalid').status]).toEqual([
+      400, 400,
+    ]);
   });
 });
 
@@ -124,16 +178,29 @@ describe('COS Batch ListJobs against the emulator, signed by the datasource sign
   function send(req: WireRequest): Promise<{ status: number; body: string }> {
     const host = `${req.hostPrefix ?? ''}cos-control.${DEMO.region}.myqcloud.com`;
     const query = req.query ?? [];
-    const headers = signCos({ method: req.method, host, path: req.path, query, headers: req.headers, body: req.body }, { ...DEMO }, new Date());
+    const headers = signCos(
+      { method: req.method, host, path: req.path, query, headers: req.headers, body: req.body },
+      { ...DEMO },
+      new Date(),
+    );
     const search = query.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
     const { port } = new URL(emu.url);
     return new Promise((resolve, reject) => {
       const r = http.request(
-        { host: '127.0.0.1', port, method: req.method, path: `${req.path}${search ? `?${search}` : ''}`, headers, agent: false },
+        {
+          host: '127.0.0.1',
+          port,
+          method: req.method,
+          path: `${req.path}${search ? `?${search}` : ''}`,
+          headers,
+          agent: false,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
         },
       );
       r.on('error', reject);
@@ -164,7 +231,12 @@ describe('COS Batch ListJobs against the emulator, signed by the datasource sign
     });
     try {
       for (const item of items.filter((i) => i.jobId !== COS_PROGRESSING_JOB_ID)) {
-        const record = await source.fetchJob({ provider: 'TENCENT_COS_BATCH', region: DEMO.region, uin: DEMO.uin, jobId: item.jobId });
+        const record = await source.fetchJob({
+          provider: 'TENCENT_COS_BATCH',
+          region: DEMO.region,
+          uin: DEMO.uin,
+          jobId: item.jobId,
+        });
         expect([
           item.state,
           item.upstreamStatus,
@@ -172,7 +244,14 @@ describe('COS Batch ListJobs against the emulator, signed by the datasource sign
           item.completedAt?.toISOString() ?? null,
           item.description,
           item.priority,
-        ]).toEqual([record.state, record.providerStatus, record.createdAt, record.completedAt, record.description, record.priority]);
+        ]).toEqual([
+          record.state,
+          record.providerStatus,
+          record.createdAt,
+          record.completedAt,
+          record.description,
+          record.priority,
+        ]);
         expect(item.operation).toBe(record.operation?.name ?? null);
       }
     } finally {
@@ -184,7 +263,9 @@ describe('COS Batch ListJobs against the emulator, signed by the datasource sign
     const res = await send(listRequest({ uin: DEMO.uin, jobStatus: 'Suspended' }, DEMO.appId));
     const page = parseListPage(res.body);
     expect(page.items.length).toBeGreaterThan(0);
-    expect(page.items.every((i) => i.state === 'PAUSED' && i.upstreamStatus === 'Suspended')).toBe(true);
+    expect(page.items.every((i) => i.state === 'PAUSED' && i.upstreamStatus === 'Suspended')).toBe(
+      true,
+    );
     const bad = await send(listRequest({ uin: DEMO.uin, nextToken: 'no-such-job' }, DEMO.appId));
     expect([bad.status, parseCosErrorBody(bad.body)?.code]).toEqual([400, 'InvalidArgument']);
   });

@@ -4,14 +4,25 @@ import type { CosBatchKey } from '../../../src/model/globalId.ts';
 import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import { fixtureLoader, startFixtureServer, type FixtureServer, upstreamFailure } from '../../support/fixtures.ts';
+import {
+  fixtureLoader,
+  startFixtureServer,
+  type FixtureServer,
+  upstreamFailure,
+} from '../../support/fixtures.ts';
 
 const loadFixture = fixtureLoader('cosbatch');
 
 const UIN = '100000000001';
 const ROLE = `qcs::cam::uin/${UIN}:roleName/COS_Batch_QcsRole`;
-const arn = (bucket: string, key?: string) => `qcs::cos:ap-guangzhou:uid/1250000000:${bucket}-1250000000${key ? `/${key}` : ''}`;
-const key = (jobId: string): CosBatchKey => ({ provider: 'TENCENT_COS_BATCH', region: 'ap-guangzhou', uin: UIN, jobId });
+const arn = (bucket: string, key?: string) =>
+  `qcs::cos:ap-guangzhou:uid/1250000000:${bucket}-1250000000${key ? `/${key}` : ''}`;
+const key = (jobId: string): CosBatchKey => ({
+  provider: 'TENCENT_COS_BATCH',
+  region: 'ap-guangzhou',
+  uin: UIN,
+  jobId,
+});
 const SECRET_KEY = 'protocol-test-secret-key';
 
 let server: FixtureServer;
@@ -42,7 +53,10 @@ async function fetchFixture(name: string, jobId: string): Promise<CosBatchJobRec
   return source.fetchJob(key(jobId));
 }
 
-async function fetchError(name: string, jobId = '53dc6228-c50b-46f7-8ad7-65e7159f1aae'): Promise<UpstreamError> {
+async function fetchError(
+  name: string,
+  jobId = '53dc6228-c50b-46f7-8ad7-65e7159f1aae',
+): Promise<UpstreamError> {
   const u = await upstreamFailure(fetchFixture(name, jobId));
   const fixture = loadFixture(name);
   expect(u.message).not.toMatch(/https?:\/\/|myqcloud|127\.0\.0\.1/);
@@ -112,11 +126,19 @@ describe('CosBatch protocol', () => {
           accessControlDirective: 'Replaced',
           accessControlGrants: [
             {
-              grantee: { displayName: 'archive-reader', identifier: `qcs::cam::uin/${UIN}:uin/100000000011`, typeIdentifier: 'ID' },
+              grantee: {
+                displayName: 'archive-reader',
+                identifier: `qcs::cam::uin/${UIN}:uin/100000000011`,
+                typeIdentifier: 'ID',
+              },
               permission: 'READ',
             },
             {
-              grantee: { displayName: 'archive-admin', identifier: `qcs::cam::uin/${UIN}:uin/100000000012`, typeIdentifier: 'ID' },
+              grantee: {
+                displayName: 'archive-admin',
+                identifier: `qcs::cam::uin/${UIN}:uin/100000000012`,
+                typeIdentifier: 'ID',
+              },
               permission: 'FULL_CONTROL',
             },
           ],
@@ -151,8 +173,19 @@ describe('CosBatch protocol', () => {
         putObjectTagging: null,
       },
       priority: 0,
-      progressSummary: { numberOfTasksFailed: 0, numberOfTasksSucceeded: 1200, totalNumberOfTasks: 1200, autoManifestStatus: 'Completed' },
-      report: { bucket: arn('reportbucket'), enabled: false, format: 'Report_CSV_V1', prefix: 'job-result', reportScope: 'AllTasks' },
+      progressSummary: {
+        numberOfTasksFailed: 0,
+        numberOfTasksSucceeded: 1200,
+        totalNumberOfTasks: 1200,
+        autoManifestStatus: 'Completed',
+      },
+      report: {
+        bucket: arn('reportbucket'),
+        enabled: false,
+        format: 'Report_CSV_V1',
+        prefix: 'job-result',
+        reportScope: 'AllTasks',
+      },
       roleArn: ROLE,
       status: 'Complete',
       statusUpdateReason: 'Job complete',
@@ -163,7 +196,10 @@ describe('CosBatch protocol', () => {
   });
 
   it('gives a minimal job null fields and empty lists', async () => {
-    const record = await fetchFixture('success-minimal.json', '7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03');
+    const record = await fetchFixture(
+      'success-minimal.json',
+      '7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03',
+    );
     expect(record).toEqual({
       id: 'cos:ap-guangzhou:100000000001:7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03',
       provider: 'TENCENT_COS_BATCH',
@@ -198,7 +234,10 @@ describe('CosBatch protocol', () => {
   });
 
   it('keeps one-element lists as lists', async () => {
-    const record = await fetchFixture('one-element-lists.json', 'f3a09fc1-be00-41e2-a51d-90ccee03af11');
+    const record = await fetchFixture(
+      'one-element-lists.json',
+      'f3a09fc1-be00-41e2-a51d-90ccee03af11',
+    );
     expect(record).toEqual({
       id: 'cos:ap-guangzhou:100000000001:f3a09fc1-be00-41e2-a51d-90ccee03af11',
       provider: 'TENCENT_COS_BATCH',
@@ -217,9 +256,18 @@ describe('CosBatch protocol', () => {
       confirmationRequired: false,
       creationTime: '2026-03-12T07:00:00.000Z',
       description: 'Copy with one of everything',
-      failureReasons: [{ failureCode: 'TaskFailureThreshold', failureReason: 'More than 50% of the tasks failed.' }],
+      failureReasons: [
+        {
+          failureCode: 'TaskFailureThreshold',
+          failureReason: 'More than 50% of the tasks failed.',
+        },
+      ],
       manifest: {
-        location: { eTag: '"26ab0db90d72e28ad0ba1e22ee510510"', objectArn: arn('sourcebucket', 'manifests/keys-only.csv'), objectVersionId: null },
+        location: {
+          eTag: '"26ab0db90d72e28ad0ba1e22ee510510"',
+          objectArn: arn('sourcebucket', 'manifests/keys-only.csv'),
+          objectVersionId: null,
+        },
         spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Key'] },
       },
       operation: {
@@ -227,7 +275,14 @@ describe('CosBatch protocol', () => {
         putObjectCopy: {
           accessControlDirective: null,
           accessControlGrants: [
-            { grantee: { displayName: null, identifier: `qcs::cam::uin/${UIN}:uin/100000000011`, typeIdentifier: 'ID' }, permission: 'READ' },
+            {
+              grantee: {
+                displayName: null,
+                identifier: `qcs::cam::uin/${UIN}:uin/100000000011`,
+                typeIdentifier: 'ID',
+              },
+              permission: 'READ',
+            },
           ],
           cannedAccessControlList: null,
           prefixReplace: null,
@@ -254,7 +309,12 @@ describe('CosBatch protocol', () => {
         putObjectTagging: null,
       },
       priority: 2,
-      progressSummary: { numberOfTasksFailed: 61, numberOfTasksSucceeded: 59, totalNumberOfTasks: 120, autoManifestStatus: null },
+      progressSummary: {
+        numberOfTasksFailed: 61,
+        numberOfTasksSucceeded: 59,
+        totalNumberOfTasks: 120,
+        autoManifestStatus: null,
+      },
       report: null,
       roleArn: ROLE,
       status: 'Failing',
@@ -266,7 +326,10 @@ describe('CosBatch protocol', () => {
   });
 
   it('ignores unknown elements and normalises offset timestamps', async () => {
-    const record = await fetchFixture('unknown-fields.json', 'bf6c5b8d-7acc-4dae-a1d9-5c8eaacf6b07');
+    const record = await fetchFixture(
+      'unknown-fields.json',
+      'bf6c5b8d-7acc-4dae-a1d9-5c8eaacf6b07',
+    );
     expect(record).toEqual({
       id: 'cos:ap-guangzhou:100000000001:bf6c5b8d-7acc-4dae-a1d9-5c8eaacf6b07',
       provider: 'TENCENT_COS_BATCH',
@@ -287,7 +350,11 @@ describe('CosBatch protocol', () => {
       description: null,
       failureReasons: [],
       manifest: {
-        location: { eTag: '"4a8a08f09d37b73795649038408b5f33"', objectArn: arn('sourcebucket', 'manifests/footage-restore.csv'), objectVersionId: null },
+        location: {
+          eTag: '"4a8a08f09d37b73795649038408b5f33"',
+          objectArn: arn('sourcebucket', 'manifests/footage-restore.csv'),
+          objectVersionId: null,
+        },
         spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key'] },
       },
       operation: {
@@ -297,7 +364,12 @@ describe('CosBatch protocol', () => {
         putObjectTagging: null,
       },
       priority: 15,
-      progressSummary: { numberOfTasksFailed: 0, numberOfTasksSucceeded: 312, totalNumberOfTasks: 900, autoManifestStatus: null },
+      progressSummary: {
+        numberOfTasksFailed: 0,
+        numberOfTasksSucceeded: 312,
+        totalNumberOfTasks: 900,
+        autoManifestStatus: null,
+      },
       report: null,
       roleArn: ROLE,
       status: 'Active',
@@ -330,7 +402,12 @@ describe('CosBatch protocol', () => {
       description: null,
       failureReasons: [],
       manifest: null,
-      operation: { name: 'COSPutObjectRetention', putObjectCopy: null, initiateRestoreObject: null, putObjectTagging: null },
+      operation: {
+        name: 'COSPutObjectRetention',
+        putObjectCopy: null,
+        initiateRestoreObject: null,
+        putObjectTagging: null,
+      },
       priority: 1,
       progressSummary: null,
       report: null,
@@ -344,7 +421,10 @@ describe('CosBatch protocol', () => {
   });
 
   it('reads a COSPutObjectTagging operation', async () => {
-    const record = await fetchFixture('tagging-operation.json', 'e29f8eb0-adff-40d1-940c-8fbbddf29e10');
+    const record = await fetchFixture(
+      'tagging-operation.json',
+      'e29f8eb0-adff-40d1-940c-8fbbddf29e10',
+    );
     expect(record).toEqual({
       id: 'cos:ap-guangzhou:100000000001:e29f8eb0-adff-40d1-940c-8fbbddf29e10',
       provider: 'TENCENT_COS_BATCH',
@@ -365,7 +445,11 @@ describe('CosBatch protocol', () => {
       description: 'Tag last quarter reports',
       failureReasons: [],
       manifest: {
-        location: { eTag: '"b026324c6904b2a9cb4b88d6d61c81d1"', objectArn: arn('sourcebucket', 'manifests/reports-q1.csv'), objectVersionId: null },
+        location: {
+          eTag: '"b026324c6904b2a9cb4b88d6d61c81d1"',
+          objectArn: arn('sourcebucket', 'manifests/reports-q1.csv'),
+          objectVersionId: null,
+        },
         spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key'] },
       },
       operation: {
@@ -375,7 +459,12 @@ describe('CosBatch protocol', () => {
         putObjectTagging: { tags: [{ key: 'quarter', value: '2026Q1' }] },
       },
       priority: 8,
-      progressSummary: { numberOfTasksFailed: 0, numberOfTasksSucceeded: 640, totalNumberOfTasks: 640, autoManifestStatus: null },
+      progressSummary: {
+        numberOfTasksFailed: 0,
+        numberOfTasksSucceeded: 640,
+        totalNumberOfTasks: 640,
+        autoManifestStatus: null,
+      },
       report: null,
       roleArn: ROLE,
       status: 'Completing',
@@ -388,7 +477,10 @@ describe('CosBatch protocol', () => {
 
   it('drops the empty JobFailure COS pads a Complete job with', async () => {
     // The DescribeJob response of cos-go-sdk-v5's batch_test.go, as the service sends it.
-    const record = await fetchFixture('complete-empty-job-failure.json', '53dc6228-c50b-46f7-8ad7-65e7159f1aae');
+    const record = await fetchFixture(
+      'complete-empty-job-failure.json',
+      '53dc6228-c50b-46f7-8ad7-65e7159f1aae',
+    );
     expect(record).toEqual({
       id: 'cos:ap-guangzhou:100000000001:53dc6228-c50b-46f7-8ad7-65e7159f1aae',
       provider: 'TENCENT_COS_BATCH',
@@ -411,7 +503,8 @@ describe('CosBatch protocol', () => {
       manifest: {
         location: {
           eTag: '"15150651828fa9cdcb8356b6d1c7638b"',
-          objectArn: 'qcs::cos:ap-chengdu:uid/1250000000:sourcebucket-1250000000/manifests/batch-copy-manifest.csv',
+          objectArn:
+            'qcs::cos:ap-chengdu:uid/1250000000:sourcebucket-1250000000/manifests/batch-copy-manifest.csv',
           objectVersionId: null,
         },
         spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key'] },
@@ -438,7 +531,12 @@ describe('CosBatch protocol', () => {
         putObjectTagging: null,
       },
       priority: 10,
-      progressSummary: { numberOfTasksFailed: 0, numberOfTasksSucceeded: 10, totalNumberOfTasks: 10, autoManifestStatus: null },
+      progressSummary: {
+        numberOfTasksFailed: 0,
+        numberOfTasksSucceeded: 10,
+        totalNumberOfTasks: 10,
+        autoManifestStatus: null,
+      },
       report: {
         bucket: 'qcs::cos:ap-chengdu:uid/1250000000:sourcebucket-1250000000',
         enabled: true,
@@ -456,9 +554,22 @@ describe('CosBatch protocol', () => {
   });
 
   it('reports a Complete job with failed tasks as SUCCEEDED_WITH_ERRORS', async () => {
-    const record = await fetchFixture('complete-with-failed-tasks.json', '6a1f0c3e-2b7d-4e59-9c84-0d3f5b7a1c02');
-    expect(record).toMatchObject({ state: 'SUCCEEDED_WITH_ERRORS', providerStatus: 'Complete', terminal: true, failureReasons: [] });
-    expect(record.progressSummary).toEqual({ numberOfTasksFailed: 3, numberOfTasksSucceeded: 1197, totalNumberOfTasks: 1200, autoManifestStatus: null });
+    const record = await fetchFixture(
+      'complete-with-failed-tasks.json',
+      '6a1f0c3e-2b7d-4e59-9c84-0d3f5b7a1c02',
+    );
+    expect(record).toMatchObject({
+      state: 'SUCCEEDED_WITH_ERRORS',
+      providerStatus: 'Complete',
+      terminal: true,
+      failureReasons: [],
+    });
+    expect(record.progressSummary).toEqual({
+      numberOfTasksFailed: 3,
+      numberOfTasksSucceeded: 1197,
+      totalNumberOfTasks: 1200,
+      autoManifestStatus: null,
+    });
   });
 
   it('keeps real failures in order and drops the empty one between them', async () => {
@@ -474,7 +585,10 @@ describe('CosBatch protocol', () => {
     });
     expect(record.failureReasons).toEqual([
       { failureCode: 'ManifestNotFound', failureReason: 'The manifest object does not exist.' },
-      { failureCode: 'ReportNotWritten', failureReason: 'The completion report could not be written.' },
+      {
+        failureCode: 'ReportNotWritten',
+        failureReason: 'The completion report could not be written.',
+      },
     ]);
   });
 
@@ -485,7 +599,9 @@ describe('CosBatch protocol', () => {
     expect(err.upstreamRequestId).toBe('NjliNjgzMjBfNWE2YjdjOGRfOWUwZl8xYTJiM2M=');
     expect(err.httpStatus).toBe(404);
     expect(err.retryable).toBe(false);
-    expect(err.message).toBe('Tencent COS Batch job "00000000-0000-4000-8000-000000000404" in ap-guangzhou (account 100000000001) was not found.');
+    expect(err.message).toBe(
+      'Tencent COS Batch job "00000000-0000-4000-8000-000000000404" in ap-guangzhou (account 100000000001) was not found.',
+    );
   });
 
   it('answers UPSTREAM_THROTTLED for 503 SlowDown', async () => {
@@ -545,30 +661,47 @@ describe('CosBatch protocol', () => {
 
   it('takes the request id from x-cos-request-id when the body has none', async () => {
     const fixture = loadFixture('throttled.json');
-    server.respond({ ...fixture, body: fixture.body.replace(/<RequestId>.*<\/RequestId>/, '<RequestId/>') });
-    const err = await source.fetchJob(key('53dc6228-c50b-46f7-8ad7-65e7159f1aae')).then(unexpectedSuccess, (e: unknown) => e as UpstreamError);
+    server.respond({
+      ...fixture,
+      body: fixture.body.replace(/<RequestId>.*<\/RequestId>/, '<RequestId/>'),
+    });
+    const err = await source
+      .fetchJob(key('53dc6228-c50b-46f7-8ad7-65e7159f1aae'))
+      .then(unexpectedSuccess, (e: unknown) => e as UpstreamError);
     expect(err.upstreamRequestId).toBe(fixture.headers['x-cos-request-id']);
   });
 
   it('reads an <Error> sent with status 200 as an error', async () => {
     const fixture = loadFixture('server-error.json');
     server.respond({ ...fixture, status: 200 });
-    const err = await source.fetchJob(key('53dc6228-c50b-46f7-8ad7-65e7159f1aae')).then(unexpectedSuccess, (e: unknown) => e as UpstreamError);
+    const err = await source
+      .fetchJob(key('53dc6228-c50b-46f7-8ad7-65e7159f1aae'))
+      .then(unexpectedSuccess, (e: unknown) => e as UpstreamError);
     expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(err.upstreamCode).toBe('InternalError');
   });
 
   it('rejects a DOCTYPE with UPSTREAM_BAD_RESPONSE', async () => {
     const fixture = loadFixture('success-minimal.json');
-    server.respond({ ...fixture, body: fixture.body.replace('?>', '?>\n<!DOCTYPE x [<!ENTITY e "boom">]>') });
-    const err = await source.fetchJob(key('7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03')).then(unexpectedSuccess, (e: unknown) => e as UpstreamError);
+    server.respond({
+      ...fixture,
+      body: fixture.body.replace('?>', '?>\n<!DOCTYPE x [<!ENTITY e "boom">]>'),
+    });
+    const err = await source
+      .fetchJob(key('7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03'))
+      .then(unexpectedSuccess, (e: unknown) => e as UpstreamError);
     expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
   });
 
   it('answers UPSTREAM_BAD_RESPONSE naming the field for a non-integer count', async () => {
     const fixture = loadFixture('one-element-lists.json');
-    server.respond({ ...fixture, body: fixture.body.replace('<Priority>2</Priority>', '<Priority>high</Priority>') });
-    const err = await source.fetchJob(key('f3a09fc1-be00-41e2-a51d-90ccee03af11')).then(unexpectedSuccess, (e: unknown) => e as UpstreamError);
+    server.respond({
+      ...fixture,
+      body: fixture.body.replace('<Priority>2</Priority>', '<Priority>high</Priority>'),
+    });
+    const err = await source
+      .fetchJob(key('f3a09fc1-be00-41e2-a51d-90ccee03af11'))
+      .then(unexpectedSuccess, (e: unknown) => e as UpstreamError);
     expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
     expect(err.message).toContain('Priority');
     expect(err.message).not.toContain('high');

@@ -1,7 +1,12 @@
 import COS from 'cos-nodejs-sdk-v5';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cosKeyTime, cosUrlEncode, isSignedHeader, signCosRequest } from '../../../src/datasources/cosbatch/signer.ts';
+import {
+  cosKeyTime,
+  cosUrlEncode,
+  isSignedHeader,
+  signCosRequest,
+} from '../../../src/datasources/cosbatch/signer.ts';
 
 const SECRET_ID = 'AKIDjobgraphSignerTest0001';
 const SECRET_KEY = 'signer-test-secret-key-not-real';
@@ -9,7 +14,13 @@ const KEY_TIME = '1767225599;1767226500';
 const JOB_PATH = '/jobs/53dc6228-c50b-46f7-8ad7-65e7159f1aae';
 
 /** The independent oracle: the official Node SDK's static signer. */
-function oracle(opts: { method?: string; pathname: string; query?: Record<string, string>; headers: Record<string, string>; keyTime?: string }) {
+function oracle(opts: {
+  method?: string;
+  pathname: string;
+  query?: Record<string, string>;
+  headers: Record<string, string>;
+  keyTime?: string;
+}) {
   return COS.getAuthorization({
     SecretId: SECRET_ID,
     SecretKey: SECRET_KEY,
@@ -21,7 +32,13 @@ function oracle(opts: { method?: string; pathname: string; query?: Record<string
   });
 }
 
-function ours(opts: { method?: string; pathname: string; query?: Record<string, string>; headers: Record<string, string>; keyTime?: string }) {
+function ours(opts: {
+  method?: string;
+  pathname: string;
+  query?: Record<string, string>;
+  headers: Record<string, string>;
+  keyTime?: string;
+}) {
   return signCosRequest({
     secretId: SECRET_ID,
     secretKey: SECRET_KEY,
@@ -35,7 +52,10 @@ function ours(opts: { method?: string; pathname: string; query?: Record<string, 
 
 describe('CosBatch signer', () => {
   it('signs DescribeJob exactly as COS.getAuthorization does', () => {
-    const headers = { host: '100000000001.cos-control.ap-guangzhou.myqcloud.com', 'x-cos-appid': '1250000000' };
+    const headers = {
+      host: '100000000001.cos-control.ap-guangzhou.myqcloud.com',
+      'x-cos-appid': '1250000000',
+    };
     const auth = ours({ pathname: JOB_PATH, headers });
     expect(auth).toBe(oracle({ pathname: JOB_PATH, headers }));
     expect(auth).toMatch(
@@ -74,7 +94,10 @@ describe('CosBatch signer', () => {
 
   it('signs ListJobs query parameters as the SDK does', () => {
     const query = { jobStatuses: 'Complete', maxResults: '2', nextToken: "a b!'()*~" };
-    const headers = { host: '100000000001.cos-control.ap-guangzhou.myqcloud.com', 'x-cos-appid': '1250000000' };
+    const headers = {
+      host: '100000000001.cos-control.ap-guangzhou.myqcloud.com',
+      'x-cos-appid': '1250000000',
+    };
     const auth = ours({ pathname: '/jobs', query, headers });
     expect(auth).toBe(oracle({ pathname: '/jobs', query, headers }));
     expect(auth).toContain('q-url-param-list=jobstatuses;maxresults;nexttoken&');
@@ -88,7 +111,11 @@ describe('CosBatch signer', () => {
         fc.integer({ min: 1, max: 2_000_000_000 }),
         fc.constantFrom('GET', 'get', 'POST'),
         (value, jobId, start, method) => {
-          const headers = { host: 'x.cos-control.ap-chengdu.myqcloud.com', 'x-cos-appid': '1250000000', 'x-cos-meta-v': value };
+          const headers = {
+            host: 'x.cos-control.ap-chengdu.myqcloud.com',
+            'x-cos-appid': '1250000000',
+            'x-cos-meta-v': value,
+          };
           const keyTime = `${start};${start + 900}`;
           const input = { method, pathname: `/jobs/${jobId}`, headers, keyTime };
           return ours(input) === oracle(input);

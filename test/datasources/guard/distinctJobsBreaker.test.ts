@@ -5,9 +5,20 @@ import { UpstreamError } from '../../../src/errors.ts';
 import type { PanoramaKey } from '../../../src/model/globalId.ts';
 
 const HALF_OPEN_MS = 60_000;
-const key = (jobId: string, region = 'us-east-1'): PanoramaKey => ({ provider: 'AWS_PANORAMA', region, jobId });
-const unavailable = () => new UpstreamError({ provider: 'AWS_PANORAMA', code: 'UPSTREAM_UNAVAILABLE', message: 'HTTP 500', httpStatus: 500 });
-const notFound = () => new UpstreamError({ provider: 'AWS_PANORAMA', code: 'NOT_FOUND', message: 'no such job' });
+const key = (jobId: string, region = 'us-east-1'): PanoramaKey => ({
+  provider: 'AWS_PANORAMA',
+  region,
+  jobId,
+});
+const unavailable = () =>
+  new UpstreamError({
+    provider: 'AWS_PANORAMA',
+    code: 'UPSTREAM_UNAVAILABLE',
+    message: 'HTTP 500',
+    httpStatus: 500,
+  });
+const notFound = () =>
+  new UpstreamError({ provider: 'AWS_PANORAMA', code: 'NOT_FOUND', message: 'no such job' });
 const never = new AbortController().signal;
 
 /** Three distinct failing jobs open a region; `run` counts the calls that reached the source. */
@@ -25,7 +36,8 @@ function setup() {
       },
       never,
     );
-  const fail = (jobId: string, err: Error = unavailable()) => expect(run(jobId, () => err)).rejects.toBe(err);
+  const fail = (jobId: string, err: Error = unavailable()) =>
+    expect(run(jobId, () => err)).rejects.toBe(err);
   return { breakers, run, fail, calls: () => calls };
 }
 
@@ -75,7 +87,9 @@ describe('RegionalBreakers.execute', () => {
     await expect(run('d', () => 'ok')).rejects.toBeInstanceOf(BrokenCircuitError);
     expect(calls()).toBe(4);
     // Other regions have their own circuit.
-    await expect(breakers.execute(key('a', 'eu-west-1'), async () => 'ok', never)).resolves.toBe('ok');
+    await expect(breakers.execute(key('a', 'eu-west-1'), async () => 'ok', never)).resolves.toBe(
+      'ok',
+    );
   });
 
   it('starts counting again after a success, and neither counts nor resets on a failure that is not the provider being down', async () => {
@@ -94,7 +108,9 @@ describe('RegionalBreakers.execute', () => {
   it('tells jobs apart even when their calls reject with the same error object', async () => {
     const { breakers, run } = setup();
     const shared = unavailable();
-    await Promise.all(['a', 'b', 'c'].map((j) => expect(run(j, () => shared)).rejects.toBe(shared)));
+    await Promise.all(
+      ['a', 'b', 'c'].map((j) => expect(run(j, () => shared)).rejects.toBe(shared)),
+    );
     expect(breakers.openRegions()).toEqual(['us-east-1']);
   });
 

@@ -1,13 +1,29 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobCache } from '../../../src/cache/jobCache.ts';
-import { createJobLoader, fetchJobShared, guardSource, inFlightCount, type GuardOptions } from '../../../src/datasources/guard/loader.ts';
+import {
+  createJobLoader,
+  fetchJobShared,
+  guardSource,
+  inFlightCount,
+  type GuardOptions,
+} from '../../../src/datasources/guard/loader.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { InternalError, UpstreamError } from '../../../src/errors.ts';
 import { formatGlobalId, type CodePipelineKey } from '../../../src/model/globalId.ts';
 import type { JobRecord } from '../../../src/model/job.ts';
 
-const OPTIONS: GuardOptions = { concurrency: 4, callerConcurrency: 4, budgetMs: 5_000, breakerFailures: 2, breakerHalfOpenMs: 60_000 };
-const key = (jobId: string, region = 'us-east-1'): CodePipelineKey => ({ provider: 'AWS_CODEPIPELINE', region, jobId });
+const OPTIONS: GuardOptions = {
+  concurrency: 4,
+  callerConcurrency: 4,
+  budgetMs: 5_000,
+  breakerFailures: 2,
+  breakerHalfOpenMs: 60_000,
+};
+const key = (jobId: string, region = 'us-east-1'): CodePipelineKey => ({
+  provider: 'AWS_CODEPIPELINE',
+  region,
+  jobId,
+});
 const recordOf = (k: CodePipelineKey): JobRecord => ({
   id: formatGlobalId(k),
   provider: 'AWS_CODEPIPELINE',
@@ -36,19 +52,32 @@ function fakeSource(answer: (k: CodePipelineKey) => Promise<JobRecord> = async (
 }
 
 const unavailable = () =>
-  new UpstreamError({ provider: 'AWS_CODEPIPELINE', code: 'UPSTREAM_UNAVAILABLE', message: 'AWS CodePipeline is unavailable (HTTP 503).', httpStatus: 503 });
+  new UpstreamError({
+    provider: 'AWS_CODEPIPELINE',
+    code: 'UPSTREAM_UNAVAILABLE',
+    message: 'AWS CodePipeline is unavailable (HTTP 503).',
+    httpStatus: 503,
+  });
 
 describe('createJobLoader', () => {
   it('asks the source once per distinct job of one tick', async () => {
     const { source, calls } = fakeSource();
     const loader = createJobLoader(guardSource(source, OPTIONS));
-    const records = await Promise.all([loader.load(key('a')), loader.load(key('b')), loader.load(key('a'))]);
+    const records = await Promise.all([
+      loader.load(key('a')),
+      loader.load(key('b')),
+      loader.load(key('a')),
+    ]);
     expect(calls).toEqual(['a', 'b']);
     expect(records.map((r) => r.nativeId)).toEqual(['a', 'b', 'a']);
   });
 
   it('answers a failing job with an Error in its own slot, the others still answered', async () => {
-    const failure = new UpstreamError({ provider: 'AWS_CODEPIPELINE', code: 'NOT_FOUND', message: 'no such job' });
+    const failure = new UpstreamError({
+      provider: 'AWS_CODEPIPELINE',
+      code: 'NOT_FOUND',
+      message: 'no such job',
+    });
     const { source } = fakeSource(async (k) => {
       if (k.jobId === 'missing') throw failure;
       return recordOf(k);
@@ -83,12 +112,20 @@ describe('createJobLoader', () => {
     const tags = Object.freeze([Object.freeze({ key: 'team', value: 'build' })]);
     const cached: JobRecord = Object.freeze({ ...recordOf(key('hit')), terminal: true, tags });
     const snapshot = JSON.stringify(cached);
-    const cache: JobCache = { get: async (id) => (id === cached.id ? cached : undefined), offer: async () => false, close: async () => {} };
+    const cache: JobCache = {
+      get: async (id) => (id === cached.id ? cached : undefined),
+      offer: async () => false,
+      close: async () => {},
+    };
     const { source, calls } = fakeSource();
     const guarded = guardSource(source, OPTIONS, cache);
     // Two requests, the first asking twice (aliases, several representations of one job).
     const [first, second] = [createJobLoader(guarded), createJobLoader(guarded)];
-    const [a, again, b] = await Promise.all([first.load(key('hit')), first.load(key('hit')), second.load(key('hit'))]);
+    const [a, again, b] = await Promise.all([
+      first.load(key('hit')),
+      first.load(key('hit')),
+      second.load(key('hit')),
+    ]);
     expect(calls).toEqual([]);
     expect(again).toBe(a);
     expect(b).not.toBe(a);
@@ -125,15 +162,22 @@ describe('fetchJobShared without a cache', () => {
       throw unavailable();
     });
     const guarded = guardSource(source, OPTIONS);
-    for (let i = 0; i < 2; i += 1) await expect(fetchJobShared(guarded, key(`j${i}`))).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', httpStatus: 503 });
+    for (let i = 0; i < 2; i += 1)
+      await expect(fetchJobShared(guarded, key(`j${i}`))).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        httpStatus: 503,
+      });
     await expect(fetchJobShared(guarded, key('j2'))).rejects.toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
-      message: 'AWS CodePipeline is failing in us-east-1; jobgraph stopped calling it there for a while.',
+      message:
+        'AWS CodePipeline is failing in us-east-1; jobgraph stopped calling it there for a while.',
     });
     expect(calls).toEqual(['j0', 'j1']);
     expect(guarded.breakers.openRegions()).toEqual(['us-east-1']);
     // Another region of the same provider is still asked.
-    await expect(fetchJobShared(guarded, key('j3', 'eu-west-1'))).rejects.toMatchObject({ httpStatus: 503 });
+    await expect(fetchJobShared(guarded, key('j3', 'eu-west-1'))).rejects.toMatchObject({
+      httpStatus: 503,
+    });
     expect(calls).toEqual(['j0', 'j1', 'j3']);
   });
 
@@ -160,7 +204,8 @@ describe('fetchJobShared without a cache', () => {
       throw new TypeError('bug');
     });
     const guarded = guardSource(source, OPTIONS);
-    for (let i = 0; i < 3; i += 1) await expect(fetchJobShared(guarded, key(`j${i}`))).rejects.toBeInstanceOf(InternalError);
+    for (let i = 0; i < 3; i += 1)
+      await expect(fetchJobShared(guarded, key(`j${i}`))).rejects.toBeInstanceOf(InternalError);
     expect(guarded.breakers.openRegions()).toEqual([]);
   });
 });
@@ -203,7 +248,10 @@ describe('fetchJobShared', () => {
     const { source, calls } = gatedSource();
     const guarded = guardSource(source, { ...OPTIONS, budgetMs: 1_000 });
     const first = fetchJobShared(guarded, key('x'), 'alice');
-    const firstFailed = expect(first).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'AWS CodePipeline did not answer within 1000 ms.' });
+    const firstFailed = expect(first).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: 'AWS CodePipeline did not answer within 1000 ms.',
+    });
     await vi.advanceTimersByTimeAsync(600);
     const second = fetchJobShared(guarded, key('x'), 'bob');
     await vi.advanceTimersByTimeAsync(500);
@@ -235,7 +283,12 @@ describe('fetchJobShared', () => {
   it('takes a call abandoned while it still waits for a slot out of every queue it waits in, without ever asking the source', async () => {
     vi.useFakeTimers();
     const { source, calls } = gatedSource();
-    const guarded = guardSource(source, { ...OPTIONS, concurrency: 1, callerConcurrency: 1, budgetMs: 1_000 });
+    const guarded = guardSource(source, {
+      ...OPTIONS,
+      concurrency: 1,
+      callerConcurrency: 1,
+      budgetMs: 1_000,
+    });
     const running = fetchJobShared(guarded, key('a1'), 'alice');
     const queued = fetchJobShared(guarded, key('x'), 'alice');
     const joined = fetchJobShared(guarded, key('x'), 'bob'); // bob's own place in the queue
@@ -259,7 +312,10 @@ describe('fetchJobShared', () => {
   it("lets a caller who joins a call still queued behind another caller's flood run it in its own slot", async () => {
     const { source, calls } = gatedSource();
     const guarded = guardSource(source, { ...OPTIONS, concurrency: 4, callerConcurrency: 1 });
-    const flood = [fetchJobShared(guarded, key('a1'), 'alice'), fetchJobShared(guarded, key('x'), 'alice')];
+    const flood = [
+      fetchJobShared(guarded, key('a1'), 'alice'),
+      fetchJobShared(guarded, key('x'), 'alice'),
+    ];
     await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1']));
     // x waits behind alice's own running job; bob asks for it too and it runs at once, in bob's share.
     const single = fetchJobShared(guarded, key('x'), 'bob');

@@ -13,7 +13,10 @@ import { canonicalUri } from '../../../src/datasources/shared/sigv4.ts';
 type SigV4Credentials = AwsCredentialIdentity;
 
 const DATE = new Date('2016-04-05T17:12:03.456Z');
-const STATIC: SigV4Credentials = { accessKeyId: 'JOBGRAPHDEMOACCESSKEY', secretAccessKey: 'jobgraph-demo-secret-access-key' };
+const STATIC: SigV4Credentials = {
+  accessKeyId: 'JOBGRAPHDEMOACCESSKEY',
+  secretAccessKey: 'jobgraph-demo-secret-access-key',
+};
 const SESSION: SigV4Credentials = {
   accessKeyId: 'ASIAJOBGRAPHDEMO0001',
   secretAccessKey: 'DEMO-SECRET-ACCESS-KEY-0001-not-a-real-secret',
@@ -25,7 +28,13 @@ const SESSION: SigV4Credentials = {
  * `IngestionService`/us-east-1. (The hand-made third SigV4 copy that used to live beside this
  * file is gone: production's signer and the SDK's are the two that matter.)
  */
-async function smithy(url: URL, body: string, headers: Record<string, string>, creds: SigV4Credentials, date: Date) {
+async function smithy(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  creds: SigV4Credentials,
+  date: Date,
+) {
   const service = 'IngestionService';
   const region = 'us-east-1';
   const query: Record<string, string> = {};
@@ -59,7 +68,12 @@ async function smithy(url: URL, body: string, headers: Record<string, string>, c
  * What production sends for GetStatus of `jobId` to the endpoint `url`: the real source, its
  * request caught by a request handler (the User-Agent, which is never signed, left out).
  */
-async function ours(url: URL, jobId: string, creds: SigV4Credentials, date: Date): Promise<{ path: string; headers: Record<string, string> }> {
+async function ours(
+  url: URL,
+  jobId: string,
+  creds: SigV4Credentials,
+  date: Date,
+): Promise<{ path: string; headers: Record<string, string> }> {
   let sent: { path: string; headers: Record<string, string> } | undefined;
   const handler = {
     handle: async (request: { path: string; headers: Record<string, string> }) => {
@@ -99,7 +113,9 @@ describe('ImportExport client', () => {
     const { headers: mine } = await ours(url, 'ABCDE', SESSION, DATE);
     expect(mine).toEqual(await smithy(url, body, headers, SESSION, DATE));
     expect(mine['x-amz-security-token']).toBe(SESSION.sessionToken);
-    expect(mine.authorization).toContain('SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,');
+    expect(mine.authorization).toContain(
+      'SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,',
+    );
   });
 
   it('signs the host with its port for an endpoint override', async () => {
@@ -130,7 +146,15 @@ describe('ImportExport client', () => {
           const url = new URL(endpoint.href);
           url.pathname = sent.path;
           expect(sent.path).toBe(`${endpoint.pathname.replace(/\/$/, '')}/`);
-          expect(sent.headers).toEqual(await smithy(url, getStatusBody(id), { 'content-type': FORM_CONTENT_TYPE }, creds, date));
+          expect(sent.headers).toEqual(
+            await smithy(
+              url,
+              getStatusBody(id),
+              { 'content-type': FORM_CONTENT_TYPE },
+              creds,
+              date,
+            ),
+          );
         },
       ),
       { numRuns: 100, seed: 4104 },
@@ -141,7 +165,9 @@ describe('ImportExport client', () => {
 describe('ImportExport request encoding', () => {
   it('encodes the form body with RFC 3986', () => {
     expect(getStatusBody('AB CD')).toBe('Action=GetStatus&Version=2010-06-01&JobId=AB%20CD');
-    expect(getStatusBody("a+b&c=d!'()*~")).toBe('Action=GetStatus&Version=2010-06-01&JobId=a%2Bb%26c%3Dd%21%27%28%29%2A~');
+    expect(getStatusBody("a+b&c=d!'()*~")).toBe(
+      'Action=GetStatus&Version=2010-06-01&JobId=a%2Bb%26c%3Dd%21%27%28%29%2A~',
+    );
     expect(rfc3986('é/')).toBe('%C3%A9%2F');
   });
 

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
 import type { ImportExportJobRecord } from '../../../src/datasources/importexport/record.ts';
 import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import {
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
   DEMO_JOBS,
@@ -52,7 +56,10 @@ function expectedRecord(w: WireGetStatusResult): ImportExportJobRecord {
     signatureFileContents: w.SignatureFileContents ?? null,
     currentManifest: w.CurrentManifest ?? null,
     creationDate: created,
-    artifactList: (w.ArtifactList ?? []).map((a) => ({ description: a.Description ?? null, url: a.URL ?? null })),
+    artifactList: (w.ArtifactList ?? []).map((a) => ({
+      description: a.Description ?? null,
+      url: a.URL ?? null,
+    })),
     awsShippingAddress: w.AwsShippingAddress ?? null,
     warningMessage: w.WarningMessage ?? null,
   };
@@ -62,7 +69,10 @@ describe('ImportExport emulator', () => {
   let emu: RunningEmulator;
   let source: ReturnType<typeof createImportExportSource>;
 
-  const sourceWith = (over: Partial<Parameters<typeof createImportExportSource>[0]> = {}, seams: SourceSeams = {}) =>
+  const sourceWith = (
+    over: Partial<Parameters<typeof createImportExportSource>[0]> = {},
+    seams: SourceSeams = {},
+  ) =>
     createImportExportSource(
       {
         endpoint: emu.url,
@@ -89,50 +99,89 @@ describe('ImportExport emulator', () => {
   });
 
   describe("with jobgraph's own source (SigV4 IngestionService)", () => {
-    it.each(DEMO_JOBS.map((j) => [j.JobId, j] as const))('reads demo job %s field for field', async (jobId, wire) => {
-      expect(await source.fetchJob(key(jobId))).toEqual(expectedRecord(wire));
-      expect(emu.calls).toEqual([{ method: 'POST', path: '/', operation: `GetStatus ${jobId}`, job: jobId, status: 200 }]);
-    });
+    it.each(DEMO_JOBS.map((j) => [j.JobId, j] as const))(
+      'reads demo job %s field for field',
+      async (jobId, wire) => {
+        expect(await source.fetchJob(key(jobId))).toEqual(expectedRecord(wire));
+        expect(emu.calls).toEqual([
+          { method: 'POST', path: '/', operation: `GetStatus ${jobId}`, job: jobId, status: 200 },
+        ]);
+      },
+    );
 
     it('reads the example job as a returned, complete import', async () => {
       const r = await source.fetchJob(parseGlobalId(EXAMPLE_GLOBAL_ID) as ImportExportKey);
-      expect([r.state, r.terminal, r.carrier, r.errorCount, r.artifactList.length]).toEqual(['SUCCEEDED', true, 'UPS', 0, 3]);
+      expect([r.state, r.terminal, r.carrier, r.errorCount, r.artifactList.length]).toEqual([
+        'SUCCEEDED',
+        true,
+        'UPS',
+        0,
+        3,
+      ]);
     });
 
     it('keeps multi-line secrets exactly through the wire', async () => {
       const r = await source.fetchJob(key('PNDG1'));
       expect(r.currentManifest).toContain('company:Example Data & Archive <Demo>\n');
-      expect(r.signatureFileContents).toBe('version:2.0\nsigningMethod:HmacSHA1\njobId:PNDG1\nsignature:DEMO-SIGNATURE-PNDG1-bm90LWEtcmVhbC1zaWduYXR1cmU=\n');
+      expect(r.signatureFileContents).toBe(
+        'version:2.0\nsigningMethod:HmacSHA1\njobId:PNDG1\nsignature:DEMO-SIGNATURE-PNDG1-bm90LWEtcmVhbC1zaWduYXR1cmU=\n',
+      );
       expect(r.artifactList[0]!.url).toContain('&X-Amz-Signature=DEMOSIGPNDG101');
     });
 
     it('answers NOT_FOUND for the not-found case and any unknown job', async () => {
       for (const id of [jobIdOf(ERROR_CASE_GLOBAL_IDS.notFound), 'ZZZZZ']) {
         const err = await upstreamFailure(source.fetchJob(key(id)));
-        expect([err.code, err.upstreamCode, err.httpStatus]).toEqual(['NOT_FOUND', 'InvalidJobIdException', 400]);
-        expect(err.upstreamRequestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect([err.code, err.upstreamCode, err.httpStatus]).toEqual([
+          'NOT_FOUND',
+          'InvalidJobIdException',
+          400,
+        ]);
+        expect(err.upstreamRequestId).toMatch(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+        );
         expectCleanMessage(err);
       }
     });
 
     it('answers NOT_FOUND with distinct messages for expired and cancelled job IDs', async () => {
-      const expired = await upstreamFailure(source.fetchJob(key(jobIdOf(GONE_CASE_GLOBAL_IDS.expired))));
+      const expired = await upstreamFailure(
+        source.fetchJob(key(jobIdOf(GONE_CASE_GLOBAL_IDS.expired))),
+      );
       expect([expired.code, expired.upstreamCode]).toEqual(['NOT_FOUND', 'ExpiredJobIdException']);
       expect(expired.message).toContain('has expired');
-      const canceled = await upstreamFailure(source.fetchJob(key(jobIdOf(GONE_CASE_GLOBAL_IDS.canceled))));
-      expect([canceled.code, canceled.upstreamCode]).toEqual(['NOT_FOUND', 'CanceledJobIdException']);
+      const canceled = await upstreamFailure(
+        source.fetchJob(key(jobIdOf(GONE_CASE_GLOBAL_IDS.canceled))),
+      );
+      expect([canceled.code, canceled.upstreamCode]).toEqual([
+        'NOT_FOUND',
+        'CanceledJobIdException',
+      ]);
       expect(canceled.message).toContain('was cancelled');
     });
 
     it('answers UPSTREAM_THROTTLED for the throttled case', async () => {
-      const err = await upstreamFailure(source.fetchJob(key(jobIdOf(ERROR_CASE_GLOBAL_IDS.throttled))));
-      expect([err.code, err.upstreamCode, err.httpStatus, err.retryable]).toEqual(['UPSTREAM_THROTTLED', 'Throttling', 400, true]);
+      const err = await upstreamFailure(
+        source.fetchJob(key(jobIdOf(ERROR_CASE_GLOBAL_IDS.throttled))),
+      );
+      expect([err.code, err.upstreamCode, err.httpStatus, err.retryable]).toEqual([
+        'UPSTREAM_THROTTLED',
+        'Throttling',
+        400,
+        true,
+      ]);
       expect(err.upstreamRequestId).not.toBeNull();
     });
 
     it('answers UPSTREAM_UNAVAILABLE for the 5xx case', async () => {
-      const err = await upstreamFailure(source.fetchJob(key(jobIdOf(ERROR_CASE_GLOBAL_IDS.serverError))));
-      expect([err.code, err.upstreamCode, err.httpStatus]).toEqual(['UPSTREAM_UNAVAILABLE', 'ServiceUnavailable', 503]);
+      const err = await upstreamFailure(
+        source.fetchJob(key(jobIdOf(ERROR_CASE_GLOBAL_IDS.serverError))),
+      );
+      expect([err.code, err.upstreamCode, err.httpStatus]).toEqual([
+        'UPSTREAM_UNAVAILABLE',
+        'ServiceUnavailable',
+        503,
+      ]);
     });
 
     it('retries the 5xx case up to maxAttempts', async () => {
@@ -144,47 +193,78 @@ describe('ImportExport emulator', () => {
     });
 
     it('answers UPSTREAM_ACCESS_DENIED for a wrong secret key (SignatureDoesNotMatch)', async () => {
-      const wrong = sourceWith({ credentials: { accessKeyId: DEMO.accessKeyId, secretAccessKey: 'not-the-demo-secret' } });
+      const wrong = sourceWith({
+        credentials: { accessKeyId: DEMO.accessKeyId, secretAccessKey: 'not-the-demo-secret' },
+      });
       const err = await upstreamFailure(wrong.fetchJob(key('CMPL1')));
       wrong.close?.();
-      expect([err.code, err.upstreamCode, err.httpStatus, err.retryable]).toEqual(['UPSTREAM_ACCESS_DENIED', 'SignatureDoesNotMatch', 403, false]);
+      expect([err.code, err.upstreamCode, err.httpStatus, err.retryable]).toEqual([
+        'UPSTREAM_ACCESS_DENIED',
+        'SignatureDoesNotMatch',
+        403,
+        false,
+      ]);
       expectCleanMessage(err);
-      expect(emu.calls).toEqual([{ method: 'POST', path: '/', operation: 'GetStatus CMPL1', job: 'CMPL1', status: 403 }]);
+      expect(emu.calls).toEqual([
+        { method: 'POST', path: '/', operation: 'GetStatus CMPL1', job: 'CMPL1', status: 403 },
+      ]);
     });
 
     it('answers UPSTREAM_ACCESS_DENIED for an unknown access key (InvalidClientTokenIdException)', async () => {
-      const wrong = sourceWith({ credentials: async () => ({ accessKeyId: 'ASIAJOBGRAPHDEMO9999', secretAccessKey: 'x' }) });
+      const wrong = sourceWith({
+        credentials: async () => ({ accessKeyId: 'ASIAJOBGRAPHDEMO9999', secretAccessKey: 'x' }),
+      });
       const err = await upstreamFailure(wrong.fetchJob(key('CMPL1')));
       wrong.close?.();
-      expect([err.code, err.upstreamCode, err.httpStatus]).toEqual(['UPSTREAM_ACCESS_DENIED', 'InvalidClientTokenIdException', 403]);
+      expect([err.code, err.upstreamCode, err.httpStatus]).toEqual([
+        'UPSTREAM_ACCESS_DENIED',
+        'InvalidClientTokenIdException',
+        403,
+      ]);
     });
 
     it('accepts the demo session token and refuses any other', async () => {
-      const withToken = sourceWith({ credentials: { ...DEMO, sessionToken: DEMO_IMPORTEXPORT_SESSION_TOKEN } });
+      const withToken = sourceWith({
+        credentials: { ...DEMO, sessionToken: DEMO_IMPORTEXPORT_SESSION_TOKEN },
+      });
       expect((await withToken.fetchJob(key('CMPL1'))).state).toBe('SUCCEEDED');
       withToken.close?.();
-      const badToken = sourceWith({ credentials: { ...DEMO, sessionToken: 'DEMO-SESSION-TOKEN-unknown' } });
+      const badToken = sourceWith({
+        credentials: { ...DEMO, sessionToken: 'DEMO-SESSION-TOKEN-unknown' },
+      });
       const err = await upstreamFailure(badToken.fetchJob(key('CMPL1')));
       badToken.close?.();
-      expect([err.code, err.upstreamCode]).toEqual(['UPSTREAM_ACCESS_DENIED', 'InvalidClientTokenIdException']);
+      expect([err.code, err.upstreamCode]).toEqual([
+        'UPSTREAM_ACCESS_DENIED',
+        'InvalidClientTokenIdException',
+      ]);
     });
 
     it('answers UPSTREAM_ACCESS_DENIED when the clock is skewed past 15 minutes', async () => {
       const skewed = sourceWith({}, { now: () => Date.now() - 20 * 60 * 1000 });
       const err = await upstreamFailure(skewed.fetchJob(key('CMPL1')));
       skewed.close?.();
-      expect([err.code, err.upstreamCode]).toEqual(['UPSTREAM_ACCESS_DENIED', 'SignatureDoesNotMatch']);
+      expect([err.code, err.upstreamCode]).toEqual([
+        'UPSTREAM_ACCESS_DENIED',
+        'SignatureDoesNotMatch',
+      ]);
     });
 
     it('answers PROVIDER_NOT_CONFIGURED when the credential chain finds nothing, without calling upstream', async () => {
       const none = sourceWith({
         credentials: async () => {
-          throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+          throw Object.assign(new Error('Could not load credentials from any providers'), {
+            name: 'CredentialsProviderError',
+          });
         },
       });
       const err = await upstreamFailure(none.fetchJob(key('CMPL1')));
       none.close?.();
-      expect([err.code, err.upstreamCode, err.retryable]).toEqual(['PROVIDER_NOT_CONFIGURED', null, false]);
+      expect([err.code, err.upstreamCode, err.retryable]).toEqual([
+        'PROVIDER_NOT_CONFIGURED',
+        null,
+        false,
+      ]);
       expect(err.message).toBe('AWS Import/Export has no credentials configured in this jobgraph.');
       expect(emu.calls).toEqual([]);
     });
@@ -192,7 +272,8 @@ describe('ImportExport emulator', () => {
     it('reuses one keep-alive connection for sequential calls', async () => {
       const fresh = sourceWith();
       const before = emu.connections();
-      for (const id of ['CMPL1', 'PNDG1', 'SWER1', 'NOJOB']) await fresh.fetchJob(key(id)).catch(() => undefined);
+      for (const id of ['CMPL1', 'PNDG1', 'SWER1', 'NOJOB'])
+        await fresh.fetchJob(key(id)).catch(() => undefined);
       expect(emu.connections() - before).toBe(1);
       fresh.close?.();
     });
@@ -240,7 +321,10 @@ describe('ImportExport emulator', () => {
       const quick = sourceWith({ timeoutMs: 150 });
       const err = await upstreamFailure(quick.fetchJob(key('CMPL1')));
       quick.close?.();
-      expect([err.code, err.message]).toEqual(['UPSTREAM_UNAVAILABLE', 'AWS Import/Export timed out.']);
+      expect([err.code, err.message]).toEqual([
+        'UPSTREAM_UNAVAILABLE',
+        'AWS Import/Export timed out.',
+      ]);
     });
   });
 });

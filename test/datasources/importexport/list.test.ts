@@ -9,7 +9,11 @@ import {
 } from '../../../src/datasources/importexport/list.ts';
 import { parseErrorResponse } from '../../../src/datasources/importexport/parse.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { IMPORTEXPORT_LIST_JOB_COUNT } from '../../../src/emulators/importexport/listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
@@ -27,13 +31,16 @@ describe('Import/Export ListJobs request', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
       body: 'Action=ListJobs&Version=2010-06-01',
     });
-    expect(listRequest({ maxJobs: 1000, marker: 'LJ 01' }).body).toBe('Action=ListJobs&Version=2010-06-01&MaxJobs=1000&Marker=LJ%2001');
+    expect(listRequest({ maxJobs: 1000, marker: 'LJ 01' }).body).toBe(
+      'Action=ListJobs&Version=2010-06-01&MaxJobs=1000&Marker=LJ%2001',
+    );
     expect(listRequest({ marker: null }).body).toBe('Action=ListJobs&Version=2010-06-01');
   });
 
   it('refuses a page size outside 1..1000', () => {
     expect(IMPORTEXPORT_LIST_MAX_JOBS).toBe(1000);
-    for (const maxJobs of [0, 1001, 0.5]) expect(() => listRequest({ maxJobs })).toThrow(RangeError);
+    for (const maxJobs of [0, 1001, 0.5])
+      expect(() => listRequest({ maxJobs })).toThrow(RangeError);
   });
 });
 
@@ -42,8 +49,22 @@ describe('Import/Export ListJobs parse', () => {
     const page = wire('page-truncated');
     expect(page.nextToken).toBe('LJ002');
     expect(page.items).toEqual<ImportExportJobSummary[]>([
-      { jobId: 'LJ001', createdAt: new Date('2026-11-01T22:10:05Z'), jobType: 'Import', isCanceled: false, state: null, upstreamStatus: null },
-      { jobId: 'LJ002', createdAt: new Date('2026-10-31T07:45:00Z'), jobType: 'Export', isCanceled: true, state: 'CANCELLED', upstreamStatus: null },
+      {
+        jobId: 'LJ001',
+        createdAt: new Date('2026-11-01T22:10:05Z'),
+        jobType: 'Import',
+        isCanceled: false,
+        state: null,
+        upstreamStatus: null,
+      },
+      {
+        jobId: 'LJ002',
+        createdAt: new Date('2026-10-31T07:45:00Z'),
+        jobType: 'Export',
+        isCanceled: true,
+        state: 'CANCELLED',
+        upstreamStatus: null,
+      },
     ]);
   });
 
@@ -65,24 +86,38 @@ describe('Import/Export ListJobs parse', () => {
 
   it('refuses a cut body, another document, a member without JobId or CreationDate, a bad boolean, and IsTruncated without jobs', () => {
     expect(() => wire('malformed')).toThrow(MalformedBodyError);
-    expect(() => wire('bad-marker')).toThrow(new MalformedBodyError('body is not a ListJobsResponse'));
-    const doc = (inner: string) => `<ListJobsResponse><ListJobsResult>${inner}</ListJobsResult></ListJobsResponse>`;
-    expect(() => parseListPage(doc('<Jobs><member><CreationDate>2026-01-01T00:00:00Z</CreationDate></member></Jobs>'))).toThrow(
-      new MalformedBodyError('Jobs.member[0].JobId is missing'),
+    expect(() => wire('bad-marker')).toThrow(
+      new MalformedBodyError('body is not a ListJobsResponse'),
     );
+    const doc = (inner: string) =>
+      `<ListJobsResponse><ListJobsResult>${inner}</ListJobsResult></ListJobsResponse>`;
+    expect(() =>
+      parseListPage(
+        doc('<Jobs><member><CreationDate>2026-01-01T00:00:00Z</CreationDate></member></Jobs>'),
+      ),
+    ).toThrow(new MalformedBodyError('Jobs.member[0].JobId is missing'));
     expect(() => parseListPage(doc('<Jobs><member><JobId>A</JobId></member></Jobs>'))).toThrow(
       new MalformedBodyError('Jobs.member[0].CreationDate is missing'),
     );
     expect(() =>
-      parseListPage(doc('<Jobs><member><JobId>A</JobId><CreationDate>2026-01-01T00:00:00Z</CreationDate><IsCanceled>maybe</IsCanceled></member></Jobs>')),
+      parseListPage(
+        doc(
+          '<Jobs><member><JobId>A</JobId><CreationDate>2026-01-01T00:00:00Z</CreationDate><IsCanceled>maybe</IsCanceled></member></Jobs>',
+        ),
+      ),
     ).toThrow(new MalformedBodyError('Jobs.member[0].IsCanceled is not a boolean'));
-    expect(() => parseListPage(doc('<Jobs/><IsTruncated>true</IsTruncated>'))).toThrow(new MalformedBodyError('IsTruncated is true on a page without jobs'));
+    expect(() => parseListPage(doc('<Jobs/><IsTruncated>true</IsTruncated>'))).toThrow(
+      new MalformedBodyError('IsTruncated is true on a page without jobs'),
+    );
     expect(() => parseListPage('<ListJobsResponse/>')).toThrow(MalformedBodyError);
   });
 
   it('leaves the error answers to the query error envelope reader', () => {
     for (const name of ['bad-marker', 'max-jobs-invalid']) {
-      expect([fixture(name).status, parseErrorResponse(fixture(name).body)?.code]).toEqual([400, 'InvalidParameterException']);
+      expect([fixture(name).status, parseErrorResponse(fixture(name).body)?.code]).toEqual([
+        400,
+        'InvalidParameterException',
+      ]);
     }
   });
 });
@@ -101,7 +136,13 @@ describe('Import/Export ListJobs against the emulator', () => {
     let marker: string | null = null;
     do {
       const req = listRequest({ maxJobs: 25, marker });
-      const res = await signedAws(emu, { service: 'IngestionService', method: req.method, path: req.path, headers: req.headers, body: req.body });
+      const res = await signedAws(emu, {
+        service: 'IngestionService',
+        method: req.method,
+        path: req.path,
+        headers: req.headers,
+        body: req.body,
+      });
       expect(res.status).toBe(200);
       const page = parseListPage(res.body);
       items.push(...page.items);
@@ -111,15 +152,23 @@ describe('Import/Export ListJobs against the emulator', () => {
     const times = items.map((i) => i.createdAt.getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
 
-    const source = createImportExportSource({ endpoint: emu.url, credentials: { ...DEMO_AWS_CREDENTIALS }, timeoutMs: 2000, maxAttempts: 1, maxSockets: 8 });
+    const source = createImportExportSource({
+      endpoint: emu.url,
+      credentials: { ...DEMO_AWS_CREDENTIALS },
+      timeoutMs: 2000,
+      maxAttempts: 1,
+      maxSockets: 8,
+    });
     try {
       for (const item of items.filter((i) => i.jobId !== IMPORTEXPORT_PROGRESSING_JOB_ID)) {
         const record = await source.fetchJob({ provider: 'AWS_IMPORT_EXPORT', jobId: item.jobId });
-        expect([item.createdAt.toISOString(), item.jobType, item.state ?? 'not CANCELLED']).toEqual([
-          record.createdAt,
-          record.jobType,
-          record.state === 'CANCELLED' ? 'CANCELLED' : 'not CANCELLED',
-        ]);
+        expect([item.createdAt.toISOString(), item.jobType, item.state ?? 'not CANCELLED']).toEqual(
+          [
+            record.createdAt,
+            record.jobType,
+            record.state === 'CANCELLED' ? 'CANCELLED' : 'not CANCELLED',
+          ],
+        );
       }
     } finally {
       source.close?.();

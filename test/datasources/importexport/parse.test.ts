@@ -20,7 +20,11 @@ describe('ImportExport parse', () => {
     expect(IMPORTEXPORT_STATE_MAP).toEqual(EXPECTED_STATES);
     for (const [code, state] of Object.entries(IMPORTEXPORT_STATE_MAP)) {
       const r = parse(k, wrap(`<ProgressCode>${code}</ProgressCode>`));
-      expect([r.state, r.providerStatus, r.terminal]).toEqual([state, code, state !== 'QUEUED' && state !== 'IN_PROGRESS']);
+      expect([r.state, r.providerStatus, r.terminal]).toEqual([
+        state,
+        code,
+        state !== 'QUEUED' && state !== 'IN_PROGRESS',
+      ]);
     }
   });
 
@@ -42,15 +46,21 @@ describe('ImportExport parse', () => {
   });
 
   it('rejects a non-integer ErrorCount, naming the field', () => {
-    expect(() => parse(k, wrap('<ErrorCount>three</ErrorCount>'))).toThrow(new MalformedBodyError('ErrorCount is not an integer'));
+    expect(() => parse(k, wrap('<ErrorCount>three</ErrorCount>'))).toThrow(
+      new MalformedBodyError('ErrorCount is not an integer'),
+    );
   });
 
   it('rejects a CreationDate that is not a time', () => {
-    expect(() => parse(k, wrap('<CreationDate>yesterday</CreationDate>'))).toThrow(MalformedBodyError);
+    expect(() => parse(k, wrap('<CreationDate>yesterday</CreationDate>'))).toThrow(
+      MalformedBodyError,
+    );
   });
 
   it('rejects a body that is not a GetStatusResponse', () => {
-    expect(() => parse(k, '<ListJobsResponse><ListJobsResult/></ListJobsResponse>')).toThrow(MalformedBodyError);
+    expect(() => parse(k, '<ListJobsResponse><ListJobsResult/></ListJobsResponse>')).toThrow(
+      MalformedBodyError,
+    );
     expect(() => parse(k, '<GetStatusResponse/>')).toThrow(MalformedBodyError);
     expect(() => parse(k, 'not xml at all')).toThrow(MalformedBodyError);
   });
@@ -61,17 +71,44 @@ describe('ImportExport parse', () => {
   });
 
   it('rejects an element where text belongs', () => {
-    expect(() => parse(k, wrap('<Signature><Value>x</Value></Signature>'))).toThrow(new MalformedBodyError('Signature is not a text element'));
+    expect(() => parse(k, wrap('<Signature><Value>x</Value></Signature>'))).toThrow(
+      new MalformedBodyError('Signature is not a text element'),
+    );
   });
 
   it('keeps any multi-line text exactly once XML-escaped on the wire', () => {
-    const xmlChar = fc.constantFrom('a', 'Z', '0', ' ', '\n', '\t', '&', '<', '>', '"', "'", ':', '/', '=', 'é', '漢', '😀', ';', '#');
+    const xmlChar = fc.constantFrom(
+      'a',
+      'Z',
+      '0',
+      ' ',
+      '\n',
+      '\t',
+      '&',
+      '<',
+      '>',
+      '"',
+      "'",
+      ':',
+      '/',
+      '=',
+      'é',
+      '漢',
+      '😀',
+      ';',
+      '#',
+    );
     fc.assert(
       fc.property(
         fc.array(xmlChar, { maxLength: 200 }).map((cs) => cs.join('')),
         (text) => {
           const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-          const r = parse(k, wrap(`<CurrentManifest>${escaped}</CurrentManifest><SignatureFileContents>${escaped}</SignatureFileContents>`));
+          const r = parse(
+            k,
+            wrap(
+              `<CurrentManifest>${escaped}</CurrentManifest><SignatureFileContents>${escaped}</SignatureFileContents>`,
+            ),
+          );
           return r.currentManifest === text && r.signatureFileContents === text;
         },
       ),

@@ -8,7 +8,10 @@ import { expectCleanMessage } from './helpers.ts';
 
 const loadFixture = fixtureLoader('importexport');
 
-const CREDS = { accessKeyId: 'JOBGRAPHDEMOACCESSKEY', secretAccessKey: 'jobgraph-demo-secret-access-key' };
+const CREDS = {
+  accessKeyId: 'JOBGRAPHDEMOACCESSKEY',
+  secretAccessKey: 'jobgraph-demo-secret-access-key',
+};
 const key = (jobId: string): ImportExportKey => ({ provider: 'AWS_IMPORT_EXPORT', jobId });
 
 /** Every field null/empty: the record of a job the wire said nothing about. */
@@ -118,7 +121,8 @@ describe('ImportExport protocol', () => {
       logKey: 'importexport-logs/FIXT1/import-log-FIXT1.txt',
       errorCount: 0,
       signature: 'DEMO-SIGNATURE-FIXT1-bm90LWEtcmVhbC1zaWduYXR1cmU=',
-      signatureFileContents: 'version:2.0\nsigningMethod:HmacSHA1\njobId:FIXT1\nsignature:DEMO-SIGNATURE-FIXT1-bm90LWEtcmVhbC1zaWduYXR1cmU=\n',
+      signatureFileContents:
+        'version:2.0\nsigningMethod:HmacSHA1\njobId:FIXT1\nsignature:DEMO-SIGNATURE-FIXT1-bm90LWEtcmVhbC1zaWduYXR1cmU=\n',
       currentManifest: [
         'manifestVersion:2.0',
         'generator:AWS Import/Export Command Line Tool',
@@ -136,11 +140,19 @@ describe('ImportExport protocol', () => {
       ].join('\n'),
       creationDate: '2016-03-28T20:27:35.000Z',
       artifactList: [
-        { description: 'SIGNATURE file to copy to the root directory of your device', url: presigned('FIXT1', 'SIGNATURE', '01') },
-        { description: 'Prepaid UPS shipping label (PDF)', url: presigned('FIXT1', 'shipping-label.pdf', '02') },
+        {
+          description: 'SIGNATURE file to copy to the root directory of your device',
+          url: presigned('FIXT1', 'SIGNATURE', '01'),
+        },
+        {
+          description: 'Prepaid UPS shipping label (PDF)',
+          url: presigned('FIXT1', 'shipping-label.pdf', '02'),
+        },
       ],
-      awsShippingAddress: 'AWS Import/Export\nJOBID FIXT1\n1111 Example Ave South\nSeattle, WA 98108',
-      warningMessage: 'The bucket name jobgraph.Demo.Import does not follow DNS naming conventions.',
+      awsShippingAddress:
+        'AWS Import/Export\nJOBID FIXT1\n1111 Example Ave South\nSeattle, WA 98108',
+      warningMessage:
+        'The bucket name jobgraph.Demo.Import does not follow DNS naming conventions.',
     });
   });
 
@@ -251,11 +263,13 @@ describe('ImportExport protocol', () => {
       progressMessage: 'The specified job has not started.',
       errorCount: 0,
       signature: 'DEMO-SIGNATURE-A36BC-O8WnNGMfs6cwbpQHvJ0q=',
-      signatureFileContents: 'version:2.0\nsigningMethod:HmacSHA1\njobId:A36BC\nsignature:DEMO-SIGNATURE-A36BC-O8WnNGMfs6cwbpQHvJ0q=\n',
+      signatureFileContents:
+        'version:2.0\nsigningMethod:HmacSHA1\njobId:A36BC\nsignature:DEMO-SIGNATURE-A36BC-O8WnNGMfs6cwbpQHvJ0q=\n',
       currentManifest:
         'manifestVersion: 2.0\naccessKeyId: JOBGRAPHDEMOACCESSKEY\ndeviceId: TestDevice1\nbucket: myawsbucket\nreturnAddress:\nname: Joe Random\nstreet1: 123 Any Street\ncity: Seattle\nstateOrProvince: WA\npostalCode: 91111\ncountry: United States\neraseDevice: no',
       creationDate: '2010-04-17T00:09:02.000Z',
-      awsShippingAddress: 'AWS Import/Export\nJOBID A36BC\n1111 Nosuch Ave South\nSeattle, WA 92222',
+      awsShippingAddress:
+        'AWS Import/Export\nJOBID A36BC\n1111 Nosuch Ave South\nSeattle, WA 92222',
     });
   });
 
@@ -284,7 +298,9 @@ describe('ImportExport protocol', () => {
     expect(err.code).toBe('NOT_FOUND');
     expect(err.upstreamCode).toBe('ExpiredJobIdException');
     expect(err.upstreamRequestId).toBe('60718293-1f0e-11e6-9d8c-7b6a5f4e3d2c');
-    expect(err.message).toBe('AWS Import/Export job "EXPJB" has expired and is no longer available.');
+    expect(err.message).toBe(
+      'AWS Import/Export job "EXPJB" has expired and is no longer available.',
+    );
     expect(err.retryable).toBe(false);
     expectCleanMessage(err, loadFixture('expired-job-id').body);
   });
@@ -295,7 +311,9 @@ describe('ImportExport protocol', () => {
     expect(err.code).toBe('NOT_FOUND');
     expect(err.upstreamCode).toBe('CanceledJobIdException');
     expect(err.upstreamRequestId).toBe('718293a4-1f0e-11e6-9d8c-7b6a5f4e3d2c');
-    expect(err.message).toBe('AWS Import/Export job "CNCJB" was cancelled and is no longer available.');
+    expect(err.message).toBe(
+      'AWS Import/Export job "CNCJB" was cancelled and is no longer available.',
+    );
     expectCleanMessage(err, loadFixture('canceled-job-id').body);
   });
 
@@ -371,7 +389,9 @@ describe('ImportExport protocol', () => {
     expect(err.upstreamCode).toBeNull();
     expect(err.upstreamRequestId).toBe('b5c6d7e8-1f0e-11e6-9d8c-7b6a5f4e3d2c');
     expect(err.retryable).toBe(false);
-    expect(err.message).toMatch(/^AWS Import\/Export sent a response jobgraph could not read: XML body is not well-formed/);
+    expect(err.message).toMatch(
+      /^AWS Import\/Export sent a response jobgraph could not read: XML body is not well-formed/,
+    );
     expectCleanMessage(err);
     expect(server.requests).toHaveLength(1);
   });

@@ -9,7 +9,12 @@ import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../suppor
 const loadFixture = fixtureLoader('omics');
 
 const creds = { accessKeyId: 'ASIAJOBGRAPHDEMO0001', secretAccessKey: 'demo' };
-const key = (region: string): OmicsKey => ({ provider: 'AWS_OMICS', region, referenceStoreId: '5038720581', id: '8110394857' });
+const key = (region: string): OmicsKey => ({
+  provider: 'AWS_OMICS',
+  region,
+  referenceStoreId: '5038720581',
+  id: '8110394857',
+});
 
 let sources: JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord>[] = [];
 afterEach(() => {
@@ -19,7 +24,10 @@ afterEach(() => {
 
 function capture(extra: Partial<AwsSourceOptions> = {}) {
   const handler = fixtureHandler(loadFixture('success-full'));
-  const source = createOmicsSource({ timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials: creds, ...extra }, { requestHandler: handler });
+  const source = createOmicsSource(
+    { timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials: creds, ...extra },
+    { requestHandler: handler },
+  );
   sources.push(source);
   return { source, handler };
 }
@@ -40,10 +48,12 @@ describe('Omics client', () => {
     const { source, handler } = capture();
     await source.fetchJob(key('us-west-2'));
     await source.fetchJob(key('ap-southeast-1'));
-    expect(handler.requests.map((r) => /Credential=[^/]+\/\d{8}\/([^/]+)\/omics\//.exec(String(r.headers.authorization))?.[1])).toEqual([
-      'us-west-2',
-      'ap-southeast-1',
-    ]);
+    expect(
+      handler.requests.map(
+        (r) =>
+          /Credential=[^/]+\/\d{8}\/([^/]+)\/omics\//.exec(String(r.headers.authorization))?.[1],
+      ),
+    ).toEqual(['us-west-2', 'ap-southeast-1']);
   });
 
   it('uses an endpoint override as given, without the control-storage- host prefix', async () => {
@@ -68,10 +78,15 @@ describe('Omics client', () => {
   it('answers PROVIDER_NOT_CONFIGURED when the credential provider finds nothing', async () => {
     const { source, handler } = capture({
       credentials: async () => {
-        throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+        throw Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        });
       },
     });
-    await expect(source.fetchJob(key('us-east-1'))).rejects.toMatchObject({ code: 'PROVIDER_NOT_CONFIGURED', provider: 'AWS_OMICS' });
+    await expect(source.fetchJob(key('us-east-1'))).rejects.toMatchObject({
+      code: 'PROVIDER_NOT_CONFIGURED',
+      provider: 'AWS_OMICS',
+    });
     expect(handler.requests).toHaveLength(0);
   });
 });

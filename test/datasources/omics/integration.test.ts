@@ -11,9 +11,18 @@ import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
-import { DEMO_GLOBAL_IDS, ERROR_CASE_GLOBAL_IDS, EXAMPLE_GLOBAL_ID, OMICS_DEMO_JOBS } from '../../../src/emulators/omics/data.ts';
+import {
+  DEMO_GLOBAL_IDS,
+  ERROR_CASE_GLOBAL_IDS,
+  EXAMPLE_GLOBAL_ID,
+  OMICS_DEMO_JOBS,
+} from '../../../src/emulators/omics/data.ts';
 
 const STATE_OF: Record<string, string> = {
   SUBMITTED: 'QUEUED',
@@ -45,15 +54,31 @@ afterAll(async () => {
   await skewedEmu.close();
 });
 
-function source(extra: Partial<AwsSourceOptions> = {}, url = emu.url): JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
-  const s = createOmicsSource({ timeoutMs: 2000, maxAttempts: 1, maxSockets: 4, credentials: DEMO_AWS_CREDENTIALS, endpoint: url, ...extra });
+function source(
+  extra: Partial<AwsSourceOptions> = {},
+  url = emu.url,
+): JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
+  const s = createOmicsSource({
+    timeoutMs: 2000,
+    maxAttempts: 1,
+    maxSockets: 4,
+    credentials: DEMO_AWS_CREDENTIALS,
+    endpoint: url,
+    ...extra,
+  });
   opened.push(s);
   return s;
 }
 
 function sdkClient(region = 'us-east-1'): OmicsClient {
   // A copy: the SDK writes a $source tag into static credentials, and the demo object is frozen.
-  const c = new OmicsClient({ region, endpoint: emu.url, disableHostPrefix: true, credentials: { ...DEMO_AWS_CREDENTIALS }, maxAttempts: 1 });
+  const c = new OmicsClient({
+    region,
+    endpoint: emu.url,
+    disableHostPrefix: true,
+    credentials: { ...DEMO_AWS_CREDENTIALS },
+    maxAttempts: 1,
+  });
   sdkClients.push(c);
   return c;
 }
@@ -122,7 +147,9 @@ describe('Omics emulator with jobgraph source', () => {
 
   it.each(DEMO_GLOBAL_IDS)('serves demo job %s', async (globalId) => {
     const key = keyOf(globalId);
-    const wire = OMICS_DEMO_JOBS.find((j) => j.id === key.id && j.referenceStoreId === key.referenceStoreId)!;
+    const wire = OMICS_DEMO_JOBS.find(
+      (j) => j.id === key.id && j.referenceStoreId === key.referenceStoreId,
+    )!;
     const r = await source().fetchJob(key);
     expect(r.id).toBe(globalId);
     expect(r.nativeId).toBe(wire.id);
@@ -149,7 +176,9 @@ describe('Omics emulator with jobgraph source', () => {
 
   it('covers every job status and every source status', () => {
     expect(new Set(OMICS_DEMO_JOBS.map((j) => j.status))).toEqual(new Set(Object.keys(STATE_OF)));
-    expect(new Set(OMICS_DEMO_JOBS.flatMap((j) => j.sources.map((s) => s.status)))).toEqual(new Set(['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED']));
+    expect(new Set(OMICS_DEMO_JOBS.flatMap((j) => j.sources.map((s) => s.status)))).toEqual(
+      new Set(['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED']),
+    );
   });
 
   it('answers NOT_FOUND for the not-found case, a job in another store and a job in another region', async () => {
@@ -158,49 +187,86 @@ describe('Omics emulator with jobgraph source', () => {
     expect(notFound.code).toBe('NOT_FOUND');
     expect(notFound.upstreamCode).toBe('ResourceNotFoundException');
     expect(notFound.upstreamRequestId).toMatch(/^[0-9a-f-]{36}$/);
-    const otherStore = await failure(s.fetchJob({ ...keyOf(EXAMPLE_GLOBAL_ID), referenceStoreId: '7321480963' }));
+    const otherStore = await failure(
+      s.fetchJob({ ...keyOf(EXAMPLE_GLOBAL_ID), referenceStoreId: '7321480963' }),
+    );
     expect(otherStore.code).toBe('NOT_FOUND');
-    const otherRegion = await failure(s.fetchJob({ ...keyOf(EXAMPLE_GLOBAL_ID), region: 'eu-west-1' }));
+    const otherRegion = await failure(
+      s.fetchJob({ ...keyOf(EXAMPLE_GLOBAL_ID), region: 'eu-west-1' }),
+    );
     expect(otherRegion.code).toBe('NOT_FOUND');
     expect(emu.calls.at(-1)?.job).toBe('eu-west-1/5038720581/8110394857');
   });
 
   it('answers UPSTREAM_THROTTLED for the throttled case', async () => {
     const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.throttled)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_THROTTLED', upstreamCode: 'ThrottlingException', httpStatus: 429 });
+    expect(e).toMatchObject({
+      code: 'UPSTREAM_THROTTLED',
+      upstreamCode: 'ThrottlingException',
+      httpStatus: 429,
+    });
   });
 
   it('answers UPSTREAM_UNAVAILABLE for the server-error case', async () => {
     const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.serverError)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: 'InternalServerException', httpStatus: 500 });
+    expect(e).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      upstreamCode: 'InternalServerException',
+      httpStatus: 500,
+    });
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for a job the role may not read', async () => {
     const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.accessDenied)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'AccessDeniedException', httpStatus: 403 });
+    expect(e).toMatchObject({
+      code: 'UPSTREAM_ACCESS_DENIED',
+      upstreamCode: 'AccessDeniedException',
+      httpStatus: 403,
+    });
   });
 
   it('answers UPSTREAM_UNAVAILABLE for a 408 RequestTimeoutException', async () => {
     const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.requestTimeout)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: 'RequestTimeoutException', httpStatus: 408 });
+    expect(e).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      upstreamCode: 'RequestTimeoutException',
+      httpStatus: 408,
+    });
   });
 
   it('answers UPSTREAM_ACCESS_DENIED when the secret key is wrong (InvalidSignatureException)', async () => {
-    const s = source({ credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'wrong-secret' } });
+    const s = source({
+      credentials: {
+        accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
+        secretAccessKey: 'wrong-secret',
+      },
+    });
     const e = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'InvalidSignatureException', httpStatus: 403 });
+    expect(e).toMatchObject({
+      code: 'UPSTREAM_ACCESS_DENIED',
+      upstreamCode: 'InvalidSignatureException',
+      httpStatus: 403,
+    });
     expect(e.upstreamRequestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for an unknown access key (UnrecognizedClientException)', async () => {
-    const s = source({ credentials: { accessKeyId: 'ASIAJOBGRAPHDEMO0002', secretAccessKey: 'x' } });
+    const s = source({
+      credentials: { accessKeyId: 'ASIAJOBGRAPHDEMO0002', secretAccessKey: 'x' },
+    });
     const e = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'UnrecognizedClientException' });
+    expect(e).toMatchObject({
+      code: 'UPSTREAM_ACCESS_DENIED',
+      upstreamCode: 'UnrecognizedClientException',
+    });
   });
 
   it('fails a skewed clock with one attempt and corrects it from the Date header with two', async () => {
     const e = await failure(source({}, skewedEmu.url).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'InvalidSignatureException' });
+    expect(e).toMatchObject({
+      code: 'UPSTREAM_ACCESS_DENIED',
+      upstreamCode: 'InvalidSignatureException',
+    });
     const r = await source({ maxAttempts: 2 }, skewedEmu.url).fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
     expect(r.state).toBe('SUCCEEDED');
     expect(skewedEmu.calls.map((c) => c.status)).toEqual([403, 403, 200]);
@@ -209,7 +275,10 @@ describe('Omics emulator with jobgraph source', () => {
   it('maps the 5xx fault knob to UPSTREAM_UNAVAILABLE', async () => {
     emu.setFaults({ errorRate: 1 });
     const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: 'InternalServerException' });
+    expect(e).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      upstreamCode: 'InternalServerException',
+    });
   });
 
   it('maps the throttle fault knob to UPSTREAM_THROTTLED', async () => {
@@ -258,7 +327,9 @@ describe('Omics emulator with jobgraph source', () => {
     const controller = new AbortController();
     // A per-attempt timeout of a minute: the abort, not the timeout, must end it.
     const arrived = once(emu.events, 'request');
-    const p = source({ timeoutMs: 60_000 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID), { signal: controller.signal });
+    const p = source({ timeoutMs: 60_000 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID), {
+      signal: controller.signal,
+    });
     await arrived;
     controller.abort();
     const e = await failure(p);
@@ -268,22 +339,33 @@ describe('Omics emulator with jobgraph source', () => {
 });
 
 describe('Omics emulator with the AWS SDK client', () => {
-  it.each(DEMO_GLOBAL_IDS)('returns demo job %s as the service model describes it', async (globalId) => {
-    const key = keyOf(globalId);
-    const wire = OMICS_DEMO_JOBS.find((j) => j.id === key.id && j.referenceStoreId === key.referenceStoreId)!;
-    const { $metadata, ...out } = await sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }));
-    expect($metadata.httpStatusCode).toBe(200);
-    expect($metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(out).toEqual({
-      ...wire,
-      creationTime: new Date(wire.creationTime),
-      ...(wire.completionTime ? { completionTime: new Date(wire.completionTime) } : {}),
-    });
-  });
+  it.each(DEMO_GLOBAL_IDS)(
+    'returns demo job %s as the service model describes it',
+    async (globalId) => {
+      const key = keyOf(globalId);
+      const wire = OMICS_DEMO_JOBS.find(
+        (j) => j.id === key.id && j.referenceStoreId === key.referenceStoreId,
+      )!;
+      const { $metadata, ...out } = await sdkClient().send(
+        new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
+      );
+      expect($metadata.httpStatusCode).toBe(200);
+      expect($metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(out).toEqual({
+        ...wire,
+        creationTime: new Date(wire.creationTime),
+        ...(wire.completionTime ? { completionTime: new Date(wire.completionTime) } : {}),
+      });
+    },
+  );
 
   it('throws ResourceNotFoundException with HTTP 404 for the not-found case', async () => {
     const key = keyOf(ERROR_CASE_GLOBAL_IDS.notFound);
-    await expect(sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }))).rejects.toMatchObject({
+    await expect(
+      sdkClient().send(
+        new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
+      ),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
       $fault: 'client',
       $metadata: { httpStatusCode: 404 },
@@ -292,7 +374,11 @@ describe('Omics emulator with the AWS SDK client', () => {
 
   it('throws ThrottlingException with HTTP 429 for the throttled case', async () => {
     const key = keyOf(ERROR_CASE_GLOBAL_IDS.throttled);
-    await expect(sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }))).rejects.toMatchObject({
+    await expect(
+      sdkClient().send(
+        new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
+      ),
+    ).rejects.toMatchObject({
       name: 'ThrottlingException',
       $metadata: { httpStatusCode: 429 },
     });
@@ -300,7 +386,11 @@ describe('Omics emulator with the AWS SDK client', () => {
 
   it('throws InternalServerException with HTTP 500 for the server-error case', async () => {
     const key = keyOf(ERROR_CASE_GLOBAL_IDS.serverError);
-    await expect(sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }))).rejects.toMatchObject({
+    await expect(
+      sdkClient().send(
+        new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
+      ),
+    ).rejects.toMatchObject({
       name: 'InternalServerException',
       $fault: 'server',
       $metadata: { httpStatusCode: 500 },
@@ -314,7 +404,9 @@ describe('Omics emulator with the AWS SDK client', () => {
       ['12345', '8110394857'],
       ['5038720581', '1'.repeat(37)],
     ] as const) {
-      await expect(sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId, id }))).rejects.toMatchObject({
+      await expect(
+        sdkClient().send(new GetReferenceImportJobCommand({ referenceStoreId, id })),
+      ).rejects.toMatchObject({
         name: 'ValidationException',
         $metadata: { httpStatusCode: 400 },
       });
@@ -326,11 +418,18 @@ describe('Omics emulator with the AWS SDK client', () => {
       region: 'us-east-1',
       endpoint: emu.url,
       disableHostPrefix: true,
-      credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' },
+      credentials: {
+        accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
+        secretAccessKey: 'not-the-secret',
+      },
       maxAttempts: 1,
     });
     sdkClients.push(c);
-    await expect(c.send(new GetReferenceImportJobCommand({ referenceStoreId: '5038720581', id: '8110394857' }))).rejects.toMatchObject({
+    await expect(
+      c.send(
+        new GetReferenceImportJobCommand({ referenceStoreId: '5038720581', id: '8110394857' }),
+      ),
+    ).rejects.toMatchObject({
       name: 'InvalidSignatureException',
       $metadata: { httpStatusCode: 403 },
     });
@@ -338,7 +437,11 @@ describe('Omics emulator with the AWS SDK client', () => {
 });
 
 /** A request signed independently with @smithy/signature-v4 and sent with fetch, to see the raw wire. */
-async function signedFetch(method: string, path: string, secretAccessKey: string = DEMO_AWS_CREDENTIALS.secretAccessKey): Promise<Response> {
+async function signedFetch(
+  method: string,
+  path: string,
+  secretAccessKey: string = DEMO_AWS_CREDENTIALS.secretAccessKey,
+): Promise<Response> {
   const url = new URL(path, emu.url);
   const signer = new SignatureV4({
     service: 'omics',
@@ -347,7 +450,14 @@ async function signedFetch(method: string, path: string, secretAccessKey: string
     sha256: Sha256,
   });
   const signed = await signer.sign(
-    new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host } }),
+    new HttpRequest({
+      method,
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host },
+    }),
   );
   return fetch(url, { method, headers: signed.headers as Record<string, string> });
 }
@@ -402,12 +512,17 @@ describe('Omics emulator wire details', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('ValidationException');
     expect(await res.json()).toEqual({
-      message: "1 validation error detected: Value '12ab567890' at 'id' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+",
+      message:
+        "1 validation error detected: Value '12ab567890' at 'id' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+",
     });
   });
 
   it('answers a wrong secret with 403 InvalidSignatureException', async () => {
-    const res = await signedFetch('GET', '/referencestore/5038720581/importjob/8110394857', 'not-the-secret');
+    const res = await signedFetch(
+      'GET',
+      '/referencestore/5038720581/importjob/8110394857',
+      'not-the-secret',
+    );
     expect(res.status).toBe(403);
     expect(res.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
   });

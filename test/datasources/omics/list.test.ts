@@ -1,5 +1,9 @@
 import { readdirSync } from 'node:fs';
-import { ListReferenceImportJobsCommand, ListReferenceStoresCommand, OmicsClient } from '@aws-sdk/client-omics';
+import {
+  ListReferenceImportJobsCommand,
+  ListReferenceStoresCommand,
+  OmicsClient,
+} from '@aws-sdk/client-omics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
 import {
@@ -12,8 +16,15 @@ import {
 } from '../../../src/datasources/omics/list.ts';
 import type { WireRequest } from '../../../src/datasources/shared/source.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
-import { OMICS_DEMO_REFERENCE_STORE_ID, OMICS_DEMO_SECOND_STORE_ID } from '../../../src/emulators/omics/data.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
+import {
+  OMICS_DEMO_REFERENCE_STORE_ID,
+  OMICS_DEMO_SECOND_STORE_ID,
+} from '../../../src/emulators/omics/data.ts';
 import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
 import { omicsListJobCount } from '../../../src/emulators/omics/listData.ts';
 import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
@@ -27,11 +38,19 @@ const NAMES = readdirSync(new URL('../../fixtures/omics/list/', import.meta.url)
 const fixture = (name: string) => loadFixture('omics', `list/${name}`);
 const wire = (name: string) => parseListPage(JSON.parse(fixture(name).body));
 
-const credentials = { accessKeyId: 'JOBGRAPHTESTACCESSKEY', secretAccessKey: 'jobgraph-test-secret' };
+const credentials = {
+  accessKeyId: 'JOBGRAPHTESTACCESSKEY',
+  secretAccessKey: 'jobgraph-test-secret',
+};
 const sdkClients: OmicsClient[] = [];
 function sdk(f: WireFixture) {
   const handler = sdkFixtureHandler(f);
-  const client = new OmicsClient({ region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: handler });
+  const client = new OmicsClient({
+    region: 'us-east-1',
+    credentials,
+    maxAttempts: 1,
+    requestHandler: handler,
+  });
   sdkClients.push(client);
   return { client, requests: handler.requests };
 }
@@ -39,7 +58,8 @@ afterAll(() => {
   for (const c of sdkClients) c.destroy();
 });
 
-const bodyText = (body: unknown) => (typeof body === 'string' ? body : Buffer.from(body as Uint8Array).toString('utf8'));
+const bodyText = (body: unknown) =>
+  typeof body === 'string' ? body : Buffer.from(body as Uint8Array).toString('utf8');
 
 describe('HealthOmics list requests', () => {
   it('ListReferenceImportJobs is a POST with the page in the query, the filter in a JSON body, and the control-storage- host prefix', () => {
@@ -55,17 +75,25 @@ describe('HealthOmics list requests', () => {
       referenceStoreId: '5038720581',
       maxResults: 100,
       nextToken: 'tok',
-      filter: { status: 'FAILED', createdAfter: new Date('2026-08-01T00:00:00Z'), createdBefore: new Date('2026-09-01T12:30:00.250Z') },
+      filter: {
+        status: 'FAILED',
+        createdAfter: new Date('2026-08-01T00:00:00Z'),
+        createdBefore: new Date('2026-09-01T12:30:00.250Z'),
+      },
     });
     expect(full.query).toEqual([
       ['maxResults', '100'],
       ['nextToken', 'tok'],
     ]);
-    expect(full.body).toBe('{"filter":{"status":"FAILED","createdAfter":"2026-08-01T00:00:00Z","createdBefore":"2026-09-01T12:30:00.250Z"}}');
+    expect(full.body).toBe(
+      '{"filter":{"status":"FAILED","createdAfter":"2026-08-01T00:00:00Z","createdBefore":"2026-09-01T12:30:00.250Z"}}',
+    );
   });
 
   it('ListReferenceStores is a POST of /referencestores the same way', () => {
-    expect(listReferenceStoresRequest({ maxResults: 1, filter: { name: 'human-references' } })).toEqual({
+    expect(
+      listReferenceStoresRequest({ maxResults: 1, filter: { name: 'human-references' } }),
+    ).toEqual({
       method: 'POST',
       path: '/referencestores',
       query: [['maxResults', '1']],
@@ -77,7 +105,10 @@ describe('HealthOmics list requests', () => {
 
   it('asks what the real SDK asks', async () => {
     const cases: [WireRequest, ListReferenceImportJobsCommand | ListReferenceStoresCommand][] = [
-      [listRequest({ referenceStoreId: '1234567890' }), new ListReferenceImportJobsCommand({ referenceStoreId: '1234567890' })],
+      [
+        listRequest({ referenceStoreId: '1234567890' }),
+        new ListReferenceImportJobsCommand({ referenceStoreId: '1234567890' }),
+      ],
       [
         listRequest({
           referenceStoreId: '1234567890',
@@ -93,15 +124,26 @@ describe('HealthOmics list requests', () => {
         }),
       ],
       [
-        listReferenceStoresRequest({ filter: { createdBefore: new Date('2024-02-01T00:00:00.123Z') } }),
-        new ListReferenceStoresCommand({ filter: { createdBefore: new Date('2024-02-01T00:00:00.123Z') } }),
+        listReferenceStoresRequest({
+          filter: { createdBefore: new Date('2024-02-01T00:00:00.123Z') },
+        }),
+        new ListReferenceStoresCommand({
+          filter: { createdBefore: new Date('2024-02-01T00:00:00.123Z') },
+        }),
       ],
     ];
     for (const [ours, command] of cases) {
       const { client, requests } = sdk(fixture('page-empty'));
       await client.send(command as ListReferenceImportJobsCommand);
       const sent = requests[0];
-      expect([sent?.method, sent?.path, sent?.query, sent?.headers['content-type'], JSON.parse(bodyText(sent?.body)), sent?.hostname]).toEqual([
+      expect([
+        sent?.method,
+        sent?.path,
+        sent?.query,
+        sent?.headers['content-type'],
+        JSON.parse(bodyText(sent?.body)),
+        sent?.hostname,
+      ]).toEqual([
         ours.method,
         ours.path,
         Object.fromEntries(ours.query ?? []),
@@ -143,19 +185,39 @@ describe('HealthOmics list parse', () => {
   });
 
   it('reads the last page, an empty page, an unknown status, a time offset and a null nextToken', () => {
-    expect(wire('page-last')).toMatchObject({ nextToken: null, items: [{ jobId: '8130000002', state: 'CANCELLED', referenceStoreId: '7321480963' }] });
+    expect(wire('page-last')).toMatchObject({
+      nextToken: null,
+      items: [{ jobId: '8130000002', state: 'CANCELLED', referenceStoreId: '7321480963' }],
+    });
     expect(wire('page-empty')).toEqual({ items: [], nextToken: null });
     const unknown = wire('unknown-status');
     expect(unknown.nextToken).toBeNull();
-    expect(unknown.items[0]).toMatchObject({ state: 'UNKNOWN', upstreamStatus: 'PAUSED', status: null });
-    expect(unknown.items[1]).toMatchObject({ state: null, upstreamStatus: null, referenceStoreId: null, createdAt: new Date('2026-10-31T22:05:00.000Z') });
+    expect(unknown.items[0]).toMatchObject({
+      state: 'UNKNOWN',
+      upstreamStatus: 'PAUSED',
+      status: null,
+    });
+    expect(unknown.items[1]).toMatchObject({
+      state: null,
+      upstreamStatus: null,
+      referenceStoreId: null,
+      createdAt: new Date('2026-10-31T22:05:00.000Z'),
+    });
   });
 
   it('refuses an epoch number where the model says date-time, an item without id or creationTime, and wrong types', () => {
-    expect(() => wire('epoch-creation-time')).toThrow(new MalformedBodyError('importJobs[0].creationTime is not a date-time'));
-    expect(() => parseListPage({ importJobs: [{ id: '8120000001' }] })).toThrow(new MalformedBodyError('importJobs[0].creationTime is missing'));
-    expect(() => parseListPage({ importJobs: [{ creationTime: '2026-01-01T00:00:00Z' }] })).toThrow(new MalformedBodyError('importJobs[0].id is missing'));
-    expect(() => parseListPage({ importJobs: 'none' })).toThrow(new MalformedBodyError('importJobs is not a list'));
+    expect(() => wire('epoch-creation-time')).toThrow(
+      new MalformedBodyError('importJobs[0].creationTime is not a date-time'),
+    );
+    expect(() => parseListPage({ importJobs: [{ id: '8120000001' }] })).toThrow(
+      new MalformedBodyError('importJobs[0].creationTime is missing'),
+    );
+    expect(() => parseListPage({ importJobs: [{ creationTime: '2026-01-01T00:00:00Z' }] })).toThrow(
+      new MalformedBodyError('importJobs[0].id is missing'),
+    );
+    expect(() => parseListPage({ importJobs: 'none' })).toThrow(
+      new MalformedBodyError('importJobs is not a list'),
+    );
     expect(() => parseListPage([])).toThrow(MalformedBodyError);
   });
 
@@ -178,8 +240,13 @@ describe('HealthOmics list parse', () => {
       'arn:aws:kms:us-east-1:123456789012:key/0f6b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
       null,
     ]);
-    expect(parseReferenceStoresPage(JSON.parse(fixture('stores-page-empty').body))).toEqual({ items: [], nextToken: null });
-    expect(() => parseReferenceStoresPage({ referenceStores: [{ name: 'x' }] })).toThrow(new MalformedBodyError('referenceStores[0].id is missing'));
+    expect(parseReferenceStoresPage(JSON.parse(fixture('stores-page-empty').body))).toEqual({
+      items: [],
+      nextToken: null,
+    });
+    expect(() => parseReferenceStoresPage({ referenceStores: [{ name: 'x' }] })).toThrow(
+      new MalformedBodyError('referenceStores[0].id is missing'),
+    );
   });
 });
 
@@ -188,7 +255,9 @@ describe('HealthOmics list fixtures against the real SDK deserialiser', () => {
   it.each(NAMES)('reads %s as the SDK does', async (name) => {
     const f = fixture(name);
     const stores = name.startsWith('stores-');
-    const command = stores ? new ListReferenceStoresCommand({}) : new ListReferenceImportJobsCommand({ referenceStoreId: '5038720581' });
+    const command = stores
+      ? new ListReferenceStoresCommand({})
+      : new ListReferenceImportJobsCommand({ referenceStoreId: '5038720581' });
     const parse = stores ? parseReferenceStoresPage : parseListPage;
     const outcome = await sdk(f)
       .client.send(command as ListReferenceImportJobsCommand)
@@ -198,7 +267,9 @@ describe('HealthOmics list fixtures against the real SDK deserialiser', () => {
       );
     if (f.status >= 300) {
       const code = (f.headers['x-amzn-ErrorType'] ?? '').split(':')[0];
-      expect('error' in outcome && [outcome.error.name, outcome.error.$metadata?.httpStatusCode]).toEqual([code, f.status]);
+      expect(
+        'error' in outcome && [outcome.error.name, outcome.error.$metadata?.httpStatusCode],
+      ).toEqual([code, f.status]);
       return;
     }
     const attempt = (run: () => unknown) => {
@@ -242,22 +313,44 @@ describe('HealthOmics list against the emulator', () => {
 
   it('finds both stores, walks every job of each, and each summary agrees with the describe record', async () => {
     const stores = parseReferenceStoresPage(await send(listReferenceStoresRequest()));
-    expect(stores.items.map((s) => s.id)).toEqual([OMICS_DEMO_REFERENCE_STORE_ID, OMICS_DEMO_SECOND_STORE_ID]);
-    const source = createOmicsSource({ endpoint: emu.url, credentials: { ...DEMO_AWS_CREDENTIALS }, timeoutMs: 2000, maxAttempts: 1, maxSockets: 8 });
+    expect(stores.items.map((s) => s.id)).toEqual([
+      OMICS_DEMO_REFERENCE_STORE_ID,
+      OMICS_DEMO_SECOND_STORE_ID,
+    ]);
+    const source = createOmicsSource({
+      endpoint: emu.url,
+      credentials: { ...DEMO_AWS_CREDENTIALS },
+      timeoutMs: 2000,
+      maxAttempts: 1,
+      maxSockets: 8,
+    });
     try {
       for (const store of stores.items) {
         const items: OmicsJobSummary[] = [];
         let nextToken: string | null = null;
         do {
-          const page = parseListPage(await send(listRequest({ referenceStoreId: store.id, maxResults: 30, nextToken })));
+          const page = parseListPage(
+            await send(listRequest({ referenceStoreId: store.id, maxResults: 30, nextToken })),
+          );
           items.push(...page.items);
           nextToken = page.nextToken;
         } while (nextToken);
         const progressing = store.id === OMICS_DEMO_REFERENCE_STORE_ID ? 1 : 0;
         expect(items).toHaveLength(omicsListJobCount(store.id) + progressing);
         for (const item of items.filter((i) => i.jobId !== OMICS_PROGRESSING_JOB_ID)) {
-          const record = await source.fetchJob({ provider: 'AWS_OMICS', region: 'us-east-1', referenceStoreId: store.id, id: item.jobId });
-          expect([item.state, item.upstreamStatus, item.createdAt.toISOString(), item.completedAt?.toISOString() ?? null, item.roleArn]).toEqual([
+          const record = await source.fetchJob({
+            provider: 'AWS_OMICS',
+            region: 'us-east-1',
+            referenceStoreId: store.id,
+            id: item.jobId,
+          });
+          expect([
+            item.state,
+            item.upstreamStatus,
+            item.createdAt.toISOString(),
+            item.completedAt?.toISOString() ?? null,
+            item.roleArn,
+          ]).toEqual([
             record.state,
             record.providerStatus,
             record.createdAt,
@@ -272,7 +365,11 @@ describe('HealthOmics list against the emulator', () => {
   });
 
   it('pushes the status filter to the service', async () => {
-    const page = parseListPage(await send(listRequest({ referenceStoreId: OMICS_DEMO_SECOND_STORE_ID, filter: { status: 'FAILED' } })));
+    const page = parseListPage(
+      await send(
+        listRequest({ referenceStoreId: OMICS_DEMO_SECOND_STORE_ID, filter: { status: 'FAILED' } }),
+      ),
+    );
     expect(page.items.length).toBeGreaterThan(0);
     expect(page.items.every((i) => i.state === 'FAILED')).toBe(true);
   });

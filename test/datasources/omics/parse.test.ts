@@ -4,7 +4,12 @@ import type { OmicsKey } from '../../../src/model/globalId.ts';
 import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
 import { parse } from '../../../src/datasources/omics/parse.ts';
 
-const key: OmicsKey = { provider: 'AWS_OMICS', region: 'us-east-1', referenceStoreId: '5038720581', id: '8110394857' };
+const key: OmicsKey = {
+  provider: 'AWS_OMICS',
+  region: 'us-east-1',
+  referenceStoreId: '5038720581',
+  id: '8110394857',
+};
 const base = {
   id: '8110394857',
   referenceStoreId: '5038720581',
@@ -61,12 +66,16 @@ describe('Omics parse', () => {
   });
 
   it('rejects an invalid Date as a malformed body naming the field', () => {
-    expect(() => parse(key, { ...base, creationTime: new Date(Number.NaN) })).toThrow(new MalformedBodyError('creationTime is not a timestamp'));
+    expect(() => parse(key, { ...base, creationTime: new Date(Number.NaN) })).toThrow(
+      new MalformedBodyError('creationTime is not a timestamp'),
+    );
   });
 
   it('rejects wrong types naming the field', () => {
     expect(() => parse(key, { ...base, id: 8110394857 })).toThrow('id is not a string');
-    expect(() => parse(key, { ...base, sources: [{ status: 'FINISHED', tags: ['a'] }] })).toThrow('sources[0].tags is not an object');
+    expect(() => parse(key, { ...base, sources: [{ status: 'FINISHED', tags: ['a'] }] })).toThrow(
+      'sources[0].tags is not an object',
+    );
     expect(() => parse(key, { ...base, sources: [null] })).toThrow('sources[0] is not an object');
     expect(() => parse(key, null)).toThrow(MalformedBodyError);
   });
@@ -89,7 +98,9 @@ describe('Omics parse', () => {
     const r = parse(key, {
       ...base,
       statusMessage: '',
-      sources: [{ status: 'FINISHED', statusMessage: '', name: '', description: '', tags: { k: '' } }],
+      sources: [
+        { status: 'FINISHED', statusMessage: '', name: '', description: '', tags: { k: '' } },
+      ],
     });
     expect(r.statusMessage).toBe('');
     expect(r.sources[0]).toEqual({
@@ -104,7 +115,11 @@ describe('Omics parse', () => {
   });
 
   it('ignores the SDK $metadata and unknown fields', () => {
-    const r = parse(key, { ...base, $metadata: { httpStatusCode: 200, requestId: 'x' }, futureField: { a: 1 } });
+    const r = parse(key, {
+      ...base,
+      $metadata: { httpStatusCode: 200, requestId: 'x' },
+      futureField: { a: 1 },
+    });
     expect(Object.keys(r)).not.toContain('$metadata');
     expect(Object.keys(r)).not.toContain('futureField');
   });

@@ -4,13 +4,22 @@ import type { OmicsKey } from '../../../src/model/globalId.ts';
 import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import { fixtureLoader, sdkFixtureHandler as fixtureHandler, upstreamFailure } from '../../support/fixtures.ts';
+import {
+  fixtureLoader,
+  sdkFixtureHandler as fixtureHandler,
+  upstreamFailure,
+} from '../../support/fixtures.ts';
 
 const loadFixture = fixtureLoader('omics');
 
 const STORE = '5038720581';
 const ROLE = 'arn:aws:iam::123456789012:role/OmicsReferenceImportRole';
-const key = (id: string, referenceStoreId = STORE): OmicsKey => ({ provider: 'AWS_OMICS', region: 'us-east-1', referenceStoreId, id });
+const key = (id: string, referenceStoreId = STORE): OmicsKey => ({
+  provider: 'AWS_OMICS',
+  region: 'us-east-1',
+  referenceStoreId,
+  id,
+});
 
 let sources: JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord>[] = [];
 afterEach(() => {
@@ -22,7 +31,12 @@ afterEach(() => {
 async function fetchFixture(name: string, k: OmicsKey) {
   const handler = fixtureHandler(loadFixture(name));
   const source = createOmicsSource(
-    { timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials: { accessKeyId: 'ASIAJOBGRAPHDEMO0001', secretAccessKey: 'demo' } },
+    {
+      timeoutMs: 1000,
+      maxAttempts: 1,
+      maxSockets: 2,
+      credentials: { accessKeyId: 'ASIAJOBGRAPHDEMO0001', secretAccessKey: 'demo' },
+    },
     { requestHandler: handler },
   );
   sources.push(source);
@@ -106,7 +120,17 @@ describe('Omics protocol', () => {
       status: 'IN_PROGRESS',
       creationTime: '2024-07-06T00:00:00.000Z',
       completionTime: null,
-      sources: [{ sourceFile: null, status: 'IN_PROGRESS', statusMessage: null, name: null, description: null, tags: [], referenceId: null }],
+      sources: [
+        {
+          sourceFile: null,
+          status: 'IN_PROGRESS',
+          statusMessage: null,
+          name: null,
+          description: null,
+          tags: [],
+          referenceId: null,
+        },
+      ],
     });
   });
 
@@ -173,7 +197,15 @@ describe('Omics protocol', () => {
           tags: [],
           referenceId: null,
         },
-        { sourceFile: null, status: 'NOT_STARTED', statusMessage: '', name: '', description: '', tags: [{ key: 'note', value: '' }], referenceId: null },
+        {
+          sourceFile: null,
+          status: 'NOT_STARTED',
+          statusMessage: '',
+          name: '',
+          description: '',
+          tags: [{ key: 'note', value: '' }],
+          referenceId: null,
+        },
       ],
     });
   });
@@ -186,7 +218,9 @@ describe('Omics protocol', () => {
     expect(req.method).toBe('GET');
     expect(req.path).toBe('/referencestore/5038720581/importjob/8110394857');
     expect(req.body).toBeUndefined();
-    expect(req.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIAJOBGRAPHDEMO0001\/\d{8}\/us-east-1\/omics\/aws4_request, /);
+    expect(req.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=ASIAJOBGRAPHDEMO0001\/\d{8}\/us-east-1\/omics\/aws4_request, /,
+    );
   });
 
   it('maps 404 ResourceNotFoundException with a trailing URL in x-amzn-ErrorType to NOT_FOUND', async () => {
@@ -196,7 +230,9 @@ describe('Omics protocol', () => {
     expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a05');
     expect(e.httpStatus).toBe(404);
     expect(e.retryable).toBe(false);
-    expect(e.message).toBe('HealthOmics reference import job "8110394857" in reference store "5038720581" (us-east-1) was not found.');
+    expect(e.message).toBe(
+      'HealthOmics reference import job "8110394857" in reference store "5038720581" (us-east-1) was not found.',
+    );
   });
 
   it('reads the error code from the body __type when x-amzn-ErrorType is absent', async () => {

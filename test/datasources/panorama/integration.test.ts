@@ -1,6 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DescribePackageImportJobCommand, ListPackagesCommand, PanoramaClient, type DescribePackageImportJobCommandOutput } from '@aws-sdk/client-panorama';
+import {
+  DescribePackageImportJobCommand,
+  ListPackagesCommand,
+  PanoramaClient,
+  type DescribePackageImportJobCommandOutput,
+} from '@aws-sdk/client-panorama';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
@@ -8,7 +13,11 @@ import { parseGlobalId, type PanoramaKey } from '../../../src/model/globalId.ts'
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
 import type { PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import {
   ACCESS_DENIED_GLOBAL_ID,
@@ -48,7 +57,10 @@ function source(patch: Partial<AwsSourceOptions> = {}) {
   return s;
 }
 
-function sdkClient(credentials: { accessKeyId: string; secretAccessKey: string } = { ...DEMO_AWS_CREDENTIALS }, region = 'us-east-1') {
+function sdkClient(
+  credentials: { accessKeyId: string; secretAccessKey: string } = { ...DEMO_AWS_CREDENTIALS },
+  region = 'us-east-1',
+) {
   const c = new PanoramaClient({ region, endpoint: emu.url, credentials, maxAttempts: 1 });
   closers.push(() => c.destroy());
   return c;
@@ -90,7 +102,13 @@ const EXPECTED: Record<string, PanoramaPackageImportJobRecord> = {
         },
       },
     },
-    outputConfig: { packageVersionOutputConfig: { markLatest: false, packageName: 'people_counter', packageVersion: '2.0' } },
+    outputConfig: {
+      packageVersionOutputConfig: {
+        markLatest: false,
+        packageName: 'people_counter',
+        packageVersion: '2.0',
+      },
+    },
     output: {
       outputS3Location: {
         bucketName: 'panorama-packages-us-east-1-111122223333',
@@ -138,7 +156,13 @@ const EXPECTED: Record<string, PanoramaPackageImportJobRecord> = {
         },
       },
     },
-    outputConfig: { packageVersionOutputConfig: { markLatest: true, packageName: 'shelf_monitor', packageVersion: '1.3' } },
+    outputConfig: {
+      packageVersionOutputConfig: {
+        markLatest: true,
+        packageName: 'shelf_monitor',
+        packageVersion: '1.3',
+      },
+    },
     output: null,
     jobTags: [],
   },
@@ -149,7 +173,8 @@ const EXPECTED: Record<string, PanoramaPackageImportJobRecord> = {
     region: 'us-east-1',
     state: 'FAILED',
     providerStatus: 'FAILED',
-    statusMessage: 'Package version 1.1 of object_detector already exists and cannot be overwritten.',
+    statusMessage:
+      'Package version 1.1 of object_detector already exists and cannot be overwritten.',
     terminal: true,
     createdAt: '2024-07-02T09:25:45.678Z',
     updatedAt: '2024-07-02T09:26:41.000Z',
@@ -169,7 +194,13 @@ const EXPECTED: Record<string, PanoramaPackageImportJobRecord> = {
         },
       },
     },
-    outputConfig: { packageVersionOutputConfig: { markLatest: null, packageName: 'object_detector', packageVersion: '1.1' } },
+    outputConfig: {
+      packageVersionOutputConfig: {
+        markLatest: null,
+        packageName: 'object_detector',
+        packageVersion: '1.1',
+      },
+    },
     output: null,
     jobTags: [{ resourceType: 'PACKAGE', tags: [{ key: 'team', value: 'retail-vision' }] }],
   },
@@ -210,12 +241,18 @@ describe('Panorama demo data', () => {
   it('has a demo job in every status and of every job type', () => {
     const jobs = Object.values(PANORAMA_DEMO_JOBS).map((j) => j.wire);
     expect(new Set(jobs.map((j) => j.Status))).toEqual(new Set(['PENDING', 'SUCCEEDED', 'FAILED']));
-    expect(new Set(jobs.map((j) => j.JobType))).toEqual(new Set(['NODE_PACKAGE_VERSION', 'MARKETPLACE_NODE_PACKAGE_VERSION']));
+    expect(new Set(jobs.map((j) => j.JobType))).toEqual(
+      new Set(['NODE_PACKAGE_VERSION', 'MARKETPLACE_NODE_PACKAGE_VERSION']),
+    );
   });
 
   it('lists every demo job as a valid global ID, the example among them', () => {
     expect(DEMO_GLOBAL_IDS).toHaveLength(Object.keys(PANORAMA_DEMO_JOBS).length);
-    for (const id of [...DEMO_GLOBAL_IDS, ...Object.values(ERROR_CASE_GLOBAL_IDS), ACCESS_DENIED_GLOBAL_ID]) {
+    for (const id of [
+      ...DEMO_GLOBAL_IDS,
+      ...Object.values(ERROR_CASE_GLOBAL_IDS),
+      ACCESS_DENIED_GLOBAL_ID,
+    ]) {
       expect(parseGlobalId(id).provider).toBe('AWS_PANORAMA');
     }
     expect(DEMO_GLOBAL_IDS).toContain(EXAMPLE_GLOBAL_ID);
@@ -267,7 +304,13 @@ describe('Panorama source over HTTP', () => {
   });
 
   it('answers NOT_FOUND for a demo job asked for in another region', async () => {
-    const err = await failure(source().fetchJob({ provider: 'AWS_PANORAMA', region: 'us-west-2', jobId: 'pkgimport-5f3a9c1e7b2d4086' }));
+    const err = await failure(
+      source().fetchJob({
+        provider: 'AWS_PANORAMA',
+        region: 'us-west-2',
+        jobId: 'pkgimport-5f3a9c1e7b2d4086',
+      }),
+    );
     expect(err.code).toBe('NOT_FOUND');
     expect(emu.calls[0]?.job).toBe('us-west-2/pkgimport-5f3a9c1e7b2d4086');
   });
@@ -296,7 +339,12 @@ describe('Panorama source over HTTP', () => {
   });
 
   it('answers UPSTREAM_ACCESS_DENIED when the secret key is wrong (InvalidSignatureException)', async () => {
-    const s = source({ credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-demo-secret' } });
+    const s = source({
+      credentials: {
+        accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
+        secretAccessKey: 'not-the-demo-secret',
+      },
+    });
     const err = await failure(s.fetchJob(key(EXAMPLE_GLOBAL_ID)));
     expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
     expect(err.upstreamCode).toBe('InvalidSignatureException');
@@ -305,15 +353,28 @@ describe('Panorama source over HTTP', () => {
   });
 
   it('answers UPSTREAM_ACCESS_DENIED for an unknown access key (UnrecognizedClientException)', async () => {
-    const s = source({ credentials: { accessKeyId: 'ASIAJOBGRAPHDEMO0001', secretAccessKey: 'jobgraph-demo-secret-access-key' } });
+    const s = source({
+      credentials: {
+        accessKeyId: 'ASIAJOBGRAPHDEMO0001',
+        secretAccessKey: 'jobgraph-demo-secret-access-key',
+      },
+    });
     const err = await failure(s.fetchJob(key(EXAMPLE_GLOBAL_ID)));
     expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
     expect(err.upstreamCode).toBe('UnrecognizedClientException');
   });
 
   it('answers UPSTREAM_ACCESS_DENIED when the clocks disagree by more than 15 minutes', async () => {
-    const skewed = await startEmulator(createPanoramaEmulator({ now: () => Date.now() + 60 * 60 * 1000 }));
-    const s = createPanoramaSource({ endpoint: skewed.url, credentials: DEMO_AWS_CREDENTIALS, timeoutMs: 2000, maxAttempts: 1, maxSockets: 1 });
+    const skewed = await startEmulator(
+      createPanoramaEmulator({ now: () => Date.now() + 60 * 60 * 1000 }),
+    );
+    const s = createPanoramaSource({
+      endpoint: skewed.url,
+      credentials: DEMO_AWS_CREDENTIALS,
+      timeoutMs: 2000,
+      maxAttempts: 1,
+      maxSockets: 1,
+    });
     try {
       const err = await failure(s.fetchJob(key(EXAMPLE_GLOBAL_ID)));
       expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
@@ -327,7 +388,9 @@ describe('Panorama source over HTTP', () => {
   it('answers PROVIDER_NOT_CONFIGURED when the credential chain finds nothing', async () => {
     const s = source({
       credentials: async () => {
-        throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+        throw Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        });
       },
     });
     const err = await failure(s.fetchJob(key(EXAMPLE_GLOBAL_ID)));
@@ -387,31 +450,42 @@ describe('Panorama source over HTTP', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const err = await failure(source({ endpoint: `http://127.0.0.1:${port}` }).fetchJob(key(EXAMPLE_GLOBAL_ID)));
+    const err = await failure(
+      source({ endpoint: `http://127.0.0.1:${port}` }).fetchJob(key(EXAMPLE_GLOBAL_ID)),
+    );
     expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(err.message).toBe('AWS Panorama is unreachable (ECONNREFUSED). AWS ended support for Panorama on 2026-05-31, so its endpoint may no longer answer.');
+    expect(err.message).toBe(
+      'AWS Panorama is unreachable (ECONNREFUSED). AWS ended support for Panorama on 2026-05-31, so its endpoint may no longer answer.',
+    );
     expect(err.retryable).toBe(true);
   });
 });
 
 describe('Panorama emulator with the AWS SDK client', () => {
-  it.each(Object.keys(PANORAMA_DEMO_JOBS))('serves demo job %s to DescribePackageImportJobCommand', async (jobId) => {
-    const out: DescribePackageImportJobCommandOutput = await sdkClient().send(new DescribePackageImportJobCommand({ JobId: jobId }));
-    const wire = (PANORAMA_DEMO_JOBS[jobId] as { wire: Record<string, unknown> }).wire;
-    expect(out.$metadata.httpStatusCode).toBe(200);
-    expect(out.$metadata.requestId).toMatch(REQUEST_ID);
-    expect(out.JobId).toBe(jobId);
-    expect(out.Status).toBe(wire.Status);
-    expect(out.JobType).toBe(wire.JobType);
-    expect(out.StatusMessage).toBe(wire.StatusMessage);
-    expect(out.CreatedTime).toEqual(new Date(Math.round((wire.CreatedTime as number) * 1000)));
-    expect(out.LastUpdatedTime).toEqual(new Date(Math.round((wire.LastUpdatedTime as number) * 1000)));
-    expect(out.InputConfig).toEqual(wire.InputConfig);
-    expect(out.OutputConfig).toEqual(wire.OutputConfig);
-    expect(out.Output).toEqual(wire.Output);
-    expect(out.JobTags).toEqual(wire.JobTags);
-    expect(out.ClientToken).toBe(wire.ClientToken);
-  });
+  it.each(Object.keys(PANORAMA_DEMO_JOBS))(
+    'serves demo job %s to DescribePackageImportJobCommand',
+    async (jobId) => {
+      const out: DescribePackageImportJobCommandOutput = await sdkClient().send(
+        new DescribePackageImportJobCommand({ JobId: jobId }),
+      );
+      const wire = (PANORAMA_DEMO_JOBS[jobId] as { wire: Record<string, unknown> }).wire;
+      expect(out.$metadata.httpStatusCode).toBe(200);
+      expect(out.$metadata.requestId).toMatch(REQUEST_ID);
+      expect(out.JobId).toBe(jobId);
+      expect(out.Status).toBe(wire.Status);
+      expect(out.JobType).toBe(wire.JobType);
+      expect(out.StatusMessage).toBe(wire.StatusMessage);
+      expect(out.CreatedTime).toEqual(new Date(Math.round((wire.CreatedTime as number) * 1000)));
+      expect(out.LastUpdatedTime).toEqual(
+        new Date(Math.round((wire.LastUpdatedTime as number) * 1000)),
+      );
+      expect(out.InputConfig).toEqual(wire.InputConfig);
+      expect(out.OutputConfig).toEqual(wire.OutputConfig);
+      expect(out.Output).toEqual(wire.Output);
+      expect(out.JobTags).toEqual(wire.JobTags);
+      expect(out.ClientToken).toBe(wire.ClientToken);
+    },
+  );
 
   it('writes the FAILED job timestamps in scientific notation', async () => {
     const raw = await signedGet('/packages/import-jobs/pkgimport-b71d3f5a9e0c2864');
@@ -422,26 +496,54 @@ describe('Panorama emulator with the AWS SDK client', () => {
   });
 
   it('answers ResourceNotFoundException 404 with a capitalised Message', async () => {
-    const err = await sdkError(sdkClient().send(new DescribePackageImportJobCommand({ JobId: 'pkgimport-unknown' })));
-    expect(err).toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 }, ResourceId: 'pkgimport-unknown' });
+    const err = await sdkError(
+      sdkClient().send(new DescribePackageImportJobCommand({ JobId: 'pkgimport-unknown' })),
+    );
+    expect(err).toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 404 },
+      ResourceId: 'pkgimport-unknown',
+    });
     expect(err.message).toBe('Package import job pkgimport-unknown was not found.');
   });
 
   it('answers ValidationException 400 with Reason FIELD_VALIDATION_FAILED for a bad JobId', async () => {
-    const err = await sdkError(sdkClient().send(new DescribePackageImportJobCommand({ JobId: 'not a valid id' })));
-    expect(err).toMatchObject({ name: 'ValidationException', Reason: 'FIELD_VALIDATION_FAILED', $metadata: { httpStatusCode: 400 } });
-    expect(err.Fields).toEqual([{ Name: 'JobId', Message: expect.stringContaining('regular expression') }]);
+    const err = await sdkError(
+      sdkClient().send(new DescribePackageImportJobCommand({ JobId: 'not a valid id' })),
+    );
+    expect(err).toMatchObject({
+      name: 'ValidationException',
+      Reason: 'FIELD_VALIDATION_FAILED',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(err.Fields).toEqual([
+      { Name: 'JobId', Message: expect.stringContaining('regular expression') },
+    ]);
   });
 
   it('answers InternalServerException 500 with Retry-After bound to RetryAfterSeconds', async () => {
-    const err = await sdkError(sdkClient().send(new DescribePackageImportJobCommand({ JobId: 'pkgimport-server-error' })));
-    expect(err).toMatchObject({ name: 'InternalServerException', RetryAfterSeconds: 1, $fault: 'server' });
+    const err = await sdkError(
+      sdkClient().send(new DescribePackageImportJobCommand({ JobId: 'pkgimport-server-error' })),
+    );
+    expect(err).toMatchObject({
+      name: 'InternalServerException',
+      RetryAfterSeconds: 1,
+      $fault: 'server',
+    });
   });
 
   it('answers InvalidSignatureException 403 for a wrong signature', async () => {
-    const client = sdkClient({ accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'wrong' });
-    const err = await sdkError(client.send(new DescribePackageImportJobCommand({ JobId: 'pkgimport-5f3a9c1e7b2d4086' })));
-    expect(err).toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+    const client = sdkClient({
+      accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
+      secretAccessKey: 'wrong',
+    });
+    const err = await sdkError(
+      client.send(new DescribePackageImportJobCommand({ JobId: 'pkgimport-5f3a9c1e7b2d4086' })),
+    );
+    expect(err).toMatchObject({
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    });
   });
 
   it('answers MissingAuthenticationTokenException 403 to an unsigned request', async () => {
@@ -454,12 +556,17 @@ describe('Panorama emulator with the AWS SDK client', () => {
 
   it('answers UnknownOperationException 404 for an operation it does not serve', async () => {
     const err = await sdkError(sdkClient().send(new ListPackagesCommand({})));
-    expect(err).toMatchObject({ name: 'UnknownOperationException', $metadata: { httpStatusCode: 404 } });
+    expect(err).toMatchObject({
+      name: 'UnknownOperationException',
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 });
 
 /** The error an SDK call rejects with (fails the test if it resolves). */
-async function sdkError(p: Promise<unknown>): Promise<Record<string, unknown> & { message: string }> {
+async function sdkError(
+  p: Promise<unknown>,
+): Promise<Record<string, unknown> & { message: string }> {
   const err = await p.then(
     () => {
       throw new Error('expected the SDK call to fail');
@@ -474,7 +581,12 @@ async function signedGet(path: string) {
   const { SignatureV4 } = await import('@smithy/signature-v4');
   const { Sha256 } = await import('@aws-crypto/sha256-js');
   const url = new URL(emu.url);
-  const signer = new SignatureV4({ service: 'panorama', region: 'us-east-1', credentials: { ...DEMO_AWS_CREDENTIALS }, sha256: Sha256 });
+  const signer = new SignatureV4({
+    service: 'panorama',
+    region: 'us-east-1',
+    credentials: { ...DEMO_AWS_CREDENTIALS },
+    sha256: Sha256,
+  });
   const signed = await signer.sign({
     method: 'GET',
     protocol: 'http:',
@@ -488,13 +600,25 @@ async function signedGet(path: string) {
 }
 
 function rawGet(path: string, headers: Record<string, string>) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = http.request(new URL(path, emu.url), { method: 'GET', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
+    (resolve, reject) => {
+      const req = http.request(
+        new URL(path, emu.url),
+        { method: 'GET', headers, agent: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    },
+  );
 }

@@ -2,9 +2,18 @@ import { readdirSync } from 'node:fs';
 import { ListPackageImportJobsCommand, PanoramaClient } from '@aws-sdk/client-panorama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
-import { PANORAMA_LIST_MAX_RESULTS, listRequest, parseListPage, type PanoramaJobSummary } from '../../../src/datasources/panorama/list.ts';
+import {
+  PANORAMA_LIST_MAX_RESULTS,
+  listRequest,
+  parseListPage,
+  type PanoramaJobSummary,
+} from '../../../src/datasources/panorama/list.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import { PANORAMA_LIST_JOB_COUNT } from '../../../src/emulators/panorama/listData.ts';
 import { loadFixture, sdkFixtureHandler, type WireFixture } from '../../support/fixtures.ts';
@@ -17,11 +26,19 @@ const NAMES = readdirSync(new URL('../../fixtures/panorama/list/', import.meta.u
 const fixture = (name: string) => loadFixture('panorama', `list/${name}`);
 const wire = (name: string) => parseListPage(JSON.parse(fixture(name).body));
 
-const credentials = { accessKeyId: 'JOBGRAPHTESTACCESSKEY', secretAccessKey: 'jobgraph-test-secret' };
+const credentials = {
+  accessKeyId: 'JOBGRAPHTESTACCESSKEY',
+  secretAccessKey: 'jobgraph-test-secret',
+};
 const sdkClients: PanoramaClient[] = [];
 function sdk(f: WireFixture) {
   const handler = sdkFixtureHandler(f);
-  const client = new PanoramaClient({ region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: handler });
+  const client = new PanoramaClient({
+    region: 'us-east-1',
+    credentials,
+    maxAttempts: 1,
+    requestHandler: handler,
+  });
   sdkClients.push(client);
   return { client, requests: handler.requests };
 }
@@ -31,7 +48,13 @@ afterAll(() => {
 
 describe('Panorama ListPackageImportJobs request', () => {
   it('is a body-less GET of /packages/import-jobs with the capitalised query names', () => {
-    expect(listRequest()).toEqual({ method: 'GET', path: '/packages/import-jobs', query: [], headers: {}, body: '' });
+    expect(listRequest()).toEqual({
+      method: 'GET',
+      path: '/packages/import-jobs',
+      query: [],
+      headers: {},
+      body: '',
+    });
     expect(listRequest({ maxResults: 25, nextToken: 'a b/+=' })).toEqual({
       method: 'GET',
       path: '/packages/import-jobs',
@@ -50,7 +73,10 @@ describe('Panorama ListPackageImportJobs request', () => {
       const { client, requests } = sdk(fixture('page-empty'));
       await client.send(new ListPackageImportJobsCommand(input));
       const sent = requests[0];
-      const ours = listRequest({ ...(input.MaxResults ? { maxResults: input.MaxResults } : {}), ...(input.NextToken ? { nextToken: input.NextToken } : {}) });
+      const ours = listRequest({
+        ...(input.MaxResults ? { maxResults: input.MaxResults } : {}),
+        ...(input.NextToken ? { nextToken: input.NextToken } : {}),
+      });
       expect([sent?.method, sent?.path, sent?.query, sent?.hostname]).toEqual([
         ours.method,
         ours.path,
@@ -62,7 +88,8 @@ describe('Panorama ListPackageImportJobs request', () => {
 
   it('refuses a page size outside 1..25', () => {
     expect(PANORAMA_LIST_MAX_RESULTS).toBe(25);
-    for (const maxResults of [0, 26, 2.5, -1]) expect(() => listRequest({ maxResults })).toThrow(RangeError);
+    for (const maxResults of [0, 26, 2.5, -1])
+      expect(() => listRequest({ maxResults })).toThrow(RangeError);
   });
 });
 
@@ -85,7 +112,12 @@ describe('Panorama ListPackageImportJobs parse', () => {
       upstreamStatus: 'SUCCEEDED',
       statusMessage: 'Package version 1.4 of shelf_monitor was imported.',
     });
-    expect(page.items[2]).toMatchObject({ state: 'QUEUED', upstreamStatus: 'PENDING', completedAt: null, jobType: 'NODE_PACKAGE_VERSION' });
+    expect(page.items[2]).toMatchObject({
+      state: 'QUEUED',
+      upstreamStatus: 'PENDING',
+      completedAt: null,
+      jobType: 'NODE_PACKAGE_VERSION',
+    });
     expect(page.items[1]?.jobType).toBe('MARKETPLACE_NODE_PACKAGE_VERSION');
   });
 
@@ -99,19 +131,40 @@ describe('Panorama ListPackageImportJobs parse', () => {
   it('keeps unknown values as UNKNOWN or null, ignores unknown members, and reads an empty NextToken as the last page', () => {
     const page = wire('unknown-values');
     expect(page.nextToken).toBeNull();
-    expect(page.items[0]).toMatchObject({ jobType: null, state: 'UNKNOWN', upstreamStatus: 'CANCELLED', completedAt: null, updatedAt: null });
-    expect(page.items[1]).toMatchObject({ jobType: null, state: null, upstreamStatus: null, statusMessage: null });
+    expect(page.items[0]).toMatchObject({
+      jobType: null,
+      state: 'UNKNOWN',
+      upstreamStatus: 'CANCELLED',
+      completedAt: null,
+      updatedAt: null,
+    });
+    expect(page.items[1]).toMatchObject({
+      jobType: null,
+      state: null,
+      upstreamStatus: null,
+      statusMessage: null,
+    });
   });
 
   it('refuses a summary without JobId or CreatedTime, and members of a wrong type, naming them', () => {
-    expect(() => wire('missing-created-time')).toThrow(new MalformedBodyError('PackageImportJobs[0].CreatedTime is missing'));
-    expect(() => parseListPage({ PackageImportJobs: [{ CreatedTime: 1 }] })).toThrow(new MalformedBodyError('PackageImportJobs[0].JobId is missing'));
-    expect(() => parseListPage({ PackageImportJobs: {} })).toThrow(new MalformedBodyError('PackageImportJobs is not a list'));
-    expect(() => parseListPage({ PackageImportJobs: [null] })).toThrow(new MalformedBodyError('PackageImportJobs[0] is null'));
-    expect(() => parseListPage({ PackageImportJobs: [{ JobId: 'x', CreatedTime: 'soon' }] })).toThrow(
-      new MalformedBodyError('PackageImportJobs[0].CreatedTime is not a timestamp'),
+    expect(() => wire('missing-created-time')).toThrow(
+      new MalformedBodyError('PackageImportJobs[0].CreatedTime is missing'),
     );
-    expect(() => parseListPage({ PackageImportJobs: [], NextToken: 5 })).toThrow(new MalformedBodyError('NextToken is not a string'));
+    expect(() => parseListPage({ PackageImportJobs: [{ CreatedTime: 1 }] })).toThrow(
+      new MalformedBodyError('PackageImportJobs[0].JobId is missing'),
+    );
+    expect(() => parseListPage({ PackageImportJobs: {} })).toThrow(
+      new MalformedBodyError('PackageImportJobs is not a list'),
+    );
+    expect(() => parseListPage({ PackageImportJobs: [null] })).toThrow(
+      new MalformedBodyError('PackageImportJobs[0] is null'),
+    );
+    expect(() =>
+      parseListPage({ PackageImportJobs: [{ JobId: 'x', CreatedTime: 'soon' }] }),
+    ).toThrow(new MalformedBodyError('PackageImportJobs[0].CreatedTime is not a timestamp'));
+    expect(() => parseListPage({ PackageImportJobs: [], NextToken: 5 })).toThrow(
+      new MalformedBodyError('NextToken is not a string'),
+    );
     expect(() => parseListPage(null)).toThrow(MalformedBodyError);
   });
 });
@@ -131,7 +184,9 @@ describe('Panorama ListPackageImportJobs fixtures against the real SDK deseriali
         (error: { name: string; $metadata?: { httpStatusCode?: number } }) => ({ error }),
       );
     if (f.status >= 300) {
-      expect('error' in outcome && [outcome.error.name, outcome.error.$metadata?.httpStatusCode]).toEqual([f.headers['x-amzn-ErrorType'], f.status]);
+      expect(
+        'error' in outcome && [outcome.error.name, outcome.error.$metadata?.httpStatusCode],
+      ).toEqual([f.headers['x-amzn-ErrorType'], f.status]);
       return;
     }
     const lean = (() => {
@@ -171,7 +226,12 @@ describe('Panorama ListPackageImportJobs against the emulator', () => {
     let nextToken: string | null = null;
     do {
       const req = listRequest({ maxResults: 25, nextToken });
-      const res = await signedAws(emu, { service: 'panorama', method: req.method, path: req.path, query: Object.fromEntries(req.query ?? []) });
+      const res = await signedAws(emu, {
+        service: 'panorama',
+        method: req.method,
+        path: req.path,
+        query: Object.fromEntries(req.query ?? []),
+      });
       expect(res.status).toBe(200);
       const page = parseListPage(JSON.parse(res.body));
       items.push(...page.items);
@@ -179,10 +239,20 @@ describe('Panorama ListPackageImportJobs against the emulator', () => {
     } while (nextToken);
     expect(items).toHaveLength(PANORAMA_LIST_JOB_COUNT + 1);
 
-    const source = createPanoramaSource({ endpoint: emu.url, credentials: { ...DEMO_AWS_CREDENTIALS }, timeoutMs: 2000, maxAttempts: 1, maxSockets: 8 });
+    const source = createPanoramaSource({
+      endpoint: emu.url,
+      credentials: { ...DEMO_AWS_CREDENTIALS },
+      timeoutMs: 2000,
+      maxAttempts: 1,
+      maxSockets: 8,
+    });
     try {
       for (const item of items.filter((i) => i.jobId !== 'pkgimport-demo-progressing')) {
-        const record = await source.fetchJob({ provider: 'AWS_PANORAMA', region: 'us-east-1', jobId: item.jobId });
+        const record = await source.fetchJob({
+          provider: 'AWS_PANORAMA',
+          region: 'us-east-1',
+          jobId: item.jobId,
+        });
         expect({
           state: item.state,
           upstreamStatus: item.upstreamStatus,

@@ -4,23 +4,42 @@ import type { PanoramaKey } from '../../../src/model/globalId.ts';
 import { parse } from '../../../src/datasources/panorama/parse.ts';
 import { PANORAMA_STATE_MAP } from '../../../src/datasources/panorama/record.ts';
 
-const key: PanoramaKey = { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId: 'pkgimport-5f3a9c1e7b2d4086' };
+const key: PanoramaKey = {
+  provider: 'AWS_PANORAMA',
+  region: 'us-east-1',
+  jobId: 'pkgimport-5f3a9c1e7b2d4086',
+};
 
 describe('Panorama parse', () => {
   it('maps PENDING to QUEUED and keeps SUCCEEDED and FAILED; anything else is UNKNOWN', () => {
-    expect(PANORAMA_STATE_MAP).toEqual({ PENDING: 'QUEUED', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' });
+    expect(PANORAMA_STATE_MAP).toEqual({
+      PENDING: 'QUEUED',
+      SUCCEEDED: 'SUCCEEDED',
+      FAILED: 'FAILED',
+    });
     expect(parse(key, { Status: 'constructor' }).state).toBe('UNKNOWN');
   });
 
   it('reads the SDK Date objects and raw epoch seconds alike', () => {
-    const fromSdk = parse(key, { Status: 'SUCCEEDED', CreatedTime: new Date('2024-07-01T09:26:43.456Z'), LastUpdatedTime: new Date('2024-07-01T09:30:00Z') });
-    const fromWire = parse(key, { Status: 'SUCCEEDED', CreatedTime: 1719826003.456, LastUpdatedTime: '1.7198262E9' });
+    const fromSdk = parse(key, {
+      Status: 'SUCCEEDED',
+      CreatedTime: new Date('2024-07-01T09:26:43.456Z'),
+      LastUpdatedTime: new Date('2024-07-01T09:30:00Z'),
+    });
+    const fromWire = parse(key, {
+      Status: 'SUCCEEDED',
+      CreatedTime: 1719826003.456,
+      LastUpdatedTime: '1.7198262E9',
+    });
     expect([fromSdk.createdAt, fromSdk.updatedAt, fromSdk.completedAt]).toEqual([
       '2024-07-01T09:26:43.456Z',
       '2024-07-01T09:30:00.000Z',
       '2024-07-01T09:30:00.000Z',
     ]);
-    expect([fromWire.createdAt, fromWire.updatedAt]).toEqual(['2024-07-01T09:26:43.456Z', '2024-07-01T09:30:00.000Z']);
+    expect([fromWire.createdAt, fromWire.updatedAt]).toEqual([
+      '2024-07-01T09:26:43.456Z',
+      '2024-07-01T09:30:00.000Z',
+    ]);
   });
 
   it('leaves completedAt null until the job is terminal', () => {
@@ -28,9 +47,15 @@ describe('Panorama parse', () => {
   });
 
   it('rejects an invalid Date and wrong member types, naming the member', () => {
-    expect(() => parse(key, { CreatedTime: new Date('nope') })).toThrow(new MalformedBodyError('CreatedTime is not a timestamp'));
-    expect(() => parse(key, { Status: 7 })).toThrow(new MalformedBodyError('Status is not a string'));
-    expect(() => parse(key, { JobTags: [null] })).toThrow(new MalformedBodyError('JobTags[0] is null'));
+    expect(() => parse(key, { CreatedTime: new Date('nope') })).toThrow(
+      new MalformedBodyError('CreatedTime is not a timestamp'),
+    );
+    expect(() => parse(key, { Status: 7 })).toThrow(
+      new MalformedBodyError('Status is not a string'),
+    );
+    expect(() => parse(key, { JobTags: [null] })).toThrow(
+      new MalformedBodyError('JobTags[0] is null'),
+    );
   });
 
   it('takes the header from the key when the answer is silent, and rejects an empty answer', () => {

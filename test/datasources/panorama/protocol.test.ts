@@ -3,7 +3,10 @@ import type { UpstreamError } from '../../../src/errors.ts';
 import type { PanoramaKey } from '../../../src/model/globalId.ts';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
 import { parse } from '../../../src/datasources/panorama/parse.ts';
-import { PANORAMA_STATE_MAP, type PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
+import {
+  PANORAMA_STATE_MAP,
+  type PanoramaPackageImportJobRecord,
+} from '../../../src/datasources/panorama/record.ts';
 import type { HttpRequest } from '@smithy/protocol-http';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { fixtureLoader, sdkFixtureHandler, upstreamFailure } from '../../support/fixtures.ts';
@@ -15,12 +18,19 @@ afterAll(() => {
   for (const s of sources) s.close?.();
 });
 
-const KEY = (jobId: string, region = 'us-east-1'): PanoramaKey => ({ provider: 'AWS_PANORAMA', region, jobId });
+const KEY = (jobId: string, region = 'us-east-1'): PanoramaKey => ({
+  provider: 'AWS_PANORAMA',
+  region,
+  jobId,
+});
 
 async function fetchFixture(name: string, key: PanoramaKey = KEY('pkgimport-5f3a9c1e7b2d4086')) {
   const handler = sdkFixtureHandler(fixture(name));
   const requests = handler.requests;
-  const source = createPanoramaSource({ timeoutMs: 1000, maxAttempts: 1, maxSockets: 4, credentials: DEMO_AWS_CREDENTIALS }, { requestHandler: handler });
+  const source = createPanoramaSource(
+    { timeoutMs: 1000, maxAttempts: 1, maxSockets: 4, credentials: DEMO_AWS_CREDENTIALS },
+    { requestHandler: handler },
+  );
   sources.push(source);
   return { result: source.fetchJob(key), requests };
 }
@@ -64,7 +74,13 @@ const FULL: PanoramaPackageImportJobRecord = {
       },
     },
   },
-  outputConfig: { packageVersionOutputConfig: { markLatest: false, packageName: 'people_counter', packageVersion: '2.0' } },
+  outputConfig: {
+    packageVersionOutputConfig: {
+      markLatest: false,
+      packageName: 'people_counter',
+      packageVersion: '2.0',
+    },
+  },
   output: {
     outputS3Location: {
       bucketName: 'panorama-packages-us-east-1-111122223333',
@@ -89,11 +105,18 @@ const FULL: PanoramaPackageImportJobRecord = {
 
 describe('Panorama parse', () => {
   it('maps PENDING to QUEUED and keeps SUCCEEDED and FAILED', () => {
-    expect(PANORAMA_STATE_MAP).toEqual({ PENDING: 'QUEUED', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' });
+    expect(PANORAMA_STATE_MAP).toEqual({
+      PENDING: 'QUEUED',
+      SUCCEEDED: 'SUCCEEDED',
+      FAILED: 'FAILED',
+    });
   });
 
   it('sends GET /packages/import-jobs/{JobId} signed with SigV4 for panorama in the key region', async () => {
-    const { result, requests } = await fetchFixture('success-full.json', KEY('pkgimport-5f3a9c1e7b2d4086', 'eu-west-1'));
+    const { result, requests } = await fetchFixture(
+      'success-full.json',
+      KEY('pkgimport-5f3a9c1e7b2d4086', 'eu-west-1'),
+    );
     await result;
     expect(requests).toHaveLength(1);
     const req = requests[0] as HttpRequest;
@@ -118,7 +141,10 @@ describe('Panorama parse', () => {
   });
 
   it('reads a minimal response with only required members, keeping the empty status message', async () => {
-    const { result } = await fetchFixture('success-minimal.json', KEY('pkgimport-2a4c6e8f0b1d3579'));
+    const { result } = await fetchFixture(
+      'success-minimal.json',
+      KEY('pkgimport-2a4c6e8f0b1d3579'),
+    );
     expect(await result).toEqual({
       id: 'panorama:us-east-1:pkgimport-2a4c6e8f0b1d3579',
       provider: 'AWS_PANORAMA',
@@ -153,7 +179,10 @@ describe('Panorama parse', () => {
   });
 
   it('keeps a one-element tag list a list and leaves completedAt null while PENDING', async () => {
-    const { result } = await fetchFixture('one-element-lists.json', KEY('pkgimport-8c2e6a0d4f1b3957'));
+    const { result } = await fetchFixture(
+      'one-element-lists.json',
+      KEY('pkgimport-8c2e6a0d4f1b3957'),
+    );
     expect(await result).toEqual({
       id: 'panorama:us-east-1:pkgimport-8c2e6a0d4f1b3957',
       provider: 'AWS_PANORAMA',
@@ -181,7 +210,13 @@ describe('Panorama parse', () => {
           },
         },
       },
-      outputConfig: { packageVersionOutputConfig: { markLatest: true, packageName: 'shelf_monitor', packageVersion: '1.3' } },
+      outputConfig: {
+        packageVersionOutputConfig: {
+          markLatest: true,
+          packageName: 'shelf_monitor',
+          packageVersion: '1.3',
+        },
+      },
       output: null,
       jobTags: [{ resourceType: 'PACKAGE', tags: [{ key: 'team', value: 'retail-vision' }] }],
     } satisfies PanoramaPackageImportJobRecord);
@@ -216,7 +251,13 @@ describe('Panorama parse', () => {
           },
         },
       },
-      outputConfig: { packageVersionOutputConfig: { markLatest: false, packageName: 'object_detector', packageVersion: '1.1' } },
+      outputConfig: {
+        packageVersionOutputConfig: {
+          markLatest: false,
+          packageName: 'object_detector',
+          packageVersion: '1.1',
+        },
+      },
       output: {
         outputS3Location: {
           bucketName: 'panorama-packages-us-east-1-111122223333',
@@ -231,7 +272,10 @@ describe('Panorama parse', () => {
   });
 
   it('turns unknown enum values into null and an unknown status into UNKNOWN, keeping the raw status', async () => {
-    const { result } = await fetchFixture('unknown-enum-values.json', KEY('pkgimport-b71d3f5a9e0c2864'));
+    const { result } = await fetchFixture(
+      'unknown-enum-values.json',
+      KEY('pkgimport-b71d3f5a9e0c2864'),
+    );
     expect(await result).toEqual({
       id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
       provider: 'AWS_PANORAMA',
@@ -258,7 +302,10 @@ describe('Panorama parse', () => {
   });
 
   it('reads epoch seconds in scientific notation (1.719826003456E9)', async () => {
-    const { result } = await fetchFixture('scientific-notation.json', KEY('pkgimport-b71d3f5a9e0c2864'));
+    const { result } = await fetchFixture(
+      'scientific-notation.json',
+      KEY('pkgimport-b71d3f5a9e0c2864'),
+    );
     expect(await result).toEqual({
       id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
       provider: 'AWS_PANORAMA',
@@ -266,7 +313,8 @@ describe('Panorama parse', () => {
       region: 'us-east-1',
       state: 'FAILED',
       providerStatus: 'FAILED',
-      statusMessage: 'Package version 1.1 of object_detector already exists and cannot be overwritten.',
+      statusMessage:
+        'Package version 1.1 of object_detector already exists and cannot be overwritten.',
       terminal: true,
       createdAt: '2024-07-01T09:26:43.456Z',
       updatedAt: '2024-07-01T09:29:47.000Z',
@@ -286,7 +334,13 @@ describe('Panorama parse', () => {
           },
         },
       },
-      outputConfig: { packageVersionOutputConfig: { markLatest: null, packageName: 'object_detector', packageVersion: '1.1' } },
+      outputConfig: {
+        packageVersionOutputConfig: {
+          markLatest: null,
+          packageName: 'object_detector',
+          packageVersion: '1.1',
+        },
+      },
       output: null,
       jobTags: [{ resourceType: 'PACKAGE', tags: [{ key: 'team', value: 'retail-vision' }] }],
     } satisfies PanoramaPackageImportJobRecord);
@@ -306,7 +360,9 @@ describe('Panorama parse', () => {
     expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c07');
     expect(err.httpStatus).toBe(404);
     expect(err.retryable).toBe(false);
-    expect(err.message).toBe('Panorama package import job "pkgimport-5f3a9c1e7b2d4086" in us-east-1 was not found.');
+    expect(err.message).toBe(
+      'Panorama package import job "pkgimport-5f3a9c1e7b2d4086" in us-east-1 was not found.',
+    );
   });
 
   it('answers UPSTREAM_THROTTLED for the unmodeled 429 TooManyRequestsException', async () => {

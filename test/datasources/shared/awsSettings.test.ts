@@ -9,7 +9,11 @@ import { startFixtureServer, type FixtureServer } from '../../support/fixtures.t
  */
 
 const CREDENTIALS = { accessKeyId: 'AKIDAWSSETTINGS', secretAccessKey: 'aws-settings-test-secret' };
-const UNAVAILABLE = { status: 500, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerException' }, body: '{}' };
+const UNAVAILABLE = {
+  status: 500,
+  headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerException' },
+  body: '{}',
+};
 
 let server: FixtureServer;
 let sources: Sources | undefined;
@@ -32,12 +36,22 @@ function sourcesFor(env: Record<string, string>): Sources {
   return sources;
 }
 
-const PANORAMA = { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId: 'pkgimport-awssettings' } as const;
+const PANORAMA = {
+  provider: 'AWS_PANORAMA',
+  region: 'us-east-1',
+  jobId: 'pkgimport-awssettings',
+} as const;
 const IMPORTEXPORT = { provider: 'AWS_IMPORT_EXPORT', jobId: 'AWSST' } as const;
 
 describe('AWS SDK settings', () => {
   it('sends every AWS service to AWS_ENDPOINT_URL, a service variable winning over it, and COS Batch to neither', () => {
-    const c = loadConfig({ mode: 'live' }, { AWS_ENDPOINT_URL: 'http://127.0.0.1:4999', AWS_ENDPOINT_URL_OMICS: 'http://127.0.0.1:4102' });
+    const c = loadConfig(
+      { mode: 'live' },
+      {
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:4999',
+        AWS_ENDPOINT_URL_OMICS: 'http://127.0.0.1:4102',
+      },
+    );
     expect(c.endpoints).toEqual({
       panorama: 'http://127.0.0.1:4999',
       omics: 'http://127.0.0.1:4102',
@@ -46,33 +60,58 @@ describe('AWS SDK settings', () => {
     });
     const ignored = loadConfig(
       { mode: 'live' },
-      { AWS_ENDPOINT_URL: 'http://127.0.0.1:4999', AWS_ENDPOINT_URL_OMICS: 'http://127.0.0.1:4102', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' },
+      {
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:4999',
+        AWS_ENDPOINT_URL_OMICS: 'http://127.0.0.1:4102',
+        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true',
+      },
     );
     expect(ignored.endpoints).toEqual({});
-    expect(() => loadConfig({ mode: 'live' }, { AWS_ENDPOINT_URL: 'nope' })).toThrow('AWS_ENDPOINT_URL: is not a URL');
+    expect(() => loadConfig({ mode: 'live' }, { AWS_ENDPOINT_URL: 'nope' })).toThrow(
+      'AWS_ENDPOINT_URL: is not a URL',
+    );
   });
 
   it('reads AWS_MAX_ATTEMPTS for the AWS providers only when JOBGRAPH_UPSTREAM_MAX_ATTEMPTS is unset, using at most 3', () => {
     expect(loadConfig({ mode: 'live' }, {}).awsMaxAttempts).toBeNull();
     expect(loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: '2' }).awsMaxAttempts).toBe(2);
     expect(loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: '10' }).awsMaxAttempts).toBe(3);
-    expect(loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: '2', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '3' }).awsMaxAttempts).toBeNull();
-    expect(() => loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: '0' })).toThrow('AWS_MAX_ATTEMPTS');
-    expect(() => loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: 'many' })).toThrow('AWS_MAX_ATTEMPTS');
+    expect(
+      loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: '2', JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '3' })
+        .awsMaxAttempts,
+    ).toBeNull();
+    expect(() => loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: '0' })).toThrow(
+      'AWS_MAX_ATTEMPTS',
+    );
+    expect(() => loadConfig({ mode: 'live' }, { AWS_MAX_ATTEMPTS: 'many' })).toThrow(
+      'AWS_MAX_ATTEMPTS',
+    );
   });
 
   it('calls Panorama and Import/Export at AWS_ENDPOINT_URL', async () => {
     server.respond(UNAVAILABLE);
-    const s = sourcesFor({ AWS_ENDPOINT_URL: `${server.url}/aws/`, JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
-    await expect(s.AWS_PANORAMA.source.fetchJob(PANORAMA)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
-    await expect(s.AWS_IMPORT_EXPORT.source.fetchJob(IMPORTEXPORT)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
-    expect(server.requests.map((r) => r.url)).toEqual(['/aws/packages/import-jobs/pkgimport-awssettings', '/aws/']);
+    const s = sourcesFor({
+      AWS_ENDPOINT_URL: `${server.url}/aws/`,
+      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
+    });
+    await expect(s.AWS_PANORAMA.source.fetchJob(PANORAMA)).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
+    await expect(s.AWS_IMPORT_EXPORT.source.fetchJob(IMPORTEXPORT)).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/aws/packages/import-jobs/pkgimport-awssettings',
+      '/aws/',
+    ]);
   });
 
   it('makes AWS_MAX_ATTEMPTS attempts of an AWS call', async () => {
     server.respond(UNAVAILABLE);
     const s = sourcesFor({ AWS_ENDPOINT_URL: server.url, AWS_MAX_ATTEMPTS: '2' });
-    await expect(s.AWS_PANORAMA.source.fetchJob(PANORAMA)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await expect(s.AWS_PANORAMA.source.fetchJob(PANORAMA)).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
     expect(server.requests).toHaveLength(2);
   });
 });

@@ -6,13 +6,25 @@ import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts
 import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
 import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
-import type { AttemptObserver, UpstreamAttemptInfo } from '../../../src/datasources/shared/attempts.ts';
-import type { AwsSourceOptions, TransportOptions } from '../../../src/datasources/shared/options.ts';
+import type {
+  AttemptObserver,
+  UpstreamAttemptInfo,
+} from '../../../src/datasources/shared/attempts.ts';
+import type {
+  AwsSourceOptions,
+  TransportOptions,
+} from '../../../src/datasources/shared/options.ts';
 import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import type { UpstreamError } from '../../../src/errors.ts';
 import type { JobKey } from '../../../src/model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../../src/model/job.ts';
-import { loadFixture, startFixtureServer, upstreamFailure, type FixtureServer, type WireFixture } from '../../support/fixtures.ts';
+import {
+  loadFixture,
+  startFixtureServer,
+  upstreamFailure,
+  type FixtureServer,
+  type WireFixture,
+} from '../../support/fixtures.ts';
 
 /**
  * The contract of the one pipeline (`createSource`) that every provider's source goes through,
@@ -26,8 +38,14 @@ const USER_AGENT = `jobgraph/${(createRequire(import.meta.url)('../../../package
 const NOW = 1_773_136_800_000; // 2026-03-10T10:00:00Z
 const SKEW_MS = 600_000;
 
-const AWS_CREDENTIALS = { accessKeyId: 'AKIDCONTRACTTESTKEY1', secretAccessKey: 'contract-test-aws-secret-access-key' };
-const COS_CREDENTIALS = { secretId: 'AKIDcontractTestSecretId', secretKey: 'contract-test-cos-secret-key' };
+const AWS_CREDENTIALS = {
+  accessKeyId: 'AKIDCONTRACTTESTKEY1',
+  secretAccessKey: 'contract-test-aws-secret-access-key',
+};
+const COS_CREDENTIALS = {
+  secretId: 'AKIDcontractTestSecretId',
+  secretKey: 'contract-test-cos-secret-key',
+};
 
 /** What every test passes to a factory: transport settings and the fixture server as endpoint override. */
 type ContractOptions = TransportOptions & { endpoint: string };
@@ -71,7 +89,14 @@ interface Contract {
 function amzDate(headers: IncomingHttpHeaders): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(String(headers['x-amz-date']));
   if (!m) throw new Error(`no x-amz-date in ${JSON.stringify(headers)}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+  );
 }
 
 /** The start of a COS q-sign-time (one second before the signing time, cosKeyTime) in ms. */
@@ -92,10 +117,13 @@ const NO_AWS_CREDENTIALS: NonNullable<AwsSourceOptions['credentials']> = async (
 };
 
 /** The factories of an AWS provider: static credentials, or a chain that finds none. */
-function aws(create: (options: AwsSourceOptions, seams: SourceSeams) => ContractSource): Pick<Contract, 'source' | 'unconfigured' | 'secret' | 'signedAt'> {
+function aws(
+  create: (options: AwsSourceOptions, seams: SourceSeams) => ContractSource,
+): Pick<Contract, 'source' | 'unconfigured' | 'secret' | 'signedAt'> {
   return {
     source: (options, seams) => create({ ...options, credentials: AWS_CREDENTIALS }, seams),
-    unconfigured: (options, seams) => create({ ...options, credentials: NO_AWS_CREDENTIALS }, seams),
+    unconfigured: (options, seams) =>
+      create({ ...options, credentials: NO_AWS_CREDENTIALS }, seams),
     secret: AWS_CREDENTIALS.secretAccessKey,
     signedAt: amzDate,
   };
@@ -121,7 +149,12 @@ const CONTRACTS: Contract[] = [
   {
     name: 'HealthOmics',
     provider: 'AWS_OMICS',
-    key: { provider: 'AWS_OMICS', region: 'eu-west-2', referenceStoreId: '5038720581', id: '8110394864' },
+    key: {
+      provider: 'AWS_OMICS',
+      region: 'eu-west-2',
+      referenceStoreId: '5038720581',
+      id: '8110394864',
+    },
     id: 'omics:eu-west-2:5038720581:8110394864',
     nativeId: '8110394864',
     operation: 'GetReferenceImportJob',
@@ -133,7 +166,11 @@ const CONTRACTS: Contract[] = [
     // rest-json: the code in x-amzn-ErrorType.
     clockSkew: {
       status: 403,
-      headers: { 'Content-Type': 'application/json', 'x-amzn-RequestId': 'contract-omics-skew', 'x-amzn-ErrorType': 'InvalidSignatureException' },
+      headers: {
+        'Content-Type': 'application/json',
+        'x-amzn-RequestId': 'contract-omics-skew',
+        'x-amzn-ErrorType': 'InvalidSignatureException',
+      },
       body: '{"message":"Signature expired: 20260310T100000Z is now earlier than 20260310T100500Z (20260310T101000Z - 5 min.)"}',
     },
     signature: sigV4('eu-west-2', 'omics'),
@@ -142,7 +179,11 @@ const CONTRACTS: Contract[] = [
   {
     name: 'CodePipeline',
     provider: 'AWS_CODEPIPELINE',
-    key: { provider: 'AWS_CODEPIPELINE', region: 'ap-southeast-1', jobId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0' },
+    key: {
+      provider: 'AWS_CODEPIPELINE',
+      region: 'ap-southeast-1',
+      jobId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+    },
     id: 'codepipeline:ap-southeast-1:0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
     nativeId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
     operation: 'GetJobDetails',
@@ -154,7 +195,10 @@ const CONTRACTS: Contract[] = [
     // awsJson1_1: the code in the body's __type, as CodePipeline's other error fixtures carry it.
     clockSkew: {
       status: 403,
-      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': 'contract-codepipeline-skew' },
+      headers: {
+        'Content-Type': 'application/x-amz-json-1.1',
+        'x-amzn-RequestId': 'contract-codepipeline-skew',
+      },
       body: '{"__type":"InvalidSignatureException","message":"Signature expired: 20260310T100000Z is now earlier than 20260310T100500Z (20260310T101000Z - 5 min.)"}',
     },
     signature: sigV4('ap-southeast-1', 'codepipeline'),
@@ -180,7 +224,12 @@ const CONTRACTS: Contract[] = [
   {
     name: 'COS Batch',
     provider: 'TENCENT_COS_BATCH',
-    key: { provider: 'TENCENT_COS_BATCH', region: 'ap-guangzhou', uin: '100000000001', jobId: '7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03' },
+    key: {
+      provider: 'TENCENT_COS_BATCH',
+      region: 'ap-guangzhou',
+      uin: '100000000001',
+      jobId: '7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03',
+    },
     id: 'cos:ap-guangzhou:100000000001:7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03',
     nativeId: '7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03',
     operation: 'DescribeJob',
@@ -191,7 +240,11 @@ const CONTRACTS: Contract[] = [
     throttled: loadFixture('cosbatch', 'throttled'),
     clockSkew: {
       status: 403,
-      headers: { 'Content-Type': 'application/xml', Server: 'tencent-cos', 'x-cos-request-id': 'Y29udHJhY3Qtc2tldw==' },
+      headers: {
+        'Content-Type': 'application/xml',
+        Server: 'tencent-cos',
+        'x-cos-request-id': 'Y29udHJhY3Qtc2tldw==',
+      },
       body:
         "<?xml version='1.0' encoding='utf-8' ?>\n<Error>\n    <Code>RequestTimeTooSkewed</Code>\n    <Message>The difference between the request time and the server's time is too large.</Message>\n" +
         '    <Resource>100000000001.cos-control.ap-guangzhou.myqcloud.com/jobs/7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03</Resource>\n    <RequestId>Y29udHJhY3Qtc2tldw==</RequestId>\n</Error>',
@@ -201,14 +254,21 @@ const CONTRACTS: Contract[] = [
       `^q-sign-algorithm=sha1&q-ak=${COS_CREDENTIALS.secretId}&q-sign-time=\\d+;\\d+&q-key-time=\\d+;\\d+&q-header-list=[a-z0-9;-]+&q-url-param-list=&q-signature=[0-9a-f]{40}$`,
     ),
     signedAt: cosSignTime,
-    source: (options, seams) => createCosBatchSource({ ...options, credentials: COS_CREDENTIALS, appId: '1250000000' }, seams),
-    unconfigured: (options, seams) => createCosBatchSource({ ...options, credentials: null, appId: '1250000000' }, seams),
+    source: (options, seams) =>
+      createCosBatchSource(
+        { ...options, credentials: COS_CREDENTIALS, appId: '1250000000' },
+        seams,
+      ),
+    unconfigured: (options, seams) =>
+      createCosBatchSource({ ...options, credentials: null, appId: '1250000000' }, seams),
   },
 ];
 
 /** `fixture` as answered at `ms`: its Date header replaced, so no skew correction happens unless a test dates an answer off the injected clock. */
 function dated(fixture: WireFixture, ms: number): WireFixture {
-  const headers = Object.fromEntries(Object.entries(fixture.headers).filter(([name]) => name.toLowerCase() !== 'date'));
+  const headers = Object.fromEntries(
+    Object.entries(fixture.headers).filter(([name]) => name.toLowerCase() !== 'date'),
+  );
   return { ...fixture, headers: { ...headers, Date: new Date(ms).toUTCString() } };
 }
 
@@ -216,7 +276,10 @@ function dated(fixture: WireFixture, ms: number): WireFixture {
 const NO_WAIT: SourceSeams = { sleep: async () => {}, random: () => 0 };
 
 /** An observer that keeps each attempt's info and, once it ends, its outcome. */
-function recordingObserver(): { observer: AttemptObserver; attempts: { info: UpstreamAttemptInfo; outcome?: string }[] } {
+function recordingObserver(): {
+  observer: AttemptObserver;
+  attempts: { info: UpstreamAttemptInfo; outcome?: string }[];
+} {
   const attempts: { info: UpstreamAttemptInfo; outcome?: string }[] = [];
   return {
     attempts,
@@ -255,7 +318,10 @@ afterAll(async () => {
 
 describe.each(CONTRACTS)('$name source on the shared pipeline', (p) => {
   function source(options: Partial<ContractOptions> = {}, seams: SourceSeams = {}): ContractSource {
-    const s = p.source({ timeoutMs: 5000, maxAttempts: 1, maxSockets: 2, endpoint: server.url, ...options }, { now: () => NOW, ...seams });
+    const s = p.source(
+      { timeoutMs: 5000, maxAttempts: 1, maxSockets: 2, endpoint: server.url, ...options },
+      { now: () => NOW, ...seams },
+    );
     opened.push(s);
     return s;
   }
@@ -337,7 +403,9 @@ describe.each(CONTRACTS)('$name source on the shared pipeline', (p) => {
 
   it('answers a body over maxBodyBytes with UPSTREAM_BAD_RESPONSE naming the limit, not retried', async () => {
     server.respond(dated(p.success, NOW));
-    const err = await failure(source({ maxAttempts: 3, maxBodyBytes: 64 }, NO_WAIT).fetchJob(p.key));
+    const err = await failure(
+      source({ maxAttempts: 3, maxBodyBytes: 64 }, NO_WAIT).fetchJob(p.key),
+    );
     expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
     expect(err.message).toContain('64 bytes');
     expect(err.retryable).toBe(false);
@@ -353,7 +421,11 @@ describe.each(CONTRACTS)('$name source on the shared pipeline', (p) => {
 
   it('answers UPSTREAM_UNAVAILABLE when nothing listens, after maxAttempts attempts', async () => {
     const { observer, attempts } = recordingObserver();
-    const err = await failure(source({ endpoint: await closedEndpoint(), maxAttempts: 3, observer }, NO_WAIT).fetchJob(p.key));
+    const err = await failure(
+      source({ endpoint: await closedEndpoint(), maxAttempts: 3, observer }, NO_WAIT).fetchJob(
+        p.key,
+      ),
+    );
     expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(err.retryable).toBe(true);
     expect(attempts.map((a) => [a.info.attempt, a.outcome])).toEqual([
@@ -377,7 +449,10 @@ describe.each(CONTRACTS)('$name source on the shared pipeline', (p) => {
   it('answers PROVIDER_NOT_CONFIGURED without a request when no credentials can be had', async () => {
     server.respond(dated(p.success, NOW));
     const { observer, attempts } = recordingObserver();
-    const s = p.unconfigured({ timeoutMs: 5000, maxAttempts: 3, maxSockets: 2, endpoint: server.url, observer }, { now: () => NOW, ...NO_WAIT });
+    const s = p.unconfigured(
+      { timeoutMs: 5000, maxAttempts: 3, maxSockets: 2, endpoint: server.url, observer },
+      { now: () => NOW, ...NO_WAIT },
+    );
     opened.push(s);
     const err = await failure(s.fetchJob(p.key));
     expect(err.code).toBe('PROVIDER_NOT_CONFIGURED');

@@ -11,9 +11,20 @@ import {
 } from '../../../src/datasources/shared/retry.ts';
 
 const unavailable = (retryAfterSeconds: number | null = null) =>
-  new UpstreamError({ provider: 'TENCENT_COS_BATCH', code: 'UPSTREAM_UNAVAILABLE', message: 'down', retryAfterSeconds });
-const throttled = () => new UpstreamError({ provider: 'TENCENT_COS_BATCH', code: 'UPSTREAM_THROTTLED', message: 'slow down' });
-const notFound = () => new UpstreamError({ provider: 'TENCENT_COS_BATCH', code: 'NOT_FOUND', message: 'no such job' });
+  new UpstreamError({
+    provider: 'TENCENT_COS_BATCH',
+    code: 'UPSTREAM_UNAVAILABLE',
+    message: 'down',
+    retryAfterSeconds,
+  });
+const throttled = () =>
+  new UpstreamError({
+    provider: 'TENCENT_COS_BATCH',
+    code: 'UPSTREAM_THROTTLED',
+    message: 'slow down',
+  });
+const notFound = () =>
+  new UpstreamError({ provider: 'TENCENT_COS_BATCH', code: 'NOT_FOUND', message: 'no such job' });
 
 /** A policy on a manual clock: sleeping moves the clock, nothing waits for real time. */
 function manual(policy: Partial<RetryPolicy> = {}) {
@@ -75,7 +86,11 @@ describe('retryUpstream', () => {
   });
 
   it("never retries what is not retryable, nor jobgraph's own failures", async () => {
-    for (const err of [notFound(), new InternalError('TENCENT_COS_BATCH', new TypeError('bug')), new TypeError('bug')]) {
+    for (const err of [
+      notFound(),
+      new InternalError('TENCENT_COS_BATCH', new TypeError('bug')),
+      new TypeError('bug'),
+    ]) {
       const m = manual();
       await expect(m.run([err])).rejects.toBe(err);
       expect(m.sleeps).toEqual([]);

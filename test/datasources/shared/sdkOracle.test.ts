@@ -22,9 +22,19 @@ import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { headerValue, type HttpResult } from '../../../src/datasources/shared/http.ts';
 import { MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
-import type { CodePipelineKey, JobKey, OmicsKey, PanoramaKey } from '../../../src/model/globalId.ts';
+import type {
+  CodePipelineKey,
+  JobKey,
+  OmicsKey,
+  PanoramaKey,
+} from '../../../src/model/globalId.ts';
 import type { JobProvider } from '../../../src/model/job.ts';
-import { loadFixture, sdkFixtureHandler, type FixtureProvider, type WireFixture } from '../../support/fixtures.ts';
+import {
+  loadFixture,
+  sdkFixtureHandler,
+  type FixtureProvider,
+  type WireFixture,
+} from '../../support/fixtures.ts';
 import { sdkErrorAnswer, sdkRequestId } from '../../support/sdkOracle.ts';
 
 /**
@@ -36,7 +46,10 @@ import { sdkErrorAnswer, sdkRequestId } from '../../support/sdkOracle.ts';
  * compared is the reading of the wire.
  */
 
-const credentials = { accessKeyId: 'JOBGRAPHTESTACCESSKEY', secretAccessKey: 'jobgraph-test-secret' };
+const credentials = {
+  accessKeyId: 'JOBGRAPHTESTACCESSKEY',
+  secretAccessKey: 'jobgraph-test-secret',
+};
 const transport = { timeoutMs: 2000, maxAttempts: 1, maxSockets: 2 };
 
 interface Provider<K extends JobKey> {
@@ -50,14 +63,22 @@ interface Provider<K extends JobKey> {
   parse(key: K, output: unknown): unknown;
 }
 
-const sdkConfig = (fixture: WireFixture) => ({ region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: sdkFixtureHandler(fixture) });
+const sdkConfig = (fixture: WireFixture) => ({
+  region: 'us-east-1',
+  credentials,
+  maxAttempts: 1,
+  requestHandler: sdkFixtureHandler(fixture),
+});
 
 const panorama: Provider<PanoramaKey> = {
   dir: 'panorama',
   provider: 'AWS_PANORAMA',
   key: { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId: 'pkgimport-5f3a9c1e7b2d4086' },
   source: (seams) => createPanoramaSource({ ...transport, credentials }, seams),
-  sdk: (fixture, key) => new PanoramaClient(sdkConfig(fixture)).send(new DescribePackageImportJobCommand({ JobId: key.jobId })),
+  sdk: (fixture, key) =>
+    new PanoramaClient(sdkConfig(fixture)).send(
+      new DescribePackageImportJobCommand({ JobId: key.jobId }),
+    ),
   errors: panoramaErrors,
   parse: (key, output) => panoramaParse.parse(key, output),
 };
@@ -65,9 +86,17 @@ const panorama: Provider<PanoramaKey> = {
 const omics: Provider<OmicsKey> = {
   dir: 'omics',
   provider: 'AWS_OMICS',
-  key: { provider: 'AWS_OMICS', region: 'us-east-1', referenceStoreId: '1234567890', id: '8110394864' },
+  key: {
+    provider: 'AWS_OMICS',
+    region: 'us-east-1',
+    referenceStoreId: '1234567890',
+    id: '8110394864',
+  },
   source: (seams) => createOmicsSource({ ...transport, credentials }, seams),
-  sdk: (fixture, key) => new OmicsClient(sdkConfig(fixture)).send(new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id })),
+  sdk: (fixture, key) =>
+    new OmicsClient(sdkConfig(fixture)).send(
+      new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
+    ),
   errors: omicsErrors,
   parse: (key, output) => omicsParse.parse(key, output),
 };
@@ -75,9 +104,14 @@ const omics: Provider<OmicsKey> = {
 const codepipeline: Provider<CodePipelineKey> = {
   dir: 'codepipeline',
   provider: 'AWS_CODEPIPELINE',
-  key: { provider: 'AWS_CODEPIPELINE', region: 'us-east-1', jobId: 'ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b' },
+  key: {
+    provider: 'AWS_CODEPIPELINE',
+    region: 'us-east-1',
+    jobId: 'ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b',
+  },
   source: (seams) => createCodePipelineSource({ ...transport, credentials }, seams),
-  sdk: (fixture, key) => new CodePipelineClient(sdkConfig(fixture)).send(new GetJobDetailsCommand({ jobId: key.jobId })),
+  sdk: (fixture, key) =>
+    new CodePipelineClient(sdkConfig(fixture)).send(new GetJobDetailsCommand({ jobId: key.jobId })),
   errors: codepipelineErrors,
   parse: (key, output) => codepipelineParse.parse(key, output),
 };
@@ -91,19 +125,38 @@ function fixtureNames(dir: FixtureProvider): string[] {
 
 type Outcome =
   | { record: unknown }
-  | { error: { code: string; upstreamCode: string | null; upstreamRequestId: string | null; httpStatus: number | null; retryable: boolean } };
+  | {
+      error: {
+        code: string;
+        upstreamCode: string | null;
+        upstreamRequestId: string | null;
+        httpStatus: number | null;
+        retryable: boolean;
+      };
+    };
 
 function outcomeOf(err: unknown): Outcome {
   expect(err).toBeInstanceOf(UpstreamError);
   const e = err as UpstreamError;
-  return { error: { code: e.code, upstreamCode: e.upstreamCode, upstreamRequestId: e.upstreamRequestId, httpStatus: e.httpStatus, retryable: e.retryable } };
+  return {
+    error: {
+      code: e.code,
+      upstreamCode: e.upstreamCode,
+      upstreamRequestId: e.upstreamRequestId,
+      httpStatus: e.httpStatus,
+      retryable: e.retryable,
+    },
+  };
 }
 
 async function lean<K extends JobKey>(p: Provider<K>, fixture: WireFixture): Promise<Outcome> {
   // Signed at the answer's own time, so the clock-skew correction (which the SDK client's
   // fixture handler leaves out) does not turn a fixture dated in the past into a retryable one.
   const date = Date.parse(headerValue(fixture.headers, 'date') ?? '');
-  const source = p.source({ requestHandler: sdkFixtureHandler(fixture), ...(Number.isFinite(date) ? { now: () => date } : {}) });
+  const source = p.source({
+    requestHandler: sdkFixtureHandler(fixture),
+    ...(Number.isFinite(date) ? { now: () => date } : {}),
+  });
   try {
     return { record: await source.fetchJob(p.key) };
   } catch (err) {
@@ -120,33 +173,51 @@ async function oracle<K extends JobKey>(p: Provider<K>, fixture: WireFixture): P
   } catch (err) {
     const answer = sdkErrorAnswer(err);
     // A 2xx (or an answer) the SDK's deserialiser could not read: the body is not the protocol's.
-    if (answer === null) return outcomeOf(badResponse(p.provider, new MalformedBodyError('body is not valid for the protocol'), sdkRequestId(err)));
+    if (answer === null)
+      return outcomeOf(
+        badResponse(
+          p.provider,
+          new MalformedBodyError('body is not valid for the protocol'),
+          sdkRequestId(err),
+        ),
+      );
     return outcomeOf(p.errors.toUpstreamError(p.key, answer));
   }
   try {
     return { record: p.parse(p.key, output) };
   } catch (err) {
     expect(err).toBeInstanceOf(MalformedBodyError);
-    return outcomeOf(badResponse(p.provider, err as MalformedBodyError, output.$metadata?.requestId ?? null));
+    return outcomeOf(
+      badResponse(p.provider, err as MalformedBodyError, output.$metadata?.requestId ?? null),
+    );
   }
 }
 
-describe.each([panorama, omics, codepipeline] as Provider<JobKey>[])('$dir: the lean path against the real SDK deserialiser', (p) => {
-  it.each(fixtureNames(p.dir))('reads %s as the SDK does', async (name) => {
-    const fixture = loadFixture(p.dir, name);
-    const [expected, actual] = [await oracle(p, fixture), await lean(p, fixture)];
-    expect(actual).toEqual(expected);
-  });
-});
+describe.each([panorama, omics, codepipeline] as Provider<JobKey>[])(
+  '$dir: the lean path against the real SDK deserialiser',
+  (p) => {
+    it.each(fixtureNames(p.dir))('reads %s as the SDK does', async (name) => {
+      const fixture = loadFixture(p.dir, name);
+      const [expected, actual] = [await oracle(p, fixture), await lean(p, fixture)];
+      expect(actual).toEqual(expected);
+    });
+  },
+);
 
 /** The SDK's partition data (`@aws-sdk/core`'s partitions.js, the table `aws.partition` reads; not in the package's exports, so loaded by path). */
 interface PartitionsInfo {
-  partitions: { id: string; regionRegex: string; outputs: { name: string }; regions: Record<string, unknown> }[];
+  partitions: {
+    id: string;
+    regionRegex: string;
+    outputs: { name: string };
+    regions: Record<string, unknown>;
+  }[];
 }
 async function partitionsInfo(): Promise<PartitionsInfo> {
   const core = dirname(createRequire(import.meta.url).resolve('@aws-sdk/core/package.json'));
   const file = join(core, 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js');
-  return ((await import(pathToFileURL(file).href)) as { partitionsInfo: PartitionsInfo }).partitionsInfo;
+  return ((await import(pathToFileURL(file).href)) as { partitionsInfo: PartitionsInfo })
+    .partitionsInfo;
 }
 
 describe('Endpoints through the SDK partition data', async () => {
@@ -166,7 +237,12 @@ describe('Endpoints through the SDK partition data', async () => {
     'xx-nowhere-1',
     'local',
   ];
-  const variants = [{}, { useFips: true }, { useDualStack: true }, { useFips: true, useDualStack: true }];
+  const variants = [
+    {},
+    { useFips: true },
+    { useDualStack: true },
+    { useFips: true, useDualStack: true },
+  ];
   const clients = [
     { prefix: 'panorama', client: PanoramaClient },
     { prefix: 'omics', client: OmicsClient },
@@ -175,11 +251,21 @@ describe('Endpoints through the SDK partition data', async () => {
 
   it('reads the partition data the SDK resolves with: every partition, every listed region in its own partition', () => {
     expect(partitions.map((p) => p.id)).toEqual(
-      expect.arrayContaining(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc']),
+      expect.arrayContaining([
+        'aws',
+        'aws-cn',
+        'aws-us-gov',
+        'aws-iso',
+        'aws-iso-b',
+        'aws-iso-e',
+        'aws-iso-f',
+        'aws-eusc',
+      ]),
     );
     for (const p of partitions) {
       expect(regionsOf(p).length).toBeGreaterThan(0);
-      for (const region of regionsOf(p)) expect([region, partition(region).name]).toEqual([region, p.outputs.name]);
+      for (const region of regionsOf(p))
+        expect([region, partition(region).name]).toEqual([region, p.outputs.name]);
     }
   });
 
@@ -195,7 +281,11 @@ describe('Endpoints through the SDK partition data', async () => {
             const label = `${region} ${JSON.stringify(v)}`;
             let sdkHref: string;
             try {
-              sdkHref = sdk.config.endpointProvider({ Region: region, UseFIPS: v.useFips ?? false, UseDualStack: v.useDualStack ?? false }).url.href;
+              sdkHref = sdk.config.endpointProvider({
+                Region: region,
+                UseFIPS: v.useFips ?? false,
+                UseDualStack: v.useDualStack ?? false,
+              }).url.href;
             } catch {
               sdkHref = 'error';
             }
@@ -211,7 +301,9 @@ describe('Endpoints through the SDK partition data', async () => {
       } finally {
         sdk.destroy();
       }
-      expect(actual.length).toBe((partitions.flatMap(regionsOf).length + unlisted.length) * variants.length);
+      expect(actual.length).toBe(
+        (partitions.flatMap(regionsOf).length + unlisted.length) * variants.length,
+      );
       expect(actual).toEqual(expected);
     },
   );

@@ -5,7 +5,12 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rfc3986 } from '../../../src/datasources/shared/rfc3986.ts';
-import { SigV4Signer, amzDate, canonicalHeaderValue, type SigV4Request } from '../../../src/datasources/shared/sigv4.ts';
+import {
+  SigV4Signer,
+  amzDate,
+  canonicalHeaderValue,
+  type SigV4Request,
+} from '../../../src/datasources/shared/sigv4.ts';
 
 /**
  * jobgraph's node:crypto signer against `@smithy/signature-v4` (the SDK's own, default
@@ -37,7 +42,13 @@ async function smithy(c: Case): Promise<Record<string, string>> {
     const prev = query[k];
     query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  const signed = await new SignatureV4({ service: c.service, region: c.region, credentials: c.credentials, sha256: Sha256, applyChecksum: false }).sign(
+  const signed = await new SignatureV4({
+    service: c.service,
+    region: c.region,
+    credentials: c.credentials,
+    sha256: Sha256,
+    applyChecksum: false,
+  }).sign(
     new HttpRequest({
       method: c.method,
       protocol: 'https:',
@@ -53,7 +64,8 @@ async function smithy(c: Case): Promise<Record<string, string>> {
   return signed.headers;
 }
 
-const lowerCased = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([n, v]) => [n.toLowerCase(), v]));
+const lowerCased = (headers: Record<string, string>) =>
+  Object.fromEntries(Object.entries(headers).map(([n, v]) => [n.toLowerCase(), v]));
 
 function request(c: Case, headers = lowerCased(c.headers)): SigV4Request {
   return { method: c.method, host: c.host, path: c.path, query: c.query, headers, body: c.body };
@@ -64,14 +76,43 @@ const shared = new SigV4Signer();
 
 // --- Generators -----------------------------------------------------------------------------
 
-const lowerAlnum = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-'), minLength: 1, maxLength: 12 });
+const lowerAlnum = fc.string({
+  unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-'),
+  minLength: 1,
+  maxLength: 12,
+});
 
 /** Text with reserved, non-ASCII, astral and space characters. */
 const text = (maxLength: number) =>
   fc.oneof(
     fc.string({ maxLength }),
     fc.string({ unit: 'grapheme', maxLength }),
-    fc.string({ unit: fc.constantFrom(' ', '/', '?', '#', '&', '=', '+', '%', '!', "'", '(', ')', '*', '~', '.', '-', '_', 'ü', '日', '😀', 'a'), maxLength }),
+    fc.string({
+      unit: fc.constantFrom(
+        ' ',
+        '/',
+        '?',
+        '#',
+        '&',
+        '=',
+        '+',
+        '%',
+        '!',
+        "'",
+        '(',
+        ')',
+        '*',
+        '~',
+        '.',
+        '-',
+        '_',
+        'ü',
+        '日',
+        '😀',
+        'a',
+      ),
+      maxLength,
+    }),
   );
 
 const segment = fc.oneof(
@@ -81,21 +122,45 @@ const segment = fc.oneof(
 );
 const path = fc
   .tuple(fc.array(segment, { maxLength: 6 }), fc.boolean(), fc.boolean())
-  .map(([segments, leading, trailing]) => `${leading || segments.length === 0 ? '/' : ''}${segments.join('/')}${trailing ? '/' : ''}`);
+  .map(
+    ([segments, leading, trailing]) =>
+      `${leading || segments.length === 0 ? '/' : ''}${segments.join('/')}${trailing ? '/' : ''}`,
+  );
 
 /** Repeated keys (a small key set), empty values, reserved and non-ASCII characters; generated out of order. */
-const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom('a', 'A', 'b', 'Ünï', 'k y', 'x*', ''), text(8)), fc.oneof(fc.constant(''), text(10))), {
-  maxLength: 6,
-});
+const query = fc.array(
+  fc.tuple(
+    fc.oneof(fc.constantFrom('a', 'A', 'b', 'Ünï', 'k y', 'x*', ''), text(8)),
+    fc.oneof(fc.constant(''), text(10)),
+  ),
+  {
+    maxLength: 6,
+  },
+);
 
 /** Header names: ordinary, AWS, every always-unsignable one, proxy-* and sec-*, date, and random tokens. */
 const headerName = fc
   .oneof(
-    fc.constantFrom('content-type', 'x-amz-target', 'x-amz-user-agent', 'accept', 'content-length', 'amz-sdk-request', 'x-amz-security-token'),
+    fc.constantFrom(
+      'content-type',
+      'x-amz-target',
+      'x-amz-user-agent',
+      'accept',
+      'content-length',
+      'amz-sdk-request',
+      'x-amz-security-token',
+    ),
     fc.constantFrom(...Object.keys(ALWAYS_UNSIGNABLE_HEADERS), 'date', 'x-amz-date'),
     lowerAlnum.map((s) => `proxy-${s}`),
     lowerAlnum.map((s) => `sec-${s}`),
-    fc.constantFrom('proxy-authorization', 'sec-fetch-mode', 'sec-ch-ua', 'proxyish', 'secret', 'x-sec-a'),
+    fc.constantFrom(
+      'proxy-authorization',
+      'sec-fetch-mode',
+      'sec-ch-ua',
+      'proxyish',
+      'secret',
+      'x-sec-a',
+    ),
     lowerAlnum.filter((s) => s !== 'host'),
   )
   .chain((name) =>
@@ -108,14 +173,34 @@ const headerName = fc
 const headerValue = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({
-    unit: fc.constantFrom(' ', ' ', '   ', '\t', '\r\n', '\n', '\u00a0', '\u000b', '\f', '\u2003', 'a', 'b', ';', '=', 'é', '/'),
+    unit: fc.constantFrom(
+      ' ',
+      ' ',
+      '   ',
+      '\t',
+      '\r\n',
+      '\n',
+      '\u00a0',
+      '\u000b',
+      '\f',
+      '\u2003',
+      'a',
+      'b',
+      ';',
+      '=',
+      'é',
+      '/',
+    ),
     maxLength: 16,
   }),
 );
 
 /** Distinct header names once lower-cased (HTTP names are case-insensitive; a caller has one of each). */
 const headers = fc
-  .uniqueArray(fc.tuple(headerName, headerValue), { maxLength: 7, selector: ([n]) => n.toLowerCase() })
+  .uniqueArray(fc.tuple(headerName, headerValue), {
+    maxLength: 7,
+    selector: ([n]) => n.toLowerCase(),
+  })
   .map((pairs) => Object.fromEntries(pairs) as Record<string, string>);
 
 const special = [
@@ -134,13 +219,20 @@ const special = [
 ].map((d) => new Date(d));
 const date = fc.oneof(
   fc.constantFrom(...special),
-  fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
+  fc.date({
+    min: new Date('0000-01-01T00:00:00.000Z'),
+    max: new Date('9999-12-31T23:59:59.999Z'),
+    noInvalidDate: true,
+  }),
 );
 
 const credentials = fc.record(
   {
     accessKeyId: fc.constantFrom('AKIDEXAMPLE', 'ASIAJOBGRAPHTEST0001', 'JOBGRAPHTESTACCESSKEY'),
-    secretAccessKey: fc.oneof(fc.constant('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'), fc.string({ minLength: 1, maxLength: 40 })),
+    secretAccessKey: fc.oneof(
+      fc.constant('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'),
+      fc.string({ minLength: 1, maxLength: 40 }),
+    ),
     sessionToken: fc.oneof(
       fc.constant(''),
       fc.constant('FQoGZXIvYXdzEJr//////////wEaDOsession+token/=='),
@@ -150,7 +242,12 @@ const credentials = fc.record(
   { requiredKeys: ['accessKeyId', 'secretAccessKey'] },
 );
 
-const body = fc.oneof(fc.constant(''), fc.string({ maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.json());
+const body = fc.oneof(
+  fc.constant(''),
+  fc.string({ maxLength: 60 }),
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+  fc.json(),
+);
 
 const kase: fc.Arbitrary<Case> = fc.record({
   method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS'),
@@ -166,8 +263,21 @@ const kase: fc.Arbitrary<Case> = fc.record({
   headers,
   body,
   credentials,
-  service: fc.oneof(fc.constantFrom('panorama', 'omics', 'codepipeline', 'IngestionService'), lowerAlnum),
-  region: fc.oneof(fc.constantFrom('us-east-1', 'cn-north-1', 'us-gov-west-1', 'us-iso-east-1', 'eu-isoe-west-1', 'ap-southeast-7'), lowerAlnum),
+  service: fc.oneof(
+    fc.constantFrom('panorama', 'omics', 'codepipeline', 'IngestionService'),
+    lowerAlnum,
+  ),
+  region: fc.oneof(
+    fc.constantFrom(
+      'us-east-1',
+      'cn-north-1',
+      'us-gov-west-1',
+      'us-iso-east-1',
+      'eu-isoe-west-1',
+      'ap-southeast-7',
+    ),
+    lowerAlnum,
+  ),
   date,
 });
 
@@ -182,7 +292,8 @@ describe('SigV4Signer against @smithy/signature-v4 over generated requests', () 
         expect(actual.authorization).toBe(expected.authorization);
         expect(actual['x-amz-date']).toBe(expected['x-amz-date']);
         // Without a session token smithy keeps a caller's `X-Amz-Security-Token` under its own spelling.
-        if (c.credentials.sessionToken) expect(actual['x-amz-security-token']).toBe(expected['x-amz-security-token']);
+        if (c.credentials.sessionToken)
+          expect(actual['x-amz-security-token']).toBe(expected['x-amz-security-token']);
       }),
       RUNS,
     );
@@ -193,7 +304,15 @@ describe('SigV4Signer against @smithy/signature-v4 over generated requests', () 
       fc.property(
         kase.filter((c) => Object.keys(c.headers).some((n) => /[A-Z]/.test(n))),
         (c) => {
-          expect(() => new SigV4Signer().sign(request(c, c.headers), c.credentials, c.service, c.region, c.date)).toThrow(TypeError);
+          expect(() =>
+            new SigV4Signer().sign(
+              request(c, c.headers),
+              c.credentials,
+              c.service,
+              c.region,
+              c.date,
+            ),
+          ).toThrow(TypeError);
         },
       ),
       { ...RUNS, numRuns: 100 },
@@ -211,7 +330,12 @@ describe('SigV4Signer against @smithy/signature-v4 over generated requests', () 
           expect(n in ALWAYS_UNSIGNABLE_HEADERS || n === 'date').toBe(false);
         }
         for (const n of Object.keys(h))
-          if (n !== 'authorization' && n !== 'x-amz-date' && !(n === 'x-amz-security-token' && c.credentials.sessionToken)) expect(out[n]).toBe(h[n]);
+          if (
+            n !== 'authorization' &&
+            n !== 'x-amz-date' &&
+            !(n === 'x-amz-security-token' && c.credentials.sessionToken)
+          )
+            expect(out[n]).toBe(h[n]);
       }),
       RUNS,
     );
@@ -228,7 +352,10 @@ describe('SigV4Signer: mismatches the properties found, fixed', () => {
     query: [],
     headers: {},
     body: '{}',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+    credentials: {
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    },
     service: 'codepipeline',
     region: 'us-east-1',
     date: new Date('2026-08-04T10:15:42.123Z'),
@@ -243,8 +370,14 @@ describe('SigV4Signer: mismatches the properties found, fixed', () => {
       { headers: { a: '\u000b', 'content-type': '\fa\u2003\u2003b\u000b' } },
     ],
     ['CR/LF in a header value become a space', { headers: { 'content-type': 'a\r\n  b\n' } }],
-    ['proxy-* and sec-* headers are not signed', { headers: { 'proxy-authorization': 'Basic x', 'sec-fetch-mode': 'cors', secret: 's' } }],
-    ['a date header is not signed (smithy drops it as a generated header)', { headers: { date: 'Tue, 04 Aug 2026 10:15:42 GMT' } }],
+    [
+      'proxy-* and sec-* headers are not signed',
+      { headers: { 'proxy-authorization': 'Basic x', 'sec-fetch-mode': 'cors', secret: 's' } },
+    ],
+    [
+      'a date header is not signed (smithy drops it as a generated header)',
+      { headers: { date: 'Tue, 04 Aug 2026 10:15:42 GMT' } },
+    ],
     [
       'an empty path is the root, as a request target always starts with /',
       { method: 'GET', path: '', body: '', service: 'a', region: 'a', date: new Date(0) },
@@ -253,7 +386,9 @@ describe('SigV4Signer: mismatches the properties found, fixed', () => {
   ];
   it.each(cases)('%s', async (_name, patch) => {
     const c = { ...base, ...patch };
-    expect(new SigV4Signer().sign(request(c), c.credentials, c.service, c.region, c.date).authorization).toBe((await smithy(c)).authorization);
+    expect(
+      new SigV4Signer().sign(request(c), c.credentials, c.service, c.region, c.date).authorization,
+    ).toBe((await smithy(c)).authorization);
   });
 
   it('canonicalises header values as smithy does', () => {
@@ -270,8 +405,14 @@ describe('SigV4Signer: mismatches the properties found, fixed', () => {
   });
 
   it('throws on an upper-case header name', () => {
-    expect(() => new SigV4Signer().sign(request(base, { 'Content-Type': 'x' }), base.credentials, base.service, base.region, base.date)).toThrow(
-      /not lower-case/,
-    );
+    expect(() =>
+      new SigV4Signer().sign(
+        request(base, { 'Content-Type': 'x' }),
+        base.credentials,
+        base.service,
+        base.region,
+        base.date,
+      ),
+    ).toThrow(/not lower-case/);
   });
 });

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { SigV4Signer, amzDate, canonicalUri } from '../../../src/datasources/shared/sigv4.ts';
 import { rfc3986 } from '../../../src/datasources/shared/rfc3986.ts';
 
-const KEYS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+const KEYS = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
 const DATE = new Date('2026-08-04T10:15:42.123Z');
 
 interface Shape {
@@ -63,7 +66,10 @@ const SHAPES: Shape[] = [
     method: 'POST',
     host: 'codepipeline.us-east-1.amazonaws.com',
     path: '/',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.GetJobDetails' },
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
+    },
     body: '{"jobId":"ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b"}',
     sessionToken: 'FQoGZXIvYXdzEJr//////////wEaDOsession+token/==',
     service: 'codepipeline',
@@ -125,9 +131,19 @@ describe('SigV4Signer (node:crypto) against @smithy/signature-v4', () => {
   for (const shape of SHAPES) {
     it(`signs ${shape.name} byte for byte as the SDK's signer`, async () => {
       const expected = await smithySigned(shape);
-      const credentials = { ...KEYS, ...(shape.sessionToken ? { sessionToken: shape.sessionToken } : {}) };
+      const credentials = {
+        ...KEYS,
+        ...(shape.sessionToken ? { sessionToken: shape.sessionToken } : {}),
+      };
       const actual = new SigV4Signer().sign(
-        { method: shape.method, host: shape.host, path: shape.path, ...(shape.query ? { query: shape.query } : {}), headers: shape.headers, body: shape.body },
+        {
+          method: shape.method,
+          host: shape.host,
+          path: shape.path,
+          ...(shape.query ? { query: shape.query } : {}),
+          headers: shape.headers,
+          body: shape.body,
+        },
         credentials,
         shape.service,
         shape.region,
@@ -158,9 +174,18 @@ describe('SigV4Signer (node:crypto) against @smithy/signature-v4', () => {
           credentials: { ...KEYS, secretAccessKey },
           sha256: Sha256,
           applyChecksum: false,
-        }).sign(new HttpRequest({ method: 'GET', protocol: 'https:', hostname: shape.host, path: shape.path, headers: { host: shape.host } }), {
-          signingDate: date,
-        })
+        }).sign(
+          new HttpRequest({
+            method: 'GET',
+            protocol: 'https:',
+            hostname: shape.host,
+            path: shape.path,
+            headers: { host: shape.host },
+          }),
+          {
+            signingDate: date,
+          },
+        )
       ).headers.authorization;
     const nextDay = new Date(DATE.getTime() + 86_400_000);
     for (const [date, secret] of [

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { boolean, child, children, createXmlParser, integer, MAX_XML_DEPTH, text } from '../../../src/datasources/shared/xml.ts';
+import {
+  boolean,
+  child,
+  children,
+  createXmlParser,
+  integer,
+  MAX_XML_DEPTH,
+  text,
+} from '../../../src/datasources/shared/xml.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
 
 /**
@@ -23,23 +31,43 @@ function refusal(body: string, p: (body: string) => unknown = parse): Error {
 
 describe('The XML parser: values', () => {
   it('makes a leaf its decoded text and an empty element ""', () => {
-    expect(parse('<r><a>x &amp; &#x41;&#66;</a><b/><c></c><d><!-- c --></d></r>')).toEqual({ r: { a: 'x & AB', b: '', c: '', d: '' } });
+    expect(parse('<r><a>x &amp; &#x41;&#66;</a><b/><c></c><d><!-- c --></d></r>')).toEqual({
+      r: { a: 'x & AB', b: '', c: '', d: '' },
+    });
   });
 
   it('keeps every value a string: numbers, booleans and dates are typed by the parse step, not guessed', () => {
-    const root = parse('<r><a>007</a><b>true</b><c>1e3</c><d>0x1F</d><e>-0</e><f>2026-03-02T08:15:30Z</f><g>99999999999999999999999</g></r>');
-    expect(root).toEqual({ r: { a: '007', b: 'true', c: '1e3', d: '0x1F', e: '-0', f: '2026-03-02T08:15:30Z', g: '99999999999999999999999' } });
+    const root = parse(
+      '<r><a>007</a><b>true</b><c>1e3</c><d>0x1F</d><e>-0</e><f>2026-03-02T08:15:30Z</f><g>99999999999999999999999</g></r>',
+    );
+    expect(root).toEqual({
+      r: {
+        a: '007',
+        b: 'true',
+        c: '1e3',
+        d: '0x1F',
+        e: '-0',
+        f: '2026-03-02T08:15:30Z',
+        g: '99999999999999999999999',
+      },
+    });
     const r = root['r'];
     expect([integer(child(r, 'a'), 'a'), boolean(child(r, 'b'), 'b')]).toEqual([7, true]);
-    expect(() => integer(child(r, 'c'), 'C')).toThrow(new MalformedBodyError('C is not an integer'));
+    expect(() => integer(child(r, 'c'), 'C')).toThrow(
+      new MalformedBodyError('C is not an integer'),
+    );
   });
 
   it('keeps whitespace exactly: around text, inside it, and line breaks (CRLF and CR read as LF)', () => {
-    expect(parse('<r><a>  x  y \n</a><b> </b><c>a\r\nb\rc</c></r>')).toEqual({ r: { a: '  x  y \n', b: ' ', c: 'a\nb\nc' } });
+    expect(parse('<r><a>  x  y \n</a><b> </b><c>a\r\nb\rc</c></r>')).toEqual({
+      r: { a: '  x  y \n', b: ' ', c: 'a\nb\nc' },
+    });
   });
 
   it('makes repeated names and array paths arrays, and keeps text around children under #text', () => {
-    expect(parse('<r><m>1</m><a><m>2</m></a><x>1</x><x><y/></x>t</r>')).toEqual({ r: { m: ['1'], a: { m: ['2'] }, x: ['1', { y: '' }], '#text': 't' } });
+    expect(parse('<r><m>1</m><a><m>2</m></a><x>1</x><x><y/></x>t</r>')).toEqual({
+      r: { m: ['1'], a: { m: ['2'] }, x: ['1', { y: '' }], '#text': 't' },
+    });
     expect(parse('<r>\n  <list/>\n</r>')).toEqual({ r: { list: [''], '#text': '\n  \n' } });
   });
 
@@ -55,15 +83,20 @@ describe('The XML parser: values', () => {
   });
 
   it('removes namespace prefixes and ignores attributes, xmlns included', () => {
-    expect(parse('<p:r xmlns:p="urn:p" xmlns="urn:d" a="1"><p:m q:b="2">1</p:m><m/></p:r>')).toEqual({ r: { m: ['1', ''] } });
+    expect(
+      parse('<p:r xmlns:p="urn:p" xmlns="urn:d" a="1"><p:m q:b="2">1</p:m><m/></p:r>'),
+    ).toEqual({ r: { m: ['1', ''] } });
   });
 
   it('keeps CDATA literal: markup and references inside it are text, not decoded', () => {
-    expect(parse('<r>a<![CDATA[<x>&amp;&#x110000;&foo; & ]]>&#x10FFFF;</r>')).toEqual({ r: 'a<x>&amp;&#x110000;&foo; & \u{10FFFF}' });
+    expect(parse('<r>a<![CDATA[<x>&amp;&#x110000;&foo; & ]]>&#x10FFFF;</r>')).toEqual({
+      r: 'a<x>&amp;&#x110000;&foo; & \u{10FFFF}',
+    });
   });
 
   it('skips the XML declaration (COS sends single quotes), comments, processing instructions and a byte-order mark', () => {
-    const body = "\ufeff<?xml version='1.0' encoding='utf-8' ?>\n<!-- c --><?pi x?><r>a<?pi?>b<!-- c -->c</r>\n<!-- end -->\n";
+    const body =
+      "\ufeff<?xml version='1.0' encoding='utf-8' ?>\n<!-- c --><?pi x?><r>a<?pi?>b<!-- c -->c</r>\n<!-- end -->\n";
     expect(parse(body)['r']).toBe('abc');
   });
 
@@ -86,7 +119,9 @@ describe('The XML parser: values', () => {
 
 describe('The XML parser: entities', () => {
   it('decodes the five predefined entities and decimal and hex character references up to U+10FFFF', () => {
-    expect(parse('<r>&lt;&gt;&amp;&quot;&apos;&#0065;&#x0041;&#x1F600;&#x10FFFF;</r>')).toEqual({ r: '<>&"\'AA\u{1F600}\u{10FFFF}' });
+    expect(parse('<r>&lt;&gt;&amp;&quot;&apos;&#0065;&#x0041;&#x1F600;&#x10FFFF;</r>')).toEqual({
+      r: '<>&"\'AA\u{1F600}\u{10FFFF}',
+    });
   });
 
   it('decodes once: an escaped reference stays a reference', () => {
@@ -94,15 +129,31 @@ describe('The XML parser: entities', () => {
   });
 
   it('refuses an undeclared entity, a bare & and a broken reference instead of passing them through', () => {
-    for (const ref of ['&xxe;', '&nbsp;', '&AMP;', '&#;', '&#x;', '&#X41;', '&#12a;', '&#xG;', '&', '&amp', '& amp;']) {
+    for (const ref of [
+      '&xxe;',
+      '&nbsp;',
+      '&AMP;',
+      '&#;',
+      '&#x;',
+      '&#X41;',
+      '&#12a;',
+      '&#xG;',
+      '&',
+      '&amp',
+      '& amp;',
+    ]) {
       expect(refusal(`<r>a${ref}b</r>`).message, ref).toMatch(/^XML body /);
     }
-    expect(refusal('<r>&xxe;</r>')).toEqual(new MalformedBodyError('XML body has an undeclared or broken entity reference'));
+    expect(refusal('<r>&xxe;</r>')).toEqual(
+      new MalformedBodyError('XML body has an undeclared or broken entity reference'),
+    );
   });
 
   it('refuses a character reference beyond U+10FFFF', () => {
     for (const ref of ['&#x110000;', '&#1114112;', '&#99999999999;', `&#x${'f'.repeat(400)};`]) {
-      expect(refusal(`<r>${ref}</r>`)).toEqual(new MalformedBodyError('XML body has a character reference beyond U+10FFFF'));
+      expect(refusal(`<r>${ref}</r>`)).toEqual(
+        new MalformedBodyError('XML body has a character reference beyond U+10FFFF'),
+      );
     }
   });
 });
@@ -131,7 +182,10 @@ describe('The XML parser: refusals', () => {
     ['an empty body', ''],
     ['a blank body', ' \n '],
     ['text alone', 'hello'],
-    ['an HTML error page', '<html><head><title>502 Bad Gateway</title></head><body><hr><center>nginx</center></body></html'],
+    [
+      'an HTML error page',
+      '<html><head><title>502 Bad Gateway</title></head><body><hr><center>nginx</center></body></html',
+    ],
     ['a body cut inside text', '<r><a>12'],
     ['a body cut inside a tag', '<r><a>1</a'],
     ['a body cut after a child', '<r><a>1</a>'],
@@ -150,7 +204,10 @@ describe('The XML parser: refusals', () => {
   });
 
   it('refuses every prefix of a real answer cut before the end of its root element', () => {
-    const body = readFileSync(new URL('../../fixtures/importexport/success-full.xml', import.meta.url), 'utf8');
+    const body = readFileSync(
+      new URL('../../fixtures/importexport/success-full.xml', import.meta.url),
+      'utf8',
+    );
     const rootEnd = body.lastIndexOf('</GetStatusResponse>') + '</GetStatusResponse>'.length;
     for (let cut = 0; cut < rootEnd; cut++) refusal(body.slice(0, cut));
     expect(parse(body.slice(0, rootEnd))).toHaveProperty('GetStatusResponse');
@@ -158,7 +215,9 @@ describe('The XML parser: refusals', () => {
 
   it('refuses element names that are prototype keys, and never changes Object.prototype', () => {
     for (const name of ['__proto__', 'constructor', 'prototype', 'p:__proto__']) {
-      expect(refusal(`<r><${name}><polluted>1</polluted></${name}></r>`)).toEqual(new MalformedBodyError('XML body has a reserved element name'));
+      expect(refusal(`<r><${name}><polluted>1</polluted></${name}></r>`)).toEqual(
+        new MalformedBodyError('XML body has a reserved element name'),
+      );
       refusal(`<${name}/>`);
     }
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
@@ -168,7 +227,9 @@ describe('The XML parser: refusals', () => {
     const plain = createXmlParser([]);
     const nest = (depth: number) => `${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}`;
     expect(() => plain(nest(MAX_XML_DEPTH))).not.toThrow();
-    expect(refusal(nest(MAX_XML_DEPTH + 1), plain)).toEqual(new MalformedBodyError(`XML body nests elements deeper than ${MAX_XML_DEPTH}`));
+    expect(refusal(nest(MAX_XML_DEPTH + 1), plain)).toEqual(
+      new MalformedBodyError(`XML body nests elements deeper than ${MAX_XML_DEPTH}`),
+    );
     refusal(nest(100_000), plain);
     refusal('<a>'.repeat(200_000), plain);
   });
@@ -189,6 +250,8 @@ describe('The XML parser: refusals', () => {
       expect(message).not.toContain(secret);
       expect(message).toMatch(/^XML body [a-z -]+( [A-Z0-9+]+)?( \(line \d+\))?$/);
     }
-    expect(refusal('<r>\n<a>\n</b>\n</r>')).toEqual(new MalformedBodyError('XML body is not well-formed (line 3)'));
+    expect(refusal('<r>\n<a>\n</b>\n</r>')).toEqual(
+      new MalformedBodyError('XML body is not well-formed (line 3)'),
+    );
   });
 });

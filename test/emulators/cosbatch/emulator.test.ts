@@ -1,7 +1,11 @@
 import COS from 'cos-nodejs-sdk-v5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
-import { DEMO_TENCENT_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_TENCENT_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -22,7 +26,9 @@ async function signedGet(path: string): Promise<{ status: number; body: string }
     Query: {},
     Headers: headers,
   });
-  const res = await fetch(`${emu.url}${path}`, { headers: { 'x-cos-appid': headers['x-cos-appid'], authorization } });
+  const res = await fetch(`${emu.url}${path}`, {
+    headers: { 'x-cos-appid': headers['x-cos-appid'], authorization },
+  });
   return { status: res.status, body: await res.text() };
 }
 

@@ -10,7 +10,11 @@ import {
   cosListedJobs,
 } from '../../../src/emulators/cosbatch/listData.ts';
 import { COS_PROGRESSING_JOB_ID } from '../../../src/emulators/cosbatch/progressing.ts';
-import { DEMO_TENCENT_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_TENCENT_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import { LIST_WINDOW_MS, type ListOrder } from '../../../src/emulators/listing.ts';
 import { signAt, signedCos } from '../listClient.ts';
 
@@ -36,7 +40,13 @@ const CONTROL_HOST = `${DEMO_TENCENT_CREDENTIALS.uin}.cos-control.${DEMO_TENCENT
 const running: RunningEmulator[] = [];
 
 async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  const emu = await startEmulator(createCosBatchEmulator({ now: () => clock, epochMs: START, ...(listOrder ? { listOrder } : {}) }));
+  const emu = await startEmulator(
+    createCosBatchEmulator({
+      now: () => clock,
+      epochMs: START,
+      ...(listOrder ? { listOrder } : {}),
+    }),
+  );
   running.push(emu);
   return emu;
 }
@@ -54,12 +64,22 @@ interface Member {
   TerminationDate?: string;
 }
 
-async function listPage(emu: RunningEmulator, query: Record<string, string> = {}, host = CONTROL_HOST) {
+async function listPage(
+  emu: RunningEmulator,
+  query: Record<string, string> = {},
+  host = CONTROL_HOST,
+) {
   const res = await signedCos(emu, '/jobs', query, { host });
   expect(res.status).toBe(200);
-  const doc = xml.parse(res.body) as { ListJobsResult: { Jobs: { member?: Member[] } | ''; NextToken: string } };
+  const doc = xml.parse(res.body) as {
+    ListJobsResult: { Jobs: { member?: Member[] } | ''; NextToken: string };
+  };
   const jobs = doc.ListJobsResult.Jobs;
-  return { members: jobs === '' ? [] : (jobs.member ?? []), nextToken: doc.ListJobsResult.NextToken, body: res.body };
+  return {
+    members: jobs === '' ? [] : (jobs.member ?? []),
+    nextToken: doc.ListJobsResult.NextToken,
+    body: res.body,
+  };
 }
 
 async function walk(emu: RunningEmulator, query: Record<string, string>) {
@@ -92,10 +112,16 @@ describe('COS Batch ListJobs demo data', () => {
     expect(jobs.length).toBeGreaterThanOrEqual(60);
     const counts: Record<string, number> = {};
     for (const j of jobs) counts[j.Status as string] = (counts[j.Status as string] ?? 0) + 1;
-    expect(counts).toEqual(Object.fromEntries([...COS_LIST_RECENT_COUNTS, ...COS_LIST_SETTLED_COUNTS]));
+    expect(counts).toEqual(
+      Object.fromEntries([...COS_LIST_RECENT_COUNTS, ...COS_LIST_SETTLED_COUNTS]),
+    );
     expect(Object.keys(counts).sort()).toEqual(STATUSES);
     const recent = COS_LIST_RECENT_COUNTS.reduce((sum, [, n]) => sum + n, 0);
-    expect(jobs.slice(0, recent).every((j) => !['Complete', 'Failed', 'Cancelled'].includes(j.Status as string))).toBe(true);
+    expect(
+      jobs
+        .slice(0, recent)
+        .every((j) => !['Complete', 'Failed', 'Cancelled'].includes(j.Status as string)),
+    ).toBe(true);
     for (const j of jobs) {
       const ms = Date.parse(j.CreationTime as string);
       expect(ms > START - LIST_WINDOW_MS && ms < START).toBe(true);
@@ -104,13 +130,22 @@ describe('COS Batch ListJobs demo data', () => {
   });
 
   it('has Complete jobs with failed tasks and two jobs created in the same second', () => {
-    const failedTasks = jobs.filter((j) => j.Status === 'Complete' && Number((j.ProgressSummary as Record<string, number>).NumberOfTasksFailed) > 0);
+    const failedTasks = jobs.filter(
+      (j) =>
+        j.Status === 'Complete' &&
+        Number((j.ProgressSummary as Record<string, number>).NumberOfTasksFailed) > 0,
+    );
     expect(failedTasks.length).toBeGreaterThan(0);
-    for (const i of COS_LIST_TIED_INDEXES) expect(jobs[i]?.CreationTime).toBe(jobs[i - 1]?.CreationTime);
+    for (const i of COS_LIST_TIED_INDEXES)
+      expect(jobs[i]?.CreationTime).toBe(jobs[i - 1]?.CreationTime);
   });
 
   it('shares no JobId with the describe fixtures, the error cases or the progressing job', () => {
-    const taken = new Set([...DEMO_JOBS.keys(), ...Object.values(ERROR_CASE_JOB_IDS), COS_PROGRESSING_JOB_ID]);
+    const taken = new Set([
+      ...DEMO_JOBS.keys(),
+      ...Object.values(ERROR_CASE_JOB_IDS),
+      COS_PROGRESSING_JOB_ID,
+    ]);
     for (const j of jobs) expect(taken.has(j.JobId as string)).toBe(false);
     expect(new Set(jobs.map((j) => j.JobId)).size).toBe(jobs.length);
   });
@@ -150,10 +185,15 @@ describe('The COS Batch emulator ListJobs', () => {
         'ProgressSummary',
         'Status',
       ]);
-      expect(Object.keys(m.ProgressSummary)).toEqual(['NumberOfTasksFailed', 'NumberOfTasksSucceeded', 'TotalNumberOfTasks']);
+      expect(Object.keys(m.ProgressSummary)).toEqual([
+        'NumberOfTasksFailed',
+        'NumberOfTasksSucceeded',
+        'TotalNumberOfTasks',
+      ]);
       const res = await signedCos(emu, `/jobs/${m.JobId}`, {}, { host: CONTROL_HOST });
       expect(res.status).toBe(200);
-      const job = (xml.parse(res.body) as { DescribeJobResult: { Job: Record<string, unknown> } }).DescribeJobResult.Job;
+      const job = (xml.parse(res.body) as { DescribeJobResult: { Job: Record<string, unknown> } })
+        .DescribeJobResult.Job;
       const progress = job.ProgressSummary as Record<string, string>;
       expect(m).toEqual({
         CreationTime: job.CreationTime,
@@ -178,7 +218,10 @@ describe('The COS Batch emulator ListJobs', () => {
       const all = (await walk(emu, { jobStatuses: status, maxResults: '2' })).flat();
       expect(all.every((j) => j.Status === status)).toBe(true);
       const progressing = status === 'New' ? 1 : 0;
-      expect([status, all.length]).toEqual([status, listed.filter((j) => j.Status === status).length + progressing]);
+      expect([status, all.length]).toEqual([
+        status,
+        listed.filter((j) => j.Status === status).length + progressing,
+      ]);
     }
   });
 
@@ -188,7 +231,12 @@ describe('The COS Batch emulator ListJobs', () => {
       expect([res.status, code(res.body)]).toEqual([400, 'InvalidArgument']);
     }
     // One status per request (the API page and cos-go-sdk-v5 send one): a repeated parameter is refused, not read as a union.
-    const repeated = await signedCos(emu, '/jobs', { jobStatuses: 'Paused' }, { host: CONTROL_HOST, search: 'jobStatuses=Active&jobStatuses=Paused' });
+    const repeated = await signedCos(
+      emu,
+      '/jobs',
+      { jobStatuses: 'Paused' },
+      { host: CONTROL_HOST, search: 'jobStatuses=Active&jobStatuses=Paused' },
+    );
     expect([repeated.status, code(repeated.body)]).toEqual([400, 'InvalidArgument']);
   });
 
@@ -203,7 +251,12 @@ describe('The COS Batch emulator ListJobs', () => {
   });
 
   it('refuses a nextToken that names no listed job, or longer than 64 bytes, with InvalidArgument 400', async () => {
-    for (const nextToken of [ERROR_CASE_JOB_IDS.notFound, 'not-a-job', 'x'.repeat(65), DEMO_JOBS.keys().next().value as string]) {
+    for (const nextToken of [
+      ERROR_CASE_JOB_IDS.notFound,
+      'not-a-job',
+      'x'.repeat(65),
+      DEMO_JOBS.keys().next().value as string,
+    ]) {
       const res = await signedCos(emu, '/jobs', { nextToken }, { host: CONTROL_HOST });
       expect([res.status, code(res.body)]).toEqual([400, 'InvalidArgument']);
     }
@@ -214,11 +267,17 @@ describe('The COS Batch emulator ListJobs', () => {
     const complete = all.filter((j) => j.Status === 'Complete');
     const from = all.find((j) => j.Status === 'Failed') as Member;
     const page = await listPage(emu, { jobStatuses: 'Complete', nextToken: from.JobId });
-    expect(page.members.map((j) => j.JobId)).toEqual(complete.filter((j) => all.indexOf(j) > all.indexOf(from)).map((j) => j.JobId));
+    expect(page.members.map((j) => j.JobId)).toEqual(
+      complete.filter((j) => all.indexOf(j) > all.indexOf(from)).map((j) => j.JobId),
+    );
   });
 
   it('lists nothing in another region', async () => {
-    const page = await listPage(emu, {}, `${DEMO_TENCENT_CREDENTIALS.uin}.cos-control.ap-chengdu.myqcloud.com`);
+    const page = await listPage(
+      emu,
+      {},
+      `${DEMO_TENCENT_CREDENTIALS.uin}.cos-control.ap-chengdu.myqcloud.com`,
+    );
     expect([page.members, page.nextToken]).toEqual([[], '']);
     expect(page.body).toContain('<Jobs/>');
   });
@@ -232,13 +291,25 @@ describe('The COS Batch emulator ListJobs', () => {
   });
 
   it('refuses a wrong signature, another account and a missing APPID as DescribeJob does, and other methods with 405', async () => {
-    const wrong = await signedCos(emu, '/jobs', {}, { host: CONTROL_HOST, secretKey: 'not-the-key' });
+    const wrong = await signedCos(
+      emu,
+      '/jobs',
+      {},
+      { host: CONTROL_HOST, secretKey: 'not-the-key' },
+    );
     expect([wrong.status, code(wrong.body)]).toEqual([403, 'SignatureDoesNotMatch']);
-    const otherAccount = await signedCos(emu, '/jobs', {}, { host: `100000000099.cos-control.${DEMO_TENCENT_CREDENTIALS.region}.myqcloud.com` });
+    const otherAccount = await signedCos(
+      emu,
+      '/jobs',
+      {},
+      { host: `100000000099.cos-control.${DEMO_TENCENT_CREDENTIALS.region}.myqcloud.com` },
+    );
     expect([otherAccount.status, code(otherAccount.body)]).toEqual([403, 'AccessDenied']);
     const noAppId = await signedCos(emu, '/jobs', {}, { host: CONTROL_HOST, appId: '' });
     expect([noAppId.status, code(noAppId.body)]).toEqual([400, 'InvalidArgument']);
-    const unsigned = await fetch(`${emu.url}/jobs`, { headers: { 'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId } });
+    const unsigned = await fetch(`${emu.url}/jobs`, {
+      headers: { 'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId },
+    });
     expect([unsigned.status, code(await unsigned.text())]).toEqual([403, 'AccessDenied']);
     const post = await signedCos(emu, '/jobs', {}, { host: CONTROL_HOST, method: 'POST' });
     expect([post.status, code(post.body)]).toEqual([405, 'MethodNotAllowed']);
@@ -247,6 +318,14 @@ describe('The COS Batch emulator ListJobs', () => {
   it('records the call as ListJobs with the region as its job prefix', async () => {
     emu.calls.length = 0;
     await listPage(emu, { maxResults: '1' });
-    expect(emu.calls).toEqual([{ method: 'GET', path: '/jobs', operation: 'ListJobs', job: `${DEMO_TENCENT_CREDENTIALS.region}/`, status: 200 }]);
+    expect(emu.calls).toEqual([
+      {
+        method: 'GET',
+        path: '/jobs',
+        operation: 'ListJobs',
+        job: `${DEMO_TENCENT_CREDENTIALS.region}/`,
+        status: 200,
+      },
+    ]);
   });
 });

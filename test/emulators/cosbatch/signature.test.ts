@@ -1,7 +1,13 @@
 import COS from 'cos-nodejs-sdk-v5';
 import { describe, expect, it } from 'vitest';
-import { verifyCosSignature, type CosSignatureExpectation } from '../../../src/emulators/cosbatch/signature.ts';
-import { DEMO_TENCENT_CREDENTIALS, type EmulatorRequest } from '../../../src/emulators/framework.ts';
+import {
+  verifyCosSignature,
+  type CosSignatureExpectation,
+} from '../../../src/emulators/cosbatch/signature.ts';
+import {
+  DEMO_TENCENT_CREDENTIALS,
+  type EmulatorRequest,
+} from '../../../src/emulators/framework.ts';
 
 const NOW_S = 1773568800; // 2026-03-15T10:00:00Z
 const HOST = `${DEMO_TENCENT_CREDENTIALS.uin}.cos-control.${DEMO_TENCENT_CREDENTIALS.region}.myqcloud.com`;
@@ -13,7 +19,14 @@ const expectation: CosSignatureExpectation = {
 };
 
 /** A DescribeJob request signed by the official COS Node SDK (the independent signer). */
-function signedRequest(opts: { secretKey?: string; secretId?: string; keyTime?: string; headers?: Record<string, string> } = {}): EmulatorRequest {
+function signedRequest(
+  opts: {
+    secretKey?: string;
+    secretId?: string;
+    keyTime?: string;
+    headers?: Record<string, string>;
+  } = {},
+): EmulatorRequest {
   const headers = opts.headers ?? { host: HOST, 'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId };
   const authorization = COS.getAuthorization({
     SecretId: opts.secretId ?? DEMO_TENCENT_CREDENTIALS.secretId,
@@ -24,7 +37,14 @@ function signedRequest(opts: { secretKey?: string; secretId?: string; keyTime?: 
     Headers: headers,
     KeyTime: opts.keyTime ?? `${NOW_S - 60};${NOW_S + 600}`,
   });
-  return { method: 'GET', path: PATH, rawPath: PATH, query: new URLSearchParams(), headers: { ...headers, host: HOST, authorization }, body: '' };
+  return {
+    method: 'GET',
+    path: PATH,
+    rawPath: PATH,
+    query: new URLSearchParams(),
+    headers: { ...headers, host: HOST, authorization },
+    body: '',
+  };
 }
 
 const codeOf = (req: EmulatorRequest): string => {
@@ -45,12 +65,22 @@ describe('verifyCosSignature', () => {
     const good = signedRequest();
     const { authorization: _auth, ...unsigned } = good.headers;
     expect(codeOf({ ...good, headers: unsigned })).toBe('AccessDenied');
-    expect(codeOf({ ...good, headers: { ...good.headers, authorization: 'q-sign-algorithm=md5' } })).toBe('AccessDenied');
+    expect(
+      codeOf({ ...good, headers: { ...good.headers, authorization: 'q-sign-algorithm=md5' } }),
+    ).toBe('AccessDenied');
     expect(codeOf(signedRequest({ secretId: 'AKIDunknown' }))).toBe('InvalidAccessKeyId');
-    expect(codeOf(signedRequest({ keyTime: `${NOW_S - 7200};${NOW_S - 3600}` }))).toBe('AccessDenied');
-    expect(codeOf(signedRequest({ keyTime: `${NOW_S + 3600};${NOW_S + 7200}` }))).toBe('RequestTimeTooSkewed');
-    expect(codeOf(signedRequest({ headers: { 'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId } }))).toBe('AccessDenied');
+    expect(codeOf(signedRequest({ keyTime: `${NOW_S - 7200};${NOW_S - 3600}` }))).toBe(
+      'AccessDenied',
+    );
+    expect(codeOf(signedRequest({ keyTime: `${NOW_S + 3600};${NOW_S + 7200}` }))).toBe(
+      'RequestTimeTooSkewed',
+    );
+    expect(
+      codeOf(signedRequest({ headers: { 'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId } })),
+    ).toBe('AccessDenied');
     expect(codeOf(signedRequest({ secretKey: 'not-the-demo-key' }))).toBe('SignatureDoesNotMatch');
-    expect(codeOf({ ...good, rawPath: '/jobs/00000000-0000-4000-8000-000000000002' })).toBe('SignatureDoesNotMatch');
+    expect(codeOf({ ...good, rawPath: '/jobs/00000000-0000-4000-8000-000000000002' })).toBe(
+      'SignatureDoesNotMatch',
+    );
   });
 });

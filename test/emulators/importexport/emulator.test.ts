@@ -2,8 +2,18 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
-import { DEMO_GLOBAL_IDS, DEMO_JOBS, ERROR_CASE_GLOBAL_IDS, EXAMPLE_GLOBAL_ID, GONE_CASE_GLOBAL_IDS } from '../../../src/emulators/importexport/data.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
+import {
+  DEMO_GLOBAL_IDS,
+  DEMO_JOBS,
+  ERROR_CASE_GLOBAL_IDS,
+  EXAMPLE_GLOBAL_ID,
+  GONE_CASE_GLOBAL_IDS,
+} from '../../../src/emulators/importexport/data.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 
@@ -29,8 +39,13 @@ describe('ImportExport demo data', () => {
   it('has a job for every documented ProgressCode, both job types, and a minimal job', () => {
     const codes = new Set(DEMO_JOBS.map((j) => j.ProgressCode));
     for (const code of PROGRESS_CODES) expect(codes).toContain(code);
-    expect(new Set(DEMO_JOBS.map((j) => j.JobType))).toEqual(new Set(['Import', 'Export', undefined]));
-    expect(DEMO_JOBS.find((j) => j.JobId === 'MINI1')).toEqual({ JobId: 'MINI1', ProgressCode: 'Pending' });
+    expect(new Set(DEMO_JOBS.map((j) => j.JobType))).toEqual(
+      new Set(['Import', 'Export', undefined]),
+    );
+    expect(DEMO_JOBS.find((j) => j.JobId === 'MINI1')).toEqual({
+      JobId: 'MINI1',
+      ProgressCode: 'Pending',
+    });
   });
 
   it('has every optional element on at least one job', () => {
@@ -60,20 +75,28 @@ describe('ImportExport demo data', () => {
     expect(DEMO_JOBS.some((j) => j.ArtifactList?.length === 1)).toBe(true);
     expect(DEMO_JOBS.some((j) => (j.ArtifactList?.length ?? 0) > 1)).toBe(true);
     expect(DEMO_JOBS.some((j) => j.ProgressCode === 'Complete' && j.ErrorCount === 0)).toBe(true);
-    expect(DEMO_JOBS.some((j) => j.ProgressCode === 'SuccessWithErrors' && (j.ErrorCount ?? 0) > 0)).toBe(true);
+    expect(
+      DEMO_JOBS.some((j) => j.ProgressCode === 'SuccessWithErrors' && (j.ErrorCount ?? 0) > 0),
+    ).toBe(true);
   });
 
   it('uses only obviously fake secrets', () => {
     const text = JSON.stringify(DEMO_JOBS);
     expect(text).not.toMatch(/AKIA[0-9A-Z]{16}/);
-    for (const j of DEMO_JOBS.filter((x) => x.Signature)) expect(j.Signature).toMatch(/^DEMO-SIGNATURE-/);
-    for (const a of DEMO_JOBS.flatMap((x) => x.ArtifactList ?? [])) expect(a.URL).toMatch(/X-Amz-Signature=DEMOSIG/);
+    for (const j of DEMO_JOBS.filter((x) => x.Signature))
+      expect(j.Signature).toMatch(/^DEMO-SIGNATURE-/);
+    for (const a of DEMO_JOBS.flatMap((x) => x.ArtifactList ?? []))
+      expect(a.URL).toMatch(/X-Amz-Signature=DEMOSIG/);
   });
 
   it('lists global IDs that parse and name demo jobs', () => {
     expect(DEMO_GLOBAL_IDS).toHaveLength(DEMO_JOBS.length);
     expect(DEMO_GLOBAL_IDS).toContain(EXAMPLE_GLOBAL_ID);
-    for (const id of [...DEMO_GLOBAL_IDS, ...Object.values(ERROR_CASE_GLOBAL_IDS), ...Object.values(GONE_CASE_GLOBAL_IDS)]) {
+    for (const id of [
+      ...DEMO_GLOBAL_IDS,
+      ...Object.values(ERROR_CASE_GLOBAL_IDS),
+      ...Object.values(GONE_CASE_GLOBAL_IDS),
+    ]) {
       expect(parseGlobalId(id).provider).toBe('AWS_IMPORT_EXPORT');
     }
   });
@@ -88,26 +111,48 @@ describe('The ImportExport emulator on the wire', () => {
     await emu.close();
   });
 
-  async function post(body: string, headers: Record<string, string> = {}, path = '/', method = 'POST') {
+  async function post(
+    body: string,
+    headers: Record<string, string> = {},
+    path = '/',
+    method = 'POST',
+  ) {
     const res = await fetch(`${emu.url}${path}`, {
       method,
       headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...headers },
       ...(method === 'GET' ? {} : { body }),
     });
-    return { status: res.status, contentType: res.headers.get('content-type'), requestId: res.headers.get('x-amzn-requestid'), body: await res.text() };
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type'),
+      requestId: res.headers.get('x-amzn-requestid'),
+      body: await res.text(),
+    };
   }
-  async function signed(body: string, service = 'IngestionService'): Promise<Record<string, string>> {
+  async function signed(
+    body: string,
+    service = 'IngestionService',
+  ): Promise<Record<string, string>> {
     const url = new URL(emu.url);
     // No x-amz-content-sha256 header (as jobgraph's own signer sends): the body hash is then
     // the emulator's to compute, so a changed body must fail the signature.
-    const signer = new SignatureV4({ service, region: 'us-east-1', credentials: DEMO, sha256: Sha256, applyChecksum: false });
+    const signer = new SignatureV4({
+      service,
+      region: 'us-east-1',
+      credentials: DEMO,
+      sha256: Sha256,
+      applyChecksum: false,
+    });
     const request = new HttpRequest({
       method: 'POST',
       protocol: url.protocol,
       hostname: url.hostname,
       port: Number(url.port),
       path: '/',
-      headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      },
       body,
     });
     const { host: _host, ...headers } = (await signer.sign(request)).headers;
@@ -152,7 +197,10 @@ describe('The ImportExport emulator on the wire', () => {
   });
 
   it('refuses a body changed after signing', async () => {
-    const res = await post('Action=GetStatus&Version=2010-06-01&JobId=PNDG1', await signed('Action=GetStatus&Version=2010-06-01&JobId=CMPL1'));
+    const res = await post(
+      'Action=GetStatus&Version=2010-06-01&JobId=PNDG1',
+      await signed('Action=GetStatus&Version=2010-06-01&JobId=CMPL1'),
+    );
     expect(res.status).toBe(403);
     expect(res.body).toContain('<Code>SignatureDoesNotMatch</Code>');
   });
@@ -170,8 +218,13 @@ describe('The ImportExport emulator on the wire', () => {
     for (const action of ['CreateJob', 'CancelJob', 'UpdateJob', 'GetShippingLabel']) {
       const body = `Action=${action}&Version=2010-06-01`;
       const res = await post(body, await signed(body));
-      expect([res.status, /<Code>(\w+)<\/Code>/.exec(res.body)?.[1]]).toEqual([400, 'InvalidAction']);
-      expect(res.body).toContain(`The action ${action} is not supported by the jobgraph emulator, which answers GetStatus and ListJobs only.`);
+      expect([res.status, /<Code>(\w+)<\/Code>/.exec(res.body)?.[1]]).toEqual([
+        400,
+        'InvalidAction',
+      ]);
+      expect(res.body).toContain(
+        `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus and ListJobs only.`,
+      );
     }
   });
 
@@ -184,7 +237,13 @@ describe('The ImportExport emulator on the wire', () => {
   });
 
   it('answers 404 UnknownOperationException for other paths and methods', async () => {
-    expect(await post('', {}, '/jobs/CMPL1', 'GET')).toMatchObject({ status: 404, body: '<UnknownOperationException/>' });
-    expect(await post('Action=GetStatus', {}, '/other')).toMatchObject({ status: 404, body: '<UnknownOperationException/>' });
+    expect(await post('', {}, '/jobs/CMPL1', 'GET')).toMatchObject({
+      status: 404,
+      body: '<UnknownOperationException/>',
+    });
+    expect(await post('Action=GetStatus', {}, '/other')).toMatchObject({
+      status: 404,
+      body: '<UnknownOperationException/>',
+    });
   });
 });

@@ -1,6 +1,10 @@
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from '../../../src/emulators/importexport/data.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import {
@@ -36,12 +40,23 @@ const PROGRESS_CODES = [
 const running: RunningEmulator[] = [];
 
 async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  const emu = await startEmulator(createImportExportEmulator({ now: () => clock, epochMs: START, ...(listOrder ? { listOrder } : {}) }));
+  const emu = await startEmulator(
+    createImportExportEmulator({
+      now: () => clock,
+      epochMs: START,
+      ...(listOrder ? { listOrder } : {}),
+    }),
+  );
   running.push(emu);
   return emu;
 }
 
-const xml = new XMLParser({ parseTagValue: false, removeNSPrefix: true, ignoreAttributes: true, isArray: (name) => name === 'member' });
+const xml = new XMLParser({
+  parseTagValue: false,
+  removeNSPrefix: true,
+  ignoreAttributes: true,
+  isArray: (name) => name === 'member',
+});
 
 interface Member {
   JobId: string;
@@ -53,9 +68,15 @@ interface Member {
 async function listPage(emu: RunningEmulator, params: Record<string, string> = {}) {
   const res = await importExportCall(emu, { Action: 'ListJobs', ...params });
   expect(res.status).toBe(200);
-  const doc = xml.parse(res.body) as { ListJobsResponse: { ListJobsResult: { Jobs: { member?: Member[] } | ''; IsTruncated: string } } };
+  const doc = xml.parse(res.body) as {
+    ListJobsResponse: { ListJobsResult: { Jobs: { member?: Member[] } | ''; IsTruncated: string } };
+  };
   const result = doc.ListJobsResponse.ListJobsResult;
-  return { members: result.Jobs === '' ? [] : (result.Jobs.member ?? []), truncated: result.IsTruncated, body: res.body };
+  return {
+    members: result.Jobs === '' ? [] : (result.Jobs.member ?? []),
+    truncated: result.IsTruncated,
+    body: res.body,
+  };
 }
 
 /** A walk as botocore's paginator does it: Marker = the last JobId while IsTruncated. */
@@ -63,7 +84,10 @@ async function walk(emu: RunningEmulator, maxJobs: number) {
   const pages: Member[][] = [];
   let marker: string | undefined;
   for (;;) {
-    const page = await listPage(emu, { MaxJobs: String(maxJobs), ...(marker ? { Marker: marker } : {}) });
+    const page = await listPage(emu, {
+      MaxJobs: String(maxJobs),
+      ...(marker ? { Marker: marker } : {}),
+    });
     pages.push(page.members);
     if (page.truncated !== 'true') return pages;
     marker = page.members.at(-1)?.JobId;
@@ -86,21 +110,33 @@ describe('Import/Export ListJobs demo data', () => {
     expect(jobs).toHaveLength(IMPORTEXPORT_LIST_JOB_COUNT);
     expect(jobs.length).toBeGreaterThanOrEqual(60);
     const counts: Record<string, number> = {};
-    for (const j of jobs) counts[j.ProgressCode as string] = (counts[j.ProgressCode as string] ?? 0) + 1;
-    expect(counts).toEqual(Object.fromEntries([...IMPORTEXPORT_LIST_RECENT_COUNTS, ...IMPORTEXPORT_LIST_SETTLED_COUNTS]));
+    for (const j of jobs)
+      counts[j.ProgressCode as string] = (counts[j.ProgressCode as string] ?? 0) + 1;
+    expect(counts).toEqual(
+      Object.fromEntries([...IMPORTEXPORT_LIST_RECENT_COUNTS, ...IMPORTEXPORT_LIST_SETTLED_COUNTS]),
+    );
     for (const c of PROGRESS_CODES) expect(counts[c]).toBeGreaterThan(0);
     const recent = IMPORTEXPORT_LIST_RECENT_COUNTS.reduce((sum, [, n]) => sum + n, 0);
-    expect(jobs.slice(0, recent).every((j) => ['Pending', 'Started', 'InProgress'].includes(j.ProgressCode as string))).toBe(true);
+    expect(
+      jobs
+        .slice(0, recent)
+        .every((j) => ['Pending', 'Started', 'InProgress'].includes(j.ProgressCode as string)),
+    ).toBe(true);
     for (const j of jobs) {
       const ms = Date.parse(j.CreationDate as string);
       expect(ms > START - LIST_WINDOW_MS && ms < START).toBe(true);
     }
-    for (const i of IMPORTEXPORT_LIST_TIED_INDEXES) expect(jobs[i]?.CreationDate).toBe(jobs[i - 1]?.CreationDate);
+    for (const i of IMPORTEXPORT_LIST_TIED_INDEXES)
+      expect(jobs[i]?.CreationDate).toBe(jobs[i - 1]?.CreationDate);
     expect(new Set(jobs.map((j) => j.JobType))).toEqual(new Set(['Import', 'Export']));
   });
 
   it('shares no JobId with the describe fixtures, the error cases or the progressing job', () => {
-    const taken = new Set([...DEMO_JOBS.map((j) => j.JobId), ...Object.values(ERROR_CASE_JOB_IDS), IMPORTEXPORT_PROGRESSING_JOB_ID]);
+    const taken = new Set([
+      ...DEMO_JOBS.map((j) => j.JobId),
+      ...Object.values(ERROR_CASE_JOB_IDS),
+      IMPORTEXPORT_PROGRESSING_JOB_ID,
+    ]);
     for (const j of jobs) expect(taken.has(j.JobId)).toBe(false);
     expect(new Set(jobs.map((j) => j.JobId)).size).toBe(jobs.length);
   });
@@ -129,7 +165,9 @@ describe('The Import/Export emulator ListJobs', () => {
     expect(res.body).toMatch(
       /^<ListJobsResponse xmlns="http:\/\/importexport\.amazonaws\.com\/doc\/2010-06-01\/">\n {2}<ListJobsResult>\n {4}<Jobs>\n {6}<member>\n {8}<JobId>PRGS1<\/JobId>\n {8}<CreationDate>[^<]+<\/CreationDate>\n {8}<IsCanceled>false<\/IsCanceled>\n {8}<JobType>Import<\/JobType>\n {6}<\/member>\n/,
     );
-    expect(res.body).toContain('    </Jobs>\n    <IsTruncated>true</IsTruncated>\n  </ListJobsResult>\n  <ResponseMetadata>\n');
+    expect(res.body).toContain(
+      '    </Jobs>\n    <IsTruncated>true</IsTruncated>\n  </ListJobsResult>\n  <ResponseMetadata>\n',
+    );
     expect(res.body).toContain(`<RequestId>${res.headers['x-amzn-requestid']}</RequestId>`);
   });
 
@@ -139,7 +177,9 @@ describe('The Import/Export emulator ListJobs', () => {
     for (const m of members) {
       const res = await importExportCall(emu, { Action: 'GetStatus', JobId: m.JobId });
       expect(res.status).toBe(200);
-      const result = (xml.parse(res.body) as { GetStatusResponse: { GetStatusResult: Record<string, string> } }).GetStatusResponse.GetStatusResult;
+      const result = (
+        xml.parse(res.body) as { GetStatusResponse: { GetStatusResult: Record<string, string> } }
+      ).GetStatusResponse.GetStatusResult;
       expect([m.JobId, m.CreationDate, m.JobType, m.IsCanceled]).toEqual([
         result.JobId,
         result.CreationDate,
@@ -152,12 +192,22 @@ describe('The Import/Export emulator ListJobs', () => {
   it('answers MaxJobs 0 or absent with every job (1000), and 1000 as asked', async () => {
     for (const params of [{}, { MaxJobs: '0' }, { MaxJobs: '1000' }]) {
       const page = await listPage(emu, params);
-      expect([page.members.length, page.truncated]).toEqual([IMPORTEXPORT_LIST_JOB_COUNT + 1, 'false']);
+      expect([page.members.length, page.truncated]).toEqual([
+        IMPORTEXPORT_LIST_JOB_COUNT + 1,
+        'false',
+      ]);
     }
   });
 
   it('refuses MaxJobs outside 0..1000 and a Marker that names no listed job with InvalidParameterException 400', async () => {
-    for (const params of [{ MaxJobs: '1001' }, { MaxJobs: '-1' }, { MaxJobs: 'ten' }, { Marker: 'NOJOB' }, { Marker: 'CMPL1' }, { Marker: '' }]) {
+    for (const params of [
+      { MaxJobs: '1001' },
+      { MaxJobs: '-1' },
+      { MaxJobs: 'ten' },
+      { Marker: 'NOJOB' },
+      { Marker: 'CMPL1' },
+      { Marker: '' },
+    ]) {
       const res = await importExportCall(emu, { Action: 'ListJobs', ...params });
       expect([res.status, code(res.body)]).toEqual([400, 'InvalidParameterException']);
       expect(res.body).toContain('<Type>Sender</Type>');
@@ -173,15 +223,25 @@ describe('The Import/Export emulator ListJobs', () => {
 
   it('refuses unsigned and wrongly signed requests as GetStatus does', async () => {
     const body = formBody({ Action: 'ListJobs', Version: '2010-06-01' });
-    const unsigned = await fetch(emu.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body });
-    expect([unsigned.status, code(await unsigned.text())]).toEqual([403, 'MissingAuthenticationToken']);
+    const unsigned = await fetch(emu.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body,
+    });
+    expect([unsigned.status, code(await unsigned.text())]).toEqual([
+      403,
+      'MissingAuthenticationToken',
+    ]);
     const wrong = await signedAws(emu, {
       service: 'IngestionService',
       method: 'POST',
       path: '/',
       headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
       body,
-      credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' },
+      credentials: {
+        accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
+        secretAccessKey: 'not-the-secret',
+      },
     });
     expect([wrong.status, code(wrong.body)]).toEqual([403, 'SignatureDoesNotMatch']);
   });
@@ -189,6 +249,8 @@ describe('The Import/Export emulator ListJobs', () => {
   it('records the call as ListJobs with no job', async () => {
     emu.calls.length = 0;
     await listPage(emu, { MaxJobs: '1' });
-    expect(emu.calls).toEqual([{ method: 'POST', path: '/', operation: 'ListJobs', job: null, status: 200 }]);
+    expect(emu.calls).toEqual([
+      { method: 'POST', path: '/', operation: 'ListJobs', job: null, status: 200 },
+    ]);
   });
 });

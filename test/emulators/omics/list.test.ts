@@ -8,11 +8,25 @@ import {
   type ImportReferenceJobItem,
 } from '@aws-sdk/client-omics';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import { LIST_WINDOW_MS, type ListOrder } from '../../../src/emulators/listing.ts';
-import { OMICS_DEMO_JOBS, OMICS_DEMO_REFERENCE_STORE_ID, OMICS_DEMO_SECOND_STORE_ID, OMICS_ERROR_CASE_IDS } from '../../../src/emulators/omics/data.ts';
+import {
+  OMICS_DEMO_JOBS,
+  OMICS_DEMO_REFERENCE_STORE_ID,
+  OMICS_DEMO_SECOND_STORE_ID,
+  OMICS_ERROR_CASE_IDS,
+} from '../../../src/emulators/omics/data.ts';
 import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
-import { OMICS_LIST_STATUS_COUNTS, OMICS_REFERENCE_STORES, omicsListJobCount, omicsListedJobs } from '../../../src/emulators/omics/listData.ts';
+import {
+  OMICS_LIST_STATUS_COUNTS,
+  OMICS_REFERENCE_STORES,
+  omicsListJobCount,
+  omicsListedJobs,
+} from '../../../src/emulators/omics/listData.ts';
 import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
 import { signAt, signedAws } from '../listClient.ts';
 
@@ -21,12 +35,22 @@ let clock = START;
 signAt(() => clock);
 const MAIN = OMICS_DEMO_REFERENCE_STORE_ID;
 const SECOND = OMICS_DEMO_SECOND_STORE_ID;
-const STATUSES = ['SUBMITTED', 'IN_PROGRESS', 'CANCELLING', 'CANCELLED', 'FAILED', 'COMPLETED', 'COMPLETED_WITH_FAILURES'];
+const STATUSES = [
+  'SUBMITTED',
+  'IN_PROGRESS',
+  'CANCELLING',
+  'CANCELLED',
+  'FAILED',
+  'COMPLETED',
+  'COMPLETED_WITH_FAILURES',
+];
 const running: RunningEmulator[] = [];
 const clients: OmicsClient[] = [];
 
 async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  const emu = await startEmulator(createOmicsEmulator({ now: () => clock, epochMs: START, ...(listOrder ? { listOrder } : {}) }));
+  const emu = await startEmulator(
+    createOmicsEmulator({ now: () => clock, epochMs: START, ...(listOrder ? { listOrder } : {}) }),
+  );
   running.push(emu);
   return emu;
 }
@@ -45,12 +69,22 @@ function sdk(emu: RunningEmulator, region = 'us-east-1'): OmicsClient {
 }
 
 /** Every page of a walk of one store, through the real SDK client. */
-async function walk(emu: RunningEmulator, referenceStoreId: string, maxResults: number, filter?: ImportReferenceFilter) {
+async function walk(
+  emu: RunningEmulator,
+  referenceStoreId: string,
+  maxResults: number,
+  filter?: ImportReferenceFilter,
+) {
   const pages: ImportReferenceJobItem[][] = [];
   let nextToken: string | undefined;
   do {
     const out = await sdk(emu).send(
-      new ListReferenceImportJobsCommand({ referenceStoreId, maxResults, ...(nextToken ? { nextToken } : {}), ...(filter ? { filter } : {}) }),
+      new ListReferenceImportJobsCommand({
+        referenceStoreId,
+        maxResults,
+        ...(nextToken ? { nextToken } : {}),
+        ...(filter ? { filter } : {}),
+      }),
     );
     pages.push(out.importJobs ?? []);
     nextToken = out.nextToken;
@@ -58,8 +92,22 @@ async function walk(emu: RunningEmulator, referenceStoreId: string, maxResults: 
   return pages;
 }
 
-function list(emu: RunningEmulator, path: string, query: Record<string, string> = {}, body = '{}', region = 'us-east-1') {
-  return signedAws(emu, { service: 'omics', region, method: 'POST', path, query, body, headers: { 'content-type': 'application/json' } });
+function list(
+  emu: RunningEmulator,
+  path: string,
+  query: Record<string, string> = {},
+  body = '{}',
+  region = 'us-east-1',
+) {
+  return signedAws(emu, {
+    service: 'omics',
+    region,
+    method: 'POST',
+    path,
+    query,
+    body,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 const message = (body: string) => (JSON.parse(body) as { message: string }).message;
@@ -81,21 +129,31 @@ describe('HealthOmics list demo data', () => {
       const inStore = jobs.filter((j) => j.referenceStoreId === store);
       expect(inStore).toHaveLength(omicsListJobCount(store));
       expect(new Set(inStore.map((j) => j.status))).toEqual(new Set(STATUSES));
-      const counts = Object.fromEntries(STATUSES.map((s) => [s, inStore.filter((j) => j.status === s).length]));
+      const counts = Object.fromEntries(
+        STATUSES.map((s) => [s, inStore.filter((j) => j.status === s).length]),
+      );
       const expected = OMICS_LIST_STATUS_COUNTS[store];
-      expect(counts).toEqual(Object.fromEntries([...(expected?.recent ?? []), ...(expected?.settled ?? [])]));
+      expect(counts).toEqual(
+        Object.fromEntries([...(expected?.recent ?? []), ...(expected?.settled ?? [])]),
+      );
     }
     for (const j of jobs) {
       const ms = Date.parse(j.creationTime);
       expect(ms > START - LIST_WINDOW_MS && ms < START).toBe(true);
       expect(j.id).toMatch(/^[0-9]{10}$/);
-      const terminal = ['CANCELLED', 'FAILED', 'COMPLETED', 'COMPLETED_WITH_FAILURES'].includes(j.status);
+      const terminal = ['CANCELLED', 'FAILED', 'COMPLETED', 'COMPLETED_WITH_FAILURES'].includes(
+        j.status,
+      );
       expect(j.completionTime !== undefined).toBe(terminal);
     }
   });
 
   it('shares no ID with the describe fixtures, the error cases or the progressing job', () => {
-    const taken = new Set([...OMICS_DEMO_JOBS.map((j) => j.id), ...Object.values(OMICS_ERROR_CASE_IDS), OMICS_PROGRESSING_JOB_ID]);
+    const taken = new Set([
+      ...OMICS_DEMO_JOBS.map((j) => j.id),
+      ...Object.values(OMICS_ERROR_CASE_IDS),
+      OMICS_PROGRESSING_JOB_ID,
+    ]);
     for (const j of jobs) expect(taken.has(j.id)).toBe(false);
     expect(new Set(jobs.map((j) => j.id)).size).toBe(jobs.length);
   });
@@ -126,29 +184,52 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
 
   it('walks a store with the SDK paginator at the largest page size in one page', async () => {
     const pages: number[] = [];
-    for await (const page of paginateListReferenceImportJobs({ client: sdk(emu), pageSize: 100 }, { referenceStoreId: MAIN }))
+    for await (const page of paginateListReferenceImportJobs(
+      { client: sdk(emu), pageSize: 100 },
+      { referenceStoreId: MAIN },
+    ))
       pages.push(page.importJobs?.length ?? 0);
     expect(pages).toEqual([omicsListJobCount(MAIN) + 1]);
   });
 
   it('answers each item as GetReferenceImportJob describes the job', async () => {
     const client = sdk(emu);
-    const out = await client.send(new ListReferenceImportJobsCommand({ referenceStoreId: SECOND, maxResults: 100 }));
+    const out = await client.send(
+      new ListReferenceImportJobsCommand({ referenceStoreId: SECOND, maxResults: 100 }),
+    );
     expect(out.importJobs).toHaveLength(omicsListJobCount(SECOND));
     for (const item of out.importJobs ?? []) {
-      const job = await client.send(new GetReferenceImportJobCommand({ referenceStoreId: SECOND, id: item.id }));
+      const job = await client.send(
+        new GetReferenceImportJobCommand({ referenceStoreId: SECOND, id: item.id }),
+      );
       const { id, referenceStoreId, roleArn, status, creationTime, completionTime } = job;
-      expect(item).toEqual({ id, referenceStoreId, roleArn, status, creationTime, ...(completionTime ? { completionTime } : {}) });
+      expect(item).toEqual({
+        id,
+        referenceStoreId,
+        roleArn,
+        status,
+        creationTime,
+        ...(completionTime ? { completionTime } : {}),
+      });
     }
   });
 
   it('writes the items with the model members only and ISO-8601 strings', async () => {
     const res = await list(emu, `/referencestore/${MAIN}/importjobs`, { maxResults: '3' });
     expect([res.status, res.headers['content-type']]).toEqual([200, 'application/json']);
-    const body = JSON.parse(res.body) as { importJobs: Record<string, unknown>[]; nextToken: string };
+    const body = JSON.parse(res.body) as {
+      importJobs: Record<string, unknown>[];
+      nextToken: string;
+    };
     expect(Object.keys(body)).toEqual(['importJobs', 'nextToken']);
     for (const j of body.importJobs) {
-      expect(Object.keys(j).filter((k) => k !== 'completionTime')).toEqual(['id', 'referenceStoreId', 'roleArn', 'status', 'creationTime']);
+      expect(Object.keys(j).filter((k) => k !== 'completionTime')).toEqual([
+        'id',
+        'referenceStoreId',
+        'roleArn',
+        'status',
+        'creationTime',
+      ]);
       expect(j.creationTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     }
   });
@@ -156,14 +237,19 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
   it('filters on the server by status, createdAfter and createdBefore (both inclusive), paging within the filter', async () => {
     const jobs = omicsListedJobs(START).filter((j) => j.referenceStoreId === MAIN);
     for (const status of STATUSES) {
-      const all = (await walk(emu, MAIN, 2, { status: status as ImportReferenceFilter['status'] })).flat();
-      const expected = jobs.filter((j) => j.status === status).length + (status === 'SUBMITTED' ? 1 : 0);
+      const all = (
+        await walk(emu, MAIN, 2, { status: status as ImportReferenceFilter['status'] })
+      ).flat();
+      const expected =
+        jobs.filter((j) => j.status === status).length + (status === 'SUBMITTED' ? 1 : 0);
       expect([status, all.length]).toEqual([status, expected]);
       expect(all.every((j) => j.status === status)).toBe(true);
     }
     const after = new Date(jobs[10]?.creationTime as string);
     const before = new Date(jobs[3]?.creationTime as string);
-    const window = (await walk(emu, MAIN, 3, { createdAfter: after, createdBefore: before })).flat();
+    const window = (
+      await walk(emu, MAIN, 3, { createdAfter: after, createdBefore: before })
+    ).flat();
     expect(window.map((j) => j.id).sort()).toEqual(
       jobs
         .slice(3, 11)
@@ -173,7 +259,11 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
   });
 
   it('refuses a filter that does not read with ValidationException 400, and a body that is not JSON with SerializationException', async () => {
-    for (const body of ['{"filter":{"status":"PAUSED"}}', '{"filter":{"createdAfter":"yesterday"}}', '{"filter":{"createdBefore":1792400000}}']) {
+    for (const body of [
+      '{"filter":{"status":"PAUSED"}}',
+      '{"filter":{"createdAfter":"yesterday"}}',
+      '{"filter":{"createdBefore":1792400000}}',
+    ]) {
       const res = await list(emu, `/referencestore/${MAIN}/importjobs`, {}, body);
       expect([res.status, res.headers['x-amzn-errortype']]).toEqual([400, 'ValidationException']);
     }
@@ -183,7 +273,10 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
 
   it('takes an empty body as no filter, as the SDK sends {}', async () => {
     const res = await list(emu, `/referencestore/${SECOND}/importjobs`, {}, '');
-    expect([res.status, (JSON.parse(res.body) as { importJobs: unknown[] }).importJobs.length]).toEqual([200, omicsListJobCount(SECOND)]);
+    expect([
+      res.status,
+      (JSON.parse(res.body) as { importJobs: unknown[] }).importJobs.length,
+    ]).toEqual([200, omicsListJobCount(SECOND)]);
   });
 
   it('refuses maxResults outside 1..100 with ValidationException 400 naming it', async () => {
@@ -195,13 +288,19 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
   });
 
   it('refuses a nextToken it did not make, one for another store or filter, and one older than 24 hours', async () => {
-    const first = await sdk(emu).send(new ListReferenceImportJobsCommand({ referenceStoreId: MAIN, maxResults: 5 }));
+    const first = await sdk(emu).send(
+      new ListReferenceImportJobsCommand({ referenceStoreId: MAIN, maxResults: 5 }),
+    );
     const token = first.nextToken as string;
     const cases: [string, Record<string, string>, string][] = [
       [`/referencestore/${MAIN}/importjobs`, { nextToken: 'made-up' }, '{}'],
       [`/referencestore/${MAIN}/importjobs`, { nextToken: `${token}x` }, '{}'],
       [`/referencestore/${SECOND}/importjobs`, { nextToken: token }, '{}'],
-      [`/referencestore/${MAIN}/importjobs`, { nextToken: token }, '{"filter":{"status":"FAILED"}}'],
+      [
+        `/referencestore/${MAIN}/importjobs`,
+        { nextToken: token },
+        '{"filter":{"status":"FAILED"}}',
+      ],
       [`/referencestore/${MAIN}/importjobs`, { nextToken: 'x'.repeat(6145) }, '{}'],
     ];
     for (const [path, query, body] of cases) {
@@ -212,7 +311,10 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
     expect(ok.status).toBe(200);
     clock += 24 * 3_600_000 + 1000;
     const expired = await list(emu, `/referencestore/${MAIN}/importjobs`, { nextToken: token });
-    expect([expired.status, message(expired.body)]).toEqual([400, 'The pagination token has expired.']);
+    expect([expired.status, message(expired.body)]).toEqual([
+      400,
+      'The pagination token has expired.',
+    ]);
   });
 
   it('answers a store the region does not have with ResourceNotFoundException 404, and a malformed store ID with ValidationException', async () => {
@@ -221,7 +323,10 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
       [`/referencestore/${MAIN}/importjobs`, 'eu-west-1'],
     ] as const) {
       const res = await list(emu, path, {}, '{}', region);
-      expect([res.status, res.headers['x-amzn-errortype']]).toEqual([404, 'ResourceNotFoundException']);
+      expect([res.status, res.headers['x-amzn-errortype']]).toEqual([
+        404,
+        'ResourceNotFoundException',
+      ]);
     }
     const bad = await list(emu, '/referencestore/12ab/importjobs');
     expect([bad.status, bad.headers['x-amzn-errortype']]).toEqual([400, 'ValidationException']);
@@ -237,28 +342,57 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
   });
 
   it('refuses unsigned and wrongly signed requests as the describe route does', async () => {
-    const unsigned = await fetch(`${emu.url}/referencestore/${MAIN}/importjobs`, { method: 'POST', body: '{}' });
-    expect([unsigned.status, unsigned.headers.get('x-amzn-errortype')]).toEqual([403, 'MissingAuthenticationTokenException']);
+    const unsigned = await fetch(`${emu.url}/referencestore/${MAIN}/importjobs`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect([unsigned.status, unsigned.headers.get('x-amzn-errortype')]).toEqual([
+      403,
+      'MissingAuthenticationTokenException',
+    ]);
     const wrongKey = await signedAws(emu, {
       service: 'omics',
       method: 'POST',
       path: `/referencestore/${MAIN}/importjobs`,
       body: '{}',
-      credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' },
+      credentials: {
+        accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
+        secretAccessKey: 'not-the-secret',
+      },
     });
-    expect([wrongKey.status, wrongKey.headers['x-amzn-errortype']]).toEqual([403, 'InvalidSignatureException']);
-    const wrongService = await signedAws(emu, { service: 'panorama', method: 'POST', path: `/referencestore/${MAIN}/importjobs`, body: '{}' });
-    expect([wrongService.status, wrongService.headers['x-amzn-errortype']]).toEqual([403, 'InvalidSignatureException']);
+    expect([wrongKey.status, wrongKey.headers['x-amzn-errortype']]).toEqual([
+      403,
+      'InvalidSignatureException',
+    ]);
+    const wrongService = await signedAws(emu, {
+      service: 'panorama',
+      method: 'POST',
+      path: `/referencestore/${MAIN}/importjobs`,
+      body: '{}',
+    });
+    expect([wrongService.status, wrongService.headers['x-amzn-errortype']]).toEqual([
+      403,
+      'InvalidSignatureException',
+    ]);
   });
 
   it('keeps GET on the list path an unknown operation (ListReferenceImportJobs is a POST)', async () => {
-    const res = await signedAws(emu, { service: 'omics', method: 'GET', path: `/referencestore/${MAIN}/importjobs` });
-    expect([res.status, res.headers['x-amzn-errortype']]).toEqual([404, 'UnknownOperationException']);
+    const res = await signedAws(emu, {
+      service: 'omics',
+      method: 'GET',
+      path: `/referencestore/${MAIN}/importjobs`,
+    });
+    expect([res.status, res.headers['x-amzn-errortype']]).toEqual([
+      404,
+      'UnknownOperationException',
+    ]);
   });
 
   it('records the call with the store as its job prefix', async () => {
     emu.calls.length = 0;
-    await sdk(emu).send(new ListReferenceImportJobsCommand({ referenceStoreId: SECOND, maxResults: 1 }));
+    await sdk(emu).send(
+      new ListReferenceImportJobsCommand({ referenceStoreId: SECOND, maxResults: 1 }),
+    );
     expect(emu.calls).toEqual([
       {
         method: 'POST',
@@ -281,14 +415,28 @@ describe('The HealthOmics emulator ListReferenceStores', () => {
     const client = sdk(emu);
     const all = await client.send(new ListReferenceStoresCommand({}));
     expect(all.referenceStores?.map((s) => s.id)).toEqual(OMICS_REFERENCE_STORES.map((s) => s.id));
-    expect(all.referenceStores?.[1]).toEqual({ ...OMICS_REFERENCE_STORES[1], creationTime: new Date(OMICS_REFERENCE_STORES[1]?.creationTime as string) });
+    expect(all.referenceStores?.[1]).toEqual({
+      ...OMICS_REFERENCE_STORES[1],
+      creationTime: new Date(OMICS_REFERENCE_STORES[1]?.creationTime as string),
+    });
     const first = await client.send(new ListReferenceStoresCommand({ maxResults: 1 }));
     expect(first.referenceStores?.map((s) => s.id)).toEqual([MAIN]);
-    const second = await client.send(new ListReferenceStoresCommand({ maxResults: 1, nextToken: first.nextToken }));
-    expect([second.referenceStores?.map((s) => s.id), second.nextToken]).toEqual([[SECOND], undefined]);
-    const named = await client.send(new ListReferenceStoresCommand({ filter: { name: 'plant-references' } }));
+    const second = await client.send(
+      new ListReferenceStoresCommand({ maxResults: 1, nextToken: first.nextToken }),
+    );
+    expect([second.referenceStores?.map((s) => s.id), second.nextToken]).toEqual([
+      [SECOND],
+      undefined,
+    ]);
+    const named = await client.send(
+      new ListReferenceStoresCommand({ filter: { name: 'plant-references' } }),
+    );
     expect(named.referenceStores?.map((s) => s.id)).toEqual([SECOND]);
-    const after = await client.send(new ListReferenceStoresCommand({ filter: { createdAfter: new Date('2024-06-25T00:00:00Z') } }));
+    const after = await client.send(
+      new ListReferenceStoresCommand({
+        filter: { createdAfter: new Date('2024-06-25T00:00:00Z') },
+      }),
+    );
     expect(after.referenceStores?.map((s) => s.id)).toEqual([SECOND]);
   });
 

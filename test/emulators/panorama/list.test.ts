@@ -1,10 +1,26 @@
-import { DescribePackageImportJobCommand, ListPackageImportJobsCommand, PanoramaClient, paginateListPackageImportJobs } from '@aws-sdk/client-panorama';
+import {
+  DescribePackageImportJobCommand,
+  ListPackageImportJobsCommand,
+  PanoramaClient,
+  paginateListPackageImportJobs,
+} from '@aws-sdk/client-panorama';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulators/framework.ts';
 import { LIST_WINDOW_MS, type ListOrder } from '../../../src/emulators/listing.ts';
-import { PANORAMA_DEMO_JOBS, PANORAMA_ERROR_JOB_IDS } from '../../../src/emulators/panorama/data.ts';
+import {
+  PANORAMA_DEMO_JOBS,
+  PANORAMA_ERROR_JOB_IDS,
+} from '../../../src/emulators/panorama/data.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
-import { PANORAMA_LIST_JOB_COUNT, PANORAMA_LIST_STATUS_COUNTS, panoramaListedJobs } from '../../../src/emulators/panorama/listData.ts';
+import {
+  PANORAMA_LIST_JOB_COUNT,
+  PANORAMA_LIST_STATUS_COUNTS,
+  panoramaListedJobs,
+} from '../../../src/emulators/panorama/listData.ts';
 import { PANORAMA_PROGRESSING_JOB_ID } from '../../../src/emulators/panorama/progressing.ts';
 import { signAt, signedAws } from '../listClient.ts';
 
@@ -15,7 +31,13 @@ const running: RunningEmulator[] = [];
 const clients: PanoramaClient[] = [];
 
 async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  const emu = await startEmulator(createPanoramaEmulator({ now: () => clock, epochMs: START, ...(listOrder ? { listOrder } : {}) }));
+  const emu = await startEmulator(
+    createPanoramaEmulator({
+      now: () => clock,
+      epochMs: START,
+      ...(listOrder ? { listOrder } : {}),
+    }),
+  );
   running.push(emu);
   return emu;
 }
@@ -37,15 +59,27 @@ async function walk(emu: RunningEmulator, pageSize: number, between?: (page: num
   const pages: { JobId: string; CreatedTime: Date; Status: string }[][] = [];
   let token: string | undefined;
   do {
-    const out = await sdk(emu).send(new ListPackageImportJobsCommand({ MaxResults: pageSize, ...(token ? { NextToken: token } : {}) }));
-    pages.push((out.PackageImportJobs ?? []).map((j) => ({ JobId: j.JobId as string, CreatedTime: j.CreatedTime as Date, Status: j.Status as string })));
+    const out = await sdk(emu).send(
+      new ListPackageImportJobsCommand({
+        MaxResults: pageSize,
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    pages.push(
+      (out.PackageImportJobs ?? []).map((j) => ({
+        JobId: j.JobId as string,
+        CreatedTime: j.CreatedTime as Date,
+        Status: j.Status as string,
+      })),
+    );
     token = out.NextToken;
     between?.(pages.length);
   } while (token);
   return pages;
 }
 
-const errorOf = (body: string) => JSON.parse(body) as { Message?: string; Reason?: string; Fields?: { Name: string }[] };
+const errorOf = (body: string) =>
+  JSON.parse(body) as { Message?: string; Reason?: string; Fields?: { Name: string }[] };
 
 afterEach(() => {
   clock = START;
@@ -65,19 +99,28 @@ describe('Panorama ListPackageImportJobs demo data', () => {
     for (const ms of created) expect(ms > START - LIST_WINDOW_MS && ms < START).toBe(true);
     expect([...created].sort((a, b) => b - a)).toEqual(created);
     const counts: Record<string, number> = {};
-    for (const j of jobs) counts[j.wire.Status as string] = (counts[j.wire.Status as string] ?? 0) + 1;
+    for (const j of jobs)
+      counts[j.wire.Status as string] = (counts[j.wire.Status as string] ?? 0) + 1;
     expect(counts).toEqual(PANORAMA_LIST_STATUS_COUNTS);
-    expect(jobs.slice(0, PANORAMA_LIST_STATUS_COUNTS.PENDING).every((j) => j.wire.Status === 'PENDING')).toBe(true);
+    expect(
+      jobs.slice(0, PANORAMA_LIST_STATUS_COUNTS.PENDING).every((j) => j.wire.Status === 'PENDING'),
+    ).toBe(true);
   });
 
   it('is the same on every run, relative to the start', () => {
     const later = panoramaListedJobs(START + 86_400_000);
     expect(later.map((j) => j.wire.JobId)).toEqual(jobs.map((j) => j.wire.JobId));
-    expect(later.map((j) => (j.wire.CreatedTime as number) - 86_400)).toEqual(jobs.map((j) => j.wire.CreatedTime));
+    expect(later.map((j) => (j.wire.CreatedTime as number) - 86_400)).toEqual(
+      jobs.map((j) => j.wire.CreatedTime),
+    );
   });
 
   it('shares no JobId with the describe fixtures or the error cases', () => {
-    const taken = new Set([...Object.keys(PANORAMA_DEMO_JOBS), ...Object.values(PANORAMA_ERROR_JOB_IDS), PANORAMA_PROGRESSING_JOB_ID]);
+    const taken = new Set([
+      ...Object.keys(PANORAMA_DEMO_JOBS),
+      ...Object.values(PANORAMA_ERROR_JOB_IDS),
+      PANORAMA_PROGRESSING_JOB_ID,
+    ]);
     for (const j of jobs) expect(taken.has(j.wire.JobId as string)).toBe(false);
     expect(new Set(jobs.map((j) => j.wire.JobId)).size).toBe(jobs.length);
   });
@@ -94,16 +137,24 @@ describe('The Panorama emulator ListPackageImportJobs', () => {
     const all = pages.flat();
     expect(all).toHaveLength(PANORAMA_LIST_JOB_COUNT + 1);
     expect(new Set(all.map((j) => j.JobId)).size).toBe(all.length);
-    expect(pages.map((p) => p.length)).toEqual([...Array.from({ length: Math.floor(all.length / 7) }, () => 7), ...(all.length % 7 ? [all.length % 7] : [])]);
+    expect(pages.map((p) => p.length)).toEqual([
+      ...Array.from({ length: Math.floor(all.length / 7) }, () => 7),
+      ...(all.length % 7 ? [all.length % 7] : []),
+    ]);
     const times = all.map((j) => j.CreatedTime.getTime());
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     expect(all.at(-1)?.JobId).toBe(PANORAMA_PROGRESSING_JOB_ID);
-    expect(new Set(all.map((j) => j.JobId))).toEqual(new Set([...panoramaListedJobs(START).map((j) => j.wire.JobId), PANORAMA_PROGRESSING_JOB_ID]));
+    expect(new Set(all.map((j) => j.JobId))).toEqual(
+      new Set([...panoramaListedJobs(START).map((j) => j.wire.JobId), PANORAMA_PROGRESSING_JOB_ID]),
+    );
   });
 
   it('walks the same jobs with the SDK paginator at the largest page size', async () => {
     const seen: string[] = [];
-    for await (const page of paginateListPackageImportJobs({ client: sdk(emu), pageSize: 25 }, {})) {
+    for await (const page of paginateListPackageImportJobs(
+      { client: sdk(emu), pageSize: 25 },
+      {},
+    )) {
       const jobs = page.PackageImportJobs ?? [];
       expect(jobs.length).toBeLessThanOrEqual(25);
       seen.push(...jobs.map((j) => j.JobId as string));
@@ -118,19 +169,38 @@ describe('The Panorama emulator ListPackageImportJobs', () => {
     for (const summary of out.PackageImportJobs ?? []) {
       const job = await client.send(new DescribePackageImportJobCommand({ JobId: summary.JobId }));
       const { JobId, JobType, Status, StatusMessage, CreatedTime, LastUpdatedTime } = job;
-      expect(summary).toEqual({ JobId, JobType, Status, StatusMessage, CreatedTime, LastUpdatedTime });
+      expect(summary).toEqual({
+        JobId,
+        JobType,
+        Status,
+        StatusMessage,
+        CreatedTime,
+        LastUpdatedTime,
+      });
     }
   });
 
   it('writes the summaries as the service writes jobs: the model members only, epoch seconds, some in scientific notation', async () => {
-    const res = await signedAws(emu, { service: 'panorama', method: 'GET', path: '/packages/import-jobs', query: { MaxResults: '25' } });
+    const res = await signedAws(emu, {
+      service: 'panorama',
+      method: 'GET',
+      path: '/packages/import-jobs',
+      query: { MaxResults: '25' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
     expect(res.body).toMatch(/^\{"NextToken":"[^"]+","PackageImportJobs":\[\{"CreatedTime":/);
     expect(res.body).toMatch(/"CreatedTime":\d\.\d+E9,/);
     const body = JSON.parse(res.body) as { PackageImportJobs: Record<string, unknown>[] };
     for (const j of body.PackageImportJobs) {
-      expect(Object.keys(j)).toEqual(['CreatedTime', 'JobId', 'JobType', 'LastUpdatedTime', 'Status', 'StatusMessage']);
+      expect(Object.keys(j)).toEqual([
+        'CreatedTime',
+        'JobId',
+        'JobType',
+        'LastUpdatedTime',
+        'Status',
+        'StatusMessage',
+      ]);
       expect(typeof j.CreatedTime).toBe('number');
     }
   });
@@ -156,17 +226,33 @@ describe('The Panorama emulator ListPackageImportJobs', () => {
       [{ MaxResults: '1' }, 1],
       [{ MaxResults: '25' }, 25],
     ] as const) {
-      const res = await signedAws(emu, { service: 'panorama', method: 'GET', path: '/packages/import-jobs', query });
-      expect([res.status, (JSON.parse(res.body) as { PackageImportJobs: unknown[] }).PackageImportJobs.length]).toEqual([200, size]);
+      const res = await signedAws(emu, {
+        service: 'panorama',
+        method: 'GET',
+        path: '/packages/import-jobs',
+        query,
+      });
+      expect([
+        res.status,
+        (JSON.parse(res.body) as { PackageImportJobs: unknown[] }).PackageImportJobs.length,
+      ]).toEqual([200, size]);
     }
   });
 
   it('refuses MaxResults outside 0..25 or not a number with ValidationException 400 naming it', async () => {
     for (const value of ['26', '-1', 'ten', '2.5']) {
-      const res = await signedAws(emu, { service: 'panorama', method: 'GET', path: '/packages/import-jobs', query: { MaxResults: value } });
+      const res = await signedAws(emu, {
+        service: 'panorama',
+        method: 'GET',
+        path: '/packages/import-jobs',
+        query: { MaxResults: value },
+      });
       expect([res.status, res.headers['x-amzn-errortype']]).toEqual([400, 'ValidationException']);
       const body = errorOf(res.body);
-      expect(body).toMatchObject({ Reason: 'FIELD_VALIDATION_FAILED', Fields: [{ Name: 'MaxResults' }] });
+      expect(body).toMatchObject({
+        Reason: 'FIELD_VALIDATION_FAILED',
+        Fields: [{ Name: 'MaxResults' }],
+      });
       expect(body.Message).toContain(`Value '${value}' at 'maxResults'`);
     }
   });
@@ -183,18 +269,35 @@ describe('The Panorama emulator ListPackageImportJobs', () => {
       ['x'.repeat(4097), 'us-east-1'],
       [token, 'us-west-2'],
     ] as const) {
-      const res = await signedAws(emu, { service: 'panorama', region, method: 'GET', path: '/packages/import-jobs', query: { NextToken } });
-      expect([res.status, res.headers['x-amzn-errortype'], errorOf(res.body).Fields?.[0]?.Name]).toEqual([400, 'ValidationException', 'NextToken']);
+      const res = await signedAws(emu, {
+        service: 'panorama',
+        region,
+        method: 'GET',
+        path: '/packages/import-jobs',
+        query: { NextToken },
+      });
+      expect([
+        res.status,
+        res.headers['x-amzn-errortype'],
+        errorOf(res.body).Fields?.[0]?.Name,
+      ]).toEqual([400, 'ValidationException', 'NextToken']);
     }
     // The genuine token still works.
-    const second = await sdk(emu).send(new ListPackageImportJobsCommand({ MaxResults: 5, NextToken: token }));
+    const second = await sdk(emu).send(
+      new ListPackageImportJobsCommand({ MaxResults: 5, NextToken: token }),
+    );
     expect(second.PackageImportJobs).toHaveLength(5);
   });
 
   it('refuses a NextToken older than 24 hours as expired', async () => {
     const first = await sdk(emu).send(new ListPackageImportJobsCommand({ MaxResults: 5 }));
     clock += 24 * 3_600_000 + 1000;
-    const res = await signedAws(emu, { service: 'panorama', method: 'GET', path: '/packages/import-jobs', query: { NextToken: first.NextToken as string } });
+    const res = await signedAws(emu, {
+      service: 'panorama',
+      method: 'GET',
+      path: '/packages/import-jobs',
+      query: { NextToken: first.NextToken as string },
+    });
     expect([res.status, errorOf(res.body).Message]).toEqual([400, 'The NextToken has expired.']);
   });
 
@@ -205,21 +308,45 @@ describe('The Panorama emulator ListPackageImportJobs', () => {
 
   it('refuses unsigned and wrongly signed requests as the describe route does', async () => {
     const unsigned = await fetch(`${emu.url}/packages/import-jobs`);
-    expect([unsigned.status, unsigned.headers.get('x-amzn-errortype')]).toEqual([403, 'MissingAuthenticationTokenException']);
+    expect([unsigned.status, unsigned.headers.get('x-amzn-errortype')]).toEqual([
+      403,
+      'MissingAuthenticationTokenException',
+    ]);
     const wrongKey = await signedAws(emu, {
       service: 'panorama',
       method: 'GET',
       path: '/packages/import-jobs',
-      credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' },
+      credentials: {
+        accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
+        secretAccessKey: 'not-the-secret',
+      },
     });
-    expect([wrongKey.status, wrongKey.headers['x-amzn-errortype']]).toEqual([403, 'InvalidSignatureException']);
-    const wrongService = await signedAws(emu, { service: 'omics', method: 'GET', path: '/packages/import-jobs' });
-    expect([wrongService.status, wrongService.headers['x-amzn-errortype']]).toEqual([403, 'InvalidSignatureException']);
+    expect([wrongKey.status, wrongKey.headers['x-amzn-errortype']]).toEqual([
+      403,
+      'InvalidSignatureException',
+    ]);
+    const wrongService = await signedAws(emu, {
+      service: 'omics',
+      method: 'GET',
+      path: '/packages/import-jobs',
+    });
+    expect([wrongService.status, wrongService.headers['x-amzn-errortype']]).toEqual([
+      403,
+      'InvalidSignatureException',
+    ]);
   });
 
   it('records the call as ListPackageImportJobs with the region as its job prefix', async () => {
     emu.calls.length = 0;
     await sdk(emu).send(new ListPackageImportJobsCommand({ MaxResults: 1 }));
-    expect(emu.calls).toEqual([{ method: 'GET', path: '/packages/import-jobs', operation: 'ListPackageImportJobs', job: 'us-east-1/', status: 200 }]);
+    expect(emu.calls).toEqual([
+      {
+        method: 'GET',
+        path: '/packages/import-jobs',
+        operation: 'ListPackageImportJobs',
+        job: 'us-east-1/',
+        status: 200,
+      },
+    ]);
   });
 });
