@@ -108,6 +108,21 @@ export interface Config {
     /** Longest a shared-cache (Redis) read or write may take before it counts as a miss, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS, default 250). */
     opTimeoutMs: number;
   };
+  /** `Query.listJobs`. */
+  listing: {
+    /**
+     * Key of the HMAC that protects `listJobs` cursors (JOBGRAPH_CURSOR_SECRET, at least 32
+     * characters; replicas must share it). null: a random key per process, so cursors do not
+     * survive a restart or work across replicas (live mode's start-up summary warns).
+     */
+    cursorSecret: string | null;
+    /**
+     * HealthOmics reference stores listed when a `listJobs` filter names none
+     * (JOBGRAPH_OMICS_REFERENCE_STORES, comma-separated IDs, at most 10); null: each region's
+     * stores from ListReferenceStores.
+     */
+    omicsReferenceStores: readonly string[] | null;
+  };
   /** `Subscription.jobUpdates`: the shared pollers and the subscription caps. */
   watch: {
     /** First wait between two polls of a watched job, in ms (JOBGRAPH_WATCH_POLL_MS, default 2000). */
@@ -294,6 +309,32 @@ function cacheUrl(env: Env): string | null {
   return v;
 }
 
+/** Most HealthOmics reference stores JOBGRAPH_OMICS_REFERENCE_STORES (or a `listJobs` filter) names. */
+export const MAX_OMICS_REFERENCE_STORES = 10;
+
+/** JOBGRAPH_OMICS_REFERENCE_STORES: comma-separated reference store IDs (10-36 digits), duplicates dropped. */
+function omicsReferenceStores(env: Env): string[] | null {
+  const name = 'JOBGRAPH_OMICS_REFERENCE_STORES';
+  const v = opt(env, name);
+  if (v === undefined) return null;
+  const ids = [
+    ...new Set(
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (ids.length === 0 || ids.some((id) => !PATTERNS.omicsId.re.test(id)))
+    throw new ConfigError(
+      name,
+      `must be comma-separated HealthOmics reference store IDs (${PATTERNS.omicsId.form})`,
+    );
+  if (ids.length > MAX_OMICS_REFERENCE_STORES)
+    throw new ConfigError(name, `names at most ${MAX_OMICS_REFERENCE_STORES} reference stores`);
+  return ids;
+}
+
 /** JOBGRAPH_CORS_ORIGINS: `*`, or origins (scheme, host, optional port; no path), comma-separated. */
 function corsOrigins(env: Env, demo: boolean): Config['corsOrigins'] {
   const v = opt(env, 'JOBGRAPH_CORS_ORIGINS');
@@ -370,6 +411,13 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     throw new ConfigError(
       'JOBGRAPH_JWT_SECRET',
       'must be at least 32 characters (HS256 needs a 256-bit key)',
+    );
+  }
+  const cursorSecret = opt(env, 'JOBGRAPH_CURSOR_SECRET') ?? null;
+  if (cursorSecret !== null && cursorSecret.length < 32) {
+    throw new ConfigError(
+      'JOBGRAPH_CURSOR_SECRET',
+      'must be at least 32 characters (the HMAC-SHA256 key of listJobs cursors)',
     );
   }
   const endpoints: Config['endpoints'] = {};
@@ -466,6 +514,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       ttlSeconds: int(env, 'JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400),
       opTimeoutMs: int(env, 'JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000),
     },
+    listing: { cursorSecret, omicsReferenceStores: omicsReferenceStores(env) },
     watch: {
       pollMs: int(env, 'JOBGRAPH_WATCH_POLL_MS', 2000, 10, 3_600_000),
       maxPollMs: int(env, 'JOBGRAPH_WATCH_MAX_POLL_MS', 30000, 10, 3_600_000),
@@ -531,6 +580,8 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_MAX_SUBSCRIPTIONS',
   'JOBGRAPH_MAX_WEBSOCKETS',
   'JOBGRAPH_CORS_ORIGINS',
+  'JOBGRAPH_CURSOR_SECRET',
+  'JOBGRAPH_OMICS_REFERENCE_STORES',
 ];
 
 /** The variable behind each limit, resilience and cache setting, for "differs from the default" lines. */

@@ -4,6 +4,12 @@ import { secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
 import type { Config } from './config.ts';
 import type { Sources } from './datasources/index.ts';
+import {
+  createJobLister,
+  type JobLister,
+  type JobListFilter,
+  type JobListPage,
+} from './datasources/listing/index.ts';
 import { createJobLoader, NO_SUBJECT_CALLER } from './datasources/guard/loader.ts';
 import { formatGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
 import { JobBudgetError } from './limits/jobBudget.ts';
@@ -17,6 +23,26 @@ export interface RequestContext extends AuthContext {
   requestId: string;
   /** Load one job through its provider's per-request DataLoader (batched and de-duplicated). */
   loadJob(key: JobKey): Promise<JobRecord>;
+  /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
+  listJobs(args: {
+    filter: JobListFilter;
+    first: number;
+    after: string | null;
+  }): Promise<JobListPage>;
+}
+
+export type { JobListFilter, JobListPage, ListedJob } from './datasources/listing/index.ts';
+
+/** One lister per set of sources (a gateway's), made on first use. */
+const LISTERS = new WeakMap<Sources, JobLister>();
+
+function listerOf(sources: Sources, config: Config): JobLister {
+  let lister = LISTERS.get(sources);
+  if (!lister) {
+    lister = createJobLister(sources, config);
+    LISTERS.set(sources, lister);
+  }
+  return lister;
 }
 
 export function createRequestContext(
@@ -39,6 +65,7 @@ export function createRequestContext(
     config,
     requestId,
     identity,
+    listJobs: (args) => listerOf(sources, config).list({ ...args, caller }),
     loadJob(key) {
       // Defence in depth for the per-request job budget (limits/jobBudget.ts counts before execution).
       const id = formatGlobalId(key);

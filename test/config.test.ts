@@ -7,6 +7,7 @@ import {
   loadConfig,
   unknownVariableWarnings,
 } from '../src/config.ts';
+import { formatStartupSummary } from '../src/cli/startupSummary.ts';
 
 describe('Configuration', () => {
   it('has documented defaults in live mode', () => {
@@ -193,6 +194,59 @@ describe('Configuration', () => {
       profile: null,
       configFile: expect.stringMatching(/\.aws[/\\]config$/),
     });
+  });
+
+  it('reads the listJobs settings: a cursor secret of at least 32 characters, and default reference stores', () => {
+    expect(loadConfig({ mode: 'live' }, {}).listing).toEqual({
+      cursorSecret: null,
+      omicsReferenceStores: null,
+    });
+    const secret = 'a-cursor-secret-that-replicas-share-0123';
+    expect(
+      loadConfig(
+        { mode: 'live' },
+        {
+          JOBGRAPH_CURSOR_SECRET: secret,
+          JOBGRAPH_OMICS_REFERENCE_STORES: ' 5038720581, 7321480963,5038720581 ',
+        },
+      ).listing,
+    ).toEqual({ cursorSecret: secret, omicsReferenceStores: ['5038720581', '7321480963'] });
+    const refused = (env: Record<string, string>) => {
+      try {
+        loadConfig({ mode: 'live' }, env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return err as ConfigError;
+      }
+      throw new Error('accepted');
+    };
+    const short = refused({ JOBGRAPH_CURSOR_SECRET: 'short-secret-value' });
+    expect(short.variable).toBe('JOBGRAPH_CURSOR_SECRET');
+    expect(short.message).not.toContain('short-secret-value');
+    expect(refused({ JOBGRAPH_OMICS_REFERENCE_STORES: 'store-a' }).variable).toBe(
+      'JOBGRAPH_OMICS_REFERENCE_STORES',
+    );
+    expect(refused({ JOBGRAPH_OMICS_REFERENCE_STORES: ',' }).variable).toBe(
+      'JOBGRAPH_OMICS_REFERENCE_STORES',
+    );
+    const eleven = Array.from({ length: 11 }, (_, i) => `10000000${i}00`).join(',');
+    expect(refused({ JOBGRAPH_OMICS_REFERENCE_STORES: eleven }).message).toContain('at most 10');
+  });
+
+  it('has live mode warn at start that cursors are per process without JOBGRAPH_CURSOR_SECRET', () => {
+    const lines = (env: Record<string, string>) =>
+      formatStartupSummary({
+        config: loadConfig({ mode: 'live' }, env),
+        aws: { state: 'none' },
+        jwksFetched: false,
+        warnings: [],
+      }).filter((line) => line.includes('JOBGRAPH_CURSOR_SECRET'));
+    expect(lines({})).toEqual([
+      expect.stringMatching(
+        /^ {2}warning +JOBGRAPH_CURSOR_SECRET is not set: .*do not survive a restart or work across replicas$/,
+      ),
+    ]);
+    expect(lines({ JOBGRAPH_CURSOR_SECRET: 'x'.repeat(32) })).toEqual([]);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
- * The operation Apollo Sandbox opens with in demo mode: the `jobs` dashboard over one example job
+ * The operations Apollo Sandbox opens with in demo mode: the `jobs` dashboard over one example job
  * per provider, with the common progress fields and each provider's own progress (COS task counts,
  * Omics per-file sources, Import/Export progress and location, Panorama output, CodePipeline's
- * pipeline context, which has no status of its own).
+ * pipeline context, which has no status of its own); and `LatestJobs`, the first page of
+ * `listJobs` with its cursors and the report of every source.
  */
 export function sandboxDocument(ids: readonly string[]): string {
   return `# One example job at each of the five providers (demo data from the embedded emulators).
@@ -68,6 +69,33 @@ ${ids.map((id) => `    "${id}"`).join('\n')}
           name
         }
       }
+    }
+  }
+}
+
+# What ran lately across the providers, newest first; page on with after: <pageInfo.endCursor>.
+query LatestJobs {
+  listJobs(first: 25, filter: { states: [FAILED, IN_PROGRESS, QUEUED, SUCCEEDED] }) {
+    edges {
+      cursor
+      node {
+        id
+        provider
+        region
+        state
+        createdAt
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    sources {
+      provider
+      region
+      referenceStoreId
+      state
+      code
     }
   }
 }

@@ -203,6 +203,13 @@ export function formatStartupSummary({
   lines.push(row('cache', describeCache(config.cache)));
   const changed = changedSettings(config);
   lines.push(row('limits', changed.length ? changed.join(', ') : 'defaults'));
+  if (config.listing.cursorSecret === null)
+    lines.push(
+      row(
+        'warning',
+        'JOBGRAPH_CURSOR_SECRET is not set: listJobs cursors are signed with a key made at start, so they do not survive a restart or work across replicas',
+      ),
+    );
   for (const warning of warnings) lines.push(row('warning', warning));
   return lines;
 }

@@ -2,6 +2,7 @@ import type { RequestContext } from '../context.ts';
 import { BadUserInputError, JobgraphError } from '../errors.ts';
 import { buildKey, checkArgument, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
+import { listJobs } from './JobConnection.ts';
 
 type Args<T> = (
   source: unknown,
@@ -90,4 +91,5 @@ export const Query = {
   cosBatchJob,
   importExportJob,
   codePipelineJob,
+  listJobs,
 };

@@ -3,12 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { sandboxDocument } from '../../src/cli/sandboxQuery.ts';
 import { buildSchema } from '../../src/schema.ts';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const ids = Object.values(exampleGlobalIds());
 const document = sandboxDocument(ids);
 
-describe("The demo Sandbox's opening operation", () => {
+/** POST one named operation of a document with several. */
+async function gqlOperation(gw: TestGateway, query: string, operationName: string, token: string) {
+  const res = await fetch(gw.server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, operationName }),
+  });
+  return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+}
+
+describe("The demo Sandbox's opening operations", () => {
   it('validates against the schema', () => {
     expect(validate(buildSchema().schema, parse(document))).toEqual([]);
   });
@@ -52,13 +62,26 @@ describe("The demo Sandbox's opening operation", () => {
     });
 
     it('answers every job without an error, most of them with a known state', async () => {
-      const res = await gql(gw, document, { token: gw.tokens.read });
-      expect(res.body.errors).toBeUndefined();
-      const jobs = res.body.data?.jobs as { id: string; provider: string; state: string }[];
+      const res = await gqlOperation(gw, document, 'Dashboard', gw.tokens.read);
+      expect(res.errors).toBeUndefined();
+      const jobs = res.data?.jobs as { id: string; provider: string; state: string }[];
       expect(jobs.map((j) => j.id)).toEqual(ids);
       expect(new Set(jobs.map((j) => j.provider)).size).toBe(5);
       // CodePipeline's operation has no status; every other example shows one.
       expect(jobs.filter((j) => j.state !== 'UNKNOWN')).toHaveLength(4);
+    });
+
+    it('lists the latest jobs of every listable source, newest first', async () => {
+      const res = await gqlOperation(gw, document, 'LatestJobs', gw.tokens.read);
+      expect(res.errors).toBeUndefined();
+      const list = res.data?.listJobs as {
+        edges: { node: { createdAt: string } }[];
+        sources: { state: string }[];
+      };
+      expect(list.edges).toHaveLength(25);
+      const times = list.edges.map((e) => e.node.createdAt);
+      expect([...times].sort().reverse()).toEqual(times);
+      expect(list.sources.filter((s) => s.state === 'LISTED').length).toBeGreaterThanOrEqual(4);
     });
   });
 });

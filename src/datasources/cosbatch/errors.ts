@@ -32,11 +32,26 @@ export function cosRequestId(
   return bodyRequestId ?? headerValue(result.headers, 'x-cos-request-id');
 }
 
+/** How a ListJobs call is named in generated messages. */
+export function listSubject(region: string, uin: string): string {
+  return `the Tencent COS Batch job list in ${region} (account ${uin})`;
+}
+
 /**
- * Map a non-success COS answer (any status, with or without an `<Error>` body) to an
- * UpstreamError. The upstream message, resource and trace id are never copied into it.
+ * Map a non-success DescribeJob answer (any status, with or without an `<Error>` body) to an
+ * UpstreamError, through {@link readCosError}.
  */
 export function toUpstreamError(key: CosBatchKey, result: HttpResult): UpstreamError {
+  return readCosError(jobSubject(key), 'DescribeJobResult', result);
+}
+
+/**
+ * Map a non-success COS answer (any status, with or without an `<Error>` body) to an
+ * UpstreamError; `subject` names what was asked for, `expected` the success element a 2xx
+ * without an error code lacked. The upstream message, resource and trace id are never copied
+ * into it.
+ */
+export function readCosError(subject: string, expected: string, result: HttpResult): UpstreamError {
   const envelope = parseCosErrorBody(result.body);
   const requestId = cosRequestId(result, envelope?.requestId ?? null);
   const status = result.status >= 200 && result.status < 300 ? null : result.status;
@@ -45,13 +60,13 @@ export function toUpstreamError(key: CosBatchKey, result: HttpResult): UpstreamE
   if (status === null && code === null) {
     return badResponse(
       PROVIDER,
-      new MalformedBodyError('success body is not a DescribeJobResult'),
+      new MalformedBodyError(`success body is not a ${expected}`),
       requestId,
     );
   }
   return classifyUpstreamError({
     provider: PROVIDER,
-    subject: jobSubject(key),
+    subject,
     httpStatus: status ?? result.status,
     upstreamCode: code,
     upstreamRequestId: requestId,

@@ -2,8 +2,7 @@ import { MalformedBodyError } from '../../errors.ts';
 import type { CosBatchKey } from '../../model/globalId.ts';
 import type { CosSourceOptions } from '../shared/options.ts';
 import type { SourceSeams } from '../shared/seams.ts';
-import { createSource, type Operation } from '../shared/source.ts';
-import type { JobSource } from '../shared/types.ts';
+import { createSource, type Operation, type ProviderSource } from '../shared/source.ts';
 import { cosEndpoint, describeJobRequest, signCos, type CosCredentials } from './client.ts';
 import { cosRequestId, notConfigured, toUpstreamError } from './errors.ts';
 import { parse } from './parse.ts';
@@ -18,7 +17,7 @@ import type { CosBatchJobRecord } from './record.ts';
 export function createCosBatchSource(
   options: CosSourceOptions,
   seams: SourceSeams = {},
-): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
+): ProviderSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
   const { credentials, appId } = options;
   const keys: Promise<CosCredentials> | null =
     credentials && appId ? Promise.resolve({ ...credentials, appId }) : null;

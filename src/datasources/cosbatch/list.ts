@@ -1,8 +1,10 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { JobState } from '../../model/job.ts';
-import type { WireRequest } from '../shared/source.ts';
+import type { HttpResult } from '../shared/http.ts';
+import type { Operation, WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
+import { listSubject, readCosError } from './errors.ts';
 import { cosJobState } from './parse.ts';
 import type { CosBatchProgressSummary } from './record.ts';
 
@@ -63,6 +65,36 @@ export interface CosJobSummary {
 export interface CosListPage {
   items: CosJobSummary[];
   nextToken: string | null;
+}
+
+/** One ListJobs call: a page of the account's jobs in a region. */
+export interface CosListCall extends CosListInput {
+  region: string;
+}
+
+/**
+ * ListJobs as an operation of the one pipeline (`ProviderSource.call`), for the account's APPID
+ * (sent as `x-cos-appid`). A 2xx that carries an `<Error>` envelope instead of a
+ * ListJobsResult is read as that error, as DescribeJob's is.
+ */
+export function cosListOperation(appId: string): Operation<CosListCall, CosListPage> {
+  const readError = (input: CosListCall, answer: HttpResult) =>
+    readCosError(listSubject(input.region, input.uin), 'ListJobsResult', answer);
+  return {
+    name: COS_LIST_OPERATION,
+    region: (input) => input.region,
+    send: (input) => listRequest(input, appId),
+    readError,
+    parse(input, answer) {
+      try {
+        return parseListPage(answer.body);
+      } catch (err) {
+        if (err instanceof MalformedBodyError && /<Error>/.test(answer.body))
+          throw readError(input, answer);
+        throw err;
+      }
+    },
+  };
 }
 
 /**

@@ -160,16 +160,29 @@ export class RegionalBreakers {
     fn: (signal: AbortSignal) => Promise<T>,
     signal: AbortSignal,
   ): Promise<T> {
-    const job = formatGlobalId(key);
+    return this.executeIn(breakerRegion(key), formatGlobalId(key), fn, signal);
+  }
+
+  /**
+   * Runs one upstream call under `region`'s circuit, its failures counted as `subject`'s: a job's
+   * global ID (as `execute` does), or a list stream's name (listing), so one stream that keeps
+   * failing counts once, as one job does.
+   */
+  executeIn<T>(
+    region: string,
+    subject: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> {
     const attributed = async ({ signal }: { signal: AbortSignal }) => {
       try {
         return await fn(signal);
       } catch (err) {
         // Only a failure that can count needs its job; the others pass through untouched.
-        throw countsAgainstProvider(err) ? new JobFailure(job, err) : err;
+        throw countsAgainstProvider(err) ? new JobFailure(subject, err) : err;
       }
     };
-    return this.forRegion(breakerRegion(key))
+    return this.forRegion(region)
       .execute(attributed, signal)
       .catch((err: unknown) => {
         throw err instanceof JobFailure ? err.failure : err;

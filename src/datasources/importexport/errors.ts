@@ -52,9 +52,8 @@ export function headerRequestId(res: HttpResult): string | null {
  * and the body never reach it.
  */
 export function toUpstreamError(key: ImportExportKey, res: HttpResult): UpstreamError {
-  const wire = parseErrorResponse(res.body);
-  const upstreamCode = sanitizeAwsErrorCode(wire?.code);
-  const upstreamRequestId = wire?.requestId?.trim() || headerRequestId(res);
+  const wire = readEnvelope(res);
+  const { upstreamCode } = wire;
   const gone =
     upstreamCode !== null &&
     Object.prototype.hasOwnProperty.call(IMPORTEXPORT_GONE_CODES, upstreamCode)
@@ -66,18 +65,43 @@ export function toUpstreamError(key: ImportExportKey, res: HttpResult): Upstream
       code: 'NOT_FOUND',
       message: `${jobSubject(key)} ${gone}.`,
       upstreamCode,
-      upstreamRequestId,
+      upstreamRequestId: wire.upstreamRequestId,
       httpStatus: res.status,
       retryable: false,
       cause: res,
     });
   }
+  return classify(jobSubject(key), res, wire);
+}
+
+/** Map a non-2xx ListJobs answer to an UpstreamError, as GetStatus answers are (no job is named). */
+export function listUpstreamError(res: HttpResult): UpstreamError {
+  return classify('the AWS Import/Export job list', res, readEnvelope(res));
+}
+
+/** The code and request id of an error answer: the envelope's, the request id else from the headers. */
+function readEnvelope(res: HttpResult): {
+  upstreamCode: string | null;
+  upstreamRequestId: string | null;
+} {
+  const wire = parseErrorResponse(res.body);
+  return {
+    upstreamCode: sanitizeAwsErrorCode(wire?.code),
+    upstreamRequestId: wire?.requestId?.trim() || headerRequestId(res),
+  };
+}
+
+function classify(
+  subject: string,
+  res: HttpResult,
+  wire: { upstreamCode: string | null; upstreamRequestId: string | null },
+): UpstreamError {
   return classifyUpstreamError({
     provider: PROVIDER,
-    subject: jobSubject(key),
+    subject,
     httpStatus: res.status,
-    upstreamCode,
-    upstreamRequestId,
+    upstreamCode: wire.upstreamCode,
+    upstreamRequestId: wire.upstreamRequestId,
     retryAfterSeconds: parseRetryAfter(res.headers['retry-after']),
     notFoundCodes: IMPORTEXPORT_NOT_FOUND_CODES,
     transientCodes: IMPORTEXPORT_TRANSIENT_CODES,

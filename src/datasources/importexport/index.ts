@@ -2,8 +2,7 @@ import type { ImportExportKey } from '../../model/globalId.ts';
 import { awsWire } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { SourceSeams } from '../shared/seams.ts';
-import { createSource, type Operation } from '../shared/source.ts';
-import type { JobSource } from '../shared/types.ts';
+import { createSource, type Operation, type ProviderSource } from '../shared/source.ts';
 import {
   IMPORTEXPORT_ENDPOINT,
   IMPORTEXPORT_SIGNING_NAME,
@@ -30,7 +29,7 @@ const GET_STATUS: Operation<ImportExportKey, ImportExportJobRecord> = {
 export function createImportExportSource(
   options: AwsSourceOptions,
   seams: SourceSeams = {},
-): JobSource<'AWS_IMPORT_EXPORT', ImportExportJobRecord> {
+): ProviderSource<'AWS_IMPORT_EXPORT', ImportExportJobRecord> {
   return createSource(
     {
       ...awsWire(

@@ -2,10 +2,15 @@ import { MalformedBodyError } from '../../errors.ts';
 import type { JobState } from '../../model/job.ts';
 import { enumValue } from '../shared/json.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
-import type { WireRequest } from '../shared/source.ts';
+import type { Operation, WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import { boolean, child, children, createXmlParser, text, type XmlNode } from '../shared/xml.ts';
-import { FORM_CONTENT_TYPE, IMPORTEXPORT_API_VERSION } from './client.ts';
+import {
+  FORM_CONTENT_TYPE,
+  IMPORTEXPORT_API_VERSION,
+  IMPORTEXPORT_SIGNING_REGION,
+} from './client.ts';
+import { listUpstreamError } from './errors.ts';
 import { IMPORTEXPORT_JOB_TYPES, type ImportExportJobType } from './record.ts';
 
 /**
@@ -56,6 +61,15 @@ export interface ImportExportListPage {
   items: ImportExportJobSummary[];
   nextToken: string | null;
 }
+
+/** ListJobs as an operation of the one pipeline (`ProviderSource.call`): the global service, signed for us-east-1. */
+export const IMPORTEXPORT_LIST: Operation<ImportExportListInput, ImportExportListPage> = {
+  name: IMPORTEXPORT_LIST_OPERATION,
+  region: () => IMPORTEXPORT_SIGNING_REGION,
+  send: (input) => listRequest(input),
+  readError: (_input, answer) => listUpstreamError(answer),
+  parse: (_input, answer) => parseListPage(answer.body),
+};
 
 /** The request of one page. Throws RangeError for a `maxJobs` outside 1..1000. */
 export function listRequest(input: ImportExportListInput = {}): WireRequest {

@@ -17,14 +17,30 @@ export function jobSubject(key: OmicsKey): string {
   return `HealthOmics reference import job "${key.id}" in reference store "${key.referenceStoreId}" (${key.region})`;
 }
 
-/**
- * The failure a GetReferenceImportJob error answer means, through the shared `readAwsError`,
- * which also classifies an error body that is not the protocol's (a proxy's HTML 502) by
- * status. `RequestTimeoutException` (408) is transient here.
- */
+/** How a ListReferenceImportJobs call is named in generated messages. */
+export function listSubject(region: string, referenceStoreId: string): string {
+  return `HealthOmics reference store "${referenceStoreId}" (${region})`;
+}
+
+/** How a ListReferenceStores call is named in generated messages. */
+export function storesSubject(region: string): string {
+  return `the HealthOmics reference store list in ${region}`;
+}
+
+/** The failure a GetReferenceImportJob error answer means, through {@link readOmicsError}. */
 export function toUpstreamError(key: OmicsKey, answer: HttpResult): UpstreamError {
+  return readOmicsError(jobSubject(key), answer);
+}
+
+/**
+ * The failure a HealthOmics error answer means (GetReferenceImportJob and the list calls alike;
+ * `subject` names what was asked for), through the shared `readAwsError`, which also classifies
+ * an error body that is not the protocol's (a proxy's HTML 502) by status.
+ * `RequestTimeoutException` (408) is transient here.
+ */
+export function readOmicsError(subject: string, answer: HttpResult): UpstreamError {
   return readAwsError('AWS_OMICS', answer, {
-    subject: jobSubject(key),
+    subject,
     notFoundCodes: OMICS_NOT_FOUND_CODES,
     transientCodes: OMICS_TRANSIENT_CODES,
   });

@@ -1,7 +1,7 @@
 import { createAwsJsonSource } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { SourceSeams } from '../shared/seams.ts';
-import type { JobSource } from '../shared/types.ts';
+import type { ProviderSource } from '../shared/source.ts';
 import { OMICS_SERVICE } from './client.ts';
 import * as errors from './errors.ts';
 import * as parse from './parse.ts';
@@ -16,6 +16,6 @@ import type { OmicsReferenceImportJobRecord } from './record.ts';
 export function createOmicsSource(
   options: AwsSourceOptions,
   seams: SourceSeams = {},
-): JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
+): ProviderSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
   return createAwsJsonSource(OMICS_SERVICE, errors, parse, options, seams);
 }

@@ -1,9 +1,11 @@
 import { MalformedBodyError } from '../../errors.ts';
 import { mapState, type JobState } from '../../model/job.ts';
+import { awsJsonOutput } from '../shared/awsCall.ts';
 import { arr, enumValue, obj, str, type JsonObject } from '../shared/json.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
-import type { WireRequest } from '../shared/source.ts';
+import type { Operation, WireRequest } from '../shared/source.ts';
 import { OMICS_HOST_PREFIX } from './client.ts';
+import { listSubject, readOmicsError, storesSubject } from './errors.ts';
 import { dateTime as isoDateTime } from './parse.ts';
 import {
   OMICS_JOB_STATUSES,
@@ -98,6 +100,35 @@ export interface OmicsListPage<T> {
   items: T[];
   nextToken: string | null;
 }
+
+/** One ListReferenceImportJobs call in a region. */
+export interface OmicsListCall extends OmicsListInput {
+  region: string;
+}
+
+/** One ListReferenceStores call in a region. */
+export interface OmicsStoresCall extends OmicsStoresInput {
+  region: string;
+}
+
+/** ListReferenceImportJobs as an operation of the one pipeline (`ProviderSource.call`). */
+export const OMICS_LIST_JOBS: Operation<OmicsListCall, OmicsListPage<OmicsJobSummary>> = {
+  name: OMICS_LIST_JOBS_OPERATION,
+  region: (input) => input.region,
+  send: (input) => listRequest(input),
+  readError: (input, answer) =>
+    readOmicsError(listSubject(input.region, input.referenceStoreId), answer),
+  parse: (_input, answer) => parseListPage(awsJsonOutput(answer)),
+};
+
+/** ListReferenceStores as an operation of the one pipeline (`ProviderSource.call`). */
+export const OMICS_LIST_STORES: Operation<OmicsStoresCall, OmicsListPage<OmicsReferenceStore>> = {
+  name: OMICS_LIST_STORES_OPERATION,
+  region: (input) => input.region,
+  send: (input) => listReferenceStoresRequest(input),
+  readError: (input, answer) => readOmicsError(storesSubject(input.region), answer),
+  parse: (_input, answer) => parseReferenceStoresPage(awsJsonOutput(answer)),
+};
 
 /** The request of one ListReferenceImportJobs page. Throws RangeError for a `maxResults` outside 1..100. */
 export function listRequest(input: OmicsListInput): WireRequest {

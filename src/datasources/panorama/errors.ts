@@ -20,17 +20,29 @@ export function jobSubject(key: PanoramaKey): string {
   return `Panorama package import job "${key.jobId}" in ${key.region}`;
 }
 
+/** How a ListPackageImportJobs call is named in generated messages. */
+export function listSubject(region: string): string {
+  return `the Panorama package import job list in ${region}`;
+}
+
 /**
- * The failure a DescribePackageImportJob error answer means, through the shared `readAwsError`.
- * Panorama models no throttling error, so unmodeled codes are classified by the generic AWS
- * lists and the HTTP status (429 is throttling). One Panorama fact is added: a 404 without any
- * AWS error code is not "no such job" (a real one always names `ResourceNotFoundException`) but
- * an endpoint that no longer serves the Panorama API (the decommissioned case):
- * UPSTREAM_UNAVAILABLE, not retried.
+ * The failure a DescribePackageImportJob error answer means, through {@link readPanoramaError}.
  */
 export function toUpstreamError(key: PanoramaKey, answer: HttpResult): UpstreamError {
+  return readPanoramaError(jobSubject(key), answer);
+}
+
+/**
+ * The failure a Panorama error answer means (DescribePackageImportJob and ListPackageImportJobs
+ * alike; `subject` names what was asked for), through the shared `readAwsError`. Panorama models
+ * no throttling error, so unmodeled codes are classified by the generic AWS lists and the HTTP
+ * status (429 is throttling). One Panorama fact is added: a 404 without any AWS error code is not
+ * "no such job" (a real one always names `ResourceNotFoundException`) but an endpoint that no
+ * longer serves the Panorama API (the decommissioned case): UPSTREAM_UNAVAILABLE, not retried.
+ */
+export function readPanoramaError(subject: string, answer: HttpResult): UpstreamError {
   const failure = readAwsError('AWS_PANORAMA', answer, {
-    subject: jobSubject(key),
+    subject,
     notFoundCodes: PANORAMA_NOT_FOUND_CODES,
   });
   if (failure.code !== 'NOT_FOUND' || failure.httpStatus !== 404 || failure.upstreamCode !== null)

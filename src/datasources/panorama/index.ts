@@ -1,7 +1,7 @@
 import { createAwsJsonSource } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { SourceSeams } from '../shared/seams.ts';
-import type { JobSource } from '../shared/types.ts';
+import type { ProviderSource } from '../shared/source.ts';
 import { PANORAMA_SERVICE } from './client.ts';
 import * as errors from './errors.ts';
 import * as parse from './parse.ts';
@@ -15,6 +15,6 @@ import type { PanoramaPackageImportJobRecord } from './record.ts';
 export function createPanoramaSource(
   options: AwsSourceOptions,
   seams: SourceSeams = {},
-): JobSource<'AWS_PANORAMA', PanoramaPackageImportJobRecord> {
+): ProviderSource<'AWS_PANORAMA', PanoramaPackageImportJobRecord> {
   return createAwsJsonSource(PANORAMA_SERVICE, errors, parse, options, seams);
 }

@@ -1,13 +1,15 @@
 import { MalformedBodyError } from '../../errors.ts';
 import { isTerminalState, mapState, type JobState } from '../../model/job.ts';
+import { awsJsonOutput } from '../shared/awsCall.ts';
 import { arr, enumValue, obj, str } from '../shared/json.ts';
-import type { WireRequest } from '../shared/source.ts';
+import type { Operation, WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
   PANORAMA_PACKAGE_IMPORT_JOB_TYPES,
   PANORAMA_STATE_MAP,
   type PanoramaPackageImportJobType,
 } from './record.ts';
+import { listSubject, readPanoramaError } from './errors.ts';
 
 /**
  * ListPackageImportJobs on the wire (botocore `panorama/2019-07-24/service-2.json`, the last
@@ -57,6 +59,20 @@ export interface PanoramaListPage {
   items: PanoramaJobSummary[];
   nextToken: string | null;
 }
+
+/** One ListPackageImportJobs call: a page in a region. */
+export interface PanoramaListCall extends PanoramaListInput {
+  region: string;
+}
+
+/** ListPackageImportJobs as an operation of the one pipeline (`ProviderSource.call`). */
+export const PANORAMA_LIST: Operation<PanoramaListCall, PanoramaListPage> = {
+  name: PANORAMA_LIST_OPERATION,
+  region: (input) => input.region,
+  send: (input) => listRequest(input),
+  readError: (input, answer) => readPanoramaError(listSubject(input.region), answer),
+  parse: (_input, answer) => parseListPage(awsJsonOutput(answer)),
+};
 
 /** The request of one page. Throws RangeError for a `maxResults` outside 1..25 (a caller's bug: the gateway bounds it first). */
 export function listRequest(input: PanoramaListInput = {}): WireRequest {

@@ -1,0 +1,97 @@
+import type { Config } from '../../config.ts';
+import { BadUserInputError } from '../../errors.ts';
+import type { Sources } from '../index.ts';
+import { CursorCodec } from './cursor.ts';
+import type { ListCallContext } from './guardedCall.ts';
+import { mergeStreams } from './merge.ts';
+import { planList } from './plan.ts';
+import { failedReport, planSources } from './streams.ts';
+import type { JobLister, JobListSourceReport } from './types.ts';
+
+export type {
+  JobListFilter,
+  JobListPage,
+  JobListSourceReport,
+  JobListSourceState,
+  JobLister,
+  ListedJob,
+} from './types.ts';
+
+/** Largest `first` of one page. */
+export const MAX_LIST_FIRST = 100;
+
+/**
+ * The `listJobs` engine over the guarded sources: one merged list, newest first by creation time
+ * (ties by global ID), across every source the filter asks for, paged by cursors.
+ *
+ * Per page: the filter is checked and the cursor verified before any upstream call; then every
+ * source's list stream is read through the provider's pipeline, under the caller's fair share and
+ * the region's circuit breaker (guardedCall.ts), and merged (merge.ts): Import/Export, the one
+ * provider that documents its order (newest first), page by page from its position in the
+ * cursor; the others whole, at their largest page size. A source that fails is reported FAILED
+ * with its code and the page goes on without it. Each edge's cursor carries its keyset, the
+ * filter's digest and the Import/Export position after it, under HMAC-SHA256 with
+ * `config.listing.cursorSecret` (cursor.ts).
+ */
+export function createJobLister(sources: Sources, config: Config): JobLister {
+  const codec = new CursorCodec(config.listing.cursorSecret);
+  const defaults = { awsRegion: config.awsRegion, cosRegion: config.tencent.region };
+  return {
+    async list({ filter, first, after, caller, signal }) {
+      if (!Number.isInteger(first) || first < 1 || first > MAX_LIST_FIRST) {
+        throw new BadUserInputError(
+          `Argument "first" must be a whole number from 1 to ${MAX_LIST_FIRST}; got ${String(first)}.`,
+          { argument: 'first' },
+        );
+      }
+      const plan = planList(filter, defaults);
+      const cursor = after === null ? null : codec.decode(after);
+      if (cursor !== null && cursor.filter !== plan.digest) {
+        throw new BadUserInputError(
+          'Argument "after" is a cursor made for other filters; pass the filter it was made with, or list again without `after`.',
+          { argument: 'after' },
+        );
+      }
+      const ctx: ListCallContext = {
+        caller,
+        signal,
+        deadline: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
+        calls: 0,
+      };
+      const entries = await planSources({ sources, config, plan, ctx });
+      const merged = await mergeStreams({
+        streams: entries.flatMap((e) => (e.stream ? [e.stream] : [])),
+        after: cursor?.keyset ?? null,
+        positions: cursor?.positions ?? {},
+        first,
+      });
+      signal?.throwIfAborted();
+      const reports = entries.map((e): JobListSourceReport => {
+        const where = {
+          provider: e.provider,
+          region: e.region,
+          referenceStoreId: e.referenceStoreId,
+        };
+        if (!e.stream) return { ...where, state: e.state ?? 'LISTED', code: e.code ?? null };
+        const failure = merged.failures.get(e.stream.id);
+        return failure === undefined
+          ? { ...where, state: 'LISTED', code: null }
+          : { ...where, ...failedReport(failure) };
+      });
+      return {
+        edges: merged.edges.map(({ item, positions }) => ({
+          cursor: codec.encode({
+            keyset: { createdMs: item.createdMs, id: item.id },
+            filter: plan.digest,
+            positions,
+          }),
+          job: item.job,
+        })),
+        hasNextPage: merged.hasNextPage,
+        hasPreviousPage: cursor !== null,
+        sources: reports,
+        upstreamCalls: ctx.calls,
+      };
+    },
+  };
+}

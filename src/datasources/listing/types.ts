@@ -1,0 +1,78 @@
+import type { JobKey } from '../../model/globalId.ts';
+import type { JobProvider, JobRecord, JobState } from '../../model/job.ts';
+
+/** How one upstream list stream of a page went. */
+export type JobListSourceState = 'LISTED' | 'NOT_LISTABLE' | 'NOT_CONFIGURED' | 'FAILED';
+
+/** Which jobs `listJobs` lists; every part optional (an empty list counts as absent). */
+export interface JobListFilter {
+  providers?: readonly JobProvider[];
+  states?: readonly JobState[];
+  /** At most 10; default: the configured AWS region and Tencent Cloud region. */
+  regions?: readonly string[];
+  /** ISO-8601 UTC, inclusive. */
+  createdAfter?: string;
+  /** ISO-8601 UTC, exclusive. */
+  createdBefore?: string;
+  /** Default: JOBGRAPH_OMICS_REFERENCE_STORES, else each region's ListReferenceStores. */
+  omicsReferenceStoreIds?: readonly string[];
+}
+
+/** One job of a list page, as its provider's list summary has it. */
+export interface ListedJob {
+  /** The loader key of the job (as globalId.ts parses a global ID), so the describe loader can fetch it. */
+  key: JobKey;
+  /** Its global ID (`formatGlobalId(key)`). */
+  id: string;
+  provider: JobProvider;
+  /** ISO-8601 UTC with milliseconds. */
+  createdAt: string;
+  /**
+   * null where the summary carries no status (Import/Export unless cancelled; a summary without a
+   * status). Import/Export jobs whose state a `states` filter needed carry the state the describe
+   * path gave.
+   */
+  state: JobState | null;
+  /**
+   * Fields of the provider's record that the summary carries, under the record's own field names
+   * and normalised exactly as the describe record has them; never a secret field.
+   */
+  summary: Partial<JobRecord>;
+}
+
+/** One upstream list stream of a page: a provider in a region (and reference store for HealthOmics). */
+export interface JobListSourceReport {
+  provider: JobProvider;
+  region: string | null;
+  referenceStoreId: string | null;
+  state: JobListSourceState;
+  /** The public error code when FAILED or NOT_CONFIGURED; else null. */
+  code: string | null;
+}
+
+/** One page of `listJobs`. */
+export interface JobListPage {
+  edges: { cursor: string; job: ListedJob }[];
+  hasNextPage: boolean;
+  /** True when the page was asked for `after` a cursor. */
+  hasPreviousPage: boolean;
+  sources: JobListSourceReport[];
+  /** Upstream list calls made for this page (ListReferenceStores included; describe calls not). */
+  upstreamCalls: number;
+}
+
+export interface JobLister {
+  /**
+   * One page, newest first. Throws BadUserInputError (src/errors.ts) for a bad `first` (1..100;
+   * the message names `first`), a bad filter (too many regions, a region no asked provider serves,
+   * a bad time or reference store ID), a cursor jobgraph did not make (before any upstream call),
+   * a cursor made for other filters, or an upstream page token that expired.
+   */
+  list(args: {
+    filter: JobListFilter;
+    first: number;
+    after: string | null;
+    caller: string;
+    signal?: AbortSignal;
+  }): Promise<JobListPage>;
+}

@@ -1,0 +1,85 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { JobListFilter, JobListPage, ListedJob, RequestContext } from '../context.ts';
+import { isTerminalState, type JobRecord } from '../model/job.ts';
+import { JOB_TYPE_NAME } from '../model/jobKeys.ts';
+
+/** `listJobs`' arguments as GraphQL gives them (an explicit null is absent). */
+export interface ListJobsArgs {
+  filter?: { [K in keyof JobListFilter]?: JobListFilter[K] | null } | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+/** The filter without the nulls GraphQL passes for arguments given as null. */
+function filterOf(input: ListJobsArgs['filter']): JobListFilter {
+  const filter: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(input ?? {})) if (value != null) filter[name] = value;
+  return filter;
+}
+
+/**
+ * A listed job as a `Job` value: what its list summary carries, as the record would have it, and
+ * for every other field of its concrete type a function graphql-js's default resolver calls
+ * (it calls a function-valued property) to read the field from the job's full record, loaded
+ * once through the request's batched, budgeted describe loader. So a selection the summary
+ * answers makes no describe call, and one that needs more makes one per job (all of the page's
+ * in one batch), with the describe path's authorization and secret handling; a failed describe
+ * is that job's field error, not the page's.
+ */
+function nodeOf(
+  job: ListedJob,
+  ctx: RequestContext,
+  info: GraphQLResolveInfo,
+): Record<string, unknown> {
+  const node: Record<string, unknown> = { ...job.summary, id: job.id, provider: job.provider };
+  if (job.state !== null) {
+    node.state = job.state;
+    node.terminal = isTerminalState(job.state);
+  }
+  if (node.createdAt === undefined) node.createdAt = job.createdAt;
+  let record: Promise<JobRecord> | undefined;
+  const type = info.schema.getType(JOB_TYPE_NAME[job.provider]);
+  const fields = type && 'getFields' in type ? Object.keys(type.getFields()) : [];
+  for (const name of fields) {
+    if (name in node) continue;
+    node[name] = () =>
+      (record ??= ctx.loadJob(job.key)).then(
+        (r) => (r as unknown as Record<string, unknown>)[name],
+      );
+  }
+  return node;
+}
+
+/** The `JobConnection` of one page: edges and nodes share each job's value. */
+function connectionOf(page: JobListPage, ctx: RequestContext, info: GraphQLResolveInfo) {
+  const edges = page.edges.map((edge) => ({
+    cursor: edge.cursor,
+    node: nodeOf(edge.job, ctx, info),
+  }));
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    sources: page.sources,
+  };
+}
+
+/** `Query.listJobs`: the lister checks the arguments (before any upstream call) and pages. */
+export async function listJobs(
+  _source: unknown,
+  args: ListJobsArgs,
+  ctx: RequestContext,
+  info: GraphQLResolveInfo,
+) {
+  const page = await ctx.listJobs({
+    filter: filterOf(args.filter),
+    first: args.first ?? 25,
+    after: args.after ?? null,
+  });
+  return connectionOf(page, ctx, info);
+}

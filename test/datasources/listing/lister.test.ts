@@ -1,0 +1,598 @@
+import { once } from 'node:events';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { isObjectType } from 'graphql';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readAuthPolicy } from '../../../src/auth/directives.ts';
+import { createSecretDetector } from '../../../src/auth/secrets.ts';
+import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts';
+import { IMPORTEXPORT_STATE_MAP } from '../../../src/datasources/importexport/record.ts';
+import {
+  createJobLister,
+  type JobListFilter,
+  type JobListPage,
+} from '../../../src/datasources/listing/index.ts';
+import { CursorCodec } from '../../../src/datasources/listing/cursor.ts';
+import { planList } from '../../../src/datasources/listing/plan.ts';
+import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
+import { PANORAMA_STATE_MAP } from '../../../src/datasources/panorama/record.ts';
+import type { EmulatorRequest } from '../../../src/emulators/framework.ts';
+import {
+  DEMO_OMICS_REFERENCE_STORE_IDS,
+  PROGRESSING_JOB_IDS,
+  listedDemoJobs,
+  type ListableEmulatorName,
+} from '../../../src/emulators/index.ts';
+import { BadUserInputError } from '../../../src/errors.ts';
+import { JOB_TYPE_NAME } from '../../../src/model/jobKeys.ts';
+import { mapState, type JobRecord, type JobState } from '../../../src/model/job.ts';
+import { loadTypeDefs } from '../../../src/sdl.ts';
+import { EMULATORS, TEST_CURSOR_SECRET, startListingRig, type ListingRig } from './support.ts';
+
+/**
+ * The listing engine over the real emulators and the demo configuration's guarded sources:
+ * 65 Panorama jobs (64 listed + the progressing one), 48 + 1 and 24 HealthOmics jobs in two
+ * reference stores, 79 COS Batch jobs, 67 Import/Export jobs; 284 in all.
+ */
+
+const [STORE_1, STORE_2] = DEMO_OMICS_REFERENCE_STORE_IDS as [string, string];
+const LISTABLE: ListableEmulatorName[] = ['panorama', 'omics', 'cosbatch', 'importexport'];
+const STATE_TABLES: Record<ListableEmulatorName, Readonly<Record<string, JobState>>> = {
+  panorama: PANORAMA_STATE_MAP,
+  omics: OMICS_STATE_MAP,
+  cosbatch: COSBATCH_STATE_MAP,
+  importexport: IMPORTEXPORT_STATE_MAP,
+};
+
+let rig: ListingRig;
+beforeAll(async () => {
+  rig = await startListingRig();
+});
+afterAll(async () => rig?.close());
+beforeEach(() => rig.clearCalls());
+afterEach(() => {
+  for (const name of EMULATORS) rig.emulators[name].resetFaults();
+});
+
+const ids = (page: JobListPage) => page.edges.map((e) => e.job.id);
+const newestFirst = (a: { createdAt: string; id: string }, b: { createdAt: string; id: string }) =>
+  a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? -1 : 1;
+
+/** Every listed demo job (progressing ones included) of the listable providers. */
+function demoIds(
+  keep: (name: ListableEmulatorName, providerStatus: string) => boolean = () => true,
+) {
+  const listed = listedDemoJobs(rig.anchorMs);
+  return LISTABLE.flatMap((name) =>
+    listed[name].filter((j) => keep(name, j.providerStatus)).map((j) => j.globalId),
+  );
+}
+const progressing = LISTABLE.map((name) => PROGRESSING_JOB_IDS[name]);
+
+/** The request bodies and queries an emulator receives while `run` runs. */
+async function received<T>(name: ListableEmulatorName, run: () => Promise<T>) {
+  const requests: EmulatorRequest[] = [];
+  const onRequest = (req: EmulatorRequest) => requests.push(req);
+  rig.emulators[name].events.on('request', onRequest);
+  try {
+    return { result: await run(), requests };
+  } finally {
+    rig.emulators[name].events.off('request', onRequest);
+  }
+}
+
+async function refusal(run: () => Promise<unknown>): Promise<BadUserInputError> {
+  const err = await run().then(
+    () => new Error('accepted'),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BadUserInputError);
+  return err as BadUserInputError;
+}
+
+const totalCalls = () => EMULATORS.reduce((n, name) => n + rig.emulators[name].calls.length, 0);
+
+describe('Listing jobs across the providers', () => {
+  it('lists every listed job once, newest first across the four providers, ties by ID', async () => {
+    const { pages, ids: all } = await rig.walk(100);
+    expect(pages).toHaveLength(3);
+    expect(all).toHaveLength(284);
+    expect(new Set(all)).toEqual(new Set([...demoIds(), ...progressing]));
+    const jobs = pages.flatMap((p) => p.edges.map((e) => e.job));
+    expect([...jobs].sort(newestFirst)).toEqual(jobs);
+    // Each at the creation time its provider lists it with.
+    const created = new Map(
+      LISTABLE.flatMap((n) =>
+        listedDemoJobs(rig.anchorMs)[n].map((j) => [j.globalId, j.createdAt]),
+      ),
+    );
+    for (const job of jobs)
+      if (created.has(job.id)) expect(job.createdAt).toBe(created.get(job.id));
+    expect(pages[0]!.hasPreviousPage).toBe(false);
+    expect(pages[1]!.hasPreviousPage).toBe(true);
+  });
+
+  it('costs 8 upstream calls for the first page of 25: Panorama 3 (65 jobs, 25 a page), HealthOmics ListReferenceStores + 1 per store (2), COS Batch 1, Import/Export 1; CodePipeline none', async () => {
+    const page = await rig.page({ first: 25 });
+    expect(page.edges).toHaveLength(25);
+    expect(page.hasNextPage).toBe(true);
+    expect(page.upstreamCalls).toBe(8);
+    expect(rig.operations()).toEqual({
+      panorama: ['ListPackageImportJobs', 'ListPackageImportJobs', 'ListPackageImportJobs'],
+      omics: [
+        'ListReferenceStores',
+        `ListReferenceImportJobs ${STORE_1}`,
+        `ListReferenceImportJobs ${STORE_2}`,
+      ],
+      cosbatch: ['ListJobs'],
+      importexport: ['ListJobs'],
+      codepipeline: [],
+    });
+    expect(page.sources).toEqual([
+      {
+        provider: 'AWS_PANORAMA',
+        region: 'us-east-1',
+        referenceStoreId: null,
+        state: 'LISTED',
+        code: null,
+      },
+      {
+        provider: 'AWS_OMICS',
+        region: 'us-east-1',
+        referenceStoreId: STORE_1,
+        state: 'LISTED',
+        code: null,
+      },
+      {
+        provider: 'AWS_OMICS',
+        region: 'us-east-1',
+        referenceStoreId: STORE_2,
+        state: 'LISTED',
+        code: null,
+      },
+      {
+        provider: 'TENCENT_COS_BATCH',
+        region: 'ap-guangzhou',
+        referenceStoreId: null,
+        state: 'LISTED',
+        code: null,
+      },
+      {
+        provider: 'AWS_IMPORT_EXPORT',
+        region: null,
+        referenceStoreId: null,
+        state: 'LISTED',
+        code: null,
+      },
+      {
+        provider: 'AWS_CODEPIPELINE',
+        region: 'us-east-1',
+        referenceStoreId: null,
+        state: 'NOT_LISTABLE',
+        code: null,
+      },
+    ]);
+  });
+
+  it('costs 8 upstream calls for a page of 100 too, and 7 with the reference stores configured (JOBGRAPH_OMICS_REFERENCE_STORES)', async () => {
+    expect((await rig.page({ first: 100 })).upstreamCalls).toBe(8);
+    rig.clearCalls();
+    const configured = createJobLister(rig.sources, {
+      ...rig.config,
+      listing: { ...rig.config.listing, omicsReferenceStores: [STORE_1, STORE_2] },
+    });
+    const page = await configured.list({ filter: {}, first: 25, after: null, caller: 'test' });
+    expect(page.upstreamCalls).toBe(7);
+    expect(rig.operations().omics).toEqual([
+      `ListReferenceImportJobs ${STORE_1}`,
+      `ListReferenceImportJobs ${STORE_2}`,
+    ]);
+  });
+
+  it('pages without gaps or repeats across upstream pages: pages of 7 give exactly one page of 100, at 8 upstream calls a page (Import/Export 1, from its cursor position)', async () => {
+    const hundred = ids(await rig.page({ first: 100 }));
+    rig.clearCalls();
+    const walk = await rig.walk(7);
+    expect(walk.ids.slice(0, 100)).toEqual(hundred);
+    expect(new Set(walk.ids).size).toBe(walk.ids.length);
+    expect(walk.ids).toHaveLength(284);
+    expect(walk.pages).toHaveLength(41);
+    expect(walk.pages.every((p) => p.upstreamCalls === 8)).toBe(true);
+    expect(rig.operations().importexport).toHaveLength(41);
+  });
+
+  it('gives the same list whatever order each provider lists in', async () => {
+    const expected = (await rig.walk(7)).ids;
+    for (const listOrder of [
+      {
+        panorama: 'newest-first',
+        omics: 'newest-first',
+        cosbatch: 'newest-first',
+        importexport: 'oldest-first',
+      },
+      {
+        panorama: 'newest-first',
+        omics: 'oldest-first',
+        cosbatch: 'newest-first',
+        importexport: 'newest-first',
+      },
+    ] as const) {
+      const other = await startListingRig({ anchorMs: rig.anchorMs, listOrder });
+      try {
+        expect((await other.walk(7)).ids).toEqual(expected);
+        expect((await other.walk(100)).ids).toEqual(expected);
+      } finally {
+        await other.close();
+      }
+    }
+  });
+});
+
+describe('Listing filters', () => {
+  it('lists only the asked providers and calls no other', async () => {
+    const { pages, ids: cos } = await rig.walk(50, { providers: ['TENCENT_COS_BATCH'] });
+    expect(new Set(cos)).toEqual(
+      new Set([...demoIds((n) => n === 'cosbatch'), PROGRESSING_JOB_IDS.cosbatch]),
+    );
+    expect(pages[0]!.sources).toEqual([
+      {
+        provider: 'TENCENT_COS_BATCH',
+        region: 'ap-guangzhou',
+        referenceStoreId: null,
+        state: 'LISTED',
+        code: null,
+      },
+    ]);
+    const ops = rig.operations();
+    expect([...ops.panorama, ...ops.omics, ...ops.importexport, ...ops.codepipeline]).toEqual([]);
+  });
+
+  it('lists only jobs in the asked states, sending HealthOmics and COS Batch the one status they can filter by', async () => {
+    const omics = await received('omics', () =>
+      received('cosbatch', () => rig.walk(10, { states: ['FAILED'] })),
+    );
+    const cos = omics.result;
+    const { pages } = cos.result;
+    const failed = pages.flatMap((p) => p.edges.map((e) => e.job));
+    expect(failed.every((j) => j.state === 'FAILED')).toBe(true);
+    expect(new Set(failed.map((j) => j.id))).toEqual(
+      new Set(demoIds((n, status) => mapState(STATE_TABLES[n], status) === 'FAILED')),
+    );
+    const jobCalls = omics.requests.filter((r) => r.rawPath.includes('/importjobs'));
+    expect(jobCalls.length).toBeGreaterThan(0);
+    for (const r of jobCalls) expect(JSON.parse(r.body)).toEqual({ filter: { status: 'FAILED' } });
+    expect(cos.requests.length).toBeGreaterThan(0);
+    for (const r of cos.requests) expect(r.query.getAll('jobStatuses')).toEqual(['Failed']);
+    // Import/Export summaries carry no status: its jobs are looked up through GetStatus as they
+    // come to be merged: each one not cancelled about once, not once a page.
+    const lookups = rig.operations().importexport.filter((op) => op.startsWith('GetStatus'));
+    const notCancelled = 67 - demoIds((n, s) => n === 'importexport' && s === 'Canceled').length;
+    expect(lookups.length).toBeLessThanOrEqual(notCancelled + pages.length);
+  });
+
+  it('decides CANCELLED for Import/Export from the summary, and calls no provider that has no job in the asked states', async () => {
+    const { ids: cancelled } = await rig.walk(100, { states: ['CANCELLED'] });
+    expect(new Set(cancelled)).toEqual(
+      new Set(demoIds((n, status) => mapState(STATE_TABLES[n], status) === 'CANCELLED')),
+    );
+    expect(rig.operations().importexport.filter((op) => op !== 'ListJobs')).toEqual([]);
+
+    rig.clearCalls();
+    const paused = await rig.walk(100, { states: ['PAUSED'] });
+    expect(new Set(paused.ids)).toEqual(
+      new Set(demoIds((n, status) => mapState(STATE_TABLES[n], status) === 'PAUSED')),
+    );
+    const ops = rig.operations();
+    expect([...ops.panorama, ...ops.omics, ...ops.importexport]).toEqual([]);
+    expect(ops.cosbatch).toEqual(['ListJobs']);
+    expect(paused.pages[0]!.sources.map((s) => s.state)).toEqual([
+      'LISTED',
+      'LISTED',
+      'LISTED',
+      'LISTED',
+      'NOT_LISTABLE',
+    ]);
+  });
+
+  it('lists the asked regions, each for the providers that serve it, Import/Export whatever the regions', async () => {
+    const cosOnly = await rig.page({ filter: { regions: ['ap-guangzhou'] }, first: 100 });
+    expect(cosOnly.sources.map((s) => `${s.provider}/${s.region}`)).toEqual([
+      'TENCENT_COS_BATCH/ap-guangzhou',
+      'AWS_IMPORT_EXPORT/null',
+    ]);
+    expect(new Set(cosOnly.edges.map((e) => e.job.provider))).toEqual(
+      new Set(['TENCENT_COS_BATCH', 'AWS_IMPORT_EXPORT']),
+    );
+
+    const west = await rig.page({
+      filter: {
+        regions: ['us-west-2'],
+        providers: ['AWS_PANORAMA', 'AWS_OMICS', 'AWS_CODEPIPELINE'],
+      },
+    });
+    expect(west.edges).toEqual([]);
+    expect(west.sources).toEqual([
+      {
+        provider: 'AWS_PANORAMA',
+        region: 'us-west-2',
+        referenceStoreId: null,
+        state: 'LISTED',
+        code: null,
+      },
+      // No reference store in the region: the region is listed, with no store.
+      {
+        provider: 'AWS_OMICS',
+        region: 'us-west-2',
+        referenceStoreId: null,
+        state: 'LISTED',
+        code: null,
+      },
+      {
+        provider: 'AWS_CODEPIPELINE',
+        region: 'us-west-2',
+        referenceStoreId: null,
+        state: 'NOT_LISTABLE',
+        code: null,
+      },
+    ]);
+
+    // The configured regions spelled out are the default: the same list, and its cursors serve both.
+    const spelled = await rig.page({
+      filter: { regions: ['us-east-1', 'ap-guangzhou'] },
+      first: 10,
+    });
+    const plain = await rig.page({ first: 10 });
+    expect(ids(spelled)).toEqual(ids(plain));
+    const next = await rig.page({ after: spelled.edges[9]!.cursor, first: 10 });
+    expect(next.edges).toHaveLength(10);
+  });
+
+  it('lists jobs created at or after createdAfter and before createdBefore, HealthOmics filtering server-side', async () => {
+    const all = (await rig.walk(100)).pages.flatMap((p) => p.edges.map((e) => e.job));
+    const cut = all[40]!.createdAt;
+    const { result: recent, requests } = await received('omics', () =>
+      rig.walk(100, { createdAfter: cut }),
+    );
+    expect(recent.ids).toEqual(all.filter((j) => j.createdAt >= cut).map((j) => j.id));
+    expect(recent.ids).toHaveLength(41);
+    for (const r of requests.filter((q) => q.rawPath.includes('/importjobs')))
+      expect(JSON.parse(r.body)).toEqual({ filter: { createdAfter: cut.replace(/\.000Z$/, 'Z') } });
+    const older = await rig.walk(100, { createdBefore: cut });
+    expect(older.ids).toEqual(all.filter((j) => j.createdAt < cut).map((j) => j.id));
+    const window = await rig.walk(7, { createdAfter: all[60]!.createdAt, createdBefore: cut });
+    expect(window.ids).toEqual(all.slice(41, 61).map((j) => j.id));
+  });
+
+  it('lists the asked reference stores without ListReferenceStores', async () => {
+    const page = await rig.page({
+      filter: { providers: ['AWS_OMICS'], omicsReferenceStoreIds: [STORE_2] },
+      first: 100,
+    });
+    expect(rig.operations().omics).toEqual([`ListReferenceImportJobs ${STORE_2}`]);
+    expect(page.edges.length).toBe(24);
+    expect(page.edges.every((e) => e.job.id.startsWith(`omics:us-east-1:${STORE_2}:`))).toBe(true);
+  });
+
+  it('refuses a bad filter or `first` before any upstream call', async () => {
+    const bad: { filter?: JobListFilter; first?: number; argument: string }[] = [
+      { first: 0, argument: 'first' },
+      { first: 101, argument: 'first' },
+      { first: 2.5, argument: 'first' },
+      {
+        filter: { regions: Array.from({ length: 11 }, (_, i) => `us-east-${i}`) },
+        argument: 'filter.regions',
+      },
+      {
+        filter: { regions: ['ap-guangzhou'], providers: ['AWS_PANORAMA'] },
+        argument: 'filter.regions',
+      },
+      { filter: { createdAfter: 'last week' }, argument: 'filter.createdAfter' },
+      { filter: { omicsReferenceStoreIds: ['abc'] }, argument: 'filter.omicsReferenceStoreIds' },
+    ];
+    for (const { argument, ...args } of bad) {
+      const err = await refusal(() => rig.page(args));
+      expect(err.extensions.argument).toBe(argument);
+      expect(err.message).toContain(`"${argument}"`);
+    }
+    expect(totalCalls()).toBe(0);
+    expect((await rig.page({ first: 1 })).edges).toHaveLength(1);
+    expect((await rig.page({ first: 100 })).edges).toHaveLength(100);
+  });
+});
+
+describe('A source that fails', () => {
+  it('is reported FAILED with its code while the others list', async () => {
+    rig.emulators.panorama.setFaults({
+      jobPrefix: 'us-east-1/',
+      errorAnswer: { status: 403, code: 'AccessDeniedException', message: 'no', requestId: 'r-1' },
+    });
+    rig.emulators.omics.setFaults({
+      jobPrefix: `us-east-1/${STORE_2}/`,
+      errorAnswer: {
+        status: 404,
+        code: 'ResourceNotFoundException',
+        message: 'gone',
+        requestId: 'r-2',
+      },
+    });
+    const page = await rig.page({ first: 100 });
+    expect(page.sources.slice(0, 3)).toEqual([
+      {
+        provider: 'AWS_PANORAMA',
+        region: 'us-east-1',
+        referenceStoreId: null,
+        state: 'FAILED',
+        code: 'UPSTREAM_ACCESS_DENIED',
+      },
+      {
+        provider: 'AWS_OMICS',
+        region: 'us-east-1',
+        referenceStoreId: STORE_1,
+        state: 'LISTED',
+        code: null,
+      },
+      {
+        provider: 'AWS_OMICS',
+        region: 'us-east-1',
+        referenceStoreId: STORE_2,
+        state: 'FAILED',
+        code: 'NOT_FOUND',
+      },
+    ]);
+    const left = (await rig.walk(100)).pages.flatMap((p) => p.edges.map((e) => e.job.id));
+    expect(ids(page)).toEqual(left.slice(0, 100));
+    expect(left.some((id) => id.startsWith('panorama:') || id.includes(`:${STORE_2}:`))).toBe(
+      false,
+    );
+  });
+
+  it('is FAILED with UPSTREAM_UNAVAILABLE, uncalled, while its region’s circuit is open', async () => {
+    const isolation = rig.sources.AWS_PANORAMA.breakers.forRegion('us-east-1').isolate();
+    try {
+      const page = await rig.page({});
+      expect(page.sources[0]).toMatchObject({ state: 'FAILED', code: 'UPSTREAM_UNAVAILABLE' });
+      expect(rig.operations().panorama).toEqual([]);
+      expect(page.upstreamCalls).toBe(5);
+    } finally {
+      isolation.dispose();
+    }
+  });
+
+  it('is an Import/Export failure the same way, and COS Batch without an account is NOT_CONFIGURED, uncalled', async () => {
+    rig.emulators.importexport.setFaults({
+      errorAnswer: { status: 403, code: 'InvalidAccessKeyId', message: 'no', requestId: 'r-3' },
+    });
+    const noAccount = createJobLister(rig.sources, {
+      ...rig.config,
+      tencent: { ...rig.config.tencent, uin: null },
+    });
+    const page = await noAccount.list({ filter: {}, first: 30, after: null, caller: 'test' });
+    expect(page.sources.slice(3, 5)).toEqual([
+      {
+        provider: 'TENCENT_COS_BATCH',
+        region: 'ap-guangzhou',
+        referenceStoreId: null,
+        state: 'NOT_CONFIGURED',
+        code: 'PROVIDER_NOT_CONFIGURED',
+      },
+      {
+        provider: 'AWS_IMPORT_EXPORT',
+        region: null,
+        referenceStoreId: null,
+        state: 'FAILED',
+        code: 'UPSTREAM_ACCESS_DENIED',
+      },
+    ]);
+    expect(rig.operations().cosbatch).toEqual([]);
+    expect(page.edges).toHaveLength(30);
+    expect(
+      page.edges.every((e) => e.job.provider === 'AWS_PANORAMA' || e.job.provider === 'AWS_OMICS'),
+    ).toBe(true);
+  });
+});
+
+describe('Listing cursors', () => {
+  it('are refused before any upstream call when forged, made with another secret, or made for other filters', async () => {
+    const first = await rig.page({ first: 5 });
+    const cursor = first.edges[4]!.cursor;
+    rig.clearCalls();
+    await refusal(() => rig.page({ after: `${cursor.slice(0, -4)}AAAA` }));
+    await refusal(() => rig.page({ after: 'eyJ2IjoxfQ' }));
+    const other = createJobLister(rig.sources, {
+      ...rig.config,
+      listing: {
+        ...rig.config.listing,
+        cursorSecret: 'another-secret-at-least-32-characters-long',
+      },
+    });
+    await refusal(() => other.list({ filter: {}, first: 5, after: cursor, caller: 'test' }));
+    const filters = await refusal(() =>
+      rig.page({ after: cursor, filter: { providers: ['AWS_PANORAMA'] } }),
+    );
+    expect(filters.message).toContain('other filters');
+    expect(filters.extensions.argument).toBe('after');
+    expect(totalCalls()).toBe(0);
+    // Every edge has its own cursor, and any of them pages on from its edge.
+    const from3 = await rig.page({ after: first.edges[2]!.cursor, first: 2 });
+    expect(ids(from3)).toEqual(ids(first).slice(3, 5));
+  });
+
+  it('whose upstream position the provider no longer accepts are BAD_USER_INPUT saying so', async () => {
+    const plan = planList({}, { awsRegion: 'us-east-1', cosRegion: 'ap-guangzhou' });
+    const stale = new CursorCodec(TEST_CURSOR_SECRET).encode({
+      keyset: { createdMs: rig.anchorMs - 86_400_000, id: 'panorama:us-east-1:x' },
+      filter: plan.digest,
+      // An Import/Export Marker that names no job (any more).
+      positions: { importexport: { token: 'GONE1', offset: 2 } },
+    });
+    const err = await refusal(() => rig.page({ after: stale }));
+    expect(err.message).toMatch(/"after".*AWS Import\/Export.*expired.*without `after`/);
+    expect(err.extensions.argument).toBe('after');
+  });
+});
+
+describe('Listed jobs', () => {
+  const typeDefs = loadTypeDefs();
+  const schema = buildSubgraphSchema({ typeDefs });
+  const holdsSecret = createSecretDetector(
+    schema,
+    readAuthPolicy(schema).sensitiveFields,
+    JOB_TYPE_NAME,
+  );
+
+  it('carry no secret, and each summary field under its record name, as the describe record has it', async () => {
+    const edges = (await rig.walk(100)).pages.flatMap((p) => p.edges);
+    let compared = 0;
+    for (const { job } of edges) {
+      const type = schema.getType(JOB_TYPE_NAME[job.provider]);
+      if (!isObjectType(type)) throw new Error(`no type for ${job.provider}`);
+      const fields = type.getFields();
+      for (const name of Object.keys(job.summary))
+        expect(fields[name], `${type.name}.${name}`).toBeDefined();
+      expect(holdsSecret(job.summary as JobRecord)).toBe(false);
+    }
+    // Every fourth job, of every provider, described: the summary agrees field by field.
+    for (const { job } of edges.filter((_, i) => i % 4 === 0)) {
+      const record = (await rig.sources[job.provider].source.fetchJob(
+        job.key as never,
+      )) as unknown as Record<string, unknown>;
+      expect(job.summary, job.id).toEqual(
+        Object.fromEntries(Object.keys(job.summary).map((k) => [k, record[k]])),
+      );
+      if (job.state !== null) expect(job.state).toBe(record.state);
+      compared += 1;
+    }
+    expect(compared).toBe(71);
+  });
+});
+
+describe('List calls', () => {
+  it('run in the caller’s fair share of the provider’s cap', async () => {
+    const limit = rig.sources.AWS_PANORAMA.limit;
+    rig.emulators.panorama.setFaults({ hold: true });
+    const arrived = once(rig.emulators.panorama.events, 'request');
+    const page = rig.page({ caller: 'alice', filter: { providers: ['AWS_PANORAMA'] } });
+    await arrived;
+    expect(limit.activeCount).toBe(1);
+    rig.emulators.panorama.setFaults({ hold: false });
+    expect((await page).edges).toHaveLength(25);
+    expect(limit.activeCount).toBe(0);
+  });
+
+  it('stop when the caller’s signal aborts (the request went away)', async () => {
+    rig.emulators.panorama.setFaults({ hold: true });
+    const arrived = once(rig.emulators.panorama.events, 'request');
+    const abort = new AbortController();
+    const page = rig.lister.list({
+      filter: {},
+      first: 25,
+      after: null,
+      caller: 'test',
+      signal: abort.signal,
+    });
+    await arrived;
+    const reason = new Error('client went away');
+    abort.abort(reason);
+    await expect(page).rejects.toBe(reason);
+    expect(rig.sources.AWS_PANORAMA.limit.activeCount).toBe(0);
+  });
+});

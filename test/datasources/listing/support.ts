@@ -1,0 +1,139 @@
+import { loadConfig, type Config } from '../../../src/config.ts';
+import { closeSources, createSources, type Sources } from '../../../src/datasources/index.ts';
+import {
+  createJobLister,
+  type JobListFilter,
+  type JobListPage,
+  type JobLister,
+} from '../../../src/datasources/listing/index.ts';
+import {
+  DEMO_AWS_CREDENTIALS,
+  DEMO_TENCENT_CREDENTIALS,
+} from '../../../src/emulators/framework.ts';
+import {
+  startEmulators,
+  type EmulatorName,
+  type EmulatorSet,
+  type ListOrder,
+  type ListableEmulatorName,
+} from '../../../src/emulators/index.ts';
+
+export const TEST_CURSOR_SECRET = 'listing-test-cursor-secret-0123456789abcdef';
+
+export const EMULATORS: readonly EmulatorName[] = [
+  'panorama',
+  'omics',
+  'cosbatch',
+  'importexport',
+  'codepipeline',
+];
+
+/** The emulators, the demo sources and a lister over them, on a fixed clock. */
+export interface ListingRig {
+  /** The emulators' clock (fixed): the listed demo jobs are placed relative to it. */
+  anchorMs: number;
+  emulators: EmulatorSet;
+  config: Config;
+  sources: Sources;
+  lister: JobLister;
+  /** One page for caller `test`. */
+  page(args: {
+    filter?: JobListFilter;
+    first?: number;
+    after?: string | null;
+    caller?: string;
+  }): Promise<JobListPage>;
+  /** Every page of `size` from the start, following the last edge's cursor. */
+  walk(size: number, filter?: JobListFilter): Promise<{ pages: JobListPage[]; ids: string[] }>;
+  /** The operations each emulator was called with since the last `clearCalls`. */
+  operations(): Record<EmulatorName, string[]>;
+  clearCalls(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Start the five emulators on a fixed clock (so the progressing jobs keep their creation time
+ * while a test pages) and point the demo configuration's sources at them, as `startDemo` does,
+ * without the cross-request cache (each list call reaches the emulator).
+ */
+export async function startListingRig(
+  options: {
+    env?: Record<string, string>;
+    listOrder?: Partial<Record<ListableEmulatorName, ListOrder>>;
+    config?: (config: Config) => Config;
+    /** The emulators' fixed clock; default now. Two rigs with one anchor list the same jobs at the same times. */
+    anchorMs?: number;
+  } = {},
+): Promise<ListingRig> {
+  const anchorMs = options.anchorMs ?? Date.now();
+  const emulators = await startEmulators({
+    now: () => anchorMs,
+    ...(options.listOrder ? { listOrder: options.listOrder } : {}),
+  });
+  const base = loadConfig(
+    { mode: 'demo' },
+    { JOBGRAPH_CURSOR_SECRET: TEST_CURSOR_SECRET, ...options.env },
+  );
+  const demo: Config = {
+    ...base,
+    endpoints: {
+      panorama: emulators.panorama.url,
+      omics: emulators.omics.url,
+      codepipeline: emulators.codepipeline.url,
+      importexport: emulators.importexport.url,
+      cosBatch: emulators.cosbatch.url,
+    },
+    awsCredentials: { ...DEMO_AWS_CREDENTIALS },
+    tencent: {
+      credentials: {
+        secretId: DEMO_TENCENT_CREDENTIALS.secretId,
+        secretKey: DEMO_TENCENT_CREDENTIALS.secretKey,
+      },
+      region: DEMO_TENCENT_CREDENTIALS.region,
+      uin: DEMO_TENCENT_CREDENTIALS.uin,
+      appId: DEMO_TENCENT_CREDENTIALS.appId,
+    },
+  };
+  const config = options.config ? options.config(demo) : demo;
+  const sources = createSources(config);
+  const lister = createJobLister(sources, config);
+  const page: ListingRig['page'] = (args) =>
+    lister.list({
+      filter: args.filter ?? {},
+      first: args.first ?? 25,
+      after: args.after ?? null,
+      caller: args.caller ?? 'test',
+    });
+  return {
+    anchorMs,
+    emulators,
+    config,
+    sources,
+    lister,
+    page,
+    async walk(size, filter = {}) {
+      const pages: JobListPage[] = [];
+      let after: string | null = null;
+      for (let i = 0; i < 500; i++) {
+        const p: JobListPage = await page({ filter, first: size, after });
+        pages.push(p);
+        if (!p.hasNextPage)
+          return { pages, ids: pages.flatMap((x) => x.edges.map((e) => e.job.id)) };
+        after = p.edges.at(-1)!.cursor;
+      }
+      throw new Error('the walk never ended');
+    },
+    operations() {
+      const out = {} as Record<EmulatorName, string[]>;
+      for (const name of EMULATORS) out[name] = emulators[name].calls.map((c) => c.operation);
+      return out;
+    },
+    clearCalls() {
+      for (const name of EMULATORS) emulators[name].calls.length = 0;
+    },
+    async close() {
+      closeSources(sources);
+      await emulators.close();
+    },
+  };
+}

@@ -1,0 +1,304 @@
+import { ApolloClient, HttpLink, InMemoryCache, gql as apolloGql } from '@apollo/client';
+import { relayStylePagination } from '@apollo/client/utilities';
+import { createClient as createUrqlClient, fetchExchange, gql as urqlGql } from '@urql/core';
+import { cacheExchange as graphcacheExchange } from '@urql/exchange-graphcache';
+import { relayPagination } from '@urql/exchange-graphcache/extras';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clearCalls,
+  EMULATOR_NAMES,
+  gql,
+  resetFaults,
+  startTestGateway,
+  type TestGateway,
+} from '../support/gateway.ts';
+
+/**
+ * `listJobs` through the real HTTP server on jobgraph's default (demo) configuration, against
+ * the emulators' listed demo jobs (48–78 per listable provider over the last 90 days).
+ */
+
+const LIST_OPERATIONS = new Set([
+  'ListPackageImportJobs',
+  'ListReferenceImportJobs',
+  'ListReferenceStores',
+  'ListJobs',
+]);
+
+interface Edge {
+  cursor: string;
+  node: { id: string; provider: string; createdAt: string; state: string };
+}
+interface Page {
+  listJobs: {
+    edges: Edge[];
+    nodes: { id: string }[];
+    pageInfo: {
+      hasNextPage: boolean;
+      hasPreviousPage: boolean;
+      startCursor: string | null;
+      endCursor: string | null;
+    };
+    sources: {
+      provider: string;
+      region: string | null;
+      referenceStoreId: string | null;
+      state: string;
+      code: string | null;
+    }[];
+  };
+}
+
+const PAGE = `query Page($first: Int, $after: String, $filter: JobListFilter) {
+  listJobs(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { id provider createdAt state } }
+    nodes { id }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    sources { provider region referenceStoreId state code }
+  }
+}`;
+
+let gw: TestGateway;
+beforeAll(async () => {
+  // The emulators' clock stands still (near now, so signatures are in time): a progressing demo
+  // job's creation time moves with its cycle, and a walk must see one list, not two.
+  const now = Date.now();
+  gw = await startTestGateway({}, { emulatorClock: { now: () => now, epochMs: now } });
+});
+afterEach(() => resetFaults(gw));
+afterAll(async () => gw?.close());
+
+async function page(variables: Record<string, unknown>, token = gw.tokens.read) {
+  const res = await gql<Page>(gw, PAGE, { variables, token });
+  return res;
+}
+
+/** Every page of `size`, following endCursor, as the list of edges. */
+async function walk(size: number, filter?: Record<string, unknown>): Promise<Edge[]> {
+  const edges: Edge[] = [];
+  let after: string | null = null;
+  for (let i = 0; i < 200; i++) {
+    const res = await page({ first: size, after, ...(filter ? { filter } : {}) });
+    expect(res.body.errors).toBeUndefined();
+    const conn = res.body.data!.listJobs;
+    edges.push(...conn.edges);
+    if (!conn.pageInfo.hasNextPage) return edges;
+    after = conn.pageInfo.endCursor;
+  }
+  throw new Error('listJobs never ended');
+}
+
+const newestFirst = (a: Edge['node'], b: Edge['node']) =>
+  a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? -1 : 1;
+
+describe('listJobs', () => {
+  it('lists newest first across every listable source, reporting each source (CodePipeline NOT_LISTABLE)', async () => {
+    const res = await page({});
+    expect(res.body.errors).toBeUndefined();
+    const conn = res.body.data!.listJobs;
+    expect(conn.edges).toHaveLength(25);
+    expect(conn.nodes.map((n) => n.id)).toEqual(conn.edges.map((e) => e.node.id));
+    const nodes = conn.edges.map((e) => e.node);
+    expect([...nodes].sort(newestFirst)).toEqual(nodes);
+    expect(conn.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    expect(conn.pageInfo.startCursor).toBe(conn.edges[0]!.cursor);
+    expect(conn.pageInfo.endCursor).toBe(conn.edges[24]!.cursor);
+    const states = Object.fromEntries(
+      conn.sources.map((s) => [`${s.provider}/${s.region}/${s.referenceStoreId ?? ''}`, s.state]),
+    );
+    expect(states).toMatchObject({
+      'AWS_PANORAMA/us-east-1/': 'LISTED',
+      'TENCENT_COS_BATCH/ap-guangzhou/': 'LISTED',
+      'AWS_IMPORT_EXPORT/null/': 'LISTED',
+      'AWS_CODEPIPELINE/us-east-1/': 'NOT_LISTABLE',
+    });
+    expect(
+      conn.sources.filter((s) => s.provider === 'AWS_OMICS' && s.state === 'LISTED').length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('pages without gaps or repeats across upstream pages: pages of 7 give exactly one page of 100', async () => {
+    const whole = await page({ first: 100 });
+    expect(whole.body.errors).toBeUndefined();
+    const hundred = whole.body.data!.listJobs.edges.map((e) => e.node.id);
+    expect(hundred).toHaveLength(100);
+    const walked = await walk(7);
+    const ids = walked.map((e) => e.node.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.slice(0, 100)).toEqual(hundred);
+    // Every listed demo job of every listable provider, newest first.
+    expect(ids.length).toBeGreaterThanOrEqual(64 + 72 + 78 + 66);
+    expect([...walked.map((e) => e.node)].sort(newestFirst)).toEqual(walked.map((e) => e.node));
+  });
+
+  it('answers a selection the summaries carry without any describe call, and fetches the rest through the describe loader', async () => {
+    clearCalls(gw);
+    // Not `state`: Import/Export's summaries carry none, so it would be read through the describe loader.
+    const lean = await gql<Page>(
+      gw,
+      `query { listJobs(first: 30) { edges { cursor node { id provider region createdAt } } } }`,
+      { token: gw.tokens.read },
+    );
+    expect(lean.body.errors).toBeUndefined();
+    const calls = EMULATOR_NAMES.flatMap((name) =>
+      gw.emulators[name].calls.map((c) => c.operation),
+    );
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((op) => !LIST_OPERATIONS.has(op.split(' ')[0]!))).toEqual([]);
+
+    clearCalls(gw);
+    const full = await gql<{
+      listJobs: {
+        nodes: { id: string; provider: string; nativeId: string; providerStatus: string | null }[];
+      };
+    }>(
+      gw,
+      `query { listJobs(first: 30, filter: { providers: [TENCENT_COS_BATCH] }) {
+        nodes { id provider nativeId providerStatus ... on CosBatchJob { roleArn manifest { __typename } } }
+      } }`,
+      { token: gw.tokens.read },
+    );
+    expect(full.body.errors).toBeUndefined();
+    const describes = gw.emulators.cosbatch.calls.filter((c) =>
+      c.operation.startsWith('DescribeJob'),
+    );
+    expect(describes.length).toBe(full.body.data!.listJobs.nodes.length);
+  });
+
+  it('filters by provider, state, region and creation time', async () => {
+    const failed = await walk(50, { states: ['FAILED'] });
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((e) => e.node.state === 'FAILED')).toBe(true);
+
+    const cos = await walk(50, { providers: ['TENCENT_COS_BATCH'] });
+    // The 78 listed demo jobs and the progressing one.
+    expect(cos.length).toBeGreaterThanOrEqual(78);
+    expect(cos.every((e) => e.node.provider === 'TENCENT_COS_BATCH')).toBe(true);
+
+    const all = await walk(100);
+    const cut = all[40]!.node.createdAt;
+    const recent = await walk(100, { createdAfter: cut });
+    expect(recent.every((e) => e.node.createdAt >= cut)).toBe(true);
+    expect(recent.map((e) => e.node.id)).toEqual(
+      all.filter((e) => e.node.createdAt >= cut).map((e) => e.node.id),
+    );
+    const older = await walk(100, { createdBefore: cut });
+    expect(older.every((e) => e.node.createdAt < cut)).toBe(true);
+    expect(recent.length + older.length).toBe(all.length);
+
+    const tooMany = await page({
+      filter: { regions: Array.from({ length: 11 }, (_, i) => `us-east-${i + 1}`) },
+    });
+    expect(tooMany.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('reports a failing source and still lists the others', async () => {
+    gw.emulators.panorama.setFaults({ errorRate: 1 });
+    const res = await page({ first: 40 });
+    expect(res.body.errors).toBeUndefined();
+    const conn = res.body.data!.listJobs;
+    const panorama = conn.sources.find((s) => s.provider === 'AWS_PANORAMA')!;
+    expect(panorama).toMatchObject({ state: 'FAILED', code: 'UPSTREAM_UNAVAILABLE' });
+    expect(conn.edges.length).toBe(40);
+    expect(conn.edges.some((e) => e.node.provider === 'AWS_PANORAMA')).toBe(false);
+  });
+
+  it('refuses a forged cursor, a cursor for other filters and `first` beyond 100, before any upstream call', async () => {
+    const first = await page({ first: 5 });
+    const cursor = first.body.data!.listJobs.pageInfo.endCursor!;
+    clearCalls(gw);
+    const forged = await page({ after: `${cursor.slice(0, -4)}AAAA` });
+    expect(forged.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const other = await page({ after: cursor, filter: { providers: ['AWS_PANORAMA'] } });
+    expect(other.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const big = await page({ first: 101 });
+    expect(big.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(big.body.errors?.[0]?.message).toContain('first');
+    expect(EMULATOR_NAMES.reduce((n, name) => n + gw.emulators[name].calls.length, 0)).toBe(0);
+  });
+
+  it("keeps secrets from a reader: a listed Import/Export job's signature is refused without the secrets scope", async () => {
+    const query = `query { listJobs(first: 20, filter: { providers: [AWS_IMPORT_EXPORT] }) { nodes { id ... on ImportExportJob { signature } } } }`;
+    const reader = await gql<{ listJobs: { nodes: { id: string; signature: string | null }[] } }>(
+      gw,
+      query,
+      { token: gw.tokens.read },
+    );
+    const nodes = reader.body.data!.listJobs.nodes;
+    expect(nodes.every((n) => n.signature === null)).toBe(true);
+    expect(reader.body.errors?.length).toBe(nodes.length);
+    expect(reader.body.errors!.every((e) => e.extensions?.code === 'FORBIDDEN')).toBe(true);
+    const allowed = await gql<{ listJobs: { nodes: { signature: string | null }[] } }>(gw, query, {
+      token: gw.tokens.secrets,
+    });
+    expect(allowed.body.errors).toBeUndefined();
+    const signatures = allowed.body
+      .data!.listJobs.nodes.map((n) => n.signature)
+      .filter((v): v is string => typeof v === 'string' && v !== '');
+    for (const value of signatures) expect(reader.text).not.toContain(value);
+  });
+
+  it("walks with Apollo Client's relayStylePagination and urql's relayPagination on their defaults", async () => {
+    const total = (await walk(100)).length;
+    const QUERY = `query Walk($after: String) { listJobs(first: 40, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`;
+
+    const apollo = new ApolloClient({
+      link: new HttpLink({
+        uri: gw.server.url,
+        headers: { Authorization: `Bearer ${gw.tokens.read}` },
+      }),
+      cache: new InMemoryCache({
+        typePolicies: { Query: { fields: { listJobs: relayStylePagination(['filter']) } } },
+      }),
+    });
+    const doc = apolloGql(QUERY);
+    type WalkPage = {
+      listJobs: {
+        edges: { node: { id: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+    };
+    // Each page from the network; relayStylePagination merges them into the one cached list.
+    let result = await apollo.query<WalkPage>({ query: doc, fetchPolicy: 'network-only' });
+    for (let i = 0; i < 50 && result.data!.listJobs.pageInfo.hasNextPage; i++) {
+      const after = result.data!.listJobs.pageInfo.endCursor;
+      result = await apollo.query<WalkPage>({
+        query: doc,
+        variables: { after },
+        fetchPolicy: 'network-only',
+      });
+    }
+    expect(result.data!.listJobs.pageInfo.hasNextPage).toBe(false);
+    const merged = apollo.readQuery<{ listJobs: { edges: { node: { id: string } }[] } }>({
+      query: doc,
+    })!;
+    const apolloIds = merged.listJobs.edges.map((e) => e.node.id);
+    expect(apolloIds).toHaveLength(total);
+    expect(new Set(apolloIds).size).toBe(total);
+
+    const urql = createUrqlClient({
+      url: gw.server.url,
+      exchanges: [
+        graphcacheExchange({ resolvers: { Query: { listJobs: relayPagination() } } }),
+        fetchExchange,
+      ],
+      fetchOptions: { headers: { Authorization: `Bearer ${gw.tokens.read}` } },
+    });
+    const udoc = urqlGql(QUERY);
+    let after: string | null = null;
+    let ids: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const r = await urql.query(udoc, { after }).toPromise();
+      expect(r.error).toBeUndefined();
+      const conn = r.data.listJobs as {
+        edges: { node: { id: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+      ids = conn.edges.map((e) => e.node.id);
+      if (!conn.pageInfo.hasNextPage) break;
+      after = conn.pageInfo.endCursor;
+    }
+    expect(ids).toHaveLength(total);
+    expect(ids).toEqual(apolloIds);
+  });
+});
