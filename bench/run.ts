@@ -12,28 +12,30 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { mintToken } from '../src/auth/mintToken.ts';
-import type { StoredJob } from './baseline/schema.ts';
 import { startBaseline } from './lib/baseline.ts';
 import type { ChildServer } from './lib/childServer.ts';
 import type { BenchContext } from './lib/context.ts';
 import { startEmulatorProcess } from './lib/emulators.ts';
 import { floorClient } from './lib/floor.ts';
+import { jobsOf, prepareFixtures } from './lib/fixtures.ts';
 import { startGateway, type GatewayProcess } from './lib/gateway.ts';
-import { demoIds, PROVIDERS, synthesizeRules, UnknownIdGenerator, type IdKind } from './lib/ids.ts';
+import { UnknownIdGenerator, type IdKind } from './lib/ids.ts';
 import { gitState, machineInfo, packageVersions } from './lib/machine.ts';
 import { cpuTimeMicros } from './lib/proc.ts';
 import { startPeer } from './lib/peer.ts';
 import { buildRows, renderReport, type FloorResult, type PeerCheck } from './lib/report.ts';
-import { jobsHoldingSecrets } from './lib/secretProbe.ts';
 import { readSettings } from './lib/settings.ts';
-import { cpuPerRequest, measureSide, type Fixtures, type SideResult } from './lib/side.ts';
+import { cpuPerRequest, measureSide, type SideResult } from './lib/side.ts';
 import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
 import { median } from './lib/stats.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 const started = performance.now();
-const log = (message: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+const log = (message: string) =>
+  process.stderr.write(
+    `[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`,
+  );
 
 const live = new Set<{ stop(): Promise<unknown> }>();
 
@@ -57,7 +59,9 @@ function floorCpuRunner(ctx: Omit<BenchContext, 'floorCpu'>) {
       while (calls < ctx.settings.floorCalls) {
         const statuses = (await client.send(ctx.unknownIds.mix(20, kind))).map((a) => a.status);
         // Existing jobs answer 200; unknown IDs 404 or 400 (provider-dependent) — never 403, which would mean a bad signature.
-        const wrong = statuses.find((s) => (kind === 'missing' ? s !== 404 && s !== 400 : s !== 200));
+        const wrong = statuses.find((s) =>
+          kind === 'missing' ? s !== 404 && s !== 400 : s !== 200,
+        );
         if (wrong !== undefined) throw new Error(`floor call for a ${kind} job answered ${wrong}`);
         calls += statuses.length;
       }
@@ -100,15 +104,34 @@ async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
  * unknown IDs of every provider must give the same data and the same errors (path and code; the
  * messages are each server's own). Throws, naming the first differences, when they differ.
  */
-async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: ChildServer): Promise<PeerCheck> {
-  const ids = (['finished', 'running', 'missing'] as const).flatMap((kind) => ctx.unknownIds.mix(3, kind));
+async function checkPeer(
+  ctx: BenchContext,
+  jobgraphUrl: string,
+  peer: ChildServer,
+): Promise<PeerCheck> {
+  const ids = (['finished', 'running', 'missing'] as const).flatMap((kind) =>
+    ctx.unknownIds.mix(3, kind),
+  );
   const body = jobsBody(ids);
-  const [ours, theirs] = [await post(jobgraphUrl, body, ctx.authHeaders), await post(peer.url, body, {})];
-  const errors = (r: GraphQLResponse) => (r.errors ?? []).map((e) => `${(e.path ?? []).join('.')} ${e.extensions?.code ?? ''}`).sort();
-  const listOf = (r: GraphQLResponse) => (Array.isArray(r.data?.jobs) ? (r.data.jobs as unknown[]) : []);
-  const differences = ids.flatMap((id, i) => (isDeepStrictEqual(listOf(ours.json)[i], listOf(theirs.json)[i]) ? [] : [id]));
+  const [ours, theirs] = [
+    await post(jobgraphUrl, body, ctx.authHeaders),
+    await post(peer.url, body, {}),
+  ];
+  const errors = (r: GraphQLResponse) =>
+    (r.errors ?? []).map((e) => `${(e.path ?? []).join('.')} ${e.extensions?.code ?? ''}`).sort();
+  const listOf = (r: GraphQLResponse) =>
+    Array.isArray(r.data?.jobs) ? (r.data.jobs as unknown[]) : [];
+  const differences = ids.flatMap((id, i) =>
+    isDeepStrictEqual(listOf(ours.json)[i], listOf(theirs.json)[i]) ? [] : [id],
+  );
   const sameErrors = isDeepStrictEqual(errors(ours.json), errors(theirs.json));
-  if (ours.status !== 200 || theirs.status !== 200 || listOf(ours.json).length !== ids.length || differences.length || !sameErrors) {
+  if (
+    ours.status !== 200 ||
+    theirs.status !== 200 ||
+    listOf(ours.json).length !== ids.length ||
+    differences.length ||
+    !sameErrors
+  ) {
     const at = ids.indexOf(differences[0] ?? '');
     throw new Error(
       `the peer does not answer as jobgraph does (${differences.length} jobs differ${sameErrors ? '' : ', errors differ'}):\n` +
@@ -117,11 +140,6 @@ async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: ChildServ
     );
   }
   return { jobs: ids.length, notFound: errors(ours.json).length };
-}
-
-function jobsOf(value: unknown): StoredJob[] {
-  const list = Array.isArray(value) ? value : [value];
-  return list.filter((j): j is StoredJob => typeof j === 'object' && j !== null && typeof (j as StoredJob).id === 'string');
 }
 
 async function main(): Promise<void> {
@@ -133,7 +151,11 @@ async function main(): Promise<void> {
   live.add({ stop: () => emulators.close() });
   const jwtSecret = randomBytes(32).toString('base64url');
   const token = await mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject: 'bench' });
-  const secretsToken = await mintToken({ secret: jwtSecret, scopes: ['jobs:read', 'jobs:secrets:read'], subject: 'bench-secrets' });
+  const secretsToken = await mintToken({
+    secret: jwtSecret,
+    scopes: ['jobs:read', 'jobs:secrets:read'],
+    subject: 'bench-secrets',
+  });
   const common = {
     settings,
     repoRoot: REPO_ROOT,
@@ -151,33 +173,19 @@ async function main(): Promise<void> {
 
   // Fixtures, from this checkout's gateway: which demo jobs are finished, unfinished, carry secrets;
   // the same gateway then checks the peer's answers.
-  const probe = await startGateway({ label: 'probe', upstreamEnv: emulators.env, jwtSecret, extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' } });
+  const probe = await startGateway({
+    label: 'probe',
+    upstreamEnv: emulators.env,
+    jwtSecret,
+    extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
+  });
   track(probe);
-  const demo = jobsOf((await post(probe.url, jobsBody(PROVIDERS.flatMap((p) => demoIds(p))), ctx.authHeaders)).json.data?.jobs);
-  const finished = demo.filter((j) => j.terminal === true).map((j) => j.id);
-  const secretHolding = await jobsHoldingSecrets(probe.url, finished, secretsToken);
-  // Templates for fresh existing jobs: per provider the largest (by upstream answer size) finished demo job
-  // without secrets (so the cache may keep its copies), and the largest unfinished one.
-  const clean = new Set(finished.filter((id) => !secretHolding.has(id)));
-  const sizer = floorClient(emulators.urls);
-  const upstreamBytes = new Map(demo.map((j, i) => [j.id, i]));
-  const sizes = await sizer.send(demo.map((j) => j.id));
-  sizer.close();
-  for (const [id, i] of upstreamBytes) upstreamBytes.set(id, sizes[i]?.bytes ?? 0);
-  const templates = Object.fromEntries(
-    PROVIDERS.map((p) => {
-      const own = demo.filter((j) => demoIds(p).includes(j.id)).sort((x, y) => (upstreamBytes.get(y.id) ?? 0) - (upstreamBytes.get(x.id) ?? 0));
-      const first = (ok: (j: StoredJob) => boolean) => own.find(ok)?.id;
-      const finishedTemplate = first((j) => clean.has(j.id)) ?? first((j) => j.terminal === true) ?? own[0]?.id;
-      return [p, { finished: finishedTemplate, running: first((j) => j.terminal !== true) ?? finishedTemplate }];
-    }),
-  ) as Record<(typeof PROVIDERS)[number], { finished: string; running: string }>;
-  const fixtures: Fixtures = {
-    cleanFinished: [...clean],
-    secretFinished: finished.filter((id) => secretHolding.has(id)),
-    finishedProviders: PROVIDERS.filter((p) => clean.has(templates[p].finished)),
-  };
-  await emulators.setFaults({ synthesize: synthesizeRules(templates) });
+  const { templates, fixtures } = await prepareFixtures(
+    probe.url,
+    emulators,
+    ctx.authHeaders,
+    secretsToken,
+  );
   log(
     `templates ${JSON.stringify(templates)}; providers with a finished template: ${fixtures.finishedProviders.join(', ')}; ${fixtures.cleanFinished.length} clean and ${fixtures.secretFinished.length} secret-holding finished demo jobs`,
   );
@@ -185,16 +193,22 @@ async function main(): Promise<void> {
   let peer: ChildServer | undefined;
   let peerCheck: PeerCheck | undefined;
   if (settings.peer) {
-    log('peer: Apollo Server 5 + DataLoader + the AWS SDK v3 clients, checked against this checkout’s jobgraph');
+    log(
+      'peer: Apollo Server 5 + DataLoader + the AWS SDK v3 clients, checked against this checkout’s jobgraph',
+    );
     peer = await startPeer(emulators.urls);
     live.add(peer);
     peerCheck = await checkPeer(ctx, probe.url, peer);
-    log(`peer: same answers as jobgraph for ${peerCheck.jobs} jobs (${peerCheck.notFound} not found)`);
+    log(
+      `peer: same answers as jobgraph for ${peerCheck.jobs} jobs (${peerCheck.notFound} not found)`,
+    );
   }
   await probe.stop();
   live.delete(probe);
 
-  log('floor: bare signed keep-alive client, direct latency (its CPU is measured beside each gateway CPU run)');
+  log(
+    'floor: bare signed keep-alive client, direct latency (its CPU is measured beside each gateway CPU run)',
+  );
   const floor = await measureFloor(ctx);
 
   const sides: SideResult[] = [];
@@ -216,20 +230,43 @@ async function main(): Promise<void> {
   /** Server CPU per request of bench/baseline/server.ts answering `oneBody`, and whether it answers jobgraph's bytes. */
   const measureBaseline = async (name: string, options: { memo?: boolean; apollo?: boolean }) => {
     log(`baseline: ${name}, answering the same bytes as the cache-served 1-job query`);
-    const server = await startBaseline(jobsOf(oneJob.data?.job), join(tmpDir, 'baseline-jobs.json'), options);
+    const server = await startBaseline(
+      jobsOf(oneJob.data?.job),
+      join(tmpDir, 'baseline-jobs.json'),
+      options,
+    );
     live.add(server);
     const answer = (await post(server.url, oneBody, {})).text;
     const sameBytes = answer.trim() === after.cachedAnswer.trim();
-    if (!sameBytes) log(`WARNING: ${name} does not answer the same bytes as jobgraph:\n  ${answer}\n  ${after.cachedAnswer}`);
+    if (!sameBytes)
+      log(
+        `WARNING: ${name} does not answer the same bytes as jobgraph:\n  ${answer}\n  ${after.cachedAnswer}`,
+      );
     const micros: number[] = [];
-    for (let r = 0; r < settings.runs; r++) micros.push(await cpuPerRequest(ctx, { ...server, cpuMicros: () => cpuTimeMicros(server.pid) }, oneBody));
+    for (let r = 0; r < settings.runs; r++)
+      micros.push(
+        await cpuPerRequest(
+          ctx,
+          { ...server, cpuMicros: () => cpuTimeMicros(server.pid) },
+          oneBody,
+        ),
+      );
     await server.stop();
     live.delete(server);
     return { micros, sameBytes };
   };
-  const { micros: baselineMicros, sameBytes } = await measureBaseline('the bare graphql-js server', {});
-  const { micros: httpMicros } = await measureBaseline('node:http alone with no GraphQL (the floor of any server)', { memo: true });
-  const { micros: apolloMicros } = await measureBaseline('a bare Apollo Server 5 over the same schema', { apollo: true });
+  const { micros: baselineMicros, sameBytes } = await measureBaseline(
+    'the bare graphql-js server',
+    {},
+  );
+  const { micros: httpMicros } = await measureBaseline(
+    'node:http alone with no GraphQL (the floor of any server)',
+    { memo: true },
+  );
+  const { micros: apolloMicros } = await measureBaseline(
+    'a bare Apollo Server 5 over the same schema',
+    { apollo: true },
+  );
   await emulators.close();
   live.clear();
 
@@ -248,10 +285,15 @@ async function main(): Promise<void> {
   const portable = sides.map((s) => ({
     ...s,
     root: relative(REPO_ROOT, s.root) || '.',
-    gatewaySettings: JSON.parse(JSON.stringify(s.gatewaySettings).replaceAll(tmpDir, '<scratch>')) as SideResult['gatewaySettings'],
+    gatewaySettings: JSON.parse(
+      JSON.stringify(s.gatewaySettings).replaceAll(tmpDir, '<scratch>'),
+    ) as SideResult['gatewaySettings'],
   }));
   const baseline = { baselineMicros, httpMicros, apolloMicros, sameBytes };
-  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify({ meta, floor, sides: portable, baseline, rows }, null, 2)}\n`);
+  writeFileSync(
+    join(BENCH_DIR, 'results.json'),
+    `${JSON.stringify({ meta, floor, sides: portable, baseline, rows }, null, 2)}\n`,
+  );
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows, baseline));
   for (const r of rows) log(`${r.verdict.padEnd(4)} ${r.figure}: ${r.text}`);
   log(
@@ -274,7 +316,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * for a change to the report's text, so the figures stay those of the run that made them.
  */
 function renderOnly(): void {
-  const { meta, floor, sides, rows, baseline } = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as {
+  const { meta, floor, sides, rows, baseline } = JSON.parse(
+    readFileSync(join(BENCH_DIR, 'results.json'), 'utf8'),
+  ) as {
     meta: Parameters<typeof renderReport>[0];
     floor: FloorResult;
     sides: SideResult[];

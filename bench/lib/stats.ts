@@ -3,7 +3,9 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** The q-th percentile (0..100) of raw samples, nearest-rank. */
@@ -12,4 +14,32 @@ export function percentile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((q / 100) * sorted.length)));
   return sorted[rank - 1] as number;
+}
+
+/** Least-squares line through (xs, ys): slope, intercept, slope's standard error, residuals' SD. */
+export function linearFit(
+  xs: readonly number[],
+  ys: readonly number[],
+): { slope: number; intercept: number; slopeStdErr: number; residualSd: number } {
+  const n = xs.length;
+  if (n < 2 || ys.length !== n)
+    return {
+      slope: Number.NaN,
+      intercept: Number.NaN,
+      slopeStdErr: Number.NaN,
+      residualSd: Number.NaN,
+    };
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += ((xs[i] as number) - mx) ** 2;
+    sxy += ((xs[i] as number) - mx) * ((ys[i] as number) - my);
+  }
+  const slope = sxy / sxx;
+  const intercept = my - slope * mx;
+  const sse = xs.reduce((sum, x, i) => sum + ((ys[i] as number) - (intercept + slope * x)) ** 2, 0);
+  const residualSd = n > 2 ? Math.sqrt(sse / (n - 2)) : Number.NaN;
+  return { slope, intercept, slopeStdErr: residualSd / Math.sqrt(sxx), residualSd };
 }

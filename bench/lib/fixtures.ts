@@ -1,0 +1,68 @@
+import type { StoredJob } from '../baseline/schema.ts';
+import type { EmulatorProcess } from './emulators.ts';
+import { floorClient } from './floor.ts';
+import { demoIds, PROVIDERS, synthesizeRules } from './ids.ts';
+import { jobsBody, post } from './queries.ts';
+import { jobsHoldingSecrets } from './secretProbe.ts';
+import type { Fixtures } from './side.ts';
+
+/** Per provider, the demo jobs fresh existing IDs are answered as copies of (`synthesizeRules`). */
+export type Templates = Record<(typeof PROVIDERS)[number], { finished: string; running: string }>;
+
+/** The jobs in a `jobs` / `job` answer that carry an ID. */
+export function jobsOf(value: unknown): StoredJob[] {
+  const list = Array.isArray(value) ? value : [value];
+  return list.filter(
+    (j): j is StoredJob =>
+      typeof j === 'object' && j !== null && typeof (j as StoredJob).id === 'string',
+  );
+}
+
+/**
+ * Asks the gateway at `probeUrl` for every demo job, finds which finished ones hold a secret, and
+ * sets the emulators' `synthesize` knob so fresh existing IDs are answered as full copies of, per
+ * provider, the largest (by upstream answer size) finished demo job without secrets (so a cache
+ * may keep its copies) and the largest unfinished one.
+ */
+export async function prepareFixtures(
+  probeUrl: string,
+  emulators: EmulatorProcess,
+  authHeaders: Record<string, string>,
+  secretsToken: string,
+): Promise<{ templates: Templates; fixtures: Fixtures }> {
+  const demo = jobsOf(
+    (await post(probeUrl, jobsBody(PROVIDERS.flatMap((p) => demoIds(p))), authHeaders)).json.data
+      ?.jobs,
+  );
+  const finished = demo.filter((j) => j.terminal === true).map((j) => j.id);
+  const secretHolding = await jobsHoldingSecrets(probeUrl, finished, secretsToken);
+  const clean = new Set(finished.filter((id) => !secretHolding.has(id)));
+  const sizer = floorClient(emulators.urls);
+  const sizes = await sizer.send(demo.map((j) => j.id));
+  sizer.close();
+  const upstreamBytes = new Map(demo.map((j, i) => [j.id, sizes[i]?.bytes ?? 0]));
+  const templates = Object.fromEntries(
+    PROVIDERS.map((p) => {
+      const own = demo
+        .filter((j) => demoIds(p).includes(j.id))
+        .sort((x, y) => (upstreamBytes.get(y.id) ?? 0) - (upstreamBytes.get(x.id) ?? 0));
+      const first = (ok: (j: StoredJob) => boolean) => own.find(ok)?.id;
+      const finishedTemplate =
+        first((j) => clean.has(j.id)) ?? first((j) => j.terminal === true) ?? own[0]?.id;
+      return [
+        p,
+        {
+          finished: finishedTemplate,
+          running: first((j) => j.terminal !== true) ?? finishedTemplate,
+        },
+      ];
+    }),
+  ) as Templates;
+  const fixtures: Fixtures = {
+    cleanFinished: [...clean],
+    secretFinished: finished.filter((id) => secretHolding.has(id)),
+    finishedProviders: PROVIDERS.filter((p) => clean.has(templates[p].finished)),
+  };
+  await emulators.setFaults({ synthesize: synthesizeRules(templates) });
+  return { templates, fixtures };
+}
