@@ -339,13 +339,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   app.get('/readyz', (_req, res) => {
     if (!verifyToken.ready()) {
-      res
-        .status(503)
-        .json({
-          status: 'not ready',
-          mode: config.mode,
-          reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet',
-        });
+      res.status(503).json({
+        status: 'not ready',
+        mode: config.mode,
+        reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet',
+      });
       return;
     }
     res.json({ status: 'ready', mode: config.mode });

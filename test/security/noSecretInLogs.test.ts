@@ -217,12 +217,10 @@ const surfaceArb: fc.Arbitrary<Surface> = fc.oneof(
     query: (sel: string) => `query Q($id: ID!) { job(id: $id) { ${sel} } }`,
     variables: { id },
   })),
-  fc
-    .array(idArb, { maxLength: 6 })
-    .map((ids) => ({
-      query: (sel: string) => `query Q($ids: [ID!]!) { jobs(ids: $ids) { ${sel} } }`,
-      variables: { ids },
-    })),
+  fc.array(idArb, { maxLength: 6 }).map((ids) => ({
+    query: (sel: string) => `query Q($ids: [ID!]!) { jobs(ids: $ids) { ${sel} } }`,
+    variables: { ids },
+  })),
   fc
     .tuple(
       demoKeyArb,
