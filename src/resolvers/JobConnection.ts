@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { JobListFilter, JobListPage, ListedJob, RequestContext } from '../context.ts';
-import { isTerminalState, type JobRecord } from '../model/job.ts';
+import type { JobRecord } from '../model/job.ts';
 import { JOB_TYPE_NAME } from '../model/jobKeys.ts';
 
 /** `listJobs`' arguments as GraphQL gives them (an explicit null is absent). */
@@ -31,12 +31,8 @@ function nodeOf(
   ctx: RequestContext,
   info: GraphQLResolveInfo,
 ): Record<string, unknown> {
-  const node: Record<string, unknown> = { ...job.summary, id: job.id, provider: job.provider };
-  if (job.state !== null) {
-    node.state = job.state;
-    node.terminal = isTerminalState(job.state);
-  }
-  if (node.createdAt === undefined) node.createdAt = job.createdAt;
+  // The summary already holds id, provider, createdAt, and state and terminal where known.
+  const node: Record<string, unknown> = { ...job.summary };
   let record: Promise<JobRecord> | undefined;
   const type = info.schema.getType(JOB_TYPE_NAME[job.provider]);
   const fields = type && 'getFields' in type ? Object.keys(type.getFields()) : [];

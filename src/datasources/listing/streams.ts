@@ -33,6 +33,7 @@ import {
   importExportListed,
   omicsListed,
   panoramaListed,
+  stateFields,
   type Listed,
 } from './summaries.ts';
 import type { JobListSourceState } from './types.ts';
@@ -237,7 +238,9 @@ function importExportStream(env: StreamEnv): MergeStream<Listed> | null {
       if (err instanceof UpstreamError && err.code === 'NOT_FOUND') return null;
       throw err;
     }
-    return states === null || states.has(state) ? { ...item, job: { ...item.job, state } } : null;
+    if (states !== null && !states.has(state)) return null;
+    const summary = { ...item.job.summary, ...stateFields(state) };
+    return { ...item, job: { ...item.job, state, summary } };
   };
   return stream(env, {
     provider: 'AWS_IMPORT_EXPORT',

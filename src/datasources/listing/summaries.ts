@@ -46,7 +46,8 @@ export interface Listed extends Keyed {
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
-function stateFields(state: JobState | null): Partial<JobRecord> {
+/** The `state` and `terminal` fields of a record in `state` (none while it is unknown). */
+export function stateFields(state: JobState | null): Partial<JobRecord> {
   return state === null ? {} : { state, terminal: isTerminalState(state) };
 }
 
