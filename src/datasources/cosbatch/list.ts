@@ -1,6 +1,7 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { JobState } from '../../model/job.ts';
 import type { HttpResult } from '../shared/http.ts';
+import { pageSize } from '../shared/paging.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
@@ -104,16 +105,8 @@ export function cosListOperation(appId: string): Operation<CosListCall, CosListP
 export function listRequest(input: CosListInput, appId: string): WireRequest {
   const query: [string, string][] = [];
   if (input.jobStatus !== undefined) query.push(['jobStatuses', input.jobStatus]);
-  if (input.maxResults !== undefined) {
-    if (
-      !Number.isInteger(input.maxResults) ||
-      input.maxResults < 1 ||
-      input.maxResults > COS_LIST_MAX_RESULTS
-    ) {
-      throw new RangeError(`maxResults must be an integer from 1 to ${COS_LIST_MAX_RESULTS}`);
-    }
-    query.push(['maxResults', String(input.maxResults)]);
-  }
+  if (input.maxResults !== undefined)
+    query.push(['maxResults', pageSize('maxResults', input.maxResults, COS_LIST_MAX_RESULTS)]);
   if (input.nextToken != null) query.push(['nextToken', input.nextToken]);
   return {
     method: 'GET',

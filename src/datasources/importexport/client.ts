@@ -1,5 +1,5 @@
 import type { ImportExportKey } from '../../model/globalId.ts';
-import { rfc3986 } from '../shared/rfc3986.ts';
+import { formEncode } from '../shared/rfc3986.ts';
 import type { WireRequest } from '../shared/source.ts';
 
 /** The single global endpoint (partition `aws`, `isRegionalized: false`). */
@@ -13,13 +13,11 @@ export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf
 
 /** The form body of one GetStatus call: `Action=GetStatus&Version=2010-06-01&JobId=…`, RFC 3986 encoded. */
 export function getStatusBody(jobId: string): string {
-  return [
+  return formEncode([
     ['Action', 'GetStatus'],
     ['Version', IMPORTEXPORT_API_VERSION],
     ['JobId', jobId],
-  ]
-    .map(([k, v]) => `${rfc3986(k as string)}=${rfc3986(v as string)}`)
-    .join('&');
+  ]);
 }
 
 /**

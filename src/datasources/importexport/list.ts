@@ -1,7 +1,8 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { JobState } from '../../model/job.ts';
 import { enumValue } from '../shared/json.ts';
-import { rfc3986 } from '../shared/rfc3986.ts';
+import { pageSize } from '../shared/paging.ts';
+import { formEncode } from '../shared/rfc3986.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import { boolean, child, children, createXmlParser, text, type XmlNode } from '../shared/xml.ts';
@@ -77,22 +78,14 @@ export function listRequest(input: ImportExportListInput = {}): WireRequest {
     ['Action', 'ListJobs'],
     ['Version', IMPORTEXPORT_API_VERSION],
   ];
-  if (input.maxJobs !== undefined) {
-    if (
-      !Number.isInteger(input.maxJobs) ||
-      input.maxJobs < 1 ||
-      input.maxJobs > IMPORTEXPORT_LIST_MAX_JOBS
-    ) {
-      throw new RangeError(`maxJobs must be an integer from 1 to ${IMPORTEXPORT_LIST_MAX_JOBS}`);
-    }
-    form.push(['MaxJobs', String(input.maxJobs)]);
-  }
+  if (input.maxJobs !== undefined)
+    form.push(['MaxJobs', pageSize('maxJobs', input.maxJobs, IMPORTEXPORT_LIST_MAX_JOBS)]);
   if (input.marker != null) form.push(['Marker', input.marker]);
   return {
     method: 'POST',
     path: '/',
     headers: { 'content-type': FORM_CONTENT_TYPE },
-    body: form.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&'),
+    body: formEncode(form),
   };
 }
 

@@ -3,6 +3,7 @@ import { mapState, type JobState } from '../../model/job.ts';
 import { awsJsonOutput } from '../shared/awsCall.ts';
 import { arr, enumValue, obj, str, type JsonObject } from '../shared/json.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
+import { pageSize } from '../shared/paging.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { OMICS_HOST_PREFIX } from './client.ts';
 import { listSubject, readOmicsError, storesSubject } from './errors.ts';
@@ -174,16 +175,8 @@ export function parseReferenceStoresPage(output: unknown): OmicsListPage<OmicsRe
 
 function post(path: string, page: OmicsPageInput, filter: JsonObject): WireRequest {
   const query: [string, string][] = [];
-  if (page.maxResults !== undefined) {
-    if (
-      !Number.isInteger(page.maxResults) ||
-      page.maxResults < 1 ||
-      page.maxResults > OMICS_LIST_MAX_RESULTS
-    ) {
-      throw new RangeError(`maxResults must be an integer from 1 to ${OMICS_LIST_MAX_RESULTS}`);
-    }
-    query.push(['maxResults', String(page.maxResults)]);
-  }
+  if (page.maxResults !== undefined)
+    query.push(['maxResults', pageSize('maxResults', page.maxResults, OMICS_LIST_MAX_RESULTS)]);
   if (page.nextToken != null) query.push(['nextToken', page.nextToken]);
   const body = Object.keys(filter).length === 0 ? {} : { filter };
   return {

@@ -2,6 +2,7 @@ import { MalformedBodyError } from '../../errors.ts';
 import { isTerminalState, mapState, type JobState } from '../../model/job.ts';
 import { awsJsonOutput } from '../shared/awsCall.ts';
 import { arr, enumValue, obj, str } from '../shared/json.ts';
+import { pageSize } from '../shared/paging.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
@@ -78,7 +79,7 @@ export const PANORAMA_LIST: Operation<PanoramaListCall, PanoramaListPage> = {
 export function listRequest(input: PanoramaListInput = {}): WireRequest {
   const query: [string, string][] = [];
   if (input.maxResults !== undefined)
-    query.push(['MaxResults', String(pageSize(input.maxResults, PANORAMA_LIST_MAX_RESULTS))]);
+    query.push(['MaxResults', pageSize('maxResults', input.maxResults, PANORAMA_LIST_MAX_RESULTS)]);
   if (input.nextToken != null) query.push(['NextToken', input.nextToken]);
   return { method: 'GET', path: '/packages/import-jobs', query, headers: {}, body: '' };
 }
@@ -123,10 +124,4 @@ function summary(value: unknown, field: string): PanoramaJobSummary {
 function time(value: unknown, field: string): Date | null {
   const iso = toIsoTimestamp(value, field);
   return iso === null ? null : new Date(iso);
-}
-
-function pageSize(value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > max)
-    throw new RangeError(`maxResults must be an integer from 1 to ${max}`);
-  return value;
 }

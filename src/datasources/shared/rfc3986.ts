@@ -9,3 +9,8 @@ export function rfc3986(value: string): string {
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
 }
+
+/** `k=v&k=v`, each name and value RFC 3986-encoded: a query string or a form body. */
+export function formEncode(pairs: readonly (readonly [string, string])[]): string {
+  return pairs.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
+}

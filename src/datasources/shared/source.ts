@@ -23,7 +23,7 @@ import {
   type HttpResult,
 } from './http.ts';
 import type { TransportOptions } from './options.ts';
-import { rfc3986 } from './rfc3986.ts';
+import { formEncode } from './rfc3986.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
 import type { SourceSeams } from './seams.ts';
 import type { JobSource } from './types.ts';
@@ -157,11 +157,6 @@ function overrideOf(endpoint: string | undefined, provider: JobProvider): Prepar
     throw new TypeError(`The ${PROVIDER_LABEL[provider]} endpoint must be an http or https URL`);
   }
   return prepareEndpoint(url);
-}
-
-/** `a=b&c=d`, RFC 3986-encoded as every provider's signer canonicalises it. */
-function queryString(query: readonly (readonly [string, string])[]): string {
-  return query.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
 }
 
 /** A regional endpoint, resolved once and kept (bounded by `maxClients`, closed after a minute unused). */
@@ -337,7 +332,7 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
         endpoint,
         req,
         headers,
-        query.length === 0 ? path : `${path}?${queryString(query)}`,
+        query.length === 0 ? path : `${path}?${formEncode(query)}`,
         timeoutMs,
         signal,
       );
