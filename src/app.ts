@@ -137,35 +137,16 @@ export async function startDemo(
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
-  const [
-    { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS },
-    { PROGRESSING_JOB_IDS, startEmulators },
-  ] = await Promise.all([import('./emulators/framework.ts'), import('./emulators/index.ts')]);
+  const { PROGRESSING_JOB_IDS, startEmulators, withDemoUpstreams } =
+    await import('./emulators/index.ts');
   const emulators = await startEmulators({ ...options.emulatorClock });
   try {
     const base = loadConfig({ mode: 'demo' }, options.env);
     // JOBGRAPH_JWT_SECRET, when set, signs the printed tokens: replicas of the demo accept each other's.
     const jwtSecret = base.auth.jwtSecret ?? randomBytes(32).toString('base64url');
     const config: Config = {
-      ...base,
+      ...withDemoUpstreams(base, emulators),
       ...(options.port !== undefined ? { port: options.port } : {}),
-      endpoints: {
-        panorama: emulators.panorama.url,
-        omics: emulators.omics.url,
-        codepipeline: emulators.codepipeline.url,
-        importexport: emulators.importexport.url,
-        cosBatch: emulators.cosbatch.url,
-      },
-      awsCredentials: { ...DEMO_AWS_CREDENTIALS },
-      tencent: {
-        credentials: {
-          secretId: DEMO_TENCENT_CREDENTIALS.secretId,
-          secretKey: DEMO_TENCENT_CREDENTIALS.secretKey,
-        },
-        region: DEMO_TENCENT_CREDENTIALS.region,
-        uin: DEMO_TENCENT_CREDENTIALS.uin,
-        appId: DEMO_TENCENT_CREDENTIALS.appId,
-      },
       auth: { ...base.auth, jwtSecret },
     };
     const claims = { issuer: config.auth.issuer, audience: config.auth.audience };

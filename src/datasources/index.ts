@@ -15,6 +15,7 @@ import { createOmicsSource } from './omics/index.ts';
 import type { AttemptObserver } from './shared/attempts.ts';
 import type { AwsSourceOptions, TransportOptions } from './shared/options.ts';
 import { createPanoramaSource } from './panorama/index.ts';
+import type { JobSource } from './shared/types.ts';
 
 export type Sources = { [P in JobProvider]: GuardedSource<P> };
 
@@ -52,46 +53,20 @@ export function createSources(
     breakerFailures: config.resilience.breakerFailures,
     breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
   };
+  const guard = <P extends JobProvider>(source: JobSource<P>) =>
+    guardSource(source, n, cache, health, observer);
   return {
-    AWS_PANORAMA: guardSource(
-      createPanoramaSource(aws(config.endpoints.panorama)),
-      n,
-      cache,
-      health,
-      observer,
-    ),
-    AWS_OMICS: guardSource(
-      createOmicsSource(aws(config.endpoints.omics)),
-      n,
-      cache,
-      health,
-      observer,
-    ),
-    AWS_CODEPIPELINE: guardSource(
-      createCodePipelineSource(aws(config.endpoints.codepipeline)),
-      n,
-      cache,
-      health,
-      observer,
-    ),
-    AWS_IMPORT_EXPORT: guardSource(
-      createImportExportSource(aws(config.endpoints.importexport)),
-      n,
-      cache,
-      health,
-      observer,
-    ),
-    TENCENT_COS_BATCH: guardSource(
+    AWS_PANORAMA: guard(createPanoramaSource(aws(config.endpoints.panorama))),
+    AWS_OMICS: guard(createOmicsSource(aws(config.endpoints.omics))),
+    AWS_CODEPIPELINE: guard(createCodePipelineSource(aws(config.endpoints.codepipeline))),
+    AWS_IMPORT_EXPORT: guard(createImportExportSource(aws(config.endpoints.importexport))),
+    TENCENT_COS_BATCH: guard(
       createCosBatchSource({
         ...transport,
         credentials: config.tencent.credentials,
         appId: config.tencent.appId,
         ...(config.endpoints.cosBatch ? { endpoint: config.endpoints.cosBatch } : {}),
       }),
-      n,
-      cache,
-      health,
-      observer,
     ),
   };
 }

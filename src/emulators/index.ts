@@ -10,6 +10,7 @@ import {
   type ProviderEmulator,
   type RunningEmulator,
 } from './framework.ts';
+import type { Config } from '../config.ts';
 import { createImportExportEmulator } from './importexport/emulator.ts';
 import * as importexportData from './importexport/data.ts';
 import { createOmicsEmulator } from './omics/emulator.ts';
@@ -101,6 +102,30 @@ export const PROGRESS_PHASES: Readonly<Record<EmulatorName, readonly ProgressPha
   });
 
 /** Start all five emulators on loopback. */
+/** `base` with every provider pointed at `emulators` and the demo credentials they accept. */
+export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config {
+  return {
+    ...base,
+    endpoints: {
+      panorama: emulators.panorama.url,
+      omics: emulators.omics.url,
+      codepipeline: emulators.codepipeline.url,
+      importexport: emulators.importexport.url,
+      cosBatch: emulators.cosbatch.url,
+    },
+    awsCredentials: { ...DEMO_AWS_CREDENTIALS },
+    tencent: {
+      credentials: {
+        secretId: DEMO_TENCENT_CREDENTIALS.secretId,
+        secretKey: DEMO_TENCENT_CREDENTIALS.secretKey,
+      },
+      region: DEMO_TENCENT_CREDENTIALS.region,
+      uin: DEMO_TENCENT_CREDENTIALS.uin,
+      appId: DEMO_TENCENT_CREDENTIALS.appId,
+    },
+  };
+}
+
 export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {
   const now = options.now ?? Date.now;
   const opts = { now, epochMs: options.epochMs ?? now() };

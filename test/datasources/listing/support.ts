@@ -7,11 +7,8 @@ import {
   type JobLister,
 } from '../../../src/datasources/listing/index.ts';
 import {
-  DEMO_AWS_CREDENTIALS,
-  DEMO_TENCENT_CREDENTIALS,
-} from '../../../src/emulators/framework.ts';
-import {
   startEmulators,
+  withDemoUpstreams,
   type EmulatorName,
   type EmulatorSet,
   type ListOrder,
@@ -74,26 +71,7 @@ export async function startListingRig(
     { mode: 'demo' },
     { JOBGRAPH_CURSOR_SECRET: TEST_CURSOR_SECRET, ...options.env },
   );
-  const demo: Config = {
-    ...base,
-    endpoints: {
-      panorama: emulators.panorama.url,
-      omics: emulators.omics.url,
-      codepipeline: emulators.codepipeline.url,
-      importexport: emulators.importexport.url,
-      cosBatch: emulators.cosbatch.url,
-    },
-    awsCredentials: { ...DEMO_AWS_CREDENTIALS },
-    tencent: {
-      credentials: {
-        secretId: DEMO_TENCENT_CREDENTIALS.secretId,
-        secretKey: DEMO_TENCENT_CREDENTIALS.secretKey,
-      },
-      region: DEMO_TENCENT_CREDENTIALS.region,
-      uin: DEMO_TENCENT_CREDENTIALS.uin,
-      appId: DEMO_TENCENT_CREDENTIALS.appId,
-    },
-  };
+  const demo = withDemoUpstreams(base, emulators);
   const config = options.config ? options.config(demo) : demo;
   const sources = createSources(config);
   const lister = createJobLister(sources, config);
