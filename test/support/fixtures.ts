@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -52,6 +52,14 @@ export function loadFixture(provider: FixtureProvider, name: string): WireFixtur
     );
   }
   return { status, headers, body };
+}
+
+/** The fixtures' names (without `.headers.json`) in a provider's folder, or its `sub` folder. */
+export function fixtureNames(provider: FixtureProvider, sub?: string): string[] {
+  const dir = new URL(`../fixtures/${provider}/${sub ? `${sub}/` : ''}`, import.meta.url);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.headers.json'))
+    .map((f) => f.slice(0, -'.headers.json'.length));
 }
 
 /** A one-argument loader bound to a provider's fixture folder. */

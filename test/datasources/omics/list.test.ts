@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import {
   ListReferenceImportJobsCommand,
   ListReferenceStoresCommand,
@@ -28,13 +27,16 @@ import {
 import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
 import { omicsListJobCount } from '../../../src/emulators/omics/listData.ts';
 import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
-import { loadFixture, sdkFixtureHandler, type WireFixture } from '../../support/fixtures.ts';
+import {
+  fixtureNames,
+  loadFixture,
+  sdkFixtureHandler,
+  type WireFixture,
+} from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
 
 /** The golden answers under test/fixtures/omics/list/: `stores-*` are ListReferenceStores', the others ListReferenceImportJobs'. */
-const NAMES = readdirSync(new URL('../../fixtures/omics/list/', import.meta.url))
-  .filter((f) => f.endsWith('.headers.json'))
-  .map((f) => f.slice(0, -'.headers.json'.length));
+const NAMES = fixtureNames('omics', 'list');
 const fixture = (name: string) => loadFixture('omics', `list/${name}`);
 const wire = (name: string) => parseListPage(JSON.parse(fixture(name).body));
 

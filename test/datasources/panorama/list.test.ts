@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { ListPackageImportJobsCommand, PanoramaClient } from '@aws-sdk/client-panorama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
@@ -16,13 +15,16 @@ import {
 } from '../../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import { PANORAMA_LIST_JOB_COUNT } from '../../../src/emulators/panorama/listData.ts';
-import { loadFixture, sdkFixtureHandler, type WireFixture } from '../../support/fixtures.ts';
+import {
+  fixtureNames,
+  loadFixture,
+  sdkFixtureHandler,
+  type WireFixture,
+} from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
 
 /** The golden ListPackageImportJobs answers under test/fixtures/panorama/list/. */
-const NAMES = readdirSync(new URL('../../fixtures/panorama/list/', import.meta.url))
-  .filter((f) => f.endsWith('.headers.json'))
-  .map((f) => f.slice(0, -'.headers.json'.length));
+const NAMES = fixtureNames('panorama', 'list');
 const fixture = (name: string) => loadFixture('panorama', `list/${name}`);
 const wire = (name: string) => parseListPage(JSON.parse(fixture(name).body));
 

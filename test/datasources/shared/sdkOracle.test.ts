@@ -1,7 +1,6 @@
-import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { partition } from '@aws-sdk/core/client';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
@@ -30,6 +29,7 @@ import type {
 } from '../../../src/model/globalId.ts';
 import type { JobProvider } from '../../../src/model/job.ts';
 import {
+  fixtureNames,
   loadFixture,
   sdkFixtureHandler,
   type FixtureProvider,
@@ -115,13 +115,6 @@ const codepipeline: Provider<CodePipelineKey> = {
   errors: codepipelineErrors,
   parse: (key, output) => codepipelineParse.parse(key, output),
 };
-
-function fixtureNames(dir: FixtureProvider): string[] {
-  const path = fileURLToPath(new URL(`../../fixtures/${dir}/`, import.meta.url));
-  return readdirSync(path)
-    .filter((f) => f.endsWith('.headers.json'))
-    .map((f) => f.slice(0, -'.headers.json'.length));
-}
 
 type Outcome =
   | { record: unknown }
