@@ -127,9 +127,8 @@ const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
 /** Skew beyond which the signing clock is corrected from an answer's Date header (the SDK's 5 minutes). */
 const CLOCK_SKEW_MS = 300_000;
 
-/** An endpoint taken apart once: its URL, its origin for node:http and the path every operation path goes under. */
+/** An endpoint taken apart once: its origin for node:http and the path every operation path goes under. */
 interface PreparedEndpoint {
-  url: URL;
   origin: HttpOrigin;
   /** The endpoint's own path without its trailing slash ('' for `/`). */
   basePath: string;
@@ -137,16 +136,19 @@ interface PreparedEndpoint {
 
 function prepareEndpoint(url: URL): PreparedEndpoint {
   return {
-    url,
     origin: httpOrigin(url),
     basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, ''),
   };
 }
 
+/** The endpoint with `prefix` in front of its host: strings only, no URL parsed per call. */
 function withHostPrefix(endpoint: PreparedEndpoint, prefix: string | undefined): PreparedEndpoint {
   if (!prefix) return endpoint;
-  const u = endpoint.url;
-  return prepareEndpoint(new URL(`${u.protocol}//${prefix}${u.host}${u.pathname}`));
+  const { origin } = endpoint;
+  return {
+    ...endpoint,
+    origin: { ...origin, hostname: prefix + origin.hostname, host: prefix + origin.host },
+  };
 }
 
 /** The endpoint override of the options, checked once. */
@@ -254,12 +256,12 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
   ) {
     if (handler) {
       // A test's SDK-style request handler (golden fixtures, the same handler the real SDK clients get).
-      const { url } = endpoint;
+      const { origin } = endpoint;
       const request = {
         method: req.method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        ...(url.port ? { port: Number(url.port) } : {}),
+        protocol: origin.https ? 'https:' : 'http:',
+        hostname: origin.hostname,
+        ...(origin.port !== undefined ? { port: origin.port } : {}),
         path: path.split('?')[0],
         query: Object.fromEntries(req.query ?? []),
         headers,
