@@ -36,7 +36,10 @@ import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './p
  * `ListJobsResult/Jobs/member{JobId, CreationDate, IsCanceled, JobType}` and `IsTruncated`
  * beside `Jobs` (the model's place; the guide's table puts it under Jobs). `MaxJobs` must be
  * 0..1000 (0 or none: 1000, unverified) and `Marker` a job of the list: anything else is 400
- * InvalidParameterException (the operation's modeled error for a bad value).
+ * InvalidParameterException (the operation's modeled error for a bad value). `MaxJobs` is only a
+ * maximum ("sets the maximum number of jobs returned"): `listPageLimit` makes the emulator answer
+ * fewer with IsTruncated true, as a client must expect; `expireJobs` takes jobs out of the system
+ * (the model's ExpiredJobIdException), so a Marker naming one no longer works.
  */
 
 export const XMLNS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
@@ -72,15 +75,37 @@ export const IMPORTEXPORT_DEFAULT_LIST_ORDER: ListOrder = 'newest-first';
 export interface ImportExportEmulatorOptions extends ProgressClockOptions, ListOptions {
   /** Clock in ms for the signature time checks, the Date header and the progressing job, default Date.now. */
   now?: () => number;
+  /**
+   * Most jobs one ListJobs answer holds, whatever `MaxJobs` asks: 1..1000, default 1000. A
+   * smaller limit answers fewer jobs than asked, with IsTruncated true while more follow, so a
+   * short list still takes several pages.
+   */
+  listPageLimit?: number;
 }
 
-/** The AWS Import/Export emulator (GetStatus, ListJobs). */
+/** The Import/Export emulator, with the one control its tests need beyond the fault knobs. */
+export interface ImportExportEmulator extends ProviderEmulator {
+  /**
+   * Let these jobs expire out of the system, for the emulator's lifetime: ListJobs leaves them
+   * out (so a Marker naming one is refused, InvalidParameterException 400) and GetStatus answers
+   * ExpiredJobIdException 400.
+   */
+  expireJobs(jobIds: Iterable<string>): void;
+}
+
+/** The AWS Import/Export emulator (GetStatus, ListJobs). Throws RangeError for a `listPageLimit` outside 1..1000. */
 export function createImportExportEmulator(
   opts: ImportExportEmulatorOptions = {},
-): ProviderEmulator {
+): ImportExportEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
   const listOrder = opts.listOrder ?? IMPORTEXPORT_DEFAULT_LIST_ORDER;
+  const pageLimit = opts.listPageLimit ?? IMPORTEXPORT_LIST_MAX_JOBS;
+  if (!Number.isInteger(pageLimit) || pageLimit < 1 || pageLimit > IMPORTEXPORT_LIST_MAX_JOBS)
+    throw new RangeError(
+      `listPageLimit must be a whole number from 1 to ${IMPORTEXPORT_LIST_MAX_JOBS}; got ${String(pageLimit)}`,
+    );
+  const expired = new Set<string>();
   // The listed jobs are placed relative to the clock when the emulator starts.
   const listed = importExportListedJobs(now());
   const listedById = new Map(listed.map((j) => [j.JobId, j]));
@@ -185,15 +210,18 @@ export function createImportExportEmulator(
     return null;
   }
 
+  const expiredJob = () => error(400, 'ExpiredJobIdException', 'The specified job ID has expired.');
+
   function getStatus(params: URLSearchParams, req: EmulatorRequest): EmulatorResponse {
     const jobId = params.get('JobId') ?? '';
+    if (expired.has(jobId)) return expiredJob();
     switch (jobId) {
       case ERROR_CASE_JOB_IDS.throttled:
         return throttled();
       case ERROR_CASE_JOB_IDS.serverError:
         return serverError();
       case ERROR_CASE_JOB_IDS.expired:
-        return error(400, 'ExpiredJobIdException', 'The specified job ID has expired.');
+        return expiredJob();
       case ERROR_CASE_JOB_IDS.canceled:
         return error(
           400,
@@ -225,7 +253,10 @@ export function createImportExportEmulator(
         return error(400, 'InvalidParameterException', 'MaxJobs must be between 0 and 1000.');
       if (n > 0) size = n;
     }
-    const all = [...listed, importExportProgressingJob(cycle())];
+    size = Math.min(size, pageLimit);
+    const all = [...listed, importExportProgressingJob(cycle())].filter(
+      (job) => !expired.has(job.JobId),
+    );
     const sorted = sortListed(
       all.map((job) => ({ job, createdMs: Date.parse(job.CreationDate ?? ''), id: job.JobId })),
       listOrder,
@@ -290,6 +321,9 @@ export function createImportExportEmulator(
 
   return {
     name: 'importexport',
+    expireJobs(jobIds) {
+      for (const id of jobIds) expired.add(id);
+    },
     handle,
     describe(req: EmulatorRequest) {
       const params = new URLSearchParams(req.body);

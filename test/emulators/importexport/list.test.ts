@@ -6,7 +6,10 @@ import {
   type RunningEmulator,
 } from '../../../src/emulators/framework.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from '../../../src/emulators/importexport/data.ts';
-import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
+import {
+  createImportExportEmulator,
+  type ImportExportEmulatorOptions,
+} from '../../../src/emulators/importexport/emulator.ts';
 import {
   IMPORTEXPORT_LIST_JOB_COUNT,
   IMPORTEXPORT_LIST_RECENT_COUNTS,
@@ -39,16 +42,16 @@ const PROGRESS_CODES = [
 ];
 const running: RunningEmulator[] = [];
 
-async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  const emu = await startEmulator(
-    createImportExportEmulator({
-      now: () => clock,
-      epochMs: START,
-      ...(listOrder ? { listOrder } : {}),
-    }),
-  );
+/** An emulator on the test clock, with `options`, and the object to control it. */
+async function started(options: ImportExportEmulatorOptions = {}) {
+  const provider = createImportExportEmulator({ now: () => clock, epochMs: START, ...options });
+  const emu = await startEmulator(provider);
   running.push(emu);
-  return emu;
+  return { emu, provider };
+}
+
+async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
+  return (await started(listOrder ? { listOrder } : {})).emu;
 }
 
 const xml = new XMLParser({
@@ -244,6 +247,42 @@ describe('The Import/Export emulator ListJobs', () => {
       },
     });
     expect([wrong.status, code(wrong.body)]).toEqual([403, 'SignatureDoesNotMatch']);
+  });
+
+  it('answers at most listPageLimit jobs a page, whatever MaxJobs asks, IsTruncated true while more follow', async () => {
+    const { emu: capped } = await started({ listPageLimit: 7 });
+    const pages = await walk(capped, 1000);
+    expect(pages.map((p) => p.length)).toEqual([
+      ...Array.from({ length: Math.floor((IMPORTEXPORT_LIST_JOB_COUNT + 1) / 7) }, () => 7),
+      (IMPORTEXPORT_LIST_JOB_COUNT + 1) % 7,
+    ]);
+    const whole = (await listPage(emu)).members.map((m) => m.JobId);
+    expect(pages.flat().map((m) => m.JobId)).toEqual(whole);
+    // A smaller MaxJobs still holds; MaxJobs 0 or absent is the limit.
+    expect((await listPage(capped, { MaxJobs: '3' })).members).toHaveLength(3);
+    for (const params of [{}, { MaxJobs: '0' }])
+      expect(await listPage(capped, params)).toMatchObject({ truncated: 'true' });
+  });
+
+  it('refuses a listPageLimit outside 1..1000 at construction', () => {
+    for (const listPageLimit of [0, 1001, 2.5, Number.NaN])
+      expect(() => createImportExportEmulator({ listPageLimit })).toThrow(RangeError);
+  });
+
+  it('leaves expired jobs out of ListJobs, refuses a Marker naming one, and answers their GetStatus with ExpiredJobIdException', async () => {
+    const { emu: emu2, provider } = await started();
+    const before = (await listPage(emu2)).members.map((m) => m.JobId);
+    const gone = before[6]!;
+    expect((await listPage(emu2, { MaxJobs: '7', Marker: gone })).members[0]?.JobId).toBe(
+      before[7],
+    );
+    provider.expireJobs([gone]);
+    const after = (await listPage(emu2)).members.map((m) => m.JobId);
+    expect(after).toEqual(before.filter((id) => id !== gone));
+    const marker = await importExportCall(emu2, { Action: 'ListJobs', Marker: gone });
+    expect([marker.status, code(marker.body)]).toEqual([400, 'InvalidParameterException']);
+    const status = await importExportCall(emu2, { Action: 'GetStatus', JobId: gone });
+    expect([status.status, code(status.body)]).toEqual([400, 'ExpiredJobIdException']);
   });
 
   it('records the call as ListJobs with no job', async () => {
