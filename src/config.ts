@@ -150,6 +150,8 @@ export interface Config {
   logLevel: string;
   /** Prometheus metrics at GET /metrics on the main port (JOBGRAPH_METRICS, default on). */
   metrics: boolean;
+  /** The jobs console at GET /console (JOBGRAPH_CONSOLE, default on). */
+  console: boolean;
   /** OpenTelemetry traces from the standard OTEL_* variables; null when off (the default). */
   tracing: TracingConfig | null;
 }
@@ -532,6 +534,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
         'one of fatal, error, warn, info, debug, trace, silent',
       ) ?? 'info',
     metrics: bool(env, 'JOBGRAPH_METRICS', true),
+    console: bool(env, 'JOBGRAPH_CONSOLE', true),
     tracing: tracing(env),
   };
   if (config.watch.maxPollMs < config.watch.pollMs)
@@ -554,6 +557,7 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_CACHE_OP_TIMEOUT_MS',
   'JOBGRAPH_INTROSPECTION',
   'JOBGRAPH_METRICS',
+  'JOBGRAPH_CONSOLE',
   'JOBGRAPH_MAX_JOB_IDS',
   'JOBGRAPH_UPSTREAM_TIMEOUT_MS',
   'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS',

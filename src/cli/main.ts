@@ -76,6 +76,13 @@ async function demo(): Promise<void> {
     bar,
     ...(exposure ? ['!'.repeat(78), ...exposure, '!'.repeat(78)] : []),
     '',
+    ...(gateway.config.console
+      ? [
+          '  Jobs console (signed in with the jobs:read token below; open it in a browser):',
+          `    ${consoleUrl(gateway.server.url)}#token=${gateway.tokens.read}`,
+          '',
+        ]
+      : []),
     `  GraphQL + Apollo Sandbox:  ${gateway.server.url.replace('127.0.0.1', 'localhost')}`,
     '',
     '  Token with jobs:read (paste this header line into Sandbox → Headers):',
@@ -121,6 +128,11 @@ async function demo(): Promise<void> {
   if (exposure) process.stderr.write(`${exposure.join('\n')}\n`);
 }
 
+/** The jobs console beside a /graphql URL, with `localhost` for the loopback address (a browser's secure context). */
+function consoleUrl(graphqlUrl: string): string {
+  return graphqlUrl.replace('127.0.0.1', 'localhost').replace(/\/graphql$/, '/console');
+}
+
 async function live(): Promise<void> {
   const [{ loadConfig }, { startGateway }] = await Promise.all([
     import('../config.ts'),
@@ -136,7 +148,11 @@ async function live(): Promise<void> {
   }
   // Not `url`: that is a sensitive field name (Import/Export artifact links), redacted in logs.
   gateway.logger.info(
-    { endpoint: gateway.server.url, mode: 'live' },
+    {
+      endpoint: gateway.server.url,
+      ...(config.console ? { console: consoleUrl(gateway.server.url) } : {}),
+      mode: 'live',
+    },
     'jobgraph listening (live upstreams)',
   );
   await (await import('./startupSummary.ts')).printStartupSummary(gateway);

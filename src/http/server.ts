@@ -23,6 +23,7 @@ import type { Sources } from '../datasources/index.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from '../errors.ts';
 import { httpErrorHandler, notFoundHandler, writeErrorAnswer } from './errors.ts';
 import { corsOptions } from './cors.ts';
+import { consoleRouter } from './console.ts';
 import { paramsFromUrl, wantsEventStream } from './transport.ts';
 import { FdHealth } from './health.ts';
 import { createQueryLimits, subscriptionRootDirectivesRefusal } from '../limits/index.ts';
@@ -243,7 +244,7 @@ interface Admitted {
   identity: Identity;
 }
 
-/** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics (unless off). */
+/** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics and /console (unless off). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, sources, built, logger } = options;
   const app = express();
@@ -468,6 +469,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         )(),
     }),
   );
+  // The jobs console: a page, its hashed assets, and nothing else (it calls /graphql like any client).
+  if (config.console) app.use(consoleRouter());
   app.use(notFoundHandler);
   app.use(httpErrorHandler(config, logger));
 

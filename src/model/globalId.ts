@@ -171,7 +171,8 @@ function describeValue(value: string): string {
   return JSON.stringify(shown);
 }
 
-const PREFIX: Record<JobProvider, string> = {
+/** Each provider's global ID prefix, the part before the first `:`. */
+export const GLOBAL_ID_PREFIX: Readonly<Record<JobProvider, string>> = {
   AWS_PANORAMA: 'panorama',
   AWS_OMICS: 'omics',
   TENCENT_COS_BATCH: 'cos',
@@ -241,7 +242,7 @@ export function buildKey(
 }
 
 const PROVIDER_OF_PREFIX = new Map(
-  Object.entries(PREFIX).map(([provider, prefix]) => [prefix, provider as JobProvider]),
+  Object.entries(GLOBAL_ID_PREFIX).map(([provider, prefix]) => [prefix, provider as JobProvider]),
 );
 
 /**

@@ -1,12 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { launchChromium } from '../support/browser.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
-/** Debian's Chromium (installed by .ci/run with apt), as the machine's own browser: Playwright's download cannot be fetched here. */
-const CHROMIUM = '/usr/bin/chromium';
 const ex = exampleGlobalIds();
 
 /** A page server: an empty HTML page, so the page's origin is this server's. */
@@ -31,23 +30,7 @@ beforeAll(async () => {
   // Two origins by address alone (127.0.0.0/8 is all loopback), so the browser resolves no name.
   [allowed, other] = await Promise.all([pageServer('127.0.0.1'), pageServer('127.0.0.2')]);
   gw = await startTestGateway({ JOBGRAPH_CORS_ORIGINS: allowed.origin });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Chromium would otherwise look up Google's hosts (component updates, sign-in): every name
-    // resolves to nothing here (the pages are addressed by IP), so the browser reaches nowhere else.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-domain-reliability',
-      '--disable-client-side-phishing-detection',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2',
-    ],
-  });
+  browser = await launchChromium(['127.0.0.1', '127.0.0.2']);
 });
 afterAll(async () => {
   await browser?.close();

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Vitest global setup: compile src/ to dist/ (`npm run build`, incremental: about 3 s when nothing
- * changed) before any test runs, so the tests that spawn bin/jobgraph.mjs never run a stale build,
+ * Vitest global setup: compile src/ to dist/ and bundle the console (`npm run build`; tsc is
+ * incremental: about 3 s when nothing changed) before any test runs, so the tests that spawn bin/jobgraph.mjs never run a stale build,
  * whether the suite was started by `npm test` or `npx vitest run`.
  */
 export default function setup(): void {
@@ -14,4 +14,6 @@ export default function setup(): void {
     cwd: root,
     stdio: 'inherit',
   });
+  // The jobs console's bundle (dist/console/), which the console's browser tests load.
+  execFileSync(process.execPath, ['console/build.mjs'], { cwd: root, stdio: 'inherit' });
 }

@@ -1,0 +1,39 @@
+// Builds the jobs console (console/src) into dist/console/: one hashed script and one hashed
+// stylesheet under assets/, and manifest.json naming them for the server (src/http/console.ts).
+// Runs after `tsc` (npm run build): the job page's queries are made from the compiled schema.
+import { rmSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { URL, fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const out = `${root}dist/console/`;
+const { buildSchema } = await import(`${root}dist/schema.js`);
+const { consoleJobQueries } = await import(`${root}dist/http/consoleQueries.js`);
+
+rmSync(out, { recursive: true, force: true });
+const result = await build({
+  entryPoints: { console: `${root}console/src/main.tsx` },
+  outdir: `${out}assets`,
+  entryNames: '[name]-[hash]',
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['chrome110', 'firefox110', 'safari16'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  legalComments: 'linked',
+  metafile: true,
+  define: { JOBGRAPH_JOB_QUERIES: JSON.stringify(consoleJobQueries(buildSchema().schema)) },
+  logLevel: 'warning',
+});
+const outputs = Object.keys(result.metafile.outputs).map((f) => basename(f));
+const manifest = {
+  script: outputs.find((f) => f.endsWith('.js')),
+  style: outputs.find((f) => f.endsWith('.css')),
+  licenses: outputs.filter((f) => f.endsWith('.LEGAL.txt')),
+};
+if (!manifest.script || !manifest.style)
+  throw new Error(`console build: missing outputs ${outputs}`);
+writeFileSync(`${out}manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,0 +1,507 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  PROGRESS_PHASES,
+  PROGRESSING_JOB_IDS,
+  exampleGlobalIds,
+} from '../../src/emulators/index.ts';
+import { launchChromium } from '../support/browser.ts';
+import { startDemoProcess } from '../support/demoProcess.ts';
+import { gql, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+/**
+ * The jobs console in Debian's Chromium, as a person meets it: the demo gateway on its default
+ * configuration (cache on, CORS default), the page and its calls on one loopback origin. Every
+ * wait is on the page (a selector, a state), never on the clock; the emulators' clock is held
+ * by the test and moved to make a job progress.
+ */
+
+const ex = exampleGlobalIds();
+const epoch = Date.now();
+let emulatorNow = epoch;
+let gw: TestGateway;
+let browser: Browser;
+let origin: string;
+
+beforeAll(async () => {
+  gw = await startTestGateway(
+    // Watched jobs are polled every 50–200 ms instead of every 2 s, so a change shows soon.
+    { JOBGRAPH_WATCH_POLL_MS: '50', JOBGRAPH_WATCH_MAX_POLL_MS: '200' },
+    { emulatorClock: { now: () => emulatorNow, epochMs: epoch } },
+  );
+  origin = new URL(gw.server.url).origin;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await gw?.close();
+});
+afterEach(() => {
+  resetFaults(gw);
+  emulatorNow = epoch;
+});
+
+interface Opened {
+  context: BrowserContext;
+  page: Page;
+  /** Every URL the page asked for. */
+  requests: string[];
+  /** Console errors and page errors (a CSP refusal shows here). */
+  problems: string[];
+  /** GraphQL requests made (POST /graphql). */
+  graphqlCalls(): number;
+}
+
+/** A fresh tab (its own sessionStorage) at `path`, with `#token=` when a token is given. */
+async function open(
+  path: string,
+  token: string | null = gw.tokens.read,
+  at: string = origin,
+): Promise<Opened> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const problems: string[] = [];
+  page.on('request', (r) => void requests.push(r.url()));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => void problems.push(e.message));
+  await page.goto(`${at}${path}${token ? `#token=${token}` : ''}`);
+  return {
+    context,
+    page,
+    requests,
+    problems,
+    graphqlCalls: () => requests.filter((u) => new URL(u).pathname.endsWith('/graphql')).length,
+  };
+}
+
+interface ShownRow {
+  id: string;
+  state: string;
+  badge: string;
+  createdAt: string | null;
+  text: string;
+}
+
+/** The rows shown once the list for `search` (the URL query, '' for none) has arrived. */
+async function rows(page: Page, search = new URL(page.url()).search): Promise<ShownRow[]> {
+  await page.waitForSelector(`table.jobs[data-search="${search}"]`);
+  return page.$$eval('tbody tr[data-job-id]', (trs) =>
+    trs.map((tr) => ({
+      id: tr.getAttribute('data-job-id') ?? '',
+      state: tr.getAttribute('data-state') ?? '',
+      badge: tr.querySelector('.badge')?.textContent ?? '',
+      createdAt:
+        tr.querySelector('td[data-label="Created"] time')?.getAttribute('datetime') ?? null,
+      text: tr.textContent ?? '',
+    })),
+  );
+}
+
+/** The first page of listJobs for a filter, as the API answers it: the oracle for what the page shows. */
+async function listed(filter: Record<string, unknown> = {}): Promise<string[]> {
+  const res = await gql<{ listJobs: { nodes: { id: string }[] } }>(
+    gw,
+    'query($filter: JobListFilter) { listJobs(filter: $filter, first: 25) { nodes { id } } }',
+    { token: gw.tokens.read, variables: { filter } },
+  );
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data!.listJobs.nodes.map((n) => n.id);
+}
+
+const LABEL: Record<string, string> = {
+  QUEUED: 'Queued',
+  IN_PROGRESS: 'In progress',
+  PAUSED: 'Paused',
+  CANCELLING: 'Cancelling',
+  CANCELLED: 'Cancelled',
+  SUCCEEDED: 'Succeeded',
+  SUCCEEDED_WITH_ERRORS: 'Succeeded with errors',
+  FAILED: 'Failed',
+  UNKNOWN: 'Unknown',
+};
+
+/** Nothing but jobgraph's own origin was asked for, and nothing was refused by the page's policy. */
+function expectOnlyOwnOrigin(opened: Opened, own = origin): void {
+  expect(opened.requests.length).toBeGreaterThan(0);
+  for (const url of opened.requests) expect(new URL(url).origin).toBe(own);
+  expect(opened.problems).toEqual([]);
+}
+
+describe('The jobs console (Debian Chromium)', () => {
+  it('lists the newest jobs, each with its state as a badge and in words, provider, region and times; the token leaves the address bar', async () => {
+    const o = await open('/console');
+    try {
+      const shown = await rows(o.page);
+      expect(shown.map((r) => r.id)).toEqual(await listed());
+      expect(shown).toHaveLength(25);
+      for (const row of shown) {
+        expect(row.badge).toBe(LABEL[row.state]);
+        expect(row.text).toContain(row.badge);
+      }
+      // Newest first.
+      const created = shown.map((r) => r.createdAt ?? '');
+      expect([...created].sort().reverse()).toEqual(created);
+      // Real table headers; relative times with the absolute UTC time on hover.
+      expect(
+        await o.page.$$eval('thead th[scope=col]', (ths) => ths.map((t) => t.textContent)),
+      ).toEqual(['Job', 'State', 'Provider', 'Region', 'Progress', 'Created', 'Updated']);
+      const time = await o.page.$eval('td[data-label="Created"] time', (t) => [
+        t.textContent,
+        t.getAttribute('title'),
+      ]);
+      expect(time[0]).toMatch(/ago|just now/);
+      expect(time[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+      // The token came in the fragment and stays in this tab's sessionStorage, not in the URL.
+      expect(o.page.url()).toBe(`${origin}/console`);
+      expect(await o.page.evaluate(() => Object.values({ ...sessionStorage }).join(' '))).toContain(
+        gw.tokens.read,
+      );
+      expectOnlyOwnOrigin(o);
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  it('reaches a job with the keyboard alone: Tab to its link, Enter opens its page', async () => {
+    const o = await open('/console');
+    try {
+      await rows(o.page);
+      let inRow = false;
+      for (let i = 0; i < 60 && !inRow; i++) {
+        await o.page.keyboard.press('Tab');
+        inRow = await o.page.evaluate(
+          () => document.activeElement?.closest('tr[data-job-id]') !== null,
+        );
+      }
+      expect(inRow).toBe(true);
+      const id = await o.page.evaluate(
+        () => document.activeElement?.closest('tr')?.getAttribute('data-job-id') ?? '',
+      );
+      await o.page.keyboard.press('Enter');
+      await o.page.waitForSelector(`[data-job-detail="${id}"]`);
+      expect(o.page.url()).toBe(`${origin}/console/jobs/${encodeURIComponent(id)}`);
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  it('moves a progressing job through its states on screen without a reload, and never grows the list', async () => {
+    const phases = PROGRESS_PHASES.cosbatch;
+    const id = PROGRESSING_JOB_IDS.cosbatch;
+    emulatorNow = epoch + phases[0]!.fromMs + 10;
+    const o = await open('/console');
+    try {
+      await o.page.waitForSelector(`tr[data-job-id="${id}"]`);
+      await o.page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+      const before = await rows(o.page);
+      const stateOf = async () =>
+        (await gql(gw, `{ job(id: "${id}") { state } }`, { token: gw.tokens.read })).body.data!.job
+          .state as string;
+      expect(before.find((r) => r.id === id)?.state).toBe(await stateOf());
+      // Each later phase in turn: the row follows the provider.
+      let seen = 0;
+      for (const phase of phases.slice(1)) {
+        emulatorNow = epoch + phase.fromMs + 10;
+        const expected = await stateOf();
+        await o.page.waitForSelector(`tr[data-job-id="${id}"][data-state="${expected}"]`);
+        seen++;
+      }
+      expect(seen).toBeGreaterThanOrEqual(2);
+      // The same page (no reload), the same rows in the same order.
+      expect(await o.page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(
+        1,
+      );
+      expect((await rows(o.page)).map((r) => r.id)).toEqual(before.map((r) => r.id));
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  it('closes its one live stream while the page is hidden and opens it again when shown', async () => {
+    const hub = gw.server.subscriptions.hub;
+    const o = await open('/console');
+    try {
+      await rows(o.page);
+      await vi.waitFor(() => expect(hub.open()).toBe(1), { timeout: 60_000 });
+      const setVisibility = (state: 'hidden' | 'visible') =>
+        o.page.evaluate((value) => {
+          Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }, state);
+      await setVisibility('hidden');
+      await vi.waitFor(() => expect(hub.open()).toBe(0), { timeout: 60_000 });
+      await setVisibility('visible');
+      await vi.waitFor(() => expect(hub.open()).toBe(1), { timeout: 60_000 });
+    } finally {
+      await o.context.close();
+    }
+    await vi.waitFor(() => expect(hub.open()).toBe(0), { timeout: 60_000 });
+  });
+
+  it('keeps each filter in the URL: the form sets it, a reload keeps it, Back returns to the list before', async () => {
+    const o = await open('/console');
+    try {
+      const unfiltered = await rows(o.page);
+      // State, through the form.
+      await o.page.check('input[name="state"][value="FAILED"]');
+      await o.page.click('button[type="submit"]');
+      await o.page.waitForURL(`${origin}/console?state=FAILED`);
+      const failed = await rows(o.page);
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.every((r) => r.state === 'FAILED')).toBe(true);
+      expect(failed.map((r) => r.id)).toEqual(await listed({ states: ['FAILED'] }));
+      // A reload shows the same list with the same filter checked (the token is still in the tab).
+      await o.page.reload();
+      expect((await rows(o.page)).map((r) => r.id)).toEqual(failed.map((r) => r.id));
+      expect(await o.page.isChecked('input[name="state"][value="FAILED"]')).toBe(true);
+      // Back: the unfiltered list again.
+      await o.page.goBack();
+      await o.page.waitForURL(`${origin}/console`);
+      expect((await rows(o.page)).map((r) => r.id)).toEqual(unfiltered.map((r) => r.id));
+    } finally {
+      await o.context.close();
+    }
+    // Provider, region and the time window, each from a shared link.
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const cases: [string, Record<string, unknown>, (r: ShownRow) => boolean][] = [
+      [
+        '?provider=TENCENT_COS_BATCH,AWS_IMPORT_EXPORT',
+        { providers: ['TENCENT_COS_BATCH', 'AWS_IMPORT_EXPORT'] },
+        (r) => r.id.startsWith('cos:') || r.id.startsWith('importexport:'),
+      ],
+      // Import/Export is global: listed whatever the regions (docs/listing.md).
+      [
+        '?region=ap-guangzhou',
+        { regions: ['ap-guangzhou'] },
+        (r) => r.id.startsWith('cos:ap-guangzhou:') || r.id.startsWith('importexport:'),
+      ],
+      [
+        `?createdAfter=${day(epoch - 40 * 86_400_000)}&createdBefore=${day(epoch - 30 * 86_400_000)}`,
+        {
+          createdAfter: `${day(epoch - 40 * 86_400_000)}T00:00:00.000Z`,
+          createdBefore: `${day(epoch - 30 * 86_400_000)}T00:00:00.000Z`,
+        },
+        (r) =>
+          r.createdAt! >= `${day(epoch - 40 * 86_400_000)}T00:00:00.000Z` &&
+          r.createdAt! < `${day(epoch - 30 * 86_400_000)}T00:00:00.000Z`,
+      ],
+    ];
+    for (const [search, filter, holds] of cases) {
+      const shared = await open(`/console${search}`);
+      try {
+        const shown = await rows(shared.page);
+        expect(shown.length, search).toBeGreaterThan(0);
+        expect(shown.every(holds), search).toBe(true);
+        expect(
+          shown.map((r) => r.id),
+          search,
+        ).toEqual(await listed(filter));
+        await shared.page.reload();
+        expect(
+          (await rows(shared.page)).map((r) => r.id),
+          search,
+        ).toEqual(shown.map((r) => r.id));
+        expect(shared.page.url()).toBe(`${origin}/console${search}`);
+      } finally {
+        await shared.context.close();
+      }
+    }
+  });
+
+  it('opens a job from a deep link: its fields, its ID to copy and a ready query; a reader sees that secrets exist, not their values', async () => {
+    const id = ex.importexport;
+    const o = await open(`/console/jobs/${encodeURIComponent(id)}`);
+    try {
+      await o.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+      const detail = await o.page.waitForSelector(`[data-job-detail="${id}"]`);
+      const text = (await detail.textContent()) ?? '';
+      expect(await o.page.inputValue('#global-id')).toBe(id);
+      await o.page.click('button:has-text("Copy ID")');
+      await o.page.waitForSelector('button:has-text("Copied")');
+      expect(await o.page.evaluate(() => navigator.clipboard.readText())).toBe(id);
+      // The secret fields are there, marked hidden; their values are nowhere on the page.
+      expect(
+        await o.page.$$eval('[data-secret-hidden]', (els) =>
+          els.map((e) => e.getAttribute('data-secret-hidden')),
+        ),
+      ).toEqual(expect.arrayContaining(['signature', 'signatureFileContents']));
+      const secret = await gql(
+        gw,
+        `{ job(id: "${id}") { ... on ImportExportJob { signature } } }`,
+        {
+          token: gw.tokens.secrets,
+        },
+      );
+      const signature = secret.body.data!.job.signature as string;
+      expect(signature.length).toBeGreaterThan(8);
+      expect(await o.page.content()).not.toContain(signature);
+      // The ready query runs as shown.
+      const query = (await o.page.textContent('pre.query')) ?? '';
+      expect(query).toContain(`job(id: "${id}")`);
+      const ran = await gql(gw, query, { token: gw.tokens.read });
+      expect(ran.body.data!.job.id).toBe(id);
+      expect(ran.body.errors?.every((e) => e.extensions?.code === 'FORBIDDEN')).toBe(true);
+      expect(text).toContain('AWS Import/Export');
+      expectOnlyOwnOrigin(o);
+    } finally {
+      await o.context.close();
+    }
+    // Every provider's page answers within jobgraph's query limits, with no error.
+    for (const each of Object.values(ex)) {
+      const page = await open(`/console/jobs/${encodeURIComponent(each)}`);
+      try {
+        await page.page.waitForSelector(`[data-job-detail="${each}"] dl.fields`);
+        expect(await page.page.$$('[data-job-detail] .banner.error')).toEqual([]);
+      } finally {
+        await page.context.close();
+      }
+    }
+  });
+
+  it('asks for a token when it has none, and calls nothing until given one', async () => {
+    const o = await open('/console', null);
+    try {
+      await o.page.waitForSelector('form.token-form input#token');
+      expect(o.graphqlCalls()).toBe(0);
+      await o.page.fill('#token', gw.tokens.read);
+      await o.page.click('form.token-form button[type="submit"]');
+      expect((await rows(o.page)).length).toBe(25);
+      expect(o.graphqlCalls()).toBeGreaterThan(0);
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  it('says an expired token was refused, forgets it and asks again', async () => {
+    const expired = await new SignJWT({ scope: 'jobs:read' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject('console-test')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+      .sign(new TextEncoder().encode(gw.config.auth.jwtSecret!));
+    const o = await open('/console', expired);
+    try {
+      const alert = await o.page.waitForSelector('form.token-form [role="alert"]');
+      expect(await alert.textContent()).toMatch(/token was refused.*expired/i);
+      expect(await o.page.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(await o.page.$$('tr[data-job-id]')).toEqual([]);
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  it('names a failing source in a banner and still lists the others', async () => {
+    gw.emulators.cosbatch.setFaults({ throttleRate: 1 });
+    const o = await open('/console');
+    try {
+      const banner = await o.page.waitForSelector('[data-source-failed="TENCENT_COS_BATCH"]');
+      expect(await banner.textContent()).toContain('COS Batch ap-guangzhou: throttled');
+      const shown = await rows(o.page);
+      expect(shown).toHaveLength(25);
+      expect(shown.some((r) => r.id.startsWith('cos:'))).toBe(false);
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  it("shows one job's upstream error on that job's row, the other rows whole", async () => {
+    // A COS job that is not finished (so not served from the cache) and not the progressing one.
+    const res = await gql<{
+      listJobs: { nodes: { id: string; nativeId: string; terminal: boolean }[] };
+    }>(
+      gw,
+      '{ listJobs(filter: { providers: [TENCENT_COS_BATCH] }) { nodes { id nativeId terminal } } }',
+      { token: gw.tokens.read },
+    );
+    const broken = res.body.data!.listJobs.nodes.find(
+      (n) => !n.terminal && n.id !== PROGRESSING_JOB_IDS.cosbatch,
+    )!;
+    gw.emulators.cosbatch.setFaults({
+      errorAnswer: { status: 403, code: 'AccessDenied', message: 'denied', requestId: 'req-1' },
+      jobPrefix: `ap-guangzhou/${broken.nativeId}`,
+    });
+    const o = await open('/console?provider=TENCENT_COS_BATCH');
+    try {
+      const row = await o.page.waitForSelector(`tr[data-job-id="${broken.id}"] .row-error`);
+      expect(await row.textContent()).toMatch(/^access denied: /);
+      const errors = await o.page.$$eval('tr[data-job-id] .row-error', (els) =>
+        els.map((e) => e.closest('tr')?.getAttribute('data-job-id')),
+      );
+      expect(errors).toEqual([broken.id]);
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  it('works behind a reverse proxy that serves jobgraph under a path prefix, live updates included', async () => {
+    // The proxy of the README's example: /jobgraph/* → jobgraph's /*, responses streamed as they come.
+    const upstream = new URL(gw.server.url);
+    const proxy = http.createServer((req, res) => {
+      const path = (req.url ?? '/').replace(/^\/jobgraph(?=\/|$)/, '');
+      const forward = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyOrigin = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const phases = PROGRESS_PHASES.cosbatch;
+    const id = PROGRESSING_JOB_IDS.cosbatch;
+    emulatorNow = epoch + phases[0]!.fromMs + 10;
+    const o = await open('/jobgraph/console', gw.tokens.read, proxyOrigin);
+    try {
+      await o.page.waitForSelector(`tr[data-job-id="${id}"]`);
+      expect((await rows(o.page)).length).toBe(25);
+      emulatorNow = epoch + phases.at(-1)!.fromMs + 10;
+      const last = await gql(gw, `{ job(id: "${id}") { state } }`, { token: gw.tokens.read });
+      await o.page.waitForSelector(
+        `tr[data-job-id="${id}"][data-state="${last.body.data!.job.state as string}"]`,
+      );
+      const link = await o.page.getAttribute(`tr[data-job-id="${id}"] a`, 'href');
+      expect(link).toBe(`/jobgraph/console/jobs/${encodeURIComponent(id)}`);
+      expectOnlyOwnOrigin(o, proxyOrigin);
+      expect(o.requests.some((u) => u.startsWith(`${proxyOrigin}/jobgraph/graphql`))).toBe(true);
+    } finally {
+      await o.context.close();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  it('opens signed in from the link `jobgraph demo` prints', async () => {
+    const demo = await startDemoProcess();
+    try {
+      const link = /Jobs console[^\n]*\n\s+(http:\/\/localhost:\d+\/console#token=\S+)/.exec(
+        demo.output.stdout,
+      )?.[1];
+      expect(link).toBeDefined();
+      expect(link).toContain(`#token=${demo.token}`);
+      const o = await open('', null, link!.replace('localhost', '127.0.0.1'));
+      try {
+        expect((await rows(o.page)).length).toBe(25);
+      } finally {
+        await o.context.close();
+      }
+    } finally {
+      demo.child.kill('SIGTERM');
+      await demo.exited;
+    }
+  });
+});
