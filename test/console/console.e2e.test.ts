@@ -411,29 +411,43 @@ describe('The jobs console (Debian Chromium)', () => {
   });
 
   it("shows one job's upstream error on that job's row, the other rows whole", async () => {
-    // A COS job that is not finished (so not served from the cache) and not the progressing one.
+    // Unfinished jobs (so not served from the cache), not the progressing ones: one COS Batch job,
+    // and one Import/Export job, whose state itself needs the failed describe.
     const res = await gql<{
       listJobs: { nodes: { id: string; nativeId: string; terminal: boolean }[] };
     }>(
       gw,
-      '{ listJobs(filter: { providers: [TENCENT_COS_BATCH] }) { nodes { id nativeId terminal } } }',
+      '{ listJobs(filter: { providers: [TENCENT_COS_BATCH, AWS_IMPORT_EXPORT] }) { nodes { id nativeId terminal } } }',
       { token: gw.tokens.read },
     );
-    const broken = res.body.data!.listJobs.nodes.find(
-      (n) => !n.terminal && n.id !== PROGRESSING_JOB_IDS.cosbatch,
-    )!;
+    const pick = (prefix: string) =>
+      res.body.data!.listJobs.nodes.find(
+        (n) =>
+          n.id.startsWith(prefix) &&
+          !n.terminal &&
+          !Object.values(PROGRESSING_JOB_IDS).includes(n.id),
+      )!;
+    const cos = pick('cos:');
+    const ie = pick('importexport:');
+    const denied = { status: 403, code: 'AccessDenied', message: 'denied', requestId: 'req-1' };
     gw.emulators.cosbatch.setFaults({
-      errorAnswer: { status: 403, code: 'AccessDenied', message: 'denied', requestId: 'req-1' },
-      jobPrefix: `ap-guangzhou/${broken.nativeId}`,
+      errorAnswer: denied,
+      jobPrefix: `ap-guangzhou/${cos.nativeId}`,
     });
-    const o = await open('/console?provider=TENCENT_COS_BATCH');
+    gw.emulators.importexport.setFaults({ errorAnswer: denied, jobPrefix: ie.nativeId });
+    const o = await open('/console?provider=TENCENT_COS_BATCH,AWS_IMPORT_EXPORT');
     try {
-      const row = await o.page.waitForSelector(`tr[data-job-id="${broken.id}"] .row-error`);
-      expect(await row.textContent()).toMatch(/^access denied: /);
+      const shown = await rows(o.page);
+      expect(shown).toHaveLength(25);
+      for (const broken of [cos, ie]) {
+        const error = await o.page.textContent(`tr[data-job-id="${broken.id}"] .row-error`);
+        expect(error).toMatch(/^access denied: /);
+      }
+      expect(shown.find((r) => r.id === ie.id)?.state).toBe('UNKNOWN');
       const errors = await o.page.$$eval('tr[data-job-id] .row-error', (els) =>
         els.map((e) => e.closest('tr')?.getAttribute('data-job-id')),
       );
-      expect(errors).toEqual([broken.id]);
+      expect(errors.sort()).toEqual([cos.id, ie.id].sort());
     } finally {
       await o.context.close();
     }

@@ -203,6 +203,46 @@ describe('listJobs', () => {
     expect(conn.edges.some((e) => e.node.provider === 'AWS_PANORAMA')).toBe(false);
   });
 
+  it("keeps one job's failed describe on that job: its nullable fields carry the error, its non-null ones neutral values, the page stands", async () => {
+    const query = `{ listJobs(first: 100, filter: { providers: [AWS_IMPORT_EXPORT, AWS_OMICS] }) {
+        nodes { id nativeId state terminal statusMessage ... on OmicsReferenceImportJob { sources { status } } } } }`;
+    type Nodes = { listJobs: { nodes: Record<string, any>[] } };
+    const before = (await gql<Nodes>(gw, query, { token: gw.tokens.read })).body.data!.listJobs
+      .nodes;
+    // Not finished (so not served from the cache), one of each provider.
+    const ie = before.find((n) => n.id.startsWith('importexport:') && !n.terminal)!;
+    const omics = before.find((n) => n.id.startsWith('omics:') && !n.terminal)!;
+    const denied = { status: 403, code: 'AccessDenied', message: 'denied', requestId: 'r-1' };
+    gw.emulators.importexport.setFaults({ errorAnswer: denied, jobPrefix: ie.nativeId });
+    const [, region, store] = (omics.id as string).split(':');
+    gw.emulators.omics.setFaults({
+      errorAnswer: denied,
+      jobPrefix: `${region}/${store}/${omics.nativeId}`,
+    });
+    const res = await gql<Nodes>(gw, query, { token: gw.tokens.read });
+    const got = res.body.data!.listJobs.nodes;
+    expect(got.map((n) => n.id)).toEqual(before.map((n) => n.id));
+    const at = (id: string) => got.findIndex((n) => n.id === id);
+    expect(got[at(ie.id)]).toEqual({
+      id: ie.id,
+      nativeId: ie.nativeId,
+      state: 'UNKNOWN',
+      terminal: false,
+      statusMessage: null,
+    });
+    expect(got[at(omics.id)]).toMatchObject({ id: omics.id, statusMessage: null, sources: [] });
+    const errors = (res.body.errors ?? []).map((e) => [e.path, e.extensions?.code]);
+    expect(errors).toEqual(
+      [
+        [['listJobs', 'nodes', at(omics.id), 'statusMessage'], 'UPSTREAM_ACCESS_DENIED'],
+        [['listJobs', 'nodes', at(ie.id), 'statusMessage'], 'UPSTREAM_ACCESS_DENIED'],
+      ].sort((x, y) => (x[0]![2] as number) - (y[0]![2] as number)),
+    );
+    // Every other job as it was.
+    for (const n of got.filter((g) => g.id !== ie.id && g.id !== omics.id))
+      expect(n).toEqual(before[at(n.id as string)]);
+  });
+
   it('refuses a forged cursor, a cursor for other filters and `first` beyond 100, before any upstream call', async () => {
     const first = await page({ first: 5 });
     const cursor = first.body.data!.listJobs.pageInfo.endCursor!;
