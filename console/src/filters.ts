@@ -63,3 +63,14 @@ export function listFilter(f: Filters): Record<string, unknown> {
     ...(f.createdBefore ? { createdBefore: instant(f.createdBefore) } : {}),
   };
 }
+
+const LAST_SEARCH = 'jobgraph.console.search';
+
+/** The list's filters as last shown in this tab, so a job page's way back returns to the same list. */
+export function rememberSearch(search: string): void {
+  sessionStorage.setItem(LAST_SEARCH, search);
+}
+
+export function lastSearch(): string {
+  return sessionStorage.getItem(LAST_SEARCH) ?? '';
+}

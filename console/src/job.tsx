@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { TokenRefusedError, consolePath, graphql, type GqlError } from './api.ts';
+import { lastSearch } from './filters.ts';
 import { PROVIDER_NAMES, codeWords, utc } from './format.ts';
 import { StateBadge, Time } from './list.tsx';
 
@@ -136,7 +137,7 @@ export function JobPage({
 
   const back = (
     <p>
-      <a href={consolePath}>← All jobs</a>
+      <a href={`${consolePath}${lastSearch()}`}>← All jobs</a>
     </p>
   );
   if (!query) {

@@ -13,6 +13,7 @@ import {
   NO_FILTERS,
   filtersFromSearch,
   listFilter,
+  rememberSearch,
   searchFromFilters,
   type Filters,
 } from './filters.ts';
@@ -259,6 +260,7 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
 
   useEffect(() => {
     const abort = new AbortController();
+    rememberSearch(searchFromFilters(filters));
     setList(null);
     setError(null);
     fetchPage(null, abort.signal).then((result) => {

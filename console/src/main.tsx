@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { consolePath } from './api.ts';
 import { JobList } from './list.tsx';
 import { JobPage } from './job.tsx';
+import { lastSearch } from './filters.ts';
 import { forgetToken, readToken, saveToken } from './token.ts';
 import './style.css';
 
@@ -54,7 +55,7 @@ function App() {
   return (
     <>
       <header class="top">
-        <a class="brand" href={`${consolePath}${jobMatch ? '' : location.search}`}>
+        <a class="brand" href={`${consolePath}${jobMatch ? lastSearch() : location.search}`}>
           jobgraph <span>jobs</span>
         </a>
         {token ? (

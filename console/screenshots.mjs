@@ -1,0 +1,34 @@
+// Takes the README's console screenshots (docs/images/console-*.png) in Debian's Chromium against
+// the demo: `npm run build && node console/screenshots.mjs`.
+import { URL, fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const { startDemo } = await import(`${root}dist/app.js`);
+const demo = await startDemo({ port: 0 });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+  ],
+});
+try {
+  const origin = new URL(demo.server.url).origin;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${origin}/console#token=${demo.tokens.read}`);
+  await page.waitForSelector('tr[data-job-id]');
+  await page.screenshot({ path: `${root}docs/images/console-list.png` });
+  await page.goto(`${origin}/console?state=FAILED&provider=TENCENT_COS_BATCH`);
+  await page.click('tr[data-job-id] a');
+  await page.waitForSelector('[data-job-detail] dl.fields');
+  await page.screenshot({ path: `${root}docs/images/console-job.png` });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${origin}/console`);
+  await page.waitForSelector('tr[data-job-id]');
+  await page.screenshot({ path: `${root}docs/images/console-phone.png` });
+} finally {
+  await browser.close();
+  await demo.close();
+}
