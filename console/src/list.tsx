@@ -313,6 +313,9 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
       { query: UPDATES, variables: { ids: watched } },
       {
         next: (result) => {
+          // The token expired while the stream was open: the server ends it with this error.
+          const refused = result.errors?.find((e) => e.extensions?.code === 'UNAUTHENTICATED');
+          if (refused) return onRefused(refused.message);
           const job = result.data?.jobUpdates;
           if (!job) return;
           setList((current) =>

@@ -168,6 +168,27 @@ describe('The jobs console (Debian Chromium)', () => {
     }
   });
 
+  it("reads on a phone's width: one card per job, nothing wider than the screen", async () => {
+    const o = await open('/console');
+    try {
+      await o.page.setViewportSize({ width: 390, height: 844 });
+      const shown = await rows(o.page);
+      expect(shown).toHaveLength(25);
+      const fits = await o.page.evaluate(
+        () => document.documentElement.scrollWidth <= window.innerWidth,
+      );
+      expect(fits).toBe(true);
+      // The column names move into each cell, so a card still says what each value is.
+      const label = await o.page.$eval(
+        'tbody td[data-label="Provider"]',
+        (td) => getComputedStyle(td, '::before').content,
+      );
+      expect(label).toBe('"Provider: "');
+    } finally {
+      await o.context.close();
+    }
+  });
+
   it('reaches a job with the keyboard alone: Tab to its link, Enter opens its page', async () => {
     const o = await open('/console');
     try {
