@@ -1,3 +1,5 @@
+import { JOB_STATES } from '../../src/model/job.ts';
+
 /** The providers as people name them. */
 export const PROVIDER_NAMES: Readonly<Record<string, string>> = {
   AWS_PANORAMA: 'AWS Panorama',
@@ -7,17 +9,8 @@ export const PROVIDER_NAMES: Readonly<Record<string, string>> = {
   AWS_CODEPIPELINE: 'AWS CodePipeline',
 };
 
-export const STATES = [
-  'QUEUED',
-  'IN_PROGRESS',
-  'PAUSED',
-  'CANCELLING',
-  'CANCELLED',
-  'SUCCEEDED',
-  'SUCCEEDED_WITH_ERRORS',
-  'FAILED',
-  'UNKNOWN',
-] as const;
+/** The states, in lifecycle order (the graph's `JobState`). */
+export const STATES = JOB_STATES;
 
 /** A state as words ("SUCCEEDED_WITH_ERRORS" → "Succeeded with errors"). */
 export function stateLabel(state: string): string {
