@@ -11,7 +11,8 @@ import {
 } from '../datasources/guard/loader.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
-import type { JobRecord } from '../model/job.ts';
+import type { JobProvider, JobRecord } from '../model/job.ts';
+import { createWatchLister } from './watchLister.ts';
 import { PollerRegistry } from './pollers.ts';
 import { systemScheduler, type Scheduler } from './scheduler.ts';
 import { SubscriptionSlots } from './slots.ts';
@@ -40,6 +41,11 @@ export interface WatchHubOptions {
   sources: Sources;
   scheduler?: Scheduler;
   random?: () => number;
+  /**
+   * Which providers' jobs ride their source's list call when many are watched (watchLister.ts):
+   * true (default) LIST_WATCH_PROVIDERS, false none, or these (a bench measures others).
+   */
+  listWatch?: boolean | ReadonlySet<JobProvider>;
 }
 
 /** The process's pollers, slots and open streams. */
@@ -65,6 +71,16 @@ export class WatchHub {
       ...(options.random ? { random: options.random } : {}),
       // The record's secrets are registered before any subscriber's resolvers see it, as context.loadJob does.
       onRecord: (record) => secretValues.learnRecord(record),
+      ...(options.listWatch === false
+        ? {}
+        : {
+            lister: createWatchLister({
+              sources,
+              config,
+              caller: WATCH_CALLER,
+              ...(options.listWatch instanceof Set ? { providers: options.listWatch } : {}),
+            }),
+          }),
     });
     this.slots = new SubscriptionSlots(config.watch.maxPerCaller, config.watch.maxTotal);
   }

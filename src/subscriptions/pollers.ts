@@ -2,6 +2,8 @@ import { BrokenCircuitError } from 'cockatiel';
 import { UpstreamError } from '../errors.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
+import { ListWatchGroup, type GroupMember } from './listWatchGroup.ts';
+import type { WatchLister } from './watchLister.ts';
 import type { Scheduler } from './scheduler.ts';
 
 /** What a poller tells its subscribers: the job (first, then each change), or its one failure. */
@@ -59,6 +61,8 @@ export interface PollerOptions {
   random?: () => number;
   /** Told of every record fetched (the secret-value registry learns it there). */
   onRecord?(record: JobRecord): void;
+  /** Watch many jobs of one source through its list call (watchLister.ts); absent: each job by its describe alone. */
+  lister?: WatchLister;
 }
 
 /** Growth of the wait while nothing changes. */
@@ -76,9 +80,14 @@ export const JITTER = 0.1;
  * failures (UPSTREAM_UNAVAILABLE) back off as "no change". Any other failure (NOT_FOUND,
  * UPSTREAM_ACCESS_DENIED, a bad answer, an internal error) is told to the subscribers once and
  * ends the poller. Records are shared between subscribers and never changed.
+ *
+ * With a `lister`, the pollers of the jobs of one source whose list can tell a change (COS Batch, Panorama)
+ * join that source's group after their first record: a poll may then be one list pass shared
+ * with the source's other due jobs instead of a describe (listWatchGroup.ts).
  */
 export class PollerRegistry {
   private readonly pollers = new Map<string, Poller>();
+  private readonly groups = new Map<string, ListWatchGroup>();
   constructor(readonly options: PollerOptions) {}
 
   /** Subscribe to one job: its last known record at once if there is one, then each change. Returns the unsubscribe function. */
@@ -86,7 +95,10 @@ export class PollerRegistry {
     const id = formatGlobalId(key);
     let poller = this.pollers.get(id);
     if (!poller) {
-      poller = new Poller(key, this.options, () => this.pollers.delete(id));
+      poller = new Poller(key, id, this.options, {
+        onStop: () => this.pollers.delete(id),
+        group: () => this.groupOf(key),
+      });
       this.pollers.set(id, poller);
       poller.add(listener);
       poller.start();
@@ -106,26 +118,47 @@ export class PollerRegistry {
   close(): void {
     for (const poller of [...this.pollers.values()]) poller.stop();
   }
+
+  /** The group of `key`'s source, made on first use and dropped when its last member leaves; null without one. */
+  private groupOf(key: JobKey): ListWatchGroup | null {
+    const lister = this.options.lister;
+    const source = lister?.sourceOf(key) ?? null;
+    if (!lister || source === null) return null;
+    let group = this.groups.get(source);
+    if (!group) {
+      const random = this.options.random ?? Math.random;
+      const made = new ListWatchGroup(lister, this.options.scheduler, random, () => {
+        if (this.groups.get(source) === made) this.groups.delete(source);
+      });
+      this.groups.set(source, made);
+      group = made;
+    }
+    return group;
+  }
 }
 
-class Poller {
+class Poller implements GroupMember {
   private readonly listeners = new Set<WatchListener>();
-  private last: JobRecord | null = null;
+  last: JobRecord | null = null;
   private lastSignature: string | null = null;
-  private interval: number;
+  interval: number;
+  quiet = 1;
+  dueAt: number | null = null;
   private timer: unknown = undefined;
   private stopped = false;
+  private group: ListWatchGroup | null = null;
 
   constructor(
-    private readonly key: JobKey,
+    readonly key: JobKey,
+    readonly id: string,
     private readonly options: PollerOptions,
-    private readonly onStop: () => void,
+    private readonly registry: { onStop(): void; group(): ListWatchGroup | null },
   ) {
     this.interval = options.pollMs;
   }
 
   start(): void {
-    void this.poll();
+    this.describe();
   }
 
   add(listener: WatchListener): void {
@@ -141,17 +174,45 @@ class Poller {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.hold();
+    this.group?.remove(this);
+    this.group = null;
+    this.registry.onStop();
+  }
+
+  hold(): void {
     if (this.timer !== undefined) this.options.scheduler.clearTimeout(this.timer);
     this.timer = undefined;
-    this.onStop();
+    this.dueAt = null;
+  }
+
+  describe(): void {
+    this.hold();
+    void this.fetch();
+  }
+
+  unchanged(jitter: number): void {
+    this.hold();
+    if (this.stopped) return;
+    this.quiet = (this.quiet + 1) / 2;
+    this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
+    this.schedule(this.interval, jitter);
   }
 
   private emit(event: WatchEvent): void {
     for (const listener of [...this.listeners]) listener(event);
   }
 
-  private async poll(): Promise<void> {
+  /** The timer fired: the group decides how to poll, else the describe call. */
+  private poll(): void {
     this.timer = undefined;
+    this.dueAt = null;
+    if (this.stopped) return;
+    if (this.group) this.group.due(this);
+    else void this.fetch();
+  }
+
+  private async fetch(): Promise<void> {
     if (this.stopped) return;
     let record: JobRecord;
     try {
@@ -162,16 +223,23 @@ class Poller {
     }
     if (this.stopped) return;
     this.options.onRecord?.(record);
+    const first = this.last === null;
     const signature = changeSignature(record);
     if (signature !== this.lastSignature) {
       this.last = record;
       this.lastSignature = signature;
       this.interval = this.options.pollMs;
+      this.quiet = first ? 1 : this.quiet / 2;
       this.emit({ kind: 'record', record });
     } else {
+      this.quiet = (this.quiet + 1) / 2;
       this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
     }
     if (watchSettled(record)) return this.stop();
+    if (first && !this.stopped) {
+      this.group = this.registry.group();
+      this.group?.add(this);
+    }
     this.schedule(this.interval);
   }
 
@@ -179,7 +247,7 @@ class Poller {
     const { maxPollMs, breakerPauseMs } = this.options;
     if (err instanceof UpstreamError && err.code === 'UPSTREAM_THROTTLED') {
       this.interval = Math.min(this.interval * 2, maxPollMs);
-      return this.schedule(Math.max(this.interval, (err.retryAfterSeconds ?? 0) * 1000), false);
+      return this.schedule(Math.max(this.interval, (err.retryAfterSeconds ?? 0) * 1000), null);
     }
     if (err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE') {
       const circuitOpen = err.cause instanceof BrokenCircuitError;
@@ -190,10 +258,14 @@ class Poller {
     this.stop();
   }
 
-  private schedule(ms: number, jitter = true): void {
+  /** Poll again in `ms`, ±JITTER by `jitter` (a sample in 0..1; null: exactly `ms`). */
+  private schedule(
+    ms: number,
+    jitter: number | null = (this.options.random ?? Math.random)(),
+  ): void {
     if (this.stopped) return;
-    const random = this.options.random ?? Math.random;
-    const wait = jitter ? ms * (1 + (random() * 2 - 1) * JITTER) : ms;
-    this.timer = this.options.scheduler.setTimeout(() => void this.poll(), wait);
+    const wait = jitter === null ? ms : ms * (1 + (jitter * 2 - 1) * JITTER);
+    this.dueAt = this.options.scheduler.now() + wait;
+    this.timer = this.options.scheduler.setTimeout(() => this.poll(), wait);
   }
 }
