@@ -1,7 +1,7 @@
 // Builds the jobs console (console/src) into dist/console/: one hashed script and one hashed
 // stylesheet under assets/, and manifest.json naming them for the server (src/http/console.ts).
 // Runs after `tsc` (npm run build): the job page's queries are made from the compiled schema.
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { URL, fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -23,7 +23,7 @@ const result = await build({
   target: ['chrome110', 'firefox110', 'safari16'],
   jsx: 'automatic',
   jsxImportSource: 'preact',
-  legalComments: 'linked',
+  legalComments: 'none',
   metafile: true,
   define: { JOBGRAPH_JOB_QUERIES: JSON.stringify(consoleJobQueries(buildSchema().schema)) },
   logLevel: 'warning',
@@ -32,8 +32,23 @@ const outputs = Object.keys(result.metafile.outputs).map((f) => basename(f));
 const manifest = {
   script: outputs.find((f) => f.endsWith('.js')),
   style: outputs.find((f) => f.endsWith('.css')),
-  licenses: outputs.filter((f) => f.endsWith('.LEGAL.txt')),
 };
+// The licenses of the packages bundled into the script (Preact, graphql-sse), shipped beside it.
+const script = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+const packages = new Set(
+  Object.entries(script.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([file]) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1])
+    .filter(Boolean),
+);
+const notices = [...packages].sort().map((name) => {
+  const dir = `${root}node_modules/${name}/`;
+  const { version, license } = JSON.parse(readFileSync(`${dir}package.json`, 'utf8'));
+  const file = ['LICENSE', 'LICENSE.md', 'license'].find((f) => existsSync(`${dir}${f}`));
+  const text = file ? readFileSync(`${dir}${file}`, 'utf8').trim() : `License: ${license}`;
+  return `${name}@${version}\n\n${text}\n`;
+});
+writeFileSync(`${out}THIRD-PARTY-LICENSES.txt`, notices.join(`\n${'-'.repeat(72)}\n\n`));
 if (!manifest.script || !manifest.style)
   throw new Error(`console build: missing outputs ${outputs}`);
 writeFileSync(`${out}manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);

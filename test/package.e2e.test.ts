@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 describe('The npm package', () => {
-  it('packs the compiled code, the schema, the command, README and LICENSE — no sources, tests or bench', () => {
+  it('packs the compiled code, the console bundle, the schema, the command, README and LICENSE — no sources, tests or bench', () => {
     // --ignore-scripts: `npm pack` would run `prepare` (the build); `npm test` has built dist/ already.
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: ROOT,
@@ -23,6 +23,8 @@ describe('The npm package', () => {
         'bin/jobgraph.mjs',
         'dist/cli/main.js',
         'dist/schema.js',
+        'dist/console/manifest.json',
+        'dist/console/THIRD-PARTY-LICENSES.txt',
         'schema/job.graphql',
         'schema/panorama.graphql',
         'schema/omics.graphql',
@@ -34,7 +36,7 @@ describe('The npm package', () => {
     expect(
       files.filter(
         (f) =>
-          !/^(dist\/.*\.js|schema\/[a-z]+\.graphql|bin\/jobgraph\.mjs|LICENSE|README\.md|package\.json)$/.test(
+          !/^(dist\/.*\.js|dist\/console\/(manifest\.json|THIRD-PARTY-LICENSES\.txt|assets\/console-[A-Z0-9]+\.css)|schema\/[a-z]+\.graphql|bin\/jobgraph\.mjs|LICENSE|README\.md|package\.json)$/.test(
             f,
           ),
       ),
