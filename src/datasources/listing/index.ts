@@ -6,6 +6,7 @@ import type { ListCallContext } from './guardedCall.ts';
 import { mergeStreams } from './merge.ts';
 import { planList } from './plan.ts';
 import { failedReport, planSources } from './streams.ts';
+import type { Listed } from './summaries.ts';
 import type { JobLister, JobListSourceReport } from './types.ts';
 
 export type {
@@ -52,19 +53,27 @@ export function createJobLister(sources: Sources, config: Config): JobLister {
           { argument: 'after' },
         );
       }
+      // A page that fails (a source refusing the cursor's position) stops its other sources' calls.
+      const page = new AbortController();
       const ctx: ListCallContext = {
         caller,
-        signal,
+        signal: signal ? AbortSignal.any([signal, page.signal]) : page.signal,
         deadline: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
         calls: 0,
       };
       const entries = await planSources({ sources, config, plan, ctx });
-      const merged = await mergeStreams({
-        streams: entries.flatMap((e) => (e.stream ? [e.stream] : [])),
-        after: cursor?.keyset ?? null,
-        positions: cursor?.positions ?? {},
-        first,
-      });
+      let merged: Awaited<ReturnType<typeof mergeStreams<Listed>>>;
+      try {
+        merged = await mergeStreams({
+          streams: entries.flatMap((e) => (e.stream ? [e.stream] : [])),
+          after: cursor?.keyset ?? null,
+          positions: cursor?.positions ?? {},
+          first,
+        });
+      } catch (err) {
+        page.abort(err);
+        throw err;
+      }
       signal?.throwIfAborted();
       const reports = entries.map((e): JobListSourceReport => {
         const where = {

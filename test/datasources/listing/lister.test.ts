@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { isObjectType } from 'graphql';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readAuthPolicy } from '../../../src/auth/directives.ts';
 import { createSecretDetector } from '../../../src/auth/secrets.ts';
 import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts';
@@ -527,6 +527,27 @@ describe('Listing cursors', () => {
     const err = await refusal(() => rig.page({ after: stale }));
     expect(err.message).toMatch(/"after".*AWS Import\/Export.*expired.*without `after`/);
     expect(err.extensions.argument).toBe('after');
+  });
+
+  it('refused by one source stop the other sources’ calls of that page', async () => {
+    const plan = planList({}, { awsRegion: 'us-east-1', cosRegion: 'ap-guangzhou' });
+    const stale = new CursorCodec(TEST_CURSOR_SECRET).encode({
+      keyset: { createdMs: rig.anchorMs - 86_400_000, id: 'panorama:us-east-1:x' },
+      filter: plan.digest,
+      positions: { importexport: { token: 'GONE1', offset: 2 } },
+    });
+    // Panorama's first page is held in flight while Import/Export refuses the Marker.
+    rig.emulators.panorama.setFaults({ hold: true });
+    const arrived = once(rig.emulators.panorama.events, 'request');
+    const page = rig.page({ after: stale });
+    await arrived;
+    await expect(page).rejects.toBeInstanceOf(BadUserInputError);
+    // The held call was given up: its slot in the caller's share is free again, and no next page is asked.
+    await vi.waitFor(() => expect(rig.sources.AWS_PANORAMA.limit.activeCount).toBe(0), {
+      timeout: 30_000,
+    });
+    rig.emulators.panorama.setFaults({ hold: false });
+    expect(rig.emulators.panorama.received).toHaveLength(1);
   });
 });
 
