@@ -542,12 +542,11 @@ describe('Listing cursors', () => {
     const page = rig.page({ after: stale });
     await arrived;
     await expect(page).rejects.toBeInstanceOf(BadUserInputError);
-    // The held call was given up: its slot in the caller's share is free again, and no next page is asked.
+    // The held call was given up at once: its slot in the caller's share is free again well before
+    // the page deadline (JOBGRAPH_UPSTREAM_BUDGET_MS, 15 s), which alone freed it before.
     await vi.waitFor(() => expect(rig.sources.AWS_PANORAMA.limit.activeCount).toBe(0), {
-      timeout: 30_000,
+      timeout: 10_000,
     });
-    rig.emulators.panorama.setFaults({ hold: false });
-    expect(rig.emulators.panorama.received).toHaveLength(1);
   });
 });
 
