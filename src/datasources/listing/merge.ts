@@ -42,6 +42,12 @@ export interface MergeStream<T extends Keyed> {
   readonly newestFirst: boolean;
   /** Largest page the provider serves. */
   readonly maxPageSize: number;
+  /**
+   * A token that lists from just after `item`, where the provider takes one (Import/Export's
+   * Marker is the job ID to start after): a cursor then resumes at the next job itself, not at
+   * an offset into a page it would read again.
+   */
+  resumeAfter?(item: T): string;
   /** One page; `fromCursor`: `token` came from a client's cursor (so its refusal is the client's to hear). */
   readPage(token: string | null, size: number, fromCursor: boolean): Promise<StreamPage<T>>;
   /** The items of `items` that pass the filter, possibly completed; asked only for items after the cursor. */
@@ -297,7 +303,12 @@ function positionAfter<T extends Keyed>(state: StreamState<T>, edge: Keyed): Str
   if (state.start === 'end') return 'end';
   for (const page of state.pages) {
     for (let i = page.from; i < page.items.length; i++) {
-      if (compareListed(page.items[i]!, edge) > 0) return { token: page.token, offset: i };
+      if (compareListed(page.items[i]!, edge) > 0) {
+        const resume = i > 0 ? state.stream.resumeAfter?.(page.items[i - 1]!) : undefined;
+        return resume === undefined
+          ? { token: page.token, offset: i }
+          : { token: resume, offset: 0 };
+      }
     }
   }
   const last = state.pages[state.pages.length - 1];

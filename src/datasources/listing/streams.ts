@@ -100,6 +100,7 @@ interface StreamSpec {
   read(token: string | null, size: number, subject: string): Promise<StreamPage<Listed>>;
   select?: (items: Listed[]) => Promise<Listed[]>;
   complete?: MergeStream<Listed>['complete'];
+  resumeAfter?: MergeStream<Listed>['resumeAfter'];
 }
 
 function stream(env: StreamEnv, spec: StreamSpec): MergeStream<Listed> {
@@ -116,6 +117,7 @@ function stream(env: StreamEnv, spec: StreamSpec): MergeStream<Listed> {
     },
     select: spec.select ?? ((items) => Promise.resolve(items.filter((i) => passes(env.plan, i)))),
     ...(spec.complete ? { complete: spec.complete } : {}),
+    ...(spec.resumeAfter ? { resumeAfter: spec.resumeAfter } : {}),
   };
 }
 
@@ -247,6 +249,11 @@ function importExportStream(env: StreamEnv): MergeStream<Listed> | null {
     id: 'importexport',
     newestFirst: true,
     maxPageSize: IMPORTEXPORT_LIST_MAX_JOBS,
+    // "Marker: the JOBID to start after" (ListJobs).
+    resumeAfter: ({ job: { key } }) => {
+      if (key.provider !== 'AWS_IMPORT_EXPORT') throw new Error('not an Import/Export job');
+      return key.jobId;
+    },
     async read(token, size, subject) {
       const page = await guardedCall(
         sources.AWS_IMPORT_EXPORT,
