@@ -101,7 +101,6 @@ export const PROGRESS_PHASES: Readonly<Record<EmulatorName, readonly ProgressPha
     codepipeline: CODEPIPELINE_PROGRESS_PHASES,
   });
 
-/** Start all five emulators on loopback. */
 /** `base` with every provider pointed at `emulators` and the demo credentials they accept. */
 export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config {
   return {
@@ -126,6 +125,7 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
   };
 }
 
+/** Start all five emulators on loopback. */
 export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {
   const now = options.now ?? Date.now;
   const opts = { now, epochMs: options.epochMs ?? now() };
