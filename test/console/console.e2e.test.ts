@@ -163,6 +163,9 @@ describe('The jobs console (Debian Chromium)', () => {
         gw.tokens.read,
       );
       expectOnlyOwnOrigin(o);
+      // The token reached no log line (the fragment never reaches the server; the header is never logged).
+      expect(gw.logs.text()).not.toContain(gw.tokens.read);
+      expect(gw.logs.text()).not.toContain(gw.tokens.read.split('.')[2]!);
     } finally {
       await o.context.close();
     }
@@ -382,6 +385,26 @@ describe('The jobs console (Debian Chromium)', () => {
       } finally {
         await page.context.close();
       }
+    }
+  });
+
+  it('says so on a job page for a job the provider does not have, and for an ID that is not a global ID', async () => {
+    const missing = 'cos:ap-guangzhou:100000000001:00000000-0000-4000-8000-000000000000';
+    const o = await open(`/console/jobs/${encodeURIComponent(missing)}`);
+    try {
+      const banner = await o.page.waitForSelector(`[data-job-detail="${missing}"] .banner.error`);
+      expect(await banner.textContent()).toMatch(/^not found: /);
+      expect(await o.page.inputValue('#global-id')).toBe(missing);
+    } finally {
+      await o.context.close();
+    }
+    const bad = await open(`/console/jobs/${encodeURIComponent('nope:1')}`);
+    try {
+      const banner = await bad.page.waitForSelector('.banner.error');
+      expect(await banner.textContent()).toContain('is not a jobgraph global ID');
+      expect(bad.graphqlCalls()).toBe(0);
+    } finally {
+      await bad.context.close();
     }
   });
 
