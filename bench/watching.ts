@@ -45,7 +45,7 @@ import {
   PROGRESS_CYCLE_MS,
   PROGRESSING_JOB_IDS,
 } from '../src/emulators/index.ts';
-import { createCosBatchEmulator } from '../src/emulators/cosbatch/emulator.ts';
+import { cosListSummary, createCosBatchEmulator } from '../src/emulators/cosbatch/emulator.ts';
 import { cosListedJobs } from '../src/emulators/cosbatch/listData.ts';
 import { toXmlDocument, type WireElement } from '../src/emulators/cosbatch/xml.ts';
 import {
@@ -122,30 +122,13 @@ function withExtraJobs(
   inner: ProviderEmulator,
   extra: Map<string, () => WireElement>,
 ): ProviderEmulator {
-  const summary = (job: WireElement): WireElement => {
-    const p = (job.ProgressSummary ?? {}) as WireElement;
-    return {
-      CreationTime: job.CreationTime,
-      Description: job.Description,
-      JobId: job.JobId,
-      Operation: Object.keys((job.Operation ?? {}) as WireElement)[0],
-      Priority: job.Priority,
-      ProgressSummary: {
-        NumberOfTasksFailed: p.NumberOfTasksFailed,
-        NumberOfTasksSucceeded: p.NumberOfTasksSucceeded,
-        TotalNumberOfTasks: p.TotalNumberOfTasks,
-      },
-      Status: job.Status,
-      TerminationDate: job.TerminationDate,
-    };
-  };
   return {
     ...inner,
     async handle(req: EmulatorRequest): Promise<EmulatorResponse> {
       const res = await inner.handle(req);
       if (req.rawPath === '/jobs' && res.status === 200 && /<NextToken\/>/.test(res.body)) {
         const members = toXmlDocument('Jobs', {
-          member: [...extra.values()].map((job) => summary(job())),
+          member: [...extra.values()].map((job) => cosListSummary(job())),
         })
           .split('\n')
           .slice(2, -1)

@@ -214,7 +214,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     );
     const last = items[items.length - 1];
     return xml(200, 'ListJobsResult', {
-      Jobs: items.length === 0 ? {} : { member: items.map(({ job }) => summaryOf(job)) },
+      Jobs: items.length === 0 ? {} : { member: items.map(({ job }) => cosListSummary(job)) },
       NextToken: more && last ? last.id : '',
     });
   }
@@ -295,7 +295,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
 }
 
 /** The ListJobs `member` of a `<Job>`: the summary elements of the API page, in its order; Operation is the operation's name. */
-function summaryOf(job: WireElement): WireElement {
+export function cosListSummary(job: WireElement): WireElement {
   const progress = (job.ProgressSummary ?? {}) as WireElement;
   return {
     CreationTime: job.CreationTime,
