@@ -1,14 +1,11 @@
 import type { Config } from '../config.ts';
 import { COS_LIST_MAX_RESULTS, cosListOperation } from '../datasources/cosbatch/list.ts';
 import type { Sources } from '../datasources/index.ts';
-import {
-  guardedCall,
-  isProviderSource,
-  type ListCallContext,
-} from '../datasources/listing/guardedCall.ts';
-import { MAX_PAGES_PER_STREAM } from '../datasources/listing/merge.ts';
-import { cosListed, panoramaListed, type Listed } from '../datasources/listing/summaries.ts';
-import { PANORAMA_LIST, PANORAMA_LIST_MAX_RESULTS } from '../datasources/panorama/list.ts';
+import { isProviderSource, type ListCallContext } from '../datasources/listing/guardedCall.ts';
+import { MAX_PAGES_PER_STREAM, type StreamPage } from '../datasources/listing/merge.ts';
+import { cosPage, panoramaPage } from '../datasources/listing/streams.ts';
+import type { Listed } from '../datasources/listing/summaries.ts';
+import { PANORAMA_LIST_MAX_RESULTS } from '../datasources/panorama/list.ts';
 import type { JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 
@@ -108,11 +105,6 @@ export interface WatchListerOptions {
   providers?: ReadonlySet<JobProvider>;
 }
 
-interface Page {
-  items: (Listed | null)[];
-  next: string | null;
-}
-
 /**
  * The lister over the guarded sources: every list call goes through `guardedCall`, as listJobs'
  * do (the provider's fair limiter under `caller`, the region's circuit breaker, the provider's
@@ -125,33 +117,22 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
   const appId = config.tencent.appId;
   const cosList = appId ? cosListOperation(appId) : null;
 
-  const readPage = (key: JobKey, token: string | null, ctx: ListCallContext): Promise<Page> => {
+  const readPage = (
+    key: JobKey,
+    token: string | null,
+    ctx: ListCallContext,
+  ): Promise<StreamPage<Listed>> => {
     switch (key.provider) {
       case 'TENCENT_COS_BATCH': {
         const { region, uin } = key;
-        return guardedCall(
-          sources.TENCENT_COS_BATCH,
-          cosList!,
-          { region, uin, maxResults: COS_LIST_MAX_RESULTS, nextToken: token },
-          { breakerRegion: region, subject: `watch:cos:${region}:${uin}` },
-          ctx,
-        ).then((page) => ({
-          items: page.items.map((s) => cosListed(region, uin, s)),
-          next: page.nextToken,
-        }));
+        const subject = `watch:cos:${region}:${uin}`;
+        const ask = { size: COS_LIST_MAX_RESULTS, token, subject };
+        return cosPage(sources, ctx, cosList!, region, uin, ask);
       }
       case 'AWS_PANORAMA': {
         const { region } = key;
-        return guardedCall(
-          sources.AWS_PANORAMA,
-          PANORAMA_LIST,
-          { region, maxResults: PANORAMA_LIST_MAX_RESULTS, nextToken: token },
-          { breakerRegion: region, subject: `watch:panorama:${region}` },
-          ctx,
-        ).then((page) => ({
-          items: page.items.map((s) => panoramaListed(region, s)),
-          next: page.nextToken,
-        }));
+        const ask = { size: PANORAMA_LIST_MAX_RESULTS, token, subject: `watch:panorama:${region}` };
+        return panoramaPage(sources, ctx, region, ask);
       }
       default:
         throw new TypeError(`${key.provider} jobs are not watched through a list`);
@@ -183,8 +164,8 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
       for (let pages = 0; pages < Math.min(maxPages, MAX_PAGES_PER_STREAM); pages++) {
         const page = await readPage(key, token, ctx);
         for (const item of page.items) {
-          const signature = item && listedSignature(item.job.summary);
-          if (item && signature !== null) seen.set(item.id, signature);
+          const signature = listedSignature(item.job.summary);
+          if (signature !== null) seen.set(item.id, signature);
         }
         token = page.next;
         if (token === null) return { seen, calls: ctx.calls, complete: true };

@@ -92,6 +92,62 @@ function passes(plan: ListPlan, item: Listed): boolean {
 
 const present = <T>(value: T | null): value is T => value !== null;
 
+/** What one list page asks: its size, the previous page's token, the fair-share subject. */
+interface PageAsk {
+  size: number;
+  token: string | null;
+  subject: string;
+}
+
+/** One Panorama ListPackageImportJobs page of a region, as listed jobs (listJobs' streams and the watch pollers). */
+export async function panoramaPage(
+  sources: Sources,
+  ctx: ListCallContext,
+  region: string,
+  { size, token, subject }: PageAsk,
+): Promise<StreamPage<Listed>> {
+  const page = await guardedCall(
+    sources.AWS_PANORAMA,
+    PANORAMA_LIST,
+    { region, maxResults: size, nextToken: token },
+    { breakerRegion: region, subject },
+    ctx,
+  );
+  return {
+    items: page.items.map((s) => panoramaListed(region, s)).filter(present),
+    next: page.nextToken,
+  };
+}
+
+/** One COS Batch ListJobs page of an account in a region, as listed jobs (listJobs' streams and the watch pollers). */
+export async function cosPage(
+  sources: Sources,
+  ctx: ListCallContext,
+  operation: ReturnType<typeof cosListOperation>,
+  region: string,
+  uin: string,
+  { size, token, subject, jobStatus }: PageAsk & { jobStatus?: string },
+): Promise<StreamPage<Listed>> {
+  const input: CosListCall = {
+    region,
+    uin,
+    maxResults: size,
+    nextToken: token,
+    ...(jobStatus !== undefined ? { jobStatus } : {}),
+  };
+  const page = await guardedCall(
+    sources.TENCENT_COS_BATCH,
+    operation,
+    input,
+    { breakerRegion: region, subject },
+    ctx,
+  );
+  return {
+    items: page.items.map((s) => cosListed(region, uin, s)).filter(present),
+    next: page.nextToken,
+  };
+}
+
 interface StreamSpec {
   provider: JobProvider;
   id: string;
@@ -128,19 +184,8 @@ function panoramaStream(env: StreamEnv, region: string): MergeStream<Listed> | n
     id: `panorama:${region}`,
     newestFirst: false,
     maxPageSize: PANORAMA_LIST_MAX_RESULTS,
-    async read(token, size, subject) {
-      const page = await guardedCall(
-        env.sources.AWS_PANORAMA,
-        PANORAMA_LIST,
-        { region, maxResults: size, nextToken: token },
-        { breakerRegion: region, subject },
-        env.ctx,
-      );
-      return {
-        items: page.items.map((s) => panoramaListed(region, s)).filter(present),
-        next: page.nextToken,
-      };
-    },
+    read: (token, size, subject) =>
+      panoramaPage(env.sources, env.ctx, region, { size, token, subject }),
   });
 }
 
@@ -193,27 +238,14 @@ function cosStream(
     id: `cos:${region}:${uin}`,
     newestFirst: false,
     maxPageSize: COS_LIST_MAX_RESULTS,
-    async read(token, size, subject) {
-      const input: CosListCall = {
-        region,
-        uin,
-        maxResults: size,
-        nextToken: token,
+    read: (token, size, subject) =>
+      cosPage(env.sources, env.ctx, operation, region, uin, {
+        size,
+        token,
+        subject,
         // One status per request (`jobStatuses`); COS filters, the merge re-checks.
         ...(status.kind === 'status' ? { jobStatus: status.status } : {}),
-      };
-      const page = await guardedCall(
-        env.sources.TENCENT_COS_BATCH,
-        operation,
-        input,
-        { breakerRegion: region, subject },
-        env.ctx,
-      );
-      return {
-        items: page.items.map((s) => cosListed(region, uin, s)).filter(present),
-        next: page.nextToken,
-      };
-    },
+      }),
   });
 }
 
