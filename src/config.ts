@@ -78,6 +78,12 @@ export interface Config {
      * `_entities` representations (JOBGRAPH_MAX_JOBS_PER_REQUEST, default 100).
      */
     maxJobsPerRequest: number;
+    /**
+     * Most upstream list sources (provider × region × HealthOmics reference store) the `listJobs`
+     * fields of one request may read together, counted before any upstream call
+     * (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 20).
+     */
+    maxListSourcesPerRequest: number;
     /** Largest upstream response body read, in bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, default 1 MiB). */
     upstreamMaxBodyBytes: number;
     /**
@@ -137,6 +143,16 @@ export interface Config {
     heartbeatMs: number;
     /** Open WebSocket connections the process holds at most (JOBGRAPH_MAX_WEBSOCKETS, default 1000); each is a file descriptor. */
     maxSockets: number;
+    /** Open WebSocket connections one caller (token subject) may hold (JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER, default 20). */
+    maxSocketsPerCaller: number;
+    /**
+     * WebSocket connections not yet past `connection_init` the process holds at most, apart from
+     * the authenticated ones (JOBGRAPH_MAX_WEBSOCKETS_PENDING, default 100); when full, the oldest
+     * is closed to make room, so churn cannot keep a caller with a token from connecting.
+     */
+    maxPendingSockets: number;
+    /** How long a new WebSocket may take to send `connection_init`, in ms (JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS, default 3000). */
+    socketInitTimeoutMs: number;
   };
   /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).
@@ -347,6 +363,12 @@ function corsOrigins(env: Env, demo: boolean): Config['corsOrigins'] {
     .map((o) => o.trim())
     .filter(Boolean);
   for (const origin of origins) {
+    // A pattern would silently match nothing: an origin is compared whole, so say so at start.
+    if (origin.includes('*'))
+      throw new ConfigError(
+        'JOBGRAPH_CORS_ORIGINS',
+        'takes whole origins or a lone *; patterns such as https://*.example.com or http://localhost:* are not supported (list each origin)',
+      );
     let parsed: URL | undefined;
     try {
       parsed = new URL(origin);
@@ -494,6 +516,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       maxCost: int(env, 'JOBGRAPH_MAX_COST', 5000, 1, 1000000),
       maxRootFields: int(env, 'JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000),
       maxJobsPerRequest: int(env, 'JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000),
+      maxListSourcesPerRequest: int(env, 'JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', 20, 1, 1000),
       upstreamMaxBodyBytes: int(
         env,
         'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES',
@@ -524,6 +547,9 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       maxTotal: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS', 10000, 1, 10_000_000),
       heartbeatMs: int(env, 'JOBGRAPH_WATCH_HEARTBEAT_MS', 15000, 10, 600000),
       maxSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS', 1000, 1, 1_000_000),
+      maxSocketsPerCaller: int(env, 'JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', 20, 1, 1_000_000),
+      maxPendingSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS_PENDING', 100, 1, 1_000_000),
+      socketInitTimeoutMs: int(env, 'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS', 3000, 100, 60000),
     },
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel:
@@ -583,6 +609,10 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
   'JOBGRAPH_MAX_SUBSCRIPTIONS',
   'JOBGRAPH_MAX_WEBSOCKETS',
+  'JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER',
+  'JOBGRAPH_MAX_WEBSOCKETS_PENDING',
+  'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS',
+  'JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST',
   'JOBGRAPH_CORS_ORIGINS',
   'JOBGRAPH_CURSOR_SECRET',
   'JOBGRAPH_OMICS_REFERENCE_STORES',
@@ -602,6 +632,7 @@ export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
   'limits.maxCost': 'JOBGRAPH_MAX_COST',
   'limits.maxRootFields': 'JOBGRAPH_MAX_ROOT_FIELDS',
   'limits.maxJobsPerRequest': 'JOBGRAPH_MAX_JOBS_PER_REQUEST',
+  'limits.maxListSourcesPerRequest': 'JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST',
   'limits.upstreamMaxBodyBytes': 'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES',
   'limits.callerConcurrency': 'JOBGRAPH_CALLER_CONCURRENCY',
   'limits.maxClientsPerProvider': 'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER',
@@ -617,6 +648,9 @@ export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
   'watch.maxTotal': 'JOBGRAPH_MAX_SUBSCRIPTIONS',
   'watch.heartbeatMs': 'JOBGRAPH_WATCH_HEARTBEAT_MS',
   'watch.maxSockets': 'JOBGRAPH_MAX_WEBSOCKETS',
+  'watch.maxSocketsPerCaller': 'JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER',
+  'watch.maxPendingSockets': 'JOBGRAPH_MAX_WEBSOCKETS_PENDING',
+  'watch.socketInitTimeoutMs': 'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS',
 };
 
 /**
