@@ -46,6 +46,9 @@ describe('Configuration', () => {
       maxTotal: 10000,
       heartbeatMs: 15000,
       maxSockets: 1000,
+      maxSocketsPerCaller: 20,
+      maxPendingSockets: 100,
+      socketInitTimeoutMs: 3000,
     });
     const env = {
       JOBGRAPH_WATCH_POLL_MS: '500',
@@ -54,6 +57,9 @@ describe('Configuration', () => {
       JOBGRAPH_MAX_SUBSCRIPTIONS: '7',
       JOBGRAPH_WATCH_HEARTBEAT_MS: '100',
       JOBGRAPH_MAX_WEBSOCKETS: '9',
+      JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER: '2',
+      JOBGRAPH_MAX_WEBSOCKETS_PENDING: '5',
+      JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS: '250',
     };
     expect(loadConfig({ mode: 'live' }, env).watch).toEqual({
       pollMs: 500,
@@ -62,6 +68,9 @@ describe('Configuration', () => {
       maxTotal: 7,
       heartbeatMs: 100,
       maxSockets: 9,
+      maxSocketsPerCaller: 2,
+      maxPendingSockets: 5,
+      socketInitTimeoutMs: 250,
     });
     expect(() =>
       loadConfig(

@@ -1,4 +1,5 @@
-import type { CorsOptions } from 'cors';
+import cors, { type CorsOptions } from 'cors';
+import type { RequestHandler } from 'express';
 import type { Config } from '../config.ts';
 
 /** Request headers a browser may send: the token, JSON, and what Apollo Client, urql and graphql-sse add. */
@@ -39,5 +40,18 @@ export function corsOptions(allowed: Config['corsOrigins']): CorsOptions {
     credentials: false,
     maxAge: 600,
     optionsSuccessStatus: 204,
+  };
+}
+
+/**
+ * The app-wide CORS handler: the `cors` package with `corsOptions`, and `Vary: Origin` on every
+ * answer, a refused origin's included (the package adds it only where it allows the origin), so a
+ * shared cache never hands one origin's answer to another.
+ */
+export function corsMiddleware(allowed: Config['corsOrigins']): RequestHandler {
+  const handler = cors(corsOptions(allowed));
+  return (req, res, next) => {
+    res.vary('Origin');
+    handler(req, res, next);
   };
 }

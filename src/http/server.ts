@@ -9,7 +9,6 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import cors from 'cors';
 import express from 'express';
 import type { FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
@@ -22,7 +21,7 @@ import { createRequestContext, type RequestContext } from '../context.ts';
 import type { Sources } from '../datasources/index.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from '../errors.ts';
 import { httpErrorHandler, notFoundHandler, writeErrorAnswer } from './errors.ts';
-import { corsOptions } from './cors.ts';
+import { corsMiddleware } from './cors.ts';
 import { consoleRouter } from './console.ts';
 import { paramsFromUrl, wantsEventStream } from './transport.ts';
 import { FdHealth } from './health.ts';
@@ -253,7 +252,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // One router for every request: CORS, health, metrics, and /graphql, where each GraphQL request
   // goes through Apollo Server's pipeline or, for an event stream, the SSE adapter beside it.
   const httpServer = http.createServer(app);
-  app.use(cors(corsOptions(config.corsOrigins)));
+  app.use(corsMiddleware(config.corsOrigins));
   const verifyToken = createTokenVerifier(config.auth, { logger });
   verifyToken.start();
   const landing = config.introspection

@@ -41,6 +41,10 @@ describe('CORS (JOBGRAPH_CORS_ORIGINS)', () => {
       'app.example.com',
       'ftp://x.example.com',
       'https://a.example.com/path',
+      // Patterns would match nothing (origins are compared whole): refused, not silently kept.
+      'https://*.example.com',
+      'http://localhost:*',
+      '*.example.com',
     ]) {
       expect(() => loadConfig({ mode: 'live' }, { JOBGRAPH_CORS_ORIGINS: bad })).toThrow(
         /JOBGRAPH_CORS_ORIGINS/,
@@ -63,10 +67,12 @@ describe('CORS (JOBGRAPH_CORS_ORIGINS)', () => {
     expect(res.headers.get('vary')).toMatch(/Origin/);
   });
 
-  it('gives an origin not allowed no CORS header, on the preflight and on the request', async () => {
+  it('gives an origin not allowed no CORS header, on the preflight and on the request, but Vary: Origin on both', async () => {
     for (const origin of ['https://evil.example.com', 'http://localhost:3000']) {
       const pre = await preflight(listed, origin);
       expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+      // A shared cache keyed without Origin would hand this refusal to an allowed origin too.
+      expect(pre.headers.get('vary')).toMatch(/Origin/);
       const res = await fetch(listed.server.url, {
         method: 'POST',
         headers: {
@@ -77,6 +83,7 @@ describe('CORS (JOBGRAPH_CORS_ORIGINS)', () => {
         body: JSON.stringify({ query: '{ __typename }' }),
       });
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(res.headers.get('vary')).toMatch(/Origin/);
     }
   });
 
