@@ -3,10 +3,17 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
+import { mintToken } from '../../src/auth/mintToken.ts';
+import {
+  emulatorEnvironment,
+  startEmulators,
+  type EmulatorSet,
+} from '../../src/emulators/index.ts';
 import { startTestGateway } from '../support/gateway.ts';
-import { startDemoProcess } from '../support/demoProcess.ts';
+import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
-import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
+import { movableImportExportJob, subscribe, TRANSPORTS } from '../support/subscriptions.ts';
+import { startTcpProxy } from '../support/tcpProxy.ts';
 
 const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }';
 
@@ -41,6 +48,163 @@ describe.each(TRANSPORTS)('Shutting down with open subscriptions over %s', (tran
   });
 });
 
+// Two kinds of restart, each with real jobgraph processes (live mode, the compiled CLI) in front of
+// emulators that this test process runs, so that every process answers the same upstream job and
+// the test moves it by hand. The processes share what resuming needs: the token key (the same token
+// is valid on each) and the upstreams.
+
+const SHARED_SECRET = 'a-token-key-the-replicas-share-of-at-least-32-characters';
+const WATCHED = 'PNDG1';
+const PAYLOAD = { query: QUERY, variables: { ids: [`importexport:${WATCHED}`] } };
+const QUEUED = { id: `importexport:${WATCHED}`, state: 'QUEUED' };
+const SUCCEEDED = { id: `importexport:${WATCHED}`, state: 'SUCCEEDED' };
+
+/** A jobgraph process's environment: live mode against `emulators`, polling fast so the test is short. */
+function processEnv(emulators: EmulatorSet, port = 0): Record<string, string> {
+  return {
+    ...emulatorEnvironment(emulators),
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    JOBGRAPH_JWT_SECRET: SHARED_SECRET,
+    JOBGRAPH_WATCH_POLL_MS: '50',
+    JOBGRAPH_WATCH_MAX_POLL_MS: '50',
+    JOBGRAPH_SHUTDOWN_GRACE_MS: '3000',
+  };
+}
+
+type Update = { id: string; state: string };
+
+/**
+ * What one client's subscription delivered (a sink for its `subscribe`), and a way to wait for it:
+ * `until` resolves when its condition holds after an event, and rejects as soon as the client
+ * gives up (an error) or completes without it, so a failure shows at once with what was seen.
+ */
+class Watched {
+  updates: Update[] = [];
+  errors: unknown[] = [];
+  completed = false;
+  /** Connection attempts that failed while nothing listened (counted by the test). */
+  refusals = 0;
+  private readonly checks = new Set<() => void>();
+
+  constructor(readonly client: string) {}
+
+  readonly sink = {
+    next: (value: {
+      data?: { jobUpdates?: Update } | null | undefined;
+      errors?: readonly unknown[] | undefined;
+    }) => {
+      if (value.errors) this.errors.push(value.errors);
+      if (value.data?.jobUpdates) this.updates.push(value.data.jobUpdates);
+      this.changed();
+    },
+    error: (err: unknown) => {
+      this.errors.push(err);
+      this.changed();
+    },
+    complete: () => {
+      this.completed = true;
+      this.changed();
+    },
+  };
+
+  refused(): void {
+    this.refusals++;
+    this.changed();
+  }
+
+  until(what: string, condition: () => boolean, mayEnd = false): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (condition()) {
+          this.checks.delete(check);
+          resolve();
+        } else if (!mayEnd && (this.errors.length > 0 || this.completed)) {
+          this.checks.delete(check);
+          reject(
+            new Error(
+              `${this.client} ended before ${what}: ${JSON.stringify({ updates: this.updates, completed: this.completed, errors: this.errors.map(String) })}`,
+            ),
+          );
+        }
+      };
+      this.checks.add(check);
+      check();
+    });
+  }
+
+  private changed(): void {
+    for (const check of [...this.checks]) check();
+  }
+}
+
+describe('The official clients across a SIGTERM of one of two replicas (a rolling deploy)', () => {
+  it('resume on their defaults on the replica that goes on serving, and see the job finish there', async () => {
+    const emulators = await startEmulators();
+    const job = movableImportExportJob(WATCHED);
+    const processes: LiveProcess[] = [];
+    const cleanups: (() => unknown)[] = [];
+    try {
+      const env = processEnv(emulators);
+      const a = await startLiveProcess(env);
+      processes.push(a);
+      const b = await startLiveProcess(env);
+      processes.push(b);
+      const proxy = await startTcpProxy([a.port, b.port]);
+      cleanups.push(() => proxy.close());
+      const url = `http://127.0.0.1:${proxy.port}/graphql`;
+      const authorization = `Bearer ${await mintToken({ secret: SHARED_SECRET, scopes: ['jobs:read'] })}`;
+      const sse = new Watched('graphql-sse');
+      const ws = new Watched('graphql-ws');
+      // Each client on its defaults (retries included), as an app makes it.
+      const sseClient = createSseClient({ url, headers: { Authorization: authorization } });
+      const wsClient = createWsClient({
+        url: url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { Authorization: authorization },
+      });
+      cleanups.push(
+        sseClient.subscribe(PAYLOAD, sse.sink),
+        wsClient.subscribe(PAYLOAD, ws.sink),
+        () => sseClient.dispose(),
+        () => wsClient.dispose(),
+      );
+      await Promise.all(
+        [sse, ws].map((w) => w.until('its first event', () => w.updates.length === 1)),
+      );
+      // Every connection so far went to A, the first replica in the balancer's list.
+      expect(new Set(proxy.forwarded)).toEqual(new Set([a.port]));
+      const beforeSigterm = proxy.forwarded.length;
+
+      // A terminates: the balancer takes it out of its list (new connections go to B) and it gets SIGTERM.
+      proxy.retire(a.port);
+      a.child.kill('SIGTERM');
+      // Each client resubscribed by itself and got the job's current state again, from B.
+      await Promise.all(
+        [sse, ws].map((w) => w.until('the current state from B', () => w.updates.length === 2)),
+      );
+      expect(await a.exited).toEqual([0, null]);
+      expect(new Set(proxy.forwarded.slice(beforeSigterm))).toEqual(new Set([b.port]));
+
+      // The job finishes upstream: B's poller sees it, and each stream ends with `complete`.
+      job.setProgress('Complete');
+      await Promise.all([sse, ws].map((w) => w.until('complete', () => w.completed)));
+      for (const w of [sse, ws]) {
+        expect({ client: w.client, updates: w.updates, errors: w.errors }).toEqual({
+          client: w.client,
+          updates: [QUEUED, QUEUED, SUCCEEDED],
+          errors: [],
+        });
+      }
+    } finally {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+      for (const p of processes) p.child.kill('SIGKILL');
+      job.restore();
+      await emulators.close();
+    }
+  });
+});
+
 /** A free loopback port, for two processes to take one after the other. */
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -50,59 +214,108 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('The official clients across a SIGTERM of the serving process', () => {
-  it('reconnect on their defaults to the process that takes its place and go on receiving the job', async () => {
-    const port = String(await freePort());
-    // Two replicas of the demo in turn on one address, sharing the token key as replicas do.
-    const env = {
-      PORT: port,
-      JOBGRAPH_JWT_SECRET: 'a-shared-demo-key-of-at-least-32-characters',
-      JOBGRAPH_SHUTDOWN_GRACE_MS: '3000',
-    };
-    const first = await startDemoProcess(env);
-    let second: Awaited<ReturnType<typeof startDemoProcess>> | undefined;
-    const authorization = `Bearer ${first.token}`;
-    const url = first.url;
-    const received: Record<'sse' | 'ws', { state: string }[]> = { sse: [], ws: [] };
-    const completed: Record<'sse' | 'ws', boolean> = { sse: false, ws: false };
-    const errors: unknown[] = [];
-    // Each client on its defaults (retries included), as an app would make it.
-    const sseClient = createSseClient({ url, headers: { Authorization: authorization } });
-    const wsClient = createWsClient({
-      url: url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: { Authorization: authorization },
-    });
-    const payload = { query: QUERY, variables: { ids: ['importexport:PNDG1'] } };
-    const sinkFor = (name: 'sse' | 'ws') => ({
-      next: (value: { data?: { jobUpdates?: { state: string } } | null }) =>
-        void (value.data?.jobUpdates && received[name].push(value.data.jobUpdates)),
-      error: (err: unknown) => void errors.push(err),
-      complete: () => void (completed[name] = true),
-    });
-    const unsubscribeSse = sseClient.subscribe(payload, sinkFor('sse'));
-    const unsubscribeWs = wsClient.subscribe(payload, sinkFor('ws'));
+describe('The official clients across a restart of the only process', () => {
+  it('resume once a new process serves the port again: graphql-sse on its defaults, graphql-ws with shouldRetry: () => true', async () => {
+    const emulators = await startEmulators();
+    const job = movableImportExportJob(WATCHED);
+    const processes: LiveProcess[] = [];
+    const cleanups: (() => unknown)[] = [];
     try {
-      await expect.poll(() => [received.sse.length, received.ws.length]).toEqual([1, 1]);
+      const env = processEnv(emulators, await freePort());
+      const first = await startLiveProcess(env);
+      processes.push(first);
+      const url = first.url;
+      const authorization = `Bearer ${await mintToken({ secret: SHARED_SECRET, scopes: ['jobs:read'] })}`;
+      let nothingListens = false;
+      const sse = new Watched('graphql-sse');
+      const ws = new Watched('graphql-ws with shouldRetry: () => true');
+      const wsOnDefaults = new Watched('graphql-ws on its defaults');
+
+      // graphql-sse on its defaults: 5 retries of any network error or non-2xx answer, after
+      // 1 s, 2 s, 4 s, 8 s, 16 s (each + 0.3–3 s). The fetch is the global one it uses by
+      // default, wrapped only to count the attempts refused while no process listens.
+      const sseClient = createSseClient({
+        url,
+        headers: { Authorization: authorization },
+        fetchFn: (input: RequestInfo | URL, init?: RequestInit) =>
+          fetch(input, init).catch((err: unknown) => {
+            if (nothingListens) sse.refused();
+            throw err;
+          }),
+      });
+      // graphql-ws with the setting docs/clients.md gives for one process: retry a refused
+      // connection too. For the test, retry every 50 ms for as long as the restart takes.
+      const wsClient = createWsClient({
+        url: url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { Authorization: authorization },
+        shouldRetry: () => true,
+        retryAttempts: Infinity,
+        retryWait: () => new Promise((resolve) => setTimeout(resolve, 50)),
+        on: { error: () => void (nothingListens && ws.refused()) },
+      });
+      // graphql-ws on its defaults, for contrast: a refused connection is fatal to it.
+      const wsDefaultsClient = createWsClient({
+        url: url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { Authorization: authorization },
+      });
+      cleanups.push(
+        sseClient.subscribe(PAYLOAD, sse.sink),
+        wsClient.subscribe(PAYLOAD, ws.sink),
+        wsDefaultsClient.subscribe(PAYLOAD, wsOnDefaults.sink),
+        () => sseClient.dispose(),
+        () => wsClient.dispose(),
+        () => wsDefaultsClient.dispose(),
+      );
+      await Promise.all(
+        [sse, ws, wsOnDefaults].map((w) =>
+          w.until('its first event', () => w.updates.length === 1),
+        ),
+      );
+
       first.child.kill('SIGTERM');
       expect(await first.exited).toEqual([0, null]);
-      expect(completed).toEqual({ sse: false, ws: false });
-      second = await startDemoProcess(env);
-      // Both clients resubscribed by themselves and got the job's current state from the new process.
-      await expect
-        .poll(() => [received.sse.length, received.ws.length], { timeout: 60_000 })
-        .toEqual([2, 2]);
-      expect(received.sse[1]).toEqual({ id: 'importexport:PNDG1', state: 'QUEUED' });
-      expect(received.ws[1]).toEqual({ id: 'importexport:PNDG1', state: 'QUEUED' });
-      expect(errors).toEqual([]);
-      expect(completed).toEqual({ sse: false, ws: false });
+      nothingListens = true;
+      // Each client tried to reconnect while the port was closed; graphql-ws on its defaults gave up
+      // at its first failed attempt (refused, or 503 while the first process was still draining).
+      await Promise.all([
+        sse.until('a refused attempt', () => sse.refusals > 0),
+        ws.until('a refused attempt', () => ws.refusals > 0),
+        wsOnDefaults.until('its error', () => wsOnDefaults.errors.length > 0, true),
+      ]);
+      expect(wsOnDefaults.errors).toHaveLength(1);
+      expect(String((wsOnDefaults.errors[0] as { message?: unknown }).message)).toMatch(
+        /ECONNREFUSED|Unexpected server response: 503/,
+      );
+
+      const second = await startLiveProcess(env);
+      processes.push(second);
+      nothingListens = false;
+      expect(second.url).toBe(first.url);
+      await Promise.all(
+        [sse, ws].map((w) =>
+          w.until('the current state from the new process', () => w.updates.length === 2),
+        ),
+      );
+      job.setProgress('Complete');
+      await Promise.all([sse, ws].map((w) => w.until('complete', () => w.completed)));
+      for (const w of [sse, ws]) {
+        expect({ client: w.client, updates: w.updates, errors: w.errors }).toEqual({
+          client: w.client,
+          updates: [QUEUED, QUEUED, SUCCEEDED],
+          errors: [],
+        });
+      }
+      expect({ updates: wsOnDefaults.updates, completed: wsOnDefaults.completed }).toEqual({
+        updates: [QUEUED],
+        completed: false,
+      });
     } finally {
-      unsubscribeSse();
-      unsubscribeWs();
-      sseClient.dispose();
-      await wsClient.dispose();
-      first.child.kill('SIGKILL');
-      second?.child.kill('SIGKILL');
+      for (const cleanup of cleanups.reverse()) await cleanup();
+      for (const p of processes) p.child.kill('SIGKILL');
+      job.restore();
+      await emulators.close();
     }
   });
 });
