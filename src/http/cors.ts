@@ -26,6 +26,26 @@ export function originAllowed(allowed: Config['corsOrigins'], origin: string): b
 }
 
 /**
+ * Whether a WebSocket upgrade from a browser page of `origin` may open a socket: an origin
+ * JOBGRAPH_CORS_ORIGINS allows, or the page's own host (`host`, the upgrade's `Host` header: a
+ * page jobgraph serves itself, such as Sandbox, needs no CORS over HTTP either). Browsers send
+ * `Origin` on every WebSocket; servers and CLIs send none and are not asked.
+ */
+export function upgradeOriginAllowed(
+  allowed: Config['corsOrigins'],
+  origin: string,
+  host: string | undefined,
+): boolean {
+  if (originAllowed(allowed, origin)) return true;
+  if (host === undefined) return false;
+  try {
+    return new URL(origin).host === new URL(`http://${host}`).host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The `cors` package's options: an allowed origin gets its own origin back (never a cookie:
  * bearer tokens are the only credential), with `Vary: Origin`; a preflight is answered 204 with the
  * methods and headers above; an origin not allowed gets no CORS header, so the browser refuses.

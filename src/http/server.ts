@@ -34,6 +34,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import {
   GRAPHQL_PATH,
   createSubscriptions,
+  type OperationCall,
   type Scheduler,
   type Subscriptions,
 } from '../subscriptions/index.ts';
@@ -279,6 +280,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     verifyToken,
     formatError,
     ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
+    executeOperation: (call) => executeOverWebSocket(call),
   });
   subscriptions.attach(httpServer);
   // The subscription gauges read the hub when /metrics is scraped: no bookkeeping per event.
@@ -435,6 +437,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string },
         req.method === 'GET' ? req.query : req.body,
       ),
+    });
+    let text = '';
+    if (response.body.kind === 'complete') text = response.body.string;
+    else for await (const chunk of response.body.asyncIterator) text += chunk;
+    return JSON.parse(text) as FormattedExecutionResult;
+  };
+
+  /**
+   * A query or mutation that came over graphql-ws (its clients may route every operation over
+   * one socket): Apollo's pipeline runs it as a JSON POST by the socket's verified caller, so
+   * limits, the job budget, auth directives and formatError are those of HTTP.
+   */
+  const executeOverWebSocket = async (call: OperationCall): Promise<FormattedExecutionResult> => {
+    const headers = new HeaderMap();
+    headers.set('content-type', 'application/json');
+    headers.set('accept', 'application/json');
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: 'POST', headers, search: '', body: call.params },
+      context: contextFor({ identity: call.identity, requestId: call.requestId }, call.params),
     });
     let text = '';
     if (response.body.kind === 'complete') text = response.body.string;

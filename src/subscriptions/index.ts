@@ -24,6 +24,9 @@ import { operationError, prepareSubscription, type OperationParams } from './ope
 import { writeErrorAnswer } from '../http/errors.ts';
 import { operationTypeOf } from '../http/transport.ts';
 import { attachWebSocket, type WsAdapter } from './ws.ts';
+import { AnsweredOperations } from './answeredOperations.ts';
+import { NO_SUBJECT_CALLER } from '../datasources/guard/loader.ts';
+import { upgradeOriginAllowed } from '../http/cors.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export { WatchHub, type WatchContext } from './hub.ts';
@@ -44,6 +47,18 @@ export interface SubscriptionOptions {
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** The pollers' and token expiry's clock; tests drive it by hand. */
   scheduler?: Scheduler;
+  /**
+   * Run an operation that is not a subscription, sent over graphql-ws, through Apollo's pipeline
+   * (server.ts) as the socket's caller: its answer, as JSON would carry it.
+   */
+  executeOperation(call: OperationCall): Promise<FormattedExecutionResult>;
+}
+
+/** One operation other than a subscription from a WebSocket: who asks (verified at `connection_init`) and its parameters. */
+export interface OperationCall {
+  identity: Identity;
+  requestId: string;
+  params: OperationParams;
 }
 
 export interface Subscriptions {
@@ -256,16 +271,32 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
   // ---- WebSocket (graphql-transport-ws) ----
   let ws: WsAdapter | undefined;
   const identities = new WeakMap<object, Identity>();
+  const answered = new AnsweredOperations(schema);
+  /** An operation other than a subscription: Apollo answers it, as over HTTP; a failure here is ours. */
+  const answer = async (call: OperationCall) => {
+    try {
+      return answered.handOver(await options.executeOperation(call));
+    } catch (err) {
+      return answered.failed(err);
+    }
+  };
   const attach = (server: http.Server) => {
     ws = attachWebSocket<Record<string, unknown> | undefined>(server, {
       path: GRAPHQL_PATH,
       maxPayload: config.limits.maxBodyBytes,
       heartbeatMs: config.watch.heartbeatMs,
       maxSockets: config.watch.maxSockets,
+      maxSocketsPerCaller: config.watch.maxSocketsPerCaller,
+      maxPendingSockets: config.watch.maxPendingSockets,
+      initTimeoutMs: config.watch.socketInitTimeoutMs,
+      originAllowed: (origin, request) =>
+        upgradeOriginAllowed(config.corsOrigins, origin, request.headers.host),
+      callerOf: (ctx) => identities.get(ctx)?.subject ?? NO_SUBJECT_CALLER,
       logger,
       server: {
         schema,
         subscribe,
+        execute: answered.execute,
         // A token in the connection_init payload, else the upgrade request's header. A socket
         // without one, or with an invalid one, can do nothing: it is closed at once (4403).
         onConnect: async (ctx) => {
@@ -294,12 +325,15 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
           identities.set(ctx, identity);
           return true;
         },
-        onSubscribe: (ctx, _id, payload) => {
+        onSubscribe: async (ctx, _id, payload) => {
           const identity = identities.get(ctx) ?? ANONYMOUS;
           if (!identity.authenticated || hub.expired(identity)) {
-            return [operationError(new JobgraphError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE))];
+            return [operationError(new JobgraphError('UNAUTHENTICATED', SOCKET_EXPIRED_MESSAGE))];
           }
           const requestId = randomUUID();
+          // Any operation may go over the socket (graphql-ws's own docs route every one there).
+          if (operationTypeOf(payload, limits.parseOptions) !== OperationTypeNode.SUBSCRIPTION)
+            return answer({ identity, requestId, params: payload });
           const args = prepareSubscription(prepare, payload, hub.context(identity, requestId));
           if (!Array.isArray(args))
             logger.info(
@@ -308,8 +342,9 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
             );
           return args;
         },
-        onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult),
-        onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
+        onNext: (_ctx, _id, _payload, args, result) =>
+          answered.next(args) ?? formatResult(result as ExecutionResult),
+        onError: (_ctx, _id, _payload, errors) => answered.errors(errors) ?? formatErrors(errors),
       },
     });
   };
@@ -331,6 +366,10 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
 
 const UNAUTHENTICATED_MESSAGE =
   'Subscriptions need a bearer token with scope jobs:read; send it as "Authorization: Bearer <token>".';
+
+/** A socket's operations once the token it was opened with has expired (anonymous sockets are closed at `connection_init`). */
+const SOCKET_EXPIRED_MESSAGE =
+  'The bearer token this socket was opened with has expired; open a new socket with a new token.';
 
 /** End a response; resolves once it is finished or its connection is gone (a closed one never calls `end`'s callback). */
 function endResponse(res: http.ServerResponse, body?: string): Promise<void> {

@@ -1,8 +1,15 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import {
+  CloseCode,
+  MessageType,
+  handleProtocols as graphqlWsProtocol,
+  makeServer,
+  type Context,
+  type ServerOptions as GraphqlWsOptions,
+} from 'graphql-ws';
 import type { Logger } from 'pino';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 
 /** What graphql-ws hands jobgraph's hooks beside the connection context: the socket and its upgrade request. */
 export interface WsExtra {
@@ -12,15 +19,32 @@ export interface WsExtra {
 
 export interface WsAdapterOptions<P extends Record<PropertyKey, unknown> | undefined> {
   /** graphql-ws's own server options (hooks, schema, `subscribe`). */
-  server: ServerOptions<P, WsExtra>;
+  server: GraphqlWsOptions<P, WsExtra>;
   /** The path sockets are accepted on. */
   path: string;
   /** Largest frame a client may send; a larger one closes its socket with 1009. */
   maxPayload: number;
   /** Ping interval; a socket that does not answer the ping within as long is cut. */
   heartbeatMs: number;
-  /** Sockets the process holds at most; an upgrade beyond it is answered 503. */
+  /**
+   * Authenticated sockets (past `connection_init`) the process holds at most
+   * (JOBGRAPH_MAX_WEBSOCKETS): an upgrade while they are all taken is answered 503, and a
+   * `connection_init` that would go beyond it is refused with 1013 (Try Again Later).
+   */
   maxSockets: number;
+  /** Authenticated sockets one caller may hold (JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER); one more is refused at `connection_init` with 4429. */
+  maxSocketsPerCaller: number;
+  /**
+   * Sockets not yet past `connection_init` held at most, apart from the authenticated ones
+   * (JOBGRAPH_MAX_WEBSOCKETS_PENDING): when full, the oldest is closed (4408) to make room.
+   */
+  maxPendingSockets: number;
+  /** How long a new socket may take to send `connection_init`, in ms (JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS); then 4408. */
+  initTimeoutMs: number;
+  /** Whether an upgrade whose `Origin` header is `origin` may open a socket; one without `Origin` always may. */
+  originAllowed(origin: string, request: http.IncomingMessage): boolean;
+  /** Who a socket accepted at `connection_init` belongs to (the token's subject), for the per-caller cap. */
+  callerOf(ctx: Context<P, WsExtra>): string;
   logger: Logger;
 }
 
@@ -33,44 +57,139 @@ export interface WsAdapter {
 
 /**
  * graphql-transport-ws on `upgrade` requests, in the manner of graphql-ws's own `use/ws` adapter
- * over its `makeServer`, with what a gateway needs beside it: a bound on sockets per process,
- * and every error the libraries raise (oversized frames, failed hooks) written as one scrubbed
+ * over its `makeServer`, with what a gateway needs beside it: bounded sockets, and every error the
+ * libraries raise (oversized frames, failed hooks, sockets reset mid-write) written as one scrubbed
  * log line instead of a stack trace on stderr, with no internal text in a close reason.
+ *
+ * Sockets are counted in two pools, so no one can take every socket from the others. A socket
+ * that has not sent `connection_init` is *pending*: at most `maxPendingSockets` of them, and when
+ * that pool is full the oldest is closed to make room, so sockets opened and left silent (churn)
+ * cannot keep out a caller who sends `connection_init` as soon as the socket opens; each gets
+ * `initTimeoutMs` to send it. A socket whose `connection_init` the server accepted is
+ * *authenticated*: at most `maxSockets` in the process and `maxSocketsPerCaller` per caller,
+ * checked when `connection_init` is accepted (an upgrade is answered 503 only while every
+ * authenticated slot is taken). A socket in between (its token being verified) is in neither.
  */
 export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefined>(
   httpServer: http.Server,
   options: WsAdapterOptions<P>,
 ): WsAdapter {
   const { logger } = options;
-  const server = makeServer<P, WsExtra>(options.server);
-  const wss = new WebSocketServer({
+  const pending = new Set<WebSocket>(); // in the order they opened: the first is the oldest
+  const authenticated = new Map<WebSocket, string>(); // socket → its caller
+  const perCaller = new Map<string, number>();
+  /** Whether the pending pool was found full by the last socket that opened (one log line per spell). */
+  let pendingFull = false;
+
+  const admit = async (ctx: Context<P, WsExtra>): Promise<boolean | Record<string, unknown>> => {
+    const { socket } = ctx.extra;
+    pending.delete(socket);
+    const verdict = (await options.server.onConnect?.(ctx)) ?? true;
+    // Refused, or gone while its token was verified (nothing to count then).
+    if (verdict === false || socket.readyState !== socket.OPEN) return false;
+    const caller = options.callerOf(ctx);
+    const mine = perCaller.get(caller) ?? 0;
+    if (mine >= options.maxSocketsPerCaller) {
+      logger.warn(
+        { transport: 'ws', open: mine, limit: options.maxSocketsPerCaller },
+        'websocket refused at connection_init: too many sockets for this caller (JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER)',
+      );
+      closeSocket(
+        socket,
+        TOO_MANY_FOR_CALLER,
+        `Too many sockets for this caller (JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER=${options.maxSocketsPerCaller})`,
+      );
+      return false;
+    }
+    if (authenticated.size >= options.maxSockets) {
+      logger.warn(
+        { transport: 'ws', open: authenticated.size, limit: options.maxSockets },
+        'websocket refused at connection_init: too many open sockets (JOBGRAPH_MAX_WEBSOCKETS)',
+      );
+      closeSocket(
+        socket,
+        TRY_AGAIN_LATER,
+        `Too many sockets (JOBGRAPH_MAX_WEBSOCKETS=${options.maxSockets}); try again later`,
+      );
+      return false;
+    }
+    authenticated.set(socket, caller);
+    perCaller.set(caller, mine + 1);
+    return verdict;
+  };
+
+  const server = makeServer<P, WsExtra>({
+    ...options.server,
+    connectionInitWaitTimeout: options.initTimeoutMs,
+    onConnect: admit,
+  });
+  // ws bounds the closing handshake too (its own default waits 30 s for a client that never
+  // answers), so a socket closed for any reason gives its descriptor back within a second.
+  const wssOptions: ServerOptions & { closeTimeout: number } = {
     noServer: true,
     maxPayload: options.maxPayload,
-    handleProtocols,
-  });
+    handleProtocols: graphqlWsProtocol,
+    closeTimeout: CLOSE_HANDSHAKE_MS,
+  };
+  const wss = new WebSocketServer(wssOptions);
   const sockets = new Set<WebSocket>();
   let closing = false;
 
   const refuse = (socket: Duplex, status: string) => {
+    if (socket.destroyed) return;
+    socket.once('finish', () => socket.destroy());
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    socket.destroy();
   };
+  /** An error of a connection before (or instead of) its handshake: a reset, a broken pipe. The client is gone; nothing is owed to it. */
+  const rawSocketError = (err: Error) =>
+    logger.debug({ transport: 'ws', ...errorSummary(err) }, 'websocket upgrade connection error');
 
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands an upgrade's connection over with no 'error' listener: without this one, a
+    // client that resets it before the handshake is done would end the process with a stack trace.
+    socket.on('error', rawSocketError);
     if (pathOf(req.url) !== options.path) return refuse(socket, '404 Not Found');
     if (closing) return refuse(socket, '503 Service Unavailable');
-    if (sockets.size >= options.maxSockets) {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !options.originAllowed(origin, req)) {
+      logger.info(
+        { transport: 'ws', origin: origin.slice(0, 200) },
+        'websocket refused: origin not allowed (JOBGRAPH_CORS_ORIGINS)',
+      );
+      return refuse(socket, '403 Forbidden');
+    }
+    if (authenticated.size >= options.maxSockets) {
       logger.warn(
-        { transport: 'ws', open: sockets.size, limit: options.maxSockets },
-        'websocket refused: too many open sockets',
+        { transport: 'ws', open: authenticated.size, limit: options.maxSockets },
+        'websocket refused: too many open sockets (JOBGRAPH_MAX_WEBSOCKETS)',
       );
       return refuse(socket, '503 Service Unavailable');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => opened(ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // From here on ws owns the connection's errors (it closes the socket on each).
+      socket.off('error', rawSocketError);
+      opened(ws, req);
+    });
   });
 
   const opened = (socket: WebSocket, request: http.IncomingMessage) => {
     sockets.add(socket);
+    if (pending.size >= options.maxPendingSockets) {
+      const oldest = pending.values().next().value as WebSocket;
+      pending.delete(oldest);
+      if (!pendingFull)
+        logger.warn(
+          { transport: 'ws', limit: options.maxPendingSockets },
+          'websocket pending pool full: closing the oldest sockets without connection_init (JOBGRAPH_MAX_WEBSOCKETS_PENDING)',
+        );
+      pendingFull = true;
+      closeSocket(
+        oldest,
+        CloseCode.ConnectionInitialisationTimeout,
+        `Too many sockets waiting for connection_init (JOBGRAPH_MAX_WEBSOCKETS_PENDING=${options.maxPendingSockets})`,
+      );
+    } else pendingFull = false;
+    pending.add(socket);
     // ws closes the socket itself on a protocol error (1002) or an oversized frame (1009); say so in one line.
     socket.on('error', (err) =>
       logger.info({ transport: 'ws', ...errorSummary(err) }, 'websocket error'),
@@ -85,17 +204,33 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
     const closed = server.opened(
       {
         protocol: socket.protocol,
+        // A socket lost mid-write (reset, broken pipe) is closed by ws, which ends its operations
+        // through 'close' below: the write is not an error of the operation that made it.
         send: (data) =>
-          new Promise<void>((resolve, reject) => {
+          new Promise<void>((resolve) => {
             if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (err) => (err ? reject(err) : resolve()));
+            socket.send(data, () => resolve());
           }),
-        close: (code, reason) => socket.close(code, reason),
+        close: (code, reason) => closeSocket(socket, code, reason),
         onMessage: (handle) =>
           socket.on('message', (data: Buffer) => {
-            handle(data.toString('utf8')).catch((err: unknown) => {
+            const text = data.toString('utf8');
+            handle(text).catch((err: unknown) => {
+              const type = serverOnlyMessageType(text);
+              if (type !== undefined) {
+                // graphql-ws throws on a message only a server may send: the client broke the protocol.
+                logger.info(
+                  { transport: 'ws', messageType: type },
+                  'websocket closed: the client sent a message only a server sends',
+                );
+                return closeSocket(
+                  socket,
+                  CloseCode.BadRequest,
+                  `Unexpected message of type ${type}`,
+                );
+              }
               logger.error({ transport: 'ws', ...errorSummary(err) }, 'websocket message failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
+              closeSocket(socket, CloseCode.InternalServerError, 'Internal server error');
             });
           }),
       },
@@ -104,6 +239,14 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
     socket.once('close', (code, reason) => {
       clearInterval(pinger);
       sockets.delete(socket);
+      pending.delete(socket);
+      const caller = authenticated.get(socket);
+      if (caller !== undefined) {
+        authenticated.delete(socket);
+        const left = (perCaller.get(caller) ?? 1) - 1;
+        if (left > 0) perCaller.set(caller, left);
+        else perCaller.delete(caller);
+      }
       closed(code, reason.toString()).catch((err: unknown) =>
         logger.error({ transport: 'ws', ...errorSummary(err) }, 'websocket close failed'),
       );
@@ -121,7 +264,7 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
           ),
       );
       for (const socket of sockets) {
-        socket.close(code, reason);
+        closeSocket(socket, code, reason);
         // A client that does not answer the closing handshake is cut, so shutdown stays within its grace.
         setTimeout(() => socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
       }
@@ -133,6 +276,39 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
 
 /** How long a closing socket may take to answer the close frame before it is cut. */
 const CLOSE_HANDSHAKE_MS = 1000;
+
+/** Close code for a caller over JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER (graphql-ws's client does not retry it). */
+const TOO_MANY_FOR_CALLER = 4429;
+/** RFC 6455 registry 1013 Try Again Later: the process is at JOBGRAPH_MAX_WEBSOCKETS (graphql-ws's client retries it). */
+const TRY_AGAIN_LATER = 1013;
+
+/** Close a socket unless it is already closing; ws cuts it if the close handshake takes longer than CLOSE_HANDSHAKE_MS. */
+function closeSocket(socket: WebSocket, code?: number, reason?: string): void {
+  if (socket.readyState === socket.OPEN) socket.close(code, reason);
+}
+
+/** The messages a client may send (graphql-transport-ws PROTOCOL.md); the others only a server sends. */
+const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set([
+  MessageType.ConnectionInit,
+  MessageType.Ping,
+  MessageType.Pong,
+  MessageType.Subscribe,
+  MessageType.Complete,
+]);
+
+/** The type of a well-formed message that only a server may send (`next`, `error`, `connection_ack`), or undefined. */
+function serverOnlyMessageType(text: string): string | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && !CLIENT_MESSAGE_TYPES.has(type)
+    ? type.slice(0, 32)
+    : undefined;
+}
 
 /** An error as one log line's fields: its class, code and the first line of its message, cut short. Never a stack. */
 export function errorSummary(err: unknown): {

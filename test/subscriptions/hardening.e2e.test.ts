@@ -303,7 +303,10 @@ describe('WebSocket sockets', () => {
   });
 
   it('bounds sockets per process (JOBGRAPH_MAX_WEBSOCKETS): an upgrade beyond it is answered 503', async () => {
-    const held = await Promise.all(Array.from({ length: 40 }, () => openSocket()));
+    // Two callers, each at its own cap (JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER, default 20).
+    const held = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => openSocket(i % 2 ? gw.tokens.read : gw.tokens.secrets)),
+    );
     for (const h of held) await h.until((m) => m.type === 'connection_ack');
     expect(gw.server.subscriptions.sockets()).toBe(40);
     const refused = await new Promise<number>((resolve, reject) => {
