@@ -12,7 +12,7 @@ import {
 } from './datasources/listing/index.ts';
 import { createJobLoader, NO_SUBJECT_CALLER } from './datasources/guard/loader.ts';
 import { formatGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
-import { JobBudgetError } from './limits/jobBudget.ts';
+import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from './model/job.ts';
 
 type Loaders = { [P in JobProvider]: DataLoader<KeyOf<P>, JobRecord, string> };
@@ -60,20 +60,38 @@ export function createRequestContext(
     AWS_IMPORT_EXPORT: createJobLoader(sources.AWS_IMPORT_EXPORT, caller),
     AWS_CODEPIPELINE: createJobLoader(sources.AWS_CODEPIPELINE, caller),
   };
+  // The request's budgets as it loads and lists: limits/jobBudget.ts counts before execution what
+  // the operation shows; these count again, and what only loading shows (Import/Export lookups of
+  // a `states` filter, reference stores a region's ListReferenceStores finds).
   const loadedJobs = new Set<string>();
+  /** Count a job by global ID; the refusal when it would be one too many. */
+  const takeJob = (id: string): JobBudgetError | null => {
+    if (loadedJobs.has(id)) return null;
+    if (loadedJobs.size >= config.limits.maxJobsPerRequest)
+      return new JobBudgetError(config.limits.maxJobsPerRequest, null);
+    loadedJobs.add(id);
+    return null;
+  };
+  let listSources = 0;
+  const budget = {
+    job(id: string) {
+      const refused = takeJob(id);
+      if (refused) throw refused;
+    },
+    sources(count: number) {
+      listSources += count;
+      const max = config.limits.maxListSourcesPerRequest;
+      if (listSources > max) throw new ListSourcesBudgetError(max, listSources);
+    },
+  };
   const context: RequestContext = {
     config,
     requestId,
     identity,
-    listJobs: (args) => listerOf(sources, config).list({ ...args, caller }),
+    listJobs: (args) => listerOf(sources, config).list({ ...args, caller, budget }),
     loadJob(key) {
-      // Defence in depth for the per-request job budget (limits/jobBudget.ts counts before execution).
-      const id = formatGlobalId(key);
-      if (!loadedJobs.has(id)) {
-        if (loadedJobs.size >= config.limits.maxJobsPerRequest)
-          return Promise.reject(new JobBudgetError(config.limits.maxJobsPerRequest, null));
-        loadedJobs.add(id);
-      }
+      const refused = takeJob(formatGlobalId(key));
+      if (refused) return Promise.reject(refused);
       // The record's secrets are registered before any resolver sees it, so no log line or
       // error message built from it afterwards can carry them.
       return (loaders[key.provider] as DataLoader<JobKey, JobRecord, string>)

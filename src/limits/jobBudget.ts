@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import {
+  OperationTypeNode,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   Kind,
@@ -15,11 +16,14 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Config } from '../config.ts';
+import { listSourceCount, planList } from '../datasources/listing/plan.ts';
+import type { JobListFilter } from '../datasources/listing/types.ts';
 import { BadUserInputError } from '../errors.ts';
 import { buildKey, formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import { representationKey } from '../model/jobKeys.ts';
+import { overlongListArgument } from './listArguments.ts';
 
-export type BudgetConfig = Pick<Config, 'limits' | 'awsRegion' | 'tencent'>;
+export type BudgetConfig = Pick<Config, 'limits' | 'awsRegion' | 'tencent' | 'listing'>;
 type Args = Record<string, unknown>;
 
 /**
@@ -32,6 +36,20 @@ export class JobBudgetError extends BadUserInputError {
     const asked = found === null ? `more than ${max} distinct jobs` : `${found} distinct jobs`;
     super(
       `This request asks for ${asked}; at most ${max} are allowed per request (JOBGRAPH_MAX_JOBS_PER_REQUEST).`,
+      extensions,
+    );
+  }
+}
+
+/**
+ * The refusal when the `listJobs` fields of one request would read more list sources than
+ * `limits.maxListSourcesPerRequest` (provider × region × HealthOmics reference store, all fields
+ * together).
+ */
+export class ListSourcesBudgetError extends BadUserInputError {
+  constructor(max: number, found: number, extensions: Record<string, unknown> = {}) {
+    super(
+      `This request lists ${found} sources (provider × region × HealthOmics reference store, all its listJobs fields together); at most ${max} are allowed per request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST). Name fewer providers, regions or reference stores in the filter.`,
       extensions,
     );
   }
@@ -105,20 +123,20 @@ function keyOfRepresentation(rep: unknown): JobKey {
 }
 
 /**
- * The distinct loader keys (global ID strings) an operation would load, with its variables
- * resolved: the root selection set with fragments followed, aliases counted as the fields
- * they are, `@skip`/`@include` applied. Returns null when the variables or a field's
- * arguments do not coerce: execution then fails before any resolver runs.
+ * The root fields an operation would run, each with its arguments coerced with the variables:
+ * the root selection set with fragments followed, aliases counted as the fields they are,
+ * `@skip`/`@include` applied; a field whose arguments do not coerce is left out (it fails before
+ * its resolver runs). Returns null when the variables do not coerce: execution then fails before
+ * any resolver runs.
  */
-export function distinctJobKeys(
+export function rootFieldArguments(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   rawVariables: Record<string, unknown> | undefined,
-  config: BudgetConfig,
-): Set<string> | null {
+): { name: string; args: Args }[] | null {
   const root = schema.getRootType(operation.operation);
-  if (!root) return new Set();
+  if (!root) return [];
   const coerced = getVariableValues(
     schema,
     operation.variableDefinitions ?? [],
@@ -150,18 +168,32 @@ export function distinctJobKeys(
   };
   walk(operation.selectionSet);
 
-  const keys = new Set<string>();
   const rootFields = root.getFields();
-  for (const node of fields) {
-    const keysOf = ROOT_FIELD_JOB_KEYS[node.name.value];
+  return fields.flatMap((node) => {
     const definition = rootFields[node.name.value];
-    if (!keysOf || !definition) continue;
-    let args: Args;
+    if (!definition) return [];
     try {
-      args = getArgumentValues(definition, node, variables);
+      return [{ name: node.name.value, args: getArgumentValues(definition, node, variables) }];
     } catch {
-      continue; // the field fails on its arguments before its resolver runs
+      return []; // the field fails on its arguments before its resolver runs
     }
+  });
+}
+
+/** The distinct loader keys (global ID strings) the root fields would load; null as for rootFieldArguments. */
+export function distinctJobKeys(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  rawVariables: Record<string, unknown> | undefined,
+  config: BudgetConfig,
+): Set<string> | null {
+  const fields = rootFieldArguments(schema, document, operation, rawVariables);
+  if (!fields) return null;
+  const keys = new Set<string>();
+  for (const { name, args } of fields) {
+    const keysOf = ROOT_FIELD_JOB_KEYS[name];
+    if (!keysOf) continue;
     for (const item of keysOf(args, config)) {
       try {
         keys.add(formatGlobalId(item()));
@@ -171,6 +203,36 @@ export function distinctJobKeys(
     }
   }
   return keys;
+}
+
+/** `listJobs`' filter argument without the nulls GraphQL passes for fields given as null. */
+export function listFilterOf(input: unknown): JobListFilter {
+  const filter: Record<string, unknown> = {};
+  if (input && typeof input === 'object')
+    for (const [name, value] of Object.entries(input)) if (value != null) filter[name] = value;
+  return filter;
+}
+
+/**
+ * The list sources the `listJobs` fields of an operation read together, known before any call
+ * (see `listSourceCount`); a field whose filter is refused counts none (it fails before listing).
+ */
+export function listSourcesAsked(
+  fields: readonly { name: string; args: Args }[],
+  config: BudgetConfig,
+): number {
+  const defaults = { awsRegion: config.awsRegion, cosRegion: config.tencent.region };
+  let count = 0;
+  for (const { name, args } of fields) {
+    if (name !== 'listJobs') continue;
+    try {
+      const plan = planList(listFilterOf(args.filter), defaults);
+      count += listSourceCount(plan, config.listing.omicsReferenceStores);
+    } catch {
+      // BAD_USER_INPUT from the resolver, before any upstream call.
+    }
+  }
+  return count;
 }
 
 /** Root fields that may load more than one job (a list argument); every other one loads at most one. */
@@ -205,25 +267,63 @@ export function jobFieldsBound(document: DocumentNode, operation: OperationDefin
 }
 
 /**
- * One budget of distinct upstream jobs per request, across all root fields, aliases and
- * `_entities` representations (`limits.maxJobsPerRequest`, JOBGRAPH_MAX_JOBS_PER_REQUEST,
- * default 100): an operation over it is refused once its operation and variables are known,
- * before any resolver runs, so before any upstream call — HTTP 400, BAD_USER_INPUT, naming
- * the limit. `limits.maxJobIds` still caps one `jobs(ids:)` list on its own.
+ * What an operation asks beyond its budgets, decided from its document and raw variables before
+ * any resolver runs (so before any upstream call), on every transport: a list argument over its
+ * cap however it is given (listArguments.ts), more list sources than
+ * `limits.maxListSourcesPerRequest`, more distinct jobs than `limits.maxJobsPerRequest`. Null when
+ * within them all.
+ */
+export function requestBudgetRefusal(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  rawVariables: Record<string, unknown> | undefined,
+  config: BudgetConfig,
+): BadUserInputError | null {
+  const overlong = overlongListArgument(document, operation, rawVariables, config);
+  if (overlong) return overlong;
+  const asksList = operation.operation === OperationTypeNode.QUERY;
+  const max = config.limits.maxJobsPerRequest;
+  if (!asksList && jobFieldsBound(document, operation) <= max) return null;
+  const fields = rootFieldArguments(schema, document, operation, rawVariables);
+  if (!fields) return null;
+  const sources = listSourcesAsked(fields, config);
+  if (sources > config.limits.maxListSourcesPerRequest)
+    return new ListSourcesBudgetError(config.limits.maxListSourcesPerRequest, sources);
+  if (jobFieldsBound(document, operation) <= max) return null;
+  const keys = distinctJobKeys(schema, document, operation, rawVariables, config);
+  return keys && keys.size > max ? new JobBudgetError(max, keys.size) : null;
+}
+
+/**
+ * The request's budgets, checked once its operation and variables are known, before any resolver
+ * runs, so before any upstream call (`requestBudgetRefusal`): HTTP 400, BAD_USER_INPUT, naming
+ * the limit's variable. One budget of distinct upstream jobs per request across all root fields,
+ * aliases and `_entities` representations (JOBGRAPH_MAX_JOBS_PER_REQUEST, default 100); one of
+ * list sources across all `listJobs` fields (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 20);
+ * every list argument capped however it is given.
  *
- * The request context's `loadJob` enforces the same budget as it loads (defence in depth for
- * a path this count does not see).
+ * The request context enforces the job and list-source budgets again as it loads and lists
+ * (defence in depth, and the counts only known then: Import/Export lookups under a `states`
+ * filter, reference stores found by ListReferenceStores).
  */
 export function jobBudgetPlugin(config: BudgetConfig): ApolloServerPlugin<BaseContext> {
-  const max = config.limits.maxJobsPerRequest;
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
-          if (!operation || jobFieldsBound(document, operation) <= max) return;
-          const keys = distinctJobKeys(schema, document, operation, request.variables, config);
-          if (keys && keys.size > max)
-            throw new JobBudgetError(max, keys.size, { http: { status: 400 } });
+          if (!operation) return;
+          const refusal = requestBudgetRefusal(
+            schema,
+            document,
+            operation,
+            request.variables,
+            config,
+          );
+          if (refusal) {
+            refusal.extensions.http = { status: 400 };
+            throw refusal;
+          }
         },
       };
     },

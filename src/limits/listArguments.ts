@@ -5,62 +5,157 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
+  type VariableDefinitionNode,
 } from 'graphql';
+import { MAX_OMICS_REFERENCE_STORES, type Config } from '../config.ts';
+import { MAX_LIST_REGIONS } from '../datasources/listing/plan.ts';
 import { BadUserInputError } from '../errors.ts';
 
-/**
- * Root fields that take a list of job IDs, and the argument: each list is capped by
- * `limits.maxJobIds` (JOBGRAPH_MAX_JOB_IDS) on every transport.
- */
+/** Root fields that take a list of job IDs, and the argument. */
 export const JOB_ID_LIST_ARGUMENTS: Readonly<Record<string, string>> = {
   jobs: 'ids',
   jobUpdates: 'ids',
 };
 
+/** How long one list in a root field's arguments may be, and the variable that sets it (if any). */
+export interface ListCap {
+  max: number;
+  variable?: string;
+}
+
+/**
+ * The caps of the list arguments root fields take, by path (`field.argument[.inputField…]`). A
+ * list at a path not named here is capped by `limits.maxJobIds` too: no list reaches a resolver
+ * unbounded.
+ */
+export function listCaps(config: Pick<Config, 'limits'>): Readonly<Record<string, ListCap>> {
+  const ids: ListCap = { max: config.limits.maxJobIds, variable: 'JOBGRAPH_MAX_JOB_IDS' };
+  return {
+    ...Object.fromEntries(
+      Object.entries(JOB_ID_LIST_ARGUMENTS).map(([field, arg]) => [`${field}.${arg}`, ids]),
+    ),
+    '_entities.representations': {
+      max: Math.max(config.limits.maxJobIds, config.limits.maxJobsPerRequest),
+      variable: 'JOBGRAPH_MAX_JOBS_PER_REQUEST',
+    },
+    'listJobs.filter.regions': { max: MAX_LIST_REGIONS },
+    'listJobs.filter.omicsReferenceStoreIds': { max: MAX_OMICS_REFERENCE_STORES },
+  };
+}
+
 /** A list argument longer than its cap: refused before anything else is done with it. */
 export class ListArgumentTooLongError extends BadUserInputError {
-  constructor(field: string, argument: string, max: number, found: number) {
+  constructor(field: string, argument: string, cap: ListCap, found: number) {
+    const unit = argument.endsWith('ids') ? 'IDs' : 'items';
     super(
-      `Argument "${argument}" of ${field} takes at most ${max} IDs (JOBGRAPH_MAX_JOB_IDS); got ${found}.`,
+      `Argument "${argument}" of ${field} takes at most ${cap.max} ${unit}${cap.variable ? ` (${cap.variable})` : ''}; got ${found}.`,
       { argument },
     );
   }
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
- * The first job-ID list argument of the operation's root fields that holds more than `max`
- * items, read from the document's literal or the raw variable without coercing anything, so
- * the check costs the same whatever the list's length. Root fragments are followed once each;
- * `@skip`/`@include` are not evaluated (a conditional field counts).
+ * The first list in the arguments of the operation's root fields that holds more items than its
+ * cap, however it got there: a literal, a variable, a variable's default value, or any of those
+ * nested in an input object. Read from the document and the raw variables without coercing
+ * anything, so the check costs the same whatever the lists' lengths; it runs before execution on
+ * every transport. Root fragments are followed once each; `@skip`/`@include` are not evaluated (a
+ * conditional field counts).
  */
-export function overlongJobIdList(
+export function overlongListArgument(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   rawVariables: Readonly<Record<string, unknown>> | undefined,
-  max: number,
+  config: Pick<Config, 'limits'>,
 ): ListArgumentTooLongError | null {
+  const caps = listCaps(config);
+  const defaultCap: ListCap = { max: config.limits.maxJobIds, variable: 'JOBGRAPH_MAX_JOB_IDS' };
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions)
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const lengthOf = (value: ValueNode): number => {
-    if (value.kind === Kind.LIST) return value.values.length;
-    if (value.kind === Kind.VARIABLE) {
-      const raw = rawVariables?.[value.name.value];
-      return Array.isArray(raw) ? raw.length : 1;
-    }
-    return 1; // a single value is coerced to a list of one
+  const definitions = new Map<string, VariableDefinitionNode>(
+    (operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]),
+  );
+
+  /** The refusal for the list at `path` of `field` if it is too long, else null. */
+  const check = (field: string, path: string[], length: number) => {
+    const cap = caps[[field, ...path].join('.')] ?? defaultCap;
+    return length > cap.max
+      ? new ListArgumentTooLongError(field, path.join('.'), cap, length)
+      : null;
   };
+  /** A raw JSON value (a variable's), walked for lists. */
+  const rawValue = (
+    field: string,
+    path: string[],
+    value: unknown,
+  ): ListArgumentTooLongError | null => {
+    if (Array.isArray(value)) {
+      const refusal = check(field, path, value.length);
+      if (refusal) return refusal;
+      for (const item of value) {
+        const inner = isRecord(item) ? rawValue(field, path, item) : null;
+        if (inner) return inner;
+      }
+      return null;
+    }
+    if (isRecord(value)) {
+      for (const [name, inner] of Object.entries(value)) {
+        const refusal = rawValue(field, [...path, name], inner);
+        if (refusal) return refusal;
+      }
+    }
+    return null;
+  };
+  const seenVariables = new Set<string>();
+  /** A value in the document: a literal, an input object, or a variable (its raw value, else its default). */
+  const astValue = (
+    field: string,
+    path: string[],
+    value: ValueNode,
+  ): ListArgumentTooLongError | null => {
+    switch (value.kind) {
+      case Kind.LIST: {
+        const refusal = check(field, path, value.values.length);
+        if (refusal) return refusal;
+        for (const item of value.values) {
+          const inner = astValue(field, path, item);
+          if (inner) return inner;
+        }
+        return null;
+      }
+      case Kind.OBJECT:
+        for (const f of value.fields) {
+          const refusal = astValue(field, [...path, f.name.value], f.value);
+          if (refusal) return refusal;
+        }
+        return null;
+      case Kind.VARIABLE: {
+        const name = value.name.value;
+        if (rawVariables && Object.hasOwn(rawVariables, name))
+          return rawValue(field, path, rawVariables[name]);
+        const fallback = definitions.get(name)?.defaultValue;
+        // A default refers to no variable, but guard the walk against repeats all the same.
+        if (!fallback || seenVariables.has(`${field}:${path.join('.')}:${name}`)) return null;
+        seenVariables.add(`${field}:${path.join('.')}:${name}`);
+        return astValue(field, path, fallback);
+      }
+      default:
+        return null; // a single value is coerced to a list of one
+    }
+  };
+
   const seenFragments = new Set<string>();
   const walk = (set: SelectionSetNode): ListArgumentTooLongError | null => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        const argument = JOB_ID_LIST_ARGUMENTS[selection.name.value];
-        const node = argument
-          ? selection.arguments?.find((a) => a.name.value === argument)
-          : undefined;
-        const found = node ? lengthOf(node.value) : 0;
-        if (argument && found > max)
-          return new ListArgumentTooLongError(selection.name.value, argument, max, found);
+        for (const argument of selection.arguments ?? []) {
+          const refusal = astValue(selection.name.value, [argument.name.value], argument.value);
+          if (refusal) return refusal;
+        }
         continue;
       }
       let inner: SelectionSetNode | undefined;

@@ -10,19 +10,13 @@ import {
 import type { JobListFilter, JobListPage, ListedJob, RequestContext } from '../context.ts';
 import type { JobRecord } from '../model/job.ts';
 import { JOB_TYPE_NAME } from '../model/jobKeys.ts';
+import { listFilterOf } from '../limits/jobBudget.ts';
 
 /** `listJobs`' arguments as GraphQL gives them (an explicit null is absent). */
 export interface ListJobsArgs {
   filter?: { [K in keyof JobListFilter]?: JobListFilter[K] | null } | null;
   first?: number | null;
   after?: string | null;
-}
-
-/** The filter without the nulls GraphQL passes for arguments given as null. */
-function filterOf(input: ListJobsArgs['filter']): JobListFilter {
-  const filter: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(input ?? {})) if (value != null) filter[name] = value;
-  return filter;
 }
 
 /**
@@ -103,7 +97,7 @@ export async function listJobs(
   info: GraphQLResolveInfo,
 ) {
   const page = await ctx.listJobs({
-    filter: filterOf(args.filter),
+    filter: listFilterOf(args.filter),
     first: args.first ?? 25,
     after: args.after ?? null,
   });

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.ts';
-import { BadUserInputError, JobgraphError } from '../errors.ts';
+import { JobgraphError } from '../errors.ts';
+import { ListArgumentTooLongError } from '../limits/listArguments.ts';
 import { buildKey, checkArgument, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import { listJobs } from './JobConnection.ts';
@@ -18,11 +19,14 @@ const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId
  */
 const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
   const max = ctx.config.limits.maxJobIds;
-  if (ids.length > max) {
-    throw new BadUserInputError(`Argument "ids" takes at most ${max} IDs; got ${ids.length}.`, {
-      argument: 'ids',
-    });
-  }
+  // Refused before execution already (limits/listArguments.ts); kept for a path that skips it.
+  if (ids.length > max)
+    throw new ListArgumentTooLongError(
+      'jobs',
+      'ids',
+      { max, variable: 'JOBGRAPH_MAX_JOB_IDS' },
+      ids.length,
+    );
   const keys: (JobKey | Error)[] = ids.map((id, i) => {
     try {
       return parseGlobalId(id, `ids[${i}]`);

@@ -8,11 +8,9 @@ import {
   type ExecutionArgs,
   type GraphQLSchema,
 } from 'graphql';
-import type { Config } from '../config.ts';
 import type { JobgraphError } from '../errors.ts';
 import { SPECIFIED_RULES, type QueryLimits } from '../limits/index.ts';
-import { distinctJobKeys, JobBudgetError } from '../limits/jobBudget.ts';
-import { overlongJobIdList } from '../limits/listArguments.ts';
+import { requestBudgetRefusal, type BudgetConfig } from '../limits/jobBudget.ts';
 import type { WatchContext } from './hub.ts';
 
 export interface OperationParams {
@@ -24,7 +22,7 @@ export interface OperationParams {
 export interface PrepareOptions {
   schema: GraphQLSchema;
   limits: QueryLimits;
-  config: Pick<Config, 'limits' | 'awsRegion' | 'tencent'>;
+  config: BudgetConfig;
 }
 
 /** An error for the whole operation from a jobgraph error (e.g. UNAUTHENTICATED). */
@@ -94,13 +92,8 @@ export function prepareSubscription(
       ),
     ];
   }
-  const overlong = overlongJobIdList(document, operation, variables, config.limits.maxJobIds);
-  if (overlong) return [operationError(overlong)];
-  const max = config.limits.maxJobsPerRequest;
-  const keys = distinctJobKeys(schema, document, operation, variables, config);
-  if (keys && keys.size > max) {
-    return [operationError(new JobBudgetError(max, keys.size))];
-  }
+  const refusal = requestBudgetRefusal(schema, document, operation, variables, config);
+  if (refusal) return [operationError(refusal)];
   return {
     schema,
     document,

@@ -328,7 +328,7 @@ describe('Bad input', () => {
     });
     expect(res.body.errors?.[0]).toMatchObject({
       extensions: { code: 'BAD_USER_INPUT' },
-      message: 'Argument "ids" takes at most 100 IDs; got 101.',
+      message: 'Argument "ids" of jobs takes at most 100 IDs (JOBGRAPH_MAX_JOB_IDS); got 101.',
     });
     expect(gw.emulators.importexport.calls).toEqual([]);
   });

@@ -10,6 +10,7 @@ import type { Listed } from './summaries.ts';
 import type { JobLister, JobListSourceReport } from './types.ts';
 
 export type {
+  ListBudget,
   JobListFilter,
   JobListPage,
   JobListSourceReport,
@@ -38,7 +39,7 @@ export function createJobLister(sources: Sources, config: Config): JobLister {
   const codec = new CursorCodec(config.listing.cursorSecret);
   const defaults = { awsRegion: config.awsRegion, cosRegion: config.tencent.region };
   return {
-    async list({ filter, first, after, caller, signal }) {
+    async list({ filter, first, after, caller, signal, budget }) {
       if (!Number.isInteger(first) || first < 1 || first > MAX_LIST_FIRST) {
         throw new BadUserInputError(
           `Argument "first" must be a whole number from 1 to ${MAX_LIST_FIRST}; got ${String(first)}.`,
@@ -61,7 +62,7 @@ export function createJobLister(sources: Sources, config: Config): JobLister {
         deadline: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
         calls: 0,
       };
-      const entries = await planSources({ sources, config, plan, ctx });
+      const entries = await planSources({ sources, config, plan, ctx, budget });
       let merged: Awaited<ReturnType<typeof mergeStreams<Listed>>>;
       try {
         merged = await mergeStreams({

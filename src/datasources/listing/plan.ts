@@ -153,6 +153,30 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
   };
 }
 
+/**
+ * The list sources each provider reads for a plan, given how many HealthOmics reference stores
+ * each region has: a provider in a region (and a store), one for Import/Export (a global
+ * service), none for CodePipeline (never called: NOT_LISTABLE).
+ */
+const SOURCES_OF: Readonly<Record<JobProvider, (plan: ListPlan, stores: number) => number>> = {
+  AWS_PANORAMA: (plan) => plan.awsRegions.length,
+  AWS_OMICS: (plan, stores) => plan.awsRegions.length * stores,
+  TENCENT_COS_BATCH: (plan) => plan.cosRegions.length,
+  AWS_IMPORT_EXPORT: () => 1,
+  AWS_CODEPIPELINE: () => 0,
+};
+
+/**
+ * How many list sources (provider × region × HealthOmics reference store) a plan reads, known
+ * before any upstream call: the filter's stores, else the configured ones (`knownStores`), else
+ * one per region for now — the stores a region's ListReferenceStores finds are counted when found
+ * (`planSources`).
+ */
+export function listSourceCount(plan: ListPlan, knownStores: readonly string[] | null): number {
+  const stores = (plan.omicsReferenceStoreIds ?? knownStores)?.length ?? 1;
+  return plan.providers.reduce((n, p) => n + SOURCES_OF[p](plan, stores), 0);
+}
+
 /** Whether a creation time is inside the plan's bounds (after inclusive, before exclusive). */
 export function inTimeRange(plan: ListPlan, createdMs: number): boolean {
   return (

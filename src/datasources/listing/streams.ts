@@ -27,7 +27,7 @@ import {
   type MergeStream,
   type StreamPage,
 } from './merge.ts';
-import { inTimeRange, stateAsked, statusFilter, type ListPlan } from './plan.ts';
+import { inTimeRange, listSourceCount, stateAsked, statusFilter, type ListPlan } from './plan.ts';
 import {
   cosListed,
   importExportListed,
@@ -36,7 +36,7 @@ import {
   stateFields,
   type Listed,
 } from './summaries.ts';
-import type { JobListSourceState } from './types.ts';
+import type { JobListSourceState, ListBudget } from './types.ts';
 
 /** One source of a page: where it lists, and the stream to merge, or why there is none. */
 export interface SourceEntry {
@@ -56,6 +56,8 @@ export interface StreamEnv {
   config: Config;
   plan: ListPlan;
   ctx: ListCallContext;
+  /** The request's budgets (list sources, looked-up jobs); none: unbounded. */
+  budget?: ListBudget | undefined;
 }
 
 /**
@@ -265,6 +267,8 @@ function importExportStream(env: StreamEnv): MergeStream<Listed> | null {
   const onlyCancelled = states !== null && [...states].every((s) => s === 'CANCELLED');
   const lookUp = async (item: Listed): Promise<Listed | null> => {
     let state: JobState;
+    // A lookup is a describe call: it counts in the request's job budget like any other.
+    env.budget?.job(item.job.id);
     try {
       const key = item.job.key as ImportExportKey;
       state = (await fetchJobShared(sources.AWS_IMPORT_EXPORT, key, ctx.caller)).state;
@@ -352,6 +356,8 @@ export function failedReport(err: unknown): { state: JobListSourceState; code: s
  */
 export async function planSources(env: StreamEnv): Promise<SourceEntry[]> {
   const { plan, config, sources } = env;
+  // Counted before any call; a region's stores found by ListReferenceStores are counted when found.
+  env.budget?.sources(listSourceCount(plan, config.listing.omicsReferenceStores));
   const entries: (SourceEntry | Promise<SourceEntry[]>)[] = [];
   const listing = (provider: JobProvider, stream: MergeStream<Listed> | null) =>
     stream === null
@@ -382,15 +388,17 @@ export async function planSources(env: StreamEnv): Promise<SourceEntry[]> {
               : referenceStores(env, region);
           entries.push(
             stores.then(
-              (ids): SourceEntry[] =>
-                ids.length === 0
+              (ids): SourceEntry[] => {
+                if (!known && ids.length > 1) env.budget?.sources(ids.length - 1);
+                return ids.length === 0
                   ? [{ provider, region, referenceStoreId: null, state: 'LISTED', code: null }]
                   : ids.map((referenceStoreId) => ({
                       provider,
                       region,
                       referenceStoreId,
                       ...listing(provider, omicsStream(env, region, referenceStoreId)),
-                    })),
+                    }));
+              },
               (err: unknown): SourceEntry[] => {
                 if (err instanceof BadUserInputError) throw err;
                 return [{ provider, region, referenceStoreId: null, ...failedReport(err) }];

@@ -61,12 +61,24 @@ export interface JobListPage {
   upstreamCalls: number;
 }
 
+/**
+ * The request's budgets a page spends from: each throws a BadUserInputError (naming its
+ * variable) when the request goes over it, which fails the page.
+ */
+export interface ListBudget {
+  /** Take `count` list sources (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, all the request's pages together). */
+  sources(count: number): void;
+  /** Count one job looked up through the describe path (JOBGRAPH_MAX_JOBS_PER_REQUEST), by global ID. */
+  job(id: string): void;
+}
+
 export interface JobLister {
   /**
    * One page, newest first. Throws BadUserInputError (src/errors.ts) for a bad `first` (1..100;
    * the message names `first`), a bad filter (too many regions, a region no asked provider serves,
    * a bad time or reference store ID), a cursor jobgraph did not make (before any upstream call),
-   * a cursor made for other filters, or an upstream page token that expired.
+   * a cursor made for other filters, an upstream page token that expired, or a request over its
+   * list-source or job budget (`budget`).
    */
   list(args: {
     filter: JobListFilter;
@@ -74,5 +86,7 @@ export interface JobLister {
     after: string | null;
     caller: string;
     signal?: AbortSignal;
+    /** The request's budgets; none: unbounded (the watch pollers' own passes). */
+    budget?: ListBudget;
   }): Promise<JobListPage>;
 }

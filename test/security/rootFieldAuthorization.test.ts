@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../../src/auth/mintToken.ts';
+import { DEMO_DATA } from '../../src/emulators/index.ts';
+import {
+  clearCalls,
+  gql,
+  startTestGateway,
+  upstreamCallCount,
+  type TestGateway,
+} from '../support/gateway.ts';
+import { subscribe } from '../support/subscriptions.ts';
+
+/**
+ * "Authorization is decided before any upstream call", for every root field of the schema on
+ * every transport: a caller without a token is UNAUTHENTICATED and one whose token lacks the
+ * scope FORBIDDEN, with no upstream call and nothing of a job (ID, cursor, store) in the answer.
+ * The root fields are read from the served schema, so a new one without a sample here fails.
+ */
+
+const SECRET = 'root-field-authorization-test-secret-0123456789';
+const ex = {
+  panorama: DEMO_DATA.panorama.EXAMPLE_GLOBAL_ID,
+  omics: DEMO_DATA.omics.EXAMPLE_GLOBAL_ID,
+  cosbatch: DEMO_DATA.cosbatch.EXAMPLE_GLOBAL_ID,
+  importexport: DEMO_DATA.importexport.EXAMPLE_GLOBAL_ID,
+  codepipeline: DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID,
+};
+const native = (id: string) => id.slice(id.lastIndexOf(':') + 1);
+const [, omicsRegion, omicsStore] = ex.omics.split(':') as [string, string, string, string];
+
+/** Root fields that need no job and call no upstream: served to anyone (federation's `_service`). */
+const PUBLIC_ROOT_FIELDS = new Set(['_service']);
+
+/** One operation per root field, selecting what a real client would (and for listJobs what leaks: cursors, sources). */
+const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<string, unknown> }>> = {
+  job: { query: `{ job(id: "${ex.panorama}") { id state } }` },
+  jobs: {
+    query: 'query($ids: [ID!]!) { jobs(ids: $ids) { id state } }',
+    variables: { ids: Object.values(ex) },
+  },
+  panoramaPackageImportJob: {
+    query: `{ panoramaPackageImportJob(jobId: "${native(ex.panorama)}") { id } }`,
+  },
+  omicsReferenceImportJob: {
+    query: `{ omicsReferenceImportJob(referenceStoreId: "${omicsStore}", id: "${native(ex.omics)}", region: "${omicsRegion}") { id } }`,
+  },
+  cosBatchJob: { query: `{ cosBatchJob(jobId: "${native(ex.cosbatch)}") { id } }` },
+  importExportJob: { query: `{ importExportJob(jobId: "${native(ex.importexport)}") { id } }` },
+  codePipelineJob: { query: `{ codePipelineJob(jobId: "${native(ex.codepipeline)}") { id } }` },
+  listJobs: {
+    query: `{ listJobs(first: 100, filter: { states: [SUCCEEDED, FAILED] }) {
+      edges { cursor } pageInfo { endCursor hasNextPage } sources { provider region referenceStoreId state }
+    } }`,
+  },
+  _entities: {
+    query:
+      'query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Job { id state } } }',
+    variables: {
+      reps: [
+        { __typename: 'Job', id: ex.importexport },
+        { __typename: 'PanoramaPackageImportJob', id: ex.panorama },
+      ],
+    },
+  },
+  _service: { query: '{ _service { sdl } }' },
+  jobUpdates: {
+    query: 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }',
+    variables: { ids: [ex.importexport, ex.cosbatch] },
+  },
+};
+
+type Answer = {
+  data?: Record<string, unknown> | null;
+  errors?: readonly { extensions?: { code?: unknown } }[];
+};
+
+/** What the client sees of one operation over one transport; `text` is the whole answer as sent. */
+type Send = (
+  gw: TestGateway,
+  sample: { query: string; variables?: Record<string, unknown> },
+  token: string | undefined,
+) => Promise<{ answer: Answer; text: string }>;
+
+const bearer = (token: string | undefined) => (token ? { authorization: `Bearer ${token}` } : {});
+
+const post: Send = async (gw, sample, token) => {
+  const res = await gql(gw, sample.query, {
+    token,
+    ...(sample.variables ? { variables: sample.variables } : {}),
+  });
+  return { answer: res.body, text: res.text };
+};
+
+const get: Send = async (gw, sample, token) => {
+  const url = new URL(gw.server.url);
+  url.searchParams.set('query', sample.query);
+  if (sample.variables) url.searchParams.set('variables', JSON.stringify(sample.variables));
+  // The header a browser client sends to pass CSRF prevention without a token.
+  const res = await fetch(url, {
+    headers: { 'apollo-require-preflight': 'true', ...bearer(token) },
+  });
+  const text = await res.text();
+  return { answer: JSON.parse(text) as Answer, text };
+};
+
+/** graphql-sse's distinct connections mode: POST with Accept: text/event-stream; the first `next` event. */
+const sse: Send = async (gw, sample, token) => {
+  const res = await fetch(gw.server.url, {
+    method: 'POST',
+    headers: {
+      accept: 'text/event-stream',
+      'content-type': 'application/json',
+      ...bearer(token),
+    },
+    body: JSON.stringify({ query: sample.query, variables: sample.variables ?? {} }),
+  });
+  const text = await res.text();
+  const data = /event: next\ndata: (.*)\n/.exec(text)?.[1];
+  return { answer: data ? (JSON.parse(data) as Answer) : (JSON.parse(text) as Answer), text };
+};
+
+/** The official graphql-ws client: a socket without a token is closed at connection_init; with one, the first event. */
+const ws: Send = async (gw, sample, token) => {
+  const sub = subscribe(gw.server.url, 'ws', sample.query, {
+    ...(token ? { token } : {}),
+    ...(sample.variables ? { variables: sample.variables } : {}),
+  });
+  try {
+    const event = await sub.next();
+    return { answer: (event ?? {}) as Answer, text: JSON.stringify(event) };
+  } catch (err) {
+    // Refused at connection_init: the close is the answer (4403 Forbidden), nothing else was sent.
+    const close = sub.closes[0] ?? { code: 0, reason: String(err) };
+    return { answer: { errors: [{ extensions: { code: `close ${close.code}` } }] }, text: '' };
+  } finally {
+    await sub.close();
+  }
+};
+
+const TRANSPORTS: Record<string, Send> = { POST: post, GET: get, SSE: sse, WebSocket: ws };
+/** Where each operation type is served: subscriptions only over the event-stream transports. */
+const SERVED: Record<'query' | 'subscription', readonly string[]> = {
+  query: ['POST', 'GET', 'SSE', 'WebSocket'],
+  subscription: ['SSE', 'WebSocket'],
+};
+
+/** Every string a job could leak through: its global IDs, native IDs and HealthOmics stores. */
+const LEAKS = [...Object.values(ex), ...Object.values(ex).map(native), omicsStore];
+
+let gw: TestGateway;
+let roots: { query: string[]; subscription: string[] };
+let noScope: string;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ JOBGRAPH_JWT_SECRET: SECRET });
+  noScope = await mintToken({ secret: SECRET, scopes: ['profile'], subject: 'no-jobs-scope' });
+  const schema = await gql(
+    gw,
+    '{ __schema { queryType { fields { name } } subscriptionType { fields { name } } } }',
+    { token: gw.tokens.read },
+  );
+  const names = (t: { fields: { name: string }[] } | null) => t?.fields.map((f) => f.name) ?? [];
+  roots = {
+    query: names(schema.body.data?.__schema.queryType),
+    subscription: names(schema.body.data?.__schema.subscriptionType),
+  };
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+describe('Every root field', () => {
+  it('has a sample operation here (a new root field must be added, and so checked)', () => {
+    expect(roots.query).toContain('listJobs');
+    expect(roots.subscription).toEqual(['jobUpdates']);
+    for (const name of [...roots.query, ...roots.subscription])
+      expect(SAMPLES[name], `no sample for root field ${name}`).toBeDefined();
+  });
+
+  for (const [kind, callerName] of [
+    ['UNAUTHENTICATED', 'no token'],
+    ['FORBIDDEN', 'a token without jobs:read'],
+  ] as const) {
+    it(`refuses ${callerName} with ${kind} before any upstream call, on every transport, with nothing of a job in the answer`, async () => {
+      const token = kind === 'FORBIDDEN' ? noScope : undefined;
+      const checked: string[] = [];
+      for (const type of ['query', 'subscription'] as const) {
+        for (const field of roots[type]) {
+          if (PUBLIC_ROOT_FIELDS.has(field)) continue;
+          for (const transport of SERVED[type]) {
+            clearCalls(gw);
+            const { answer, text } = await TRANSPORTS[transport]!(gw, SAMPLES[field]!, token);
+            const where = `${field} over ${transport} with ${callerName}`;
+            const codes = (answer.errors ?? []).map((e) => e.extensions?.code);
+            // A socket without a token is closed at connection_init (4403), before any operation.
+            const expected = transport === 'WebSocket' && !token ? ['close 4403'] : [kind];
+            expect(codes.length, `${where}: ${text}`).toBeGreaterThan(0);
+            expect(new Set(codes), `${where}: ${text}`).toEqual(new Set(expected));
+            expect(upstreamCallCount(gw), where).toBe(0);
+            for (const leak of LEAKS) expect(text, where).not.toContain(leak);
+            checked.push(where);
+          }
+        }
+      }
+      // 9 query fields × 4 transports + the subscription × 2.
+      expect(checked.length).toBe((roots.query.length - PUBLIC_ROOT_FIELDS.size) * 4 + 2);
+    });
+  }
+
+  it('serves the public root fields to anyone without an upstream call', async () => {
+    for (const field of PUBLIC_ROOT_FIELDS) {
+      clearCalls(gw);
+      const { answer } = await post(gw, SAMPLES[field]!, undefined);
+      expect(answer.errors).toBeUndefined();
+      expect(upstreamCallCount(gw)).toBe(0);
+    }
+  });
+
+  it('lists for a reader: the same listJobs sample answers with cursors and sources', async () => {
+    const { answer } = await post(gw, SAMPLES.listJobs!, gw.tokens.read);
+    expect(answer.errors).toBeUndefined();
+    const page = (answer.data as { listJobs: { edges: unknown[]; sources: unknown[] } }).listJobs;
+    expect(page.edges.length).toBeGreaterThan(0);
+    expect(page.sources.length).toBeGreaterThan(0);
+  });
+});
