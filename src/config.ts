@@ -153,6 +153,16 @@ export interface Config {
     maxPendingSockets: number;
     /** How long a new WebSocket may take to send `connection_init`, in ms (JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS, default 3000). */
     socketInitTimeoutMs: number;
+    /**
+     * graphql-sse single connection mode: reservations (each waiting for, or holding, one event
+     * stream) one caller may have (JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER, default 20; every
+     * anonymous caller together counts as one).
+     */
+    maxReservationsPerCaller: number;
+    /** Single connection mode reservations the process holds at most (JOBGRAPH_MAX_SSE_RESERVATIONS, default 1000); a connected one is a file descriptor. */
+    maxReservations: number;
+    /** How long a reservation waits for its event stream before it lapses, in ms (JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS, default 10000). */
+    reservationTimeoutMs: number;
   };
   /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).
@@ -550,6 +560,15 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       maxSocketsPerCaller: int(env, 'JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', 20, 1, 1_000_000),
       maxPendingSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS_PENDING', 100, 1, 1_000_000),
       socketInitTimeoutMs: int(env, 'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS', 3000, 100, 60000),
+      maxReservationsPerCaller: int(
+        env,
+        'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
+        20,
+        1,
+        1_000_000,
+      ),
+      maxReservations: int(env, 'JOBGRAPH_MAX_SSE_RESERVATIONS', 1000, 1, 1_000_000),
+      reservationTimeoutMs: int(env, 'JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', 10000, 100, 600000),
     },
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel:
@@ -612,6 +631,9 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER',
   'JOBGRAPH_MAX_WEBSOCKETS_PENDING',
   'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS',
+  'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
+  'JOBGRAPH_MAX_SSE_RESERVATIONS',
+  'JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS',
   'JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST',
   'JOBGRAPH_CORS_ORIGINS',
   'JOBGRAPH_CURSOR_SECRET',
@@ -651,6 +673,9 @@ export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
   'watch.maxSocketsPerCaller': 'JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER',
   'watch.maxPendingSockets': 'JOBGRAPH_MAX_WEBSOCKETS_PENDING',
   'watch.socketInitTimeoutMs': 'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS',
+  'watch.maxReservationsPerCaller': 'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
+  'watch.maxReservations': 'JOBGRAPH_MAX_SSE_RESERVATIONS',
+  'watch.reservationTimeoutMs': 'JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS',
 };
 
 /**

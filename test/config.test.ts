@@ -49,6 +49,9 @@ describe('Configuration', () => {
       maxSocketsPerCaller: 20,
       maxPendingSockets: 100,
       socketInitTimeoutMs: 3000,
+      maxReservationsPerCaller: 20,
+      maxReservations: 1000,
+      reservationTimeoutMs: 10000,
     });
     const env = {
       JOBGRAPH_WATCH_POLL_MS: '500',
@@ -60,6 +63,9 @@ describe('Configuration', () => {
       JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER: '2',
       JOBGRAPH_MAX_WEBSOCKETS_PENDING: '5',
       JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS: '250',
+      JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER: '4',
+      JOBGRAPH_MAX_SSE_RESERVATIONS: '11',
+      JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: '750',
     };
     expect(loadConfig({ mode: 'live' }, env).watch).toEqual({
       pollMs: 500,
@@ -71,6 +77,9 @@ describe('Configuration', () => {
       maxSocketsPerCaller: 2,
       maxPendingSockets: 5,
       socketInitTimeoutMs: 250,
+      maxReservationsPerCaller: 4,
+      maxReservations: 11,
+      reservationTimeoutMs: 750,
     });
     expect(() =>
       loadConfig(
@@ -81,6 +90,9 @@ describe('Configuration', () => {
     expect(() =>
       loadConfig({ mode: 'live' }, { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '0' }),
     ).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({ mode: 'live' }, { JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS: '10' }),
+    ).toThrow(/JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS/);
   });
 
   it('reads the AWS endpoint variants as the AWS SDK does (default off)', () => {

@@ -2,7 +2,10 @@ import cors, { type CorsOptions } from 'cors';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.ts';
 
-/** Request headers a browser may send: the token, JSON, and what Apollo Client, urql and graphql-sse add. */
+/**
+ * Request headers a browser may send: the token, JSON, and what Apollo Client, urql and
+ * graphql-sse add (its single connection mode's reservation token among them).
+ */
 export const CORS_ALLOWED_HEADERS = [
   'authorization',
   'content-type',
@@ -14,6 +17,7 @@ export const CORS_ALLOWED_HEADERS = [
   'x-request-id',
   'traceparent',
   'tracestate',
+  'x-graphql-event-stream-token',
 ];
 
 const LOOPBACK_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
@@ -54,7 +58,8 @@ export function corsOptions(allowed: Config['corsOrigins']): CorsOptions {
   return {
     origin: (origin, callback) =>
       callback(null, origin !== undefined && originAllowed(allowed, origin)),
-    methods: ['GET', 'POST'],
+    // PUT and DELETE: graphql-sse's single connection mode (reserve a stream, stop an operation).
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
     allowedHeaders: CORS_ALLOWED_HEADERS,
     exposedHeaders: ['x-request-id'],
     credentials: false,

@@ -34,6 +34,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import {
   GRAPHQL_PATH,
   createSubscriptions,
+  isSingleConnectionRequest,
   type OperationCall,
   type Scheduler,
   type Subscriptions,
@@ -468,10 +469,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(spanMiddleware ? [spanMiddleware] : []),
     authenticate,
     express.json({ limit: config.limits.maxBodyBytes }),
-    // An event stream when the client asks for one (WebSocket is on `upgrade`); JSON from Apollo otherwise.
+    // An event stream when the client asks for one, and every request of graphql-sse's single
+    // connection mode (WebSocket is on `upgrade`); JSON from Apollo otherwise.
     (req, res, next) => {
       const params: unknown = req.method === 'GET' ? paramsFromUrl(req.query) : req.body;
-      if (!wantsEventStream(req.headers.accept, params, limits.parseOptions)) return next();
+      if (
+        !isSingleConnectionRequest(req) &&
+        !wantsEventStream(req.headers.accept, params, limits.parseOptions)
+      )
+        return next();
       subscriptions
         .handleSse(req, res, {
           identity: res.locals.identity as Identity,

@@ -1,7 +1,7 @@
 import { OperationTypeNode, getOperationAST, parse, type ParseOptions } from 'graphql';
 
 /** The media types of `Accept` with a quality above zero, lower-case. */
-function acceptedTypes(accept: string | undefined): string[] {
+export function acceptedTypes(accept: string | undefined): string[] {
   return (accept ?? '')
     .split(',')
     .map((part) => part.trim().toLowerCase().split(';'))

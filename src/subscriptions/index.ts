@@ -20,6 +20,11 @@ import { JobgraphError } from '../errors.ts';
 import type { QueryLimits } from '../limits/index.ts';
 import { WatchHub, type WatchContext } from './hub.ts';
 import { subscribe } from './execute.ts';
+import {
+  createSingleConnectionSse,
+  isSingleConnectionRequest,
+  type PreparedSubscription,
+} from './sseSingleConnection.ts';
 import { operationError, prepareSubscription, type OperationParams } from './operation.ts';
 import { writeErrorAnswer } from '../http/errors.ts';
 import { operationTypeOf } from '../http/transport.ts';
@@ -31,6 +36,7 @@ import type { Scheduler } from './scheduler.ts';
 
 export { WatchHub, type WatchContext } from './hub.ts';
 export type { Scheduler } from './scheduler.ts';
+export { isSingleConnectionRequest } from './sseSingleConnection.ts';
 
 /** The GraphQL path both transports serve, as queries do. */
 export const GRAPHQL_PATH = '/graphql';
@@ -64,8 +70,10 @@ export interface OperationCall {
 export interface Subscriptions {
   readonly hub: WatchHub;
   /**
-   * Serve one GraphQL request as an event stream (graphql-sse's distinct connections mode), its
-   * body already read: a subscription here, any other operation through `call.execute`.
+   * Serve one GraphQL request as an event stream (graphql-sse's distinct connections mode), or
+   * one request of its single connection mode ({@link isSingleConnectionRequest}: a reservation,
+   * its stream, an operation, a stop), its body already read: a subscription here, any other
+   * operation through `call.execute`.
    */
   handleSse(req: http.IncomingMessage, res: http.ServerResponse, call: SseCall): Promise<void>;
   /** Serve graphql-transport-ws on `upgrade` requests for the GraphQL path of `server`. */
@@ -74,6 +82,8 @@ export interface Subscriptions {
   sockets(): number;
   /** SSE requests being served now, from their first byte to their response's end. */
   openResponses(): number;
+  /** Single connection mode reservations held now, waiting for their stream or connected. */
+  reservations(): number;
   /**
    * Shutdown: end every open stream so that the official clients reconnect (SSE: the response ends
    * without `complete`; WebSocket: close 1012 "Service Restart", no `complete`), stop the pollers.
@@ -146,6 +156,46 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
   /** End each open stream without `complete` (shutdown: the client reconnects elsewhere). */
   const interrupts = new Set<() => void>();
 
+  /** Any SSE request once shutting down: 503, so the client sends it again (another replica answers). */
+  const refuseClosing = (req: http.IncomingMessage, res: http.ServerResponse): void =>
+    writeErrorAnswer(
+      req,
+      res,
+      503,
+      [{ message: SHUTTING_DOWN_MESSAGE, extensions: { code: 'SHUTTING_DOWN' } }],
+      { 'retry-after': '1' },
+    );
+
+  /** A subscription checked for `identity` (no token or an expired one, then prepareSubscription), or the answer that refuses it. */
+  const prepareFor = (
+    identity: Identity,
+    requestId: string,
+    params: OperationParams,
+  ): PreparedSubscription => {
+    if (!identity.authenticated || hub.expired(identity)) {
+      return {
+        refused: {
+          errors: formatErrors([
+            operationError(new JobgraphError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE)),
+          ]),
+        },
+      };
+    }
+    const args = prepareSubscription(prepare, params, hub.context(identity, requestId));
+    return Array.isArray(args) ? { refused: { errors: formatErrors(args) } } : { args };
+  };
+
+  // graphql-sse's single connection mode: reservations, one stream each, operations by ID.
+  const single = createSingleConnectionSse({
+    config,
+    parseOptions: limits.parseOptions,
+    scheduler: hub.scheduler,
+    logger,
+    streamHeaders: SSE_HEADERS,
+    prepare: prepareFor,
+    formatResult,
+  });
+
   /** One stream answered at once: an operation refused once the stream was accepted, or a query's one result. */
   const answerOnce = (
     res: http.ServerResponse,
@@ -163,16 +213,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     call: SseCall,
     gone: Promise<void>,
   ): Promise<void> => {
-    if (closing) {
-      writeErrorAnswer(
-        req,
-        res,
-        503,
-        [{ message: SHUTTING_DOWN_MESSAGE, extensions: { code: 'SHUTTING_DOWN' } }],
-        { 'retry-after': '1' },
-      );
-      return;
-    }
+    if (closing) return refuseClosing(req, res);
     const params = (call.params ?? {}) as OperationParams;
     if (
       operationTypeOf(params, limits.parseOptions) !== OperationTypeNode.SUBSCRIPTION &&
@@ -182,15 +223,9 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
       return answerOnce(res, await call.execute());
     }
     const { identity, requestId } = call;
-    if (!identity.authenticated || hub.expired(identity)) {
-      return answerOnce(res, {
-        errors: formatErrors([
-          operationError(new JobgraphError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE)),
-        ]),
-      });
-    }
-    const args = prepareSubscription(prepare, params, hub.context(identity, requestId));
-    if (Array.isArray(args)) return answerOnce(res, { errors: formatErrors(args) });
+    const prepared = prepareFor(identity, requestId, params);
+    if ('refused' in prepared) return answerOnce(res, prepared.refused);
+    const { args } = prepared;
     const [stream, init] = await sse({
       method: 'POST',
       url: GRAPHQL_PATH,
@@ -258,7 +293,11 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
       if (res.destroyed || req.socket.destroyed) resolve();
       res.once('close', () => resolve());
     });
-    const served = serveSse(req, res, call, gone);
+    const served = !isSingleConnectionRequest(req)
+      ? serveSse(req, res, call, gone)
+      : closing
+        ? Promise.resolve(refuseClosing(req, res))
+        : single.handle(req, res, call, gone);
     const settled = served.then(
       () => undefined,
       () => undefined,
@@ -355,9 +394,11 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     attach,
     sockets: () => ws?.size() ?? 0,
     openResponses: () => openResponses.size,
+    reservations: () => single.reservations(),
     close: async () => {
       closing = true;
       for (const interrupt of [...interrupts]) interrupt();
+      single.close();
       await Promise.all([ws?.dispose(SERVICE_RESTART, 'Service Restart'), ...openResponses]);
       hub.close();
     },

@@ -60,7 +60,7 @@ describe('CORS (JOBGRAPH_CORS_ORIGINS)', () => {
     const res = await preflight(listed, APP);
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(APP);
-    expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST');
+    expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,DELETE');
     expect(res.headers.get('access-control-allow-headers')).toMatch(/authorization/);
     expect(res.headers.get('access-control-allow-headers')).toMatch(/content-type/);
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
