@@ -233,6 +233,36 @@ describe('Single connection mode with graphql-sse’s client', () => {
     await allClosed();
   });
 
+  it('authorizes fields per subscriber and per event: a reader gets null and FORBIDDEN where a secrets reader sees the value', async () => {
+    pending.setProgress('Pending');
+    const query =
+      'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state ... on ImportExportJob { signature } } }';
+    const readerClient = singleClient(gw.tokens.read);
+    const secretsClient = singleClient(gw.tokens.secrets);
+    const reader = readerClient.iterate({ query, variables: { ids: [pending.id] } });
+    const secrets = secretsClient.iterate({ query, variables: { ids: [pending.id] } });
+    try {
+      for (const progress of ['Pending', 'InProgress']) {
+        if (progress !== 'Pending') {
+          await clock.timersPending(1);
+          pending.setProgress(progress);
+          clock.advance(5_000);
+        }
+        const [r, s] = await Promise.all([next(reader), next(secrets)]);
+        expect(r?.data?.jobUpdates).toMatchObject({ id: pending.id, signature: null });
+        expect(r?.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+        expect(JSON.stringify(r)).not.toContain('DEMO-SIGNATURE');
+        expect(s?.data?.jobUpdates?.signature).toMatch(/^DEMO-SIGNATURE-PNDG1/);
+      }
+    } finally {
+      await Promise.all([reader.return?.(), secrets.return?.()]);
+      readerClient.dispose();
+      secretsClient.dispose();
+      pending.setProgress('Pending');
+    }
+    await allClosed();
+  });
+
   it('refuses an anonymous subscription with UNAUTHENTICATED, at once and before any upstream call', async () => {
     clearCalls(gw);
     const client = singleClient();
@@ -424,6 +454,28 @@ describe('Single connection mode reservations', () => {
     expect(gw.server.subscriptions.reservations()).toBe(1);
     controller.abort();
     await stream.body?.cancel().catch(() => undefined);
+    await allClosed();
+  });
+
+  it('bounds an operation’s body as any request’s: over JOBGRAPH_MAX_BODY_BYTES is 413', async () => {
+    const token = await (await reserve(gw.tokens.read)).text();
+    const res = await fetch(gw.server.url, {
+      method: 'POST',
+      headers: {
+        ...bearer(gw.tokens.read),
+        'x-graphql-event-stream-token': token,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        query: QUERY,
+        variables: { ids: [pending.id], padding: 'x'.repeat(gw.config.limits.maxBodyBytes) },
+        extensions: { operationId: 'big' },
+      }),
+    });
+    expect(res.status).toBe(413);
+    await res.text();
+    expect(gw.server.subscriptions.hub.open()).toBe(0);
+    clock.advance(RESERVATION_TIMEOUT_MS);
     await allClosed();
   });
 
