@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import {
   OperationTypeNode,
@@ -217,8 +218,18 @@ export function createSingleConnectionSse(options: SingleConnectionOptions): Sin
       }
       if (!op.stopped) await send(stream, completeEvent(id));
     } catch (err) {
-      logger.error({ requestId, err }, 'single-connection subscription failed');
-      op.stop();
+      // Ours, not the caller's: that operation ends with the error (the stream goes on).
+      const correlationId = randomUUID();
+      logger.error({ requestId, correlationId, err }, 'single-connection subscription failed');
+      if (!op.stopped) {
+        op.stop();
+        const error = {
+          message: 'Internal server error',
+          extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId },
+        };
+        await send(stream, nextEvent(id, { errors: [error] }));
+        await send(stream, completeEvent(id));
+      }
     } finally {
       forget(stream, id, op);
     }
