@@ -21,7 +21,7 @@ import type { JobListFilter } from '../datasources/listing/types.ts';
 import { BadUserInputError } from '../errors.ts';
 import { buildKey, formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import { representationKey } from '../model/jobKeys.ts';
-import { overlongListArgument } from './listArguments.ts';
+import { JOB_ID_LIST_ARGUMENTS, overlongListArgument } from './listArguments.ts';
 
 export type BudgetConfig = Pick<Config, 'limits' | 'awsRegion' | 'tencent' | 'listing'>;
 type Args = Record<string, unknown>;
@@ -236,7 +236,7 @@ export function listSourcesAsked(
 }
 
 /** Root fields that may load more than one job (a list argument); every other one loads at most one. */
-const MANY_JOB_FIELDS = new Set(['jobs', '_entities']);
+const MANY_JOB_FIELDS = new Set([...Object.keys(JOB_ID_LIST_ARGUMENTS), '_entities']);
 
 /**
  * A cheap upper bound on the distinct jobs an operation can load, without its variables: the
