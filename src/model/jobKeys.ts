@@ -1,5 +1,6 @@
+import { PROVIDERS, providerOf } from '../datasources/registry.ts';
 import { BadUserInputError } from '../errors.ts';
-import { KEY_PARTS, buildKey, parseGlobalId, type JobKey } from './globalId.ts';
+import { buildKey, parseGlobalId, type JobKey } from './globalId.ts';
 import type { JobProvider } from './job.ts';
 
 /**
@@ -8,14 +9,10 @@ import type { JobProvider } from './job.ts';
  * here, so none of them imports another's folder.
  */
 
-/** The concrete GraphQL type of each provider's jobs. */
-export const JOB_TYPE_NAME: Record<JobProvider, string> = {
-  AWS_PANORAMA: 'PanoramaPackageImportJob',
-  AWS_OMICS: 'OmicsReferenceImportJob',
-  TENCENT_COS_BATCH: 'CosBatchJob',
-  AWS_IMPORT_EXPORT: 'ImportExportJob',
-  AWS_CODEPIPELINE: 'CodePipelineJob',
-};
+/** The concrete GraphQL type of each provider's jobs (the registry's `typeName`). */
+export const JOB_TYPE_NAME: Readonly<Record<JobProvider, string>> = Object.fromEntries(
+  PROVIDERS.map((p) => [p.name, p.typeName]),
+) as Record<JobProvider, string>;
 
 /** A representation `_entities` hands a reference resolver: one of the type's `@key`s. */
 export interface JobRepresentation {
@@ -66,7 +63,7 @@ export function keyFromRepresentation(
     return key;
   }
   // The key's last part is the provider's own job ID, which the schema calls `nativeId`.
-  const parts = KEY_PARTS[provider];
+  const parts = providerOf(provider).key.parts;
   const names = parts.map(
     ([part], i) => (i === parts.length - 1 ? 'nativeId' : part) as keyof JobRepresentation,
   );

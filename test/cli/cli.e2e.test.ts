@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { VARIABLE_DOCS } from '../../src/config.ts';
 import {
   DEMO_DATA,
   EMULATOR_PORT_OFFSETS,
@@ -152,16 +154,41 @@ describe('The jobgraph command', () => {
     );
   });
 
-  it('prints the usage for --help, whatever the command', async () => {
+  it('prints the usage for --help, whatever the command: the commands and every configuration variable', async () => {
     for (const args of [['--help'], ['-h'], ['token', '--help']]) {
       const { stdout, code } = await run(args, {});
       expect(code).toBe(0);
       expect(stdout).toMatch(/^Usage:\n {2}jobgraph {2,}live mode/);
+      for (const command of ['demo', 'emulators', 'token', 'schema', '--version', '--help'])
+        expect(stdout).toMatch(new RegExp(`^ {2}jobgraph ${command}\\b`, 'm'));
       expect(stdout).toContain('--port-base');
+      // One line per variable, with its meaning and default, from config.ts's VARIABLE_DOCS.
+      for (const v of VARIABLE_DOCS) {
+        const line = stdout.split('\n').find((l) => l.startsWith(`    ${v.name} `));
+        expect(line, v.name).toContain(v.meaning);
+        expect(line, v.name).toContain(`[${v.default}]`);
+      }
+      for (const name of [
+        'JOBGRAPH_MAX_COST',
+        'AWS_PROFILE',
+        'TENCENTCLOUD_SECRET_ID',
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
+      ])
+        expect(stdout).toContain(name);
     }
   });
 
-  it('loads only what each command needs: nothing for --help, only jose and the configuration for token', async () => {
+  it("prints the package's version for --version", async () => {
+    const pkg = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    const { stdout, stderr, code } = await run(['--version'], {});
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it('loads only what each command needs: nothing for --version, the configuration for --help, only jose and the configuration for token', async () => {
     const loaded = (args: string[]) =>
       run(args, { JOBGRAPH_JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123' }, undefined, [
         '--import',
@@ -174,14 +201,20 @@ describe('The jobgraph command', () => {
         name,
       ) || name.startsWith('dist/emulators/');
 
-    const help = await loaded(['--help']);
-    expect(modules(help.stderr).filter((m) => !m.startsWith('node:'))).toEqual([
+    const version = await loaded(['--version']);
+    expect(modules(version.stderr).filter((m) => !m.startsWith('node:'))).toEqual([
       'bin/jobgraph.mjs',
       'dist/auth/identity.js',
       'dist/cli/main.js',
     ]);
 
     const token = modules((await loaded(['token'])).stderr);
+    // --help: the configuration (its variables' descriptions), which token loads too, and no package.
+    const help = modules((await loaded(['--help'])).stderr).filter((m) => !m.startsWith('node:'));
+    expect(help).toEqual([
+      'bin/jobgraph.mjs',
+      ...token.filter((m) => m.startsWith('dist/') && m !== 'dist/auth/mintToken.js'),
+    ]);
     expect(token).toContain('jose');
     expect(token.filter((m) => heavy(m) && m !== 'jose')).toEqual([]);
     expect(token.filter((m) => m.startsWith('dist/'))).toEqual([
@@ -190,7 +223,7 @@ describe('The jobgraph command', () => {
       'dist/cli/main.js',
       'dist/config.js',
       'dist/errors.js',
-      'dist/model/globalId.js',
+      'dist/model/keyGrammar.js',
     ]);
   });
 
@@ -231,12 +264,26 @@ describe('The jobgraph command', () => {
     );
   });
 
-  it('prints at live start a summary that tells a missing AWS profile and a misspelt variable', async () => {
+  it('refuses to start live mode that cannot authenticate anyone, with one line naming both variables', async () => {
+    const { stdout, stderr, code } = await run([], { PORT: '0', HOST: '127.0.0.1' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^jobgraph: configuration error: JOBGRAPH_JWKS_URL or JOBGRAPH_JWT_SECRET: live mode needs one to verify bearer tokens/,
+    );
+  });
+
+  it('prints at live start a summary that tells a missing AWS profile and a misspelt variable, and which providers are configured', async () => {
     const proc = await run(
       [],
       {
         PORT: '0',
         HOST: '127.0.0.1',
+        JOBGRAPH_JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123',
+        TENCENTCLOUD_SECRET_ID: 'AKIDEXAMPLE',
+        TENCENTCLOUD_SECRET_KEY: 'cli-test-tencent-key-0123456789',
         AWS_PROFILE: 'nope',
         AWS_CONFIG_FILE: join(tmpdir(), 'jobgraph-test-no-such-aws-config'),
         AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'jobgraph-test-no-such-aws-credentials'),
@@ -251,6 +298,11 @@ describe('The jobgraph command', () => {
       expect(proc.stderr).toMatch(
         /warning +JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS\?/,
       );
+      expect(proc.stderr).toMatch(/AWS Panorama +NOT configured/);
+      expect(proc.stderr).toMatch(/Tencent COS Batch +configured from TENCENTCLOUD_SECRET_ID/);
+      expect(proc.stderr).toMatch(/auth +HS256 \(JOBGRAPH_JWT_SECRET\)/);
+      // Apollo asks nothing of the operator: inline tracing is decided in code (server.ts).
+      expect(`${proc.stdout}${proc.stderr}`).not.toMatch(/inline tracing/i);
     } finally {
       proc.kill();
     }
@@ -280,6 +332,11 @@ describe('The jobgraph command', () => {
         );
         expect(proc.stdout).toContain(`-H 'authorization: Bearer ${reader}'`);
         expect(/WARNING: the demo is listening on 0\.0\.0\.0/.test(proc.stdout)).toBe(exposed);
+        // Sandbox needs Apollo's CDN: the banner says so and points at the console.
+        expect(proc.stdout).toMatch(
+          /Sandbox loads from Apollo's CDN, so it needs the internet; offline, use the jobs console/,
+        );
+        expect(`${proc.stdout}${proc.stderr}`).not.toMatch(/inline tracing/i);
         expect(/anyone who can reach this port/.test(proc.stdout)).toBe(exposed);
       } finally {
         proc.kill();

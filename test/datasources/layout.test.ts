@@ -1,25 +1,33 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../../src/datasources/registry.ts';
+import { JOB_PROVIDERS } from '../../src/model/job.ts';
 
-/** Each provider folder, with the name of its one exported factory. */
-const PROVIDERS = {
-  panorama: 'createPanoramaSource',
-  omics: 'createOmicsSource',
-  codepipeline: 'createCodePipelineSource',
-  cosbatch: 'createCosBatchSource',
-  importexport: 'createImportExportSource',
-} as const;
-type Folder = keyof typeof PROVIDERS;
-const FOLDERS = Object.keys(PROVIDERS) as Folder[];
+const DATASOURCES = new URL('../../src/datasources/', import.meta.url);
 
-/** The provider template (CONVENTIONS.md, "Layout and naming"): these files, in every provider folder. */
-const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'parse.ts', 'record.ts'];
+/** Folders of src/datasources/ that are not a provider: the engines and what providers share. */
+const NOT_PROVIDERS = ['guard', 'listing', 'shared'];
+
+/** Each provider folder: the ones under src/datasources/ that are not an engine. */
+const FOLDERS = readdirSync(DATASOURCES, { withFileTypes: true })
+  .filter((e) => e.isDirectory() && !NOT_PROVIDERS.includes(e.name))
+  .map((e) => e.name)
+  .sort();
+
+/**
+ * The provider template (CONVENTIONS.md, "Layout and naming"), in every provider folder:
+ * client.ts its wire (the describe request, credentials, endpoint, signing), errors.ts its error
+ * answers, key.ts its key and global-ID grammar, parse.ts its describe answer → record,
+ * record.ts the record and its state map, index.ts its one `Provider` value.
+ */
+const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'key.ts', 'parse.ts', 'record.ts'];
 /**
  * Files a provider has beyond the template, named here so that a new one is a decision.
+ * list.ts: its list operations on the wire; listing.ts: its list pages as listed jobs, its
+ * listJobs sources and (Panorama, COS Batch) watching through the list. CodePipeline's only
+ * listing (PollForJobs) claims work for a worker, so it has neither.
  */
-// list.ts: the provider's list operation (request and page parse), for the providers that list
-// jobs; CodePipeline's only listing (PollForJobs) claims work for a worker, so it has none.
-const EXTRA: Record<Folder, string[]> = {
+const EXTRA: Record<string, string[]> = {
   panorama: ['list.ts'],
   omics: ['list.ts'],
   codepipeline: [],
@@ -27,49 +35,35 @@ const EXTRA: Record<Folder, string[]> = {
   importexport: ['list.ts'],
 };
 
-/** The tests every provider has, mirroring its folder. */
-const TESTS = [
-  'client.test.ts',
-  'integration.test.ts',
-  'parse.test.ts',
-  'protocol.test.ts',
-  'record.test.ts',
-];
-/** Test files and support beyond that set. */
-const EXTRA_TESTS: Record<Folder, string[]> = {
-  panorama: ['list.test.ts'],
-  omics: ['list.test.ts'],
-  codepipeline: [],
-  cosbatch: ['signer.test.ts', 'list.test.ts'],
-  importexport: ['helpers.ts', 'list.test.ts'],
-};
-
-const list = (dir: URL) => readdirSync(dir).sort();
-const srcDir = (folder: Folder) => new URL(`../../src/datasources/${folder}/`, import.meta.url);
+const indexOf = (folder: string) => new URL(`${folder}/index.ts`, DATASOURCES);
 
 describe('Datasources layout', () => {
-  it.each(FOLDERS)('gives %s the template files and only the extras it declares', (folder) => {
-    expect(list(srcDir(folder))).toEqual([...TEMPLATE, ...EXTRA[folder]].sort());
+  it('has a folder for each provider of the registry, and the registry in JobProvider order', () => {
+    expect(FOLDERS).toEqual(Object.keys(EXTRA).sort());
+    expect(PROVIDERS.map((p) => p.name)).toEqual([...JOB_PROVIDERS]);
   });
 
-  it.each(FOLDERS)('gives %s the same test files as every other provider', (folder) => {
-    expect(list(new URL(`./${folder}/`, import.meta.url))).toEqual(
-      [...TESTS, ...EXTRA_TESTS[folder]].sort(),
+  it.each(FOLDERS)('gives %s the template files and only the extras it declares', (folder) => {
+    expect(readdirSync(new URL(`${folder}/`, DATASOURCES)).sort()).toEqual(
+      [...TEMPLATE, ...(EXTRA[folder] ?? [])].sort(),
     );
   });
 
-  it.each(FOLDERS)('has %s/index.ts export only its create…Source', async (folder) => {
-    const module = (await import(`../../src/datasources/${folder}/index.ts`)) as Record<
-      string,
-      unknown
-    >;
-    expect(Object.keys(module)).toEqual([PROVIDERS[folder]]);
-    // Types leave no trace at run time: the source text shows every export, type-only ones too.
-    const exports =
-      readFileSync(new URL('index.ts', srcDir(folder)), 'utf8').match(/^export\b.*$/gm) ?? [];
-    expect(exports).toHaveLength(1);
-    expect(exports[0]).toMatch(new RegExp(`^export function ${PROVIDERS[folder]}\\(`));
-  });
+  it.each(FOLDERS)(
+    'has %s/index.ts export only its Provider value, which the registry lists',
+    async (folder) => {
+      const module = (await import(`../../src/datasources/${folder}/index.ts`)) as Record<
+        string,
+        unknown
+      >;
+      const names = Object.keys(module);
+      expect(names).toHaveLength(1);
+      expect(PROVIDERS).toContain(module[names[0]!]);
+      // Types leave no trace at run time: the source text shows every export, type-only ones too.
+      const exports = readFileSync(indexOf(folder), 'utf8').match(/^export\b.*$/gm) ?? [];
+      expect(exports).toEqual([expect.stringMatching(/^export const \w+: Provider</)]);
+    },
+  );
 
   it.each(FOLDERS)(
     'has %s export toUpstreamError from errors.ts and parse from parse.ts',

@@ -1,21 +1,15 @@
-import { createAwsJsonSource } from '../shared/awsCall.ts';
+import { awsSetup } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
-import type { SourceSeams } from '../shared/seams.ts';
-import type { JobSource } from '../shared/types.ts';
-import { CODEPIPELINE_SERVICE } from './client.ts';
-import * as errors from './errors.ts';
-import * as parse from './parse.ts';
+import type { Provider } from '../shared/provider.ts';
+import { codePipelineWire } from './client.ts';
+import { CODEPIPELINE_KEY } from './key.ts';
 import type { CodePipelineJobRecord } from './record.ts';
 
-/**
- * AWS CodePipeline `GetJobDetails` on the one pipeline (shared/source.ts, through shared/awsCall.ts) (SigV4 over keep-alive
- * HTTP, the hand-made retry policy). `options.credentials` undefined means the standard AWS
- * credential chain; `options.endpoint` overrides every region's endpoint. Throws
- * UpstreamError, or InternalError for jobgraph's own failures.
- */
-export function createCodePipelineSource(
-  options: AwsSourceOptions,
-  seams: SourceSeams = {},
-): JobSource<'AWS_CODEPIPELINE', CodePipelineJobRecord> {
-  return createAwsJsonSource(CODEPIPELINE_SERVICE, errors, parse, options, seams);
-}
+/** AWS CodePipeline jobs (GetJobDetails). It has no job list that only reads (PollForJobs claims work), so `listJobs` reports it NOT_LISTABLE. */
+export const codePipeline: Provider<'AWS_CODEPIPELINE', CodePipelineJobRecord, AwsSourceOptions> = {
+  name: 'AWS_CODEPIPELINE',
+  typeName: 'CodePipelineJob',
+  key: CODEPIPELINE_KEY,
+  setup: awsSetup((config) => config.endpoints.codepipeline),
+  wire: codePipelineWire,
+};

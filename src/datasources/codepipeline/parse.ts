@@ -16,6 +16,7 @@ import {
   type CodePipelineJobRecord,
   type CodePipelinePipelineContext,
 } from './record.ts';
+import { CODEPIPELINE_KEY } from './key.ts';
 
 /**
  * Normalise a GetJobDetails output (as the AWS SDK deserialised it) into a CodePipelineJobRecord.
@@ -35,7 +36,7 @@ export function parse(key: CodePipelineKey, output: unknown): CodePipelineJobRec
     throw new MalformedBodyError('jobDetails is missing from a successful GetJobDetails response');
   const data = obj(details.data, 'jobDetails.data');
   return {
-    ...jobHeader(key, {
+    ...jobHeader(CODEPIPELINE_KEY, key, {
       nativeId: str(details.id, 'jobDetails.id') ?? key.jobId,
       state: mapState(CODEPIPELINE_STATE_MAP, null),
       providerStatus: null,

@@ -1,7 +1,11 @@
+import { MalformedBodyError } from '../../errors.ts';
 import type { CosBatchKey } from '../../model/globalId.ts';
-import type { TencentCredentials } from '../shared/options.ts';
+import type { CosSourceOptions, TencentCredentials } from '../shared/options.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
-import type { SignableRequest, WireRequest } from '../shared/source.ts';
+import type { Operation, ProviderWire, SignableRequest, WireRequest } from '../shared/source.ts';
+import { cosRequestId, notConfigured, toUpstreamError } from './errors.ts';
+import { parse } from './parse.ts';
+import type { CosBatchJobRecord } from './record.ts';
 import { cosKeyTime, signCosRequest } from './signer.ts';
 
 /** What a COS Batch call is signed and addressed with: the account's keys and its APPID. */
@@ -52,4 +56,45 @@ export function signCos(
     keyTime: cosKeyTime(date.getTime()),
   });
   return headers;
+}
+
+/** DescribeJob as an operation of the one pipeline, for the account's APPID (sent as `x-cos-appid`). */
+function describeJob(appId: string): Operation<CosBatchKey, CosBatchJobRecord> {
+  return {
+    name: 'DescribeJob',
+    region: (key) => key.region,
+    send: (key) => describeJobRequest(key, appId),
+    readError: toUpstreamError,
+    parse(key, answer) {
+      try {
+        return parse(key, answer.body);
+      } catch (err) {
+        // A 2xx can still carry an <Error> envelope (Tencent "Error Codes" says so for PUT Object - Copy).
+        if (err instanceof MalformedBodyError && /<Error>/.test(answer.body))
+          throw toUpstreamError(key, answer);
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * Tencent COS Batch on the wire (no Node SDK covers COS Batch): the account's control-plane host
+ * in the job's region (or `options.endpoint`), the COS `sha1` signature, the XML read by
+ * parse.ts and errors.ts. Without credentials or an APPID every job answers
+ * PROVIDER_NOT_CONFIGURED.
+ */
+export function cosWire(
+  options: CosSourceOptions,
+): ProviderWire<CosBatchKey, CosBatchJobRecord, CosCredentials> {
+  const { credentials, appId } = options;
+  const keys: Promise<CosCredentials> | null =
+    credentials && appId ? Promise.resolve({ ...credentials, appId }) : null;
+  return {
+    describe: describeJob(appId ?? ''),
+    credentials: () => keys ?? Promise.reject(notConfigured(credentials ? 'appId' : 'credentials')),
+    endpoint: cosEndpoint,
+    sign: (request, creds, _region, date) => signCos(request, creds, date),
+    requestId: (answer) => cosRequestId(answer),
+  };
 }

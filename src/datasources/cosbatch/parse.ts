@@ -22,6 +22,7 @@ import {
   type CosBatchPutObjectCopy,
   type CosBatchReport,
 } from './record.ts';
+import { COSBATCH_KEY } from './key.ts';
 
 const JOB = 'DescribeJobResult.Job';
 const COPY = `${JOB}.Operation.COSPutObjectCopy`;
@@ -79,7 +80,7 @@ function normaliseJob(key: CosBatchKey, job: XmlNode): CosBatchJobRecord {
   const firstFailure = failureReasons[0];
 
   return {
-    ...jobHeader(key, {
+    ...jobHeader(COSBATCH_KEY, key, {
       nativeId: key.jobId,
       state,
       providerStatus: status,

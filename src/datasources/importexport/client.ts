@@ -1,6 +1,11 @@
 import type { ImportExportKey } from '../../model/globalId.ts';
+import { awsWire } from '../shared/awsCall.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
 import { formEncode } from '../shared/rfc3986.ts';
-import type { WireRequest } from '../shared/source.ts';
+import type { Operation, ProviderWire, WireRequest } from '../shared/source.ts';
+import { headerRequestId, toUpstreamError } from './errors.ts';
+import { parse, successRequestId } from './parse.ts';
+import type { ImportExportJobRecord } from './record.ts';
 
 /** The single global endpoint (partition `aws`, `isRegionalized: false`). */
 export const IMPORTEXPORT_ENDPOINT = 'https://importexport.amazonaws.com';
@@ -32,4 +37,34 @@ export function getStatusRequest(key: ImportExportKey): WireRequest {
     headers: { 'content-type': FORM_CONTENT_TYPE },
     body: getStatusBody(key.jobId),
   };
+}
+
+/** GetStatus as an operation of the one pipeline: the global service, signed for us-east-1. */
+export const GET_STATUS: Operation<ImportExportKey, ImportExportJobRecord> = {
+  name: 'GetStatus',
+  region: () => IMPORTEXPORT_SIGNING_REGION,
+  send: getStatusRequest,
+  readError: toUpstreamError,
+  parse: (key, answer) => parse(key, answer.body),
+};
+
+/**
+ * AWS Import/Export on the wire: the global endpoint (or `options.endpoint`), SigV4
+ * `IngestionService`/us-east-1, the query protocol's XML read by parse.ts and errors.ts.
+ */
+export function importExportWire(
+  options: AwsSourceOptions,
+): ProviderWire<ImportExportKey, ImportExportJobRecord, unknown> {
+  return awsWire(
+    GET_STATUS,
+    {
+      signingName: IMPORTEXPORT_SIGNING_NAME,
+      signingRegion: IMPORTEXPORT_SIGNING_REGION,
+      endpoint: { global: IMPORTEXPORT_ENDPOINT },
+      // The service sends the request ID as a header too; reading it from the success envelope
+      // would parse the whole body a second time, so the envelope is read only without the header.
+      requestId: (answer) => headerRequestId(answer) ?? successRequestId(answer.body),
+    },
+    options,
+  );
 }

@@ -1,9 +1,7 @@
 import { UpstreamError } from '../../errors.ts';
 import type { ImportExportKey } from '../../model/globalId.ts';
 import {
-  PROVIDER_LABEL,
   classifyUpstreamError,
-  credentialsNotFound,
   parseRetryAfter,
   sanitizeAwsErrorCode,
 } from '../shared/classify.ts';
@@ -106,21 +104,5 @@ function classify(
     notFoundCodes: IMPORTEXPORT_NOT_FOUND_CODES,
     transientCodes: IMPORTEXPORT_TRANSIENT_CODES,
     cause: res,
-  });
-}
-
-/**
- * A credential chain that found nothing (`CredentialsProviderError`) is PROVIDER_NOT_CONFIGURED;
- * any other failure to get credentials (an IMDS or SSO endpoint down) is UPSTREAM_UNAVAILABLE.
- */
-export function credentialsFailure(err: unknown): UpstreamError {
-  const notFound = credentialsNotFound(PROVIDER, err);
-  if (notFound) return notFound;
-  return new UpstreamError({
-    provider: PROVIDER,
-    code: 'UPSTREAM_UNAVAILABLE',
-    message: `${PROVIDER_LABEL[PROVIDER]} credentials could not be obtained.`,
-    retryable: false,
-    cause: err,
   });
 }

@@ -11,6 +11,7 @@ import {
   type ImportExportArtifact,
   type ImportExportJobRecord,
 } from './record.ts';
+import { IMPORTEXPORT_KEY } from './key.ts';
 
 /**
  * Paths are matched after namespace prefixes are removed and attributes ignored, so the
@@ -115,7 +116,7 @@ export function parse(key: ImportExportKey, body: string): ImportExportJobRecord
   const creationDate = toIsoTimestamp(leaf(result, 'CreationDate'), 'CreationDate');
 
   return {
-    ...jobHeader(key, {
+    ...jobHeader(IMPORTEXPORT_KEY, key, {
       nativeId: key.jobId,
       state,
       providerStatus: progressCode,

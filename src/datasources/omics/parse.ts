@@ -11,6 +11,7 @@ import {
   type OmicsImportReferenceSource,
   type OmicsReferenceImportJobRecord,
 } from './record.ts';
+import { OMICS_KEY } from './key.ts';
 
 /**
  * A timestamp of the model's `date-time` format: an ISO-8601 string on the wire (or the `Date`
@@ -55,7 +56,7 @@ export function parse(key: OmicsKey, output: unknown): OmicsReferenceImportJobRe
   const creationTime = dateTime(o.creationTime, 'creationTime');
   const completionTime = dateTime(o.completionTime, 'completionTime');
   return {
-    ...jobHeader(key, {
+    ...jobHeader(OMICS_KEY, key, {
       nativeId: str(o.id, 'id') ?? key.id,
       state,
       providerStatus,

@@ -15,6 +15,7 @@ import {
   type PanoramaPackageImportJobOutputConfig,
   type PanoramaPackageImportJobRecord,
 } from './record.ts';
+import { PANORAMA_KEY } from './key.ts';
 
 /**
  * Normalise a DescribePackageImportJob response: the SDK's deserialised output (timestamps
@@ -34,7 +35,7 @@ export function parse(key: PanoramaKey, output: unknown): PanoramaPackageImportJ
   const lastUpdatedTime = toIsoTimestamp(body.LastUpdatedTime, 'LastUpdatedTime');
   const jobId = str(body.JobId, 'JobId') ?? key.jobId;
   return {
-    ...jobHeader(key, {
+    ...jobHeader(PANORAMA_KEY, key, {
       nativeId: jobId,
       state,
       providerStatus,

@@ -1,34 +1,32 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { Config } from '../../config.ts';
 import { MalformedBodyError, type UpstreamError } from '../../errors.ts';
-import type { KeyOf } from '../../model/globalId.ts';
-import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { JobKey } from '../../model/globalId.ts';
+import type { JobRecord } from '../../model/job.ts';
 import { resolveAwsEndpoint, type AwsEndpointVariant } from './awsEndpoint.ts';
 import { awsRequestId } from './awsErrors.ts';
 import type { HttpResult } from './http.ts';
 import type { AwsSourceOptions } from './options.ts';
-import type { SourceSeams } from './seams.ts';
+import type { ProviderSetup } from './provider.ts';
 import { SigV4Signer } from './sigv4.ts';
-import {
-  createSource,
-  type Operation,
-  type ProviderSource,
-  type SourceDescriptor,
-  type WireRequest,
-} from './source.ts';
+import type { Operation, ProviderWire, WireRequest } from './source.ts';
 
-/** What one AWS JSON provider (Panorama, HealthOmics, CodePipeline) is on the wire: its client.ts. */
-export interface AwsJsonService<P extends JobProvider> {
-  provider: P;
-  /** The describe operation, as metrics and traces name it (`GetJobDetails`). */
-  operation: string;
+/** What an AWS service is on the wire beyond its operations: its SigV4 signing and its endpoint. */
+export interface AwsService {
   /** SigV4 signing name (`codepipeline`). */
   signingName: string;
-  /** The endpoint prefix in the service's endpoint rules (`codepipeline` → `codepipeline.{region}.amazonaws.com`). */
-  endpointPrefix: string;
-  /** The describe request of one job; an endpoint trait (HealthOmics `control-storage-`) is its `hostPrefix`. */
-  request(key: KeyOf<P>): WireRequest;
+  /** The region it signs for whatever the call's (Import/Export: us-east-1); default the call's. */
+  signingRegion?: string;
+  /**
+   * Its endpoint: the prefix in the service's endpoint rules (`codepipeline` →
+   * `codepipeline.{region}.amazonaws.com`, FIPS and dual-stack variants as configured), or the
+   * one URL of a global service.
+   */
+  endpoint: { prefix: string } | { global: string };
   /** Said after a transport failure (not a timeout). */
   unreachableNote?: string;
+  /** The request ID of an answer; default the headers', as the SDK reads them. */
+  requestId?: (answer: HttpResult) => string | null;
 }
 
 /** The standard AWS credential chain (`@aws-sdk/credential-provider-node`: memoized, refreshed before expiry), loaded on first use. */
@@ -53,25 +51,33 @@ export function credentialSource(
 }
 
 /**
- * The AWS half of a descriptor, shared by the four AWS providers: credentials from the options
- * (else the standard chain, `credentialSource`), SigV4 under `signingName` (node:crypto,
- * `SigV4Signer`; `signingRegion` when the service signs for one region whatever the call's),
+ * An AWS provider on the wire (`ProviderWire`, for `createSource`): credentials from the options
+ * (else the standard chain, `credentialSource`), SigV4 under the service's signing name
+ * (node:crypto, `SigV4Signer`), the regional endpoint from the partition data or the global one,
  * the request ID as the SDK reads it. Kept from the SDK: the credential chain and the endpoint
  * rules' partition data (`resolveAwsEndpoint`), both loaded on first use.
  */
-export function awsWire<P extends JobProvider>(
-  provider: P,
-  signing: { name: string; region?: string },
+export function awsWire<K extends JobKey, R extends JobRecord>(
+  describe: Operation<K, R>,
+  service: AwsService,
   options: AwsSourceOptions,
-): Omit<SourceDescriptor<P, JobRecord, AwsCredentialIdentity>, 'describe' | 'endpoint'> {
+): ProviderWire<K, R, AwsCredentialIdentity> {
   const credentials = credentialSource(options.credentials);
   const signer = new SigV4Signer();
+  const variant: AwsEndpointVariant | undefined = options.endpointVariant;
+  const { endpoint } = service;
   return {
-    provider,
+    describe,
     credentials: () => credentials(),
+    endpoint:
+      'global' in endpoint
+        ? () => new URL(endpoint.global)
+        : (region) => resolveAwsEndpoint(endpoint.prefix, region, variant),
     sign: (request, creds, region, date) =>
-      signer.sign(request, creds, signing.name, signing.region ?? region, date),
-    requestId: (answer) => awsRequestId(answer.headers),
+      signer.sign(request, creds, service.signingName, service.signingRegion ?? region, date),
+    requestId: service.requestId ?? ((answer) => awsRequestId(answer.headers)),
+    ...('global' in endpoint ? { global: true } : {}),
+    ...(service.unreachableNote ? { unreachableNote: service.unreachableNote } : {}),
   };
 }
 
@@ -85,37 +91,41 @@ export function awsJsonOutput(answer: HttpResult): unknown {
 }
 
 /**
- * An AWS JSON provider (Panorama and HealthOmics over rest-json, CodePipeline over awsJson1_1)
- * on the one pipeline (`createSource`): the request from its client.ts, SigV4, the regional
- * endpoint from the partition data (FIPS and dual-stack variants as configured); a 2xx body
- * `JSON.parse`d and given to its parse.ts, an error answer to its errors.ts.
+ * An operation of an AWS JSON protocol (rest-json, awsJson1_1) sent to the input's region: a 2xx
+ * body `JSON.parse`d (`awsJsonOutput`) and given to `parse`, an error answer to `readError`.
  */
-export function createAwsJsonSource<P extends JobProvider, R extends JobRecord>(
-  service: AwsJsonService<P>,
-  errors: { toUpstreamError(key: KeyOf<P>, answer: HttpResult): UpstreamError },
-  parse: { parse(key: KeyOf<P>, output: unknown): R },
-  options: AwsSourceOptions,
-  seams: SourceSeams = {},
-): ProviderSource<P, R> {
-  const describe: Operation<KeyOf<P>, R> = {
-    name: service.operation,
-    region: (key) => (key as { region: string }).region,
-    send: (key) => service.request(key),
-    readError: (key, answer) => errors.toUpstreamError(key, answer),
-    parse: (key, answer) => parse.parse(key, awsJsonOutput(answer)),
+export function awsJsonOperation<I extends { region: string }, O>(spec: {
+  /** As metrics and traces name it (`GetJobDetails`). */
+  name: string;
+  send(input: I): WireRequest;
+  readError(input: I, answer: HttpResult): UpstreamError;
+  parse(input: I, output: unknown): O;
+}): Operation<I, O> {
+  return {
+    name: spec.name,
+    region: (input) => input.region,
+    send: (input) => spec.send(input),
+    readError: (input, answer) => spec.readError(input, answer),
+    parse: (input, answer) => spec.parse(input, awsJsonOutput(answer)),
   };
-  const variant: AwsEndpointVariant | undefined = options.endpointVariant;
-  return createSource(
-    {
-      ...(awsWire(service.provider, { name: service.signingName }, options) as Omit<
-        SourceDescriptor<P, R, AwsCredentialIdentity>,
-        'describe' | 'endpoint'
-      >),
-      describe,
-      endpoint: (region) => resolveAwsEndpoint(service.endpointPrefix, region, variant),
-      ...(service.unreachableNote ? { unreachableNote: service.unreachableNote } : {}),
+}
+
+/** The setup of an AWS provider: the standard chain or the configured credentials, its endpoint override. */
+export function awsSetup(
+  endpointOf: (config: Config) => string | undefined,
+): ProviderSetup<AwsSourceOptions> {
+  return {
+    endpoint: endpointOf,
+    credentials: 'aws',
+    options(config, transport) {
+      const endpoint = endpointOf(config);
+      return {
+        ...transport,
+        maxAttempts: config.awsMaxAttempts ?? transport.maxAttempts,
+        ...(config.awsCredentials ? { credentials: config.awsCredentials } : {}),
+        ...(endpoint ? { endpoint } : {}),
+        endpointVariant: config.awsEndpointVariant,
+      };
     },
-    options,
-    seams,
-  );
+  };
 }

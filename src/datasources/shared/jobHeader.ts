@@ -1,4 +1,5 @@
-import { formatGlobalId, type JobKey } from '../../model/globalId.ts';
+import type { JobKey, KeyOf } from '../../model/globalId.ts';
+import { formatKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import { isTerminalState, type JobRecord, type JobState } from '../../model/job.ts';
 
 /** What a provider's parse step decides about the `Job` fields; the rest comes from the key. */
@@ -21,12 +22,17 @@ export type JobHeader<K extends JobKey> = JobRecord & {
 };
 
 /**
- * The `Job` interface fields every provider's record starts with: the global ID and provider
- * from the key, the region from the key (null for a global service), `terminal` from the state.
+ * The `Job` interface fields every provider's record starts with: the global ID (in the
+ * provider's `grammar`) and provider from the key, the region from the key (null for a global
+ * service), `terminal` from the state.
  */
-export function jobHeader<K extends JobKey>(key: K, parts: JobHeaderParts): JobHeader<K> {
+export function jobHeader<K extends JobKey>(
+  grammar: KeyGrammar<K['provider']>,
+  key: K,
+  parts: JobHeaderParts,
+): JobHeader<K> {
   const header: JobRecord = {
-    id: formatGlobalId(key),
+    id: formatKey(grammar, key as unknown as KeyOf<K['provider']>),
     provider: key.provider,
     nativeId: parts.nativeId,
     region: 'region' in key ? key.region : null,

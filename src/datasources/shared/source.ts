@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { HttpRequest } from '@smithy/protocol-http';
 import { InternalError, MalformedBodyError, UpstreamError } from '../../errors.ts';
-import type { KeyOf } from '../../model/globalId.ts';
+import type { JobKey } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { observeAttempt } from './attempts.ts';
 import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
@@ -22,7 +22,7 @@ import {
   type HttpOrigin,
   type HttpResult,
 } from './http.ts';
-import type { TransportOptions } from './options.ts';
+import type { SourceOptions } from './provider.ts';
 import { formEncode } from './rfc3986.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
 import type { SourceSeams } from './seams.ts';
@@ -82,11 +82,13 @@ export interface Operation<I, O> {
   parse(input: I, answer: HttpResult): O;
 }
 
-/** What a provider is on the wire, whatever the operation: credentials, endpoints, signing. */
-export interface SourceDescriptor<P extends JobProvider, R extends JobRecord, C> {
-  provider: P;
+/**
+ * What a provider is on the wire for one configuration, whatever the operation: its describe
+ * operation, credentials, endpoints, signing. Each provider's client.ts makes its own.
+ */
+export interface ProviderWire<K extends JobKey, R extends JobRecord, C> {
   /** The provider's "describe a job" operation. */
-  describe: Operation<KeyOf<P>, R>;
+  describe: Operation<K, R>;
   /** Credentials for one call, resolved before its first attempt (inside its budget). */
   credentials(): Promise<C>;
   /** The provider's own endpoint for a region, used when no override is configured. */
@@ -167,7 +169,8 @@ interface RegionalEndpoint {
 }
 
 /**
- * The one pipeline every provider's calls go through: credentials (resolved once per call),
+ * The one pipeline every provider's calls go through, built from the provider's wire for
+ * `options` (its client.ts): credentials (resolved once per call),
  * the endpoint (an override as given, else the provider's own for the region, resolved once
  * and kept), the provider's signature with a signing clock corrected for skew, `User-Agent`,
  * keep-alive sockets bounded at `options.maxSockets`, the per-attempt deadline and body cap,
@@ -177,12 +180,13 @@ interface RegionalEndpoint {
  * else by `funnelError`, so each failure becomes one UpstreamError (or an InternalError for
  * jobgraph's own), derived, never rebuilt, when the pipeline changes a fact of it.
  */
-export function createSource<P extends JobProvider, R extends JobRecord, C>(
-  descriptor: SourceDescriptor<P, R, C>,
-  options: TransportOptions & { endpoint?: string },
+export function createSource<K extends JobKey, R extends JobRecord, O extends SourceOptions>(
+  of: { name: K['provider']; wire(options: O): ProviderWire<K, R, unknown> },
+  options: O,
   seams: SourceSeams = {},
-): ProviderSource<P, R> {
-  const { provider } = descriptor;
+): ProviderSource<K['provider'], R> {
+  const provider = of.name;
+  const wire = of.wire(options);
   const now = seams.now ?? Date.now;
   const policy = handMadeRetryPolicy(options, { ...seams, now });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -195,7 +199,7 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
     create: (region) => {
       const url = override
         ? Promise.resolve(override)
-        : Promise.resolve(descriptor.endpoint(region)).then(prepareEndpoint);
+        : Promise.resolve(wire.endpoint(region)).then(prepareEndpoint);
       // A failed resolution is answered for this call and tried again for the next.
       url.catch(() => endpoints.delete(region));
       return { url };
@@ -207,7 +211,7 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
 
   /** What a thrown failure (transport, body cap, a bug) is; error answers never come here. */
   function thrownFailure(err: unknown): UpstreamError | InternalError {
-    const note = descriptor.unreachableNote;
+    const note = wire.unreachableNote;
     const name = (err as { name?: unknown } | null)?.name;
     if (
       note &&
@@ -303,7 +307,7 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
     operation: Operation<I, O>,
     input: I,
     region: string,
-    credentials: C,
+    credentials: unknown,
     timeoutMs: number,
     attemptNumber: number,
     signal: AbortSignal | undefined,
@@ -316,7 +320,7 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
       const endpoint = override ? base : withHostPrefix(base, req.hostPrefix);
       const query = req.query ?? [];
       const path = endpoint.basePath + req.path;
-      const headers = descriptor.sign(
+      const headers = wire.sign(
         {
           method: req.method,
           host: endpoint.origin.host,
@@ -346,13 +350,13 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
     try {
       const value = operation.parse(input, answer);
       // Only an observer reads the request ID of a success (Import/Export's is in the body).
-      if (options.observer) noteSuccess(descriptor.requestId(answer), answer.status);
+      if (options.observer) noteSuccess(wire.requestId(answer), answer.status);
       return value;
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
       // Only a malformed body is the provider's; any other exception in the parse step is ours.
       if (err instanceof MalformedBodyError)
-        throw badResponse(provider, err, descriptor.requestId(answer));
+        throw badResponse(provider, err, wire.requestId(answer));
       throw new InternalError(provider, err);
     }
   }
@@ -364,9 +368,9 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
   ): Promise<O> {
     const started = now();
     const region = operation.region(input);
-    let credentials: C;
+    let credentials: unknown;
     try {
-      credentials = await descriptor.credentials();
+      credentials = await wire.credentials();
     } catch (err) {
       throw credentialsFailure(provider, err);
     }
@@ -388,17 +392,18 @@ export function createSource<P extends JobProvider, R extends JobRecord, C>(
   return {
     provider,
     call,
-    fetchJob: (key, opts) => call(descriptor.describe, key, opts),
+    // A key of the provider is a K: KeyOf<K['provider']> is K, which the compiler cannot see.
+    fetchJob: (key, opts) => call(wire.describe, key as unknown as K, opts),
     close: () => {
       endpoints.close();
       destroyAgents(agents);
     },
-    ...(descriptor.global ? {} : { clientCount: () => endpoints.size }),
+    ...(wire.global ? {} : { clientCount: () => endpoints.size }),
   };
 }
 
 /**
- * Credentials that could not be had: an UpstreamError the descriptor threw as is (COS without
+ * Credentials that could not be had: an UpstreamError the wire threw as is (COS without
  * credentials), a chain that found none PROVIDER_NOT_CONFIGURED, any other failure (an IMDS or
  * SSO endpoint down) UPSTREAM_UNAVAILABLE, not retried within the call.
  */

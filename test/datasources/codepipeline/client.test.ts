@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CodePipelineKey } from '../../../src/model/globalId.ts';
-import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
+import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { fixtureLoader, sdkFixtureHandler } from '../../support/fixtures.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const loadFixture = fixtureLoader('codepipeline');
 const credentials = { accessKeyId: 'JOBGRAPHDEMOACCESSKEY', secretAccessKey: 'demo' };
@@ -19,7 +20,8 @@ afterEach(() => {
 
 function clients(extra: Partial<AwsSourceOptions> = {}) {
   const handler = sdkFixtureHandler(loadFixture('success-full'));
-  const c = createCodePipelineSource(
+  const c = createSource(
+    codePipeline,
     { timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials, ...extra },
     { requestHandler: handler },
   );
@@ -96,7 +98,8 @@ describe('CodePipeline client', () => {
 
   it('answers PROVIDER_NOT_CONFIGURED when the credential provider finds nothing, without a request', async () => {
     const handler = sdkFixtureHandler(loadFixture('success-full'));
-    const source = createCodePipelineSource(
+    const source = createSource(
+      codePipeline,
       {
         timeoutMs: 1000,
         maxAttempts: 1,

@@ -5,7 +5,7 @@ import {
   ListPipelinesCommand,
 } from '@aws-sdk/client-codepipeline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
+import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import type { CodePipelineJobRecord } from '../../../src/datasources/codepipeline/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { UpstreamError } from '../../../src/errors.ts';
@@ -26,6 +26,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '../../../src/emulators/framework.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 let emu: RunningEmulator;
 const opened: { close?(): void; destroy?(): void }[] = [];
@@ -46,7 +47,7 @@ afterAll(async () => {
 });
 
 function source(overrides: Partial<AwsSourceOptions> = {}) {
-  const s = createCodePipelineSource({
+  const s = createSource(codePipeline, {
     timeoutMs: 2000,
     maxAttempts: 1,
     maxSockets: 4,

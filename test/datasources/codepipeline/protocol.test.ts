@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { CodePipelineKey } from '../../../src/model/globalId.ts';
-import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
+import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import type { CodePipelineJobRecord } from '../../../src/datasources/codepipeline/record.ts';
 import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const loadFixture = fixtureLoader('codepipeline');
 
@@ -20,7 +21,8 @@ function keyFor(jobId: string, region = 'us-east-1'): CodePipelineKey {
 async function fetchWith(fixtureName: string, key: CodePipelineKey) {
   const fixture = loadFixture(fixtureName);
   const handler = fixtureHandler(fixture);
-  const source = createCodePipelineSource(
+  const source = createSource(
+    codePipeline,
     { ...transport, credentials },
     { requestHandler: handler },
   );
@@ -33,7 +35,8 @@ async function fetchWith(fixtureName: string, key: CodePipelineKey) {
 
 async function failWith(fixtureName: string, key: CodePipelineKey) {
   const fixture = loadFixture(fixtureName);
-  const source = createCodePipelineSource(
+  const source = createSource(
+    codePipeline,
     { ...transport, credentials },
     { requestHandler: fixtureHandler(fixture) },
   );

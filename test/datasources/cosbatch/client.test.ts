@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/model/globalId.ts';
 import type { HttpHandler } from '@smithy/protocol-http';
-import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
+import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
 import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
@@ -16,6 +16,7 @@ import {
   type FixtureServer,
   upstreamFailure,
 } from '../../support/fixtures.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const PACKAGE_VERSION = (
   createRequire(import.meta.url)('../../../package.json') as { version: string }
@@ -51,7 +52,8 @@ function source(
   extra: Partial<CosSourceOptions> = {},
   seams: SourceSeams = {},
 ): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
-  const s = createCosBatchSource(
+  const s = createSource(
+    cosBatch,
     {
       timeoutMs: 2000,
       maxAttempts: 1,
@@ -123,7 +125,8 @@ describe('CosBatch client', () => {
         throw new Error('caught');
       },
     } as unknown as HttpHandler;
-    const s = createCosBatchSource(
+    const s = createSource(
+      cosBatch,
       { timeoutMs: 1000, maxAttempts: 1, maxSockets: 1, credentials: CREDS, appId: '1250000000' },
       { now: () => NOW, requestHandler: handler },
     );

@@ -9,7 +9,7 @@ import {
   COSBATCH_STATE_MAP,
   type CosBatchJobRecord,
 } from '../../../src/datasources/cosbatch/record.ts';
-import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
+import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import {
@@ -26,6 +26,7 @@ import {
   ERROR_CASE_GLOBAL_IDS,
   EXAMPLE_GLOBAL_ID,
 } from '../../../src/emulators/cosbatch/data.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const DEMO = DEMO_TENCENT_CREDENTIALS;
 const CONTROL_HOST = `${DEMO.uin}.cos-control.${DEMO.region}.myqcloud.com`;
@@ -53,7 +54,7 @@ function source(
   extra: Partial<CosSourceOptions> = {},
   url = emu.url,
 ): JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord> {
-  const s = createCosBatchSource({
+  const s = createSource(cosBatch, {
     timeoutMs: 2000,
     maxAttempts: 1,
     maxSockets: 4,
@@ -352,7 +353,8 @@ describe('CosBatch emulator with jobgraph’s source', () => {
   it('retries a scripted throttle and 5xx, as the call log shows', async () => {
     emu.setFaults({ script: ['throttle', '5xx', 'ok'] });
     const before = emu.calls.length;
-    const s = createCosBatchSource(
+    const s = createSource(
+      cosBatch,
       {
         timeoutMs: 2000,
         maxAttempts: 3,

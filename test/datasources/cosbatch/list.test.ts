@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCos } from '../../../src/datasources/cosbatch/client.ts';
-import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
+import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import {
   COS_LIST_MAX_RESULTS,
   listRequest,
@@ -11,7 +11,7 @@ import {
 import { parseCosErrorBody } from '../../../src/datasources/cosbatch/parse.ts';
 import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts';
 import { rfc3986 } from '../../../src/datasources/shared/rfc3986.ts';
-import type { WireRequest } from '../../../src/datasources/shared/source.ts';
+import { createSource, type WireRequest } from '../../../src/datasources/shared/source.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
 import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
 import { COS_LIST_JOB_COUNT } from '../../../src/emulators/cosbatch/listData.ts';
@@ -221,7 +221,7 @@ describe('COS Batch ListJobs against the emulator, signed by the datasource sign
     expect(items).toHaveLength(COS_LIST_JOB_COUNT + 1);
     expect(new Set(items.map((i) => i.jobId)).size).toBe(items.length);
 
-    const source = createCosBatchSource({
+    const source = createSource(cosBatch, {
       timeoutMs: 2000,
       maxAttempts: 1,
       maxSockets: 8,

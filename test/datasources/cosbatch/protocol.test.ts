@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/model/globalId.ts';
-import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
+import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import {
@@ -10,6 +10,7 @@ import {
   type FixtureServer,
   upstreamFailure,
 } from '../../support/fixtures.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const loadFixture = fixtureLoader('cosbatch');
 
@@ -30,7 +31,7 @@ let source: JobSource<'TENCENT_COS_BATCH', CosBatchJobRecord>;
 
 beforeAll(async () => {
   server = await startFixtureServer();
-  source = createCosBatchSource({
+  source = createSource(cosBatch, {
     timeoutMs: 2000,
     maxAttempts: 1,
     maxSockets: 2,

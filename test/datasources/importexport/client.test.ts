@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { HttpHandler } from '@smithy/protocol-http';
 import { FORM_CONTENT_TYPE, getStatusBody } from '../../../src/datasources/importexport/client.ts';
-import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
+import { importExport } from '../../../src/datasources/importexport/index.ts';
 import { rfc3986 } from '../../../src/datasources/shared/rfc3986.ts';
 import { canonicalUri } from '../../../src/datasources/shared/sigv4.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 type SigV4Credentials = AwsCredentialIdentity;
 
@@ -81,7 +82,8 @@ async function ours(
       throw new Error('caught');
     },
   } as unknown as HttpHandler;
-  const source = createImportExportSource(
+  const source = createSource(
+    importExport,
     { timeoutMs: 1000, maxAttempts: 1, maxSockets: 1, credentials: creds, endpoint: url.href },
     { now: () => date.getTime(), requestHandler: handler },
   );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
+import { importExport } from '../../../src/datasources/importexport/index.ts';
 import type { ImportExportJobRecord } from '../../../src/datasources/importexport/record.ts';
+import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import {
   DEMO_AWS_CREDENTIALS,
@@ -20,6 +21,7 @@ import { createImportExportEmulator } from '../../../src/emulators/importexport/
 import { parseGlobalId, type ImportExportKey } from '../../../src/model/globalId.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { EXPECTED_STATES, expectCleanMessage } from './helpers.ts';
+import { createSource, type ProviderSource } from '../../../src/datasources/shared/source.ts';
 
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
 const key = (jobId: string): ImportExportKey => ({ provider: 'AWS_IMPORT_EXPORT', jobId });
@@ -67,13 +69,11 @@ function expectedRecord(w: WireGetStatusResult): ImportExportJobRecord {
 
 describe('ImportExport emulator', () => {
   let emu: RunningEmulator;
-  let source: ReturnType<typeof createImportExportSource>;
+  let source: ProviderSource<'AWS_IMPORT_EXPORT', ImportExportJobRecord>;
 
-  const sourceWith = (
-    over: Partial<Parameters<typeof createImportExportSource>[0]> = {},
-    seams: SourceSeams = {},
-  ) =>
-    createImportExportSource(
+  const sourceWith = (over: Partial<AwsSourceOptions> = {}, seams: SourceSeams = {}) =>
+    createSource(
+      importExport,
       {
         endpoint: emu.url,
         credentials: DEMO,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
+import { importExport } from '../../../src/datasources/importexport/index.ts';
 import {
   IMPORTEXPORT_LIST_MAX_JOBS,
   listRequest,
@@ -19,6 +19,7 @@ import { IMPORTEXPORT_LIST_JOB_COUNT } from '../../../src/emulators/importexport
 import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const fixture = (name: string) => loadFixture('importexport', `list/${name}`);
 const wire = (name: string) => parseListPage(fixture(name).body);
@@ -152,7 +153,7 @@ describe('Import/Export ListJobs against the emulator', () => {
     const times = items.map((i) => i.createdAt.getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
 
-    const source = createImportExportSource({
+    const source = createSource(importExport, {
       endpoint: emu.url,
       credentials: { ...DEMO_AWS_CREDENTIALS },
       timeoutMs: 2000,

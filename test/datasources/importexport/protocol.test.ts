@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportExportKey } from '../../../src/model/globalId.ts';
 import { FORM_CONTENT_TYPE } from '../../../src/datasources/importexport/client.ts';
-import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
+import { importExport } from '../../../src/datasources/importexport/index.ts';
 import type { ImportExportJobRecord } from '../../../src/datasources/importexport/record.ts';
 import { fixtureLoader, startFixtureServer, upstreamFailure } from '../../support/fixtures.ts';
 import { expectCleanMessage } from './helpers.ts';
+import { createSource, type ProviderSource } from '../../../src/datasources/shared/source.ts';
 
 const loadFixture = fixtureLoader('importexport');
 
@@ -56,12 +57,13 @@ const presigned = (job: string, object: string, n: string) =>
 
 describe('ImportExport protocol', () => {
   let server: Awaited<ReturnType<typeof startFixtureServer>>;
-  let source: ReturnType<typeof createImportExportSource>;
+  let source: ProviderSource<'AWS_IMPORT_EXPORT', ImportExportJobRecord>;
   const sleeps: number[] = [];
 
   beforeAll(async () => {
     server = await startFixtureServer();
-    source = createImportExportSource(
+    source = createSource(
+      importExport,
       {
         endpoint: server.url,
         credentials: CREDS,

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OmicsKey } from '../../../src/model/globalId.ts';
-import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
+import { omics } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const loadFixture = fixtureLoader('omics');
 
@@ -24,7 +25,8 @@ afterEach(() => {
 
 function capture(extra: Partial<AwsSourceOptions> = {}) {
   const handler = fixtureHandler(loadFixture('success-full'));
-  const source = createOmicsSource(
+  const source = createSource(
+    omics,
     { timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials: creds, ...extra },
     { requestHandler: handler },
   );

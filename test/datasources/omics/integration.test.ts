@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type OmicsKey } from '../../../src/model/globalId.ts';
-import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
+import { omics } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
@@ -23,6 +23,7 @@ import {
   EXAMPLE_GLOBAL_ID,
   OMICS_DEMO_JOBS,
 } from '../../../src/emulators/omics/data.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const STATE_OF: Record<string, string> = {
   SUBMITTED: 'QUEUED',
@@ -58,7 +59,7 @@ function source(
   extra: Partial<AwsSourceOptions> = {},
   url = emu.url,
 ): JobSource<'AWS_OMICS', OmicsReferenceImportJobRecord> {
-  const s = createOmicsSource({
+  const s = createSource(omics, {
     timeoutMs: 2000,
     maxAttempts: 1,
     maxSockets: 4,

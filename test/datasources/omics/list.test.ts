@@ -4,7 +4,7 @@ import {
   OmicsClient,
 } from '@aws-sdk/client-omics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
+import { omics } from '../../../src/datasources/omics/index.ts';
 import {
   OMICS_LIST_MAX_RESULTS,
   listReferenceStoresRequest,
@@ -13,7 +13,7 @@ import {
   parseReferenceStoresPage,
   type OmicsJobSummary,
 } from '../../../src/datasources/omics/list.ts';
-import type { WireRequest } from '../../../src/datasources/shared/source.ts';
+import { createSource, type WireRequest } from '../../../src/datasources/shared/source.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
 import {
   DEMO_AWS_CREDENTIALS,
@@ -319,7 +319,7 @@ describe('HealthOmics list against the emulator', () => {
       OMICS_DEMO_REFERENCE_STORE_ID,
       OMICS_DEMO_SECOND_STORE_ID,
     ]);
-    const source = createOmicsSource({
+    const source = createSource(omics, {
       endpoint: emu.url,
       credentials: { ...DEMO_AWS_CREDENTIALS },
       timeoutMs: 2000,

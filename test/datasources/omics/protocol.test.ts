@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import type { OmicsKey } from '../../../src/model/globalId.ts';
-import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
+import { omics } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import {
@@ -9,6 +9,7 @@ import {
   sdkFixtureHandler as fixtureHandler,
   upstreamFailure,
 } from '../../support/fixtures.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const loadFixture = fixtureLoader('omics');
 
@@ -30,7 +31,8 @@ afterEach(() => {
 /** Run one golden response through the real SDK client (serialiser, signer, deserialiser) and our parse step. */
 async function fetchFixture(name: string, k: OmicsKey) {
   const handler = fixtureHandler(loadFixture(name));
-  const source = createOmicsSource(
+  const source = createSource(
+    omics,
     {
       timeoutMs: 1000,
       maxAttempts: 1,

@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PanoramaKey } from '../../../src/model/globalId.ts';
-import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
+import { panorama } from '../../../src/datasources/panorama/index.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import { fixtureLoader, sdkFixtureHandler } from '../../support/fixtures.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const loadFixture = fixtureLoader('panorama');
 const credentials = { accessKeyId: 'JOBGRAPHDEMOACCESSKEY', secretAccessKey: 'demo' };
@@ -20,7 +21,8 @@ afterEach(() => {
 
 function clients(extra: Partial<AwsSourceOptions> = {}) {
   const handler = sdkFixtureHandler(loadFixture('success-full'));
-  const c = createPanoramaSource(
+  const c = createSource(
+    panorama,
     { timeoutMs: 1000, maxAttempts: 1, maxSockets: 2, credentials, ...extra },
     { requestHandler: handler },
   );
@@ -78,7 +80,8 @@ describe('Panorama client', () => {
 
   it('answers PROVIDER_NOT_CONFIGURED when the credential provider finds nothing, without a request', async () => {
     const handler = sdkFixtureHandler(loadFixture('success-full'));
-    const source = createPanoramaSource(
+    const source = createSource(
+      panorama,
       {
         timeoutMs: 1000,
         maxAttempts: 1,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
 import { parseGlobalId, type PanoramaKey } from '../../../src/model/globalId.ts';
-import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
+import { panorama } from '../../../src/datasources/panorama/index.ts';
 import type { PanoramaPackageImportJobRecord } from '../../../src/datasources/panorama/record.ts';
 import type { AwsSourceOptions } from '../../../src/datasources/shared/options.ts';
 import {
@@ -26,6 +26,7 @@ import {
   EXAMPLE_GLOBAL_ID,
   PANORAMA_DEMO_JOBS,
 } from '../../../src/emulators/panorama/data.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 let emu: RunningEmulator;
 const closers: (() => void)[] = [];
@@ -45,7 +46,7 @@ beforeEach(() => {
 const key = (globalId: string) => parseGlobalId(globalId) as PanoramaKey;
 
 function source(patch: Partial<AwsSourceOptions> = {}) {
-  const s = createPanoramaSource({
+  const s = createSource(panorama, {
     endpoint: emu.url,
     credentials: DEMO_AWS_CREDENTIALS,
     timeoutMs: 2000,
@@ -368,7 +369,7 @@ describe('Panorama source over HTTP', () => {
     const skewed = await startEmulator(
       createPanoramaEmulator({ now: () => Date.now() + 60 * 60 * 1000 }),
     );
-    const s = createPanoramaSource({
+    const s = createSource(panorama, {
       endpoint: skewed.url,
       credentials: DEMO_AWS_CREDENTIALS,
       timeoutMs: 2000,

@@ -1,6 +1,6 @@
 import { ListPackageImportJobsCommand, PanoramaClient } from '@aws-sdk/client-panorama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
+import { panorama } from '../../../src/datasources/panorama/index.ts';
 import {
   PANORAMA_LIST_MAX_RESULTS,
   listRequest,
@@ -22,6 +22,7 @@ import {
   type WireFixture,
 } from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 /** The golden ListPackageImportJobs answers under test/fixtures/panorama/list/. */
 const NAMES = fixtureNames('panorama', 'list');
@@ -241,7 +242,7 @@ describe('Panorama ListPackageImportJobs against the emulator', () => {
     } while (nextToken);
     expect(items).toHaveLength(PANORAMA_LIST_JOB_COUNT + 1);
 
-    const source = createPanoramaSource({
+    const source = createSource(panorama, {
       endpoint: emu.url,
       credentials: { ...DEMO_AWS_CREDENTIALS },
       timeoutMs: 2000,

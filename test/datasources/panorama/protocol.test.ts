@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import type { PanoramaKey } from '../../../src/model/globalId.ts';
-import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
+import { panorama } from '../../../src/datasources/panorama/index.ts';
 import { parse } from '../../../src/datasources/panorama/parse.ts';
 import {
   PANORAMA_STATE_MAP,
@@ -10,6 +10,7 @@ import {
 import type { HttpRequest } from '@smithy/protocol-http';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { fixtureLoader, sdkFixtureHandler, upstreamFailure } from '../../support/fixtures.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const fixture = fixtureLoader('panorama');
 
@@ -27,7 +28,8 @@ const KEY = (jobId: string, region = 'us-east-1'): PanoramaKey => ({
 async function fetchFixture(name: string, key: PanoramaKey = KEY('pkgimport-5f3a9c1e7b2d4086')) {
   const handler = sdkFixtureHandler(fixture(name));
   const requests = handler.requests;
-  const source = createPanoramaSource(
+  const source = createSource(
+    panorama,
     { timeoutMs: 1000, maxAttempts: 1, maxSockets: 4, credentials: DEMO_AWS_CREDENTIALS },
     { requestHandler: handler },
   );

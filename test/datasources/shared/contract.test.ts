@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
-import { createCosBatchSource } from '../../../src/datasources/cosbatch/index.ts';
-import { createImportExportSource } from '../../../src/datasources/importexport/index.ts';
-import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
-import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
+import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
+import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
+import { importExport } from '../../../src/datasources/importexport/index.ts';
+import { omics } from '../../../src/datasources/omics/index.ts';
+import { panorama } from '../../../src/datasources/panorama/index.ts';
 import type {
   AttemptObserver,
   UpstreamAttemptInfo,
@@ -25,6 +25,7 @@ import {
   type FixtureServer,
   type WireFixture,
 } from '../../support/fixtures.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 /**
  * The contract of the one pipeline (`createSource`) that every provider's source goes through,
@@ -144,7 +145,7 @@ const CONTRACTS: Contract[] = [
     throttled: loadFixture('panorama', 'throttled'),
     clockSkew: loadFixture('panorama', 'invalid-signature'),
     signature: sigV4('us-west-2', 'panorama'),
-    ...aws(createPanoramaSource),
+    ...aws((options, seams) => createSource(panorama, options, seams)),
   },
   {
     name: 'HealthOmics',
@@ -174,7 +175,7 @@ const CONTRACTS: Contract[] = [
       body: '{"message":"Signature expired: 20260310T100000Z is now earlier than 20260310T100500Z (20260310T101000Z - 5 min.)"}',
     },
     signature: sigV4('eu-west-2', 'omics'),
-    ...aws(createOmicsSource),
+    ...aws((options, seams) => createSource(omics, options, seams)),
   },
   {
     name: 'CodePipeline',
@@ -202,7 +203,7 @@ const CONTRACTS: Contract[] = [
       body: '{"__type":"InvalidSignatureException","message":"Signature expired: 20260310T100000Z is now earlier than 20260310T100500Z (20260310T101000Z - 5 min.)"}',
     },
     signature: sigV4('ap-southeast-1', 'codepipeline'),
-    ...aws(createCodePipelineSource),
+    ...aws((options, seams) => createSource(codePipeline, options, seams)),
   },
   {
     name: 'Import/Export',
@@ -219,7 +220,7 @@ const CONTRACTS: Contract[] = [
     throttled: loadFixture('importexport', 'throttled'),
     clockSkew: loadFixture('importexport', 'signature-does-not-match'),
     signature: sigV4('us-east-1', 'IngestionService'),
-    ...aws(createImportExportSource),
+    ...aws((options, seams) => createSource(importExport, options, seams)),
   },
   {
     name: 'COS Batch',
@@ -255,12 +256,13 @@ const CONTRACTS: Contract[] = [
     ),
     signedAt: cosSignTime,
     source: (options, seams) =>
-      createCosBatchSource(
+      createSource(
+        cosBatch,
         { ...options, credentials: COS_CREDENTIALS, appId: '1250000000' },
         seams,
       ),
     unconfigured: (options, seams) =>
-      createCosBatchSource({ ...options, credentials: null, appId: '1250000000' }, seams),
+      createSource(cosBatch, { ...options, credentials: null, appId: '1250000000' }, seams),
   },
 ];
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyUpstreamError, funnelError } from '../../../src/datasources/shared/classify.ts';
 import { fetchJobShared, guardSource } from '../../../src/datasources/guard/loader.ts';
 import type { HttpHandler } from '@smithy/protocol-http';
-import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
+import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import { AwsErrorAnswer, readAwsError } from '../../../src/datasources/shared/awsErrors.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import {
@@ -12,6 +12,7 @@ import {
   UpstreamError,
 } from '../../../src/errors.ts';
 import type { CodePipelineKey } from '../../../src/model/globalId.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const RULES = { subject: 'the job', notFoundCodes: new Set(['JobNotFoundException']) };
 const KEY: CodePipelineKey = {
@@ -74,7 +75,8 @@ describe('The error funnel', () => {
 
   it('maps an AWS call that got no answer and is not a transport failure to InternalError, not UPSTREAM_UNAVAILABLE', async () => {
     const through = async (fail: () => never, credentials?: () => never) => {
-      const source = createCodePipelineSource(
+      const source = createSource(
+        codePipeline,
         {
           timeoutMs: 1000,
           maxAttempts: 1,

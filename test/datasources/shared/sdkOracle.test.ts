@@ -7,13 +7,13 @@ import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics
 import { DescribePackageImportJobCommand, PanoramaClient } from '@aws-sdk/client-panorama';
 import { describe, expect, it } from 'vitest';
 import * as codepipelineErrors from '../../../src/datasources/codepipeline/errors.ts';
-import { createCodePipelineSource } from '../../../src/datasources/codepipeline/index.ts';
+import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import * as codepipelineParse from '../../../src/datasources/codepipeline/parse.ts';
 import * as omicsErrors from '../../../src/datasources/omics/errors.ts';
-import { createOmicsSource } from '../../../src/datasources/omics/index.ts';
+import { omics as omicsProvider } from '../../../src/datasources/omics/index.ts';
 import * as omicsParse from '../../../src/datasources/omics/parse.ts';
 import * as panoramaErrors from '../../../src/datasources/panorama/errors.ts';
-import { createPanoramaSource } from '../../../src/datasources/panorama/index.ts';
+import { panorama as panoramaProvider } from '../../../src/datasources/panorama/index.ts';
 import * as panoramaParse from '../../../src/datasources/panorama/parse.ts';
 import { resolveAwsEndpoint } from '../../../src/datasources/shared/awsEndpoint.ts';
 import { badResponse } from '../../../src/datasources/shared/classify.ts';
@@ -36,6 +36,7 @@ import {
   type WireFixture,
 } from '../../support/fixtures.ts';
 import { sdkErrorAnswer, sdkRequestId } from '../../support/sdkOracle.ts';
+import { createSource } from '../../../src/datasources/shared/source.ts';
 
 /**
  * The oracle of the lean AWS caller: every golden fixture of the three AWS JSON providers goes
@@ -74,7 +75,7 @@ const panorama: Provider<PanoramaKey> = {
   dir: 'panorama',
   provider: 'AWS_PANORAMA',
   key: { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId: 'pkgimport-5f3a9c1e7b2d4086' },
-  source: (seams) => createPanoramaSource({ ...transport, credentials }, seams),
+  source: (seams) => createSource(panoramaProvider, { ...transport, credentials }, seams),
   sdk: (fixture, key) =>
     new PanoramaClient(sdkConfig(fixture)).send(
       new DescribePackageImportJobCommand({ JobId: key.jobId }),
@@ -92,7 +93,7 @@ const omics: Provider<OmicsKey> = {
     referenceStoreId: '1234567890',
     id: '8110394864',
   },
-  source: (seams) => createOmicsSource({ ...transport, credentials }, seams),
+  source: (seams) => createSource(omicsProvider, { ...transport, credentials }, seams),
   sdk: (fixture, key) =>
     new OmicsClient(sdkConfig(fixture)).send(
       new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
@@ -109,7 +110,7 @@ const codepipeline: Provider<CodePipelineKey> = {
     region: 'us-east-1',
     jobId: 'ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b',
   },
-  source: (seams) => createCodePipelineSource({ ...transport, credentials }, seams),
+  source: (seams) => createSource(codePipeline, { ...transport, credentials }, seams),
   sdk: (fixture, key) =>
     new CodePipelineClient(sdkConfig(fixture)).send(new GetJobDetailsCommand({ jobId: key.jobId })),
   errors: codepipelineErrors,

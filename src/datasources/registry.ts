@@ -1,0 +1,29 @@
+import type { JobProvider } from '../model/job.ts';
+import { codePipeline } from './codepipeline/index.ts';
+import { cosBatch } from './cosbatch/index.ts';
+import { importExport } from './importexport/index.ts';
+import { omics } from './omics/index.ts';
+import { panorama } from './panorama/index.ts';
+import type { AnyProvider } from './shared/provider.ts';
+
+/**
+ * Every provider, in the order of `JobProvider` (model/job.ts): the one list that listing,
+ * watching, global IDs, entity keys, the sources and the start-up summary iterate. Adding a
+ * provider is its folders and one line here.
+ */
+export const PROVIDERS: readonly AnyProvider[] = [
+  panorama,
+  omics,
+  cosBatch,
+  importExport,
+  codePipeline,
+];
+
+const BY_NAME: ReadonlyMap<JobProvider, AnyProvider> = new Map(PROVIDERS.map((p) => [p.name, p]));
+
+/** The provider named `name`. */
+export function providerOf<P extends JobProvider>(name: P): Extract<AnyProvider, { name: P }> {
+  const provider = BY_NAME.get(name);
+  if (!provider) throw new TypeError(`no provider ${String(name)} in the registry`);
+  return provider as Extract<AnyProvider, { name: P }>;
+}

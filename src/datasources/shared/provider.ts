@@ -1,0 +1,129 @@
+import type { Config } from '../../config.ts';
+import type { KeyOf } from '../../model/globalId.ts';
+import type { KeyGrammar } from '../../model/keyGrammar.ts';
+import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { MergeStream, StreamPage } from '../listing/merge.ts';
+import type { ListPlan } from '../listing/plan.ts';
+import type { Listed } from '../listing/summaries.ts';
+import type { JobListSourceState, ListBudget, ListedJob } from '../listing/types.ts';
+import type { TransportOptions } from './options.ts';
+import type { Operation, ProviderWire } from './source.ts';
+
+/**
+ * Everything the gateway knows of one provider, as one value: each `src/datasources/<p>/index.ts`
+ * exports one, and `src/datasources/registry.ts` lists them. Cross-provider features (the source
+ * pipeline, listing, watching, global IDs and entity keys, the start-up summary) iterate the
+ * registry and read these members; none of them branches on a provider's name.
+ */
+export interface Provider<
+  P extends JobProvider = JobProvider,
+  R extends JobRecord = JobRecord,
+  O extends SourceOptions = SourceOptions,
+> {
+  readonly name: P;
+  /** The concrete GraphQL type of its jobs (`PanoramaPackageImportJob`). */
+  readonly typeName: string;
+  /** Its key and global-ID grammar; the `region` part's pattern says where its jobs live. */
+  readonly key: KeyGrammar<P>;
+  /** Its configuration: its source's options, and what the start-up summary says of it. */
+  readonly setup: ProviderSetup<O>;
+  /** The provider on the wire for `options`: its describe operation, credentials, endpoints, signing. */
+  wire(options: O): ProviderWire<KeyOf<P>, R, unknown>;
+  /** Its job list, for `listJobs`; absent when it has none that only reads (CodePipeline: NOT_LISTABLE). */
+  readonly list?: ProviderList;
+  /** Watching many of its jobs through its list; absent: each watched job by its describe call. */
+  readonly watch?: ProviderWatch<P>;
+}
+
+/** Any one provider, as the registry holds it: a union, so each keeps its own key type. */
+export type AnyProvider = {
+  [P in JobProvider]: Provider<P, JobRecord, SourceOptions>;
+}[JobProvider];
+
+/** What every provider's source options carry: the transport's settings and an endpoint override. */
+export type SourceOptions = TransportOptions & { endpoint?: string };
+
+/** How a provider reads the configuration. */
+export interface ProviderSetup<O extends SourceOptions> {
+  /** Its source's options: the transport's settings, its credentials, its endpoint override. */
+  options(config: Config, transport: TransportOptions): O;
+  /** Its endpoint override (AWS_ENDPOINT_URL_PANORAMA, COS_BATCH_ENDPOINT_URL), if one is configured. */
+  endpoint(config: Config): string | undefined;
+  /**
+   * Its credentials as the start-up summary tells them: `aws`, the standard AWS credential chain
+   * (resolved once for every provider that uses it), or the provider's own line.
+   */
+  credentials: 'aws' | ((config: Config) => string);
+}
+
+/**
+ * One list call through the provider's guards, as the job loader's calls go: the caller's fair
+ * share of the provider's cap, the circuit breaker of `breakerRegion` (failures counted once per
+ * `subject`), the provider's time budget and the page's deadline; then the pipeline.
+ */
+export type ListCall = <I, O>(
+  operation: Operation<I, O>,
+  input: I,
+  where: { breakerRegion: string; subject: string },
+) => Promise<O>;
+
+/** What a provider's list code gets for one `listJobs` page. */
+export interface ListEnv {
+  readonly plan: ListPlan;
+  readonly config: Config;
+  /** The request's budgets (list sources, looked-up jobs); none: unbounded. */
+  readonly budget: ListBudget | undefined;
+  readonly call: ListCall;
+  /**
+   * A listed job through the describe path (the cross-request cache, calls shared with other
+   * requests, the caller's fair share), counted in the request's job budget first.
+   */
+  lookUp(job: ListedJob): Promise<JobRecord>;
+}
+
+/**
+ * One list source of a region as the provider plans it: its stream to merge (null when the
+ * filter leaves nothing to list there: LISTED without a call), or the state of a source that is
+ * not called (NOT_CONFIGURED, a FAILED store lookup).
+ */
+export type ListSource = { referenceStoreId: string | null } & (
+  { stream: MergeStream<Listed> | null } | { state: JobListSourceState; code: string | null }
+);
+
+/** A provider's job list, for `listJobs`. */
+export interface ProviderList {
+  /**
+   * The list sources of one region (null for a global service), in the order they are reported.
+   * HealthOmics lists per reference store and may find the stores with a call first.
+   */
+  sources(env: ListEnv, region: string | null): ListSource[] | Promise<ListSource[]>;
+  /**
+   * Sources one region reads, known before any call (default 1): HealthOmics' reference stores,
+   * the filter's, else the configured ones (`knownStores`), else 1 until found.
+   */
+  sourcesPerRegion?(plan: ListPlan, knownStores: readonly string[] | null): number;
+}
+
+/**
+ * Watching many jobs of one list source through its list call (subscriptions/listWatchGroup.ts):
+ * the list is a change detector, so a provider offers it only when its summary carries every
+ * field `changeSignature` (subscriptions/pollers.ts) compares, or those it lacks cannot change
+ * without one it carries.
+ */
+export interface ProviderWatch<P extends JobProvider> {
+  /**
+   * What a list summary shows of a change, from a describe record or from a summary in record
+   * form: a job whose summary's value differs from its last record's has changed.
+   */
+  signature(record: Partial<JobRecord>): string;
+  /** The list source `key` is listed in (`cos:ap-guangzhou:100000000001`); null when it cannot be listed here. */
+  sourceOf(key: KeyOf<P>, config: Config): string | null;
+  /** One page of that source's list from `token` (null: the first), at its largest page size. */
+  page(
+    call: ListCall,
+    config: Config,
+    key: KeyOf<P>,
+    token: string | null,
+    subject: string,
+  ): Promise<StreamPage<Listed>>;
+}
