@@ -67,7 +67,8 @@ const badRequest = (message: string): ErrorAnswerItem => ({
  * messages are not used: some echo request values and none are part of the API.
  */
 function clientMessage(status: number, type: unknown, config: Pick<Config, 'limits'>): string {
-  if (status === 413) return `Request body is larger than ${config.limits.maxBodyBytes} bytes.`;
+  if (status === 413)
+    return `Request body is larger than ${config.limits.maxBodyBytes} bytes (JOBGRAPH_MAX_BODY_BYTES).`;
   switch (type) {
     case 'charset.unsupported':
       return 'Request body charset is not supported: send application/json in UTF-8.';

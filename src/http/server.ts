@@ -25,7 +25,11 @@ import { corsMiddleware } from './cors.ts';
 import { consoleRouter } from './console.ts';
 import { paramsFromUrl, wantsEventStream } from './transport.ts';
 import { FdHealth } from './health.ts';
-import { createQueryLimits, subscriptionRootDirectivesRefusal } from '../limits/index.ts';
+import {
+  createQueryLimits,
+  nameTokenLimit,
+  subscriptionRootDirectivesRefusal,
+} from '../limits/index.ts';
 import { jobBudgetPlugin } from '../limits/jobBudget.ts';
 import type { BuiltSchema } from '../schema.ts';
 import type { Observability } from '../observability/index.ts';
@@ -139,7 +143,7 @@ function scrubStrings(extensions: Record<string, unknown>): Record<string, unkno
  */
 function publicShape(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return {
-    message: scrubSecrets(formatted.message),
+    message: scrubSecrets(nameTokenLimit(formatted.message)),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
   };

@@ -1,5 +1,6 @@
 import { SingleFieldSubscriptionsRule, specifiedRules, type ValidationRule } from 'graphql';
 import type { Config } from '../config.ts';
+import { MAX_LIST_FIRST } from '../datasources/listing/index.ts';
 import { knownOperationTypeRule } from './knownOperationTypeRule.ts';
 import { maxAliasesRule } from './maxAliasesRule.ts';
 import { maxCostRule } from './maxCostRule.ts';
@@ -42,14 +43,15 @@ export interface QueryLimits {
 
 /**
  * The query limits, all checked before execution (so before any upstream call) and each
- * rejection's message naming the limit and its value, e.g. "Query depth limit of 12 exceeded,
- * found 13.":
+ * rejection's message naming the limit, its value and the variable that sets it, e.g. "Query
+ * depth limit of 12 (JOBGRAPH_MAX_DEPTH) exceeded, found 13.":
  *
  * - depth, aliases, directives and static cost: {@link maxDepthRule}, {@link maxAliasesRule},
- *   {@link maxDirectivesRule}, {@link maxCostRule};
- * - tokens: graphql-js's parser (`parseOptions.maxTokens`), which aborts with "Syntax Error:
- *   Document contains more than 4000 tokens. Parsing aborted.": a GRAPHQL_PARSE_FAILED 400,
- *   like every other syntax error;
+ *   {@link maxDirectivesRule}, {@link maxCostRule} (a connection's page size from a variable
+ *   counts as `listJobs`' largest page, MAX_LIST_FIRST);
+ * - tokens: graphql-js's parser (`parseOptions.maxTokens`), which aborts with a syntax error, a
+ *   GRAPHQL_PARSE_FAILED 400 like every other; its message is graphql-js's, and
+ *   {@link nameTokenLimit} adds the variable where the one formatError shapes what clients see;
  * - root fields: {@link maxRootFieldsRule};
  * - operation types the schema does not define: {@link knownOperationTypeRule};
  * - `@skip`/`@include` on a subscription's root field: {@link subscriptionRootDirectivesRule};
@@ -68,7 +70,7 @@ export function createQueryLimits(config: Pick<Config, 'limits' | 'introspection
     validationRules: [
       knownOperationTypeRule,
       subscriptionRootDirectivesRule,
-      maxCostRule(limits.maxCost),
+      maxCostRule(limits.maxCost, MAX_LIST_FIRST),
       maxAliasesRule(limits.maxAliases),
       maxDirectivesRule(limits.maxDirectives),
       maxDepthRule(limits.maxDepth),
@@ -77,4 +79,23 @@ export function createQueryLimits(config: Pick<Config, 'limits' | 'introspection
     parseOptions: { maxTokens: limits.maxTokens },
     hideSchemaDetailsFromClientErrors: !config.introspection,
   };
+}
+
+/** graphql-js's own message at the token limit (16 writes "more that"; a fixed wording is accepted too). */
+const TOKEN_LIMIT_MESSAGE =
+  /^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/;
+
+/**
+ * The token limit's refusal naming its variable: "Syntax Error: Document contains more than 4000
+ * tokens (JOBGRAPH_MAX_TOKENS). Parsing aborted." Any other message is returned as it is.
+ *
+ * graphql-js's parser writes the message and Apollo Server has no hook between its parser and the
+ * answer other than the error formatter (and the SSE and WebSocket transports parse on their own),
+ * so the formatter every transport shares (server.ts `createFormatError`) applies this.
+ */
+export function nameTokenLimit(message: string): string {
+  const found = TOKEN_LIMIT_MESSAGE.exec(message);
+  return found
+    ? `Syntax Error: Document contains more than ${found[1]} tokens (JOBGRAPH_MAX_TOKENS). Parsing aborted.`
+    : message;
 }

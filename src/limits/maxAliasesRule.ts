@@ -2,8 +2,8 @@ import { GraphQLError, Kind, type ValidationRule } from 'graphql';
 import type { CountedNode } from './countedNode.ts';
 
 /**
- * Rejects an operation with more than `max` aliases (`config.limits.maxAliases`, default 30):
- * "Aliases limit of 30 exceeded, found 31.". An alias of or to `__typename` does not count; a
+ * Rejects an operation with more than `max` aliases (`config.limits.maxAliases`,
+ * JOBGRAPH_MAX_ALIASES, default 30): "Aliases limit of 30 (JOBGRAPH_MAX_ALIASES) exceeded, found 31.". An alias of or to `__typename` does not count; a
  * fragment's aliases count at each spread. The count is graphql-armor's `maxAliases`, which
  * this rule replaces.
  */
@@ -38,7 +38,9 @@ export function maxAliasesRule(max: number): ValidationRule {
         const found = aliasesOf(node);
         if (found > max)
           context.reportError(
-            new GraphQLError(`Aliases limit of ${max} exceeded, found ${found}.`),
+            new GraphQLError(
+              `Aliases limit of ${max} (JOBGRAPH_MAX_ALIASES) exceeded, found ${found}.`,
+            ),
           );
       },
     };

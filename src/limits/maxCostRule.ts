@@ -1,63 +1,225 @@
-import { GraphQLError, Kind, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  getNullableType,
+  isInterfaceType,
+  isListType,
+  isLeafType,
+  isObjectType,
+  type FieldNode,
+  type GraphQLNamedType,
+  type ValidationRule,
+} from 'graphql';
 import { isSchemaIntrospection, type CountedNode } from './countedNode.ts';
 
-const SCALAR_COST = 1;
-const OBJECT_COST = 2;
-/** Each level of nesting multiplies what is below it by this. */
-const DEPTH_COST_FACTOR = 1.5;
+/** A leaf field (scalar, enum, `__typename`). */
+export const SCALAR_COST = 1;
+/** A field with a selection, before its children. */
+export const OBJECT_COST = 2;
+/** Each level of nesting multiplies what is below it by this (a nested selection may be a list). */
+export const DEPTH_COST_FACTOR = 1.5;
+/**
+ * A leaf a list page answers for each of its items without a describe call: the edge's own
+ * leaves (`cursor`), and on a listed node `__typename` and the fields its interface declares
+ * (`Job`: `id`, `provider`, `nativeId`, `region`, `state`, `createdAt`, …).
+ */
+export const LISTED_SUMMARY_FIELD_COST = 0.1;
+/** Relay's per-item lists of a connection: the fields its page size multiplies. */
+const ITEM_LISTS = new Set(['edges', 'nodes']);
+/** Relay's page-size arguments. */
+const PAGE_SIZE_ARGUMENTS = new Set(['first', 'last']);
+
+/** Where in a connection a selection set sits, which decides how its fields are counted. */
+interface Scope {
+  /** The type the selections are made on (undefined when the document names an unknown field). */
+  type: GraphQLNamedType | undefined;
+  /** Within a connection's selection: the page size its item lists count. */
+  pageSize?: number;
+  /** Within a listed item (an edge or a node): the leaves the page answers, at LISTED_SUMMARY_FIELD_COST. */
+  listedLeaves?: ReadonlySet<string> | 'all';
+}
 
 /**
- * Rejects an operation whose static cost exceeds `max` (`config.limits.maxCost`, default
- * 5000): "Query Cost limit of 5000 exceeded, found 5300.5.".
+ * Rejects an operation whose static cost exceeds `max` (`config.limits.maxCost`,
+ * JOBGRAPH_MAX_COST, default 5000): "Query cost limit of 5000 (JOBGRAPH_MAX_COST) exceeded,
+ * found 5300.5.".
  *
- * A leaf field costs 1; a field with a selection costs 2 plus 1.5 × each child's cost (times
- * its `first`/`last` argument, if any); a fragment adds no level; introspection's `__schema`
- * costs 0. This is graphql-armor's `costLimit` with its defaults, `flattenFragments` and
- * `ignoreIntrospection`, which this rule replaces, kept as it counted (a repeated spread of
- * the same fragment costs 1 + 1.5 × the fragment).
+ * The weights (README "Limits and resilience" shows them with worked examples):
+ *
+ * - a leaf costs 1; a field with a selection 2 plus 1.5 × each child field's cost; a fragment
+ *   adds no level (a spread costs 1 + its fragment, a repeated spread 1 + 1.5 × it, as
+ *   graphql-armor's `costLimit` counted); introspection's `__schema` costs 0. Outside
+ *   connections this is graphql-armor's `costLimit` with its defaults, `flattenFragments` and
+ *   `ignoreIntrospection`, which this rule replaced.
+ * - A connection (a field taking `first` or `last`) counts its item lists, `edges` and `nodes`,
+ *   page-size times, in place of the 1.5 that stands for "may be a list"; the rest of its
+ *   selection (`pageInfo`, `sources`) is answered once per page and counted once. The page size is
+ *   the argument's literal, the schema's default when it is left out (`listJobs`: 25), and
+ *   `maxPageSize` (100) when it is a variable, whose value validation does not know.
+ * - On a listed item, what the page answers without a describe call costs
+ *   LISTED_SUMMARY_FIELD_COST (0.1): the edge's `cursor`, and the node's `__typename` and the
+ *   fields its interface declares (`Job`'s summary fields). Any other field of a listed job (a
+ *   provider's own fields, through a fragment) costs in full, times the page size: that is
+ *   what needs each job's describe call.
+ *
+ * So a full page of a list view's summary fields costs about 760, a full page of the console's
+ * rows (summary fields plus progress) about 3640, and a page of every field of every job type, or
+ * a few aliased pages with provider fields, are refused.
  */
-export function maxCostRule(max: number): ValidationRule {
+export function maxCostRule(max: number, maxPageSize = 100): ValidationRule {
   return (context) => {
-    // A fragment's cost, computed once per document; -1 while it is being computed (a cycle).
+    const schema = context.getSchema();
+    // A fragment's cost in a scope, computed once per document; -1 while it is being computed (a cycle).
     const fragmentCosts = new Map<string, number>();
-    const costOf = (node: CountedNode): number => {
+    const costOf = (node: CountedNode, scope: Scope): number => {
       if (isSchemaIntrospection(node)) return 0;
       if (node.kind === Kind.OPERATION_DEFINITION) {
-        return node.selectionSet.selections.reduce((sum, child) => sum + costOf(child), 0);
+        const root = schema.getRootType(node.operation) ?? undefined;
+        return node.selectionSet.selections.reduce(
+          (sum, child) => sum + costOf(child, { type: root }),
+          0,
+        );
       }
       if (node.kind === Kind.FRAGMENT_SPREAD) {
         const name = node.name.value;
-        const known = fragmentCosts.get(name);
+        const key = `${name}\u0000${scopeKey(scope)}`;
+        const known = fragmentCosts.get(key);
         if (known !== undefined) return SCALAR_COST + DEPTH_COST_FACTOR * known;
-        fragmentCosts.set(name, -1);
+        fragmentCosts.set(key, -1);
         const fragment = context.getFragment(name);
         if (!fragment) return SCALAR_COST;
-        const cost = costOf(fragment);
-        if (fragmentCosts.get(name) === -1) fragmentCosts.set(name, cost);
+        const cost = costOf(fragment, {
+          ...scope,
+          type: schema.getType(fragment.typeCondition.name.value) ?? undefined,
+        });
+        if (fragmentCosts.get(key) === -1) fragmentCosts.set(key, cost);
         return SCALAR_COST + cost;
       }
-      if (!node.selectionSet) return SCALAR_COST;
-      let cost = OBJECT_COST;
-      for (const child of node.selectionSet.selections) {
-        cost += child.kind === Kind.FIELD ? DEPTH_COST_FACTOR * costOf(child) : costOf(child);
+      if (node.kind === Kind.FRAGMENT_DEFINITION || node.kind === Kind.INLINE_FRAGMENT) {
+        const type = node.typeCondition
+          ? (schema.getType(node.typeCondition.name.value) ?? undefined)
+          : scope.type;
+        return selectionCost(node.selectionSet.selections, { ...scope, type }, OBJECT_COST);
       }
-      return cost * pageSize(node);
+      return fieldCost(node, scope);
     };
+
+    const fieldCost = (node: FieldNode, scope: Scope): number => {
+      const name = node.name.value;
+      const definition =
+        isObjectType(scope.type) || isInterfaceType(scope.type)
+          ? scope.type.getFields()[name]
+          : undefined;
+      if (!node.selectionSet) {
+        const answeredByPage =
+          scope.listedLeaves === 'all' ||
+          (scope.listedLeaves !== undefined &&
+            (name === '__typename' || scope.listedLeaves.has(name)));
+        return answeredByPage ? LISTED_SUMMARY_FIELD_COST : SCALAR_COST;
+      }
+      const type = definition ? getNamedType(definition.type) : undefined;
+      // An item list of a connection: its items are counted page-size times, each in its item scope.
+      if (scope.pageSize !== undefined && ITEM_LISTS.has(name)) {
+        const itemScope: Scope =
+          name === 'edges' ? { type, listedLeaves: 'all' } : { type, listedLeaves: leavesOf(type) };
+        return scope.pageSize * selectionCost(node.selectionSet.selections, itemScope, OBJECT_COST);
+      }
+      // An edge's node: the listed item itself.
+      if (scope.listedLeaves === 'all' && name === 'node')
+        return selectionCost(
+          node.selectionSet.selections,
+          { type, listedLeaves: leavesOf(type) },
+          OBJECT_COST,
+        );
+      const pageSize = pageSizeOf(node, definition?.args, maxPageSize);
+      if (pageSize === undefined)
+        return selectionCost(node.selectionSet.selections, { type }, OBJECT_COST);
+      // A paged field that is itself the list of items (no edges or nodes between).
+      if (definition && isListType(getNullableType(definition.type)))
+        return pageSize * selectionCost(node.selectionSet.selections, { type }, OBJECT_COST);
+      return selectionCost(node.selectionSet.selections, { type, pageSize }, OBJECT_COST);
+    };
+
+    const selectionCost = (
+      selections: readonly CountedNode[],
+      scope: Scope,
+      base: number,
+    ): number => {
+      let cost = base;
+      for (const child of selections) {
+        const childCost = costOf(child, scope);
+        // A listed item's fields and a connection's item lists carry their own factor.
+        cost +=
+          child.kind === Kind.FIELD &&
+          !(scope.pageSize !== undefined && ITEM_LISTS.has(child.name.value))
+            ? DEPTH_COST_FACTOR * childCost
+            : childCost;
+      }
+      return cost;
+    };
+
     return {
       OperationDefinition(node) {
-        const found = costOf(node);
+        const found = costOf(node, { type: undefined });
         if (found > max)
           context.reportError(
-            new GraphQLError(`Query Cost limit of ${max} exceeded, found ${found}.`),
+            new GraphQLError(
+              `Query cost limit of ${max} (JOBGRAPH_MAX_COST) exceeded, found ${shown(found, max)}.`,
+            ),
           );
       },
     };
   };
 }
 
-/** A field's first `first` or `last` argument when it is an integer literal above 1, else 1. */
-function pageSize(node: CountedNode): number {
-  if (node.kind !== Kind.FIELD) return 1;
-  const arg = node.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'last');
-  return arg?.value.kind === Kind.INT ? Math.max(parseInt(arg.value.value, 10), 1) : 1;
+/** A cost to two decimals (the weights make float noise), never shown as within `max` when it is not. */
+function shown(found: number, max: number): number {
+  const rounded = Math.round(found * 100) / 100;
+  return rounded > max ? rounded : Math.ceil(found * 100) / 100;
+}
+
+/** The leaves a listed item of `type` answers from its list summary: an interface's own fields. */
+function leavesOf(type: GraphQLNamedType | undefined): ReadonlySet<string> {
+  if (!isInterfaceType(type)) return new Set();
+  return new Set(
+    Object.values(type.getFields())
+      .filter((f) => isLeafType(getNamedType(f.type)))
+      .map((f) => f.name),
+  );
+}
+
+/** What a fragment's cost depends on besides its own text. */
+function scopeKey(scope: Scope): string {
+  const leaves =
+    scope.listedLeaves === undefined
+      ? ''
+      : scope.listedLeaves === 'all'
+        ? '*'
+        : [...scope.listedLeaves].join(',');
+  return `${scope.pageSize ?? ''}|${leaves}`;
+}
+
+/**
+ * A connection's page size: its `first` or `last` argument's integer literal (at least 1); the
+ * argument's default when left out; `maxPageSize` for a variable. undefined for a field that
+ * takes neither argument (not a connection).
+ */
+function pageSizeOf(
+  node: FieldNode,
+  args: readonly { name: string; defaultValue: unknown }[] | undefined,
+  maxPageSize: number,
+): number | undefined {
+  const given = node.arguments?.find((a) => PAGE_SIZE_ARGUMENTS.has(a.name.value));
+  if (given) {
+    if (given.value.kind === Kind.INT) return Math.max(parseInt(given.value.value, 10), 1);
+    if (given.value.kind === Kind.VARIABLE) return maxPageSize;
+    return 1; // null or a mistyped value: refused by another rule or the resolver
+  }
+  const declared = args?.filter((a) => PAGE_SIZE_ARGUMENTS.has(a.name));
+  if (!declared?.length) return undefined;
+  const defaults = declared
+    .map((a) => a.defaultValue)
+    .filter((v): v is number => typeof v === 'number');
+  return defaults.length ? Math.max(...defaults, 1) : maxPageSize;
 }

@@ -2,8 +2,8 @@ import { GraphQLError, Kind, type ValidationRule } from 'graphql';
 import { isSchemaIntrospection, type CountedNode } from './countedNode.ts';
 
 /**
- * Rejects an operation nested deeper than `max` fields (`config.limits.maxDepth`, default 12):
- * "Query depth limit of 12 exceeded, found 13.".
+ * Rejects an operation nested deeper than `max` fields (`config.limits.maxDepth`,
+ * JOBGRAPH_MAX_DEPTH, default 12): "Query depth limit of 12 (JOBGRAPH_MAX_DEPTH) exceeded, found 13.".
  *
  * Counted as the response nests: a fragment (inline or spread) adds no level, and
  * introspection's `__schema` counts 0 (the Sandbox introspection query is deeper than any job
@@ -42,7 +42,9 @@ export function maxDepthRule(max: number): ValidationRule {
         const found = depthOf(node, 0);
         if (found > max)
           context.reportError(
-            new GraphQLError(`Query depth limit of ${max} exceeded, found ${found}.`),
+            new GraphQLError(
+              `Query depth limit of ${max} (JOBGRAPH_MAX_DEPTH) exceeded, found ${found}.`,
+            ),
           );
       },
     };

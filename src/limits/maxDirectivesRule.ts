@@ -3,7 +3,8 @@ import type { CountedNode } from './countedNode.ts';
 
 /**
  * Rejects an operation with more than `max` directive uses (`config.limits.maxDirectives`,
- * default 50): "Directives limit of 50 exceeded, found 51.". A fragment's directives count at
+ * JOBGRAPH_MAX_DIRECTIVES, default 50): "Directives limit of 50 (JOBGRAPH_MAX_DIRECTIVES) exceeded,
+ * found 51.". A fragment's directives count at
  * its first spread with the spread's own; a later spread of the same fragment adds the
  * fragment's count only. The count is graphql-armor's `maxDirectives`, which this rule
  * replaces, kept as it counted.
@@ -33,7 +34,9 @@ export function maxDirectivesRule(max: number): ValidationRule {
         const found = directivesOf(node);
         if (found > max)
           context.reportError(
-            new GraphQLError(`Directives limit of ${max} exceeded, found ${found}.`),
+            new GraphQLError(
+              `Directives limit of ${max} (JOBGRAPH_MAX_DIRECTIVES) exceeded, found ${found}.`,
+            ),
           );
       },
     };

@@ -8,7 +8,8 @@ import {
 
 /**
  * Rejects an operation with more than `max` root fields (default from
- * `config.limits.maxRootFields`, 20). Each root field is one resolver call and, for `job`,
+ * `config.limits.maxRootFields`, JOBGRAPH_MAX_ROOT_FIELDS, 20): "Root fields limit of 20
+ * (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found 21.". Each root field is one resolver call and, for `job`,
  * `jobs` and the provider fields, one or more upstream calls, so this bounds the fan-out that
  * depth and cost limits, which look at nesting, do not see.
  *
@@ -25,9 +26,12 @@ export function maxRootFieldsRule(max: number): ValidationRule {
       const found = countRootFields(context, node.selectionSet);
       if (found > max) {
         context.reportError(
-          new GraphQLError(`Root fields limit of ${max} exceeded, found ${found}.`, {
-            nodes: [node],
-          }),
+          new GraphQLError(
+            `Root fields limit of ${max} (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found ${found}.`,
+            {
+              nodes: [node],
+            },
+          ),
         );
       }
     },

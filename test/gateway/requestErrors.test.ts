@@ -219,7 +219,7 @@ const CASES: Case[] = [
     body(`{ __typename } #${'x'.repeat(1024 * 1024)}`),
     413,
     'BAD_REQUEST',
-    /^Request body is larger than 1048576 bytes\.$/,
+    /^Request body is larger than 1048576 bytes \(JOBGRAPH_MAX_BODY_BYTES\)\.$/,
   ],
   [
     'a gzip body that inflates over the size limit',

@@ -34,6 +34,22 @@ const ALL_IDS = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
 /** 100 IDs of every provider (the demo has fewer distinct jobs, so some repeat). */
 const HUNDRED_IDS = Array.from({ length: 100 }, (_, i) => ALL_IDS[i % ALL_IDS.length] as string);
 
+/** The jobs console's list query and row fields, as console/src/list.tsx sends them. */
+const consoleList = readFileSync(new URL('../../console/src/list.tsx', import.meta.url), 'utf8');
+const CONSOLE_ROW_FIELDS = /export const ROW_FIELDS = `([^`]*)`/.exec(consoleList)?.[1] as string;
+const CONSOLE_LIST_QUERY = (
+  /const LIST_QUERY = `([^`]*)`/.exec(consoleList)?.[1] as string
+).replace('${ROW_FIELDS}', CONSOLE_ROW_FIELDS);
+
+/** A list view's full page: ten summary fields of 100 jobs, with the page's cursors and sources. */
+const FULL_PAGE = `query FullPage {
+  listJobs(first: 100) {
+    edges { cursor node { id provider nativeId region state providerStatus statusMessage terminal createdAt completedAt } }
+    pageInfo { hasNextPage endCursor }
+    sources { provider region referenceStoreId state code }
+  }
+}`;
+
 let gw: TestGateway;
 let prod: TestGateway;
 beforeAll(async () => {
@@ -122,6 +138,24 @@ describe('The default query limits', () => {
     }
   });
 
+  it.each([
+    ['a full listJobs page of the summary fields a list view shows', FULL_PAGE, {}],
+    [
+      'the same page as Apollo Client sends it (__typename on every selection)',
+      FULL_PAGE.replace(/\{ /g, '{ __typename '),
+      {},
+    ],
+    ["the console's list query at the largest page", CONSOLE_LIST_QUERY, { first: 100 }],
+  ])('let %s through', async (_what, query, variables) => {
+    const res = await gql<{ listJobs: { edges: unknown[] } }>(gw, query, {
+      variables,
+      token: gw.tokens.read,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.listJobs.edges.length).toBeGreaterThan(25);
+  });
+
   it("let Apollo Sandbox's introspection query through", async () => {
     const query = getIntrospectionQuery({
       descriptions: true,
@@ -151,29 +185,47 @@ const refusals: [string, string, string | RegExp][] = [
   [
     'depth',
     `{ job(id: "${id}") { id } __type(name: "Job") { fields { type { ${deepType} } } } }`,
-    /^Query depth limit of 12 exceeded, found 14\.$/,
+    /^Query depth limit of 12 \(JOBGRAPH_MAX_DEPTH\) exceeded, found 14\.$/,
   ],
   [
     'aliases',
     `{ job(id: "${id}") { ${Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(' ')} } }`,
-    'Aliases limit of 30 exceeded, found 31.',
+    'Aliases limit of 30 (JOBGRAPH_MAX_ALIASES) exceeded, found 31.',
   ],
   [
     'directives',
     `{ job(id: "${id}") { ${'id @include(if: true) '.repeat(51)}} }`,
-    'Directives limit of 50 exceeded, found 51.',
+    'Directives limit of 50 (JOBGRAPH_MAX_DIRECTIVES) exceeded, found 51.',
   ],
   [
     'cost',
     // 700 leaves at depth 6 cost 700 × 1.5^5 ≈ 5300. (Many more identical fields would trip
     // graphql-js's own overlap-check budget first: "Validation aborted.")
     `{ job(id: "${id}") { ... on CosBatchJob { operation { putObjectCopy { newObjectMetadata { userMetadata { ${'key '.repeat(700)}} } } } } } }`,
-    /^Query Cost limit of 5000 exceeded, found \d+(\.\d+)?\.$/,
+    /^Query cost limit of 5000 \(JOBGRAPH_MAX_COST\) exceeded, found \d+(\.\d+)?\.$/,
+  ],
+  [
+    'cost',
+    // A page of every field of every job type: each listed job's describe-backed fields count 100 times.
+    kitchenSinkQuery(schema)
+      .replace(
+        'query KitchenSink($ids: [ID!]!) {\n  jobs(ids: $ids) {',
+        'query EveryFieldPage {\n  listJobs(first: 100) { nodes {',
+      )
+      .replace(/\n {2}}\n}/, '\n  } }\n}'),
+    /^Query cost limit of 5000 \(JOBGRAPH_MAX_COST\) exceeded, found \d+(\.\d+)?\.$/,
+  ],
+  [
+    'cost',
+    // Two aliased pages of the console's rows (progress needs each job's describe): 2 × ≈ 3640.
+    `query Twice($first: Int) { a: listJobs(first: $first) { ...Rows } b: listJobs(first: $first) { ...Rows } }
+     fragment Rows on JobConnection { edges { cursor node { ${CONSOLE_ROW_FIELDS} } } pageInfo { hasNextPage endCursor } }`,
+    /^Query cost limit of 5000 \(JOBGRAPH_MAX_COST\) exceeded, found \d+(\.\d+)?\.$/,
   ],
   [
     'root fields',
     `query { __typename _service { sdl } ...Jobs } fragment Jobs on Query { ${Array.from({ length: 19 }, (_, i) => `j${i}: job(id: "${id}") { id }`).join(' ')} }`,
-    'Root fields limit of 20 exceeded, found 21.',
+    'Root fields limit of 20 (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found 21.',
   ],
 ];
 
@@ -181,7 +233,7 @@ describe('Each query limit', () => {
   it.each(refusals)(
     'refuses an operation over the %s limit before any upstream call, naming the limit',
     async (limit, query, message) => {
-      const requestId = `limit-${limit.replace(' ', '-')}`;
+      const requestId = `limit-${limit.replace(' ', '-')}-${refusals.findIndex((r) => r[1] === query)}`;
       const res = await gql(gw, query, {
         token: gw.tokens.read,
         headers: { 'x-request-id': requestId },
@@ -221,11 +273,11 @@ describe('Each query limit', () => {
     );
     expect(messages).toEqual(
       expect.arrayContaining([
-        'Query depth limit of 2 exceeded, found 3.',
-        'Aliases limit of 0 exceeded, found 1.',
-        'Directives limit of 0 exceeded, found 1.',
-        expect.stringMatching(/^Query Cost limit of 10 exceeded, found /),
-        'Root fields limit of 1 exceeded, found 2.',
+        'Query depth limit of 2 (JOBGRAPH_MAX_DEPTH) exceeded, found 3.',
+        'Aliases limit of 0 (JOBGRAPH_MAX_ALIASES) exceeded, found 1.',
+        'Directives limit of 0 (JOBGRAPH_MAX_DIRECTIVES) exceeded, found 1.',
+        expect.stringMatching(/^Query cost limit of 10 \(JOBGRAPH_MAX_COST\) exceeded, found /),
+        'Root fields limit of 1 (JOBGRAPH_MAX_ROOT_FIELDS) exceeded, found 2.',
       ]),
     );
     expect(messages).toHaveLength(5);
@@ -241,9 +293,9 @@ describe('The token limit', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
-    // graphql-js's own wording ("more that" sic).
+    // graphql-js's wording ("more that" sic), corrected and naming the variable by formatError.
     expect(res.body.errors?.map((e) => e.message)).toEqual([
-      'Syntax Error: Document contains more that 4000 tokens. Parsing aborted.',
+      'Syntax Error: Document contains more than 4000 tokens (JOBGRAPH_MAX_TOKENS). Parsing aborted.',
     ]);
     expect(res.body.errors?.[0]?.extensions).toEqual({ code: TOKEN_LIMIT_ERROR_CODE });
     expect(upstreamCallCount(gw)).toBe(0);
@@ -295,5 +347,48 @@ describe('The limits', () => {
       'parseOptions',
       'validationRules',
     ]);
+  });
+});
+
+describe('Every limit', () => {
+  const post = (body: string) =>
+    fetch(gw.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.tokens.read}` },
+      body,
+    });
+  const query = (text: string, variables: Record<string, unknown> = {}) =>
+    JSON.stringify({ query: text, variables });
+  const queryOver = (limit: string) => refusals.find(([l]) => l === limit)?.[1] as string;
+  const importExportIds = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => `importexport:JOB${from + i}`);
+
+  it.each([
+    ['JOBGRAPH_MAX_DEPTH', 400, query(queryOver('depth'))],
+    ['JOBGRAPH_MAX_ALIASES', 400, query(queryOver('aliases'))],
+    ['JOBGRAPH_MAX_DIRECTIVES', 400, query(queryOver('directives'))],
+    ['JOBGRAPH_MAX_COST', 400, query(queryOver('cost'))],
+    ['JOBGRAPH_MAX_ROOT_FIELDS', 400, query(queryOver('root fields'))],
+    ['JOBGRAPH_MAX_TOKENS', 400, query(`{ job(id: "${id}") { ${'id '.repeat(4000)}} }`)],
+    ['JOBGRAPH_MAX_BODY_BYTES', 413, query('{ __typename }', { padding: 'x'.repeat(1024 * 1024) })],
+    [
+      'JOBGRAPH_MAX_JOB_IDS',
+      400,
+      query('query($ids: [ID!]!) { jobs(ids: $ids) { id } }', { ids: importExportIds(101) }),
+    ],
+    [
+      'JOBGRAPH_MAX_JOBS_PER_REQUEST',
+      400,
+      query('query($a: [ID!]!, $b: [ID!]!) { a: jobs(ids: $a) { id } b: jobs(ids: $b) { id } }', {
+        a: importExportIds(60),
+        b: importExportIds(60, 60),
+      }),
+    ],
+  ])('names its variable when it refuses: %s', async (variable, status, body) => {
+    const res = await post(body);
+    expect(res.status).toBe(status);
+    const answer = (await res.json()) as { errors?: { message: string }[] };
+    expect(answer.errors?.map((e) => e.message)).toEqual([expect.stringContaining(variable)]);
+    expect(upstreamCallCount(gw)).toBe(0);
   });
 });
