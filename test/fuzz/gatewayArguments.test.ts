@@ -91,6 +91,8 @@ interface Case {
   variables: Record<string, unknown>;
   /** For `jobs` with malformed IDs: the indexes that must fail on their own; the rest resolve. */
   badIndexes?: number[];
+  /** A list over JOBGRAPH_MAX_JOB_IDS: the whole request is refused before execution. */
+  overCap?: boolean;
 }
 
 const invalidGlobalId = fc
@@ -164,6 +166,7 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
     field: 'jobs',
     query: 'query($ids: [ID!]!) { jobs(ids: $ids) { id } }',
     variables: { ids: Array.from({ length: n }, () => exampleGlobalIds().importexport) },
+    overCap: true,
   })),
   rootField('panoramaPackageImportJob', {
     jobId: { pattern: 'panoramaJobId', required: true },
@@ -188,7 +191,7 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
 describe('Invalid arguments through the gateway over HTTP', () => {
   it('answer BAD_USER_INPUT on a null field (a malformed ID in jobs: on its own item), with no upstream call for it', async () => {
     await fc.assert(
-      fc.asyncProperty(cases, async ({ field, query, variables, badIndexes }) => {
+      fc.asyncProperty(cases, async ({ field, query, variables, badIndexes, overCap }) => {
         clearCalls(gw);
         // The job cache is on: a finished job an earlier run fetched is answered without a call.
         const valid = new Set(
@@ -197,6 +200,15 @@ describe('Invalid arguments through the gateway over HTTP', () => {
         const cached = new Set<string>();
         for (const id of valid) if (await gw.cache?.get(id)) cached.add(id);
         const res = await gql(gw, query, { variables, token: gw.tokens.read });
+        if (overCap) {
+          // A list over its cap refuses the whole request before execution (HTTP 400), naming the variable.
+          expect(res.status, res.text.slice(0, 300)).toBe(400);
+          expect(res.body.data).toBeUndefined();
+          expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+          expect(res.body.errors?.[0]?.message).toMatch(/JOBGRAPH_MAX_JOB_IDS/);
+          expect(upstreamCallCount(gw)).toBe(0);
+          return;
+        }
         expect(res.status, res.text.slice(0, 300)).toBe(200);
         expect(res.text).not.toMatch(
           /INTERNAL_SERVER_ERROR|Internal server error|TypeError|RangeError|stacktrace|at .*\.ts:\d+/,

@@ -294,7 +294,7 @@ const CASES: Case[] = [
   ],
   [
     'a method /graphql does not serve',
-    'PUT',
+    'PATCH',
     '/graphql',
     JSON_CT,
     body('{ __typename }'),
