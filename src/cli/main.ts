@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SCOPE_READ } from '../auth/identity.ts'; // a constant-only module
 
-// Each command imports only the modules it needs (below, with `import()`): `--help` loads nothing,
+// Each command imports only the modules it needs (below, with `import()`): `--version` loads
+// nothing, `--help` only the configuration (for its variables),
 // `token` only the configuration and jose, `emulators` only the emulators, `schema` only graphql
 // (and @apollo/subgraph for --subgraph); Apollo Server, the AWS clients and the resolvers load for
 // `demo` and live mode alone.
@@ -16,7 +18,33 @@ const USAGE = `Usage:
   jobgraph schema [--subgraph | --possible-types]
                                print the client-facing SDL (for codegen); --subgraph: the federation
                                subgraph SDL (what _service { sdl } answers); --possible-types: the JSON
-                               for Apollo Client's new InMemoryCache({ possibleTypes })`;
+                               for Apollo Client's new InMemoryCache({ possibleTypes })
+  jobgraph --version           print the version
+  jobgraph --help              print this help
+
+Live mode refuses to start unless it can verify tokens: set JOBGRAPH_JWKS_URL (with
+JOBGRAPH_JWT_ISSUER and JOBGRAPH_JWT_AUDIENCE) or JOBGRAPH_JWT_SECRET.`;
+
+/** The usage, then every configuration variable with its default and meaning, by group. */
+async function help(): Promise<string> {
+  const { VARIABLE_DOCS } = await import('../config.ts');
+  const width = Math.max(...VARIABLE_DOCS.map((v) => v.name.length));
+  const lines = [USAGE, '', 'Configuration (environment variables; the default in brackets):'];
+  let group = '';
+  for (const v of VARIABLE_DOCS) {
+    if (v.group !== group) lines.push('', `  ${(group = v.group)}`);
+    lines.push(`    ${v.name.padEnd(width)}  ${v.meaning} [${v.default}]`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The package's version, from the package.json beside src/ and dist/. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
 /**
  * On SIGTERM or SIGINT: stop accepting connections, let in-flight requests finish (the server
@@ -84,6 +112,7 @@ async function demo(): Promise<void> {
         ]
       : []),
     `  GraphQL + Apollo Sandbox:  ${gateway.server.url.replace('127.0.0.1', 'localhost')}`,
+    "  (Sandbox loads from Apollo's CDN, so it needs the internet; offline, use the jobs console.)",
     '',
     '  Token with jobs:read (paste this header line into Sandbox → Headers):',
     `    Authorization: Bearer ${gateway.tokens.read}`,
@@ -134,18 +163,20 @@ function consoleUrl(graphqlUrl: string): string {
 }
 
 async function live(): Promise<void> {
-  const [{ loadConfig }, { startGateway }] = await Promise.all([
+  const [{ ConfigError, loadConfig }, { startGateway }] = await Promise.all([
     import('../config.ts'),
     import('../app.ts'),
   ]);
   const config = loadConfig({ mode: 'live' });
+  // Without a way to verify tokens every call would be UNAUTHENTICATED: refuse to start instead of
+  // serving (and reporting ready) like that.
+  if (!config.auth.jwtSecret && !config.auth.jwksUrl)
+    throw new ConfigError(
+      'JOBGRAPH_JWKS_URL or JOBGRAPH_JWT_SECRET',
+      'live mode needs one to verify bearer tokens (a JWKS with JOBGRAPH_JWT_ISSUER and JOBGRAPH_JWT_AUDIENCE for production, an HS256 key for development); without either every call would be UNAUTHENTICATED. "jobgraph demo" runs without one.',
+    );
   const gateway = await startGateway(config);
   onShutdown(() => gateway.close(), config.resilience.shutdownGraceMs);
-  if (!config.auth.jwtSecret && !config.auth.jwksUrl) {
-    gateway.logger.warn(
-      'neither JOBGRAPH_JWT_SECRET nor JOBGRAPH_JWKS_URL is set: no token can be verified, so every job field answers UNAUTHENTICATED',
-    );
-  }
   // Not `url`: that is a sensitive field name (Import/Export artifact links), redacted in logs.
   gateway.logger.info(
     {
@@ -239,6 +270,7 @@ async function main(argv: string[]): Promise<void> {
         subgraph: { type: 'boolean' },
         'possible-types': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -248,7 +280,8 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError(unknown ? `${unknown[1]}: unknown flag` : message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  if (values.help) return void process.stdout.write(await help());
+  if (values.version) return void process.stdout.write(`${version()}\n`);
   const command = positionals[0] ?? 'live';
   const allowed = COMMAND_FLAGS[command];
   if (!allowed || positionals[0] === 'live')

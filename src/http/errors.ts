@@ -155,6 +155,8 @@ export function httpErrorAnswer(
 /** Any path or method the server does not serve: JSON 404, not Express's HTML page. */
 export const notFoundHandler: RequestHandler = (req, res) => {
   writeErrorAnswer(req, res, 404, [
-    badRequest('Not found: jobgraph serves /graphql, GET /healthz and GET /readyz.'),
+    badRequest(
+      'Not found: jobgraph serves /graphql, GET /healthz, GET /readyz, and /console and GET /metrics unless turned off; GET / lists them.',
+    ),
   ]);
 };

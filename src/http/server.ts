@@ -137,6 +137,21 @@ function scrubStrings(extensions: Record<string, unknown>): Record<string, unkno
   return extensions;
 }
 
+/** Longest error message a client gets, in characters. */
+const MAX_MESSAGE_LENGTH = 1000;
+
+/**
+ * A message cut to about MAX_MESSAGE_LENGTH, its middle left out: graphql-js quotes a variable's
+ * whole invalid value in its coercion errors (a 500 KB `DateTime` is a 500 KB message), so no
+ * message may echo input unbounded.
+ */
+function boundedMessage(message: string): string {
+  if (message.length <= MAX_MESSAGE_LENGTH) return message;
+  // The reason is at the end ("…; DateTime must be …"), the echoed value in the middle.
+  const tail = MAX_MESSAGE_LENGTH / 4;
+  return `${message.slice(0, MAX_MESSAGE_LENGTH - tail)}…[${message.length - MAX_MESSAGE_LENGTH} characters cut]…${message.slice(-tail)}`;
+}
+
 /**
  * Message, locations and path: the parts of a kept error that are not extensions. The message
  * is scrubbed of every registered secret value (and secret-shaped string), whatever built it.
