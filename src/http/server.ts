@@ -158,7 +158,7 @@ function boundedMessage(message: string): string {
  */
 function publicShape(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return {
-    message: scrubSecrets(nameTokenLimit(formatted.message)),
+    message: scrubSecrets(boundedMessage(nameTokenLimit(formatted.message))),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
   };
