@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -25,6 +26,7 @@ import { corsMiddleware } from './cors.ts';
 import { consoleRouter } from './console.ts';
 import { paramsFromUrl, wantsEventStream } from './transport.ts';
 import { FdHealth } from './health.ts';
+import { rootHandler } from './root.ts';
 import {
   createQueryLimits,
   nameTokenLimit,
@@ -322,6 +324,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stopGracePeriodMillis: config.resilience.shutdownGraceMs,
     }),
     landing,
+    // Federated inline traces (`ftv1`), installed explicitly so Apollo does not install them itself
+    // and log "Enabling inline tracing…" at every start. Kept on: a router asks for them (header
+    // `apollo-federation-include-trace: ftv1`) to feed GraphOS field-level statistics, and a
+    // request without that header costs nothing. They are not jobgraph's tracing (that is
+    // OpenTelemetry); they hold field timings, never values, and errors masked.
+    ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
     requestPlugin(operationLog, requestIds),
     ...(options.observability ? [observabilityPlugin<RequestContext>(options.observability)] : []),
   ];
@@ -512,6 +520,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string },
           req.method === 'GET' ? req.query : req.body,
         )(),
+    }),
+  );
+  // A browser at / goes to the console; anything else learns what is served.
+  app.get(
+    '/',
+    rootHandler({
+      console: config.console,
+      metrics: metrics !== undefined,
+      sandbox: config.introspection,
     }),
   );
   // The jobs console: a page, its hashed assets, and nothing else (it calls /graphql like any client).
