@@ -124,6 +124,7 @@ export interface DemoGateway extends Gateway {
  * Demo mode: start the five emulators, point a gateway at them with the demo credentials,
  * and make an HS256 key for the printed tokens. Environment values for PORT, HOST and limits
  * still apply; provider endpoints and credentials are the emulators'.
+ * JOBGRAPH_EMULATOR_JOBS_PER_SOURCE (in `env`) makes the emulators a big account.
  */
 export async function startDemo(
   options: {
@@ -139,9 +140,12 @@ export async function startDemo(
   // Loaded here, not at the top: live mode never runs the emulators.
   const { PROGRESSING_JOB_IDS, startEmulators, withDemoUpstreams } =
     await import('./emulators/index.ts');
-  const emulators = await startEmulators({ ...options.emulatorClock });
+  const base = loadConfig({ mode: 'demo' }, options.env);
+  const emulators = await startEmulators({
+    ...options.emulatorClock,
+    ...(base.emulatorJobsPerSource === null ? {} : { jobsPerSource: base.emulatorJobsPerSource }),
+  });
   try {
-    const base = loadConfig({ mode: 'demo' }, options.env);
     // JOBGRAPH_JWT_SECRET, when set, signs the printed tokens: replicas of the demo accept each other's.
     const jwtSecret = base.auth.jwtSecret ?? randomBytes(32).toString('base64url');
     const config: Config = {

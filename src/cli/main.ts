@@ -4,7 +4,8 @@ import { SCOPE_READ } from '../auth/identity.ts'; // a constant-only module
 
 // Each command imports only the modules it needs (below, with `import()`): `--version` loads
 // nothing, `--help` only the configuration (for its variables),
-// `token` only the configuration and jose, `emulators` only the emulators, `schema` only graphql
+// `token` only the configuration and jose, `emulators` only the emulators and the configuration
+// (for JOBGRAPH_EMULATOR_JOBS_PER_SOURCE), `schema` only graphql
 // (and @apollo/subgraph for --subgraph); Apollo Server, the AWS clients and the resolvers load for
 // `demo` and live mode alone.
 
@@ -151,6 +152,11 @@ async function demo(): Promise<void> {
     ...Object.entries(emulatorEnvironment(gateway.emulators))
       .filter(([k]) => k.includes('ENDPOINT'))
       .map(([k, v]) => `    ${k}=${v}`),
+    ...(gateway.config.emulatorJobsPerSource === null
+      ? []
+      : [
+          `  Big account (JOBGRAPH_EMULATOR_JOBS_PER_SOURCE): ${gateway.config.emulatorJobsPerSource} jobs in every listable source.`,
+        ]),
     bar,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -190,9 +196,15 @@ async function live(): Promise<void> {
 }
 
 async function emulators(portBase: number | undefined): Promise<void> {
-  const { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators } =
-    await import('../emulators/index.ts');
-  const set = await startEmulators({ portBase: portBase ?? DEFAULT_EMULATOR_PORT_BASE });
+  const [
+    { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators },
+    { emulatorJobsPerSource },
+  ] = await Promise.all([import('../emulators/index.ts'), import('../config.ts')]);
+  const jobsPerSource = emulatorJobsPerSource();
+  const set = await startEmulators({
+    portBase: portBase ?? DEFAULT_EMULATOR_PORT_BASE,
+    ...(jobsPerSource === null ? {} : { jobsPerSource }),
+  });
   onShutdown(() => set.close(), 0); // the emulators cut their connections at once
   const env = emulatorEnvironment(set);
   process.stdout.write(
@@ -203,6 +215,11 @@ async function emulators(portBase: number | undefined): Promise<void> {
       '# Example job IDs:',
       ...Object.entries(exampleGlobalIds()).map(([k, v]) => `#   ${k.padEnd(13)} ${v}`),
       '# Fault knobs: POST http://127.0.0.1:<port>/__emulator/faults with e.g. {"latencyMs":20,"errorRate":0.1}',
+      ...(jobsPerSource === null
+        ? []
+        : [
+            `# Big account (JOBGRAPH_EMULATOR_JOBS_PER_SOURCE): ${jobsPerSource} jobs in every listable source`,
+          ]),
       '',
     ].join('\n'),
   );

@@ -28,14 +28,14 @@ import {
 } from './importexport/progressing.ts';
 import { OMICS_PROGRESSING_JOB_ID, OMICS_PROGRESS_PHASES } from './omics/progressing.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, PANORAMA_PROGRESS_PHASES } from './panorama/progressing.ts';
-import type { ListOrder } from './listing.ts';
+import { checkJobsPerSource, type ListOrder } from './listing.ts';
 import type { ProgressPhase } from './progress.ts';
-import { cosListedJobs } from './cosbatch/listData.ts';
-import { importExportListedJobs } from './importexport/listData.ts';
-import { OMICS_REFERENCE_STORES, omicsListedJobs } from './omics/listData.ts';
-import { panoramaListedJobs } from './panorama/listData.ts';
+import { cosBigJobs, cosListedJobs } from './cosbatch/listData.ts';
+import { importExportBigJobs, importExportListedJobs } from './importexport/listData.ts';
+import { OMICS_REFERENCE_STORES, omicsBigJobs, omicsListedJobs } from './omics/listData.ts';
+import { panoramaBigJobs, panoramaListedJobs } from './panorama/listData.ts';
 export { PROGRESS_CYCLE_MS, type ProgressPhase } from './progress.ts';
-export type { ListOrder } from './listing.ts';
+export { MAX_JOBS_PER_SOURCE, type ListOrder } from './listing.ts';
 
 export type EmulatorName = ProviderEmulator['name'];
 
@@ -70,6 +70,14 @@ export interface StartAllOptions {
   epochMs?: number;
   /** The order each list operation answers in; default each provider's (see its emulator). */
   listOrder?: Partial<Record<ListableEmulatorName, ListOrder>>;
+  /**
+   * A big account: every listable source holds this many jobs (1..MAX_JOBS_PER_SOURCE), spread
+   * over the 90 days before the start, instead of the demo's listed jobs: Panorama and COS Batch
+   * each region (of the demo account), HealthOmics each reference store of the demo region,
+   * Import/Export the account. The progressing job counts in its source; the describe fixtures
+   * and error-case IDs stay. Default: the demo data (JOBGRAPH_EMULATOR_JOBS_PER_SOURCE).
+   */
+  jobsPerSource?: number;
 }
 
 /** The emulators with a list operation (CodePipeline has none that only reads). */
@@ -129,9 +137,14 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
 export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {
   const now = options.now ?? Date.now;
   const opts = { now, epochMs: options.epochMs ?? now() };
+  const jobsPerSource = checkJobsPerSource(options.jobsPerSource);
   const order = (name: ListableEmulatorName) => {
     const listOrder = options.listOrder?.[name];
-    return listOrder ? { ...opts, listOrder } : opts;
+    return {
+      ...opts,
+      ...(listOrder ? { listOrder } : {}),
+      ...(jobsPerSource === undefined ? {} : { jobsPerSource }),
+    };
   };
   const emulators: Record<EmulatorName, ProviderEmulator> = {
     panorama: createPanoramaEmulator(order('panorama')),
@@ -221,8 +234,13 @@ export interface ListedDemoJob {
  * The jobs the four list operations show when the emulators started at `anchorMs` (their clock
  * then), each provider's newest first (ties by global ID), without the progressing jobs (their creation time moves
  * with the clock; PROGRESSING_JOB_IDS names them). For tests that check a list against the data.
+ * With `jobsPerSource` (as given to `startEmulators`): the big account's jobs of the demo
+ * regions (Panorama us-east-1, both reference stores, COS ap-guangzhou, Import/Export).
  */
-export function listedDemoJobs(anchorMs: number): Record<ListableEmulatorName, ListedDemoJob[]> {
+export function listedDemoJobs(
+  anchorMs: number,
+  options: { jobsPerSource?: number } = {},
+): Record<ListableEmulatorName, ListedDemoJob[]> {
   const iso = (value: string | number) =>
     new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
   const cos = DEMO_TENCENT_CREDENTIALS;
@@ -236,32 +254,75 @@ export function listedDemoJobs(anchorMs: number): Record<ListableEmulatorName, L
           ? -1
           : 1,
     );
-  const lists = {
-    panorama: panoramaListedJobs(anchorMs).map((j) => ({
-      globalId: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${j.wire.JobId as string}`,
-      createdAt: iso(j.wire.CreatedTime as number),
-      providerStatus: j.wire.Status as string,
-    })),
-    omics: omicsListedJobs(anchorMs).map((j) => ({
-      globalId: `omics:${omicsData.OMICS_DEMO_REGION}:${j.referenceStoreId}:${j.id}`,
-      createdAt: iso(j.creationTime),
-      providerStatus: j.status,
-    })),
-    cosbatch: cosListedJobs(anchorMs).map((j) => ({
-      globalId: `cos:${cos.region}:${cos.uin}:${j.JobId as string}`,
-      createdAt: iso(j.CreationTime as string),
-      providerStatus: j.Status as string,
-    })),
-    importexport: importExportListedJobs(anchorMs).map((j) => ({
-      globalId: `importexport:${j.JobId}`,
-      createdAt: iso(j.CreationDate as string),
-      providerStatus: j.ProgressCode as string,
-    })),
-  };
+  const n = checkJobsPerSource(options.jobsPerSource);
+  const lists =
+    n !== undefined
+      ? bigListedJobs(anchorMs, n)
+      : {
+          panorama: panoramaListedJobs(anchorMs).map((j) => ({
+            globalId: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${j.wire.JobId as string}`,
+            createdAt: iso(j.wire.CreatedTime as number),
+            providerStatus: j.wire.Status as string,
+          })),
+          omics: omicsListedJobs(anchorMs).map((j) => ({
+            globalId: `omics:${omicsData.OMICS_DEMO_REGION}:${j.referenceStoreId}:${j.id}`,
+            createdAt: iso(j.creationTime),
+            providerStatus: j.status,
+          })),
+          cosbatch: cosListedJobs(anchorMs).map((j) => ({
+            globalId: `cos:${cos.region}:${cos.uin}:${j.JobId as string}`,
+            createdAt: iso(j.CreationTime as string),
+            providerStatus: j.Status as string,
+          })),
+          importexport: importExportListedJobs(anchorMs).map((j) => ({
+            globalId: `importexport:${j.JobId}`,
+            createdAt: iso(j.CreationDate as string),
+            providerStatus: j.ProgressCode as string,
+          })),
+        };
   return {
     panorama: newestFirst(lists.panorama),
     omics: newestFirst(lists.omics),
     cosbatch: newestFirst(lists.cosbatch),
     importexport: newestFirst(lists.importexport),
+  };
+}
+
+/** The big account's listed jobs of the demo sources, without the progressing jobs (see `listedDemoJobs`). */
+function bigListedJobs(anchorMs: number, n: number): Record<ListableEmulatorName, ListedDemoJob[]> {
+  const cos = DEMO_TENCENT_CREDENTIALS;
+  const listed = (
+    list: { entries(): { id: string; createdMs: number; status: string }[] },
+    globalId: (id: string) => string,
+    createdAt = (ms: number) => new Date(ms).toISOString(),
+  ) =>
+    list.entries().map((e) => ({
+      globalId: globalId(e.id),
+      createdAt: createdAt(e.createdMs),
+      providerStatus: e.status,
+    }));
+  const region = panoramaData.PANORAMA_DEMO_REGION;
+  return {
+    panorama: listed(
+      panoramaBigJobs(anchorMs, region, n - 1),
+      (id) => `panorama:${region}:${id}`,
+      // The wire time is epoch seconds: read back as the demo path reads it.
+      (ms) => new Date((ms / 1000) * 1000).toISOString(),
+    ),
+    omics: OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>
+      listed(
+        omicsBigJobs(
+          anchorMs,
+          store,
+          n - (store === omicsData.OMICS_DEMO_REFERENCE_STORE_ID ? 1 : 0),
+        ),
+        (id) => `omics:${omicsData.OMICS_DEMO_REGION}:${store}:${id}`,
+      ),
+    ),
+    cosbatch: listed(
+      cosBigJobs(anchorMs, cos.region, n - 1),
+      (id) => `cos:${cos.region}:${cos.uin}:${id}`,
+    ),
+    importexport: listed(importExportBigJobs(anchorMs, n - 1), (id) => `importexport:${id}`),
   };
 }

@@ -6,10 +6,19 @@ import {
   type EmulatorResponse,
   type ProviderEmulator,
 } from '../framework.ts';
-import { listedAfter, sortListed, takePage, type ListOptions, type ListOrder } from '../listing.ts';
+import {
+  checkJobsPerSource,
+  listOfJobs,
+  pageAfter,
+  sourceCache,
+  type JobList,
+  type ListedJob,
+  type ListOptions,
+  type ListOrder,
+} from '../listing.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
-import { cosListedJobs } from './listData.ts';
+import { cosBigJobs, cosListedJobs } from './listData.ts';
 import { COS_PROGRESSING_JOB_ID, cosProgressingJob } from './progressing.ts';
 import { verifyCosSignature } from './signature.ts';
 import { toXmlDocument, type WireElement } from './xml.ts';
@@ -64,9 +73,29 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
   const listOrder = opts.listOrder ?? COS_DEFAULT_LIST_ORDER;
+  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
   // The listed jobs are placed relative to the clock when the emulator starts.
-  const listed = cosListedJobs(now());
-  const listedById = new Map(listed.map((job) => [job.JobId as string, job]));
+  const anchorMs = now();
+  const place = (job: WireElement) => ({
+    createdMs: Date.parse(job.CreationTime as string),
+    id: job.JobId as string,
+    status: job.Status as string,
+  });
+  // The account's region's list; with jobsPerSource, N jobs in it counting the progressing job.
+  const demoList =
+    jobsPerSource === undefined
+      ? listOfJobs(cosListedJobs(anchorMs), place)
+      : cosBigJobs(anchorMs, ACCOUNT.region, jobsPerSource - 1);
+  const otherRegions = sourceCache(16, (region) =>
+    cosBigJobs(anchorMs, region, jobsPerSource ?? 0),
+  );
+  /** The listed jobs of a region of the account: its own region's, or (big account only) the region's own. */
+  const listOf = (region: string): JobList<WireElement> | null =>
+    region === ACCOUNT.region
+      ? demoList
+      : jobsPerSource === undefined
+        ? null
+        : otherRegions(region);
   let counter = 0;
 
   function requestId(): string {
@@ -147,14 +176,15 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       jobId === COS_PROGRESSING_JOB_ID
         ? cosProgressingJob(cycle())
         : (DEMO_JOBS.get(jobId) ??
-          listedById.get(jobId) ??
+          demoList.find(jobId)?.job() ??
           synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t)));
     if (!job) return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
     return xml(200, 'DescribeJobResult', { Job: job });
   }
 
   /**
-   * ListJobs: the account's jobs in the Host's region (none elsewhere), `jobStatuses` one of the
+   * ListJobs: the account's jobs in the Host's region (none elsewhere; with `opts.jobsPerSource`,
+   * a big account, that many in every region, the progressing job counted in its own), `jobStatuses` one of the
    * 13 statuses (one value), `maxResults` 1..1000 (default 1000), `nextToken` the last JobId of
    * the previous page (1..64 bytes); anything else is 400 InvalidArgument (Tencent's batch error
    * page names it for bad ListJobs parameters; the messages are unverified). The answer is
@@ -162,7 +192,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
    * with the documented summary elements; NextToken is the page's last JobId when more jobs
    * follow and empty on the last page.
    */
-  function listJobs(req: EmulatorRequest, otherRegion: boolean): EmulatorResponse {
+  function listJobs(req: EmulatorRequest, region: string): EmulatorResponse {
     let size = COS_LIST_MAX_RESULTS;
     const maxResults = req.query.getAll('maxResults');
     if (maxResults.length > 1)
@@ -184,37 +214,37 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     const status = statuses[0];
     if (status !== undefined && !JOB_STATUSES.includes(status))
       return error(req, 400, 'InvalidArgument', 'jobStatuses is not a valid job status.');
-    const all = otherRegion ? [] : [...listed, cosProgressingJob(cycle())];
-    const sorted = sortListed(
-      all.map((job) => ({
-        job,
-        createdMs: Date.parse(job.CreationTime as string),
-        id: job.JobId as string,
-      })),
-      listOrder,
-    );
+    const list = listOf(region);
+    const progressing: ListedJob<WireElement>[] = [];
+    if (region === ACCOUNT.region) {
+      const job = cosProgressingJob(cycle());
+      progressing.push({ ...place(job), job: () => job });
+    }
     const tokens = req.query.getAll('nextToken');
     if (tokens.length > 1)
       return error(req, 400, 'InvalidArgument', 'nextToken is given more than once.');
     const token = tokens[0];
-    let rest = sorted;
+    let from: ListedJob<WireElement> | undefined;
     if (token !== undefined) {
       const bytes = Buffer.byteLength(token);
       // The token is a JobId of this list: one that names no listed job (any more) cannot be continued from.
-      const from =
+      from =
         bytes >= 1 && bytes <= NEXT_TOKEN_MAX_BYTES
-          ? sorted.find((j) => j.id === token)
+          ? (list?.find(token) ?? progressing.find((j) => j.id === token))
           : undefined;
       if (!from) return error(req, 400, 'InvalidArgument', 'nextToken is invalid.');
-      rest = listedAfter(sorted, from, listOrder);
     }
-    const { items, more } = takePage(
-      rest.filter(({ job }) => status === undefined || job.Status === status),
+    const { items, more } = pageAfter(
+      list?.sorted(listOrder) ?? [],
+      progressing,
+      from ?? null,
+      listOrder,
       size,
+      (job) => status === undefined || job.status === status,
     );
     const last = items[items.length - 1];
     return xml(200, 'ListJobsResult', {
-      Jobs: items.length === 0 ? {} : { member: items.map(({ job }) => cosListSummary(job)) },
+      Jobs: items.length === 0 ? {} : { member: items.map((item) => cosListSummary(item.job())) },
       NextToken: more && last ? last.id : '',
     });
   }
@@ -245,8 +275,8 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
 
       const host = CONTROL_HOST_RE.exec(String(req.headers.host ?? ''));
       if (host && host[1] !== ACCOUNT.uin) return error(req, 403, 'AccessDenied', 'Access Denied.');
-      // Jobs are regional: the demo account has none in other regions.
-      const otherRegion = host !== null && host[2] !== ACCOUNT.region;
+      // Jobs are regional: the demo account has none in other regions (but in a big account).
+      const region = host ? (host[2] as string) : ACCOUNT.region;
 
       if (req.rawPath === LIST_PATH) {
         if (req.method !== 'GET')
@@ -256,7 +286,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
             'MethodNotAllowed',
             'The specified method is not allowed against this resource.',
           );
-        return listJobs(req, otherRegion);
+        return listJobs(req, region);
       }
       const jobId = jobIdOf(req);
       if (jobId === null)
@@ -269,7 +299,12 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
           'MethodNotAllowed',
           'The specified method is not allowed against this resource.',
         );
-      if (otherRegion) return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
+      if (region !== ACCOUNT.region) {
+        const job = listOf(region)?.find(jobId)?.job();
+        return job
+          ? xml(200, 'DescribeJobResult', { Job: job })
+          : error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
+      }
       return describeJob(req, jobId);
     },
 

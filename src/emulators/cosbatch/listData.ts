@@ -1,5 +1,15 @@
 import { DEMO_TENCENT_CREDENTIALS } from '../framework.ts';
-import { assignStatuses, hexHash, spreadCreationTimes, unitHash, uuidFor } from '../listing.ts';
+import {
+  assignStatuses,
+  fastUuidFor,
+  generatedList,
+  hexHash,
+  spreadCreationTimes,
+  unitHash,
+  uuidFor,
+  type JobList,
+  type StatusMix,
+} from '../listing.ts';
 import { isoSeconds } from '../progress.ts';
 import type { WireElement } from './xml.ts';
 
@@ -13,8 +23,8 @@ import type { WireElement } from './xml.ts';
  */
 
 const { uin: UIN, appId: APPID, region: REGION } = DEMO_TENCENT_CREDENTIALS;
-const arn = (bucket: string, key?: string) =>
-  `qcs::cos:${REGION}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
+const arnIn = (region: string, bucket: string, key?: string) =>
+  `qcs::cos:${region}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
 const ROLE = `qcs::cam::uin/${UIN}:roleName/COS_Batch_QcsRole`;
 
 type Counts = readonly (readonly [string, number])[];
@@ -68,11 +78,68 @@ export function cosListedJobs(anchorMs: number): WireElement[] {
     const status = statuses[i] as string;
     // Every seventh Complete job has failed tasks: SUCCEEDED_WITH_ERRORS.
     const withFailures = status === 'Complete' && complete++ % 7 === 3;
-    return listedJob(i, createdMs, status, withFailures);
+    return listedJob(cosListedJobId(i), REGION, i, createdMs, status, withFailures);
   });
 }
 
-function operation(index: number): WireElement {
+/** A big account's status mix (weights): the non-terminal statuses on the newest jobs, mostly Complete. */
+export const COS_BIG_STATUS_MIX: StatusMix = {
+  recent: [
+    ['New', 0.3],
+    ['Preparing', 0.3],
+    ['Suspended', 0.5],
+    ['Ready', 0.3],
+    ['Active', 1],
+    ['Pausing', 0.1],
+    ['Paused', 0.3],
+    ['Completing', 0.3],
+    ['Failing', 0.2],
+    ['Cancelling', 0.2],
+  ],
+  settled: [
+    ['Failed', 7],
+    ['Cancelled', 4],
+    ['Complete', 85.5],
+  ],
+};
+
+/** In a big account, every this many jobs one shares the creation second of the job before it. */
+export const COS_BIG_TIE_EVERY = 97;
+
+/** The JobId of big-account job `index` (0 = newest) in `region`: a UUID, the same on every run. */
+export function cosBigJobId(region: string, index: number): string {
+  return fastUuidFor(`cos-big/${region}/${index}`);
+}
+
+/**
+ * A big account's COS Batch jobs in one region of the demo account (`jobsPerSource`): `count`
+ * jobs over the 90 days before `anchorMs`, whole seconds, every 97th sharing its creation second
+ * with the job before it; each a full DescribeJob `<Job>` built when asked. One Complete job in
+ * seven has failed tasks.
+ */
+export function cosBigJobs(anchorMs: number, region: string, count: number): JobList<WireElement> {
+  return generatedList({
+    count,
+    anchorMs,
+    seed: `cos-big/${region}`,
+    resolutionMs: 1000,
+    mix: COS_BIG_STATUS_MIX,
+    tieEvery: COS_BIG_TIE_EVERY,
+    id: (i) => cosBigJobId(region, i),
+    build: (i, createdMs, status) =>
+      listedJob(
+        cosBigJobId(region, i),
+        region,
+        i,
+        createdMs,
+        status,
+        status === 'Complete' && i % 7 === 3,
+      ),
+  });
+}
+
+function operation(index: number, region: string): WireElement {
+  const arn = (bucket: string) => arnIn(region, bucket);
   if (index % 5 === 2)
     return {
       COSInitiateRestoreObject: {
@@ -127,12 +194,14 @@ const UPDATE_REASON: Readonly<Record<string, string>> = {
 };
 
 function listedJob(
+  jobId: string,
+  region: string,
   index: number,
   createdMs: number,
   status: string,
   withFailures: boolean,
 ): WireElement {
-  const jobId = cosListedJobId(index);
+  const arn = (bucket: string, key?: string) => arnIn(region, bucket, key);
   const [failed, succeeded, total] = progress(index, status, withFailures);
   const terminal = status === 'Complete' || status === 'Failed' || status === 'Cancelled';
   const tookMs = (30 + Math.floor(unitHash(`cos-took-${index}`) * 3600)) * 1000;
@@ -142,7 +211,9 @@ function listedJob(
     CreationTime: isoSeconds(createdMs),
     ...(index % 4 === 1
       ? {}
-      : { Description: `Listed demo job ${index + 1}: ${Object.keys(operation(index))[0] ?? ''}` }),
+      : {
+          Description: `Listed demo job ${index + 1}: ${Object.keys(operation(index, region))[0] ?? ''}`,
+        }),
     ...(status === 'Complete'
       ? { FailureReasons: { JobFailure: { FailureCode: '', FailureReason: '' } } }
       : status === 'Failed' || status === 'Failing'
@@ -165,7 +236,7 @@ function listedJob(
       },
       Spec: { Fields: { member: ['Bucket', 'Key'] }, Format: 'COSBatchOperations_CSV_V1' },
     },
-    Operation: operation(index),
+    Operation: operation(index, region),
     Priority: index % 11,
     ProgressSummary: {
       NumberOfTasksFailed: failed,

@@ -6,7 +6,14 @@ import {
   type EmulatorResponse,
   type ProviderEmulator,
 } from '../framework.ts';
-import { listedAfter, sortListed, takePage, type ListOptions, type ListOrder } from '../listing.ts';
+import {
+  checkJobsPerSource,
+  listOfJobs,
+  pageAfter,
+  type ListedJob,
+  type ListOptions,
+  type ListOrder,
+} from '../listing.ts';
 import { verifySigV4 } from '../sigv4Verify.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import {
@@ -15,7 +22,7 @@ import {
   ERROR_CASE_JOB_IDS,
   type WireGetStatusResult,
 } from './data.ts';
-import { importExportListedJobs } from './listData.ts';
+import { importExportBigJobs, importExportListedJobs } from './listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './progressing.ts';
 
 /**
@@ -31,7 +38,8 @@ import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './p
  * (the Coral answer aws-sdk v2's query parser special-cases).
  *
  * ListJobs (`Action=ListJobs&MaxJobs=&Marker=`, botocore's importexport-2010-06-01 model and
- * the Developer Guide's ListJobs page): the account's jobs newest first ("reverse
+ * the Developer Guide's ListJobs page): the account's jobs (with `opts.jobsPerSource`, a big
+ * account: that many generated ones, the progressing job counted) newest first ("reverse
  * chronological order", the only list order a provider documents), as
  * `ListJobsResult/Jobs/member{JobId, CreationDate, IsCanceled, JobType}` and `IsTruncated`
  * beside `Jobs` (the model's place; the guide's table puts it under Jobs). `MaxJobs` must be
@@ -105,10 +113,20 @@ export function createImportExportEmulator(
     throw new RangeError(
       `listPageLimit must be a whole number from 1 to ${IMPORTEXPORT_LIST_MAX_JOBS}; got ${String(pageLimit)}`,
     );
+  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
   const expired = new Set<string>();
   // The listed jobs are placed relative to the clock when the emulator starts.
-  const listed = importExportListedJobs(now());
-  const listedById = new Map(listed.map((j) => [j.JobId, j]));
+  const anchorMs = now();
+  const place = (job: WireGetStatusResult) => ({
+    createdMs: Date.parse(job.CreationDate ?? ''),
+    id: job.JobId,
+    status: job.ProgressCode ?? '',
+  });
+  // The account's list; with jobsPerSource, N jobs counting the progressing job.
+  const listed =
+    jobsPerSource === undefined
+      ? listOfJobs(importExportListedJobs(anchorMs), place)
+      : importExportBigJobs(anchorMs, jobsPerSource - 1);
   let requestCounter = 0;
 
   /** Deterministic, UUID-shaped request ids. */
@@ -233,7 +251,7 @@ export function createImportExportEmulator(
       jobId === IMPORTEXPORT_PROGRESSING_JOB_ID
         ? importExportProgressingJob(cycle())
         : (JOBS.get(jobId) ??
-          listedById.get(jobId) ??
+          listed.find(jobId)?.job() ??
           synthesizedJob(req, jobId, (t) => JOBS.get(t)));
     if (!job)
       return error(
@@ -254,26 +272,32 @@ export function createImportExportEmulator(
       if (n > 0) size = n;
     }
     size = Math.min(size, pageLimit);
-    const all = [...listed, importExportProgressingJob(cycle())].filter(
-      (job) => !expired.has(job.JobId),
-    );
-    const sorted = sortListed(
-      all.map((job) => ({ job, createdMs: Date.parse(job.CreationDate ?? ''), id: job.JobId })),
-      listOrder,
-    );
+    const progressingJob = importExportProgressingJob(cycle());
+    const progressing: ListedJob<WireGetStatusResult>[] = [
+      { ...place(progressingJob), job: () => progressingJob },
+    ];
     const marker = params.get('Marker');
-    let rest = sorted;
+    let from: ListedJob<WireGetStatusResult> | undefined;
     if (marker !== null) {
-      const from = sorted.find((j) => j.id === marker);
+      from = expired.has(marker)
+        ? undefined
+        : (listed.find(marker) ?? progressing.find((j) => j.id === marker));
       if (!from)
         return error(400, 'InvalidParameterException', 'The Marker is not a valid job ID.');
-      rest = listedAfter(sorted, from, listOrder);
     }
-    const { items, more } = takePage(rest, size);
+    const { items, more } = pageAfter(
+      listed.sorted(listOrder),
+      progressing,
+      from ?? null,
+      listOrder,
+      size,
+      (job) => !expired.has(job.id),
+    );
     const i = '    ';
     const members = items
+      .map((item) => item.job())
       .map(
-        ({ job }) =>
+        (job) =>
           `${i}  <member>\n` +
           el('JobId', job.JobId, `${i}    `) +
           el('CreationDate', job.CreationDate, `${i}    `) +

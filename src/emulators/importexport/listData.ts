@@ -1,4 +1,10 @@
-import { assignStatuses, spreadCreationTimes } from '../listing.ts';
+import {
+  assignStatuses,
+  generatedList,
+  spreadCreationTimes,
+  type JobList,
+  type StatusMix,
+} from '../listing.ts';
 import { isoSeconds } from '../progress.ts';
 import {
   AT_AWS,
@@ -90,11 +96,68 @@ export function importExportListedJobs(anchorMs: number): WireGetStatusResult[] 
     IMPORTEXPORT_LIST_SETTLED_COUNTS,
     'importexport',
   );
-  return created.map((createdMs, i) => listedJob(i, createdMs, codes[i] as string));
+  return created.map((createdMs, i) =>
+    listedJob(importExportListedJobId(i), i, createdMs, codes[i] as string),
+  );
 }
 
-function listedJob(index: number, createdMs: number, code: string): WireGetStatusResult {
-  const id = importExportListedJobId(index);
+/** A big account's ProgressCode mix (weights): jobs under way the newest, mostly Complete. */
+export const IMPORTEXPORT_BIG_STATUS_MIX: StatusMix = {
+  recent: [
+    ['Pending', 1],
+    ['Started', 0.2],
+    ['InProgress', 2],
+  ],
+  settled: [
+    ['Complete', 62],
+    ['SuccessWithErrors', 10],
+    ['Canceled', 8],
+    ['Expired', 6],
+    ['DeviceError', 3],
+    ['InvalidSignature', 1.5],
+    ['MissingDevice', 1.5],
+    ['MissingSignature', 1.5],
+    ['UnsupportedDeviceType', 1],
+    ['UnsupportedFileFormat', 1],
+    ['UnsupportedPowerSupply', 1.3],
+  ],
+};
+
+/** In a big account, every this many jobs one shares the creation second of the job before it. */
+export const IMPORTEXPORT_BIG_TIE_EVERY = 89;
+
+/**
+ * The JobId of big-account job `index` (0 = newest): five characters like the service's, `K` and
+ * the index in four upper-case base-36 digits (no demo, error-case or bench ID starts with K).
+ */
+export function importExportBigJobId(index: number): string {
+  return `K${index.toString(36).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * A big account's Import/Export jobs (`jobsPerSource`; the service is global, so one source):
+ * `count` jobs over the 90 days before `anchorMs`, whole seconds, every 89th sharing its
+ * creation second with the job before it; each a full GetStatusResult built when asked.
+ */
+export function importExportBigJobs(anchorMs: number, count: number): JobList<WireGetStatusResult> {
+  return generatedList({
+    count,
+    anchorMs,
+    seed: 'importexport-big',
+    resolutionMs: 1000,
+    mix: IMPORTEXPORT_BIG_STATUS_MIX,
+    tieEvery: IMPORTEXPORT_BIG_TIE_EVERY,
+    id: importExportBigJobId,
+    build: (i, createdMs, code) => listedJob(importExportBigJobId(i), i, createdMs, code),
+  });
+}
+
+function listedJob(
+  id: string,
+  index: number,
+  createdMs: number,
+  code: string,
+): WireGetStatusResult {
   const [progressMessage, location] = MESSAGES[code] ?? ['', 'AtAWS'];
   const type = index % 3 === 1 ? 'Export' : 'Import';
   const returned = location === 'Returned';

@@ -7,10 +7,15 @@ import {
   type ProviderEmulator,
 } from '../framework.ts';
 import {
+  checkJobsPerSource,
   listedAfter,
+  listOfJobs,
   opaqueTokens,
+  pageAfter,
   sortListed,
   takePage,
+  type JobList,
+  type ListedJob,
   type ListOptions,
   type ListOrder,
   type ListPosition,
@@ -24,7 +29,12 @@ import {
   OMICS_ERROR_CASE_IDS,
   type WireOmicsJob,
 } from './data.ts';
-import { OMICS_REFERENCE_STORES, omicsListedJobs, type WireReferenceStore } from './listData.ts';
+import {
+  OMICS_REFERENCE_STORES,
+  omicsBigJobs,
+  omicsListedJobs,
+  type WireReferenceStore,
+} from './listData.ts';
 import { OMICS_PROGRESSING_JOB_ID, omicsProgressingJob } from './progressing.ts';
 
 const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
@@ -64,7 +74,8 @@ export interface OmicsEmulatorOptions extends ProgressClockOptions, ListOptions 
  *   service filters; both times inclusive here, unverified): `{"importJobs": [{id,
  *   referenceStoreId, roleArn, status, creationTime, completionTime}], "nextToken"}`. The jobs of
  *   a store are listData.ts's (over the 90 days before the emulator started), plus the
- *   progressing job in the main store. A store the region does not have is 404
+ *   progressing job in the main store (with `opts.jobsPerSource`, a big account: that many
+ *   generated jobs in each store, the progressing one counted). A store the region does not have is 404
  *   ResourceNotFoundException.
  * - ListReferenceStores, `POST /referencestores` with `{"filter": {"name", "createdAfter",
  *   "createdBefore"}}`: `{"referenceStores": [{arn, id, name, description, sseConfig,
@@ -85,13 +96,36 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     OMICS_DEMO_REFERENCE_STORE_ID,
     OMICS_PROGRESSING_JOB_ID,
   );
+  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
   // The listed jobs are placed relative to the clock when the emulator starts.
-  const listed = omicsListedJobs(now());
-  const jobs = new Map<string, WireOmicsJob>(
-    [...OMICS_DEMO_JOBS, ...listed].map((j) => [
-      jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id),
-      j,
+  const anchorMs = now();
+  const place = (job: WireOmicsJob) => ({
+    createdMs: Date.parse(job.creationTime),
+    id: job.id,
+    status: job.status,
+  });
+  const demoListed = jobsPerSource === undefined ? omicsListedJobs(anchorMs) : [];
+  // Each store's list; with jobsPerSource, N jobs in each (the main store's counting the progressing job).
+  const lists = new Map<string, JobList<WireOmicsJob>>(
+    OMICS_REFERENCE_STORES.map(({ id }) => [
+      id,
+      jobsPerSource === undefined
+        ? listOfJobs(
+            demoListed.filter((j) => j.referenceStoreId === id),
+            place,
+          )
+        : omicsBigJobs(
+            anchorMs,
+            id,
+            jobsPerSource - (id === OMICS_DEMO_REFERENCE_STORE_ID ? 1 : 0),
+          ),
     ]),
+  );
+  /** The listed jobs of a store: the demo region's stores only. */
+  const listOf = (region: string, referenceStoreId: string) =>
+    region === OMICS_DEMO_REGION ? lists.get(referenceStoreId) : undefined;
+  const jobs = new Map<string, WireOmicsJob>(
+    OMICS_DEMO_JOBS.map((j) => [jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id), j]),
   );
   const jobTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceImportJobs');
   const storeTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceStores');
@@ -185,6 +219,9 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       key === progressingKey
         ? omicsProgressingJob(cycle())
         : (jobs.get(key) ??
+          listOf(signingRegion(req) ?? '', route.referenceStoreId)
+            ?.find(route.id)
+            ?.job() ??
           synthesizedJob(req, route.id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
     if (!job)
       return error(404, 'ResourceNotFoundException', 'The specified import job was not found.');
@@ -302,10 +339,8 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     const filter = readFilter(req, ['status', 'createdAfter', 'createdBefore']);
     if (isResponse(filter)) return filter;
     const region = signingRegion(req) ?? '';
-    if (
-      region !== OMICS_DEMO_REGION ||
-      !OMICS_REFERENCE_STORES.some((s) => s.id === referenceStoreId)
-    ) {
+    const list = listOf(region, referenceStoreId);
+    if (!list) {
       return error(
         404,
         'ResourceNotFoundException',
@@ -315,36 +350,33 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     const scope = `omics/${region}/${referenceStoreId}/${JSON.stringify(Object.entries(filter).sort())}`;
     const request = pageRequest(req, jobTokens, scope);
     if (isResponse(request)) return request;
-    const progressing =
-      referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID ? [omicsProgressingJob(cycle())] : [];
-    const inStore = [
-      ...listed.filter((j) => j.referenceStoreId === referenceStoreId),
-      ...progressing,
-    ].map((job) => ({
-      job,
-      createdMs: Date.parse(job.creationTime),
-      id: job.id,
-    }));
-    const matching = inStore.filter(
-      ({ job, createdMs }) =>
-        (filter.status === undefined || job.status === filter.status) &&
+    const progressing: ListedJob<WireOmicsJob>[] = [];
+    if (referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID) {
+      const job = omicsProgressingJob(cycle());
+      progressing.push({ ...place(job), job: () => job });
+    }
+    const { items, more } = pageAfter(
+      list.sorted(listOrder),
+      progressing,
+      request.position,
+      listOrder,
+      request.size,
+      ({ status, createdMs }) =>
+        (filter.status === undefined || status === filter.status) &&
         (filter.createdAfter === undefined || createdMs >= (filter.createdAfter as number)) &&
         (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
     );
-    const sorted = sortListed(matching, listOrder);
-    const { items, more } = takePage(
-      listedAfter(sorted, request.position, listOrder),
-      request.size,
-    );
     const last = items[items.length - 1];
-    const importJobs = items.map(({ job }) => ({
-      id: job.id,
-      referenceStoreId: job.referenceStoreId,
-      roleArn: job.roleArn,
-      status: job.status,
-      creationTime: job.creationTime,
-      ...(job.completionTime === undefined ? {} : { completionTime: job.completionTime }),
-    }));
+    const importJobs = items
+      .map((item) => item.job())
+      .map((job) => ({
+        id: job.id,
+        referenceStoreId: job.referenceStoreId,
+        roleArn: job.roleArn,
+        status: job.status,
+        creationTime: job.creationTime,
+        ...(job.completionTime === undefined ? {} : { completionTime: job.completionTime }),
+      }));
     const body = {
       importJobs,
       ...(more && last ? { nextToken: jobTokens.issue(scope, last, now()) } : {}),

@@ -1,4 +1,11 @@
-import { assignStatuses, spreadCreationTimes, unitHash } from '../listing.ts';
+import {
+  assignStatuses,
+  generatedList,
+  spreadCreationTimes,
+  unitHash,
+  type JobList,
+  type StatusMix,
+} from '../listing.ts';
 import { isoMillis } from '../progress.ts';
 import {
   OMICS_DEMO_REFERENCE_STORE_ID,
@@ -117,7 +124,54 @@ export function omicsListedJobs(anchorMs: number): WireOmicsJob[] {
     const count = omicsListJobCount(storeId);
     const created = spreadCreationTimes(anchorMs, count, `omics/${storeId}`);
     const statuses = assignStatuses(count, recent, settled, `omics/${storeId}`);
-    return created.map((createdMs, i) => listedJob(storeId, i, createdMs, statuses[i] as string));
+    return created.map((createdMs, i) =>
+      listedJob(omicsListedJobId(storeId, i), storeId, i, createdMs, statuses[i] as string),
+    );
+  });
+}
+
+/** A big account's status mix (weights): a few jobs under way, the newest; mostly COMPLETED. */
+export const OMICS_BIG_STATUS_MIX: StatusMix = {
+  recent: [
+    ['SUBMITTED', 0.5],
+    ['IN_PROGRESS', 1],
+    ['CANCELLING', 0.2],
+  ],
+  settled: [
+    ['CANCELLED', 3],
+    ['FAILED', 7],
+    ['COMPLETED_WITH_FAILURES', 5],
+    ['COMPLETED', 83.3],
+  ],
+};
+
+/**
+ * The ID of big-account job `index` (0 = newest) of a store: 11 digits, `821…` in the main store
+ * and `822…` in the second (clear of the demo's 10-digit IDs, the error cases' and the bench's
+ * `97…`/`98…`), so its sources' reference IDs are distinct too.
+ */
+export function omicsBigJobId(referenceStoreId: string, index: number): string {
+  const prefix = referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID ? '821' : '822';
+  return `${prefix}${String(index + 1).padStart(8, '0')}`;
+}
+
+/**
+ * A big account's reference import jobs in one store (`jobsPerSource`): `count` jobs over the 90
+ * days before `anchorMs`, each a full GetReferenceImportJob body built when asked.
+ */
+export function omicsBigJobs(
+  anchorMs: number,
+  referenceStoreId: string,
+  count: number,
+): JobList<WireOmicsJob> {
+  return generatedList({
+    count,
+    anchorMs,
+    seed: `omics-big/${referenceStoreId}`,
+    mix: OMICS_BIG_STATUS_MIX,
+    id: (i) => omicsBigJobId(referenceStoreId, i),
+    build: (i, createdMs, status) =>
+      listedJob(omicsBigJobId(referenceStoreId, i), referenceStoreId, i, createdMs, status),
   });
 }
 
@@ -140,12 +194,12 @@ const STATUS_MESSAGE: Readonly<Record<string, string>> = {
 };
 
 function listedJob(
+  id: string,
   storeId: string,
   index: number,
   createdMs: number,
   status: string,
 ): WireOmicsJob {
-  const id = omicsListedJobId(storeId, index);
   const sourceCount = status === 'COMPLETED_WITH_FAILURES' ? 2 : 1 + (index % 3);
   const terminal = ['CANCELLED', 'FAILED', 'COMPLETED_WITH_FAILURES', 'COMPLETED'].includes(status);
   const tookMs = 120_000 + Math.round(unitHash(`omics-took-${storeId}-${index}`) * 1_800_000);

@@ -6,10 +6,13 @@ import {
   type ProviderEmulator,
 } from '../framework.ts';
 import {
-  listedAfter,
+  checkJobsPerSource,
+  listOfJobs,
   opaqueTokens,
-  sortListed,
-  takePage,
+  pageAfter,
+  sourceCache,
+  type JobList,
+  type ListedJob,
   type ListOptions,
   type ListOrder,
   type ListPosition,
@@ -22,7 +25,7 @@ import {
   PANORAMA_ERROR_JOB_IDS,
   type PanoramaDemoJob,
 } from './data.ts';
-import { panoramaListedJobs } from './listData.ts';
+import { panoramaBigJobs, panoramaListedJobs } from './listData.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, panoramaProgressingJob } from './progressing.ts';
 
 /** ListPackageImportJobs' `MaxResults` range in the model (`MaxSize25`: 0..25). */
@@ -66,15 +69,37 @@ export interface PanoramaEmulatorOptions extends ProgressClockOptions, ListOptio
  * progressing job, as summaries `{CreatedTime, JobId, JobType, LastUpdatedTime, Status,
  * StatusMessage}` in `opts.listOrder` (default oldest first: the service documents no order),
  * paged by opaque tokens that carry the last job's position, so a job created meanwhile causes no
- * repeat. Other regions list nothing.
+ * repeat. Other regions list nothing. With `opts.jobsPerSource` (a big account) every region
+ * lists that many generated jobs of its own (the demo region's counting the progressing job),
+ * each describable in its region.
  */
 export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
   const listOrder = opts.listOrder ?? PANORAMA_DEFAULT_LIST_ORDER;
+  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
   // The listed jobs are placed relative to the clock when the emulator starts.
-  const listed = panoramaListedJobs(now());
-  const listedById = new Map(listed.map((job) => [job.wire.JobId as string, job]));
+  const anchorMs = now();
+  const place = (job: PanoramaDemoJob) => ({
+    createdMs: Math.round((job.wire.CreatedTime as number) * 1000),
+    id: job.wire.JobId as string,
+    status: job.wire.Status as string,
+  });
+  // The demo region's list; with jobsPerSource, N jobs in it counting the progressing job.
+  const demoList =
+    jobsPerSource === undefined
+      ? listOfJobs(panoramaListedJobs(anchorMs), place)
+      : panoramaBigJobs(anchorMs, PANORAMA_DEMO_REGION, jobsPerSource - 1);
+  const otherRegions = sourceCache(16, (region) =>
+    panoramaBigJobs(anchorMs, region, jobsPerSource ?? 0),
+  );
+  /** The listed jobs of a region: the demo region's, or (big account only) the region's own. */
+  const listOf = (region: string): JobList<PanoramaDemoJob> | null =>
+    region === PANORAMA_DEMO_REGION
+      ? demoList
+      : jobsPerSource === undefined
+        ? null
+        : otherRegions(region);
   const tokens = opaqueTokens('jobgraph-emulator-panorama-ListPackageImportJobs');
   let requestCount = 0;
 
@@ -133,11 +158,11 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
       }
       const job =
         region !== PANORAMA_DEMO_REGION
-          ? undefined
+          ? listOf(region)?.find(jobId)?.job()
           : jobId === PANORAMA_PROGRESSING_JOB_ID
             ? panoramaProgressingJob(cycle())
             : (PANORAMA_DEMO_JOBS[jobId] ??
-              listedById.get(jobId) ??
+              demoList.find(jobId)?.job() ??
               synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t]));
       if (!job) return notFound(jobId);
       return respond(200, serializeJob(job));
@@ -277,20 +302,25 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
         );
       position = read.position;
     }
-    const jobs =
-      region === PANORAMA_DEMO_REGION ? [...listed, panoramaProgressingJob(cycle())] : [];
-    const sorted = sortListed(
-      jobs.map((job) => ({
-        job,
-        createdMs: Math.round((job.wire.CreatedTime as number) * 1000),
-        id: job.wire.JobId as string,
-      })),
+    const list = listOf(region);
+    const progressing: ListedJob<PanoramaDemoJob>[] = [];
+    if (region === PANORAMA_DEMO_REGION) {
+      const job = panoramaProgressingJob(cycle());
+      progressing.push({ ...place(job), job: () => job });
+    }
+    const { items, more } = pageAfter(
+      list?.sorted(listOrder) ?? [],
+      progressing,
+      position,
       listOrder,
+      size,
     );
-    const { items, more } = takePage(listedAfter(sorted, position, listOrder), size);
     const last = items[items.length - 1];
     const token = more && last ? tokens.issue(`panorama/${region}`, last, now()) : null;
-    const summaries = items.map(({ job }) => serializeWire(summaryOf(job), job.timestampStyle));
+    const summaries = items.map((item) => {
+      const job = item.job();
+      return serializeWire(summaryOf(job), job.timestampStyle);
+    });
     return respond(
       200,
       `{${token === null ? '' : `"NextToken":${JSON.stringify(token)},`}"PackageImportJobs":[${summaries.join(',')}]}`,

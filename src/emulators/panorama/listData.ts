@@ -1,4 +1,13 @@
-import { assignStatuses, hexHash, spreadCreationTimes, unitHash } from '../listing.ts';
+import {
+  assignStatuses,
+  fastHexHash,
+  generatedList,
+  hexHash,
+  spreadCreationTimes,
+  unitHash,
+  type JobList,
+  type StatusMix,
+} from '../listing.ts';
 import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
 
 /**
@@ -48,11 +57,55 @@ export function panoramaListedJobs(anchorMs: number): PanoramaDemoJob[] {
     ],
     'panorama',
   );
-  return created.map((createdMs, i) => listedJob(i, createdMs, statuses[i] as string));
+  return created.map((createdMs, i) =>
+    listedJob(panoramaListedJobId(i), PANORAMA_DEMO_REGION, i, createdMs, statuses[i] as string),
+  );
 }
 
-function listedJob(index: number, createdMs: number, status: string): PanoramaDemoJob {
-  const jobId = panoramaListedJobId(index);
+/**
+ * A big account's Status mix (weights): a few PENDING imports, the newest; about one in six
+ * of the rest FAILED.
+ */
+export const PANORAMA_BIG_STATUS_MIX: StatusMix = {
+  recent: [['PENDING', 1]],
+  settled: [
+    ['FAILED', 16],
+    ['SUCCEEDED', 83],
+  ],
+};
+
+/** The JobId of big-account job `index` (0 = newest) of `region`: `pkgimport-` and 16 hex digits. */
+export function panoramaBigJobId(region: string, index: number): string {
+  return `pkgimport-${fastHexHash(`panorama-big/${region}/${index}`, 16)}`;
+}
+
+/**
+ * A big account's package import jobs in `region` (`jobsPerSource`): `count` jobs over the 90
+ * days before `anchorMs`, each a full DescribePackageImportJob body built when asked.
+ */
+export function panoramaBigJobs(
+  anchorMs: number,
+  region: string,
+  count: number,
+): JobList<PanoramaDemoJob> {
+  return generatedList({
+    count,
+    anchorMs,
+    seed: `panorama-big/${region}`,
+    mix: PANORAMA_BIG_STATUS_MIX,
+    id: (i) => panoramaBigJobId(region, i),
+    build: (i, createdMs, status) =>
+      listedJob(panoramaBigJobId(region, i), region, i, createdMs, status),
+  });
+}
+
+function listedJob(
+  jobId: string,
+  region: string,
+  index: number,
+  createdMs: number,
+  status: string,
+): PanoramaDemoJob {
   const pkg = PACKAGES[index % PACKAGES.length] as string;
   const version = `${1 + (index % 3)}.${index % 10}`;
   const marketplace = index % 4 === 3;
@@ -96,7 +149,7 @@ function listedJob(index: number, createdMs: number, status: string): PanoramaDe
         ? {
             Output: {
               OutputS3Location: {
-                BucketName: `panorama-packages-${PANORAMA_DEMO_REGION}-${ACCOUNT}`,
+                BucketName: `panorama-packages-${region}-${ACCOUNT}`,
                 ObjectKey: outputKey,
               },
               PackageId: `package-${hexHash(`panorama-package-${pkg}`, 26)}`,
