@@ -80,6 +80,9 @@ export async function startNginx(upstreamPorts: number[]): Promise<NginxProcess>
       'error_log stderr warn;',
       'events { worker_connections 1024; }',
       'http {',
+      // No log outside the prefix (run as another user than root, nginx could not open it);
+      // deploy/nginx.conf's server logs to stdout.
+      '  access_log off;',
       `  client_body_temp_path ${join(dir, 'client_body')};`,
       `  proxy_temp_path ${join(dir, 'proxy')};`,
       `  fastcgi_temp_path ${join(dir, 'fastcgi')};`,
@@ -97,7 +100,7 @@ export async function startNginx(upstreamPorts: number[]): Promise<NginxProcess>
     // cannot do on the socket Node gives a child for a pipe (ENXIO).
     const stdoutFile = join(dir, 'stdout.log');
     const stdoutFd = openSync(stdoutFile, 'a');
-    const child = spawn(NGINX_BIN, ['-p', dir, '-c', join(dir, 'nginx.conf')], {
+    const child = spawn(NGINX_BIN, ['-p', dir, '-e', 'stderr', '-c', join(dir, 'nginx.conf')], {
       stdio: ['ignore', stdoutFd, 'pipe'],
     });
     closeSync(stdoutFd);
