@@ -1,6 +1,7 @@
 // Builds the jobs console (console/src) into dist/console/: one hashed script and one hashed
 // stylesheet under assets/, and manifest.json naming them for the server (src/http/console.ts).
-// Runs after `tsc` (npm run build): the job page's queries are made from the compiled schema.
+// Runs after `tsc` (npm run build): the job page's queries are made from the compiled schema, the
+// ID grammar from the compiled provider registry.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { URL, fileURLToPath } from 'node:url';
@@ -10,6 +11,20 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const out = `${root}dist/console/`;
 const { buildSchema } = await import(`${root}dist/schema.js`);
 const { consoleJobQueries } = await import(`${root}dist/http/consoleQueries.js`);
+const { PROVIDERS } = await import(`${root}dist/datasources/registry.js`);
+const { PATTERNS } = await import(`${root}dist/model/keyGrammar.js`);
+
+// Each provider's global-ID grammar (src/datasources/<p>/key.ts), for the page's ID search and its
+// filter checks: the prefix, then each part with its documented form and pattern.
+const idGrammar = PROVIDERS.map(({ name, key }) => ({
+  provider: name,
+  prefix: key.prefix,
+  parts: key.parts.map(([part, pattern]) => ({
+    name: part,
+    form: PATTERNS[pattern].form,
+    pattern: PATTERNS[pattern].re.source,
+  })),
+}));
 
 rmSync(out, { recursive: true, force: true });
 const result = await build({
@@ -25,7 +40,10 @@ const result = await build({
   jsxImportSource: 'preact',
   legalComments: 'none',
   metafile: true,
-  define: { JOBGRAPH_JOB_QUERIES: JSON.stringify(consoleJobQueries(buildSchema().schema)) },
+  define: {
+    JOBGRAPH_JOB_QUERIES: JSON.stringify(consoleJobQueries(buildSchema().schema)),
+    JOBGRAPH_ID_GRAMMAR: JSON.stringify(idGrammar),
+  },
   logLevel: 'warning',
 });
 const outputs = Object.keys(result.metafile.outputs).map((f) => basename(f));

@@ -1,5 +1,5 @@
-// Takes the README's console screenshots (docs/images/console-*.png) in Debian's Chromium against
-// the demo: `npm run build && node console/screenshots.mjs`.
+// Takes the console screenshots of the README and docs/console.md (docs/images/console-*.png) in
+// Debian's Chromium against the demo: `npm run build && node console/screenshots.mjs`.
 import { URL, fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -20,6 +20,11 @@ try {
   await page.goto(`${origin}/console#token=${demo.tokens.read}`);
   await page.waitForSelector('tr[data-job-id]');
   await page.screenshot({ path: `${root}docs/images/console-list.png` });
+  // A native ID the list does not show: the global IDs to paste, per provider.
+  await page.fill('#find', 'CMPL1');
+  await page.press('#find', 'Enter');
+  await page.waitForSelector('[data-find-answer]');
+  await page.locator('.find-box').screenshot({ path: `${root}docs/images/console-find.png` });
   await page.goto(`${origin}/console?state=FAILED&provider=TENCENT_COS_BATCH`);
   await page.click('tr[data-job-id] a');
   await page.waitForSelector('[data-job-detail] dl.fields');

@@ -1,2 +1,13 @@
 /** The job page's queries (src/http/consoleQueries.ts), put in by esbuild at build time, keyed by global ID prefix. */
 declare const JOBGRAPH_JOB_QUERIES: Record<string, string>;
+
+/**
+ * Each provider's global-ID grammar (console/build.mjs, from the provider registry), in registry
+ * order: `prefix:part:…:part`, each part with its documented form and its anchored pattern's
+ * source. The last part is the provider's own job ID.
+ */
+declare const JOBGRAPH_ID_GRAMMAR: readonly {
+  provider: string;
+  prefix: string;
+  parts: readonly { name: string; form: string; pattern: string }[];
+}[];

@@ -54,6 +54,53 @@ export function relative(iso: string, nowMs: number): string {
   return seconds >= 0 ? `${text} ago` : `in ${text}`;
 }
 
+/** The states in the order a triage reads them: what went wrong first, what is done last. */
+export const TRIAGE_ORDER: readonly string[] = [
+  'FAILED',
+  'SUCCEEDED_WITH_ERRORS',
+  'PAUSED',
+  'CANCELLING',
+  'IN_PROGRESS',
+  'QUEUED',
+  'CANCELLED',
+  'SUCCEEDED',
+  'UNKNOWN',
+];
+
+/** A span of time in words, to the second under an hour: "42 s", "4 min 12 s", "2 h 5 min", "3 days 4 h". */
+export function spanWords(ms: number, coarse = false): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return coarse ? 'under 1 min' : `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return coarse || s % 60 === 0 ? `${min} min` : `${min} min ${s % 60} s`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  const days = Math.floor(h / 24);
+  return `${days} ${days === 1 ? 'day' : 'days'}${h % 24 ? ` ${h % 24} h` : ''}`;
+}
+
+/** ISO-8601 duration in whole seconds (`PT252S`), for a `<time datetime>`. */
+export function isoDuration(ms: number): string {
+  return `PT${Math.max(0, Math.round(ms / 1000))}S`;
+}
+
+/**
+ * How long a job took, or has taken so far. No provider reports when a job started running, so a
+ * span runs from `createdAt` to `completedAt`; an unfinished job's runs to `nowMs` (`running`).
+ * Null when the provider gives no creation time, or a finished job no completion time.
+ */
+export function jobSpan(
+  job: { createdAt?: unknown; completedAt?: unknown; terminal?: unknown },
+  nowMs: number,
+): { ms: number; from: string; to: string | null; running: boolean } | null {
+  const from = typeof job.createdAt === 'string' ? job.createdAt : null;
+  if (!from) return null;
+  const to = typeof job.completedAt === 'string' ? job.completedAt : null;
+  if (to) return { ms: Date.parse(to) - Date.parse(from), from, to, running: false };
+  if (job.terminal === true) return null;
+  return { ms: nowMs - Date.parse(from), from, to: null, running: true };
+}
+
 /** The row's job, as the list query selects it. */
 export interface RowJob {
   __typename: string;
@@ -67,6 +114,7 @@ export interface RowJob {
   terminal: boolean;
   createdAt: string | null;
   updatedAt: string | null;
+  completedAt: string | null;
   progressSummary?: {
     totalNumberOfTasks: number | null;
     numberOfTasksSucceeded: number | null;

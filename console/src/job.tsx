@@ -1,8 +1,16 @@
+import { NetworkError } from 'graphql-sse';
 import { useEffect, useState } from 'preact/hooks';
-import { TokenRefusedError, consolePath, graphql, type GqlError } from './api.ts';
+import {
+  TokenRefusedError,
+  consolePath,
+  graphql,
+  subscriptionClient,
+  type GqlError,
+} from './api.ts';
+import { Duration, Finished, StateBadge, Time } from './cells.tsx';
 import { lastSearch } from './filters.ts';
-import { PROVIDER_NAMES, codeWords, utc } from './format.ts';
-import { StateBadge, Time } from './list.tsx';
+import { PROVIDER_NAMES, codeWords, jobSpan, utc } from './format.ts';
+import { useNow, usePageVisible } from './hooks.ts';
 
 type Value = string | number | boolean | null | Value[] | { [field: string]: Value };
 type JobData = { job: Record<string, Value> | null };
@@ -89,6 +97,16 @@ function readyQuery(query: string, id: string): string {
     .replace('job(id: $id)', `job(id: ${JSON.stringify(id)})`);
 }
 
+/**
+ * The page's query as a `jobUpdates` subscription for this one job, its field aliased `job` so its
+ * events read as the query's answer: the same fields, the same error paths.
+ */
+function liveQuery(query: string): string {
+  return query
+    .replace('query ConsoleJob($id: ID!)', 'subscription ConsoleJobUpdates($id: ID!)')
+    .replace('job(id: $id)', 'job: jobUpdates(ids: [$id])');
+}
+
 function Copy({ text, label }: { text: string; label: string }) {
   const [done, setDone] = useState(false);
   return (
@@ -119,7 +137,11 @@ export function JobPage({
   const query = JOBGRAPH_JOB_QUERIES[id.slice(0, id.indexOf(':'))];
   const [result, setResult] = useState<{ data: JobData | null; errors: GqlError[] } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
-  const now = Date.now();
+  /** Whether the page's jobUpdates stream is delivering, and what went wrong with it last. */
+  const [live, setLive] = useState(false);
+  const [liveError, setLiveError] = useState<string | null>(null);
+  const now = useNow();
+  const visible = usePageVisible();
 
   useEffect(() => {
     if (!query) return;
@@ -134,6 +156,46 @@ export function JobPage({
     );
     return () => abort.abort();
   }, [id]);
+
+  // Live: an unfinished job is watched through jobUpdates (graphql-sse, as the list's rows are),
+  // each event the whole job again, shown in place; the stream is closed while the tab is hidden
+  // (its first event on reopening is the job as it is then) and ends when the job is over.
+  const unfinished = result?.data?.job?.terminal === false;
+  useEffect(() => {
+    if (!query || !unfinished || !visible) return;
+    const client = subscriptionClient(token);
+    const stop = client.subscribe<JobData>(
+      { query: liveQuery(query), variables: { id } },
+      {
+        next: (event) => {
+          const errors = (event.errors ?? []) as unknown as GqlError[];
+          const refused = errors.find((e) => e.extensions?.code === 'UNAUTHENTICATED');
+          if (refused) return onRefused(refused.message);
+          if (event.data?.job) {
+            setLive(true);
+            setLiveError(null);
+            setResult({ data: event.data, errors });
+          } else if (errors[0]) {
+            // One failed poll (throttled, unavailable…): the job as last read stays, and says so.
+            setLiveError(`${codeWords(errors[0].extensions?.code)}: ${errors[0].message}`);
+          }
+        },
+        error: (err) => {
+          setLive(false);
+          if (err instanceof NetworkError && (err.response as Response | undefined)?.status === 401)
+            return onRefused('');
+          // The stream could not be opened or was lost for good (graphql-sse retried): say so.
+          setLiveError(`stopped (${err instanceof Error ? err.message : 'the stream was lost'})`);
+        },
+        complete: () => setLive(false),
+      },
+    );
+    return () => {
+      stop();
+      client.dispose();
+      setLive(false);
+    };
+  }, [id, unfinished, visible]);
 
   const back = (
     <p>
@@ -165,8 +227,13 @@ export function JobPage({
   const errors = errorsByPath(result.errors);
   const jobError = errors.get('');
   const rest = job ? Object.entries(job).filter(([name]) => !HEADER_FIELDS.has(name)) : [];
+  const span = job ? jobSpan(job, now) : null;
   return (
-    <article data-job-detail={id} aria-labelledby="job-title">
+    <article
+      data-job-detail={id}
+      {...(typeof job?.state === 'string' ? { 'data-state': job.state } : {})}
+      aria-labelledby="job-title"
+    >
       {back}
       <h1 id="job-title">
         {typeof job?.nativeId === 'string' ? job.nativeId : id}{' '}
@@ -182,6 +249,29 @@ export function JobPage({
               <Time iso={job.createdAt} now={now} />
             </>
           ) : null}
+          {typeof job.completedAt === 'string' ? (
+            <>
+              {' · finished '}
+              <Finished job={job} now={now} />
+            </>
+          ) : null}
+          {span ? (
+            <>
+              {span.running ? ' · ' : ' · took '}
+              <Duration job={job} now={now} />
+            </>
+          ) : null}
+          {live ? (
+            <span class="live" data-live>
+              {' '}
+              · live
+            </span>
+          ) : null}
+        </p>
+      ) : null}
+      {liveError ? (
+        <p class="banner warn" role="status" data-live-error>
+          {`Live updates: ${liveError}. The job as last read is shown.`}
         </p>
       ) : null}
       {jobError ? (

@@ -9,27 +9,34 @@ import {
   type GqlError,
 } from './api.ts';
 import { NetworkError } from 'graphql-sse';
+import { Duration, Finished, StateBadge, Time } from './cells.tsx';
 import {
   NO_FILTERS,
+  PAGE_SIZE,
+  filterProblemOf,
+  filterProblems,
   filtersFromSearch,
   listFilter,
   rememberSearch,
   searchFromFilters,
+  shownFromSearch,
+  type FilterProblem,
   type Filters,
 } from './filters.ts';
+import { FindJob } from './find.tsx';
 import {
   PROVIDER_NAMES,
   STATES,
+  TRIAGE_ORDER,
   codeWords,
   progress,
-  relative,
   stateLabel,
-  utc,
   type RowJob,
 } from './format.ts';
+import { useNow, usePageVisible } from './hooks.ts';
 
 /** What a row shows. Progress (COS task counts, HealthOmics sources) and the message come from the describe path. */
-export const ROW_FIELDS = `__typename id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt
+export const ROW_FIELDS = `__typename id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt
   ... on CosBatchJob { progressSummary { totalNumberOfTasks numberOfTasksSucceeded numberOfTasksFailed } }
   ... on OmicsReferenceImportJob { sources { status } }`;
 
@@ -43,7 +50,8 @@ const LIST_QUERY = `query ConsoleJobs($filter: JobListFilter, $first: Int, $afte
 
 const UPDATES = `subscription ConsoleUpdates($ids: [ID!]!) { jobUpdates(ids: $ids) { ${ROW_FIELDS} } }`;
 
-const PAGE_SIZE = 25;
+/** listJobs' largest page: a URL's `shown` is listed again in pages of at most this many. */
+const MAX_PAGE = 100;
 /** At most this many unfinished jobs are watched (JOBGRAPH_MAX_JOBS_PER_REQUEST's default). */
 const MAX_WATCHED = 100;
 /** Providers listJobs can list (CodePipeline has no read-only list). */
@@ -71,12 +79,21 @@ interface Row {
 }
 
 interface ListState {
-  /** The filters (as the URL query) these rows were listed for. */
+  /** The URL query (filters and `shown`) these rows were listed for. */
   search: string;
+  /** The rows asked for: PAGE_SIZE, and PAGE_SIZE more at each "Show more". */
+  shown: number;
   rows: Row[];
   endCursor: string | null;
   hasNextPage: boolean;
-  failed: Source[];
+  sources: Source[];
+}
+
+/** listJobs refused a filter: the page says which, in words. */
+class FilterRefusedError extends Error {
+  constructor(readonly problems: FilterProblem[]) {
+    super(problems.map((p) => p.sentence).join(' '));
+  }
 }
 
 function sourceName(s: Source): string {
@@ -90,37 +107,10 @@ function rowsOf(data: ListData, errors: GqlError[] | undefined): Row[] {
   return data.listJobs.edges.map((edge, i) => ({ job: edge.node, errors: byEdge.get(i) ?? [] }));
 }
 
-/** The visible page's clock for relative times: ticks every 30 s. */
-function useNow(): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
-
-function usePageVisible(): boolean {
-  const [visible, setVisible] = useState(document.visibilityState === 'visible');
-  useEffect(() => {
-    const onChange = () => setVisible(document.visibilityState === 'visible');
-    document.addEventListener('visibilitychange', onChange);
-    return () => document.removeEventListener('visibilitychange', onChange);
-  }, []);
-  return visible;
-}
-
-export function Time({ iso, now }: { iso: string | null; now: number }) {
-  if (!iso) return <span class="muted">—</span>;
-  return (
-    <time dateTime={iso} title={utc(iso)}>
-      {relative(iso, now)}
-    </time>
-  );
-}
-
-export function StateBadge({ state }: { state: string }) {
-  return <span class={`badge state-${state}`}>{stateLabel(state)}</span>;
+/** The rows of `more` not already in `rows` (a job listed twice across pages is shown once). */
+function appended(rows: Row[], more: Row[]): Row[] {
+  const seen = new Set(rows.map((r) => r.job.id));
+  return [...rows, ...more.filter((r) => !seen.has(r.job.id))];
 }
 
 function ProgressCell({ job }: { job: RowJob }) {
@@ -134,7 +124,19 @@ function ProgressCell({ job }: { job: RowJob }) {
   );
 }
 
-function FilterForm({ filters, onApply }: { filters: Filters; onApply: (f: Filters) => void }) {
+/** The UTC day a date filter starts with, for a date field ('' when it does not start with one). */
+const day = (value: string): string => /^\d{4}-\d{2}-\d{2}/.exec(value)?.[0] ?? '';
+
+function FilterForm({
+  filters,
+  offerUnknown,
+  onApply,
+}: {
+  filters: Filters;
+  /** Whether a listed job is UNKNOWN: its box is offered then. */
+  offerUnknown: boolean;
+  onApply: (f: Filters) => void;
+}) {
   const checked = (list: string[], value: string) => list.includes(value);
   const active = [
     filters.states.length,
@@ -145,6 +147,12 @@ function FilterForm({ filters, onApply }: { filters: Filters; onApply: (f: Filte
   ].filter(Boolean).length;
   // Open on a wide screen or when filters are set; folded on a phone, where it would fill the screen.
   const open = active > 0 || !matchMedia('(max-width: 700px)').matches;
+  // Hardly anything listJobs lists is UNKNOWN (CodePipeline's jobs are, but it has no list; else a
+  // status jobgraph does not know): its box is offered only when the URL already asks for it or a
+  // job shown is UNKNOWN.
+  const states = STATES.filter(
+    (s) => s !== 'UNKNOWN' || offerUnknown || filters.states.includes(s),
+  );
   return (
     <details class="filters-box" open={open}>
       <summary>Filters{active ? ` (${active} set)` : ''}</summary>
@@ -173,7 +181,7 @@ function FilterForm({ filters, onApply }: { filters: Filters; onApply: (f: Filte
       >
         <fieldset>
           <legend>State</legend>
-          {STATES.map((s) => (
+          {states.map((s) => (
             <label key={s}>
               <input type="checkbox" name="state" value={s} checked={checked(filters.states, s)} />{' '}
               {stateLabel(s)}
@@ -206,11 +214,11 @@ function FilterForm({ filters, onApply }: { filters: Filters; onApply: (f: Filte
           </label>
           <label>
             Created after (UTC){' '}
-            <input type="date" name="createdAfter" value={filters.createdAfter.slice(0, 10)} />
+            <input type="date" name="createdAfter" value={day(filters.createdAfter)} />
           </label>
           <label>
             Created before (UTC){' '}
-            <input type="date" name="createdBefore" value={filters.createdBefore.slice(0, 10)} />
+            <input type="date" name="createdBefore" value={day(filters.createdBefore)} />
           </label>
         </fieldset>
         <div class="actions">
@@ -224,9 +232,71 @@ function FilterForm({ filters, onApply }: { filters: Filters; onApply: (f: Filte
   );
 }
 
+/** "In the 25 jobs shown: 3 Failed · 12 In progress · 10 Succeeded", each count a link to that state alone. */
+function StateCounts({
+  rows,
+  filters,
+  onApply,
+}: {
+  rows: Row[];
+  filters: Filters;
+  onApply: (f: Filters) => void;
+}) {
+  const counts = new Map<string, number>();
+  for (const { job } of rows) counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
+  const states = [
+    ...TRIAGE_ORDER.filter((s) => counts.has(s)),
+    ...[...counts.keys()].filter((s) => !TRIAGE_ORDER.includes(s)),
+  ];
+  if (states.length === 0) return null;
+  return (
+    <p class="state-counts" data-state-counts>
+      <span class="muted">
+        In the {rows.length} {rows.length === 1 ? 'job' : 'jobs'} shown:{' '}
+      </span>
+      {states.map((s, i) => {
+        const text = `${counts.get(s)} ${stateLabel(s)}`;
+        const only = { ...filters, states: [s] };
+        const current = filters.states.length === 1 && filters.states[0] === s;
+        return (
+          <span key={s} class="state-count">
+            {i ? <span class="muted">· </span> : null}
+            {current ? (
+              <span class={`badge state-${s}`} data-state-count={s}>
+                {text}
+              </span>
+            ) : (
+              <a
+                class={`badge state-${s}`}
+                data-state-count={s}
+                href={`${consolePath}${searchFromFilters(only)}`}
+                title={`List only ${stateLabel(s).toLowerCase()} jobs`}
+                onClick={(e) => {
+                  if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+                  e.preventDefault();
+                  onApply(only);
+                }}
+              >
+                {text}
+              </a>
+            )}
+          </span>
+        );
+      })}
+    </p>
+  );
+}
+
+/** The URL's filters and rows shown. */
+function wantedFromUrl(): { filters: Filters; shown: number } {
+  return { filters: filtersFromSearch(location.search), shown: shownFromSearch(location.search) };
+}
+
 export function JobList({ token, onRefused }: { token: string; onRefused: (m: string) => void }) {
-  const [filters, setFilters] = useState(() => filtersFromSearch(location.search));
+  const [wanted, setWanted] = useState(wantedFromUrl);
+  const { filters } = wanted;
   const [list, setList] = useState<ListState | null>(null);
+  const [problems, setProblems] = useState<FilterProblem[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const now = useNow();
@@ -234,19 +304,23 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
 
   // Back and Forward move between filter sets: the URL is the filters' one home.
   useEffect(() => {
-    const onPop = () => setFilters(filtersFromSearch(location.search));
+    const onPop = () => setWanted(wantedFromUrl());
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
 
-  const fetchPage = async (after: string | null, signal?: AbortSignal) => {
+  const fetchPage = async (after: string | null, first: number, signal?: AbortSignal) => {
     const result = await graphql<ListData>(
       LIST_QUERY,
-      { filter: listFilter(filters), first: PAGE_SIZE, after },
+      { filter: listFilter(filters), first, after },
       token,
       signal,
     );
     if (!result.data?.listJobs) {
+      const refused = (result.errors ?? [])
+        .map((e) => filterProblemOf(e, filters))
+        .filter((p) => p !== null);
+      if (refused.length) throw new FilterRefusedError(refused);
       throw new Error(result.errors?.map((e) => e.message).join('; ') || 'no answer');
     }
     return result;
@@ -254,43 +328,79 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
 
   const failedWith = (err: unknown) => {
     if (err instanceof TokenRefusedError) onRefused(err.message);
+    else if (err instanceof FilterRefusedError) setProblems(err.problems);
     else if (!(err instanceof DOMException && err.name === 'AbortError'))
       setError(err instanceof Error ? err.message : String(err));
   };
 
+  const show = (next: ListState) => {
+    rememberSearch(next.search);
+    setList(next);
+  };
+
+  // A new filter set (or a URL asking for more rows) is a new list: the rows the URL asks for,
+  // listed again page after page (MAX_PAGE at a time) from the first.
+  const wantedSearch = searchFromFilters(filters, wanted.shown);
   useEffect(() => {
-    const abort = new AbortController();
-    rememberSearch(searchFromFilters(filters));
+    const found = filterProblems(filters);
     setList(null);
     setError(null);
-    fetchPage(null, abort.signal).then((result) => {
-      const data = result.data as ListData;
-      setList({
-        search: searchFromFilters(filters),
-        rows: rowsOf(data, result.errors),
-        endCursor: data.listJobs.pageInfo.endCursor,
-        hasNextPage: data.listJobs.pageInfo.hasNextPage,
-        failed: data.listJobs.sources.filter((s) => s.state === 'FAILED'),
-      });
-    }, failedWith);
+    setProblems(found);
+    if (found.length) return;
+    const abort = new AbortController();
+    const load = async () => {
+      let state: ListState = {
+        search: wantedSearch,
+        shown: wanted.shown,
+        rows: [],
+        endCursor: null,
+        hasNextPage: true,
+        sources: [],
+      };
+      while (state.hasNextPage && state.rows.length < wanted.shown) {
+        const first = Math.min(wanted.shown - state.rows.length, MAX_PAGE);
+        const result = await fetchPage(state.endCursor, first, abort.signal);
+        const data = result.data as ListData;
+        state = {
+          ...state,
+          rows: appended(state.rows, rowsOf(data, result.errors)),
+          endCursor: data.listJobs.pageInfo.endCursor,
+          hasNextPage: data.listJobs.pageInfo.hasNextPage,
+          sources: data.listJobs.sources,
+        };
+      }
+      return state;
+    };
+    load().then(show, failedWith);
     return () => abort.abort();
-    // A new filter set is a new list; the token is fixed for this component's life.
-  }, [searchFromFilters(filters)]);
+    // The token is fixed for this component's life.
+  }, [wantedSearch]);
 
+  // "Show 25 more": the next page, and the URL says how many rows are shown now (replaced, not
+  // pushed: Back leaves the list rather than folding it).
   const more = () => {
     if (!list?.endCursor) return;
     setLoadingMore(true);
-    fetchPage(list.endCursor)
+    fetchPage(list.endCursor, PAGE_SIZE)
       .then((result) => {
         const data = result.data as ListData;
-        const seen = new Set(list.rows.map((r) => r.job.id));
-        setList({
-          search: list.search,
-          rows: [...list.rows, ...rowsOf(data, result.errors).filter((r) => !seen.has(r.job.id))],
-          endCursor: data.listJobs.pageInfo.endCursor,
-          hasNextPage: data.listJobs.pageInfo.hasNextPage,
-          failed: data.listJobs.sources.filter((s) => s.state === 'FAILED'),
-        });
+        const shown = list.shown + PAGE_SIZE;
+        const search = searchFromFilters(filters, shown);
+        history.replaceState(history.state, '', `${consolePath}${search}`);
+        rememberSearch(search);
+        // Onto the rows as they are now: live updates may have changed some meanwhile.
+        setList((current) =>
+          current
+            ? {
+                search,
+                shown,
+                rows: appended(current.rows, rowsOf(data, result.errors)),
+                endCursor: data.listJobs.pageInfo.endCursor,
+                hasNextPage: data.listJobs.pageInfo.hasNextPage,
+                sources: data.listJobs.sources,
+              }
+            : current,
+        );
       }, failedWith)
       .finally(() => setLoadingMore(false));
   };
@@ -343,13 +453,38 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
   const apply = (next: Filters) => {
     const search = searchFromFilters(next);
     if (search !== location.search) history.pushState(null, '', `${consolePath}${search}`);
-    setFilters(next);
+    setWanted({ filters: next, shown: PAGE_SIZE });
   };
 
+  const failed = list?.sources.filter((s) => s.state === 'FAILED') ?? [];
   return (
     <>
-      <FilterForm key={searchFromFilters(filters)} filters={filters} onApply={apply} />
-      {list?.failed.map((s) => (
+      <FindJob jobs={list?.rows.map((r) => r.job) ?? []} sources={list?.sources ?? []} />
+      <FilterForm
+        key={wantedSearch}
+        filters={filters}
+        offerUnknown={list?.rows.some((r) => r.job.state === 'UNKNOWN') ?? false}
+        onApply={apply}
+      />
+      {problems.length ? (
+        <div class="banner error" role="alert" data-filter-problems>
+          {problems.map((p) => (
+            <p key={`${p.filter}=${p.value}`} data-filter-problem={p.filter}>
+              {p.sentence}{' '}
+              <a
+                href={`${consolePath}${searchFromFilters(p.without)}`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  apply(p.without);
+                }}
+              >
+                List without it
+              </a>
+            </p>
+          ))}
+        </div>
+      ) : null}
+      {failed.map((s) => (
         <p class="banner warn" role="status" data-source-failed={s.provider} key={sourceName(s)}>
           {sourceName(s)}: {codeWords(s.code)}. The other sources are listed.
         </p>
@@ -359,17 +494,18 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
           {error}
         </p>
       ) : null}
-      {!list && !error ? (
+      {!list && !error && !problems.length ? (
         <p class="muted" role="status">
           Loading jobs…
         </p>
       ) : null}
       {list ? (
         <div class="table-wrap">
+          <StateCounts rows={list.rows} filters={filters} onApply={apply} />
           <table class="jobs" data-search={list.search}>
             <caption>
               {list.rows.length} {list.rows.length === 1 ? 'job' : 'jobs'}, newest first
-              {list.search ? ' (filtered)' : ''}
+              {searchFromFilters(filters) ? ' (filtered)' : ''}
               {visible && watched.length ? ` · ${watched.length} unfinished watched live` : ''}
             </caption>
             <thead>
@@ -380,6 +516,8 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
                 <th scope="col">Region</th>
                 <th scope="col">Progress</th>
                 <th scope="col">Created</th>
+                <th scope="col">Finished</th>
+                <th scope="col">Duration</th>
                 <th scope="col">Updated</th>
               </tr>
             </thead>
@@ -411,6 +549,12 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
                   </td>
                   <td data-label="Created">
                     <Time iso={job.createdAt} now={now} />
+                  </td>
+                  <td data-label="Finished">
+                    <Finished job={job} now={now} />
+                  </td>
+                  <td data-label="Duration">
+                    <Duration job={job} now={now} />
                   </td>
                   <td data-label="Updated">
                     <Time iso={job.updatedAt} now={now} />

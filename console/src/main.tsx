@@ -9,9 +9,12 @@ import './style.css';
 
 function TokenForm({
   message,
+  jobId,
   onToken,
 }: {
   message: string | null;
+  /** The job this page shows once signed in (a job page), else null (the list). */
+  jobId: string | null;
   onToken: (token: string) => void;
 }) {
   return (
@@ -29,16 +32,39 @@ function TokenForm({
         <p class="banner error" role="alert">
           {message}
         </p>
-      ) : null}
+      ) : (
+        <p class="banner info" data-sign-in-help>
+          {jobId ? (
+            <>
+              To see job <code>{jobId}</code>, this tab needs a token.{' '}
+            </>
+          ) : (
+            'This tab has no token. '
+          )}
+          The console keeps the token in the tab it was given to (sessionStorage), so a page opened
+          in a new tab or from a shared link asks for it again.
+        </p>
+      )}
       <p>
-        Paste a token with the <code>jobs:read</code> scope. It is kept for this tab only
-        (sessionStorage) and sent only to this jobgraph.
+        Paste a token with the <code>jobs:read</code> scope here, or open the link with{' '}
+        <code>#token=</code> that <code>npm start</code> prints (any console page takes one: add{' '}
+        <code>#token=</code> and the token to its address). The token is sent only to this jobgraph
+        and never leaves this tab.
       </p>
       <label for="token">Token</label>
       <input id="token" name="token" type="password" autoComplete="off" required autoFocus />
-      <button type="submit">Show jobs</button>
+      <button type="submit">{jobId ? 'Show the job' : 'Show jobs'}</button>
     </form>
   );
+}
+
+/** A path segment decoded; as it is when it is not valid percent-encoding. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function App() {
@@ -52,6 +78,7 @@ function App() {
     setToken(null);
   };
   const jobMatch = /\/console\/jobs\/([^/]+)\/?$/.exec(location.pathname);
+  const jobId = jobMatch ? decoded(jobMatch[1] ?? '') : null;
   return (
     <>
       <header class="top">
@@ -76,14 +103,15 @@ function App() {
         {!token ? (
           <TokenForm
             message={refused}
+            jobId={jobId}
             onToken={(value) => {
               saveToken(value);
               setRefused(null);
               setToken(readToken());
             }}
           />
-        ) : jobMatch ? (
-          <JobPage id={decodeURIComponent(jobMatch[1] ?? '')} token={token} onRefused={onRefused} />
+        ) : jobId !== null ? (
+          <JobPage id={jobId} token={token} onRefused={onRefused} />
         ) : (
           <JobList token={token} onRefused={onRefused} />
         )}

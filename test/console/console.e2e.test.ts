@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   PROGRESS_PHASES,
@@ -11,6 +11,7 @@ import {
 import { launchChromium } from '../support/browser.ts';
 import { startDemoProcess } from '../support/demoProcess.ts';
 import { gql, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { LABEL, rows, setVisibility, tabOpener, type Opened, type ShownRow } from './tab.ts';
 
 /**
  * The jobs console in Debian's Chromium, as a person meets it: the demo gateway on its default
@@ -44,64 +45,7 @@ afterEach(() => {
   emulatorNow = epoch;
 });
 
-interface Opened {
-  context: BrowserContext;
-  page: Page;
-  /** Every URL the page asked for. */
-  requests: string[];
-  /** Console errors and page errors (a CSP refusal shows here). */
-  problems: string[];
-  /** GraphQL requests made (POST /graphql). */
-  graphqlCalls(): number;
-}
-
-/** A fresh tab (its own sessionStorage) at `path`, with `#token=` when a token is given. */
-async function open(
-  path: string,
-  token: string | null = gw.tokens.read,
-  at: string = origin,
-): Promise<Opened> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const problems: string[] = [];
-  page.on('request', (r) => void requests.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => void problems.push(e.message));
-  await page.goto(`${at}${path}${token ? `#token=${token}` : ''}`);
-  return {
-    context,
-    page,
-    requests,
-    problems,
-    graphqlCalls: () => requests.filter((u) => new URL(u).pathname.endsWith('/graphql')).length,
-  };
-}
-
-interface ShownRow {
-  id: string;
-  state: string;
-  badge: string;
-  createdAt: string | null;
-  text: string;
-}
-
-/** The rows shown once the list for `search` (the URL query, '' for none) has arrived. */
-async function rows(page: Page, search = new URL(page.url()).search): Promise<ShownRow[]> {
-  await page.waitForSelector(`table.jobs[data-search="${search}"]`);
-  return page.$$eval('tbody tr[data-job-id]', (trs) =>
-    trs.map((tr) => ({
-      id: tr.getAttribute('data-job-id') ?? '',
-      state: tr.getAttribute('data-state') ?? '',
-      badge: tr.querySelector('.badge')?.textContent ?? '',
-      createdAt:
-        tr.querySelector('td[data-label="Created"] time')?.getAttribute('datetime') ?? null,
-      text: tr.textContent ?? '',
-    })),
-  );
-}
+const open = tabOpener(() => ({ browser, origin, token: gw.tokens.read }));
 
 /** The first page of listJobs for a filter, as the API answers it: the oracle for what the page shows. */
 async function listed(filter: Record<string, unknown> = {}): Promise<string[]> {
@@ -113,18 +57,6 @@ async function listed(filter: Record<string, unknown> = {}): Promise<string[]> {
   expect(res.body.errors).toBeUndefined();
   return res.body.data!.listJobs.nodes.map((n) => n.id);
 }
-
-const LABEL: Record<string, string> = {
-  QUEUED: 'Queued',
-  IN_PROGRESS: 'In progress',
-  PAUSED: 'Paused',
-  CANCELLING: 'Cancelling',
-  CANCELLED: 'Cancelled',
-  SUCCEEDED: 'Succeeded',
-  SUCCEEDED_WITH_ERRORS: 'Succeeded with errors',
-  FAILED: 'Failed',
-  UNKNOWN: 'Unknown',
-};
 
 /** Nothing but jobgraph's own origin was asked for, and nothing was refused by the page's policy. */
 function expectOnlyOwnOrigin(opened: Opened, own = origin): void {
@@ -150,7 +82,17 @@ describe('The jobs console (Debian Chromium)', () => {
       // Real table headers; relative times with the absolute UTC time on hover.
       expect(
         await o.page.$$eval('thead th[scope=col]', (ths) => ths.map((t) => t.textContent)),
-      ).toEqual(['Job', 'State', 'Provider', 'Region', 'Progress', 'Created', 'Updated']);
+      ).toEqual([
+        'Job',
+        'State',
+        'Provider',
+        'Region',
+        'Progress',
+        'Created',
+        'Finished',
+        'Duration',
+        'Updated',
+      ]);
       const time = await o.page.$eval('td[data-label="Created"] time', (t) => [
         t.textContent,
         t.getAttribute('title'),
@@ -253,14 +195,9 @@ describe('The jobs console (Debian Chromium)', () => {
     try {
       await rows(o.page);
       await vi.waitFor(() => expect(hub.open()).toBe(1), { timeout: 60_000 });
-      const setVisibility = (state: 'hidden' | 'visible') =>
-        o.page.evaluate((value) => {
-          Object.defineProperty(document, 'visibilityState', { value, configurable: true });
-          document.dispatchEvent(new Event('visibilitychange'));
-        }, state);
-      await setVisibility('hidden');
+      await setVisibility(o.page, 'hidden');
       await vi.waitFor(() => expect(hub.open()).toBe(0), { timeout: 60_000 });
-      await setVisibility('visible');
+      await setVisibility(o.page, 'visible');
       await vi.waitFor(() => expect(hub.open()).toBe(1), { timeout: 60_000 });
     } finally {
       await o.context.close();
@@ -274,7 +211,7 @@ describe('The jobs console (Debian Chromium)', () => {
       const unfiltered = await rows(o.page);
       // State, through the form.
       await o.page.check('input[name="state"][value="FAILED"]');
-      await o.page.click('button[type="submit"]');
+      await o.page.click('form.filters button[type="submit"]');
       await o.page.waitForURL(`${origin}/console?state=FAILED`);
       const failed = await rows(o.page);
       expect(failed.length).toBeGreaterThan(0);

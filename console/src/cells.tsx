@@ -1,0 +1,72 @@
+import { isoDuration, jobSpan, relative, spanWords, stateLabel, utc } from './format.ts';
+
+/** A time as "5 min ago", the UTC time on hover; `missing` on hover of the dash when there is none. */
+export function Time({ iso, now, missing }: { iso: string | null; now: number; missing?: string }) {
+  if (!iso) {
+    return (
+      <span class="muted" title={missing}>
+        —
+      </span>
+    );
+  }
+  return (
+    <time dateTime={iso} title={utc(iso)}>
+      {relative(iso, now)}
+    </time>
+  );
+}
+
+export function StateBadge({ state }: { state: string }) {
+  return <span class={`badge state-${state}`}>{stateLabel(state)}</span>;
+}
+
+/** When a finished job finished; a dash (saying why on hover) while it runs or when the provider does not say. */
+export function Finished({
+  job,
+  now,
+}: {
+  job: { completedAt?: unknown; terminal?: unknown };
+  now: number;
+}) {
+  const iso = typeof job.completedAt === 'string' ? job.completedAt : null;
+  const missing =
+    job.terminal === true ? 'The provider does not report when this job finished' : 'Not finished';
+  return <Time iso={iso} now={now} missing={missing} />;
+}
+
+/**
+ * How long the job took (created → completed), or "12 min so far" while it runs, as a `<time>`
+ * whose `datetime` is the ISO duration; the two ends in UTC on hover.
+ */
+export function Duration({
+  job,
+  now,
+}: {
+  job: { createdAt?: unknown; completedAt?: unknown; terminal?: unknown };
+  now: number;
+}) {
+  const span = jobSpan(job, now);
+  if (!span) {
+    const why =
+      typeof job.createdAt !== 'string'
+        ? 'The provider does not report when this job was created'
+        : 'The provider does not report when this job finished';
+    return (
+      <span class="muted" title={why}>
+        —
+      </span>
+    );
+  }
+  const title = span.to
+    ? `${utc(span.from)} (created) → ${utc(span.to)} (completed)`
+    : `Since ${utc(span.from)} (created); not finished`;
+  return (
+    <time
+      dateTime={isoDuration(span.ms)}
+      title={title}
+      {...(span.running ? { 'data-running': '' } : {})}
+    >
+      {span.running ? `${spanWords(span.ms, true)} so far` : spanWords(span.ms)}
+    </time>
+  );
+}
