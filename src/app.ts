@@ -6,7 +6,11 @@ import { loadConfig, type Config } from './config.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
-import { createSecretDetector, createSensitiveValueCollector } from './auth/secrets.ts';
+import {
+  createSecretDetector,
+  createSecretStripper,
+  createSensitiveValueCollector,
+} from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
 import { openJobCache, type JobCache } from './cache/index.ts';
 import { JOB_TYPE_NAME } from './model/jobKeys.ts';
@@ -77,6 +81,15 @@ export async function startGateway(
     config,
     uncached ? (record) => uncached.has(record.id) || holdsSecret(record) : holdsSecret,
     logger,
+    // What replicas may share of a watched job's polls: the record without its secrets.
+    {
+      holdsSecret,
+      withoutSecrets: createSecretStripper(
+        built.schema,
+        built.policy.sensitiveFields,
+        JOB_TYPE_NAME,
+      ),
+    },
   );
   const health = new FdHealth();
   let sources: Sources | undefined;

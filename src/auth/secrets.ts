@@ -153,3 +153,37 @@ export function createSensitiveValueCollector(
     return out;
   };
 }
+
+/**
+ * Build a function returning a copy of a record without its secrets: every sensitive field, at
+ * any depth, set to null (the rest shared with the record, which is never changed). Walks the
+ * record along its GraphQL type like {@link createSecretDetector}; a record of an unknown type
+ * comes back as null, since nothing in it is known to be safe. What replicas share of a watched
+ * job through Redis (src/cache/redisPollLeases.ts) is this view, never the record itself.
+ */
+export function createSecretStripper(
+  schema: GraphQLSchema,
+  sensitiveFields: readonly SensitiveField[],
+  typeNames: Record<JobProvider, string>,
+): (record: JobRecord) => JobRecord | null {
+  const { isSensitive, canReach } = sensitivityOf(sensitiveFields);
+
+  const strip = (value: unknown, type: GraphQLOutputType): unknown => {
+    if (value === null || value === undefined) return value;
+    if (isNonNullType(type)) return strip(value, type.ofType);
+    if (isListType(type))
+      return Array.isArray(value) ? value.map((v) => strip(v, type.ofType)) : value;
+    if (!isObjectType(type) || !canReach(type) || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const f of Object.values(type.getFields())) {
+      if (!(f.name in out)) continue;
+      out[f.name] = isSensitive(type, f.name) ? null : strip(out[f.name], f.type);
+    }
+    return out;
+  };
+
+  return (record) => {
+    const type = schema.getType(typeNames[record.provider]);
+    return isObjectType(type) ? (strip(record, type) as JobRecord) : null;
+  };
+}

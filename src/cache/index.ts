@@ -1,29 +1,60 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import type { JobRecord } from '../model/job.ts';
 import { createJobCache, inMemoryStore, type JobCache, type SecretDetector } from './jobCache.ts';
 
 export type { JobCache, SecretDetector } from './jobCache.ts';
+export type { PollLeases } from './pollLeases.ts';
 
-/** The configured job cache: Redis when JOBGRAPH_CACHE_URL is set, else an in-process LRU; none when max entries is 0. */
+/** What the poll leases need to keep secrets out of Redis: the central sensitive-field list, as functions. */
+export interface ShareRules {
+  /** Whether a record holds a value of a sensitive field. */
+  holdsSecret: SecretDetector;
+  /** The record with every sensitive field null (null when it cannot be made). */
+  withoutSecrets: (record: JobRecord) => JobRecord | null;
+}
+
+/**
+ * The configured job cache: Redis when JOBGRAPH_CACHE_URL is set, else an in-process LRU; none when
+ * max entries is 0. With Redis and `share`, the cache also carries the watched jobs' poll leases
+ * (`pollLeases`), so the replicas poll each watched job once between them.
+ */
 export async function openJobCache(
   config: Config,
   holdsSecret: SecretDetector,
   logger: Logger,
+  share?: ShareRules,
 ): Promise<JobCache | undefined> {
   const { url, maxEntries, ttlSeconds, opTimeoutMs } = config.cache;
   if (url) {
     // Loaded only when configured: the Redis client is most of a megabyte of code.
     const { redisStore } = await import('./redisStore.ts');
     const redis = await redisStore(url);
-    return createJobCache({
+    const pollLeases = share
+      ? (await import('./redisPollLeases.ts')).redisPollLeases({
+          url,
+          opTimeoutMs,
+          // Reconnect within about a third of a poll interval (at most every 1.25 s), so a Redis
+          // back is used within two intervals.
+          retryMs: Math.min(1000, Math.max(25, Math.floor(config.watch.pollMs / 4))),
+          holdsSecret: share.holdsSecret,
+          withoutSecrets: share.withoutSecrets,
+          logger,
+        })
+      : undefined;
+    const cache = createJobCache({
       store: redis.store,
       ttlSeconds,
       holdsSecret,
       logger,
-      close: redis.close,
+      close: async () => {
+        await pollLeases?.close();
+        await redis.close();
+      },
       opTimeoutMs,
       ...(redis.leases ? { leases: redis.leases } : {}),
     });
+    return pollLeases ? { ...cache, pollLeases } : cache;
   }
   if (maxEntries === 0) return undefined;
   return createJobCache({

@@ -10,6 +10,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
+import type { PollLeases } from './pollLeases.ts';
 
 /** Decides whether a record holds a value of a sensitive field (derived from the SDL's auth directives). */
 export type SecretDetector = (record: JobRecord) => boolean;
@@ -33,6 +34,11 @@ export interface JobCache {
    * out, or the store failed. Absent for a cache without leases.
    */
   claim?(globalId: string, options: { leaseMs: number; waitMs: number }): Promise<Claim>;
+  /**
+   * One poller per watched job across the replicas that share this store (Redis): leases and
+   * each poll's secret-free result (src/cache/redisPollLeases.ts). Absent without Redis.
+   */
+  pollLeases?: PollLeases;
   close(): Promise<void>;
 }
 

@@ -309,6 +309,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   options.observability?.metrics?.watchSource(() => ({
     open: subscriptions.hub.open(),
     pollers: subscriptions.hub.registry.size(),
+    roles: subscriptions.hub.registry.roles(),
+    polls: subscriptions.hub.registry.polls,
   }));
 
   const plugins: ApolloServerPlugin<RequestContext>[] = [

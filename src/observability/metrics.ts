@@ -7,10 +7,18 @@ const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15];
 /** Upper bounds of the gateway's own GraphQL request duration histogram, in s. */
 const REQUEST_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** What the subscription gauges read at scrape time: open subscriptions, running pollers. */
+/** How a watched job is polled by this replica (src/subscriptions/pollers.ts `PollRole`). */
+type WatchRole = 'holder' | 'follower' | 'alone';
+const WATCH_ROLES: readonly WatchRole[] = ['holder', 'follower', 'alone'];
+
+/** What the subscription gauges read at scrape time: open subscriptions, running pollers, poll leases. */
 export interface WatchState {
   open: number;
   pollers: number;
+  /** Running pollers by role (src/subscriptions/pollers.ts `PollRole`): `holder` is the poll leases held. */
+  roles?: Readonly<Record<WatchRole, number>>;
+  /** Polls since start by how they were made. */
+  polls?: Readonly<Record<WatchRole, number>>;
 }
 
 /** A provider region's circuit state, for the breaker gauge. */
@@ -39,6 +47,12 @@ export interface BreakerState {
  *   operation did not resolve;
  * - `jobgraph_subscriptions_open`, `jobgraph_watch_pollers`: open `jobUpdates` subscriptions
  *   and running shared pollers, read from the hub at scrape time (`watchSource`); 0 without one;
+ * - `jobgraph_watch_pollers_by_role{role}`: the running pollers by role — `holder` (it holds the
+ *   job's poll lease: the leases held), `follower` (another replica polls the job for it), `alone`
+ *   (it polls without a lease: no Redis, or Redis down);
+ * - `jobgraph_watch_polls_total{role}`: watched jobs' polls, `holder` (this replica's call under
+ *   the job's lease), `alone` (its call without one) or `follower` (another replica's poll
+ *   received, no call); both read from the hub at scrape time;
  * - the default process metrics (CPU, memory, event loop, handles), without a prefix.
  */
 export class GatewayMetrics {
@@ -125,6 +139,27 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.set(watch()?.pollers ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'jobgraph_watch_pollers_by_role',
+      help: "Running pollers by role: holder (holds the job's poll lease and polls it for every replica), follower (another replica polls it), alone (polls without a lease: no Redis, or Redis down).",
+      labelNames: ['role'],
+      registers,
+      collect() {
+        const roles = watch()?.roles;
+        for (const role of WATCH_ROLES) this.set({ role }, roles?.[role] ?? 0);
+      },
+    });
+    new Counter({
+      name: 'jobgraph_watch_polls_total',
+      help: "Polls of watched jobs, by role: holder (this replica's call, holding the job's lease), alone (its call without one), follower (another replica's poll received instead of a call).",
+      labelNames: ['role'],
+      registers,
+      collect() {
+        const polls = watch()?.polls;
+        this.reset();
+        for (const role of WATCH_ROLES) this.inc({ role }, polls?.[role] ?? 0);
       },
     });
     collectDefaultMetrics({ register: this.registry });

@@ -1,7 +1,8 @@
 import type { AuthContext } from '../auth/directives.ts';
 import { secretValues } from '../auth/secretValues.ts';
 import { CLOCK_TOLERANCE_SECONDS } from '../auth/verifyToken.ts';
-import type { Identity } from '../auth/identity.ts';
+import { SCOPE_SECRETS, type Identity } from '../auth/identity.ts';
+import type { PollLeases } from '../cache/pollLeases.ts';
 import type { Config } from '../config.ts';
 import type { Sources } from '../datasources/index.ts';
 import {
@@ -46,6 +47,18 @@ export interface WatchHubOptions {
    * true (default) LIST_WATCH_PROVIDERS, false none, or these (a bench measures others).
    */
   listWatch?: boolean | ReadonlySet<JobProvider>;
+  /**
+   * One poller per job across the replicas: default the poll leases of the sources' shared cache
+   * (Redis, JOBGRAPH_CACHE_URL), none without it; null: none (each process polls for itself).
+   */
+  pollLeases?: PollLeases | null;
+}
+
+/** The poll leases of the cache the sources share (Redis), if any. */
+function sharedPollLeases(sources: Sources): PollLeases | undefined {
+  for (const guarded of Object.values(sources) as GuardedSource[])
+    if (guarded.cache?.pollLeases) return guarded.cache.pollLeases;
+  return undefined;
 }
 
 /** The process's pollers, slots and open streams. */
@@ -61,6 +74,8 @@ export class WatchHub {
     const { config, sources } = options;
     this.config = config;
     this.scheduler = options.scheduler ?? systemScheduler;
+    const leases =
+      options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
     this.registry = new PollerRegistry({
       fetch: (key) =>
         fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER),
@@ -71,6 +86,7 @@ export class WatchHub {
       ...(options.random ? { random: options.random } : {}),
       // The record's secrets are registered before any subscriber's resolvers see it, as context.loadJob does.
       onRecord: (record) => secretValues.learnRecord(record),
+      ...(leases ? { leases } : {}),
       ...(options.listWatch === false
         ? {}
         : {
@@ -122,6 +138,7 @@ export class WatchHub {
       ...(identity.expiresAt !== undefined
         ? { endsAt: identity.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000 }
         : {}),
+      secrets: identity.scopes.has(SCOPE_SECRETS),
       onEnd: () => {
         release();
         if (stream) this.streams.delete(stream);

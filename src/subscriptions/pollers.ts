@@ -1,4 +1,5 @@
 import { BrokenCircuitError } from 'cockatiel';
+import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from '../cache/pollLeases.ts';
 import { UpstreamError } from '../errors.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
@@ -59,16 +60,44 @@ export interface PollerOptions {
   scheduler: Scheduler;
   /** Jitter source, default Math.random. */
   random?: () => number;
-  /** Told of every record fetched (the secret-value registry learns it there). */
+  /** Told of every record fetched or received (the secret-value registry learns it there). */
   onRecord?(record: JobRecord): void;
   /** Watch many jobs of one source through its list call (watchLister.ts); absent: each job by its describe alone. */
   lister?: WatchLister;
+  /**
+   * Share the polls with the other replicas (JOBGRAPH_CACHE_URL): one lease per job, each poll's
+   * result published to the others; absent: every poller polls for this process alone.
+   */
+  leases?: PollLeases;
 }
 
 /** Growth of the wait while nothing changes. */
 export const BACKOFF_FACTOR = 1.5;
 /** ± this fraction of each wait, so pollers started together drift apart. */
 export const JITTER = 0.1;
+/**
+ * A job's lease lasts this many of its holder's waits, renewed at each poll (when it starts, for
+ * the poll's call; when it ends, for the wait to the next one): the holder keeps it while it polls,
+ * and a dead holder's lease lapses within 1.5 waits of its last renewal.
+ */
+export const LEASE_TTL_FACTOR = 1.5;
+/**
+ * A follower that has heard nothing for this many of the holder's announced waits asks for the
+ * lease: a live holder has renewed it (the follower asks again when it would lapse, unless the
+ * holder's word comes first); a dead one's lapses 1.5 waits after its last poll, and the follower
+ * takes it then. So a dead replica's jobs are polled again about 1.5 waits after its last poll.
+ */
+export const TAKEOVER_FACTOR = 1.25;
+
+/**
+ * How a poll was made, for `jobgraph_watch_polls_total{role}`: `holder`, this replica's upstream
+ * call holding the job's lease; `alone`, its call without the lease (no Redis, Redis down, or a
+ * follower's own call: its first record, its secret-reading subscribers, the holder's failure);
+ * `follower`, another replica's poll received instead of a call.
+ */
+export type PollRole = 'holder' | 'follower' | 'alone';
+
+const UNAVAILABLE: LeaseClaim = { kind: 'unavailable' };
 
 /**
  * One poller per job per process, shared by every subscriber of that job and refcounted by
@@ -84,26 +113,56 @@ export const JITTER = 0.1;
  * With a `lister`, the pollers of the jobs of one source whose list can tell a change (COS Batch, Panorama)
  * join that source's group after their first record: a poll may then be one list pass shared
  * with the source's other due jobs instead of a describe (listWatchGroup.ts).
+ *
+ * With `leases` (replicas sharing Redis), one replica polls each job for all: the poller that takes
+ * the job's lease (the *holder*) polls as above and shares each poll's result; the pollers of the
+ * other replicas (*followers*) make no call and tell their subscribers what the holder shared. A
+ * follower calls the provider itself only for what it cannot get from the holder: the first record
+ * when the holder has shared none yet, a record whose secrets were taken out (see `shared`) when one
+ * of its subscribers may read them, and the holder's failure (each replica gets its error from its
+ * own call). One that has heard nothing for TAKEOVER_FACTOR waits takes the lease once it lapses;
+ * one that is told the holder left takes it at once. While Redis is away every poller polls alone,
+ * as without leases, and takes or follows again at its next poll once Redis is back. A list-watch
+ * group holds the jobs this replica polls (holder or alone): a list pass stands in for describes
+ * of the jobs the same replica holds, so a source watched on several replicas may be listed by
+ * each of them (see docs/architecture.md).
  */
 export class PollerRegistry {
   private readonly pollers = new Map<string, Poller>();
   private readonly groups = new Map<string, ListWatchGroup>();
-  constructor(readonly options: PollerOptions) {}
+  /** Polls since start, by how they were made ({@link PollRole}). */
+  readonly polls: Record<PollRole, number> = { holder: 0, follower: 0, alone: 0 };
+  private readonly offAvailability: (() => void) | undefined;
 
-  /** Subscribe to one job: its last known record at once if there is one, then each change. Returns the unsubscribe function. */
-  watch(key: JobKey, listener: WatchListener): () => void {
+  constructor(readonly options: PollerOptions) {
+    // Redis gone: every follower polls alone from now on (spread over its wait), every holder goes
+    // on alone. Redis back: every poller polling alone takes its job's lease or follows its holder.
+    this.offAvailability = options.leases?.onAvailability((available) => {
+      for (const poller of [...this.pollers.values()])
+        if (available) poller.leasesBack();
+        else poller.leasesLost();
+    });
+  }
+
+  /**
+   * Subscribe to one job: its last known record at once if there is one, then each change.
+   * `secrets`: whether this subscriber may read the job's secrets (default true: a record another
+   * replica shared without them is then not enough for it). Returns the unsubscribe function.
+   */
+  watch(key: JobKey, listener: WatchListener, secrets = true): () => void {
     const id = formatGlobalId(key);
     let poller = this.pollers.get(id);
     if (!poller) {
       poller = new Poller(key, id, this.options, {
         onStop: () => this.pollers.delete(id),
         group: () => this.groupOf(key),
+        polled: (role) => (this.polls[role] += 1),
       });
       this.pollers.set(id, poller);
-      poller.add(listener);
+      poller.add(listener, secrets);
       poller.start();
     } else {
-      poller.add(listener);
+      poller.add(listener, secrets);
     }
     const p = poller;
     return () => p.remove(listener);
@@ -114,8 +173,16 @@ export class PollerRegistry {
     return this.pollers.size;
   }
 
-  /** Stop every poller (shutdown). */
+  /** Pollers running now by role: `holder`, the poll leases this process holds (0 without Redis). */
+  roles(): Record<PollRole, number> {
+    const roles = { holder: 0, follower: 0, alone: 0 };
+    for (const poller of this.pollers.values()) roles[poller.role] += 1;
+    return roles;
+  }
+
+  /** Stop every poller (shutdown): the leases held are given back to the other replicas. */
   close(): void {
+    this.offAvailability?.();
     for (const poller of [...this.pollers.values()]) poller.stop();
   }
 
@@ -138,36 +205,69 @@ export class PollerRegistry {
 }
 
 class Poller implements GroupMember {
-  private readonly listeners = new Set<WatchListener>();
+  /** Each subscriber, and whether it may read the job's secrets. */
+  private readonly listeners = new Map<WatchListener, boolean>();
+  private secretReaders = 0;
   last: JobRecord | null = null;
   private lastSignature: string | null = null;
+  /** `last` is another replica's record with its secrets taken out. */
+  private lastStripped = false;
+  /** Subscribers that may read secrets and joined while `last` was stripped: they wait for this replica's own record. */
+  private readonly awaitingFull = new Set<WatchListener>();
   interval: number;
   quiet = 1;
   dueAt: number | null = null;
   private timer: unknown = undefined;
+  /** A follower's wait for the holder's next word (then it tries to take the lease). */
+  private watchdog: unknown = undefined;
   private stopped = false;
+  private fetching = false;
+  private claiming = false;
   private group: ListWatchGroup | null = null;
+  /** How this replica polls the job now (alone without leases). */
+  role: PollRole = 'alone';
+  private unfollow: (() => void) | null = null;
 
   constructor(
     readonly key: JobKey,
     readonly id: string,
     private readonly options: PollerOptions,
-    private readonly registry: { onStop(): void; group(): ListWatchGroup | null },
+    private readonly registry: {
+      onStop(): void;
+      group(): ListWatchGroup | null;
+      polled(role: PollRole): void;
+    },
   ) {
     this.interval = options.pollMs;
   }
 
   start(): void {
-    this.describe();
+    const leases = this.options.leases;
+    if (!leases) return this.describe();
+    // Listen first: a result shared while the lease is asked for is not missed.
+    this.unfollow = leases.follow(this.id, (poll) => this.shared(poll));
+    void this.claim();
   }
 
-  add(listener: WatchListener): void {
-    this.listeners.add(listener);
-    if (this.last) listener({ kind: 'record', record: this.last });
+  add(listener: WatchListener, secrets: boolean): void {
+    this.listeners.set(listener, secrets);
+    if (secrets) this.secretReaders += 1;
+    if (!this.last) return;
+    if (secrets && this.lastStripped) {
+      // Another replica's record lacks what this subscriber may read: the job is fetched here, for it.
+      this.awaitingFull.add(listener);
+      void this.fetch();
+      return;
+    }
+    listener({ kind: 'record', record: this.last });
   }
 
   remove(listener: WatchListener): void {
+    const secrets = this.listeners.get(listener);
+    if (secrets === undefined) return;
     this.listeners.delete(listener);
+    this.awaitingFull.delete(listener);
+    if (secrets) this.secretReaders -= 1;
     if (this.listeners.size === 0) this.stop();
   }
 
@@ -175,8 +275,13 @@ class Poller implements GroupMember {
     if (this.stopped) return;
     this.stopped = true;
     this.hold();
+    this.clearWatchdog();
     this.group?.remove(this);
     this.group = null;
+    this.unfollow?.();
+    this.unfollow = null;
+    // A claim in flight may have taken the lease: the release, sent after it, gives it back.
+    if (this.role === 'holder' || this.claiming) this.options.leases?.release(this.id);
     this.registry.onStop();
   }
 
@@ -194,78 +299,267 @@ class Poller implements GroupMember {
   unchanged(jitter: number): void {
     this.hold();
     if (this.stopped) return;
+    this.registry.polled(this.role === 'holder' ? 'holder' : 'alone');
     this.quiet = (this.quiet + 1) / 2;
     this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
-    this.schedule(this.interval, jitter);
+    const wait = this.schedule(this.interval, jitter);
+    if (this.last && !this.lastStripped)
+      this.share({ kind: 'record', record: this.last, interval: this.interval, wait });
+    else this.share({ kind: 'wait', interval: this.interval, wait });
+  }
+
+  /** Redis went away: a holder polls on alone; a follower polls alone soon (spread over its wait, so that the replicas do not all call at once). */
+  leasesLost(): void {
+    if (this.stopped || this.role === 'alone') return;
+    const follower = this.role === 'follower';
+    this.role = 'alone';
+    if (!follower) return;
+    this.clearWatchdog();
+    if (!this.fetching && !this.claiming && this.timer === undefined)
+      this.schedule(this.interval * (this.options.random ?? Math.random)(), null);
+  }
+
+  /**
+   * Redis is back: a poller polling alone asks for its job's lease now, without polling — taken,
+   * its next poll (due within a wait, before the lease lapses) is the holder's; held by another
+   * replica, it follows that one. So one replica polls each job again at once.
+   */
+  leasesBack(): void {
+    if (this.stopped || this.role !== 'alone') return;
+    void this.claim(false);
   }
 
   private emit(event: WatchEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
+    for (const listener of [...this.listeners.keys()]) listener(event);
   }
 
-  /** The timer fired: the group decides how to poll, else the describe call. */
+  /** The timer fired: with leases, take (or renew) the lease first; then the group decides how to poll, else the describe call. */
   private poll(): void {
     this.timer = undefined;
     this.dueAt = null;
     if (this.stopped) return;
+    if (this.options.leases) void this.claim();
+    else this.dispatch();
+  }
+
+  private dispatch(): void {
     if (this.group) this.group.due(this);
     else void this.fetch();
   }
 
-  private async fetch(): Promise<void> {
+  /**
+   * Take or renew the job's lease: held (or Redis unavailable) → poll now (`poll`; else keep the
+   * poll timer); another replica holds it → follow it (with its last shared result when this
+   * poller has no record yet).
+   */
+  private async claim(poll = true): Promise<void> {
+    const leases = this.options.leases;
+    if (!leases || this.claiming || this.stopped) return;
+    this.claiming = true;
+    const outcome = leases.available()
+      ? await leases.claim(this.id, this.interval * LEASE_TTL_FACTOR, this.last === null)
+      : UNAVAILABLE;
+    this.claiming = false;
     if (this.stopped) return;
-    let record: JobRecord;
-    try {
-      record = await this.options.fetch(this.key);
-    } catch (err) {
-      if (!this.stopped) this.failed(err instanceof Error ? err : new Error(String(err)));
+    if (outcome.kind === 'other') {
+      // Its holder renews it at each poll: ask again when it would lapse, unless its word comes first.
+      return this.follow(outcome.retryInMs + Math.max(10, this.interval * 0.05), outcome.last);
+    }
+    if (!poll) {
+      if (outcome.kind === 'held' && this.role === 'alone') this.role = 'holder';
       return;
     }
-    if (this.stopped) return;
-    this.options.onRecord?.(record);
+    this.role = outcome.kind === 'held' ? 'holder' : 'alone';
+    this.clearWatchdog();
+    this.dispatch();
+  }
+
+  /** Another replica polls the job: no call of our own, a watchdog `afterMs` from now (re-armed by each word from the holder). */
+  private follow(afterMs: number, last?: SharedPoll): void {
+    this.role = 'follower';
+    this.hold();
+    this.group?.remove(this);
+    this.group = null;
+    this.armWatchdog(afterMs);
+    if (last) this.shared(last);
+    // Nothing to give the subscribers yet: the job is fetched here, once.
+    if (this.last === null) void this.fetch();
+  }
+
+  /**
+   * What the job's holder shared. A follower tells its subscribers a changed record and waits
+   * TAKEOVER_FACTOR of the holder's announced wait for the next word. A record shared without
+   * its secrets (`stripped`) is told as it is while none of this replica's subscribers may read
+   * secrets (for them the secret fields are null and FORBIDDEN whatever the record holds); with
+   * one that may, this replica fetches the job itself, only when the record changed (or it has
+   * none of its own yet). A poller polling alone follows a holder it hears from (Redis is back);
+   * a holder ignores another's word (two holders for a moment: the next claim settles it).
+   */
+  private shared(poll: SharedPoll): void {
+    if (this.stopped || poll.from === this.options.leases?.replicaId) return;
+    if (this.role === 'holder') return;
+    if (this.role === 'alone') {
+      if (poll.kind !== 'record' || this.claiming) return;
+      this.role = 'follower';
+      this.hold();
+      this.group?.remove(this);
+      this.group = null;
+    }
+    switch (poll.kind) {
+      case 'record': {
+        this.registry.polled('follower');
+        this.armWatchdog(poll.wait * TAKEOVER_FACTOR);
+        if (poll.stripped && this.secretReaders > 0) {
+          const changed = changeSignature(poll.record) !== this.lastSignature;
+          if (changed || this.lastStripped || this.awaitingFull.size > 0) void this.fetch();
+        } else {
+          this.options.onRecord?.(poll.record);
+          this.accept(poll.record, poll.stripped);
+          if (watchSettled(poll.record)) return this.stop();
+        }
+        // Taking over later goes on from the holder's backoff.
+        this.interval = poll.interval;
+        return;
+      }
+      case 'wait':
+        this.interval = poll.interval;
+        return this.armWatchdog(poll.wait * TAKEOVER_FACTOR);
+      case 'fetch':
+        return void this.fetch();
+      case 'released':
+        this.clearWatchdog();
+        return void this.claim();
+    }
+  }
+
+  /**
+   * A record from this replica's call or from the holder's: an event when `changeSignature`
+   * changed, else a poll without change (the wait grows). A full record after a stripped one with
+   * the same signature replaces it, and goes to the subscribers that waited for it.
+   */
+  private accept(record: JobRecord, stripped: boolean): void {
     const first = this.last === null;
     const signature = changeSignature(record);
     if (signature !== this.lastSignature) {
       this.last = record;
       this.lastSignature = signature;
+      this.lastStripped = stripped;
       this.interval = this.options.pollMs;
       this.quiet = first ? 1 : this.quiet / 2;
+      if (!stripped) this.awaitingFull.clear();
       this.emit({ kind: 'record', record });
-    } else {
-      this.quiet = (this.quiet + 1) / 2;
-      this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
+      return;
     }
-    if (watchSettled(record)) return this.stop();
-    if (first && !this.stopped) {
+    this.quiet = (this.quiet + 1) / 2;
+    this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
+    if (stripped) return;
+    if (this.lastStripped) {
+      this.last = record;
+      this.lastStripped = false;
+    }
+    for (const listener of [...this.awaitingFull]) listener({ kind: 'record', record });
+    this.awaitingFull.clear();
+  }
+
+  private async fetch(): Promise<void> {
+    if (this.stopped || this.fetching) return;
+    this.fetching = true;
+    let record: JobRecord;
+    try {
+      record = await this.options.fetch(this.key);
+    } catch (err) {
+      this.fetching = false;
+      if (!this.stopped) this.failed(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    this.fetching = false;
+    if (this.stopped) return;
+    this.options.onRecord?.(record);
+    this.registry.polled(this.role === 'holder' ? 'holder' : 'alone');
+    this.accept(record, false);
+    if (this.role === 'follower') {
+      // A follower's own call: the holder's polls go on.
+      if (watchSettled(record)) this.stop();
+      return;
+    }
+    if (watchSettled(record)) {
+      this.share({ kind: 'record', record, interval: this.interval, wait: 0 });
+      return this.stop();
+    }
+    if (!this.group) {
       this.group = this.registry.group();
       this.group?.add(this);
     }
-    this.schedule(this.interval);
+    const wait = this.schedule(this.interval);
+    this.share({ kind: 'record', record, interval: this.interval, wait });
   }
 
   private failed(err: Error): void {
     const { maxPollMs, breakerPauseMs } = this.options;
+    const follower = this.role === 'follower';
     if (err instanceof UpstreamError && err.code === 'UPSTREAM_THROTTLED') {
+      // A follower's own call failed for a while: the holder's polls go on.
+      if (follower) return;
       this.interval = Math.min(this.interval * 2, maxPollMs);
-      return this.schedule(Math.max(this.interval, (err.retryAfterSeconds ?? 0) * 1000), null);
+      const wait = this.schedule(
+        Math.max(this.interval, (err.retryAfterSeconds ?? 0) * 1000),
+        null,
+      );
+      return this.share({ kind: 'wait', interval: this.interval, wait });
     }
     if (err instanceof UpstreamError && err.code === 'UPSTREAM_UNAVAILABLE') {
+      if (follower) return;
       const circuitOpen = err.cause instanceof BrokenCircuitError;
       this.interval = Math.min(this.interval * BACKOFF_FACTOR, maxPollMs);
-      return this.schedule(circuitOpen ? Math.max(breakerPauseMs, this.interval) : this.interval);
+      const wait = this.schedule(
+        circuitOpen ? Math.max(breakerPauseMs, this.interval) : this.interval,
+      );
+      return this.share({ kind: 'wait', interval: this.interval, wait });
     }
+    // For good: each replica gets the error from its own call (errors are not shared).
+    this.share({ kind: 'fetch' });
     this.emit({ kind: 'error', error: err });
     this.stop();
   }
 
-  /** Poll again in `ms`, ±JITTER by `jitter` (a sample in 0..1; null: exactly `ms`). */
+  /**
+   * The holder's poll, to the other replicas: the lease renewed for LEASE_TTL_FACTOR of the wait
+   * to the next poll. Lost (another replica took it meanwhile): follow that one; Redis gone: alone.
+   */
+  private share(result: PollResult): void {
+    const leases = this.options.leases;
+    if (!leases || this.role !== 'holder') return;
+    const wait = result.kind === 'fetch' || result.wait <= 0 ? this.interval : result.wait;
+    void leases.share(this.id, wait * LEASE_TTL_FACTOR, result).then((outcome) => {
+      if (this.stopped || this.role !== 'holder') return;
+      if (outcome === 'lost') this.follow(wait * TAKEOVER_FACTOR);
+      else if (outcome === 'unavailable') this.role = 'alone';
+    });
+  }
+
+  private armWatchdog(ms: number): void {
+    this.clearWatchdog();
+    if (this.stopped) return;
+    this.watchdog = this.options.scheduler.setTimeout(() => {
+      this.watchdog = undefined;
+      if (!this.stopped && this.role === 'follower') void this.claim();
+    }, ms);
+  }
+
+  private clearWatchdog(): void {
+    if (this.watchdog !== undefined) this.options.scheduler.clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  /** Poll again in `ms`, ±JITTER by `jitter` (a sample in 0..1; null: exactly `ms`). Returns the wait. */
   private schedule(
     ms: number,
     jitter: number | null = (this.options.random ?? Math.random)(),
-  ): void {
-    if (this.stopped) return;
+  ): number {
+    if (this.stopped) return 0;
     const wait = jitter === null ? ms : ms * (1 + (jitter * 2 - 1) * JITTER);
     this.dueAt = this.options.scheduler.now() + wait;
     this.timer = this.options.scheduler.setTimeout(() => this.poll(), wait);
+    return wait;
   }
 }

@@ -16,6 +16,8 @@ export interface JobStreamOptions {
   scheduler: Scheduler;
   /** When the subscriber's token stops being accepted (exp + clock tolerance), in ms since the epoch; none: never. */
   endsAt?: number;
+  /** Whether the subscriber may read the jobs' secrets (default true), told to the pollers (pollers.ts). */
+  secrets?: boolean;
   /** Called once when the stream ends, however it ends (frees the subscription slot). */
   onEnd(): void;
 }
@@ -50,17 +52,21 @@ export class JobStream implements AsyncIterableIterator<Item> {
         continue;
       }
       let finished = false;
-      const unsubscribe = options.registry.watch(item, (event) => {
-        if (finished || this.ended) return;
-        if (event.kind === 'error') {
-          this.push(event.error);
-        } else {
-          this.push(event.record);
-          if (!watchSettled(event.record)) return;
-        }
-        finished = true;
-        this.jobDone();
-      });
+      const unsubscribe = options.registry.watch(
+        item,
+        (event) => {
+          if (finished || this.ended) return;
+          if (event.kind === 'error') {
+            this.push(event.error);
+          } else {
+            this.push(event.record);
+            if (!watchSettled(event.record)) return;
+          }
+          finished = true;
+          this.jobDone();
+        },
+        options.secrets ?? true,
+      );
       if (this.cleaned) unsubscribe();
       else this.unsubscribes.push(unsubscribe);
     }

@@ -1,0 +1,275 @@
+import { Writable } from 'node:stream';
+import { createClient, type RedisClientType } from '@keyv/redis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretDetector, createSecretStripper } from '../../src/auth/secrets.ts';
+import type { PollLeases, SharedPoll } from '../../src/cache/pollLeases.ts';
+import {
+  POLL_CHANNEL_PREFIX,
+  POLL_LAST_PREFIX,
+  POLL_LEASE_PREFIX,
+  redisPollLeases,
+} from '../../src/cache/redisPollLeases.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { buildSchema } from '../../src/schema.ts';
+import {
+  kill,
+  redisServerMissing,
+  startRedisServer,
+  type RedisServer,
+} from '../subscriptions/clusterSupport.ts';
+
+// The poll leases over a real redis-server: the scripts (take or renew, share, compare-and-delete),
+// the channels, what is written to Redis, and Redis going away and coming back.
+
+const { schema, policy } = buildSchema();
+const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+
+const SIGNATURE = 'DEMO-SIGNATURE-LEASE1-do-not-share';
+const MANIFEST = 'manifestVersion:2.0\naccessKeyId: DEMO-MANIFEST-LEASE1';
+const PRESIGNED = 'https://example.com/sig?X-Amz-Signature=DEMOSIGLEASE1';
+const ID = 'importexport:LEASE1';
+const withSecrets = {
+  id: ID,
+  provider: 'AWS_IMPORT_EXPORT',
+  nativeId: 'LEASE1',
+  region: null,
+  state: 'IN_PROGRESS',
+  providerStatus: 'InProgress',
+  statusMessage: 'on its way',
+  terminal: false,
+  createdAt: null,
+  updatedAt: null,
+  completedAt: null,
+  jobId: 'LEASE1',
+  locationCode: 'AtAWS',
+  errorCount: 0,
+  signature: SIGNATURE,
+  signatureFileContents: `JOBID LEASE1\nSIGNATURE ${SIGNATURE}`,
+  currentManifest: MANIFEST,
+  artifactList: [
+    { description: 'signature', url: PRESIGNED },
+    { description: 'label', url: null },
+  ],
+} as unknown as JobRecord;
+
+const missing = redisServerMissing();
+
+/** Log lines a store wrote, parsed. */
+function captured() {
+  const lines: { level: number; msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as { level: number; msg: string });
+      done();
+    },
+  });
+  return { lines, logger: pino({ level: 'info' }, stream) };
+}
+
+describe.skipIf(missing !== null)('Poll leases in Redis', () => {
+  let redis: RedisServer;
+  let client: RedisClientType;
+  const stores: PollLeases[] = [];
+  const servers: RedisServer[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    servers.push(redis);
+    client = createClient({ url: redis.url });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    if (client?.isOpen) client.destroy();
+    for (const s of servers) await kill(s.child);
+  });
+
+  /** A store of replica `replicaId`, once it is available. */
+  const store = async (replicaId: string, url = redis.url, log = captured()) => {
+    const leases = redisPollLeases({
+      url,
+      opTimeoutMs: 2000,
+      retryMs: 25,
+      holdsSecret,
+      withoutSecrets,
+      logger: log.logger,
+      replicaId,
+    });
+    stores.push(leases);
+    if (!leases.available())
+      await new Promise<void>((resolve) => {
+        const off = leases.onAvailability((up) => {
+          if (!up) return;
+          off();
+          resolve();
+        });
+      });
+    return leases;
+  };
+
+  /** The next poll shared on `id`'s channel, as `leases` receives it. */
+  const next = (leases: PollLeases, id: string) =>
+    new Promise<SharedPoll>((resolve) => {
+      const stop = leases.follow(id, (poll) => {
+        stop();
+        resolve(poll);
+      });
+    });
+
+  /** Resolves once a store has subscribed to `id`'s channel (Redis counts its subscribers), at most 200 asks. */
+  const subscribed = async (id: string, count = 1, on: RedisClientType = client) => {
+    for (let i = 0; i < 200; i++) {
+      const counts = await on.sendCommand<unknown[]>([
+        'PUBSUB',
+        'NUMSUB',
+        POLL_CHANNEL_PREFIX + id,
+      ]);
+      if (Number(counts[1]) >= count) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error(`no subscriber on ${id}`);
+  };
+
+  it('lets one replica take a lease (with a TTL) and renew it, and tells another who holds it for how long', async () => {
+    const a = await store('host:1:a');
+    const b = await store('host:2:b');
+    const id = 'importexport:TAKE1';
+    expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });
+    expect(await client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
+    const other = await b.claim(id, 5000);
+    expect(other.kind).toBe('other');
+    expect((other as { retryInMs: number }).retryInMs).toBeGreaterThan(0);
+    expect((other as { retryInMs: number }).retryInMs).toBeLessThanOrEqual(5000);
+    // Renewed by its holder (compare-and-renew): a longer TTL.
+    expect(await a.claim(id, 60_000)).toEqual({ kind: 'held' });
+    expect(await client.pTTL(POLL_LEASE_PREFIX + id)).toBeGreaterThan(5000);
+    // Lapsed (here: gone), the other replica takes it.
+    await client.del(POLL_LEASE_PREFIX + id);
+    expect(await b.claim(id, 5000)).toEqual({ kind: 'held' });
+    expect(await a.claim(id, 5000)).toMatchObject({ kind: 'other' });
+  });
+
+  it('publishes each poll to the followers and keeps it as the last poll, without any secret: a record with secrets is shared without them, flagged', async () => {
+    const a = await store('host:1:a');
+    const b = await store('host:2:b');
+    expect(await a.claim(ID, 5000)).toEqual({ kind: 'held' });
+    const received = next(b, ID);
+    await subscribed(ID);
+    expect(
+      await a.share(ID, 5000, { kind: 'record', record: withSecrets, interval: 100, wait: 95 }),
+    ).toBe('held');
+    const poll = await received;
+    expect(poll).toMatchObject({
+      kind: 'record',
+      from: 'host:1:a',
+      stripped: true,
+      interval: 100,
+      wait: 95,
+    });
+    const view = (poll as unknown as { record: Record<string, unknown> }).record;
+    expect(view).toMatchObject({ id: ID, state: 'IN_PROGRESS', locationCode: 'AtAWS' });
+    expect(view.signature).toBeNull();
+    expect(view.signatureFileContents).toBeNull();
+    expect(view.currentManifest).toBeNull();
+    expect(view.artifactList).toEqual([
+      { description: 'signature', url: null },
+      { description: 'label', url: null },
+    ]);
+    // What Redis holds, lease and last poll, holds none of the secret values.
+    const last = (await client.get(POLL_LAST_PREFIX + ID)) as string;
+    for (const secret of [SIGNATURE, MANIFEST, PRESIGNED, 'DEMOSIGLEASE1'])
+      expect(last).not.toContain(secret);
+    expect(JSON.parse(last)).toEqual(poll);
+    // A new watcher gets it with the lease's answer.
+    const claim = await b.claim(ID, 5000, true);
+    expect(claim).toMatchObject({ kind: 'other', last: poll });
+
+    // A record without secrets goes as it is.
+    const plain = {
+      ...withSecrets,
+      signature: null,
+      signatureFileContents: null,
+      currentManifest: null,
+      artifactList: [],
+    } as unknown as JobRecord;
+    const again = next(b, ID);
+    await subscribed(ID);
+    await a.share(ID, 5000, { kind: 'record', record: plain, interval: 100, wait: 100 });
+    expect(await again).toMatchObject({ kind: 'record', stripped: false, record: plain });
+  });
+
+  it('refuses to share for a replica that does not hold the lease, and gives a lease back only to its holder, telling the followers', async () => {
+    const a = await store('host:1:a');
+    const b = await store('host:2:b');
+    const id = 'importexport:GIVE1';
+    expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });
+    expect(await b.share(id, 5000, { kind: 'wait', interval: 100, wait: 100 })).toBe('lost');
+    expect(await client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
+    // Not its lease: nothing happens.
+    b.release(id);
+    await b.claim('importexport:SYNC1', 10); // the release went first on the same connection
+    expect(await client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
+    const told = next(b, id);
+    await subscribed(id);
+    a.release(id);
+    expect(await told).toEqual({ kind: 'released', from: 'host:1:a' });
+    expect(await client.get(POLL_LEASE_PREFIX + id)).toBeNull();
+  });
+
+  it('says once that Redis is gone and once that it is back, answers unavailable meanwhile, and follows its channels again once back', async () => {
+    const own = await startRedisServer();
+    servers.push(own);
+    const log = captured();
+    const a = await store('host:1:a', own.url, log);
+    const b = await store('host:2:b', own.url);
+    const id = 'importexport:BACK1';
+    const states: boolean[] = [];
+    a.onAvailability((up) => states.push(up));
+    const polls: SharedPoll[] = [];
+    a.follow(id, (p) => polls.push(p));
+    const down = new Promise<void>((resolve) => a.onAvailability((up) => void (up || resolve())));
+    await kill(own.child);
+    await down;
+    expect(a.available()).toBe(false);
+    expect(await a.claim(id, 5000)).toEqual({ kind: 'unavailable' });
+    expect(await a.share(id, 5000, { kind: 'fetch' })).toBe('unavailable');
+
+    const up = new Promise<void>((resolve) => a.onAvailability((u) => void (u && resolve())));
+    const bUp = new Promise<void>((resolve) => b.onAvailability((u) => void (u && resolve())));
+    const back = await startRedisServer(own.port);
+    servers.push(back);
+    await Promise.all([up, bUp]);
+    expect(states).toEqual([false, true]);
+    expect(log.lines.map((l) => [l.level, l.msg])).toEqual([
+      [
+        40,
+        'poll leases: Redis is unavailable; each replica polls the jobs it watches itself until it is back',
+      ],
+      [30, 'poll leases: Redis is back; each watched job is polled by one replica again'],
+    ]);
+    // Its channel is followed again: b's poll reaches it.
+    expect(await b.claim(id, 5000)).toEqual({ kind: 'held' });
+    const probe = createClient({ url: back.url });
+    await probe.connect();
+    try {
+      await subscribed(id, 1, probe);
+    } finally {
+      probe.destroy();
+    }
+    const reached = new Promise<void>((resolve) => a.follow(id, () => resolve()));
+    await b.share(id, 5000, { kind: 'wait', interval: 100, wait: 100 });
+    await reached;
+    expect(polls).toEqual([{ kind: 'wait', from: 'host:2:b', interval: 100, wait: 100 }]);
+  });
+});
+
+describe.skipIf(missing === null)('Poll leases in Redis (redis-server missing)', () => {
+  it('cannot run here', () => {
+    throw new Error(missing!);
+  });
+});
