@@ -31,7 +31,9 @@ import { loadConfig, type Config } from '../src/config.ts';
 import { cosListOperation, type CosListPage } from '../src/datasources/cosbatch/list.ts';
 import { fetchJobShared, type GuardedSource } from '../src/datasources/guard/loader.ts';
 import { createSources, closeSources, type Sources } from '../src/datasources/index.ts';
-import { cosListed, omicsListed, panoramaListed } from '../src/datasources/listing/summaries.ts';
+import { cosListed } from '../src/datasources/cosbatch/listing.ts';
+import { omicsListed } from '../src/datasources/omics/listing.ts';
+import { panoramaListed } from '../src/datasources/panorama/listing.ts';
 import {
   OMICS_LIST_JOBS,
   type OmicsJobSummary,

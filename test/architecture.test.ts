@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../src/datasources/registry.ts';
+import { JOB_PROVIDERS } from '../src/model/job.ts';
 
 /**
  * The import rules of docs/architecture.md, checked on every file under src/: who may import
@@ -16,6 +18,8 @@ interface SourceFile {
   text: string;
   /** Every module it imports: src-relative paths for relative specifiers, package names otherwise. */
   imports: string[];
+  /** The imports that load a module at run time: `import type` and all-`type` lists left out. */
+  valueImports: string[];
 }
 
 const IMPORT_RE =
@@ -27,17 +31,35 @@ function walk(dir: string): string[] {
   );
 }
 
+/** An import or re-export statement that erases at compile time: `import type`, or `{ type A, type B }` only. */
+const TYPE_ONLY_RE = /^(?:import|export)\s+(?:type\s|\{\s*type\s[^}]*\}\s*from)/;
+const onlyTypes = (statement: string) =>
+  TYPE_ONLY_RE.test(statement) &&
+  (/^(?:import|export)\s+type\s/.test(statement) ||
+    /\{([^}]*)\}/
+      .exec(statement)?.[1]
+      ?.split(',')
+      .filter((s) => s.trim() !== '')
+      .every((s) => s.trim().startsWith('type ')) === true);
+
 const files: SourceFile[] = walk(SRC).map((file) => {
   const text = readFileSync(file, 'utf8');
-  const imports = [...text.matchAll(IMPORT_RE)].map((m) => {
-    const spec = (m[1] ?? m[2] ?? m[3]) as string;
-    return spec.startsWith('.')
+  const resolveSpec = (spec: string) =>
+    spec.startsWith('.')
       ? relative(SRC, resolve(dirname(file), spec))
           .split('\\')
           .join('/')
       : spec;
-  });
-  return { path: relative(SRC, file).split('\\').join('/'), text, imports };
+  const found = [...text.matchAll(IMPORT_RE)].map((m) => ({
+    spec: resolveSpec((m[1] ?? m[2] ?? m[3]) as string),
+    typeOnly: onlyTypes(m[0]),
+  }));
+  return {
+    path: relative(SRC, file).split('\\').join('/'),
+    text,
+    imports: found.map((i) => i.spec),
+    valueImports: found.filter((i) => !i.typeOnly).map((i) => i.spec),
+  };
 });
 
 const under = (folder: string) => (path: string) =>
@@ -97,6 +119,75 @@ describe('The import rules', () => {
         .filter((f) => f.path !== 'config.ts' && /\bprocess\.env\b/.test(f.text))
         .map((f) => f.path),
     ).toEqual([]);
+  });
+});
+
+/** The provider folders: each folder of src/datasources/ but the engines and what providers share. */
+const PROVIDER_FOLDERS = readdirSync(join(SRC, 'datasources'), { withFileTypes: true })
+  .filter((e) => e.isDirectory() && !['guard', 'listing', 'shared'].includes(e.name))
+  .map((e) => `datasources/${e.name}`);
+const inProviderFolder = (path: string) => PROVIDER_FOLDERS.some((folder) => under(folder)(path));
+
+/** Every name a provider goes by in code: its JobProvider value, its folder, its global-ID prefix. */
+const PROVIDER_NAMES = [
+  ...JOB_PROVIDERS,
+  ...PROVIDER_FOLDERS.map((f) => f.slice('datasources/'.length)),
+  ...PROVIDERS.map((p) => p.key.prefix),
+];
+/** A branch on a provider's name: `case 'AWS_PANORAMA'`, `=== 'omics'`, `'cos' !== …`. */
+const BRANCH_RE = new RegExp(
+  `(?:case|[!=]==) *'(?:${PROVIDER_NAMES.join('|')})'|'(?:${PROVIDER_NAMES.join('|')})' *[!=]==`,
+);
+
+describe('One registry of providers', () => {
+  it('finds the five provider folders', () => {
+    expect(PROVIDER_FOLDERS.length).toBe(JOB_PROVIDERS.length);
+  });
+
+  it('lets only the provider folders, the emulators and the registry branch on a provider name', () => {
+    const allowed = (path: string) =>
+      inProviderFolder(path) || under('emulators')(path) || path === 'datasources/registry.ts';
+    const branches = files
+      .filter((f) => !allowed(f.path))
+      .flatMap((f) =>
+        f.text
+          .split('\n')
+          .map((line, i) => (BRANCH_RE.test(line) ? `${f.path}:${i + 1}: ${line.trim()}` : null))
+          .filter((hit): hit is string => hit !== null),
+      );
+    expect(branches).toEqual([]);
+  });
+
+  it("keeps the engines off a provider's internals: listing, watching, model, cli and the shared datasource code import at most its index.ts", () => {
+    const internal = (spec: string) => inProviderFolder(spec) && !spec.endsWith('/index.ts');
+    const engines = [
+      'datasources/listing',
+      'datasources/guard',
+      'datasources/shared',
+      'subscriptions',
+      'model',
+      'cli',
+    ];
+    expect(engines.flatMap((folder) => violations(folder, internal))).toEqual([]);
+  });
+
+  it('imports the provider folders only from the registry (adding a provider is its folders and one registry line)', () => {
+    const outside = files
+      .filter((f) => !inProviderFolder(f.path) && f.path !== 'datasources/registry.ts')
+      .flatMap((f) => f.imports.filter(inProviderFolder).map((spec) => `${f.path} → ${spec}`));
+    expect(outside).toEqual([]);
+  });
+
+  it('never reaches the registry from a provider folder: its entries would still be uninitialised when a provider module loads first', () => {
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    const reached = new Set<string>();
+    const visit = (path: string) => {
+      if (reached.has(path)) return;
+      reached.add(path);
+      for (const spec of byPath.get(path)?.valueImports ?? []) if (byPath.has(spec)) visit(spec);
+    };
+    for (const f of files) if (inProviderFolder(f.path)) visit(f.path);
+    expect(reached.has('datasources/registry.ts')).toBe(false);
   });
 });
 

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { loadConfig, SETTING_VARIABLES, unknownVariableWarnings, type Config } from '../config.ts';
+import { PROVIDERS } from '../datasources/registry.ts';
+import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 
 /**
  * What the standard AWS credential chain answered at start. Only the source is kept: never a
@@ -156,13 +158,6 @@ export interface StartupSummaryInput {
   warnings: string[];
 }
 
-const AWS_PROVIDERS: [key: keyof Config['endpoints'], name: string][] = [
-  ['panorama', 'AWS Panorama'],
-  ['omics', 'AWS HealthOmics'],
-  ['importexport', 'AWS Import/Export'],
-  ['codepipeline', 'AWS CodePipeline'],
-];
-
 /** The start-up summary's lines: providers, credential sources, auth, cache, changed limits, warnings. Never a secret value. */
 export function formatStartupSummary({
   config,
@@ -171,10 +166,6 @@ export function formatStartupSummary({
   warnings,
 }: StartupSummaryInput): string[] {
   const row = (label: string, text: string) => `  ${label.padEnd(19)} ${text}`;
-  const override = (key: keyof Config['endpoints']) => {
-    const endpoint = config.endpoints[key];
-    return endpoint ? ` · endpoint override ${displayUrl(endpoint)}` : '';
-  };
   const awsConfigured = aws.state === 'resolved' || aws.state === 'static';
   const awsState = awsConfigured
     ? 'configured'
@@ -186,18 +177,16 @@ export function formatStartupSummary({
     row('AWS credentials', describeAws(aws)),
     row('AWS region', config.awsRegion),
   ];
-  for (const [key, name] of AWS_PROVIDERS) lines.push(row(name, `${awsState}${override(key)}`));
-
-  const t = config.tencent;
-  const tencent = t.credentials
-    ? `configured from TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY${t.credentials.sessionToken ? ' (+ session token)' : ''}`
-    : 'NOT configured: TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY not set (answers PROVIDER_NOT_CONFIGURED)';
-  lines.push(
-    row(
-      'Tencent COS Batch',
-      `${tencent} · region ${t.region} · COS_UIN ${t.uin ? 'set' : 'not set'} · COS_APPID ${t.appId ? 'set' : 'not set'}${override('cosBatch')}`,
-    ),
+  // The providers of the AWS credential chain first, under its line; then those with their own.
+  const byChain = [...PROVIDERS].sort(
+    (a, b) => Number(a.setup.credentials !== 'aws') - Number(b.setup.credentials !== 'aws'),
   );
+  for (const { name, setup } of byChain) {
+    const endpoint = setup.endpoint(config);
+    const override = endpoint ? ` · endpoint override ${displayUrl(endpoint)}` : '';
+    const credentials = setup.credentials === 'aws' ? awsState : setup.credentials(config);
+    lines.push(row(PROVIDER_LABEL[name], `${credentials}${override}`));
+  }
 
   lines.push(row('auth', describeAuth(config.auth, jwksFetched)));
   lines.push(row('cache', describeCache(config.cache)));

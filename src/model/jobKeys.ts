@@ -9,9 +9,9 @@ import type { JobProvider } from './job.ts';
  * here, so none of them imports another's folder.
  */
 
-/** The concrete GraphQL type of each provider's jobs (the registry's `typeName`). */
+/** The concrete GraphQL type of each provider's jobs (its key grammar's `typeName`). */
 export const JOB_TYPE_NAME: Readonly<Record<JobProvider, string>> = Object.fromEntries(
-  PROVIDERS.map((p) => [p.name, p.typeName]),
+  PROVIDERS.map((p) => [p.name, p.key.typeName]),
 ) as Record<JobProvider, string>;
 
 /** A representation `_entities` hands a reference resolver: one of the type's `@key`s. */

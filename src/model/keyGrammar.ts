@@ -80,7 +80,10 @@ export const COS_REGIONS: ReadonlySet<string> = new Set([
 interface ArgumentPattern {
   re: RegExp;
   form: string;
-  /** For regions: whether the provider serves the value (checked after `re`), and who "the provider" is. */
+  /**
+   * For regions: whether the provider serves the value (checked after `re`), and who "the provider"
+   * is.
+   */
   served?: { test(value: string): boolean; by: string };
 }
 
@@ -152,11 +155,13 @@ function describeValue(value: string): string {
 
 /**
  * A provider's key and global-ID grammar: `{prefix}:{part}:…:{part}`, e.g.
- * `panorama:{region}:{jobId}`. A key with a `region` part lives in the regions its pattern
+ * `panorama:{region}:{jobId}`, and the entity type whose `@key`s name the same parts. A key with a `region` part lives in the regions its pattern
  * names (an AWS region, a Tencent Cloud region); one without is a global service.
  */
 export interface KeyGrammar<P extends JobProvider = JobProvider> {
   readonly provider: P;
+  /** The concrete GraphQL type of its jobs: the entity `_entities` representations name. */
+  readonly typeName: string;
   /** The global ID's first part, before the first `:` (`panorama`). */
   readonly prefix: string;
   /**

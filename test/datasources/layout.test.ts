@@ -28,11 +28,11 @@ const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'key.ts', 'parse.ts', 'r
  * listing (PollForJobs) claims work for a worker, so it has neither.
  */
 const EXTRA: Record<string, string[]> = {
-  panorama: ['list.ts'],
-  omics: ['list.ts'],
+  panorama: ['list.ts', 'listing.ts'],
+  omics: ['list.ts', 'listing.ts'],
   codepipeline: [],
-  cosbatch: ['signer.ts', 'list.ts'],
-  importexport: ['list.ts'],
+  cosbatch: ['signer.ts', 'list.ts', 'listing.ts'],
+  importexport: ['list.ts', 'listing.ts'],
 };
 
 const indexOf = (folder: string) => new URL(`${folder}/index.ts`, DATASOURCES);

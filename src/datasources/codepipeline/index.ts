@@ -5,11 +5,12 @@ import { codePipelineWire } from './client.ts';
 import { CODEPIPELINE_KEY } from './key.ts';
 import type { CodePipelineJobRecord } from './record.ts';
 
-/** AWS CodePipeline jobs (GetJobDetails). It has no job list that only reads (PollForJobs claims work), so `listJobs` reports it NOT_LISTABLE. */
+/**
+ * AWS CodePipeline jobs (GetJobDetails). It has no job list that only reads (PollForJobs claims
+ * work), so `listJobs` reports it NOT_LISTABLE.
+ */
 export const codePipeline: Provider<'AWS_CODEPIPELINE', CodePipelineJobRecord, AwsSourceOptions> = {
   name: 'AWS_CODEPIPELINE',
-  typeName: 'CodePipelineJob',
   key: CODEPIPELINE_KEY,
-  setup: awsSetup((config) => config.endpoints.codepipeline),
-  wire: codePipelineWire,
+  setup: awsSetup((config) => config.endpoints.codepipeline, codePipelineWire),
 };

@@ -58,7 +58,9 @@ export function signCos(
   return headers;
 }
 
-/** DescribeJob as an operation of the one pipeline, for the account's APPID (sent as `x-cos-appid`). */
+/**
+ * DescribeJob as an operation of the one pipeline, for the account's APPID (sent as `x-cos-appid`).
+ */
 function describeJob(appId: string): Operation<CosBatchKey, CosBatchJobRecord> {
   return {
     name: 'DescribeJob',

@@ -3,9 +3,12 @@ import type { CosSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { cosWire } from './client.ts';
 import { COSBATCH_KEY } from './key.ts';
+import { COSBATCH_LISTING, COSBATCH_WATCH } from './listing.ts';
 import type { CosBatchJobRecord } from './record.ts';
 
-/** What the start-up summary says of the Tencent Cloud configuration (never a value but the region). */
+/**
+ * What the start-up summary says of the Tencent Cloud configuration (never a value but the region).
+ */
 function describeTencent({ tencent: t }: Config): string {
   const keys = t.credentials
     ? `configured from TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY${t.credentials.sessionToken ? ' (+ session token)' : ''}`
@@ -13,14 +16,17 @@ function describeTencent({ tencent: t }: Config): string {
   return `${keys} · region ${t.region} · COS_UIN ${t.uin ? 'set' : 'not set'} · COS_APPID ${t.appId ? 'set' : 'not set'}`;
 }
 
-/** Tencent COS Batch jobs (DescribeJob), signed with the Tencent Cloud keys, on the account's control host. */
+/**
+ * Tencent COS Batch jobs (DescribeJob), signed with the Tencent Cloud keys, on the account's
+ * control host.
+ */
 export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourceOptions> = {
   name: 'TENCENT_COS_BATCH',
-  typeName: 'CosBatchJob',
   key: COSBATCH_KEY,
   setup: {
     endpoint: (config) => config.endpoints.cosBatch,
     credentials: describeTencent,
+    wire: cosWire,
     options: (config, transport) => ({
       ...transport,
       credentials: config.tencent.credentials,
@@ -28,5 +34,6 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
       ...(config.endpoints.cosBatch ? { endpoint: config.endpoints.cosBatch } : {}),
     }),
   },
-  wire: cosWire,
+  list: COSBATCH_LISTING,
+  watch: COSBATCH_WATCH,
 };

@@ -3,14 +3,17 @@ import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { importExportWire } from './client.ts';
 import { IMPORTEXPORT_KEY } from './key.ts';
+import { IMPORTEXPORT_LISTING } from './listing.ts';
 import type { ImportExportJobRecord } from './record.ts';
 
-/** AWS Import/Export jobs (GetStatus), a global service. */
+/**
+ * AWS Import/Export jobs (GetStatus), a global service, listed newest first. Not watched through
+ * its list: ListJobs carries no status.
+ */
 export const importExport: Provider<'AWS_IMPORT_EXPORT', ImportExportJobRecord, AwsSourceOptions> =
   {
     name: 'AWS_IMPORT_EXPORT',
-    typeName: 'ImportExportJob',
     key: IMPORTEXPORT_KEY,
-    setup: awsSetup((config) => config.endpoints.importexport),
-    wire: importExportWire,
+    setup: awsSetup((config) => config.endpoints.importexport, importExportWire),
+    list: IMPORTEXPORT_LISTING,
   };

@@ -5,7 +5,8 @@ import { CursorCodec } from './cursor.ts';
 import type { ListCallContext } from './guardedCall.ts';
 import { mergeStreams } from './merge.ts';
 import { planList } from './plan.ts';
-import { failedReport, planSources } from './streams.ts';
+import { planSources } from './sources.ts';
+import { failedReport } from './streams.ts';
 import type { Listed } from './summaries.ts';
 import type { JobLister, JobListSourceReport } from './types.ts';
 

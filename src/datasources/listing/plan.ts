@@ -1,16 +1,56 @@
 import { createHash } from 'node:crypto';
 import { MAX_OMICS_REFERENCE_STORES } from '../../config.ts';
 import { BadUserInputError } from '../../errors.ts';
-import { PATTERNS } from '../../model/globalId.ts';
 import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../../model/job.ts';
+import { PATTERNS, regionPatternOf } from '../../model/keyGrammar.ts';
+import { PROVIDERS, providerOf } from '../registry.ts';
+import { PROVIDER_LABEL } from '../shared/classify.ts';
+import type { AnyProvider } from '../shared/provider.ts';
 import type { JobListFilter } from './types.ts';
 
 /** Most regions one `listJobs` filter names. */
 export const MAX_LIST_REGIONS = 10;
 
-/** Providers whose jobs live in an AWS region, and the one in a Tencent Cloud region. */
-const AWS_REGIONAL: readonly JobProvider[] = ['AWS_PANORAMA', 'AWS_OMICS', 'AWS_CODEPIPELINE'];
-const COS: JobProvider = 'TENCENT_COS_BATCH';
+/**
+ * The region families a provider's jobs live in, by the pattern of its key's `region` part
+ * (model/keyGrammar.ts): where a plan keeps its regions, and the configured default.
+ */
+const FAMILIES = {
+  awsRegion: { regions: 'awsRegions', default: 'awsRegion' },
+  cosRegion: { regions: 'cosRegions', default: 'cosRegion' },
+} as const satisfies Partial<
+  Record<keyof typeof PATTERNS, { regions: keyof ListPlan; default: keyof PlanDefaults }>
+>;
+type Family = keyof typeof FAMILIES;
+
+/** The family a provider's jobs live in; null for a global service. */
+function familyOf(provider: AnyProvider): Family | null {
+  const pattern = regionPatternOf(provider.key);
+  if (pattern === null) return null;
+  if (!(pattern in FAMILIES)) throw new TypeError(`no region family for ${pattern}`);
+  return pattern as Family;
+}
+
+/**
+ * The regions a plan lists `provider` in: its family's (a regional service), or `[null]` for a
+ * global service, listed whatever the regions.
+ */
+export function regionsOf(plan: ListPlan, provider: AnyProvider): readonly (string | null)[] {
+  const family = familyOf(provider);
+  return family === null ? [null] : plan[FAMILIES[family].regions];
+}
+
+/** "AWS Panorama, AWS HealthOmics and AWS CodePipeline take an AWS region such as us-east-1; …" */
+const REGION_FORMS = (Object.keys(FAMILIES) as Family[])
+  .map((family) => {
+    const labels = PROVIDERS.filter((p) => familyOf(p) === family).map(
+      (p) => PROVIDER_LABEL[p.name],
+    );
+    const names =
+      labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0];
+    return `${names} take ${PATTERNS[family].form}`;
+  })
+  .join('; ');
 
 /** A `listJobs` filter, checked and normalised: what to list, and the digest a cursor is bound to. */
 export interface ListPlan {
@@ -18,9 +58,9 @@ export interface ListPlan {
   providers: readonly JobProvider[];
   /** States asked; null: any. */
   states: ReadonlySet<JobState> | null;
-  /** AWS regions for Panorama, HealthOmics and CodePipeline, sorted. */
+  /** AWS regions, sorted: for the providers whose key's region is an AWS region. */
   awsRegions: readonly string[];
-  /** Tencent Cloud regions for COS Batch, sorted. */
+  /** Tencent Cloud regions, sorted: for the providers whose key's region is one (COS Batch). */
   cosRegions: readonly string[];
   /** Inclusive, ms since 1970; null: no bound. */
   createdAfterMs: number | null;
@@ -61,10 +101,10 @@ const served = (pattern: (typeof PATTERNS)['awsRegion' | 'cosRegion'], region: s
 
 /**
  * Check and normalise a filter, before any upstream call. Regions: each is used for the asked
- * providers whose regions it is one of (an AWS region for Panorama, HealthOmics and CodePipeline,
- * a Tencent Cloud region for COS Batch); one that no asked provider serves is BAD_USER_INPUT.
- * Without regions, the configured ones. Import/Export is a global service: it is listed whenever
- * it is asked, whatever the regions. Throws BadUserInputError naming the argument.
+ * providers whose regions it is one of (an AWS region, a Tencent Cloud region: the pattern of a
+ * provider's key's `region` part); one that no asked provider serves is BAD_USER_INPUT. Without
+ * regions, the configured ones. A global service (Import/Export) is listed whenever it is asked,
+ * whatever the regions. Throws BadUserInputError naming the argument.
  */
 export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPlan {
   const askedProviders = distinct(filter.providers);
@@ -82,30 +122,19 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
       `names at most ${MAX_LIST_REGIONS} regions; got ${filter.regions.length}.`,
     );
   const regions = distinct(filter.regions);
-  const asksAws = providers.some((p) => AWS_REGIONAL.includes(p));
-  const asksCos = providers.includes(COS);
-  let awsRegions: string[] = [];
-  let cosRegions: string[] = [];
-  if (regions === null) {
-    if (asksAws) awsRegions = [defaults.awsRegion];
-    if (asksCos) cosRegions = [defaults.cosRegion];
-  } else {
-    for (const region of regions) {
-      const aws = asksAws && served(PATTERNS.awsRegion, region);
-      const cos = asksCos && served(PATTERNS.cosRegion, region);
-      if (aws) awsRegions.push(region);
-      if (cos) cosRegions.push(region);
-      if (!aws && !cos) {
-        const shown = JSON.stringify(region.length > 64 ? `${region.slice(0, 64)}…` : region);
-        bad(
-          'filter.regions',
-          `has ${shown}, which no asked provider serves: Panorama, HealthOmics and CodePipeline take ${PATTERNS.awsRegion.form}, COS Batch ${PATTERNS.cosRegion.form}.`,
-        );
-      }
-    }
-    awsRegions = awsRegions.sort();
-    cosRegions = cosRegions.sort();
+  const asked = new Set(providers.map((p) => familyOf(providerOf(p))));
+  const byFamily: Record<Family, string[]> = { awsRegion: [], cosRegion: [] };
+  for (const family of Object.keys(byFamily) as Family[]) {
+    if (!asked.has(family)) continue;
+    if (regions === null) byFamily[family] = [defaults[FAMILIES[family].default]];
+    else byFamily[family] = regions.filter((region) => served(PATTERNS[family], region)).sort();
   }
+  for (const region of regions ?? []) {
+    if (Object.values(byFamily).some((listed) => listed.includes(region))) continue;
+    const shown = JSON.stringify(region.length > 64 ? `${region.slice(0, 64)}…` : region);
+    bad('filter.regions', `has ${shown}, which no asked provider serves: ${REGION_FORMS}.`);
+  }
+  const { awsRegion: awsRegions, cosRegion: cosRegions } = byFamily;
 
   const createdAfterMs = time(filter.createdAfter, 'filter.createdAfter');
   const createdBeforeMs = time(filter.createdBefore, 'filter.createdBefore');
@@ -154,63 +183,16 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
 }
 
 /**
- * The list sources each provider reads for a plan, given how many HealthOmics reference stores
- * each region has: a provider in a region (and a store), one for Import/Export (a global
- * service), none for CodePipeline (never called: NOT_LISTABLE).
- */
-const SOURCES_OF: Readonly<Record<JobProvider, (plan: ListPlan, stores: number) => number>> = {
-  AWS_PANORAMA: (plan) => plan.awsRegions.length,
-  AWS_OMICS: (plan, stores) => plan.awsRegions.length * stores,
-  TENCENT_COS_BATCH: (plan) => plan.cosRegions.length,
-  AWS_IMPORT_EXPORT: () => 1,
-  AWS_CODEPIPELINE: () => 0,
-};
-
-/**
  * How many list sources (provider × region × HealthOmics reference store) a plan reads, known
- * before any upstream call: the filter's stores, else the configured ones (`knownStores`), else
- * one per region for now — the stores a region's ListReferenceStores finds are counted when found
- * (`planSources`).
+ * before any upstream call: a listable provider's sources in each of its regions (one for a
+ * global service), none for a provider without a list (never called: NOT_LISTABLE). HealthOmics
+ * counts the filter's stores, else the configured ones (`knownStores`), else one per region for
+ * now — the stores a region's ListReferenceStores finds are counted when found (its `sources`).
  */
 export function listSourceCount(plan: ListPlan, knownStores: readonly string[] | null): number {
-  const stores = (plan.omicsReferenceStoreIds ?? knownStores)?.length ?? 1;
-  return plan.providers.reduce((n, p) => n + SOURCES_OF[p](plan, stores), 0);
-}
-
-/** Whether a creation time is inside the plan's bounds (after inclusive, before exclusive). */
-export function inTimeRange(plan: ListPlan, createdMs: number): boolean {
-  return (
-    (plan.createdAfterMs === null || createdMs >= plan.createdAfterMs) &&
-    (plan.createdBeforeMs === null || createdMs < plan.createdBeforeMs)
-  );
-}
-
-/** Whether a state is one the plan asks for. */
-export function stateAsked(plan: ListPlan, state: JobState): boolean {
-  return plan.states === null || plan.states.has(state);
-}
-
-/**
- * What a provider's status filter can do for the plan's states, given its status → state table
- * (`refines`: statuses that may also mean another state, as COS `Complete` with failed tasks is
- * SUCCEEDED_WITH_ERRORS). `none`: no status of the provider can match (nothing to call);
- * `status`: exactly one status can, so the provider may filter by it; `any`: filter here.
- */
-export function statusFilter(
-  plan: ListPlan,
-  table: Readonly<Record<string, JobState>>,
-  refines: Readonly<Record<string, JobState>> = {},
-): { kind: 'none' } | { kind: 'status'; status: string } | { kind: 'any' } {
-  const states = plan.states;
-  // A status outside the table is UNKNOWN: no provider filter can select those.
-  if (states === null || states.has('UNKNOWN')) return { kind: 'any' };
-  const statuses = Object.keys(table).filter(
-    (status) =>
-      states.has(table[status] as JobState) ||
-      (Object.prototype.hasOwnProperty.call(refines, status) &&
-        states.has(refines[status] as JobState)),
-  );
-  if (statuses.length === 0) return { kind: 'none' };
-  if (statuses.length === 1) return { kind: 'status', status: statuses[0] as string };
-  return { kind: 'any' };
+  return plan.providers.reduce((n, name) => {
+    const { list } = providerOf(name);
+    const perRegion = list ? (list.sourcesPerRegion?.(plan, knownStores) ?? 1) : 0;
+    return n + regionsOf(plan, providerOf(name)).length * perRegion;
+  }, 0);
 }

@@ -1,25 +1,11 @@
+import type { KeyOf } from '../../model/globalId.ts';
+import { PATTERNS, formatKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import {
-  PATTERNS,
-  formatGlobalId,
-  type CosBatchKey,
-  type ImportExportKey,
-  type JobKey,
-  type OmicsKey,
-  type PanoramaKey,
-} from '../../model/globalId.ts';
-import { isTerminalState, type JobRecord, type JobState } from '../../model/job.ts';
-import type { CosJobSummary } from '../cosbatch/list.ts';
-import type { CosBatchJobRecord } from '../cosbatch/record.ts';
-import type { ImportExportJobSummary } from '../importexport/list.ts';
-import type { ImportExportJobRecord } from '../importexport/record.ts';
-import type { OmicsJobSummary } from '../omics/list.ts';
-import type { OmicsReferenceImportJobRecord } from '../omics/record.ts';
-import type { PanoramaJobSummary } from '../panorama/list.ts';
-import {
-  PANORAMA_PACKAGE_IMPORT_JOB_STATUSES,
-  type PanoramaPackageImportJobRecord,
-} from '../panorama/record.ts';
-import { enumValue } from '../shared/json.ts';
+  isTerminalState,
+  type JobProvider,
+  type JobRecord,
+  type JobState,
+} from '../../model/job.ts';
 import type { Keyed } from './merge.ts';
 import type { ListedJob } from './types.ts';
 
@@ -32,32 +18,46 @@ export interface Listed extends Keyed {
   isCanceled?: boolean | null;
 }
 
-/**
- * The list summaries as ListedJobs: each summary field under the name and in the form the
- * provider's describe record (parse.ts) gives it. Fields the summary lacks are left out, so the
- * describe path answers them; a record field the summary holds only part of (COS `operation`,
- * only its name) is left out too. No summary holds a secret field: the sensitive fields
- * (Import/Export `signature`, `signatureFileContents`, `currentManifest`, `artifactList.url`;
- * CodePipeline's, which does not list) are all describe-only.
- *
- * A summary whose job ID does not match the provider's documented pattern cannot be named by a
- * global ID (the describe path would refuse it): such a job is left out (null).
- */
-
-const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+/** A time of a summary as the describe record has it: ISO-8601 UTC, or null. */
+export const isoOrNull = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
 /** The `state` and `terminal` fields of a record in `state` (none while it is unknown). */
 export function stateFields(state: JobState | null): Partial<JobRecord> {
   return state === null ? {} : { state, terminal: isTerminalState(state) };
 }
 
-function listed(
-  key: JobKey,
-  createdAt: Date,
-  state: JobState | null,
-  summary: Partial<JobRecord>,
-): Listed {
-  const id = formatGlobalId(key);
+/** What a list summary says of the `Job` fields every provider has: its state and times. */
+export interface SummaryHeader {
+  /** null while the summary carries no status. */
+  state: JobState | null;
+  createdAt: Date;
+  /** null where the summary does not say (the record's field is then null until described). */
+  updatedAt: Date | null;
+  completedAt: Date | null;
+}
+
+/**
+ * A list summary as a listed job: the `Job` fields from the key (global ID, provider, native ID,
+ * region) and `header`, then the provider's `fields` (its listing.ts), each under the name and
+ * in the form its describe record (parse.ts) gives it. Fields the summary lacks are left out, so
+ * the describe path answers them; a record field the summary holds only part of (COS
+ * `operation`, only its name) is left out too. No summary holds a secret field: the sensitive
+ * fields are all describe-only. A summary whose job ID (the key's last part) does not match the
+ * provider's documented pattern cannot be named by a global ID (the describe path would refuse
+ * it): such a job is left out (null).
+ */
+export function listed<P extends JobProvider>(
+  grammar: KeyGrammar<P>,
+  key: KeyOf<P>,
+  header: SummaryHeader,
+  fields: Partial<JobRecord>,
+): Listed | null {
+  const parts = key as unknown as Readonly<Record<string, string>>;
+  const [part, pattern] = grammar.parts[grammar.parts.length - 1]!;
+  const nativeId = parts[part]!;
+  if (!PATTERNS[pattern].re.test(nativeId)) return null;
+  const id = formatKey(grammar, key);
+  const { state, createdAt } = header;
   const createdAtIso = createdAt.toISOString();
   return {
     createdMs: createdAt.getTime(),
@@ -68,95 +68,17 @@ function listed(
       provider: key.provider,
       createdAt: createdAtIso,
       state,
-      summary: { id, provider: key.provider, ...stateFields(state), ...summary },
+      summary: {
+        id,
+        provider: key.provider,
+        ...stateFields(state),
+        nativeId,
+        region: parts.region ?? null,
+        createdAt: createdAtIso,
+        updatedAt: isoOrNull(header.updatedAt),
+        completedAt: isoOrNull(header.completedAt),
+        ...fields,
+      },
     },
   };
-}
-
-export function panoramaListed(region: string, s: PanoramaJobSummary): Listed | null {
-  if (!PATTERNS.panoramaJobId.re.test(s.jobId)) return null;
-  const key: PanoramaKey = { provider: 'AWS_PANORAMA', region, jobId: s.jobId };
-  const createdAt = s.createdAt.toISOString();
-  const updatedAt = iso(s.updatedAt);
-  const summary: Partial<PanoramaPackageImportJobRecord> = {
-    nativeId: s.jobId,
-    region,
-    providerStatus: s.upstreamStatus,
-    statusMessage: s.statusMessage,
-    createdAt,
-    updatedAt,
-    completedAt: iso(s.completedAt),
-    jobId: s.jobId,
-    jobType: s.jobType,
-    createdTime: createdAt,
-    lastUpdatedTime: updatedAt,
-    status: enumValue(s.upstreamStatus, PANORAMA_PACKAGE_IMPORT_JOB_STATUSES),
-  };
-  return listed(key, s.createdAt, s.state, summary);
-}
-
-export function omicsListed(
-  region: string,
-  referenceStoreId: string,
-  s: OmicsJobSummary,
-): Listed | null {
-  if (!PATTERNS.omicsId.re.test(s.jobId)) return null;
-  const key: OmicsKey = { provider: 'AWS_OMICS', region, referenceStoreId, id: s.jobId };
-  const createdAt = s.createdAt.toISOString();
-  const completedAt = iso(s.completedAt);
-  const summary: Partial<OmicsReferenceImportJobRecord> = {
-    nativeId: s.jobId,
-    region,
-    providerStatus: s.upstreamStatus,
-    createdAt,
-    updatedAt: null,
-    completedAt,
-    referenceStoreId: s.referenceStoreId ?? referenceStoreId,
-    roleArn: s.roleArn,
-    status: s.status,
-    creationTime: createdAt,
-    completionTime: completedAt,
-  };
-  return listed(key, s.createdAt, s.state, summary);
-}
-
-export function cosListed(region: string, uin: string, s: CosJobSummary): Listed | null {
-  if (!PATTERNS.cosJobId.re.test(s.jobId)) return null;
-  const key: CosBatchKey = { provider: 'TENCENT_COS_BATCH', region, uin, jobId: s.jobId };
-  const createdAt = s.createdAt.toISOString();
-  const completedAt = iso(s.completedAt);
-  const summary: Partial<CosBatchJobRecord> = {
-    nativeId: s.jobId,
-    region,
-    providerStatus: s.upstreamStatus,
-    createdAt,
-    updatedAt: null,
-    completedAt,
-    uin,
-    jobId: s.jobId,
-    creationTime: createdAt,
-    description: s.description,
-    priority: s.priority,
-    progressSummary: s.progressSummary,
-    status: s.upstreamStatus,
-    terminationDate: completedAt,
-  };
-  return listed(key, s.createdAt, s.state, summary);
-}
-
-export function importExportListed(s: ImportExportJobSummary): Listed | null {
-  if (!PATTERNS.importExportJobId.re.test(s.jobId)) return null;
-  const key: ImportExportKey = { provider: 'AWS_IMPORT_EXPORT', jobId: s.jobId };
-  const createdAt = s.createdAt.toISOString();
-  const summary: Partial<ImportExportJobRecord> = {
-    nativeId: s.jobId,
-    region: null,
-    createdAt,
-    updatedAt: null,
-    completedAt: null,
-    jobId: s.jobId,
-    jobType: s.jobType,
-    creationDate: createdAt,
-  };
-  return { ...listed(key, s.createdAt, s.state, summary), isCanceled: s.isCanceled };
 }

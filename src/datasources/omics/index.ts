@@ -3,13 +3,17 @@ import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { omicsWire } from './client.ts';
 import { OMICS_KEY } from './key.ts';
+import { OMICS_LISTING } from './listing.ts';
 import type { OmicsReferenceImportJobRecord } from './record.ts';
 
-/** AWS HealthOmics reference import jobs (GetReferenceImportJob). */
+/**
+ * AWS HealthOmics reference import jobs (GetReferenceImportJob), listed per reference store. Not
+ * watched through its list: an item carries its status only, no status message and no per-source
+ * progress, so a source finishing while the job stays IN_PROGRESS would be missed.
+ */
 export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSourceOptions> = {
   name: 'AWS_OMICS',
-  typeName: 'OmicsReferenceImportJob',
   key: OMICS_KEY,
-  setup: awsSetup((config) => config.endpoints.omics),
-  wire: omicsWire,
+  setup: awsSetup((config) => config.endpoints.omics, omicsWire),
+  list: OMICS_LISTING,
 };

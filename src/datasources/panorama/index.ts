@@ -3,14 +3,15 @@ import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { panoramaWire } from './client.ts';
 import { PANORAMA_KEY } from './key.ts';
+import { PANORAMA_LISTING, PANORAMA_WATCH } from './listing.ts';
 import type { PanoramaPackageImportJobRecord } from './record.ts';
 
 /** AWS Panorama package import jobs (DescribePackageImportJob). */
 export const panorama: Provider<'AWS_PANORAMA', PanoramaPackageImportJobRecord, AwsSourceOptions> =
   {
     name: 'AWS_PANORAMA',
-    typeName: 'PanoramaPackageImportJob',
     key: PANORAMA_KEY,
-    setup: awsSetup((config) => config.endpoints.panorama),
-    wire: panoramaWire,
+    setup: awsSetup((config) => config.endpoints.panorama, panoramaWire),
+    list: PANORAMA_LISTING,
+    watch: PANORAMA_WATCH,
   };

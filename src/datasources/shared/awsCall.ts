@@ -110,13 +110,39 @@ export function awsJsonOperation<I extends { region: string }, O>(spec: {
   };
 }
 
-/** The setup of an AWS provider: the standard chain or the configured credentials, its endpoint override. */
-export function awsSetup(
+/**
+ * The wire of an AWS JSON provider (rest-json, awsJson1_1: Panorama, HealthOmics, CodePipeline):
+ * its describe operation (`request` of a key, sent to the key's region), a 2xx body given to its
+ * parse.ts and an error answer to its errors.ts (read through the modules at each call), on
+ * `service`'s SigV4 and endpoint.
+ */
+export function awsJsonWire<K extends JobKey & { region: string }, R extends JobRecord>(
+  describe: { name: string; request(key: K): WireRequest },
+  errors: { toUpstreamError(key: K, answer: HttpResult): UpstreamError },
+  parse: { parse(key: K, output: unknown): R },
+  service: AwsService,
+): (options: AwsSourceOptions) => ProviderWire<K, R, AwsCredentialIdentity> {
+  const operation = awsJsonOperation<K, R>({
+    name: describe.name,
+    send: (key) => describe.request(key),
+    readError: (key, answer) => errors.toUpstreamError(key, answer),
+    parse: (key, output) => parse.parse(key, output),
+  });
+  return (options) => awsWire(operation, service, options);
+}
+
+/**
+ * The setup of an AWS provider: the standard chain or the configured credentials, its endpoint
+ * override (`endpointOf`), its wire.
+ */
+export function awsSetup<K extends JobKey, R extends JobRecord>(
   endpointOf: (config: Config) => string | undefined,
-): ProviderSetup<AwsSourceOptions> {
+  wire: (options: AwsSourceOptions) => ProviderWire<K, R, unknown>,
+): ProviderSetup<K, R, AwsSourceOptions> {
   return {
     endpoint: endpointOf,
     credentials: 'aws',
+    wire,
     options(config, transport) {
       const endpoint = endpointOf(config);
       return {

@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { KeyOf } from '../../model/globalId.ts';
+import type { JobKey, KeyOf } from '../../model/globalId.ts';
 import type { KeyGrammar } from '../../model/keyGrammar.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { MergeStream, StreamPage } from '../listing/merge.ts';
@@ -21,15 +21,19 @@ export interface Provider<
   O extends SourceOptions = SourceOptions,
 > {
   readonly name: P;
-  /** The concrete GraphQL type of its jobs (`PanoramaPackageImportJob`). */
-  readonly typeName: string;
-  /** Its key and global-ID grammar; the `region` part's pattern says where its jobs live. */
+  /**
+   * Its key and global-ID grammar, and the GraphQL type of its jobs; the `region` part's pattern
+   * says where its jobs live.
+   */
   readonly key: KeyGrammar<P>;
-  /** Its configuration: its source's options, and what the start-up summary says of it. */
-  readonly setup: ProviderSetup<O>;
-  /** The provider on the wire for `options`: its describe operation, credentials, endpoints, signing. */
-  wire(options: O): ProviderWire<KeyOf<P>, R, unknown>;
-  /** Its job list, for `listJobs`; absent when it has none that only reads (CodePipeline: NOT_LISTABLE). */
+  /**
+   * Its source: options from the configuration, its wire for them, what the start-up summary says.
+   */
+  readonly setup: ProviderSetup<KeyOf<P>, R, O>;
+  /**
+   * Its job list, for `listJobs`; absent when it has none that only reads (CodePipeline:
+   * NOT_LISTABLE).
+   */
   readonly list?: ProviderList;
   /** Watching many of its jobs through its list; absent: each watched job by its describe call. */
   readonly watch?: ProviderWatch<P>;
@@ -40,20 +44,30 @@ export type AnyProvider = {
   [P in JobProvider]: Provider<P, JobRecord, SourceOptions>;
 }[JobProvider];
 
-/** What every provider's source options carry: the transport's settings and an endpoint override. */
+/**
+ * What every provider's source options carry: the transport's settings and an endpoint override.
+ */
 export type SourceOptions = TransportOptions & { endpoint?: string };
 
-/** How a provider reads the configuration. */
-export interface ProviderSetup<O extends SourceOptions> {
+/** How a provider's source is made from the configuration. */
+export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends SourceOptions> {
   /** Its source's options: the transport's settings, its credentials, its endpoint override. */
   options(config: Config, transport: TransportOptions): O;
-  /** Its endpoint override (AWS_ENDPOINT_URL_PANORAMA, COS_BATCH_ENDPOINT_URL), if one is configured. */
+  /**
+   * Its endpoint override (AWS_ENDPOINT_URL_PANORAMA, COS_BATCH_ENDPOINT_URL), if one is
+   * configured.
+   */
   endpoint(config: Config): string | undefined;
   /**
    * Its credentials as the start-up summary tells them: `aws`, the standard AWS credential chain
    * (resolved once for every provider that uses it), or the provider's own line.
    */
   credentials: 'aws' | ((config: Config) => string);
+  /**
+   * The provider on the wire for `options` (its client.ts): describe operation, credentials,
+   * endpoints, signing.
+   */
+  wire(options: O): ProviderWire<K, R, unknown>;
 }
 
 /**
@@ -116,7 +130,10 @@ export interface ProviderWatch<P extends JobProvider> {
    * form: a job whose summary's value differs from its last record's has changed.
    */
   signature(record: Partial<JobRecord>): string;
-  /** The list source `key` is listed in (`cos:ap-guangzhou:100000000001`); null when it cannot be listed here. */
+  /**
+   * The list source `key` is listed in (`cos:ap-guangzhou:100000000001`); null when it cannot be
+   * listed here.
+   */
   sourceOf(key: KeyOf<P>, config: Config): string | null;
   /** One page of that source's list from `token` (null: the first), at its largest page size. */
   page(

@@ -181,12 +181,12 @@ interface RegionalEndpoint {
  * jobgraph's own), derived, never rebuilt, when the pipeline changes a fact of it.
  */
 export function createSource<K extends JobKey, R extends JobRecord, O extends SourceOptions>(
-  of: { name: K['provider']; wire(options: O): ProviderWire<K, R, unknown> },
+  of: { name: K['provider']; setup: { wire(options: O): ProviderWire<K, R, unknown> } },
   options: O,
   seams: SourceSeams = {},
 ): ProviderSource<K['provider'], R> {
   const provider = of.name;
-  const wire = of.wire(options);
+  const wire = of.setup.wire(options);
   const now = seams.now ?? Date.now;
   const policy = handMadeRetryPolicy(options, { ...seams, now });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;

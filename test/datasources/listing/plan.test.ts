@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LIST_REGIONS, planList, statusFilter } from '../../../src/datasources/listing/plan.ts';
+import { statusFilter } from '../../../src/datasources/listing/filter.ts';
+import { MAX_LIST_REGIONS, planList } from '../../../src/datasources/listing/plan.ts';
 import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts';
 import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
 import { BadUserInputError } from '../../../src/errors.ts';

@@ -1,0 +1,111 @@
+import { statusFilter } from '../listing/filter.ts';
+import type { StreamPage } from '../listing/merge.ts';
+import { listStream, present } from '../listing/streams.ts';
+import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
+import type { ListCall, ProviderList, ProviderWatch } from '../shared/provider.ts';
+import { COSBATCH_KEY } from './key.ts';
+import {
+  COS_LIST_MAX_RESULTS,
+  cosListOperation,
+  type CosJobSummary,
+  type CosListCall,
+} from './list.ts';
+import { COSBATCH_STATE_MAP, type CosBatchJobRecord } from './record.ts';
+
+/** A ListJobs summary as a listed job, its fields as the describe record has them. */
+export function cosListed(region: string, uin: string, s: CosJobSummary): Listed | null {
+  const fields: Partial<CosBatchJobRecord> = {
+    providerStatus: s.upstreamStatus,
+    uin,
+    jobId: s.jobId,
+    creationTime: s.createdAt.toISOString(),
+    description: s.description,
+    priority: s.priority,
+    progressSummary: s.progressSummary,
+    status: s.upstreamStatus,
+    terminationDate: isoOrNull(s.completedAt),
+  };
+  const key = { provider: 'TENCENT_COS_BATCH', region, uin, jobId: s.jobId } as const;
+  const { state, createdAt, completedAt } = s;
+  return listed(COSBATCH_KEY, key, { state, createdAt, updatedAt: null, completedAt }, fields);
+}
+
+/**
+ * One ListJobs page of an account in a region, as listed jobs (listJobs' streams and the watch
+ * pollers).
+ */
+async function page(
+  call: ListCall,
+  appId: string,
+  ask: Omit<CosListCall, 'nextToken'> & { token: string | null; subject: string },
+): Promise<StreamPage<Listed>> {
+  const { token, subject, ...input } = ask;
+  const answer = await call(
+    cosListOperation(appId),
+    { ...input, nextToken: token },
+    { breakerRegion: input.region, subject },
+  );
+  return {
+    items: answer.items.map((s) => cosListed(input.region, input.uin, s)).filter(present),
+    next: answer.nextToken,
+  };
+}
+
+/**
+ * listJobs: the account's jobs in each region, one source a region, read whole (Tencent documents
+ * no order). NOT_CONFIGURED without the account UIN, credentials or APPID. COS filters by one
+ * status a request (`jobStatuses`): asked when the states allow exactly one; the merge re-checks.
+ */
+export const COSBATCH_LISTING: ProviderList = {
+  sources(env, region) {
+    const at = region as string;
+    const { uin, appId, credentials } = env.config.tencent;
+    if (!uin || !appId || !credentials)
+      return [{ referenceStoreId: null, state: 'NOT_CONFIGURED', code: 'PROVIDER_NOT_CONFIGURED' }];
+    const status = statusFilter(env.plan, COSBATCH_STATE_MAP, {
+      Complete: 'SUCCEEDED_WITH_ERRORS',
+    });
+    if (status.kind === 'none') return [{ referenceStoreId: null, stream: null }];
+    const jobStatus = status.kind === 'status' ? { jobStatus: status.status } : {};
+    const stream = listStream(env.plan, {
+      provider: 'TENCENT_COS_BATCH',
+      id: `cos:${at}:${uin}`,
+      newestFirst: false,
+      maxPageSize: COS_LIST_MAX_RESULTS,
+      read: (token, size, subject) =>
+        page(env.call, appId, { region: at, uin, maxResults: size, token, subject, ...jobStatus }),
+    });
+    return [{ referenceStoreId: null, stream }];
+  },
+};
+
+/**
+ * Watching through ListJobs, unfiltered at 1000 jobs a page (the account's jobs in a region, one
+ * status a call is all `jobStatuses` takes): the summary carries Status and the ProgressSummary
+ * task counts. Not `statusMessage`, which the describe record takes from StatusUpdateReason, the
+ * first FailureReason or SuspendedCause: each is written with a Status change (the reason of the
+ * last status update; a job failure; a suspension), so the Status shows that change too. Not
+ * `ProgressSummary.AutoManifestStatus` either (the emulator's list omits it; Tencent documents no
+ * list of the summary's members): a change of it alone is seen at the job's next change.
+ */
+export const COSBATCH_WATCH: ProviderWatch<'TENCENT_COS_BATCH'> = {
+  signature(record) {
+    const p = (record as { progressSummary?: Record<string, unknown> | null }).progressSummary;
+    return JSON.stringify([
+      record.state ?? null,
+      record.providerStatus ?? null,
+      p?.numberOfTasksFailed ?? null,
+      p?.numberOfTasksSucceeded ?? null,
+      p?.totalNumberOfTasks ?? null,
+    ]);
+  },
+  sourceOf: (key, config) => (config.tencent.appId ? `cos:${key.region}:${key.uin}` : null),
+  page: (call, config, { region, uin }, token, subject) =>
+    page(call, config.tencent.appId ?? '', {
+      region,
+      uin,
+      maxResults: COS_LIST_MAX_RESULTS,
+      token,
+      subject,
+    }),
+};

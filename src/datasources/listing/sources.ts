@@ -1,0 +1,91 @@
+import type { Config } from '../../config.ts';
+import type { JobProvider } from '../../model/job.ts';
+import { fetchJobShared, type GuardedSource } from '../guard/loader.ts';
+import type { Sources } from '../index.ts';
+import { PROVIDERS } from '../registry.ts';
+import type { ListEnv, ListSource } from '../shared/provider.ts';
+import { guardedCall, isProviderSource, type ListCallContext } from './guardedCall.ts';
+import type { MergeStream } from './merge.ts';
+import { listSourceCount, regionsOf, type ListPlan } from './plan.ts';
+import type { Listed } from './summaries.ts';
+import type { JobListSourceState, ListBudget } from './types.ts';
+
+/** One source of a page: where it lists, and the stream to merge, or why there is none. */
+export interface SourceEntry {
+  provider: JobProvider;
+  region: string | null;
+  referenceStoreId: string | null;
+  /** Absent when the source is not called: see `state`. */
+  stream?: MergeStream<Listed>;
+  /** The source's state when it has no stream (LISTED: its filter leaves nothing to list). */
+  state?: JobListSourceState;
+  code?: string | null;
+}
+
+/** What the sources of one page share. */
+export interface PageEnv {
+  sources: Sources;
+  config: Config;
+  plan: ListPlan;
+  ctx: ListCallContext;
+  /** The request's budgets (list sources, looked-up jobs); none: unbounded. */
+  budget?: ListBudget | undefined;
+}
+
+/** What `provider`'s list code gets for the page: its own guarded calls and describe lookups. */
+function listEnv(env: PageEnv, provider: JobProvider): ListEnv {
+  const guarded = env.sources[provider] as GuardedSource;
+  return {
+    plan: env.plan,
+    config: env.config,
+    budget: env.budget,
+    call: (operation, input, where) => guardedCall(guarded, operation, input, where, env.ctx),
+    lookUp(job) {
+      // A lookup is a describe call: it counts in the request's job budget like any other.
+      env.budget?.job(job.id);
+      return fetchJobShared(guarded, job.key as never, env.ctx.caller);
+    },
+  };
+}
+
+/**
+ * A provider's source as the page reports it: no stream (its filter leaves nothing to list) is
+ * LISTED without a call; a source that cannot run its list operation is NOT_LISTABLE.
+ */
+function entry(
+  where: Pick<SourceEntry, 'provider' | 'region'>,
+  source: ListSource,
+  listable: boolean,
+): SourceEntry {
+  const at = { ...where, referenceStoreId: source.referenceStoreId };
+  if (!('stream' in source)) return { ...at, state: source.state, code: source.code };
+  if (source.stream === null) return { ...at, state: 'LISTED', code: null };
+  return listable ? { ...at, stream: source.stream } : { ...at, state: 'NOT_LISTABLE', code: null };
+}
+
+/**
+ * Every source of the plan, in provider order (the registry's), then region, then what the
+ * provider lists a region by (HealthOmics: reference store). A provider without a list
+ * (CodePipeline: its only job listing, PollForJobs, claims work) is NOT_LISTABLE in each of its
+ * regions and never called. The sources are counted against the request's budget before any
+ * call; a provider that finds more with a call (HealthOmics' ListReferenceStores) counts those
+ * when found.
+ */
+export async function planSources(env: PageEnv): Promise<SourceEntry[]> {
+  const { plan, config, sources } = env;
+  env.budget?.sources(listSourceCount(plan, config.listing.omicsReferenceStores));
+  const asked = PROVIDERS.filter((p) => plan.providers.includes(p.name));
+  const entries = asked.flatMap((provider) => {
+    const list = provider.list;
+    const envOf = list ? listEnv(env, provider.name) : null;
+    const listable = isProviderSource(sources[provider.name].source);
+    return regionsOf(plan, provider).map(async (region): Promise<SourceEntry[]> => {
+      const where = { provider: provider.name, region };
+      if (!list || !envOf)
+        return [{ ...where, referenceStoreId: null, state: 'NOT_LISTABLE', code: null }];
+      const found = await list.sources(envOf, region);
+      return found.map((source) => entry(where, source, listable));
+    });
+  });
+  return (await Promise.all(entries)).flat();
+}

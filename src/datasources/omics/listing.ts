@@ -1,0 +1,127 @@
+import { BadUserInputError } from '../../errors.ts';
+import { PATTERNS } from '../../model/keyGrammar.ts';
+import { statusFilter } from '../listing/filter.ts';
+import { MAX_PAGES_PER_STREAM, PageLimitError, type MergeStream } from '../listing/merge.ts';
+import { failedReport, listStream, present } from '../listing/streams.ts';
+import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
+import type { ListEnv, ListSource, ProviderList } from '../shared/provider.ts';
+import { OMICS_KEY } from './key.ts';
+import {
+  OMICS_LIST_JOBS,
+  OMICS_LIST_MAX_RESULTS,
+  OMICS_LIST_STORES,
+  type OmicsJobSummary,
+  type OmicsListCall,
+  type OmicsListPage,
+  type OmicsReferenceStore,
+} from './list.ts';
+import {
+  OMICS_STATE_MAP,
+  type OmicsReferenceImportJobRecord,
+  type OmicsReferenceImportJobStatus,
+} from './record.ts';
+
+/** A ListReferenceImportJobs item as a listed job, its fields as the describe record has them. */
+export function omicsListed(
+  region: string,
+  referenceStoreId: string,
+  s: OmicsJobSummary,
+): Listed | null {
+  const fields: Partial<OmicsReferenceImportJobRecord> = {
+    providerStatus: s.upstreamStatus,
+    referenceStoreId: s.referenceStoreId ?? referenceStoreId,
+    roleArn: s.roleArn,
+    status: s.status,
+    creationTime: s.createdAt.toISOString(),
+    completionTime: isoOrNull(s.completedAt),
+  };
+  const key = { provider: 'AWS_OMICS', region, referenceStoreId, id: s.jobId } as const;
+  const { state, createdAt, completedAt } = s;
+  return listed(OMICS_KEY, key, { state, createdAt, updatedAt: null, completedAt }, fields);
+}
+
+/**
+ * A region's reference stores (every page of ListReferenceStores), sorted; IDs outside the
+ * documented pattern left out.
+ */
+async function referenceStores(env: ListEnv, region: string): Promise<string[]> {
+  const ids = new Set<string>();
+  let token: string | null = null;
+  for (let pages = 0; ; pages++) {
+    if (pages >= MAX_PAGES_PER_STREAM) throw new PageLimitError(MAX_PAGES_PER_STREAM);
+    const page: OmicsListPage<OmicsReferenceStore> = await env.call(
+      OMICS_LIST_STORES,
+      { region, maxResults: OMICS_LIST_MAX_RESULTS, nextToken: token },
+      { breakerRegion: region, subject: `list:omics:${region}` },
+    );
+    for (const store of page.items) if (PATTERNS.omicsId.re.test(store.id)) ids.add(store.id);
+    token = page.nextToken;
+    if (token === null) return [...ids].sort();
+  }
+}
+
+/** The stream of one reference store, read whole (HealthOmics documents no order of its list). */
+function storeStream(
+  env: ListEnv,
+  region: string,
+  referenceStoreId: string,
+  filter: NonNullable<OmicsListCall['filter']>,
+): MergeStream<Listed> {
+  return listStream(env.plan, {
+    provider: 'AWS_OMICS',
+    id: `omics:${region}:${referenceStoreId}`,
+    newestFirst: false,
+    maxPageSize: OMICS_LIST_MAX_RESULTS,
+    async read(token, size, subject) {
+      const page = await env.call(
+        OMICS_LIST_JOBS,
+        { region, referenceStoreId, maxResults: size, nextToken: token, filter },
+        { breakerRegion: region, subject },
+      );
+      return {
+        items: page.items.map((s) => omicsListed(region, referenceStoreId, s)).filter(present),
+        next: page.nextToken,
+      };
+    },
+  });
+}
+
+/**
+ * listJobs: one source per reference store of each region: the filter's, else
+ * JOBGRAPH_OMICS_REFERENCE_STORES, else the region's from ListReferenceStores (those calls count
+ * toward the page, and the stores found toward the request's list sources; a region whose stores
+ * cannot be listed is one FAILED source without a store, and one without stores a LISTED one).
+ * HealthOmics filters server-side: one status a call, and the creation-time bounds (re-checked by
+ * the merge).
+ */
+export const OMICS_LISTING: ProviderList = {
+  sourcesPerRegion: (plan, knownStores) =>
+    (plan.omicsReferenceStoreIds ?? knownStores)?.length ?? 1,
+  async sources(env, region) {
+    const at = region as string;
+    const { plan } = env;
+    const known = plan.omicsReferenceStoreIds ?? env.config.listing.omicsReferenceStores;
+    const status = statusFilter(plan, OMICS_STATE_MAP);
+    let ids: string[];
+    try {
+      // No HealthOmics status matches the asked states: no store need be looked for.
+      ids = known ? [...known] : status.kind === 'none' ? [] : await referenceStores(env, at);
+    } catch (err) {
+      if (err instanceof BadUserInputError) throw err;
+      return [{ referenceStoreId: null, ...failedReport(err) }];
+    }
+    if (!known && ids.length > 1) env.budget?.sources(ids.length - 1);
+    if (ids.length === 0) return [{ referenceStoreId: null, stream: null }];
+    const filter: NonNullable<OmicsListCall['filter']> = {
+      ...(status.kind === 'status'
+        ? { status: status.status as OmicsReferenceImportJobStatus }
+        : {}),
+      ...(plan.createdAfterMs !== null ? { createdAfter: new Date(plan.createdAfterMs) } : {}),
+      ...(plan.createdBeforeMs !== null ? { createdBefore: new Date(plan.createdBeforeMs) } : {}),
+    };
+    return ids.map((referenceStoreId): ListSource => ({
+      referenceStoreId,
+      stream: status.kind === 'none' ? null : storeStream(env, at, referenceStoreId, filter),
+    }));
+  },
+};
