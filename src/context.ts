@@ -10,10 +10,14 @@ import {
   type JobListFilter,
   type JobListPage,
 } from './datasources/listing/index.ts';
-import { createJobLoader, NO_SUBJECT_CALLER } from './datasources/guard/loader.ts';
+import {
+  createJobLoader,
+  NO_SUBJECT_CALLER,
+  type GuardedSource,
+} from './datasources/guard/loader.ts';
 import { formatGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
-import type { JobProvider, JobRecord } from './model/job.ts';
+import { JOB_PROVIDERS, type JobProvider, type JobRecord } from './model/job.ts';
 
 type Loaders = { [P in JobProvider]: DataLoader<KeyOf<P>, JobRecord, string> };
 
@@ -53,13 +57,9 @@ export function createRequestContext(
 ): RequestContext {
   // The caller, for the per-caller share of each provider's concurrency: the token's subject.
   const caller = identity.subject ?? NO_SUBJECT_CALLER;
-  const loaders: Loaders = {
-    AWS_PANORAMA: createJobLoader(sources.AWS_PANORAMA, caller),
-    AWS_OMICS: createJobLoader(sources.AWS_OMICS, caller),
-    TENCENT_COS_BATCH: createJobLoader(sources.TENCENT_COS_BATCH, caller),
-    AWS_IMPORT_EXPORT: createJobLoader(sources.AWS_IMPORT_EXPORT, caller),
-    AWS_CODEPIPELINE: createJobLoader(sources.AWS_CODEPIPELINE, caller),
-  };
+  const loaders = Object.fromEntries(
+    JOB_PROVIDERS.map((p) => [p, createJobLoader(sources[p] as GuardedSource, caller)]),
+  ) as Loaders;
   // The request's budgets as it loads and lists: limits/jobBudget.ts counts before execution what
   // the operation shows; these count again, and what only loading shows (Import/Export lookups of
   // a `states` filter, reference stores a region's ListReferenceStores finds).
