@@ -61,14 +61,3 @@ export class Deadlines {
       this.#arm(this.#items[this.#head]!.at);
   }
 }
-
-const DEADLINES = new WeakMap<object, Deadlines>();
-
-export function deadlinesOf(guarded: object): Deadlines {
-  let deadlines = DEADLINES.get(guarded);
-  if (!deadlines) {
-    deadlines = new Deadlines();
-    DEADLINES.set(guarded, deadlines);
-  }
-  return deadlines;
-}

@@ -5,9 +5,8 @@ import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { JobSource } from '../shared/types.ts';
 import { RegionalBreakers, type BreakerOptions } from './breakers.ts';
 import { FairLimiter } from './fairLimit.ts';
-import { sharedCallFor } from './sharedCall.ts';
-
-export { inFlightCount } from './sharedCall.ts';
+import { Deadlines } from './deadlines.ts';
+import { sharedCallFor, type SharedCall } from './sharedCall.ts';
 
 export interface GuardOptions extends BreakerOptions {
   /** Concurrent upstream calls for this provider across all requests. */
@@ -49,6 +48,20 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
   health?: FailureObserver;
   /** Told of cache lookups and batches. */
   observer?: LoaderObserver;
+  /**
+   * Its calls in flight, by global ID: one per job, shared by every request that asks for the job
+   * while it is in flight; a call leaves when it settles or is abandoned (sharedCall.ts).
+   */
+  readonly inFlight: Map<string, SharedCall<P>>;
+  /** Its waiters' deadlines, one timer for them all (deadlines.ts). */
+  readonly deadlines: Deadlines;
+}
+
+/** How many jobs of this source have a call in flight now (tests and the subscription poller). */
+export function inFlightCount(guarded: {
+  readonly inFlight: ReadonlyMap<string, unknown>;
+}): number {
+  return guarded.inFlight.size;
 }
 
 /** The caller of requests without a token subject: they share one bucket. */
@@ -66,6 +79,8 @@ export function guardSource<P extends JobProvider>(
     limit: new FairLimiter(options.concurrency, options.callerConcurrency),
     breakers: new RegionalBreakers(options),
     budgetMs: options.budgetMs,
+    inFlight: new Map(),
+    deadlines: new Deadlines(),
     ...(cache ? { cache } : {}),
     ...(health ? { health } : {}),
     ...(observer ? { observer } : {}),

@@ -2,7 +2,7 @@ import type { JobCache } from '../../cache/jobCache.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { breakerRegion } from './breakers.ts';
-import { deadlinesOf, type Deadlines } from './deadlines.ts';
+import type { Deadlines } from './deadlines.ts';
 import { budgetError, failureOf } from './failures.ts';
 import type { CallerState, LimiterEntry } from './fairLimit.ts';
 import type { GuardedSource } from './loader.ts';
@@ -37,6 +37,7 @@ class JoinEntry implements LimiterEntry {
  */
 export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCall {
   waitingIn?: CallerState | undefined;
+  /** The source's waiter deadlines (each waiter's budget). */
   readonly deadlines: Deadlines;
   readonly #startedAt = Date.now();
   readonly #waiters: Waiter[] = [];
@@ -54,10 +55,9 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     readonly guarded: GuardedSource<P>,
     readonly key: KeyOf<P>,
     readonly id: string,
-    readonly calls: Map<string, SharedCall<P>>,
     caller: string,
   ) {
-    this.deadlines = deadlinesOf(guarded);
+    this.deadlines = guarded.deadlines;
     this.#callers = caller;
     if (!guarded.cache) {
       this.#enqueueAll();
@@ -225,25 +225,9 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
   }
 
   #forget(): void {
-    if (this.calls.get(this.id) === this) this.calls.delete(this.id);
+    const calls = this.guarded.inFlight;
+    if (calls.get(this.id) === this) calls.delete(this.id);
   }
-}
-
-/** In-flight calls per guarded source, by global ID. An entry is removed when its call settles or is abandoned. */
-const IN_FLIGHT = new WeakMap<object, Map<string, unknown>>();
-
-function inFlightOf<P extends JobProvider>(guarded: GuardedSource<P>): Map<string, SharedCall<P>> {
-  let calls = IN_FLIGHT.get(guarded);
-  if (!calls) {
-    calls = new Map();
-    IN_FLIGHT.set(guarded, calls);
-  }
-  return calls as Map<string, SharedCall<P>>;
-}
-
-/** How many jobs of this source have a call in flight now (tests and the subscription poller). */
-export function inFlightCount(guarded: object): number {
-  return IN_FLIGHT.get(guarded)?.size ?? 0;
 }
 
 /**
@@ -256,14 +240,14 @@ export function sharedCallFor<P extends JobProvider>(
   caller: string,
 ): SharedCall<P> {
   const id = formatGlobalId(key);
-  const calls = inFlightOf(guarded);
+  const calls = guarded.inFlight;
   const call = calls.get(id);
   if (call) {
     guarded.observer?.coalesced?.(guarded.source.provider);
     call.join(caller);
     return call;
   }
-  const mine = new SharedCall(guarded, key, id, calls, caller);
+  const mine = new SharedCall(guarded, key, id, caller);
   // A call settled at once (a cache answering synchronously cannot: its steps await) never lingers in the map.
   calls.set(id, mine);
   return mine;
