@@ -9,7 +9,10 @@ import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from './pollLease
 export const POLL_LEASE_PREFIX = 'jobgraph:poll:v1:';
 /** The last poll the holder shared, kept as long as its lease: a new watcher's first event. */
 export const POLL_LAST_PREFIX = 'jobgraph:poll:v1:last:';
-/** One channel per watched job: `jobgraph:watch:v1:<global ID>`. Interest is a subscription, never a key. */
+/**
+ * One channel per watched job: `jobgraph:watch:v1:<global ID>` (`jobgraph:watch:v1:<db>:<global
+ * ID>` on a database other than 0). Interest is a subscription, never a key.
+ */
 export const POLL_CHANNEL_PREFIX = 'jobgraph:watch:v1:';
 
 /**
@@ -83,6 +86,11 @@ const UNAVAILABLE: LeaseClaim = { kind: 'unavailable' };
  */
 export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
   const { opTimeoutMs, retryMs, logger } = options;
+  // Redis's pub/sub ignores the database number: a deployment on another database of the same
+  // server must not hear this one's polls (its jobs may have the same IDs in other accounts).
+  const database = Number(new URL(options.url).pathname.slice(1)) || 0;
+  const channelOf = (globalId: string) =>
+    `${POLL_CHANNEL_PREFIX}${database ? `${database}:` : ''}${globalId}`;
   const replicaId =
     options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const socket = {
@@ -263,7 +271,7 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
           bounded(
             commands.eval(SHARE_SCRIPT, {
               keys: [POLL_LEASE_PREFIX + globalId, POLL_LAST_PREFIX + globalId],
-              arguments: [replicaId, ttl(ttlMs), message, POLL_CHANNEL_PREFIX + globalId, last],
+              arguments: [replicaId, ttl(ttlMs), message, channelOf(globalId), last],
             }),
           ),
         );
@@ -282,7 +290,7 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
             keys: [POLL_LEASE_PREFIX + globalId],
             arguments: [
               replicaId,
-              POLL_CHANNEL_PREFIX + globalId,
+              channelOf(globalId),
               `{"kind":"released","from":${JSON.stringify(replicaId)}}`,
             ],
           }),
@@ -291,7 +299,7 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
     },
 
     follow(globalId, listener) {
-      const channel = POLL_CHANNEL_PREFIX + globalId;
+      const channel = channelOf(globalId);
       let listeners = followed.get(channel);
       if (!listeners) {
         listeners = new Set();

@@ -88,6 +88,13 @@ export const LEASE_TTL_FACTOR = 1.5;
  * takes it then. So a dead replica's jobs are polled again about 1.5 waits after its last poll.
  */
 export const TAKEOVER_FACTOR = 1.25;
+/**
+ * A follower that has heard nothing from a holder that keeps its lease for this many waits listens
+ * again (a new subscription) and polls once itself, and so on while the silence lasts: pub/sub
+ * delivers at most once, and a subscription lost without a sign must not leave subscribers without
+ * news of a job that a live replica polls.
+ */
+export const SILENCE_FACTOR = 4;
 
 /**
  * How a poll was made, for `jobgraph_watch_polls_total{role}`: `holder`, this replica's upstream
@@ -223,6 +230,10 @@ class Poller implements GroupMember {
   private stopped = false;
   private fetching = false;
   private claiming = false;
+  /** The poll timer fired while a claim was in flight: poll once it is answered. */
+  private pollDue = false;
+  /** When a follower last heard from the job's holder (scheduler ms). */
+  private heardAt = 0;
   private group: ListWatchGroup | null = null;
   /** How this replica polls the job now (alone without leases). */
   role: PollRole = 'alone';
@@ -338,8 +349,9 @@ class Poller implements GroupMember {
     this.timer = undefined;
     this.dueAt = null;
     if (this.stopped) return;
-    if (this.options.leases) void this.claim();
-    else this.dispatch();
+    if (!this.options.leases) return this.dispatch();
+    if (this.claiming) this.pollDue = true;
+    else void this.claim();
   }
 
   private dispatch(): void {
@@ -360,12 +372,14 @@ class Poller implements GroupMember {
       ? await leases.claim(this.id, this.interval * LEASE_TTL_FACTOR, this.last === null)
       : UNAVAILABLE;
     this.claiming = false;
+    const due = poll || this.pollDue;
+    this.pollDue = false;
     if (this.stopped) return;
     if (outcome.kind === 'other') {
       // Its holder renews it at each poll: ask again when it would lapse, unless its word comes first.
       return this.follow(outcome.retryInMs + Math.max(10, this.interval * 0.05), outcome.last);
     }
-    if (!poll) {
+    if (!due) {
       if (outcome.kind === 'held' && this.role === 'alone') this.role = 'holder';
       return;
     }
@@ -376,6 +390,8 @@ class Poller implements GroupMember {
 
   /** Another replica polls the job: no call of our own, a watchdog `afterMs` from now (re-armed by each word from the holder). */
   private follow(afterMs: number, last?: SharedPoll): void {
+    const now = this.options.scheduler.now();
+    if (this.role !== 'follower') this.heardAt = now;
     this.role = 'follower';
     this.hold();
     this.group?.remove(this);
@@ -383,7 +399,14 @@ class Poller implements GroupMember {
     this.armWatchdog(afterMs);
     if (last) this.shared(last);
     // Nothing to give the subscribers yet: the job is fetched here, once.
-    if (this.last === null) void this.fetch();
+    if (this.last === null) return void this.fetch();
+    if (now - this.heardAt > SILENCE_FACTOR * this.interval) {
+      // A live holder this replica does not hear (SILENCE_FACTOR): listen again, and poll once.
+      this.heardAt = now;
+      this.unfollow?.();
+      this.unfollow = this.options.leases!.follow(this.id, (poll) => this.shared(poll));
+      void this.fetch();
+    }
   }
 
   /**
@@ -397,6 +420,7 @@ class Poller implements GroupMember {
    */
   private shared(poll: SharedPoll): void {
     if (this.stopped || poll.from === this.options.leases?.replicaId) return;
+    this.heardAt = this.options.scheduler.now();
     if (this.role === 'holder') return;
     if (this.role === 'alone') {
       if (poll.kind !== 'record' || this.claiming) return;

@@ -221,6 +221,27 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
     expect(await client.get(POLL_LEASE_PREFIX + id)).toBeNull();
   });
 
+  it("keeps a deployment on another database of the server out of this one's channels", async () => {
+    const id = 'importexport:DBS1';
+    const a = await store('host:1:a', `${redis.url}/1`);
+    const b = await store('host:2:b', `${redis.url}/1`);
+    const c = await store('host:3:c', `${redis.url}/2`);
+    const received = next(b, id);
+    const elsewhere: SharedPoll[] = [];
+    c.follow(id, (p) => elsewhere.push(p));
+    const numsub = async (channel: string) =>
+      Number((await client.sendCommand<unknown[]>(['PUBSUB', 'NUMSUB', channel]))[1]);
+    for (let i = 0; i < 200 && (await numsub(`${POLL_CHANNEL_PREFIX}2:${id}`)) === 0; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    await subscribed(`1:${id}`);
+    expect(await numsub(`${POLL_CHANNEL_PREFIX}${id}`)).toBe(0);
+    expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });
+    expect(await c.claim(id, 5000)).toEqual({ kind: 'held' }); // its own lease, in its own database
+    await a.share(id, 5000, { kind: 'wait', interval: 100, wait: 100 });
+    expect(await received).toMatchObject({ kind: 'wait', from: 'host:1:a' });
+    expect(elsewhere).toEqual([]);
+  });
+
   it('says once that Redis is gone and once that it is back, answers unavailable meanwhile, and follows its channels again once back', async () => {
     const own = await startRedisServer();
     servers.push(own);

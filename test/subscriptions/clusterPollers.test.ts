@@ -49,6 +49,10 @@ class FakeRedis {
   readonly published: string[] = [];
   up = true;
   readonly replicas: Replica[] = [];
+  /** How long a claim takes, in clock ms (0: answered at once). */
+  claimDelayMs = 0;
+  /** Replicas whose subscriptions were lost without a sign: they hear nothing until they subscribe again. */
+  readonly deaf = new Set<Replica>();
 
   constructor(readonly clock: ManualScheduler) {}
 
@@ -62,7 +66,7 @@ class FakeRedis {
     const poll = JSON.parse(message) as SharedPoll;
     for (const { replica, listener } of [...(this.channels.get(id) ?? [])])
       queueMicrotask(() => {
-        if (!replica.dead) listener(poll);
+        if (!replica.dead && !this.deaf.has(replica)) listener(poll);
       });
   }
 
@@ -123,8 +127,10 @@ class Replica {
     return {
       replicaId: me,
       available: () => redis.up && !this.dead,
-      claim: (id, ttl, wantLast) =>
-        alive((): LeaseClaim => {
+      claim: async (id, ttl, wantLast) => {
+        if (redis.claimDelayMs > 0)
+          await new Promise((resolve) => redis.clock.setTimeout(resolve, redis.claimDelayMs));
+        return alive((): LeaseClaim => {
           if (!redis.up) return { kind: 'unavailable' };
           if (redis.free(id) || redis.held(id, me)) {
             redis.leases.set(id, { holder: me, until: now() + ttl });
@@ -140,7 +146,8 @@ class Replica {
             retryInMs: redis.leases.get(id)!.until - now(),
             ...(last ? { last } : {}),
           };
-        }),
+        });
+      },
       share: (id, ttl, result: PollResult) =>
         alive(() => {
           if (!redis.up) return 'unavailable' as const;
@@ -166,6 +173,7 @@ class Replica {
           redis.publish(id, JSON.stringify({ kind: 'released', from: me }));
         }),
       follow: (id, listener) => {
+        redis.deaf.delete(this); // a new subscription is heard
         const set = redis.channels.get(id) ?? new Set();
         redis.channels.set(id, set);
         const entry = { replica: this, listener };
@@ -340,5 +348,43 @@ describe('Pollers of several replicas sharing poll leases', () => {
     await runUntil(clock, upAt + 2 * POLL_MS);
     await runUntil(clock, upAt + 7 * POLL_MS);
     expect(fetchesBetween(upAt + 2 * POLL_MS, upAt + 7 * POLL_MS)).toBe(5);
+  });
+
+  it('poll when a poll falls due while the lease is being asked for after the store came back (no poller left without a timer)', async () => {
+    const { clock, redis, replicas, fetchesBetween } = cluster(2);
+    replicas.forEach((r) => r.watch());
+    await runUntil(clock, POLL_MS + 100);
+    redis.setUp(false);
+    await runUntil(clock, 4 * POLL_MS);
+    // Each replica polls alone now; the store comes back with slow answers, so each poller's
+    // next poll falls due while its claim is in flight.
+    redis.claimDelayMs = POLL_MS;
+    redis.setUp(true);
+    const upAt = clock.now();
+    await runUntil(clock, upAt + 2 * POLL_MS);
+    redis.claimDelayMs = 0;
+    await runUntil(clock, upAt + 4 * POLL_MS);
+    const from = clock.now();
+    await runUntil(clock, from + 5 * POLL_MS);
+    expect(fetchesBetween(from, from + 5 * POLL_MS)).toBe(5);
+    expect(replicas.map((r) => r.registry.roles().holder).sort()).toEqual([0, 1]);
+  });
+
+  it('let a follower that hears nothing from a live holder listen again and poll itself, so its subscribers are not left behind', async () => {
+    const { clock, redis, replicas } = cluster(2);
+    const subs = replicas.map((r) => r.watch());
+    await runUntil(clock, 2 * POLL_MS + 100);
+    const follower = replicas.find((r) => r.registry.roles().follower === 1)!;
+    const sub = subs[replicas.indexOf(follower)]!;
+    redis.deaf.add(follower);
+    for (const r of replicas)
+      r.answer = record({ state: 'IN_PROGRESS', providerStatus: 'InProgress' });
+    const changedAt = clock.now();
+    await runUntil(clock, changedAt + 8 * POLL_MS);
+    // It heard again after subscribing again, having polled once itself.
+    expect(states(sub.events)).toEqual(['QUEUED', 'IN_PROGRESS']);
+    expect(redis.deaf.has(follower)).toBe(false);
+    expect(follower.fetches.filter((t) => t > changedAt)).toHaveLength(1);
+    expect(follower.registry.roles().follower).toBe(1);
   });
 });
