@@ -48,7 +48,7 @@ const REGION_FORMS = (Object.keys(FAMILIES) as Family[])
     );
     const names =
       labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0];
-    return `${names} take ${PATTERNS[family].form}`;
+    return `${names} ${labels.length > 1 ? 'take' : 'takes'} ${PATTERNS[family].form}`;
   })
   .join('; ');
 
