@@ -53,6 +53,8 @@ export async function openJobCache(
       },
       opTimeoutMs,
       ...(redis.leases ? { leases: redis.leases } : {}),
+      // A watched job this replica polls for all needs no fetch lease.
+      ...(pollLeases ? { leaseFree: (id: string) => pollLeases.holds(id) } : {}),
     });
     return pollLeases ? { ...cache, pollLeases } : cache;
   }

@@ -86,6 +86,12 @@ export interface JobCacheOptions {
   pauseAfterFailureMs?: number;
   /** Cross-process leases on the same store (Redis), so several processes fetch a job once. */
   leases?: LeaseStore;
+  /**
+   * Jobs whose fetch needs no lease: this process holds their poll lease (src/cache/pollLeases.ts),
+   * so it is the one replica polling them. Without this, a replica that died while fetching one
+   * would hold its successor's poll up for half the budget (the fetch lease's wait).
+   */
+  leaseFree?: (globalId: string) => boolean;
 }
 
 const FETCH_YOURSELF: Claim = {};
@@ -163,6 +169,7 @@ export function createJobCache(options: JobCacheOptions): JobCache {
     globalId: string,
     { leaseMs, waitMs }: { leaseMs: number; waitMs: number },
   ): Promise<Claim> => {
+    if (options.leaseFree?.(globalId)) return FETCH_YOURSELF;
     const token = randomUUID();
     const taken = await acquire(globalId, token, leaseMs);
     if (taken === undefined) return FETCH_YOURSELF;

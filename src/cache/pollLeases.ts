@@ -68,6 +68,11 @@ export interface PollLeases {
     ttlMs: number,
     result: PollResult,
   ): Promise<'held' | 'lost' | 'unavailable'>;
+  /**
+   * Whether this replica holds the job's lease as far as it knows (its last claim or share took
+   * or renewed it): its poll needs no other cross-process coordination (the job cache's fetch lease).
+   */
+  holds(globalId: string): boolean;
   /** Give the lease back if it is still ours, and tell the followers to take it (fire and forget). */
   release(globalId: string): void;
   /** Receive what the job's holder shares until the returned function is called. */

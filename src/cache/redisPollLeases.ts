@@ -107,6 +107,8 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
   const subscriber = commands.duplicate() as unknown as RedisClientType;
 
   let state: 'starting' | 'up' | 'down' = 'starting';
+  /** The jobs whose lease this replica took or renewed last (and has not lost or given back). */
+  const held = new Set<string>();
   let closed = false;
   const availability = new Set<(available: boolean) => void>();
   const pending = new Set<Promise<unknown>>();
@@ -142,6 +144,7 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
   };
   const failed = (err: unknown) => {
     if (closed) return;
+    held.clear();
     if (state !== 'down') {
       state = 'down';
       logger.warn(
@@ -250,7 +253,11 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
             arguments: [replicaId, ttl(ttlMs), last ? '1' : '0'],
           }),
         )) as [number, number?, (string | null)?];
-        if (reply[0] === 1) return HELD;
+        if (reply[0] === 1) {
+          held.add(globalId);
+          return HELD;
+        }
+        held.delete(globalId);
         const shared = typeof reply[2] === 'string' ? parse(reply[2]) : undefined;
         return {
           kind: 'other',
@@ -275,14 +282,22 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
             }),
           ),
         );
-        return reply === 1 ? 'held' : 'lost';
+        if (reply !== 1) {
+          held.delete(globalId);
+          return 'lost';
+        }
+        held.add(globalId);
+        return 'held';
       } catch (err) {
         failed(err);
         return 'unavailable';
       }
     },
 
+    holds: (globalId) => held.has(globalId),
+
     release(globalId) {
+      held.delete(globalId);
       if (state !== 'up' || closed) return;
       track(
         bounded(

@@ -148,10 +148,14 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
     // Renewed by its holder (compare-and-renew): a longer TTL.
     expect(await a.claim(id, 60_000)).toEqual({ kind: 'held' });
     expect(await client.pTTL(POLL_LEASE_PREFIX + id)).toBeGreaterThan(5000);
+    expect([a.holds(id), b.holds(id)]).toEqual([true, false]);
     // Lapsed (here: gone), the other replica takes it.
     await client.del(POLL_LEASE_PREFIX + id);
     expect(await b.claim(id, 5000)).toEqual({ kind: 'held' });
     expect(await a.claim(id, 5000)).toMatchObject({ kind: 'other' });
+    expect([a.holds(id), b.holds(id)]).toEqual([false, true]);
+    b.release(id);
+    expect(b.holds(id)).toBe(false);
   });
 
   it('publishes each poll to the followers and keeps it as the last poll, without any secret: a record with secrets is shared without them, flagged', async () => {

@@ -199,7 +199,7 @@ describe('Replicas sharing one Redis (JOBGRAPH_CACHE_URL)', () => {
   );
 
   it.skipIf(missing !== null)(
-    "polls a SIGKILLed replica's jobs again within two intervals, and every watcher sees its jobs finish",
+    'polls the jobs of a replica SIGKILLed in the middle of its polls again within two intervals, and every watcher sees its jobs finish',
     async () => {
       const three = await replicas(3, redis!.url);
       // A balancer in front of each replica that falls back on the others: the clients of a
@@ -229,11 +229,22 @@ describe('Replicas sharing one Redis (JOBGRAPH_CACHE_URL)', () => {
         )[0] as [number, string[]];
         const victim = three.find((p) => p.child.pid === victimPid);
         expect(victim, 'the lease holder is one of the replicas').toBeDefined();
-        const from = log.calls.length;
         // The interval as the pollers achieve it on this machine now (longer when it is busy).
-        const interval = achievedInterval(log.between(warmFrom, from), POLL_MS);
+        const interval = achievedInterval(log.between(warmFrom, log.calls.length), POLL_MS);
+        // It dies in the middle of its polls: the upstream holds every answer until each of its
+        // jobs has a call in flight, then it is killed (and the answers flow again).
+        const upstreams = [emulators!.importexport, emulators!.omics];
+        for (const e of upstreams) e.setFaults({ hold: true });
+        const held = log.calls.length;
+        await log.when(
+          () => orphans.every((id) => log.since(held).has(id)),
+          LONG,
+          "a call in flight for each of the holder's jobs",
+        );
+        const from = log.calls.length;
         const killedAt = performance.now();
         await kill(victim!.child);
+        for (const e of upstreams) e.setFaults({ hold: false });
 
         // Each of its jobs is polled again, by another replica, within two intervals.
         const firstAfterKill = (id: string) =>
@@ -256,6 +267,7 @@ describe('Replicas sharing one Redis (JOBGRAPH_CACHE_URL)', () => {
         jobs.finish();
         await allFinish(watchers);
       } finally {
+        for (const e of [emulators!.importexport, emulators!.omics]) e.setFaults({ hold: false });
         jobs.restore();
         for (const p of three) await kill(p.child);
       }

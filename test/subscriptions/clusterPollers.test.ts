@@ -129,7 +129,9 @@ class Replica {
       available: () => redis.up && !this.dead,
       claim: async (id, ttl, wantLast) => {
         if (redis.claimDelayMs > 0)
-          await new Promise((resolve) => redis.clock.setTimeout(resolve, redis.claimDelayMs));
+          await new Promise<void>((resolve) =>
+            redis.clock.setTimeout(() => resolve(), redis.claimDelayMs),
+          );
         return alive((): LeaseClaim => {
           if (!redis.up) return { kind: 'unavailable' };
           if (redis.free(id) || redis.held(id, me)) {
@@ -166,6 +168,7 @@ class Replica {
           redis.publish(id, message);
           return 'held' as const;
         }),
+      holds: (id) => redis.held(id, me),
       release: (id) =>
         void alive(() => {
           if (!redis.up || !redis.held(id, me)) return;
