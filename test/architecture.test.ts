@@ -199,10 +199,10 @@ describe('The tree tells the story', () => {
     expect(looseFiles.length, looseFiles.join(', ')).toBeLessThanOrEqual(8);
   });
 
-  it("names every top-level part of src/ in the README's Layout, and nothing there that is not in the tree", () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const layout = /^## Layout\n+```\n([\s\S]*?)```/m.exec(readme)?.[1];
-    expect(layout, 'README has a Layout block').toBeDefined();
+  it("names every top-level part of src/ in docs/architecture.md's tree, and nothing there that is not in the tree", () => {
+    const doc = readFileSync(new URL('../docs/architecture.md', import.meta.url), 'utf8');
+    const layout = /^## The tree\n[\s\S]*?```\n([\s\S]*?)```/m.exec(doc)?.[1];
+    expect(layout, 'docs/architecture.md has a tree block').toBeDefined();
     // Each entry starts a line: `src/<name>` (a file, a folder with `/`, or a folder's `<p>/` or sub-folder).
     const named = [...(layout as string).matchAll(/^src\/([^\s/]+)(\/)?/gm)].map(
       (m) => (m[2] ? `${m[1]}/` : m[1]) as string,
@@ -211,7 +211,7 @@ describe('The tree tells the story', () => {
     expect([...new Set(named)].sort()).toEqual(tree.sort());
     for (const m of (layout as string).matchAll(/^src\/([\w/.]+?)(?:\/)?\s/gm)) {
       const path = (m[1] as string).replace(/<p>.*$/, '');
-      expect(existsSync(join(SRC, path)), `README Layout names src/${m[1]}`).toBe(true);
+      expect(existsSync(join(SRC, path)), `the tree names src/${m[1]}`).toBe(true);
     }
   });
 });
