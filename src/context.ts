@@ -4,12 +4,7 @@ import { secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
 import type { Config } from './config.ts';
 import type { Sources } from './datasources/index.ts';
-import {
-  createJobLister,
-  type JobLister,
-  type JobListFilter,
-  type JobListPage,
-} from './datasources/listing/index.ts';
+import type { JobLister, JobListFilter, JobListPage } from './datasources/listing/index.ts';
 import {
   createJobLoader,
   NO_SUBJECT_CALLER,
@@ -37,24 +32,20 @@ export interface RequestContext extends AuthContext {
 
 export type { JobListFilter, JobListPage, ListedJob } from './datasources/listing/index.ts';
 
-/** One lister per set of sources (a gateway's), made on first use. */
-const LISTERS = new WeakMap<Sources, JobLister>();
-
-function listerOf(sources: Sources, config: Config): JobLister {
-  let lister = LISTERS.get(sources);
-  if (!lister) {
-    lister = createJobLister(sources, config);
-    LISTERS.set(sources, lister);
-  }
-  return lister;
+/** What every request of one gateway shares: its configuration, its guarded sources, its one lister. */
+export interface GatewayParts {
+  config: Config;
+  sources: Sources;
+  /** The gateway's `listJobs` engine, made once at start (its cursor key with it). */
+  lister: JobLister;
 }
 
 export function createRequestContext(
-  config: Config,
-  sources: Sources,
+  gateway: GatewayParts,
   identity: Identity,
   requestId: string,
 ): RequestContext {
+  const { config, sources, lister } = gateway;
   // The caller, for the per-caller share of each provider's concurrency: the token's subject.
   const caller = identity.subject ?? NO_SUBJECT_CALLER;
   const loaders = Object.fromEntries(
@@ -88,7 +79,7 @@ export function createRequestContext(
     config,
     requestId,
     identity,
-    listJobs: (args) => listerOf(sources, config).list({ ...args, caller, budget }),
+    listJobs: (args) => lister.list({ ...args, caller, budget }),
     loadJob(key) {
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServer,
+  HeaderMap,
+  type ApolloServerPlugin,
+  type HTTPGraphQLRequest,
+} from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
@@ -18,8 +23,9 @@ import type { Identity } from '../auth/identity.ts';
 import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
 import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
 import type { Config } from '../config.ts';
-import { createRequestContext, type RequestContext } from '../context.ts';
+import { createRequestContext, type GatewayParts, type RequestContext } from '../context.ts';
 import type { Sources } from '../datasources/index.ts';
+import { createJobLister } from '../datasources/listing/index.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from '../errors.ts';
 import { httpErrorHandler, notFoundHandler, writeErrorAnswer } from './errors.ts';
 import { corsMiddleware } from './cors.ts';
@@ -31,10 +37,11 @@ import {
   createQueryLimits,
   nameTokenLimit,
   subscriptionRootDirectivesRefusal,
+  type QueryLimits,
 } from '../limits/index.ts';
 import { jobBudgetPlugin } from '../limits/jobBudget.ts';
 import type { BuiltSchema } from '../schema.ts';
-import type { Observability } from '../observability/index.ts';
+import type { GatewayMetrics, Observability } from '../observability/index.ts';
 import { observabilityPlugin, operationSpanMiddleware } from '../observability/graphqlPlugin.ts';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
@@ -266,9 +273,14 @@ interface Admitted {
   identity: Identity;
 }
 
+/** What one request's handlers read from `res.locals`: who is calling, and the request's ID. */
+function admittedOf(res: express.Response): Admitted {
+  return { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string };
+}
+
 /** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics and /console (unless off). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, sources, built, logger } = options;
+  const { config, sources, logger } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -278,6 +290,134 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.use(corsMiddleware(config.corsOrigins));
   const verifyToken = createTokenVerifier(config.auth, { logger });
   verifyToken.start();
+  const limits = createQueryLimits(config);
+  const requestIds = new WeakMap<object, string>();
+  const formatError = createFormatError(logger, requestIds);
+  // The per-request lines log fixed, non-sensitive fields only.
+  const operationLog = fixedFieldsLogger(logger);
+  const apollo = createApollo(options, {
+    httpServer,
+    limits,
+    formatError,
+    requestIds,
+    operationLog,
+  });
+  // The gateway's one lister: every request's context lists through it.
+  const gateway = { config, sources, lister: createJobLister(sources, config) };
+  const contextFor = contextFactory(gateway, limits);
+  const run = apolloRunner(apollo, contextFor);
+  const subscriptions = startSubscriptions(options, {
+    httpServer,
+    limits,
+    verifyToken,
+    formatError,
+    executeOperation: run.overWebSocket,
+  });
+  await apollo.start();
+
+  const metrics = options.observability?.metrics;
+  healthRoutes(app, { config, health: options.health ?? new FdHealth(), verifyToken, metrics });
+  graphqlRoute(app, {
+    config,
+    limits,
+    apollo,
+    contextFor,
+    run,
+    subscriptions,
+    authenticate: authenticator(verifyToken, operationLog, metrics),
+    ...(options.observability?.tracing
+      ? { spanMiddleware: operationSpanMiddleware(options.observability) }
+      : {}),
+  });
+  // A browser at / goes to the console; anything else learns what is served.
+  app.get(
+    '/',
+    rootHandler({
+      console: config.console,
+      metrics: metrics !== undefined,
+      sandbox: config.introspection,
+    }),
+  );
+  // The jobs console: a page, its hashed assets, and nothing else (it calls /graphql like any client).
+  if (config.console) app.use(consoleRouter());
+  app.use(notFoundHandler);
+  app.use(httpErrorHandler(config, logger));
+
+  const address = await listen(httpServer, config);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`,
+    port: address.port,
+    httpServer,
+    jwksReady: () => verifyToken.ready(),
+    subscriptions,
+    close: async () => {
+      // Open streams complete first (SSE `complete`, WebSocket 1001), so draining does not wait on them.
+      await subscriptions.close();
+      verifyToken.stop();
+      await apollo.stop();
+    },
+  };
+}
+
+/** Listen on the configured port and host; the address it got. */
+async function listen(httpServer: http.Server, config: Config): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  return httpServer.address() as AddressInfo;
+}
+
+type TokenVerifier = ReturnType<typeof createTokenVerifier>;
+
+/** What Apollo Server is built with besides the options: the HTTP server it drains, the limits, the error formatting. */
+interface ApolloParts {
+  httpServer: http.Server;
+  limits: QueryLimits;
+  formatError: ReturnType<typeof createFormatError>;
+  requestIds: WeakMap<object, string>;
+  /** The logger of the per-request lines (fixed fields only). */
+  operationLog: Logger;
+}
+
+/** Apollo Server with jobgraph's limits, CSRF prevention, formatError and plugins; not started. */
+function createApollo(options: ServerOptions, parts: ApolloParts): ApolloServer<RequestContext> {
+  const { config, logger } = options;
+  const { limits } = parts;
+  return new ApolloServer<RequestContext>({
+    schema: options.built.schema,
+    introspection: config.introspection,
+    // A request carrying `Authorization` cannot be a simple cross-site request (a browser sends
+    // that header only after a preflight), so it passes whatever its method or content type.
+    csrfPrevention: {
+      requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'],
+    },
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    hideSchemaDetailsFromClientErrors: limits.hideSchemaDetailsFromClientErrors,
+    formatError: parts.formatError,
+    // main.ts owns SIGTERM/SIGINT (it drains, then closes the sources); Apollo's own handlers
+    // would stop the server a second time and re-raise the signal.
+    stopOnTerminationSignals: false,
+    plugins: apolloPlugins(options, parts),
+    logger: {
+      debug: (m) => logger.debug(m),
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
+  });
+}
+
+/** Apollo Server's plugins, in the order they run. */
+function apolloPlugins(
+  options: ServerOptions,
+  { httpServer, requestIds, operationLog }: ApolloParts,
+): ApolloServerPlugin<RequestContext>[] {
+  const { config } = options;
   const landing = config.introspection
     ? ApolloServerPluginLandingPageLocalDefault({
         embed: true,
@@ -287,33 +427,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ...(options.sandbox?.headers ? { headers: options.sandbox.headers } : {}),
       })
     : ApolloServerPluginLandingPageDisabled();
-
-  // The per-request lines below log fixed, non-sensitive fields only.
-  const operationLog = fixedFieldsLogger(logger);
-  const limits = createQueryLimits(config);
-  const requestIds = new WeakMap<object, string>();
-  const formatError = createFormatError(logger, requestIds);
-  const subscriptions = createSubscriptions({
-    config,
-    sources,
-    schema: built.schema,
-    limits,
-    logger,
-    verifyToken,
-    formatError,
-    ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
-    executeOperation: (call) => executeOverWebSocket(call),
-  });
-  subscriptions.attach(httpServer);
-  // The subscription gauges read the hub when /metrics is scraped: no bookkeeping per event.
-  options.observability?.metrics?.watchSource(() => ({
-    open: subscriptions.hub.open(),
-    pollers: subscriptions.hub.registry.size(),
-    roles: subscriptions.hub.registry.roles(),
-    polls: subscriptions.hub.registry.polls,
-  }));
-
-  const plugins: ApolloServerPlugin<RequestContext>[] = [
+  return [
     // The schema has no cache hints, so every response is no-store (requestPlugin says so) and
     // the plugin's hook on every resolved field would compute nothing.
     ApolloServerPluginCacheControlDisabled(),
@@ -335,35 +449,50 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     requestPlugin(operationLog, requestIds),
     ...(options.observability ? [observabilityPlugin<RequestContext>(options.observability)] : []),
   ];
-  const apollo = new ApolloServer<RequestContext>({
-    schema: built.schema,
-    introspection: config.introspection,
-    // A request carrying `Authorization` cannot be a simple cross-site request (a browser sends
-    // that header only after a preflight), so it passes whatever its method or content type.
-    csrfPrevention: {
-      requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'],
-    },
-    allowBatchedHttpRequests: false,
-    includeStacktraceInErrorResponses: false,
-    validationRules: limits.validationRules,
-    parseOptions: limits.parseOptions,
-    hideSchemaDetailsFromClientErrors: limits.hideSchemaDetailsFromClientErrors,
-    formatError,
-    // main.ts owns SIGTERM/SIGINT (it drains, then closes the sources); Apollo's own handlers
-    // would stop the server a second time and re-raise the signal.
-    stopOnTerminationSignals: false,
-    plugins,
-    logger: {
-      debug: (m) => logger.debug(m),
-      info: (m) => logger.info(m),
-      warn: (m) => logger.warn(m),
-      error: (m) => logger.error(m),
-    },
-  });
-  await apollo.start();
+}
 
+/** `Subscription.jobUpdates` over SSE and WebSocket, attached to `httpServer`, its gauges read by /metrics. */
+function startSubscriptions(
+  options: ServerOptions,
+  parts: Pick<ApolloParts, 'httpServer' | 'limits' | 'formatError'> & {
+    verifyToken: TokenVerifier;
+    executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;
+  },
+): Subscriptions {
+  const subscriptions = createSubscriptions({
+    config: options.config,
+    sources: options.sources,
+    schema: options.built.schema,
+    limits: parts.limits,
+    logger: options.logger,
+    verifyToken: parts.verifyToken,
+    formatError: parts.formatError,
+    ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
+    executeOperation: parts.executeOperation,
+  });
+  subscriptions.attach(parts.httpServer);
+  // The subscription gauges read the hub when /metrics is scraped: no bookkeeping per event.
+  options.observability?.metrics?.watchSource(() => ({
+    open: subscriptions.hub.open(),
+    pollers: subscriptions.hub.registry.size(),
+    roles: subscriptions.hub.registry.roles(),
+    polls: subscriptions.hub.registry.polls,
+  }));
+  return subscriptions;
+}
+
+/** /healthz (file descriptors), /readyz (the JWKS) and, when metrics are on, /metrics. */
+function healthRoutes(
+  app: express.Express,
+  parts: {
+    config: Config;
+    health: FdHealth;
+    verifyToken: TokenVerifier;
+    metrics: GatewayMetrics | undefined;
+  },
+): void {
+  const { config, health, verifyToken, metrics } = parts;
   // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
-  const health = options.health ?? new FdHealth();
   app.get('/healthz', (_req, res) => {
     const state = health.check();
     if (state.ok) res.json({ status: 'ok' });
@@ -380,7 +509,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     res.json({ status: 'ready', mode: config.mode });
   });
-  const metrics = options.observability?.metrics;
   if (metrics) {
     app.get('/metrics', (_req, res, next) => {
       metrics.registry.metrics().then((text) => {
@@ -390,7 +518,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }, next);
     });
   }
-  // A present but invalid token rejects the whole request before GraphQL runs: 401, one error.
+}
+
+/**
+ * The middleware that admits a GraphQL request: its ID (`requestIdOf`) and its caller in
+ * `res.locals`. A present but invalid token rejects the whole request before GraphQL runs: 401,
+ * one error.
+ */
+function authenticator(
+  verifyToken: TokenVerifier,
+  operationLog: Logger,
+  metrics: GatewayMetrics | undefined,
+): express.RequestHandler {
   // Resolves to the caller, or to null once the 401 has been sent.
   const admit = async (
     req: http.IncomingMessage,
@@ -423,7 +562,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       secretValues.learn(authorization?.replace(/^\s*bearer\s+/i, '').trim());
     return { requestId, identity };
   };
-  const authenticate: express.RequestHandler = (req, res, next) => {
+  return (req, res, next) => {
     res.locals.requestId = requestIdOf(req, res);
     admit(req, res, res.locals.requestId as string).then((admitted) => {
       if (!admitted) return;
@@ -431,73 +570,107 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       next();
     }, next);
   };
-  const contextFor = (admitted: Admitted, body: unknown) => async () => {
+}
+
+/** Apollo's context function for one admitted request and its operation (body or URL parameters). */
+type ContextFactory = (admitted: Admitted, body: unknown) => () => Promise<RequestContext>;
+
+/**
+ * The context of each request: a subscription-only directive on the root refused first, then one
+ * RequestContext of `gateway` (src/context.ts) for the caller.
+ */
+function contextFactory(gateway: GatewayParts, limits: QueryLimits): ContextFactory {
+  return (admitted, body) => async () => {
     const refusal = subscriptionRootDirectivesRefusal(
       (body as { query?: unknown } | null)?.query,
       limits.parseOptions,
     );
     if (refusal) throw refusal;
-    return createRequestContext(config, sources, admitted.identity, admitted.requestId);
+    return createRequestContext(gateway, admitted.identity, admitted.requestId);
   };
-  const spanMiddleware = options.observability?.tracing
-    ? operationSpanMiddleware(options.observability)
-    : undefined;
+}
 
+/** Operations that came another way than a JSON request, run through Apollo's pipeline as one. */
+interface ApolloRunner {
   /**
    * A query or mutation that came as an event stream (graphql-sse's clients may send any
    * operation): Apollo's pipeline runs it as for a JSON request, and its answer is one `next`.
    */
-  const executeOverSse = async (
-    req: express.Request,
-    res: express.Response,
-  ): Promise<FormattedExecutionResult> => {
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers))
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    headers.set('accept', 'application/json');
-    const queryAt = req.originalUrl.indexOf('?');
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: {
-        method: req.method === 'GET' ? 'GET' : 'POST',
-        headers,
-        search: queryAt >= 0 ? req.originalUrl.slice(queryAt) : '',
-        body: req.body,
-      },
-      context: contextFor(
-        { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string },
-        req.method === 'GET' ? req.query : req.body,
-      ),
-    });
-    let text = '';
-    if (response.body.kind === 'complete') text = response.body.string;
-    else for await (const chunk of response.body.asyncIterator) text += chunk;
-    return JSON.parse(text) as FormattedExecutionResult;
-  };
-
+  overSse: (req: express.Request, res: express.Response) => Promise<FormattedExecutionResult>;
   /**
    * A query or mutation that came over graphql-ws (its clients may route every operation over
    * one socket): Apollo's pipeline runs it as a JSON POST by the socket's verified caller, so
    * limits, the job budget, auth directives and formatError are those of HTTP.
    */
-  const executeOverWebSocket = async (call: OperationCall): Promise<FormattedExecutionResult> => {
-    const headers = new HeaderMap();
-    headers.set('content-type', 'application/json');
-    headers.set('accept', 'application/json');
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: 'POST', headers, search: '', body: call.params },
-      context: contextFor({ identity: call.identity, requestId: call.requestId }, call.params),
-    });
+  overWebSocket: (call: OperationCall) => Promise<FormattedExecutionResult>;
+}
+
+function apolloRunner(
+  apollo: ApolloServer<RequestContext>,
+  contextFor: ContextFactory,
+): ApolloRunner {
+  const run = async (
+    httpGraphQLRequest: HTTPGraphQLRequest,
+    context: () => Promise<RequestContext>,
+  ): Promise<FormattedExecutionResult> => {
+    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
     let text = '';
     if (response.body.kind === 'complete') text = response.body.string;
     else for await (const chunk of response.body.asyncIterator) text += chunk;
     return JSON.parse(text) as FormattedExecutionResult;
   };
+  return {
+    overSse: (req, res) => {
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers))
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      headers.set('accept', 'application/json');
+      const queryAt = req.originalUrl.indexOf('?');
+      return run(
+        {
+          method: req.method === 'GET' ? 'GET' : 'POST',
+          headers,
+          search: queryAt >= 0 ? req.originalUrl.slice(queryAt) : '',
+          body: req.body,
+        },
+        contextFor(admittedOf(res), req.method === 'GET' ? req.query : req.body),
+      );
+    },
+    overWebSocket: (call) => {
+      const headers = new HeaderMap();
+      headers.set('content-type', 'application/json');
+      headers.set('accept', 'application/json');
+      return run(
+        { method: 'POST', headers, search: '', body: call.params },
+        contextFor({ identity: call.identity, requestId: call.requestId }, call.params),
+      );
+    },
+  };
+}
 
+/**
+ * /graphql: the operation span (traces on), the caller admitted, the body read within its limit,
+ * then an event stream (the SSE adapter) or JSON (Apollo).
+ */
+function graphqlRoute(
+  app: express.Express,
+  parts: {
+    config: Config;
+    limits: QueryLimits;
+    apollo: ApolloServer<RequestContext>;
+    contextFor: ContextFactory;
+    run: ApolloRunner;
+    subscriptions: Subscriptions;
+    authenticate: express.RequestHandler;
+    spanMiddleware?: express.RequestHandler;
+  },
+): void {
+  const { limits, contextFor, run, subscriptions } = parts;
   app.use(
     GRAPHQL_PATH,
-    ...(spanMiddleware ? [spanMiddleware] : []),
-    authenticate,
-    express.json({ limit: config.limits.maxBodyBytes }),
+    ...(parts.spanMiddleware ? [parts.spanMiddleware] : []),
+    parts.authenticate,
+    express.json({ limit: parts.config.limits.maxBodyBytes }),
     // An event stream when the client asks for one, and every request of graphql-sse's single
     // connection mode (WebSocket is on `upgrade`); JSON from Apollo otherwise.
     (req, res, next) => {
@@ -508,53 +681,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       )
         return next();
       subscriptions
-        .handleSse(req, res, {
-          identity: res.locals.identity as Identity,
-          requestId: res.locals.requestId as string,
-          params,
-          execute: () => executeOverSse(req, res),
-        })
+        .handleSse(req, res, { ...admittedOf(res), params, execute: () => run.overSse(req, res) })
         .catch(next);
     },
-    expressMiddleware(apollo, {
+    expressMiddleware(parts.apollo, {
       context: ({ req, res }) =>
-        contextFor(
-          { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string },
-          req.method === 'GET' ? req.query : req.body,
-        )(),
+        contextFor(admittedOf(res), req.method === 'GET' ? req.query : req.body)(),
     }),
   );
-  // A browser at / goes to the console; anything else learns what is served.
-  app.get(
-    '/',
-    rootHandler({
-      console: config.console,
-      metrics: metrics !== undefined,
-      sandbox: config.introspection,
-    }),
-  );
-  // The jobs console: a page, its hashed assets, and nothing else (it calls /graphql like any client).
-  if (config.console) app.use(consoleRouter());
-  app.use(notFoundHandler);
-  app.use(httpErrorHandler(config, logger));
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
-  const address = httpServer.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/graphql`,
-    port: address.port,
-    httpServer,
-    jwksReady: () => verifyToken.ready(),
-    subscriptions,
-    close: async () => {
-      // Open streams complete first (SSE `complete`, WebSocket 1001), so draining does not wait on them.
-      await subscriptions.close();
-      verifyToken.stop();
-      await apollo.stop();
-    },
-  };
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createRequestContext } from '../../src/context.ts';
+import { createJobLister } from '../../src/datasources/listing/index.ts';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import {
@@ -273,12 +274,16 @@ describe('The per-request job budget', () => {
 describe("The request context's loadJob", () => {
   it('refuses distinct jobs beyond the budget while loading, before their upstream call, and still serves repeats', async () => {
     const config = loadConfig({ mode: 'demo' }, { JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' });
+    const budgetConfig = {
+      ...gw.config,
+      limits: { ...gw.config.limits, maxJobsPerRequest: config.limits.maxJobsPerRequest },
+    };
     const ctx = createRequestContext(
       {
-        ...gw.config,
-        limits: { ...gw.config.limits, maxJobsPerRequest: config.limits.maxJobsPerRequest },
+        config: budgetConfig,
+        sources: gw.sources,
+        lister: createJobLister(gw.sources, budgetConfig),
       },
-      gw.sources,
       { authenticated: true, subject: 't', scopes: new Set([SCOPE_READ]) },
       'budget-test',
     );
