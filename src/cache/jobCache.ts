@@ -100,7 +100,7 @@ export function createJobCache(options: JobCacheOptions): JobCache {
   const { store, ttlSeconds, holdsSecret, logger } = options;
   // A slow or broken store must not slow jobs down: each operation is cut off after a short
   // timeout, and after a failure the store is left alone for a while (then tried once again).
-  const guard =
+  const policy =
     options.opTimeoutMs === 0
       ? { execute: <T>(fn: () => Promise<T>) => fn() }
       : wrap(
@@ -110,6 +110,25 @@ export function createJobCache(options: JobCacheOptions): JobCache {
           }),
           timeout(options.opTimeoutMs ?? 250, TimeoutStrategy.Aggressive),
         );
+  // A store that fails is said once, by the first failure's warn line (each operation below has
+  // its own), until an operation succeeds again (one info line): while Redis is away every job
+  // would otherwise log one line or two, hundreds a second on a busy replica.
+  let failing = false;
+  const guard = {
+    async execute<T>(fn: () => Promise<T>): Promise<T> {
+      const value = await policy.execute(fn);
+      if (failing) {
+        failing = false;
+        logger.info('job cache: the store answers again');
+      }
+      return value;
+    },
+  };
+  const warn = (err: unknown, message: string) => {
+    if (failing) return;
+    failing = true;
+    logger.warn({ err: { message: (err as Error).message } }, message);
+  };
   // The stored text of a record read again is parsed once: the record is deeply frozen and shared
   // by the requests that read the same text (a finished job's record never changes; a changed
   // text, e.g. another replica's write to Redis, is parsed anew). Frozen, it is for reading only:
@@ -131,10 +150,7 @@ export function createJobCache(options: JobCacheOptions): JobCache {
       const raw = await guard.execute(() => store.get(PREFIX + globalId));
       return raw === undefined ? undefined : parse(globalId, raw);
     } catch (err) {
-      logger.warn(
-        { err: { message: (err as Error).message } },
-        'job cache read failed; asking the provider',
-      );
+      warn(err, 'job cache read failed; asking the provider');
       return undefined;
     }
   };
@@ -146,10 +162,7 @@ export function createJobCache(options: JobCacheOptions): JobCache {
     try {
       return await guard.execute(() => leases!.acquire(globalId, token, ttlMs));
     } catch (err) {
-      logger.warn(
-        { err: { message: (err as Error).message } },
-        'job cache lease failed; asking the provider',
-      );
+      warn(err, 'job cache lease failed; asking the provider');
       return undefined;
     }
   };
@@ -157,12 +170,7 @@ export function createJobCache(options: JobCacheOptions): JobCache {
     done: (stored) => {
       guard
         .execute(() => leases!.release(globalId, token, stored))
-        .catch((err: unknown) => {
-          logger.warn(
-            { err: { message: (err as Error).message } },
-            'job cache lease release failed',
-          );
-        });
+        .catch((err: unknown) => warn(err, 'job cache lease release failed'));
     },
   });
   const claim = async (
@@ -208,7 +216,7 @@ export function createJobCache(options: JobCacheOptions): JobCache {
         );
         return true;
       } catch (err) {
-        logger.warn({ err: { message: (err as Error).message } }, 'job cache write failed');
+        warn(err, 'job cache write failed');
         return false;
       }
     },

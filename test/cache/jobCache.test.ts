@@ -142,6 +142,40 @@ describe('The job cache rules', () => {
     expect(await broken.get('x')).toBeUndefined();
     expect(await broken.offer(base({}))).toBe(false);
   });
+
+  it('says once that the store fails (one warn line per outage, whatever fails), and once that it answers again', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      {
+        write: (line: string) =>
+          void lines.push(JSON.parse(line) as { level: number; msg: string }),
+      },
+    );
+    let down = true;
+    const flaky = createJobCache({
+      store: {
+        get: () => (down ? Promise.reject(new Error('down')) : Promise.resolve(undefined)),
+        set: () => (down ? Promise.reject(new Error('down')) : Promise.resolve()),
+        delete: async () => false,
+      },
+      ttlSeconds: 60,
+      holdsSecret,
+      logger,
+      pauseAfterFailureMs: 0,
+    });
+    for (let i = 0; i < 5; i++) {
+      expect(await flaky.get('x')).toBeUndefined();
+      expect(await flaky.offer(base({}))).toBe(false);
+    }
+    down = false;
+    expect(await flaky.get('x')).toBeUndefined();
+    expect(await flaky.offer(base({}))).toBe(true);
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [40, 'job cache read failed; asking the provider'],
+      [30, 'job cache: the store answers again'],
+    ]);
+  });
 });
 
 const ALL_FIELDS = `id state terminal ... on ImportExportJob { signature signatureFileContents currentManifest artifactList { url } } ... on CodePipelineJob { continuationToken actionConfiguration { key } artifactCredentials { accessKeyId } }`;

@@ -335,7 +335,8 @@ export class Watcher {
       const stop = client.subscribe(payload, sink);
       this.dispose = () => {
         stop();
-        void client.dispose();
+        // Disposed while reconnecting (its replica is gone), it rejects with a close event.
+        Promise.resolve(client.dispose()).catch(() => undefined);
       };
     }
   }
