@@ -1,0 +1,37 @@
+import type {
+  ExecutionResult,
+  FormattedExecutionResult,
+  GraphQLError,
+  GraphQLFormattedError,
+} from 'graphql';
+import type { WatchHub } from './hub.ts';
+import type { PrepareOptions } from './operation.ts';
+
+/**
+ * What both transports (SSE and WebSocket) do alike: prepare a subscription on the one hub with
+ * the server's limits, and show its results and errors through the server's `formatError`.
+ */
+export interface TransportCommon {
+  readonly hub: WatchHub;
+  readonly prepare: PrepareOptions;
+  readonly formatErrors: (errors: readonly GraphQLError[]) => GraphQLFormattedError[];
+  readonly formatResult: (result: ExecutionResult) => FormattedExecutionResult;
+}
+
+export function transportCommon(
+  hub: WatchHub,
+  prepare: PrepareOptions,
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+): TransportCommon {
+  const formatErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((e) => formatError(e.toJSON(), e));
+  return {
+    hub,
+    prepare,
+    formatErrors,
+    formatResult: (result) =>
+      result.errors
+        ? { ...result, errors: formatErrors(result.errors) }
+        : (result as FormattedExecutionResult),
+  };
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import { OperationTypeNode, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
+import type { Context } from 'graphql-ws';
+import type { Logger } from 'pino';
+import { ANONYMOUS, type Identity } from '../auth/identity.ts';
+import { secretValues } from '../auth/secretValues.ts';
+import { InvalidTokenError } from '../auth/verifyToken.ts';
+import type { Config } from '../config.ts';
+import { NO_SUBJECT_CALLER } from '../datasources/guard/loader.ts';
+import { JobgraphError } from '../errors.ts';
+import { upgradeOriginAllowed } from '../http/cors.ts';
+import { operationTypeOf } from '../http/transport.ts';
+import { AnsweredOperations } from './answeredOperations.ts';
+import { subscribe } from './execute.ts';
+import { operationError, prepareSubscription, type OperationParams } from './operation.ts';
+import { GRAPHQL_PATH } from './sseTransport.ts';
+import type { TransportCommon } from './transportCommon.ts';
+import { attachWebSocket, type WsAdapter, type WsExtra } from './ws.ts';
+
+/** WebSocket close code 1012 (RFC 6455 registry): the service is restarting; graphql-ws's client reconnects. */
+const SERVICE_RESTART = 1012;
+
+/** A socket's operations once the token it was opened with has expired (anonymous sockets are closed at `connection_init`). */
+const SOCKET_EXPIRED_MESSAGE =
+  'The bearer token this socket was opened with has expired; open a new socket with a new token.';
+
+/** One operation other than a subscription from a WebSocket: who asks (verified at `connection_init`) and its parameters. */
+export interface OperationCall {
+  identity: Identity;
+  requestId: string;
+  params: OperationParams;
+}
+
+export interface WsTransportOptions {
+  config: Config;
+  logger: Logger;
+  /** Verifies an `Authorization` value as for queries (src/auth/verifyToken.ts). */
+  verifyToken: (authorization: string | undefined) => Promise<Identity>;
+  /** Runs an operation other than a subscription through Apollo's pipeline (server.ts). */
+  executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;
+}
+
+type SocketContext = Context<Record<string, unknown> | undefined, WsExtra>;
+
+/**
+ * `Subscription.jobUpdates`, and any other operation, over graphql-transport-ws: each socket's
+ * caller verified at `connection_init` and remembered by its context.
+ */
+export class WsTransport {
+  private ws: WsAdapter | undefined;
+  private readonly identities = new WeakMap<object, Identity>();
+  private readonly answered: AnsweredOperations;
+
+  constructor(
+    private readonly common: TransportCommon,
+    private readonly options: WsTransportOptions,
+  ) {
+    this.answered = new AnsweredOperations(common.prepare.schema);
+  }
+
+  /** Open WebSocket connections now. */
+  sockets(): number {
+    return this.ws?.size() ?? 0;
+  }
+
+  /** Shutdown: close every socket 1012 "Service Restart" (no `complete`: the client reconnects). */
+  close(): Promise<void> | undefined {
+    return this.ws?.dispose(SERVICE_RESTART, 'Service Restart');
+  }
+
+  /** Serve graphql-transport-ws on `upgrade` requests for the GraphQL path of `server`. */
+  attach(server: http.Server): void {
+    const { config, logger } = this.options;
+    const { answered, common } = this;
+    this.ws = attachWebSocket<Record<string, unknown> | undefined>(server, {
+      path: GRAPHQL_PATH,
+      maxPayload: config.limits.maxBodyBytes,
+      heartbeatMs: config.watch.heartbeatMs,
+      maxSockets: config.watch.maxSockets,
+      maxSocketsPerCaller: config.watch.maxSocketsPerCaller,
+      maxPendingSockets: config.watch.maxPendingSockets,
+      initTimeoutMs: config.watch.socketInitTimeoutMs,
+      originAllowed: (origin, request) =>
+        upgradeOriginAllowed(config.corsOrigins, origin, request.headers.host),
+      callerOf: (ctx) => this.identities.get(ctx)?.subject ?? NO_SUBJECT_CALLER,
+      logger,
+      server: {
+        schema: common.prepare.schema,
+        subscribe,
+        execute: answered.execute,
+        onConnect: (ctx) => this.connect(ctx),
+        onSubscribe: (ctx, _id, payload) => this.subscribe(ctx, payload),
+        onNext: (_ctx, _id, _payload, args, result) =>
+          answered.next(args) ?? common.formatResult(result as ExecutionResult),
+        onError: (_ctx, _id, _payload, errors) =>
+          answered.errors(errors) ?? common.formatErrors(errors),
+      },
+    });
+  }
+
+  /**
+   * `connection_init`: a token in its payload, else the upgrade request's header. A socket
+   * without one, or with an invalid one, can do nothing: it is closed at once (4403).
+   */
+  private async connect(ctx: SocketContext): Promise<boolean> {
+    const { logger } = this.options;
+    const params = ctx.connectionParams ?? {};
+    const fromPayload = params.Authorization ?? params.authorization;
+    const authorization =
+      typeof fromPayload === 'string'
+        ? fromPayload
+        : headerValue(ctx.extra.request.headers.authorization);
+    let identity: Identity;
+    try {
+      identity = await this.options.verifyToken(authorization);
+    } catch (err) {
+      if (!(err instanceof InvalidTokenError)) throw err;
+      logger.info({ transport: 'ws', reason: err.message }, 'rejected bearer token');
+      return false;
+    }
+    if (!identity.authenticated) {
+      logger.info({ transport: 'ws' }, 'websocket closed: no bearer token at connection_init');
+      return false;
+    }
+    secretValues.learn(authorization?.replace(/^\s*bearer\s+/i, '').trim());
+    this.identities.set(ctx, identity);
+    return true;
+  }
+
+  /** One operation on a socket: a subscription prepared as over SSE, anything else answered by Apollo. */
+  private async subscribe(ctx: SocketContext, payload: OperationParams) {
+    const { hub } = this.common;
+    const identity = this.identities.get(ctx) ?? ANONYMOUS;
+    if (!identity.authenticated || hub.expired(identity)) {
+      return [operationError(new JobgraphError('UNAUTHENTICATED', SOCKET_EXPIRED_MESSAGE))];
+    }
+    const requestId = randomUUID();
+    // Any operation may go over the socket (graphql-ws's own docs route every one there).
+    if (
+      operationTypeOf(payload, this.common.prepare.limits.parseOptions) !==
+      OperationTypeNode.SUBSCRIPTION
+    )
+      return this.answer({ identity, requestId, params: payload });
+    const args = prepareSubscription(
+      this.common.prepare,
+      payload,
+      hub.context(identity, requestId),
+    );
+    if (!Array.isArray(args))
+      this.options.logger.info(
+        { requestId, transport: 'ws', authenticated: true },
+        'subscription started',
+      );
+    return args;
+  }
+
+  /** An operation other than a subscription: Apollo answers it, as over HTTP; a failure here is ours. */
+  private async answer(call: OperationCall) {
+    try {
+      return this.answered.handOver(await this.options.executeOperation(call));
+    } catch (err) {
+      return this.answered.failed(err);
+    }
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
