@@ -4,6 +4,7 @@ import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
 import { loadConfig, type Config } from './config.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
+import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
 import {
@@ -98,7 +99,18 @@ export async function startGateway(
       g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })),
     );
   const observability = await createObservability(config, breakers);
-  sources = createSources(config, cache, health, observability);
+  // JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away).
+  const rateBucket =
+    config.cache.url && Object.keys(config.resilience.upstreamRateLimits).length > 0
+      ? (await import('./cache/redisRateBucket.ts')).redisRateBucket({
+          url: config.cache.url,
+          opTimeoutMs: config.cache.opTimeoutMs,
+          retryMs: 1000,
+          fallback: localRateBucket(),
+          logger,
+        })
+      : undefined;
+  sources = createSources(config, cache, health, observability, rateBucket);
   const server = await startServer({
     config,
     sources,
@@ -121,6 +133,7 @@ export async function startGateway(
     close: async () => {
       await server.close();
       closeSources(sources);
+      await rateBucket?.close();
       await cache?.close();
       await observability?.close();
     },

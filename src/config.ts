@@ -103,6 +103,13 @@ export interface Config {
     breakerHalfOpenMs: number;
     /** How long SIGTERM waits for in-flight requests, in ms (JOBGRAPH_SHUTDOWN_GRACE_MS, default 10000). */
     shutdownGraceMs: number;
+    /**
+     * Upstream calls per second each provider may get, per region (Import/Export: one budget), by
+     * the provider's short name as in global IDs (`omics`, `cos`, …), across the replicas with
+     * Redis (JOBGRAPH_UPSTREAM_RATE_LIMITS, `panorama=5,omics=5`); a provider not named has none.
+     * Default: none.
+     */
+    upstreamRateLimits: Readonly<Record<string, number>>;
   };
   cache: {
     /** Shared cache for finished jobs (JOBGRAPH_CACHE_URL, e.g. redis://127.0.0.1:6379); null means in-process LRU. */
@@ -342,6 +349,53 @@ function cacheUrl(env: Env): string | null {
   return v;
 }
 
+/**
+ * The providers' short names, as global IDs begin (`omics:us-east-1:…`), which
+ * JOBGRAPH_UPSTREAM_RATE_LIMITS takes; a test holds them to the registry's key prefixes.
+ */
+export const UPSTREAM_RATE_NAMES: readonly string[] = [
+  'panorama',
+  'omics',
+  'cos',
+  'importexport',
+  'codepipeline',
+];
+
+/** The highest rate JOBGRAPH_UPSTREAM_RATE_LIMITS takes for one provider, in calls per second. */
+export const MAX_UPSTREAM_RATE = 100_000;
+
+/** JOBGRAPH_UPSTREAM_RATE_LIMITS: `name=calls per second`, comma-separated, each provider once. */
+function upstreamRateLimits(env: Env): Record<string, number> {
+  const name = 'JOBGRAPH_UPSTREAM_RATE_LIMITS';
+  const v = opt(env, name);
+  const limits: Record<string, number> = {};
+  if (v === undefined) return limits;
+  for (const part of v.split(',')) {
+    if (part.trim() === '') continue;
+    const m = /^\s*([\w-]+)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (!m)
+      throw new ConfigError(
+        name,
+        `must be comma-separated provider=calls-per-second pairs such as panorama=5,omics=5 (providers: ${UPSTREAM_RATE_NAMES.join(', ')})`,
+      );
+    const [, provider, rate] = m as unknown as [string, string, string];
+    if (!UPSTREAM_RATE_NAMES.includes(provider))
+      throw new ConfigError(
+        name,
+        `names an unknown provider "${provider}" (known: ${UPSTREAM_RATE_NAMES.join(', ')})`,
+      );
+    if (provider in limits) throw new ConfigError(name, `names ${provider} twice`);
+    const perSecond = Number(rate);
+    if (!(perSecond > 0) || perSecond > MAX_UPSTREAM_RATE)
+      throw new ConfigError(
+        name,
+        `the rate of ${provider} must be above 0 and at most ${MAX_UPSTREAM_RATE} calls per second`,
+      );
+    limits[provider] = perSecond;
+  }
+  return limits;
+}
+
 /** Most HealthOmics reference stores JOBGRAPH_OMICS_REFERENCE_STORES (or a `listJobs` filter) names. */
 export const MAX_OMICS_REFERENCE_STORES = 10;
 
@@ -559,6 +613,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       breakerFailures: int(env, 'JOBGRAPH_BREAKER_FAILURES', 5, 1, 1000),
       breakerHalfOpenMs: int(env, 'JOBGRAPH_BREAKER_HALF_OPEN_MS', 10000, 100, 600000),
       shutdownGraceMs: int(env, 'JOBGRAPH_SHUTDOWN_GRACE_MS', 10000, 0, 600000),
+      upstreamRateLimits: upstreamRateLimits(env),
     },
     cache: {
       url: cacheUrl(env),
@@ -637,6 +692,7 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_CALLER_CONCURRENCY',
   'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER',
   'JOBGRAPH_UPSTREAM_BUDGET_MS',
+  'JOBGRAPH_UPSTREAM_RATE_LIMITS',
   'JOBGRAPH_BREAKER_FAILURES',
   'JOBGRAPH_BREAKER_HALF_OPEN_MS',
   'JOBGRAPH_SHUTDOWN_GRACE_MS',
@@ -884,6 +940,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   upstream('JOBGRAPH_UPSTREAM_TIMEOUT_MS', '5000', 'each upstream attempt, ms'),
   upstream('JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', '3', 'attempts per job (1–3)'),
   upstream('JOBGRAPH_UPSTREAM_BUDGET_MS', '15000', 'total time per job, ms'),
+  upstream(
+    'JOBGRAPH_UPSTREAM_RATE_LIMITS',
+    '— (no rate budget)',
+    'calls/s per provider and region, e.g. omics=5,cos=10; cluster-wide with Redis',
+  ),
   upstream('JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', '1048576', 'largest upstream answer read, bytes'),
   upstream('JOBGRAPH_PROVIDER_CONCURRENCY', '32', 'concurrent upstream calls per provider'),
   upstream('JOBGRAPH_CALLER_CONCURRENCY', '20', 'concurrent calls per caller at one provider'),

@@ -87,6 +87,11 @@ export interface UpstreamErrorInit {
   retryable?: boolean;
   /** Seconds the provider asked us to wait (Retry-After), when it said so. */
   retryAfterSeconds?: number | null;
+  /**
+   * jobgraph's own hint to the client, in ms (its rate budget, JOBGRAPH_UPSTREAM_RATE_LIMITS): shown
+   * as `extensions.retryAfterMs`, and the wait `retryAfterSeconds` defaults to.
+   */
+  retryAfterMs?: number | null;
   /** The underlying error or raw response; kept non-enumerable so it never serialises. */
   cause?: unknown;
 }
@@ -109,6 +114,8 @@ export class UpstreamError extends JobgraphError {
   readonly retryable: boolean;
   readonly throttling: boolean;
   readonly retryAfterSeconds: number | null;
+  /** jobgraph's own retry hint in ms (`extensions.retryAfterMs`), when it gave one. */
+  readonly retryAfterMs: number | null;
   constructor(init: UpstreamErrorInit) {
     const upstreamCode = safeUpstreamValue(init.upstreamCode);
     const upstreamRequestId = safeUpstreamValue(init.upstreamRequestId);
@@ -117,7 +124,13 @@ export class UpstreamError extends JobgraphError {
     // in provider, upstreamCode, upstreamRequestId and cause.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(init.code, init.message, { provider: init.provider, upstreamCode, upstreamRequestId });
+    const retryAfterMs = init.retryAfterMs ?? null;
+    super(init.code, init.message, {
+      provider: init.provider,
+      upstreamCode,
+      upstreamRequestId,
+      ...(retryAfterMs === null ? {} : { retryAfterMs }),
+    });
     Error.stackTraceLimit = stackTraceLimit;
     this.provider = init.provider;
     this.upstreamCode = upstreamCode;
@@ -127,7 +140,9 @@ export class UpstreamError extends JobgraphError {
     this.retryable =
       init.retryable ??
       (init.code === 'UPSTREAM_THROTTLED' || init.code === 'UPSTREAM_UNAVAILABLE');
-    this.retryAfterSeconds = init.retryAfterSeconds ?? null;
+    this.retryAfterMs = retryAfterMs;
+    this.retryAfterSeconds =
+      init.retryAfterSeconds ?? (retryAfterMs === null ? null : retryAfterMs / 1000);
     Object.defineProperty(this, 'cause', { value: init.cause, enumerable: false, writable: false });
   }
 
@@ -151,6 +166,7 @@ export class UpstreamError extends JobgraphError {
       upstreamRequestId: this.upstreamRequestId,
       httpStatus: this.httpStatus,
       retryAfterSeconds: this.retryAfterSeconds,
+      retryAfterMs: this.retryAfterMs,
       ...(retryable === undefined ? {} : { retryable }),
       cause: this.cause,
     });

@@ -190,6 +190,7 @@ export function formatStartupSummary({
 
   lines.push(row('auth', describeAuth(config.auth, jwksFetched)));
   lines.push(row('cache', describeCache(config.cache)));
+  lines.push(row('rate budget', describeRates(config)));
   const changed = changedSettings(config);
   lines.push(row('limits', changed.length ? changed.join(', ') : 'defaults'));
   if (config.listing.cursorSecret === null)
@@ -241,6 +242,16 @@ function describeCache(cache: Config['cache']): string {
   if (cache.url) return `Redis ${displayUrl(cache.url)} (shared), TTL ${cache.ttlSeconds} s`;
   if (cache.maxEntries === 0) return 'off (JOBGRAPH_CACHE_MAX_ENTRIES=0)';
   return `in-process LRU, ${cache.maxEntries} entries, TTL ${cache.ttlSeconds} s`;
+}
+
+/** JOBGRAPH_UPSTREAM_RATE_LIMITS as it applies: per provider and region, and shared or not. */
+function describeRates(config: Config): string {
+  const rates = Object.entries(config.resilience.upstreamRateLimits);
+  if (rates.length === 0) return 'none (JOBGRAPH_UPSTREAM_RATE_LIMITS unset)';
+  const where = config.cache.url
+    ? 'shared by the replicas through Redis'
+    : 'this process alone (no JOBGRAPH_CACHE_URL)';
+  return `${rates.map(([name, rate]) => `${name} ${rate}/s`).join(', ')} per region · ${where}`;
 }
 
 /** `VARIABLE=value (default d)` for each limit, resilience or cache setting that differs from its default. */

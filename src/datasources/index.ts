@@ -9,6 +9,12 @@ import {
   type GuardedSource,
   type LoaderObserver,
 } from './guard/loader.ts';
+import {
+  localRateBucket,
+  RateBudget,
+  type RateBucket,
+  type RateObserver,
+} from './guard/rateBudget.ts';
 import { PROVIDERS } from './registry.ts';
 import type { AttemptObserver } from './shared/attempts.ts';
 import type { TransportOptions } from './shared/options.ts';
@@ -18,16 +24,42 @@ import { createSource } from './shared/source.ts';
 export type Sources = { [P in JobProvider]: GuardedSource<P> };
 
 /**
+ * The rate budget of JOBGRAPH_UPSTREAM_RATE_LIMITS (names as global IDs begin, read from the
+ * registry), counted in `bucket` (Redis, shared by the replicas) or in this process; undefined
+ * when no provider has one.
+ */
+export function createRateBudget(
+  config: Config,
+  bucket?: RateBucket,
+  observer?: RateObserver,
+): RateBudget | undefined {
+  const perSecond: Partial<Record<JobProvider, number>> = {};
+  for (const provider of PROVIDERS) {
+    const rate = config.resilience.upstreamRateLimits[provider.key.prefix];
+    if (rate !== undefined) perSecond[provider.name] = rate;
+  }
+  if (Object.keys(perSecond).length === 0) return undefined;
+  return new RateBudget({
+    perSecond,
+    bucket: bucket ?? localRateBucket(),
+    ...(observer ? { observer } : {}),
+  });
+}
+
+/**
  * One long-lived source per provider of the registry (each keeps a bounded set of regional
  * clients sharing the provider's sockets), built from the config by the provider's setup, each
- * behind its own concurrency cap, circuit breaker and time budget.
+ * behind its own concurrency cap, circuit breaker and time budget, and the rate budget when one is
+ * configured (`rateBucket`: where it is counted; default this process).
  */
 export function createSources(
   config: Config,
   cache?: JobCache,
   health?: FailureObserver,
-  observer?: AttemptObserver & LoaderObserver,
+  observer?: AttemptObserver & LoaderObserver & RateObserver,
+  rateBucket?: RateBucket,
 ): Sources {
+  const rate = createRateBudget(config, rateBucket, observer);
   const transport: TransportOptions = {
     timeoutMs: config.limits.upstreamTimeoutMs,
     maxAttempts: config.limits.upstreamMaxAttempts,
@@ -36,6 +68,7 @@ export function createSources(
     maxBodyBytes: config.limits.upstreamMaxBodyBytes,
     budgetMs: config.resilience.upstreamBudgetMs,
     ...(observer ? { observer } : {}),
+    ...(rate ? { rate } : {}),
   };
   const guard: GuardOptions = {
     concurrency: config.limits.providerConcurrency,

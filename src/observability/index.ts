@@ -6,6 +6,7 @@ import type {
   UpstreamAttemptResult,
 } from '../datasources/shared/attempts.ts';
 import type { LoaderObserver } from '../datasources/guard/loader.ts';
+import type { RateObserver } from '../datasources/guard/rateBudget.ts';
 import type { JobProvider } from '../model/job.ts';
 import { GatewayMetrics, type BreakerState } from './metrics.ts';
 import { inSpan, safeSpan, scrubbingTracer, startTracing, type Tracing } from './tracing.ts';
@@ -24,10 +25,11 @@ const RPC_SYSTEM: Record<JobProvider, string> = {
 
 /**
  * A gateway's metrics and traces, and the hooks the datasources call: one per upstream attempt
- * (AttemptObserver), one per cache lookup and loader batch (LoaderObserver). Either half may be
- * off (`metrics`, `tracing` undefined); with both off the gateway passes no observer at all.
+ * (AttemptObserver), one per cache lookup and loader batch (LoaderObserver), one per turn of the
+ * rate budget (RateObserver). Either half may be off (`metrics`, `tracing` undefined); with both
+ * off the gateway passes no observer at all.
  */
-export class Observability implements AttemptObserver, LoaderObserver {
+export class Observability implements AttemptObserver, LoaderObserver, RateObserver {
   readonly metrics: GatewayMetrics | undefined;
   readonly tracing: Tracing | undefined;
 
@@ -66,6 +68,14 @@ export class Observability implements AttemptObserver, LoaderObserver {
 
   coalesced(provider: JobProvider): void {
     this.metrics?.coalesced(provider);
+  }
+
+  rateGranted(provider: JobProvider, waitedMs: number): void {
+    this.metrics?.rateGranted(provider, waitedMs);
+  }
+
+  rateThrottled(provider: JobProvider): void {
+    this.metrics?.rateThrottled(provider);
   }
 
   batch<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T> {

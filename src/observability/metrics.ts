@@ -4,6 +4,9 @@ import type { JobProvider } from '../model/job.ts';
 /** Upper bounds of the upstream latency histogram, in s (the job budget is 15 s by default). */
 const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15];
 
+/** Upper bounds of the rate budget's wait histogram, in s (a wait ends within the job budget). */
+const RATE_WAIT_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15];
+
 /** Upper bounds of the gateway's own GraphQL request duration histogram, in s. */
 const REQUEST_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -37,6 +40,10 @@ export interface BreakerState {
  *   included); outcome `ok` or the public error code the attempt maps to;
  * - `jobgraph_upstream_request_duration_seconds{provider}`: each attempt's duration;
  * - `jobgraph_upstream_retries_total{provider}`: attempts after a job's first;
+ * - `jobgraph_upstream_rate_waits_total{provider}`, `jobgraph_upstream_rate_throttled_total{provider}`,
+ *   `jobgraph_upstream_rate_wait_seconds{provider}` (histogram): the rate budget
+ *   (JOBGRAPH_UPSTREAM_RATE_LIMITS) — calls that waited for their turn, calls refused
+ *   UPSTREAM_THROTTLED by it, and how long each call that went waited (0 for most while under budget);
  * - `jobgraph_breaker_open{provider,region}`: 1 while a region's circuit is open or half-open,
  *   0 once it closed again (a region appears after its first call);
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
@@ -60,6 +67,9 @@ export class GatewayMetrics {
   readonly #upstreamRequests: Counter<'provider' | 'outcome'>;
   readonly #upstreamDuration: Histogram<'provider'>;
   readonly #upstreamRetries: Counter<'provider'>;
+  readonly #rateWaits: Counter<'provider'>;
+  readonly #rateThrottled: Counter<'provider'>;
+  readonly #rateWait: Histogram<'provider'>;
   readonly #cacheRequests: Counter<'result'>;
   readonly #coalesced: Counter<'provider'>;
   readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
@@ -86,6 +96,25 @@ export class GatewayMetrics {
       name: 'jobgraph_upstream_retries_total',
       help: 'Upstream attempts after the first of a job (retries), by provider.',
       labelNames: ['provider'],
+      registers,
+    });
+    this.#rateWaits = new Counter({
+      name: 'jobgraph_upstream_rate_waits_total',
+      help: 'Upstream calls that waited for a turn of the rate budget (JOBGRAPH_UPSTREAM_RATE_LIMITS), by provider.',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.#rateThrottled = new Counter({
+      name: 'jobgraph_upstream_rate_throttled_total',
+      help: 'Upstream calls refused UPSTREAM_THROTTLED by the rate budget (no turn within the job budget), by provider.',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.#rateWait = new Histogram({
+      name: 'jobgraph_upstream_rate_wait_seconds',
+      help: 'Time an upstream call waited for its turn of the rate budget before it went, in seconds.',
+      labelNames: ['provider'],
+      buckets: RATE_WAIT_BUCKETS,
       registers,
     });
     new Gauge({
@@ -169,6 +198,17 @@ export class GatewayMetrics {
     this.#upstreamRequests.inc({ provider, outcome });
     this.#upstreamDuration.observe({ provider }, seconds);
     if (attempt > 1) this.#upstreamRetries.inc({ provider });
+  }
+
+  /** A call got its turn of the rate budget after `waitedMs`. */
+  rateGranted(provider: JobProvider, waitedMs: number): void {
+    if (waitedMs >= 1) this.#rateWaits.inc({ provider });
+    this.#rateWait.observe({ provider }, waitedMs / 1000);
+  }
+
+  /** A call was refused UPSTREAM_THROTTLED by the rate budget. */
+  rateThrottled(provider: JobProvider): void {
+    this.#rateThrottled.inc({ provider });
   }
 
   cacheLookup(result: 'hit' | 'miss'): void {

@@ -11,9 +11,12 @@ import { Waiter, type WaitedCall } from './waiter.ts';
 /** A caller who joined a call still waiting for a slot: its own place in the limiter's queue. */
 class JoinEntry implements LimiterEntry {
   waitingIn?: CallerState | undefined;
-  constructor(readonly call: LimiterEntry) {}
+  constructor(
+    readonly call: { startAs(caller: string): PromiseLike<unknown> | undefined },
+    readonly caller: string,
+  ) {}
   start(): PromiseLike<unknown> | undefined {
-    return this.call.start();
+    return this.call.startAs(this.caller);
   }
 }
 
@@ -107,8 +110,17 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     return err;
   }
 
-  /** A slot is free (under any of the callers): run the upstream call, once. */
+  /** A slot is free under the caller who started the call: run the upstream call, once. */
   start(): PromiseLike<unknown> | undefined {
+    const callers = this.#callers;
+    return this.startAs(Array.isArray(callers) ? callers[0]! : callers);
+  }
+
+  /**
+   * A slot is free under `caller`: run the upstream call, once, in that caller's share of the rate
+   * budget, with what is left of the first waiter's budget (the earliest deadline).
+   */
+  startAs(caller: string): PromiseLike<unknown> | undefined {
     if (this.#started || this.#settled) return undefined;
     this.#started = true;
     this.#withdrawAll();
@@ -118,7 +130,12 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     this.#abort = abort;
     const run = breakers.execute(
       this.key,
-      (signal) => source.fetchJob(this.key, { signal }),
+      (signal) =>
+        source.fetchJob(this.key, {
+          signal,
+          caller,
+          timeLeftMs: budgetMs - (Date.now() - this.#startedAt),
+        }),
       abort.signal,
     );
     // Cut short: abandoned, or the whole budget is gone (the client trims its last attempt to what
@@ -180,7 +197,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
   }
 
   #enqueueJoin(caller: string): void {
-    const entry = new JoinEntry(this);
+    const entry = new JoinEntry(this, caller);
     (this.#joins ??= []).push(entry);
     this.guarded.limit.enqueue(caller, entry);
   }

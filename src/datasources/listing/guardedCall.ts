@@ -44,6 +44,7 @@ export async function guardedCall<P extends JobProvider, I, O>(
   if (!isProviderSource(source))
     throw new TypeError(`the ${source.provider} source has no call() for ${operation.name}`);
   const budget = AbortSignal.timeout(budgetMs);
+  const startedAt = Date.now();
   const signal = AbortSignal.any(
     [ctx.signal, ctx.deadline, budget].filter((s): s is AbortSignal => s !== undefined),
   );
@@ -56,7 +57,11 @@ export async function guardedCall<P extends JobProvider, I, O>(
           where.subject,
           (attemptSignal) => {
             ctx.calls += 1;
-            return source.call(operation, input, { signal: attemptSignal });
+            return source.call(operation, input, {
+              signal: attemptSignal,
+              caller: ctx.caller,
+              timeLeftMs: budgetMs - (Date.now() - startedAt),
+            });
           },
           signal,
         ),

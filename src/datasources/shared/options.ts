@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AttemptObserver } from './attempts.ts';
 import type { AwsEndpointVariant } from './awsEndpoint.ts';
+import type { RateGate } from './rateGate.ts';
 
 /** Transport settings shared by every provider client. */
 export interface TransportOptions {
@@ -24,6 +25,8 @@ export interface TransportOptions {
   budgetMs?: number;
   /** Told of every upstream attempt, retries included (metrics and traces); none by default. */
   observer?: AttemptObserver;
+  /** The rate budget every attempt asks first (JOBGRAPH_UPSTREAM_RATE_LIMITS); none: no budget. */
+  rate?: RateGate;
 }
 
 /** Options for the AWS providers (Panorama, Omics, CodePipeline, Import/Export). */

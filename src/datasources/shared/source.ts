@@ -23,6 +23,7 @@ import {
   type HttpResult,
 } from './http.ts';
 import type { SourceOptions } from './provider.ts';
+import { rateWaitLimitMs, type CallOptions } from './rateGate.ts';
 import { formEncode } from './rfc3986.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
 import type { SourceSeams } from './seams.ts';
@@ -113,7 +114,7 @@ export interface ProviderSource<P extends JobProvider, R extends JobRecord> exte
   P,
   R
 > {
-  call<I, O>(operation: Operation<I, O>, input: I, options?: { signal?: AbortSignal }): Promise<O>;
+  call<I, O>(operation: Operation<I, O>, input: I, options?: CallOptions): Promise<O>;
 }
 
 /** Codes the AWS SDK reads as "the signing clock is off" (its clock-skew list). */
@@ -361,10 +362,37 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
     }
   }
 
+  /**
+   * The rate budget's turn for one attempt (every attempt counts as a call), within what is left of
+   * the job's budget; resolves with the attempt's timeout less the wait. A global service has one
+   * budget (`global`), as it has one circuit.
+   */
+  async function rateTurn(
+    region: string,
+    opts: CallOptions,
+    started: number,
+    timeoutMs: number,
+  ): Promise<number> {
+    const budgetMs = policy.budgetMs ?? timeoutMs;
+    const elapsed = now() - started;
+    const left = Math.min(budgetMs, opts.timeLeftMs ?? budgetMs) - elapsed;
+    const asked = now();
+    const turn = options.rate?.acquire(
+      provider,
+      wire.global ? 'global' : region,
+      opts.caller ?? '',
+      rateWaitLimitMs(left, timeoutMs),
+      opts.signal,
+    );
+    if (!turn) return timeoutMs;
+    await turn;
+    return Math.max(1, timeoutMs - (now() - asked));
+  }
+
   async function call<I, O>(
     operation: Operation<I, O>,
     input: I,
-    opts: { signal?: AbortSignal } = {},
+    opts: CallOptions = {},
   ): Promise<O> {
     const started = now();
     const region = operation.region(input);
@@ -374,15 +402,19 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
     } catch (err) {
       throw credentialsFailure(provider, err);
     }
-    // The budget includes resolving credentials.
+    const observed = (timeoutMs: number, n: number) =>
+      observeAttempt(
+        options.observer,
+        { provider, region, operation: operation.name, attempt: n },
+        (noteSuccess) =>
+          attempt(operation, input, region, credentials, timeoutMs, n, opts.signal, noteSuccess),
+      );
+    // The budget includes resolving credentials and waiting for the rate budget.
     return retryUpstream(
-      (timeoutMs, n) =>
-        observeAttempt(
-          options.observer,
-          { provider, region, operation: operation.name, attempt: n },
-          (noteSuccess) =>
-            attempt(operation, input, region, credentials, timeoutMs, n, opts.signal, noteSuccess),
-        ),
+      options.rate
+        ? (timeoutMs, n) =>
+            rateTurn(region, opts, started, timeoutMs).then((left) => observed(left, n))
+        : observed,
       policy,
       opts.signal,
       started,

@@ -1,5 +1,6 @@
 import type { KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { CallOptions } from './rateGate.ts';
 
 /**
  * One provider's "describe a job" client: takes a key, returns the normalised record or
@@ -12,7 +13,7 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
    * transport failure goes through the error funnel, the operation's `readError` and `funnelError` in `createSource`), or an
    * `InternalError` for jobgraph's own (never retried, never counted against the provider).
    */
-  fetchJob(key: KeyOf<P>, options?: { signal?: AbortSignal }): Promise<R>;
+  fetchJob(key: KeyOf<P>, options?: CallOptions): Promise<R>;
   /** Release sockets and timers. */
   close?(): void;
   /** Regional clients open now (bounded by JOBGRAPH_MAX_CLIENTS_PER_PROVIDER); absent for a global service. */

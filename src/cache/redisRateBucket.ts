@@ -1,0 +1,146 @@
+import { createClient, type RedisClientType } from '@keyv/redis';
+import type { Logger } from 'pino';
+import type { RateBucket } from '../datasources/guard/rateBudget.ts';
+
+/** One key per provider and region: `jobgraph:rate:v1:<JobProvider>:<region>` = the next call's time. */
+export const RATE_KEY_PREFIX = 'jobgraph:rate:v1:';
+
+/**
+ * GCRA with no burst, on Redis's clock (`TIME`, so the replicas' clocks do not matter): the key
+ * holds the theoretical arrival time of the next call, in µs. A call may go when that time has
+ * come; it then sets the next one an interval (ARGV[1], µs) from now, with a TTL just past it, so
+ * an idle key goes away. Answers 0 (go), or the µs until the next call may go.
+ */
+const TAKE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if tat and tat > now then return tat - now end
+local interval = tonumber(ARGV[1])
+redis.call('SET', KEYS[1], string.format('%.0f', now + interval), 'PX', math.ceil(interval / 1000) + 1000)
+return 0`;
+
+export interface RedisRateBucketOptions {
+  url: string;
+  /** Longest a Redis call may take before the bucket counts Redis as down, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
+  opTimeoutMs: number;
+  /** Longest wait between two checks (a PING) while Redis is away, in ms. */
+  retryMs: number;
+  /** Where turns are counted while Redis is away: this process's own bucket of the same rates. */
+  fallback: RateBucket;
+  logger: Logger;
+  /** Told each time the turns move to Redis (true) or to `fallback` (false). */
+  onChange?(shared: boolean): void;
+}
+
+/**
+ * The rate budget's turns in Redis, shared by every replica, over a connection of its own without
+ * an offline queue (while Redis is away a call fails at once). Each take is bounded by the op
+ * timeout; the first failure turns the bucket to `fallback` (this process's own bucket of the same
+ * rates: N replicas may then make N times the rate) with one warn line, and a check every `retryMs`
+ * turns it back once Redis answers a PING (one info line).
+ */
+export function redisRateBucket(
+  options: RedisRateBucketOptions,
+): RateBucket & { close(): Promise<void> } {
+  const { opTimeoutMs, retryMs, fallback, logger } = options;
+  const client = createClient({
+    url: options.url,
+    disableOfflineQueue: true,
+    socket: {
+      reconnectStrategy: (retries: number) =>
+        Math.min(25 * 2 ** Math.min(retries, 10), retryMs) +
+        Math.floor((Math.random() * retryMs) / 4),
+    },
+  }) as unknown as RedisClientType;
+  let state: 'starting' | 'up' | 'down' = 'starting';
+  let closed = false;
+  let checkTimer: NodeJS.Timeout | undefined;
+
+  const bounded = <T>(call: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${opTimeoutMs} ms`)),
+        opTimeoutMs,
+      );
+      timer.unref();
+      call.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+
+  const scheduleCheck = () => {
+    if (closed || checkTimer !== undefined) return;
+    checkTimer = setTimeout(() => {
+      checkTimer = undefined;
+      void check();
+    }, retryMs);
+    checkTimer.unref();
+  };
+  const failed = (err: unknown) => {
+    if (closed) return;
+    if (state !== 'down') {
+      state = 'down';
+      options.onChange?.(false);
+      logger.warn(
+        { err: { message: err instanceof Error ? err.message : String(err) } },
+        'rate budget: Redis is unavailable; each replica keeps JOBGRAPH_UPSTREAM_RATE_LIMITS on its own until it is back (N replicas may make up to N times the rate)',
+      );
+    }
+    scheduleCheck();
+  };
+  const check = async () => {
+    if (closed || state === 'up') return;
+    if (!client.isReady) return scheduleCheck();
+    try {
+      await bounded(client.ping());
+    } catch {
+      return scheduleCheck();
+    }
+    if (closed || (state as string) === 'up') return;
+    const recovered = state === 'down';
+    state = 'up';
+    options.onChange?.(true);
+    if (recovered)
+      logger.info(
+        'rate budget: Redis is back; the replicas share JOBGRAPH_UPSTREAM_RATE_LIMITS again',
+      );
+  };
+  client.on('error', failed);
+  client.on('end', () => failed(new Error('the Redis connection ended')));
+  client.on('ready', () => void check());
+  // Connected in the background: a Redis that is not there must not hold up the start.
+  client.connect().catch(() => undefined);
+
+  return {
+    async take(key, intervalMs) {
+      if (state !== 'up' || !client.isReady) return fallback.take(key, intervalMs);
+      try {
+        const waitUs = await bounded(
+          client.eval(TAKE_SCRIPT, {
+            keys: [RATE_KEY_PREFIX + key],
+            arguments: [String(Math.max(1, Math.round(intervalMs * 1000)))],
+          }),
+        );
+        return Number(waitUs) / 1000;
+      } catch (err) {
+        failed(err);
+        return fallback.take(key, intervalMs);
+      }
+    },
+    close() {
+      closed = true;
+      clearTimeout(checkTimer);
+      // Nothing is left to say to Redis: its keys lapse on their own.
+      if (client.isOpen) client.destroy();
+      return Promise.resolve();
+    },
+  };
+}
