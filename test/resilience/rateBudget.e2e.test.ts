@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { synthesizeRules, UnknownIdGenerator, PROVIDERS } from '../../bench/lib/ids.ts';
+import {
+  exampleGlobalIds,
+  startEmulators,
+  type EmulatorName,
+  type EmulatorSet,
+} from '../../src/emulators/index.ts';
+import {
+  OMICS_DEMO_JOB_IDS,
+  OMICS_DEMO_REFERENCE_STORE_ID,
+  OMICS_DEMO_REGION,
+} from '../../src/emulators/omics/data.ts';
+import type { LiveProcess } from '../support/liveProcess.ts';
+import {
+  kill,
+  logged,
+  metricsOf,
+  redisServerMissing,
+  replicaEnv,
+  sample,
+  startRedisServer,
+  startReplicas,
+  Watcher,
+  watcherToken,
+  type RedisServer,
+} from '../subscriptions/clusterSupport.ts';
+
+// The rate budget under load, through real parts: three jobgraph processes (live mode, the compiled
+// CLI) sharing one real redis-server, in front of ONE set of emulators that this test process runs,
+// so the emulators see every upstream call of the cluster; six callers (their own token subjects,
+// two per replica) drive describes as fast as they are answered, and one subscriber watches two
+// jobs (the pollers' calls count too). Each emulator's arrivals are timed as they come (its
+// `request` event). Every loop is bounded by a time and a count; everything is killed in afterAll.
+
+/** Calls per second per provider (and region: every job here is in one region of its provider). */
+const LIMITS: Record<EmulatorName, number> = {
+  panorama: 5,
+  omics: 5,
+  codepipeline: 10,
+  importexport: 5,
+  cosbatch: 10,
+};
+const RATE_LIMITS = 'panorama=5,omics=5,codepipeline=10,importexport=5,cos=10';
+/** JOBGRAPH_UPSTREAM_BUDGET_MS: short, so a refused call answers soon. */
+const BUDGET_MS = 1_500;
+const REPLICAS = 3;
+const CALLERS = 6;
+/** How long the callers drive load. */
+const LOAD_MS = 8_000;
+const LONG = 60_000;
+const QUERY = 'query($ids: [ID!]!) { jobs(ids: $ids) { id } }';
+
+const missing = redisServerMissing();
+
+/** The most calls in any one second (a window [t, t + 1000 ms) starting at each call). */
+function mostInOneSecond(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (j < sorted.length && sorted[j]! < sorted[i]! + 1000) j++;
+    most = Math.max(most, j - i);
+  }
+  return most;
+}
+
+describe('One rate budget per provider across replicas (JOBGRAPH_UPSTREAM_RATE_LIMITS)', () => {
+  let redis: RedisServer | undefined;
+  let emulators: EmulatorSet | undefined;
+  const processes: LiveProcess[] = [];
+  const watchers: Watcher[] = [];
+  const arrivals = {} as Record<EmulatorName, number[]>;
+
+  beforeAll(async () => {
+    // Fails (not skips) without redis-server: the shared budget is what this file tests.
+    if (missing) throw new Error(missing);
+    redis = await startRedisServer();
+    emulators = await startEmulators();
+    const example = exampleGlobalIds();
+    const templates = Object.fromEntries(
+      PROVIDERS.map((p) => [p, { finished: example[p], running: example[p] }]),
+    ) as Record<EmulatorName, { finished: string; running: string }>;
+    // The watched jobs follow an unfinished HealthOmics job, so their pollers go on polling.
+    templates.omics.running = `omics:${OMICS_DEMO_REGION}:${OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_DEMO_JOB_IDS.submitted}`;
+    const synthesize = synthesizeRules(templates);
+    for (const name of PROVIDERS) {
+      emulators[name].setFaults({ synthesize });
+      const times: number[] = [];
+      arrivals[name] = times;
+      emulators[name].events.on('request', () => times.push(performance.now()));
+    }
+    processes.push(
+      ...(await startReplicas(REPLICAS, {
+        ...replicaEnv(emulators, redis.url, 500),
+        JOBGRAPH_WATCH_MAX_POLL_MS: '4000',
+        JOBGRAPH_UPSTREAM_RATE_LIMITS: RATE_LIMITS,
+        JOBGRAPH_UPSTREAM_BUDGET_MS: String(BUDGET_MS),
+      })),
+    );
+  });
+
+  afterAll(async () => {
+    for (const w of watchers) w.close();
+    for (const p of processes) await kill(p.child);
+    if (redis) await kill(redis.child);
+    await emulators?.close();
+  });
+
+  it.skipIf(missing !== null)(
+    'keeps every provider within its limit (+1) in any second, and answers every job within the budget + 2 s with the job or UPSTREAM_THROTTLED',
+    async () => {
+      const ids = new UnknownIdGenerator(4242);
+      const urls = processes.map((p) => p.url);
+      // One subscriber on the first replica watches two unfinished jobs all along.
+      const watched = [ids.next('omics', 'running'), ids.next('omics', 'running')];
+      const watcher = new Watcher(
+        'watcher (graphql-sse)',
+        'sse',
+        urls[0]!,
+        await watcherToken('watcher'),
+        watched,
+      );
+      watchers.push(watcher);
+
+      const answers: { caller: number; ms: number; ok: number; throttled: number }[] = [];
+      const unexpected: unknown[] = [];
+      const started = performance.now();
+      const caller = async (n: number) => {
+        const url = urls[n % urls.length]!;
+        const authorization = `Bearer ${await watcherToken(`caller-${n}`)}`;
+        for (let round = 0; round < 500 && performance.now() - started < LOAD_MS; round++) {
+          // Every other request asks all five providers (two jobs each); the others ask four jobs
+          // of one provider, each caller another, so a provider that answers at once is pressed too.
+          const asked =
+            round % 2 === 0
+              ? ids.mix(2, 'finished')
+              : ids.mix(4, 'finished', [PROVIDERS[(n + round) % PROVIDERS.length]!]);
+          const t0 = performance.now();
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization },
+            body: JSON.stringify({ query: QUERY, variables: { ids: asked } }),
+            signal: AbortSignal.timeout(BUDGET_MS + 20_000),
+          });
+          const body = (await res.json()) as {
+            data?: { jobs?: ({ id: string } | null)[] };
+            errors?: { path?: unknown[]; extensions?: { code?: string; retryAfterMs?: unknown } }[];
+          };
+          const ms = performance.now() - t0;
+          let ok = 0;
+          let throttled = 0;
+          asked.forEach((id, i) => {
+            if (body.data?.jobs?.[i]?.id === id) return void (ok += 1);
+            const error = body.errors?.find((e) => e.path?.[0] === 'jobs' && e.path[1] === i);
+            if (
+              error?.extensions?.code === 'UPSTREAM_THROTTLED' &&
+              typeof error.extensions.retryAfterMs === 'number'
+            )
+              return void (throttled += 1);
+            unexpected.push({ id, status: res.status, error: error ?? body.errors ?? null });
+          });
+          answers.push({ caller: n, ms, ok, throttled });
+        }
+      };
+      await Promise.all(Array.from({ length: CALLERS }, (_, n) => caller(n)));
+      const loadEnded = performance.now();
+
+      // The watcher was never told of a failure: its first events come once the load is over at the latest.
+      await watcher.until('a first event per watched job', (w) => w.states.size === 2, LONG);
+      expect(watcher.errors).toEqual([]);
+
+      const most = Object.fromEntries(
+        PROVIDERS.map((p) => [p, mostInOneSecond(arrivals[p])]),
+      ) as Record<EmulatorName, number>;
+      const perSecond = Object.fromEntries(
+        PROVIDERS.map((p) => [
+          p,
+          Number(
+            (
+              arrivals[p].filter((t) => t >= started && t <= loadEnded).length /
+              ((loadEnded - started) / 1000)
+            ).toFixed(1),
+          ),
+        ]),
+      );
+      const slowest = Math.max(...answers.map((a) => a.ms));
+      const jobs = answers.reduce((n, a) => n + a.ok + a.throttled, 0);
+      const throttled = answers.reduce((n, a) => n + a.throttled, 0);
+      process.stderr.write(
+        `[rate budget] ${REPLICAS} replicas, ${CALLERS} callers, ${((loadEnded - started) / 1000).toFixed(1)} s: ` +
+          `${answers.length} answers, ${jobs} jobs (${throttled} UPSTREAM_THROTTLED); slowest answer ${slowest.toFixed(0)} ms ` +
+          `(budget ${BUDGET_MS} ms); most calls in one second ${JSON.stringify(most)} (limits ${JSON.stringify(LIMITS)}); ` +
+          `calls per second on average ${JSON.stringify(perSecond)}\n`,
+      );
+
+      expect(unexpected).toEqual([]);
+      for (const p of PROVIDERS) expect({ [p]: most[p] <= LIMITS[p] + 1 }).toEqual({ [p]: true });
+      expect(slowest).toBeLessThanOrEqual(BUDGET_MS + 2_000);
+      // The budget was spent: calls waited, others were refused, and each provider answered jobs.
+      expect(throttled).toBeGreaterThan(0);
+      for (const p of PROVIDERS) expect(arrivals[p].length).toBeGreaterThan(LIMITS[p]);
+      // The replicas counted their turns in Redis all along, and say what they did.
+      for (const p of processes) expect(logged(p, /rate budget: Redis is unavailable/)).toEqual([]);
+      const texts = await Promise.all(urls.map((u) => metricsOf(u)));
+      const total = (name: string) => texts.reduce((n, t) => n + sample(t, name), 0);
+      expect(total('jobgraph_upstream_rate_throttled_total{provider="AWS_OMICS"}')).toBeGreaterThan(
+        0,
+      );
+      expect(total('jobgraph_upstream_rate_waits_total{provider="AWS_OMICS"}')).toBeGreaterThan(0);
+    },
+  );
+});
