@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatStartupSummary } from '../src/cli/startupSummary.ts';
 import { ConfigError, loadConfig, UPSTREAM_RATE_NAMES } from '../src/config.ts';
 import { createRateBudget } from '../src/datasources/index.ts';
 import { PROVIDERS } from '../src/datasources/registry.ts';
@@ -38,6 +39,23 @@ describe('JOBGRAPH_UPSTREAM_RATE_LIMITS', () => {
     const budget = createRateBudget(load('omics=5'));
     expect(budget?.acquire('AWS_PANORAMA', 'us-east-1', 'a', 1000)).toBeNull();
     await expect(budget?.acquire('AWS_OMICS', 'us-east-1', 'a', 1000)).resolves.toBeUndefined();
+  });
+
+  it('is told in the start-up summary, with whether the replicas share it', () => {
+    const line = (env: Record<string, string>) =>
+      formatStartupSummary({
+        config: loadConfig({ mode: 'live' }, env),
+        aws: { state: 'none' },
+        jwksFetched: false,
+        warnings: [],
+      }).find((l) => l.startsWith('  rate budget'));
+    expect(line({})).toBe('  rate budget         none (JOBGRAPH_UPSTREAM_RATE_LIMITS unset)');
+    expect(line({ [VAR]: 'omics=5,cos=10' })).toBe(
+      '  rate budget         omics 5/s, cos 10/s per region (a global service: one) · this process alone (no JOBGRAPH_CACHE_URL)',
+    );
+    expect(line({ [VAR]: 'omics=5', JOBGRAPH_CACHE_URL: 'redis://127.0.0.1:6379' })).toBe(
+      '  rate budget         omics 5/s per region (a global service: one) · shared by the replicas through Redis',
+    );
   });
 
   it('stops the start with one line naming the variable for an unknown name, a bad number or a repeated name', () => {

@@ -251,7 +251,7 @@ function describeRates(config: Config): string {
   const where = config.cache.url
     ? 'shared by the replicas through Redis'
     : 'this process alone (no JOBGRAPH_CACHE_URL)';
-  return `${rates.map(([name, rate]) => `${name} ${rate}/s`).join(', ')} per region · ${where}`;
+  return `${rates.map(([name, rate]) => `${name} ${rate}/s`).join(', ')} per region (a global service: one) · ${where}`;
 }
 
 /** `VARIABLE=value (default d)` for each limit, resilience or cache setting that differs from its default. */
