@@ -125,24 +125,17 @@ function Copy({ text, label }: { text: string; label: string }) {
   );
 }
 
-export function JobPage({
-  id,
-  token,
-  onRefused,
-}: {
-  id: string;
-  token: string;
-  onRefused: (m: string) => void;
-}) {
-  const query = JOBGRAPH_JOB_QUERIES[id.slice(0, id.indexOf(':'))];
-  const [result, setResult] = useState<{ data: JobData | null; errors: GqlError[] } | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  /** Whether the page's jobUpdates stream is delivering, and what went wrong with it last. */
-  const [live, setLive] = useState(false);
-  const [liveError, setLiveError] = useState<string | null>(null);
-  const now = useNow();
-  const visible = usePageVisible();
+type JobResult = { data: JobData | null; errors: GqlError[] };
 
+/** The job as the page's query reads it once, or why it could not be read. */
+function useJobQuery(
+  query: string | undefined,
+  id: string,
+  token: string,
+  onRefused: (m: string) => void,
+) {
+  const [result, setResult] = useState<JobResult | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     if (!query) return;
     const abort = new AbortController();
@@ -156,11 +149,24 @@ export function JobPage({
     );
     return () => abort.abort();
   }, [id]);
+  return { result, setResult, failure };
+}
 
-  // Live: an unfinished job is watched through jobUpdates (graphql-sse, as the list's rows are),
-  // each event the whole job again, shown in place; the stream is closed while the tab is hidden
-  // (its first event on reopening is the job as it is then) and ends when the job is over.
-  const unfinished = result?.data?.job?.terminal === false;
+/**
+ * Live: an unfinished job is watched through jobUpdates (graphql-sse, as the list's rows are),
+ * each event the whole job again, shown in place; the stream is closed while the tab is hidden
+ * (its first event on reopening is the job as it is then) and ends when the job is over. Returns
+ * whether the stream is delivering, and what went wrong with it last.
+ */
+function useLiveJob(
+  watch: { query: string | undefined; id: string; token: string; unfinished: boolean },
+  visible: boolean,
+  setResult: (result: JobResult) => void,
+  onRefused: (m: string) => void,
+) {
+  const { query, id, token, unfinished } = watch;
+  const [live, setLive] = useState(false);
+  const [liveError, setLiveError] = useState<string | null>(null);
   useEffect(() => {
     if (!query || !unfinished || !visible) return;
     const client = subscriptionClient(token);
@@ -196,79 +202,111 @@ export function JobPage({
       setLive(false);
     };
   }, [id, unfinished, visible]);
+  return { live, liveError };
+}
 
-  const back = (
+/** Provider, region, created, finished, duration, and whether the page is live. */
+function JobSummary({
+  job,
+  now,
+  live,
+}: {
+  job: Record<string, Value>;
+  now: number;
+  live: boolean;
+}) {
+  const span = jobSpan(job, now);
+  return (
+    <p class="summary">
+      {PROVIDER_NAMES[text(job.provider)] ?? text(job.provider)}
+      {job.region ? ` · ${text(job.region)}` : ' · global'}
+      {typeof job.createdAt === 'string' ? (
+        <>
+          {' · created '}
+          <Time iso={job.createdAt} now={now} />
+        </>
+      ) : null}
+      {typeof job.completedAt === 'string' ? (
+        <>
+          {' · finished '}
+          <Finished job={job} now={now} />
+        </>
+      ) : null}
+      {span ? (
+        <>
+          {span.running ? ' · ' : ' · took '}
+          <Duration job={job} now={now} />
+        </>
+      ) : null}
+      {live ? (
+        <span class="live" data-live>
+          {' '}
+          · live
+        </span>
+      ) : null}
+    </p>
+  );
+}
+
+/** The link back to the list as it was last shown. */
+function BackLink() {
+  return (
     <p>
       <a href={`${consolePath}${lastSearch()}`}>← All jobs</a>
     </p>
   );
-  if (!query) {
-    return (
-      <>
-        {back}
-        <p class="banner error" role="alert">
-          {`"${id}" is not a jobgraph global ID (panorama:…, omics:…, cos:…, importexport:…, codepipeline:…).`}
-        </p>
-      </>
-    );
-  }
-  if (failure) {
-    return (
-      <>
-        {back}
-        <p class="banner error" role="alert">
-          {failure}
-        </p>
-      </>
-    );
-  }
-  if (!result) return <p class="muted">Loading {id}…</p>;
-  const job = result.data?.job ?? null;
-  const errors = errorsByPath(result.errors);
-  const jobError = errors.get('');
-  const rest = job ? Object.entries(job).filter(([name]) => !HEADER_FIELDS.has(name)) : [];
-  const span = job ? jobSpan(job, now) : null;
+}
+
+/** A page that can show no job: the way back and why. */
+function PageError({ message }: { message: string }) {
   return (
-    <article
-      data-job-detail={id}
-      {...(typeof job?.state === 'string' ? { 'data-state': job.state } : {})}
-      aria-labelledby="job-title"
-    >
-      {back}
-      <h1 id="job-title">
-        {typeof job?.nativeId === 'string' ? job.nativeId : id}{' '}
-        {typeof job?.state === 'string' ? <StateBadge state={job.state} /> : null}
-      </h1>
-      {job ? (
-        <p class="summary">
-          {PROVIDER_NAMES[text(job.provider)] ?? text(job.provider)}
-          {job.region ? ` · ${text(job.region)}` : ' · global'}
-          {typeof job.createdAt === 'string' ? (
-            <>
-              {' · created '}
-              <Time iso={job.createdAt} now={now} />
-            </>
-          ) : null}
-          {typeof job.completedAt === 'string' ? (
-            <>
-              {' · finished '}
-              <Finished job={job} now={now} />
-            </>
-          ) : null}
-          {span ? (
-            <>
-              {span.running ? ' · ' : ' · took '}
-              <Duration job={job} now={now} />
-            </>
-          ) : null}
-          {live ? (
-            <span class="live" data-live>
-              {' '}
-              · live
-            </span>
-          ) : null}
-        </p>
-      ) : null}
+    <>
+      <BackLink />
+      <p class="banner error" role="alert">
+        {message}
+      </p>
+    </>
+  );
+}
+
+/** Every field the header does not show, each error (or hidden secret) in its place. */
+function ProviderFields({
+  job,
+  errors,
+}: {
+  job: Record<string, Value>;
+  errors: Map<string, GqlError>;
+}) {
+  const rest = Object.entries(job).filter(([name]) => !HEADER_FIELDS.has(name));
+  return (
+    <section aria-labelledby="fields-title">
+      <h2 id="fields-title">Provider fields</h2>
+      <dl class="fields">
+        {rest.map(([name, value]) => (
+          <div key={name}>
+            <dt>{name}</dt>
+            <dd>
+              <Field value={value} path={name} errors={errors} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+/** The banners under the summary: live updates failing, the job's own error, its status message. */
+function JobBanners({
+  job,
+  liveError,
+  jobError,
+}: {
+  job: Record<string, Value> | null;
+  liveError: string | null;
+  jobError: GqlError | undefined;
+}) {
+  return (
+    <>
       {liveError ? (
         <p class="banner warn" role="status" data-live-error>
           {`Live updates: ${liveError}. The job as last read is shown.`}
@@ -284,26 +322,61 @@ export function JobPage({
           {job.statusMessage}
         </p>
       ) : null}
+    </>
+  );
+}
+
+export function JobPage({
+  id,
+  token,
+  onRefused,
+}: {
+  id: string;
+  token: string;
+  onRefused: (m: string) => void;
+}) {
+  const query = JOBGRAPH_JOB_QUERIES[id.slice(0, id.indexOf(':'))];
+  const { result, setResult, failure } = useJobQuery(query, id, token, onRefused);
+  const now = useNow();
+  const visible = usePageVisible();
+  const unfinished = result?.data?.job?.terminal === false;
+  const { live, liveError } = useLiveJob(
+    { query, id, token, unfinished },
+    visible,
+    setResult,
+    onRefused,
+  );
+
+  if (!query) {
+    return (
+      <PageError
+        message={`"${id}" is not a jobgraph global ID (panorama:…, omics:…, cos:…, importexport:…, codepipeline:…).`}
+      />
+    );
+  }
+  if (failure) return <PageError message={failure} />;
+  if (!result) return <p class="muted">Loading {id}…</p>;
+  const job = result.data?.job ?? null;
+  const errors = errorsByPath(result.errors);
+  return (
+    <article
+      data-job-detail={id}
+      {...(typeof job?.state === 'string' ? { 'data-state': job.state } : {})}
+      aria-labelledby="job-title"
+    >
+      <BackLink />
+      <h1 id="job-title">
+        {typeof job?.nativeId === 'string' ? job.nativeId : id}{' '}
+        {typeof job?.state === 'string' ? <StateBadge state={job.state} /> : null}
+      </h1>
+      {job ? <JobSummary job={job} now={now} live={live} /> : null}
+      <JobBanners job={job} liveError={liveError} jobError={errors.get('')} />
       <div class="global-id">
         <label for="global-id">Global ID</label>
         <input id="global-id" readOnly value={id} onFocus={(e) => e.currentTarget.select()} />
         <Copy text={id} label="Copy ID" />
       </div>
-      {job ? (
-        <section aria-labelledby="fields-title">
-          <h2 id="fields-title">Provider fields</h2>
-          <dl class="fields">
-            {rest.map(([name, value]) => (
-              <div key={name}>
-                <dt>{name}</dt>
-                <dd>
-                  <Field value={value} path={name} errors={errors} />
-                </dd>
-              </div>
-            ))}
-          </dl>
-        </section>
-      ) : null}
+      {job ? <ProviderFields job={job} errors={errors} /> : null}
       <section aria-labelledby="query-title">
         <h2 id="query-title">This job in GraphQL</h2>
         <pre class="query">

@@ -127,6 +127,69 @@ function ProgressCell({ job }: { job: RowJob }) {
 /** The UTC day a date filter starts with, for a date field ('' when it does not start with one). */
 const day = (value: string): string => /^\d{4}-\d{2}-\d{2}/.exec(value)?.[0] ?? '';
 
+/** The filters a submitted filter form sets. */
+function filtersOfForm(form: FormData): Filters {
+  const all = (name: string) => form.getAll(name).map(String);
+  const one = (name: string) => {
+    const value = form.get(name);
+    return typeof value === 'string' ? value.trim() : '';
+  };
+  return {
+    states: all('state'),
+    providers: all('provider'),
+    regions: one('region')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
+    createdAfter: one('createdAfter'),
+    createdBefore: one('createdBefore'),
+  };
+}
+
+/** One checkbox a value of `name`, checked when `chosen` holds it. */
+function CheckBox({
+  name,
+  value,
+  chosen,
+  label,
+}: {
+  name: string;
+  value: string;
+  chosen: string[];
+  label: string | undefined;
+}) {
+  return (
+    <label>
+      <input type="checkbox" name={name} value={value} checked={chosen.includes(value)} /> {label}
+    </label>
+  );
+}
+
+/** Region and creation-date fields. */
+function WhereAndWhen({ filters }: { filters: Filters }) {
+  return (
+    <fieldset class="inline">
+      <legend>Where and when</legend>
+      <label>
+        Region{' '}
+        <input
+          name="region"
+          placeholder="us-east-1, ap-guangzhou"
+          value={filters.regions.join(', ')}
+        />
+      </label>
+      <label>
+        Created after (UTC){' '}
+        <input type="date" name="createdAfter" value={day(filters.createdAfter)} />
+      </label>
+      <label>
+        Created before (UTC){' '}
+        <input type="date" name="createdBefore" value={day(filters.createdBefore)} />
+      </label>
+    </fieldset>
+  );
+}
+
 function FilterForm({
   filters,
   offerUnknown,
@@ -137,7 +200,6 @@ function FilterForm({
   offerUnknown: boolean;
   onApply: (f: Filters) => void;
 }) {
-  const checked = (list: string[], value: string) => list.includes(value);
   const active = [
     filters.states.length,
     filters.providers.length,
@@ -161,66 +223,34 @@ function FilterForm({
         aria-label="Filters"
         onSubmit={(e) => {
           e.preventDefault();
-          const form = new FormData(e.currentTarget);
-          const all = (name: string) => form.getAll(name).map(String);
-          const one = (name: string) => {
-            const value = form.get(name);
-            return typeof value === 'string' ? value.trim() : '';
-          };
-          onApply({
-            states: all('state'),
-            providers: all('provider'),
-            regions: one('region')
-              .split(',')
-              .map((r) => r.trim())
-              .filter(Boolean),
-            createdAfter: one('createdAfter'),
-            createdBefore: one('createdBefore'),
-          });
+          onApply(filtersOfForm(new FormData(e.currentTarget)));
         }}
       >
         <fieldset>
           <legend>State</legend>
           {states.map((s) => (
-            <label key={s}>
-              <input type="checkbox" name="state" value={s} checked={checked(filters.states, s)} />{' '}
-              {stateLabel(s)}
-            </label>
+            <CheckBox
+              key={s}
+              name="state"
+              value={s}
+              chosen={filters.states}
+              label={stateLabel(s)}
+            />
           ))}
         </fieldset>
         <fieldset>
           <legend>Provider</legend>
           {LISTABLE.map((p) => (
-            <label key={p}>
-              <input
-                type="checkbox"
-                name="provider"
-                value={p}
-                checked={checked(filters.providers, p)}
-              />{' '}
-              {PROVIDER_NAMES[p]}
-            </label>
+            <CheckBox
+              key={p}
+              name="provider"
+              value={p}
+              chosen={filters.providers}
+              label={PROVIDER_NAMES[p]}
+            />
           ))}
         </fieldset>
-        <fieldset class="inline">
-          <legend>Where and when</legend>
-          <label>
-            Region{' '}
-            <input
-              name="region"
-              placeholder="us-east-1, ap-guangzhou"
-              value={filters.regions.join(', ')}
-            />
-          </label>
-          <label>
-            Created after (UTC){' '}
-            <input type="date" name="createdAfter" value={day(filters.createdAfter)} />
-          </label>
-          <label>
-            Created before (UTC){' '}
-            <input type="date" name="createdBefore" value={day(filters.createdBefore)} />
-          </label>
-        </fieldset>
+        <WhereAndWhen filters={filters} />
         <div class="actions">
           <button type="submit">Apply filters</button>
           <button type="button" class="link" onClick={() => onApply(NO_FILTERS)}>
@@ -292,39 +322,61 @@ function wantedFromUrl(): { filters: Filters; shown: number } {
   return { filters: filtersFromSearch(location.search), shown: shownFromSearch(location.search) };
 }
 
-export function JobList({ token, onRefused }: { token: string; onRefused: (m: string) => void }) {
-  const [wanted, setWanted] = useState(wantedFromUrl);
+/** One page of listJobs for `filters`; a refused filter throws FilterRefusedError, no answer an Error. */
+async function fetchListPage(
+  token: string,
+  filters: Filters,
+  after: string | null,
+  first: number,
+  signal?: AbortSignal,
+) {
+  const result = await graphql<ListData>(
+    LIST_QUERY,
+    { filter: listFilter(filters), first, after },
+    token,
+    signal,
+  );
+  if (!result.data?.listJobs) {
+    const refused = (result.errors ?? [])
+      .map((e) => filterProblemOf(e, filters))
+      .filter((p) => p !== null);
+    if (refused.length) throw new FilterRefusedError(refused);
+    throw new Error(result.errors?.map((e) => e.message).join('; ') || 'no answer');
+  }
+  return result;
+}
+
+/** `state` with one more page: its rows appended, where to go on from, the sources as they are now. */
+function withPage(
+  state: ListState,
+  result: { data?: ListData | null; errors?: GqlError[] },
+): ListState {
+  const data = result.data as ListData;
+  return {
+    ...state,
+    rows: appended(state.rows, rowsOf(data, result.errors)),
+    endCursor: data.listJobs.pageInfo.endCursor,
+    hasNextPage: data.listJobs.pageInfo.hasNextPage,
+    sources: data.listJobs.sources,
+  };
+}
+
+/**
+ * The list the URL asks for: the rows it wants, listed again page after page (MAX_PAGE at a time)
+ * from the first whenever the filters (or rows wanted) change; "Show more" adds a page.
+ */
+function useJobListing(
+  token: string,
+  wanted: { filters: Filters; shown: number },
+  onRefused: (m: string) => void,
+) {
   const { filters } = wanted;
   const [list, setList] = useState<ListState | null>(null);
   const [problems, setProblems] = useState<FilterProblem[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
-  const now = useNow();
-  const visible = usePageVisible();
-
-  // Back and Forward move between filter sets: the URL is the filters' one home.
-  useEffect(() => {
-    const onPop = () => setWanted(wantedFromUrl());
-    window.addEventListener('popstate', onPop);
-    return () => window.removeEventListener('popstate', onPop);
-  }, []);
-
-  const fetchPage = async (after: string | null, first: number, signal?: AbortSignal) => {
-    const result = await graphql<ListData>(
-      LIST_QUERY,
-      { filter: listFilter(filters), first, after },
-      token,
-      signal,
-    );
-    if (!result.data?.listJobs) {
-      const refused = (result.errors ?? [])
-        .map((e) => filterProblemOf(e, filters))
-        .filter((p) => p !== null);
-      if (refused.length) throw new FilterRefusedError(refused);
-      throw new Error(result.errors?.map((e) => e.message).join('; ') || 'no answer');
-    }
-    return result;
-  };
+  const fetchPage = (after: string | null, first: number, signal?: AbortSignal) =>
+    fetchListPage(token, filters, after, first, signal);
 
   const failedWith = (err: unknown) => {
     if (err instanceof TokenRefusedError) onRefused(err.message);
@@ -338,8 +390,7 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
     setList(next);
   };
 
-  // A new filter set (or a URL asking for more rows) is a new list: the rows the URL asks for,
-  // listed again page after page (MAX_PAGE at a time) from the first.
+  // A new filter set (or a URL asking for more rows) is a new list.
   const wantedSearch = searchFromFilters(filters, wanted.shown);
   useEffect(() => {
     const found = filterProblems(filters);
@@ -359,15 +410,7 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
       };
       while (state.hasNextPage && state.rows.length < wanted.shown) {
         const first = Math.min(wanted.shown - state.rows.length, MAX_PAGE);
-        const result = await fetchPage(state.endCursor, first, abort.signal);
-        const data = result.data as ListData;
-        state = {
-          ...state,
-          rows: appended(state.rows, rowsOf(data, result.errors)),
-          endCursor: data.listJobs.pageInfo.endCursor,
-          hasNextPage: data.listJobs.pageInfo.hasNextPage,
-          sources: data.listJobs.sources,
-        };
+        state = withPage(state, await fetchPage(state.endCursor, first, abort.signal));
       }
       return state;
     };
@@ -383,30 +426,30 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
     setLoadingMore(true);
     fetchPage(list.endCursor, PAGE_SIZE)
       .then((result) => {
-        const data = result.data as ListData;
         const shown = list.shown + PAGE_SIZE;
         const search = searchFromFilters(filters, shown);
         history.replaceState(history.state, '', `${consolePath}${search}`);
         rememberSearch(search);
         // Onto the rows as they are now: live updates may have changed some meanwhile.
-        setList((current) =>
-          current
-            ? {
-                search,
-                shown,
-                rows: appended(current.rows, rowsOf(data, result.errors)),
-                endCursor: data.listJobs.pageInfo.endCursor,
-                hasNextPage: data.listJobs.pageInfo.hasNextPage,
-                sources: data.listJobs.sources,
-              }
-            : current,
-        );
+        setList((current) => (current ? withPage({ ...current, search, shown }, result) : current));
       }, failedWith)
       .finally(() => setLoadingMore(false));
   };
+  return { list, setList, problems, error, loadingMore, more, wantedSearch };
+}
 
-  // One jobUpdates stream for the unfinished jobs on screen, closed while the page is hidden.
-  // An update replaces its row; it never adds one, so the list keeps the size it was paged to.
+/**
+ * One jobUpdates stream for the unfinished jobs on screen, closed while the page is hidden. An
+ * update replaces its row; it never adds one, so the list keeps the size it was paged to. Returns
+ * the IDs watched.
+ */
+function useLiveRows(
+  token: string,
+  list: ListState | null,
+  setList: (update: (current: ListState | null) => ListState | null) => void,
+  visible: boolean,
+  onRefused: (m: string) => void,
+): string[] {
   const watched = useMemo(
     () =>
       (list?.rows ?? [])
@@ -449,23 +492,26 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
       client.dispose();
     };
   }, [watchKey, visible]);
+  return watched;
+}
 
-  const apply = (next: Filters) => {
-    const search = searchFromFilters(next);
-    if (search !== location.search) history.pushState(null, '', `${consolePath}${search}`);
-    setWanted({ filters: next, shown: PAGE_SIZE });
-  };
-
-  const failed = list?.sources.filter((s) => s.state === 'FAILED') ?? [];
+/** What stands above the table: refused filters (each with a link without it), failed sources, an error, loading. */
+function ListBanners({
+  problems,
+  sources,
+  error,
+  loading,
+  apply,
+}: {
+  problems: FilterProblem[];
+  sources: Source[];
+  error: string | null;
+  loading: boolean;
+  apply: (f: Filters) => void;
+}) {
+  const failed = sources.filter((s) => s.state === 'FAILED');
   return (
     <>
-      <FindJob jobs={list?.rows.map((r) => r.job) ?? []} sources={list?.sources ?? []} />
-      <FilterForm
-        key={wantedSearch}
-        filters={filters}
-        offerUnknown={list?.rows.some((r) => r.job.state === 'UNKNOWN') ?? false}
-        onApply={apply}
-      />
       {problems.length ? (
         <div class="banner error" role="alert" data-filter-problems>
           {problems.map((p) => (
@@ -494,82 +540,166 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
           {error}
         </p>
       ) : null}
-      {!list && !error && !problems.length ? (
+      {loading ? (
         <p class="muted" role="status">
           Loading jobs…
         </p>
       ) : null}
+    </>
+  );
+}
+
+/** One job's row: its link (and the first error of its row), state, provider, region, progress and times. */
+function JobRow({ job, errors, now }: Row & { now: number }) {
+  return (
+    <tr data-job-id={job.id} data-state={job.state}>
+      <th scope="row" data-label="Job">
+        <a href={jobPath(job.id)} title={job.id}>
+          {job.nativeId}
+        </a>
+        {errors.length ? (
+          <span class="row-error" role="note">
+            {errors.map((e) => `${codeWords(e.extensions?.code)}: ${e.message}`)[0]}
+          </span>
+        ) : null}
+      </th>
+      <td data-label="State">
+        <StateBadge state={job.state} />
+        {job.statusMessage ? (
+          <span class="message" title={job.statusMessage}>
+            {job.statusMessage}
+          </span>
+        ) : null}
+      </td>
+      <td data-label="Provider">{PROVIDER_NAMES[job.provider] ?? job.provider}</td>
+      <td data-label="Region">{job.region ?? <span class="muted">global</span>}</td>
+      <td data-label="Progress">
+        <ProgressCell job={job} />
+      </td>
+      <td data-label="Created">
+        <Time iso={job.createdAt} now={now} />
+      </td>
+      <td data-label="Finished">
+        <Finished job={job} now={now} />
+      </td>
+      <td data-label="Duration">
+        <Duration job={job} now={now} />
+      </td>
+      <td data-label="Updated">
+        <Time iso={job.updatedAt} now={now} />
+      </td>
+    </tr>
+  );
+}
+
+/** The rows listed, with their counts per state, the live count, and "Show more" while there is more. */
+function JobTable({
+  list,
+  filters,
+  watching,
+  now,
+  apply,
+  more,
+  loadingMore,
+}: {
+  list: ListState;
+  filters: Filters;
+  /** How many unfinished rows are watched live now (0 while the page is hidden). */
+  watching: number;
+  now: number;
+  apply: (f: Filters) => void;
+  more: () => void;
+  loadingMore: boolean;
+}) {
+  return (
+    <div class="table-wrap">
+      <StateCounts rows={list.rows} filters={filters} onApply={apply} />
+      <table class="jobs" data-search={list.search}>
+        <caption>
+          {list.rows.length} {list.rows.length === 1 ? 'job' : 'jobs'}, newest first
+          {searchFromFilters(filters) ? ' (filtered)' : ''}
+          {watching ? ` · ${watching} unfinished watched live` : ''}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Job</th>
+            <th scope="col">State</th>
+            <th scope="col">Provider</th>
+            <th scope="col">Region</th>
+            <th scope="col">Progress</th>
+            <th scope="col">Created</th>
+            <th scope="col">Finished</th>
+            <th scope="col">Duration</th>
+            <th scope="col">Updated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.rows.map(({ job, errors }) => (
+            <JobRow key={job.id} job={job} errors={errors} now={now} />
+          ))}
+        </tbody>
+      </table>
+      {list.rows.length === 0 ? <p class="muted">No jobs match these filters.</p> : null}
+      {list.hasNextPage ? (
+        <button type="button" class="more" onClick={more} disabled={loadingMore}>
+          {loadingMore ? 'Loading…' : `Show ${PAGE_SIZE} more`}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+export function JobList({ token, onRefused }: { token: string; onRefused: (m: string) => void }) {
+  const [wanted, setWanted] = useState(wantedFromUrl);
+  const { filters } = wanted;
+  const { list, setList, problems, error, loadingMore, more, wantedSearch } = useJobListing(
+    token,
+    wanted,
+    onRefused,
+  );
+  const now = useNow();
+  const visible = usePageVisible();
+  const watched = useLiveRows(token, list, setList, visible, onRefused);
+
+  // Back and Forward move between filter sets: the URL is the filters' one home.
+  useEffect(() => {
+    const onPop = () => setWanted(wantedFromUrl());
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  const apply = (next: Filters) => {
+    const search = searchFromFilters(next);
+    if (search !== location.search) history.pushState(null, '', `${consolePath}${search}`);
+    setWanted({ filters: next, shown: PAGE_SIZE });
+  };
+
+  return (
+    <>
+      <FindJob jobs={list?.rows.map((r) => r.job) ?? []} sources={list?.sources ?? []} />
+      <FilterForm
+        key={wantedSearch}
+        filters={filters}
+        offerUnknown={list?.rows.some((r) => r.job.state === 'UNKNOWN') ?? false}
+        onApply={apply}
+      />
+      <ListBanners
+        problems={problems}
+        sources={list?.sources ?? []}
+        error={error}
+        loading={!list && !error && !problems.length}
+        apply={apply}
+      />
       {list ? (
-        <div class="table-wrap">
-          <StateCounts rows={list.rows} filters={filters} onApply={apply} />
-          <table class="jobs" data-search={list.search}>
-            <caption>
-              {list.rows.length} {list.rows.length === 1 ? 'job' : 'jobs'}, newest first
-              {searchFromFilters(filters) ? ' (filtered)' : ''}
-              {visible && watched.length ? ` · ${watched.length} unfinished watched live` : ''}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">State</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Region</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Created</th>
-                <th scope="col">Finished</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.rows.map(({ job, errors }) => (
-                <tr key={job.id} data-job-id={job.id} data-state={job.state}>
-                  <th scope="row" data-label="Job">
-                    <a href={jobPath(job.id)} title={job.id}>
-                      {job.nativeId}
-                    </a>
-                    {errors.length ? (
-                      <span class="row-error" role="note">
-                        {errors.map((e) => `${codeWords(e.extensions?.code)}: ${e.message}`)[0]}
-                      </span>
-                    ) : null}
-                  </th>
-                  <td data-label="State">
-                    <StateBadge state={job.state} />
-                    {job.statusMessage ? (
-                      <span class="message" title={job.statusMessage}>
-                        {job.statusMessage}
-                      </span>
-                    ) : null}
-                  </td>
-                  <td data-label="Provider">{PROVIDER_NAMES[job.provider] ?? job.provider}</td>
-                  <td data-label="Region">{job.region ?? <span class="muted">global</span>}</td>
-                  <td data-label="Progress">
-                    <ProgressCell job={job} />
-                  </td>
-                  <td data-label="Created">
-                    <Time iso={job.createdAt} now={now} />
-                  </td>
-                  <td data-label="Finished">
-                    <Finished job={job} now={now} />
-                  </td>
-                  <td data-label="Duration">
-                    <Duration job={job} now={now} />
-                  </td>
-                  <td data-label="Updated">
-                    <Time iso={job.updatedAt} now={now} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {list.rows.length === 0 ? <p class="muted">No jobs match these filters.</p> : null}
-          {list.hasNextPage ? (
-            <button type="button" class="more" onClick={more} disabled={loadingMore}>
-              {loadingMore ? 'Loading…' : `Show ${PAGE_SIZE} more`}
-            </button>
-          ) : null}
-        </div>
+        <JobTable
+          list={list}
+          filters={filters}
+          watching={visible ? watched.length : 0}
+          now={now}
+          apply={apply}
+          more={more}
+          loadingMore={loadingMore}
+        />
       ) : null}
     </>
   );
