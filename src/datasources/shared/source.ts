@@ -186,180 +186,104 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
   options: O,
   seams: SourceSeams = {},
 ): ProviderSource<K['provider'], R> {
-  const provider = of.name;
   const wire = of.setup.wire(options);
-  const now = seams.now ?? Date.now;
-  const policy = handMadeRetryPolicy(options, { ...seams, now });
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const agents = createAgents(options.maxSockets);
-  const handler = seams.requestHandler;
-  const override = overrideOf(options.endpoint, provider);
+  const pipeline = new Pipeline(of.name, wire, options, seams);
+  return {
+    provider: of.name,
+    call: (operation, input, opts) => pipeline.call(operation, input, opts),
+    // A key of the provider is a K: KeyOf<K['provider']> is K, which the compiler cannot see.
+    fetchJob: (key, opts) => pipeline.call(wire.describe, key as unknown as K, opts),
+    close: () => pipeline.close(),
+    ...(wire.global ? {} : { clientCount: () => pipeline.endpoints.size }),
+  };
+}
+
+/**
+ * One provider's pipeline (createSource): what it owns — its regional endpoints, its sockets,
+ * its signing clock's offset — and the steps of a call: credentials, the rate budget's turn,
+ * each attempt (address, sign, send, read), and the failures they become.
+ */
+class Pipeline {
+  /** Regional endpoints, each resolved once and kept (bounded by `maxClients`, closed after a minute unused). */
+  readonly endpoints: ClientPool<RegionalEndpoint>;
+  private readonly agents: ReturnType<typeof createAgents>;
+  private readonly now: () => number;
+  private readonly policy: ReturnType<typeof handMadeRetryPolicy>;
+  private readonly maxBodyBytes: number;
+  private readonly override: PreparedEndpoint | null;
   /** Signing clock offset, corrected from an error answer's Date header as the AWS SDK does (`systemClockOffset`). */
-  let clockOffsetMs = 0;
-  const endpoints = new ClientPool<RegionalEndpoint>({
-    create: (region) => {
-      const url = override
-        ? Promise.resolve(override)
-        : Promise.resolve(wire.endpoint(region)).then(prepareEndpoint);
-      // A failed resolution is answered for this call and tried again for the next.
-      url.catch(() => endpoints.delete(region));
-      return { url };
-    },
-    destroy: () => {},
-    max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
-    ...(seams.timers ? { timers: seams.timers } : {}),
-  });
+  private clockOffsetMs = 0;
 
-  /** What a thrown failure (transport, body cap, a bug) is; error answers never come here. */
-  function thrownFailure(err: unknown): UpstreamError | InternalError {
-    const note = wire.unreachableNote;
-    const name = (err as { name?: unknown } | null)?.name;
-    if (
-      note &&
-      isNetworkError(err) &&
-      name !== 'AbortError' &&
-      name !== 'TimeoutError' &&
-      (err as { code?: unknown }).code !== 'ETIMEDOUT'
-    ) {
-      return transportError(provider, err, note);
-    }
-    return funnelError(provider, err);
-  }
-
-  /**
-   * The failure of an error answer. When its Date header says the signing clock is off by more
-   * than five minutes, the clock is corrected for the next requests, and a clock-skew error
-   * (InvalidSignatureException, RequestTimeTooSkewed, …) is made retryable while an attempt is
-   * left, so the next attempt signs with the corrected time, as the SDK's retry strategy does.
-   */
-  function answerFailure<I>(
-    operation: Operation<I, unknown>,
-    input: I,
-    answer: HttpResult,
-    attemptNumber: number,
-  ): UpstreamError {
-    const failure = operation.readError(input, answer);
-    const date = answer.headers.date;
-    if (date === undefined) return failure;
-    const serverMs = Date.parse(date);
-    if (!Number.isFinite(serverMs) || Math.abs(serverMs - (now() + clockOffsetMs)) < CLOCK_SKEW_MS)
-      return failure;
-    clockOffsetMs = serverMs - now();
-    if (attemptNumber >= policy.maxAttempts || failure.retryable) return failure;
-    if (failure.upstreamCode === null || !CLOCK_SKEW_CODES.has(failure.upstreamCode))
-      return failure;
-    return failure.derive({ retryable: true });
-  }
-
-  async function send(
-    endpoint: PreparedEndpoint,
-    req: WireRequest,
-    headers: Record<string, string>,
-    path: string,
-    timeoutMs: number,
-    signal?: AbortSignal,
+  constructor(
+    private readonly provider: JobProvider,
+    private readonly wire: ProviderWire<JobKey, JobRecord, unknown>,
+    private readonly options: SourceOptions,
+    private readonly seams: SourceSeams,
   ) {
-    if (handler) {
-      // A test's SDK-style request handler (golden fixtures, the same handler the real SDK clients get).
-      const { origin } = endpoint;
-      const request = {
-        method: req.method,
-        protocol: origin.https ? 'https:' : 'http:',
-        hostname: origin.hostname,
-        ...(origin.port !== undefined ? { port: origin.port } : {}),
-        path: path.split('?')[0],
-        query: Object.fromEntries(req.query ?? []),
-        headers,
-        ...(req.body !== '' ? { body: Buffer.from(req.body) } : {}),
-      } as unknown as HttpRequest;
-      const { response } = await handler.handle(
-        request,
-        signal ? { abortSignal: signal as never } : {},
-      );
-      const body = await collectCapped(
-        response.body as Readable,
-        maxBodyBytes,
-        declaredLength(response.headers),
-        signal,
-        timeoutMs,
-      );
-      return {
-        status: response.statusCode,
-        headers: response.headers,
-        body: body.toString('utf8'),
-      };
-    }
-    return httpRequest(
-      {
-        method: req.method,
-        origin: endpoint.origin,
-        path,
-        headers,
-        ...(req.body !== '' ? { body: req.body } : {}),
-        timeoutMs,
-        maxBodyBytes,
-        ...(signal ? { signal } : {}),
+    const now = seams.now ?? Date.now;
+    this.now = now;
+    this.policy = handMadeRetryPolicy(options, { ...seams, now });
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.agents = createAgents(options.maxSockets);
+    const override = overrideOf(options.endpoint, provider);
+    this.override = override;
+    const endpoints: ClientPool<RegionalEndpoint> = new ClientPool<RegionalEndpoint>({
+      create: (region) => {
+        const url = override
+          ? Promise.resolve(override)
+          : Promise.resolve(wire.endpoint(region)).then(prepareEndpoint);
+        // A failed resolution is answered for this call and tried again for the next.
+        url.catch(() => endpoints.delete(region));
+        return { url };
       },
-      agents,
-    );
+      destroy: () => {},
+      max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+      ...(seams.timers ? { timers: seams.timers } : {}),
+    });
+    this.endpoints = endpoints;
   }
 
-  async function attempt<I, O>(
-    operation: Operation<I, O>,
-    input: I,
-    region: string,
-    credentials: unknown,
-    timeoutMs: number,
-    attemptNumber: number,
-    signal: AbortSignal | undefined,
-    noteSuccess: (requestId: string | null, httpStatus: number | null) => void,
-  ): Promise<O> {
-    let answer: HttpResult;
+  close(): void {
+    this.endpoints.close();
+    destroyAgents(this.agents);
+  }
+
+  /** One call of `operation`: credentials, then attempts by the retry policy inside the budget. */
+  async call<I, O>(operation: Operation<I, O>, input: I, opts: CallOptions = {}): Promise<O> {
+    const { provider, options } = this;
+    const started = this.now();
+    const region = operation.region(input);
+    let credentials: unknown;
     try {
-      const req = operation.send(input);
-      const base = await endpoints.get(region).url;
-      const endpoint = override ? base : withHostPrefix(base, req.hostPrefix);
-      const query = req.query ?? [];
-      const path = endpoint.basePath + req.path;
-      const headers = wire.sign(
-        {
-          method: req.method,
-          host: endpoint.origin.host,
-          path,
-          query,
-          headers: req.headers,
-          body: req.body,
-        },
-        credentials,
-        region,
-        new Date(now() + clockOffsetMs),
-      );
-      headers['user-agent'] = USER_AGENT;
-      answer = await send(
-        endpoint,
-        req,
-        headers,
-        query.length === 0 ? path : `${path}?${formEncode(query)}`,
-        timeoutMs,
-        signal,
-      );
+      credentials = await this.wire.credentials();
     } catch (err) {
-      throw thrownFailure(err);
+      throw credentialsFailure(provider, err);
     }
-    if (answer.status < 200 || answer.status >= 300)
-      throw answerFailure(operation, input, answer, attemptNumber);
-    try {
-      const value = operation.parse(input, answer);
-      // Only an observer reads the request ID of a success (Import/Export's is in the body).
-      if (options.observer) noteSuccess(wire.requestId(answer), answer.status);
-      return value;
-    } catch (err) {
-      if (err instanceof UpstreamError) throw err;
-      // Only a malformed body is the provider's; any other exception in the parse step is ours.
-      if (err instanceof MalformedBodyError)
-        throw badResponse(provider, err, wire.requestId(answer));
-      throw new InternalError(provider, err);
-    }
+    const observed = (timeoutMs: number, n: number) =>
+      observeAttempt(
+        options.observer,
+        { provider, region, operation: operation.name, attempt: n },
+        (noteSuccess) =>
+          this.attempt(
+            operation,
+            input,
+            { region, credentials, timeoutMs, attemptNumber: n },
+            {
+              signal: opts.signal,
+              noteSuccess,
+            },
+          ),
+      );
+    // The budget includes resolving credentials and waiting for the rate budget.
+    return retryUpstream(
+      options.rate
+        ? (timeoutMs, n) =>
+            this.rateTurn(region, opts, started, timeoutMs).then((left) => observed(left, n))
+        : observed,
+      this.policy,
+      opts.signal,
+      started,
+    );
   }
 
   /**
@@ -367,19 +291,20 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
    * the job's budget; resolves with the attempt's timeout less the wait. A global service has one
    * budget (`global`), as it has one circuit.
    */
-  async function rateTurn(
+  private async rateTurn(
     region: string,
     opts: CallOptions,
     started: number,
     timeoutMs: number,
   ): Promise<number> {
-    const budgetMs = policy.budgetMs ?? timeoutMs;
+    const { now } = this;
+    const budgetMs = this.policy.budgetMs ?? timeoutMs;
     const elapsed = now() - started;
     const left = Math.min(budgetMs, opts.timeLeftMs ?? budgetMs) - elapsed;
     const asked = now();
-    const turn = options.rate?.acquire(
-      provider,
-      wire.global ? 'global' : region,
+    const turn = this.options.rate?.acquire(
+      this.provider,
+      this.wire.global ? 'global' : region,
       opts.caller ?? '',
       rateWaitLimitMs(left, timeoutMs),
       opts.signal,
@@ -389,48 +314,183 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
     return Math.max(1, timeoutMs - (now() - asked));
   }
 
-  async function call<I, O>(
+  /** One attempt: the request addressed, signed and sent; its answer read into a value or a failure. */
+  private async attempt<I, O>(
     operation: Operation<I, O>,
     input: I,
-    opts: CallOptions = {},
+    at: Attempt,
+    observed: {
+      signal: AbortSignal | undefined;
+      noteSuccess: (requestId: string | null, httpStatus: number | null) => void;
+    },
   ): Promise<O> {
-    const started = now();
-    const region = operation.region(input);
-    let credentials: unknown;
+    let answer: HttpResult;
     try {
-      credentials = await wire.credentials();
+      answer = await this.send(operation.send(input), at, observed.signal);
     } catch (err) {
-      throw credentialsFailure(provider, err);
+      throw this.thrownFailure(err);
     }
-    const observed = (timeoutMs: number, n: number) =>
-      observeAttempt(
-        options.observer,
-        { provider, region, operation: operation.name, attempt: n },
-        (noteSuccess) =>
-          attempt(operation, input, region, credentials, timeoutMs, n, opts.signal, noteSuccess),
-      );
-    // The budget includes resolving credentials and waiting for the rate budget.
-    return retryUpstream(
-      options.rate
-        ? (timeoutMs, n) =>
-            rateTurn(region, opts, started, timeoutMs).then((left) => observed(left, n))
-        : observed,
-      policy,
-      opts.signal,
-      started,
+    if (answer.status < 200 || answer.status >= 300)
+      throw this.answerFailure(operation, input, answer, at.attemptNumber);
+    try {
+      const value = operation.parse(input, answer);
+      // Only an observer reads the request ID of a success (Import/Export's is in the body).
+      if (this.options.observer) observed.noteSuccess(this.wire.requestId(answer), answer.status);
+      return value;
+    } catch (err) {
+      if (err instanceof UpstreamError) throw err;
+      // Only a malformed body is the provider's; any other exception in the parse step is ours.
+      if (err instanceof MalformedBodyError)
+        throw badResponse(this.provider, err, this.wire.requestId(answer));
+      throw new InternalError(this.provider, err);
+    }
+  }
+
+  /** `req` addressed to the region's endpoint, signed at the corrected clock, and sent. */
+  private async send(req: WireRequest, at: Attempt, signal?: AbortSignal): Promise<HttpResult> {
+    const base = await this.endpoints.get(at.region).url;
+    const endpoint = this.override ? base : withHostPrefix(base, req.hostPrefix);
+    const query = req.query ?? [];
+    const path = endpoint.basePath + req.path;
+    const headers = this.wire.sign(
+      {
+        method: req.method,
+        host: endpoint.origin.host,
+        path,
+        query,
+        headers: req.headers,
+        body: req.body,
+      },
+      at.credentials,
+      at.region,
+      new Date(this.now() + this.clockOffsetMs),
+    );
+    headers['user-agent'] = USER_AGENT;
+    const target = {
+      endpoint,
+      req,
+      headers,
+      path: query.length === 0 ? path : `${path}?${formEncode(query)}`,
+      timeoutMs: at.timeoutMs,
+      maxBodyBytes: this.maxBodyBytes,
+      ...(signal ? { signal } : {}),
+    };
+    const handler = this.seams.requestHandler;
+    // A test's SDK-style request handler (golden fixtures, the same handler the real SDK clients get).
+    if (handler) return sendThroughHandler(handler, target);
+    return httpRequest(
+      {
+        method: req.method,
+        origin: endpoint.origin,
+        path: target.path,
+        headers,
+        ...(req.body !== '' ? { body: req.body } : {}),
+        timeoutMs: at.timeoutMs,
+        maxBodyBytes: this.maxBodyBytes,
+        ...(signal ? { signal } : {}),
+      },
+      this.agents,
     );
   }
 
+  /** What a thrown failure (transport, body cap, a bug) is; error answers never come here. */
+  private thrownFailure(err: unknown): UpstreamError | InternalError {
+    const note = this.wire.unreachableNote;
+    const name = (err as { name?: unknown } | null)?.name;
+    if (
+      note &&
+      isNetworkError(err) &&
+      name !== 'AbortError' &&
+      name !== 'TimeoutError' &&
+      (err as { code?: unknown }).code !== 'ETIMEDOUT'
+    ) {
+      return transportError(this.provider, err, note);
+    }
+    return funnelError(this.provider, err);
+  }
+
+  /**
+   * The failure of an error answer. When its Date header says the signing clock is off by more
+   * than five minutes, the clock is corrected for the next requests, and a clock-skew error
+   * (InvalidSignatureException, RequestTimeTooSkewed, …) is made retryable while an attempt is
+   * left, so the next attempt signs with the corrected time, as the SDK's retry strategy does.
+   */
+  private answerFailure<I>(
+    operation: Operation<I, unknown>,
+    input: I,
+    answer: HttpResult,
+    attemptNumber: number,
+  ): UpstreamError {
+    const { now } = this;
+    const failure = operation.readError(input, answer);
+    const date = answer.headers.date;
+    if (date === undefined) return failure;
+    const serverMs = Date.parse(date);
+    if (
+      !Number.isFinite(serverMs) ||
+      Math.abs(serverMs - (now() + this.clockOffsetMs)) < CLOCK_SKEW_MS
+    )
+      return failure;
+    this.clockOffsetMs = serverMs - now();
+    if (attemptNumber >= this.policy.maxAttempts || failure.retryable) return failure;
+    if (failure.upstreamCode === null || !CLOCK_SKEW_CODES.has(failure.upstreamCode))
+      return failure;
+    return failure.derive({ retryable: true });
+  }
+}
+
+/** One attempt of a call: where, as whom, within what time, which. */
+interface Attempt {
+  region: string;
+  credentials: unknown;
+  timeoutMs: number;
+  attemptNumber: number;
+}
+
+/** A request ready to go: addressed, signed, with its deadline and body cap. */
+interface SendTarget {
+  endpoint: PreparedEndpoint;
+  req: WireRequest;
+  headers: Record<string, string>;
+  /** The path as sent, its query encoded. */
+  path: string;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  signal?: AbortSignal;
+}
+
+/** A request through a test's SDK-style request handler (`seams.requestHandler`), its body read under the same cap. */
+async function sendThroughHandler(
+  handler: NonNullable<SourceSeams['requestHandler']>,
+  target: SendTarget,
+): Promise<HttpResult> {
+  const { endpoint, req, headers, signal } = target;
+  const { origin } = endpoint;
+  const request = {
+    method: req.method,
+    protocol: origin.https ? 'https:' : 'http:',
+    hostname: origin.hostname,
+    ...(origin.port !== undefined ? { port: origin.port } : {}),
+    path: target.path.split('?')[0],
+    query: Object.fromEntries(req.query ?? []),
+    headers,
+    ...(req.body !== '' ? { body: Buffer.from(req.body) } : {}),
+  } as unknown as HttpRequest;
+  const { response } = await handler.handle(
+    request,
+    signal ? { abortSignal: signal as never } : {},
+  );
+  const body = await collectCapped(
+    response.body as Readable,
+    target.maxBodyBytes,
+    declaredLength(response.headers),
+    signal,
+    target.timeoutMs,
+  );
   return {
-    provider,
-    call,
-    // A key of the provider is a K: KeyOf<K['provider']> is K, which the compiler cannot see.
-    fetchJob: (key, opts) => call(wire.describe, key as unknown as K, opts),
-    close: () => {
-      endpoints.close();
-      destroyAgents(agents);
-    },
-    ...(wire.global ? {} : { clientCount: () => endpoints.size }),
+    status: response.statusCode,
+    headers: response.headers,
+    body: body.toString('utf8'),
   };
 }
 
