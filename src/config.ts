@@ -477,22 +477,54 @@ export interface LoadOptions {
 /** Read and validate the environment (default: process.env). Throws ConfigError on the first bad value. */
 export function loadConfig(options: LoadOptions, env: Env = process.env): Config {
   const demo = options.mode === 'demo';
-  const awsRegion =
-    pattern(
-      env,
-      'AWS_REGION',
-      PATTERNS.awsRegion.re,
-      PATTERNS.awsRegion.form,
-      PATTERNS.awsRegion.served,
-    ) ??
-    pattern(
-      env,
-      'AWS_DEFAULT_REGION',
-      PATTERNS.awsRegion.re,
-      PATTERNS.awsRegion.form,
-      PATTERNS.awsRegion.served,
-    ) ??
-    'us-east-1';
+  // Read in this order, so that the first bad value named is the same whatever else is wrong.
+  const awsRegion = awsRegionOf(env);
+  const tencentCredentials = tencentCredentialsOf(env);
+  const auth = authOf(env);
+  const cursorSecret = cursorSecretOf(env);
+  const endpoints = endpointsOf(env);
+  const config: Config = {
+    mode: options.mode,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: opt(env, 'HOST') ?? (demo ? '127.0.0.1' : '0.0.0.0'),
+    awsRegion,
+    endpoints,
+    ...awsSettingsOf(env),
+    tencent: { credentials: tencentCredentials, ...tencentPlaceOf(env) },
+    auth,
+    corsOrigins: corsOrigins(env, demo),
+    limits: limitsOf(env),
+    resilience: resilienceOf(env),
+    cache: cacheOf(env),
+    listing: listingOf(env, cursorSecret),
+    watch: watchOf(env),
+    introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
+    logLevel:
+      pattern(
+        env,
+        'LOG_LEVEL',
+        /^(fatal|error|warn|info|debug|trace|silent)$/,
+        'one of fatal, error, warn, info, debug, trace, silent',
+      ) ?? 'info',
+    metrics: bool(env, 'JOBGRAPH_METRICS', true),
+    console: bool(env, 'JOBGRAPH_CONSOLE', true),
+    tracing: tracing(env),
+    emulatorJobsPerSource: emulatorJobsPerSource(env),
+  };
+  if (config.watch.maxPollMs < config.watch.pollMs)
+    throw new ConfigError('JOBGRAPH_WATCH_MAX_POLL_MS', 'must be at least JOBGRAPH_WATCH_POLL_MS');
+  return config;
+}
+
+/** AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. */
+function awsRegionOf(env: Env): string {
+  const region = (name: string) =>
+    pattern(env, name, PATTERNS.awsRegion.re, PATTERNS.awsRegion.form, PATTERNS.awsRegion.served);
+  return region('AWS_REGION') ?? region('AWS_DEFAULT_REGION') ?? 'us-east-1';
+}
+
+/** TENCENTCLOUD_SECRET_ID and _KEY (both or neither), with TENCENTCLOUD_SESSION_TOKEN. */
+function tencentCredentialsOf(env: Env): Config['tencent']['credentials'] {
   const secretId = opt(env, 'TENCENTCLOUD_SECRET_ID');
   const secretKey = opt(env, 'TENCENTCLOUD_SECRET_KEY');
   if ((secretId === undefined) !== (secretKey === undefined)) {
@@ -502,6 +534,29 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     );
   }
   const sessionToken = opt(env, 'TENCENTCLOUD_SESSION_TOKEN');
+  return secretId && secretKey
+    ? { secretId, secretKey, ...(sessionToken ? { sessionToken } : {}) }
+    : null;
+}
+
+/** The COS region, account UIN and APPID. */
+function tencentPlaceOf(env: Env): Omit<Config['tencent'], 'credentials'> {
+  return {
+    region:
+      pattern(
+        env,
+        'TENCENTCLOUD_REGION',
+        PATTERNS.cosRegion.re,
+        PATTERNS.cosRegion.form,
+        PATTERNS.cosRegion.served,
+      ) ?? 'ap-guangzhou',
+    uin: pattern(env, 'COS_UIN', PATTERNS.cosUin.re, PATTERNS.cosUin.form) ?? null,
+    appId: pattern(env, 'COS_APPID', /^[0-9]{1,64}$/, 'a numeric APPID such as 1250000000') ?? null,
+  };
+}
+
+/** The token settings: a JWKS needs its issuer and audience; an HS256 key at least 32 characters. */
+function authOf(env: Env): Config['auth'] {
   const jwksUrl = url(env, 'JOBGRAPH_JWKS_URL') ?? null;
   const issuer = opt(env, 'JOBGRAPH_JWT_ISSUER') ?? null;
   const audience = opt(env, 'JOBGRAPH_JWT_AUDIENCE') ?? null;
@@ -518,6 +573,11 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       'must be at least 32 characters (HS256 needs a 256-bit key)',
     );
   }
+  return { jwtSecret, jwksUrl, issuer, audience };
+}
+
+/** JOBGRAPH_CURSOR_SECRET, at least 32 characters, or null. */
+function cursorSecretOf(env: Env): string | null {
   const cursorSecret = opt(env, 'JOBGRAPH_CURSOR_SECRET') ?? null;
   if (cursorSecret !== null && cursorSecret.length < 32) {
     throw new ConfigError(
@@ -525,6 +585,19 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       'must be at least 32 characters (the HMAC-SHA256 key of listJobs cursors)',
     );
   }
+  return cursorSecret;
+}
+
+/** `Query.listJobs`' settings. */
+function listingOf(env: Env, cursorSecret: string | null): Config['listing'] {
+  return {
+    cursorSecret,
+    omicsReferenceStores: omicsReferenceStores(env),
+  };
+}
+
+/** The endpoint overrides. */
+function endpointsOf(env: Env): Config['endpoints'] {
   const endpoints: Config['endpoints'] = {};
   const set = (k: keyof Config['endpoints'], v: string | undefined) => {
     if (v !== undefined) endpoints[k] = v;
@@ -541,13 +614,14 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
   set('codepipeline', awsEndpoint('CODEPIPELINE'));
   set('importexport', awsEndpoint('IMPORTEXPORT'));
   set('cosBatch', url(env, 'COS_BATCH_ENDPOINT_URL'));
+  return endpoints;
+}
 
-  const config: Config = {
-    mode: options.mode,
-    port: int(env, 'PORT', 4000, 0, 65535),
-    host: opt(env, 'HOST') ?? (demo ? '127.0.0.1' : '0.0.0.0'),
-    awsRegion,
-    endpoints,
+/** The AWS SDK's own settings jobgraph reads: shared files, endpoint variants, attempts. */
+function awsSettingsOf(
+  env: Env,
+): Pick<Config, 'awsShared' | 'awsEndpointVariant' | 'awsMaxAttempts'> {
+  return {
     awsShared: {
       profile: opt(env, 'AWS_PROFILE') ?? null,
       configFile: opt(env, 'AWS_CONFIG_FILE') ?? join(homedir(), '.aws', 'config'),
@@ -565,99 +639,80 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       opt(env, 'AWS_MAX_ATTEMPTS') !== undefined
         ? Math.min(3, int(env, 'AWS_MAX_ATTEMPTS', 3, 1, 1_000_000))
         : null,
-    tencent: {
-      credentials:
-        secretId && secretKey
-          ? { secretId, secretKey, ...(sessionToken ? { sessionToken } : {}) }
-          : null,
-      region:
-        pattern(
-          env,
-          'TENCENTCLOUD_REGION',
-          PATTERNS.cosRegion.re,
-          PATTERNS.cosRegion.form,
-          PATTERNS.cosRegion.served,
-        ) ?? 'ap-guangzhou',
-      uin: pattern(env, 'COS_UIN', PATTERNS.cosUin.re, PATTERNS.cosUin.form) ?? null,
-      appId:
-        pattern(env, 'COS_APPID', /^[0-9]{1,64}$/, 'a numeric APPID such as 1250000000') ?? null,
-    },
-    auth: { jwtSecret, jwksUrl, issuer, audience },
-    corsOrigins: corsOrigins(env, demo),
-    limits: {
-      maxJobIds: int(env, 'JOBGRAPH_MAX_JOB_IDS', 100, 1, 1000),
-      upstreamTimeoutMs: int(env, 'JOBGRAPH_UPSTREAM_TIMEOUT_MS', 5000, 1, 60000),
-      upstreamMaxAttempts: int(env, 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', 3, 1, 3),
-      providerConcurrency: int(env, 'JOBGRAPH_PROVIDER_CONCURRENCY', 32, 1, 1024),
-      maxBodyBytes: int(env, 'JOBGRAPH_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-      maxDepth: int(env, 'JOBGRAPH_MAX_DEPTH', 12, 1, 100),
-      maxAliases: int(env, 'JOBGRAPH_MAX_ALIASES', 30, 0, 1000),
-      maxTokens: int(env, 'JOBGRAPH_MAX_TOKENS', 4000, 10, 100000),
-      maxDirectives: int(env, 'JOBGRAPH_MAX_DIRECTIVES', 50, 0, 1000),
-      maxCost: int(env, 'JOBGRAPH_MAX_COST', 5000, 1, 1000000),
-      maxRootFields: int(env, 'JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000),
-      maxJobsPerRequest: int(env, 'JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000),
-      maxListSourcesPerRequest: int(env, 'JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', 20, 1, 1000),
-      upstreamMaxBodyBytes: int(
-        env,
-        'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES',
-        1024 * 1024,
-        1024,
-        256 * 1024 * 1024,
-      ),
-      callerConcurrency: int(env, 'JOBGRAPH_CALLER_CONCURRENCY', 20, 1, 1024),
-      maxClientsPerProvider: int(env, 'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', 32, 1, 1024),
-    },
-    resilience: {
-      upstreamBudgetMs: int(env, 'JOBGRAPH_UPSTREAM_BUDGET_MS', 15000, 100, 120000),
-      breakerFailures: int(env, 'JOBGRAPH_BREAKER_FAILURES', 5, 1, 1000),
-      breakerHalfOpenMs: int(env, 'JOBGRAPH_BREAKER_HALF_OPEN_MS', 10000, 100, 600000),
-      shutdownGraceMs: int(env, 'JOBGRAPH_SHUTDOWN_GRACE_MS', 10000, 0, 600000),
-      upstreamRateLimits: upstreamRateLimits(env),
-    },
-    cache: {
-      url: cacheUrl(env),
-      maxEntries: int(env, 'JOBGRAPH_CACHE_MAX_ENTRIES', 10000, 0, 10_000_000),
-      ttlSeconds: int(env, 'JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400),
-      opTimeoutMs: int(env, 'JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000),
-    },
-    listing: { cursorSecret, omicsReferenceStores: omicsReferenceStores(env) },
-    watch: {
-      pollMs: int(env, 'JOBGRAPH_WATCH_POLL_MS', 2000, 10, 3_600_000),
-      maxPollMs: int(env, 'JOBGRAPH_WATCH_MAX_POLL_MS', 30000, 10, 3_600_000),
-      maxPerCaller: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', 20, 1, 100000),
-      maxTotal: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS', 10000, 1, 10_000_000),
-      heartbeatMs: int(env, 'JOBGRAPH_WATCH_HEARTBEAT_MS', 15000, 10, 600000),
-      maxSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS', 1000, 1, 1_000_000),
-      maxSocketsPerCaller: int(env, 'JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', 20, 1, 1_000_000),
-      maxPendingSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS_PENDING', 100, 1, 1_000_000),
-      socketInitTimeoutMs: int(env, 'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS', 3000, 100, 60000),
-      maxReservationsPerCaller: int(
-        env,
-        'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
-        20,
-        1,
-        1_000_000,
-      ),
-      maxReservations: int(env, 'JOBGRAPH_MAX_SSE_RESERVATIONS', 1000, 1, 1_000_000),
-      reservationTimeoutMs: int(env, 'JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', 10000, 100, 600000),
-    },
-    introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
-    logLevel:
-      pattern(
-        env,
-        'LOG_LEVEL',
-        /^(fatal|error|warn|info|debug|trace|silent)$/,
-        'one of fatal, error, warn, info, debug, trace, silent',
-      ) ?? 'info',
-    metrics: bool(env, 'JOBGRAPH_METRICS', true),
-    console: bool(env, 'JOBGRAPH_CONSOLE', true),
-    tracing: tracing(env),
-    emulatorJobsPerSource: emulatorJobsPerSource(env),
   };
-  if (config.watch.maxPollMs < config.watch.pollMs)
-    throw new ConfigError('JOBGRAPH_WATCH_MAX_POLL_MS', 'must be at least JOBGRAPH_WATCH_POLL_MS');
-  return config;
+}
+
+/** The query, request and upstream limits. */
+function limitsOf(env: Env): Config['limits'] {
+  return {
+    maxJobIds: int(env, 'JOBGRAPH_MAX_JOB_IDS', 100, 1, 1000),
+    upstreamTimeoutMs: int(env, 'JOBGRAPH_UPSTREAM_TIMEOUT_MS', 5000, 1, 60000),
+    upstreamMaxAttempts: int(env, 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', 3, 1, 3),
+    providerConcurrency: int(env, 'JOBGRAPH_PROVIDER_CONCURRENCY', 32, 1, 1024),
+    maxBodyBytes: int(env, 'JOBGRAPH_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxDepth: int(env, 'JOBGRAPH_MAX_DEPTH', 12, 1, 100),
+    maxAliases: int(env, 'JOBGRAPH_MAX_ALIASES', 30, 0, 1000),
+    maxTokens: int(env, 'JOBGRAPH_MAX_TOKENS', 4000, 10, 100000),
+    maxDirectives: int(env, 'JOBGRAPH_MAX_DIRECTIVES', 50, 0, 1000),
+    maxCost: int(env, 'JOBGRAPH_MAX_COST', 5000, 1, 1000000),
+    maxRootFields: int(env, 'JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000),
+    maxJobsPerRequest: int(env, 'JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000),
+    maxListSourcesPerRequest: int(env, 'JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', 20, 1, 1000),
+    upstreamMaxBodyBytes: int(
+      env,
+      'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES',
+      1024 * 1024,
+      1024,
+      256 * 1024 * 1024,
+    ),
+    callerConcurrency: int(env, 'JOBGRAPH_CALLER_CONCURRENCY', 20, 1, 1024),
+    maxClientsPerProvider: int(env, 'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', 32, 1, 1024),
+  };
+}
+
+/** Upstream budgets, breakers, rate limits and the shutdown grace. */
+function resilienceOf(env: Env): Config['resilience'] {
+  return {
+    upstreamBudgetMs: int(env, 'JOBGRAPH_UPSTREAM_BUDGET_MS', 15000, 100, 120000),
+    breakerFailures: int(env, 'JOBGRAPH_BREAKER_FAILURES', 5, 1, 1000),
+    breakerHalfOpenMs: int(env, 'JOBGRAPH_BREAKER_HALF_OPEN_MS', 10000, 100, 600000),
+    shutdownGraceMs: int(env, 'JOBGRAPH_SHUTDOWN_GRACE_MS', 10000, 0, 600000),
+    upstreamRateLimits: upstreamRateLimits(env),
+  };
+}
+
+/** The cache of finished jobs. */
+function cacheOf(env: Env): Config['cache'] {
+  return {
+    url: cacheUrl(env),
+    maxEntries: int(env, 'JOBGRAPH_CACHE_MAX_ENTRIES', 10000, 0, 10_000_000),
+    ttlSeconds: int(env, 'JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400),
+    opTimeoutMs: int(env, 'JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000),
+  };
+}
+
+/** The subscriptions: pollers, caps, sockets and reservations. */
+function watchOf(env: Env): Config['watch'] {
+  return {
+    pollMs: int(env, 'JOBGRAPH_WATCH_POLL_MS', 2000, 10, 3_600_000),
+    maxPollMs: int(env, 'JOBGRAPH_WATCH_MAX_POLL_MS', 30000, 10, 3_600_000),
+    maxPerCaller: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', 20, 1, 100000),
+    maxTotal: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS', 10000, 1, 10_000_000),
+    heartbeatMs: int(env, 'JOBGRAPH_WATCH_HEARTBEAT_MS', 15000, 10, 600000),
+    maxSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS', 1000, 1, 1_000_000),
+    maxSocketsPerCaller: int(env, 'JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', 20, 1, 1_000_000),
+    maxPendingSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS_PENDING', 100, 1, 1_000_000),
+    socketInitTimeoutMs: int(env, 'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS', 3000, 100, 60000),
+    maxReservationsPerCaller: int(
+      env,
+      'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
+      20,
+      1,
+      1_000_000,
+    ),
+    maxReservations: int(env, 'JOBGRAPH_MAX_SSE_RESERVATIONS', 1000, 1, 1_000_000),
+    reservationTimeoutMs: int(env, 'JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', 10000, 100, 600000),
+  };
 }
 
 /**
