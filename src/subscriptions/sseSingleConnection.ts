@@ -147,17 +147,65 @@ const badRequest = (message: string) => [{ message, extensions: { code: 'BAD_REQ
  * lapse, be bounded or be tied to a caller from outside it.
  */
 export function createSingleConnectionSse(options: SingleConnectionOptions): SingleConnectionSse {
-  const { logger, formatResult } = options;
-  const reservations = new SseReservations<Stream>({
-    maxPerCaller: options.config.watch.maxReservationsPerCaller,
-    maxTotal: options.config.watch.maxReservations,
-    timeoutMs: options.config.watch.reservationTimeoutMs,
-    scheduler: options.scheduler,
-  });
+  const server = new SingleConnectionServer(options);
+  return {
+    handle: (req, res, call, gone) => server.handle(req, res, call, gone),
+    reservations: () => server.reservations.size(),
+    close: () => server.close(),
+  };
+}
+
+/** The single connection mode's server (createSingleConnectionSse): its reservations, each with its stream and operations. */
+class SingleConnectionServer {
+  readonly reservations: SseReservations<Stream>;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: SingleConnectionOptions) {
+    this.logger = options.logger;
+    this.reservations = new SseReservations<Stream>({
+      maxPerCaller: options.config.watch.maxReservationsPerCaller,
+      maxTotal: options.config.watch.maxReservations,
+      timeoutMs: options.config.watch.reservationTimeoutMs,
+      scheduler: options.scheduler,
+    });
+  }
+
+  async handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    call: SingleConnectionCall,
+    gone: Promise<void>,
+  ): Promise<void> {
+    const owner = reservationOwner(call.identity, req.headers.authorization);
+    if (req.method === 'PUT') return this.reserve(req, res, owner, call);
+    if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') {
+      writeErrorAnswer(
+        req,
+        res,
+        405,
+        badRequest('Single connection mode takes GET, POST, PUT and DELETE.'),
+        {
+          allow: 'GET, POST, PUT, DELETE',
+        },
+      );
+      return;
+    }
+    const reservation = this.reservations.find(streamToken(req), owner);
+    if (!reservation) return this.notFound(req, res, call.requestId);
+    if (req.method === 'DELETE') return this.stop(req, res, reservation.state);
+    if (acceptedTypes(req.headers.accept).includes('text/event-stream'))
+      return this.connect(req, res, reservation, gone);
+    return this.operation(req, res, reservation.state, call);
+  }
+
+  close(): void {
+    for (const reservation of this.reservations.all()) this.end(reservation);
+  }
+
   /** End a reservation (idempotent): its operations stop, its stream's response ends without `complete`. */
-  const end = (reservation: Reservation<Stream>): void => {
+  private end(reservation: Reservation<Stream>): void {
     const stream = reservation.state;
-    reservations.release(reservation);
+    this.reservations.release(reservation);
     if (stream.ended) return;
     stream.ended = true;
     for (const op of stream.ops.values()) op.stop();
@@ -166,61 +214,42 @@ export function createSingleConnectionSse(options: SingleConnectionOptions): Sin
     stream.markReady();
     if (stream.res && !stream.res.writableEnded && !stream.res.destroyed) stream.res.end();
     stream.finish();
-  };
-
-  /** Write one event on the stream (once it is connected); settles when written, or when the stream is gone. */
-  const send = async (stream: Stream, chunk: string): Promise<void> => {
-    if (!stream.res) await stream.ready;
-    const res = stream.res;
-    if (stream.ended || !res || res.destroyed || res.writableEnded) return;
-    await new Promise<void>((resolve) => {
-      const settle = () => {
-        stream.writes.delete(settle);
-        resolve();
-      };
-      stream.writes.add(settle);
-      res.write(chunk, () => settle());
-    });
-  };
-
-  const forget = (stream: Stream, id: string, op: Operation): void => {
-    if (stream.ops.get(id) === op) stream.ops.delete(id);
-  };
+  }
 
   /** One result for an operation, then its `complete`. */
-  const answerOnce = async (
+  private async answerOnce(
     stream: Stream,
     id: string,
     op: Operation,
     result: FormattedExecutionResult,
-  ): Promise<void> => {
+  ): Promise<void> {
     try {
       if (!op.stopped) await send(stream, nextEvent(id, result));
       if (!op.stopped) await send(stream, completeEvent(id));
     } finally {
       forget(stream, id, op);
     }
-  };
+  }
 
   /** A subscription's results as `next` events, then `complete` when it ends by itself (not when stopped). */
-  const pump = async (
+  private async pump(
     stream: Stream,
     id: string,
     op: Operation,
     results: AsyncIterableIterator<ExecutionResult>,
     requestId: string,
-  ): Promise<void> => {
+  ): Promise<void> {
     try {
       for (;;) {
         const step = await results.next();
         if (step.done || op.stopped) break;
-        await send(stream, nextEvent(id, formatResult(step.value)));
+        await send(stream, nextEvent(id, this.options.formatResult(step.value)));
       }
       if (!op.stopped) await send(stream, completeEvent(id));
     } catch (err) {
       // Ours, not the caller's: that operation ends with the error (the stream goes on).
       const correlationId = randomUUID();
-      logger.error({ requestId, correlationId, err }, 'single-connection subscription failed');
+      this.logger.error({ requestId, correlationId, err }, 'single-connection subscription failed');
       if (!op.stopped) {
         op.stop();
         const error = {
@@ -233,10 +262,10 @@ export function createSingleConnectionSse(options: SingleConnectionOptions): Sin
     } finally {
       forget(stream, id, op);
     }
-  };
+  }
 
-  const notFound = (req: http.IncomingMessage, res: http.ServerResponse, requestId: string) => {
-    logger.info({ requestId, method: req.method }, 'event stream reservation not found');
+  private notFound(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): void {
+    this.logger.info({ requestId, method: req.method }, 'event stream reservation not found');
     writeErrorAnswer(
       req,
       res,
@@ -245,20 +274,20 @@ export function createSingleConnectionSse(options: SingleConnectionOptions): Sin
         'No event stream reservation for this token and caller (it lapsed, its stream ended, or it was never made); reserve one with PUT.',
       ),
     );
-  };
+  }
 
-  const reserve = (
+  private reserve(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     owner: string,
     call: SingleConnectionCall,
-  ): void => {
+  ): void {
     let reservation: Reservation<Stream>;
     try {
-      reservation = reservations.reserve(owner, newStream(), (lapsed) => end(lapsed));
+      reservation = this.reservations.reserve(owner, newStream(), (lapsed) => this.end(lapsed));
     } catch (err) {
       if (!(err instanceof ReservationLimitError)) throw err;
-      logger.info(
+      this.logger.info(
         { requestId: call.requestId, authenticated: call.identity.authenticated },
         'event stream reservation refused: limit reached',
       );
@@ -276,23 +305,23 @@ export function createSingleConnectionSse(options: SingleConnectionOptions): Sin
       'cache-control': 'no-store',
     });
     res.end(reservation.token);
-  };
+  }
 
-  const connect = async (
+  private async connect(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     reservation: Reservation<Stream>,
     gone: Promise<void>,
-  ): Promise<void> => {
+  ): Promise<void> {
     const stream = reservation.state;
     if (stream.res || stream.ended) {
       writeErrorAnswer(req, res, 409, badRequest('This reservation already has its event stream.'));
       return;
     }
-    if (res.destroyed) return end(reservation);
-    reservations.connected(reservation);
+    if (res.destroyed) return this.end(reservation);
+    this.reservations.connected(reservation);
     stream.res = res;
-    res.writeHead(200, options.streamHeaders);
+    res.writeHead(200, this.options.streamHeaders);
     // A first comment line, as graphql-sse's handler writes: some browsers wait for a body byte.
     res.write(':\n\n');
     stream.markReady();
@@ -308,16 +337,16 @@ export function createSingleConnectionSse(options: SingleConnectionOptions): Sin
       });
     } finally {
       clearInterval(heartbeat);
-      end(reservation);
+      this.end(reservation);
       if (!res.writableFinished && !res.destroyed)
         await new Promise<void>((resolve) => {
           res.once('close', resolve);
           res.once('finish', resolve);
         });
     }
-  };
+  }
 
-  const stop = (req: http.IncomingMessage, res: http.ServerResponse, stream: Stream): void => {
+  private stop(req: http.IncomingMessage, res: http.ServerResponse, stream: Stream): void {
     const id = new URL(req.url ?? '', 'http://localhost/').searchParams.get('operationId');
     if (!id) {
       writeErrorAnswer(req, res, 400, badRequest('Name the operation to stop with ?operationId=.'));
@@ -327,32 +356,18 @@ export function createSingleConnectionSse(options: SingleConnectionOptions): Sin
     stream.ops.delete(id);
     res.writeHead(200, { 'cache-control': 'no-store' });
     res.end();
-  };
+  }
 
-  const operation = async (
+  /** An operation sent on a reservation: accepted (202) and answered on its stream, or refused. */
+  private async operation(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     stream: Stream,
     call: SingleConnectionCall,
-  ): Promise<void> => {
+  ): Promise<void> {
     const params = (call.params ?? {}) as OperationParams & { extensions?: unknown };
-    const extensions = params.extensions as { operationId?: unknown } | null | undefined;
-    const id = typeof extensions === 'object' ? extensions?.operationId : undefined;
-    if (typeof id !== 'string' || id === '' || id.length > MAX_OPERATION_ID_LENGTH) {
-      writeErrorAnswer(
-        req,
-        res,
-        400,
-        badRequest(
-          `Send the operation's ID as extensions.operationId (a string of 1 to ${MAX_OPERATION_ID_LENGTH} characters).`,
-        ),
-      );
-      return;
-    }
-    if (stream.ops.has(id)) {
-      writeErrorAnswer(req, res, 409, badRequest('An operation with this ID is already running.'));
-      return;
-    }
+    const id = operationIdOf(req, res, stream, params);
+    if (id === null) return;
     // Held from now, so a DELETE while it is being prepared stops it.
     let results: AsyncIterableIterator<ExecutionResult> | undefined;
     const op: Operation = {
@@ -365,20 +380,7 @@ export function createSingleConnectionSse(options: SingleConnectionOptions): Sin
     stream.ops.set(id, op);
     let result: FormattedExecutionResult | AsyncIterableIterator<ExecutionResult>;
     try {
-      if (
-        operationTypeOf(params, options.parseOptions) !== OperationTypeNode.SUBSCRIPTION &&
-        typeof params.query === 'string'
-      ) {
-        // A query (or anything but a subscription): Apollo's pipeline answers it, as one event.
-        result = await call.execute();
-      } else {
-        const prepared = options.prepare(call.identity, call.requestId, params);
-        if ('refused' in prepared) result = prepared.refused;
-        else {
-          const subscribed = await subscribe(prepared.args);
-          result = Symbol.asyncIterator in subscribed ? subscribed : formatResult(subscribed);
-        }
-      }
+      result = await this.run(params, call);
     } catch (err) {
       forget(stream, id, op);
       throw err;
@@ -393,44 +395,79 @@ export function createSingleConnectionSse(options: SingleConnectionOptions): Sin
     }
     if (Symbol.asyncIterator in result) {
       results = result;
-      logger.info(
+      this.logger.info(
         { requestId: call.requestId, transport: 'sse', mode: 'single', authenticated: true },
         'subscription started',
       );
-      void pump(stream, id, op, result, call.requestId);
+      void this.pump(stream, id, op, result, call.requestId);
     } else {
-      void answerOnce(stream, id, op, result);
+      void this.answerOnce(stream, id, op, result);
     }
     res.writeHead(202, { 'cache-control': 'no-store' });
     res.end();
-  };
+  }
 
-  return {
-    handle: async (req, res, call, gone) => {
-      const owner = reservationOwner(call.identity, req.headers.authorization);
-      if (req.method === 'PUT') return reserve(req, res, owner, call);
-      if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') {
-        writeErrorAnswer(
-          req,
-          res,
-          405,
-          badRequest('Single connection mode takes GET, POST, PUT and DELETE.'),
-          {
-            allow: 'GET, POST, PUT, DELETE',
-          },
-        );
-        return;
-      }
-      const reservation = reservations.find(streamToken(req), owner);
-      if (!reservation) return notFound(req, res, call.requestId);
-      if (req.method === 'DELETE') return stop(req, res, reservation.state);
-      if (acceptedTypes(req.headers.accept).includes('text/event-stream'))
-        return connect(req, res, reservation, gone);
-      return operation(req, res, reservation.state, call);
-    },
-    reservations: () => reservations.size(),
-    close: () => {
-      for (const reservation of reservations.all()) end(reservation);
-    },
-  };
+  /** An operation run: a query's one result (Apollo's pipeline), a refusal, or a subscription's results. */
+  private async run(
+    params: OperationParams,
+    call: SingleConnectionCall,
+  ): Promise<FormattedExecutionResult | AsyncIterableIterator<ExecutionResult>> {
+    if (
+      operationTypeOf(params, this.options.parseOptions) !== OperationTypeNode.SUBSCRIPTION &&
+      typeof params.query === 'string'
+    ) {
+      // A query (or anything but a subscription): Apollo's pipeline answers it, as one event.
+      return call.execute();
+    }
+    const prepared = this.options.prepare(call.identity, call.requestId, params);
+    if ('refused' in prepared) return prepared.refused;
+    const subscribed = await subscribe(prepared.args);
+    return Symbol.asyncIterator in subscribed ? subscribed : this.options.formatResult(subscribed);
+  }
+}
+
+/** The operation's `extensions.operationId`, or null once a 400 (none, too long) or 409 (running) has been sent. */
+function operationIdOf(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  stream: Stream,
+  params: { extensions?: unknown },
+): string | null {
+  const extensions = params.extensions as { operationId?: unknown } | null | undefined;
+  const id = typeof extensions === 'object' ? extensions?.operationId : undefined;
+  if (typeof id !== 'string' || id === '' || id.length > MAX_OPERATION_ID_LENGTH) {
+    writeErrorAnswer(
+      req,
+      res,
+      400,
+      badRequest(
+        `Send the operation's ID as extensions.operationId (a string of 1 to ${MAX_OPERATION_ID_LENGTH} characters).`,
+      ),
+    );
+    return null;
+  }
+  if (stream.ops.has(id)) {
+    writeErrorAnswer(req, res, 409, badRequest('An operation with this ID is already running.'));
+    return null;
+  }
+  return id;
+}
+
+/** Write one event on the stream (once it is connected); settles when written, or when the stream is gone. */
+async function send(stream: Stream, chunk: string): Promise<void> {
+  if (!stream.res) await stream.ready;
+  const res = stream.res;
+  if (stream.ended || !res || res.destroyed || res.writableEnded) return;
+  await new Promise<void>((resolve) => {
+    const settle = () => {
+      stream.writes.delete(settle);
+      resolve();
+    };
+    stream.writes.add(settle);
+    res.write(chunk, () => settle());
+  });
+}
+
+function forget(stream: Stream, id: string, op: Operation): void {
+  if (stream.ops.get(id) === op) stream.ops.delete(id);
 }
