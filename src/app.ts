@@ -4,6 +4,7 @@ import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
 import { loadConfig, type Config } from './config.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
+import { createListSnapshots } from './datasources/listing/index.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
@@ -49,6 +50,8 @@ export async function startGateway(
     watchScheduler?: Scheduler;
     /** Global IDs the cross-request cache never keeps, even finished (the demo's progressing jobs start again after they finish). */
     uncachedJobIds?: ReadonlySet<string>;
+    /** The clock list snapshots are dated by (tests expire them by hand); default `watchScheduler`'s, else the real one. */
+    listClock?: () => number;
   } = {},
 ): Promise<Gateway> {
   const built = buildSchema();
@@ -111,12 +114,33 @@ export async function startGateway(
         })
       : undefined;
   sources = createSources(config, cache, health, observability, rateBucket);
+  // listJobs' snapshots of the sources it reads whole, shared with list-assisted watching and,
+  // through Redis, with the other replicas.
+  const sharedSnapshots = config.cache.url
+    ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
+        url: config.cache.url,
+        opTimeoutMs: config.cache.opTimeoutMs,
+        logger,
+      })
+    : undefined;
+  const scheduler = options.watchScheduler;
+  const listClock = options.listClock ?? (scheduler ? () => scheduler.now() : undefined);
+  const listSnapshots = createListSnapshots(config, {
+    ...(sharedSnapshots ? { shared: sharedSnapshots } : {}),
+    ...(listClock ? { now: listClock } : {}),
+    onSlowRead: (fields) =>
+      logger.warn(
+        fields,
+        'listJobs: a source was not read whole within JOBGRAPH_UPSTREAM_BUDGET_MS; it is reported FAILED (UPSTREAM_UNAVAILABLE) until the provider answers faster',
+      ),
+  });
   const server = await startServer({
     config,
     sources,
     built,
     logger,
     health,
+    listSnapshots,
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -133,6 +157,7 @@ export async function startGateway(
     close: async () => {
       await server.close();
       closeSources(sources);
+      await sharedSnapshots?.close();
       await rateBucket?.close();
       await cache?.close();
       await observability?.close();
@@ -161,6 +186,8 @@ export async function startDemo(
     watchScheduler?: Scheduler;
     /** The emulators' clock and the progressing jobs' epoch (tests set the time instead of waiting); default the real clock, epoch at start. */
     emulatorClock?: { now?: () => number; epochMs?: number };
+    /** The clock list snapshots are dated by (see `startGateway`). */
+    listClock?: () => number;
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
@@ -197,6 +224,7 @@ export async function startDemo(
     const gateway = await startGateway(config, {
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
       ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
+      ...(options.listClock ? { listClock: options.listClock } : {}),
       sandbox: {
         ...(options.sandboxDocument ? { document: options.sandboxDocument } : {}),
         headers: { Authorization: `Bearer ${tokens.read}` },

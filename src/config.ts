@@ -135,6 +135,13 @@ export interface Config {
      * stores from ListReferenceStores.
      */
     omicsReferenceStores: readonly string[] | null;
+    /**
+     * How long a source read whole (Panorama, HealthOmics per store, COS Batch) is kept as a
+     * snapshot of its summaries, shared by every request, caller, list-assisted watcher and (with
+     * JOBGRAPH_CACHE_URL) replica, in s (JOBGRAPH_LIST_SNAPSHOT_SECONDS, default 30, at most
+     * 3600; 0: each page reads such sources again, only concurrent reads shared).
+     */
+    snapshotSeconds: number;
   };
   /** `Subscription.jobUpdates`: the shared pollers and the subscription caps. */
   watch: {
@@ -593,6 +600,7 @@ function listingOf(env: Env, cursorSecret: string | null): Config['listing'] {
   return {
     cursorSecret,
     omicsReferenceStores: omicsReferenceStores(env),
+    snapshotSeconds: int(env, 'JOBGRAPH_LIST_SNAPSHOT_SECONDS', 30, 0, 3600),
   };
 }
 
@@ -767,6 +775,7 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_CORS_ORIGINS',
   'JOBGRAPH_CURSOR_SECRET',
   'JOBGRAPH_OMICS_REFERENCE_STORES',
+  'JOBGRAPH_LIST_SNAPSHOT_SECONDS',
   'JOBGRAPH_EMULATOR_JOBS_PER_SOURCE',
 ];
 
@@ -794,6 +803,7 @@ export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
   'resilience.shutdownGraceMs': 'JOBGRAPH_SHUTDOWN_GRACE_MS',
   'cache.ttlSeconds': 'JOBGRAPH_CACHE_TTL_SECONDS',
   'cache.opTimeoutMs': 'JOBGRAPH_CACHE_OP_TIMEOUT_MS',
+  'listing.snapshotSeconds': 'JOBGRAPH_LIST_SNAPSHOT_SECONDS',
   'watch.pollMs': 'JOBGRAPH_WATCH_POLL_MS',
   'watch.maxPollMs': 'JOBGRAPH_WATCH_MAX_POLL_MS',
   'watch.maxPerCaller': 'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
@@ -965,6 +975,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'JOBGRAPH_OMICS_REFERENCE_STORES',
     '— (ListReferenceStores)',
     'HealthOmics reference stores listJobs lists, comma-separated, at most 10',
+  ),
+  cache(
+    'JOBGRAPH_LIST_SNAPSHOT_SECONDS',
+    '30',
+    'how long a source listJobs reads whole is shared as a snapshot, s (0: not kept)',
   ),
   cache(
     'JOBGRAPH_EMULATOR_JOBS_PER_SOURCE',

@@ -217,11 +217,20 @@ describe('Configuration', () => {
     });
   });
 
-  it('reads the listJobs settings: a cursor secret of at least 32 characters, and default reference stores', () => {
+  it('reads the listJobs settings: a cursor secret of at least 32 characters, default reference stores, the snapshot seconds', () => {
     expect(loadConfig({ mode: 'live' }, {}).listing).toEqual({
       cursorSecret: null,
       omicsReferenceStores: null,
+      snapshotSeconds: 30,
     });
+    for (const [value, seconds] of [
+      ['0', 0],
+      ['3600', 3600],
+    ] as const)
+      expect(
+        loadConfig({ mode: 'live' }, { JOBGRAPH_LIST_SNAPSHOT_SECONDS: value }).listing
+          .snapshotSeconds,
+      ).toBe(seconds);
     const secret = 'a-cursor-secret-that-replicas-share-0123';
     expect(
       loadConfig(
@@ -231,7 +240,11 @@ describe('Configuration', () => {
           JOBGRAPH_OMICS_REFERENCE_STORES: ' 5038720581, 7321480963,5038720581 ',
         },
       ).listing,
-    ).toEqual({ cursorSecret: secret, omicsReferenceStores: ['5038720581', '7321480963'] });
+    ).toEqual({
+      cursorSecret: secret,
+      omicsReferenceStores: ['5038720581', '7321480963'],
+      snapshotSeconds: 30,
+    });
     const refused = (env: Record<string, string>) => {
       try {
         loadConfig({ mode: 'live' }, env);
@@ -252,6 +265,10 @@ describe('Configuration', () => {
     );
     const eleven = Array.from({ length: 11 }, (_, i) => `10000000${i}00`).join(',');
     expect(refused({ JOBGRAPH_OMICS_REFERENCE_STORES: eleven }).message).toContain('at most 10');
+    for (const bad of ['3601', '-1', '1.5', 'soon'])
+      expect(refused({ JOBGRAPH_LIST_SNAPSHOT_SECONDS: bad }).variable).toBe(
+        'JOBGRAPH_LIST_SNAPSHOT_SECONDS',
+      );
   });
 
   it('has live mode warn at start that cursors are per process without JOBGRAPH_CURSOR_SECRET', () => {

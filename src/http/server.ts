@@ -25,7 +25,11 @@ import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
 import type { Config } from '../config.ts';
 import { createRequestContext, type GatewayParts, type RequestContext } from '../context.ts';
 import type { Sources } from '../datasources/index.ts';
-import { createJobLister } from '../datasources/listing/index.ts';
+import {
+  createJobLister,
+  createListSnapshots,
+  type ListSnapshots,
+} from '../datasources/listing/index.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from '../errors.ts';
 import { httpErrorHandler, notFoundHandler, writeErrorAnswer } from './errors.ts';
 import { corsMiddleware } from './cors.ts';
@@ -76,6 +80,11 @@ export interface ServerOptions {
   observability?: Observability;
   /** The clock of the subscription pollers and token expiry (tests drive it by hand); default the real one. */
   watchScheduler?: Scheduler;
+  /**
+   * The snapshots of the sources `listJobs` reads whole, shared with list-assisted watching;
+   * default in this process only, dated by `watchScheduler` when one is given.
+   */
+  listSnapshots?: ListSnapshots;
 }
 
 export interface RunningServer {
@@ -302,17 +311,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     requestIds,
     operationLog,
   });
-  // The gateway's one lister: every request's context lists through it.
-  const gateway = { config, sources, lister: createJobLister(sources, config) };
+  // The gateway's one lister: every request's context lists through it; its snapshots are also
+  // the list-assisted watchers'.
+  const scheduler = options.watchScheduler;
+  const listSnapshots =
+    options.listSnapshots ??
+    createListSnapshots(config, scheduler ? { now: () => scheduler.now() } : {});
+  const gateway = { config, sources, lister: createJobLister(sources, config, listSnapshots) };
   const contextFor = contextFactory(gateway, limits);
   const run = apolloRunner(apollo, contextFor);
-  const subscriptions = startSubscriptions(options, {
-    httpServer,
-    limits,
-    verifyToken,
-    formatError,
-    executeOperation: run.overWebSocket,
-  });
+  const subscriptions = startSubscriptions(
+    { ...options, listSnapshots },
+    {
+      httpServer,
+      limits,
+      verifyToken,
+      formatError,
+      executeOperation: run.overWebSocket,
+    },
+  );
   await apollo.start();
 
   const metrics = options.observability?.metrics;
@@ -468,6 +485,7 @@ function startSubscriptions(
     verifyToken: parts.verifyToken,
     formatError: parts.formatError,
     ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
+    ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     executeOperation: parts.executeOperation,
   });
   subscriptions.attach(parts.httpServer);

@@ -11,6 +11,7 @@ import {
   type GuardedSource,
 } from '../datasources/guard/loader.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
+import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import { createWatchLister } from './watchLister.ts';
@@ -52,6 +53,8 @@ export interface WatchHubOptions {
    * (Redis, JOBGRAPH_CACHE_URL), none without it; null: none (each process polls for itself).
    */
   pollLeases?: PollLeases | null;
+  /** The gateway's list snapshots, which list-assisted watching shares with `listJobs`; default its own. */
+  listSnapshots?: ListSnapshots;
 }
 
 /** The poll leases of the cache the sources share (Redis), if any. */
@@ -95,6 +98,7 @@ export class WatchHub {
               config,
               caller: WATCH_CALLER,
               ...(options.listWatch instanceof Set ? { providers: options.listWatch } : {}),
+              ...(options.listSnapshots ? { snapshots: options.listSnapshots } : {}),
             }),
           }),
     });

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Identity } from '../auth/identity.ts';
 import type { Config } from '../config.ts';
 import type { Sources } from '../datasources/index.ts';
+import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
 import type { QueryLimits } from '../limits/index.ts';
 import { WatchHub } from './hub.ts';
 import { SseTransport } from './sseTransport.ts';
@@ -30,6 +31,8 @@ export interface SubscriptionOptions {
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** The pollers' and token expiry's clock; tests drive it by hand. */
   scheduler?: Scheduler;
+  /** The gateway's list snapshots, shared by list-assisted watching and `listJobs`. */
+  listSnapshots?: ListSnapshots;
   /**
    * Run an operation that is not a subscription, sent over graphql-ws, through Apollo's pipeline
    * (server.ts) as the socket's caller: its answer, as JSON would carry it.
@@ -77,6 +80,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     config,
     sources: options.sources,
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
   });
   const common = transportCommon(hub, { schema, limits, config }, (formatted, error) =>
     options.formatError(formatted, error),

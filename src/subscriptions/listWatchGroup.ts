@@ -38,6 +38,19 @@ export interface GroupMember {
  */
 export const PULL_FRACTION = 0.25;
 
+/**
+ * The oldest list a pass may use, as a fraction of the batch's shortest wait: a snapshot another
+ * reader made (listJobs, another group, another replica) serves a pass while it is at most half
+ * an interval old, so a poll never tells older news than that — and never the previous pass's own
+ * list again (the previous pass was about an interval ago).
+ */
+export const LIST_AGE_FRACTION = 0.5;
+
+/** The oldest list a pass for `members` may use, in ms. */
+function listAge(members: readonly GroupMember[]): number {
+  return Math.floor(Math.min(...members.map((m) => m.interval)) * LIST_AGE_FRACTION);
+}
+
 /** Whether a failed list call is worth trying again at the next pass (else the group stops listing). */
 function transient(err: unknown): boolean {
   return (
@@ -60,6 +73,10 @@ function transient(err: unknown): boolean {
  * described, as without a group: a job watched alone, jobs that change at nearly every poll, or a
  * source whose list is long keep the describe path, and a source whose pages did not reach the
  * batch's jobs is given one more page in its estimate.
+ *
+ * A pass costs no call when the source's snapshot (listing/snapshots.ts: shared with `listJobs`
+ * and every group and replica) is at most LIST_AGE_FRACTION of the batch's wait old: then the
+ * batch rides it whatever the estimate; a pass that reads the list to its end makes the snapshot.
  *
  * The first poll of every job is its describe (a subscriber's first event is a full record), and
  * every event comes from a describe. A list pass that fails (throttled, circuit open, refused…)
@@ -116,6 +133,9 @@ export class ListWatchGroup {
       for (const m of batch) if (!this.unlisted.has(m)) spared += m.quiet;
       // Worth a pass when it is expected to spare at least one call: its pages, fewer than the describes spared.
       if (spared >= this.pages + 1) return void this.pass(batch, Math.floor(spared) - 1);
+      // Or when a snapshot young enough is at hand: the pass costs nothing.
+      if (spared > 0 && this.lister.fresh?.(member.key, listAge(batch)) === true)
+        return void this.pass(batch, 0);
     }
     member.describe();
   }
@@ -127,7 +147,13 @@ export class ListWatchGroup {
     const wanted = new Set(members.map((m) => m.id));
     let result: ListPass;
     try {
-      result = await this.lister.list(members[0]!.key, wanted, maxPages, this.abort.signal);
+      result = await this.lister.list(
+        members[0]!.key,
+        wanted,
+        maxPages,
+        this.abort.signal,
+        listAge(members),
+      );
     } catch (err) {
       this.batch = null;
       if (!transient(err)) this.refused = true;
@@ -136,7 +162,8 @@ export class ListWatchGroup {
     }
     this.batch = null;
     const reached = result.complete || [...wanted].every((id) => result.seen.has(id));
-    this.pages = Math.max(1, result.calls + (reached ? 0 : 1));
+    // A pass a snapshot served says nothing of what reading the list costs.
+    if (result.calls > 0 || !reached) this.pages = Math.max(1, result.calls + (reached ? 0 : 1));
     const jitter = this.random();
     for (const m of [...this.members]) {
       const seen = result.seen.get(m.id);

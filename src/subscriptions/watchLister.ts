@@ -5,7 +5,9 @@ import {
   isProviderSource,
   type ListCallContext,
 } from '../datasources/listing/guardedCall.ts';
-import { MAX_PAGES_PER_STREAM, type StreamPage } from '../datasources/listing/merge.ts';
+import type { StreamPage } from '../datasources/listing/merge.ts';
+import { Snapshot } from '../datasources/listing/snapshot.ts';
+import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
 import type { Listed } from '../datasources/listing/summaries.ts';
 import { PROVIDERS, providerOf } from '../datasources/registry.ts';
 import type { GuardedSource } from '../datasources/guard/loader.ts';
@@ -36,11 +38,14 @@ export function listedSignature(record: Partial<JobRecord>): string | null {
   return providerOf(record.provider).watch?.signature(record) ?? null;
 }
 
+/** `listedSignature` of each job a pass saw, by global ID (a Map, or a view over a snapshot). */
+export type SeenSignatures = Pick<ReadonlyMap<string, string>, 'get' | 'has' | 'size'>;
+
 /** One list pass over a source. */
 export interface ListPass {
   /** `listedSignature` of each job the pages showed, by global ID. */
-  seen: Map<string, string>;
-  /** Upstream list calls it made (one per page). */
+  seen: SeenSignatures;
+  /** Upstream list calls it made (one per page; 0 when a snapshot served it). */
   calls: number;
   /** Whether it read the last page: a job it did not see is then not listed. */
   complete: boolean;
@@ -54,16 +59,22 @@ export interface WatchLister {
    */
   sourceOf(key: JobKey): string | null;
   /**
-   * Read the list of `key`'s source page by page until every job of `wanted` (global IDs) has been
-   * seen, the list ends, or `maxPages` pages are read. Rejects as any upstream call
-   * (UpstreamError, InternalError).
+   * The list of `key`'s source as it was at most `maxAgeMs` ago (default JOBGRAPH_WATCH_POLL_MS,
+   * and never older than JOBGRAPH_LIST_SNAPSHOT_SECONDS): its snapshot (listing/snapshots.ts,
+   * shared with `listJobs` and the other watchers), or the snapshot being read, else the list read
+   * now page by page to its end — which becomes the source's snapshot — or until `maxPages` pages
+   * are read (then not complete; `wanted`, the batch's global IDs, says which jobs the pass is
+   * for). Rejects as any upstream call (UpstreamError, InternalError).
    */
   list(
     key: JobKey,
     wanted: ReadonlySet<string>,
     maxPages: number,
     signal: AbortSignal,
+    maxAgeMs?: number,
   ): Promise<ListPass>;
+  /** Whether a pass over `key`'s source at most `maxAgeMs` old would cost no call now (a snapshot is held). */
+  fresh?(key: JobKey, maxAgeMs: number): boolean;
 }
 
 export interface WatchListerOptions {
@@ -75,17 +86,32 @@ export interface WatchListerOptions {
    * Providers watched through their list; default LIST_WATCH_PROVIDERS (a bench measures others).
    */
   providers?: ReadonlySet<JobProvider>;
+  /** The gateway's list snapshots, shared with `listJobs`; default the lister's own. */
+  snapshots?: ListSnapshots;
+}
+
+/** The signatures of a snapshot's jobs, each built when asked. */
+function snapshotSeen(snapshot: Snapshot): SeenSignatures {
+  const get = (id: string): string | undefined => {
+    const i = snapshot.indexOf(id);
+    if (i === undefined) return undefined;
+    return listedSignature(snapshot.item(i).job.summary) ?? undefined;
+  };
+  return { get, has: (id) => get(id) !== undefined, size: snapshot.size };
 }
 
 /**
  * The lister over the guarded sources: every list call goes through `guardedCall`, as listJobs'
  * do (the provider's fair limiter under `caller`, the region's circuit breaker, the provider's
  * time budget for the whole pass), each page read by the provider's `watch` at its largest page
- * size, its subject `watch:` and the source. At most MAX_PAGES_PER_STREAM pages a pass.
+ * size, its subject `watch:` and the source. A source's snapshot is its key in the snapshots
+ * (`watch.sourceOf`, the id of the unfiltered `listJobs` stream of the source): the same one.
  */
 export function createWatchLister(options: WatchListerOptions): WatchLister {
   const { sources, config, caller } = options;
   const providers = options.providers ?? LIST_WATCH_PROVIDERS;
+  const snapshots = options.snapshots ?? createListSnapshots(config);
+  const ageOf = (maxAgeMs: number) => Math.min(maxAgeMs, snapshots.ttlMs);
 
   const sourceOf = (key: JobKey): string | null => {
     if (!providers.has(key.provider) || !isProviderSource(sources[key.provider].source))
@@ -96,11 +122,19 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
 
   return {
     sourceOf,
-    async list(key, wanted, maxPages, signal) {
+    fresh(key, maxAgeMs) {
+      const source = sourceOf(key);
+      return source !== null && snapshots.held(source, ageOf(maxAgeMs)) !== undefined;
+    },
+    async list(key, _wanted, maxPages, signal, maxAgeMs = config.watch.pollMs) {
       const watch = providerOf(key.provider).watch;
       const source = watch?.sourceOf(key as never, config) ?? null;
       if (!watch || source === null)
         throw new TypeError(`${key.provider} jobs are not watched through a list`);
+      // A snapshot at most one poll interval old: one begun longer ago is not joined either.
+      const age = ageOf(maxAgeMs);
+      const existing = await snapshots.existing([source], age, signal, age);
+      if (existing) return { seen: snapshotSeen(existing), calls: 0, complete: true };
       const ctx: ListCallContext = {
         caller,
         signal,
@@ -108,9 +142,12 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
         calls: 0,
       };
       const guarded = sources[key.provider] as GuardedSource;
-      const seen = new Map<string, string>();
+      const takenAt = snapshots.now();
+      const items: Listed[] = [];
       let token: string | null = null;
-      for (let pages = 0; pages < Math.min(maxPages, MAX_PAGES_PER_STREAM); pages++) {
+      // Read to the end when the batch's describes are worth it, so that the pass is a snapshot
+      // other watchers and listJobs pages use; not stopped when the wanted jobs are seen.
+      for (let pages = 1; pages <= maxPages; pages++) {
         const page: StreamPage<Listed> = await watch.page(
           (operation, input, where) => guardedCall(guarded, operation, input, where, ctx),
           config,
@@ -118,14 +155,18 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
           token,
           `watch:${source}`,
         );
-        for (const item of page.items) {
-          const signature = listedSignature(item.job.summary);
-          if (signature !== null) seen.set(item.id, signature);
-        }
+        for (const item of page.items) items.push(item);
         token = page.next;
-        if (token === null) return { seen, calls: ctx.calls, complete: true };
-        if ([...wanted].every((id) => seen.has(id)))
-          return { seen, calls: ctx.calls, complete: false };
+        if (token === null) {
+          const snapshot = Snapshot.of(items, takenAt, pages);
+          snapshots.keep(source, snapshot);
+          return { seen: snapshotSeen(snapshot), calls: ctx.calls, complete: true };
+        }
+      }
+      const seen = new Map<string, string>();
+      for (const item of items) {
+        const signature = listedSignature(item.job.summary);
+        if (signature !== null) seen.set(item.id, signature);
       }
       return { seen, calls: ctx.calls, complete: false };
     },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchJobShared, type GuardedSource } from '../../src/datasources/guard/loader.ts';
+import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { listedDemoJobs, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { COS_PROGRESSING_JOB_ID } from '../../src/emulators/cosbatch/progressing.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
@@ -154,6 +155,8 @@ describe('Watching many COS Batch jobs of one account and region', () => {
       sources: gw.sources,
       config: gw.config,
       caller: 'test',
+      // No snapshot kept: each pass reads the list as the emulators' clock has moved it.
+      snapshots: new ListSnapshots({ ttlMs: 0 }),
     });
     const lists = listedDemoJobs(EPOCH);
     const unfinished = [

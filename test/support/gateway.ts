@@ -32,6 +32,8 @@ export async function startTestGateway(
   options: {
     watchScheduler?: Scheduler;
     emulatorClock?: { now?: () => number; epochMs?: number };
+    /** The clock list snapshots are dated by (default the watch scheduler's, else the real one). */
+    listClock?: () => number;
   } = {},
 ): Promise<TestGateway> {
   const logs = new LogCapture();

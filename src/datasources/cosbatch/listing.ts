@@ -54,7 +54,8 @@ async function page(
 /**
  * listJobs: the account's jobs in each region, one source a region, read whole (Tencent documents
  * no order). NOT_CONFIGURED without the account UIN, credentials or APPID. COS filters by one
- * status a request (`jobStatuses`): asked when the states allow exactly one; the merge re-checks.
+ * status a request (`jobStatuses`): asked when the states allow exactly one (a read that is its
+ * own snapshot, unless the unfiltered one is at hand); the merge re-checks.
  */
 export const COSBATCH_LISTING: ProviderList = {
   sources(env, region) {
@@ -72,6 +73,7 @@ export const COSBATCH_LISTING: ProviderList = {
       id: `cos:${at}:${uin}`,
       newestFirst: false,
       maxPageSize: COS_LIST_MAX_RESULTS,
+      ...(status.kind === 'status' ? { readFilter: `jobStatuses=${status.status}` } : {}),
       read: (token, size, subject) =>
         page(env.call, appId, { region: at, uin, maxResults: size, token, subject, ...jobStatus }),
     });

@@ -5,6 +5,7 @@ import { CursorCodec } from './cursor.ts';
 import type { ListCallContext } from './guardedCall.ts';
 import { mergeStreams } from './merge.ts';
 import { planList } from './plan.ts';
+import { createListSnapshots, type ListSnapshots } from './snapshots.ts';
 import { planSources } from './sources.ts';
 import { failedReport } from './streams.ts';
 import type { Listed } from './summaries.ts';
@@ -19,6 +20,7 @@ export type {
   JobLister,
   ListedJob,
 } from './types.ts';
+export { createListSnapshots, ListSnapshots } from './snapshots.ts';
 
 /** Largest `first` of one page. */
 export const MAX_LIST_FIRST = 100;
@@ -31,12 +33,18 @@ export const MAX_LIST_FIRST = 100;
  * source's list stream is read through the provider's pipeline, under the caller's fair share and
  * the region's circuit breaker (guardedCall.ts), and merged (merge.ts): Import/Export, the one
  * provider that documents its order (newest first), page by page from its position in the
- * cursor; the others whole, at their largest page size. A source that fails is reported FAILED
- * with its code and the page goes on without it. Each edge's cursor carries its keyset, the
- * filter's digest and the Import/Export position after it, under HMAC-SHA256 with
- * `config.listing.cursorSecret` (cursor.ts).
+ * cursor; the others from their snapshot (`snapshots`, snapshots.ts: each read whole at its
+ * largest page size at most once per JOBGRAPH_LIST_SNAPSHOT_SECONDS, shared by every page and
+ * caller), from just after the cursor's keyset. A source that fails is reported FAILED with its
+ * code and the page goes on without it. Each edge's cursor carries its keyset, the filter's
+ * digest and the Import/Export position after it, under HMAC-SHA256 with
+ * `config.listing.cursorSecret` (cursor.ts). `snapshots`: default this lister's own.
  */
-export function createJobLister(sources: Sources, config: Config): JobLister {
+export function createJobLister(
+  sources: Sources,
+  config: Config,
+  snapshots: ListSnapshots = createListSnapshots(config),
+): JobLister {
   const codec = new CursorCodec(config.listing.cursorSecret);
   const defaults = { awsRegion: config.awsRegion, cosRegion: config.tencent.region };
   return {
@@ -63,7 +71,7 @@ export function createJobLister(sources: Sources, config: Config): JobLister {
         deadline: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
         calls: 0,
       };
-      const entries = await planSources({ sources, config, plan, ctx, budget });
+      const entries = await planSources({ sources, config, plan, ctx, budget, snapshots });
       let merged: Awaited<ReturnType<typeof mergeStreams<Listed>>>;
       try {
         merged = await mergeStreams({

@@ -48,6 +48,13 @@ export interface MergeStream<T extends Keyed> {
    * an offset into a page it would read again.
    */
   resumeAfter?(item: T): string;
+  /**
+   * A stream already in the merged order (a snapshot, listing/snapshotStream.ts): it starts just
+   * after the page's `after` from the token this gives (null: from the top) and keeps no position
+   * in cursors — the cursor's keyset is its position. Its pages cost no upstream call, so no page
+   * cap applies.
+   */
+  startAfter?(after: Keyed | null): string | null;
   /** One page; `fromCursor`: `token` came from a client's cursor (so its refusal is the client's to hear). */
   readPage(token: string | null, size: number, fromCursor: boolean): Promise<StreamPage<T>>;
   /** The items of `items` that pass the filter, possibly completed; asked only for items after the cursor. */
@@ -88,10 +95,12 @@ export interface MergeResult<T> {
 }
 
 /**
- * Most pages one stream may read in one list call: 40 pages is 1,000 Panorama jobs (25 a page),
- * 4,000 HealthOmics jobs per store, 40,000 COS Batch jobs. A stream read whole (every page, each
- * time) must stay bounded, and so must a newest-first stream skipping jobs a filter leaves out;
- * one with more is FAILED with UPSTREAM_UNAVAILABLE (see `PageLimitError`) and the others still list.
+ * Most upstream pages a stream read page by page may read in one list call: 40 pages of up to
+ * 1,000 Import/Export jobs, so a newest-first stream skipping jobs a filter leaves out (or found
+ * out of order, then read whole) stays bounded; one with more is FAILED with UPSTREAM_UNAVAILABLE
+ * (see `PageLimitError`) and the others still list. Sources whose order is not documented are not
+ * read here but whole into a snapshot (listing/snapshots.ts), without a page cap, under the
+ * page's deadline; streams over a snapshot (`startAfter`) cost no call and have no cap.
  */
 export const MAX_PAGES_PER_STREAM = 40;
 
@@ -129,7 +138,9 @@ class StreamState<T extends Keyed> {
   constructor(
     readonly stream: MergeStream<T>,
     readonly start: StreamPosition | undefined,
+    after: Keyed | null,
   ) {
+    if (stream.startAfter) this.start = { token: stream.startAfter(after), offset: 0 };
     this.whole = !stream.newestFirst;
     this.done = start === 'end';
   }
@@ -171,7 +182,7 @@ class StreamState<T extends Keyed> {
  */
 export async function mergeStreams<T extends Keyed>(args: MergeArgs<T>): Promise<MergeResult<T>> {
   const { after, first } = args;
-  const states = args.streams.map((s) => new StreamState(s, args.positions[s.id]));
+  const states = args.streams.map((s) => new StreamState(s, args.positions[s.id], after));
   // One more than `first`, so a newest-first stream's page also tells whether a next page exists.
   const need = first + 1;
   const isAfter = (item: T) => after === null || compareListed(item, after) > 0;
@@ -185,7 +196,8 @@ export async function mergeStreams<T extends Keyed>(args: MergeArgs<T>): Promise
     const size = state.whole
       ? stream.maxPageSize
       : Math.min(stream.maxPageSize, offset + need * 2 ** Math.min(state.barren, 10));
-    if (state.pages.length >= MAX_PAGES_PER_STREAM) throw new PageLimitError(MAX_PAGES_PER_STREAM);
+    if (!stream.startAfter && state.pages.length >= MAX_PAGES_PER_STREAM)
+      throw new PageLimitError(MAX_PAGES_PER_STREAM);
     const page = await stream.readPage(token, size, !last && token !== null);
     const from = Math.min(offset, page.items.length);
     state.pages.push({ token, items: page.items, next: page.next, from });
@@ -287,7 +299,7 @@ export async function mergeStreams<T extends Keyed>(args: MergeArgs<T>): Promise
 
   const failures = new Map<string, unknown>();
   for (const s of states) if (s.failed) failures.set(s.stream.id, s.failure);
-  const tracked = states.filter((s) => s.stream.newestFirst);
+  const tracked = states.filter((s) => s.stream.newestFirst && !s.stream.startAfter);
   return {
     edges: edges.map((item) => ({
       item,

@@ -7,6 +7,9 @@ import type { ListEnv, ListSource } from '../shared/provider.ts';
 import { guardedCall, isProviderSource, type ListCallContext } from './guardedCall.ts';
 import type { MergeStream } from './merge.ts';
 import { listSourceCount, regionsOf, type ListPlan } from './plan.ts';
+import { callContextOf, snapshotStream } from './snapshotStream.ts';
+import type { ListSnapshots } from './snapshots.ts';
+import type { ListStream } from './streams.ts';
 import type { Listed } from './summaries.ts';
 import type { JobListSourceState, ListBudget } from './types.ts';
 
@@ -30,6 +33,8 @@ export interface PageEnv {
   ctx: ListCallContext;
   /** The request's budgets (list sources, looked-up jobs); none: unbounded. */
   budget?: ListBudget | undefined;
+  /** The gateway's snapshots of the sources read whole. */
+  snapshots: ListSnapshots;
 }
 
 /** What `provider`'s list code gets for the page: its own guarded calls and describe lookups. */
@@ -39,7 +44,10 @@ function listEnv(env: PageEnv, provider: JobProvider): ListEnv {
     plan: env.plan,
     config: env.config,
     budget: env.budget,
-    call: (operation, input, where) => guardedCall(guarded, operation, input, where, env.ctx),
+    // A call of a snapshot read runs in the read's context, not in the page that started it.
+    call: (operation, input, where) =>
+      guardedCall(guarded, operation, input, where, callContextOf(env.ctx)),
+    remember: (key, read) => env.snapshots.remember(key, read),
     lookUp(job) {
       // A lookup is a describe call: it counts in the request's job budget like any other.
       env.budget?.job(job.id);
@@ -50,9 +58,11 @@ function listEnv(env: PageEnv, provider: JobProvider): ListEnv {
 
 /**
  * A provider's source as the page reports it: no stream (its filter leaves nothing to list) is
- * LISTED without a call; a source that cannot run its list operation is NOT_LISTABLE.
+ * LISTED without a call; a source that cannot run its list operation is NOT_LISTABLE; a source
+ * read whole is merged from its snapshot (snapshotStream.ts).
  */
 function entry(
+  env: PageEnv,
   where: Pick<SourceEntry, 'provider' | 'region'>,
   source: ListSource,
   listable: boolean,
@@ -60,7 +70,12 @@ function entry(
   const at = { ...where, referenceStoreId: source.referenceStoreId };
   if (!('stream' in source)) return { ...at, state: source.state, code: source.code };
   if (source.stream === null) return { ...at, state: 'LISTED', code: null };
-  return listable ? { ...at, stream: source.stream } : { ...at, state: 'NOT_LISTABLE', code: null };
+  if (!listable) return { ...at, state: 'NOT_LISTABLE', code: null };
+  const stream: ListStream = source.stream;
+  if (!stream.snapshot) return { ...at, stream };
+  const { snapshots, ctx } = env;
+  const budgetMs = env.config.resilience.upstreamBudgetMs;
+  return { ...at, stream: snapshotStream(stream, stream.snapshot, { snapshots, ctx, budgetMs }) };
 }
 
 /**
@@ -84,7 +99,7 @@ export async function planSources(env: PageEnv): Promise<SourceEntry[]> {
       if (!list || !envOf)
         return [{ ...where, referenceStoreId: null, state: 'NOT_LISTABLE', code: null }];
       const found = await list.sources(envOf, region);
-      return found.map((source) => entry(where, source, listable));
+      return found.map((source) => entry(env, where, source, listable));
     });
   });
   return (await Promise.all(entries)).flat();

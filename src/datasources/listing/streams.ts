@@ -61,15 +61,41 @@ export interface StreamSpec {
   select?: (items: Listed[]) => Promise<Listed[]>;
   complete?: MergeStream<Listed>['complete'];
   resumeAfter?: MergeStream<Listed>['resumeAfter'];
+  /**
+   * What the provider itself filters by in `read` (`status=FAILED`), as a canonical string; none
+   * when it reads the whole source. A stream read whole is kept as a snapshot under its `id` and
+   * this (see `ListStream.snapshot`).
+   */
+  readFilter?: string;
 }
+
+/** Where a stream read whole is kept (listing/snapshots.ts): never a caller, never a secret. */
+export interface SnapshotKeys {
+  provider: JobProvider;
+  /** The stream's id, then `?` and the provider-side filter when there is one. */
+  key: string;
+  /** The stream's id: the unfiltered snapshot, which serves a filtered read as well. */
+  base: string;
+}
+
+/** A provider's list stream; one not read page by page says where its snapshot is kept. */
+export type ListStream = MergeStream<Listed> & { readonly snapshot?: SnapshotKeys };
 
 /**
  * A provider's list stream as the merge reads it: a page token from a client's cursor that the
  * provider refuses is the client's BAD_USER_INPUT naming `after`; by default the items that pass
  * the plan's time bounds and states are kept.
  */
-export function listStream(plan: ListPlan, spec: StreamSpec): MergeStream<Listed> {
+export function listStream(plan: ListPlan, spec: StreamSpec): ListStream {
+  const snapshot: SnapshotKeys | undefined = spec.newestFirst
+    ? undefined
+    : {
+        provider: spec.provider,
+        key: spec.readFilter ? `${spec.id}?${spec.readFilter}` : spec.id,
+        base: spec.id,
+      };
   return {
+    ...(snapshot ? { snapshot } : {}),
     id: spec.id,
     newestFirst: spec.newestFirst,
     maxPageSize: spec.maxPageSize,

@@ -60,6 +60,15 @@ async function referenceStores(env: ListEnv, region: string): Promise<string[]> 
   }
 }
 
+/** What HealthOmics filters a list by, as a snapshot key has it: `status=…&createdAfter=…`. */
+function readFilterOf(filter: NonNullable<OmicsListCall['filter']>): string {
+  const parts: string[] = [];
+  if (filter.status !== undefined) parts.push(`status=${filter.status}`);
+  if (filter.createdAfter) parts.push(`createdAfter=${filter.createdAfter.toISOString()}`);
+  if (filter.createdBefore) parts.push(`createdBefore=${filter.createdBefore.toISOString()}`);
+  return parts.join('&');
+}
+
 /** The stream of one reference store, read whole (HealthOmics documents no order of its list). */
 function storeStream(
   env: ListEnv,
@@ -72,6 +81,7 @@ function storeStream(
     id: `omics:${region}:${referenceStoreId}`,
     newestFirst: false,
     maxPageSize: OMICS_LIST_MAX_RESULTS,
+    readFilter: readFilterOf(filter),
     async read(token, size, subject) {
       const page = await env.call(
         OMICS_LIST_JOBS,
@@ -92,7 +102,8 @@ function storeStream(
  * toward the page, and the stores found toward the request's list sources; a region whose stores
  * cannot be listed is one FAILED source without a store, and one without stores a LISTED one).
  * HealthOmics filters server-side: one status a call, and the creation-time bounds (re-checked by
- * the merge).
+ * the merge); such a read is its own snapshot, unless the store's unfiltered snapshot is at hand.
+ * A region's stores found by ListReferenceStores are kept as long as the snapshots.
  */
 export const OMICS_LISTING: ProviderList = {
   sourcesPerRegion: (plan, knownStores) =>
@@ -105,7 +116,11 @@ export const OMICS_LISTING: ProviderList = {
     let ids: string[];
     try {
       // No HealthOmics status matches the asked states: no store need be looked for.
-      ids = known ? [...known] : status.kind === 'none' ? [] : await referenceStores(env, at);
+      ids = known
+        ? [...known]
+        : status.kind === 'none'
+          ? []
+          : await env.remember(`omics-stores:${at}`, () => referenceStores(env, at));
     } catch (err) {
       if (err instanceof BadUserInputError) throw err;
       return [{ referenceStoreId: null, ...failedReport(err) }];

@@ -93,6 +93,12 @@ export interface ListEnv {
    * requests, the caller's fair share), counted in the request's job budget first.
    */
   lookUp(job: ListedJob): Promise<JobRecord>;
+  /**
+   * A small value read once for every page and caller while the list snapshots keep theirs
+   * (JOBGRAPH_LIST_SNAPSHOT_SECONDS): HealthOmics' reference stores of a region. `key` names
+   * what is read (never a caller); concurrent reads share one.
+   */
+  remember<T>(key: string, read: () => Promise<T>): Promise<T>;
 }
 
 /**

@@ -51,7 +51,10 @@ export interface ListingRig {
 /**
  * Start the five emulators on a fixed clock (so the progressing jobs keep their creation time
  * while a test pages) and point the demo configuration's sources at them, as `startDemo` does,
- * without the cross-request cache (each list call reaches the emulator).
+ * without the cross-request cache (each list call reaches the emulator) and, unless `env` says
+ * otherwise, without keeping list snapshots (JOBGRAPH_LIST_SNAPSHOT_SECONDS=0: each page reads
+ * the sources it lists whole again, as the tests of what one read costs and returns need;
+ * snapshots.test.ts and test/listing/snapshots.test.ts test the snapshots).
  */
 export async function startListingRig(
   options: {
@@ -69,7 +72,11 @@ export async function startListingRig(
   });
   const base = loadConfig(
     { mode: 'demo' },
-    { JOBGRAPH_CURSOR_SECRET: TEST_CURSOR_SECRET, ...options.env },
+    {
+      JOBGRAPH_CURSOR_SECRET: TEST_CURSOR_SECRET,
+      JOBGRAPH_LIST_SNAPSHOT_SECONDS: '0',
+      ...options.env,
+    },
   );
   const demo = withDemoUpstreams(base, emulators);
   const config = options.config ? options.config(demo) : demo;
