@@ -74,21 +74,63 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
   httpServer: http.Server,
   options: WsAdapterOptions<P>,
 ): WsAdapter {
-  const { logger } = options;
-  const pending = new Set<WebSocket>(); // in the order they opened: the first is the oldest
-  const authenticated = new Map<WebSocket, string>(); // socket → its caller
-  const perCaller = new Map<string, number>();
-  /** Whether the pending pool was found full by the last socket that opened (one log line per spell). */
-  let pendingFull = false;
+  const sockets = new WsSockets(options);
+  httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+    sockets.upgrade(req, socket, head),
+  );
+  return {
+    size: () => sockets.size(),
+    dispose: (code, reason) => sockets.dispose(code, reason),
+  };
+}
 
-  const admit = async (ctx: Context<P, WsExtra>): Promise<boolean | Record<string, unknown>> => {
+/** The sockets of attachWebSocket: its two pools, the count per caller, graphql-ws's server and ws's. */
+class WsSockets<P extends Record<PropertyKey, unknown> | undefined> {
+  private readonly logger: Logger;
+  /** Sockets not yet past `connection_init`, in the order they opened: the first is the oldest. */
+  private readonly pending = new Set<WebSocket>();
+  /** Authenticated sockets → their caller. */
+  private readonly authenticated = new Map<WebSocket, string>();
+  private readonly perCaller = new Map<string, number>();
+  /** Whether the pending pool was found full by the last socket that opened (one log line per spell). */
+  private pendingFull = false;
+  private readonly sockets = new Set<WebSocket>();
+  private closing = false;
+  private readonly server: ReturnType<typeof makeServer<P, WsExtra>>;
+  private readonly wss: WebSocketServer;
+
+  constructor(private readonly options: WsAdapterOptions<P>) {
+    this.logger = options.logger;
+    this.server = makeServer<P, WsExtra>({
+      ...options.server,
+      connectionInitWaitTimeout: options.initTimeoutMs,
+      onConnect: (ctx) => this.admit(ctx),
+    });
+    // ws bounds the closing handshake too (its own default waits 30 s for a client that never
+    // answers), so a socket closed for any reason gives its descriptor back within a second.
+    const wssOptions: ServerOptions & { closeTimeout: number } = {
+      noServer: true,
+      maxPayload: options.maxPayload,
+      handleProtocols: graphqlWsProtocol,
+      closeTimeout: CLOSE_HANDSHAKE_MS,
+    };
+    this.wss = new WebSocketServer(wssOptions);
+  }
+
+  size(): number {
+    return this.sockets.size;
+  }
+
+  /** `connection_init`: the hook's verdict, then the per-caller and process caps. */
+  private async admit(ctx: Context<P, WsExtra>): Promise<boolean | Record<string, unknown>> {
+    const { options, logger, authenticated } = this;
     const { socket } = ctx.extra;
-    pending.delete(socket);
+    this.pending.delete(socket);
     const verdict = (await options.server.onConnect?.(ctx)) ?? true;
     // Refused, or gone while its token was verified (nothing to count then).
     if (verdict === false || socket.readyState !== socket.OPEN) return false;
     const caller = options.callerOf(ctx);
-    const mine = perCaller.get(caller) ?? 0;
+    const mine = this.perCaller.get(caller) ?? 0;
     if (mine >= options.maxSocketsPerCaller) {
       logger.warn(
         { transport: 'ws', open: mine, limit: options.maxSocketsPerCaller },
@@ -114,42 +156,25 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
       return false;
     }
     authenticated.set(socket, caller);
-    perCaller.set(caller, mine + 1);
+    this.perCaller.set(caller, mine + 1);
     return verdict;
-  };
+  }
 
-  const server = makeServer<P, WsExtra>({
-    ...options.server,
-    connectionInitWaitTimeout: options.initTimeoutMs,
-    onConnect: admit,
-  });
-  // ws bounds the closing handshake too (its own default waits 30 s for a client that never
-  // answers), so a socket closed for any reason gives its descriptor back within a second.
-  const wssOptions: ServerOptions & { closeTimeout: number } = {
-    noServer: true,
-    maxPayload: options.maxPayload,
-    handleProtocols: graphqlWsProtocol,
-    closeTimeout: CLOSE_HANDSHAKE_MS,
-  };
-  const wss = new WebSocketServer(wssOptions);
-  const sockets = new Set<WebSocket>();
-  let closing = false;
-
-  const refuse = (socket: Duplex, status: string) => {
-    if (socket.destroyed) return;
-    socket.once('finish', () => socket.destroy());
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  };
   /** An error of a connection before (or instead of) its handshake: a reset, a broken pipe. The client is gone; nothing is owed to it. */
-  const rawSocketError = (err: Error) =>
-    logger.debug({ transport: 'ws', ...errorSummary(err) }, 'websocket upgrade connection error');
+  private readonly rawSocketError = (err: Error) =>
+    this.logger.debug(
+      { transport: 'ws', ...errorSummary(err) },
+      'websocket upgrade connection error',
+    );
 
-  httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+  /** An `upgrade` request: refused (path, shutdown, origin, the process cap) or handed to ws. */
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { options, logger } = this;
     // Node hands an upgrade's connection over with no 'error' listener: without this one, a
     // client that resets it before the handshake is done would end the process with a stack trace.
-    socket.on('error', rawSocketError);
+    socket.on('error', this.rawSocketError);
     if (pathOf(req.url) !== options.path) return refuse(socket, '404 Not Found');
-    if (closing) return refuse(socket, '503 Service Unavailable');
+    if (this.closing) return refuse(socket, '503 Service Unavailable');
     const origin = req.headers.origin;
     if (origin !== undefined && !options.originAllowed(origin, req)) {
       logger.info(
@@ -158,38 +183,26 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
       );
       return refuse(socket, '403 Forbidden');
     }
-    if (authenticated.size >= options.maxSockets) {
+    if (this.authenticated.size >= options.maxSockets) {
       logger.warn(
-        { transport: 'ws', open: authenticated.size, limit: options.maxSockets },
+        { transport: 'ws', open: this.authenticated.size, limit: options.maxSockets },
         'websocket refused: too many open sockets (JOBGRAPH_MAX_WEBSOCKETS)',
       );
       return refuse(socket, '503 Service Unavailable');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
       // From here on ws owns the connection's errors (it closes the socket on each).
-      socket.off('error', rawSocketError);
-      opened(ws, req);
+      socket.off('error', this.rawSocketError);
+      this.opened(ws, req);
     });
-  });
+  }
 
-  const opened = (socket: WebSocket, request: http.IncomingMessage) => {
-    sockets.add(socket);
-    if (pending.size >= options.maxPendingSockets) {
-      const oldest = pending.values().next().value as WebSocket;
-      pending.delete(oldest);
-      if (!pendingFull)
-        logger.warn(
-          { transport: 'ws', limit: options.maxPendingSockets },
-          'websocket pending pool full: closing the oldest sockets without connection_init (JOBGRAPH_MAX_WEBSOCKETS_PENDING)',
-        );
-      pendingFull = true;
-      closeSocket(
-        oldest,
-        CloseCode.ConnectionInitialisationTimeout,
-        `Too many sockets waiting for connection_init (JOBGRAPH_MAX_WEBSOCKETS_PENDING=${options.maxPendingSockets})`,
-      );
-    } else pendingFull = false;
-    pending.add(socket);
+  /** A socket past its handshake: pending (the oldest closed when the pool is full), pinged, served by graphql-ws. */
+  private opened(socket: WebSocket, request: http.IncomingMessage): void {
+    const { logger } = this;
+    this.sockets.add(socket);
+    this.makeRoomForPending();
+    this.pending.add(socket);
     // ws closes the socket itself on a protocol error (1002) or an oversized frame (1009); say so in one line.
     socket.on('error', (err) =>
       logger.info({ transport: 'ws', ...errorSummary(err) }, 'websocket error'),
@@ -199,9 +212,9 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
       if (!alive) return void socket.terminate();
       alive = false;
       socket.ping();
-    }, options.heartbeatMs);
+    }, this.options.heartbeatMs);
     socket.on('pong', () => (alive = true));
-    const closed = server.opened(
+    const closed = this.server.opened(
       {
         protocol: socket.protocol,
         // A socket lost mid-write (reset, broken pipe) is closed by ws, which ends its operations
@@ -213,65 +226,97 @@ export function attachWebSocket<P extends Record<PropertyKey, unknown> | undefin
           }),
         close: (code, reason) => closeSocket(socket, code, reason),
         onMessage: (handle) =>
-          socket.on('message', (data: Buffer) => {
-            const text = data.toString('utf8');
-            handle(text).catch((err: unknown) => {
-              const type = serverOnlyMessageType(text);
-              if (type !== undefined) {
-                // graphql-ws throws on a message only a server may send: the client broke the protocol.
-                logger.info(
-                  { transport: 'ws', messageType: type },
-                  'websocket closed: the client sent a message only a server sends',
-                );
-                return closeSocket(
-                  socket,
-                  CloseCode.BadRequest,
-                  `Unexpected message of type ${type}`,
-                );
-              }
-              logger.error({ transport: 'ws', ...errorSummary(err) }, 'websocket message failed');
-              closeSocket(socket, CloseCode.InternalServerError, 'Internal server error');
-            });
-          }),
+          socket.on('message', (data: Buffer) => this.message(socket, handle, data)),
       },
       { socket, request },
     );
     socket.once('close', (code, reason) => {
       clearInterval(pinger);
-      sockets.delete(socket);
-      pending.delete(socket);
-      const caller = authenticated.get(socket);
-      if (caller !== undefined) {
-        authenticated.delete(socket);
-        const left = (perCaller.get(caller) ?? 1) - 1;
-        if (left > 0) perCaller.set(caller, left);
-        else perCaller.delete(caller);
-      }
+      this.forget(socket);
       closed(code, reason.toString()).catch((err: unknown) =>
         logger.error({ transport: 'ws', ...errorSummary(err) }, 'websocket close failed'),
       );
     });
-  };
+  }
 
-  return {
-    size: () => sockets.size,
-    dispose: async (code, reason) => {
-      closing = true;
-      const all = [...sockets].map(
-        (socket) =>
-          new Promise<void>((resolve) =>
-            socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve()),
-          ),
+  /** When the pending pool is full, close its oldest socket (4408) to make room. */
+  private makeRoomForPending(): void {
+    const { options } = this;
+    if (this.pending.size < options.maxPendingSockets) {
+      this.pendingFull = false;
+      return;
+    }
+    const oldest = this.pending.values().next().value as WebSocket;
+    this.pending.delete(oldest);
+    if (!this.pendingFull)
+      this.logger.warn(
+        { transport: 'ws', limit: options.maxPendingSockets },
+        'websocket pending pool full: closing the oldest sockets without connection_init (JOBGRAPH_MAX_WEBSOCKETS_PENDING)',
       );
-      for (const socket of sockets) {
-        closeSocket(socket, code, reason);
-        // A client that does not answer the closing handshake is cut, so shutdown stays within its grace.
-        setTimeout(() => socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
+    this.pendingFull = true;
+    closeSocket(
+      oldest,
+      CloseCode.ConnectionInitialisationTimeout,
+      `Too many sockets waiting for connection_init (JOBGRAPH_MAX_WEBSOCKETS_PENDING=${options.maxPendingSockets})`,
+    );
+  }
+
+  /** One message to graphql-ws; a failure closes the socket (4400 for a server-only message, else 4500). */
+  private message(socket: WebSocket, handle: (data: string) => Promise<void>, data: Buffer): void {
+    const { logger } = this;
+    const text = data.toString('utf8');
+    handle(text).catch((err: unknown) => {
+      const type = serverOnlyMessageType(text);
+      if (type !== undefined) {
+        // graphql-ws throws on a message only a server may send: the client broke the protocol.
+        logger.info(
+          { transport: 'ws', messageType: type },
+          'websocket closed: the client sent a message only a server sends',
+        );
+        return closeSocket(socket, CloseCode.BadRequest, `Unexpected message of type ${type}`);
       }
-      await Promise.all(all);
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    },
-  };
+      logger.error({ transport: 'ws', ...errorSummary(err) }, 'websocket message failed');
+      closeSocket(socket, CloseCode.InternalServerError, 'Internal server error');
+    });
+  }
+
+  /** A closed socket leaves every pool and its caller's count. */
+  private forget(socket: WebSocket): void {
+    this.sockets.delete(socket);
+    this.pending.delete(socket);
+    const caller = this.authenticated.get(socket);
+    if (caller !== undefined) {
+      this.authenticated.delete(socket);
+      const left = (this.perCaller.get(caller) ?? 1) - 1;
+      if (left > 0) this.perCaller.set(caller, left);
+      else this.perCaller.delete(caller);
+    }
+  }
+
+  async dispose(code: number, reason: string): Promise<void> {
+    this.closing = true;
+    const { sockets } = this;
+    const all = [...sockets].map(
+      (socket) =>
+        new Promise<void>((resolve) =>
+          socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve()),
+        ),
+    );
+    for (const socket of sockets) {
+      closeSocket(socket, code, reason);
+      // A client that does not answer the closing handshake is cut, so shutdown stays within its grace.
+      setTimeout(() => socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
+    }
+    await Promise.all(all);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
+
+/** Answer an upgrade with a bare HTTP status and close its connection. */
+function refuse(socket: Duplex, status: string): void {
+  if (socket.destroyed) return;
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /** How long a closing socket may take to answer the close frame before it is cut. */
