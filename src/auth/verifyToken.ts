@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -8,6 +8,7 @@ import {
   type ExportedJWKSCache,
   type JWKSCacheInput,
   type JWTPayload,
+  type JWTVerifyOptions,
 } from 'jose';
 import type { Logger } from 'pino';
 import { JobgraphError } from '../errors.ts';
@@ -87,6 +88,18 @@ interface Verified {
 
 const JWKS_MAX_RETRY_MS = 30_000;
 
+/** What a token is checked against: the HS256 key, the remote key set, the claims required. */
+interface TokenKeys {
+  secret: KeyObject | null;
+  jwks: ReturnType<typeof createRemoteJWKSet> | null;
+  /** Where jose writes each fetched key set (`fetched.jwks`, a new object per fetch). */
+  fetched: JWKSCacheInput & Partial<ExportedJWKSCache>;
+  claimChecks: JWTVerifyOptions;
+  /** The JWKS URL as logged. */
+  jwksUrl: string | null;
+  logger: TokenVerifierOptions['logger'];
+}
+
 /**
  * Build the verifier once per process: HS256 with JOBGRAPH_JWT_SECRET, and/or a JWKS (one
  * cached key set) with required issuer and audience. Expiry is required. The token and its
@@ -96,102 +109,130 @@ export function createTokenVerifier(
   settings: TokenSettings,
   options: TokenVerifierOptions = {},
 ): TokenVerifier {
-  // Imported once: a raw Uint8Array would be imported again on every verification.
-  const secret = settings.jwtSecret
-    ? createSecretKey(Buffer.from(settings.jwtSecret, 'utf8'))
-    : null;
   // jose writes each fetched key set into `fetched.jwks` (a new object per fetch): how a cached
   // verification learns that the keys were fetched again.
   const fetched = {} as JWKSCacheInput & Partial<ExportedJWKSCache>;
-  const jwks = settings.jwksUrl
-    ? createRemoteJWKSet(new URL(settings.jwksUrl), {
-        [jwksCache]: fetched,
-        ...(options.jwksCooldownMs !== undefined
-          ? { cooldownDuration: options.jwksCooldownMs }
-          : {}),
-      })
-    : null;
-  const jwksUrl = settings.jwksUrl ? loggableUrl(settings.jwksUrl) : null;
-  const { logger } = options;
-  const claimChecks = {
-    clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    requiredClaims: ['exp'],
-    ...(settings.issuer ? { issuer: settings.issuer } : {}),
-    ...(settings.audience ? { audience: settings.audience } : {}),
+  const keys: TokenKeys = {
+    // Imported once: a raw Uint8Array would be imported again on every verification.
+    secret: settings.jwtSecret ? createSecretKey(Buffer.from(settings.jwtSecret, 'utf8')) : null,
+    jwks: settings.jwksUrl
+      ? createRemoteJWKSet(new URL(settings.jwksUrl), {
+          [jwksCache]: fetched,
+          ...(options.jwksCooldownMs !== undefined
+            ? { cooldownDuration: options.jwksCooldownMs }
+            : {}),
+        })
+      : null,
+    fetched,
+    claimChecks: {
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ['exp'],
+      ...(settings.issuer ? { issuer: settings.issuer } : {}),
+      ...(settings.audience ? { audience: settings.audience } : {}),
+    },
+    jwksUrl: settings.jwksUrl ? loggableUrl(settings.jwksUrl) : null,
+    logger: options.logger,
   };
-
-  // Verified tokens, keyed by the token itself (held in memory only, like the request that
-  // carried it; never logged), in order of verification.
-  const verified = new Map<string, Verified>();
-  const remember = (
-    token: string,
-    identity: Identity,
-    payload: JWTPayload,
-    keySet: unknown,
-  ): void => {
-    const until = Math.min(Date.now() + VERIFIED_TOKEN_TTL_MS, (payload.exp as number) * 1000);
-    if (!(until > Date.now())) return; // expired but within the clock tolerance: verify each time
-    if (verified.size >= VERIFIED_TOKEN_MAX_ENTRIES)
-      verified.delete(verified.keys().next().value as string);
-    verified.set(token, { identity, until, keySet });
-  };
-
+  const verified = new VerifiedTokens();
   const verify = async (authorization: string | undefined): Promise<Identity> => {
     if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
     const match = /^Bearer[ ]+([A-Za-z0-9_\-.=]+)\s*$/i.exec(authorization);
     if (!match) throw new InvalidTokenError('the Authorization header must be "Bearer <token>"');
     const token = match[1] as string;
-    const known = verified.get(token);
-    if (known) {
-      if (Date.now() < known.until && (known.keySet === null || known.keySet === fetched.jwks))
-        return known.identity;
-      verified.delete(token);
-    }
-    let alg: string | undefined;
-    try {
-      alg = decodeProtectedHeader(token).alg;
-    } catch {
-      throw new InvalidTokenError('it is not a JWT');
-    }
-    let payload: JWTPayload;
-    let keySet: unknown = null;
-    try {
-      if (alg && HMAC_ALGORITHMS.includes(alg) && secret) {
-        ({ payload } = await jwtVerify(token, secret, {
-          ...claimChecks,
-          algorithms: HMAC_ALGORITHMS,
-        }));
-      } else if (alg && JWKS_ALGORITHMS.includes(alg) && jwks) {
-        ({ payload } = await jwtVerify(token, jwks, {
-          ...claimChecks,
-          algorithms: JWKS_ALGORITHMS,
-        }));
-        keySet = fetched.jwks;
-      } else {
-        throw new InvalidTokenError('its signing algorithm is not accepted');
-      }
-    } catch (err) {
-      if (err instanceof InvalidTokenError) throw err;
-      const reason = reasonOf(err);
-      // Likely not the token's fault: the key set could not be fetched or read. The operator needs to know.
-      if (reason === UNVERIFIABLE && alg !== undefined && JWKS_ALGORITHMS.includes(alg)) {
-        logger?.warn(
-          { jwksUrl, cause: causeOf(err) },
-          'a token could not be verified with the JWKS: it could not be fetched or read',
-        );
-      }
-      throw new InvalidTokenError(reason);
-    }
-    const identity: Identity = Object.freeze({
-      authenticated: true,
-      subject: typeof payload.sub === 'string' ? payload.sub : null,
-      scopes: scopesOf(payload),
-      ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
-    });
-    remember(token, identity, payload, keySet);
+    const known = verified.get(token, fetched.jwks);
+    if (known) return known;
+    const { payload, keySet } = await checkToken(token, keys);
+    const identity = identityOf(payload);
+    verified.remember(token, identity, payload, keySet);
     return identity;
   };
+  return Object.assign(verify, jwksFetcher(keys, options.jwksRetryMs ?? 1000));
+}
 
+/**
+ * Verified tokens, keyed by the token itself (held in memory only, like the request that
+ * carried it; never logged), in order of verification.
+ */
+class VerifiedTokens {
+  private readonly verified = new Map<string, Verified>();
+
+  /** The identity of a token verified before, while its entry holds (not past `until`, the same key set). */
+  get(token: string, currentKeySet: unknown): Identity | undefined {
+    const known = this.verified.get(token);
+    if (!known) return undefined;
+    if (Date.now() < known.until && (known.keySet === null || known.keySet === currentKeySet))
+      return known.identity;
+    this.verified.delete(token);
+    return undefined;
+  }
+
+  remember(token: string, identity: Identity, payload: JWTPayload, keySet: unknown): void {
+    const { verified } = this;
+    const until = Math.min(Date.now() + VERIFIED_TOKEN_TTL_MS, (payload.exp as number) * 1000);
+    if (!(until > Date.now())) return; // expired but within the clock tolerance: verify each time
+    if (verified.size >= VERIFIED_TOKEN_MAX_ENTRIES)
+      verified.delete(verified.keys().next().value as string);
+    verified.set(token, { identity, until, keySet });
+  }
+}
+
+/** A token's signature and claims checked by its algorithm's keys: its payload, and the JWKS fetch it was checked against (null for HS256). */
+async function checkToken(
+  token: string,
+  keys: TokenKeys,
+): Promise<{ payload: JWTPayload; keySet: unknown }> {
+  let alg: string | undefined;
+  try {
+    alg = decodeProtectedHeader(token).alg;
+  } catch {
+    throw new InvalidTokenError('it is not a JWT');
+  }
+  try {
+    if (alg && HMAC_ALGORITHMS.includes(alg) && keys.secret) {
+      const { payload } = await jwtVerify(token, keys.secret, {
+        ...keys.claimChecks,
+        algorithms: HMAC_ALGORITHMS,
+      });
+      return { payload, keySet: null };
+    }
+    if (alg && JWKS_ALGORITHMS.includes(alg) && keys.jwks) {
+      const { payload } = await jwtVerify(token, keys.jwks, {
+        ...keys.claimChecks,
+        algorithms: JWKS_ALGORITHMS,
+      });
+      return { payload, keySet: keys.fetched.jwks };
+    }
+    throw new InvalidTokenError('its signing algorithm is not accepted');
+  } catch (err) {
+    if (err instanceof InvalidTokenError) throw err;
+    const reason = reasonOf(err);
+    // Likely not the token's fault: the key set could not be fetched or read. The operator needs to know.
+    if (reason === UNVERIFIABLE && alg !== undefined && JWKS_ALGORITHMS.includes(alg)) {
+      keys.logger?.warn(
+        { jwksUrl: keys.jwksUrl, cause: causeOf(err) },
+        'a token could not be verified with the JWKS: it could not be fetched or read',
+      );
+    }
+    throw new InvalidTokenError(reason);
+  }
+}
+
+/** Who a verified payload says is calling. */
+function identityOf(payload: JWTPayload): Identity {
+  return Object.freeze({
+    authenticated: true,
+    subject: typeof payload.sub === 'string' ? payload.sub : null,
+    scopes: scopesOf(payload),
+    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+  });
+}
+
+/** The JWKS fetched at start and again until it is (doubling waits up to JWKS_MAX_RETRY_MS): readiness, start, stop. */
+function jwksFetcher(
+  keys: TokenKeys,
+  firstWaitMs: number,
+): Pick<TokenVerifier, 'ready' | 'start' | 'stop'> {
+  const { jwks, jwksUrl, logger } = keys;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const ready = (): boolean => jwks === null || jwks.jwks() !== undefined;
@@ -213,17 +254,17 @@ export function createTokenVerifier(
       },
     );
   };
-  return Object.assign(verify, {
+  return {
     ready,
     start: () => {
       stopped = false;
-      fetchKeys(options.jwksRetryMs ?? 1000);
+      fetchKeys(firstWaitMs);
     },
     stop: () => {
       stopped = true;
       clearTimeout(timer);
     },
-  });
+  };
 }
 
 /** The URL for a log line: scheme, host and path; never user info or a query (either may hold a credential). */
