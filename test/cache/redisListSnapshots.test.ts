@@ -1,0 +1,139 @@
+import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { createClient, type RedisClientType } from '@keyv/redis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  LIST_SNAPSHOT_PREFIX,
+  redisListSnapshots,
+  type RedisListSnapshots,
+} from '../../src/cache/redisListSnapshots.ts';
+import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
+import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
+import { listed } from '../../src/datasources/listing/summaries.ts';
+import { PANORAMA_KEY } from '../../src/datasources/panorama/key.ts';
+import {
+  kill,
+  redisServerMissing,
+  startRedisServer,
+  type RedisServer,
+} from '../subscriptions/clusterSupport.ts';
+
+// The replicas' list snapshots over a real redis-server: what is written (key, TTL, gzip of the
+// snapshot's text), read back by another replica, and Redis going away (a miss) and coming back.
+
+const missing = redisServerMissing();
+
+function captured() {
+  const lines: { level: number; msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as { level: number; msg: string });
+      done();
+    },
+  });
+  return { lines, logger: pino({ level: 'info' }, stream) };
+}
+
+const anchor = Date.UTC(2026, 10, 1);
+const jobs = Array.from({ length: 300 }, (_, n) => {
+  const jobId = `pkgimport-${n.toString(16).padStart(16, '0')}`;
+  const createdAt = new Date(anchor - n * 60_000);
+  return listed(
+    PANORAMA_KEY,
+    { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId },
+    { state: 'SUCCEEDED', createdAt, updatedAt: createdAt, completedAt: createdAt },
+    { providerStatus: 'SUCCEEDED', jobId, status: 'SUCCEEDED' } as never,
+  )!;
+});
+
+describe.skipIf(missing !== null)('List snapshots in Redis', () => {
+  let redis: RedisServer;
+  let client: RedisClientType;
+  const stores: RedisListSnapshots[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = createClient({ url: redis.url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    if (client?.isOpen) client.destroy();
+    if (redis) await kill(redis.child);
+  });
+
+  /** Resolves once the Redis at `url` holds `key` (a write is not awaited by its caller). */
+  const written = async (key: string, url = redis.url, write?: () => void) => {
+    const c = createClient({ url }) as unknown as RedisClientType;
+    await c.connect();
+    try {
+      for (let i = 0; i < 2000; i++) {
+        write?.();
+        if ((await c.exists(LIST_SNAPSHOT_PREFIX + key)) === 1) return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error(`${key} was never written`);
+    } finally {
+      c.destroy();
+    }
+  };
+
+  /** A store of its own connection, once it writes (it connects in the background). */
+  const store = async (url = redis.url, log = captured()) => {
+    const s = redisListSnapshots({ url, opTimeoutMs: 2000, logger: log.logger });
+    stores.push(s);
+    await written('ready', url, () => s.set('ready', 'x', 30_000));
+    return s;
+  };
+
+  it('keeps a snapshot under jobgraph:list:v1:<key>, gzipped, with what is left of its TTL, and another replica reads it back', async () => {
+    const a = new ListSnapshots({ ttlMs: 30_000, shared: await store(), now: () => anchor });
+    const b = new ListSnapshots({
+      ttlMs: 30_000,
+      shared: await store(),
+      now: () => anchor + 5_000,
+    });
+    const snapshot = Snapshot.of(jobs, anchor, 12);
+    a.keep('panorama:us-east-1', snapshot);
+    await written('panorama:us-east-1');
+    const ttl = await client.pTTL(LIST_SNAPSHOT_PREFIX + 'panorama:us-east-1');
+    expect(ttl).toBeGreaterThan(25_000);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+    const raw = (await client.get(LIST_SNAPSHOT_PREFIX + 'panorama:us-east-1')) as string;
+    expect(gunzipSync(Buffer.from(raw, 'base64')).toString('utf8')).toBe(snapshot.toWire());
+    // Compact: a few dozen bytes a job in Redis.
+    expect(raw.length / jobs.length).toBeLessThan(60);
+    const fromA = await b.existing(['panorama:us-east-1'], 30_000);
+    expect(fromA?.size).toBe(300);
+    expect(fromA?.item(7)).toEqual(snapshot.item(7));
+    // Kept by b now: no second read of Redis.
+    expect(b.held('panorama:us-east-1', 30_000)).toBe(fromA);
+  });
+
+  it('answers a miss while Redis is away (one warn line), and shares again once it is back (one info line)', async () => {
+    const own = await startRedisServer();
+    const log = captured();
+    const shared = await store(own.url, log);
+    const snapshots = new ListSnapshots({ ttlMs: 30_000, shared, now: () => anchor });
+    await kill(own.child);
+    expect(await shared.get(['panorama:us-east-1', 'x'])).toEqual([undefined, undefined]);
+    expect(await shared.get(['panorama:us-east-1'])).toEqual([undefined]);
+    expect(await snapshots.existing(['panorama:us-east-1'], 30_000)).toBeUndefined();
+    const warns = log.lines.filter((l) => l.level === 40);
+    expect(warns.map((l) => l.msg)).toEqual([
+      'list snapshots: Redis is unavailable; each replica reads the lists it needs itself until it is back',
+    ]);
+    const again = await startRedisServer(Number(new URL(own.url).port));
+    try {
+      // Written once the store has reconnected (its retries back off to at most 2 s).
+      await written('probe', again.url, () => shared.set('probe', 'x', 30_000));
+      expect(log.lines.filter((l) => l.level === 30).map((l) => l.msg)).toContain(
+        'list snapshots: Redis is back; the replicas share list snapshots again',
+      );
+    } finally {
+      await kill(again.child);
+    }
+  });
+});
