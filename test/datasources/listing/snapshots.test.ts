@@ -214,7 +214,8 @@ describe('List snapshots', () => {
   it('go on reading while anyone waits, and stop when the last reader leaves', async () => {
     const snapshots = new ListSnapshots({ ttlMs: 30_000 });
     let signal: AbortSignal | undefined;
-    const started = Promise.withResolvers<void>();
+    let ready!: () => void;
+    const started = new Promise<void>((resolve) => (ready = resolve));
     const fill: SnapshotFill = {
       provider: 'AWS_PANORAMA',
       caller: 'test',
@@ -222,7 +223,7 @@ describe('List snapshots', () => {
       read: (ctx) =>
         new Promise((_, reject) => {
           signal = ctx.signal;
-          started.resolve();
+          ready();
           ctx.signal!.addEventListener('abort', () => reject(ctx.signal!.reason));
         }),
     };
@@ -230,7 +231,7 @@ describe('List snapshots', () => {
     const second = new AbortController();
     const a = snapshots.take('k', 30_000, fill, first.signal);
     const b = snapshots.take('k', 30_000, fill, second.signal);
-    await started.promise;
+    await started;
     first.abort(new Error('first left'));
     await expect(a).rejects.toThrow('first left');
     expect(signal!.aborted).toBe(false);
