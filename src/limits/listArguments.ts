@@ -71,103 +71,126 @@ export function overlongListArgument(
   rawVariables: Readonly<Record<string, unknown>> | undefined,
   config: Pick<Config, 'limits'>,
 ): ListArgumentTooLongError | null {
-  const caps = listCaps(config);
-  const defaultCap: ListCap = { max: config.limits.maxJobIds, variable: 'JOBGRAPH_MAX_JOB_IDS' };
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions)
-    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const definitions = new Map<string, VariableDefinitionNode>(
-    (operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]),
+  return new ListArgumentWalk(document, operation, rawVariables, config).walk(
+    operation.selectionSet,
   );
+}
+
+type Refusal = ListArgumentTooLongError | null;
+
+/** One walk of an operation's root-field arguments for overlongListArgument. */
+class ListArgumentWalk {
+  private readonly caps: ReturnType<typeof listCaps>;
+  private readonly defaultCap: ListCap;
+  private readonly fragments = new Map<string, FragmentDefinitionNode>();
+  private readonly definitions: Map<string, VariableDefinitionNode>;
+  private readonly seenVariables = new Set<string>();
+  private readonly seenFragments = new Set<string>();
+
+  constructor(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    private readonly rawVariables: Readonly<Record<string, unknown>> | undefined,
+    config: Pick<Config, 'limits'>,
+  ) {
+    this.caps = listCaps(config);
+    this.defaultCap = { max: config.limits.maxJobIds, variable: 'JOBGRAPH_MAX_JOB_IDS' };
+    for (const d of document.definitions)
+      if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
+    this.definitions = new Map(
+      (operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]),
+    );
+  }
 
   /** The refusal for the list at `path` of `field` if it is too long, else null. */
-  const check = (field: string, path: string[], length: number) => {
-    const cap = caps[[field, ...path].join('.')] ?? defaultCap;
+  private check(field: string, path: string[], length: number): Refusal {
+    const cap = this.caps[[field, ...path].join('.')] ?? this.defaultCap;
     return length > cap.max
       ? new ListArgumentTooLongError(field, path.join('.'), cap, length)
       : null;
-  };
+  }
+
   /** A raw JSON value (a variable's), walked for lists. */
-  const rawValue = (
-    field: string,
-    path: string[],
-    value: unknown,
-  ): ListArgumentTooLongError | null => {
+  private rawValue(field: string, path: string[], value: unknown): Refusal {
     if (Array.isArray(value)) {
-      const refusal = check(field, path, value.length);
+      const refusal = this.check(field, path, value.length);
       if (refusal) return refusal;
       for (const item of value) {
-        const inner = isRecord(item) ? rawValue(field, path, item) : null;
+        const inner = isRecord(item) ? this.rawValue(field, path, item) : null;
         if (inner) return inner;
       }
       return null;
     }
     if (isRecord(value)) {
       for (const [name, inner] of Object.entries(value)) {
-        const refusal = rawValue(field, [...path, name], inner);
+        const refusal = this.rawValue(field, [...path, name], inner);
         if (refusal) return refusal;
       }
     }
     return null;
-  };
-  const seenVariables = new Set<string>();
+  }
+
   /** A value in the document: a literal, an input object, or a variable (its raw value, else its default). */
-  const astValue = (
-    field: string,
-    path: string[],
-    value: ValueNode,
-  ): ListArgumentTooLongError | null => {
+  private astValue(field: string, path: string[], value: ValueNode): Refusal {
     switch (value.kind) {
       case Kind.LIST: {
-        const refusal = check(field, path, value.values.length);
+        const refusal = this.check(field, path, value.values.length);
         if (refusal) return refusal;
         for (const item of value.values) {
-          const inner = astValue(field, path, item);
+          const inner = this.astValue(field, path, item);
           if (inner) return inner;
         }
         return null;
       }
       case Kind.OBJECT:
         for (const f of value.fields) {
-          const refusal = astValue(field, [...path, f.name.value], f.value);
+          const refusal = this.astValue(field, [...path, f.name.value], f.value);
           if (refusal) return refusal;
         }
         return null;
-      case Kind.VARIABLE: {
-        const name = value.name.value;
-        if (rawVariables && Object.hasOwn(rawVariables, name))
-          return rawValue(field, path, rawVariables[name]);
-        const fallback = definitions.get(name)?.defaultValue;
-        // A default refers to no variable, but guard the walk against repeats all the same.
-        if (!fallback || seenVariables.has(`${field}:${path.join('.')}:${name}`)) return null;
-        seenVariables.add(`${field}:${path.join('.')}:${name}`);
-        return astValue(field, path, fallback);
-      }
+      case Kind.VARIABLE:
+        return this.variable(field, path, value.name.value);
       default:
         return null; // a single value is coerced to a list of one
     }
-  };
+  }
 
-  const seenFragments = new Set<string>();
-  const walk = (set: SelectionSetNode): ListArgumentTooLongError | null => {
+  /** A variable: its raw value when sent, else its default. */
+  private variable(field: string, path: string[], name: string): Refusal {
+    const { rawVariables } = this;
+    if (rawVariables && Object.hasOwn(rawVariables, name))
+      return this.rawValue(field, path, rawVariables[name]);
+    const fallback = this.definitions.get(name)?.defaultValue;
+    // A default refers to no variable, but guard the walk against repeats all the same.
+    const seen = `${field}:${path.join('.')}:${name}`;
+    if (!fallback || this.seenVariables.has(seen)) return null;
+    this.seenVariables.add(seen);
+    return this.astValue(field, path, fallback);
+  }
+
+  /** A selection set's fields' arguments, its fragments followed once each. */
+  walk(set: SelectionSetNode): Refusal {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         for (const argument of selection.arguments ?? []) {
-          const refusal = astValue(selection.name.value, [argument.name.value], argument.value);
+          const refusal = this.astValue(
+            selection.name.value,
+            [argument.name.value],
+            argument.value,
+          );
           if (refusal) return refusal;
         }
         continue;
       }
       let inner: SelectionSetNode | undefined;
       if (selection.kind === Kind.INLINE_FRAGMENT) inner = selection.selectionSet;
-      else if (!seenFragments.has(selection.name.value)) {
-        seenFragments.add(selection.name.value);
-        inner = fragments.get(selection.name.value)?.selectionSet;
+      else if (!this.seenFragments.has(selection.name.value)) {
+        this.seenFragments.add(selection.name.value);
+        inner = this.fragments.get(selection.name.value)?.selectionSet;
       }
-      const refusal = inner ? walk(inner) : null;
+      const refusal = inner ? this.walk(inner) : null;
       if (refusal) return refusal;
     }
     return null;
-  };
-  return walk(operation.selectionSet);
+  }
 }
