@@ -8,7 +8,10 @@ import {
   isLeafType,
   isObjectType,
   type FieldNode,
+  type FragmentSpreadNode,
   type GraphQLNamedType,
+  type GraphQLSchema,
+  type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import { isSchemaIntrospection, type CountedNode } from './countedNode.ts';
@@ -69,99 +72,10 @@ interface Scope {
  */
 export function maxCostRule(max: number, maxPageSize = 100): ValidationRule {
   return (context) => {
-    const schema = context.getSchema();
-    // A fragment's cost in a scope, computed once per document; -1 while it is being computed (a cycle).
-    const fragmentCosts = new Map<string, number>();
-    const costOf = (node: CountedNode, scope: Scope): number => {
-      if (isSchemaIntrospection(node)) return 0;
-      if (node.kind === Kind.OPERATION_DEFINITION) {
-        const root = schema.getRootType(node.operation) ?? undefined;
-        return node.selectionSet.selections.reduce(
-          (sum, child) => sum + costOf(child, { type: root }),
-          0,
-        );
-      }
-      if (node.kind === Kind.FRAGMENT_SPREAD) {
-        const name = node.name.value;
-        const key = `${name}\u0000${scopeKey(scope)}`;
-        const known = fragmentCosts.get(key);
-        if (known !== undefined) return SCALAR_COST + DEPTH_COST_FACTOR * known;
-        fragmentCosts.set(key, -1);
-        const fragment = context.getFragment(name);
-        if (!fragment) return SCALAR_COST;
-        const cost = costOf(fragment, {
-          ...scope,
-          type: schema.getType(fragment.typeCondition.name.value) ?? undefined,
-        });
-        if (fragmentCosts.get(key) === -1) fragmentCosts.set(key, cost);
-        return SCALAR_COST + cost;
-      }
-      if (node.kind === Kind.FRAGMENT_DEFINITION || node.kind === Kind.INLINE_FRAGMENT) {
-        const type = node.typeCondition
-          ? (schema.getType(node.typeCondition.name.value) ?? undefined)
-          : scope.type;
-        return selectionCost(node.selectionSet.selections, { ...scope, type }, OBJECT_COST);
-      }
-      return fieldCost(node, scope);
-    };
-
-    const fieldCost = (node: FieldNode, scope: Scope): number => {
-      const name = node.name.value;
-      const definition =
-        isObjectType(scope.type) || isInterfaceType(scope.type)
-          ? scope.type.getFields()[name]
-          : undefined;
-      if (!node.selectionSet) {
-        const answeredByPage =
-          scope.listedLeaves === 'all' ||
-          (scope.listedLeaves !== undefined &&
-            (name === '__typename' || scope.listedLeaves.has(name)));
-        return answeredByPage ? LISTED_SUMMARY_FIELD_COST : SCALAR_COST;
-      }
-      const type = definition ? getNamedType(definition.type) : undefined;
-      // An item list of a connection: its items are counted page-size times, each in its item scope.
-      if (scope.pageSize !== undefined && ITEM_LISTS.has(name)) {
-        const itemScope: Scope =
-          name === 'edges' ? { type, listedLeaves: 'all' } : { type, listedLeaves: leavesOf(type) };
-        return scope.pageSize * selectionCost(node.selectionSet.selections, itemScope, OBJECT_COST);
-      }
-      // An edge's node: the listed item itself.
-      if (scope.listedLeaves === 'all' && name === 'node')
-        return selectionCost(
-          node.selectionSet.selections,
-          { type, listedLeaves: leavesOf(type) },
-          OBJECT_COST,
-        );
-      const pageSize = pageSizeOf(node, definition?.args, maxPageSize);
-      if (pageSize === undefined)
-        return selectionCost(node.selectionSet.selections, { type }, OBJECT_COST);
-      // A paged field that is itself the list of items (no edges or nodes between).
-      if (definition && isListType(getNullableType(definition.type)))
-        return pageSize * selectionCost(node.selectionSet.selections, { type }, OBJECT_COST);
-      return selectionCost(node.selectionSet.selections, { type, pageSize }, OBJECT_COST);
-    };
-
-    const selectionCost = (
-      selections: readonly CountedNode[],
-      scope: Scope,
-      base: number,
-    ): number => {
-      let cost = base;
-      for (const child of selections) {
-        const childCost = costOf(child, scope);
-        // A listed item's fields and a connection's item lists carry their own factor.
-        cost +=
-          child.kind === Kind.FIELD &&
-          !(scope.pageSize !== undefined && ITEM_LISTS.has(child.name.value))
-            ? DEPTH_COST_FACTOR * childCost
-            : childCost;
-      }
-      return cost;
-    };
-
+    const costs = new OperationCost(context, maxPageSize);
     return {
       OperationDefinition(node) {
-        const found = costOf(node, { type: undefined });
+        const found = costs.costOf(node, { type: undefined });
         if (found > max)
           context.reportError(
             new GraphQLError(
@@ -171,6 +85,103 @@ export function maxCostRule(max: number, maxPageSize = 100): ValidationRule {
       },
     };
   };
+}
+
+/** The static cost of one document's operations by maxCostRule's weights. */
+class OperationCost {
+  private readonly schema: GraphQLSchema;
+  /** A fragment's cost in a scope, computed once per document; -1 while it is being computed (a cycle). */
+  private readonly fragmentCosts = new Map<string, number>();
+
+  constructor(
+    private readonly context: ValidationContext,
+    private readonly maxPageSize: number,
+  ) {
+    this.schema = context.getSchema();
+  }
+
+  costOf(node: CountedNode, scope: Scope): number {
+    const { schema } = this;
+    if (isSchemaIntrospection(node)) return 0;
+    if (node.kind === Kind.OPERATION_DEFINITION) {
+      const root = schema.getRootType(node.operation) ?? undefined;
+      return node.selectionSet.selections.reduce(
+        (sum, child) => sum + this.costOf(child, { type: root }),
+        0,
+      );
+    }
+    if (node.kind === Kind.FRAGMENT_SPREAD) return this.spreadCost(node, scope);
+    if (node.kind === Kind.FRAGMENT_DEFINITION || node.kind === Kind.INLINE_FRAGMENT) {
+      const type = node.typeCondition
+        ? (schema.getType(node.typeCondition.name.value) ?? undefined)
+        : scope.type;
+      return this.selectionCost(node.selectionSet.selections, { ...scope, type }, OBJECT_COST);
+    }
+    return this.fieldCost(node, scope);
+  }
+
+  /** A spread: 1 + its fragment, a repeated one 1 + 1.5 × it. */
+  private spreadCost(node: FragmentSpreadNode, scope: Scope): number {
+    const name = node.name.value;
+    const key = `${name}\u0000${scopeKey(scope)}`;
+    const known = this.fragmentCosts.get(key);
+    if (known !== undefined) return SCALAR_COST + DEPTH_COST_FACTOR * known;
+    this.fragmentCosts.set(key, -1);
+    const fragment = this.context.getFragment(name);
+    if (!fragment) return SCALAR_COST;
+    const cost = this.costOf(fragment, {
+      ...scope,
+      type: this.schema.getType(fragment.typeCondition.name.value) ?? undefined,
+    });
+    if (this.fragmentCosts.get(key) === -1) this.fragmentCosts.set(key, cost);
+    return SCALAR_COST + cost;
+  }
+
+  private fieldCost(node: FieldNode, scope: Scope): number {
+    const name = node.name.value;
+    const definition =
+      isObjectType(scope.type) || isInterfaceType(scope.type)
+        ? scope.type.getFields()[name]
+        : undefined;
+    if (!node.selectionSet) {
+      const answeredByPage =
+        scope.listedLeaves === 'all' ||
+        (scope.listedLeaves !== undefined &&
+          (name === '__typename' || scope.listedLeaves.has(name)));
+      return answeredByPage ? LISTED_SUMMARY_FIELD_COST : SCALAR_COST;
+    }
+    const selections = node.selectionSet.selections;
+    const type = definition ? getNamedType(definition.type) : undefined;
+    // An item list of a connection: its items are counted page-size times, each in its item scope.
+    if (scope.pageSize !== undefined && ITEM_LISTS.has(name)) {
+      const itemScope: Scope =
+        name === 'edges' ? { type, listedLeaves: 'all' } : { type, listedLeaves: leavesOf(type) };
+      return scope.pageSize * this.selectionCost(selections, itemScope, OBJECT_COST);
+    }
+    // An edge's node: the listed item itself.
+    if (scope.listedLeaves === 'all' && name === 'node')
+      return this.selectionCost(selections, { type, listedLeaves: leavesOf(type) }, OBJECT_COST);
+    const pageSize = pageSizeOf(node, definition?.args, this.maxPageSize);
+    if (pageSize === undefined) return this.selectionCost(selections, { type }, OBJECT_COST);
+    // A paged field that is itself the list of items (no edges or nodes between).
+    if (definition && isListType(getNullableType(definition.type)))
+      return pageSize * this.selectionCost(selections, { type }, OBJECT_COST);
+    return this.selectionCost(selections, { type, pageSize }, OBJECT_COST);
+  }
+
+  private selectionCost(selections: readonly CountedNode[], scope: Scope, base: number): number {
+    let cost = base;
+    for (const child of selections) {
+      const childCost = this.costOf(child, scope);
+      // A listed item's fields and a connection's item lists carry their own factor.
+      cost +=
+        child.kind === Kind.FIELD &&
+        !(scope.pageSize !== undefined && ITEM_LISTS.has(child.name.value))
+          ? DEPTH_COST_FACTOR * childCost
+          : childCost;
+    }
+    return cost;
+  }
 }
 
 /** A cost to two decimals (the weights make float noise), never shown as within `max` when it is not. */
