@@ -11,7 +11,13 @@ query Dashboard {
   jobs(ids: [
 ${ids.map((id) => `    "${id}"`).join('\n')}
   ]) {
-    id
+${DASHBOARD_FIELDS}
+
+${LATEST_JOBS}`;
+}
+
+/** The dashboard's selection of each job: the common progress fields and each provider's own. */
+const DASHBOARD_FIELDS = `    id
     provider
     region
     state
@@ -71,9 +77,10 @@ ${ids.map((id) => `    "${id}"`).join('\n')}
       }
     }
   }
-}
+}`;
 
-# What ran lately across the providers, newest first; page on with after: <pageInfo.endCursor>.
+/** The first page of `listJobs` with its cursors and the report of every source. */
+const LATEST_JOBS = `# What ran lately across the providers, newest first; page on with after: <pageInfo.endCursor>.
 query LatestJobs {
   listJobs(first: 25, filter: { states: [FAILED, IN_PROGRESS, QUEUED, SUCCEEDED] }) {
     edges {
@@ -100,4 +107,3 @@ query LatestJobs {
   }
 }
 `;
-}
