@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SCOPE_READ } from '../auth/identity.ts'; // a constant-only module
+import type { DemoGateway } from '../app.ts';
+import type { EmulatorName } from '../emulators/index.ts';
 
 // Each command imports only the modules it needs (below, with `import()`): `--version` loads
 // nothing, `--help` only the configuration (for its variables),
@@ -105,40 +107,12 @@ async function demo(): Promise<void> {
     bar,
     ...(exposure ? ['!'.repeat(78), ...exposure, '!'.repeat(78)] : []),
     '',
-    ...(gateway.config.console
-      ? [
-          '  Jobs console (signed in with the jobs:read token below; open it in a browser):',
-          `    ${consoleUrl(gateway.server.url)}#token=${gateway.tokens.read}`,
-          '',
-        ]
-      : []),
-    `  GraphQL + Apollo Sandbox:  ${gateway.server.url.replace('127.0.0.1', 'localhost')}`,
-    "  (Sandbox loads from Apollo's CDN, so it needs the internet; offline, use the jobs console.)",
-    '',
-    '  Token with jobs:read (paste this header line into Sandbox → Headers):',
-    `    Authorization: Bearer ${gateway.tokens.read}`,
-    '',
-    '  Token with jobs:read jobs:secrets:read (shows credentials and signatures):',
-    `    Authorization: Bearer ${gateway.tokens.secrets}`,
-    '',
-    '  Example job IDs (one per provider):',
-    `    AWS Panorama        ${examples.panorama}`,
-    `    AWS HealthOmics     ${examples.omics}`,
-    `    Tencent COS Batch   ${examples.cosbatch}`,
-    `    AWS Import/Export   ${examples.importexport}`,
-    `    AWS CodePipeline    ${examples.codepipeline}`,
-    '',
-    '  Try it:',
-    `    curl -s ${gateway.server.url} -H 'content-type: application/json' \\`,
-    `      -H 'authorization: Bearer ${gateway.tokens.read}' \\`,
-    `      -d '{"query":"{ job(id: \\"${examples.importexport}\\") { id provider state providerStatus } }"}'`,
-    '',
+    ...demoAccessLines(gateway),
+    ...demoExampleLines(gateway, examples),
     "  Jobs that progress through their provider's real states, again every minute:",
-    `    AWS Panorama        ${PROGRESSING_JOB_IDS.panorama}`,
-    `    AWS HealthOmics     ${PROGRESSING_JOB_IDS.omics}`,
-    `    Tencent COS Batch   ${PROGRESSING_JOB_IDS.cosbatch}`,
-    `    AWS Import/Export   ${PROGRESSING_JOB_IDS.importexport}`,
-    `    AWS CodePipeline    ${PROGRESSING_JOB_IDS.codepipeline}  (no status on the wire: only its credentials rotate)`,
+    ...demoProviderLines(PROGRESSING_JOB_IDS, {
+      codepipeline: '  (no status on the wire: only its credentials rotate)',
+    }),
     '',
     '  Watch them move (jobUpdates subscription over Server-Sent Events):',
     ...watchCurlLines(gateway.server.url, gateway.tokens.read, [
@@ -161,6 +135,57 @@ async function demo(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (exposure) process.stderr.write(`${exposure.join('\n')}\n`);
+}
+
+/** The demo banner's ways in: the console, Sandbox, and the two tokens. */
+function demoAccessLines(gateway: DemoGateway): string[] {
+  return [
+    ...(gateway.config.console
+      ? [
+          '  Jobs console (signed in with the jobs:read token below; open it in a browser):',
+          `    ${consoleUrl(gateway.server.url)}#token=${gateway.tokens.read}`,
+          '',
+        ]
+      : []),
+    `  GraphQL + Apollo Sandbox:  ${gateway.server.url.replace('127.0.0.1', 'localhost')}`,
+    "  (Sandbox loads from Apollo's CDN, so it needs the internet; offline, use the jobs console.)",
+    '',
+    '  Token with jobs:read (paste this header line into Sandbox → Headers):',
+    `    Authorization: Bearer ${gateway.tokens.read}`,
+    '',
+    '  Token with jobs:read jobs:secrets:read (shows credentials and signatures):',
+    `    Authorization: Bearer ${gateway.tokens.secrets}`,
+    '',
+  ];
+}
+
+/** The demo banner's example job IDs, and a curl that reads one. */
+function demoExampleLines(gateway: DemoGateway, examples: Record<EmulatorName, string>): string[] {
+  return [
+    '  Example job IDs (one per provider):',
+    ...demoProviderLines(examples),
+    '',
+    '  Try it:',
+    `    curl -s ${gateway.server.url} -H 'content-type: application/json' \\`,
+    `      -H 'authorization: Bearer ${gateway.tokens.read}' \\`,
+    `      -d '{"query":"{ job(id: \\"${examples.importexport}\\") { id provider state providerStatus } }"}'`,
+    '',
+  ];
+}
+
+/** One line per provider, its name and its ID (and a note after it, if any). */
+function demoProviderLines(
+  ids: Readonly<Record<EmulatorName, string>>,
+  notes: Partial<Record<EmulatorName, string>> = {},
+): string[] {
+  const names: [EmulatorName, string][] = [
+    ['panorama', 'AWS Panorama      '],
+    ['omics', 'AWS HealthOmics   '],
+    ['cosbatch', 'Tencent COS Batch '],
+    ['importexport', 'AWS Import/Export '],
+    ['codepipeline', 'AWS CodePipeline  '],
+  ];
+  return names.map(([name, label]) => `    ${label}  ${ids[name]}${notes[name] ?? ''}`);
 }
 
 /** The jobs console beside a /graphql URL, with `localhost` for the loopback address (a browser's secure context). */
