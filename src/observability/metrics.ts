@@ -78,119 +78,22 @@ export class GatewayMetrics {
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
   constructor(breakers: () => BreakerState[]) {
+    // Registered in this order, which is the order /metrics lists them in.
     const registers = [this.registry];
-    this.#upstreamRequests = new Counter({
-      name: 'jobgraph_upstream_requests_total',
-      help: 'Upstream attempts (retries included), by provider and outcome (ok or the error code).',
-      labelNames: ['provider', 'outcome'],
-      registers,
-    });
-    this.#upstreamDuration = new Histogram({
-      name: 'jobgraph_upstream_request_duration_seconds',
-      help: 'Duration of one upstream attempt, in seconds.',
-      labelNames: ['provider'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.#upstreamRetries = new Counter({
-      name: 'jobgraph_upstream_retries_total',
-      help: 'Upstream attempts after the first of a job (retries), by provider.',
-      labelNames: ['provider'],
-      registers,
-    });
-    this.#rateWaits = new Counter({
-      name: 'jobgraph_upstream_rate_waits_total',
-      help: 'Upstream calls that waited for a turn of the rate budget (JOBGRAPH_UPSTREAM_RATE_LIMITS), by provider.',
-      labelNames: ['provider'],
-      registers,
-    });
-    this.#rateThrottled = new Counter({
-      name: 'jobgraph_upstream_rate_throttled_total',
-      help: 'Upstream calls refused UPSTREAM_THROTTLED by the rate budget (no turn within the job budget), by provider.',
-      labelNames: ['provider'],
-      registers,
-    });
-    this.#rateWait = new Histogram({
-      name: 'jobgraph_upstream_rate_wait_seconds',
-      help: 'Time an upstream call waited for its turn of the rate budget before it went, in seconds.',
-      labelNames: ['provider'],
-      buckets: RATE_WAIT_BUCKETS,
-      registers,
-    });
-    new Gauge({
-      name: 'jobgraph_breaker_open',
-      help: '1 while the circuit breaker of a provider region is open or half-open, else 0.',
-      labelNames: ['provider', 'region'],
-      registers,
-      collect() {
-        this.reset();
-        for (const b of breakers())
-          this.set({ provider: b.provider, region: b.region }, b.open ? 1 : 0);
-      },
-    });
-    this.#cacheRequests = new Counter({
-      name: 'jobgraph_job_cache_requests_total',
-      help: 'Cross-request job cache lookups, by result (hit or miss).',
-      labelNames: ['result'],
-      registers,
-    });
-    this.#coalesced = new Counter({
-      name: 'jobgraph_upstream_coalesced_total',
-      help: 'Jobs a request got from a call another request had in flight, instead of its own upstream call, by provider.',
-      labelNames: ['provider'],
-      registers,
-    });
-    this.#graphqlRequests = new Counter({
-      name: 'jobgraph_graphql_requests_total',
-      help: 'GraphQL requests, by operation type and outcome (ok or the first error code).',
-      labelNames: ['operation_type', 'outcome'],
-      registers,
-    });
-    this.#graphqlDuration = new Histogram({
-      name: 'jobgraph_graphql_request_duration_seconds',
-      help: 'Duration of a GraphQL request in the gateway (Apollo requestDidStart to willSendResponse), in seconds, by operation type.',
-      labelNames: ['operation_type'],
-      buckets: REQUEST_DURATION_BUCKETS,
-      registers,
-    });
-    const watch = () => this.#watch?.();
-    new Gauge({
-      name: 'jobgraph_subscriptions_open',
-      help: 'Open jobUpdates subscriptions (SSE and WebSocket).',
-      registers,
-      collect() {
-        this.set(watch()?.open ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'jobgraph_watch_pollers',
-      help: 'Shared upstream pollers running for jobUpdates subscriptions (one per watched job).',
-      registers,
-      collect() {
-        this.set(watch()?.pollers ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'jobgraph_watch_pollers_by_role',
-      help: "Running pollers by role: holder (holds the job's poll lease and polls it for every replica), follower (another replica polls it), alone (polls without a lease: no Redis, or Redis down).",
-      labelNames: ['role'],
-      registers,
-      collect() {
-        const roles = watch()?.roles;
-        for (const role of WATCH_ROLES) this.set({ role }, roles?.[role] ?? 0);
-      },
-    });
-    new Counter({
-      name: 'jobgraph_watch_polls_total',
-      help: "Polls of watched jobs, by role: holder (this replica's call, holding the job's lease), alone (its call without one), follower (another replica's poll received instead of a call).",
-      labelNames: ['role'],
-      registers,
-      collect() {
-        const polls = watch()?.polls;
-        this.reset();
-        for (const role of WATCH_ROLES) this.inc({ role }, polls?.[role] ?? 0);
-      },
-    });
+    const upstream = upstreamMetrics(registers);
+    this.#upstreamRequests = upstream.requests;
+    this.#upstreamDuration = upstream.duration;
+    this.#upstreamRetries = upstream.retries;
+    const rate = rateBudgetMetrics(registers);
+    this.#rateWaits = rate.waits;
+    this.#rateThrottled = rate.throttled;
+    this.#rateWait = rate.wait;
+    breakerGauge(registers, breakers);
+    this.#cacheRequests = cacheRequestsCounter(registers);
+    this.#coalesced = coalescedCounter(registers);
+    this.#graphqlRequests = graphqlRequestsCounter(registers);
+    this.#graphqlDuration = graphqlDurationHistogram(registers);
+    watchMetrics(registers, () => this.#watch?.());
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -231,4 +134,149 @@ export class GatewayMetrics {
   watchSource(source: () => WatchState): void {
     this.#watch = source;
   }
+}
+
+type Registers = Registry[];
+
+/** Upstream attempts: their count by outcome, their duration, the retries. */
+function upstreamMetrics(registers: Registers) {
+  return {
+    requests: new Counter({
+      name: 'jobgraph_upstream_requests_total',
+      help: 'Upstream attempts (retries included), by provider and outcome (ok or the error code).',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    }),
+    duration: new Histogram({
+      name: 'jobgraph_upstream_request_duration_seconds',
+      help: 'Duration of one upstream attempt, in seconds.',
+      labelNames: ['provider'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    }),
+    retries: new Counter({
+      name: 'jobgraph_upstream_retries_total',
+      help: 'Upstream attempts after the first of a job (retries), by provider.',
+      labelNames: ['provider'],
+      registers,
+    }),
+  };
+}
+
+/** The rate budget: calls that waited, calls refused, the waits. */
+function rateBudgetMetrics(registers: Registers) {
+  return {
+    waits: new Counter({
+      name: 'jobgraph_upstream_rate_waits_total',
+      help: 'Upstream calls that waited for a turn of the rate budget (JOBGRAPH_UPSTREAM_RATE_LIMITS), by provider.',
+      labelNames: ['provider'],
+      registers,
+    }),
+    throttled: new Counter({
+      name: 'jobgraph_upstream_rate_throttled_total',
+      help: 'Upstream calls refused UPSTREAM_THROTTLED by the rate budget (no turn within the job budget), by provider.',
+      labelNames: ['provider'],
+      registers,
+    }),
+    wait: new Histogram({
+      name: 'jobgraph_upstream_rate_wait_seconds',
+      help: 'Time an upstream call waited for its turn of the rate budget before it went, in seconds.',
+      labelNames: ['provider'],
+      buckets: RATE_WAIT_BUCKETS,
+      registers,
+    }),
+  };
+}
+
+/** Each provider region's circuit, read from `breakers` at scrape time. */
+function breakerGauge(registers: Registers, breakers: () => BreakerState[]): void {
+  new Gauge({
+    name: 'jobgraph_breaker_open',
+    help: '1 while the circuit breaker of a provider region is open or half-open, else 0.',
+    labelNames: ['provider', 'region'],
+    registers,
+    collect() {
+      this.reset();
+      for (const b of breakers())
+        this.set({ provider: b.provider, region: b.region }, b.open ? 1 : 0);
+    },
+  });
+}
+
+/** Cross-request job cache lookups. */
+const cacheRequestsCounter = (registers: Registers) =>
+  new Counter({
+    name: 'jobgraph_job_cache_requests_total',
+    help: 'Cross-request job cache lookups, by result (hit or miss).',
+    labelNames: ['result'],
+    registers,
+  });
+
+/** Jobs served by another request's call in flight. */
+const coalescedCounter = (registers: Registers) =>
+  new Counter({
+    name: 'jobgraph_upstream_coalesced_total',
+    help: 'Jobs a request got from a call another request had in flight, instead of its own upstream call, by provider.',
+    labelNames: ['provider'],
+    registers,
+  });
+
+/** GraphQL requests by outcome. */
+const graphqlRequestsCounter = (registers: Registers) =>
+  new Counter({
+    name: 'jobgraph_graphql_requests_total',
+    help: 'GraphQL requests, by operation type and outcome (ok or the first error code).',
+    labelNames: ['operation_type', 'outcome'],
+    registers,
+  });
+
+/** GraphQL request durations. */
+const graphqlDurationHistogram = (registers: Registers) =>
+  new Histogram({
+    name: 'jobgraph_graphql_request_duration_seconds',
+    help: 'Duration of a GraphQL request in the gateway (Apollo requestDidStart to willSendResponse), in seconds, by operation type.',
+    labelNames: ['operation_type'],
+    buckets: REQUEST_DURATION_BUCKETS,
+    registers,
+  });
+
+/** The subscription gauges and the polls counter, read from the hub (`watch`) at scrape time. */
+function watchMetrics(registers: Registers, watch: () => WatchState | undefined): void {
+  new Gauge({
+    name: 'jobgraph_subscriptions_open',
+    help: 'Open jobUpdates subscriptions (SSE and WebSocket).',
+    registers,
+    collect() {
+      this.set(watch()?.open ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'jobgraph_watch_pollers',
+    help: 'Shared upstream pollers running for jobUpdates subscriptions (one per watched job).',
+    registers,
+    collect() {
+      this.set(watch()?.pollers ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'jobgraph_watch_pollers_by_role',
+    help: "Running pollers by role: holder (holds the job's poll lease and polls it for every replica), follower (another replica polls it), alone (polls without a lease: no Redis, or Redis down).",
+    labelNames: ['role'],
+    registers,
+    collect() {
+      const roles = watch()?.roles;
+      for (const role of WATCH_ROLES) this.set({ role }, roles?.[role] ?? 0);
+    },
+  });
+  new Counter({
+    name: 'jobgraph_watch_polls_total',
+    help: "Polls of watched jobs, by role: holder (this replica's call, holding the job's lease), alone (its call without one), follower (another replica's poll received instead of a call).",
+    labelNames: ['role'],
+    registers,
+    collect() {
+      const polls = watch()?.polls;
+      this.reset();
+      for (const role of WATCH_ROLES) this.inc({ role }, polls?.[role] ?? 0);
+    },
+  });
 }
