@@ -1,17 +1,12 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluate, simplifyRules, type Rule } from '../../src/auth/directives.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { gql } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(async () => {
-  await gw?.close();
-});
+const gw = useTestGateway();
 
 const ex = exampleGlobalIds();
 const SIGN_IN = ' sign in and send it as "Authorization: Bearer <token>".';

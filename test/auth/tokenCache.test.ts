@@ -8,7 +8,8 @@ import {
   VERIFIED_TOKEN_TTL_MS,
   createTokenVerifier,
 } from '../../src/auth/verifyToken.ts';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { gql } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 // Verified tokens are remembered (src/auth/verifyToken.ts) so a caller's every request does not
 // check the signature again; these tests pin what the memory must never change.
@@ -135,13 +136,7 @@ describe('A token signed with a key taken out of the JWKS', () => {
 });
 
 describe('Through the HTTP server', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway();
 
   it('a remembered token that has expired is answered 401, and no token reaches a log line', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

@@ -1,9 +1,10 @@
 import { parse, validate } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { sandboxDocument } from '../../src/cli/sandboxQuery.ts';
 import { buildSchema } from '../../src/schema.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import type { TestGateway } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 const ids = Object.values(exampleGlobalIds());
 const document = sandboxDocument(ids);
@@ -53,13 +54,7 @@ describe("The demo Sandbox's opening operations", () => {
   });
 
   describe('run against the demo data', () => {
-    let gw: TestGateway;
-    beforeAll(async () => {
-      gw = await startTestGateway();
-    });
-    afterAll(async () => {
-      await gw?.close();
-    });
+    const gw = useTestGateway();
 
     it('answers every job without an error, most of them with a known state', async () => {
       const res = await gqlOperation(gw, document, 'Dashboard', gw.tokens.read);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { codePipelineProgressingJob } from '../../src/emulators/codepipeline/progressing.ts';
 import { PROGRESSING_CREDENTIALS } from '../../src/emulators/codepipeline/data.ts';
 import {
@@ -16,7 +16,8 @@ import { omicsProgressingJob } from '../../src/emulators/omics/progressing.ts';
 import { panoramaProgressingJob } from '../../src/emulators/panorama/progressing.ts';
 import { cyclePoint } from '../../src/emulators/progress.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { gql } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 /**
  * Issue 13, Demo: each emulator has one job that moves through its provider's real states over a
@@ -270,13 +271,7 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
   // Near the real time, so the emulators still accept the gateway's signatures (SigV4: 15 minutes; COS: the key window).
   const base = Date.now();
   let clock = base;
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({}, { emulatorClock: { now: () => clock, epochMs: base } });
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway({}, { emulatorClock: { now: () => clock, epochMs: base } });
 
   async function job(id: string, offsetMs: number, token = gw.tokens.read) {
     clock = base + offsetMs;
@@ -354,16 +349,10 @@ describe('The gateway over the progressing jobs, with the emulators’ clock set
 describe('The demo gateway’s cache and the progressing jobs', () => {
   const base = Date.now();
   let clock = base;
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway(
-      { JOBGRAPH_CACHE_MAX_ENTRIES: '1000' },
-      { emulatorClock: { now: () => clock, epochMs: base } },
-    );
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway(
+    { JOBGRAPH_CACHE_MAX_ENTRIES: '1000' },
+    { emulatorClock: { now: () => clock, epochMs: base } },
+  );
 
   it('never keeps a finished progressing job, so the next cycle is seen; a finished static job is still cached', async () => {
     const statics = DEMO_DATA.cosbatch.EXAMPLE_GLOBAL_ID;

@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import {
-  EMULATOR_NAMES,
-  gql,
-  resetFaults,
-  startTestGateway,
-  type TestGateway,
-} from '../support/gateway.ts';
+import { EMULATOR_NAMES, gql, resetFaults } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 /** Per provider: a prefix for made-up IDs (valid for the provider's ID pattern) and one such ID. */
 const FRESH = {
@@ -26,13 +21,7 @@ const withNative = (globalId: string, native: string) =>
   `${globalId.slice(0, globalId.lastIndexOf(':') + 1)}${native}`;
 
 describe('emulator knob `synthesize`', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway();
-  });
-  afterAll(async () => {
-    await gateway?.close();
-  });
+  const gateway = useTestGateway();
 
   it('answers an unknown ID with the given prefix as a full copy of the template job, ID substituted; other unknown IDs stay not found', async () => {
     const templates = exampleGlobalIds();

@@ -10,10 +10,9 @@ import {
   clearCalls,
   freshCopies,
   gql,
-  startTestGateway,
   upstreamCallCount,
-  type TestGateway,
 } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import { subscribe } from '../support/subscriptions.ts';
 
 /**
@@ -44,13 +43,9 @@ const representationsOf = (id: string) => {
 
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { id state } } }`;
 
-let gw: TestGateway;
+const gw = useTestGateway();
 beforeAll(async () => {
-  gw = await startTestGateway();
   expect(gw.cache).toBeDefined();
-});
-afterAll(async () => {
-  await gw?.close();
 });
 beforeEach(() => clearCalls(gw));
 

@@ -1,23 +1,11 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
 import { NATIVE_KEY, TYPE_OF_PREFIX, typeOfGlobalId } from '../support/apolloGateway.ts';
-import {
-  clearCalls,
-  gql,
-  startTestGateway,
-  type GqlResult,
-  type TestGateway,
-  upstreamCallCount,
-} from '../support/gateway.ts';
+import { clearCalls, gql, type GqlResult, upstreamCallCount } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(async () => {
-  await gw?.close();
-});
+const gw = useTestGateway();
 beforeEach(() => clearCalls(gw));
 
 const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { __typename ... on Job { id } } }`;

@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
-import {
-  clearCalls,
-  freshCopies,
-  gql,
-  startTestGateway,
-  type TestGateway,
-  upstreamCallCount,
-} from '../support/gateway.ts';
+import { clearCalls, freshCopies, gql, upstreamCallCount } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import { withoutDescriptions } from '../support/sdl.ts';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  // Production-like: introspection off. `_service` must still answer.
-  gw = await startTestGateway({ JOBGRAPH_INTROSPECTION: 'false' });
-});
-afterAll(async () => {
-  await gw?.close();
-});
+// Production-like: introspection off. `_service` must still answer.
+const gw = useTestGateway({ JOBGRAPH_INTROSPECTION: 'false' });
 beforeEach(() => clearCalls(gw));
 
 const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { __typename ... on Job { id provider nativeId region state } } }`;

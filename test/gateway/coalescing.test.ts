@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { inFlightCount } from '../../src/datasources/guard/loader.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
@@ -6,11 +6,11 @@ import {
   clearCalls,
   gql,
   resetFaults,
-  startTestGateway,
   upstreamCallCount,
   EMULATOR_NAMES,
   type TestGateway,
 } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 const JOBS = `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`;
 const demoIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
@@ -38,11 +38,7 @@ function inFlight(gw: TestGateway): number {
 }
 
 describe('In-flight coalescing across requests (cache off: every job is asked upstream)', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(async () => gw?.close());
+  const gw = useTestGateway();
   beforeEach(() => {
     resetFaults(gw);
     clearCalls(gw);

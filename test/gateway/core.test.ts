@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
 import {
   clearCalls,
   freshCopies,
   gql,
   resetFaults,
-  startTestGateway,
-  type TestGateway,
   upstreamCallCount,
 } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(async () => {
-  await gw?.close();
-});
+const gw = useTestGateway();
 beforeEach(() => {
   clearCalls(gw);
   resetFaults(gw);

@@ -3,25 +3,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { httpErrorHandler } from '../../src/http/errors.ts';
 import { createLogger } from '../../src/logger.ts';
-import {
-  clearCalls,
-  LogCapture,
-  startTestGateway,
-  type TestGateway,
-  upstreamCallCount,
-} from '../support/gateway.ts';
+import { clearCalls, LogCapture, upstreamCallCount } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(async () => {
-  await gw?.close();
-});
+const gw = useTestGateway();
 beforeEach(() => clearCalls(gw));
 
 interface Raw {

@@ -2,9 +2,9 @@ import { ApolloClient, InMemoryCache, gql } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 // What docs/clients.md says about Apollo Client's subscriptions: a reader (jobs:read only) who
 // selects a secret field gets that field's FORBIDDEN error in every event; on Apollo Client's
@@ -25,11 +25,7 @@ const WATCH_WITH_SECRET = gql`
   }
 `;
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(async () => gw?.close());
+const gw = useTestGateway();
 
 /** Every result Apollo Client's `subscribe` emits for one subscription, until it completes. */
 async function subscribeAll(

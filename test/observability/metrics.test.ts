@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ERROR_CASE_GLOBAL_IDS as COS_ERRORS,
   EXAMPLE_GLOBAL_ID as COS_EXAMPLE,
@@ -8,13 +8,8 @@ import {
   ERROR_CASE_GLOBAL_IDS as PANORAMA_ERRORS,
   EXAMPLE_GLOBAL_ID as PANORAMA_EXAMPLE,
 } from '../../src/emulators/panorama/data.ts';
-import {
-  clearCalls,
-  gql,
-  upstreamCallCount,
-  startTestGateway,
-  type TestGateway,
-} from '../support/gateway.ts';
+import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 import { parseProm, sample, type Sample } from './promText.ts';
@@ -29,16 +24,12 @@ async function scrape(gw: TestGateway): Promise<Sample[]> {
 const JOBS = `query Dashboard($ids: [ID!]!) { jobs(ids: $ids) { id state } }`;
 
 describe('Prometheus metrics at GET /metrics', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    // Two attempts per job: a throttled job is tried twice (one retry), whatever the client.
-    gw = await startTestGateway({
-      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '2',
-      JOBGRAPH_BREAKER_FAILURES: '2',
-      JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
-    });
+  // Two attempts per job: a throttled job is tried twice (one retry), whatever the client.
+  const gw = useTestGateway({
+    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '2',
+    JOBGRAPH_BREAKER_FAILURES: '2',
+    JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
   });
-  afterAll(async () => gw?.close());
 
   it('counts each upstream attempt by provider and outcome, the retries, their durations and the GraphQL request, after a mixed jobs query', async () => {
     const ids = [
@@ -140,11 +131,7 @@ describe('Prometheus metrics at GET /metrics', () => {
 });
 
 describe('The GraphQL request duration histogram', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(async () => gw?.close());
+  const gw = useTestGateway();
 
   it('observes each request by operation type, unknown when the operation did not resolve', async () => {
     expect((await gql(gw, `{ __typename }`, { token: gw.tokens.read })).status).toBe(200);
@@ -181,12 +168,8 @@ describe('The GraphQL request duration histogram', () => {
 });
 
 describe.each(TRANSPORTS)('The subscription gauges, over %s', (transport) => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    // A clock driven by hand: the running job's poller stays, and nothing completes the stream.
-    gw = await startTestGateway({}, { watchScheduler: new ManualScheduler() });
-  });
-  afterAll(async () => gw?.close());
+  // A clock driven by hand: the running job's poller stays, and nothing completes the stream.
+  const gw = useTestGateway({}, { watchScheduler: new ManualScheduler() });
 
   const gauges = async () => {
     const m = await scrape(gw);
@@ -220,11 +203,7 @@ describe.each(TRANSPORTS)('The subscription gauges, over %s', (transport) => {
 });
 
 describe('The job cache metric', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_CACHE_MAX_ENTRIES: '1000' });
-  });
-  afterAll(async () => gw?.close());
+  const gw = useTestGateway({ JOBGRAPH_CACHE_MAX_ENTRIES: '1000' });
 
   it('counts a miss for each job asked the first time and a hit for each finished job answered from the cache', async () => {
     const ids = PANORAMA_IDS.slice(0, 5);
@@ -248,11 +227,7 @@ describe('The job cache metric', () => {
 });
 
 describe('JOBGRAPH_METRICS=off', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_METRICS: 'off' });
-  });
-  afterAll(async () => gw?.close());
+  const gw = useTestGateway({ JOBGRAPH_METRICS: 'off' });
 
   it('answers GET /metrics 404', async () => {
     const res = await fetch(new URL('/metrics', gw.server.url));

@@ -1,14 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import {
   clearCalls,
   freshCopies,
   gql,
   resetFaults,
-  startTestGateway,
   type GqlResult,
   type TestGateway,
 } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 const ex = exampleGlobalIds();
 const JOB = `query($id: ID!) { job(id: $id) { id state } }`;
@@ -39,15 +39,11 @@ function expectAnswered(res: GqlResult, id: string) {
 }
 
 describe('The circuit of a region counts distinct jobs', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      JOBGRAPH_BREAKER_FAILURES: '3',
-      JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
-      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-    });
+  const gw = useTestGateway({
+    JOBGRAPH_BREAKER_FAILURES: '3',
+    JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
+    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
   });
-  afterAll(async () => gw?.close());
   afterEach(() => {
     resetFaults(gw);
     clearCalls(gw);
@@ -105,15 +101,11 @@ describe('The circuit of a region counts distinct jobs', () => {
 });
 
 describe('An outage of a region', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      JOBGRAPH_BREAKER_FAILURES: '3',
-      JOBGRAPH_BREAKER_HALF_OPEN_MS: '2000',
-      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-    });
+  const gw = useTestGateway({
+    JOBGRAPH_BREAKER_FAILURES: '3',
+    JOBGRAPH_BREAKER_HALF_OPEN_MS: '2000',
+    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
   });
-  afterAll(async () => gw?.close());
   afterEach(() => {
     resetFaults(gw);
     clearCalls(gw);

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
 import { transportError } from '../../src/datasources/shared/classify.ts';
 import { countsAgainstProvider } from '../../src/datasources/guard/breakers.ts';
@@ -6,28 +6,18 @@ import { fetchJobShared, guardSource } from '../../src/datasources/guard/loader.
 import type { JobSource } from '../../src/datasources/shared/types.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import type { PanoramaKey } from '../../src/model/globalId.ts';
-import {
-  clearCalls,
-  gql,
-  resetFaults,
-  startTestGateway,
-  upstreamCallCount,
-  type TestGateway,
-} from '../support/gateway.ts';
+import { clearCalls, gql, resetFaults, upstreamCallCount } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 const ex = exampleGlobalIds();
 const JOB = `query($id: ID!) { job(id: $id) { id state } }`;
 
 describe('Circuit breakers per provider and region', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      JOBGRAPH_BREAKER_FAILURES: '2',
-      JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
-      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-    });
+  const gw = useTestGateway({
+    JOBGRAPH_BREAKER_FAILURES: '2',
+    JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
+    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
   });
-  afterAll(async () => gw?.close());
   afterEach(() => {
     resetFaults(gw);
     clearCalls(gw);

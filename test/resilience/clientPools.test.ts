@@ -12,7 +12,8 @@ import {
 import { COS_REGIONS } from '../../src/model/globalId.ts';
 import type { FdHealth } from '../../src/http/health.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { gql } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 /** A clock and one-shot timers the test moves by hand. */
 function manualTimers() {
@@ -159,11 +160,7 @@ describe("A provider's shared agents", () => {
 });
 
 describe('Regional clients through HTTP', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_MAX_CLIENTS_PER_PROVIDER: '3' });
-  });
-  afterAll(async () => gw?.close());
+  const gw = useTestGateway({ JOBGRAPH_MAX_CLIENTS_PER_PROVIDER: '3' });
 
   it('stay bounded per provider however many regions are asked for', async () => {
     const aws = [
@@ -223,11 +220,7 @@ describe('Regional clients through HTTP', () => {
 });
 
 describe('/healthz', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(async () => gw?.close());
+  const gw = useTestGateway();
   const healthz = async () => {
     const res = await fetch(new URL('/healthz', gw.server.url));
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };

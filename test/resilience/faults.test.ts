@@ -1,13 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import {
-  clearCalls,
-  freshCopies,
-  gql,
-  startTestGateway,
-  type TestGateway,
-  resetFaults,
-} from '../support/gateway.ts';
+import { clearCalls, freshCopies, gql, resetFaults } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 const ex = exampleGlobalIds();
 const Q = `query($ids: [ID!]!) { jobs(ids: $ids) { id state } }`;
@@ -19,17 +13,13 @@ function byIndex(
 }
 
 describe('Upstream faults inside one jobs query', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    // A per-attempt timeout a healthy emulator answers well within even on a busy machine (300 ms was
-    // missed under load), short enough that three hanging attempts cost little; a budget that
-    // outlasts those three attempts and the SDK's backoff, so the attempt count shows what happened.
-    gw = await startTestGateway({
-      JOBGRAPH_UPSTREAM_TIMEOUT_MS: '1500',
-      JOBGRAPH_UPSTREAM_BUDGET_MS: '20000',
-    });
+  // A per-attempt timeout a healthy emulator answers well within even on a busy machine (300 ms was
+  // missed under load), short enough that three hanging attempts cost little; a budget that
+  // outlasts those three attempts and the SDK's backoff, so the attempt count shows what happened.
+  const gw = useTestGateway({
+    JOBGRAPH_UPSTREAM_TIMEOUT_MS: '1500',
+    JOBGRAPH_UPSTREAM_BUDGET_MS: '20000',
   });
-  afterAll(async () => gw?.close());
   afterEach(() => {
     resetFaults(gw);
     clearCalls(gw);
@@ -91,15 +81,11 @@ describe('Upstream faults inside one jobs query', () => {
 });
 
 describe('The circuit breaker', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      JOBGRAPH_BREAKER_FAILURES: '2',
-      JOBGRAPH_BREAKER_HALF_OPEN_MS: '60000',
-      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-    });
+  const gw = useTestGateway({
+    JOBGRAPH_BREAKER_FAILURES: '2',
+    JOBGRAPH_BREAKER_HALF_OPEN_MS: '60000',
+    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
   });
-  afterAll(async () => gw?.close());
 
   it('stops calling a provider that keeps failing, answers UPSTREAM_UNAVAILABLE at once, and leaves the others alone', async () => {
     gw.emulators.codepipeline.setFaults({ errorRate: 1 });
@@ -129,15 +115,11 @@ describe('The circuit breaker', () => {
 });
 
 describe('The time budget', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    // A per-attempt timeout of a minute (the maximum): the budget, not the attempt timeout, must end the wait.
-    gw = await startTestGateway({
-      JOBGRAPH_UPSTREAM_TIMEOUT_MS: '60000',
-      JOBGRAPH_UPSTREAM_BUDGET_MS: '400',
-    });
+  // A per-attempt timeout of a minute (the maximum): the budget, not the attempt timeout, must end the wait.
+  const gw = useTestGateway({
+    JOBGRAPH_UPSTREAM_TIMEOUT_MS: '60000',
+    JOBGRAPH_UPSTREAM_BUDGET_MS: '400',
   });
-  afterAll(async () => gw?.close());
 
   it('gives up on a job that would outlast the budget, whatever the per-attempt timeout', async () => {
     gw.emulators.omics.setFaults({ hang: true });

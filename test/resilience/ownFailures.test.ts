@@ -1,26 +1,12 @@
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  vi,
-  type MockInstance,
-} from 'vitest';
+import { beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import * as codepipelineParse from '../../src/datasources/codepipeline/parse.ts';
 import * as cosbatchParse from '../../src/datasources/cosbatch/parse.ts';
 import * as importexportParse from '../../src/datasources/importexport/parse.ts';
 import * as omicsParse from '../../src/datasources/omics/parse.ts';
 import * as panoramaParse from '../../src/datasources/panorama/parse.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import {
-  clearCalls,
-  gql,
-  resetFaults,
-  startTestGateway,
-  type TestGateway,
-} from '../support/gateway.ts';
+import { clearCalls, gql, resetFaults } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 const ex = exampleGlobalIds();
 const Q = `query($id: ID!) { job(id: $id) { id state } }`;
@@ -52,12 +38,8 @@ function wireValues(wire: unknown): string[] {
 }
 
 describe("jobgraph's own failures while fetching a job", () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    // One counted failure would open a circuit: proves an internal error is not counted.
-    gw = await startTestGateway({ JOBGRAPH_BREAKER_FAILURES: '1' });
-  });
-  afterAll(async () => gw?.close());
+  // One counted failure would open a circuit: proves an internal error is not counted.
+  const gw = useTestGateway({ JOBGRAPH_BREAKER_FAILURES: '1' });
   beforeEach(() => {
     resetFaults(gw);
     clearCalls(gw);

@@ -1,13 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import {
-  clearCalls,
-  freshCopies,
-  gql,
-  resetFaults,
-  startTestGateway,
-  type TestGateway,
-} from '../support/gateway.ts';
+import { clearCalls, freshCopies, gql, resetFaults, type TestGateway } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 const ex = exampleGlobalIds();
 const Q = `query($id: ID!) { job(id: $id) { id state } }`;
@@ -29,15 +23,11 @@ async function ask(gw: TestGateway, name: Name, id: string = ex[name]) {
 const freshJob = (gw: TestGateway, name: Name): string => freshCopies(gw, [ex[name]])[0] as string;
 
 describe('Upstream bodies over JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    // One counted failure would open a circuit: proves an oversized body is not counted.
-    gw = await startTestGateway({
-      JOBGRAPH_UPSTREAM_MAX_BODY_BYTES: String(CAP),
-      JOBGRAPH_BREAKER_FAILURES: '1',
-    });
+  // One counted failure would open a circuit: proves an oversized body is not counted.
+  const gw = useTestGateway({
+    JOBGRAPH_UPSTREAM_MAX_BODY_BYTES: String(CAP),
+    JOBGRAPH_BREAKER_FAILURES: '1',
   });
-  afterAll(async () => gw?.close());
   beforeEach(() => {
     resetFaults(gw);
     clearCalls(gw);
@@ -103,11 +93,7 @@ describe('Upstream bodies over JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', () => {
 });
 
 describe('Upstream error codes, request ids and messages', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
-  });
-  afterAll(async () => gw?.close());
+  const gw = useTestGateway({ JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
   beforeEach(() => {
     resetFaults(gw);
     clearCalls(gw);

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { UpstreamError } from '../../src/errors.ts';
 import { parseGlobalId, type KeyOf } from '../../src/model/globalId.ts';
-import {
-  clearCalls,
-  gql,
-  resetFaults,
-  startTestGateway,
-  type TestGateway,
-} from '../support/gateway.ts';
+import { clearCalls, gql, resetFaults } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 const ex = exampleGlobalIds();
 
@@ -19,14 +14,10 @@ const ex = exampleGlobalIds();
  * the loader's abort does not help), which planned its attempts inside the same budget.
  */
 describe('One time budget for every provider', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      JOBGRAPH_UPSTREAM_TIMEOUT_MS: '60000',
-      JOBGRAPH_UPSTREAM_BUDGET_MS: '300',
-    });
+  const gw = useTestGateway({
+    JOBGRAPH_UPSTREAM_TIMEOUT_MS: '60000',
+    JOBGRAPH_UPSTREAM_BUDGET_MS: '300',
   });
-  afterAll(async () => gw?.close());
   beforeEach(() => {
     resetFaults(gw);
     clearCalls(gw);

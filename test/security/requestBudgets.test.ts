@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import {
   clearCalls,
@@ -8,6 +8,7 @@ import {
   upstreamCallCount,
   type TestGateway,
 } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 
 /**
@@ -31,13 +32,7 @@ const REGIONS = [
 ];
 const SOURCES_VARIABLE = /JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST/;
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(async () => {
-  await gw?.close();
-});
+const gw = useTestGateway();
 
 async function expectRefusedBeforeAnyCall(
   g: TestGateway,

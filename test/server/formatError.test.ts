@@ -7,7 +7,8 @@ import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { UpstreamError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createFormatError, startServer, type RunningServer } from '../../src/http/server.ts';
-import { gql, LogCapture, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { gql, LogCapture } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** An internal message a client must never see: an upstream URL with a signature and an IAM role ARN. */
@@ -205,13 +206,7 @@ describe('The error surface over HTTP', () => {
 });
 
 describe('Upstream errors from the emulators', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
+  const gw = useTestGateway({ JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
 
   it('carry provider, upstream code and upstream request ID, and never a stack trace', async () => {
     const ids = Object.values(DEMO_DATA).flatMap((d) => [

@@ -3,15 +3,10 @@ import net from 'node:net';
 import { parse } from 'graphql';
 import { print } from 'graphql';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventDocument } from '../../src/subscriptions/execute.ts';
-import {
-  clearCalls,
-  gql,
-  startTestGateway,
-  upstreamCallCount,
-  type TestGateway,
-} from '../support/gateway.ts';
+import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import { startDemoProcess } from '../support/demoProcess.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
@@ -19,14 +14,10 @@ import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }';
 const RUNNING = 'importexport:PNDG1';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway(
-    { JOBGRAPH_MAX_WEBSOCKETS: '40' },
-    { watchScheduler: new ManualScheduler() },
-  );
-});
-afterAll(async () => gw?.close());
+const gw = useTestGateway(
+  { JOBGRAPH_MAX_WEBSOCKETS: '40' },
+  { watchScheduler: new ManualScheduler() },
+);
 
 /** One raw SSE request over node:http, its status and body once the server ends it. */
 function ssePost(

@@ -4,7 +4,8 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { startTestGateway } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { subscribe } from '../support/subscriptions.ts';
 
@@ -14,20 +15,16 @@ const ex = exampleGlobalIds();
 const JWT_SECRET = randomBytes(32).toString('base64url');
 const ALLOWED_ORIGIN = 'https://app.example.com';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway(
-    {
-      JOBGRAPH_JWT_SECRET: JWT_SECRET,
-      JOBGRAPH_MAX_WEBSOCKETS: '10',
-      JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER: '4',
-      JOBGRAPH_MAX_WEBSOCKETS_PENDING: '20',
-      JOBGRAPH_CORS_ORIGINS: ALLOWED_ORIGIN,
-    },
-    { watchScheduler: new ManualScheduler() },
-  );
-});
-afterAll(async () => gw?.close());
+const gw = useTestGateway(
+  {
+    JOBGRAPH_JWT_SECRET: JWT_SECRET,
+    JOBGRAPH_MAX_WEBSOCKETS: '10',
+    JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER: '4',
+    JOBGRAPH_MAX_WEBSOCKETS_PENDING: '20',
+    JOBGRAPH_CORS_ORIGINS: ALLOWED_ORIGIN,
+  },
+  { watchScheduler: new ManualScheduler() },
+);
 
 /** A jobs:read token for its own caller (token subject). */
 const tokenFor = (subject: string) =>
