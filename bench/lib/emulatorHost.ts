@@ -1,7 +1,8 @@
 /**
  * Child process that runs the five provider emulators, so they do not share an event loop
  * with the load generator or the gateway. Talks to the harness over the fork IPC channel
- * (see emulatorProtocol.ts). Argument: the upstream latency in ms, set through the fault knobs.
+ * (see emulatorProtocol.ts). Arguments: the upstream latency in ms, set through the fault knobs;
+ * optionally the jobs of each listable source (a big account, startEmulators' `jobsPerSource`).
  */
 import {
   emulatorEnvironment,
@@ -11,7 +12,8 @@ import {
 import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
 
 const latencyMs = Number(process.argv[2] ?? '0');
-const set = await startEmulators();
+const jobsPerSource = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+const set = await startEmulators(jobsPerSource === undefined ? {} : { jobsPerSource });
 const names = [
   'panorama',
   'omics',

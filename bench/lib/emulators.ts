@@ -19,11 +19,21 @@ export interface EmulatorProcess {
   close(): Promise<void>;
 }
 
-/** Fork bench/lib/emulatorHost.ts (through tsx) and wait until the five emulators listen. */
-export async function startEmulatorProcess(latencyMs: number): Promise<EmulatorProcess> {
+/**
+ * Fork bench/lib/emulatorHost.ts (through tsx) and wait until the five emulators listen.
+ * `jobsPerSource`: a big account (startEmulators' option); default the demo data.
+ */
+export async function startEmulatorProcess(
+  latencyMs: number,
+  options: { jobsPerSource?: number } = {},
+): Promise<EmulatorProcess> {
   const hostFile = fileURLToPath(new URL('./emulatorHost.ts', import.meta.url));
   const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-  const child: ChildProcess = fork(hostFile, [String(latencyMs)], {
+  const args = [
+    String(latencyMs),
+    ...(options.jobsPerSource ? [String(options.jobsPerSource)] : []),
+  ];
+  const child: ChildProcess = fork(hostFile, args, {
     cwd: repoRoot,
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

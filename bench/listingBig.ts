@@ -1,0 +1,294 @@
+/**
+ * `npm run build && node --expose-gc --import tsx bench/listingBig.ts`: what `listJobs` costs over
+ * a big account, under a minute. The emulators run in their own process with
+ * BENCH_JOBS_PER_SOURCE jobs in every listable source (default 3000: Panorama 120 upstream pages,
+ * HealthOmics 30 a store, COS Batch and Import/Export 3); the gateway is a default-config live
+ * process (bench/lib/gateway.ts). Through real HTTP with a read token, counting upstream list calls
+ * in the emulators' call logs:
+ *
+ * - page 1 of a walk of 25 (default filter: every source) on a fresh gateway, then pages 2–10;
+ * - 20 dashboards opening the default filter at once, on a fresh gateway (no snapshot), and again
+ *   with the snapshots warm;
+ * - a status filter HealthOmics and COS Batch apply themselves, on a fresh gateway and with the
+ *   unfiltered snapshots at hand;
+ * - the gateway's RSS before the first page and after the last;
+ * - in this process, the heap a snapshot costs a job (the sources read through the same code,
+ *   the snapshots dropped, the difference).
+ *
+ * Writes bench/listing-big-results.json and bench/LISTING-BIG.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { mintToken } from '../src/auth/mintToken.ts';
+import { loadConfig } from '../src/config.ts';
+import { closeSources, createSources } from '../src/datasources/index.ts';
+import { createJobLister, ListSnapshots } from '../src/datasources/listing/index.ts';
+import type { LoggedCall } from './lib/emulatorProtocol.ts';
+import { startEmulatorProcess, type EmulatorProcess } from './lib/emulators.ts';
+import { startGateway, type GatewayProcess } from './lib/gateway.ts';
+import { post } from './lib/queries.ts';
+import { median } from './lib/stats.ts';
+
+const log = (m: string) => process.stderr.write(`[listing-big] ${m}\n`);
+const OUT_JSON = fileURLToPath(new URL('./listing-big-results.json', import.meta.url));
+const OUT_MD = fileURLToPath(new URL('./LISTING-BIG.md', import.meta.url));
+const N = Number(process.env.BENCH_JOBS_PER_SOURCE ?? 3000);
+const DASHBOARDS = 20;
+
+const PAGE_INFO = 'pageInfo { hasNextPage endCursor } sources { provider state code }';
+const SELECTION = 'edges { cursor node { id provider region createdAt state } }';
+
+function body(first: number, after: string | null, filter?: Record<string, unknown>): string {
+  return JSON.stringify({
+    query: `query($first: Int, $after: String, $filter: JobListFilter) { listJobs(first: $first, after: $after, filter: $filter) { ${SELECTION} ${PAGE_INFO} } }`,
+    variables: { first, after, filter: filter ?? null },
+  });
+}
+
+interface Conn {
+  edges: { cursor: string; node: { id: string } }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  sources: { provider: string; state: string; code: string | null }[];
+}
+
+const isList = (c: LoggedCall) => c.job === null || c.job.endsWith('/');
+
+/** List calls by emulator, and their total. */
+interface Calls {
+  total: number;
+  by: Record<string, number>;
+}
+
+function listCalls(calls: LoggedCall[]): Calls {
+  const by: Record<string, number> = {};
+  for (const c of calls.filter(isList)) by[c.emulator] = (by[c.emulator] ?? 0) + 1;
+  return { total: Object.values(by).reduce((a, b) => a + b, 0), by };
+}
+
+let emulators: EmulatorProcess;
+let gateway: GatewayProcess;
+let headers: Record<string, string>;
+const jwtSecret = randomBytes(32).toString('base64url');
+
+async function fresh(): Promise<void> {
+  await gateway?.stop();
+  gateway = await startGateway({ label: 'listing-big', upstreamEnv: emulators.env, jwtSecret });
+}
+
+/** One page: its connection, list calls and wall time (ms). */
+async function page(first: number, after: string | null, filter?: Record<string, unknown>) {
+  const before = await emulators.counters();
+  const started = performance.now();
+  const res = await post(gateway.url, body(first, after, filter), headers);
+  const ms = performance.now() - started;
+  if (res.status !== 200 || res.json.errors?.length)
+    throw new Error(`listJobs answered ${res.status}: ${res.text.slice(0, 500)}`);
+  const conn = (res.json.data as { listJobs: Conn }).listJobs;
+  const bad = conn.sources.filter((s) => s.state !== 'LISTED' && s.state !== 'NOT_LISTABLE');
+  if (bad.length) throw new Error(`sources not listed: ${JSON.stringify(bad)}`);
+  return { conn, ms, calls: listCalls(await emulators.callsSince(before)) };
+}
+
+/** `count` dashboards opening page 1 of `filter` at once: list calls, wall time of the last answer. */
+async function dashboards(count: number, filter?: Record<string, unknown>) {
+  const before = await emulators.counters();
+  const started = performance.now();
+  const answers = await Promise.all(
+    Array.from({ length: count }, () => post(gateway.url, body(25, null, filter), headers)),
+  );
+  const ms = performance.now() - started;
+  if (answers.some((a) => a.status !== 200 || a.json.errors?.length))
+    throw new Error('a dashboard was not answered');
+  return { ms, calls: listCalls(await emulators.callsSince(before)) };
+}
+
+/** Heap bytes a job costs in the snapshots, measured in this process over the same sources. */
+async function bytesPerJob(): Promise<{ jobs: number; heapBytes: number; estimated: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc');
+  const config = loadConfig(
+    { mode: 'live' },
+    { ...emulators.env, JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
+  );
+  const sources = createSources(config);
+  const snapshots = new ListSnapshots({ ttlMs: 600_000 });
+  const lister = createJobLister(sources, config, snapshots);
+  const list = () => lister.list({ filter: {}, first: 25, after: null, caller: 'bench' });
+  try {
+    await list();
+    snapshots.clear();
+    gc();
+    gc();
+    const without = process.memoryUsage().heapUsed;
+    await list();
+    gc();
+    gc();
+    const withSnapshots = process.memoryUsage().heapUsed;
+    const estimated = snapshots.bytes;
+    // Panorama, HealthOmics' two stores and COS Batch: the sources read whole.
+    const jobs = 4 * N;
+    return { jobs, heapBytes: (withSnapshots - without) / jobs, estimated: estimated / jobs };
+  } finally {
+    closeSources(sources);
+  }
+}
+
+async function main(): Promise<void> {
+  emulators = await startEmulatorProcess(0, { jobsPerSource: N });
+  headers = {
+    authorization: `Bearer ${await mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject: 'bench' })}`,
+  };
+  try {
+    await fresh();
+    const rssBefore = gateway.rss();
+    log(`gateway pid ${gateway.pid}, RSS ${(rssBefore / 1e6).toFixed(1)} MB`);
+
+    // 1. A walk of 25: page 1 on a fresh gateway, then pages 2–10.
+    const first = await page(25, null);
+    const later: Awaited<ReturnType<typeof page>>[] = [];
+    let after = first.conn.pageInfo.endCursor;
+    const seen = new Set(first.conn.edges.map((e) => e.node.id));
+    let repeats = 0;
+    for (let n = 2; n <= 10; n++) {
+      const p = await page(25, after);
+      for (const e of p.conn.edges) {
+        if (seen.has(e.node.id)) repeats += 1;
+        seen.add(e.node.id);
+      }
+      later.push(p);
+      after = p.conn.pageInfo.endCursor;
+    }
+    log(`page 1: ${first.calls.total} calls, ${first.ms.toFixed(0)} ms`);
+
+    // 2. 20 dashboards on one filter: one dashboard (above), then 20 at once on a fresh gateway, then warm.
+    const warmDashboards = await dashboards(DASHBOARDS);
+    const rssAfterWalk = gateway.rss();
+    await fresh();
+    const coldDashboards = await dashboards(DASHBOARDS);
+
+    // 3. A status filter HealthOmics and COS Batch apply: fresh, then with the unfiltered snapshots at hand.
+    const failed = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'], states: ['FAILED'] };
+    const unfilteredOf = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'] };
+    await fresh();
+    const filteredCold = await page(25, null, failed);
+    const filteredAgain = await page(25, null, failed);
+    const unfilteredCold = await page(25, null, unfilteredOf);
+    const otherStates = await page(25, null, { ...unfilteredOf, states: ['SUCCEEDED'] });
+    const rssAfter = gateway.rss();
+
+    // 4. Bytes a job costs in a snapshot.
+    const perJob = await bytesPerJob();
+
+    const strip = (p: { calls: Calls; ms: number }) => ({ calls: p.calls, ms: p.ms });
+    const laterCalls = later.map((p) => p.calls.total);
+    const laterMs = later.map((p) => p.ms);
+    const results = {
+      date: new Date().toISOString(),
+      node: process.version,
+      jobsPerSource: N,
+      gateway: gateway.settings,
+      page1: { calls: first.calls, ms: first.ms },
+      pages2to10: {
+        calls: laterCalls,
+        ms: laterMs,
+        callsMax: Math.max(...laterCalls),
+        msMedian: median(laterMs),
+        msMax: Math.max(...laterMs),
+        repeats,
+      },
+      dashboards: {
+        count: DASHBOARDS,
+        cold: coldDashboards,
+        warm: warmDashboards,
+        ratioToOne: coldDashboards.calls.total / first.calls.total,
+      },
+      filters: {
+        filteredCold: strip(filteredCold),
+        filteredAgain: strip(filteredAgain),
+        unfilteredCold: strip(unfilteredCold),
+        otherStates: strip(otherStates),
+      },
+      rss: { before: rssBefore, afterWalkAndDashboards: rssAfterWalk, afterFilters: rssAfter },
+      snapshotBytesPerJob: perJob,
+    };
+    writeFileSync(OUT_JSON, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(OUT_MD, render(results));
+    log(`wrote ${OUT_JSON} and ${OUT_MD}`);
+  } finally {
+    await gateway?.stop();
+    await emulators.close();
+  }
+}
+
+interface Timed {
+  calls: Calls;
+  ms: number;
+}
+
+function render(r: {
+  jobsPerSource: number;
+  node: string;
+  date: string;
+  page1: Timed;
+  pages2to10: {
+    calls: number[];
+    callsMax: number;
+    msMedian: number;
+    msMax: number;
+    repeats: number;
+  };
+  dashboards: { count: number; cold: Timed; warm: Timed; ratioToOne: number };
+  filters: Record<'filteredCold' | 'filteredAgain' | 'unfilteredCold' | 'otherStates', Timed>;
+  rss: { before: number; afterWalkAndDashboards: number; afterFilters: number };
+  snapshotBytesPerJob: { jobs: number; heapBytes: number; estimated: number };
+}): string {
+  const by = (c: Calls) =>
+    Object.entries(c.by)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '—';
+  const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+  const f = r.filters;
+  const quarter = r.pages2to10.msMax <= r.page1.ms / 4;
+  return [
+    `# listJobs over a big account (${r.jobsPerSource} jobs a source)`,
+    '',
+    '`npm run build && node --expose-gc --import tsx bench/listingBig.ts` (about a minute;',
+    '`BENCH_JOBS_PER_SOURCE` sets N). The emulators run in their own process with N jobs in every',
+    'listable source; the gateway is a default-config live process (JOBGRAPH_LIST_SNAPSHOT_SECONDS=30);',
+    'requests go over HTTP with a read token, selection `id provider region createdAt state`, and',
+    "upstream list calls are counted in the emulators' call logs. It rewrites this file and",
+    `\`listing-big-results.json\`. Run ${r.date}, Node ${r.node}.`,
+    '',
+    '| what | list calls | by emulator | wall time |',
+    '| --- | --- | --- | --- |',
+    `| page 1 of 25, default filter, fresh gateway | ${r.page1.calls.total} | ${by(r.page1.calls)} | ${r.page1.ms.toFixed(0)} ms |`,
+    `| pages 2–10 | ${r.pages2to10.calls.join(', ')} (at most ${r.pages2to10.callsMax} a page) | importexport | median ${r.pages2to10.msMedian.toFixed(1)} ms, at most ${r.pages2to10.msMax.toFixed(1)} ms |`,
+    `| ${r.dashboards.count} dashboards at once, default filter, fresh gateway | ${r.dashboards.cold.calls.total} (${r.dashboards.ratioToOne.toFixed(2)}× one dashboard's ${r.page1.calls.total}) | ${by(r.dashboards.cold.calls)} | ${r.dashboards.cold.ms.toFixed(0)} ms for all |`,
+    `| the same, the snapshots warm | ${r.dashboards.warm.calls.total} | ${by(r.dashboards.warm.calls)} | ${r.dashboards.warm.ms.toFixed(0)} ms for all |`,
+    `| \`states: [FAILED]\` over HealthOmics and COS Batch, fresh gateway (their status filter sent) | ${f.filteredCold.calls.total} | ${by(f.filteredCold.calls)} | ${f.filteredCold.ms.toFixed(0)} ms |`,
+    `| the same again (its own snapshot) | ${f.filteredAgain.calls.total} | ${by(f.filteredAgain.calls)} | ${f.filteredAgain.ms.toFixed(0)} ms |`,
+    `| the same sources unfiltered | ${f.unfilteredCold.calls.total} | ${by(f.unfilteredCold.calls)} | ${f.unfilteredCold.ms.toFixed(0)} ms |`,
+    `| \`states: [SUCCEEDED]\` then (the unfiltered snapshots serve it) | ${f.otherStates.calls.total} | ${by(f.otherStates.calls)} | ${f.otherStates.ms.toFixed(0)} ms |`,
+    '',
+    '| memory | |',
+    '| --- | --- |',
+    `| gateway RSS before page 1 | ${mb(r.rss.before)} |`,
+    `| after the walk and the warm dashboards | ${mb(r.rss.afterWalkAndDashboards)} |`,
+    `| a fresh gateway after 20 cold dashboards and the filters | ${mb(r.rss.afterFilters)} |`,
+    `| heap a job costs in a snapshot (measured over ${r.snapshotBytesPerJob.jobs} jobs) | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes (estimate the byte bound counts: ${r.snapshotBytesPerJob.estimated.toFixed(0)}) |`,
+    '',
+    '| goal | measured | result |',
+    '| --- | --- | --- |',
+    `| pages 2–10: at most 2 list calls a page | ${r.pages2to10.callsMax} | ${r.pages2to10.callsMax <= 2 ? 'PASS' : 'MISS'} |`,
+    `| ${r.dashboards.count} dashboards: at most 1.2× one dashboard's list calls | ${r.dashboards.ratioToOne.toFixed(2)}× | ${r.dashboards.ratioToOne <= 1.2 ? 'PASS' : 'MISS'} |`,
+    `| later pages in a quarter of page 1's time or less | slowest ${r.pages2to10.msMax.toFixed(1)} ms against ${r.page1.ms.toFixed(0)} ms | ${quarter ? 'PASS' : 'MISS'} |`,
+    `| no job twice in pages 1–10 | ${r.pages2to10.repeats} | ${r.pages2to10.repeats === 0 ? 'PASS' : 'MISS'} |`,
+    '',
+  ].join('\n');
+}
+
+main().catch((err: unknown) => {
+  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
