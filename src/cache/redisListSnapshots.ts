@@ -7,8 +7,9 @@ import type { Logger } from 'pino';
 export const LIST_SNAPSHOT_PREFIX = 'jobgraph:list:v1:';
 
 /**
- * The largest snapshot shared through Redis, compressed (base64 of gzip): 8 MiB, about 200,000
- * Panorama jobs at the ~40 bytes a job takes compressed; a bigger one stays in its process.
+ * The largest snapshot shared through Redis, compressed (base64 of gzip): 8 MiB, about 180,000
+ * Panorama or 120,000 COS Batch jobs at the 46 and 71 bytes a job they take there; a bigger one
+ * stays in its process.
  */
 export const MAX_SHARED_SNAPSHOT_BYTES = 8 * 1024 * 1024;
 

@@ -65,17 +65,54 @@ function isIso(v: unknown): boolean {
 }
 
 /**
+ * Strings one after the other in one string, each found by its offsets: a job costs its
+ * characters and 4 bytes, not a string object of its own — and nothing it holds keeps alive the
+ * upstream answer a value was cut from (V8 keeps a substring as a slice of its parent).
+ */
+class Strings {
+  readonly #text: string;
+  readonly #at: Uint32Array;
+
+  constructor(values: readonly string[]) {
+    this.#text = values.join('');
+    this.#at = new Uint32Array(values.length + 1);
+    let at = 0;
+    values.forEach((v, i) => {
+      at += v.length;
+      this.#at[i + 1] = at;
+    });
+  }
+
+  get length(): number {
+    return this.#at.length - 1;
+  }
+
+  get(i: number): string {
+    return this.#text.slice(this.#at[i], this.#at[i + 1]);
+  }
+
+  /** Bytes held: one a character (two when any is beyond Latin-1), four an offset. */
+  get bytes(): number {
+    // eslint-disable-next-line no-control-regex
+    const wide = /[^\u0000-\u00ff]/.test(this.#text) ? 2 : 1;
+    return this.#text.length * wide + this.#at.byteLength;
+  }
+}
+
+/**
  * One source's list as it was read whole at `takenAt`: its jobs' summaries in the merged order
  * (newest first, ties by global ID), duplicates dropped, kept compactly — per job its creation
  * time (a Float64Array slot), its global ID and one short JSON row of the values its columns keep
- * (see `Column`); a page builds the `Listed` again when it reads it (`item`). A job whose item
- * does not have the layout's shape (it never happens with the providers' `listed()`, but nothing
- * depends on it) is kept as its whole item in JSON. Summaries only: no summary field is a secret
- * (summaries.ts), and nothing of who read it.
+ * (see `Column`), the IDs and the rows each in one string; a page builds the `Listed` again when
+ * it reads it (`item`). A job whose item does not have the layout's shape (it never happens with
+ * the providers' `listed()`, but nothing depends on it) is kept as its whole item in JSON.
+ * Summaries only: no summary field is a secret (summaries.ts), and nothing of who read it.
  */
 export class Snapshot {
-  /** Its estimated size in memory, in bytes (the rows' and IDs' characters, 64 bytes a job of slots and headers). */
+  /** Its size in memory, in bytes: its strings' characters and offsets, its times, its layout. */
   readonly bytes: number;
+  readonly #ids: Strings;
+  readonly #rows: Strings;
   #index: Map<string, number> | null = null;
 
   private constructor(
@@ -85,13 +122,13 @@ export class Snapshot {
     readonly pages: number,
     private readonly layout: Layout,
     private readonly created: Float64Array,
-    private readonly ids: readonly string[],
-    private readonly rows: readonly string[],
+    ids: readonly string[],
+    rows: readonly string[],
   ) {
-    let chars = JSON.stringify(layout).length;
-    for (let i = 0; i < rows.length; i++)
-      chars += (rows[i] as string).length + (ids[i] as string).length;
-    this.bytes = chars + rows.length * 64 + 256;
+    this.#ids = new Strings(ids);
+    this.#rows = new Strings(rows);
+    this.bytes =
+      this.#ids.bytes + this.#rows.bytes + created.byteLength + JSON.stringify(layout).length + 256;
   }
 
   /** The snapshot of a source's items, read from `takenAt` in `pages` upstream pages. */
@@ -126,24 +163,24 @@ export class Snapshot {
 
   /** Jobs in it. */
   get size(): number {
-    return this.rows.length;
+    return this.#rows.length;
   }
 
   /** The `i`th job in the merged order, built anew (callers may keep or change it). */
   item(i: number): Listed {
-    const row = this.rows[i] as string;
+    const row = this.#rows.get(i);
     if (row.startsWith('{')) return JSON.parse(row) as Listed;
-    return decodeRow(this.layout, this.created[i] as number, this.ids[i] as string, row);
+    return decodeRow(this.layout, this.created[i] as number, this.#ids.get(i), row);
   }
 
   /** Index of the first job after `after` in the merged order (0 for null; `size` when none). */
   indexAfter(after: Keyed | null): number {
     if (after === null) return 0;
     let lo = 0;
-    let hi = this.rows.length;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const at = { createdMs: this.created[mid] as number, id: this.ids[mid] as string };
+      const at = { createdMs: this.created[mid] as number, id: this.#ids.get(mid) };
       if (compareListed(at, after) > 0) hi = mid;
       else lo = mid + 1;
     }
@@ -152,7 +189,10 @@ export class Snapshot {
 
   /** Index of the job with this global ID, or undefined (an index built on first use). */
   indexOf(id: string): number | undefined {
-    this.#index ??= new Map(this.ids.map((x, i) => [x, i]));
+    if (!this.#index) {
+      this.#index = new Map();
+      for (let i = 0; i < this.size; i++) this.#index.set(this.#ids.get(i), i);
+    }
     return this.#index.get(id);
   }
 
@@ -169,8 +209,8 @@ export class Snapshot {
       ...this.layout,
     });
     const lines = [header];
-    for (let i = 0; i < this.rows.length; i++)
-      lines.push(`${this.created[i]}\t${this.ids[i]}\t${this.rows[i]}`);
+    for (let i = 0; i < this.size; i++)
+      lines.push(`${this.created[i]}\t${this.#ids.get(i)}\t${this.#rows.get(i)}`);
     return lines.join('\n');
   }
 

@@ -7,8 +7,9 @@ import { Snapshot } from './snapshot.ts';
 import type { Listed } from './summaries.ts';
 
 /**
- * Most bytes the snapshots of one process hold (as `Snapshot.bytes` estimates them): past it the
- * least recently read go first. About 200,000 jobs at the ~300 bytes a job costs (docs/listing.md).
+ * Most bytes the snapshots of one process hold (as `Snapshot.bytes` counts them): past it the
+ * least recently read go first. About 450,000 jobs at the 90–290 bytes a job costs with the
+ * providers' summaries (docs/listing.md).
  */
 export const LIST_SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024;
 
