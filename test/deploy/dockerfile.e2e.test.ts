@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +22,7 @@ import {
   type Instruction,
   type Stage,
 } from './support/dockerfile.ts';
+import { freePort } from '../support/rawHttp.ts';
 
 // The Dockerfile's steps replayed without Docker (no container runtime runs where the tests run),
 // on a clean copy of its build context (the checkout as .dockerignore lets it through), instruction
@@ -81,14 +81,6 @@ async function run(command: string, cwd: string, env: Record<string, string>): P
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`"${command}" in ${cwd} exited ${code}:\n${output.slice(-4000)}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Replay one stage in `dir`, taking `COPY --from=<stage>` from the stages already replayed. */

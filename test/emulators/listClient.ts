@@ -1,4 +1,3 @@
-import http from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -8,6 +7,7 @@ import {
   DEMO_TENCENT_CREDENTIALS,
   type RunningEmulator,
 } from '../../src/emulators/framework.ts';
+import { sendRaw } from '../support/rawHttp.ts';
 
 /**
  * Requests to the emulators' list routes, signed by code independent of jobgraph's signers:
@@ -106,33 +106,18 @@ export async function signedCos(
   const search = opts.search ?? new URLSearchParams(query).toString().replace(/\+/g, '%20');
   const { port } = new URL(emu.url);
   // node:http, not fetch: the Host header is the test's to choose (the account's control host).
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: opts.method ?? 'GET',
-        path: `${path}${search ? `?${search}` : ''}`,
-        headers: { ...headers, authorization },
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: Object.fromEntries(
-              Object.entries(res.headers).map(([k, v]) => [k, String(v)]),
-            ),
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
+  const answer = await sendRaw({
+    host: '127.0.0.1',
+    port,
+    method: opts.method ?? 'GET',
+    path: `${path}${search ? `?${search}` : ''}`,
+    headers: { ...headers, authorization },
+    agent: false,
   });
+  return {
+    ...answer,
+    headers: Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, String(v)])),
+  };
 }
 
 /** A form body as the query protocol sends it (RFC 3986, space as %20). */

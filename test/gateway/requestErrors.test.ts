@@ -9,6 +9,7 @@ import { httpErrorHandler } from '../../src/http/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { clearCalls, LogCapture, upstreamCallCount } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { sendRaw } from '../support/rawHttp.ts';
 
 const gw = useTestGateway();
 beforeEach(() => clearCalls(gw));
@@ -20,7 +21,7 @@ interface Raw {
 }
 
 /** One request over node:http, so headers, bodies and URLs go out exactly as written (no fetch normalisation). */
-function raw(
+async function raw(
   base: string,
   method: string,
   path: string,
@@ -28,25 +29,12 @@ function raw(
   body?: string | Buffer,
 ): Promise<Raw> {
   const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: url.hostname, port: url.port, method, path, headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type'] ?? ''),
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+  const answer = await sendRaw({ host: url.hostname, port: url.port, method, path, headers }, body);
+  return {
+    status: answer.status,
+    contentType: String(answer.headers['content-type'] ?? ''),
+    text: answer.body,
+  };
 }
 
 const JSON_CT = { 'content-type': 'application/json' };

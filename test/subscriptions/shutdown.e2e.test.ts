@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -14,6 +13,7 @@ import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { movableImportExportJob, subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 import { startTcpProxy } from '../support/tcpProxy.ts';
+import { freePort } from '../support/rawHttp.ts';
 
 const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }';
 
@@ -204,15 +204,6 @@ describe('The official clients across a SIGTERM of one of two replicas (a rollin
     }
   });
 });
-
-/** A free loopback port, for two processes to take one after the other. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('The official clients across a restart of the only process', () => {
   it('resume once a new process serves the port again: graphql-sse on its defaults, graphql-ws with shouldRetry: () => true', async () => {

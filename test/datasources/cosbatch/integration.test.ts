@@ -1,6 +1,6 @@
 import COS from 'cos-nodejs-sdk-v5';
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
@@ -27,6 +27,7 @@ import {
   EXAMPLE_GLOBAL_ID,
 } from '../../../src/emulators/cosbatch/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { sendRaw } from '../../support/rawHttp.ts';
 
 const DEMO = DEMO_TENCENT_CREDENTIALS;
 const CONTROL_HOST = `${DEMO.uin}.cos-control.${DEMO.region}.myqcloud.com`;
@@ -111,30 +112,13 @@ function rawRequest(
     });
   }
   const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: `${path}${qs}`,
-        method: opts.method ?? 'GET',
-        headers,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
+  return sendRaw({
+    host: '127.0.0.1',
+    port,
+    path: `${path}${qs}`,
+    method: opts.method ?? 'GET',
+    headers,
+    agent: false,
   });
 }
 

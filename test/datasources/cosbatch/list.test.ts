@@ -1,4 +1,3 @@
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCos } from '../../../src/datasources/cosbatch/client.ts';
 import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
@@ -22,6 +21,7 @@ import {
   type RunningEmulator,
 } from '../../../src/emulators/framework.ts';
 import { loadFixture } from '../../support/fixtures.ts';
+import { sendRaw } from '../../support/rawHttp.ts';
 
 const fixture = (name: string) => loadFixture('cosbatch', `list/${name}`);
 const wire = (name: string) => parseListPage(fixture(name).body);
@@ -175,7 +175,7 @@ describe('COS Batch ListJobs against the emulator, signed by the datasource sign
   });
 
   /** One request as the pipeline sends it: the account's control host (the emulator takes any Host), signed with signCos. */
-  function send(req: WireRequest): Promise<{ status: number; body: string }> {
+  async function send(req: WireRequest): Promise<{ status: number; body: string }> {
     const host = `${req.hostPrefix ?? ''}cos-control.${DEMO.region}.myqcloud.com`;
     const query = req.query ?? [];
     const headers = signCos(
@@ -185,27 +185,15 @@ describe('COS Batch ListJobs against the emulator, signed by the datasource sign
     );
     const search = query.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
     const { port } = new URL(emu.url);
-    return new Promise((resolve, reject) => {
-      const r = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: req.method,
-          path: `${req.path}${search ? `?${search}` : ''}`,
-          headers,
-          agent: false,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-          );
-        },
-      );
-      r.on('error', reject);
-      r.end();
+    const { status, body } = await sendRaw({
+      host: '127.0.0.1',
+      port,
+      method: req.method,
+      path: `${req.path}${search ? `?${search}` : ''}`,
+      headers,
+      agent: false,
     });
+    return { status, body };
   }
 
   it('walks every listed job with a signed query, and each summary agrees with the describe record', async () => {

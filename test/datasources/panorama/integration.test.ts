@@ -27,6 +27,7 @@ import {
   PANORAMA_DEMO_JOBS,
 } from '../../../src/emulators/panorama/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { sendRaw } from '../../support/rawHttp.ts';
 
 let emu: RunningEmulator;
 const closers: (() => void)[] = [];
@@ -601,25 +602,13 @@ async function signedGet(path: string) {
 }
 
 function rawGet(path: string, headers: Record<string, string>) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
-    (resolve, reject) => {
-      const req = http.request(
-        new URL(path, emu.url),
-        { method: 'GET', headers, agent: false },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    },
-  );
+  const url = new URL(path, emu.url);
+  return sendRaw({
+    host: url.hostname,
+    port: url.port,
+    path: `${url.pathname}${url.search}`,
+    method: 'GET',
+    headers,
+    agent: false,
+  });
 }

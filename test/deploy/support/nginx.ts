@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync, watch } from 'node:fs';
 import { chmod, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../support/rawHttp.ts';
 
 /** Debian's nginx (apt-get install nginx). */
 export const NGINX_BIN = '/usr/sbin/nginx';
@@ -48,14 +48,6 @@ export async function loopbackListen(port: number): Promise<string> {
   const lines = [...shipped.matchAll(/^\s*listen\s+(\d+)(.*);\s*$/gm)];
   if (lines.length !== 1) throw new Error('deploy/nginx/listen.conf: expected one listen line');
   return `listen 127.0.0.1:${port}${(lines[0] as RegExpMatchArray)[2]};\n`;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

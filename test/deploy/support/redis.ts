@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
+import { freePort } from '../../support/rawHttp.ts';
 
 /** Whether redis-server is on the PATH (Debian's redis-server package; .ci/run installs it). */
 export const HAS_REDIS =
@@ -11,14 +11,6 @@ export interface RedisProcess {
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Start redis-server and resolve once it says it is ready; a port taken meanwhile is retried with another. */
