@@ -72,6 +72,13 @@ let gateway: GatewayProcess;
 let headers: Record<string, string>;
 const jwtSecret = randomBytes(32).toString('base64url');
 
+/** The gateway's V8 heap in use now (`nodejs_heap_size_used_bytes` of its /metrics). */
+async function heapUsed(): Promise<number> {
+  const text = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+  const line = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
+  return line ? Number(line[1]) : NaN;
+}
+
 async function fresh(): Promise<void> {
   await gateway?.stop();
   gateway = await startGateway({ label: 'listing-big', upstreamEnv: emulators.env, jwtSecret });
@@ -149,6 +156,7 @@ async function main(): Promise<void> {
   try {
     await fresh();
     const rssBefore = gateway.rss();
+    const heapBefore = await heapUsed();
     log(`gateway pid ${gateway.pid}, RSS ${(rssBefore / 1e6).toFixed(1)} MB`);
 
     // 1. A walk of 25: page 1 on a fresh gateway, then pages 2–10.
@@ -171,6 +179,7 @@ async function main(): Promise<void> {
     // 2. 20 dashboards on one filter: one dashboard (above), then 20 at once on a fresh gateway, then warm.
     const warmDashboards = await dashboards(DASHBOARDS);
     const rssAfterWalk = gateway.rss();
+    const heapAfterWalk = await heapUsed();
     await fresh();
     const coldDashboards = await dashboards(DASHBOARDS);
 
@@ -217,6 +226,7 @@ async function main(): Promise<void> {
         otherStates: strip(otherStates),
       },
       rss: { before: rssBefore, afterWalkAndDashboards: rssAfterWalk, afterFilters: rssAfter },
+      heapUsed: { before: heapBefore, afterWalkAndDashboards: heapAfterWalk },
       snapshotBytesPerJob: perJob,
     };
     writeFileSync(OUT_JSON, `${JSON.stringify(results, null, 2)}\n`);
@@ -248,6 +258,7 @@ function render(r: {
   dashboards: { count: number; cold: Timed; warm: Timed; ratioToOne: number };
   filters: Record<'filteredCold' | 'filteredAgain' | 'unfilteredCold' | 'otherStates', Timed>;
   rss: { before: number; afterWalkAndDashboards: number; afterFilters: number };
+  heapUsed: { before: number; afterWalkAndDashboards: number };
   snapshotBytesPerJob: { jobs: number; heapBytes: number; estimated: number };
 }): string {
   const by = (c: Calls) =>
@@ -286,6 +297,7 @@ function render(r: {
     '| --- | --- |',
     `| gateway RSS before page 1 | ${mb(r.rss.before)} |`,
     `| after the walk and the warm dashboards | ${mb(r.rss.afterWalkAndDashboards)} |`,
+    `| gateway V8 heap in use (its /metrics, no collection forced) before page 1, then after the walk and the warm dashboards | ${mb(r.heapUsed.before)}, ${mb(r.heapUsed.afterWalkAndDashboards)} |`,
     `| a fresh gateway after 20 cold dashboards and the filters | ${mb(r.rss.afterFilters)} |`,
     `| heap a job costs in a snapshot (measured over ${r.snapshotBytesPerJob.jobs} jobs) | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes (estimate the byte bound counts: ${r.snapshotBytesPerJob.estimated.toFixed(0)}) |`,
     '',
