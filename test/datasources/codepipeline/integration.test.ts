@@ -27,6 +27,7 @@ import {
   type RunningEmulator,
 } from '../../../src/emulators/framework.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';
 
 let emu: RunningEmulator;
 const opened: { close?(): void; destroy?(): void }[] = [];
@@ -99,13 +100,7 @@ describe('CodePipeline source against the emulator', () => {
       provider: 'AWS_CODEPIPELINE',
       nativeId: FULL_JOB_ID,
       region: 'us-east-1',
-      state: 'UNKNOWN',
-      providerStatus: null,
-      statusMessage: null,
-      terminal: false,
-      createdAt: null,
-      updatedAt: null,
-      completedAt: null,
+      ...UNKNOWN_STATE_FIELDS,
       accountId: '111122223333',
       actionTypeId: {
         category: 'Build',

@@ -5,6 +5,7 @@ import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import type { CodePipelineJobRecord } from '../../../src/datasources/codepipeline/record.ts';
 import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';
 
 const loadFixture = fixtureLoader('codepipeline');
 
@@ -57,13 +58,7 @@ async function failWith(fixtureName: string, key: CodePipelineKey) {
 
 const UNKNOWN_JOB_FIELDS = {
   provider: 'AWS_CODEPIPELINE',
-  state: 'UNKNOWN',
-  providerStatus: null,
-  statusMessage: null,
-  terminal: false,
-  createdAt: null,
-  updatedAt: null,
-  completedAt: null,
+  ...UNKNOWN_STATE_FIELDS,
 } as const;
 
 describe('CodePipeline protocol', () => {

@@ -6,6 +6,7 @@ import type { ImportExportJobRecord } from '../../../src/datasources/importexpor
 import { fixtureLoader, startFixtureServer, upstreamFailure } from '../../support/fixtures.ts';
 import { expectCleanMessage } from './helpers.ts';
 import { createSource, type ProviderSource } from '../../../src/datasources/shared/source.ts';
+import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';
 
 const loadFixture = fixtureLoader('importexport');
 
@@ -22,13 +23,7 @@ function emptyRecord(jobId: string): ImportExportJobRecord {
     provider: 'AWS_IMPORT_EXPORT',
     nativeId: jobId,
     region: null,
-    state: 'UNKNOWN',
-    providerStatus: null,
-    statusMessage: null,
-    terminal: false,
-    createdAt: null,
-    updatedAt: null,
-    completedAt: null,
+    ...UNKNOWN_STATE_FIELDS,
     jobId: null,
     jobType: null,
     locationCode: null,
