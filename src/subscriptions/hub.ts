@@ -11,7 +11,7 @@ import {
   type GuardedSource,
 } from '../datasources/guard/loader.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
-import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
+import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import { createWatchLister } from './watchLister.ts';
@@ -53,7 +53,10 @@ export interface WatchHubOptions {
    * (Redis, JOBGRAPH_CACHE_URL), none without it; null: none (each process polls for itself).
    */
   pollLeases?: PollLeases | null;
-  /** The gateway's list snapshots, which list-assisted watching shares with `listJobs`; default its own. */
+  /**
+   * The gateway's list snapshots, which list-assisted watching shares with `listJobs` (dated by
+   * `scheduler`); default the hub's own.
+   */
   listSnapshots?: ListSnapshots;
 }
 
@@ -98,7 +101,10 @@ export class WatchHub {
               config,
               caller: WATCH_CALLER,
               ...(options.listWatch instanceof Set ? { providers: options.listWatch } : {}),
-              ...(options.listSnapshots ? { snapshots: options.listSnapshots } : {}),
+              // Dated by the pollers' clock: a pass compares a snapshot's age with its interval.
+              snapshots:
+                options.listSnapshots ??
+                createListSnapshots(config, { now: () => this.scheduler.now() }),
             }),
           }),
     });
