@@ -69,10 +69,10 @@ export const PANORAMA_LISTING: ProviderList = {
 /**
  * Watching through ListPackageImportJobs: Status and StatusMessage are all Panorama's
  * `changeSignature` compares (it reports no progress). Its list comes 25 jobs a page in no
- * documented order, so a pass may read every page; measured (bench/WATCHING.md) on the demo's 65
- * jobs, four still jobs cost 27 % (oldest first: three pages) to 76 % (newest first: one) fewer
- * calls, and two stay on their describes after one probe page. The list-watch group lists only
- * where a pass is expected to cost fewer calls.
+ * documented order, and a pass reads every page (its list is then the source's snapshot, shared
+ * with listJobs); measured (bench/WATCHING.md) on the demo's 65 jobs, four still jobs cost 27 %
+ * fewer calls (three pages a pass, whatever the order), and two stay on their describes after one
+ * probe page. The list-watch group lists only where a pass is expected to cost fewer calls.
  */
 export const PANORAMA_WATCH: ProviderWatch<'AWS_PANORAMA'> = {
   signature: (record) =>
