@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/errors.ts';
 import type { CodePipelineKey } from '../../../src/model/globalId.ts';
 import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import type { CodePipelineJobRecord } from '../../../src/datasources/codepipeline/record.ts';
@@ -32,28 +31,6 @@ async function fetchWith(fixtureName: string, key: CodePipelineKey) {
   } finally {
     source.close?.();
   }
-}
-
-async function failWith(fixtureName: string, key: CodePipelineKey) {
-  const fixture = loadFixture(fixtureName);
-  const source = createSource(
-    codePipeline,
-    { ...transport, credentials },
-    { requestHandler: fixtureHandler(fixture) },
-  );
-  try {
-    await source.fetchJob(key);
-  } catch (err) {
-    expect(err).toBeInstanceOf(UpstreamError);
-    const e = err as UpstreamError;
-    expect(e.message).not.toMatch(/https?:\/\//);
-    expect(e.message).not.toContain(fixture.body.slice(0, 40));
-    expect(JSON.stringify(e)).not.toContain('internal.amazon.com');
-    return { error: e, fixture };
-  } finally {
-    source.close?.();
-  }
-  throw new Error('expected fetchJob to fail');
 }
 
 const UNKNOWN_JOB_FIELDS = {
@@ -239,118 +216,5 @@ describe('CodePipeline protocol', () => {
     });
   });
 
-  it('answers NOT_FOUND for JobNotFoundException at HTTP 400', async () => {
-    const { error } = await failWith(
-      'not-found.json',
-      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
-    );
-    expect(error.code).toBe('NOT_FOUND');
-    expect(error.upstreamCode).toBe('JobNotFoundException');
-    expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a05');
-    expect(error.httpStatus).toBe(400);
-    expect(error.retryable).toBe(false);
-    expect(error.message).toBe(
-      'CodePipeline job "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0" in us-east-1 was not found.',
-    );
-  });
-
-  it('sanitises a namespaced error type with a trailing URL', async () => {
-    const { error } = await failWith(
-      'not-found-namespaced.json',
-      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
-    );
-    expect(error.code).toBe('NOT_FOUND');
-    expect(error.upstreamCode).toBe('JobNotFoundException');
-    expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a06');
-  });
-
-  it('answers UPSTREAM_THROTTLED for ThrottlingException', async () => {
-    const { error } = await failWith(
-      'throttled.json',
-      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
-    );
-    expect(error.code).toBe('UPSTREAM_THROTTLED');
-    expect(error.upstreamCode).toBe('ThrottlingException');
-    expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a07');
-    expect(error.retryable).toBe(true);
-    expect(error.throttling).toBe(true);
-  });
-
-  it('does not treat LimitExceededException as throttling', async () => {
-    const { error } = await failWith(
-      'limit-exceeded.json',
-      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
-    );
-    expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(error.upstreamCode).toBe('LimitExceededException');
-    expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a08');
-    expect(error.throttling).toBe(false);
-    expect(error.retryable).toBe(false);
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE for InternalFailure at HTTP 500', async () => {
-    const { error } = await failWith(
-      'server-error.json',
-      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
-    );
-    expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(error.upstreamCode).toBe('InternalFailure');
-    expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a09');
-    expect(error.retryable).toBe(true);
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE with no upstream code for an HTML 502 page', async () => {
-    const { error } = await failWith(
-      'server-error-html.json',
-      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
-    );
-    expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(error.upstreamCode).toBeNull();
-    expect(error.upstreamRequestId).toBeNull();
-    expect(error.httpStatus).toBe(502);
-    expect(error.message).not.toContain('Bad Gateway');
-  });
-
-  it('answers UPSTREAM_ACCESS_DENIED for InvalidSignatureException', async () => {
-    const { error } = await failWith(
-      'access-denied.json',
-      keyFor('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'),
-    );
-    expect(error.code).toBe('UPSTREAM_ACCESS_DENIED');
-    expect(error.upstreamCode).toBe('InvalidSignatureException');
-    expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a0a');
-    expect(error.retryable).toBe(false);
-  });
-
-  it('answers UPSTREAM_BAD_RESPONSE for a truncated body', async () => {
-    const { error } = await failWith(
-      'malformed.json',
-      keyFor('ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b'),
-    );
-    expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(error.upstreamCode).toBeNull();
-    expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a0b');
-    expect(error.message).not.toContain('FIXTURE');
-  });
-
-  it('answers UPSTREAM_BAD_RESPONSE, not NOT_FOUND, for a success without jobDetails', async () => {
-    const { error } = await failWith(
-      'success-empty.json',
-      keyFor('ef66c259-64f9-4d2a-8e3b-0c1d2e3f4a5b'),
-    );
-    expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a0c');
-    expect(error.message).toContain('jobDetails is missing');
-  });
-
-  it('answers UPSTREAM_BAD_RESPONSE naming the field for a member of the wrong type', async () => {
-    const { error } = await failWith(
-      'wrong-type.json',
-      keyFor('33333333-4444-4555-8666-777777777777'),
-    );
-    expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(error.upstreamRequestId).toBe('620484b7-88cb-11e5-b497-75c49e0c1a0d');
-    expect(error.message).toContain('jobDetails.accountId is not a string');
-    expect(error.message).not.toContain('111111111111');
-  });
+  // Its error answers: the contract table (test/datasources/shared/errorAnswers.test.ts).
 });

@@ -4,12 +4,7 @@ import type { CosBatchKey } from '../../../src/model/globalId.ts';
 import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import {
-  fixtureLoader,
-  startFixtureServer,
-  type FixtureServer,
-  upstreamFailure,
-} from '../../support/fixtures.ts';
+import { fixtureLoader, startFixtureServer, type FixtureServer } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const loadFixture = fixtureLoader('cosbatch');
@@ -52,27 +47,6 @@ afterAll(async () => {
 async function fetchFixture(name: string, jobId: string): Promise<CosBatchJobRecord> {
   server.respond(loadFixture(name));
   return source.fetchJob(key(jobId));
-}
-
-async function fetchError(
-  name: string,
-  jobId = '53dc6228-c50b-46f7-8ad7-65e7159f1aae',
-): Promise<UpstreamError> {
-  const u = await upstreamFailure(fetchFixture(name, jobId));
-  const fixture = loadFixture(name);
-  expect(u.message).not.toMatch(/https?:\/\/|myqcloud|127\.0\.0\.1/);
-  expect(u.message).not.toContain('<');
-  expect(u.message).not.toContain(SECRET_KEY);
-  expect(u.message).not.toMatch(/q-signature/);
-  for (const line of fixture.body
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.length > 12)) {
-    expect(u.message).not.toContain(line);
-  }
-  expect(JSON.stringify(u)).not.toContain(fixture.body.slice(0, 40));
-  expect(u.provider).toBe('TENCENT_COS_BATCH');
-  return u;
 }
 
 function unexpectedSuccess(): never {
@@ -593,73 +567,7 @@ describe('CosBatch protocol', () => {
     ]);
   });
 
-  it('answers NOT_FOUND for NoSuchJob', async () => {
-    const err = await fetchError('not-found.json', '00000000-0000-4000-8000-000000000404');
-    expect(err.code).toBe('NOT_FOUND');
-    expect(err.upstreamCode).toBe('NoSuchJob');
-    expect(err.upstreamRequestId).toBe('NjliNjgzMjBfNWE2YjdjOGRfOWUwZl8xYTJiM2M=');
-    expect(err.httpStatus).toBe(404);
-    expect(err.retryable).toBe(false);
-    expect(err.message).toBe(
-      'Tencent COS Batch job "00000000-0000-4000-8000-000000000404" in ap-guangzhou (account 100000000001) was not found.',
-    );
-  });
-
-  it('answers UPSTREAM_THROTTLED for 503 SlowDown', async () => {
-    const err = await fetchError('throttled.json');
-    expect(err.code).toBe('UPSTREAM_THROTTLED');
-    expect(err.upstreamCode).toBe('SlowDown');
-    expect(err.upstreamRequestId).toBe('NjliNjgzMjFfNmI3YzhkOWVfMGYxYV8yYjNjNGQ=');
-    expect(err.retryable).toBe(true);
-    expect(err.throttling).toBe(true);
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE for 500 InternalError', async () => {
-    const err = await fetchError('server-error.json');
-    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(err.upstreamCode).toBe('InternalError');
-    expect(err.upstreamRequestId).toBe('NjliNjgzMjJfN2M4ZDllMGZfMWEyYl8zYzRkNWU=');
-    expect(err.retryable).toBe(true);
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE for ServiceUnavailable', async () => {
-    const err = await fetchError('service-unavailable.json');
-    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(err.upstreamCode).toBe('ServiceUnavailable');
-    expect(err.retryable).toBe(true);
-  });
-
-  it('answers UPSTREAM_ACCESS_DENIED for SignatureDoesNotMatch', async () => {
-    const err = await fetchError('access-denied.json');
-    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
-    expect(err.upstreamCode).toBe('SignatureDoesNotMatch');
-    expect(err.upstreamRequestId).toBe('NjliNjgzMjRfOWUwZjFhMmJfM2M0ZF81ZTZmN2E=');
-    expect(err.retryable).toBe(false);
-  });
-
-  it('answers UPSTREAM_BAD_RESPONSE for a 400 InvalidArgument', async () => {
-    const err = await fetchError('missing-appid.json');
-    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(err.upstreamCode).toBe('InvalidArgument');
-    expect(err.retryable).toBe(false);
-  });
-
-  it('answers UPSTREAM_BAD_RESPONSE for a truncated body', async () => {
-    const err = await fetchError('malformed.json');
-    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(err.upstreamCode).toBeNull();
-    expect(err.upstreamRequestId).toBe('NjliNjgzMjZfMWEyYjNjNGRfNWU2Zl83YThiOWM=');
-    expect(err.retryable).toBe(false);
-  });
-
-  it('classifies a proxy HTML 502 by its status', async () => {
-    const err = await fetchError('bad-gateway-html.json');
-    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(err.upstreamCode).toBeNull();
-    expect(err.upstreamRequestId).toBeNull();
-    expect(err.httpStatus).toBe(502);
-  });
-
+  // Its error answers, as fixtures: the contract table (test/datasources/shared/errorAnswers.test.ts).
   it('takes the request id from x-cos-request-id when the body has none', async () => {
     const fixture = loadFixture('throttled.json');
     server.respond({

@@ -1,14 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { UpstreamError } from '../../../src/errors.ts';
 import type { OmicsKey } from '../../../src/model/globalId.ts';
 import { omics } from '../../../src/datasources/omics/index.ts';
 import type { OmicsReferenceImportJobRecord } from '../../../src/datasources/omics/record.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import {
-  fixtureLoader,
-  sdkFixtureHandler as fixtureHandler,
-  upstreamFailure,
-} from '../../support/fixtures.ts';
+import { fixtureLoader, sdkFixtureHandler as fixtureHandler } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const loadFixture = fixtureLoader('omics');
@@ -43,17 +38,6 @@ async function fetchFixture(name: string, k: OmicsKey) {
   );
   sources.push(source);
   return { result: source.fetchJob(k), handler };
-}
-
-async function fetchError(name: string, k: OmicsKey = key('8110394857')): Promise<UpstreamError> {
-  const { result } = await fetchFixture(name, k);
-  const u = await upstreamFailure(result);
-  const fixtureBody = loadFixture(name).body;
-  expect(u.message).not.toMatch(/https?:\/\//);
-  expect(u.message).not.toContain('amazonaws.com');
-  if (fixtureBody.length > 0) expect(u.message).not.toContain(fixtureBody.slice(0, 30));
-  expect(JSON.stringify(u)).not.toContain('internal.amazon.com');
-  return u;
 }
 
 describe('Omics protocol', () => {
@@ -225,84 +209,5 @@ describe('Omics protocol', () => {
     );
   });
 
-  it('maps 404 ResourceNotFoundException with a trailing URL in x-amzn-ErrorType to NOT_FOUND', async () => {
-    const e = await fetchError('not-found');
-    expect(e.code).toBe('NOT_FOUND');
-    expect(e.upstreamCode).toBe('ResourceNotFoundException');
-    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a05');
-    expect(e.httpStatus).toBe(404);
-    expect(e.retryable).toBe(false);
-    expect(e.message).toBe(
-      'HealthOmics reference import job "8110394857" in reference store "5038720581" (us-east-1) was not found.',
-    );
-  });
-
-  it('reads the error code from the body __type when x-amzn-ErrorType is absent', async () => {
-    const e = await fetchError('error-code-in-body');
-    expect(e.code).toBe('NOT_FOUND');
-    expect(e.upstreamCode).toBe('ResourceNotFoundException');
-    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a0b');
-  });
-
-  it('maps 429 ThrottlingException to UPSTREAM_THROTTLED, retryable', async () => {
-    const e = await fetchError('throttled');
-    expect(e.code).toBe('UPSTREAM_THROTTLED');
-    expect(e.upstreamCode).toBe('ThrottlingException');
-    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a06');
-    expect(e.retryable).toBe(true);
-  });
-
-  it('maps 500 InternalServerException to UPSTREAM_UNAVAILABLE, retryable', async () => {
-    const e = await fetchError('server-error');
-    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(e.upstreamCode).toBe('InternalServerException');
-    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a07');
-    expect(e.retryable).toBe(true);
-  });
-
-  it('maps 408 RequestTimeoutException to UPSTREAM_UNAVAILABLE, retryable', async () => {
-    const e = await fetchError('request-timeout');
-    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(e.upstreamCode).toBe('RequestTimeoutException');
-    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a09');
-    expect(e.retryable).toBe(true);
-  });
-
-  it('maps 403 UnrecognizedClientException to UPSTREAM_ACCESS_DENIED, not retried', async () => {
-    const e = await fetchError('access-denied');
-    expect(e.code).toBe('UPSTREAM_ACCESS_DENIED');
-    expect(e.upstreamCode).toBe('UnrecognizedClientException');
-    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a0a');
-    expect(e.retryable).toBe(false);
-  });
-
-  it('maps a proxy HTML 502 to UPSTREAM_UNAVAILABLE without inventing an upstream code', async () => {
-    const e = await fetchError('bad-gateway-html');
-    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(e.upstreamCode).toBeNull();
-    expect(e.upstreamRequestId).toBeNull();
-    expect(e.httpStatus).toBe(502);
-    expect(e.message).not.toContain('html');
-  });
-
-  it('maps a truncated 200 body to UPSTREAM_BAD_RESPONSE, keeping the request id', async () => {
-    const e = await fetchError('malformed');
-    expect(e.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(e.upstreamCode).toBeNull();
-    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a08');
-    expect(e.retryable).toBe(false);
-  });
-
-  it('maps an epoch-number creationTime (the model says ISO-8601) to UPSTREAM_BAD_RESPONSE', async () => {
-    const e = await fetchError('wrong-type', key('8110394864'));
-    expect(e.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a0c');
-  });
-
-  it('maps sources that are not a list to UPSTREAM_BAD_RESPONSE naming the field', async () => {
-    const e = await fetchError('sources-not-a-list', key('8110394864'));
-    expect(e.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(e.message).toContain('sources is not a list');
-    expect(e.upstreamRequestId).toBe('a3c1f7e2-5b8d-4e0a-9f61-2d4c8b7e1a0d');
-  });
+  // Its error answers: the contract table (test/datasources/shared/errorAnswers.test.ts).
 });

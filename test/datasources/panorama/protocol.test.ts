@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { UpstreamError } from '../../../src/errors.ts';
 import type { PanoramaKey } from '../../../src/model/globalId.ts';
 import { panorama } from '../../../src/datasources/panorama/index.ts';
 import { parse } from '../../../src/datasources/panorama/parse.ts';
@@ -9,7 +8,7 @@ import {
 } from '../../../src/datasources/panorama/record.ts';
 import type { HttpRequest } from '@smithy/protocol-http';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
-import { fixtureLoader, sdkFixtureHandler, upstreamFailure } from '../../support/fixtures.ts';
+import { fixtureLoader, sdkFixtureHandler } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const fixture = fixtureLoader('panorama');
@@ -35,18 +34,6 @@ async function fetchFixture(name: string, key: PanoramaKey = KEY('pkgimport-5f3a
   );
   sources.push(source);
   return { result: source.fetchJob(key), requests };
-}
-
-async function fetchError(name: string, key?: PanoramaKey): Promise<UpstreamError> {
-  const { result } = await fetchFixture(name, key);
-  const u = await upstreamFailure(result);
-  const body = fixture(name).body;
-  expect(u.message).not.toMatch(/https?:\/\//);
-  if (body.length > 0) {
-    for (const fragment of [body, body.slice(0, 40)]) expect(u.message).not.toContain(fragment);
-  }
-  expect(JSON.stringify(u.extensions)).not.toMatch(/https?:\/\//);
-  return u;
 }
 
 const FULL: PanoramaPackageImportJobRecord = {
@@ -355,88 +342,5 @@ describe('Panorama parse', () => {
     expect(parse(KEY('pkgimport-5f3a9c1e7b2d4086'), raw)).toEqual(viaSdk);
   });
 
-  it('answers NOT_FOUND for ResourceNotFoundException, cutting the URL from x-amzn-ErrorType', async () => {
-    const err = await fetchError('not-found.json');
-    expect(err.code).toBe('NOT_FOUND');
-    expect(err.upstreamCode).toBe('ResourceNotFoundException');
-    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c07');
-    expect(err.httpStatus).toBe(404);
-    expect(err.retryable).toBe(false);
-    expect(err.message).toBe(
-      'Panorama package import job "pkgimport-5f3a9c1e7b2d4086" in us-east-1 was not found.',
-    );
-  });
-
-  it('answers UPSTREAM_THROTTLED for the unmodeled 429 TooManyRequestsException', async () => {
-    const err = await fetchError('throttled.json');
-    expect(err.code).toBe('UPSTREAM_THROTTLED');
-    expect(err.upstreamCode).toBe('TooManyRequestsException');
-    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c08');
-    expect(err.retryable).toBe(true);
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE for InternalServerException and keeps Retry-After', async () => {
-    const err = await fetchError('server-error.json');
-    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(err.upstreamCode).toBe('InternalServerException');
-    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c09');
-    expect(err.retryAfterSeconds).toBe(3);
-    expect(err.retryable).toBe(true);
-  });
-
-  it('answers UPSTREAM_BAD_RESPONSE for a truncated 200 body', async () => {
-    const err = await fetchError('malformed.json');
-    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c10');
-    expect(err.retryable).toBe(false);
-  });
-
-  it('answers UPSTREAM_BAD_RESPONSE naming the member when a member has the wrong type', async () => {
-    const err = await fetchError('wrong-member-type.json', KEY('pkgimport-2a4c6e8f0b1d3579'));
-    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(err.message).toContain('JobTags is not a list');
-    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c14');
-  });
-
-  it('answers UPSTREAM_ACCESS_DENIED for AccessDeniedException', async () => {
-    const err = await fetchError('access-denied.json');
-    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
-    expect(err.upstreamCode).toBe('AccessDeniedException');
-    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c11');
-    expect(err.message).not.toContain('arn:aws');
-  });
-
-  it('answers UPSTREAM_ACCESS_DENIED for InvalidSignatureException with a lower-case message member', async () => {
-    const err = await fetchError('invalid-signature.json');
-    expect(err.code).toBe('UPSTREAM_ACCESS_DENIED');
-    expect(err.upstreamCode).toBe('InvalidSignatureException');
-    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c12');
-  });
-
-  it('answers UPSTREAM_BAD_RESPONSE for a ValidationException, without echoing its message', async () => {
-    const err = await fetchError('validation-error.json');
-    expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(err.upstreamCode).toBe('ValidationException');
-    expect(err.upstreamRequestId).toBe('4c8e1f3a-2b6d-4e9f-a1c3-5d7e9f1b3c13');
-    expect(err.message).not.toContain('validation error detected');
-  });
-
-  it('treats a bare 404 without an AWS error code as a decommissioned endpoint, not a missing job', async () => {
-    const err = await fetchError('decommissioned-404.json');
-    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(err.upstreamCode).toBeNull();
-    expect(err.upstreamRequestId).toBeNull();
-    expect(err.httpStatus).toBe(404);
-    expect(err.retryable).toBe(false);
-    expect(err.message).toContain('no longer serves the Panorama API');
-    expect(err.message).toContain('2026-05-31');
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE for an HTML 502 without taking the SDK parse error for an upstream code', async () => {
-    const err = await fetchError('bad-gateway.json');
-    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(err.upstreamCode).toBeNull();
-    expect(err.httpStatus).toBe(502);
-    expect(err.message).toBe('AWS Panorama is unavailable (HTTP 502).');
-  });
+  // Its error answers: the contract table (test/datasources/shared/errorAnswers.test.ts).
 });

@@ -27,6 +27,7 @@ import {
   type WireFixture,
 } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { TEST_AWS_CREDENTIALS, TEST_COS_CREDENTIALS } from '../../support/credentials.ts';
 
 /**
  * The contract of the one pipeline (`createSource`) that every provider's source goes through,
@@ -40,14 +41,8 @@ const USER_AGENT = `jobgraph/${(createRequire(import.meta.url)('../../../package
 const NOW = 1_773_136_800_000; // 2026-03-10T10:00:00Z
 const SKEW_MS = 600_000;
 
-const AWS_CREDENTIALS = {
-  accessKeyId: 'AKIDCONTRACTTESTKEY1',
-  secretAccessKey: 'contract-test-aws-secret-access-key',
-};
-const COS_CREDENTIALS = {
-  secretId: 'AKIDcontractTestSecretId',
-  secretKey: 'contract-test-cos-secret-key',
-};
+const AWS_CREDENTIALS = TEST_AWS_CREDENTIALS;
+const COS_CREDENTIALS = TEST_COS_CREDENTIALS;
 
 /** What every test passes to a factory: transport settings and the fixture server as endpoint override. */
 type ContractOptions = TransportOptions & { endpoint: string };
