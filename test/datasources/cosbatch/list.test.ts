@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signCos } from '../../../src/datasources/cosbatch/client.ts';
 import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import {
@@ -15,13 +15,10 @@ import { MalformedBodyError } from '../../../src/errors.ts';
 import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
 import { COS_LIST_JOB_COUNT } from '../../../src/emulators/cosbatch/listData.ts';
 import { COS_PROGRESSING_JOB_ID } from '../../../src/emulators/cosbatch/progressing.ts';
-import {
-  DEMO_TENCENT_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { DEMO_TENCENT_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
+import { useEmulator } from '../../support/useEmulator.ts';
 
 const fixture = (name: string) => loadFixture('cosbatch', `list/${name}`);
 const wire = (name: string) => parseListPage(fixture(name).body);
@@ -166,13 +163,7 @@ describe('COS Batch ListJobs parse', () => {
 });
 
 describe('COS Batch ListJobs against the emulator, signed by the datasource signer', () => {
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    emu = await startEmulator(createCosBatchEmulator());
-  });
-  afterAll(async () => {
-    await emu.close();
-  });
+  const emu = useEmulator(createCosBatchEmulator);
 
   /** One request as the pipeline sends it: the account's control host (the emulator takes any Host), signed with signCos. */
   async function send(req: WireRequest): Promise<{ status: number; body: string }> {

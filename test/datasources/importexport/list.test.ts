@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importExport } from '../../../src/datasources/importexport/index.ts';
 import {
   IMPORTEXPORT_LIST_MAX_JOBS,
@@ -9,17 +9,14 @@ import {
 } from '../../../src/datasources/importexport/list.ts';
 import { parseErrorResponse } from '../../../src/datasources/importexport/parse.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import {
-  DEMO_AWS_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { IMPORTEXPORT_LIST_JOB_COUNT } from '../../../src/emulators/importexport/listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { useEmulator } from '../../support/useEmulator.ts';
 
 const fixture = (name: string) => loadFixture('importexport', `list/${name}`);
 const wire = (name: string) => parseListPage(fixture(name).body);
@@ -124,13 +121,7 @@ describe('Import/Export ListJobs parse', () => {
 });
 
 describe('Import/Export ListJobs against the emulator', () => {
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    emu = await startEmulator(createImportExportEmulator());
-  });
-  afterAll(async () => {
-    await emu.close();
-  });
+  const emu = useEmulator(createImportExportEmulator);
 
   it('walks every listed job newest first, and each summary agrees with GetStatus', async () => {
     const items: ImportExportJobSummary[] = [];

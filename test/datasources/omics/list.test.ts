@@ -3,7 +3,7 @@ import {
   ListReferenceStoresCommand,
   OmicsClient,
 } from '@aws-sdk/client-omics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { omics } from '../../../src/datasources/omics/index.ts';
 import {
   OMICS_LIST_MAX_RESULTS,
@@ -15,11 +15,7 @@ import {
 } from '../../../src/datasources/omics/list.ts';
 import { createSource, type WireRequest } from '../../../src/datasources/shared/source.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import {
-  DEMO_AWS_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import {
   OMICS_DEMO_REFERENCE_STORE_ID,
   OMICS_DEMO_SECOND_STORE_ID,
@@ -34,6 +30,7 @@ import {
   type WireFixture,
 } from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
+import { useEmulator } from '../../support/useEmulator.ts';
 
 /** The golden answers under test/fixtures/omics/list/: `stores-*` are ListReferenceStores', the others ListReferenceImportJobs'. */
 const NAMES = fixtureNames('omics', 'list');
@@ -292,13 +289,7 @@ describe('HealthOmics list fixtures against the real SDK deserialiser', () => {
 });
 
 describe('HealthOmics list against the emulator', () => {
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    emu = await startEmulator(createOmicsEmulator());
-  });
-  afterAll(async () => {
-    await emu.close();
-  });
+  const emu = useEmulator(createOmicsEmulator);
 
   async function send(req: WireRequest) {
     const res = await signedAws(emu, {

@@ -1,5 +1,5 @@
 import { ListPackageImportJobsCommand, PanoramaClient } from '@aws-sdk/client-panorama';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { panorama } from '../../../src/datasources/panorama/index.ts';
 import {
   PANORAMA_LIST_MAX_RESULTS,
@@ -8,11 +8,7 @@ import {
   type PanoramaJobSummary,
 } from '../../../src/datasources/panorama/list.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import {
-  DEMO_AWS_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import { PANORAMA_LIST_JOB_COUNT } from '../../../src/emulators/panorama/listData.ts';
 import {
@@ -23,6 +19,7 @@ import {
 } from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { useEmulator } from '../../support/useEmulator.ts';
 
 /** The golden ListPackageImportJobs answers under test/fixtures/panorama/list/. */
 const NAMES = fixtureNames('panorama', 'list');
@@ -216,13 +213,7 @@ describe('Panorama ListPackageImportJobs fixtures against the real SDK deseriali
 });
 
 describe('Panorama ListPackageImportJobs against the emulator', () => {
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    emu = await startEmulator(createPanoramaEmulator());
-  });
-  afterAll(async () => {
-    await emu.close();
-  });
+  const emu = useEmulator(createPanoramaEmulator);
 
   it('walks every listed job, and each summary agrees with the describe record of the same job', async () => {
     const items: PanoramaJobSummary[] = [];

@@ -1,19 +1,10 @@
 import COS from 'cos-nodejs-sdk-v5';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
-import {
-  DEMO_TENCENT_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { DEMO_TENCENT_CREDENTIALS } from '../../../src/emulators/framework.ts';
+import { useEmulator } from '../../support/useEmulator.ts';
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator(createCosBatchEmulator());
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator(createCosBatchEmulator);
 
 /** GET `path` signed by the official COS Node SDK with the demo key. */
 async function signedGet(path: string): Promise<{ status: number; body: string }> {

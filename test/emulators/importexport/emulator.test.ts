@@ -1,12 +1,8 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_AWS_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { describe, expect, it } from 'vitest';
+import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import {
   DEMO_GLOBAL_IDS,
   DEMO_JOBS,
@@ -16,6 +12,7 @@ import {
 } from '../../../src/emulators/importexport/data.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
+import { useEmulator } from '../../support/useEmulator.ts';
 
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
 /** Every ProgressCode the GetStatus API reference documents. */
@@ -103,13 +100,7 @@ describe('ImportExport demo data', () => {
 });
 
 describe('The ImportExport emulator on the wire', () => {
-  let emu: RunningEmulator;
-  beforeAll(async () => {
-    emu = await startEmulator(createImportExportEmulator());
-  });
-  afterAll(async () => {
-    await emu.close();
-  });
+  const emu = useEmulator(createImportExportEmulator);
 
   async function post(
     body: string,
