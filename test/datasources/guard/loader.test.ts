@@ -11,6 +11,7 @@ import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { InternalError, UpstreamError } from '../../../src/errors.ts';
 import { formatGlobalId, type CodePipelineKey } from '../../../src/model/globalId.ts';
 import type { JobRecord } from '../../../src/model/job.ts';
+import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';
 
 const OPTIONS: GuardOptions = {
   concurrency: 4,
@@ -29,13 +30,7 @@ const recordOf = (k: CodePipelineKey): JobRecord => ({
   provider: 'AWS_CODEPIPELINE',
   nativeId: k.jobId,
   region: k.region,
-  state: 'UNKNOWN',
-  providerStatus: null,
-  statusMessage: null,
-  terminal: false,
-  createdAt: null,
-  updatedAt: null,
-  completedAt: null,
+  ...UNKNOWN_STATE_FIELDS,
 });
 
 /** A source that answers from `answer` and records every job it was asked for. */
