@@ -50,7 +50,12 @@ export async function startGateway(
     watchScheduler?: Scheduler;
     /** Global IDs the cross-request cache never keeps, even finished (the demo's progressing jobs start again after they finish). */
     uncachedJobIds?: ReadonlySet<string>;
-    /** The clock list snapshots are dated by (tests expire them by hand); default `watchScheduler`'s, else the real one. */
+    /**
+     * The clock list snapshots are dated by (tests expire them by hand); default `watchScheduler`'s,
+     * else the real one. The list-assisted watchers compare a snapshot's age with their poll
+     * interval: with watchers about, it must move as `watchScheduler` does (the real clock plus an
+     * offset, say).
+     */
     listClock?: () => number;
   } = {},
 ): Promise<Gateway> {

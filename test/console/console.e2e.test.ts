@@ -23,6 +23,11 @@ import { LABEL, rows, setVisibility, tabOpener, type Opened, type ShownRow } fro
 const ex = exampleGlobalIds();
 const epoch = Date.now();
 let emulatorNow = epoch;
+/**
+ * How far the clock list snapshots are dated by is ahead of the real one: a test moves it on to
+ * expire them (the live rows' pollers compare a snapshot's age with their interval, on the real clock).
+ */
+let listAhead = 0;
 let gw: TestGateway;
 let browser: Browser;
 let origin: string;
@@ -31,7 +36,10 @@ beforeAll(async () => {
   gw = await startTestGateway(
     // Watched jobs are polled every 50–200 ms instead of every 2 s, so a change shows soon.
     { JOBGRAPH_WATCH_POLL_MS: '50', JOBGRAPH_WATCH_MAX_POLL_MS: '200' },
-    { emulatorClock: { now: () => emulatorNow, epochMs: epoch } },
+    {
+      emulatorClock: { now: () => emulatorNow, epochMs: epoch },
+      listClock: () => Date.now() + listAhead,
+    },
   );
   origin = new URL(gw.server.url).origin;
   browser = await launchChromium();
@@ -380,6 +388,8 @@ describe('The jobs console (Debian Chromium)', () => {
   });
 
   it('names a failing source in a banner and still lists the others', async () => {
+    // The list snapshots of the tests above expire (30 s): COS Batch is read again, and throttles.
+    listAhead += 30_001;
     gw.emulators.cosbatch.setFaults({ throttleRate: 1 });
     const o = await open('/console');
     try {
