@@ -1,5 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import type { TestGateway } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 /** A local OTLP/HTTP receiver: keeps every POST to /v1/traces (content type and body). */
 export class OtlpReceiver {
@@ -101,4 +104,26 @@ export function spanTexts(span: OtlpSpan): { where: string; text: string }[] {
       ? [{ where: `${span.name}: status message`, text: span.status.message }]
       : []),
   ];
+}
+
+/**
+ * A demo gateway exporting its traces over OTLP/HTTP (http/json) to its own receiver, one attempt
+ * per upstream call (each attempt one span), for a test file or `describe` block: the receiver
+ * starts first and closes last. `env` adds to or overrides that configuration.
+ */
+export function useTracedGateway(env: Record<string, string> = {}): {
+  receiver: OtlpReceiver;
+  gw: TestGateway;
+} {
+  const receiver = new OtlpReceiver();
+  // Registered before the gateway's hooks: started before it, closed after it.
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.close());
+  const gw = useTestGateway(() => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
+    ...env,
+  }));
+  return { receiver, gw };
 }

@@ -10,26 +10,13 @@ import {
   EXAMPLE_GLOBAL_ID as PANORAMA_EXAMPLE,
 } from '../../src/emulators/panorama/data.ts';
 import { freshCopies, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { OtlpReceiver, attrs, spansOf } from './otlp.ts';
+import { OtlpReceiver, attrs, spansOf, useTracedGateway } from './otlp.ts';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_SPAN_ID = '00f067aa0ba902b7';
 
 describe('OpenTelemetry traces over OTLP/HTTP (http/json)', () => {
-  const receiver = new OtlpReceiver();
-  let gw: TestGateway;
-  beforeAll(async () => {
-    await receiver.start();
-    gw = await startTestGateway({
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-    });
-  });
-  afterAll(async () => {
-    await gw?.close();
-    await receiver.close();
-  });
+  const { receiver, gw } = useTracedGateway();
 
   it('exports an operation span continuing the caller traceparent, a span per loader batch and one per upstream attempt, with no secret in any attribute', async () => {
     const res = await gql(gw, `query Dashboard($ids: [ID!]!) { jobs(ids: $ids) { id state } }`, {

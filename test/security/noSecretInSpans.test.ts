@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { REDACTED, scrubSecrets, secretValues } from '../../src/auth/secretValues.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { UPSTREAM_VALUE_PATTERN } from '../../src/errors.ts';
-import {
-  EMULATOR_NAMES,
-  gql,
-  resetFaults,
-  startTestGateway,
-  type TestGateway,
-} from '../support/gateway.ts';
-import { OtlpReceiver, attrs, spanTexts, spansOf } from '../observability/otlp.ts';
+import { EMULATOR_NAMES, gql, resetFaults } from '../support/gateway.ts';
+import { attrs, spanTexts, spansOf, useTracedGateway } from '../observability/otlp.ts';
 
 /**
  * No learned secret in an exported span, whatever an upstream echoes. An upstream answers with
@@ -28,19 +22,11 @@ const PROVIDER: Record<(typeof EMULATOR_NAMES)[number], string> = {
 };
 
 describe('No learned secret in a span attribute, when an upstream echoes one as its request ID or error code', () => {
-  const receiver = new OtlpReceiver();
-  let gw: TestGateway;
+  const { receiver, gw } = useTracedGateway({ JOBGRAPH_BREAKER_FAILURES: '1000' });
   /** Learned values an upstream could echo as a code or request ID (they match UPSTREAM_VALUE_PATTERN). */
   let echoed: string[] = [];
 
   beforeAll(async () => {
-    await receiver.start();
-    gw = await startTestGateway({
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-      JOBGRAPH_BREAKER_FAILURES: '1000',
-    });
     // Learn the secrets through the gateway: a CodePipeline job's artifact credentials, read with the secrets scope.
     const res = await gql<{ job: { artifactCredentials: Record<string, string> } }>(
       gw,
@@ -52,11 +38,6 @@ describe('No learned secret in a span attribute, when an upstream echoes one as 
     echoed = credentials.filter((v) => UPSTREAM_VALUE_PATTERN.test(v));
     expect(echoed.length).toBeGreaterThanOrEqual(2);
     for (const secret of echoed) expect(secretValues.contains(secret), secret).toBe(true);
-  });
-
-  afterAll(async () => {
-    await gw?.close();
-    await receiver.close();
   });
 
   it.each([400, 503])(

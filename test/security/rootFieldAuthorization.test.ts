@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
-import {
-  clearCalls,
-  gql,
-  startTestGateway,
-  upstreamCallCount,
-  type TestGateway,
-} from '../support/gateway.ts';
+import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import { subscribe } from '../support/subscriptions.ts';
 
 /**
@@ -147,12 +142,11 @@ const SERVED: Record<'query' | 'subscription', readonly string[]> = {
 /** Every string a job could leak through: its global IDs, native IDs and HealthOmics stores. */
 const LEAKS = [...Object.values(ex), ...Object.values(ex).map(native), omicsStore];
 
-let gw: TestGateway;
+const gw = useTestGateway({ JOBGRAPH_JWT_SECRET: SECRET });
 let roots: { query: string[]; subscription: string[] };
 let noScope: string;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ JOBGRAPH_JWT_SECRET: SECRET });
   noScope = await mintToken({ secret: SECRET, scopes: ['profile'], subject: 'no-jobs-scope' });
   const schema = await gql(
     gw,
@@ -164,9 +158,6 @@ beforeAll(async () => {
     query: names(schema.body.data?.__schema.queryType),
     subscription: names(schema.body.data?.__schema.subscriptionType),
   };
-});
-afterAll(async () => {
-  await gw?.close();
 });
 
 describe('Every root field', () => {

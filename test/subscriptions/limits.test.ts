@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import {
-  clearCalls,
-  gql,
-  startTestGateway,
-  upstreamCallCount,
-  type TestGateway,
-} from '../support/gateway.ts';
+import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { subscribe, TRANSPORTS, type Subscription } from '../support/subscriptions.ts';
 
@@ -16,29 +11,19 @@ const ex = exampleGlobalIds();
 const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }';
 const RUNNING = 'importexport:PNDG1';
 
-let gw: TestGateway;
-let capped: TestGateway;
-
-beforeAll(async () => {
-  [gw, capped] = await Promise.all([
-    startTestGateway(
-      {
-        JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '1',
-        JOBGRAPH_MAX_JOBS_PER_REQUEST: '2',
-        JOBGRAPH_MAX_ALIASES: '1',
-        JOBGRAPH_WATCH_HEARTBEAT_MS: '20',
-      },
-      { watchScheduler: new ManualScheduler() },
-    ),
-    startTestGateway(
-      { JOBGRAPH_MAX_SUBSCRIPTIONS: '1' },
-      { watchScheduler: new ManualScheduler() },
-    ),
-  ]);
-});
-afterAll(async () => {
-  await Promise.all([gw?.close(), capped?.close()]);
-});
+const gw = useTestGateway(
+  {
+    JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '1',
+    JOBGRAPH_MAX_JOBS_PER_REQUEST: '2',
+    JOBGRAPH_MAX_ALIASES: '1',
+    JOBGRAPH_WATCH_HEARTBEAT_MS: '20',
+  },
+  { watchScheduler: new ManualScheduler() },
+);
+const capped = useTestGateway(
+  { JOBGRAPH_MAX_SUBSCRIPTIONS: '1' },
+  { watchScheduler: new ManualScheduler() },
+);
 
 /** The refusal a library client reports, as text: graphql-ws hands the operation's errors, graphql-sse the HTTP status. */
 async function refusal(sub: Subscription): Promise<string> {

@@ -5,15 +5,16 @@ import { startTestGateway, type TestGateway } from './gateway.ts';
  * The demo gateway of a test file or `describe` block (`startTestGateway(env, options)`): started
  * before its first test, closed after its last. The handle it returns reads through to the
  * gateway once it has started, so a file says `const gw = useTestGateway()` where it said a `let`,
- * a `beforeAll` that starts the gateway and an `afterAll` that closes it.
+ * a `beforeAll` that starts the gateway and an `afterAll` that closes it. `env` may be a function,
+ * read when the gateway starts (for a value another `beforeAll` makes first).
  */
 export function useTestGateway(
-  env: Record<string, string> = {},
+  env: Record<string, string> | (() => Record<string, string>) = {},
   options: Parameters<typeof startTestGateway>[1] = {},
 ): TestGateway {
   let started: TestGateway | undefined;
   beforeAll(async () => {
-    started = await startTestGateway(env, options);
+    started = await startTestGateway(typeof env === 'function' ? env() : env, options);
   });
   afterAll(async () => {
     await started?.close();
