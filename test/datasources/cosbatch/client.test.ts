@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import COS from 'cos-nodejs-sdk-v5';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/model/globalId.ts';
 import type { HttpHandler } from '@smithy/protocol-http';
@@ -10,12 +10,8 @@ import type { SourceSeams } from '../../../src/datasources/shared/seams.ts';
 import type { CosBatchJobRecord } from '../../../src/datasources/cosbatch/record.ts';
 import type { CosSourceOptions } from '../../../src/datasources/shared/options.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
-import {
-  fixtureLoader,
-  startFixtureServer,
-  type FixtureServer,
-  upstreamFailure,
-} from '../../support/fixtures.ts';
+import { fixtureLoader, startFixtureServer, upstreamFailure } from '../../support/fixtures.ts';
+import { useFixtureServer } from '../../support/useFixtureServer.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 
 const PACKAGE_VERSION = (
@@ -34,18 +30,11 @@ const key: CosBatchKey = {
 const CREDS = { secretId: 'AKIDjobgraphClientTest', secretKey: 'client-test-secret-key-not-real' };
 const NOW = 1_773_136_800_000; // 2026-03-10T10:00:00Z
 
-let server: FixtureServer;
+const server = useFixtureServer();
 const opened: { close?(): void }[] = [];
 
-beforeAll(async () => {
-  server = await startFixtureServer();
-});
 afterEach(() => {
   for (const s of opened.splice(0)) s.close?.();
-  server.requests.length = 0;
-});
-afterAll(async () => {
-  await server.close();
 });
 
 function source(

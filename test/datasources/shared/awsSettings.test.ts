@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { closeSources, createSources, type Sources } from '../../../src/datasources/index.ts';
-import { startFixtureServer, type FixtureServer } from '../../support/fixtures.ts';
+import { useFixtureServer } from '../../support/useFixtureServer.ts';
 
 /**
  * The AWS SDK's own settings, as jobgraph honours them end to end: the config read from the
@@ -15,19 +15,12 @@ const UNAVAILABLE = {
   body: '{}',
 };
 
-let server: FixtureServer;
+const server = useFixtureServer();
 let sources: Sources | undefined;
 
-beforeAll(async () => {
-  server = await startFixtureServer();
-});
 afterEach(() => {
   if (sources) closeSources(sources);
   sources = undefined;
-  server.requests.length = 0;
-});
-afterAll(async () => {
-  await server.close();
 });
 
 function sourcesFor(env: Record<string, string>): Sources {

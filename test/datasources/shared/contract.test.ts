@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { IncomingHttpHeaders } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import { importExport } from '../../../src/datasources/importexport/index.ts';
@@ -23,9 +23,9 @@ import {
   sdkFixtureHandler,
   startFixtureServer,
   upstreamFailure,
-  type FixtureServer,
   type WireFixture,
 } from '../../support/fixtures.ts';
+import { useFixtureServer } from '../../support/useFixtureServer.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { TEST_AWS_CREDENTIALS, TEST_COS_CREDENTIALS } from '../../support/credentials.ts';
 
@@ -300,18 +300,11 @@ async function closedEndpoint(): Promise<string> {
   return closed.url;
 }
 
-let server: FixtureServer;
+const server = useFixtureServer();
 const opened: ContractSource[] = [];
 
-beforeAll(async () => {
-  server = await startFixtureServer();
-});
 afterEach(() => {
   for (const s of opened.splice(0)) s.close?.();
-  server.requests.length = 0;
-});
-afterAll(async () => {
-  await server.close();
 });
 
 describe.each(CONTRACTS)('$name source on the shared pipeline', (p) => {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import { omics } from '../../../src/datasources/omics/index.ts';
@@ -11,12 +11,11 @@ import type { JobProvider, JobRecord } from '../../../src/model/job.ts';
 import {
   loadFixture,
   sdkFixtureHandler,
-  startFixtureServer,
   upstreamFailure,
   type FixtureProvider,
-  type FixtureServer,
   type WireFixture,
 } from '../../support/fixtures.ts';
+import { useFixtureServer } from '../../support/useFixtureServer.ts';
 import { TEST_AWS_CREDENTIALS, TEST_COS_CREDENTIALS } from '../../support/credentials.ts';
 
 /**
@@ -548,16 +547,7 @@ const PROVIDERS: ProviderAnswers[] = [
   },
 ];
 
-let server: FixtureServer;
-beforeAll(async () => {
-  server = await startFixtureServer();
-});
-afterEach(() => {
-  server.requests.length = 0;
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useFixtureServer();
 
 describe.each(PROVIDERS)('$name error answers', (p) => {
   it.each(p.answers)('answers $expected.code for $fixture: $is', async (row) => {
