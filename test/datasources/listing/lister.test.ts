@@ -540,8 +540,11 @@ describe('Listing cursors', () => {
     rig.emulators.panorama.setFaults({ hold: true });
     const arrived = once(rig.emulators.panorama.events, 'request');
     const page = rig.page({ after: stale });
+    // The refusal may come before the held call arrives (Panorama is read into its snapshot
+    // meanwhile): its expectation is attached first, so the rejection is never left unheard.
+    const refused = expect(page).rejects.toBeInstanceOf(BadUserInputError);
     await arrived;
-    await expect(page).rejects.toBeInstanceOf(BadUserInputError);
+    await refused;
     // The held call was given up at once: its slot in the caller's share is free again well before
     // the page deadline (JOBGRAPH_UPSTREAM_BUDGET_MS, 15 s), which alone freed it before.
     await vi.waitFor(() => expect(rig.sources.AWS_PANORAMA.limit.activeCount).toBe(0), {
