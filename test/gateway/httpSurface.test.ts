@@ -1,23 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import {
-  clearCalls,
-  startTestGateway,
-  type TestGateway,
-  upstreamCallCount,
-} from '../support/gateway.ts';
+import { clearCalls, upstreamCallCount } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
-let dev: TestGateway;
-let prod: TestGateway;
-beforeAll(async () => {
-  [dev, prod] = await Promise.all([
-    startTestGateway(),
-    startTestGateway({ JOBGRAPH_INTROSPECTION: 'false' }),
-  ]);
-});
-afterAll(async () => {
-  await Promise.all([dev?.close(), prod?.close()]);
-});
+const dev = useTestGateway();
+const prod = useTestGateway({ JOBGRAPH_INTROSPECTION: 'false' });
 beforeEach(() => {
   clearCalls(dev);
   clearCalls(prod);

@@ -6,7 +6,7 @@ import {
   type GraphQLNamedType,
   type OperationDefinitionNode,
 } from 'graphql';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createRequestContext } from '../../src/context.ts';
@@ -23,27 +23,18 @@ import {
   clearCalls,
   freshCopies,
   gql,
-  startTestGateway,
   type TestGateway,
   upstreamCallCount,
 } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 
 const ex = exampleGlobalIds();
 const budgetMessage = (found: number, max: number) =>
   `This request asks for ${found} distinct jobs; at most ${max} are allowed per request (JOBGRAPH_MAX_JOBS_PER_REQUEST).`;
 
-let gw: TestGateway;
+const gw = useTestGateway();
 /** A gateway whose budget is 2 distinct jobs, to count exactly. */
-let small: TestGateway;
-beforeAll(async () => {
-  [gw, small] = await Promise.all([
-    startTestGateway(),
-    startTestGateway({ JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' }),
-  ]);
-});
-afterAll(async () => {
-  await Promise.all([gw?.close(), small?.close()]);
-});
+const small = useTestGateway({ JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' });
 beforeEach(() => {
   clearCalls(gw);
   clearCalls(small);

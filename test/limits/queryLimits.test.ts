@@ -8,7 +8,7 @@ import {
   validate,
   type OperationDefinitionNode,
 } from 'graphql';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
 import {
@@ -17,13 +17,8 @@ import {
   TOKEN_LIMIT_ERROR_CODE,
 } from '../../src/limits/index.ts';
 import { buildSchema } from '../../src/schema.ts';
-import {
-  clearCalls,
-  gql,
-  startTestGateway,
-  type TestGateway,
-  upstreamCallCount,
-} from '../support/gateway.ts';
+import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import { JOB_TYPES, kitchenSinkQuery } from './kitchenSink.ts';
 
 const { schema } = buildSchema();
@@ -50,17 +45,8 @@ const FULL_PAGE = `query FullPage {
   }
 }`;
 
-let gw: TestGateway;
-let prod: TestGateway;
-beforeAll(async () => {
-  [gw, prod] = await Promise.all([
-    startTestGateway(),
-    startTestGateway({ JOBGRAPH_INTROSPECTION: 'false' }),
-  ]);
-});
-afterAll(async () => {
-  await Promise.all([gw?.close(), prod?.close()]);
-});
+const gw = useTestGateway();
+const prod = useTestGateway({ JOBGRAPH_INTROSPECTION: 'false' });
 beforeEach(() => {
   clearCalls(gw);
   clearCalls(prod);

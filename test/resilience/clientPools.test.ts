@@ -14,6 +14,7 @@ import type { FdHealth } from '../../src/http/health.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { TEN_AWS_REGIONS } from '../support/regions.ts';
 
 /** A clock and one-shot timers the test moves by hand. */
 function manualTimers() {
@@ -163,20 +164,7 @@ describe('Regional clients through HTTP', () => {
   const gw = useTestGateway({ JOBGRAPH_MAX_CLIENTS_PER_PROVIDER: '3' });
 
   it('stay bounded per provider however many regions are asked for', async () => {
-    const aws = [
-      'us-east-1',
-      'us-east-2',
-      'us-west-1',
-      'us-west-2',
-      'eu-west-1',
-      'eu-west-2',
-      'eu-central-1',
-      'ap-southeast-1',
-      'ap-southeast-2',
-      'ap-northeast-1',
-      'sa-east-1',
-      'ca-central-1',
-    ];
+    const aws = [...TEN_AWS_REGIONS, 'sa-east-1', 'ca-central-1'];
     const cos = [...COS_REGIONS];
     for (const region of aws) {
       const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`, {

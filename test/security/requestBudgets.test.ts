@@ -10,6 +10,7 @@ import {
 } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
+import { TEN_AWS_REGIONS } from '../support/regions.ts';
 
 /**
  * One request's cost is bounded before any upstream call, however the request is spelled:
@@ -18,18 +19,7 @@ import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
  * capped whether it comes as a literal, a variable, a variable's default or inside an input object.
  */
 
-const REGIONS = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-central-1',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'ap-northeast-1',
-];
+const REGIONS = TEN_AWS_REGIONS;
 const SOURCES_VARIABLE = /JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST/;
 
 const gw = useTestGateway();
