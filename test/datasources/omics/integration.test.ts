@@ -24,6 +24,7 @@ import {
   OMICS_DEMO_JOBS,
 } from '../../../src/emulators/omics/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { GRCH38_SOURCE } from './expected.ts';
 
 const STATE_OF: Record<string, string> = {
   SUBMITTED: 'QUEUED',
@@ -113,19 +114,7 @@ describe('Omics emulator with jobgraph source', () => {
       creationTime: '2024-07-01T09:26:43.456Z',
       completionTime: '2024-07-01T09:41:12.003Z',
       sources: [
-        {
-          sourceFile: 's3://genomics-reference-demo/GRCh38/GRCh38_full_analysis_set.fa',
-          status: 'FINISHED',
-          statusMessage: null,
-          name: 'GRCh38',
-          description: 'Human reference genome GRCh38 (full analysis set)',
-          tags: [
-            { key: 'project', value: 'population-study' },
-            { key: 'assembly', value: 'GRCh38' },
-            { key: 'reviewed', value: '' },
-          ],
-          referenceId: '3417622790',
-        },
+        GRCH38_SOURCE,
         {
           sourceFile: 's3://genomics-reference-demo/GRCh37/hs37d5.fa.gz',
           status: 'FINISHED',

@@ -28,6 +28,7 @@ import {
 } from '../../../src/emulators/panorama/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
+import { EXAMPLE_RECORD } from './expected.ts';
 
 let emu: RunningEmulator;
 const closers: (() => void)[] = [];
@@ -77,60 +78,7 @@ async function failure(p: Promise<unknown>): Promise<UpstreamError> {
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const EXPECTED: Record<string, PanoramaPackageImportJobRecord> = {
-  'pkgimport-5f3a9c1e7b2d4086': {
-    id: 'panorama:us-east-1:pkgimport-5f3a9c1e7b2d4086',
-    provider: 'AWS_PANORAMA',
-    nativeId: 'pkgimport-5f3a9c1e7b2d4086',
-    region: 'us-east-1',
-    state: 'SUCCEEDED',
-    providerStatus: 'SUCCEEDED',
-    statusMessage: 'Package version 2.0 of people_counter was imported.',
-    terminal: true,
-    createdAt: '2024-07-01T09:26:43.456Z',
-    updatedAt: '2024-07-01T09:29:47.120Z',
-    completedAt: '2024-07-01T09:29:47.120Z',
-    jobId: 'pkgimport-5f3a9c1e7b2d4086',
-    clientToken: 'people-counter-2-0-import-7f1c',
-    jobType: 'NODE_PACKAGE_VERSION',
-    createdTime: '2024-07-01T09:26:43.456Z',
-    lastUpdatedTime: '2024-07-01T09:29:47.120Z',
-    status: 'SUCCEEDED',
-    inputConfig: {
-      packageVersionInputConfig: {
-        s3Location: {
-          bucketName: 'panorama-demo-packages-111122223333',
-          objectKey: 'descriptors/people_counter/2.0/package_import_descriptor.json',
-          region: 'us-west-2',
-        },
-      },
-    },
-    outputConfig: {
-      packageVersionOutputConfig: {
-        markLatest: false,
-        packageName: 'people_counter',
-        packageVersion: '2.0',
-      },
-    },
-    output: {
-      outputS3Location: {
-        bucketName: 'panorama-packages-us-east-1-111122223333',
-        objectKey: '111122223333/nodePackage/people_counter/2.0/descriptor.json',
-      },
-      packageId: 'package-4q2wfbkc7xpzmv3ngh6jdtr5ya',
-      packageVersion: '2.0',
-      patchVersion: '7d1e3f5a7b9c0d2e4f6a8b0c1d3e5f7e2a7b9c14d0f3385a6b1c7d9e0f2a4b6c',
-    },
-    jobTags: [
-      {
-        resourceType: 'PACKAGE',
-        tags: [
-          { key: 'team', value: 'retail-vision' },
-          { key: 'cost-center', value: 'cc-4410' },
-          { key: 'reviewed', value: '' },
-        ],
-      },
-    ],
-  },
+  'pkgimport-5f3a9c1e7b2d4086': EXAMPLE_RECORD,
   'pkgimport-8c2e6a0d4f1b3957': {
     id: 'panorama:us-east-1:pkgimport-8c2e6a0d4f1b3957',
     provider: 'AWS_PANORAMA',
