@@ -55,3 +55,42 @@ export const EXAMPLE_RECORD: PanoramaPackageImportJobRecord = {
     },
   ],
 };
+
+/** The pending Marketplace job's record as the emulator serves it (the golden one-element-lists response adds a tag). */
+export const PENDING_RECORD: PanoramaPackageImportJobRecord = {
+  id: 'panorama:us-east-1:pkgimport-8c2e6a0d4f1b3957',
+  provider: 'AWS_PANORAMA',
+  nativeId: 'pkgimport-8c2e6a0d4f1b3957',
+  region: 'us-east-1',
+  state: 'QUEUED',
+  providerStatus: 'PENDING',
+  statusMessage: 'Import job is pending.',
+  terminal: false,
+  createdAt: '2024-07-03T10:00:12.007Z',
+  updatedAt: '2024-07-03T10:00:12.007Z',
+  completedAt: null,
+  jobId: 'pkgimport-8c2e6a0d4f1b3957',
+  clientToken: null,
+  jobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
+  createdTime: '2024-07-03T10:00:12.007Z',
+  lastUpdatedTime: '2024-07-03T10:00:12.007Z',
+  status: 'PENDING',
+  inputConfig: {
+    packageVersionInputConfig: {
+      s3Location: {
+        bucketName: 'panorama-demo-packages-111122223333',
+        objectKey: 'marketplace/shelf_monitor/1.3/package_import_descriptor.json',
+        region: null,
+      },
+    },
+  },
+  outputConfig: {
+    packageVersionOutputConfig: {
+      markLatest: true,
+      packageName: 'shelf_monitor',
+      packageVersion: '1.3',
+    },
+  },
+  output: null,
+  jobTags: [],
+};

@@ -28,7 +28,7 @@ import {
 } from '../../../src/emulators/panorama/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
-import { EXAMPLE_RECORD } from './expected.ts';
+import { EXAMPLE_RECORD, PENDING_RECORD } from './expected.ts';
 
 let emu: RunningEmulator;
 const closers: (() => void)[] = [];
@@ -79,43 +79,7 @@ const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 
 const EXPECTED: Record<string, PanoramaPackageImportJobRecord> = {
   'pkgimport-5f3a9c1e7b2d4086': EXAMPLE_RECORD,
-  'pkgimport-8c2e6a0d4f1b3957': {
-    id: 'panorama:us-east-1:pkgimport-8c2e6a0d4f1b3957',
-    provider: 'AWS_PANORAMA',
-    nativeId: 'pkgimport-8c2e6a0d4f1b3957',
-    region: 'us-east-1',
-    state: 'QUEUED',
-    providerStatus: 'PENDING',
-    statusMessage: 'Import job is pending.',
-    terminal: false,
-    createdAt: '2024-07-03T10:00:12.007Z',
-    updatedAt: '2024-07-03T10:00:12.007Z',
-    completedAt: null,
-    jobId: 'pkgimport-8c2e6a0d4f1b3957',
-    clientToken: null,
-    jobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
-    createdTime: '2024-07-03T10:00:12.007Z',
-    lastUpdatedTime: '2024-07-03T10:00:12.007Z',
-    status: 'PENDING',
-    inputConfig: {
-      packageVersionInputConfig: {
-        s3Location: {
-          bucketName: 'panorama-demo-packages-111122223333',
-          objectKey: 'marketplace/shelf_monitor/1.3/package_import_descriptor.json',
-          region: null,
-        },
-      },
-    },
-    outputConfig: {
-      packageVersionOutputConfig: {
-        markLatest: true,
-        packageName: 'shelf_monitor',
-        packageVersion: '1.3',
-      },
-    },
-    output: null,
-    jobTags: [],
-  },
+  'pkgimport-8c2e6a0d4f1b3957': PENDING_RECORD,
   'pkgimport-b71d3f5a9e0c2864': {
     id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
     provider: 'AWS_PANORAMA',

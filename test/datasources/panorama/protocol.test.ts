@@ -10,7 +10,7 @@ import type { HttpRequest } from '@smithy/protocol-http';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { fixtureLoader, sdkFixtureHandler } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
-import { EXAMPLE_RECORD } from './expected.ts';
+import { EXAMPLE_RECORD, PENDING_RECORD } from './expected.ts';
 
 const fixture = fixtureLoader('panorama');
 
@@ -127,40 +127,7 @@ describe('Panorama parse', () => {
       KEY('pkgimport-8c2e6a0d4f1b3957'),
     );
     expect(await result).toEqual({
-      id: 'panorama:us-east-1:pkgimport-8c2e6a0d4f1b3957',
-      provider: 'AWS_PANORAMA',
-      nativeId: 'pkgimport-8c2e6a0d4f1b3957',
-      region: 'us-east-1',
-      state: 'QUEUED',
-      providerStatus: 'PENDING',
-      statusMessage: 'Import job is pending.',
-      terminal: false,
-      createdAt: '2024-07-03T10:00:12.007Z',
-      updatedAt: '2024-07-03T10:00:12.007Z',
-      completedAt: null,
-      jobId: 'pkgimport-8c2e6a0d4f1b3957',
-      clientToken: null,
-      jobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
-      createdTime: '2024-07-03T10:00:12.007Z',
-      lastUpdatedTime: '2024-07-03T10:00:12.007Z',
-      status: 'PENDING',
-      inputConfig: {
-        packageVersionInputConfig: {
-          s3Location: {
-            bucketName: 'panorama-demo-packages-111122223333',
-            objectKey: 'marketplace/shelf_monitor/1.3/package_import_descriptor.json',
-            region: null,
-          },
-        },
-      },
-      outputConfig: {
-        packageVersionOutputConfig: {
-          markLatest: true,
-          packageName: 'shelf_monitor',
-          packageVersion: '1.3',
-        },
-      },
-      output: null,
+      ...PENDING_RECORD,
       jobTags: [{ resourceType: 'PACKAGE', tags: [{ key: 'team', value: 'retail-vision' }] }],
     } satisfies PanoramaPackageImportJobRecord);
   });
