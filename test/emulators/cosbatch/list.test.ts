@@ -15,7 +15,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '../../../src/emulators/framework.ts';
-import { LIST_WINDOW_MS, type ListOrder } from '../../../src/emulators/listing.ts';
+import type { ListOrder } from '../../../src/emulators/listing.ts';
 import { signAt, signedCos } from '../listClient.ts';
 
 const START = Date.parse('2026-11-02T10:00:00.000Z');
@@ -105,6 +105,7 @@ afterAll(async () => {
 });
 
 describe('COS Batch ListJobs demo data', () => {
+  // Created in the 90 days before the start, IDs its own: test/emulators/listData.test.ts.
   const jobs = cosListedJobs(START);
 
   it('has at least 60 jobs over the 90 days before the start, all 13 statuses, non-terminal ones the newest', () => {
@@ -122,11 +123,7 @@ describe('COS Batch ListJobs demo data', () => {
         .slice(0, recent)
         .every((j) => !['Complete', 'Failed', 'Cancelled'].includes(j.Status as string)),
     ).toBe(true);
-    for (const j of jobs) {
-      const ms = Date.parse(j.CreationTime as string);
-      expect(ms > START - LIST_WINDOW_MS && ms < START).toBe(true);
-      expect(j.CreationTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-    }
+    for (const j of jobs) expect(j.CreationTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
   });
 
   it('has Complete jobs with failed tasks and two jobs created in the same second', () => {
@@ -138,16 +135,6 @@ describe('COS Batch ListJobs demo data', () => {
     expect(failedTasks.length).toBeGreaterThan(0);
     for (const i of COS_LIST_TIED_INDEXES)
       expect(jobs[i]?.CreationTime).toBe(jobs[i - 1]?.CreationTime);
-  });
-
-  it('shares no JobId with the describe fixtures, the error cases or the progressing job', () => {
-    const taken = new Set([
-      ...DEMO_JOBS.keys(),
-      ...Object.values(ERROR_CASE_JOB_IDS),
-      COS_PROGRESSING_JOB_ID,
-    ]);
-    for (const j of jobs) expect(taken.has(j.JobId as string)).toBe(false);
-    expect(new Set(jobs.map((j) => j.JobId)).size).toBe(jobs.length);
   });
 });
 

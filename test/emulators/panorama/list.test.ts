@@ -10,11 +10,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '../../../src/emulators/framework.ts';
-import { LIST_WINDOW_MS, type ListOrder } from '../../../src/emulators/listing.ts';
-import {
-  PANORAMA_DEMO_JOBS,
-  PANORAMA_ERROR_JOB_IDS,
-} from '../../../src/emulators/panorama/data.ts';
+import type { ListOrder } from '../../../src/emulators/listing.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import {
   PANORAMA_LIST_JOB_COUNT,
@@ -90,13 +86,13 @@ afterAll(async () => {
 });
 
 describe('Panorama ListPackageImportJobs demo data', () => {
+  // Created in the 90 days before the start, IDs its own: test/emulators/listData.test.ts.
   const jobs = panoramaListedJobs(START);
 
   it('has at least 60 jobs over the 90 days before the start, every Status, PENDING ones the newest', () => {
     expect(jobs).toHaveLength(PANORAMA_LIST_JOB_COUNT);
     expect(jobs.length).toBeGreaterThanOrEqual(60);
     const created = jobs.map((j) => (j.wire.CreatedTime as number) * 1000);
-    for (const ms of created) expect(ms > START - LIST_WINDOW_MS && ms < START).toBe(true);
     expect([...created].sort((a, b) => b - a)).toEqual(created);
     const counts: Record<string, number> = {};
     for (const j of jobs)
@@ -113,16 +109,6 @@ describe('Panorama ListPackageImportJobs demo data', () => {
     expect(later.map((j) => (j.wire.CreatedTime as number) - 86_400)).toEqual(
       jobs.map((j) => j.wire.CreatedTime),
     );
-  });
-
-  it('shares no JobId with the describe fixtures or the error cases', () => {
-    const taken = new Set([
-      ...Object.keys(PANORAMA_DEMO_JOBS),
-      ...Object.values(PANORAMA_ERROR_JOB_IDS),
-      PANORAMA_PROGRESSING_JOB_ID,
-    ]);
-    for (const j of jobs) expect(taken.has(j.wire.JobId as string)).toBe(false);
-    expect(new Set(jobs.map((j) => j.wire.JobId)).size).toBe(jobs.length);
   });
 });
 
