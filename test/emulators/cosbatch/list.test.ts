@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from '../../../src/emulators/cosbatch/data.ts';
 import { createCosBatchEmulator } from '../../../src/emulators/cosbatch/emulator.ts';
 import {
@@ -12,15 +12,14 @@ import {
 import { COS_PROGRESSING_JOB_ID } from '../../../src/emulators/cosbatch/progressing.ts';
 import {
   DEMO_TENCENT_CREDENTIALS,
-  startEmulator,
   type RunningEmulator,
 } from '../../../src/emulators/framework.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
-import { signAt, signedCos } from '../listClient.ts';
+import { signedCos } from '../listClient.ts';
+import { LIST_START, useListHarness } from '../listHarness.ts';
 
-const START = Date.parse('2026-11-02T10:00:00.000Z');
-let clock = START;
-signAt(() => clock);
+const START = LIST_START;
+const harness = useListHarness();
 const STATUSES = [
   'Active',
   'Cancelled',
@@ -37,18 +36,15 @@ const STATUSES = [
   'Suspended',
 ];
 const CONTROL_HOST = `${DEMO_TENCENT_CREDENTIALS.uin}.cos-control.${DEMO_TENCENT_CREDENTIALS.region}.myqcloud.com`;
-const running: RunningEmulator[] = [];
 
 async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  const emu = await startEmulator(
+  return harness.start(
     createCosBatchEmulator({
-      now: () => clock,
+      now: () => harness.now,
       epochMs: START,
       ...(listOrder ? { listOrder } : {}),
     }),
   );
-  running.push(emu);
-  return emu;
 }
 
 const xml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'member' });
@@ -96,13 +92,6 @@ async function walk(emu: RunningEmulator, query: Record<string, string>) {
 }
 
 const code = (body: string) => /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-
-afterEach(() => {
-  clock = START;
-});
-afterAll(async () => {
-  await Promise.all(running.map((e) => e.close()));
-});
 
 describe('COS Batch ListJobs demo data', () => {
   // Created in the 90 days before the start, IDs its own: test/emulators/listData.test.ts.

@@ -1,10 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_AWS_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_AWS_CREDENTIALS, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import {
   createImportExportEmulator,
   type ImportExportEmulatorOptions,
@@ -18,11 +14,11 @@ import {
 } from '../../../src/emulators/importexport/listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
-import { formBody, importExportCall, signAt, signedAws } from '../listClient.ts';
+import { formBody, importExportCall, signedAws } from '../listClient.ts';
+import { LIST_START, useListHarness } from '../listHarness.ts';
 
-const START = Date.parse('2026-11-02T10:00:00.000Z');
-let clock = START;
-signAt(() => clock);
+const START = LIST_START;
+const harness = useListHarness();
 /** Every ProgressCode the GetStatus page documents. */
 const PROGRESS_CODES = [
   'Pending',
@@ -39,13 +35,15 @@ const PROGRESS_CODES = [
   'UnsupportedFileFormat',
   'UnsupportedPowerSupply',
 ];
-const running: RunningEmulator[] = [];
 
 /** An emulator on the test clock, with `options`, and the object to control it. */
 async function started(options: ImportExportEmulatorOptions = {}) {
-  const provider = createImportExportEmulator({ now: () => clock, epochMs: START, ...options });
-  const emu = await startEmulator(provider);
-  running.push(emu);
+  const provider = createImportExportEmulator({
+    now: () => harness.now,
+    epochMs: START,
+    ...options,
+  });
+  const emu = await harness.start(provider);
   return { emu, provider };
 }
 
@@ -97,13 +95,6 @@ async function walk(emu: RunningEmulator, maxJobs: number) {
 }
 
 const code = (body: string) => /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-
-afterEach(() => {
-  clock = START;
-});
-afterAll(async () => {
-  await Promise.all(running.map((e) => e.close()));
-});
 
 describe('Import/Export ListJobs demo data', () => {
   // Created in the 90 days before the start, IDs its own: test/emulators/listData.test.ts.

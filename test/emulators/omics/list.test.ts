@@ -7,12 +7,8 @@ import {
   type ImportReferenceFilter,
   type ImportReferenceJobItem,
 } from '@aws-sdk/client-omics';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_AWS_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_AWS_CREDENTIALS, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
 import {
   OMICS_DEMO_REFERENCE_STORE_ID,
@@ -26,11 +22,11 @@ import {
   omicsListedJobs,
 } from '../../../src/emulators/omics/listData.ts';
 import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
-import { signAt, signedAws } from '../listClient.ts';
+import { signedAws } from '../listClient.ts';
+import { LIST_START, useListHarness } from '../listHarness.ts';
 
-const START = Date.parse('2026-11-02T10:00:00.000Z');
-let clock = START;
-signAt(() => clock);
+const START = LIST_START;
+const harness = useListHarness();
 const MAIN = OMICS_DEMO_REFERENCE_STORE_ID;
 const SECOND = OMICS_DEMO_SECOND_STORE_ID;
 const STATUSES = [
@@ -42,15 +38,16 @@ const STATUSES = [
   'COMPLETED',
   'COMPLETED_WITH_FAILURES',
 ];
-const running: RunningEmulator[] = [];
 const clients: OmicsClient[] = [];
 
 async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  const emu = await startEmulator(
-    createOmicsEmulator({ now: () => clock, epochMs: START, ...(listOrder ? { listOrder } : {}) }),
+  return harness.start(
+    createOmicsEmulator({
+      now: () => harness.now,
+      epochMs: START,
+      ...(listOrder ? { listOrder } : {}),
+    }),
   );
-  running.push(emu);
-  return emu;
 }
 
 function sdk(emu: RunningEmulator, region = 'us-east-1'): OmicsClient {
@@ -60,7 +57,7 @@ function sdk(emu: RunningEmulator, region = 'us-east-1'): OmicsClient {
     disableHostPrefix: true,
     credentials: { ...DEMO_AWS_CREDENTIALS },
     maxAttempts: 1,
-    systemClockOffset: clock - Date.now(),
+    systemClockOffset: harness.now - Date.now(),
   });
   clients.push(client);
   return client;
@@ -110,12 +107,8 @@ function list(
 
 const message = (body: string) => (JSON.parse(body) as { message: string }).message;
 
-afterEach(() => {
-  clock = START;
-});
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.destroy();
-  await Promise.all(running.map((e) => e.close()));
 });
 
 describe('HealthOmics list demo data', () => {
@@ -296,7 +289,7 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
     }
     const ok = await list(emu, `/referencestore/${MAIN}/importjobs`, { nextToken: token });
     expect(ok.status).toBe(200);
-    clock += 24 * 3_600_000 + 1000;
+    harness.now += 24 * 3_600_000 + 1000;
     const expired = await list(emu, `/referencestore/${MAIN}/importjobs`, { nextToken: token });
     expect([expired.status, message(expired.body)]).toEqual([
       400,

@@ -4,12 +4,8 @@ import {
   PanoramaClient,
   paginateListPackageImportJobs,
 } from '@aws-sdk/client-panorama';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_AWS_CREDENTIALS,
-  startEmulator,
-  type RunningEmulator,
-} from '../../../src/emulators/framework.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_AWS_CREDENTIALS, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import {
@@ -18,24 +14,21 @@ import {
   panoramaListedJobs,
 } from '../../../src/emulators/panorama/listData.ts';
 import { PANORAMA_PROGRESSING_JOB_ID } from '../../../src/emulators/panorama/progressing.ts';
-import { signAt, signedAws } from '../listClient.ts';
+import { signedAws } from '../listClient.ts';
+import { LIST_START, useListHarness } from '../listHarness.ts';
 
-const START = Date.parse('2026-11-02T10:00:00.000Z');
-let clock = START;
-signAt(() => clock);
-const running: RunningEmulator[] = [];
+const START = LIST_START;
+const harness = useListHarness();
 const clients: PanoramaClient[] = [];
 
 async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  const emu = await startEmulator(
+  return harness.start(
     createPanoramaEmulator({
-      now: () => clock,
+      now: () => harness.now,
       epochMs: START,
       ...(listOrder ? { listOrder } : {}),
     }),
   );
-  running.push(emu);
-  return emu;
 }
 
 function sdk(emu: RunningEmulator, region = 'us-east-1'): PanoramaClient {
@@ -44,7 +37,7 @@ function sdk(emu: RunningEmulator, region = 'us-east-1'): PanoramaClient {
     endpoint: emu.url,
     credentials: { ...DEMO_AWS_CREDENTIALS },
     maxAttempts: 1,
-    systemClockOffset: clock - Date.now(),
+    systemClockOffset: harness.now - Date.now(),
   });
   clients.push(client);
   return client;
@@ -77,12 +70,8 @@ async function walk(emu: RunningEmulator, pageSize: number, between?: (page: num
 const errorOf = (body: string) =>
   JSON.parse(body) as { Message?: string; Reason?: string; Fields?: { Name: string }[] };
 
-afterEach(() => {
-  clock = START;
-});
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.destroy();
-  await Promise.all(running.map((e) => e.close()));
 });
 
 describe('Panorama ListPackageImportJobs demo data', () => {
@@ -195,7 +184,7 @@ describe('The Panorama emulator ListPackageImportJobs', () => {
     const newest = await emulator('newest-first');
     // The progressing job is recreated every cycle (a newer CreatedTime): move the clock a cycle after page 1.
     const pages = await walk(newest, 10, (page) => {
-      if (page === 1) clock += 60_000;
+      if (page === 1) harness.now += 60_000;
     });
     const all = pages.flat();
     expect(all[0]?.JobId).toBe(PANORAMA_PROGRESSING_JOB_ID);
@@ -277,7 +266,7 @@ describe('The Panorama emulator ListPackageImportJobs', () => {
 
   it('refuses a NextToken older than 24 hours as expired', async () => {
     const first = await sdk(emu).send(new ListPackageImportJobsCommand({ MaxResults: 5 }));
-    clock += 24 * 3_600_000 + 1000;
+    harness.now += 24 * 3_600_000 + 1000;
     const res = await signedAws(emu, {
       service: 'panorama',
       method: 'GET',
