@@ -5,12 +5,7 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'PROVIDER_NOT_CONFIGURED'
-  | 'UPSTREAM_ACCESS_DENIED'
-  | 'UPSTREAM_THROTTLED'
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_BAD_RESPONSE'
+  | UpstreamCode
   | 'INTERNAL_SERVER_ERROR'
   | 'BAD_REQUEST'
   | 'SHUTTING_DOWN';
@@ -50,15 +45,14 @@ export class BadUserInputError extends JobgraphError {
   }
 }
 
-export type UpstreamCode = Extract<
-  ErrorCode,
+/** The public codes of a failure upstream (an UpstreamError's). */
+export type UpstreamCode =
   | 'NOT_FOUND'
   | 'PROVIDER_NOT_CONFIGURED'
   | 'UPSTREAM_ACCESS_DENIED'
   | 'UPSTREAM_THROTTLED'
   | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_BAD_RESPONSE'
->;
+  | 'UPSTREAM_BAD_RESPONSE';
 
 /**
  * What an upstream-supplied identifier (error code, request id) must look like to be shown to
