@@ -1,5 +1,6 @@
-import { GraphQLError, Kind, type ValidationRule } from 'graphql';
+import { Kind, type ValidationRule } from 'graphql';
 import type { CountedNode } from './countedNode.ts';
+import { refuseOverLimit } from './operationLimit.ts';
 
 /**
  * Rejects an operation with more than `max` aliases (`config.limits.maxAliases`,
@@ -33,16 +34,10 @@ export function maxAliasesRule(max: number): ValidationRule {
       for (const child of node.selectionSet?.selections ?? []) aliases += aliasesOf(child);
       return aliases;
     };
-    return {
-      OperationDefinition(node) {
-        const found = aliasesOf(node);
-        if (found > max)
-          context.reportError(
-            new GraphQLError(
-              `Aliases limit of ${max} (JOBGRAPH_MAX_ALIASES) exceeded, found ${found}.`,
-            ),
-          );
-      },
-    };
+    return refuseOverLimit(
+      context,
+      { what: 'Aliases', variable: 'JOBGRAPH_MAX_ALIASES', max },
+      (operation) => aliasesOf(operation),
+    );
   };
 }

@@ -1,5 +1,6 @@
-import { GraphQLError, Kind, type ValidationRule } from 'graphql';
+import { Kind, type ValidationRule } from 'graphql';
 import { isSchemaIntrospection, type CountedNode } from './countedNode.ts';
+import { refuseOverLimit } from './operationLimit.ts';
 
 /**
  * Rejects an operation nested deeper than `max` fields (`config.limits.maxDepth`,
@@ -37,16 +38,10 @@ export function maxDepthRule(max: number): ValidationRule {
       }
       return depth;
     };
-    return {
-      OperationDefinition(node) {
-        const found = depthOf(node, 0);
-        if (found > max)
-          context.reportError(
-            new GraphQLError(
-              `Query depth limit of ${max} (JOBGRAPH_MAX_DEPTH) exceeded, found ${found}.`,
-            ),
-          );
-      },
-    };
+    return refuseOverLimit(
+      context,
+      { what: 'Query depth', variable: 'JOBGRAPH_MAX_DEPTH', max },
+      (operation) => depthOf(operation, 0),
+    );
   };
 }

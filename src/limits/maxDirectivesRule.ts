@@ -1,5 +1,6 @@
-import { GraphQLError, Kind, type ValidationRule } from 'graphql';
+import { Kind, type ValidationRule } from 'graphql';
 import type { CountedNode } from './countedNode.ts';
+import { refuseOverLimit } from './operationLimit.ts';
 
 /**
  * Rejects an operation with more than `max` directive uses (`config.limits.maxDirectives`,
@@ -29,16 +30,10 @@ export function maxDirectivesRule(max: number): ValidationRule {
       for (const child of node.selectionSet?.selections ?? []) directives += directivesOf(child);
       return directives;
     };
-    return {
-      OperationDefinition(node) {
-        const found = directivesOf(node);
-        if (found > max)
-          context.reportError(
-            new GraphQLError(
-              `Directives limit of ${max} (JOBGRAPH_MAX_DIRECTIVES) exceeded, found ${found}.`,
-            ),
-          );
-      },
-    };
+    return refuseOverLimit(
+      context,
+      { what: 'Directives', variable: 'JOBGRAPH_MAX_DIRECTIVES', max },
+      (operation) => directivesOf(operation),
+    );
   };
 }
