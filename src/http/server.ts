@@ -313,10 +313,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   // The gateway's one lister: every request's context lists through it; its snapshots are also
   // the list-assisted watchers'.
-  const scheduler = options.watchScheduler;
-  const listSnapshots =
-    options.listSnapshots ??
-    createListSnapshots(config, scheduler ? { now: () => scheduler.now() } : {});
+  const listSnapshots = listSnapshotsOf(options);
   const gateway = { config, sources, lister: createJobLister(sources, config, listSnapshots) };
   const contextFor = contextFactory(gateway, limits);
   const run = apolloRunner(apollo, contextFor);
@@ -346,19 +343,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ? { spanMiddleware: operationSpanMiddleware(options.observability) }
       : {}),
   });
-  // A browser at / goes to the console; anything else learns what is served.
-  app.get(
-    '/',
-    rootHandler({
-      console: config.console,
-      metrics: metrics !== undefined,
-      sandbox: config.introspection,
-    }),
-  );
-  // The jobs console: a page, its hashed assets, and nothing else (it calls /graphql like any client).
-  if (config.console) app.use(consoleRouter());
-  app.use(notFoundHandler);
-  app.use(httpErrorHandler(config, logger));
+  otherRoutes(app, config, logger, metrics !== undefined);
 
   const address = await listen(httpServer, config);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -375,6 +360,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await apollo.stop();
     },
   };
+}
+
+/** The snapshots `listJobs` and list-assisted watching share: the options', else this process's own, dated by the watch scheduler when one is given. */
+function listSnapshotsOf(options: ServerOptions): ListSnapshots {
+  const scheduler = options.watchScheduler;
+  return (
+    options.listSnapshots ??
+    createListSnapshots(options.config, scheduler ? { now: () => scheduler.now() } : {})
+  );
+}
+
+/** GET / (the console for a browser, else what is served), the console, then 404 and the error answer for anything else. */
+function otherRoutes(app: express.Express, config: Config, logger: Logger, metrics: boolean): void {
+  // A browser at / goes to the console; anything else learns what is served.
+  app.get('/', rootHandler({ console: config.console, metrics, sandbox: config.introspection }));
+  // The jobs console: a page, its hashed assets, and nothing else (it calls /graphql like any client).
+  if (config.console) app.use(consoleRouter());
+  app.use(notFoundHandler);
+  app.use(httpErrorHandler(config, logger));
 }
 
 /** Listen on the configured port and host; the address it got. */
