@@ -42,64 +42,15 @@ export interface Gateway {
 }
 
 /** Build the schema and sources from a config and serve them. */
-export async function startGateway(
-  config: Config,
-  options: {
-    logDestination?: DestinationStream;
-    sandbox?: { document?: string; headers?: Record<string, string> };
-    watchScheduler?: Scheduler;
-    /** Global IDs the cross-request cache never keeps, even finished (the demo's progressing jobs start again after they finish). */
-    uncachedJobIds?: ReadonlySet<string>;
-    /**
-     * The clock list snapshots are dated by (tests expire them by hand); default `watchScheduler`'s,
-     * else the real one. The list-assisted watchers compare a snapshot's age with their poll
-     * interval: with watchers about, it must move as `watchScheduler` does (the real clock plus an
-     * offset, say).
-     */
-    listClock?: () => number;
-  } = {},
-): Promise<Gateway> {
+export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const built = buildSchema();
   const logger = createLogger(
     config.logLevel,
     built.policy.sensitiveFields.map((f) => f.field),
     options.logDestination,
   );
-  const holdsSecret = createSecretDetector(
-    built.schema,
-    built.policy.sensitiveFields,
-    JOB_TYPE_NAME,
-  );
-  // Logs and error messages are scrubbed of every secret the process knows: the configured
-  // credentials from now on, each loaded record's sensitive values as it is loaded.
-  secretValues.setRecordCollector(
-    createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME),
-  );
-  for (const value of [
-    config.awsCredentials?.secretAccessKey,
-    config.awsCredentials?.sessionToken,
-    config.tencent.credentials?.secretKey,
-    config.tencent.credentials?.sessionToken,
-    config.auth.jwtSecret,
-    ...Object.values(config.tracing?.headers ?? {}),
-  ]) {
-    secretValues.pin(value);
-  }
-  const uncached = options.uncachedJobIds;
-  const cache = await openJobCache(
-    config,
-    uncached ? (record) => uncached.has(record.id) || holdsSecret(record) : holdsSecret,
-    logger,
-    // What replicas may share of a watched job's polls: the record without its secrets.
-    {
-      holdsSecret,
-      withoutSecrets: createSecretStripper(
-        built.schema,
-        built.policy.sensitiveFields,
-        JOB_TYPE_NAME,
-      ),
-    },
-  );
+  learnConfiguredSecrets(config, built);
+  const cache = await openCache(config, built, logger, options.uncachedJobIds);
   const health = new FdHealth();
   let sources: Sources | undefined;
   const breakers = (): BreakerState[] =>
@@ -107,38 +58,9 @@ export async function startGateway(
       g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })),
     );
   const observability = await createObservability(config, breakers);
-  // JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away).
-  const rateBucket =
-    config.cache.url && Object.keys(config.resilience.upstreamRateLimits).length > 0
-      ? (await import('./cache/redisRateBucket.ts')).redisRateBucket({
-          url: config.cache.url,
-          opTimeoutMs: config.cache.opTimeoutMs,
-          retryMs: 1000,
-          fallback: localRateBucket(),
-          logger,
-        })
-      : undefined;
+  const rateBucket = await openRateBucket(config, logger);
   sources = createSources(config, cache, health, observability, rateBucket);
-  // listJobs' snapshots of the sources it reads whole, shared with list-assisted watching and,
-  // through Redis, with the other replicas.
-  const sharedSnapshots = config.cache.url
-    ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
-        url: config.cache.url,
-        opTimeoutMs: config.cache.opTimeoutMs,
-        logger,
-      })
-    : undefined;
-  const scheduler = options.watchScheduler;
-  const listClock = options.listClock ?? (scheduler ? () => scheduler.now() : undefined);
-  const listSnapshots = createListSnapshots(config, {
-    ...(sharedSnapshots ? { shared: sharedSnapshots } : {}),
-    ...(listClock ? { now: listClock } : {}),
-    onSlowRead: (fields) =>
-      logger.warn(
-        fields,
-        'listJobs: a source was not read whole within JOBGRAPH_UPSTREAM_BUDGET_MS; it is reported FAILED (UPSTREAM_UNAVAILABLE) until the provider answers faster',
-      ),
-  });
+  const { listSnapshots, sharedSnapshots } = await openListSnapshots(config, options, logger);
   const server = await startServer({
     config,
     sources,
@@ -168,6 +90,109 @@ export async function startGateway(
       await observability?.close();
     },
   };
+}
+
+/** How startGateway runs besides the configuration (logs, Sandbox, clocks, the cache's exceptions). */
+export interface GatewayOptions {
+  logDestination?: DestinationStream;
+  sandbox?: { document?: string; headers?: Record<string, string> };
+  watchScheduler?: Scheduler;
+  /** Global IDs the cross-request cache never keeps, even finished (the demo's progressing jobs start again after they finish). */
+  uncachedJobIds?: ReadonlySet<string>;
+  /**
+   * The clock list snapshots are dated by (tests expire them by hand); default `watchScheduler`'s,
+   * else the real one. The list-assisted watchers compare a snapshot's age with their poll
+   * interval: with watchers about, it must move as `watchScheduler` does (the real clock plus an
+   * offset, say).
+   */
+  listClock?: () => number;
+}
+
+/**
+ * Logs and error messages are scrubbed of every secret the process knows: the configured
+ * credentials from now on, each loaded record's sensitive values as it is loaded.
+ */
+function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
+  secretValues.setRecordCollector(
+    createSensitiveValueCollector(built.schema, built.policy.sensitiveFields, JOB_TYPE_NAME),
+  );
+  for (const value of [
+    config.awsCredentials?.secretAccessKey,
+    config.awsCredentials?.sessionToken,
+    config.tencent.credentials?.secretKey,
+    config.tencent.credentials?.sessionToken,
+    config.auth.jwtSecret,
+    ...Object.values(config.tracing?.headers ?? {}),
+  ]) {
+    secretValues.pin(value);
+  }
+}
+
+/** The cache of finished jobs: never a record holding a secret, nor one of `uncached`. */
+function openCache(
+  config: Config,
+  built: BuiltSchema,
+  logger: Logger,
+  uncached: ReadonlySet<string> | undefined,
+): Promise<JobCache | undefined> {
+  const holdsSecret = createSecretDetector(
+    built.schema,
+    built.policy.sensitiveFields,
+    JOB_TYPE_NAME,
+  );
+  return openJobCache(
+    config,
+    uncached ? (record) => uncached.has(record.id) || holdsSecret(record) : holdsSecret,
+    logger,
+    // What replicas may share of a watched job's polls: the record without its secrets.
+    {
+      holdsSecret,
+      withoutSecrets: createSecretStripper(
+        built.schema,
+        built.policy.sensitiveFields,
+        JOB_TYPE_NAME,
+      ),
+    },
+  );
+}
+
+/** JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away). */
+async function openRateBucket(config: Config, logger: Logger) {
+  return config.cache.url && Object.keys(config.resilience.upstreamRateLimits).length > 0
+    ? (await import('./cache/redisRateBucket.ts')).redisRateBucket({
+        url: config.cache.url,
+        opTimeoutMs: config.cache.opTimeoutMs,
+        retryMs: 1000,
+        fallback: localRateBucket(),
+        logger,
+      })
+    : undefined;
+}
+
+/**
+ * listJobs' snapshots of the sources it reads whole, shared with list-assisted watching and,
+ * through Redis (`sharedSnapshots`, closed with the gateway), with the other replicas.
+ */
+async function openListSnapshots(config: Config, options: GatewayOptions, logger: Logger) {
+  const sharedSnapshots = config.cache.url
+    ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
+        url: config.cache.url,
+        opTimeoutMs: config.cache.opTimeoutMs,
+        logger,
+      })
+    : undefined;
+  const scheduler = options.watchScheduler;
+  const listClock = options.listClock ?? (scheduler ? () => scheduler.now() : undefined);
+  const listSnapshots = createListSnapshots(config, {
+    ...(sharedSnapshots ? { shared: sharedSnapshots } : {}),
+    ...(listClock ? { now: listClock } : {}),
+    onSlowRead: (fields) =>
+      logger.warn(
+        fields,
+        'listJobs: a source was not read whole within JOBGRAPH_UPSTREAM_BUDGET_MS; it is reported FAILED (UPSTREAM_UNAVAILABLE) until the provider answers faster',
+      ),
+  });
+  return { listSnapshots, sharedSnapshots };
 }
 
 export interface DemoGateway extends Gateway {
