@@ -30,6 +30,11 @@ export interface RecordedCall {
   /** The job the call asked for, as the provider names it (e.g. `us-east-1/ABCDE`), or null. */
   job: string | null;
   status: number;
+  /**
+   * The account the request was signed for (AWS account ID, COS UIN), only when it is not the
+   * demo's default account, so default-account calls read as they always did.
+   */
+  account?: string;
 }
 
 /** An error answer in the provider's own envelope, with every value chosen by the test (hostile ones included). */
@@ -45,11 +50,14 @@ export interface ErrorAnswer {
 
 /** A provider's side of the wire protocol. Implementations must not import src/datasources. */
 export interface ProviderEmulator {
-  readonly name: 'panorama' | 'omics' | 'cosbatch' | 'importexport' | 'codepipeline';
+  readonly name: 'panorama' | 'omics' | 'cosbatch' | 'importexport' | 'codepipeline' | 'sts';
   /** Answer one request: auth check, routing, demo data, error cases. */
   handle(req: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
-  /** Identify the operation and job a request asks for, for the call log. */
-  describe(req: EmulatorRequest): { operation: string; job: string | null };
+  /**
+   * Identify the operation and job a request asks for, for the call log, and the account it is
+   * signed for when that is not the default one (see `RecordedCall.account`).
+   */
+  describe(req: EmulatorRequest): { operation: string; job: string | null; account?: string };
   /** The provider's own throttling answer. */
   throttled(req: EmulatorRequest): EmulatorResponse;
   /** The provider's own 5xx answer. */
@@ -274,7 +282,15 @@ export async function startEmulator(
   }
 
   async function answer(request: EmulatorRequest, res: http.ServerResponse) {
-    const { operation, job } = safeDescribe(request);
+    const { operation, job, account } = safeDescribe(request);
+    const logged = (status: number): RecordedCall => ({
+      method: request.method,
+      path: request.path,
+      operation,
+      job,
+      status,
+      ...(account === undefined ? {} : { account }),
+    });
     received.push(job);
     for (const w of [...arrivalWaiters]) {
       if (received.length >= w.count) {
@@ -295,11 +311,11 @@ export async function startEmulator(
     if (fault === 'hang') {
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
-      calls.push({ method: request.method, path: request.path, operation, job, status: 0 });
+      calls.push(logged(0));
       return;
     }
     if (fault === 'reset') {
-      calls.push({ method: request.method, path: request.path, operation, job, status: 0 });
+      calls.push(logged(0));
       res.socket?.destroy();
       return;
     }
@@ -317,7 +333,7 @@ export async function startEmulator(
     } catch {
       out = emulator.serverError(request);
     }
-    calls.push({ method: request.method, path: request.path, operation, job, status: out.status });
+    calls.push(logged(out.status));
     const done = write(res, out, state.faults.oversize, state.faults.chunked).then((complete) => {
       if (!complete) cutOffCount += 1;
       writing.delete(done);
@@ -358,7 +374,7 @@ export async function startEmulator(
     return Promise.race([finished, closed]);
   }
 
-  function safeDescribe(request: EmulatorRequest) {
+  function safeDescribe(request: EmulatorRequest): ReturnType<ProviderEmulator['describe']> {
     try {
       return emulator.describe(request);
     } catch {

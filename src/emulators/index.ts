@@ -34,18 +34,35 @@ import { cosBigJobs, cosListedJobs } from './cosbatch/listData.ts';
 import { importExportBigJobs, importExportListedJobs } from './importexport/listData.ts';
 import { OMICS_REFERENCE_STORES, omicsBigJobs, omicsListedJobs } from './omics/listData.ts';
 import { panoramaBigJobs, panoramaListedJobs } from './panorama/listData.ts';
+import { createEmulatorAccounts, type EmulatorAccounts } from './accounts.ts';
+import { createStsEmulator } from './sts/emulator.ts';
 export { PROGRESS_CYCLE_MS, type ProgressPhase } from './progress.ts';
 export { MAX_JOBS_PER_SOURCE, type ListOrder } from './listing.ts';
+export {
+  createEmulatorAccounts,
+  DEMO_AWS_ACCOUNT_ID,
+  DEMO_AWS_USER,
+  DEMO_EXTERNAL_ID_ROLE,
+  DEMO_SECOND_AWS_ACCOUNT,
+  DEMO_SECOND_TENCENT_ACCOUNT,
+  type AwsSession,
+  type EmulatorAccounts,
+  type EmulatorRole,
+} from './accounts.ts';
 
-export type EmulatorName = ProviderEmulator['name'];
+/** The five job providers' emulators. */
+export type EmulatorName = Exclude<ProviderEmulator['name'], 'sts'>;
+/** Every emulator of a set: the five providers' and STS (the accounts' sessions). */
+export type EmulatorSetName = ProviderEmulator['name'];
 
 /** Fixed loopback ports used by `npx jobgraph emulators` (base + offset). */
-export const EMULATOR_PORT_OFFSETS: Record<EmulatorName, number> = {
+export const EMULATOR_PORT_OFFSETS: Record<EmulatorSetName, number> = {
   panorama: 1,
   omics: 2,
   cosbatch: 3,
   importexport: 4,
   codepipeline: 5,
+  sts: 6,
 };
 export const DEFAULT_EMULATOR_PORT_BASE = 4100;
 
@@ -57,7 +74,7 @@ export const DEMO_DATA = {
   codepipeline: codepipelineData,
 } as const;
 
-export type EmulatorSet = Record<EmulatorName, RunningEmulator> & { close(): Promise<void> };
+export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & { close(): Promise<void> };
 
 export interface StartAllOptions {
   /** 0 for ephemeral ports (tests, `npm start`); a base such as 4100 for fixed ports. */
@@ -78,6 +95,11 @@ export interface StartAllOptions {
    * and error-case IDs stay. Default: the demo data (JOBGRAPH_EMULATOR_JOBS_PER_SOURCE).
    */
   jobsPerSource?: number;
+  /**
+   * The accounts registry the STS emulator issues sessions into and the four AWS emulators
+   * read (whose keys see which account's jobs); default a fresh `createEmulatorAccounts()`.
+   */
+  accounts?: EmulatorAccounts;
 }
 
 /** The emulators with a list operation (CodePipeline has none that only reads). */
@@ -133,10 +155,11 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
   };
 }
 
-/** Start all five emulators on loopback. */
+/** Start the five providers' emulators and STS on loopback, sharing one accounts registry. */
 export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {
   const now = options.now ?? Date.now;
-  const opts = { now, epochMs: options.epochMs ?? now() };
+  const accounts = options.accounts ?? createEmulatorAccounts();
+  const opts = { now, epochMs: options.epochMs ?? now(), accounts };
   const jobsPerSource = checkJobsPerSource(options.jobsPerSource);
   const order = (name: ListableEmulatorName) => {
     const listOrder = options.listOrder?.[name];
@@ -146,17 +169,18 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
       ...(jobsPerSource === undefined ? {} : { jobsPerSource }),
     };
   };
-  const emulators: Record<EmulatorName, ProviderEmulator> = {
+  const emulators: Record<EmulatorSetName, ProviderEmulator> = {
     panorama: createPanoramaEmulator(order('panorama')),
     omics: createOmicsEmulator(order('omics')),
     cosbatch: createCosBatchEmulator(order('cosbatch')),
     importexport: createImportExportEmulator(order('importexport')),
     codepipeline: createCodePipelineEmulator(opts),
+    sts: createStsEmulator({ now, accounts }),
   };
-  const started: Partial<Record<EmulatorName, RunningEmulator>> = {};
+  const started: Partial<Record<EmulatorSetName, RunningEmulator>> = {};
   try {
     for (const [name, emulator] of Object.entries(emulators) as [
-      EmulatorName,
+      EmulatorSetName,
       ProviderEmulator,
     ][]) {
       const port = options.portBase ? options.portBase + EMULATOR_PORT_OFFSETS[name] : 0;
@@ -170,7 +194,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
     await Promise.all(Object.values(started).map((e) => e.close()));
     throw err;
   }
-  const set = started as Record<EmulatorName, RunningEmulator>;
+  const set = started as Record<EmulatorSetName, RunningEmulator>;
   return {
     ...set,
     close: async () => void (await Promise.all(Object.values(set).map((e) => e.close()))),
@@ -239,7 +263,9 @@ export interface ListedDemoJob {
  */
 export function listedDemoJobs(
   anchorMs: number,
-  options: { jobsPerSource?: number } = {},
+  options: {
+    jobsPerSource?: number;
+  } = {},
 ): Record<ListableEmulatorName, ListedDemoJob[]> {
   const iso = (value: string | number) =>
     new Date(typeof value === 'number' ? value * 1000 : value).toISOString();

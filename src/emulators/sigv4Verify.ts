@@ -12,12 +12,21 @@ export type SigV4Check =
       detail: string;
     };
 
+export interface SigV4Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 export interface SigV4Expectation {
   /** Signing name the service expects (e.g. `codepipeline`, `IngestionService`). */
   service: string;
   /** Required signing region, or undefined to accept the region in the credential scope. */
   region?: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * The one key the service accepts, or a lookup of the secret of any key it knows (several
+   * accounts' keys and sessions); undefined for an unknown key.
+   */
+  credentials: SigV4Credentials | ((accessKeyId: string) => SigV4Credentials | undefined);
   /** Clock for the 15-minute skew check, default Date.now. */
   now?: () => number;
 }
@@ -48,7 +57,13 @@ export async function verifySigV4(
     string,
     string,
   ];
-  if (accessKeyId !== expect.credentials.accessKeyId) {
+  const known =
+    typeof expect.credentials === 'function'
+      ? expect.credentials(accessKeyId)
+      : accessKeyId === expect.credentials.accessKeyId
+        ? expect.credentials
+        : undefined;
+  if (!known) {
     return {
       ok: false,
       reason: 'unknown-key',
@@ -116,10 +131,7 @@ export async function verifySigV4(
   const signer = new SignatureV4({
     service,
     region,
-    credentials: {
-      accessKeyId: expect.credentials.accessKeyId,
-      secretAccessKey: expect.credentials.secretAccessKey,
-    },
+    credentials: { accessKeyId, secretAccessKey: known.secretAccessKey },
     sha256: Sha256,
     applyChecksum: false,
   });

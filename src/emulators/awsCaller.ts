@@ -1,0 +1,80 @@
+import type { AwsKey, EmulatorAccounts } from './accounts.ts';
+import type { EmulatorRequest } from './framework.ts';
+import { verifySigV4, type SigV4Check } from './sigv4Verify.ts';
+
+/** Why a request's caller was refused: a SigV4 failure, or a session token that is not the key's or has expired. */
+export type AwsCallerRefusal =
+  | Exclude<SigV4Check, { ok: true }>
+  | { ok: false; reason: 'invalid-token'; detail: string }
+  | { ok: false; reason: 'expired-token'; detail: string };
+
+export type AwsCallerCheck = { ok: true; key: AwsKey; accountId: string } | AwsCallerRefusal;
+
+export interface AwsCallerExpectation {
+  /** SigV4 signing name (`panorama`, `IngestionService`, `sts`, …). */
+  service: string;
+  /** Required signing region, or undefined for any. */
+  region?: string;
+  accounts: EmulatorAccounts;
+  /** The emulator's clock in ms: the skew check and session expiry. */
+  now: () => number;
+}
+
+const ACCESS_KEY_RE = /^AWS4-HMAC-SHA256 Credential=([^/]+)\//;
+
+/** The access key ID a SigV4 Authorization header names, or null. */
+export function accessKeyIdOf(req: EmulatorRequest): string | null {
+  return ACCESS_KEY_RE.exec(req.headers.authorization ?? '')?.[1] ?? null;
+}
+
+/**
+ * The account of a request's caller, the way AWS authenticates it: a session key needs its own
+ * `x-amz-security-token` (else "invalid", AWS's InvalidClientTokenId/UnrecognizedClient) and
+ * must not have expired (AWS's ExpiredToken), checked before the signature; then the SigV4
+ * signature with the key's secret (`verifySigV4`). A long-term key's token header is left to
+ * the emulator (Import/Export checks its demo token; the others ignore one, as they always have).
+ */
+export async function verifyAwsCaller(
+  req: EmulatorRequest,
+  expect: AwsCallerExpectation,
+): Promise<AwsCallerCheck> {
+  const accessKeyId = accessKeyIdOf(req);
+  const key = accessKeyId === null ? undefined : expect.accounts.key(accessKeyId);
+  if (key?.kind === 'session') {
+    if (req.headers['x-amz-security-token'] !== key.sessionToken)
+      return {
+        ok: false,
+        reason: 'invalid-token',
+        detail: 'The security token included in the request is invalid.',
+      };
+    if (expect.now() >= key.expiresMs)
+      return {
+        ok: false,
+        reason: 'expired-token',
+        detail: 'The security token included in the request is expired',
+      };
+  }
+  const check = await verifySigV4(req, {
+    service: expect.service,
+    ...(expect.region === undefined ? {} : { region: expect.region }),
+    credentials: (id) => (id === key?.accessKeyId ? key : undefined),
+    now: expect.now,
+  });
+  if (!check.ok) return check;
+  return { ok: true, key: key as AwsKey, accountId: (key as AwsKey).accountId };
+}
+
+/**
+ * For an emulator's `describe`: the account a request's key belongs to when it is not the
+ * default one (without checking the signature), for `RecordedCall.account`.
+ */
+export function otherAccountOf(
+  req: EmulatorRequest,
+  accounts: EmulatorAccounts,
+): { account: string } | Record<string, never> {
+  const accessKeyId = accessKeyIdOf(req);
+  const accountId = accessKeyId === null ? undefined : accounts.key(accessKeyId)?.accountId;
+  return accountId === undefined || accountId === accounts.defaultAccountId
+    ? {}
+    : { account: accountId };
+}
