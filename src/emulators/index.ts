@@ -34,7 +34,27 @@ import { cosBigJobs, cosListedJobs } from './cosbatch/listData.ts';
 import { importExportBigJobs, importExportListedJobs } from './importexport/listData.ts';
 import { OMICS_REFERENCE_STORES, omicsBigJobs, omicsListedJobs } from './omics/listData.ts';
 import { panoramaBigJobs, panoramaListedJobs } from './panorama/listData.ts';
-import { createEmulatorAccounts, type EmulatorAccounts } from './accounts.ts';
+import {
+  createEmulatorAccounts,
+  DEMO_SECOND_TENCENT_ACCOUNT,
+  type EmulatorAccounts,
+} from './accounts.ts';
+import { COS_SECOND_ACCOUNT_JOB_IDS, cosSecondAccountJobs } from './cosbatch/secondAccount.ts';
+import { CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS } from './codepipeline/secondAccount.ts';
+import {
+  IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS,
+  importExportSecondAccountJobs,
+} from './importexport/secondAccount.ts';
+import {
+  OMICS_SECOND_ACCOUNT_JOB_IDS,
+  OMICS_SECOND_ACCOUNT_STORE_IDS,
+  omicsSecondAccountJobs,
+} from './omics/secondAccount.ts';
+import {
+  PANORAMA_SECOND_ACCOUNT_JOB_IDS,
+  PANORAMA_SECOND_ACCOUNT_REGION,
+  panoramaSecondAccountJobs,
+} from './panorama/secondAccount.ts';
 import { createStsEmulator } from './sts/emulator.ts';
 export { PROGRESS_CYCLE_MS, type ProgressPhase } from './progress.ts';
 export { MAX_JOBS_PER_SOURCE, type ListOrder } from './listing.ts';
@@ -49,6 +69,7 @@ export {
   type EmulatorAccounts,
   type EmulatorRole,
 } from './accounts.ts';
+export { CODEPIPELINE_SECOND_ACCOUNT_SECRET_VALUES } from './codepipeline/secondAccount.ts';
 
 /** The five job providers' emulators. */
 export type EmulatorName = Exclude<ProviderEmulator['name'], 'sts'>;
@@ -265,6 +286,13 @@ export function listedDemoJobs(
   anchorMs: number,
   options: {
     jobsPerSource?: number;
+    /**
+     * Whose jobs: the default account's (the default), or the second account's
+     * (DEMO_SECOND_AWS_ACCOUNT, DEMO_SECOND_TENCENT_ACCOUNT; `jobsPerSource` does not apply to
+     * it). The AWS providers' global IDs are written in today's grammar, which has no account
+     * part (the gateway adds its alias as its grammar says); COS's carry the UIN.
+     */
+    account?: 'default' | 'staging';
   } = {},
 ): Record<ListableEmulatorName, ListedDemoJob[]> {
   const iso = (value: string | number) =>
@@ -282,30 +310,32 @@ export function listedDemoJobs(
     );
   const n = checkJobsPerSource(options.jobsPerSource);
   const lists =
-    n !== undefined
-      ? bigListedJobs(anchorMs, n)
-      : {
-          panorama: panoramaListedJobs(anchorMs).map((j) => ({
-            globalId: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${j.wire.JobId as string}`,
-            createdAt: iso(j.wire.CreatedTime as number),
-            providerStatus: j.wire.Status as string,
-          })),
-          omics: omicsListedJobs(anchorMs).map((j) => ({
-            globalId: `omics:${omicsData.OMICS_DEMO_REGION}:${j.referenceStoreId}:${j.id}`,
-            createdAt: iso(j.creationTime),
-            providerStatus: j.status,
-          })),
-          cosbatch: cosListedJobs(anchorMs).map((j) => ({
-            globalId: `cos:${cos.region}:${cos.uin}:${j.JobId as string}`,
-            createdAt: iso(j.CreationTime as string),
-            providerStatus: j.Status as string,
-          })),
-          importexport: importExportListedJobs(anchorMs).map((j) => ({
-            globalId: `importexport:${j.JobId}`,
-            createdAt: iso(j.CreationDate as string),
-            providerStatus: j.ProgressCode as string,
-          })),
-        };
+    options.account === 'staging'
+      ? secondAccountListedJobs(anchorMs)
+      : n !== undefined
+        ? bigListedJobs(anchorMs, n)
+        : {
+            panorama: panoramaListedJobs(anchorMs).map((j) => ({
+              globalId: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${j.wire.JobId as string}`,
+              createdAt: iso(j.wire.CreatedTime as number),
+              providerStatus: j.wire.Status as string,
+            })),
+            omics: omicsListedJobs(anchorMs).map((j) => ({
+              globalId: `omics:${omicsData.OMICS_DEMO_REGION}:${j.referenceStoreId}:${j.id}`,
+              createdAt: iso(j.creationTime),
+              providerStatus: j.status,
+            })),
+            cosbatch: cosListedJobs(anchorMs).map((j) => ({
+              globalId: `cos:${cos.region}:${cos.uin}:${j.JobId as string}`,
+              createdAt: iso(j.CreationTime as string),
+              providerStatus: j.Status as string,
+            })),
+            importexport: importExportListedJobs(anchorMs).map((j) => ({
+              globalId: `importexport:${j.JobId}`,
+              createdAt: iso(j.CreationDate as string),
+              providerStatus: j.ProgressCode as string,
+            })),
+          };
   return {
     panorama: newestFirst(lists.panorama),
     omics: newestFirst(lists.omics),
@@ -350,5 +380,102 @@ function bigListedJobs(anchorMs: number, n: number): Record<ListableEmulatorName
       (id) => `cos:${cos.region}:${cos.uin}:${id}`,
     ),
     importexport: listed(importExportBigJobs(anchorMs, n - 1), (id) => `importexport:${id}`),
+  };
+}
+
+/** The second account's listed jobs (see `listedDemoJobs`). */
+function secondAccountListedJobs(anchorMs: number): Record<ListableEmulatorName, ListedDemoJob[]> {
+  const iso = (value: string | number) =>
+    new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
+  const cos = DEMO_SECOND_TENCENT_ACCOUNT;
+  return {
+    panorama: panoramaSecondAccountJobs(anchorMs).map((j) => ({
+      globalId: `panorama:${PANORAMA_SECOND_ACCOUNT_REGION}:${j.wire.JobId as string}`,
+      createdAt: iso(j.wire.CreatedTime as number),
+      providerStatus: j.wire.Status as string,
+    })),
+    omics: omicsSecondAccountJobs(anchorMs).map((j) => ({
+      globalId: `omics:${omicsData.OMICS_DEMO_REGION}:${j.referenceStoreId}:${j.id}`,
+      createdAt: iso(j.creationTime),
+      providerStatus: j.status,
+    })),
+    cosbatch: cosSecondAccountJobs(anchorMs).map((j) => ({
+      globalId: `cos:${cos.region}:${cos.uin}:${j.JobId as string}`,
+      createdAt: iso(j.CreationTime as string),
+      providerStatus: j.Status as string,
+    })),
+    importexport: importExportSecondAccountJobs(anchorMs).map((j) => ({
+      globalId: `importexport:${j.JobId}`,
+      createdAt: iso(j.CreationDate as string),
+      providerStatus: j.ProgressCode as string,
+    })),
+  };
+}
+
+/** One job of an account as each provider names it natively (the parts of its key). */
+export interface NativeJobs {
+  panorama: { region: string; jobId: string };
+  omics: { region: string; referenceStoreId: string; jobId: string };
+  cosbatch: { region: string; uin: string; jobId: string };
+  importexport: { jobId: string };
+  codepipeline: { region: string; jobId: string };
+}
+
+/**
+ * Per provider, the second account's job whose native ID is exactly a default-account job's
+ * (the default account's example job, `exampleGlobalIds()`), with other content: Panorama FAILED
+ * (SUCCEEDED in the default account), HealthOmics FAILED (COMPLETED), COS Batch Failed
+ * (Complete), Import/Export InProgress (Complete), CodePipeline a Deploy of
+ * `staging-storefront-deploy` (a Build of `storefront-release`). COS's `uin` is the second
+ * account's: COS names the account in the key, the AWS providers do not.
+ */
+export const SHARED_NATIVE_JOB_IDS: Readonly<NativeJobs> = Object.freeze({
+  panorama: {
+    region: PANORAMA_SECOND_ACCOUNT_REGION,
+    jobId: PANORAMA_SECOND_ACCOUNT_JOB_IDS.shared,
+  },
+  omics: {
+    region: omicsData.OMICS_DEMO_REGION,
+    referenceStoreId: OMICS_SECOND_ACCOUNT_STORE_IDS.shared,
+    jobId: OMICS_SECOND_ACCOUNT_JOB_IDS.shared,
+  },
+  cosbatch: {
+    region: DEMO_SECOND_TENCENT_ACCOUNT.region,
+    uin: DEMO_SECOND_TENCENT_ACCOUNT.uin,
+    jobId: COS_SECOND_ACCOUNT_JOB_IDS.shared,
+  },
+  importexport: { jobId: IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS.shared },
+  codepipeline: {
+    region: codepipelineData.DEMO_REGION,
+    jobId: CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS.shared,
+  },
+});
+
+/**
+ * Per provider, one job only the second account has (its keys find it; the default account's
+ * answer the provider's not-found error): Panorama SUCCEEDED, HealthOmics COMPLETED (in the
+ * second account's own store), COS Batch Active, Import/Export Complete, CodePipeline a Build.
+ */
+export function exampleSecondAccountJobs(): NativeJobs {
+  return {
+    panorama: {
+      region: PANORAMA_SECOND_ACCOUNT_REGION,
+      jobId: PANORAMA_SECOND_ACCOUNT_JOB_IDS.succeeded,
+    },
+    omics: {
+      region: omicsData.OMICS_DEMO_REGION,
+      referenceStoreId: OMICS_SECOND_ACCOUNT_STORE_IDS.staging,
+      jobId: OMICS_SECOND_ACCOUNT_JOB_IDS.completed,
+    },
+    cosbatch: {
+      region: DEMO_SECOND_TENCENT_ACCOUNT.region,
+      uin: DEMO_SECOND_TENCENT_ACCOUNT.uin,
+      jobId: COS_SECOND_ACCOUNT_JOB_IDS.active,
+    },
+    importexport: { jobId: IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS.complete },
+    codepipeline: {
+      region: codepipelineData.DEMO_REGION,
+      jobId: CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS.build,
+    },
   };
 }

@@ -38,7 +38,8 @@ export interface AwsCall {
   query?: Record<string, string>;
   body?: string;
   headers?: Record<string, string>;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Default the demo keys; a session's `sessionToken` is sent (and signed) as `x-amz-security-token`. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 /** One SigV4-signed request to `emu`. */
@@ -87,6 +88,8 @@ export async function signedCos(
   opts: {
     host?: string;
     appId?: string;
+    /** Default the demo account's key. */
+    secretId?: string;
     secretKey?: string;
     method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
     search?: string;
@@ -95,7 +98,7 @@ export async function signedCos(
   const host = opts.host ?? new URL(emu.url).host;
   const headers = { host, 'x-cos-appid': opts.appId ?? DEMO_TENCENT_CREDENTIALS.appId };
   const authorization = COS.getAuthorization({
-    SecretId: DEMO_TENCENT_CREDENTIALS.secretId,
+    SecretId: opts.secretId ?? DEMO_TENCENT_CREDENTIALS.secretId,
     SecretKey: opts.secretKey ?? DEMO_TENCENT_CREDENTIALS.secretKey,
     Method: opts.method ?? 'GET',
     Pathname: path,
@@ -127,10 +130,11 @@ export function formBody(params: Record<string, string>): string {
     .join('&');
 }
 
-/** One Import/Export query call (`Version=2010-06-01` added), SigV4 `IngestionService`/us-east-1. */
+/** One Import/Export query call (`Version=2010-06-01` added), SigV4 `IngestionService`/us-east-1, with the demo keys unless `credentials`. */
 export function importExportCall(
   emu: RunningEmulator,
   params: Record<string, string>,
+  credentials?: AwsCall['credentials'],
 ): Promise<RawAnswer> {
   return signedAws(emu, {
     service: 'IngestionService',
@@ -138,5 +142,6 @@ export function importExportCall(
     path: '/',
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
     body: formBody({ Version: '2010-06-01', ...params }),
+    ...(credentials ? { credentials } : {}),
   });
 }

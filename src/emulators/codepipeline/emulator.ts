@@ -1,11 +1,15 @@
 import {
-  DEMO_AWS_CREDENTIALS,
   synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
   type ProviderEmulator,
 } from '../framework.ts';
-import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
+import {
+  createEmulatorAccounts,
+  DEMO_SECOND_AWS_ACCOUNT,
+  type EmulatorAccounts,
+} from '../accounts.ts';
+import { otherAccountOf, verifyAwsCaller, type AwsCallerRefusal } from '../awsCaller.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import {
   CODEPIPELINE_DEMO_JOBS,
@@ -15,20 +19,36 @@ import {
   type WireJobDetails,
 } from './data.ts';
 import { CODEPIPELINE_PROGRESSING_JOB_ID, codePipelineProgressingJob } from './progressing.ts';
+import { CODEPIPELINE_SECOND_ACCOUNT_JOBS } from './secondAccount.ts';
 
 const TARGET_PREFIX = 'CodePipeline_20150709.';
 const GET_JOB_DETAILS = `${TARGET_PREFIX}GetJobDetails`;
 const JSON_11 = 'application/x-amz-json-1.1';
 const JOB_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+export interface CodePipelineEmulatorOptions extends ProgressClockOptions {
+  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
+  accounts?: EmulatorAccounts;
+}
+
 /**
  * CodePipeline's side of `GetJobDetails` (AWS JSON 1.1): `POST /` with
  * `X-Amz-Target: CodePipeline_20150709.GetJobDetails`, SigV4 `codepipeline` scoped to the
  * region the demo data lives in, errors as `{"__type","message"}` with `x-amzn-RequestId`.
  * The demo jobs (data.ts) live in us-east-1; request IDs are deterministic per instance.
+ *
+ * Accounts (`opts.accounts`): the demo keys are the default account's and see the demo jobs;
+ * the keys of an STS session (with their `x-amz-security-token`) see their own account's: the
+ * second account (DEMO_SECOND_AWS_ACCOUNT) its few jobs of secondAccount.ts, any other account
+ * none. A session key without its token is 400 UnrecognizedClientException, an expired one 400
+ * ExpiredTokenException (the AWS JSON protocols' front end answers 400, as DynamoDB does).
  */
-export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): ProviderEmulator {
+export function createCodePipelineEmulator(
+  opts: CodePipelineEmulatorOptions = {},
+): ProviderEmulator {
   const cycle = progressClock(opts);
+  const now = opts.now ?? Date.now;
+  const accounts = opts.accounts ?? createEmulatorAccounts();
   let requestCounter = 0;
   const nextRequestId = () => {
     requestCounter += 1;
@@ -45,16 +65,19 @@ export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): Pro
 
   const throttled = () => error(400, 'ThrottlingException', 'Rate exceeded');
 
-  function authError(check: Exclude<SigV4Check, { ok: true }>): EmulatorResponse {
+  function authError(check: AwsCallerRefusal): EmulatorResponse {
     switch (check.reason) {
       case 'missing':
         return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
       case 'unknown-key':
+      case 'invalid-token':
         return error(
           400,
           'UnrecognizedClientException',
           'The security token included in the request is invalid.',
         );
+      case 'expired-token':
+        return error(400, 'ExpiredTokenException', check.detail);
       case 'malformed':
         return error(403, 'IncompleteSignatureException', check.detail);
       default:
@@ -83,11 +106,11 @@ export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): Pro
         .toLowerCase();
       if (contentType !== JSON_11) return error(400, 'UnknownOperationException');
 
-      const auth = await verifySigV4(req, {
+      const auth = await verifyAwsCaller(req, {
         service: 'codepipeline',
         region: DEMO_REGION,
-        credentials: DEMO_AWS_CREDENTIALS,
-        ...(opts.now ? { now: opts.now } : {}),
+        accounts,
+        now,
       });
       if (!auth.ok) return authError(auth);
 
@@ -127,10 +150,14 @@ export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): Pro
           'Service is unavailable. Please try again later.',
         );
       const job =
-        jobId === CODEPIPELINE_PROGRESSING_JOB_ID
-          ? codePipelineProgressingJob(cycle())
-          : (CODEPIPELINE_DEMO_JOBS.get(jobId) ??
-            synthesizedJob(req, jobId, (t) => CODEPIPELINE_DEMO_JOBS.get(t)));
+        auth.accountId !== accounts.defaultAccountId
+          ? auth.accountId === DEMO_SECOND_AWS_ACCOUNT.accountId
+            ? CODEPIPELINE_SECOND_ACCOUNT_JOBS.get(jobId)
+            : undefined
+          : jobId === CODEPIPELINE_PROGRESSING_JOB_ID
+            ? codePipelineProgressingJob(cycle())
+            : (CODEPIPELINE_DEMO_JOBS.get(jobId) ??
+              synthesizedJob(req, jobId, (t) => CODEPIPELINE_DEMO_JOBS.get(t)));
       if (!job)
         return error(
           400,
@@ -150,6 +177,7 @@ export function createCodePipelineEmulator(opts: ProgressClockOptions = {}): Pro
       return {
         operation: jobId ? `${operation} ${jobId}` : operation,
         job: jobId ? `${DEMO_REGION}/${jobId}` : null,
+        ...otherAccountOf(req, accounts),
       };
     },
 

@@ -20,19 +20,26 @@ import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
 import { cosBigJobs, cosListedJobs } from './listData.ts';
 import { COS_PROGRESSING_JOB_ID, cosProgressingJob } from './progressing.ts';
+import { DEMO_SECOND_TENCENT_ACCOUNT, TENCENT_ACCOUNTS, type TencentAccount } from '../accounts.ts';
+import { cosSecondAccountJobs } from './secondAccount.ts';
 import { verifyCosSignature } from './signature.ts';
 import { toXmlDocument, type WireElement } from './xml.ts';
 
 /**
  * Tencent COS Batch Operations (`{uin}.cos-control.{region}.myqcloud.com`): DescribeJob
  * (`GET /jobs/{JobId}`) and ListJobs (`GET /jobs?jobStatuses=&maxResults=&nextToken=`) for the
- * demo account.
+ * demo accounts.
  *
- * Checks, in order: the COS signature (q-ak, key time window, the signature over `host` and
- * every signed header), `x-cos-appid` (missing → 400 InvalidArgument), the account in the
- * Host labels when the Host is a cos-control host (any other Host, e.g. 127.0.0.1:port behind
- * an endpoint override, stands for the demo account; it is still covered by the signature),
- * then the route. Answers carry `Server: tencent-cos` and `x-cos-request-id`; errors the
+ * Accounts: the demo account (DEMO_TENCENT_CREDENTIALS) and the second one
+ * (DEMO_SECOND_TENCENT_ACCOUNT, its few jobs of secondAccount.ts in its region), each with its
+ * own keys, UIN and APPID; the signing key (`q-ak`) says whose request it is.
+ *
+ * Checks, in order: the COS signature with the key's account's secret (q-ak, key time window,
+ * the signature over `host` and every signed header), `x-cos-appid` (missing → 400
+ * InvalidArgument; not the key's account's → 403 AccessDenied), the account in the Host labels
+ * when the Host is a cos-control host (another UIN than the key's → 403 AccessDenied; any other
+ * Host, e.g. 127.0.0.1:port behind an endpoint override, stands for the key's account; it is
+ * still covered by the signature), then the route. Answers carry `Server: tencent-cos` and `x-cos-request-id`; errors the
  * `<Error>` envelope and `x-cos-trace-id`.
  */
 
@@ -69,6 +76,23 @@ export interface CosBatchEmulatorOptions extends ProgressClockOptions, ListOptio
   now?: () => number;
 }
 
+/** One account's jobs as the routes read them. */
+interface AccountJobs {
+  account: TencentAccount;
+  /** The listed jobs of a region, or null where the account has none. */
+  listOf(region: string): JobList<WireElement> | null;
+  /** The `<Job>` a DescribeJob names, or undefined. */
+  find(req: EmulatorRequest, region: string, jobId: string): WireElement | undefined;
+  /** Whether the progressing job is in this region's list. */
+  progressingIn(region: string): boolean;
+}
+
+/** The account whose key (`q-ak`) signed a request; the demo account for an unknown or missing one (its check then refuses it). */
+function signingAccount(req: EmulatorRequest): TencentAccount {
+  const secretId = /(?:^|&)q-ak=([^&]*)/.exec(String(req.headers.authorization ?? ''))?.[1];
+  return TENCENT_ACCOUNTS.find((a) => a.secretId === secretId) ?? ACCOUNT;
+}
+
 export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
@@ -96,6 +120,29 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       : jobsPerSource === undefined
         ? null
         : otherRegions(region);
+  const defaultJobs: AccountJobs = {
+    account: ACCOUNT,
+    listOf,
+    find: (req, region, jobId) =>
+      region !== ACCOUNT.region
+        ? listOf(region)?.find(jobId)?.job()
+        : jobId === COS_PROGRESSING_JOB_ID
+          ? cosProgressingJob(cycle())
+          : (DEMO_JOBS.get(jobId) ??
+            demoList.find(jobId)?.job() ??
+            synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t))),
+    progressingIn: (region) => region === ACCOUNT.region,
+  };
+  /** The second account's jobs: a few, in its region. */
+  const secondList = listOfJobs(cosSecondAccountJobs(anchorMs), place);
+  const secondListOf = (region: string) =>
+    region === DEMO_SECOND_TENCENT_ACCOUNT.region ? secondList : null;
+  const secondJobs: AccountJobs = {
+    account: DEMO_SECOND_TENCENT_ACCOUNT,
+    listOf: secondListOf,
+    find: (_req, region, jobId) => secondListOf(region)?.find(jobId)?.job(),
+    progressingIn: () => false,
+  };
   let counter = 0;
 
   function requestId(): string {
@@ -129,10 +176,11 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     const traceId = Buffer.from(
       createHash('sha512').update(`${id}/${code}`).digest('hex').slice(0, 96),
     ).toString('base64');
+    const account = signingAccount(req);
     const host =
       typeof req.headers.host === 'string'
         ? req.headers.host
-        : `${ACCOUNT.uin}.cos-control.${ACCOUNT.region}.myqcloud.com`;
+        : `${account.uin}.cos-control.${account.region}.myqcloud.com`;
     return {
       status,
       headers: { ...baseHeaders(id), 'x-cos-trace-id': traceId },
@@ -148,7 +196,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
 
   function regionOf(req: EmulatorRequest): string {
     const m = CONTROL_HOST_RE.exec(String(req.headers.host ?? ''));
-    return m ? (m[2] as string) : ACCOUNT.region;
+    return m ? (m[2] as string) : signingAccount(req).region;
   }
 
   function jobIdOf(req: EmulatorRequest): string | null {
@@ -161,23 +209,25 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     }
   }
 
-  function describeJob(req: EmulatorRequest, jobId: string): EmulatorResponse {
-    switch (jobId) {
-      case ERROR_CASE_JOB_IDS.notFound:
-        return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
-      case ERROR_CASE_JOB_IDS.throttled:
-        return slowDown(req);
-      case ERROR_CASE_JOB_IDS.serverError:
-        return internalError(req);
-      case ERROR_CASE_JOB_IDS.accessDenied:
-        return error(req, 403, 'AccessDenied', 'Access Denied.');
-    }
-    const job =
-      jobId === COS_PROGRESSING_JOB_ID
-        ? cosProgressingJob(cycle())
-        : (DEMO_JOBS.get(jobId) ??
-          demoList.find(jobId)?.job() ??
-          synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t)));
+  function describeJob(
+    req: EmulatorRequest,
+    jobs: AccountJobs,
+    region: string,
+    jobId: string,
+  ): EmulatorResponse {
+    // The error-case IDs answer so in the account's own region.
+    if (region === jobs.account.region)
+      switch (jobId) {
+        case ERROR_CASE_JOB_IDS.notFound:
+          return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
+        case ERROR_CASE_JOB_IDS.throttled:
+          return slowDown(req);
+        case ERROR_CASE_JOB_IDS.serverError:
+          return internalError(req);
+        case ERROR_CASE_JOB_IDS.accessDenied:
+          return error(req, 403, 'AccessDenied', 'Access Denied.');
+      }
+    const job = jobs.find(req, region, jobId);
     if (!job) return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
     return xml(200, 'DescribeJobResult', { Job: job });
   }
@@ -192,7 +242,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
    * with the documented summary elements; NextToken is the page's last JobId when more jobs
    * follow and empty on the last page.
    */
-  function listJobs(req: EmulatorRequest, region: string): EmulatorResponse {
+  function listJobs(req: EmulatorRequest, jobs: AccountJobs, region: string): EmulatorResponse {
     let size = COS_LIST_MAX_RESULTS;
     const maxResults = req.query.getAll('maxResults');
     if (maxResults.length > 1)
@@ -214,9 +264,9 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     const status = statuses[0];
     if (status !== undefined && !JOB_STATUSES.includes(status))
       return error(req, 400, 'InvalidArgument', 'jobStatuses is not a valid job status.');
-    const list = listOf(region);
+    const list = jobs.listOf(region);
     const progressing: ListedJob<WireElement>[] = [];
-    if (region === ACCOUNT.region) {
+    if (jobs.progressingIn(region)) {
       const job = cosProgressingJob(cycle());
       progressing.push({ ...place(job), job: () => job });
     }
@@ -261,8 +311,9 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     name: 'cosbatch',
 
     handle(req) {
+      const account = signingAccount(req);
       const auth = verifyCosSignature(req, {
-        credentials: ACCOUNT,
+        credentials: account,
         now,
         requiredSignedHeaders: ['host'],
       });
@@ -271,12 +322,13 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       const appId = req.headers['x-cos-appid'];
       if (typeof appId !== 'string' || appId.trim() === '')
         return error(req, 400, 'InvalidArgument', 'x-cos-appid cannot be empty');
-      if (appId !== ACCOUNT.appId) return error(req, 403, 'AccessDenied', 'Access Denied.');
+      if (appId !== account.appId) return error(req, 403, 'AccessDenied', 'Access Denied.');
 
       const host = CONTROL_HOST_RE.exec(String(req.headers.host ?? ''));
-      if (host && host[1] !== ACCOUNT.uin) return error(req, 403, 'AccessDenied', 'Access Denied.');
+      if (host && host[1] !== account.uin) return error(req, 403, 'AccessDenied', 'Access Denied.');
       // Jobs are regional: the demo account has none in other regions (but in a big account).
-      const region = host ? (host[2] as string) : ACCOUNT.region;
+      const region = host ? (host[2] as string) : account.region;
+      const jobs = account === DEMO_SECOND_TENCENT_ACCOUNT ? secondJobs : defaultJobs;
 
       if (req.rawPath === LIST_PATH) {
         if (req.method !== 'GET')
@@ -286,7 +338,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
             'MethodNotAllowed',
             'The specified method is not allowed against this resource.',
           );
-        return listJobs(req, region);
+        return listJobs(req, jobs, region);
       }
       const jobId = jobIdOf(req);
       if (jobId === null)
@@ -299,22 +351,18 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
           'MethodNotAllowed',
           'The specified method is not allowed against this resource.',
         );
-      if (region !== ACCOUNT.region) {
-        const job = listOf(region)?.find(jobId)?.job();
-        return job
-          ? xml(200, 'DescribeJobResult', { Job: job })
-          : error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
-      }
-      return describeJob(req, jobId);
+      return describeJob(req, jobs, region, jobId);
     },
 
     describe(req) {
+      const uin = signingAccount(req).uin;
+      const account = uin === ACCOUNT.uin ? {} : { account: uin };
       if (req.rawPath === LIST_PATH && req.method === 'GET')
-        return { operation: 'ListJobs', job: `${regionOf(req)}/` };
+        return { operation: 'ListJobs', job: `${regionOf(req)}/`, ...account };
       const jobId = jobIdOf(req);
       if (jobId === null || jobId === '')
-        return { operation: `${req.method} ${req.path}`, job: null };
-      return { operation: `DescribeJob ${jobId}`, job: `${regionOf(req)}/${jobId}` };
+        return { operation: `${req.method} ${req.path}`, job: null, ...account };
+      return { operation: `DescribeJob ${jobId}`, job: `${regionOf(req)}/${jobId}`, ...account };
     },
 
     throttled: slowDown,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  DEMO_AWS_CREDENTIALS,
   synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -10,11 +9,17 @@ import {
   checkJobsPerSource,
   listOfJobs,
   pageAfter,
+  type JobList,
   type ListedJob,
   type ListOptions,
   type ListOrder,
 } from '../listing.ts';
-import { verifySigV4 } from '../sigv4Verify.ts';
+import {
+  createEmulatorAccounts,
+  DEMO_SECOND_AWS_ACCOUNT,
+  type EmulatorAccounts,
+} from '../accounts.ts';
+import { otherAccountOf, verifyAwsCaller } from '../awsCaller.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import {
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
@@ -24,6 +29,7 @@ import {
 } from './data.ts';
 import { importExportBigJobs, importExportListedJobs } from './listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './progressing.ts';
+import { importExportSecondAccountJobs } from './secondAccount.ts';
 
 /**
  * AWS Import/Export, wire-faithful: AWS query form POSTs to `/`, XML answers in the model
@@ -48,9 +54,27 @@ import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './p
  * maximum ("sets the maximum number of jobs returned"): `listPageLimit` makes the emulator answer
  * fewer with IsTruncated true, as a client must expect; `expireJobs` takes jobs out of the system
  * (the model's ExpiredJobIdException), so a Marker naming one no longer works.
+ *
+ * Accounts (`opts.accounts`): the demo keys are the default account's and see all of the above;
+ * the keys of an STS session (with their `x-amz-security-token`) see their own account's jobs:
+ * the second account (DEMO_SECOND_AWS_ACCOUNT) its few jobs of secondAccount.ts, any other
+ * account none. A session key without its token is 403 InvalidClientTokenIdException, an
+ * expired one 403 ExpiredToken (the query services' code, as IAM answers it).
  */
 
 export const XMLNS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
+
+/** One account's jobs as GetStatus and ListJobs read them. */
+interface AccountJobs {
+  /** The jobs ListJobs shows (the progressing one aside). */
+  list: JobList<WireGetStatusResult>;
+  /** The job GetStatus names, or undefined. */
+  find(req: EmulatorRequest, jobId: string): WireGetStatusResult | undefined;
+  /** Whether the progressing job is the account's. */
+  progressing: boolean;
+  /** Jobs that expired out of the system. */
+  expired: ReadonlySet<string>;
+}
 const API_VERSIONS = new Set(['2010-06-01', '2010-06-03']);
 const KNOWN_ACTIONS = new Set([
   'CancelJob',
@@ -83,6 +107,8 @@ export const IMPORTEXPORT_DEFAULT_LIST_ORDER: ListOrder = 'newest-first';
 export interface ImportExportEmulatorOptions extends ProgressClockOptions, ListOptions {
   /** Clock in ms for the signature time checks, the Date header and the progressing job, default Date.now. */
   now?: () => number;
+  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
+  accounts?: EmulatorAccounts;
   /**
    * Most jobs one ListJobs answer holds, whatever `MaxJobs` asks: 1..1000, default 1000. A
    * smaller limit answers fewer jobs than asked, with IsTruncated true while more follow, so a
@@ -94,7 +120,7 @@ export interface ImportExportEmulatorOptions extends ProgressClockOptions, ListO
 /** The Import/Export emulator, with the one control its tests need beyond the fault knobs. */
 export interface ImportExportEmulator extends ProviderEmulator {
   /**
-   * Let these jobs expire out of the system, for the emulator's lifetime: ListJobs leaves them
+   * Let these jobs of the default account expire out of the system, for the emulator's lifetime: ListJobs leaves them
    * out (so a Marker naming one is refused, InvalidParameterException 400) and GetStatus answers
    * ExpiredJobIdException 400.
    */
@@ -127,6 +153,36 @@ export function createImportExportEmulator(
     jobsPerSource === undefined
       ? listOfJobs(importExportListedJobs(anchorMs), place)
       : importExportBigJobs(anchorMs, jobsPerSource - 1);
+  const accounts = opts.accounts ?? createEmulatorAccounts();
+  const defaultJobs: AccountJobs = {
+    list: listed,
+    find: (req, jobId) =>
+      jobId === IMPORTEXPORT_PROGRESSING_JOB_ID
+        ? importExportProgressingJob(cycle())
+        : (JOBS.get(jobId) ??
+          listed.find(jobId)?.job() ??
+          synthesizedJob(req, jobId, (t) => JOBS.get(t))),
+    progressing: true,
+    expired,
+  };
+  const secondJobs: AccountJobs = {
+    list: listOfJobs(importExportSecondAccountJobs(anchorMs), place),
+    find: (_req, jobId) => secondJobs.list.find(jobId)?.job(),
+    progressing: false,
+    expired: new Set(),
+  };
+  const noJobs: AccountJobs = {
+    list: listOfJobs([], place),
+    find: () => undefined,
+    progressing: false,
+    expired: new Set(),
+  };
+  const jobsOf = (accountId: string) =>
+    accountId === accounts.defaultAccountId
+      ? defaultJobs
+      : accountId === DEMO_SECOND_AWS_ACCOUNT.accountId
+        ? secondJobs
+        : noJobs;
   let requestCounter = 0;
 
   /** Deterministic, UUID-shaped request ids. */
@@ -197,11 +253,12 @@ export function createImportExportEmulator(
       'The security token included in the request is invalid.',
     );
 
-  async function checkSigV4(req: EmulatorRequest): Promise<EmulatorResponse | null> {
-    const check = await verifySigV4(req, {
+  /** The account a request is signed for, or the error it is answered with. */
+  async function checkSigV4(req: EmulatorRequest): Promise<EmulatorResponse | string> {
+    const check = await verifyAwsCaller(req, {
       service: 'IngestionService',
       region: 'us-east-1',
-      credentials: DEMO_AWS_CREDENTIALS,
+      accounts,
       now,
     });
     if (!check.ok) {
@@ -216,6 +273,10 @@ export function createImportExportEmulator(
           return error(400, 'IncompleteSignature', check.detail);
         case 'unknown-key':
           return unknownKey();
+        case 'invalid-token':
+          return badToken();
+        case 'expired-token':
+          return accessDenied('ExpiredToken', check.detail);
         case 'wrong-scope':
         case 'skewed':
           return accessDenied('SignatureDoesNotMatch', check.detail);
@@ -223,16 +284,26 @@ export function createImportExportEmulator(
           return signatureMismatch();
       }
     }
+    // The demo keys may carry the demo session token (a session's own token was checked above).
     const token = req.headers['x-amz-security-token'];
-    if (token !== undefined && token !== DEMO_IMPORTEXPORT_SESSION_TOKEN) return badToken();
-    return null;
+    if (
+      check.key.kind === 'user' &&
+      token !== undefined &&
+      token !== DEMO_IMPORTEXPORT_SESSION_TOKEN
+    )
+      return badToken();
+    return check.accountId;
   }
 
   const expiredJob = () => error(400, 'ExpiredJobIdException', 'The specified job ID has expired.');
 
-  function getStatus(params: URLSearchParams, req: EmulatorRequest): EmulatorResponse {
+  function getStatus(
+    params: URLSearchParams,
+    req: EmulatorRequest,
+    jobs: AccountJobs,
+  ): EmulatorResponse {
     const jobId = params.get('JobId') ?? '';
-    if (expired.has(jobId)) return expiredJob();
+    if (jobs.expired.has(jobId)) return expiredJob();
     switch (jobId) {
       case ERROR_CASE_JOB_IDS.throttled:
         return throttled();
@@ -247,12 +318,7 @@ export function createImportExportEmulator(
           'The specified job ID has been canceled and is no longer valid.',
         );
     }
-    const job =
-      jobId === IMPORTEXPORT_PROGRESSING_JOB_ID
-        ? importExportProgressingJob(cycle())
-        : (JOBS.get(jobId) ??
-          listed.find(jobId)?.job() ??
-          synthesizedJob(req, jobId, (t) => JOBS.get(t)));
+    const job = jobs.find(req, jobId);
     if (!job)
       return error(
         400,
@@ -262,7 +328,7 @@ export function createImportExportEmulator(
     return ok('GetStatus', serializeJob(job));
   }
 
-  function listJobs(params: URLSearchParams): EmulatorResponse {
+  function listJobs(params: URLSearchParams, jobs: AccountJobs): EmulatorResponse {
     let size = IMPORTEXPORT_LIST_MAX_JOBS;
     const maxJobs = params.get('MaxJobs');
     if (maxJobs !== null) {
@@ -272,26 +338,27 @@ export function createImportExportEmulator(
       if (n > 0) size = n;
     }
     size = Math.min(size, pageLimit);
-    const progressingJob = importExportProgressingJob(cycle());
-    const progressing: ListedJob<WireGetStatusResult>[] = [
-      { ...place(progressingJob), job: () => progressingJob },
-    ];
+    const progressing: ListedJob<WireGetStatusResult>[] = [];
+    if (jobs.progressing) {
+      const progressingJob = importExportProgressingJob(cycle());
+      progressing.push({ ...place(progressingJob), job: () => progressingJob });
+    }
     const marker = params.get('Marker');
     let from: ListedJob<WireGetStatusResult> | undefined;
     if (marker !== null) {
-      from = expired.has(marker)
+      from = jobs.expired.has(marker)
         ? undefined
-        : (listed.find(marker) ?? progressing.find((j) => j.id === marker));
+        : (jobs.list.find(marker) ?? progressing.find((j) => j.id === marker));
       if (!from)
         return error(400, 'InvalidParameterException', 'The Marker is not a valid job ID.');
     }
     const { items, more } = pageAfter(
-      listed.sorted(listOrder),
+      jobs.list.sorted(listOrder),
       progressing,
       from ?? null,
       listOrder,
       size,
-      (job) => !expired.has(job.id),
+      (job) => !jobs.expired.has(job.id),
     );
     const i = '    ';
     const members = items
@@ -306,8 +373,8 @@ export function createImportExportEmulator(
           `${i}  </member>\n`,
       )
       .join('');
-    const jobs = items.length === 0 ? `${i}<Jobs/>\n` : `${i}<Jobs>\n${members}${i}</Jobs>\n`;
-    return ok('ListJobs', jobs + el('IsTruncated', more, i));
+    const list = items.length === 0 ? `${i}<Jobs/>\n` : `${i}<Jobs>\n${members}${i}</Jobs>\n`;
+    return ok('ListJobs', list + el('IsTruncated', more, i));
   }
 
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
@@ -315,8 +382,9 @@ export function createImportExportEmulator(
       const requestId = nextRequestId();
       return xmlResponse(404, '<UnknownOperationException/>', requestId);
     }
-    const denied = await checkSigV4(req);
-    if (denied) return denied;
+    const accountId = await checkSigV4(req);
+    if (typeof accountId !== 'string') return accountId;
+    const jobs = jobsOf(accountId);
     const params = new URLSearchParams(req.body);
     const action = params.get('Action');
     if (!action)
@@ -334,8 +402,8 @@ export function createImportExportEmulator(
         'NoSuchVersion',
         'The requested version is not valid for this web service.',
       );
-    if (action === 'GetStatus') return getStatus(params, req);
-    if (action === 'ListJobs') return listJobs(params);
+    if (action === 'GetStatus') return getStatus(params, req, jobs);
+    if (action === 'ListJobs') return listJobs(params, jobs);
     return error(
       400,
       'InvalidAction',
@@ -353,7 +421,11 @@ export function createImportExportEmulator(
       const params = new URLSearchParams(req.body);
       const action = params.get('Action') ?? 'unknown';
       const jobId = params.get('JobId');
-      return { operation: jobId ? `${action} ${jobId}` : action, job: jobId };
+      return {
+        operation: jobId ? `${action} ${jobId}` : action,
+        job: jobId,
+        ...otherAccountOf(req, accounts),
+      };
     },
     throttled,
     serverError,

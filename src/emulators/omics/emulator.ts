@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  DEMO_AWS_CREDENTIALS,
   synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -20,7 +19,12 @@ import {
   type ListOrder,
   type ListPosition,
 } from '../listing.ts';
-import { verifySigV4 } from '../sigv4Verify.ts';
+import {
+  createEmulatorAccounts,
+  DEMO_SECOND_AWS_ACCOUNT,
+  type EmulatorAccounts,
+} from '../accounts.ts';
+import { otherAccountOf, verifyAwsCaller } from '../awsCaller.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import {
   OMICS_DEMO_JOBS,
@@ -36,6 +40,7 @@ import {
   type WireReferenceStore,
 } from './listData.ts';
 import { OMICS_PROGRESSING_JOB_ID, omicsProgressingJob } from './progressing.ts';
+import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
 
 const ROUTE = /^\/referencestore\/([^/]*)\/importjob\/([^/]*)$/;
 const LIST_JOBS_ROUTE = /^\/referencestore\/([^/]*)\/importjobs$/;
@@ -58,7 +63,29 @@ const JOB_STATUSES = [
   'COMPLETED_WITH_FAILURES',
 ];
 
-export interface OmicsEmulatorOptions extends ProgressClockOptions, ListOptions {}
+export interface OmicsEmulatorOptions extends ProgressClockOptions, ListOptions {
+  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
+  accounts?: EmulatorAccounts;
+}
+
+/** One account's stores and jobs as the routes read them. */
+interface AccountJobs {
+  /** A store's listed jobs, or undefined where the account has no such store. */
+  listOf(region: string, referenceStoreId: string): JobList<WireOmicsJob> | undefined;
+  /** The job a GetReferenceImportJob names, or undefined. */
+  find(
+    req: EmulatorRequest,
+    region: string,
+    referenceStoreId: string,
+    id: string,
+  ): WireOmicsJob | undefined;
+  /** Whether the progressing job is in this store's list. */
+  progressingIn(region: string, referenceStoreId: string): boolean;
+  /** The stores ListReferenceStores shows in a region, oldest first. */
+  stores(region: string): readonly WireReferenceStore[];
+  /** What the page tokens' scopes start with. */
+  scope: string;
+}
 
 /**
  * AWS HealthOmics `GetReferenceImportJob` over rest-json, as the service answers it:
@@ -86,6 +113,12 @@ export interface OmicsEmulatorOptions extends ProgressClockOptions, ListOptions 
  * SerializationException. Lists come in `opts.listOrder` (default oldest first, as the AWS CLI's
  * list-reference-import-jobs example shows), paged by opaque tokens carrying the last job's
  * position.
+ *
+ * Accounts (`opts.accounts`): the demo keys are the default account's and see all of the above;
+ * the keys of an STS session (with their `x-amz-security-token`) see their own account's: the
+ * second account (DEMO_SECOND_AWS_ACCOUNT) its two stores and few jobs of secondAccount.ts in the
+ * demo region, any other account none. A session key without its token is 403
+ * UnrecognizedClientException, an expired one 403 ExpiredTokenException.
  */
 export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
@@ -127,6 +160,47 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const jobs = new Map<string, WireOmicsJob>(
     OMICS_DEMO_JOBS.map((j) => [jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id), j]),
   );
+  const accounts = opts.accounts ?? createEmulatorAccounts();
+  const defaultJobs: AccountJobs = {
+    listOf,
+    find: (req, region, referenceStoreId, id) => {
+      const key = jobKey(region, referenceStoreId, id);
+      return key === progressingKey
+        ? omicsProgressingJob(cycle())
+        : (jobs.get(key) ??
+            listOf(region, referenceStoreId)?.find(id)?.job() ??
+            synthesizedJob(req, id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
+    },
+    progressingIn: (region, referenceStoreId) =>
+      region === OMICS_DEMO_REGION && referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID,
+    stores: (region) => (region === OMICS_DEMO_REGION ? OMICS_REFERENCE_STORES : []),
+    scope: 'omics',
+  };
+  const secondJobs = omicsSecondAccountJobs(anchorMs);
+  const secondLists = new Map(
+    OMICS_SECOND_ACCOUNT_STORES.map(({ id }) => [
+      id,
+      listOfJobs(
+        secondJobs.filter((j) => j.referenceStoreId === id),
+        place,
+      ),
+    ]),
+  );
+  /** The stores and jobs of an account other than the default one: the second account's, or none. */
+  const otherJobs = (accountId: string): AccountJobs => {
+    const second = accountId === DEMO_SECOND_AWS_ACCOUNT.accountId;
+    const listOfOther = (region: string, referenceStoreId: string) =>
+      second && region === OMICS_DEMO_REGION ? secondLists.get(referenceStoreId) : undefined;
+    return {
+      listOf: listOfOther,
+      find: (_req, region, referenceStoreId, id) =>
+        listOfOther(region, referenceStoreId)?.find(id)?.job(),
+      progressingIn: () => false,
+      stores: (region) =>
+        second && region === OMICS_DEMO_REGION ? OMICS_SECOND_ACCOUNT_STORES : [],
+      scope: `omics/${accountId}`,
+    };
+  };
   const jobTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceImportJobs');
   const storeTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceStores');
 
@@ -145,20 +219,23 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
 
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
-    const auth = await verifySigV4(req, {
-      service: 'omics',
-      credentials: DEMO_AWS_CREDENTIALS,
-      now,
-    });
+    const auth = await verifyAwsCaller(req, { service: 'omics', accounts, now });
     if (!auth.ok) {
       switch (auth.reason) {
         case 'missing':
           return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
         case 'unknown-key':
+        case 'invalid-token':
           return error(
             403,
             'UnrecognizedClientException',
             'The security token included in the request is invalid.',
+          );
+        case 'expired-token':
+          return error(
+            403,
+            'ExpiredTokenException',
+            'The security token included in the request is expired',
           );
         case 'wrong-scope':
           return error(
@@ -180,10 +257,12 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
           );
       }
     }
+    const account =
+      auth.accountId === accounts.defaultAccountId ? defaultJobs : otherJobs(auth.accountId);
     const listRoute = matchListRoute(req);
     if (listRoute?.operation === 'ListReferenceImportJobs')
-      return listReferenceImportJobs(req, listRoute.referenceStoreId);
-    if (listRoute?.operation === 'ListReferenceStores') return listReferenceStores(req);
+      return listReferenceImportJobs(req, account, listRoute.referenceStoreId);
+    if (listRoute?.operation === 'ListReferenceStores') return listReferenceStores(req, account);
     const route = matchRoute(req);
     if (!route) return error(404, 'UnknownOperationException', 'Unknown operation');
     for (const [label, value] of [
@@ -214,15 +293,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       case OMICS_ERROR_CASE_IDS.requestTimeout:
         return error(408, 'RequestTimeoutException', 'The request timed out.');
     }
-    const key = jobKey(signingRegion(req) ?? '', route.referenceStoreId, route.id);
-    const job =
-      key === progressingKey
-        ? omicsProgressingJob(cycle())
-        : (jobs.get(key) ??
-          listOf(signingRegion(req) ?? '', route.referenceStoreId)
-            ?.find(route.id)
-            ?.job() ??
-          synthesizedJob(req, route.id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
+    const job = account.find(req, signingRegion(req) ?? '', route.referenceStoreId, route.id);
     if (!job)
       return error(404, 'ResourceNotFoundException', 'The specified import job was not found.');
     return { status: 200, headers: headers(), body: JSON.stringify(job) };
@@ -332,6 +403,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
 
   function listReferenceImportJobs(
     req: EmulatorRequest,
+    account: AccountJobs,
     referenceStoreId: string,
   ): EmulatorResponse {
     const problem = validateId(referenceStoreId);
@@ -339,7 +411,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     const filter = readFilter(req, ['status', 'createdAfter', 'createdBefore']);
     if (isResponse(filter)) return filter;
     const region = signingRegion(req) ?? '';
-    const list = listOf(region, referenceStoreId);
+    const list = account.listOf(region, referenceStoreId);
     if (!list) {
       return error(
         404,
@@ -347,11 +419,11 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
         'The specified reference store was not found.',
       );
     }
-    const scope = `omics/${region}/${referenceStoreId}/${JSON.stringify(Object.entries(filter).sort())}`;
+    const scope = `${account.scope}/${region}/${referenceStoreId}/${JSON.stringify(Object.entries(filter).sort())}`;
     const request = pageRequest(req, jobTokens, scope);
     if (isResponse(request)) return request;
     const progressing: ListedJob<WireOmicsJob>[] = [];
-    if (referenceStoreId === OMICS_DEMO_REFERENCE_STORE_ID) {
+    if (account.progressingIn(region, referenceStoreId)) {
       const job = omicsProgressingJob(cycle());
       progressing.push({ ...place(job), job: () => job });
     }
@@ -384,14 +456,15 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     return { status: 200, headers: headers(), body: JSON.stringify(body) };
   }
 
-  function listReferenceStores(req: EmulatorRequest): EmulatorResponse {
+  function listReferenceStores(req: EmulatorRequest, account: AccountJobs): EmulatorResponse {
     const filter = readFilter(req, ['name', 'createdAfter', 'createdBefore']);
     if (isResponse(filter)) return filter;
     const region = signingRegion(req) ?? '';
-    const scope = `omics/${region}/stores/${JSON.stringify(Object.entries(filter).sort())}`;
+    const scope = `${account.scope}/${region}/stores/${JSON.stringify(Object.entries(filter).sort())}`;
     const request = pageRequest(req, storeTokens, scope);
     if (isResponse(request)) return request;
-    const stores = (region === OMICS_DEMO_REGION ? OMICS_REFERENCE_STORES : [])
+    const stores = account
+      .stores(region)
       .map((store: WireReferenceStore) => ({
         store,
         createdMs: Date.parse(store.creationTime),
@@ -419,20 +492,27 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     name: 'omics',
     handle,
     describe(req) {
+      const account = otherAccountOf(req, accounts);
       const listRoute = matchListRoute(req);
       if (listRoute?.operation === 'ListReferenceImportJobs') {
         return {
           operation: `ListReferenceImportJobs ${listRoute.referenceStoreId}`,
           job: `${signingRegion(req) ?? '?'}/${listRoute.referenceStoreId}/`,
+          ...account,
         };
       }
       if (listRoute?.operation === 'ListReferenceStores')
-        return { operation: 'ListReferenceStores', job: `${signingRegion(req) ?? '?'}/` };
+        return {
+          operation: 'ListReferenceStores',
+          job: `${signingRegion(req) ?? '?'}/`,
+          ...account,
+        };
       const route = matchRoute(req);
-      if (!route) return { operation: `${req.method} ${req.path}`, job: null };
+      if (!route) return { operation: `${req.method} ${req.path}`, job: null, ...account };
       return {
         operation: `GetReferenceImportJob ${route.referenceStoreId}/${route.id}`,
         job: `${signingRegion(req) ?? '?'}/${route.referenceStoreId}/${route.id}`,
+        ...account,
       };
     },
     throttled,

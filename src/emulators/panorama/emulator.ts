@@ -1,5 +1,4 @@
 import {
-  DEMO_AWS_CREDENTIALS,
   synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -17,7 +16,12 @@ import {
   type ListOrder,
   type ListPosition,
 } from '../listing.ts';
-import { verifySigV4, type SigV4Check } from '../sigv4Verify.ts';
+import {
+  createEmulatorAccounts,
+  DEMO_SECOND_AWS_ACCOUNT,
+  type EmulatorAccounts,
+} from '../accounts.ts';
+import { otherAccountOf, verifyAwsCaller, type AwsCallerRefusal } from '../awsCaller.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import {
   PANORAMA_DEMO_JOBS,
@@ -27,6 +31,7 @@ import {
 } from './data.ts';
 import { panoramaBigJobs, panoramaListedJobs } from './listData.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, panoramaProgressingJob } from './progressing.ts';
+import { panoramaSecondAccountJobs, PANORAMA_SECOND_ACCOUNT_REGION } from './secondAccount.ts';
 
 /** ListPackageImportJobs' `MaxResults` range in the model (`MaxSize25`: 0..25). */
 export const PANORAMA_LIST_MAX_RESULTS = 25;
@@ -35,7 +40,22 @@ export const PANORAMA_LIST_DEFAULT_RESULTS = 25;
 /** The list order when none is given: the service documents none, and the other AWS JSON list here (HealthOmics) shows oldest first. */
 export const PANORAMA_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
 
-export interface PanoramaEmulatorOptions extends ProgressClockOptions, ListOptions {}
+export interface PanoramaEmulatorOptions extends ProgressClockOptions, ListOptions {
+  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
+  accounts?: EmulatorAccounts;
+}
+
+/** One account's jobs as the routes read them. */
+interface AccountJobs {
+  /** The listed jobs of a region, or null where the account has none. */
+  listOf(region: string): JobList<PanoramaDemoJob> | null;
+  /** The job a describe names, or undefined. */
+  find(req: EmulatorRequest, region: string, jobId: string): PanoramaDemoJob | undefined;
+  /** Whether the progressing job is in this region's list. */
+  progressingIn(region: string): boolean;
+  /** The page tokens' scope of a region. */
+  scope(region: string): string;
+}
 
 /**
  * The AWS Panorama side of `DescribePackageImportJob` (rest-json, SigV4 `panorama`):
@@ -72,6 +92,12 @@ export interface PanoramaEmulatorOptions extends ProgressClockOptions, ListOptio
  * repeat. Other regions list nothing. With `opts.jobsPerSource` (a big account) every region
  * lists that many generated jobs of its own (the demo region's counting the progressing job),
  * each describable in its region.
+ *
+ * Accounts (`opts.accounts`): the demo keys are the default account's and see all of the above;
+ * the keys of an STS session (with their `x-amz-security-token`) see their own account's jobs:
+ * the second account (DEMO_SECOND_AWS_ACCOUNT) its few jobs of secondAccount.ts in the demo
+ * region, any other account none. A session key without its token is 403
+ * UnrecognizedClientException, an expired one 403 ExpiredTokenException.
  */
 export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
@@ -100,6 +126,34 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
       : jobsPerSource === undefined
         ? null
         : otherRegions(region);
+  const accounts = opts.accounts ?? createEmulatorAccounts();
+  const defaultJobs: AccountJobs = {
+    listOf,
+    find: (req, region, jobId) =>
+      region !== PANORAMA_DEMO_REGION
+        ? listOf(region)?.find(jobId)?.job()
+        : jobId === PANORAMA_PROGRESSING_JOB_ID
+          ? panoramaProgressingJob(cycle())
+          : (PANORAMA_DEMO_JOBS[jobId] ??
+            demoList.find(jobId)?.job() ??
+            synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t])),
+    progressingIn: (region) => region === PANORAMA_DEMO_REGION,
+    scope: (region) => `panorama/${region}`,
+  };
+  const secondList = listOfJobs(panoramaSecondAccountJobs(anchorMs), place);
+  /** The jobs of an account other than the default one: the second account's, or none. */
+  const otherJobs = (accountId: string): AccountJobs => {
+    const listOfOther = (region: string) =>
+      accountId === DEMO_SECOND_AWS_ACCOUNT.accountId && region === PANORAMA_SECOND_ACCOUNT_REGION
+        ? secondList
+        : null;
+    return {
+      listOf: listOfOther,
+      find: (_req, region, jobId) => listOfOther(region)?.find(jobId)?.job(),
+      progressingIn: () => false,
+      scope: (region) => `panorama/${accountId}/${region}`,
+    };
+  };
   const tokens = opaqueTokens('jobgraph-emulator-panorama-ListPackageImportJobs');
   let requestCount = 0;
 
@@ -134,13 +188,11 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     name: 'panorama',
 
     async handle(req) {
-      const auth = await verifySigV4(req, {
-        service: 'panorama',
-        credentials: DEMO_AWS_CREDENTIALS,
-        now,
-      });
+      const auth = await verifyAwsCaller(req, { service: 'panorama', accounts, now });
       if (!auth.ok) return authError(auth);
-      if (isListRoute(req)) return listPackageImportJobs(req);
+      const jobs =
+        auth.accountId === accounts.defaultAccountId ? defaultJobs : otherJobs(auth.accountId);
+      if (isListRoute(req)) return listPackageImportJobs(req, jobs);
       const route = matchRoute(req);
       if (!route) return error(404, 'UnknownOperationException', { message: 'Unknown operation' });
       const jobId = decodeLabel(route.rawJobId);
@@ -156,26 +208,25 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
             Message: `User: arn:aws:iam::111122223333:user/jobgraph-demo is not authorized to perform: panorama:DescribePackageImportJob on resource: arn:aws:panorama:${region}:111122223333:package-import-job/${jobId}`,
           });
       }
-      const job =
-        region !== PANORAMA_DEMO_REGION
-          ? listOf(region)?.find(jobId)?.job()
-          : jobId === PANORAMA_PROGRESSING_JOB_ID
-            ? panoramaProgressingJob(cycle())
-            : (PANORAMA_DEMO_JOBS[jobId] ??
-              demoList.find(jobId)?.job() ??
-              synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t]));
+      const job = jobs.find(req, region, jobId);
       if (!job) return notFound(jobId);
       return respond(200, serializeJob(job));
     },
 
     describe(req) {
+      const account = otherAccountOf(req, accounts);
       if (isListRoute(req))
-        return { operation: 'ListPackageImportJobs', job: `${scopeRegion(req) ?? '?'}/` };
+        return {
+          operation: 'ListPackageImportJobs',
+          job: `${scopeRegion(req) ?? '?'}/`,
+          ...account,
+        };
       const route = matchRoute(req);
-      if (!route) return { operation: `${req.method} ${req.path}`, job: null };
+      if (!route) return { operation: `${req.method} ${req.path}`, job: null, ...account };
       return {
         operation: 'DescribePackageImportJob',
         job: `${scopeRegion(req) ?? '?'}/${decodeLabel(route.rawJobId) ?? route.rawJobId}`,
+        ...account,
       };
     },
 
@@ -205,7 +256,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     },
   };
 
-  function authError(check: Exclude<SigV4Check, { ok: true }>): EmulatorResponse {
+  function authError(check: AwsCallerRefusal): EmulatorResponse {
     switch (check.reason) {
       case 'missing':
         return error(403, 'MissingAuthenticationTokenException', {
@@ -214,8 +265,13 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
       case 'malformed':
         return error(403, 'IncompleteSignatureException', { message: check.detail });
       case 'unknown-key':
+      case 'invalid-token':
         return error(403, 'UnrecognizedClientException', {
           message: 'The security token included in the request is invalid.',
+        });
+      case 'expired-token':
+        return error(403, 'ExpiredTokenException', {
+          message: 'The security token included in the request is expired',
         });
       case 'wrong-scope':
         return error(403, 'InvalidSignatureException', {
@@ -257,7 +313,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
   }
 
   /** ListPackageImportJobs: the jobs of the signing region, one page. */
-  function listPackageImportJobs(req: EmulatorRequest): EmulatorResponse {
+  function listPackageImportJobs(req: EmulatorRequest, jobs: AccountJobs): EmulatorResponse {
     const region = scopeRegion(req) ?? '';
     let size = PANORAMA_LIST_DEFAULT_RESULTS;
     const maxResults = req.query.get('MaxResults');
@@ -294,7 +350,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
           'Member must have length less than or equal to 4096',
           nextToken,
         );
-      const read = tokens.read(nextToken, `panorama/${region}`, now());
+      const read = tokens.read(nextToken, jobs.scope(region), now());
       if (!read.ok)
         return listValidationError(
           'NextToken',
@@ -302,9 +358,9 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
         );
       position = read.position;
     }
-    const list = listOf(region);
+    const list = jobs.listOf(region);
     const progressing: ListedJob<PanoramaDemoJob>[] = [];
-    if (region === PANORAMA_DEMO_REGION) {
+    if (jobs.progressingIn(region)) {
       const job = panoramaProgressingJob(cycle());
       progressing.push({ ...place(job), job: () => job });
     }
@@ -316,7 +372,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
       size,
     );
     const last = items[items.length - 1];
-    const token = more && last ? tokens.issue(`panorama/${region}`, last, now()) : null;
+    const token = more && last ? tokens.issue(jobs.scope(region), last, now()) : null;
     const summaries = items.map((item) => {
       const job = item.job();
       return serializeWire(summaryOf(job), job.timestampStyle);
