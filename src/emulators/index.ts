@@ -36,6 +36,8 @@ import { OMICS_REFERENCE_STORES, omicsBigJobs, omicsListedJobs } from './omics/l
 import { panoramaBigJobs, panoramaListedJobs } from './panorama/listData.ts';
 import {
   createEmulatorAccounts,
+  DEMO_AWS_ACCOUNT_ID,
+  DEMO_SECOND_AWS_ACCOUNT,
   DEMO_SECOND_TENCENT_ACCOUNT,
   type EmulatorAccounts,
 } from './accounts.ts';
@@ -222,15 +224,38 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
   };
 }
 
+/** The prefix of the env variables that hold the second Tencent account's keys (JOBGRAPH_TENCENT_ACCOUNTS). */
+export const DEMO_SECOND_TENCENT_ENV_PREFIX = 'JOBGRAPH_DEMO_COS_STAGING';
+
 /**
  * The environment lines that point any client (AWS CLI, SDKs, botocore-based tools, jobgraph
  * live mode) at the emulators. `AWS_DEFAULT_REGION` is the region variable the AWS CLI before
  * 2.13 and botocore read; `AWS_DISABLE_HOST_PREFIX_INJECTION` stops botocore from adding
  * Omics' `control-storage-` host prefix to the emulator's address.
+ *
+ * With the STS emulator in the set (any set `startEmulators` made) also the accounts' lines:
+ * `AWS_ENDPOINT_URL_STS`, `AWS_ACCOUNT_ID` (the demo keys' account, which the AWS SDK's env
+ * credential provider reads), `JOBGRAPH_AWS_ACCOUNTS` naming the second account's role,
+ * `JOBGRAPH_TENCENT_ACCOUNTS` naming the second Tencent account's variable prefix, and that
+ * account's `…_SECRET_ID`, `…_SECRET_KEY`, `…_UIN`, `…_APPID`. A set built by hand without
+ * `sts` (a deployment's fixed addresses) gets the five providers' lines only.
  */
 export function emulatorEnvironment(
-  set: Record<EmulatorName, RunningEmulator>,
+  set: Record<EmulatorName, RunningEmulator> & { sts?: RunningEmulator },
 ): Record<string, string> {
+  const tencent = DEMO_SECOND_TENCENT_ACCOUNT;
+  const accounts = set.sts
+    ? {
+        AWS_ENDPOINT_URL_STS: set.sts.url,
+        AWS_ACCOUNT_ID: DEMO_AWS_ACCOUNT_ID,
+        JOBGRAPH_AWS_ACCOUNTS: `${DEMO_SECOND_AWS_ACCOUNT.alias}=${DEMO_SECOND_AWS_ACCOUNT.roleArn}`,
+        JOBGRAPH_TENCENT_ACCOUNTS: `${tencent.alias}=${DEMO_SECOND_TENCENT_ENV_PREFIX}`,
+        [`${DEMO_SECOND_TENCENT_ENV_PREFIX}_SECRET_ID`]: tencent.secretId,
+        [`${DEMO_SECOND_TENCENT_ENV_PREFIX}_SECRET_KEY`]: tencent.secretKey,
+        [`${DEMO_SECOND_TENCENT_ENV_PREFIX}_UIN`]: tencent.uin,
+        [`${DEMO_SECOND_TENCENT_ENV_PREFIX}_APPID`]: tencent.appId,
+      }
+    : {};
   return {
     AWS_ENDPOINT_URL_PANORAMA: set.panorama.url,
     AWS_ENDPOINT_URL_OMICS: set.omics.url,
@@ -247,6 +272,7 @@ export function emulatorEnvironment(
     TENCENTCLOUD_REGION: DEMO_TENCENT_CREDENTIALS.region,
     COS_UIN: DEMO_TENCENT_CREDENTIALS.uin,
     COS_APPID: DEMO_TENCENT_CREDENTIALS.appId,
+    ...accounts,
   };
 }
 

@@ -20,9 +20,11 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
+  DEMO_AWS_ACCOUNT_ID,
   DEMO_EXTERNAL_ID_ROLE,
   DEMO_SECOND_AWS_ACCOUNT,
   DEMO_SECOND_TENCENT_ACCOUNT,
+  emulatorEnvironment,
   exampleSecondAccountJobs,
   listedDemoJobs,
   SHARED_NATIVE_JOB_IDS,
@@ -509,5 +511,21 @@ describe('The COS Batch emulator with a second account', () => {
         }),
       ),
     ).toEqual([404, 'NoSuchJob']);
+  });
+});
+
+describe('emulatorEnvironment', () => {
+  it('points clients at STS and names the second accounts, as JOBGRAPH_AWS_ACCOUNTS and JOBGRAPH_TENCENT_ACCOUNTS read them', () => {
+    expect(emulatorEnvironment(set)).toMatchObject({
+      AWS_ENDPOINT_URL_STS: set.sts.url,
+      AWS_ACCOUNT_ID: DEMO_AWS_ACCOUNT_ID,
+      JOBGRAPH_AWS_ACCOUNTS: 'staging=arn:aws:iam::210987654321:role/jobgraph-read',
+      JOBGRAPH_TENCENT_ACCOUNTS: 'staging=JOBGRAPH_DEMO_COS_STAGING',
+      JOBGRAPH_DEMO_COS_STAGING_SECRET_ID: 'AKIDjobgraphStagingSecretId',
+      JOBGRAPH_DEMO_COS_STAGING_SECRET_KEY: 'jobgraph-staging-cos-secret-key',
+      JOBGRAPH_DEMO_COS_STAGING_UIN: '100000000002',
+      JOBGRAPH_DEMO_COS_STAGING_APPID: '1250000002',
+    });
+    expect(set.sts.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 });
