@@ -1,7 +1,5 @@
-import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { createClient, type RedisClientType } from '@keyv/redis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LIST_SNAPSHOT_PREFIX,
@@ -18,23 +16,12 @@ import {
   startRedisServer,
   type RedisServer,
 } from '../subscriptions/clusterSupport.ts';
+import { capturedLog } from '../support/capturedLog.ts';
 
 // The replicas' list snapshots over a real redis-server: what is written (key, TTL, gzip of the
 // snapshot's text), read back by another replica, and Redis going away (a miss) and coming back.
 
 const missing = redisServerMissing();
-
-function captured() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, stream) };
-}
 
 const anchor = Date.UTC(2026, 10, 1);
 const jobs = Array.from({ length: 300 }, (_, n) => {
@@ -81,7 +68,7 @@ describe.skipIf(missing !== null)('List snapshots in Redis', () => {
   };
 
   /** A store of its own connection, once it writes (it connects in the background). */
-  const store = async (url = redis.url, log = captured()) => {
+  const store = async (url = redis.url, log = capturedLog()) => {
     const s = redisListSnapshots({ url, opTimeoutMs: 2000, logger: log.logger });
     stores.push(s);
     await written('ready', url, () => s.set('ready', 'x', 30_000));
@@ -114,7 +101,7 @@ describe.skipIf(missing !== null)('List snapshots in Redis', () => {
 
   it('answers a miss while Redis is away (one warn line), and shares again once it is back (one info line)', async () => {
     const own = await startRedisServer();
-    const log = captured();
+    const log = capturedLog();
     const shared = await store(own.url, log);
     const snapshots = new ListSnapshots({ ttlMs: 30_000, shared, now: () => anchor });
     await kill(own.child);

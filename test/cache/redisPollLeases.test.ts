@@ -1,6 +1,4 @@
-import { Writable } from 'node:stream';
 import { createClient, type RedisClientType } from '@keyv/redis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretDetector, createSecretStripper } from '../../src/auth/secrets.ts';
 import type { PollLeases, SharedPoll } from '../../src/cache/pollLeases.ts';
@@ -19,6 +17,7 @@ import {
   startRedisServer,
   type RedisServer,
 } from '../subscriptions/clusterSupport.ts';
+import { capturedLog } from '../support/capturedLog.ts';
 
 // The poll leases over a real redis-server: the scripts (take or renew, share, compare-and-delete),
 // the channels, what is written to Redis, and Redis going away and coming back.
@@ -57,19 +56,6 @@ const withSecrets = {
 
 const missing = redisServerMissing();
 
-/** Log lines a store wrote, parsed. */
-function captured() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, stream) };
-}
-
 describe.skipIf(missing !== null)('Poll leases in Redis', () => {
   let redis: RedisServer;
   let client: RedisClientType;
@@ -90,7 +76,7 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
   });
 
   /** A store of replica `replicaId`, once it is available. */
-  const store = async (replicaId: string, url = redis.url, log = captured()) => {
+  const store = async (replicaId: string, url = redis.url, log = capturedLog()) => {
     const leases = redisPollLeases({
       url,
       opTimeoutMs: 2000,
@@ -249,7 +235,7 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
   it('says once that Redis is gone and once that it is back, answers unavailable meanwhile, and follows its channels again once back', async () => {
     const own = await startRedisServer();
     servers.push(own);
-    const log = captured();
+    const log = capturedLog();
     const a = await store('host:1:a', own.url, log);
     const b = await store('host:2:b', own.url);
     const id = 'importexport:BACK1';

@@ -1,6 +1,4 @@
-import { Writable } from 'node:stream';
 import { createClient, type RedisClientType } from '@keyv/redis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATE_KEY_PREFIX, redisRateBucket } from '../../src/cache/redisRateBucket.ts';
 import { localRateBucket, RateBudget } from '../../src/datasources/guard/rateBudget.ts';
@@ -10,25 +8,13 @@ import {
   startRedisServer,
   type RedisServer,
 } from '../subscriptions/clusterSupport.ts';
+import { capturedLog } from '../support/capturedLog.ts';
 
 // The rate budget's turns in a real redis-server: the GCRA script on Redis's clock, the keys and
 // their TTLs, two replicas (two buckets, two budgets) sharing one rate, and Redis going away and
 // coming back. Waits are for events (a state change, a turn given), each bounded.
 
 const missing = redisServerMissing();
-
-/** Log lines a bucket wrote, parsed. */
-function captured() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, stream) };
-}
 
 /** Resolves with the first value `on` is called with that `accept` takes; rejects after `ms`. */
 function when<T>(
@@ -67,7 +53,7 @@ describe.skipIf(missing !== null)('The rate budget in Redis', () => {
   });
 
   /** A replica's bucket on `url`, once its turns are counted in Redis. */
-  const bucket = async (url = redis.url, log = captured()) => {
+  const bucket = async (url = redis.url, log = capturedLog()) => {
     const changes = new Set<(shared: boolean) => void>();
     const made = redisRateBucket({
       url,
@@ -156,7 +142,7 @@ describe.skipIf(missing !== null)('The rate budget in Redis', () => {
   it("falls back to this process's own bucket while Redis is away, says so once, and shares again once it is back", async () => {
     const own = await startRedisServer();
     servers.push(own);
-    const log = captured();
+    const log = capturedLog();
     const { bucket: shared, onChange } = await bucket(own.url, log);
     const key = 'AWS_PANORAMA:us-east-1';
     const down = when('Redis gone', 10_000, onChange, (s) => !s);
