@@ -4,7 +4,6 @@
  * emulators, watchers through the official clients, and the emulators' call log per job.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -18,6 +17,7 @@ import {
   OMICS_DEMO_REGION,
 } from '../../src/emulators/omics/data.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
+import { freePort } from '../support/rawHttp.ts';
 
 /** The token key every replica shares, so a token one signs is good on the others. */
 export const SHARED_SECRET = 'a-token-key-the-cluster-replicas-share-32-characters-at-least';
@@ -27,15 +27,6 @@ export function redisServerMissing(): string | null {
   return spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).status === 0
     ? null
     : 'redis-server is not on the PATH: the cluster tests need a real Redis (apt-get install redis-server; .ci/run installs it).';
-}
-
-/** A free loopback port. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A redis-server of the test's own: no persistence, loopback only. */
