@@ -11,7 +11,12 @@ import {
 import { startTestGateway } from '../support/gateway.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
-import { movableImportExportJob, subscribe, TRANSPORTS } from '../support/subscriptions.ts';
+import {
+  movableImportExportJob,
+  subscribe,
+  TRANSPORTS,
+  WatchedUpdates,
+} from '../support/subscriptions.ts';
 import { startTcpProxy } from '../support/tcpProxy.ts';
 import { freePort } from '../support/rawHttp.ts';
 
@@ -72,69 +77,14 @@ function processEnv(emulators: EmulatorSet, port = 0): Record<string, string> {
   };
 }
 
-type Update = { id: string; state: string };
-
-/**
- * What one client's subscription delivered (a sink for its `subscribe`), and a way to wait for it:
- * `until` resolves when its condition holds after an event, and rejects as soon as the client
- * gives up (an error) or completes without it, so a failure shows at once with what was seen.
- */
-class Watched {
-  updates: Update[] = [];
-  errors: unknown[] = [];
-  completed = false;
+/** What one client's subscription delivered, and the connection attempts refused while nothing listened. */
+class Watched extends WatchedUpdates {
   /** Connection attempts that failed while nothing listened (counted by the test). */
   refusals = 0;
-  private readonly checks = new Set<() => void>();
-
-  constructor(readonly client: string) {}
-
-  readonly sink = {
-    next: (value: {
-      data?: { jobUpdates?: Update } | null | undefined;
-      errors?: readonly unknown[] | undefined;
-    }) => {
-      if (value.errors) this.errors.push(value.errors);
-      if (value.data?.jobUpdates) this.updates.push(value.data.jobUpdates);
-      this.changed();
-    },
-    error: (err: unknown) => {
-      this.errors.push(err);
-      this.changed();
-    },
-    complete: () => {
-      this.completed = true;
-      this.changed();
-    },
-  };
 
   refused(): void {
     this.refusals++;
     this.changed();
-  }
-
-  until(what: string, condition: () => boolean, mayEnd = false): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (condition()) {
-          this.checks.delete(check);
-          resolve();
-        } else if (!mayEnd && (this.errors.length > 0 || this.completed)) {
-          this.checks.delete(check);
-          reject(
-            new Error(
-              `${this.client} ended before ${what}: ${JSON.stringify({ updates: this.updates, completed: this.completed, errors: this.errors.map(String) })}`,
-            ),
-          );
-        }
-      };
-      this.checks.add(check);
-      check();
-    });
-  }
-
-  private changed(): void {
-    for (const check of [...this.checks]) check();
   }
 }
 
@@ -190,8 +140,8 @@ describe('The official clients across a SIGTERM of one of two replicas (a rollin
       job.setProgress('Complete');
       await Promise.all([sse, ws].map((w) => w.until('complete', () => w.completed)));
       for (const w of [sse, ws]) {
-        expect({ client: w.client, updates: w.updates, errors: w.errors }).toEqual({
-          client: w.client,
+        expect({ client: w.name, updates: w.updates, errors: w.errors }).toEqual({
+          client: w.name,
           updates: [QUEUED, QUEUED, SUCCEEDED],
           errors: [],
         });
@@ -273,7 +223,9 @@ describe('The official clients across a restart of the only process', () => {
       await Promise.all([
         sse.until('a refused attempt', () => sse.refusals > 0),
         ws.until('a refused attempt', () => ws.refusals > 0),
-        wsOnDefaults.until('its error', () => wsOnDefaults.errors.length > 0, true),
+        wsOnDefaults.until('its error', () => wsOnDefaults.errors.length > 0, {
+          mayEnd: true,
+        }),
       ]);
       expect(wsOnDefaults.errors).toHaveLength(1);
       expect(String((wsOnDefaults.errors[0] as { message?: unknown }).message)).toMatch(
@@ -292,8 +244,8 @@ describe('The official clients across a restart of the only process', () => {
       job.setProgress('Complete');
       await Promise.all([sse, ws].map((w) => w.until('complete', () => w.completed)));
       for (const w of [sse, ws]) {
-        expect({ client: w.client, updates: w.updates, errors: w.errors }).toEqual({
-          client: w.client,
+        expect({ client: w.name, updates: w.updates, errors: w.errors }).toEqual({
+          client: w.name,
           updates: [QUEUED, QUEUED, SUCCEEDED],
           errors: [],
         });
