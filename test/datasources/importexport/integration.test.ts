@@ -18,7 +18,8 @@ import {
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { parseGlobalId, type ImportExportKey } from '../../../src/model/globalId.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
-import { EXPECTED_STATES, expectCleanMessage } from './helpers.ts';
+import { expectCleanMessage } from './helpers.ts';
+import { IMPORT_EXPORT_STATES } from '../../support/providerStatuses.ts';
 import { createSource, type ProviderSource } from '../../../src/datasources/shared/source.ts';
 
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
@@ -27,7 +28,7 @@ const jobIdOf = (globalId: string) => (parseGlobalId(globalId) as ImportExportKe
 
 /** The test's own expectation of a record, from the emulator's wire data (independent of parse.ts). */
 function expectedRecord(w: WireGetStatusResult): ImportExportJobRecord {
-  const state = (w.ProgressCode && EXPECTED_STATES[w.ProgressCode]) || 'UNKNOWN';
+  const state = (w.ProgressCode && IMPORT_EXPORT_STATES[w.ProgressCode]) || 'UNKNOWN';
   const created = w.CreationDate ? new Date(w.CreationDate).toISOString() : null;
   return {
     id: `importexport:${w.JobId}`,

@@ -23,17 +23,8 @@ import {
   OMICS_DEMO_JOBS,
 } from '../../../src/emulators/omics/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { OMICS_STATES } from '../../support/providerStatuses.ts';
 import { GRCH38_SOURCE } from './expected.ts';
-
-const STATE_OF: Record<string, string> = {
-  SUBMITTED: 'QUEUED',
-  IN_PROGRESS: 'IN_PROGRESS',
-  CANCELLING: 'CANCELLING',
-  CANCELLED: 'CANCELLED',
-  FAILED: 'FAILED',
-  COMPLETED: 'SUCCEEDED',
-  COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
-};
 
 let emu: RunningEmulator;
 let skewedEmu: RunningEmulator;
@@ -146,7 +137,7 @@ describe('Omics emulator with jobgraph source', () => {
     expect(r.roleArn).toBe(wire.roleArn);
     expect(r.providerStatus).toBe(wire.status);
     expect(r.status).toBe(wire.status);
-    expect(r.state).toBe(STATE_OF[wire.status]);
+    expect(r.state).toBe(OMICS_STATES[wire.status]);
     expect(r.statusMessage).toBe(wire.statusMessage ?? null);
     expect(r.createdAt).toBe(wire.creationTime);
     expect(r.completedAt).toBe(wire.completionTime ?? null);
@@ -164,7 +155,9 @@ describe('Omics emulator with jobgraph source', () => {
   });
 
   it('covers every job status and every source status', () => {
-    expect(new Set(OMICS_DEMO_JOBS.map((j) => j.status))).toEqual(new Set(Object.keys(STATE_OF)));
+    expect(new Set(OMICS_DEMO_JOBS.map((j) => j.status))).toEqual(
+      new Set(Object.keys(OMICS_STATES)),
+    );
     expect(new Set(OMICS_DEMO_JOBS.flatMap((j) => j.sources.map((s) => s.status)))).toEqual(
       new Set(['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED']),
     );

@@ -17,24 +17,11 @@ import {
 import type { ListOrder } from '../../../src/emulators/listing.ts';
 import { signedCos } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
+import { COS_BATCH_STATUSES } from '../../support/providerStatuses.ts';
 
 const START = LIST_START;
 const harness = useListHarness();
-const STATUSES = [
-  'Active',
-  'Cancelled',
-  'Cancelling',
-  'Complete',
-  'Completing',
-  'Failed',
-  'Failing',
-  'New',
-  'Paused',
-  'Pausing',
-  'Preparing',
-  'Ready',
-  'Suspended',
-];
+const STATUSES = COS_BATCH_STATUSES;
 const CONTROL_HOST = `${DEMO_TENCENT_CREDENTIALS.uin}.cos-control.${DEMO_TENCENT_CREDENTIALS.region}.myqcloud.com`;
 
 async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {

@@ -24,20 +24,13 @@ import {
 import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
 import { signedAws } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
+import { OMICS_STATES } from '../../support/providerStatuses.ts';
 
 const START = LIST_START;
 const harness = useListHarness();
 const MAIN = OMICS_DEMO_REFERENCE_STORE_ID;
 const SECOND = OMICS_DEMO_SECOND_STORE_ID;
-const STATUSES = [
-  'SUBMITTED',
-  'IN_PROGRESS',
-  'CANCELLING',
-  'CANCELLED',
-  'FAILED',
-  'COMPLETED',
-  'COMPLETED_WITH_FAILURES',
-];
+const STATUSES = Object.keys(OMICS_STATES);
 const clients: OmicsClient[] = [];
 
 async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
