@@ -25,6 +25,7 @@ import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressi
 import { signedAws } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
 import { OMICS_STATES } from '../../support/providerStatuses.ts';
+import { omicsItemOf } from '../listSummaries.ts';
 
 const START = LIST_START;
 const harness = useListHarness();
@@ -175,15 +176,7 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
       const job = await client.send(
         new GetReferenceImportJobCommand({ referenceStoreId: SECOND, id: item.id }),
       );
-      const { id, referenceStoreId, roleArn, status, creationTime, completionTime } = job;
-      expect(item).toEqual({
-        id,
-        referenceStoreId,
-        roleArn,
-        status,
-        creationTime,
-        ...(completionTime ? { completionTime } : {}),
-      });
+      expect(item).toEqual(omicsItemOf(job));
     }
   });
 

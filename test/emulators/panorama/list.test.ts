@@ -16,6 +16,7 @@ import {
 import { PANORAMA_PROGRESSING_JOB_ID } from '../../../src/emulators/panorama/progressing.ts';
 import { signedAws } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
+import { panoramaSummaryOf } from '../listSummaries.ts';
 
 const START = LIST_START;
 const harness = useListHarness();
@@ -143,15 +144,7 @@ describe('The Panorama emulator ListPackageImportJobs', () => {
     expect(out.PackageImportJobs).toHaveLength(25);
     for (const summary of out.PackageImportJobs ?? []) {
       const job = await client.send(new DescribePackageImportJobCommand({ JobId: summary.JobId }));
-      const { JobId, JobType, Status, StatusMessage, CreatedTime, LastUpdatedTime } = job;
-      expect(summary).toEqual({
-        JobId,
-        JobType,
-        Status,
-        StatusMessage,
-        CreatedTime,
-        LastUpdatedTime,
-      });
+      expect(summary).toEqual(panoramaSummaryOf(job));
     }
   });
 
