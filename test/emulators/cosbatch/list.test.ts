@@ -25,15 +25,7 @@ const harness = useListHarness();
 const STATUSES = COS_BATCH_STATUSES;
 const CONTROL_HOST = `${DEMO_TENCENT_CREDENTIALS.uin}.cos-control.${DEMO_TENCENT_CREDENTIALS.region}.myqcloud.com`;
 
-async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  return harness.start(
-    createCosBatchEmulator({
-      now: () => harness.now,
-      epochMs: START,
-      ...(listOrder ? { listOrder } : {}),
-    }),
-  );
-}
+const emulator = (listOrder?: ListOrder) => harness.startOn(createCosBatchEmulator, listOrder);
 
 const xml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'member' });
 

@@ -7,7 +7,7 @@ import {
   type ImportReferenceFilter,
   type ImportReferenceJobItem,
 } from '@aws-sdk/client-omics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_CREDENTIALS, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
 import {
@@ -32,30 +32,11 @@ const harness = useListHarness();
 const MAIN = OMICS_DEMO_REFERENCE_STORE_ID;
 const SECOND = OMICS_DEMO_SECOND_STORE_ID;
 const STATUSES = Object.keys(OMICS_STATES);
-const clients: OmicsClient[] = [];
 
-async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  return harness.start(
-    createOmicsEmulator({
-      now: () => harness.now,
-      epochMs: START,
-      ...(listOrder ? { listOrder } : {}),
-    }),
-  );
-}
+const emulator = (listOrder?: ListOrder) => harness.startOn(createOmicsEmulator, listOrder);
 
-function sdk(emu: RunningEmulator, region = 'us-east-1'): OmicsClient {
-  const client = new OmicsClient({
-    region,
-    endpoint: emu.url,
-    disableHostPrefix: true,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-    systemClockOffset: harness.now - Date.now(),
-  });
-  clients.push(client);
-  return client;
-}
+const sdk = (emu: RunningEmulator, region?: string) =>
+  harness.client(new OmicsClient({ ...harness.sdkOptions(emu, region), disableHostPrefix: true }));
 
 /** Every page of a walk of one store, through the real SDK client. */
 async function walk(
@@ -100,10 +81,6 @@ function list(
 }
 
 const message = (body: string) => (JSON.parse(body) as { message: string }).message;
-
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
 
 describe('HealthOmics list demo data', () => {
   // Created in the 90 days before the start, IDs its own: test/emulators/listData.test.ts.

@@ -4,7 +4,7 @@ import {
   PanoramaClient,
   paginateListPackageImportJobs,
 } from '@aws-sdk/client-panorama';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_CREDENTIALS, type RunningEmulator } from '../../../src/emulators/framework.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
@@ -20,29 +20,11 @@ import { panoramaSummaryOf } from '../listSummaries.ts';
 
 const START = LIST_START;
 const harness = useListHarness();
-const clients: PanoramaClient[] = [];
 
-async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  return harness.start(
-    createPanoramaEmulator({
-      now: () => harness.now,
-      epochMs: START,
-      ...(listOrder ? { listOrder } : {}),
-    }),
-  );
-}
+const emulator = (listOrder?: ListOrder) => harness.startOn(createPanoramaEmulator, listOrder);
 
-function sdk(emu: RunningEmulator, region = 'us-east-1'): PanoramaClient {
-  const client = new PanoramaClient({
-    region,
-    endpoint: emu.url,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-    systemClockOffset: harness.now - Date.now(),
-  });
-  clients.push(client);
-  return client;
-}
+const sdk = (emu: RunningEmulator, region?: string) =>
+  harness.client(new PanoramaClient(harness.sdkOptions(emu, region)));
 
 /** Every page of a walk with `pageSize`, through the real SDK client. */
 async function walk(emu: RunningEmulator, pageSize: number, between?: (page: number) => void) {
@@ -70,10 +52,6 @@ async function walk(emu: RunningEmulator, pageSize: number, between?: (page: num
 
 const errorOf = (body: string) =>
   JSON.parse(body) as { Message?: string; Reason?: string; Fields?: { Name: string }[] };
-
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
 
 describe('Panorama ListPackageImportJobs demo data', () => {
   // Created in the 90 days before the start, IDs its own: test/emulators/listData.test.ts.
