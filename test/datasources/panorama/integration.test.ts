@@ -28,7 +28,7 @@ import {
 } from '../../../src/emulators/panorama/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
-import { EXAMPLE_RECORD, PENDING_RECORD } from './expected.ts';
+import { EXAMPLE_RECORD, FAILED_RECORD, MINIMAL_RECORD, PENDING_RECORD } from './expected.ts';
 
 let emu: RunningEmulator;
 const closers: (() => void)[] = [];
@@ -80,75 +80,8 @@ const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 const EXPECTED: Record<string, PanoramaPackageImportJobRecord> = {
   'pkgimport-5f3a9c1e7b2d4086': EXAMPLE_RECORD,
   'pkgimport-8c2e6a0d4f1b3957': PENDING_RECORD,
-  'pkgimport-b71d3f5a9e0c2864': {
-    id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
-    provider: 'AWS_PANORAMA',
-    nativeId: 'pkgimport-b71d3f5a9e0c2864',
-    region: 'us-east-1',
-    state: 'FAILED',
-    providerStatus: 'FAILED',
-    statusMessage:
-      'Package version 1.1 of object_detector already exists and cannot be overwritten.',
-    terminal: true,
-    createdAt: '2024-07-02T09:25:45.678Z',
-    updatedAt: '2024-07-02T09:26:41.000Z',
-    completedAt: '2024-07-02T09:26:41.000Z',
-    jobId: 'pkgimport-b71d3f5a9e0c2864',
-    clientToken: 'object-detector-1-1-retry-2',
-    jobType: 'NODE_PACKAGE_VERSION',
-    createdTime: '2024-07-02T09:25:45.678Z',
-    lastUpdatedTime: '2024-07-02T09:26:41.000Z',
-    status: 'FAILED',
-    inputConfig: {
-      packageVersionInputConfig: {
-        s3Location: {
-          bucketName: 'panorama-demo-packages-111122223333',
-          objectKey: 'descriptors/object_detector/1.1/package_import_descriptor.json',
-          region: null,
-        },
-      },
-    },
-    outputConfig: {
-      packageVersionOutputConfig: {
-        markLatest: null,
-        packageName: 'object_detector',
-        packageVersion: '1.1',
-      },
-    },
-    output: null,
-    jobTags: [{ resourceType: 'PACKAGE', tags: [{ key: 'team', value: 'retail-vision' }] }],
-  },
-  'pkgimport-2a4c6e8f0b1d3579': {
-    id: 'panorama:us-east-1:pkgimport-2a4c6e8f0b1d3579',
-    provider: 'AWS_PANORAMA',
-    nativeId: 'pkgimport-2a4c6e8f0b1d3579',
-    region: 'us-east-1',
-    state: 'SUCCEEDED',
-    providerStatus: 'SUCCEEDED',
-    statusMessage: '',
-    terminal: true,
-    createdAt: '2024-06-01T12:00:00.000Z',
-    updatedAt: '2024-06-01T12:01:00.000Z',
-    completedAt: '2024-06-01T12:01:00.000Z',
-    jobId: 'pkgimport-2a4c6e8f0b1d3579',
-    clientToken: null,
-    jobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
-    createdTime: '2024-06-01T12:00:00.000Z',
-    lastUpdatedTime: '2024-06-01T12:01:00.000Z',
-    status: 'SUCCEEDED',
-    inputConfig: { packageVersionInputConfig: null },
-    outputConfig: { packageVersionOutputConfig: null },
-    output: {
-      outputS3Location: {
-        bucketName: 'panorama-packages-us-east-1-111122223333',
-        objectKey: '111122223333/nodePackage/queue_length/1.0/descriptor.json',
-      },
-      packageId: 'package-m3x8c2v7n5b1z6k4j9h0g2f5d8',
-      packageVersion: '1.0',
-      patchVersion: 'a9c1e3f5b7d9',
-    },
-    jobTags: [],
-  },
+  'pkgimport-b71d3f5a9e0c2864': FAILED_RECORD,
+  'pkgimport-2a4c6e8f0b1d3579': MINIMAL_RECORD,
 };
 
 describe('Panorama demo data', () => {
