@@ -6,7 +6,13 @@ import { parse as parseReferenceImportJob } from '../../src/datasources/omics/pa
 import { parse as parsePackageImportJob } from '../../src/datasources/panorama/parse.ts';
 import type { CodePipelineKey, OmicsKey, PanoramaKey } from '../../src/model/globalId.ts';
 import type { JobRecord } from '../../src/model/job.ts';
-import { expectRecordInvariants, fixtureBody, malformedOnly, typedOutcome } from './support.ts';
+import {
+  anything,
+  expectRecordInvariants,
+  fixtureBody,
+  malformedOnly,
+  typedOutcome,
+} from './support.ts';
 
 type Json = Record<string, unknown>;
 
@@ -55,20 +61,6 @@ const PROVIDERS: JsonProvider[] = [
     golden: JSON.parse(fixtureBody('codepipeline', 'success-full.json')) as Json,
   },
 ];
-
-/** Every kind of JS value an SDK or JSON.parse could hand over, and some neither would. */
-const anything = fc.anything({
-  maxDepth: 3,
-  withBigInt: true,
-  withBoxedValues: true,
-  withDate: true,
-  withMap: true,
-  withNullPrototype: true,
-  withObjectString: true,
-  withSet: true,
-  withSparseArray: true,
-  withTypedArray: true,
-});
 
 /** Wrong (or right) types for one member, times and enums included. */
 const memberValue = fc.oneof(

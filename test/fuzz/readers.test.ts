@@ -22,20 +22,7 @@ import {
   type XmlNode,
 } from '../../src/datasources/shared/xml.ts';
 import { MalformedBodyError } from '../../src/errors.ts';
-import { ISO_UTC, malformedOnly } from './support.ts';
-
-const anything = fc.anything({
-  maxDepth: 3,
-  withBigInt: true,
-  withBoxedValues: true,
-  withDate: true,
-  withMap: true,
-  withNullPrototype: true,
-  withObjectString: true,
-  withSet: true,
-  withSparseArray: true,
-  withTypedArray: true,
-});
+import { anything, ISO_UTC, malformedOnly } from './support.ts';
 
 /** What the predefined entities and character references must decode back to. */
 const escapeXml = (s: string) =>
