@@ -22,6 +22,9 @@ export const anything = fc.anything({
   withTypedArray: true,
 });
 
+/** Numbers at the edges: not finite, negative zero, and the ends of a Date's range (±8.64e12 ms) and just past one. */
+export const EDGE_NUMBERS = [NaN, Infinity, -Infinity, -0, 8.64e12, 8.64e12 + 1, -8.64e12];
+
 /** The wire body of a golden fixture under test/fixtures/<provider>/. */
 export function fixtureBody(provider: FixtureProvider, name: string): string {
   return loadFixture(provider, name).body;
