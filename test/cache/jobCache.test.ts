@@ -1,5 +1,4 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSecretDetector } from '../../src/auth/secrets.ts';
@@ -17,6 +16,7 @@ import {
   type TestGateway,
   upstreamCallCount,
 } from '../support/gateway.ts';
+import { freePort } from '../support/rawHttp.ts';
 
 const { schema, policy } = buildSchema();
 const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
@@ -237,15 +237,6 @@ if (!hasRedis)
   console.warn(
     'redis-server is not on the PATH: the Redis cache test is SKIPPED (apt-get install redis-server to run it; .ci/run installs it).',
   );
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!hasRedis)(
   'The cache shared through Redis (needs redis-server on the PATH)',

@@ -1,8 +1,6 @@
-import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { createClient, type RedisClientType } from '@keyv/redis';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   LIST_SNAPSHOT_PREFIX,
   redisListSnapshots,
@@ -12,29 +10,14 @@ import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
 import { listed } from '../../src/datasources/listing/summaries.ts';
 import { PANORAMA_KEY } from '../../src/datasources/panorama/key.ts';
-import {
-  kill,
-  redisServerMissing,
-  startRedisServer,
-  type RedisServer,
-} from '../subscriptions/clusterSupport.ts';
+import { kill, redisServerMissing } from '../subscriptions/clusterSupport.ts';
+import { capturedLog } from '../support/capturedLog.ts';
+import { useRedis } from '../support/useRedis.ts';
 
 // The replicas' list snapshots over a real redis-server: what is written (key, TTL, gzip of the
 // snapshot's text), read back by another replica, and Redis going away (a miss) and coming back.
 
 const missing = redisServerMissing();
-
-function captured() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, stream) };
-}
 
 const anchor = Date.UTC(2026, 10, 1);
 const jobs = Array.from({ length: 300 }, (_, n) => {
@@ -49,19 +32,11 @@ const jobs = Array.from({ length: 300 }, (_, n) => {
 });
 
 describe.skipIf(missing !== null)('List snapshots in Redis', () => {
-  let redis: RedisServer;
-  let client: RedisClientType;
+  const redis = useRedis();
   const stores: RedisListSnapshots[] = [];
 
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    client = createClient({ url: redis.url });
-    await client.connect();
-  });
   afterAll(async () => {
     for (const s of stores) await s.close();
-    if (client?.isOpen) client.destroy();
-    if (redis) await kill(redis.child);
   });
 
   /** Resolves once the Redis at `url` holds `key` (a write is not awaited by its caller). */
@@ -81,7 +56,7 @@ describe.skipIf(missing !== null)('List snapshots in Redis', () => {
   };
 
   /** A store of its own connection, once it writes (it connects in the background). */
-  const store = async (url = redis.url, log = captured()) => {
+  const store = async (url = redis.url, log = capturedLog()) => {
     const s = redisListSnapshots({ url, opTimeoutMs: 2000, logger: log.logger });
     stores.push(s);
     await written('ready', url, () => s.set('ready', 'x', 30_000));
@@ -98,10 +73,10 @@ describe.skipIf(missing !== null)('List snapshots in Redis', () => {
     const snapshot = Snapshot.of(jobs, anchor, 12);
     a.keep('panorama:us-east-1', snapshot);
     await written('panorama:us-east-1');
-    const ttl = await client.pTTL(LIST_SNAPSHOT_PREFIX + 'panorama:us-east-1');
+    const ttl = await redis.client.pTTL(LIST_SNAPSHOT_PREFIX + 'panorama:us-east-1');
     expect(ttl).toBeGreaterThan(25_000);
     expect(ttl).toBeLessThanOrEqual(30_000);
-    const raw = (await client.get(LIST_SNAPSHOT_PREFIX + 'panorama:us-east-1')) as string;
+    const raw = (await redis.client.get(LIST_SNAPSHOT_PREFIX + 'panorama:us-east-1')) as string;
     expect(gunzipSync(Buffer.from(raw, 'base64')).toString('utf8')).toBe(snapshot.toWire());
     // Compact: a few dozen bytes a job in Redis.
     expect(raw.length / jobs.length).toBeLessThan(60);
@@ -113,8 +88,8 @@ describe.skipIf(missing !== null)('List snapshots in Redis', () => {
   });
 
   it('answers a miss while Redis is away (one warn line), and shares again once it is back (one info line)', async () => {
-    const own = await startRedisServer();
-    const log = captured();
+    const own = await redis.start();
+    const log = capturedLog();
     const shared = await store(own.url, log);
     const snapshots = new ListSnapshots({ ttlMs: 30_000, shared, now: () => anchor });
     await kill(own.child);
@@ -125,15 +100,11 @@ describe.skipIf(missing !== null)('List snapshots in Redis', () => {
     expect(warns.map((l) => l.msg)).toEqual([
       'list snapshots: Redis is unavailable; each replica reads the lists it needs itself until it is back',
     ]);
-    const again = await startRedisServer(Number(new URL(own.url).port));
-    try {
-      // Written once the store has reconnected (its retries back off to at most 2 s).
-      await written('probe', again.url, () => shared.set('probe', 'x', 30_000));
-      expect(log.lines.filter((l) => l.level === 30).map((l) => l.msg)).toContain(
-        'list snapshots: Redis is back; the replicas share list snapshots again',
-      );
-    } finally {
-      await kill(again.child);
-    }
+    const again = await redis.start(own.port);
+    // Written once the store has reconnected (its retries back off to at most 2 s).
+    await written('probe', again.url, () => shared.set('probe', 'x', 30_000));
+    expect(log.lines.filter((l) => l.level === 30).map((l) => l.msg)).toContain(
+      'list snapshots: Redis is back; the replicas share list snapshots again',
+    );
   });
 });

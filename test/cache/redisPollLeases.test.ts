@@ -1,7 +1,5 @@
-import { Writable } from 'node:stream';
 import { createClient, type RedisClientType } from '@keyv/redis';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createSecretDetector, createSecretStripper } from '../../src/auth/secrets.ts';
 import type { PollLeases, SharedPoll } from '../../src/cache/pollLeases.ts';
 import {
@@ -13,12 +11,9 @@ import {
 import type { JobRecord } from '../../src/model/job.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
-import {
-  kill,
-  redisServerMissing,
-  startRedisServer,
-  type RedisServer,
-} from '../subscriptions/clusterSupport.ts';
+import { kill, redisServerMissing } from '../subscriptions/clusterSupport.ts';
+import { capturedLog } from '../support/capturedLog.ts';
+import { useRedis } from '../support/useRedis.ts';
 
 // The poll leases over a real redis-server: the scripts (take or renew, share, compare-and-delete),
 // the channels, what is written to Redis, and Redis going away and coming back.
@@ -57,40 +52,16 @@ const withSecrets = {
 
 const missing = redisServerMissing();
 
-/** Log lines a store wrote, parsed. */
-function captured() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, stream) };
-}
-
 describe.skipIf(missing !== null)('Poll leases in Redis', () => {
-  let redis: RedisServer;
-  let client: RedisClientType;
+  const redis = useRedis();
   const stores: PollLeases[] = [];
-  const servers: RedisServer[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    servers.push(redis);
-    client = createClient({ url: redis.url });
-    await client.connect();
-  });
 
   afterAll(async () => {
     for (const s of stores) await s.close();
-    if (client?.isOpen) client.destroy();
-    for (const s of servers) await kill(s.child);
   });
 
   /** A store of replica `replicaId`, once it is available. */
-  const store = async (replicaId: string, url = redis.url, log = captured()) => {
+  const store = async (replicaId: string, url = redis.url, log = capturedLog()) => {
     const leases = redisPollLeases({
       url,
       opTimeoutMs: 2000,
@@ -122,7 +93,7 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
     });
 
   /** Resolves once a store has subscribed to `id`'s channel (Redis counts its subscribers), at most 200 asks. */
-  const subscribed = async (id: string, count = 1, on: RedisClientType = client) => {
+  const subscribed = async (id: string, count = 1, on: RedisClientType = redis.client) => {
     for (let i = 0; i < 200; i++) {
       const counts = await on.sendCommand<unknown[]>([
         'PUBSUB',
@@ -140,17 +111,17 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
     const b = await store('host:2:b');
     const id = 'importexport:TAKE1';
     expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });
-    expect(await client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
+    expect(await redis.client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
     const other = await b.claim(id, 5000);
     expect(other.kind).toBe('other');
     expect((other as { retryInMs: number }).retryInMs).toBeGreaterThan(0);
     expect((other as { retryInMs: number }).retryInMs).toBeLessThanOrEqual(5000);
     // Renewed by its holder (compare-and-renew): a longer TTL.
     expect(await a.claim(id, 60_000)).toEqual({ kind: 'held' });
-    expect(await client.pTTL(POLL_LEASE_PREFIX + id)).toBeGreaterThan(5000);
+    expect(await redis.client.pTTL(POLL_LEASE_PREFIX + id)).toBeGreaterThan(5000);
     expect([a.holds(id), b.holds(id)]).toEqual([true, false]);
     // Lapsed (here: gone), the other replica takes it.
-    await client.del(POLL_LEASE_PREFIX + id);
+    await redis.client.del(POLL_LEASE_PREFIX + id);
     expect(await b.claim(id, 5000)).toEqual({ kind: 'held' });
     expect(await a.claim(id, 5000)).toMatchObject({ kind: 'other' });
     expect([a.holds(id), b.holds(id)]).toEqual([false, true]);
@@ -185,7 +156,7 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
       { description: 'label', url: null },
     ]);
     // What Redis holds, lease and last poll, holds none of the secret values.
-    const last = (await client.get(POLL_LAST_PREFIX + ID)) as string;
+    const last = (await redis.client.get(POLL_LAST_PREFIX + ID)) as string;
     for (const secret of [SIGNATURE, MANIFEST, PRESIGNED, 'DEMOSIGLEASE1'])
       expect(last).not.toContain(secret);
     expect(JSON.parse(last)).toEqual(poll);
@@ -213,16 +184,16 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
     const id = 'importexport:GIVE1';
     expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });
     expect(await b.share(id, 5000, { kind: 'wait', interval: 100, wait: 100 })).toBe('lost');
-    expect(await client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
+    expect(await redis.client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
     // Not its lease: nothing happens.
     b.release(id);
     await b.claim('importexport:SYNC1', 10); // the release went first on the same connection
-    expect(await client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
+    expect(await redis.client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
     const told = next(b, id);
     await subscribed(id);
     a.release(id);
     expect(await told).toEqual({ kind: 'released', from: 'host:1:a' });
-    expect(await client.get(POLL_LEASE_PREFIX + id)).toBeNull();
+    expect(await redis.client.get(POLL_LEASE_PREFIX + id)).toBeNull();
   });
 
   it("keeps a deployment on another database of the server out of this one's channels", async () => {
@@ -234,7 +205,7 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
     const elsewhere: SharedPoll[] = [];
     c.follow(id, (p) => elsewhere.push(p));
     const numsub = async (channel: string) =>
-      Number((await client.sendCommand<unknown[]>(['PUBSUB', 'NUMSUB', channel]))[1]);
+      Number((await redis.client.sendCommand<unknown[]>(['PUBSUB', 'NUMSUB', channel]))[1]);
     for (let i = 0; i < 200 && (await numsub(`${POLL_CHANNEL_PREFIX}2:${id}`)) === 0; i++)
       await new Promise((resolve) => setImmediate(resolve));
     await subscribed(`1:${id}`);
@@ -247,9 +218,8 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
   });
 
   it('says once that Redis is gone and once that it is back, answers unavailable meanwhile, and follows its channels again once back', async () => {
-    const own = await startRedisServer();
-    servers.push(own);
-    const log = captured();
+    const own = await redis.start();
+    const log = capturedLog();
     const a = await store('host:1:a', own.url, log);
     const b = await store('host:2:b', own.url);
     const id = 'importexport:BACK1';
@@ -266,8 +236,7 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
 
     const up = new Promise<void>((resolve) => a.onAvailability((u) => void (u && resolve())));
     const bUp = new Promise<void>((resolve) => b.onAvailability((u) => void (u && resolve())));
-    const back = await startRedisServer(own.port);
-    servers.push(back);
+    const back = await redis.start(own.port);
     await Promise.all([up, bUp]);
     expect(states).toEqual([false, true]);
     expect(log.lines.map((l) => [l.level, l.msg])).toEqual([

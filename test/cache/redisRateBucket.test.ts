@@ -1,34 +1,16 @@
-import { Writable } from 'node:stream';
 import { createClient, type RedisClientType } from '@keyv/redis';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RATE_KEY_PREFIX, redisRateBucket } from '../../src/cache/redisRateBucket.ts';
 import { localRateBucket, RateBudget } from '../../src/datasources/guard/rateBudget.ts';
-import {
-  kill,
-  redisServerMissing,
-  startRedisServer,
-  type RedisServer,
-} from '../subscriptions/clusterSupport.ts';
+import { kill, redisServerMissing } from '../subscriptions/clusterSupport.ts';
+import { capturedLog } from '../support/capturedLog.ts';
+import { useRedis } from '../support/useRedis.ts';
 
 // The rate budget's turns in a real redis-server: the GCRA script on Redis's clock, the keys and
 // their TTLs, two replicas (two buckets, two budgets) sharing one rate, and Redis going away and
 // coming back. Waits are for events (a state change, a turn given), each bounded.
 
 const missing = redisServerMissing();
-
-/** Log lines a bucket wrote, parsed. */
-function captured() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, stream) };
-}
 
 /** Resolves with the first value `on` is called with that `accept` takes; rejects after `ms`. */
 function when<T>(
@@ -48,26 +30,15 @@ function when<T>(
 }
 
 describe.skipIf(missing !== null)('The rate budget in Redis', () => {
-  let redis: RedisServer;
-  let client: RedisClientType;
-  const servers: RedisServer[] = [];
+  const redis = useRedis();
   const closers: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    servers.push(redis);
-    client = createClient({ url: redis.url });
-    await client.connect();
-  });
 
   afterAll(async () => {
     for (const close of closers) await close();
-    if (client?.isOpen) client.destroy();
-    for (const s of servers) await kill(s.child);
   });
 
   /** A replica's bucket on `url`, once its turns are counted in Redis. */
-  const bucket = async (url = redis.url, log = captured()) => {
+  const bucket = async (url = redis.url, log = capturedLog()) => {
     const changes = new Set<(shared: boolean) => void>();
     const made = redisRateBucket({
       url,
@@ -94,15 +65,15 @@ describe.skipIf(missing !== null)('The rate budget in Redis', () => {
     expect(wait).toBeGreaterThan(300);
     expect(wait).toBeLessThanOrEqual(500);
     // The next call's time, in µs of Redis's clock (TIME), half a second on.
-    const [seconds, micros] = (await client.sendCommand<string[]>(['TIME'])).map(Number) as [
+    const [seconds, micros] = (await redis.client.sendCommand<string[]>(['TIME'])).map(Number) as [
       number,
       number,
     ];
-    const next = Number(await client.get(RATE_KEY_PREFIX + key));
+    const next = Number(await redis.client.get(RATE_KEY_PREFIX + key));
     const ahead = next - (seconds * 1e6 + micros);
     expect(ahead).toBeGreaterThan(300_000);
     expect(ahead).toBeLessThanOrEqual(500_000);
-    const ttl = await client.pTTL(RATE_KEY_PREFIX + key);
+    const ttl = await redis.client.pTTL(RATE_KEY_PREFIX + key);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(1_500);
     // Another provider or region has its own turns.
@@ -154,9 +125,8 @@ describe.skipIf(missing !== null)('The rate budget in Redis', () => {
   });
 
   it("falls back to this process's own bucket while Redis is away, says so once, and shares again once it is back", async () => {
-    const own = await startRedisServer();
-    servers.push(own);
-    const log = captured();
+    const own = await redis.start();
+    const log = capturedLog();
     const { bucket: shared, onChange } = await bucket(own.url, log);
     const key = 'AWS_PANORAMA:us-east-1';
     const down = when('Redis gone', 10_000, onChange, (s) => !s);
@@ -167,8 +137,7 @@ describe.skipIf(missing !== null)('The rate budget in Redis', () => {
     expect(await shared.take(key, 1_000)).toBeGreaterThan(900);
 
     const up = when('Redis back', 10_000, onChange, (s) => s);
-    const back = await startRedisServer(own.port);
-    servers.push(back);
+    const back = await redis.start(own.port);
     await up;
     expect(log.lines.map((l) => [l.level, l.msg])).toEqual([
       [

@@ -11,7 +11,7 @@ import {
   type EmulatorSet,
 } from '../../src/emulators/index.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
-import { movableImportExportJob } from '../support/subscriptions.ts';
+import { movableImportExportJob, WatchedUpdates } from '../support/subscriptions.ts';
 import { NGINX_BIN, startNginx, type NginxProcess } from './support/nginx.ts';
 import { HAS_REDIS, startRedis, type RedisProcess } from './support/redis.ts';
 
@@ -35,76 +35,16 @@ const JWT_SECRET = randomBytes(32).toString('base64url');
 const CURSOR_SECRET = randomBytes(32).toString('base64url');
 const WATCH = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }';
 
-type Update = { id: string; state: string };
-
-/** A client's error for a failure message: an Error's message, a close event's code and reason, or the GraphQL errors. */
-function explain(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  const e = err as { code?: unknown; reason?: unknown };
-  if (e && typeof e === 'object' && typeof e.code === 'number')
-    return `close ${e.code} ${typeof e.reason === 'string' ? e.reason : ''}`.trim();
-  return JSON.stringify(err);
-}
-
-/**
- * One official client's subscription (a sink for its `subscribe`), and a way to wait on it:
- * `until` resolves once its condition holds, and rejects as soon as the client gives up or
- * completes without it, with what it saw.
- */
-class Watcher {
-  updates: Update[] = [];
-  errors: unknown[] = [];
-  completed = false;
+/** One official client's subscription, and the replica it was first served by. */
+class Watcher extends WatchedUpdates {
   /** The replica its subscription was first served by (index into the replicas). */
   replica = -1;
-  private readonly checks = new Set<() => void>();
 
   constructor(
-    readonly name: string,
+    name: string,
     readonly transport: 'sse' | 'ws',
-  ) {}
-
-  readonly sink = {
-    next: (value: {
-      data?: { jobUpdates?: Update } | null | undefined;
-      errors?: readonly unknown[] | undefined;
-    }) => {
-      if (value.errors) this.errors.push(value.errors);
-      if (value.data?.jobUpdates) this.updates.push(value.data.jobUpdates);
-      this.changed();
-    },
-    error: (err: unknown) => {
-      this.errors.push(err);
-      this.changed();
-    },
-    complete: () => {
-      this.completed = true;
-      this.changed();
-    },
-  };
-
-  until(what: string, condition: () => boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (condition()) {
-          this.checks.delete(check);
-          resolve();
-        } else if (this.errors.length > 0 || this.completed) {
-          this.checks.delete(check);
-          reject(
-            new Error(
-              `${this.name} ended before ${what}: ${JSON.stringify({ updates: this.updates, completed: this.completed, errors: this.errors.map(explain) })}`,
-            ),
-          );
-        }
-      };
-      this.checks.add(check);
-      check();
-    });
-  }
-
-  private changed(): void {
-    for (const check of [...this.checks]) check();
+  ) {
+    super(name);
   }
 }
 

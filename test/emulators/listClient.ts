@@ -145,3 +145,33 @@ export function importExportCall(
     ...(credentials ? { credentials } : {}),
   });
 }
+
+/**
+ * How a rest-json emulator answers `call` unsigned, signed with a wrong secret, and signed for
+ * `otherService`: `[status, x-amzn-ErrorType]` of each.
+ */
+export async function refusedSignatures(
+  emu: RunningEmulator,
+  call: AwsCall,
+  otherService: string,
+): Promise<[number, string | null][]> {
+  const unsigned = await fetch(new URL(call.path, emu.url), {
+    method: call.method,
+    ...(call.body === undefined ? {} : { body: call.body }),
+  });
+  const wrongKey = await signedAws(emu, {
+    ...call,
+    credentials: {
+      accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
+      secretAccessKey: 'not-the-secret',
+    },
+  });
+  const wrongService = await signedAws(emu, { ...call, service: otherService });
+  return [
+    [unsigned.status, unsigned.headers.get('x-amzn-errortype')],
+    ...[wrongKey, wrongService].map((r): [number, string | null] => [
+      r.status,
+      r.headers['x-amzn-errortype'] ?? null,
+    ]),
+  ];
+}

@@ -8,6 +8,23 @@ import { loadFixture, type FixtureProvider } from '../support/fixtures.ts';
 /** ISO-8601 UTC as `Date#toISOString` writes it (expanded ±YYYYYY years included). */
 export const ISO_UTC = /^(\d{4}|[+-]\d{6})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** Every kind of JS value an SDK or JSON.parse could hand over, and some neither would. */
+export const anything = fc.anything({
+  maxDepth: 3,
+  withBigInt: true,
+  withBoxedValues: true,
+  withDate: true,
+  withMap: true,
+  withNullPrototype: true,
+  withObjectString: true,
+  withSet: true,
+  withSparseArray: true,
+  withTypedArray: true,
+});
+
+/** Numbers at the edges: not finite, negative zero, and the ends of a Date's range (±8.64e12 ms) and just past one. */
+export const EDGE_NUMBERS = [NaN, Infinity, -Infinity, -0, 8.64e12, 8.64e12 + 1, -8.64e12];
+
 /** The wire body of a golden fixture under test/fixtures/<provider>/. */
 export function fixtureBody(provider: FixtureProvider, name: string): string {
   return loadFixture(provider, name).body;

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COS_PROGRESSING_JOB_ID } from '../../src/emulators/cosbatch/progressing.ts';
 import { DEMO_TENCENT_CREDENTIALS, type RecordedCall } from '../../src/emulators/framework.ts';
 import { listedDemoJobs, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
-import { clearCalls, gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { ManualScheduler } from '../support/scheduler.ts';
+import { clearCalls, gql } from '../support/gateway.ts';
+import { useClockedGateway } from '../support/useClockedGateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
 
 /**
@@ -23,28 +23,10 @@ const TERMINAL = ['Complete', 'Failed', 'Cancelled'];
 
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 let emulatorNow = EPOCH + 2_000;
-let gw: TestGateway;
-let clock: ManualScheduler;
-
-beforeAll(async () => {
-  clock = new ManualScheduler();
-  gw = await startTestGateway(
-    {},
-    { watchScheduler: clock, emulatorClock: { now: () => emulatorNow, epochMs: EPOCH } },
-  );
-});
-afterAll(async () => gw?.close());
-
-const hub = () => gw.server.subscriptions.hub;
+const { gw, clock, idle } = useClockedGateway(() => emulatorNow, EPOCH);
 const cos = (): RecordedCall[] => gw.emulators.cosbatch.calls;
 const lists = () => cos().filter((c) => c.operation === 'ListJobs').length;
 const describes = () => cos().filter((c) => c.operation !== 'ListJobs');
-
-/** Every poller waits for its next poll (each open subscription has its token-expiry timer too). */
-async function idle(): Promise<void> {
-  while (clock.pending().length < hub().registry.size() + hub().open())
-    await clock.timersPending(clock.pending().length + 1);
-}
 
 /** The COS Batch rows `listJobs` shows, as `id → providerStatus`. */
 async function rows(): Promise<Map<string, string>> {

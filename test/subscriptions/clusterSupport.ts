@@ -4,7 +4,6 @@
  * emulators, watchers through the official clients, and the emulators' call log per job.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -18,6 +17,8 @@ import {
   OMICS_DEMO_REGION,
 } from '../../src/emulators/omics/data.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
+import { freePort } from '../support/rawHttp.ts';
+import { WatchedUpdates, type JobUpdate } from '../support/subscriptions.ts';
 
 /** The token key every replica shares, so a token one signs is good on the others. */
 export const SHARED_SECRET = 'a-token-key-the-cluster-replicas-share-32-characters-at-least';
@@ -27,15 +28,6 @@ export function redisServerMissing(): string | null {
   return spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).status === 0
     ? null
     : 'redis-server is not on the PATH: the cluster tests need a real Redis (apt-get install redis-server; .ci/run installs it).';
-}
-
-/** A free loopback port. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A redis-server of the test's own: no persistence, loopback only. */
@@ -273,55 +265,29 @@ export function watcherToken(subject: string, scopes = ['jobs:read']): Promise<s
   return mintToken({ secret: SHARED_SECRET, scopes, subject });
 }
 
-type Update = { id: string; state: string };
 const QUERY = 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }';
 
 /**
  * One subscriber of `jobUpdates(ids)` through an official client on its defaults (retries
  * included): graphql-sse (distinct connections) or graphql-ws. Keeps each job's last state.
  */
-export class Watcher {
+export class Watcher extends WatchedUpdates {
   readonly states = new Map<string, string>();
-  readonly updates: Update[] = [];
-  readonly errors: unknown[] = [];
-  completed = false;
-  private readonly wakers = new Set<() => void>();
   private readonly dispose: () => void;
 
   constructor(
-    readonly name: string,
+    name: string,
     transport: 'sse' | 'ws',
     url: string,
     token: string,
     readonly ids: readonly string[],
   ) {
+    super(name);
     const authorization = `Bearer ${token}`;
     const payload = { query: QUERY, variables: { ids } };
-    const sink = {
-      next: (value: {
-        data?: { jobUpdates?: Update } | null | undefined;
-        errors?: readonly unknown[] | undefined;
-      }) => {
-        if (value.errors) this.errors.push(value.errors);
-        const update = value.data?.jobUpdates;
-        if (update) {
-          this.updates.push(update);
-          this.states.set(update.id, update.state);
-        }
-        this.wake();
-      },
-      error: (err: unknown) => {
-        this.errors.push(err);
-        this.wake();
-      },
-      complete: () => {
-        this.completed = true;
-        this.wake();
-      },
-    };
     if (transport === 'sse') {
       const client: SseClient = createSseClient({ url, headers: { Authorization: authorization } });
-      const stop = client.subscribe(payload, sink);
+      const stop = client.subscribe(payload, this.sink);
       this.dispose = () => {
         stop();
         client.dispose();
@@ -332,42 +298,13 @@ export class Watcher {
         webSocketImpl: WebSocket,
         connectionParams: { Authorization: authorization },
       });
-      const stop = client.subscribe(payload, sink);
+      const stop = client.subscribe(payload, this.sink);
       this.dispose = () => {
         stop();
         // Disposed while reconnecting (its replica is gone), it rejects with a close event.
         Promise.resolve(client.dispose()).catch(() => undefined);
       };
     }
-  }
-
-  /** Resolves once `condition` holds after an event; rejects at once if the client gave up or completed without it, or after `timeoutMs`. */
-  until(what: string, condition: (w: Watcher) => boolean, timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const fail = (why: string) =>
-        reject(
-          new Error(
-            `${this.name} ${why} before ${what}: ${JSON.stringify({ states: Object.fromEntries(this.states), completed: this.completed, errors: this.errors.map(String) })}`,
-          ),
-        );
-      const timer = setTimeout(() => {
-        this.wakers.delete(check);
-        fail(`timed out after ${timeoutMs} ms`);
-      }, timeoutMs);
-      const check = () => {
-        if (condition(this)) {
-          clearTimeout(timer);
-          this.wakers.delete(check);
-          resolve();
-        } else if (this.errors.length > 0 || this.completed) {
-          clearTimeout(timer);
-          this.wakers.delete(check);
-          fail(this.completed ? 'completed' : 'failed');
-        }
-      };
-      this.wakers.add(check);
-      check();
-    });
   }
 
   /** Whether every watched job's last state is `state`. */
@@ -379,8 +316,13 @@ export class Watcher {
     this.dispose();
   }
 
-  private wake(): void {
-    for (const wake of [...this.wakers]) wake();
+  protected override received(update: JobUpdate): void {
+    super.received(update);
+    this.states.set(update.id, update.state);
+  }
+
+  protected override seen(): object {
+    return { states: Object.fromEntries(this.states) };
   }
 }
 

@@ -1,5 +1,5 @@
 import { createClient as createSseClient } from 'graphql-sse';
-import { createClient as createWsClient } from 'graphql-ws';
+import { createClient as createWsClient, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
@@ -11,7 +11,12 @@ import {
 import { startTestGateway } from '../support/gateway.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
-import { movableImportExportJob, subscribe, TRANSPORTS } from '../support/subscriptions.ts';
+import {
+  movableImportExportJob,
+  subscribe,
+  TRANSPORTS,
+  WatchedUpdates,
+} from '../support/subscriptions.ts';
 import { startTcpProxy } from '../support/tcpProxy.ts';
 import { freePort } from '../support/rawHttp.ts';
 
@@ -72,79 +77,67 @@ function processEnv(emulators: EmulatorSet, port = 0): Record<string, string> {
   };
 }
 
-type Update = { id: string; state: string };
-
 /**
- * What one client's subscription delivered (a sink for its `subscribe`), and a way to wait for it:
- * `until` resolves when its condition holds after an event, and rejects as soon as the client
- * gives up (an error) or completes without it, so a failure shows at once with what was seen.
+ * Run `test` with the emulators and the watched job, then undo what it started: its `cleanups` in
+ * reverse, its `processes` killed, the job and the emulators as they were.
  */
-class Watched {
-  updates: Update[] = [];
-  errors: unknown[] = [];
-  completed = false;
+async function withEmulators(
+  test: (run: {
+    emulators: EmulatorSet;
+    job: ReturnType<typeof movableImportExportJob>;
+    processes: LiveProcess[];
+    cleanups: (() => unknown)[];
+  }) => Promise<void>,
+): Promise<void> {
+  const emulators = await startEmulators();
+  const job = movableImportExportJob(WATCHED);
+  const processes: LiveProcess[] = [];
+  const cleanups: (() => unknown)[] = [];
+  try {
+    await test({ emulators, job, processes, cleanups });
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    for (const p of processes) p.child.kill('SIGKILL');
+    job.restore();
+    await emulators.close();
+  }
+}
+
+/** Each client saw the job's state, the same state again once it resumed, and its end; no error. */
+function expectResumedOnce(...watched: WatchedUpdates[]): void {
+  for (const w of watched) {
+    expect({ client: w.name, updates: w.updates, errors: w.errors }).toEqual({
+      client: w.name,
+      updates: [QUEUED, QUEUED, SUCCEEDED],
+      errors: [],
+    });
+  }
+}
+
+/** A graphql-ws client of `url`, the token in its `connection_init`, on its defaults but for `options`. */
+function wsClientOf(url: string, authorization: string, options: Partial<ClientOptions> = {}) {
+  return createWsClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { Authorization: authorization },
+    ...options,
+  });
+}
+
+/** What one client's subscription delivered, and the connection attempts refused while nothing listened. */
+class Watched extends WatchedUpdates {
   /** Connection attempts that failed while nothing listened (counted by the test). */
   refusals = 0;
-  private readonly checks = new Set<() => void>();
-
-  constructor(readonly client: string) {}
-
-  readonly sink = {
-    next: (value: {
-      data?: { jobUpdates?: Update } | null | undefined;
-      errors?: readonly unknown[] | undefined;
-    }) => {
-      if (value.errors) this.errors.push(value.errors);
-      if (value.data?.jobUpdates) this.updates.push(value.data.jobUpdates);
-      this.changed();
-    },
-    error: (err: unknown) => {
-      this.errors.push(err);
-      this.changed();
-    },
-    complete: () => {
-      this.completed = true;
-      this.changed();
-    },
-  };
 
   refused(): void {
     this.refusals++;
     this.changed();
   }
-
-  until(what: string, condition: () => boolean, mayEnd = false): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (condition()) {
-          this.checks.delete(check);
-          resolve();
-        } else if (!mayEnd && (this.errors.length > 0 || this.completed)) {
-          this.checks.delete(check);
-          reject(
-            new Error(
-              `${this.client} ended before ${what}: ${JSON.stringify({ updates: this.updates, completed: this.completed, errors: this.errors.map(String) })}`,
-            ),
-          );
-        }
-      };
-      this.checks.add(check);
-      check();
-    });
-  }
-
-  private changed(): void {
-    for (const check of [...this.checks]) check();
-  }
 }
 
 describe('The official clients across a SIGTERM of one of two replicas (a rolling deploy)', () => {
   it('resume on their defaults on the replica that goes on serving, and see the job finish there', async () => {
-    const emulators = await startEmulators();
-    const job = movableImportExportJob(WATCHED);
-    const processes: LiveProcess[] = [];
-    const cleanups: (() => unknown)[] = [];
-    try {
+    await withEmulators(async ({ emulators, job, processes, cleanups }) => {
       const env = processEnv(emulators);
       const a = await startLiveProcess(env);
       processes.push(a);
@@ -158,11 +151,7 @@ describe('The official clients across a SIGTERM of one of two replicas (a rollin
       const ws = new Watched('graphql-ws');
       // Each client on its defaults (retries included), as an app makes it.
       const sseClient = createSseClient({ url, headers: { Authorization: authorization } });
-      const wsClient = createWsClient({
-        url: url.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        connectionParams: { Authorization: authorization },
-      });
+      const wsClient = wsClientOf(url, authorization);
       cleanups.push(
         sseClient.subscribe(PAYLOAD, sse.sink),
         wsClient.subscribe(PAYLOAD, ws.sink),
@@ -189,29 +178,14 @@ describe('The official clients across a SIGTERM of one of two replicas (a rollin
       // The job finishes upstream: B's poller sees it, and each stream ends with `complete`.
       job.setProgress('Complete');
       await Promise.all([sse, ws].map((w) => w.until('complete', () => w.completed)));
-      for (const w of [sse, ws]) {
-        expect({ client: w.client, updates: w.updates, errors: w.errors }).toEqual({
-          client: w.client,
-          updates: [QUEUED, QUEUED, SUCCEEDED],
-          errors: [],
-        });
-      }
-    } finally {
-      for (const cleanup of cleanups.reverse()) await cleanup();
-      for (const p of processes) p.child.kill('SIGKILL');
-      job.restore();
-      await emulators.close();
-    }
+      expectResumedOnce(sse, ws);
+    });
   });
 });
 
 describe('The official clients across a restart of the only process', () => {
   it('resume once a new process serves the port again: graphql-sse on its defaults, graphql-ws with shouldRetry: () => true', async () => {
-    const emulators = await startEmulators();
-    const job = movableImportExportJob(WATCHED);
-    const processes: LiveProcess[] = [];
-    const cleanups: (() => unknown)[] = [];
-    try {
+    await withEmulators(async ({ emulators, job, processes, cleanups }) => {
       const env = processEnv(emulators, await freePort());
       const first = await startLiveProcess(env);
       processes.push(first);
@@ -236,21 +210,14 @@ describe('The official clients across a restart of the only process', () => {
       });
       // graphql-ws with the setting docs/clients.md gives for one process: retry a refused
       // connection too. For the test, retry every 50 ms for as long as the restart takes.
-      const wsClient = createWsClient({
-        url: url.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        connectionParams: { Authorization: authorization },
+      const wsClient = wsClientOf(url, authorization, {
         shouldRetry: () => true,
         retryAttempts: Infinity,
         retryWait: () => new Promise((resolve) => setTimeout(resolve, 50)),
         on: { error: () => void (nothingListens && ws.refused()) },
       });
       // graphql-ws on its defaults, for contrast: a refused connection is fatal to it.
-      const wsDefaultsClient = createWsClient({
-        url: url.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        connectionParams: { Authorization: authorization },
-      });
+      const wsDefaultsClient = wsClientOf(url, authorization);
       cleanups.push(
         sseClient.subscribe(PAYLOAD, sse.sink),
         wsClient.subscribe(PAYLOAD, ws.sink),
@@ -273,7 +240,9 @@ describe('The official clients across a restart of the only process', () => {
       await Promise.all([
         sse.until('a refused attempt', () => sse.refusals > 0),
         ws.until('a refused attempt', () => ws.refusals > 0),
-        wsOnDefaults.until('its error', () => wsOnDefaults.errors.length > 0, true),
+        wsOnDefaults.until('its error', () => wsOnDefaults.errors.length > 0, {
+          mayEnd: true,
+        }),
       ]);
       expect(wsOnDefaults.errors).toHaveLength(1);
       expect(String((wsOnDefaults.errors[0] as { message?: unknown }).message)).toMatch(
@@ -291,22 +260,11 @@ describe('The official clients across a restart of the only process', () => {
       );
       job.setProgress('Complete');
       await Promise.all([sse, ws].map((w) => w.until('complete', () => w.completed)));
-      for (const w of [sse, ws]) {
-        expect({ client: w.client, updates: w.updates, errors: w.errors }).toEqual({
-          client: w.client,
-          updates: [QUEUED, QUEUED, SUCCEEDED],
-          errors: [],
-        });
-      }
+      expectResumedOnce(sse, ws);
       expect({ updates: wsOnDefaults.updates, completed: wsOnDefaults.completed }).toEqual({
         updates: [QUEUED],
         completed: false,
       });
-    } finally {
-      for (const cleanup of cleanups.reverse()) await cleanup();
-      for (const p of processes) p.child.kill('SIGKILL');
-      job.restore();
-      await emulators.close();
-    }
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetchJobShared, type GuardedSource } from '../../src/datasources/guard/loader.ts';
 import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { listedDemoJobs, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
@@ -7,8 +7,8 @@ import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import type { RecordedCall } from '../../src/emulators/framework.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { createWatchLister, listedSignature } from '../../src/subscriptions/watchLister.ts';
-import { clearCalls, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { ManualScheduler } from '../support/scheduler.ts';
+import { clearCalls } from '../support/gateway.ts';
+import { useClockedGateway } from '../support/useClockedGateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
 
 const QUERY = `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus terminal
@@ -36,29 +36,9 @@ const STEPS: { at: number; is: string }[] = [
 
 const EPOCH = Math.floor(Date.now() / 1000) * 1000;
 let emulatorNow = EPOCH;
-let gw: TestGateway;
-let clock: ManualScheduler;
-
-beforeAll(async () => {
-  clock = new ManualScheduler();
-  gw = await startTestGateway(
-    {},
-    { watchScheduler: clock, emulatorClock: { now: () => emulatorNow, epochMs: EPOCH } },
-  );
-});
-afterAll(async () => {
-  await gw?.close();
-});
-
-const hub = () => gw.server.subscriptions.hub;
+const { gw, clock, hub, idle } = useClockedGateway(() => emulatorNow, EPOCH);
 const cosCalls = (): RecordedCall[] => gw.emulators.cosbatch.calls;
 const isList = (c: RecordedCall) => c.operation === 'ListJobs';
-
-/** Every poller waits for its next poll (each open subscription has its token-expiry timer too). */
-async function idle(): Promise<void> {
-  while (clock.pending().length < hub().registry.size() + hub().open())
-    await clock.timersPending(clock.pending().length + 1);
-}
 
 const describeEvent = (e: Event | null): string => {
   const job = e?.data?.jobUpdates as {

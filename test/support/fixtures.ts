@@ -4,8 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { HttpResponse, type HttpHandler, type HttpRequest } from '@smithy/protocol-http';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
+import { TEST_AWS_CREDENTIALS } from './credentials.ts';
 
 /**
  * A golden wire response under test/fixtures/<provider>/, exactly as the service sends it.
@@ -92,6 +93,39 @@ export function sdkFixtureHandler(fixture: WireFixture): HttpHandler & { request
     httpHandlerConfigs() {
       return {};
     },
+  };
+}
+
+/** What `useFixtureSdk` makes an AWS SDK client with. */
+export interface FixtureSdkConfig {
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  maxAttempts: number;
+  requestHandler: HttpHandler;
+}
+
+/**
+ * A test file's `sdk(fixture)`: the AWS SDK client `create` makes (us-east-1, the test
+ * credentials, one attempt) answering every request with `fixture` (sdkFixtureHandler), and
+ * the requests it signed. Every client is destroyed after the file.
+ */
+export function useFixtureSdk<C extends { destroy(): void }>(
+  create: (config: FixtureSdkConfig) => C,
+): (fixture: WireFixture) => { client: C; requests: HttpRequest[] } {
+  const clients: C[] = [];
+  afterAll(() => {
+    for (const c of clients) c.destroy();
+  });
+  return (fixture) => {
+    const handler = sdkFixtureHandler(fixture);
+    const client = create({
+      region: 'us-east-1',
+      credentials: { ...TEST_AWS_CREDENTIALS },
+      maxAttempts: 1,
+      requestHandler: handler,
+    });
+    clients.push(client);
+    return { client, requests: handler.requests };
   };
 }
 

@@ -124,3 +124,99 @@ export function movableImportExportJob(jobId: string): {
     restore: () => Object.assign(wire, original),
   };
 }
+
+/** One `jobUpdates` event as the watching tests ask for it. */
+export type JobUpdate = { id: string; state: string };
+
+/** An error as a failure message shows it: an Error's message, a close event's code and reason, or the GraphQL errors. */
+export function explain(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  const e = err as { code?: unknown; reason?: unknown };
+  if (e && typeof e === 'object' && typeof e.code === 'number')
+    return `close ${e.code} ${typeof e.reason === 'string' ? e.reason : ''}`.trim();
+  return JSON.stringify(err);
+}
+
+/**
+ * What one official client's `jobUpdates` subscription delivered (`sink`, for its `subscribe`),
+ * and a way to wait on it: `until` resolves once its condition holds after an event, and rejects
+ * with what it saw as soon as the client gives up (an error) or completes without it, or after a
+ * time limit.
+ */
+export class WatchedUpdates {
+  readonly updates: JobUpdate[] = [];
+  readonly errors: unknown[] = [];
+  completed = false;
+  private readonly checks = new Set<() => void>();
+
+  constructor(readonly name: string) {}
+
+  readonly sink = {
+    next: (value: {
+      data?: { jobUpdates?: JobUpdate } | null | undefined;
+      errors?: readonly unknown[] | undefined;
+    }) => {
+      if (value.errors) this.errors.push(value.errors);
+      if (value.data?.jobUpdates) this.received(value.data.jobUpdates);
+      this.changed();
+    },
+    error: (err: unknown) => {
+      this.errors.push(err);
+      this.changed();
+    },
+    complete: () => {
+      this.completed = true;
+      this.changed();
+    },
+  };
+
+  /**
+   * Resolves once `condition` holds. `limit`: the time limit in ms, or `{ timeoutMs, mayEnd }`
+   * where `mayEnd` keeps waiting through an error or completion (a client that retries).
+   */
+  until(
+    what: string,
+    condition: (watched: this) => boolean,
+    limit: number | { timeoutMs?: number; mayEnd?: boolean } = {},
+  ): Promise<void> {
+    const { timeoutMs, mayEnd = false } = typeof limit === 'number' ? { timeoutMs: limit } : limit;
+    return new Promise<void>((resolve, reject) => {
+      const end = (why?: string) => {
+        clearTimeout(timer);
+        this.checks.delete(check);
+        if (why === undefined) resolve();
+        else
+          reject(
+            new Error(
+              `${this.name} ${why} before ${what}: ${JSON.stringify({ ...this.seen(), completed: this.completed, errors: this.errors.map(explain) })}`,
+            ),
+          );
+      };
+      const check = () => {
+        if (condition(this)) end();
+        else if (!mayEnd && (this.errors.length > 0 || this.completed))
+          end(this.completed ? 'completed' : 'failed');
+      };
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => end(`timed out after ${timeoutMs} ms`), timeoutMs);
+      this.checks.add(check);
+      check();
+    });
+  }
+
+  /** What a failure message says it saw, beside its completion and errors. */
+  protected seen(): object {
+    return { updates: this.updates };
+  }
+
+  protected received(update: JobUpdate): void {
+    this.updates.push(update);
+  }
+
+  /** Check every pending `until` again. */
+  protected changed(): void {
+    for (const check of [...this.checks]) check();
+  }
+}

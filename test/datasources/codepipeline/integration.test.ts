@@ -74,6 +74,17 @@ function sdkClient(overrides: Partial<ConstructorParameters<typeof CodePipelineC
 
 const keyOf = (globalId: string) => parseGlobalId(globalId) as CodePipelineKey;
 
+/** What an SDK call threw: its exception name and response metadata. */
+async function thrown(
+  call: Promise<unknown>,
+): Promise<{ name: string; $metadata: { httpStatusCode?: number } }> {
+  const err = await call.then(
+    () => new Error('expected the SDK call to throw'),
+    (e: unknown) => e,
+  );
+  return err as { name: string; $metadata: { httpStatusCode?: number } };
+}
+
 async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
   try {
     await promise;
@@ -223,56 +234,10 @@ describe('CodePipeline source against the emulator', () => {
     );
   });
 
-  it('keeps one keep-alive connection for sequential calls', async () => {
-    const s = source();
-    const before = emu.connections();
-    for (let i = 0; i < 3; i += 1) await s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
-    expect(emu.connections() - before).toBe(1);
-  });
-
-  it('answers NOT_FOUND for the not-found job', async () => {
+  // Its error cases, fault knobs and credentials: the contract suite (shared/emulatorContract.test.ts).
+  it('names the job and its region when it answers NOT_FOUND', async () => {
     const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.notFound)));
-    expect(e.code).toBe('NOT_FOUND');
-    expect(e.upstreamCode).toBe('JobNotFoundException');
-    expect(e.upstreamRequestId).toMatch(/^c0de9000-0000-4000-8000-[0-9a-f]{12}$/);
     expect(e.message).toBe(`CodePipeline job "${NOT_FOUND_JOB_ID}" in us-east-1 was not found.`);
-  });
-
-  it('answers UPSTREAM_THROTTLED for the throttled job', async () => {
-    const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.throttled)));
-    expect(e.code).toBe('UPSTREAM_THROTTLED');
-    expect(e.upstreamCode).toBe('ThrottlingException');
-    expect(e.upstreamRequestId).toMatch(/^c0de9000-/);
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE for the server-error job', async () => {
-    const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.serverError)));
-    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(e.upstreamCode).toBe('ServiceUnavailableException');
-    expect(e.httpStatus).toBe(503);
-  });
-
-  it('answers UPSTREAM_ACCESS_DENIED for a wrongly signed request', async () => {
-    const s = source({
-      credentials: {
-        accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
-        secretAccessKey: 'not-the-demo-secret',
-      },
-    });
-    const e = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e.code).toBe('UPSTREAM_ACCESS_DENIED');
-    expect(e.upstreamCode).toBe('InvalidSignatureException');
-    expect(e.httpStatus).toBe(403);
-  });
-
-  it('answers UPSTREAM_ACCESS_DENIED for an unknown access key', async () => {
-    const s = source({
-      credentials: { accessKeyId: 'JOBGRAPHUNKNOWNKEY', secretAccessKey: 'whatever' },
-    });
-    const e = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e.code).toBe('UPSTREAM_ACCESS_DENIED');
-    expect(e.upstreamCode).toBe('UnrecognizedClientException');
-    expect(e.httpStatus).toBe(400);
   });
 
   it('answers UPSTREAM_ACCESS_DENIED when signed for a region the data does not live in', async () => {
@@ -281,67 +246,6 @@ describe('CodePipeline source against the emulator', () => {
     );
     expect(e.code).toBe('UPSTREAM_ACCESS_DENIED');
     expect(e.upstreamCode).toBe('InvalidSignatureException');
-  });
-
-  it('answers PROVIDER_NOT_CONFIGURED when the credential chain finds nothing, without calling upstream', async () => {
-    const noCredentials = async () => {
-      throw Object.assign(new Error('Could not load credentials from any providers'), {
-        name: 'CredentialsProviderError',
-      });
-    };
-    const e = await failure(
-      source({ credentials: noCredentials }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)),
-    );
-    expect(e.code).toBe('PROVIDER_NOT_CONFIGURED');
-    expect(emu.calls).toEqual([]);
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE for an injected 5xx', async () => {
-    emu.setFaults({ script: ['5xx'] });
-    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(e.upstreamCode).toBe('InternalFailure');
-    expect(e.httpStatus).toBe(500);
-  });
-
-  it('answers UPSTREAM_THROTTLED for an injected throttle', async () => {
-    emu.setFaults({ script: ['throttle'] });
-    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e.code).toBe('UPSTREAM_THROTTLED');
-    expect(e.upstreamCode).toBe('ThrottlingException');
-  });
-
-  it('answers UPSTREAM_BAD_RESPONSE for an injected malformed body', async () => {
-    emu.setFaults({ malformed: true });
-    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(e.upstreamRequestId).toMatch(/^c0de9000-/);
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE for a reset connection', async () => {
-    emu.setFaults({ reset: true });
-    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(e.retryable).toBe(true);
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE when an attempt times out', async () => {
-    emu.setFaults({ hang: true });
-    const e = await failure(source({ timeoutMs: 150 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(e.message).toBe('AWS CodePipeline timed out.');
-  });
-
-  it('retries a 5xx up to maxAttempts and then succeeds', async () => {
-    emu.setFaults({ script: ['5xx'] });
-    const record = await source({ maxAttempts: 2 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
-    expect(record.nativeId).toBe(FULL_JOB_ID);
-    expect(emu.calls.map((c) => c.status)).toEqual([500, 200]);
-  });
-
-  it('does not retry NOT_FOUND', async () => {
-    await failure(source({ maxAttempts: 3 }).fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.notFound)));
-    expect(emu.calls.map((c) => c.status)).toEqual([400]);
   });
 });
 
@@ -377,32 +281,18 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
     expect((err as JobNotFoundException).$metadata.requestId).toMatch(/^c0de9000-/);
   });
 
-  it('answers ThrottlingException at HTTP 400 for the throttled job', async () => {
-    const err = (await sdkClient()
-      .send(new GetJobDetailsCommand({ jobId: keyOf(ERROR_CASE_GLOBAL_IDS.throttled).jobId }))
-      .catch((e: unknown) => e)) as {
-      name: string;
-      $metadata: { httpStatusCode: number };
-    };
-    expect(err.name).toBe('ThrottlingException');
-    expect(err.$metadata.httpStatusCode).toBe(400);
-  });
-
-  it('answers ServiceUnavailableException at HTTP 503 for the server-error job', async () => {
-    const err = (await sdkClient()
-      .send(new GetJobDetailsCommand({ jobId: keyOf(ERROR_CASE_GLOBAL_IDS.serverError).jobId }))
-      .catch((e: unknown) => e)) as {
-      name: string;
-      $metadata: { httpStatusCode: number };
-    };
-    expect(err.name).toBe('ServiceUnavailableException');
-    expect(err.$metadata.httpStatusCode).toBe(503);
+  it.each([
+    ['ThrottlingException', 400, 'throttled', ERROR_CASE_GLOBAL_IDS.throttled],
+    ['ServiceUnavailableException', 503, 'server-error', ERROR_CASE_GLOBAL_IDS.serverError],
+  ])('answers %s at HTTP %i for the %s job', async (name, status, _case, globalId) => {
+    const err = await thrown(
+      sdkClient().send(new GetJobDetailsCommand({ jobId: keyOf(globalId).jobId })),
+    );
+    expect([err.name, err.$metadata.httpStatusCode]).toEqual([name, status]);
   });
 
   it('answers ValidationException for a job ID that is not a lower-case UUID', async () => {
-    const err = (await sdkClient()
-      .send(new GetJobDetailsCommand({ jobId: 'NOT-A-UUID' }))
-      .catch((e: unknown) => e)) as { name: string };
+    const err = await thrown(sdkClient().send(new GetJobDetailsCommand({ jobId: 'NOT-A-UUID' })));
     expect(err.name).toBe('ValidationException');
   });
 
@@ -410,14 +300,8 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
     const client = sdkClient({
       credentials: { accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId, secretAccessKey: 'wrong' },
     });
-    const err = (await client
-      .send(new GetJobDetailsCommand({ jobId: FULL_JOB_ID }))
-      .catch((e: unknown) => e)) as {
-      name: string;
-      $metadata: { httpStatusCode: number };
-    };
-    expect(err.name).toBe('InvalidSignatureException');
-    expect(err.$metadata.httpStatusCode).toBe(403);
+    const err = await thrown(client.send(new GetJobDetailsCommand({ jobId: FULL_JOB_ID })));
+    expect([err.name, err.$metadata.httpStatusCode]).toEqual(['InvalidSignatureException', 403]);
   });
 
   it('answers InvalidSignatureException when the clock is skewed', async () => {
@@ -425,9 +309,9 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
       createCodePipelineEmulator({ now: () => Date.now() + 60 * 60 * 1000 }),
     );
     try {
-      const err = (await sdkClient({ endpoint: skewed.url })
-        .send(new GetJobDetailsCommand({ jobId: FULL_JOB_ID }))
-        .catch((e: unknown) => e)) as { name: string };
+      const err = await thrown(
+        sdkClient({ endpoint: skewed.url }).send(new GetJobDetailsCommand({ jobId: FULL_JOB_ID })),
+      );
       expect(err.name).toBe('InvalidSignatureException');
     } finally {
       await skewed.close();
@@ -435,28 +319,26 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
   });
 
   it('answers UnknownOperationException for an operation it does not serve', async () => {
-    const err = (await sdkClient()
-      .send(new ListPipelinesCommand({}))
-      .catch((e: unknown) => e)) as {
-      name: string;
-      $metadata: { httpStatusCode: number };
-    };
-    expect(err.name).toBe('UnknownOperationException');
-    expect(err.$metadata.httpStatusCode).toBe(400);
+    const err = await thrown(sdkClient().send(new ListPipelinesCommand({})));
+    expect([err.name, err.$metadata.httpStatusCode]).toEqual(['UnknownOperationException', 400]);
     expect(emu.calls.at(-1)).toMatchObject({ operation: 'ListPipelines', job: null, status: 400 });
   });
 });
 
 describe('CodePipeline emulator wire', () => {
-  it('answers MissingAuthenticationTokenException 403 to an unsigned request', async () => {
-    const res = await fetch(`${emu.url}/`, {
+  /** An unsigned GetJobDetails of the full job, sent with fetch, its body as `contentType`. */
+  const unsignedGetJobDetails = (contentType = 'application/x-amz-json-1.1') =>
+    fetch(`${emu.url}/`, {
       method: 'POST',
       headers: {
-        'content-type': 'application/x-amz-json-1.1',
+        'content-type': contentType,
         'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
       },
       body: JSON.stringify({ jobId: FULL_JOB_ID }),
     });
+
+  it('answers MissingAuthenticationTokenException 403 to an unsigned request', async () => {
+    const res = await unsignedGetJobDetails();
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toBe('application/x-amz-json-1.1');
     expect(res.headers.get('x-amzn-requestid')).toMatch(/^c0de9000-/);
@@ -467,14 +349,7 @@ describe('CodePipeline emulator wire', () => {
   });
 
   it('answers UnknownOperationException 400 without the JSON 1.1 content type', async () => {
-    const res = await fetch(`${emu.url}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
-      },
-      body: JSON.stringify({ jobId: FULL_JOB_ID }),
-    });
+    const res = await unsignedGetJobDetails('application/json');
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ __type: 'UnknownOperationException' });
   });
@@ -497,14 +372,7 @@ describe('CodePipeline emulator wire', () => {
 
   it('truncates a malformed answer before any secret', async () => {
     emu.setFaults({ malformed: true });
-    const res = await fetch(`${emu.url}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
-      },
-      body: JSON.stringify({ jobId: FULL_JOB_ID }),
-    });
+    const res = await unsignedGetJobDetails();
     const body = await res.text();
     expect(res.status).toBe(200);
     expect(() => JSON.parse(body) as unknown).toThrow(SyntaxError);

@@ -19,6 +19,7 @@ import { DEMO_TENCENT_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { sendRaw } from '../../support/rawHttp.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
+import { describedItems, expectSummaryAgrees } from '../../support/listedRecords.ts';
 
 const fixture = (name: string) => loadFixture('cosbatch', `list/${name}`);
 const wire = (name: string) => parseListPage(fixture(name).body);
@@ -208,33 +209,23 @@ describe('COS Batch ListJobs against the emulator, signed by the datasource sign
       appId: DEMO.appId,
       endpoint: emu.url,
     });
-    try {
-      for (const item of items.filter((i) => i.jobId !== COS_PROGRESSING_JOB_ID)) {
-        const record = await source.fetchJob({
-          provider: 'TENCENT_COS_BATCH',
-          region: DEMO.region,
-          uin: DEMO.uin,
-          jobId: item.jobId,
-        });
-        expect([
-          item.state,
-          item.upstreamStatus,
-          item.createdAt.toISOString(),
-          item.completedAt?.toISOString() ?? null,
-          item.description,
-          item.priority,
-        ]).toEqual([
-          record.state,
-          record.providerStatus,
-          record.createdAt,
-          record.completedAt,
-          record.description,
-          record.priority,
-        ]);
-        expect(item.operation).toBe(record.operation?.name ?? null);
-      }
-    } finally {
-      source.close?.();
+    const described = await describedItems(
+      source,
+      items,
+      (item) => ({
+        provider: 'TENCENT_COS_BATCH',
+        region: DEMO.region,
+        uin: DEMO.uin,
+        jobId: item.jobId,
+      }),
+      COS_PROGRESSING_JOB_ID,
+    );
+    for (const [item, record] of described) {
+      expectSummaryAgrees(item, record, {
+        description: [item.description, record.description],
+        priority: [item.priority, record.priority],
+        operation: [item.operation, record.operation?.name ?? null],
+      });
     }
   });
 

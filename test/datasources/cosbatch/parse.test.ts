@@ -3,6 +3,7 @@ import { MalformedBodyError } from '../../../src/errors.ts';
 import type { CosBatchKey } from '../../../src/model/globalId.ts';
 import { parse, parseCosErrorBody } from '../../../src/datasources/cosbatch/parse.ts';
 import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts';
+import { COS_BATCH_STATUSES } from '../../support/providerStatuses.ts';
 
 const key: CosBatchKey = {
   provider: 'TENCENT_COS_BATCH',
@@ -14,21 +15,7 @@ const job = (inner: string) => `<DescribeJobResult><Job>${inner}</Job></Describe
 
 describe('CosBatch parse', () => {
   it('maps every documented status through the state table, anything else to UNKNOWN', () => {
-    expect(Object.keys(COSBATCH_STATE_MAP).sort()).toEqual([
-      'Active',
-      'Cancelled',
-      'Cancelling',
-      'Complete',
-      'Completing',
-      'Failed',
-      'Failing',
-      'New',
-      'Paused',
-      'Pausing',
-      'Preparing',
-      'Ready',
-      'Suspended',
-    ]);
+    expect(Object.keys(COSBATCH_STATE_MAP).sort()).toEqual(COS_BATCH_STATUSES);
     expect(parse(key, job('<Status>constructor</Status>')).state).toBe('UNKNOWN');
   });
 

@@ -49,6 +49,47 @@ async function fetchFixture(name: string, jobId: string): Promise<CosBatchJobRec
   return source.fetchJob(key(jobId));
 }
 
+/**
+ * The record of job `jobId` created at `createdAt` (the key's account and region), its other
+ * fields null or empty but those `fields` give.
+ */
+function cosRecord(
+  jobId: string,
+  createdAt: string,
+  fields: Partial<CosBatchJobRecord> &
+    Pick<CosBatchJobRecord, 'state' | 'providerStatus' | 'status'>,
+): CosBatchJobRecord {
+  return {
+    id: `cos:ap-guangzhou:${UIN}:${jobId}`,
+    provider: 'TENCENT_COS_BATCH',
+    nativeId: jobId,
+    region: 'ap-guangzhou',
+    statusMessage: null,
+    terminal: false,
+    createdAt,
+    updatedAt: null,
+    completedAt: null,
+    uin: UIN,
+    jobId,
+    clientRequestToken: null,
+    confirmationRequired: null,
+    creationTime: createdAt,
+    description: null,
+    failureReasons: [],
+    manifest: null,
+    operation: null,
+    priority: null,
+    progressSummary: null,
+    report: null,
+    roleArn: null,
+    statusUpdateReason: null,
+    suspendedCause: null,
+    suspendedDate: null,
+    terminationDate: null,
+    ...fields,
+  };
+}
+
 function unexpectedSuccess(): never {
   throw new Error('expected an error');
 }
@@ -68,106 +109,98 @@ describe('CosBatch protocol', () => {
 
   it('reads every element of a full job', async () => {
     const record = await fetchFixture('success-full.json', '53dc6228-c50b-46f7-8ad7-65e7159f1aae');
-    expect(record).toEqual({
-      id: 'cos:ap-guangzhou:100000000001:53dc6228-c50b-46f7-8ad7-65e7159f1aae',
-      provider: 'TENCENT_COS_BATCH',
-      nativeId: '53dc6228-c50b-46f7-8ad7-65e7159f1aae',
-      region: 'ap-guangzhou',
-      state: 'SUCCEEDED',
-      providerStatus: 'Complete',
-      statusMessage: 'Job complete',
-      terminal: true,
-      createdAt: '2026-03-02T08:15:30.000Z',
-      updatedAt: null,
-      completedAt: '2026-03-02T08:21:04.000Z',
-      uin: UIN,
-      jobId: '53dc6228-c50b-46f7-8ad7-65e7159f1aae',
-      clientRequestToken: 'a4f1c2d3-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
-      confirmationRequired: true,
-      creationTime: '2026-03-02T08:15:30.000Z',
-      description: 'Nightly copy of raw uploads & thumbnails to the archive bucket',
-      failureReasons: [],
-      manifest: {
-        location: {
-          eTag: '"15150651828fa9cdcb8356b6d1c7638b"',
-          objectArn: arn('sourcebucket', 'manifests/batch-copy-manifest.csv'),
-          objectVersionId: 'MTg0NDUxNTc1NjIzMTQ1MjAwOTA',
-        },
-        spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key', 'VersionId'] },
-      },
-      operation: {
-        name: 'COSPutObjectCopy',
-        putObjectCopy: {
-          accessControlDirective: 'Replaced',
-          accessControlGrants: [
-            {
-              grantee: {
-                displayName: 'archive-reader',
-                identifier: `qcs::cam::uin/${UIN}:uin/100000000011`,
-                typeIdentifier: 'ID',
-              },
-              permission: 'READ',
-            },
-            {
-              grantee: {
-                displayName: 'archive-admin',
-                identifier: `qcs::cam::uin/${UIN}:uin/100000000012`,
-                typeIdentifier: 'ID',
-              },
-              permission: 'FULL_CONTROL',
-            },
-          ],
-          cannedAccessControlList: 'private',
-          prefixReplace: false,
-          resourcesPrefix: 'raw/',
-          targetKeyPrefix: 'archive/2026/03/',
-          metadataDirective: 'Replaced',
-          modifiedSinceConstraint: 1767225600,
-          unModifiedSinceConstraint: 1772409600,
-          newObjectMetadata: {
-            cacheControl: 'max-age=86400',
-            contentDisposition: 'attachment; filename="report.csv"',
-            contentEncoding: 'gzip',
-            contentType: 'text/csv',
-            httpExpiresDate: 'Wed, 01 Apr 2026 00:00:00 GMT',
-            sseAlgorithm: 'AES256',
-            userMetadata: [
-              { key: 'x-cos-meta-source', value: 'uploads' },
-              { key: 'x-cos-meta-empty', value: '' },
-            ],
+    expect(record).toEqual(
+      cosRecord('53dc6228-c50b-46f7-8ad7-65e7159f1aae', '2026-03-02T08:15:30.000Z', {
+        state: 'SUCCEEDED',
+        providerStatus: 'Complete',
+        statusMessage: 'Job complete',
+        terminal: true,
+        completedAt: '2026-03-02T08:21:04.000Z',
+        clientRequestToken: 'a4f1c2d3-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+        confirmationRequired: true,
+        description: 'Nightly copy of raw uploads & thumbnails to the archive bucket',
+        manifest: {
+          location: {
+            eTag: '"15150651828fa9cdcb8356b6d1c7638b"',
+            objectArn: arn('sourcebucket', 'manifests/batch-copy-manifest.csv'),
+            objectVersionId: 'MTg0NDUxNTc1NjIzMTQ1MjAwOTA',
           },
-          taggingDirective: 'Replaced',
-          newObjectTagging: [
-            { key: 'team', value: 'data-platform' },
-            { key: 'retention', value: '365d' },
-          ],
-          storageClass: 'STANDARD_IA',
-          targetResource: arn('archivebucket'),
+          spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key', 'VersionId'] },
         },
-        initiateRestoreObject: null,
-        putObjectTagging: null,
-      },
-      priority: 0,
-      progressSummary: {
-        numberOfTasksFailed: 0,
-        numberOfTasksSucceeded: 1200,
-        totalNumberOfTasks: 1200,
-        autoManifestStatus: 'Completed',
-      },
-      report: {
-        bucket: arn('reportbucket'),
-        enabled: false,
-        format: 'Report_CSV_V1',
-        prefix: 'job-result',
-        reportScope: 'AllTasks',
-      },
-      roleArn: ROLE,
-      status: 'Complete',
-      statusUpdateReason: 'Job complete',
-      suspendedCause: 'AwaitingConfirmation',
-      suspendedDate: '2026-03-02T08:15:34.000Z',
-      terminationDate: '2026-03-02T08:21:04.000Z',
-    });
+        operation: {
+          name: 'COSPutObjectCopy',
+          putObjectCopy: {
+            accessControlDirective: 'Replaced',
+            accessControlGrants: [
+              {
+                grantee: {
+                  displayName: 'archive-reader',
+                  identifier: `qcs::cam::uin/${UIN}:uin/100000000011`,
+                  typeIdentifier: 'ID',
+                },
+                permission: 'READ',
+              },
+              {
+                grantee: {
+                  displayName: 'archive-admin',
+                  identifier: `qcs::cam::uin/${UIN}:uin/100000000012`,
+                  typeIdentifier: 'ID',
+                },
+                permission: 'FULL_CONTROL',
+              },
+            ],
+            cannedAccessControlList: 'private',
+            prefixReplace: false,
+            resourcesPrefix: 'raw/',
+            targetKeyPrefix: 'archive/2026/03/',
+            metadataDirective: 'Replaced',
+            modifiedSinceConstraint: 1767225600,
+            unModifiedSinceConstraint: 1772409600,
+            newObjectMetadata: {
+              cacheControl: 'max-age=86400',
+              contentDisposition: 'attachment; filename="report.csv"',
+              contentEncoding: 'gzip',
+              contentType: 'text/csv',
+              httpExpiresDate: 'Wed, 01 Apr 2026 00:00:00 GMT',
+              sseAlgorithm: 'AES256',
+              userMetadata: [
+                { key: 'x-cos-meta-source', value: 'uploads' },
+                { key: 'x-cos-meta-empty', value: '' },
+              ],
+            },
+            taggingDirective: 'Replaced',
+            newObjectTagging: [
+              { key: 'team', value: 'data-platform' },
+              { key: 'retention', value: '365d' },
+            ],
+            storageClass: 'STANDARD_IA',
+            targetResource: arn('archivebucket'),
+          },
+          initiateRestoreObject: null,
+          putObjectTagging: null,
+        },
+        priority: 0,
+        progressSummary: {
+          numberOfTasksFailed: 0,
+          numberOfTasksSucceeded: 1200,
+          totalNumberOfTasks: 1200,
+          autoManifestStatus: 'Completed',
+        },
+        report: {
+          bucket: arn('reportbucket'),
+          enabled: false,
+          format: 'Report_CSV_V1',
+          prefix: 'job-result',
+          reportScope: 'AllTasks',
+        },
+        roleArn: ROLE,
+        status: 'Complete',
+        statusUpdateReason: 'Job complete',
+        suspendedCause: 'AwaitingConfirmation',
+        suspendedDate: '2026-03-02T08:15:34.000Z',
+        terminationDate: '2026-03-02T08:21:04.000Z',
+      }),
+    );
   });
 
   it('gives a minimal job null fields and empty lists', async () => {
@@ -175,37 +208,13 @@ describe('CosBatch protocol', () => {
       'success-minimal.json',
       '7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03',
     );
-    expect(record).toEqual({
-      id: 'cos:ap-guangzhou:100000000001:7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03',
-      provider: 'TENCENT_COS_BATCH',
-      nativeId: '7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03',
-      region: 'ap-guangzhou',
-      state: 'QUEUED',
-      providerStatus: 'New',
-      statusMessage: null,
-      terminal: false,
-      createdAt: '2026-03-10T09:00:00.000Z',
-      updatedAt: null,
-      completedAt: null,
-      uin: UIN,
-      jobId: '7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03',
-      clientRequestToken: null,
-      confirmationRequired: null,
-      creationTime: '2026-03-10T09:00:00.000Z',
-      description: null,
-      failureReasons: [],
-      manifest: null,
-      operation: null,
-      priority: null,
-      progressSummary: null,
-      report: null,
-      roleArn: null,
-      status: 'New',
-      statusUpdateReason: null,
-      suspendedCause: null,
-      suspendedDate: null,
-      terminationDate: null,
-    });
+    expect(record).toEqual(
+      cosRecord('7b2e1d4f-3c8e-4f6a-8d95-1e4a6c8b2d03', '2026-03-10T09:00:00.000Z', {
+        state: 'QUEUED',
+        providerStatus: 'New',
+        status: 'New',
+      }),
+    );
   });
 
   it('keeps one-element lists as lists', async () => {
@@ -213,91 +222,76 @@ describe('CosBatch protocol', () => {
       'one-element-lists.json',
       'f3a09fc1-be00-41e2-a51d-90ccee03af11',
     );
-    expect(record).toEqual({
-      id: 'cos:ap-guangzhou:100000000001:f3a09fc1-be00-41e2-a51d-90ccee03af11',
-      provider: 'TENCENT_COS_BATCH',
-      nativeId: 'f3a09fc1-be00-41e2-a51d-90ccee03af11',
-      region: 'ap-guangzhou',
-      state: 'IN_PROGRESS',
-      providerStatus: 'Failing',
-      statusMessage: 'TaskFailureThreshold: More than 50% of the tasks failed.',
-      terminal: false,
-      createdAt: '2026-03-12T07:00:00.000Z',
-      updatedAt: null,
-      completedAt: null,
-      uin: UIN,
-      jobId: 'f3a09fc1-be00-41e2-a51d-90ccee03af11',
-      clientRequestToken: null,
-      confirmationRequired: false,
-      creationTime: '2026-03-12T07:00:00.000Z',
-      description: 'Copy with one of everything',
-      failureReasons: [
-        {
-          failureCode: 'TaskFailureThreshold',
-          failureReason: 'More than 50% of the tasks failed.',
-        },
-      ],
-      manifest: {
-        location: {
-          eTag: '"26ab0db90d72e28ad0ba1e22ee510510"',
-          objectArn: arn('sourcebucket', 'manifests/keys-only.csv'),
-          objectVersionId: null,
-        },
-        spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Key'] },
-      },
-      operation: {
-        name: 'COSPutObjectCopy',
-        putObjectCopy: {
-          accessControlDirective: null,
-          accessControlGrants: [
-            {
-              grantee: {
-                displayName: null,
-                identifier: `qcs::cam::uin/${UIN}:uin/100000000011`,
-                typeIdentifier: 'ID',
-              },
-              permission: 'READ',
-            },
-          ],
-          cannedAccessControlList: null,
-          prefixReplace: null,
-          resourcesPrefix: null,
-          targetKeyPrefix: null,
-          metadataDirective: 'Replaced',
-          modifiedSinceConstraint: null,
-          unModifiedSinceConstraint: null,
-          newObjectMetadata: {
-            cacheControl: null,
-            contentDisposition: null,
-            contentEncoding: null,
-            contentType: null,
-            httpExpiresDate: null,
-            sseAlgorithm: null,
-            userMetadata: [{ key: 'x-cos-meta-origin', value: 'batch' }],
+    expect(record).toEqual(
+      cosRecord('f3a09fc1-be00-41e2-a51d-90ccee03af11', '2026-03-12T07:00:00.000Z', {
+        state: 'IN_PROGRESS',
+        providerStatus: 'Failing',
+        statusMessage: 'TaskFailureThreshold: More than 50% of the tasks failed.',
+        confirmationRequired: false,
+        description: 'Copy with one of everything',
+        failureReasons: [
+          {
+            failureCode: 'TaskFailureThreshold',
+            failureReason: 'More than 50% of the tasks failed.',
           },
-          taggingDirective: 'Replaced',
-          newObjectTagging: [{ key: 'owner', value: 'ops' }],
-          storageClass: null,
-          targetResource: arn('destinationbucket'),
+        ],
+        manifest: {
+          location: {
+            eTag: '"26ab0db90d72e28ad0ba1e22ee510510"',
+            objectArn: arn('sourcebucket', 'manifests/keys-only.csv'),
+            objectVersionId: null,
+          },
+          spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Key'] },
         },
-        initiateRestoreObject: null,
-        putObjectTagging: null,
-      },
-      priority: 2,
-      progressSummary: {
-        numberOfTasksFailed: 61,
-        numberOfTasksSucceeded: 59,
-        totalNumberOfTasks: 120,
-        autoManifestStatus: null,
-      },
-      report: null,
-      roleArn: ROLE,
-      status: 'Failing',
-      statusUpdateReason: null,
-      suspendedCause: null,
-      suspendedDate: null,
-      terminationDate: null,
-    });
+        operation: {
+          name: 'COSPutObjectCopy',
+          putObjectCopy: {
+            accessControlDirective: null,
+            accessControlGrants: [
+              {
+                grantee: {
+                  displayName: null,
+                  identifier: `qcs::cam::uin/${UIN}:uin/100000000011`,
+                  typeIdentifier: 'ID',
+                },
+                permission: 'READ',
+              },
+            ],
+            cannedAccessControlList: null,
+            prefixReplace: null,
+            resourcesPrefix: null,
+            targetKeyPrefix: null,
+            metadataDirective: 'Replaced',
+            modifiedSinceConstraint: null,
+            unModifiedSinceConstraint: null,
+            newObjectMetadata: {
+              cacheControl: null,
+              contentDisposition: null,
+              contentEncoding: null,
+              contentType: null,
+              httpExpiresDate: null,
+              sseAlgorithm: null,
+              userMetadata: [{ key: 'x-cos-meta-origin', value: 'batch' }],
+            },
+            taggingDirective: 'Replaced',
+            newObjectTagging: [{ key: 'owner', value: 'ops' }],
+            storageClass: null,
+            targetResource: arn('destinationbucket'),
+          },
+          initiateRestoreObject: null,
+          putObjectTagging: null,
+        },
+        priority: 2,
+        progressSummary: {
+          numberOfTasksFailed: 61,
+          numberOfTasksSucceeded: 59,
+          totalNumberOfTasks: 120,
+          autoManifestStatus: null,
+        },
+        roleArn: ROLE,
+        status: 'Failing',
+      }),
+    );
   });
 
   it('ignores unknown elements and normalises offset timestamps', async () => {
@@ -305,94 +299,55 @@ describe('CosBatch protocol', () => {
       'unknown-fields.json',
       'bf6c5b8d-7acc-4dae-a1d9-5c8eaacf6b07',
     );
-    expect(record).toEqual({
-      id: 'cos:ap-guangzhou:100000000001:bf6c5b8d-7acc-4dae-a1d9-5c8eaacf6b07',
-      provider: 'TENCENT_COS_BATCH',
-      nativeId: 'bf6c5b8d-7acc-4dae-a1d9-5c8eaacf6b07',
-      region: 'ap-guangzhou',
-      state: 'IN_PROGRESS',
-      providerStatus: 'Active',
-      statusMessage: null,
-      terminal: false,
-      createdAt: '2026-03-10T17:00:00.250Z',
-      updatedAt: null,
-      completedAt: null,
-      uin: UIN,
-      jobId: 'bf6c5b8d-7acc-4dae-a1d9-5c8eaacf6b07',
-      clientRequestToken: null,
-      confirmationRequired: false,
-      creationTime: '2026-03-10T17:00:00.250Z',
-      description: null,
-      failureReasons: [],
-      manifest: {
-        location: {
-          eTag: '"4a8a08f09d37b73795649038408b5f33"',
-          objectArn: arn('sourcebucket', 'manifests/footage-restore.csv'),
-          objectVersionId: null,
+    expect(record).toEqual(
+      cosRecord('bf6c5b8d-7acc-4dae-a1d9-5c8eaacf6b07', '2026-03-10T17:00:00.250Z', {
+        state: 'IN_PROGRESS',
+        providerStatus: 'Active',
+        confirmationRequired: false,
+        manifest: {
+          location: {
+            eTag: '"4a8a08f09d37b73795649038408b5f33"',
+            objectArn: arn('sourcebucket', 'manifests/footage-restore.csv'),
+            objectVersionId: null,
+          },
+          spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key'] },
         },
-        spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key'] },
-      },
-      operation: {
-        name: 'COSInitiateRestoreObject',
-        putObjectCopy: null,
-        initiateRestoreObject: { expirationInDays: 0, jobTier: 'Bulk' },
-        putObjectTagging: null,
-      },
-      priority: 15,
-      progressSummary: {
-        numberOfTasksFailed: 0,
-        numberOfTasksSucceeded: 312,
-        totalNumberOfTasks: 900,
-        autoManifestStatus: null,
-      },
-      report: null,
-      roleArn: ROLE,
-      status: 'Active',
-      statusUpdateReason: '',
-      suspendedCause: null,
-      suspendedDate: null,
-      terminationDate: null,
-    });
+        operation: {
+          name: 'COSInitiateRestoreObject',
+          putObjectCopy: null,
+          initiateRestoreObject: { expirationInDays: 0, jobTier: 'Bulk' },
+          putObjectTagging: null,
+        },
+        priority: 15,
+        progressSummary: {
+          numberOfTasksFailed: 0,
+          numberOfTasksSucceeded: 312,
+          totalNumberOfTasks: 900,
+          autoManifestStatus: null,
+        },
+        roleArn: ROLE,
+        status: 'Active',
+        statusUpdateReason: '',
+      }),
+    );
   });
 
   it('maps an unknown status to UNKNOWN and keeps an unknown operation name', async () => {
     const record = await fetchFixture('enum-drift.json', '37e4d305-f244-4526-a951-d4002247e315');
-    expect(record).toEqual({
-      id: 'cos:ap-guangzhou:100000000001:37e4d305-f244-4526-a951-d4002247e315',
-      provider: 'TENCENT_COS_BATCH',
-      nativeId: '37e4d305-f244-4526-a951-d4002247e315',
-      region: 'ap-guangzhou',
-      state: 'UNKNOWN',
-      providerStatus: 'Verifying',
-      statusMessage: null,
-      terminal: false,
-      createdAt: '2026-03-14T00:00:00.000Z',
-      updatedAt: null,
-      completedAt: null,
-      uin: UIN,
-      jobId: '37e4d305-f244-4526-a951-d4002247e315',
-      clientRequestToken: null,
-      confirmationRequired: null,
-      creationTime: '2026-03-14T00:00:00.000Z',
-      description: null,
-      failureReasons: [],
-      manifest: null,
-      operation: {
-        name: 'COSPutObjectRetention',
-        putObjectCopy: null,
-        initiateRestoreObject: null,
-        putObjectTagging: null,
-      },
-      priority: 1,
-      progressSummary: null,
-      report: null,
-      roleArn: null,
-      status: 'Verifying',
-      statusUpdateReason: null,
-      suspendedCause: null,
-      suspendedDate: null,
-      terminationDate: null,
-    });
+    expect(record).toEqual(
+      cosRecord('37e4d305-f244-4526-a951-d4002247e315', '2026-03-14T00:00:00.000Z', {
+        state: 'UNKNOWN',
+        providerStatus: 'Verifying',
+        operation: {
+          name: 'COSPutObjectRetention',
+          putObjectCopy: null,
+          initiateRestoreObject: null,
+          putObjectTagging: null,
+        },
+        priority: 1,
+        status: 'Verifying',
+      }),
+    );
   });
 
   it('reads a COSPutObjectTagging operation', async () => {
@@ -400,54 +355,37 @@ describe('CosBatch protocol', () => {
       'tagging-operation.json',
       'e29f8eb0-adff-40d1-940c-8fbbddf29e10',
     );
-    expect(record).toEqual({
-      id: 'cos:ap-guangzhou:100000000001:e29f8eb0-adff-40d1-940c-8fbbddf29e10',
-      provider: 'TENCENT_COS_BATCH',
-      nativeId: 'e29f8eb0-adff-40d1-940c-8fbbddf29e10',
-      region: 'ap-guangzhou',
-      state: 'IN_PROGRESS',
-      providerStatus: 'Completing',
-      statusMessage: null,
-      terminal: false,
-      createdAt: '2026-03-12T06:00:00.000Z',
-      updatedAt: null,
-      completedAt: null,
-      uin: UIN,
-      jobId: 'e29f8eb0-adff-40d1-940c-8fbbddf29e10',
-      clientRequestToken: null,
-      confirmationRequired: false,
-      creationTime: '2026-03-12T06:00:00.000Z',
-      description: 'Tag last quarter reports',
-      failureReasons: [],
-      manifest: {
-        location: {
-          eTag: '"b026324c6904b2a9cb4b88d6d61c81d1"',
-          objectArn: arn('sourcebucket', 'manifests/reports-q1.csv'),
-          objectVersionId: null,
+    expect(record).toEqual(
+      cosRecord('e29f8eb0-adff-40d1-940c-8fbbddf29e10', '2026-03-12T06:00:00.000Z', {
+        state: 'IN_PROGRESS',
+        providerStatus: 'Completing',
+        confirmationRequired: false,
+        description: 'Tag last quarter reports',
+        manifest: {
+          location: {
+            eTag: '"b026324c6904b2a9cb4b88d6d61c81d1"',
+            objectArn: arn('sourcebucket', 'manifests/reports-q1.csv'),
+            objectVersionId: null,
+          },
+          spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key'] },
         },
-        spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key'] },
-      },
-      operation: {
-        name: 'COSPutObjectTagging',
-        putObjectCopy: null,
-        initiateRestoreObject: null,
-        putObjectTagging: { tags: [{ key: 'quarter', value: '2026Q1' }] },
-      },
-      priority: 8,
-      progressSummary: {
-        numberOfTasksFailed: 0,
-        numberOfTasksSucceeded: 640,
-        totalNumberOfTasks: 640,
-        autoManifestStatus: null,
-      },
-      report: null,
-      roleArn: ROLE,
-      status: 'Completing',
-      statusUpdateReason: null,
-      suspendedCause: null,
-      suspendedDate: null,
-      terminationDate: null,
-    });
+        operation: {
+          name: 'COSPutObjectTagging',
+          putObjectCopy: null,
+          initiateRestoreObject: null,
+          putObjectTagging: { tags: [{ key: 'quarter', value: '2026Q1' }] },
+        },
+        priority: 8,
+        progressSummary: {
+          numberOfTasksFailed: 0,
+          numberOfTasksSucceeded: 640,
+          totalNumberOfTasks: 640,
+          autoManifestStatus: null,
+        },
+        roleArn: ROLE,
+        status: 'Completing',
+      }),
+    );
   });
 
   it('drops the empty JobFailure COS pads a Complete job with', async () => {
@@ -456,76 +394,65 @@ describe('CosBatch protocol', () => {
       'complete-empty-job-failure.json',
       '53dc6228-c50b-46f7-8ad7-65e7159f1aae',
     );
-    expect(record).toEqual({
-      id: 'cos:ap-guangzhou:100000000001:53dc6228-c50b-46f7-8ad7-65e7159f1aae',
-      provider: 'TENCENT_COS_BATCH',
-      nativeId: '53dc6228-c50b-46f7-8ad7-65e7159f1aae',
-      region: 'ap-guangzhou',
-      state: 'SUCCEEDED',
-      providerStatus: 'Complete',
-      statusMessage: 'Job complete',
-      terminal: true,
-      createdAt: '2019-12-19T18:00:30.000Z',
-      updatedAt: null,
-      completedAt: '2019-12-19T18:00:42.000Z',
-      uin: UIN,
-      jobId: '53dc6228-c50b-46f7-8ad7-65e7159f1aae',
-      clientRequestToken: null,
-      confirmationRequired: false,
-      creationTime: '2019-12-19T18:00:30.000Z',
-      description: 'example-job',
-      failureReasons: [],
-      manifest: {
-        location: {
-          eTag: '"15150651828fa9cdcb8356b6d1c7638b"',
-          objectArn:
-            'qcs::cos:ap-chengdu:uid/1250000000:sourcebucket-1250000000/manifests/batch-copy-manifest.csv',
-          objectVersionId: null,
+    expect(record).toEqual(
+      cosRecord('53dc6228-c50b-46f7-8ad7-65e7159f1aae', '2019-12-19T18:00:30.000Z', {
+        state: 'SUCCEEDED',
+        providerStatus: 'Complete',
+        statusMessage: 'Job complete',
+        terminal: true,
+        completedAt: '2019-12-19T18:00:42.000Z',
+        confirmationRequired: false,
+        description: 'example-job',
+        manifest: {
+          location: {
+            eTag: '"15150651828fa9cdcb8356b6d1c7638b"',
+            objectArn:
+              'qcs::cos:ap-chengdu:uid/1250000000:sourcebucket-1250000000/manifests/batch-copy-manifest.csv',
+            objectVersionId: null,
+          },
+          spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key'] },
         },
-        spec: { format: 'COSBatchOperations_CSV_V1', fields: ['Bucket', 'Key'] },
-      },
-      operation: {
-        name: 'COSPutObjectCopy',
-        putObjectCopy: {
-          accessControlDirective: null,
-          accessControlGrants: [],
-          cannedAccessControlList: null,
-          prefixReplace: null,
-          resourcesPrefix: null,
-          targetKeyPrefix: null,
-          metadataDirective: null,
-          modifiedSinceConstraint: null,
-          unModifiedSinceConstraint: null,
-          newObjectMetadata: null,
-          taggingDirective: null,
-          newObjectTagging: [],
-          storageClass: null,
-          targetResource: 'qcs::cos:ap-chengdu:uid/1250000000:destinationbucket-1250000000',
+        operation: {
+          name: 'COSPutObjectCopy',
+          putObjectCopy: {
+            accessControlDirective: null,
+            accessControlGrants: [],
+            cannedAccessControlList: null,
+            prefixReplace: null,
+            resourcesPrefix: null,
+            targetKeyPrefix: null,
+            metadataDirective: null,
+            modifiedSinceConstraint: null,
+            unModifiedSinceConstraint: null,
+            newObjectMetadata: null,
+            taggingDirective: null,
+            newObjectTagging: [],
+            storageClass: null,
+            targetResource: 'qcs::cos:ap-chengdu:uid/1250000000:destinationbucket-1250000000',
+          },
+          initiateRestoreObject: null,
+          putObjectTagging: null,
         },
-        initiateRestoreObject: null,
-        putObjectTagging: null,
-      },
-      priority: 10,
-      progressSummary: {
-        numberOfTasksFailed: 0,
-        numberOfTasksSucceeded: 10,
-        totalNumberOfTasks: 10,
-        autoManifestStatus: null,
-      },
-      report: {
-        bucket: 'qcs::cos:ap-chengdu:uid/1250000000:sourcebucket-1250000000',
-        enabled: true,
-        format: 'Report_CSV_V1',
-        prefix: 'job-result',
-        reportScope: 'AllTasks',
-      },
-      roleArn: ROLE,
-      status: 'Complete',
-      statusUpdateReason: 'Job complete',
-      suspendedCause: null,
-      suspendedDate: null,
-      terminationDate: '2019-12-19T18:00:42.000Z',
-    });
+        priority: 10,
+        progressSummary: {
+          numberOfTasksFailed: 0,
+          numberOfTasksSucceeded: 10,
+          totalNumberOfTasks: 10,
+          autoManifestStatus: null,
+        },
+        report: {
+          bucket: 'qcs::cos:ap-chengdu:uid/1250000000:sourcebucket-1250000000',
+          enabled: true,
+          format: 'Report_CSV_V1',
+          prefix: 'job-result',
+          reportScope: 'AllTasks',
+        },
+        roleArn: ROLE,
+        status: 'Complete',
+        statusUpdateReason: 'Job complete',
+        terminationDate: '2019-12-19T18:00:42.000Z',
+      }),
+    );
   });
 
   it('reports a Complete job with failed tasks as SUCCEEDED_WITH_ERRORS', async () => {

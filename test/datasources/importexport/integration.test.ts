@@ -11,8 +11,6 @@ import {
 import {
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
   DEMO_JOBS,
-  ERROR_CASE_GLOBAL_IDS,
-  ERROR_CASE_JOB_IDS,
   EXAMPLE_GLOBAL_ID,
   GONE_CASE_GLOBAL_IDS,
   type WireGetStatusResult,
@@ -20,7 +18,8 @@ import {
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { parseGlobalId, type ImportExportKey } from '../../../src/model/globalId.ts';
 import { upstreamFailure } from '../../support/fixtures.ts';
-import { EXPECTED_STATES, expectCleanMessage } from './helpers.ts';
+import { expectCleanMessage } from './helpers.ts';
+import { IMPORT_EXPORT_STATES } from '../../support/providerStatuses.ts';
 import { createSource, type ProviderSource } from '../../../src/datasources/shared/source.ts';
 
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
@@ -29,7 +28,7 @@ const jobIdOf = (globalId: string) => (parseGlobalId(globalId) as ImportExportKe
 
 /** The test's own expectation of a record, from the emulator's wire data (independent of parse.ts). */
 function expectedRecord(w: WireGetStatusResult): ImportExportJobRecord {
-  const state = (w.ProgressCode && EXPECTED_STATES[w.ProgressCode]) || 'UNKNOWN';
+  const state = (w.ProgressCode && IMPORT_EXPORT_STATES[w.ProgressCode]) || 'UNKNOWN';
   const created = w.CreationDate ? new Date(w.CreationDate).toISOString() : null;
   return {
     id: `importexport:${w.JobId}`,
@@ -129,19 +128,15 @@ describe('ImportExport emulator', () => {
       expect(r.artifactList[0]!.url).toContain('&X-Amz-Signature=DEMOSIGPNDG101');
     });
 
-    it('answers NOT_FOUND for the not-found case and any unknown job', async () => {
-      for (const id of [jobIdOf(ERROR_CASE_GLOBAL_IDS.notFound), 'ZZZZZ']) {
-        const err = await upstreamFailure(source.fetchJob(key(id)));
-        expect([err.code, err.upstreamCode, err.httpStatus]).toEqual([
-          'NOT_FOUND',
-          'InvalidJobIdException',
-          400,
-        ]);
-        expect(err.upstreamRequestId).toMatch(
-          /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-        );
-        expectCleanMessage(err);
-      }
+    // Its error cases, fault knobs and credentials: the contract suite (shared/emulatorContract.test.ts).
+    it('answers NOT_FOUND for any unknown job', async () => {
+      const err = await upstreamFailure(source.fetchJob(key('ZZZZZ')));
+      expect([err.code, err.upstreamCode, err.httpStatus]).toEqual([
+        'NOT_FOUND',
+        'InvalidJobIdException',
+        400,
+      ]);
+      expectCleanMessage(err);
     });
 
     it('answers NOT_FOUND with distinct messages for expired and cancelled job IDs', async () => {
@@ -158,69 +153,6 @@ describe('ImportExport emulator', () => {
         'CanceledJobIdException',
       ]);
       expect(canceled.message).toContain('was cancelled');
-    });
-
-    it('answers UPSTREAM_THROTTLED for the throttled case', async () => {
-      const err = await upstreamFailure(
-        source.fetchJob(key(jobIdOf(ERROR_CASE_GLOBAL_IDS.throttled))),
-      );
-      expect([err.code, err.upstreamCode, err.httpStatus, err.retryable]).toEqual([
-        'UPSTREAM_THROTTLED',
-        'Throttling',
-        400,
-        true,
-      ]);
-      expect(err.upstreamRequestId).not.toBeNull();
-    });
-
-    it('answers UPSTREAM_UNAVAILABLE for the 5xx case', async () => {
-      const err = await upstreamFailure(
-        source.fetchJob(key(jobIdOf(ERROR_CASE_GLOBAL_IDS.serverError))),
-      );
-      expect([err.code, err.upstreamCode, err.httpStatus]).toEqual([
-        'UPSTREAM_UNAVAILABLE',
-        'ServiceUnavailable',
-        503,
-      ]);
-    });
-
-    it('retries the 5xx case up to maxAttempts', async () => {
-      const retrying = sourceWith({ maxAttempts: 3 });
-      const err = await upstreamFailure(retrying.fetchJob(key(ERROR_CASE_JOB_IDS.serverError)));
-      retrying.close?.();
-      expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
-      expect(emu.calls.map((c) => c.status)).toEqual([503, 503, 503]);
-    });
-
-    it('answers UPSTREAM_ACCESS_DENIED for a wrong secret key (SignatureDoesNotMatch)', async () => {
-      const wrong = sourceWith({
-        credentials: { accessKeyId: DEMO.accessKeyId, secretAccessKey: 'not-the-demo-secret' },
-      });
-      const err = await upstreamFailure(wrong.fetchJob(key('CMPL1')));
-      wrong.close?.();
-      expect([err.code, err.upstreamCode, err.httpStatus, err.retryable]).toEqual([
-        'UPSTREAM_ACCESS_DENIED',
-        'SignatureDoesNotMatch',
-        403,
-        false,
-      ]);
-      expectCleanMessage(err);
-      expect(emu.calls).toEqual([
-        { method: 'POST', path: '/', operation: 'GetStatus CMPL1', job: 'CMPL1', status: 403 },
-      ]);
-    });
-
-    it('answers UPSTREAM_ACCESS_DENIED for an unknown access key (InvalidClientTokenIdException)', async () => {
-      const wrong = sourceWith({
-        credentials: async () => ({ accessKeyId: 'ASIAJOBGRAPHDEMO9999', secretAccessKey: 'x' }),
-      });
-      const err = await upstreamFailure(wrong.fetchJob(key('CMPL1')));
-      wrong.close?.();
-      expect([err.code, err.upstreamCode, err.httpStatus]).toEqual([
-        'UPSTREAM_ACCESS_DENIED',
-        'InvalidClientTokenIdException',
-        403,
-      ]);
     });
 
     it('accepts the demo session token and refuses any other', async () => {
@@ -247,83 +179,6 @@ describe('ImportExport emulator', () => {
       expect([err.code, err.upstreamCode]).toEqual([
         'UPSTREAM_ACCESS_DENIED',
         'SignatureDoesNotMatch',
-      ]);
-    });
-
-    it('answers PROVIDER_NOT_CONFIGURED when the credential chain finds nothing, without calling upstream', async () => {
-      const none = sourceWith({
-        credentials: async () => {
-          throw Object.assign(new Error('Could not load credentials from any providers'), {
-            name: 'CredentialsProviderError',
-          });
-        },
-      });
-      const err = await upstreamFailure(none.fetchJob(key('CMPL1')));
-      none.close?.();
-      expect([err.code, err.upstreamCode, err.retryable]).toEqual([
-        'PROVIDER_NOT_CONFIGURED',
-        null,
-        false,
-      ]);
-      expect(err.message).toBe('AWS Import/Export has no credentials configured in this jobgraph.');
-      expect(emu.calls).toEqual([]);
-    });
-
-    it('reuses one keep-alive connection for sequential calls', async () => {
-      const fresh = sourceWith();
-      const before = emu.connections();
-      for (const id of ['CMPL1', 'PNDG1', 'SWER1', 'NOJOB'])
-        await fresh.fetchJob(key(id)).catch(() => undefined);
-      expect(emu.connections() - before).toBe(1);
-      fresh.close?.();
-    });
-  });
-
-  describe('fault knobs', () => {
-    it('turns a scripted 5xx into UPSTREAM_UNAVAILABLE with one attempt', async () => {
-      emu.setFaults({ script: ['5xx'] });
-      const err = await upstreamFailure(source.fetchJob(key('CMPL1')));
-      expect([err.code, err.upstreamCode]).toEqual(['UPSTREAM_UNAVAILABLE', 'ServiceUnavailable']);
-    });
-
-    it('retries a scripted 5xx and then succeeds', async () => {
-      const retrying = sourceWith({ maxAttempts: 3 });
-      emu.setFaults({ script: ['5xx'] });
-      expect((await retrying.fetchJob(key('CMPL1'))).state).toBe('SUCCEEDED');
-      retrying.close?.();
-      expect(emu.calls.map((c) => [c.operation, c.status])).toEqual([
-        ['GetStatus CMPL1', 503],
-        ['GetStatus CMPL1', 200],
-      ]);
-    });
-
-    it('turns throttling into UPSTREAM_THROTTLED', async () => {
-      emu.setFaults({ throttleRate: 1 });
-      const err = await upstreamFailure(source.fetchJob(key('CMPL1')));
-      expect([err.code, err.upstreamCode]).toEqual(['UPSTREAM_THROTTLED', 'Throttling']);
-    });
-
-    it('turns a truncated body into UPSTREAM_BAD_RESPONSE', async () => {
-      emu.setFaults({ malformed: true });
-      const err = await upstreamFailure(source.fetchJob(key('CMPL1')));
-      expect([err.code, err.retryable]).toEqual(['UPSTREAM_BAD_RESPONSE', false]);
-      expectCleanMessage(err);
-    });
-
-    it('turns a reset connection into UPSTREAM_UNAVAILABLE', async () => {
-      emu.setFaults({ reset: true });
-      const err = await upstreamFailure(source.fetchJob(key('CMPL1')));
-      expect([err.code, err.retryable]).toEqual(['UPSTREAM_UNAVAILABLE', true]);
-    });
-
-    it('times out a hanging answer as UPSTREAM_UNAVAILABLE', async () => {
-      emu.setFaults({ hang: true });
-      const quick = sourceWith({ timeoutMs: 150 });
-      const err = await upstreamFailure(quick.fetchJob(key('CMPL1')));
-      quick.close?.();
-      expect([err.code, err.message]).toEqual([
-        'UPSTREAM_UNAVAILABLE',
-        'AWS Import/Export timed out.',
       ]);
     });
   });

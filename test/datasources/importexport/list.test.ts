@@ -9,14 +9,13 @@ import {
 } from '../../../src/datasources/importexport/list.ts';
 import { parseErrorResponse } from '../../../src/datasources/importexport/parse.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { IMPORTEXPORT_LIST_JOB_COUNT } from '../../../src/emulators/importexport/listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importexport/progressing.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
-import { createSource } from '../../../src/datasources/shared/source.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
+import { demoAwsSource, describedItems } from '../../support/listedRecords.ts';
 
 const fixture = (name: string) => loadFixture('importexport', `list/${name}`);
 const wire = (name: string) => parseListPage(fixture(name).body);
@@ -144,26 +143,18 @@ describe('Import/Export ListJobs against the emulator', () => {
     const times = items.map((i) => i.createdAt.getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
 
-    const source = createSource(importExport, {
-      endpoint: emu.url,
-      credentials: { ...DEMO_AWS_CREDENTIALS },
-      timeoutMs: 2000,
-      maxAttempts: 1,
-      maxSockets: 8,
-    });
-    try {
-      for (const item of items.filter((i) => i.jobId !== IMPORTEXPORT_PROGRESSING_JOB_ID)) {
-        const record = await source.fetchJob({ provider: 'AWS_IMPORT_EXPORT', jobId: item.jobId });
-        expect([item.createdAt.toISOString(), item.jobType, item.state ?? 'not CANCELLED']).toEqual(
-          [
-            record.createdAt,
-            record.jobType,
-            record.state === 'CANCELLED' ? 'CANCELLED' : 'not CANCELLED',
-          ],
-        );
-      }
-    } finally {
-      source.close?.();
+    const described = await describedItems(
+      demoAwsSource(importExport, emu.url),
+      items,
+      (item) => ({ provider: 'AWS_IMPORT_EXPORT', jobId: item.jobId }),
+      IMPORTEXPORT_PROGRESSING_JOB_ID,
+    );
+    for (const [item, record] of described) {
+      expect([item.createdAt.toISOString(), item.jobType, item.state ?? 'not CANCELLED']).toEqual([
+        record.createdAt,
+        record.jobType,
+        record.state === 'CANCELLED' ? 'CANCELLED' : 'not CANCELLED',
+      ]);
     }
   });
 });

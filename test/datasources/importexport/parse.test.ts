@@ -5,7 +5,7 @@ import type { ImportExportKey } from '../../../src/model/globalId.ts';
 import { IMPORTEXPORT_STATE_MAP } from '../../../src/datasources/importexport/record.ts';
 import { parseErrorResponse, parse } from '../../../src/datasources/importexport/parse.ts';
 import { fixtureLoader } from '../../support/fixtures.ts';
-import { EXPECTED_STATES } from './helpers.ts';
+import { IMPORT_EXPORT_STATES } from '../../support/providerStatuses.ts';
 
 const loadFixture = fixtureLoader('importexport');
 
@@ -17,7 +17,7 @@ describe('ImportExport parse', () => {
     `<GetStatusResponse xmlns="http://importexport.amazonaws.com/doc/2010-06-01/"><GetStatusResult>${result}</GetStatusResult></GetStatusResponse>`;
 
   it('maps every documented ProgressCode through the state table', () => {
-    expect(IMPORTEXPORT_STATE_MAP).toEqual(EXPECTED_STATES);
+    expect(IMPORTEXPORT_STATE_MAP).toEqual(IMPORT_EXPORT_STATES);
     for (const [code, state] of Object.entries(IMPORTEXPORT_STATE_MAP)) {
       const r = parse(k, wrap(`<ProgressCode>${code}</ProgressCode>`));
       expect([r.state, r.providerStatus, r.terminal]).toEqual([

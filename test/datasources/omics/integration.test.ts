@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -24,17 +23,8 @@ import {
   OMICS_DEMO_JOBS,
 } from '../../../src/emulators/omics/data.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { OMICS_STATES } from '../../support/providerStatuses.ts';
 import { GRCH38_SOURCE } from './expected.ts';
-
-const STATE_OF: Record<string, string> = {
-  SUBMITTED: 'QUEUED',
-  IN_PROGRESS: 'IN_PROGRESS',
-  CANCELLING: 'CANCELLING',
-  CANCELLED: 'CANCELLED',
-  FAILED: 'FAILED',
-  COMPLETED: 'SUCCEEDED',
-  COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
-};
 
 let emu: RunningEmulator;
 let skewedEmu: RunningEmulator;
@@ -147,7 +137,7 @@ describe('Omics emulator with jobgraph source', () => {
     expect(r.roleArn).toBe(wire.roleArn);
     expect(r.providerStatus).toBe(wire.status);
     expect(r.status).toBe(wire.status);
-    expect(r.state).toBe(STATE_OF[wire.status]);
+    expect(r.state).toBe(OMICS_STATES[wire.status]);
     expect(r.statusMessage).toBe(wire.statusMessage ?? null);
     expect(r.createdAt).toBe(wire.creationTime);
     expect(r.completedAt).toBe(wire.completionTime ?? null);
@@ -165,18 +155,17 @@ describe('Omics emulator with jobgraph source', () => {
   });
 
   it('covers every job status and every source status', () => {
-    expect(new Set(OMICS_DEMO_JOBS.map((j) => j.status))).toEqual(new Set(Object.keys(STATE_OF)));
+    expect(new Set(OMICS_DEMO_JOBS.map((j) => j.status))).toEqual(
+      new Set(Object.keys(OMICS_STATES)),
+    );
     expect(new Set(OMICS_DEMO_JOBS.flatMap((j) => j.sources.map((s) => s.status)))).toEqual(
       new Set(['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED']),
     );
   });
 
-  it('answers NOT_FOUND for the not-found case, a job in another store and a job in another region', async () => {
+  // Its error cases, fault knobs and credentials: the contract suite (shared/emulatorContract.test.ts).
+  it('answers NOT_FOUND for a job in another store and a job in another region', async () => {
     const s = source();
-    const notFound = await failure(s.fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.notFound)));
-    expect(notFound.code).toBe('NOT_FOUND');
-    expect(notFound.upstreamCode).toBe('ResourceNotFoundException');
-    expect(notFound.upstreamRequestId).toMatch(/^[0-9a-f-]{36}$/);
     const otherStore = await failure(
       s.fetchJob({ ...keyOf(EXAMPLE_GLOBAL_ID), referenceStoreId: '7321480963' }),
     );
@@ -188,66 +177,12 @@ describe('Omics emulator with jobgraph source', () => {
     expect(emu.calls.at(-1)?.job).toBe('eu-west-1/5038720581/8110394857');
   });
 
-  it('answers UPSTREAM_THROTTLED for the throttled case', async () => {
-    const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.throttled)));
-    expect(e).toMatchObject({
-      code: 'UPSTREAM_THROTTLED',
-      upstreamCode: 'ThrottlingException',
-      httpStatus: 429,
-    });
-  });
-
-  it('answers UPSTREAM_UNAVAILABLE for the server-error case', async () => {
-    const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.serverError)));
-    expect(e).toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      upstreamCode: 'InternalServerException',
-      httpStatus: 500,
-    });
-  });
-
-  it('answers UPSTREAM_ACCESS_DENIED for a job the role may not read', async () => {
-    const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.accessDenied)));
-    expect(e).toMatchObject({
-      code: 'UPSTREAM_ACCESS_DENIED',
-      upstreamCode: 'AccessDeniedException',
-      httpStatus: 403,
-    });
-  });
-
   it('answers UPSTREAM_UNAVAILABLE for a 408 RequestTimeoutException', async () => {
     const e = await failure(source().fetchJob(keyOf(ERROR_CASE_GLOBAL_IDS.requestTimeout)));
     expect(e).toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
       upstreamCode: 'RequestTimeoutException',
       httpStatus: 408,
-    });
-  });
-
-  it('answers UPSTREAM_ACCESS_DENIED when the secret key is wrong (InvalidSignatureException)', async () => {
-    const s = source({
-      credentials: {
-        accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
-        secretAccessKey: 'wrong-secret',
-      },
-    });
-    const e = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({
-      code: 'UPSTREAM_ACCESS_DENIED',
-      upstreamCode: 'InvalidSignatureException',
-      httpStatus: 403,
-    });
-    expect(e.upstreamRequestId).toMatch(/^[0-9a-f-]{36}$/);
-  });
-
-  it('answers UPSTREAM_ACCESS_DENIED for an unknown access key (UnrecognizedClientException)', async () => {
-    const s = source({
-      credentials: { accessKeyId: 'ASIAJOBGRAPHDEMO0002', secretAccessKey: 'x' },
-    });
-    const e = await failure(s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({
-      code: 'UPSTREAM_ACCESS_DENIED',
-      upstreamCode: 'UnrecognizedClientException',
     });
   });
 
@@ -260,71 +195,6 @@ describe('Omics emulator with jobgraph source', () => {
     const r = await source({ maxAttempts: 2 }, skewedEmu.url).fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
     expect(r.state).toBe('SUCCEEDED');
     expect(skewedEmu.calls.map((c) => c.status)).toEqual([403, 403, 200]);
-  });
-
-  it('maps the 5xx fault knob to UPSTREAM_UNAVAILABLE', async () => {
-    emu.setFaults({ errorRate: 1 });
-    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      upstreamCode: 'InternalServerException',
-    });
-  });
-
-  it('maps the throttle fault knob to UPSTREAM_THROTTLED', async () => {
-    emu.setFaults({ throttleRate: 1 });
-    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_THROTTLED', upstreamCode: 'ThrottlingException' });
-  });
-
-  it('maps the malformed fault knob to UPSTREAM_BAD_RESPONSE', async () => {
-    emu.setFaults({ malformed: true });
-    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', upstreamCode: null });
-    expect(e.upstreamRequestId).toMatch(/^[0-9a-f-]{36}$/);
-  });
-
-  it('maps the reset fault knob to UPSTREAM_UNAVAILABLE', async () => {
-    emu.setFaults({ reset: true });
-    const e = await failure(source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
-  });
-
-  it('times out a hanging upstream after timeoutMs with UPSTREAM_UNAVAILABLE', async () => {
-    emu.setFaults({ hang: true });
-    const e = await failure(source({ timeoutMs: 200 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID)));
-    expect(e).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
-    expect(e.message).toContain('timed out');
-  });
-
-  it('retries a 5xx within maxAttempts and succeeds', async () => {
-    emu.setFaults({ script: ['5xx'] });
-    const before = emu.calls.length;
-    const r = await source({ maxAttempts: 2 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
-    expect(r.state).toBe('SUCCEEDED');
-    expect(emu.calls.slice(before).map((c) => c.status)).toEqual([500, 200]);
-  });
-
-  it('reuses one keep-alive connection for sequential calls', async () => {
-    const s = source();
-    const before = emu.connections();
-    for (let i = 0; i < 3; i += 1) await s.fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
-    expect(emu.connections() - before).toBe(1);
-  });
-
-  it('stops when the caller aborts', async () => {
-    emu.setFaults({ hang: true });
-    const controller = new AbortController();
-    // A per-attempt timeout of a minute: the abort, not the timeout, must end it.
-    const arrived = once(emu.events, 'request');
-    const p = source({ timeoutMs: 60_000 }).fetchJob(keyOf(EXAMPLE_GLOBAL_ID), {
-      signal: controller.signal,
-    });
-    await arrived;
-    controller.abort();
-    const e = await failure(p);
-    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(e.message).not.toContain('timed out');
   });
 });
 
@@ -349,42 +219,17 @@ describe('Omics emulator with the AWS SDK client', () => {
     },
   );
 
-  it('throws ResourceNotFoundException with HTTP 404 for the not-found case', async () => {
-    const key = keyOf(ERROR_CASE_GLOBAL_IDS.notFound);
+  it.each([
+    ['ResourceNotFoundException', 404, 'not-found', ERROR_CASE_GLOBAL_IDS.notFound, 'client'],
+    ['ThrottlingException', 429, 'throttled', ERROR_CASE_GLOBAL_IDS.throttled, 'client'],
+    ['InternalServerException', 500, 'server-error', ERROR_CASE_GLOBAL_IDS.serverError, 'server'],
+  ])('throws %s with HTTP %i for the %s case', async (name, status, _case, globalId, fault) => {
+    const key = keyOf(globalId);
     await expect(
       sdkClient().send(
         new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
       ),
-    ).rejects.toMatchObject({
-      name: 'ResourceNotFoundException',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 404 },
-    });
-  });
-
-  it('throws ThrottlingException with HTTP 429 for the throttled case', async () => {
-    const key = keyOf(ERROR_CASE_GLOBAL_IDS.throttled);
-    await expect(
-      sdkClient().send(
-        new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
-      ),
-    ).rejects.toMatchObject({
-      name: 'ThrottlingException',
-      $metadata: { httpStatusCode: 429 },
-    });
-  });
-
-  it('throws InternalServerException with HTTP 500 for the server-error case', async () => {
-    const key = keyOf(ERROR_CASE_GLOBAL_IDS.serverError);
-    await expect(
-      sdkClient().send(
-        new GetReferenceImportJobCommand({ referenceStoreId: key.referenceStoreId, id: key.id }),
-      ),
-    ).rejects.toMatchObject({
-      name: 'InternalServerException',
-      $fault: 'server',
-      $metadata: { httpStatusCode: 500 },
-    });
+    ).rejects.toMatchObject({ name, $fault: fault, $metadata: { httpStatusCode: status } });
   });
 
   it('throws ValidationException with HTTP 400 for IDs that are not 10-36 digits', async () => {

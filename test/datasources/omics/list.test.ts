@@ -3,7 +3,7 @@ import {
   ListReferenceStoresCommand,
   OmicsClient,
 } from '@aws-sdk/client-omics';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { omics } from '../../../src/datasources/omics/index.ts';
 import {
   OMICS_LIST_MAX_RESULTS,
@@ -13,9 +13,8 @@ import {
   parseReferenceStoresPage,
   type OmicsJobSummary,
 } from '../../../src/datasources/omics/list.ts';
-import { createSource, type WireRequest } from '../../../src/datasources/shared/source.ts';
+import type { WireRequest } from '../../../src/datasources/shared/source.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import {
   OMICS_DEMO_REFERENCE_STORE_ID,
   OMICS_DEMO_SECOND_STORE_ID,
@@ -23,39 +22,17 @@ import {
 import { createOmicsEmulator } from '../../../src/emulators/omics/emulator.ts';
 import { omicsListJobCount } from '../../../src/emulators/omics/listData.ts';
 import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
-import {
-  fixtureNames,
-  loadFixture,
-  sdkFixtureHandler,
-  type WireFixture,
-} from '../../support/fixtures.ts';
+import { fixtureNames, loadFixture, useFixtureSdk } from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
+import { demoAwsSource, describedItems, expectSummaryAgrees } from '../../support/listedRecords.ts';
 
 /** The golden answers under test/fixtures/omics/list/: `stores-*` are ListReferenceStores', the others ListReferenceImportJobs'. */
 const NAMES = fixtureNames('omics', 'list');
 const fixture = (name: string) => loadFixture('omics', `list/${name}`);
 const wire = (name: string) => parseListPage(JSON.parse(fixture(name).body));
 
-const credentials = {
-  accessKeyId: 'JOBGRAPHTESTACCESSKEY',
-  secretAccessKey: 'jobgraph-test-secret',
-};
-const sdkClients: OmicsClient[] = [];
-function sdk(f: WireFixture) {
-  const handler = sdkFixtureHandler(f);
-  const client = new OmicsClient({
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    requestHandler: handler,
-  });
-  sdkClients.push(client);
-  return { client, requests: handler.requests };
-}
-afterAll(() => {
-  for (const c of sdkClients) c.destroy();
-});
+const sdk = useFixtureSdk((config) => new OmicsClient(config));
 
 const bodyText = (body: unknown) =>
   typeof body === 'string' ? body : Buffer.from(body as Uint8Array).toString('utf8');
@@ -310,50 +287,32 @@ describe('HealthOmics list against the emulator', () => {
       OMICS_DEMO_REFERENCE_STORE_ID,
       OMICS_DEMO_SECOND_STORE_ID,
     ]);
-    const source = createSource(omics, {
-      endpoint: emu.url,
-      credentials: { ...DEMO_AWS_CREDENTIALS },
-      timeoutMs: 2000,
-      maxAttempts: 1,
-      maxSockets: 8,
-    });
-    try {
-      for (const store of stores.items) {
-        const items: OmicsJobSummary[] = [];
-        let nextToken: string | null = null;
-        do {
-          const page = parseListPage(
-            await send(listRequest({ referenceStoreId: store.id, maxResults: 30, nextToken })),
-          );
-          items.push(...page.items);
-          nextToken = page.nextToken;
-        } while (nextToken);
-        const progressing = store.id === OMICS_DEMO_REFERENCE_STORE_ID ? 1 : 0;
-        expect(items).toHaveLength(omicsListJobCount(store.id) + progressing);
-        for (const item of items.filter((i) => i.jobId !== OMICS_PROGRESSING_JOB_ID)) {
-          const record = await source.fetchJob({
-            provider: 'AWS_OMICS',
-            region: 'us-east-1',
-            referenceStoreId: store.id,
-            id: item.jobId,
-          });
-          expect([
-            item.state,
-            item.upstreamStatus,
-            item.createdAt.toISOString(),
-            item.completedAt?.toISOString() ?? null,
-            item.roleArn,
-          ]).toEqual([
-            record.state,
-            record.providerStatus,
-            record.createdAt,
-            record.completedAt,
-            record.roleArn,
-          ]);
-        }
+    for (const store of stores.items) {
+      const items: OmicsJobSummary[] = [];
+      let nextToken: string | null = null;
+      do {
+        const page = parseListPage(
+          await send(listRequest({ referenceStoreId: store.id, maxResults: 30, nextToken })),
+        );
+        items.push(...page.items);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      const progressing = store.id === OMICS_DEMO_REFERENCE_STORE_ID ? 1 : 0;
+      expect(items).toHaveLength(omicsListJobCount(store.id) + progressing);
+      const described = await describedItems(
+        demoAwsSource(omics, emu.url),
+        items,
+        (item) => ({
+          provider: 'AWS_OMICS',
+          region: 'us-east-1',
+          referenceStoreId: store.id,
+          id: item.jobId,
+        }),
+        OMICS_PROGRESSING_JOB_ID,
+      );
+      for (const [item, record] of described) {
+        expectSummaryAgrees(item, record, { roleArn: [item.roleArn, record.roleArn] });
       }
-    } finally {
-      source.close?.();
     }
   });
 

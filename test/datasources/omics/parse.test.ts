@@ -3,6 +3,7 @@ import { MalformedBodyError } from '../../../src/errors.ts';
 import type { OmicsKey } from '../../../src/model/globalId.ts';
 import { OMICS_STATE_MAP } from '../../../src/datasources/omics/record.ts';
 import { parse } from '../../../src/datasources/omics/parse.ts';
+import { OMICS_STATES } from '../../support/providerStatuses.ts';
 
 const key: OmicsKey = {
   provider: 'AWS_OMICS',
@@ -38,15 +39,7 @@ describe('Omics parse', () => {
   });
 
   it('exports the state table with all seven HealthOmics statuses', () => {
-    expect(OMICS_STATE_MAP).toEqual({
-      SUBMITTED: 'QUEUED',
-      IN_PROGRESS: 'IN_PROGRESS',
-      CANCELLING: 'CANCELLING',
-      CANCELLED: 'CANCELLED',
-      FAILED: 'FAILED',
-      COMPLETED: 'SUCCEEDED',
-      COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
-    });
+    expect(OMICS_STATE_MAP).toEqual(OMICS_STATES);
   });
 
   it('does not treat inherited object keys as statuses', () => {

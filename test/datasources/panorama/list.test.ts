@@ -1,5 +1,5 @@
 import { ListPackageImportJobsCommand, PanoramaClient } from '@aws-sdk/client-panorama';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { panorama } from '../../../src/datasources/panorama/index.ts';
 import {
   PANORAMA_LIST_MAX_RESULTS,
@@ -8,43 +8,19 @@ import {
   type PanoramaJobSummary,
 } from '../../../src/datasources/panorama/list.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import { PANORAMA_LIST_JOB_COUNT } from '../../../src/emulators/panorama/listData.ts';
-import {
-  fixtureNames,
-  loadFixture,
-  sdkFixtureHandler,
-  type WireFixture,
-} from '../../support/fixtures.ts';
+import { fixtureNames, loadFixture, useFixtureSdk } from '../../support/fixtures.ts';
 import { signedAws } from '../../emulators/listClient.ts';
-import { createSource } from '../../../src/datasources/shared/source.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
+import { demoAwsSource, describedItems, expectSummaryAgrees } from '../../support/listedRecords.ts';
 
 /** The golden ListPackageImportJobs answers under test/fixtures/panorama/list/. */
 const NAMES = fixtureNames('panorama', 'list');
 const fixture = (name: string) => loadFixture('panorama', `list/${name}`);
 const wire = (name: string) => parseListPage(JSON.parse(fixture(name).body));
 
-const credentials = {
-  accessKeyId: 'JOBGRAPHTESTACCESSKEY',
-  secretAccessKey: 'jobgraph-test-secret',
-};
-const sdkClients: PanoramaClient[] = [];
-function sdk(f: WireFixture) {
-  const handler = sdkFixtureHandler(f);
-  const client = new PanoramaClient({
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    requestHandler: handler,
-  });
-  sdkClients.push(client);
-  return { client, requests: handler.requests };
-}
-afterAll(() => {
-  for (const c of sdkClients) c.destroy();
-});
+const sdk = useFixtureSdk((config) => new PanoramaClient(config));
 
 describe('Panorama ListPackageImportJobs request', () => {
   it('is a body-less GET of /packages/import-jobs with the capitalised query names', () => {
@@ -233,40 +209,18 @@ describe('Panorama ListPackageImportJobs against the emulator', () => {
     } while (nextToken);
     expect(items).toHaveLength(PANORAMA_LIST_JOB_COUNT + 1);
 
-    const source = createSource(panorama, {
-      endpoint: emu.url,
-      credentials: { ...DEMO_AWS_CREDENTIALS },
-      timeoutMs: 2000,
-      maxAttempts: 1,
-      maxSockets: 8,
-    });
-    try {
-      for (const item of items.filter((i) => i.jobId !== 'pkgimport-demo-progressing')) {
-        const record = await source.fetchJob({
-          provider: 'AWS_PANORAMA',
-          region: 'us-east-1',
-          jobId: item.jobId,
-        });
-        expect({
-          state: item.state,
-          upstreamStatus: item.upstreamStatus,
-          createdAt: item.createdAt.toISOString(),
-          updatedAt: item.updatedAt?.toISOString() ?? null,
-          completedAt: item.completedAt?.toISOString() ?? null,
-          statusMessage: item.statusMessage,
-          jobType: item.jobType,
-        }).toEqual({
-          state: record.state,
-          upstreamStatus: record.providerStatus,
-          createdAt: record.createdAt,
-          updatedAt: record.updatedAt,
-          completedAt: record.completedAt,
-          statusMessage: record.statusMessage,
-          jobType: record.jobType,
-        });
-      }
-    } finally {
-      source.close?.();
+    const described = await describedItems(
+      demoAwsSource(panorama, emu.url),
+      items,
+      (item) => ({ provider: 'AWS_PANORAMA', region: 'us-east-1', jobId: item.jobId }),
+      'pkgimport-demo-progressing',
+    );
+    for (const [item, record] of described) {
+      expectSummaryAgrees(item, record, {
+        updatedAt: [item.updatedAt?.toISOString() ?? null, record.updatedAt],
+        statusMessage: [item.statusMessage, record.statusMessage],
+        jobType: [item.jobType, record.jobType],
+      });
     }
   });
 });

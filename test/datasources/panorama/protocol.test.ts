@@ -10,7 +10,13 @@ import type { HttpRequest } from '@smithy/protocol-http';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { fixtureLoader, sdkFixtureHandler } from '../../support/fixtures.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
-import { EXAMPLE_RECORD, PENDING_RECORD } from './expected.ts';
+import {
+  EXAMPLE_RECORD,
+  FAILED_RECORD,
+  MINIMAL_RECORD,
+  PENDING_RECORD,
+  panoramaRecord,
+} from './expected.ts';
 
 const fixture = fixtureLoader('panorama');
 
@@ -88,37 +94,7 @@ describe('Panorama parse', () => {
       'success-minimal.json',
       KEY('pkgimport-2a4c6e8f0b1d3579'),
     );
-    expect(await result).toEqual({
-      id: 'panorama:us-east-1:pkgimport-2a4c6e8f0b1d3579',
-      provider: 'AWS_PANORAMA',
-      nativeId: 'pkgimport-2a4c6e8f0b1d3579',
-      region: 'us-east-1',
-      state: 'SUCCEEDED',
-      providerStatus: 'SUCCEEDED',
-      statusMessage: '',
-      terminal: true,
-      createdAt: '2024-06-01T12:00:00.000Z',
-      updatedAt: '2024-06-01T12:01:00.000Z',
-      completedAt: '2024-06-01T12:01:00.000Z',
-      jobId: 'pkgimport-2a4c6e8f0b1d3579',
-      clientToken: null,
-      jobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
-      createdTime: '2024-06-01T12:00:00.000Z',
-      lastUpdatedTime: '2024-06-01T12:01:00.000Z',
-      status: 'SUCCEEDED',
-      inputConfig: { packageVersionInputConfig: null },
-      outputConfig: { packageVersionOutputConfig: null },
-      output: {
-        outputS3Location: {
-          bucketName: 'panorama-packages-us-east-1-111122223333',
-          objectKey: '111122223333/nodePackage/queue_length/1.0/descriptor.json',
-        },
-        packageId: 'package-m3x8c2v7n5b1z6k4j9h0g2f5d8',
-        packageVersion: '1.0',
-        patchVersion: 'a9c1e3f5b7d9',
-      },
-      jobTags: [],
-    } satisfies PanoramaPackageImportJobRecord);
+    expect(await result).toEqual(MINIMAL_RECORD);
   });
 
   it('keeps a one-element tag list a list and leaves completedAt null while PENDING', async () => {
@@ -134,51 +110,39 @@ describe('Panorama parse', () => {
 
   it('ignores members it does not know', async () => {
     const { result } = await fetchFixture('unknown-fields.json', KEY('pkgimport-b71d3f5a9e0c2864'));
-    expect(await result).toEqual({
-      id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
-      provider: 'AWS_PANORAMA',
-      nativeId: 'pkgimport-b71d3f5a9e0c2864',
-      region: 'us-east-1',
-      state: 'SUCCEEDED',
-      providerStatus: 'SUCCEEDED',
-      statusMessage: 'Imported.',
-      terminal: true,
-      createdAt: '2024-07-02T09:25:45.678Z',
-      updatedAt: '2024-07-02T09:26:41.000Z',
-      completedAt: '2024-07-02T09:26:41.000Z',
-      jobId: 'pkgimport-b71d3f5a9e0c2864',
-      clientToken: 'qa-import-01',
-      jobType: 'NODE_PACKAGE_VERSION',
-      createdTime: '2024-07-02T09:25:45.678Z',
-      lastUpdatedTime: '2024-07-02T09:26:41.000Z',
-      status: 'SUCCEEDED',
-      inputConfig: {
-        packageVersionInputConfig: {
-          s3Location: {
-            bucketName: 'panorama-demo-packages-111122223333',
-            objectKey: 'descriptors/object_detector/1.1/package_import_descriptor.json',
-            region: null,
+    expect(await result).toEqual(
+      panoramaRecord('pkgimport-b71d3f5a9e0c2864', {
+        state: 'SUCCEEDED',
+        providerStatus: 'SUCCEEDED',
+        statusMessage: 'Imported.',
+        terminal: true,
+        createdAt: '2024-07-02T09:25:45.678Z',
+        updatedAt: '2024-07-02T09:26:41.000Z',
+        completedAt: '2024-07-02T09:26:41.000Z',
+        clientToken: 'qa-import-01',
+        jobType: 'NODE_PACKAGE_VERSION',
+        status: 'SUCCEEDED',
+        // The object_detector 1.1 descriptor, as the failed job's.
+        inputConfig: FAILED_RECORD.inputConfig,
+        outputConfig: {
+          packageVersionOutputConfig: {
+            markLatest: false,
+            packageName: 'object_detector',
+            packageVersion: '1.1',
           },
         },
-      },
-      outputConfig: {
-        packageVersionOutputConfig: {
-          markLatest: false,
-          packageName: 'object_detector',
+        output: {
+          outputS3Location: {
+            bucketName: 'panorama-packages-us-east-1-111122223333',
+            objectKey: '111122223333/nodePackage/object_detector/1.1/descriptor.json',
+          },
+          packageId: 'package-7h2k9d4m1x6c3v8b5n0z2q4w7e',
           packageVersion: '1.1',
+          patchVersion: '0',
         },
-      },
-      output: {
-        outputS3Location: {
-          bucketName: 'panorama-packages-us-east-1-111122223333',
-          objectKey: '111122223333/nodePackage/object_detector/1.1/descriptor.json',
-        },
-        packageId: 'package-7h2k9d4m1x6c3v8b5n0z2q4w7e',
-        packageVersion: '1.1',
-        patchVersion: '0',
-      },
-      jobTags: [{ resourceType: 'PACKAGE', tags: [] }],
-    } satisfies PanoramaPackageImportJobRecord);
+        jobTags: [{ resourceType: 'PACKAGE', tags: [] }],
+      }),
+    );
   });
 
   it('turns unknown enum values into null and an unknown status into UNKNOWN, keeping the raw status', async () => {
@@ -186,29 +150,24 @@ describe('Panorama parse', () => {
       'unknown-enum-values.json',
       KEY('pkgimport-b71d3f5a9e0c2864'),
     );
-    expect(await result).toEqual({
-      id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
-      provider: 'AWS_PANORAMA',
-      nativeId: 'pkgimport-b71d3f5a9e0c2864',
-      region: 'us-east-1',
-      state: 'UNKNOWN',
-      providerStatus: 'CANCELLED',
-      statusMessage: 'Cancelled by the service.',
-      terminal: false,
-      createdAt: '2024-07-02T09:25:45.000Z',
-      updatedAt: '2024-07-02T09:26:40.000Z',
-      completedAt: null,
-      jobId: 'pkgimport-b71d3f5a9e0c2864',
-      clientToken: null,
-      jobType: null,
-      createdTime: '2024-07-02T09:25:45.000Z',
-      lastUpdatedTime: '2024-07-02T09:26:40.000Z',
-      status: null,
-      inputConfig: { packageVersionInputConfig: null },
-      outputConfig: { packageVersionOutputConfig: null },
-      output: null,
-      jobTags: [{ resourceType: null, tags: [{ key: 'team', value: 'retail-vision' }] }],
-    } satisfies PanoramaPackageImportJobRecord);
+    expect(await result).toEqual(
+      panoramaRecord('pkgimport-b71d3f5a9e0c2864', {
+        state: 'UNKNOWN',
+        providerStatus: 'CANCELLED',
+        statusMessage: 'Cancelled by the service.',
+        terminal: false,
+        createdAt: '2024-07-02T09:25:45.000Z',
+        updatedAt: '2024-07-02T09:26:40.000Z',
+        completedAt: null,
+        clientToken: null,
+        jobType: null,
+        status: null,
+        inputConfig: { packageVersionInputConfig: null },
+        outputConfig: { packageVersionOutputConfig: null },
+        output: null,
+        jobTags: [{ resourceType: null, tags: [{ key: 'team', value: 'retail-vision' }] }],
+      }),
+    );
   });
 
   it('reads epoch seconds in scientific notation (1.719826003456E9)', async () => {
@@ -216,44 +175,15 @@ describe('Panorama parse', () => {
       'scientific-notation.json',
       KEY('pkgimport-b71d3f5a9e0c2864'),
     );
-    expect(await result).toEqual({
-      id: 'panorama:us-east-1:pkgimport-b71d3f5a9e0c2864',
-      provider: 'AWS_PANORAMA',
-      nativeId: 'pkgimport-b71d3f5a9e0c2864',
-      region: 'us-east-1',
-      state: 'FAILED',
-      providerStatus: 'FAILED',
-      statusMessage:
-        'Package version 1.1 of object_detector already exists and cannot be overwritten.',
-      terminal: true,
-      createdAt: '2024-07-01T09:26:43.456Z',
-      updatedAt: '2024-07-01T09:29:47.000Z',
-      completedAt: '2024-07-01T09:29:47.000Z',
-      jobId: 'pkgimport-b71d3f5a9e0c2864',
-      clientToken: 'object-detector-1-1-retry-2',
-      jobType: 'NODE_PACKAGE_VERSION',
-      createdTime: '2024-07-01T09:26:43.456Z',
-      lastUpdatedTime: '2024-07-01T09:29:47.000Z',
-      status: 'FAILED',
-      inputConfig: {
-        packageVersionInputConfig: {
-          s3Location: {
-            bucketName: 'panorama-demo-packages-111122223333',
-            objectKey: 'descriptors/object_detector/1.1/package_import_descriptor.json',
-            region: null,
-          },
-        },
-      },
-      outputConfig: {
-        packageVersionOutputConfig: {
-          markLatest: null,
-          packageName: 'object_detector',
-          packageVersion: '1.1',
-        },
-      },
-      output: null,
-      jobTags: [{ resourceType: 'PACKAGE', tags: [{ key: 'team', value: 'retail-vision' }] }],
-    } satisfies PanoramaPackageImportJobRecord);
+    // The failed demo job, its times in the notation the service writes some of them in.
+    expect(await result).toEqual(
+      panoramaRecord(FAILED_RECORD.jobId, {
+        ...FAILED_RECORD,
+        createdAt: '2024-07-01T09:26:43.456Z',
+        updatedAt: '2024-07-01T09:29:47.000Z',
+        completedAt: '2024-07-01T09:29:47.000Z',
+      }),
+    );
   });
 
   it('parses the raw JSON body the same way as the SDK output', async () => {

@@ -13,24 +13,11 @@ import {
 import { createImportExportEmulator } from '../../../src/emulators/importexport/emulator.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
+import { IMPORT_EXPORT_STATES } from '../../support/providerStatuses.ts';
 
 const DEMO = { ...DEMO_AWS_CREDENTIALS };
 /** Every ProgressCode the GetStatus API reference documents. */
-const PROGRESS_CODES = [
-  'Pending',
-  'InProgress',
-  'Complete',
-  'SuccessWithErrors',
-  'Canceled',
-  'Expired',
-  'DeviceError',
-  'InvalidSignature',
-  'MissingDevice',
-  'MissingSignature',
-  'UnsupportedDeviceType',
-  'UnsupportedFileFormat',
-  'UnsupportedPowerSupply',
-];
+const PROGRESS_CODES = Object.keys(IMPORT_EXPORT_STATES);
 
 describe('ImportExport demo data', () => {
   it('has a job for every documented ProgressCode, both job types, and a minimal job', () => {

@@ -16,25 +16,12 @@ import { IMPORTEXPORT_PROGRESSING_JOB_ID } from '../../../src/emulators/importex
 import type { ListOrder } from '../../../src/emulators/listing.ts';
 import { formBody, importExportCall, signedAws } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
+import { IMPORT_EXPORT_STATES } from '../../support/providerStatuses.ts';
 
 const START = LIST_START;
 const harness = useListHarness();
-/** Every ProgressCode the GetStatus page documents. */
-const PROGRESS_CODES = [
-  'Pending',
-  'InProgress',
-  'Complete',
-  'SuccessWithErrors',
-  'Canceled',
-  'Expired',
-  'DeviceError',
-  'InvalidSignature',
-  'MissingDevice',
-  'MissingSignature',
-  'UnsupportedDeviceType',
-  'UnsupportedFileFormat',
-  'UnsupportedPowerSupply',
-];
+/** Every ProgressCode the GetStatus API reference documents. */
+const PROGRESS_CODES = Object.keys(IMPORT_EXPORT_STATES);
 
 /** An emulator on the test clock, with `options`, and the object to control it. */
 async function started(options: ImportExportEmulatorOptions = {}) {

@@ -7,8 +7,8 @@ import {
   type ImportReferenceFilter,
   type ImportReferenceJobItem,
 } from '@aws-sdk/client-omics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_CREDENTIALS, type RunningEmulator } from '../../../src/emulators/framework.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../../src/emulators/framework.ts';
 import type { ListOrder } from '../../../src/emulators/listing.ts';
 import {
   OMICS_DEMO_REFERENCE_STORE_ID,
@@ -22,46 +22,21 @@ import {
   omicsListedJobs,
 } from '../../../src/emulators/omics/listData.ts';
 import { OMICS_PROGRESSING_JOB_ID } from '../../../src/emulators/omics/progressing.ts';
-import { signedAws } from '../listClient.ts';
+import { refusedSignatures, signedAws } from '../listClient.ts';
 import { LIST_START, useListHarness } from '../listHarness.ts';
+import { OMICS_STATES } from '../../support/providerStatuses.ts';
+import { omicsItemOf } from '../listSummaries.ts';
 
 const START = LIST_START;
 const harness = useListHarness();
 const MAIN = OMICS_DEMO_REFERENCE_STORE_ID;
 const SECOND = OMICS_DEMO_SECOND_STORE_ID;
-const STATUSES = [
-  'SUBMITTED',
-  'IN_PROGRESS',
-  'CANCELLING',
-  'CANCELLED',
-  'FAILED',
-  'COMPLETED',
-  'COMPLETED_WITH_FAILURES',
-];
-const clients: OmicsClient[] = [];
+const STATUSES = Object.keys(OMICS_STATES);
 
-async function emulator(listOrder?: ListOrder): Promise<RunningEmulator> {
-  return harness.start(
-    createOmicsEmulator({
-      now: () => harness.now,
-      epochMs: START,
-      ...(listOrder ? { listOrder } : {}),
-    }),
-  );
-}
+const emulator = (listOrder?: ListOrder) => harness.startOn(createOmicsEmulator, listOrder);
 
-function sdk(emu: RunningEmulator, region = 'us-east-1'): OmicsClient {
-  const client = new OmicsClient({
-    region,
-    endpoint: emu.url,
-    disableHostPrefix: true,
-    credentials: { ...DEMO_AWS_CREDENTIALS },
-    maxAttempts: 1,
-    systemClockOffset: harness.now - Date.now(),
-  });
-  clients.push(client);
-  return client;
-}
+const sdk = (emu: RunningEmulator, region?: string) =>
+  harness.client(new OmicsClient({ ...harness.sdkOptions(emu, region), disableHostPrefix: true }));
 
 /** Every page of a walk of one store, through the real SDK client. */
 async function walk(
@@ -106,10 +81,6 @@ function list(
 }
 
 const message = (body: string) => (JSON.parse(body) as { message: string }).message;
-
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
 
 describe('HealthOmics list demo data', () => {
   // Created in the 90 days before the start, IDs its own: test/emulators/listData.test.ts.
@@ -182,15 +153,7 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
       const job = await client.send(
         new GetReferenceImportJobCommand({ referenceStoreId: SECOND, id: item.id }),
       );
-      const { id, referenceStoreId, roleArn, status, creationTime, completionTime } = job;
-      expect(item).toEqual({
-        id,
-        referenceStoreId,
-        roleArn,
-        status,
-        creationTime,
-        ...(completionTime ? { completionTime } : {}),
-      });
+      expect(item).toEqual(omicsItemOf(job));
     }
   });
 
@@ -322,37 +285,21 @@ describe('The HealthOmics emulator ListReferenceImportJobs', () => {
   });
 
   it('refuses unsigned and wrongly signed requests as the describe route does', async () => {
-    const unsigned = await fetch(`${emu.url}/referencestore/${MAIN}/importjobs`, {
-      method: 'POST',
-      body: '{}',
-    });
-    expect([unsigned.status, unsigned.headers.get('x-amzn-errortype')]).toEqual([
-      403,
-      'MissingAuthenticationTokenException',
-    ]);
-    const wrongKey = await signedAws(emu, {
-      service: 'omics',
-      method: 'POST',
-      path: `/referencestore/${MAIN}/importjobs`,
-      body: '{}',
-      credentials: {
-        accessKeyId: DEMO_AWS_CREDENTIALS.accessKeyId,
-        secretAccessKey: 'not-the-secret',
-      },
-    });
-    expect([wrongKey.status, wrongKey.headers['x-amzn-errortype']]).toEqual([
-      403,
-      'InvalidSignatureException',
-    ]);
-    const wrongService = await signedAws(emu, {
-      service: 'panorama',
-      method: 'POST',
-      path: `/referencestore/${MAIN}/importjobs`,
-      body: '{}',
-    });
-    expect([wrongService.status, wrongService.headers['x-amzn-errortype']]).toEqual([
-      403,
-      'InvalidSignatureException',
+    expect(
+      await refusedSignatures(
+        emu,
+        {
+          service: 'omics',
+          method: 'POST',
+          path: `/referencestore/${MAIN}/importjobs`,
+          body: '{}',
+        },
+        'panorama',
+      ),
+    ).toEqual([
+      [403, 'MissingAuthenticationTokenException'],
+      [403, 'InvalidSignatureException'],
+      [403, 'InvalidSignatureException'],
     ]);
   });
 
