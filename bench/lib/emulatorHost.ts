@@ -9,6 +9,7 @@ import {
   startEmulators,
   type EmulatorName,
 } from '../../src/emulators/index.ts';
+import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
 import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
 
 const latencyMs = Number(process.argv[2] ?? '0');
@@ -51,6 +52,13 @@ async function handle(request: HostRequest): Promise<unknown> {
     case 'setFaults':
       for (const name of names) set[name].setFaults(request.patch);
       return null;
+    case 'patchImportExportJob': {
+      // Changes the demo job in place, and with it every copy the `synthesize` knob makes of it.
+      const job = IMPORTEXPORT_DEMO_JOBS.find((j) => j.JobId === request.job);
+      if (!job) throw new Error(`no Import/Export demo job ${request.job}`);
+      Object.assign(job, request.patch);
+      return null;
+    }
     case 'close':
       await set.close();
       setImmediate(() => process.exit(0));

@@ -21,6 +21,7 @@ export type HostRequest =
   | { id: number; op: 'counters' }
   | { id: number; op: 'callsSince'; since: CounterSnapshot }
   | { id: number; op: 'setFaults'; patch: Partial<Faults> }
+  | { id: number; op: 'patchImportExportJob'; job: string; patch: Record<string, string> }
   | { id: number; op: 'close' };
 
 /** Emulator host → parent. */

@@ -16,6 +16,8 @@ export interface EmulatorProcess {
   counters(): Promise<CounterSnapshot>;
   callsSince(since: CounterSnapshot): Promise<LoggedCall[]>;
   setFaults(patch: Partial<Faults>): Promise<void>;
+  /** Change fields of an Import/Export demo job (e.g. its ProgressMessage), and so of its `synthesize` copies. */
+  patchImportExportJob(job: string, patch: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,8 @@ export async function startEmulatorProcess(
     counters: async () => (await call({ op: 'counters' })) as CounterSnapshot,
     callsSince: async (since) => (await call({ op: 'callsSince', since })) as LoggedCall[],
     setFaults: async (patch) => void (await call({ op: 'setFaults', patch })),
+    patchImportExportJob: async (job, patch) =>
+      void (await call({ op: 'patchImportExportJob', job, patch })),
     close: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -132,3 +132,50 @@ export function readSoakSettings(): SoakSettings {
     snapshots: bool('BENCH_SOAK_SNAPSHOTS', false),
   };
 }
+
+/** Settings of `bench/moonshot.ts`: many open watches on one gateway. */
+export interface MoonshotSettings {
+  quick: boolean;
+  /** Open `jobUpdates` subscriptions (BENCH_MOONSHOT_WATCHES, default 10000; quick 1000). */
+  watches: number;
+  /** Distinct unfinished jobs they watch (BENCH_MOONSHOT_JOBS, default 2000; quick 200). */
+  jobs: number;
+  /** Jobs each subscription watches (BENCH_MOONSHOT_JOBS_PER_WATCH, default 4). */
+  jobsPerWatch: number;
+  /** Subscriptions per connection, one caller each (BENCH_MOONSHOT_PER_CONNECTION, default 20: the per-caller cap). */
+  perConnection: number;
+  /** Of the jobs, how many report progress every `moveSeconds` (BENCH_MOONSHOT_MOVING, default 5 %). */
+  moving: number;
+  /** Seconds between two progress reports of the moving jobs (BENCH_MOONSHOT_MOVE_S, default 20). */
+  moveSeconds: number;
+  /** Seconds after the last subscription opened before the window, so every poller has backed off (BENCH_MOONSHOT_WARMUP_S, default 90; quick 70: the waits reach 30 s after about 65 s). */
+  warmupSeconds: number;
+  /** Seconds of the steady-state window (BENCH_MOONSHOT_SECONDS, default 120; quick 30). */
+  seconds: number;
+  /** Jobs in every listable emulated source (BENCH_MOONSHOT_JOBS_PER_SOURCE; default: the fewest with `jobs` unfinished). */
+  jobsPerSource: number | undefined;
+  /** Added by every emulator before it answers, in ms (BENCH_LATENCY_MS, default 20). */
+  latencyMs: number;
+  /** `--cpu-prof` the gateway and list the top functions of the window (BENCH_MOONSHOT_PROFILE, default off). */
+  profile: boolean;
+}
+
+export function readMoonshotSettings(): MoonshotSettings {
+  const quick = bool('BENCH_QUICK', false);
+  const jobs = int('BENCH_MOONSHOT_JOBS', quick ? 200 : 2000, 1, 100_000);
+  const raw = process.env.BENCH_MOONSHOT_JOBS_PER_SOURCE?.trim();
+  return {
+    quick,
+    watches: int('BENCH_MOONSHOT_WATCHES', quick ? 1000 : 10_000, 1, 1_000_000),
+    jobs,
+    jobsPerWatch: int('BENCH_MOONSHOT_JOBS_PER_WATCH', 4, 1, 100),
+    perConnection: int('BENCH_MOONSHOT_PER_CONNECTION', 20, 1, 10_000),
+    moving: int('BENCH_MOONSHOT_MOVING', Math.round(jobs / 20), 0, jobs),
+    moveSeconds: int('BENCH_MOONSHOT_MOVE_S', 20, 1, 3600),
+    warmupSeconds: int('BENCH_MOONSHOT_WARMUP_S', quick ? 70 : 90, 0, 3600),
+    seconds: int('BENCH_MOONSHOT_SECONDS', quick ? 30 : 120, 5, 24 * 3600),
+    jobsPerSource: raw ? int('BENCH_MOONSHOT_JOBS_PER_SOURCE', 1, 1, 100_000) : undefined,
+    latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
+    profile: bool('BENCH_MOONSHOT_PROFILE', false),
+  };
+}

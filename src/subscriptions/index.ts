@@ -9,6 +9,7 @@ import type { QueryLimits } from '../limits/index.ts';
 import { WatchHub } from './hub.ts';
 import { SseTransport } from './sseTransport.ts';
 import { transportCommon } from './transportCommon.ts';
+import { ValidDocuments } from './validDocuments.ts';
 import { WsTransport, type OperationCall } from './wsTransport.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -82,8 +83,10 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
   });
-  const common = transportCommon(hub, { schema, limits, config }, (formatted, error) =>
-    options.formatError(formatted, error),
+  const common = transportCommon(
+    hub,
+    { schema, limits, config, documents: new ValidDocuments() },
+    (formatted, error) => options.formatError(formatted, error),
   );
   const sse = new SseTransport(common, config, logger);
   const ws = new WsTransport(common, {

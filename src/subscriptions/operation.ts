@@ -4,7 +4,6 @@ import {
   getOperationAST,
   parse,
   validate,
-  type DocumentNode,
   type ExecutionArgs,
   type GraphQLSchema,
 } from 'graphql';
@@ -12,6 +11,7 @@ import type { JobgraphError } from '../errors.ts';
 import { SPECIFIED_RULES, type QueryLimits } from '../limits/index.ts';
 import { requestBudgetRefusal, type BudgetConfig } from '../limits/jobBudget.ts';
 import type { WatchContext } from './hub.ts';
+import type { ValidDocuments } from './validDocuments.ts';
 
 export interface OperationParams {
   query?: unknown;
@@ -23,6 +23,8 @@ export interface PrepareOptions {
   schema: GraphQLSchema;
   limits: QueryLimits;
   config: BudgetConfig;
+  /** Documents already parsed and validated with this schema and these limits; absent: none kept. */
+  documents?: ValidDocuments;
 }
 
 /** An error for the whole operation from a jobgraph error (e.g. UNAUTHENTICATED). */
@@ -67,15 +69,18 @@ export function prepareSubscription(
   }
   const operationName = params.operationName ?? undefined;
   const variables = (params.variables as Record<string, unknown> | null | undefined) ?? {};
-  let document: DocumentNode;
-  try {
-    document = parse(params.query, limits.parseOptions);
-  } catch (err) {
-    if (err instanceof GraphQLError) return [withCode(err, 'GRAPHQL_PARSE_FAILED')];
-    throw err;
+  let document = options.documents?.get(params.query);
+  if (!document) {
+    try {
+      document = parse(params.query, limits.parseOptions);
+    } catch (err) {
+      if (err instanceof GraphQLError) return [withCode(err, 'GRAPHQL_PARSE_FAILED')];
+      throw err;
+    }
+    const errors = validate(schema, document, [...SPECIFIED_RULES, ...limits.validationRules]);
+    if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+    options.documents?.add(params.query, document);
   }
-  const errors = validate(schema, document, [...SPECIFIED_RULES, ...limits.validationRules]);
-  if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
   const operation = getOperationAST(document, operationName);
   if (!operation)
     return [

@@ -1,0 +1,175 @@
+/**
+ * Watchers for bench/moonshot.ts: one caller's connection carrying many `jobUpdates`
+ * subscriptions through an official client on its defaults (retries included) — a graphql-ws
+ * WebSocket, a graphql-sse client in its default distinct connections mode (one event stream per
+ * subscription), or one in single connection mode (one event stream for all) — and the events,
+ * errors and reconnects each subscription saw.
+ */
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export type WatcherKind = 'ws' | 'sse' | 'sse-single';
+
+const QUERY =
+  'subscription MoonshotWatch($ids: [ID!]!) { jobUpdates(ids: $ids) { id state statusMessage } }';
+
+/** What one subscription saw of one of its jobs. */
+export interface Seen {
+  /** Events of this job, and their count when the mark was set (`WatcherConnection.mark`). */
+  events: number;
+  atMark: number;
+  /** The statusMessage of its last event. */
+  last: string | null;
+}
+
+/** Counts every watcher adds to (one object for the whole run). */
+export interface Tally {
+  events: number;
+  /** `next` payloads with errors, sink errors (the client gave up), completes (no job here finishes). */
+  errors: number;
+  completes: number;
+  /** Connections (SSE: streams) broken and made again by the client, and WebSocket closes not asked for. */
+  reconnects: number;
+  closes: number;
+  /** The first few of them, for the report. */
+  examples: string[];
+}
+
+export function newTally(): Tally {
+  return { events: 0, errors: 0, completes: 0, reconnects: 0, closes: 0, examples: [] };
+}
+
+type Payload = {
+  data?: { jobUpdates?: { id: string; statusMessage: string | null } } | null | undefined;
+  errors?: readonly unknown[] | undefined;
+};
+
+/** One caller (its own token) and its connection of `watches.length` subscriptions, `watches[i]` the IDs of subscription i. */
+export class WatcherConnection {
+  /** Per subscription, per job ID. */
+  readonly seen: Map<string, Seen>[];
+  /** performance.now() at creation and once every subscription had an event of each of its jobs. */
+  readonly openedAt = performance.now();
+  readyAt: number | null = null;
+  private waiting: number;
+  private closing = false;
+  private readonly onReady: Promise<void>;
+  private ready!: () => void;
+  private readonly dispose: () => void;
+
+  constructor(
+    readonly kind: WatcherKind,
+    url: string,
+    token: string,
+    watches: readonly (readonly string[])[],
+    private readonly tally: Tally,
+  ) {
+    this.seen = watches.map(
+      (ids) => new Map(ids.map((id) => [id, { events: 0, atMark: 0, last: null }])),
+    );
+    this.waiting = watches.reduce((n, ids) => n + ids.length, 0);
+    this.onReady = new Promise((resolve) => (this.ready = resolve));
+    const authorization = `Bearer ${token}`;
+    const reconnected = (again: boolean) => {
+      if (again) this.problem('reconnects', `${kind} reconnected`);
+    };
+    const sinks = this.seen.map((seen) => ({
+      next: (value: Payload) => this.next(seen, value),
+      // A subscription that ends before its first events never makes the connection ready: stop waiting.
+      error: (err: unknown) => {
+        this.problem('errors', `${kind} error: ${describe(err)}`);
+        this.ready();
+      },
+      complete: () => {
+        if (this.closing) return;
+        this.problem('completes', `${kind} completed`);
+        this.ready();
+      },
+    }));
+    const payloads = watches.map((ids) => ({ query: QUERY, variables: { ids } }));
+    const headers = { Authorization: authorization };
+    let stops: (() => void)[];
+    let disposeClient: () => void;
+    if (kind === 'ws') {
+      const client = createWsClient({
+        url: url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: headers,
+        on: {
+          connected: (_socket, _payload, again) => reconnected(again),
+          closed: (event) => {
+            if (!this.closing) this.problem('closes', `ws closed: ${describe(event)}`);
+          },
+        },
+      });
+      stops = payloads.map((p, i) => client.subscribe(p, sinks[i]!));
+      disposeClient = () => void Promise.resolve(client.dispose()).catch(() => undefined);
+    } else if (kind === 'sse') {
+      const client = createSseClient({ url, headers });
+      stops = payloads.map((p, i) => client.subscribe(p, sinks[i]!, { connected: reconnected }));
+      disposeClient = () => client.dispose();
+    } else {
+      const client = createSseClient({
+        url,
+        headers,
+        singleConnection: true,
+        on: { connected: reconnected },
+      });
+      stops = payloads.map((p, i) => client.subscribe(p, sinks[i]!));
+      disposeClient = () => client.dispose();
+    }
+    this.dispose = () => {
+      for (const stop of stops) stop();
+      disposeClient();
+    };
+  }
+
+  /**
+   * Resolves once every subscription had an event of each of its jobs (`readyAt` set), or once one
+   * of them failed or completed, or after `timeoutMs` (then `readyAt` stays null).
+   */
+  whenReady(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    return Promise.race([this.onReady, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Remember each count now: what comes after is compared between the subscribers of a job. */
+  mark(): void {
+    for (const seen of this.seen) for (const s of seen.values()) s.atMark = s.events;
+  }
+
+  close(): void {
+    this.closing = true;
+    this.dispose();
+  }
+
+  private next(seen: Map<string, Seen>, value: Payload): void {
+    const update = value.data?.jobUpdates;
+    const s = update ? seen.get(update.id) : undefined;
+    if (value.errors?.length || !s) {
+      this.problem('errors', `${this.kind} next: ${JSON.stringify(value).slice(0, 300)}`);
+      return;
+    }
+    this.tally.events += 1;
+    if (s.events++ === 0 && --this.waiting === 0) {
+      this.readyAt = performance.now();
+      this.ready();
+    }
+    s.last = update!.statusMessage;
+  }
+
+  private problem(kind: 'errors' | 'completes' | 'reconnects' | 'closes', example: string): void {
+    this.tally[kind] += 1;
+    if (this.tally.examples.length < 10) this.tally.examples.push(example);
+  }
+}
+
+/** A close event (graphql-ws: its code and reason) or an error, in a line. */
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  const { code, reason } = (value ?? {}) as { code?: unknown; reason?: unknown };
+  if (typeof code === 'number') return `code ${code} ${typeof reason === 'string' ? reason : ''}`;
+  return String(value).slice(0, 300);
+}

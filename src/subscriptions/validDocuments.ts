@@ -1,0 +1,44 @@
+import type { DocumentNode } from 'graphql';
+
+/**
+ * Subscription documents that parsed and passed validation, by their text, as Apollo Server's
+ * document store keeps them for HTTP: the subscriptions that send the same text share one AST,
+ * parsed and validated once. Without it each subscription held its own copy (≈ 7.7 KB of heap
+ * with graphql-js's tokens and locations) and paid ≈ 0.5 ms of CPU to make it: 77 MB and 5 s for
+ * 10,000 watchers of one operation (bench/README.md, the watch moonshot). Validation reads only
+ * the schema and the limits, so a store serves one `PrepareOptions`; the job budget, which reads
+ * the variables, still runs for every subscription.
+ */
+export class ValidDocuments {
+  private readonly byText = new Map<string, DocumentNode>();
+
+  /**
+   * @param maxEntries texts kept at most (default 100), the least recently used dropped first
+   * @param maxLength longest text kept, in characters (default 4096); a longer one is not kept
+   */
+  constructor(
+    readonly maxEntries = 100,
+    readonly maxLength = 4096,
+  ) {}
+
+  get(query: string): DocumentNode | undefined {
+    const document = this.byText.get(query);
+    if (document) {
+      // The Map keeps insertion order: most recently used last.
+      this.byText.delete(query);
+      this.byText.set(query, document);
+    }
+    return document;
+  }
+
+  add(query: string, document: DocumentNode): void {
+    if (query.length > this.maxLength) return;
+    this.byText.set(query, document);
+    if (this.byText.size > this.maxEntries)
+      this.byText.delete(this.byText.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.byText.size;
+  }
+}
