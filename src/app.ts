@@ -5,6 +5,7 @@ import { mintToken } from './auth/mintToken.ts';
 import { loadConfig, type Config } from './config.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
 import { createListSnapshots } from './datasources/listing/index.ts';
+import { AwsAccounts } from './datasources/shared/accounts.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
@@ -38,6 +39,8 @@ export interface Gateway {
   health: FdHealth;
   /** Metrics and traces; undefined when both are off. */
   observability: Observability | undefined;
+  /** The AWS accounts: the default one and JOBGRAPH_AWS_ACCOUNTS' roles. */
+  accounts: AwsAccounts;
   close(): Promise<void>;
 }
 
@@ -59,7 +62,16 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     );
   const observability = await createObservability(config, breakers);
   const rateBucket = await openRateBucket(config, logger);
-  sources = createSources(config, cache, health, observability, rateBucket);
+  const accounts = new AwsAccounts(config, {
+    assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
+    learned: (identity) => {
+      secretValues.pin(identity.secretAccessKey);
+      secretValues.pin(identity.sessionToken);
+    },
+  });
+  sources = createSources(config, cache, health, observability, rateBucket, accounts);
+  // Each role assumed once now, so /readyz and the log say which cannot be before a request does.
+  if (config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
   const { listSnapshots, sharedSnapshots } = await openListSnapshots(config, options, logger);
   const server = await startServer({
     config,
@@ -68,6 +80,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     logger,
     health,
     listSnapshots,
+    accounts,
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -81,6 +94,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     cache,
     health,
     observability,
+    accounts,
     close: async () => {
       await server.close();
       closeSources(sources);
@@ -121,6 +135,10 @@ function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
     config.awsCredentials?.sessionToken,
     config.tencent.credentials?.secretKey,
     config.tencent.credentials?.sessionToken,
+    ...config.tencent.accounts.flatMap((a) => [
+      a.credentials.secretKey,
+      a.credentials.sessionToken,
+    ]),
     config.auth.jwtSecret,
     ...Object.values(config.tracing?.headers ?? {}),
   ]) {
@@ -291,4 +309,17 @@ export function demoExposureWarning(host: string): string[] | null {
     '  anyone who can reach this port can read the page and use the token. They are valid only',
     '  for this process and its emulated demo data. Set HOST=127.0.0.1 to keep the demo local.',
   ];
+}
+
+/** One line per configured AWS account once its role was first tried: assumed, or why not. */
+async function reportAccounts(accounts: AwsAccounts, logger: Logger): Promise<void> {
+  for (const a of (await accounts.check()).slice(1)) {
+    if (a.state === 'READY')
+      logger.info({ account: a.alias, accountId: a.accountId }, 'AWS account role assumed');
+    else
+      logger.warn(
+        { account: a.alias, accountId: a.accountId, code: a.code },
+        'AWS account role could not be assumed: its jobs answer errors until it can',
+      );
+  }
 }

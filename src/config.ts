@@ -21,6 +21,8 @@ export interface Config {
     codepipeline?: string;
     importexport?: string;
     cosBatch?: string;
+    /** STS, for the roles of JOBGRAPH_AWS_ACCOUNTS (AWS_ENDPOINT_URL_STS). */
+    sts?: string;
   };
   /**
    * Where the standard AWS credential chain looks for profiles: AWS_PROFILE (null: the default
@@ -33,7 +35,18 @@ export interface Config {
   /** Attempts per AWS call from AWS_MAX_ATTEMPTS (at most 3) when JOBGRAPH_UPSTREAM_MAX_ATTEMPTS is unset; null: `limits.upstreamMaxAttempts`. */
   awsMaxAttempts: number | null;
   /** Static AWS credentials (demo mode only); undefined means the standard AWS credential chain. */
-  awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  awsCredentials?: {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+    /** Their account's ID (`Job.account`). */
+    accountId?: string;
+  };
+  /**
+   * Other AWS accounts by alias (JOBGRAPH_AWS_ACCOUNTS `alias=roleArn,…`): each role is assumed
+   * with STS from jobgraph's own credentials. Empty: the default account only.
+   */
+  awsAccounts: readonly AwsAccount[];
   tencent: {
     credentials: TencentCredentials | null;
     /** Default COS region (TENCENTCLOUD_REGION, default ap-guangzhou). */
@@ -42,6 +55,11 @@ export interface Config {
     uin: string | null;
     /** COS_APPID, sent as `x-cos-appid`. */
     appId: string | null;
+    /**
+     * Other COS accounts by alias (JOBGRAPH_TENCENT_ACCOUNTS `alias=PREFIX,…`, each read from
+     * PREFIX_SECRET_ID, PREFIX_SECRET_KEY, PREFIX_UIN, PREFIX_APPID and PREFIX_SESSION_TOKEN).
+     */
+    accounts: readonly TencentAccount[];
   };
   auth: {
     /** HS256 key (JOBGRAPH_JWT_SECRET), for development and tests. */
@@ -481,6 +499,119 @@ export interface LoadOptions {
   mode: Config['mode'];
 }
 
+/** An AWS account reached by role (JOBGRAPH_AWS_ACCOUNTS). */
+export interface AwsAccount {
+  alias: string;
+  roleArn: string;
+  /** The 12-digit account ID, from the role's ARN. */
+  accountId: string;
+  /** Sent as AssumeRole's ExternalId (JOBGRAPH_AWS_EXTERNAL_ID_<ALIAS>); null: none. */
+  externalId: string | null;
+}
+
+/** A COS account by key pair (JOBGRAPH_TENCENT_ACCOUNTS). */
+export interface TencentAccount {
+  alias: string;
+  uin: string;
+  appId: string;
+  credentials: TencentCredentials;
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+/** The variable holding an alias's AssumeRole external ID. */
+export function externalIdVariable(alias: string): string {
+  return `JOBGRAPH_AWS_EXTERNAL_ID_${alias.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** `alias=value,…` of `name`, each alias checked; a repeated alias is refused. */
+function aliasList(env: Env, name: string): [alias: string, value: string][] {
+  const raw = opt(env, name);
+  if (raw === undefined) return [];
+  const seen = new Set<string>();
+  return raw.split(',').map((item) => {
+    const eq = item.indexOf('=');
+    const alias = item.slice(0, Math.max(0, eq)).trim();
+    const value = item.slice(eq + 1).trim();
+    if (eq < 0 || value === '')
+      throw new ConfigError(
+        name,
+        `expected alias=value, comma-separated; got ${JSON.stringify(item.trim().slice(0, 64))}`,
+      );
+    if (!PATTERNS.accountAlias.re.test(alias))
+      throw new ConfigError(
+        name,
+        `${JSON.stringify(alias.slice(0, 64))} is not ${PATTERNS.accountAlias.form}`,
+      );
+    if (seen.has(alias)) throw new ConfigError(name, `the alias ${alias} is named twice`);
+    seen.add(alias);
+    return [alias, value];
+  });
+}
+
+/** JOBGRAPH_AWS_ACCOUNTS: `alias=arn:aws:iam::111122223333:role/name,…`. */
+function awsAccountsOf(env: Env): AwsAccount[] {
+  return aliasList(env, 'JOBGRAPH_AWS_ACCOUNTS').map(([alias, roleArn]) => {
+    const m = ROLE_ARN.exec(roleArn);
+    if (!m)
+      throw new ConfigError(
+        'JOBGRAPH_AWS_ACCOUNTS',
+        `${alias}: expected an IAM role ARN such as arn:aws:iam::111122223333:role/jobgraph-read`,
+      );
+    return {
+      alias,
+      roleArn,
+      accountId: m[1] ?? '',
+      externalId: opt(env, externalIdVariable(alias)) ?? null,
+    };
+  });
+}
+
+/** JOBGRAPH_TENCENT_ACCOUNTS: `alias=PREFIX,…`, each account's keys in PREFIX_* variables. */
+function tencentAccountsOf(env: Env): TencentAccount[] {
+  return aliasList(env, 'JOBGRAPH_TENCENT_ACCOUNTS').map(([alias, prefix]) => {
+    if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(prefix))
+      throw new ConfigError(
+        'JOBGRAPH_TENCENT_ACCOUNTS',
+        `${alias}: the prefix must be an upper-case variable name prefix such as TENCENT_PROD`,
+      );
+    const need = (part: string) => {
+      const value = opt(env, `${prefix}_${part}`);
+      if (value === undefined)
+        throw new ConfigError(
+          `${prefix}_${part}`,
+          `is required for the COS account ${alias} (JOBGRAPH_TENCENT_ACCOUNTS)`,
+        );
+      return value;
+    };
+    const secretId = need('SECRET_ID');
+    const secretKey = need('SECRET_KEY');
+    const uin =
+      pattern(env, `${prefix}_UIN`, PATTERNS.cosUin.re, PATTERNS.cosUin.form) ?? need('UIN');
+    const appId =
+      pattern(env, `${prefix}_APPID`, /^[0-9]{1,64}$/, 'a numeric APPID such as 1250000000') ??
+      need('APPID');
+    const sessionToken = opt(env, `${prefix}_SESSION_TOKEN`);
+    return {
+      alias,
+      uin,
+      appId,
+      credentials: { secretId, secretKey, ...(sessionToken ? { sessionToken } : {}) },
+    };
+  });
+}
+
+/** Variables jobgraph reads by a name the configuration gives (account prefixes, external IDs). */
+function namedVariables(env: Env): (name: string) => boolean {
+  const prefixes: string[] = [];
+  for (const item of (env.JOBGRAPH_TENCENT_ACCOUNTS ?? '').split(',')) {
+    const prefix = item.slice(item.indexOf('=') + 1).trim();
+    if (prefix) prefixes.push(`${prefix}_`);
+  }
+  return (name) =>
+    name.startsWith('JOBGRAPH_AWS_EXTERNAL_ID_') || prefixes.some((p) => name.startsWith(p));
+}
+
 /** Read and validate the environment (default: process.env). Throws ConfigError on the first bad value. */
 export function loadConfig(options: LoadOptions, env: Env = process.env): Config {
   const demo = options.mode === 'demo';
@@ -497,7 +628,12 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     awsRegion,
     endpoints,
     ...awsSettingsOf(env),
-    tencent: { credentials: tencentCredentials, ...tencentPlaceOf(env) },
+    awsAccounts: awsAccountsOf(env),
+    tencent: {
+      credentials: tencentCredentials,
+      ...tencentPlaceOf(env),
+      accounts: tencentAccountsOf(env),
+    },
     auth,
     corsOrigins: corsOrigins(env, demo),
     limits: limitsOf(env),
@@ -547,7 +683,7 @@ function tencentCredentialsOf(env: Env): Config['tencent']['credentials'] {
 }
 
 /** The COS region, account UIN and APPID. */
-function tencentPlaceOf(env: Env): Omit<Config['tencent'], 'credentials'> {
+function tencentPlaceOf(env: Env): Omit<Config['tencent'], 'credentials' | 'accounts'> {
   return {
     region:
       pattern(
@@ -621,6 +757,7 @@ function endpointsOf(env: Env): Config['endpoints'] {
   set('omics', awsEndpoint('OMICS'));
   set('codepipeline', awsEndpoint('CODEPIPELINE'));
   set('importexport', awsEndpoint('IMPORTEXPORT'));
+  set('sts', awsEndpoint('STS'));
   set('cosBatch', url(env, 'COS_BATCH_ENDPOINT_URL'));
   return endpoints;
 }
@@ -756,6 +893,8 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER',
   'JOBGRAPH_UPSTREAM_BUDGET_MS',
   'JOBGRAPH_UPSTREAM_RATE_LIMITS',
+  'JOBGRAPH_AWS_ACCOUNTS',
+  'JOBGRAPH_TENCENT_ACCOUNTS',
   'JOBGRAPH_BREAKER_FAILURES',
   'JOBGRAPH_BREAKER_HALF_OPEN_MS',
   'JOBGRAPH_SHUTDOWN_GRACE_MS',
@@ -825,10 +964,12 @@ export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
  */
 export function unknownVariableWarnings(env: Env = process.env): string[] {
   const warnings: string[] = [];
+  const named = namedVariables(env);
   for (const name of Object.keys(env).sort()) {
     if (
       !name.startsWith('JOBGRAPH_') ||
       JOBGRAPH_VARIABLES.includes(name) ||
+      named(name) ||
       env[name] === undefined
     )
       continue;
@@ -943,6 +1084,17 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   aws('AWS_ENDPOINT_URL_OMICS', 'real endpoint', 'HealthOmics endpoint override (no host prefix)'),
   aws('AWS_ENDPOINT_URL_CODEPIPELINE', 'real endpoint', 'CodePipeline endpoint override'),
   aws('AWS_ENDPOINT_URL_IMPORTEXPORT', 'real endpoint', 'Import/Export endpoint override'),
+  aws(
+    'AWS_ENDPOINT_URL_STS',
+    'real endpoint',
+    'STS endpoint override (JOBGRAPH_AWS_ACCOUNTS roles)',
+  ),
+  aws(
+    'JOBGRAPH_AWS_ACCOUNTS',
+    '— (one account)',
+    'other accounts: alias=roleArn,… each role assumed with STS (README: Accounts)',
+  ),
+  aws('JOBGRAPH_AWS_EXTERNAL_ID_<ALIAS>', '—', 'the AssumeRole external ID of one alias'),
   aws('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'false', 'true ignores every AWS_ENDPOINT_URL*'),
   aws('AWS_USE_FIPS_ENDPOINT', 'false', 'FIPS endpoints'),
   aws('AWS_USE_DUALSTACK_ENDPOINT', 'false', 'dual-stack endpoints'),
@@ -958,6 +1110,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   tencent('COS_UIN', '—', 'COS account UIN (host {uin}.cos-control.{region}.myqcloud.com)'),
   tencent('COS_APPID', '—', 'COS APPID, sent as x-cos-appid'),
   tencent('COS_BATCH_ENDPOINT_URL', 'real endpoint', 'COS Batch endpoint override'),
+  tencent(
+    'JOBGRAPH_TENCENT_ACCOUNTS',
+    '— (one account)',
+    'other COS accounts: alias=PREFIX,… read from PREFIX_SECRET_ID, _SECRET_KEY, _UIN, _APPID',
+  ),
   cache(
     'JOBGRAPH_CACHE_URL',
     '— (in-process LRU)',

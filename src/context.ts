@@ -10,7 +10,9 @@ import {
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from './datasources/guard/loader.ts';
-import { formatGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
+import { providerOf } from './datasources/registry.ts';
+import type { AwsAccounts } from './datasources/shared/accounts.ts';
+import { formatGlobalId, parseGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
 import { JOB_PROVIDERS, type JobProvider, type JobRecord } from './model/job.ts';
 
@@ -22,6 +24,8 @@ export interface RequestContext extends AuthContext {
   requestId: string;
   /** Load one job through its provider's per-request DataLoader (batched and de-duplicated). */
   loadJob(key: JobKey): Promise<JobRecord>;
+  /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`). */
+  accountIdOf(id: string): string | null;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
   listJobs(args: {
     filter: JobListFilter;
@@ -38,6 +42,8 @@ export interface GatewayParts {
   sources: Sources;
   /** The gateway's `listJobs` engine, made once at start (its cursor key with it). */
   lister: JobLister;
+  /** The AWS accounts (the default one and JOBGRAPH_AWS_ACCOUNTS'), for `Job.account`. */
+  accounts?: AwsAccounts;
 }
 
 export function createRequestContext(
@@ -45,7 +51,7 @@ export function createRequestContext(
   identity: Identity,
   requestId: string,
 ): RequestContext {
-  const { config, sources, lister } = gateway;
+  const { config, sources, lister, accounts } = gateway;
   // The caller, for the per-caller share of each provider's concurrency: the token's subject.
   const caller = identity.subject ?? NO_SUBJECT_CALLER;
   const loaders = Object.fromEntries(
@@ -80,6 +86,10 @@ export function createRequestContext(
     requestId,
     identity,
     listJobs: (args) => lister.list({ ...args, caller, budget }),
+    accountIdOf(id) {
+      const key = parseGlobalId(id);
+      return providerOf(key.provider).setup.accountId(config, key as never, accounts);
+    },
     loadJob(key) {
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);

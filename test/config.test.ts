@@ -133,6 +133,7 @@ describe('Configuration', () => {
     });
     expect(c.tencent).toEqual({
       credentials: { secretId: 'id', secretKey: 'key' },
+      accounts: [],
       region: 'ap-guangzhou',
       uin: '100000000001',
       appId: '1250000000',
@@ -339,5 +340,65 @@ describe('Unknown JOBGRAPH_* variables', () => {
     expect(levenshtein('kitten', 'sitting')).toBe(3);
     expect(levenshtein('', 'abc')).toBe(3);
     expect(levenshtein('JOBGRAPH_MAX_JOB_ID', 'JOBGRAPH_MAX_JOB_IDS')).toBe(1);
+  });
+});
+
+describe('Accounts (JOBGRAPH_AWS_ACCOUNTS, JOBGRAPH_TENCENT_ACCOUNTS)', () => {
+  const live = (env: Record<string, string>) => loadConfig({ mode: 'live' }, env);
+  it('reads each alias’s role, its account ID from the ARN, and its external ID', () => {
+    const c = live({
+      JOBGRAPH_AWS_ACCOUNTS:
+        'prod=arn:aws:iam::111122223333:role/jobgraph-read, dev-eu=arn:aws:iam::444455556666:role/team/jobgraph-read',
+      JOBGRAPH_AWS_EXTERNAL_ID_DEV_EU: 'ext-id,with=commas',
+    });
+    expect(c.awsAccounts).toEqual([
+      {
+        alias: 'prod',
+        roleArn: 'arn:aws:iam::111122223333:role/jobgraph-read',
+        accountId: '111122223333',
+        externalId: null,
+      },
+      {
+        alias: 'dev-eu',
+        roleArn: 'arn:aws:iam::444455556666:role/team/jobgraph-read',
+        accountId: '444455556666',
+        externalId: 'ext-id,with=commas',
+      },
+    ]);
+    expect(unknownVariableWarnings({ JOBGRAPH_AWS_EXTERNAL_ID_DEV_EU: 'x' })).toEqual([]);
+  });
+
+  it.each([
+    ['prod', /expected alias=value/],
+    ['Prod=arn:aws:iam::111122223333:role/r', /not an account alias/],
+    ['default=arn:aws:iam::111122223333:role/r', /not an account alias/],
+    ['prod=arn:aws:iam::1111:role/r', /IAM role ARN/],
+    ['a=arn:aws:iam::111122223333:role/r,a=arn:aws:iam::111122223333:role/s', /named twice/],
+  ])('refuses JOBGRAPH_AWS_ACCOUNTS=%s, naming the variable', (value, why) => {
+    expect(() => live({ JOBGRAPH_AWS_ACCOUNTS: value })).toThrow(why);
+    expect(() => live({ JOBGRAPH_AWS_ACCOUNTS: value })).toThrow(/^JOBGRAPH_AWS_ACCOUNTS: /);
+  });
+
+  it('reads each COS account from the variables its prefix names, and needs every one', () => {
+    const env = {
+      JOBGRAPH_TENCENT_ACCOUNTS: 'prod=COS_PROD',
+      COS_PROD_SECRET_ID: 'AKIDprod',
+      COS_PROD_SECRET_KEY: 'prod-key',
+      COS_PROD_UIN: '100000000009',
+      COS_PROD_APPID: '1250000009',
+    };
+    expect(live(env).tencent.accounts).toEqual([
+      {
+        alias: 'prod',
+        uin: '100000000009',
+        appId: '1250000009',
+        credentials: { secretId: 'AKIDprod', secretKey: 'prod-key' },
+      },
+    ]);
+    expect(unknownVariableWarnings({ ...env, COS_PROD_SESSION_TOKEN: 't' })).toEqual([]);
+    const { COS_PROD_SECRET_KEY: _key, ...without } = env;
+    expect(() => live(without)).toThrow(
+      /^COS_PROD_SECRET_KEY: is required for the COS account prod/,
+    );
   });
 });

@@ -188,6 +188,7 @@ export function formatStartupSummary({
     lines.push(row(PROVIDER_LABEL[name], `${credentials}${override}`));
   }
 
+  lines.push(row('accounts', describeAccounts(config)));
   lines.push(row('auth', describeAuth(config.auth, jwksFetched)));
   lines.push(row('cache', describeCache(config.cache)));
   lines.push(row('rate budget', describeRates(config)));
@@ -319,4 +320,17 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean
     await new Promise((resolve) => setTimeout(resolve, 50).unref());
   }
   return true;
+}
+
+/** The accounts besides the default one: aliases and account IDs (never an external ID or key). */
+function describeAccounts(config: Config): string {
+  const aws = config.awsAccounts.map((a) => `${a.alias} (${a.accountId})`);
+  const cos = config.tencent.accounts.map((a) => `${a.alias} (UIN ${a.uin})`);
+  if (aws.length + cos.length === 0) return 'the default account only';
+  return [
+    ...(aws.length
+      ? [`AWS by role: ${aws.join(', ')} (each role assumed now; see the next lines)`]
+      : []),
+    ...(cos.length ? [`COS: ${cos.join(', ')}`] : []),
+  ].join(' · ');
 }

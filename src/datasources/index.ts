@@ -1,3 +1,4 @@
+import type { AwsAccounts } from './shared/accounts.ts';
 import type { Config } from '../config.ts';
 import type { JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
@@ -58,6 +59,7 @@ export function createSources(
   health?: FailureObserver,
   observer?: AttemptObserver & LoaderObserver & RateObserver,
   rateBucket?: RateBucket,
+  awsAccounts?: AwsAccounts,
 ): Sources {
   const rate = createRateBudget(config, rateBucket, observer);
   const transport: TransportOptions = {
@@ -69,6 +71,7 @@ export function createSources(
     budgetMs: config.resilience.upstreamBudgetMs,
     ...(observer ? { observer } : {}),
     ...(rate ? { rate } : {}),
+    ...(awsAccounts ? { awsAccounts } : {}),
   };
   const guard: GuardOptions = {
     concurrency: config.limits.providerConcurrency,

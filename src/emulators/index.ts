@@ -164,8 +164,17 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
       codepipeline: emulators.codepipeline.url,
       importexport: emulators.importexport.url,
       cosBatch: emulators.cosbatch.url,
+      sts: emulators.sts.url,
     },
-    awsCredentials: { ...DEMO_AWS_CREDENTIALS },
+    awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
+    awsAccounts: [
+      {
+        alias: DEMO_SECOND_AWS_ACCOUNT.alias,
+        roleArn: DEMO_SECOND_AWS_ACCOUNT.roleArn,
+        accountId: DEMO_SECOND_AWS_ACCOUNT.accountId,
+        externalId: null,
+      },
+    ],
     tencent: {
       credentials: {
         secretId: DEMO_TENCENT_CREDENTIALS.secretId,
@@ -174,6 +183,17 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
       region: DEMO_TENCENT_CREDENTIALS.region,
       uin: DEMO_TENCENT_CREDENTIALS.uin,
       appId: DEMO_TENCENT_CREDENTIALS.appId,
+      accounts: [
+        {
+          alias: DEMO_SECOND_TENCENT_ACCOUNT.alias,
+          uin: DEMO_SECOND_TENCENT_ACCOUNT.uin,
+          appId: DEMO_SECOND_TENCENT_ACCOUNT.appId,
+          credentials: {
+            secretId: DEMO_SECOND_TENCENT_ACCOUNT.secretId,
+            secretKey: DEMO_SECOND_TENCENT_ACCOUNT.secretKey,
+          },
+        },
+      ],
     },
   };
 }

@@ -23,6 +23,7 @@ import type { Identity } from '../auth/identity.ts';
 import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
 import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
 import type { Config } from '../config.ts';
+import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createRequestContext, type GatewayParts, type RequestContext } from '../context.ts';
 import type { Sources } from '../datasources/index.ts';
 import {
@@ -85,6 +86,8 @@ export interface ServerOptions {
    * default in this process only, dated by `watchScheduler` when one is given.
    */
   listSnapshots?: ListSnapshots;
+  /** The AWS accounts (`Job.account`, /readyz's `accounts`); none: the default account only. */
+  accounts?: AwsAccounts;
 }
 
 export interface RunningServer {
@@ -314,7 +317,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The gateway's one lister: every request's context lists through it; its snapshots are also
   // the list-assisted watchers'.
   const listSnapshots = listSnapshotsOf(options);
-  const gateway = { config, sources, lister: createJobLister(sources, config, listSnapshots) };
+  const gateway = {
+    config,
+    sources,
+    lister: createJobLister(sources, config, listSnapshots),
+    ...(options.accounts ? { accounts: options.accounts } : {}),
+  };
   const contextFor = contextFactory(gateway, limits);
   const run = apolloRunner(apollo, contextFor);
   const subscriptions = startSubscriptions(
@@ -330,7 +338,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await apollo.start();
 
   const metrics = options.observability?.metrics;
-  healthRoutes(app, { config, health: options.health ?? new FdHealth(), verifyToken, metrics });
+  healthRoutes(app, {
+    config,
+    health: options.health ?? new FdHealth(),
+    verifyToken,
+    metrics,
+    accounts: options.accounts,
+  });
   graphqlRoute(app, {
     config,
     limits,
@@ -511,9 +525,10 @@ function healthRoutes(
     health: FdHealth;
     verifyToken: TokenVerifier;
     metrics: GatewayMetrics | undefined;
+    accounts: AwsAccounts | undefined;
   },
 ): void {
-  const { config, health, verifyToken, metrics } = parts;
+  const { config, health, verifyToken, metrics, accounts } = parts;
   // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
   app.get('/healthz', (_req, res) => {
     const state = health.check();
@@ -529,7 +544,15 @@ function healthRoutes(
       });
       return;
     }
-    res.json({ status: 'ready', mode: config.mode });
+    // Ready with an account whose role cannot be assumed: the others serve; its state says why.
+    const others = accounts?.states().slice(1);
+    res.json({
+      status: 'ready',
+      mode: config.mode,
+      ...(others?.length
+        ? { accounts: others.map(({ alias, state, code }) => ({ alias, state, code })) }
+        : {}),
+    });
   });
   if (metrics) {
     app.get('/metrics', (_req, res, next) => {

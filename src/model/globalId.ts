@@ -13,13 +13,22 @@ export {
   type PatternName,
 } from './keyGrammar.ts';
 
-/** Loader keys: what identifies one job at one provider. */
-export interface PanoramaKey {
+/**
+ * The account of an AWS job's key: the alias of a configured account (JOBGRAPH_AWS_ACCOUNTS), or
+ * absent for the default account (jobgraph's own credentials). A COS Batch key names its account
+ * by its UIN instead.
+ */
+interface InAccount {
+  account?: string;
+}
+
+/** Loader keys: what identifies one job at one provider, in one account. */
+export interface PanoramaKey extends InAccount {
   provider: 'AWS_PANORAMA';
   region: string;
   jobId: string;
 }
-export interface OmicsKey {
+export interface OmicsKey extends InAccount {
   provider: 'AWS_OMICS';
   region: string;
   referenceStoreId: string;
@@ -31,11 +40,11 @@ export interface CosBatchKey {
   uin: string;
   jobId: string;
 }
-export interface ImportExportKey {
+export interface ImportExportKey extends InAccount {
   provider: 'AWS_IMPORT_EXPORT';
   jobId: string;
 }
-export interface CodePipelineKey {
+export interface CodePipelineKey extends InAccount {
   provider: 'AWS_CODEPIPELINE';
   region: string;
   jobId: string;
@@ -57,10 +66,13 @@ const PROVIDER_OF_PREFIX: ReadonlyMap<string, AnyProvider> = new Map(
   PROVIDERS.map((p) => [p.key.prefix, p]),
 );
 
-/** Each grammar written out (`cos:{region}:{uin}:{jobId}`). */
-const forms = PROVIDERS.map(({ key }) =>
-  [key.prefix, ...key.parts.map(([part]) => `{${part}}`)].join(':'),
-);
+/** Each grammar written out (`cos:{region}:{uin}:{jobId}`, `panorama[@{account}]:{region}:{jobId}`). */
+const formOf = ({ key }: AnyProvider) =>
+  [
+    key.prefix + (key.accountPart === undefined ? '[@{account}]' : ''),
+    ...key.parts.map(([part]) => `{${part}}`),
+  ].join(':');
+const forms = PROVIDERS.map(formOf);
 const GLOBAL_ID_FORMS = `${forms.slice(0, -1).join(', ')} or ${forms.at(-1) ?? ''}`;
 
 /** The readable, stable global ID of a job. */
@@ -69,15 +81,17 @@ export function formatGlobalId(key: JobKey): string {
 }
 
 /**
- * Build and validate a loader key of `provider` from its parts in its grammar's order.
- * `argumentOf(part, index)` names the argument in a BAD_USER_INPUT error. Never calls upstream.
+ * Build and validate a loader key of `provider` from its parts in its grammar's order, in the
+ * account aliased `account` (undefined or `default`: the default account). `argumentOf(part,
+ * index)` names the argument in a BAD_USER_INPUT error. Never calls upstream.
  */
 export function buildKey(
   provider: JobProvider,
   values: readonly string[],
   argumentOf: (part: string, index: number) => string,
+  account?: string,
 ): JobKey {
-  return keyFromParts(providerOf(provider).key, values, argumentOf);
+  return keyFromParts(providerOf(provider).key, values, argumentOf, account);
 }
 
 /**
@@ -85,7 +99,11 @@ export function buildKey(
  * (for example `id` or `ids[3]`). Throws BAD_USER_INPUT; never calls upstream.
  */
 export function parseGlobalId(value: string, argument = 'id'): JobKey {
-  const [prefix = '', ...rest] = value.split(':');
+  const [head = '', ...rest] = value.split(':');
+  // `panorama@prod`: the provider's prefix, then the account's alias.
+  const at = head.indexOf('@');
+  const prefix = at < 0 ? head : head.slice(0, at);
+  const account = at < 0 ? undefined : head.slice(at + 1);
   const provider = PROVIDER_OF_PREFIX.get(prefix);
   const bad = (why: string): never => {
     throw new BadUserInputError(
@@ -102,7 +120,6 @@ export function parseGlobalId(value: string, argument = 'id'): JobKey {
         : `unknown provider prefix ${JSON.stringify(prefix.slice(0, 32))}`,
     );
   const parts = provider.key.parts;
-  if (rest.length !== parts.length)
-    bad(`"${prefix}" IDs have the form ${[prefix, ...parts.map(([p]) => `{${p}}`)].join(':')}`);
-  return keyFromParts(provider.key, rest, (part) => `${argument} (${part})`);
+  if (rest.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(provider)}`);
+  return keyFromParts(provider.key, rest, (part) => `${argument} (${part})`, account);
 }

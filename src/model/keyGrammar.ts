@@ -123,6 +123,10 @@ export const PATTERNS = {
     re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     form: 'a lower-case UUID such as 11111111-2222-4333-8444-555555555555',
   },
+  accountAlias: {
+    re: /^(?!default$)[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/,
+    form: 'an account alias: 1-32 characters of a-z, 0-9 and -, starting with a letter, not "default"',
+  },
 } as const satisfies Record<string, ArgumentPattern>;
 export type PatternName = keyof typeof PATTERNS;
 
@@ -169,6 +173,24 @@ export interface KeyGrammar<P extends JobProvider = JobProvider> {
    * provider's own job ID (`nativeId` in the schema).
    */
   readonly parts: readonly (readonly [part: string, pattern: PatternName])[];
+  /**
+   * The key part that names the account a job lives in (COS Batch: `uin`), when the provider's own
+   * key has one; absent: the key names its account by alias (`account`, JOBGRAPH_AWS_ACCOUNTS), and
+   * a key without one is the default account's.
+   */
+  readonly accountPart?: string;
+}
+
+/** The account alias of the default account (in filters and `JobListSource.account`). */
+export const DEFAULT_ACCOUNT = 'default';
+
+/**
+ * Whose credentials a job of `grammar` is called with: its alias (AWS; undefined for the default
+ * account) or its account part (COS Batch: the UIN).
+ */
+export function accountOfKey(grammar: KeyGrammar, key: JobKey): string | undefined {
+  const parts = key as unknown as Readonly<Record<string, string | undefined>>;
+  return parts[grammar.accountPart ?? 'account'];
 }
 
 /** The pattern of a grammar's `region` part; null for a global service. */
@@ -180,20 +202,33 @@ export function regionPatternOf(grammar: KeyGrammar): PatternName | null {
 export function formatKey<P extends JobProvider>(grammar: KeyGrammar<P>, key: KeyOf<P>): string {
   const parts = key as unknown as Readonly<Record<string, string>>;
   let id = grammar.prefix;
+  if (parts.account !== undefined) id += `@${parts.account}`;
   for (const [part] of grammar.parts) id += `:${parts[part]}`;
   return id;
 }
 
 /**
- * Build and validate a loader key from its parts in the grammar's order. `argumentOf(part,
- * index)` names the argument in a BAD_USER_INPUT error. Never calls upstream.
+ * Build and validate a loader key from its parts in the grammar's order, in the account aliased
+ * `account` (undefined: the default account). `argumentOf(part, index)` names the argument in a
+ * BAD_USER_INPUT error (`account` for the alias). Never calls upstream; whether the alias is
+ * configured is the source's to say (`AwsAccounts`).
  */
 export function keyFromParts(
   grammar: KeyGrammar,
   values: readonly string[],
   argumentOf: (part: string, index: number) => string,
+  account?: string,
 ): JobKey {
   const key: Record<string, string> = { provider: grammar.provider };
+  if (account !== undefined && account !== DEFAULT_ACCOUNT) {
+    if (grammar.accountPart !== undefined) {
+      throw new BadUserInputError(
+        `Argument "${argumentOf('account', -1)}": ${grammar.prefix} jobs name their account by ${grammar.accountPart}, not by alias.`,
+        { argument: argumentOf('account', -1) },
+      );
+    }
+    key.account = checkArgument(argumentOf('account', -1), account, 'accountAlias');
+  }
   grammar.parts.forEach(([part, pattern], i) => {
     key[part] = checkArgument(argumentOf(part, i), values[i] ?? '', pattern);
   });

@@ -74,6 +74,7 @@ export class GatewayMetrics {
   readonly #coalesced: Counter<'provider'>;
   readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
   readonly #graphqlDuration: Histogram<'operation_type'>;
+  readonly #assumeRole: Counter<'account' | 'outcome'>;
   #watch: (() => WatchState) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
@@ -93,6 +94,12 @@ export class GatewayMetrics {
     this.#coalesced = coalescedCounter(registers);
     this.#graphqlRequests = graphqlRequestsCounter(registers);
     this.#graphqlDuration = graphqlDurationHistogram(registers);
+    this.#assumeRole = new Counter({
+      name: 'jobgraph_aws_assume_role_total',
+      help: 'STS AssumeRole calls for the accounts of JOBGRAPH_AWS_ACCOUNTS (a session is kept and refreshed before it expires), by account alias and outcome (ok or failed).',
+      labelNames: ['account', 'outcome'],
+      registers,
+    });
     watchMetrics(registers, () => this.#watch?.());
     collectDefaultMetrics({ register: this.registry });
   }
@@ -112,6 +119,11 @@ export class GatewayMetrics {
   /** A call was refused UPSTREAM_THROTTLED by the rate budget. */
   rateThrottled(provider: JobProvider): void {
     this.#rateThrottled.inc({ provider });
+  }
+
+  /** One STS AssumeRole for the account aliased `account`. */
+  assumeRole(account: string, outcome: 'ok' | 'failed'): void {
+    this.#assumeRole.inc({ account, outcome });
   }
 
   cacheLookup(result: 'hit' | 'miss'): void {

@@ -17,5 +17,9 @@ export function concreteJobResolvers(provider: JobProvider) {
     ): Promise<JobRecord> {
       return context.loadJob(keyFromRepresentation(provider, reference));
     },
+    /** The account's ID, from the configuration and credentials, not from the provider's answer. */
+    account(job: JobRecord, _args: unknown, context: RequestContext): string | null {
+      return context.accountIdOf(job.id);
+    },
   };
 }

@@ -35,9 +35,10 @@ describe("The configuration variables' descriptions (what jobgraph --help prints
     for (const name of read) expect(documented, name).toContain(name);
     for (const name of JOBGRAPH_VARIABLES) expect(documented, name).toContain(name);
     expect(new Set(documented).size).toBe(documented.length);
-    // And nothing the configuration does not read, but the AWS credential chain's own variables.
+    // And nothing the configuration does not read, but the AWS credential chain's own variables
+    // and the ones named after an account alias (read in the accounts' own test).
     const chainOnly = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
-    expect(documented.filter((n) => !read.has(n))).toEqual(chainOnly);
+    expect(documented.filter((n) => !read.has(n) && !n.includes('<'))).toEqual(chainOnly);
   });
 
   it('give each limit, resilience, cache and subscription setting the default loadConfig applies', () => {

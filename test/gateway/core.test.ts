@@ -227,7 +227,7 @@ describe('Bad input', () => {
     [
       'too few parts',
       'codepipeline:us-east-1',
-      /"codepipeline" IDs have the form codepipeline:\{region\}:\{jobId\}/,
+      /"codepipeline" IDs have the form codepipeline\[@\{account\}\]:\{region\}:\{jobId\}/,
     ],
     [
       'a bad region',
@@ -345,7 +345,13 @@ describe('HTTP surface', () => {
   it('answers /healthz and /readyz with JSON', async () => {
     const base = gw.server.url.replace(/\/graphql$/, '');
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', mode: 'demo' });
+    await gw.accounts.check();
+    // The demo's second AWS account is reported with the state of its role.
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
+      status: 'ready',
+      mode: 'demo',
+      accounts: [{ alias: 'staging', state: 'READY', code: null }],
+    });
   });
 
   it('answers 413 for a body over 1 MB', async () => {

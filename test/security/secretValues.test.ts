@@ -337,6 +337,8 @@ describe('The gateway learns secrets as it loads records', () => {
     expect(secretValues.contains(`x ${gw.config.auth.jwtSecret} y`)).toBe(true);
     expect(secretValues.contains(`x ${gw.config.awsCredentials?.secretAccessKey} y`)).toBe(true);
     expect(secretValues.contains(`x ${gw.config.tencent.credentials?.secretKey} y`)).toBe(true);
+    // The demo's second account's session keys are learned as its role is assumed at start.
+    await gw.accounts.check();
     // The token is scrubbed by its JWT shape anyway; it is also known by value once verified.
     const before = secretValues.size;
     const res = await gql(gw, '{ __typename }', { token: gw.tokens.read });

@@ -15,11 +15,17 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql'))) {
 const namedType = (type: TypeNode): string =>
   type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);
 
-/** The field names of a GraphQL object or interface type, sorted. */
+/** Fields a resolver computes from the configuration, not the record (`Job.account`). */
+const RESOLVED = new Set(['account']);
+
+/** The field names of a GraphQL object or interface type a record carries, sorted. */
 export function fieldsOf(typeName: string): string[] {
   const fields = TYPES.get(typeName);
   if (!fields) throw new Error(`type ${typeName} is missing from schema/`);
-  return fields.map((f) => f.name.value).sort();
+  return fields
+    .map((f) => f.name.value)
+    .filter((name) => !RESOLVED.has(name))
+    .sort();
 }
 
 /**

@@ -59,13 +59,14 @@ export function signCos(
 }
 
 /**
- * DescribeJob as an operation of the one pipeline, for the account's APPID (sent as `x-cos-appid`).
+ * DescribeJob as an operation of the one pipeline, for the APPID of the job's account (sent as
+ * `x-cos-appid`).
  */
-function describeJob(appId: string): Operation<CosBatchKey, CosBatchJobRecord> {
+function describeJob(appIdOf: (uin: string) => string): Operation<CosBatchKey, CosBatchJobRecord> {
   return {
     name: 'DescribeJob',
     region: (key) => key.region,
-    send: (key) => describeJobRequest(key, appId),
+    send: (key) => describeJobRequest(key, appIdOf(key.uin)),
     readError: toUpstreamError,
     parse(key, answer) {
       try {
@@ -92,9 +93,20 @@ export function cosWire(
   const { credentials, appId } = options;
   const keys: Promise<CosCredentials> | null =
     credentials && appId ? Promise.resolve({ ...credentials, appId }) : null;
+  // Each other account's keys, by UIN; any other UIN is called with the default keys (an
+  // authorised account's UIN works with them).
+  const byUin = new Map(
+    (options.accounts ?? []).map((a) => [
+      a.uin,
+      { appId: a.appId, keys: Promise.resolve({ ...a.credentials, appId: a.appId }) },
+    ]),
+  );
   return {
-    describe: describeJob(appId ?? ''),
-    credentials: () => keys ?? Promise.reject(notConfigured(credentials ? 'appId' : 'credentials')),
+    describe: describeJob((uin) => byUin.get(uin)?.appId ?? appId ?? ''),
+    credentials: (uin) =>
+      (uin !== undefined ? byUin.get(uin)?.keys : undefined) ??
+      keys ??
+      Promise.reject(notConfigured(credentials ? 'appId' : 'credentials')),
     endpoint: cosEndpoint,
     sign: (request, creds, _region, date) => signCos(request, creds, date),
     requestId: (answer) => cosRequestId(answer),

@@ -27,10 +27,13 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
     endpoint: (config) => config.endpoints.cosBatch,
     credentials: describeTencent,
     wire: cosWire,
+    accountId: (config, key) =>
+      config.tencent.accounts.find((a) => a.uin === key.uin)?.appId ?? config.tencent.appId,
     options: (config, transport) => ({
       ...transport,
       credentials: config.tencent.credentials,
       appId: config.tencent.appId,
+      accounts: config.tencent.accounts,
       ...(config.endpoints.cosBatch ? { endpoint: config.endpoints.cosBatch } : {}),
     }),
   },

@@ -13,4 +13,5 @@ export const COSBATCH_KEY: KeyGrammar<'TENCENT_COS_BATCH'> = {
     ['uin', 'cosUin'],
     ['jobId', 'cosJobId'],
   ],
+  accountPart: 'uin',
 };

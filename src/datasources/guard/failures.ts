@@ -1,5 +1,5 @@
 import { BrokenCircuitError } from 'cockatiel';
-import { InternalError, UpstreamError } from '../../errors.ts';
+import { BadUserInputError, InternalError, UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 
@@ -18,7 +18,7 @@ export function budgetError(
   });
 }
 
-/** What a failed guarded call is answered with: the provider's error as is, an open circuit or the budget as UPSTREAM_UNAVAILABLE, anything else as jobgraph's own failure. */
+/** What a failed guarded call is answered with: the provider's error (or the caller's unknown account alias) as is, an open circuit or the budget as UPSTREAM_UNAVAILABLE, anything else as jobgraph's own failure. */
 export function failureOf(
   err: unknown,
   provider: JobProvider,
@@ -26,7 +26,8 @@ export function failureOf(
   budgetMs: number,
   cutShort: boolean,
 ): Error {
-  if (err instanceof InternalError) return err;
+  // An unknown account alias is the caller's mistake, found before any call.
+  if (err instanceof InternalError || err instanceof BadUserInputError) return err;
   // A transport failure caused by the budget's own abort is answered as the budget, below.
   const cutByBudget =
     cutShort &&

@@ -4,6 +4,7 @@ import { MalformedBodyError, type UpstreamError } from '../../errors.ts';
 import type { JobKey } from '../../model/globalId.ts';
 import type { JobRecord } from '../../model/job.ts';
 import { resolveAwsEndpoint, type AwsEndpointVariant } from './awsEndpoint.ts';
+import { unknownAlias } from './accounts.ts';
 import { awsRequestId } from './awsErrors.ts';
 import type { HttpResult } from './http.ts';
 import type { AwsSourceOptions } from './options.ts';
@@ -62,13 +63,19 @@ export function awsWire<K extends JobKey, R extends JobRecord>(
   service: AwsService,
   options: AwsSourceOptions,
 ): ProviderWire<K, R, AwsCredentialIdentity> {
-  const credentials = credentialSource(options.credentials);
+  const { accounts } = options;
+  const own = accounts ? null : credentialSource(options.credentials);
   const signer = new SigV4Signer();
   const variant: AwsEndpointVariant | undefined = options.endpointVariant;
   const { endpoint } = service;
   return {
     describe,
-    credentials: () => credentials(),
+    credentials: (account) =>
+      accounts
+        ? accounts.credentials(account)
+        : account === undefined
+          ? (own as AwsCredentialIdentityProvider)()
+          : Promise.reject(unknownAlias(account, [])),
     endpoint:
       'global' in endpoint
         ? () => new URL(endpoint.global)
@@ -143,12 +150,15 @@ export function awsSetup<K extends JobKey, R extends JobRecord>(
     endpoint: endpointOf,
     credentials: 'aws',
     wire,
+    accountId: (_config, key, accounts) =>
+      accounts?.accountId((key as { account?: string }).account) ?? null,
     options(config, transport) {
       const endpoint = endpointOf(config);
       return {
         ...transport,
         maxAttempts: config.awsMaxAttempts ?? transport.maxAttempts,
         ...(config.awsCredentials ? { credentials: config.awsCredentials } : {}),
+        ...(transport.awsAccounts ? { accounts: transport.awsAccounts } : {}),
         ...(endpoint ? { endpoint } : {}),
         endpointVariant: config.awsEndpointVariant,
       };

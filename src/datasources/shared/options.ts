@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AttemptObserver } from './attempts.ts';
 import type { AwsEndpointVariant } from './awsEndpoint.ts';
+import type { AwsAccounts } from './accounts.ts';
 import type { RateGate } from './rateGate.ts';
 
 /** Transport settings shared by every provider client. */
@@ -27,12 +28,19 @@ export interface TransportOptions {
   observer?: AttemptObserver;
   /** The rate budget every attempt asks first (JOBGRAPH_UPSTREAM_RATE_LIMITS); none: no budget. */
   rate?: RateGate;
+  /** The AWS accounts, made once for the four AWS providers (`AwsAccounts`); none: the default account. */
+  awsAccounts?: AwsAccounts;
 }
 
 /** Options for the AWS providers (Panorama, Omics, CodePipeline, Import/Export). */
 export interface AwsSourceOptions extends TransportOptions {
   /** Static credentials or a provider; undefined means the standard AWS credential chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /**
+   * The accounts (the default one and JOBGRAPH_AWS_ACCOUNTS' roles), shared by the AWS providers;
+   * when given, `credentials` is not read. Absent: the default account only.
+   */
+  accounts?: AwsAccounts;
   /** Endpoint override (AWS_ENDPOINT_URL_<SERVICE>); with an override no host prefix is added. */
   endpoint?: string;
   /** FIPS and dual-stack endpoints (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT); ignored with an override. */
@@ -51,6 +59,8 @@ export interface CosSourceOptions extends TransportOptions {
   credentials: TencentCredentials | null;
   /** The `x-cos-appid` header value (COS_APPID); null when not configured. */
   appId: string | null;
+  /** Other accounts (JOBGRAPH_TENCENT_ACCOUNTS): a job whose UIN is one of theirs is called with its keys and APPID. */
+  accounts?: readonly { uin: string; appId: string; credentials: TencentCredentials }[];
   /** COS_BATCH_ENDPOINT_URL; the `{uin}.cos-control.{region}.myqcloud.com` host is used otherwise. */
   endpoint?: string;
 }

@@ -6,6 +6,7 @@ import type { MergeStream, StreamPage } from '../listing/merge.ts';
 import type { ListPlan } from '../listing/plan.ts';
 import type { Listed } from '../listing/summaries.ts';
 import type { JobListSourceState, ListBudget, ListedJob } from '../listing/types.ts';
+import type { AwsAccounts } from './accounts.ts';
 import type { TransportOptions } from './options.ts';
 import type { Operation, ProviderWire } from './source.ts';
 
@@ -68,6 +69,11 @@ export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends 
    * endpoints, signing.
    */
   wire(options: O): ProviderWire<K, R, unknown>;
+  /**
+   * The ID of the account a job of `key` lives in (`Job.account`): AWS, the account ID of its
+   * alias (`accounts`); COS Batch, the APPID of its UIN's account. Null when not known.
+   */
+  accountId(config: Config, key: K, accounts: AwsAccounts | undefined): string | null;
 }
 
 /**

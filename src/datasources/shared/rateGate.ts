@@ -26,6 +26,11 @@ export interface CallOptions {
   /** Who the call is for (the token's subject), for its fair share of the rate budget; default ''. */
   caller?: string;
   /**
+   * Whose credentials the call goes with (`ProviderWire.credentials`): an AWS alias, a COS UIN;
+   * undefined: the default account's.
+   */
+  account?: string | undefined;
+  /**
    * What is left of the job's time budget as the call starts, in ms (queueing in the guard
    * already spent): a wait for the rate budget ends in time for the call itself. Default: the
    * whole budget.

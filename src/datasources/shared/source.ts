@@ -1,6 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { HttpRequest } from '@smithy/protocol-http';
-import { InternalError, MalformedBodyError, UpstreamError } from '../../errors.ts';
+import {
+  BadUserInputError,
+  InternalError,
+  MalformedBodyError,
+  UpstreamError,
+} from '../../errors.ts';
+import { accountOfKey, type KeyGrammar } from '../../model/keyGrammar.ts';
+import { AccountSessionError } from './accounts.ts';
 import type { JobKey } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { observeAttempt } from './attempts.ts';
@@ -90,8 +97,11 @@ export interface Operation<I, O> {
 export interface ProviderWire<K extends JobKey, R extends JobRecord, C> {
   /** The provider's "describe a job" operation. */
   describe: Operation<K, R>;
-  /** Credentials for one call, resolved before its first attempt (inside its budget). */
-  credentials(): Promise<C>;
+  /**
+   * Credentials for one call in `account` (AWS: an alias, undefined for the default account;
+   * COS Batch: the job's UIN), resolved before its first attempt (inside its budget).
+   */
+  credentials(account: string | undefined): Promise<C>;
   /** The provider's own endpoint for a region, used when no override is configured. */
   endpoint(region: string): Promise<URL> | URL;
   /** The headers to send: the request's, plus host and the signature's, for `credentials` at `date`. */
@@ -182,7 +192,11 @@ interface RegionalEndpoint {
  * jobgraph's own), derived, never rebuilt, when the pipeline changes a fact of it.
  */
 export function createSource<K extends JobKey, R extends JobRecord, O extends SourceOptions>(
-  of: { name: K['provider']; setup: { wire(options: O): ProviderWire<K, R, unknown> } },
+  of: {
+    name: K['provider'];
+    key?: KeyGrammar;
+    setup: { wire(options: O): ProviderWire<K, R, unknown> };
+  },
   options: O,
   seams: SourceSeams = {},
 ): ProviderSource<K['provider'], R> {
@@ -192,7 +206,12 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
     provider: of.name,
     call: (operation, input, opts) => pipeline.call(operation, input, opts),
     // A key of the provider is a K: KeyOf<K['provider']> is K, which the compiler cannot see.
-    fetchJob: (key, opts) => pipeline.call(wire.describe, key as unknown as K, opts),
+    fetchJob: (key, opts) =>
+      pipeline.call(
+        wire.describe,
+        key as unknown as K,
+        of.key ? { ...opts, account: accountOfKey(of.key, key) } : opts,
+      ),
     close: () => pipeline.close(),
     ...(wire.global ? {} : { clientCount: () => pipeline.endpoints.size }),
   };
@@ -255,7 +274,7 @@ class Pipeline {
     const region = operation.region(input);
     let credentials: unknown;
     try {
-      credentials = await this.wire.credentials();
+      credentials = await this.wire.credentials(opts.account);
     } catch (err) {
       throw credentialsFailure(provider, err);
     }
@@ -304,7 +323,8 @@ class Pipeline {
     const asked = now();
     const turn = this.options.rate?.acquire(
       this.provider,
-      this.wire.global ? 'global' : region,
+      // An account has its own rate limits at the provider.
+      (this.wire.global ? 'global' : region) + (opts.account ? `@${opts.account}` : ''),
       opts.caller ?? '',
       rateWaitLimitMs(left, timeoutMs),
       opts.signal,
@@ -499,8 +519,26 @@ async function sendThroughHandler(
  * credentials), a chain that found none PROVIDER_NOT_CONFIGURED, any other failure (an IMDS or
  * SSO endpoint down) UPSTREAM_UNAVAILABLE, not retried within the call.
  */
-function credentialsFailure(provider: JobProvider, err: unknown): UpstreamError | InternalError {
-  if (err instanceof UpstreamError || err instanceof InternalError) return err;
+function credentialsFailure(
+  provider: JobProvider,
+  err: unknown,
+): UpstreamError | InternalError | BadUserInputError {
+  if (
+    err instanceof UpstreamError ||
+    err instanceof InternalError ||
+    err instanceof BadUserInputError
+  )
+    return err;
+  if (err instanceof AccountSessionError) {
+    return new UpstreamError({
+      provider,
+      code: err.denied ? 'UPSTREAM_ACCESS_DENIED' : 'UPSTREAM_UNAVAILABLE',
+      message: err.message,
+      upstreamCode: err.upstreamCode,
+      retryable: false,
+      cause: err,
+    });
+  }
   return (
     credentialsNotFound(provider, err) ??
     new UpstreamError({

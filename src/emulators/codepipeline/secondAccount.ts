@@ -66,7 +66,7 @@ const JOBS: WireJobDetails[] = [
       },
       actionConfiguration: {
         configuration: {
-          Environment: 'staging',
+          Environment: 'pre-production',
           ApiToken: 'DEMO-STAGING-CONFIG-SECRET-0001-not-a-real-token',
         },
       },
