@@ -97,7 +97,11 @@ export const DEMO_DATA = {
   codepipeline: codepipelineData,
 } as const;
 
-export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & { close(): Promise<void> };
+export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
+  /** The accounts and STS sessions the set shares (tests read the sessions it issued). */
+  accounts: EmulatorAccounts;
+  close(): Promise<void>;
+};
 
 export interface StartAllOptions {
   /** 0 for ephemeral ports (tests, `npm start`); a base such as 4100 for fixed ports. */
@@ -240,6 +244,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
   const set = started as Record<EmulatorSetName, RunningEmulator>;
   return {
     ...set,
+    accounts,
     close: async () => void (await Promise.all(Object.values(set).map((e) => e.close()))),
   };
 }

@@ -8,6 +8,7 @@ import {
   type NativeJobs,
 } from '../../src/emulators/index.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
+import { secretValues } from '../../src/auth/secretValues.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
@@ -129,5 +130,49 @@ describe('jobs of a second AWS account, by a role assumed with STS', () => {
       status: 'ready',
       accounts: [{ alias, state: 'READY', code: null }],
     });
+  });
+
+  it('resolves `_entities` of both accounts’ jobs with one native ID as two entities', async () => {
+    const { region, jobId } = SHARED_NATIVE_JOB_IDS.panorama;
+    const r = [
+      { __typename: 'PanoramaPackageImportJob', id: `panorama:${region}:${jobId}` },
+      { __typename: 'PanoramaPackageImportJob', id: `panorama@${alias}:${region}:${jobId}` },
+      { __typename: 'Job', id: `panorama@${alias}:${region}:${jobId}` },
+      // The native key names no account: the default one's job, as before.
+      { __typename: 'PanoramaPackageImportJob', region, nativeId: jobId },
+    ];
+    const res = await gql(
+      gateway,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { id account providerStatus } } }`,
+      { variables: { r }, token: gateway.tokens.read },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const [home, second, viaJob, native] = res.body.data?._entities as {
+      id: string;
+      account: string;
+      providerStatus: string;
+    }[];
+    expect(home?.account).toBe(DEMO_AWS_ACCOUNT_ID);
+    expect(second).toMatchObject({ id: r[1]?.id, account: DEMO_SECOND_AWS_ACCOUNT.accountId });
+    expect(second?.providerStatus).not.toBe(home?.providerStatus);
+    expect(viaJob).toEqual(second);
+    expect(native).toEqual(home);
+  });
+
+  it('never logs or answers an assumed session’s keys, and scrubs them from messages', async () => {
+    await gateway.accounts.check();
+    const sessions = gateway.emulators.accounts.sessions();
+    expect(sessions.length).toBeGreaterThan(0);
+    const res = await gql(gateway, JOBS, {
+      variables: { ids: globalIds(exampleSecondAccountJobs(), alias) },
+      token: gateway.tokens.read,
+    });
+    for (const s of sessions) {
+      for (const secret of [s.secretAccessKey, s.sessionToken]) {
+        expect(res.text).not.toContain(secret);
+        expect(gateway.logs.text()).not.toContain(secret);
+        expect(secretValues.contains(`x ${secret} y`)).toBe(true);
+      }
+    }
   });
 });

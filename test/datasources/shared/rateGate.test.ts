@@ -75,7 +75,7 @@ describe('The pipeline and the rate budget', () => {
   beforeEach(() => {
     asked.length = 0;
     refuse = null;
-    for (const e of Object.values(emulators)) if (typeof e === 'object') e.resetFaults();
+    for (const e of Object.values(emulators)) if ('resetFaults' in e) e.resetFaults();
   });
 
   it("asks for a turn before each attempt of a describe, retries included, in the caller's name and region", async () => {
