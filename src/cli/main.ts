@@ -84,7 +84,7 @@ function onShutdown(close: () => Promise<void>, graceMs: number): void {
 async function demo(): Promise<void> {
   const [
     { demoExposureWarning, startDemo },
-    { emulatorEnvironment, exampleGlobalIds },
+    { emulatorEnvironment, exampleGlobalIds, exampleSecondAccountJobs, DEMO_SECOND_AWS_ACCOUNT },
     { sandboxDocument },
   ] = await Promise.all([
     import('../app.ts'),
@@ -96,6 +96,11 @@ async function demo(): Promise<void> {
     import('./watch.ts'),
   ]);
   const examples = exampleGlobalIds();
+  const { panorama } = exampleSecondAccountJobs();
+  const second = {
+    ...DEMO_SECOND_AWS_ACCOUNT,
+    exampleId: `panorama@${DEMO_SECOND_AWS_ACCOUNT.alias}:${panorama.region}:${panorama.jobId}`,
+  };
   const gateway = await startDemo({ sandboxDocument: sandboxDocument(Object.values(examples)) });
   onShutdown(() => gateway.close(), gateway.config.resilience.shutdownGraceMs);
   const bar = '='.repeat(78);
@@ -108,7 +113,7 @@ async function demo(): Promise<void> {
     ...(exposure ? ['!'.repeat(78), ...exposure, '!'.repeat(78)] : []),
     '',
     ...demoAccessLines(gateway),
-    ...demoExampleLines(gateway, examples),
+    ...demoExampleLines(gateway, examples, second),
     "  Jobs that progress through their provider's real states, again every minute:",
     ...demoProviderLines(PROGRESSING_JOB_IDS, {
       codepipeline: '  (no status on the wire: only its credentials rotate)',
@@ -160,10 +165,17 @@ function demoAccessLines(gateway: DemoGateway): string[] {
 }
 
 /** The demo banner's example job IDs, and a curl that reads one. */
-function demoExampleLines(gateway: DemoGateway, examples: Record<EmulatorName, string>): string[] {
+function demoExampleLines(
+  gateway: DemoGateway,
+  examples: Record<EmulatorName, string>,
+  second: { alias: string; accountId: string; roleArn: string; exampleId: string },
+): string[] {
   return [
     '  Example job IDs (one per provider):',
     ...demoProviderLines(examples),
+    '',
+    `  A second AWS account, "${second.alias}" (${second.accountId}), reached by STS AssumeRole of ${second.roleArn}:`,
+    `    AWS Panorama        ${second.exampleId}`,
     '',
     '  Try it:',
     `    curl -s ${gateway.server.url} -H 'content-type: application/json' \\`,
