@@ -171,6 +171,8 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
       sts: emulators.sts.url,
     },
     awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
+    // The demo's second account, then any the environment names (a role the emulated STS
+    // refuses shows an account that cannot be assumed).
     awsAccounts: [
       {
         alias: DEMO_SECOND_AWS_ACCOUNT.alias,
@@ -178,6 +180,7 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
         accountId: DEMO_SECOND_AWS_ACCOUNT.accountId,
         externalId: null,
       },
+      ...base.awsAccounts.filter((a) => a.alias !== DEMO_SECOND_AWS_ACCOUNT.alias),
     ],
     tencent: {
       credentials: {

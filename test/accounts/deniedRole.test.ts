@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_SECOND_AWS_ACCOUNT, exampleSecondAccountJobs } from '../../src/emulators/index.ts';
+import { gql } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
+
+/** An account whose role the emulated STS refuses, beside the demo's `staging`. */
+const gateway = useTestGateway({
+  JOBGRAPH_AWS_ACCOUNTS: 'denied=arn:aws:iam::999999999999:role/jobgraph-read',
+});
+
+describe('An account whose role cannot be assumed', () => {
+  it('is reported in /readyz and /metrics, and the others serve', async () => {
+    const states = await gateway.accounts.check();
+    expect(states.map(({ alias, state, code }) => ({ alias, state, code }))).toEqual([
+      { alias: 'default', state: 'READY', code: null },
+      { alias: DEMO_SECOND_AWS_ACCOUNT.alias, state: 'READY', code: null },
+      { alias: 'denied', state: 'FAILED', code: 'AccessDenied' },
+    ]);
+    const base = new URL(gateway.server.url).origin;
+    expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({
+      status: 'ready',
+      accounts: [
+        { alias: 'staging', state: 'READY' },
+        { alias: 'denied', state: 'FAILED', code: 'AccessDenied' },
+      ],
+    });
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(
+      /^jobgraph_aws_assume_role_total\{account="denied",outcome="failed"\} [1-9]/m,
+    );
+  });
+
+  it('answers its jobs UPSTREAM_ACCESS_DENIED naming the alias, never calling the provider with other keys', async () => {
+    const { region, jobId } = exampleSecondAccountJobs().panorama;
+    const before = gateway.emulators.panorama.calls.length;
+    const res = await gql(gateway, `query ($ids: [ID!]!) { jobs(ids: $ids) { id account } }`, {
+      variables: {
+        ids: [`panorama@denied:${region}:${jobId}`, `panorama@staging:${region}:${jobId}`],
+      },
+      token: gateway.tokens.read,
+    });
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors?.[0]).toMatchObject({
+      path: ['jobs', 0],
+      extensions: { code: 'UPSTREAM_ACCESS_DENIED', upstreamCode: 'AccessDenied' },
+    });
+    expect(res.body.errors?.[0]?.message).toContain('"denied"');
+    expect(res.body.data?.jobs[1]).toMatchObject({ account: DEMO_SECOND_AWS_ACCOUNT.accountId });
+    // Only staging's job reached Panorama.
+    expect(gateway.emulators.panorama.calls.length - before).toBe(1);
+  });
+});
