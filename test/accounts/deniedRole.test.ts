@@ -47,5 +47,9 @@ describe('An account whose role cannot be assumed', () => {
     expect(res.body.data?.jobs[1]).toMatchObject({ account: DEMO_SECOND_AWS_ACCOUNT.accountId });
     // Only staging's job reached Panorama.
     expect(gateway.emulators.panorama.calls.length - before).toBe(1);
+    // And the broken role was asked of STS once, at start: requests within
+    // RETRY_AFTER_FAILURE_MS get its failure again without a call.
+    const denied = gateway.emulators.sts.calls.filter((c) => c.job?.includes('999999999999'));
+    expect(denied).toHaveLength(1);
   });
 });

@@ -55,7 +55,15 @@ interface Session {
   readonly credentials: AwsCredentialIdentityProvider;
   state: AccountState['state'];
   code: string | null;
+  /** The last failure and when it came: answered again, without a call, for RETRY_AFTER_FAILURE_MS. */
+  failure: { error: AccountSessionError; atMs: number } | null;
 }
+
+/**
+ * How long a role that could not be assumed is answered with its failure before STS is asked
+ * again: requests for a broken account do not each cost an AssumeRole.
+ */
+export const RETRY_AFTER_FAILURE_MS = 30_000;
 
 /**
  * The AWS accounts jobgraph reaches: the default one (its own credentials: the standard chain, or
@@ -73,6 +81,7 @@ export class AwsAccounts {
   constructor(
     config: Pick<Config, 'awsCredentials' | 'awsAccounts' | 'awsRegion' | 'endpoints'>,
     observer: AccountObserver = {},
+    now: () => number = Date.now,
   ) {
     const chain = credentialSource(config.awsCredentials);
     this.#default = async (props) => {
@@ -97,13 +106,17 @@ export class AwsAccounts {
         account,
         state: 'UNTRIED',
         code: null,
+        failure: null,
         credentials: memoizeIdentityProvider(
           async () => {
+            const { failure } = session;
+            if (failure && now() - failure.atMs < RETRY_AFTER_FAILURE_MS) throw failure.error;
             try {
               const identity = await assume();
               observer.learned?.(identity);
               session.state = 'READY';
               session.code = null;
+              session.failure = null;
               observer.assumeRole?.(account.alias, 'ok');
               return identity;
             } catch (err) {
@@ -111,14 +124,10 @@ export class AwsAccounts {
               session.state = 'FAILED';
               session.code = code;
               observer.assumeRole?.(account.alias, 'failed');
-              throw new AccountSessionError(
-                account.alias,
-                code,
-                code !== null && DENIED.has(code),
-                {
-                  cause: err,
-                },
-              );
+              const denied = code !== null && DENIED.has(code);
+              const error = new AccountSessionError(account.alias, code, denied, { cause: err });
+              session.failure = { error, atMs: now() };
+              throw error;
             }
           },
           isIdentityExpired,
