@@ -504,6 +504,7 @@ function startSubscriptions(
     formatError: parts.formatError,
     ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
+    ...(options.accounts ? { accounts: options.accounts } : {}),
     executeOperation: parts.executeOperation,
   });
   subscriptions.attach(parts.httpServer);

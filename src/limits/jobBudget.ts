@@ -16,14 +16,17 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Config } from '../config.ts';
-import { listSourceCount, planList } from '../datasources/listing/plan.ts';
+import { listSourceCount, planDefaults, planList } from '../datasources/listing/plan.ts';
 import type { JobListFilter } from '../datasources/listing/types.ts';
 import { BadUserInputError } from '../errors.ts';
 import { buildKey, formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import { representationKey } from '../model/jobKeys.ts';
 import { JOB_ID_LIST_ARGUMENTS, overlongListArgument } from './listArguments.ts';
 
-export type BudgetConfig = Pick<Config, 'limits' | 'awsRegion' | 'tencent' | 'listing'>;
+export type BudgetConfig = Pick<
+  Config,
+  'limits' | 'awsRegion' | 'tencent' | 'listing' | 'awsAccounts'
+>;
 type Args = Record<string, unknown>;
 
 /**
@@ -221,7 +224,7 @@ export function listSourcesAsked(
   fields: readonly { name: string; args: Args }[],
   config: BudgetConfig,
 ): number {
-  const defaults = { awsRegion: config.awsRegion, cosRegion: config.tencent.region };
+  const defaults = planDefaults(config);
   let count = 0;
   for (const { name, args } of fields) {
     if (name !== 'listJobs') continue;

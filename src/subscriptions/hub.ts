@@ -10,7 +10,9 @@ import {
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from '../datasources/guard/loader.ts';
-import { formatGlobalId, type JobKey } from '../model/globalId.ts';
+import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
+import { providerOf } from '../datasources/registry.ts';
+import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
@@ -36,6 +38,8 @@ export interface WatchContext extends AuthContext {
    * call, more distinct jobs than the per-request budget and subscriptions over the caps.
    */
   watchJobs(items: readonly (JobKey | Error)[]): AsyncIterableIterator<JobRecord | Error>;
+  /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`), as for queries. */
+  accountIdOf(id: string): string | null;
 }
 
 export interface WatchHubOptions {
@@ -58,6 +62,8 @@ export interface WatchHubOptions {
    * `scheduler`); default the hub's own.
    */
   listSnapshots?: ListSnapshots;
+  /** The AWS accounts, for `Job.account`; none: the default account's ID when configured. */
+  accounts?: AwsAccounts;
 }
 
 /** The poll leases of the cache the sources share (Redis), if any. */
@@ -74,11 +80,13 @@ export class WatchHub {
   readonly scheduler: Scheduler;
   private readonly streams = new Set<JobStream>();
   private readonly config: Config;
+  private readonly accounts: AwsAccounts | undefined;
   private closed = false;
 
   constructor(options: WatchHubOptions) {
     const { config, sources } = options;
     this.config = config;
+    this.accounts = options.accounts;
     this.scheduler = options.scheduler ?? systemScheduler;
     const leases =
       options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
@@ -126,6 +134,10 @@ export class WatchHub {
       requestId,
       identity,
       watchJobs: (items) => this.watch(identity, items),
+      accountIdOf: (id) => {
+        const key = parseGlobalId(id);
+        return providerOf(key.provider).setup.accountId(this.config, key as never, this.accounts);
+      },
     };
     return context;
   }

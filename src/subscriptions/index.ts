@@ -1,3 +1,4 @@
+import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import type http from 'node:http';
 import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
@@ -32,6 +33,8 @@ export interface SubscriptionOptions {
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** The pollers' and token expiry's clock; tests drive it by hand. */
   scheduler?: Scheduler;
+  /** The AWS accounts, for `Job.account` in events. */
+  accounts?: AwsAccounts;
   /** The gateway's list snapshots, shared by list-assisted watching and `listJobs`. */
   listSnapshots?: ListSnapshots;
   /**
@@ -82,6 +85,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     sources: options.sources,
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
+    ...(options.accounts ? { accounts: options.accounts } : {}),
   });
   const common = transportCommon(
     hub,

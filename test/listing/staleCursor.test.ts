@@ -84,7 +84,14 @@ beforeAll(async () => {
     { mode: 'demo' },
     { LOG_LEVEL: 'info', JOBGRAPH_JWT_SECRET: randomBytes(32).toString('base64url') },
   );
-  const config = { ...withDemoUpstreams(base, emulators), port: 0 };
+  // The demo's default accounts only (its second accounts' listing: test/accounts/listing.test.ts).
+  const upstreams = withDemoUpstreams(base, emulators);
+  const config = {
+    ...upstreams,
+    awsAccounts: [],
+    tencent: { ...upstreams.tencent, accounts: [] },
+    port: 0,
+  };
   gateway = await startGateway(config, { logDestination: new LogCapture() });
   token = await mintToken({
     secret: config.auth.jwtSecret!,

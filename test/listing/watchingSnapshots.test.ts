@@ -15,7 +15,7 @@ import { subscribe, type Event } from '../support/subscriptions.ts';
  */
 
 const QUERY = `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus } }`;
-const LIST = `query { listJobs(first: 100, filter: { providers: [TENCENT_COS_BATCH] }) {
+const LIST = `query { listJobs(first: 100, filter: { providers: [TENCENT_COS_BATCH], accounts: ["default"] }) {
   edges { node { id state providerStatus } } } }`;
 const PROGRESSING = PROGRESSING_JOB_IDS.cosbatch;
 const PROGRESSING_CALL = `${DEMO_TENCENT_CREDENTIALS.region}/${COS_PROGRESSING_JOB_ID}`;

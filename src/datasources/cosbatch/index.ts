@@ -29,6 +29,7 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
     wire: cosWire,
     accountId: (config, key) =>
       config.tencent.accounts.find((a) => a.uin === key.uin)?.appId ?? config.tencent.appId,
+    accountAliases: (config) => config.tencent.accounts.map((a) => a.alias),
     options: (config, transport) => ({
       ...transport,
       credentials: config.tencent.credentials,

@@ -1,3 +1,5 @@
+import type { Config } from '../../config.ts';
+import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
 import { statusFilter } from '../listing/filter.ts';
 import type { StreamPage } from '../listing/merge.ts';
 import { listStream, present } from '../listing/streams.ts';
@@ -36,14 +38,15 @@ export function cosListed(region: string, uin: string, s: CosJobSummary): Listed
  */
 async function page(
   call: ListCall,
-  appId: string,
-  ask: Omit<CosListCall, 'nextToken'> & { token: string | null; subject: string },
+  account: CosAccount,
+  ask: Omit<CosListCall, 'nextToken' | 'uin'> & { token: string | null; subject: string },
 ): Promise<StreamPage<Listed>> {
-  const { token, subject, ...input } = ask;
+  const { token, subject, ...rest } = ask;
+  const input = { ...rest, uin: account.uin };
   const answer = await call(
-    cosListOperation(appId),
+    cosListOperation(account.appId),
     { ...input, nextToken: token },
-    { breakerRegion: input.region, subject },
+    { breakerRegion: input.region, subject, account: account.signedAs },
   );
   return {
     items: answer.items.map((s) => cosListed(input.region, input.uin, s)).filter(present),
@@ -52,16 +55,52 @@ async function page(
 }
 
 /**
- * listJobs: the account's jobs in each region, one source a region, read whole (Tencent documents
- * no order). NOT_CONFIGURED without the account UIN, credentials or APPID. COS filters by one
+ * A COS account as its list calls go: its UIN (the host label), its APPID (`x-cos-appid`), and
+ * the pipeline's account its calls are signed for (`CallOptions.account`: the UIN of a
+ * JOBGRAPH_TENCENT_ACCOUNTS account, whose keys the wire picks by it; undefined: the default keys).
+ */
+interface CosAccount {
+  uin: string;
+  appId: string;
+  signedAs: string | undefined;
+}
+
+/**
+ * The account aliased `alias` (`default`: COS_UIN, COS_APPID and the default keys); null when it
+ * lacks its UIN, APPID or keys.
+ */
+function accountByAlias(config: Config, alias: string): CosAccount | null {
+  if (alias !== DEFAULT_ACCOUNT) {
+    const a = config.tencent.accounts.find((x) => x.alias === alias);
+    return a ? { uin: a.uin, appId: a.appId, signedAs: a.uin } : null;
+  }
+  const { uin, appId, credentials } = config.tencent;
+  return uin && appId && credentials ? { uin, appId, signedAs: undefined } : null;
+}
+
+/**
+ * The account a job of `uin` is listed with: a JOBGRAPH_TENCENT_ACCOUNTS account's own APPID and
+ * keys, else the default APPID and keys (as its describe call goes); null without a default APPID.
+ */
+function accountByUin(config: Config, uin: string): CosAccount | null {
+  const a = config.tencent.accounts.find((x) => x.uin === uin);
+  if (a) return { uin, appId: a.appId, signedAs: a.uin };
+  return config.tencent.appId ? { uin, appId: config.tencent.appId, signedAs: undefined } : null;
+}
+
+/**
+ * listJobs: each account's jobs in each region, one source an account and region, read whole
+ * (Tencent documents no order); the default account by COS_UIN, COS_APPID and the default keys,
+ * each JOBGRAPH_TENCENT_ACCOUNTS account by its own. NOT_CONFIGURED without the account's UIN,
+ * credentials or APPID. COS filters by one
  * status a request (`jobStatuses`): asked when the states allow exactly one (a read that is its
  * own snapshot, unless the unfiltered one is at hand); the merge re-checks.
  */
 export const COSBATCH_LISTING: ProviderList = {
   sources(env, region) {
     const at = region as string;
-    const { uin, appId, credentials } = env.config.tencent;
-    if (!uin || !appId || !credentials)
+    const account = accountByAlias(env.config, env.account);
+    if (!account)
       return [{ referenceStoreId: null, state: 'NOT_CONFIGURED', code: 'PROVIDER_NOT_CONFIGURED' }];
     const status = statusFilter(env.plan, COSBATCH_STATE_MAP, {
       Complete: 'SUCCEEDED_WITH_ERRORS',
@@ -70,12 +109,12 @@ export const COSBATCH_LISTING: ProviderList = {
     const jobStatus = status.kind === 'status' ? { jobStatus: status.status } : {};
     const stream = listStream(env.plan, {
       provider: 'TENCENT_COS_BATCH',
-      id: `cos:${at}:${uin}`,
+      id: `cos:${at}:${account.uin}`,
       newestFirst: false,
       maxPageSize: COS_LIST_MAX_RESULTS,
       ...(status.kind === 'status' ? { readFilter: `jobStatuses=${status.status}` } : {}),
       read: (token, size, subject) =>
-        page(env.call, appId, { region: at, uin, maxResults: size, token, subject, ...jobStatus }),
+        page(env.call, account, { region: at, maxResults: size, token, subject, ...jobStatus }),
     });
     return [{ referenceStoreId: null, stream }];
   },
@@ -101,13 +140,12 @@ export const COSBATCH_WATCH: ProviderWatch<'TENCENT_COS_BATCH'> = {
       p?.totalNumberOfTasks ?? null,
     ]);
   },
-  sourceOf: (key, config) => (config.tencent.appId ? `cos:${key.region}:${key.uin}` : null),
-  page: (call, config, { region, uin }, token, subject) =>
-    page(call, config.tencent.appId ?? '', {
-      region,
-      uin,
-      maxResults: COS_LIST_MAX_RESULTS,
-      token,
-      subject,
-    }),
+  sourceOf: (key, config) =>
+    accountByUin(config, key.uin) ? `cos:${key.region}:${key.uin}` : null,
+  page(call, config, { region, uin }, token, subject) {
+    const account = accountByUin(config, uin);
+    if (!account)
+      throw new TypeError(`no COS APPID for UIN ${uin}: sourceOf says it is not listed`);
+    return page(call, account, { region, maxResults: COS_LIST_MAX_RESULTS, token, subject });
+  },
 };

@@ -4,6 +4,7 @@ import type { JobState } from '../../model/job.ts';
 import { inTimeRange, statusFilter } from '../listing/filter.ts';
 import { listStream, present } from '../listing/streams.ts';
 import { listed, stateFields, type Listed } from '../listing/summaries.ts';
+import { accountLabel, awsAlias } from '../shared/accounts.ts';
 import type { ProviderList } from '../shared/provider.ts';
 import { IMPORTEXPORT_KEY } from './key.ts';
 import {
@@ -17,21 +18,25 @@ import { IMPORTEXPORT_STATE_MAP, type ImportExportJobRecord } from './record.ts'
  * A ListJobs member as a listed job, its fields as the describe record has them, and the
  * summary's `IsCanceled` (a `states` filter needs it: the summary has no status).
  */
-export function importExportListed(s: ImportExportJobSummary): Listed | null {
+export function importExportListed(s: ImportExportJobSummary, account?: string): Listed | null {
   const fields: Partial<ImportExportJobRecord> = {
     jobId: s.jobId,
     jobType: s.jobType,
     creationDate: s.createdAt.toISOString(),
   };
-  const key = { provider: 'AWS_IMPORT_EXPORT', jobId: s.jobId } as const;
+  const key = {
+    provider: 'AWS_IMPORT_EXPORT',
+    jobId: s.jobId,
+    ...(account !== undefined ? { account } : {}),
+  } as const;
   const header = { state: s.state, createdAt: s.createdAt, updatedAt: null, completedAt: null };
   const item = listed(IMPORTEXPORT_KEY, key, header, fields);
   return item && { ...item, isCanceled: s.isCanceled };
 }
 
 /**
- * listJobs: Import/Export documents its order (newest first), so its one stream (a global
- * service) is read page by page and its position kept in cursors. Its summaries carry no status
+ * listJobs: Import/Export documents its order (newest first), so its one stream an account (a
+ * global service) is read page by page and its position kept in cursors. Its summaries carry no status
  * (only IsCanceled): under a `states` filter, a job the summary cannot decide is looked up
  * through the describe path when it is about to be merged (`ListEnv.lookUp`: the cross-request
  * cache, calls shared with other requests, the caller's fair share, the request's job budget;
@@ -40,6 +45,7 @@ export function importExportListed(s: ImportExportJobSummary): Listed | null {
 export const IMPORTEXPORT_LISTING: ProviderList = {
   sources(env) {
     const { plan } = env;
+    const account = awsAlias(env.account);
     if (statusFilter(plan, IMPORTEXPORT_STATE_MAP).kind === 'none')
       return [{ referenceStoreId: null, stream: null }];
     const states = plan.states;
@@ -59,7 +65,7 @@ export const IMPORTEXPORT_LISTING: ProviderList = {
     };
     const stream = listStream(plan, {
       provider: 'AWS_IMPORT_EXPORT',
-      id: 'importexport',
+      id: `importexport${accountLabel(account)}`,
       newestFirst: true,
       maxPageSize: IMPORTEXPORT_LIST_MAX_JOBS,
       // "Marker: the JOBID to start after" (ListJobs).
@@ -68,9 +74,12 @@ export const IMPORTEXPORT_LISTING: ProviderList = {
         const page = await env.call(
           IMPORTEXPORT_LIST,
           { maxJobs: size, marker: token },
-          { breakerRegion: 'global', subject },
+          { breakerRegion: 'global', subject, account },
         );
-        return { items: page.items.map(importExportListed).filter(present), next: page.nextToken };
+        return {
+          items: page.items.map((s) => importExportListed(s, account)).filter(present),
+          next: page.nextToken,
+        };
       },
       select: (items) =>
         Promise.resolve(

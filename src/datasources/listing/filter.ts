@@ -1,4 +1,5 @@
 import type { JobState } from '../../model/job.ts';
+import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
 import type { ListPlan } from './plan.ts';
 
 /**
@@ -42,4 +43,16 @@ export function statusFilter(
   if (statuses.length === 0) return { kind: 'none' };
   if (statuses.length === 1) return { kind: 'status', status: statuses[0] as string };
   return { kind: 'any' };
+}
+
+/**
+ * The reference stores known before any call for `account`: the configured ones
+ * (JOBGRAPH_OMICS_REFERENCE_STORES) are the default account's; another account's are found by
+ * ListReferenceStores unless the filter names them.
+ */
+export function knownStoresOf(
+  account: string,
+  configured: readonly string[] | null,
+): readonly string[] | null {
+  return account === DEFAULT_ACCOUNT ? configured : null;
 }

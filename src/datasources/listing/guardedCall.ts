@@ -1,6 +1,7 @@
 import { failureOf } from '../guard/failures.ts';
 import type { GuardedSource } from '../guard/loader.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { ListWhere } from '../shared/provider.ts';
 import type { Operation, ProviderSource } from '../shared/source.ts';
 
 /** One list page's caller, abort signal and count of upstream calls. */
@@ -28,7 +29,7 @@ export function isProviderSource<S extends object>(
  * One list call through the provider's protections, as the job loader's calls go: a slot in the
  * provider's fair limiter under the caller, the circuit breaker of the region (`breakerRegion`:
  * `global` for Import/Export), its failures counted as the stream's (`subject`) so one failing
- * stream counts once, and the provider's time budget for queueing and attempts together (and the
+ * stream counts once, signed for `where.account`, and the provider's time budget for queueing and attempts together (and the
  * page's deadline); then the pipeline (signing, retries, observation, error funnel). Rejects with
  * the provider's UpstreamError (an open circuit and the budget as UPSTREAM_UNAVAILABLE), or an
  * InternalError.
@@ -37,7 +38,7 @@ export async function guardedCall<P extends JobProvider, I, O>(
   guarded: GuardedSource<P>,
   operation: Operation<I, O>,
   input: I,
-  where: { breakerRegion: string; subject: string },
+  where: ListWhere,
   ctx: ListCallContext,
 ): Promise<O> {
   const { source, budgetMs } = guarded;
@@ -61,6 +62,7 @@ export async function guardedCall<P extends JobProvider, I, O>(
               signal: attemptSignal,
               caller: ctx.caller,
               timeLeftMs: budgetMs - (Date.now() - startedAt),
+              ...(where.account !== undefined ? { account: where.account } : {}),
             });
           },
           signal,

@@ -4,7 +4,7 @@ import type { Sources } from '../index.ts';
 import { CursorCodec } from './cursor.ts';
 import type { ListCallContext } from './guardedCall.ts';
 import { mergeStreams } from './merge.ts';
-import { planList } from './plan.ts';
+import { planDefaults, planList } from './plan.ts';
 import { createListSnapshots, type ListSnapshots } from './snapshots.ts';
 import { planSources } from './sources.ts';
 import { failedReport } from './streams.ts';
@@ -46,7 +46,7 @@ export function createJobLister(
   snapshots: ListSnapshots = createListSnapshots(config),
 ): JobLister {
   const codec = new CursorCodec(config.listing.cursorSecret);
-  const defaults = { awsRegion: config.awsRegion, cosRegion: config.tencent.region };
+  const defaults = planDefaults(config);
   return {
     async list({ filter, first, after, caller, signal, budget }) {
       if (!Number.isInteger(first) || first < 1 || first > MAX_LIST_FIRST) {
@@ -88,6 +88,7 @@ export function createJobLister(
       const reports = entries.map((e): JobListSourceReport => {
         const where = {
           provider: e.provider,
+          account: e.account,
           region: e.region,
           referenceStoreId: e.referenceStoreId,
         };

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { MAX_OMICS_REFERENCE_STORES } from '../../config.ts';
+import { MAX_OMICS_REFERENCE_STORES, type Config } from '../../config.ts';
 import { BadUserInputError } from '../../errors.ts';
 import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../../model/job.ts';
-import { PATTERNS, regionPatternOf } from '../../model/keyGrammar.ts';
+import { DEFAULT_ACCOUNT, PATTERNS, regionPatternOf } from '../../model/keyGrammar.ts';
 import { PROVIDERS, providerOf } from '../registry.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { AnyProvider } from '../shared/provider.ts';
+import { knownStoresOf } from './filter.ts';
 import type { JobListFilter } from './types.ts';
 
 /** Most regions one `listJobs` filter names. */
@@ -68,6 +69,13 @@ export interface ListPlan {
   createdBeforeMs: number | null;
   /** HealthOmics reference stores the filter names (sorted); null: the default ones. */
   omicsReferenceStoreIds: readonly string[] | null;
+  /**
+   * The accounts asked, by alias (`default` first, then the others in the order configured):
+   * the filter's, else every configured account.
+   */
+  accounts: readonly string[];
+  /** Each provider's configured accounts besides the default one (`PlanDefaults.accounts`). */
+  accountsOf: Readonly<Partial<Record<JobProvider, readonly string[]>>>;
   /** A digest of all of the above: a cursor is good only for the plan it was made for. */
   digest: string;
 }
@@ -76,6 +84,29 @@ export interface ListPlan {
 export interface PlanDefaults {
   awsRegion: string;
   cosRegion: string;
+  /**
+   * Each provider's accounts besides the default one, by alias, in the order configured
+   * (`ProviderSetup.accountAliases`); a provider left out has none.
+   */
+  accounts?: Readonly<Partial<Record<JobProvider, readonly string[]>>>;
+}
+
+/** The defaults of `config`: its regions, and each provider's configured accounts. */
+export function planDefaults(
+  config: Pick<Config, 'awsRegion' | 'tencent' | 'awsAccounts'>,
+): PlanDefaults {
+  const accounts: Partial<Record<JobProvider, readonly string[]>> = {};
+  for (const p of PROVIDERS) accounts[p.name] = p.setup.accountAliases(config as Config);
+  return { awsRegion: config.awsRegion, cosRegion: config.tencent.region, accounts };
+}
+
+/**
+ * The accounts a plan lists `provider` in: the asked ones it has (the default account always),
+ * in the plan's order.
+ */
+export function accountsOf(plan: ListPlan, provider: AnyProvider): readonly string[] {
+  const has = plan.accountsOf[provider.name] ?? [];
+  return plan.accounts.filter((a) => a === DEFAULT_ACCOUNT || has.includes(a));
 }
 
 const bad = (argument: string, message: string): never => {
@@ -155,19 +186,39 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
         `must hold reference store IDs of ${PATTERNS.omicsId.form}.`,
       );
 
+  const accountsOfProviders = defaults.accounts ?? {};
+  const configured = [DEFAULT_ACCOUNT];
+  for (const p of PROVIDERS)
+    for (const alias of accountsOfProviders[p.name] ?? [])
+      if (!configured.includes(alias)) configured.push(alias);
+  const askedAccounts = filter.accounts ?? [];
+  askedAccounts.forEach((alias, i) => {
+    if (configured.includes(alias)) return;
+    const shown = JSON.stringify(alias.length > 64 ? `${alias.slice(0, 64)}…` : alias);
+    bad(
+      `filter.accounts[${i}]`,
+      `has ${shown}, which is no configured account: ${configured.join(', ')} (JOBGRAPH_AWS_ACCOUNTS, JOBGRAPH_TENCENT_ACCOUNTS; \`default\` is the default account).`,
+    );
+  });
+  const accounts =
+    askedAccounts.length === 0
+      ? configured
+      : configured.filter((alias) => askedAccounts.includes(alias));
+
   const stateList = states ? JOB_STATES.filter((s) => states.includes(s)) : null;
+  const digested: unknown[] = [
+    providers,
+    stateList,
+    awsRegions,
+    cosRegions,
+    createdAfterMs,
+    createdBeforeMs,
+    stores,
+  ];
+  // Only the default account: today's digest, so a cursor of a configuration without accounts stays good.
+  if (configured.length > 1) digested.push(accounts);
   const digest = createHash('sha256')
-    .update(
-      JSON.stringify([
-        providers,
-        stateList,
-        awsRegions,
-        cosRegions,
-        createdAfterMs,
-        createdBeforeMs,
-        stores,
-      ]),
-    )
+    .update(JSON.stringify(digested))
     .digest('base64url')
     .slice(0, 22);
   return {
@@ -178,21 +229,30 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
     createdAfterMs,
     createdBeforeMs,
     omicsReferenceStoreIds: stores,
+    accounts,
+    accountsOf: accountsOfProviders,
     digest,
   };
 }
 
 /**
- * How many list sources (provider × region × HealthOmics reference store) a plan reads, known
- * before any upstream call: a listable provider's sources in each of its regions (one for a
- * global service), none for a provider without a list (never called: NOT_LISTABLE). HealthOmics
- * counts the filter's stores, else the configured ones (`knownStores`), else one per region for
- * now — the stores a region's ListReferenceStores finds are counted when found (its `sources`).
+ * How many list sources (provider × account × region × HealthOmics reference store) a plan
+ * reads, known before any upstream call: a listable provider's sources in each of its asked
+ * accounts and regions (one region for a global service), none for a provider without a list
+ * (never called: NOT_LISTABLE). HealthOmics counts the filter's stores, else the configured ones
+ * (`knownStores`, the default account's), else one per region for now — the stores a region's
+ * ListReferenceStores finds are counted when found (its `sources`).
  */
 export function listSourceCount(plan: ListPlan, knownStores: readonly string[] | null): number {
   return plan.providers.reduce((n, name) => {
-    const { list } = providerOf(name);
-    const perRegion = list ? (list.sourcesPerRegion?.(plan, knownStores) ?? 1) : 0;
-    return n + regionsOf(plan, providerOf(name)).length * perRegion;
+    const provider = providerOf(name);
+    const { list } = provider;
+    if (!list) return n;
+    const regions = regionsOf(plan, provider).length;
+    return accountsOf(plan, provider).reduce(
+      (m, account) =>
+        m + regions * (list.sourcesPerRegion?.(plan, knownStoresOf(account, knownStores)) ?? 1),
+      n,
+    );
   }, 0);
 }

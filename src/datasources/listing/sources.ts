@@ -6,7 +6,7 @@ import { PROVIDERS } from '../registry.ts';
 import type { ListEnv, ListSource } from '../shared/provider.ts';
 import { guardedCall, isProviderSource, type ListCallContext } from './guardedCall.ts';
 import type { MergeStream } from './merge.ts';
-import { listSourceCount, regionsOf, type ListPlan } from './plan.ts';
+import { accountsOf, listSourceCount, regionsOf, type ListPlan } from './plan.ts';
 import { callContextOf, snapshotStream } from './snapshotStream.ts';
 import type { ListSnapshots } from './snapshots.ts';
 import type { ListStream } from './streams.ts';
@@ -16,6 +16,8 @@ import type { JobListSourceState, ListBudget } from './types.ts';
 /** One source of a page: where it lists, and the stream to merge, or why there is none. */
 export interface SourceEntry {
   provider: JobProvider;
+  /** The account's alias; `default` for the default account. */
+  account: string;
   region: string | null;
   referenceStoreId: string | null;
   /** Absent when the source is not called: see `state`. */
@@ -37,11 +39,15 @@ export interface PageEnv {
   snapshots: ListSnapshots;
 }
 
-/** What `provider`'s list code gets for the page: its own guarded calls and describe lookups. */
-function listEnv(env: PageEnv, provider: JobProvider): ListEnv {
+/**
+ * What `provider`'s list code gets for the page in `account`: its own guarded calls and describe
+ * lookups.
+ */
+function listEnv(env: PageEnv, provider: JobProvider, account: string): ListEnv {
   const guarded = env.sources[provider] as GuardedSource;
   return {
     plan: env.plan,
+    account,
     config: env.config,
     budget: env.budget,
     // A call of a snapshot read runs in the read's context, not in the page that started it.
@@ -63,7 +69,7 @@ function listEnv(env: PageEnv, provider: JobProvider): ListEnv {
  */
 function entry(
   env: PageEnv,
-  where: Pick<SourceEntry, 'provider' | 'region'>,
+  where: Pick<SourceEntry, 'provider' | 'account' | 'region'>,
   source: ListSource,
   listable: boolean,
 ): SourceEntry {
@@ -79,10 +85,10 @@ function entry(
 }
 
 /**
- * Every source of the plan, in provider order (the registry's), then region, then what the
- * provider lists a region by (HealthOmics: reference store). A provider without a list
- * (CodePipeline: its only job listing, PollForJobs, claims work) is NOT_LISTABLE in each of its
- * regions and never called. The sources are counted against the request's budget before any
+ * Every source of the plan, in provider order (the registry's), then account (the default one
+ * first), then region, then what the provider lists a region by (HealthOmics: reference store).
+ * A provider without a list (CodePipeline: its only job listing, PollForJobs, claims work) is
+ * NOT_LISTABLE in each of its accounts and regions and never called. The sources are counted against the request's budget before any
  * call; a provider that finds more with a call (HealthOmics' ListReferenceStores) counts those
  * when found.
  */
@@ -92,14 +98,16 @@ export async function planSources(env: PageEnv): Promise<SourceEntry[]> {
   const asked = PROVIDERS.filter((p) => plan.providers.includes(p.name));
   const entries = asked.flatMap((provider) => {
     const list = provider.list;
-    const envOf = list ? listEnv(env, provider.name) : null;
     const listable = isProviderSource(sources[provider.name].source);
-    return regionsOf(plan, provider).map(async (region): Promise<SourceEntry[]> => {
-      const where = { provider: provider.name, region };
-      if (!list || !envOf)
-        return [{ ...where, referenceStoreId: null, state: 'NOT_LISTABLE', code: null }];
-      const found = await list.sources(envOf, region);
-      return found.map((source) => entry(env, where, source, listable));
+    return accountsOf(plan, provider).flatMap((account) => {
+      const envOf = list ? listEnv(env, provider.name, account) : null;
+      return regionsOf(plan, provider).map(async (region): Promise<SourceEntry[]> => {
+        const where = { provider: provider.name, account, region };
+        if (!list || !envOf)
+          return [{ ...where, referenceStoreId: null, state: 'NOT_LISTABLE', code: null }];
+        const found = await list.sources(envOf, region);
+        return found.map((source) => entry(env, where, source, listable));
+      });
     });
   });
   return (await Promise.all(entries)).flat();

@@ -16,6 +16,8 @@ export interface JobListFilter {
   createdBefore?: string;
   /** Default: JOBGRAPH_OMICS_REFERENCE_STORES, else each region's ListReferenceStores. */
   omicsReferenceStoreIds?: readonly string[];
+  /** Account aliases (`default`: the default account); default: every configured account. */
+  accounts?: readonly string[];
 }
 
 /** One job of a list page, as its provider's list summary has it. */
@@ -40,9 +42,11 @@ export interface ListedJob {
   summary: Partial<JobRecord>;
 }
 
-/** One upstream list stream of a page: a provider in a region (and reference store for HealthOmics). */
+/** One upstream list stream of a page: a provider in an account and a region (and reference store for HealthOmics). */
 export interface JobListSourceReport {
   provider: JobProvider;
+  /** The account's alias; `default` for the default account. */
+  account: string;
   region: string | null;
   referenceStoreId: string | null;
   state: JobListSourceState;

@@ -1,9 +1,10 @@
 import { BadUserInputError } from '../../errors.ts';
 import { PATTERNS } from '../../model/keyGrammar.ts';
-import { statusFilter } from '../listing/filter.ts';
+import { knownStoresOf, statusFilter } from '../listing/filter.ts';
 import { MAX_PAGES_PER_STREAM, PageLimitError, type MergeStream } from '../listing/merge.ts';
 import { failedReport, listStream, present } from '../listing/streams.ts';
 import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
+import { accountLabel, awsAlias } from '../shared/accounts.ts';
 import type { ListEnv, ListSource, ProviderList } from '../shared/provider.ts';
 import { OMICS_KEY } from './key.ts';
 import {
@@ -26,6 +27,7 @@ export function omicsListed(
   region: string,
   referenceStoreId: string,
   s: OmicsJobSummary,
+  account?: string,
 ): Listed | null {
   const fields: Partial<OmicsReferenceImportJobRecord> = {
     providerStatus: s.upstreamStatus,
@@ -35,16 +37,26 @@ export function omicsListed(
     creationTime: s.createdAt.toISOString(),
     completionTime: isoOrNull(s.completedAt),
   };
-  const key = { provider: 'AWS_OMICS', region, referenceStoreId, id: s.jobId } as const;
+  const key = {
+    provider: 'AWS_OMICS',
+    region,
+    referenceStoreId,
+    id: s.jobId,
+    ...(account !== undefined ? { account } : {}),
+  } as const;
   const { state, createdAt, completedAt } = s;
   return listed(OMICS_KEY, key, { state, createdAt, updatedAt: null, completedAt }, fields);
 }
 
 /**
- * A region's reference stores (every page of ListReferenceStores), sorted; IDs outside the
- * documented pattern left out.
+ * A region's reference stores in the account aliased `account` (every page of
+ * ListReferenceStores), sorted; IDs outside the documented pattern left out.
  */
-async function referenceStores(env: ListEnv, region: string): Promise<string[]> {
+async function referenceStores(
+  env: ListEnv,
+  account: string | undefined,
+  region: string,
+): Promise<string[]> {
   const ids = new Set<string>();
   let token: string | null = null;
   for (let pages = 0; ; pages++) {
@@ -52,7 +64,7 @@ async function referenceStores(env: ListEnv, region: string): Promise<string[]> 
     const page: OmicsListPage<OmicsReferenceStore> = await env.call(
       OMICS_LIST_STORES,
       { region, maxResults: OMICS_LIST_MAX_RESULTS, nextToken: token },
-      { breakerRegion: region, subject: `list:omics:${region}` },
+      { breakerRegion: region, subject: `list:omics${accountLabel(account)}:${region}`, account },
     );
     for (const store of page.items) if (PATTERNS.omicsId.re.test(store.id)) ids.add(store.id);
     token = page.nextToken;
@@ -72,13 +84,14 @@ function readFilterOf(filter: NonNullable<OmicsListCall['filter']>): string {
 /** The stream of one reference store, read whole (HealthOmics documents no order of its list). */
 function storeStream(
   env: ListEnv,
+  account: string | undefined,
   region: string,
   referenceStoreId: string,
   filter: NonNullable<OmicsListCall['filter']>,
 ): MergeStream<Listed> {
   return listStream(env.plan, {
     provider: 'AWS_OMICS',
-    id: `omics:${region}:${referenceStoreId}`,
+    id: `omics${accountLabel(account)}:${region}:${referenceStoreId}`,
     newestFirst: false,
     maxPageSize: OMICS_LIST_MAX_RESULTS,
     readFilter: readFilterOf(filter),
@@ -86,10 +99,12 @@ function storeStream(
       const page = await env.call(
         OMICS_LIST_JOBS,
         { region, referenceStoreId, maxResults: size, nextToken: token, filter },
-        { breakerRegion: region, subject },
+        { breakerRegion: region, subject, account },
       );
       return {
-        items: page.items.map((s) => omicsListed(region, referenceStoreId, s)).filter(present),
+        items: page.items
+          .map((s) => omicsListed(region, referenceStoreId, s, account))
+          .filter(present),
         next: page.nextToken,
       };
     },
@@ -97,8 +112,9 @@ function storeStream(
 }
 
 /**
- * listJobs: one source per reference store of each region: the filter's, else
- * JOBGRAPH_OMICS_REFERENCE_STORES, else the region's from ListReferenceStores (those calls count
+ * listJobs: one source per reference store of each account and region: the filter's, else
+ * JOBGRAPH_OMICS_REFERENCE_STORES (the default account's), else the region's from
+ * ListReferenceStores (those calls count
  * toward the page, and the stores found toward the request's list sources; a region whose stores
  * cannot be listed is one FAILED source without a store, and one without stores a LISTED one).
  * HealthOmics filters server-side: one status a call, and the creation-time bounds (re-checked by
@@ -111,7 +127,10 @@ export const OMICS_LISTING: ProviderList = {
   async sources(env, region) {
     const at = region as string;
     const { plan } = env;
-    const known = plan.omicsReferenceStoreIds ?? env.config.listing.omicsReferenceStores;
+    const account = awsAlias(env.account);
+    const known =
+      plan.omicsReferenceStoreIds ??
+      knownStoresOf(env.account, env.config.listing.omicsReferenceStores);
     const status = statusFilter(plan, OMICS_STATE_MAP);
     let ids: string[];
     try {
@@ -120,7 +139,9 @@ export const OMICS_LISTING: ProviderList = {
         ? [...known]
         : status.kind === 'none'
           ? []
-          : await env.remember(`omics-stores:${at}`, () => referenceStores(env, at));
+          : await env.remember(`omics-stores${accountLabel(account)}:${at}`, () =>
+              referenceStores(env, account, at),
+            );
     } catch (err) {
       if (err instanceof BadUserInputError) throw err;
       return [{ referenceStoreId: null, ...failedReport(err) }];
@@ -136,7 +157,8 @@ export const OMICS_LISTING: ProviderList = {
     };
     return ids.map((referenceStoreId): ListSource => ({
       referenceStoreId,
-      stream: status.kind === 'none' ? null : storeStream(env, at, referenceStoreId, filter),
+      stream:
+        status.kind === 'none' ? null : storeStream(env, account, at, referenceStoreId, filter),
     }));
   },
 };

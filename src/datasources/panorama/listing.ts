@@ -3,6 +3,7 @@ import type { StreamPage } from '../listing/merge.ts';
 import { listStream, present } from '../listing/streams.ts';
 import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
 import { enumValue } from '../shared/json.ts';
+import { accountLabel, awsAlias } from '../shared/accounts.ts';
 import type { ListCall, ProviderList, ProviderWatch } from '../shared/provider.ts';
 import { PANORAMA_KEY } from './key.ts';
 import { PANORAMA_LIST, PANORAMA_LIST_MAX_RESULTS, type PanoramaJobSummary } from './list.ts';
@@ -13,7 +14,11 @@ import {
 } from './record.ts';
 
 /** A ListPackageImportJobs summary as a listed job, its fields as the describe record has them. */
-export function panoramaListed(region: string, s: PanoramaJobSummary): Listed | null {
+export function panoramaListed(
+  region: string,
+  s: PanoramaJobSummary,
+  account?: string,
+): Listed | null {
   const fields: Partial<PanoramaPackageImportJobRecord> = {
     providerStatus: s.upstreamStatus,
     statusMessage: s.statusMessage,
@@ -23,16 +28,22 @@ export function panoramaListed(region: string, s: PanoramaJobSummary): Listed | 
     lastUpdatedTime: isoOrNull(s.updatedAt),
     status: enumValue(s.upstreamStatus, PANORAMA_PACKAGE_IMPORT_JOB_STATUSES),
   };
-  const key = { provider: 'AWS_PANORAMA', region, jobId: s.jobId } as const;
+  const key = {
+    provider: 'AWS_PANORAMA',
+    region,
+    jobId: s.jobId,
+    ...(account !== undefined ? { account } : {}),
+  } as const;
   return listed(PANORAMA_KEY, key, s, fields);
 }
 
 /**
- * One ListPackageImportJobs page of a region, as listed jobs (listJobs' streams and the watch
- * pollers).
+ * One ListPackageImportJobs page of a region in the account aliased `account` (undefined: the
+ * default one), as listed jobs (listJobs' streams and the watch pollers).
  */
 async function page(
   call: ListCall,
+  account: string | undefined,
   region: string,
   size: number,
   token: string | null,
@@ -41,26 +52,30 @@ async function page(
   const answer = await call(
     PANORAMA_LIST,
     { region, maxResults: size, nextToken: token },
-    { breakerRegion: region, subject },
+    { breakerRegion: region, subject, account },
   );
   return {
-    items: answer.items.map((s) => panoramaListed(region, s)).filter(present),
+    items: answer.items.map((s) => panoramaListed(region, s, account)).filter(present),
     next: answer.nextToken,
   };
 }
 
-/** listJobs: one source a region, read whole (Panorama documents no order of its list). */
+/**
+ * listJobs: one source an account and region, read whole (Panorama documents no order of its
+ * list).
+ */
 export const PANORAMA_LISTING: ProviderList = {
   sources(env, region) {
     const at = region as string;
+    const account = awsAlias(env.account);
     if (statusFilter(env.plan, PANORAMA_STATE_MAP).kind === 'none')
       return [{ referenceStoreId: null, stream: null }];
     const stream = listStream(env.plan, {
       provider: 'AWS_PANORAMA',
-      id: `panorama:${at}`,
+      id: `panorama${accountLabel(account)}:${at}`,
       newestFirst: false,
       maxPageSize: PANORAMA_LIST_MAX_RESULTS,
-      read: (token, size, subject) => page(env.call, at, size, token, subject),
+      read: (token, size, subject) => page(env.call, account, at, size, token, subject),
     });
     return [{ referenceStoreId: null, stream }];
   },
@@ -81,7 +96,7 @@ export const PANORAMA_WATCH: ProviderWatch<'AWS_PANORAMA'> = {
       record.providerStatus ?? null,
       record.statusMessage ?? null,
     ]),
-  sourceOf: (key) => `panorama:${key.region}`,
+  sourceOf: (key) => `panorama${accountLabel(key.account)}:${key.region}`,
   page: (call, _config, key, token, subject) =>
-    page(call, key.region, PANORAMA_LIST_MAX_RESULTS, token, subject),
+    page(call, key.account, key.region, PANORAMA_LIST_MAX_RESULTS, token, subject),
 };

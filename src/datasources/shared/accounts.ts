@@ -183,6 +183,20 @@ export class AwsAccounts {
   }
 }
 
+/** The AWS alias of a listed account: undefined for the default account (its keys name none). */
+export function awsAlias(account: string): string | undefined {
+  return account === DEFAULT_ACCOUNT ? undefined : account;
+}
+
+/**
+ * How a list source's ID (and so its snapshot key) names the AWS account it lists: `@staging`,
+ * nothing for the default account (`panorama@staging:us-east-1`, `panorama:us-east-1`), as the
+ * global IDs do.
+ */
+export function accountLabel(alias: string | undefined): string {
+  return alias === undefined ? '' : `@${alias}`;
+}
+
 /** The alias check of a key or filter: BAD_USER_INPUT naming the configured aliases. */
 export function unknownAlias(alias: string, known: readonly string[]): BadUserInputError {
   return new BadUserInputError(

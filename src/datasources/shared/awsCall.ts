@@ -152,6 +152,7 @@ export function awsSetup<K extends JobKey, R extends JobRecord>(
     wire,
     accountId: (_config, key, accounts) =>
       accounts?.accountId((key as { account?: string }).account) ?? null,
+    accountAliases: (config) => config.awsAccounts.map((a) => a.alias),
     options(config, transport) {
       const endpoint = endpointOf(config);
       return {

@@ -74,6 +74,11 @@ export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends 
    * alias (`accounts`); COS Batch, the APPID of its UIN's account. Null when not known.
    */
   accountId(config: Config, key: K, accounts: AwsAccounts | undefined): string | null;
+  /**
+   * The aliases of its accounts besides the default one, in the order configured: AWS,
+   * JOBGRAPH_AWS_ACCOUNTS'; COS Batch, JOBGRAPH_TENCENT_ACCOUNTS'. `listJobs` lists each.
+   */
+  accountAliases(config: Config): readonly string[];
 }
 
 /**
@@ -81,15 +86,24 @@ export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends 
  * share of the provider's cap, the circuit breaker of `breakerRegion` (failures counted once per
  * `subject`), the provider's time budget and the page's deadline; then the pipeline.
  */
-export type ListCall = <I, O>(
-  operation: Operation<I, O>,
-  input: I,
-  where: { breakerRegion: string; subject: string },
-) => Promise<O>;
+export type ListCall = <I, O>(operation: Operation<I, O>, input: I, where: ListWhere) => Promise<O>;
+
+/**
+ * Where a list call goes: the circuit breaker of `breakerRegion`, its failures counted once per
+ * `subject`, signed for `account` (the pipeline's `CallOptions.account`: an AWS alias, a COS
+ * UIN; absent: the default account).
+ */
+export interface ListWhere {
+  breakerRegion: string;
+  subject: string;
+  account?: string | undefined;
+}
 
 /** What a provider's list code gets for one `listJobs` page. */
 export interface ListEnv {
   readonly plan: ListPlan;
+  /** The account listed: its alias, `default` (DEFAULT_ACCOUNT) for the default account. */
+  readonly account: string;
   readonly config: Config;
   /** The request's budgets (list sources, looked-up jobs); none: unbounded. */
   readonly budget: ListBudget | undefined;
@@ -143,8 +157,9 @@ export interface ProviderWatch<P extends JobProvider> {
    */
   signature(record: Partial<JobRecord>): string;
   /**
-   * The list source `key` is listed in (`cos:ap-guangzhou:100000000001`); null when it cannot be
-   * listed here.
+   * The list source `key` is listed in (`cos:ap-guangzhou:100000000001`,
+   * `panorama@staging:us-east-1`): its account's, whose credentials `page` signs with; null when
+   * it cannot be listed here.
    */
   sourceOf(key: KeyOf<P>, config: Config): string | null;
   /** One page of that source's list from `token` (null: the first), at its largest page size. */

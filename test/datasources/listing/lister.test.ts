@@ -130,6 +130,7 @@ describe('Listing jobs across the providers', () => {
     expect(page.sources).toEqual([
       {
         provider: 'AWS_PANORAMA',
+        account: 'default',
         region: 'us-east-1',
         referenceStoreId: null,
         state: 'LISTED',
@@ -137,6 +138,7 @@ describe('Listing jobs across the providers', () => {
       },
       {
         provider: 'AWS_OMICS',
+        account: 'default',
         region: 'us-east-1',
         referenceStoreId: STORE_1,
         state: 'LISTED',
@@ -144,6 +146,7 @@ describe('Listing jobs across the providers', () => {
       },
       {
         provider: 'AWS_OMICS',
+        account: 'default',
         region: 'us-east-1',
         referenceStoreId: STORE_2,
         state: 'LISTED',
@@ -151,6 +154,7 @@ describe('Listing jobs across the providers', () => {
       },
       {
         provider: 'TENCENT_COS_BATCH',
+        account: 'default',
         region: 'ap-guangzhou',
         referenceStoreId: null,
         state: 'LISTED',
@@ -158,6 +162,7 @@ describe('Listing jobs across the providers', () => {
       },
       {
         provider: 'AWS_IMPORT_EXPORT',
+        account: 'default',
         region: null,
         referenceStoreId: null,
         state: 'LISTED',
@@ -165,6 +170,7 @@ describe('Listing jobs across the providers', () => {
       },
       {
         provider: 'AWS_CODEPIPELINE',
+        account: 'default',
         region: 'us-east-1',
         referenceStoreId: null,
         state: 'NOT_LISTABLE',
@@ -236,6 +242,7 @@ describe('Listing filters', () => {
     expect(pages[0]!.sources).toEqual([
       {
         provider: 'TENCENT_COS_BATCH',
+        account: 'default',
         region: 'ap-guangzhou',
         referenceStoreId: null,
         state: 'LISTED',
@@ -313,6 +320,7 @@ describe('Listing filters', () => {
     expect(west.sources).toEqual([
       {
         provider: 'AWS_PANORAMA',
+        account: 'default',
         region: 'us-west-2',
         referenceStoreId: null,
         state: 'LISTED',
@@ -321,6 +329,7 @@ describe('Listing filters', () => {
       // No reference store in the region: the region is listed, with no store.
       {
         provider: 'AWS_OMICS',
+        account: 'default',
         region: 'us-west-2',
         referenceStoreId: null,
         state: 'LISTED',
@@ -328,6 +337,7 @@ describe('Listing filters', () => {
       },
       {
         provider: 'AWS_CODEPIPELINE',
+        account: 'default',
         region: 'us-west-2',
         referenceStoreId: null,
         state: 'NOT_LISTABLE',
@@ -418,6 +428,7 @@ describe('A source that fails', () => {
     expect(page.sources.slice(0, 3)).toEqual([
       {
         provider: 'AWS_PANORAMA',
+        account: 'default',
         region: 'us-east-1',
         referenceStoreId: null,
         state: 'FAILED',
@@ -425,6 +436,7 @@ describe('A source that fails', () => {
       },
       {
         provider: 'AWS_OMICS',
+        account: 'default',
         region: 'us-east-1',
         referenceStoreId: STORE_1,
         state: 'LISTED',
@@ -432,6 +444,7 @@ describe('A source that fails', () => {
       },
       {
         provider: 'AWS_OMICS',
+        account: 'default',
         region: 'us-east-1',
         referenceStoreId: STORE_2,
         state: 'FAILED',
@@ -469,6 +482,7 @@ describe('A source that fails', () => {
     expect(page.sources.slice(3, 5)).toEqual([
       {
         provider: 'TENCENT_COS_BATCH',
+        account: 'default',
         region: 'ap-guangzhou',
         referenceStoreId: null,
         state: 'NOT_CONFIGURED',
@@ -476,6 +490,7 @@ describe('A source that fails', () => {
       },
       {
         provider: 'AWS_IMPORT_EXPORT',
+        account: 'default',
         region: null,
         referenceStoreId: null,
         state: 'FAILED',

@@ -78,7 +78,14 @@ export async function startListingRig(
       ...options.env,
     },
   );
-  const demo = withDemoUpstreams(base, emulators);
+  // The demo's default accounts only: these tests are about one account's sources (its second
+  // accounts' are test/accounts/listing.test.ts's).
+  const upstreams = withDemoUpstreams(base, emulators);
+  const demo = {
+    ...upstreams,
+    awsAccounts: [],
+    tencent: { ...upstreams.tencent, accounts: [] },
+  };
   const config = options.config ? options.config(demo) : demo;
   const sources = createSources(config);
   const lister = createJobLister(sources, config);
