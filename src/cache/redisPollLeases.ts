@@ -4,6 +4,7 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from './pollLeases.ts';
+import { reconnectAfter, withinOpTimeout } from './redisCall.ts';
 
 /** The lease on a watched job: `jobgraph:poll:v1:<global ID>` = the holder's replica ID, with a TTL. */
 export const POLL_LEASE_PREFIX = 'jobgraph:poll:v1:';
@@ -95,9 +96,7 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
     options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const socket = {
     // Reconnect soon after Redis is back (whatever the cause), never give up.
-    reconnectStrategy: (retries: number) =>
-      Math.min(25 * 2 ** Math.min(retries, 10), retryMs) +
-      Math.floor((Math.random() * retryMs) / 4),
+    reconnectStrategy: reconnectAfter(retryMs),
   };
   const commands = createClient({
     url: options.url,
@@ -113,24 +112,7 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
   const availability = new Set<(available: boolean) => void>();
   const pending = new Set<Promise<unknown>>();
 
-  const bounded = <T>(call: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${opTimeoutMs} ms`)),
-        opTimeoutMs,
-      );
-      timer.unref();
-      call.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
-    });
+  const bounded = <T>(call: Promise<T>): Promise<T> => withinOpTimeout(call, opTimeoutMs);
 
   // ---- availability: down at the first failure, up once both connections answer again ----
   let checkTimer: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { RateBucket } from '../datasources/guard/rateBudget.ts';
+import { reconnectAfter, withinOpTimeout } from './redisCall.ts';
 
 /** One key per provider and region: `jobgraph:rate:v1:<JobProvider>:<region>` = the next call's time. */
 export const RATE_KEY_PREFIX = 'jobgraph:rate:v1:';
@@ -48,33 +49,14 @@ export function redisRateBucket(
     url: options.url,
     disableOfflineQueue: true,
     socket: {
-      reconnectStrategy: (retries: number) =>
-        Math.min(25 * 2 ** Math.min(retries, 10), retryMs) +
-        Math.floor((Math.random() * retryMs) / 4),
+      reconnectStrategy: reconnectAfter(retryMs),
     },
   }) as unknown as RedisClientType;
   let state: 'starting' | 'up' | 'down' = 'starting';
   let closed = false;
   let checkTimer: NodeJS.Timeout | undefined;
 
-  const bounded = <T>(call: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${opTimeoutMs} ms`)),
-        opTimeoutMs,
-      );
-      timer.unref();
-      call.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
-    });
+  const bounded = <T>(call: Promise<T>): Promise<T> => withinOpTimeout(call, opTimeoutMs);
 
   const scheduleCheck = () => {
     if (closed || checkTimer !== undefined) return;
