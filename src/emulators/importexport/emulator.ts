@@ -19,6 +19,7 @@ import {
   DEMO_SECOND_AWS_ACCOUNT,
   type EmulatorAccounts,
 } from '../accounts.ts';
+import { awsQueryAnswers } from '../awsQuery.ts';
 import { otherAccountOf, verifyAwsCaller } from '../awsCaller.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import {
@@ -192,46 +193,11 @@ export function createImportExportEmulator(
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   }
 
-  function xmlResponse(status: number, body: string, requestId: string): EmulatorResponse {
-    return {
-      status,
-      headers: {
-        'x-amzn-RequestId': requestId,
-        'Content-Type': 'text/xml',
-        Date: new Date(now()).toUTCString(),
-      },
-      body,
-    };
-  }
-
-  function error(
-    status: number,
-    code: string,
-    message: string,
-    type: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender',
-    requestId = nextRequestId(),
-  ): EmulatorResponse {
-    const body =
-      `<ErrorResponse xmlns="${XMLNS}">\n` +
-      `  <Error>\n` +
-      `    <Type>${type}</Type>\n` +
-      `    <Code>${escapeXml(code)}</Code>\n` +
-      `    <Message>${escapeXml(message)}</Message>\n` +
-      `  </Error>\n` +
-      `  <RequestId>${escapeXml(requestId)}</RequestId>\n` +
-      `</ErrorResponse>\n`;
-    return xmlResponse(status, body, requestId);
-  }
-
-  function ok(action: string, result: string): EmulatorResponse {
-    const requestId = nextRequestId();
-    const body =
-      `<${action}Response xmlns="${XMLNS}">\n` +
-      `  <${action}Result>\n${result}  </${action}Result>\n` +
-      `  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n` +
-      `</${action}Response>\n`;
-    return xmlResponse(200, body, requestId);
-  }
+  const {
+    respond: xmlResponse,
+    error,
+    ok,
+  } = awsQueryAnswers({ xmlns: XMLNS, escapeXml, nextRequestId, now });
 
   const throttled = () => error(400, 'Throttling', 'Rate exceeded');
   const serverError = () =>

@@ -6,6 +6,7 @@ import {
   type AwsSession,
   type EmulatorAccounts,
 } from '../accounts.ts';
+import { awsQueryAnswers } from '../awsQuery.ts';
 import { otherAccountOf, verifyAwsCaller, type AwsCallerRefusal } from '../awsCaller.ts';
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
 import { isoSeconds } from '../progress.ts';
@@ -81,44 +82,12 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
   const accounts = opts.accounts ?? createEmulatorAccounts();
   const now = opts.now ?? Date.now;
 
-  const respond = (status: number, body: string, requestId: string): EmulatorResponse => ({
-    status,
-    headers: {
-      'x-amzn-RequestId': requestId,
-      'Content-Type': 'text/xml',
-      Date: new Date(now()).toUTCString(),
-    },
-    body,
+  const { respond, error, ok } = awsQueryAnswers({
+    xmlns: STS_XMLNS,
+    escapeXml,
+    nextRequestId: randomUUID,
+    now,
   });
-
-  function error(
-    status: number,
-    code: string,
-    message: string,
-    requestId: string = randomUUID(),
-  ): EmulatorResponse {
-    const type = status >= 500 ? 'Receiver' : 'Sender';
-    const body =
-      `<ErrorResponse xmlns="${STS_XMLNS}">\n` +
-      `  <Error>\n` +
-      `    <Type>${type}</Type>\n` +
-      `    <Code>${escapeXml(code)}</Code>\n` +
-      `    <Message>${escapeXml(message)}</Message>\n` +
-      `  </Error>\n` +
-      `  <RequestId>${escapeXml(requestId)}</RequestId>\n` +
-      `</ErrorResponse>\n`;
-    return respond(status, body, requestId);
-  }
-
-  function ok(action: string, result: string): EmulatorResponse {
-    const requestId = randomUUID();
-    const body =
-      `<${action}Response xmlns="${STS_XMLNS}">\n` +
-      `  <${action}Result>\n${result}  </${action}Result>\n` +
-      `  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n` +
-      `</${action}Response>\n`;
-    return respond(200, body, requestId);
-  }
 
   const throttled = () => error(400, 'Throttling', 'Rate exceeded');
   const serverError = () =>
@@ -303,7 +272,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
     throttled,
     serverError,
     errorAnswer: (_req, answer) =>
-      error(answer.status, answer.code, answer.message, answer.requestId),
+      error(answer.status, answer.code, answer.message, undefined, answer.requestId),
     malformed() {
       // Cut before any key, so a malformed answer never carries one.
       return respond(
