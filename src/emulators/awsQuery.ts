@@ -1,4 +1,4 @@
-import type { EmulatorResponse } from './framework.ts';
+import type { EmulatorResponse, ErrorAnswer } from './framework.ts';
 
 /** How an AWS query-protocol emulator writes its answers. */
 export interface AwsQueryAnswerOptions {
@@ -26,6 +26,14 @@ export interface AwsQueryAnswers {
   ) => EmulatorResponse;
   /** `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>` with a fresh request ID. */
   ok: (action: string, result: string) => EmulatorResponse;
+  /** 400 Throttling "Rate exceeded". */
+  throttled: () => EmulatorResponse;
+  /** 503 ServiceUnavailable. */
+  serverError: () => EmulatorResponse;
+  /** `ProviderEmulator.errorAnswer`: the envelope with exactly the answer's status, code, message and request ID. */
+  errorAnswer: (req: unknown, answer: ErrorAnswer) => EmulatorResponse;
+  /** 400 InvalidAction for an action of the API that the emulator does not answer (`answered`: the ones it does, as prose). */
+  notEmulated: (action: string, answered: string) => EmulatorResponse;
 }
 
 /** The XML answers of the AWS query protocol, as STS and Import/Export write them. */
@@ -40,21 +48,27 @@ export function awsQueryAnswers(opts: AwsQueryAnswerOptions): AwsQueryAnswers {
     },
     body,
   });
+  const error: AwsQueryAnswers['error'] = (
+    status,
+    code,
+    message,
+    type = status >= 500 ? 'Receiver' : 'Sender',
+    requestId = nextRequestId(),
+  ) => {
+    const body =
+      `<ErrorResponse xmlns="${xmlns}">\n` +
+      `  <Error>\n` +
+      `    <Type>${type}</Type>\n` +
+      `    <Code>${escapeXml(code)}</Code>\n` +
+      `    <Message>${escapeXml(message)}</Message>\n` +
+      `  </Error>\n` +
+      `  <RequestId>${escapeXml(requestId)}</RequestId>\n` +
+      `</ErrorResponse>\n`;
+    return respond(status, body, requestId);
+  };
   return {
     respond,
-    error: (status, code, message, type = status >= 500 ? 'Receiver' : 'Sender', requestId) => {
-      const id = requestId ?? nextRequestId();
-      const body =
-        `<ErrorResponse xmlns="${xmlns}">\n` +
-        `  <Error>\n` +
-        `    <Type>${type}</Type>\n` +
-        `    <Code>${escapeXml(code)}</Code>\n` +
-        `    <Message>${escapeXml(message)}</Message>\n` +
-        `  </Error>\n` +
-        `  <RequestId>${escapeXml(id)}</RequestId>\n` +
-        `</ErrorResponse>\n`;
-      return respond(status, body, id);
-    },
+    error,
     ok: (action, result) => {
       const requestId = nextRequestId();
       const body =
@@ -64,5 +78,16 @@ export function awsQueryAnswers(opts: AwsQueryAnswerOptions): AwsQueryAnswers {
         `</${action}Response>\n`;
       return respond(200, body, requestId);
     },
+    throttled: () => error(400, 'Throttling', 'Rate exceeded'),
+    serverError: () =>
+      error(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.'),
+    errorAnswer: (_req, answer) =>
+      error(answer.status, answer.code, answer.message, undefined, answer.requestId),
+    notEmulated: (action, answered) =>
+      error(
+        400,
+        'InvalidAction',
+        `The action ${action} is not supported by the jobgraph emulator, which answers ${answered} only.`,
+      ),
   };
 }

@@ -197,11 +197,12 @@ export function createImportExportEmulator(
     respond: xmlResponse,
     error,
     ok,
+    throttled,
+    serverError,
+    errorAnswer,
+    notEmulated,
   } = awsQueryAnswers({ xmlns: XMLNS, escapeXml, nextRequestId, now });
 
-  const throttled = () => error(400, 'Throttling', 'Rate exceeded');
-  const serverError = () =>
-    error(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.');
   const accessDenied = (code: string, message: string) => error(403, code, message);
   const signatureMismatch = () =>
     accessDenied(
@@ -370,11 +371,7 @@ export function createImportExportEmulator(
       );
     if (action === 'GetStatus') return getStatus(params, req, jobs);
     if (action === 'ListJobs') return listJobs(params, jobs);
-    return error(
-      400,
-      'InvalidAction',
-      `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus and ListJobs only.`,
-    );
+    return notEmulated(action, 'GetStatus and ListJobs');
   }
 
   return {
@@ -395,8 +392,7 @@ export function createImportExportEmulator(
     },
     throttled,
     serverError,
-    errorAnswer: (_req, answer) =>
-      error(answer.status, answer.code, answer.message, undefined, answer.requestId),
+    errorAnswer,
     malformed(req: EmulatorRequest): EmulatorResponse {
       // Cut inside the first elements, before any secret, so a malformed answer never carries one.
       const jobId = new URLSearchParams(req.body).get('JobId') ?? 'ABCDE';

@@ -82,16 +82,12 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
   const accounts = opts.accounts ?? createEmulatorAccounts();
   const now = opts.now ?? Date.now;
 
-  const { respond, error, ok } = awsQueryAnswers({
+  const { respond, error, ok, throttled, serverError, errorAnswer, notEmulated } = awsQueryAnswers({
     xmlns: STS_XMLNS,
     escapeXml,
     nextRequestId: randomUUID,
     now,
   });
-
-  const throttled = () => error(400, 'Throttling', 'Rate exceeded');
-  const serverError = () =>
-    error(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.');
 
   function authError(refusal: AwsCallerRefusal): EmulatorResponse {
     switch (refusal.reason) {
@@ -250,11 +246,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
       );
     if (action === 'AssumeRole') return assumeRole(params, auth.key);
     if (action === 'GetCallerIdentity') return getCallerIdentity(auth.key);
-    return error(
-      400,
-      'InvalidAction',
-      `The action ${action} is not supported by the jobgraph emulator, which answers AssumeRole and GetCallerIdentity only.`,
-    );
+    return notEmulated(action, 'AssumeRole and GetCallerIdentity');
   }
 
   return {
@@ -271,8 +263,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
     },
     throttled,
     serverError,
-    errorAnswer: (_req, answer) =>
-      error(answer.status, answer.code, answer.message, undefined, answer.requestId),
+    errorAnswer,
     malformed() {
       // Cut before any key, so a malformed answer never carries one.
       return respond(
