@@ -31,3 +31,31 @@ export const reconnectAfter =
   (retryMs: number) =>
   (retries: number): number =>
     Math.min(25 * 2 ** Math.min(retries, 10), retryMs) + Math.floor((Math.random() * retryMs) / 4);
+
+/** The one pending re-check of a Redis connection that went away (see `recheckLater`). */
+export interface Recheck {
+  /** Run the check after `retryMs`, unless one is pending already or `stop` was called. */
+  schedule: () => void;
+  /** Cancel the pending check, and every later one. */
+  stop: () => void;
+}
+
+/** Re-checks Redis every `retryMs` ms while `check` schedules them, one at a time; the timer never holds the process up. */
+export function recheckLater(retryMs: number, check: () => Promise<void>): Recheck {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  return {
+    schedule: () => {
+      if (stopped || timer !== undefined) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void check();
+      }, retryMs);
+      timer.unref();
+    },
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
