@@ -26,6 +26,10 @@ export interface AwsQueryAnswers {
   ) => EmulatorResponse;
   /** `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>` with a fresh request ID. */
   ok: (action: string, result: string) => EmulatorResponse;
+  /** 403 MissingAuthenticationToken: a request without an Authorization header. */
+  missingAuthentication: () => EmulatorResponse;
+  /** 400 IncompleteSignature: a malformed Authorization header, `detail` saying how. */
+  incompleteSignature: (detail: string) => EmulatorResponse;
   /** 400 Throttling "Rate exceeded". */
   throttled: () => EmulatorResponse;
   /** 503 ServiceUnavailable. */
@@ -78,6 +82,9 @@ export function awsQueryAnswers(opts: AwsQueryAnswerOptions): AwsQueryAnswers {
         `</${action}Response>\n`;
       return respond(200, body, requestId);
     },
+    missingAuthentication: () =>
+      error(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token'),
+    incompleteSignature: (detail) => error(400, 'IncompleteSignature', detail),
     throttled: () => error(400, 'Throttling', 'Rate exceeded'),
     serverError: () =>
       error(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.'),

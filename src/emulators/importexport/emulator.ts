@@ -193,15 +193,8 @@ export function createImportExportEmulator(
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   }
 
-  const {
-    respond: xmlResponse,
-    error,
-    ok,
-    throttled,
-    serverError,
-    errorAnswer,
-    notEmulated,
-  } = awsQueryAnswers({ xmlns: XMLNS, escapeXml, nextRequestId, now });
+  const answers = awsQueryAnswers({ xmlns: XMLNS, escapeXml, nextRequestId, now });
+  const { respond: xmlResponse, error, ok } = answers;
 
   const accessDenied = (code: string, message: string) => error(403, code, message);
   const signatureMismatch = () =>
@@ -231,13 +224,9 @@ export function createImportExportEmulator(
     if (!check.ok) {
       switch (check.reason) {
         case 'missing':
-          return error(
-            403,
-            'MissingAuthenticationToken',
-            'Request is missing Authentication Token',
-          );
+          return answers.missingAuthentication();
         case 'malformed':
-          return error(400, 'IncompleteSignature', check.detail);
+          return answers.incompleteSignature(check.detail);
         case 'unknown-key':
           return unknownKey();
         case 'invalid-token':
@@ -273,9 +262,9 @@ export function createImportExportEmulator(
     if (jobs.expired.has(jobId)) return expiredJob();
     switch (jobId) {
       case ERROR_CASE_JOB_IDS.throttled:
-        return throttled();
+        return answers.throttled();
       case ERROR_CASE_JOB_IDS.serverError:
-        return serverError();
+        return answers.serverError();
       case ERROR_CASE_JOB_IDS.expired:
         return expiredJob();
       case ERROR_CASE_JOB_IDS.canceled:
@@ -371,7 +360,7 @@ export function createImportExportEmulator(
       );
     if (action === 'GetStatus') return getStatus(params, req, jobs);
     if (action === 'ListJobs') return listJobs(params, jobs);
-    return notEmulated(action, 'GetStatus and ListJobs');
+    return answers.notEmulated(action, 'GetStatus and ListJobs');
   }
 
   return {
@@ -390,9 +379,9 @@ export function createImportExportEmulator(
         ...otherAccountOf(req, accounts),
       };
     },
-    throttled,
-    serverError,
-    errorAnswer,
+    throttled: answers.throttled,
+    serverError: answers.serverError,
+    errorAnswer: answers.errorAnswer,
     malformed(req: EmulatorRequest): EmulatorResponse {
       // Cut inside the first elements, before any secret, so a malformed answer never carries one.
       const jobId = new URLSearchParams(req.body).get('JobId') ?? 'ABCDE';

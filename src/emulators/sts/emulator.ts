@@ -82,19 +82,15 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
   const accounts = opts.accounts ?? createEmulatorAccounts();
   const now = opts.now ?? Date.now;
 
-  const { respond, error, ok, throttled, serverError, errorAnswer, notEmulated } = awsQueryAnswers({
-    xmlns: STS_XMLNS,
-    escapeXml,
-    nextRequestId: randomUUID,
-    now,
-  });
+  const answers = awsQueryAnswers({ xmlns: STS_XMLNS, escapeXml, nextRequestId: randomUUID, now });
+  const { respond, error, ok } = answers;
 
   function authError(refusal: AwsCallerRefusal): EmulatorResponse {
     switch (refusal.reason) {
       case 'missing':
-        return error(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+        return answers.missingAuthentication();
       case 'malformed':
-        return error(400, 'IncompleteSignature', refusal.detail);
+        return answers.incompleteSignature(refusal.detail);
       case 'unknown-key':
       case 'invalid-token':
         return error(
@@ -246,7 +242,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
       );
     if (action === 'AssumeRole') return assumeRole(params, auth.key);
     if (action === 'GetCallerIdentity') return getCallerIdentity(auth.key);
-    return notEmulated(action, 'AssumeRole and GetCallerIdentity');
+    return answers.notEmulated(action, 'AssumeRole and GetCallerIdentity');
   }
 
   return {
@@ -261,9 +257,9 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
         ...otherAccountOf(req, accounts),
       };
     },
-    throttled,
-    serverError,
-    errorAnswer,
+    throttled: answers.throttled,
+    serverError: answers.serverError,
+    errorAnswer: answers.errorAnswer,
     malformed() {
       // Cut before any key, so a malformed answer never carries one.
       return respond(
