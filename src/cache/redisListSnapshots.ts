@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
+import { withinOpTimeout } from './redisCall.ts';
 
 /** `jobgraph:list:v1:<snapshot key>` (`panorama:us-east-1`, `cos:ap-guangzhou:…?jobStatuses=Failed`). */
 export const LIST_SNAPSHOT_PREFIX = 'jobgraph:list:v1:';
@@ -67,26 +68,10 @@ export function redisListSnapshots(options: RedisListSnapshotsOptions): RedisLis
   // Connected in the background: a Redis that is not there must not hold up the start.
   client.connect().catch(() => undefined);
 
-  const bounded = <T>(call: () => Promise<T>): Promise<T> => {
-    if (!client.isReady) return Promise.reject(new Error('Redis is not connected'));
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${opTimeoutMs} ms`)),
-        opTimeoutMs,
-      );
-      timer.unref();
-      call().then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
-    });
-  };
+  const bounded = <T>(call: () => Promise<T>): Promise<T> =>
+    client.isReady
+      ? withinOpTimeout(call(), opTimeoutMs)
+      : Promise.reject(new Error('Redis is not connected'));
 
   return {
     async get(keys) {

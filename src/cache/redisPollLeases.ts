@@ -4,6 +4,7 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from './pollLeases.ts';
+import { reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
 
 /** The lease on a watched job: `jobgraph:poll:v1:<global ID>` = the holder's replica ID, with a TTL. */
 export const POLL_LEASE_PREFIX = 'jobgraph:poll:v1:';
@@ -95,9 +96,7 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
     options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const socket = {
     // Reconnect soon after Redis is back (whatever the cause), never give up.
-    reconnectStrategy: (retries: number) =>
-      Math.min(25 * 2 ** Math.min(retries, 10), retryMs) +
-      Math.floor((Math.random() * retryMs) / 4),
+    reconnectStrategy: reconnectAfter(retryMs),
   };
   const commands = createClient({
     url: options.url,
@@ -113,35 +112,10 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
   const availability = new Set<(available: boolean) => void>();
   const pending = new Set<Promise<unknown>>();
 
-  const bounded = <T>(call: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${opTimeoutMs} ms`)),
-        opTimeoutMs,
-      );
-      timer.unref();
-      call.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
-    });
+  const bounded = <T>(call: Promise<T>): Promise<T> => withinOpTimeout(call, opTimeoutMs);
 
   // ---- availability: down at the first failure, up once both connections answer again ----
-  let checkTimer: NodeJS.Timeout | undefined;
-  const scheduleCheck = (ms: number) => {
-    if (closed || checkTimer !== undefined) return;
-    checkTimer = setTimeout(() => {
-      checkTimer = undefined;
-      void check();
-    }, ms);
-    checkTimer.unref();
-  };
+  const recheck = recheckLater(retryMs, () => check());
   const failed = (err: unknown) => {
     if (closed) return;
     held.clear();
@@ -153,15 +127,15 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
       );
       for (const listener of [...availability]) listener(false);
     }
-    scheduleCheck(retryMs);
+    recheck.schedule();
   };
   const check = async () => {
     if (closed || state === 'up') return;
-    if (!commands.isReady || !subscriber.isReady) return scheduleCheck(retryMs);
+    if (!commands.isReady || !subscriber.isReady) return recheck.schedule();
     try {
       await bounded(commands.ping());
     } catch {
-      return scheduleCheck(retryMs);
+      return recheck.schedule();
     }
     // Another check may have ended meanwhile.
     if (closed || !subscriber.isReady || (state as string) === 'up') return;
@@ -340,7 +314,7 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
       // The releases and shares sent so far go out first (each bounded by the op timeout).
       await Promise.allSettled([...pending]);
       closed = true;
-      clearTimeout(checkTimer);
+      recheck.stop();
       availability.clear();
       followed.clear();
       for (const client of [subscriber, commands]) if (client.isOpen) client.destroy();

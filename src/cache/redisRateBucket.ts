@@ -1,6 +1,7 @@
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { RateBucket } from '../datasources/guard/rateBudget.ts';
+import { reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
 
 /** One key per provider and region: `jobgraph:rate:v1:<JobProvider>:<region>` = the next call's time. */
 export const RATE_KEY_PREFIX = 'jobgraph:rate:v1:';
@@ -48,42 +49,15 @@ export function redisRateBucket(
     url: options.url,
     disableOfflineQueue: true,
     socket: {
-      reconnectStrategy: (retries: number) =>
-        Math.min(25 * 2 ** Math.min(retries, 10), retryMs) +
-        Math.floor((Math.random() * retryMs) / 4),
+      reconnectStrategy: reconnectAfter(retryMs),
     },
   }) as unknown as RedisClientType;
   let state: 'starting' | 'up' | 'down' = 'starting';
   let closed = false;
-  let checkTimer: NodeJS.Timeout | undefined;
 
-  const bounded = <T>(call: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${opTimeoutMs} ms`)),
-        opTimeoutMs,
-      );
-      timer.unref();
-      call.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
-    });
+  const bounded = <T>(call: Promise<T>): Promise<T> => withinOpTimeout(call, opTimeoutMs);
 
-  const scheduleCheck = () => {
-    if (closed || checkTimer !== undefined) return;
-    checkTimer = setTimeout(() => {
-      checkTimer = undefined;
-      void check();
-    }, retryMs);
-    checkTimer.unref();
-  };
+  const recheck = recheckLater(retryMs, () => check());
   const failed = (err: unknown) => {
     if (closed) return;
     if (state !== 'down') {
@@ -94,15 +68,15 @@ export function redisRateBucket(
         'rate budget: Redis is unavailable; each replica keeps JOBGRAPH_UPSTREAM_RATE_LIMITS on its own until it is back (N replicas may make up to N times the rate)',
       );
     }
-    scheduleCheck();
+    recheck.schedule();
   };
   const check = async () => {
     if (closed || state === 'up') return;
-    if (!client.isReady) return scheduleCheck();
+    if (!client.isReady) return recheck.schedule();
     try {
       await bounded(client.ping());
     } catch {
-      return scheduleCheck();
+      return recheck.schedule();
     }
     if (closed || (state as string) === 'up') return;
     const recovered = state === 'down';
@@ -137,7 +111,7 @@ export function redisRateBucket(
     },
     close() {
       closed = true;
-      clearTimeout(checkTimer);
+      recheck.stop();
       // Nothing is left to say to Redis: its keys lapse on their own.
       if (client.isOpen) client.destroy();
       return Promise.resolve();

@@ -349,9 +349,6 @@ export function listedDemoJobs(
     account?: 'default' | 'staging';
   } = {},
 ): Record<ListableEmulatorName, ListedDemoJob[]> {
-  const iso = (value: string | number) =>
-    new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
-  const cos = DEMO_TENCENT_CREDENTIALS;
   const newestFirst = (jobs: ListedDemoJob[]) =>
     jobs.sort((a, b) =>
       a.createdAt !== b.createdAt
@@ -368,28 +365,16 @@ export function listedDemoJobs(
       ? secondAccountListedJobs(anchorMs)
       : n !== undefined
         ? bigListedJobs(anchorMs, n)
-        : {
-            panorama: panoramaListedJobs(anchorMs).map((j) => ({
-              globalId: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${j.wire.JobId as string}`,
-              createdAt: iso(j.wire.CreatedTime as number),
-              providerStatus: j.wire.Status as string,
-            })),
-            omics: omicsListedJobs(anchorMs).map((j) => ({
-              globalId: `omics:${omicsData.OMICS_DEMO_REGION}:${j.referenceStoreId}:${j.id}`,
-              createdAt: iso(j.creationTime),
-              providerStatus: j.status,
-            })),
-            cosbatch: cosListedJobs(anchorMs).map((j) => ({
-              globalId: `cos:${cos.region}:${cos.uin}:${j.JobId as string}`,
-              createdAt: iso(j.CreationTime as string),
-              providerStatus: j.Status as string,
-            })),
-            importexport: importExportListedJobs(anchorMs).map((j) => ({
-              globalId: `importexport:${j.JobId}`,
-              createdAt: iso(j.CreationDate as string),
-              providerStatus: j.ProgressCode as string,
-            })),
-          };
+        : demoListSummaries(
+            {
+              panorama: panoramaListedJobs(anchorMs),
+              omics: omicsListedJobs(anchorMs),
+              cosbatch: cosListedJobs(anchorMs),
+              importexport: importExportListedJobs(anchorMs),
+            },
+            panoramaData.PANORAMA_DEMO_REGION,
+            DEMO_TENCENT_CREDENTIALS,
+          );
   return {
     panorama: newestFirst(lists.panorama),
     omics: newestFirst(lists.omics),
@@ -439,26 +424,48 @@ function bigListedJobs(anchorMs: number, n: number): Record<ListableEmulatorName
 
 /** The second account's listed jobs (see `listedDemoJobs`). */
 function secondAccountListedJobs(anchorMs: number): Record<ListableEmulatorName, ListedDemoJob[]> {
+  return demoListSummaries(
+    {
+      panorama: panoramaSecondAccountJobs(anchorMs),
+      omics: omicsSecondAccountJobs(anchorMs),
+      cosbatch: cosSecondAccountJobs(anchorMs),
+      importexport: importExportSecondAccountJobs(anchorMs),
+    },
+    PANORAMA_SECOND_ACCOUNT_REGION,
+    DEMO_SECOND_TENCENT_ACCOUNT,
+  );
+}
+
+/** An account's demo list jobs as `listedDemoJobs` shows them, in the order given. */
+function demoListSummaries(
+  jobs: {
+    panorama: ReturnType<typeof panoramaListedJobs>;
+    omics: ReturnType<typeof omicsListedJobs>;
+    cosbatch: ReturnType<typeof cosListedJobs>;
+    importexport: ReturnType<typeof importExportListedJobs>;
+  },
+  panoramaRegion: string,
+  cos: { region: string; uin: string },
+): Record<ListableEmulatorName, ListedDemoJob[]> {
   const iso = (value: string | number) =>
     new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
-  const cos = DEMO_SECOND_TENCENT_ACCOUNT;
   return {
-    panorama: panoramaSecondAccountJobs(anchorMs).map((j) => ({
-      globalId: `panorama:${PANORAMA_SECOND_ACCOUNT_REGION}:${j.wire.JobId as string}`,
+    panorama: jobs.panorama.map((j) => ({
+      globalId: `panorama:${panoramaRegion}:${j.wire.JobId as string}`,
       createdAt: iso(j.wire.CreatedTime as number),
       providerStatus: j.wire.Status as string,
     })),
-    omics: omicsSecondAccountJobs(anchorMs).map((j) => ({
+    omics: jobs.omics.map((j) => ({
       globalId: `omics:${omicsData.OMICS_DEMO_REGION}:${j.referenceStoreId}:${j.id}`,
       createdAt: iso(j.creationTime),
       providerStatus: j.status,
     })),
-    cosbatch: cosSecondAccountJobs(anchorMs).map((j) => ({
+    cosbatch: jobs.cosbatch.map((j) => ({
       globalId: `cos:${cos.region}:${cos.uin}:${j.JobId as string}`,
       createdAt: iso(j.CreationTime as string),
       providerStatus: j.Status as string,
     })),
-    importexport: importExportSecondAccountJobs(anchorMs).map((j) => ({
+    importexport: jobs.importexport.map((j) => ({
       globalId: `importexport:${j.JobId}`,
       createdAt: iso(j.CreationDate as string),
       providerStatus: j.ProgressCode as string,

@@ -253,6 +253,32 @@ export function assignStatuses(
   return all;
 }
 
+/** What `listedSlots` makes a demo list of. */
+export interface ListedSlotsSpec {
+  anchorMs: number;
+  count: number;
+  /** The seed of the times' jitter and of the settled statuses' shuffle. */
+  seed: string;
+  recent: readonly (readonly [string, number])[];
+  settled: readonly (readonly [string, number])[];
+  /** As `spreadCreationTimes` (default 1 ms). */
+  resolutionMs?: number;
+  /** The jobs that share the creation time of the job before them (default none). */
+  tiedIndexes?: readonly number[];
+}
+
+/**
+ * A demo list's jobs, newest first, as creation time (`spreadCreationTimes`, the tied indexes
+ * given the time of the job before) and status (`assignStatuses`).
+ */
+export function listedSlots(spec: ListedSlotsSpec): { createdMs: number; status: string }[] {
+  const { anchorMs, count, seed } = spec;
+  const created = spreadCreationTimes(anchorMs, count, seed, spec.resolutionMs);
+  for (const i of spec.tiedIndexes ?? []) created[i] = created[i - 1] as number;
+  const statuses = assignStatuses(count, spec.recent, spec.settled, seed);
+  return created.map((createdMs, i) => ({ createdMs, status: statuses[i] as string }));
+}
+
 /** One job of a list source as the list routes page it: its position and status, its whole body built when asked. */
 export interface ListedJob<J> extends ListPosition {
   /** The status its describe answer (and list summary) carries. */

@@ -1,5 +1,5 @@
-import { Kind, type ValidationRule } from 'graphql';
-import type { CountedNode } from './countedNode.ts';
+import type { ValidationRule } from 'graphql';
+import { countSelections } from './countSelections.ts';
 import { refuseOverLimit } from './operationLimit.ts';
 
 /**
@@ -12,24 +12,7 @@ import { refuseOverLimit } from './operationLimit.ts';
  */
 export function maxDirectivesRule(max: number): ValidationRule {
   return (context) => {
-    // A fragment's count, made once per document; -1 while it is being made (a cycle).
-    const fragmentDirectives = new Map<string, number>();
-    const directivesOf = (node: CountedNode): number => {
-      let directives = node.directives?.length ?? 0;
-      if (node.kind === Kind.FRAGMENT_SPREAD) {
-        const name = node.name.value;
-        const known = fragmentDirectives.get(name);
-        if (known !== undefined) return known;
-        fragmentDirectives.set(name, -1);
-        const fragment = context.getFragment(name);
-        if (!fragment) return directives;
-        const inFragment = directivesOf(fragment);
-        if (fragmentDirectives.get(name) === -1) fragmentDirectives.set(name, inFragment);
-        return directives + inFragment;
-      }
-      for (const child of node.selectionSet?.selections ?? []) directives += directivesOf(child);
-      return directives;
-    };
+    const directivesOf = countSelections(context, (node) => node.directives?.length ?? 0);
     return refuseOverLimit(
       context,
       { what: 'Directives', variable: 'JOBGRAPH_MAX_DIRECTIVES', max },

@@ -194,6 +194,14 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     };
   }
 
+  const methodNotAllowed = (req: EmulatorRequest) =>
+    error(
+      req,
+      405,
+      'MethodNotAllowed',
+      'The specified method is not allowed against this resource.',
+    );
+
   function regionOf(req: EmulatorRequest): string {
     const m = CONTROL_HOST_RE.exec(String(req.headers.host ?? ''));
     return m ? (m[2] as string) : signingAccount(req).region;
@@ -331,26 +339,14 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       const jobs = account === DEMO_SECOND_TENCENT_ACCOUNT ? secondJobs : defaultJobs;
 
       if (req.rawPath === LIST_PATH) {
-        if (req.method !== 'GET')
-          return error(
-            req,
-            405,
-            'MethodNotAllowed',
-            'The specified method is not allowed against this resource.',
-          );
+        if (req.method !== 'GET') return methodNotAllowed(req);
         return listJobs(req, jobs, region);
       }
       const jobId = jobIdOf(req);
       if (jobId === null)
         return error(req, 400, 'InvalidRequest', 'The request is not a COS Batch operation.');
       if (jobId === '') return error(req, 400, 'InvalidRequest', 'Job id is required.');
-      if (req.method !== 'GET')
-        return error(
-          req,
-          405,
-          'MethodNotAllowed',
-          'The specified method is not allowed against this resource.',
-        );
+      if (req.method !== 'GET') return methodNotAllowed(req);
       return describeJob(req, jobs, region, jobId);
     },
 

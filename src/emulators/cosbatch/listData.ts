@@ -1,10 +1,9 @@
 import { DEMO_TENCENT_CREDENTIALS } from '../framework.ts';
 import {
-  assignStatuses,
   fastUuidFor,
   generatedList,
   hexHash,
-  spreadCreationTimes,
+  listedSlots,
   unitHash,
   uuidFor,
   type JobList,
@@ -65,17 +64,17 @@ export function cosListedJobId(index: number): string {
 
 /** Every listed `<Job>` (without the progressing one), newest first, for an emulator started at `anchorMs`. */
 export function cosListedJobs(anchorMs: number): WireElement[] {
-  const created = spreadCreationTimes(anchorMs, COS_LIST_JOB_COUNT, 'cosbatch', 1000);
-  for (const i of COS_LIST_TIED_INDEXES) created[i] = created[i - 1] as number;
-  const statuses = assignStatuses(
-    COS_LIST_JOB_COUNT,
-    COS_LIST_RECENT_COUNTS,
-    COS_LIST_SETTLED_COUNTS,
-    'cosbatch',
-  );
+  const slots = listedSlots({
+    anchorMs,
+    count: COS_LIST_JOB_COUNT,
+    seed: 'cosbatch',
+    recent: COS_LIST_RECENT_COUNTS,
+    settled: COS_LIST_SETTLED_COUNTS,
+    resolutionMs: 1000,
+    tiedIndexes: COS_LIST_TIED_INDEXES,
+  });
   let complete = 0;
-  return created.map((createdMs, i) => {
-    const status = statuses[i] as string;
+  return slots.map(({ createdMs, status }, i) => {
     // Every seventh Complete job has failed tasks: SUCCEEDED_WITH_ERRORS.
     const withFailures = status === 'Complete' && complete++ % 7 === 3;
     return listedJob(cosListedJobId(i), REGION, i, createdMs, status, withFailures);

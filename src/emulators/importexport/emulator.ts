@@ -19,6 +19,7 @@ import {
   DEMO_SECOND_AWS_ACCOUNT,
   type EmulatorAccounts,
 } from '../accounts.ts';
+import { awsQueryAnswers } from '../awsQuery.ts';
 import { otherAccountOf, verifyAwsCaller } from '../awsCaller.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import {
@@ -192,50 +193,9 @@ export function createImportExportEmulator(
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   }
 
-  function xmlResponse(status: number, body: string, requestId: string): EmulatorResponse {
-    return {
-      status,
-      headers: {
-        'x-amzn-RequestId': requestId,
-        'Content-Type': 'text/xml',
-        Date: new Date(now()).toUTCString(),
-      },
-      body,
-    };
-  }
+  const answers = awsQueryAnswers({ xmlns: XMLNS, escapeXml, nextRequestId, now });
+  const { respond: xmlResponse, error, ok } = answers;
 
-  function error(
-    status: number,
-    code: string,
-    message: string,
-    type: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender',
-    requestId = nextRequestId(),
-  ): EmulatorResponse {
-    const body =
-      `<ErrorResponse xmlns="${XMLNS}">\n` +
-      `  <Error>\n` +
-      `    <Type>${type}</Type>\n` +
-      `    <Code>${escapeXml(code)}</Code>\n` +
-      `    <Message>${escapeXml(message)}</Message>\n` +
-      `  </Error>\n` +
-      `  <RequestId>${escapeXml(requestId)}</RequestId>\n` +
-      `</ErrorResponse>\n`;
-    return xmlResponse(status, body, requestId);
-  }
-
-  function ok(action: string, result: string): EmulatorResponse {
-    const requestId = nextRequestId();
-    const body =
-      `<${action}Response xmlns="${XMLNS}">\n` +
-      `  <${action}Result>\n${result}  </${action}Result>\n` +
-      `  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n` +
-      `</${action}Response>\n`;
-    return xmlResponse(200, body, requestId);
-  }
-
-  const throttled = () => error(400, 'Throttling', 'Rate exceeded');
-  const serverError = () =>
-    error(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.');
   const accessDenied = (code: string, message: string) => error(403, code, message);
   const signatureMismatch = () =>
     accessDenied(
@@ -264,13 +224,9 @@ export function createImportExportEmulator(
     if (!check.ok) {
       switch (check.reason) {
         case 'missing':
-          return error(
-            403,
-            'MissingAuthenticationToken',
-            'Request is missing Authentication Token',
-          );
+          return answers.missingAuthentication();
         case 'malformed':
-          return error(400, 'IncompleteSignature', check.detail);
+          return answers.incompleteSignature(check.detail);
         case 'unknown-key':
           return unknownKey();
         case 'invalid-token':
@@ -306,9 +262,9 @@ export function createImportExportEmulator(
     if (jobs.expired.has(jobId)) return expiredJob();
     switch (jobId) {
       case ERROR_CASE_JOB_IDS.throttled:
-        return throttled();
+        return answers.throttled();
       case ERROR_CASE_JOB_IDS.serverError:
-        return serverError();
+        return answers.serverError();
       case ERROR_CASE_JOB_IDS.expired:
         return expiredJob();
       case ERROR_CASE_JOB_IDS.canceled:
@@ -404,11 +360,7 @@ export function createImportExportEmulator(
       );
     if (action === 'GetStatus') return getStatus(params, req, jobs);
     if (action === 'ListJobs') return listJobs(params, jobs);
-    return error(
-      400,
-      'InvalidAction',
-      `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus and ListJobs only.`,
-    );
+    return answers.notEmulated(action, 'GetStatus and ListJobs');
   }
 
   return {
@@ -427,10 +379,9 @@ export function createImportExportEmulator(
         ...otherAccountOf(req, accounts),
       };
     },
-    throttled,
-    serverError,
-    errorAnswer: (_req, answer) =>
-      error(answer.status, answer.code, answer.message, undefined, answer.requestId),
+    throttled: answers.throttled,
+    serverError: answers.serverError,
+    errorAnswer: answers.errorAnswer,
     malformed(req: EmulatorRequest): EmulatorResponse {
       // Cut inside the first elements, before any secret, so a malformed answer never carries one.
       const jobId = new URLSearchParams(req.body).get('JobId') ?? 'ABCDE';

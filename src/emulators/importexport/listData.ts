@@ -1,10 +1,4 @@
-import {
-  assignStatuses,
-  generatedList,
-  spreadCreationTimes,
-  type JobList,
-  type StatusMix,
-} from '../listing.ts';
+import { generatedList, listedSlots, type JobList, type StatusMix } from '../listing.ts';
 import { isoSeconds } from '../progress.ts';
 import {
   AT_AWS,
@@ -88,17 +82,15 @@ const LOCATION_MESSAGE = { NotReceived: NOT_RECEIVED, AtAWS: AT_AWS, Returned: R
 
 /** Every listed job (without the progressing one), newest first, for an emulator started at `anchorMs`. */
 export function importExportListedJobs(anchorMs: number): WireGetStatusResult[] {
-  const created = spreadCreationTimes(anchorMs, IMPORTEXPORT_LIST_JOB_COUNT, 'importexport', 1000);
-  for (const i of IMPORTEXPORT_LIST_TIED_INDEXES) created[i] = created[i - 1] as number;
-  const codes = assignStatuses(
-    IMPORTEXPORT_LIST_JOB_COUNT,
-    IMPORTEXPORT_LIST_RECENT_COUNTS,
-    IMPORTEXPORT_LIST_SETTLED_COUNTS,
-    'importexport',
-  );
-  return created.map((createdMs, i) =>
-    listedJob(importExportListedJobId(i), i, createdMs, codes[i] as string),
-  );
+  return listedSlots({
+    anchorMs,
+    count: IMPORTEXPORT_LIST_JOB_COUNT,
+    seed: 'importexport',
+    recent: IMPORTEXPORT_LIST_RECENT_COUNTS,
+    settled: IMPORTEXPORT_LIST_SETTLED_COUNTS,
+    resolutionMs: 1000,
+    tiedIndexes: IMPORTEXPORT_LIST_TIED_INDEXES,
+  }).map(({ createdMs, status }, i) => listedJob(importExportListedJobId(i), i, createdMs, status));
 }
 
 /** A big account's ProgressCode mix (weights): jobs under way the newest, mostly Complete. */

@@ -1,11 +1,4 @@
-import {
-  assignStatuses,
-  generatedList,
-  spreadCreationTimes,
-  unitHash,
-  type JobList,
-  type StatusMix,
-} from '../listing.ts';
+import { generatedList, listedSlots, unitHash, type JobList, type StatusMix } from '../listing.ts';
 import { isoMillis } from '../progress.ts';
 import {
   OMICS_DEMO_REFERENCE_STORE_ID,
@@ -122,10 +115,9 @@ export function omicsListedJobs(anchorMs: number): WireOmicsJob[] {
       settled: Counts;
     };
     const count = omicsListJobCount(storeId);
-    const created = spreadCreationTimes(anchorMs, count, `omics/${storeId}`);
-    const statuses = assignStatuses(count, recent, settled, `omics/${storeId}`);
-    return created.map((createdMs, i) =>
-      listedJob(omicsListedJobId(storeId, i), storeId, i, createdMs, statuses[i] as string),
+    return listedSlots({ anchorMs, count, seed: `omics/${storeId}`, recent, settled }).map(
+      ({ createdMs, status }, i) =>
+        listedJob(omicsListedJobId(storeId, i), storeId, i, createdMs, status),
     );
   });
 }

@@ -1,9 +1,8 @@
 import {
-  assignStatuses,
   fastHexHash,
   generatedList,
   hexHash,
-  spreadCreationTimes,
+  listedSlots,
   unitHash,
   type JobList,
   type StatusMix,
@@ -46,19 +45,18 @@ export function panoramaListedJobId(index: number): string {
 
 /** Every listed job (without the progressing one), newest first, for an emulator started at `anchorMs`. */
 export function panoramaListedJobs(anchorMs: number): PanoramaDemoJob[] {
-  const created = spreadCreationTimes(anchorMs, PANORAMA_LIST_JOB_COUNT, 'panorama');
   const { PENDING, FAILED, SUCCEEDED } = PANORAMA_LIST_STATUS_COUNTS;
-  const statuses = assignStatuses(
-    PANORAMA_LIST_JOB_COUNT,
-    [['PENDING', PENDING]],
-    [
+  return listedSlots({
+    anchorMs,
+    count: PANORAMA_LIST_JOB_COUNT,
+    seed: 'panorama',
+    recent: [['PENDING', PENDING]],
+    settled: [
       ['FAILED', FAILED],
       ['SUCCEEDED', SUCCEEDED],
     ],
-    'panorama',
-  );
-  return created.map((createdMs, i) =>
-    listedJob(panoramaListedJobId(i), PANORAMA_DEMO_REGION, i, createdMs, statuses[i] as string),
+  }).map(({ createdMs, status }, i) =>
+    listedJob(panoramaListedJobId(i), PANORAMA_DEMO_REGION, i, createdMs, status),
   );
 }
 

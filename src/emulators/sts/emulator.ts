@@ -6,6 +6,7 @@ import {
   type AwsSession,
   type EmulatorAccounts,
 } from '../accounts.ts';
+import { awsQueryAnswers } from '../awsQuery.ts';
 import { otherAccountOf, verifyAwsCaller, type AwsCallerRefusal } from '../awsCaller.ts';
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
 import { isoSeconds } from '../progress.ts';
@@ -81,55 +82,15 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
   const accounts = opts.accounts ?? createEmulatorAccounts();
   const now = opts.now ?? Date.now;
 
-  const respond = (status: number, body: string, requestId: string): EmulatorResponse => ({
-    status,
-    headers: {
-      'x-amzn-RequestId': requestId,
-      'Content-Type': 'text/xml',
-      Date: new Date(now()).toUTCString(),
-    },
-    body,
-  });
-
-  function error(
-    status: number,
-    code: string,
-    message: string,
-    requestId: string = randomUUID(),
-  ): EmulatorResponse {
-    const type = status >= 500 ? 'Receiver' : 'Sender';
-    const body =
-      `<ErrorResponse xmlns="${STS_XMLNS}">\n` +
-      `  <Error>\n` +
-      `    <Type>${type}</Type>\n` +
-      `    <Code>${escapeXml(code)}</Code>\n` +
-      `    <Message>${escapeXml(message)}</Message>\n` +
-      `  </Error>\n` +
-      `  <RequestId>${escapeXml(requestId)}</RequestId>\n` +
-      `</ErrorResponse>\n`;
-    return respond(status, body, requestId);
-  }
-
-  function ok(action: string, result: string): EmulatorResponse {
-    const requestId = randomUUID();
-    const body =
-      `<${action}Response xmlns="${STS_XMLNS}">\n` +
-      `  <${action}Result>\n${result}  </${action}Result>\n` +
-      `  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n` +
-      `</${action}Response>\n`;
-    return respond(200, body, requestId);
-  }
-
-  const throttled = () => error(400, 'Throttling', 'Rate exceeded');
-  const serverError = () =>
-    error(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.');
+  const answers = awsQueryAnswers({ xmlns: STS_XMLNS, escapeXml, nextRequestId: randomUUID, now });
+  const { respond, error, ok } = answers;
 
   function authError(refusal: AwsCallerRefusal): EmulatorResponse {
     switch (refusal.reason) {
       case 'missing':
-        return error(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+        return answers.missingAuthentication();
       case 'malformed':
-        return error(400, 'IncompleteSignature', refusal.detail);
+        return answers.incompleteSignature(refusal.detail);
       case 'unknown-key':
       case 'invalid-token':
         return error(
@@ -281,11 +242,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
       );
     if (action === 'AssumeRole') return assumeRole(params, auth.key);
     if (action === 'GetCallerIdentity') return getCallerIdentity(auth.key);
-    return error(
-      400,
-      'InvalidAction',
-      `The action ${action} is not supported by the jobgraph emulator, which answers AssumeRole and GetCallerIdentity only.`,
-    );
+    return answers.notEmulated(action, 'AssumeRole and GetCallerIdentity');
   }
 
   return {
@@ -300,10 +257,9 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
         ...otherAccountOf(req, accounts),
       };
     },
-    throttled,
-    serverError,
-    errorAnswer: (_req, answer) =>
-      error(answer.status, answer.code, answer.message, answer.requestId),
+    throttled: answers.throttled,
+    serverError: answers.serverError,
+    errorAnswer: answers.errorAnswer,
     malformed() {
       // Cut before any key, so a malformed answer never carries one.
       return respond(
