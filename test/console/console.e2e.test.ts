@@ -222,6 +222,54 @@ describe('The jobs console (Debian Chromium)', () => {
     }
   });
 
+  // Needs listJobs over every account (JobListFilter.accounts, JobListSource.account).
+  it("lists every account's jobs with their account; the account filter, offered from the sources listed, narrows to one and stays in the URL", async () => {
+    const o = await open('/console');
+    try {
+      await rows(o.page);
+      expect(
+        await o.page.$$eval('input[name="account"]', (boxes) =>
+          boxes.map((b) => (b as HTMLInputElement).value),
+        ),
+      ).toEqual(['default', 'staging']);
+      await o.page.check('input[name="account"][value="staging"]');
+      await o.page.click('form.filters button[type="submit"]');
+      await o.page.waitForURL(`${origin}/console?account=staging`);
+      const staging = await rows(o.page);
+      expect(staging.map((r) => r.id)).toEqual(await listed({ accounts: ['staging'] }));
+      const stagingCells = Object.values(await accountCells(o.page));
+      expect(new Set(stagingCells)).toEqual(
+        new Set([
+          `staging · ${DEMO_SECOND_AWS_ACCOUNT.accountId}`,
+          DEMO_SECOND_TENCENT_ACCOUNT.appId,
+        ]),
+      );
+      // A reload keeps the filter, checked.
+      await o.page.reload();
+      expect((await rows(o.page)).map((r) => r.id)).toEqual(staging.map((r) => r.id));
+      expect(await o.page.isChecked('input[name="account"][value="staging"]')).toBe(true);
+      // The default account alone, from a shared link: its IDs carry no alias.
+      await o.page.goto(`${origin}/console?account=default`);
+      const defaults = await rows(o.page);
+      expect(defaults.map((r) => r.id)).toEqual(await listed({ accounts: ['default'] }));
+      expect(new Set(Object.values(await accountCells(o.page)))).toEqual(
+        new Set([DEMO_AWS_ACCOUNT_ID, DEMO_TENCENT_CREDENTIALS.appId]),
+      );
+      // Unfiltered, the list holds both accounts' jobs, each with its own account.
+      const all = await listedAccounts({}, 100);
+      await o.page.goto(`${origin}/console?shown=100`);
+      await rows(o.page);
+      expect(await accountCells(o.page)).toEqual(
+        Object.fromEntries(all.map((j) => [j.id, accountWords(j)])),
+      );
+      expect(all.some((j) => j.account === DEMO_SECOND_AWS_ACCOUNT.accountId)).toBe(true);
+      expect(all.some((j) => j.account === DEMO_AWS_ACCOUNT_ID)).toBe(true);
+      expectOnlyOwnOrigin(o);
+    } finally {
+      await o.context.close();
+    }
+  });
+
   it('reaches a job with the keyboard alone: Tab to its link, Enter opens its page', async () => {
     const o = await open('/console');
     try {
