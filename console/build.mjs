@@ -26,6 +26,11 @@ const idGrammar = PROVIDERS.map(({ name, key }) => ({
   })),
 }));
 
+// The fields of listJobs' sources this schema has: the list asks each source's account only where
+// the schema has JobListSource.account, so a console built from this checkout fits its server.
+const schema = buildSchema().schema;
+const listSourceFields = Object.keys(schema.getType('JobListSource').getFields());
+
 rmSync(out, { recursive: true, force: true });
 const result = await build({
   entryPoints: { console: `${root}console/src/main.tsx` },
@@ -41,7 +46,8 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   define: {
-    JOBGRAPH_JOB_QUERIES: JSON.stringify(consoleJobQueries(buildSchema().schema)),
+    JOBGRAPH_JOB_QUERIES: JSON.stringify(consoleJobQueries(schema)),
+    JOBGRAPH_LIST_SOURCE_FIELDS: JSON.stringify(listSourceFields),
     JOBGRAPH_ID_GRAMMAR: JSON.stringify(idGrammar),
   },
   logLevel: 'warning',

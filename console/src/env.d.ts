@@ -11,3 +11,6 @@ declare const JOBGRAPH_ID_GRAMMAR: readonly {
   prefix: string;
   parts: readonly { name: string; form: string; pattern: string }[];
 }[];
+
+/** The fields of `JobListSource` in the schema the console was built with (console/build.mjs). */
+declare const JOBGRAPH_LIST_SOURCE_FIELDS: readonly string[];

@@ -5,13 +5,15 @@ import { REGION_FORMS } from './ids.ts';
 /**
  * The list's filters, kept in the page's URL query so a reload, Back and a shared link show the
  * same list: `?state=FAILED,IN_PROGRESS&provider=TENCENT_COS_BATCH&region=ap-guangzhou&
- * createdAfter=2026-11-01&createdBefore=2026-11-24` (several values comma-separated; dates are
- * UTC days or full ISO times). How many rows are shown is kept beside them (`shown=75`).
+ * account=staging&createdAfter=2026-11-01&createdBefore=2026-11-24` (several values
+ * comma-separated; accounts are aliases, `default` the default account; dates are UTC days or
+ * full ISO times). How many rows are shown is kept beside them (`shown=75`).
  */
 export interface Filters {
   states: string[];
   providers: string[];
   regions: string[];
+  accounts: string[];
   createdAfter: string;
   createdBefore: string;
 }
@@ -20,6 +22,7 @@ export const NO_FILTERS: Filters = {
   states: [],
   providers: [],
   regions: [],
+  accounts: [],
   createdAfter: '',
   createdBefore: '',
 };
@@ -36,6 +39,7 @@ export function filtersFromSearch(search: string): Filters {
     states: list(q.get('state')),
     providers: list(q.get('provider')),
     regions: list(q.get('region')),
+    accounts: list(q.get('account')),
     createdAfter: q.get('createdAfter') ?? '',
     createdBefore: q.get('createdBefore') ?? '',
   };
@@ -59,6 +63,7 @@ export function searchFromFilters(f: Filters, shown = PAGE_SIZE): string {
   if (f.states.length) q.set('state', f.states.join(','));
   if (f.providers.length) q.set('provider', f.providers.join(','));
   if (f.regions.length) q.set('region', f.regions.join(','));
+  if (f.accounts.length) q.set('account', f.accounts.join(','));
   if (f.createdAfter) q.set('createdAfter', f.createdAfter);
   if (f.createdBefore) q.set('createdBefore', f.createdBefore);
   if (shown > PAGE_SIZE) q.set('shown', String(shown));
@@ -77,6 +82,7 @@ export function listFilter(f: Filters): Record<string, unknown> {
     ...(f.states.length ? { states: f.states } : {}),
     ...(f.providers.length ? { providers: f.providers } : {}),
     ...(f.regions.length ? { regions: f.regions } : {}),
+    ...(f.accounts.length ? { accounts: f.accounts } : {}),
     ...(f.createdAfter ? { createdAfter: instant(f.createdAfter) } : {}),
     ...(f.createdBefore ? { createdBefore: instant(f.createdBefore) } : {}),
   };
@@ -84,7 +90,7 @@ export function listFilter(f: Filters): Record<string, unknown> {
 
 /** One filter of the URL that listJobs would refuse, in words, and the URL query without it. */
 export interface FilterProblem {
-  /** The URL parameter: `state`, `provider`, `region`, `createdAfter`, `createdBefore`. */
+  /** The URL parameter: `state`, `provider`, `region`, `account`, `createdAfter`, `createdBefore`. */
   filter: string;
   value: string;
   sentence: string;
@@ -163,6 +169,7 @@ const FILTER_OF_ARGUMENT: Readonly<Record<string, keyof Filters>> = {
   states: 'states',
   providers: 'providers',
   regions: 'regions',
+  accounts: 'accounts',
   createdAfter: 'createdAfter',
   createdBefore: 'createdBefore',
 };
@@ -170,6 +177,7 @@ const URL_NAME: Readonly<Record<keyof Filters, string>> = {
   states: 'state',
   providers: 'provider',
   regions: 'region',
+  accounts: 'account',
   createdAfter: 'createdAfter',
   createdBefore: 'createdBefore',
 };

@@ -101,11 +101,36 @@ export function jobSpan(
   return { ms: nowMs - Date.parse(from), from, to: null, running: true };
 }
 
+/** The account alias a global ID carries (`panorama@staging:…` → `staging`); null for the default account's. */
+export function accountAlias(id: string): string | null {
+  const head = id.slice(0, id.indexOf(':'));
+  const at = head.indexOf('@');
+  return at < 0 ? null : head.slice(at + 1);
+}
+
+/** A global ID's provider prefix without its account alias (`panorama@staging:…` → `panorama`). */
+export function idPrefix(id: string): string {
+  return id.slice(0, id.indexOf(':')).replace(/@.*$/, '');
+}
+
+/**
+ * A job's account in words: its ID (12-digit AWS account, COS APPID), after the alias when its
+ * global ID carries one ("staging · 210987654321"). The default account's IDs carry none, so its
+ * jobs show the ID alone. Null when neither is known.
+ */
+export function accountText(job: { id: string; account?: unknown }): string | null {
+  const alias = accountAlias(job.id);
+  const account = typeof job.account === 'string' && job.account ? job.account : null;
+  return [alias, account].filter(Boolean).join(' · ') || null;
+}
+
 /** The row's job, as the list query selects it. */
 export interface RowJob {
   __typename: string;
   id: string;
   provider: string;
+  /** The account ID (12-digit AWS account, COS APPID); null when jobgraph does not know it. */
+  account: string | null;
   nativeId: string;
   region: string | null;
   state: string;

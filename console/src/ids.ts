@@ -1,4 +1,4 @@
-import { PROVIDER_NAMES } from './format.ts';
+import { PROVIDER_NAMES, idPrefix } from './format.ts';
 
 /** One provider's global-ID grammar, its patterns compiled. */
 export interface Grammar {
@@ -19,9 +19,9 @@ export function formOf(g: Grammar): string {
   return [g.prefix, ...g.parts.map((p) => `{${p.name}}`)].join(':');
 }
 
-/** The grammar whose prefix starts `id` (`panorama:…`), if any. */
+/** The grammar whose prefix starts `id` (`panorama:…`, `panorama@staging:…`), if any. */
 export function grammarOf(id: string): Grammar | undefined {
-  const prefix = id.slice(0, id.indexOf(':'));
+  const prefix = idPrefix(id);
   return GRAMMARS.find((g) => g.prefix === prefix);
 }
 

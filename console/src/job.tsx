@@ -9,7 +9,7 @@ import {
 } from './api.ts';
 import { Duration, Finished, StateBadge, Time } from './cells.tsx';
 import { lastSearch } from './filters.ts';
-import { PROVIDER_NAMES, codeWords, jobSpan, utc } from './format.ts';
+import { PROVIDER_NAMES, accountText, codeWords, idPrefix, jobSpan, utc } from './format.ts';
 import { useNow, usePageVisible } from './hooks.ts';
 
 type Value = string | number | boolean | null | Value[] | { [field: string]: Value };
@@ -18,7 +18,15 @@ type JobData = { job: Record<string, Value> | null };
 const text = (value: Value | undefined): string => (typeof value === 'string' ? value : '');
 
 /** Fields the header shows; the table below shows the rest. */
-const HEADER_FIELDS = new Set(['__typename', 'id', 'nativeId', 'provider', 'region', 'state']);
+const HEADER_FIELDS = new Set([
+  '__typename',
+  'id',
+  'nativeId',
+  'provider',
+  'account',
+  'region',
+  'state',
+]);
 
 /** `a.b.0.c` → the errors whose path below `job` is exactly that. */
 function errorsByPath(errors: readonly GqlError[] | undefined): Map<string, GqlError> {
@@ -161,7 +169,7 @@ function useJobQuery(
 function useLiveJob(
   watch: { query: string | undefined; id: string; token: string; unfinished: boolean },
   visible: boolean,
-  setResult: (result: JobResult) => void,
+  setResult: (update: (current: JobResult | null) => JobResult) => void,
   onRefused: (m: string) => void,
 ) {
   const { query, id, token, unfinished } = watch;
@@ -180,7 +188,14 @@ function useLiveJob(
           if (event.data?.job) {
             setLive(true);
             setLiveError(null);
-            setResult({ data: event.data, errors });
+            const job = event.data.job;
+            // A job's account never changes; an event that lacks it keeps the one read.
+            setResult((current) => ({
+              data: {
+                job: { ...job, account: job.account ?? current?.data?.job?.account ?? null },
+              },
+              errors,
+            }));
           } else if (errors[0]) {
             // One failed poll (throttled, unavailable…): the job as last read stays, and says so.
             setLiveError(`${codeWords(errors[0].extensions?.code)}: ${errors[0].message}`);
@@ -205,7 +220,7 @@ function useLiveJob(
   return { live, liveError };
 }
 
-/** Provider, region, created, finished, duration, and whether the page is live. */
+/** Provider, account, region, created, finished, duration, and whether the page is live. */
 function JobSummary({
   job,
   now,
@@ -216,9 +231,18 @@ function JobSummary({
   live: boolean;
 }) {
   const span = jobSpan(job, now);
+  const account = accountText({ id: text(job.id), account: job.account });
   return (
     <p class="summary">
       {PROVIDER_NAMES[text(job.provider)] ?? text(job.provider)}
+      {account ? (
+        <>
+          {' · account '}
+          <span class="account" data-account>
+            {account}
+          </span>
+        </>
+      ) : null}
       {job.region ? ` · ${text(job.region)}` : ' · global'}
       {typeof job.createdAt === 'string' ? (
         <>
@@ -335,7 +359,8 @@ export function JobPage({
   token: string;
   onRefused: (m: string) => void;
 }) {
-  const query = JOBGRAPH_JOB_QUERIES[id.slice(0, id.indexOf(':'))];
+  // A job of another account carries its alias after the prefix (`panorama@staging:…`).
+  const query = JOBGRAPH_JOB_QUERIES[idPrefix(id)];
   const { result, setResult, failure } = useJobQuery(query, id, token, onRefused);
   const now = useNow();
   const visible = usePageVisible();

@@ -27,6 +27,7 @@ import { FindJob } from './find.tsx';
 import {
   PROVIDER_NAMES,
   STATES,
+  accountText,
   TRIAGE_ORDER,
   codeWords,
   progress,
@@ -36,7 +37,7 @@ import {
 import { useNow, usePageVisible } from './hooks.ts';
 
 /** What a row shows. Progress (COS task counts, HealthOmics sources) and the message come from the describe path. */
-export const ROW_FIELDS = `__typename id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt
+export const ROW_FIELDS = `__typename id provider account nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt
   ... on CosBatchJob { progressSummary { totalNumberOfTasks numberOfTasksSucceeded numberOfTasksFailed } }
   ... on OmicsReferenceImportJob { sources { status } }`;
 
@@ -48,6 +49,16 @@ const LIST_QUERY = `query ConsoleJobs($filter: JobListFilter, $first: Int, $afte
   }
 }`;
 
+/**
+ * Whether the schema says each source's account (JobListSource.account): then the list asks it,
+ * and the filters offer the accounts listed. A console is built with its server's schema.
+ */
+const SOURCES_HAVE_ACCOUNT = JOBGRAPH_LIST_SOURCE_FIELDS.includes('account');
+/** The list query as sent: with each source's account where the schema has it. */
+const LIST_QUERY_SENT = SOURCES_HAVE_ACCOUNT
+  ? LIST_QUERY.replace('sources { provider', 'sources { account provider')
+  : LIST_QUERY;
+
 const UPDATES = `subscription ConsoleUpdates($ids: [ID!]!) { jobUpdates(ids: $ids) { ${ROW_FIELDS} } }`;
 
 /** listJobs' largest page: a URL's `shown` is listed again in pages of at most this many. */
@@ -58,6 +69,8 @@ const MAX_WATCHED = 100;
 const LISTABLE = ['AWS_PANORAMA', 'AWS_OMICS', 'TENCENT_COS_BATCH', 'AWS_IMPORT_EXPORT'];
 
 interface Source {
+  /** The account's alias, `default` for the default account (absent before JobListSource.account). */
+  account?: string;
   provider: string;
   region: string | null;
   referenceStoreId: string | null;
@@ -97,9 +110,22 @@ class FilterRefusedError extends Error {
 }
 
 function sourceName(s: Source): string {
-  return [PROVIDER_NAMES[s.provider] ?? s.provider, s.region, s.referenceStoreId]
+  return [
+    PROVIDER_NAMES[s.provider] ?? s.provider,
+    s.region,
+    s.referenceStoreId,
+    s.account && s.account !== 'default' ? `(${s.account})` : '',
+  ]
     .filter(Boolean)
     .join(' ');
+}
+
+/** The accounts to offer in the filters: those the sources listed, and those the URL asks for; `default` first. */
+function accountChoices(sources: readonly Source[], chosen: readonly string[]): string[] {
+  const all = new Set([...sources.flatMap((s) => (s.account ? [s.account] : [])), ...chosen]);
+  return [...all].sort((a, b) =>
+    a === 'default' ? -1 : b === 'default' ? 1 : a < b ? -1 : a > b ? 1 : 0,
+  );
 }
 
 function rowsOf(data: ListData, errors: GqlError[] | undefined): Row[] {
@@ -124,6 +150,13 @@ function ProgressCell({ job }: { job: RowJob }) {
   );
 }
 
+/** The job's account ("staging · 210987654321", or the default account's ID alone); a dash when unknown. */
+function AccountCell({ job }: { job: RowJob }) {
+  const text = accountText(job);
+  if (!text) return <span class="muted">—</span>;
+  return <span class="account">{text}</span>;
+}
+
 /** The UTC day a date filter starts with, for a date field ('' when it does not start with one). */
 const day = (value: string): string => /^\d{4}-\d{2}-\d{2}/.exec(value)?.[0] ?? '';
 
@@ -137,6 +170,7 @@ function filtersOfForm(form: FormData): Filters {
   return {
     states: all('state'),
     providers: all('provider'),
+    accounts: all('account'),
     regions: one('region')
       .split(',')
       .map((r) => r.trim())
@@ -192,10 +226,13 @@ function WhereAndWhen({ filters }: { filters: Filters }) {
 
 function FilterForm({
   filters,
+  accounts,
   offerUnknown,
   onApply,
 }: {
   filters: Filters;
+  /** The accounts to offer (aliases, `default` the default account); none: no account filter. */
+  accounts: readonly string[];
   /** Whether a listed job is UNKNOWN: its box is offered then. */
   offerUnknown: boolean;
   onApply: (f: Filters) => void;
@@ -204,6 +241,7 @@ function FilterForm({
     filters.states.length,
     filters.providers.length,
     filters.regions.length,
+    filters.accounts.length,
     filters.createdAfter ? 1 : 0,
     filters.createdBefore ? 1 : 0,
   ].filter(Boolean).length;
@@ -250,6 +288,14 @@ function FilterForm({
             />
           ))}
         </fieldset>
+        {accounts.length ? (
+          <fieldset>
+            <legend>Account</legend>
+            {accounts.map((a) => (
+              <CheckBox key={a} name="account" value={a} chosen={filters.accounts} label={a} />
+            ))}
+          </fieldset>
+        ) : null}
         <WhereAndWhen filters={filters} />
         <div class="actions">
           <button type="submit">Apply filters</button>
@@ -331,7 +377,7 @@ async function fetchListPage(
   signal?: AbortSignal,
 ) {
   const result = await graphql<ListData>(
-    LIST_QUERY,
+    LIST_QUERY_SENT,
     { filter: listFilter(filters), first, after },
     token,
     signal,
@@ -475,7 +521,12 @@ function useLiveRows(
             current
               ? {
                   ...current,
-                  rows: current.rows.map((r) => (r.job.id === job.id ? { job, errors: [] } : r)),
+                  // A job's account never changes; an event that lacks it keeps the listed one.
+                  rows: current.rows.map((r) =>
+                    r.job.id === job.id
+                      ? { job: { ...job, account: job.account ?? r.job.account }, errors: [] }
+                      : r,
+                  ),
                 }
               : current,
           );
@@ -549,7 +600,7 @@ function ListBanners({
   );
 }
 
-/** One job's row: its link (and the first error of its row), state, provider, region, progress and times. */
+/** One job's row: its link (and the first error of its row), state, provider, account, region, progress and times. */
 function JobRow({ job, errors, now }: Row & { now: number }) {
   return (
     <tr data-job-id={job.id} data-state={job.state}>
@@ -572,6 +623,9 @@ function JobRow({ job, errors, now }: Row & { now: number }) {
         ) : null}
       </td>
       <td data-label="Provider">{PROVIDER_NAMES[job.provider] ?? job.provider}</td>
+      <td data-label="Account">
+        <AccountCell job={job} />
+      </td>
       <td data-label="Region">{job.region ?? <span class="muted">global</span>}</td>
       <td data-label="Progress">
         <ProgressCell job={job} />
@@ -625,6 +679,7 @@ function JobTable({
             <th scope="col">Job</th>
             <th scope="col">State</th>
             <th scope="col">Provider</th>
+            <th scope="col">Account</th>
             <th scope="col">Region</th>
             <th scope="col">Progress</th>
             <th scope="col">Created</th>
@@ -680,6 +735,7 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
       <FilterForm
         key={wantedSearch}
         filters={filters}
+        accounts={accountChoices(list?.sources ?? [], filters.accounts)}
         offerUnknown={list?.rows.some((r) => r.job.state === 'UNKNOWN') ?? false}
         onApply={apply}
       />

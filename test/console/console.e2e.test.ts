@@ -1,12 +1,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  DEMO_AWS_ACCOUNT_ID,
+  DEMO_SECOND_AWS_ACCOUNT,
+  DEMO_SECOND_TENCENT_ACCOUNT,
+} from '../../src/emulators/accounts.ts';
+import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import {
   PROGRESS_PHASES,
   PROGRESSING_JOB_IDS,
   exampleGlobalIds,
+  exampleSecondAccountJobs,
 } from '../../src/emulators/index.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDemoProcess } from '../support/demoProcess.ts';
@@ -66,6 +73,38 @@ async function listed(filter: Record<string, unknown> = {}): Promise<string[]> {
   return res.body.data!.listJobs.nodes.map((n) => n.id);
 }
 
+/** Each listed job's account, as the API answers it, for a filter and a number of rows. */
+async function listedAccounts(
+  filter: Record<string, unknown> = {},
+  first = 25,
+): Promise<{ id: string; account: string | null }[]> {
+  const res = await gql<{ listJobs: { nodes: { id: string; account: string | null }[] } }>(
+    gw,
+    'query($filter: JobListFilter, $first: Int) { listJobs(filter: $filter, first: $first) { nodes { id account } } }',
+    { token: gw.tokens.read, variables: { filter, first } },
+  );
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data!.listJobs.nodes;
+}
+
+/** What the Account column should say for a job: the alias its ID carries, then its account ID. */
+function accountWords(job: { id: string; account: string | null }): string {
+  const alias = /^[a-z]+@([^:]+):/.exec(job.id)?.[1];
+  return [alias, job.account].filter(Boolean).join(' · ') || '—';
+}
+
+/** The Account cell of each row shown, by global ID. */
+async function accountCells(page: Page): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    await page.$$eval('tbody tr[data-job-id]', (trs) =>
+      trs.map((tr) => [
+        tr.getAttribute('data-job-id') ?? '',
+        tr.querySelector('td[data-label="Account"]')?.textContent ?? '',
+      ]),
+    ),
+  );
+}
+
 /** Nothing but jobgraph's own origin was asked for, and nothing was refused by the page's policy. */
 function expectOnlyOwnOrigin(opened: Opened, own = origin): void {
   expect(opened.requests.length).toBeGreaterThan(0);
@@ -94,6 +133,7 @@ describe('The jobs console (Debian Chromium)', () => {
         'Job',
         'State',
         'Provider',
+        'Account',
         'Region',
         'Progress',
         'Created',
@@ -137,6 +177,94 @@ describe('The jobs console (Debian Chromium)', () => {
         (td) => getComputedStyle(td, '::before').content,
       );
       expect(label).toBe('"Provider: "');
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  it("shows each job's account: the default account's ID alone, a second account's alias beside its ID, on its row and on its page", async () => {
+    const o = await open('/console');
+    try {
+      await rows(o.page);
+      const cells = await accountCells(o.page);
+      expect(cells).toEqual(
+        Object.fromEntries((await listedAccounts()).map((j) => [j.id, accountWords(j)])),
+      );
+      // The demo's default accounts: AWS 123456789012 and the COS APPID 1250000000.
+      expect(Object.values(cells)).toContain(DEMO_AWS_ACCOUNT_ID);
+      expect(Object.values(cells)).toContain(DEMO_TENCENT_CREDENTIALS.appId);
+      // A second account's jobs, opened by their IDs: the AWS one's alias comes from its ID; a COS
+      // ID names its account by UIN, so its APPID is shown alone.
+      const second = exampleSecondAccountJobs();
+      const pages: [string, string][] = [
+        [
+          `panorama@${DEMO_SECOND_AWS_ACCOUNT.alias}:${second.panorama.region}:${second.panorama.jobId}`,
+          `staging · ${DEMO_SECOND_AWS_ACCOUNT.accountId}`,
+        ],
+        [
+          `cos:${second.cosbatch.region}:${second.cosbatch.uin}:${second.cosbatch.jobId}`,
+          DEMO_SECOND_TENCENT_ACCOUNT.appId,
+        ],
+        [ex.panorama, DEMO_AWS_ACCOUNT_ID],
+      ];
+      for (const [id, words] of pages) {
+        await o.page.goto(`${origin}/console/jobs/${encodeURIComponent(id)}`);
+        await o.page.waitForSelector(`[data-job-detail="${id}"] dl.fields`);
+        expect(await o.page.textContent(`[data-job-detail="${id}"] [data-account]`)).toBe(words);
+        // Said once, in the summary line; not again among the provider fields.
+        expect(
+          await o.page.$$eval('dl.fields dt', (dts) => dts.map((d) => d.textContent)),
+        ).not.toContain('account');
+      }
+      expectOnlyOwnOrigin(o);
+    } finally {
+      await o.context.close();
+    }
+  });
+
+  // Needs listJobs over every account (JobListFilter.accounts, JobListSource.account).
+  it("lists every account's jobs with their account; the account filter, offered from the sources listed, narrows to one and stays in the URL", async () => {
+    const o = await open('/console');
+    try {
+      await rows(o.page);
+      expect(
+        await o.page.$$eval('input[name="account"]', (boxes) =>
+          boxes.map((b) => (b as HTMLInputElement).value),
+        ),
+      ).toEqual(['default', 'staging']);
+      await o.page.check('input[name="account"][value="staging"]');
+      await o.page.click('form.filters button[type="submit"]');
+      await o.page.waitForURL(`${origin}/console?account=staging`);
+      const staging = await rows(o.page);
+      expect(staging.map((r) => r.id)).toEqual(await listed({ accounts: ['staging'] }));
+      const stagingCells = Object.values(await accountCells(o.page));
+      expect(new Set(stagingCells)).toEqual(
+        new Set([
+          `staging · ${DEMO_SECOND_AWS_ACCOUNT.accountId}`,
+          DEMO_SECOND_TENCENT_ACCOUNT.appId,
+        ]),
+      );
+      // A reload keeps the filter, checked.
+      await o.page.reload();
+      expect((await rows(o.page)).map((r) => r.id)).toEqual(staging.map((r) => r.id));
+      expect(await o.page.isChecked('input[name="account"][value="staging"]')).toBe(true);
+      // The default account alone, from a shared link: its IDs carry no alias.
+      await o.page.goto(`${origin}/console?account=default`);
+      const defaults = await rows(o.page);
+      expect(defaults.map((r) => r.id)).toEqual(await listed({ accounts: ['default'] }));
+      expect(new Set(Object.values(await accountCells(o.page)))).toEqual(
+        new Set([DEMO_AWS_ACCOUNT_ID, DEMO_TENCENT_CREDENTIALS.appId]),
+      );
+      // Unfiltered, the list holds both accounts' jobs, each with its own account.
+      const all = await listedAccounts({}, 100);
+      await o.page.goto(`${origin}/console?shown=100`);
+      await rows(o.page);
+      expect(await accountCells(o.page)).toEqual(
+        Object.fromEntries(all.map((j) => [j.id, accountWords(j)])),
+      );
+      expect(all.some((j) => j.account === DEMO_SECOND_AWS_ACCOUNT.accountId)).toBe(true);
+      expect(all.some((j) => j.account === DEMO_AWS_ACCOUNT_ID)).toBe(true);
+      expectOnlyOwnOrigin(o);
     } finally {
       await o.context.close();
     }
@@ -242,13 +370,14 @@ describe('The jobs console (Debian Chromium)', () => {
       [
         '?provider=TENCENT_COS_BATCH,AWS_IMPORT_EXPORT',
         { providers: ['TENCENT_COS_BATCH', 'AWS_IMPORT_EXPORT'] },
-        (r) => r.id.startsWith('cos:') || r.id.startsWith('importexport:'),
+        // A second account's job carries its alias after the prefix (`importexport@staging:…`).
+        (r) => /^(cos|importexport)[@:]/.test(r.id),
       ],
       // Import/Export is global: listed whatever the regions (docs/listing.md).
       [
         '?region=ap-guangzhou',
         { regions: ['ap-guangzhou'] },
-        (r) => r.id.startsWith('cos:ap-guangzhou:') || r.id.startsWith('importexport:'),
+        (r) => r.id.startsWith('cos:ap-guangzhou:') || /^importexport[@:]/.test(r.id),
       ],
       [
         `?createdAfter=${day(epoch - 40 * 86_400_000)}&createdBefore=${day(epoch - 30 * 86_400_000)}`,
