@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TencentCredentials } from './datasources/shared/options.ts';
-import { PATTERNS } from './model/keyGrammar.ts';
+import { DEFAULT_ACCOUNT, PATTERNS } from './model/keyGrammar.ts';
 
 /**
  * The whole runtime configuration, read once from the environment and validated before
@@ -538,7 +538,7 @@ function aliasList(env: Env, name: string): [alias: string, value: string][] {
         name,
         `expected alias=value, comma-separated; got ${JSON.stringify(item.trim().slice(0, 64))}`,
       );
-    if (!PATTERNS.accountAlias.re.test(alias))
+    if (!PATTERNS.accountAlias.re.test(alias) || alias === DEFAULT_ACCOUNT)
       throw new ConfigError(
         name,
         `${JSON.stringify(alias.slice(0, 64))} is not ${PATTERNS.accountAlias.form}`,

@@ -52,7 +52,7 @@ export class JobBudgetError extends BadUserInputError {
 export class ListSourcesBudgetError extends BadUserInputError {
   constructor(max: number, found: number, extensions: Record<string, unknown> = {}) {
     super(
-      `This request lists ${found} sources (provider × region × HealthOmics reference store, all its listJobs fields together); at most ${max} are allowed per request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST). Name fewer providers, regions or reference stores in the filter.`,
+      `This request lists ${found} sources (provider × account × region × HealthOmics reference store, all its listJobs fields together); at most ${max} are allowed per request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST). Name fewer providers, accounts, regions or reference stores in the filter.`,
       extensions,
     );
   }

@@ -124,7 +124,8 @@ export const PATTERNS = {
     form: 'a lower-case UUID such as 11111111-2222-4333-8444-555555555555',
   },
   accountAlias: {
-    re: /^(?!default$)[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/,
+    // `default` matches too: it names the default account, so it is refused as an alias apart.
+    re: /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/,
     form: 'an account alias: 1-32 characters of a-z, 0-9 and -, starting with a letter, not "default"',
   },
 } as const satisfies Record<string, ArgumentPattern>;

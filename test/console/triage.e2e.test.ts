@@ -224,7 +224,11 @@ describe('The jobs console for triage (Debian Chromium)', () => {
         {
           provider: 'TENCENT_COS_BATCH',
           form: 'cos:{region}:{uin}:{jobId}',
-          tries: [`cos:ap-guangzhou:100000000001:${native}`],
+          // Both COS accounts the list shows (the demo's default and staging's UIN).
+          tries: [
+            `cos:ap-guangzhou:100000000001:${native}`,
+            `cos:ap-guangzhou:100000000002:${native}`,
+          ],
         },
         { provider: 'AWS_IMPORT_EXPORT', form: 'importexport:{jobId}', tries: [ex.importexport] },
       ]);

@@ -333,7 +333,11 @@ describe('The Dockerfile, replayed without Docker on a clean copy of its build c
       const health = await fetch(`${base}/healthz`);
       expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
       const ready = await fetch(`${base}/readyz`);
-      expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', mode: 'live' }]);
+      const readiness = (await ready.json()) as { accounts?: { alias: string }[] };
+      expect(ready.status).toBe(200);
+      expect(readiness).toMatchObject({ status: 'ready', mode: 'live' });
+      // The emulators' environment names their second account (staging, by STS AssumeRole).
+      expect(readiness.accounts?.map((a) => a.alias)).toEqual(['staging']);
 
       const token = await mintToken({ secret, scopes: ['jobs:read'] });
       const res = await fetch(`${base}/graphql`, {
