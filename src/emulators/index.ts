@@ -154,7 +154,10 @@ export const PROGRESS_PHASES: Readonly<Record<EmulatorName, readonly ProgressPha
     codepipeline: CODEPIPELINE_PROGRESS_PHASES,
   });
 
-/** `base` with every provider pointed at `emulators` and the demo credentials they accept. */
+/**
+ * `base` with every provider pointed at `emulators` and the demo credentials they accept; its
+ * AWS accounts are the demo's second one and `base`'s others.
+ */
 export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config {
   return {
     ...base,
@@ -167,6 +170,7 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
       sts: emulators.sts.url,
     },
     awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
+    // The demo's second account, then those JOBGRAPH_AWS_ACCOUNTS adds (a role STS refuses, say).
     awsAccounts: [
       {
         alias: DEMO_SECOND_AWS_ACCOUNT.alias,
@@ -174,6 +178,7 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
         accountId: DEMO_SECOND_AWS_ACCOUNT.accountId,
         externalId: null,
       },
+      ...base.awsAccounts.filter((a) => a.alias !== DEMO_SECOND_AWS_ACCOUNT.alias),
     ],
     tencent: {
       credentials: {

@@ -54,12 +54,13 @@ describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST
   });
 
   it('counts one field over ten regions with every provider: more than 20 sources is refused', async () => {
-    // Panorama 10 + HealthOmics 10 × its 2 stores named + COS Batch (no AWS region is a COS one) + Import/Export 1.
+    // In each of the demo's two accounts (default, staging): Panorama 10 + HealthOmics 10 × its 2
+    // stores named + COS Batch (no AWS region is a COS one) + Import/Export 1 = 31.
     await expectRefusedBeforeAnyCall(
       gw,
       'query($f: JobListFilter) { listJobs(filter: $f) { sources { state } } }',
       { f: { regions: REGIONS, omicsReferenceStoreIds: ['5038720581', '7321480963'] } },
-      /lists 31 sources/,
+      /lists 62 sources/,
     );
   });
 
@@ -69,16 +70,18 @@ describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST
       gw,
       `query { ...A ... on Query { ${spread.slice(3).join(' ')} } } fragment A on Query { ${spread.slice(0, 3).join(' ')} }`,
       {},
-      /lists 24 sources/,
+      // 6 fields × 2 accounts × (Panorama, one HealthOmics region, COS Batch, Import/Export).
+      /lists 48 sources/,
     );
   });
 
   it('lets a request at the limit list: 20 sources in one request', async () => {
-    // 5 aliases × (Panorama, HealthOmics store named, COS Batch, Import/Export) in the default regions = 20.
+    // 5 aliases × (Panorama, HealthOmics store named, COS Batch, Import/Export) in the default
+    // account and regions = 20.
     const aliases = Array.from(
       { length: 5 },
       (_, i) =>
-        `a${i}: listJobs(first: 1, filter: { omicsReferenceStoreIds: ["5038720581"] }) { sources { state } }`,
+        `a${i}: listJobs(first: 1, filter: { omicsReferenceStoreIds: ["5038720581"], accounts: ["default"] }) { sources { state } }`,
     ).join(' ');
     clearCalls(gw);
     const res = await gql(gw, `{ ${aliases} }`, { token: gw.tokens.read });
@@ -90,11 +93,15 @@ describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST
     const small = await startTestGateway({ JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '4' });
     try {
       clearCalls(small);
-      // Known before any call: Panorama, one HealthOmics region, COS Batch, Import/Export = 4; the
-      // region's ListReferenceStores finds two stores, which makes 5.
-      const res = await gql(small, '{ listJobs { edges { cursor } } }', {
-        token: small.tokens.read,
-      });
+      // Known before any call, in the default account: Panorama, one HealthOmics region, COS
+      // Batch, Import/Export = 4; the region's ListReferenceStores finds two stores, which makes 5.
+      const res = await gql(
+        small,
+        '{ listJobs(filter: { accounts: ["default"] }) { edges { cursor } } }',
+        {
+          token: small.tokens.read,
+        },
+      );
       expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
       expect(res.body.errors?.[0]?.message).toMatch(/lists 5 sources/);
       expect(res.body.errors?.[0]?.message).toMatch(SOURCES_VARIABLE);
@@ -104,7 +111,7 @@ describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST
       clearCalls(small);
       const named = await gql(
         small,
-        '{ listJobs(filter: { omicsReferenceStoreIds: ["5038720581"] }) { edges { cursor } } }',
+        '{ listJobs(filter: { omicsReferenceStoreIds: ["5038720581"], accounts: ["default"] }) { edges { cursor } } }',
         { token: small.tokens.read },
       );
       expect(named.body.errors).toBeUndefined();
