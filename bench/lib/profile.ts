@@ -8,6 +8,19 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+/**
+ * How a sample counts: `time`, the time since the previous sample (V8's own weighting: a sample
+ * taken after the process was descheduled carries the time it waited, so on a busy machine it
+ * reads wall time); `samples`, each the same (the median interval), which reads CPU time.
+ */
+export type ProfileWeight = 'time' | 'samples';
+
+/** The median time between two samples of a profile, in µs. */
+function samplingInterval(profile: CpuProfile): number {
+  const deltas = profile.timeDeltas.filter((d) => d > 0).sort((a, b) => a - b);
+  return deltas[Math.floor(deltas.length / 2)] ?? 0;
+}
+
 export interface TopFunction {
   name: string;
   /** Self time in ms within the window, and its share of the window's non-idle time. */
@@ -39,18 +52,21 @@ export function topFunctions(
   window: { fromMicros: number; toMicros: number },
   n: number,
   root: string,
+  weight: ProfileWeight = 'time',
 ): TopFunction[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const self = new Map<string, number>();
   let busy = 0;
   let t = profile.startTime;
+  const interval = samplingInterval(profile);
   profile.samples.forEach((id, i) => {
-    const dt = profile.timeDeltas[i] ?? 0;
-    t += dt;
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
     if (t < window.fromMicros || t > window.toMicros) return;
     const frame = frames.get(id);
     if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') return;
+    const dt = weight === 'time' ? delta : interval;
     const where = frame.url ? `${sourceName(frame.url, root)}:${frame.lineNumber + 1}` : 'native';
     const key = `${frame.functionName || '(anonymous)'} ${where}`;
     self.set(key, (self.get(key) ?? 0) + dt);
@@ -64,4 +80,107 @@ export function topFunctions(
       selfMs: Math.round(micros / 100) / 10,
       percent: busy ? Math.round((micros / busy) * 1000) / 10 : 0,
     }));
+}
+
+/**
+ * Self time of a profile's samples inside `window`, grouped by where the code is: a package (by
+ * its name under node_modules), one of the checkout's own files (relative to `root`), a Node
+ * module (`node:…`), the garbage collector, or other native code; largest first.
+ */
+export function profileSummary(
+  file: string,
+  window: { fromMicros: number; toMicros: number },
+  root: string,
+  weight: ProfileWeight = 'time',
+): { name: string; percent: number }[] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const groups = new Map<string, number>();
+  const interval = samplingInterval(profile);
+  let busy = 0;
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
+    const dt = weight === 'time' ? delta : interval;
+    if (t < window.fromMicros || t > window.toMicros) return;
+    const frame = frames.get(id);
+    if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') return;
+    let group: string;
+    if (!frame.url)
+      group = frame.functionName === '(garbage collector)' ? frame.functionName : 'native';
+    else {
+      const name = sourceName(frame.url, root);
+      const inPackage = /^(@[^/]+\/[^/]+|[^/]+)\//.exec(name);
+      group = name.startsWith('node:')
+        ? name
+        : frame.url.includes('node_modules/')
+          ? `${inPackage?.[1] ?? name} (package)`
+          : name;
+    }
+    groups.set(group, (groups.get(group) ?? 0) + dt);
+    busy += dt;
+  });
+  return [...groups.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, micros]) => ({
+      name,
+      percent: busy ? Math.round((micros / busy) * 1000) / 10 : 0,
+    }));
+}
+
+/** One part of the work a profile is split into (`profileParts`): a frame belongs to it when `test` says so. */
+export interface ProfilePart {
+  name: string;
+  /** `url` as the profile has it (`file:///…/dist/x.js`, `node:_http_client`, '' for native code). */
+  test(url: string, functionName: string): boolean;
+}
+
+/**
+ * The share of a profile's samples inside `window` each part holds: a sample belongs to the part
+ * of the innermost frame of its stack that some part claims (the first part in `parts` that claims
+ * that frame), so a hash computed for a signature counts as signing, not as the hash function's
+ * library, and a sample no frame of which is claimed counts as `other`. Each sample counts the same
+ * (see ProfileWeight `samples`). Largest first; shares of the window's non-idle samples.
+ */
+export function profileParts(
+  file: string,
+  window: { fromMicros: number; toMicros: number },
+  parts: readonly ProfilePart[],
+  other = 'other',
+): { name: string; share: number }[] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile & {
+    nodes: { id: number; children?: number[] }[];
+  };
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const partOf = new Map<number, string>();
+  const classify = (id: number): string => {
+    const known = partOf.get(id);
+    if (known !== undefined) return known;
+    const { url, functionName } = (byId.get(id) as CpuProfile['nodes'][number]).callFrame;
+    const up = parent.get(id);
+    const part =
+      parts.find((p) => p.test(url, functionName))?.name ??
+      (up === undefined ? other : classify(up));
+    partOf.set(id, part);
+    return part;
+  };
+  const counts = new Map<string, number>();
+  let busy = 0;
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < window.fromMicros || t > window.toMicros) return;
+    const name = byId.get(id)?.callFrame.functionName;
+    if (name === undefined || name === '(idle)' || name === '(program)') return;
+    const part = classify(id);
+    counts.set(part, (counts.get(part) ?? 0) + 1);
+    busy += 1;
+  });
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => ({ name, share: busy ? n / busy : 0 }));
 }

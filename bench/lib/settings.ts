@@ -179,3 +179,13 @@ export function readMoonshotSettings(): MoonshotSettings {
     profile: bool('BENCH_MOONSHOT_PROFILE', false),
   };
 }
+
+/** Settings of bench/cpu.ts: the full bench's, with more rounds by default and no profile unless asked. */
+export function readCpuSettings(): BenchSettings {
+  const settings = readSettings();
+  return {
+    ...settings,
+    cpuRuns: int('BENCH_CPU_RUNS', 9, 1, 31),
+    profile: bool('BENCH_PROFILE', false),
+  };
+}

@@ -89,7 +89,7 @@ export interface SideResult {
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 /** 100 IDs naming 80 distinct fresh jobs of `kind`: 16 per provider, the first 20 asked twice. */
-function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
+export function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
   const distinct = ctx.unknownIds.mix(16, kind);
   return [...distinct, ...distinct.slice(0, 20)];
 }
@@ -98,7 +98,13 @@ function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
 const freshHundred = (ctx: BenchContext, kind: IdKind) => jobsBody(ctx.unknownIds.mix(20, kind));
 
 /** `amount` such queries to `url`, over 4 connections. */
-const loadFresh = (ctx: BenchContext, url: string, kind: IdKind, amount: number, timeoutS = 120) =>
+export const loadFresh = (
+  ctx: BenchContext,
+  url: string,
+  kind: IdKind,
+  amount: number,
+  timeoutS = 120,
+) =>
   runLoad({
     url,
     nextBody: () => freshHundred(ctx, kind),
@@ -108,7 +114,11 @@ const loadFresh = (ctx: BenchContext, url: string, kind: IdKind, amount: number,
     timeoutS,
   });
 
-async function withLatency<T>(ctx: BenchContext, ms: number, fn: () => Promise<T>): Promise<T> {
+export async function withLatency<T>(
+  ctx: BenchContext,
+  ms: number,
+  fn: () => Promise<T>,
+): Promise<T> {
   await ctx.emulators.setFaults({ latencyMs: ms });
   try {
     return await fn();
@@ -121,7 +131,7 @@ async function withLatency<T>(ctx: BenchContext, ms: number, fn: () => Promise<T
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 
 /** Server CPU (/proc utime+stime) for `cpuRequests` fresh 100-job queries over 4 connections, per job asked. */
-async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind): Promise<CpuRun> {
+export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind): Promise<CpuRun> {
   await waitForIdle(target.pid);
   const calls = await ctx.emulators.counters();
   const before = target.cpuMicros();
@@ -139,7 +149,7 @@ async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind): Promi
 }
 
 /** One timed query; throws unless it answered 200 with no GraphQL errors. */
-async function timedQuery(ctx: BenchContext, url: string, body: string): Promise<number> {
+export async function timedQuery(ctx: BenchContext, url: string, body: string): Promise<number> {
   const t0 = performance.now();
   const res = await post(url, body, ctx.authHeaders);
   const ms = performance.now() - t0;

@@ -99,12 +99,13 @@ export function formsOf(value: string): string[] {
   const json = jsonInner(value);
   // util.inspect quotes as JSON does unless the value holds a quote, a control character other
   // than \b \t \n \f \r, a C1 character or a surrogate (or is longer than it shows): skip it then.
-  const quoted = [
+  const quoted = new Set([
     value,
     json,
     value.length <= 10_000 && INSPECT_AS_JSON.test(value) ? json : inspect(value).slice(1, -1),
-  ];
-  const inLine = quoted.flatMap((q) => [q, jsonInner(q)]);
+  ]);
+  // Each distinct quoted form escaped once (the value's own escape is `json`, made above).
+  const inLine = [...quoted].flatMap((q) => [q, q === value ? json : jsonInner(q)]);
   // JSON.stringify and util.inspect escape into ASCII: the forms of an ASCII value have nothing to rewrite.
   return [
     ...new Set(NON_ASCII.test(value) ? inLine.flatMap((f) => [f, escapeNonAscii(f)]) : inLine),
