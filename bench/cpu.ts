@@ -15,18 +15,16 @@
  * BENCH_SLOW_LATENCY_MS. Prints a Markdown summary to stdout and every number as JSON to
  * `<scratch>/cpu.json`; writes nothing in the repository.
  */
-import { randomBytes } from 'node:crypto';
 import { Session } from 'node:inspector/promises';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../src/auth/mintToken.ts';
 import type { BenchContext } from './lib/context.ts';
 import { startEmulatorProcess } from './lib/emulators.ts';
 import { floorClient } from './lib/floor.ts';
 import { prepareFixtures } from './lib/fixtures.ts';
-import { startGateway, type GatewayProcess } from './lib/gateway.ts';
+import { benchTokens, startGateway, type GatewayProcess } from './lib/gateway.ts';
 import { UnknownIdGenerator, type IdKind } from './lib/ids.ts';
 import { gitState } from './lib/machine.ts';
 import { startPeer } from './lib/peer.ts';
@@ -141,13 +139,7 @@ async function main(): Promise<void> {
 
   const emulators = await startEmulatorProcess(settings.latencyMs);
   live.push({ stop: () => emulators.close() });
-  const jwtSecret = randomBytes(32).toString('base64url');
-  const token = await mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject: 'bench' });
-  const secretsToken = await mintToken({
-    secret: jwtSecret,
-    scopes: ['jobs:read', 'jobs:secrets:read'],
-    subject: 'bench-secrets',
-  });
+  const { jwtSecret, token, secretsToken } = await benchTokens();
   const floor = floorClient(emulators.urls);
   live.push({ stop: async () => floor.close() });
   const unknownIds = new UnknownIdGenerator();

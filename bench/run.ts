@@ -5,20 +5,18 @@
  * Writes bench/RESULTS.md and bench/results.json.
  * Settings: bench/lib/settings.ts (BENCH_* variables; BENCH_QUICK=1 for a quick run).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { mintToken } from '../src/auth/mintToken.ts';
 import { startBaseline } from './lib/baseline.ts';
 import type { ChildServer } from './lib/childServer.ts';
 import type { BenchContext } from './lib/context.ts';
 import { startEmulatorProcess } from './lib/emulators.ts';
 import { floorClient } from './lib/floor.ts';
 import { jobsOf, prepareFixtures } from './lib/fixtures.ts';
-import { startGateway, type GatewayProcess } from './lib/gateway.ts';
+import { benchTokens, startGateway, type GatewayProcess } from './lib/gateway.ts';
 import { UnknownIdGenerator, type IdKind } from './lib/ids.ts';
 import { gitState, machineInfo, packageVersions } from './lib/machine.ts';
 import { cpuTimeMicros } from './lib/proc.ts';
@@ -149,13 +147,7 @@ async function main(): Promise<void> {
 
   const emulators = await startEmulatorProcess(settings.latencyMs);
   live.add({ stop: () => emulators.close() });
-  const jwtSecret = randomBytes(32).toString('base64url');
-  const token = await mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject: 'bench' });
-  const secretsToken = await mintToken({
-    secret: jwtSecret,
-    scopes: ['jobs:read', 'jobs:secrets:read'],
-    subject: 'bench-secrets',
-  });
+  const { jwtSecret, token, secretsToken } = await benchTokens();
   const common = {
     settings,
     repoRoot: REPO_ROOT,
