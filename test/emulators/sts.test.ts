@@ -304,7 +304,7 @@ describe('The STS emulator', () => {
     expect(
       await sdkFailure(
         client({
-          credentials: { accessKeyId: 'AKIAJOBGRAPHUNKNOWN1', secretAccessKey: 'x' },
+          credentials: { accessKeyId: 'JOBGRAPHUNKNOWNKEY01', secretAccessKey: 'x' },
         }).send(new GetCallerIdentityCommand({})),
       ),
     ).toEqual({
