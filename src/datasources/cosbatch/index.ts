@@ -3,7 +3,7 @@ import type { CosSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { cosWire } from './client.ts';
 import { COSBATCH_KEY } from './key.ts';
-import { COSBATCH_LISTING, COSBATCH_WATCH } from './listing.ts';
+import { accountByUin, COSBATCH_LISTING, COSBATCH_WATCH } from './listing.ts';
 import type { CosBatchJobRecord } from './record.ts';
 
 /**
@@ -27,8 +27,8 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
     endpoint: (config) => config.endpoints.cosBatch,
     credentials: describeTencent,
     wire: cosWire,
-    accountId: (config, key) =>
-      config.tencent.accounts.find((a) => a.uin === key.uin)?.appId ?? config.tencent.appId,
+    // The APPID its UIN's account is called with.
+    accountId: (config, key) => accountByUin(config, key.uin)?.appId ?? null,
     accountAliases: (config) => config.tencent.accounts.map((a) => a.alias),
     options: (config, transport) => ({
       ...transport,

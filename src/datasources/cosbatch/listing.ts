@@ -46,7 +46,7 @@ async function page(
   const answer = await call(
     cosListOperation(account.appId),
     { ...input, nextToken: token },
-    { breakerRegion: input.region, subject, account: account.signedAs },
+    { breakerRegion: input.region, subject, account: account.uin },
   );
   return {
     items: answer.items.map((s) => cosListed(input.region, input.uin, s)).filter(present),
@@ -55,14 +55,12 @@ async function page(
 }
 
 /**
- * A COS account as its list calls go: its UIN (the host label), its APPID (`x-cos-appid`), and
- * the pipeline's account its calls are signed for (`CallOptions.account`: the UIN of a
- * JOBGRAPH_TENCENT_ACCOUNTS account, whose keys the wire picks by it; undefined: the default keys).
+ * A COS account as its list calls go: its UIN (the host label, and the pipeline's account, by
+ * which the wire picks its keys, as for its jobs' describe calls) and its APPID (`x-cos-appid`).
  */
 interface CosAccount {
   uin: string;
   appId: string;
-  signedAs: string | undefined;
 }
 
 /**
@@ -72,20 +70,20 @@ interface CosAccount {
 function accountByAlias(config: Config, alias: string): CosAccount | null {
   if (alias !== DEFAULT_ACCOUNT) {
     const a = config.tencent.accounts.find((x) => x.alias === alias);
-    return a ? { uin: a.uin, appId: a.appId, signedAs: a.uin } : null;
+    return a ? { uin: a.uin, appId: a.appId } : null;
   }
   const { uin, appId, credentials } = config.tencent;
-  return uin && appId && credentials ? { uin, appId, signedAs: undefined } : null;
+  return uin && appId && credentials ? { uin, appId } : null;
 }
 
 /**
  * The account a job of `uin` is listed with: a JOBGRAPH_TENCENT_ACCOUNTS account's own APPID and
  * keys, else the default APPID and keys (as its describe call goes); null without a default APPID.
  */
-function accountByUin(config: Config, uin: string): CosAccount | null {
+export function accountByUin(config: Config, uin: string): CosAccount | null {
   const a = config.tencent.accounts.find((x) => x.uin === uin);
-  if (a) return { uin, appId: a.appId, signedAs: a.uin };
-  return config.tencent.appId ? { uin, appId: config.tencent.appId, signedAs: undefined } : null;
+  if (a) return { uin, appId: a.appId };
+  return config.tencent.appId ? { uin, appId: config.tencent.appId } : null;
 }
 
 /**

@@ -206,12 +206,15 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
     provider: of.name,
     call: (operation, input, opts) => pipeline.call(operation, input, opts),
     // A key of the provider is a K: KeyOf<K['provider']> is K, which the compiler cannot see.
-    fetchJob: (key, opts) =>
-      pipeline.call(
+    fetchJob: (key, opts) => {
+      // The default AWS account's keys name none: their calls go with the options as given.
+      const account = of.key ? accountOfKey(of.key, key) : undefined;
+      return pipeline.call(
         wire.describe,
         key as unknown as K,
-        of.key ? { ...opts, account: accountOfKey(of.key, key) } : opts,
-      ),
+        account === undefined ? opts : { ...opts, account },
+      );
+    },
     close: () => pipeline.close(),
     ...(wire.global ? {} : { clientCount: () => pipeline.endpoints.size }),
   };
