@@ -1,5 +1,5 @@
 /**
- * `npm run build && node --import tsx bench/cluster.ts` (about 2 minutes): what watching jobs
+ * `npm run bench:cluster` (about 2 minutes): what watching jobs
  * costs upstream when jobgraph runs as several replicas sharing one Redis (JOBGRAPH_CACHE_URL):
  * one poll lease per watched job (src/subscriptions/pollers.ts, src/cache/redisPollLeases.ts).
  * Rewrites bench/CLUSTER.md.
@@ -269,7 +269,7 @@ async function main(): Promise<void> {
     const one = row('1');
     const md = `# Watching jobs with several replicas sharing one Redis
 
-\`npm run build && node --import tsx bench/cluster.ts\` (about 2 minutes) rewrites this file. Real
+\`npm run bench:cluster\` (about 2 minutes) rewrites this file. Real
 parts: a redis-server on a loopback port, the emulators in the bench process (their call logs
 count the cluster's upstream calls), 1, 3 or 5 jobgraph replicas (live mode, the compiled CLI)
 with \`JOBGRAPH_WATCH_POLL_MS\` = \`JOBGRAPH_WATCH_MAX_POLL_MS\` = ${POLL_MS} (every job due every

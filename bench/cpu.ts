@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/cpu.ts`: only the CPU-per-job figures of `npm run bench` (figure 1 and
+ * `npm run bench:cpu` (`bench/cpu.ts`): only the CPU-per-job figures of `npm run bench` (figure 1 and
  * the peer rows) and the 100-job p50 beside the peer, with more rounds and the spread shown — for
  * work on the per-job path, where the full bench's other phases only cost time. Every round runs
  * the floor, each gateway (the "before" checkout, if given, and this one) and the SDK peer back
@@ -368,7 +368,7 @@ async function main(): Promise<void> {
         const git = gitState(root);
         return `${l} \`${git.commit}\`${git.dirtyFiles.length ? ` with uncommitted changes to ${git.dirtyFiles.join(', ')}` : ''}`;
       })
-      .join('; ')}.`,
+      .join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
     '',
     '| kind | server | µs/job, median (range) | ÷ floor, median of rounds (range) | ÷ peer, median of rounds (range) | ÷ before, median of rounds (range) |',
     '| --- | --- | --- | --- | --- | --- |',

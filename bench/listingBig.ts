@@ -1,5 +1,5 @@
 /**
- * `npm run build && node --expose-gc --import tsx bench/listingBig.ts`: what `listJobs` costs over
+ * `npm run bench:listing-big`: what `listJobs` costs over
  * a big account, under a minute. The emulators run in their own process with
  * BENCH_JOBS_PER_SOURCE jobs in every listable source (default 3000: Panorama 120 upstream pages,
  * HealthOmics 30 a store, COS Batch and Import/Export 3); the gateway is a default-config live
@@ -271,7 +271,7 @@ function render(r: {
   return [
     `# listJobs over a big account (${r.jobsPerSource} jobs a source)`,
     '',
-    '`npm run build && node --expose-gc --import tsx bench/listingBig.ts` (about a minute;',
+    '`npm run bench:listing-big` (about a minute;',
     '`BENCH_JOBS_PER_SOURCE` sets N). The emulators run in their own process with N jobs in every',
     'listable source; the gateway is a default-config live process (JOBGRAPH_LIST_SNAPSHOT_SECONDS=30);',
     'requests go over HTTP with a read token, selection `id provider region createdAt state`, and',

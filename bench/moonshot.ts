@@ -1,5 +1,5 @@
 /**
- * `npm run build && node --import tsx bench/moonshot.ts` (about 4 minutes; `BENCH_QUICK=1`
+ * `npm run bench:moonshot` (about 4 minutes; `BENCH_QUICK=1`
  * about 2): the "watch moonshot" — 10,000 open `jobUpdates` subscriptions of 2,000 unfinished
  * jobs on ONE jobgraph replica. Rewrites bench/MOONSHOT.md and prints its figures as one JSON line.
  *
@@ -570,7 +570,7 @@ function render(r: Result): string {
   const conns = r.connections;
   return `# Watch moonshot: ${s.watches.toLocaleString('en')} open watches of ${s.jobs.toLocaleString('en')} jobs on one replica
 
-\`npm run build && node --import tsx bench/moonshot.ts\` (about 4 minutes) rewrites this file
+\`npm run bench:moonshot\` (about 4 minutes) rewrites this file
 (\`BENCH_QUICK=1\`: 1,000 watches of 200 jobs; the sizes: \`BENCH_MOONSHOT_*\`, bench/README.md). Run
 ${r.date} on ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, commit ${r.git.commit}${r.git.dirtyFiles.length ? ` with changes to ${r.git.dirtyFiles.join(', ')}` : ''}.
 Load average (1, 5, 15 min) ${r.load.before} at the start, ${r.load.windowEnd} at the end of the window,
@@ -641,8 +641,8 @@ ${r.profile.length ? `\n## Where the gateway's CPU goes in the window (\`--cpu-p
 ## Re-run
 
 \`\`\`sh
-npm run build && node --import tsx bench/moonshot.ts            # this file's size
-BENCH_QUICK=1 node --import tsx bench/moonshot.ts                # quick: 1,000 watches of 200 jobs
+npm run bench:moonshot                                    # this file's size
+BENCH_QUICK=1 npm run bench:moonshot                      # quick: 1,000 watches of 200 jobs
 \`\`\`
 
 This run: ${Object.entries({
