@@ -19,6 +19,8 @@ const { PATTERNS } = await import(`${root}dist/model/keyGrammar.js`);
 const idGrammar = PROVIDERS.map(({ name, key }) => ({
   provider: name,
   prefix: key.prefix,
+  // Whether its IDs name an account by alias (`panorama@staging:…`): the keys without an account part.
+  aliased: key.accountPart === undefined,
   parts: key.parts.map(([part, pattern]) => ({
     name: part,
     form: PATTERNS[pattern].form,

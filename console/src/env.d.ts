@@ -9,6 +9,8 @@ declare const JOBGRAPH_JOB_QUERIES: Record<string, string>;
 declare const JOBGRAPH_ID_GRAMMAR: readonly {
   provider: string;
   prefix: string;
+  /** Whether its IDs may name an account by alias (`panorama@staging:…`). */
+  aliased: boolean;
   parts: readonly { name: string; form: string; pattern: string }[];
 }[];
 

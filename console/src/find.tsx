@@ -13,6 +13,8 @@ export interface FindableJob {
 /** A listed source's place: the part values its jobs' global IDs share. */
 export interface SourcePlace {
   provider: string;
+  /** The account's alias (`default` for the default account), where the schema says it. */
+  account?: string | null;
   region: string | null;
   referenceStoreId: string | null;
 }
@@ -58,6 +60,7 @@ function find(
     for (const s of sources) {
       if (s.provider !== provider) continue;
       found.push({
+        ...(s.account ? { account: s.account } : {}),
         ...(s.region ? { region: s.region } : {}),
         ...(s.referenceStoreId ? { referenceStoreId: s.referenceStoreId } : {}),
       });

@@ -4,6 +4,8 @@ import { PROVIDER_NAMES, idPrefix } from './format.ts';
 export interface Grammar {
   provider: string;
   prefix: string;
+  /** Whether its IDs may name an account by alias after the prefix (`panorama@staging:…`). */
+  aliased: boolean;
   parts: readonly { name: string; form: string; re: RegExp }[];
 }
 
@@ -11,12 +13,15 @@ export interface Grammar {
 export const GRAMMARS: readonly Grammar[] = JOBGRAPH_ID_GRAMMAR.map((g) => ({
   provider: g.provider,
   prefix: g.prefix,
+  aliased: g.aliased,
   parts: g.parts.map((p) => ({ name: p.name, form: p.form, re: new RegExp(p.pattern) })),
 }));
 
-/** `cos:{region}:{uin}:{jobId}`. */
+/** `cos:{region}:{uin}:{jobId}`, `panorama[@{account}]:{region}:{jobId}` (as the server writes it). */
 export function formOf(g: Grammar): string {
-  return [g.prefix, ...g.parts.map((p) => `{${p.name}}`)].join(':');
+  return [g.prefix + (g.aliased ? '[@{account}]' : ''), ...g.parts.map((p) => `{${p.name}}`)].join(
+    ':',
+  );
 }
 
 /** The grammar whose prefix starts `id` (`panorama:…`, `panorama@staging:…`), if any. */
@@ -25,12 +30,19 @@ export function grammarOf(id: string): Grammar | undefined {
   return GRAMMARS.find((g) => g.prefix === prefix);
 }
 
-/** A global ID's parts by name; null unless it has its grammar's number of parts. */
+/**
+ * A global ID's parts by name, with `account` when it names one by alias (`panorama@staging:…`);
+ * null unless it has its grammar's number of parts.
+ */
 export function partsOf(id: string): Record<string, string> | null {
   const g = grammarOf(id);
-  const values = id.split(':').slice(1);
+  const [head = '', ...values] = id.split(':');
   if (!g || values.length !== g.parts.length) return null;
-  return Object.fromEntries(g.parts.map((p, i) => [p.name, values[i] ?? '']));
+  const alias = head.slice(g.prefix.length + 1);
+  return {
+    ...(alias ? { account: alias } : {}),
+    ...Object.fromEntries(g.parts.map((p, i) => [p.name, values[i] ?? ''])),
+  };
 }
 
 /** The forms a region may take (an AWS region such as us-east-1, a Tencent Cloud region such as ap-guangzhou). */
@@ -56,7 +68,7 @@ export function pastedId(text: string): string {
 export interface Candidate {
   provider: string;
   providerName: string;
-  /** The grammar written out (`panorama:{region}:{jobId}`). */
+  /** The grammar written out (`panorama[@{account}]:{region}:{jobId}`). */
   form: string;
   /** Each part before the job ID: what it is. */
   parts: readonly { name: string; form: string }[];
@@ -81,8 +93,10 @@ export function candidatesFor(
     if (matching.length) {
       for (const place of [{}, ...places(g.provider)]) {
         const values = others.map((p) => place[p.name]);
+        // A place in an account by alias (a listed source's or job's) gives that account's ID.
+        const alias = g.aliased && place.account !== 'default' ? place.account : undefined;
         if (values.every((v) => v !== undefined))
-          ids.add([g.prefix, ...values, nativeId].join(':'));
+          ids.add([alias ? `${g.prefix}@${alias}` : g.prefix, ...values, nativeId].join(':'));
       }
     }
     return {

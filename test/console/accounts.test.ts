@@ -7,6 +7,7 @@ declare global {
   var JOBGRAPH_ID_GRAMMAR: readonly {
     provider: string;
     prefix: string;
+    aliased: boolean;
     parts: readonly { name: string; form: string; pattern: string }[];
   }[];
 }

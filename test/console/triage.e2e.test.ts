@@ -214,12 +214,13 @@ describe('The jobs console for triage (Debian Chromium)', () => {
         })),
       );
       // The providers whose job-ID pattern the ID matches (not HealthOmics: digits only; not
-      // CodePipeline: a UUID), with the places this list shows (its region, COS's account).
+      // CodePipeline: a UUID), with the places this list shows (its regions and accounts).
       expect(candidates).toEqual([
         {
           provider: 'AWS_PANORAMA',
-          form: 'panorama:{region}:{jobId}',
-          tries: [`panorama:us-east-1:${native}`],
+          form: 'panorama[@{account}]:{region}:{jobId}',
+          // The list shows Panorama in both AWS accounts: the second one's ID carries its alias.
+          tries: [`panorama:us-east-1:${native}`, `panorama@staging:us-east-1:${native}`],
         },
         {
           provider: 'TENCENT_COS_BATCH',
@@ -230,7 +231,11 @@ describe('The jobs console for triage (Debian Chromium)', () => {
             `cos:ap-guangzhou:100000000002:${native}`,
           ],
         },
-        { provider: 'AWS_IMPORT_EXPORT', form: 'importexport:{jobId}', tries: [ex.importexport] },
+        {
+          provider: 'AWS_IMPORT_EXPORT',
+          form: 'importexport[@{account}]:{jobId}',
+          tries: [ex.importexport, `importexport@staging:${native}`],
+        },
       ]);
       // Nothing was asked of the server to answer it.
       expect(o.graphqlCalls()).toBe(calls);
