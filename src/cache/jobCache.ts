@@ -71,7 +71,7 @@ export interface LeaseStore {
 }
 
 const PREFIX = 'jobgraph:job:v1:';
-/** Records kept parsed (see `createJobCache`'s `get`): the most recently parsed ones. */
+/** Records kept parsed (see `GuardedJobCache`'s `#parsed`): the most recently parsed ones. */
 export const PARSED_RECORDS_MAX = 512;
 
 export interface JobCacheOptions {
@@ -97,131 +97,168 @@ export interface JobCacheOptions {
 const FETCH_YOURSELF: Claim = {};
 
 export function createJobCache(options: JobCacheOptions): JobCache {
-  const { store, ttlSeconds, holdsSecret, logger } = options;
-  // A slow or broken store must not slow jobs down: each operation is cut off after a short
-  // timeout, and after a failure the store is left alone for a while (then tried once again).
-  const policy =
-    options.opTimeoutMs === 0
-      ? { execute: <T>(fn: () => Promise<T>) => fn() }
-      : wrap(
-          circuitBreaker(handleAll, {
-            halfOpenAfter: options.pauseAfterFailureMs ?? 10_000,
-            breaker: new ConsecutiveBreaker(1),
-          }),
-          timeout(options.opTimeoutMs ?? 250, TimeoutStrategy.Aggressive),
-        );
-  // A store that fails is said once, by the first failure's warn line (each operation below has
-  // its own), until an operation succeeds again (one info line): while Redis is away every job
-  // would otherwise log one line or two, hundreds a second on a busy replica.
-  let failing = false;
-  const guard = {
-    async execute<T>(fn: () => Promise<T>): Promise<T> {
-      const value = await policy.execute(fn);
-      if (failing) {
-        failing = false;
-        logger.info('job cache: the store answers again');
-      }
-      return value;
-    },
+  const cache = new GuardedJobCache(options);
+  // A plain object (callers spread it, and `claim` is absent without leases) over the class.
+  return {
+    ...(options.leases
+      ? { claim: (globalId: string, lease: LeaseTimes) => cache.claim(globalId, lease) }
+      : {}),
+    get: (globalId) => cache.read(globalId),
+    offer: (record) => cache.offer(record),
+    close: options.close ?? (async () => {}),
   };
-  const warn = (err: unknown, message: string) => {
-    if (failing) return;
-    failing = true;
-    logger.warn({ err: { message: (err as Error).message } }, message);
-  };
-  // The stored text of a record read again is parsed once: the record is deeply frozen and shared
-  // by the requests that read the same text (a finished job's record never changes; a changed
-  // text, e.g. another replica's write to Redis, is parsed anew). Frozen, it is for reading only:
-  // each request's loader serves its own shallow copy to the resolvers and libraries, which may
-  // write to it (@apollo/subgraph defines `__typename`; see requestCopy in datasources/guard/loader.ts).
-  const parsed = new Map<string, { raw: string; record: JobRecord }>();
-  const parse = (globalId: string, raw: string): JobRecord => {
-    const known = parsed.get(globalId);
-    if (known && known.raw === raw) return known.record;
-    const record = deepFreeze(JSON.parse(raw)) as JobRecord;
-    if (known) parsed.delete(globalId);
-    else if (parsed.size >= PARSED_RECORDS_MAX) parsed.delete(parsed.keys().next().value as string);
-    parsed.set(globalId, { raw, record });
-    return record;
-  };
-  const { leases } = options;
-  const read = async (globalId: string): Promise<JobRecord | undefined> => {
+}
+
+/** `JobCache.claim`'s options: how long a lease is held, and how long to wait for another's. */
+type LeaseTimes = { leaseMs: number; waitMs: number };
+
+/** What runs each store call: the op timeout and the pause after a failure, or nothing. */
+interface StorePolicy {
+  execute<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * A slow or broken store must not slow jobs down: each operation is cut off after a short
+ * timeout, and after a failure the store is left alone for a while (then tried once again).
+ */
+function storePolicy(options: JobCacheOptions): StorePolicy {
+  return options.opTimeoutMs === 0
+    ? { execute: <T>(fn: () => Promise<T>) => fn() }
+    : wrap(
+        circuitBreaker(handleAll, {
+          halfOpenAfter: options.pauseAfterFailureMs ?? 10_000,
+          breaker: new ConsecutiveBreaker(1),
+        }),
+        timeout(options.opTimeoutMs ?? 250, TimeoutStrategy.Aggressive),
+      );
+}
+
+/** The job cache {@link createJobCache} returns: the store behind its policy, and the records kept parsed. */
+class GuardedJobCache {
+  readonly #options: JobCacheOptions;
+  readonly #policy: StorePolicy;
+  /**
+   * A store that fails is said once, by the first failure's warn line (each operation has its
+   * own), until an operation succeeds again (one info line): while Redis is away every job would
+   * otherwise log one line or two, hundreds a second on a busy replica.
+   */
+  #failing = false;
+  /**
+   * The stored text of a record read again is parsed once: the record is deeply frozen and shared
+   * by the requests that read the same text (a finished job's record never changes; a changed
+   * text, e.g. another replica's write to Redis, is parsed anew). Frozen, it is for reading only:
+   * each request's loader serves its own shallow copy to the resolvers and libraries, which may
+   * write to it (@apollo/subgraph defines `__typename`; see requestCopy in datasources/guard/loader.ts).
+   */
+  readonly #parsed = new Map<string, { raw: string; record: JobRecord }>();
+
+  constructor(options: JobCacheOptions) {
+    this.#options = options;
+    this.#policy = storePolicy(options);
+  }
+
+  async read(globalId: string): Promise<JobRecord | undefined> {
     try {
-      const raw = await guard.execute(() => store.get(PREFIX + globalId));
-      return raw === undefined ? undefined : parse(globalId, raw);
+      const raw = await this.#execute(() => this.#options.store.get(PREFIX + globalId));
+      return raw === undefined ? undefined : this.#parse(globalId, raw);
     } catch (err) {
-      warn(err, 'job cache read failed; asking the provider');
+      this.#warn(err, 'job cache read failed; asking the provider');
       return undefined;
     }
-  };
-  const acquire = async (
-    globalId: string,
-    token: string,
-    ttlMs: number,
-  ): Promise<boolean | undefined> => {
+  }
+
+  async offer(record: JobRecord): Promise<boolean> {
+    if (!record.terminal || this.#options.holdsSecret(record)) return false;
     try {
-      return await guard.execute(() => leases!.acquire(globalId, token, ttlMs));
+      await this.#execute(() =>
+        this.#options.store.set(PREFIX + record.id, JSON.stringify(record), {
+          ttl: this.#options.ttlSeconds,
+        }),
+      );
+      return true;
     } catch (err) {
-      warn(err, 'job cache lease failed; asking the provider');
-      return undefined;
+      this.#warn(err, 'job cache write failed');
+      return false;
     }
-  };
-  const holder = (globalId: string, token: string): Claim => ({
-    done: (stored) => {
-      guard
-        .execute(() => leases!.release(globalId, token, stored))
-        .catch((err: unknown) => warn(err, 'job cache lease release failed'));
-    },
-  });
-  const claim = async (
-    globalId: string,
-    { leaseMs, waitMs }: { leaseMs: number; waitMs: number },
-  ): Promise<Claim> => {
-    if (options.leaseFree?.(globalId)) return FETCH_YOURSELF;
+  }
+
+  async claim(globalId: string, { leaseMs, waitMs }: LeaseTimes): Promise<Claim> {
+    if (this.#options.leaseFree?.(globalId)) return FETCH_YOURSELF;
     const token = randomUUID();
-    const taken = await acquire(globalId, token, leaseMs);
+    const taken = await this.#acquire(globalId, token, leaseMs);
     if (taken === undefined) return FETCH_YOURSELF;
-    if (taken) return holder(globalId, token);
+    if (taken) return this.#holder(globalId, token);
     // Another process fetches it. Listen first, then look again: its word may have come between
     // our SET and our listening (stored: the cache has it; not cacheable: the lease is free again).
-    const listening = leases!.listen(globalId, waitMs);
-    const early = await read(globalId);
+    const listening = this.#options.leases!.listen(globalId, waitMs);
+    const early = await this.read(globalId);
     if (early) {
       listening.cancel();
       return { record: early };
     }
-    const again = await acquire(globalId, token, leaseMs);
+    const again = await this.#acquire(globalId, token, leaseMs);
     if (again !== false) {
       listening.cancel();
       if (!again) return FETCH_YOURSELF;
       // The lease was free again: its holder finished. It may have stored the record after our read.
-      const late = await read(globalId);
-      if (!late) return holder(globalId, token);
-      holder(globalId, token).done!(true);
+      const late = await this.read(globalId);
+      if (!late) return this.#holder(globalId, token);
+      this.#holder(globalId, token).done!(true);
       return { record: late };
     }
     const outcome = await listening.outcome;
     if (outcome !== 'stored') return FETCH_YOURSELF;
-    const record = await read(globalId);
+    const record = await this.read(globalId);
     return record ? { record } : FETCH_YOURSELF;
-  };
-  return {
-    ...(leases ? { claim } : {}),
-    get: read,
-    async offer(record) {
-      if (!record.terminal || holdsSecret(record)) return false;
-      try {
-        await guard.execute(() =>
-          store.set(PREFIX + record.id, JSON.stringify(record), { ttl: ttlSeconds }),
+  }
+
+  /** The fetch lease, or undefined when the store failed. */
+  async #acquire(globalId: string, token: string, ttlMs: number): Promise<boolean | undefined> {
+    try {
+      return await this.#execute(() => this.#options.leases!.acquire(globalId, token, ttlMs));
+    } catch (err) {
+      this.#warn(err, 'job cache lease failed; asking the provider');
+      return undefined;
+    }
+  }
+
+  /** The claim of the process that holds the fetch lease. */
+  #holder(globalId: string, token: string): Claim {
+    return {
+      done: (stored) => {
+        this.#execute(() => this.#options.leases!.release(globalId, token, stored)).catch(
+          (err: unknown) => this.#warn(err, 'job cache lease release failed'),
         );
-        return true;
-      } catch (err) {
-        warn(err, 'job cache write failed');
-        return false;
-      }
-    },
-    close: options.close ?? (async () => {}),
-  };
+      },
+    };
+  }
+
+  /** A store call under the policy. */
+  async #execute<T>(fn: () => Promise<T>): Promise<T> {
+    const value = await this.#policy.execute(fn);
+    if (this.#failing) {
+      this.#failing = false;
+      this.#options.logger.info('job cache: the store answers again');
+    }
+    return value;
+  }
+
+  #warn(err: unknown, message: string): void {
+    if (this.#failing) return;
+    this.#failing = true;
+    this.#options.logger.warn({ err: { message: (err as Error).message } }, message);
+  }
+
+  #parse(globalId: string, raw: string): JobRecord {
+    const known = this.#parsed.get(globalId);
+    if (known && known.raw === raw) return known.record;
+    const record = deepFreeze(JSON.parse(raw)) as JobRecord;
+    if (known) this.#parsed.delete(globalId);
+    else if (this.#parsed.size >= PARSED_RECORDS_MAX)
+      this.#parsed.delete(this.#parsed.keys().next().value as string);
+    this.#parsed.set(globalId, { raw, record });
+    return record;
+  }
 }
 
 /** Freeze a parsed JSON value and everything in it. */

@@ -4,7 +4,7 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from './pollLeases.ts';
-import { reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
+import { type Recheck, reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
 
 /** The lease on a watched job: `jobgraph:poll:v1:<global ID>` = the holder's replica ID, with a TTL. */
 export const POLL_LEASE_PREFIX = 'jobgraph:poll:v1:';
@@ -71,6 +71,14 @@ export interface RedisPollLeasesOptions {
 const HELD: LeaseClaim = { kind: 'held' };
 const UNAVAILABLE: LeaseClaim = { kind: 'unavailable' };
 
+/** A record's shareable form: its secret-free view as JSON, and whether anything was taken out. */
+type Shareable = { record: string; stripped: boolean };
+
+/** Poll leases in Redis, connecting in the background (see {@link RedisPollLeases}). */
+export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
+  return new RedisPollLeases(options);
+}
+
 /**
  * Poll leases over two Redis connections of their own (commands, and the pub/sub subscriber),
  * without an offline queue: while Redis is away every call fails at once. Each call is bounded by
@@ -85,114 +93,260 @@ const UNAVAILABLE: LeaseClaim = { kind: 'unavailable' };
  * still holds a secret (it cannot happen while the view is built from the same list) is not
  * shared: the followers are told to fetch the job themselves.
  */
-export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
-  const { opTimeoutMs, retryMs, logger } = options;
-  // Redis's pub/sub ignores the database number: a deployment on another database of the same
-  // server must not hear this one's polls (its jobs may have the same IDs in other accounts).
-  const database = Number(new URL(options.url).pathname.slice(1)) || 0;
-  const channelOf = (globalId: string) =>
-    `${POLL_CHANNEL_PREFIX}${database ? `${database}:` : ''}${globalId}`;
-  const replicaId =
-    options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const socket = {
-    // Reconnect soon after Redis is back (whatever the cause), never give up.
-    reconnectStrategy: reconnectAfter(retryMs),
-  };
-  const commands = createClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    socket,
-  }) as unknown as RedisClientType;
-  const subscriber = commands.duplicate() as unknown as RedisClientType;
-
-  let state: 'starting' | 'up' | 'down' = 'starting';
+class RedisPollLeases implements PollLeases {
+  readonly replicaId: string;
+  readonly #options: RedisPollLeasesOptions;
+  /**
+   * Redis's pub/sub ignores the database number: a deployment on another database of the same
+   * server must not hear this one's polls (its jobs may have the same IDs in other accounts).
+   */
+  readonly #database: number;
+  readonly #commands: RedisClientType;
+  readonly #subscriber: RedisClientType;
+  readonly #recheck: Recheck;
+  #state: 'starting' | 'up' | 'down' = 'starting';
+  #closed = false;
   /** The jobs whose lease this replica took or renewed last (and has not lost or given back). */
-  const held = new Set<string>();
-  let closed = false;
-  const availability = new Set<(available: boolean) => void>();
-  const pending = new Set<Promise<unknown>>();
+  readonly #held = new Set<string>();
+  readonly #availability = new Set<(available: boolean) => void>();
+  /** The shares and releases sent and not answered yet, which `close` waits for. */
+  readonly #pending = new Set<Promise<unknown>>();
+  /** The listeners of each followed job, by channel. */
+  readonly #followed = new Map<string, Set<(poll: SharedPoll) => void>>();
+  /** Each record's shareable form (null: not shareable), so an unchanged poll shares it again. */
+  readonly #encoded = new WeakMap<JobRecord, Shareable | null>();
 
-  const bounded = <T>(call: Promise<T>): Promise<T> => withinOpTimeout(call, opTimeoutMs);
+  constructor(options: RedisPollLeasesOptions) {
+    this.#options = options;
+    this.#database = Number(new URL(options.url).pathname.slice(1)) || 0;
+    this.replicaId =
+      options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.#commands = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      // Reconnect soon after Redis is back (whatever the cause), never give up.
+      socket: { reconnectStrategy: reconnectAfter(options.retryMs) },
+    });
+    this.#subscriber = this.#commands.duplicate();
+    this.#recheck = recheckLater(options.retryMs, () => this.#check());
+    for (const client of [this.#commands, this.#subscriber]) {
+      client.on('error', this.#failed);
+      client.on('end', () => this.#failed(new Error('the Redis connection ended')));
+      client.on('ready', () => void this.#check());
+    }
+    // Connected in the background: a Redis that is not there must not hold up the start.
+    for (const client of [this.#commands, this.#subscriber])
+      client.connect().catch(() => undefined);
+  }
+
+  available(): boolean {
+    return this.#state === 'up' && !this.#closed;
+  }
+
+  async claim(globalId: string, ttlMs: number, last = false): Promise<LeaseClaim> {
+    if (this.#state !== 'up' || this.#closed) return UNAVAILABLE;
+    try {
+      const reply = (await this.#bounded(
+        this.#commands.eval(CLAIM_SCRIPT, {
+          keys: [POLL_LEASE_PREFIX + globalId, POLL_LAST_PREFIX + globalId],
+          arguments: [this.replicaId, ttl(ttlMs), last ? '1' : '0'],
+        }),
+      )) as [number, number?, (string | null)?];
+      if (reply[0] === 1) {
+        this.#held.add(globalId);
+        return HELD;
+      }
+      this.#held.delete(globalId);
+      const shared = typeof reply[2] === 'string' ? parse(reply[2]) : undefined;
+      return {
+        kind: 'other',
+        retryInMs: Math.max(0, Number(reply[1] ?? 0)),
+        ...(shared ? { last: shared } : {}),
+      };
+    } catch (err) {
+      this.#failed(err);
+      return UNAVAILABLE;
+    }
+  }
+
+  async share(
+    globalId: string,
+    ttlMs: number,
+    result: PollResult,
+  ): Promise<'held' | 'lost' | 'unavailable'> {
+    if (this.#state !== 'up' || this.#closed) return 'unavailable';
+    const [message, last] = this.#encode(result);
+    try {
+      const reply = await this.#track(
+        this.#bounded(
+          this.#commands.eval(SHARE_SCRIPT, {
+            keys: [POLL_LEASE_PREFIX + globalId, POLL_LAST_PREFIX + globalId],
+            arguments: [this.replicaId, ttl(ttlMs), message, this.#channelOf(globalId), last],
+          }),
+        ),
+      );
+      if (reply !== 1) {
+        this.#held.delete(globalId);
+        return 'lost';
+      }
+      this.#held.add(globalId);
+      return 'held';
+    } catch (err) {
+      this.#failed(err);
+      return 'unavailable';
+    }
+  }
+
+  holds(globalId: string): boolean {
+    return this.#held.has(globalId);
+  }
+
+  release(globalId: string): void {
+    this.#held.delete(globalId);
+    if (this.#state !== 'up' || this.#closed) return;
+    this.#track(
+      this.#bounded(
+        this.#commands.eval(RELEASE_SCRIPT, {
+          keys: [POLL_LEASE_PREFIX + globalId],
+          arguments: [
+            this.replicaId,
+            this.#channelOf(globalId),
+            `{"kind":"released","from":${JSON.stringify(this.replicaId)}}`,
+          ],
+        }),
+      ),
+    ).catch(this.#failed);
+  }
+
+  follow(globalId: string, listener: (poll: SharedPoll) => void): () => void {
+    const channel = this.#channelOf(globalId);
+    let listeners = this.#followed.get(channel);
+    if (!listeners) {
+      listeners = new Set();
+      this.#followed.set(channel, listeners);
+      this.#subscribe(channel);
+    }
+    const mine = listeners;
+    mine.add(listener);
+    return () => {
+      mine.delete(listener);
+      if (mine.size > 0 || this.#followed.get(channel) !== mine) return;
+      this.#followed.delete(channel);
+      this.#unsubscribe(channel);
+    };
+  }
+
+  onAvailability(listener: (available: boolean) => void): () => void {
+    this.#availability.add(listener);
+    return () => this.#availability.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    // The releases and shares sent so far go out first (each bounded by the op timeout).
+    await Promise.allSettled([...this.#pending]);
+    this.#closed = true;
+    this.#recheck.stop();
+    this.#availability.clear();
+    this.#followed.clear();
+    for (const client of [this.#subscriber, this.#commands]) if (client.isOpen) client.destroy();
+  }
 
   // ---- availability: down at the first failure, up once both connections answer again ----
-  const recheck = recheckLater(retryMs, () => check());
-  const failed = (err: unknown) => {
-    if (closed) return;
-    held.clear();
-    if (state !== 'down') {
-      state = 'down';
-      logger.warn(
+
+  /** A call failed or a connection went away: unavailable, and checked again later. An arrow, as it is the clients' error listener. */
+  readonly #failed = (err: unknown): void => {
+    if (this.#closed) return;
+    this.#held.clear();
+    if (this.#state !== 'down') {
+      this.#state = 'down';
+      this.#options.logger.warn(
         { err: { message: err instanceof Error ? err.message : String(err) } },
         'poll leases: Redis is unavailable; each replica polls the jobs it watches itself until it is back',
       );
-      for (const listener of [...availability]) listener(false);
+      for (const listener of [...this.#availability]) listener(false);
     }
-    recheck.schedule();
+    this.#recheck.schedule();
   };
-  const check = async () => {
-    if (closed || state === 'up') return;
-    if (!commands.isReady || !subscriber.isReady) return recheck.schedule();
+
+  /** Available again once both connections are ready and Redis answers a PING. */
+  async #check(): Promise<void> {
+    if (this.#closed || this.#state === 'up') return;
+    if (!this.#commands.isReady || !this.#subscriber.isReady) return this.#recheck.schedule();
     try {
-      await bounded(commands.ping());
+      await this.#bounded(this.#commands.ping());
     } catch {
-      return recheck.schedule();
+      return this.#recheck.schedule();
     }
     // Another check may have ended meanwhile.
-    if (closed || !subscriber.isReady || (state as string) === 'up') return;
+    if (this.#closed || !this.#subscriber.isReady || (this.#state as string) === 'up') return;
     // Channels whose subscription failed while Redis was away (the client renews the others itself).
-    for (const channel of followed.keys()) subscribe(channel);
-    const recovered = state === 'down';
-    state = 'up';
+    for (const channel of this.#followed.keys()) this.#subscribe(channel);
+    const recovered = this.#state === 'down';
+    this.#state = 'up';
     if (recovered)
-      logger.info('poll leases: Redis is back; each watched job is polled by one replica again');
-    for (const listener of [...availability]) listener(true);
-  };
-  for (const client of [commands, subscriber]) {
-    client.on('error', failed);
-    client.on('end', () => failed(new Error('the Redis connection ended')));
-    client.on('ready', () => void check());
+      this.#options.logger.info(
+        'poll leases: Redis is back; each watched job is polled by one replica again',
+      );
+    for (const listener of [...this.#availability]) listener(true);
+  }
+
+  #bounded<T>(call: Promise<T>): Promise<T> {
+    return withinOpTimeout(call, this.#options.opTimeoutMs);
+  }
+
+  /** Keeps `p` among the calls `close` waits for until it settles. */
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p)).catch(() => undefined);
+    return p;
   }
 
   // ---- the followers' channels ----
-  const followed = new Map<string, Set<(poll: SharedPoll) => void>>();
-  const onMessage = (message: string, channel: string) => {
-    const listeners = followed.get(channel);
+
+  #channelOf(globalId: string): string {
+    return `${POLL_CHANNEL_PREFIX}${this.#database ? `${this.#database}:` : ''}${globalId}`;
+  }
+
+  /** One function for every channel: the subscriber removes a listener by identity. */
+  readonly #onMessage = (message: string, channel: string): void => {
+    const listeners = this.#followed.get(channel);
     if (!listeners) return;
     const poll = parse(message);
     if (poll) for (const listener of [...listeners]) listener(poll);
   };
-  const subscribe = (channel: string) => {
-    if (!subscriber.isReady) return; // subscribed by `check` once Redis is back
-    subscriber.subscribe(channel, onMessage).catch(failed);
-  };
-  const unsubscribe = (channel: string) => {
-    if (!subscriber.isReady) return;
-    subscriber.unsubscribe(channel, onMessage).catch(failed);
-  };
 
-  // Connected in the background: a Redis that is not there must not hold up the start.
-  for (const client of [commands, subscriber]) client.connect().catch(() => undefined);
+  #subscribe(channel: string): void {
+    if (!this.#subscriber.isReady) return; // subscribed by `#check` once Redis is back
+    this.#subscriber.subscribe(channel, this.#onMessage).catch(this.#failed);
+  }
 
-  /** The record's shareable form, encoded once per record (an unchanged poll shares it again). */
-  const encoded = new WeakMap<JobRecord, { record: string; stripped: boolean } | null>();
-  const shareable = (record: JobRecord) => {
-    let known = encoded.get(record);
+  #unsubscribe(channel: string): void {
+    if (!this.#subscriber.isReady) return;
+    this.#subscriber.unsubscribe(channel, this.#onMessage).catch(this.#failed);
+  }
+
+  // ---- what a poll puts in Redis ----
+
+  /** The record's shareable form, encoded once per record. */
+  #shareable(record: JobRecord): Shareable | null {
+    let known = this.#encoded.get(record);
     if (known === undefined) {
-      const secret = options.holdsSecret(record);
-      const view = secret ? options.withoutSecrets(record) : record;
+      const secret = this.#options.holdsSecret(record);
+      const view = secret ? this.#options.withoutSecrets(record) : record;
       known =
-        view === null || (secret && options.holdsSecret(view))
+        view === null || (secret && this.#options.holdsSecret(view))
           ? null
           : { record: JSON.stringify(view), stripped: secret };
-      encoded.set(record, known);
+      this.#encoded.set(record, known);
     }
     return known;
-  };
+  }
+
   /** The message and what becomes of the last poll kept (keep it, leave the old one, drop it). */
-  const encode = (result: PollResult): [string, 'keep' | 'skip' | 'drop'] => {
-    const from = JSON.stringify(replicaId);
+  #encode(result: PollResult): [string, 'keep' | 'skip' | 'drop'] {
+    const from = JSON.stringify(this.replicaId);
     if (result.kind === 'record') {
-      const view = shareable(result.record);
+      const view = this.#shareable(result.record);
       if (view)
         return [
           `{"kind":"record","from":${from},"interval":${result.interval},"wait":${result.wait},"stripped":${view.stripped},"record":${view.record}}`,
@@ -206,120 +360,12 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
         'skip',
       ];
     return [`{"kind":"fetch","from":${from}}`, 'drop'];
-  };
-  const ttl = (ms: number) => String(Math.max(1, Math.ceil(ms)));
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    pending.add(p);
-    void p.finally(() => pending.delete(p)).catch(() => undefined);
-    return p;
-  };
+  }
+}
 
-  return {
-    replicaId,
-    available: () => state === 'up' && !closed,
-
-    async claim(globalId, ttlMs, last = false) {
-      if (state !== 'up' || closed) return UNAVAILABLE;
-      try {
-        const reply = (await bounded(
-          commands.eval(CLAIM_SCRIPT, {
-            keys: [POLL_LEASE_PREFIX + globalId, POLL_LAST_PREFIX + globalId],
-            arguments: [replicaId, ttl(ttlMs), last ? '1' : '0'],
-          }),
-        )) as [number, number?, (string | null)?];
-        if (reply[0] === 1) {
-          held.add(globalId);
-          return HELD;
-        }
-        held.delete(globalId);
-        const shared = typeof reply[2] === 'string' ? parse(reply[2]) : undefined;
-        return {
-          kind: 'other',
-          retryInMs: Math.max(0, Number(reply[1] ?? 0)),
-          ...(shared ? { last: shared } : {}),
-        };
-      } catch (err) {
-        failed(err);
-        return UNAVAILABLE;
-      }
-    },
-
-    async share(globalId, ttlMs, result) {
-      if (state !== 'up' || closed) return 'unavailable';
-      const [message, last] = encode(result);
-      try {
-        const reply = await track(
-          bounded(
-            commands.eval(SHARE_SCRIPT, {
-              keys: [POLL_LEASE_PREFIX + globalId, POLL_LAST_PREFIX + globalId],
-              arguments: [replicaId, ttl(ttlMs), message, channelOf(globalId), last],
-            }),
-          ),
-        );
-        if (reply !== 1) {
-          held.delete(globalId);
-          return 'lost';
-        }
-        held.add(globalId);
-        return 'held';
-      } catch (err) {
-        failed(err);
-        return 'unavailable';
-      }
-    },
-
-    holds: (globalId) => held.has(globalId),
-
-    release(globalId) {
-      held.delete(globalId);
-      if (state !== 'up' || closed) return;
-      track(
-        bounded(
-          commands.eval(RELEASE_SCRIPT, {
-            keys: [POLL_LEASE_PREFIX + globalId],
-            arguments: [
-              replicaId,
-              channelOf(globalId),
-              `{"kind":"released","from":${JSON.stringify(replicaId)}}`,
-            ],
-          }),
-        ),
-      ).catch(failed);
-    },
-
-    follow(globalId, listener) {
-      const channel = channelOf(globalId);
-      let listeners = followed.get(channel);
-      if (!listeners) {
-        listeners = new Set();
-        followed.set(channel, listeners);
-        subscribe(channel);
-      }
-      const mine = listeners;
-      mine.add(listener);
-      return () => {
-        mine.delete(listener);
-        if (mine.size > 0 || followed.get(channel) !== mine) return;
-        followed.delete(channel);
-        unsubscribe(channel);
-      };
-    },
-
-    onAvailability(listener) {
-      availability.add(listener);
-      return () => availability.delete(listener);
-    },
-
-    async close() {
-      // The releases and shares sent so far go out first (each bounded by the op timeout).
-      await Promise.allSettled([...pending]);
-      closed = true;
-      recheck.stop();
-      availability.clear();
-      followed.clear();
-      for (const client of [subscriber, commands]) if (client.isOpen) client.destroy();
-    },
-  };
+/** A TTL argument in whole ms, at least 1. */
+function ttl(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms)));
 }
 
 /** A message from a channel or the last-poll key, or undefined when it is not one. */

@@ -120,7 +120,7 @@ interface ReadPage<T> {
   from: number;
 }
 
-/** One stream's state during a merge. */
+/** One stream's state during a merge, and how it reads, fails and completes its items. */
 class StreamState<T extends Keyed> {
   readonly pages: ReadPage<T>[] = [];
   /** Selected items after the cursor, not yet merged, in merged order from `head`. */
@@ -138,7 +138,10 @@ class StreamState<T extends Keyed> {
   constructor(
     readonly stream: MergeStream<T>,
     readonly start: StreamPosition | undefined,
-    after: Keyed | null,
+    /** The edge the page starts after: only items after it are selected. */
+    readonly after: Keyed | null,
+    /** Items the merge wants: one more than the page's `first` (see `mergeStreams`). */
+    readonly need: number,
   ) {
     if (stream.startAfter) this.start = { token: stream.startAfter(after), offset: 0 };
     this.whole = !stream.newestFirst;
@@ -162,6 +165,80 @@ class StreamState<T extends Keyed> {
       (item === undefined || item.createdMs <= this.frontierMs)
     );
   }
+
+  /** Whether `item`, the stream's next, must be completed before it can be merged. */
+  incomplete(item: T | undefined): boolean {
+    return item !== undefined && this.stream.complete?.needs(item) === true;
+  }
+
+  /** Read the stream's next page, or every page left when it is read whole; a failure is recorded. */
+  async read(): Promise<void> {
+    try {
+      do await this.#readOne();
+      while (this.whole && !this.done);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  /** Complete up to `count` of the stream's next items that need it (see `MergeStream.complete`). */
+  async complete(count: number): Promise<void> {
+    const { needs, run } = this.stream.complete!;
+    const rest = this.buffer.slice(this.head);
+    const at = rest.flatMap((item, i) => (needs(item) ? [i] : [])).slice(0, count);
+    let done: (T | null)[];
+    try {
+      done = await run(at.map((i) => rest[i]!));
+    } catch (err) {
+      this.#fail(err);
+      return;
+    }
+    at.forEach((i, j) => {
+      rest[i] = done[j] ?? (null as unknown as T);
+    });
+    this.buffer = rest.filter((item) => item !== null);
+    this.head = 0;
+  }
+
+  async #readOne(): Promise<void> {
+    const start = this.start === 'end' ? undefined : this.start;
+    const last = this.pages[this.pages.length - 1];
+    const token = last ? last.next : (start?.token ?? null);
+    const offset = last ? 0 : (start?.offset ?? 0);
+    const { stream } = this;
+    const size = this.whole
+      ? stream.maxPageSize
+      : Math.min(stream.maxPageSize, offset + this.need * 2 ** Math.min(this.barren, 10));
+    if (!stream.startAfter && this.pages.length >= MAX_PAGES_PER_STREAM)
+      throw new PageLimitError(MAX_PAGES_PER_STREAM);
+    const page = await stream.readPage(token, size, !last && token !== null);
+    const from = Math.min(offset, page.items.length);
+    this.pages.push({ token, items: page.items, next: page.next, from });
+    this.done = page.next === null;
+    const fresh = page.items.slice(from);
+    for (const item of fresh) {
+      if (item.createdMs > this.frontierMs) this.whole = true; // not newest first after all
+      this.frontierMs = item.createdMs;
+    }
+    const { after } = this;
+    const selected = await stream.select(
+      fresh.filter((item) => after === null || compareListed(item, after) > 0),
+    );
+    this.barren = selected.length === 0 ? this.barren + 1 : 0;
+    if (selected.length > 0) {
+      const rest = this.buffer.slice(this.head).concat(selected).sort(compareListed);
+      this.buffer = rest;
+      this.head = 0;
+    }
+  }
+
+  /** Record the stream's failure (a BadUserInputError fails the whole list) and drop its unmerged items. */
+  #fail(err: unknown): void {
+    if (err instanceof BadUserInputError) throw err;
+    this.failure = err ?? new Error('stream failed');
+    this.buffer = [];
+    this.head = 0;
+  }
 }
 
 /**
@@ -181,122 +258,13 @@ class StreamState<T extends Keyed> {
  * in `failures` and its unmerged items are dropped; the others go on.
  */
 export async function mergeStreams<T extends Keyed>(args: MergeArgs<T>): Promise<MergeResult<T>> {
-  const { after, first } = args;
-  const states = args.streams.map((s) => new StreamState(s, args.positions[s.id], after));
   // One more than `first`, so a newest-first stream's page also tells whether a next page exists.
-  const need = first + 1;
-  const isAfter = (item: T) => after === null || compareListed(item, after) > 0;
-
-  async function readOne(state: StreamState<T>): Promise<void> {
-    const start = state.start === 'end' ? undefined : state.start;
-    const last = state.pages[state.pages.length - 1];
-    const token = last ? last.next : (start?.token ?? null);
-    const offset = last ? 0 : (start?.offset ?? 0);
-    const { stream } = state;
-    const size = state.whole
-      ? stream.maxPageSize
-      : Math.min(stream.maxPageSize, offset + need * 2 ** Math.min(state.barren, 10));
-    if (!stream.startAfter && state.pages.length >= MAX_PAGES_PER_STREAM)
-      throw new PageLimitError(MAX_PAGES_PER_STREAM);
-    const page = await stream.readPage(token, size, !last && token !== null);
-    const from = Math.min(offset, page.items.length);
-    state.pages.push({ token, items: page.items, next: page.next, from });
-    state.done = page.next === null;
-    const fresh = page.items.slice(from);
-    for (const item of fresh) {
-      if (item.createdMs > state.frontierMs) state.whole = true; // not newest first after all
-      state.frontierMs = item.createdMs;
-    }
-    const selected = await stream.select(fresh.filter(isAfter));
-    state.barren = selected.length === 0 ? state.barren + 1 : 0;
-    if (selected.length > 0) {
-      const rest = state.buffer.slice(state.head).concat(selected).sort(compareListed);
-      state.buffer = rest;
-      state.head = 0;
-    }
-  }
-
-  /** Record a stream's failure (a BadUserInputError fails the whole list) and drop its unmerged items. */
-  function fail(state: StreamState<T>, err: unknown): void {
-    if (err instanceof BadUserInputError) throw err;
-    state.failure = err ?? new Error('stream failed');
-    state.buffer = [];
-    state.head = 0;
-  }
-
-  /** Read the stream's next page, or every page left when it is read whole; a failure is recorded. */
-  async function read(state: StreamState<T>): Promise<void> {
-    try {
-      do await readOne(state);
-      while (state.whole && !state.done);
-    } catch (err) {
-      fail(state, err);
-    }
-  }
-
-  /** Complete up to `count` of the stream's next items that need it (see `MergeStream.complete`). */
-  async function complete(state: StreamState<T>, count: number): Promise<void> {
-    const { needs, run } = state.stream.complete!;
-    const rest = state.buffer.slice(state.head);
-    const at = rest.flatMap((item, i) => (needs(item) ? [i] : [])).slice(0, count);
-    let done: (T | null)[];
-    try {
-      done = await run(at.map((i) => rest[i]!));
-    } catch (err) {
-      fail(state, err);
-      return;
-    }
-    at.forEach((i, j) => {
-      rest[i] = done[j] ?? (null as unknown as T);
-    });
-    state.buffer = rest.filter((item) => item !== null);
-    state.head = 0;
-  }
-
-  /** Whether the stream's next item must be completed before it can be merged. */
-  const incomplete = (state: StreamState<T> | undefined, item: T | undefined) =>
-    state !== undefined && item !== undefined && state.stream.complete?.needs(item) === true;
-
-  await Promise.all(states.filter((s) => !s.done).map(read));
-
-  const edges: T[] = [];
-  let hasNextPage = false;
-  for (;;) {
-    let head: StreamState<T> | undefined;
-    for (const s of states) {
-      const item = s.peek();
-      if (item !== undefined && (!head || compareListed(item, head.peek()!) < 0)) head = s;
-    }
-    const candidate = head?.peek();
-    if (edges.length === first) {
-      // Only whether anything follows matters now: any (complete) candidate does.
-      if (incomplete(head, candidate)) {
-        await complete(head!, 1);
-        continue;
-      }
-      if (candidate !== undefined) {
-        hasNextPage = true;
-        break;
-      }
-      const pending = states.find((s) => s.blocks(undefined));
-      if (!pending) break;
-      await read(pending);
-      continue;
-    }
-    const blocking = states.find((s) => s.blocks(candidate));
-    if (blocking) {
-      await read(blocking);
-      continue;
-    }
-    if (incomplete(head, candidate)) {
-      await complete(head!, need - edges.length);
-      continue;
-    }
-    if (!head || candidate === undefined) break;
-    head.head += 1;
-    edges.push(candidate);
-  }
-
+  const need = args.first + 1;
+  const states = args.streams.map(
+    (s) => new StreamState(s, args.positions[s.id], args.after, need),
+  );
+  await Promise.all(states.filter((s) => !s.done).map((s) => s.read()));
+  const { edges, hasNextPage } = await mergeEdges(states, args.first);
   const failures = new Map<string, unknown>();
   for (const s of states) if (s.failed) failures.set(s.stream.id, s.failure);
   const tracked = states.filter((s) => s.stream.newestFirst && !s.stream.startAfter);
@@ -308,6 +276,53 @@ export async function mergeStreams<T extends Keyed>(args: MergeArgs<T>): Promise
     hasNextPage,
     failures,
   };
+}
+
+/** The first `first` items of the streams in the merged order, reading and completing as each is due, and whether more follow. */
+async function mergeEdges<T extends Keyed>(
+  states: StreamState<T>[],
+  first: number,
+): Promise<{ edges: T[]; hasNextPage: boolean }> {
+  const edges: T[] = [];
+  for (;;) {
+    const head = headOf(states);
+    const candidate = head?.peek();
+    if (edges.length === first) {
+      // Only whether anything follows matters now: any (complete) candidate does.
+      if (head?.incomplete(candidate)) {
+        await head.complete(1);
+        continue;
+      }
+      if (candidate !== undefined) return { edges, hasNextPage: true };
+      const pending = states.find((s) => s.blocks(undefined));
+      if (!pending) break;
+      await pending.read();
+      continue;
+    }
+    const blocking = states.find((s) => s.blocks(candidate));
+    if (blocking) {
+      await blocking.read();
+      continue;
+    }
+    if (head?.incomplete(candidate)) {
+      await head.complete(head.need - edges.length);
+      continue;
+    }
+    if (!head || candidate === undefined) break;
+    head.head += 1;
+    edges.push(candidate);
+  }
+  return { edges, hasNextPage: false };
+}
+
+/** The stream whose next item comes first in the merged order (undefined: none has one). */
+function headOf<T extends Keyed>(states: StreamState<T>[]): StreamState<T> | undefined {
+  let head: StreamState<T> | undefined;
+  for (const s of states) {
+    const item = s.peek();
+    if (item !== undefined && (!head || compareListed(item, head.peek()!) < 0)) head = s;
+  }
+  return head;
 }
 
 /** The first item of the stream's pages, in the provider's order, that comes after `edge`; else the next page, or `end`. */
