@@ -636,11 +636,11 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     },
     auth,
     corsOrigins: corsOrigins(env, demo),
-    limits: limitsOf(env),
+    limits: intsOf(env, 'limits'),
     resilience: resilienceOf(env),
     cache: cacheOf(env),
     listing: listingOf(env, cursorSecret),
-    watch: watchOf(env),
+    watch: intsOf(env, 'watch'),
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel:
       pattern(
@@ -736,7 +736,7 @@ function listingOf(env: Env, cursorSecret: string | null): Config['listing'] {
   return {
     cursorSecret,
     omicsReferenceStores: omicsReferenceStores(env),
-    snapshotSeconds: int(env, 'JOBGRAPH_LIST_SNAPSHOT_SECONDS', 30, 0, 3600),
+    ...intsOf(env, 'listing'),
   };
 }
 
@@ -787,77 +787,84 @@ function awsSettingsOf(
   };
 }
 
-/** The query, request and upstream limits. */
-function limitsOf(env: Env): Config['limits'] {
-  return {
-    maxJobIds: int(env, 'JOBGRAPH_MAX_JOB_IDS', 100, 1, 1000),
-    upstreamTimeoutMs: int(env, 'JOBGRAPH_UPSTREAM_TIMEOUT_MS', 5000, 1, 60000),
-    upstreamMaxAttempts: int(env, 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', 3, 1, 3),
-    providerConcurrency: int(env, 'JOBGRAPH_PROVIDER_CONCURRENCY', 32, 1, 1024),
-    maxBodyBytes: int(env, 'JOBGRAPH_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    maxDepth: int(env, 'JOBGRAPH_MAX_DEPTH', 12, 1, 100),
-    maxAliases: int(env, 'JOBGRAPH_MAX_ALIASES', 30, 0, 1000),
-    maxTokens: int(env, 'JOBGRAPH_MAX_TOKENS', 4000, 10, 100000),
-    maxDirectives: int(env, 'JOBGRAPH_MAX_DIRECTIVES', 50, 0, 1000),
-    maxCost: int(env, 'JOBGRAPH_MAX_COST', 5000, 1, 1000000),
-    maxRootFields: int(env, 'JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000),
-    maxJobsPerRequest: int(env, 'JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000),
-    maxListSourcesPerRequest: int(env, 'JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', 20, 1, 1000),
-    upstreamMaxBodyBytes: int(
-      env,
-      'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES',
-      1024 * 1024,
-      1024,
-      256 * 1024 * 1024,
-    ),
-    callerConcurrency: int(env, 'JOBGRAPH_CALLER_CONCURRENCY', 20, 1, 1024),
-    maxClientsPerProvider: int(env, 'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', 32, 1, 1024),
-  };
+const MIB = 1024 * 1024;
+
+/** One whole-number setting: its variable, its default and its bounds (both included). */
+type IntSetting = readonly [variable: string, fallback: number, min: number, max: number];
+
+/**
+ * Every whole-number setting of a `Config` section, by section and key, in the order they are
+ * read (so the first bad value named is the same whatever else is wrong).
+ */
+const INT_SETTINGS = {
+  limits: {
+    maxJobIds: ['JOBGRAPH_MAX_JOB_IDS', 100, 1, 1000],
+    upstreamTimeoutMs: ['JOBGRAPH_UPSTREAM_TIMEOUT_MS', 5000, 1, 60000],
+    upstreamMaxAttempts: ['JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', 3, 1, 3],
+    providerConcurrency: ['JOBGRAPH_PROVIDER_CONCURRENCY', 32, 1, 1024],
+    maxBodyBytes: ['JOBGRAPH_MAX_BODY_BYTES', MIB, 1024, 64 * MIB],
+    maxDepth: ['JOBGRAPH_MAX_DEPTH', 12, 1, 100],
+    maxAliases: ['JOBGRAPH_MAX_ALIASES', 30, 0, 1000],
+    maxTokens: ['JOBGRAPH_MAX_TOKENS', 4000, 10, 100000],
+    maxDirectives: ['JOBGRAPH_MAX_DIRECTIVES', 50, 0, 1000],
+    maxCost: ['JOBGRAPH_MAX_COST', 5000, 1, 1000000],
+    maxRootFields: ['JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000],
+    maxJobsPerRequest: ['JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000],
+    maxListSourcesPerRequest: ['JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', 20, 1, 1000],
+    upstreamMaxBodyBytes: ['JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', MIB, 1024, 256 * MIB],
+    callerConcurrency: ['JOBGRAPH_CALLER_CONCURRENCY', 20, 1, 1024],
+    maxClientsPerProvider: ['JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', 32, 1, 1024],
+  },
+  resilience: {
+    upstreamBudgetMs: ['JOBGRAPH_UPSTREAM_BUDGET_MS', 15000, 100, 120000],
+    breakerFailures: ['JOBGRAPH_BREAKER_FAILURES', 5, 1, 1000],
+    breakerHalfOpenMs: ['JOBGRAPH_BREAKER_HALF_OPEN_MS', 10000, 100, 600000],
+    shutdownGraceMs: ['JOBGRAPH_SHUTDOWN_GRACE_MS', 10000, 0, 600000],
+  },
+  cache: {
+    maxEntries: ['JOBGRAPH_CACHE_MAX_ENTRIES', 10000, 0, 10_000_000],
+    ttlSeconds: ['JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400],
+    opTimeoutMs: ['JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000],
+  },
+  listing: {
+    snapshotSeconds: ['JOBGRAPH_LIST_SNAPSHOT_SECONDS', 30, 0, 3600],
+  },
+  watch: {
+    pollMs: ['JOBGRAPH_WATCH_POLL_MS', 2000, 10, 3_600_000],
+    maxPollMs: ['JOBGRAPH_WATCH_MAX_POLL_MS', 30000, 10, 3_600_000],
+    maxPerCaller: ['JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', 20, 1, 100000],
+    maxTotal: ['JOBGRAPH_MAX_SUBSCRIPTIONS', 10000, 1, 10_000_000],
+    heartbeatMs: ['JOBGRAPH_WATCH_HEARTBEAT_MS', 15000, 10, 600000],
+    maxSockets: ['JOBGRAPH_MAX_WEBSOCKETS', 1000, 1, 1_000_000],
+    maxSocketsPerCaller: ['JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', 20, 1, 1_000_000],
+    maxPendingSockets: ['JOBGRAPH_MAX_WEBSOCKETS_PENDING', 100, 1, 1_000_000],
+    socketInitTimeoutMs: ['JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS', 3000, 100, 60000],
+    maxReservationsPerCaller: ['JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER', 20, 1, 1_000_000],
+    maxReservations: ['JOBGRAPH_MAX_SSE_RESERVATIONS', 1000, 1, 1_000_000],
+    reservationTimeoutMs: ['JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', 10000, 100, 600000],
+  },
+} as const satisfies Record<string, Record<string, IntSetting>>;
+
+/** A section's whole-number settings, read from `INT_SETTINGS`. */
+function intsOf<S extends keyof typeof INT_SETTINGS>(
+  env: Env,
+  section: S,
+): { [K in keyof (typeof INT_SETTINGS)[S]]: number } {
+  const values: Record<string, number> = {};
+  const settings: Record<string, IntSetting> = INT_SETTINGS[section];
+  for (const [key, [name, fallback, min, max]] of Object.entries(settings))
+    values[key] = int(env, name, fallback, min, max);
+  return values as { [K in keyof (typeof INT_SETTINGS)[S]]: number };
 }
 
 /** Upstream budgets, breakers, rate limits and the shutdown grace. */
 function resilienceOf(env: Env): Config['resilience'] {
-  return {
-    upstreamBudgetMs: int(env, 'JOBGRAPH_UPSTREAM_BUDGET_MS', 15000, 100, 120000),
-    breakerFailures: int(env, 'JOBGRAPH_BREAKER_FAILURES', 5, 1, 1000),
-    breakerHalfOpenMs: int(env, 'JOBGRAPH_BREAKER_HALF_OPEN_MS', 10000, 100, 600000),
-    shutdownGraceMs: int(env, 'JOBGRAPH_SHUTDOWN_GRACE_MS', 10000, 0, 600000),
-    upstreamRateLimits: upstreamRateLimits(env),
-  };
+  return { ...intsOf(env, 'resilience'), upstreamRateLimits: upstreamRateLimits(env) };
 }
 
 /** The cache of finished jobs. */
 function cacheOf(env: Env): Config['cache'] {
-  return {
-    url: cacheUrl(env),
-    maxEntries: int(env, 'JOBGRAPH_CACHE_MAX_ENTRIES', 10000, 0, 10_000_000),
-    ttlSeconds: int(env, 'JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400),
-    opTimeoutMs: int(env, 'JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000),
-  };
-}
-
-/** The subscriptions: pollers, caps, sockets and reservations. */
-function watchOf(env: Env): Config['watch'] {
-  return {
-    pollMs: int(env, 'JOBGRAPH_WATCH_POLL_MS', 2000, 10, 3_600_000),
-    maxPollMs: int(env, 'JOBGRAPH_WATCH_MAX_POLL_MS', 30000, 10, 3_600_000),
-    maxPerCaller: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', 20, 1, 100000),
-    maxTotal: int(env, 'JOBGRAPH_MAX_SUBSCRIPTIONS', 10000, 1, 10_000_000),
-    heartbeatMs: int(env, 'JOBGRAPH_WATCH_HEARTBEAT_MS', 15000, 10, 600000),
-    maxSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS', 1000, 1, 1_000_000),
-    maxSocketsPerCaller: int(env, 'JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', 20, 1, 1_000_000),
-    maxPendingSockets: int(env, 'JOBGRAPH_MAX_WEBSOCKETS_PENDING', 100, 1, 1_000_000),
-    socketInitTimeoutMs: int(env, 'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS', 3000, 100, 60000),
-    maxReservationsPerCaller: int(
-      env,
-      'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
-      20,
-      1,
-      1_000_000,
-    ),
-    maxReservations: int(env, 'JOBGRAPH_MAX_SSE_RESERVATIONS', 1000, 1, 1_000_000),
-    reservationTimeoutMs: int(env, 'JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', 10000, 100, 600000),
-  };
+  return { url: cacheUrl(env), ...intsOf(env, 'cache') };
 }
 
 /**
@@ -918,44 +925,17 @@ export const JOBGRAPH_VARIABLES: readonly string[] = [
   'JOBGRAPH_EMULATOR_JOBS_PER_SOURCE',
 ];
 
-/** The variable behind each limit, resilience and cache setting, for "differs from the default" lines. */
-export const SETTING_VARIABLES: Readonly<Record<string, string>> = {
-  'limits.maxJobIds': 'JOBGRAPH_MAX_JOB_IDS',
-  'limits.upstreamTimeoutMs': 'JOBGRAPH_UPSTREAM_TIMEOUT_MS',
-  'limits.upstreamMaxAttempts': 'JOBGRAPH_UPSTREAM_MAX_ATTEMPTS',
-  'limits.providerConcurrency': 'JOBGRAPH_PROVIDER_CONCURRENCY',
-  'limits.maxBodyBytes': 'JOBGRAPH_MAX_BODY_BYTES',
-  'limits.maxDepth': 'JOBGRAPH_MAX_DEPTH',
-  'limits.maxAliases': 'JOBGRAPH_MAX_ALIASES',
-  'limits.maxTokens': 'JOBGRAPH_MAX_TOKENS',
-  'limits.maxDirectives': 'JOBGRAPH_MAX_DIRECTIVES',
-  'limits.maxCost': 'JOBGRAPH_MAX_COST',
-  'limits.maxRootFields': 'JOBGRAPH_MAX_ROOT_FIELDS',
-  'limits.maxJobsPerRequest': 'JOBGRAPH_MAX_JOBS_PER_REQUEST',
-  'limits.maxListSourcesPerRequest': 'JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST',
-  'limits.upstreamMaxBodyBytes': 'JOBGRAPH_UPSTREAM_MAX_BODY_BYTES',
-  'limits.callerConcurrency': 'JOBGRAPH_CALLER_CONCURRENCY',
-  'limits.maxClientsPerProvider': 'JOBGRAPH_MAX_CLIENTS_PER_PROVIDER',
-  'resilience.upstreamBudgetMs': 'JOBGRAPH_UPSTREAM_BUDGET_MS',
-  'resilience.breakerFailures': 'JOBGRAPH_BREAKER_FAILURES',
-  'resilience.breakerHalfOpenMs': 'JOBGRAPH_BREAKER_HALF_OPEN_MS',
-  'resilience.shutdownGraceMs': 'JOBGRAPH_SHUTDOWN_GRACE_MS',
-  'cache.ttlSeconds': 'JOBGRAPH_CACHE_TTL_SECONDS',
-  'cache.opTimeoutMs': 'JOBGRAPH_CACHE_OP_TIMEOUT_MS',
-  'listing.snapshotSeconds': 'JOBGRAPH_LIST_SNAPSHOT_SECONDS',
-  'watch.pollMs': 'JOBGRAPH_WATCH_POLL_MS',
-  'watch.maxPollMs': 'JOBGRAPH_WATCH_MAX_POLL_MS',
-  'watch.maxPerCaller': 'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
-  'watch.maxTotal': 'JOBGRAPH_MAX_SUBSCRIPTIONS',
-  'watch.heartbeatMs': 'JOBGRAPH_WATCH_HEARTBEAT_MS',
-  'watch.maxSockets': 'JOBGRAPH_MAX_WEBSOCKETS',
-  'watch.maxSocketsPerCaller': 'JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER',
-  'watch.maxPendingSockets': 'JOBGRAPH_MAX_WEBSOCKETS_PENDING',
-  'watch.socketInitTimeoutMs': 'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS',
-  'watch.maxReservationsPerCaller': 'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
-  'watch.maxReservations': 'JOBGRAPH_MAX_SSE_RESERVATIONS',
-  'watch.reservationTimeoutMs': 'JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS',
-};
+/**
+ * The variable behind each limit, resilience and cache setting, for "differs from the default"
+ * lines. Not `cache.maxEntries`: its 0 means the cache is off, which those lines say their own way.
+ */
+export const SETTING_VARIABLES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(INT_SETTINGS).flatMap(([section, settings]) =>
+    Object.entries(settings as Record<string, IntSetting>)
+      .map(([key, [variable]]) => [`${section}.${key}`, variable] as const)
+      .filter(([path]) => path !== 'cache.maxEntries'),
+  ),
+);
 
 /**
  * One warning per set `JOBGRAPH_*` variable that jobgraph does not read (a misspelling is

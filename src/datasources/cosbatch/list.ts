@@ -1,7 +1,7 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { JobState } from '../../model/job.ts';
 import type { HttpResult } from '../shared/http.ts';
-import { pageSize } from '../shared/paging.ts';
+import { addPage, type ListPage, type PageInput, type PageParams } from '../shared/paging.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
@@ -29,14 +29,10 @@ export const COS_LIST_OPERATION = 'ListJobs';
 /** Largest (and default) `maxResults`. */
 export const COS_LIST_MAX_RESULTS = 1000;
 
-/** One ListJobs call. */
-export interface CosListInput {
+/** One ListJobs call: a page (`maxResults` 1..1000; absent is the service's 1000) of an account. */
+export interface CosListInput extends PageInput {
   /** The account UIN (the host label). */
   uin: string;
-  /** Page size, 1..1000; absent is the service's 1000. */
-  maxResults?: number;
-  /** The previous page's `NextToken`; absent or null for the first page. */
-  nextToken?: string | null;
   /** Sent as `jobStatuses`: only jobs in this status (one of COSBATCH_STATE_MAP's keys); the service filters. */
   jobStatus?: string;
 }
@@ -62,11 +58,8 @@ export interface CosJobSummary {
   progressSummary: CosBatchProgressSummary | null;
 }
 
-/** One page: its summaries in the order sent, and the token of the next page (null when the answer's NextToken is empty or absent). */
-export interface CosListPage {
-  items: CosJobSummary[];
-  nextToken: string | null;
-}
+/** One page of summaries; its next token is null when the answer's NextToken is empty or absent. */
+export type CosListPage = ListPage<CosJobSummary>;
 
 /** One ListJobs call: a page of the account's jobs in a region. */
 export interface CosListCall extends CosListInput {
@@ -98,6 +91,14 @@ export function cosListOperation(appId: string): Operation<CosListCall, CosListP
   };
 }
 
+/** The page's parameters on the wire. */
+const PAGE: PageParams = {
+  size: 'maxResults',
+  sizeInput: 'maxResults',
+  max: COS_LIST_MAX_RESULTS,
+  token: 'nextToken',
+};
+
 /**
  * The request of one page, for the account's APPID (sent as `x-cos-appid`, as DescribeJob's
  * request takes it). Throws RangeError for a `maxResults` outside 1..1000.
@@ -105,9 +106,7 @@ export function cosListOperation(appId: string): Operation<CosListCall, CosListP
 export function listRequest(input: CosListInput, appId: string): WireRequest {
   const query: [string, string][] = [];
   if (input.jobStatus !== undefined) query.push(['jobStatuses', input.jobStatus]);
-  if (input.maxResults !== undefined)
-    query.push(['maxResults', pageSize('maxResults', input.maxResults, COS_LIST_MAX_RESULTS)]);
-  if (input.nextToken != null) query.push(['nextToken', input.nextToken]);
+  addPage(query, PAGE, input.maxResults, input.nextToken);
   return {
     method: 'GET',
     path: '/jobs',

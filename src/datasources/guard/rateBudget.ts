@@ -150,13 +150,8 @@ export class RateBudget implements RateGate {
     return n;
   }
 
-  acquire(
-    provider: JobProvider,
-    region: string,
-    caller: string,
-    maxWaitMs: number,
-    signal?: AbortSignal,
-  ): Promise<void> | null {
+  /** Its parameters and answer are RateGate's, declared and described there once. */
+  readonly acquire: RateGate['acquire'] = (provider, region, caller, maxWaitMs, signal) => {
     const intervalMs = this.#intervalMs[provider];
     if (intervalMs === undefined) return null;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
@@ -190,7 +185,7 @@ export class RateBudget implements RateGate {
       lane.size += 1;
       this.#pump(lane);
     });
-  }
+  };
 
   #lane(provider: JobProvider, region: string, intervalMs: number): Lane {
     const key = `${provider}:${region}`;

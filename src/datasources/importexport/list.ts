@@ -1,7 +1,7 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { JobState } from '../../model/job.ts';
 import { enumValue } from '../shared/json.ts';
-import { pageSize } from '../shared/paging.ts';
+import { addPage, type ListPage, type PageParams } from '../shared/paging.ts';
 import { formEncode } from '../shared/rfc3986.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
@@ -57,11 +57,8 @@ export interface ImportExportJobSummary {
   upstreamStatus: null;
 }
 
-/** One page: its summaries in the order sent, and the Marker of the next page (null when not truncated). */
-export interface ImportExportListPage {
-  items: ImportExportJobSummary[];
-  nextToken: string | null;
-}
+/** One page of summaries; the next page's token is its Marker (null when not truncated). */
+export type ImportExportListPage = ListPage<ImportExportJobSummary>;
 
 /** ListJobs as an operation of the one pipeline (`ProviderSource.call`): the global service, signed for us-east-1. */
 export const IMPORTEXPORT_LIST: Operation<ImportExportListInput, ImportExportListPage> = {
@@ -72,15 +69,21 @@ export const IMPORTEXPORT_LIST: Operation<ImportExportListInput, ImportExportLis
   parse: (_input, answer) => parseListPage(answer.body),
 };
 
+/** The page's parameters on the wire. */
+const PAGE: PageParams = {
+  size: 'MaxJobs',
+  sizeInput: 'maxJobs',
+  max: IMPORTEXPORT_LIST_MAX_JOBS,
+  token: 'Marker',
+};
+
 /** The request of one page. Throws RangeError for a `maxJobs` outside 1..1000. */
 export function listRequest(input: ImportExportListInput = {}): WireRequest {
   const form: [string, string][] = [
     ['Action', 'ListJobs'],
     ['Version', IMPORTEXPORT_API_VERSION],
   ];
-  if (input.maxJobs !== undefined)
-    form.push(['MaxJobs', pageSize('maxJobs', input.maxJobs, IMPORTEXPORT_LIST_MAX_JOBS)]);
-  if (input.marker != null) form.push(['Marker', input.marker]);
+  addPage(form, PAGE, input.maxJobs, input.marker);
   return {
     method: 'POST',
     path: '/',

@@ -1,9 +1,17 @@
-import { MalformedBodyError } from '../../errors.ts';
 import { mapState, type JobState } from '../../model/job.ts';
 import { awsJsonOutput } from '../shared/awsCall.ts';
-import { arr, enumValue, obj, str, type JsonObject } from '../shared/json.ts';
+import {
+  entry,
+  enumValue,
+  jsonListPage,
+  obj,
+  required,
+  response,
+  str,
+  type JsonObject,
+} from '../shared/json.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
-import { pageSize } from '../shared/paging.ts';
+import { addPage, type ListPage, type PageInput, type PageParams } from '../shared/paging.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { OMICS_HOST_PREFIX } from './client.ts';
 import { listSubject, readOmicsError, storesSubject } from './errors.ts';
@@ -41,16 +49,8 @@ export const OMICS_LIST_STORES_OPERATION = 'ListReferenceStores';
 /** Largest `maxResults` of both operations. */
 export const OMICS_LIST_MAX_RESULTS = 100;
 
-/** The page of a list call: size and the previous page's token. */
-export interface OmicsPageInput {
-  /** Page size, 1..100; absent leaves it to the service. */
-  maxResults?: number;
-  /** The previous page's `nextToken`; absent or null for the first page. */
-  nextToken?: string | null;
-}
-
-/** One ListReferenceImportJobs call: a store, a page, and the service-side filter. */
-export interface OmicsListInput extends OmicsPageInput {
+/** One ListReferenceImportJobs call: a store, a page (`maxResults` 1..100), and the service-side filter. */
+export interface OmicsListInput extends PageInput {
   referenceStoreId: string;
   filter?: {
     status?: OmicsReferenceImportJobStatus;
@@ -59,8 +59,8 @@ export interface OmicsListInput extends OmicsPageInput {
   };
 }
 
-/** One ListReferenceStores call. */
-export interface OmicsStoresInput extends OmicsPageInput {
+/** One ListReferenceStores call: a page (`maxResults` 1..100) and the service-side filter. */
+export interface OmicsStoresInput extends PageInput {
   filter?: {
     name?: string;
     createdAfter?: Date;
@@ -96,11 +96,8 @@ export interface OmicsReferenceStore {
   sseConfig: { type: string | null; keyArn: string | null } | null;
 }
 
-/** One page: its entries in the order sent, and the token of the next page (null on the last). */
-export interface OmicsListPage<T> {
-  items: T[];
-  nextToken: string | null;
-}
+/** One page of either list. */
+export type OmicsListPage<T> = ListPage<T>;
 
 /** One ListReferenceImportJobs call in a region. */
 export interface OmicsListCall extends OmicsListInput {
@@ -155,29 +152,26 @@ export function listReferenceStoresRequest(input: OmicsStoresInput = {}): WireRe
  * it, as for a member of a wrong type.
  */
 export function parseListPage(output: unknown): OmicsListPage<OmicsJobSummary> {
-  const body = obj(output, 'response');
-  if (!body) throw new MalformedBodyError('response is not an object');
-  const items = arr(body.importJobs, 'importJobs').map((value, i) =>
-    jobSummary(value, `importJobs[${i}]`),
-  );
-  return { items, nextToken: str(body.nextToken, 'nextToken') || null };
+  const body = response(output, 'response is not an object');
+  return jsonListPage(body, 'importJobs', 'nextToken', jobSummary);
 }
 
 /** Normalise a ListReferenceStores answer (raw JSON or the SDK's output). A store without `id` is MalformedBodyError. */
 export function parseReferenceStoresPage(output: unknown): OmicsListPage<OmicsReferenceStore> {
-  const body = obj(output, 'response');
-  if (!body) throw new MalformedBodyError('response is not an object');
-  const items = arr(body.referenceStores, 'referenceStores').map((value, i) =>
-    store(value, `referenceStores[${i}]`),
-  );
-  return { items, nextToken: str(body.nextToken, 'nextToken') || null };
+  const body = response(output, 'response is not an object');
+  return jsonListPage(body, 'referenceStores', 'nextToken', store);
 }
 
-function post(path: string, page: OmicsPageInput, filter: JsonObject): WireRequest {
-  const query: [string, string][] = [];
-  if (page.maxResults !== undefined)
-    query.push(['maxResults', pageSize('maxResults', page.maxResults, OMICS_LIST_MAX_RESULTS)]);
-  if (page.nextToken != null) query.push(['nextToken', page.nextToken]);
+/** The page's parameters on the wire, the same for both operations. */
+const PAGE: PageParams = {
+  size: 'maxResults',
+  sizeInput: 'maxResults',
+  max: OMICS_LIST_MAX_RESULTS,
+  token: 'nextToken',
+};
+
+function post(path: string, page: PageInput, filter: JsonObject): WireRequest {
+  const query = addPage([], PAGE, page.maxResults, page.nextToken);
   const body = Object.keys(filter).length === 0 ? {} : { filter };
   return {
     method: 'POST',
@@ -199,12 +193,9 @@ function dateMembers(filter: { createdAfter?: Date; createdBefore?: Date }): Jso
 }
 
 function jobSummary(value: unknown, field: string): OmicsJobSummary {
-  const o = obj(value, field);
-  if (!o) throw new MalformedBodyError(`${field} is null`);
-  const jobId = str(o.id, `${field}.id`);
-  if (!jobId) throw new MalformedBodyError(`${field}.id is missing`);
-  const createdAt = dateTime(o.creationTime, `${field}.creationTime`);
-  if (!createdAt) throw new MalformedBodyError(`${field}.creationTime is missing`);
+  const o = entry(value, field);
+  const jobId = required(str, o, 'id', field);
+  const createdAt = required(dateTime, o, 'creationTime', field);
   const upstreamStatus = str(o.status, `${field}.status`);
   return {
     jobId,
@@ -219,10 +210,8 @@ function jobSummary(value: unknown, field: string): OmicsJobSummary {
 }
 
 function store(value: unknown, field: string): OmicsReferenceStore {
-  const o = obj(value, field);
-  if (!o) throw new MalformedBodyError(`${field} is null`);
-  const id = str(o.id, `${field}.id`);
-  if (!id) throw new MalformedBodyError(`${field}.id is missing`);
+  const o = entry(value, field);
+  const id = required(str, o, 'id', field);
   const sse = obj(o.sseConfig, `${field}.sseConfig`);
   return {
     id,

@@ -2,7 +2,7 @@ import { MalformedBodyError } from '../../errors.ts';
 import type { OmicsKey } from '../../model/globalId.ts';
 import { mapState } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
-import { arr, enumValue, keyValues, obj, str } from '../shared/json.ts';
+import { arr, enumValue, keyValues, obj, response, str } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
   OMICS_JOB_STATUSES,
@@ -49,8 +49,7 @@ function parseSource(value: unknown, index: number): OmicsImportReferenceSource 
  * naming the field; unknown fields are ignored; absent optional fields are null or [].
  */
 export function parse(key: OmicsKey, output: unknown): OmicsReferenceImportJobRecord {
-  const o = obj(output, 'response');
-  if (!o) throw new MalformedBodyError('response is not an object');
+  const o = response(output, 'response is not an object');
   const providerStatus = str(o.status, 'status');
   const state = mapState(OMICS_STATE_MAP, providerStatus);
   const creationTime = dateTime(o.creationTime, 'creationTime');

@@ -1,17 +1,5 @@
 import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
 
-export const OMICS_JOB_STATUSES = [
-  'SUBMITTED',
-  'IN_PROGRESS',
-  'CANCELLING',
-  'CANCELLED',
-  'FAILED',
-  'COMPLETED',
-  'COMPLETED_WITH_FAILURES',
-] as const;
-/** GraphQL enum `OmicsReferenceImportJobStatus`. */
-export type OmicsReferenceImportJobStatus = (typeof OMICS_JOB_STATUSES)[number];
-
 export const OMICS_SOURCE_STATUSES = ['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED'] as const;
 /** GraphQL enum `OmicsReferenceImportSourceStatus`. */
 export type OmicsReferenceImportSourceStatus = (typeof OMICS_SOURCE_STATUSES)[number];
@@ -20,16 +8,21 @@ export type OmicsReferenceImportSourceStatus = (typeof OMICS_SOURCE_STATUSES)[nu
  * HealthOmics job status → normalised state (README, "State mapping"; statuses from the GetReferenceImportJob API page,
  * https://docs.aws.amazon.com/omics/latest/api/API_GetReferenceImportJob.html). Anything else is UNKNOWN.
  */
-export const OMICS_STATE_MAP: Readonly<Record<OmicsReferenceImportJobStatus, JobState>> =
-  Object.freeze({
-    SUBMITTED: 'QUEUED',
-    IN_PROGRESS: 'IN_PROGRESS',
-    CANCELLING: 'CANCELLING',
-    CANCELLED: 'CANCELLED',
-    FAILED: 'FAILED',
-    COMPLETED: 'SUCCEEDED',
-    COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
-  });
+export const OMICS_STATE_MAP = Object.freeze({
+  SUBMITTED: 'QUEUED',
+  IN_PROGRESS: 'IN_PROGRESS',
+  CANCELLING: 'CANCELLING',
+  CANCELLED: 'CANCELLED',
+  FAILED: 'FAILED',
+  COMPLETED: 'SUCCEEDED',
+  COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
+} as const satisfies Record<string, JobState>);
+
+/** GraphQL enum `OmicsReferenceImportJobStatus`: the statuses the map above names, no others. */
+export type OmicsReferenceImportJobStatus = keyof typeof OMICS_STATE_MAP;
+export const OMICS_JOB_STATUSES = Object.keys(
+  OMICS_STATE_MAP,
+) as readonly OmicsReferenceImportJobStatus[];
 
 /** GraphQL type `OmicsImportReferenceSource`. */
 export interface OmicsImportReferenceSource {

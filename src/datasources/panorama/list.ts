@@ -1,8 +1,7 @@
-import { MalformedBodyError } from '../../errors.ts';
 import { isTerminalState, mapState, type JobState } from '../../model/job.ts';
 import { awsJsonOutput } from '../shared/awsCall.ts';
-import { arr, enumValue, obj, str } from '../shared/json.ts';
-import { pageSize } from '../shared/paging.ts';
+import { entry, enumValue, jsonListPage, required, response, str } from '../shared/json.ts';
+import { addPage, type ListPage, type PageInput, type PageParams } from '../shared/paging.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
@@ -30,13 +29,8 @@ export const PANORAMA_LIST_OPERATION = 'ListPackageImportJobs';
 /** Largest `MaxResults` (the model's `MaxSize25`, 0..25; 0 is never sent). */
 export const PANORAMA_LIST_MAX_RESULTS = 25;
 
-/** One ListPackageImportJobs call. */
-export interface PanoramaListInput {
-  /** Page size, 1..25; absent leaves it to the service. */
-  maxResults?: number;
-  /** The previous page's `NextToken`; absent or null for the first page. */
-  nextToken?: string | null;
-}
+/** One ListPackageImportJobs call's page (`maxResults` 1..25). */
+export type PanoramaListInput = PageInput;
 
 /** One `PackageImportJob` summary, normalised. */
 export interface PanoramaJobSummary {
@@ -55,16 +49,21 @@ export interface PanoramaJobSummary {
   statusMessage: string | null;
 }
 
-/** One page: its summaries in the order sent, and the token of the next page (null on the last). */
-export interface PanoramaListPage {
-  items: PanoramaJobSummary[];
-  nextToken: string | null;
-}
+/** One page of summaries. */
+export type PanoramaListPage = ListPage<PanoramaJobSummary>;
 
 /** One ListPackageImportJobs call: a page in a region. */
 export interface PanoramaListCall extends PanoramaListInput {
   region: string;
 }
+
+/** The page's parameters on the wire. */
+const PAGE: PageParams = {
+  size: 'MaxResults',
+  sizeInput: 'maxResults',
+  max: PANORAMA_LIST_MAX_RESULTS,
+  token: 'NextToken',
+};
 
 /** ListPackageImportJobs as an operation of the one pipeline (`ProviderSource.call`). */
 export const PANORAMA_LIST: Operation<PanoramaListCall, PanoramaListPage> = {
@@ -77,10 +76,7 @@ export const PANORAMA_LIST: Operation<PanoramaListCall, PanoramaListPage> = {
 
 /** The request of one page. Throws RangeError for a `maxResults` outside 1..25 (a caller's bug: the gateway bounds it first). */
 export function listRequest(input: PanoramaListInput = {}): WireRequest {
-  const query: [string, string][] = [];
-  if (input.maxResults !== undefined)
-    query.push(['MaxResults', pageSize('maxResults', input.maxResults, PANORAMA_LIST_MAX_RESULTS)]);
-  if (input.nextToken != null) query.push(['NextToken', input.nextToken]);
+  const query = addPage([], PAGE, input.maxResults, input.nextToken);
   return { method: 'GET', path: '/packages/import-jobs', query, headers: {}, body: '' };
 }
 
@@ -91,21 +87,14 @@ export function listRequest(input: PanoramaListInput = {}): WireRequest {
  * for any member of a wrong type.
  */
 export function parseListPage(output: unknown): PanoramaListPage {
-  const body = obj(output, 'response');
-  if (!body) throw new MalformedBodyError('response is empty');
-  const items = arr(body.PackageImportJobs, 'PackageImportJobs').map((value, i) =>
-    summary(value, `PackageImportJobs[${i}]`),
-  );
-  return { items, nextToken: str(body.NextToken, 'NextToken') || null };
+  const body = response(output, 'response is empty');
+  return jsonListPage(body, 'PackageImportJobs', 'NextToken', summary);
 }
 
 function summary(value: unknown, field: string): PanoramaJobSummary {
-  const o = obj(value, field);
-  if (!o) throw new MalformedBodyError(`${field} is null`);
-  const jobId = str(o.JobId, `${field}.JobId`);
-  if (!jobId) throw new MalformedBodyError(`${field}.JobId is missing`);
-  const createdAt = time(o.CreatedTime, `${field}.CreatedTime`);
-  if (!createdAt) throw new MalformedBodyError(`${field}.CreatedTime is missing`);
+  const o = entry(value, field);
+  const jobId = required(str, o, 'JobId', field);
+  const createdAt = required(time, o, 'CreatedTime', field);
   const upstreamStatus = str(o.Status, `${field}.Status`);
   const state = upstreamStatus === null ? null : mapState(PANORAMA_STATE_MAP, upstreamStatus);
   const updatedAt = time(o.LastUpdatedTime, `${field}.LastUpdatedTime`);

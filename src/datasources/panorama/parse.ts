@@ -1,8 +1,17 @@
-import { MalformedBodyError } from '../../errors.ts';
 import type { PanoramaKey } from '../../model/globalId.ts';
 import { isTerminalState, mapState } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
-import { arr, bool, enumValue, keyValues, obj, str, type JsonObject } from '../shared/json.ts';
+import {
+  arr,
+  bool,
+  entry,
+  enumValue,
+  keyValues,
+  obj,
+  response,
+  str,
+  type JsonObject,
+} from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
   PANORAMA_JOB_RESOURCE_TYPES,
@@ -27,8 +36,7 @@ import { PANORAMA_KEY } from './key.ts';
  * own, and a terminal job is not updated again.
  */
 export function parse(key: PanoramaKey, output: unknown): PanoramaPackageImportJobRecord {
-  const body = obj(output, 'response');
-  if (!body) throw new MalformedBodyError('response is empty');
+  const body = response(output, 'response is empty');
   const providerStatus = str(body.Status, 'Status');
   const state = mapState(PANORAMA_STATE_MAP, providerStatus);
   const createdTime = toIsoTimestamp(body.CreatedTime, 'CreatedTime');
@@ -108,8 +116,7 @@ function jobOutput(o: JsonObject | null): PanoramaPackageImportJobOutput | null 
 }
 
 function jobTags(value: unknown, field: string): PanoramaJobResourceTags {
-  const o = obj(value, field);
-  if (!o) throw new MalformedBodyError(`${field} is null`);
+  const o = entry(value, field);
   return {
     resourceType: enumValue(
       str(o.ResourceType, `${field}.ResourceType`),

@@ -1,9 +1,5 @@
 import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
 
-/** Panorama `PackageImportJobStatus` (closed set in the model). */
-export const PANORAMA_PACKAGE_IMPORT_JOB_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
-export type PanoramaPackageImportJobStatus = (typeof PANORAMA_PACKAGE_IMPORT_JOB_STATUSES)[number];
-
 /** Panorama `PackageImportJobType`. */
 export const PANORAMA_PACKAGE_IMPORT_JOB_TYPES = [
   'NODE_PACKAGE_VERSION',
@@ -16,12 +12,17 @@ export const PANORAMA_JOB_RESOURCE_TYPES = ['PACKAGE'] as const;
 export type PanoramaJobResourceType = (typeof PANORAMA_JOB_RESOURCE_TYPES)[number];
 
 /** Panorama status → normalised state. Anything else is UNKNOWN. */
-export const PANORAMA_STATE_MAP: Readonly<Record<PanoramaPackageImportJobStatus, JobState>> =
-  Object.freeze({
-    PENDING: 'QUEUED',
-    SUCCEEDED: 'SUCCEEDED',
-    FAILED: 'FAILED',
-  });
+export const PANORAMA_STATE_MAP = Object.freeze({
+  PENDING: 'QUEUED',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+} as const satisfies Record<string, JobState>);
+
+/** Panorama `PackageImportJobStatus` (closed set in the model): the statuses the map above names. */
+export type PanoramaPackageImportJobStatus = keyof typeof PANORAMA_STATE_MAP;
+export const PANORAMA_PACKAGE_IMPORT_JOB_STATUSES = Object.keys(
+  PANORAMA_STATE_MAP,
+) as readonly PanoramaPackageImportJobStatus[];
 
 /** GraphQL `PanoramaS3Location`. */
 export interface PanoramaS3Location {

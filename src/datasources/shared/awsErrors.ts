@@ -1,6 +1,11 @@
 import type { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
-import { classifyUpstreamError, parseRetryAfter, sanitizeAwsErrorCode } from './classify.ts';
+import {
+  classifyUpstreamError,
+  parseRetryAfter,
+  sanitizeAwsErrorCode,
+  type UpstreamFailure,
+} from './classify.ts';
 import { headerValue, type HttpResult } from './http.ts';
 
 /**
@@ -53,13 +58,10 @@ export function awsRequestId(headers: HttpResult['headers']): string | null {
 }
 
 /** How one AWS provider reads error codes: which mean "no such job", which are not throttling, which are transient. */
-export interface AwsErrorRules {
-  /** Describes the job for messages, e.g. `CodePipeline job "…" in us-east-1`. */
-  subject: string;
-  notFoundCodes: ReadonlySet<string>;
-  notThrottleCodes?: ReadonlySet<string>;
-  transientCodes?: ReadonlySet<string>;
-}
+export type AwsErrorRules = Pick<
+  UpstreamFailure,
+  'subject' | 'notFoundCodes' | 'notThrottleCodes' | 'transientCodes'
+>;
 
 /**
  * The failure an AWS error answer means, classified by its code first and its HTTP status
@@ -73,14 +75,11 @@ export function readAwsError(
   const read = new AwsErrorAnswer(answer);
   return classifyUpstreamError({
     provider,
-    subject: rules.subject,
+    ...rules,
     httpStatus: read.status,
     upstreamCode: read.code,
     upstreamRequestId: read.requestId,
     retryAfterSeconds: read.retryAfterSeconds,
-    notFoundCodes: rules.notFoundCodes,
-    ...(rules.notThrottleCodes ? { notThrottleCodes: rules.notThrottleCodes } : {}),
-    ...(rules.transientCodes ? { transientCodes: rules.transientCodes } : {}),
     cause: read,
   });
 }

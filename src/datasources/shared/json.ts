@@ -1,4 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
+import type { ListPage } from './paging.ts';
 
 /** Typed readers for parsed JSON bodies: wrong types are MalformedBodyError naming the field; absent is null. */
 
@@ -50,4 +51,45 @@ export function keyValues(value: unknown, field: string): { key: string; value: 
 /** Keep a value only if it is one of a closed enum's members; unknown members become null (the raw string is kept elsewhere). */
 export function enumValue<T extends string>(value: string | null, members: readonly T[]): T | null {
   return value !== null && (members as readonly string[]).includes(value) ? (value as T) : null;
+}
+
+/** An answer's top-level object: anything else is MalformedBodyError saying `notObject`. */
+export function response(output: unknown, notObject: string): JsonObject {
+  const body = obj(output, 'response');
+  if (!body) throw new MalformedBodyError(notObject);
+  return body;
+}
+
+/** An entry of a list that must be an object: null is MalformedBodyError naming it. */
+export function entry(value: unknown, field: string): JsonObject {
+  const o = obj(value, field);
+  if (!o) throw new MalformedBodyError(`${field} is null`);
+  return o;
+}
+
+/** A member a listed entry cannot be listed without, read by `read`: absent or empty is MalformedBodyError naming it. */
+export function required<T>(
+  read: (value: unknown, field: string) => T | null,
+  o: JsonObject,
+  member: string,
+  field: string,
+): T {
+  const named = `${field}.${member}`;
+  const value = read(o[member], named);
+  if (!value) throw new MalformedBodyError(`${named} is missing`);
+  return value;
+}
+
+/**
+ * A JSON list answer as a page: the `list` member's entries, each read by `read` under its
+ * position's name, and the `token` member (empty is the last page, as absent is).
+ */
+export function jsonListPage<S>(
+  body: JsonObject,
+  list: string,
+  token: string,
+  read: (value: unknown, field: string) => S,
+): ListPage<S> {
+  const items = arr(body[list], list).map((value, i) => read(value, `${list}[${i}]`));
+  return { items, nextToken: str(body[token], token) || null };
 }
