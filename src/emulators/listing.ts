@@ -279,10 +279,13 @@ export function listedSlots(spec: ListedSlotsSpec): { createdMs: number; status:
   return created.map((createdMs, i) => ({ createdMs, status: statuses[i] as string }));
 }
 
-/** One job of a list source as the list routes page it: its position and status, its whole body built when asked. */
-export interface ListedJob<J> extends ListPosition {
-  /** The status its describe answer (and list summary) carries. */
+/** Where a job stands in a list: its position and the status its describe answer (and list summary) carries. */
+export interface ListPlace extends ListPosition {
   readonly status: string;
+}
+
+/** One job of a list source as the list routes page it: its place, its whole body built when asked. */
+export interface ListedJob<J> extends ListPlace {
   /** The whole job, as the describe operation answers it. */
   job(): J;
 }
@@ -305,10 +308,7 @@ export interface JobList<J> {
 }
 
 /** A list source of whole jobs held in memory (the demo's few dozen): sorted once per order. */
-export function listOfJobs<J>(
-  jobs: readonly J[],
-  place: (job: J) => { createdMs: number; id: string; status: string },
-): JobList<J> {
+export function listOfJobs<J>(jobs: readonly J[], place: (job: J) => ListPlace): JobList<J> {
   const entries: ListedJob<J>[] = jobs.map((job) => ({ ...place(job), job: () => job }));
   const byOrder = new Map<ListOrder, readonly ListedJob<J>[]>();
   const byId = new Map(entries.map((e) => [e.id, e]));

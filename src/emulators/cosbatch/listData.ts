@@ -7,6 +7,7 @@ import {
   unitHash,
   uuidFor,
   type JobList,
+  type ListPlace,
   type StatusMix,
 } from '../listing.ts';
 import { isoSeconds } from '../progress.ts';
@@ -260,5 +261,14 @@ function listedJob(
       ? { SuspendedCause: 'AwaitingConfirmation', SuspendedDate: isoSeconds(createdMs + 4000) }
       : {}),
     ...(terminal ? { TerminationDate: isoSeconds(createdMs + tookMs) } : {}),
+  };
+}
+
+/** Where a COS Batch `<Job>` stands in a list: CreationTime in ms, JobId, Status. */
+export function cosListPlace(job: WireElement): ListPlace {
+  return {
+    createdMs: Date.parse(job.CreationTime as string),
+    id: job.JobId as string,
+    status: job.Status as string,
   };
 }

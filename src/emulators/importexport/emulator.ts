@@ -5,15 +5,8 @@ import {
   type EmulatorResponse,
   type ProviderEmulator,
 } from '../framework.ts';
-import {
-  checkJobsPerSource,
-  listOfJobs,
-  pageAfter,
-  type JobList,
-  type ListedJob,
-  type ListOptions,
-  type ListOrder,
-} from '../listing.ts';
+import type { JobList, ListedJob, ListOptions, ListOrder } from '../listing.ts';
+import { jobListing } from '../listRoute.ts';
 import {
   createEmulatorAccounts,
   DEMO_SECOND_AWS_ACCOUNT,
@@ -28,7 +21,7 @@ import {
   ERROR_CASE_JOB_IDS,
   type WireGetStatusResult,
 } from './data.ts';
-import { importExportBigJobs, importExportListedJobs } from './listData.ts';
+import { importExportBigJobs, importExportListedJobs, importExportListPlace } from './listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './progressing.ts';
 import { importExportSecondAccountJobs } from './secondAccount.ts';
 
@@ -134,26 +127,25 @@ export function createImportExportEmulator(
 ): ImportExportEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
-  const listOrder = opts.listOrder ?? IMPORTEXPORT_DEFAULT_LIST_ORDER;
   const pageLimit = opts.listPageLimit ?? IMPORTEXPORT_LIST_MAX_JOBS;
   if (!Number.isInteger(pageLimit) || pageLimit < 1 || pageLimit > IMPORTEXPORT_LIST_MAX_JOBS)
     throw new RangeError(
       `listPageLimit must be a whole number from 1 to ${IMPORTEXPORT_LIST_MAX_JOBS}; got ${String(pageLimit)}`,
     );
-  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
   const expired = new Set<string>();
   // The listed jobs are placed relative to the clock when the emulator starts.
   const anchorMs = now();
-  const place = (job: WireGetStatusResult) => ({
-    createdMs: Date.parse(job.CreationDate ?? ''),
-    id: job.JobId,
-    status: job.ProgressCode ?? '',
+  const listing = jobListing({
+    options: opts,
+    defaultOrder: IMPORTEXPORT_DEFAULT_LIST_ORDER,
+    place: importExportListPlace,
+    progressing: () => importExportProgressingJob(cycle()),
   });
   // The account's list; with jobsPerSource, N jobs counting the progressing job.
-  const listed =
-    jobsPerSource === undefined
-      ? listOfJobs(importExportListedJobs(anchorMs), place)
-      : importExportBigJobs(anchorMs, jobsPerSource - 1);
+  const listed = listing.demo(
+    () => importExportListedJobs(anchorMs),
+    (count) => importExportBigJobs(anchorMs, count),
+  );
   const accounts = opts.accounts ?? createEmulatorAccounts();
   const defaultJobs: AccountJobs = {
     list: listed,
@@ -167,13 +159,13 @@ export function createImportExportEmulator(
     expired,
   };
   const secondJobs: AccountJobs = {
-    list: listOfJobs(importExportSecondAccountJobs(anchorMs), place),
+    list: listing.of(importExportSecondAccountJobs(anchorMs)),
     find: (_req, jobId) => secondJobs.list.find(jobId)?.job(),
     progressing: false,
     expired: new Set(),
   };
   const noJobs: AccountJobs = {
-    list: listOfJobs([], place),
+    list: listing.of([]),
     find: () => undefined,
     progressing: false,
     expired: new Set(),
@@ -294,28 +286,15 @@ export function createImportExportEmulator(
       if (n > 0) size = n;
     }
     size = Math.min(size, pageLimit);
-    const progressing: ListedJob<WireGetStatusResult>[] = [];
-    if (jobs.progressing) {
-      const progressingJob = importExportProgressingJob(cycle());
-      progressing.push({ ...place(progressingJob), job: () => progressingJob });
-    }
+    const source = listing.source(jobs.list, jobs.progressing);
     const marker = params.get('Marker');
     let from: ListedJob<WireGetStatusResult> | undefined;
     if (marker !== null) {
-      from = jobs.expired.has(marker)
-        ? undefined
-        : (jobs.list.find(marker) ?? progressing.find((j) => j.id === marker));
+      from = jobs.expired.has(marker) ? undefined : source.find(marker);
       if (!from)
         return error(400, 'InvalidParameterException', 'The Marker is not a valid job ID.');
     }
-    const { items, more } = pageAfter(
-      jobs.list.sorted(listOrder),
-      progressing,
-      from ?? null,
-      listOrder,
-      size,
-      (job) => !jobs.expired.has(job.id),
-    );
+    const { items, more } = source.page(from ?? null, size, (job) => !jobs.expired.has(job.id));
     const i = '    ';
     const members = items
       .map((item) => item.job())

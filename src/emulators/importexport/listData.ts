@@ -1,4 +1,10 @@
-import { generatedList, listedSlots, type JobList, type StatusMix } from '../listing.ts';
+import {
+  generatedList,
+  listedSlots,
+  type JobList,
+  type ListPlace,
+  type StatusMix,
+} from '../listing.ts';
 import { isoSeconds } from '../progress.ts';
 import {
   AT_AWS,
@@ -184,4 +190,13 @@ function listedJob(
             : [signatureArtifact(id), labelArtifact(id)],
     },
   );
+}
+
+/** Where an Import/Export job stands in a list: CreationDate in ms, JobId, ProgressCode. */
+export function importExportListPlace(job: WireGetStatusResult): ListPlace {
+  return {
+    createdMs: Date.parse(job.CreationDate ?? ''),
+    id: job.JobId,
+    status: job.ProgressCode ?? '',
+  };
 }

@@ -6,19 +6,13 @@ import {
   type ProviderEmulator,
 } from '../framework.ts';
 import {
-  checkJobsPerSource,
-  listedAfter,
-  listOfJobs,
   opaqueTokens,
-  pageAfter,
-  sortListed,
-  takePage,
   type JobList,
-  type ListedJob,
   type ListOptions,
   type ListOrder,
   type ListPosition,
 } from '../listing.ts';
+import { jobListing } from '../listRoute.ts';
 import {
   createEmulatorAccounts,
   DEMO_SECOND_AWS_ACCOUNT,
@@ -38,6 +32,7 @@ import {
   omicsBigJobs,
   omicsListedJobs,
   type WireReferenceStore,
+  omicsListPlace,
 } from './listData.ts';
 import { OMICS_PROGRESSING_JOB_ID, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
@@ -123,35 +118,29 @@ interface AccountJobs {
 export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
-  const listOrder = opts.listOrder ?? OMICS_DEFAULT_LIST_ORDER;
   const progressingKey = jobKey(
     OMICS_DEMO_REGION,
     OMICS_DEMO_REFERENCE_STORE_ID,
     OMICS_PROGRESSING_JOB_ID,
   );
-  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
   // The listed jobs are placed relative to the clock when the emulator starts.
   const anchorMs = now();
-  const place = (job: WireOmicsJob) => ({
-    createdMs: Date.parse(job.creationTime),
-    id: job.id,
-    status: job.status,
+  const listing = jobListing({
+    options: opts,
+    defaultOrder: OMICS_DEFAULT_LIST_ORDER,
+    place: omicsListPlace,
+    progressing: () => omicsProgressingJob(cycle()),
   });
-  const demoListed = jobsPerSource === undefined ? omicsListedJobs(anchorMs) : [];
+  const demoListed = listing.jobsPerSource === undefined ? omicsListedJobs(anchorMs) : [];
   // Each store's list; with jobsPerSource, N jobs in each (the main store's counting the progressing job).
   const lists = new Map<string, JobList<WireOmicsJob>>(
     OMICS_REFERENCE_STORES.map(({ id }) => [
       id,
-      jobsPerSource === undefined
-        ? listOfJobs(
-            demoListed.filter((j) => j.referenceStoreId === id),
-            place,
-          )
-        : omicsBigJobs(
-            anchorMs,
-            id,
-            jobsPerSource - (id === OMICS_DEMO_REFERENCE_STORE_ID ? 1 : 0),
-          ),
+      listing.demo(
+        () => demoListed.filter((j) => j.referenceStoreId === id),
+        (count) => omicsBigJobs(anchorMs, id, count),
+        id === OMICS_DEMO_REFERENCE_STORE_ID,
+      ),
     ]),
   );
   /** The listed jobs of a store: the demo region's stores only. */
@@ -180,10 +169,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const secondLists = new Map(
     OMICS_SECOND_ACCOUNT_STORES.map(({ id }) => [
       id,
-      listOfJobs(
-        secondJobs.filter((j) => j.referenceStoreId === id),
-        place,
-      ),
+      listing.of(secondJobs.filter((j) => j.referenceStoreId === id)),
     ]),
   );
   /** The stores and jobs of an account other than the default one: the second account's, or none. */
@@ -422,23 +408,16 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     const scope = `${account.scope}/${region}/${referenceStoreId}/${JSON.stringify(Object.entries(filter).sort())}`;
     const request = pageRequest(req, jobTokens, scope);
     if (isResponse(request)) return request;
-    const progressing: ListedJob<WireOmicsJob>[] = [];
-    if (account.progressingIn(region, referenceStoreId)) {
-      const job = omicsProgressingJob(cycle());
-      progressing.push({ ...place(job), job: () => job });
-    }
-    const { items, more } = pageAfter(
-      list.sorted(listOrder),
-      progressing,
-      request.position,
-      listOrder,
-      request.size,
-      ({ status, createdMs }) =>
-        (filter.status === undefined || status === filter.status) &&
-        (filter.createdAfter === undefined || createdMs >= (filter.createdAfter as number)) &&
-        (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
-    );
-    const last = items[items.length - 1];
+    const { items, more, last } = listing
+      .source(list, account.progressingIn(region, referenceStoreId))
+      .page(
+        request.position,
+        request.size,
+        ({ status, createdMs }) =>
+          (filter.status === undefined || status === filter.status) &&
+          (filter.createdAfter === undefined || createdMs >= (filter.createdAfter as number)) &&
+          (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
+      );
     const importJobs = items
       .map((item) => item.job())
       .map((job) => ({
@@ -476,11 +455,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
           (filter.createdAfter === undefined || createdMs >= (filter.createdAfter as number)) &&
           (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
       );
-    const { items, more } = takePage(
-      listedAfter(sortListed(stores, listOrder), request.position, listOrder),
-      request.size,
-    );
-    const last = items[items.length - 1];
+    const { items, more, last } = listing.pageOf(stores, request.position, request.size);
     const body = {
       referenceStores: items.map(({ store }) => store),
       ...(more && last ? { nextToken: storeTokens.issue(scope, last, now()) } : {}),

@@ -1,4 +1,11 @@
-import { generatedList, listedSlots, unitHash, type JobList, type StatusMix } from '../listing.ts';
+import {
+  generatedList,
+  listedSlots,
+  unitHash,
+  type JobList,
+  type ListPlace,
+  type StatusMix,
+} from '../listing.ts';
 import { isoMillis } from '../progress.ts';
 import {
   OMICS_DEMO_REFERENCE_STORE_ID,
@@ -220,4 +227,9 @@ function listedJob(
     ...(terminal ? { completionTime: isoMillis(createdMs + tookMs) } : {}),
     sources,
   };
+}
+
+/** Where a reference import job stands in a list: creationTime in ms, id, status. */
+export function omicsListPlace(job: WireOmicsJob): ListPlace {
+  return { createdMs: Date.parse(job.creationTime), id: job.id, status: job.status };
 }

@@ -5,17 +5,13 @@ import {
   type ProviderEmulator,
 } from '../framework.ts';
 import {
-  checkJobsPerSource,
-  listOfJobs,
   opaqueTokens,
-  pageAfter,
-  sourceCache,
   type JobList,
-  type ListedJob,
   type ListOptions,
   type ListOrder,
   type ListPosition,
 } from '../listing.ts';
+import { jobListing } from '../listRoute.ts';
 import {
   createEmulatorAccounts,
   DEMO_SECOND_AWS_ACCOUNT,
@@ -29,7 +25,7 @@ import {
   PANORAMA_ERROR_JOB_IDS,
   type PanoramaDemoJob,
 } from './data.ts';
-import { panoramaBigJobs, panoramaListedJobs } from './listData.ts';
+import { panoramaBigJobs, panoramaListedJobs, panoramaListPlace } from './listData.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, panoramaProgressingJob } from './progressing.ts';
 import { panoramaSecondAccountJobs, PANORAMA_SECOND_ACCOUNT_REGION } from './secondAccount.ts';
 
@@ -102,30 +98,23 @@ interface AccountJobs {
 export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
   const cycle = progressClock(opts);
-  const listOrder = opts.listOrder ?? PANORAMA_DEFAULT_LIST_ORDER;
-  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
   // The listed jobs are placed relative to the clock when the emulator starts.
   const anchorMs = now();
-  const place = (job: PanoramaDemoJob) => ({
-    createdMs: Math.round((job.wire.CreatedTime as number) * 1000),
-    id: job.wire.JobId as string,
-    status: job.wire.Status as string,
+  const listing = jobListing({
+    options: opts,
+    defaultOrder: PANORAMA_DEFAULT_LIST_ORDER,
+    place: panoramaListPlace,
+    progressing: () => panoramaProgressingJob(cycle()),
   });
   // The demo region's list; with jobsPerSource, N jobs in it counting the progressing job.
-  const demoList =
-    jobsPerSource === undefined
-      ? listOfJobs(panoramaListedJobs(anchorMs), place)
-      : panoramaBigJobs(anchorMs, PANORAMA_DEMO_REGION, jobsPerSource - 1);
-  const otherRegions = sourceCache(16, (region) =>
-    panoramaBigJobs(anchorMs, region, jobsPerSource ?? 0),
+  const demoList = listing.demo(
+    () => panoramaListedJobs(anchorMs),
+    (count) => panoramaBigJobs(anchorMs, PANORAMA_DEMO_REGION, count),
   );
   /** The listed jobs of a region: the demo region's, or (big account only) the region's own. */
-  const listOf = (region: string): JobList<PanoramaDemoJob> | null =>
-    region === PANORAMA_DEMO_REGION
-      ? demoList
-      : jobsPerSource === undefined
-        ? null
-        : otherRegions(region);
+  const listOf = listing.regional(PANORAMA_DEMO_REGION, demoList, (region, count) =>
+    panoramaBigJobs(anchorMs, region, count),
+  );
   const accounts = opts.accounts ?? createEmulatorAccounts();
   const defaultJobs: AccountJobs = {
     listOf,
@@ -140,7 +129,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     progressingIn: (region) => region === PANORAMA_DEMO_REGION,
     scope: (region) => `panorama/${region}`,
   };
-  const secondList = listOfJobs(panoramaSecondAccountJobs(anchorMs), place);
+  const secondList = listing.of(panoramaSecondAccountJobs(anchorMs));
   /** The jobs of an account other than the default one: the second account's, or none. */
   const otherJobs = (accountId: string): AccountJobs => {
     const listOfOther = (region: string) =>
@@ -358,20 +347,9 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
         );
       position = read.position;
     }
-    const list = jobs.listOf(region);
-    const progressing: ListedJob<PanoramaDemoJob>[] = [];
-    if (jobs.progressingIn(region)) {
-      const job = panoramaProgressingJob(cycle());
-      progressing.push({ ...place(job), job: () => job });
-    }
-    const { items, more } = pageAfter(
-      list?.sorted(listOrder) ?? [],
-      progressing,
-      position,
-      listOrder,
-      size,
-    );
-    const last = items[items.length - 1];
+    const { items, more, last } = listing
+      .source(jobs.listOf(region), jobs.progressingIn(region))
+      .page(position, size);
     const token = more && last ? tokens.issue(jobs.scope(region), last, now()) : null;
     const summaries = items.map((item) => {
       const job = item.job();

@@ -5,6 +5,7 @@ import {
   listedSlots,
   unitHash,
   type JobList,
+  type ListPlace,
   type StatusMix,
 } from '../listing.ts';
 import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
@@ -171,5 +172,14 @@ function listedJob(
             ? `Package version ${version} of ${pkg} already exists and cannot be overwritten.`
             : 'Import job is pending.',
     },
+  };
+}
+
+/** Where a Panorama job stands in a list: CreatedTime (epoch seconds) in ms, JobId, Status. */
+export function panoramaListPlace(job: PanoramaDemoJob): ListPlace {
+  return {
+    createdMs: Math.round((job.wire.CreatedTime as number) * 1000),
+    id: job.wire.JobId as string,
+    status: job.wire.Status as string,
   };
 }
