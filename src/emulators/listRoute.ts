@@ -11,6 +11,8 @@ import {
   type ListPlace,
   type ListPosition,
 } from './listing.ts';
+import { synthesizedJob, type EmulatorRequest } from './framework.ts';
+import { progressClock, type CyclePoint, type ProgressClockOptions } from './progress.ts';
 
 /**
  * What the list routes of the emulators share beyond paging itself: the order from the options,
@@ -22,14 +24,13 @@ import {
 
 /** What one emulator's listing is made of. */
 export interface JobListingSpec<J> {
-  /** The emulator's options (`listOrder`, `jobsPerSource`); `jobsPerSource` is checked here. */
-  options: ListOptions;
   /** The provider's order when the options name none. */
   defaultOrder: ListOrder;
   /** Where a job stands in a list: its creation time in ms, ID and status. */
   place: (job: J) => ListPlace;
-  /** The progressing job as the clock stands now. */
-  progressing: () => J;
+  /** The progressing job's ID and the job at a point of its cycle. */
+  progressingId: string;
+  progressing: (point: CyclePoint) => J;
 }
 
 /** One page of a list, and its last job (the next page's start) when it has one. */
@@ -57,26 +58,41 @@ export interface JobListing<J> {
   readonly order: ListOrder;
   /** The big account's jobs per source, or undefined for the demo data. */
   readonly jobsPerSource: number | undefined;
+  /** When the emulator started (its clock then), ms: the listed jobs lie in the 90 days before it. */
+  readonly anchorMs: number;
+  /** The progressing job as the clock stands now. */
+  progressingJob(): J;
   /** A source of these jobs, held in memory. */
   of(jobs: readonly J[]): JobList<J>;
   /**
-   * A demo source: the demo's `listed` jobs, or (big account) `big(count)` with `count` the
-   * jobs per source less the progressing job where `holdsProgressing`.
+   * A demo source: the demo's `listed` jobs, or (big account) `big(anchorMs, count)` with
+   * `count` the jobs per source less the progressing job where `holdsProgressing`.
    */
   demo(
-    listed: () => readonly J[],
-    big: (count: number) => JobList<J>,
+    listed: (anchorMs: number) => readonly J[],
+    big: (anchorMs: number, count: number) => JobList<J>,
     holdsProgressing?: boolean,
   ): JobList<J>;
   /**
-   * The sources by region: `demoRegion`'s is `demo`, another's (big account only) `big(region,
-   * count)` (the 16 last read kept), none elsewhere.
+   * The sources by region: `demoRegion`'s the demo one (`demo`, holding the progressing job),
+   * another's (big account only) `big(anchorMs, region, count)` (the 16 last read kept), none
+   * elsewhere.
    */
   regional(
     demoRegion: string,
-    demo: JobList<J>,
-    big: (region: string, count: number) => JobList<J>,
+    listed: (anchorMs: number) => readonly J[],
+    big: (anchorMs: number, region: string, count: number) => JobList<J>,
   ): (region: string) => JobList<J> | null;
+  /**
+   * The job a describe of the demo source `list` names: the progressing job, a fixed demo job
+   * (`fixture`), a listed one, or a synthesized copy of a fixed one (`synthesizedJob`).
+   */
+  findDemo(
+    req: EmulatorRequest,
+    list: JobList<J> | null,
+    jobId: string,
+    fixture: (jobId: string) => J | undefined,
+  ): J | undefined;
   /** What a list request of `list` (none: empty) reads, the progressing job merged in where `withProgressing`. */
   source(list: JobList<J> | null | undefined, withProgressing: boolean): ListSource<J>;
   /** One page of a few items held in memory (not jobs of a source), sorted in the listing's order. */
@@ -87,31 +103,49 @@ export interface JobListing<J> {
   ): ListPage<T>;
 }
 
-/** One emulator's listing; throws RangeError for a `jobsPerSource` out of range (`checkJobsPerSource`). */
-export function jobListing<J>(spec: JobListingSpec<J>): JobListing<J> {
-  const order = spec.options.listOrder ?? spec.defaultOrder;
-  const jobsPerSource = checkJobsPerSource(spec.options.jobsPerSource);
+/**
+ * One emulator's listing, its progressing job on the clock of `options` and its listed jobs
+ * placed relative to that clock now; throws RangeError for a `jobsPerSource` out of range
+ * (`checkJobsPerSource`).
+ */
+export function jobListing<J>(
+  options: ListOptions & ProgressClockOptions,
+  spec: JobListingSpec<J>,
+): JobListing<J> {
+  const cycle = progressClock(options);
+  const order = options.listOrder ?? spec.defaultOrder;
+  const jobsPerSource = checkJobsPerSource(options.jobsPerSource);
+  const anchorMs = (options.now ?? Date.now)();
+  const progressingJob = () => spec.progressing(cycle());
   const withLast = <T>(page: { items: T[]; more: boolean }): ListPage<T> => ({
     ...page,
     last: page.items[page.items.length - 1],
   });
+  const demo: JobListing<J>['demo'] = (listed, big, holdsProgressing = true) =>
+    jobsPerSource === undefined
+      ? listOfJobs(listed(anchorMs), spec.place)
+      : big(anchorMs, jobsPerSource - (holdsProgressing ? 1 : 0));
   return {
     order,
     jobsPerSource,
+    anchorMs,
+    progressingJob,
     of: (jobs) => listOfJobs(jobs, spec.place),
-    demo: (listed, big, holdsProgressing = true) =>
-      jobsPerSource === undefined
-        ? listOfJobs(listed(), spec.place)
-        : big(jobsPerSource - (holdsProgressing ? 1 : 0)),
-    regional(demoRegion, demo, big) {
-      const others = sourceCache(16, (region) => big(region, jobsPerSource ?? 0));
+    demo,
+    regional(demoRegion, listed, big) {
+      const home = demo(listed, (at, count) => big(at, demoRegion, count));
+      const others = sourceCache(16, (region) => big(anchorMs, region, jobsPerSource ?? 0));
       return (region) =>
-        region === demoRegion ? demo : jobsPerSource === undefined ? null : others(region);
+        region === demoRegion ? home : jobsPerSource === undefined ? null : others(region);
     },
+    findDemo: (req, list, jobId, fixture) =>
+      jobId === spec.progressingId
+        ? progressingJob()
+        : (fixture(jobId) ?? list?.find(jobId)?.job() ?? synthesizedJob(req, jobId, fixture)),
     source(list, withProgressing) {
       const extras: ListedJob<J>[] = [];
       if (withProgressing) {
-        const job = spec.progressing();
+        const job = progressingJob();
         extras.push({ ...spec.place(job), job: () => job });
       }
       return {

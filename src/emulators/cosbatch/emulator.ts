@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
   DEMO_TENCENT_CREDENTIALS,
-  synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
   type ProviderEmulator,
 } from '../framework.ts';
 import type { JobList, ListedJob, ListOptions, ListOrder } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
-import { progressClock, type ProgressClockOptions } from '../progress.ts';
+import type { ProgressClockOptions } from '../progress.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
 import { cosBigJobs, cosListedJobs, cosListPlace } from './listData.ts';
 import { COS_PROGRESSING_JOB_ID, cosProgressingJob } from './progressing.ts';
@@ -87,39 +86,25 @@ function signingAccount(req: EmulatorRequest): TencentAccount {
 
 export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
-  const cycle = progressClock(opts);
-  // The listed jobs are placed relative to the clock when the emulator starts.
-  const anchorMs = now();
-  const listing = jobListing({
-    options: opts,
+  const listing = jobListing(opts, {
     defaultOrder: COS_DEFAULT_LIST_ORDER,
     place: cosListPlace,
-    progressing: () => cosProgressingJob(cycle()),
+    progressingId: COS_PROGRESSING_JOB_ID,
+    progressing: cosProgressingJob,
   });
-  // The account's region's list; with jobsPerSource, N jobs in it counting the progressing job.
-  const demoList = listing.demo(
-    () => cosListedJobs(anchorMs),
-    (count) => cosBigJobs(anchorMs, ACCOUNT.region, count),
-  );
   /** The listed jobs of a region of the account: its own region's, or (big account only) the region's own. */
-  const listOf = listing.regional(ACCOUNT.region, demoList, (region, count) =>
-    cosBigJobs(anchorMs, region, count),
-  );
+  const listOf = listing.regional(ACCOUNT.region, cosListedJobs, cosBigJobs);
   const defaultJobs: AccountJobs = {
     account: ACCOUNT,
     listOf,
     find: (req, region, jobId) =>
       region !== ACCOUNT.region
         ? listOf(region)?.find(jobId)?.job()
-        : jobId === COS_PROGRESSING_JOB_ID
-          ? cosProgressingJob(cycle())
-          : (DEMO_JOBS.get(jobId) ??
-            demoList.find(jobId)?.job() ??
-            synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t))),
+        : listing.findDemo(req, listOf(region), jobId, (id) => DEMO_JOBS.get(id)),
     progressingIn: (region) => region === ACCOUNT.region,
   };
   /** The second account's jobs: a few, in its region. */
-  const secondList = listing.of(cosSecondAccountJobs(anchorMs));
+  const secondList = listing.of(cosSecondAccountJobs(listing.anchorMs));
   const secondListOf = (region: string) =>
     region === DEMO_SECOND_TENCENT_ACCOUNT.region ? secondList : null;
   const secondJobs: AccountJobs = {

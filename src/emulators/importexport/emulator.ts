@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  synthesizedJob,
-  type EmulatorRequest,
-  type EmulatorResponse,
-  type ProviderEmulator,
-} from '../framework.ts';
+import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
 import type { JobList, ListedJob, ListOptions, ListOrder } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
 import {
@@ -14,7 +9,7 @@ import {
 } from '../accounts.ts';
 import { awsQueryAnswers } from '../awsQuery.ts';
 import { otherAccountOf, verifyAwsCaller } from '../awsCaller.ts';
-import { progressClock, type ProgressClockOptions } from '../progress.ts';
+import type { ProgressClockOptions } from '../progress.ts';
 import {
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
   DEMO_JOBS,
@@ -126,40 +121,29 @@ export function createImportExportEmulator(
   opts: ImportExportEmulatorOptions = {},
 ): ImportExportEmulator {
   const now = opts.now ?? Date.now;
-  const cycle = progressClock(opts);
   const pageLimit = opts.listPageLimit ?? IMPORTEXPORT_LIST_MAX_JOBS;
   if (!Number.isInteger(pageLimit) || pageLimit < 1 || pageLimit > IMPORTEXPORT_LIST_MAX_JOBS)
     throw new RangeError(
       `listPageLimit must be a whole number from 1 to ${IMPORTEXPORT_LIST_MAX_JOBS}; got ${String(pageLimit)}`,
     );
   const expired = new Set<string>();
-  // The listed jobs are placed relative to the clock when the emulator starts.
-  const anchorMs = now();
-  const listing = jobListing({
-    options: opts,
+  const listing = jobListing(opts, {
     defaultOrder: IMPORTEXPORT_DEFAULT_LIST_ORDER,
     place: importExportListPlace,
-    progressing: () => importExportProgressingJob(cycle()),
+    progressingId: IMPORTEXPORT_PROGRESSING_JOB_ID,
+    progressing: importExportProgressingJob,
   });
   // The account's list; with jobsPerSource, N jobs counting the progressing job.
-  const listed = listing.demo(
-    () => importExportListedJobs(anchorMs),
-    (count) => importExportBigJobs(anchorMs, count),
-  );
+  const listed = listing.demo(importExportListedJobs, importExportBigJobs);
   const accounts = opts.accounts ?? createEmulatorAccounts();
   const defaultJobs: AccountJobs = {
     list: listed,
-    find: (req, jobId) =>
-      jobId === IMPORTEXPORT_PROGRESSING_JOB_ID
-        ? importExportProgressingJob(cycle())
-        : (JOBS.get(jobId) ??
-          listed.find(jobId)?.job() ??
-          synthesizedJob(req, jobId, (t) => JOBS.get(t))),
+    find: (req, jobId) => listing.findDemo(req, listed, jobId, (id) => JOBS.get(id)),
     progressing: true,
     expired,
   };
   const secondJobs: AccountJobs = {
-    list: listing.of(importExportSecondAccountJobs(anchorMs)),
+    list: listing.of(importExportSecondAccountJobs(listing.anchorMs)),
     find: (_req, jobId) => secondJobs.list.find(jobId)?.job(),
     progressing: false,
     expired: new Set(),

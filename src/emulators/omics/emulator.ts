@@ -19,7 +19,7 @@ import {
   type EmulatorAccounts,
 } from '../accounts.ts';
 import { otherAccountOf, verifyAwsCaller } from '../awsCaller.ts';
-import { progressClock, type ProgressClockOptions } from '../progress.ts';
+import type { ProgressClockOptions } from '../progress.ts';
 import {
   OMICS_DEMO_JOBS,
   OMICS_DEMO_REFERENCE_STORE_ID,
@@ -117,28 +117,25 @@ interface AccountJobs {
  */
 export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
-  const cycle = progressClock(opts);
   const progressingKey = jobKey(
     OMICS_DEMO_REGION,
     OMICS_DEMO_REFERENCE_STORE_ID,
     OMICS_PROGRESSING_JOB_ID,
   );
-  // The listed jobs are placed relative to the clock when the emulator starts.
-  const anchorMs = now();
-  const listing = jobListing({
-    options: opts,
+  const listing = jobListing(opts, {
     defaultOrder: OMICS_DEFAULT_LIST_ORDER,
     place: omicsListPlace,
-    progressing: () => omicsProgressingJob(cycle()),
+    progressingId: OMICS_PROGRESSING_JOB_ID,
+    progressing: omicsProgressingJob,
   });
-  const demoListed = listing.jobsPerSource === undefined ? omicsListedJobs(anchorMs) : [];
+  const demoListed = listing.jobsPerSource === undefined ? omicsListedJobs(listing.anchorMs) : [];
   // Each store's list; with jobsPerSource, N jobs in each (the main store's counting the progressing job).
   const lists = new Map<string, JobList<WireOmicsJob>>(
     OMICS_REFERENCE_STORES.map(({ id }) => [
       id,
       listing.demo(
         () => demoListed.filter((j) => j.referenceStoreId === id),
-        (count) => omicsBigJobs(anchorMs, id, count),
+        (anchorMs, count) => omicsBigJobs(anchorMs, id, count),
         id === OMICS_DEMO_REFERENCE_STORE_ID,
       ),
     ]),
@@ -155,7 +152,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     find: (req, region, referenceStoreId, id) => {
       const key = jobKey(region, referenceStoreId, id);
       return key === progressingKey
-        ? omicsProgressingJob(cycle())
+        ? listing.progressingJob()
         : (jobs.get(key) ??
             listOf(region, referenceStoreId)?.find(id)?.job() ??
             synthesizedJob(req, id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
@@ -165,7 +162,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     stores: (region) => (region === OMICS_DEMO_REGION ? OMICS_REFERENCE_STORES : []),
     scope: 'omics',
   };
-  const secondJobs = omicsSecondAccountJobs(anchorMs);
+  const secondJobs = omicsSecondAccountJobs(listing.anchorMs);
   const secondLists = new Map(
     OMICS_SECOND_ACCOUNT_STORES.map(({ id }) => [
       id,

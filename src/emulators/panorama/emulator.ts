@@ -1,9 +1,4 @@
-import {
-  synthesizedJob,
-  type EmulatorRequest,
-  type EmulatorResponse,
-  type ProviderEmulator,
-} from '../framework.ts';
+import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
 import {
   opaqueTokens,
   type JobList,
@@ -18,7 +13,7 @@ import {
   type EmulatorAccounts,
 } from '../accounts.ts';
 import { otherAccountOf, verifyAwsCaller, type AwsCallerRefusal } from '../awsCaller.ts';
-import { progressClock, type ProgressClockOptions } from '../progress.ts';
+import type { ProgressClockOptions } from '../progress.ts';
 import {
   PANORAMA_DEMO_JOBS,
   PANORAMA_DEMO_REGION,
@@ -97,39 +92,25 @@ interface AccountJobs {
  */
 export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
-  const cycle = progressClock(opts);
-  // The listed jobs are placed relative to the clock when the emulator starts.
-  const anchorMs = now();
-  const listing = jobListing({
-    options: opts,
+  const listing = jobListing(opts, {
     defaultOrder: PANORAMA_DEFAULT_LIST_ORDER,
     place: panoramaListPlace,
-    progressing: () => panoramaProgressingJob(cycle()),
+    progressingId: PANORAMA_PROGRESSING_JOB_ID,
+    progressing: panoramaProgressingJob,
   });
-  // The demo region's list; with jobsPerSource, N jobs in it counting the progressing job.
-  const demoList = listing.demo(
-    () => panoramaListedJobs(anchorMs),
-    (count) => panoramaBigJobs(anchorMs, PANORAMA_DEMO_REGION, count),
-  );
   /** The listed jobs of a region: the demo region's, or (big account only) the region's own. */
-  const listOf = listing.regional(PANORAMA_DEMO_REGION, demoList, (region, count) =>
-    panoramaBigJobs(anchorMs, region, count),
-  );
+  const listOf = listing.regional(PANORAMA_DEMO_REGION, panoramaListedJobs, panoramaBigJobs);
   const accounts = opts.accounts ?? createEmulatorAccounts();
   const defaultJobs: AccountJobs = {
     listOf,
     find: (req, region, jobId) =>
       region !== PANORAMA_DEMO_REGION
         ? listOf(region)?.find(jobId)?.job()
-        : jobId === PANORAMA_PROGRESSING_JOB_ID
-          ? panoramaProgressingJob(cycle())
-          : (PANORAMA_DEMO_JOBS[jobId] ??
-            demoList.find(jobId)?.job() ??
-            synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t])),
+        : listing.findDemo(req, listOf(region), jobId, (id) => PANORAMA_DEMO_JOBS[id]),
     progressingIn: (region) => region === PANORAMA_DEMO_REGION,
     scope: (region) => `panorama/${region}`,
   };
-  const secondList = listing.of(panoramaSecondAccountJobs(anchorMs));
+  const secondList = listing.of(panoramaSecondAccountJobs(listing.anchorMs));
   /** The jobs of an account other than the default one: the second account's, or none. */
   const otherJobs = (accountId: string): AccountJobs => {
     const listOfOther = (region: string) =>
