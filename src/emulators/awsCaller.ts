@@ -1,4 +1,9 @@
-import type { AwsKey, EmulatorAccounts } from './accounts.ts';
+import {
+  createEmulatorAccounts,
+  DEMO_SECOND_AWS_ACCOUNT,
+  type AwsKey,
+  type EmulatorAccounts,
+} from './accounts.ts';
 import type { EmulatorRequest } from './framework.ts';
 import { verifySigV4, type SigV4Check } from './sigv4Verify.ts';
 
@@ -77,4 +82,43 @@ export function otherAccountOf(
   return accountId === undefined || accountId === accounts.defaultAccountId
     ? {}
     : { account: accountId };
+}
+
+/** The option of the AWS emulators that serve the shared accounts. */
+export interface AwsAccountsOptions {
+  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
+  accounts?: EmulatorAccounts;
+}
+
+/** Which of the demo's accounts an account is: the default, the second (DEMO_SECOND_AWS_ACCOUNT), or another. */
+export type DemoAccount = 'default' | 'second' | 'other';
+
+/** An AWS emulator's callers: its accounts registry and the checks of a request's key. */
+export interface AwsCallers {
+  readonly accounts: EmulatorAccounts;
+  /** `verifyAwsCaller` with the emulator's signing name (and region) and clock. */
+  verify(req: EmulatorRequest): Promise<AwsCallerCheck>;
+  /** `otherAccountOf` in the emulator's registry. */
+  otherAccountOf(req: EmulatorRequest): { account: string } | Record<string, never>;
+  /** Which of the demo's accounts `accountId` is. */
+  which(accountId: string): DemoAccount;
+}
+
+/** The callers of an AWS emulator: the registry of `options` (a fresh one when it names none). */
+export function awsCallers(
+  options: AwsAccountsOptions,
+  expect: Omit<AwsCallerExpectation, 'accounts'>,
+): AwsCallers {
+  const accounts = options.accounts ?? createEmulatorAccounts();
+  return {
+    accounts,
+    verify: (req) => verifyAwsCaller(req, { ...expect, accounts }),
+    otherAccountOf: (req) => otherAccountOf(req, accounts),
+    which: (accountId) =>
+      accountId === accounts.defaultAccountId
+        ? 'default'
+        : accountId === DEMO_SECOND_AWS_ACCOUNT.accountId
+          ? 'second'
+          : 'other',
+  };
 }

@@ -2,13 +2,8 @@ import { createHash } from 'node:crypto';
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
 import type { JobList, ListedJob, ListOptions, ListOrder } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
-import {
-  createEmulatorAccounts,
-  DEMO_SECOND_AWS_ACCOUNT,
-  type EmulatorAccounts,
-} from '../accounts.ts';
 import { awsQueryAnswers } from '../awsQuery.ts';
-import { otherAccountOf, verifyAwsCaller } from '../awsCaller.ts';
+import { awsCallers, type AwsAccountsOptions } from '../awsCaller.ts';
 import type { ProgressClockOptions } from '../progress.ts';
 import {
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
@@ -93,11 +88,10 @@ export const IMPORTEXPORT_LIST_MAX_JOBS = 1000;
 /** The documented order: newest first. */
 export const IMPORTEXPORT_DEFAULT_LIST_ORDER: ListOrder = 'newest-first';
 
-export interface ImportExportEmulatorOptions extends ProgressClockOptions, ListOptions {
+export interface ImportExportEmulatorOptions
+  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
   /** Clock in ms for the signature time checks, the Date header and the progressing job, default Date.now. */
   now?: () => number;
-  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
-  accounts?: EmulatorAccounts;
   /**
    * Most jobs one ListJobs answer holds, whatever `MaxJobs` asks: 1..1000, default 1000. A
    * smaller limit answers fewer jobs than asked, with IsTruncated true while more follow, so a
@@ -135,7 +129,7 @@ export function createImportExportEmulator(
   });
   // The account's list; with jobsPerSource, N jobs counting the progressing job.
   const listed = listing.demo(importExportListedJobs, importExportBigJobs);
-  const accounts = opts.accounts ?? createEmulatorAccounts();
+  const callers = awsCallers(opts, { service: 'IngestionService', region: 'us-east-1', now });
   const defaultJobs: AccountJobs = {
     list: listed,
     find: (req, jobId) => listing.findDemo(req, listed, jobId, (id) => JOBS.get(id)),
@@ -155,11 +149,7 @@ export function createImportExportEmulator(
     expired: new Set(),
   };
   const jobsOf = (accountId: string) =>
-    accountId === accounts.defaultAccountId
-      ? defaultJobs
-      : accountId === DEMO_SECOND_AWS_ACCOUNT.accountId
-        ? secondJobs
-        : noJobs;
+    ({ default: defaultJobs, second: secondJobs, other: noJobs })[callers.which(accountId)];
   let requestCounter = 0;
 
   /** Deterministic, UUID-shaped request ids. */
@@ -191,12 +181,7 @@ export function createImportExportEmulator(
 
   /** The account a request is signed for, or the error it is answered with. */
   async function checkSigV4(req: EmulatorRequest): Promise<EmulatorResponse | string> {
-    const check = await verifyAwsCaller(req, {
-      service: 'IngestionService',
-      region: 'us-east-1',
-      accounts,
-      now,
-    });
+    const check = await callers.verify(req);
     if (!check.ok) {
       switch (check.reason) {
         case 'missing':
@@ -339,7 +324,7 @@ export function createImportExportEmulator(
       return {
         operation: jobId ? `${action} ${jobId}` : action,
         job: jobId,
-        ...otherAccountOf(req, accounts),
+        ...callers.otherAccountOf(req),
       };
     },
     throttled: answers.throttled,

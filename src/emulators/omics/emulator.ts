@@ -13,12 +13,7 @@ import {
   type ListPosition,
 } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
-import {
-  createEmulatorAccounts,
-  DEMO_SECOND_AWS_ACCOUNT,
-  type EmulatorAccounts,
-} from '../accounts.ts';
-import { otherAccountOf, verifyAwsCaller } from '../awsCaller.ts';
+import { awsCallers, type AwsAccountsOptions } from '../awsCaller.ts';
 import type { ProgressClockOptions } from '../progress.ts';
 import {
   OMICS_DEMO_JOBS,
@@ -58,10 +53,8 @@ const JOB_STATUSES = [
   'COMPLETED_WITH_FAILURES',
 ];
 
-export interface OmicsEmulatorOptions extends ProgressClockOptions, ListOptions {
-  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
-  accounts?: EmulatorAccounts;
-}
+export interface OmicsEmulatorOptions
+  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {}
 
 /** One account's stores and jobs as the routes read them. */
 interface AccountJobs {
@@ -146,7 +139,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const jobs = new Map<string, WireOmicsJob>(
     OMICS_DEMO_JOBS.map((j) => [jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id), j]),
   );
-  const accounts = opts.accounts ?? createEmulatorAccounts();
+  const callers = awsCallers(opts, { service: 'omics', now });
   const defaultJobs: AccountJobs = {
     listOf,
     find: (req, region, referenceStoreId, id) => {
@@ -171,7 +164,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   );
   /** The stores and jobs of an account other than the default one: the second account's, or none. */
   const otherJobs = (accountId: string): AccountJobs => {
-    const second = accountId === DEMO_SECOND_AWS_ACCOUNT.accountId;
+    const second = callers.which(accountId) === 'second';
     const listOfOther = (region: string, referenceStoreId: string) =>
       second && region === OMICS_DEMO_REGION ? secondLists.get(referenceStoreId) : undefined;
     return {
@@ -202,7 +195,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
 
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
-    const auth = await verifyAwsCaller(req, { service: 'omics', accounts, now });
+    const auth = await callers.verify(req);
     if (!auth.ok) {
       switch (auth.reason) {
         case 'missing':
@@ -241,7 +234,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       }
     }
     const account =
-      auth.accountId === accounts.defaultAccountId ? defaultJobs : otherJobs(auth.accountId);
+      callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
     const listRoute = matchListRoute(req);
     if (listRoute?.operation === 'ListReferenceImportJobs')
       return listReferenceImportJobs(req, account, listRoute.referenceStoreId);
@@ -464,7 +457,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     name: 'omics',
     handle,
     describe(req) {
-      const account = otherAccountOf(req, accounts);
+      const account = callers.otherAccountOf(req);
       const listRoute = matchListRoute(req);
       if (listRoute?.operation === 'ListReferenceImportJobs') {
         return {

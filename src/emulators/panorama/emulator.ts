@@ -7,12 +7,7 @@ import {
   type ListPosition,
 } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
-import {
-  createEmulatorAccounts,
-  DEMO_SECOND_AWS_ACCOUNT,
-  type EmulatorAccounts,
-} from '../accounts.ts';
-import { otherAccountOf, verifyAwsCaller, type AwsCallerRefusal } from '../awsCaller.ts';
+import { awsCallers, type AwsAccountsOptions, type AwsCallerRefusal } from '../awsCaller.ts';
 import type { ProgressClockOptions } from '../progress.ts';
 import {
   PANORAMA_DEMO_JOBS,
@@ -31,10 +26,8 @@ export const PANORAMA_LIST_DEFAULT_RESULTS = 25;
 /** The list order when none is given: the service documents none, and the other AWS JSON list here (HealthOmics) shows oldest first. */
 export const PANORAMA_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
 
-export interface PanoramaEmulatorOptions extends ProgressClockOptions, ListOptions {
-  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
-  accounts?: EmulatorAccounts;
-}
+export interface PanoramaEmulatorOptions
+  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {}
 
 /** One account's jobs as the routes read them. */
 interface AccountJobs {
@@ -100,7 +93,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
   });
   /** The listed jobs of a region: the demo region's, or (big account only) the region's own. */
   const listOf = listing.regional(PANORAMA_DEMO_REGION, panoramaListedJobs, panoramaBigJobs);
-  const accounts = opts.accounts ?? createEmulatorAccounts();
+  const callers = awsCallers(opts, { service: 'panorama', now });
   const defaultJobs: AccountJobs = {
     listOf,
     find: (req, region, jobId) =>
@@ -114,7 +107,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
   /** The jobs of an account other than the default one: the second account's, or none. */
   const otherJobs = (accountId: string): AccountJobs => {
     const listOfOther = (region: string) =>
-      accountId === DEMO_SECOND_AWS_ACCOUNT.accountId && region === PANORAMA_SECOND_ACCOUNT_REGION
+      callers.which(accountId) === 'second' && region === PANORAMA_SECOND_ACCOUNT_REGION
         ? secondList
         : null;
     return {
@@ -158,10 +151,10 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     name: 'panorama',
 
     async handle(req) {
-      const auth = await verifyAwsCaller(req, { service: 'panorama', accounts, now });
+      const auth = await callers.verify(req);
       if (!auth.ok) return authError(auth);
       const jobs =
-        auth.accountId === accounts.defaultAccountId ? defaultJobs : otherJobs(auth.accountId);
+        callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
       if (isListRoute(req)) return listPackageImportJobs(req, jobs);
       const route = matchRoute(req);
       if (!route) return error(404, 'UnknownOperationException', { message: 'Unknown operation' });
@@ -184,7 +177,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     },
 
     describe(req) {
-      const account = otherAccountOf(req, accounts);
+      const account = callers.otherAccountOf(req);
       if (isListRoute(req))
         return {
           operation: 'ListPackageImportJobs',

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
-  createEmulatorAccounts,
   MAX_SESSION_SECONDS,
   type AwsKey,
   type AwsSession,
   type EmulatorAccounts,
 } from '../accounts.ts';
 import { awsQueryAnswers } from '../awsQuery.ts';
-import { otherAccountOf, verifyAwsCaller, type AwsCallerRefusal } from '../awsCaller.ts';
+import { awsCallers, type AwsCallerRefusal } from '../awsCaller.ts';
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
 import { isoSeconds } from '../progress.ts';
 
@@ -79,8 +78,8 @@ const el = (name: string, value: string | number, indent: string) =>
  *   InvalidAction "Could not find operation …"; no Action 400 MissingAction; other paths 404.
  */
 export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulator {
-  const accounts = opts.accounts ?? createEmulatorAccounts();
   const now = opts.now ?? Date.now;
+  const callers = awsCallers(opts, { service: 'sts', now });
 
   const answers = awsQueryAnswers({ xmlns: STS_XMLNS, escapeXml, nextRequestId: randomUUID, now });
   const { respond, error, ok } = answers;
@@ -194,7 +193,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
     const arn = roleArn as string;
     if (!/^arn:aws:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/.test(arn))
       return error(400, 'ValidationError', 'Request ARN is invalid');
-    const role = accounts.role(arn);
+    const role = callers.accounts.role(arn);
     if (
       !role ||
       !role.trustedAccounts.includes(caller.accountId) ||
@@ -211,7 +210,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
         'ValidationError',
         'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
       );
-    const session = accounts.issueSession(role, sessionName as string, now(), seconds);
+    const session = callers.accounts.issueSession(role, sessionName as string, now(), seconds);
     return ok('AssumeRole', assumeRoleResult(session, policy));
   }
 
@@ -228,7 +227,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
     if ((req.method !== 'POST' && req.method !== 'GET') || req.rawPath !== '/')
       return respond(404, '<UnknownOperationException/>', randomUUID());
-    const auth = await verifyAwsCaller(req, { service: 'sts', accounts, now });
+    const auth = await callers.verify(req);
     if (!auth.ok) return authError(auth);
     const params = paramsOf(req);
     const action = params.get('Action');
@@ -254,7 +253,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
       return {
         operation: action,
         job: action === 'AssumeRole' ? params.get('RoleArn') : null,
-        ...otherAccountOf(req, accounts),
+        ...callers.otherAccountOf(req),
       };
     },
     throttled: answers.throttled,
