@@ -27,6 +27,13 @@ export interface AwsCallerExpectation {
 
 const ACCESS_KEY_RE = /^AWS4-HMAC-SHA256 Credential=([^/]+)\//;
 
+const SCOPE_REGION_RE = /Credential=[^/]+\/\d{8}\/([^/]+)\//;
+
+/** The region of a SigV4 request's credential scope (where a regional service's jobs live), or null. */
+export function signingRegionOf(req: EmulatorRequest): string | null {
+  return SCOPE_REGION_RE.exec(req.headers.authorization ?? '')?.[1] ?? null;
+}
+
 /** The access key ID a SigV4 Authorization header names, or null. */
 export function accessKeyIdOf(req: EmulatorRequest): string | null {
   return ACCESS_KEY_RE.exec(req.headers.authorization ?? '')?.[1] ?? null;
@@ -100,6 +107,15 @@ export interface AwsCallers {
   verify(req: EmulatorRequest): Promise<AwsCallerCheck>;
   /** `otherAccountOf` in the emulator's registry. */
   otherAccountOf(req: EmulatorRequest): { account: string } | Record<string, never>;
+  /**
+   * `describe`'s answer for a regional service: the operation, the job as `path` in the signing
+   * region (`?/…` when none; no job when `path` is null), and the account when not the default.
+   */
+  describeRegional(
+    req: EmulatorRequest,
+    operation: string,
+    path: string | null,
+  ): { operation: string; job: string | null; account?: string };
   /** Which of the demo's accounts `accountId` is. */
   which(accountId: string): DemoAccount;
 }
@@ -114,6 +130,11 @@ export function awsCallers(
     accounts,
     verify: (req) => verifyAwsCaller(req, { ...expect, accounts }),
     otherAccountOf: (req) => otherAccountOf(req, accounts),
+    describeRegional: (req, operation, path) => ({
+      operation,
+      job: path === null ? null : `${signingRegionOf(req) ?? '?'}/${path}`,
+      ...otherAccountOf(req, accounts),
+    }),
     which: (accountId) =>
       accountId === accounts.defaultAccountId
         ? 'default'

@@ -13,7 +13,7 @@ import {
   type ListPosition,
 } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
-import { awsCallers, type AwsAccountsOptions } from '../awsCaller.ts';
+import { awsCallers, signingRegionOf, type AwsAccountsOptions } from '../awsCaller.ts';
 import type { ProgressClockOptions } from '../progress.ts';
 import {
   OMICS_DEMO_JOBS,
@@ -269,7 +269,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       case OMICS_ERROR_CASE_IDS.requestTimeout:
         return error(408, 'RequestTimeoutException', 'The request timed out.');
     }
-    const job = account.find(req, signingRegion(req) ?? '', route.referenceStoreId, route.id);
+    const job = account.find(req, signingRegionOf(req) ?? '', route.referenceStoreId, route.id);
     if (!job)
       return error(404, 'ResourceNotFoundException', 'The specified import job was not found.');
     return { status: 200, headers: headers(), body: JSON.stringify(job) };
@@ -386,7 +386,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     if (problem) return validation('referenceStoreId', referenceStoreId, problem);
     const filter = readFilter(req, ['status', 'createdAfter', 'createdBefore']);
     if (isResponse(filter)) return filter;
-    const region = signingRegion(req) ?? '';
+    const region = signingRegionOf(req) ?? '';
     const list = account.listOf(region, referenceStoreId);
     if (!list) {
       return error(
@@ -428,7 +428,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   function listReferenceStores(req: EmulatorRequest, account: AccountJobs): EmulatorResponse {
     const filter = readFilter(req, ['name', 'createdAfter', 'createdBefore']);
     if (isResponse(filter)) return filter;
-    const region = signingRegion(req) ?? '';
+    const region = signingRegionOf(req) ?? '';
     const scope = `${account.scope}/${region}/stores/${JSON.stringify(Object.entries(filter).sort())}`;
     const request = pageRequest(req, storeTokens, scope);
     if (isResponse(request)) return request;
@@ -457,28 +457,17 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     name: 'omics',
     handle,
     describe(req) {
-      const account = callers.otherAccountOf(req);
       const listRoute = matchListRoute(req);
       if (listRoute?.operation === 'ListReferenceImportJobs') {
-        return {
-          operation: `ListReferenceImportJobs ${listRoute.referenceStoreId}`,
-          job: `${signingRegion(req) ?? '?'}/${listRoute.referenceStoreId}/`,
-          ...account,
-        };
+        const store = listRoute.referenceStoreId;
+        return callers.describeRegional(req, `ListReferenceImportJobs ${store}`, `${store}/`);
       }
       if (listRoute?.operation === 'ListReferenceStores')
-        return {
-          operation: 'ListReferenceStores',
-          job: `${signingRegion(req) ?? '?'}/`,
-          ...account,
-        };
+        return callers.describeRegional(req, 'ListReferenceStores', '');
       const route = matchRoute(req);
-      if (!route) return { operation: `${req.method} ${req.path}`, job: null, ...account };
-      return {
-        operation: `GetReferenceImportJob ${route.referenceStoreId}/${route.id}`,
-        job: `${signingRegion(req) ?? '?'}/${route.referenceStoreId}/${route.id}`,
-        ...account,
-      };
+      if (!route) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
+      const path = `${route.referenceStoreId}/${route.id}`;
+      return callers.describeRegional(req, `GetReferenceImportJob ${path}`, path);
     },
     throttled,
     serverError,
@@ -542,10 +531,4 @@ function validateId(value: string): string | null {
   if (value.length > 36) return 'Member must have length less than or equal to 36';
   if (!/^[0-9]+$/.test(value)) return 'Member must satisfy regular expression pattern: [0-9]+';
   return null;
-}
-
-/** The region of the SigV4 credential scope. */
-function signingRegion(req: EmulatorRequest): string | null {
-  const m = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '');
-  return m ? (m[1] as string) : null;
 }

@@ -7,7 +7,12 @@ import {
   type ListPosition,
 } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
-import { awsCallers, type AwsAccountsOptions, type AwsCallerRefusal } from '../awsCaller.ts';
+import {
+  awsCallers,
+  signingRegionOf,
+  type AwsAccountsOptions,
+  type AwsCallerRefusal,
+} from '../awsCaller.ts';
 import type { ProgressClockOptions } from '../progress.ts';
 import {
   PANORAMA_DEMO_JOBS,
@@ -160,7 +165,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
       if (!route) return error(404, 'UnknownOperationException', { message: 'Unknown operation' });
       const jobId = decodeLabel(route.rawJobId);
       if (jobId === null || !JOB_ID_RE.test(jobId)) return validationError(jobId ?? route.rawJobId);
-      const region = scopeRegion(req) ?? '';
+      const region = signingRegionOf(req) ?? '';
       switch (jobId) {
         case PANORAMA_ERROR_JOB_IDS.throttled:
           return emulator.throttled(req);
@@ -177,20 +182,11 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     },
 
     describe(req) {
-      const account = callers.otherAccountOf(req);
-      if (isListRoute(req))
-        return {
-          operation: 'ListPackageImportJobs',
-          job: `${scopeRegion(req) ?? '?'}/`,
-          ...account,
-        };
+      if (isListRoute(req)) return callers.describeRegional(req, 'ListPackageImportJobs', '');
       const route = matchRoute(req);
-      if (!route) return { operation: `${req.method} ${req.path}`, job: null, ...account };
-      return {
-        operation: 'DescribePackageImportJob',
-        job: `${scopeRegion(req) ?? '?'}/${decodeLabel(route.rawJobId) ?? route.rawJobId}`,
-        ...account,
-      };
+      if (!route) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
+      const jobId = decodeLabel(route.rawJobId) ?? route.rawJobId;
+      return callers.describeRegional(req, 'DescribePackageImportJob', jobId);
     },
 
     throttled() {
@@ -277,7 +273,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
 
   /** ListPackageImportJobs: the jobs of the signing region, one page. */
   function listPackageImportJobs(req: EmulatorRequest, jobs: AccountJobs): EmulatorResponse {
-    const region = scopeRegion(req) ?? '';
+    const region = signingRegionOf(req) ?? '';
     let size = PANORAMA_LIST_DEFAULT_RESULTS;
     const maxResults = req.query.get('MaxResults');
     if (maxResults !== null) {
@@ -349,7 +345,6 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
 const ROUTE_RE = /^\/packages\/import-jobs\/([^/]*)$/;
 const LIST_PATH = '/packages/import-jobs';
 const JOB_ID_RE = /^[a-zA-Z0-9_-]{1,255}$/;
-const SCOPE_RE = /Credential=[^/]+\/\d{8}\/([^/]+)\//;
 
 function matchRoute(req: EmulatorRequest): { rawJobId: string } | null {
   if (req.method !== 'GET') return null;
@@ -373,12 +368,6 @@ function decodeLabel(raw: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** The signing region of a SigV4 request (the service is regional: jobs live in one region). */
-function scopeRegion(req: EmulatorRequest): string | null {
-  const header = req.headers.authorization;
-  return (typeof header === 'string' && SCOPE_RE.exec(header)?.[1]) || null;
 }
 
 const TIMESTAMP_MEMBERS = new Set(['CreatedTime', 'LastUpdatedTime']);
