@@ -10,6 +10,8 @@ import {
   type ListOrder,
   type ListPlace,
   type ListPosition,
+  type OpaqueTokens,
+  type TokenRefusal,
 } from './listing.ts';
 import { synthesizedJob, type EmulatorRequest } from './framework.ts';
 import { progressClock, type CyclePoint, type ProgressClockOptions } from './progress.ts';
@@ -157,4 +159,61 @@ export function jobListing<J>(
     pageOf: (items, after, size) =>
       withLast(pageAfter(sortListed(items, order), [], after, order, size)),
   };
+}
+
+/** How an AWS JSON list operation names and bounds its page size and opaque page token. */
+export interface OpaquePaging {
+  /** The query parameters, as the service spells them (`MaxResults`, `nextToken`, …). */
+  sizeParam: string;
+  tokenParam: string;
+  /** The page size's range; 0 (where allowed) or none asks for `defaultSize`. */
+  minSize: number;
+  maxSize: number;
+  defaultSize: number;
+  /** The longest token the model allows, in characters. */
+  maxTokenLength: number;
+}
+
+/**
+ * A list request's page, or why its parameters are refused: a model constraint (`constraint`,
+ * with the parameter and the value given) or a token that `tokens` did not make for `scope` or
+ * that has expired (`refusal`, read at `now()`). Each service writes the refusal in its own words.
+ */
+export type OpaquePageRead =
+  | { ok: true; size: number; position: ListPosition | null }
+  | { ok: false; param: string; value: string; constraint: string }
+  | { ok: false; param: string; refusal: TokenRefusal };
+
+/** The page size and start an AWS JSON list request asks for, its parameters checked as the model bounds them. */
+export function readOpaquePage(
+  query: URLSearchParams,
+  paging: OpaquePaging,
+  tokens: OpaqueTokens,
+  scope: string,
+  now: () => number,
+): OpaquePageRead {
+  const { sizeParam, tokenParam } = paging;
+  let size = paging.defaultSize;
+  const sizeValue = query.get(sizeParam);
+  if (sizeValue !== null) {
+    const refuse = (constraint: string) =>
+      ({ ok: false, param: sizeParam, value: sizeValue, constraint }) as const;
+    if (!/^-?\d{1,10}$/.test(sizeValue)) return refuse('Member must be an integer');
+    const n = Number(sizeValue);
+    if (n < paging.minSize)
+      return refuse(`Member must have value greater than or equal to ${paging.minSize}`);
+    if (n > paging.maxSize)
+      return refuse(`Member must have value less than or equal to ${paging.maxSize}`);
+    if (n > 0) size = n;
+  }
+  const token = query.get(tokenParam);
+  if (token === null) return { ok: true, size, position: null };
+  const refuse = (constraint: string) =>
+    ({ ok: false, param: tokenParam, value: token, constraint }) as const;
+  if (token.length < 1) return refuse('Member must have length greater than or equal to 1');
+  if (token.length > paging.maxTokenLength)
+    return refuse(`Member must have length less than or equal to ${paging.maxTokenLength}`);
+  const read = tokens.read(token, scope, now());
+  if (!read.ok) return { ok: false, param: tokenParam, refusal: read.refusal };
+  return { ok: true, size, position: read.position };
 }

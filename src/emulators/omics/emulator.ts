@@ -12,7 +12,7 @@ import {
   type ListOrder,
   type ListPosition,
 } from '../listing.ts';
-import { jobListing } from '../listRoute.ts';
+import { jobListing, readOpaquePage, type OpaquePaging } from '../listRoute.ts';
 import { awsCallers, signingRegionOf, type AwsAccountsOptions } from '../awsCaller.ts';
 import type { ProgressClockOptions } from '../progress.ts';
 import {
@@ -42,6 +42,15 @@ export const OMICS_LIST_MAX_RESULTS = 100;
 export const OMICS_LIST_DEFAULT_RESULTS = 100;
 /** The list order when none is given: oldest first, as the AWS CLI's list-reference-import-jobs example shows. */
 export const OMICS_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
+/** The two list operations' paging parameters (nextToken: 1..6144 characters in the model). */
+const PAGING: OpaquePaging = {
+  sizeParam: 'maxResults',
+  tokenParam: 'nextToken',
+  minSize: 1,
+  maxSize: OMICS_LIST_MAX_RESULTS,
+  defaultSize: OMICS_LIST_DEFAULT_RESULTS,
+  maxTokenLength: 6144,
+};
 /** ListReferenceImportJobs' `filter.status` values (the model's ReferenceImportJobStatus). */
 const JOB_STATUSES = [
   'SUBMITTED',
@@ -288,51 +297,16 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     tokens: ReturnType<typeof opaqueTokens>,
     scope: string,
   ): { size: number; position: ListPosition | null } | EmulatorResponse {
-    let size = OMICS_LIST_DEFAULT_RESULTS;
-    const maxResults = req.query.get('maxResults');
-    if (maxResults !== null) {
-      if (!/^-?\d{1,10}$/.test(maxResults))
-        return validation('maxResults', maxResults, 'Member must be an integer');
-      const n = Number(maxResults);
-      if (n < 1)
-        return validation(
-          'maxResults',
-          maxResults,
-          'Member must have value greater than or equal to 1',
-        );
-      if (n > OMICS_LIST_MAX_RESULTS)
-        return validation(
-          'maxResults',
-          maxResults,
-          `Member must have value less than or equal to ${OMICS_LIST_MAX_RESULTS}`,
-        );
-      size = n;
-    }
-    const nextToken = req.query.get('nextToken');
-    if (nextToken === null) return { size, position: null };
-    if (nextToken.length < 1)
-      return validation(
-        'nextToken',
-        nextToken,
-        'Member must have length greater than or equal to 1',
-      );
-    if (nextToken.length > 6144)
-      return validation(
-        'nextToken',
-        nextToken,
-        'Member must have length less than or equal to 6144',
-      );
-    const read = tokens.read(nextToken, scope, now());
-    if (!read.ok) {
-      const why =
-        read.refusal === 'expired'
-          ? 'The pagination token has expired.'
-          : read.refusal === 'foreign'
-            ? 'The pagination token does not match the request.'
-            : 'Invalid pagination token.';
-      return error(400, 'ValidationException', why);
-    }
-    return { size, position: read.position };
+    const read = readOpaquePage(req.query, PAGING, tokens, scope, now);
+    if (read.ok) return { size: read.size, position: read.position };
+    if (!('refusal' in read)) return validation(read.param, read.value, read.constraint);
+    const why =
+      read.refusal === 'expired'
+        ? 'The pagination token has expired.'
+        : read.refusal === 'foreign'
+          ? 'The pagination token does not match the request.'
+          : 'Invalid pagination token.';
+    return error(400, 'ValidationException', why);
   }
 
   /** The request body's `filter`, with its times in ms; or the error it is answered with. */

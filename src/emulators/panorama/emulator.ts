@@ -1,12 +1,6 @@
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
-import {
-  opaqueTokens,
-  type JobList,
-  type ListOptions,
-  type ListOrder,
-  type ListPosition,
-} from '../listing.ts';
-import { jobListing } from '../listRoute.ts';
+import { opaqueTokens, type JobList, type ListOptions, type ListOrder } from '../listing.ts';
+import { jobListing, readOpaquePage, type OpaquePaging } from '../listRoute.ts';
 import {
   awsCallers,
   signingRegionOf,
@@ -30,6 +24,15 @@ export const PANORAMA_LIST_MAX_RESULTS = 25;
 export const PANORAMA_LIST_DEFAULT_RESULTS = 25;
 /** The list order when none is given: the service documents none, and the other AWS JSON list here (HealthOmics) shows oldest first. */
 export const PANORAMA_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
+/** ListPackageImportJobs' paging parameters (NextToken: 1..4096 characters in the model). */
+const PAGING: OpaquePaging = {
+  sizeParam: 'MaxResults',
+  tokenParam: 'NextToken',
+  minSize: 0,
+  maxSize: PANORAMA_LIST_MAX_RESULTS,
+  defaultSize: PANORAMA_LIST_DEFAULT_RESULTS,
+  maxTokenLength: 4096,
+};
 
 export interface PanoramaEmulatorOptions
   extends ProgressClockOptions, ListOptions, AwsAccountsOptions {}
@@ -256,14 +259,14 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
   }
 
   function listValidationError(
-    field: 'MaxResults' | 'NextToken',
+    field: string,
     constraint: string,
     value?: string,
   ): EmulatorResponse {
     const message =
       value === undefined
         ? constraint
-        : `1 validation error detected: Value '${value.slice(0, 64)}' at '${field === 'MaxResults' ? 'maxResults' : 'nextToken'}' failed to satisfy constraint: ${constraint}`;
+        : `1 validation error detected: Value '${value.slice(0, 64)}' at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: ${constraint}`;
     return error(400, 'ValidationException', {
       Message: message,
       Reason: 'FIELD_VALIDATION_FAILED',
@@ -274,52 +277,19 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
   /** ListPackageImportJobs: the jobs of the signing region, one page. */
   function listPackageImportJobs(req: EmulatorRequest, jobs: AccountJobs): EmulatorResponse {
     const region = signingRegionOf(req) ?? '';
-    let size = PANORAMA_LIST_DEFAULT_RESULTS;
-    const maxResults = req.query.get('MaxResults');
-    if (maxResults !== null) {
-      if (!/^-?\d{1,10}$/.test(maxResults))
-        return listValidationError('MaxResults', 'Member must be an integer', maxResults);
-      const n = Number(maxResults);
-      if (n < 0)
-        return listValidationError(
-          'MaxResults',
-          'Member must have value greater than or equal to 0',
-          maxResults,
-        );
-      if (n > PANORAMA_LIST_MAX_RESULTS)
-        return listValidationError(
-          'MaxResults',
-          `Member must have value less than or equal to ${PANORAMA_LIST_MAX_RESULTS}`,
-          maxResults,
-        );
-      if (n > 0) size = n;
-    }
-    let position: ListPosition | null = null;
-    const nextToken = req.query.get('NextToken');
-    if (nextToken !== null) {
-      if (nextToken.length < 1)
-        return listValidationError(
-          'NextToken',
-          'Member must have length greater than or equal to 1',
-          nextToken,
-        );
-      if (nextToken.length > 4096)
-        return listValidationError(
-          'NextToken',
-          'Member must have length less than or equal to 4096',
-          nextToken,
-        );
-      const read = tokens.read(nextToken, jobs.scope(region), now());
-      if (!read.ok)
-        return listValidationError(
-          'NextToken',
-          read.refusal === 'expired' ? 'The NextToken has expired.' : 'The NextToken is not valid.',
-        );
-      position = read.position;
-    }
+    const request = readOpaquePage(req.query, PAGING, tokens, jobs.scope(region), now);
+    if (!request.ok)
+      return 'refusal' in request
+        ? listValidationError(
+            request.param,
+            request.refusal === 'expired'
+              ? 'The NextToken has expired.'
+              : 'The NextToken is not valid.',
+          )
+        : listValidationError(request.param, request.constraint, request.value);
     const { items, more, last } = listing
       .source(jobs.listOf(region), jobs.progressingIn(region))
-      .page(position, size);
+      .page(request.position, request.size);
     const token = more && last ? tokens.issue(jobs.scope(region), last, now()) : null;
     const summaries = items.map((item) => {
       const job = item.job();
