@@ -1,9 +1,11 @@
 import {
+  bigAccountJobs,
   checkJobsPerSource,
   listOfJobs,
   pageAfter,
   sortListed,
   sourceCache,
+  type BigAccountSpec,
   type JobList,
   type ListedJob,
   type ListOptions,
@@ -77,13 +79,13 @@ export interface JobListing<J> {
   ): JobList<J>;
   /**
    * The sources by region: `demoRegion`'s the demo one (`demo`, holding the progressing job),
-   * another's (big account only) `big(anchorMs, region, count)` (the 16 last read kept), none
+   * another's (big account only) the region's own of `big` (the 16 last read kept), none
    * elsewhere.
    */
   regional(
     demoRegion: string,
     listed: (anchorMs: number) => readonly J[],
-    big: (anchorMs: number, region: string, count: number) => JobList<J>,
+    big: BigAccountSpec<J>,
   ): (region: string) => JobList<J> | null;
   /**
    * The job a describe of the demo source `list` names: the progressing job, a fixed demo job
@@ -135,8 +137,10 @@ export function jobListing<J>(
     of: (jobs) => listOfJobs(jobs, spec.place),
     demo,
     regional(demoRegion, listed, big) {
-      const home = demo(listed, (at, count) => big(at, demoRegion, count));
-      const others = sourceCache(16, (region) => big(anchorMs, region, jobsPerSource ?? 0));
+      const home = demo(listed, (at, count) => bigAccountJobs(big, at, demoRegion, count));
+      const others = sourceCache(16, (region) =>
+        bigAccountJobs(big, anchorMs, region, jobsPerSource ?? 0),
+      );
       return (region) =>
         region === demoRegion ? home : jobsPerSource === undefined ? null : others(region);
     },

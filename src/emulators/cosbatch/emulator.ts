@@ -9,7 +9,7 @@ import type { JobList, ListedJob, ListOptions, ListOrder } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
 import type { ProgressClockOptions } from '../progress.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
-import { cosBigJobs, cosListedJobs, cosListPlace } from './listData.ts';
+import { COS_BIG_ACCOUNT, cosListedJobs, cosListPlace } from './listData.ts';
 import { COS_PROGRESSING_JOB_ID, cosProgressingJob } from './progressing.ts';
 import { DEMO_SECOND_TENCENT_ACCOUNT, TENCENT_ACCOUNTS, type TencentAccount } from '../accounts.ts';
 import { cosSecondAccountJobs } from './secondAccount.ts';
@@ -93,7 +93,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     progressing: cosProgressingJob,
   });
   /** The listed jobs of a region of the account: its own region's, or (big account only) the region's own. */
-  const listOf = listing.regional(ACCOUNT.region, cosListedJobs, cosBigJobs);
+  const listOf = listing.regional(ACCOUNT.region, cosListedJobs, COS_BIG_ACCOUNT);
   const defaultJobs: AccountJobs = {
     account: ACCOUNT,
     listOf,

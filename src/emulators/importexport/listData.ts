@@ -146,7 +146,7 @@ export function importExportBigJobs(anchorMs: number, count: number): JobList<Wi
     mix: IMPORTEXPORT_BIG_STATUS_MIX,
     tieEvery: IMPORTEXPORT_BIG_TIE_EVERY,
     id: importExportBigJobId,
-    build: (i, createdMs, code) => listedJob(importExportBigJobId(i), i, createdMs, code),
+    build: ({ id, index, createdMs, status }) => listedJob(id, index, createdMs, status),
   });
 }
 

@@ -6,6 +6,7 @@ import {
   type ProviderEmulator,
 } from '../framework.ts';
 import {
+  bigAccountJobs,
   opaqueTokens,
   type JobList,
   type ListOptions,
@@ -24,7 +25,7 @@ import {
 } from './data.ts';
 import {
   OMICS_REFERENCE_STORES,
-  omicsBigJobs,
+  OMICS_BIG_ACCOUNT,
   omicsListedJobs,
   type WireReferenceStore,
   omicsListPlace,
@@ -137,7 +138,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       id,
       listing.demo(
         () => demoListed.filter((j) => j.referenceStoreId === id),
-        (anchorMs, count) => omicsBigJobs(anchorMs, id, count),
+        (anchorMs, count) => bigAccountJobs(OMICS_BIG_ACCOUNT, anchorMs, id, count),
         id === OMICS_DEMO_REFERENCE_STORE_ID,
       ),
     ]),

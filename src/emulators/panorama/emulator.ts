@@ -14,7 +14,7 @@ import {
   PANORAMA_ERROR_JOB_IDS,
   type PanoramaDemoJob,
 } from './data.ts';
-import { panoramaBigJobs, panoramaListedJobs, panoramaListPlace } from './listData.ts';
+import { PANORAMA_BIG_ACCOUNT, panoramaListedJobs, panoramaListPlace } from './listData.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, panoramaProgressingJob } from './progressing.ts';
 import { panoramaSecondAccountJobs, PANORAMA_SECOND_ACCOUNT_REGION } from './secondAccount.ts';
 
@@ -100,7 +100,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     progressing: panoramaProgressingJob,
   });
   /** The listed jobs of a region: the demo region's, or (big account only) the region's own. */
-  const listOf = listing.regional(PANORAMA_DEMO_REGION, panoramaListedJobs, panoramaBigJobs);
+  const listOf = listing.regional(PANORAMA_DEMO_REGION, panoramaListedJobs, PANORAMA_BIG_ACCOUNT);
   const callers = awsCallers(opts, { service: 'panorama', now });
   const defaultJobs: AccountJobs = {
     listOf,
