@@ -6,9 +6,9 @@ import {
   DEMO_AWS_CREDENTIALS,
   DEMO_TENCENT_CREDENTIALS,
   startEmulator,
-  type Faults,
   type ProviderEmulator,
   type RunningEmulator,
+  type StartOptions,
 } from './framework.ts';
 import type { Config } from '../config.ts';
 import { createImportExportEmulator } from './importexport/emulator.ts';
@@ -103,11 +103,10 @@ export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
   close(): Promise<void>;
 };
 
-export interface StartAllOptions {
+/** `host` and `faults` go to every emulator of the set (see `StartOptions`). */
+export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
   /** 0 for ephemeral ports (tests, `npm start`); a base such as 4100 for fixed ports. */
   portBase?: number;
-  host?: string;
-  faults?: Partial<Faults>;
   /** The emulators' clock in ms (signature checks, Date headers, progressing jobs); default Date.now. */
   now?: () => number;
   /** When the progressing jobs' cycle 0 starts, in ms; default `now()` at start, shared by all five. */
