@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
 import type { JobList, ListedJob, ListOptions, ListOrder } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
-import { awsQueryAnswers } from '../awsQuery.ts';
+import { awsQueryAnswers, type QueryAuthWording } from '../awsQuery.ts';
 import { awsCallers, type AwsAccountsOptions } from '../awsCaller.ts';
 import type { ProgressClockOptions } from '../progress.ts';
 import {
@@ -47,6 +47,12 @@ import { importExportSecondAccountJobs } from './secondAccount.ts';
  */
 
 export const XMLNS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
+
+/** How Import/Export words the caller refusals (its unknown-key message is IAM's). */
+const WORDING: QueryAuthWording = {
+  invalidTokenCode: 'InvalidClientTokenIdException',
+  unknownKeyMessage: 'The AWS Access Key ID you provided does not exist in our records.',
+};
 
 /** One account's jobs as GetStatus and ListJobs read them. */
 interface AccountJobs {
@@ -162,45 +168,10 @@ export function createImportExportEmulator(
   const answers = awsQueryAnswers({ xmlns: XMLNS, escapeXml, nextRequestId, now });
   const { respond: xmlResponse, error, ok } = answers;
 
-  const accessDenied = (code: string, message: string) => error(403, code, message);
-  const signatureMismatch = () =>
-    accessDenied(
-      'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-    );
-  const unknownKey = () =>
-    accessDenied(
-      'InvalidClientTokenIdException',
-      'The AWS Access Key ID you provided does not exist in our records.',
-    );
-  const badToken = () =>
-    accessDenied(
-      'InvalidClientTokenIdException',
-      'The security token included in the request is invalid.',
-    );
-
   /** The account a request is signed for, or the error it is answered with. */
   async function checkSigV4(req: EmulatorRequest): Promise<EmulatorResponse | string> {
     const check = await callers.verify(req);
-    if (!check.ok) {
-      switch (check.reason) {
-        case 'missing':
-          return answers.missingAuthentication();
-        case 'malformed':
-          return answers.incompleteSignature(check.detail);
-        case 'unknown-key':
-          return unknownKey();
-        case 'invalid-token':
-          return badToken();
-        case 'expired-token':
-          return accessDenied('ExpiredToken', check.detail);
-        case 'wrong-scope':
-        case 'skewed':
-          return accessDenied('SignatureDoesNotMatch', check.detail);
-        case 'mismatch':
-          return signatureMismatch();
-      }
-    }
+    if (!check.ok) return answers.refused(check, WORDING);
     // The demo keys may carry the demo session token (a session's own token was checked above).
     const token = req.headers['x-amz-security-token'];
     if (
@@ -208,7 +179,11 @@ export function createImportExportEmulator(
       token !== undefined &&
       token !== DEMO_IMPORTEXPORT_SESSION_TOKEN
     )
-      return badToken();
+      return error(
+        403,
+        WORDING.invalidTokenCode,
+        'The security token included in the request is invalid.',
+      );
     return check.accountId;
   }
 

@@ -6,7 +6,7 @@ import {
   type EmulatorAccounts,
 } from '../accounts.ts';
 import { awsQueryAnswers } from '../awsQuery.ts';
-import { awsCallers, type AwsCallerRefusal } from '../awsCaller.ts';
+import { awsCallers } from '../awsCaller.ts';
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
 import { isoSeconds } from '../progress.ts';
 
@@ -83,38 +83,6 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
 
   const answers = awsQueryAnswers({ xmlns: STS_XMLNS, escapeXml, nextRequestId: randomUUID, now });
   const { respond, error, ok } = answers;
-
-  function authError(refusal: AwsCallerRefusal): EmulatorResponse {
-    switch (refusal.reason) {
-      case 'missing':
-        return answers.missingAuthentication();
-      case 'malformed':
-        return answers.incompleteSignature(refusal.detail);
-      case 'unknown-key':
-      case 'invalid-token':
-        return error(
-          403,
-          'InvalidClientTokenId',
-          'The security token included in the request is invalid.',
-        );
-      case 'expired-token':
-        return error(403, 'ExpiredToken', 'The security token included in the request is expired');
-      case 'wrong-scope':
-        return error(
-          403,
-          'SignatureDoesNotMatch',
-          "Credential should be scoped to correct service: 'sts'. ",
-        );
-      case 'skewed':
-        return error(403, 'SignatureDoesNotMatch', refusal.detail);
-      case 'mismatch':
-        return error(
-          403,
-          'SignatureDoesNotMatch',
-          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-        );
-    }
-  }
 
   function assumeRole(params: URLSearchParams, caller: AwsKey): EmulatorResponse {
     const roleArn = params.get('RoleArn');
@@ -228,7 +196,11 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
     if ((req.method !== 'POST' && req.method !== 'GET') || req.rawPath !== '/')
       return respond(404, '<UnknownOperationException/>', randomUUID());
     const auth = await callers.verify(req);
-    if (!auth.ok) return authError(auth);
+    if (!auth.ok)
+      return answers.refused(auth, {
+        invalidTokenCode: 'InvalidClientTokenId',
+        wrongScopeMessage: "Credential should be scoped to correct service: 'sts'. ",
+      });
     const params = paramsOf(req);
     const action = params.get('Action');
     if (!action) return error(400, 'MissingAction', 'Missing Action');
