@@ -143,3 +143,64 @@ export function awsCallers(
           : 'other',
   };
 }
+
+/** How an AWS JSON service's front end words the caller refusals where the services differ. */
+export interface JsonAuthWording {
+  /** The status of a key or token refusal: 403, or 400 where the front end answers so. */
+  tokenStatus: number;
+  /** The message for a credential scoped to another service (default: the check's detail). */
+  wrongScopeMessage?: string;
+  /** The message for a signature that does not match (default: the check's detail). */
+  mismatchMessage?: string;
+  /** Whether a malformed Authorization header is answered as a mismatch (else IncompleteSignature). */
+  malformedIsMismatch?: boolean;
+}
+
+/**
+ * The status, error code and message an AWS JSON front end answers a refused caller with:
+ * MissingAuthenticationTokenException, IncompleteSignatureException,
+ * UnrecognizedClientException, ExpiredTokenException or InvalidSignatureException. Each service
+ * writes them in its own envelope.
+ */
+export function jsonAuthRefusal(
+  refusal: AwsCallerRefusal,
+  wording: JsonAuthWording,
+): { status: number; code: string; message: string } {
+  const invalidSignature = (message: string) => ({
+    status: 403,
+    code: 'InvalidSignatureException',
+    message,
+  });
+  const mismatch = () => invalidSignature(wording.mismatchMessage ?? refusal.detail);
+  switch (refusal.reason) {
+    case 'missing':
+      return {
+        status: 403,
+        code: 'MissingAuthenticationTokenException',
+        message: 'Missing Authentication Token',
+      };
+    case 'malformed':
+      return wording.malformedIsMismatch
+        ? mismatch()
+        : { status: 403, code: 'IncompleteSignatureException', message: refusal.detail };
+    case 'unknown-key':
+    case 'invalid-token':
+      return {
+        status: wording.tokenStatus,
+        code: 'UnrecognizedClientException',
+        message: 'The security token included in the request is invalid.',
+      };
+    case 'expired-token':
+      return {
+        status: wording.tokenStatus,
+        code: 'ExpiredTokenException',
+        message: refusal.detail,
+      };
+    case 'wrong-scope':
+      return invalidSignature(wording.wrongScopeMessage ?? refusal.detail);
+    case 'skewed':
+      return invalidSignature(refusal.detail);
+    case 'mismatch':
+      return mismatch();
+  }
+}

@@ -4,7 +4,12 @@ import {
   type EmulatorResponse,
   type ProviderEmulator,
 } from '../framework.ts';
-import { awsCallers, type AwsAccountsOptions, type AwsCallerRefusal } from '../awsCaller.ts';
+import {
+  awsCallers,
+  jsonAuthRefusal,
+  type AwsAccountsOptions,
+  type AwsCallerRefusal,
+} from '../awsCaller.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import {
   CODEPIPELINE_DEMO_JOBS,
@@ -58,23 +63,9 @@ export function createCodePipelineEmulator(
   const throttled = () => error(400, 'ThrottlingException', 'Rate exceeded');
 
   function authError(check: AwsCallerRefusal): EmulatorResponse {
-    switch (check.reason) {
-      case 'missing':
-        return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-      case 'unknown-key':
-      case 'invalid-token':
-        return error(
-          400,
-          'UnrecognizedClientException',
-          'The security token included in the request is invalid.',
-        );
-      case 'expired-token':
-        return error(400, 'ExpiredTokenException', check.detail);
-      case 'malformed':
-        return error(403, 'IncompleteSignatureException', check.detail);
-      default:
-        return error(403, 'InvalidSignatureException', check.detail);
-    }
+    // The AWS JSON protocols' front end answers key and token refusals 400, as DynamoDB does.
+    const { status, code, message } = jsonAuthRefusal(check, { tokenStatus: 400 });
+    return error(status, code, message);
   }
 
   function readJobId(body: string): string | null {

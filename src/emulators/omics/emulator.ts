@@ -14,7 +14,12 @@ import {
   type ListPosition,
 } from '../listing.ts';
 import { jobListing, readOpaquePage, type OpaquePaging } from '../listRoute.ts';
-import { awsCallers, signingRegionOf, type AwsAccountsOptions } from '../awsCaller.ts';
+import {
+  awsCallers,
+  jsonAuthRefusal,
+  signingRegionOf,
+  type AwsAccountsOptions,
+} from '../awsCaller.ts';
 import type { ProgressClockOptions } from '../progress.ts';
 import {
   OMICS_DEMO_JOBS,
@@ -207,41 +212,14 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
     const auth = await callers.verify(req);
     if (!auth.ok) {
-      switch (auth.reason) {
-        case 'missing':
-          return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-        case 'unknown-key':
-        case 'invalid-token':
-          return error(
-            403,
-            'UnrecognizedClientException',
-            'The security token included in the request is invalid.',
-          );
-        case 'expired-token':
-          return error(
-            403,
-            'ExpiredTokenException',
-            'The security token included in the request is expired',
-          );
-        case 'wrong-scope':
-          return error(
-            403,
-            'InvalidSignatureException',
-            "Credential should be scoped to correct service: 'omics'.",
-          );
-        case 'skewed':
-          return error(
-            403,
-            'InvalidSignatureException',
-            'Signature expired: the request time is too skewed from the server time.',
-          );
-        default:
-          return error(
-            403,
-            'InvalidSignatureException',
-            'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-          );
-      }
+      const { status, code, message } = jsonAuthRefusal(auth, {
+        tokenStatus: 403,
+        wrongScopeMessage: "Credential should be scoped to correct service: 'omics'.",
+        mismatchMessage:
+          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+        malformedIsMismatch: true,
+      });
+      return error(status, code, message);
     }
     const account =
       callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);

@@ -3,6 +3,7 @@ import { opaqueTokens, type JobList, type ListOptions, type ListOrder } from '..
 import { jobListing, readOpaquePage, type OpaquePaging } from '../listRoute.ts';
 import {
   awsCallers,
+  jsonAuthRefusal,
   signingRegionOf,
   type AwsAccountsOptions,
   type AwsCallerRefusal,
@@ -219,30 +220,11 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
   };
 
   function authError(check: AwsCallerRefusal): EmulatorResponse {
-    switch (check.reason) {
-      case 'missing':
-        return error(403, 'MissingAuthenticationTokenException', {
-          message: 'Missing Authentication Token',
-        });
-      case 'malformed':
-        return error(403, 'IncompleteSignatureException', { message: check.detail });
-      case 'unknown-key':
-      case 'invalid-token':
-        return error(403, 'UnrecognizedClientException', {
-          message: 'The security token included in the request is invalid.',
-        });
-      case 'expired-token':
-        return error(403, 'ExpiredTokenException', {
-          message: 'The security token included in the request is expired',
-        });
-      case 'wrong-scope':
-        return error(403, 'InvalidSignatureException', {
-          message: "Credential should be scoped to correct service: 'panorama'. ",
-        });
-      case 'skewed':
-      case 'mismatch':
-        return error(403, 'InvalidSignatureException', { message: check.detail });
-    }
+    const { status, code, message } = jsonAuthRefusal(check, {
+      tokenStatus: 403,
+      wrongScopeMessage: "Credential should be scoped to correct service: 'panorama'. ",
+    });
+    return error(status, code, { message });
   }
 
   function validationError(jobId: string): EmulatorResponse {
