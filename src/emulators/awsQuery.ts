@@ -1,3 +1,4 @@
+import type { AwsCallerRefusal } from './awsCaller.ts';
 import type { EmulatorResponse, ErrorAnswer } from './framework.ts';
 
 /** How an AWS query-protocol emulator writes its answers. */
@@ -10,6 +11,16 @@ export interface AwsQueryAnswerOptions {
   nextRequestId: () => string;
   /** Clock in ms, for the `Date` header. */
   now: () => number;
+}
+
+/** How a query-protocol service words the caller refusals where the services differ. */
+export interface QueryAuthWording {
+  /** The code for an unknown key or a session key without its token. */
+  invalidTokenCode: string;
+  /** The message for an unknown key (default: the invalid-token one). */
+  unknownKeyMessage?: string;
+  /** The message for a credential scoped to another service (default: the check's detail). */
+  wrongScopeMessage?: string;
 }
 
 /** The answers of an AWS query-protocol emulator (STS, Import/Export). */
@@ -30,6 +41,11 @@ export interface AwsQueryAnswers {
   missingAuthentication: () => EmulatorResponse;
   /** 400 IncompleteSignature: a malformed Authorization header, `detail` saying how. */
   incompleteSignature: (detail: string) => EmulatorResponse;
+  /**
+   * The answer to a refused caller: 403 MissingAuthenticationToken, 400 IncompleteSignature,
+   * 403 with the service's invalid-token code, 403 ExpiredToken, or 403 SignatureDoesNotMatch.
+   */
+  refused: (refusal: AwsCallerRefusal, wording: QueryAuthWording) => EmulatorResponse;
   /** 400 Throttling "Rate exceeded". */
   throttled: () => EmulatorResponse;
   /** 503 ServiceUnavailable. */
@@ -39,6 +55,9 @@ export interface AwsQueryAnswers {
   /** 400 InvalidAction for an action of the API that the emulator does not answer (`answered`: the ones it does, as prose). */
   notEmulated: (action: string, answered: string) => EmulatorResponse;
 }
+
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
+const SIGNATURE_MISMATCH = 'SignatureDoesNotMatch';
 
 /** The XML answers of the AWS query protocol, as STS and Import/Export write them. */
 export function awsQueryAnswers(opts: AwsQueryAnswerOptions): AwsQueryAnswers {
@@ -70,6 +89,9 @@ export function awsQueryAnswers(opts: AwsQueryAnswerOptions): AwsQueryAnswers {
       `</ErrorResponse>\n`;
     return respond(status, body, requestId);
   };
+  const missingAuthentication = () =>
+    error(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+  const incompleteSignature = (detail: string) => error(400, 'IncompleteSignature', detail);
   return {
     respond,
     error,
@@ -82,9 +104,32 @@ export function awsQueryAnswers(opts: AwsQueryAnswerOptions): AwsQueryAnswers {
         `</${action}Response>\n`;
       return respond(200, body, requestId);
     },
-    missingAuthentication: () =>
-      error(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token'),
-    incompleteSignature: (detail) => error(400, 'IncompleteSignature', detail),
+    missingAuthentication,
+    incompleteSignature,
+    refused(refusal, wording) {
+      switch (refusal.reason) {
+        case 'missing':
+          return missingAuthentication();
+        case 'malformed':
+          return incompleteSignature(refusal.detail);
+        case 'unknown-key':
+          return error(403, wording.invalidTokenCode, wording.unknownKeyMessage ?? INVALID_TOKEN);
+        case 'invalid-token':
+          return error(403, wording.invalidTokenCode, INVALID_TOKEN);
+        case 'expired-token':
+          return error(403, 'ExpiredToken', refusal.detail);
+        case 'wrong-scope':
+          return error(403, SIGNATURE_MISMATCH, wording.wrongScopeMessage ?? refusal.detail);
+        case 'skewed':
+          return error(403, SIGNATURE_MISMATCH, refusal.detail);
+        case 'mismatch':
+          return error(
+            403,
+            SIGNATURE_MISMATCH,
+            'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+          );
+      }
+    },
     throttled: () => error(400, 'Throttling', 'Rate exceeded'),
     serverError: () =>
       error(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.'),

@@ -6,9 +6,9 @@ import {
   DEMO_AWS_CREDENTIALS,
   DEMO_TENCENT_CREDENTIALS,
   startEmulator,
-  type Faults,
   type ProviderEmulator,
   type RunningEmulator,
+  type StartOptions,
 } from './framework.ts';
 import type { Config } from '../config.ts';
 import { createImportExportEmulator } from './importexport/emulator.ts';
@@ -28,12 +28,12 @@ import {
 } from './importexport/progressing.ts';
 import { OMICS_PROGRESSING_JOB_ID, OMICS_PROGRESS_PHASES } from './omics/progressing.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, PANORAMA_PROGRESS_PHASES } from './panorama/progressing.ts';
-import { checkJobsPerSource, type ListOrder } from './listing.ts';
+import { bigAccountJobs, checkJobsPerSource, type ListOrder } from './listing.ts';
 import type { ProgressPhase } from './progress.ts';
-import { cosBigJobs, cosListedJobs } from './cosbatch/listData.ts';
+import { COS_BIG_ACCOUNT, cosListedJobs } from './cosbatch/listData.ts';
 import { importExportBigJobs, importExportListedJobs } from './importexport/listData.ts';
-import { OMICS_REFERENCE_STORES, omicsBigJobs, omicsListedJobs } from './omics/listData.ts';
-import { panoramaBigJobs, panoramaListedJobs } from './panorama/listData.ts';
+import { OMICS_BIG_ACCOUNT, OMICS_REFERENCE_STORES, omicsListedJobs } from './omics/listData.ts';
+import { PANORAMA_BIG_ACCOUNT, panoramaListedJobs } from './panorama/listData.ts';
 import {
   createEmulatorAccounts,
   DEMO_AWS_ACCOUNT_ID,
@@ -103,11 +103,10 @@ export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
   close(): Promise<void>;
 };
 
-export interface StartAllOptions {
+/** `host` and `faults` go to every emulator of the set (see `StartOptions`). */
+export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
   /** 0 for ephemeral ports (tests, `npm start`); a base such as 4100 for fixed ports. */
   portBase?: number;
-  host?: string;
-  faults?: Partial<Faults>;
   /** The emulators' clock in ms (signature checks, Date headers, progressing jobs); default Date.now. */
   now?: () => number;
   /** When the progressing jobs' cycle 0 starts, in ms; default `now()` at start, shared by all five. */
@@ -399,14 +398,15 @@ function bigListedJobs(anchorMs: number, n: number): Record<ListableEmulatorName
   const region = panoramaData.PANORAMA_DEMO_REGION;
   return {
     panorama: listed(
-      panoramaBigJobs(anchorMs, region, n - 1),
+      bigAccountJobs(PANORAMA_BIG_ACCOUNT, anchorMs, region, n - 1),
       (id) => `panorama:${region}:${id}`,
       // The wire time is epoch seconds: read back as the demo path reads it.
       (ms) => new Date((ms / 1000) * 1000).toISOString(),
     ),
     omics: OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>
       listed(
-        omicsBigJobs(
+        bigAccountJobs(
+          OMICS_BIG_ACCOUNT,
           anchorMs,
           store,
           n - (store === omicsData.OMICS_DEMO_REFERENCE_STORE_ID ? 1 : 0),
@@ -415,7 +415,7 @@ function bigListedJobs(anchorMs: number, n: number): Record<ListableEmulatorName
       ),
     ),
     cosbatch: listed(
-      cosBigJobs(anchorMs, cos.region, n - 1),
+      bigAccountJobs(COS_BIG_ACCOUNT, anchorMs, cos.region, n - 1),
       (id) => `cos:${cos.region}:${cos.uin}:${id}`,
     ),
     importexport: listed(importExportBigJobs(anchorMs, n - 1), (id) => `importexport:${id}`),

@@ -279,10 +279,18 @@ export function listedSlots(spec: ListedSlotsSpec): { createdMs: number; status:
   return created.map((createdMs, i) => ({ createdMs, status: statuses[i] as string }));
 }
 
-/** One job of a list source as the list routes page it: its position and status, its whole body built when asked. */
-export interface ListedJob<J> extends ListPosition {
-  /** The status its describe answer (and list summary) carries. */
+/** Where a job stands in a list: its position and the status its describe answer (and list summary) carries. */
+export interface ListPlace extends ListPosition {
   readonly status: string;
+}
+
+/** A listed job's place and its index in its source (0 = newest): what a generated job's body is made from. */
+export interface ListedSlot extends ListPlace {
+  readonly index: number;
+}
+
+/** One job of a list source as the list routes page it: its place, its whole body built when asked. */
+export interface ListedJob<J> extends ListPlace {
   /** The whole job, as the describe operation answers it. */
   job(): J;
 }
@@ -305,10 +313,7 @@ export interface JobList<J> {
 }
 
 /** A list source of whole jobs held in memory (the demo's few dozen): sorted once per order. */
-export function listOfJobs<J>(
-  jobs: readonly J[],
-  place: (job: J) => { createdMs: number; id: string; status: string },
-): JobList<J> {
+export function listOfJobs<J>(jobs: readonly J[], place: (job: J) => ListPlace): JobList<J> {
   const entries: ListedJob<J>[] = jobs.map((job) => ({ ...place(job), job: () => job }));
   const byOrder = new Map<ListOrder, readonly ListedJob<J>[]>();
   const byId = new Map(entries.map((e) => [e.id, e]));
@@ -325,9 +330,9 @@ export function listOfJobs<J>(
 }
 
 /** A generated job as a page or a describe reads it: made when read, its body built from it on demand. */
-class GeneratedJob<J> implements ListedJob<J> {
+class GeneratedJob<J> implements ListedJob<J>, ListedSlot {
   constructor(
-    private readonly build: (index: number, createdMs: number, status: string) => J,
+    private readonly build: (slot: ListedSlot) => J,
     readonly index: number,
     readonly createdMs: number,
     readonly id: string,
@@ -335,7 +340,7 @@ class GeneratedJob<J> implements ListedJob<J> {
   ) {}
 
   job(): J {
-    return this.build(this.index, this.createdMs, this.status);
+    return this.build(this);
   }
 }
 
@@ -388,8 +393,8 @@ export interface GeneratedListSpec<J> {
   tieEvery?: number;
   /** The job ID of job `index` (0 = newest), distinct per index; called as jobs are read, so keep it cheap. */
   id: (index: number) => string;
-  /** The whole job (its describe body), with exactly this creation time and status. */
-  build: (index: number, createdMs: number, status: string) => J;
+  /** The whole job (its describe body), with exactly this slot's ID, creation time and status. */
+  build: (slot: ListedSlot) => J;
 }
 
 /**
@@ -461,6 +466,38 @@ export function generatedList<J>(spec: GeneratedListSpec<J>): JobList<J> {
     },
     entries: () => Array.from({ length: count }, (_, i) => entry(i)),
   };
+}
+
+/** How a provider generates a big account's source in one of its regions or stores (see `bigAccountJobs`). */
+export interface BigAccountSpec<J> {
+  /** What makes the provider's times and statuses its own; a source's seed is `${seed}/${source}`. */
+  seed: string;
+  mix: StatusMix;
+  /** As in `GeneratedListSpec`. */
+  resolutionMs?: number;
+  tieEvery?: number;
+  /** The job ID of job `index` (0 = newest) of a source. */
+  id: (source: string, index: number) => string;
+  /** The whole job of a slot of a source. */
+  build: (slot: ListedSlot, source: string) => J;
+}
+
+/** A big account's source (`jobsPerSource`): `count` generated jobs of `source` over the 90 days before `anchorMs`. */
+export function bigAccountJobs<J>(
+  spec: BigAccountSpec<J>,
+  anchorMs: number,
+  source: string,
+  count: number,
+): JobList<J> {
+  const { seed, id, build, ...rest } = spec;
+  return generatedList({
+    ...rest,
+    count,
+    anchorMs,
+    seed: `${seed}/${source}`,
+    id: (index) => id(source, index),
+    build: (slot) => build(slot, source),
+  });
 }
 
 /**

@@ -5,11 +5,11 @@ import {
   type ProviderEmulator,
 } from '../framework.ts';
 import {
-  createEmulatorAccounts,
-  DEMO_SECOND_AWS_ACCOUNT,
-  type EmulatorAccounts,
-} from '../accounts.ts';
-import { otherAccountOf, verifyAwsCaller, type AwsCallerRefusal } from '../awsCaller.ts';
+  awsCallers,
+  jsonAuthRefusal,
+  type AwsAccountsOptions,
+  type AwsCallerRefusal,
+} from '../awsCaller.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import {
   CODEPIPELINE_DEMO_JOBS,
@@ -26,10 +26,7 @@ const GET_JOB_DETAILS = `${TARGET_PREFIX}GetJobDetails`;
 const JSON_11 = 'application/x-amz-json-1.1';
 const JOB_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export interface CodePipelineEmulatorOptions extends ProgressClockOptions {
-  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
-  accounts?: EmulatorAccounts;
-}
+export interface CodePipelineEmulatorOptions extends ProgressClockOptions, AwsAccountsOptions {}
 
 /**
  * CodePipeline's side of `GetJobDetails` (AWS JSON 1.1): `POST /` with
@@ -48,7 +45,7 @@ export function createCodePipelineEmulator(
 ): ProviderEmulator {
   const cycle = progressClock(opts);
   const now = opts.now ?? Date.now;
-  const accounts = opts.accounts ?? createEmulatorAccounts();
+  const callers = awsCallers(opts, { service: 'codepipeline', region: DEMO_REGION, now });
   let requestCounter = 0;
   const nextRequestId = () => {
     requestCounter += 1;
@@ -66,23 +63,9 @@ export function createCodePipelineEmulator(
   const throttled = () => error(400, 'ThrottlingException', 'Rate exceeded');
 
   function authError(check: AwsCallerRefusal): EmulatorResponse {
-    switch (check.reason) {
-      case 'missing':
-        return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-      case 'unknown-key':
-      case 'invalid-token':
-        return error(
-          400,
-          'UnrecognizedClientException',
-          'The security token included in the request is invalid.',
-        );
-      case 'expired-token':
-        return error(400, 'ExpiredTokenException', check.detail);
-      case 'malformed':
-        return error(403, 'IncompleteSignatureException', check.detail);
-      default:
-        return error(403, 'InvalidSignatureException', check.detail);
-    }
+    // The AWS JSON protocols' front end answers key and token refusals 400, as DynamoDB does.
+    const { status, code, message } = jsonAuthRefusal(check, { tokenStatus: 400 });
+    return error(status, code, message);
   }
 
   function readJobId(body: string): string | null {
@@ -106,12 +89,7 @@ export function createCodePipelineEmulator(
         .toLowerCase();
       if (contentType !== JSON_11) return error(400, 'UnknownOperationException');
 
-      const auth = await verifyAwsCaller(req, {
-        service: 'codepipeline',
-        region: DEMO_REGION,
-        accounts,
-        now,
-      });
+      const auth = await callers.verify(req);
       if (!auth.ok) return authError(auth);
 
       if (req.headers['x-amz-target'] !== GET_JOB_DETAILS)
@@ -150,8 +128,8 @@ export function createCodePipelineEmulator(
           'Service is unavailable. Please try again later.',
         );
       const job =
-        auth.accountId !== accounts.defaultAccountId
-          ? auth.accountId === DEMO_SECOND_AWS_ACCOUNT.accountId
+        callers.which(auth.accountId) !== 'default'
+          ? callers.which(auth.accountId) === 'second'
             ? CODEPIPELINE_SECOND_ACCOUNT_JOBS.get(jobId)
             : undefined
           : jobId === CODEPIPELINE_PROGRESSING_JOB_ID
@@ -177,7 +155,7 @@ export function createCodePipelineEmulator(
       return {
         operation: jobId ? `${operation} ${jobId}` : operation,
         job: jobId ? `${DEMO_REGION}/${jobId}` : null,
-        ...otherAccountOf(req, accounts),
+        ...callers.otherAccountOf(req),
       };
     },
 

@@ -1,24 +1,15 @@
 import { createHash } from 'node:crypto';
 import {
   DEMO_TENCENT_CREDENTIALS,
-  synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
   type ProviderEmulator,
 } from '../framework.ts';
-import {
-  checkJobsPerSource,
-  listOfJobs,
-  pageAfter,
-  sourceCache,
-  type JobList,
-  type ListedJob,
-  type ListOptions,
-  type ListOrder,
-} from '../listing.ts';
-import { progressClock, type ProgressClockOptions } from '../progress.ts';
+import type { JobList, ListedJob, ListOptions, ListOrder } from '../listing.ts';
+import { jobListing } from '../listRoute.ts';
+import type { ProgressClockOptions } from '../progress.ts';
 import { DEMO_JOBS, ERROR_CASE_JOB_IDS } from './data.ts';
-import { cosBigJobs, cosListedJobs } from './listData.ts';
+import { COS_BIG_ACCOUNT, cosListedJobs, cosListPlace } from './listData.ts';
 import { COS_PROGRESSING_JOB_ID, cosProgressingJob } from './progressing.ts';
 import { DEMO_SECOND_TENCENT_ACCOUNT, TENCENT_ACCOUNTS, type TencentAccount } from '../accounts.ts';
 import { cosSecondAccountJobs } from './secondAccount.ts';
@@ -95,46 +86,25 @@ function signingAccount(req: EmulatorRequest): TencentAccount {
 
 export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
-  const cycle = progressClock(opts);
-  const listOrder = opts.listOrder ?? COS_DEFAULT_LIST_ORDER;
-  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
-  // The listed jobs are placed relative to the clock when the emulator starts.
-  const anchorMs = now();
-  const place = (job: WireElement) => ({
-    createdMs: Date.parse(job.CreationTime as string),
-    id: job.JobId as string,
-    status: job.Status as string,
+  const listing = jobListing(opts, {
+    defaultOrder: COS_DEFAULT_LIST_ORDER,
+    place: cosListPlace,
+    progressingId: COS_PROGRESSING_JOB_ID,
+    progressing: cosProgressingJob,
   });
-  // The account's region's list; with jobsPerSource, N jobs in it counting the progressing job.
-  const demoList =
-    jobsPerSource === undefined
-      ? listOfJobs(cosListedJobs(anchorMs), place)
-      : cosBigJobs(anchorMs, ACCOUNT.region, jobsPerSource - 1);
-  const otherRegions = sourceCache(16, (region) =>
-    cosBigJobs(anchorMs, region, jobsPerSource ?? 0),
-  );
   /** The listed jobs of a region of the account: its own region's, or (big account only) the region's own. */
-  const listOf = (region: string): JobList<WireElement> | null =>
-    region === ACCOUNT.region
-      ? demoList
-      : jobsPerSource === undefined
-        ? null
-        : otherRegions(region);
+  const listOf = listing.regional(ACCOUNT.region, cosListedJobs, COS_BIG_ACCOUNT);
   const defaultJobs: AccountJobs = {
     account: ACCOUNT,
     listOf,
     find: (req, region, jobId) =>
       region !== ACCOUNT.region
         ? listOf(region)?.find(jobId)?.job()
-        : jobId === COS_PROGRESSING_JOB_ID
-          ? cosProgressingJob(cycle())
-          : (DEMO_JOBS.get(jobId) ??
-            demoList.find(jobId)?.job() ??
-            synthesizedJob(req, jobId, (t) => DEMO_JOBS.get(t))),
+        : listing.findDemo(req, listOf(region), jobId, (id) => DEMO_JOBS.get(id)),
     progressingIn: (region) => region === ACCOUNT.region,
   };
   /** The second account's jobs: a few, in its region. */
-  const secondList = listOfJobs(cosSecondAccountJobs(anchorMs), place);
+  const secondList = listing.of(cosSecondAccountJobs(listing.anchorMs));
   const secondListOf = (region: string) =>
     region === DEMO_SECOND_TENCENT_ACCOUNT.region ? secondList : null;
   const secondJobs: AccountJobs = {
@@ -272,12 +242,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     const status = statuses[0];
     if (status !== undefined && !JOB_STATUSES.includes(status))
       return error(req, 400, 'InvalidArgument', 'jobStatuses is not a valid job status.');
-    const list = jobs.listOf(region);
-    const progressing: ListedJob<WireElement>[] = [];
-    if (jobs.progressingIn(region)) {
-      const job = cosProgressingJob(cycle());
-      progressing.push({ ...place(job), job: () => job });
-    }
+    const source = listing.source(jobs.listOf(region), jobs.progressingIn(region));
     const tokens = req.query.getAll('nextToken');
     if (tokens.length > 1)
       return error(req, 400, 'InvalidArgument', 'nextToken is given more than once.');
@@ -286,21 +251,14 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     if (token !== undefined) {
       const bytes = Buffer.byteLength(token);
       // The token is a JobId of this list: one that names no listed job (any more) cannot be continued from.
-      from =
-        bytes >= 1 && bytes <= NEXT_TOKEN_MAX_BYTES
-          ? (list?.find(token) ?? progressing.find((j) => j.id === token))
-          : undefined;
+      from = bytes >= 1 && bytes <= NEXT_TOKEN_MAX_BYTES ? source.find(token) : undefined;
       if (!from) return error(req, 400, 'InvalidArgument', 'nextToken is invalid.');
     }
-    const { items, more } = pageAfter(
-      list?.sorted(listOrder) ?? [],
-      progressing,
+    const { items, more, last } = source.page(
       from ?? null,
-      listOrder,
       size,
       (job) => status === undefined || job.status === status,
     );
-    const last = items[items.length - 1];
     return xml(200, 'ListJobsResult', {
       Jobs: items.length === 0 ? {} : { member: items.map((item) => cosListSummary(item.job())) },
       NextToken: more && last ? last.id : '',

@@ -1,12 +1,13 @@
 import { DEMO_TENCENT_CREDENTIALS } from '../framework.ts';
 import {
   fastUuidFor,
-  generatedList,
   hexHash,
   listedSlots,
   unitHash,
   uuidFor,
-  type JobList,
+  type BigAccountSpec,
+  type ListedSlot,
+  type ListPlace,
   type StatusMix,
 } from '../listing.ts';
 import { isoSeconds } from '../progress.ts';
@@ -74,10 +75,10 @@ export function cosListedJobs(anchorMs: number): WireElement[] {
     tiedIndexes: COS_LIST_TIED_INDEXES,
   });
   let complete = 0;
-  return slots.map(({ createdMs, status }, i) => {
+  return slots.map(({ createdMs, status }, index) => {
     // Every seventh Complete job has failed tasks: SUCCEEDED_WITH_ERRORS.
     const withFailures = status === 'Complete' && complete++ % 7 === 3;
-    return listedJob(cosListedJobId(i), REGION, i, createdMs, status, withFailures);
+    return listedJob({ id: cosListedJobId(index), index, createdMs, status }, REGION, withFailures);
   });
 }
 
@@ -116,26 +117,15 @@ export function cosBigJobId(region: string, index: number): string {
  * with the job before it; each a full DescribeJob `<Job>` built when asked. One Complete job in
  * seven has failed tasks.
  */
-export function cosBigJobs(anchorMs: number, region: string, count: number): JobList<WireElement> {
-  return generatedList({
-    count,
-    anchorMs,
-    seed: `cos-big/${region}`,
-    resolutionMs: 1000,
-    mix: COS_BIG_STATUS_MIX,
-    tieEvery: COS_BIG_TIE_EVERY,
-    id: (i) => cosBigJobId(region, i),
-    build: (i, createdMs, status) =>
-      listedJob(
-        cosBigJobId(region, i),
-        region,
-        i,
-        createdMs,
-        status,
-        status === 'Complete' && i % 7 === 3,
-      ),
-  });
-}
+export const COS_BIG_ACCOUNT: BigAccountSpec<WireElement> = {
+  seed: 'cos-big',
+  resolutionMs: 1000,
+  mix: COS_BIG_STATUS_MIX,
+  tieEvery: COS_BIG_TIE_EVERY,
+  id: cosBigJobId,
+  build: (slot, region) =>
+    listedJob(slot, region, slot.status === 'Complete' && slot.index % 7 === 3),
+};
 
 function operation(index: number, region: string): WireElement {
   const arn = (bucket: string) => arnIn(region, bucket);
@@ -192,14 +182,8 @@ const UPDATE_REASON: Readonly<Record<string, string>> = {
   Complete: 'Job complete',
 };
 
-function listedJob(
-  jobId: string,
-  region: string,
-  index: number,
-  createdMs: number,
-  status: string,
-  withFailures: boolean,
-): WireElement {
+function listedJob(slot: ListedSlot, region: string, withFailures: boolean): WireElement {
+  const { id: jobId, index, createdMs, status } = slot;
   const arn = (bucket: string, key?: string) => arnIn(region, bucket, key);
   const [failed, succeeded, total] = progress(index, status, withFailures);
   const terminal = status === 'Complete' || status === 'Failed' || status === 'Cancelled';
@@ -260,5 +244,14 @@ function listedJob(
       ? { SuspendedCause: 'AwaitingConfirmation', SuspendedDate: isoSeconds(createdMs + 4000) }
       : {}),
     ...(terminal ? { TerminationDate: isoSeconds(createdMs + tookMs) } : {}),
+  };
+}
+
+/** Where a COS Batch `<Job>` stands in a list: CreationTime in ms, JobId, Status. */
+export function cosListPlace(job: WireElement): ListPlace {
+  return {
+    createdMs: Date.parse(job.CreationTime as string),
+    id: job.JobId as string,
+    status: job.Status as string,
   };
 }

@@ -121,8 +121,7 @@ export function job(
   JobType: 'Import' | 'Export',
   ProgressCode: string,
   ProgressMessage: string,
-  LocationCode: string,
-  LocationMessage: string,
+  LocationCode: DeviceLocation,
   CreationDate: string,
   extra: Partial<WireGetStatusResult> = {},
 ): WireGetStatusResult {
@@ -130,7 +129,7 @@ export function job(
     JobId,
     JobType,
     LocationCode,
-    LocationMessage,
+    LocationMessage: LOCATION_MESSAGES[LocationCode],
     ProgressCode,
     ProgressMessage,
     Signature: signature(JobId),
@@ -141,9 +140,14 @@ export function job(
   };
 }
 
-export const NOT_RECEIVED = 'AWS has not received your device.';
-export const AT_AWS = 'Your device is at AWS.';
-export const RETURNED = 'Your device has been returned.';
+/** Where a device is (LocationCode), and the LocationMessage the service writes for each place. */
+export const LOCATION_MESSAGES = {
+  NotReceived: 'AWS has not received your device.',
+  AtAWS: 'Your device is at AWS.',
+  Returned: 'Your device has been returned.',
+} as const;
+
+export type DeviceLocation = keyof typeof LOCATION_MESSAGES;
 
 /** Every demo job by JobId. */
 export const DEMO_JOBS: readonly WireGetStatusResult[] = [
@@ -153,7 +157,6 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'Pending',
     'The specified job has not started.',
     'NotReceived',
-    NOT_RECEIVED,
     '2016-04-17T00:09:02Z',
     {
       ArtifactList: [signatureArtifact('PNDG1'), labelArtifact('PNDG1')],
@@ -167,7 +170,6 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'InProgress',
     'Data transfer is in progress.',
     'AtAWS',
-    AT_AWS,
     '2016-04-02T15:41:10Z',
     {
       LogBucket: LOG_BUCKET,
@@ -176,30 +178,20 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
         'The bucket name jobgraph.Demo.Import does not follow DNS naming conventions.',
     },
   ),
-  job(
-    'CMPL1',
-    'Import',
-    'Complete',
-    'The job has completed.',
-    'Returned',
-    RETURNED,
-    '2016-03-28T20:27:35Z',
-    {
-      Carrier: 'UPS',
-      TrackingNumber: '1Z9999W99999999999',
-      LogBucket: LOG_BUCKET,
-      LogKey: 'importexport-logs/CMPL1/import-log-CMPL1.txt',
-      ErrorCount: 0,
-      ArtifactList: [signatureArtifact('CMPL1'), labelArtifact('CMPL1'), logArtifact('CMPL1')],
-    },
-  ),
+  job('CMPL1', 'Import', 'Complete', 'The job has completed.', 'Returned', '2016-03-28T20:27:35Z', {
+    Carrier: 'UPS',
+    TrackingNumber: '1Z9999W99999999999',
+    LogBucket: LOG_BUCKET,
+    LogKey: 'importexport-logs/CMPL1/import-log-CMPL1.txt',
+    ErrorCount: 0,
+    ArtifactList: [signatureArtifact('CMPL1'), labelArtifact('CMPL1'), logArtifact('CMPL1')],
+  }),
   job(
     'SWER1',
     'Export',
     'SuccessWithErrors',
     'The job completed with errors; see the log.',
     'Returned',
-    RETURNED,
     '2016-03-14T08:05:51Z',
     {
       Carrier: 'FedEx',
@@ -216,7 +208,6 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'Canceled',
     'The job was canceled.',
     'NotReceived',
-    NOT_RECEIVED,
     '2016-02-20T11:00:00Z',
     { ArtifactList: [] },
   ),
@@ -226,7 +217,6 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'Expired',
     'The job expired: no device arrived within 30 days.',
     'NotReceived',
-    NOT_RECEIVED,
     '2015-12-01T09:30:00Z',
   ),
   job(
@@ -235,7 +225,6 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'DeviceError',
     'The device could not be read.',
     'Returned',
-    RETURNED,
     '2016-01-11T16:20:00Z',
     {
       Carrier: 'UPS',
@@ -248,7 +237,6 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'InvalidSignature',
     'The SIGNATURE file on the device is not valid.',
     'AtAWS',
-    AT_AWS,
     '2016-01-19T10:00:00Z',
   ),
   job(
@@ -257,7 +245,6 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'MissingDevice',
     'The package arrived without a storage device.',
     'AtAWS',
-    AT_AWS,
     '2016-01-25T13:45:00Z',
   ),
   job(
@@ -266,7 +253,6 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'MissingSignature',
     'The device has no SIGNATURE file.',
     'AtAWS',
-    AT_AWS,
     '2016-02-02T07:15:00Z',
   ),
   job(
@@ -275,7 +261,6 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'UnsupportedDeviceType',
     'The device type is not supported.',
     'Returned',
-    RETURNED,
     '2016-02-05T18:00:00Z',
   ),
   job(
@@ -284,7 +269,6 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'UnsupportedFileFormat',
     'The file system on the device is not supported.',
     'AtAWS',
-    AT_AWS,
     '2016-02-09T12:00:00Z',
   ),
   job(
@@ -293,19 +277,10 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'UnsupportedPowerSupply',
     'The power supply sent with the device is not supported.',
     'AtAWS',
-    AT_AWS,
     '2016-02-12T09:00:00Z',
   ),
   // A code outside the documented list (the CLI docs mention "Started"): jobgraph reads it as UNKNOWN.
-  job(
-    'STRT1',
-    'Export',
-    'Started',
-    'The job has started.',
-    'AtAWS',
-    AT_AWS,
-    '2016-04-10T06:00:00Z',
-  ),
+  job('STRT1', 'Export', 'Started', 'The job has started.', 'AtAWS', '2016-04-10T06:00:00Z'),
   // Only what every answer has: nothing in the output shape is required.
   { JobId: 'MINI1', ProgressCode: 'Pending' },
 ];

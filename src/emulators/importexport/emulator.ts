@@ -1,34 +1,17 @@
 import { createHash } from 'node:crypto';
-import {
-  synthesizedJob,
-  type EmulatorRequest,
-  type EmulatorResponse,
-  type ProviderEmulator,
-} from '../framework.ts';
-import {
-  checkJobsPerSource,
-  listOfJobs,
-  pageAfter,
-  type JobList,
-  type ListedJob,
-  type ListOptions,
-  type ListOrder,
-} from '../listing.ts';
-import {
-  createEmulatorAccounts,
-  DEMO_SECOND_AWS_ACCOUNT,
-  type EmulatorAccounts,
-} from '../accounts.ts';
-import { awsQueryAnswers } from '../awsQuery.ts';
-import { otherAccountOf, verifyAwsCaller } from '../awsCaller.ts';
-import { progressClock, type ProgressClockOptions } from '../progress.ts';
+import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
+import type { JobList, ListedJob, ListOptions, ListOrder } from '../listing.ts';
+import { jobListing } from '../listRoute.ts';
+import { awsQueryAnswers, type QueryAuthWording } from '../awsQuery.ts';
+import { awsCallers, type AwsAccountsOptions } from '../awsCaller.ts';
+import type { ProgressClockOptions } from '../progress.ts';
 import {
   DEMO_IMPORTEXPORT_SESSION_TOKEN,
   DEMO_JOBS,
   ERROR_CASE_JOB_IDS,
   type WireGetStatusResult,
 } from './data.ts';
-import { importExportBigJobs, importExportListedJobs } from './listData.ts';
+import { importExportBigJobs, importExportListedJobs, importExportListPlace } from './listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './progressing.ts';
 import { importExportSecondAccountJobs } from './secondAccount.ts';
 
@@ -64,6 +47,12 @@ import { importExportSecondAccountJobs } from './secondAccount.ts';
  */
 
 export const XMLNS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
+
+/** How Import/Export words the caller refusals (its unknown-key message is IAM's). */
+const WORDING: QueryAuthWording = {
+  invalidTokenCode: 'InvalidClientTokenIdException',
+  unknownKeyMessage: 'The AWS Access Key ID you provided does not exist in our records.',
+};
 
 /** One account's jobs as GetStatus and ListJobs read them. */
 interface AccountJobs {
@@ -105,11 +94,10 @@ export const IMPORTEXPORT_LIST_MAX_JOBS = 1000;
 /** The documented order: newest first. */
 export const IMPORTEXPORT_DEFAULT_LIST_ORDER: ListOrder = 'newest-first';
 
-export interface ImportExportEmulatorOptions extends ProgressClockOptions, ListOptions {
+export interface ImportExportEmulatorOptions
+  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
   /** Clock in ms for the signature time checks, the Date header and the progressing job, default Date.now. */
   now?: () => number;
-  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
-  accounts?: EmulatorAccounts;
   /**
    * Most jobs one ListJobs answer holds, whatever `MaxJobs` asks: 1..1000, default 1000. A
    * smaller limit answers fewer jobs than asked, with IsTruncated true while more follow, so a
@@ -133,57 +121,41 @@ export function createImportExportEmulator(
   opts: ImportExportEmulatorOptions = {},
 ): ImportExportEmulator {
   const now = opts.now ?? Date.now;
-  const cycle = progressClock(opts);
-  const listOrder = opts.listOrder ?? IMPORTEXPORT_DEFAULT_LIST_ORDER;
   const pageLimit = opts.listPageLimit ?? IMPORTEXPORT_LIST_MAX_JOBS;
   if (!Number.isInteger(pageLimit) || pageLimit < 1 || pageLimit > IMPORTEXPORT_LIST_MAX_JOBS)
     throw new RangeError(
       `listPageLimit must be a whole number from 1 to ${IMPORTEXPORT_LIST_MAX_JOBS}; got ${String(pageLimit)}`,
     );
-  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
   const expired = new Set<string>();
-  // The listed jobs are placed relative to the clock when the emulator starts.
-  const anchorMs = now();
-  const place = (job: WireGetStatusResult) => ({
-    createdMs: Date.parse(job.CreationDate ?? ''),
-    id: job.JobId,
-    status: job.ProgressCode ?? '',
+  const listing = jobListing(opts, {
+    defaultOrder: IMPORTEXPORT_DEFAULT_LIST_ORDER,
+    place: importExportListPlace,
+    progressingId: IMPORTEXPORT_PROGRESSING_JOB_ID,
+    progressing: importExportProgressingJob,
   });
   // The account's list; with jobsPerSource, N jobs counting the progressing job.
-  const listed =
-    jobsPerSource === undefined
-      ? listOfJobs(importExportListedJobs(anchorMs), place)
-      : importExportBigJobs(anchorMs, jobsPerSource - 1);
-  const accounts = opts.accounts ?? createEmulatorAccounts();
+  const listed = listing.demo(importExportListedJobs, importExportBigJobs);
+  const callers = awsCallers(opts, { service: 'IngestionService', region: 'us-east-1', now });
   const defaultJobs: AccountJobs = {
     list: listed,
-    find: (req, jobId) =>
-      jobId === IMPORTEXPORT_PROGRESSING_JOB_ID
-        ? importExportProgressingJob(cycle())
-        : (JOBS.get(jobId) ??
-          listed.find(jobId)?.job() ??
-          synthesizedJob(req, jobId, (t) => JOBS.get(t))),
+    find: (req, jobId) => listing.findDemo(req, listed, jobId, (id) => JOBS.get(id)),
     progressing: true,
     expired,
   };
   const secondJobs: AccountJobs = {
-    list: listOfJobs(importExportSecondAccountJobs(anchorMs), place),
+    list: listing.of(importExportSecondAccountJobs(listing.anchorMs)),
     find: (_req, jobId) => secondJobs.list.find(jobId)?.job(),
     progressing: false,
     expired: new Set(),
   };
   const noJobs: AccountJobs = {
-    list: listOfJobs([], place),
+    list: listing.of([]),
     find: () => undefined,
     progressing: false,
     expired: new Set(),
   };
   const jobsOf = (accountId: string) =>
-    accountId === accounts.defaultAccountId
-      ? defaultJobs
-      : accountId === DEMO_SECOND_AWS_ACCOUNT.accountId
-        ? secondJobs
-        : noJobs;
+    ({ default: defaultJobs, second: secondJobs, other: noJobs })[callers.which(accountId)];
   let requestCounter = 0;
 
   /** Deterministic, UUID-shaped request ids. */
@@ -196,50 +168,10 @@ export function createImportExportEmulator(
   const answers = awsQueryAnswers({ xmlns: XMLNS, escapeXml, nextRequestId, now });
   const { respond: xmlResponse, error, ok } = answers;
 
-  const accessDenied = (code: string, message: string) => error(403, code, message);
-  const signatureMismatch = () =>
-    accessDenied(
-      'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-    );
-  const unknownKey = () =>
-    accessDenied(
-      'InvalidClientTokenIdException',
-      'The AWS Access Key ID you provided does not exist in our records.',
-    );
-  const badToken = () =>
-    accessDenied(
-      'InvalidClientTokenIdException',
-      'The security token included in the request is invalid.',
-    );
-
   /** The account a request is signed for, or the error it is answered with. */
   async function checkSigV4(req: EmulatorRequest): Promise<EmulatorResponse | string> {
-    const check = await verifyAwsCaller(req, {
-      service: 'IngestionService',
-      region: 'us-east-1',
-      accounts,
-      now,
-    });
-    if (!check.ok) {
-      switch (check.reason) {
-        case 'missing':
-          return answers.missingAuthentication();
-        case 'malformed':
-          return answers.incompleteSignature(check.detail);
-        case 'unknown-key':
-          return unknownKey();
-        case 'invalid-token':
-          return badToken();
-        case 'expired-token':
-          return accessDenied('ExpiredToken', check.detail);
-        case 'wrong-scope':
-        case 'skewed':
-          return accessDenied('SignatureDoesNotMatch', check.detail);
-        case 'mismatch':
-          return signatureMismatch();
-      }
-    }
+    const check = await callers.verify(req);
+    if (!check.ok) return answers.refused(check, WORDING);
     // The demo keys may carry the demo session token (a session's own token was checked above).
     const token = req.headers['x-amz-security-token'];
     if (
@@ -247,7 +179,11 @@ export function createImportExportEmulator(
       token !== undefined &&
       token !== DEMO_IMPORTEXPORT_SESSION_TOKEN
     )
-      return badToken();
+      return error(
+        403,
+        WORDING.invalidTokenCode,
+        'The security token included in the request is invalid.',
+      );
     return check.accountId;
   }
 
@@ -294,28 +230,15 @@ export function createImportExportEmulator(
       if (n > 0) size = n;
     }
     size = Math.min(size, pageLimit);
-    const progressing: ListedJob<WireGetStatusResult>[] = [];
-    if (jobs.progressing) {
-      const progressingJob = importExportProgressingJob(cycle());
-      progressing.push({ ...place(progressingJob), job: () => progressingJob });
-    }
+    const source = listing.source(jobs.list, jobs.progressing);
     const marker = params.get('Marker');
     let from: ListedJob<WireGetStatusResult> | undefined;
     if (marker !== null) {
-      from = jobs.expired.has(marker)
-        ? undefined
-        : (jobs.list.find(marker) ?? progressing.find((j) => j.id === marker));
+      from = jobs.expired.has(marker) ? undefined : source.find(marker);
       if (!from)
         return error(400, 'InvalidParameterException', 'The Marker is not a valid job ID.');
     }
-    const { items, more } = pageAfter(
-      jobs.list.sorted(listOrder),
-      progressing,
-      from ?? null,
-      listOrder,
-      size,
-      (job) => !jobs.expired.has(job.id),
-    );
+    const { items, more } = source.page(from ?? null, size, (job) => !jobs.expired.has(job.id));
     const i = '    ';
     const members = items
       .map((item) => item.job())
@@ -376,7 +299,7 @@ export function createImportExportEmulator(
       return {
         operation: jobId ? `${action} ${jobId}` : action,
         job: jobId,
-        ...otherAccountOf(req, accounts),
+        ...callers.otherAccountOf(req),
       };
     },
     throttled: answers.throttled,

@@ -1,14 +1,18 @@
-import { generatedList, listedSlots, type JobList, type StatusMix } from '../listing.ts';
+import {
+  generatedList,
+  listedSlots,
+  type JobList,
+  type ListPlace,
+  type StatusMix,
+} from '../listing.ts';
 import { isoSeconds } from '../progress.ts';
 import {
-  AT_AWS,
   job,
   labelArtifact,
   LOG_BUCKET,
   logArtifact,
-  NOT_RECEIVED,
-  RETURNED,
   signatureArtifact,
+  type DeviceLocation,
   type WireGetStatusResult,
 } from './data.ts';
 
@@ -59,9 +63,7 @@ export function importExportListedJobId(index: number): string {
   return `LJ${String(index + 1).padStart(3, '0')}`;
 }
 
-const MESSAGES: Readonly<
-  Record<string, [progress: string, location: 'NotReceived' | 'AtAWS' | 'Returned']>
-> = {
+const MESSAGES: Readonly<Record<string, [progress: string, location: DeviceLocation]>> = {
   Pending: ['The specified job has not started.', 'NotReceived'],
   Started: ['The job has started.', 'AtAWS'],
   InProgress: ['Data transfer is in progress.', 'AtAWS'],
@@ -77,8 +79,6 @@ const MESSAGES: Readonly<
   UnsupportedFileFormat: ['The file system on the device is not supported.', 'AtAWS'],
   UnsupportedPowerSupply: ['The power supply sent with the device is not supported.', 'AtAWS'],
 };
-
-const LOCATION_MESSAGE = { NotReceived: NOT_RECEIVED, AtAWS: AT_AWS, Returned: RETURNED } as const;
 
 /** Every listed job (without the progressing one), newest first, for an emulator started at `anchorMs`. */
 export function importExportListedJobs(anchorMs: number): WireGetStatusResult[] {
@@ -140,7 +140,7 @@ export function importExportBigJobs(anchorMs: number, count: number): JobList<Wi
     mix: IMPORTEXPORT_BIG_STATUS_MIX,
     tieEvery: IMPORTEXPORT_BIG_TIE_EVERY,
     id: importExportBigJobId,
-    build: (i, createdMs, code) => listedJob(importExportBigJobId(i), i, createdMs, code),
+    build: ({ id, index, createdMs, status }) => listedJob(id, index, createdMs, status),
   });
 }
 
@@ -154,34 +154,34 @@ function listedJob(
   const type = index % 3 === 1 ? 'Export' : 'Import';
   const returned = location === 'Returned';
   const finished = code === 'Complete' || code === 'SuccessWithErrors';
-  return job(
-    id,
-    type,
-    code,
-    progressMessage,
-    location,
-    LOCATION_MESSAGE[location],
-    isoSeconds(createdMs),
-    {
-      ...(returned
-        ? {
-            Carrier: index % 2 === 0 ? 'UPS' : 'FedEx',
-            TrackingNumber: `1Z9999W9${String(index).padStart(10, '0')}`,
-          }
-        : {}),
-      ...(location !== 'NotReceived' ? { LogBucket: LOG_BUCKET } : {}),
-      ...(finished
-        ? {
-            LogKey: `importexport-logs/${id}/${type.toLowerCase()}-log-${id}.txt`,
-            ErrorCount: code === 'Complete' ? 0 : 1 + (index % 5),
-          }
-        : {}),
-      ArtifactList:
-        code === 'Canceled'
-          ? []
-          : finished
-            ? [signatureArtifact(id), logArtifact(id)]
-            : [signatureArtifact(id), labelArtifact(id)],
-    },
-  );
+  return job(id, type, code, progressMessage, location, isoSeconds(createdMs), {
+    ...(returned
+      ? {
+          Carrier: index % 2 === 0 ? 'UPS' : 'FedEx',
+          TrackingNumber: `1Z9999W9${String(index).padStart(10, '0')}`,
+        }
+      : {}),
+    ...(location !== 'NotReceived' ? { LogBucket: LOG_BUCKET } : {}),
+    ...(finished
+      ? {
+          LogKey: `importexport-logs/${id}/${type.toLowerCase()}-log-${id}.txt`,
+          ErrorCount: code === 'Complete' ? 0 : 1 + (index % 5),
+        }
+      : {}),
+    ArtifactList:
+      code === 'Canceled'
+        ? []
+        : finished
+          ? [signatureArtifact(id), logArtifact(id)]
+          : [signatureArtifact(id), labelArtifact(id)],
+  });
+}
+
+/** Where an Import/Export job stands in a list: CreationDate in ms, JobId, ProgressCode. */
+export function importExportListPlace(job: WireGetStatusResult): ListPlace {
+  return {
+    createdMs: Date.parse(job.CreationDate ?? ''),
+    id: job.JobId,
+    status: job.ProgressCode ?? '',
+  };
 }

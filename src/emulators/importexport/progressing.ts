@@ -1,13 +1,11 @@
 import { isoSeconds, phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
 import {
-  AT_AWS,
   job,
   labelArtifact,
   LOG_BUCKET,
   logArtifact,
-  NOT_RECEIVED,
-  RETURNED,
   signatureArtifact,
+  type DeviceLocation,
   type WireGetStatusResult,
 } from './data.ts';
 
@@ -22,8 +20,7 @@ export const IMPORTEXPORT_PROGRESSING_JOB_ID = 'PRGS1';
 
 export interface ImportExportPhase extends ProgressPhase {
   progressMessage: string;
-  locationCode: string;
-  locationMessage: string;
+  locationCode: DeviceLocation;
 }
 
 export const IMPORTEXPORT_PROGRESS_PHASES: readonly ImportExportPhase[] = [
@@ -33,7 +30,6 @@ export const IMPORTEXPORT_PROGRESS_PHASES: readonly ImportExportPhase[] = [
     toMs: 15_000,
     progressMessage: 'The specified job has not started.',
     locationCode: 'NotReceived',
-    locationMessage: NOT_RECEIVED,
   },
   {
     providerStatus: 'InProgress',
@@ -41,7 +37,6 @@ export const IMPORTEXPORT_PROGRESS_PHASES: readonly ImportExportPhase[] = [
     toMs: 45_000,
     progressMessage: 'Data transfer is in progress.',
     locationCode: 'AtAWS',
-    locationMessage: AT_AWS,
   },
   {
     providerStatus: 'Complete',
@@ -49,7 +44,6 @@ export const IMPORTEXPORT_PROGRESS_PHASES: readonly ImportExportPhase[] = [
     toMs: 60_000,
     progressMessage: 'The job has completed.',
     locationCode: 'Returned',
-    locationMessage: RETURNED,
   },
 ];
 
@@ -64,7 +58,6 @@ export function importExportProgressingJob(point: CyclePoint): WireGetStatusResu
       phase.providerStatus,
       phase.progressMessage,
       phase.locationCode,
-      phase.locationMessage,
       isoSeconds(point.cycleStartMs),
       extra,
     );

@@ -1,5 +1,5 @@
 import { isoSeconds } from '../progress.ts';
-import { AT_AWS, NOT_RECEIVED, RETURNED, type WireGetStatusResult } from './data.ts';
+import { LOCATION_MESSAGES, type DeviceLocation, type WireGetStatusResult } from './data.ts';
 
 /**
  * The second demo account's (staging's) Import/Export jobs, created days to weeks before the
@@ -28,7 +28,7 @@ function stagingJob(
   ageMs: number,
   jobType: 'Import' | 'Export',
   progress: [code: string, message: string],
-  location: 'NotReceived' | 'AtAWS' | 'Returned',
+  location: DeviceLocation,
   extra: Partial<WireGetStatusResult> = {},
 ): WireGetStatusResult {
   const signature = `DEMO-SIGNATURE-STAGING-${jobId}-c3RhZ2luZy1ub3QtcmVhbA==`;
@@ -36,7 +36,7 @@ function stagingJob(
     JobId: jobId,
     JobType: jobType,
     LocationCode: location,
-    LocationMessage: { NotReceived: NOT_RECEIVED, AtAWS: AT_AWS, Returned: RETURNED }[location],
+    LocationMessage: LOCATION_MESSAGES[location],
     ProgressCode: progress[0],
     ProgressMessage: progress[1],
     Signature: signature,

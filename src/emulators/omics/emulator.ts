@@ -6,26 +6,21 @@ import {
   type ProviderEmulator,
 } from '../framework.ts';
 import {
-  checkJobsPerSource,
-  listedAfter,
-  listOfJobs,
+  bigAccountJobs,
   opaqueTokens,
-  pageAfter,
-  sortListed,
-  takePage,
   type JobList,
-  type ListedJob,
   type ListOptions,
   type ListOrder,
   type ListPosition,
 } from '../listing.ts';
+import { jobListing, readOpaquePage, type OpaquePaging } from '../listRoute.ts';
 import {
-  createEmulatorAccounts,
-  DEMO_SECOND_AWS_ACCOUNT,
-  type EmulatorAccounts,
-} from '../accounts.ts';
-import { otherAccountOf, verifyAwsCaller } from '../awsCaller.ts';
-import { progressClock, type ProgressClockOptions } from '../progress.ts';
+  awsCallers,
+  jsonAuthRefusal,
+  signingRegionOf,
+  type AwsAccountsOptions,
+} from '../awsCaller.ts';
+import type { ProgressClockOptions } from '../progress.ts';
 import {
   OMICS_DEMO_JOBS,
   OMICS_DEMO_REFERENCE_STORE_ID,
@@ -35,9 +30,10 @@ import {
 } from './data.ts';
 import {
   OMICS_REFERENCE_STORES,
-  omicsBigJobs,
+  OMICS_BIG_ACCOUNT,
   omicsListedJobs,
   type WireReferenceStore,
+  omicsListPlace,
 } from './listData.ts';
 import { OMICS_PROGRESSING_JOB_ID, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
@@ -52,6 +48,15 @@ export const OMICS_LIST_MAX_RESULTS = 100;
 export const OMICS_LIST_DEFAULT_RESULTS = 100;
 /** The list order when none is given: oldest first, as the AWS CLI's list-reference-import-jobs example shows. */
 export const OMICS_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
+/** The two list operations' paging parameters (nextToken: 1..6144 characters in the model). */
+const PAGING: OpaquePaging = {
+  sizeParam: 'maxResults',
+  tokenParam: 'nextToken',
+  minSize: 1,
+  maxSize: OMICS_LIST_MAX_RESULTS,
+  defaultSize: OMICS_LIST_DEFAULT_RESULTS,
+  maxTokenLength: 6144,
+};
 /** ListReferenceImportJobs' `filter.status` values (the model's ReferenceImportJobStatus). */
 const JOB_STATUSES = [
   'SUBMITTED',
@@ -63,10 +68,8 @@ const JOB_STATUSES = [
   'COMPLETED_WITH_FAILURES',
 ];
 
-export interface OmicsEmulatorOptions extends ProgressClockOptions, ListOptions {
-  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
-  accounts?: EmulatorAccounts;
-}
+export interface OmicsEmulatorOptions
+  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {}
 
 /** One account's stores and jobs as the routes read them. */
 interface AccountJobs {
@@ -122,36 +125,27 @@ interface AccountJobs {
  */
 export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
-  const cycle = progressClock(opts);
-  const listOrder = opts.listOrder ?? OMICS_DEFAULT_LIST_ORDER;
   const progressingKey = jobKey(
     OMICS_DEMO_REGION,
     OMICS_DEMO_REFERENCE_STORE_ID,
     OMICS_PROGRESSING_JOB_ID,
   );
-  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
-  // The listed jobs are placed relative to the clock when the emulator starts.
-  const anchorMs = now();
-  const place = (job: WireOmicsJob) => ({
-    createdMs: Date.parse(job.creationTime),
-    id: job.id,
-    status: job.status,
+  const listing = jobListing(opts, {
+    defaultOrder: OMICS_DEFAULT_LIST_ORDER,
+    place: omicsListPlace,
+    progressingId: OMICS_PROGRESSING_JOB_ID,
+    progressing: omicsProgressingJob,
   });
-  const demoListed = jobsPerSource === undefined ? omicsListedJobs(anchorMs) : [];
+  const demoListed = listing.jobsPerSource === undefined ? omicsListedJobs(listing.anchorMs) : [];
   // Each store's list; with jobsPerSource, N jobs in each (the main store's counting the progressing job).
   const lists = new Map<string, JobList<WireOmicsJob>>(
     OMICS_REFERENCE_STORES.map(({ id }) => [
       id,
-      jobsPerSource === undefined
-        ? listOfJobs(
-            demoListed.filter((j) => j.referenceStoreId === id),
-            place,
-          )
-        : omicsBigJobs(
-            anchorMs,
-            id,
-            jobsPerSource - (id === OMICS_DEMO_REFERENCE_STORE_ID ? 1 : 0),
-          ),
+      listing.demo(
+        () => demoListed.filter((j) => j.referenceStoreId === id),
+        (anchorMs, count) => bigAccountJobs(OMICS_BIG_ACCOUNT, anchorMs, id, count),
+        id === OMICS_DEMO_REFERENCE_STORE_ID,
+      ),
     ]),
   );
   /** The listed jobs of a store: the demo region's stores only. */
@@ -160,13 +154,13 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const jobs = new Map<string, WireOmicsJob>(
     OMICS_DEMO_JOBS.map((j) => [jobKey(OMICS_DEMO_REGION, j.referenceStoreId, j.id), j]),
   );
-  const accounts = opts.accounts ?? createEmulatorAccounts();
+  const callers = awsCallers(opts, { service: 'omics', now });
   const defaultJobs: AccountJobs = {
     listOf,
     find: (req, region, referenceStoreId, id) => {
       const key = jobKey(region, referenceStoreId, id);
       return key === progressingKey
-        ? omicsProgressingJob(cycle())
+        ? listing.progressingJob()
         : (jobs.get(key) ??
             listOf(region, referenceStoreId)?.find(id)?.job() ??
             synthesizedJob(req, id, (t) => OMICS_DEMO_JOBS.find((j) => j.id === t)));
@@ -176,19 +170,16 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     stores: (region) => (region === OMICS_DEMO_REGION ? OMICS_REFERENCE_STORES : []),
     scope: 'omics',
   };
-  const secondJobs = omicsSecondAccountJobs(anchorMs);
+  const secondJobs = omicsSecondAccountJobs(listing.anchorMs);
   const secondLists = new Map(
     OMICS_SECOND_ACCOUNT_STORES.map(({ id }) => [
       id,
-      listOfJobs(
-        secondJobs.filter((j) => j.referenceStoreId === id),
-        place,
-      ),
+      listing.of(secondJobs.filter((j) => j.referenceStoreId === id)),
     ]),
   );
   /** The stores and jobs of an account other than the default one: the second account's, or none. */
   const otherJobs = (accountId: string): AccountJobs => {
-    const second = accountId === DEMO_SECOND_AWS_ACCOUNT.accountId;
+    const second = callers.which(accountId) === 'second';
     const listOfOther = (region: string, referenceStoreId: string) =>
       second && region === OMICS_DEMO_REGION ? secondLists.get(referenceStoreId) : undefined;
     return {
@@ -219,46 +210,19 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
 
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
-    const auth = await verifyAwsCaller(req, { service: 'omics', accounts, now });
+    const auth = await callers.verify(req);
     if (!auth.ok) {
-      switch (auth.reason) {
-        case 'missing':
-          return error(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-        case 'unknown-key':
-        case 'invalid-token':
-          return error(
-            403,
-            'UnrecognizedClientException',
-            'The security token included in the request is invalid.',
-          );
-        case 'expired-token':
-          return error(
-            403,
-            'ExpiredTokenException',
-            'The security token included in the request is expired',
-          );
-        case 'wrong-scope':
-          return error(
-            403,
-            'InvalidSignatureException',
-            "Credential should be scoped to correct service: 'omics'.",
-          );
-        case 'skewed':
-          return error(
-            403,
-            'InvalidSignatureException',
-            'Signature expired: the request time is too skewed from the server time.',
-          );
-        default:
-          return error(
-            403,
-            'InvalidSignatureException',
-            'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-          );
-      }
+      const { status, code, message } = jsonAuthRefusal(auth, {
+        tokenStatus: 403,
+        wrongScopeMessage: "Credential should be scoped to correct service: 'omics'.",
+        mismatchMessage:
+          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+        malformedIsMismatch: true,
+      });
+      return error(status, code, message);
     }
     const account =
-      auth.accountId === accounts.defaultAccountId ? defaultJobs : otherJobs(auth.accountId);
+      callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
     const listRoute = matchListRoute(req);
     if (listRoute?.operation === 'ListReferenceImportJobs')
       return listReferenceImportJobs(req, account, listRoute.referenceStoreId);
@@ -293,7 +257,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       case OMICS_ERROR_CASE_IDS.requestTimeout:
         return error(408, 'RequestTimeoutException', 'The request timed out.');
     }
-    const job = account.find(req, signingRegion(req) ?? '', route.referenceStoreId, route.id);
+    const job = account.find(req, signingRegionOf(req) ?? '', route.referenceStoreId, route.id);
     if (!job)
       return error(404, 'ResourceNotFoundException', 'The specified import job was not found.');
     return { status: 200, headers: headers(), body: JSON.stringify(job) };
@@ -312,51 +276,16 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     tokens: ReturnType<typeof opaqueTokens>,
     scope: string,
   ): { size: number; position: ListPosition | null } | EmulatorResponse {
-    let size = OMICS_LIST_DEFAULT_RESULTS;
-    const maxResults = req.query.get('maxResults');
-    if (maxResults !== null) {
-      if (!/^-?\d{1,10}$/.test(maxResults))
-        return validation('maxResults', maxResults, 'Member must be an integer');
-      const n = Number(maxResults);
-      if (n < 1)
-        return validation(
-          'maxResults',
-          maxResults,
-          'Member must have value greater than or equal to 1',
-        );
-      if (n > OMICS_LIST_MAX_RESULTS)
-        return validation(
-          'maxResults',
-          maxResults,
-          `Member must have value less than or equal to ${OMICS_LIST_MAX_RESULTS}`,
-        );
-      size = n;
-    }
-    const nextToken = req.query.get('nextToken');
-    if (nextToken === null) return { size, position: null };
-    if (nextToken.length < 1)
-      return validation(
-        'nextToken',
-        nextToken,
-        'Member must have length greater than or equal to 1',
-      );
-    if (nextToken.length > 6144)
-      return validation(
-        'nextToken',
-        nextToken,
-        'Member must have length less than or equal to 6144',
-      );
-    const read = tokens.read(nextToken, scope, now());
-    if (!read.ok) {
-      const why =
-        read.refusal === 'expired'
-          ? 'The pagination token has expired.'
-          : read.refusal === 'foreign'
-            ? 'The pagination token does not match the request.'
-            : 'Invalid pagination token.';
-      return error(400, 'ValidationException', why);
-    }
-    return { size, position: read.position };
+    const read = readOpaquePage(req.query, PAGING, tokens, scope, now);
+    if (read.ok) return { size: read.size, position: read.position };
+    if (!('refusal' in read)) return validation(read.param, read.value, read.constraint);
+    const why =
+      read.refusal === 'expired'
+        ? 'The pagination token has expired.'
+        : read.refusal === 'foreign'
+          ? 'The pagination token does not match the request.'
+          : 'Invalid pagination token.';
+    return error(400, 'ValidationException', why);
   }
 
   /** The request body's `filter`, with its times in ms; or the error it is answered with. */
@@ -410,7 +339,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     if (problem) return validation('referenceStoreId', referenceStoreId, problem);
     const filter = readFilter(req, ['status', 'createdAfter', 'createdBefore']);
     if (isResponse(filter)) return filter;
-    const region = signingRegion(req) ?? '';
+    const region = signingRegionOf(req) ?? '';
     const list = account.listOf(region, referenceStoreId);
     if (!list) {
       return error(
@@ -422,23 +351,16 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     const scope = `${account.scope}/${region}/${referenceStoreId}/${JSON.stringify(Object.entries(filter).sort())}`;
     const request = pageRequest(req, jobTokens, scope);
     if (isResponse(request)) return request;
-    const progressing: ListedJob<WireOmicsJob>[] = [];
-    if (account.progressingIn(region, referenceStoreId)) {
-      const job = omicsProgressingJob(cycle());
-      progressing.push({ ...place(job), job: () => job });
-    }
-    const { items, more } = pageAfter(
-      list.sorted(listOrder),
-      progressing,
-      request.position,
-      listOrder,
-      request.size,
-      ({ status, createdMs }) =>
-        (filter.status === undefined || status === filter.status) &&
-        (filter.createdAfter === undefined || createdMs >= (filter.createdAfter as number)) &&
-        (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
-    );
-    const last = items[items.length - 1];
+    const { items, more, last } = listing
+      .source(list, account.progressingIn(region, referenceStoreId))
+      .page(
+        request.position,
+        request.size,
+        ({ status, createdMs }) =>
+          (filter.status === undefined || status === filter.status) &&
+          (filter.createdAfter === undefined || createdMs >= (filter.createdAfter as number)) &&
+          (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
+      );
     const importJobs = items
       .map((item) => item.job())
       .map((job) => ({
@@ -459,7 +381,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   function listReferenceStores(req: EmulatorRequest, account: AccountJobs): EmulatorResponse {
     const filter = readFilter(req, ['name', 'createdAfter', 'createdBefore']);
     if (isResponse(filter)) return filter;
-    const region = signingRegion(req) ?? '';
+    const region = signingRegionOf(req) ?? '';
     const scope = `${account.scope}/${region}/stores/${JSON.stringify(Object.entries(filter).sort())}`;
     const request = pageRequest(req, storeTokens, scope);
     if (isResponse(request)) return request;
@@ -476,11 +398,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
           (filter.createdAfter === undefined || createdMs >= (filter.createdAfter as number)) &&
           (filter.createdBefore === undefined || createdMs <= (filter.createdBefore as number)),
       );
-    const { items, more } = takePage(
-      listedAfter(sortListed(stores, listOrder), request.position, listOrder),
-      request.size,
-    );
-    const last = items[items.length - 1];
+    const { items, more, last } = listing.pageOf(stores, request.position, request.size);
     const body = {
       referenceStores: items.map(({ store }) => store),
       ...(more && last ? { nextToken: storeTokens.issue(scope, last, now()) } : {}),
@@ -492,28 +410,17 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     name: 'omics',
     handle,
     describe(req) {
-      const account = otherAccountOf(req, accounts);
       const listRoute = matchListRoute(req);
       if (listRoute?.operation === 'ListReferenceImportJobs') {
-        return {
-          operation: `ListReferenceImportJobs ${listRoute.referenceStoreId}`,
-          job: `${signingRegion(req) ?? '?'}/${listRoute.referenceStoreId}/`,
-          ...account,
-        };
+        const store = listRoute.referenceStoreId;
+        return callers.describeRegional(req, `ListReferenceImportJobs ${store}`, `${store}/`);
       }
       if (listRoute?.operation === 'ListReferenceStores')
-        return {
-          operation: 'ListReferenceStores',
-          job: `${signingRegion(req) ?? '?'}/`,
-          ...account,
-        };
+        return callers.describeRegional(req, 'ListReferenceStores', '');
       const route = matchRoute(req);
-      if (!route) return { operation: `${req.method} ${req.path}`, job: null, ...account };
-      return {
-        operation: `GetReferenceImportJob ${route.referenceStoreId}/${route.id}`,
-        job: `${signingRegion(req) ?? '?'}/${route.referenceStoreId}/${route.id}`,
-        ...account,
-      };
+      if (!route) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
+      const path = `${route.referenceStoreId}/${route.id}`;
+      return callers.describeRegional(req, `GetReferenceImportJob ${path}`, path);
     },
     throttled,
     serverError,
@@ -577,10 +484,4 @@ function validateId(value: string): string | null {
   if (value.length > 36) return 'Member must have length less than or equal to 36';
   if (!/^[0-9]+$/.test(value)) return 'Member must satisfy regular expression pattern: [0-9]+';
   return null;
-}
-
-/** The region of the SigV4 credential scope. */
-function signingRegion(req: EmulatorRequest): string | null {
-  const m = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '');
-  return m ? (m[1] as string) : null;
 }

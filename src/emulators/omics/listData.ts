@@ -1,4 +1,11 @@
-import { generatedList, listedSlots, unitHash, type JobList, type StatusMix } from '../listing.ts';
+import {
+  listedSlots,
+  unitHash,
+  type BigAccountSpec,
+  type ListedSlot,
+  type ListPlace,
+  type StatusMix,
+} from '../listing.ts';
 import { isoMillis } from '../progress.ts';
 import {
   OMICS_DEMO_REFERENCE_STORE_ID,
@@ -116,8 +123,8 @@ export function omicsListedJobs(anchorMs: number): WireOmicsJob[] {
     };
     const count = omicsListJobCount(storeId);
     return listedSlots({ anchorMs, count, seed: `omics/${storeId}`, recent, settled }).map(
-      ({ createdMs, status }, i) =>
-        listedJob(omicsListedJobId(storeId, i), storeId, i, createdMs, status),
+      ({ createdMs, status }, index) =>
+        listedJob({ id: omicsListedJobId(storeId, index), index, createdMs, status }, storeId),
     );
   });
 }
@@ -148,24 +155,15 @@ export function omicsBigJobId(referenceStoreId: string, index: number): string {
 }
 
 /**
- * A big account's reference import jobs in one store (`jobsPerSource`): `count` jobs over the 90
- * days before `anchorMs`, each a full GetReferenceImportJob body built when asked.
+ * A big account's reference import jobs in a store (`jobsPerSource`), each a full
+ * GetReferenceImportJob body built when asked.
  */
-export function omicsBigJobs(
-  anchorMs: number,
-  referenceStoreId: string,
-  count: number,
-): JobList<WireOmicsJob> {
-  return generatedList({
-    count,
-    anchorMs,
-    seed: `omics-big/${referenceStoreId}`,
-    mix: OMICS_BIG_STATUS_MIX,
-    id: (i) => omicsBigJobId(referenceStoreId, i),
-    build: (i, createdMs, status) =>
-      listedJob(omicsBigJobId(referenceStoreId, i), referenceStoreId, i, createdMs, status),
-  });
-}
+export const OMICS_BIG_ACCOUNT: BigAccountSpec<WireOmicsJob> = {
+  seed: 'omics-big',
+  mix: OMICS_BIG_STATUS_MIX,
+  id: omicsBigJobId,
+  build: listedJob,
+};
 
 const SOURCE_STATUS: Readonly<Record<string, (k: number, n: number) => string>> = {
   SUBMITTED: () => 'NOT_STARTED',
@@ -185,13 +183,8 @@ const STATUS_MESSAGE: Readonly<Record<string, string>> = {
   COMPLETED: 'The job completed successfully.',
 };
 
-function listedJob(
-  id: string,
-  storeId: string,
-  index: number,
-  createdMs: number,
-  status: string,
-): WireOmicsJob {
+function listedJob(slot: ListedSlot, storeId: string): WireOmicsJob {
+  const { id, index, createdMs, status } = slot;
   const sourceCount = status === 'COMPLETED_WITH_FAILURES' ? 2 : 1 + (index % 3);
   const terminal = ['CANCELLED', 'FAILED', 'COMPLETED_WITH_FAILURES', 'COMPLETED'].includes(status);
   const tookMs = 120_000 + Math.round(unitHash(`omics-took-${storeId}-${index}`) * 1_800_000);
@@ -220,4 +213,9 @@ function listedJob(
     ...(terminal ? { completionTime: isoMillis(createdMs + tookMs) } : {}),
     sources,
   };
+}
+
+/** Where a reference import job stands in a list: creationTime in ms, id, status. */
+export function omicsListPlace(job: WireOmicsJob): ListPlace {
+  return { createdMs: Date.parse(job.creationTime), id: job.id, status: job.status };
 }

@@ -1,35 +1,21 @@
+import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
+import { opaqueTokens, type JobList, type ListOptions, type ListOrder } from '../listing.ts';
+import { jobListing, readOpaquePage, type OpaquePaging } from '../listRoute.ts';
 import {
-  synthesizedJob,
-  type EmulatorRequest,
-  type EmulatorResponse,
-  type ProviderEmulator,
-} from '../framework.ts';
-import {
-  checkJobsPerSource,
-  listOfJobs,
-  opaqueTokens,
-  pageAfter,
-  sourceCache,
-  type JobList,
-  type ListedJob,
-  type ListOptions,
-  type ListOrder,
-  type ListPosition,
-} from '../listing.ts';
-import {
-  createEmulatorAccounts,
-  DEMO_SECOND_AWS_ACCOUNT,
-  type EmulatorAccounts,
-} from '../accounts.ts';
-import { otherAccountOf, verifyAwsCaller, type AwsCallerRefusal } from '../awsCaller.ts';
-import { progressClock, type ProgressClockOptions } from '../progress.ts';
+  awsCallers,
+  jsonAuthRefusal,
+  signingRegionOf,
+  type AwsAccountsOptions,
+  type AwsCallerRefusal,
+} from '../awsCaller.ts';
+import type { ProgressClockOptions } from '../progress.ts';
 import {
   PANORAMA_DEMO_JOBS,
   PANORAMA_DEMO_REGION,
   PANORAMA_ERROR_JOB_IDS,
   type PanoramaDemoJob,
 } from './data.ts';
-import { panoramaBigJobs, panoramaListedJobs } from './listData.ts';
+import { PANORAMA_BIG_ACCOUNT, panoramaListedJobs, panoramaListPlace } from './listData.ts';
 import { PANORAMA_PROGRESSING_JOB_ID, panoramaProgressingJob } from './progressing.ts';
 import { panoramaSecondAccountJobs, PANORAMA_SECOND_ACCOUNT_REGION } from './secondAccount.ts';
 
@@ -39,11 +25,18 @@ export const PANORAMA_LIST_MAX_RESULTS = 25;
 export const PANORAMA_LIST_DEFAULT_RESULTS = 25;
 /** The list order when none is given: the service documents none, and the other AWS JSON list here (HealthOmics) shows oldest first. */
 export const PANORAMA_DEFAULT_LIST_ORDER: ListOrder = 'oldest-first';
+/** ListPackageImportJobs' paging parameters (NextToken: 1..4096 characters in the model). */
+const PAGING: OpaquePaging = {
+  sizeParam: 'MaxResults',
+  tokenParam: 'NextToken',
+  minSize: 0,
+  maxSize: PANORAMA_LIST_MAX_RESULTS,
+  defaultSize: PANORAMA_LIST_DEFAULT_RESULTS,
+  maxTokenLength: 4096,
+};
 
-export interface PanoramaEmulatorOptions extends ProgressClockOptions, ListOptions {
-  /** Whose keys and sessions the emulator accepts (default: a fresh registry, the demo keys only). */
-  accounts?: EmulatorAccounts;
-}
+export interface PanoramaEmulatorOptions
+  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {}
 
 /** One account's jobs as the routes read them. */
 interface AccountJobs {
@@ -101,50 +94,29 @@ interface AccountJobs {
  */
 export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): ProviderEmulator {
   const now = opts.now ?? Date.now;
-  const cycle = progressClock(opts);
-  const listOrder = opts.listOrder ?? PANORAMA_DEFAULT_LIST_ORDER;
-  const jobsPerSource = checkJobsPerSource(opts.jobsPerSource);
-  // The listed jobs are placed relative to the clock when the emulator starts.
-  const anchorMs = now();
-  const place = (job: PanoramaDemoJob) => ({
-    createdMs: Math.round((job.wire.CreatedTime as number) * 1000),
-    id: job.wire.JobId as string,
-    status: job.wire.Status as string,
+  const listing = jobListing(opts, {
+    defaultOrder: PANORAMA_DEFAULT_LIST_ORDER,
+    place: panoramaListPlace,
+    progressingId: PANORAMA_PROGRESSING_JOB_ID,
+    progressing: panoramaProgressingJob,
   });
-  // The demo region's list; with jobsPerSource, N jobs in it counting the progressing job.
-  const demoList =
-    jobsPerSource === undefined
-      ? listOfJobs(panoramaListedJobs(anchorMs), place)
-      : panoramaBigJobs(anchorMs, PANORAMA_DEMO_REGION, jobsPerSource - 1);
-  const otherRegions = sourceCache(16, (region) =>
-    panoramaBigJobs(anchorMs, region, jobsPerSource ?? 0),
-  );
   /** The listed jobs of a region: the demo region's, or (big account only) the region's own. */
-  const listOf = (region: string): JobList<PanoramaDemoJob> | null =>
-    region === PANORAMA_DEMO_REGION
-      ? demoList
-      : jobsPerSource === undefined
-        ? null
-        : otherRegions(region);
-  const accounts = opts.accounts ?? createEmulatorAccounts();
+  const listOf = listing.regional(PANORAMA_DEMO_REGION, panoramaListedJobs, PANORAMA_BIG_ACCOUNT);
+  const callers = awsCallers(opts, { service: 'panorama', now });
   const defaultJobs: AccountJobs = {
     listOf,
     find: (req, region, jobId) =>
       region !== PANORAMA_DEMO_REGION
         ? listOf(region)?.find(jobId)?.job()
-        : jobId === PANORAMA_PROGRESSING_JOB_ID
-          ? panoramaProgressingJob(cycle())
-          : (PANORAMA_DEMO_JOBS[jobId] ??
-            demoList.find(jobId)?.job() ??
-            synthesizedJob(req, jobId, (t) => PANORAMA_DEMO_JOBS[t])),
+        : listing.findDemo(req, listOf(region), jobId, (id) => PANORAMA_DEMO_JOBS[id]),
     progressingIn: (region) => region === PANORAMA_DEMO_REGION,
     scope: (region) => `panorama/${region}`,
   };
-  const secondList = listOfJobs(panoramaSecondAccountJobs(anchorMs), place);
+  const secondList = listing.of(panoramaSecondAccountJobs(listing.anchorMs));
   /** The jobs of an account other than the default one: the second account's, or none. */
   const otherJobs = (accountId: string): AccountJobs => {
     const listOfOther = (region: string) =>
-      accountId === DEMO_SECOND_AWS_ACCOUNT.accountId && region === PANORAMA_SECOND_ACCOUNT_REGION
+      callers.which(accountId) === 'second' && region === PANORAMA_SECOND_ACCOUNT_REGION
         ? secondList
         : null;
     return {
@@ -188,16 +160,16 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     name: 'panorama',
 
     async handle(req) {
-      const auth = await verifyAwsCaller(req, { service: 'panorama', accounts, now });
+      const auth = await callers.verify(req);
       if (!auth.ok) return authError(auth);
       const jobs =
-        auth.accountId === accounts.defaultAccountId ? defaultJobs : otherJobs(auth.accountId);
+        callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
       if (isListRoute(req)) return listPackageImportJobs(req, jobs);
       const route = matchRoute(req);
       if (!route) return error(404, 'UnknownOperationException', { message: 'Unknown operation' });
       const jobId = decodeLabel(route.rawJobId);
       if (jobId === null || !JOB_ID_RE.test(jobId)) return validationError(jobId ?? route.rawJobId);
-      const region = scopeRegion(req) ?? '';
+      const region = signingRegionOf(req) ?? '';
       switch (jobId) {
         case PANORAMA_ERROR_JOB_IDS.throttled:
           return emulator.throttled(req);
@@ -214,20 +186,11 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
     },
 
     describe(req) {
-      const account = otherAccountOf(req, accounts);
-      if (isListRoute(req))
-        return {
-          operation: 'ListPackageImportJobs',
-          job: `${scopeRegion(req) ?? '?'}/`,
-          ...account,
-        };
+      if (isListRoute(req)) return callers.describeRegional(req, 'ListPackageImportJobs', '');
       const route = matchRoute(req);
-      if (!route) return { operation: `${req.method} ${req.path}`, job: null, ...account };
-      return {
-        operation: 'DescribePackageImportJob',
-        job: `${scopeRegion(req) ?? '?'}/${decodeLabel(route.rawJobId) ?? route.rawJobId}`,
-        ...account,
-      };
+      if (!route) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
+      const jobId = decodeLabel(route.rawJobId) ?? route.rawJobId;
+      return callers.describeRegional(req, 'DescribePackageImportJob', jobId);
     },
 
     throttled() {
@@ -257,30 +220,11 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
   };
 
   function authError(check: AwsCallerRefusal): EmulatorResponse {
-    switch (check.reason) {
-      case 'missing':
-        return error(403, 'MissingAuthenticationTokenException', {
-          message: 'Missing Authentication Token',
-        });
-      case 'malformed':
-        return error(403, 'IncompleteSignatureException', { message: check.detail });
-      case 'unknown-key':
-      case 'invalid-token':
-        return error(403, 'UnrecognizedClientException', {
-          message: 'The security token included in the request is invalid.',
-        });
-      case 'expired-token':
-        return error(403, 'ExpiredTokenException', {
-          message: 'The security token included in the request is expired',
-        });
-      case 'wrong-scope':
-        return error(403, 'InvalidSignatureException', {
-          message: "Credential should be scoped to correct service: 'panorama'. ",
-        });
-      case 'skewed':
-      case 'mismatch':
-        return error(403, 'InvalidSignatureException', { message: check.detail });
-    }
+    const { status, code, message } = jsonAuthRefusal(check, {
+      tokenStatus: 403,
+      wrongScopeMessage: "Credential should be scoped to correct service: 'panorama'. ",
+    });
+    return error(status, code, { message });
   }
 
   function validationError(jobId: string): EmulatorResponse {
@@ -297,14 +241,14 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
   }
 
   function listValidationError(
-    field: 'MaxResults' | 'NextToken',
+    field: string,
     constraint: string,
     value?: string,
   ): EmulatorResponse {
     const message =
       value === undefined
         ? constraint
-        : `1 validation error detected: Value '${value.slice(0, 64)}' at '${field === 'MaxResults' ? 'maxResults' : 'nextToken'}' failed to satisfy constraint: ${constraint}`;
+        : `1 validation error detected: Value '${value.slice(0, 64)}' at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: ${constraint}`;
     return error(400, 'ValidationException', {
       Message: message,
       Reason: 'FIELD_VALIDATION_FAILED',
@@ -314,64 +258,20 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
 
   /** ListPackageImportJobs: the jobs of the signing region, one page. */
   function listPackageImportJobs(req: EmulatorRequest, jobs: AccountJobs): EmulatorResponse {
-    const region = scopeRegion(req) ?? '';
-    let size = PANORAMA_LIST_DEFAULT_RESULTS;
-    const maxResults = req.query.get('MaxResults');
-    if (maxResults !== null) {
-      if (!/^-?\d{1,10}$/.test(maxResults))
-        return listValidationError('MaxResults', 'Member must be an integer', maxResults);
-      const n = Number(maxResults);
-      if (n < 0)
-        return listValidationError(
-          'MaxResults',
-          'Member must have value greater than or equal to 0',
-          maxResults,
-        );
-      if (n > PANORAMA_LIST_MAX_RESULTS)
-        return listValidationError(
-          'MaxResults',
-          `Member must have value less than or equal to ${PANORAMA_LIST_MAX_RESULTS}`,
-          maxResults,
-        );
-      if (n > 0) size = n;
-    }
-    let position: ListPosition | null = null;
-    const nextToken = req.query.get('NextToken');
-    if (nextToken !== null) {
-      if (nextToken.length < 1)
-        return listValidationError(
-          'NextToken',
-          'Member must have length greater than or equal to 1',
-          nextToken,
-        );
-      if (nextToken.length > 4096)
-        return listValidationError(
-          'NextToken',
-          'Member must have length less than or equal to 4096',
-          nextToken,
-        );
-      const read = tokens.read(nextToken, jobs.scope(region), now());
-      if (!read.ok)
-        return listValidationError(
-          'NextToken',
-          read.refusal === 'expired' ? 'The NextToken has expired.' : 'The NextToken is not valid.',
-        );
-      position = read.position;
-    }
-    const list = jobs.listOf(region);
-    const progressing: ListedJob<PanoramaDemoJob>[] = [];
-    if (jobs.progressingIn(region)) {
-      const job = panoramaProgressingJob(cycle());
-      progressing.push({ ...place(job), job: () => job });
-    }
-    const { items, more } = pageAfter(
-      list?.sorted(listOrder) ?? [],
-      progressing,
-      position,
-      listOrder,
-      size,
-    );
-    const last = items[items.length - 1];
+    const region = signingRegionOf(req) ?? '';
+    const request = readOpaquePage(req.query, PAGING, tokens, jobs.scope(region), now);
+    if (!request.ok)
+      return 'refusal' in request
+        ? listValidationError(
+            request.param,
+            request.refusal === 'expired'
+              ? 'The NextToken has expired.'
+              : 'The NextToken is not valid.',
+          )
+        : listValidationError(request.param, request.constraint, request.value);
+    const { items, more, last } = listing
+      .source(jobs.listOf(region), jobs.progressingIn(region))
+      .page(request.position, request.size);
     const token = more && last ? tokens.issue(jobs.scope(region), last, now()) : null;
     const summaries = items.map((item) => {
       const job = item.job();
@@ -397,7 +297,6 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
 const ROUTE_RE = /^\/packages\/import-jobs\/([^/]*)$/;
 const LIST_PATH = '/packages/import-jobs';
 const JOB_ID_RE = /^[a-zA-Z0-9_-]{1,255}$/;
-const SCOPE_RE = /Credential=[^/]+\/\d{8}\/([^/]+)\//;
 
 function matchRoute(req: EmulatorRequest): { rawJobId: string } | null {
   if (req.method !== 'GET') return null;
@@ -421,12 +320,6 @@ function decodeLabel(raw: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** The signing region of a SigV4 request (the service is regional: jobs live in one region). */
-function scopeRegion(req: EmulatorRequest): string | null {
-  const header = req.headers.authorization;
-  return (typeof header === 'string' && SCOPE_RE.exec(header)?.[1]) || null;
 }
 
 const TIMESTAMP_MEMBERS = new Set(['CreatedTime', 'LastUpdatedTime']);

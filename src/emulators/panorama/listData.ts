@@ -1,10 +1,11 @@
 import {
   fastHexHash,
-  generatedList,
   hexHash,
   listedSlots,
   unitHash,
-  type JobList,
+  type BigAccountSpec,
+  type ListedSlot,
+  type ListPlace,
   type StatusMix,
 } from '../listing.ts';
 import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
@@ -55,8 +56,8 @@ export function panoramaListedJobs(anchorMs: number): PanoramaDemoJob[] {
       ['FAILED', FAILED],
       ['SUCCEEDED', SUCCEEDED],
     ],
-  }).map(({ createdMs, status }, i) =>
-    listedJob(panoramaListedJobId(i), PANORAMA_DEMO_REGION, i, createdMs, status),
+  }).map(({ createdMs, status }, index) =>
+    listedJob({ id: panoramaListedJobId(index), index, createdMs, status }, PANORAMA_DEMO_REGION),
   );
 }
 
@@ -78,32 +79,18 @@ export function panoramaBigJobId(region: string, index: number): string {
 }
 
 /**
- * A big account's package import jobs in `region` (`jobsPerSource`): `count` jobs over the 90
- * days before `anchorMs`, each a full DescribePackageImportJob body built when asked.
+ * A big account's package import jobs in a region (`jobsPerSource`), each a full
+ * DescribePackageImportJob body built when asked.
  */
-export function panoramaBigJobs(
-  anchorMs: number,
-  region: string,
-  count: number,
-): JobList<PanoramaDemoJob> {
-  return generatedList({
-    count,
-    anchorMs,
-    seed: `panorama-big/${region}`,
-    mix: PANORAMA_BIG_STATUS_MIX,
-    id: (i) => panoramaBigJobId(region, i),
-    build: (i, createdMs, status) =>
-      listedJob(panoramaBigJobId(region, i), region, i, createdMs, status),
-  });
-}
+export const PANORAMA_BIG_ACCOUNT: BigAccountSpec<PanoramaDemoJob> = {
+  seed: 'panorama-big',
+  mix: PANORAMA_BIG_STATUS_MIX,
+  id: panoramaBigJobId,
+  build: listedJob,
+};
 
-function listedJob(
-  jobId: string,
-  region: string,
-  index: number,
-  createdMs: number,
-  status: string,
-): PanoramaDemoJob {
+function listedJob(slot: ListedSlot, region: string): PanoramaDemoJob {
+  const { id: jobId, index, createdMs, status } = slot;
   const pkg = PACKAGES[index % PACKAGES.length] as string;
   const version = `${1 + (index % 3)}.${index % 10}`;
   const marketplace = index % 4 === 3;
@@ -171,5 +158,14 @@ function listedJob(
             ? `Package version ${version} of ${pkg} already exists and cannot be overwritten.`
             : 'Import job is pending.',
     },
+  };
+}
+
+/** Where a Panorama job stands in a list: CreatedTime (epoch seconds) in ms, JobId, Status. */
+export function panoramaListPlace(job: PanoramaDemoJob): ListPlace {
+  return {
+    createdMs: Math.round((job.wire.CreatedTime as number) * 1000),
+    id: job.wire.JobId as string,
+    status: job.wire.Status as string,
   };
 }

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
-  createEmulatorAccounts,
   MAX_SESSION_SECONDS,
   type AwsKey,
   type AwsSession,
   type EmulatorAccounts,
 } from '../accounts.ts';
 import { awsQueryAnswers } from '../awsQuery.ts';
-import { otherAccountOf, verifyAwsCaller, type AwsCallerRefusal } from '../awsCaller.ts';
+import { awsCallers } from '../awsCaller.ts';
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
 import { isoSeconds } from '../progress.ts';
 
@@ -79,43 +78,11 @@ const el = (name: string, value: string | number, indent: string) =>
  *   InvalidAction "Could not find operation …"; no Action 400 MissingAction; other paths 404.
  */
 export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulator {
-  const accounts = opts.accounts ?? createEmulatorAccounts();
   const now = opts.now ?? Date.now;
+  const callers = awsCallers(opts, { service: 'sts', now });
 
   const answers = awsQueryAnswers({ xmlns: STS_XMLNS, escapeXml, nextRequestId: randomUUID, now });
   const { respond, error, ok } = answers;
-
-  function authError(refusal: AwsCallerRefusal): EmulatorResponse {
-    switch (refusal.reason) {
-      case 'missing':
-        return answers.missingAuthentication();
-      case 'malformed':
-        return answers.incompleteSignature(refusal.detail);
-      case 'unknown-key':
-      case 'invalid-token':
-        return error(
-          403,
-          'InvalidClientTokenId',
-          'The security token included in the request is invalid.',
-        );
-      case 'expired-token':
-        return error(403, 'ExpiredToken', 'The security token included in the request is expired');
-      case 'wrong-scope':
-        return error(
-          403,
-          'SignatureDoesNotMatch',
-          "Credential should be scoped to correct service: 'sts'. ",
-        );
-      case 'skewed':
-        return error(403, 'SignatureDoesNotMatch', refusal.detail);
-      case 'mismatch':
-        return error(
-          403,
-          'SignatureDoesNotMatch',
-          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-        );
-    }
-  }
 
   function assumeRole(params: URLSearchParams, caller: AwsKey): EmulatorResponse {
     const roleArn = params.get('RoleArn');
@@ -194,7 +161,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
     const arn = roleArn as string;
     if (!/^arn:aws:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/.test(arn))
       return error(400, 'ValidationError', 'Request ARN is invalid');
-    const role = accounts.role(arn);
+    const role = callers.accounts.role(arn);
     if (
       !role ||
       !role.trustedAccounts.includes(caller.accountId) ||
@@ -211,7 +178,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
         'ValidationError',
         'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
       );
-    const session = accounts.issueSession(role, sessionName as string, now(), seconds);
+    const session = callers.accounts.issueSession(role, sessionName as string, now(), seconds);
     return ok('AssumeRole', assumeRoleResult(session, policy));
   }
 
@@ -228,8 +195,12 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
   async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
     if ((req.method !== 'POST' && req.method !== 'GET') || req.rawPath !== '/')
       return respond(404, '<UnknownOperationException/>', randomUUID());
-    const auth = await verifyAwsCaller(req, { service: 'sts', accounts, now });
-    if (!auth.ok) return authError(auth);
+    const auth = await callers.verify(req);
+    if (!auth.ok)
+      return answers.refused(auth, {
+        invalidTokenCode: 'InvalidClientTokenId',
+        wrongScopeMessage: "Credential should be scoped to correct service: 'sts'. ",
+      });
     const params = paramsOf(req);
     const action = params.get('Action');
     if (!action) return error(400, 'MissingAction', 'Missing Action');
@@ -254,7 +225,7 @@ export function createStsEmulator(opts: StsEmulatorOptions = {}): ProviderEmulat
       return {
         operation: action,
         job: action === 'AssumeRole' ? params.get('RoleArn') : null,
-        ...otherAccountOf(req, accounts),
+        ...callers.otherAccountOf(req),
       };
     },
     throttled: answers.throttled,
