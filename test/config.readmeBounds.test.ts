@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+
+/** Every whole-number variable the README gives bounds for, as it writes them: `` `NAME` (min–max ``. */
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const documented = [
+  ...new Map(
+    [...README.matchAll(/`(JOBGRAPH_[A-Z_]+)` \((\d+)–(\d+)/g)].map((m) => [
+      m[1] as string,
+      { min: m[2] as string, max: m[3] as string },
+    ]),
+  ),
+];
+
+describe("The README's bounds of the whole-number settings", () => {
+  it('are read from the README (a table that lost its bounds would pass every check below)', () => {
+    expect(documented.length).toBeGreaterThan(30);
+  });
+
+  it.each(documented)('%s: the bounds the configuration holds a value to', (name, { min, max }) => {
+    // A value that is not a number is refused with the variable's bounds, whatever the others are.
+    expect(() => loadConfig({ mode: 'live' }, { [name]: 'not-a-number' })).toThrow(
+      new RegExp(`${name}\\b.*between ${min} and ${max}$`),
+    );
+    expect(() => loadConfig({ mode: 'live' }, { [name]: String(BigInt(max) + 1n) })).toThrow(
+      `between ${min} and ${max}`,
+    );
+  });
+});
