@@ -19,8 +19,8 @@ import type { Config } from '../config.ts';
 import { listSourceCount, planDefaults, planList } from '../datasources/listing/plan.ts';
 import type { JobListFilter } from '../datasources/listing/types.ts';
 import { BadUserInputError } from '../errors.ts';
-import { buildKey, formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
-import { representationKey } from '../model/jobKeys.ts';
+import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
+import { representationKey, ROOT_FIELD_KEYS } from '../model/jobKeys.ts';
 import { JOB_ID_LIST_ARGUMENTS, overlongListArgument } from './listArguments.ts';
 
 export type BudgetConfig = Pick<
@@ -59,7 +59,6 @@ export class ListSourcesBudgetError extends BadUserInputError {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const optional = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
 
 /**
  * For each root field that loads jobs, the loader keys its arguments would load, built as
@@ -79,34 +78,13 @@ export const ROOT_FIELD_JOB_KEYS: Record<
       ? []
       : ids.map((id) => () => parseGlobalId(str(id)));
   },
-  panoramaPackageImportJob: (a, c) => [
-    () => buildKey('AWS_PANORAMA', [optional(a.region, c.awsRegion), str(a.jobId)], (p) => p),
-  ],
-  omicsReferenceImportJob: (a, c) => [
-    () =>
-      buildKey(
-        'AWS_OMICS',
-        [optional(a.region, c.awsRegion), str(a.referenceStoreId), str(a.id)],
-        (p) => p,
-      ),
-  ],
-  cosBatchJob: (a, c) => {
-    const uin = c.tencent.uin;
-    return uin
-      ? [
-          () =>
-            buildKey(
-              'TENCENT_COS_BATCH',
-              [optional(a.region, c.tencent.region), uin, str(a.jobId)],
-              (p) => p,
-            ),
-        ]
-      : [];
-  },
-  importExportJob: (a) => [() => buildKey('AWS_IMPORT_EXPORT', [str(a.jobId)], (p) => p)],
-  codePipelineJob: (a, c) => [
-    () => buildKey('AWS_CODEPIPELINE', [optional(a.region, c.awsRegion), str(a.jobId)], (p) => p),
-  ],
+  // Each provider's own root field: the key the resolver loads (model/jobKeys.ts).
+  ...Object.fromEntries(
+    [...ROOT_FIELD_KEYS].map(([name, keyOf]) => [
+      name,
+      (a: Args, c: BudgetConfig) => [() => keyOf(a, c)],
+    ]),
+  ),
   // Subscription.jobUpdates: every distinct well-formed ID is one watched job.
   jobUpdates: (a) =>
     (Array.isArray(a.ids) ? a.ids : []).map((id: unknown) => () => parseGlobalId(str(id))),

@@ -66,8 +66,8 @@ const PROVIDER_OF_PREFIX: ReadonlyMap<string, AnyProvider> = new Map(
   PROVIDERS.map((p) => [p.key.prefix, p]),
 );
 
-/** Each grammar written out (`cos:{region}:{uin}:{jobId}`, `panorama[@{account}]:{region}:{jobId}`). */
-const formOf = ({ key }: AnyProvider) =>
+/** A grammar written out (`cos:{region}:{uin}:{jobId}`, `panorama[@{account}]:{region}:{jobId}`). */
+export const formOf = ({ key }: AnyProvider) =>
   [
     key.prefix + (key.accountPart === undefined ? '[@{account}]' : ''),
     ...key.parts.map(([part]) => `{${part}}`),

@@ -1,6 +1,7 @@
 import { PROVIDERS, providerOf } from '../datasources/registry.ts';
-import { BadUserInputError } from '../errors.ts';
-import { buildKey, parseGlobalId, type JobKey } from './globalId.ts';
+import type { AnyProvider, RootFieldConfig } from '../datasources/shared/provider.ts';
+import { BadUserInputError, JobgraphError } from '../errors.ts';
+import { buildKey, checkArgument, formOf, parseGlobalId, type JobKey } from './globalId.ts';
 import type { JobProvider } from './job.ts';
 
 /**
@@ -109,4 +110,45 @@ export function checkRepresentationKey(
   at: string,
 ): void {
   representationKey(typeName, rep, at);
+}
+
+/**
+ * Each provider's own root field (`panoramaPackageImportJob`) → the key its arguments name: the
+ * resolver loads it, and the job budget counts it before execution, from this one function.
+ */
+export const ROOT_FIELD_KEYS: ReadonlyMap<
+  string,
+  (args: Readonly<Record<string, unknown>>, config: RootFieldConfig) => JobKey
+> = new Map(
+  PROVIDERS.map((p) => [p.rootField.name, (args, config) => rootFieldKey(p, args, config)]),
+);
+
+/**
+ * The key of a provider's root field: each part from the argument of its name, else from the
+ * configuration (`rootField.defaults`), each checked against its pattern (BAD_USER_INPUT naming the
+ * argument). A part the configuration should give and does not is PROVIDER_NOT_CONFIGURED, once
+ * the arguments given are checked.
+ */
+function rootFieldKey(
+  p: AnyProvider,
+  args: Readonly<Record<string, unknown>>,
+  config: RootFieldConfig,
+): JobKey {
+  const { name: field, defaults = {}, unconfigured } = p.rootField;
+  const values = p.key.parts.map(([part]) => {
+    const given = args[part];
+    if (typeof given === 'string') return given;
+    const fromConfig = defaults[part];
+    return fromConfig ? (fromConfig(config) ?? undefined) : '';
+  });
+  if (values.every((v) => v !== undefined)) return buildKey(p.name, values, (part) => part);
+  p.key.parts.forEach(([part, pattern], i) => {
+    const value = values[i];
+    if (value !== undefined) checkArgument(part, value, pattern);
+  });
+  throw new JobgraphError(
+    'PROVIDER_NOT_CONFIGURED',
+    `${field} needs ${unconfigured ?? 'its configuration'}; or ask job(id: "${formOf(p)}").`,
+    { provider: p.name },
+  );
 }

@@ -1,8 +1,8 @@
 import type { RequestContext } from '../context.ts';
-import { JobgraphError } from '../errors.ts';
 import { ListArgumentTooLongError } from '../limits/listArguments.ts';
-import { buildKey, checkArgument, parseGlobalId, type JobKey } from '../model/globalId.ts';
-import type { JobProvider, JobRecord } from '../model/job.ts';
+import { parseGlobalId, type JobKey } from '../model/globalId.ts';
+import type { JobRecord } from '../model/job.ts';
+import { ROOT_FIELD_KEYS } from '../model/jobKeys.ts';
 import { listJobs } from './JobConnection.ts';
 
 type Args<T> = (
@@ -43,57 +43,22 @@ const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
   );
 };
 
-const region = (ctx: RequestContext, value: string | null | undefined) =>
-  value ?? ctx.config.awsRegion;
-/** Root-field arguments carry the key parts' own names, so errors name them directly. */
-const load = (ctx: RequestContext, provider: JobProvider, values: string[]) =>
-  ctx.loadJob(buildKey(provider, values, (part) => part));
-
-const panoramaPackageImportJob: Args<{ jobId: string; region?: string | null }> = async (
-  _s,
-  a,
-  ctx,
-) => load(ctx, 'AWS_PANORAMA', [region(ctx, a.region), a.jobId]);
-
-const omicsReferenceImportJob: Args<{
-  referenceStoreId: string;
-  id: string;
-  region?: string | null;
-}> = async (_s, a, ctx) =>
-  load(ctx, 'AWS_OMICS', [region(ctx, a.region), a.referenceStoreId, a.id]);
-
-const cosBatchJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) => {
-  const cosRegion = a.region ?? ctx.config.tencent.region;
-  const uin = ctx.config.tencent.uin;
-  if (!uin) {
-    // Arguments are still checked first, so a bad jobId is BAD_USER_INPUT whatever the config.
-    checkArgument('region', cosRegion, 'cosRegion');
-    checkArgument('jobId', a.jobId, 'cosJobId');
-    throw new JobgraphError(
-      'PROVIDER_NOT_CONFIGURED',
-      'cosBatchJob needs the COS account UIN (COS_UIN); or ask job(id: "cos:{region}:{uin}:{jobId}").',
-      {
-        provider: 'TENCENT_COS_BATCH',
-      },
-    );
-  }
-  return load(ctx, 'TENCENT_COS_BATCH', [cosRegion, uin, a.jobId]);
-};
-
-const importExportJob: Args<{ jobId: string }> = async (_s, a, ctx) =>
-  load(ctx, 'AWS_IMPORT_EXPORT', [a.jobId]);
-
-const codePipelineJob: Args<{ jobId: string; region?: string | null }> = async (_s, a, ctx) =>
-  load(ctx, 'AWS_CODEPIPELINE', [region(ctx, a.region), a.jobId]);
+/**
+ * Each provider's own root field (`cosBatchJob(region, jobId)`): the key its arguments name, as
+ * the job budget counts it (model/jobKeys.ts), loaded.
+ */
+const providerRootFields = Object.fromEntries(
+  [...ROOT_FIELD_KEYS].map(([name, keyOf]) => {
+    const load: Args<Readonly<Record<string, unknown>>> = async (_s, args, ctx) =>
+      ctx.loadJob(keyOf(args, ctx.config));
+    return [name, load];
+  }),
+);
 
 /** Root fields: validate arguments, build a loader key, load. No wire format here. */
 export const Query = {
   job,
   jobs,
-  panoramaPackageImportJob,
-  omicsReferenceImportJob,
-  cosBatchJob,
-  importExportJob,
-  codePipelineJob,
+  ...providerRootFields,
   listJobs,
 };

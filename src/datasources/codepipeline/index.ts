@@ -12,5 +12,6 @@ import type { CodePipelineJobRecord } from './record.ts';
 export const codePipeline: Provider<'AWS_CODEPIPELINE', CodePipelineJobRecord, AwsSourceOptions> = {
   name: 'AWS_CODEPIPELINE',
   key: CODEPIPELINE_KEY,
+  rootField: { name: 'codePipelineJob', defaults: { region: (c) => c.awsRegion } },
   setup: awsSetup((config) => config.endpoints.codepipeline, codePipelineWire),
 };

@@ -23,6 +23,12 @@ function describeTencent({ tencent: t }: Config): string {
 export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourceOptions> = {
   name: 'TENCENT_COS_BATCH',
   key: COSBATCH_KEY,
+  rootField: {
+    name: 'cosBatchJob',
+    // The account is the configured one: the field has no `uin` argument.
+    defaults: { region: (c) => c.tencent.region, uin: (c) => c.tencent.uin },
+    unconfigured: 'the COS account UIN (COS_UIN)',
+  },
   setup: {
     endpoint: (config) => config.endpoints.cosBatch,
     credentials: describeTencent,

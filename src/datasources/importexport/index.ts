@@ -14,6 +14,7 @@ export const importExport: Provider<'AWS_IMPORT_EXPORT', ImportExportJobRecord, 
   {
     name: 'AWS_IMPORT_EXPORT',
     key: IMPORTEXPORT_KEY,
+    rootField: { name: 'importExportJob' },
     setup: awsSetup((config) => config.endpoints.importexport, importExportWire),
     list: IMPORTEXPORT_LISTING,
   };

@@ -14,6 +14,7 @@ import type { OmicsReferenceImportJobRecord } from './record.ts';
 export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSourceOptions> = {
   name: 'AWS_OMICS',
   key: OMICS_KEY,
+  rootField: { name: 'omicsReferenceImportJob', defaults: { region: (c) => c.awsRegion } },
   setup: awsSetup((config) => config.endpoints.omics, omicsWire),
   list: OMICS_LISTING,
 };

@@ -11,6 +11,7 @@ export const panorama: Provider<'AWS_PANORAMA', PanoramaPackageImportJobRecord, 
   {
     name: 'AWS_PANORAMA',
     key: PANORAMA_KEY,
+    rootField: { name: 'panoramaPackageImportJob', defaults: { region: (c) => c.awsRegion } },
     setup: awsSetup((config) => config.endpoints.panorama, panoramaWire),
     list: PANORAMA_LISTING,
     watch: PANORAMA_WATCH,

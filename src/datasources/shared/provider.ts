@@ -14,7 +14,8 @@ import type { Operation, ProviderWire } from './source.ts';
  * Everything the gateway knows of one provider, as one value: each `src/datasources/<p>/index.ts`
  * exports one, and `src/datasources/registry.ts` lists them. Cross-provider features (the source
  * pipeline, listing, watching, global IDs and entity keys, the start-up summary) iterate the
- * registry and read these members; none of them branches on a provider's name.
+ * registry and read these members (the root fields' resolvers and the job budget too); none of
+ * them branches on a provider's name.
  */
 export interface Provider<
   P extends JobProvider = JobProvider,
@@ -28,6 +29,11 @@ export interface Provider<
    */
   readonly key: KeyGrammar<P>;
   /**
+   * Its own root field (`panoramaPackageImportJob(region, jobId)`), whose arguments are its key's
+   * parts by name.
+   */
+  readonly rootField: ProviderRootField;
+  /**
    * Its source: options from the configuration, its wire for them, what the start-up summary says.
    */
   readonly setup: ProviderSetup<KeyOf<P>, R, O>;
@@ -38,6 +44,29 @@ export interface Provider<
   readonly list?: ProviderList;
   /** Watching many of its jobs through its list; absent: each watched job by its describe call. */
   readonly watch?: ProviderWatch<P>;
+}
+
+/** What a root field's key parts may be taken from when its arguments leave them out. */
+export type RootFieldConfig = Pick<Config, 'awsRegion' | 'tencent'>;
+
+/**
+ * A provider's own root field on `Query` (schema/<p>.graphql): its arguments carry its key's parts
+ * by name, so the resolver and the job budget (limits/jobBudget.ts) make the same key from them
+ * (model/jobKeys.ts `ROOT_FIELD_KEYS`).
+ */
+export interface ProviderRootField {
+  /** The field's name (`cosBatchJob`). */
+  readonly name: string;
+  /**
+   * Key parts taken from the configuration when the argument of their name is absent or null (a
+   * region; COS Batch's account UIN, which is no argument at all).
+   */
+  readonly defaults?: Readonly<Record<string, (config: RootFieldConfig) => string | null>>;
+  /**
+   * What the configuration lacks when a default has no value, as the PROVIDER_NOT_CONFIGURED
+   * message names it (`the COS account UIN (COS_UIN)`).
+   */
+  readonly unconfigured?: string;
 }
 
 /** Any one provider, as the registry holds it: a union, so each keeps its own key type. */
