@@ -275,8 +275,8 @@ count the cluster's upstream calls), 1, 3 or 5 jobgraph replicas (live mode, the
 with \`JOBGRAPH_WATCH_POLL_MS\` = \`JOBGRAPH_WATCH_MAX_POLL_MS\` = ${POLL_MS} (every job due every
 interval), two watchers per replica (graphql-sse and graphql-ws), each watching every job: every
 replica watches every job. ${JOBS} fresh jobs per configuration, half Import/Export (records with
-secrets: shared without them), half HealthOmics. Load average ${loadBefore} at the start, ${loadAfter} at
-the end (${ROUNDS} rounds, medians; a window is ${WINDOW} intervals' worth of calls).
+secrets: shared without them), half HealthOmics. Node ${process.version}; load average ${loadBefore} at the
+start, ${loadAfter} at the end (${ROUNDS} rounds, medians; a window is ${WINDOW} intervals' worth of calls).
 
 ## Upstream calls per job per poll interval
 
