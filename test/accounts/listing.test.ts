@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { newestFirst } from '../support/listOrder.ts';
 import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
@@ -6,7 +7,6 @@ import {
   PROGRESSING_JOB_IDS,
   SHARED_NATIVE_JOB_IDS,
   listedDemoJobs,
-  type ListedDemoJob,
 } from '../../src/emulators/index.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { listSourcesAsked } from '../../src/limits/jobBudget.ts';
@@ -76,24 +76,15 @@ const inAccount = (globalId: string, alias: string | undefined) =>
 
 /** The demo's listed jobs of the accounts, merged newest first (ties by ID), as global IDs. */
 function expectedIds(accounts: ('default' | 'staging')[]): string[] {
-  const jobs: ListedDemoJob[] = accounts.flatMap((account) =>
+  const jobs = accounts.flatMap((account) =>
     Object.values(listedDemoJobs(EPOCH, { account })).flatMap((list) =>
       list.map((j) => ({
-        ...j,
-        globalId: inAccount(j.globalId, account === 'staging' ? STAGING : undefined),
+        createdAt: j.createdAt,
+        id: inAccount(j.globalId, account === 'staging' ? STAGING : undefined),
       })),
     ),
   );
-  jobs.sort((a, b) =>
-    a.createdAt !== b.createdAt
-      ? a.createdAt < b.createdAt
-        ? 1
-        : -1
-      : a.globalId < b.globalId
-        ? -1
-        : 1,
-  );
-  return jobs.map((j) => j.globalId);
+  return jobs.sort(newestFirst).map((j) => j.id);
 }
 
 const progressing = new Set(Object.values(PROGRESSING_JOB_IDS));

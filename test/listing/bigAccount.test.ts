@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newestFirst } from '../support/listOrder.ts';
 import { listedDemoJobs, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import type { EmulatorName } from '../../src/emulators/index.ts';
 import type { EmulatorRequest } from '../../src/emulators/framework.ts';
@@ -69,9 +70,6 @@ async function page(
   expect(res.body.errors).toBeUndefined();
   return { conn: res.body.data!.listJobs, ms };
 }
-
-const newestFirst = (a: Edge['node'], b: Edge['node']) =>
-  a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? -1 : 1;
 
 describe('listJobs over a big account (3,000 jobs a source)', () => {
   let gw: TestGateway;

@@ -4,6 +4,7 @@ import { createClient as createUrqlClient, fetchExchange, gql as urqlGql } from 
 import { cacheExchange as graphcacheExchange } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { newestFirst } from '../support/listOrder.ts';
 import {
   clearCalls,
   EMULATOR_NAMES,
@@ -92,9 +93,6 @@ async function walk(size: number, filter?: Record<string, unknown>): Promise<Edg
   }
   throw new Error('listJobs never ended');
 }
-
-const newestFirst = (a: Edge['node'], b: Edge['node']) =>
-  a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? -1 : 1;
 
 describe('listJobs', () => {
   it('lists newest first across every listable source, reporting each source (CodePipeline NOT_LISTABLE)', async () => {

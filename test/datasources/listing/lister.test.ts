@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { isObjectType } from 'graphql';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { newestFirst } from '../../support/listOrder.ts';
 import { readAuthPolicy } from '../../../src/auth/directives.ts';
 import { createSecretDetector } from '../../../src/auth/secrets.ts';
 import { COSBATCH_STATE_MAP } from '../../../src/datasources/cosbatch/record.ts';
@@ -54,8 +55,6 @@ afterEach(() => {
 });
 
 const ids = (page: JobListPage) => page.edges.map((e) => e.job.id);
-const newestFirst = (a: { createdAt: string; id: string }, b: { createdAt: string; id: string }) =>
-  a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? -1 : 1;
 
 /** Every listed demo job (progressing ones included) of the listable providers. */
 function demoIds(
