@@ -11,7 +11,8 @@ import {
   type RunningEmulator,
 } from '../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../src/emulators/panorama/emulator.ts';
-import { startEmulators, withDemoUpstreams, type EmulatorSet } from '../../src/emulators/index.ts';
+import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { withDefaultDemoAccounts } from '../support/defaultAccounts.ts';
 import { LogCapture, gql } from '../support/gateway.ts';
 
 /**
@@ -82,14 +83,7 @@ beforeAll(async () => {
     { mode: 'demo' },
     { LOG_LEVEL: 'info', JOBGRAPH_JWT_SECRET: randomBytes(32).toString('base64url') },
   );
-  // The demo's default accounts only (its second accounts' listing: test/accounts/listing.test.ts).
-  const upstreams = withDemoUpstreams(base, emulators);
-  const config = {
-    ...upstreams,
-    awsAccounts: [],
-    tencent: { ...upstreams.tencent, accounts: [] },
-    port: 0,
-  };
+  const config = { ...withDefaultDemoAccounts(base, emulators), port: 0 };
   gateway = await startGateway(config, {
     logDestination: new LogCapture(),
     listClock: () => listNow,

@@ -13,9 +13,9 @@ import {
   PROGRESSING_JOB_IDS,
   listedDemoJobs,
   startEmulators,
-  withDemoUpstreams,
   type EmulatorSet,
 } from '../../src/emulators/index.ts';
+import { withDefaultDemoAccounts } from '../support/defaultAccounts.ts';
 import { EMULATOR_NAMES, LogCapture, gql } from '../support/gateway.ts';
 
 /**
@@ -84,14 +84,7 @@ beforeAll(async () => {
     { mode: 'demo' },
     { LOG_LEVEL: 'info', JOBGRAPH_JWT_SECRET: randomBytes(32).toString('base64url') },
   );
-  // The demo's default accounts only (its second accounts' listing: test/accounts/listing.test.ts).
-  const upstreams = withDemoUpstreams(base, emulators);
-  const config = {
-    ...upstreams,
-    awsAccounts: [],
-    tencent: { ...upstreams.tencent, accounts: [] },
-    port: 0,
-  };
+  const config = { ...withDefaultDemoAccounts(base, emulators), port: 0 };
   gateway = await startGateway(config, { logDestination: new LogCapture() });
   token = await mintToken({
     secret: config.auth.jwtSecret!,

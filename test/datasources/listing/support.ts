@@ -8,12 +8,12 @@ import {
 } from '../../../src/datasources/listing/index.ts';
 import {
   startEmulators,
-  withDemoUpstreams,
   type EmulatorName,
   type EmulatorSet,
   type ListOrder,
   type ListableEmulatorName,
 } from '../../../src/emulators/index.ts';
+import { withDefaultDemoAccounts } from '../../support/defaultAccounts.ts';
 
 export const TEST_CURSOR_SECRET = 'listing-test-cursor-secret-0123456789abcdef';
 
@@ -78,14 +78,7 @@ export async function startListingRig(
       ...options.env,
     },
   );
-  // The demo's default accounts only: these tests are about one account's sources (its second
-  // accounts' are test/accounts/listing.test.ts's).
-  const upstreams = withDemoUpstreams(base, emulators);
-  const demo = {
-    ...upstreams,
-    awsAccounts: [],
-    tencent: { ...upstreams.tencent, accounts: [] },
-  };
+  const demo = withDefaultDemoAccounts(base, emulators);
   const config = options.config ? options.config(demo) : demo;
   const sources = createSources(config);
   const lister = createJobLister(sources, config);
