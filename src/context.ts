@@ -2,7 +2,7 @@ import type DataLoader from 'dataloader';
 import type { AuthContext } from './auth/directives.ts';
 import { secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import type { Sources } from './datasources/index.ts';
 import type { JobLister, JobListFilter, JobListPage } from './datasources/listing/index.ts';
 import {

@@ -22,7 +22,7 @@ import { fixedFieldsLogger } from '../logger.ts';
 import type { Identity } from '../auth/identity.ts';
 import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
 import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createRequestContext, type GatewayParts, type RequestContext } from '../context.ts';
 import type { Sources } from '../datasources/index.ts';

@@ -3,7 +3,7 @@ import { secretValues } from '../auth/secretValues.ts';
 import { CLOCK_TOLERANCE_SECONDS } from '../auth/verifyToken.ts';
 import { SCOPE_SECRETS, type Identity } from '../auth/identity.ts';
 import type { PollLeases } from '../cache/pollLeases.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
 import {
   fetchJobShared,

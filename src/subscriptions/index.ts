@@ -3,7 +3,7 @@ import type http from 'node:http';
 import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Identity } from '../auth/identity.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
 import type { QueryLimits } from '../limits/index.ts';

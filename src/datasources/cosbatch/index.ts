@@ -1,4 +1,4 @@
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/index.ts';
 import type { CosSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { cosWire } from './client.ts';

@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/index.ts';
 import { MalformedBodyError, type UpstreamError } from '../../errors.ts';
 import type { JobKey } from '../../model/globalId.ts';
 import type { JobRecord } from '../../model/job.ts';
