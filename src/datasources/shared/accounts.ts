@@ -8,7 +8,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { AwsAccount, Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
 import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
-import { credentialSource } from './awsCall.ts';
+import { credentialSource } from './awsCredentials.ts';
 
 /** Told of every STS AssumeRole jobgraph makes (metrics): the alias and how it ended. */
 export interface AccountObserver {
