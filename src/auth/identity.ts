@@ -1,8 +1,12 @@
-/** Who is calling: anonymous (no token) or a verified token's subject and scopes. */
+import { DEFAULT_ACCOUNTS_ONLY, type AccountGrant } from './accountGrant.ts';
+
+/** Who is calling: anonymous (no token) or a verified token's subject, scopes and accounts. */
 export interface Identity {
   authenticated: boolean;
   subject: string | null;
   scopes: ReadonlySet<string>;
+  /** The accounts it may read (the token's accounts claim; without one, the default accounts). */
+  accounts: AccountGrant;
   /** When the token expires (its `exp`), in ms since the epoch; absent without a token. Open subscriptions end then. */
   expiresAt?: number;
 }
@@ -11,6 +15,7 @@ export const ANONYMOUS: Identity = Object.freeze({
   authenticated: false,
   subject: null,
   scopes: new Set<string>(),
+  accounts: DEFAULT_ACCOUNTS_ONLY,
 });
 
 /** The scope every job type needs. */
