@@ -103,7 +103,7 @@ export class GatewayMetrics {
     });
     this.#accountRefusals = new Counter({
       name: 'jobgraph_account_refusals_total',
-      help: "Jobs, list filters and watches refused because the token may not read the account, by reason: no_claim (the token has no accounts claim: default accounts only), not_granted (its claim does not name the account), unknown_account (no such account is configured).",
+      help: 'Jobs, list filters and watches refused because the token may not read the account, by reason: no_claim (the token has no accounts claim: default accounts only), not_granted (its claim does not name the account), unknown_account (no such account is configured).',
       labelNames: ['reason'],
       registers,
     });

@@ -11,7 +11,7 @@ type Args<T> = (
   context: RequestContext,
 ) => Promise<JobRecord | null> | Promise<(JobRecord | Error)[]>;
 
-const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId(id, 'id'));
+const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId(id, 'id'), 'job');
 
 /**
  * Every ID is checked before any upstream call. Too many IDs fail the field; a malformed ID
@@ -38,7 +38,9 @@ const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
   // error (`locatedError`: the item's path, the field's nodes, the original error).
   return Promise.all(
     keys.map((key) =>
-      key instanceof Error ? Promise.resolve(key) : ctx.loadJob(key).catch((err: Error) => err),
+      key instanceof Error
+        ? Promise.resolve(key)
+        : ctx.loadJob(key, 'jobs').catch((err: Error) => err),
     ),
   );
 };
@@ -50,7 +52,7 @@ const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
 const providerRootFields = Object.fromEntries(
   [...ROOT_FIELD_KEYS].map(([name, keyOf]) => {
     const load: Args<Readonly<Record<string, unknown>>> = async (_s, args, ctx) =>
-      ctx.loadJob(keyOf(args, ctx.config));
+      ctx.loadJob(keyOf(args, ctx.config), name);
     return [name, load];
   }),
 );
