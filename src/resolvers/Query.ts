@@ -57,10 +57,19 @@ const providerRootFields = Object.fromEntries(
   }),
 );
 
+/** What the caller may read: its token's subject, scopes and account grant. */
+const jobAccess = (_s: unknown, _a: unknown, { identity }: RequestContext) => ({
+  subject: identity.subject,
+  scopes: [...identity.scopes].sort(),
+  allAccounts: identity.accounts.all,
+  accounts: identity.accounts.aliases,
+});
+
 /** Root fields: validate arguments, build a loader key, load. No wire format here. */
 export const Query = {
   job,
   jobs,
   ...providerRootFields,
   listJobs,
+  jobAccess,
 };

@@ -34,7 +34,10 @@ const stagingIds = {
 /** A default-account ID that exists nowhere: refused exactly as an existing one. */
 const madeUp = 'panorama:us-east-1:pkgimport-0000000000000000';
 
-const tokens: Record<string, string> = {};
+const tokens = {} as Record<
+  'staging' | 'stagingSecrets' | 'none' | 'empty' | 'every' | 'awsId' | 'cosUin' | 'defaultId',
+  string
+>;
 async function token(accounts: readonly string[] | undefined, scopes = [SCOPE_READ]) {
   const { auth } = gateway.config;
   return mintToken({
@@ -71,7 +74,7 @@ function expectRefused(res: GqlResult, path: (string | number)[]) {
 }
 
 /** A job by ID with `name`'s token; asserts no upstream call when `calls` is 0. */
-async function readJob(name: string, id: string) {
+async function readJob(name: keyof typeof tokens, id: string) {
   clearCalls(gateway);
   const res = await gql(gateway, JOB, { variables: { id }, token: tokens[name] });
   return { res, calls: upstreamCallCount(gateway) };
@@ -239,6 +242,23 @@ describe('what a token may read', () => {
     expect((await readJob('cosUin', stagingIds.cosbatch)).res.body.errors).toBeUndefined();
     expectRefused((await readJob('cosUin', stagingIds.panorama)).res, ['job']);
     expect((await readJob('defaultId', home.panorama)).res.body.errors).toBeUndefined();
+  });
+});
+
+describe('jobAccess', () => {
+  it('tells a caller the accounts its token reads', async () => {
+    const QUERY = '{ jobAccess { subject scopes allAccounts accounts } }';
+    const ask = async (name: keyof typeof tokens) =>
+      (await gql(gateway, QUERY, { token: tokens[name] })).body.data?.jobAccess;
+    expect(await ask('staging')).toEqual({
+      subject: `tenant-${STAGING}`,
+      scopes: [SCOPE_READ],
+      allAccounts: false,
+      accounts: [STAGING],
+    });
+    expect(await ask('none')).toMatchObject({ allAccounts: false, accounts: ['default'] });
+    expect(await ask('empty')).toMatchObject({ allAccounts: false, accounts: [] });
+    expect(await ask('every')).toMatchObject({ allAccounts: true, accounts: ['*'] });
   });
 });
 
