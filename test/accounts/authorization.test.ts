@@ -307,3 +307,29 @@ describe('jobUpdates refuses another account’s job before any event or poll', 
     }
   });
 });
+
+describe('identity-provider groups mapped to accounts (a Keycloak realm role, nested)', () => {
+  const mapped = useTestGateway({
+    JOBGRAPH_ACCOUNTS_CLAIM: 'realm_access.roles',
+    JOBGRAPH_ACCOUNT_GROUPS: JSON.stringify({ 'jobs-staging': [STAGING] }),
+  });
+
+  it('reads the accounts its roles map to, and nothing its other roles do not', async () => {
+    const { auth } = mapped.config;
+    const { SignJWT } = await import('jose');
+    const teamToken = await new SignJWT({
+      scope: SCOPE_READ,
+      realm_access: { roles: ['jobs-staging', 'offline_access'] },
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('keycloak-user')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(auth.jwtSecret as string));
+    const read = (id: string) => gql(mapped, JOB, { variables: { id }, token: teamToken });
+    expect((await read(stagingIds.panorama)).body.errors).toBeUndefined();
+    expect((await read(stagingIds.cosbatch)).body.errors).toBeUndefined();
+    expectRefused(await read(home.panorama), ['job']);
+    const access = await gql(mapped, '{ jobAccess { accounts } }', { token: teamToken });
+    expect(access.body.data?.jobAccess.accounts).toEqual([STAGING]);
+  });
+});
