@@ -116,9 +116,10 @@ async function bytesPerJob(): Promise<{ jobs: number; heapBytes: number; estimat
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
   // The demo configuration pointed at the emulator process (its URLs), as startDemo does.
-  const set = Object.fromEntries(
-    Object.entries(emulators.urls).map(([name, url]) => [name, { url }]),
-  ) as unknown as EmulatorSet;
+  const set = Object.fromEntries([
+    ...Object.entries(emulators.urls).map(([name, url]) => [name, { url }]),
+    ['sts', { url: emulators.env.AWS_ENDPOINT_URL_STS }],
+  ]) as unknown as EmulatorSet;
   const config = withDemoUpstreams(
     loadConfig({ mode: 'demo' }, { JOBGRAPH_CACHE_MAX_ENTRIES: '0' }),
     set,
