@@ -39,6 +39,7 @@ const OUT_MD = fileURLToPath(new URL('./LISTING-BIG.md', import.meta.url));
 const N = Number(process.env.BENCH_JOBS_PER_SOURCE ?? 3000);
 const DASHBOARDS = 20;
 const BUDGET_MS = process.env.BENCH_UPSTREAM_BUDGET_MS;
+const SNAPSHOT_SECONDS = process.env.BENCH_LIST_SNAPSHOT_SECONDS;
 
 const PAGE_INFO = 'pageInfo { hasNextPage endCursor } sources { provider state code }';
 const SELECTION = 'edges { cursor node { id provider region createdAt state } }';
@@ -88,8 +89,12 @@ async function fresh(): Promise<void> {
     label: 'listing-big',
     upstreamEnv: emulators.env,
     jwtSecret,
-    // A loaded machine may need longer than the default 15 s to read a 120-page source whole.
-    ...(BUDGET_MS ? { extraEnv: { JOBGRAPH_UPSTREAM_BUDGET_MS: BUDGET_MS } } : {}),
+    // A loaded machine may need longer than the default 15 s to read a 120-page source whole,
+    // and than the snapshots' 30 s to walk ten pages and open the warm dashboards.
+    extraEnv: {
+      ...(BUDGET_MS ? { JOBGRAPH_UPSTREAM_BUDGET_MS: BUDGET_MS } : {}),
+      ...(SNAPSHOT_SECONDS ? { JOBGRAPH_LIST_SNAPSHOT_SECONDS: SNAPSHOT_SECONDS } : {}),
+    },
   });
 }
 
@@ -136,7 +141,13 @@ async function bytesPerJob(): Promise<{
     ['sts', { url: emulators.env.AWS_ENDPOINT_URL_STS }],
   ]) as unknown as EmulatorSet;
   const config = withDemoUpstreams(
-    loadConfig({ mode: 'demo' }, { JOBGRAPH_CACHE_MAX_ENTRIES: '0' }),
+    loadConfig(
+      { mode: 'demo' },
+      {
+        JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+        ...(BUDGET_MS ? { JOBGRAPH_UPSTREAM_BUDGET_MS: BUDGET_MS } : {}),
+      },
+    ),
     set,
   );
   const sources = createSources(
@@ -322,7 +333,7 @@ function render(r: {
     '',
     '`npm run bench:listing-big` (about a minute;',
     '`BENCH_JOBS_PER_SOURCE` sets N). The emulators run in their own process with N jobs in every',
-    'listable source; the gateway is a default-config live process (JOBGRAPH_LIST_SNAPSHOT_SECONDS=30);',
+    `listable source; the gateway is a default-config live process (JOBGRAPH_LIST_SNAPSHOT_SECONDS=${SNAPSHOT_SECONDS ?? 30}${BUDGET_MS ? `, JOBGRAPH_UPSTREAM_BUDGET_MS=${BUDGET_MS}` : ''});`,
     'requests go over HTTP with a read token, selection `id provider region createdAt state`, and',
     "upstream list calls are counted in the emulators' call logs. It rewrites this file and",
     `\`listing-big-results.json\`. Run ${r.date}, Node ${r.node}.`,
