@@ -133,21 +133,32 @@ export class Snapshot {
 
   /** The snapshot of a source's items, read from `takenAt` in `pages` upstream pages. */
   static of(items: readonly Listed[], takenAt: number, pages: number): Snapshot {
-    const builder = new SnapshotBuilder();
-    builder.add(items);
-    return builder.build(takenAt, pages);
-  }
-
-  /** @internal SnapshotBuilder's: a snapshot of rows already sorted, unique and encoded. */
-  static fromRows(
-    takenAt: number,
-    pages: number,
-    layout: Layout,
-    created: Float64Array,
-    ids: readonly string[],
-    rows: readonly string[],
-  ): Snapshot {
-    return new Snapshot(takenAt, pages, layout, created, ids, rows);
+    const seen = new Set<string>();
+    const sorted = [...items]
+      .sort(compareListed)
+      .filter((item) => !seen.has(item.id) && Boolean(seen.add(item.id)));
+    const shape = shapeOf(sorted);
+    const values = sorted.map((item) => (fits(shape, item) ? valuesOf(shape, item) : null));
+    const fitting = sorted.filter((_, i) => values[i] !== null);
+    const layout = layoutOf(
+      shape,
+      fitting,
+      values.filter((v): v is unknown[] => v !== null),
+    );
+    const dicts = layout.columns.map((c) =>
+      c.values ? new Map(c.values.map((v, i) => [v, i])) : null,
+    );
+    return new Snapshot(
+      takenAt,
+      pages,
+      layout,
+      Float64Array.from(sorted, (i) => i.createdMs),
+      sorted.map((i) => i.id),
+      sorted.map((item, i) => {
+        const v = values[i];
+        return v ? encodeRow(layout, dicts, v) : JSON.stringify(item);
+      }),
+    );
   }
 
   /** Jobs in it. */
@@ -251,75 +262,6 @@ export class Snapshot {
   }
 }
 
-/**
- * A snapshot built page by page as a source is read: each page's items are cut down at once to
- * what the snapshot keeps of them (creation time, global ID, one JSON row of their column values
- * — or the whole item for one of another shape), so a read of a big source holds a few short
- * strings a job, not every page's parsed summaries until its last page (those die young, before
- * a collection would move them to the old heap). `build` sorts, drops duplicates and picks the
- * layout's columns over the whole source, as `Snapshot.of` always did.
- */
-export class SnapshotBuilder {
-  #shape: Shape | undefined;
-  readonly #created: number[] = [];
-  readonly #ids: string[] = [];
-  /** `[…]`: the values of a job that fits the shape; `{…}`: a whole item that does not. */
-  readonly #rows: string[] = [];
-
-  /** Jobs added so far (duplicates included). */
-  get size(): number {
-    return this.#ids.length;
-  }
-
-  add(items: readonly Listed[]): void {
-    for (const item of items) {
-      const shape = (this.#shape ??= shapeOf([item]));
-      this.#created.push(item.createdMs);
-      this.#ids.push(item.id);
-      this.#rows.push(JSON.stringify(fits(shape, item) ? valuesOf(shape, item) : item));
-    }
-  }
-
-  build(takenAt: number, pages: number): Snapshot {
-    const created = this.#created;
-    const ids = this.#ids;
-    const order = Array.from(ids, (_, i) => i).sort((a, b) =>
-      compareListed(
-        { createdMs: created[a] as number, id: ids[a] as string },
-        { createdMs: created[b] as number, id: ids[b] as string },
-      ),
-    );
-    const seen = new Set<string>();
-    const kept = order.filter(
-      (i) => !seen.has(ids[i] as string) && Boolean(seen.add(ids[i] as string)),
-    );
-    const shape = this.#shape ?? shapeOf([]);
-    const rows = kept.map((i) => this.#rows[i] as string);
-    const fitting = kept.filter((_, n) => (rows[n] as string).startsWith('['));
-    const values = fitting.map((i) => JSON.parse(this.#rows[i] as string) as unknown[]);
-    const layout = layoutOf(
-      shape,
-      fitting.map((i) => ids[i] as string),
-      fitting.map((i) => ISO(created[i] as number)),
-      values,
-    );
-    const dicts = layout.columns.map((c) =>
-      c.values ? new Map(c.values.map((v, i) => [v, i])) : null,
-    );
-    let next = 0;
-    return Snapshot.fromRows(
-      takenAt,
-      pages,
-      layout,
-      Float64Array.from(kept, (i) => created[i] as number),
-      kept.map((i) => ids[i] as string),
-      rows.map((row) =>
-        row.startsWith('[') ? encodeRow(layout, dicts, values[next++] as unknown[]) : row,
-      ),
-    );
-  }
-}
-
 function isColumn(c: unknown): c is Column {
   const x = c as Partial<Column> | null;
   return (
@@ -392,12 +334,7 @@ function valuesOf(shape: Shape, item: Listed): unknown[] {
 }
 
 /** How each column of `items` (all of `shape`) is kept: the cheapest way that holds for every job. */
-function layoutOf(
-  shape: Shape,
-  ids: readonly string[],
-  createdAts: readonly string[],
-  values: readonly unknown[][],
-): Layout {
+function layoutOf(shape: Shape, items: readonly Listed[], values: readonly unknown[][]): Layout {
   const names: [Column['at'], string][] = [
     ['state', 'state'],
     ...shape.keyParts.map((k): [Column['at'], string] => ['key', k]),
@@ -405,8 +342,8 @@ function layoutOf(
     ...(shape.canceled ? [['item', 'isCanceled'] as [Column['at'], string]] : []),
   ];
   const byColumn = names.map((_, c) => values.map((v) => v[c]));
-  const virtual: (readonly unknown[])[] = [ids, createdAts];
-  const same = (a: readonly unknown[], b: readonly unknown[]) => a.every((v, i) => v === b[i]);
+  const virtual: unknown[][] = [items.map((i) => i.id), items.map((i) => i.job.createdAt)];
+  const same = (a: unknown[], b: unknown[]) => a.every((v, i) => v === b[i]);
   const columns = names.map(([at, name], c): Column => {
     const vs = byColumn[c] as unknown[];
     const first = JSON.stringify(vs[0] ?? null);
@@ -415,7 +352,7 @@ function layoutOf(
     for (let d = 0; d < c; d++)
       if (same(vs, byColumn[d] as unknown[])) return { at, name, as: 'alias', of: d };
     for (let v = 0; v < virtual.length; v++)
-      if (same(vs, virtual[v] as readonly unknown[])) return { at, name, as: 'alias', of: -1 - v };
+      if (same(vs, virtual[v] as unknown[])) return { at, name, as: 'alias', of: -1 - v };
     if (vs.every((v) => v === null || isIso(v))) return { at, name, as: 'iso' };
     if (vs.every(isPrimitive)) {
       const distinct = [...new Set(vs)];

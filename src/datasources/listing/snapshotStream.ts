@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ListCallContext } from './guardedCall.ts';
 import type { Keyed, MergeStream } from './merge.ts';
-import { SnapshotBuilder, type Snapshot } from './snapshot.ts';
+import type { Snapshot } from './snapshot.ts';
 import type { ListSnapshots, SnapshotFill } from './snapshots.ts';
 import type { SnapshotKeys } from './streams.ts';
 import type { Listed } from './summaries.ts';
@@ -20,24 +20,21 @@ export function callContextOf(page: ListCallContext): ListCallContext {
   return reads.getStore() ?? page;
 }
 
-/**
- * Every page of `stream` from the first, at its largest page size, through `ctx`: each page cut
- * down to the snapshot's rows as it arrives (its parsed summaries left to die young).
- */
+/** Every page of `stream` from the first, at its largest page size, through `ctx`. */
 async function readWhole(
   stream: MergeStream<Listed>,
   ctx: ListCallContext,
   progress: { pages: number },
-): Promise<SnapshotBuilder> {
-  const builder = new SnapshotBuilder();
+): Promise<Listed[]> {
+  const items: Listed[] = [];
   let token: string | null = null;
   do {
     const page = await reads.run(ctx, () => stream.readPage(token, stream.maxPageSize, false));
     progress.pages += 1;
-    builder.add(page.items);
+    for (const item of page.items) items.push(item);
     token = page.next;
   } while (token !== null);
-  return builder;
+  return items;
 }
 
 /** What a page's streams over snapshots share: the snapshots, the page's context and deadline. */

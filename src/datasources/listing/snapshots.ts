@@ -3,7 +3,7 @@ import { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { ListCallContext } from './guardedCall.ts';
-import { Snapshot, SnapshotBuilder } from './snapshot.ts';
+import { Snapshot } from './snapshot.ts';
 import type { Listed } from './summaries.ts';
 
 /**
@@ -36,13 +36,10 @@ export interface SnapshotFill {
   /** The read's deadline, from its start, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS). */
   budgetMs: number;
   /**
-   * Every item of the source (as they come, in a SnapshotBuilder), every upstream call made through `ctx` (its own signal and
+   * Every item of the source, every upstream call made through `ctx` (its own signal and
    * deadline: the read goes on while anyone waits for it), counting its pages in `progress`.
    */
-  read(
-    ctx: ListCallContext,
-    progress: { pages: number },
-  ): Promise<readonly Listed[] | SnapshotBuilder>;
+  read(ctx: ListCallContext, progress: { pages: number }): Promise<Listed[]>;
 }
 
 /** A read in flight, shared by whoever wants the same snapshot meanwhile. */
@@ -270,11 +267,8 @@ export class ListSnapshots {
     const progress = { pages: 0 };
     flight.promise = (async () => {
       try {
-        const read = await fill.read(ctx, progress);
-        const snapshot =
-          read instanceof SnapshotBuilder
-            ? read.build(flight.takenAt, progress.pages)
-            : Snapshot.of(read, flight.takenAt, progress.pages);
+        const items = await fill.read(ctx, progress);
+        const snapshot = Snapshot.of(items, flight.takenAt, progress.pages);
         this.keep(key, snapshot);
         return snapshot;
       } catch (err) {
