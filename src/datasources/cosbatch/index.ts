@@ -1,4 +1,5 @@
 import type { Config } from '../../config.ts';
+import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
 import type { CosSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { cosWire } from './client.ts';
@@ -35,6 +36,9 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
     wire: cosWire,
     // The APPID its UIN's account is called with.
     accountId: (config, key) => accountByUin(config, key.uin)?.appId ?? null,
+    // The alias of the configured account with its UIN; any other UIN is read with the default keys.
+    accountAlias: (config, key) =>
+      config.tencent.accounts.find((a) => a.uin === key.uin)?.alias ?? DEFAULT_ACCOUNT,
     accountAliases: (config) => config.tencent.accounts.map((a) => a.alias),
     options: (config, transport) => ({
       ...transport,

@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import { MalformedBodyError, type UpstreamError } from '../../errors.ts';
 import type { JobKey } from '../../model/globalId.ts';
 import type { JobRecord } from '../../model/job.ts';
+import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
 import { resolveAwsEndpoint, type AwsEndpointVariant } from './awsEndpoint.ts';
 import { unknownAlias } from './accounts.ts';
 import { awsRequestId } from './awsErrors.ts';
@@ -152,6 +153,7 @@ export function awsSetup<K extends JobKey, R extends JobRecord>(
     wire,
     accountId: (_config, key, accounts) =>
       accounts?.accountId((key as { account?: string }).account) ?? null,
+    accountAlias: (_config, key) => (key as { account?: string }).account ?? DEFAULT_ACCOUNT,
     accountAliases: (config) => config.awsAccounts.map((a) => a.alias),
     options(config, transport) {
       const endpoint = endpointOf(config);

@@ -104,6 +104,12 @@ export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends 
    */
   accountId(config: Config, key: K, accounts: AwsAccounts | undefined): string | null;
   /**
+   * The alias of the account a job of `key` lives in (`Job.accountAlias`), `default` for the
+   * default account: AWS, the alias its key carries; COS Batch, the JOBGRAPH_TENCENT_ACCOUNTS
+   * alias of its UIN's account.
+   */
+  accountAlias(config: Config, key: K): string;
+  /**
    * The aliases of its accounts besides the default one, in the order configured: AWS,
    * JOBGRAPH_AWS_ACCOUNTS'; COS Batch, JOBGRAPH_TENCENT_ACCOUNTS'. `listJobs` lists each.
    */
