@@ -202,20 +202,24 @@ describe('The jobs console for triage (Debian Chromium)', () => {
     const o = await open('/console');
     try {
       const shown = await rows(o.page);
-      // The example Import/Export job is older than the first page: found at the ID the list's
-      // default Import/Export source gives it, and opened.
-      const found = ex.importexport.slice('importexport:'.length);
-      expect(shown.map((r) => r.id)).not.toContain(ex.importexport);
-      let calls = o.graphqlCalls();
-      await o.page.fill('#find', found);
+      // A Panorama job further down the list (the first 25 do not show it), of one account only:
+      // found at the ID the list's default Panorama source gives it, and opened.
+      const further = (await listed({}, 100))
+        .slice(25)
+        .find(
+          (j) =>
+            j.id.startsWith('panorama:') && j.nativeId !== SHARED_NATIVE_JOB_IDS.panorama.jobId,
+        )!;
+      expect(shown.map((r) => r.id)).not.toContain(further.id);
+      await o.page.fill('#find', further.nativeId);
       await o.page.click('form.find button[type="submit"]');
-      await o.page.waitForSelector(`[data-job-detail="${ex.importexport}"] dl.fields`);
+      await o.page.waitForSelector(`[data-job-detail="${further.id}"] dl.fields`);
       await o.page.goto(`${origin}/console`);
       await rows(o.page);
 
       // An ID no job has: the forms, and the IDs asked with what the server answered for each.
       const native = 'NOSUCH1';
-      calls = o.graphqlCalls();
+      const calls = o.graphqlCalls();
       await o.page.fill('#find', native);
       await o.page.click('form.find button[type="submit"]');
       const answer = await o.page.waitForSelector('[data-find-answer="not-listed"]');
