@@ -153,8 +153,15 @@ export function awsSetup<K extends JobKey, R extends JobRecord>(
     wire,
     accountId: (_config, key, accounts) =>
       accounts?.accountId((key as { account?: string }).account) ?? null,
-    accountAlias: (_config, key) => (key as { account?: string }).account ?? DEFAULT_ACCOUNT,
     accountAliases: (config) => config.awsAccounts.map((a) => a.alias),
+    accountAlias: (_config, key) => (key as { account?: string }).account ?? DEFAULT_ACCOUNT,
+    accountDirectory: (config, accounts) => {
+      const defaultId = accounts?.accountId(DEFAULT_ACCOUNT) ?? null;
+      return [
+        { alias: DEFAULT_ACCOUNT, ids: defaultId ? [defaultId] : [] },
+        ...config.awsAccounts.map((a) => ({ alias: a.alias, ids: [a.accountId] })),
+      ];
+    },
     options(config, transport) {
       const endpoint = endpointOf(config);
       return {

@@ -104,16 +104,24 @@ export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends 
    */
   accountId(config: Config, key: K, accounts: AwsAccounts | undefined): string | null;
   /**
-   * The alias of the account a job of `key` lives in (`Job.accountAlias`), `default` for the
-   * default account: AWS, the alias its key carries; COS Batch, the JOBGRAPH_TENCENT_ACCOUNTS
-   * alias of its UIN's account.
-   */
-  accountAlias(config: Config, key: K): string;
-  /**
    * The aliases of its accounts besides the default one, in the order configured: AWS,
    * JOBGRAPH_AWS_ACCOUNTS'; COS Batch, JOBGRAPH_TENCENT_ACCOUNTS'. `listJobs` lists each.
    */
   accountAliases(config: Config): readonly string[];
+  /**
+   * The alias of the account a job of `key` lives in (`Job.accountAlias`) — the account whose credentials read it:
+   * `default` (DEFAULT_ACCOUNT) or a configured alias. What per-account authorization decides by
+   * (auth/accountGrant.ts), so it must cost no more than a map lookup.
+   */
+  accountAlias(config: Config, key: K): string;
+  /**
+   * Every account it reads, the default one first, with the IDs a token's grant may name it by
+   * (AWS: the 12-digit account ID when known; COS: the UIN and the APPID).
+   */
+  accountDirectory(
+    config: Config,
+    accounts: AwsAccounts | undefined,
+  ): readonly { alias: string; ids: readonly string[] }[];
 }
 
 /**
