@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
+import { TokenAccess } from './access.tsx';
 import { consolePath } from './api.ts';
 import { JobList } from './list.tsx';
 import { JobPage } from './job.tsx';
@@ -127,17 +128,20 @@ function App() {
           jobgraph <span>jobs</span>
         </a>
         {token ? (
-          <button
-            type="button"
-            class="link"
-            onClick={() => {
-              forgetToken();
-              setRefused(null);
-              setToken(null);
-            }}
-          >
-            Forget token
-          </button>
+          <span class="top-token">
+            <TokenAccess token={token} />
+            <button
+              type="button"
+              class="link"
+              onClick={() => {
+                forgetToken();
+                setRefused(null);
+                setToken(null);
+              }}
+            >
+              Forget token
+            </button>
+          </span>
         ) : null}
       </header>
       <main id="main">

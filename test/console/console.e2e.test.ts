@@ -279,6 +279,46 @@ describe('The jobs console (Debian Chromium)', () => {
     }
   });
 
+  it("shows which accounts the token reads, and with a token of one account lists that account's jobs alone", async () => {
+    const every = await open('/console');
+    try {
+      await rows(every.page);
+      expect(await every.page.textContent('[data-token-accounts="*"]', { timeout: 30_000 })).toBe(
+        'Reads every account',
+      );
+    } finally {
+      await every.context.close();
+    }
+    const team = await open('/console?shown=100', gw.tokens.secondAccount);
+    try {
+      const shown = await rows(team.page);
+      expect(
+        await team.page.textContent('[data-token-accounts="staging"]', { timeout: 30_000 }),
+      ).toBe('Reads staging');
+      const res = await gql<{ listJobs: { nodes: { id: string }[] } }>(
+        gw,
+        '{ listJobs(first: 100) { nodes { id } } }',
+        { token: gw.tokens.secondAccount },
+      );
+      expect(shown.map((r) => r.id)).toEqual(res.body.data?.listJobs.nodes.map((n) => n.id));
+      expect(shown.length).toBeGreaterThan(0);
+      expect(new Set(Object.values(await accountCells(team.page)))).toEqual(
+        new Set([
+          `staging · ${DEMO_SECOND_AWS_ACCOUNT.accountId}`,
+          `staging · ${DEMO_SECOND_TENCENT_ACCOUNT.appId}`,
+        ]),
+      );
+      // A default-account job's page is refused, as the API refuses it.
+      await team.page.goto(`${origin}/console/jobs/${encodeURIComponent(ex.panorama)}`);
+      await team.page.waitForSelector('[data-job-detail], .banner.error', { timeout: 30_000 });
+      expect(await team.page.textContent('main')).toContain(
+        "The token's accounts do not include the account of this job.",
+      );
+    } finally {
+      await team.context.close();
+    }
+  });
+
   it('reaches a job with the keyboard alone: Tab to its link, Enter opens its page', async () => {
     const o = await open('/console');
     try {
