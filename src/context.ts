@@ -11,6 +11,8 @@ import {
   type GuardedSource,
 } from './datasources/guard/loader.ts';
 import { providerOf } from './datasources/registry.ts';
+import { listContradicts } from './datasources/listing/contradicts.ts';
+import type { JobCache } from './cache/jobCache.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
@@ -22,8 +24,12 @@ type Loaders = { [P in JobProvider]: DataLoader<KeyOf<P>, JobRecord, string> };
 export interface RequestContext extends AuthContext {
   config: Config;
   requestId: string;
-  /** Load one job through its provider's per-request DataLoader (batched and de-duplicated). */
-  loadJob(key: JobKey): Promise<JobRecord>;
+  /**
+   * Load one job through its provider's per-request DataLoader (batched and de-duplicated).
+   * `listed`: the job's list summary in record form (a `listJobs` row), which a cached record must
+   * agree with (see loadListed).
+   */
+  loadJob(key: JobKey, listed?: Partial<JobRecord>): Promise<JobRecord>;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`). */
   accountIdOf(id: string): string | null;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
@@ -44,6 +50,26 @@ export interface GatewayParts {
   lister: JobLister;
   /** The AWS accounts (the default one and JOBGRAPH_AWS_ACCOUNTS'), for `Job.account`. */
   accounts?: AwsAccounts;
+}
+
+/**
+ * A listed job's record, never older than its list summary: a finished record the summary
+ * contradicts (listContradicts) came from the job cache, written before the job moved on, so it
+ * is dropped from the cache (for every later query and replica too) and the job described again.
+ * Without a cache every record is fresh, and a selection that needs the describe call answers
+ * as current as one the summary answers.
+ */
+async function loadListed(
+  load: () => Promise<JobRecord>,
+  clear: () => void,
+  cache: JobCache | undefined,
+  listed: Partial<JobRecord>,
+): Promise<JobRecord> {
+  const record = await load();
+  if (!cache || !listContradicts(record, listed)) return record;
+  clear();
+  await cache.forget(record.id);
+  return load();
 }
 
 export function createRequestContext(
@@ -90,17 +116,19 @@ export function createRequestContext(
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);
     },
-    loadJob(key) {
+    loadJob(key, listed) {
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);
+      const loader = loaders[key.provider] as DataLoader<JobKey, JobRecord, string>;
       // The record's secrets are registered before any resolver sees it, so no log line or
       // error message built from it afterwards can carry them.
-      return (loaders[key.provider] as DataLoader<JobKey, JobRecord, string>)
-        .load(key)
-        .then((record) => {
+      const load = () =>
+        loader.load(key).then((record) => {
           secretValues.learnRecord(record);
           return record;
         });
+      if (!listed) return load();
+      return loadListed(load, () => loader.clear(key), sources[key.provider].cache, listed);
     },
   };
   return context;
