@@ -158,19 +158,30 @@ function scrubStrings(extensions: Record<string, unknown>): Record<string, unkno
   return extensions;
 }
 
-/** Longest error message a client gets, in characters. */
-const MAX_MESSAGE_LENGTH = 1000;
+/** Longest error message a client gets: 1 KB of UTF-8, the whole message. */
+export const MAX_MESSAGE_BYTES = 1024;
+
+const utf8 = new TextEncoder();
+const bytesOf = (text: string) => Buffer.byteLength(text, 'utf8');
 
 /**
- * A message cut to about MAX_MESSAGE_LENGTH, its middle left out: graphql-js quotes a variable's
+ * A message cut to MAX_MESSAGE_BYTES, its middle left out: graphql-js quotes a variable's
  * whole invalid value in its coercion errors (a 500 KB `DateTime` is a 500 KB message), so no
- * message may echo input unbounded.
+ * message may echo input unbounded. Cut between characters, never inside one.
  */
-function boundedMessage(message: string): string {
-  if (message.length <= MAX_MESSAGE_LENGTH) return message;
-  // The reason is at the end ("…; DateTime must be …"), the echoed value in the middle.
-  const tail = MAX_MESSAGE_LENGTH / 4;
-  return `${message.slice(0, MAX_MESSAGE_LENGTH - tail)}…[${message.length - MAX_MESSAGE_LENGTH} characters cut]…${message.slice(-tail)}`;
+export function boundedMessage(message: string): string {
+  if (bytesOf(message) <= MAX_MESSAGE_BYTES) return message;
+  // The reason is at the end ("…; DateTime must be …"), the echoed value in the middle. The
+  // marker's room is reserved for the largest count it can say.
+  const marker = (cut: number) => `…[${cut} characters cut]…`;
+  const room = MAX_MESSAGE_BYTES - bytesOf(marker(message.length));
+  const tailRoom = Math.floor(room / 4);
+  // encodeInto writes whole characters only: `read` is how much of the head fits.
+  const headText = message.slice(0, room - tailRoom);
+  const head = headText.slice(0, utf8.encodeInto(headText, new Uint8Array(room - tailRoom)).read);
+  let tail = message.slice(-tailRoom);
+  while (bytesOf(tail) > tailRoom || /^[\uDC00-\uDFFF]/.test(tail)) tail = tail.slice(1);
+  return `${head}${marker(message.length - head.length - tail.length)}${tail}`;
 }
 
 /**
@@ -179,7 +190,8 @@ function boundedMessage(message: string): string {
  */
 function publicShape(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return {
-    message: scrubSecrets(boundedMessage(nameTokenLimit(formatted.message))),
+    // Scrubbed whole, then cut: a secret cut in two would no longer be recognised.
+    message: boundedMessage(scrubSecrets(nameTokenLimit(formatted.message))),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
   };
