@@ -23,7 +23,7 @@ import type { Identity } from '../auth/identity.ts';
 import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
 import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
 import type { Config } from '../config.ts';
-import type { AwsAccounts } from '../datasources/shared/accounts.ts';
+import type { AccountState, AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createRequestContext, type GatewayParts, type RequestContext } from '../context.ts';
 import type { Sources } from '../datasources/index.ts';
 import {
@@ -86,8 +86,10 @@ export interface ServerOptions {
    * default in this process only, dated by `watchScheduler` when one is given.
    */
   listSnapshots?: ListSnapshots;
-  /** The AWS accounts (`Job.account`, /readyz's `accounts`); none: the default account only. */
+  /** The AWS accounts (`Job.account`); none: the default account only. */
   accounts?: AwsAccounts;
+  /** Every account's state, /readyz's `accounts` (datasources/accountChecks.ts); none: not listed. */
+  accountStates?: () => readonly AccountState[];
 }
 
 export interface RunningServer {
@@ -355,7 +357,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     health: options.health ?? new FdHealth(),
     verifyToken,
     metrics,
-    accounts: options.accounts,
+    accountStates: options.accountStates,
   });
   graphqlRoute(app, {
     config,
@@ -538,10 +540,10 @@ function healthRoutes(
     health: FdHealth;
     verifyToken: TokenVerifier;
     metrics: GatewayMetrics | undefined;
-    accounts: AwsAccounts | undefined;
+    accountStates: (() => readonly AccountState[]) | undefined;
   },
 ): void {
-  const { config, health, verifyToken, metrics, accounts } = parts;
+  const { config, health, verifyToken, metrics, accountStates } = parts;
   // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
   app.get('/healthz', (_req, res) => {
     const state = health.check();
@@ -557,13 +559,20 @@ function healthRoutes(
       });
       return;
     }
-    // Ready with an account whose role cannot be assumed: the others serve; its state says why.
-    const others = accounts?.states().slice(1);
+    // Ready with an account that failed its check: the others serve; its state and code say why.
+    const accounts = accountStates?.();
     res.json({
       status: 'ready',
       mode: config.mode,
-      ...(others?.length
-        ? { accounts: others.map(({ alias, state, code }) => ({ alias, state, code })) }
+      ...(accounts
+        ? {
+            accounts: accounts.map(({ cloud, alias, state, code }) => ({
+              cloud,
+              alias,
+              state,
+              code,
+            })),
+          }
         : {}),
     });
   });
