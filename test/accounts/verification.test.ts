@@ -5,7 +5,7 @@ import { startGateway, type Gateway } from '../../src/app.ts';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { formatStartupSummary } from '../../src/cli/startupSummary.ts';
-import { loadConfig, type Config } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/config/index.ts';
 import { transportCode } from '../../src/datasources/shared/callerIdentity.ts';
 import {
   DEMO_DATA,
