@@ -43,6 +43,7 @@ async function live(change: (config: Config) => Config = (c) => c) {
   const token = await mintToken({
     secret: JWT_SECRET,
     scopes: [SCOPE_READ],
+    accounts: ['*'],
     subject: 'verification-test',
     issuer: config.auth.issuer,
     audience: config.auth.audience,
