@@ -13,6 +13,8 @@ import {
   type GuardedSource,
 } from './datasources/guard/loader.ts';
 import { providerOf } from './datasources/registry.ts';
+import { listContradicts } from './datasources/listing/contradicts.ts';
+import type { JobCache } from './cache/jobCache.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
@@ -28,8 +30,10 @@ export interface RequestContext extends AuthContext {
    * Load one job through its provider's per-request DataLoader (batched and de-duplicated), once
    * the caller's grant permits the job's account (else FORBIDDEN, before any upstream call);
    * `field` names the root field or surface asking, for the refusal's audit line (default `job`).
+   * `listed`: the job's list summary in record form (a `listJobs` row), which a cached record must
+   * agree with (see loadListed).
    */
-  loadJob(key: JobKey, field?: string): Promise<JobRecord>;
+  loadJob(key: JobKey, field?: string, listed?: Partial<JobRecord>): Promise<JobRecord>;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`). */
   accountIdOf(id: string): string | null;
   /** The alias of the account of the job with global ID `id`, `default` for the default one (`Job.accountAlias`). */
@@ -54,6 +58,26 @@ export interface GatewayParts {
   accounts?: AwsAccounts;
   /** Where account refusals are logged and counted; none: refused all the same, unrecorded. */
   audit?: AccountAudit;
+}
+
+/**
+ * A listed job's record, never older than its list summary: a finished record the summary
+ * contradicts (listContradicts) came from the job cache, written before the job moved on, so it
+ * is dropped from the cache (for every later query and replica too) and the job described again.
+ * Without a cache every record is fresh, and a selection that needs the describe call answers
+ * as current as one the summary answers.
+ */
+async function loadListed(
+  load: () => Promise<JobRecord>,
+  clear: () => void,
+  cache: JobCache | undefined,
+  listed: Partial<JobRecord>,
+): Promise<JobRecord> {
+  const record = await load();
+  if (!cache || !listContradicts(record, listed)) return record;
+  clear();
+  await cache.forget(record.id);
+  return load();
 }
 
 export function createRequestContext(
@@ -104,7 +128,7 @@ export function createRequestContext(
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountAlias(config, key as never);
     },
-    loadJob(key, field = 'job') {
+    loadJob(key, field = 'job', listed) {
       // The account is decided first, by the job's own account, before the budget or any call.
       const account = providerOf(key.provider).setup.accountAlias(config, key as never);
       if (!identity.accounts.permits(key.provider, account))
@@ -115,14 +139,16 @@ export function createRequestContext(
         );
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);
+      const loader = loaders[key.provider] as DataLoader<JobKey, JobRecord, string>;
       // The record's secrets are registered before any resolver sees it, so no log line or
       // error message built from it afterwards can carry them.
-      return (loaders[key.provider] as DataLoader<JobKey, JobRecord, string>)
-        .load(key)
-        .then((record) => {
+      const load = () =>
+        loader.load(key).then((record) => {
           secretValues.learnRecord(record);
           return record;
         });
+      if (!listed) return load();
+      return loadListed(load, () => loader.clear(key), sources[key.provider].cache, listed);
     },
   };
   return context;

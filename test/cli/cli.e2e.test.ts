@@ -330,7 +330,12 @@ describe('The jobgraph command', () => {
         /warning +JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS\?/,
       );
       expect(proc.stderr).toMatch(/AWS Panorama +NOT configured/);
-      expect(proc.stderr).toMatch(/Tencent COS Batch +configured from TENCENTCLOUD_SECRET_ID/);
+      // Keys without COS_UIN and COS_APPID cannot call: never "configured".
+      expect(proc.stderr).toMatch(/Tencent COS Batch +NOT configured: COS_UIN, COS_APPID not set/);
+      expect(proc.stderr).toMatch(
+        / {4}tencent default +not configured \(COS_UIN, COS_APPID not set\)/,
+      );
+      expect(proc.stderr).toMatch(/ {4}aws default +not configured \(AWS credentials not set\)/);
       expect(proc.stderr).toMatch(/auth +HS256 \(JOBGRAPH_JWT_SECRET\)/);
       // Apollo asks nothing of the operator: inline tracing is decided in code (server.ts).
       expect(`${proc.stdout}${proc.stderr}`).not.toMatch(/inline tracing/i);
