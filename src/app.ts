@@ -73,6 +73,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Each role assumed once now, so /readyz and the log say which cannot be before a request does.
   if (config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
   const { listSnapshots, sharedSnapshots } = await openListSnapshots(config, options, logger);
+  const sharedReservations = await openSharedReservations(config, logger);
   const server = await startServer({
     config,
     sources,
@@ -81,6 +82,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     health,
     listSnapshots,
     accounts,
+    ...(sharedReservations ? { sharedReservations } : {}),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -99,6 +101,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await server.close();
       closeSources(sources);
       await sharedSnapshots?.close();
+      await sharedReservations?.close();
       await rateBucket?.close();
       await cache?.close();
       await observability?.close();
@@ -182,6 +185,18 @@ async function openRateBucket(config: Config, logger: Logger) {
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
         fallback: localRateBucket(),
+        logger,
+      })
+    : undefined;
+}
+
+/** With Redis, graphql-sse single connection reservations any replica serves (the proxy needs no affinity). */
+async function openSharedReservations(config: Config, logger: Logger) {
+  return config.cache.url
+    ? (await import('./cache/redisSseReservations.ts')).redisSseReservations({
+        url: config.cache.url,
+        opTimeoutMs: config.cache.opTimeoutMs,
+        retryMs: 1000,
         logger,
       })
     : undefined;

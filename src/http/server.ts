@@ -55,6 +55,7 @@ import {
   isSingleConnectionRequest,
   type OperationCall,
   type Scheduler,
+  type SharedReservations,
   type Subscriptions,
 } from '../subscriptions/index.ts';
 
@@ -88,6 +89,8 @@ export interface ServerOptions {
   listSnapshots?: ListSnapshots;
   /** The AWS accounts (`Job.account`, /readyz's `accounts`); none: the default account only. */
   accounts?: AwsAccounts;
+  /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
+  sharedReservations?: SharedReservations;
 }
 
 export interface RunningServer {
@@ -505,6 +508,7 @@ function startSubscriptions(
     ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.sharedReservations ? { sharedReservations: options.sharedReservations } : {}),
     executeOperation: parts.executeOperation,
   });
   subscriptions.attach(parts.httpServer);
