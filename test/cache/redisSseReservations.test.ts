@@ -71,7 +71,8 @@ describe.skipIf(missing !== null)('Single connection reservations in Redis', () 
     const pttl = await redis.client.pTTL(SSE_RESERVATION_PREFIX + id);
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(10_000);
-    const dump = JSON.stringify(await redis.client.hGetAll(SSE_RESERVATION_PREFIX + id)) + keys;
+    const dump =
+      JSON.stringify(await redis.client.hGetAll(SSE_RESERVATION_PREFIX + id)) + keys.join(' ');
     expect(dump).not.toContain(token);
     expect(dump).not.toContain('alice');
     a.release(id, owner);
