@@ -168,7 +168,10 @@ describe.skipIf(missing !== null)(
       }
       // Its stream gone, the reservation is gone from Redis and from every replica.
       await expect.poll(() => redis.client.keys('jobgraph:sse:v1:r:*')).toEqual([]);
-      const after = await post(one, bearer, token, { ...WATCH, extensions: { operationId: 'x' } });
+      const after = await post(one, bearer, token, {
+        query: WATCH,
+        extensions: { operationId: 'x' },
+      });
       expect(after.status).toBe(404);
       await after.text();
       expect(two.logs.text()).not.toContain(token);
