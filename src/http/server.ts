@@ -20,9 +20,12 @@ import type { FormattedExecutionResult, GraphQLError, GraphQLFormattedError } fr
 import type { Logger } from 'pino';
 import { fixedFieldsLogger } from '../logger.ts';
 import type { Identity } from '../auth/identity.ts';
+import { AccountAudit } from '../auth/accountAudit.ts';
+import { AccountGrants } from '../auth/accountGrant.ts';
 import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
 import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
+import { accountDirectory } from '../datasources/accountDirectory.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createRequestContext, type GatewayParts, type RequestContext } from '../context.ts';
 import type { Sources } from '../datasources/index.ts';
@@ -303,7 +306,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // goes through Apollo Server's pipeline or, for an event stream, the SSE adapter beside it.
   const httpServer = http.createServer(app);
   app.use(corsMiddleware(config.corsOrigins));
-  const verifyToken = createTokenVerifier(config.auth, { logger });
+  const grants = new AccountGrants(
+    { claim: config.auth.accountsClaim, groups: config.auth.accountGroups },
+    () => accountDirectory(config, options.accounts),
+    logger,
+  );
+  const verifyToken = createTokenVerifier(config.auth, { logger, grants });
   verifyToken.start();
   const limits = createQueryLimits(config);
   const requestIds = new WeakMap<object, string>();
@@ -325,6 +333,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sources,
     lister: createJobLister(sources, config, listSnapshots),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
+      accountDirectory(config, options.accounts).some(
+        (a) => a.alias === alias && (provider === null || a.provider === provider),
+      ),
+    ),
   };
   const contextFor = contextFactory(gateway, limits);
   const run = apolloRunner(apollo, contextFor);
@@ -336,6 +349,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       verifyToken,
       formatError,
       executeOperation: run.overWebSocket,
+      audit: gateway.audit,
     },
   );
   await apollo.start();
@@ -495,6 +509,7 @@ function startSubscriptions(
   parts: Pick<ApolloParts, 'httpServer' | 'limits' | 'formatError'> & {
     verifyToken: TokenVerifier;
     executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;
+    audit: AccountAudit;
   },
 ): Subscriptions {
   const subscriptions = createSubscriptions({
@@ -509,6 +524,7 @@ function startSubscriptions(
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.sharedReservations ? { sharedReservations: options.sharedReservations } : {}),
+    audit: parts.audit,
     executeOperation: parts.executeOperation,
   });
   subscriptions.attach(parts.httpServer);

@@ -72,6 +72,8 @@ interface CarriedIdentity {
   authenticated: boolean;
   subject: string | null;
   scopes: string[];
+  /** The accounts it may read, as its grant names them (every one, or the aliases). */
+  accounts: { all: boolean; aliases: string[] };
   expiresAt?: number;
 }
 
@@ -91,6 +93,7 @@ export const carried = (identity: Identity): CarriedIdentity => ({
   authenticated: identity.authenticated,
   subject: identity.subject,
   scopes: [...identity.scopes],
+  accounts: { all: identity.accounts.all, aliases: [...identity.accounts.aliases] },
   ...(identity.expiresAt === undefined ? {} : { expiresAt: identity.expiresAt }),
 });
 
@@ -99,15 +102,23 @@ export const carried = (identity: Identity): CarriedIdentity => ({
  * replica that runs it verified the stream's bearer token itself; what another replica says of
  * the operation's token is narrowed to it (the same subject, scopes in both, the earlier expiry),
  * so a message forged by someone who knows the reservation token and can write to Redis reaches no
- * further than that stream's owner already does. Null when the subjects differ.
+ * further than that stream's owner already does. The accounts are the stream's grant, and only
+ * when the sender's names the same accounts. Null when the subjects or the accounts differ.
  */
 export function narrowedIdentity(sent: CarriedIdentity, stream: Identity): Identity | null {
   if (sent.subject !== stream.subject || sent.authenticated !== stream.authenticated) return null;
+  const accounts = sent.accounts as CarriedIdentity['accounts'] | undefined;
+  if (
+    accounts?.all !== stream.accounts.all ||
+    JSON.stringify(accounts.aliases) !== JSON.stringify(stream.accounts.aliases)
+  )
+    return null;
   const expiries = [sent.expiresAt, stream.expiresAt].filter((e): e is number => e !== undefined);
   return {
     authenticated: stream.authenticated,
     subject: stream.subject,
     scopes: new Set(sent.scopes.filter((s) => typeof s === 'string' && stream.scopes.has(s))),
+    accounts: stream.accounts,
     ...(expiries.length > 0 ? { expiresAt: Math.min(...expiries) } : {}),
   };
 }

@@ -9,7 +9,7 @@ import {
 } from 'graphql';
 import type { Logger } from 'pino';
 import type { Identity } from '../auth/identity.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { writeErrorAnswer } from '../http/errors.ts';
 import { operationTypeOf } from '../http/transport.ts';
 import { subscribe } from './execute.ts';

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ACCOUNTS_ONLY } from '../../src/auth/identity.ts';
 import {
   SSE_OWNER_PREFIX,
   SSE_RESERVATION_PREFIX,
@@ -186,6 +187,7 @@ describe('What one replica relays to another about a reservation', () => {
     authenticated: true,
     subject: 'alice',
     scopes: new Set(['jobs:read', 'jobs:secrets:read']),
+    accounts: DEFAULT_ACCOUNTS_ONLY,
     expiresAt: 2_000_000,
   };
   const call: RelayedCall = {
@@ -216,17 +218,28 @@ describe('What one replica relays to another about a reservation', () => {
       authenticated: true,
       subject: 'alice',
       scopes: new Set(['jobs:read']),
+      accounts: DEFAULT_ACCOUNTS_ONLY,
       expiresAt: 1_000_000,
     };
     expect(narrowedIdentity(carried(identity), stream)).toEqual({
       authenticated: true,
       subject: 'alice',
       scopes: new Set(['jobs:read']),
+      accounts: DEFAULT_ACCOUNTS_ONLY,
       expiresAt: 1_000_000,
     });
+    // Another set of accounts than the stream's token names: not run.
+    const everyAccount = { ...DEFAULT_ACCOUNTS_ONLY, all: true, aliases: ['*'] };
+    expect(narrowedIdentity(carried({ ...identity, accounts: everyAccount }), stream)).toBeNull();
     expect(narrowedIdentity(carried({ ...identity, subject: 'mallory' }), stream)).toBeNull();
     expect(
       narrowedIdentity(carried({ ...identity, scopes: new Set(), expiresAt: 500 }), stream),
-    ).toEqual({ authenticated: true, subject: 'alice', scopes: new Set(), expiresAt: 500 });
+    ).toEqual({
+      authenticated: true,
+      subject: 'alice',
+      scopes: new Set(),
+      accounts: DEFAULT_ACCOUNTS_ONLY,
+      expiresAt: 500,
+    });
   });
 });
