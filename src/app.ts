@@ -91,6 +91,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       : undefined;
   if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
   const { listSnapshots, sharedSnapshots } = await openListSnapshots(config, options, logger);
+  const sharedReservations = await openSharedReservations(config, logger);
   const server = await startServer({
     config,
     sources,
@@ -100,6 +101,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     listSnapshots,
     accounts,
     accountStates: () => accountChecks.states(),
+    ...(sharedReservations ? { sharedReservations } : {}),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -120,6 +122,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await server.close();
       closeSources(sources);
       await sharedSnapshots?.close();
+      await sharedReservations?.close();
       await rateBucket?.close();
       await cache?.close();
       await observability?.close();
@@ -203,6 +206,18 @@ async function openRateBucket(config: Config, logger: Logger) {
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
         fallback: localRateBucket(),
+        logger,
+      })
+    : undefined;
+}
+
+/** With Redis, graphql-sse single connection reservations any replica serves (the proxy needs no affinity). */
+async function openSharedReservations(config: Config, logger: Logger) {
+  return config.cache.url
+    ? (await import('./cache/redisSseReservations.ts')).redisSseReservations({
+        url: config.cache.url,
+        opTimeoutMs: config.cache.opTimeoutMs,
+        retryMs: 1000,
         logger,
       })
     : undefined;

@@ -58,6 +58,7 @@ import {
   isSingleConnectionRequest,
   type OperationCall,
   type Scheduler,
+  type SharedReservations,
   type Subscriptions,
 } from '../subscriptions/index.ts';
 
@@ -93,6 +94,8 @@ export interface ServerOptions {
   accounts?: AwsAccounts;
   /** Every account's state, /readyz's `accounts` (datasources/accountChecks.ts); none: not listed. */
   accountStates?: () => readonly AccountState[];
+  /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
+  sharedReservations?: SharedReservations;
 }
 
 export interface RunningServer {
@@ -534,6 +537,7 @@ function startSubscriptions(
     ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.sharedReservations ? { sharedReservations: options.sharedReservations } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
   });
