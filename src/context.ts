@@ -89,11 +89,21 @@ export function createRequestContext(
       if (listSources > max) throw new ListSourcesBudgetError(max, listSources);
     },
   };
+  /** A refusal of the caller's: the audit line and count, and the one FORBIDDEN error. */
+  const refuse = (field: string, provider: JobProvider | null, account: string) =>
+    audit
+      ? audit.refuse(identity, { field, provider, account, requestId })
+      : new AccountForbiddenError();
+  const listAccess = {
+    grant: identity.accounts,
+    refuse: (provider: JobProvider | null, account: string) =>
+      refuse('listJobs', provider, account),
+  };
   const context: RequestContext = {
     config,
     requestId,
     identity,
-    listJobs: (args) => lister.list({ ...args, caller, budget }),
+    listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
     accountIdOf(id) {
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);
@@ -102,11 +112,7 @@ export function createRequestContext(
       // The account is decided first, by the job's own account, before the budget or any call.
       const account = providerOf(key.provider).setup.accountAlias(config, key as never);
       if (!identity.accounts.permits(key.provider, account))
-        return Promise.reject(
-          audit
-            ? audit.refuse(identity, { field, provider: key.provider, account, requestId })
-            : new AccountForbiddenError(),
-        );
+        return Promise.reject(refuse(field, key.provider, account));
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);
       // The record's secrets are registered before any resolver sees it, so no log line or

@@ -8,11 +8,16 @@ export interface MintOptions {
   ttlSeconds?: number;
   issuer?: string | null;
   audience?: string | null;
+  /** The accounts the token may read (the `accounts` claim); absent: no claim, the default accounts only. */
+  accounts?: readonly string[];
 }
 
 /** Mint an HS256 development token (`npm start` and `npx jobgraph token`). */
 export async function mintToken(options: MintOptions): Promise<string> {
-  let jwt = new SignJWT({ scope: options.scopes.join(' ') })
+  let jwt = new SignJWT({
+    scope: options.scopes.join(' '),
+    ...(options.accounts ? { accounts: [...options.accounts] } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.subject ?? 'jobgraph-dev')
     .setIssuedAt()
