@@ -12,7 +12,9 @@ import {
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from './datasources/guard/loader.ts';
+import { accountDirectory } from './datasources/accountDirectory.ts';
 import { providerOf } from './datasources/registry.ts';
+import { BadUserInputError } from './errors.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
@@ -32,6 +34,18 @@ export interface RequestContext extends AuthContext {
   loadJob(key: JobKey, field?: string): Promise<JobRecord>;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`). */
   accountIdOf(id: string): string | null;
+  /**
+   * The alias of `provider`'s account whose ID is `accountId` (a native key's `account`), for a
+   * caller that may read it; else throws, before any upstream call: the audited FORBIDDEN (an ID
+   * of no configured account alike), or — for a caller of every account — BAD_USER_INPUT naming
+   * `argument` when no configured account has that ID. `field` names the surface asking.
+   */
+  accountAliasOfId(
+    provider: JobProvider,
+    accountId: string,
+    field: string,
+    argument: string,
+  ): string;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
   listJobs(args: {
     filter: JobListFilter;
@@ -107,6 +121,18 @@ export function createRequestContext(
     accountIdOf(id) {
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);
+    },
+    accountAliasOfId(provider, accountId, field, argument) {
+      const alias = accountDirectory(config, accounts).find(
+        (a) => a.provider === provider && a.ids.includes(accountId),
+      )?.alias;
+      if (alias !== undefined && identity.accounts.permits(provider, alias)) return alias;
+      if (alias === undefined && identity.accounts.all)
+        throw new BadUserInputError(
+          `Argument "${argument}" names no configured account (JOBGRAPH_AWS_ACCOUNTS; the default account's ID once its credentials are known).`,
+          { argument },
+        );
+      throw refuse(field, provider, alias ?? accountId);
     },
     loadJob(key, field = 'job') {
       // The account is decided first, by the job's own account, before the budget or any call.
