@@ -312,7 +312,12 @@ async function run(
   const start = clock.now();
   await child.setNow(start);
   const hub = new WatchHub({ config, sources, scheduler: clock, random: seeded(7), listWatch });
-  const identity = { authenticated: true, subject: 'bench', scopes: new Set([SCOPE_READ]), accounts: DEFAULT_ACCOUNTS_ONLY };
+  const identity = {
+    authenticated: true,
+    subject: 'bench',
+    scopes: new Set([SCOPE_READ]),
+    accounts: DEFAULT_ACCOUNTS_ONLY,
+  };
   const stream = hub.context(identity, 'bench').watchJobs(keys);
   let events = 0;
   const consumed = (async () => {

@@ -1048,12 +1048,12 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   tokens(
     'JOBGRAPH_ACCOUNTS_CLAIM',
     'accounts',
-    'the claim naming the accounts a token may read (a dotted path reaches a nested claim); without it a token reads the default accounts only',
+    'claim naming the accounts a token reads (a.b: nested); without it: default accounts only',
   ),
   tokens(
     'JOBGRAPH_ACCOUNT_GROUPS',
     '—',
-    'JSON object: identity-provider group → the accounts it grants, e.g. {"team-a":["staging"]}',
+    'JSON: identity-provider group → the accounts it grants, e.g. {"team-a":["staging"]}',
   ),
   aws('AWS_REGION', 'us-east-1', 'region of root fields called without `region`'),
   aws('AWS_DEFAULT_REGION', '—', 'read when AWS_REGION is unset'),

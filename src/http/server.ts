@@ -346,6 +346,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       verifyToken,
       formatError,
       executeOperation: run.overWebSocket,
+      audit: gateway.audit,
     },
   );
   await apollo.start();
@@ -505,6 +506,7 @@ function startSubscriptions(
   parts: Pick<ApolloParts, 'httpServer' | 'limits' | 'formatError'> & {
     verifyToken: TokenVerifier;
     executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;
+    audit: AccountAudit;
   },
 ): Subscriptions {
   const subscriptions = createSubscriptions({
@@ -518,6 +520,7 @@ function startSubscriptions(
     ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    audit: parts.audit,
     executeOperation: parts.executeOperation,
   });
   subscriptions.attach(parts.httpServer);

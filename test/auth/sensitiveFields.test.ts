@@ -85,9 +85,14 @@ describe('Scope semantics', () => {
     expect(evaluate([rule], id('a', 'b'))).toBeNull();
     expect(evaluate([rule], id('c'))).toBeNull();
     expect(evaluate([rule], id('a'))).toBe('FORBIDDEN');
-    expect(evaluate([rule], { authenticated: false, subject: null, scopes: new Set(), accounts: DEFAULT_ACCOUNTS_ONLY })).toBe(
-      'UNAUTHENTICATED',
-    );
+    expect(
+      evaluate([rule], {
+        authenticated: false,
+        subject: null,
+        scopes: new Set(),
+        accounts: DEFAULT_ACCOUNTS_ONLY,
+      }),
+    ).toBe('UNAUTHENTICATED');
   });
   it('ANDs several rules and separates @authenticated from scopes', () => {
     expect(
