@@ -16,7 +16,6 @@ import { createWatchLister } from '../../src/subscriptions/watchLister.ts';
 import { EMULATOR_NAMES, clearCalls, gql, type TestGateway } from '../support/gateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
-import { accountToken } from '../support/accountTokens.ts';
 
 /**
  * `listJobs` and `jobUpdates` across the demo's accounts through the real server: the default
@@ -55,10 +54,7 @@ async function walk(gw: TestGateway, filter: Record<string, unknown> = {}) {
   let sources: Source[] | null = null;
   let after: string | null = null;
   for (;;) {
-    const res = await gql(gw, PAGE, {
-      variables: { after, filter },
-      token: await accountToken(gw, ['*']),
-    });
+    const res = await gql(gw, PAGE, { variables: { after, filter }, token: gw.tokens.read });
     expect(res.body.errors).toBeUndefined();
     const conn = res.body.data!.listJobs as {
       edges: { node: Node }[];
@@ -136,7 +132,7 @@ describe('listJobs across the demo’s accounts', () => {
     expect(listed).toEqual([`panorama@${STAGING}:${region}:${jobId}`]);
     const res = await gql(gw, `query ($ids: [ID!]!) { jobs(ids: $ids) { id providerStatus } }`, {
       variables: { ids: [home, listed[0]] },
-      token: await accountToken(gw, ['*']),
+      token: gw.tokens.read,
     });
     expect(res.body.errors).toBeUndefined();
     const [a, b] = res.body.data!.jobs as { id: string; providerStatus: string }[];
@@ -149,7 +145,7 @@ describe('listJobs across the demo’s accounts', () => {
     const before = upstreamCalls(gw);
     const res = await gql(gw, PAGE, {
       variables: { filter: { accounts: ['default', 'nope'] } },
-      token: await accountToken(gw, ['*']),
+      token: gw.tokens.read,
     });
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.body.errors?.[0]?.message).toContain('filter.accounts[1]');
@@ -163,7 +159,7 @@ describe('listJobs across the demo’s accounts', () => {
       gw.server.url,
       'sse',
       `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id account nativeId providerStatus } }`,
-      { token: await accountToken(gw, ['*']), variables: { ids } },
+      { token: gw.tokens.read, variables: { ids } },
     );
     try {
       const events: Event[] = [(await sub.next())!, (await sub.next())!];
@@ -277,10 +273,7 @@ describe('listJobs with an account whose role cannot be assumed', () => {
   });
 
   it('reports that account’s sources FAILED with UPSTREAM_ACCESS_DENIED while the others list', async () => {
-    const res = await gql(gw, PAGE, {
-      variables: { filter: {} },
-      token: await accountToken(gw, ['*']),
-    });
+    const res = await gql(gw, PAGE, { variables: { filter: {} }, token: gw.tokens.read });
     expect(res.body.errors).toBeUndefined();
     const sources = res.body.data!.listJobs.sources as Source[];
     const denied = sources.filter((s) => s.account === 'denied');

@@ -54,13 +54,13 @@ describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST
   });
 
   it('counts one field over ten regions with every provider: more than 20 sources is refused', async () => {
-    // Panorama 10 + HealthOmics 10 × its 2 stores named + Import/Export 1, in the accounts the
-    // token reads (no accounts claim: the default ones); COS Batch none (no AWS region is a COS one).
+    // (Panorama 10 + HealthOmics 10 × its 2 stores named + Import/Export 1) × the demo's two AWS
+    // accounts; COS Batch none (no AWS region is a COS one).
     await expectRefusedBeforeAnyCall(
       gw,
       'query($f: JobListFilter) { listJobs(filter: $f) { sources { state } } }',
       { f: { regions: REGIONS, omicsReferenceStoreIds: ['5038720581', '7321480963'] } },
-      /lists 31 sources/,
+      /lists 62 sources/,
     );
   });
 
@@ -70,9 +70,8 @@ describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST
       gw,
       `query { ...A ... on Query { ${spread.slice(3).join(' ')} } } fragment A on Query { ${spread.slice(0, 3).join(' ')} }`,
       {},
-      // 6 fields × (Panorama, HealthOmics, COS Batch, Import/Export) of the default accounts, the
-      // ones a token without the accounts claim reads.
-      /lists 24 sources/,
+      // 6 fields × (Panorama, HealthOmics, COS Batch, Import/Export) × the demo's two accounts.
+      /lists 48 sources/,
     );
   });
 

@@ -80,9 +80,7 @@ export async function startOtherTeamSubgraphs(
     Query: { deployments: () => seed },
     Deployment: {
       pipelineJob: (d: DeploymentSeed) =>
-        d.pipelineJob
-          ? { __typename: 'CodePipelineJob', account: null, ...d.pipelineJob }
-          : null,
+        d.pipelineJob ? { __typename: 'CodePipelineJob', account: null, ...d.pipelineJob } : null,
     },
   });
   const watching = await serve(WATCHERS_SDL, {
