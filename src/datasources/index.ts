@@ -16,7 +16,7 @@ import {
   type RateBucket,
   type RateObserver,
 } from './guard/rateBudget.ts';
-import { DEFAULT_ACCOUNT } from '../model/keyGrammar.ts';
+import { DEFAULT_ACCOUNT } from '../config/patterns.ts';
 import { PROVIDERS } from './registry.ts';
 import type { AttemptObserver } from './shared/attempts.ts';
 import type { TransportOptions } from './shared/options.ts';

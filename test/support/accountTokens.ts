@@ -1,6 +1,6 @@
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/config/index.ts';
 
 /**
  * A jobs:read token of the gateway's key whose `accounts` claim is `accounts` (absent: no claim,

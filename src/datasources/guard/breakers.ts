@@ -7,7 +7,7 @@ import {
 } from 'cockatiel';
 import { UpstreamError } from '../../errors.ts';
 import { formatGlobalId, type JobKey } from '../../model/globalId.ts';
-import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 
 /** When a region's circuit opens and how long it stays open. */
 export interface BreakerOptions {
