@@ -46,6 +46,8 @@ export interface RequestContext extends AuthContext {
     field: string,
     argument: string,
   ): string;
+  /** The alias of the account of the job with global ID `id`, `default` for the default one (`Job.accountAlias`). */
+  accountAliasOf(id: string): string;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
   listJobs(args: {
     filter: JobListFilter;
@@ -133,6 +135,10 @@ export function createRequestContext(
           { argument },
         );
       throw refuse(field, provider, alias ?? accountId);
+    },
+    accountAliasOf(id) {
+      const key = parseGlobalId(id);
+      return providerOf(key.provider).setup.accountAlias(config, key as never);
     },
     loadJob(key, field = 'job') {
       // The account is decided first, by the job's own account, before the budget or any call.
