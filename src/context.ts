@@ -12,9 +12,11 @@ import {
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from './datasources/guard/loader.ts';
+import { accountDirectory } from './datasources/accountDirectory.ts';
 import { providerOf } from './datasources/registry.ts';
 import { listContradicts } from './datasources/listing/contradicts.ts';
 import type { JobCache } from './cache/jobCache.ts';
+import { BadUserInputError } from './errors.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
@@ -36,6 +38,18 @@ export interface RequestContext extends AuthContext {
   loadJob(key: JobKey, field?: string, listed?: Partial<JobRecord>): Promise<JobRecord>;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`). */
   accountIdOf(id: string): string | null;
+  /**
+   * The alias of `provider`'s account whose ID is `accountId` (a native key's `account`), for a
+   * caller that may read it; else throws, before any upstream call: the audited FORBIDDEN (an ID
+   * of no configured account alike), or — for a caller of every account — BAD_USER_INPUT naming
+   * `argument` when no configured account has that ID. `field` names the surface asking.
+   */
+  accountAliasOfId(
+    provider: JobProvider,
+    accountId: string,
+    field: string,
+    argument: string,
+  ): string;
   /** The alias of the account of the job with global ID `id`, `default` for the default one (`Job.accountAlias`). */
   accountAliasOf(id: string): string;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
@@ -115,14 +129,36 @@ export function createRequestContext(
       if (listSources > max) throw new ListSourcesBudgetError(max, listSources);
     },
   };
+  /** A refusal of the caller's: the audit line and count, and the one FORBIDDEN error. */
+  const refuse = (field: string, provider: JobProvider | null, account: string) =>
+    audit
+      ? audit.refuse(identity, { field, provider, account, requestId })
+      : new AccountForbiddenError();
+  const listAccess = {
+    grant: identity.accounts,
+    refuse: (provider: JobProvider | null, account: string) =>
+      refuse('listJobs', provider, account),
+  };
   const context: RequestContext = {
     config,
     requestId,
     identity,
-    listJobs: (args) => lister.list({ ...args, caller, budget }),
+    listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
     accountIdOf(id) {
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);
+    },
+    accountAliasOfId(provider, accountId, field, argument) {
+      const alias = accountDirectory(config, accounts).find(
+        (a) => a.provider === provider && a.ids.includes(accountId),
+      )?.alias;
+      if (alias !== undefined && identity.accounts.permits(provider, alias)) return alias;
+      if (alias === undefined && identity.accounts.all)
+        throw new BadUserInputError(
+          `Argument "${argument}" names no configured account (JOBGRAPH_AWS_ACCOUNTS; the default account's ID once its credentials are known).`,
+          { argument },
+        );
+      throw refuse(field, provider, alias ?? accountId);
     },
     accountAliasOf(id) {
       const key = parseGlobalId(id);
@@ -132,11 +168,7 @@ export function createRequestContext(
       // The account is decided first, by the job's own account, before the budget or any call.
       const account = providerOf(key.provider).setup.accountAlias(config, key as never);
       if (!identity.accounts.permits(key.provider, account))
-        return Promise.reject(
-          audit
-            ? audit.refuse(identity, { field, provider: key.provider, account, requestId })
-            : new AccountForbiddenError(),
-        );
+        return Promise.reject(refuse(field, key.provider, account));
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);
       const loader = loaders[key.provider] as DataLoader<JobKey, JobRecord, string>;
