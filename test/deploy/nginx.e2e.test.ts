@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -12,8 +11,9 @@ import {
 } from '../../src/emulators/index.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { movableImportExportJob, WatchedUpdates } from '../support/subscriptions.ts';
-import { NGINX_BIN, startNginx, type NginxProcess } from './support/nginx.ts';
-import { HAS_REDIS, startRedis, type RedisProcess } from './support/redis.ts';
+import { realPart } from '../support/realParts.ts';
+import { startNginx, type NginxProcess } from './support/nginx.ts';
+import { startRedis, type RedisProcess } from './support/redis.ts';
 
 // deploy/nginx.conf, unchanged, in Debian's nginx, in front of three real jobgraph processes (live
 // mode, the compiled CLI) that share one emulator set run by this test process, so every replica
@@ -21,15 +21,9 @@ import { HAS_REDIS, startRedis, type RedisProcess } from './support/redis.ts';
 // cluster must: the token key, the cursor key, and (when redis-server is installed) one Redis.
 // The tests run in order on the one cluster; the last one kills a replica.
 
-const HAS_NGINX = existsSync(NGINX_BIN);
-if (!HAS_NGINX)
-  console.warn(
-    `${NGINX_BIN} is missing: the nginx deployment test (test/deploy/nginx.e2e.test.ts) is SKIPPED (apt-get install nginx to run it).`,
-  );
-if (HAS_NGINX && !HAS_REDIS)
-  console.warn(
-    'redis-server is not on the PATH: the nginx deployment test runs its replicas without a shared Redis.',
-  );
+const nginxPart = realPart('nginx');
+// Without redis-server (and outside CI) the replicas run without a shared Redis.
+const redisPart = realPart('redis-server');
 
 const JWT_SECRET = randomBytes(32).toString('base64url');
 const CURSOR_SECRET = randomBytes(32).toString('base64url');
@@ -48,7 +42,7 @@ class Watcher extends WatchedUpdates {
   }
 }
 
-describe.skipIf(!HAS_NGINX)(
+describe.skipIf(nginxPart.skip)(
   'deploy/nginx.conf in Debian nginx, in front of three jobgraph replicas',
   () => {
     let emulators: EmulatorSet;
@@ -130,7 +124,7 @@ describe.skipIf(!HAS_NGINX)(
 
     beforeAll(async () => {
       emulators = await startEmulators();
-      if (HAS_REDIS) redis = await startRedis();
+      if (!redisPart.skip) redis = await startRedis();
       const env = {
         ...emulatorEnvironment(emulators),
         HOST: '127.0.0.1',

@@ -6,9 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../support/rawHttp.ts';
-
-/** Debian's nginx (apt-get install nginx). */
-export const NGINX_BIN = '/usr/sbin/nginx';
+import { requirePart } from '../../support/realParts.ts';
 
 const DEPLOY = fileURLToPath(new URL('../../../deploy/', import.meta.url));
 /** The shipped configuration: http-context directives that include jobgraph/upstreams.conf and jobgraph/listen.conf. */
@@ -92,9 +90,13 @@ export async function startNginx(upstreamPorts: number[]): Promise<NginxProcess>
     // cannot do on the socket Node gives a child for a pipe (ENXIO).
     const stdoutFile = join(dir, 'stdout.log');
     const stdoutFd = openSync(stdoutFile, 'a');
-    const child = spawn(NGINX_BIN, ['-p', dir, '-e', 'stderr', '-c', join(dir, 'nginx.conf')], {
-      stdio: ['ignore', stdoutFd, 'pipe'],
-    });
+    const child = spawn(
+      requirePart('nginx'),
+      ['-p', dir, '-e', 'stderr', '-c', join(dir, 'nginx.conf')],
+      {
+        stdio: ['ignore', stdoutFd, 'pipe'],
+      },
+    );
     closeSync(stdoutFd);
     const output = { stderr: '' };
     child.stderr?.on('data', (c: Buffer) => (output.stderr += c.toString()));
