@@ -38,14 +38,20 @@ export interface RedisServer {
   exited: Promise<void>;
 }
 
-/** Start redis-server on `port` (default a free one) and resolve once it accepts connections. */
-export async function startRedisServer(port?: number): Promise<RedisServer> {
+/**
+ * Start redis-server on `port` (default a free one) and resolve once it accepts connections;
+ * `config` (redis-server arguments, e.g. the kit's ACL users) goes after the test's own.
+ */
+export async function startRedisServer(
+  port?: number,
+  config: readonly string[] = [],
+): Promise<RedisServer> {
   requirePart('redis-server');
   for (let tries = 0; tries < 5; tries++) {
     const p = port ?? (await freePort());
     const child = spawn(
       'redis-server',
-      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...config],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
