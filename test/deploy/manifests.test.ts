@@ -567,3 +567,19 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     expect(Number(major) * 1000 + Number(minor)).toBeGreaterThanOrEqual(1025);
   });
 });
+
+describe('The Dockerfile’s toolchain', () => {
+  const dockerfile = read(join(ROOT, 'Dockerfile'));
+  const docs = read(join(ROOT, 'docs', 'deployment.md'));
+
+  it('pulls no Dockerfile frontend (no `# syntax=` line): what it uses is in BuildKit’s built-in one', () => {
+    expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/im);
+  });
+
+  it('says what builds it: BuildKit for RUN --mount, podman/buildah with --format docker (else no HEALTHCHECK), Compose v2', () => {
+    expect(dockerfile).toMatch(/^RUN --mount=/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK /m);
+    for (const said of [/BuildKit/, /Docker 23/, /buildx/, /--format docker/, /Compose v2/])
+      expect(docs).toMatch(said);
+  });
+});
