@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../src/auth/mintToken.ts';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config/index.ts';
 import { closeSources, createSources } from '../src/datasources/index.ts';
 import { createJobLister, ListSnapshots } from '../src/datasources/listing/index.ts';
 import { withDemoUpstreams, type EmulatorSet } from '../src/emulators/index.ts';

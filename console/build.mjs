@@ -12,7 +12,7 @@ const out = `${root}dist/console/`;
 const { buildSchema } = await import(`${root}dist/schema.js`);
 const { consoleJobQueries } = await import(`${root}dist/http/consoleQueries.js`);
 const { PROVIDERS } = await import(`${root}dist/datasources/registry.js`);
-const { PATTERNS } = await import(`${root}dist/model/keyGrammar.js`);
+const { PATTERNS } = await import(`${root}dist/config/patterns.js`);
 
 // Each provider's global-ID grammar (src/datasources/<p>/key.ts), for the page's ID search and its
 // filter checks: the prefix, then each part with its documented form and pattern.

@@ -4,7 +4,7 @@ import { AccountForbiddenError } from './auth/accountAudit.ts';
 import type { AuthContext } from './auth/directives.ts';
 import { secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import type { Sources } from './datasources/index.ts';
 import type { JobLister, JobListFilter, JobListPage } from './datasources/listing/index.ts';
 import {

@@ -113,10 +113,15 @@ describe('The import rules', () => {
     expect(violations('resolvers', forbidden)).toEqual([]);
   });
 
-  it('let only src/config.ts read the environment', () => {
+  it('keep the configuration on the ground floor: nothing under src/config imports another part of src/', () => {
+    const inSrc = new Set(files.map((f) => f.path));
+    expect(violations('config', (spec) => inSrc.has(spec) && !under('config')(spec))).toEqual([]);
+  });
+
+  it('let only the files of src/config/ read the environment', () => {
     expect(
       files
-        .filter((f) => f.path !== 'config.ts' && /\bprocess\.env\b/.test(f.text))
+        .filter((f) => !under('config')(f.path) && /\bprocess\.env\b/.test(f.text))
         .map((f) => f.path),
     ).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import type { AwsAccounts } from './shared/accounts.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import type { JobCache } from '../cache/index.ts';

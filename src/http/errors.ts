@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type http from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 
 /** One error as a client sees it: a message of jobgraph's and its public code. */
 export interface ErrorAnswerItem {

@@ -24,7 +24,7 @@ import { AccountAudit } from '../auth/accountAudit.ts';
 import { AccountGrants } from '../auth/accountGrant.ts';
 import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
 import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { accountDirectory } from '../datasources/accountDirectory.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createRequestContext, type GatewayParts, type RequestContext } from '../context.ts';

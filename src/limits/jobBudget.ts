@@ -15,7 +15,7 @@ import {
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { listSourceCount, planDefaults, planList } from '../datasources/listing/plan.ts';
 import type { JobListFilter } from '../datasources/listing/types.ts';
 import { BadUserInputError } from '../errors.ts';

@@ -4,7 +4,7 @@ import { CLOCK_TOLERANCE_SECONDS } from '../auth/verifyToken.ts';
 import { AccountForbiddenError, type AccountAudit } from '../auth/accountAudit.ts';
 import { SCOPE_SECRETS, type Identity } from '../auth/identity.ts';
 import type { PollLeases } from '../cache/pollLeases.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
 import {
   fetchJobShared,

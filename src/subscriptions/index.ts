@@ -4,7 +4,7 @@ import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } f
 import type { Logger } from 'pino';
 import type { AccountAudit } from '../auth/accountAudit.ts';
 import type { Identity } from '../auth/identity.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
 import type { QueryLimits } from '../limits/index.ts';

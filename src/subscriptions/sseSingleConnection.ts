@@ -10,7 +10,7 @@ import {
 import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY, print as printSseMessage } from 'graphql-sse';
 import type { Logger } from 'pino';
 import type { Identity } from '../auth/identity.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { writeErrorAnswer } from '../http/errors.ts';
 import { acceptedTypes, operationTypeOf } from '../http/transport.ts';
 import { subscribe } from './execute.ts';

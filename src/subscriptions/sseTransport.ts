@@ -8,7 +8,7 @@ import {
 import { createHandler, print as printSseMessage } from 'graphql-sse';
 import type { Logger } from 'pino';
 import type { Identity } from '../auth/identity.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { JobgraphError } from '../errors.ts';
 import { writeErrorAnswer } from '../http/errors.ts';
 import { operationTypeOf } from '../http/transport.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { JOBGRAPH_VARIABLES, unknownVariableWarnings } from '../../src/config.ts';
+import { JOBGRAPH_VARIABLES, unknownVariableWarnings } from '../../src/config/index.ts';
 import * as emulatorsModule from '../../src/emulators/index.ts';
 import {
   DEFAULT_EMULATOR_PORT_BASE,

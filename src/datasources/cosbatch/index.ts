@@ -1,5 +1,5 @@
-import type { Config } from '../../config.ts';
-import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
+import type { Config } from '../../config/index.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 import type { CosSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { cosWire } from './client.ts';

@@ -1,5 +1,5 @@
-import type { Config } from '../../config.ts';
-import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
+import type { Config } from '../../config/index.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 import { statusFilter } from '../listing/filter.ts';
 import type { StreamPage } from '../listing/merge.ts';
 import { listStream, present } from '../listing/streams.ts';

@@ -1,4 +1,4 @@
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
 import type { Sources } from '../index.ts';
 import { CursorCodec } from './cursor.ts';

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { MAX_OMICS_REFERENCE_STORES, type Config } from '../../config.ts';
+import { MAX_OMICS_REFERENCE_STORES, type Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
 import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../../model/job.ts';
-import { DEFAULT_ACCOUNT, PATTERNS, regionPatternOf } from '../../model/keyGrammar.ts';
+import { DEFAULT_ACCOUNT, PATTERNS } from '../../config/patterns.ts';
+import { regionPatternOf } from '../../model/keyGrammar.ts';
 import { PROVIDERS, providerOf } from '../registry.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { AnyProvider } from '../shared/provider.ts';

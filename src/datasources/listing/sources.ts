@@ -1,4 +1,4 @@
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/index.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { fetchJobShared, type GuardedSource } from '../guard/loader.ts';
 import type { Sources } from '../index.ts';

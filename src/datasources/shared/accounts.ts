@@ -5,9 +5,9 @@ import {
   memoizeIdentityProvider,
 } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { AwsAccount, Config } from '../../config.ts';
+import type { AwsAccount, Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
-import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 import { credentialSource } from './awsCall.ts';
 
 /** Told of every STS AssumeRole jobgraph makes (metrics): the alias and how it ended. */
