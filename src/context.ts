@@ -32,6 +32,8 @@ export interface RequestContext extends AuthContext {
   loadJob(key: JobKey, field?: string): Promise<JobRecord>;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`). */
   accountIdOf(id: string): string | null;
+  /** The alias of the account of the job with global ID `id`, `default` for the default one (`Job.accountAlias`). */
+  accountAliasOf(id: string): string;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
   listJobs(args: {
     filter: JobListFilter;
@@ -97,6 +99,10 @@ export function createRequestContext(
     accountIdOf(id) {
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);
+    },
+    accountAliasOf(id) {
+      const key = parseGlobalId(id);
+      return providerOf(key.provider).setup.accountAlias(config, key as never);
     },
     loadJob(key, field = 'job') {
       // The account is decided first, by the job's own account, before the budget or any call.

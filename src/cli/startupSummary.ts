@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { loadConfig, SETTING_VARIABLES, unknownVariableWarnings, type Config } from '../config/index.ts';
+import {
+  loadConfig,
+  SETTING_VARIABLES,
+  unknownVariableWarnings,
+  type Config,
+} from '../config/index.ts';
 import { PROVIDERS } from '../datasources/registry.ts';
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 

@@ -58,7 +58,7 @@ function accountGroupsOf(env: Env): Config['auth']['accountGroups'] {
       typeof value === 'string'
         ? value.split(/\s+/).filter(Boolean)
         : Array.isArray(value) && value.every((v) => typeof v === 'string')
-          ? (value as string[])
+          ? value
           : null;
     if (entries === null)
       throw new ConfigError(

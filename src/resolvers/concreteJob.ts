@@ -21,5 +21,9 @@ export function concreteJobResolvers(provider: JobProvider) {
     account(job: JobRecord, _args: unknown, context: RequestContext): string | null {
       return context.accountIdOf(job.id);
     },
+    /** The account's alias (`default` for the default one), from the configuration. */
+    accountAlias(job: JobRecord, _args: unknown, context: RequestContext): string {
+      return context.accountAliasOf(job.id);
+    },
   };
 }

@@ -41,6 +41,8 @@ export interface WatchContext extends AuthContext {
   watchJobs(items: readonly (JobKey | Error)[]): AsyncIterableIterator<JobRecord | Error>;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`), as for queries. */
   accountIdOf(id: string): string | null;
+  /** The alias of the account of the job with global ID `id` (`Job.accountAlias`), as for queries. */
+  accountAliasOf(id: string): string;
 }
 
 export interface WatchHubOptions {
@@ -142,6 +144,10 @@ export class WatchHub {
       accountIdOf: (id) => {
         const key = parseGlobalId(id);
         return providerOf(key.provider).setup.accountId(this.config, key as never, this.accounts);
+      },
+      accountAliasOf: (id) => {
+        const key = parseGlobalId(id);
+        return providerOf(key.provider).setup.accountAlias(this.config, key as never);
       },
     };
     return context;

@@ -109,7 +109,7 @@ export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends 
    */
   accountAliases(config: Config): readonly string[];
   /**
-   * The alias of the account a job of `key` lives in — the account whose credentials read it:
+   * The alias of the account a job of `key` lives in (`Job.accountAlias`) — the account whose credentials read it:
    * `default` (DEFAULT_ACCOUNT) or a configured alias. What per-account authorization decides by
    * (auth/accountGrant.ts), so it must cost no more than a map lookup.
    */
