@@ -12,6 +12,7 @@ import {
   exampleGlobalIds,
 } from '../../src/emulators/index.ts';
 import { launchChromium } from '../support/browser.ts';
+import { realPart } from '../support/realParts.ts';
 import { gql, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { LABEL, rows, setVisibility, tabOpener, watch } from './tab.ts';
 
@@ -25,6 +26,8 @@ import { LABEL, rows, setVisibility, tabOpener, watch } from './tab.ts';
 
 const ex = exampleGlobalIds();
 const epoch = Date.now();
+
+const chromiumPart = realPart('chromium');
 let emulatorNow = epoch;
 let gw: TestGateway;
 let browser: Browser;
@@ -105,7 +108,7 @@ async function timeCells(page: Page, id: string) {
 const fits = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
-describe('The jobs console for triage (Debian Chromium)', () => {
+describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium)', () => {
   it('shows when each job finished and how long it took (created → completed), an unfinished job its time so far, and updates both live', async () => {
     const phases = PROGRESS_PHASES.cosbatch;
     const progressing = PROGRESSING_JOB_IDS.cosbatch;
