@@ -10,7 +10,9 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const out = `${root}dist/console/`;
 const { buildSchema } = await import(`${root}dist/schema.js`);
-const { consoleJobQueries } = await import(`${root}dist/http/consoleQueries.js`);
+const { consoleJobQueries, consoleUnixTimeFields } = await import(
+  `${root}dist/http/consoleQueries.js`
+);
 const { PROVIDERS } = await import(`${root}dist/datasources/registry.js`);
 const { PATTERNS } = await import(`${root}dist/config/patterns.js`);
 
@@ -49,6 +51,7 @@ const result = await build({
   metafile: true,
   define: {
     JOBGRAPH_JOB_QUERIES: JSON.stringify(consoleJobQueries(schema)),
+    JOBGRAPH_UNIX_TIME_FIELDS: JSON.stringify(consoleUnixTimeFields(schema)),
     JOBGRAPH_LIST_SOURCE_FIELDS: JSON.stringify(listSourceFields),
     JOBGRAPH_ID_GRAMMAR: JSON.stringify(idGrammar),
   },

@@ -219,4 +219,18 @@ describe('The tree tells the story', () => {
       expect(existsSync(join(SRC, path)), `the tree names src/${m[1]}`).toBe(true);
     }
   });
+
+  it("names every folder of src/datasources/ in docs/architecture.md's tree, each provider folder too", () => {
+    const doc = readFileSync(new URL('../docs/architecture.md', import.meta.url), 'utf8');
+    const layout = /^## The tree\n[\s\S]*?```\n([\s\S]*?)```/m.exec(doc)?.[1] ?? '';
+    const folders = readdirSync(join(SRC, 'datasources'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    for (const folder of folders) {
+      const named =
+        layout.includes(`src/datasources/${folder}/`) ||
+        new RegExp(`(^|[\\s,=])${folder}/[,\\s]`, 'm').test(layout);
+      expect(named, `docs/architecture.md's tree names src/datasources/${folder}/`).toBe(true);
+    }
+  });
 });

@@ -19,7 +19,55 @@ export function authOf(env: Env): Config['auth'] {
       'must be at least 32 characters (HS256 needs a 256-bit key)',
     );
   }
-  return { jwtSecret, jwksUrl, issuer, audience };
+  return {
+    jwtSecret,
+    jwksUrl,
+    issuer,
+    audience,
+    accountsClaim: opt(env, 'JOBGRAPH_ACCOUNTS_CLAIM') ?? 'accounts',
+    accountGroups: accountGroupsOf(env),
+  };
+}
+
+/** Most groups JOBGRAPH_ACCOUNT_GROUPS maps. */
+export const MAX_ACCOUNT_GROUPS = 1000;
+
+/**
+ * JOBGRAPH_ACCOUNT_GROUPS: a JSON object from each group (or role) name an identity provider puts
+ * in the accounts claim to the account entries it stands for — an array of strings, or one
+ * space-separated string (`{"team-a": ["staging"], "platform": "*"}`).
+ */
+function accountGroupsOf(env: Env): Config['auth']['accountGroups'] {
+  const name = 'JOBGRAPH_ACCOUNT_GROUPS';
+  const raw = opt(env, name);
+  if (raw === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a JSON object such as {"team-a": ["staging"]}');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(name, 'must be a JSON object such as {"team-a": ["staging"]}');
+  const groups = Object.entries(parsed as Record<string, unknown>);
+  if (groups.length > MAX_ACCOUNT_GROUPS)
+    throw new ConfigError(name, `maps at most ${MAX_ACCOUNT_GROUPS} groups`);
+  const out: Record<string, readonly string[]> = Object.create(null) as Record<string, string[]>;
+  for (const [group, value] of groups) {
+    const entries =
+      typeof value === 'string'
+        ? value.split(/\s+/).filter(Boolean)
+        : Array.isArray(value) && value.every((v) => typeof v === 'string')
+          ? value
+          : null;
+    if (entries === null)
+      throw new ConfigError(
+        name,
+        `maps each group to an array of account entries or a space-separated string; ${JSON.stringify(group.slice(0, 64))} is neither`,
+      );
+    out[group] = Object.freeze([...entries]);
+  }
+  return Object.freeze(out);
 }
 
 /** JOBGRAPH_CORS_ORIGINS: `*`, or origins (scheme, host, optional port; no path), comma-separated. */

@@ -62,6 +62,10 @@ export interface Config {
     jwksUrl: string | null;
     issuer: string | null;
     audience: string | null;
+    /** The claim naming the accounts a token may read (JOBGRAPH_ACCOUNTS_CLAIM, default `accounts`). */
+    accountsClaim: string;
+    /** Identity-provider groups → the account entries each stands for (JOBGRAPH_ACCOUNT_GROUPS); null: none. */
+    accountGroups: Readonly<Record<string, readonly string[]>> | null;
   };
   limits: {
     /** Most IDs one `jobs(ids:)` call takes (JOBGRAPH_MAX_JOB_IDS, default 100). */

@@ -66,6 +66,16 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   tokens('JOBGRAPH_JWKS_URL', '—', 'key set of production tokens (with issuer and audience)'),
   tokens('JOBGRAPH_JWT_ISSUER', '—', 'the `iss` a token must carry (required with a JWKS)'),
   tokens('JOBGRAPH_JWT_AUDIENCE', '—', 'the `aud` a token must carry (required with a JWKS)'),
+  tokens(
+    'JOBGRAPH_ACCOUNTS_CLAIM',
+    'accounts',
+    'claim naming the accounts a token reads (a.b: nested); without it: default accounts only',
+  ),
+  tokens(
+    'JOBGRAPH_ACCOUNT_GROUPS',
+    '—',
+    'JSON: identity-provider group → the accounts it grants, e.g. {"team-a":["staging"]}',
+  ),
   aws('AWS_REGION', 'us-east-1', 'region of root fields called without `region`'),
   aws('AWS_DEFAULT_REGION', '—', 'read when AWS_REGION is unset'),
   aws('AWS_PROFILE', '— (default profile)', 'profile of the standard AWS credential chain'),

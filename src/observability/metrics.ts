@@ -28,6 +28,8 @@ export interface WatchState {
 export interface BreakerState {
   provider: JobProvider;
   region: string;
+  /** The account's alias (`default`: the default account). */
+  account: string;
   /** True while open or half-open (calls refused, or only one trial let through). */
   open: boolean;
 }
@@ -44,7 +46,7 @@ export interface BreakerState {
  *   `jobgraph_upstream_rate_wait_seconds{provider}` (histogram): the rate budget
  *   (JOBGRAPH_UPSTREAM_RATE_LIMITS) — calls that waited for their turn, calls refused
  *   UPSTREAM_THROTTLED by it, and how long each call that went waited (0 for most while under budget);
- * - `jobgraph_breaker_open{provider,region}`: 1 while a region's circuit is open or half-open,
+ * - `jobgraph_breaker_open{provider,account,region}`: 1 while an account's region's circuit is open or half-open,
  *   0 once it closed again (a region appears after its first call);
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
  * - `jobgraph_graphql_requests_total{operation_type,outcome}`: one per GraphQL request;
@@ -75,6 +77,7 @@ export class GatewayMetrics {
   readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
   readonly #graphqlDuration: Histogram<'operation_type'>;
   readonly #assumeRole: Counter<'account' | 'outcome'>;
+  readonly #accountRefusals: Counter<'reason'>;
   #watch: (() => WatchState) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
@@ -98,6 +101,12 @@ export class GatewayMetrics {
       name: 'jobgraph_aws_assume_role_total',
       help: 'STS AssumeRole calls for the accounts of JOBGRAPH_AWS_ACCOUNTS (a session is kept and refreshed before it expires), by account alias and outcome (ok or failed).',
       labelNames: ['account', 'outcome'],
+      registers,
+    });
+    this.#accountRefusals = new Counter({
+      name: 'jobgraph_account_refusals_total',
+      help: 'Jobs, list filters and watches refused because the token may not read the account, by reason: no_claim (the token has no accounts claim: default accounts only), not_granted (its claim does not name the account), unknown_account (no such account is configured).',
+      labelNames: ['reason'],
       registers,
     });
     watchMetrics(registers, () => this.#watch?.());
@@ -124,6 +133,11 @@ export class GatewayMetrics {
   /** One STS AssumeRole for the account aliased `account`. */
   assumeRole(account: string, outcome: 'ok' | 'failed'): void {
     this.#assumeRole.inc({ account, outcome });
+  }
+
+  /** A job, list filter or watch refused for its account. */
+  accountRefused(reason: string): void {
+    this.#accountRefusals.inc({ reason });
   }
 
   cacheLookup(result: 'hit' | 'miss'): void {
@@ -200,17 +214,17 @@ function rateBudgetMetrics(registers: Registers) {
   };
 }
 
-/** Each provider region's circuit, read from `breakers` at scrape time. */
+/** Each circuit (provider × account × region), read from `breakers` at scrape time. */
 function breakerGauge(registers: Registers, breakers: () => BreakerState[]): void {
   new Gauge({
     name: 'jobgraph_breaker_open',
-    help: '1 while the circuit breaker of a provider region is open or half-open, else 0.',
-    labelNames: ['provider', 'region'],
+    help: "1 while the circuit breaker of a provider's region in an account (its alias; default: the default account) is open or half-open, else 0.",
+    labelNames: ['provider', 'account', 'region'],
     registers,
     collect() {
       this.reset();
       for (const b of breakers())
-        this.set({ provider: b.provider, region: b.region }, b.open ? 1 : 0);
+        this.set({ provider: b.provider, account: b.account, region: b.region }, b.open ? 1 : 0);
     },
   });
 }

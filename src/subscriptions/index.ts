@@ -2,12 +2,14 @@ import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import type http from 'node:http';
 import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import type { AccountAudit } from '../auth/accountAudit.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
 import type { QueryLimits } from '../limits/index.ts';
 import { WatchHub } from './hub.ts';
+import type { SharedReservations } from './sseRelay.ts';
 import { SseTransport } from './sseTransport.ts';
 import { transportCommon } from './transportCommon.ts';
 import { ValidDocuments } from './validDocuments.ts';
@@ -19,6 +21,7 @@ export type { Scheduler } from './scheduler.ts';
 export { isSingleConnectionRequest } from './sseSingleConnection.ts';
 
 export { GRAPHQL_PATH } from './sseTransport.ts';
+export type { SharedReservations } from './sseRelay.ts';
 export type { OperationCall } from './wsTransport.ts';
 
 export interface SubscriptionOptions {
@@ -37,11 +40,15 @@ export interface SubscriptionOptions {
   accounts?: AwsAccounts;
   /** The gateway's list snapshots, shared by list-assisted watching and `listJobs`. */
   listSnapshots?: ListSnapshots;
+  /** Where a watch of an account the caller may not read is logged and counted. */
+  audit?: AccountAudit;
   /**
    * Run an operation that is not a subscription, sent over graphql-ws, through Apollo's pipeline
    * (server.ts) as the socket's caller: its answer, as JSON would carry it.
    */
   executeOperation(call: OperationCall): Promise<FormattedExecutionResult>;
+  /** graphql-sse single connection reservations shared by the replicas (Redis), so any replica serves any of their requests. */
+  sharedReservations?: SharedReservations;
 }
 
 export interface Subscriptions {
@@ -86,13 +93,18 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
   });
   const common = transportCommon(
     hub,
     { schema, limits, config, documents: new ValidDocuments() },
     (formatted, error) => options.formatError(formatted, error),
   );
-  const sse = new SseTransport(common, config, logger);
+  const sse = new SseTransport(common, config, logger, {
+    // An operation relayed from another replica runs through Apollo's pipeline as its sender.
+    execute: (call) => options.executeOperation(call),
+    ...(options.sharedReservations ? { shared: options.sharedReservations } : {}),
+  });
   const ws = new WsTransport(common, {
     config,
     logger,

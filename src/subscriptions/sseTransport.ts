@@ -21,6 +21,7 @@ import {
   isSingleConnectionRequest,
   type PreparedSubscription,
   type SingleConnectionCall,
+  type SingleConnectionOptions,
   type SingleConnectionSse,
 } from './sseSingleConnection.ts';
 import type { TransportCommon } from './transportCommon.ts';
@@ -70,6 +71,7 @@ export class SseTransport {
     private readonly common: TransportCommon,
     config: Config,
     private readonly logger: Logger,
+    relay: Pick<SingleConnectionOptions, 'execute' | 'shared'>,
   ) {
     this.parseOptions = common.prepare.limits.parseOptions;
     this.streams = distinctConnectionsHandler(common);
@@ -82,6 +84,8 @@ export class SseTransport {
       streamHeaders: SSE_HEADERS,
       prepare: (identity, requestId, params) => this.prepareFor(identity, requestId, params),
       formatResult: common.formatResult,
+      execute: relay.execute,
+      ...(relay.shared ? { shared: relay.shared } : {}),
     });
   }
 

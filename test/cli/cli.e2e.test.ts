@@ -107,6 +107,28 @@ describe('The jobgraph command', () => {
     expect(protectedHeader.alg).toBe('HS256');
     expect(payload.scope).toBe('jobs:read jobs:secrets:read');
     expect((payload.exp as number) - (payload.iat as number)).toBe(600);
+    // Without --accounts the token has no accounts claim: the default accounts only.
+    expect(payload).not.toHaveProperty('accounts');
+  });
+
+  it('mints a token for the asked accounts, in the configured claim', async () => {
+    const secret = 'cli-test-secret-that-is-long-enough-0123';
+    const key = new TextEncoder().encode(secret);
+    const mint = async (env: Record<string, string>, accounts: string) =>
+      (
+        await jwtVerify(
+          (await run(['token', '--accounts', accounts], { JOBGRAPH_JWT_SECRET: secret, ...env }))
+            .stdout,
+          key,
+        )
+      ).payload;
+    expect((await mint({}, 'staging  prod')).accounts).toEqual(['staging', 'prod']);
+    expect((await mint({}, '')).accounts).toEqual([]);
+    const renamed = await mint(
+      { JOBGRAPH_ACCOUNTS_CLAIM: 'https://jobs.example.com/accounts' },
+      '*',
+    );
+    expect(renamed['https://jobs.example.com/accounts']).toEqual(['*']);
   });
 
   it('refuses to mint without JOBGRAPH_JWT_SECRET, naming it', async () => {
@@ -308,7 +330,12 @@ describe('The jobgraph command', () => {
         /warning +JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS\?/,
       );
       expect(proc.stderr).toMatch(/AWS Panorama +NOT configured/);
-      expect(proc.stderr).toMatch(/Tencent COS Batch +configured from TENCENTCLOUD_SECRET_ID/);
+      // Keys without COS_UIN and COS_APPID cannot call: never "configured".
+      expect(proc.stderr).toMatch(/Tencent COS Batch +NOT configured: COS_UIN, COS_APPID not set/);
+      expect(proc.stderr).toMatch(
+        / {4}tencent default +not configured \(COS_UIN, COS_APPID not set\)/,
+      );
+      expect(proc.stderr).toMatch(/ {4}aws default +not configured \(AWS credentials not set\)/);
       expect(proc.stderr).toMatch(/auth +HS256 \(JOBGRAPH_JWT_SECRET\)/);
       // Apollo asks nothing of the operator: inline tracing is decided in code (server.ts).
       expect(`${proc.stdout}${proc.stderr}`).not.toMatch(/inline tracing/i);

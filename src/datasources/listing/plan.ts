@@ -8,7 +8,7 @@ import { PROVIDERS, providerOf } from '../registry.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { AnyProvider } from '../shared/provider.ts';
 import { knownStoresOf } from './filter.ts';
-import type { JobListFilter, ListPlan } from './types.ts';
+import type { JobListFilter, ListAccess, ListPlan } from './types.ts';
 
 export type { ListPlan } from './types.ts';
 
@@ -77,12 +77,47 @@ export function planDefaults(
 }
 
 /**
- * The accounts a plan lists `provider` in: the asked ones it has (the default account always),
- * in the plan's order.
+ * The accounts a plan lists `provider` in: the asked ones it has (the default account always)
+ * and the caller may read there, in the plan's order.
  */
 export function accountsOf(plan: ListPlan, provider: AnyProvider): readonly string[] {
-  const has = plan.accountsOf[provider.name] ?? [];
-  return plan.accounts.filter((a) => a === DEFAULT_ACCOUNT || has.includes(a));
+  return plan.accountsOf[provider.name] ?? [];
+}
+
+/** Every account: the gateway's own passes (list-assisted watching). */
+const EVERY_ACCOUNT: ListAccess = {
+  grant: { all: true, permits: () => true },
+  refuse: () => new TypeError('a grant of every account refuses none'),
+};
+
+/**
+ * The filter's accounts, checked against the configuration and the caller's grant. A caller
+ * reading every account hears which aliases are configured (BAD_USER_INPUT); any other caller
+ * gets `refuse`'s FORBIDDEN for an alias it may not read on any provider, configured or not, so
+ * a refusal tells nothing of which accounts exist.
+ */
+function plannedAccounts(
+  askedAccounts: readonly string[],
+  configured: readonly string[],
+  { grant, refuse }: ListAccess,
+): string[] {
+  const readable = (alias: string) =>
+    grant.all || PROVIDERS.some((p) => grant.permits(p.name, alias));
+  askedAccounts.forEach((alias, i) => {
+    if (!grant.all) {
+      if (configured.includes(alias) && readable(alias)) return;
+      throw refuse(null, alias);
+    }
+    if (configured.includes(alias)) return;
+    const shown = JSON.stringify(alias.length > 64 ? `${alias.slice(0, 64)}…` : alias);
+    bad(
+      `filter.accounts[${i}]`,
+      `has ${shown}, which is no configured account: ${configured.join(', ')} (JOBGRAPH_AWS_ACCOUNTS, JOBGRAPH_TENCENT_ACCOUNTS; \`default\` is the default account).`,
+    );
+  });
+  return configured.filter(
+    (alias) => (askedAccounts.length === 0 || askedAccounts.includes(alias)) && readable(alias),
+  );
 }
 
 const bad = (argument: string, message: string): never => {
@@ -113,7 +148,12 @@ const served = (pattern: (typeof PATTERNS)['awsRegion' | 'cosRegion'], region: s
  * regions, the configured ones. A global service (Import/Export) is listed whenever it is asked,
  * whatever the regions. Throws BadUserInputError naming the argument.
  */
-export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPlan {
+export function planList(
+  filter: JobListFilter,
+  defaults: PlanDefaults,
+  access: ListAccess = EVERY_ACCOUNT,
+): ListPlan {
+  const { grant } = access;
   const askedProviders = distinct(filter.providers);
   for (const p of askedProviders ?? [])
     if (!JOB_PROVIDERS.includes(p)) bad('filter.providers', `has an unknown provider.`);
@@ -167,19 +207,15 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
   for (const p of PROVIDERS)
     for (const alias of accountsOfProviders[p.name] ?? [])
       if (!configured.includes(alias)) configured.push(alias);
-  const askedAccounts = filter.accounts ?? [];
-  askedAccounts.forEach((alias, i) => {
-    if (configured.includes(alias)) return;
-    const shown = JSON.stringify(alias.length > 64 ? `${alias.slice(0, 64)}…` : alias);
-    bad(
-      `filter.accounts[${i}]`,
-      `has ${shown}, which is no configured account: ${configured.join(', ')} (JOBGRAPH_AWS_ACCOUNTS, JOBGRAPH_TENCENT_ACCOUNTS; \`default\` is the default account).`,
-    );
-  });
-  const accounts =
-    askedAccounts.length === 0
-      ? configured
-      : configured.filter((alias) => askedAccounts.includes(alias));
+  const accounts = plannedAccounts(filter.accounts ?? [], configured, access);
+  const byProvider: Partial<Record<JobProvider, readonly string[]>> = {};
+  let narrowed = false;
+  for (const p of providers) {
+    const has = accountsOfProviders[p] ?? [];
+    const ofProvider = accounts.filter((a) => a === DEFAULT_ACCOUNT || has.includes(a));
+    byProvider[p] = ofProvider.filter((a) => grant.permits(p, a));
+    if (byProvider[p].length !== ofProvider.length) narrowed = true;
+  }
 
   const stateList = states ? JOB_STATES.filter((s) => states.includes(s)) : null;
   const digested: unknown[] = [
@@ -192,7 +228,9 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
     stores,
   ];
   // Only the default account: today's digest, so a cursor of a configuration without accounts stays good.
-  if (configured.length > 1) digested.push(accounts);
+  if (configured.length > 1 || accounts.length !== configured.length) digested.push(accounts);
+  // A grant that reads an alias on one cloud only lists other sources: its cursors are its own.
+  if (narrowed) digested.push(byProvider);
   const digest = createHash('sha256')
     .update(JSON.stringify(digested))
     .digest('base64url')
@@ -206,7 +244,7 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
     createdBeforeMs,
     omicsReferenceStoreIds: stores,
     accounts,
-    accountsOf: accountsOfProviders,
+    accountsOf: byProvider,
     digest,
   };
 }

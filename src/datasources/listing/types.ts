@@ -19,10 +19,14 @@ export interface ListPlan {
   omicsReferenceStoreIds: readonly string[] | null;
   /**
    * The accounts asked, by alias (`default` first, then the others in the order configured):
-   * the filter's, else every configured account.
+   * the filter's, else every configured account the caller's grant reads on some provider.
    */
   accounts: readonly string[];
-  /** Each provider's configured accounts besides the default one (`PlanDefaults.accounts`). */
+  /**
+   * The accounts listed of each asked provider, in the order of `accounts`: those the provider
+   * has (the default account always) that the caller's grant permits on it — an alias granted by
+   * an account ID is permitted on that ID's cloud only.
+   */
   accountsOf: Readonly<Partial<Record<JobProvider, readonly string[]>>>;
   /** A digest of all of the above: a cursor is good only for the plan it was made for. */
   digest: string;
@@ -43,7 +47,10 @@ export interface JobListFilter {
   createdBefore?: string;
   /** Default: JOBGRAPH_OMICS_REFERENCE_STORES, else each region's ListReferenceStores. */
   omicsReferenceStoreIds?: readonly string[];
-  /** Account aliases (`default`: the default account); default: every configured account. */
+  /**
+   * Account aliases (`default`: the default account); default: every configured account the
+   * caller may read.
+   */
   accounts?: readonly string[];
 }
 
@@ -103,6 +110,26 @@ export interface ListBudget {
   job(id: string): void;
 }
 
+/**
+ * Which accounts a caller may read, as the lister asks (auth/accountGrant.ts's `AccountGrant` is
+ * one): `permits(provider, alias)` for the account aliased `alias` (`default`: the default one).
+ */
+export interface ListGrant {
+  /** Every configured account (`*`). */
+  readonly all: boolean;
+  permits(provider: JobProvider, alias: string): boolean;
+}
+
+/**
+ * A caller's grant and how it is refused: `refuse` records the refusal (the audit line and
+ * metric) and returns the FORBIDDEN error to throw; `provider` null when the filter named the
+ * alias for every provider.
+ */
+export interface ListAccess {
+  grant: ListGrant;
+  refuse: (provider: JobProvider | null, account: string) => Error;
+}
+
 export interface JobLister {
   /**
    * One page, newest first. Throws BadUserInputError (src/errors.ts) for a bad `first` (1..100;
@@ -119,5 +146,11 @@ export interface JobLister {
     signal?: AbortSignal;
     /** The request's budgets; none: unbounded (the watch pollers' own passes). */
     budget?: ListBudget;
+    /**
+     * The caller's accounts: only those are listed, in `sources` and rows alike, each row decided
+     * by its own account; a filter naming another is refused (`access.refuse`) before any call.
+     * None: every account (the watch pollers' own passes).
+     */
+    access?: ListAccess;
   }): Promise<JobListPage>;
 }
