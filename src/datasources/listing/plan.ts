@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_OMICS_REFERENCE_STORES, type Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
-import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../../model/job.ts';
+import { JOB_PROVIDERS, JOB_STATES, type JobProvider } from '../../model/job.ts';
 import { DEFAULT_ACCOUNT, PATTERNS } from '../../config/patterns.ts';
 import { regionPatternOf } from '../../model/keyGrammar.ts';
 import { PROVIDERS, providerOf } from '../registry.ts';
