@@ -17,7 +17,7 @@ describe('CodePipeline parse', () => {
   });
 
   it('takes the native ID from the key when the response omits jobDetails.id', () => {
-    const record = parse(key, { jobDetails: { accountId: '111122223333' } });
+    const record = parse(key, { jobDetails: { accountId: '123456789012' } });
     expect(record.nativeId).toBe(key.jobId);
     expect(record.id).toBe(`codepipeline:us-east-1:${key.jobId}`);
     expect(record.actionTypeId).toBeNull();
