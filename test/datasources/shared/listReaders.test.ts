@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import {
-  listTime,
-  requiredXmlTime,
-  summaryState,
-  xmlListMember,
-  xmlListTime,
-} from '../../../src/datasources/shared/listReaders.ts';
+import * as readers from '../../../src/datasources/shared/listReaders.ts';
+
+const { listTime, requiredXmlTime, summaryState, xmlListMember, xmlListTime } = readers;
 
 describe('the list readers every provider shares', () => {
   it('reads a time from epoch seconds, ISO text or a Date; absent is null', () => {
