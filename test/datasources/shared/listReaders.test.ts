@@ -26,7 +26,7 @@ describe('the list readers every provider shares', () => {
   });
 
   it("maps a status through the provider's table; no status is no state", () => {
-    const table = { RUNNING: 'RUNNING', DONE: 'SUCCEEDED' } as const;
+    const table = { RUNNING: 'IN_PROGRESS', DONE: 'SUCCEEDED' } as const;
     expect(summaryState(table, 'DONE')).toBe('SUCCEEDED');
     expect(summaryState(table, 'NEW-STATUS')).toBe('UNKNOWN');
     expect(summaryState(table, null)).toBeNull();
