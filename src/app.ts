@@ -276,14 +276,24 @@ export async function startDemo(
     emulatorClock?: { now?: () => number; epochMs?: number };
     /** The clock list snapshots are dated by (see `startGateway`). */
     listClock?: () => number;
+    /** More role ARNs the emulated STS lets the demo assume (accounts without jobs; tests of many accounts). */
+    emulatorRoles?: readonly string[];
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
-  const { DEMO_SECOND_AWS_ACCOUNT, PROGRESSING_JOB_IDS, startEmulators, withDemoUpstreams } =
-    await import('./emulators/index.ts');
+  const {
+    DEMO_SECOND_AWS_ACCOUNT,
+    PROGRESSING_JOB_IDS,
+    createEmulatorAccounts,
+    startEmulators,
+    withDemoUpstreams,
+  } = await import('./emulators/index.ts');
   const base = loadConfig({ mode: 'demo' }, options.env);
   const emulators = await startEmulators({
     ...options.emulatorClock,
+    ...(options.emulatorRoles
+      ? { accounts: createEmulatorAccounts({ roles: options.emulatorRoles }) }
+      : {}),
     ...(base.emulatorJobsPerSource === null ? {} : { jobsPerSource: base.emulatorJobsPerSource }),
   });
   try {
