@@ -281,19 +281,12 @@ export async function startDemo(
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
-  const {
-    DEMO_SECOND_AWS_ACCOUNT,
-    PROGRESSING_JOB_IDS,
-    createEmulatorAccounts,
-    startEmulators,
-    withDemoUpstreams,
-  } = await import('./emulators/index.ts');
+  const { DEMO_SECOND_AWS_ACCOUNT, PROGRESSING_JOB_IDS, startEmulators, withDemoUpstreams } =
+    await import('./emulators/index.ts');
   const base = loadConfig({ mode: 'demo' }, options.env);
   const emulators = await startEmulators({
     ...options.emulatorClock,
-    ...(options.emulatorRoles
-      ? { accounts: createEmulatorAccounts({ roles: options.emulatorRoles }) }
-      : {}),
+    ...(options.emulatorRoles ? { roles: options.emulatorRoles } : {}),
     ...(base.emulatorJobsPerSource === null ? {} : { jobsPerSource: base.emulatorJobsPerSource }),
   });
   try {
