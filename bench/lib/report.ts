@@ -6,7 +6,7 @@
 import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from './phases/fairness.ts';
 import type { BenchSettings } from './settings.ts';
 import type { CpuRun, SideResult } from './side.ts';
-import { median } from './stats.ts';
+import { median } from '../rig/stats.ts';
 
 export interface FloorResult {
   /** Wall ms of one direct call and of 80 concurrent direct calls, at the slow upstream latency. */

@@ -4,6 +4,8 @@ import type { EmulatorName } from '../../src/emulators/index.ts';
 import type { Faults } from '../../src/emulators/framework.ts';
 import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
 
+export type { CounterSnapshot, LoggedCall };
+
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type WithoutId<T> = T extends { id: number } ? Omit<T, 'id'> : never;
 
@@ -19,10 +21,12 @@ export interface EmulatorProcess {
   /** Change fields of an Import/Export demo job (e.g. its ProgressMessage), and so of its `synthesize` copies. */
   patchImportExportJob(job: string, patch: Record<string, string>): Promise<void>;
   close(): Promise<void>;
+  /** The same as close (the rig stops what it started through `stop`). */
+  stop(): Promise<void>;
 }
 
 /**
- * Fork bench/lib/emulatorHost.ts (through tsx) and wait until the five emulators listen.
+ * Fork bench/rig/emulatorHost.ts (through tsx) and wait until the five emulators listen.
  * `jobsPerSource`: a big account (startEmulators' option); default the demo data.
  */
 export async function startEmulatorProcess(
@@ -69,6 +73,12 @@ export async function startEmulatorProcess(
       child.send({ ...request, id });
     });
 
+  const close = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await call({ op: 'close' }).catch(() => undefined);
+    await exited;
+  };
   return {
     pid: child.pid ?? -1,
     env: hello.env,
@@ -78,12 +88,8 @@ export async function startEmulatorProcess(
     setFaults: async (patch) => void (await call({ op: 'setFaults', patch })),
     patchImportExportJob: async (job, patch) =>
       void (await call({ op: 'patchImportExportJob', job, patch })),
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      await call({ op: 'close' }).catch(() => undefined);
-      await exited;
-    },
+    close,
+    stop: close,
   };
 }
 
@@ -98,3 +104,6 @@ export function delta(
     0,
   );
 }
+
+/** A list call (no job, or a source path ending in `/`), not a describe. */
+export const isListCall = (c: LoggedCall): boolean => c.job === null || c.job.endsWith('/');
