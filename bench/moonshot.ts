@@ -243,10 +243,11 @@ async function floorRun(plans: readonly { kind: WatcherKind; watches: string[][]
   const afterSetup = { rss: floor.rss(), heap: await heap() };
   const cpuSeconds = (floor.cpuMicros() - cpu0) / 1e6;
   const notReady = open.filter((c) => c.readyAt === null).length;
+  const errors = tally.errors; // before the closes, which the clients may report as errors
   for (const c of open) c.close();
   await release(floor);
   log(`floor: set up in ${seconds.toFixed(1)} s, RSS ${mb(idle.rss)} → ${mb(afterSetup.rss)}`);
-  return { seconds, cpuSeconds, idle, afterSetup, notReady, errors: tally.errors };
+  return { seconds, cpuSeconds, idle, afterSetup, notReady, errors };
 }
 
 async function measure() {

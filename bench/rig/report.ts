@@ -97,9 +97,10 @@ export const mb = (bytes: number, digits = 0): string => `${(bytes / 1e6).toFixe
 
 export const passMiss = (ok: boolean): 'PASS' | 'MISS' => (ok ? 'PASS' : 'MISS');
 
-/** A Markdown table's lines. */
+/** A Markdown table's lines (a `|` in a cell escaped). */
 export function table(head: readonly string[], rows: readonly (readonly unknown[])[]): string[] {
-  const line = (cells: readonly unknown[]) => `| ${cells.map(String).join(' | ')} |`;
+  const line = (cells: readonly unknown[]) =>
+    `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)];
 }
 
