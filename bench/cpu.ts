@@ -23,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 import type { BenchContext } from './lib/context.ts';
 import { floorCpuRunner } from './lib/floor.ts';
 import { prepareFixtures } from './lib/fixtures.ts';
-
 import { UnknownIdGenerator, type IdKind } from './lib/ids.ts';
 import { gitState } from './rig/report.ts';
 import { startPeer } from './lib/peer.ts';
