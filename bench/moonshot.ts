@@ -274,7 +274,7 @@ async function floorRun(plans: readonly { kind: WatcherKind; watches: string[][]
   const tally = newTally();
   const { open, secondHalf } = await openInHalves(
     plans.map((p) => () => new WatcherConnection(p.kind, floor.url, 'floor', p.watches, tally)),
-    () => settled(floor.pid, floor.rss, heap),
+    () => settled(floor.pid, () => floor.rss(), heap),
   );
   const seconds = (performance.now() - at) / 1000;
   const afterSetup = { rss: floor.rss(), heap: await heap() };
@@ -361,7 +361,12 @@ async function measure() {
       plans.map(
         (p, c) => () => new WatcherConnection(p.kind, gateway.url, tokens[c]!, p.watches, tally),
       ),
-      () => settled(gateway.pid, gateway.rss, async () => (await heapOf(gateway)).used),
+      () =>
+        settled(
+          gateway.pid,
+          () => gateway.rss(),
+          async () => (await heapOf(gateway)).used,
+        ),
     );
     open = halves.open;
     // Set-up's wall time without the halfway reading's wait, up to the last connection ready.
