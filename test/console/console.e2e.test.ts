@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
@@ -8,7 +8,7 @@ import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { exampleGlobalIds, exampleSecondAccountJobs } from '../../src/emulators/index.ts';
 import { realPart } from '../support/realParts.ts';
 import { startDemoProcess } from '../support/demoProcess.ts';
-import { gql, type TestGateway } from '../support/gateway.ts';
+import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { accountCells, accountWords, expectOnlyOwnOrigin, listOracle } from './consoleOracle.ts';
 import { LABEL, rows, type ShownRow } from './tab.ts';
@@ -22,20 +22,10 @@ import { LABEL, rows, type ShownRow } from './tab.ts';
  */
 
 const ex = exampleGlobalIds();
-const epoch = Date.now();
-
 const chromiumPart = realPart('chromium');
-let emulatorNow = epoch;
-const { rig, open } = useConsoleRig({ emulatorClock: { now: () => emulatorNow, epochMs: epoch } });
-let gw: TestGateway;
-let origin: string;
-beforeAll(() => {
-  ({ gw, origin } = rig);
-});
-afterEach(() => {
-  emulatorNow = epoch;
-});
-const { listed, listedAccounts } = listOracle(() => gw);
+const { rig, open, clock } = useConsoleRig();
+const { epoch } = clock;
+const { listed, listedAccounts } = listOracle(() => rig.gw);
 
 describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
   it('lists the newest jobs, each with its state as a badge and in words, provider, region and times; the token leaves the address bar', async () => {
@@ -73,14 +63,14 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       expect(time[0]).toMatch(/ago|just now/);
       expect(time[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
       // The token came in the fragment and stays in this tab's sessionStorage, not in the URL.
-      expect(o.page.url()).toBe(`${origin}/console`);
+      expect(o.page.url()).toBe(`${rig.origin}/console`);
       expect(await o.page.evaluate(() => Object.values({ ...sessionStorage }).join(' '))).toContain(
-        gw.tokens.read,
+        rig.gw.tokens.read,
       );
-      expectOnlyOwnOrigin(o, origin);
+      expectOnlyOwnOrigin(o, rig.origin);
       // The token reached no log line (the fragment never reaches the server; the header is never logged).
-      expect(gw.logs.text()).not.toContain(gw.tokens.read);
-      expect(gw.logs.text()).not.toContain(gw.tokens.read.split('.')[2]!);
+      expect(rig.gw.logs.text()).not.toContain(rig.gw.tokens.read);
+      expect(rig.gw.logs.text()).not.toContain(rig.gw.tokens.read.split('.')[2]!);
     } finally {
       await o.context.close();
     }
@@ -134,7 +124,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
         [ex.panorama, `default · ${DEMO_AWS_ACCOUNT_ID}`],
       ];
       for (const [id, words] of pages) {
-        await o.page.goto(`${origin}/console/jobs/${encodeURIComponent(id)}`);
+        await o.page.goto(`${rig.origin}/console/jobs/${encodeURIComponent(id)}`);
         await o.page.waitForSelector(`[data-job-detail="${id}"] dl.fields`);
         expect(await o.page.textContent(`[data-job-detail="${id}"] [data-account]`)).toBe(words);
         // Said once, in the summary line; not again among the provider fields.
@@ -142,7 +132,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
           await o.page.$$eval('dl.fields dt', (dts) => dts.map((d) => d.textContent)),
         ).not.toEqual(expect.arrayContaining([expect.stringMatching(/^account/)]));
       }
-      expectOnlyOwnOrigin(o, origin);
+      expectOnlyOwnOrigin(o, rig.origin);
     } finally {
       await o.context.close();
     }
@@ -159,7 +149,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       ).toEqual(['default', 'staging']);
       await o.page.check('input[name="account"][value="staging"]');
       await o.page.click('form.filters button[type="submit"]');
-      await o.page.waitForURL(`${origin}/console?account=staging`);
+      await o.page.waitForURL(`${rig.origin}/console?account=staging`);
       const staging = await rows(o.page);
       expect(staging.map((r) => r.id)).toEqual(await listed({ accounts: ['staging'] }));
       const stagingCells = Object.values(await accountCells(o.page));
@@ -174,7 +164,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       expect((await rows(o.page)).map((r) => r.id)).toEqual(staging.map((r) => r.id));
       expect(await o.page.isChecked('input[name="account"][value="staging"]')).toBe(true);
       // The default account alone, from a shared link: its IDs carry no alias.
-      await o.page.goto(`${origin}/console?account=default`);
+      await o.page.goto(`${rig.origin}/console?account=default`);
       const defaults = await rows(o.page);
       expect(defaults.map((r) => r.id)).toEqual(await listed({ accounts: ['default'] }));
       expect(new Set(Object.values(await accountCells(o.page)))).toEqual(
@@ -185,14 +175,14 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       );
       // Unfiltered, the list holds both accounts' jobs, each with its own account.
       const all = await listedAccounts({}, 100);
-      await o.page.goto(`${origin}/console?shown=100`);
+      await o.page.goto(`${rig.origin}/console?shown=100`);
       await rows(o.page);
       expect(await accountCells(o.page)).toEqual(
         Object.fromEntries(all.map((j) => [j.id, accountWords(j)])),
       );
       expect(all.some((j) => j.account === DEMO_SECOND_AWS_ACCOUNT.accountId)).toBe(true);
       expect(all.some((j) => j.account === DEMO_AWS_ACCOUNT_ID)).toBe(true);
-      expectOnlyOwnOrigin(o, origin);
+      expectOnlyOwnOrigin(o, rig.origin);
     } finally {
       await o.context.close();
     }
@@ -208,16 +198,16 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
     } finally {
       await every.context.close();
     }
-    const team = await open('/console?shown=100', gw.tokens.secondAccount);
+    const team = await open('/console?shown=100', rig.gw.tokens.secondAccount);
     try {
       const shown = await rows(team.page);
       expect(
         await team.page.textContent('[data-token-accounts="staging"]', { timeout: 30_000 }),
       ).toBe('Reads staging');
       const res = await gql<{ listJobs: { nodes: { id: string }[] } }>(
-        gw,
+        rig.gw,
         '{ listJobs(first: 100) { nodes { id } } }',
-        { token: gw.tokens.secondAccount },
+        { token: rig.gw.tokens.secondAccount },
       );
       expect(shown.map((r) => r.id)).toEqual(res.body.data?.listJobs.nodes.map((n) => n.id));
       expect(shown.length).toBeGreaterThan(0);
@@ -228,7 +218,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
         ]),
       );
       // A default-account job's page is refused, as the API refuses it.
-      await team.page.goto(`${origin}/console/jobs/${encodeURIComponent(ex.panorama)}`);
+      await team.page.goto(`${rig.origin}/console/jobs/${encodeURIComponent(ex.panorama)}`);
       await team.page.waitForSelector('[data-job-detail], .banner.error', { timeout: 30_000 });
       expect(await team.page.textContent('main')).toContain(
         "The token's accounts do not include the account of this job.",
@@ -255,7 +245,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       );
       await o.page.keyboard.press('Enter');
       await o.page.waitForSelector(`[data-job-detail="${id}"]`);
-      expect(o.page.url()).toBe(`${origin}/console/jobs/${encodeURIComponent(id)}`);
+      expect(o.page.url()).toBe(`${rig.origin}/console/jobs/${encodeURIComponent(id)}`);
     } finally {
       await o.context.close();
     }
@@ -268,7 +258,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       // State, through the form.
       await o.page.check('input[name="state"][value="FAILED"]');
       await o.page.click('form.filters button[type="submit"]');
-      await o.page.waitForURL(`${origin}/console?state=FAILED`);
+      await o.page.waitForURL(`${rig.origin}/console?state=FAILED`);
       const failed = await rows(o.page);
       expect(failed.length).toBeGreaterThan(0);
       expect(failed.every((r) => r.state === 'FAILED')).toBe(true);
@@ -279,7 +269,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       expect(await o.page.isChecked('input[name="state"][value="FAILED"]')).toBe(true);
       // Back: the unfiltered list again.
       await o.page.goBack();
-      await o.page.waitForURL(`${origin}/console`);
+      await o.page.waitForURL(`${rig.origin}/console`);
       expect((await rows(o.page)).map((r) => r.id)).toEqual(unfiltered.map((r) => r.id));
     } finally {
       await o.context.close();
@@ -325,7 +315,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
           (await rows(shared.page)).map((r) => r.id),
           search,
         ).toEqual(shown.map((r) => r.id));
-        expect(shared.page.url()).toBe(`${origin}/console${search}`);
+        expect(shared.page.url()).toBe(`${rig.origin}/console${search}`);
       } finally {
         await shared.context.close();
       }

@@ -20,14 +20,17 @@ export interface ConsoleRig {
  * change shows soon; while nothing changes the wait grows to 1 s at most (not the 30 s default):
  * an open list watches its unfinished rows (22 of the first 25), and a 200 ms ceiling kept the
  * gateway polling them about 250 times a second, for the whole file, beside the browser. The
- * upstream faults a test set are cleared after it.
+ * emulators' clock goes back to `clock.epoch` and the upstream faults a test set are cleared after it.
  */
-export function useConsoleRig(options: Parameters<typeof startTestGateway>[1]) {
+export function useConsoleRig(options: { listClock?: () => number } = {}) {
   const rig = {} as ConsoleRig;
+  const epoch = Date.now();
+  /** The emulators' clock, held by the test (`clock.at`) and moved to make a job progress. */
+  const clock = { epoch, at: epoch };
   beforeAll(async () => {
     rig.gw = await startTestGateway(
       { JOBGRAPH_WATCH_POLL_MS: '50', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' },
-      options,
+      { emulatorClock: { now: () => clock.at, epochMs: epoch }, ...options },
     );
     rig.origin = new URL(rig.gw.server.url).origin;
     rig.browser = await launchChromium();
@@ -37,6 +40,7 @@ export function useConsoleRig(options: Parameters<typeof startTestGateway>[1]) {
     await rig.gw?.close();
   });
   afterEach(() => {
+    clock.at = epoch;
     if (rig.gw) resetFaults(rig.gw);
   });
   const open = tabOpener(() => ({
@@ -44,5 +48,5 @@ export function useConsoleRig(options: Parameters<typeof startTestGateway>[1]) {
     origin: rig.origin,
     token: rig.gw.tokens.read,
   }));
-  return { rig, open };
+  return { rig, open, clock };
 }

@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROGRESS_PHASES, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { realPart } from '../support/realParts.ts';
-import { gql, type TestGateway } from '../support/gateway.ts';
+import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { LABEL, rows } from './tab.ts';
 import { allTimeCells, apiOracle, seconds, timeCells, UTC, utc } from './triageOracle.ts';
@@ -16,26 +16,16 @@ import { allTimeCells, apiOracle, seconds, timeCells, UTC, utc } from './triageO
  * run in parallel).
  */
 
-const epoch = Date.now();
-
 const chromiumPart = realPart('chromium');
-let emulatorNow = epoch;
-const { rig, open } = useConsoleRig({ emulatorClock: { now: () => emulatorNow, epochMs: epoch } });
-let gw: TestGateway;
-let origin: string;
-beforeAll(() => {
-  ({ gw, origin } = rig);
-});
-afterEach(() => {
-  emulatorNow = epoch;
-});
-const { listed, stateOf } = apiOracle(() => gw);
+const { rig, open, clock } = useConsoleRig();
+const { epoch } = clock;
+const { listed, stateOf } = apiOracle(() => rig.gw);
 
 describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium)', () => {
   it('shows when each job finished and how long it took (created → completed), an unfinished job its time so far, and updates both live', async () => {
     const phases = PROGRESS_PHASES.cosbatch;
     const progressing = PROGRESSING_JOB_IDS.cosbatch;
-    emulatorNow = epoch + phases[0]!.fromMs + 10;
+    clock.at = epoch + phases[0]!.fromMs + 10;
     const o = await open('/console?shown=100');
     try {
       const shown = await rows(o.page);
@@ -77,7 +67,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
 
       // The progressing job finishes: its row now says when, and how long it took.
       expect((await timeCells(o.page, progressing)).duration.running).toBe(true);
-      emulatorNow = epoch + phases.at(-1)!.fromMs + 10;
+      clock.at = epoch + phases.at(-1)!.fromMs + 10;
       const done = await stateOf(progressing);
       expect(done.completedAt).not.toBeNull();
       await o.page.waitForSelector(
@@ -98,7 +88,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
     try {
       expect(await rows(o.page)).toHaveLength(25);
       await o.page.click('button.more');
-      await o.page.waitForURL(`${origin}/console?shown=50`);
+      await o.page.waitForURL(`${rig.origin}/console?shown=50`);
       const fifty = await rows(o.page);
       expect(fifty.map((r) => r.id)).toEqual((await listed({}, 50)).map((j) => j.id));
       await o.page.reload();
@@ -106,7 +96,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
       // A new filter set is a new list: one page again.
       await o.page.check('input[name="state"][value="QUEUED"]');
       await o.page.click('form.filters button[type="submit"]');
-      await o.page.waitForURL(`${origin}/console?state=QUEUED`);
+      await o.page.waitForURL(`${rig.origin}/console?state=QUEUED`);
       expect((await rows(o.page)).length).toBeLessThanOrEqual(25);
     } finally {
       await o.context.close();
@@ -119,7 +109,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
         (await listed({ providers: ['AWS_PANORAMA', 'TENCENT_COS_BATCH'] }, 75)).map((j) => j.id),
       );
       expect(shared.page.url()).toBe(
-        `${origin}/console?provider=AWS_PANORAMA,TENCENT_COS_BATCH&shown=75`,
+        `${rig.origin}/console?provider=AWS_PANORAMA,TENCENT_COS_BATCH&shown=75`,
       );
       // A job page's way back returns to as many rows.
       await shared.page.click(`tr[data-job-id="${shown[60]!.id}"] a`);
@@ -164,7 +154,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
         expect(await o.page.$$('tr[data-job-id]')).toEqual([]);
         // The way out: the list without it.
         await o.page.click(`[data-filter-problem="${filter}"] a`);
-        await o.page.waitForURL(`${origin}/console`);
+        await o.page.waitForURL(`${rig.origin}/console`);
         expect(await rows(o.page)).toHaveLength(25);
         expect(await o.page.$$('[data-filter-problem]')).toEqual([]);
       } finally {
@@ -216,7 +206,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
       if (order.includes('FAILED')) expect(order[0]).toBe('FAILED');
       const [state, count] = [...expected].sort((a, b) => b[1] - a[1])[0]!;
       await o.page.click(`a[data-state-count="${state}"]`);
-      await o.page.waitForURL(`${origin}/console?state=${state}`);
+      await o.page.waitForURL(`${rig.origin}/console?state=${state}`);
       const only = await rows(o.page);
       expect(only.length).toBeGreaterThanOrEqual(Math.min(count, 25));
       expect(only.every((r) => r.state === state)).toBe(true);
@@ -225,7 +215,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
       expect(await o.page.isChecked(`input[name="state"][value="${state}"]`)).toBe(true);
       // Back: the list before.
       await o.page.goBack();
-      await o.page.waitForURL(`${origin}/console`);
+      await o.page.waitForURL(`${rig.origin}/console`);
       expect((await rows(o.page)).map((r) => r.id)).toEqual(shown.map((r) => r.id));
     } finally {
       await o.context.close();
@@ -268,9 +258,13 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
   it('shows why a failed job failed: in full on its row, and at the top of its page with every reason its provider gives', async () => {
     const res = await gql<{
       listJobs: { nodes: { id: string; statusMessage: string | null }[] };
-    }>(gw, '{ listJobs(filter: { states: [FAILED] }, first: 25) { nodes { id statusMessage } } }', {
-      token: gw.tokens.read,
-    });
+    }>(
+      rig.gw,
+      '{ listJobs(filter: { states: [FAILED] }, first: 25) { nodes { id statusMessage } } }',
+      {
+        token: rig.gw.tokens.read,
+      },
+    );
     const failed = res.body.data!.listJobs.nodes;
     expect(failed.length).toBeGreaterThan(2);
     const o = await open('/console?state=FAILED');
@@ -304,9 +298,9 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage (Debian Chromium
           sources: { sourceFile: string; status: string; statusMessage: string | null }[];
         };
       }>(
-        gw,
+        rig.gw,
         `{ job(id: "${omics.id}") { statusMessage ... on OmicsReferenceImportJob { sources { sourceFile status statusMessage } } } }`,
-        { token: gw.tokens.read },
+        { token: rig.gw.tokens.read },
       );
       const job = detail.body.data!.job;
       const expected = [

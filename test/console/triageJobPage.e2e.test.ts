@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   DEMO_SECOND_AWS_ACCOUNT,
   DEMO_SECOND_TENCENT_ACCOUNT,
@@ -11,7 +11,7 @@ import {
   exampleGlobalIds,
 } from '../../src/emulators/index.ts';
 import { realPart } from '../support/realParts.ts';
-import { gql, type TestGateway } from '../support/gateway.ts';
+import { gql } from '../support/gateway.ts';
 import { useConsoleRig } from './consoleRig.ts';
 import { LABEL, rows, setVisibility, watch } from './tab.ts';
 import { apiOracle, fits, seconds, UTC, utc } from './triageOracle.ts';
@@ -25,20 +25,10 @@ import { apiOracle, fits, seconds, UTC, utc } from './triageOracle.ts';
  */
 
 const ex = exampleGlobalIds();
-const epoch = Date.now();
-
 const chromiumPart = realPart('chromium');
-let emulatorNow = epoch;
-const { rig, open } = useConsoleRig({ emulatorClock: { now: () => emulatorNow, epochMs: epoch } });
-let gw: TestGateway;
-let origin: string;
-beforeAll(() => {
-  ({ gw, origin } = rig);
-});
-afterEach(() => {
-  emulatorNow = epoch;
-});
-const { listed, stateOf } = apiOracle(() => gw);
+const { rig, open, clock } = useConsoleRig();
+const { epoch } = clock;
+const { listed, stateOf } = apiOracle(() => rig.gw);
 
 describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian Chromium)', () => {
   it('finds a job by its global ID, by a listed native ID or from a pasted console link, and opens its page', async () => {
@@ -51,9 +41,9 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
         await o.page.press('#find', 'Enter');
       };
       const opened = async (id: string) => {
-        await o.page.waitForURL(`${origin}/console/jobs/${encodeURIComponent(id)}`);
+        await o.page.waitForURL(`${rig.origin}/console/jobs/${encodeURIComponent(id)}`);
         await o.page.waitForSelector(`[data-job-detail="${id}"] dl.fields`);
-        await o.page.goto(`${origin}/console`);
+        await o.page.goto(`${rig.origin}/console`);
         await rows(o.page);
       };
       // A global ID, of a job the list does not show (CodePipeline has no list).
@@ -65,7 +55,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       await opened(listedJob.id);
       // The address of a job's page, pasted whole.
       const other = first.find((j) => j.id.startsWith('cos:'))!;
-      await find(`  ${origin}/console/jobs/${encodeURIComponent(other.id)}  `);
+      await find(`  ${rig.origin}/console/jobs/${encodeURIComponent(other.id)}  `);
       await opened(other.id);
       expect(o.problems).toEqual([]);
     } finally {
@@ -89,7 +79,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       await o.page.fill('#find', further.nativeId);
       await o.page.click('form.find button[type="submit"]');
       await o.page.waitForSelector(`[data-job-detail="${further.id}"] dl.fields`);
-      await o.page.goto(`${origin}/console`);
+      await o.page.goto(`${rig.origin}/console`);
       await rows(o.page);
 
       // An ID no job has: the forms, and the IDs asked with what the server answered for each.
@@ -148,7 +138,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       await o.page.setViewportSize({ width: 1280, height: 800 });
 
       // A global ID with a part missing: its form, and no page opened.
-      await o.page.goto(`${origin}/console`);
+      await o.page.goto(`${rig.origin}/console`);
       await rows(o.page);
       await o.page.fill('#find', 'cos:ap-guangzhou:5e1f0a9d');
       await o.page.press('#find', 'Enter');
@@ -156,7 +146,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       expect(await bad.textContent()).toBe(
         '\u201ccos:ap-guangzhou:5e1f0a9d\u201d is not a whole COS Batch global ID: its form is cos:{region}:{uin}:{jobId}.',
       );
-      expect(o.page.url()).toBe(`${origin}/console`);
+      expect(o.page.url()).toBe(`${rig.origin}/console`);
       expect(o.problems).toEqual([]);
     } finally {
       await o.context.close();
@@ -164,10 +154,10 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
   });
 
   it('keeps a job page live: it moves through the states in place, closes its stream while hidden, and ends it when the job is over', async () => {
-    const hub = gw.server.subscriptions.hub;
+    const hub = rig.gw.server.subscriptions.hub;
     const phases = PROGRESS_PHASES.cosbatch;
     const id = PROGRESSING_JOB_IDS.cosbatch;
-    emulatorNow = epoch + phases[0]!.fromMs + 10;
+    clock.at = epoch + phases[0]!.fromMs + 10;
     const o = await open(`/console/jobs/${encodeURIComponent(id)}`);
     try {
       const initial = await stateOf(id);
@@ -183,7 +173,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       // Each later phase in turn: the page follows the provider, its fields with it.
       let seen = 0;
       for (const phase of phases.slice(1)) {
-        emulatorNow = epoch + phase.fromMs + 10;
+        clock.at = epoch + phase.fromMs + 10;
         const expected = await stateOf(id);
         await o.page.waitForSelector(`[data-job-detail="${id}"][data-state="${expected.state}"]`);
         seen++;
@@ -218,7 +208,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
   )(
     'watches an unfinished %s job on its page: its subscription of every field is within the limits and delivers',
     async (name, id) => {
-      emulatorNow = epoch + PROGRESS_PHASES[name][0]!.fromMs + 10;
+      clock.at = epoch + PROGRESS_PHASES[name][0]!.fromMs + 10;
       const o = await open(`/console/jobs/${encodeURIComponent(id)}`);
       try {
         expect((await stateOf(id)).terminal).toBe(false);
@@ -240,7 +230,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       const tab = await o.context.newPage();
       const opened = { requests: [] as string[], problems: [] as string[] };
       watch(tab, opened);
-      await tab.goto(`${origin}/console/jobs/${encodeURIComponent(id)}`);
+      await tab.goto(`${rig.origin}/console/jobs/${encodeURIComponent(id)}`);
       const help = await tab.waitForSelector('[data-sign-in-help]');
       const text = (await help.textContent()) ?? '';
       expect(text).toContain(`To see job ${id}, this tab needs a token.`);
@@ -250,14 +240,14 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       // The field is there, focused.
       expect(await tab.evaluate(() => document.activeElement?.id)).toBe('token');
       expect(opened.requests.filter((u) => u.endsWith('/graphql'))).toEqual([]);
-      await tab.fill('#token', gw.tokens.read);
+      await tab.fill('#token', rig.gw.tokens.read);
       await tab.click('form.token-form button[type="submit"]');
       await tab.waitForSelector(`[data-job-detail="${id}"] dl.fields`);
-      expect(tab.url()).toBe(`${origin}/console/jobs/${encodeURIComponent(id)}`);
+      expect(tab.url()).toBe(`${rig.origin}/console/jobs/${encodeURIComponent(id)}`);
       // Each tab holds its token in its own sessionStorage; nothing in localStorage or cookies.
       for (const page of [o.page, tab]) {
         expect(await page.evaluate(() => Object.values({ ...sessionStorage }))).toContain(
-          gw.tokens.read,
+          rig.gw.tokens.read,
         );
         expect(await page.evaluate(() => localStorage.length)).toBe(0);
       }
@@ -297,8 +287,8 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
             ];
       const res = await gql<{
         jobs: { id: string; account: string; accountAlias: string; state: string }[];
-      }>(gw, 'query($ids: [ID!]!) { jobs(ids: $ids) { id account accountAlias state } }', {
-        token: gw.tokens.read,
+      }>(rig.gw, 'query($ids: [ID!]!) { jobs(ids: $ids) { id account accountAlias state } }', {
+        token: rig.gw.tokens.read,
         variables: { ids },
       });
       expect(res.body.errors).toBeUndefined();
@@ -335,7 +325,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
             ),
           ),
         );
-        expect(o.page.url()).toBe(`${origin}/console`);
+        expect(o.page.url()).toBe(`${rig.origin}/console`);
         // Each opens its own job.
         await o.page.click(`[data-find-match="${ids[0]}"] a`);
         await o.page.waitForSelector(`[data-job-detail="${ids[0]}"] dl.fields`);
@@ -363,14 +353,14 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
           };
         };
       }>(
-        gw,
+        rig.gw,
         `{ job(id: "${id}") { ... on CosBatchJob { progressSummary { totalNumberOfTasks numberOfTasksSucceeded numberOfTasksFailed } } } }`,
-        { token: gw.tokens.read },
+        { token: rig.gw.tokens.read },
       );
       const p = res.body.data!.job.progressSummary;
       return `${p.numberOfTasksSucceeded + p.numberOfTasksFailed}/${p.totalNumberOfTasks}`;
     };
-    emulatorNow = epoch + active.fromMs + 1_000;
+    clock.at = epoch + active.fromMs + 1_000;
     const first = await progressOf();
     const o = await open(`/console/jobs/${encodeURIComponent(id)}`);
     try {
@@ -379,11 +369,11 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       expect(box.y + box.height).toBeLessThan(800);
       expect(await o.page.textContent('[data-job-progress]')).toMatch(/^Progress\d+ \/ \d+ tasks/);
       // The provider moves on: the page follows without a reload.
-      emulatorNow = epoch + Math.round((active.fromMs + active.toMs) / 2);
+      clock.at = epoch + Math.round((active.fromMs + active.toMs) / 2);
       const later = await progressOf();
       expect(later).not.toBe(first);
       await o.page.waitForSelector(`[data-job-progress="${later}"]`);
-      emulatorNow = epoch + phases.at(-1)!.fromMs + 10;
+      clock.at = epoch + phases.at(-1)!.fromMs + 10;
       const done = await progressOf();
       await o.page.waitForSelector(`[data-job-progress="${done}"]`);
       expect(done.split('/')[0]).toBe(done.split('/')[1]);
@@ -397,9 +387,9 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
     const res = await gql<{
       job: { operation: { putObjectCopy: Record<string, number> } };
     }>(
-      gw,
+      rig.gw,
       `{ job(id: "${ex.cosbatch}") { ... on CosBatchJob { operation { putObjectCopy { modifiedSinceConstraint unModifiedSinceConstraint } } } } }`,
-      { token: gw.tokens.read },
+      { token: rig.gw.tokens.read },
     );
     const sent = res.body.data!.job.operation.putObjectCopy;
     expect(Object.keys(sent)).toHaveLength(2);
