@@ -1,124 +1,31 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SignJWT } from 'jose';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DEMO_AWS_ACCOUNT_ID,
   DEMO_SECOND_AWS_ACCOUNT,
   DEMO_SECOND_TENCENT_ACCOUNT,
 } from '../../src/emulators/accounts.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
-import {
-  PROGRESS_PHASES,
-  PROGRESSING_JOB_IDS,
-  exampleGlobalIds,
-  exampleSecondAccountJobs,
-} from '../../src/emulators/index.ts';
-import { launchChromium } from '../support/browser.ts';
+import { exampleGlobalIds, exampleSecondAccountJobs } from '../../src/emulators/index.ts';
 import { realPart } from '../support/realParts.ts';
 import { startDemoProcess } from '../support/demoProcess.ts';
-import { gql, resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { LABEL, rows, setVisibility, tabOpener, type Opened, type ShownRow } from './tab.ts';
+import { gql } from '../support/gateway.ts';
+import { useConsoleRig } from './consoleRig.ts';
+import { accountCells, accountWords, expectOnlyOwnOrigin, listOracle } from './consoleOracle.ts';
+import { LABEL, rows, type ShownRow } from './tab.ts';
 
 /**
  * The jobs console in Debian's Chromium, as a person meets it: the demo gateway on its default
  * configuration (cache on, CORS default), the page and its calls on one loopback origin. Every
  * wait is on the page (a selector, a state), never on the clock; the emulators' clock is held
- * by the test and moved to make a job progress.
+ * by the test and moved to make a job progress. The list, its accounts and filters here; live
+ * rows, job pages, tokens and failures in consoleLive.e2e.test.ts (the two files run in parallel).
  */
 
 const ex = exampleGlobalIds();
-const epoch = Date.now();
-
 const chromiumPart = realPart('chromium');
-let emulatorNow = epoch;
-/**
- * How far the clock list snapshots are dated by is ahead of the real one: a test moves it on to
- * expire them (the live rows' pollers compare a snapshot's age with their interval, on the real clock).
- */
-let listAhead = 0;
-let gw: TestGateway;
-let browser: Browser;
-let origin: string;
-
-beforeAll(async () => {
-  gw = await startTestGateway(
-    // Watched jobs are polled every 50–200 ms instead of every 2 s, so a change shows soon.
-    { JOBGRAPH_WATCH_POLL_MS: '50', JOBGRAPH_WATCH_MAX_POLL_MS: '200' },
-    {
-      emulatorClock: { now: () => emulatorNow, epochMs: epoch },
-      listClock: () => Date.now() + listAhead,
-    },
-  );
-  origin = new URL(gw.server.url).origin;
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-});
-afterEach(() => {
-  resetFaults(gw);
-  emulatorNow = epoch;
-});
-
-const open = tabOpener(() => ({ browser, origin, token: gw.tokens.read }));
-
-/** The first page of listJobs for a filter, as the API answers it: the oracle for what the page shows. */
-async function listed(filter: Record<string, unknown> = {}): Promise<string[]> {
-  const res = await gql<{ listJobs: { nodes: { id: string }[] } }>(
-    gw,
-    'query($filter: JobListFilter) { listJobs(filter: $filter, first: 25) { nodes { id } } }',
-    { token: gw.tokens.read, variables: { filter } },
-  );
-  expect(res.body.errors).toBeUndefined();
-  return res.body.data!.listJobs.nodes.map((n) => n.id);
-}
-
-/** Each listed job's account, as the API answers it, for a filter and a number of rows. */
-async function listedAccounts(
-  filter: Record<string, unknown> = {},
-  first = 25,
-): Promise<ListedAccount[]> {
-  const res = await gql<{ listJobs: { nodes: ListedAccount[] } }>(
-    gw,
-    'query($filter: JobListFilter, $first: Int) { listJobs(filter: $filter, first: $first) { nodes { id account accountAlias } } }',
-    { token: gw.tokens.read, variables: { filter, first } },
-  );
-  expect(res.body.errors).toBeUndefined();
-  return res.body.data!.listJobs.nodes;
-}
-
-interface ListedAccount {
-  id: string;
-  account: string | null;
-  accountAlias: string;
-}
-
-/** What the Account column should say for a job: its account's alias, then its ID. */
-function accountWords(job: ListedAccount): string {
-  return [job.accountAlias, job.account].filter(Boolean).join(' · ');
-}
-
-/** The Account cell of each row shown, by global ID. */
-async function accountCells(page: Page): Promise<Record<string, string>> {
-  return Object.fromEntries(
-    await page.$$eval('tbody tr[data-job-id]', (trs) =>
-      trs.map((tr) => [
-        tr.getAttribute('data-job-id') ?? '',
-        tr.querySelector('td[data-label="Account"]')?.textContent ?? '',
-      ]),
-    ),
-  );
-}
-
-/** Nothing but jobgraph's own origin was asked for, and nothing was refused by the page's policy. */
-function expectOnlyOwnOrigin(opened: Opened, own = origin): void {
-  expect(opened.requests.length).toBeGreaterThan(0);
-  for (const url of opened.requests) expect(new URL(url).origin).toBe(own);
-  expect(opened.problems).toEqual([]);
-}
+const { rig, open, clock } = useConsoleRig();
+const { epoch } = clock;
+const { listed, listedAccounts } = listOracle(() => rig.gw);
 
 describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
   it('lists the newest jobs, each with its state as a badge and in words, provider, region and times; the token leaves the address bar', async () => {
@@ -156,14 +63,14 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       expect(time[0]).toMatch(/ago|just now/);
       expect(time[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
       // The token came in the fragment and stays in this tab's sessionStorage, not in the URL.
-      expect(o.page.url()).toBe(`${origin}/console`);
+      expect(o.page.url()).toBe(`${rig.origin}/console`);
       expect(await o.page.evaluate(() => Object.values({ ...sessionStorage }).join(' '))).toContain(
-        gw.tokens.read,
+        rig.gw.tokens.read,
       );
-      expectOnlyOwnOrigin(o);
+      expectOnlyOwnOrigin(o, rig.origin);
       // The token reached no log line (the fragment never reaches the server; the header is never logged).
-      expect(gw.logs.text()).not.toContain(gw.tokens.read);
-      expect(gw.logs.text()).not.toContain(gw.tokens.read.split('.')[2]!);
+      expect(rig.gw.logs.text()).not.toContain(rig.gw.tokens.read);
+      expect(rig.gw.logs.text()).not.toContain(rig.gw.tokens.read.split('.')[2]!);
     } finally {
       await o.context.close();
     }
@@ -217,7 +124,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
         [ex.panorama, `default · ${DEMO_AWS_ACCOUNT_ID}`],
       ];
       for (const [id, words] of pages) {
-        await o.page.goto(`${origin}/console/jobs/${encodeURIComponent(id)}`);
+        await o.page.goto(`${rig.origin}/console/jobs/${encodeURIComponent(id)}`);
         await o.page.waitForSelector(`[data-job-detail="${id}"] dl.fields`);
         expect(await o.page.textContent(`[data-job-detail="${id}"] [data-account]`)).toBe(words);
         // Said once, in the summary line; not again among the provider fields.
@@ -225,13 +132,12 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
           await o.page.$$eval('dl.fields dt', (dts) => dts.map((d) => d.textContent)),
         ).not.toEqual(expect.arrayContaining([expect.stringMatching(/^account/)]));
       }
-      expectOnlyOwnOrigin(o);
+      expectOnlyOwnOrigin(o, rig.origin);
     } finally {
       await o.context.close();
     }
   });
 
-  // Needs listJobs over every account (JobListFilter.accounts, JobListSource.account).
   it("lists every account's jobs with their account; the account filter, offered from the sources listed, narrows to one and stays in the URL", async () => {
     const o = await open('/console');
     try {
@@ -243,7 +149,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       ).toEqual(['default', 'staging']);
       await o.page.check('input[name="account"][value="staging"]');
       await o.page.click('form.filters button[type="submit"]');
-      await o.page.waitForURL(`${origin}/console?account=staging`);
+      await o.page.waitForURL(`${rig.origin}/console?account=staging`);
       const staging = await rows(o.page);
       expect(staging.map((r) => r.id)).toEqual(await listed({ accounts: ['staging'] }));
       const stagingCells = Object.values(await accountCells(o.page));
@@ -258,7 +164,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       expect((await rows(o.page)).map((r) => r.id)).toEqual(staging.map((r) => r.id));
       expect(await o.page.isChecked('input[name="account"][value="staging"]')).toBe(true);
       // The default account alone, from a shared link: its IDs carry no alias.
-      await o.page.goto(`${origin}/console?account=default`);
+      await o.page.goto(`${rig.origin}/console?account=default`);
       const defaults = await rows(o.page);
       expect(defaults.map((r) => r.id)).toEqual(await listed({ accounts: ['default'] }));
       expect(new Set(Object.values(await accountCells(o.page)))).toEqual(
@@ -269,14 +175,14 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       );
       // Unfiltered, the list holds both accounts' jobs, each with its own account.
       const all = await listedAccounts({}, 100);
-      await o.page.goto(`${origin}/console?shown=100`);
+      await o.page.goto(`${rig.origin}/console?shown=100`);
       await rows(o.page);
       expect(await accountCells(o.page)).toEqual(
         Object.fromEntries(all.map((j) => [j.id, accountWords(j)])),
       );
       expect(all.some((j) => j.account === DEMO_SECOND_AWS_ACCOUNT.accountId)).toBe(true);
       expect(all.some((j) => j.account === DEMO_AWS_ACCOUNT_ID)).toBe(true);
-      expectOnlyOwnOrigin(o);
+      expectOnlyOwnOrigin(o, rig.origin);
     } finally {
       await o.context.close();
     }
@@ -292,16 +198,16 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
     } finally {
       await every.context.close();
     }
-    const team = await open('/console?shown=100', gw.tokens.secondAccount);
+    const team = await open('/console?shown=100', rig.gw.tokens.secondAccount);
     try {
       const shown = await rows(team.page);
       expect(
         await team.page.textContent('[data-token-accounts="staging"]', { timeout: 30_000 }),
       ).toBe('Reads staging');
       const res = await gql<{ listJobs: { nodes: { id: string }[] } }>(
-        gw,
+        rig.gw,
         '{ listJobs(first: 100) { nodes { id } } }',
-        { token: gw.tokens.secondAccount },
+        { token: rig.gw.tokens.secondAccount },
       );
       expect(shown.map((r) => r.id)).toEqual(res.body.data?.listJobs.nodes.map((n) => n.id));
       expect(shown.length).toBeGreaterThan(0);
@@ -312,7 +218,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
         ]),
       );
       // A default-account job's page is refused, as the API refuses it.
-      await team.page.goto(`${origin}/console/jobs/${encodeURIComponent(ex.panorama)}`);
+      await team.page.goto(`${rig.origin}/console/jobs/${encodeURIComponent(ex.panorama)}`);
       await team.page.waitForSelector('[data-job-detail], .banner.error', { timeout: 30_000 });
       expect(await team.page.textContent('main')).toContain(
         "The token's accounts do not include the account of this job.",
@@ -339,58 +245,10 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       );
       await o.page.keyboard.press('Enter');
       await o.page.waitForSelector(`[data-job-detail="${id}"]`);
-      expect(o.page.url()).toBe(`${origin}/console/jobs/${encodeURIComponent(id)}`);
+      expect(o.page.url()).toBe(`${rig.origin}/console/jobs/${encodeURIComponent(id)}`);
     } finally {
       await o.context.close();
     }
-  });
-
-  it('moves a progressing job through its states on screen without a reload, and never grows the list', async () => {
-    const phases = PROGRESS_PHASES.cosbatch;
-    const id = PROGRESSING_JOB_IDS.cosbatch;
-    emulatorNow = epoch + phases[0]!.fromMs + 10;
-    const o = await open('/console');
-    try {
-      await o.page.waitForSelector(`tr[data-job-id="${id}"]`);
-      await o.page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
-      const before = await rows(o.page);
-      const stateOf = async () =>
-        (await gql(gw, `{ job(id: "${id}") { state } }`, { token: gw.tokens.read })).body.data!.job
-          .state as string;
-      expect(before.find((r) => r.id === id)?.state).toBe(await stateOf());
-      // Each later phase in turn: the row follows the provider.
-      let seen = 0;
-      for (const phase of phases.slice(1)) {
-        emulatorNow = epoch + phase.fromMs + 10;
-        const expected = await stateOf();
-        await o.page.waitForSelector(`tr[data-job-id="${id}"][data-state="${expected}"]`);
-        seen++;
-      }
-      expect(seen).toBeGreaterThanOrEqual(2);
-      // The same page (no reload), the same rows in the same order.
-      expect(await o.page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(
-        1,
-      );
-      expect((await rows(o.page)).map((r) => r.id)).toEqual(before.map((r) => r.id));
-    } finally {
-      await o.context.close();
-    }
-  });
-
-  it('closes its one live stream while the page is hidden and opens it again when shown', async () => {
-    const hub = gw.server.subscriptions.hub;
-    const o = await open('/console');
-    try {
-      await rows(o.page);
-      await vi.waitFor(() => expect(hub.open()).toBe(1), { timeout: 60_000 });
-      await setVisibility(o.page, 'hidden');
-      await vi.waitFor(() => expect(hub.open()).toBe(0), { timeout: 60_000 });
-      await setVisibility(o.page, 'visible');
-      await vi.waitFor(() => expect(hub.open()).toBe(1), { timeout: 60_000 });
-    } finally {
-      await o.context.close();
-    }
-    await vi.waitFor(() => expect(hub.open()).toBe(0), { timeout: 60_000 });
   });
 
   it('keeps each filter in the URL: the form sets it, a reload keeps it, Back returns to the list before', async () => {
@@ -400,7 +258,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       // State, through the form.
       await o.page.check('input[name="state"][value="FAILED"]');
       await o.page.click('form.filters button[type="submit"]');
-      await o.page.waitForURL(`${origin}/console?state=FAILED`);
+      await o.page.waitForURL(`${rig.origin}/console?state=FAILED`);
       const failed = await rows(o.page);
       expect(failed.length).toBeGreaterThan(0);
       expect(failed.every((r) => r.state === 'FAILED')).toBe(true);
@@ -411,7 +269,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       expect(await o.page.isChecked('input[name="state"][value="FAILED"]')).toBe(true);
       // Back: the unfiltered list again.
       await o.page.goBack();
-      await o.page.waitForURL(`${origin}/console`);
+      await o.page.waitForURL(`${rig.origin}/console`);
       expect((await rows(o.page)).map((r) => r.id)).toEqual(unfiltered.map((r) => r.id));
     } finally {
       await o.context.close();
@@ -457,241 +315,10 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
           (await rows(shared.page)).map((r) => r.id),
           search,
         ).toEqual(shown.map((r) => r.id));
-        expect(shared.page.url()).toBe(`${origin}/console${search}`);
+        expect(shared.page.url()).toBe(`${rig.origin}/console${search}`);
       } finally {
         await shared.context.close();
       }
-    }
-  });
-
-  it('opens a job from a deep link: its fields, its ID to copy and a ready query; a reader sees that secrets exist, not their values', async () => {
-    const id = ex.importexport;
-    const o = await open(`/console/jobs/${encodeURIComponent(id)}`);
-    try {
-      await o.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-      const detail = await o.page.waitForSelector(`[data-job-detail="${id}"]`);
-      const text = (await detail.textContent()) ?? '';
-      expect(await o.page.inputValue('#global-id')).toBe(id);
-      await o.page.click('button:has-text("Copy ID")');
-      await o.page.waitForSelector('button:has-text("Copied")');
-      expect(await o.page.evaluate(() => navigator.clipboard.readText())).toBe(id);
-      // The secret fields are there, marked hidden; their values are nowhere on the page.
-      expect(
-        await o.page.$$eval('[data-secret-hidden]', (els) =>
-          els.map((e) => e.getAttribute('data-secret-hidden')),
-        ),
-      ).toEqual(expect.arrayContaining(['signature', 'signatureFileContents']));
-      const secret = await gql(
-        gw,
-        `{ job(id: "${id}") { ... on ImportExportJob { signature } } }`,
-        {
-          token: gw.tokens.secrets,
-        },
-      );
-      const signature = secret.body.data!.job.signature as string;
-      expect(signature.length).toBeGreaterThan(8);
-      expect(await o.page.content()).not.toContain(signature);
-      // The ready query runs as shown.
-      const query = (await o.page.textContent('pre.query')) ?? '';
-      expect(query).toContain(`job(id: "${id}")`);
-      const ran = await gql(gw, query, { token: gw.tokens.read });
-      expect(ran.body.data!.job.id).toBe(id);
-      expect(ran.body.errors?.every((e) => e.extensions?.code === 'FORBIDDEN')).toBe(true);
-      expect(text).toContain('AWS Import/Export');
-      expectOnlyOwnOrigin(o);
-    } finally {
-      await o.context.close();
-    }
-    // Every provider's page answers within jobgraph's query limits, with no error.
-    for (const each of Object.values(ex)) {
-      const page = await open(`/console/jobs/${encodeURIComponent(each)}`);
-      try {
-        await page.page.waitForSelector(`[data-job-detail="${each}"] dl.fields`);
-        expect(await page.page.$$('[data-job-detail] .banner.error')).toEqual([]);
-      } finally {
-        await page.context.close();
-      }
-    }
-  });
-
-  it('says so on a job page for a job the provider does not have, and for an ID that is not a global ID', async () => {
-    const missing = 'cos:ap-guangzhou:100000000001:00000000-0000-4000-8000-000000000000';
-    const o = await open(`/console/jobs/${encodeURIComponent(missing)}`);
-    try {
-      const banner = await o.page.waitForSelector(`[data-job-detail="${missing}"] .banner.error`);
-      expect(await banner.textContent()).toMatch(/^not found: /);
-      expect(await o.page.inputValue('#global-id')).toBe(missing);
-    } finally {
-      await o.context.close();
-    }
-    const bad = await open(`/console/jobs/${encodeURIComponent('nope:1')}`);
-    try {
-      const banner = await bad.page.waitForSelector('.banner.error');
-      expect(await banner.textContent()).toContain('is not a jobgraph global ID');
-      expect(bad.graphqlCalls()).toBe(0);
-    } finally {
-      await bad.context.close();
-    }
-  });
-
-  it('asks for a token when it has none, and calls nothing until given one', async () => {
-    const o = await open('/console', null);
-    try {
-      await o.page.waitForSelector('form.token-form input#token');
-      expect(o.graphqlCalls()).toBe(0);
-      await o.page.fill('#token', gw.tokens.read);
-      await o.page.click('form.token-form button[type="submit"]');
-      expect((await rows(o.page)).length).toBe(25);
-      expect(o.graphqlCalls()).toBeGreaterThan(0);
-    } finally {
-      await o.context.close();
-    }
-  });
-
-  it.each([
-    ['expired', -3600, 'expired'],
-    ['signed with another key', 3600, 'invalid'],
-  ] as const)(
-    'says a token that is %s was refused, in words, with how to get a new one; forgets it and asks again',
-    async (_what, expiresIn, kind) => {
-      const key =
-        kind === 'expired' ? gw.config.auth.jwtSecret! : 'another-key-another-key-another-key-0000';
-      const token = await new SignJWT({ scope: 'jobs:read' })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject('console-test')
-        .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
-        .setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn)
-        .sign(new TextEncoder().encode(key));
-      const o = await open('/console', token);
-      try {
-        const alert = await o.page.waitForSelector(
-          `form.token-form [data-token-refused="${kind}"]`,
-        );
-        const text = (await alert.textContent()) ?? '';
-        expect(text).toMatch(
-          kind === 'expired'
-            ? /^Your token has expired\. jobgraph refused it \(\u201cThe bearer token is not valid: it has expired\.\u201d\)/
-            : /^This token is not valid for this jobgraph\. jobgraph refused it \(\u201cThe bearer token is not valid: its signature does not verify\.\u201d\)/,
-        );
-        // How to get a new one: the demo's link, the CLI, an identity provider.
-        expect(text).toContain('npm start');
-        expect(text).toContain('npx jobgraph token --scopes "jobs:read"');
-        expect(await o.page.evaluate(() => Object.values({ ...sessionStorage }))).not.toContain(
-          token,
-        );
-        expect(await o.page.$$('tr[data-job-id]')).toEqual([]);
-        // The field is right there: a good token shows the list.
-        await o.page.fill('#token', gw.tokens.read);
-        await o.page.click('form.token-form button[type="submit"]');
-        expect((await rows(o.page)).length).toBe(25);
-      } finally {
-        await o.context.close();
-      }
-    },
-  );
-
-  it('names a failing source in a banner and still lists the others', async () => {
-    // The list snapshots of the tests above expire (30 s): COS Batch is read again, and throttles.
-    listAhead += 30_001;
-    gw.emulators.cosbatch.setFaults({ throttleRate: 1 });
-    const o = await open('/console');
-    try {
-      const banner = await o.page.waitForSelector('[data-source-failed="TENCENT_COS_BATCH"]');
-      expect(await banner.textContent()).toContain('COS Batch ap-guangzhou: throttled');
-      const shown = await rows(o.page);
-      expect(shown).toHaveLength(25);
-      expect(shown.some((r) => r.id.startsWith('cos:'))).toBe(false);
-    } finally {
-      await o.context.close();
-    }
-  });
-
-  it("shows one job's upstream error on that job's row, the other rows whole", async () => {
-    // Unfinished jobs (so not served from the cache), not the progressing ones: one COS Batch job,
-    // and one Import/Export job, whose state itself needs the failed describe.
-    const res = await gql<{
-      listJobs: { nodes: { id: string; nativeId: string; terminal: boolean }[] };
-    }>(
-      gw,
-      '{ listJobs(filter: { providers: [TENCENT_COS_BATCH, AWS_IMPORT_EXPORT] }) { nodes { id nativeId terminal } } }',
-      { token: gw.tokens.read },
-    );
-    const pick = (prefix: string) =>
-      res.body.data!.listJobs.nodes.find(
-        (n) =>
-          n.id.startsWith(prefix) &&
-          !n.terminal &&
-          !Object.values(PROGRESSING_JOB_IDS).includes(n.id),
-      )!;
-    const cos = pick('cos:');
-    const ie = pick('importexport:');
-    const denied = { status: 403, code: 'AccessDenied', message: 'denied', requestId: 'req-1' };
-    gw.emulators.cosbatch.setFaults({
-      errorAnswer: denied,
-      jobPrefix: `ap-guangzhou/${cos.nativeId}`,
-    });
-    gw.emulators.importexport.setFaults({ errorAnswer: denied, jobPrefix: ie.nativeId });
-    const o = await open('/console?provider=TENCENT_COS_BATCH,AWS_IMPORT_EXPORT');
-    try {
-      const shown = await rows(o.page);
-      expect(shown).toHaveLength(25);
-      for (const broken of [cos, ie]) {
-        const error = await o.page.textContent(`tr[data-job-id="${broken.id}"] .row-error`);
-        expect(error).toMatch(/^access denied: /);
-      }
-      expect(shown.find((r) => r.id === ie.id)?.state).toBe('UNKNOWN');
-      const errors = await o.page.$$eval('tr[data-job-id] .row-error', (els) =>
-        els.map((e) => e.closest('tr')?.getAttribute('data-job-id')),
-      );
-      expect(errors.sort()).toEqual([cos.id, ie.id].sort());
-    } finally {
-      await o.context.close();
-    }
-  });
-
-  it('works behind a reverse proxy that serves jobgraph under a path prefix, live updates included', async () => {
-    // The proxy of the README's example: /jobgraph/* → jobgraph's /*, responses streamed as they come.
-    const upstream = new URL(gw.server.url);
-    const proxy = http.createServer((req, res) => {
-      const path = (req.url ?? '/').replace(/^\/jobgraph(?=\/|$)/, '');
-      const forward = http.request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          path,
-          method: req.method,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', () => res.destroy());
-      req.pipe(forward);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const proxyOrigin = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const phases = PROGRESS_PHASES.cosbatch;
-    const id = PROGRESSING_JOB_IDS.cosbatch;
-    emulatorNow = epoch + phases[0]!.fromMs + 10;
-    const o = await open('/jobgraph/console', gw.tokens.read, proxyOrigin);
-    try {
-      await o.page.waitForSelector(`tr[data-job-id="${id}"]`);
-      expect((await rows(o.page)).length).toBe(25);
-      emulatorNow = epoch + phases.at(-1)!.fromMs + 10;
-      const last = await gql(gw, `{ job(id: "${id}") { state } }`, { token: gw.tokens.read });
-      await o.page.waitForSelector(
-        `tr[data-job-id="${id}"][data-state="${last.body.data!.job.state as string}"]`,
-      );
-      const link = await o.page.getAttribute(`tr[data-job-id="${id}"] a`, 'href');
-      expect(link).toBe(`/jobgraph/console/jobs/${encodeURIComponent(id)}`);
-      expectOnlyOwnOrigin(o, proxyOrigin);
-      expect(o.requests.some((u) => u.startsWith(`${proxyOrigin}/jobgraph/graphql`))).toBe(true);
-    } finally {
-      await o.context.close();
-      proxy.closeAllConnections();
-      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 

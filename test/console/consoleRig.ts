@@ -1,0 +1,52 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { launchChromium } from '../support/browser.ts';
+import { resetFaults, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { tabOpener } from './tab.ts';
+
+/** What a console test file runs against, valid from its first test on. */
+export interface ConsoleRig {
+  gw: TestGateway;
+  browser: Browser;
+  /** The gateway's origin (`http://127.0.0.1:<port>`), where the page is served. */
+  origin: string;
+}
+
+/**
+ * One demo gateway and one Chromium for a console test file (the console's files are split by
+ * subject so they run in parallel, each on its own ephemeral ports): started before the first
+ * test, closed after the last; each test opens its own browser context (`open`), so tests share
+ * no tab, storage or cookie. A watched job is polled 50 ms after a change instead of 2 s, so a
+ * change shows soon; while nothing changes the wait grows to 1 s at most (not the 30 s default):
+ * an open list watches its unfinished rows (22 of the first 25), and a 200 ms ceiling kept the
+ * gateway polling them about 250 times a second, for the whole file, beside the browser. The
+ * emulators' clock goes back to `clock.epoch` and the upstream faults a test set are cleared after it.
+ */
+export function useConsoleRig(options: { listClock?: () => number } = {}) {
+  const rig = {} as ConsoleRig;
+  const epoch = Date.now();
+  /** The emulators' clock, held by the test (`clock.at`) and moved to make a job progress. */
+  const clock = { epoch, at: epoch };
+  beforeAll(async () => {
+    rig.gw = await startTestGateway(
+      { JOBGRAPH_WATCH_POLL_MS: '50', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' },
+      { emulatorClock: { now: () => clock.at, epochMs: epoch }, ...options },
+    );
+    rig.origin = new URL(rig.gw.server.url).origin;
+    rig.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.gw?.close();
+  });
+  afterEach(() => {
+    clock.at = epoch;
+    if (rig.gw) resetFaults(rig.gw);
+  });
+  const open = tabOpener(() => ({
+    browser: rig.browser,
+    origin: rig.origin,
+    token: rig.gw.tokens.read,
+  }));
+  return { rig, open, clock };
+}
