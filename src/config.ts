@@ -21,6 +21,7 @@ export interface Config {
     codepipeline?: string;
     importexport?: string;
     cosBatch?: string;
+    batch?: string;
     /** STS, for the roles of JOBGRAPH_AWS_ACCOUNTS (AWS_ENDPOINT_URL_STS). */
     sts?: string;
   };
@@ -757,6 +758,7 @@ function endpointsOf(env: Env): Config['endpoints'] {
   set('omics', awsEndpoint('OMICS'));
   set('codepipeline', awsEndpoint('CODEPIPELINE'));
   set('importexport', awsEndpoint('IMPORTEXPORT'));
+  set('batch', awsEndpoint('BATCH'));
   set('sts', awsEndpoint('STS'));
   set('cosBatch', url(env, 'COS_BATCH_ENDPOINT_URL'));
   return endpoints;
@@ -1006,6 +1008,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   aws('AWS_ENDPOINT_URL_OMICS', 'real endpoint', 'HealthOmics endpoint override (no host prefix)'),
   aws('AWS_ENDPOINT_URL_CODEPIPELINE', 'real endpoint', 'CodePipeline endpoint override'),
   aws('AWS_ENDPOINT_URL_IMPORTEXPORT', 'real endpoint', 'Import/Export endpoint override'),
+  aws('AWS_ENDPOINT_URL_BATCH', 'real endpoint', 'AWS Batch endpoint override'),
   aws(
     'AWS_ENDPOINT_URL_STS',
     'real endpoint',

@@ -1,3 +1,5 @@
+import { createBatchEmulator } from './batch/emulator.ts';
+import * as batchData from './batch/data.ts';
 import { createCodePipelineEmulator } from './codepipeline/emulator.ts';
 import * as codepipelineData from './codepipeline/data.ts';
 import { createCosBatchEmulator } from './cosbatch/emulator.ts';
@@ -73,8 +75,11 @@ export {
 } from './accounts.ts';
 export { CODEPIPELINE_SECOND_ACCOUNT_SECRET_VALUES } from './codepipeline/secondAccount.ts';
 
-/** The five job providers' emulators. */
-export type EmulatorName = Exclude<ProviderEmulator['name'], 'sts'>;
+/**
+ * The five job providers' emulators the per-provider tables below (and the tests' and bench's)
+ * cover; AWS Batch's emulator is in every set (`EmulatorSetName`) but not yet in these tables.
+ */
+export type EmulatorName = Exclude<ProviderEmulator['name'], 'sts' | 'batch'>;
 /** Every emulator of a set: the five providers' and STS (the accounts' sessions). */
 export type EmulatorSetName = ProviderEmulator['name'];
 
@@ -86,6 +91,7 @@ export const EMULATOR_PORT_OFFSETS: Record<EmulatorSetName, number> = {
   importexport: 4,
   codepipeline: 5,
   sts: 6,
+  batch: 7,
 };
 export const DEFAULT_EMULATOR_PORT_BASE = 4100;
 
@@ -95,6 +101,7 @@ export const DEMO_DATA = {
   cosbatch: cosbatchData,
   importexport: importexportData,
   codepipeline: codepipelineData,
+  batch: batchData,
 } as const;
 
 export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
@@ -112,7 +119,7 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
   /** When the progressing jobs' cycle 0 starts, in ms; default `now()` at start, shared by all five. */
   epochMs?: number;
   /** The order each list operation answers in; default each provider's (see its emulator). */
-  listOrder?: Partial<Record<ListableEmulatorName, ListOrder>>;
+  listOrder?: Partial<Record<OrderedEmulatorName, ListOrder>>;
   /**
    * A big account: every listable source holds this many jobs (1..MAX_JOBS_PER_SOURCE), spread
    * over the 90 days before the start, instead of the demo's listed jobs: Panorama and COS Batch
@@ -130,6 +137,9 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
 
 /** The emulators with a list operation (CodePipeline has none that only reads). */
 export type ListableEmulatorName = Exclude<EmulatorName, 'codepipeline'>;
+
+/** The emulators a set starts with list orders and big accounts: the listable five and AWS Batch. */
+type OrderedEmulatorName = ListableEmulatorName | 'batch';
 
 /**
  * The five progressing demo jobs, as global IDs: each moves through its provider's real states
@@ -167,6 +177,7 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
       codepipeline: emulators.codepipeline.url,
       importexport: emulators.importexport.url,
       cosBatch: emulators.cosbatch.url,
+      batch: emulators.batch.url,
       sts: emulators.sts.url,
     },
     awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
@@ -210,7 +221,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
   const accounts = options.accounts ?? createEmulatorAccounts();
   const opts = { now, epochMs: options.epochMs ?? now(), accounts };
   const jobsPerSource = checkJobsPerSource(options.jobsPerSource);
-  const order = (name: ListableEmulatorName) => {
+  const order = (name: OrderedEmulatorName) => {
     const listOrder = options.listOrder?.[name];
     return {
       ...opts,
@@ -224,6 +235,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
     cosbatch: createCosBatchEmulator(order('cosbatch')),
     importexport: createImportExportEmulator(order('importexport')),
     codepipeline: createCodePipelineEmulator(opts),
+    batch: createBatchEmulator(order('batch')),
     sts: createStsEmulator({ now, accounts }),
   };
   const started: Partial<Record<EmulatorSetName, RunningEmulator>> = {};
@@ -268,7 +280,7 @@ export const DEMO_SECOND_TENCENT_ENV_PREFIX = 'JOBGRAPH_DEMO_COS_STAGING';
  * `sts` (a deployment's fixed addresses) gets the five providers' lines only.
  */
 export function emulatorEnvironment(
-  set: Record<EmulatorName, RunningEmulator> & { sts?: RunningEmulator },
+  set: Record<EmulatorName, RunningEmulator> & { sts?: RunningEmulator; batch?: RunningEmulator },
 ): Record<string, string> {
   const tencent = DEMO_SECOND_TENCENT_ACCOUNT;
   const accounts = set.sts
@@ -288,6 +300,7 @@ export function emulatorEnvironment(
     AWS_ENDPOINT_URL_OMICS: set.omics.url,
     AWS_ENDPOINT_URL_CODEPIPELINE: set.codepipeline.url,
     AWS_ENDPOINT_URL_IMPORTEXPORT: set.importexport.url,
+    ...(set.batch ? { AWS_ENDPOINT_URL_BATCH: set.batch.url } : {}),
     COS_BATCH_ENDPOINT_URL: set.cosbatch.url,
     AWS_ACCESS_KEY_ID: DEMO_AWS_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: DEMO_AWS_CREDENTIALS.secretAccessKey,
