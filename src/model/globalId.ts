@@ -49,7 +49,18 @@ export interface CodePipelineKey extends InAccount {
   region: string;
   jobId: string;
 }
-export type JobKey = PanoramaKey | OmicsKey | CosBatchKey | ImportExportKey | CodePipelineKey;
+export interface BatchKey extends InAccount {
+  provider: 'AWS_BATCH';
+  region: string;
+  jobId: string;
+}
+export type JobKey =
+  | PanoramaKey
+  | OmicsKey
+  | CosBatchKey
+  | ImportExportKey
+  | CodePipelineKey
+  | BatchKey;
 export type KeyOf<P extends JobProvider> = Extract<JobKey, { provider: P }>;
 
 /**
@@ -120,6 +131,10 @@ export function parseGlobalId(value: string, argument = 'id'): JobKey {
         : `unknown provider prefix ${JSON.stringify(prefix.slice(0, 32))}`,
     );
   const parts = provider.key.parts;
-  if (rest.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(provider)}`);
-  return keyFromParts(provider.key, rest, (part) => `${argument} (${part})`, account);
+  const values =
+    provider.key.lastPartHasColons && rest.length > parts.length
+      ? [...rest.slice(0, parts.length - 1), rest.slice(parts.length - 1).join(':')]
+      : rest;
+  if (values.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(provider)}`);
+  return keyFromParts(provider.key, values, (part) => `${argument} (${part})`, account);
 }

@@ -123,6 +123,12 @@ export const PATTERNS = {
     re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     form: 'a lower-case UUID such as 11111111-2222-4333-8444-555555555555',
   },
+  batchJobId: {
+    // A job (a UUID), an array job's child (`parent:index`, index < 10000) or a multi-node job's
+    // node (`parent#index`), as DescribeJobs takes them.
+    re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?::\d{1,4})?(?:#\d{1,4})?$/,
+    form: 'a lower-case UUID such as 11111111-2222-4333-8444-555555555555, an array child `UUID:index` or a node `UUID#index`',
+  },
   accountAlias: {
     // `default` matches too: it names the default account, so it is refused as an alias apart.
     re: /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/,
@@ -180,6 +186,11 @@ export interface KeyGrammar<P extends JobProvider = JobProvider> {
    * a key without one is the default account's.
    */
   readonly accountPart?: string;
+  /**
+   * Whether the last part may itself hold `:` (AWS Batch's array children, `parent:index`): a
+   * global ID's parts past the grammar's count are joined back into it.
+   */
+  readonly lastPartHasColons?: boolean;
 }
 
 /** The account alias of the default account (in filters and `JobListSource.account`). */

@@ -6,6 +6,7 @@ import type { JobSource } from '../shared/types.ts';
 import { RegionalBreakers, type BreakerOptions } from './breakers.ts';
 import { FairLimiter } from './fairLimit.ts';
 import { Deadlines } from './deadlines.ts';
+import { DescribeBatcher } from './batchCall.ts';
 import { sharedCallFor, type SharedCall } from './sharedCall.ts';
 
 export interface GuardOptions extends BreakerOptions {
@@ -55,6 +56,8 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
   readonly inFlight: Map<string, SharedCall<P>>;
   /** Its waiters' deadlines, one timer for them all (deadlines.ts). */
   readonly deadlines: Deadlines;
+  /** Its batch describe's calls (batchCall.ts), for a source with one (`JobSource.batch`). */
+  readonly batcher?: DescribeBatcher<P>;
 }
 
 /** How many jobs of this source have a call in flight now (tests and the subscription poller). */
@@ -74,7 +77,7 @@ export function guardSource<P extends JobProvider>(
   health?: FailureObserver,
   observer?: LoaderObserver,
 ): GuardedSource<P> {
-  return {
+  const guarded: GuardedSource<P> = {
     source,
     limit: new FairLimiter(options.concurrency, options.callerConcurrency),
     breakers: new RegionalBreakers(options),
@@ -85,6 +88,7 @@ export function guardSource<P extends JobProvider>(
     ...(health ? { health } : {}),
     ...(observer ? { observer } : {}),
   };
+  return source.batch ? { ...guarded, batcher: new DescribeBatcher(guarded) } : guarded;
 }
 
 /**

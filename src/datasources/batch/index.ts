@@ -1,0 +1,17 @@
+import { awsSetup } from '../shared/awsCall.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { Provider } from '../shared/provider.ts';
+import { batchWire } from './client.ts';
+import { BATCH_KEY } from './key.ts';
+import type { BatchJobRecord } from './record.ts';
+
+/**
+ * AWS Batch jobs (DescribeJobs: up to 100 jobs a call, so one DataLoader batch of a region and
+ * account is one call per 100 jobs).
+ */
+export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
+  name: 'AWS_BATCH',
+  key: BATCH_KEY,
+  rootField: { name: 'batchJob', defaults: { region: (c) => c.awsRegion } },
+  setup: awsSetup((config) => config.endpoints.batch, batchWire),
+};
