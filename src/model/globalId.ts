@@ -55,12 +55,7 @@ export interface BatchKey extends InAccount {
   jobId: string;
 }
 export type JobKey =
-  | PanoramaKey
-  | OmicsKey
-  | CosBatchKey
-  | ImportExportKey
-  | CodePipelineKey
-  | BatchKey;
+  PanoramaKey | OmicsKey | CosBatchKey | ImportExportKey | CodePipelineKey | BatchKey;
 export type KeyOf<P extends JobProvider> = Extract<JobKey, { provider: P }>;
 
 /**
