@@ -178,3 +178,56 @@ describe('AWS Batch job fields and secrets', () => {
     });
   });
 });
+
+describe('AWS Batch in listJobs', () => {
+  const LIST = `query($after: String) {
+    listJobs(filter: { providers: [AWS_BATCH] }, first: 100, after: $after) {
+      nodes { id state providerStatus createdAt account }
+      pageInfo { hasNextPage endCursor }
+      sources { provider account region state code }
+    } }`;
+
+  it('lists the demo’s Batch jobs of both accounts, newest first, in every state the demo has', async () => {
+    const nodes: { id: string; state: string; createdAt: string; account: string | null }[] = [];
+    let after: string | null = null;
+    let sources: { account: string; state: string }[] = [];
+    do {
+      const res = await gql(gw, LIST, { variables: { after }, token: gw.tokens.read });
+      expect(res.body.errors).toBeUndefined();
+      const page = res.body.data?.listJobs;
+      nodes.push(...page.nodes);
+      sources = page.sources;
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    const states = new Set(nodes.map((n) => n.state));
+    expect([...states]).toEqual(
+      expect.arrayContaining(['QUEUED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED']),
+    );
+    expect(nodes.map((n) => n.id)).toContain(batchGlobalId(BATCH_JOB_IDS.succeeded));
+    expect(nodes.map((n) => n.id)).toContain(`batch@staging:us-east-1:${BATCH_JOB_IDS.succeeded}`);
+    // The demo's three queues and staging's one: 14 + 4 jobs, the progressing one included.
+    expect(nodes).toHaveLength(18);
+    const created = nodes.map((n) => n.createdAt);
+    expect([...created].sort().reverse()).toEqual(created);
+    expect(sources.filter((s) => s.account === 'default')).toHaveLength(3);
+    expect(sources.every((s) => s.state === 'LISTED')).toBe(true);
+    // A listed job's state is the describe's.
+    const listedFailed = nodes.find((n) => n.id === batchGlobalId(BATCH_JOB_IDS.cancelled));
+    expect(listedFailed?.state).toBe('FAILED');
+  });
+
+  it('narrows by state: FAILED lists the failed, cancelled and terminated jobs', async () => {
+    const res = await gql(
+      gw,
+      `{ listJobs(filter: { providers: [AWS_BATCH], states: [FAILED], accounts: ["default"] }, first: 50) { nodes { id } } }`,
+      { token: gw.tokens.read },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const ids = (res.body.data?.listJobs.nodes as { id: string }[]).map((n) => n.id);
+    expect(ids.sort()).toEqual(
+      [BATCH_JOB_IDS.failed, BATCH_JOB_IDS.cancelled, BATCH_JOB_IDS.terminated]
+        .map(batchGlobalId)
+        .sort(),
+    );
+  });
+});

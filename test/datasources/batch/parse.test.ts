@@ -31,7 +31,7 @@ async function lean(name: string, keys: BatchKey[] = [key]) {
   try {
     return await source.batch!.fetchJobs(keys);
   } finally {
-    source.close();
+    source.close?.();
   }
 }
 
