@@ -1,5 +1,8 @@
 import { createBatchEmulator } from './batch/emulator.ts';
 import * as batchData from './batch/data.ts';
+import { BATCH_BIG_ACCOUNT } from './batch/listData.ts';
+import { BATCH_PROGRESSING_JOB_ID } from './batch/progressing.ts';
+import { batchSecondAccountJobs } from './batch/secondAccount.ts';
 import { createCodePipelineEmulator } from './codepipeline/emulator.ts';
 import * as codepipelineData from './codepipeline/data.ts';
 import { createCosBatchEmulator } from './cosbatch/emulator.ts';
@@ -101,7 +104,6 @@ export const DEMO_DATA = {
   cosbatch: cosbatchData,
   importexport: importexportData,
   codepipeline: codepipelineData,
-  batch: batchData,
 } as const;
 
 export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
@@ -139,19 +141,20 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
 export type ListableEmulatorName = Exclude<EmulatorName, 'codepipeline'>;
 
 /** The emulators a set starts with list orders and big accounts: the listable five and AWS Batch. */
-type OrderedEmulatorName = ListableEmulatorName | 'batch';
+export type OrderedEmulatorName = ListableEmulatorName | 'batch';
 
 /**
  * The five progressing demo jobs, as global IDs: each moves through its provider's real states
  * over PROGRESS_CYCLE_MS (a minute), then starts again. Not in any `DEMO_GLOBAL_IDS`: the static
  * demo jobs never change, these do.
  */
-export const PROGRESSING_JOB_IDS: Readonly<Record<EmulatorName, string>> = Object.freeze({
+export const PROGRESSING_JOB_IDS: Readonly<Record<EmulatorName | 'batch', string>> = Object.freeze({
   panorama: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${PANORAMA_PROGRESSING_JOB_ID}`,
   omics: `omics:${omicsData.OMICS_DEMO_REGION}:${omicsData.OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_PROGRESSING_JOB_ID}`,
   cosbatch: `cos:${DEMO_TENCENT_CREDENTIALS.region}:${DEMO_TENCENT_CREDENTIALS.uin}:${COS_PROGRESSING_JOB_ID}`,
   importexport: `importexport:${IMPORTEXPORT_PROGRESSING_JOB_ID}`,
   codepipeline: `codepipeline:${codepipelineData.DEMO_REGION}:${CODEPIPELINE_PROGRESSING_JOB_ID}`,
+  batch: batchData.batchGlobalId(BATCH_PROGRESSING_JOB_ID),
 });
 
 /**
@@ -360,7 +363,7 @@ export function listedDemoJobs(
      */
     account?: 'default' | 'staging';
   } = {},
-): Record<ListableEmulatorName, ListedDemoJob[]> {
+): Record<OrderedEmulatorName, ListedDemoJob[]> {
   const newestFirst = (jobs: ListedDemoJob[]) =>
     jobs.sort((a, b) =>
       a.createdAt !== b.createdAt
@@ -383,6 +386,7 @@ export function listedDemoJobs(
               omics: omicsListedJobs(anchorMs),
               cosbatch: cosListedJobs(anchorMs),
               importexport: importExportListedJobs(anchorMs),
+              batch: batchData.batchDemoJobs(anchorMs).listed,
             },
             panoramaData.PANORAMA_DEMO_REGION,
             DEMO_TENCENT_CREDENTIALS,
@@ -392,11 +396,12 @@ export function listedDemoJobs(
     omics: newestFirst(lists.omics),
     cosbatch: newestFirst(lists.cosbatch),
     importexport: newestFirst(lists.importexport),
+    batch: newestFirst(lists.batch),
   };
 }
 
 /** The big account's listed jobs of the demo sources, without the progressing jobs (see `listedDemoJobs`). */
-function bigListedJobs(anchorMs: number, n: number): Record<ListableEmulatorName, ListedDemoJob[]> {
+function bigListedJobs(anchorMs: number, n: number): Record<OrderedEmulatorName, ListedDemoJob[]> {
   const cos = DEMO_TENCENT_CREDENTIALS;
   const listed = (
     list: { entries(): { id: string; createdMs: number; status: string }[] },
@@ -432,17 +437,29 @@ function bigListedJobs(anchorMs: number, n: number): Record<ListableEmulatorName
       (id) => `cos:${cos.region}:${cos.uin}:${id}`,
     ),
     importexport: listed(importExportBigJobs(anchorMs, n - 1), (id) => `importexport:${id}`),
+    batch: batchData.BATCH_QUEUES.flatMap((q) =>
+      listed(
+        bigAccountJobs(
+          BATCH_BIG_ACCOUNT,
+          anchorMs,
+          q.jobQueueName,
+          n - (q === batchData.HIGH_PRIORITY_QUEUE ? 1 : 0),
+        ),
+        batchData.batchGlobalId,
+      ),
+    ),
   };
 }
 
 /** The second account's listed jobs (see `listedDemoJobs`). */
-function secondAccountListedJobs(anchorMs: number): Record<ListableEmulatorName, ListedDemoJob[]> {
+function secondAccountListedJobs(anchorMs: number): Record<OrderedEmulatorName, ListedDemoJob[]> {
   return demoListSummaries(
     {
       panorama: panoramaSecondAccountJobs(anchorMs),
       omics: omicsSecondAccountJobs(anchorMs),
       cosbatch: cosSecondAccountJobs(anchorMs),
       importexport: importExportSecondAccountJobs(anchorMs),
+      batch: batchSecondAccountJobs(anchorMs),
     },
     PANORAMA_SECOND_ACCOUNT_REGION,
     DEMO_SECOND_TENCENT_ACCOUNT,
@@ -456,10 +473,11 @@ function demoListSummaries(
     omics: ReturnType<typeof omicsListedJobs>;
     cosbatch: ReturnType<typeof cosListedJobs>;
     importexport: ReturnType<typeof importExportListedJobs>;
+    batch: readonly batchData.WireBatchJob[];
   },
   panoramaRegion: string,
   cos: { region: string; uin: string },
-): Record<ListableEmulatorName, ListedDemoJob[]> {
+): Record<OrderedEmulatorName, ListedDemoJob[]> {
   const iso = (value: string | number) =>
     new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
   return {
@@ -482,6 +500,11 @@ function demoListSummaries(
       globalId: `importexport:${j.JobId}`,
       createdAt: iso(j.CreationDate as string),
       providerStatus: j.ProgressCode as string,
+    })),
+    batch: jobs.batch.map((j) => ({
+      globalId: batchData.batchGlobalId(j.jobId),
+      createdAt: new Date(j.createdAt).toISOString(),
+      providerStatus: j.status,
     })),
   };
 }

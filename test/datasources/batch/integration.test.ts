@@ -5,7 +5,7 @@ import {
   BATCH_JOB_IDS,
   batchGlobalId,
 } from '../../../src/emulators/batch/data.ts';
-import { gql, startTestGateway, type TestGateway } from '../../support/gateway.ts';
+import { gql, startTestGateway, type GqlResult, type TestGateway } from '../../support/gateway.ts';
 
 /**
  * AWS Batch through the real gateway, its demo emulator and the real HTTP edge: the batch
@@ -190,11 +190,15 @@ describe('AWS Batch in listJobs', () => {
   it('lists the demo’s Batch jobs of both accounts, newest first, in every state the demo has', async () => {
     const nodes: { id: string; state: string; createdAt: string; account: string | null }[] = [];
     let after: string | null = null;
-    let sources: { account: string; state: string }[] = [];
+    let sources: { account: string; state: string }[];
     do {
-      const res = await gql(gw, LIST, { variables: { after }, token: gw.tokens.read });
+      const res: GqlResult = await gql(gw, LIST, { variables: { after }, token: gw.tokens.read });
       expect(res.body.errors).toBeUndefined();
-      const page = res.body.data?.listJobs;
+      const page = res.body.data?.listJobs as {
+        nodes: typeof nodes;
+        sources: typeof sources;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
       nodes.push(...page.nodes);
       sources = page.sources;
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
