@@ -13,6 +13,7 @@
  *
  * Prints one JSON object.
  */
+import { DEFAULT_ACCOUNTS_ONLY } from '../src/auth/accountGrant.ts';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +155,7 @@ async function heapPerSubscription(count: number): Promise<number | null> {
       authenticated: true,
       subject: 'bench',
       scopes: new Set([SCOPE_READ]),
+      accounts: DEFAULT_ACCOUNTS_ONLY,
       expiresAt: Date.now() + 3_600_000,
     };
     const document = parse(QUERY);

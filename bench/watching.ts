@@ -22,6 +22,7 @@
  * every 250 ms: how many of the changes `changeSignature` reports the list summary shows too, and
  * whether list and describe agree at every sample.
  */
+import { DEFAULT_ACCOUNTS_ONLY } from '../src/auth/accountGrant.ts';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -311,7 +312,12 @@ async function run(
   const start = clock.now();
   await child.setNow(start);
   const hub = new WatchHub({ config, sources, scheduler: clock, random: seeded(7), listWatch });
-  const identity = { authenticated: true, subject: 'bench', scopes: new Set([SCOPE_READ]) };
+  const identity = {
+    authenticated: true,
+    subject: 'bench',
+    scopes: new Set([SCOPE_READ]),
+    accounts: DEFAULT_ACCOUNTS_ONLY,
+  };
   const stream = hub.context(identity, 'bench').watchJobs(keys);
   let events = 0;
   const consumed = (async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
+import { ALL_ACCOUNTS } from './auth/accountGrant.ts';
 import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -215,8 +216,12 @@ async function openListSnapshots(config: Config, options: GatewayOptions, logger
 
 export interface DemoGateway extends Gateway {
   emulators: EmulatorSet;
-  /** Tokens signed with the key made at start: `read` has jobs:read, `secrets` adds jobs:secrets:read. */
-  tokens: { read: string; secrets: string };
+  /**
+   * Tokens signed with the key made at start: `read` has jobs:read, `secrets` adds
+   * jobs:secrets:read, both for every account (`*`); `secondAccount` has jobs:read for the second
+   * demo account alone.
+   */
+  tokens: { read: string; secrets: string; secondAccount: string };
 }
 
 /**
@@ -239,7 +244,7 @@ export async function startDemo(
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
-  const { PROGRESSING_JOB_IDS, startEmulators, withDemoUpstreams } =
+  const { DEMO_SECOND_AWS_ACCOUNT, PROGRESSING_JOB_IDS, startEmulators, withDemoUpstreams } =
     await import('./emulators/index.ts');
   const base = loadConfig({ mode: 'demo' }, options.env);
   const emulators = await startEmulators({
@@ -255,17 +260,29 @@ export async function startDemo(
       auth: { ...base.auth, jwtSecret },
     };
     const claims = { issuer: config.auth.issuer, audience: config.auth.audience };
+    // Every account for the reader and the secrets reader; the second account alone for a team's view.
+    const every = { accounts: [ALL_ACCOUNTS], accountsClaim: config.auth.accountsClaim };
     const tokens = {
       read: await mintToken({
         secret: jwtSecret,
         scopes: [SCOPE_READ],
         subject: 'demo-reader',
+        ...every,
         ...claims,
       }),
       secrets: await mintToken({
         secret: jwtSecret,
         scopes: [SCOPE_READ, SCOPE_SECRETS],
         subject: 'demo-secrets-reader',
+        ...every,
+        ...claims,
+      }),
+      secondAccount: await mintToken({
+        secret: jwtSecret,
+        scopes: [SCOPE_READ],
+        subject: `demo-${DEMO_SECOND_AWS_ACCOUNT.alias}-reader`,
+        accounts: [DEMO_SECOND_AWS_ACCOUNT.alias],
+        accountsClaim: config.auth.accountsClaim,
         ...claims,
       }),
     };

@@ -68,6 +68,10 @@ export interface Config {
     jwksUrl: string | null;
     issuer: string | null;
     audience: string | null;
+    /** The claim naming the accounts a token may read (JOBGRAPH_ACCOUNTS_CLAIM, default `accounts`). */
+    accountsClaim: string;
+    /** Identity-provider groups → the account entries each stands for (JOBGRAPH_ACCOUNT_GROUPS); null: none. */
+    accountGroups: Readonly<Record<string, readonly string[]>> | null;
   };
   limits: {
     /** Most IDs one `jobs(ids:)` call takes (JOBGRAPH_MAX_JOB_IDS, default 100). */
@@ -718,7 +722,55 @@ function authOf(env: Env): Config['auth'] {
       'must be at least 32 characters (HS256 needs a 256-bit key)',
     );
   }
-  return { jwtSecret, jwksUrl, issuer, audience };
+  return {
+    jwtSecret,
+    jwksUrl,
+    issuer,
+    audience,
+    accountsClaim: opt(env, 'JOBGRAPH_ACCOUNTS_CLAIM') ?? 'accounts',
+    accountGroups: accountGroupsOf(env),
+  };
+}
+
+/** Most groups JOBGRAPH_ACCOUNT_GROUPS maps. */
+export const MAX_ACCOUNT_GROUPS = 1000;
+
+/**
+ * JOBGRAPH_ACCOUNT_GROUPS: a JSON object from each group (or role) name an identity provider puts
+ * in the accounts claim to the account entries it stands for — an array of strings, or one
+ * space-separated string (`{"team-a": ["staging"], "platform": "*"}`).
+ */
+function accountGroupsOf(env: Env): Config['auth']['accountGroups'] {
+  const name = 'JOBGRAPH_ACCOUNT_GROUPS';
+  const raw = opt(env, name);
+  if (raw === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a JSON object such as {"team-a": ["staging"]}');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(name, 'must be a JSON object such as {"team-a": ["staging"]}');
+  const groups = Object.entries(parsed as Record<string, unknown>);
+  if (groups.length > MAX_ACCOUNT_GROUPS)
+    throw new ConfigError(name, `maps at most ${MAX_ACCOUNT_GROUPS} groups`);
+  const out: Record<string, readonly string[]> = Object.create(null) as Record<string, string[]>;
+  for (const [group, value] of groups) {
+    const entries =
+      typeof value === 'string'
+        ? value.split(/\s+/).filter(Boolean)
+        : Array.isArray(value) && value.every((v) => typeof v === 'string')
+          ? (value as string[])
+          : null;
+    if (entries === null)
+      throw new ConfigError(
+        name,
+        `maps each group to an array of account entries or a space-separated string; ${JSON.stringify(group.slice(0, 64))} is neither`,
+      );
+    out[group] = Object.freeze([...entries]);
+  }
+  return Object.freeze(out);
 }
 
 /** JOBGRAPH_CURSOR_SECRET, at least 32 characters, or null. */
@@ -996,6 +1048,16 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   tokens('JOBGRAPH_JWKS_URL', '—', 'key set of production tokens (with issuer and audience)'),
   tokens('JOBGRAPH_JWT_ISSUER', '—', 'the `iss` a token must carry (required with a JWKS)'),
   tokens('JOBGRAPH_JWT_AUDIENCE', '—', 'the `aud` a token must carry (required with a JWKS)'),
+  tokens(
+    'JOBGRAPH_ACCOUNTS_CLAIM',
+    'accounts',
+    'claim naming the accounts a token reads (a.b: nested); without it: default accounts only',
+  ),
+  tokens(
+    'JOBGRAPH_ACCOUNT_GROUPS',
+    '—',
+    'JSON: identity-provider group → the accounts it grants, e.g. {"team-a":["staging"]}',
+  ),
   aws('AWS_REGION', 'us-east-1', 'region of root fields called without `region`'),
   aws('AWS_DEFAULT_REGION', '—', 'read when AWS_REGION is unset'),
   aws('AWS_PROFILE', '— (default profile)', 'profile of the standard AWS credential chain'),

@@ -1,4 +1,6 @@
 import type DataLoader from 'dataloader';
+import type { AccountAudit } from './auth/accountAudit.ts';
+import { AccountForbiddenError } from './auth/accountAudit.ts';
 import type { AuthContext } from './auth/directives.ts';
 import { secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
@@ -22,8 +24,12 @@ type Loaders = { [P in JobProvider]: DataLoader<KeyOf<P>, JobRecord, string> };
 export interface RequestContext extends AuthContext {
   config: Config;
   requestId: string;
-  /** Load one job through its provider's per-request DataLoader (batched and de-duplicated). */
-  loadJob(key: JobKey): Promise<JobRecord>;
+  /**
+   * Load one job through its provider's per-request DataLoader (batched and de-duplicated), once
+   * the caller's grant permits the job's account (else FORBIDDEN, before any upstream call);
+   * `field` names the root field or surface asking, for the refusal's audit line (default `job`).
+   */
+  loadJob(key: JobKey, field?: string): Promise<JobRecord>;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`). */
   accountIdOf(id: string): string | null;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
@@ -44,6 +50,8 @@ export interface GatewayParts {
   lister: JobLister;
   /** The AWS accounts (the default one and JOBGRAPH_AWS_ACCOUNTS'), for `Job.account`. */
   accounts?: AwsAccounts;
+  /** Where account refusals are logged and counted; none: refused all the same, unrecorded. */
+  audit?: AccountAudit;
 }
 
 export function createRequestContext(
@@ -51,7 +59,7 @@ export function createRequestContext(
   identity: Identity,
   requestId: string,
 ): RequestContext {
-  const { config, sources, lister, accounts } = gateway;
+  const { config, sources, lister, accounts, audit } = gateway;
   // The caller, for the per-caller share of each provider's concurrency: the token's subject.
   const caller = identity.subject ?? NO_SUBJECT_CALLER;
   const loaders = Object.fromEntries(
@@ -90,7 +98,15 @@ export function createRequestContext(
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);
     },
-    loadJob(key) {
+    loadJob(key, field = 'job') {
+      // The account is decided first, by the job's own account, before the budget or any call.
+      const account = providerOf(key.provider).setup.accountAlias(config, key as never);
+      if (!identity.accounts.permits(key.provider, account))
+        return Promise.reject(
+          audit
+            ? audit.refuse(identity, { field, provider: key.provider, account, requestId })
+            : new AccountForbiddenError(),
+        );
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);
       // The record's secrets are registered before any resolver sees it, so no log line or

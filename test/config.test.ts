@@ -179,6 +179,21 @@ describe('Configuration', () => {
       { JOBGRAPH_JWT_SECRET: 'short-secret-value' },
       'JOBGRAPH_JWT_SECRET: must be at least 32 characters',
     ],
+    [
+      'a group mapping that is not JSON',
+      { JOBGRAPH_ACCOUNT_GROUPS: 'team-a=staging' },
+      'JOBGRAPH_ACCOUNT_GROUPS: must be a JSON object',
+    ],
+    [
+      'a group mapping that is a list',
+      { JOBGRAPH_ACCOUNT_GROUPS: '["staging","prod"]' },
+      'JOBGRAPH_ACCOUNT_GROUPS: must be a JSON object',
+    ],
+    [
+      'a group mapped to a number',
+      { JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["staging"], "team-b": 7}' },
+      'JOBGRAPH_ACCOUNT_GROUPS: maps each group to an array of account entries',
+    ],
   ];
   it.each(bad)(
     'stops on %s with one line naming the variable and not the value',
@@ -286,6 +301,30 @@ describe('Configuration', () => {
       ),
     ]);
     expect(lines({ JOBGRAPH_CURSOR_SECRET: 'x'.repeat(32) })).toEqual([]);
+  });
+});
+
+describe('Account grants (JOBGRAPH_ACCOUNTS_CLAIM, JOBGRAPH_ACCOUNT_GROUPS)', () => {
+  it('read the `accounts` claim and no group mapping by default', () => {
+    const { auth } = loadConfig({ mode: 'live' }, {});
+    expect(auth.accountsClaim).toBe('accounts');
+    expect(auth.accountGroups).toBeNull();
+  });
+
+  it('read a renamed claim and groups mapped to arrays or space-separated strings', () => {
+    const { auth } = loadConfig(
+      { mode: 'live' },
+      {
+        JOBGRAPH_ACCOUNTS_CLAIM: 'groups',
+        JOBGRAPH_ACCOUNT_GROUPS: '{"Team A": ["staging", "prod"], "/platform": "*", "x": " a  b "}',
+      },
+    );
+    expect(auth.accountsClaim).toBe('groups');
+    expect(auth.accountGroups).toEqual({
+      'Team A': ['staging', 'prod'],
+      '/platform': ['*'],
+      x: ['a', 'b'],
+    });
   });
 });
 

@@ -1,8 +1,43 @@
-/** Who is calling: anonymous (no token) or a verified token's subject and scopes. */
+import type { JobProvider } from '../model/job.ts';
+
+/** The alias of the default accounts (jobgraph's own credentials on each cloud). */
+export const DEFAULT_ACCOUNT_ALIAS = 'default';
+
+/**
+ * Which accounts a caller may read: the one decision (identity × account → allowed) that the
+ * job loads, the lister, subscription set-up and the console's queries consult. A job is read only
+ * when `permits(its provider, its account's alias)`, decided by the job's own account (the alias
+ * whose credentials read it), never by the key or snapshot it came through.
+ */
+export interface AccountGrant {
+  /** True for `*`: every configured account. */
+  readonly all: boolean;
+  /** May a job of `provider` in the account aliased `alias` (`default`: the default one) be read? */
+  permits(provider: JobProvider, alias: string): boolean;
+  /**
+   * The aliases readable on at least one provider (`default` first, then as configured), or
+   * `['*']` for every account: what the console and `viewer` show.
+   */
+  readonly aliases: readonly string[];
+  /** Where the grant came from: the token's claim, or its absence (the default accounts only). */
+  readonly basis: 'claim' | 'no-claim';
+}
+
+/** The grant of a token without the accounts claim (and of anonymous callers): the default accounts only. */
+export const DEFAULT_ACCOUNTS_ONLY: AccountGrant = Object.freeze({
+  all: false,
+  permits: (_provider: JobProvider, alias: string) => alias === DEFAULT_ACCOUNT_ALIAS,
+  aliases: Object.freeze([DEFAULT_ACCOUNT_ALIAS]),
+  basis: 'no-claim' as const,
+});
+
+/** Who is calling: anonymous (no token) or a verified token's subject, scopes and accounts. */
 export interface Identity {
   authenticated: boolean;
   subject: string | null;
   scopes: ReadonlySet<string>;
+  /** The accounts it may read (the token's accounts claim; without one, the default accounts). */
+  accounts: AccountGrant;
   /** When the token expires (its `exp`), in ms since the epoch; absent without a token. Open subscriptions end then. */
   expiresAt?: number;
 }
@@ -11,6 +46,7 @@ export const ANONYMOUS: Identity = Object.freeze({
   authenticated: false,
   subject: null,
   scopes: new Set<string>(),
+  accounts: DEFAULT_ACCOUNTS_ONLY,
 });
 
 /** The scope every job type needs. */

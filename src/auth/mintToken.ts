@@ -8,11 +8,17 @@ export interface MintOptions {
   ttlSeconds?: number;
   issuer?: string | null;
   audience?: string | null;
+  /** The accounts the token may read (aliases, `default`, account IDs, `*`); absent: no claim (the default accounts only). */
+  accounts?: readonly string[];
+  /** The claim they go in (JOBGRAPH_ACCOUNTS_CLAIM), default `accounts`. */
+  accountsClaim?: string;
 }
 
 /** Mint an HS256 development token (`npm start` and `npx jobgraph token`). */
 export async function mintToken(options: MintOptions): Promise<string> {
-  let jwt = new SignJWT({ scope: options.scopes.join(' ') })
+  const claims: Record<string, unknown> = { scope: options.scopes.join(' ') };
+  if (options.accounts) claims[options.accountsClaim ?? 'accounts'] = [...options.accounts];
+  let jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.subject ?? 'jobgraph-dev')
     .setIssuedAt()

@@ -12,6 +12,7 @@ import {
 } from 'jose';
 import type { Logger } from 'pino';
 import { JobgraphError } from '../errors.ts';
+import { DEFAULT_ACCOUNTS_ONLY, type AccountGrants } from './accountGrant.ts';
 import { ANONYMOUS, type Identity } from './identity.ts';
 
 export interface TokenSettings {
@@ -76,6 +77,8 @@ export interface TokenVerifierOptions {
   jwksRetryMs?: number;
   /** Shortest wait between two JWKS fetches caused by a token whose key is not in the set, in ms (default jose's 30 s). */
   jwksCooldownMs?: number;
+  /** The accounts a token may read, from its claims; without it every token reads the default accounts only. */
+  grants?: Pick<AccountGrants, 'of'>;
 }
 
 interface Verified {
@@ -142,7 +145,7 @@ export function createTokenVerifier(
     const known = verified.get(token, fetched.jwks);
     if (known) return known;
     const { payload, keySet } = await checkToken(token, keys);
-    const identity = identityOf(payload);
+    const identity = identityOf(payload, options.grants);
     verified.remember(token, identity, payload, keySet);
     return identity;
   };
@@ -218,11 +221,12 @@ async function checkToken(
 }
 
 /** Who a verified payload says is calling. */
-function identityOf(payload: JWTPayload): Identity {
+function identityOf(payload: JWTPayload, grants: TokenVerifierOptions['grants']): Identity {
   return Object.freeze({
     authenticated: true,
     subject: typeof payload.sub === 'string' ? payload.sub : null,
     scopes: scopesOf(payload),
+    accounts: grants ? grants.of(payload) : DEFAULT_ACCOUNTS_ONLY,
     ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
   });
 }

@@ -16,8 +16,10 @@ const USAGE = `Usage:
   jobgraph demo                gateway + embedded emulators with demo data (npm start)
   jobgraph emulators [--port-base 4100]
                                only the five provider emulators on fixed loopback ports
-  jobgraph token --scopes "jobs:read jobs:secrets:read" [--ttl 3600]
-                               mint an HS256 development token with JOBGRAPH_JWT_SECRET
+  jobgraph token --scopes "jobs:read jobs:secrets:read" [--accounts "staging prod"] [--ttl 3600]
+                               mint an HS256 development token with JOBGRAPH_JWT_SECRET;
+                               --accounts: the accounts it may read (aliases, default, account
+                               IDs, or *); without it the token reads the default accounts only
   jobgraph schema [--subgraph | --possible-types]
                                print the client-facing SDL (for codegen); --subgraph: the federation
                                subgraph SDL (what _service { sdl } answers); --possible-types: the JSON
@@ -112,7 +114,7 @@ async function demo(): Promise<void> {
     bar,
     ...(exposure ? ['!'.repeat(78), ...exposure, '!'.repeat(78)] : []),
     '',
-    ...demoAccessLines(gateway),
+    ...demoAccessLines(gateway, second.alias),
     ...demoExampleLines(gateway, examples, second),
     "  Jobs that progress through their provider's real states, again every minute:",
     ...demoProviderLines(PROGRESSING_JOB_IDS, {
@@ -142,8 +144,8 @@ async function demo(): Promise<void> {
   if (exposure) process.stderr.write(`${exposure.join('\n')}\n`);
 }
 
-/** The demo banner's ways in: the console, Sandbox, and the two tokens. */
-function demoAccessLines(gateway: DemoGateway): string[] {
+/** The demo banner's ways in: the console, Sandbox, and the three tokens. */
+function demoAccessLines(gateway: DemoGateway, secondAlias: string): string[] {
   return [
     ...(gateway.config.console
       ? [
@@ -155,11 +157,14 @@ function demoAccessLines(gateway: DemoGateway): string[] {
     `  GraphQL + Apollo Sandbox:  ${gateway.server.url.replace('127.0.0.1', 'localhost')}`,
     "  (Sandbox loads from Apollo's CDN, so it needs the internet; offline, use the jobs console.)",
     '',
-    '  Token with jobs:read (paste this header line into Sandbox → Headers):',
+    '  Token with jobs:read, every account (paste this header line into Sandbox → Headers):',
     `    Authorization: Bearer ${gateway.tokens.read}`,
     '',
-    '  Token with jobs:read jobs:secrets:read (shows credentials and signatures):',
+    '  Token with jobs:read jobs:secrets:read, every account (shows credentials and signatures):',
     `    Authorization: Bearer ${gateway.tokens.secrets}`,
+    '',
+    `  Token with jobs:read for the "${secondAlias}" account alone (a team's view; other accounts' jobs are FORBIDDEN):`,
+    `    Authorization: Bearer ${gateway.tokens.secondAccount}`,
     '',
   ];
 }
@@ -262,7 +267,7 @@ async function emulators(portBase: number | undefined): Promise<void> {
   );
 }
 
-async function token(scopes: string, ttl: number): Promise<void> {
+async function token(scopes: string, ttl: number, accounts: string | undefined): Promise<void> {
   const [{ ConfigError, loadConfig }, { mintToken }] = await Promise.all([
     import('../config.ts'),
     import('../auth/mintToken.ts'),
@@ -271,9 +276,20 @@ async function token(scopes: string, ttl: number): Promise<void> {
   if (!config.auth.jwtSecret)
     throw new ConfigError('JOBGRAPH_JWT_SECRET', 'is required to mint a token');
   const list = scopes.split(/\s+/).filter(Boolean);
-  process.stdout.write(
-    `${await mintToken({ secret: config.auth.jwtSecret, scopes: list, ttlSeconds: ttl, issuer: config.auth.issuer, audience: config.auth.audience })}\n`,
-  );
+  const minted = await mintToken({
+    secret: config.auth.jwtSecret,
+    scopes: list,
+    ttlSeconds: ttl,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    ...(accounts === undefined
+      ? {}
+      : {
+          accounts: accounts.split(/\s+/).filter(Boolean),
+          accountsClaim: config.auth.accountsClaim,
+        }),
+  });
+  process.stdout.write(`${minted}\n`);
 }
 
 async function schema(output: 'client' | 'subgraph' | 'possible-types'): Promise<void> {
@@ -291,7 +307,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   live: [],
   demo: [],
   emulators: ['port-base'],
-  token: ['scopes', 'ttl'],
+  token: ['scopes', 'accounts', 'ttl'],
   schema: ['subgraph', 'possible-types'],
 };
 
@@ -319,6 +335,7 @@ async function main(argv: string[]): Promise<void> {
       strict: true,
       options: {
         scopes: { type: 'string' },
+        accounts: { type: 'string' },
         ttl: { type: 'string' },
         'port-base': { type: 'string' },
         subgraph: { type: 'boolean' },
@@ -342,7 +359,14 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError(`unknown command "${positionals[0]}"`);
   if (positionals.length > 1)
     throw new UsageError(`unexpected argument "${positionals[1]}" after "${positionals[0]}"`);
-  for (const flag of ['scopes', 'ttl', 'port-base', 'subgraph', 'possible-types'] as const) {
+  for (const flag of [
+    'scopes',
+    'accounts',
+    'ttl',
+    'port-base',
+    'subgraph',
+    'possible-types',
+  ] as const) {
     if (values[flag] !== undefined && !allowed.includes(flag)) {
       throw new UsageError(
         `--${flag}: not an option of ${command === 'live' ? 'live mode (jobgraph with no command)' : `"jobgraph ${command}"`}`,
@@ -374,7 +398,7 @@ async function main(argv: string[]): Promise<void> {
         values.ttl === undefined
           ? DEFAULT_TOKEN_TTL_SECONDS
           : integerFlag('ttl', values.ttl, 1, 10 * 365 * 86400, 'a lifetime in seconds');
-      return token(scopes, ttl);
+      return token(scopes, ttl, values.accounts);
     }
   }
 }

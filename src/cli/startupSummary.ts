@@ -190,6 +190,7 @@ export function formatStartupSummary({
 
   lines.push(row('accounts', describeAccounts(config)));
   lines.push(row('auth', describeAuth(config.auth, jwksFetched)));
+  lines.push(row('account grants', describeGrants(config.auth)));
   lines.push(row('cache', describeCache(config.cache)));
   lines.push(row('rate budget', describeRates(config)));
   const changed = changedSettings(config);
@@ -237,6 +238,18 @@ function describeAuth(auth: Config['auth'], jwksFetched: boolean): string {
     auth.audience ? `audience "${auth.audience}"` : null,
   ].filter(Boolean);
   return [...parts, ...(claims.length ? [claims.join(', ')] : [])].join(' · ');
+}
+
+/** Which claim names a token's accounts, and what a token without it reads. */
+function describeGrants(auth: Config['auth']): string {
+  const groups = auth.accountGroups ? Object.keys(auth.accountGroups).length : 0;
+  return [
+    `claim "${auth.accountsClaim}" (JOBGRAPH_ACCOUNTS_CLAIM)`,
+    'a token without it reads the default accounts only',
+    groups
+      ? `${groups} group${groups === 1 ? '' : 's'} mapped to accounts (JOBGRAPH_ACCOUNT_GROUPS)`
+      : 'no group mapping',
+  ].join(' · ');
 }
 
 function describeCache(cache: Config['cache']): string {

@@ -20,9 +20,12 @@ import type { FormattedExecutionResult, GraphQLError, GraphQLFormattedError } fr
 import type { Logger } from 'pino';
 import { fixedFieldsLogger } from '../logger.ts';
 import type { Identity } from '../auth/identity.ts';
+import { AccountAudit } from '../auth/accountAudit.ts';
+import { AccountGrants } from '../auth/accountGrant.ts';
 import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
 import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
 import type { Config } from '../config.ts';
+import { accountDirectory } from '../datasources/accountDirectory.ts';
 import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createRequestContext, type GatewayParts, type RequestContext } from '../context.ts';
 import type { Sources } from '../datasources/index.ts';
@@ -300,7 +303,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // goes through Apollo Server's pipeline or, for an event stream, the SSE adapter beside it.
   const httpServer = http.createServer(app);
   app.use(corsMiddleware(config.corsOrigins));
-  const verifyToken = createTokenVerifier(config.auth, { logger });
+  const grants = new AccountGrants(
+    { claim: config.auth.accountsClaim, groups: config.auth.accountGroups },
+    () => accountDirectory(config, options.accounts),
+    logger,
+  );
+  const verifyToken = createTokenVerifier(config.auth, { logger, grants });
   verifyToken.start();
   const limits = createQueryLimits(config);
   const requestIds = new WeakMap<object, string>();
@@ -322,6 +330,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sources,
     lister: createJobLister(sources, config, listSnapshots),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
+      accountDirectory(config, options.accounts).some(
+        (a) => a.alias === alias && (provider === null || a.provider === provider),
+      ),
+    ),
   };
   const contextFor = contextFactory(gateway, limits);
   const run = apolloRunner(apollo, contextFor);
@@ -333,6 +346,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       verifyToken,
       formatError,
       executeOperation: run.overWebSocket,
+      audit: gateway.audit,
     },
   );
   await apollo.start();
@@ -492,6 +506,7 @@ function startSubscriptions(
   parts: Pick<ApolloParts, 'httpServer' | 'limits' | 'formatError'> & {
     verifyToken: TokenVerifier;
     executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;
+    audit: AccountAudit;
   },
 ): Subscriptions {
   const subscriptions = createSubscriptions({
@@ -505,6 +520,7 @@ function startSubscriptions(
     ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    audit: parts.audit,
     executeOperation: parts.executeOperation,
   });
   subscriptions.attach(parts.httpServer);

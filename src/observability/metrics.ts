@@ -75,6 +75,7 @@ export class GatewayMetrics {
   readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
   readonly #graphqlDuration: Histogram<'operation_type'>;
   readonly #assumeRole: Counter<'account' | 'outcome'>;
+  readonly #accountRefusals: Counter<'reason'>;
   #watch: (() => WatchState) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
@@ -98,6 +99,12 @@ export class GatewayMetrics {
       name: 'jobgraph_aws_assume_role_total',
       help: 'STS AssumeRole calls for the accounts of JOBGRAPH_AWS_ACCOUNTS (a session is kept and refreshed before it expires), by account alias and outcome (ok or failed).',
       labelNames: ['account', 'outcome'],
+      registers,
+    });
+    this.#accountRefusals = new Counter({
+      name: 'jobgraph_account_refusals_total',
+      help: 'Jobs, list filters and watches refused because the token may not read the account, by reason: no_claim (the token has no accounts claim: default accounts only), not_granted (its claim does not name the account), unknown_account (no such account is configured).',
+      labelNames: ['reason'],
       registers,
     });
     watchMetrics(registers, () => this.#watch?.());
@@ -124,6 +131,11 @@ export class GatewayMetrics {
   /** One STS AssumeRole for the account aliased `account`. */
   assumeRole(account: string, outcome: 'ok' | 'failed'): void {
     this.#assumeRole.inc({ account, outcome });
+  }
+
+  /** A job, list filter or watch refused for its account. */
+  accountRefused(reason: string): void {
+    this.#accountRefusals.inc({ reason });
   }
 
   cacheLookup(result: 'hit' | 'miss'): void {

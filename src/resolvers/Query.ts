@@ -11,7 +11,7 @@ type Args<T> = (
   context: RequestContext,
 ) => Promise<JobRecord | null> | Promise<(JobRecord | Error)[]>;
 
-const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId(id, 'id'));
+const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId(id, 'id'), 'job');
 
 /**
  * Every ID is checked before any upstream call. Too many IDs fail the field; a malformed ID
@@ -38,7 +38,9 @@ const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
   // error (`locatedError`: the item's path, the field's nodes, the original error).
   return Promise.all(
     keys.map((key) =>
-      key instanceof Error ? Promise.resolve(key) : ctx.loadJob(key).catch((err: Error) => err),
+      key instanceof Error
+        ? Promise.resolve(key)
+        : ctx.loadJob(key, 'jobs').catch((err: Error) => err),
     ),
   );
 };
@@ -50,10 +52,18 @@ const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
 const providerRootFields = Object.fromEntries(
   [...ROOT_FIELD_KEYS].map(([name, keyOf]) => {
     const load: Args<Readonly<Record<string, unknown>>> = async (_s, args, ctx) =>
-      ctx.loadJob(keyOf(args, ctx.config));
+      ctx.loadJob(keyOf(args, ctx.config), name);
     return [name, load];
   }),
 );
+
+/** What the caller may read: its token's subject, scopes and account grant. */
+const jobAccess = (_s: unknown, _a: unknown, { identity }: RequestContext) => ({
+  subject: identity.subject,
+  scopes: [...identity.scopes].sort(),
+  allAccounts: identity.accounts.all,
+  accounts: identity.accounts.aliases,
+});
 
 /** Root fields: validate arguments, build a loader key, load. No wire format here. */
 export const Query = {
@@ -61,4 +71,5 @@ export const Query = {
   jobs,
   ...providerRootFields,
   listJobs,
+  jobAccess,
 };

@@ -1,6 +1,7 @@
 import type { AuthContext } from '../auth/directives.ts';
 import { secretValues } from '../auth/secretValues.ts';
 import { CLOCK_TOLERANCE_SECONDS } from '../auth/verifyToken.ts';
+import { AccountForbiddenError, type AccountAudit } from '../auth/accountAudit.ts';
 import { SCOPE_SECRETS, type Identity } from '../auth/identity.ts';
 import type { PollLeases } from '../cache/pollLeases.ts';
 import type { Config } from '../config.ts';
@@ -64,6 +65,8 @@ export interface WatchHubOptions {
   listSnapshots?: ListSnapshots;
   /** The AWS accounts, for `Job.account`; none: the default account's ID when configured. */
   accounts?: AwsAccounts;
+  /** Where a watch of an account the caller may not read is logged and counted. */
+  audit?: AccountAudit;
 }
 
 /** The poll leases of the cache the sources share (Redis), if any. */
@@ -81,12 +84,14 @@ export class WatchHub {
   private readonly streams = new Set<JobStream>();
   private readonly config: Config;
   private readonly accounts: AwsAccounts | undefined;
+  private readonly audit: AccountAudit | undefined;
   private closed = false;
 
   constructor(options: WatchHubOptions) {
     const { config, sources } = options;
     this.config = config;
     this.accounts = options.accounts;
+    this.audit = options.audit;
     this.scheduler = options.scheduler ?? systemScheduler;
     const leases =
       options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
@@ -133,7 +138,7 @@ export class WatchHub {
       config: this.config,
       requestId,
       identity,
-      watchJobs: (items) => this.watch(identity, items),
+      watchJobs: (items) => this.watch(identity, items, requestId),
       accountIdOf: (id) => {
         const key = parseGlobalId(id);
         return providerOf(key.provider).setup.accountId(this.config, key as never, this.accounts);
@@ -142,12 +147,29 @@ export class WatchHub {
     return context;
   }
 
-  private watch(identity: Identity, items: readonly (JobKey | Error)[]): JobStream {
+  /**
+   * A job of an account the caller may not read is refused before any event or poll: its item is
+   * the FORBIDDEN error (an event of its own, as a malformed ID's), and it is never watched.
+   */
+  private permitted(identity: Identity, item: JobKey | Error, requestId: string): JobKey | Error {
+    if (item instanceof Error) return item;
+    const account = providerOf(item.provider).setup.accountAlias(this.config, item as never);
+    if (identity.accounts.permits(item.provider, account)) return item;
+    const where = { field: 'jobUpdates', provider: item.provider, account, requestId };
+    return this.audit ? this.audit.refuse(identity, where) : new AccountForbiddenError();
+  }
+
+  private watch(
+    identity: Identity,
+    items: readonly (JobKey | Error)[],
+    requestId: string,
+  ): JobStream {
     const max = this.config.limits.maxJobsPerRequest;
     const distinct = new Map<string, JobKey | Error>();
-    items.forEach((item, i) =>
-      distinct.set(item instanceof Error ? `#${i}` : formatGlobalId(item), item),
-    );
+    items.forEach((raw, i) => {
+      const item = this.permitted(identity, raw, requestId);
+      distinct.set(item instanceof Error ? `#${i}` : formatGlobalId(item), item);
+    });
     const keys = [...distinct.values()].filter((item) => !(item instanceof Error)).length;
     if (keys > max) throw new JobBudgetError(max, keys);
     const release = this.slots.acquire(identity.subject ?? NO_SUBJECT_CALLER);

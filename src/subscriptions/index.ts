@@ -2,6 +2,7 @@ import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import type http from 'node:http';
 import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import type { AccountAudit } from '../auth/accountAudit.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { Config } from '../config.ts';
 import type { Sources } from '../datasources/index.ts';
@@ -37,6 +38,8 @@ export interface SubscriptionOptions {
   accounts?: AwsAccounts;
   /** The gateway's list snapshots, shared by list-assisted watching and `listJobs`. */
   listSnapshots?: ListSnapshots;
+  /** Where a watch of an account the caller may not read is logged and counted. */
+  audit?: AccountAudit;
   /**
    * Run an operation that is not a subscription, sent over graphql-ws, through Apollo's pipeline
    * (server.ts) as the socket's caller: its answer, as JSON would carry it.
@@ -86,6 +89,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
   });
   const common = transportCommon(
     hub,

@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNTS_ONLY } from '../../src/auth/accountGrant.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, simplifyRules, type Rule } from '../../src/auth/directives.ts';
@@ -101,6 +102,7 @@ describe('Rule simplification', () => {
       authenticated: i.authenticated,
       subject: i.authenticated ? 'sub' : null,
       scopes: new Set(i.authenticated ? i.scopes : []),
+      accounts: DEFAULT_ACCOUNTS_ONLY,
     }));
 
   it('keeps the meaning of any rule list: the same decision for every caller, and stable when repeated', () => {

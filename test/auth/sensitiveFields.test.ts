@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNTS_ONLY } from '../../src/auth/accountGrant.ts';
 import { isObjectType, getNamedType, isScalarType, isEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { evaluate, readAuthPolicy } from '../../src/auth/directives.ts';
@@ -88,15 +89,21 @@ describe('Scope semantics', () => {
     authenticated: true,
     subject: 's',
     scopes: new Set(scopes),
+    accounts: DEFAULT_ACCOUNTS_ONLY,
   });
   const rule = { kind: 'scopes' as const, anyOf: [['a', 'b'], ['c']] };
   it('treats inner lists as AND and the outer list as OR, as Apollo Router does', () => {
     expect(evaluate([rule], id('a', 'b'))).toBeNull();
     expect(evaluate([rule], id('c'))).toBeNull();
     expect(evaluate([rule], id('a'))).toBe('FORBIDDEN');
-    expect(evaluate([rule], { authenticated: false, subject: null, scopes: new Set() })).toBe(
-      'UNAUTHENTICATED',
-    );
+    expect(
+      evaluate([rule], {
+        authenticated: false,
+        subject: null,
+        scopes: new Set(),
+        accounts: DEFAULT_ACCOUNTS_ONLY,
+      }),
+    ).toBe('UNAUTHENTICATED');
   });
   it('ANDs several rules and separates @authenticated from scopes', () => {
     expect(
@@ -110,6 +117,7 @@ describe('Scope semantics', () => {
         authenticated: false,
         subject: null,
         scopes: new Set(),
+        accounts: DEFAULT_ACCOUNTS_ONLY,
       }),
     ).toBe('UNAUTHENTICATED');
   });

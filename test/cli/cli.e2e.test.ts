@@ -107,6 +107,28 @@ describe('The jobgraph command', () => {
     expect(protectedHeader.alg).toBe('HS256');
     expect(payload.scope).toBe('jobs:read jobs:secrets:read');
     expect((payload.exp as number) - (payload.iat as number)).toBe(600);
+    // Without --accounts the token has no accounts claim: the default accounts only.
+    expect(payload).not.toHaveProperty('accounts');
+  });
+
+  it('mints a token for the asked accounts, in the configured claim', async () => {
+    const secret = 'cli-test-secret-that-is-long-enough-0123';
+    const key = new TextEncoder().encode(secret);
+    const mint = async (env: Record<string, string>, accounts: string) =>
+      (
+        await jwtVerify(
+          (await run(['token', '--accounts', accounts], { JOBGRAPH_JWT_SECRET: secret, ...env }))
+            .stdout,
+          key,
+        )
+      ).payload;
+    expect((await mint({}, 'staging  prod')).accounts).toEqual(['staging', 'prod']);
+    expect((await mint({}, '')).accounts).toEqual([]);
+    const renamed = await mint(
+      { JOBGRAPH_ACCOUNTS_CLAIM: 'https://jobs.example.com/accounts' },
+      '*',
+    );
+    expect(renamed['https://jobs.example.com/accounts']).toEqual(['*']);
   });
 
   it('refuses to mint without JOBGRAPH_JWT_SECRET, naming it', async () => {

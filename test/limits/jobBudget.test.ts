@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNTS_ONLY } from '../../src/auth/accountGrant.ts';
 import {
   getNamedType,
   isAbstractType,
@@ -275,7 +276,12 @@ describe("The request context's loadJob", () => {
         sources: gw.sources,
         lister: createJobLister(gw.sources, budgetConfig),
       },
-      { authenticated: true, subject: 't', scopes: new Set([SCOPE_READ]) },
+      {
+        authenticated: true,
+        subject: 't',
+        scopes: new Set([SCOPE_READ]),
+        accounts: DEFAULT_ACCOUNTS_ONLY,
+      },
       'budget-test',
     );
     // A Panorama job no earlier test asked for: the example is finished, so the job cache (on) would answer it without a call.

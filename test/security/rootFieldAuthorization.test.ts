@@ -58,6 +58,7 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
     },
   },
   _service: { query: '{ _service { sdl } }' },
+  jobAccess: { query: '{ jobAccess { subject scopes allAccounts accounts } }' },
   jobUpdates: {
     query: 'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state } }',
     variables: { ids: [ex.importexport, ex.cosbatch] },
@@ -193,7 +194,7 @@ describe('Every root field', () => {
           }
         }
       }
-      // 9 query fields × 4 transports + the subscription × 2.
+      // 10 query fields × 4 transports + the subscription × 2.
       expect(checked.length).toBe((roots.query.length - PUBLIC_ROOT_FIELDS.size) * 4 + 2);
     });
   }

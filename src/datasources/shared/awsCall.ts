@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import { MalformedBodyError, type UpstreamError } from '../../errors.ts';
 import type { JobKey } from '../../model/globalId.ts';
 import type { JobRecord } from '../../model/job.ts';
+import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
 import { resolveAwsEndpoint, type AwsEndpointVariant } from './awsEndpoint.ts';
 import { unknownAlias } from './accounts.ts';
 import { awsRequestId } from './awsErrors.ts';
@@ -153,6 +154,14 @@ export function awsSetup<K extends JobKey, R extends JobRecord>(
     accountId: (_config, key, accounts) =>
       accounts?.accountId((key as { account?: string }).account) ?? null,
     accountAliases: (config) => config.awsAccounts.map((a) => a.alias),
+    accountAlias: (_config, key) => (key as { account?: string }).account ?? DEFAULT_ACCOUNT,
+    accountDirectory: (config, accounts) => {
+      const defaultId = accounts?.accountId(DEFAULT_ACCOUNT) ?? null;
+      return [
+        { alias: DEFAULT_ACCOUNT, ids: defaultId ? [defaultId] : [] },
+        ...config.awsAccounts.map((a) => ({ alias: a.alias, ids: [a.accountId] })),
+      ];
+    },
     options(config, transport) {
       const endpoint = endpointOf(config);
       return {

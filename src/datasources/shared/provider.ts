@@ -108,6 +108,20 @@ export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends 
    * JOBGRAPH_AWS_ACCOUNTS'; COS Batch, JOBGRAPH_TENCENT_ACCOUNTS'. `listJobs` lists each.
    */
   accountAliases(config: Config): readonly string[];
+  /**
+   * The alias of the account a job of `key` lives in — the account whose credentials read it:
+   * `default` (DEFAULT_ACCOUNT) or a configured alias. What per-account authorization decides by
+   * (auth/accountGrant.ts), so it must cost no more than a map lookup.
+   */
+  accountAlias(config: Config, key: K): string;
+  /**
+   * Every account it reads, the default one first, with the IDs a token's grant may name it by
+   * (AWS: the 12-digit account ID when known; COS: the UIN and the APPID).
+   */
+  accountDirectory(
+    config: Config,
+    accounts: AwsAccounts | undefined,
+  ): readonly { alias: string; ids: readonly string[] }[];
 }
 
 /**
