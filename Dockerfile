@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # jobgraph's container image: live mode (`jobgraph`) on port 4000, as a non-root user, from the
 # compiled dist/ and the production dependencies only. docs/deployment.md explains each choice;
 # test/deploy/dockerfile.e2e.test.ts replays these steps without Docker (none runs where the tests
@@ -8,6 +6,11 @@
 #
 #   docker build -t jobgraph .
 #   docker run --rm -p 4000:4000 -e JOBGRAPH_JWT_SECRET=… -e AWS_REGION=… jobgraph
+#
+# Needs BuildKit for `RUN --mount` (Docker 23 or newer builds with it by default; older, the buildx
+# plugin); podman and buildah: `--format docker`, or the OCI format drops HEALTHCHECK. No `# syntax=`
+# line: everything used here is in BuildKit's built-in Dockerfile frontend, so the build pulls
+# nothing but its base image (node:24-slim) and the npm packages.
 #
 # Runtime base: node:24-slim rather than distroless (gcr.io/distroless/nodejs24-debian12). Both
 # run the same Node 24 on Debian's glibc; slim also has npm, so the runtime stage installs the

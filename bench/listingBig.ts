@@ -19,11 +19,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../src/auth/mintToken.ts';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config/index.ts';
 import { closeSources, createSources } from '../src/datasources/index.ts';
 import { createJobLister, ListSnapshots } from '../src/datasources/listing/index.ts';
+import { AwsAccounts } from '../src/datasources/shared/accounts.ts';
 import { withDemoUpstreams, type EmulatorSet } from '../src/emulators/index.ts';
 import type { LoggedCall } from './lib/emulatorProtocol.ts';
 import { startEmulatorProcess, type EmulatorProcess } from './lib/emulators.ts';
@@ -36,6 +38,8 @@ const OUT_JSON = fileURLToPath(new URL('./listing-big-results.json', import.meta
 const OUT_MD = fileURLToPath(new URL('./LISTING-BIG.md', import.meta.url));
 const N = Number(process.env.BENCH_JOBS_PER_SOURCE ?? 3000);
 const DASHBOARDS = 20;
+const BUDGET_MS = process.env.BENCH_UPSTREAM_BUDGET_MS;
+const SNAPSHOT_SECONDS = process.env.BENCH_LIST_SNAPSHOT_SECONDS;
 
 const PAGE_INFO = 'pageInfo { hasNextPage endCursor } sources { provider state code }';
 const SELECTION = 'edges { cursor node { id provider region createdAt state } }';
@@ -81,7 +85,17 @@ async function heapUsed(): Promise<number> {
 
 async function fresh(): Promise<void> {
   await gateway?.stop();
-  gateway = await startGateway({ label: 'listing-big', upstreamEnv: emulators.env, jwtSecret });
+  gateway = await startGateway({
+    label: 'listing-big',
+    upstreamEnv: emulators.env,
+    jwtSecret,
+    // A loaded machine may need longer than the default 15 s to read a 120-page source whole,
+    // and than the snapshots' 30 s to walk ten pages and open the warm dashboards.
+    extraEnv: {
+      ...(BUDGET_MS ? { JOBGRAPH_UPSTREAM_BUDGET_MS: BUDGET_MS } : {}),
+      ...(SNAPSHOT_SECONDS ? { JOBGRAPH_LIST_SNAPSHOT_SECONDS: SNAPSHOT_SECONDS } : {}),
+    },
+  });
 }
 
 /** One page: its connection, list calls and wall time (ms). */
@@ -112,24 +126,57 @@ async function dashboards(count: number, filter?: Record<string, unknown>) {
 }
 
 /** Heap bytes a job costs in the snapshots, measured in this process over the same sources. */
-async function bytesPerJob(): Promise<{ jobs: number; heapBytes: number; estimated: number }> {
+async function bytesPerJob(): Promise<{
+  jobs: number;
+  heapBytes: number;
+  estimated: number;
+  sharedText: number;
+  sharedStored: number;
+}> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
   // The demo configuration pointed at the emulator process (its URLs), as startDemo does.
-  const set = Object.fromEntries(
-    Object.entries(emulators.urls).map(([name, url]) => [name, { url }]),
-  ) as unknown as EmulatorSet;
+  const set = Object.fromEntries([
+    ...Object.entries(emulators.urls).map(([name, url]) => [name, { url }]),
+    ['sts', { url: emulators.env.AWS_ENDPOINT_URL_STS }],
+  ]) as unknown as EmulatorSet;
   const config = withDemoUpstreams(
-    loadConfig({ mode: 'demo' }, { JOBGRAPH_CACHE_MAX_ENTRIES: '0' }),
+    loadConfig(
+      { mode: 'demo' },
+      {
+        JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+        ...(BUDGET_MS ? { JOBGRAPH_UPSTREAM_BUDGET_MS: BUDGET_MS } : {}),
+      },
+    ),
     set,
   );
-  const sources = createSources(config);
-  const snapshots = new ListSnapshots({ ttlMs: 600_000 });
+  const sources = createSources(
+    config,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    new AwsAccounts(config),
+  );
+  // What the replicas' store would be given (Snapshot.toWire) and would hold (gzip, base64: redisListSnapshots.ts).
+  const shared = { text: 0, stored: 0 };
+  const snapshots = new ListSnapshots({
+    ttlMs: 600_000,
+    shared: {
+      get: (keys) => Promise.resolve(keys.map(() => undefined)),
+      set(_key, text) {
+        shared.text += Buffer.byteLength(text);
+        shared.stored += gzipSync(Buffer.from(text), { level: 1 }).toString('base64').length;
+      },
+      close: () => Promise.resolve(),
+    },
+  });
   const lister = createJobLister(sources, config, snapshots);
   const list = () => lister.list({ filter: {}, first: 25, after: null, caller: 'bench' });
   try {
     await list();
     snapshots.clear();
+    shared.text = shared.stored = 0;
     gc();
     gc();
     const without = process.memoryUsage().heapUsed;
@@ -142,7 +189,13 @@ async function bytesPerJob(): Promise<{ jobs: number; heapBytes: number; estimat
     const jobs = 4 * N;
     if (page.sources.some((s) => s.state !== 'LISTED' && s.state !== 'NOT_LISTABLE'))
       throw new Error(`in-process sources not listed: ${JSON.stringify(page.sources)}`);
-    return { jobs, heapBytes: (withSnapshots - without) / jobs, estimated: estimated / jobs };
+    return {
+      jobs,
+      heapBytes: (withSnapshots - without) / jobs,
+      estimated: estimated / jobs,
+      sharedText: shared.text / jobs,
+      sharedStored: shared.stored / jobs,
+    };
   } finally {
     closeSources(sources);
   }
@@ -259,7 +312,13 @@ function render(r: {
   filters: Record<'filteredCold' | 'filteredAgain' | 'unfilteredCold' | 'otherStates', Timed>;
   rss: { before: number; afterWalkAndDashboards: number; afterFilters: number };
   heapUsed: { before: number; afterWalkAndDashboards: number };
-  snapshotBytesPerJob: { jobs: number; heapBytes: number; estimated: number };
+  snapshotBytesPerJob: {
+    jobs: number;
+    heapBytes: number;
+    estimated: number;
+    sharedText: number;
+    sharedStored: number;
+  };
 }): string {
   const by = (c: Calls) =>
     Object.entries(c.by)
@@ -268,12 +327,13 @@ function render(r: {
   const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
   const f = r.filters;
   const quarter = r.pages2to10.msMax <= r.page1.ms / 4;
+  const growth = r.rss.afterWalkAndDashboards - r.rss.before;
   return [
     `# listJobs over a big account (${r.jobsPerSource} jobs a source)`,
     '',
     '`npm run bench:listing-big` (about a minute;',
     '`BENCH_JOBS_PER_SOURCE` sets N). The emulators run in their own process with N jobs in every',
-    'listable source; the gateway is a default-config live process (JOBGRAPH_LIST_SNAPSHOT_SECONDS=30);',
+    `listable source; the gateway is a default-config live process (JOBGRAPH_LIST_SNAPSHOT_SECONDS=${SNAPSHOT_SECONDS ?? 30}${BUDGET_MS ? `, JOBGRAPH_UPSTREAM_BUDGET_MS=${BUDGET_MS}` : ''});`,
     'requests go over HTTP with a read token, selection `id provider region createdAt state`, and',
     "upstream list calls are counted in the emulators' call logs. It rewrites this file and",
     `\`listing-big-results.json\`. Run ${r.date}, Node ${r.node}.`,
@@ -300,6 +360,7 @@ function render(r: {
     `| gateway V8 heap in use (its /metrics, no collection forced) before page 1, then after the walk and the warm dashboards | ${mb(r.heapUsed.before)}, ${mb(r.heapUsed.afterWalkAndDashboards)} |`,
     `| a fresh gateway after 20 cold dashboards and the filters | ${mb(r.rss.afterFilters)} |`,
     `| heap a job costs in a snapshot (measured over ${r.snapshotBytesPerJob.jobs} jobs) | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes (estimate the byte bound counts: ${r.snapshotBytesPerJob.estimated.toFixed(0)}) |`,
+    `| a job in the snapshots shared through Redis: its text, and what Redis holds (gzip, base64) | ${r.snapshotBytesPerJob.sharedText.toFixed(0)} bytes, ${r.snapshotBytesPerJob.sharedStored.toFixed(0)} bytes |`,
     '',
     '| goal | measured | result |',
     '| --- | --- | --- |',
@@ -307,6 +368,8 @@ function render(r: {
     `| ${r.dashboards.count} dashboards: at most 1.2× one dashboard's list calls | ${r.dashboards.ratioToOne.toFixed(2)}× | ${r.dashboards.ratioToOne <= 1.2 ? 'PASS' : 'MISS'} |`,
     `| later pages in a quarter of page 1's time or less | slowest ${r.pages2to10.msMax.toFixed(1)} ms against ${r.page1.ms.toFixed(0)} ms | ${quarter ? 'PASS' : 'MISS'} |`,
     `| no job twice in pages 1–10 | ${r.pages2to10.repeats} | ${r.pages2to10.repeats === 0 ? 'PASS' : 'MISS'} |`,
+    `| heap a held summary costs: at most 1 KB | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes | ${r.snapshotBytesPerJob.heapBytes <= 1024 ? 'PASS' : 'MISS'} |`,
+    `| gateway RSS growth over the walk and the dashboards: at most 100 MB | ${mb(growth)} | ${growth <= 100e6 ? 'PASS' : 'MISS'} |`,
     '',
   ].join('\n');
 }

@@ -32,7 +32,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../src/auth/mintToken.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { loadConfig, type Config } from '../src/config/index.ts';
 import { COS_LIST_MAX_RESULTS } from '../src/datasources/cosbatch/list.ts';
 import { PANORAMA_LIST_MAX_RESULTS } from '../src/datasources/panorama/list.ts';
 import { listedDemoJobs, type ListableEmulatorName } from '../src/emulators/index.ts';

@@ -28,7 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SCOPE_READ } from '../src/auth/identity.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { loadConfig, type Config } from '../src/config/index.ts';
 import { cosListOperation, type CosListPage } from '../src/datasources/cosbatch/list.ts';
 import { fetchJobShared, type GuardedSource } from '../src/datasources/guard/loader.ts';
 import { createSources, closeSources, type Sources } from '../src/datasources/index.ts';

@@ -10,9 +10,11 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const out = `${root}dist/console/`;
 const { buildSchema } = await import(`${root}dist/schema.js`);
-const { consoleJobQueries } = await import(`${root}dist/http/consoleQueries.js`);
+const { consoleJobQueries, consoleUnixTimeFields } = await import(
+  `${root}dist/http/consoleQueries.js`
+);
 const { PROVIDERS } = await import(`${root}dist/datasources/registry.js`);
-const { PATTERNS } = await import(`${root}dist/model/keyGrammar.js`);
+const { PATTERNS } = await import(`${root}dist/config/patterns.js`);
 
 // Each provider's global-ID grammar (src/datasources/<p>/key.ts), for the page's ID search and its
 // filter checks: the prefix, then each part with its documented form and pattern.
@@ -49,6 +51,7 @@ const result = await build({
   metafile: true,
   define: {
     JOBGRAPH_JOB_QUERIES: JSON.stringify(consoleJobQueries(schema)),
+    JOBGRAPH_UNIX_TIME_FIELDS: JSON.stringify(consoleUnixTimeFields(schema)),
     JOBGRAPH_LIST_SOURCE_FIELDS: JSON.stringify(listSourceFields),
     JOBGRAPH_ID_GRAMMAR: JSON.stringify(idGrammar),
   },

@@ -20,15 +20,30 @@ try {
   await page.goto(`${origin}/console#token=${demo.tokens.read}`);
   await page.waitForSelector('tr[data-job-id]');
   await page.screenshot({ path: `${root}docs/images/console-list.png` });
-  // A native ID the list does not show: the global IDs to paste, per provider.
-  await page.fill('#find', 'CMPL1');
+  // A native ID of a job in each account: both listed, each with its account.
+  await page.fill('#find', 'pkgimport-5f3a9c1e7b2d4086');
   await page.press('#find', 'Enter');
-  await page.waitForSelector('[data-find-answer]');
+  await page.waitForSelector('[data-find-answer="several"]');
+  await page
+    .locator('.find-box')
+    .screenshot({ path: `${root}docs/images/console-find-accounts.png` });
+  // A native ID no job has where the list looks: the global IDs asked, and the forms to paste.
+  await page.fill('#find', 'NOSUCH1');
+  await page.press('#find', 'Enter');
+  await page.waitForSelector('[data-find-answer="not-listed"]');
   await page.locator('.find-box').screenshot({ path: `${root}docs/images/console-find.png` });
   await page.goto(`${origin}/console?state=FAILED&provider=TENCENT_COS_BATCH`);
   await page.click('tr[data-job-id] a');
   await page.waitForSelector('[data-job-detail] dl.fields');
   await page.screenshot({ path: `${root}docs/images/console-job.png` });
+  // A token the server refuses: why, and how to get a new one.
+  const refused = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await refused.goto(`${origin}/console#token=${demo.tokens.read.slice(0, -4)}AAAA`);
+  await refused.waitForSelector('[data-token-refused]');
+  await refused
+    .locator('form.token-form')
+    .screenshot({ path: `${root}docs/images/console-token.png` });
+  await refused.close();
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${origin}/console`);
   await page.waitForSelector('tr[data-job-id]');

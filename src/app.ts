@@ -3,10 +3,11 @@ import type { DestinationStream, Logger } from 'pino';
 import { ALL_ACCOUNTS } from './auth/accountGrant.ts';
 import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, type Config } from './config/index.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
 import { createListSnapshots } from './datasources/listing/index.ts';
-import { AwsAccounts } from './datasources/shared/accounts.ts';
+import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
+import { AccountChecks } from './datasources/accountChecks.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
@@ -42,6 +43,14 @@ export interface Gateway {
   observability: Observability | undefined;
   /** The AWS accounts: the default one and JOBGRAPH_AWS_ACCOUNTS' roles. */
   accounts: AwsAccounts;
+  /** Every account's state (AWS and COS, /readyz's `accounts`). */
+  accountChecks: AccountChecks;
+  /**
+   * Live mode: every account's credentials verified once at start (STS GetCallerIdentity; one
+   * signed COS call), settled when each check ended, bounded by the upstream timeout. Undefined
+   * in demo mode, whose static keys the emulators always accept.
+   */
+  verification: Promise<AccountState[]> | undefined;
   close(): Promise<void>;
 }
 
@@ -71,9 +80,18 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     },
   });
   sources = createSources(config, cache, health, observability, rateBucket, accounts);
-  // Each role assumed once now, so /readyz and the log say which cannot be before a request does.
-  if (config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
+  const accountChecks = new AccountChecks(config, accounts);
+  // Each account checked once now, so /readyz, the summary and the log say which cannot serve
+  // before a request does; readiness does not wait for it (a failed account leaves the others).
+  const verification =
+    config.mode === 'live'
+      ? accountChecks
+          .verify(config, sources, config.limits.upstreamTimeoutMs)
+          .then((states) => reportVerified(states, logger))
+      : undefined;
+  if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
   const { listSnapshots, sharedSnapshots } = await openListSnapshots(config, options, logger);
+  const sharedReservations = await openSharedReservations(config, logger);
   const server = await startServer({
     config,
     sources,
@@ -82,6 +100,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     health,
     listSnapshots,
     accounts,
+    accountStates: () => accountChecks.states(),
+    ...(sharedReservations ? { sharedReservations } : {}),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -96,10 +116,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     health,
     observability,
     accounts,
+    accountChecks,
+    verification,
     close: async () => {
       await server.close();
       closeSources(sources);
       await sharedSnapshots?.close();
+      await sharedReservations?.close();
       await rateBucket?.close();
       await cache?.close();
       await observability?.close();
@@ -183,6 +206,18 @@ async function openRateBucket(config: Config, logger: Logger) {
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
         fallback: localRateBucket(),
+        logger,
+      })
+    : undefined;
+}
+
+/** With Redis, graphql-sse single connection reservations any replica serves (the proxy needs no affinity). */
+async function openSharedReservations(config: Config, logger: Logger) {
+  return config.cache.url
+    ? (await import('./cache/redisSseReservations.ts')).redisSseReservations({
+        url: config.cache.url,
+        opTimeoutMs: config.cache.opTimeoutMs,
+        retryMs: 1000,
         logger,
       })
     : undefined;
@@ -326,6 +361,25 @@ export function demoExposureWarning(host: string): string[] | null {
     '  anyone who can reach this port can read the page and use the token. They are valid only',
     '  for this process and its emulated demo data. Set HOST=127.0.0.1 to keep the demo local.',
   ];
+}
+
+/** One line per account once verified: verified, or why not (never a key or a message). */
+function reportVerified(states: AccountState[], logger: Logger): AccountState[] {
+  for (const a of states) {
+    const fields = { cloud: a.cloud, account: a.alias, accountId: a.accountId, code: a.code };
+    if (a.state === 'READY') logger.info(fields, 'account credentials verified');
+    else if (a.state === 'NOT_CONFIGURED')
+      logger.warn(
+        { ...fields, missing: a.missing },
+        'account not configured: its jobs answer PROVIDER_NOT_CONFIGURED',
+      );
+    else
+      logger.warn(
+        { ...fields, refused: a.refused },
+        'account credentials could not be verified: its jobs answer errors until they can',
+      );
+  }
+  return states;
 }
 
 /** One line per configured AWS account once its role was first tried: assumed, or why not. */

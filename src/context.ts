@@ -4,7 +4,7 @@ import { AccountForbiddenError } from './auth/accountAudit.ts';
 import type { AuthContext } from './auth/directives.ts';
 import { secretValues } from './auth/secretValues.ts';
 import type { Identity } from './auth/identity.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import type { Sources } from './datasources/index.ts';
 import type { JobLister, JobListFilter, JobListPage } from './datasources/listing/index.ts';
 import {
@@ -12,7 +12,11 @@ import {
   NO_SUBJECT_CALLER,
   type GuardedSource,
 } from './datasources/guard/loader.ts';
+import { accountDirectory } from './datasources/accountDirectory.ts';
 import { providerOf } from './datasources/registry.ts';
+import { listContradicts } from './datasources/listing/contradicts.ts';
+import type { JobCache } from './cache/jobCache.ts';
+import { BadUserInputError } from './errors.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
 import { formatGlobalId, parseGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
@@ -28,10 +32,26 @@ export interface RequestContext extends AuthContext {
    * Load one job through its provider's per-request DataLoader (batched and de-duplicated), once
    * the caller's grant permits the job's account (else FORBIDDEN, before any upstream call);
    * `field` names the root field or surface asking, for the refusal's audit line (default `job`).
+   * `listed`: the job's list summary in record form (a `listJobs` row), which a cached record must
+   * agree with (see loadListed).
    */
-  loadJob(key: JobKey, field?: string): Promise<JobRecord>;
+  loadJob(key: JobKey, field?: string, listed?: Partial<JobRecord>): Promise<JobRecord>;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`). */
   accountIdOf(id: string): string | null;
+  /**
+   * The alias of `provider`'s account whose ID is `accountId` (a native key's `account`), for a
+   * caller that may read it; else throws, before any upstream call: the audited FORBIDDEN (an ID
+   * of no configured account alike), or — for a caller of every account — BAD_USER_INPUT naming
+   * `argument` when no configured account has that ID. `field` names the surface asking.
+   */
+  accountAliasOfId(
+    provider: JobProvider,
+    accountId: string,
+    field: string,
+    argument: string,
+  ): string;
+  /** The alias of the account of the job with global ID `id`, `default` for the default one (`Job.accountAlias`). */
+  accountAliasOf(id: string): string;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
   listJobs(args: {
     filter: JobListFilter;
@@ -52,6 +72,26 @@ export interface GatewayParts {
   accounts?: AwsAccounts;
   /** Where account refusals are logged and counted; none: refused all the same, unrecorded. */
   audit?: AccountAudit;
+}
+
+/**
+ * A listed job's record, never older than its list summary: a finished record the summary
+ * contradicts (listContradicts) came from the job cache, written before the job moved on, so it
+ * is dropped from the cache (for every later query and replica too) and the job described again.
+ * Without a cache every record is fresh, and a selection that needs the describe call answers
+ * as current as one the summary answers.
+ */
+async function loadListed(
+  load: () => Promise<JobRecord>,
+  clear: () => void,
+  cache: JobCache | undefined,
+  listed: Partial<JobRecord>,
+): Promise<JobRecord> {
+  const record = await load();
+  if (!cache || !listContradicts(record, listed)) return record;
+  clear();
+  await cache.forget(record.id);
+  return load();
 }
 
 export function createRequestContext(
@@ -89,34 +129,58 @@ export function createRequestContext(
       if (listSources > max) throw new ListSourcesBudgetError(max, listSources);
     },
   };
+  /** A refusal of the caller's: the audit line and count, and the one FORBIDDEN error. */
+  const refuse = (field: string, provider: JobProvider | null, account: string) =>
+    audit
+      ? audit.refuse(identity, { field, provider, account, requestId })
+      : new AccountForbiddenError();
+  const listAccess = {
+    grant: identity.accounts,
+    refuse: (provider: JobProvider | null, account: string) =>
+      refuse('listJobs', provider, account),
+  };
   const context: RequestContext = {
     config,
     requestId,
     identity,
-    listJobs: (args) => lister.list({ ...args, caller, budget }),
+    listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
     accountIdOf(id) {
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountId(config, key as never, accounts);
     },
-    loadJob(key, field = 'job') {
+    accountAliasOfId(provider, accountId, field, argument) {
+      const alias = accountDirectory(config, accounts).find(
+        (a) => a.provider === provider && a.ids.includes(accountId),
+      )?.alias;
+      if (alias !== undefined && identity.accounts.permits(provider, alias)) return alias;
+      if (alias === undefined && identity.accounts.all)
+        throw new BadUserInputError(
+          `Argument "${argument}" names no configured account (JOBGRAPH_AWS_ACCOUNTS; the default account's ID once its credentials are known).`,
+          { argument },
+        );
+      throw refuse(field, provider, alias ?? accountId);
+    },
+    accountAliasOf(id) {
+      const key = parseGlobalId(id);
+      return providerOf(key.provider).setup.accountAlias(config, key as never);
+    },
+    loadJob(key, field = 'job', listed) {
       // The account is decided first, by the job's own account, before the budget or any call.
       const account = providerOf(key.provider).setup.accountAlias(config, key as never);
       if (!identity.accounts.permits(key.provider, account))
-        return Promise.reject(
-          audit
-            ? audit.refuse(identity, { field, provider: key.provider, account, requestId })
-            : new AccountForbiddenError(),
-        );
+        return Promise.reject(refuse(field, key.provider, account));
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);
+      const loader = loaders[key.provider] as DataLoader<JobKey, JobRecord, string>;
       // The record's secrets are registered before any resolver sees it, so no log line or
       // error message built from it afterwards can carry them.
-      return (loaders[key.provider] as DataLoader<JobKey, JobRecord, string>)
-        .load(key)
-        .then((record) => {
+      const load = () =>
+        loader.load(key).then((record) => {
           secretValues.learnRecord(record);
           return record;
         });
+      if (!listed) return load();
+      return loadListed(load, () => loader.clear(key), sources[key.provider].cache, listed);
     },
   };
   return context;

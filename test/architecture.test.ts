@@ -113,10 +113,15 @@ describe('The import rules', () => {
     expect(violations('resolvers', forbidden)).toEqual([]);
   });
 
-  it('let only src/config.ts read the environment', () => {
+  it('keep the configuration on the ground floor: nothing under src/config imports another part of src/', () => {
+    const inSrc = new Set(files.map((f) => f.path));
+    expect(violations('config', (spec) => inSrc.has(spec) && !under('config')(spec))).toEqual([]);
+  });
+
+  it('let only the files of src/config/ read the environment', () => {
     expect(
       files
-        .filter((f) => f.path !== 'config.ts' && /\bprocess\.env\b/.test(f.text))
+        .filter((f) => !under('config')(f.path) && /\bprocess\.env\b/.test(f.text))
         .map((f) => f.path),
     ).toEqual([]);
   });
@@ -212,6 +217,20 @@ describe('The tree tells the story', () => {
     for (const m of (layout as string).matchAll(/^src\/([\w/.]+?)(?:\/)?\s/gm)) {
       const path = (m[1] as string).replace(/<p>.*$/, '');
       expect(existsSync(join(SRC, path)), `the tree names src/${m[1]}`).toBe(true);
+    }
+  });
+
+  it("names every folder of src/datasources/ in docs/architecture.md's tree, each provider folder too", () => {
+    const doc = readFileSync(new URL('../docs/architecture.md', import.meta.url), 'utf8');
+    const layout = /^## The tree\n[\s\S]*?```\n([\s\S]*?)```/m.exec(doc)?.[1] ?? '';
+    const folders = readdirSync(join(SRC, 'datasources'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    for (const folder of folders) {
+      const named =
+        layout.includes(`src/datasources/${folder}/`) ||
+        new RegExp(`(^|[\\s,=])${folder}/[,\\s]`, 'm').test(layout);
+      expect(named, `docs/architecture.md's tree names src/datasources/${folder}/`).toBe(true);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config/index.ts';
 
 /** Every whole-number variable the README gives bounds for, as it writes them: `` `NAME` (min–max ``. */
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');

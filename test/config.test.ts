@@ -6,7 +6,7 @@ import {
   levenshtein,
   loadConfig,
   unknownVariableWarnings,
-} from '../src/config.ts';
+} from '../src/config/index.ts';
 import { formatStartupSummary } from '../src/cli/startupSummary.ts';
 
 describe('Configuration', () => {

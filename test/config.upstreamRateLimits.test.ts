@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatStartupSummary } from '../src/cli/startupSummary.ts';
-import { ConfigError, loadConfig, UPSTREAM_RATE_NAMES } from '../src/config.ts';
+import { ConfigError, loadConfig, UPSTREAM_RATE_NAMES } from '../src/config/index.ts';
 import { createRateBudget } from '../src/datasources/index.ts';
 import { PROVIDERS } from '../src/datasources/registry.ts';
 

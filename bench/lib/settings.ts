@@ -1,6 +1,6 @@
 /**
  * Benchmark settings, read once from the environment. Only this file reads `process.env`
- * (the bench follows the same rule as src/config.ts). BENCH_QUICK=1 changes the defaults to a
+ * (the bench follows the same rule as src/config/). BENCH_QUICK=1 changes the defaults to a
  * quick run (about a minute per gateway); explicit BENCH_* values still win.
  */
 export interface BenchSettings {

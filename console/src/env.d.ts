@@ -16,3 +16,9 @@ declare const JOBGRAPH_ID_GRAMMAR: readonly {
 
 /** The fields of `JobListSource` in the schema the console was built with (console/build.mjs). */
 declare const JOBGRAPH_LIST_SOURCE_FIELDS: readonly string[];
+
+/**
+ * Per global ID prefix, the job page's field paths (list indices left out) of numbers that are Unix
+ * times in seconds (src/http/consoleQueries.ts `consoleUnixTimeFields`), shown as DateTime is.
+ */
+declare const JOBGRAPH_UNIX_TIME_FIELDS: Record<string, readonly string[]>;

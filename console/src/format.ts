@@ -114,12 +114,20 @@ export function idPrefix(id: string): string {
 }
 
 /**
- * A job's account in words: its ID (12-digit AWS account, COS APPID), after the alias when its
- * global ID carries one ("staging · 210987654321"). The default account's IDs carry none, so its
- * jobs show the ID alone. Null when neither is known.
+ * A job's account in words: its alias (`Job.accountAlias`: `default` for the default account),
+ * then its ID (12-digit AWS account, COS APPID): "staging · 210987654321",
+ * "default · 123456789012". A job read without `accountAlias` takes the alias its global ID
+ * carries, if any. Null when neither is known.
  */
-export function accountText(job: { id: string; account?: unknown }): string | null {
-  const alias = accountAlias(job.id);
+export function accountText(job: {
+  id: string;
+  account?: unknown;
+  accountAlias?: unknown;
+}): string | null {
+  const alias =
+    typeof job.accountAlias === 'string' && job.accountAlias
+      ? job.accountAlias
+      : accountAlias(job.id);
   const account = typeof job.account === 'string' && job.account ? job.account : null;
   return [alias, account].filter(Boolean).join(' · ') || null;
 }
@@ -131,6 +139,8 @@ export interface RowJob {
   provider: string;
   /** The account ID (12-digit AWS account, COS APPID); null when jobgraph does not know it. */
   account: string | null;
+  /** The account's alias, `default` for the default account. */
+  accountAlias: string;
   nativeId: string;
   region: string | null;
   state: string;
@@ -145,7 +155,14 @@ export interface RowJob {
     numberOfTasksSucceeded: number | null;
     numberOfTasksFailed: number | null;
   } | null;
-  sources?: readonly { status: string | null }[] | null;
+  failureReasons?: readonly { failureCode: string | null; failureReason: string | null }[] | null;
+  sources?:
+    | readonly {
+        status: string | null;
+        statusMessage?: string | null;
+        sourceFile?: string | null;
+      }[]
+    | null;
 }
 
 /** Progress where the provider reports it: COS Batch task counts, HealthOmics sources. */
@@ -165,4 +182,39 @@ export function progress(job: RowJob): { done: number; total: number; text: stri
     return { done: finished.length, total, text };
   }
   return null;
+}
+
+/** The states in which a job went wrong, whose reason a row and a job page put first. */
+export const FAILED_STATES: readonly string[] = ['FAILED', 'SUCCEEDED_WITH_ERRORS'];
+
+/** What a job's failure reasons are read from: its status message and the reasons its provider lists. */
+export type FailureFields = Pick<RowJob, 'statusMessage' | 'failureReasons' | 'sources'>;
+
+/**
+ * Why a job went wrong, in the provider's words, most telling first: its status message, then each
+ * reason the provider lists besides (COS Batch's failure reasons, HealthOmics' failed sources with
+ * their files), each said once. Empty when the provider says nothing.
+ */
+export function failureReasons(job: FailureFields): string[] {
+  const reasons: string[] = [];
+  const add = (text: string | null | undefined) => {
+    const t = text?.trim();
+    if (t && !reasons.some((r) => r.includes(t))) reasons.push(t);
+  };
+  add(job.statusMessage);
+  for (const f of job.failureReasons ?? [])
+    add(
+      f.failureCode && f.failureReason ? `${f.failureCode}: ${f.failureReason}` : f.failureReason,
+    );
+  for (const s of job.sources ?? []) {
+    if (s.status === 'FAILED' && s.statusMessage)
+      add(s.sourceFile ? `${s.sourceFile}: ${s.statusMessage}` : s.statusMessage);
+  }
+  return reasons;
+}
+
+/** A Unix time in seconds as the ISO-8601 UTC time the graph's DateTime fields carry; null if it is not one. */
+export function isoOfEpochSeconds(seconds: number): string | null {
+  const ms = seconds * 1000;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
 }

@@ -64,6 +64,9 @@ export function pastedId(text: string): string {
   }
 }
 
+/** Most global IDs made for one provider from a native ID (the search asks for them all at once). */
+export const MAX_TRIES = 8;
+
 /** A provider's global ID for a native ID, as far as the listed sources tell its other parts. */
 export interface Candidate {
   provider: string;
@@ -72,7 +75,7 @@ export interface Candidate {
   form: string;
   /** Each part before the job ID: what it is. */
   parts: readonly { name: string; form: string }[];
-  /** Global IDs made with the native ID and part values the list knows: worth trying. */
+  /** Global IDs made with the native ID and part values the list knows (at most MAX_TRIES): worth trying. */
   ids: readonly string[];
 }
 
@@ -104,7 +107,7 @@ export function candidatesFor(
       providerName: PROVIDER_NAMES[g.provider] ?? g.provider,
       form: formOf(g),
       parts: others.map((p) => ({ name: p.name, form: p.form })),
-      ids: [...ids].slice(0, 4),
+      ids: [...ids].slice(0, MAX_TRIES),
     };
   });
 }

@@ -9,7 +9,20 @@ import {
 } from './api.ts';
 import { Duration, Finished, StateBadge, Time } from './cells.tsx';
 import { lastSearch } from './filters.ts';
-import { PROVIDER_NAMES, accountText, codeWords, idPrefix, jobSpan, utc } from './format.ts';
+import {
+  FAILED_STATES,
+  PROVIDER_NAMES,
+  accountText,
+  codeWords,
+  failureReasons,
+  idPrefix,
+  isoOfEpochSeconds,
+  jobSpan,
+  progress,
+  stateLabel,
+  utc,
+  type RowJob,
+} from './format.ts';
 import { useNow, usePageVisible } from './hooks.ts';
 
 type Value = string | number | boolean | null | Value[] | { [field: string]: Value };
@@ -24,6 +37,7 @@ const HEADER_FIELDS = new Set([
   'nativeId',
   'provider',
   'account',
+  'accountAlias',
   'region',
   'state',
 ]);
@@ -39,15 +53,24 @@ function errorsByPath(errors: readonly GqlError[] | undefined): Map<string, GqlE
   return map;
 }
 
-function Field({
-  value,
-  path,
-  errors,
-}: {
-  value: Value;
+/** A time as the page shows every time: the UTC time, the value as sent on hover. */
+function UtcTime({ iso, sent }: { iso: string; sent: string }) {
+  return (
+    <time dateTime={iso} title={sent}>
+      {utc(iso)}
+    </time>
+  );
+}
+
+/** Where a field's value is shown, and what tells how: its path, the errors, the Unix-time paths. */
+interface FieldPlace {
   path: string;
   errors: Map<string, GqlError>;
-}) {
+  /** Paths (list indices left out) of numbers that are Unix times in seconds. */
+  unixTimes: ReadonlySet<string>;
+}
+
+function Field({ value, path, errors, unixTimes }: { value: Value } & FieldPlace) {
   const error = errors.get(path);
   if (value === null && error?.extensions?.code === 'FORBIDDEN') {
     return (
@@ -68,7 +91,7 @@ function Field({
       <ol class="values">
         {value.map((item, i) => (
           <li key={i}>
-            <Field value={item} path={`${path}.${i}`} errors={errors} />
+            <Field value={item} path={`${path}.${i}`} errors={errors} unixTimes={unixTimes} />
           </li>
         ))}
       </ol>
@@ -81,7 +104,7 @@ function Field({
           <div key={name}>
             <dt>{name}</dt>
             <dd>
-              <Field value={v} path={`${path}.${name}`} errors={errors} />
+              <Field value={v} path={`${path}.${name}`} errors={errors} unixTimes={unixTimes} />
             </dd>
           </div>
         ))}
@@ -89,12 +112,14 @@ function Field({
     );
   }
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value)) {
-    return (
-      <time dateTime={value} title={value}>
-        {utc(value)}
-      </time>
-    );
+    return <UtcTime iso={value} sent={value} />;
   }
+  // A Unix time the provider sent as a number (COS Batch's copy constraints): as a DateTime is shown.
+  const iso =
+    typeof value === 'number' && unixTimes.has(path.replace(/\.\d+(?=\.|$)/g, ''))
+      ? isoOfEpochSeconds(value)
+      : null;
+  if (iso) return <UtcTime iso={iso} sent={`${iso} (sent as Unix time ${value})`} />;
   return <span>{String(value)}</span>;
 }
 
@@ -231,7 +256,11 @@ function JobSummary({
   live: boolean;
 }) {
   const span = jobSpan(job, now);
-  const account = accountText({ id: text(job.id), account: job.account });
+  const account = accountText({
+    id: text(job.id),
+    account: job.account,
+    accountAlias: job.accountAlias,
+  });
   return (
     <p class="summary">
       {PROVIDER_NAMES[text(job.provider)] ?? text(job.provider)}
@@ -297,9 +326,11 @@ function PageError({ message }: { message: string }) {
 function ProviderFields({
   job,
   errors,
+  unixTimes,
 }: {
   job: Record<string, Value>;
   errors: Map<string, GqlError>;
+  unixTimes: ReadonlySet<string>;
 }) {
   const rest = Object.entries(job).filter(([name]) => !HEADER_FIELDS.has(name));
   return (
@@ -310,7 +341,7 @@ function ProviderFields({
           <div key={name}>
             <dt>{name}</dt>
             <dd>
-              <Field value={value} path={name} errors={errors} />
+              <Field value={value} path={name} errors={errors} unixTimes={unixTimes} />
             </dd>
           </div>
         ))}
@@ -319,13 +350,11 @@ function ProviderFields({
   );
 }
 
-/** The banners under the summary: live updates failing, the job's own error, its status message. */
+/** The banners under the summary: live updates failing, the job's own error. */
 function JobBanners({
-  job,
   liveError,
   jobError,
 }: {
-  job: Record<string, Value> | null;
   liveError: string | null;
   jobError: GqlError | undefined;
 }) {
@@ -341,12 +370,51 @@ function JobBanners({
           {`${codeWords(jobError.extensions?.code)}: ${jobError.message}`}
         </p>
       ) : null}
-      {job && typeof job.statusMessage === 'string' ? (
-        <p class={`status-message ${job.state === 'FAILED' ? 'failed' : ''}`}>
-          {job.statusMessage}
+    </>
+  );
+}
+
+/**
+ * At the top of the page, under the summary: the job's progress where its provider reports it (COS
+ * Batch task counts, HealthOmics sources), and for a job that went wrong every reason its
+ * provider gives (else its status message). Live events replace the job, so both follow it.
+ */
+function JobStatus({ job }: { job: Record<string, Value> }) {
+  // The page's job has the row's fields under the same names (its query selects every field).
+  const row = job as unknown as RowJob;
+  const p = progress(row);
+  const failed = FAILED_STATES.includes(row.state);
+  const reasons = failed ? failureReasons(row) : [];
+  return (
+    <div class="job-status">
+      {p ? (
+        <p class="job-progress" data-job-progress={`${p.done}/${p.total}`}>
+          <span class="label">Progress</span>
+          <progress max={p.total} value={p.done} aria-hidden="true" />
+          <span>{p.text}</span>
         </p>
       ) : null}
-    </>
+      {failed ? (
+        <div class="status-message failed" data-failure-reasons>
+          <strong>
+            {row.state === 'FAILED' ? 'Why it failed' : `${stateLabel(row.state)}: why`}
+          </strong>
+          {reasons.length ? (
+            <ul>
+              {reasons.map((r) => (
+                <li key={r} data-failure-reason>
+                  {r}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">The provider gives no reason.</p>
+          )}
+        </div>
+      ) : typeof job.statusMessage === 'string' ? (
+        <p class="status-message">{job.statusMessage}</p>
+      ) : null}
+    </div>
   );
 }
 
@@ -361,6 +429,7 @@ export function JobPage({
 }) {
   // A job of another account carries its alias after the prefix (`panorama@staging:…`).
   const query = JOBGRAPH_JOB_QUERIES[idPrefix(id)];
+  const unixTimes = new Set(JOBGRAPH_UNIX_TIME_FIELDS[idPrefix(id)] ?? []);
   const { result, setResult, failure } = useJobQuery(query, id, token, onRefused);
   const now = useNow();
   const visible = usePageVisible();
@@ -395,13 +464,14 @@ export function JobPage({
         {typeof job?.state === 'string' ? <StateBadge state={job.state} /> : null}
       </h1>
       {job ? <JobSummary job={job} now={now} live={live} /> : null}
-      <JobBanners job={job} liveError={liveError} jobError={errors.get('')} />
+      {job ? <JobStatus job={job} /> : null}
+      <JobBanners liveError={liveError} jobError={errors.get('')} />
       <div class="global-id">
         <label for="global-id">Global ID</label>
         <input id="global-id" readOnly value={id} onFocus={(e) => e.currentTarget.select()} />
         <Copy text={id} label="Copy ID" />
       </div>
-      {job ? <ProviderFields job={job} errors={errors} /> : null}
+      {job ? <ProviderFields job={job} errors={errors} unixTimes={unixTimes} /> : null}
       <section aria-labelledby="query-title">
         <h2 id="query-title">This job in GraphQL</h2>
         <pre class="query">

@@ -23,8 +23,9 @@ import {
   type FilterProblem,
   type Filters,
 } from './filters.ts';
-import { FindJob } from './find.tsx';
+import { FindJob, type LookedUp } from './find.tsx';
 import {
+  FAILED_STATES,
   PROVIDER_NAMES,
   STATES,
   accountText,
@@ -36,10 +37,18 @@ import {
 } from './format.ts';
 import { useNow, usePageVisible } from './hooks.ts';
 
-/** What a row shows. Progress (COS task counts, HealthOmics sources) and the message come from the describe path. */
-export const ROW_FIELDS = `__typename id provider account nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt
+/**
+ * What a row shows. Progress (COS task counts, HealthOmics sources) and the message come from the
+ * describe path. A failed row's reason is its status message (every provider puts it there); the
+ * other reasons a provider lists are on the job's page: a page of rows stays within
+ * JOBGRAPH_MAX_COST's default.
+ */
+export const ROW_FIELDS = `__typename id provider account accountAlias nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt
   ... on CosBatchJob { progressSummary { totalNumberOfTasks numberOfTasksSucceeded numberOfTasksFailed } }
   ... on OmicsReferenceImportJob { sources { status } }`;
+
+/** Jobs by global ID, as rows: what the search asks to find a native ID where this list looks. */
+const FIND_QUERY = `query ConsoleFind($ids: [ID!]!) { jobs(ids: $ids) { ${ROW_FIELDS} } }`;
 
 const LIST_QUERY = `query ConsoleJobs($filter: JobListFilter, $first: Int, $after: String) {
   listJobs(filter: $filter, first: $first, after: $after) {
@@ -107,6 +116,20 @@ class FilterRefusedError extends Error {
   constructor(readonly problems: FilterProblem[]) {
     super(problems.map((p) => p.sentence).join(' '));
   }
+}
+
+/**
+ * Jobs by global ID in one `jobs(ids:)` request: each ID's job, or its error's code (NOT_FOUND,
+ * UPSTREAM_THROTTLED…). Rejects when the request as a whole is refused or unanswered.
+ */
+async function lookUpJobs(token: string, ids: readonly string[]): Promise<LookedUp> {
+  const result = await graphql<{ jobs: (RowJob | null)[] }>(FIND_QUERY, { ids }, token);
+  const jobs = result.data?.jobs;
+  if (!jobs) throw new Error(result.errors?.map((e) => e.message).join('; ') || 'no answer');
+  const errors = errorsUnder(result.errors, ['jobs']);
+  return new Map(
+    ids.map((id, i) => [id, jobs[i] ?? errors.get(i)?.[0]?.extensions?.code ?? 'failed']),
+  );
 }
 
 function sourceName(s: Source): string {
@@ -600,6 +623,26 @@ function ListBanners({
   );
 }
 
+/**
+ * Under the state, the status message: in full, in red, for a job that went wrong (its reason);
+ * cut to the cell otherwise.
+ */
+function RowMessage({ job }: { job: RowJob }) {
+  if (!job.statusMessage) return null;
+  if (FAILED_STATES.includes(job.state)) {
+    return (
+      <span class="reason" data-failure-reason>
+        {job.statusMessage}
+      </span>
+    );
+  }
+  return (
+    <span class="message" title={job.statusMessage}>
+      {job.statusMessage}
+    </span>
+  );
+}
+
 /** One job's row: its link (and the first error of its row), state, provider, account, region, progress and times. */
 function JobRow({ job, errors, now }: Row & { now: number }) {
   return (
@@ -616,11 +659,7 @@ function JobRow({ job, errors, now }: Row & { now: number }) {
       </th>
       <td data-label="State">
         <StateBadge state={job.state} />
-        {job.statusMessage ? (
-          <span class="message" title={job.statusMessage}>
-            {job.statusMessage}
-          </span>
-        ) : null}
+        <RowMessage job={job} />
       </td>
       <td data-label="Provider">{PROVIDER_NAMES[job.provider] ?? job.provider}</td>
       <td data-label="Account">
@@ -731,7 +770,16 @@ export function JobList({ token, onRefused }: { token: string; onRefused: (m: st
 
   return (
     <>
-      <FindJob jobs={list?.rows.map((r) => r.job) ?? []} sources={list?.sources ?? []} />
+      <FindJob
+        jobs={list?.rows.map((r) => r.job) ?? []}
+        sources={list?.sources ?? []}
+        lookUp={(ids) =>
+          lookUpJobs(token, ids).catch((err: unknown) => {
+            if (err instanceof TokenRefusedError) onRefused(err.message);
+            throw err;
+          })
+        }
+      />
       <FilterForm
         key={wantedSearch}
         filters={filters}

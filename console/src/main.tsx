@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
+import { TokenAccess } from './access.tsx';
 import { consolePath } from './api.ts';
 import { JobList } from './list.tsx';
 import { JobPage } from './job.tsx';
@@ -7,12 +8,57 @@ import { lastSearch } from './filters.ts';
 import { forgetToken, readToken, saveToken } from './token.ts';
 import './style.css';
 
+/**
+ * Why the server refused the token (`UNAUTHENTICATED`), and how to get a new one. `reason` is the
+ * server's message ("The bearer token is not valid: it has expired."); empty when a stream was
+ * refused without one.
+ */
+function TokenRefused({ reason }: { reason: string }) {
+  const expired = /expired/i.test(reason);
+  return (
+    <div
+      class="banner error token-refused"
+      role="alert"
+      data-token-refused={expired ? 'expired' : 'invalid'}
+    >
+      <p>
+        <strong>
+          {expired
+            ? 'Your token has expired.'
+            : reason
+              ? 'This token is not valid for this jobgraph.'
+              : 'Your token was refused: it has expired or is not valid for this jobgraph.'}
+        </strong>{' '}
+        {`jobgraph refused it${reason ? ` (\u201c${reason}\u201d)` : ''}, so this tab has forgotten it. Get a new one and paste it below:`}
+      </p>
+      <ul>
+        <li>
+          The demo (<code>npm start</code>) prints a console link with a fresh <code>#token=</code>{' '}
+          each time it starts (its tokens last 12 hours): open that link. A restarted demo signs
+          with a new key unless <code>JOBGRAPH_JWT_SECRET</code> is set, so the tokens it printed
+          before are refused.
+        </li>
+        <li>
+          With <code>JOBGRAPH_JWT_SECRET</code> set:{' '}
+          <code>npx jobgraph token --scopes "jobs:read"</code> mints one (<code>--ttl</code> sets
+          its life in seconds).
+        </li>
+        <li>
+          Elsewhere: a token with the <code>jobs:read</code> scope from the identity provider this
+          jobgraph trusts (its issuer and audience).
+        </li>
+      </ul>
+    </div>
+  );
+}
+
 function TokenForm({
-  message,
+  refused,
   jobId,
   onToken,
 }: {
-  message: string | null;
+  /** The server's reason for refusing the last token ('' when it gave none); null: none refused. */
+  refused: string | null;
   /** The job this page shows once signed in (a job page), else null (the list). */
   jobId: string | null;
   onToken: (token: string) => void;
@@ -28,10 +74,8 @@ function TokenForm({
       }}
     >
       <h2 id="token-title">Sign in with a bearer token</h2>
-      {message ? (
-        <p class="banner error" role="alert">
-          {message}
-        </p>
+      {refused !== null ? (
+        <TokenRefused reason={refused} />
       ) : (
         <p class="banner info" data-sign-in-help>
           {jobId ? (
@@ -72,9 +116,7 @@ function App() {
   const [refused, setRefused] = useState<string | null>(null);
   const onRefused = (message: string) => {
     forgetToken();
-    setRefused(
-      `The token was refused${message ? `: ${message}` : ''}. It may have expired; paste a new one.`,
-    );
+    setRefused(message);
     setToken(null);
   };
   const jobMatch = /\/console\/jobs\/([^/]+)\/?$/.exec(location.pathname);
@@ -86,23 +128,26 @@ function App() {
           jobgraph <span>jobs</span>
         </a>
         {token ? (
-          <button
-            type="button"
-            class="link"
-            onClick={() => {
-              forgetToken();
-              setRefused(null);
-              setToken(null);
-            }}
-          >
-            Forget token
-          </button>
+          <span class="top-token">
+            <TokenAccess token={token} />
+            <button
+              type="button"
+              class="link"
+              onClick={() => {
+                forgetToken();
+                setRefused(null);
+                setToken(null);
+              }}
+            >
+              Forget token
+            </button>
+          </span>
         ) : null}
       </header>
       <main id="main">
         {!token ? (
           <TokenForm
-            message={refused}
+            refused={refused}
             jobId={jobId}
             onToken={(value) => {
               saveToken(value);

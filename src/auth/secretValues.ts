@@ -132,8 +132,11 @@ export class SecretValueRegistry {
   private newest: LearnedValue | undefined;
   /** Registered form → where it is indexed and how many registered values produce it. */
   private readonly patterns = new Map<string, IndexedForm>();
-  /** Window text → the forms indexed by it. */
-  private readonly byWindow = new Map<string, Set<IndexedForm>>();
+  /**
+   * Window text → the form indexed by it, or the forms when several are (most windows index one
+   * form: no Set made, filled and emptied again for each value learned and forgotten).
+   */
+  private readonly byWindow = new Map<string, IndexedForm | Set<IndexedForm>>();
   /** Window hash → how many windows hash there (a counting filter in front of byWindow). */
   private readonly filter = new Uint32Array(1 << HASH_BITS);
   /**
@@ -142,8 +145,8 @@ export class SecretValueRegistry {
    * almost every character of a text scanned between other work.
    */
   private readonly present = new Uint8Array(1 << (HASH_BITS - 3));
-  /** Window lengths in use (WINDOW, or shorter for values shorter than it) → how many windows. */
-  private readonly windowLengths = new Map<number, number>();
+  /** Windows in use by length (WINDOW, or shorter for values shorter than it): a count a length. */
+  private readonly windowLengths = new Int32Array(WINDOW + 1);
   private learnedChars = 0;
   private recordCollector: ((record: JobRecord) => string[]) | undefined;
   /** Records already walked by learnRecord (see there). */
@@ -230,7 +233,7 @@ export class SecretValueRegistry {
   /** How the forms are indexed: how many, under how many windows, and the most forms any window holds (each is compared where that window occurs in a scanned text). */
   indexStats(): { forms: number; windows: number; mostFormsPerWindow: number } {
     let most = 0;
-    for (const forms of this.byWindow.values()) most = Math.max(most, forms.size);
+    for (const at of this.byWindow.values()) most = Math.max(most, at instanceof Set ? at.size : 1);
     return { forms: this.patterns.size, windows: this.byWindow.size, mostFormsPerWindow: most };
   }
 
@@ -293,13 +296,15 @@ export class SecretValueRegistry {
       this.filter[h] = n;
       if (n === 0) this.present[h >>> 3] = (this.present[h >>> 3] as number) & ~(1 << (h & 7));
       else this.present[h >>> 3] = (this.present[h >>> 3] as number) | (1 << (h & 7));
-      this.windowLengths.set(length, (this.windowLengths.get(length) ?? 0) + delta);
-      if (this.windowLengths.get(length) === 0) this.windowLengths.delete(length);
-      let indexed = this.byWindow.get(form.window);
+      this.windowLengths[length] = (this.windowLengths[length] as number) + delta;
+      const indexed = this.byWindow.get(form.window);
       if (delta === 1) {
-        if (!indexed) this.byWindow.set(form.window, (indexed = new Set()));
-        indexed.add(form);
-      } else if (indexed) {
+        if (!indexed) this.byWindow.set(form.window, form);
+        else if (indexed instanceof Set) indexed.add(form);
+        else this.byWindow.set(form.window, new Set([indexed, form]));
+      } else if (indexed === form) {
+        this.byWindow.delete(form.window);
+      } else if (indexed instanceof Set) {
         indexed.delete(form);
         if (indexed.size === 0) this.byWindow.delete(form.window);
       }
@@ -341,8 +346,8 @@ export class SecretValueRegistry {
 
   private scrubValues(text: string): string {
     let ranges: [number, number][] | undefined;
-    for (const length of this.windowLengths.keys()) {
-      if (text.length < length) continue;
+    for (let length = 1; length <= WINDOW; length++) {
+      if (this.windowLengths[length] === 0 || text.length < length) continue;
       const top = TOP[length] as number;
       let h = hashWindow(text, 0, length - 1);
       for (let end = length; end <= text.length; end++) {
@@ -351,9 +356,9 @@ export class SecretValueRegistry {
         h = (Math.imul(h, BASE) + text.charCodeAt(end - 1)) | 0;
         const b = bucket(h);
         if (((this.present[b >>> 3] as number) & (1 << (b & 7))) === 0) continue;
-        const forms = this.byWindow.get(text.slice(end - length, end));
-        if (!forms) continue;
-        for (const form of forms) {
+        const indexed = this.byWindow.get(text.slice(end - length, end));
+        if (!indexed) continue;
+        for (const form of indexed instanceof Set ? indexed : [indexed]) {
           const start = end - form.end;
           if (start >= 0 && text.startsWith(form.text, start))
             (ranges ??= []).push([start, start + form.text.length]);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { JobRecord } from '../model/job.ts';
 import { createJobCache, inMemoryStore, type JobCache, type SecretDetector } from './jobCache.ts';
 

@@ -27,6 +27,12 @@ export interface JobCache {
   /** Store the record if the rules allow; returns whether it was stored. */
   offer(record: JobRecord): Promise<boolean>;
   /**
+   * Drop a stored record that newer evidence contradicts (a job's list summary shows it in another
+   * state: the emulators' progressing jobs start again after they finish, a provider may reuse an
+   * ID). Failures are logged and ignored, as for every store call.
+   */
+  forget(globalId: string): Promise<void>;
+  /**
    * Across processes (a shared store with leases: Redis): on a miss, either wait for another
    * process that is fetching the job (`record` when it stored it) or become the one that fetches
    * it (`done` tells the others, with whether the record was stored). An empty answer means
@@ -105,6 +111,7 @@ export function createJobCache(options: JobCacheOptions): JobCache {
       : {}),
     get: (globalId) => cache.read(globalId),
     offer: (record) => cache.offer(record),
+    forget: (globalId) => cache.forget(globalId),
     close: options.close ?? (async () => {}),
   };
 }
@@ -179,6 +186,14 @@ class GuardedJobCache {
     } catch (err) {
       this.#warn(err, 'job cache write failed');
       return false;
+    }
+  }
+
+  async forget(globalId: string): Promise<void> {
+    try {
+      await this.#execute(() => this.#options.store.delete(PREFIX + globalId));
+    } catch (err) {
+      this.#warn(err, 'job cache delete failed');
     }
   }
 

@@ -32,7 +32,7 @@ JOBGRAPH_JWT_ISSUER and JOBGRAPH_JWT_AUDIENCE) or JOBGRAPH_JWT_SECRET.`;
 
 /** The usage, then every configuration variable with its default and meaning, by group. */
 async function help(): Promise<string> {
-  const { VARIABLE_DOCS } = await import('../config.ts');
+  const { VARIABLE_DOCS } = await import('../config/index.ts');
   const width = Math.max(...VARIABLE_DOCS.map((v) => v.name.length));
   const lines = [USAGE, '', 'Configuration (environment variables; the default in brackets):'];
   let group = '';
@@ -212,7 +212,7 @@ function consoleUrl(graphqlUrl: string): string {
 
 async function live(): Promise<void> {
   const [{ ConfigError, loadConfig }, { startGateway }] = await Promise.all([
-    import('../config.ts'),
+    import('../config/index.ts'),
     import('../app.ts'),
   ]);
   const config = loadConfig({ mode: 'live' });
@@ -241,7 +241,7 @@ async function emulators(portBase: number | undefined): Promise<void> {
   const [
     { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators },
     { emulatorJobsPerSource },
-  ] = await Promise.all([import('../emulators/index.ts'), import('../config.ts')]);
+  ] = await Promise.all([import('../emulators/index.ts'), import('../config/index.ts')]);
   const jobsPerSource = emulatorJobsPerSource();
   const set = await startEmulators({
     portBase: portBase ?? DEFAULT_EMULATOR_PORT_BASE,
@@ -269,7 +269,7 @@ async function emulators(portBase: number | undefined): Promise<void> {
 
 async function token(scopes: string, ttl: number, accounts: string | undefined): Promise<void> {
   const [{ ConfigError, loadConfig }, { mintToken }] = await Promise.all([
-    import('../config.ts'),
+    import('../config/index.ts'),
     import('../auth/mintToken.ts'),
   ]);
   const config = loadConfig({ mode: 'live' });
@@ -404,7 +404,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  // Compared by name: importing config.ts for its class would load it for every command.
+  // Compared by name: importing the configuration for its class would load it for every command.
   if (err instanceof UsageError)
     process.stderr.write(
       `jobgraph: ${err.message}\nRun "jobgraph --help" for the commands and their flags.\n`,

@@ -1,9 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { loadConfig, SETTING_VARIABLES, unknownVariableWarnings, type Config } from '../config.ts';
+import {
+  loadConfig,
+  SETTING_VARIABLES,
+  unknownVariableWarnings,
+  type Config,
+} from '../config/index.ts';
 import { PROVIDERS } from '../datasources/registry.ts';
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
+import type { AccountState } from '../datasources/shared/accounts.ts';
 
 /**
  * What the standard AWS credential chain answered at start. Only the source is kept: never a
@@ -156,6 +162,8 @@ export interface StartupSummaryInput {
   jwksFetched: boolean;
   /** Unknown-variable warnings (`unknownVariableWarnings`). */
   warnings: string[];
+  /** Every account as verification left it (`Gateway.verification`); none: not verified. */
+  accounts?: readonly AccountState[];
 }
 
 /** The start-up summary's lines: providers, credential sources, auth, cache, changed limits, warnings. Never a secret value. */
@@ -164,6 +172,7 @@ export function formatStartupSummary({
   aws,
   jwksFetched,
   warnings,
+  accounts,
 }: StartupSummaryInput): string[] {
   const row = (label: string, text: string) => `  ${label.padEnd(19)} ${text}`;
   const awsConfigured = aws.state === 'resolved' || aws.state === 'static';
@@ -188,7 +197,9 @@ export function formatStartupSummary({
     lines.push(row(PROVIDER_LABEL[name], `${credentials}${override}`));
   }
 
-  lines.push(row('accounts', describeAccounts(config)));
+  lines.push(row('accounts', describeAccounts(config, accounts !== undefined)));
+  for (const account of accounts ?? [])
+    lines.push(row(`  ${account.cloud} ${account.alias}`, describeAccountState(account)));
   lines.push(row('auth', describeAuth(config.auth, jwksFetched)));
   lines.push(row('account grants', describeGrants(config.auth)));
   lines.push(row('cache', describeCache(config.cache)));
@@ -300,23 +311,28 @@ export interface PrintStartupSummaryOptions {
  * credential chain and wait for the JWKS (both bounded by `timeoutMs`), then print. Never throws.
  */
 export async function printStartupSummary(
-  gateway: { config: Config; server: { jwksReady(): boolean } },
+  gateway: {
+    config: Config;
+    server: { jwksReady(): boolean };
+    verification?: Promise<readonly AccountState[]> | undefined;
+  },
   options: PrintStartupSummaryOptions = {},
 ): Promise<void> {
   const write = options.write ?? ((text: string) => void process.stderr.write(text));
   try {
     const { config } = gateway;
     const timeoutMs = options.timeoutMs ?? STARTUP_PROBE_TIMEOUT_MS;
-    const [aws, jwksFetched] = await Promise.all([
+    // The verification is bounded by the upstream timeout (each check within it).
+    const [aws, jwksFetched, accounts] = await Promise.all([
       resolveAwsCredentialSource(config.awsShared, config.awsCredentials, {
         timeoutMs,
         ...(options.awsProvider ? { provider: options.awsProvider } : {}),
       }),
       waitFor(() => gateway.server.jwksReady(), config.auth.jwksUrl ? timeoutMs : 0),
+      gateway.verification,
     ]);
-    write(
-      `${formatStartupSummary({ config, aws, jwksFetched, warnings: unknownVariableWarnings() }).join('\n')}\n`,
-    );
+    const input = { config, aws, jwksFetched, warnings: unknownVariableWarnings() };
+    write(`${formatStartupSummary({ ...input, ...(accounts ? { accounts } : {}) }).join('\n')}\n`);
   } catch (err) {
     // The gateway is already serving: a summary that cannot be made must not stop it.
     write(
@@ -335,15 +351,33 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean
   return true;
 }
 
-/** The accounts besides the default one: aliases and account IDs (never an external ID or key). */
-function describeAccounts(config: Config): string {
+/**
+ * The accounts besides the default one: aliases and account IDs (never an external ID or key);
+ * `listed`: each account's verification follows on its own line.
+ */
+function describeAccounts(config: Config, listed: boolean): string {
   const aws = config.awsAccounts.map((a) => `${a.alias} (${a.accountId})`);
   const cos = config.tencent.accounts.map((a) => `${a.alias} (UIN ${a.uin})`);
-  if (aws.length + cos.length === 0) return 'the default account only';
-  return [
-    ...(aws.length
-      ? [`AWS by role: ${aws.join(', ')} (each role assumed now; see the next lines)`]
-      : []),
+  const below = listed ? '; each account verified below' : '';
+  if (aws.length + cos.length === 0) return `the default account only${below}`;
+  return `${[
+    ...(aws.length ? [`AWS by role: ${aws.join(', ')}`] : []),
     ...(cos.length ? [`COS: ${cos.join(', ')}`] : []),
-  ].join(' · ');
+  ].join(' · ')}${below}`;
+}
+
+/** One account's verification: verified, refused (code), not configured (what is missing). */
+export function describeAccountState(account: AccountState): string {
+  switch (account.state) {
+    case 'READY':
+      return `verified${account.accountId ? ` (account ${account.accountId})` : ''}`;
+    case 'NOT_CONFIGURED':
+      return `not configured (${(account.missing ?? []).join(', ')} not set): its jobs answer PROVIDER_NOT_CONFIGURED`;
+    case 'FAILED':
+      return account.refused
+        ? `refused (${account.code}): its jobs answer UPSTREAM_ACCESS_DENIED`
+        : `not verified (${account.code}): its jobs answer UPSTREAM_UNAVAILABLE while it does not answer`;
+    case 'UNTRIED':
+      return 'not verified yet';
+  }
 }

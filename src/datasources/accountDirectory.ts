@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { JobProvider } from '../model/job.ts';
 import { PROVIDERS } from './registry.ts';
 import type { AwsAccounts } from './shared/accounts.ts';

@@ -1,5 +1,5 @@
 import type { AwsAccounts } from './shared/accounts.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import type { JobCache } from '../cache/index.ts';
@@ -16,6 +16,7 @@ import {
   type RateBucket,
   type RateObserver,
 } from './guard/rateBudget.ts';
+import { DEFAULT_ACCOUNT } from '../config/patterns.ts';
 import { PROVIDERS } from './registry.ts';
 import type { AttemptObserver } from './shared/attempts.ts';
 import type { TransportOptions } from './shared/options.ts';
@@ -86,7 +87,17 @@ export function createSources(
       provider,
       provider.setup.options(config, transport),
     );
-    sources[provider.name] = guardSource(source, guard, cache, health, observer);
+    const accounts = {
+      ofKey: (key: JobKey) => provider.setup.accountAlias(config, key as never),
+      // A call's credentials account is its key's account part (AWS: the alias; COS: the UIN).
+      ofCall: (account: string | undefined) =>
+        account === undefined
+          ? DEFAULT_ACCOUNT
+          : provider.setup.accountAlias(config, {
+              [provider.key.accountPart ?? 'account']: account,
+            } as never),
+    };
+    sources[provider.name] = guardSource(source, { ...guard, accounts }, cache, health, observer);
   }
   return sources as Sources;
 }

@@ -107,6 +107,12 @@ export interface Faults {
    */
   jobPrefix: string | null;
   /**
+   * When set, the knobs above apply only to requests signed for this account (an AWS account ID,
+   * a COS UIN, as `RecordedCall.account` names it; the default account's requests are never
+   * matched): one account failing or throttled while the others answer.
+   */
+  account: string | null;
+  /**
    * Hold every request (after recording its arrival and emitting `request`) until `release()`
    * lets it go on or `hold` is set back to false; closing the emulator cuts held requests.
    */
@@ -132,6 +138,7 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   chunked: false,
   script: [],
   jobPrefix: null,
+  account: null,
   hold: false,
   synthesize: null,
 });
@@ -262,9 +269,10 @@ export async function startEmulator(
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.faults));
   }
 
-  function pickFault(job: string | null): FaultKind {
+  function pickFault(job: string | null, account: string | undefined): FaultKind {
     const f = state.faults;
     if (f.jobPrefix !== null && !(job ?? '').startsWith(f.jobPrefix)) return 'ok';
+    if (f.account !== null && account !== f.account) return 'ok';
     const scripted = f.script.shift();
     if (scripted) return scripted;
     if (f.hang) return 'hang';
@@ -301,7 +309,7 @@ export async function startEmulator(
     }
     events.emit('request', request);
     // The fault is chosen on arrival (a scripted one is used up then), whether or not the answer is held.
-    const fault = pickFault(job);
+    const fault = pickFault(job, account);
     if (state.faults.hold) {
       hanging.add(res);
       await new Promise<void>((resume) => held.push(resume));

@@ -15,7 +15,7 @@ import {
   type RunningEmulator,
   type StartOptions,
 } from './framework.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { createImportExportEmulator } from './importexport/emulator.ts';
 import * as importexportData from './importexport/data.ts';
 import { createOmicsEmulator } from './omics/emulator.ts';

@@ -1,6 +1,6 @@
 import cors, { type CorsOptions } from 'cors';
 import type { RequestHandler } from 'express';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 
 /**
  * Request headers a browser may send: the token, JSON, and what Apollo Client, urql and

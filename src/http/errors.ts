@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type http from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 
 /** One error as a client sees it: a message of jobgraph's and its public code. */
 export interface ErrorAnswerItem {
@@ -108,16 +108,55 @@ export function httpErrorHandler(
   config: Pick<Config, 'limits'>,
   logger: Logger,
 ): ErrorRequestHandler {
-  return (err: unknown, req, res, next) => {
+  // Four parameters: Express tells an error handler by its arity.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  return (err: unknown, req, res, _next) => {
+    // A client that went away (a reset mid-stream, mid-write): nothing to answer and nobody to
+    // answer it to. One line, never Express's default handler, which prints the raw error and
+    // its stack to stderr (console.error).
+    if (isDisconnect(err) || (res.headersSent && (res.destroyed || req.destroyed))) {
+      logger.info(
+        { requestId: res.locals.requestId, method: req.method, code: errorCode(err) },
+        'client disconnected before the answer was written',
+      );
+      res.destroy();
+      return;
+    }
     if (res.headersSent) {
-      // Too late for a JSON answer: let Express close the connection.
-      next(err);
+      // Too late for a JSON answer: one log line, then the connection is closed, as Express's
+      // default handler would (without its console.error).
+      logger.error(
+        { requestId: res.locals.requestId, err, method: req.method },
+        'internal error after the answer began',
+      );
+      res.destroy();
       return;
     }
     const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined;
     const { status, error } = httpErrorAnswer(err, req.method, requestId, config, logger);
     writeErrorAnswer(req, res, status, [error]);
   };
+}
+
+/** Node's codes of a connection the peer closed or reset while jobgraph wrote to it. */
+const DISCONNECT_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_STREAM_WRITE_AFTER_END',
+]);
+
+function errorCode(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : null;
+}
+
+/** Whether `err` says the client's connection is gone (reset, closed, aborted). */
+export function isDisconnect(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== null && DISCONNECT_CODES.has(code);
 }
 
 /** The status and error for an error raised around Apollo (see {@link httpErrorHandler}), logged as described there. */

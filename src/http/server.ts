@@ -24,9 +24,9 @@ import { AccountAudit } from '../auth/accountAudit.ts';
 import { AccountGrants } from '../auth/accountGrant.ts';
 import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
 import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { accountDirectory } from '../datasources/accountDirectory.ts';
-import type { AwsAccounts } from '../datasources/shared/accounts.ts';
+import type { AccountState, AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createRequestContext, type GatewayParts, type RequestContext } from '../context.ts';
 import type { Sources } from '../datasources/index.ts';
 import {
@@ -58,6 +58,7 @@ import {
   isSingleConnectionRequest,
   type OperationCall,
   type Scheduler,
+  type SharedReservations,
   type Subscriptions,
 } from '../subscriptions/index.ts';
 
@@ -89,8 +90,12 @@ export interface ServerOptions {
    * default in this process only, dated by `watchScheduler` when one is given.
    */
   listSnapshots?: ListSnapshots;
-  /** The AWS accounts (`Job.account`, /readyz's `accounts`); none: the default account only. */
+  /** The AWS accounts (`Job.account`); none: the default account only. */
   accounts?: AwsAccounts;
+  /** Every account's state, /readyz's `accounts` (datasources/accountChecks.ts); none: not listed. */
+  accountStates?: () => readonly AccountState[];
+  /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
+  sharedReservations?: SharedReservations;
 }
 
 export interface RunningServer {
@@ -161,19 +166,30 @@ function scrubStrings(extensions: Record<string, unknown>): Record<string, unkno
   return extensions;
 }
 
-/** Longest error message a client gets, in characters. */
-const MAX_MESSAGE_LENGTH = 1000;
+/** Longest error message a client gets: 1 KB of UTF-8, the whole message. */
+export const MAX_MESSAGE_BYTES = 1024;
+
+const utf8 = new TextEncoder();
+const bytesOf = (text: string) => Buffer.byteLength(text, 'utf8');
 
 /**
- * A message cut to about MAX_MESSAGE_LENGTH, its middle left out: graphql-js quotes a variable's
+ * A message cut to MAX_MESSAGE_BYTES, its middle left out: graphql-js quotes a variable's
  * whole invalid value in its coercion errors (a 500 KB `DateTime` is a 500 KB message), so no
- * message may echo input unbounded.
+ * message may echo input unbounded. Cut between characters, never inside one.
  */
-function boundedMessage(message: string): string {
-  if (message.length <= MAX_MESSAGE_LENGTH) return message;
-  // The reason is at the end ("…; DateTime must be …"), the echoed value in the middle.
-  const tail = MAX_MESSAGE_LENGTH / 4;
-  return `${message.slice(0, MAX_MESSAGE_LENGTH - tail)}…[${message.length - MAX_MESSAGE_LENGTH} characters cut]…${message.slice(-tail)}`;
+export function boundedMessage(message: string): string {
+  if (bytesOf(message) <= MAX_MESSAGE_BYTES) return message;
+  // The reason is at the end ("…; DateTime must be …"), the echoed value in the middle. The
+  // marker's room is reserved for the largest count it can say.
+  const marker = (cut: number) => `…[${cut} characters cut]…`;
+  const room = MAX_MESSAGE_BYTES - bytesOf(marker(message.length));
+  const tailRoom = Math.floor(room / 4);
+  // encodeInto writes whole characters only: `read` is how much of the head fits.
+  const headText = message.slice(0, room - tailRoom);
+  const head = headText.slice(0, utf8.encodeInto(headText, new Uint8Array(room - tailRoom)).read);
+  let tail = message.slice(-tailRoom);
+  while (bytesOf(tail) > tailRoom || /^[\uDC00-\uDFFF]/.test(tail)) tail = tail.slice(1);
+  return `${head}${marker(message.length - head.length - tail.length)}${tail}`;
 }
 
 /**
@@ -182,7 +198,8 @@ function boundedMessage(message: string): string {
  */
 function publicShape(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return {
-    message: scrubSecrets(boundedMessage(nameTokenLimit(formatted.message))),
+    // Scrubbed whole, then cut: a secret cut in two would no longer be recognised.
+    message: boundedMessage(scrubSecrets(nameTokenLimit(formatted.message))),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
   };
@@ -357,7 +374,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     health: options.health ?? new FdHealth(),
     verifyToken,
     metrics,
-    accounts: options.accounts,
+    accountStates: options.accountStates,
   });
   graphqlRoute(app, {
     config,
@@ -520,6 +537,7 @@ function startSubscriptions(
     ...(options.watchScheduler ? { scheduler: options.watchScheduler } : {}),
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.sharedReservations ? { sharedReservations: options.sharedReservations } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
   });
@@ -542,10 +560,10 @@ function healthRoutes(
     health: FdHealth;
     verifyToken: TokenVerifier;
     metrics: GatewayMetrics | undefined;
-    accounts: AwsAccounts | undefined;
+    accountStates: (() => readonly AccountState[]) | undefined;
   },
 ): void {
-  const { config, health, verifyToken, metrics, accounts } = parts;
+  const { config, health, verifyToken, metrics, accountStates } = parts;
   // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
   app.get('/healthz', (_req, res) => {
     const state = health.check();
@@ -561,13 +579,20 @@ function healthRoutes(
       });
       return;
     }
-    // Ready with an account whose role cannot be assumed: the others serve; its state says why.
-    const others = accounts?.states().slice(1);
+    // Ready with an account that failed its check: the others serve; its state and code say why.
+    const accounts = accountStates?.();
     res.json({
       status: 'ready',
       mode: config.mode,
-      ...(others?.length
-        ? { accounts: others.map(({ alias, state, code }) => ({ alias, state, code })) }
+      ...(accounts
+        ? {
+            accounts: accounts.map(({ cloud, alias, state, code }) => ({
+              cloud,
+              alias,
+              state,
+              code,
+            })),
+          }
         : {}),
     });
   });

@@ -1,5 +1,5 @@
 import { SingleFieldSubscriptionsRule, specifiedRules, type ValidationRule } from 'graphql';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { MAX_LIST_FIRST } from '../datasources/listing/index.ts';
 import { knownOperationTypeRule } from './knownOperationTypeRule.ts';
 import { maxAliasesRule } from './maxAliasesRule.ts';

@@ -15,9 +15,9 @@ import {
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { listSourceCount, planDefaults, planList } from '../datasources/listing/plan.ts';
-import type { JobListFilter } from '../datasources/listing/types.ts';
+import type { JobListFilter, ListGrant } from '../datasources/listing/types.ts';
 import { BadUserInputError } from '../errors.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import { representationKey, ROOT_FIELD_KEYS } from '../model/jobKeys.ts';
@@ -194,20 +194,26 @@ export function listFilterOf(input: unknown): JobListFilter {
   return filter;
 }
 
+/** Refused here only to be counted as nothing: the resolver refuses it again, audited. */
+const uncounted = () => new Error('refused');
+
 /**
  * The list sources the `listJobs` fields of an operation read together, known before any call
- * (see `listSourceCount`); a field whose filter is refused counts none (it fails before listing).
+ * (see `listSourceCount`), of the accounts `grant` reads (default: every account); a field whose
+ * filter is refused counts none (it fails before listing).
  */
 export function listSourcesAsked(
   fields: readonly { name: string; args: Args }[],
   config: BudgetConfig,
+  grant?: ListGrant,
 ): number {
   const defaults = planDefaults(config);
+  const access = grant ? { grant, refuse: uncounted } : undefined;
   let count = 0;
   for (const { name, args } of fields) {
     if (name !== 'listJobs') continue;
     try {
-      const plan = planList(listFilterOf(args.filter), defaults);
+      const plan = planList(listFilterOf(args.filter), defaults, access);
       count += listSourceCount(plan, config.listing.omicsReferenceStores);
     } catch {
       // BAD_USER_INPUT from the resolver, before any upstream call.
@@ -260,6 +266,7 @@ export function requestBudgetRefusal(
   operation: OperationDefinitionNode,
   rawVariables: Record<string, unknown> | undefined,
   config: BudgetConfig,
+  grant?: ListGrant,
 ): BadUserInputError | null {
   const overlong = overlongListArgument(document, operation, rawVariables, config);
   if (overlong) return overlong;
@@ -268,12 +275,18 @@ export function requestBudgetRefusal(
   if (!asksList && jobFieldsBound(document, operation) <= max) return null;
   const fields = rootFieldArguments(schema, document, operation, rawVariables);
   if (!fields) return null;
-  const sources = listSourcesAsked(fields, config);
+  const sources = listSourcesAsked(fields, config, grant);
   if (sources > config.limits.maxListSourcesPerRequest)
     return new ListSourcesBudgetError(config.limits.maxListSourcesPerRequest, sources);
   if (jobFieldsBound(document, operation) <= max) return null;
   const keys = distinctJobKeys(schema, document, operation, rawVariables, config);
   return keys && keys.size > max ? new JobBudgetError(max, keys.size) : null;
+}
+
+/** The caller's accounts, where the request's context carries its identity. */
+function grantOf(context: BaseContext): ListGrant | undefined {
+  const identity = (context as { identity?: { accounts?: ListGrant } }).identity;
+  return identity?.accounts;
 }
 
 /**
@@ -292,7 +305,7 @@ export function jobBudgetPlugin(config: BudgetConfig): ApolloServerPlugin<BaseCo
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, request }) {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (!operation) return;
           const refusal = requestBudgetRefusal(
             schema,
@@ -300,6 +313,7 @@ export function jobBudgetPlugin(config: BudgetConfig): ApolloServerPlugin<BaseCo
             operation,
             request.variables,
             config,
+            grantOf(contextValue),
           );
           if (refusal) {
             refusal.extensions.http = { status: 400 };

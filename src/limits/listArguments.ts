@@ -7,7 +7,7 @@ import {
   type ValueNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import { MAX_OMICS_REFERENCE_STORES, type Config } from '../config.ts';
+import { MAX_OMICS_REFERENCE_STORES, type Config } from '../config/index.ts';
 import { MAX_LIST_REGIONS } from '../datasources/listing/plan.ts';
 import { BadUserInputError } from '../errors.ts';
 

@@ -7,11 +7,11 @@ import { formatKey, keyFromParts } from './keyGrammar.ts';
 export {
   COS_REGIONS,
   PATTERNS,
-  checkArgument,
   isAwsRegion,
   rememberedAwsRegions,
   type PatternName,
-} from './keyGrammar.ts';
+} from '../config/patterns.ts';
+export { checkArgument } from './keyGrammar.ts';
 
 /**
  * The account of an AWS job's key: the alias of a configured account (JOBGRAPH_AWS_ACCOUNTS), or

@@ -18,6 +18,8 @@ export const JOB_TYPE_NAME: Readonly<Record<JobProvider, string>> = Object.fromE
 /** A representation `_entities` hands a reference resolver: one of the type's `@key`s. */
 export interface JobRepresentation {
   id?: unknown;
+  /** The account's ID (`Job.account`: AWS, the 12-digit account ID); null or absent: the default account. */
+  account?: unknown;
   nativeId?: unknown;
   region?: unknown;
   referenceStoreId?: unknown;
@@ -41,16 +43,43 @@ const field = (
   return value;
 };
 
+/** An AWS account ID as `Job.account` gives it. */
+const AWS_ACCOUNT_ID = /^[0-9]{12}$/;
+
+/**
+ * The alias of the account a native key's `account` names (AWS: `Job.account`, the account ID):
+ * undefined for the default account (null or absent), else `aliasOf`'s answer (which refuses an
+ * ID of no account the caller may read); without `aliasOf` (the budget's count, the guard's
+ * check), undefined. Checked before any upstream call.
+ */
+function accountOfRepresentation(
+  rep: JobRepresentation,
+  typeName: string,
+  at: string,
+  aliasOf: ((accountId: string) => string) | undefined,
+): string | undefined {
+  const value = rep.account;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !AWS_ACCOUNT_ID.test(value))
+    throw new BadUserInputError(
+      `Argument "${at}.account" must be an AWS account ID of 12 digits, as ${typeName}.account gives it, or null for the default account.`,
+      { argument: `${at}.account` },
+    );
+  return aliasOf?.(value);
+}
+
 /**
  * The loader key for a representation: the global `id` key, or the provider's native key
- * (`region nativeId`, `region referenceStoreId nativeId`, `region uin nativeId`, `nativeId`),
- * each part checked against the provider's documented pattern before any upstream call.
- * `at` names the representation in errors, e.g. `representations[2]`.
+ * (`region nativeId`, `region referenceStoreId nativeId`, `region uin nativeId`, `nativeId`;
+ * an AWS type's with `account` too, its account's ID, turned into the account's alias by
+ * `aliasOf`), each part checked against the provider's documented pattern before any upstream
+ * call. `at` names the representation in errors, e.g. `representations[2]`.
  */
 export function keyFromRepresentation(
   provider: JobProvider,
   rep: JobRepresentation,
   at = 'representations',
+  aliasOf?: (accountId: string) => string,
 ): JobKey {
   const typeName = JOB_TYPE_NAME[provider];
   if (rep.id !== undefined) {
@@ -64,12 +93,18 @@ export function keyFromRepresentation(
     return key;
   }
   // The key's last part is the provider's own job ID, which the schema calls `nativeId`.
-  const parts = providerOf(provider).key.parts;
+  const grammar = providerOf(provider).key;
+  const parts = grammar.parts;
   const names = parts.map(
     ([part], i) => (i === parts.length - 1 ? 'nativeId' : part) as keyof JobRepresentation,
   );
   const values = names.map((name) => field(rep, name, typeName, at));
-  return buildKey(provider, values, (_part, i) => `${at}.${names[i]}`);
+  // A key that names its account by a part of its own (COS Batch: the UIN) has it among `values`.
+  const account =
+    grammar.accountPart === undefined
+      ? accountOfRepresentation(rep, typeName, at, aliasOf)
+      : undefined;
+  return buildKey(provider, values, (part, i) => `${at}.${names[i] ?? part}`, account);
 }
 
 const PROVIDER_OF_TYPE = new Map(

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type {
   AttemptObserver,
   UpstreamAttemptInfo,

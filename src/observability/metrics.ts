@@ -28,6 +28,8 @@ export interface WatchState {
 export interface BreakerState {
   provider: JobProvider;
   region: string;
+  /** The account's alias (`default`: the default account). */
+  account: string;
   /** True while open or half-open (calls refused, or only one trial let through). */
   open: boolean;
 }
@@ -44,7 +46,7 @@ export interface BreakerState {
  *   `jobgraph_upstream_rate_wait_seconds{provider}` (histogram): the rate budget
  *   (JOBGRAPH_UPSTREAM_RATE_LIMITS) — calls that waited for their turn, calls refused
  *   UPSTREAM_THROTTLED by it, and how long each call that went waited (0 for most while under budget);
- * - `jobgraph_breaker_open{provider,region}`: 1 while a region's circuit is open or half-open,
+ * - `jobgraph_breaker_open{provider,account,region}`: 1 while an account's region's circuit is open or half-open,
  *   0 once it closed again (a region appears after its first call);
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
  * - `jobgraph_graphql_requests_total{operation_type,outcome}`: one per GraphQL request;
@@ -212,17 +214,17 @@ function rateBudgetMetrics(registers: Registers) {
   };
 }
 
-/** Each provider region's circuit, read from `breakers` at scrape time. */
+/** Each circuit (provider × account × region), read from `breakers` at scrape time. */
 function breakerGauge(registers: Registers, breakers: () => BreakerState[]): void {
   new Gauge({
     name: 'jobgraph_breaker_open',
-    help: '1 while the circuit breaker of a provider region is open or half-open, else 0.',
-    labelNames: ['provider', 'region'],
+    help: "1 while the circuit breaker of a provider's region in an account (its alias; default: the default account) is open or half-open, else 0.",
+    labelNames: ['provider', 'account', 'region'],
     registers,
     collect() {
       this.reset();
       for (const b of breakers())
-        this.set({ provider: b.provider, region: b.region }, b.open ? 1 : 0);
+        this.set({ provider: b.provider, account: b.account, region: b.region }, b.open ? 1 : 0);
     },
   });
 }

@@ -16,7 +16,7 @@ import {
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
-import type { TracingConfig } from '../config.ts';
+import type { TracingConfig } from '../config/index.ts';
 import { scrubSecrets } from '../auth/secretValues.ts';
 import { cutText } from './bounded.ts';
 

@@ -12,6 +12,6 @@ export const Job = {
     reference: { id?: unknown },
     context: RequestContext,
   ): Promise<JobRecord> {
-    return context.loadJob(representationKey('Job', reference));
+    return context.loadJob(representationKey('Job', reference), '_entities');
   },
 };

@@ -58,7 +58,7 @@ function nodeOf(
     const name = field.name;
     if (name in node) continue;
     node[name] = () =>
-      (record ??= ctx.loadJob(job.key, 'listJobs')).then(
+      (record ??= ctx.loadJob(job.key, 'listJobs', job.summary)).then(
         (r) => (r as unknown as Record<string, unknown>)[name],
         (err: unknown) => {
           const fallback = unreadValue(field.type);

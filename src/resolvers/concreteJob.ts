@@ -3,8 +3,9 @@ import { keyFromRepresentation, type JobRepresentation } from '../model/jobKeys.
 import type { JobProvider, JobRecord } from '../model/job.ts';
 
 /**
- * Resolvers shared by the five concrete job entities: `__resolveReference` turns either key
- * into a loader key and loads through the provider's DataLoader, so many representations in
+ * Resolvers shared by the concrete job entities: `__resolveReference` turns either key
+ * (the global `id`, or the native key: an AWS type's names its account by `account`, its ID, a
+ * COS Batch job's by `uin`) into a loader key and loads through the provider's DataLoader, so many representations in
  * one `_entities` call make one upstream call per distinct job. Fields resolve by default,
  * since records already carry the GraphQL names.
  */
@@ -15,11 +16,19 @@ export function concreteJobResolvers(provider: JobProvider) {
       reference: JobRepresentation,
       context: RequestContext,
     ): Promise<JobRecord> {
-      return context.loadJob(keyFromRepresentation(provider, reference));
+      const at = 'representations';
+      const key = keyFromRepresentation(provider, reference, at, (accountId) =>
+        context.accountAliasOfId(provider, accountId, '_entities', `${at}.account`),
+      );
+      return context.loadJob(key, '_entities');
     },
     /** The account's ID, from the configuration and credentials, not from the provider's answer. */
     account(job: JobRecord, _args: unknown, context: RequestContext): string | null {
       return context.accountIdOf(job.id);
+    },
+    /** The account's alias (`default` for the default one), from the configuration. */
+    accountAlias(job: JobRecord, _args: unknown, context: RequestContext): string {
+      return context.accountAliasOf(job.id);
     },
   };
 }

@@ -4,7 +4,7 @@ import { CLOCK_TOLERANCE_SECONDS } from '../auth/verifyToken.ts';
 import { AccountForbiddenError, type AccountAudit } from '../auth/accountAudit.ts';
 import { SCOPE_SECRETS, type Identity } from '../auth/identity.ts';
 import type { PollLeases } from '../cache/pollLeases.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
 import {
   fetchJobShared,
@@ -41,6 +41,8 @@ export interface WatchContext extends AuthContext {
   watchJobs(items: readonly (JobKey | Error)[]): AsyncIterableIterator<JobRecord | Error>;
   /** The account ID (AWS) or APPID (COS) of the job with global ID `id` (`Job.account`), as for queries. */
   accountIdOf(id: string): string | null;
+  /** The alias of the account of the job with global ID `id` (`Job.accountAlias`), as for queries. */
+  accountAliasOf(id: string): string;
 }
 
 export interface WatchHubOptions {
@@ -142,6 +144,10 @@ export class WatchHub {
       accountIdOf: (id) => {
         const key = parseGlobalId(id);
         return providerOf(key.provider).setup.accountId(this.config, key as never, this.accounts);
+      },
+      accountAliasOf: (id) => {
+        const key = parseGlobalId(id);
+        return providerOf(key.provider).setup.accountAlias(this.config, key as never);
       },
     };
     return context;

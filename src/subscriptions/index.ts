@@ -4,11 +4,12 @@ import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } f
 import type { Logger } from 'pino';
 import type { AccountAudit } from '../auth/accountAudit.ts';
 import type { Identity } from '../auth/identity.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
 import type { QueryLimits } from '../limits/index.ts';
 import { WatchHub } from './hub.ts';
+import type { SharedReservations } from './sseRelay.ts';
 import { SseTransport } from './sseTransport.ts';
 import { transportCommon } from './transportCommon.ts';
 import { ValidDocuments } from './validDocuments.ts';
@@ -20,6 +21,7 @@ export type { Scheduler } from './scheduler.ts';
 export { isSingleConnectionRequest } from './sseSingleConnection.ts';
 
 export { GRAPHQL_PATH } from './sseTransport.ts';
+export type { SharedReservations } from './sseRelay.ts';
 export type { OperationCall } from './wsTransport.ts';
 
 export interface SubscriptionOptions {
@@ -45,6 +47,8 @@ export interface SubscriptionOptions {
    * (server.ts) as the socket's caller: its answer, as JSON would carry it.
    */
   executeOperation(call: OperationCall): Promise<FormattedExecutionResult>;
+  /** graphql-sse single connection reservations shared by the replicas (Redis), so any replica serves any of their requests. */
+  sharedReservations?: SharedReservations;
 }
 
 export interface Subscriptions {
@@ -96,7 +100,11 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     { schema, limits, config, documents: new ValidDocuments() },
     (formatted, error) => options.formatError(formatted, error),
   );
-  const sse = new SseTransport(common, config, logger);
+  const sse = new SseTransport(common, config, logger, {
+    // An operation relayed from another replica runs through Apollo's pipeline as its sender.
+    execute: (call) => options.executeOperation(call),
+    ...(options.sharedReservations ? { shared: options.sharedReservations } : {}),
+  });
   const ws = new WsTransport(common, {
     config,
     logger,

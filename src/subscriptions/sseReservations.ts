@@ -22,6 +22,14 @@ export interface Reservation<S> {
   readonly state: S;
 }
 
+/** The refusal of a reservation to a caller holding `held` already (429). */
+export function perCallerLimit(held: number, maxPerCaller: number): ReservationLimitError {
+  return new ReservationLimitError(
+    `This caller already holds ${held} event stream reservations; at most ${maxPerCaller} are allowed per caller (JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER). Close a stream first.`,
+    429,
+  );
+}
+
 export interface SseReservationsOptions {
   /** Reservations one owner may hold (waiting or connected). */
   maxPerCaller: number;
@@ -68,19 +76,8 @@ export class SseReservations<S> {
       );
     }
     const mine = this.perOwner.get(owner) ?? 0;
-    if (mine >= maxPerCaller) {
-      throw new ReservationLimitError(
-        `This caller already holds ${mine} event stream reservations; at most ${maxPerCaller} are allowed per caller (JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER). Close a stream first.`,
-        429,
-      );
-    }
-    const reservation: Reservation<S> = {
-      token: randomBytes(32).toString('base64url'),
-      owner,
-      state,
-    };
-    this.byToken.set(reservation.token, reservation);
-    this.perOwner.set(owner, mine + 1);
+    if (mine >= maxPerCaller) throw perCallerLimit(mine, maxPerCaller);
+    const reservation = this.hold(randomBytes(32).toString('base64url'), owner, state);
     this.timers.set(
       reservation,
       scheduler.setTimeout(() => {
@@ -89,6 +86,17 @@ export class SseReservations<S> {
         onLapse(reservation);
       }, timeoutMs),
     );
+    return reservation;
+  }
+
+  /**
+   * Hold a reservation made elsewhere (another replica) whose event stream connects here: counted
+   * as this process's, with no lapse (it is connected), whatever the caps.
+   */
+  hold(token: string, owner: string, state: S): Reservation<S> {
+    const reservation: Reservation<S> = { token, owner, state };
+    this.byToken.set(token, reservation);
+    this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
     return reservation;
   }
 

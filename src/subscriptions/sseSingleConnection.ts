@@ -7,12 +7,11 @@ import {
   type FormattedExecutionResult,
   type ParseOptions,
 } from 'graphql';
-import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY, print as printSseMessage } from 'graphql-sse';
 import type { Logger } from 'pino';
 import type { Identity } from '../auth/identity.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { writeErrorAnswer } from '../http/errors.ts';
-import { acceptedTypes, operationTypeOf } from '../http/transport.ts';
+import { operationTypeOf } from '../http/transport.ts';
 import { subscribe } from './execute.ts';
 import type { OperationParams } from './operation.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -22,6 +21,26 @@ import {
   reservationOwner,
   type Reservation,
 } from './sseReservations.ts';
+import type { SharedReservations } from './sseRelay.ts';
+import { RelayedReservations, type RelayHost } from './sseRelayedRequests.ts';
+import {
+  HEARTBEAT_MS,
+  OPERATION_ID_MESSAGE,
+  RUNNING_MESSAGE,
+  badRequest,
+  completeEvent,
+  forget,
+  isStreamRequest,
+  newStream,
+  nextEvent,
+  operationIdIn,
+  send,
+  streamToken,
+  type Operation,
+  type Stream,
+} from './sseStream.ts';
+
+export { isSingleConnectionRequest, streamToken } from './sseStream.ts';
 
 /** What the single connection mode needs of one request: who asks, its ID, its operation (body or URL), and Apollo's pipeline for it. */
 export interface SingleConnectionCall {
@@ -30,13 +49,15 @@ export interface SingleConnectionCall {
   params: unknown;
   /** Run an operation that is not a subscription through Apollo's pipeline: its answer, as JSON would carry it. */
   execute(): Promise<FormattedExecutionResult>;
+  /** Sent to another replica, which relayed it here (its log lines say so). */
+  relayed?: boolean;
 }
 
 /** A subscription's execution arguments, or the answer that refuses it (no token, parse, validation, limits, budget). */
 export type PreparedSubscription = { args: ExecutionArgs } | { refused: FormattedExecutionResult };
 
 export interface SingleConnectionOptions {
-  config: Pick<Config, 'watch'>;
+  config: Pick<Config, 'watch' | 'cache'>;
   parseOptions: ParseOptions;
   scheduler: Scheduler;
   logger: Logger;
@@ -46,6 +67,17 @@ export interface SingleConnectionOptions {
   prepare: (identity: Identity, requestId: string, params: OperationParams) => PreparedSubscription;
   /** The client-facing form of one execution result (errors through `formatError`). */
   formatResult: (result: ExecutionResult) => FormattedExecutionResult;
+  /**
+   * Run an operation that is not a subscription, relayed from another replica, through Apollo's
+   * pipeline as its sender (what `SingleConnectionCall.execute` does for a request made here).
+   */
+  execute: (call: {
+    identity: Identity;
+    requestId: string;
+    params: OperationParams;
+  }) => Promise<FormattedExecutionResult>;
+  /** The reservations the replicas share (Redis), so that any replica serves any request of the mode; none: this process's own. */
+  shared?: SharedReservations;
 }
 
 export interface SingleConnectionSse {
@@ -61,65 +93,6 @@ export interface SingleConnectionSse {
   /** Shutdown (the caller refuses new requests from now on): end every stream without `complete` (the client reserves again elsewhere) and stop its operations. */
   close(): void;
 }
-
-/** graphql-sse's handler writes a comment line this often (ms) to keep an idle stream open; single-connection streams do the same. */
-const HEARTBEAT_MS = 12_000;
-
-/** The longest `extensions.operationId` accepted (each event of the operation carries it). */
-const MAX_OPERATION_ID_LENGTH = 256;
-
-/** One running operation on a stream: stopping it (DELETE, the stream's end) sends nothing more for it. */
-interface Operation {
-  stopped: boolean;
-  stop(): void;
-}
-
-/** What a reservation carries: its stream once connected, its operations, the writes waiting on the stream. */
-interface Stream {
-  res: http.ServerResponse | undefined;
-  readonly ops: Map<string, Operation>;
-  ended: boolean;
-  /** Settles when the stream connects or the reservation ends, whichever comes first. */
-  readonly ready: Promise<void>;
-  markReady(): void;
-  /** Writes in flight (a write to a client that went away may never call back): settled at the end. */
-  readonly writes: Set<() => void>;
-  /** Lets the stream's request settle (shutdown, lapse). */
-  finish(): void;
-}
-
-function newStream(): Stream {
-  let markReady!: () => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  return {
-    res: undefined,
-    ops: new Map(),
-    ended: false,
-    ready,
-    markReady,
-    writes: new Set(),
-    finish: () => undefined,
-  };
-}
-
-/** The reservation token a request presents: header `x-graphql-event-stream-token`, else `?token=` (graphql-sse's PROTOCOL.md). */
-export function streamToken(req: http.IncomingMessage): string | undefined {
-  const header = req.headers[TOKEN_HEADER_KEY];
-  if (typeof header === 'string' && header !== '') return header;
-  const query = new URL(req.url ?? '', 'http://localhost/').searchParams.get(TOKEN_QUERY_KEY);
-  return query === null || query === '' ? undefined : query;
-}
-
-/** Whether a GraphQL-path request belongs to single connection mode: a reservation (PUT), a stop (DELETE), or anything carrying a reservation token. */
-export function isSingleConnectionRequest(req: http.IncomingMessage): boolean {
-  return req.method === 'PUT' || req.method === 'DELETE' || streamToken(req) !== undefined;
-}
-
-const nextEvent = (id: string, payload: FormattedExecutionResult): string =>
-  printSseMessage({ event: 'next', data: { id, payload: payload as ExecutionResult } });
-const completeEvent = (id: string): string => printSseMessage({ event: 'complete', data: { id } });
-
-const badRequest = (message: string) => [{ message, extensions: { code: 'BAD_REQUEST' } }];
 
 /**
  * graphql-sse's single connection mode (PROTOCOL.md "Single connection mode"), for HTTP/1
@@ -143,8 +116,12 @@ const badRequest = (message: string) => [{ message, extensions: { code: 'BAD_REQ
  * cannot). Reservations are bounded per caller and in the process, and lapse when no stream
  * connects within `reservationTimeoutMs`.
  *
+ * With `shared` (the replicas' Redis), a reservation is any replica's: its event stream, its
+ * operations and its stops may each reach a different replica (sseRelayedRequests.ts), so no
+ * proxy affinity is needed; the per-caller cap then counts across the replicas.
+ *
  * We serve this ourselves rather than through graphql-sse's handler: its reservations cannot
- * lapse, be bounded or be tied to a caller from outside it.
+ * lapse, be bounded, be tied to a caller or be shared between processes from outside it.
  */
 export function createSingleConnectionSse(options: SingleConnectionOptions): SingleConnectionSse {
   const server = new SingleConnectionServer(options);
@@ -156,18 +133,31 @@ export function createSingleConnectionSse(options: SingleConnectionOptions): Sin
 }
 
 /** The single connection mode's server (createSingleConnectionSse): its reservations, each with its stream and operations. */
-class SingleConnectionServer {
+class SingleConnectionServer implements RelayHost {
   readonly reservations: SseReservations<Stream>;
+  readonly shared = new Map<string, Reservation<Stream>>();
   private readonly logger: Logger;
+  private readonly relay: RelayedReservations | undefined;
+  private shuttingDown = false;
 
   constructor(private readonly options: SingleConnectionOptions) {
     this.logger = options.logger;
+    const { watch, cache } = options.config;
     this.reservations = new SseReservations<Stream>({
-      maxPerCaller: options.config.watch.maxReservationsPerCaller,
-      maxTotal: options.config.watch.maxReservations,
-      timeoutMs: options.config.watch.reservationTimeoutMs,
+      maxPerCaller: watch.maxReservationsPerCaller,
+      maxTotal: watch.maxReservations,
+      timeoutMs: watch.reservationTimeoutMs,
       scheduler: options.scheduler,
     });
+    this.relay = options.shared
+      ? new RelayedReservations(options.shared, this, {
+          maxPerCaller: watch.maxReservationsPerCaller,
+          timeoutMs: watch.reservationTimeoutMs,
+          // Two Redis round trips and a hop through the other replica's event loop.
+          replyTimeoutMs: Math.max(1000, 4 * cache.opTimeoutMs),
+          logger: options.logger,
+        })
+      : undefined;
   }
 
   async handle(
@@ -190,30 +180,56 @@ class SingleConnectionServer {
       );
       return;
     }
-    const reservation = this.reservations.find(streamToken(req), owner);
-    if (!reservation) return this.notFound(req, res, call.requestId);
-    if (req.method === 'DELETE') return this.stop(req, res, reservation.state);
-    if (acceptedTypes(req.headers.accept).includes('text/event-stream'))
-      return this.connect(req, res, reservation, gone);
-    return this.operation(req, res, reservation.state, call);
+    const token = streamToken(req);
+    const reservation = this.reservations.find(token, owner);
+    // Its stream is here, or only this process knows it: served here.
+    if (reservation && (reservation.state.sharedId === undefined || reservation.state.res))
+      return this.serveLocal(req, res, reservation, call, gone);
+    if (token !== undefined && this.relay) {
+      if (await this.relay.handle(req, res, call, gone, token, owner, reservation)) return;
+    }
+    if (reservation) return this.serveLocal(req, res, reservation, call, gone);
+    return this.notFound(req, res, call.requestId);
   }
 
   close(): void {
+    this.shuttingDown = true;
     for (const reservation of this.reservations.all()) this.end(reservation);
   }
 
-  /** End a reservation (idempotent): its operations stop, its stream's response ends without `complete`. */
-  private end(reservation: Reservation<Stream>): void {
+  closing(): boolean {
+    return this.shuttingDown;
+  }
+
+  /** End a reservation (idempotent): its operations stop, its stream's response ends without `complete`; `release` also forgets its shared record. */
+  end(reservation: Reservation<Stream>, release = true): void {
     const stream = reservation.state;
     this.reservations.release(reservation);
     if (stream.ended) return;
     stream.ended = true;
+    if (stream.sharedId !== undefined) {
+      if (this.shared.get(stream.sharedId) === reservation) this.shared.delete(stream.sharedId);
+      if (release) this.relay?.release(reservation);
+    }
     for (const op of stream.ops.values()) op.stop();
     stream.ops.clear();
     for (const settle of [...stream.writes]) settle();
     stream.markReady();
     if (stream.res && !stream.res.writableEnded && !stream.res.destroyed) stream.res.end();
     stream.finish();
+  }
+
+  /** A request on a reservation served here: a stop, its event stream, or an operation. */
+  private serveLocal(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    reservation: Reservation<Stream>,
+    call: SingleConnectionCall,
+    gone: Promise<void>,
+  ): Promise<void> | void {
+    if (req.method === 'DELETE') return this.stop(req, res, reservation.state);
+    if (isStreamRequest(req)) return this.connect(req, res, reservation, gone, call.identity);
+    return this.operation(req, res, reservation.state, call);
   }
 
   /** One result for an operation, then its `complete`. */
@@ -247,24 +263,28 @@ class SingleConnectionServer {
       }
       if (!op.stopped) await send(stream, completeEvent(id));
     } catch (err) {
-      // Ours, not the caller's: that operation ends with the error (the stream goes on).
-      const correlationId = randomUUID();
-      this.logger.error({ requestId, correlationId, err }, 'single-connection subscription failed');
       if (!op.stopped) {
         op.stop();
-        const error = {
-          message: 'Internal server error',
-          extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId },
-        };
-        await send(stream, nextEvent(id, { errors: [error] }));
-        await send(stream, completeEvent(id));
+        await this.failed(stream, id, requestId, err);
       }
     } finally {
       forget(stream, id, op);
     }
   }
 
-  private notFound(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): void {
+  /** Ours, not the caller's: that operation ends with the error (the stream goes on). */
+  private async failed(stream: Stream, id: string, requestId: string, err: unknown) {
+    const correlationId = randomUUID();
+    this.logger.error({ requestId, correlationId, err }, 'single-connection subscription failed');
+    const error = {
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId },
+    };
+    await send(stream, nextEvent(id, { errors: [error] }));
+    await send(stream, completeEvent(id));
+  }
+
+  notFound(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): void {
     this.logger.info({ requestId, method: req.method }, 'event stream reservation not found');
     writeErrorAnswer(
       req,
@@ -276,15 +296,21 @@ class SingleConnectionServer {
     );
   }
 
-  private reserve(
+  private async reserve(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     owner: string,
     call: SingleConnectionCall,
-  ): void {
+  ): Promise<void> {
     let reservation: Reservation<Stream>;
     try {
       reservation = this.reservations.reserve(owner, newStream(), (lapsed) => this.end(lapsed));
+      // Across the replicas too, when they share reservations.
+      const refused = await this.relay?.reserve(reservation);
+      if (refused) {
+        this.end(reservation, false);
+        throw refused;
+      }
     } catch (err) {
       if (!(err instanceof ReservationLimitError)) throw err;
       this.logger.info(
@@ -307,11 +333,12 @@ class SingleConnectionServer {
     res.end(reservation.token);
   }
 
-  private async connect(
+  async connect(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     reservation: Reservation<Stream>,
     gone: Promise<void>,
+    identity: Identity,
   ): Promise<void> {
     const stream = reservation.state;
     if (stream.res || stream.ended) {
@@ -321,12 +348,15 @@ class SingleConnectionServer {
     if (res.destroyed) return this.end(reservation);
     this.reservations.connected(reservation);
     stream.res = res;
+    stream.identity = identity;
     res.writeHead(200, this.options.streamHeaders);
     // A first comment line, as graphql-sse's handler writes: some browsers wait for a body byte.
     res.write(':\n\n');
     stream.markReady();
     const heartbeat = setInterval(() => {
       if (!res.destroyed && !res.writableEnded) res.write(':\n\n');
+      // A shared reservation's claim on its stream is renewed at each heartbeat.
+      this.relay?.renew(reservation);
     }, HEARTBEAT_MS);
     heartbeat.unref();
     try {
@@ -366,8 +396,44 @@ class SingleConnectionServer {
     call: SingleConnectionCall,
   ): Promise<void> {
     const params = (call.params ?? {}) as OperationParams & { extensions?: unknown };
-    const id = operationIdOf(req, res, stream, params);
-    if (id === null) return;
+    const id = operationIdIn(params);
+    if (id === null) return writeErrorAnswer(req, res, 400, badRequest(OPERATION_ID_MESSAGE));
+    if (stream.ops.has(id)) return writeErrorAnswer(req, res, 409, badRequest(RUNNING_MESSAGE));
+    const started = await this.begin(stream, id, params, call);
+    // 204: stopped (DELETE, the stream's end) while it was prepared, so nothing is sent for it.
+    res.writeHead(started ? 202 : 204, { 'cache-control': 'no-store' });
+    res.end();
+  }
+
+  startRelayed(
+    stream: Stream,
+    id: string,
+    params: OperationParams,
+    identity: Identity,
+    requestId: string,
+  ): void {
+    const call: SingleConnectionCall = {
+      identity,
+      requestId,
+      params,
+      relayed: true,
+      execute: () => this.options.execute({ identity, requestId, params }),
+    };
+    void this.begin(stream, id, params, call).catch((err: unknown) =>
+      this.failed(stream, id, requestId, err),
+    );
+  }
+
+  /**
+   * Run an operation on the stream, answered there: false when it was stopped while being
+   * prepared (nothing is sent for it). Throws what preparing it throws (then it is not held).
+   */
+  private async begin(
+    stream: Stream,
+    id: string,
+    params: OperationParams,
+    call: SingleConnectionCall,
+  ): Promise<boolean> {
     // Held from now, so a DELETE while it is being prepared stops it.
     let results: AsyncIterableIterator<ExecutionResult> | undefined;
     const op: Operation = {
@@ -386,25 +452,27 @@ class SingleConnectionServer {
       throw err;
     }
     if (op.stopped || stream.ended) {
-      // Stopped (DELETE, the stream's end) while it was prepared: nothing to send.
       if (Symbol.asyncIterator in result) void result.return?.();
       forget(stream, id, op);
-      res.writeHead(204, { 'cache-control': 'no-store' });
-      res.end();
-      return;
+      return false;
     }
     if (Symbol.asyncIterator in result) {
       results = result;
       this.logger.info(
-        { requestId: call.requestId, transport: 'sse', mode: 'single', authenticated: true },
+        {
+          requestId: call.requestId,
+          transport: 'sse',
+          mode: 'single',
+          authenticated: true,
+          ...(call.relayed ? { relayed: true } : {}),
+        },
         'subscription started',
       );
       void this.pump(stream, id, op, result, call.requestId);
     } else {
       void this.answerOnce(stream, id, op, result);
     }
-    res.writeHead(202, { 'cache-control': 'no-store' });
-    res.end();
+    return true;
   }
 
   /** An operation run: a query's one result (Apollo's pipeline), a refusal, or a subscription's results. */
@@ -424,50 +492,4 @@ class SingleConnectionServer {
     const subscribed = await subscribe(prepared.args);
     return Symbol.asyncIterator in subscribed ? subscribed : this.options.formatResult(subscribed);
   }
-}
-
-/** The operation's `extensions.operationId`, or null once a 400 (none, too long) or 409 (running) has been sent. */
-function operationIdOf(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  stream: Stream,
-  params: { extensions?: unknown },
-): string | null {
-  const extensions = params.extensions as { operationId?: unknown } | null | undefined;
-  const id = typeof extensions === 'object' ? extensions?.operationId : undefined;
-  if (typeof id !== 'string' || id === '' || id.length > MAX_OPERATION_ID_LENGTH) {
-    writeErrorAnswer(
-      req,
-      res,
-      400,
-      badRequest(
-        `Send the operation's ID as extensions.operationId (a string of 1 to ${MAX_OPERATION_ID_LENGTH} characters).`,
-      ),
-    );
-    return null;
-  }
-  if (stream.ops.has(id)) {
-    writeErrorAnswer(req, res, 409, badRequest('An operation with this ID is already running.'));
-    return null;
-  }
-  return id;
-}
-
-/** Write one event on the stream (once it is connected); settles when written, or when the stream is gone. */
-async function send(stream: Stream, chunk: string): Promise<void> {
-  if (!stream.res) await stream.ready;
-  const res = stream.res;
-  if (stream.ended || !res || res.destroyed || res.writableEnded) return;
-  await new Promise<void>((resolve) => {
-    const settle = () => {
-      stream.writes.delete(settle);
-      resolve();
-    };
-    stream.writes.add(settle);
-    res.write(chunk, () => settle());
-  });
-}
-
-function forget(stream: Stream, id: string, op: Operation): void {
-  if (stream.ops.get(id) === op) stream.ops.delete(id);
 }

@@ -8,7 +8,7 @@ import {
 import { createHandler, print as printSseMessage } from 'graphql-sse';
 import type { Logger } from 'pino';
 import type { Identity } from '../auth/identity.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { JobgraphError } from '../errors.ts';
 import { writeErrorAnswer } from '../http/errors.ts';
 import { operationTypeOf } from '../http/transport.ts';
@@ -21,6 +21,7 @@ import {
   isSingleConnectionRequest,
   type PreparedSubscription,
   type SingleConnectionCall,
+  type SingleConnectionOptions,
   type SingleConnectionSse,
 } from './sseSingleConnection.ts';
 import type { TransportCommon } from './transportCommon.ts';
@@ -70,6 +71,7 @@ export class SseTransport {
     private readonly common: TransportCommon,
     config: Config,
     private readonly logger: Logger,
+    relay: Pick<SingleConnectionOptions, 'execute' | 'shared'>,
   ) {
     this.parseOptions = common.prepare.limits.parseOptions;
     this.streams = distinctConnectionsHandler(common);
@@ -82,6 +84,8 @@ export class SseTransport {
       streamHeaders: SSE_HEADERS,
       prepare: (identity, requestId, params) => this.prepareFor(identity, requestId, params),
       formatResult: common.formatResult,
+      execute: relay.execute,
+      ...(relay.shared ? { shared: relay.shared } : {}),
     });
   }
 

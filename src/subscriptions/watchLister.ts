@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
 import {
   guardedCall,

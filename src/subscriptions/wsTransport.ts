@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ANONYMOUS, type Identity } from '../auth/identity.ts';
 import { secretValues } from '../auth/secretValues.ts';
 import { InvalidTokenError } from '../auth/verifyToken.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { NO_SUBJECT_CALLER } from '../datasources/guard/loader.ts';
 import { JobgraphError } from '../errors.ts';
 import { upgradeOriginAllowed } from '../http/cors.ts';

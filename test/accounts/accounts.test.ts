@@ -32,7 +32,7 @@ function globalIds(jobs: NativeJobs, account?: string): string[] {
   ];
 }
 
-const JOBS = `query ($ids: [ID!]!) { jobs(ids: $ids) { id account nativeId providerStatus } }`;
+const JOBS = `query ($ids: [ID!]!) { jobs(ids: $ids) { id account accountAlias nativeId providerStatus } }`;
 const assumeRoles = () => gateway.emulators.sts.calls.filter((c) => c.operation === 'AssumeRole');
 
 describe('jobs of a second AWS account, by a role assumed with STS', () => {
@@ -41,15 +41,20 @@ describe('jobs of a second AWS account, by a role assumed with STS', () => {
     const res = await gql(gateway, JOBS, { variables: { ids }, token: gateway.tokens.read });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data?.jobs.map((j: { id: string }) => j.id)).toEqual(ids);
-    for (const job of res.body.data?.jobs ?? [])
+    for (const job of res.body.data?.jobs ?? []) {
       expect(job.account).toBe(DEMO_SECOND_AWS_ACCOUNT.accountId);
+      expect(job.accountAlias).toBe(alias);
+    }
   });
 
   it('keeps today’s IDs on the default account, with its account ID', async () => {
     const ids = globalIds(SHARED_NATIVE_JOB_IDS);
     const res = await gql(gateway, JOBS, { variables: { ids }, token: gateway.tokens.read });
     expect(res.body.errors).toBeUndefined();
-    for (const job of res.body.data?.jobs ?? []) expect(job.account).toBe(DEMO_AWS_ACCOUNT_ID);
+    for (const job of res.body.data?.jobs ?? []) {
+      expect(job.account).toBe(DEMO_AWS_ACCOUNT_ID);
+      expect(job.accountAlias).toBe('default');
+    }
   });
 
   it('keeps the same native ID in two accounts two jobs', async () => {
@@ -110,7 +115,7 @@ describe('jobs of a second AWS account, by a role assumed with STS', () => {
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('reads a second COS account’s job with its own keys, its APPID as its account', async () => {
+  it('reads a second COS account’s job with its own keys, its APPID as its account and its alias by its UIN', async () => {
     const t = DEMO_SECOND_TENCENT_ACCOUNT;
     const ids = [
       `cos:${t.region}:${t.uin}:${exampleSecondAccountJobs().cosbatch.jobId}`,
@@ -119,16 +124,23 @@ describe('jobs of a second AWS account, by a role assumed with STS', () => {
     ];
     const res = await gql(gateway, JOBS, { variables: { ids }, token: gateway.tokens.read });
     expect(res.body.errors).toBeUndefined();
-    const jobs = res.body.data?.jobs as { account: string; providerStatus: string }[];
+    const jobs = res.body.data?.jobs as {
+      account: string;
+      accountAlias: string;
+      providerStatus: string;
+    }[];
     expect(jobs.map((j) => j.account)).toEqual([t.appId, t.appId, DEMO_TENCENT_CREDENTIALS.appId]);
+    // Its ID names the account by UIN; the alias is the configured account's with that UIN.
+    expect(jobs.map((j) => j.accountAlias)).toEqual([t.alias, t.alias, 'default']);
     expect(jobs[1]?.providerStatus).not.toBe(jobs[2]?.providerStatus);
   });
 
   it('reports the accounts in /readyz', async () => {
+    await gateway.accounts.check(); // the role is assumed at start: wait for that try
     const res = await fetch(`${new URL(gateway.server.url).origin}/readyz`);
     expect(await res.json()).toMatchObject({
       status: 'ready',
-      accounts: [{ alias, state: 'READY', code: null }],
+      accounts: expect.arrayContaining([{ cloud: 'aws', alias, state: 'READY', code: 'OK' }]),
     });
   });
 
@@ -143,17 +155,23 @@ describe('jobs of a second AWS account, by a role assumed with STS', () => {
     ];
     const res = await gql(
       gateway,
-      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { id account providerStatus } } }`,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { id account accountAlias providerStatus } } }`,
       { variables: { r }, token: gateway.tokens.read },
     );
     expect(res.body.errors).toBeUndefined();
     const [home, second, viaJob, native] = res.body.data?._entities as {
       id: string;
       account: string;
+      accountAlias: string;
       providerStatus: string;
     }[];
     expect(home?.account).toBe(DEMO_AWS_ACCOUNT_ID);
-    expect(second).toMatchObject({ id: r[1]?.id, account: DEMO_SECOND_AWS_ACCOUNT.accountId });
+    expect(second).toMatchObject({
+      id: r[1]?.id,
+      account: DEMO_SECOND_AWS_ACCOUNT.accountId,
+      accountAlias: alias,
+    });
+    expect(home?.accountAlias).toBe('default');
     expect(second?.providerStatus).not.toBe(home?.providerStatus);
     expect(viaJob).toEqual(second);
     expect(native).toEqual(home);

@@ -12,16 +12,19 @@ describe('An account whose role cannot be assumed', () => {
   it('is reported in /readyz and /metrics, and the others serve', async () => {
     const states = await gateway.accounts.check();
     expect(states.map(({ alias, state, code }) => ({ alias, state, code }))).toEqual([
-      { alias: 'default', state: 'READY', code: null },
-      { alias: DEMO_SECOND_AWS_ACCOUNT.alias, state: 'READY', code: null },
+      { alias: 'default', state: 'UNTRIED', code: 'UNTRIED' },
+      { alias: DEMO_SECOND_AWS_ACCOUNT.alias, state: 'READY', code: 'OK' },
       { alias: 'denied', state: 'FAILED', code: 'AccessDenied' },
     ]);
     const base = new URL(gateway.server.url).origin;
     expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({
       status: 'ready',
       accounts: [
-        { alias: 'staging', state: 'READY' },
-        { alias: 'denied', state: 'FAILED', code: 'AccessDenied' },
+        { cloud: 'aws', alias: 'default' },
+        { cloud: 'aws', alias: 'staging', state: 'READY' },
+        { cloud: 'aws', alias: 'denied', state: 'FAILED', code: 'AccessDenied' },
+        { cloud: 'tencent', alias: 'default' },
+        { cloud: 'tencent', alias: 'staging' },
       ],
     });
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(

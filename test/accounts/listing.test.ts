@@ -8,7 +8,7 @@ import {
   SHARED_NATIVE_JOB_IDS,
   listedDemoJobs,
 } from '../../src/emulators/index.ts';
-import { loadConfig, type Config } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/config/index.ts';
 import { listSourcesAsked } from '../../src/limits/jobBudget.ts';
 import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';

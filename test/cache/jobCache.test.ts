@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSecretDetector } from '../../src/auth/secrets.ts';
@@ -17,6 +17,7 @@ import {
   upstreamCallCount,
 } from '../support/gateway.ts';
 import { freePort } from '../support/rawHttp.ts';
+import { realPart, requirePart } from '../support/realParts.ts';
 
 const { schema, policy } = buildSchema();
 const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
@@ -231,19 +232,15 @@ describe('The cross-request cache in the gateway', () => {
   });
 });
 
-const hasRedis =
-  spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).status === 0;
-if (!hasRedis)
-  console.warn(
-    'redis-server is not on the PATH: the Redis cache test is SKIPPED (apt-get install redis-server to run it; .ci/run installs it).',
-  );
+const redisServer = realPart('redis-server');
 
-describe.skipIf(!hasRedis)(
+describe.skipIf(redisServer.skip)(
   'The cache shared through Redis (needs redis-server on the PATH)',
   () => {
     let redis: ChildProcess;
     let url: string;
     beforeAll(async () => {
+      requirePart('redis-server');
       // Wait for redis-server to say it is ready (or to exit: another process took the port between
       // freePort and its listen, so try another port).
       for (let tries = 0; tries < 5; tries++) {

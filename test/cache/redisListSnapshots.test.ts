@@ -10,14 +10,15 @@ import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
 import { listed } from '../../src/datasources/listing/summaries.ts';
 import { PANORAMA_KEY } from '../../src/datasources/panorama/key.ts';
-import { kill, redisServerMissing } from '../subscriptions/clusterSupport.ts';
+import { kill } from '../subscriptions/clusterSupport.ts';
+import { realPart } from '../support/realParts.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { useRedis } from '../support/useRedis.ts';
 
 // The replicas' list snapshots over a real redis-server: what is written (key, TTL, gzip of the
 // snapshot's text), read back by another replica, and Redis going away (a miss) and coming back.
 
-const missing = redisServerMissing();
+const redisServer = realPart('redis-server');
 
 const anchor = Date.UTC(2026, 10, 1);
 const jobs = Array.from({ length: 300 }, (_, n) => {
@@ -31,7 +32,7 @@ const jobs = Array.from({ length: 300 }, (_, n) => {
   )!;
 });
 
-describe.skipIf(missing !== null)('List snapshots in Redis', () => {
+describe.skipIf(redisServer.skip)('List snapshots in Redis', () => {
   const redis = useRedis();
   const stores: RedisListSnapshots[] = [];
 

@@ -11,7 +11,8 @@ import {
 import type { JobRecord } from '../../src/model/job.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
-import { kill, redisServerMissing } from '../subscriptions/clusterSupport.ts';
+import { kill } from '../subscriptions/clusterSupport.ts';
+import { realPart } from '../support/realParts.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { useRedis } from '../support/useRedis.ts';
 
@@ -50,9 +51,9 @@ const withSecrets = {
   ],
 } as unknown as JobRecord;
 
-const missing = redisServerMissing();
+const redisServer = realPart('redis-server');
 
-describe.skipIf(missing !== null)('Poll leases in Redis', () => {
+describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
   const redis = useRedis();
   const stores: PollLeases[] = [];
 
@@ -259,11 +260,5 @@ describe.skipIf(missing !== null)('Poll leases in Redis', () => {
     await b.share(id, 5000, { kind: 'wait', interval: 100, wait: 100 });
     await reached;
     expect(polls).toEqual([{ kind: 'wait', from: 'host:2:b', interval: 100, wait: 100 }]);
-  });
-});
-
-describe.skipIf(missing === null)('Poll leases in Redis (redis-server missing)', () => {
-  it('cannot run here', () => {
-    throw new Error(missing!);
   });
 });

@@ -2,7 +2,8 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RATE_KEY_PREFIX, redisRateBucket } from '../../src/cache/redisRateBucket.ts';
 import { localRateBucket, RateBudget } from '../../src/datasources/guard/rateBudget.ts';
-import { kill, redisServerMissing } from '../subscriptions/clusterSupport.ts';
+import { kill } from '../subscriptions/clusterSupport.ts';
+import { realPart } from '../support/realParts.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { useRedis } from '../support/useRedis.ts';
 
@@ -10,7 +11,7 @@ import { useRedis } from '../support/useRedis.ts';
 // their TTLs, two replicas (two buckets, two budgets) sharing one rate, and Redis going away and
 // coming back. Waits are for events (a state change, a turn given), each bounded.
 
-const missing = redisServerMissing();
+const redisServer = realPart('redis-server');
 
 /** Resolves with the first value `on` is called with that `accept` takes; rejects after `ms`. */
 function when<T>(
@@ -29,7 +30,7 @@ function when<T>(
   });
 }
 
-describe.skipIf(missing !== null)('The rate budget in Redis', () => {
+describe.skipIf(redisServer.skip)('The rate budget in Redis', () => {
   const redis = useRedis();
   const closers: (() => Promise<void>)[] = [];
 
@@ -155,11 +156,5 @@ describe.skipIf(missing !== null)('The rate budget in Redis', () => {
     } finally {
       probe.destroy();
     }
-  });
-});
-
-describe.skipIf(missing === null)('The rate budget in Redis (redis-server missing)', () => {
-  it('cannot run here', () => {
-    throw new Error(missing!);
   });
 });

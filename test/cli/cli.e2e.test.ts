@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { VARIABLE_DOCS } from '../../src/config.ts';
+import { VARIABLE_DOCS } from '../../src/config/index.ts';
 import {
   DEMO_DATA,
   EMULATOR_PORT_OFFSETS,
@@ -184,7 +184,7 @@ describe('The jobgraph command', () => {
       for (const command of ['demo', 'emulators', 'token', 'schema', '--version', '--help'])
         expect(stdout).toMatch(new RegExp(`^ {2}jobgraph ${command}\\b`, 'm'));
       expect(stdout).toContain('--port-base');
-      // One line per variable, with its meaning and default, from config.ts's VARIABLE_DOCS.
+      // One line per variable, with its meaning and default, from the configuration's VARIABLE_DOCS.
       for (const v of VARIABLE_DOCS) {
         const line = stdout.split('\n').find((l) => l.startsWith(`    ${v.name} `));
         expect(line, v.name).toContain(v.meaning);
@@ -243,9 +243,18 @@ describe('The jobgraph command', () => {
       'dist/auth/identity.js',
       'dist/auth/mintToken.js',
       'dist/cli/main.js',
-      'dist/config.js',
-      'dist/errors.js',
-      'dist/model/keyGrammar.js',
+      'dist/config/accounts.js',
+      'dist/config/auth.js',
+      'dist/config/cache.js',
+      'dist/config/endpoints.js',
+      'dist/config/env.js',
+      'dist/config/index.js',
+      'dist/config/limits.js',
+      'dist/config/load.js',
+      'dist/config/patterns.js',
+      'dist/config/tracing.js',
+      'dist/config/unknownVariables.js',
+      'dist/config/variableDocs.js',
     ]);
   });
 
@@ -321,7 +330,12 @@ describe('The jobgraph command', () => {
         /warning +JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS\?/,
       );
       expect(proc.stderr).toMatch(/AWS Panorama +NOT configured/);
-      expect(proc.stderr).toMatch(/Tencent COS Batch +configured from TENCENTCLOUD_SECRET_ID/);
+      // Keys without COS_UIN and COS_APPID cannot call: never "configured".
+      expect(proc.stderr).toMatch(/Tencent COS Batch +NOT configured: COS_UIN, COS_APPID not set/);
+      expect(proc.stderr).toMatch(
+        / {4}tencent default +not configured \(COS_UIN, COS_APPID not set\)/,
+      );
+      expect(proc.stderr).toMatch(/ {4}aws default +not configured \(AWS credentials not set\)/);
       expect(proc.stderr).toMatch(/auth +HS256 \(JOBGRAPH_JWT_SECRET\)/);
       // Apollo asks nothing of the operator: inline tracing is decided in code (server.ts).
       expect(`${proc.stdout}${proc.stderr}`).not.toMatch(/inline tracing/i);

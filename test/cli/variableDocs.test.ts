@@ -4,7 +4,7 @@ import {
   SETTING_VARIABLES,
   VARIABLE_DOCS,
   loadConfig,
-} from '../../src/config.ts';
+} from '../../src/config/index.ts';
 
 /** Every variable name `loadConfig` asks the environment for (in live and demo mode, traces off and on). */
 function namesRead(): Set<string> {

@@ -42,6 +42,26 @@ describe("The console's account words", () => {
     expect(accountText({ id: 'importexport@staging:ABC12', account: null })).toBe('staging');
     expect(accountText({ id: 'importexport:ABC12', account: null })).toBeNull();
   });
+
+  it('write the alias the server gives (Job.accountAlias) before the account ID, COS Batch and the default account included', () => {
+    expect(
+      accountText({
+        id: 'cos:ap-guangzhou:100000000002:j',
+        account: '1250000002',
+        accountAlias: 'staging',
+      }),
+    ).toBe('staging · 1250000002');
+    expect(
+      accountText({
+        id: 'panorama:us-east-1:pkg-1',
+        account: '123456789012',
+        accountAlias: 'default',
+      }),
+    ).toBe('default · 123456789012');
+    expect(accountText({ id: 'importexport:ABC12', account: null, accountAlias: 'default' })).toBe(
+      'default',
+    );
+  });
 });
 
 describe("The console's account filter", () => {

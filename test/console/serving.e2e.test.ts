@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { CONSOLE_CSP } from '../../src/http/console.ts';
 import { consoleJobQueries } from '../../src/http/consoleQueries.ts';

@@ -8,13 +8,20 @@ export interface Opened {
   requests: string[];
   /** Console errors and page errors (a CSP refusal shows here). */
   problems: string[];
-  /** GraphQL requests made (POST /graphql). */
+  /** GraphQL requests made for the page's content (POST /graphql; not the header's `jobAccess`). */
   graphqlCalls(): number;
 }
 
 /** Watch a page: its requests and its errors, recorded into `opened`. */
-export function watch(page: Page, opened: Pick<Opened, 'requests' | 'problems'>): void {
-  page.on('request', (r) => void opened.requests.push(r.url()));
+export function watch(
+  page: Page,
+  opened: Pick<Opened, 'requests' | 'problems'> & { headerCalls?: number },
+): void {
+  page.on('request', (r) => {
+    opened.requests.push(r.url());
+    // The header's one question (which accounts the token reads) is no call for the page's content.
+    if (r.postData()?.includes('jobAccess')) opened.headerCalls = (opened.headerCalls ?? 0) + 1;
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') opened.problems.push(m.text());
   });
@@ -35,14 +42,20 @@ export function tabOpener(env: () => { browser: Browser; origin: string; token: 
     const page = await context.newPage();
     const requests: string[] = [];
     const problems: string[] = [];
-    watch(page, { requests, problems });
+    const watched: { requests: string[]; problems: string[]; headerCalls?: number } = {
+      requests,
+      problems,
+    };
+    watch(page, watched);
     await page.goto(`${at}${path}${token ? `#token=${token}` : ''}`);
     return {
       context,
       page,
       requests,
       problems,
-      graphqlCalls: () => requests.filter((u) => new URL(u).pathname.endsWith('/graphql')).length,
+      graphqlCalls: () =>
+        requests.filter((u) => new URL(u).pathname.endsWith('/graphql')).length -
+        (watched.headerCalls ?? 0),
     };
   };
 }

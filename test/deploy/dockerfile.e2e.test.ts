@@ -333,11 +333,20 @@ describe('The Dockerfile, replayed without Docker on a clean copy of its build c
       const health = await fetch(`${base}/healthz`);
       expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
       const ready = await fetch(`${base}/readyz`);
-      const readiness = (await ready.json()) as { accounts?: { alias: string }[] };
+      const readiness = (await ready.json()) as {
+        accounts?: { cloud: string; alias: string; code: string | null }[];
+      };
       expect(ready.status).toBe(200);
       expect(readiness).toMatchObject({ status: 'ready', mode: 'live' });
-      // The emulators' environment names their second account (staging, by STS AssumeRole).
-      expect(readiness.accounts?.map((a) => a.alias)).toEqual(['staging']);
+      // Every account, the default ones included; the emulators' environment names their second
+      // account on each cloud (AWS staging by STS AssumeRole, COS staging by its keys).
+      expect(readiness.accounts?.map((a) => `${a.cloud}/${a.alias}`)).toEqual([
+        'aws/default',
+        'aws/staging',
+        'tencent/default',
+        'tencent/staging',
+      ]);
+      for (const account of readiness.accounts ?? []) expect(account.code).not.toBeNull();
 
       const token = await mintToken({ secret, scopes: ['jobs:read'] });
       const res = await fetch(`${base}/graphql`, {

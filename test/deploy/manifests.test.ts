@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { JOBGRAPH_VARIABLES, unknownVariableWarnings } from '../../src/config.ts';
+import { JOBGRAPH_VARIABLES, unknownVariableWarnings } from '../../src/config/index.ts';
 import * as emulatorsModule from '../../src/emulators/index.ts';
 import {
   DEFAULT_EMULATOR_PORT_BASE,
@@ -11,12 +14,19 @@ import {
   emulatorEnvironment,
   type EmulatorSet,
 } from '../../src/emulators/index.ts';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { envPairs, parseDockerfile } from './support/dockerfile.ts';
+import { shippedReplicaNames } from './support/nginx.ts';
 
 // The deployment kit's manifests, parsed and checked for what makes a deployment work or fail.
-// Nothing here runs them: no container runtime runs where the tests run, and kubectl is not
-// installed (so neither `kubectl kustomize` nor `kubectl apply --dry-run=client` runs); the
-// kustomization's resources are read as kustomize would list them.
+// Nothing here runs them: no container runtime or cluster runs where the tests run. The
+// kustomization's resources are read as kustomize would list them and checked against
+// Kubernetes' own schema (kubernetes-models: the API's OpenAPI schema as JSON-schema validators,
+// offline); where kubectl is installed, `kubectl kustomize` renders them too.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEPLOY = join(ROOT, 'deploy');
@@ -51,6 +61,65 @@ function seconds(duration: string): number {
 /** Whether `labels` has every pair of `selector`. */
 const selects = (selector: Json, labels: Json) =>
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+/** The ACL rules of each `--user` in a redis-server command line: the user's name, then its rules. */
+function aclRules(args: readonly string[]): Record<string, string[]> {
+  const rules: Record<string, string[]> = {};
+  args.forEach((arg, i) => {
+    if (arg !== '--user') return;
+    const end = args.findIndex((a, j) => j > i && a.startsWith('--'));
+    const [name, ...list] = args.slice(i + 1, end < 0 ? undefined : end);
+    if (name) rules[name] = list;
+  });
+  return rules;
+}
+
+/** The schema's complaints about one manifest (kubernetes-models: the OpenAPI schema of Kubernetes' own types), none when it passes. */
+function validationErrors(doc: Json): string[] {
+  const model = MODELS[`${doc.apiVersion}/${doc.kind}`];
+  if (!model) return [`no schema for ${doc.apiVersion}/${doc.kind}`];
+  try {
+    new model(doc as never).validate();
+    return [];
+  } catch (err) {
+    return [String((err as Error).message)];
+  }
+}
+
+/** kubectl (with its kustomize), where installed; none of Debian's packages has it. */
+const kubectl =
+  spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).status === 0 || undefined;
+if (!kubectl)
+  console.warn(
+    'kubectl is missing: the `kubectl kustomize` rendering test is SKIPPED (the manifests are still read and schema-checked file by file).',
+  );
+
+/** `kubectl kustomize dir`, parsed. */
+function renderKustomize(dir: string): Json[] {
+  const out = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`kubectl kustomize ${dir}: ${out.stderr}`);
+  return parseAllDocuments(out.stdout).map((d) => d.toJS() as Json);
+}
+
+/** The validator of each kind the kit uses. */
+const MODELS: Record<string, new (doc: never) => { validate(): void }> = {
+  'v1/Namespace': Namespace,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'apps/v1/StatefulSet': StatefulSet,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/Ingress': Ingress,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+};
+
+/** The ACL rules of the Kubernetes Redis (the compose file's must be the same). */
+const k8sRedisRules = aclRules(
+  (parseAllDocuments(read(join(K8S, 'redis.yaml')))[0]?.toJS() as Json).spec.template.spec
+    .containers[0].args as string[],
+);
 
 /** Names that hold a secret: never given a literal value in a manifest. */
 const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$/;
@@ -121,8 +190,10 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(env.filter((e) => SECRET_NAME.test(e.name) && e.value !== undefined)).toEqual([]);
     expect(Object.keys(configMap.data).filter((k) => SECRET_NAME.test(k))).toEqual([]);
     expect(container.envFrom).toEqual([{ configMapRef: { name: 'jobgraph-config' } }]);
-    // A Redis URL with a password is a secret too.
-    expect(configMap.data.JOBGRAPH_CACHE_URL).not.toMatch(/\/\/[^/]*@/);
+    // A Redis URL carries its password only by reference to an env entry from the Secret.
+    expect(configMap.data.JOBGRAPH_CACHE_URL).toBeUndefined();
+    for (const e of env.filter((e) => typeof e.value === 'string' && /\/\/[^/]*@/.test(e.value)))
+      expect(new URL(e.value).password, e.name).toMatch(/^\$\(\w+\)$/);
     // The example holds placeholders, not keys.
     for (const value of Object.values(secretExample.stringData as Record<string, string>))
       expect(value).toMatch(/^<.*>$/);
@@ -151,11 +222,19 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
       cpu: expect.any(String),
       memory: expect.any(String),
     });
-    expect(container.resources.limits.memory).toBe('1Gi');
+    // The measured watch figure (a replica with 10,000 watches: 620-660 MB RSS) fits the request
+    // with headroom, and the limit is above the request.
+    const mib = (q: string) =>
+      Number(/^(\d+)Mi$/.exec(q)?.[1] ?? /^(\d+)Gi$/.exec(q)?.[1]) * (q.endsWith('Gi') ? 1024 : 1);
+    const request = mib(container.resources.requests.memory as string);
+    const limit = mib(container.resources.limits.memory as string);
+    expect(request * 1024 * 1024).toBeGreaterThanOrEqual(660e6 * 1.15);
+    expect(limit).toBeGreaterThan(request);
+    expect(container.resources.limits.cpu).toBeUndefined();
   });
 
   it('selects the jobgraph pods, and only them, in the Service and the PodDisruptionBudget', () => {
-    const redisPods = one('Deployment', 'redis').spec.template.metadata.labels as Json;
+    const redisPods = one('StatefulSet', 'redis').spec.template.metadata.labels as Json;
     expect(selects(service.spec.selector, pod.metadata.labels)).toBe(true);
     expect(selects(service.spec.selector, redisPods)).toBe(false);
     expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
@@ -183,17 +262,159 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
       expect(p.backend.service).toEqual({ name: service.metadata.name, port: { name: 'http' } });
   });
 
-  it('points JOBGRAPH_CACHE_URL at the Redis Service', () => {
+  it('points JOBGRAPH_CACHE_URL at the Redis Service as its ACL user, the password from the Secret', () => {
+    const env = container.env as Json[];
     const redis = one('Service', 'redis');
-    const url = new URL(configMap.data.JOBGRAPH_CACHE_URL as string);
-    expect([url.hostname, Number(url.port)]).toEqual([
+    const at = (name: string) => env.findIndex((e) => e.name === name);
+    const url = new URL(env[at('JOBGRAPH_CACHE_URL')]?.value as string);
+    expect([url.protocol, url.hostname, Number(url.port)]).toEqual([
+      'redis:',
       redis.metadata.name,
       redis.spec.ports[0].port,
     ]);
-    expect(
-      selects(redis.spec.selector, one('Deployment', 'redis').spec.template.metadata.labels),
-    ).toBe(true);
+    expect([url.username, decodeURIComponent(url.password)]).toEqual([
+      'jobgraph',
+      '$(REDIS_PASSWORD)',
+    ]);
+    // Kubernetes puts in $(NAME) only of an entry defined before it.
+    expect(at('REDIS_PASSWORD')).toBeGreaterThanOrEqual(0);
+    expect(at('REDIS_PASSWORD')).toBeLessThan(at('JOBGRAPH_CACHE_URL'));
+    expect(env[at('REDIS_PASSWORD')]?.valueFrom.secretKeyRef).toEqual({
+      name: secretExample.metadata.name,
+      key: 'REDIS_PASSWORD',
+    });
+    expect(Object.keys(secretExample.stringData)).toContain('REDIS_PASSWORD');
+    const statefulSet = one('StatefulSet', 'redis');
+    expect(selects(redis.spec.selector, statefulSet.spec.template.metadata.labels)).toBe(true);
   });
+
+  it('runs one Redis that cannot run twice (a StatefulSet of one), open to its ACL user only', () => {
+    expect(docs.filter((d) => d.kind === 'Deployment' && d.metadata.name === 'redis')).toEqual([]);
+    const statefulSet = one('StatefulSet', 'redis');
+    expect(statefulSet.spec.replicas).toBe(1);
+    const redis = statefulSet.spec.template.spec.containers[0] as Json;
+    expect(aclRules(redis.args as string[])).toEqual({
+      default: ['off'],
+      jobgraph: ['on', '>$(REDIS_PASSWORD)', '~*', '&*', '+@all', '-@dangerous'],
+    });
+    for (const name of ['REDIS_PASSWORD', 'REDISCLI_AUTH'])
+      expect((redis.env as Json[]).find((e) => e.name === name)?.valueFrom.secretKeyRef).toEqual({
+        name: secretExample.metadata.name,
+        key: 'REDIS_PASSWORD',
+      });
+    expect(redis.readinessProbe.exec.command.join(' ')).toContain('redis-cli --user jobgraph ping');
+  });
+
+  it('lets in only the ingress controller on :4000, and lets out only Redis, DNS and HTTPS', () => {
+    const policy = one('NetworkPolicy', 'jobgraph');
+    expect(selects(policy.spec.podSelector.matchLabels, pod.metadata.labels)).toBe(true);
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.ingress).toHaveLength(1);
+    const [ingress] = policy.spec.ingress as Json[];
+    expect(ingress?.ports).toEqual([{ protocol: 'TCP', port: RUNTIME.port }]);
+    expect(ingress?.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': expect.any(String) } } },
+    ]);
+    const egress = policy.spec.egress as Json[];
+    const ports = (rule: Json) => (rule.ports as Json[]).map((p) => `${p.protocol}/${p.port}`);
+    const redisPods = one('StatefulSet', 'redis').spec.template.metadata.labels as Json;
+    const toRedis = egress.find((r) =>
+      r.to?.some((t: Json) => t.podSelector && selects(t.podSelector.matchLabels, redisPods)),
+    );
+    expect(toRedis && ports(toRedis)).toEqual(['TCP/6379']);
+    const toDns = egress.find((r) =>
+      r.to?.some((t: Json) => t.podSelector?.matchLabels?.['k8s-app'] === 'kube-dns'),
+    );
+    expect(toDns && ports(toDns).sort()).toEqual(['TCP/53', 'UDP/53']);
+    const anywhere = egress.filter((r) => r.to === undefined);
+    expect(anywhere.map(ports)).toEqual([['TCP/443']]);
+    expect(egress).toHaveLength(3);
+    // Redis takes connections from jobgraph's pods only.
+    const redisPolicy = one('NetworkPolicy', 'redis');
+    expect(selects(redisPolicy.spec.podSelector.matchLabels, redisPods)).toBe(true);
+    expect(redisPolicy.spec.ingress).toEqual([
+      {
+        from: [{ podSelector: { matchLabels: deployment.spec.selector.matchLabels } }],
+        ports: [{ protocol: 'TCP', port: 6379 }],
+      },
+    ]);
+  });
+
+  it('spreads the replicas over zones and nodes, and puts everything in its Namespace', () => {
+    const spread = pod.spec.topologySpreadConstraints as Json[];
+    expect(spread.map((c) => c.topologyKey)).toEqual([
+      'topology.kubernetes.io/zone',
+      'kubernetes.io/hostname',
+    ]);
+    for (const c of spread) {
+      expect(c.maxSkew).toBe(1);
+      expect(selects(c.labelSelector.matchLabels, pod.metadata.labels)).toBe(true);
+    }
+    const namespace = one('Namespace', kustomization.namespace as string);
+    expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  it('offers CPU autoscaling as a component, not applied by default, that leaves the replica count to it', () => {
+    expect(kustomization.components).toBeUndefined();
+    const component = parse(read(join(K8S, 'components', 'hpa', 'kustomization.yaml'))) as Json;
+    expect(component.kind).toBe('Component');
+    const hpa = parse(read(join(K8S, 'components', 'hpa', component.resources[0]))) as Json;
+    expect(hpa.spec.scaleTargetRef).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'jobgraph',
+    });
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(deployment.spec.replicas);
+    expect(hpa.spec.metrics[0].resource.name).toBe('cpu');
+    expect(container.resources.requests.cpu).toBeDefined();
+    expect(validationErrors(hpa)).toEqual([]);
+  });
+
+  it('passes the Kubernetes schema (kubernetes-models), the example Secret too', () => {
+    for (const doc of [...docs, secretExample])
+      expect(validationErrors(doc), `${doc.kind}/${doc.metadata?.name}`).toEqual([]);
+    // The validator refuses what the API server would.
+    const broken = structuredClone(deployment);
+    broken.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    expect(validationErrors(broken)).not.toEqual([]);
+  });
+
+  it.skipIf(!kubectl)(
+    'renders with `kubectl kustomize` (with and without the HPA component) into what passes the schema',
+    async () => {
+      const rendered = renderKustomize(K8S);
+      expect(rendered.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual(
+        docs.map((d) => `${d.kind}/${d.metadata.name}`).sort(),
+      );
+      for (const doc of rendered) {
+        expect(validationErrors(doc), `${doc.kind}/${doc.metadata?.name}`).toEqual([]);
+        if (doc.kind !== 'Namespace') expect(doc.metadata.namespace).toBe(kustomization.namespace);
+      }
+      // The component as its comment says to add it: in a copy of the kustomization.
+      const copy = await mkdtemp(join(tmpdir(), 'jobgraph-k8s-'));
+      try {
+        await cp(K8S, copy, { recursive: true });
+        const file = join(copy, 'kustomization.yaml');
+        await writeFile(
+          file,
+          read(file).replace(
+            '# components:\n#   - components/hpa',
+            'components:\n  - components/hpa',
+          ),
+        );
+        const withHpa = renderKustomize(copy);
+        const hpa = withHpa.find((d) => d.kind === 'HorizontalPodAutoscaler') as Json;
+        expect(hpa.metadata.namespace).toBe(kustomization.namespace);
+        expect(validationErrors(hpa)).toEqual([]);
+        const scaled = withHpa.find(
+          (d) => d.kind === 'Deployment' && d.metadata.name === 'jobgraph',
+        ) as Json;
+        expect(scaled.spec.replicas).toBeUndefined();
+      } finally {
+        await rm(copy, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('The compose file (deploy/compose.yaml) and its nginx', () => {
@@ -231,13 +452,17 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     const example = read(join(DEPLOY, '.env.example'));
     expect(example).toMatch(/^JOBGRAPH_JWT_SECRET=$/m);
     expect(example).toMatch(/^JOBGRAPH_CURSOR_SECRET=$/m);
+    expect(example).toMatch(/^REDIS_PASSWORD=$/m);
     expect(read(join(DEPLOY, '.gitignore'))).toMatch(/^\.env$/m);
   });
 
   it('shares one Redis, names only variables jobgraph knows, and stops slower than jobgraph drains', () => {
     for (const name of replicas) {
       const env = envOf(name);
-      expect(env.JOBGRAPH_CACHE_URL).toBe('redis://redis:6379');
+      // As Redis's ACL user, the password from deploy/.env (required), never literal.
+      expect(env.JOBGRAPH_CACHE_URL).toMatch(
+        /^redis:\/\/jobgraph:\$\{REDIS_PASSWORD:\?[^}]+\}@redis:6379$/,
+      );
       // As the replica's own start-up would say it: no JOBGRAPH_* name it does not know (those
       // named through JOBGRAPH_TENCENT_ACCOUNTS' prefix are its own).
       expect(Object.keys(env).some((n) => n.startsWith('JOBGRAPH_'))).toBe(true);
@@ -274,23 +499,87 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     expect(script).toContain("host: '0.0.0.0'");
   });
 
-  it('mounts deploy/nginx.conf into nginx’s http block, with upstreams naming the three replicas on the image’s port', () => {
+  it('runs Redis with the default user off and jobgraph’s ACL user, the same rules as Kubernetes’', () => {
+    const redis = services.redis as Json;
+    const command = redis.command as string[];
+    expect(command[0]).toBe('redis-server');
+    const rules = aclRules(command);
+    expect(rules.jobgraph?.[1]).toMatch(/^>\$\{REDIS_PASSWORD:\?[^}]+\}$/);
+    expect({ ...rules, jobgraph: rules.jobgraph?.with(1, '>$(REDIS_PASSWORD)') }).toEqual(
+      k8sRedisRules,
+    );
+    expect(redis.environment.REDISCLI_AUTH).toMatch(/^\$\{REDIS_PASSWORD:\?[^}]+\}$/);
+    expect(redis.healthcheck.test).toEqual([
+      'CMD-SHELL',
+      'redis-cli --user jobgraph ping | grep -q PONG',
+    ]);
+  });
+
+  it('publishes nginx on 127.0.0.1 unless JOBGRAPH_PUBLISH_ADDRESS says otherwise', () => {
+    const listen = /^listen (\d+)/m.exec(read(join(DEPLOY, 'nginx', 'listen.conf')))?.[1];
+    expect(services.nginx?.ports).toEqual([
+      `\${JOBGRAPH_PUBLISH_ADDRESS:-127.0.0.1}:${listen}:${listen}`,
+    ]);
+    // Nothing else is published.
+    for (const [name, s] of Object.entries(services))
+      if (name !== 'nginx') expect(s.ports, name).toBeUndefined();
+  });
+
+  it('mounts the kit’s main nginx.conf, deploy/nginx.conf in its http block, the resolver’s template and the replicas by the names compose gives them', () => {
     const nginx = services.nginx as Json;
     expect(nginx.volumes).toEqual([
+      './nginx/main.conf:/etc/nginx/nginx.conf:ro',
       './nginx.conf:/etc/nginx/conf.d/default.conf:ro',
-      './nginx:/etc/nginx/jobgraph:ro',
+      './nginx/resolver.conf.template:/etc/nginx/templates/resolver.conf.template:ro',
+      './nginx/replicas.conf:/etc/nginx/jobgraph/replicas.conf:ro',
+      './nginx/listen.conf:/etc/nginx/jobgraph/listen.conf:ro',
     ]);
+    for (const volume of nginx.volumes as string[])
+      expect(existsSync(join(DEPLOY, volume.split(':')[0] as string)), volume).toBe(true);
+    expect(read(join(DEPLOY, 'nginx', 'main.conf'))).toMatch(/^\s*include conf\.d\/\*\.conf;/m);
     const conf = read(join(DEPLOY, 'nginx.conf'));
-    expect(conf).toMatch(/^\s*include jobgraph\/upstreams\.conf;/m);
+    expect(conf).toMatch(/^\s*include jobgraph\/replicas\.conf;/m);
     expect(conf).toMatch(/^\s*include jobgraph\/listen\.conf;/m);
-    const upstreams = [
-      ...read(join(DEPLOY, 'nginx', 'upstreams.conf')).matchAll(/^server (\S+):(\d+)\b/gm),
-    ];
-    expect(upstreams.map(([, host, port]) => [host, Number(port)])).toEqual(
-      replicas.map((r) => [r, RUNTIME.port]),
+    // No name is resolved at start: no upstream block names a replica.
+    expect(conf).not.toMatch(/^\s*upstream\s/m);
+    // The image renders the template with the container's own nameservers.
+    expect(nginx.environment).toEqual({ NGINX_ENTRYPOINT_LOCAL_RESOLVERS: '1' });
+    expect(read(join(DEPLOY, 'nginx', 'resolver.conf.template'))).toMatch(
+      /^resolver \$\{NGINX_LOCAL_RESOLVERS\} valid=5s ipv6=off;$/m,
     );
-    const listen = /^listen (\d+)/m.exec(read(join(DEPLOY, 'nginx', 'listen.conf')))?.[1];
-    expect(nginx.ports).toEqual([`${listen}:${listen}`]);
-    for (const r of replicas) expect(nginx.depends_on[r]).toEqual({ condition: 'service_healthy' });
+    // The names nginx looks up are the replicas' service names and the alias they share.
+    const names = shippedReplicaNames();
+    expect(names.replicas).toEqual(replicas);
+    expect(names.port).toBe(RUNTIME.port);
+    for (const r of replicas)
+      expect(services[r]?.networks).toEqual({ default: { aliases: [names.pool] } });
+    // Started after the replicas, not after they are healthy: it finds them at request time.
+    for (const r of replicas) expect(nginx.depends_on[r]).toEqual({ condition: 'service_started' });
+    // Above the workers' worker_rlimit_nofile, itself above worker_connections.
+    const main = read(join(DEPLOY, 'nginx', 'main.conf'));
+    const connections = Number(/worker_connections (\d+);/.exec(main)?.[1]);
+    const rlimit = Number(/worker_rlimit_nofile (\d+);/.exec(main)?.[1]);
+    expect(rlimit).toBeGreaterThan(connections);
+    expect(nginx.ulimits.nofile).toEqual({ soft: expect.any(Number), hard: expect.any(Number) });
+    expect(nginx.ulimits.nofile.soft).toBeGreaterThanOrEqual(rlimit);
+    // An image whose entrypoint renders templates with NGINX_LOCAL_RESOLVERS (1.25.3 or newer).
+    const [, major, minor] = /^nginx:(\d+)\.(\d+)/.exec(nginx.image as string) ?? [];
+    expect(Number(major) * 1000 + Number(minor)).toBeGreaterThanOrEqual(1025);
+  });
+});
+
+describe('The Dockerfile’s toolchain', () => {
+  const dockerfile = read(join(ROOT, 'Dockerfile'));
+  const docs = read(join(ROOT, 'docs', 'deployment.md'));
+
+  it('pulls no Dockerfile frontend (no `# syntax=` line): what it uses is in BuildKit’s built-in one', () => {
+    expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/im);
+  });
+
+  it('says what builds it: BuildKit for RUN --mount, podman/buildah with --format docker (else no HEALTHCHECK), Compose v2', () => {
+    expect(dockerfile).toMatch(/^RUN --mount=/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK /m);
+    for (const said of [/BuildKit/, /Docker 23/, /buildx/, /--format docker/, /Compose v2/])
+      expect(docs).toMatch(said);
   });
 });

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -12,24 +11,29 @@ import {
 } from '../../src/emulators/index.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { movableImportExportJob, WatchedUpdates } from '../support/subscriptions.ts';
-import { NGINX_BIN, startNginx, type NginxProcess } from './support/nginx.ts';
-import { HAS_REDIS, startRedis, type RedisProcess } from './support/redis.ts';
+import { realPart } from '../support/realParts.ts';
+import { freePort } from '../support/rawHttp.ts';
+import { TestDns } from './support/dns.ts';
+import { shippedReplicaNames, startNginx, type NginxProcess } from './support/nginx.ts';
+import { startRedis, type RedisProcess } from './support/redis.ts';
 
-// deploy/nginx.conf, unchanged, in Debian's nginx, in front of three real jobgraph processes (live
+// The kit's nginx configuration (deploy/nginx/main.conf, deploy/nginx.conf, the shipped
+// replicas.conf), unchanged, in Debian's nginx, in front of three real jobgraph processes (live
 // mode, the compiled CLI) that share one emulator set run by this test process, so every replica
 // answers the same upstream jobs and the test moves a job by hand. The replicas share what a
 // cluster must: the token key, the cursor key, and (when redis-server is installed) one Redis.
-// The tests run in order on the one cluster; the last one kills a replica.
+// nginx finds them by the names compose gives them, through a DNS server of the test's own that
+// plays compose's: each replica on its own loopback address (127.0.0.11…), all on one port.
+// The tests run in order on the one cluster; the last ones kill a replica, restart nginx without
+// it, and bring it back on a new address.
 
-const HAS_NGINX = existsSync(NGINX_BIN);
-if (!HAS_NGINX)
-  console.warn(
-    `${NGINX_BIN} is missing: the nginx deployment test (test/deploy/nginx.e2e.test.ts) is SKIPPED (apt-get install nginx to run it).`,
-  );
-if (HAS_NGINX && !HAS_REDIS)
-  console.warn(
-    'redis-server is not on the PATH: the nginx deployment test runs its replicas without a shared Redis.',
-  );
+const nginxPart = realPart('nginx');
+// Without redis-server (and outside CI) the replicas run without a shared Redis.
+const redisPart = realPart('redis-server');
+
+const NAMES = shippedReplicaNames();
+/** Each replica's loopback address, by index; a replica brought back gets a new one. */
+const address = (n: number) => `127.0.0.${11 + n}`;
 
 const JWT_SECRET = randomBytes(32).toString('base64url');
 const CURSOR_SECRET = randomBytes(32).toString('base64url');
@@ -48,13 +52,20 @@ class Watcher extends WatchedUpdates {
   }
 }
 
-describe.skipIf(!HAS_NGINX)(
+describe.skipIf(nginxPart.skip)(
   'deploy/nginx.conf in Debian nginx, in front of three jobgraph replicas',
   () => {
     let emulators: EmulatorSet;
+    let dns: TestDns;
+    let replicaPort: number;
+    /** Each replica's current address: null while it is stopped and its name gone. */
+    const addresses: (string | null)[] = [];
+    let env: Record<string, string>;
     let redis: RedisProcess | undefined;
     const replicas: LiveProcess[] = [];
     let nginx: NginxProcess;
+    /** The replica the SIGKILL test killed. */
+    let stopped: number | undefined;
     let graphqlUrl: string;
     let authorization: string;
     const cleanups: (() => unknown)[] = [];
@@ -128,13 +139,23 @@ describe.skipIf(!HAS_NGINX)(
       return client;
     };
 
+    /** Tell the test DNS where the replicas are: each by its own name, all by the pool's. */
+    const publish = () => {
+      NAMES.replicas.forEach((name, i) => dns.set(name, addresses[i] ? [addresses[i]] : []));
+      dns.set(
+        NAMES.pool,
+        addresses.filter((a): a is string => a !== null),
+      );
+    };
+
     beforeAll(async () => {
       emulators = await startEmulators();
-      if (HAS_REDIS) redis = await startRedis();
-      const env = {
+      dns = await TestDns.start();
+      if (!redisPart.skip) redis = await startRedis();
+      replicaPort = await freePort();
+      env = {
         ...emulatorEnvironment(emulators),
-        HOST: '127.0.0.1',
-        PORT: '0',
+        PORT: String(replicaPort),
         JOBGRAPH_JWT_SECRET: JWT_SECRET,
         JOBGRAPH_CURSOR_SECRET: CURSOR_SECRET,
         // Poll fast, so a job the test moves is seen at once.
@@ -146,9 +167,14 @@ describe.skipIf(!HAS_NGINX)(
         OTEL_BSP_SCHEDULE_DELAY: '50',
         ...(redis ? { JOBGRAPH_CACHE_URL: redis.url, JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000' } : {}),
       };
-      const started = await Promise.all([0, 1, 2].map(() => startLiveProcess(env)));
+      expect(NAMES.replicas).toHaveLength(3);
+      const started = await Promise.all(
+        NAMES.replicas.map((_, i) => startLiveProcess({ ...env, HOST: address(i) })),
+      );
       replicas.push(...started);
-      nginx = await startNginx(replicas.map((p) => p.port));
+      addresses.push(...NAMES.replicas.map((_, i) => address(i)));
+      publish();
+      nginx = await startNginx({ resolver: `127.0.0.1:${dns.port}`, replicaPort });
       graphqlUrl = `http://127.0.0.1:${nginx.port}/graphql`;
       authorization = `Bearer ${await mintToken({ secret: JWT_SECRET, scopes: ['jobs:read'] })}`;
     });
@@ -163,6 +189,7 @@ describe.skipIf(!HAS_NGINX)(
         }),
       );
       await redis?.stop();
+      await dns?.close();
       await emulators?.close();
     });
 
@@ -190,7 +217,7 @@ describe.skipIf(!HAS_NGINX)(
       expect(id).toMatch(/^[0-9a-f]{32}$/); // nginx's $request_id
       await servedBy(new RegExp(`"requestId":"${id}"`));
       expect(await nginx.logged(new RegExp(`request_id=${id}`))).toMatch(
-        /upstream=127\.0\.0\.1:\d+/,
+        new RegExp(`upstream=127\\.0\\.0\\.1[123]:${replicaPort}`),
       );
     });
 
@@ -214,19 +241,20 @@ describe.skipIf(!HAS_NGINX)(
       try {
         const payload = { query: WATCH, variables: { ids: [job.id] } };
         const sse = new Watcher('graphql-sse', 'sse');
-        // Its reservation, stream and operation must all reach one replica.
-        const single = new Watcher('graphql-sse in single connection mode', 'sse');
         const ws = new Watcher('graphql-ws', 'ws');
-        const all = [sse, single, ws];
+        // Its reservation, stream and operation may each reach another replica: they share
+        // reservations through Redis (without it, single connection mode needs affinity).
+        const single = redis ? new Watcher('graphql-sse in single connection mode', 'sse') : null;
+        const all = single ? [sse, single, ws] : [sse, ws];
         cleanups.push(
           sseClient().subscribe(payload, sse.sink),
-          sseClient(true).subscribe(payload, single.sink),
           wsClient().subscribe(payload, ws.sink),
+          ...(single ? [sseClient(true).subscribe(payload, single.sink)] : []),
         );
         // The first event arrives while the job is still queued and the stream open: nothing
         // between the replica and the client held it back.
         await Promise.all(all.map((w) => w.until('its first event', () => w.updates.length === 1)));
-        expect(all.map((w) => w.completed)).toEqual([false, false, false]);
+        expect(all.map((w) => w.completed)).toEqual(all.map(() => false));
         job.setProgress('Complete');
         await Promise.all(all.map((w) => w.until('complete', () => w.completed)));
         for (const w of all)
@@ -325,6 +353,7 @@ describe.skipIf(!HAS_NGINX)(
           throw new Error('no replica got both an SSE and a WebSocket watcher');
         };
         const killed = await victim();
+        stopped = killed;
         const orphans = watchers.filter((w) => w.replica === killed);
         const others = watchers.filter((w) => w.replica !== killed);
 
@@ -362,6 +391,79 @@ describe.skipIf(!HAS_NGINX)(
       } finally {
         job.restore();
       }
+    });
+
+    /** Queries through nginx, one at a time, each found on the replica that logged it. */
+    const servedQueries = async (count: number, tag: string): Promise<number[]> => {
+      const served: number[] = [];
+      for (let n = 0; n < count; n++) {
+        const id = `deploy-${tag}-${n}`;
+        const res = await post(
+          { query: '{ job(id: "importexport:CMPL1") { id state } }' },
+          { 'x-request-id': id },
+        );
+        expect(res.status, `${id}: ${nginx.stderr()}`).toBe(200);
+        expect(await res.json()).toEqual({
+          data: { job: { id: 'importexport:CMPL1', state: 'SUCCEEDED' } },
+        });
+        served.push(await servedBy(new RegExp(`"requestId":"${id}"`)));
+      }
+      return served;
+    };
+
+    /** The replica the previous test killed, or one stopped here when it did not get so far. */
+    const stoppedReplica = async (): Promise<number> => {
+      if (stopped !== undefined) return stopped;
+      const replica = replicas[0] as LiveProcess;
+      replica.child.kill('SIGKILL');
+      await replica.exited;
+      return (stopped = 0);
+    };
+
+    it('starts again and serves through the other two with a replica stopped: its address refusing, then its name unresolvable (`nginx -t` passes)', async () => {
+      const down = await stoppedReplica();
+      // Just stopped, its name still answers its old address (a resolver's cache): nginx starts
+      // and tries the pool's next address when that one refuses.
+      await nginx.restart();
+      const first = await servedQueries(6, 'restart-stale');
+      expect(first.filter((r) => r === down)).toEqual([]);
+      // Its name gone, as compose's DNS does for a stopped container: once nginx resolved each
+      // name at start, and a name it could not resolve stopped it ("host not found in upstream").
+      addresses[down] = null;
+      publish();
+      const checked = nginx.check();
+      expect(checked, checked.output).toMatchObject({ status: 0 });
+      await nginx.restart();
+      const second = await servedQueries(6, 'restart-unresolvable');
+      expect(second.filter((r) => r === down)).toEqual([]);
+    });
+
+    it('follows a replica back on a new address, within the resolver’s 5 s', async () => {
+      const down = await stoppedReplica();
+      const back = await startLiveProcess({ ...env, HOST: address(3) });
+      replicas[down] = back;
+      addresses[down] = address(3);
+      publish();
+      // nginx keeps an answer for 5 s (`valid=5s`) and asks again when a request needs the name
+      // after that: health checks through nginx (light; bounded) until it has asked again.
+      let asked = false;
+      void dns.nextQuery(NAMES.pool).then(() => (asked = true));
+      for (let n = 0; !asked && n < 2_000; n++) {
+        const res = await fetch(`http://127.0.0.1:${nginx.port}/healthz`);
+        expect(res.status).toBe(200);
+        await res.body?.cancel();
+        if (!asked) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(asked).toBe(true);
+      // The pool's answer now has the new address: requests reach the replica there too.
+      const served = await servedQueries(24, 'back');
+      expect(served).toContain(down);
+      // Its access line: one of those queries (not a health check, which may reach it first).
+      expect(
+        await nginx.logged(
+          new RegExp(`upstream=127\\.0\\.0\\.14:${replicaPort} .*request_id=deploy-back-`),
+        ),
+      ).toMatch(/request_id=deploy-back-/);
     });
   },
 );

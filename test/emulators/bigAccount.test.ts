@@ -18,7 +18,7 @@ import {
   emulatorJobsPerSource,
   loadConfig,
   unknownVariableWarnings,
-} from '../../src/config.ts';
+} from '../../src/config/index.ts';
 import {
   DEMO_OMICS_REFERENCE_STORE_IDS,
   MAX_JOBS_PER_SOURCE,

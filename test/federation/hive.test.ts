@@ -127,7 +127,7 @@ describe('jobgraph behind Hive Gateway (router runtime) with an @interfaceObject
       },
       { id: OMICS, provider: 'AWS_OMICS', watchers: ['carol', 'dave'] },
     ]);
-    // deployments knows the job only by `region nativeId`, jobgraph's second @key on CodePipelineJob.
+    // deployments knows the job only by `account region nativeId`, jobgraph's second @key on CodePipelineJob.
     const deployments = await viaHive(
       `{ deployments { name pipelineJob { id state watchers } } }`,
       jobgraph.tokens.read,

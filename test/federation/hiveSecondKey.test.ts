@@ -12,7 +12,7 @@ import { startHiveGateway } from '../support/hiveGateway.ts';
  * `extra` to every Node through `@interfaceObject`. The Federation 2.3 entity-interface rules let an
  * implementation carry keys beyond the interface's ("These entities can optionally define additional
  * @keys as needed", apollographql/federation docs, entities/interfaces.mdx), as jobgraph's concrete job
- * types do (`@key(fields: "id") @key(fields: "region nativeId")`).
+ * types do (`@key(fields: "id") @key(fields: "account region nativeId")`).
  *
  * With @graphql-hive/gateway 2.15.1 (gateway-runtime 2.12.1, @graphql-tools/federation 4.5.2) the default
  * runtime plans `{ node { extra } }` without ever calling `b` once `Thing` has the second key, and

@@ -28,11 +28,11 @@ describe('The subgraph contract', () => {
       /type Subscription \{[^}]*jobUpdates\(ids: \[ID!\]!\): Job! \}/,
     );
     for (const [type, nativeKey] of [
-      ['PanoramaPackageImportJob', 'region nativeId'],
-      ['OmicsReferenceImportJob', 'region referenceStoreId nativeId'],
+      ['PanoramaPackageImportJob', 'account region nativeId'],
+      ['OmicsReferenceImportJob', 'account region referenceStoreId nativeId'],
       ['CosBatchJob', 'region uin nativeId'],
-      ['ImportExportJob', 'nativeId'],
-      ['CodePipelineJob', 'region nativeId'],
+      ['ImportExportJob', 'account nativeId'],
+      ['CodePipelineJob', 'account region nativeId'],
     ]) {
       expect(sdl).toContain(
         `type ${type} implements Job @key(fields: "id") @key(fields: "${nativeKey}") @requiresScopes(scopes: [["jobs:read"]]) {`,

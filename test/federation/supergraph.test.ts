@@ -86,7 +86,7 @@ const viaRouter = (query: string, token?: string) =>
 
 describe('jobgraph in a supergraph under @apollo/gateway', () => {
   it('composes with an independent subgraph that references CodePipelineJob by its native key and extends Job', () => {
-    expect(supergraphSdl).toContain('join__type(graph: JOBGRAPH, key: "region nativeId")');
+    expect(supergraphSdl).toContain('join__type(graph: JOBGRAPH, key: "account region nativeId")');
     expect(supergraphSdl).toMatch(
       /interface Job[^{]*@join__type\(graph: WATCHERS, key: "id", isInterfaceObject: true\)/,
     );

@@ -346,11 +346,17 @@ describe('HTTP surface', () => {
     const base = gw.server.url.replace(/\/graphql$/, '');
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
     await gw.accounts.check();
-    // The demo's second AWS account is reported with the state of its role.
+    // Every account, the default ones included; the demo verifies none (its keys are the
+    // emulators'), but assumes its second AWS account's role at start.
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
       status: 'ready',
       mode: 'demo',
-      accounts: [{ alias: 'staging', state: 'READY', code: null }],
+      accounts: [
+        { cloud: 'aws', alias: 'default', state: 'UNTRIED', code: 'UNTRIED' },
+        { cloud: 'aws', alias: 'staging', state: 'READY', code: 'OK' },
+        { cloud: 'tencent', alias: 'default', state: 'UNTRIED', code: 'UNTRIED' },
+        { cloud: 'tencent', alias: 'staging', state: 'UNTRIED', code: 'UNTRIED' },
+      ],
     });
   });
 

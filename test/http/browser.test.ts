@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { launchChromium } from '../support/browser.ts';
+import { realPart } from '../support/realParts.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const ex = exampleGlobalIds();
@@ -21,6 +22,7 @@ async function pageServer(host: string): Promise<{ origin: string; close: () => 
   };
 }
 
+const chromiumPart = realPart('chromium');
 let gw: TestGateway;
 let browser: Browser;
 let allowed: Awaited<ReturnType<typeof pageServer>>;
@@ -78,7 +80,7 @@ async function callFrom(origin: string) {
   }
 }
 
-describe('A browser page on another origin (Debian Chromium)', () => {
+describe.skipIf(chromiumPart.skip)('A browser page on another origin (Debian Chromium)', () => {
   it('calls jobgraph from an allowed origin: the query and the SSE stream both work', async () => {
     const { outcome, requests } = await callFrom(allowed.origin);
     expect(outcome.error).toBeUndefined();

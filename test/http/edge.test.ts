@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { originAllowed } from '../../src/http/cors.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';

@@ -9,7 +9,7 @@ import {
 } from 'graphql';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createRequestContext } from '../../src/context.ts';
 import { createJobLister } from '../../src/datasources/listing/index.ts';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';

@@ -3,7 +3,8 @@ import { relayStylePagination } from '@apollo/client/utilities';
 import { createClient as createUrqlClient, fetchExchange, gql as urqlGql } from '@urql/core';
 import { cacheExchange as graphcacheExchange } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { schemaText } from '../../src/cli/schema.ts';
 import { newestFirst } from '../support/listOrder.ts';
 import {
   clearCalls,
@@ -18,6 +19,11 @@ import {
  * `listJobs` through the real HTTP server on jobgraph's default (demo) configuration, against
  * the emulators' listed demo jobs (48–78 per listable provider over the last 90 days).
  */
+
+/** The possibleTypes map as `npx jobgraph schema --possible-types` prints it. */
+async function possibleTypesPrinted(): Promise<Record<string, string[]>> {
+  return JSON.parse(await schemaText('possible-types')) as Record<string, string[]>;
+}
 
 const LIST_OPERATIONS = new Set([
   'ListPackageImportJobs',
@@ -347,5 +353,47 @@ describe('listJobs', () => {
     }
     expect(ids).toHaveLength(total);
     expect(ids).toEqual(apolloIds);
+  });
+
+  it("reads fragments on Job through urql's Graphcache with the possibleTypes `jobgraph schema --possible-types` prints; without them it warns that it guesses (heuristic fragment matching)", async () => {
+    const QUERY = `query Listed { listJobs(first: 10) { edges { cursor node { ...Row } } pageInfo { hasNextPage endCursor } } }
+      fragment Row on Job { id state createdAt }`;
+    const read = async (options: { possibleTypes?: Record<string, string[]> }) => {
+      const warnings: string[] = [];
+      const warn = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+        warnings.push(args.map(String).join(' '));
+      });
+      try {
+        const client = createUrqlClient({
+          url: gw.server.url,
+          exchanges: [
+            graphcacheExchange({
+              ...options,
+              resolvers: { Query: { listJobs: relayPagination() } },
+            }),
+            fetchExchange,
+          ],
+          fetchOptions: { headers: { Authorization: `Bearer ${gw.tokens.read}` } },
+        });
+        const r = await client.query(urqlGql(QUERY), {}).toPromise();
+        expect(r.error).toBeUndefined();
+        const nodes = (r.data.listJobs as { edges: { node: Record<string, unknown> }[] }).edges.map(
+          (e) => e.node,
+        );
+        return { nodes, warnings };
+      } finally {
+        warn.mockRestore();
+      }
+    };
+    const withTypes = await read({ possibleTypes: await possibleTypesPrinted() });
+    expect(withTypes.warnings).toEqual([]);
+    expect(withTypes.nodes).toHaveLength(10);
+    for (const node of withTypes.nodes) {
+      expect(node.id).toEqual(expect.any(String));
+      expect(node.state).toEqual(expect.any(String));
+      expect(node.createdAt).toEqual(expect.any(String));
+    }
+    const without = await read({});
+    expect(without.warnings.join('\n')).toMatch(/[Hh]euristic [Ff]ragment [Mm]atching/);
   });
 });

@@ -116,10 +116,18 @@ describe('Prometheus metrics at GET /metrics', () => {
     }
     const m = await scrape(gw);
     expect(
-      sample(m, 'jobgraph_breaker_open', { provider: 'AWS_PANORAMA', region: 'eu-west-1' }),
+      sample(m, 'jobgraph_breaker_open', {
+        provider: 'AWS_PANORAMA',
+        account: 'default',
+        region: 'eu-west-1',
+      }),
     ).toBe(1);
     expect(
-      sample(m, 'jobgraph_breaker_open', { provider: 'AWS_PANORAMA', region: 'us-east-1' }),
+      sample(m, 'jobgraph_breaker_open', {
+        provider: 'AWS_PANORAMA',
+        account: 'default',
+        region: 'us-east-1',
+      }),
     ).toBe(0);
     expect(
       sample(m, 'jobgraph_upstream_requests_total', {

@@ -12,11 +12,11 @@ import {
   OMICS_DEMO_REGION,
 } from '../../src/emulators/omics/data.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
+import { realPart } from '../support/realParts.ts';
 import {
   kill,
   logged,
   metricsOf,
-  redisServerMissing,
   replicaEnv,
   sample,
   startRedisServer,
@@ -51,7 +51,7 @@ const LOAD_MS = 8_000;
 const LONG = 60_000;
 const QUERY = 'query($ids: [ID!]!) { jobs(ids: $ids) { id } }';
 
-const missing = redisServerMissing();
+const redisServer = realPart('redis-server');
 
 /** The most calls in any one second (a window [t, t + 1000 ms) starting at each call). */
 function mostInOneSecond(times: readonly number[]): number {
@@ -64,51 +64,49 @@ function mostInOneSecond(times: readonly number[]): number {
   return most;
 }
 
-describe('One rate budget per provider across replicas (JOBGRAPH_UPSTREAM_RATE_LIMITS)', () => {
-  let redis: RedisServer | undefined;
-  let emulators: EmulatorSet | undefined;
-  const processes: LiveProcess[] = [];
-  const watchers: Watcher[] = [];
-  const arrivals = {} as Record<EmulatorName, number[]>;
+describe.skipIf(redisServer.skip)(
+  'One rate budget per provider across replicas (JOBGRAPH_UPSTREAM_RATE_LIMITS)',
+  () => {
+    let redis: RedisServer | undefined;
+    let emulators: EmulatorSet | undefined;
+    const processes: LiveProcess[] = [];
+    const watchers: Watcher[] = [];
+    const arrivals = {} as Record<EmulatorName, number[]>;
 
-  beforeAll(async () => {
-    // Fails (not skips) without redis-server: the shared budget is what this file tests.
-    if (missing) throw new Error(missing);
-    redis = await startRedisServer();
-    emulators = await startEmulators();
-    const example = exampleGlobalIds();
-    const templates = Object.fromEntries(
-      PROVIDERS.map((p) => [p, { finished: example[p], running: example[p] }]),
-    ) as Record<EmulatorName, { finished: string; running: string }>;
-    // The watched jobs follow an unfinished HealthOmics job, so their pollers go on polling.
-    templates.omics.running = `omics:${OMICS_DEMO_REGION}:${OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_DEMO_JOB_IDS.submitted}`;
-    const synthesize = synthesizeRules(templates);
-    for (const name of PROVIDERS) {
-      emulators[name].setFaults({ synthesize });
-      const times: number[] = [];
-      arrivals[name] = times;
-      emulators[name].events.on('request', () => times.push(performance.now()));
-    }
-    processes.push(
-      ...(await startReplicas(REPLICAS, {
-        ...replicaEnv(emulators, redis.url, 500),
-        JOBGRAPH_WATCH_MAX_POLL_MS: '4000',
-        JOBGRAPH_UPSTREAM_RATE_LIMITS: RATE_LIMITS,
-        JOBGRAPH_UPSTREAM_BUDGET_MS: String(BUDGET_MS),
-      })),
-    );
-  });
+    beforeAll(async () => {
+      redis = await startRedisServer();
+      emulators = await startEmulators();
+      const example = exampleGlobalIds();
+      const templates = Object.fromEntries(
+        PROVIDERS.map((p) => [p, { finished: example[p], running: example[p] }]),
+      ) as Record<EmulatorName, { finished: string; running: string }>;
+      // The watched jobs follow an unfinished HealthOmics job, so their pollers go on polling.
+      templates.omics.running = `omics:${OMICS_DEMO_REGION}:${OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_DEMO_JOB_IDS.submitted}`;
+      const synthesize = synthesizeRules(templates);
+      for (const name of PROVIDERS) {
+        emulators[name].setFaults({ synthesize });
+        const times: number[] = [];
+        arrivals[name] = times;
+        emulators[name].events.on('request', () => times.push(performance.now()));
+      }
+      processes.push(
+        ...(await startReplicas(REPLICAS, {
+          ...replicaEnv(emulators, redis.url, 500),
+          JOBGRAPH_WATCH_MAX_POLL_MS: '4000',
+          JOBGRAPH_UPSTREAM_RATE_LIMITS: RATE_LIMITS,
+          JOBGRAPH_UPSTREAM_BUDGET_MS: String(BUDGET_MS),
+        })),
+      );
+    });
 
-  afterAll(async () => {
-    for (const w of watchers) w.close();
-    for (const p of processes) await kill(p.child);
-    if (redis) await kill(redis.child);
-    await emulators?.close();
-  });
+    afterAll(async () => {
+      for (const w of watchers) w.close();
+      for (const p of processes) await kill(p.child);
+      if (redis) await kill(redis.child);
+      await emulators?.close();
+    });
 
-  it.skipIf(missing !== null)(
-    'keeps every provider within its limit (+1) in any second, and answers every job within the budget + 2 s with the job or UPSTREAM_THROTTLED',
-    async () => {
+    it('keeps every provider within its limit (+1) in any second, and answers every job within the budget + 2 s with the job or UPSTREAM_THROTTLED', async () => {
       const ids = new UnknownIdGenerator(4242);
       const urls = processes.map((p) => p.url);
       // One subscriber on the first replica watches two unfinished jobs all along.
@@ -207,6 +205,6 @@ describe('One rate budget per provider across replicas (JOBGRAPH_UPSTREAM_RATE_L
         0,
       );
       expect(total('jobgraph_upstream_rate_waits_total{provider="AWS_OMICS"}')).toBeGreaterThan(0);
-    },
-  );
-});
+    });
+  },
+);

@@ -227,6 +227,26 @@ describe('Error messages', () => {
       expect(upstreamCallCount(gw)).toBe(0);
     }
   });
+
+  it('cut every message to 1 KB of UTF-8, the whole message, between characters (600 KB of ASCII, accents, emoji)', async () => {
+    for (const filler of ['x', 'é', '😀', 'a😀']) {
+      // 600 KB of UTF-8 whatever the filler (the body stays under JOBGRAPH_MAX_BODY_BYTES).
+      const huge = `2026-01-01T00:00:00Z${filler.repeat(Math.floor(600_000 / Buffer.byteLength(filler)))}`;
+      const res = await gql(
+        gw,
+        'query($t: DateTime) { listJobs(filter: { createdAfter: $t }) { edges { cursor } } }',
+        { token: gw.tokens.read, variables: { t: huge } },
+      );
+      const message = res.body.errors?.[0]?.message ?? '';
+      expect(Buffer.byteLength(message, 'utf8')).toBeLessThanOrEqual(1024);
+      expect(Buffer.byteLength(message, 'utf8')).toBeGreaterThan(1000);
+      // No half character: a lone surrogate or a replacement character would show one.
+      expect(message).not.toMatch(/[\uD800-\uDFFF]/u);
+      expect(message).not.toContain('\uFFFD');
+      expect(message).toMatch(/characters cut\]…/);
+      expect(message).toMatch(/DateTime must be an ISO-8601 timestamp\.$/);
+    }
+  });
 });
 
 describe('The demo data', () => {

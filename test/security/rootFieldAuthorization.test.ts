@@ -65,6 +65,29 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
   },
 };
 
+/** Root fields that read no job of any account: nothing to hold to the caller's accounts. */
+const NO_ACCOUNT_ROOT_FIELDS = new Set(['jobAccess']);
+
+/**
+ * One operation per root field that reads jobs, asking for the default account's: a token of the
+ * `staging` account alone is refused it (listJobs: by naming the default account in its filter).
+ */
+const ACCOUNT_SAMPLES: Readonly<
+  Record<string, { query: string; variables?: Record<string, unknown> }>
+> = {
+  ...Object.fromEntries(
+    Object.entries(SAMPLES).filter(
+      ([name]) =>
+        !PUBLIC_ROOT_FIELDS.has(name) && !NO_ACCOUNT_ROOT_FIELDS.has(name) && name !== 'listJobs',
+    ),
+  ),
+  listJobs: {
+    query: `{ listJobs(first: 100, filter: { accounts: ["default"] }) {
+        edges { cursor } pageInfo { endCursor hasNextPage } sources { provider region referenceStoreId state }
+      } }`,
+  },
+};
+
 type Answer = {
   data?: Record<string, unknown> | null;
   errors?: readonly { extensions?: { code?: unknown } }[];
@@ -206,6 +229,43 @@ describe('Every root field', () => {
       expect(answer.errors).toBeUndefined();
       expect(upstreamCallCount(gw)).toBe(0);
     }
+  });
+
+  it('has an account sample for every root field that reads jobs (a new one must say how it is held to the caller’s accounts)', () => {
+    for (const name of [...roots.query, ...roots.subscription]) {
+      if (PUBLIC_ROOT_FIELDS.has(name) || NO_ACCOUNT_ROOT_FIELDS.has(name)) continue;
+      expect(ACCOUNT_SAMPLES[name], `no account sample for root field ${name}`).toBeDefined();
+    }
+  });
+
+  it('refuses a token of another account FORBIDDEN on every root field and transport, before any upstream call, with nothing of the job in the answer', async () => {
+    const otherAccount = await mintToken({
+      secret: SECRET,
+      scopes: ['jobs:read'],
+      subject: 'staging-team',
+      accounts: ['staging'],
+    });
+    const checked: string[] = [];
+    for (const type of ['query', 'subscription'] as const) {
+      for (const field of roots[type]) {
+        const sample = ACCOUNT_SAMPLES[field];
+        if (!sample) continue;
+        for (const transport of SERVED[type]) {
+          clearCalls(gw);
+          const { answer, text } = await TRANSPORTS[transport]!(gw, sample, otherAccount);
+          const where = `${field} over ${transport} with a staging token`;
+          const codes = (answer.errors ?? []).map((e) => e.extensions?.code);
+          expect(codes.length, `${where}: ${text}`).toBeGreaterThan(0);
+          expect(new Set(codes), `${where}: ${text}`).toEqual(new Set(['FORBIDDEN']));
+          expect(upstreamCallCount(gw), where).toBe(0);
+          for (const leak of LEAKS) expect(text, where).not.toContain(leak);
+          checked.push(where);
+        }
+      }
+    }
+    expect(checked.length).toBe(
+      (Object.keys(ACCOUNT_SAMPLES).length - 1) * SERVED.query.length + SERVED.subscription.length,
+    );
   });
 
   it('lists for a reader: the same listJobs sample answers with cursors and sources', async () => {

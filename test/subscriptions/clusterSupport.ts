@@ -3,7 +3,7 @@
  * a loopback port, jobgraph replicas (live mode, the compiled CLI) in front of one set of
  * emulators, watchers through the official clients, and the emulators' call log per job.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -18,16 +18,15 @@ import {
 } from '../../src/emulators/omics/data.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { freePort } from '../support/rawHttp.ts';
+import { realPartStatus, requirePart } from '../support/realParts.ts';
 import { WatchedUpdates, type JobUpdate } from '../support/subscriptions.ts';
 
 /** The token key every replica shares, so a token one signs is good on the others. */
 export const SHARED_SECRET = 'a-token-key-the-cluster-replicas-share-32-characters-at-least';
 
-/** Whether redis-server can run here; the tests fail with this message when it cannot (.ci/run installs it). */
+/** Why redis-server cannot run here (null when it can), for the bench; tests use realPart('redis-server'). */
 export function redisServerMissing(): string | null {
-  return spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).status === 0
-    ? null
-    : 'redis-server is not on the PATH: the cluster tests need a real Redis (apt-get install redis-server; .ci/run installs it).';
+  return realPartStatus('redis-server').missing;
 }
 
 /** A redis-server of the test's own: no persistence, loopback only. */
@@ -39,15 +38,20 @@ export interface RedisServer {
   exited: Promise<void>;
 }
 
-/** Start redis-server on `port` (default a free one) and resolve once it accepts connections. */
-export async function startRedisServer(port?: number): Promise<RedisServer> {
-  const missing = redisServerMissing();
-  if (missing) throw new Error(missing);
+/**
+ * Start redis-server on `port` (default a free one) and resolve once it accepts connections;
+ * `config` (redis-server arguments, e.g. the kit's ACL users) goes after the test's own.
+ */
+export async function startRedisServer(
+  port?: number,
+  config: readonly string[] = [],
+): Promise<RedisServer> {
+  requirePart('redis-server');
   for (let tries = 0; tries < 5; tries++) {
     const p = port ?? (await freePort());
     const child = spawn(
       'redis-server',
-      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...config],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

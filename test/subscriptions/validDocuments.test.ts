@@ -1,6 +1,6 @@
 import { parse, type ExecutionArgs, type GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createQueryLimits } from '../../src/limits/index.ts';
 import { buildSchema } from '../../src/schema.ts';
 import type { WatchContext } from '../../src/subscriptions/hub.ts';

@@ -40,7 +40,10 @@ export const TYPE_OF_PREFIX: Readonly<Record<string, string>> = {
   codepipeline: 'CodePipelineJob',
 };
 
-/** Each type's native key fields, in global-ID order after the prefix. */
+/**
+ * Each type's native key fields, in global-ID order after the prefix (an AWS type's `account` left
+ * out: absent, the representation names the default account).
+ */
 export const NATIVE_KEY: Readonly<Record<string, string[]>> = {
   PanoramaPackageImportJob: ['region', 'nativeId'],
   OmicsReferenceImportJob: ['region', 'referenceStoreId', 'nativeId'],

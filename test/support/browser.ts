@@ -1,4 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
+import { requirePart } from './realParts.ts';
 
 /** Debian's Chromium (installed by .ci/run with apt), as the machine's own browser: Playwright's download cannot be fetched here. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -9,6 +10,7 @@ export const CHROMIUM = '/usr/bin/chromium';
  * addressed by IP), and the background services that call out are off.
  */
 export function launchChromium(addresses: readonly string[] = ['127.0.0.1']): Promise<Browser> {
+  requirePart('chromium');
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [

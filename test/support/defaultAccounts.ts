@@ -1,4 +1,4 @@
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/config/index.ts';
 import { withDemoUpstreams, type EmulatorSet } from '../../src/emulators/index.ts';
 
 /**

@@ -13,8 +13,9 @@ import { parse } from 'graphql';
 export const DEPLOYMENTS_SDL = /* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 
-  "A CodePipeline job as this team knows it: native ID and region."
-  type CodePipelineJob @key(fields: "region nativeId", resolvable: false) {
+  "A CodePipeline job as this team knows it: its account's ID (null: jobgraph's default account), region and native ID."
+  type CodePipelineJob @key(fields: "account region nativeId", resolvable: false) {
+    account: String
     region: String
     nativeId: String!
   }
@@ -50,7 +51,8 @@ export const WATCHERS_SDL = /* GraphQL */ `
 export interface DeploymentSeed {
   name: string;
   environment: string;
-  pipelineJob: { region: string; nativeId: string } | null;
+  /** `account`: the AWS account ID; absent or null: jobgraph's default account. */
+  pipelineJob: { account?: string | null; region: string; nativeId: string } | null;
   relatedJobIds: string[];
 }
 
@@ -78,7 +80,7 @@ export async function startOtherTeamSubgraphs(
     Query: { deployments: () => seed },
     Deployment: {
       pipelineJob: (d: DeploymentSeed) =>
-        d.pipelineJob ? { __typename: 'CodePipelineJob', ...d.pipelineJob } : null,
+        d.pipelineJob ? { __typename: 'CodePipelineJob', account: null, ...d.pipelineJob } : null,
     },
   });
   const watching = await serve(WATCHERS_SDL, {

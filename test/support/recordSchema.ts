@@ -15,8 +15,8 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql'))) {
 const namedType = (type: TypeNode): string =>
   type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);
 
-/** Fields a resolver computes from the configuration, not the record (`Job.account`). */
-const RESOLVED = new Set(['account']);
+/** Fields a resolver computes from the configuration, not the record (`Job.account`, `Job.accountAlias`). */
+const RESOLVED = new Set(['account', 'accountAlias']);
 
 /** The field names of a GraphQL object or interface type a record carries, sorted. */
 export function fieldsOf(typeName: string): string[] {

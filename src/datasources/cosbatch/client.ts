@@ -1,6 +1,7 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { CosBatchKey } from '../../model/globalId.ts';
-import type { CosSourceOptions, TencentCredentials } from '../shared/options.ts';
+import type { TencentCredentials } from '../../config/index.ts';
+import type { CosSourceOptions } from '../shared/options.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import type { Operation, ProviderWire, SignableRequest, WireRequest } from '../shared/source.ts';
 import { cosRequestId, notConfigured, toUpstreamError } from './errors.ts';

@@ -1,10 +1,10 @@
-import type { Config } from '../../config.ts';
-import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
+import type { Config } from '../../config/index.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 import type { CosSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
 import { cosWire } from './client.ts';
 import { COSBATCH_KEY } from './key.ts';
-import { accountByUin, COSBATCH_LISTING, COSBATCH_WATCH } from './listing.ts';
+import { accountByUin, COSBATCH_LISTING, COSBATCH_VERIFY, COSBATCH_WATCH } from './listing.ts';
 import type { CosBatchJobRecord } from './record.ts';
 
 const ALIAS_BY_UIN = new WeakMap<Config['tencent']['accounts'], ReadonlyMap<string, string>>();
@@ -20,11 +20,16 @@ function aliasByUin(config: Config): ReadonlyMap<string, string> {
 /**
  * What the start-up summary says of the Tencent Cloud configuration (never a value but the region).
  */
-function describeTencent({ tencent: t }: Config): string {
-  const keys = t.credentials
-    ? `configured from TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY${t.credentials.sessionToken ? ' (+ session token)' : ''}`
-    : 'NOT configured: TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY not set (answers PROVIDER_NOT_CONFIGURED)';
-  return `${keys} · region ${t.region} · COS_UIN ${t.uin ? 'set' : 'not set'} · COS_APPID ${t.appId ? 'set' : 'not set'}`;
+function describeTencent(config: Config): string {
+  const t = config.tencent;
+  const missing = COSBATCH_VERIFY.accounts(config)[0]!.missing;
+  // Configured only with everything a call needs: keys without an APPID answer every job
+  // PROVIDER_NOT_CONFIGURED.
+  const keys =
+    missing.length === 0
+      ? `configured from TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY${t.credentials?.sessionToken ? ' (+ session token)' : ''}, COS_UIN and COS_APPID`
+      : `NOT configured: ${missing.join(', ')} not set (answers PROVIDER_NOT_CONFIGURED)`;
+  return `${keys} · region ${t.region}`;
 }
 
 /**
@@ -66,4 +71,5 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
   },
   list: COSBATCH_LISTING,
   watch: COSBATCH_WATCH,
+  verify: COSBATCH_VERIFY,
 };

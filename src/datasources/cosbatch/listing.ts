@@ -1,10 +1,10 @@
-import type { Config } from '../../config.ts';
-import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
+import type { Config } from '../../config/index.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 import { statusFilter } from '../listing/filter.ts';
 import type { StreamPage } from '../listing/merge.ts';
 import { listStream, present } from '../listing/streams.ts';
 import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
-import type { ListCall, ProviderList, ProviderWatch } from '../shared/provider.ts';
+import type { ListCall, ProviderList, ProviderVerify, ProviderWatch } from '../shared/provider.ts';
 import { COSBATCH_KEY } from './key.ts';
 import {
   COS_LIST_MAX_RESULTS,
@@ -75,6 +75,33 @@ function accountByAlias(config: Config, alias: string): CosAccount | null {
   const { uin, appId, credentials } = config.tencent;
   return uin && appId && credentials ? { uin, appId } : null;
 }
+
+/**
+ * Live mode's check of each COS account's keys: one ListJobs page of one job in the account's
+ * region (the cheapest signed call COS Batch has that reads nothing of a job), the default account
+ * by COS_UIN, COS_APPID and the default keys, each JOBGRAPH_TENCENT_ACCOUNTS account by its own.
+ */
+export const COSBATCH_VERIFY: ProviderVerify = {
+  cloud: 'tencent',
+  accounts(config) {
+    const t = config.tencent;
+    const missing = [
+      ...(t.credentials ? [] : ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY']),
+      ...(t.uin ? [] : ['COS_UIN']),
+      ...(t.appId ? [] : ['COS_APPID']),
+    ];
+    return [
+      { alias: DEFAULT_ACCOUNT, accountId: t.appId, missing },
+      ...t.accounts.map((a) => ({ alias: a.alias, accountId: a.appId, missing: [] })),
+    ];
+  },
+  async check(call, config, alias) {
+    const account = accountByAlias(config, alias);
+    if (!account) throw new TypeError(`COS account ${alias} is not configured`);
+    const region = config.tencent.region;
+    await page(call, account, { region, maxResults: 1, token: null, subject: `verify:${alias}` });
+  },
+};
 
 /**
  * The account a job of `uin` is listed with: a JOBGRAPH_TENCENT_ACCOUNTS account's own APPID and

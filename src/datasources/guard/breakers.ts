@@ -7,6 +7,7 @@ import {
 } from 'cockatiel';
 import { UpstreamError } from '../../errors.ts';
 import { formatGlobalId, type JobKey } from '../../model/globalId.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 
 /** When a region's circuit opens and how long it stays open. */
 export interface BreakerOptions {
@@ -15,6 +16,21 @@ export interface BreakerOptions {
   /** How long the circuit stays open before one trial call, in ms. */
   breakerHalfOpenMs: number;
 }
+
+/**
+ * Which account a circuit belongs to, by alias (`default`: the default account): of a job's key,
+ * and of a list call's credentials account (`ListWhere.account`: an AWS alias, a COS UIN;
+ * undefined: the default account's). Default: every call the default account's.
+ */
+export interface BreakerAccounts {
+  ofKey(key: JobKey): string;
+  ofCall(account: string | undefined): string;
+}
+
+const DEFAULT_ONLY: BreakerAccounts = {
+  ofKey: () => DEFAULT_ACCOUNT,
+  ofCall: (account) => account ?? DEFAULT_ACCOUNT,
+};
 
 /** The breaker key of a job: its region, or `global` for a provider without regions. */
 export function breakerRegion(key: JobKey): string {
@@ -138,38 +154,60 @@ class JobFailure extends Error {
   }
 }
 
+/** One circuit: where it is and its policy. */
+interface Circuit {
+  readonly region: string;
+  readonly account: string;
+  readonly policy: CircuitBreakerPolicy;
+}
+
 /**
- * One circuit breaker per region of a provider, made on first use. Regions are checked
- * against the regions the provider serves before any call (globalId.ts), so the map is
- * bounded by those lists.
+ * One circuit breaker per account and region of a provider, made on first use: AWS fails and
+ * throttles per account and region, so one account's outage opens its own circuits and no
+ * other's. Regions are checked against the regions the provider serves before any call
+ * (globalId.ts) and accounts are the configured ones, so the map is bounded by those lists.
  */
 export class RegionalBreakers {
   readonly #options: BreakerOptions;
-  readonly #breakers = new Map<string, CircuitBreakerPolicy>();
+  readonly #accounts: BreakerAccounts;
+  readonly #breakers = new Map<string, Circuit>();
 
-  constructor(options: BreakerOptions) {
+  constructor(options: BreakerOptions, accounts: BreakerAccounts = DEFAULT_ONLY) {
     this.#options = options;
+    this.#accounts = accounts;
   }
 
   /**
-   * Runs one job's upstream call under its region's circuit: rejects at once with cockatiel's
-   * BrokenCircuitError while the circuit is open, otherwise with `fn`'s own error.
+   * Runs one job's upstream call under its account's circuit of its region: rejects at once with
+   * cockatiel's BrokenCircuitError while the circuit is open, otherwise with `fn`'s own error.
    */
   execute<T>(
     key: JobKey,
     fn: (signal: AbortSignal) => Promise<T>,
     signal: AbortSignal,
   ): Promise<T> {
-    return this.executeIn(breakerRegion(key), formatGlobalId(key), fn, signal);
+    const circuit = this.forRegion(breakerRegion(key), this.#accounts.ofKey(key));
+    return this.#run(circuit, formatGlobalId(key), fn, signal);
   }
 
   /**
-   * Runs one upstream call under `region`'s circuit, its failures counted as `subject`'s: a job's
-   * global ID (as `execute` does), or a list stream's name (listing), so one stream that keeps
-   * failing counts once, as one job does.
+   * Runs one upstream call under the circuit of `region` in the account the call's credentials
+   * are (`account`: an AWS alias, a COS UIN; undefined: the default account), its failures
+   * counted as `subject`'s: a list stream's name (listing), so one stream that keeps failing
+   * counts once, as one job does.
    */
   executeIn<T>(
     region: string,
+    subject: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+    account?: string,
+  ): Promise<T> {
+    return this.#run(this.forRegion(region, this.#accounts.ofCall(account)), subject, fn, signal);
+  }
+
+  #run<T>(
+    policy: CircuitBreakerPolicy,
     subject: string,
     fn: (signal: AbortSignal) => Promise<T>,
     signal: AbortSignal,
@@ -182,17 +220,19 @@ export class RegionalBreakers {
         throw countsAgainstProvider(err) ? new JobFailure(subject, err) : err;
       }
     };
-    return this.forRegion(region)
-      .execute(attributed, signal)
-      .catch((err: unknown) => {
-        throw err instanceof JobFailure ? err.failure : err;
-      });
+    return policy.execute(attributed, signal).catch((err: unknown) => {
+      throw err instanceof JobFailure ? err.failure : err;
+    });
   }
 
-  /** The region's policy: read its state, or run a call whose failures are not told apart by job (each counts). */
-  forRegion(region: string): CircuitBreakerPolicy {
-    let policy = this.#breakers.get(region);
-    if (!policy) {
+  /**
+   * The policy of `region` in the account aliased `account` (default: the default account): read
+   * its state, or run a call whose failures are not told apart by job (each counts).
+   */
+  forRegion(region: string, account: string = DEFAULT_ACCOUNT): CircuitBreakerPolicy {
+    const name = `${account}\u0000${region}`;
+    let circuit = this.#breakers.get(name);
+    if (!circuit) {
       const breaker = new DistinctJobsBreaker(this.#options.breakerFailures);
       const made: CircuitBreakerPolicy = circuitBreaker(
         handleWhen((err) => {
@@ -207,24 +247,27 @@ export class RegionalBreakers {
       // Every opening starts a new run: a trial that ends in an error cockatiel does not handle (not
       // found, say) closes the circuit without `success`, and must not leave the old run counted.
       made.onBreak(() => breaker.clear());
-      policy = made;
-      this.#breakers.set(region, policy);
+      circuit = { region, account, policy: made };
+      this.#breakers.set(name, circuit);
     }
-    return policy;
+    return circuit.policy;
   }
 
-  /** Every region's circuit made so far, with whether it is open or half-open now. */
-  states(): { region: string; open: boolean }[] {
-    return [...this.#breakers].map(([region, b]) => ({
+  /** Every circuit made so far (account × region), with whether it is open or half-open now. */
+  states(): { region: string; account: string; open: boolean }[] {
+    return [...this.#breakers.values()].map(({ region, account, policy }) => ({
       region,
-      open: b.state !== CircuitState.Closed,
+      account,
+      open: policy.state !== CircuitState.Closed,
     }));
   }
 
-  /** Regions whose circuit is open or half-open now. */
+  /** Circuits open or half-open now: the region, `@alias` after it for an account but the default one. */
   openRegions(): string[] {
-    return [...this.#breakers]
-      .filter(([, b]) => b.state !== CircuitState.Closed)
-      .map(([region]) => region);
+    return [...this.#breakers.values()]
+      .filter(({ policy }) => policy.state !== CircuitState.Closed)
+      .map(({ region, account }) =>
+        account === DEFAULT_ACCOUNT ? region : `${region}@${account}`,
+      );
   }
 }

@@ -3,13 +3,15 @@ import type { JobCache } from '../../cache/jobCache.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { JobSource } from '../shared/types.ts';
-import { RegionalBreakers, type BreakerOptions } from './breakers.ts';
+import { RegionalBreakers, type BreakerAccounts, type BreakerOptions } from './breakers.ts';
 import { FairLimiter } from './fairLimit.ts';
 import { Deadlines } from './deadlines.ts';
 import { DescribeBatcher } from './batchCall.ts';
 import { sharedCallFor, type SharedCall } from './sharedCall.ts';
 
 export interface GuardOptions extends BreakerOptions {
+  /** The account of a job or list call, for its circuit breaker; default: the default account's. */
+  accounts?: BreakerAccounts;
   /** Concurrent upstream calls for this provider across all requests. */
   concurrency: number;
   /** Concurrent upstream calls one caller may have at this provider, across all its requests. */
@@ -80,7 +82,7 @@ export function guardSource<P extends JobProvider>(
   const guarded: GuardedSource<P> = {
     source,
     limit: new FairLimiter(options.concurrency, options.callerConcurrency),
-    breakers: new RegionalBreakers(options),
+    breakers: new RegionalBreakers(options, options.accounts),
     budgetMs: options.budgetMs,
     inFlight: new Map(),
     deadlines: new Deadlines(),

@@ -1,5 +1,5 @@
 import type { JobState } from '../../model/job.ts';
-import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 import type { ListPlan } from './plan.ts';
 
 /**

@@ -27,8 +27,8 @@ export function isProviderSource<S extends object>(
 
 /**
  * One list call through the provider's protections, as the job loader's calls go: a slot in the
- * provider's fair limiter under the caller, the circuit breaker of the region (`breakerRegion`:
- * `global` for Import/Export), its failures counted as the stream's (`subject`) so one failing
+ * provider's fair limiter under the caller, the circuit breaker of the account's region
+ * (`breakerRegion`: `global` for Import/Export), its failures counted as the stream's (`subject`) so one failing
  * stream counts once, signed for `where.account`, and the provider's time budget for queueing and attempts together (and the
  * page's deadline); then the pipeline (signing, retries, observation, error funnel). Rejects with
  * the provider's UpstreamError (an open circuit and the budget as UPSTREAM_UNAVAILABLE), or an
@@ -66,6 +66,7 @@ export async function guardedCall<P extends JobProvider, I, O>(
             });
           },
           signal,
+          where.account,
         ),
       signal,
     );

@@ -1,4 +1,4 @@
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
 import type { Sources } from '../index.ts';
 import { CursorCodec } from './cursor.ts';
@@ -48,14 +48,14 @@ export function createJobLister(
   const codec = new CursorCodec(config.listing.cursorSecret);
   const defaults = planDefaults(config);
   return {
-    async list({ filter, first, after, caller, signal, budget }) {
+    async list({ filter, first, after, caller, signal, budget, access }) {
       if (!Number.isInteger(first) || first < 1 || first > MAX_LIST_FIRST) {
         throw new BadUserInputError(
           `Argument "first" must be a whole number from 1 to ${MAX_LIST_FIRST}; got ${String(first)}.`,
           { argument: 'first' },
         );
       }
-      const plan = planList(filter, defaults);
+      const plan = planList(filter, defaults, access);
       const cursor = after === null ? null : codec.decode(after);
       if (cursor !== null && cursor.filter !== plan.digest) {
         throw new BadUserInputError(
@@ -71,7 +71,7 @@ export function createJobLister(
         deadline: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
         calls: 0,
       };
-      const entries = await planSources({ sources, config, plan, ctx, budget, snapshots });
+      const entries = await planSources({ sources, config, plan, ctx, budget, snapshots, access });
       let merged: Awaited<ReturnType<typeof mergeStreams<Listed>>>;
       try {
         merged = await mergeStreams({

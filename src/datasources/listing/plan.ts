@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { MAX_OMICS_REFERENCE_STORES, type Config } from '../../config.ts';
+import { MAX_OMICS_REFERENCE_STORES, type Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
 import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../../model/job.ts';
-import { DEFAULT_ACCOUNT, PATTERNS, regionPatternOf } from '../../model/keyGrammar.ts';
+import { DEFAULT_ACCOUNT, PATTERNS } from '../../config/patterns.ts';
+import { regionPatternOf } from '../../model/keyGrammar.ts';
 import { PROVIDERS, providerOf } from '../registry.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { AnyProvider } from '../shared/provider.ts';
 import { knownStoresOf } from './filter.ts';
-import type { JobListFilter } from './types.ts';
+import type { JobListFilter, ListAccess } from './types.ts';
 
 /** Most regions one `listJobs` filter names. */
 export const MAX_LIST_REGIONS = 10;
@@ -71,10 +72,14 @@ export interface ListPlan {
   omicsReferenceStoreIds: readonly string[] | null;
   /**
    * The accounts asked, by alias (`default` first, then the others in the order configured):
-   * the filter's, else every configured account.
+   * the filter's, else every configured account the caller's grant reads on some provider.
    */
   accounts: readonly string[];
-  /** Each provider's configured accounts besides the default one (`PlanDefaults.accounts`). */
+  /**
+   * The accounts listed of each asked provider, in the order of `accounts`: those the provider
+   * has (the default account always) that the caller's grant permits on it — an alias granted by
+   * an account ID is permitted on that ID's cloud only.
+   */
   accountsOf: Readonly<Partial<Record<JobProvider, readonly string[]>>>;
   /** A digest of all of the above: a cursor is good only for the plan it was made for. */
   digest: string;
@@ -101,12 +106,47 @@ export function planDefaults(
 }
 
 /**
- * The accounts a plan lists `provider` in: the asked ones it has (the default account always),
- * in the plan's order.
+ * The accounts a plan lists `provider` in: the asked ones it has (the default account always)
+ * and the caller may read there, in the plan's order.
  */
 export function accountsOf(plan: ListPlan, provider: AnyProvider): readonly string[] {
-  const has = plan.accountsOf[provider.name] ?? [];
-  return plan.accounts.filter((a) => a === DEFAULT_ACCOUNT || has.includes(a));
+  return plan.accountsOf[provider.name] ?? [];
+}
+
+/** Every account: the gateway's own passes (list-assisted watching). */
+const EVERY_ACCOUNT: ListAccess = {
+  grant: { all: true, permits: () => true },
+  refuse: () => new TypeError('a grant of every account refuses none'),
+};
+
+/**
+ * The filter's accounts, checked against the configuration and the caller's grant. A caller
+ * reading every account hears which aliases are configured (BAD_USER_INPUT); any other caller
+ * gets `refuse`'s FORBIDDEN for an alias it may not read on any provider, configured or not, so
+ * a refusal tells nothing of which accounts exist.
+ */
+function plannedAccounts(
+  askedAccounts: readonly string[],
+  configured: readonly string[],
+  { grant, refuse }: ListAccess,
+): string[] {
+  const readable = (alias: string) =>
+    grant.all || PROVIDERS.some((p) => grant.permits(p.name, alias));
+  askedAccounts.forEach((alias, i) => {
+    if (!grant.all) {
+      if (configured.includes(alias) && readable(alias)) return;
+      throw refuse(null, alias);
+    }
+    if (configured.includes(alias)) return;
+    const shown = JSON.stringify(alias.length > 64 ? `${alias.slice(0, 64)}…` : alias);
+    bad(
+      `filter.accounts[${i}]`,
+      `has ${shown}, which is no configured account: ${configured.join(', ')} (JOBGRAPH_AWS_ACCOUNTS, JOBGRAPH_TENCENT_ACCOUNTS; \`default\` is the default account).`,
+    );
+  });
+  return configured.filter(
+    (alias) => (askedAccounts.length === 0 || askedAccounts.includes(alias)) && readable(alias),
+  );
 }
 
 const bad = (argument: string, message: string): never => {
@@ -137,7 +177,12 @@ const served = (pattern: (typeof PATTERNS)['awsRegion' | 'cosRegion'], region: s
  * regions, the configured ones. A global service (Import/Export) is listed whenever it is asked,
  * whatever the regions. Throws BadUserInputError naming the argument.
  */
-export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPlan {
+export function planList(
+  filter: JobListFilter,
+  defaults: PlanDefaults,
+  access: ListAccess = EVERY_ACCOUNT,
+): ListPlan {
+  const { grant } = access;
   const askedProviders = distinct(filter.providers);
   for (const p of askedProviders ?? [])
     if (!JOB_PROVIDERS.includes(p)) bad('filter.providers', `has an unknown provider.`);
@@ -191,19 +236,15 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
   for (const p of PROVIDERS)
     for (const alias of accountsOfProviders[p.name] ?? [])
       if (!configured.includes(alias)) configured.push(alias);
-  const askedAccounts = filter.accounts ?? [];
-  askedAccounts.forEach((alias, i) => {
-    if (configured.includes(alias)) return;
-    const shown = JSON.stringify(alias.length > 64 ? `${alias.slice(0, 64)}…` : alias);
-    bad(
-      `filter.accounts[${i}]`,
-      `has ${shown}, which is no configured account: ${configured.join(', ')} (JOBGRAPH_AWS_ACCOUNTS, JOBGRAPH_TENCENT_ACCOUNTS; \`default\` is the default account).`,
-    );
-  });
-  const accounts =
-    askedAccounts.length === 0
-      ? configured
-      : configured.filter((alias) => askedAccounts.includes(alias));
+  const accounts = plannedAccounts(filter.accounts ?? [], configured, access);
+  const byProvider: Partial<Record<JobProvider, readonly string[]>> = {};
+  let narrowed = false;
+  for (const p of providers) {
+    const has = accountsOfProviders[p] ?? [];
+    const ofProvider = accounts.filter((a) => a === DEFAULT_ACCOUNT || has.includes(a));
+    byProvider[p] = ofProvider.filter((a) => grant.permits(p, a));
+    if (byProvider[p].length !== ofProvider.length) narrowed = true;
+  }
 
   const stateList = states ? JOB_STATES.filter((s) => states.includes(s)) : null;
   const digested: unknown[] = [
@@ -216,7 +257,9 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
     stores,
   ];
   // Only the default account: today's digest, so a cursor of a configuration without accounts stays good.
-  if (configured.length > 1) digested.push(accounts);
+  if (configured.length > 1 || accounts.length !== configured.length) digested.push(accounts);
+  // A grant that reads an alias on one cloud only lists other sources: its cursors are its own.
+  if (narrowed) digested.push(byProvider);
   const digest = createHash('sha256')
     .update(JSON.stringify(digested))
     .digest('base64url')
@@ -230,7 +273,7 @@ export function planList(filter: JobListFilter, defaults: PlanDefaults): ListPla
     createdBeforeMs,
     omicsReferenceStoreIds: stores,
     accounts,
-    accountsOf: accountsOfProviders,
+    accountsOf: byProvider,
     digest,
   };
 }

@@ -1,4 +1,4 @@
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/index.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';

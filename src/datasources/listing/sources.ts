@@ -1,8 +1,8 @@
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/index.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { fetchJobShared, type GuardedSource } from '../guard/loader.ts';
 import type { Sources } from '../index.ts';
-import { PROVIDERS } from '../registry.ts';
+import { PROVIDERS, providerOf } from '../registry.ts';
 import type { ListEnv, ListSource } from '../shared/provider.ts';
 import { guardedCall, isProviderSource, type ListCallContext } from './guardedCall.ts';
 import type { MergeStream } from './merge.ts';
@@ -11,7 +11,7 @@ import { callContextOf, snapshotStream } from './snapshotStream.ts';
 import type { ListSnapshots } from './snapshots.ts';
 import type { ListStream } from './streams.ts';
 import type { Listed } from './summaries.ts';
-import type { JobListSourceState, ListBudget } from './types.ts';
+import type { JobListSourceState, ListAccess, ListBudget, ListedJob } from './types.ts';
 
 /** One source of a page: where it lists, and the stream to merge, or why there is none. */
 export interface SourceEntry {
@@ -37,6 +37,26 @@ export interface PageEnv {
   budget?: ListBudget | undefined;
   /** The gateway's snapshots of the sources read whole. */
   snapshots: ListSnapshots;
+  /** The caller's accounts; none: every account. */
+  access?: ListAccess | undefined;
+}
+
+/** The alias of a listed job's own account (the provider's `accountAlias` of its key: a map lookup at most). */
+function accountOf(config: Config, job: ListedJob): string {
+  return providerOf(job.provider).setup.accountAlias(config, job.key as never);
+}
+
+/**
+ * `stream` with only the rows the caller may read, each decided by its own account — never by
+ * the source or snapshot it came from, so a snapshot shared by every caller serves each only its
+ * own accounts' rows. Taken out before the stream's `select`, so no lookup is made for them.
+ */
+function readableRows(env: PageEnv, stream: MergeStream<Listed>): MergeStream<Listed> {
+  const grant = env.access?.grant;
+  if (!grant || grant.all) return stream;
+  const { config } = env;
+  const readable = (item: Listed) => grant.permits(item.job.provider, accountOf(config, item.job));
+  return { ...stream, select: (items) => stream.select(items.filter(readable)) };
 }
 
 /**
@@ -55,6 +75,11 @@ function listEnv(env: PageEnv, provider: JobProvider, account: string): ListEnv 
       guardedCall(guarded, operation, input, where, callContextOf(env.ctx)),
     remember: (key, read) => env.snapshots.remember(key, read),
     lookUp(job) {
+      const access = env.access;
+      if (access && !access.grant.all) {
+        const alias = accountOf(env.config, job);
+        if (!access.grant.permits(job.provider, alias)) throw access.refuse(job.provider, alias);
+      }
       // A lookup is a describe call: it counts in the request's job budget like any other.
       env.budget?.job(job.id);
       return fetchJobShared(guarded, job.key as never, env.ctx.caller);
@@ -78,10 +103,11 @@ function entry(
   if (source.stream === null) return { ...at, state: 'LISTED', code: null };
   if (!listable) return { ...at, state: 'NOT_LISTABLE', code: null };
   const stream: ListStream = source.stream;
-  if (!stream.snapshot) return { ...at, stream };
+  if (!stream.snapshot) return { ...at, stream: readableRows(env, stream) };
   const { snapshots, ctx } = env;
   const budgetMs = env.config.resilience.upstreamBudgetMs;
-  return { ...at, stream: snapshotStream(stream, stream.snapshot, { snapshots, ctx, budgetMs }) };
+  const whole = snapshotStream(stream, stream.snapshot, { snapshots, ctx, budgetMs });
+  return { ...at, stream: readableRows(env, whole) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { KeyOf } from '../../model/globalId.ts';
-import { PATTERNS, formatKey, type KeyGrammar } from '../../model/keyGrammar.ts';
+import { PATTERNS } from '../../config/patterns.ts';
+import { formatKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import {
   isTerminalState,
   type JobProvider,

@@ -16,7 +16,10 @@ export interface JobListFilter {
   createdBefore?: string;
   /** Default: JOBGRAPH_OMICS_REFERENCE_STORES, else each region's ListReferenceStores. */
   omicsReferenceStoreIds?: readonly string[];
-  /** Account aliases (`default`: the default account); default: every configured account. */
+  /**
+   * Account aliases (`default`: the default account); default: every configured account the
+   * caller may read.
+   */
   accounts?: readonly string[];
 }
 
@@ -76,6 +79,26 @@ export interface ListBudget {
   job(id: string): void;
 }
 
+/**
+ * Which accounts a caller may read, as the lister asks (auth/accountGrant.ts's `AccountGrant` is
+ * one): `permits(provider, alias)` for the account aliased `alias` (`default`: the default one).
+ */
+export interface ListGrant {
+  /** Every configured account (`*`). */
+  readonly all: boolean;
+  permits(provider: JobProvider, alias: string): boolean;
+}
+
+/**
+ * A caller's grant and how it is refused: `refuse` records the refusal (the audit line and
+ * metric) and returns the FORBIDDEN error to throw; `provider` null when the filter named the
+ * alias for every provider.
+ */
+export interface ListAccess {
+  grant: ListGrant;
+  refuse: (provider: JobProvider | null, account: string) => Error;
+}
+
 export interface JobLister {
   /**
    * One page, newest first. Throws BadUserInputError (src/errors.ts) for a bad `first` (1..100;
@@ -92,5 +115,11 @@ export interface JobLister {
     signal?: AbortSignal;
     /** The request's budgets; none: unbounded (the watch pollers' own passes). */
     budget?: ListBudget;
+    /**
+     * The caller's accounts: only those are listed, in `sources` and rows alike, each row decided
+     * by its own account; a filter naming another is refused (`access.refuse`) before any call.
+     * None: every account (the watch pollers' own passes).
+     */
+    access?: ListAccess;
   }): Promise<JobListPage>;
 }

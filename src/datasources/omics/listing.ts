@@ -1,5 +1,5 @@
 import { BadUserInputError } from '../../errors.ts';
-import { PATTERNS } from '../../model/keyGrammar.ts';
+import { PATTERNS } from '../../config/patterns.ts';
 import { knownStoresOf, statusFilter } from '../listing/filter.ts';
 import { MAX_PAGES_PER_STREAM, PageLimitError, type MergeStream } from '../listing/merge.ts';
 import { failedReport, listStream, present } from '../listing/streams.ts';

@@ -5,10 +5,18 @@ import {
   memoizeIdentityProvider,
 } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { AwsAccount, Config } from '../../config.ts';
+import type { AwsAccount, Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
-import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 import { credentialSource } from './awsCall.ts';
+import {
+  getCallerIdentity,
+  stsEndpoint,
+  transportCode,
+  VerificationError,
+  type StsTarget,
+} from './callerIdentity.ts';
+import { ACCESS_DENIED_CODES } from './classify.ts';
 
 /** Told of every STS AssumeRole jobgraph makes (metrics): the alias and how it ended. */
 export interface AccountObserver {
@@ -19,14 +27,38 @@ export interface AccountObserver {
 
 /** How one account stands, for the start-up summary, /readyz and the list sources. */
 export interface AccountState {
+  /** Whose account: `aws`, or the cloud a provider names (`tencent`). */
+  cloud: string;
   alias: string;
-  /** The 12-digit account ID: the role ARN's, or the default chain's when it says (AWS_ACCOUNT_ID, SSO, STS). */
+  /**
+   * AWS: the 12-digit account ID (the role ARN's, or the default credentials' once they say it:
+   * AWS_ACCOUNT_ID, SSO, STS GetCallerIdentity); elsewhere the provider's own (COS: the APPID).
+   */
   accountId: string | null;
-  /** UNTRIED until a session is first needed, READY while one is held, FAILED after the last try failed. */
-  state: 'UNTRIED' | 'READY' | 'FAILED';
-  /** The STS error code of the last failure (`AccessDenied`), never its message. */
-  code: string | null;
+  /**
+   * UNTRIED until verified or first needed, READY once its credentials answered, FAILED after
+   * the last try failed, NOT_CONFIGURED when the configuration lacks what it needs.
+   */
+  state: 'UNTRIED' | 'READY' | 'FAILED' | 'NOT_CONFIGURED';
+  /**
+   * Never null: `OK` when ready, `UNTRIED`, `NOT_CONFIGURED`; a failure's upstream code
+   * (`AccessDenied`, `SignatureDoesNotMatch`), or for an endpoint that did not answer its error
+   * class and host (`ECONNREFUSED 127.0.0.1:4106`). Never a message, a URL path or a secret.
+   */
+  code: string;
+  /** A FAILED account's credentials were refused (not: the endpoint did not answer). */
+  refused: boolean;
+  /** What a NOT_CONFIGURED account lacks, as variable names (`COS_APPID`). */
+  missing?: string[];
 }
+
+/** The code of a state that has no failure code. */
+export const STATE_CODE = {
+  READY: 'OK',
+  UNTRIED: 'UNTRIED',
+  NOT_CONFIGURED: 'NOT_CONFIGURED',
+  FAILED: 'Unknown',
+} as const;
 
 /**
  * A role that could not be assumed: the pipeline answers UPSTREAM_ACCESS_DENIED for STS's refusal,
@@ -47,14 +79,13 @@ export class AccountSessionError extends Error {
   }
 }
 
-/** STS codes that say the role may not be assumed by jobgraph's credentials. */
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'InvalidClientTokenId']);
-
 interface Session {
   readonly account: AwsAccount;
   readonly credentials: AwsCredentialIdentityProvider;
   state: AccountState['state'];
   code: string | null;
+  refused: boolean;
+  missing?: string[];
   /** The last failure and when it came: answered again, without a call, for RETRY_AFTER_FAILURE_MS. */
   failure: { error: AccountSessionError; atMs: number } | null;
 }
@@ -77,12 +108,27 @@ export class AwsAccounts {
   readonly #default: AwsCredentialIdentityProvider;
   readonly #sessions = new Map<string, Session>();
   #defaultAccountId: string | null = null;
+  /** The default credentials as verification found them. */
+  readonly #defaultState: Pick<Session, 'state' | 'code' | 'refused' | 'missing'> = {
+    state: 'UNTRIED',
+    code: null,
+    refused: false,
+  };
+  readonly #sts: Omit<StsTarget, 'timeoutMs'>;
 
   constructor(
-    config: Pick<Config, 'awsCredentials' | 'awsAccounts' | 'awsRegion' | 'endpoints'>,
+    config: Pick<
+      Config,
+      'awsCredentials' | 'awsAccounts' | 'awsRegion' | 'endpoints' | 'awsEndpointVariant'
+    >,
     observer: AccountObserver = {},
     now: () => number = Date.now,
   ) {
+    this.#sts = {
+      endpoint: config.endpoints.sts,
+      region: config.awsRegion,
+      variant: config.awsEndpointVariant,
+    };
     const chain = credentialSource(config.awsCredentials);
     this.#default = async (props) => {
       const identity = await chain(props);
@@ -106,6 +152,7 @@ export class AwsAccounts {
         account,
         state: 'UNTRIED',
         code: null,
+        refused: false,
         failure: null,
         credentials: memoizeIdentityProvider(
           async () => {
@@ -120,11 +167,14 @@ export class AwsAccounts {
               observer.assumeRole?.(account.alias, 'ok');
               return identity;
             } catch (err) {
-              const code = stsCode(err);
+              // A refused signature or key is the same cause as for the default account's own
+              // calls (classify.ts): UPSTREAM_ACCESS_DENIED, whichever key signed.
+              const code = stsCode(err) ?? transportCode(err, null);
+              const denied = code !== null && ACCESS_DENIED_CODES.has(code);
               session.state = 'FAILED';
               session.code = code;
+              session.refused = denied;
               observer.assumeRole?.(account.alias, 'failed');
-              const denied = code !== null && DENIED.has(code);
               const error = new AccountSessionError(account.alias, code, denied, { cause: err });
               session.failure = { error, atMs: now() };
               throw error;
@@ -162,15 +212,67 @@ export class AwsAccounts {
 
   /** Every configured account's state, the default one first. */
   states(): AccountState[] {
+    const state = (
+      alias: string,
+      accountId: string | null,
+      s: Pick<Session, 'state' | 'code' | 'refused' | 'missing'>,
+    ): AccountState => ({
+      cloud: 'aws',
+      alias,
+      accountId,
+      state: s.state,
+      code: s.code ?? STATE_CODE[s.state],
+      refused: s.refused,
+      ...(s.missing ? { missing: s.missing } : {}),
+    });
     return [
-      { alias: DEFAULT_ACCOUNT, accountId: this.#defaultAccountId, state: 'READY', code: null },
-      ...[...this.#sessions.values()].map((s) => ({
-        alias: s.account.alias,
-        accountId: s.account.accountId,
-        state: s.state,
-        code: s.code,
-      })),
+      state(DEFAULT_ACCOUNT, this.#defaultAccountId, this.#defaultState),
+      ...[...this.#sessions.values()].map((s) => state(s.account.alias, s.account.accountId, s)),
     ];
+  }
+
+  /**
+   * Live mode's start: each account's credentials checked with one STS GetCallerIdentity (the
+   * default credentials; each role's session once assumed), each within `timeoutMs`. One that
+   * fails is reported (state FAILED and its code) without stopping the others. Never rejects.
+   */
+  async verify(timeoutMs: number): Promise<AccountState[]> {
+    const target = { ...this.#sts, timeoutMs };
+    const host = await stsEndpoint(target).then(
+      (url) => url.host,
+      () => null,
+    );
+    const check = async (
+      into: Pick<Session, 'state' | 'code' | 'refused' | 'missing'>,
+      credentials: () => Promise<AwsCredentialIdentity>,
+    ) => {
+      try {
+        const identity = await withTimeout(
+          credentials().then((c) => getCallerIdentity(c, target)),
+          timeoutMs,
+        );
+        into.state = 'READY';
+        into.code = null;
+        into.refused = false;
+        return identity.account;
+      } catch (err) {
+        // The standard chain found no credentials (for the default account, or to assume a role
+        // with): not configured, as its jobs answer (PROVIDER_NOT_CONFIGURED).
+        const none = noCredentials(err);
+        into.state = none ? 'NOT_CONFIGURED' : 'FAILED';
+        into.code = none ? null : failureCode(err, host);
+        into.refused = refusedBy(err);
+        if (none) into.missing = ['AWS credentials'];
+        return null;
+      }
+    };
+    await Promise.all([
+      check(this.#defaultState, () => this.#default()).then((account) => {
+        if (account) this.#defaultAccountId ??= account;
+      }),
+      ...[...this.#sessions.values()].map((s) => check(s, () => s.credentials())),
+    ]);
+    return this.states();
   }
 
   /**
@@ -204,6 +306,41 @@ export function unknownAlias(alias: string, known: readonly string[]): BadUserIn
       known.length ? `configured are ${known.join(', ')}` : 'none is configured'
     } (JOBGRAPH_AWS_ACCOUNTS), besides the default account.`,
   );
+}
+
+/** `promise`, or a TimeoutError after `ms`: a check never holds the start-up summary longer. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`no answer within ${ms} ms`);
+      err.name = 'TimeoutError';
+      reject(err);
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** The code a failed verification reports (see AccountState.code). */
+function failureCode(err: unknown, host: string | null): string {
+  if (err instanceof VerificationError) return err.code;
+  if (err instanceof AccountSessionError)
+    return err.upstreamCode ?? transportCode(err.cause, host) ?? 'Unknown';
+  return transportCode(err, host) ?? stsCode(err) ?? 'Unknown';
+}
+
+/** Whether `err` (or its cause) is the credential chain finding none. */
+function noCredentials(err: unknown, depth = 0): boolean {
+  if (depth > 3 || err === null || typeof err !== 'object') return false;
+  if ((err as { name?: unknown }).name === 'CredentialsProviderError') return true;
+  return noCredentials((err as { cause?: unknown }).cause, depth + 1);
+}
+
+/** Whether a failed verification means the credentials were refused. */
+function refusedBy(err: unknown): boolean {
+  if (err instanceof VerificationError || err instanceof AccountSessionError) return err.denied;
+  return false;
 }
 
 /** STS's error code of a failed AssumeRole (the SDK's error name), if it matches a code's form. */

@@ -1,9 +1,9 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/index.ts';
 import { MalformedBodyError, type UpstreamError } from '../../errors.ts';
 import type { JobKey } from '../../model/globalId.ts';
 import type { JobRecord } from '../../model/job.ts';
-import { DEFAULT_ACCOUNT } from '../../model/keyGrammar.ts';
+import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 import { resolveAwsEndpoint, type AwsEndpointVariant } from './awsEndpoint.ts';
 import { unknownAlias } from './accounts.ts';
 import { awsRequestId } from './awsErrors.ts';

@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { TencentCredentials } from '../../config/index.ts';
 import type { AttemptObserver } from './attempts.ts';
 import type { AwsEndpointVariant } from './awsEndpoint.ts';
 import type { AwsAccounts } from './accounts.ts';
@@ -45,13 +46,6 @@ export interface AwsSourceOptions extends TransportOptions {
   endpoint?: string;
   /** FIPS and dual-stack endpoints (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT); ignored with an override. */
   endpointVariant?: AwsEndpointVariant;
-}
-
-/** Tencent Cloud credentials (TENCENTCLOUD_SECRET_ID / _KEY / _SESSION_TOKEN). */
-export interface TencentCredentials {
-  secretId: string;
-  secretKey: string;
-  sessionToken?: string;
 }
 
 export interface CosSourceOptions extends TransportOptions {

@@ -1,4 +1,4 @@
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/index.ts';
 import type { JobKey, KeyOf } from '../../model/globalId.ts';
 import type { KeyGrammar } from '../../model/keyGrammar.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
@@ -44,6 +44,35 @@ export interface Provider<
   readonly list?: ProviderList;
   /** Watching many of its jobs through its list; absent: each watched job by its describe call. */
   readonly watch?: ProviderWatch<P>;
+  /**
+   * Checking its accounts' own credentials at live mode's start, one cheap signed call each;
+   * absent for the providers on the AWS credential chain, whose accounts STS verifies
+   * (shared/accounts.ts `AwsAccounts.verify`).
+   */
+  readonly verify?: ProviderVerify;
+}
+
+/** One account a provider verifies: its alias, and what the configuration lacks for it. */
+export interface VerifiedAccount {
+  /** `default` (DEFAULT_ACCOUNT) for the default account. */
+  alias: string;
+  /** The provider's own account ID (COS: the APPID), when configured. */
+  accountId: string | null;
+  /** Variable names the account needs and lacks (`COS_APPID`); empty when it can be called. */
+  missing: string[];
+}
+
+/** How a provider verifies its accounts' credentials (`Provider.verify`). */
+export interface ProviderVerify {
+  /** The cloud its accounts belong to, as the start-up summary and /readyz name it (`tencent`). */
+  readonly cloud: string;
+  /** Every account it reaches, the default one first. */
+  accounts(config: Config): VerifiedAccount[];
+  /**
+   * One cheap signed call in the account aliased `alias` (a list page of one job), through the
+   * provider's pipeline; rejects with the pipeline's error when refused or unreachable.
+   */
+  check(call: ListCall, config: Config, alias: string): Promise<void>;
 }
 
 /** What a root field's key parts may be taken from when its arguments leave them out. */
@@ -109,7 +138,7 @@ export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends 
    */
   accountAliases(config: Config): readonly string[];
   /**
-   * The alias of the account a job of `key` lives in — the account whose credentials read it:
+   * The alias of the account a job of `key` lives in (`Job.accountAlias`) — the account whose credentials read it:
    * `default` (DEFAULT_ACCOUNT) or a configured alias. What per-account authorization decides by
    * (auth/accountGrant.ts), so it must cost no more than a map lookup.
    */

@@ -93,6 +93,7 @@ describe('createJobLoader', () => {
         offered.push(r.nativeId);
         return true;
       },
+      forget: async () => {},
       close: async () => {},
     };
     const { source, calls } = fakeSource();
@@ -110,6 +111,7 @@ describe('createJobLoader', () => {
     const cache: JobCache = {
       get: async (id) => (id === cached.id ? cached : undefined),
       offer: async () => false,
+      forget: async () => {},
       close: async () => {},
     };
     const { source, calls } = fakeSource();

@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '../../../src/config.ts';
+import { loadConfig, type Config } from '../../../src/config/index.ts';
 import { closeSources, createSources, type Sources } from '../../../src/datasources/index.ts';
 import {
   createJobLister,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../../src/config.ts';
+import { loadConfig, type Config } from '../../../src/config/index.ts';
 import { closeSources, createSources, type Sources } from '../../../src/datasources/index.ts';
 import { useFixtureServer } from '../../support/useFixtureServer.ts';
 

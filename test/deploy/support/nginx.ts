@@ -1,45 +1,69 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync, watch } from 'node:fs';
-import { chmod, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../support/rawHttp.ts';
-
-/** Debian's nginx (apt-get install nginx). */
-export const NGINX_BIN = '/usr/sbin/nginx';
+import { requirePart } from '../../support/realParts.ts';
 
 const DEPLOY = fileURLToPath(new URL('../../../deploy/', import.meta.url));
-/** The shipped configuration: http-context directives that include jobgraph/upstreams.conf and jobgraph/listen.conf. */
+/** The kit's main configuration (the image's /etc/nginx/nginx.conf). */
+export const NGINX_MAIN = join(DEPLOY, 'nginx', 'main.conf');
+/** The jobgraph server: http-context directives (the image's conf.d/default.conf). */
 export const NGINX_CONF = join(DEPLOY, 'nginx.conf');
-const SHIPPED_UPSTREAMS = join(DEPLOY, 'nginx', 'upstreams.conf');
+const SHIPPED_REPLICAS = join(DEPLOY, 'nginx', 'replicas.conf');
 const SHIPPED_LISTEN = join(DEPLOY, 'nginx', 'listen.conf');
+const RESOLVER_TEMPLATE = join(DEPLOY, 'nginx', 'resolver.conf.template');
+/** The port the shipped replicas.conf names (the image's). */
+const SHIPPED_PORT = 4000;
 
 /** nginx run by a test: its port on 127.0.0.1, and what it printed. */
 export interface NginxProcess {
   port: number;
+  /** The prefix directory: nginx.conf and what it includes. */
+  dir: string;
   child: ChildProcess;
-  /** What nginx printed on stderr so far (its error log). */
+  /** What nginx printed on stderr so far (its error log), since its last start. */
   stderr(): string;
   /** Resolves once nginx's access log (its stdout) has a line matching `pattern`: nginx writes it after the response. */
   logged(pattern: RegExp): Promise<string>;
+  /** `nginx -t` on the configuration: its exit status and output. */
+  check(): { status: number | null; output: string };
+  /** Stop nginx (SIGTERM, its fast shutdown) and start it again on the same port and configuration. */
+  restart(): Promise<void>;
   /** Stop nginx (SIGQUIT would wait for the streams: SIGTERM is its fast shutdown) and remove its directory. */
   stop(): Promise<void>;
 }
 
+/** The shipped replicas.conf with the image's port replaced by `port`: the names stay. */
+export async function testReplicas(port: number): Promise<string> {
+  const shipped = await readFile(SHIPPED_REPLICAS, 'utf8');
+  const named = shipped.match(new RegExp(`:${SHIPPED_PORT};`, 'g')) ?? [];
+  if (named.length === 0)
+    throw new Error(`deploy/nginx/replicas.conf names no replica on port ${SHIPPED_PORT}`);
+  return shipped.replaceAll(`:${SHIPPED_PORT};`, `:${port};`);
+}
+
 /**
- * The shipped upstreams.conf with each replica's `host:port` replaced, in order, by one of
- * `ports` on 127.0.0.1: the `server` parameters (max_fails, fail_timeout) are the shipped ones.
+ * The names the shipped replicas.conf looks up: `pool`, the one every replica answers to, and
+ * `replicas`, each replica's own (in order); with the port they name.
  */
-export async function loopbackUpstreams(ports: number[]): Promise<string> {
-  const shipped = await readFile(SHIPPED_UPSTREAMS, 'utf8');
-  const servers = [...shipped.matchAll(/^\s*server\s+(\S+)(.*);\s*$/gm)];
-  if (servers.length !== ports.length)
-    throw new Error(
-      `deploy/nginx/upstreams.conf names ${servers.length} replicas; the test runs ${ports.length}`,
-    );
-  return servers.map((m, i) => `server 127.0.0.1:${ports[i]}${m[2]};`).join('\n') + '\n';
+export function shippedReplicaNames(): { pool: string; replicas: string[]; port: number } {
+  const shipped = readFileSync(SHIPPED_REPLICAS, 'utf8');
+  const pool = /\$jobgraph_replicas\s*\{\s*default\s+([^\s:]+):(\d+);/.exec(shipped);
+  const pinned = /split_clients[^{]*\$jobgraph_pinned\s*\{([^}]*)\}/.exec(shipped)?.[1] ?? '';
+  const replicas = [...pinned.matchAll(/^\s*(?:[\d.]+%|\*)\s+([^\s:]+):(\d+);/gm)];
+  if (!pool || replicas.length === 0)
+    throw new Error('deploy/nginx/replicas.conf: no $jobgraph_replicas or $jobgraph_pinned');
+  const ports = new Set([pool[2], ...replicas.map((m) => m[2])]);
+  if (ports.size !== 1) throw new Error('deploy/nginx/replicas.conf: more than one port');
+  return {
+    pool: pool[1] as string,
+    replicas: replicas.map((m) => m[1] as string),
+    port: Number(pool[2]),
+  };
 }
 
 /** The shipped listen.conf with its port replaced by `port` on 127.0.0.1 (the shipped one listens on every address). */
@@ -50,67 +74,111 @@ export async function loopbackListen(port: number): Promise<string> {
   return `listen 127.0.0.1:${port}${(lines[0] as RegExpMatchArray)[2]};\n`;
 }
 
+/** resolver.conf.template as the image's entrypoint renders it (envsubst), with `resolver` as NGINX_LOCAL_RESOLVERS. */
+export async function renderedResolver(resolver: string): Promise<string> {
+  const template = await readFile(RESOLVER_TEMPLATE, 'utf8');
+  if (!template.includes('${NGINX_LOCAL_RESOLVERS}'))
+    throw new Error('resolver.conf.template: no ${NGINX_LOCAL_RESOLVERS}');
+  return template.replaceAll('${NGINX_LOCAL_RESOLVERS}', resolver);
+}
+
 /**
- * Start Debian's nginx in the foreground (`daemon off`) with its own prefix directory: a main
- * configuration that includes deploy/nginx.conf unchanged, the loopback upstreams.conf and
- * listen.conf beside it. Resolves once nginx has written its pid file (after it opened its
- * listening socket); a port taken between choosing and binding is retried with another.
+ * Lay out a prefix directory as the official image holds /etc/nginx: the kit's main configuration
+ * and deploy/nginx.conf unchanged, the resolver rendered from its template, the shipped
+ * replicas.conf (on `replicaPort`) and a loopback listen.conf. Debian's nginx run as root keeps
+ * request bodies under /var/lib/nginx, which its `nobody` workers cannot write: a test-only file in
+ * conf.d/ puts the temp directories in the prefix instead.
  */
-export async function startNginx(upstreamPorts: number[]): Promise<NginxProcess> {
+async function prefix(options: { resolver: string; replicaPort: number }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'jobgraph-nginx-'));
-  // Run as root, nginx's workers are `nobody`: they must reach the temp directories below.
   await chmod(dir, 0o755);
   await mkdir(join(dir, 'jobgraph'));
-  await writeFile(join(dir, 'jobgraph', 'upstreams.conf'), await loopbackUpstreams(upstreamPorts));
-  const pidFile = join(dir, 'nginx.pid');
+  await mkdir(join(dir, 'conf.d'));
+  await copyFile(NGINX_MAIN, join(dir, 'nginx.conf'));
+  await copyFile(NGINX_CONF, join(dir, 'conf.d', 'default.conf'));
+  await writeFile(join(dir, 'conf.d', 'resolver.conf'), await renderedResolver(options.resolver));
   await writeFile(
-    join(dir, 'nginx.conf'),
-    [
-      'daemon off;',
-      'worker_processes 1;',
-      `pid ${pidFile};`,
-      'error_log stderr warn;',
-      'events { worker_connections 1024; }',
-      'http {',
-      // No log outside the prefix (run as another user than root, nginx could not open it);
-      // deploy/nginx.conf's server logs to stdout.
-      '  access_log off;',
-      `  client_body_temp_path ${join(dir, 'client_body')};`,
-      `  proxy_temp_path ${join(dir, 'proxy')};`,
-      `  fastcgi_temp_path ${join(dir, 'fastcgi')};`,
-      `  uwsgi_temp_path ${join(dir, 'uwsgi')};`,
-      `  scgi_temp_path ${join(dir, 'scgi')};`,
-      `  include ${NGINX_CONF};`,
-      '}',
-      '',
-    ].join('\n'),
+    join(dir, 'conf.d', 'test-paths.conf'),
+    ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+      .map((t) => `${t}_temp_path ${join(dir, t)};\n`)
+      .join(''),
   );
+  await writeFile(join(dir, 'jobgraph', 'replicas.conf'), await testReplicas(options.replicaPort));
+  return dir;
+}
+
+/** nginx's command line: the prefix, the pid file inside it, in the foreground. */
+const args = (dir: string) => [
+  '-p',
+  dir,
+  '-e',
+  'stderr',
+  '-c',
+  join(dir, 'nginx.conf'),
+  '-g',
+  `pid ${join(dir, 'nginx.pid')}; daemon off;`,
+];
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<unknown>;
+  output: { stderr: string };
+  /** Whether it wrote its pid file; false: it exited (its stderr says why). */
+  started: boolean;
+}
+
+/** Start nginx in `dir`; resolves once it wrote its pid file (after opening its listening socket), or once it exited. */
+async function run(dir: string): Promise<Running> {
+  const pidFile = join(dir, 'nginx.pid');
+  // stdout is a file, not a pipe: nginx opens /dev/stdout for its access log, which Linux
+  // cannot do on the socket Node gives a child for a pipe (ENXIO).
+  const stdoutFd = openSync(join(dir, 'stdout.log'), 'a');
+  const child = spawn(requirePart('nginx'), args(dir), { stdio: ['ignore', stdoutFd, 'pipe'] });
+  closeSync(stdoutFd);
+  const output = { stderr: '' };
+  child.stderr?.on('data', (c: Buffer) => (output.stderr += c.toString()));
+  const exited = once(child, 'exit');
+  const watcher = watch(dir);
+  const started = await new Promise<boolean>((resolve) => {
+    const check = () => existsSync(pidFile) && resolve(true);
+    watcher.on('change', check);
+    void exited.then(() => resolve(false));
+    check();
+  }).finally(() => watcher.close());
+  if (!started) await exited;
+  return { child, exited, output, started };
+}
+
+/**
+ * Start Debian's nginx in the foreground with the kit's configuration (see `prefix`), the
+ * replicas' names looked up through `resolver` (host:port). A port taken between choosing and
+ * binding is retried with another.
+ */
+export async function startNginx(options: {
+  resolver: string;
+  replicaPort: number;
+}): Promise<NginxProcess> {
+  const dir = await prefix(options);
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     await writeFile(join(dir, 'jobgraph', 'listen.conf'), await loopbackListen(port));
-    // stdout is a file, not a pipe: nginx opens /dev/stdout for its access log, which Linux
-    // cannot do on the socket Node gives a child for a pipe (ENXIO).
-    const stdoutFile = join(dir, 'stdout.log');
-    const stdoutFd = openSync(stdoutFile, 'a');
-    const child = spawn(NGINX_BIN, ['-p', dir, '-e', 'stderr', '-c', join(dir, 'nginx.conf')], {
-      stdio: ['ignore', stdoutFd, 'pipe'],
-    });
-    closeSync(stdoutFd);
-    const output = { stderr: '' };
-    child.stderr?.on('data', (c: Buffer) => (output.stderr += c.toString()));
-    const exited = once(child, 'exit');
-    const watcher = watch(dir);
-    const started = await new Promise<boolean>((resolve) => {
-      const check = () => existsSync(pidFile) && resolve(true);
-      watcher.on('change', check);
-      void exited.then(() => resolve(false));
-      check();
-    }).finally(() => watcher.close());
-    if (started)
+    let current = await run(dir);
+    if (current.started) {
+      const stdoutFile = join(dir, 'stdout.log');
+      const stop = async () => {
+        const { child, exited } = current;
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          await exited;
+        }
+      };
       return {
         port,
-        child,
-        stderr: () => output.stderr,
+        dir,
+        get child() {
+          return current.child;
+        },
+        stderr: () => current.output.stderr,
         logged: (pattern) =>
           new Promise<string>((resolve) => {
             const log = watch(stdoutFile);
@@ -125,17 +193,33 @@ export async function startNginx(upstreamPorts: number[]): Promise<NginxProcess>
             log.on('change', check);
             check();
           }),
+        check: () => {
+          // stdout a file, as for the running nginx: `-t` opens the access log too.
+          const outFile = join(dir, 'check.log');
+          const fd = openSync(outFile, 'w');
+          const r = spawnSync(requirePart('nginx'), ['-t', ...args(dir)], {
+            stdio: ['ignore', fd, 'pipe'],
+            encoding: 'utf8',
+          });
+          closeSync(fd);
+          return { status: r.status, output: `${readFileSync(outFile, 'utf8')}${r.stderr}` };
+        },
+        restart: async () => {
+          await stop();
+          const again = await run(dir);
+          if (!again.started) throw new Error(`nginx did not start again: ${again.output.stderr}`);
+          current = again;
+        },
         stop: async () => {
-          if (child.exitCode === null && child.signalCode === null) {
-            child.kill('SIGTERM');
-            await exited;
-          }
+          await stop();
           await rm(dir, { recursive: true, force: true });
         },
       };
-    if (!/Address already in use/.test(output.stderr)) {
+    }
+    const { stderr } = current.output;
+    if (!/Address already in use/.test(stderr)) {
       await rm(dir, { recursive: true, force: true });
-      throw new Error(`nginx did not start: ${output.stderr}`);
+      throw new Error(`nginx did not start: ${stderr}`);
     }
   }
   await rm(dir, { recursive: true, force: true });

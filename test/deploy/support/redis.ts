@@ -1,10 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort } from '../../support/rawHttp.ts';
-
-/** Whether redis-server is on the PATH (Debian's redis-server package; .ci/run installs it). */
-export const HAS_REDIS =
-  spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).status === 0;
+import { requirePart } from '../../support/realParts.ts';
 
 /** A redis-server of the test's own on 127.0.0.1, nothing saved to disk. */
 export interface RedisProcess {
@@ -15,6 +12,7 @@ export interface RedisProcess {
 
 /** Start redis-server and resolve once it says it is ready; a port taken meanwhile is retried with another. */
 export async function startRedis(): Promise<RedisProcess> {
+  requirePart('redis-server');
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const child = spawn(

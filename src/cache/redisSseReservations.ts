@@ -1,0 +1,349 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createClient, type RedisClientType } from '@keyv/redis';
+import type { Logger } from 'pino';
+import type { SharedReservations } from '../subscriptions/sseRelay.ts';
+import { type Recheck, reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
+
+/** A reservation: `jobgraph:sse:v1:r:<reservation ID>` = hash {owner, maker, holder?}, with a TTL. */
+export const SSE_RESERVATION_PREFIX = 'jobgraph:sse:v1:r:';
+/** An owner's reservations: `jobgraph:sse:v1:o:<owner ID>` = sorted set of reservation IDs by when each lapses (ms, Redis's clock). */
+export const SSE_OWNER_PREFIX = 'jobgraph:sse:v1:o:';
+/** One channel per replica (`jobgraph:sse:v1:<db>:<replica ID>` on a database other than 0): what the others send it. */
+export const SSE_CHANNEL_PREFIX = 'jobgraph:sse:v1:';
+
+/** Extend the record (KEYS[1]) and its place in the owner's set (KEYS[2]) by ARGV[3] ms. */
+const EXTEND = `
+local function extend(ttl)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])
+  if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+  return now
+end`;
+
+/** ARGV: reservation ID, owner ID, ttl ms, max per caller, maker. {1} or {0, held}. */
+const RESERVE_SCRIPT = `${EXTEND}
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local held = redis.call('ZCARD', KEYS[2])
+if held >= tonumber(ARGV[4]) then return {0, held} end
+redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'maker', ARGV[5])
+extend(tonumber(ARGV[3]))
+return {1}`;
+
+/** ARGV: reservation ID, owner ID, lease ms, this replica. {1, maker}, {0} missing, {-1} taken. */
+const CONNECT_SCRIPT = `${EXTEND}
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] then return {0} end
+if redis.call('HEXISTS', KEYS[1], 'holder') == 1 then return {-1} end
+redis.call('HSET', KEYS[1], 'holder', ARGV[4])
+extend(tonumber(ARGV[3]))
+return {1, redis.call('HGET', KEYS[1], 'maker')}`;
+
+/** ARGV: reservation ID, owner ID, lease ms, this replica. 1 held, 0 lost. */
+const RENEW_SCRIPT = `${EXTEND}
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] then return 0 end
+if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[4] then return 0 end
+extend(tonumber(ARGV[3]))
+return 1`;
+
+/** ARGV: reservation ID, owner ID, this replica. Deletes unless another replica holds the stream. */
+const RELEASE_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] then return 0 end
+local holder = redis.call('HGET', KEYS[1], 'holder')
+if holder and holder ~= ARGV[3] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1`;
+
+export interface RedisSseReservationsOptions {
+  url: string;
+  /** Longest a Redis call may take before the store counts as down, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
+  opTimeoutMs: number;
+  /** Longest wait between two reconnection attempts or checks while Redis is away, in ms. */
+  retryMs: number;
+  logger: Logger;
+  /** This process's ID; default `<hostname>:<pid>:<random>`. */
+  replicaId?: string;
+}
+
+/** A message on a replica's channel: a request (with the channel to answer on), its answer, or a notice. */
+type Envelope =
+  | { t: 'req'; n: string; from: string; body: string }
+  | { t: 'rep'; n: string; body: string }
+  | { t: 'note'; body: string };
+
+/** A request's outcome: the other replica's answer, or none (Redis away, or no answer in time). */
+type Answer = { kind: 'answer'; body: string } | { kind: 'unavailable' };
+const UNAVAILABLE = { kind: 'unavailable' } as const;
+
+/** Single connection reservations in Redis (see {@link RedisSseReservations}). */
+export function redisSseReservations(
+  options: RedisSseReservationsOptions,
+): SharedReservations & { onAvailability(listener: (available: boolean) => void): () => void } {
+  return new RedisSseReservations(options);
+}
+
+/**
+ * Reservations of graphql-sse's single connection mode in Redis, over two connections of their own
+ * (commands, and the subscriber of this replica's channel) without an offline queue: while Redis
+ * is away every call answers `unavailable` at once. Each call is bounded by the op timeout; the
+ * first failure turns the store unavailable (one warn line), and a check every `retryMs` turns it
+ * available again once both connections are back and Redis answers a PING (one info line).
+ *
+ * What Redis holds: per reservation, the digest of its token (the key), its owner's digest, and
+ * the IDs of the replica that made it and the one holding its stream; per owner, the set of its
+ * reservations. What goes over the channels: sealed calls (sseRelay.ts) and their status codes.
+ */
+class RedisSseReservations implements SharedReservations {
+  readonly replicaId: string;
+  readonly #options: RedisSseReservationsOptions;
+  readonly #database: number;
+  readonly #commands: RedisClientType;
+  readonly #subscriber: RedisClientType;
+  readonly #recheck: Recheck;
+  #state: 'starting' | 'up' | 'down' = 'starting';
+  #closed = false;
+  #subscribed = false;
+  #handler: ((body: string, isRequest: boolean) => Promise<string>) | undefined;
+  /** Requests sent and not answered yet, by nonce. */
+  readonly #waiting = new Map<string, (answer: Answer) => void>();
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #availability = new Set<(available: boolean) => void>();
+
+  constructor(options: RedisSseReservationsOptions) {
+    this.#options = options;
+    this.#database = Number(new URL(options.url).pathname.slice(1)) || 0;
+    this.replicaId =
+      options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.#commands = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: reconnectAfter(options.retryMs) },
+    });
+    this.#subscriber = this.#commands.duplicate();
+    this.#recheck = recheckLater(options.retryMs, () => this.#check());
+    for (const client of [this.#commands, this.#subscriber]) {
+      client.on('error', this.#failed);
+      client.on('end', () => this.#failed(new Error('the Redis connection ended')));
+      client.on('ready', () => void this.#check());
+    }
+    // Connected in the background: a Redis that is not there must not hold up the start.
+    for (const client of [this.#commands, this.#subscriber])
+      client.connect().catch(() => undefined);
+  }
+
+  available(): boolean {
+    return this.#state === 'up' && !this.#closed;
+  }
+
+  /** Told each time the store turns unavailable (false) or available (true). */
+  onAvailability(listener: (available: boolean) => void): () => void {
+    this.#availability.add(listener);
+    return () => this.#availability.delete(listener);
+  }
+
+  async reserve(reservationId: string, ownerId: string, maxPerCaller: number, ttlMs: number) {
+    const reply = await this.#eval(RESERVE_SCRIPT, reservationId, ownerId, [
+      ms(ttlMs),
+      String(maxPerCaller),
+      this.replicaId,
+    ]);
+    if (reply === undefined) return { kind: 'unavailable' } as const;
+    const [ok, held] = reply as [number, number?];
+    return ok === 1
+      ? ({ kind: 'reserved' } as const)
+      : ({ kind: 'limit', held: Number(held) } as const);
+  }
+
+  async connect(reservationId: string, ownerId: string, leaseMs: number) {
+    const reply = await this.#eval(CONNECT_SCRIPT, reservationId, ownerId, [
+      ms(leaseMs),
+      this.replicaId,
+    ]);
+    if (reply === undefined) return { kind: 'unavailable' } as const;
+    const [ok, maker] = reply as [number, string?];
+    if (ok === 1) return { kind: 'connected', maker: String(maker) } as const;
+    return ok === -1 ? ({ kind: 'taken' } as const) : ({ kind: 'missing' } as const);
+  }
+
+  async find(reservationId: string, ownerId: string) {
+    if (!this.available()) return { kind: 'unavailable' } as const;
+    try {
+      const [owner, holder] = await this.#bounded(
+        this.#commands.hmGet(SSE_RESERVATION_PREFIX + reservationId, ['owner', 'holder']),
+      );
+      if (owner !== ownerId) return { kind: 'missing' } as const;
+      return { kind: 'found', holder: holder ?? null } as const;
+    } catch (err) {
+      this.#failed(err);
+      return { kind: 'unavailable' } as const;
+    }
+  }
+
+  async renew(reservationId: string, ownerId: string, leaseMs: number) {
+    const reply = await this.#eval(RENEW_SCRIPT, reservationId, ownerId, [
+      ms(leaseMs),
+      this.replicaId,
+    ]);
+    if (reply === undefined) return 'unavailable';
+    return reply === 1 ? 'held' : 'lost';
+  }
+
+  release(reservationId: string, ownerId: string): void {
+    this.#track(this.#eval(RELEASE_SCRIPT, reservationId, ownerId, [this.replicaId]));
+  }
+
+  async request(to: string, body: string, timeoutMs: number): Promise<Answer | { kind: 'gone' }> {
+    if (!this.available()) return UNAVAILABLE;
+    const n = randomBytes(12).toString('base64url');
+    const answer = new Promise<Answer>((resolve) => {
+      const timer = setTimeout(() => settle(UNAVAILABLE), timeoutMs);
+      const settle = (a: Answer) => {
+        clearTimeout(timer);
+        this.#waiting.delete(n);
+        resolve(a);
+      };
+      this.#waiting.set(n, settle);
+    });
+    const sent = await this.#publish(to, { t: 'req', n, from: this.replicaId, body });
+    if (sent === 0 || sent === undefined) {
+      this.#waiting.get(n)?.(UNAVAILABLE);
+      return sent === 0 ? { kind: 'gone' } : UNAVAILABLE;
+    }
+    return answer;
+  }
+
+  notify(to: string, body: string): void {
+    if (this.available()) this.#track(this.#publish(to, { t: 'note', body }));
+  }
+
+  serve(handler: (body: string, isRequest: boolean) => Promise<string>): void {
+    this.#handler = handler;
+  }
+
+  async close(): Promise<void> {
+    // The releases sent so far go out first (each bounded by the op timeout).
+    await Promise.allSettled([...this.#pending]);
+    this.#closed = true;
+    this.#recheck.stop();
+    for (const settle of [...this.#waiting.values()]) settle(UNAVAILABLE);
+    for (const client of [this.#subscriber, this.#commands]) if (client.isOpen) client.destroy();
+  }
+
+  // ---- availability: down at the first failure, up once both connections answer again ----
+
+  readonly #failed = (err: unknown): void => {
+    if (this.#closed) return;
+    if (this.#state !== 'down') {
+      this.#state = 'down';
+      this.#options.logger.warn(
+        { err: { message: err instanceof Error ? err.message : String(err) } },
+        'single connection reservations: Redis is unavailable; until it is back, a reservation is served only by the replica that made it (the proxy must keep its requests there)',
+      );
+      for (const listener of [...this.#availability]) listener(false);
+    }
+    for (const settle of [...this.#waiting.values()]) settle(UNAVAILABLE);
+    this.#recheck.schedule();
+  };
+
+  async #check(): Promise<void> {
+    if (this.#closed || this.#state === 'up') return;
+    if (!this.#commands.isReady || !this.#subscriber.isReady) return this.#recheck.schedule();
+    try {
+      await this.#bounded(this.#commands.ping());
+      // The client renews its subscriptions after a reconnection; this is the first one.
+      if (!this.#subscribed) {
+        await this.#bounded(
+          this.#subscriber.subscribe(this.#channelOf(this.replicaId), this.#onMessage),
+        );
+        this.#subscribed = true;
+      }
+    } catch {
+      return this.#recheck.schedule();
+    }
+    if (this.#closed || (this.#state as string) === 'up') return;
+    const recovered = this.#state === 'down';
+    this.#state = 'up';
+    if (recovered)
+      this.#options.logger.info(
+        'single connection reservations: Redis is back; any replica serves any reservation again',
+      );
+    for (const listener of [...this.#availability]) listener(true);
+  }
+
+  #bounded<T>(call: Promise<T>): Promise<T> {
+    return withinOpTimeout(call, this.#options.opTimeoutMs);
+  }
+
+  #track(p: Promise<unknown>): void {
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p)).catch(() => undefined);
+  }
+
+  /** A script on one reservation's keys; undefined when Redis is away or did not answer. */
+  async #eval(
+    script: string,
+    reservationId: string,
+    ownerId: string,
+    rest: string[],
+  ): Promise<unknown> {
+    if (!this.available()) return undefined;
+    try {
+      return await this.#bounded(
+        this.#commands.eval(script, {
+          keys: [SSE_RESERVATION_PREFIX + reservationId, SSE_OWNER_PREFIX + ownerId],
+          arguments: [reservationId, ownerId, ...rest],
+        }),
+      );
+    } catch (err) {
+      this.#failed(err);
+      return undefined;
+    }
+  }
+
+  /** Publish to a replica's channel: how many listened (0: no replica there), undefined when Redis is away. */
+  async #publish(to: string, envelope: Envelope): Promise<number | undefined> {
+    try {
+      return await this.#bounded(
+        this.#commands.publish(this.#channelOf(to), JSON.stringify(envelope)),
+      );
+    } catch (err) {
+      this.#failed(err);
+      return undefined;
+    }
+  }
+
+  /** Redis's pub/sub ignores the database number: a deployment on another database of the same server must not hear this one. */
+  #channelOf(replicaId: string): string {
+    return `${SSE_CHANNEL_PREFIX}${this.#database ? `${this.#database}:` : ''}${replicaId}`;
+  }
+
+  readonly #onMessage = (message: string): void => {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(message) as Envelope;
+    } catch {
+      return;
+    }
+    if (envelope.t === 'rep')
+      return this.#waiting.get(envelope.n)?.({ kind: 'answer', body: String(envelope.body) });
+    const handler = this.#handler;
+    if (!handler || typeof envelope.body !== 'string') return;
+    const request = envelope.t === 'req' ? envelope : undefined;
+    void handler(envelope.body, request !== undefined).then(
+      (answer) => {
+        if (request && !this.#closed)
+          this.#track(this.#publish(request.from, { t: 'rep', n: request.n, body: answer }));
+      },
+      () => undefined,
+    );
+  };
+}
+
+/** A TTL argument in whole ms, at least 1. */
+function ms(value: number): string {
+  return String(Math.max(1, Math.ceil(value)));
+}

@@ -1,0 +1,149 @@
+import { ConfigError, int, opt, type Env } from './env.ts';
+import type { Config } from './types.ts';
+
+const MIB = 1024 * 1024;
+
+/** One whole-number setting: its variable, its default and its bounds (both included). */
+type IntSetting = readonly [variable: string, fallback: number, min: number, max: number];
+
+/**
+ * Every whole-number setting of a `Config` section, by section and key, in the order they are
+ * read (so the first bad value named is the same whatever else is wrong).
+ */
+const INT_SETTINGS = {
+  limits: {
+    maxJobIds: ['JOBGRAPH_MAX_JOB_IDS', 100, 1, 1000],
+    upstreamTimeoutMs: ['JOBGRAPH_UPSTREAM_TIMEOUT_MS', 5000, 1, 60000],
+    upstreamMaxAttempts: ['JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', 3, 1, 3],
+    providerConcurrency: ['JOBGRAPH_PROVIDER_CONCURRENCY', 32, 1, 1024],
+    maxBodyBytes: ['JOBGRAPH_MAX_BODY_BYTES', MIB, 1024, 64 * MIB],
+    maxDepth: ['JOBGRAPH_MAX_DEPTH', 12, 1, 100],
+    maxAliases: ['JOBGRAPH_MAX_ALIASES', 30, 0, 1000],
+    maxTokens: ['JOBGRAPH_MAX_TOKENS', 4000, 10, 100000],
+    maxDirectives: ['JOBGRAPH_MAX_DIRECTIVES', 50, 0, 1000],
+    maxCost: ['JOBGRAPH_MAX_COST', 5000, 1, 1000000],
+    maxRootFields: ['JOBGRAPH_MAX_ROOT_FIELDS', 20, 1, 1000],
+    maxJobsPerRequest: ['JOBGRAPH_MAX_JOBS_PER_REQUEST', 100, 1, 10000],
+    maxListSourcesPerRequest: ['JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', 20, 1, 1000],
+    upstreamMaxBodyBytes: ['JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', MIB, 1024, 256 * MIB],
+    callerConcurrency: ['JOBGRAPH_CALLER_CONCURRENCY', 20, 1, 1024],
+    maxClientsPerProvider: ['JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', 32, 1, 1024],
+  },
+  resilience: {
+    upstreamBudgetMs: ['JOBGRAPH_UPSTREAM_BUDGET_MS', 15000, 100, 120000],
+    breakerFailures: ['JOBGRAPH_BREAKER_FAILURES', 5, 1, 1000],
+    breakerHalfOpenMs: ['JOBGRAPH_BREAKER_HALF_OPEN_MS', 10000, 100, 600000],
+    shutdownGraceMs: ['JOBGRAPH_SHUTDOWN_GRACE_MS', 10000, 0, 600000],
+  },
+  cache: {
+    maxEntries: ['JOBGRAPH_CACHE_MAX_ENTRIES', 10000, 0, 10_000_000],
+    ttlSeconds: ['JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400],
+    opTimeoutMs: ['JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000],
+  },
+  listing: {
+    snapshotSeconds: ['JOBGRAPH_LIST_SNAPSHOT_SECONDS', 30, 0, 3600],
+  },
+  watch: {
+    pollMs: ['JOBGRAPH_WATCH_POLL_MS', 2000, 10, 3_600_000],
+    maxPollMs: ['JOBGRAPH_WATCH_MAX_POLL_MS', 30000, 10, 3_600_000],
+    maxPerCaller: ['JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', 20, 1, 100000],
+    maxTotal: ['JOBGRAPH_MAX_SUBSCRIPTIONS', 10000, 1, 10_000_000],
+    heartbeatMs: ['JOBGRAPH_WATCH_HEARTBEAT_MS', 15000, 10, 600000],
+    maxSockets: ['JOBGRAPH_MAX_WEBSOCKETS', 1000, 1, 1_000_000],
+    maxSocketsPerCaller: ['JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', 20, 1, 1_000_000],
+    maxPendingSockets: ['JOBGRAPH_MAX_WEBSOCKETS_PENDING', 100, 1, 1_000_000],
+    socketInitTimeoutMs: ['JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS', 3000, 100, 60000],
+    maxReservationsPerCaller: ['JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER', 20, 1, 1_000_000],
+    maxReservations: ['JOBGRAPH_MAX_SSE_RESERVATIONS', 1000, 1, 1_000_000],
+    reservationTimeoutMs: ['JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', 10000, 100, 600000],
+  },
+} as const satisfies Record<string, Record<string, IntSetting>>;
+
+/** A section's whole-number settings, read from `INT_SETTINGS`. */
+export function intsOf<S extends keyof typeof INT_SETTINGS>(
+  env: Env,
+  section: S,
+): { [K in keyof (typeof INT_SETTINGS)[S]]: number } {
+  const values: Record<string, number> = {};
+  const settings: Record<string, IntSetting> = INT_SETTINGS[section];
+  for (const [key, [name, fallback, min, max]] of Object.entries(settings))
+    values[key] = int(env, name, fallback, min, max);
+  return values as { [K in keyof (typeof INT_SETTINGS)[S]]: number };
+}
+
+/**
+ * The variable behind each limit, resilience and cache setting, for "differs from the default"
+ * lines. Not `cache.maxEntries`: its 0 means the cache is off, which those lines say their own way.
+ */
+export const SETTING_VARIABLES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(INT_SETTINGS).flatMap(([section, settings]) =>
+    Object.entries(settings as Record<string, IntSetting>)
+      .map(([key, [variable]]) => [`${section}.${key}`, variable] as const)
+      .filter(([path]) => path !== 'cache.maxEntries'),
+  ),
+);
+
+/**
+ * The providers' short names, as global IDs begin (`omics:us-east-1:…`), which
+ * JOBGRAPH_UPSTREAM_RATE_LIMITS takes; a test holds them to the registry's key prefixes.
+ */
+export const UPSTREAM_RATE_NAMES: readonly string[] = [
+  'panorama',
+  'omics',
+  'cos',
+  'importexport',
+  'codepipeline',
+  'batch',
+];
+
+/** The highest rate JOBGRAPH_UPSTREAM_RATE_LIMITS takes for one provider, in calls per second. */
+export const MAX_UPSTREAM_RATE = 100_000;
+
+/** JOBGRAPH_UPSTREAM_RATE_LIMITS: `name=calls per second`, comma-separated, each provider once. */
+function upstreamRateLimits(env: Env): Record<string, number> {
+  const name = 'JOBGRAPH_UPSTREAM_RATE_LIMITS';
+  const v = opt(env, name);
+  const limits: Record<string, number> = {};
+  if (v === undefined) return limits;
+  for (const part of v.split(',')) {
+    if (part.trim() === '') continue;
+    const m = /^\s*([\w-]+)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (!m)
+      throw new ConfigError(
+        name,
+        `must be comma-separated provider=calls-per-second pairs such as panorama=5,omics=5 (providers: ${UPSTREAM_RATE_NAMES.join(', ')})`,
+      );
+    const [, provider, rate] = m as unknown as [string, string, string];
+    if (!UPSTREAM_RATE_NAMES.includes(provider))
+      throw new ConfigError(
+        name,
+        `names an unknown provider "${provider}" (known: ${UPSTREAM_RATE_NAMES.join(', ')})`,
+      );
+    if (provider in limits) throw new ConfigError(name, `names ${provider} twice`);
+    const perSecond = Number(rate);
+    if (!(perSecond > 0) || perSecond > MAX_UPSTREAM_RATE)
+      throw new ConfigError(
+        name,
+        `the rate of ${provider} must be above 0 and at most ${MAX_UPSTREAM_RATE} calls per second`,
+      );
+    limits[provider] = perSecond;
+  }
+  return limits;
+}
+
+/** Upstream budgets, breakers, rate limits and the shutdown grace. */
+export function resilienceOf(env: Env): Config['resilience'] {
+  return { ...intsOf(env, 'resilience'), upstreamRateLimits: upstreamRateLimits(env) };
+}
+
+/** The most jobs JOBGRAPH_EMULATOR_JOBS_PER_SOURCE may ask of one emulated source. */
+export const MAX_EMULATOR_JOBS_PER_SOURCE = 100_000;
+
+/**
+ * JOBGRAPH_EMULATOR_JOBS_PER_SOURCE (a whole number 1..100000), or null when unset. Read by
+ * `loadConfig` and on its own by `jobgraph emulators`, which needs nothing else of the configuration.
+ */
+export function emulatorJobsPerSource(env: Env = process.env): number | null {
+  const name = 'JOBGRAPH_EMULATOR_JOBS_PER_SOURCE';
+  return opt(env, name) === undefined ? null : int(env, name, 0, 1, MAX_EMULATOR_JOBS_PER_SOURCE);
+}

@@ -1,0 +1,270 @@
+/**
+ * The whole runtime configuration, read once from the environment and validated before
+ * anything listens. Only the files of `src/config/` read `process.env`.
+ */
+export interface Config {
+  /** `demo`: embedded emulators and demo credentials; `live`: real upstreams. */
+  mode: 'demo' | 'live';
+  port: number;
+  host: string;
+  /** Region used when a root field's `region` argument is omitted (AWS_REGION, default us-east-1). */
+  awsRegion: string;
+  /** Per-service endpoint overrides (AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL; COS_BATCH_ENDPOINT_URL). */
+  endpoints: {
+    panorama?: string;
+    omics?: string;
+    codepipeline?: string;
+    importexport?: string;
+    cosBatch?: string;
+    batch?: string;
+    /** STS, for the roles of JOBGRAPH_AWS_ACCOUNTS (AWS_ENDPOINT_URL_STS). */
+    sts?: string;
+  };
+  /**
+   * Where the standard AWS credential chain looks for profiles: AWS_PROFILE (null: the default
+   * profile), AWS_CONFIG_FILE (default ~/.aws/config), AWS_SHARED_CREDENTIALS_FILE (default
+   * ~/.aws/credentials). Read for the start-up summary, which tells a missing profile from no credentials.
+   */
+  awsShared: { profile: string | null; configFile: string; credentialsFile: string };
+  /** AWS endpoint variants (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT; default false), as the AWS SDK reads them. */
+  awsEndpointVariant: { useFips: boolean; useDualStack: boolean };
+  /** Attempts per AWS call from AWS_MAX_ATTEMPTS (at most 3) when JOBGRAPH_UPSTREAM_MAX_ATTEMPTS is unset; null: `limits.upstreamMaxAttempts`. */
+  awsMaxAttempts: number | null;
+  /** Static AWS credentials (demo mode only); undefined means the standard AWS credential chain. */
+  awsCredentials?: {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+    /** Their account's ID (`Job.account`). */
+    accountId?: string;
+  };
+  /**
+   * Other AWS accounts by alias (JOBGRAPH_AWS_ACCOUNTS `alias=roleArn,…`): each role is assumed
+   * with STS from jobgraph's own credentials. Empty: the default account only.
+   */
+  awsAccounts: readonly AwsAccount[];
+  tencent: {
+    credentials: TencentCredentials | null;
+    /** Default COS region (TENCENTCLOUD_REGION, default ap-guangzhou). */
+    region: string;
+    /** COS account UIN (COS_UIN); needed for the `cosBatchJob` root field. */
+    uin: string | null;
+    /** COS_APPID, sent as `x-cos-appid`. */
+    appId: string | null;
+    /**
+     * Other COS accounts by alias (JOBGRAPH_TENCENT_ACCOUNTS `alias=PREFIX,…`, each read from
+     * PREFIX_SECRET_ID, PREFIX_SECRET_KEY, PREFIX_UIN, PREFIX_APPID and PREFIX_SESSION_TOKEN).
+     */
+    accounts: readonly TencentAccount[];
+  };
+  auth: {
+    /** HS256 key (JOBGRAPH_JWT_SECRET), for development and tests. */
+    jwtSecret: string | null;
+    jwksUrl: string | null;
+    issuer: string | null;
+    audience: string | null;
+    /** The claim naming the accounts a token may read (JOBGRAPH_ACCOUNTS_CLAIM, default `accounts`). */
+    accountsClaim: string;
+    /** Identity-provider groups → the account entries each stands for (JOBGRAPH_ACCOUNT_GROUPS); null: none. */
+    accountGroups: Readonly<Record<string, readonly string[]>> | null;
+  };
+  limits: {
+    /** Most IDs one `jobs(ids:)` call takes (JOBGRAPH_MAX_JOB_IDS, default 100). */
+    maxJobIds: number;
+    /** Per-attempt upstream timeout in ms (JOBGRAPH_UPSTREAM_TIMEOUT_MS, default 5000). */
+    upstreamTimeoutMs: number;
+    /** Upstream attempts per job including the first (JOBGRAPH_UPSTREAM_MAX_ATTEMPTS, default 3). */
+    upstreamMaxAttempts: number;
+    /** Concurrent upstream calls per provider (JOBGRAPH_PROVIDER_CONCURRENCY, default 32: a 100-job query's share of one provider goes out in one wave). */
+    providerConcurrency: number;
+    /** Largest request body in bytes (JOBGRAPH_MAX_BODY_BYTES, default 1 MB). */
+    maxBodyBytes: number;
+    /** Deepest selection an operation may have (JOBGRAPH_MAX_DEPTH, default 12). */
+    maxDepth: number;
+    /** Most aliases in one operation (JOBGRAPH_MAX_ALIASES, default 30). */
+    maxAliases: number;
+    /** Most lexical tokens in one document (JOBGRAPH_MAX_TOKENS, default 4000). */
+    maxTokens: number;
+    /** Most directives in one operation (JOBGRAPH_MAX_DIRECTIVES, default 50). */
+    maxDirectives: number;
+    /** Highest static cost of one operation (JOBGRAPH_MAX_COST, default 5000). */
+    maxCost: number;
+    /** Most root fields (aliases included) in one operation (JOBGRAPH_MAX_ROOT_FIELDS, default 20). */
+    maxRootFields: number;
+    /**
+     * Most distinct upstream jobs one request may ask for, across all fields, aliases and
+     * `_entities` representations (JOBGRAPH_MAX_JOBS_PER_REQUEST, default 100).
+     */
+    maxJobsPerRequest: number;
+    /**
+     * Most upstream list sources (provider × region × HealthOmics reference store) the `listJobs`
+     * fields of one request may read together, counted before any upstream call
+     * (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 20).
+     */
+    maxListSourcesPerRequest: number;
+    /** Largest upstream response body read, in bytes (JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, default 1 MiB). */
+    upstreamMaxBodyBytes: number;
+    /**
+     * Concurrent upstream calls one caller (token subject) may have at one provider, across
+     * all of its requests (JOBGRAPH_CALLER_CONCURRENCY, default 20: a 100-job query's share of one provider out of five, in one wave; 12 of the provider cap 32 stay for others).
+     */
+    callerConcurrency: number;
+    /** Regional clients (each with its sockets) a provider keeps open at most (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER, default 32). */
+    maxClientsPerProvider: number;
+  };
+  resilience: {
+    /** Most time one job may take across attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS, default 15000). */
+    upstreamBudgetMs: number;
+    /** Distinct jobs failing in a row (unavailable) that open a provider-region's circuit (JOBGRAPH_BREAKER_FAILURES, default 5). */
+    breakerFailures: number;
+    /** How long an open circuit waits before letting one call test the provider, in ms (JOBGRAPH_BREAKER_HALF_OPEN_MS, default 10000). */
+    breakerHalfOpenMs: number;
+    /** How long SIGTERM waits for in-flight requests, in ms (JOBGRAPH_SHUTDOWN_GRACE_MS, default 10000). */
+    shutdownGraceMs: number;
+    /**
+     * Upstream calls per second each provider may get, per region (Import/Export: one budget), by
+     * the provider's short name as in global IDs (`omics`, `cos`, …), across the replicas with
+     * Redis (JOBGRAPH_UPSTREAM_RATE_LIMITS, `panorama=5,omics=5`); a provider not named has none.
+     * Default: none.
+     */
+    upstreamRateLimits: Readonly<Record<string, number>>;
+  };
+  cache: {
+    /** Shared cache for finished jobs (JOBGRAPH_CACHE_URL, e.g. redis://127.0.0.1:6379); null means in-process LRU. */
+    url: string | null;
+    /** Entries the in-process LRU keeps (JOBGRAPH_CACHE_MAX_ENTRIES, default 10000; 0 turns the cache off). */
+    maxEntries: number;
+    /** How long a finished job stays cached, in s (JOBGRAPH_CACHE_TTL_SECONDS, default 86400). */
+    ttlSeconds: number;
+    /** Longest a shared-cache (Redis) read or write may take before it counts as a miss, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS, default 250). */
+    opTimeoutMs: number;
+  };
+  /** `Query.listJobs`. */
+  listing: {
+    /**
+     * Key of the HMAC that protects `listJobs` cursors (JOBGRAPH_CURSOR_SECRET, at least 32
+     * characters; replicas must share it). null: a random key per process, so cursors do not
+     * survive a restart or work across replicas (live mode's start-up summary warns).
+     */
+    cursorSecret: string | null;
+    /**
+     * HealthOmics reference stores listed when a `listJobs` filter names none
+     * (JOBGRAPH_OMICS_REFERENCE_STORES, comma-separated IDs, at most 10); null: each region's
+     * stores from ListReferenceStores.
+     */
+    omicsReferenceStores: readonly string[] | null;
+    /**
+     * How long a source read whole (Panorama, HealthOmics per store, COS Batch) is kept as a
+     * snapshot of its summaries, shared by every request, caller, list-assisted watcher and (with
+     * JOBGRAPH_CACHE_URL) replica, in s (JOBGRAPH_LIST_SNAPSHOT_SECONDS, default 30, at most
+     * 3600; 0: each page reads such sources again, only concurrent reads shared).
+     */
+    snapshotSeconds: number;
+  };
+  /** `Subscription.jobUpdates`: the shared pollers and the subscription caps. */
+  watch: {
+    /** First wait between two polls of a watched job, in ms (JOBGRAPH_WATCH_POLL_MS, default 2000). */
+    pollMs: number;
+    /** Longest wait the poller backs off to while nothing changes, in ms (JOBGRAPH_WATCH_MAX_POLL_MS, default 30000). */
+    maxPollMs: number;
+    /** Open subscriptions one caller (token subject) may have (JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER, default 20). */
+    maxPerCaller: number;
+    /** Open subscriptions the process serves at most (JOBGRAPH_MAX_SUBSCRIPTIONS, default 10000). */
+    maxTotal: number;
+    /** WebSocket ping interval, in ms (JOBGRAPH_WATCH_HEARTBEAT_MS, default 15000; SSE streams get a comment line every 12 s). */
+    heartbeatMs: number;
+    /** Open WebSocket connections the process holds at most (JOBGRAPH_MAX_WEBSOCKETS, default 1000); each is a file descriptor. */
+    maxSockets: number;
+    /** Open WebSocket connections one caller (token subject) may hold (JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER, default 20). */
+    maxSocketsPerCaller: number;
+    /**
+     * WebSocket connections not yet past `connection_init` the process holds at most, apart from
+     * the authenticated ones (JOBGRAPH_MAX_WEBSOCKETS_PENDING, default 100); when full, the oldest
+     * is closed to make room, so churn cannot keep a caller with a token from connecting.
+     */
+    maxPendingSockets: number;
+    /** How long a new WebSocket may take to send `connection_init`, in ms (JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS, default 3000). */
+    socketInitTimeoutMs: number;
+    /**
+     * graphql-sse single connection mode: reservations (each waiting for, or holding, one event
+     * stream) one caller may have (JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER, default 20; every
+     * anonymous caller together counts as one).
+     */
+    maxReservationsPerCaller: number;
+    /** Single connection mode reservations the process holds at most (JOBGRAPH_MAX_SSE_RESERVATIONS, default 1000); a connected one is a file descriptor. */
+    maxReservations: number;
+    /** How long a reservation waits for its event stream before it lapses, in ms (JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS, default 10000). */
+    reservationTimeoutMs: number;
+  };
+  /**
+   * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).
+   * `loopback` (the demo's default) allows any `http://localhost:<port>` and `http://127.0.0.1:<port>`.
+   * None by default in live mode.
+   */
+  corsOrigins: '*' | 'loopback' | readonly string[];
+  /** Introspection and the Sandbox landing page (JOBGRAPH_INTROSPECTION; default on in demo mode only). */
+  introspection: boolean;
+  /** Log level for pino (LOG_LEVEL, default info). */
+  logLevel: string;
+  /** Prometheus metrics at GET /metrics on the main port (JOBGRAPH_METRICS, default on). */
+  metrics: boolean;
+  /** The jobs console at GET /console (JOBGRAPH_CONSOLE, default on). */
+  console: boolean;
+  /** OpenTelemetry traces from the standard OTEL_* variables; null when off (the default). */
+  tracing: TracingConfig | null;
+  /**
+   * `jobgraph demo` and `jobgraph emulators` only: jobs every listable emulated source holds
+   * (JOBGRAPH_EMULATOR_JOBS_PER_SOURCE, 1..100000, a big account); null: the demo data.
+   */
+  emulatorJobsPerSource: number | null;
+}
+
+/**
+ * Where and how spans are exported, from the standard OpenTelemetry variables. Tracing is on when
+ * OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_TRACES_EXPORTER is set
+ * (and OTEL_TRACES_EXPORTER is not `none`, OTEL_SDK_DISABLED not true).
+ */
+export interface TracingConfig {
+  /** `otlp` (OTLP over HTTP) or `console` (spans printed to stdout, for a quick look). */
+  exporter: 'otlp' | 'console';
+  /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL, default http/protobuf. */
+  protocol: 'http/protobuf' | 'http/json';
+  /**
+   * The traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, else OTEL_EXPORTER_OTLP_ENDPOINT
+   * plus `/v1/traces`, else http://localhost:4318/v1/traces.
+   */
+  url: string;
+  /** OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS (`k=v,k2=v2`); secret values (API keys). */
+  headers: Record<string, string>;
+  /** OTEL_SERVICE_NAME, default jobgraph. */
+  serviceName: string;
+}
+
+export interface LoadOptions {
+  mode: Config['mode'];
+}
+
+/** An AWS account reached by role (JOBGRAPH_AWS_ACCOUNTS). */
+export interface AwsAccount {
+  alias: string;
+  roleArn: string;
+  /** The 12-digit account ID, from the role's ARN. */
+  accountId: string;
+  /** Sent as AssumeRole's ExternalId (JOBGRAPH_AWS_EXTERNAL_ID_<ALIAS>); null: none. */
+  externalId: string | null;
+}
+
+/** A COS account by key pair (JOBGRAPH_TENCENT_ACCOUNTS). */
+export interface TencentAccount {
+  alias: string;
+  uin: string;
+  appId: string;
+  credentials: TencentCredentials;
+}
+
+/** Tencent Cloud credentials (TENCENTCLOUD_SECRET_ID / _KEY / _SESSION_TOKEN). */
+export interface TencentCredentials {
+  secretId: string;
+  secretKey: string;
+  sessionToken?: string;
+}

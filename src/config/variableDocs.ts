@@ -1,0 +1,216 @@
+/** One environment variable as `jobgraph --help` describes it. */
+export interface VariableDoc {
+  name: string;
+  /** The heading it is listed under. */
+  group: string;
+  /** What applies when it is unset, as a reader would write it ("—": nothing, or off). */
+  default: string;
+  /** One line: what it sets, with its unit. */
+  meaning: string;
+}
+
+const doc = (group: string) => (name: string, fallback: string, meaning: string) => ({
+  name,
+  group,
+  default: fallback,
+  meaning,
+});
+
+const server = doc('Server');
+
+const tokens = doc('Tokens');
+
+const aws = doc('AWS (Panorama, HealthOmics, Import/Export, CodePipeline)');
+
+const tencent = doc('Tencent Cloud (COS Batch)');
+
+const cache = doc('Cache and listing');
+
+const observe = doc('Logs, metrics and traces');
+
+const limits = doc('Query and request limits');
+
+const upstream = doc('Upstream calls');
+
+const watch = doc('Subscriptions');
+
+/**
+ * Every variable jobgraph reads, and the standard AWS credential variables its credential chain
+ * reads: what `jobgraph --help` prints. A test holds it to what `loadConfig` reads and to its
+ * defaults, so the help cannot drift from the code.
+ */
+export const VARIABLE_DOCS: readonly VariableDoc[] = [
+  server('PORT', '4000', 'port to listen on (0: any free port)'),
+  server('HOST', '127.0.0.1 demo, 0.0.0.0 live', 'address to listen on'),
+  server(
+    'JOBGRAPH_INTROSPECTION',
+    'on demo, off live',
+    'introspection and the Apollo Sandbox page',
+  ),
+  server(
+    'JOBGRAPH_CORS_ORIGINS',
+    'none live; loopback demo',
+    'origins a browser may call from: comma-separated origins, or *',
+  ),
+  server('JOBGRAPH_CONSOLE', 'on', 'the jobs console at /console (off: 404)'),
+  server(
+    'JOBGRAPH_SHUTDOWN_GRACE_MS',
+    '10000',
+    'how long SIGTERM waits for requests in flight, ms',
+  ),
+  tokens(
+    'JOBGRAPH_JWT_SECRET',
+    '— (demo: made at start)',
+    'HS256 key of bearer tokens, 32+ characters (development); live mode needs it or a JWKS',
+  ),
+  tokens('JOBGRAPH_JWKS_URL', '—', 'key set of production tokens (with issuer and audience)'),
+  tokens('JOBGRAPH_JWT_ISSUER', '—', 'the `iss` a token must carry (required with a JWKS)'),
+  tokens('JOBGRAPH_JWT_AUDIENCE', '—', 'the `aud` a token must carry (required with a JWKS)'),
+  tokens(
+    'JOBGRAPH_ACCOUNTS_CLAIM',
+    'accounts',
+    'claim naming the accounts a token reads (a.b: nested); without it: default accounts only',
+  ),
+  tokens(
+    'JOBGRAPH_ACCOUNT_GROUPS',
+    '—',
+    'JSON: identity-provider group → the accounts it grants, e.g. {"team-a":["staging"]}',
+  ),
+  aws('AWS_REGION', 'us-east-1', 'region of root fields called without `region`'),
+  aws('AWS_DEFAULT_REGION', '—', 'read when AWS_REGION is unset'),
+  aws('AWS_PROFILE', '— (default profile)', 'profile of the standard AWS credential chain'),
+  aws('AWS_ACCESS_KEY_ID', '—', 'static credentials (read by the AWS credential chain)'),
+  aws('AWS_SECRET_ACCESS_KEY', '—', 'static credentials (read by the AWS credential chain)'),
+  aws('AWS_SESSION_TOKEN', '—', 'temporary credentials (read by the AWS credential chain)'),
+  aws('AWS_CONFIG_FILE', '~/.aws/config', 'shared config file of the credential chain'),
+  aws('AWS_SHARED_CREDENTIALS_FILE', '~/.aws/credentials', 'shared credentials file'),
+  aws('AWS_ENDPOINT_URL', 'real endpoints', 'one endpoint for every AWS service jobgraph calls'),
+  aws('AWS_ENDPOINT_URL_PANORAMA', 'real endpoint', 'Panorama endpoint override'),
+  aws('AWS_ENDPOINT_URL_OMICS', 'real endpoint', 'HealthOmics endpoint override (no host prefix)'),
+  aws('AWS_ENDPOINT_URL_CODEPIPELINE', 'real endpoint', 'CodePipeline endpoint override'),
+  aws('AWS_ENDPOINT_URL_IMPORTEXPORT', 'real endpoint', 'Import/Export endpoint override'),
+  aws('AWS_ENDPOINT_URL_BATCH', 'real endpoint', 'AWS Batch endpoint override'),
+  aws(
+    'AWS_ENDPOINT_URL_STS',
+    'real endpoint',
+    'STS endpoint override (JOBGRAPH_AWS_ACCOUNTS roles)',
+  ),
+  aws(
+    'JOBGRAPH_AWS_ACCOUNTS',
+    '— (one account)',
+    'other accounts: alias=roleArn,… each role assumed with STS (README: Accounts)',
+  ),
+  aws('JOBGRAPH_AWS_EXTERNAL_ID_<ALIAS>', '—', 'the AssumeRole external ID of one alias'),
+  aws('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'false', 'true ignores every AWS_ENDPOINT_URL*'),
+  aws('AWS_USE_FIPS_ENDPOINT', 'false', 'FIPS endpoints'),
+  aws('AWS_USE_DUALSTACK_ENDPOINT', 'false', 'dual-stack endpoints'),
+  aws(
+    'AWS_MAX_ATTEMPTS',
+    '—',
+    'attempts per AWS call when JOBGRAPH_UPSTREAM_MAX_ATTEMPTS is unset (at most 3)',
+  ),
+  tencent('TENCENTCLOUD_SECRET_ID', '—', 'Tencent Cloud key ID (with the key)'),
+  tencent('TENCENTCLOUD_SECRET_KEY', '—', 'Tencent Cloud key (with the ID)'),
+  tencent('TENCENTCLOUD_SESSION_TOKEN', '—', 'token of temporary Tencent Cloud credentials'),
+  tencent('TENCENTCLOUD_REGION', 'ap-guangzhou', 'COS region of cosBatchJob without `region`'),
+  tencent('COS_UIN', '—', 'COS account UIN (host {uin}.cos-control.{region}.myqcloud.com)'),
+  tencent('COS_APPID', '—', 'COS APPID, sent as x-cos-appid'),
+  tencent('COS_BATCH_ENDPOINT_URL', 'real endpoint', 'COS Batch endpoint override'),
+  tencent(
+    'JOBGRAPH_TENCENT_ACCOUNTS',
+    '— (one account)',
+    'other COS accounts: alias=PREFIX,… read from PREFIX_SECRET_ID, _SECRET_KEY, _UIN, _APPID',
+  ),
+  cache(
+    'JOBGRAPH_CACHE_URL',
+    '— (in-process LRU)',
+    'redis:// or rediss:// cache shared by replicas',
+  ),
+  cache('JOBGRAPH_CACHE_MAX_ENTRIES', '10000', 'entries of the in-process LRU (0: off)'),
+  cache('JOBGRAPH_CACHE_TTL_SECONDS', '86400', 'how long a finished job stays cached, s'),
+  cache('JOBGRAPH_CACHE_OP_TIMEOUT_MS', '250', 'longest Redis read or write before a miss, ms'),
+  cache(
+    'JOBGRAPH_CURSOR_SECRET',
+    '— (a key per process)',
+    'HMAC key of listJobs cursors, 32+ characters; replicas share it',
+  ),
+  cache(
+    'JOBGRAPH_OMICS_REFERENCE_STORES',
+    '— (ListReferenceStores)',
+    'HealthOmics reference stores listJobs lists, comma-separated, at most 10',
+  ),
+  cache(
+    'JOBGRAPH_LIST_SNAPSHOT_SECONDS',
+    '30',
+    'how long a source listJobs reads whole is shared as a snapshot, s (0: not kept)',
+  ),
+  cache(
+    'JOBGRAPH_EMULATOR_JOBS_PER_SOURCE',
+    '— (the demo data)',
+    'demo and emulators only: jobs in each listable emulated source (1–100000)',
+  ),
+  observe('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'),
+  observe('JOBGRAPH_METRICS', 'on', 'Prometheus metrics at /metrics (off: 404)'),
+  observe('OTEL_EXPORTER_OTLP_ENDPOINT', '— (traces off)', 'OTLP/HTTP base URL; turns traces on'),
+  observe('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '— (traces off)', 'OTLP/HTTP traces URL'),
+  observe('OTEL_TRACES_EXPORTER', '— (traces off)', 'otlp, console or none'),
+  observe('OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf', 'or http/json'),
+  observe('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'http/protobuf', 'or http/json, for traces'),
+  observe('OTEL_EXPORTER_OTLP_HEADERS', '—', 'key=value,… sent with every export (secret)'),
+  observe('OTEL_EXPORTER_OTLP_TRACES_HEADERS', '—', 'key=value,… sent with trace exports'),
+  observe('OTEL_SERVICE_NAME', 'jobgraph', 'service name on every span'),
+  observe('OTEL_SDK_DISABLED', 'false', 'true turns traces off'),
+  limits('JOBGRAPH_MAX_JOB_IDS', '100', 'IDs in one jobs(ids:) or jobUpdates(ids:)'),
+  limits('JOBGRAPH_MAX_JOBS_PER_REQUEST', '100', 'distinct upstream jobs per request'),
+  limits('JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', '20', 'upstream list sources per request'),
+  limits('JOBGRAPH_MAX_BODY_BYTES', '1048576', 'largest request body or WebSocket frame, bytes'),
+  limits('JOBGRAPH_MAX_DEPTH', '12', 'deepest selection of an operation'),
+  limits('JOBGRAPH_MAX_ALIASES', '30', 'aliases in an operation'),
+  limits('JOBGRAPH_MAX_TOKENS', '4000', 'lexical tokens in a document'),
+  limits('JOBGRAPH_MAX_DIRECTIVES', '50', 'directives in an operation'),
+  limits('JOBGRAPH_MAX_COST', '5000', 'static cost of an operation (README: the weights)'),
+  limits('JOBGRAPH_MAX_ROOT_FIELDS', '20', 'root fields of an operation, aliases counted'),
+  upstream('JOBGRAPH_UPSTREAM_TIMEOUT_MS', '5000', 'each upstream attempt, ms'),
+  upstream('JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', '3', 'attempts per job (1–3)'),
+  upstream('JOBGRAPH_UPSTREAM_BUDGET_MS', '15000', 'total time per job, ms'),
+  upstream(
+    'JOBGRAPH_UPSTREAM_RATE_LIMITS',
+    '— (no rate budget)',
+    'calls/s per provider and region, e.g. omics=5,cos=10; cluster-wide with Redis',
+  ),
+  upstream('JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', '1048576', 'largest upstream answer read, bytes'),
+  upstream('JOBGRAPH_PROVIDER_CONCURRENCY', '32', 'concurrent upstream calls per provider'),
+  upstream('JOBGRAPH_CALLER_CONCURRENCY', '20', 'concurrent calls per caller at one provider'),
+  upstream('JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', '32', 'regional clients a provider keeps open'),
+  upstream('JOBGRAPH_BREAKER_FAILURES', '5', 'unavailable jobs in a row that open a circuit'),
+  upstream('JOBGRAPH_BREAKER_HALF_OPEN_MS', '10000', 'how long a circuit stays open, ms'),
+  watch('JOBGRAPH_WATCH_POLL_MS', '2000', 'first wait between two polls of a watched job, ms'),
+  watch('JOBGRAPH_WATCH_MAX_POLL_MS', '30000', 'longest wait between two polls, ms'),
+  watch('JOBGRAPH_WATCH_HEARTBEAT_MS', '15000', 'WebSocket ping interval, ms'),
+  watch('JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER', '20', 'open subscriptions per caller'),
+  watch('JOBGRAPH_MAX_SUBSCRIPTIONS', '10000', 'open subscriptions per process'),
+  watch('JOBGRAPH_MAX_WEBSOCKETS', '1000', 'open WebSocket connections per process'),
+  watch('JOBGRAPH_MAX_WEBSOCKETS_PER_CALLER', '20', 'open WebSocket connections per caller'),
+  watch('JOBGRAPH_MAX_WEBSOCKETS_PENDING', '100', 'WebSockets not yet past connection_init'),
+  watch(
+    'JOBGRAPH_WEBSOCKET_INIT_TIMEOUT_MS',
+    '3000',
+    'time a WebSocket has for connection_init, ms',
+  ),
+  watch(
+    'JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER',
+    '20',
+    'SSE single-connection reservations per caller',
+  ),
+  watch('JOBGRAPH_MAX_SSE_RESERVATIONS', '1000', 'SSE single-connection reservations per process'),
+  watch('JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS', '10000', 'how long a reservation waits, ms'),
+];
+
+/**
+ * Every `JOBGRAPH_*` variable jobgraph reads, by name: those the descriptions above name, but the
+ * per-alias ones (`JOBGRAPH_AWS_EXTERNAL_ID_<ALIAS>`, known through the list that names the alias).
+ * A test checks `loadConfig` reads no other, and that each one described is read.
+ */
+export const JOBGRAPH_VARIABLES: readonly string[] = VARIABLE_DOCS.map((v) => v.name).filter(
+  (name) => name.startsWith('JOBGRAPH_') && !name.includes('<'),
+);

@@ -1,0 +1,101 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_SECOND_AWS_ACCOUNT, SHARED_NATIVE_JOB_IDS } from '../../src/emulators/index.ts';
+import { parseProm, sample, type Sample } from '../observability/promText.ts';
+import { accountToken } from '../support/accountTokens.ts';
+import { gql, type TestGateway } from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
+
+/**
+ * The circuit breakers and the rate budget are per account × provider × region: one account
+ * failing or bursting in a region leaves another account's jobs in that region answering.
+ * Through the real server on the demo (the default AWS account and `staging`, a role assumed
+ * with STS); the emulators fail or answer by the account a request is signed for.
+ */
+const STAGING = DEMO_SECOND_AWS_ACCOUNT.alias;
+const { region, jobId } = SHARED_NATIVE_JOB_IDS.panorama;
+const HOME = `panorama:${region}:${jobId}`;
+const JOB = `query($id: ID!) { job(id: $id) { id } }`;
+
+async function scrape(gw: TestGateway): Promise<Sample[]> {
+  const res = await fetch(new URL('/metrics', gw.server.url));
+  expect(res.status).toBe(200);
+  return parseProm(await res.text());
+}
+
+const codeOf = (res: Awaited<ReturnType<typeof gql>>) =>
+  res.body.errors?.[0]?.extensions?.code ?? null;
+
+describe('One account’s outage', () => {
+  const gw = useTestGateway({
+    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
+    JOBGRAPH_BREAKER_FAILURES: '2',
+    JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+  });
+  let token = '';
+  beforeAll(async () => {
+    token = await accountToken(gw, ['*']);
+  });
+
+  it('opens that account’s circuit of the region only: the other account’s jobs there answer', async () => {
+    const panorama = gw.emulators.panorama;
+    panorama.setFaults({ errorRate: 1, account: DEMO_SECOND_AWS_ACCOUNT.accountId });
+    try {
+      for (const n of [0, 1]) {
+        const id = `panorama@${STAGING}:${region}:pkgimport-outage${n}`;
+        expect(codeOf(await gql(gw, JOB, { variables: { id }, token }))).toBe(
+          'UPSTREAM_UNAVAILABLE',
+        );
+      }
+      // Open: the next staging job there is refused without a call.
+      const before = panorama.calls.length;
+      const refused = await gql(gw, JOB, {
+        variables: { id: `panorama@${STAGING}:${region}:pkgimport-outage2` },
+        token,
+      });
+      expect(codeOf(refused)).toBe('UPSTREAM_UNAVAILABLE');
+      expect(panorama.calls.length).toBe(before);
+      // The default account's job in the same region is called and answers.
+      const home = await gql(gw, JOB, { variables: { id: HOME }, token });
+      expect(home.body.errors).toBeUndefined();
+      expect(home.body.data?.job).toEqual({ id: HOME });
+      expect(panorama.calls.length).toBe(before + 1);
+    } finally {
+      panorama.resetFaults();
+    }
+    const m = await scrape(gw);
+    const open = (account: string) =>
+      sample(m, 'jobgraph_breaker_open', { provider: 'AWS_PANORAMA', account, region });
+    expect(open(STAGING)).toBe(1);
+    expect(open('default')).toBe(0);
+  });
+});
+
+describe('One account’s burst', () => {
+  // One Panorama call a second per account and region, and a budget that holds about two: a
+  // burst of ten staging jobs is mostly refused by the rate budget.
+  const gw = useTestGateway({
+    JOBGRAPH_UPSTREAM_RATE_LIMITS: 'panorama=1',
+    JOBGRAPH_UPSTREAM_BUDGET_MS: '1500',
+    JOBGRAPH_CACHE_MAX_ENTRIES: '0',
+  });
+  let token = '';
+  beforeAll(async () => {
+    token = await accountToken(gw, ['*']);
+  });
+
+  it('spends that account’s rate budget only: the other account’s job in the region answers amid it', async () => {
+    const burst = Array.from({ length: 10 }, (_, n) =>
+      gql(gw, JOB, {
+        variables: { id: `panorama@${STAGING}:${region}:pkgimport-burst${n}` },
+        token,
+      }),
+    );
+    // The same caller, asked while its own burst waits: a lane shared by the accounts would put
+    // it behind the burst, past its budget.
+    const home = await gql(gw, JOB, { variables: { id: HOME }, token });
+    expect(home.body.errors).toBeUndefined();
+    expect(home.body.data?.job).toEqual({ id: HOME });
+    const codes = (await Promise.all(burst)).map(codeOf);
+    expect(codes.filter((c) => c === 'UPSTREAM_THROTTLED').length).toBeGreaterThan(0);
+  });
+});
