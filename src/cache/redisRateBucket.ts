@@ -1,6 +1,6 @@
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
-import type { RateBucket } from '../datasources/guard/rateBudget.ts';
+import type { RateBucket } from './rateBucket.ts';
 import { reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
 
 /** One key per provider and region: `jobgraph:rate:v1:<JobProvider>:<region>` = the next call's time. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
-import type { SharedReservations } from '../subscriptions/sseRelay.ts';
+import type { SharedReservations } from './sharedReservations.ts';
 import { type Recheck, reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
 
 /** A reservation: `jobgraph:sse:v1:r:<reservation ID>` = hash {owner, maker, holder?}, with a TTL. */

@@ -1,6 +1,6 @@
 import type { AwsAccounts } from './shared/accounts.ts';
 import type { Config } from '../config/index.ts';
-import type { JobKey } from '../model/globalId.ts';
+import type { JobKey } from '../model/keys.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import type { JobCache } from '../cache/index.ts';
 import {

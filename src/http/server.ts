@@ -16,14 +16,14 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express from 'express';
-import type { FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { FormattedExecutionResult } from 'graphql';
 import type { Logger } from 'pino';
 import { fixedFieldsLogger } from '../logger.ts';
 import type { Identity } from '../auth/identity.ts';
 import { AccountAudit } from '../auth/accountAudit.ts';
 import { AccountGrants } from '../auth/accountGrant.ts';
 import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
-import { scrubSecrets, secretValues } from '../auth/secretValues.ts';
+import { secretValues } from '../auth/secretValues.ts';
 import type { Config } from '../config/index.ts';
 import { accountDirectory } from '../datasources/accountDirectory.ts';
 import type { AccountState, AwsAccounts } from '../datasources/shared/accounts.ts';
@@ -34,16 +34,17 @@ import {
   createListSnapshots,
   type ListSnapshots,
 } from '../datasources/listing/index.ts';
-import { JobgraphError, PUBLIC_ERROR_CODES } from '../errors.ts';
 import { httpErrorHandler, notFoundHandler, writeErrorAnswer } from './errors.ts';
 import { corsMiddleware } from './cors.ts';
+import { createFormatError } from './formatError.ts';
+import { healthRoutes } from './healthRoutes.ts';
+import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
 import { paramsFromUrl, wantsEventStream } from './transport.ts';
 import { FdHealth } from './health.ts';
 import { rootHandler } from './root.ts';
 import {
   createQueryLimits,
-  nameTokenLimit,
   subscriptionRootDirectivesRefusal,
   type QueryLimits,
 } from '../limits/index.ts';
@@ -51,7 +52,6 @@ import { jobBudgetPlugin } from '../limits/jobBudget.ts';
 import type { BuiltSchema } from '../schema.ts';
 import type { GatewayMetrics, Observability } from '../observability/index.ts';
 import { observabilityPlugin, operationSpanMiddleware } from '../observability/graphqlPlugin.ts';
-import { unwrapResolverError } from '@apollo/server/errors';
 import {
   GRAPHQL_PATH,
   createSubscriptions,
@@ -62,15 +62,7 @@ import {
   type Subscriptions,
 } from '../subscriptions/index.ts';
 
-/** Codes Apollo Server itself raises for bad requests; their messages are safe to show. */
-const APOLLO_REQUEST_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+export { MAX_MESSAGE_BYTES, boundedMessage, createFormatError } from './formatError.ts';
 
 export interface ServerOptions {
   config: Config;
@@ -112,181 +104,6 @@ export interface RunningServer {
    */
   close(): Promise<void>;
 }
-
-/**
- * One decision on what a client sees: jobgraph's own errors and errors with an allow-listed
- * code (the public codes in errors.ts, Apollo's request errors) keep their message; anything
- * else becomes "Internal server error" with a correlation ID that the log line carries too.
- *
- * A kept error shows only the extensions meant for clients: all of a JobgraphError's (they
- * are written for the client), just `code` for any other. No `stacktrace`, ever.
- *
- * `requestIds` maps an error to the ID of the request it happened in (filled by the request
- * plugin), so the internal-error log line names the request too.
- */
-export function createFormatError(
-  logger: Logger,
-  requestIds: WeakMap<object, string> = new WeakMap(),
-) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const code = formatted.extensions?.code;
-    if (original instanceof JobgraphError) {
-      // `http` (a status for Apollo) is for the response head, not the client's extensions.
-      const { http: _http, ...extensions } = original.extensions;
-      return { ...publicShape(formatted), extensions: scrubStrings(extensions) };
-    }
-    if (
-      typeof code === 'string' &&
-      (APOLLO_REQUEST_CODES.has(code) ||
-        (PUBLIC_ERROR_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR'))
-    ) {
-      return { ...publicShape(formatted), extensions: { code } };
-    }
-    const correlationId = randomUUID();
-    const requestId =
-      typeof error === 'object' && error !== null ? requestIds.get(error) : undefined;
-    logger.error(
-      { correlationId, ...(requestId ? { requestId } : {}), err: original, path: formatted.path },
-      'internal error',
-    );
-    return {
-      message: 'Internal server error',
-      ...(formatted.locations ? { locations: formatted.locations } : {}),
-      ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId },
-    };
-  };
-}
-
-/** A kept error's string extensions, scrubbed of every registered secret value like its message. */
-function scrubStrings(extensions: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(extensions))
-    if (typeof v === 'string') extensions[k] = scrubSecrets(v);
-  return extensions;
-}
-
-/** Longest error message a client gets: 1 KB of UTF-8, the whole message. */
-export const MAX_MESSAGE_BYTES = 1024;
-
-const utf8 = new TextEncoder();
-const bytesOf = (text: string) => Buffer.byteLength(text, 'utf8');
-
-/**
- * A message cut to MAX_MESSAGE_BYTES, its middle left out: graphql-js quotes a variable's
- * whole invalid value in its coercion errors (a 500 KB `DateTime` is a 500 KB message), so no
- * message may echo input unbounded. Cut between characters, never inside one.
- */
-export function boundedMessage(message: string): string {
-  if (bytesOf(message) <= MAX_MESSAGE_BYTES) return message;
-  // The reason is at the end ("…; DateTime must be …"), the echoed value in the middle. The
-  // marker's room is reserved for the largest count it can say.
-  const marker = (cut: number) => `…[${cut} characters cut]…`;
-  const room = MAX_MESSAGE_BYTES - bytesOf(marker(message.length));
-  const tailRoom = Math.floor(room / 4);
-  // encodeInto writes whole characters only: `read` is how much of the head fits.
-  const headText = message.slice(0, room - tailRoom);
-  const head = headText.slice(0, utf8.encodeInto(headText, new Uint8Array(room - tailRoom)).read);
-  let tail = message.slice(-tailRoom);
-  while (bytesOf(tail) > tailRoom || /^[\uDC00-\uDFFF]/.test(tail)) tail = tail.slice(1);
-  return `${head}${marker(message.length - head.length - tail.length)}${tail}`;
-}
-
-/**
- * Message, locations and path: the parts of a kept error that are not extensions. The message
- * is scrubbed of every registered secret value (and secret-shaped string), whatever built it.
- */
-function publicShape(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  return {
-    // Scrubbed whole, then cut: a secret cut in two would no longer be recognised.
-    message: boundedMessage(scrubSecrets(nameTokenLimit(formatted.message))),
-    ...(formatted.locations ? { locations: formatted.locations } : {}),
-    ...(formatted.path ? { path: formatted.path } : {}),
-  };
-}
-
-/** The one log line per GraphQL operation: name, duration, error codes. Never variables, tokens or data. */
-function logOperation(
-  logger: Logger,
-  requestId: string,
-  operationName: string | null | undefined,
-  identity: Identity,
-  started: number,
-  errors: readonly { extensions?: Record<string, unknown> }[] | undefined,
-): void {
-  const codes = (errors ?? []).map((e) =>
-    typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR',
-  );
-  logger.info(
-    {
-      requestId,
-      operationName: operationName ?? null,
-      authenticated: identity.authenticated,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
-      errorCodes: codes,
-    },
-    'graphql request',
-  );
-}
-
-/**
- * Marks every response `Cache-Control: no-store` (what Apollo's cache-control plugin, which is
- * off, would answer for a schema without cache hints; a response may carry a secret), echoes the request ID, and
- * writes one log line per operation (`logOperation`).
- */
-function requestPlugin(
-  logger: Logger,
-  requestIds: WeakMap<object, string>,
-): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart({ contextValue }) {
-      const started = performance.now();
-      return {
-        async didEncounterErrors({ contextValue: ctx, errors }) {
-          for (const e of errors) requestIds.set(e, ctx.requestId);
-        },
-        async willSendResponse({ contextValue: ctx, response, operationName, errors }) {
-          response.http.headers.set('x-request-id', ctx.requestId);
-          response.http.headers.set('cache-control', 'no-store');
-          logOperation(
-            logger,
-            contextValue.requestId,
-            operationName,
-            ctx.identity,
-            started,
-            errors,
-          );
-        },
-      };
-    },
-  };
-}
-
-/**
- * Apollo raises a few request errors without a code, only an HTTP 4xx: an APQ hash that does
- * not match its query, an unsupported APQ version. Without a code they would be formatted
- * (and logged) as INTERNAL_SERVER_ERROR; they are the client's mistake, so give them
- * BAD_REQUEST before they are formatted. Resolver errors (they have a path or an original
- * error) are never touched.
- */
-function codeRequestErrors(errors: readonly GraphQLError[]): void {
-  for (const e of errors) {
-    if (e.extensions.code !== undefined || e.path !== undefined || e.originalError) continue;
-    const status = (e.extensions.http as { status?: unknown } | undefined)?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500)
-      (e.extensions as Record<string, unknown>).code = 'BAD_REQUEST';
-  }
-}
-
-const requestErrorCodesPlugin: ApolloServerPlugin<RequestContext> = {
-  async requestDidStart() {
-    return {
-      async didEncounterErrors({ errors }) {
-        codeRequestErrors(errors);
-      },
-    };
-  },
-};
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -550,61 +367,6 @@ function startSubscriptions(
     polls: subscriptions.hub.registry.polls,
   }));
   return subscriptions;
-}
-
-/** /healthz (file descriptors), /readyz (the JWKS) and, when metrics are on, /metrics. */
-function healthRoutes(
-  app: express.Express,
-  parts: {
-    config: Config;
-    health: FdHealth;
-    verifyToken: TokenVerifier;
-    metrics: GatewayMetrics | undefined;
-    accountStates: (() => readonly AccountState[]) | undefined;
-  },
-): void {
-  const { config, health, verifyToken, metrics, accountStates } = parts;
-  // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
-  app.get('/healthz', (_req, res) => {
-    const state = health.check();
-    if (state.ok) res.json({ status: 'ok' });
-    else res.status(503).json({ status: 'unhealthy', reason: state.reason });
-  });
-  app.get('/readyz', (_req, res) => {
-    if (!verifyToken.ready()) {
-      res.status(503).json({
-        status: 'not ready',
-        mode: config.mode,
-        reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet',
-      });
-      return;
-    }
-    // Ready with an account that failed its check: the others serve; its state and code say why.
-    const accounts = accountStates?.();
-    res.json({
-      status: 'ready',
-      mode: config.mode,
-      ...(accounts
-        ? {
-            accounts: accounts.map(({ cloud, alias, state, code }) => ({
-              cloud,
-              alias,
-              state,
-              code,
-            })),
-          }
-        : {}),
-    });
-  });
-  if (metrics) {
-    app.get('/metrics', (_req, res, next) => {
-      metrics.registry.metrics().then((text) => {
-        res.setHeader('content-type', metrics.registry.contentType);
-        res.setHeader('cache-control', 'no-store');
-        res.send(text);
-      }, next);
-    });
-  }
 }
 
 /**

@@ -91,7 +91,7 @@ const TOKEN_LIMIT_MESSAGE =
  *
  * graphql-js's parser writes the message and Apollo Server has no hook between its parser and the
  * answer other than the error formatter (and the SSE and WebSocket transports parse on their own),
- * so the formatter every transport shares (server.ts `createFormatError`) applies this.
+ * so the formatter every transport shares (http/formatError.ts `createFormatError`) applies this.
  */
 export function nameTokenLimit(message: string): string {
   const found = TOKEN_LIMIT_MESSAGE.exec(message);

@@ -3,6 +3,7 @@ import type { AnyProvider } from '../datasources/shared/provider.ts';
 import { BadUserInputError } from '../errors.ts';
 import type { JobProvider } from './job.ts';
 import { formatKey, keyFromParts } from './keyGrammar.ts';
+import type { JobKey } from './keys.ts';
 
 export {
   COS_REGIONS,
@@ -13,50 +14,16 @@ export {
 } from '../config/patterns.ts';
 export { checkArgument } from './keyGrammar.ts';
 
-/**
- * The account of an AWS job's key: the alias of a configured account (JOBGRAPH_AWS_ACCOUNTS), or
- * absent for the default account (jobgraph's own credentials). A COS Batch key names its account
- * by its UIN instead.
- */
-interface InAccount {
-  account?: string;
-}
-
-/** Loader keys: what identifies one job at one provider, in one account. */
-export interface PanoramaKey extends InAccount {
-  provider: 'AWS_PANORAMA';
-  region: string;
-  jobId: string;
-}
-export interface OmicsKey extends InAccount {
-  provider: 'AWS_OMICS';
-  region: string;
-  referenceStoreId: string;
-  id: string;
-}
-export interface CosBatchKey {
-  provider: 'TENCENT_COS_BATCH';
-  region: string;
-  uin: string;
-  jobId: string;
-}
-export interface ImportExportKey extends InAccount {
-  provider: 'AWS_IMPORT_EXPORT';
-  jobId: string;
-}
-export interface CodePipelineKey extends InAccount {
-  provider: 'AWS_CODEPIPELINE';
-  region: string;
-  jobId: string;
-}
-export interface BatchKey extends InAccount {
-  provider: 'AWS_BATCH';
-  region: string;
-  jobId: string;
-}
-export type JobKey =
-  PanoramaKey | OmicsKey | CosBatchKey | ImportExportKey | CodePipelineKey | BatchKey;
-export type KeyOf<P extends JobProvider> = Extract<JobKey, { provider: P }>;
+export type {
+  BatchKey,
+  CodePipelineKey,
+  CosBatchKey,
+  ImportExportKey,
+  JobKey,
+  KeyOf,
+  OmicsKey,
+  PanoramaKey,
+} from './keys.ts';
 
 /**
  * Global IDs of every provider, in the grammars the providers declare (`src/datasources/<p>/key.ts`,

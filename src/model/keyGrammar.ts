@@ -5,7 +5,7 @@ import {
   type PatternName,
 } from '../config/patterns.ts';
 import { BadUserInputError } from '../errors.ts';
-import type { JobKey, KeyOf } from './globalId.ts';
+import type { JobKey, KeyOf } from './keys.ts';
 import type { JobProvider } from './job.ts';
 
 /**

@@ -32,7 +32,7 @@ export interface SubscriptionOptions {
   logger: Logger;
   /** Verifies an `Authorization` value as for queries (src/auth/verifyToken.ts). */
   verifyToken(authorization: string | undefined): Promise<Identity>;
-  /** The server's client-facing error formatting (server.ts `createFormatError`). */
+  /** The server's client-facing error formatting (http/formatError.ts `createFormatError`). */
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** The pollers' and token expiry's clock; tests drive it by hand. */
   scheduler?: Scheduler;

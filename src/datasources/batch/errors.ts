@@ -1,5 +1,5 @@
 import { UpstreamError } from '../../errors.ts';
-import type { BatchKey } from '../../model/globalId.ts';
+import type { BatchKey } from '../../model/keys.ts';
 import { readAwsError } from '../shared/awsErrors.ts';
 import type { HttpResult } from '../shared/http.ts';
 

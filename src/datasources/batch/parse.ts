@@ -1,5 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { BatchKey } from '../../model/globalId.ts';
+import type { BatchKey } from '../../model/keys.ts';
 import { mapState, type KeyValue } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import {

@@ -1,4 +1,4 @@
-import type { CodePipelineKey } from '../../model/globalId.ts';
+import type { CodePipelineKey } from '../../model/keys.ts';
 import { awsJsonWire } from '../shared/awsCall.ts';
 import * as errors from './errors.ts';
 import * as parse from './parse.ts';

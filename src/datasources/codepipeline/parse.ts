@@ -1,5 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { CodePipelineKey } from '../../model/globalId.ts';
+import type { CodePipelineKey } from '../../model/keys.ts';
 import { mapState } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { arr, enumValue, keyValues, obj, str } from '../shared/json.ts';

@@ -1,5 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { CosBatchKey } from '../../model/globalId.ts';
+import type { CosBatchKey } from '../../model/keys.ts';
 import type { TencentCredentials } from '../../config/index.ts';
 import type { CosSourceOptions } from '../shared/options.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';

@@ -1,5 +1,5 @@
 import { MalformedBodyError, UpstreamError, safeUpstreamValue } from '../../errors.ts';
-import type { CosBatchKey } from '../../model/globalId.ts';
+import type { CosBatchKey } from '../../model/keys.ts';
 import { badResponse, classifyUpstreamError, parseRetryAfter } from '../shared/classify.ts';
 import { headerValue, type HttpResult } from '../shared/http.ts';
 import { parseCosErrorBody } from './parse.ts';

@@ -1,5 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { CosBatchKey } from '../../model/globalId.ts';
+import type { CosBatchKey } from '../../model/keys.ts';
 import { mapState, type JobState, type KeyValue } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { toIsoTimestamp } from '../shared/time.ts';

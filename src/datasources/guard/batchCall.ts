@@ -2,8 +2,7 @@ import { formatGlobalId } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { breakerRegion } from './breakers.ts';
 import type { CallerState, LimiterEntry } from './fairLimit.ts';
-import type { GuardedSource } from './loader.ts';
-import type { SharedCall } from './sharedCall.ts';
+import type { BatchQueue, GuardedSource, SharedCall } from './sharedCall.ts';
 
 /**
  * The batch describe of a provider that answers many jobs in one call (`JobSource.batch`: AWS
@@ -15,7 +14,7 @@ import type { SharedCall } from './sharedCall.ts';
  * the caller of its first job. Each job's outcome settles its own shared call; a failure of the
  * call settles them all with it. A call is abandoned when every job in it has been.
  */
-export class DescribeBatcher<P extends JobProvider> {
+export class DescribeBatcher<P extends JobProvider> implements BatchQueue<P> {
   #pending: SharedCall<P>[] = [];
   #scheduled = false;
 

@@ -7,7 +7,14 @@ import { RegionalBreakers, type BreakerAccounts, type BreakerOptions } from './b
 import { FairLimiter } from './fairLimit.ts';
 import { Deadlines } from './deadlines.ts';
 import { DescribeBatcher } from './batchCall.ts';
-import { sharedCallFor, type SharedCall } from './sharedCall.ts';
+import {
+  sharedCallFor,
+  type FailureObserver,
+  type GuardedSource,
+  type LoaderObserver,
+} from './sharedCall.ts';
+
+export type { FailureObserver, GuardedSource, LoaderObserver } from './sharedCall.ts';
 
 export interface GuardOptions extends BreakerOptions {
   /** The account of a job or list call, for its circuit breaker; default: the default account's. */
@@ -18,48 +25,6 @@ export interface GuardOptions extends BreakerOptions {
   callerConcurrency: number;
   /** Most time one job may take, queueing, attempts and waits included, in ms. */
   budgetMs: number;
-}
-
-/**
- * Told of every failed job. The HTTP edge's FdHealth (src/http/health.ts) implements it, so
- * /healthz notices EMFILE/ENFILE; the datasources import nothing from the edge.
- */
-export interface FailureObserver {
-  noteError(err: Error): void;
-}
-
-/** Told of cache lookups and loader batches (metrics and traces, src/observability); every hook optional. */
-export interface LoaderObserver {
-  cacheLookup?(result: 'hit' | 'miss'): void;
-  /** A request waited for a call another request had in flight, instead of making its own. */
-  coalesced?(provider: JobProvider): void;
-  /** Runs one loader batch of `size` keys (tracing wraps it in a span). */
-  batch?<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T>;
-}
-
-/** A provider's source with its process-wide protections: fair concurrency cap, circuit breakers, time budget. */
-export interface GuardedSource<P extends JobProvider = JobProvider> {
-  source: JobSource<P>;
-  /** The provider's concurrency cap, shared fairly between callers, with a cap per caller. */
-  limit: FairLimiter;
-  /** One circuit breaker per region (Import/Export, a global service, has one). */
-  breakers: RegionalBreakers;
-  budgetMs: number;
-  /** Cross-request cache of finished jobs; absent when off. */
-  cache?: JobCache;
-  /** Told of every failed job (in the gateway: FdHealth, so /healthz notices EMFILE/ENFILE). */
-  health?: FailureObserver;
-  /** Told of cache lookups and batches. */
-  observer?: LoaderObserver;
-  /**
-   * Its calls in flight, by global ID: one per job, shared by every request that asks for the job
-   * while it is in flight; a call leaves when it settles or is abandoned (sharedCall.ts).
-   */
-  readonly inFlight: Map<string, SharedCall<P>>;
-  /** Its waiters' deadlines, one timer for them all (deadlines.ts). */
-  readonly deadlines: Deadlines;
-  /** Its batch describe's calls (batchCall.ts), for a source with one (`JobSource.batch`). */
-  readonly batcher?: DescribeBatcher<P>;
 }
 
 /** How many jobs of this source have a call in flight now (tests and the subscription poller). */

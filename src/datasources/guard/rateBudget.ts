@@ -2,18 +2,9 @@ import { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { RateGate } from '../shared/rateGate.ts';
+import type { RateBucket } from '../../cache/rateBucket.ts';
 
-/**
- * Where calls' turns are counted: per process (`localRateBucket`) or for every replica at once
- * (`redisRateBucket`, src/cache/). One key per provider and region.
- */
-export interface RateBucket {
-  /**
-   * Take one call's turn of `key`, whose calls go one every `intervalMs`: 0 when taken, else the ms
-   * until a turn may be free (ask again then; another process may take it first).
-   */
-  take(key: string, intervalMs: number): number | Promise<number>;
-}
+export type { RateBucket } from '../../cache/rateBucket.ts';
 
 /** Time as the rate budget sees it; the subscriptions' `Scheduler` (and tests' ManualScheduler) fits. */
 export interface RateClock {

@@ -1,12 +1,65 @@
 import type { JobCache } from '../../cache/jobCache.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
-import { breakerRegion } from './breakers.ts';
+import type { JobSource } from '../shared/types.ts';
+import { breakerRegion, type RegionalBreakers } from './breakers.ts';
 import type { Deadlines } from './deadlines.ts';
 import { budgetError, failureOf } from './failures.ts';
-import type { CallerState, LimiterEntry } from './fairLimit.ts';
-import type { GuardedSource } from './loader.ts';
+import type { CallerState, FairLimiter, LimiterEntry } from './fairLimit.ts';
 import { Waiter, type WaitedCall } from './waiter.ts';
+
+// A guarded source holds its shared calls and each shared call its guarded source, so the two
+// types live in one file (loader.ts re-exports GuardedSource and its observers).
+
+/**
+ * Told of every failed job. The HTTP edge's FdHealth (src/http/health.ts) implements it, so
+ * /healthz notices EMFILE/ENFILE; the datasources import nothing from the edge.
+ */
+export interface FailureObserver {
+  noteError(err: Error): void;
+}
+
+/** Told of cache lookups and loader batches (metrics and traces, src/observability); every hook optional. */
+export interface LoaderObserver {
+  cacheLookup?(result: 'hit' | 'miss'): void;
+  /** A request waited for a call another request had in flight, instead of making its own. */
+  coalesced?(provider: JobProvider): void;
+  /** Runs one loader batch of `size` keys (tracing wraps it in a span). */
+  batch?<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T>;
+}
+
+/** A provider's source with its process-wide protections: fair concurrency cap, circuit breakers, time budget. */
+export interface GuardedSource<P extends JobProvider = JobProvider> {
+  source: JobSource<P>;
+  /** The provider's concurrency cap, shared fairly between callers, with a cap per caller. */
+  limit: FairLimiter;
+  /** One circuit breaker per region (Import/Export, a global service, has one). */
+  breakers: RegionalBreakers;
+  budgetMs: number;
+  /** Cross-request cache of finished jobs; absent when off. */
+  cache?: JobCache;
+  /** Told of every failed job (in the gateway: FdHealth, so /healthz notices EMFILE/ENFILE). */
+  health?: FailureObserver;
+  /** Told of cache lookups and batches. */
+  observer?: LoaderObserver;
+  /**
+   * Its calls in flight, by global ID: one per job, shared by every request that asks for the job
+   * while it is in flight; a call leaves when it settles or is abandoned (sharedCall.ts).
+   */
+  readonly inFlight: Map<string, SharedCall<P>>;
+  /** Its waiters' deadlines, one timer for them all (deadlines.ts). */
+  readonly deadlines: Deadlines;
+  /** Its batch describe's calls (batchCall.ts), for a source with one (`JobSource.batch`). */
+  readonly batcher?: BatchQueue<P>;
+}
+
+/**
+ * Where a batch source's shared calls wait to go out together (batchCall.ts's DescribeBatcher);
+ * declared here so that batchCall.ts imports this file and not the other way round.
+ */
+export interface BatchQueue<P extends JobProvider> {
+  add(call: SharedCall<P>): void;
+}
 
 /** A caller who joined a call still waiting for a slot: its own place in the limiter's queue. */
 class JoinEntry implements LimiterEntry {

@@ -1,4 +1,4 @@
-import type { ImportExportKey } from '../../model/globalId.ts';
+import type { ImportExportKey } from '../../model/keys.ts';
 import { awsWire } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import { formEncode } from '../shared/rfc3986.ts';

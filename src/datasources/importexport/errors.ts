@@ -1,5 +1,5 @@
 import { UpstreamError } from '../../errors.ts';
-import type { ImportExportKey } from '../../model/globalId.ts';
+import type { ImportExportKey } from '../../model/keys.ts';
 import {
   classifyUpstreamError,
   parseRetryAfter,

@@ -1,5 +1,5 @@
 import { UpstreamError } from '../../errors.ts';
-import type { ImportExportKey } from '../../model/globalId.ts';
+import type { ImportExportKey } from '../../model/keys.ts';
 import type { JobState } from '../../model/job.ts';
 import { inTimeRange, statusFilter } from '../listing/filter.ts';
 import { listStream, present } from '../listing/streams.ts';

@@ -1,5 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { ImportExportKey } from '../../model/globalId.ts';
+import type { ImportExportKey } from '../../model/keys.ts';
 import { mapState } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { enumValue } from '../shared/json.ts';

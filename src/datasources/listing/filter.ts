@@ -1,6 +1,6 @@
 import type { JobState } from '../../model/job.ts';
 import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
-import type { ListPlan } from './plan.ts';
+import type { ListPlan } from './types.ts';
 
 /**
  * What a list filter asks of one job, for the providers' list code and the engine alike: its

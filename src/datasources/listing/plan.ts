@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { MAX_OMICS_REFERENCE_STORES, type Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
-import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../../model/job.ts';
+import { JOB_PROVIDERS, JOB_STATES, type JobProvider } from '../../model/job.ts';
 import { DEFAULT_ACCOUNT, PATTERNS } from '../../config/patterns.ts';
 import { regionPatternOf } from '../../model/keyGrammar.ts';
 import { PROVIDERS, providerOf } from '../registry.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { AnyProvider } from '../shared/provider.ts';
 import { knownStoresOf } from './filter.ts';
-import type { JobListFilter, ListAccess } from './types.ts';
+import type { JobListFilter, ListAccess, ListPlan } from './types.ts';
+
+export type { ListPlan } from './types.ts';
 
 /** Most regions one `listJobs` filter names. */
 export const MAX_LIST_REGIONS = 10;
@@ -53,37 +55,6 @@ const REGION_FORMS = (Object.keys(FAMILIES) as Family[])
     return `${names} ${labels.length > 1 ? 'take' : 'takes'} ${PATTERNS[family].form}`;
   })
   .join('; ');
-
-/** A `listJobs` filter, checked and normalised: what to list, and the digest a cursor is bound to. */
-export interface ListPlan {
-  /** Providers asked, in JOB_PROVIDERS order. */
-  providers: readonly JobProvider[];
-  /** States asked; null: any. */
-  states: ReadonlySet<JobState> | null;
-  /** AWS regions, sorted: for the providers whose key's region is an AWS region. */
-  awsRegions: readonly string[];
-  /** Tencent Cloud regions, sorted: for the providers whose key's region is one (COS Batch). */
-  cosRegions: readonly string[];
-  /** Inclusive, ms since 1970; null: no bound. */
-  createdAfterMs: number | null;
-  /** Exclusive, ms since 1970; null: no bound. */
-  createdBeforeMs: number | null;
-  /** HealthOmics reference stores the filter names (sorted); null: the default ones. */
-  omicsReferenceStoreIds: readonly string[] | null;
-  /**
-   * The accounts asked, by alias (`default` first, then the others in the order configured):
-   * the filter's, else every configured account the caller's grant reads on some provider.
-   */
-  accounts: readonly string[];
-  /**
-   * The accounts listed of each asked provider, in the order of `accounts`: those the provider
-   * has (the default account always) that the caller's grant permits on it — an alias granted by
-   * an account ID is permitted on that ID's cloud only.
-   */
-  accountsOf: Readonly<Partial<Record<JobProvider, readonly string[]>>>;
-  /** A digest of all of the above: a cursor is good only for the plan it was made for. */
-  digest: string;
-}
 
 /** The configured defaults a filter falls back on. */
 export interface PlanDefaults {

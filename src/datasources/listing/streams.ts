@@ -3,7 +3,7 @@ import type { JobProvider } from '../../model/job.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import { inTimeRange, stateAsked } from './filter.ts';
 import { PageLimitError, type MergeStream, type StreamPage } from './merge.ts';
-import type { ListPlan } from './plan.ts';
+import type { ListPlan } from './types.ts';
 import type { Listed } from './summaries.ts';
 import type { JobListSourceState } from './types.ts';
 

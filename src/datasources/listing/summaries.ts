@@ -1,4 +1,4 @@
-import type { KeyOf } from '../../model/globalId.ts';
+import type { KeyOf } from '../../model/keys.ts';
 import { PATTERNS } from '../../config/patterns.ts';
 import { formatKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import {

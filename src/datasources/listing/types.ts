@@ -1,5 +1,36 @@
-import type { JobKey } from '../../model/globalId.ts';
+import type { JobKey } from '../../model/keys.ts';
 import type { JobProvider, JobRecord, JobState } from '../../model/job.ts';
+
+/** A `listJobs` filter, checked and normalised: what to list, and the digest a cursor is bound to. */
+export interface ListPlan {
+  /** Providers asked, in JOB_PROVIDERS order. */
+  providers: readonly JobProvider[];
+  /** States asked; null: any. */
+  states: ReadonlySet<JobState> | null;
+  /** AWS regions, sorted: for the providers whose key's region is an AWS region. */
+  awsRegions: readonly string[];
+  /** Tencent Cloud regions, sorted: for the providers whose key's region is one (COS Batch). */
+  cosRegions: readonly string[];
+  /** Inclusive, ms since 1970; null: no bound. */
+  createdAfterMs: number | null;
+  /** Exclusive, ms since 1970; null: no bound. */
+  createdBeforeMs: number | null;
+  /** HealthOmics reference stores the filter names (sorted); null: the default ones. */
+  omicsReferenceStoreIds: readonly string[] | null;
+  /**
+   * The accounts asked, by alias (`default` first, then the others in the order configured):
+   * the filter's, else every configured account the caller's grant reads on some provider.
+   */
+  accounts: readonly string[];
+  /**
+   * The accounts listed of each asked provider, in the order of `accounts`: those the provider
+   * has (the default account always) that the caller's grant permits on it — an alias granted by
+   * an account ID is permitted on that ID's cloud only.
+   */
+  accountsOf: Readonly<Partial<Record<JobProvider, readonly string[]>>>;
+  /** A digest of all of the above: a cursor is good only for the plan it was made for. */
+  digest: string;
+}
 
 /** How one upstream list stream of a page went. */
 export type JobListSourceState = 'LISTED' | 'NOT_LISTABLE' | 'NOT_CONFIGURED' | 'FAILED';

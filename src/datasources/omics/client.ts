@@ -1,4 +1,4 @@
-import type { OmicsKey } from '../../model/globalId.ts';
+import type { OmicsKey } from '../../model/keys.ts';
 import { awsJsonWire } from '../shared/awsCall.ts';
 import { rfc3986 } from '../shared/rfc3986.ts';
 import * as errors from './errors.ts';

@@ -1,5 +1,5 @@
 import type { UpstreamError } from '../../errors.ts';
-import type { OmicsKey } from '../../model/globalId.ts';
+import type { OmicsKey } from '../../model/keys.ts';
 import { readAwsError } from '../shared/awsErrors.ts';
 import type { HttpResult } from '../shared/http.ts';
 

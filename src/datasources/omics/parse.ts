@@ -1,5 +1,5 @@
 import { MalformedBodyError } from '../../errors.ts';
-import type { OmicsKey } from '../../model/globalId.ts';
+import type { OmicsKey } from '../../model/keys.ts';
 import { mapState } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { arr, enumValue, keyValues, obj, response, str } from '../shared/json.ts';

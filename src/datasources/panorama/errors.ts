@@ -1,5 +1,5 @@
 import type { UpstreamError } from '../../errors.ts';
-import type { PanoramaKey } from '../../model/globalId.ts';
+import type { PanoramaKey } from '../../model/keys.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import { readAwsError } from '../shared/awsErrors.ts';
 import type { HttpResult } from '../shared/http.ts';

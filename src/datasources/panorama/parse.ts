@@ -1,4 +1,4 @@
-import type { PanoramaKey } from '../../model/globalId.ts';
+import type { PanoramaKey } from '../../model/keys.ts';
 import { isTerminalState, mapState } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import {

@@ -8,7 +8,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { AwsAccount, Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
 import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
-import { credentialSource } from './awsCall.ts';
+import { credentialSource } from './awsCredentials.ts';
 import {
   getCallerIdentity,
   stsEndpoint,

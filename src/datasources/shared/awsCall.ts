@@ -1,9 +1,10 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Config } from '../../config/index.ts';
 import { MalformedBodyError, type UpstreamError } from '../../errors.ts';
-import type { JobKey } from '../../model/globalId.ts';
+import type { JobKey } from '../../model/keys.ts';
 import type { JobRecord } from '../../model/job.ts';
 import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
+import { credentialSource } from './awsCredentials.ts';
 import { resolveAwsEndpoint, type AwsEndpointVariant } from './awsEndpoint.ts';
 import { unknownAlias } from './accounts.ts';
 import { awsRequestId } from './awsErrors.ts';
@@ -29,27 +30,6 @@ export interface AwsService {
   unreachableNote?: string;
   /** The request ID of an answer; default the headers', as the SDK reads them. */
   requestId?: (answer: HttpResult) => string | null;
-}
-
-/** The standard AWS credential chain (`@aws-sdk/credential-provider-node`: memoized, refreshed before expiry), loaded on first use. */
-function lazyDefaultChain(): AwsCredentialIdentityProvider {
-  let chain: Promise<AwsCredentialIdentityProvider> | null = null;
-  return async () => {
-    chain ??= import('@aws-sdk/credential-provider-node').then((m) => m.defaultProvider());
-    return (await chain)();
-  };
-}
-
-/** Credentials from the options: static ones as given, a provider as given, none the standard chain (loaded on first use). */
-export function credentialSource(
-  credentials: AwsSourceOptions['credentials'],
-): AwsCredentialIdentityProvider {
-  if (typeof credentials === 'function') return credentials;
-  if (credentials) {
-    const fixed: AwsCredentialIdentity = { ...credentials };
-    return () => Promise.resolve(fixed);
-  }
-  return lazyDefaultChain();
 }
 
 /**

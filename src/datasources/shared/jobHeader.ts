@@ -1,4 +1,4 @@
-import type { JobKey, KeyOf } from '../../model/globalId.ts';
+import type { JobKey, KeyOf } from '../../model/keys.ts';
 import { formatKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import { isTerminalState, type JobRecord, type JobState } from '../../model/job.ts';
 

@@ -33,6 +33,11 @@ export interface TransportOptions {
   awsAccounts?: AwsAccounts;
 }
 
+/**
+ * What every provider's source options carry: the transport's settings and an endpoint override.
+ */
+export type SourceOptions = TransportOptions & { endpoint?: string };
+
 /** Options for the AWS providers (Panorama, Omics, CodePipeline, Import/Export). */
 export interface AwsSourceOptions extends TransportOptions {
   /** Static credentials or a provider; undefined means the standard AWS credential chain. */

@@ -1,13 +1,15 @@
 import type { Config } from '../../config/index.ts';
-import type { JobKey, KeyOf } from '../../model/globalId.ts';
+import type { JobKey, KeyOf } from '../../model/keys.ts';
 import type { KeyGrammar } from '../../model/keyGrammar.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { MergeStream, StreamPage } from '../listing/merge.ts';
-import type { ListPlan } from '../listing/plan.ts';
+import type { ListPlan } from '../listing/types.ts';
 import type { Listed } from '../listing/summaries.ts';
 import type { JobListSourceState, ListBudget, ListedJob } from '../listing/types.ts';
 import type { AwsAccounts } from './accounts.ts';
-import type { TransportOptions } from './options.ts';
+import type { SourceOptions, TransportOptions } from './options.ts';
+
+export type { SourceOptions } from './options.ts';
 import type { Operation, ProviderWire } from './source.ts';
 
 /**
@@ -102,11 +104,6 @@ export interface ProviderRootField {
 export type AnyProvider = {
   [P in JobProvider]: Provider<P, JobRecord, SourceOptions>;
 }[JobProvider];
-
-/**
- * What every provider's source options carry: the transport's settings and an endpoint override.
- */
-export type SourceOptions = TransportOptions & { endpoint?: string };
 
 /** How a provider's source is made from the configuration. */
 export interface ProviderSetup<K extends JobKey, R extends JobRecord, O extends SourceOptions> {

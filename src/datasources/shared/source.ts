@@ -8,7 +8,7 @@ import {
 } from '../../errors.ts';
 import { accountOfKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import { AccountSessionError } from './accounts.ts';
-import type { JobKey } from '../../model/globalId.ts';
+import type { JobKey } from '../../model/keys.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { observeAttempt } from './attempts.ts';
 import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
@@ -29,7 +29,7 @@ import {
   type HttpOrigin,
   type HttpResult,
 } from './http.ts';
-import type { SourceOptions } from './provider.ts';
+import type { SourceOptions } from './options.ts';
 import { rateWaitLimitMs, type CallOptions } from './rateGate.ts';
 import { formEncode } from './rfc3986.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';

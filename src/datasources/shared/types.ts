@@ -1,4 +1,4 @@
-import type { KeyOf } from '../../model/globalId.ts';
+import type { KeyOf } from '../../model/keys.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { CallOptions } from './rateGate.ts';
 

@@ -1,0 +1,25 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+
+// Apart from awsCall.ts, so that the accounts (accounts.ts) and the AWS wire (awsCall.ts) both
+// read the credentials the same way without importing each other.
+
+/** The standard AWS credential chain (`@aws-sdk/credential-provider-node`: memoized, refreshed before expiry), loaded on first use. */
+function lazyDefaultChain(): AwsCredentialIdentityProvider {
+  let chain: Promise<AwsCredentialIdentityProvider> | null = null;
+  return async () => {
+    chain ??= import('@aws-sdk/credential-provider-node').then((m) => m.defaultProvider());
+    return (await chain)();
+  };
+}
+
+/** Credentials from the options: static ones as given, a provider as given, none the standard chain (loaded on first use). */
+export function credentialSource(
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined,
+): AwsCredentialIdentityProvider {
+  if (typeof credentials === 'function') return credentials;
+  if (credentials) {
+    const fixed: AwsCredentialIdentity = { ...credentials };
+    return () => Promise.resolve(fixed);
+  }
+  return lazyDefaultChain();
+}
