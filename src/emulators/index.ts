@@ -335,6 +335,11 @@ export const DEMO_OMICS_REFERENCE_STORE_IDS: readonly string[] = OMICS_REFERENCE
   (s) => s.id,
 );
 
+/** AWS Batch's job queues of the demo region (what DescribeJobQueues answers there), oldest first. */
+export const DEMO_BATCH_QUEUE_NAMES: readonly string[] = batchData.BATCH_QUEUES.map(
+  (q) => q.jobQueueName,
+);
+
 /** One job a demo list operation shows. */
 export interface ListedDemoJob {
   globalId: string;
