@@ -93,7 +93,7 @@ export const EMULATOR_NAMES = [
 ] as const;
 
 /** Every provider's emulator of a demo gateway: the five and AWS Batch's. */
-const PROVIDER_EMULATORS = [...EMULATOR_NAMES, 'batch'] as const;
+export const PROVIDER_EMULATORS = [...EMULATOR_NAMES, 'batch'] as const;
 
 /** Forget every emulator's call log, so a test can assert exactly the calls it caused. */
 export function clearCalls(gateway: DemoGateway): void {
