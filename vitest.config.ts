@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -15,7 +16,17 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.e2e.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/**/*.e2e.test.ts'],
+          // One module graph per fork, not one per file: importing Apollo Server, graphql and the
+          // AWS SDKs afresh for each of ~170 files was three quarters of the unit files' CPU. Each
+          // file still builds its own servers, emulators and registries; what a file changes at
+          // module level (e.g. listClient's signing clock) it puts back when it ends
+          // (test/support/fileState.ts).
+          isolate: false,
+        },
       },
       {
         extends: true,
@@ -27,7 +38,7 @@ export default defineConfig({
       },
     ],
     // No test leaves the machine: a connect beyond loopback is refused and fails the test that made it.
-    setupFiles: ['test/support/loopbackOnly.ts'],
+    setupFiles: ['test/support/loopbackOnly.ts', 'test/support/fileState.ts'],
     // Set in each fork's process.env before any module loads: @apollo/gateway's constructor otherwise starts a usage exporter that probes cloud metadata hosts.
     env: { APOLLO_TELEMETRY_DISABLED: '1' },
     // The timeouts catch a hung test; they are not a speed goal (speed goals live in bench/). Work
@@ -35,7 +46,10 @@ export default defineConfig({
     // took close to 30 s on a busy 2-core machine, so leave it room.
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Tests talk to emulators on ephemeral loopback ports, so files may run in parallel.
+    // Tests talk to emulators on ephemeral loopback ports, so files may run in parallel. Vitest's
+    // default for `run` is one fork fewer than the cores, a single fork on a 2-core machine, while
+    // many files spend their time waiting on spawned gateways, Redis, nginx or Chromium.
     pool: 'forks',
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });

@@ -276,6 +276,8 @@ export async function startDemo(
     emulatorClock?: { now?: () => number; epochMs?: number };
     /** The clock list snapshots are dated by (see `startGateway`). */
     listClock?: () => number;
+    /** More role ARNs the emulated STS lets the demo assume (accounts without jobs; tests of many accounts). */
+    emulatorRoles?: readonly string[];
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
@@ -284,6 +286,7 @@ export async function startDemo(
   const base = loadConfig({ mode: 'demo' }, options.env);
   const emulators = await startEmulators({
     ...options.emulatorClock,
+    ...(options.emulatorRoles ? { roles: options.emulatorRoles } : {}),
     ...(base.emulatorJobsPerSource === null ? {} : { jobsPerSource: base.emulatorJobsPerSource }),
   });
   try {

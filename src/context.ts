@@ -107,7 +107,7 @@ export function createRequestContext(
   ) as Loaders;
   // The request's budgets as it loads and lists: limits/jobBudget.ts counts before execution what
   // the operation shows; these count again, and what only loading shows (Import/Export lookups of
-  // a `states` filter, reference stores a region's ListReferenceStores finds).
+  // a `states` filter, which list sources need an upstream read).
   const loadedJobs = new Set<string>();
   /** Count a job by global ID; the refusal when it would be one too many. */
   const takeJob = (id: string): JobBudgetError | null => {
@@ -117,16 +117,19 @@ export function createRequestContext(
     loadedJobs.add(id);
     return null;
   };
-  let listSources = 0;
+  // Cold list sources only (a source a shared snapshot serves is free): the lister counts each
+  // where its read would start, so the bound is on the upstream work a request causes.
+  let coldSources = 0;
   const budget = {
     job(id: string) {
       const refused = takeJob(id);
       if (refused) throw refused;
     },
     sources(count: number) {
-      listSources += count;
       const max = config.limits.maxListSourcesPerRequest;
-      if (listSources > max) throw new ListSourcesBudgetError(max, listSources);
+      if (coldSources + count > max)
+        throw new ListSourcesBudgetError(max, config.listing.snapshotSeconds);
+      coldSources += count;
     },
   };
   /** A refusal of the caller's: the audit line and count, and the one FORBIDDEN error. */

@@ -125,8 +125,10 @@ export async function redisStore(
       await lease?.close();
       // A client that lost its Redis would wait for it to come back to close politely: drop it instead.
       const redis = client as RedisClientType | undefined;
-      if (redis && !redis.isReady && typeof redis.destroy === 'function') redis.destroy();
-      else await keyv.disconnect().catch(() => undefined);
+      // One whose socket is already closed (its reconnecting gave up) has nothing left to drop.
+      if (redis && !redis.isReady && typeof redis.destroy === 'function') {
+        if (redis.isOpen) redis.destroy();
+      } else await keyv.disconnect().catch(() => undefined);
     },
   };
 }

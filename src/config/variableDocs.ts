@@ -162,7 +162,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   observe('OTEL_SDK_DISABLED', 'false', 'true turns traces off'),
   limits('JOBGRAPH_MAX_JOB_IDS', '100', 'IDs in one jobs(ids:) or jobUpdates(ids:)'),
   limits('JOBGRAPH_MAX_JOBS_PER_REQUEST', '100', 'distinct upstream jobs per request'),
-  limits('JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST', '20', 'upstream list sources per request'),
+  limits(
+    'JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST',
+    '20',
+    'list sources read upstream per request (a snapshot-served source is free)',
+  ),
   limits('JOBGRAPH_MAX_BODY_BYTES', '1048576', 'largest request body or WebSocket frame, bytes'),
   limits('JOBGRAPH_MAX_DEPTH', '12', 'deepest selection of an operation'),
   limits('JOBGRAPH_MAX_ALIASES', '30', 'aliases in an operation'),

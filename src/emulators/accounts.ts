@@ -135,6 +135,11 @@ export interface EmulatorAccounts {
 export interface EmulatorAccountsOptions {
   /** Random bytes for session keys, default node:crypto's randomBytes. */
   randomBytes?: (size: number) => Buffer;
+  /**
+   * More role ARNs STS lets the default account assume (no external ID), for an organization of
+   * many accounts: their accounts hold no jobs (every describe not found, every list empty).
+   */
+  roles?: readonly string[];
 }
 
 /** Sessions are forgotten a day after they expire (then their key is unknown, as at AWS eventually). */
@@ -172,8 +177,8 @@ function role(arn: string, options: { externalId?: string } = {}): EmulatorRole 
 
 /**
  * A fresh accounts registry: the default account with the demo user's key, the second account's
- * role and the external-ID role (both trusting the default account, MaxSessionDuration 12 hours),
- * and no sessions yet.
+ * role, the external-ID role and `options.roles` (all trusting the default account,
+ * MaxSessionDuration 12 hours), and no sessions yet.
  */
 export function createEmulatorAccounts(options: EmulatorAccountsOptions = {}): EmulatorAccounts {
   const random = options.randomBytes ?? randomBytes;
@@ -188,6 +193,7 @@ export function createEmulatorAccounts(options: EmulatorAccountsOptions = {}): E
     [
       role(DEMO_SECOND_AWS_ACCOUNT.roleArn),
       role(DEMO_EXTERNAL_ID_ROLE.roleArn, { externalId: DEMO_EXTERNAL_ID_ROLE.externalId }),
+      ...(options.roles ?? []).map((arn) => role(arn)),
     ].map((r) => [r.arn, r]),
   );
   // Insertion order is issue order, so the oldest come first when dropping.

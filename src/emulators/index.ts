@@ -135,6 +135,8 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
    * read (whose keys see which account's jobs); default a fresh `createEmulatorAccounts()`.
    */
   accounts?: EmulatorAccounts;
+  /** More role ARNs STS lets the default account assume, when `accounts` is not given (see `createEmulatorAccounts`). */
+  roles?: readonly string[];
 }
 
 /** The emulators with a list operation (CodePipeline has none that only reads). */
@@ -221,7 +223,8 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
 /** Start the five providers' emulators and STS on loopback, sharing one accounts registry. */
 export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {
   const now = options.now ?? Date.now;
-  const accounts = options.accounts ?? createEmulatorAccounts();
+  const accounts =
+    options.accounts ?? createEmulatorAccounts(options.roles ? { roles: options.roles } : {});
   const opts = { now, epochMs: options.epochMs ?? now(), accounts };
   const jobsPerSource = checkJobsPerSource(options.jobsPerSource);
   const order = (name: OrderedEmulatorName) => {

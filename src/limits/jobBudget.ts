@@ -45,14 +45,36 @@ export class JobBudgetError extends BadUserInputError {
 }
 
 /**
- * The refusal when the `listJobs` fields of one request would read more list sources than
- * `limits.maxListSourcesPerRequest` (provider × region × HealthOmics reference store, all fields
- * together).
+ * The refusal when the `listJobs` fields of one request need more list sources read upstream
+ * (cold: no shared snapshot serves them) than `limits.maxListSourcesPerRequest`, all fields
+ * together; told when the next read would be one too many (coldSources.ts). `snapshotSeconds`
+ * (JOBGRAPH_LIST_SNAPSHOT_SECONDS) says whether listing again is served from what was read.
  */
 export class ListSourcesBudgetError extends BadUserInputError {
-  constructor(max: number, found: number, extensions: Record<string, unknown> = {}) {
+  constructor(max: number, snapshotSeconds: number, extensions: Record<string, unknown> = {}) {
+    const next =
+      snapshotSeconds > 0
+        ? `The sources it read are kept for ${snapshotSeconds} s (JOBGRAPH_LIST_SNAPSHOT_SECONDS): list again within that time and they are served from there, or name fewer providers, accounts, regions or reference stores in the filter.`
+        : 'Name fewer providers, accounts, regions or reference stores in the filter (no source is kept: JOBGRAPH_LIST_SNAPSHOT_SECONDS is 0).';
     super(
-      `This request lists ${found} sources (provider × account × region × HealthOmics reference store, all its listJobs fields together); at most ${max} are allowed per request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST). Name fewer providers, accounts, regions or reference stores in the filter.`,
+      `This request needs more than ${max} list sources read upstream (provider × account × region × HealthOmics reference store that no shared snapshot serves, all its listJobs fields together); at most ${max} are read per request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST). ${next}`,
+      extensions,
+    );
+  }
+}
+
+/**
+ * Most list sources the `listJobs` fields of one request may plan, served from snapshots or not:
+ * the largest JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST. Every planned source is looked up and merged
+ * on every page even when a snapshot serves it, so a plan past this is refused before execution.
+ */
+export const MAX_PLANNED_LIST_SOURCES = 1000;
+
+/** The refusal, before execution, of a request planning more than MAX_PLANNED_LIST_SOURCES sources. */
+export class PlannedSourcesError extends BadUserInputError {
+  constructor(found: number, extensions: Record<string, unknown> = {}) {
+    super(
+      `This request lists ${found} sources (provider × account × region × HealthOmics reference store, all its listJobs fields together, whether snapshots serve them or not); at most ${MAX_PLANNED_LIST_SOURCES} are planned per request, whatever JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST is. Name fewer providers, accounts, regions or reference stores in the filter.`,
       extensions,
     );
   }
@@ -256,9 +278,10 @@ export function jobFieldsBound(document: DocumentNode, operation: OperationDefin
 /**
  * What an operation asks beyond its budgets, decided from its document and raw variables before
  * any resolver runs (so before any upstream call), on every transport: a list argument over its
- * cap however it is given (listArguments.ts), more list sources than
- * `limits.maxListSourcesPerRequest`, more distinct jobs than `limits.maxJobsPerRequest`. Null when
- * within them all.
+ * cap however it is given (listArguments.ts), more planned list sources than
+ * MAX_PLANNED_LIST_SOURCES (which of them are cold is known only as they are read: the request
+ * context counts those), more distinct jobs than `limits.maxJobsPerRequest`. Null when within
+ * them all.
  */
 export function requestBudgetRefusal(
   schema: GraphQLSchema,
@@ -276,8 +299,7 @@ export function requestBudgetRefusal(
   const fields = rootFieldArguments(schema, document, operation, rawVariables);
   if (!fields) return null;
   const sources = listSourcesAsked(fields, config, grant);
-  if (sources > config.limits.maxListSourcesPerRequest)
-    return new ListSourcesBudgetError(config.limits.maxListSourcesPerRequest, sources);
+  if (sources > MAX_PLANNED_LIST_SOURCES) return new PlannedSourcesError(sources);
   if (jobFieldsBound(document, operation) <= max) return null;
   const keys = distinctJobKeys(schema, document, operation, rawVariables, config);
   return keys && keys.size > max ? new JobBudgetError(max, keys.size) : null;
@@ -293,13 +315,14 @@ function grantOf(context: BaseContext): ListGrant | undefined {
  * The request's budgets, checked once its operation and variables are known, before any resolver
  * runs, so before any upstream call (`requestBudgetRefusal`): HTTP 400, BAD_USER_INPUT, naming
  * the limit's variable. One budget of distinct upstream jobs per request across all root fields,
- * aliases and `_entities` representations (JOBGRAPH_MAX_JOBS_PER_REQUEST, default 100); one of
- * list sources across all `listJobs` fields (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 20);
- * every list argument capped however it is given.
+ * aliases and `_entities` representations (JOBGRAPH_MAX_JOBS_PER_REQUEST, default 100); at most
+ * MAX_PLANNED_LIST_SOURCES list sources planned across all `listJobs` fields; every list argument
+ * capped however it is given.
  *
- * The request context enforces the job and list-source budgets again as it loads and lists
- * (defence in depth, and the counts only known then: Import/Export lookups under a `states`
- * filter, reference stores found by ListReferenceStores).
+ * The request context enforces the job budget again as it loads (defence in depth, and the
+ * counts only known then: Import/Export lookups under a `states` filter), and the bound on cold
+ * list sources (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 20) as the lister starts reads:
+ * only then is it known which sources a shared snapshot serves.
  */
 export function jobBudgetPlugin(config: BudgetConfig): ApolloServerPlugin<BaseContext> {
   return {

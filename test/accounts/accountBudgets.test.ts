@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SECOND_AWS_ACCOUNT, SHARED_NATIVE_JOB_IDS } from '../../src/emulators/index.ts';
 import { parseProm, sample, type Sample } from '../observability/promText.ts';
 import { accountToken } from '../support/accountTokens.ts';
-import { gql, type TestGateway } from '../support/gateway.ts';
+import { clearCalls, gql, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 /**
@@ -71,11 +71,13 @@ describe('One account’s outage', () => {
 });
 
 describe('One account’s burst', () => {
-  // One Panorama call a second per account and region, and a budget that holds about two: a
-  // burst of ten staging jobs is mostly refused by the rate budget.
+  // One Panorama call every 100 s per account and region (GCRA, no burst): a lane's first call
+  // goes at once and its next turn is far past any request's budget, so every further call in
+  // that lane is refused — nothing refills during the test, whatever the machine's pace. A call
+  // that found its turn too late may first wait out most of its budget: a short one keeps it quick.
   const gw = useTestGateway({
-    JOBGRAPH_UPSTREAM_RATE_LIMITS: 'panorama=1',
-    JOBGRAPH_UPSTREAM_BUDGET_MS: '1500',
+    JOBGRAPH_UPSTREAM_RATE_LIMITS: 'panorama=0.01',
+    JOBGRAPH_UPSTREAM_BUDGET_MS: '2000',
     JOBGRAPH_CACHE_MAX_ENTRIES: '0',
   });
   let token = '';
@@ -83,19 +85,37 @@ describe('One account’s burst', () => {
     token = await accountToken(gw, ['*']);
   });
 
-  it('spends that account’s rate budget only: the other account’s job in the region answers amid it', async () => {
-    const burst = Array.from({ length: 10 }, (_, n) =>
+  /** Panorama describe calls of `account` (absent: the default one) since the test began. */
+  const describes = (account?: string) =>
+    gw.emulators.panorama.calls.filter(
+      (c) => c.operation === 'DescribePackageImportJob' && c.account === account,
+    );
+
+  it('is refused by that account’s rate budget only: the other account’s job in the region answers, called once', async () => {
+    clearCalls(gw);
+    const staging = (n: number) =>
       gql(gw, JOB, {
         variables: { id: `panorama@${STAGING}:${region}:pkgimport-burst${n}` },
         token,
-      }),
-    );
-    // The same caller, asked while its own burst waits: a lane shared by the accounts would put
-    // it behind the burst, past its budget.
-    const home = await gql(gw, JOB, { variables: { id: HOME }, token });
+      });
+    // The burst and, amid it, the same caller's job of the default account in the same region.
+    const [home, ...burst] = await Promise.all([
+      gql(gw, JOB, { variables: { id: HOME }, token }),
+      ...Array.from({ length: 10 }, (_, n) => staging(n)),
+    ]);
+    const codes = burst.map(codeOf);
+    // One staging call went (its job does not exist); the other nine were refused by the budget,
+    // none of them called.
+    expect(codes.filter((c) => c === 'UPSTREAM_THROTTLED')).toHaveLength(9);
+    expect(codes.filter((c) => c !== 'UPSTREAM_THROTTLED')).toEqual(['NOT_FOUND']);
+    expect(describes(DEMO_SECOND_AWS_ACCOUNT.accountId)).toHaveLength(1);
+    // The default account's job answered from its own lane: no UPSTREAM_THROTTLED, one call.
     expect(home.body.errors).toBeUndefined();
     expect(home.body.data?.job).toEqual({ id: HOME });
-    const codes = (await Promise.all(burst)).map(codeOf);
-    expect(codes.filter((c) => c === 'UPSTREAM_THROTTLED').length).toBeGreaterThan(0);
+    expect(describes(undefined)).toHaveLength(1);
+
+    // Still spent for staging only: its next job is refused, with no call.
+    expect(codeOf(await staging(10))).toBe('UPSTREAM_THROTTLED');
+    expect(describes(DEMO_SECOND_AWS_ACCOUNT.accountId)).toHaveLength(1);
   });
 });

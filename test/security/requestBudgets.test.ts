@@ -39,82 +39,100 @@ async function expectRefusedBeforeAnyCall(
   expect(upstreamCallCount(g)).toBe(0);
 }
 
-describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 20)', () => {
-  it('refuses 19 aliases × 10 regions before any upstream call, naming the variable', async () => {
+/** Ten regions, every provider, the demo's two HealthOmics stores named: 62 sources a field. */
+const WIDE = { regions: REGIONS, omicsReferenceStoreIds: ['5038720581', '7321480963'] };
+
+/** The distinct list sources (and store lookups) the emulators were asked to read since clearCalls. */
+function sourcesRead(g: TestGateway): number {
+  const calls = EMULATOR_NAMES.flatMap((name) => g.emulators[name].calls);
+  const lists = calls.filter((c) => c.operation.startsWith('List'));
+  return new Set(lists.map((c) => `${c.operation} ${c.account ?? ''} ${c.job}`)).size;
+}
+
+describe('The list sources of one request (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, default 20: cold sources only)', () => {
+  it('refuses 19 aliases planning 1,178 sources before any upstream call (at most 1,000 planned, warm or cold)', async () => {
     const aliases = Array.from(
       { length: 19 },
-      (_, i) => `a${i}: listJobs(filter: { regions: $regions }) { edges { cursor } }`,
+      (_, i) => `a${i}: listJobs(filter: $f) { edges { cursor } }`,
     ).join(' ');
     await expectRefusedBeforeAnyCall(
       gw,
-      `query($regions: [String!]) { ${aliases} }`,
-      { regions: REGIONS },
-      SOURCES_VARIABLE,
+      `query($f: JobListFilter) { ${aliases} }`,
+      { f: WIDE },
+      /lists 1178 sources .*at most 1000 are planned per request, whatever JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST is/,
     );
   });
 
-  it('counts one field over ten regions with every provider: more than 20 sources is refused', async () => {
+  it('counts fields reached through fragments and inline fragments alike in that plan', async () => {
+    const spread = Array.from(
+      { length: 17 },
+      (_, i) => `f${i}: listJobs(filter: $f) { edges { cursor } }`,
+    );
+    await expectRefusedBeforeAnyCall(
+      gw,
+      `query($f: JobListFilter) { ...A ... on Query { ${spread.slice(8).join(' ')} } } fragment A on Query { ${spread.slice(0, 8).join(' ')} }`,
+      { f: WIDE },
+      // 17 fields × (Panorama 10 + HealthOmics 10 × 2 stores + Import/Export 1) × two accounts.
+      /lists 1054 sources/,
+    );
+  });
+
+  it('refuses one cold field over ten regions once it needs more than 20 reads, having read no more than 20', async () => {
     // (Panorama 10 + HealthOmics 10 × its 2 stores named + Import/Export 1) × the demo's two AWS
-    // accounts; COS Batch none (no AWS region is a COS one).
-    await expectRefusedBeforeAnyCall(
-      gw,
-      'query($f: JobListFilter) { listJobs(filter: $f) { sources { state } } }',
-      { f: { regions: REGIONS, omicsReferenceStoreIds: ['5038720581', '7321480963'] } },
-      /lists 62 sources/,
-    );
+    // accounts: 62 sources, none read yet.
+    const small = await startTestGateway();
+    try {
+      clearCalls(small);
+      const res = await gql(
+        small,
+        'query($f: JobListFilter) { listJobs(filter: $f) { sources { state } } }',
+        { token: small.tokens.read, variables: { f: WIDE } },
+      );
+      expect(res.body.errors?.map((e) => [e.extensions?.code, e.path])).toEqual([
+        ['BAD_USER_INPUT', ['listJobs']],
+      ]);
+      expect(res.body.errors?.[0]?.message).toMatch(SOURCES_VARIABLE);
+      expect(res.body.errors?.[0]?.message).toMatch(/more than 20 list sources read upstream/);
+      expect(sourcesRead(small)).toBe(20);
+    } finally {
+      await small.close();
+    }
   });
 
-  it('counts fields reached through fragments and inline fragments alike', async () => {
-    const spread = Array.from({ length: 6 }, (_, i) => `f${i}: listJobs { edges { cursor } }`);
-    await expectRefusedBeforeAnyCall(
-      gw,
-      `query { ...A ... on Query { ${spread.slice(3).join(' ')} } } fragment A on Query { ${spread.slice(0, 3).join(' ')} }`,
-      {},
-      // 6 fields × (Panorama, HealthOmics, COS Batch, Import/Export) × the demo's two accounts.
-      /lists 48 sources/,
-    );
-  });
-
-  it('lets a request at the limit list: 20 sources in one request', async () => {
+  it('lets aliases of one filter share their reads: 5 of them cost one read a source (Import/Export, read page by page, one each)', async () => {
     // 5 aliases × (Panorama, HealthOmics store named, COS Batch, Import/Export) of the default
-    // account in the default regions = 20.
+    // account in the default regions: 20 sources, 8 of them cold.
     const aliases = Array.from(
       { length: 5 },
       (_, i) =>
         `a${i}: listJobs(first: 1, filter: { accounts: ["default"], omicsReferenceStoreIds: ["5038720581"] }) { sources { state } }`,
     ).join(' ');
-    clearCalls(gw);
-    const res = await gql(gw, `{ ${aliases} }`, { token: gw.tokens.read });
-    expect(res.body.errors).toBeUndefined();
-    expect(upstreamCallCount(gw)).toBeGreaterThan(0);
+    const small = await startTestGateway({ JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '8' });
+    try {
+      clearCalls(small);
+      const res = await gql(small, `{ ${aliases} }`, { token: small.tokens.read });
+      expect(res.body.errors).toBeUndefined();
+      expect(upstreamCallCount(small)).toBeGreaterThan(0);
+    } finally {
+      await small.close();
+    }
   });
 
-  it('counts the reference stores ListReferenceStores finds, and refuses past the limit with no list call', async () => {
+  it('counts ListReferenceStores and each store it finds as cold sources, and reads no more than the bound', async () => {
     const small = await startTestGateway({ JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '4' });
     try {
       clearCalls(small);
-      // Known before any call, in the default account: Panorama, one HealthOmics region, COS
-      // Batch, Import/Export = 4; the region's ListReferenceStores finds two stores, which makes 5.
-      const res = await gql(
-        small,
-        '{ listJobs(filter: { accounts: ["default"] }) { edges { cursor } } }',
-        {
-          token: small.tokens.read,
-        },
-      );
+      // Cold, in the default account: Panorama, the region's ListReferenceStores and the two stores
+      // it finds, COS Batch, Import/Export = 6.
+      const query = '{ listJobs(filter: { accounts: ["default"] }) { edges { cursor } } }';
+      const res = await gql(small, query, { token: small.tokens.read });
       expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-      expect(res.body.errors?.[0]?.message).toMatch(/lists 5 sources/);
+      expect(res.body.errors?.[0]?.message).toMatch(/more than 4 list sources read upstream/);
       expect(res.body.errors?.[0]?.message).toMatch(SOURCES_VARIABLE);
-      const calls = EMULATOR_NAMES.flatMap((name) => small.emulators[name].calls);
-      expect(calls.map((c) => c.operation)).toEqual(['ListReferenceStores']);
-      // Naming the stores makes the count known before any call.
-      clearCalls(small);
-      const named = await gql(
-        small,
-        '{ listJobs(filter: { accounts: ["default"], omicsReferenceStoreIds: ["5038720581"] }) { edges { cursor } } }',
-        { token: small.tokens.read },
-      );
-      expect(named.body.errors).toBeUndefined();
+      expect(sourcesRead(small)).toBe(4);
+      // What it read is kept: listing again reads the rest, and answers.
+      const again = await gql(small, query, { token: small.tokens.read });
+      expect(again.body.errors).toBeUndefined();
     } finally {
       await small.close();
     }

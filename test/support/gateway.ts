@@ -34,6 +34,8 @@ export async function startTestGateway(
     emulatorClock?: { now?: () => number; epochMs?: number };
     /** The clock list snapshots are dated by (default the watch scheduler's, else the real one). */
     listClock?: () => number;
+    /** More role ARNs the emulated STS lets the demo assume (accounts holding no jobs). */
+    emulatorRoles?: readonly string[];
   } = {},
 ): Promise<TestGateway> {
   const logs = new LogCapture();

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/index.ts';
 import { BadUserInputError } from '../../errors.ts';
 import type { Sources } from '../index.ts';
+import { ColdSources } from './coldSources.ts';
 import { CursorCodec } from './cursor.ts';
 import type { ListCallContext } from './guardedCall.ts';
 import { mergeStreams } from './merge.ts';
@@ -36,7 +37,8 @@ export const MAX_LIST_FIRST = 100;
  * cursor; the others from their snapshot (`snapshots`, snapshots.ts: each read whole at its
  * largest page size at most once per JOBGRAPH_LIST_SNAPSHOT_SECONDS, shared by every page and
  * caller), from just after the cursor's keyset. A source that fails is reported FAILED with its
- * code and the page goes on without it. Each edge's cursor carries its keyset, the filter's
+ * code and the page goes on without it. Only sources that need an upstream read count against the
+ * request's list-source bound (coldSources.ts); past it the page is refused (BAD_USER_INPUT). Each edge's cursor carries its keyset, the filter's
  * digest and the Import/Export position after it, under HMAC-SHA256 with
  * `config.listing.cursorSecret` (cursor.ts). `snapshots`: default this lister's own.
  */
@@ -71,7 +73,9 @@ export function createJobLister(
         deadline: AbortSignal.timeout(config.resilience.upstreamBudgetMs),
         calls: 0,
       };
-      const entries = await planSources({ sources, config, plan, ctx, budget, snapshots, access });
+      const cold = new ColdSources(budget);
+      const env = { sources, config, plan, ctx, budget, cold, snapshots, access };
+      const entries = await planSources(env);
       let merged: Awaited<ReturnType<typeof mergeStreams<Listed>>>;
       try {
         merged = await mergeStreams({
@@ -85,6 +89,9 @@ export function createJobLister(
         throw err;
       }
       signal?.throwIfAborted();
+      // Past the request's bound on cold sources the page is refused — only now, once the reads
+      // it started have ended and been kept, so listing again is served from them.
+      cold.throwIfRefused();
       const reports = entries.map((e): JobListSourceReport => {
         const where = {
           provider: e.provider,

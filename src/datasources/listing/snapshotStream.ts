@@ -43,6 +43,8 @@ export interface SnapshotPageEnv {
   ctx: ListCallContext;
   /** A read's deadline from its start, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS). */
   budgetMs: number;
+  /** Asked before the page starts a read of its own (the request's cold sources); absent: always. */
+  admit?: (() => boolean) | undefined;
 }
 
 /**
@@ -53,20 +55,22 @@ export interface SnapshotPageEnv {
  * finds: a renewed one (jobs added, some gone) gives no repeat and skips no job that is still
  * listed. The filter is applied by `stream.select`, as before. A snapshot without the provider's
  * filter (`keys.base`) serves a filtered stream when one is at hand; else the filtered read is its
- * own snapshot. The page counts the calls of a read it started.
+ * own snapshot. The page counts the calls of a read it started, and asks `env.admit` before
+ * starting one (a snapshot that serves the page costs it nothing).
  */
 export function snapshotStream(
   stream: MergeStream<Listed>,
   keys: SnapshotKeys,
   env: SnapshotPageEnv,
 ): MergeStream<Listed> {
-  const { snapshots, ctx, budgetMs } = env;
+  const { snapshots, ctx, budgetMs, admit } = env;
   const { provider, key, base } = keys;
   const fill: SnapshotFill = {
     provider,
     caller: ctx.caller,
     budgetMs,
     read: (readCtx, progress) => readWhole(stream, readCtx, progress),
+    ...(admit ? { admit } : {}),
   };
   let snapshot: Promise<Snapshot> | undefined;
   let after: Keyed | null = null;

@@ -2,6 +2,7 @@ import type { Config } from '../../config/index.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
+import { SourceNotRead } from './coldSources.ts';
 import type { ListCallContext } from './guardedCall.ts';
 import { Snapshot } from './snapshot.ts';
 import type { Listed } from './summaries.ts';
@@ -40,6 +41,11 @@ export interface SnapshotFill {
    * deadline: the read goes on while anyone waits for it), counting its pages in `progress`.
    */
   read(ctx: ListCallContext, progress: { pages: number }): Promise<Listed[]>;
+  /**
+   * Asked just before this fill would start a read (none held, in flight or shared): false
+   * refuses it (SourceNotRead), as a request's spent bound on cold sources does. Absent: always.
+   */
+  admit?: () => boolean;
 }
 
 /** A read in flight, shared by whoever wants the same snapshot meanwhile. */
@@ -149,7 +155,8 @@ export class ListSnapshots {
    * that serves as well, such as the source without its provider's filter), else one read by
    * `fill`, shared by whoever wants `key` while it runs. `calls`: the upstream calls of the read
    * when this call started it, else 0. Rejects with the read's failure (a read not done within
-   * its deadline: UPSTREAM_UNAVAILABLE saying so), or `wait`'s reason when it aborts first.
+   * its deadline: UPSTREAM_UNAVAILABLE saying so), `wait`'s reason when it aborts first, or
+   * SourceNotRead when a read was needed and `fill.admit` refused it.
    */
   async take(
     key: string,
@@ -164,6 +171,7 @@ export class ListSnapshots {
     // Another reader may have started it while the shared store answered.
     const running = this.#joinable(key, Infinity);
     if (running) return { snapshot: await this.#wait(running, wait), calls: 0 };
+    if (fill.admit && !fill.admit()) throw new SourceNotRead(key);
     const flight = this.#start(key, fill);
     const snapshot = await this.#wait(flight, wait);
     return { snapshot, calls: flight.ctx.calls };
@@ -199,6 +207,12 @@ export class ListSnapshots {
       },
     );
     return entry.value as Promise<T>;
+  }
+
+  /** Whether `remember(key, …)` would be answered without reading now (held, or being read). */
+  remembers(key: string): boolean {
+    const hit = this.#small.get(key);
+    return hit !== undefined && (hit.pending || this.now() - hit.at <= this.ttlMs);
   }
 
   /** Drop every snapshot held here (the shared store keeps its own until they expire). */

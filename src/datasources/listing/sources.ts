@@ -4,9 +4,10 @@ import { fetchJobShared, type GuardedSource } from '../guard/loader.ts';
 import type { Sources } from '../index.ts';
 import { PROVIDERS, providerOf } from '../registry.ts';
 import type { ListEnv, ListSource } from '../shared/provider.ts';
+import { SourceNotRead, type ColdSources } from './coldSources.ts';
 import { guardedCall, isProviderSource, type ListCallContext } from './guardedCall.ts';
 import type { MergeStream } from './merge.ts';
-import { accountsOf, listSourceCount, regionsOf, type ListPlan } from './plan.ts';
+import { accountsOf, regionsOf, type ListPlan } from './plan.ts';
 import { callContextOf, snapshotStream } from './snapshotStream.ts';
 import type { ListSnapshots } from './snapshots.ts';
 import type { ListStream } from './streams.ts';
@@ -35,6 +36,8 @@ export interface PageEnv {
   ctx: ListCallContext;
   /** The request's budgets (list sources, looked-up jobs); none: unbounded. */
   budget?: ListBudget | undefined;
+  /** The page's share of the request's cold sources (coldSources.ts): asked before each read starts. */
+  cold: ColdSources;
   /** The gateway's snapshots of the sources read whole. */
   snapshots: ListSnapshots;
   /** The caller's accounts; none: every account. */
@@ -73,7 +76,11 @@ function listEnv(env: PageEnv, provider: JobProvider, account: string): ListEnv 
     // A call of a snapshot read runs in the read's context, not in the page that started it.
     call: (operation, input, where) =>
       guardedCall(guarded, operation, input, where, callContextOf(env.ctx)),
-    remember: (key, read) => env.snapshots.remember(key, read),
+    // A value not at hand is an upstream read of this request's: it counts as a cold source.
+    remember: (key, read) =>
+      env.snapshots.remembers(key) || env.cold.admit()
+        ? env.snapshots.remember(key, read)
+        : Promise.reject(new SourceNotRead(key)),
     lookUp(job) {
       const access = env.access;
       if (access && !access.grant.all) {
@@ -83,6 +90,25 @@ function listEnv(env: PageEnv, provider: JobProvider, account: string): ListEnv 
       // A lookup is a describe call: it counts in the request's job budget like any other.
       env.budget?.job(job.id);
       return fetchJobShared(guarded, job.key as never, env.ctx.caller);
+    },
+  };
+}
+
+/**
+ * `stream`, read page by page from upstream (Import/Export): every page that reads it costs a
+ * read, so it counts as a cold source when its first page is read (none when its cursor position
+ * says it is done).
+ */
+function counted(env: PageEnv, stream: MergeStream<Listed>): MergeStream<Listed> {
+  let admitted = false;
+  return {
+    ...stream,
+    readPage(token, size, fromCursor) {
+      if (!admitted) {
+        if (!env.cold.admit()) return Promise.reject(new SourceNotRead(stream.id));
+        admitted = true;
+      }
+      return stream.readPage(token, size, fromCursor);
     },
   };
 }
@@ -103,10 +129,11 @@ function entry(
   if (source.stream === null) return { ...at, state: 'LISTED', code: null };
   if (!listable) return { ...at, state: 'NOT_LISTABLE', code: null };
   const stream: ListStream = source.stream;
-  if (!stream.snapshot) return { ...at, stream: readableRows(env, stream) };
-  const { snapshots, ctx } = env;
+  if (!stream.snapshot) return { ...at, stream: readableRows(env, counted(env, stream)) };
+  const { snapshots, ctx, cold } = env;
   const budgetMs = env.config.resilience.upstreamBudgetMs;
-  const whole = snapshotStream(stream, stream.snapshot, { snapshots, ctx, budgetMs });
+  const admit = () => cold.admit();
+  const whole = snapshotStream(stream, stream.snapshot, { snapshots, ctx, budgetMs, admit });
   return { ...at, stream: readableRows(env, whole) };
 }
 
@@ -114,13 +141,13 @@ function entry(
  * Every source of the plan, in provider order (the registry's), then account (the default one
  * first), then region, then what the provider lists a region by (HealthOmics: reference store).
  * A provider without a list (CodePipeline: its only job listing, PollForJobs, claims work) is
- * NOT_LISTABLE in each of its accounts and regions and never called. The sources are counted against the request's budget before any
- * call; a provider that finds more with a call (HealthOmics' ListReferenceStores) counts those
- * when found.
+ * NOT_LISTABLE in each of its accounts and regions and never called. A source counts against
+ * the request's bound on cold sources (`env.cold`) only where a read of it starts: when no
+ * snapshot serves it (snapshotStream.ts), when its first page is read (Import/Export), when a
+ * region's reference stores must be looked up (HealthOmics' ListReferenceStores).
  */
 export async function planSources(env: PageEnv): Promise<SourceEntry[]> {
-  const { plan, config, sources } = env;
-  env.budget?.sources(listSourceCount(plan, config.listing.omicsReferenceStores));
+  const { plan, sources } = env;
   const asked = PROVIDERS.filter((p) => plan.providers.includes(p.name));
   const entries = asked.flatMap((provider) => {
     const list = provider.list;

@@ -104,7 +104,11 @@ export interface JobListPage {
  * variable) when the request goes over it, which fails the page.
  */
 export interface ListBudget {
-  /** Take `count` list sources (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, all the request's pages together). */
+  /**
+   * Take `count` cold list sources — reads of a source this request starts, never a source a
+   * snapshot serves (coldSources.ts) — against JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST, all the
+   * request's pages together; a refusal takes none.
+   */
   sources(count: number): void;
   /** Count one job looked up through the describe path (JOBGRAPH_MAX_JOBS_PER_REQUEST), by global ID. */
   job(id: string): void;

@@ -114,9 +114,9 @@ function storeStream(
 /**
  * listJobs: one source per reference store of each account and region: the filter's, else
  * JOBGRAPH_OMICS_REFERENCE_STORES (the default account's), else the region's from
- * ListReferenceStores (those calls count
- * toward the page, and the stores found toward the request's list sources; a region whose stores
- * cannot be listed is one FAILED source without a store, and one without stores a LISTED one).
+ * ListReferenceStores (those calls count toward the page, and a lookup not remembered is one of
+ * the request's cold sources, as each store read is; a region whose stores cannot be listed is
+ * one FAILED source without a store, and one without stores a LISTED one).
  * HealthOmics filters server-side: one status a call, and the creation-time bounds (re-checked by
  * the merge); such a read is its own snapshot, unless the store's unfiltered snapshot is at hand.
  * A region's stores found by ListReferenceStores are kept as long as the snapshots.
@@ -146,7 +146,6 @@ export const OMICS_LISTING: ProviderList = {
       if (err instanceof BadUserInputError) throw err;
       return [{ referenceStoreId: null, ...failedReport(err) }];
     }
-    if (!known && ids.length > 1) env.budget?.sources(ids.length - 1);
     if (ids.length === 0) return [{ referenceStoreId: null, stream: null }];
     const filter: NonNullable<OmicsListCall['filter']> = {
       ...(status.kind === 'status'
