@@ -234,6 +234,7 @@ describe('listJobs over Import/Export pages of 7 (listPageLimit)', () => {
       cosbatch: [],
       importexport: ['ListJobs 400'],
       codepipeline: [],
+      batch: [],
     });
     // Nothing of the upstream exchange in the answer: no address, Marker, code, request id or signature.
     for (const leak of [
