@@ -28,8 +28,6 @@
  *    the jobs it polls (holds the lease of), so a source watched on several replicas may be listed
  *    by each of them.
  */
-import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { listedDemoJobs, startEmulators, type EmulatorSet } from '../src/emulators/index.ts';
 import { createClient } from '@keyv/redis';
@@ -51,8 +49,11 @@ import {
   type RedisServer,
 } from '../test/subscriptions/clusterSupport.ts';
 import type { LiveProcess } from '../test/support/liveProcess.ts';
+import { loadAverage, writeReport } from './rig/report.ts';
+import { logger, runBench, track } from './rig/stack.ts';
+import { median } from './rig/stats.ts';
 
-const log = (m: string) => process.stderr.write(`[cluster] ${m}\n`);
+const log = logger('cluster');
 const OUT_MD = fileURLToPath(new URL('./CLUSTER.md', import.meta.url));
 
 const POLL_MS = 100;
@@ -63,8 +64,7 @@ const LONG = 120_000;
 const REPLICAS = [1, 3, 5] as const;
 
 let tag = 10;
-const load = () => loadavg()[0]!.toFixed(1);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const load = () => loadAverage(1).split(' ')[0]!;
 
 /** `count` replicas (with `redisUrl`, or none), two watchers per replica of every job of `jobs`, first events in. */
 async function setUp(
@@ -229,45 +229,46 @@ async function main(): Promise<void> {
   if (missing) throw new Error(missing);
   const loadBefore = load();
   const redis = await startRedisServer();
+  track({ stop: () => kill(redis.child) });
   const emulators = await startEmulators();
+  track({ stop: () => emulators.close() });
   synthesizeJobs(emulators);
-  try {
-    const perJob = new Map<string, number[]>();
-    const configurations: [string, string | null, number][] = [
-      ...REPLICAS.map((n): [string, string | null, number] => [`${n}`, redis.url, n]),
-      ['3 without Redis', null, 3],
-    ];
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, url, n] of configurations) {
-        const figure = await callsPerJob(emulators, url, n);
-        log(
-          `round ${round + 1}: ${name} replica(s): ${figure.toFixed(2)} calls per job per interval (load ${load()})`,
-        );
-        perJob.set(name, [...(perJob.get(name) ?? []), figure]);
-      }
-    }
-    const failovers = [];
-    for (const n of [3, 5]) {
-      const f = await failover(emulators, redis, n);
+  const perJob = new Map<string, number[]>();
+  const configurations: [string, string | null, number][] = [
+    ...REPLICAS.map((n): [string, string | null, number] => [`${n}`, redis.url, n]),
+    ['3 without Redis', null, 3],
+  ];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, url, n] of configurations) {
+      const figure = await callsPerJob(emulators, url, n);
       log(
-        `failover, ${n} replicas: ${f.ms.toFixed(0)} ms (${(f.ms / f.interval).toFixed(2)} intervals of ${f.interval.toFixed(0)} ms), ${f.orphans} jobs`,
+        `round ${round + 1}: ${name} replica(s): ${figure.toFixed(2)} calls per job per interval (load ${load()})`,
       );
-      failovers.push(f);
+      perJob.set(name, [...(perJob.get(name) ?? []), figure]);
     }
-    const restart = await redisRestart(emulators);
-    log(`Redis restart: one poller per job again after ${restart.ms.toFixed(0)} ms`);
-    const lists = [];
-    for (const n of [1, 3]) {
-      const l = await listAssisted(emulators, redis.url, n);
-      log(
-        `list-assisted COS, ${n} replica(s): ${l.list.toFixed(2)} list + ${l.describe.toFixed(2)} describe calls per interval`,
-      );
-      lists.push(l);
-    }
-    const loadAfter = load();
-    const row = (name: string) => median(perJob.get(name)!);
-    const one = row('1');
-    const md = `# Watching jobs with several replicas sharing one Redis
+  }
+  const failovers = [];
+  for (const n of [3, 5]) {
+    const f = await failover(emulators, redis, n);
+    log(
+      `failover, ${n} replicas: ${f.ms.toFixed(0)} ms (${(f.ms / f.interval).toFixed(2)} intervals of ${f.interval.toFixed(0)} ms), ${f.orphans} jobs`,
+    );
+    failovers.push(f);
+  }
+  const restart = await redisRestart(emulators);
+  log(`Redis restart: one poller per job again after ${restart.ms.toFixed(0)} ms`);
+  const lists = [];
+  for (const n of [1, 3]) {
+    const l = await listAssisted(emulators, redis.url, n);
+    log(
+      `list-assisted COS, ${n} replica(s): ${l.list.toFixed(2)} list + ${l.describe.toFixed(2)} describe calls per interval`,
+    );
+    lists.push(l);
+  }
+  const loadAfter = load();
+  const row = (name: string) => median(perJob.get(name)!);
+  const one = row('1');
+  const md = `# Watching jobs with several replicas sharing one Redis
 
 \`npm run bench:cluster\` (about 2 minutes) rewrites this file. Real
 parts: a redis-server on a loopback port, the emulators in the bench process (their call logs
@@ -319,21 +320,11 @@ made once per replica holding some of its jobs, where one replica alone makes on
 still described by one replica. (At a ${POLL_MS} ms interval without backoff the group lists less
 often than at the defaults, where [WATCHING.md](WATCHING.md) measures it.)
 `;
-    writeFileSync(OUT_MD, md);
-    log(`wrote ${OUT_MD}`);
-    process.stdout.write(
-      `${JSON.stringify({ perJob: Object.fromEntries(perJob), failovers, restart, lists, load: [loadBefore, loadAfter] })}\n`,
-    );
-  } finally {
-    await emulators.close();
-    await kill(redis.child);
-  }
+  await writeReport({ md: [OUT_MD, md] });
+  log(`wrote ${OUT_MD}`);
+  process.stdout.write(
+    `${JSON.stringify({ perJob: Object.fromEntries(perJob), failovers, restart, lists, load: [loadBefore, loadAfter] })}\n`,
+  );
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exit(1);
-  },
-);
+runBench(log, main);

@@ -21,27 +21,25 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext } from './lib/context.ts';
-import { startEmulatorProcess } from './lib/emulators.ts';
-import { floorClient } from './lib/floor.ts';
+import { floorCpuRunner } from './lib/floor.ts';
 import { prepareFixtures } from './lib/fixtures.ts';
-import { benchTokens, startGateway, type GatewayProcess } from './lib/gateway.ts';
 import { UnknownIdGenerator, type IdKind } from './lib/ids.ts';
-import { gitState } from './lib/machine.ts';
+import { gitState } from './rig/report.ts';
 import { startPeer } from './lib/peer.ts';
-import { cpuTimeMicros, waitForIdle } from './lib/proc.ts';
+import { waitForIdle } from './rig/proc.ts';
 import { profileParts, profileSummary, topFunctions, type ProfilePart } from './lib/profile.ts';
 import { jobsBody } from './lib/queries.ts';
 import { readCpuSettings } from './lib/settings.ts';
 import { cpuPerJob, eightyOfHundred, loadFresh, timedQuery, withLatency } from './lib/side.ts';
-import { median, percentile } from './lib/stats.ts';
+import { logger, release, runBench, startStack, track } from './rig/stack.ts';
+import { median, percentile } from './rig/stats.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const started = performance.now();
-const log = (message: string) =>
-  process.stderr.write(
-    `[cpu ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`,
-  );
-const live: { stop(): Promise<unknown> }[] = [];
+const log = logger(
+  'cpu',
+  () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
+);
 
 interface Server {
   label: string;
@@ -137,52 +135,34 @@ async function main(): Promise<void> {
   const tmpDir = mkdtempSync(join(os.tmpdir(), 'jobgraph-bench-cpu-'));
   log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
 
-  const emulators = await startEmulatorProcess(settings.latencyMs);
-  live.push({ stop: () => emulators.close() });
-  const { jwtSecret, token, secretsToken } = await benchTokens();
-  const floor = floorClient(emulators.urls);
-  live.push({ stop: async () => floor.close() });
-  const unknownIds = new UnknownIdGenerator();
-  const floorWarm = new Set<IdKind>();
-  const ctx: BenchContext = {
+  const stack = await startStack({ latencyMs: settings.latencyMs });
+  const { emulators, jwtSecret, secretsToken, headers: authHeaders } = stack;
+  const common = {
     settings,
     repoRoot: REPO_ROOT,
     tmpDir,
     emulators,
     jwtSecret,
-    authHeaders: { authorization: `Bearer ${token}` },
-    unknownIds,
+    authHeaders,
+    unknownIds: new UnknownIdGenerator(),
     log,
-    // As run.ts's floor: bench-process CPU per bare signed call.
-    async floorCpu(kind) {
-      if (!floorWarm.has(kind)) {
-        await floor.send(unknownIds.mix(100, kind));
-        floorWarm.add(kind);
-      }
-      const before = cpuTimeMicros(process.pid);
-      let calls = 0;
-      while (calls < settings.floorCalls)
-        calls += (await floor.send(unknownIds.mix(20, kind))).length;
-      return (cpuTimeMicros(process.pid) - before) / calls;
-    },
   };
+  // As run.ts's floor: bench-process CPU per bare signed call.
+  const floorCpu = floorCpuRunner(common);
+  track({ stop: async () => floorCpu.close() });
+  const ctx: BenchContext = { ...common, floorCpu: (kind) => floorCpu.run(kind) };
 
-  const launch = async (label: string, root: string, nodeArgs: string[] = []) => {
-    const g: GatewayProcess = await startGateway({
+  const launch = (label: string, root: string, nodeArgs: string[] = []) =>
+    stack.gateway({
       label,
-      upstreamEnv: emulators.env,
-      jwtSecret,
       repoRoot: root,
       nodeArgs,
       extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
     });
-    live.push(g);
-    return g;
-  };
 
   const probe = await launch('probe', resolve(settings.afterRoot ?? REPO_ROOT));
   await prepareFixtures(probe.url, emulators, ctx.authHeaders, secretsToken);
-  await probe.stop();
+  await release(probe);
 
   const roots = [
     ...(settings.beforeRoot ? [['before', resolve(settings.beforeRoot)] as const] : []),
@@ -193,8 +173,7 @@ async function main(): Promise<void> {
     const g = await launch(label, root);
     gateways.push({ ...g, label });
   }
-  const peerProcess = await startPeer(emulators.urls);
-  live.push(peerProcess);
+  const peerProcess = track(await startPeer(emulators.urls));
   const peer: Server = { ...peerProcess, label: 'peer' };
   const servers = [...gateways, peer];
 
@@ -404,14 +383,4 @@ async function main(): Promise<void> {
   log(`every number in ${join(tmpDir, 'cpu.json')}`);
 }
 
-async function stopAll(): Promise<void> {
-  for (const p of [...live].reverse()) await p.stop().catch(() => undefined);
-}
-
-main()
-  .then(stopAll)
-  .catch(async (err: unknown) => {
-    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    await stopAll();
-    process.exit(1);
-  });
+runBench(log, main);

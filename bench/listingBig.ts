@@ -3,7 +3,7 @@
  * a big account, under a minute. The emulators run in their own process with
  * BENCH_JOBS_PER_SOURCE jobs in every listable source (default 3000: Panorama 120 upstream pages,
  * HealthOmics 30 a store, COS Batch and Import/Export 3); the gateway is a default-config live
- * process (bench/lib/gateway.ts). Through real HTTP with a read token, counting upstream list calls
+ * process (the rig: bench/rig/stack.ts). Through real HTTP with a read token, counting upstream list calls
  * in the emulators' call logs:
  *
  * - page 1 of a walk of 25 (default filter: every source) on a fresh gateway, then pages 2–10;
@@ -17,23 +17,21 @@
  *
  * Writes bench/listing-big-results.json and bench/LISTING-BIG.md.
  */
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../src/auth/mintToken.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { closeSources, createSources } from '../src/datasources/index.ts';
 import { createJobLister, ListSnapshots } from '../src/datasources/listing/index.ts';
 import { AwsAccounts } from '../src/datasources/shared/accounts.ts';
 import { withDemoUpstreams, type EmulatorSet } from '../src/emulators/index.ts';
-import type { LoggedCall } from './lib/emulatorProtocol.ts';
-import { startEmulatorProcess, type EmulatorProcess } from './lib/emulators.ts';
-import { startGateway, type GatewayProcess } from './lib/gateway.ts';
+import { isListCall, type LoggedCall } from './rig/emulators.ts';
+import { heapOf, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
-import { median } from './lib/stats.ts';
+import { mb, passMiss, writeReport } from './rig/report.ts';
+import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
+import { median } from './rig/stats.ts';
 
-const log = (m: string) => process.stderr.write(`[listing-big] ${m}\n`);
+const log = logger('listing-big');
 const OUT_JSON = fileURLToPath(new URL('./listing-big-results.json', import.meta.url));
 const OUT_MD = fileURLToPath(new URL('./LISTING-BIG.md', import.meta.url));
 const N = Number(process.env.BENCH_JOBS_PER_SOURCE ?? 3000);
@@ -57,8 +55,6 @@ interface Conn {
   sources: { provider: string; state: string; code: string | null }[];
 }
 
-const isList = (c: LoggedCall) => c.job === null || c.job.endsWith('/');
-
 /** List calls by emulator, and their total. */
 interface Calls {
   total: number;
@@ -67,42 +63,32 @@ interface Calls {
 
 function listCalls(calls: LoggedCall[]): Calls {
   const by: Record<string, number> = {};
-  for (const c of calls.filter(isList)) by[c.emulator] = (by[c.emulator] ?? 0) + 1;
+  for (const c of calls.filter(isListCall)) by[c.emulator] = (by[c.emulator] ?? 0) + 1;
   return { total: Object.values(by).reduce((a, b) => a + b, 0), by };
 }
 
-let emulators: EmulatorProcess;
-let gateway: GatewayProcess;
-let headers: Record<string, string>;
-const jwtSecret = randomBytes(32).toString('base64url');
+let stack: Stack;
+let gateway: GatewayProcess | undefined;
 
-/** The gateway's V8 heap in use now (`nodejs_heap_size_used_bytes` of its /metrics). */
-async function heapUsed(): Promise<number> {
-  const text = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'))).text();
-  const line = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
-  return line ? Number(line[1]) : NaN;
-}
-
-async function fresh(): Promise<void> {
-  await gateway?.stop();
-  gateway = await startGateway({
+async function fresh(): Promise<GatewayProcess> {
+  if (gateway) await release(gateway);
+  return (gateway = await stack.gateway({
     label: 'listing-big',
-    upstreamEnv: emulators.env,
-    jwtSecret,
     // A loaded machine may need longer than the default 15 s to read a 120-page source whole,
     // and than the snapshots' 30 s to walk ten pages and open the warm dashboards.
     extraEnv: {
       ...(BUDGET_MS ? { JOBGRAPH_UPSTREAM_BUDGET_MS: BUDGET_MS } : {}),
       ...(SNAPSHOT_SECONDS ? { JOBGRAPH_LIST_SNAPSHOT_SECONDS: SNAPSHOT_SECONDS } : {}),
     },
-  });
+  }));
 }
 
 /** One page: its connection, list calls and wall time (ms). */
 async function page(first: number, after: string | null, filter?: Record<string, unknown>) {
+  const { emulators, headers } = stack;
   const before = await emulators.counters();
   const started = performance.now();
-  const res = await post(gateway.url, body(first, after, filter), headers);
+  const res = await post(gateway!.url, body(first, after, filter), headers);
   const ms = performance.now() - started;
   if (res.status !== 200 || res.json.errors?.length)
     throw new Error(`listJobs answered ${res.status}: ${res.text.slice(0, 500)}`);
@@ -114,10 +100,11 @@ async function page(first: number, after: string | null, filter?: Record<string,
 
 /** `count` dashboards opening page 1 of `filter` at once: list calls, wall time of the last answer. */
 async function dashboards(count: number, filter?: Record<string, unknown>) {
+  const { emulators, headers } = stack;
   const before = await emulators.counters();
   const started = performance.now();
   const answers = await Promise.all(
-    Array.from({ length: count }, () => post(gateway.url, body(25, null, filter), headers)),
+    Array.from({ length: count }, () => post(gateway!.url, body(25, null, filter), headers)),
   );
   const ms = performance.now() - started;
   if (answers.some((a) => a.status !== 200 || a.json.errors?.length))
@@ -137,8 +124,8 @@ async function bytesPerJob(): Promise<{
   if (!gc) throw new Error('run with node --expose-gc');
   // The demo configuration pointed at the emulator process (its URLs), as startDemo does.
   const set = Object.fromEntries([
-    ...Object.entries(emulators.urls).map(([name, url]) => [name, { url }]),
-    ['sts', { url: emulators.env.AWS_ENDPOINT_URL_STS }],
+    ...Object.entries(stack.emulators.urls).map(([name, url]) => [name, { url }]),
+    ['sts', { url: stack.emulators.env.AWS_ENDPOINT_URL_STS }],
   ]) as unknown as EmulatorSet;
   const config = withDemoUpstreams(
     loadConfig(
@@ -202,93 +189,84 @@ async function bytesPerJob(): Promise<{
 }
 
 async function main(): Promise<void> {
-  emulators = await startEmulatorProcess(0, { jobsPerSource: N });
-  headers = {
-    authorization: `Bearer ${await mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject: 'bench' })}`,
-  };
-  try {
-    await fresh();
-    const rssBefore = gateway.rss();
-    const heapBefore = await heapUsed();
-    log(`gateway pid ${gateway.pid}, RSS ${(rssBefore / 1e6).toFixed(1)} MB`);
+  stack = await startStack({ jobsPerSource: N });
+  let gw = await fresh();
+  const rssBefore = gw.rss();
+  const heapBefore = (await heapOf(gw)).used;
+  log(`gateway pid ${gw.pid}, RSS ${(rssBefore / 1e6).toFixed(1)} MB`);
 
-    // 1. A walk of 25: page 1 on a fresh gateway, then pages 2–10.
-    const first = await page(25, null);
-    const later: Awaited<ReturnType<typeof page>>[] = [];
-    let after = first.conn.pageInfo.endCursor;
-    const seen = new Set(first.conn.edges.map((e) => e.node.id));
-    let repeats = 0;
-    for (let n = 2; n <= 10; n++) {
-      const p = await page(25, after);
-      for (const e of p.conn.edges) {
-        if (seen.has(e.node.id)) repeats += 1;
-        seen.add(e.node.id);
-      }
-      later.push(p);
-      after = p.conn.pageInfo.endCursor;
+  // 1. A walk of 25: page 1 on a fresh gateway, then pages 2–10.
+  const first = await page(25, null);
+  const later: Awaited<ReturnType<typeof page>>[] = [];
+  let after = first.conn.pageInfo.endCursor;
+  const seen = new Set(first.conn.edges.map((e) => e.node.id));
+  let repeats = 0;
+  for (let n = 2; n <= 10; n++) {
+    const p = await page(25, after);
+    for (const e of p.conn.edges) {
+      if (seen.has(e.node.id)) repeats += 1;
+      seen.add(e.node.id);
     }
-    log(`page 1: ${first.calls.total} calls, ${first.ms.toFixed(0)} ms`);
-
-    // 2. 20 dashboards on one filter: one dashboard (above), then 20 at once on a fresh gateway, then warm.
-    const warmDashboards = await dashboards(DASHBOARDS);
-    const rssAfterWalk = gateway.rss();
-    const heapAfterWalk = await heapUsed();
-    await fresh();
-    const coldDashboards = await dashboards(DASHBOARDS);
-
-    // 3. A status filter HealthOmics and COS Batch apply: fresh, then with the unfiltered snapshots at hand.
-    const failed = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'], states: ['FAILED'] };
-    const unfilteredOf = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'] };
-    await fresh();
-    const filteredCold = await page(25, null, failed);
-    const filteredAgain = await page(25, null, failed);
-    const unfilteredCold = await page(25, null, unfilteredOf);
-    const otherStates = await page(25, null, { ...unfilteredOf, states: ['SUCCEEDED'] });
-    const rssAfter = gateway.rss();
-
-    // 4. Bytes a job costs in a snapshot.
-    const perJob = await bytesPerJob();
-
-    const strip = (p: { calls: Calls; ms: number }) => ({ calls: p.calls, ms: p.ms });
-    const laterCalls = later.map((p) => p.calls.total);
-    const laterMs = later.map((p) => p.ms);
-    const results = {
-      date: new Date().toISOString(),
-      node: process.version,
-      jobsPerSource: N,
-      gateway: gateway.settings,
-      page1: { calls: first.calls, ms: first.ms },
-      pages2to10: {
-        calls: laterCalls,
-        ms: laterMs,
-        callsMax: Math.max(...laterCalls),
-        msMedian: median(laterMs),
-        msMax: Math.max(...laterMs),
-        repeats,
-      },
-      dashboards: {
-        count: DASHBOARDS,
-        cold: coldDashboards,
-        warm: warmDashboards,
-        ratioToOne: coldDashboards.calls.total / first.calls.total,
-      },
-      filters: {
-        filteredCold: strip(filteredCold),
-        filteredAgain: strip(filteredAgain),
-        unfilteredCold: strip(unfilteredCold),
-        otherStates: strip(otherStates),
-      },
-      rss: { before: rssBefore, afterWalkAndDashboards: rssAfterWalk, afterFilters: rssAfter },
-      heapUsed: { before: heapBefore, afterWalkAndDashboards: heapAfterWalk },
-      snapshotBytesPerJob: perJob,
-    };
-    writeFileSync(OUT_JSON, `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(OUT_MD, render(results));
-    log(`wrote ${OUT_JSON} and ${OUT_MD}`);
-  } finally {
-    await gateway?.stop();
-    await emulators.close();
+    later.push(p);
+    after = p.conn.pageInfo.endCursor;
   }
+  log(`page 1: ${first.calls.total} calls, ${first.ms.toFixed(0)} ms`);
+
+  // 2. 20 dashboards on one filter: one dashboard (above), then 20 at once on a fresh gateway, then warm.
+  const warmDashboards = await dashboards(DASHBOARDS);
+  const rssAfterWalk = gw.rss();
+  const heapAfterWalk = (await heapOf(gw)).used;
+  await fresh();
+  const coldDashboards = await dashboards(DASHBOARDS);
+
+  // 3. A status filter HealthOmics and COS Batch apply: fresh, then with the unfiltered snapshots at hand.
+  const failed = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'], states: ['FAILED'] };
+  const unfilteredOf = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'] };
+  gw = await fresh();
+  const filteredCold = await page(25, null, failed);
+  const filteredAgain = await page(25, null, failed);
+  const unfilteredCold = await page(25, null, unfilteredOf);
+  const otherStates = await page(25, null, { ...unfilteredOf, states: ['SUCCEEDED'] });
+  const rssAfter = gw.rss();
+
+  // 4. Bytes a job costs in a snapshot.
+  const perJob = await bytesPerJob();
+
+  const strip = (p: { calls: Calls; ms: number }) => ({ calls: p.calls, ms: p.ms });
+  const laterCalls = later.map((p) => p.calls.total);
+  const laterMs = later.map((p) => p.ms);
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    jobsPerSource: N,
+    gateway: gw.settings,
+    page1: { calls: first.calls, ms: first.ms },
+    pages2to10: {
+      calls: laterCalls,
+      ms: laterMs,
+      callsMax: Math.max(...laterCalls),
+      msMedian: median(laterMs),
+      msMax: Math.max(...laterMs),
+      repeats,
+    },
+    dashboards: {
+      count: DASHBOARDS,
+      cold: coldDashboards,
+      warm: warmDashboards,
+      ratioToOne: coldDashboards.calls.total / first.calls.total,
+    },
+    filters: {
+      filteredCold: strip(filteredCold),
+      filteredAgain: strip(filteredAgain),
+      unfilteredCold: strip(unfilteredCold),
+      otherStates: strip(otherStates),
+    },
+    rss: { before: rssBefore, afterWalkAndDashboards: rssAfterWalk, afterFilters: rssAfter },
+    heapUsed: { before: heapBefore, afterWalkAndDashboards: heapAfterWalk },
+    snapshotBytesPerJob: perJob,
+  };
+  const written = await writeReport({ md: [OUT_MD, render(results)], json: [OUT_JSON, results] });
+  log(`wrote ${written.join(' and ')}`);
 }
 
 interface Timed {
@@ -324,7 +302,7 @@ function render(r: {
     Object.entries(c.by)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || '—';
-  const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+  const mb1 = (b: number) => mb(b, 1);
   const f = r.filters;
   const quarter = r.pages2to10.msMax <= r.page1.ms / 4;
   const growth = r.rss.afterWalkAndDashboards - r.rss.before;
@@ -355,26 +333,23 @@ function render(r: {
     '',
     '| memory | |',
     '| --- | --- |',
-    `| gateway RSS before page 1 | ${mb(r.rss.before)} |`,
-    `| after the walk and the warm dashboards | ${mb(r.rss.afterWalkAndDashboards)} |`,
-    `| gateway V8 heap in use (its /metrics, no collection forced) before page 1, then after the walk and the warm dashboards | ${mb(r.heapUsed.before)}, ${mb(r.heapUsed.afterWalkAndDashboards)} |`,
-    `| a fresh gateway after 20 cold dashboards and the filters | ${mb(r.rss.afterFilters)} |`,
+    `| gateway RSS before page 1 | ${mb1(r.rss.before)} |`,
+    `| after the walk and the warm dashboards | ${mb1(r.rss.afterWalkAndDashboards)} |`,
+    `| gateway V8 heap in use (its /metrics, no collection forced) before page 1, then after the walk and the warm dashboards | ${mb1(r.heapUsed.before)}, ${mb1(r.heapUsed.afterWalkAndDashboards)} |`,
+    `| a fresh gateway after 20 cold dashboards and the filters | ${mb1(r.rss.afterFilters)} |`,
     `| heap a job costs in a snapshot (measured over ${r.snapshotBytesPerJob.jobs} jobs) | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes (estimate the byte bound counts: ${r.snapshotBytesPerJob.estimated.toFixed(0)}) |`,
     `| a job in the snapshots shared through Redis: its text, and what Redis holds (gzip, base64) | ${r.snapshotBytesPerJob.sharedText.toFixed(0)} bytes, ${r.snapshotBytesPerJob.sharedStored.toFixed(0)} bytes |`,
     '',
     '| goal | measured | result |',
     '| --- | --- | --- |',
-    `| pages 2–10: at most 2 list calls a page | ${r.pages2to10.callsMax} | ${r.pages2to10.callsMax <= 2 ? 'PASS' : 'MISS'} |`,
-    `| ${r.dashboards.count} dashboards: at most 1.2× one dashboard's list calls | ${r.dashboards.ratioToOne.toFixed(2)}× | ${r.dashboards.ratioToOne <= 1.2 ? 'PASS' : 'MISS'} |`,
-    `| later pages in a quarter of page 1's time or less | slowest ${r.pages2to10.msMax.toFixed(1)} ms against ${r.page1.ms.toFixed(0)} ms | ${quarter ? 'PASS' : 'MISS'} |`,
-    `| no job twice in pages 1–10 | ${r.pages2to10.repeats} | ${r.pages2to10.repeats === 0 ? 'PASS' : 'MISS'} |`,
-    `| heap a held summary costs: at most 1 KB | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes | ${r.snapshotBytesPerJob.heapBytes <= 1024 ? 'PASS' : 'MISS'} |`,
-    `| gateway RSS growth over the walk and the dashboards: at most 100 MB | ${mb(growth)} | ${growth <= 100e6 ? 'PASS' : 'MISS'} |`,
+    `| pages 2–10: at most 2 list calls a page | ${r.pages2to10.callsMax} | ${passMiss(r.pages2to10.callsMax <= 2)} |`,
+    `| ${r.dashboards.count} dashboards: at most 1.2× one dashboard's list calls | ${r.dashboards.ratioToOne.toFixed(2)}× | ${passMiss(r.dashboards.ratioToOne <= 1.2)} |`,
+    `| later pages in a quarter of page 1's time or less | slowest ${r.pages2to10.msMax.toFixed(1)} ms against ${r.page1.ms.toFixed(0)} ms | ${passMiss(quarter)} |`,
+    `| no job twice in pages 1–10 | ${r.pages2to10.repeats} | ${passMiss(r.pages2to10.repeats === 0)} |`,
+    `| heap a held summary costs: at most 1 KB | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes | ${passMiss(r.snapshotBytesPerJob.heapBytes <= 1024)} |`,
+    `| gateway RSS growth over the walk and the dashboards: at most 100 MB | ${mb1(growth)} | ${passMiss(growth <= 100e6)} |`,
     '',
   ].join('\n');
 }
 
-main().catch((err: unknown) => {
-  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
-});
+runBench(log, main);

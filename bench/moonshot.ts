@@ -3,10 +3,10 @@
  * about 2): the "watch moonshot" — 10,000 open `jobUpdates` subscriptions of 2,000 unfinished
  * jobs on ONE jobgraph replica. Rewrites bench/MOONSHOT.md and prints its figures as one JSON line.
  *
- * Real parts: the emulators in their own process (bench/lib/emulators.ts), a big account
+ * Real parts: the emulators in their own process (bench/rig/stack.ts), a big account
  * (`jobsPerSource` N: the fewest jobs a source for enough unfinished ones, about 17,000), with
  * BENCH_LATENCY_MS (20) before each answer; one gateway, `node bin/jobgraph.mjs` in live mode
- * (bench/lib/gateway.ts) on its default configuration but for the emulator endpoints, the token key,
+ * (bench/rig/gateway.ts) on its default configuration but for the emulator endpoints, the token key,
  * LOG_LEVEL back at its default (info) and any cap the size asks to raise (none at the default
  * size: one caller per connection, 20 subscriptions each, is the per-caller cap); its CPU is read
  * from /proc, so it is the gateway's alone.
@@ -26,9 +26,8 @@
  * from the emulators' call log, events), then the moving jobs stop and every subscriber of each must
  * end with the same events: a subscriber with fewer than another of the same job missed some.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../src/auth/mintToken.ts';
@@ -41,18 +40,26 @@ import { IMPORTEXPORT_BIG_STATUS_MIX } from '../src/emulators/importexport/listD
 import { OMICS_BIG_STATUS_MIX } from '../src/emulators/omics/listData.ts';
 import { PANORAMA_BIG_STATUS_MIX } from '../src/emulators/panorama/listData.ts';
 import type { StatusMix } from '../src/emulators/listing.ts';
-import { metricsOf, sample } from '../test/subscriptions/clusterSupport.ts';
-import type { LoggedCall } from './lib/emulatorProtocol.ts';
-import { delta, startEmulatorProcess } from './lib/emulators.ts';
-import { startGateway } from './lib/gateway.ts';
-import { gitState, machineInfo } from './lib/machine.ts';
-import { cpuTimeMicros, sleep } from './lib/proc.ts';
+import { delta, isListCall, type LoggedCall } from './rig/emulators.ts';
+import { heapOf, metricValue, scrape } from './rig/gateway.ts';
+import {
+  gitState,
+  loadAverage as load,
+  machineInfo,
+  mb,
+  passMiss,
+  table,
+  writeReport,
+} from './rig/report.ts';
+import { startChildServer } from './rig/childServer.ts';
+import { logger, release, runBench, startStack, track } from './rig/stack.ts';
+import { cpuTimeMicros, sleep, waitForIdle } from './rig/proc.ts';
 import { topFunctions, type TopFunction } from './lib/profile.ts';
 import { readMoonshotSettings } from './lib/settings.ts';
-import { median, percentile } from './lib/stats.ts';
+import { median, percentile } from './rig/stats.ts';
 import { newTally, WatcherConnection, type WatcherKind } from './lib/watchers.ts';
 
-const log = (m: string) => process.stderr.write(`[moonshot] ${m}\n`);
+const log = logger('moonshot');
 const OUT_MD = fileURLToPath(new URL('./MOONSHOT.md', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const settings = readMoonshotSettings();
@@ -76,20 +83,6 @@ const MOVING_PREFIX = 'MV';
 const OPEN_CONCURRENCY = 50;
 const SETUP_TIMEOUT_MS = 120_000;
 
-/** The gateway's V8 heap in use and its size, and memory outside the heap (Buffers), from its /metrics: no collection forced. */
-async function heapOf(url: string) {
-  const text = await metricsOf(url);
-  return {
-    used: sample(text, 'nodejs_heap_size_used_bytes'),
-    total: sample(text, 'nodejs_heap_size_total_bytes'),
-    external: sample(text, 'nodejs_external_memory_bytes'),
-  };
-}
-
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 const progressMessage = (step: number) => `Data transfer is in progress: step ${step}.`;
 
 /** The unfinished listed jobs of each source of a big account of `n` jobs a source, newest first. */
@@ -199,8 +192,6 @@ function raisedCaps(
   return { env, why };
 }
 
-const isList = (c: LoggedCall) => c.job === null || c.job.endsWith('/');
-
 /** Calls per source (list, describe, failed), the moving jobs' describes apart. */
 function callsBySource(calls: readonly LoggedCall[]) {
   const by: Record<string, { list: number; describe: number; failed: number }> = {};
@@ -208,26 +199,92 @@ function callsBySource(calls: readonly LoggedCall[]) {
     const name = c.job?.startsWith(MOVING_PREFIX) ? 'moving' : c.emulator;
     const row = (by[name] ??= { list: 0, describe: 0, failed: 0 });
     if (c.status !== 200) row.failed += 1;
-    else if (isList(c)) row.list += 1;
+    else if (isListCall(c)) row.list += 1;
     else row.describe += 1;
   }
   return by;
 }
 
 /** Open every connection, OPEN_CONCURRENCY at a time, each ready (or timed out) before the next. */
-async function openAll(make: ((i: number) => WatcherConnection)[]): Promise<WatcherConnection[]> {
+async function openAll(make: (() => WatcherConnection)[]): Promise<WatcherConnection[]> {
   const open: WatcherConnection[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: OPEN_CONCURRENCY }, async () => {
       while (next < make.length) {
-        const connection = make[next]!(next++);
+        const connection = make[next++]!();
         open.push(connection);
         await connection.whenReady(SETUP_TIMEOUT_MS);
       }
     }),
   );
   return open;
+}
+
+type Reading = { rss: number; heap: number };
+
+/** Once the process is idle: the lowest of five heap readings a second apart (the closest to what a collection leaves, none forced), then RSS. */
+async function settled(
+  pid: number,
+  rss: () => number,
+  heap: () => Promise<number>,
+): Promise<Reading> {
+  await waitForIdle(pid, { maxMs: 20_000 });
+  const heaps: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    heaps.push(await heap());
+    await sleep(1000);
+  }
+  return { rss: rss(), heap: Math.min(...heaps) };
+}
+
+/**
+ * Open the connections in two halves with a reading between them and one after. By the second
+ * half every job is already watched (each appears in the first half), so its cost is that of the
+ * watches alone: no new poller, first read or snapshot — the per-watch figure set beside the floor.
+ */
+async function openInHalves(make: (() => WatcherConnection)[], read: () => Promise<Reading>) {
+  const half = Math.ceil(make.length / 2);
+  const open = await openAll(make.slice(0, half));
+  const pausedAt = performance.now();
+  const mid = await read();
+  const pauseMs = performance.now() - pausedAt;
+  open.push(...(await openAll(make.slice(half))));
+  const endAt = performance.now();
+  const end = await read();
+  const watches = open.slice(half).reduce((n, c) => n + c.seen.length, 0);
+  const secondHalf = { watches, rss: end.rss - mid.rss, heap: end.heap - mid.heap };
+  return { open, secondHalf, pauseMs, endAt };
+}
+
+/**
+ * The same connections against the bare floor (baseline/watchFloor.ts: graphql-ws and graphql-sse
+ * on node:http, one map of listeners): its RSS and heap before and right after set-up, so the
+ * report sets what a watch costs jobgraph beside what it costs the protocol libraries alone.
+ */
+async function floorRun(plans: readonly { kind: WatcherKind; watches: string[][] }[]) {
+  const floor = track(
+    await startChildServer(fileURLToPath(new URL('./baseline/watchFloor.ts', import.meta.url)), []),
+  );
+  const heap = async () =>
+    Number(await (await fetch(floor.url.replace(/graphql$/, 'heap'))).text());
+  const idle = { rss: floor.rss(), heap: await heap() };
+  const cpu0 = floor.cpuMicros();
+  const at = performance.now();
+  const tally = newTally();
+  const { open, secondHalf } = await openInHalves(
+    plans.map((p) => () => new WatcherConnection(p.kind, floor.url, 'floor', p.watches, tally)),
+    () => settled(floor.pid, () => floor.rss(), heap),
+  );
+  const seconds = (performance.now() - at) / 1000;
+  const afterSetup = { rss: floor.rss(), heap: await heap() };
+  const cpuSeconds = (floor.cpuMicros() - cpu0) / 1e6;
+  const notReady = open.filter((c) => c.readyAt === null).length;
+  const errors = tally.errors; // before the closes, which the clients may report as errors
+  for (const c of open) c.close();
+  await release(floor);
+  log(`floor: set up in ${seconds.toFixed(1)} s, RSS ${mb(idle.rss)} → ${mb(afterSetup.rss)}`);
+  return { seconds, cpuSeconds, idle, afterSetup, secondHalf, notReady, errors };
 }
 
 async function measure() {
@@ -257,7 +314,8 @@ async function measure() {
   const kinds = { ws: 0, sse: 0, 'sse-single': 0 };
   for (const p of plans) kinds[p.kind] += 1;
 
-  const jwtSecret = randomBytes(32).toString('base64url');
+  const stack = await startStack({ latencyMs: s.latencyMs, jobsPerSource: still.n });
+  const { emulators, jwtSecret } = stack;
   const defaults = loadConfig({ mode: 'live' }, { JOBGRAPH_JWT_SECRET: jwtSecret });
   /** Every still job's wait between polls once backed off, in s (JOBGRAPH_WATCH_MAX_POLL_MS). */
   const longestWait = defaults.watch.maxPollMs / 1000;
@@ -271,14 +329,11 @@ async function measure() {
     `${s.watches} watches of ${jobs.length} jobs (${s.moving} moving) over ${connections} connections; big account of ${still.n} jobs a source; load ${loadBefore}`,
   );
 
-  const emulators = await startEmulatorProcess(s.latencyMs, { jobsPerSource: still.n });
   await emulators.setFaults({ synthesize: { [MOVING_PREFIX]: MOVING_TEMPLATE } });
   await emulators.patchImportExportJob(MOVING_TEMPLATE, { ProgressMessage: progressMessage(0) });
   const profileDir = s.profile ? mkdtempSync(join(tmpdir(), 'jobgraph-moonshot-')) : null;
-  const gateway = await startGateway({
+  const gateway = await stack.gateway({
     label: 'moonshot',
-    upstreamEnv: emulators.env,
-    jwtSecret,
     extraEnv: { LOG_LEVEL: 'info', ...caps.env },
     ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
   });
@@ -291,7 +346,7 @@ async function measure() {
   );
   try {
     const rssIdle = gateway.rss();
-    const heapIdle = await heapOf(gateway.url);
+    const heapIdle = await heapOf(gateway);
     const tokens = await Promise.all(
       plans.map((_, c) =>
         mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject: `moonshot-${c}` }),
@@ -302,13 +357,20 @@ async function measure() {
     const setupCalls0 = await emulators.counters();
     const setupCpu0 = gateway.cpuMicros();
     const setupAt = performance.now();
-    open = await openAll(
+    const halves = await openInHalves(
       plans.map(
-        (p) => (c: number) =>
-          new WatcherConnection(p.kind, gateway.url, tokens[c]!, p.watches, tally),
+        (p, c) => () => new WatcherConnection(p.kind, gateway.url, tokens[c]!, p.watches, tally),
       ),
+      () =>
+        settled(
+          gateway.pid,
+          () => gateway.rss(),
+          async () => (await heapOf(gateway)).used,
+        ),
     );
-    const setupMs = performance.now() - setupAt;
+    open = halves.open;
+    // Set-up's wall time without the halfway reading's wait, up to the last connection ready.
+    const setupMs = halves.endAt - setupAt - halves.pauseMs;
     const setupCpuMicros = gateway.cpuMicros() - setupCpu0;
     const setupCalls = delta(setupCalls0, await emulators.counters(), 'calls');
     const notReady = open.filter((c) => c.readyAt === null).length;
@@ -319,7 +381,7 @@ async function measure() {
     log(
       `set up in ${(setupMs / 1000).toFixed(1)} s (${notReady} connections not ready), ${setupCalls} upstream calls, load ${load()}`,
     );
-    const heapAfterSetup = await heapOf(gateway.url);
+    const heapAfterSetup = await heapOf(gateway);
     for (const c of open) c.mark();
 
     // 2. The moving jobs report progress from now on; warm-up.
@@ -334,10 +396,10 @@ async function measure() {
     await sleep(s.warmupSeconds * 1000);
 
     // 3. The steady window.
-    const metrics = await metricsOf(gateway.url);
+    const metrics = await scrape(gateway);
     const gauges = {
-      subscriptions: sample(metrics, 'jobgraph_subscriptions_open'),
-      pollers: sample(metrics, 'jobgraph_watch_pollers'),
+      subscriptions: metricValue(metrics, 'jobgraph_subscriptions_open'),
+      pollers: metricValue(metrics, 'jobgraph_watch_pollers'),
     };
     const w0 = {
       at: performance.now(),
@@ -355,7 +417,7 @@ async function measure() {
     // the closest to what a collection leaves.
     const heaps = [];
     while (performance.now() - w0.at < s.seconds * 1000) {
-      heaps.push(await heapOf(gateway.url));
+      heaps.push(await heapOf(gateway));
       await sleep(Math.min(10_000, s.seconds * 1000 - (performance.now() - w0.at)));
     }
     const windowS = (performance.now() - w0.at) / 1000;
@@ -470,7 +532,9 @@ async function measure() {
       },
       rss: {
         idle: rssIdle,
-        afterSetup: rss.find((r) => r.at >= setupAt + setupMs)?.bytes ?? NaN,
+        afterSetup: rss.find((r) => r.at >= halves.endAt)?.bytes ?? NaN,
+        secondHalf: halves.secondHalf.rss,
+        secondHalfWatches: halves.secondHalf.watches,
         peak: Math.max(...rss.map((r) => r.bytes)),
         windowMedian: median(windowRss),
         windowMax: Math.max(...windowRss),
@@ -478,6 +542,7 @@ async function measure() {
       heap: {
         idle: heapIdle,
         afterSetup: heapAfterSetup,
+        secondHalfUsed: halves.secondHalf.heap,
         windowUsedMin: Math.min(...heaps.map((h) => h.used)),
         windowUsedMax: Math.max(...heaps.map((h) => h.used)),
         windowTotalMax: Math.max(...heaps.map((h) => h.total)),
@@ -503,6 +568,7 @@ async function measure() {
         examples: tally.examples,
       },
       profile: [] as TopFunction[],
+      floor: null as Awaited<ReturnType<typeof floorRun>> | null,
     };
     for (const c of open) c.close();
     open = [];
@@ -519,18 +585,16 @@ async function measure() {
         );
       log(`raw CPU profile in ${profileDir}`);
     }
+    if (s.floor) result.floor = await floorRun(plans);
     return result;
   } finally {
     clearInterval(sampler);
     for (const c of open) c.close();
-    await gateway.stop();
-    await emulators.close();
   }
 }
 
 type Result = Awaited<ReturnType<typeof measure>>;
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 const f1 = (x: number) => x.toFixed(1);
 
 /** The problems of a run, each with its count; empty when there were none. */
@@ -555,6 +619,57 @@ function problems(r: Result): string[] {
   ]
     .filter(([n]) => (n as number) > 0)
     .map(([n, what]) => `${n as number} ${what as string}`);
+}
+
+/** jobgraph's memory per watch beside the bare floor's, for the same connections (issue 49: ≤ 1.3×). */
+function floorSection(r: Result): string {
+  const f = r.floor;
+  if (!f) return '';
+  const n = r.settings.watches;
+  const half = r.rss.secondHalfWatches;
+  const kb = (bytes: number, count: number) => `${(bytes / count / 1e3).toFixed(1)} KB`;
+  const row = (what: string, ours: number, bare: number, count: number, goal?: number) => [
+    what,
+    kb(ours, count),
+    kb(bare, count),
+    `${(ours / bare).toFixed(2)}×`,
+    goal ? `≤ ${goal}×` : 'fact',
+    goal ? passMiss(ours / bare <= goal) : '',
+  ];
+  const bad = f.notReady || f.errors;
+  return `## Beside the bare floor
+
+The same ${n.toLocaleString('en')} subscriptions, connections and clients opened against the bare floor
+(\`bench/baseline/watchFloor.ts\`: graphql-ws \`useServer\` and graphql-sse \`createHandler\` on
+node:http, one in-process map of listeners, no auth, caps, pollers or upstream) after jobgraph's run.
+Both open the connections in two halves: by the second half (${half.toLocaleString('en')} watches) every job is
+already watched, so what it adds is what watches alone cost; the whole set-up, less the idle
+reading, also carries each job's poller and first reads. Each reading waits for the process to go
+idle: RSS, and the lowest of five heap readings a second apart (no collection forced).${bad ? ` **The floor had ${f.notReady} connections not ready and ${f.errors} errors.**` : ''}
+
+${table(
+  ['per watch', 'jobgraph', 'bare floor', 'ratio', 'goal', 'result'],
+  [
+    row('RSS, second half', r.rss.secondHalf, f.secondHalf.rss, half, 1.3),
+    row('V8 heap used, second half', r.heap.secondHalfUsed, f.secondHalf.heap, half),
+    row(
+      'RSS, whole set-up − idle',
+      r.rss.afterSetup - r.rss.idle,
+      f.afterSetup.rss - f.idle.rss,
+      n,
+    ),
+    [
+      'set-up: wall time, server CPU',
+      `${f1(r.setup.seconds)} s, ${f1(r.setup.cpuSeconds)} s`,
+      `${f1(f.seconds)} s, ${f1(f.cpuSeconds)} s`,
+      `${(r.setup.cpuSeconds / f.cpuSeconds).toFixed(2)}× CPU`,
+      'fact',
+      '',
+    ],
+  ],
+).join('\n')}
+
+`;
 }
 
 function render(r: Result): string {
@@ -611,7 +726,7 @@ the bench's helper sets warn), ${r.raised.length ? `and raised for this size: ${
 | --- | --- |
 | subscriptions open, pollers (the gateway's metrics, in the window) | ${r.gauges.subscriptions}, ${r.gauges.pollers} |
 | set-up: ${s.watches.toLocaleString('en')} subscriptions with every first event | ${f1(r.setup.seconds)} s; a connection's ${s.perConnection}: p50 ${r.setup.perConnectionMs.p50.toFixed(0)} ms, p95 ${r.setup.perConnectionMs.p95.toFixed(0)} ms, max ${r.setup.perConnectionMs.max.toFixed(0)} ms |
-| set-up: gateway CPU, upstream calls, events | ${f1(r.setup.cpuSeconds)} s, ${r.setup.upstreamCalls}, ${r.setup.events.toLocaleString('en')} |
+| set-up: gateway CPU, upstream calls, events (the halfway reading's wait included) | ${f1(r.setup.cpuSeconds)} s, ${r.setup.upstreamCalls}, ${r.setup.events.toLocaleString('en')} |
 | **gateway CPU, steady state** | **${f1(perMinute)} s per minute** (${f1((perMinute / 60) * 100)} % of one core) |
 | gateway RSS: idle, after set-up, peak | ${mb(r.rss.idle)}, ${mb(r.rss.afterSetup)}, ${mb(r.rss.peak)} |
 | gateway RSS, steady (window median, max) | ${mb(r.rss.windowMedian)}, ${mb(r.rss.windowMax)} |
@@ -623,7 +738,7 @@ the bench's helper sets warn), ${r.raised.length ? `and raised for this size: ${
 | errors, completes, closes, reconnects, missed events | ${r.problems.errors}, ${r.problems.completes}, ${r.problems.closes}, ${r.problems.reconnects}, ${r.problems.missed} |
 | the other processes' CPU in the window (emulators; the watchers' clients) | ${f1(w.emulatorCpuSecondsPerMinute)} s, ${f1(w.benchCpuSecondsPerMinute)} s per minute |
 
-## Upstream calls of the still jobs, steady state
+${floorSection(r)}## Upstream calls of the still jobs, steady state
 
 Every still job waits ${r.longestWait} s between polls (\`JOBGRAPH_WATCH_MAX_POLL_MS\`). Described one by one, a source's
 jobs cost jobs ÷ ${r.longestWait} calls a second; watched through the source's list (COS Batch, Panorama:
@@ -656,6 +771,7 @@ This run: ${Object.entries({
     BENCH_MOONSHOT_SECONDS: s.seconds,
     BENCH_MOONSHOT_JOBS_PER_SOURCE: r.jobsPerSource,
     BENCH_LATENCY_MS: s.latencyMs,
+    BENCH_MOONSHOT_FLOOR: s.floor ? 1 : 0,
   })
     .map(([k, v]) => `\`${k}=${v}\``)
     .join(' ')}.
@@ -664,16 +780,10 @@ This run: ${Object.entries({
 
 async function main(): Promise<void> {
   const result = await measure();
-  writeFileSync(OUT_MD, render(result));
+  await writeReport({ md: [OUT_MD, render(result)] });
   log(`wrote ${OUT_MD}`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   if (problems(result).length) log(`THIS RUN HAD PROBLEMS: ${problems(result).join('; ')}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exit(1);
-  },
-);
+runBench(log, main);

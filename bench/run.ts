@@ -11,63 +11,29 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { startBaseline } from './lib/baseline.ts';
-import type { ChildServer } from './lib/childServer.ts';
+import type { ChildServer } from './rig/childServer.ts';
 import type { BenchContext } from './lib/context.ts';
-import { startEmulatorProcess } from './lib/emulators.ts';
-import { floorClient } from './lib/floor.ts';
+import { floorClient, floorCpuRunner } from './lib/floor.ts';
 import { jobsOf, prepareFixtures } from './lib/fixtures.ts';
-import { benchTokens, startGateway, type GatewayProcess } from './lib/gateway.ts';
-import { UnknownIdGenerator, type IdKind } from './lib/ids.ts';
-import { gitState, machineInfo, packageVersions } from './lib/machine.ts';
-import { cpuTimeMicros } from './lib/proc.ts';
+import type { GatewayProcess } from './rig/gateway.ts';
+import { UnknownIdGenerator } from './lib/ids.ts';
+import { gitState, machineInfo, packageVersions } from './rig/report.ts';
+import { cpuTimeMicros } from './rig/proc.ts';
 import { startPeer } from './lib/peer.ts';
 import { buildRows, renderReport, type FloorResult, type PeerCheck } from './lib/report.ts';
 import { readSettings } from './lib/settings.ts';
 import { cpuPerRequest, measureSide, type SideResult } from './lib/side.ts';
 import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
-import { median } from './lib/stats.ts';
+import { logger, release, runBench, startStack, track } from './rig/stack.ts';
+import { median } from './rig/stats.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 const started = performance.now();
-const log = (message: string) =>
-  process.stderr.write(
-    `[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`,
-  );
-
-const live = new Set<{ stop(): Promise<unknown> }>();
-
-/**
- * The floor's CPU: bare signed keep-alive calls from this process, CPU from /proc. One run is
- * `floorCalls` calls for fresh existing jobs or not-found IDs; each side measures a run right
- * before each of its gateway's CPU runs, so the two see the same machine (a shared machine's
- * speed drifts within minutes).
- */
-function floorCpuRunner(ctx: Omit<BenchContext, 'floorCpu'>) {
-  const client = floorClient(ctx.emulators.urls);
-  const warm = new Set<IdKind>();
-  return {
-    async run(kind: IdKind): Promise<number> {
-      if (!warm.has(kind)) {
-        await client.send(ctx.unknownIds.mix(100, kind)); // warm-up: sockets, JIT
-        warm.add(kind);
-      }
-      const before = cpuTimeMicros(process.pid);
-      let calls = 0;
-      while (calls < ctx.settings.floorCalls) {
-        const statuses = (await client.send(ctx.unknownIds.mix(20, kind))).map((a) => a.status);
-        // Existing jobs answer 200; unknown IDs 404 or 400 (provider-dependent) — never 403, which would mean a bad signature.
-        const wrong = statuses.find((s) =>
-          kind === 'missing' ? s !== 404 && s !== 400 : s !== 200,
-        );
-        if (wrong !== undefined) throw new Error(`floor call for a ${kind} job answered ${wrong}`);
-        calls += statuses.length;
-      }
-      return (cpuTimeMicros(process.pid) - before) / calls;
-    },
-    close: () => client.close(),
-  };
-}
+const log = logger(
+  'bench',
+  () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
+);
 
 /** The direct latency baseline: the floor client sending 1 call, then 80 concurrent calls, at the slow upstream latency. */
 async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
@@ -145,9 +111,8 @@ async function main(): Promise<void> {
   const tmpDir = mkdtempSync(join(os.tmpdir(), 'jobgraph-bench-'));
   log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
 
-  const emulators = await startEmulatorProcess(settings.latencyMs);
-  live.add({ stop: () => emulators.close() });
-  const { jwtSecret, token, secretsToken } = await benchTokens();
+  const stack = await startStack({ latencyMs: settings.latencyMs });
+  const { emulators, jwtSecret, token, secretsToken } = stack;
   const common = {
     settings,
     repoRoot: REPO_ROOT,
@@ -159,19 +124,16 @@ async function main(): Promise<void> {
     log,
   };
   const floorCpu = floorCpuRunner(common);
-  live.add({ stop: async () => floorCpu.close() });
+  track({ stop: async () => floorCpu.close() });
   const ctx: BenchContext = { ...common, floorCpu: (kind) => floorCpu.run(kind) };
-  const track = (p: GatewayProcess) => void live.add(p);
+  const tracked = (p: GatewayProcess) => void track(p);
 
   // Fixtures, from this checkout's gateway: which demo jobs are finished, unfinished, carry secrets;
   // the same gateway then checks the peer's answers.
-  const probe = await startGateway({
+  const probe = await stack.gateway({
     label: 'probe',
-    upstreamEnv: emulators.env,
-    jwtSecret,
     extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
   });
-  track(probe);
   const { templates, fixtures } = await prepareFixtures(
     probe.url,
     emulators,
@@ -188,15 +150,13 @@ async function main(): Promise<void> {
     log(
       'peer: Apollo Server 5 + DataLoader + the AWS SDK v3 clients, checked against this checkout’s jobgraph',
     );
-    peer = await startPeer(emulators.urls);
-    live.add(peer);
+    peer = track(await startPeer(emulators.urls));
     peerCheck = await checkPeer(ctx, probe.url, peer);
     log(
       `peer: same answers as jobgraph for ${peerCheck.jobs} jobs (${peerCheck.notFound} not found)`,
     );
   }
-  await probe.stop();
-  live.delete(probe);
+  await release(probe);
 
   log(
     'floor: bare signed keep-alive client, direct latency (its CPU is measured beside each gateway CPU run)',
@@ -209,12 +169,9 @@ async function main(): Promise<void> {
     ['after', resolve(settings.afterRoot ?? REPO_ROOT)] as const,
   ]) {
     log(`${label}: gateway from ${root}`);
-    sides.push(await measureSide(ctx, label, root, fixtures, track, peer));
+    sides.push(await measureSide(ctx, label, root, fixtures, tracked, peer));
   }
-  if (peer) {
-    await peer.stop();
-    live.delete(peer);
-  }
+  if (peer) await release(peer);
   const after = sides[sides.length - 1] as SideResult;
 
   const oneJob = JSON.parse(after.cachedAnswer) as { data?: { job?: unknown } };
@@ -222,12 +179,9 @@ async function main(): Promise<void> {
   /** Server CPU per request of bench/baseline/server.ts answering `oneBody`, and whether it answers jobgraph's bytes. */
   const measureBaseline = async (name: string, options: { memo?: boolean; apollo?: boolean }) => {
     log(`baseline: ${name}, answering the same bytes as the cache-served 1-job query`);
-    const server = await startBaseline(
-      jobsOf(oneJob.data?.job),
-      join(tmpDir, 'baseline-jobs.json'),
-      options,
+    const server = track(
+      await startBaseline(jobsOf(oneJob.data?.job), join(tmpDir, 'baseline-jobs.json'), options),
     );
-    live.add(server);
     const answer = (await post(server.url, oneBody, {})).text;
     const sameBytes = answer.trim() === after.cachedAnswer.trim();
     if (!sameBytes)
@@ -243,8 +197,7 @@ async function main(): Promise<void> {
           oneBody,
         ),
       );
-    await server.stop();
-    live.delete(server);
+    await release(server);
     return { micros, sameBytes };
   };
   const { micros: baselineMicros, sameBytes } = await measureBaseline(
@@ -259,8 +212,7 @@ async function main(): Promise<void> {
     'a bare Apollo Server 5 over the same schema',
     { apollo: true },
   );
-  await emulators.close();
-  live.clear();
+  await release(emulators);
 
   const meta = {
     date: new Date().toISOString(),
@@ -293,16 +245,6 @@ async function main(): Promise<void> {
   );
 }
 
-async function stopAll(): Promise<void> {
-  for (const p of [...live].reverse()) await p.stop().catch(() => undefined);
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping the gateways and emulators`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
-
 /**
  * `npm run bench -- --render`: bench/RESULTS.md again from bench/results.json, measuring nothing —
  * for a change to the report's text, so the figures stay those of the run that made them.
@@ -322,9 +264,4 @@ function renderOnly(): void {
 }
 
 if (process.argv.includes('--render')) renderOnly();
-else
-  main().catch(async (err: unknown) => {
-    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    await stopAll();
-    process.exit(1);
-  });
+else runBench(log, main);

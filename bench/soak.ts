@@ -7,44 +7,40 @@
  * troughs (lib/phases/soakMemory.ts). Writes bench/soak-results.json and bench/SOAK.md.
  * Settings: readSoakSettings() in lib/settings.ts.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { format, resolveConfig } from 'prettier';
-import { mintToken } from '../src/auth/mintToken.ts';
-import { delta, startEmulatorProcess, type EmulatorProcess } from './lib/emulators.ts';
+import { delta } from './rig/emulators.ts';
 import { prepareFixtures } from './lib/fixtures.ts';
-import { startGateway, type GatewayProcess } from './lib/gateway.ts';
+import { metricSum, scrape } from './rig/gateway.ts';
 import { compareSnapshots, type Grower } from './lib/heapSnapshot.ts';
 import { UnknownIdGenerator } from './lib/ids.ts';
-import { runLoad } from './lib/load.ts';
-import { gitState, machineInfo, packageVersions } from './lib/machine.ts';
+import { runLoad } from './rig/load.ts';
+import { gitState, machineInfo, packageVersions, passMiss, writeReport } from './rig/report.ts';
 import { idleRss } from './lib/phases/memory.ts';
 import { soakLoad, type SoakLoadStats } from './lib/phases/soakLoad.ts';
 import {
-  metricSum,
   perMinute,
   sampleMemory,
-  scrape,
   troughTrend,
   type MemorySample,
   type MinuteMemory,
   type TroughTrend,
 } from './lib/phases/soakMemory.ts';
-import { cpuTimeMicros, sleep, waitForIdle } from './lib/proc.ts';
+import { cpuTimeMicros, sleep, waitForIdle } from './rig/proc.ts';
 import { jobsBody } from './lib/queries.ts';
 import { readSoakSettings, type SoakSettings } from './lib/settings.ts';
-import { percentile } from './lib/stats.ts';
+import { logger, release, runBench, startStack } from './rig/stack.ts';
+import { percentile } from './rig/stats.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 const started = performance.now();
-const log = (message: string) =>
-  process.stderr.write(
-    `[soak ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`,
-  );
+const log = logger(
+  'soak',
+  () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
+);
 
 /**
  * The verdict is on the heap outside the young generation (heap used − new space used, both from
@@ -63,8 +59,6 @@ const log = (message: string) =>
  * not.
  */
 const NOISE_GROWTH_PERCENT = 5;
-
-const live = new Set<{ stop(): Promise<unknown> }>();
 
 type Minute = MinuteMemory & {
   requests: number;
@@ -128,7 +122,6 @@ function renderMarkdown(r: SoakResult, settings: SoakSettings): string {
       ? `${round(t.slopeMbPerMin, 2)} ± ${round(t.slopeStdErrMbPerMin, 2)} MB/min; ${round(t.growthMb, 1)} MB (${round(t.growthPercent, 1)} %); σ ${round(t.residualSdMb, 1)} MB`
       : 'n/a';
   const git = r.meta.git as { commit: string; dirtyFiles: string[] };
-  const okIf = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const lines = [
     '# Soak',
     '',
@@ -142,10 +135,10 @@ function renderMarkdown(r: SoakResult, settings: SoakSettings): string {
     `| RSS, median of the minute, minute 1 → end | ${mb(r.rss.minute1Mb)} → ${mb(r.rss.endMb)} | fact | |`,
     `| idle RSS: start, after the warm-up, after the soak | ${mb(r.rss.idleStartMb)}, ${mb(r.rss.idleAfterWarmupMb)}, ${mb(r.rss.idleAfterSoakMb)} | fact | |`,
     `| idle after the soak: heap used, heap total (what V8 keeps) | ${mb(r.afterSoak.heapUsedMb)}, ${mb(r.afterSoak.heapTotalMb)} | fact | |`,
-    `| requests, failures; p50 / p99 | ${r.load.requests}, ${r.load.failures}; ${round(r.load.latencyMs.p50)} / ${round(r.load.latencyMs.p99)} ms | 0 failures | ${okIf(r.load.failures === 0)} |`,
+    `| requests, failures; p50 / p99 | ${r.load.requests}, ${r.load.failures}; ${round(r.load.latencyMs.p50)} / ${round(r.load.latencyMs.p99)} ms | 0 failures | ${passMiss(r.load.failures === 0)} |`,
     `| IDs asked: fresh, cache-served; NOT_FOUND for unknown IDs (expected) | ${r.load.freshIds}, ${r.load.cachedIds}; ${r.load.expectedNotFound} | | |`,
     `| upstream calls (retries) | ${r.upstreamCalls} (${r.upstreamRetries}) | | |`,
-    `| jobUpdates subscriptions opened, events, failures; open and pollers after | ${r.load.subscriptions.opened}, ${r.load.subscriptions.events}, ${r.load.subscriptions.failures}; ${r.afterSoak.subscriptionsOpen}, ${r.afterSoak.pollers} | 0 failures, 0 left | ${okIf(r.load.subscriptions.failures === 0 && r.afterSoak.subscriptionsOpen === 0 && r.afterSoak.pollers === 0)} |`,
+    `| jobUpdates subscriptions opened, events, failures; open and pollers after | ${r.load.subscriptions.opened}, ${r.load.subscriptions.events}, ${r.load.subscriptions.failures}; ${r.afterSoak.subscriptionsOpen}, ${r.afterSoak.pollers} | 0 failures, 0 left | ${passMiss(r.load.subscriptions.failures === 0 && r.afterSoak.subscriptionsOpen === 0 && r.afterSoak.pollers === 0)} |`,
     `| CPU, % of one core: gateway, emulators, bench | ${round(r.cpuPercent.gateway)}, ${round(r.cpuPercent.emulators)}, ${round(r.cpuPercent.bench)} | fact | |`,
     `| requests skipped (gateway behind the rate) | ${r.load.skipped} | | |`,
     '',
@@ -188,49 +181,29 @@ async function main(): Promise<void> {
   // Heap snapshots (a diagnostic run only) go to a scratch folder, never into the repo.
   const tmpDir = settings.snapshots ? mkdtempSync(join(os.tmpdir(), 'jobgraph-soak-')) : '';
   log(`settings ${JSON.stringify(settings)}`);
-  const emulators: EmulatorProcess = await startEmulatorProcess(settings.latencyMs);
-  live.add({ stop: () => emulators.close() });
-  const jwtSecret = randomBytes(32).toString('base64url');
-  const token = await mintToken({
-    secret: jwtSecret,
-    scopes: ['jobs:read'],
-    subject: 'bench-soak',
-  });
-  const secretsToken = await mintToken({
-    secret: jwtSecret,
-    scopes: ['jobs:read', 'jobs:secrets:read'],
-    subject: 'bench-secrets',
-  });
-  const authHeaders = { authorization: `Bearer ${token}` };
-
-  const probe = await startGateway({
+  const stack = await startStack({ latencyMs: settings.latencyMs });
+  const { emulators, token, secretsToken, headers: authHeaders } = stack;
+  const probe = await stack.gateway({
     label: 'probe',
-    upstreamEnv: emulators.env,
-    jwtSecret,
     extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
   });
-  live.add(probe);
   const { templates, fixtures } = await prepareFixtures(
     probe.url,
     emulators,
     authHeaders,
     secretsToken,
   );
-  await probe.stop();
-  live.delete(probe);
+  await release(probe);
   log(
     `templates ${JSON.stringify(templates)}; the cache keeps fresh finished jobs of ${fixtures.finishedProviders.join(', ')}`,
   );
 
-  const gateway: GatewayProcess = await startGateway({
+  const gateway = await stack.gateway({
     label: 'soak',
-    upstreamEnv: emulators.env,
-    jwtSecret,
     ...(settings.snapshots
       ? { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${tmpDir}`] }
       : {}),
   });
-  live.add(gateway);
   log(
     `gateway pid ${gateway.pid} (default configuration${settings.snapshots ? '; heap snapshots on SIGUSR2' : ''})`,
   );
@@ -314,10 +287,8 @@ async function main(): Promise<void> {
   await waitForIdle(gateway.pid);
   const idleAfterSoakMb = await idleRss(gateway);
   const after = await sampleMemory(gateway, (performance.now() - soakStart) / 1000);
-  await gateway.stop();
-  live.delete(gateway);
-  await emulators.close();
-  live.clear();
+  await release(gateway);
+  await release(emulators);
 
   let snapshots: SoakResult['snapshots'];
   if (settings.snapshots) {
@@ -415,14 +386,10 @@ async function main(): Promise<void> {
     ...(snapshots ? { snapshots } : {}),
     samples: columns(samples),
   };
-  // Laid out by Prettier, so `prettier --check bench` passes on the committed file.
-  const jsonFile = join(BENCH_DIR, 'soak-results.json');
-  const prettierOptions = (await resolveConfig(jsonFile)) ?? {};
-  writeFileSync(
-    jsonFile,
-    await format(JSON.stringify(result), { ...prettierOptions, filepath: jsonFile }),
-  );
-  writeFileSync(join(BENCH_DIR, 'SOAK.md'), renderMarkdown(result, settings));
+  await writeReport({
+    md: [join(BENCH_DIR, 'SOAK.md'), renderMarkdown(result, settings)],
+    json: [join(BENCH_DIR, 'soak-results.json'), result],
+  });
   log(
     `${result.verdict}: troughs outside the young generation ${trend ? `${trend.slopeMbPerMin.toFixed(2)} ± ${trend.slopeStdErrMbPerMin.toFixed(2)} MB/min, rise ${trend.growthMb.toFixed(1)} MB (${trend.growthPercent.toFixed(1)} %)` : 'n/a'}, ` +
       `${first.outsideYoungTroughMb.toFixed(1)} → ${last.outsideYoungTroughMb.toFixed(1)} MB; heap-used troughs ${first.heapTroughMb.toFixed(1)} → ${last.heapTroughMb.toFixed(1)} MB; RSS ${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} MB; ` +
@@ -430,21 +397,4 @@ async function main(): Promise<void> {
   );
 }
 
-async function stopAll(): Promise<void> {
-  for (const p of [...live].reverse()) await p.stop().catch(() => undefined);
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping the gateway and emulators`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
-
-main().then(
-  () => process.exit(0),
-  async (err: unknown) => {
-    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runBench(log, main);

@@ -5,9 +5,11 @@
 // BENCH_STARTUP_RUNS (default 7); the median of the runs is reported.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../src/auth/mintToken.ts';
-import { emulatorEnvironment, exampleGlobalIds, startEmulators } from '../src/emulators/index.ts';
-import { freePort, rssBytes, sleep, waitForIdle } from './lib/proc.ts';
+import { exampleGlobalIds } from '../src/emulators/index.ts';
+import { post } from './lib/queries.ts';
+import { sleep, waitForIdle } from './rig/proc.ts';
+import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
+import { median } from './rig/stats.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = 'bin/jobgraph.mjs';
@@ -22,12 +24,6 @@ const baseEnv = (): Record<string, string> => ({
   HOME: process.env.HOME ?? '/tmp',
   NODE_ENV: 'production',
 });
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 /** Wall time, in ms, from spawn to exit of `node <args>`; throws unless it exits 0. */
 function timeExit(args: string[], env: Record<string, string>): Promise<number> {
@@ -56,68 +52,23 @@ interface LiveRun {
 }
 
 /** Start live mode against the emulators; time to the first 200 from /readyz, then idle RSS. */
-async function liveRun(
-  upstreamEnv: Record<string, string>,
-  token: string,
-  ids: string[],
-): Promise<LiveRun> {
-  const port = await freePort();
-  const env = {
-    ...baseEnv(),
-    ...upstreamEnv,
-    JOBGRAPH_JWT_SECRET: SECRET,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-  };
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [BIN], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const base = `http://127.0.0.1:${port}`;
+async function liveRun(stack: Stack, ids: string[]): Promise<LiveRun> {
+  const gateway = await stack.gateway({ label: 'startup' });
   try {
-    let readyMs = 0;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`live mode exited ${child.exitCode}: ${stderr}`);
-      try {
-        const res = await fetch(`${base}/readyz`);
-        if (res.ok) {
-          readyMs = Number(process.hrtime.bigint() - started) / 1e6;
-          break;
-        }
-      } catch {
-        // not listening yet
-      }
-      if (Number(process.hrtime.bigint() - started) / 1e6 > 60_000)
-        throw new Error(`live mode not ready in 60 s: ${stderr}`);
-      await sleep(10);
-    }
-    const pid = child.pid as number;
-    await waitForIdle(pid, { maxMs: 10_000 });
+    await waitForIdle(gateway.pid, { maxMs: 10_000 });
     await sleep(500);
-    const idleMb = rssBytes(pid) / 2 ** 20;
-    const res = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({
-        query: `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`,
-        variables: { ids },
-      }),
-    });
-    const body = (await res.json()) as { data?: { jobs?: unknown[] }; errors?: unknown[] };
-    if (!res.ok || body.errors || body.data?.jobs?.length !== ids.length)
-      throw new Error(`dashboard query failed: ${JSON.stringify(body)}`);
-    await waitForIdle(pid, { maxMs: 10_000 });
+    const idleMb = gateway.rss() / 2 ** 20;
+    const query = `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`;
+    const body = JSON.stringify({ query, variables: { ids } });
+    const res = await post(gateway.url, body, stack.headers);
+    const jobs = (res.json.data as { jobs?: unknown[] } | undefined)?.jobs;
+    if (res.status !== 200 || res.json.errors || jobs?.length !== ids.length)
+      throw new Error(`dashboard query failed: ${res.text.slice(0, 500)}`);
+    await waitForIdle(gateway.pid, { maxMs: 10_000 });
     await sleep(500);
-    return { readyMs, idleMb, afterQueryMb: rssBytes(pid) / 2 ** 20 };
+    return { readyMs: gateway.readyMs, idleMb, afterQueryMb: gateway.rss() / 2 ** 20 };
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await release(gateway);
   }
 }
 
@@ -135,16 +86,11 @@ async function main(): Promise<void> {
     help.push(await timeExit([BIN, '--help'], baseEnv()));
     tokenRuns.push(await timeExit([BIN, 'token'], tokenEnv));
   }
-  const emulators = await startEmulators();
+  const stack = await startStack();
   const live: LiveRun[] = [];
-  try {
-    const token = await mintToken({ secret: SECRET, scopes: ['jobs:read'], ttlSeconds: 600 });
-    const ids = Object.values(exampleGlobalIds());
-    for (let r = 0; r < Math.min(RUNS, 3); r++)
-      live.push(await liveRun(emulatorEnvironment(emulators), token, ids));
-  } finally {
-    await emulators.close();
-  }
+  const ids = Object.values(exampleGlobalIds());
+  for (let r = 0; r < Math.min(RUNS, 3); r++) live.push(await liveRun(stack, ids));
+  await release(stack.emulators);
 
   const bareMs = median(bare);
   const rows: [string, string, string, boolean][] = [];
@@ -197,4 +143,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-await main();
+runBench(logger('startup'), main);

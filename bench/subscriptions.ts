@@ -5,7 +5,8 @@
  *    that does not change (the poller backs off from JOBGRAPH_WATCH_POLL_MS towards
  *    JOBGRAPH_WATCH_MAX_POLL_MS): an in-process demo gateway whose pollers run on a virtual clock,
  *    moved through one minute poll by poll, so the figure does not depend on this machine's speed.
- * 2. Memory per open subscription: `jobgraph demo` in a child process; its RSS before and after
+ * 2. Memory per open subscription: a live gateway started by the rig (bench/rig/stack.ts, the
+ *    emulators in their own process); its RSS before and after
  *    opening BENCH_SUBSCRIPTIONS (1000) subscriptions over one graphql-ws connection and over
  *    BENCH_SSE_SUBSCRIPTIONS (200) SSE connections, read from /proc (Linux).
  *
@@ -14,9 +15,6 @@
  * Prints one JSON object.
  */
 import { DEFAULT_ACCOUNTS_ONLY } from '../src/auth/accountGrant.ts';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse, subscribe as graphqlSubscribe } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -25,6 +23,7 @@ import { SCOPE_READ } from '../src/auth/identity.ts';
 import { mintToken } from '../src/auth/mintToken.ts';
 import { ManualScheduler } from '../test/support/scheduler.ts';
 import { subscribe } from '../test/support/subscriptions.ts';
+import { logger, release, runBench, startStack } from './rig/stack.ts';
 
 const JOB = 'INPG1'; // Import/Export, InProgress: running, and the demo data never changes it
 const ID = `importexport:${JOB}`;
@@ -67,38 +66,20 @@ async function callsPerMinute(subscribers: number): Promise<number> {
   }
 }
 
-const rssKb = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-
 async function memoryPerSubscription(wsCount: number, sseCount: number) {
-  const bin = fileURLToPath(new URL('../bin/jobgraph.mjs', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'demo'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '100000',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const stack = await startStack();
+  const gateway = await stack.gateway({
+    label: 'subscriptions',
+    extraEnv: { JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '100000' },
   });
-  let stdout = '';
-  await new Promise<void>((resolve) =>
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      if (/AWS_ENDPOINT_URL_IMPORTEXPORT=\S+\n/.test(stdout)) resolve();
-    }),
-  );
-  const url = (stdout.match(/GraphQL \+ Apollo Sandbox:\s+(\S+)/)?.[1] as string).replace(
-    'localhost',
-    '127.0.0.1',
-  );
-  const token = stdout.match(/Authorization: Bearer (\S+)/)?.[1] as string;
-  const pid = child.pid as number;
+  const { url } = gateway;
+  const { token } = stack;
+  const rssKb = () => gateway.rss() / 1024;
   try {
     // Warm up: one subscription of each kind, so code loading is not counted.
     const warm = subscribe(url, 'sse', QUERY, { token, variables: { ids: [ID] } });
     await warm.next();
-    const before = rssKb(pid);
+    const before = rssKb();
     const ws = createClient({
       url: url.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
@@ -109,12 +90,12 @@ async function memoryPerSubscription(wsCount: number, sseCount: number) {
       ws.iterate({ query: QUERY, variables: { ids: [ID] } }),
     );
     await Promise.all(wsIterators.map((it) => it.next()));
-    const afterWs = rssKb(pid);
+    const afterWs = rssKb();
     const sse = Array.from({ length: sseCount }, () =>
       subscribe(url, 'sse', QUERY, { token, variables: { ids: [ID] } }),
     );
     await Promise.all(sse.map((s) => s.next()));
-    const afterSse = rssKb(pid);
+    const afterSse = rssKb();
     await Promise.all([
       ...wsIterators.map((it) => it.return?.()),
       ...sse.map((s) => s.close()),
@@ -129,7 +110,8 @@ async function memoryPerSubscription(wsCount: number, sseCount: number) {
       kbPerSseSubscription: Math.round(((afterSse - afterWs) / sseCount) * 10) / 10,
     };
   } finally {
-    child.kill('SIGTERM');
+    await release(gateway);
+    await release(stack.emulators);
   }
 }
 
@@ -180,14 +162,17 @@ async function heapPerSubscription(count: number): Promise<number | null> {
   }
 }
 
-const heapBytes = await heapPerSubscription(2000);
-const one = await callsPerMinute(1);
-const many = await callsPerMinute(200);
-const memory = await memoryPerSubscription(
-  Number(process.env.BENCH_SUBSCRIPTIONS ?? 1000),
-  Number(process.env.BENCH_SSE_SUBSCRIPTIONS ?? 200),
-);
-process.stdout.write(
-  `${JSON.stringify({ upstreamCallsPerJobPerMinute: { subscribers1: one, subscribers200: many }, pollMs: 2000, maxPollMs: 30000, heapBytesPerSubscriptionBelowTransport: heapBytes, memory }, null, 2)}\n`,
-);
-process.exit(0);
+async function main(): Promise<void> {
+  const heapBytes = await heapPerSubscription(2000);
+  const one = await callsPerMinute(1);
+  const many = await callsPerMinute(200);
+  const memory = await memoryPerSubscription(
+    Number(process.env.BENCH_SUBSCRIPTIONS ?? 1000),
+    Number(process.env.BENCH_SSE_SUBSCRIPTIONS ?? 200),
+  );
+  process.stdout.write(
+    `${JSON.stringify({ upstreamCallsPerJobPerMinute: { subscribers1: one, subscribers200: many }, pollMs: 2000, maxPollMs: 30000, heapBytesPerSubscriptionBelowTransport: heapBytes, memory }, null, 2)}\n`,
+  );
+}
+
+runBench(logger('subscriptions'), main);

@@ -23,9 +23,7 @@
  * whether list and describe agree at every sample.
  */
 import { DEFAULT_ACCOUNTS_ONLY } from '../src/auth/accountGrant.ts';
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SCOPE_READ } from '../src/auth/identity.ts';
 import { loadConfig, type Config } from '../src/config/index.ts';
@@ -73,8 +71,12 @@ import { createWatchLister, listedSignature } from '../src/subscriptions/watchLi
 import { ListSnapshots } from '../src/datasources/listing/snapshots.ts';
 import { changeSignature } from '../src/subscriptions/pollers.ts';
 import { ManualScheduler } from '../test/support/scheduler.ts';
+import { serveHost } from './rig/emulatorProtocol.ts';
+import { forkHost } from './rig/emulators.ts';
+import { writeReport } from './rig/report.ts';
+import { logger, runBench } from './rig/stack.ts';
 
-const log = (m: string) => process.stderr.write(`[watching] ${m}\n`);
+const log = logger('watching');
 const OUT_MD = fileURLToPath(new URL('./WATCHING.md', import.meta.url));
 
 const COS = DEMO_TENCENT_CREDENTIALS;
@@ -92,13 +94,8 @@ const SAMPLE_MS = 250;
 
 // ---------------------------------------------------------------- the emulator child
 
-type ChildRequest =
-  | { id: number; op: 'now'; ms: number }
-  | { id: number; op: 'counts' }
-  | { id: number; op: 'close' };
-type ChildMessage =
-  | { kind: 'ready'; urls: Record<string, string>; still: string[]; moving: string[] }
-  | { kind: 'reply'; id: number; value: unknown };
+type ChildRequest = { id: number; op: 'now'; ms: number } | { id: number; op: 'counts' };
+type ChildReady = { urls: Record<string, string>; still: string[]; moving: string[] };
 
 /** Calls by emulator: list calls (a job key ending in `/`) and describe calls, and calls that failed. */
 type Counts = Record<string, { list: number; describe: number; failed: number }>;
@@ -199,30 +196,23 @@ async function emulatorChild(epochMs: number): Promise<void> {
     ),
     omics: await startEmulator(createOmicsEmulator(opts)),
   };
-  process.on('message', (req: ChildRequest) => {
-    const reply = (value: unknown) => process.send?.({ kind: 'reply', id: req.id, value });
-    switch (req.op) {
-      case 'now':
-        now = req.ms;
-        return reply(null);
-      case 'counts':
-        return reply(
-          Object.fromEntries(Object.entries(running).map(([k, e]) => [k, countCalls(e.calls)])),
-        );
-      case 'close':
-        void Promise.all(Object.values(running).map((e) => e.close())).then(() => {
-          reply(null);
-          setImmediate(() => process.exit(0));
-        });
-    }
-  });
-  process.on('disconnect', () => process.exit(0));
-  process.send?.({
-    kind: 'ready',
+  const ready: ChildReady = {
     urls: Object.fromEntries(Object.entries(running).map(([k, e]) => [k, e.url])),
     still: stillIds,
     moving: movingIds,
-  } satisfies ChildMessage);
+  };
+  serveHost(
+    ready,
+    (req: ChildRequest) => {
+      if (req.op === 'now') now = req.ms;
+      else
+        return Object.fromEntries(
+          Object.entries(running).map(([k, e]) => [k, countCalls(e.calls)]),
+        );
+      return null;
+    },
+    () => Promise.all(Object.values(running).map((e) => e.close())),
+  );
 }
 
 // ---------------------------------------------------------------- the harness
@@ -237,39 +227,15 @@ interface Child {
 }
 
 async function startChild(epochMs: number): Promise<Child> {
-  const child: ChildProcess = fork(
-    fileURLToPath(import.meta.url),
-    ['--emulators', String(epochMs)],
-    {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  const pending = new Map<number, (v: unknown) => void>();
-  let next = 1;
-  const ready = await new Promise<Extract<ChildMessage, { kind: 'ready' }>>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`emulator child exited (${code})`)));
-    child.on('message', (m: ChildMessage) => {
-      if (m.kind === 'ready') return resolve(m);
-      pending.get(m.id)?.(m.value);
-      pending.delete(m.id);
-    });
-  });
-  child.removeAllListeners('exit');
-  type WithoutId<T> = T extends { id: number } ? Omit<T, 'id'> : never;
-  const call = (req: WithoutId<ChildRequest>): Promise<unknown> =>
-    new Promise((resolve) => {
-      const id = next++;
-      pending.set(id, resolve);
-      child.send({ ...req, id });
-    });
+  const host = await forkHost<ChildReady>(fileURLToPath(import.meta.url), [
+    '--emulators',
+    String(epochMs),
+  ]);
   return {
-    urls: ready.urls,
-    still: ready.still,
-    moving: ready.moving,
-    setNow: async (ms) => void (await call({ op: 'now', ms })),
-    counts: async () => (await call({ op: 'counts' })) as Counts,
-    close: async () => void (await call({ op: 'close' })),
+    ...host.ready,
+    setNow: async (ms) => void (await host.call({ op: 'now', ms })),
+    counts: async () => (await host.call({ op: 'counts' })) as Counts,
+    close: () => host.close(),
   };
 }
 
@@ -614,7 +580,7 @@ async function main(): Promise<void> {
       'COS Batch': parseGlobalId(cosStill[0] as string),
       Panorama: parseGlobalId(panoramaStill[0] as string),
     });
-    writeFileSync(OUT_MD, render(rows, detector, costs));
+    await writeReport({ md: [OUT_MD, render(rows, detector, costs)] });
     log(`wrote ${OUT_MD}`);
   } finally {
     closeSources(sources);
@@ -736,8 +702,5 @@ function meaning(rows: Row[], costs: Awaited<ReturnType<typeof callCosts>>): str
 if (process.argv[2] === '--emulators') {
   await emulatorChild(Number(process.argv[3]));
 } else {
-  main().catch((err: unknown) => {
-    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exit(1);
-  });
+  runBench(log, main);
 }

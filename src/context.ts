@@ -94,6 +94,8 @@ async function loadListed(
   return load();
 }
 
+const learnSecrets = (record: JobRecord) => secretValues.learnRecord(record);
+
 export function createRequestContext(
   gateway: GatewayParts,
   identity: Identity,
@@ -102,8 +104,13 @@ export function createRequestContext(
   const { config, sources, lister, accounts, audit } = gateway;
   // The caller, for the per-caller share of each provider's concurrency: the token's subject.
   const caller = identity.subject ?? NO_SUBJECT_CALLER;
+  // The record's secrets are registered as its batch settles, before any resolver sees it, so no
+  // log line or error message built from it afterwards can carry them.
   const loaders = Object.fromEntries(
-    JOB_PROVIDERS.map((p) => [p, createJobLoader(sources[p] as GuardedSource, caller)]),
+    JOB_PROVIDERS.map((p) => [
+      p,
+      createJobLoader(sources[p] as GuardedSource, caller, learnSecrets),
+    ]),
   ) as Loaders;
   // The request's budgets as it loads and lists: limits/jobBudget.ts counts before execution what
   // the operation shows; these count again, and what only loading shows (Import/Export lookups of
@@ -175,15 +182,13 @@ export function createRequestContext(
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);
       const loader = loaders[key.provider] as DataLoader<JobKey, JobRecord, string>;
-      // The record's secrets are registered before any resolver sees it, so no log line or
-      // error message built from it afterwards can carry them.
-      const load = () =>
-        loader.load(key).then((record) => {
-          secretValues.learnRecord(record);
-          return record;
-        });
-      if (!listed) return load();
-      return loadListed(load, () => loader.clear(key), sources[key.provider].cache, listed);
+      if (!listed) return loader.load(key);
+      return loadListed(
+        () => loader.load(key),
+        () => loader.clear(key),
+        sources[key.provider].cache,
+        listed,
+      );
     },
   };
   return context;

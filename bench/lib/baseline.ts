@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { StoredJob } from '../baseline/schema.ts';
-import { startChildServer, type ChildServer } from './childServer.ts';
+import { startChildServer, type ChildServer } from '../rig/childServer.ts';
 
 /**
  * Start bench/baseline/server.ts as its own process, serving `jobs` from memory; with `memo`,

@@ -1,4 +1,4 @@
-import type { EmulatorProcess } from './emulators.ts';
+import type { EmulatorProcess } from '../rig/emulators.ts';
 import type { IdKind, UnknownIdGenerator } from './ids.ts';
 import type { BenchSettings } from './settings.ts';
 

@@ -1,5 +1,5 @@
 import type { StoredJob } from '../baseline/schema.ts';
-import type { EmulatorProcess } from './emulators.ts';
+import type { EmulatorProcess } from '../rig/emulators.ts';
 import { floorClient } from './floor.ts';
 import { demoIds, PROVIDERS, synthesizeRules } from './ids.ts';
 import { jobsBody, post } from './queries.ts';

@@ -9,6 +9,9 @@ import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import type { EmulatorName } from '../../src/emulators/index.ts';
+import { cpuTimeMicros } from '../rig/proc.ts';
+import type { BenchContext } from './context.ts';
+import type { IdKind } from './ids.ts';
 
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string) =>
@@ -209,4 +212,36 @@ export function floorClient(urls: Record<EmulatorName, string>): FloorClient {
     });
   };
   return { send: (ids) => Promise.all(ids.map(one)), close: () => agent.destroy() };
+}
+
+/**
+ * The floor's CPU: bare signed keep-alive calls from this process, CPU from /proc. One run is
+ * `floorCalls` calls for fresh existing jobs or not-found IDs; each side measures a run right
+ * before each of its gateway's CPU runs, so the two see the same machine (a shared machine's
+ * speed drifts within minutes).
+ */
+export function floorCpuRunner(ctx: Omit<BenchContext, 'floorCpu'>) {
+  const client = floorClient(ctx.emulators.urls);
+  const warm = new Set<IdKind>();
+  return {
+    async run(kind: IdKind): Promise<number> {
+      if (!warm.has(kind)) {
+        await client.send(ctx.unknownIds.mix(100, kind)); // warm-up: sockets, JIT
+        warm.add(kind);
+      }
+      const before = cpuTimeMicros(process.pid);
+      let calls = 0;
+      while (calls < ctx.settings.floorCalls) {
+        const statuses = (await client.send(ctx.unknownIds.mix(20, kind))).map((a) => a.status);
+        // Existing jobs answer 200; unknown IDs 404 or 400 (provider-dependent) — never 403, which would mean a bad signature.
+        const wrong = statuses.find((s) =>
+          kind === 'missing' ? s !== 404 && s !== 400 : s !== 200,
+        );
+        if (wrong !== undefined) throw new Error(`floor call for a ${kind} job answered ${wrong}`);
+        calls += statuses.length;
+      }
+      return (cpuTimeMicros(process.pid) - before) / calls;
+    },
+    close: () => client.close(),
+  };
 }

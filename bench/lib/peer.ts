@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { EmulatorName } from '../../src/emulators/index.ts';
-import { startChildServer, type ChildServer } from './childServer.ts';
+import { startChildServer, type ChildServer } from '../rig/childServer.ts';
 
 /** Start the SDK peer (bench/peer/server.ts) as its own process, calling the emulators at `urls`. */
 export function startPeer(urls: Record<EmulatorName, string>): Promise<ChildServer> {

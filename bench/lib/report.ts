@@ -6,7 +6,8 @@
 import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from './phases/fairness.ts';
 import type { BenchSettings } from './settings.ts';
 import type { CpuRun, SideResult } from './side.ts';
-import { median } from './stats.ts';
+import { median } from '../rig/stats.ts';
+import { table } from '../rig/report.ts';
 
 export interface FloorResult {
   /** Wall ms of one direct call and of 80 concurrent direct calls, at the slow upstream latency. */
@@ -378,11 +379,6 @@ export function buildRows(
     (s) => s.fairness.underFlood.latencyMs.p50,
   );
   return rows;
-}
-
-function table(head: string[], rows: string[][]): string[] {
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...rows.map(line)];
 }
 
 const goalText = (r: Row) => {

@@ -158,6 +158,8 @@ export interface MoonshotSettings {
   latencyMs: number;
   /** `--cpu-prof` the gateway and list the top functions of the window (BENCH_MOONSHOT_PROFILE, default off). */
   profile: boolean;
+  /** Open the same connections against the bare floor (baseline/watchFloor.ts) after jobgraph (BENCH_MOONSHOT_FLOOR, default on). */
+  floor: boolean;
 }
 
 export function readMoonshotSettings(): MoonshotSettings {
@@ -177,6 +179,7 @@ export function readMoonshotSettings(): MoonshotSettings {
     jobsPerSource: raw ? int('BENCH_MOONSHOT_JOBS_PER_SOURCE', 1, 1, 100_000) : undefined,
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
     profile: bool('BENCH_MOONSHOT_PROFILE', false),
+    floor: bool('BENCH_MOONSHOT_FLOOR', true),
   };
 }
 

@@ -4,21 +4,21 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChildServer } from './childServer.ts';
+import type { ChildServer } from '../rig/childServer.ts';
 import type { BenchContext } from './context.ts';
-import { delta } from './emulators.ts';
-import { startGateway, type GatewayOptions, type GatewayProcess } from './gateway.ts';
+import { delta } from '../rig/emulators.ts';
+import { startGateway, type GatewayOptions, type GatewayProcess } from '../rig/gateway.ts';
 import type { EmulatorName } from '../../src/emulators/index.ts';
 import type { IdKind } from './ids.ts';
-import { runLoad } from './load.ts';
+import { runLoad } from '../rig/load.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS, type FairnessRun } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad, type InFlightRun } from './phases/memory.ts';
 import { measureBatching, measureDuplicates, type BatchingRun } from './phases/batching.ts';
 import { repeatedTerminalQuery, type RepeatRun } from './phases/cache.ts';
-import { sleep, waitForIdle } from './proc.ts';
+import { sleep, waitForIdle } from '../rig/proc.ts';
 import { topFunctions, type TopFunction } from './profile.ts';
 import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
-import { startRedis } from './redis.ts';
+import { startRedis } from '../rig/redis.ts';
 
 /** Demo jobs the phases use, found once by the harness. */
 export interface Fixtures {

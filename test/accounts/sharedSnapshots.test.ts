@@ -1,10 +1,5 @@
-import { createClient, type RedisClientType } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  LIST_SNAPSHOT_PREFIX,
-  redisListSnapshots,
-  type RedisListSnapshots,
-} from '../../src/cache/redisListSnapshots.ts';
+import { redisListSnapshots, type RedisListSnapshots } from '../../src/cache/redisListSnapshots.ts';
 import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
 import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { listed } from '../../src/datasources/listing/summaries.ts';
@@ -18,6 +13,7 @@ import { redisServerMissing } from '../subscriptions/clusterSupport.ts';
 import { accountToken } from '../support/accountTokens.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { clearCalls, gql, type TestGateway } from '../support/gateway.ts';
+import { listSnapshotWritten } from '../support/listSnapshotWritten.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
@@ -75,20 +71,7 @@ describe.skipIf(missing !== null)('List snapshots shared by tenants across repli
   });
 
   /** Resolves once Redis holds the snapshot of `key` (a replica writes it in the background). */
-  const written = async (key: string, write?: () => void) => {
-    const c = createClient({ url: redis.url }) as unknown as RedisClientType;
-    await c.connect();
-    try {
-      for (let i = 0; i < 2000; i++) {
-        write?.();
-        if ((await c.exists(LIST_SNAPSHOT_PREFIX + key)) === 1) return;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      throw new Error(`${key} was never written`);
-    } finally {
-      c.destroy();
-    }
-  };
+  const written = (key: string, write?: () => void) => listSnapshotWritten(redis.url, key, write);
 
   it('serves one replica’s snapshots to another tenant at the other, with that tenant’s rows only', async () => {
     const filter = { providers: ['AWS_PANORAMA', 'TENCENT_COS_BATCH'] };

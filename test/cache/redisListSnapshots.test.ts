@@ -1,5 +1,4 @@
 import { gunzipSync } from 'node:zlib';
-import { createClient, type RedisClientType } from '@keyv/redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   LIST_SNAPSHOT_PREFIX,
@@ -13,6 +12,7 @@ import { PANORAMA_KEY } from '../../src/datasources/panorama/key.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { realPart } from '../support/realParts.ts';
 import { capturedLog } from '../support/capturedLog.ts';
+import { listSnapshotWritten } from '../support/listSnapshotWritten.ts';
 import { useRedis } from '../support/useRedis.ts';
 
 // The replicas' list snapshots over a real redis-server: what is written (key, TTL, gzip of the
@@ -41,20 +41,8 @@ describe.skipIf(redisServer.skip)('List snapshots in Redis', () => {
   });
 
   /** Resolves once the Redis at `url` holds `key` (a write is not awaited by its caller). */
-  const written = async (key: string, url = redis.url, write?: () => void) => {
-    const c = createClient({ url }) as unknown as RedisClientType;
-    await c.connect();
-    try {
-      for (let i = 0; i < 2000; i++) {
-        write?.();
-        if ((await c.exists(LIST_SNAPSHOT_PREFIX + key)) === 1) return;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      throw new Error(`${key} was never written`);
-    } finally {
-      c.destroy();
-    }
-  };
+  const written = (key: string, url = redis.url, write?: () => void) =>
+    listSnapshotWritten(url, key, write);
 
   /** A store of its own connection, once it writes (it connects in the background). */
   const store = async (url = redis.url, log = capturedLog()) => {

@@ -241,7 +241,7 @@ describe('The AWS emulators with a second account', () => {
       data: { actionTypeId: { category: 'Build' } },
     });
     expect(await details(SHARED.codepipeline.jobId)).toMatchObject({
-      accountId: '111122223333',
+      accountId: DEMO_AWS_ACCOUNT_ID,
       data: { pipelineContext: { pipelineName: 'storefront-release' } },
     });
 

@@ -285,6 +285,35 @@ describe('toIsoTimestamp under fuzzing', () => {
     );
   });
 
+  it('answers UTC text of any day, hour and fraction as the Date round trip does', () => {
+    // The canonical text is returned without a Date (time.ts): it must agree with parsing and
+    // printing, including the days a month lacks (rolled over) and leap seconds (refused).
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const utcText = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+        two(13),
+        two(32),
+        two(24),
+        two(60),
+        two(61),
+        fc.constantFrom('', '.000', '.5', '.123', '.999', '.1234'),
+        fc.constantFrom('Z', 'z', '+00:00', ' Z', 'Z '),
+      )
+      .map(([y, mo, d, h, mi, s, frac, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${zone}`);
+    const roundTrip = (text: string) => {
+      const ms = Date.parse(text.trim());
+      return Number.isFinite(ms) ? new Date(Math.round(ms)).toISOString() : 'refused';
+    };
+    fc.assert(
+      fc.property(utcText, (text) => {
+        const out = malformedOnly(() => toIsoTimestamp(text, 'T'));
+        expect(out.ok ? out.value : 'refused').toBe(roundTrip(text));
+      }),
+      { seed: 0x7ead_000a, numRuns: 3000 },
+    );
+  });
+
   it('keeps the millisecond of epoch seconds for years 1900-2200', () => {
     // Beyond about year 30000 a double no longer holds seconds with three exact decimals, so
     // the wire value itself has lost the millisecond; that range is not checked.

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../../src/app.ts';
-import { SCOPE_READ } from '../../src/auth/identity.ts';
-import { mintToken } from '../../src/auth/mintToken.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import {
   PROGRESSING_JOB_IDS,
@@ -12,6 +10,7 @@ import {
 } from '../../src/emulators/index.ts';
 import { withDefaultDemoAccounts } from '../support/defaultAccounts.ts';
 import { LogCapture, gql } from '../support/gateway.ts';
+import { accountToken } from '../support/accountTokens.ts';
 
 /**
  * A `listJobs` row is as current as a job query for the same job, whatever it selects. The
@@ -69,13 +68,7 @@ beforeAll(async () => {
   );
   const config = { ...withDefaultDemoAccounts(base, emulators), port: 0 };
   gateway = await startGateway(config, { logDestination: new LogCapture() });
-  token = await mintToken({
-    secret: config.auth.jwtSecret!,
-    scopes: [SCOPE_READ],
-    subject: 'listed-freshness-test',
-    issuer: config.auth.issuer,
-    audience: config.auth.audience,
-  });
+  token = await accountToken({ config }, undefined, 'listed-freshness-test');
 });
 afterAll(async () => {
   await gateway?.close();

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../../src/app.ts';
-import { SCOPE_READ } from '../../src/auth/identity.ts';
-import { mintToken } from '../../src/auth/mintToken.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import {
   startEmulator,
@@ -14,6 +12,7 @@ import { createPanoramaEmulator } from '../../src/emulators/panorama/emulator.ts
 import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
 import { withDefaultDemoAccounts } from '../support/defaultAccounts.ts';
 import { LogCapture, gql } from '../support/gateway.ts';
+import { accountToken } from '../support/accountTokens.ts';
 
 /**
  * A walk over Panorama's demo list (65 jobs, read whole into a snapshot) through the real HTTP
@@ -88,13 +87,7 @@ beforeAll(async () => {
     logDestination: new LogCapture(),
     listClock: () => listNow,
   });
-  token = await mintToken({
-    secret: config.auth.jwtSecret!,
-    scopes: [SCOPE_READ],
-    subject: 'snapshot-renewal-test',
-    issuer: config.auth.issuer,
-    audience: config.auth.audience,
-  });
+  token = await accountToken({ config }, undefined, 'snapshot-renewal-test');
 });
 afterAll(async () => {
   await gateway?.close();

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../../src/app.ts';
-import { SCOPE_READ } from '../../src/auth/identity.ts';
-import { mintToken } from '../../src/auth/mintToken.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { startEmulator, type EmulatorRequest } from '../../src/emulators/framework.ts';
 import {
@@ -17,6 +15,7 @@ import {
 } from '../../src/emulators/index.ts';
 import { withDefaultDemoAccounts } from '../support/defaultAccounts.ts';
 import { LogCapture, PROVIDER_EMULATORS, gql } from '../support/gateway.ts';
+import { accountToken } from '../support/accountTokens.ts';
 
 /**
  * `listJobs` over Import/Export's upstream pages through the real HTTP server. jobgraph asks
@@ -86,13 +85,7 @@ beforeAll(async () => {
   );
   const config = { ...withDefaultDemoAccounts(base, emulators), port: 0 };
   gateway = await startGateway(config, { logDestination: new LogCapture() });
-  token = await mintToken({
-    secret: config.auth.jwtSecret!,
-    scopes: [SCOPE_READ],
-    subject: 'stale-cursor-test',
-    issuer: config.auth.issuer,
-    audience: config.auth.audience,
-  });
+  token = await accountToken({ config }, undefined, 'stale-cursor-test');
 });
 afterAll(async () => {
   await gateway?.close();

@@ -60,6 +60,39 @@ describe('ClientPool', () => {
     expect(pool.size).toBe(0);
   });
 
+  it('keeps recency order through repeated use of the newest client, deletes and sweeps', () => {
+    const destroyed: string[] = [];
+    const { timers, advance } = manualTimers();
+    const pool = new ClientPool<{ region: string }>({
+      create: (region) => ({ region }),
+      destroy: (c) => destroyed.push(c.region),
+      max: 3,
+      idleMs: 60_000,
+      timers,
+    });
+    pool.get('a');
+    pool.get('b');
+    pool.get('b');
+    pool.get('b');
+    expect(pool.keys()).toEqual(['a', 'b']);
+    pool.delete('b'); // the newest goes: using `a` again must still move it last
+    pool.get('c');
+    pool.get('a');
+    expect(pool.keys()).toEqual(['c', 'a']);
+    advance(30_000);
+    pool.get('a'); // the newest, used again: its idle time starts over in place
+    advance(30_000);
+    expect(destroyed).toEqual(['b', 'c']);
+    expect(pool.keys()).toEqual(['a']);
+    advance(60_000);
+    expect(pool.keys()).toEqual([]); // swept, the newest among them
+    const again = pool.get('a');
+    pool.get('d');
+    expect(pool.get('a')).toBe(again);
+    expect(pool.keys()).toEqual(['d', 'a']);
+    pool.close();
+  });
+
   it('destroys a client unused for the idle time, and keeps one in use', () => {
     const { timers, advance } = manualTimers();
     const destroyed: string[] = [];

@@ -12,7 +12,8 @@ import { TEST_AWS_CREDENTIALS } from './credentials.ts';
  * A golden wire response under test/fixtures/<provider>/, exactly as the service sends it.
  * On disk it is two files: `<name>.headers.json` (`{ status, headers }`) and the body as raw
  * bytes in `<name>.json`, `<name>.xml` or `<name>.html` (by its Content-Type), so a fixture
- * diff reads as the wire does.
+ * diff reads as the wire does. A body many services send byte for byte (a proxy's 502 page) is
+ * one file under test/fixtures/shared/, named by the headers file's `bodyFile`.
  */
 export interface WireFixture {
   status: number;
@@ -43,10 +44,13 @@ function bodyExtension(headers: Record<string, string>): 'json' | 'xml' | 'html'
 export function loadFixture(provider: FixtureProvider, name: string): WireFixture {
   const base = name.replace(/\.json$/, '');
   const dir = new URL(`../fixtures/${provider}/`, import.meta.url);
-  const { status, headers } = JSON.parse(
+  const { status, headers, bodyFile } = JSON.parse(
     readFileSync(new URL(`${base}.headers.json`, dir), 'utf8'),
-  ) as Omit<WireFixture, 'body'>;
-  const body = readFileSync(new URL(`${base}.${bodyExtension(headers)}`, dir), 'utf8');
+  ) as Omit<WireFixture, 'body'> & { bodyFile?: string };
+  const bodyUrl = bodyFile
+    ? new URL(`../shared/${bodyFile}`, dir)
+    : new URL(`${base}.${bodyExtension(headers)}`, dir);
+  const body = readFileSync(bodyUrl, 'utf8');
   const length = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-length')?.[1];
   if (length !== undefined && Number(length) !== Buffer.byteLength(body)) {
     throw new Error(

@@ -1,17 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { startJobgraphProcess, type JobgraphProcess } from './jobgraphProcess.ts';
 
 /** `jobgraph` in live mode as a child process (bin/jobgraph.mjs, the compiled dist/), once it listens. */
-export interface LiveProcess {
-  child: ChildProcessWithoutNullStreams;
+export interface LiveProcess extends JobgraphProcess {
   /** The GraphQL endpoint it logged, e.g. `http://127.0.0.1:38161/graphql`. */
   url: string;
   port: number;
-  /** Everything printed so far (both grow as the process runs). */
-  output: { stdout: string; stderr: string };
-  /** Resolves with the exit code and signal. */
-  exited: Promise<[number | null, string | null]>;
 }
 
 /**
@@ -19,23 +12,11 @@ export interface LiveProcess {
  * "jobgraph listening": from then on its port accepts connections.
  */
 export async function startLiveProcess(env: Record<string, string>): Promise<LiveProcess> {
-  const bin = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
-  const child = spawn(process.execPath, [bin], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const output = { stdout: '', stderr: '' };
-  child.stderr.on('data', (c: Buffer) => (output.stderr += c.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      output.stdout += c.toString();
-      const endpoint = /"endpoint":"([^"]+)".*"msg":"jobgraph listening/.exec(output.stdout)?.[1];
-      if (endpoint) resolve(endpoint);
-    });
-    child.once('exit', () =>
-      reject(new Error(`jobgraph exited before listening: ${output.stderr}`)),
-    );
-  });
-  return { child, url, port: Number(new URL(url).port), output, exited };
+  const { child, output, exited, ready } = await startJobgraphProcess(
+    [],
+    env,
+    (stdout) => /"endpoint":"([^"]+)".*"msg":"jobgraph listening/.exec(stdout)?.[1],
+    'jobgraph before listening',
+  );
+  return { child, url: ready, port: Number(new URL(ready).port), output, exited };
 }

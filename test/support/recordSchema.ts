@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Kind, parse, type FieldDefinitionNode, type TypeNode } from 'graphql';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 /** Every object and interface type of schema/*.graphql, by name. */
 const TYPES = new Map<string, readonly FieldDefinitionNode[]>();
@@ -53,4 +53,26 @@ export function expectRecordMatchesType(
         );
     });
   }
+}
+
+/**
+ * What every provider's record holds to its GraphQL type: every Job interface field, and every
+ * field (nested too) named as the type names it, read from the full and the one-element-lists
+ * golden fixtures by `record`.
+ */
+export function describeRecordContract(
+  label: string,
+  typeName: string,
+  record: (fixture: string) => object,
+): void {
+  describe(`${label} record`, () => {
+    it(`has every Job interface field on ${typeName}`, () => {
+      for (const field of fieldsOf('Job')) expect(fieldsOf(typeName)).toContain(field);
+    });
+
+    it('names every field, nested ones too, exactly as the GraphQL types do, so default resolvers work', () => {
+      expectRecordMatchesType(record('success-full'), typeName);
+      expectRecordMatchesType(record('one-element-lists'), typeName);
+    });
+  });
 }

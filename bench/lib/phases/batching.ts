@@ -1,5 +1,5 @@
 import type { BenchContext } from '../context.ts';
-import type { GatewayProcess } from '../gateway.ts';
+import type { GatewayProcess } from '../../rig/gateway.ts';
 import { mixedIds } from '../ids.ts';
 import { entitiesBody, errorCodes, jobsBody, post } from '../queries.ts';
 

@@ -1,9 +1,9 @@
 import { mintToken } from '../../../src/auth/mintToken.ts';
 import type { BenchContext } from '../context.ts';
-import type { GatewayProcess } from '../gateway.ts';
+import type { GatewayProcess } from '../../rig/gateway.ts';
 import { demoIds } from '../ids.ts';
-import { runLoad, type LoadResult } from '../load.ts';
-import { sleep, waitForIdle } from '../proc.ts';
+import { runLoad, type LoadResult } from '../../rig/load.ts';
+import { sleep, waitForIdle } from '../../rig/proc.ts';
 import { jobBody, jobsBody } from '../queries.ts';
 
 /** Connections caller A keeps busy with 100-job queries while B is measured. */

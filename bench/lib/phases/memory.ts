@@ -1,8 +1,8 @@
 import type { BenchContext } from '../context.ts';
-import type { GatewayProcess } from '../gateway.ts';
-import { runLoad, type LoadResult } from '../load.ts';
-import { sleep, waitForIdle } from '../proc.ts';
-import { median } from '../stats.ts';
+import type { GatewayProcess } from '../../rig/gateway.ts';
+import { runLoad, type LoadResult } from '../../rig/load.ts';
+import { sleep, waitForIdle } from '../../rig/proc.ts';
+import { median } from '../../rig/stats.ts';
 
 const MB = 1024 * 1024;
 

@@ -5,7 +5,7 @@ import {
   type Transport,
 } from '../../../test/support/subscriptions.ts';
 import { PROVIDERS, type IdKind, type UnknownIdGenerator } from '../ids.ts';
-import { sleep } from '../proc.ts';
+import { sleep } from '../../rig/proc.ts';
 import { entitiesBody, jobBody, jobsBody, post, type GraphQLResponse } from '../queries.ts';
 
 /** What one ID of a request must be answered with: its job, or a NOT_FOUND error at its index. */

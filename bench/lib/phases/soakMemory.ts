@@ -1,5 +1,5 @@
-import type { GatewayProcess } from '../gateway.ts';
-import { linearFit, median } from '../stats.ts';
+import { metricValue, scrape, type GatewayProcess } from '../../rig/gateway.ts';
+import { linearFit, median } from '../../rig/stats.ts';
 
 const MB = 1024 * 1024;
 
@@ -22,38 +22,6 @@ export interface MemorySample {
   pollers: number;
   /** The gateway's CPU time so far (user + system, /proc), s. */
   cpuS: number;
-}
-
-/** The value of `name` (with exactly these labels, if given) in Prometheus text; NaN if absent. */
-export function metricValue(text: string, name: string, labels = ''): number {
-  const prefix = labels ? `${name}{${labels}} ` : `${name} `;
-  const line = text.split('\n').find((l) => l.startsWith(prefix));
-  return line === undefined ? Number.NaN : Number(line.slice(prefix.length).trim().split(' ')[0]);
-}
-
-/** Sum of every series of `name` (any labels). */
-export function metricSum(text: string, name: string): number {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .reduce(
-      (sum, l) =>
-        sum +
-        Number(
-          l
-            .slice(l.lastIndexOf('}') + 1 || name.length)
-            .trim()
-            .split(' ')[0],
-        ),
-      0,
-    );
-}
-
-/** GET /metrics of the gateway (beside its /graphql). */
-export async function scrape(gateway: GatewayProcess): Promise<string> {
-  const res = await fetch(new URL('/metrics', gateway.url));
-  if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
-  return res.text();
 }
 
 /** One reading: /metrics first, then RSS right after it. */

@@ -3,7 +3,7 @@ import type { JobState } from '../../model/job.ts';
 import type { HttpResult } from '../shared/http.ts';
 import { addPage, type ListPage, type PageInput, type PageParams } from '../shared/paging.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
-import { toIsoTimestamp } from '../shared/time.ts';
+import { requiredXmlTime, xmlListMember, xmlListTime } from '../shared/listReaders.ts';
 import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
 import { listSubject, readCosError } from './errors.ts';
 import { cosJobState } from './parse.ts';
@@ -131,20 +131,16 @@ export function parseListPage(body: string): CosListPage {
   return { items, nextToken: token === null || token.trim() === '' ? null : token.trim() };
 }
 
-function summary(member: XmlNode, field: string): CosJobSummary {
-  if (member === null || typeof member !== 'object' || Array.isArray(member))
-    throw new MalformedBodyError(`${field} is not an element`);
-  const jobId = text(child(member, 'JobId'))?.trim();
-  if (!jobId) throw new MalformedBodyError(`${field}.JobId is missing`);
-  const createdAt = time(child(member, 'CreationTime'), `${field}.CreationTime`);
-  if (!createdAt) throw new MalformedBodyError(`${field}.CreationTime is missing`);
+function summary(node: XmlNode, field: string): CosJobSummary {
+  const { element: member, jobId } = xmlListMember(node, field);
+  const createdAt = requiredXmlTime(member, 'CreationTime', field);
   const upstreamStatus = text(child(member, 'Status'));
   const progressSummary = progress(child(member, 'ProgressSummary'), `${field}.ProgressSummary`);
   const state = upstreamStatus === null ? null : cosJobState(upstreamStatus, progressSummary);
   return {
     jobId,
     createdAt,
-    completedAt: time(child(member, 'TerminationDate'), `${field}.TerminationDate`),
+    completedAt: xmlListTime(child(member, 'TerminationDate'), `${field}.TerminationDate`),
     state,
     upstreamStatus,
     description: text(child(member, 'Description')),
@@ -168,9 +164,4 @@ function progress(node: XmlNode, field: string): CosBatchProgressSummary | null 
     totalNumberOfTasks: integer(child(node, 'TotalNumberOfTasks'), `${field}.TotalNumberOfTasks`),
     autoManifestStatus: text(child(node, 'AutoManifestStatus')),
   };
-}
-
-function time(node: XmlNode, field: string): Date | null {
-  const iso = toIsoTimestamp(text(node), field);
-  return iso === null ? null : new Date(iso);
 }

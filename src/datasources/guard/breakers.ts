@@ -180,14 +180,16 @@ export class RegionalBreakers {
   /**
    * Runs one job's upstream call under its account's circuit of its region: rejects at once with
    * cockatiel's BrokenCircuitError while the circuit is open, otherwise with `fn`'s own error.
+   * `id`: the key's global ID, when the caller has it already.
    */
   execute<T>(
     key: JobKey,
     fn: (signal: AbortSignal) => Promise<T>,
     signal: AbortSignal,
+    id: string = formatGlobalId(key),
   ): Promise<T> {
     const circuit = this.forRegion(breakerRegion(key), this.#accounts.ofKey(key));
-    return this.#run(circuit, formatGlobalId(key), fn, signal);
+    return this.#run(circuit, id, fn, signal);
   }
 
   /**

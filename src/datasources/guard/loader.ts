@@ -89,15 +89,27 @@ export function fetchJobShared<P extends JobProvider>(
  * slot, never a rejected batch. Finished jobs come from and go to the cross-request cache
  * when there is one (it decides what may be cached). Each record is the request's own shallow
  * copy (see {@link requestCopy}), never the shared or cached object: libraries write to it.
+ * `onRecord` sees every record the loader serves before any of its loads resolves (the request
+ * context registers the record's secrets there).
  */
 export function createJobLoader<P extends JobProvider>(
   guarded: GuardedSource<P>,
   caller: string = NO_SUBJECT_CALLER,
+  onRecord?: (record: JobRecord) => void,
 ): DataLoader<KeyOf<P>, JobRecord, string> {
   const observer = guarded.observer;
   // Each slot is the record or its Error (told to the fd health check), never a rejected promise.
-  const batch = (keys: readonly KeyOf<P>[]) =>
+  const settled = (keys: readonly KeyOf<P>[]) =>
     Promise.all(keys.map((key) => sharedCallFor(guarded, key, caller).wait(true)));
+  // Each record told to `onRecord` once the batch settles, before any load of it resolves: one
+  // step for the batch, not one promise per job.
+  const batch = onRecord
+    ? (keys: readonly KeyOf<P>[]) =>
+        settled(keys).then((slots) => {
+          for (const slot of slots) if (!(slot instanceof Error)) onRecord(slot);
+          return slots;
+        })
+    : settled;
   const observed = observer?.batch
     ? (keys: readonly KeyOf<P>[]) =>
         observer.batch!(guarded.source.provider, keys.length, () => batch(keys))

@@ -236,6 +236,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
           timeLeftMs: budgetMs - (Date.now() - this.#startedAt),
         }),
       abort.signal,
+      this.id,
     );
     // Cut short: abandoned, or the whole budget is gone (the client trims its last attempt to what
     // is left of the budget, which started at or after `startedAt`; its timeout racing the waiters'

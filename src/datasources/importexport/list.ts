@@ -4,7 +4,7 @@ import { enumValue } from '../shared/json.ts';
 import { addPage, type ListPage, type PageParams } from '../shared/paging.ts';
 import { formEncode } from '../shared/rfc3986.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
-import { toIsoTimestamp } from '../shared/time.ts';
+import { requiredXmlTime, xmlListMember } from '../shared/listReaders.ts';
 import { boolean, child, children, createXmlParser, text, type XmlNode } from '../shared/xml.ts';
 import {
   FORM_CONTENT_TYPE,
@@ -130,17 +130,13 @@ function listResult(doc: Record<string, XmlNode>): XmlNode {
   return result;
 }
 
-function summary(member: XmlNode, field: string): ImportExportJobSummary {
-  if (member === null || typeof member !== 'object' || Array.isArray(member))
-    throw new MalformedBodyError(`${field} is not an element`);
-  const jobId = text(child(member, 'JobId'))?.trim();
-  if (!jobId) throw new MalformedBodyError(`${field}.JobId is missing`);
-  const iso = toIsoTimestamp(text(child(member, 'CreationDate')), `${field}.CreationDate`);
-  if (iso === null) throw new MalformedBodyError(`${field}.CreationDate is missing`);
+function summary(node: XmlNode, field: string): ImportExportJobSummary {
+  const { element: member, jobId } = xmlListMember(node, field);
+  const createdAt = requiredXmlTime(member, 'CreationDate', field);
   const isCanceled = boolean(child(member, 'IsCanceled'), `${field}.IsCanceled`);
   return {
     jobId,
-    createdAt: new Date(iso),
+    createdAt,
     jobType: enumValue(text(child(member, 'JobType')), IMPORTEXPORT_JOB_TYPES),
     isCanceled,
     state: isCanceled === true ? 'CANCELLED' : null,

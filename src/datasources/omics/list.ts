@@ -1,4 +1,4 @@
-import { mapState, type JobState } from '../../model/job.ts';
+import type { JobState } from '../../model/job.ts';
 import { awsJsonOutput } from '../shared/awsCall.ts';
 import {
   entry,
@@ -15,6 +15,7 @@ import { addPage, type ListPage, type PageInput, type PageParams } from '../shar
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { OMICS_HOST_PREFIX } from './client.ts';
 import { listSubject, readOmicsError, storesSubject } from './errors.ts';
+import { listTime, summaryState } from '../shared/listReaders.ts';
 import { dateTime as isoDateTime } from './parse.ts';
 import {
   OMICS_JOB_STATUSES,
@@ -203,7 +204,7 @@ function jobSummary(value: unknown, field: string): OmicsJobSummary {
     roleArn: str(o.roleArn, `${field}.roleArn`),
     createdAt,
     completedAt: dateTime(o.completionTime, `${field}.completionTime`),
-    state: upstreamStatus === null ? null : mapState(OMICS_STATE_MAP, upstreamStatus),
+    state: summaryState(OMICS_STATE_MAP, upstreamStatus),
     upstreamStatus,
     status: enumValue(upstreamStatus, OMICS_JOB_STATUSES),
   };
@@ -229,7 +230,4 @@ function store(value: unknown, field: string): OmicsReferenceStore {
 }
 
 /** A `date-time` member as a Date, read as the describe parse reads it (an epoch number refused). */
-function dateTime(value: unknown, field: string): Date | null {
-  const iso = isoDateTime(value, field);
-  return iso === null ? null : new Date(iso);
-}
+const dateTime = (value: unknown, field: string) => listTime(value, field, isoDateTime);

@@ -1,9 +1,9 @@
-import { isTerminalState, mapState, type JobState } from '../../model/job.ts';
+import { isTerminalState, type JobState } from '../../model/job.ts';
 import { awsJsonOutput } from '../shared/awsCall.ts';
 import { entry, enumValue, jsonListPage, required, response, str } from '../shared/json.ts';
 import { addPage, type ListPage, type PageInput, type PageParams } from '../shared/paging.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
-import { toIsoTimestamp } from '../shared/time.ts';
+import { listTime, summaryState } from '../shared/listReaders.ts';
 import {
   PANORAMA_PACKAGE_IMPORT_JOB_TYPES,
   PANORAMA_STATE_MAP,
@@ -94,10 +94,10 @@ export function parseListPage(output: unknown): PanoramaListPage {
 function summary(value: unknown, field: string): PanoramaJobSummary {
   const o = entry(value, field);
   const jobId = required(str, o, 'JobId', field);
-  const createdAt = required(time, o, 'CreatedTime', field);
+  const createdAt = required(listTime, o, 'CreatedTime', field);
   const upstreamStatus = str(o.Status, `${field}.Status`);
-  const state = upstreamStatus === null ? null : mapState(PANORAMA_STATE_MAP, upstreamStatus);
-  const updatedAt = time(o.LastUpdatedTime, `${field}.LastUpdatedTime`);
+  const state = summaryState(PANORAMA_STATE_MAP, upstreamStatus);
+  const updatedAt = listTime(o.LastUpdatedTime, `${field}.LastUpdatedTime`);
   return {
     jobId,
     jobType: enumValue(str(o.JobType, `${field}.JobType`), PANORAMA_PACKAGE_IMPORT_JOB_TYPES),
@@ -108,9 +108,4 @@ function summary(value: unknown, field: string): PanoramaJobSummary {
     upstreamStatus,
     statusMessage: str(o.StatusMessage, `${field}.StatusMessage`),
   };
-}
-
-function time(value: unknown, field: string): Date | null {
-  const iso = toIsoTimestamp(value, field);
-  return iso === null ? null : new Date(iso);
 }

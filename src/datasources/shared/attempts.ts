@@ -74,12 +74,13 @@ export async function observeAttempt<T>(
 ): Promise<T> {
   if (!observer) return run(() => {});
   const end = observer.start(info);
-  let success = okAttempt(null, null);
+  // Made once, as the answer is read (a result without its request ID only when nobody noted one).
+  let success: UpstreamAttemptResult | undefined;
   try {
     const value = await run((requestId, httpStatus) => {
       success = okAttempt(requestId, httpStatus);
     });
-    end(success);
+    end(success ?? okAttempt(null, null));
     return value;
   } catch (err) {
     end(failedAttempt(err));

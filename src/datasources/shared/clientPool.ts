@@ -42,6 +42,8 @@ export class ClientPool<C> {
   readonly #idleMs: number;
   /** Insertion order is recency: the first entry is the least recently used. */
   readonly #clients = new Map<string, { client: C; lastUsed: number }>();
+  /** The key of the most recently used client (the last entry), while it is open. */
+  #newest: string | undefined;
   #cancelSweep: (() => void) | null = null;
 
   constructor(options: ClientPoolOptions<C>) {
@@ -66,9 +68,14 @@ export class ClientPool<C> {
     const now = this.#timers.now();
     const entry = this.#clients.get(key);
     if (entry) {
-      this.#clients.delete(key);
       entry.lastUsed = now;
-      this.#clients.set(key, entry);
+      // Already the last entry (calls run in bursts to one region): the order stands as it is,
+      // with no delete and insert leaving the Map a deleted entry to skip until it is rebuilt.
+      if (key !== this.#newest) {
+        this.#clients.delete(key);
+        this.#clients.set(key, entry);
+        this.#newest = key;
+      }
       return entry.client;
     }
     while (this.#clients.size >= this.#options.max) {
@@ -78,6 +85,7 @@ export class ClientPool<C> {
     }
     const client = this.#options.create(key);
     this.#clients.set(key, { client, lastUsed: now });
+    this.#newest = key;
     this.#scheduleSweep();
     return client;
   }
@@ -87,6 +95,7 @@ export class ClientPool<C> {
     const entry = this.#clients.get(key);
     if (!entry) return;
     this.#clients.delete(key);
+    if (key === this.#newest) this.#newest = undefined;
     this.#options.destroy(entry.client);
   }
 
@@ -96,6 +105,7 @@ export class ClientPool<C> {
     for (const [key, entry] of this.#clients) {
       if (entry.lastUsed > cutoff) break; // recency order: the rest are newer
       this.#clients.delete(key);
+      if (key === this.#newest) this.#newest = undefined;
       this.#options.destroy(entry.client);
     }
   }
@@ -118,5 +128,6 @@ export class ClientPool<C> {
     this.#cancelSweep = null;
     for (const { client } of this.#clients.values()) this.#options.destroy(client);
     this.#clients.clear();
+    this.#newest = undefined;
   }
 }

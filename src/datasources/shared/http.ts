@@ -220,8 +220,10 @@ export function headerValue(
   name: string,
 ): string | null {
   const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(headers)) {
-    if (k.toLowerCase() !== wanted) continue;
+  // A key loop, not Object.entries: no array of pairs made per lookup (several per answer).
+  for (const k in headers) {
+    if (k.toLowerCase() !== wanted || !Object.hasOwn(headers, k)) continue;
+    const v = headers[k];
     const s = Array.isArray(v) ? v[0] : v;
     if (s !== undefined && s.trim() !== '') return s.trim();
   }

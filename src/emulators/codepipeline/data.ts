@@ -1,3 +1,4 @@
+import { DEMO_AWS_ACCOUNT_ID } from '../accounts.ts';
 /**
  * Demo CodePipeline custom-action jobs, in the wire shape of `GetJobDetails` (`jobDetails`).
  * Every secret value (credentials, secret-looking configuration values, continuation tokens)
@@ -5,7 +6,7 @@
  */
 
 export const DEMO_REGION = 'us-east-1';
-export const DEMO_ACCOUNT_ID = '111122223333';
+export const DEMO_ACCOUNT_ID = DEMO_AWS_ACCOUNT_ID;
 
 /** Wire shape of `jobDetails` (the emulator's own types; it shares nothing with the client). */
 export interface WireArtifact {
@@ -34,8 +35,8 @@ export interface WireJobDetails {
   };
 }
 
-const ARTIFACT_BUCKET = 'codepipeline-us-east-1-111122223333';
-const KMS_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const ARTIFACT_BUCKET = `codepipeline-us-east-1-${DEMO_ACCOUNT_ID}`;
+const KMS_KEY_ARN = `arn:aws:kms:us-east-1:${DEMO_ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 /** Fake STS credentials, unique per job `n`; never a real-looking AKIA key. */
 function credentials(n: string) {
@@ -73,7 +74,7 @@ export function context(
     pipelineName: pipeline,
     stage: { name: stage },
     action: { name: action, actionExecutionId },
-    pipelineArn: `arn:aws:codepipeline:us-east-1:111122223333:${pipeline}`,
+    pipelineArn: `arn:aws:codepipeline:us-east-1:${DEMO_ACCOUNT_ID}:${pipeline}`,
     pipelineExecutionId: executionId,
   };
 }

@@ -13,6 +13,7 @@ import {
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
 import {
   CODEPIPELINE_DEMO_JOBS,
+  DEMO_ACCOUNT_ID,
   DEMO_REGION,
   SERVER_ERROR_JOB_ID,
   THROTTLED_JOB_ID,
@@ -173,7 +174,7 @@ export function createCodePipelineEmulator(
       // Truncated before any secret member, so a malformed answer can never carry one.
       const jobId = readJobId(req.body) ?? '';
       const full = JSON.stringify({
-        jobDetails: { id: jobId, accountId: '111122223333', data: {} },
+        jobDetails: { id: jobId, accountId: DEMO_ACCOUNT_ID, data: {} },
       });
       return { ...json(200, {}), body: full.slice(0, full.indexOf('"accountId"') + 16) };
     },

@@ -1,5 +1,10 @@
 import { DEMO_SECOND_TENCENT_ACCOUNT } from '../accounts.ts';
 import { isoSeconds } from '../progress.ts';
+import {
+  secondAccountJobs,
+  type SecondAccountRow,
+  type SecondAccountSlot,
+} from '../secondAccount.ts';
 import { DEMO_JOB_IDS } from './data.ts';
 import type { WireElement } from './xml.ts';
 
@@ -14,8 +19,6 @@ const { uin: UIN, appId: APPID, region: REGION } = DEMO_SECOND_TENCENT_ACCOUNT;
 const arn = (bucket: string, key?: string) =>
   `qcs::cos:${REGION}:uid/${APPID}:${bucket}-${APPID}${key ? `/${key}` : ''}`;
 const ROLE = `qcs::cam::uin/${UIN}:roleName/COS_Batch_QcsRole`;
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /** The second account's job IDs by what they show. */
 export const COS_SECOND_ACCOUNT_JOB_IDS = Object.freeze({
@@ -26,32 +29,43 @@ export const COS_SECOND_ACCOUNT_JOB_IDS = Object.freeze({
   complete: '57a9e003-2d3e-4f40-a152-c3d4e5f60703',
 });
 
-function stagingJob(
-  anchorMs: number,
-  jobId: string,
-  ageMs: number,
-  status: 'Active' | 'Suspended' | 'Complete' | 'Failed',
-  description: string,
-  tasks: [failed: number, succeeded: number, total: number],
-): WireElement {
-  const created = anchorMs - ageMs;
+type Row = SecondAccountRow<
+  keyof typeof COS_SECOND_ACCOUNT_JOB_IDS,
+  {
+    status: 'Active' | 'Suspended' | 'Complete' | 'Failed';
+    description: string;
+    tasks: [failed: number, succeeded: number, total: number];
+  }
+>;
+
+// prettier-ignore
+const ROWS: readonly Row[] = [
+  { job: 'active', age: '3h', status: 'Active', description: 'staging: copy of uploads to archive', tasks: [0, 140, 400] },
+  { job: 'suspended', age: '1d', status: 'Suspended', description: 'staging: awaiting confirmation', tasks: [0, 0, 75] },
+  { job: 'shared', age: '6d', status: 'Failed', description: 'staging: nightly copy (failed)', tasks: [0, 0, 0] },
+  { job: 'complete', age: '21d', status: 'Complete', description: 'staging: weekly archive copy', tasks: [0, 1200, 1200] },
+];
+
+const FAILURE_REASONS: Partial<Record<Row['status'], WireElement>> = {
+  Failed: {
+    JobFailure: {
+      FailureCode: 'ManifestReadFailure',
+      FailureReason: 'staging: the manifest object could not be read.',
+    },
+  },
+  Complete: { JobFailure: { FailureCode: '', FailureReason: '' } },
+};
+
+/** One row as a `<Job>` element. */
+function template(row: Row, { jobId, createdMs }: SecondAccountSlot): WireElement {
+  const { status, tasks } = row;
   const terminal = status === 'Complete' || status === 'Failed';
+  const failure = FAILURE_REASONS[status];
   return {
     ConfirmationRequired: status === 'Suspended',
-    CreationTime: isoSeconds(created),
-    Description: description,
-    ...(status === 'Failed'
-      ? {
-          FailureReasons: {
-            JobFailure: {
-              FailureCode: 'ManifestReadFailure',
-              FailureReason: 'staging: the manifest object could not be read.',
-            },
-          },
-        }
-      : status === 'Complete'
-        ? { FailureReasons: { JobFailure: { FailureCode: '', FailureReason: '' } } }
-        : {}),
+    CreationTime: isoSeconds(createdMs),
+    Description: row.description,
+    ...(failure ? { FailureReasons: failure } : {}),
     JobId: jobId,
     Manifest: {
       Location: {
@@ -70,40 +84,13 @@ function stagingJob(
     RoleArn: ROLE,
     Status: status,
     ...(status === 'Suspended'
-      ? { SuspendedCause: 'AwaitingConfirmation', SuspendedDate: isoSeconds(created + 4000) }
+      ? { SuspendedCause: 'AwaitingConfirmation', SuspendedDate: isoSeconds(createdMs + 4000) }
       : {}),
-    ...(terminal ? { TerminationDate: isoSeconds(created + 17 * 60_000) } : {}),
+    ...(terminal ? { TerminationDate: isoSeconds(createdMs + 17 * 60_000) } : {}),
   };
 }
 
 /** The second account's `<Job>` elements (its region), newest first, for an emulator started at `anchorMs`. */
 export function cosSecondAccountJobs(anchorMs: number): WireElement[] {
-  const J = COS_SECOND_ACCOUNT_JOB_IDS;
-  return [
-    stagingJob(
-      anchorMs,
-      J.active,
-      3 * HOUR,
-      'Active',
-      'staging: copy of uploads to archive',
-      [0, 140, 400],
-    ),
-    stagingJob(
-      anchorMs,
-      J.suspended,
-      1 * DAY,
-      'Suspended',
-      'staging: awaiting confirmation',
-      [0, 0, 75],
-    ),
-    stagingJob(anchorMs, J.shared, 6 * DAY, 'Failed', 'staging: nightly copy (failed)', [0, 0, 0]),
-    stagingJob(
-      anchorMs,
-      J.complete,
-      21 * DAY,
-      'Complete',
-      'staging: weekly archive copy',
-      [0, 1200, 1200],
-    ),
-  ];
+  return secondAccountJobs({ ids: COS_SECOND_ACCOUNT_JOB_IDS, rows: ROWS }, anchorMs, template);
 }

@@ -1,4 +1,9 @@
 import { isoSeconds } from '../progress.ts';
+import {
+  secondAccountJobs,
+  type SecondAccountRow,
+  type SecondAccountSlot,
+} from '../secondAccount.ts';
 import { LOCATION_MESSAGES, type DeviceLocation, type WireGetStatusResult } from './data.ts';
 
 /**
@@ -9,8 +14,6 @@ import { LOCATION_MESSAGES, type DeviceLocation, type WireGetStatusResult } from
  * `DEMO-…-STAGING-…` string, distinct from the default account's.
  */
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const LOG_BUCKET = 'jobgraph-staging-importexport-logs';
 
 /** The second account's job IDs by what they show. */
@@ -22,23 +25,38 @@ export const IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS = Object.freeze({
   canceled: 'STGX1',
 });
 
-function stagingJob(
-  anchorMs: number,
-  jobId: string,
-  ageMs: number,
-  jobType: 'Import' | 'Export',
-  progress: [code: string, message: string],
-  location: DeviceLocation,
-  extra: Partial<WireGetStatusResult> = {},
-): WireGetStatusResult {
+type Row = SecondAccountRow<
+  keyof typeof IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS,
+  {
+    type: 'Import' | 'Export';
+    progress: [code: string, message: string];
+    location: DeviceLocation;
+    extra?: Partial<WireGetStatusResult>;
+  }
+>;
+
+const J = IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS;
+// prettier-ignore
+const ROWS: readonly Row[] = [
+  { job: 'pending', age: '1d', type: 'Export', progress: ['Pending', 'The specified job has not started.'], location: 'NotReceived' },
+  { job: 'shared', age: '4d', type: 'Import', progress: ['InProgress', 'staging: data transfer is in progress.'], location: 'AtAWS', extra: { LogBucket: LOG_BUCKET } },
+  { job: 'complete', age: '20d', type: 'Import', progress: ['Complete', 'The job has completed.'], location: 'Returned', extra: {
+    Carrier: 'UPS', TrackingNumber: '1Z9999W99999957A9E', LogBucket: LOG_BUCKET,
+    LogKey: `importexport-logs/${J.complete}/import-log-${J.complete}.txt`, ErrorCount: 0,
+  } },
+  { job: 'canceled', age: '45d', type: 'Export', progress: ['Canceled', 'staging: the job was canceled.'], location: 'NotReceived' },
+];
+
+/** One row on the wire. */
+function template(row: Row, { jobId, createdMs }: SecondAccountSlot): WireGetStatusResult {
   const signature = `DEMO-SIGNATURE-STAGING-${jobId}-c3RhZ2luZy1ub3QtcmVhbA==`;
   return {
     JobId: jobId,
-    JobType: jobType,
-    LocationCode: location,
-    LocationMessage: LOCATION_MESSAGES[location],
-    ProgressCode: progress[0],
-    ProgressMessage: progress[1],
+    JobType: row.type,
+    LocationCode: row.location,
+    LocationMessage: LOCATION_MESSAGES[row.location],
+    ProgressCode: row.progress[0],
+    ProgressMessage: row.progress[1],
     Signature: signature,
     SignatureFileContents: `version:2.0\nsigningMethod:HmacSHA1\njobId:${jobId}\nsignature:${signature}\n`,
     CurrentManifest: [
@@ -46,56 +64,14 @@ function stagingJob(
       'generator:AWS Import/Export Command Line Tool',
       `deviceId:DEMO-DEVICE-STAGING-${jobId}`,
       'notificationEmail:staging-storage@example.com',
-      jobType === 'Import' ? 'bucket:jobgraph-staging-import' : `logBucket:${LOG_BUCKET}`,
+      row.type === 'Import' ? 'bucket:jobgraph-staging-import' : `logBucket:${LOG_BUCKET}`,
     ].join('\n'),
-    CreationDate: isoSeconds(anchorMs - ageMs),
-    ...extra,
+    CreationDate: isoSeconds(createdMs),
+    ...row.extra,
   };
 }
 
 /** The second account's jobs, newest first, for an emulator started at `anchorMs`. */
 export function importExportSecondAccountJobs(anchorMs: number): WireGetStatusResult[] {
-  const J = IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS;
-  return [
-    stagingJob(
-      anchorMs,
-      J.pending,
-      1 * DAY,
-      'Export',
-      ['Pending', 'The specified job has not started.'],
-      'NotReceived',
-    ),
-    stagingJob(
-      anchorMs,
-      J.shared,
-      4 * DAY,
-      'Import',
-      ['InProgress', 'staging: data transfer is in progress.'],
-      'AtAWS',
-      { LogBucket: LOG_BUCKET },
-    ),
-    stagingJob(
-      anchorMs,
-      J.complete,
-      20 * DAY,
-      'Import',
-      ['Complete', 'The job has completed.'],
-      'Returned',
-      {
-        Carrier: 'UPS',
-        TrackingNumber: '1Z9999W99999957A9E',
-        LogBucket: LOG_BUCKET,
-        LogKey: `importexport-logs/${J.complete}/import-log-${J.complete}.txt`,
-        ErrorCount: 0,
-      },
-    ),
-    stagingJob(
-      anchorMs,
-      J.canceled,
-      45 * DAY,
-      'Export',
-      ['Canceled', 'staging: the job was canceled.'],
-      'NotReceived',
-    ),
-  ];
+  return secondAccountJobs({ ids: J, rows: ROWS }, anchorMs, template);
 }

@@ -1,5 +1,10 @@
 import { DEMO_SECOND_AWS_ACCOUNT } from '../accounts.ts';
 import { isoMillis } from '../progress.ts';
+import {
+  secondAccountJobs,
+  type SecondAccountRow,
+  type SecondAccountSlot,
+} from '../secondAccount.ts';
 import { OMICS_DEMO_REFERENCE_STORE_ID, OMICS_DEMO_REGION, type WireOmicsJob } from './data.ts';
 import type { WireReferenceStore } from './listData.ts';
 
@@ -13,8 +18,6 @@ import type { WireReferenceStore } from './listData.ts';
 
 const ACCOUNT = DEMO_SECOND_AWS_ACCOUNT.accountId;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/StagingOmicsReferenceImportRole`;
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /** The second account's reference store IDs. */
 export const OMICS_SECOND_ACCOUNT_STORE_IDS = Object.freeze({
@@ -32,10 +35,13 @@ export const OMICS_SECOND_ACCOUNT_JOB_IDS = Object.freeze({
   submitted: '9210394003',
 });
 
+const storeArn = (id: string) =>
+  `arn:aws:omics:${OMICS_DEMO_REGION}:${ACCOUNT}:referenceStore/${id}`;
+
 /** The second account's reference stores, oldest first. */
 export const OMICS_SECOND_ACCOUNT_STORES: readonly WireReferenceStore[] = [
   {
-    arn: `arn:aws:omics:${OMICS_DEMO_REGION}:${ACCOUNT}:referenceStore/${OMICS_SECOND_ACCOUNT_STORE_IDS.shared}`,
+    arn: storeArn(OMICS_SECOND_ACCOUNT_STORE_IDS.shared),
     id: OMICS_SECOND_ACCOUNT_STORE_IDS.shared,
     name: 'staging-human-references',
     description: 'Staging copy of the human reference genomes',
@@ -43,7 +49,7 @@ export const OMICS_SECOND_ACCOUNT_STORES: readonly WireReferenceStore[] = [
     creationTime: '2025-01-14T09:00:00.000Z',
   },
   {
-    arn: `arn:aws:omics:${OMICS_DEMO_REGION}:${ACCOUNT}:referenceStore/${OMICS_SECOND_ACCOUNT_STORE_IDS.staging}`,
+    arn: storeArn(OMICS_SECOND_ACCOUNT_STORE_IDS.staging),
     id: OMICS_SECOND_ACCOUNT_STORE_IDS.staging,
     name: 'staging-scratch-references',
     sseConfig: { type: 'KMS' },
@@ -51,42 +57,48 @@ export const OMICS_SECOND_ACCOUNT_STORES: readonly WireReferenceStore[] = [
   },
 ];
 
-function stagingJob(
-  anchorMs: number,
-  referenceStoreId: string,
-  id: string,
-  ageMs: number,
-  status: 'SUBMITTED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED',
-  source: { name: string; file: string },
-): WireOmicsJob {
-  const created = anchorMs - ageMs;
+type Status = 'SUBMITTED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+type Row = SecondAccountRow<
+  keyof typeof OMICS_SECOND_ACCOUNT_JOB_IDS,
+  { store: keyof typeof OMICS_SECOND_ACCOUNT_STORE_IDS; status: Status; name: string; file: string }
+>;
+
+// prettier-ignore
+const ROWS: readonly Row[] = [
+  { job: 'submitted', age: '1h', store: 'staging', status: 'SUBMITTED', name: 'staging-GRCz11', file: 'zebrafish/GRCz11.fa' },
+  { job: 'inProgress', age: '5h', store: 'shared', status: 'IN_PROGRESS', name: 'staging-T2T-CHM13v2.0', file: 'chm13/chm13v2.0.fa' },
+  { job: 'shared', age: '2d', store: 'shared', status: 'FAILED', name: 'staging-GRCh38', file: 'GRCh38/GRCh38_full_analysis_set.fa' },
+  { job: 'completed', age: '12d', store: 'staging', status: 'COMPLETED', name: 'staging-GRCm39', file: 'mouse/GRCm39.fa' },
+];
+
+/** A job's status message, and its source's status, by the job's status. */
+const BY_STATUS: Record<Status, { message?: string; source: string }> = {
+  SUBMITTED: { source: 'NOT_STARTED' },
+  IN_PROGRESS: { source: 'IN_PROGRESS' },
+  COMPLETED: { message: 'The job completed successfully.', source: 'FINISHED' },
+  FAILED: { message: 'staging: the source file could not be read.', source: 'FAILED' },
+};
+
+/** One row on the wire. */
+function template(row: Row, { jobId, createdMs }: SecondAccountSlot): WireOmicsJob {
+  const { status, name } = row;
+  const { message, source } = BY_STATUS[status];
   const finished = status === 'COMPLETED' || status === 'FAILED';
   return {
-    id,
-    referenceStoreId,
+    id: jobId,
+    referenceStoreId: OMICS_SECOND_ACCOUNT_STORE_IDS[row.store],
     roleArn: ROLE,
     status,
-    ...(status === 'FAILED'
-      ? { statusMessage: 'staging: the source file could not be read.' }
-      : status === 'COMPLETED'
-        ? { statusMessage: 'The job completed successfully.' }
-        : {}),
-    creationTime: isoMillis(created),
-    ...(finished ? { completionTime: isoMillis(created + 14 * 60_000 + 327) } : {}),
+    ...(message ? { statusMessage: message } : {}),
+    creationTime: isoMillis(createdMs),
+    ...(finished ? { completionTime: isoMillis(createdMs + 14 * 60_000 + 327) } : {}),
     sources: [
       {
-        sourceFile: `s3://genomics-reference-staging-${ACCOUNT}/${source.file}`,
-        status:
-          status === 'COMPLETED'
-            ? 'FINISHED'
-            : status === 'FAILED'
-              ? 'FAILED'
-              : status === 'IN_PROGRESS'
-                ? 'IN_PROGRESS'
-                : 'NOT_STARTED',
+        sourceFile: `s3://genomics-reference-staging-${ACCOUNT}/${row.file}`,
+        status: source,
         ...(status === 'FAILED' ? { statusMessage: 'Access Denied' } : {}),
-        name: source.name,
-        description: `staging: ${source.name}`,
+        name,
+        description: `staging: ${name}`,
         tags: { environment: 'staging' },
       },
     ],
@@ -95,24 +107,5 @@ function stagingJob(
 
 /** The second account's jobs (region OMICS_DEMO_REGION), newest first, for an emulator started at `anchorMs`. */
 export function omicsSecondAccountJobs(anchorMs: number): WireOmicsJob[] {
-  const { shared, staging } = OMICS_SECOND_ACCOUNT_STORE_IDS;
-  const J = OMICS_SECOND_ACCOUNT_JOB_IDS;
-  return [
-    stagingJob(anchorMs, staging, J.submitted, 1 * HOUR, 'SUBMITTED', {
-      name: 'staging-GRCz11',
-      file: 'zebrafish/GRCz11.fa',
-    }),
-    stagingJob(anchorMs, shared, J.inProgress, 5 * HOUR, 'IN_PROGRESS', {
-      name: 'staging-T2T-CHM13v2.0',
-      file: 'chm13/chm13v2.0.fa',
-    }),
-    stagingJob(anchorMs, shared, J.shared, 2 * DAY, 'FAILED', {
-      name: 'staging-GRCh38',
-      file: 'GRCh38/GRCh38_full_analysis_set.fa',
-    }),
-    stagingJob(anchorMs, staging, J.completed, 12 * DAY, 'COMPLETED', {
-      name: 'staging-GRCm39',
-      file: 'mouse/GRCm39.fa',
-    }),
-  ];
+  return secondAccountJobs({ ids: OMICS_SECOND_ACCOUNT_JOB_IDS, rows: ROWS }, anchorMs, template);
 }

@@ -1,3 +1,4 @@
+import { DEMO_AWS_ACCOUNT_ID } from '../accounts.ts';
 /**
  * Demo data for the Panorama emulator: package import jobs as the service stores them, in
  * wire form (PascalCase members, epoch-second timestamps). Every status (PENDING, SUCCEEDED,
@@ -21,7 +22,7 @@ export interface PanoramaDemoJob {
   wire: Record<string, unknown>;
 }
 
-const ACCOUNT = '111122223333';
+const ACCOUNT = DEMO_AWS_ACCOUNT_ID;
 
 /** The demo jobs by JobId. */
 export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Object.freeze({

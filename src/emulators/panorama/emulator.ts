@@ -1,4 +1,5 @@
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../framework.ts';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_AWS_USER } from '../accounts.ts';
 import { opaqueTokens, type JobList, type ListOptions, type ListOrder } from '../listing.ts';
 import { jobListing, readOpaquePage, type OpaquePaging } from '../listRoute.ts';
 import {
@@ -177,7 +178,7 @@ export function createPanoramaEmulator(opts: PanoramaEmulatorOptions = {}): Prov
           return emulator.serverError(req);
         case PANORAMA_ERROR_JOB_IDS.accessDenied:
           return error(403, 'AccessDeniedException', {
-            Message: `User: arn:aws:iam::111122223333:user/jobgraph-demo is not authorized to perform: panorama:DescribePackageImportJob on resource: arn:aws:panorama:${region}:111122223333:package-import-job/${jobId}`,
+            Message: `User: ${DEMO_AWS_USER.arn} is not authorized to perform: panorama:DescribePackageImportJob on resource: arn:aws:panorama:${region}:${DEMO_AWS_ACCOUNT_ID}:package-import-job/${jobId}`,
           });
       }
       const job = jobs.find(req, region, jobId);

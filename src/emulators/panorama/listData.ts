@@ -1,3 +1,4 @@
+import { DEMO_AWS_ACCOUNT_ID } from '../accounts.ts';
 import {
   fastHexHash,
   hexHash,
@@ -27,7 +28,7 @@ export const PANORAMA_LIST_JOB_COUNT = Object.values(PANORAMA_LIST_STATUS_COUNTS
   0,
 );
 
-const ACCOUNT = '111122223333';
+const ACCOUNT = DEMO_AWS_ACCOUNT_ID;
 const PACKAGES = [
   'people_counter',
   'shelf_monitor',

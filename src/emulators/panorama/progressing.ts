@@ -1,3 +1,4 @@
+import { DEMO_AWS_ACCOUNT_ID } from '../accounts.ts';
 import { phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
 import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
 
@@ -13,7 +14,7 @@ export const PANORAMA_PROGRESS_PHASES: readonly ProgressPhase[] = [
   { providerStatus: 'SUCCEEDED', fromMs: 40_000, toMs: 60_000 },
 ];
 
-const ACCOUNT = '111122223333';
+const ACCOUNT = DEMO_AWS_ACCOUNT_ID;
 
 /** The job at a point of the cycle, in the same shape (and through the same serializer) as the static demo jobs. */
 export function panoramaProgressingJob(point: CyclePoint): PanoramaDemoJob {

@@ -1,4 +1,9 @@
 import { DEMO_SECOND_AWS_ACCOUNT } from '../accounts.ts';
+import {
+  secondAccountJobs,
+  type SecondAccountRow,
+  type SecondAccountSlot,
+} from '../secondAccount.ts';
 import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
 
 /**
@@ -9,8 +14,6 @@ import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
  */
 
 const ACCOUNT = DEMO_SECOND_AWS_ACCOUNT.accountId;
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /** The second account's job IDs by what they show. */
 export const PANORAMA_SECOND_ACCOUNT_JOB_IDS = Object.freeze({
@@ -22,21 +25,27 @@ export const PANORAMA_SECOND_ACCOUNT_JOB_IDS = Object.freeze({
   marketplace: 'pkgimport-57a9e00000000004',
 });
 
-const J = PANORAMA_SECOND_ACCOUNT_JOB_IDS;
+type Row = SecondAccountRow<
+  keyof typeof PANORAMA_SECOND_ACCOUNT_JOB_IDS,
+  { status: 'PENDING' | 'SUCCEEDED' | 'FAILED'; pkg: string; message: string; type?: string }
+>;
 
-function stagingJob(
-  anchorMs: number,
-  jobId: string,
-  ageMs: number,
-  status: 'PENDING' | 'SUCCEEDED' | 'FAILED',
-  packageName: string,
-  statusMessage: string,
-  jobType = 'NODE_PACKAGE_VERSION',
-): PanoramaDemoJob {
-  const created = Math.round(anchorMs - ageMs) / 1000;
+// prettier-ignore
+const ROWS: readonly Row[] = [
+  { job: 'pending', age: '2h', status: 'PENDING', pkg: 'staging_shelf_monitor', message: 'Import job is pending.' },
+  { job: 'shared', age: '1d', status: 'FAILED', pkg: 'staging_people_counter', message: 'staging: the package descriptor of staging_people_counter 1.0 does not validate.' },
+  { job: 'succeeded', age: '3d', status: 'SUCCEEDED', pkg: 'staging_queue_length', message: 'Package version 1.0 of staging_queue_length was imported.' },
+  { job: 'failed', age: '9d', status: 'FAILED', pkg: 'staging_object_detector', message: 'staging: package version 1.0 of staging_object_detector already exists.' },
+  { job: 'marketplace', age: '30d', status: 'SUCCEEDED', pkg: 'staging_dwell_time', message: 'Package version 1.0 of staging_dwell_time was imported.', type: 'MARKETPLACE_NODE_PACKAGE_VERSION' },
+];
+
+/** One row on the wire. */
+function template(row: Row, { jobId, createdMs }: SecondAccountSlot): PanoramaDemoJob {
+  const { status, pkg } = row;
+  const created = Math.round(createdMs) / 1000;
   const version = '1.0';
   return {
-    description: `staging account: ${status} import of ${packageName}`,
+    description: `staging account: ${status} import of ${pkg}`,
     timestampStyle: 'decimal',
     wire: {
       CreatedTime: created,
@@ -44,20 +53,20 @@ function stagingJob(
         PackageVersionInputConfig: {
           S3Location: {
             BucketName: `panorama-staging-packages-${ACCOUNT}`,
-            ObjectKey: `descriptors/${packageName}/${version}/package_import_descriptor.json`,
+            ObjectKey: `descriptors/${pkg}/${version}/package_import_descriptor.json`,
           },
         },
       },
       JobId: jobId,
       JobTags: [{ ResourceType: 'PACKAGE', Tags: { environment: 'staging' } }],
-      JobType: jobType,
+      JobType: row.type ?? 'NODE_PACKAGE_VERSION',
       LastUpdatedTime: status === 'PENDING' ? created : created + 95.5,
       ...(status === 'SUCCEEDED'
         ? {
             Output: {
               OutputS3Location: {
                 BucketName: `panorama-packages-us-east-1-${ACCOUNT}`,
-                ObjectKey: `${ACCOUNT}/nodePackage/${packageName}/${version}/descriptor.json`,
+                ObjectKey: `${ACCOUNT}/nodePackage/${pkg}/${version}/descriptor.json`,
               },
               PackageId: `package-staging${jobId.slice(-12)}`,
               PackageVersion: version,
@@ -65,60 +74,20 @@ function stagingJob(
             },
           }
         : {}),
-      OutputConfig: {
-        PackageVersionOutputConfig: { PackageName: packageName, PackageVersion: version },
-      },
+      OutputConfig: { PackageVersionOutputConfig: { PackageName: pkg, PackageVersion: version } },
       Status: status,
-      StatusMessage: statusMessage,
+      StatusMessage: row.message,
     },
   };
 }
 
 /** The second account's jobs (region PANORAMA_DEMO_REGION), newest first, for an emulator started at `anchorMs`. */
 export function panoramaSecondAccountJobs(anchorMs: number): PanoramaDemoJob[] {
-  return [
-    stagingJob(
-      anchorMs,
-      J.pending,
-      2 * HOUR,
-      'PENDING',
-      'staging_shelf_monitor',
-      'Import job is pending.',
-    ),
-    stagingJob(
-      anchorMs,
-      J.shared,
-      1 * DAY,
-      'FAILED',
-      'staging_people_counter',
-      'staging: the package descriptor of staging_people_counter 1.0 does not validate.',
-    ),
-    stagingJob(
-      anchorMs,
-      J.succeeded,
-      3 * DAY,
-      'SUCCEEDED',
-      'staging_queue_length',
-      'Package version 1.0 of staging_queue_length was imported.',
-    ),
-    stagingJob(
-      anchorMs,
-      J.failed,
-      9 * DAY,
-      'FAILED',
-      'staging_object_detector',
-      'staging: package version 1.0 of staging_object_detector already exists.',
-    ),
-    stagingJob(
-      anchorMs,
-      J.marketplace,
-      30 * DAY,
-      'SUCCEEDED',
-      'staging_dwell_time',
-      'Package version 1.0 of staging_dwell_time was imported.',
-      'MARKETPLACE_NODE_PACKAGE_VERSION',
-    ),
-  ];
+  return secondAccountJobs(
+    { ids: PANORAMA_SECOND_ACCOUNT_JOB_IDS, rows: ROWS },
+    anchorMs,
+    template,
+  );
 }
 
 /** The region the second account's jobs live in. */

@@ -104,7 +104,7 @@ describe('CodePipeline source against the emulator', () => {
     const record = await source().fetchJob(keyOf(EXAMPLE_GLOBAL_ID));
     const s3 = (objectKey: string) => ({
       type: 'S3' as const,
-      s3Location: { bucketName: 'codepipeline-us-east-1-111122223333', objectKey },
+      s3Location: { bucketName: 'codepipeline-us-east-1-123456789012', objectKey },
     });
     expect(record).toEqual<CodePipelineJobRecord>({
       id: EXAMPLE_GLOBAL_ID,
@@ -112,7 +112,7 @@ describe('CodePipeline source against the emulator', () => {
       nativeId: FULL_JOB_ID,
       region: 'us-east-1',
       ...UNKNOWN_STATE_FIELDS,
-      accountId: '111122223333',
+      accountId: '123456789012',
       actionTypeId: {
         category: 'Build',
         owner: 'Custom',
@@ -131,7 +131,7 @@ describe('CodePipeline source against the emulator', () => {
           name: 'CompileAndPackage',
           actionExecutionId: 'a1b2c3d4-e5f6-4789-8abc-def012345678',
         },
-        pipelineArn: 'arn:aws:codepipeline:us-east-1:111122223333:storefront-release',
+        pipelineArn: 'arn:aws:codepipeline:us-east-1:123456789012:storefront-release',
         pipelineExecutionId: '4f2c9a7e-1b3d-4e5f-8a6b-7c8d9e0f1a2b',
       },
       inputArtifacts: [
@@ -165,7 +165,7 @@ describe('CodePipeline source against the emulator', () => {
       },
       continuationToken: 'DEMO-CONTINUATION-TOKEN-0001-not-a-real-token',
       encryptionKey: {
-        id: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        id: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         type: 'KMS',
       },
     });
@@ -188,7 +188,7 @@ describe('CodePipeline source against the emulator', () => {
     });
     expect(record).toMatchObject({
       nativeId: MINIMAL_JOB_ID,
-      accountId: '111122223333',
+      accountId: '123456789012',
       actionTypeId: {
         category: 'Test',
         owner: 'Custom',
@@ -258,7 +258,7 @@ describe('CodePipeline emulator with the real AWS SDK client', () => {
       expect(out.$metadata.httpStatusCode).toBe(200);
       expect(out.$metadata.requestId).toMatch(/^c0de9000-/);
       expect(out.jobDetails?.id).toBe(jobId);
-      expect(out.jobDetails?.accountId).toBe('111122223333');
+      expect(out.jobDetails?.accountId).toBe('123456789012');
       expect(out.jobDetails?.data?.actionTypeId).toMatchObject(
         CODEPIPELINE_DEMO_JOBS.get(jobId)!.data!.actionTypeId!,
       );

@@ -3,13 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from '../../../src/datasources/codepipeline/parse.ts';
 import { CODEPIPELINE_STATE_MAP } from '../../../src/datasources/codepipeline/record.ts';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import type { CodePipelineKey } from '../../../src/model/globalId.ts';
-
-const key: CodePipelineKey = {
-  provider: 'AWS_CODEPIPELINE',
-  region: 'us-east-1',
-  jobId: '11111111-2222-4333-8444-555555555555',
-};
+import { CODEPIPELINE_TEST_KEY as key } from '../../support/keys.ts';
 
 describe('CodePipeline parse', () => {
   it('has an empty state table because GetJobDetails carries no status', () => {
@@ -17,7 +11,7 @@ describe('CodePipeline parse', () => {
   });
 
   it('takes the native ID from the key when the response omits jobDetails.id', () => {
-    const record = parse(key, { jobDetails: { accountId: '111122223333' } });
+    const record = parse(key, { jobDetails: { accountId: '123456789012' } });
     expect(record.nativeId).toBe(key.jobId);
     expect(record.id).toBe(`codepipeline:us-east-1:${key.jobId}`);
     expect(record.actionTypeId).toBeNull();

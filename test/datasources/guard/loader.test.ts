@@ -84,6 +84,24 @@ describe('createJobLoader', () => {
     expect(results[2]).toMatchObject({ nativeId: 'b' });
   });
 
+  it('tells onRecord each record it serves before its load resolves, and no failure', async () => {
+    const { source } = fakeSource(async (k) => {
+      if (k.jobId === 'missing') throw unavailable();
+      return recordOf(k);
+    });
+    const seen: JobRecord[] = [];
+    const loader = createJobLoader(guardSource(source, OPTIONS), 'caller', (r) => seen.push(r));
+    const [a, missing, b] = await Promise.all([
+      loader.load(key('a')).then((r) => ({ r, seenThen: [...seen] })),
+      loader.load(key('missing')).catch((err: unknown) => err),
+      loader.load(key('b')),
+    ]);
+    expect(missing).toBeInstanceOf(UpstreamError);
+    // The very objects the loads answer, each seen before the first load resolved.
+    expect(a).toMatchObject({ seenThen: [a.r, b] });
+    expect(seen).toHaveLength(2);
+  });
+
   it('reads finished jobs from the cache and offers what it fetched', async () => {
     const cached = { ...recordOf(key('hit')), terminal: true };
     const offered: string[] = [];

@@ -38,7 +38,7 @@ export const EXAMPLE_RECORD = panoramaRecord('pkgimport-5f3a9c1e7b2d4086', {
   inputConfig: {
     packageVersionInputConfig: {
       s3Location: {
-        bucketName: 'panorama-demo-packages-111122223333',
+        bucketName: 'panorama-demo-packages-123456789012',
         objectKey: 'descriptors/people_counter/2.0/package_import_descriptor.json',
         region: 'us-west-2',
       },
@@ -53,8 +53,8 @@ export const EXAMPLE_RECORD = panoramaRecord('pkgimport-5f3a9c1e7b2d4086', {
   },
   output: {
     outputS3Location: {
-      bucketName: 'panorama-packages-us-east-1-111122223333',
-      objectKey: '111122223333/nodePackage/people_counter/2.0/descriptor.json',
+      bucketName: 'panorama-packages-us-east-1-123456789012',
+      objectKey: '123456789012/nodePackage/people_counter/2.0/descriptor.json',
     },
     packageId: 'package-4q2wfbkc7xpzmv3ngh6jdtr5ya',
     packageVersion: '2.0',
@@ -87,7 +87,7 @@ export const PENDING_RECORD = panoramaRecord('pkgimport-8c2e6a0d4f1b3957', {
   inputConfig: {
     packageVersionInputConfig: {
       s3Location: {
-        bucketName: 'panorama-demo-packages-111122223333',
+        bucketName: 'panorama-demo-packages-123456789012',
         objectKey: 'marketplace/shelf_monitor/1.3/package_import_descriptor.json',
         region: null,
       },
@@ -120,8 +120,8 @@ export const MINIMAL_RECORD = panoramaRecord('pkgimport-2a4c6e8f0b1d3579', {
   outputConfig: { packageVersionOutputConfig: null },
   output: {
     outputS3Location: {
-      bucketName: 'panorama-packages-us-east-1-111122223333',
-      objectKey: '111122223333/nodePackage/queue_length/1.0/descriptor.json',
+      bucketName: 'panorama-packages-us-east-1-123456789012',
+      objectKey: '123456789012/nodePackage/queue_length/1.0/descriptor.json',
     },
     packageId: 'package-m3x8c2v7n5b1z6k4j9h0g2f5d8',
     packageVersion: '1.0',
@@ -145,7 +145,7 @@ export const FAILED_RECORD = panoramaRecord('pkgimport-b71d3f5a9e0c2864', {
   inputConfig: {
     packageVersionInputConfig: {
       s3Location: {
-        bucketName: 'panorama-demo-packages-111122223333',
+        bucketName: 'panorama-demo-packages-123456789012',
         objectKey: 'descriptors/object_detector/1.1/package_import_descriptor.json',
         region: null,
       },

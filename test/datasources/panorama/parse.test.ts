@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import type { PanoramaKey } from '../../../src/model/globalId.ts';
 import { parse } from '../../../src/datasources/panorama/parse.ts';
 import { PANORAMA_STATE_MAP } from '../../../src/datasources/panorama/record.ts';
-
-const key: PanoramaKey = {
-  provider: 'AWS_PANORAMA',
-  region: 'us-east-1',
-  jobId: 'pkgimport-5f3a9c1e7b2d4086',
-};
+import { PANORAMA_TEST_KEY as key } from '../../support/keys.ts';
 
 describe('Panorama parse', () => {
   it('maps PENDING to QUEUED and keeps SUCCEEDED and FAILED; anything else is UNKNOWN', () => {

@@ -133,8 +133,8 @@ describe('Panorama parse', () => {
         },
         output: {
           outputS3Location: {
-            bucketName: 'panorama-packages-us-east-1-111122223333',
-            objectKey: '111122223333/nodePackage/object_detector/1.1/descriptor.json',
+            bucketName: 'panorama-packages-us-east-1-123456789012',
+            objectKey: '123456789012/nodePackage/object_detector/1.1/descriptor.json',
           },
           packageId: 'package-7h2k9d4m1x6c3v8b5n0z2q4w7e',
           packageVersion: '1.1',

@@ -11,15 +11,10 @@ import {
   MalformedBodyError,
   UpstreamError,
 } from '../../../src/errors.ts';
-import type { CodePipelineKey } from '../../../src/model/globalId.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
+import { CODEPIPELINE_TEST_KEY as KEY } from '../../support/keys.ts';
 
 const RULES = { subject: 'the job', notFoundCodes: new Set(['JobNotFoundException']) };
-const KEY: CodePipelineKey = {
-  provider: 'AWS_CODEPIPELINE',
-  region: 'us-east-1',
-  jobId: '11111111-2222-4333-8444-555555555555',
-};
 
 describe('The error funnel', () => {
   it('keeps what is already mapped and maps each failure kind once', () => {
@@ -204,11 +199,7 @@ describe('The error funnel', () => {
 });
 
 describe('fetchJobShared without a cache', () => {
-  const key: CodePipelineKey = {
-    provider: 'AWS_CODEPIPELINE',
-    region: 'us-east-1',
-    jobId: '11111111-2222-4333-8444-555555555555',
-  };
+  const key = KEY;
   const guard = (fetchJob: () => Promise<never>) => {
     const source: JobSource<'AWS_CODEPIPELINE'> = { provider: 'AWS_CODEPIPELINE', fetchJob };
     return guardSource(source, {

@@ -10,7 +10,12 @@ import {
   type EmulatorName,
 } from '../../src/emulators/index.ts';
 import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
-import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
+import {
+  serveHost,
+  type CounterSnapshot,
+  type HostRequest,
+  type LoggedCall,
+} from './emulatorProtocol.ts';
 
 const latencyMs = Number(process.argv[2] ?? '0');
 const jobsPerSource = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
@@ -23,10 +28,6 @@ const names = [
   'codepipeline',
 ] as const satisfies readonly EmulatorName[];
 for (const name of names) set[name].setFaults({ latencyMs });
-
-function send(message: HostMessage): void {
-  process.send?.(message);
-}
 
 function counters(): CounterSnapshot {
   const out = {} as CounterSnapshot;
@@ -43,7 +44,7 @@ function callsSince(since: CounterSnapshot): LoggedCall[] {
   );
 }
 
-async function handle(request: HostRequest): Promise<unknown> {
+function handle(request: HostRequest): unknown {
   switch (request.op) {
     case 'counters':
       return counters();
@@ -59,27 +60,8 @@ async function handle(request: HostRequest): Promise<unknown> {
       Object.assign(job, request.patch);
       return null;
     }
-    case 'close':
-      await set.close();
-      setImmediate(() => process.exit(0));
-      return null;
   }
 }
 
-process.on('message', (raw: HostRequest) => {
-  handle(raw).then(
-    (value) => send({ kind: 'reply', id: raw.id, ok: true, value }),
-    (err: unknown) =>
-      send({
-        kind: 'reply',
-        id: raw.id,
-        ok: false,
-        error: err instanceof Error ? err.message : String(err),
-      }),
-  );
-});
-// The harness going away takes the emulators with it.
-process.on('disconnect', () => void set.close().finally(() => process.exit(0)));
-
 const urls = Object.fromEntries(names.map((n) => [n, set[n].url])) as Record<EmulatorName, string>;
-send({ kind: 'ready', env: emulatorEnvironment(set), urls });
+serveHost({ env: emulatorEnvironment(set), urls }, handle, () => set.close());

@@ -41,6 +41,8 @@ export interface GatewayProcess {
   label: string;
   pid: number;
   url: string;
+  /** Wall time from spawn to the first 200 from /readyz (polled every 10 ms), ms. */
+  readyMs: number;
   /** The environment given to the child, secrets excluded (for the report). */
   settings: Record<string, string>;
   rss(): number;
@@ -87,6 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
   );
 
   const base = `http://127.0.0.1:${port}`;
+  const spawnedAt = performance.now();
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null)
@@ -101,8 +104,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
       child.kill('SIGKILL');
       throw new Error(`${options.label} gateway did not become ready in 60 s:\n${output}`);
     }
-    await sleep(100);
+    await sleep(10);
   }
+  const readyMs = performance.now() - spawnedAt;
   const pid = child.pid ?? -1;
   const settings = Object.fromEntries(
     Object.entries(jobgraphEnv).filter(([k]) => !/SECRET|KEY_ID|TOKEN/.test(k)),
@@ -111,6 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     label: options.label,
     pid,
     url: `${base}/graphql`,
+    readyMs,
     settings: {
       ...settings,
       ...(options.nodeArgs?.length ? { 'node flags': options.nodeArgs.join(' ') } : {}),
@@ -125,5 +130,47 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
       clearTimeout(timer);
       return code;
     },
+  };
+}
+
+/** The value of `name` (with exactly these labels, if given) in Prometheus text; NaN if absent. */
+export function metricValue(text: string, name: string, labels = ''): number {
+  const prefix = labels ? `${name}{${labels}} ` : `${name} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return line === undefined ? Number.NaN : Number(line.slice(prefix.length).trim().split(' ')[0]);
+}
+
+/** Sum of every series of `name` (any labels). */
+export function metricSum(text: string, name: string): number {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .reduce(
+      (sum, l) =>
+        sum +
+        Number(
+          l
+            .slice(l.lastIndexOf('}') + 1 || name.length)
+            .trim()
+            .split(' ')[0],
+        ),
+      0,
+    );
+}
+
+/** GET /metrics of the gateway (beside its /graphql). */
+export async function scrape(gateway: { url: string }): Promise<string> {
+  const res = await fetch(new URL('/metrics', gateway.url));
+  if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
+  return res.text();
+}
+
+/** The gateway's V8 heap in use and its size, and memory outside the heap (Buffers): no collection forced. */
+export async function heapOf(gateway: { url: string }) {
+  const text = await scrape(gateway);
+  return {
+    used: metricValue(text, 'nodejs_heap_size_used_bytes'),
+    total: metricValue(text, 'nodejs_heap_size_total_bytes'),
+    external: metricValue(text, 'nodejs_external_memory_bytes'),
   };
 }

@@ -1,0 +1,80 @@
+/**
+ * The bare floor under watching (bench/moonshot.ts): the protocol libraries jobgraph's watching
+ * stands on and nothing else — graphql-ws `useServer` and graphql-sse `createHandler` on one
+ * node:http server, and a `jobUpdates(ids)` subscription over one in-process map of listeners. No
+ * auth, caps, pollers or upstream: each job's first event is a record made on the spot. What a
+ * watch costs here is what any server on these libraries pays; jobgraph's figure beside it is
+ * what jobgraph adds. Prints `{"port":N}` once listening (bench/rig/childServer.ts);
+ * `GET /heap` answers the V8 heap in use.
+ */
+import http from 'node:http';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { createHandler } from 'graphql-sse/lib/use/http';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+
+interface Job {
+  id: string;
+  state: string;
+  statusMessage: string | null;
+}
+type Listener = (job: Job) => void;
+
+/** Every watched job's listeners. */
+const listeners = new Map<string, Set<Listener>>();
+
+/** Events of `ids`: each job's record at once, then whatever is sent to its listeners. */
+async function* jobUpdates(ids: readonly string[]): AsyncGenerator<{ jobUpdates: Job }> {
+  const queue: Job[] = ids.map((id) => ({ id, state: 'RUNNING', statusMessage: 'in progress' }));
+  let wake: (() => void) | null = null;
+  const listener: Listener = (job) => {
+    queue.push(job);
+    wake?.();
+  };
+  for (const id of ids) {
+    const set = listeners.get(id) ?? new Set<Listener>();
+    listeners.set(id, set.add(listener));
+  }
+  try {
+    for (;;) {
+      for (let job = queue.shift(); job; job = queue.shift()) yield { jobUpdates: job };
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  } finally {
+    for (const id of ids) {
+      const set = listeners.get(id);
+      set?.delete(listener);
+      if (set?.size === 0) listeners.delete(id);
+    }
+  }
+}
+
+const schema = makeExecutableSchema({
+  typeDefs: `
+    type Job { id: ID! state: String! statusMessage: String }
+    type Query { ok: Boolean }
+    type Subscription { jobUpdates(ids: [ID!]!): Job! }
+  `,
+  resolvers: {
+    Subscription: {
+      jobUpdates: { subscribe: (_: unknown, args: { ids: string[] }) => jobUpdates(args.ids) },
+    },
+  },
+});
+
+const sse = createHandler({ schema });
+const server = http.createServer((req, res) => {
+  if (req.url === '/heap') return res.end(JSON.stringify(process.memoryUsage().heapUsed));
+  sse(req, res).catch(() => {
+    if (!res.headersSent) res.writeHead(500).end();
+  });
+});
+useServer({ schema }, new WebSocketServer({ server, path: '/graphql' }));
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  process.stdout.write(
+    `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
+  );
+});
+process.on('SIGTERM', () => process.exit(0));

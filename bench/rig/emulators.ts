@@ -1,0 +1,129 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { EmulatorName } from '../../src/emulators/index.ts';
+import type { Faults } from '../../src/emulators/framework.ts';
+import type { CounterSnapshot, HostRequest, LoggedCall } from './emulatorProtocol.ts';
+
+export type { CounterSnapshot, LoggedCall };
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type WithoutId<T> = T extends { id: number } ? Omit<T, 'id'> : never;
+
+/** The harness's handle on the emulator child process. */
+export interface EmulatorProcess {
+  pid: number;
+  /** The AWS_ENDPOINT_URL_* / COS_BATCH_ENDPOINT_URL / demo credential lines for live mode. */
+  env: Record<string, string>;
+  urls: Record<EmulatorName, string>;
+  counters(): Promise<CounterSnapshot>;
+  callsSince(since: CounterSnapshot): Promise<LoggedCall[]>;
+  setFaults(patch: Partial<Faults>): Promise<void>;
+  /** Change fields of an Import/Export demo job (e.g. its ProgressMessage), and so of its `synthesize` copies. */
+  patchImportExportJob(job: string, patch: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+  /** The same as close (the rig stops what it started through `stop`). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Fork bench/rig/emulatorHost.ts (through tsx) and wait until the five emulators listen.
+ * `jobsPerSource`: a big account (startEmulators' option); default the demo data.
+ */
+export async function startEmulatorProcess(
+  latencyMs: number,
+  options: { jobsPerSource?: number } = {},
+): Promise<EmulatorProcess> {
+  const host = await forkHost<{ env: Record<string, string>; urls: Record<EmulatorName, string> }>(
+    fileURLToPath(new URL('./emulatorHost.ts', import.meta.url)),
+    [String(latencyMs), ...(options.jobsPerSource ? [String(options.jobsPerSource)] : [])],
+  );
+  const call = (request: WithoutId<HostRequest>) => host.call(request);
+  return {
+    pid: host.pid,
+    env: host.ready.env,
+    urls: host.ready.urls,
+    counters: async () => (await call({ op: 'counters' })) as CounterSnapshot,
+    callsSince: async (since) => (await call({ op: 'callsSince', since })) as LoggedCall[],
+    setFaults: async (patch) => void (await call({ op: 'setFaults', patch })),
+    patchImportExportJob: async (job, patch) =>
+      void (await call({ op: 'patchImportExportJob', job, patch })),
+    close: () => host.close(),
+    stop: () => host.close(),
+  };
+}
+
+/** Sum of calls (or connections) across the five emulators between two snapshots. */
+export function delta(
+  before: CounterSnapshot,
+  after: CounterSnapshot,
+  field: 'calls' | 'connections',
+): number {
+  return (Object.keys(after) as EmulatorName[]).reduce(
+    (sum, name) => sum + after[name][field] - before[name][field],
+    0,
+  );
+}
+
+/** A list call (no job, or a source path ending in `/`), not a describe. */
+export const isListCall = (c: LoggedCall): boolean => c.job === null || c.job.endsWith('/');
+
+/** A helper process (one that calls serveHost): its ready message, requests to it, and its end. */
+export interface ForkedHost<Ready> {
+  pid: number;
+  ready: Ready;
+  call(request: { op: string } & Record<string, unknown>): Promise<unknown>;
+  /** Ask it to close, and wait for it to exit. */
+  close(): Promise<void>;
+}
+
+type Reply = { kind: 'reply'; id: number } & (
+  { ok: true; value: unknown } | { ok: false; error: string }
+);
+
+/** Fork `file` through tsx from the repository root and wait for its ready message. */
+export async function forkHost<Ready>(
+  file: string,
+  args: readonly string[],
+): Promise<ForkedHost<Ready>> {
+  const child: ChildProcess = fork(file, args, {
+    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${file} exited early (code ${code})`)));
+    child.on('message', (message: ({ kind: 'ready' } & Ready) | Reply) => {
+      if (message.kind === 'ready') return resolve(message);
+      const waiter = pending.get(message.id);
+      if (!waiter) return;
+      pending.delete(message.id);
+      if (message.ok) waiter.resolve(message.value);
+      else waiter.reject(new Error(message.error));
+    });
+  });
+  child.removeAllListeners('exit');
+  child.on('exit', () => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`${file} exited`));
+    pending.clear();
+  });
+  const call = (request: { op: string } & Record<string, unknown>): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ ...request, id });
+    });
+  return {
+    pid: child.pid ?? -1,
+    ready,
+    call,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await call({ op: 'close' }).catch(() => undefined);
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The one way a benchmark starts what it measures: the five emulators in their own process
+ * (emulators.ts), a fresh JWT secret with a read token and a secrets token, and any number of
+ * gateways (`node bin/jobgraph.mjs`, live mode; gateway.ts) in front of them. Everything started
+ * through a stack, and anything handed to `track`, is stopped when the benchmark ends, fails or is
+ * interrupted (`runBench`).
+ */
+import { startEmulatorProcess, type EmulatorProcess } from './emulators.ts';
+import { benchTokens, startGateway, type GatewayOptions, type GatewayProcess } from './gateway.ts';
+
+export interface Stoppable {
+  stop(): Promise<unknown>;
+}
+
+/** What runBench stops when the benchmark ends, last started first. */
+const live = new Set<Stoppable>();
+
+export function track<T extends Stoppable>(thing: T): T {
+  live.add(thing);
+  return thing;
+}
+
+/** Stop one tracked thing now (e.g. a probe gateway) and forget it. */
+export async function release(thing: Stoppable): Promise<void> {
+  live.delete(thing);
+  await thing.stop();
+}
+
+async function stopAll(): Promise<void> {
+  for (const thing of [...live].reverse()) await thing.stop().catch(() => undefined);
+  live.clear();
+}
+
+export type Log = (message: string) => void;
+
+/** `[name] message` on stderr (stdout stays for a benchmark's own output). */
+export function logger(name: string, clock?: () => string): Log {
+  return (message) => process.stderr.write(`[${name}${clock ? ` ${clock()}` : ''}] ${message}\n`);
+}
+
+/**
+ * Run a benchmark's body: on success, failure or SIGINT/SIGTERM every tracked process is stopped;
+ * a failure exits 1, and a finished run exits 0 (a watcher's socket must not keep it alive).
+ */
+export function runBench(log: Log, body: () => Promise<void>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      log(`${signal}: stopping the gateways and emulators`);
+      void stopAll().finally(() => process.exit(130));
+    });
+  body().then(
+    async () => {
+      await stopAll();
+      process.exit(0);
+    },
+    async (err: unknown) => {
+      log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      await stopAll();
+      process.exit(1);
+    },
+  );
+}
+
+export interface Stack {
+  emulators: EmulatorProcess;
+  jwtSecret: string;
+  /** Bearer tokens with scope jobs:read, and jobs:read + jobs:secrets:read. */
+  token: string;
+  secretsToken: string;
+  /** `authorization: Bearer <token>`. */
+  headers: Record<string, string>;
+  /** A gateway over these emulators and this secret, tracked. */
+  gateway(
+    options?: Partial<Omit<GatewayOptions, 'upstreamEnv' | 'jwtSecret'>>,
+  ): Promise<GatewayProcess>;
+}
+
+/** The emulators (with `latencyMs` before each answer; `jobsPerSource`: a big account) and the tokens. */
+export async function startStack(
+  options: { latencyMs?: number; jobsPerSource?: number } = {},
+): Promise<Stack> {
+  const emulators = track(
+    await startEmulatorProcess(
+      options.latencyMs ?? 0,
+      options.jobsPerSource ? { jobsPerSource: options.jobsPerSource } : {},
+    ),
+  );
+  // Tracked before the gateways: stopped after them.
+  const { jwtSecret, token, secretsToken } = await benchTokens();
+  return {
+    emulators,
+    jwtSecret,
+    token,
+    secretsToken,
+    headers: { authorization: `Bearer ${token}` },
+    gateway: async (gatewayOptions = {}) =>
+      track(
+        await startGateway({
+          label: 'gateway',
+          ...gatewayOptions,
+          upstreamEnv: emulators.env,
+          jwtSecret,
+        }),
+      ),
+  };
+}
