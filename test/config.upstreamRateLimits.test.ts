@@ -60,7 +60,7 @@ describe('JOBGRAPH_UPSTREAM_RATE_LIMITS', () => {
 
   it('stops the start with one line naming the variable for an unknown name, a bad number or a repeated name', () => {
     expect(refusal('omics=5,healthomics=5')).toBe(
-      `${VAR}: names an unknown provider "healthomics" (known: panorama, omics, cos, importexport, codepipeline)`,
+      `${VAR}: names an unknown provider "healthomics" (known: panorama, omics, cos, importexport, codepipeline, batch)`,
     );
     expect(refusal('omics=fast')).toMatch(
       /^JOBGRAPH_UPSTREAM_RATE_LIMITS: must be comma-separated provider=calls-per-second pairs/,

@@ -20,6 +20,7 @@ export function endpointsOf(env: Env): Config['endpoints'] {
   set('omics', awsEndpoint('OMICS'));
   set('codepipeline', awsEndpoint('CODEPIPELINE'));
   set('importexport', awsEndpoint('IMPORTEXPORT'));
+  set('batch', awsEndpoint('BATCH'));
   set('sts', awsEndpoint('STS'));
   set('cosBatch', url(env, 'COS_BATCH_ENDPOINT_URL'));
   return endpoints;

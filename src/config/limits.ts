@@ -93,6 +93,7 @@ export const UPSTREAM_RATE_NAMES: readonly string[] = [
   'cos',
   'importexport',
   'codepipeline',
+  'batch',
 ];
 
 /** The highest rate JOBGRAPH_UPSTREAM_RATE_LIMITS takes for one provider, in calls per second. */

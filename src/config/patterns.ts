@@ -120,6 +120,12 @@ export const PATTERNS = {
     re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     form: 'a lower-case UUID such as 11111111-2222-4333-8444-555555555555',
   },
+  batchJobId: {
+    // A job (a UUID), an array job's child (`parent:index`, index < 10000) or a multi-node job's
+    // node (`parent#index`), as DescribeJobs takes them.
+    re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?::\d{1,4})?(?:#\d{1,4})?$/,
+    form: 'a lower-case UUID such as 11111111-2222-4333-8444-555555555555, an array child `UUID:index` or a node `UUID#index`',
+  },
   accountAlias: {
     // `default` matches too: it names the default account, so it is refused as an alias apart.
     re: /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/,

@@ -16,6 +16,7 @@ export interface Config {
     codepipeline?: string;
     importexport?: string;
     cosBatch?: string;
+    batch?: string;
     /** STS, for the roles of JOBGRAPH_AWS_ACCOUNTS (AWS_ENDPOINT_URL_STS). */
     sts?: string;
   };

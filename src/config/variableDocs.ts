@@ -89,6 +89,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   aws('AWS_ENDPOINT_URL_OMICS', 'real endpoint', 'HealthOmics endpoint override (no host prefix)'),
   aws('AWS_ENDPOINT_URL_CODEPIPELINE', 'real endpoint', 'CodePipeline endpoint override'),
   aws('AWS_ENDPOINT_URL_IMPORTEXPORT', 'real endpoint', 'Import/Export endpoint override'),
+  aws('AWS_ENDPOINT_URL_BATCH', 'real endpoint', 'AWS Batch endpoint override'),
   aws(
     'AWS_ENDPOINT_URL_STS',
     'real endpoint',

@@ -1,4 +1,5 @@
 import type { JobProvider } from '../model/job.ts';
+import { batch } from './batch/index.ts';
 import { codePipeline } from './codepipeline/index.ts';
 import { cosBatch } from './cosbatch/index.ts';
 import { importExport } from './importexport/index.ts';
@@ -17,6 +18,7 @@ export const PROVIDERS: readonly AnyProvider[] = [
   cosBatch,
   importExport,
   codePipeline,
+  batch,
 ];
 
 const BY_NAME: ReadonlyMap<JobProvider, AnyProvider> = new Map(PROVIDERS.map((p) => [p.name, p]));

@@ -50,7 +50,8 @@ export interface ErrorAnswer {
 
 /** A provider's side of the wire protocol. Implementations must not import src/datasources. */
 export interface ProviderEmulator {
-  readonly name: 'panorama' | 'omics' | 'cosbatch' | 'importexport' | 'codepipeline' | 'sts';
+  readonly name:
+    'panorama' | 'omics' | 'cosbatch' | 'importexport' | 'codepipeline' | 'batch' | 'sts';
   /** Answer one request: auth check, routing, demo data, error cases. */
   handle(req: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
   /**

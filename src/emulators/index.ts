@@ -1,3 +1,8 @@
+import { createBatchEmulator } from './batch/emulator.ts';
+import * as batchData from './batch/data.ts';
+import { BATCH_BIG_ACCOUNT } from './batch/listData.ts';
+import { BATCH_PROGRESSING_JOB_ID } from './batch/progressing.ts';
+import { batchSecondAccountJobs } from './batch/secondAccount.ts';
 import { createCodePipelineEmulator } from './codepipeline/emulator.ts';
 import * as codepipelineData from './codepipeline/data.ts';
 import { createCosBatchEmulator } from './cosbatch/emulator.ts';
@@ -73,8 +78,11 @@ export {
 } from './accounts.ts';
 export { CODEPIPELINE_SECOND_ACCOUNT_SECRET_VALUES } from './codepipeline/secondAccount.ts';
 
-/** The five job providers' emulators. */
-export type EmulatorName = Exclude<ProviderEmulator['name'], 'sts'>;
+/**
+ * The five job providers' emulators the per-provider tables below (and the tests' and bench's)
+ * cover; AWS Batch's emulator is in every set (`EmulatorSetName`) but not yet in these tables.
+ */
+export type EmulatorName = Exclude<ProviderEmulator['name'], 'sts' | 'batch'>;
 /** Every emulator of a set: the five providers' and STS (the accounts' sessions). */
 export type EmulatorSetName = ProviderEmulator['name'];
 
@@ -86,6 +94,7 @@ export const EMULATOR_PORT_OFFSETS: Record<EmulatorSetName, number> = {
   importexport: 4,
   codepipeline: 5,
   sts: 6,
+  batch: 7,
 };
 export const DEFAULT_EMULATOR_PORT_BASE = 4100;
 
@@ -112,7 +121,7 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
   /** When the progressing jobs' cycle 0 starts, in ms; default `now()` at start, shared by all five. */
   epochMs?: number;
   /** The order each list operation answers in; default each provider's (see its emulator). */
-  listOrder?: Partial<Record<ListableEmulatorName, ListOrder>>;
+  listOrder?: Partial<Record<OrderedEmulatorName, ListOrder>>;
   /**
    * A big account: every listable source holds this many jobs (1..MAX_JOBS_PER_SOURCE), spread
    * over the 90 days before the start, instead of the demo's listed jobs: Panorama and COS Batch
@@ -133,17 +142,21 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
 /** The emulators with a list operation (CodePipeline has none that only reads). */
 export type ListableEmulatorName = Exclude<EmulatorName, 'codepipeline'>;
 
+/** The emulators a set starts with list orders and big accounts: the listable five and AWS Batch. */
+export type OrderedEmulatorName = ListableEmulatorName | 'batch';
+
 /**
  * The five progressing demo jobs, as global IDs: each moves through its provider's real states
  * over PROGRESS_CYCLE_MS (a minute), then starts again. Not in any `DEMO_GLOBAL_IDS`: the static
  * demo jobs never change, these do.
  */
-export const PROGRESSING_JOB_IDS: Readonly<Record<EmulatorName, string>> = Object.freeze({
+export const PROGRESSING_JOB_IDS: Readonly<Record<EmulatorName | 'batch', string>> = Object.freeze({
   panorama: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${PANORAMA_PROGRESSING_JOB_ID}`,
   omics: `omics:${omicsData.OMICS_DEMO_REGION}:${omicsData.OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_PROGRESSING_JOB_ID}`,
   cosbatch: `cos:${DEMO_TENCENT_CREDENTIALS.region}:${DEMO_TENCENT_CREDENTIALS.uin}:${COS_PROGRESSING_JOB_ID}`,
   importexport: `importexport:${IMPORTEXPORT_PROGRESSING_JOB_ID}`,
   codepipeline: `codepipeline:${codepipelineData.DEMO_REGION}:${CODEPIPELINE_PROGRESSING_JOB_ID}`,
+  batch: batchData.batchGlobalId(BATCH_PROGRESSING_JOB_ID),
 });
 
 /**
@@ -169,6 +182,7 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
       codepipeline: emulators.codepipeline.url,
       importexport: emulators.importexport.url,
       cosBatch: emulators.cosbatch.url,
+      batch: emulators.batch.url,
       sts: emulators.sts.url,
     },
     awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
@@ -213,7 +227,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
     options.accounts ?? createEmulatorAccounts(options.roles ? { roles: options.roles } : {});
   const opts = { now, epochMs: options.epochMs ?? now(), accounts };
   const jobsPerSource = checkJobsPerSource(options.jobsPerSource);
-  const order = (name: ListableEmulatorName) => {
+  const order = (name: OrderedEmulatorName) => {
     const listOrder = options.listOrder?.[name];
     return {
       ...opts,
@@ -227,6 +241,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
     cosbatch: createCosBatchEmulator(order('cosbatch')),
     importexport: createImportExportEmulator(order('importexport')),
     codepipeline: createCodePipelineEmulator(opts),
+    batch: createBatchEmulator(order('batch')),
     sts: createStsEmulator({ now, accounts }),
   };
   const started: Partial<Record<EmulatorSetName, RunningEmulator>> = {};
@@ -271,7 +286,7 @@ export const DEMO_SECOND_TENCENT_ENV_PREFIX = 'JOBGRAPH_DEMO_COS_STAGING';
  * `sts` (a deployment's fixed addresses) gets the five providers' lines only.
  */
 export function emulatorEnvironment(
-  set: Record<EmulatorName, RunningEmulator> & { sts?: RunningEmulator },
+  set: Record<EmulatorName, RunningEmulator> & { sts?: RunningEmulator; batch?: RunningEmulator },
 ): Record<string, string> {
   const tencent = DEMO_SECOND_TENCENT_ACCOUNT;
   const accounts = set.sts
@@ -291,6 +306,7 @@ export function emulatorEnvironment(
     AWS_ENDPOINT_URL_OMICS: set.omics.url,
     AWS_ENDPOINT_URL_CODEPIPELINE: set.codepipeline.url,
     AWS_ENDPOINT_URL_IMPORTEXPORT: set.importexport.url,
+    ...(set.batch ? { AWS_ENDPOINT_URL_BATCH: set.batch.url } : {}),
     COS_BATCH_ENDPOINT_URL: set.cosbatch.url,
     AWS_ACCESS_KEY_ID: DEMO_AWS_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: DEMO_AWS_CREDENTIALS.secretAccessKey,
@@ -322,6 +338,11 @@ export const DEMO_OMICS_REFERENCE_STORE_IDS: readonly string[] = OMICS_REFERENCE
   (s) => s.id,
 );
 
+/** AWS Batch's job queues of the demo region (what DescribeJobQueues answers there), oldest first. */
+export const DEMO_BATCH_QUEUE_NAMES: readonly string[] = batchData.BATCH_QUEUES.map(
+  (q) => q.jobQueueName,
+);
+
 /** One job a demo list operation shows. */
 export interface ListedDemoJob {
   globalId: string;
@@ -350,7 +371,7 @@ export function listedDemoJobs(
      */
     account?: 'default' | 'staging';
   } = {},
-): Record<ListableEmulatorName, ListedDemoJob[]> {
+): Record<OrderedEmulatorName, ListedDemoJob[]> {
   const newestFirst = (jobs: ListedDemoJob[]) =>
     jobs.sort((a, b) =>
       a.createdAt !== b.createdAt
@@ -373,6 +394,7 @@ export function listedDemoJobs(
               omics: omicsListedJobs(anchorMs),
               cosbatch: cosListedJobs(anchorMs),
               importexport: importExportListedJobs(anchorMs),
+              batch: batchData.batchDemoJobs(anchorMs).listed,
             },
             panoramaData.PANORAMA_DEMO_REGION,
             DEMO_TENCENT_CREDENTIALS,
@@ -382,11 +404,12 @@ export function listedDemoJobs(
     omics: newestFirst(lists.omics),
     cosbatch: newestFirst(lists.cosbatch),
     importexport: newestFirst(lists.importexport),
+    batch: newestFirst(lists.batch),
   };
 }
 
 /** The big account's listed jobs of the demo sources, without the progressing jobs (see `listedDemoJobs`). */
-function bigListedJobs(anchorMs: number, n: number): Record<ListableEmulatorName, ListedDemoJob[]> {
+function bigListedJobs(anchorMs: number, n: number): Record<OrderedEmulatorName, ListedDemoJob[]> {
   const cos = DEMO_TENCENT_CREDENTIALS;
   const listed = (
     list: { entries(): { id: string; createdMs: number; status: string }[] },
@@ -422,17 +445,29 @@ function bigListedJobs(anchorMs: number, n: number): Record<ListableEmulatorName
       (id) => `cos:${cos.region}:${cos.uin}:${id}`,
     ),
     importexport: listed(importExportBigJobs(anchorMs, n - 1), (id) => `importexport:${id}`),
+    batch: batchData.BATCH_QUEUES.flatMap((q) =>
+      listed(
+        bigAccountJobs(
+          BATCH_BIG_ACCOUNT,
+          anchorMs,
+          q.jobQueueName,
+          n - (q === batchData.HIGH_PRIORITY_QUEUE ? 1 : 0),
+        ),
+        batchData.batchGlobalId,
+      ),
+    ),
   };
 }
 
 /** The second account's listed jobs (see `listedDemoJobs`). */
-function secondAccountListedJobs(anchorMs: number): Record<ListableEmulatorName, ListedDemoJob[]> {
+function secondAccountListedJobs(anchorMs: number): Record<OrderedEmulatorName, ListedDemoJob[]> {
   return demoListSummaries(
     {
       panorama: panoramaSecondAccountJobs(anchorMs),
       omics: omicsSecondAccountJobs(anchorMs),
       cosbatch: cosSecondAccountJobs(anchorMs),
       importexport: importExportSecondAccountJobs(anchorMs),
+      batch: batchSecondAccountJobs(anchorMs),
     },
     PANORAMA_SECOND_ACCOUNT_REGION,
     DEMO_SECOND_TENCENT_ACCOUNT,
@@ -446,10 +481,11 @@ function demoListSummaries(
     omics: ReturnType<typeof omicsListedJobs>;
     cosbatch: ReturnType<typeof cosListedJobs>;
     importexport: ReturnType<typeof importExportListedJobs>;
+    batch: readonly batchData.WireBatchJob[];
   },
   panoramaRegion: string,
   cos: { region: string; uin: string },
-): Record<ListableEmulatorName, ListedDemoJob[]> {
+): Record<OrderedEmulatorName, ListedDemoJob[]> {
   const iso = (value: string | number) =>
     new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
   return {
@@ -472,6 +508,11 @@ function demoListSummaries(
       globalId: `importexport:${j.JobId}`,
       createdAt: iso(j.CreationDate as string),
       providerStatus: j.ProgressCode as string,
+    })),
+    batch: jobs.batch.map((j) => ({
+      globalId: batchData.batchGlobalId(j.jobId),
+      createdAt: new Date(j.createdAt).toISOString(),
+      providerStatus: j.status,
     })),
   };
 }

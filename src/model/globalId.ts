@@ -15,6 +15,7 @@ export {
 export { checkArgument } from './keyGrammar.ts';
 
 export type {
+  BatchKey,
   CodePipelineKey,
   CosBatchKey,
   ImportExportKey,
@@ -92,6 +93,10 @@ export function parseGlobalId(value: string, argument = 'id'): JobKey {
         : `unknown provider prefix ${JSON.stringify(prefix.slice(0, 32))}`,
     );
   const parts = provider.key.parts;
-  if (rest.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(provider)}`);
-  return keyFromParts(provider.key, rest, (part) => `${argument} (${part})`, account);
+  const values =
+    provider.key.lastPartHasColons && rest.length > parts.length
+      ? [...rest.slice(0, parts.length - 1), rest.slice(parts.length - 1).join(':')]
+      : rest;
+  if (values.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(provider)}`);
+  return keyFromParts(provider.key, values, (part) => `${argument} (${part})`, account);
 }

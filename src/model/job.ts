@@ -6,6 +6,7 @@ export const JOB_PROVIDERS = [
   'TENCENT_COS_BATCH',
   'AWS_IMPORT_EXPORT',
   'AWS_CODEPIPELINE',
+  'AWS_BATCH',
 ] as const;
 export type JobProvider = (typeof JOB_PROVIDERS)[number];
 

@@ -65,6 +65,11 @@ export interface KeyGrammar<P extends JobProvider = JobProvider> {
    * a key without one is the default account's.
    */
   readonly accountPart?: string;
+  /**
+   * Whether the last part may itself hold `:` (AWS Batch's array children, `parent:index`): a
+   * global ID's parts past the grammar's count are joined back into it.
+   */
+  readonly lastPartHasColons?: boolean;
 }
 
 /**

@@ -39,5 +39,11 @@ export interface CodePipelineKey extends InAccount {
   region: string;
   jobId: string;
 }
-export type JobKey = PanoramaKey | OmicsKey | CosBatchKey | ImportExportKey | CodePipelineKey;
+export interface BatchKey extends InAccount {
+  provider: 'AWS_BATCH';
+  region: string;
+  jobId: string;
+}
+export type JobKey =
+  PanoramaKey | OmicsKey | CosBatchKey | ImportExportKey | CodePipelineKey | BatchKey;
 export type KeyOf<P extends JobProvider> = Extract<JobKey, { provider: P }>;

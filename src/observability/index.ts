@@ -21,6 +21,7 @@ const RPC_SYSTEM: Record<JobProvider, string> = {
   AWS_CODEPIPELINE: 'aws-api',
   AWS_IMPORT_EXPORT: 'aws-api',
   TENCENT_COS_BATCH: 'tencentcloud-api',
+  AWS_BATCH: 'aws-api',
 };
 
 /**

@@ -3,7 +3,7 @@ import { keyFromRepresentation, type JobRepresentation } from '../model/jobKeys.
 import type { JobProvider, JobRecord } from '../model/job.ts';
 
 /**
- * Resolvers shared by the five concrete job entities: `__resolveReference` turns either key
+ * Resolvers shared by the concrete job entities: `__resolveReference` turns either key
  * (the global `id`, or the native key: an AWS type's names its account by `account`, its ID, a
  * COS Batch job's by `uin`) into a loader key and loads through the provider's DataLoader, so many representations in
  * one `_entities` call make one upstream call per distinct job. Fields resolve by default,

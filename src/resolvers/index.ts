@@ -1,3 +1,4 @@
+import { BatchJob } from './BatchJob.ts';
 import { CodePipelineJob } from './CodePipelineJob.ts';
 import { CosBatchJob } from './CosBatchJob.ts';
 import { DateTime } from './DateTime.ts';
@@ -18,4 +19,5 @@ export const resolvers = {
   CosBatchJob,
   ImportExportJob,
   CodePipelineJob,
+  BatchJob,
 };

@@ -14,7 +14,8 @@ export type WatchListener = (event: WatchEvent) => void;
 /**
  * The fields beyond state, providerStatus and statusMessage whose change is a change of the
  * job's progress, per provider (see each provider's SDL): COS Batch's task counts, HealthOmics'
- * per-source statuses, Import/Export's device location and error count. Panorama reports no
+ * per-source statuses, Import/Export's device location and error count, an AWS Batch array job's
+ * children by status. Panorama reports no
  * progress beyond its status, CodePipeline no status at all.
  */
 export const PROGRESS_FIELDS: Readonly<Record<JobProvider, readonly string[]>> = {
@@ -23,6 +24,7 @@ export const PROGRESS_FIELDS: Readonly<Record<JobProvider, readonly string[]>> =
   TENCENT_COS_BATCH: ['progressSummary'],
   AWS_IMPORT_EXPORT: ['locationCode', 'locationMessage', 'errorCount'],
   AWS_CODEPIPELINE: [],
+  AWS_BATCH: ['arrayProperties'],
 };
 
 /** Providers whose describe call reports no status at all (see {@link watchSettled}). */

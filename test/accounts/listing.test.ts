@@ -99,7 +99,13 @@ describe('listJobs across the demo’s accounts', () => {
     const accountsOf = (provider: string) => [
       ...new Set(sources.filter((s) => s.provider === provider).map((s) => s.account)),
     ];
-    for (const provider of ['AWS_PANORAMA', 'AWS_OMICS', 'TENCENT_COS_BATCH', 'AWS_IMPORT_EXPORT'])
+    for (const provider of [
+      'AWS_PANORAMA',
+      'AWS_OMICS',
+      'TENCENT_COS_BATCH',
+      'AWS_IMPORT_EXPORT',
+      'AWS_BATCH',
+    ])
       expect(accountsOf(provider)).toEqual(['default', STAGING]);
     expect(sources.filter((s) => s.provider !== 'AWS_CODEPIPELINE')).toSatisfy((all: Source[]) =>
       all.every((s) => s.state === 'LISTED' && s.code === null),
@@ -253,13 +259,14 @@ describe('The list-source bound', () => {
     listSourcesAsked([{ name: 'listJobs', args: { filter } }], config);
 
   it('counts accounts × regions × stores before any call', () => {
-    // Per account and region: Panorama, HealthOmics (one until its stores are found), Import/Export;
-    // COS Batch in the accounts it has (default, staging); CodePipeline none.
-    expect(asked({})).toBe(4 + 4 + 3);
-    expect(asked({ accounts: ['staging'] })).toBe(4);
-    expect(asked({ accounts: ['prod'] })).toBe(3);
+    // Per account and region: Panorama, HealthOmics (one until its stores are found), AWS Batch
+    // (one until its queues are found), Import/Export; COS Batch in the accounts it has (default,
+    // staging); CodePipeline none.
+    expect(asked({})).toBe(5 + 5 + 4);
+    expect(asked({ accounts: ['staging'] })).toBe(5);
+    expect(asked({ accounts: ['prod'] })).toBe(4);
     expect(asked({ accounts: ['default', 'prod'], regions: ['us-east-1', 'us-west-2'] })).toBe(
-      2 * (2 + 2 + 1),
+      2 * (2 + 2 + 2 + 1),
     );
     // A refused filter counts none: it fails before listing.
     expect(asked({ accounts: ['nope'] })).toBe(0);
@@ -282,6 +289,7 @@ describe('listJobs with an account whose role cannot be assumed', () => {
       'AWS_OMICS',
       'AWS_IMPORT_EXPORT',
       'AWS_CODEPIPELINE',
+      'AWS_BATCH',
     ]);
     for (const s of denied.filter((d) => d.provider !== 'AWS_CODEPIPELINE'))
       expect([s.state, s.code]).toEqual(['FAILED', 'UPSTREAM_ACCESS_DENIED']);

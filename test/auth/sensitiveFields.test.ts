@@ -11,6 +11,7 @@ describe('The central list of sensitive fields', () => {
     const list = policy.sensitiveFields.map((f) => `${f.type}.${f.field}`).sort();
     expect(list).toEqual(
       [
+        'BatchEnvironmentVariable.value',
         'CodePipelineJob.actionConfiguration',
         'CodePipelineJob.artifactCredentials',
         'CodePipelineJob.continuationToken',
@@ -35,6 +36,16 @@ describe('The central list of sensitive fields', () => {
         'an idempotency token chosen by the job creator, not a credential',
       'PanoramaPackageImportJob.clientToken':
         'an idempotency token chosen by the job creator, not a credential',
+      'BatchContainer.secrets':
+        'references (Secrets Manager or SSM ARNs in `valueFrom`), not values',
+      'BatchEcsContainer.secrets':
+        'references (Secrets Manager or SSM ARNs in `valueFrom`), not values',
+      'BatchLogConfiguration.secretOptions': 'references (ARNs in `valueFrom`), not values',
+      'BatchContainer.logConfiguration':
+        'a log driver and its options; secret options are references',
+      'BatchContainer.repositoryCredentialsParameter':
+        'the ARN of the registry credentials secret, a reference, not the credentials',
+      'BatchEksPod.imagePullSecrets': 'the names of Kubernetes secrets, not their contents',
     };
     const guarded = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
     // Types reached only through a guarded field (e.g. the credentials object) are covered by that guard.

@@ -393,6 +393,7 @@ describe('The jobgraph command', () => {
           'AWS_ENDPOINT_URL_OMICS',
           'AWS_ENDPOINT_URL_IMPORTEXPORT',
           'COS_BATCH_ENDPOINT_URL',
+          'AWS_ENDPOINT_URL_BATCH',
           'AWS_ACCESS_KEY_ID',
           'AWS_SECRET_ACCESS_KEY',
         ]),

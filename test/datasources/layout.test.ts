@@ -33,6 +33,7 @@ const EXTRA: Record<string, string[]> = {
   codepipeline: [],
   cosbatch: ['signer.ts', 'list.ts', 'listing.ts'],
   importexport: ['list.ts', 'listing.ts'],
+  batch: ['list.ts', 'listing.ts'],
 };
 
 const indexOf = (folder: string) => new URL(`${folder}/index.ts`, DATASOURCES);

@@ -20,6 +20,7 @@ import {
   unknownVariableWarnings,
 } from '../../src/config/index.ts';
 import {
+  DEMO_BATCH_QUEUE_NAMES,
   DEMO_OMICS_REFERENCE_STORE_IDS,
   MAX_JOBS_PER_SOURCE,
   PROGRESSING_JOB_IDS,
@@ -95,6 +96,7 @@ describe('A big account’s data (jobsPerSource)', () => {
     expect(expected.cosbatch).toHaveLength(N - 1);
     expect(expected.importexport).toHaveLength(N - 1);
     expect(expected.omics).toHaveLength(2 * N - 1);
+    expect(expected.batch).toHaveLength(DEMO_BATCH_QUEUE_NAMES.length * N - 1);
     for (const jobs of Object.values(expected))
       for (const j of jobs) {
         const ms = Date.parse(j.createdAt);
@@ -158,7 +160,8 @@ describe('A big account’s data (jobsPerSource)', () => {
 
   it('shares no ID with the demo data: the example jobs and the progressing jobs stay', () => {
     const all = new Set(Object.values(expected).flatMap((jobs) => jobs.map((j) => j.globalId)));
-    expect(all.size).toBe(5 * N - 4);
+    // No ID twice, across every listed provider's sources (the progressing jobs counted apart).
+    expect(all.size).toBe(Object.values(expected).flat().length);
     for (const id of [...Object.values(exampleGlobalIds()), ...Object.values(PROGRESSING_JOB_IDS)])
       expect(all.has(id)).toBe(false);
   });

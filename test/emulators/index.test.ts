@@ -28,6 +28,7 @@ describe('The emulator set', () => {
         AWS_ENDPOINT_URL_CODEPIPELINE: set.codepipeline.url,
         AWS_ENDPOINT_URL_IMPORTEXPORT: set.importexport.url,
         COS_BATCH_ENDPOINT_URL: set.cosbatch.url,
+        AWS_ENDPOINT_URL_BATCH: set.batch.url,
         AWS_REGION: 'us-east-1',
         AWS_DEFAULT_REGION: 'us-east-1',
         AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',

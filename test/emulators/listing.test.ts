@@ -168,6 +168,9 @@ describe('The four list operations of the emulator set', () => {
     );
     expect(ieIds).toEqual([PROGRESSING_JOB_IDS.importexport, ...ids(expected.importexport)]);
 
-    for (const list of Object.values(expected)) expect(list.length).toBeGreaterThanOrEqual(60);
+    // The four operations here page at most 25…1000 a call: each demo list is long enough to page.
+    // (AWS Batch's 14 demo jobs are test/emulators/batch's; its big queues JOBS_PER_SOURCE's.)
+    for (const name of ['panorama', 'omics', 'cosbatch', 'importexport'] as const)
+      expect(expected[name].length).toBeGreaterThanOrEqual(60);
   });
 });

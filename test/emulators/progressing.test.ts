@@ -1,3 +1,4 @@
+import { DEMO_GLOBAL_IDS as BATCH_DEMO_GLOBAL_IDS } from '../../src/emulators/batch/data.ts';
 import { describe, expect, it } from 'vitest';
 import { codePipelineProgressingJob } from '../../src/emulators/codepipeline/progressing.ts';
 import { PROGRESSING_CREDENTIALS } from '../../src/emulators/codepipeline/data.ts';
@@ -202,8 +203,12 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
       cosbatch: 'cos:ap-guangzhou:100000000001:5e1f0a9d-7c3b-4e2a-9f6d-0a1b2c3d4e99',
       importexport: 'importexport:PRGS1',
       codepipeline: 'codepipeline:us-east-1:c0de0100-7e57-4b1d-8a11-000000000100',
+      batch: 'batch:us-east-1:b90ae323-36f2-4688-beee-dafc04ff4e08',
     });
-    const statics = new Set(Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS));
+    const statics = new Set([
+      ...Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS),
+      ...BATCH_DEMO_GLOBAL_IDS,
+    ]);
     for (const id of Object.values(PROGRESSING_JOB_IDS)) {
       expect(() => parseGlobalId(id)).not.toThrow();
       expect(statics.has(id)).toBe(false);

@@ -268,6 +268,13 @@ const surfaceArb: fc.Arbitrary<Surface> = fc.oneof(
             variables: { a: k.jobId + junk, r: region },
             type: JOB_TYPE_NAME.AWS_CODEPIPELINE,
           };
+        case 'AWS_BATCH':
+          return {
+            query: (sel: string) =>
+              `query Q($a: String!, $r: String) { batchJob(jobId: $a, region: $r) { ${sel} } }`,
+            variables: { a: k.jobId + junk, r: region },
+            type: JOB_TYPE_NAME.AWS_BATCH,
+          };
       }
     }),
   representationsArb.map((reps) => ({

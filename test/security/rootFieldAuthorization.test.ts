@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
+import { EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_GLOBAL_ID } from '../../src/emulators/batch/data.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { clearCalls, gql, upstreamCallCount, type TestGateway } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -19,6 +20,7 @@ const ex = {
   cosbatch: DEMO_DATA.cosbatch.EXAMPLE_GLOBAL_ID,
   importexport: DEMO_DATA.importexport.EXAMPLE_GLOBAL_ID,
   codepipeline: DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID,
+  batch: BATCH_EXAMPLE_GLOBAL_ID,
 };
 const native = (id: string) => id.slice(id.lastIndexOf(':') + 1);
 const [, omicsRegion, omicsStore] = ex.omics.split(':') as [string, string, string, string];
@@ -42,6 +44,7 @@ const SAMPLES: Readonly<Record<string, { query: string; variables?: Record<strin
   cosBatchJob: { query: `{ cosBatchJob(jobId: "${native(ex.cosbatch)}") { id } }` },
   importExportJob: { query: `{ importExportJob(jobId: "${native(ex.importexport)}") { id } }` },
   codePipelineJob: { query: `{ codePipelineJob(jobId: "${native(ex.codepipeline)}") { id } }` },
+  batchJob: { query: `{ batchJob(jobId: "${native(ex.batch)}") { id } }` },
   listJobs: {
     query: `{ listJobs(first: 100, filter: { states: [SUCCEEDED, FAILED] }) {
       edges { cursor } pageInfo { endCursor hasNextPage } sources { provider region referenceStoreId state }

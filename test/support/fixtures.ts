@@ -21,7 +21,8 @@ export interface WireFixture {
   body: string;
 }
 
-export type FixtureProvider = 'panorama' | 'omics' | 'cosbatch' | 'importexport' | 'codepipeline';
+export type FixtureProvider =
+  'panorama' | 'omics' | 'cosbatch' | 'importexport' | 'codepipeline' | 'batch';
 
 /** The body file's extension for a Content-Type. */
 function bodyExtension(headers: Record<string, string>): 'json' | 'xml' | 'html' {

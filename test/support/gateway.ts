@@ -85,7 +85,7 @@ export async function gql<T = Record<string, any>>(
   return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
 }
 
-/** The five emulators of a demo gateway, by name. */
+/** The five emulators of a demo gateway that the per-provider test tables cover, by name. */
 export const EMULATOR_NAMES = [
   'panorama',
   'omics',
@@ -94,22 +94,25 @@ export const EMULATOR_NAMES = [
   'codepipeline',
 ] as const;
 
+/** Every provider's emulator of a demo gateway: the five and AWS Batch's. */
+export const PROVIDER_EMULATORS = [...EMULATOR_NAMES, 'batch'] as const;
+
 /** Forget every emulator's call log, so a test can assert exactly the calls it caused. */
 export function clearCalls(gateway: DemoGateway): void {
-  for (const name of EMULATOR_NAMES) {
+  for (const name of PROVIDER_EMULATORS) {
     gateway.emulators[name].calls.length = 0;
     gateway.emulators[name].received.length = 0;
   }
 }
 
-/** Upstream calls all five emulators received since the last clearCalls. */
+/** Upstream calls all the providers' emulators received since the last clearCalls. */
 export function upstreamCallCount(gateway: DemoGateway): number {
-  return EMULATOR_NAMES.reduce((n, name) => n + gateway.emulators[name].calls.length, 0);
+  return PROVIDER_EMULATORS.reduce((n, name) => n + gateway.emulators[name].calls.length, 0);
 }
 
 /** Put every emulator's fault knobs back to healthy. */
 export function resetFaults(gateway: DemoGateway): void {
-  for (const name of EMULATOR_NAMES) gateway.emulators[name].resetFaults();
+  for (const name of PROVIDER_EMULATORS) gateway.emulators[name].resetFaults();
 }
 
 /** The emulator of a global ID's prefix. */

@@ -6,6 +6,7 @@ import type { JobSource } from '../shared/types.ts';
 import { RegionalBreakers, type BreakerAccounts, type BreakerOptions } from './breakers.ts';
 import { FairLimiter } from './fairLimit.ts';
 import { Deadlines } from './deadlines.ts';
+import { DescribeBatcher } from './batchCall.ts';
 import {
   sharedCallFor,
   type FailureObserver,
@@ -43,7 +44,7 @@ export function guardSource<P extends JobProvider>(
   health?: FailureObserver,
   observer?: LoaderObserver,
 ): GuardedSource<P> {
-  return {
+  const guarded: GuardedSource<P> = {
     source,
     limit: new FairLimiter(options.concurrency, options.callerConcurrency),
     breakers: new RegionalBreakers(options, options.accounts),
@@ -54,6 +55,7 @@ export function guardSource<P extends JobProvider>(
     ...(health ? { health } : {}),
     ...(observer ? { observer } : {}),
   };
+  return source.batch ? { ...guarded, batcher: new DescribeBatcher(guarded) } : guarded;
 }
 
 /**

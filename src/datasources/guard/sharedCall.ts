@@ -49,6 +49,16 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
   readonly inFlight: Map<string, SharedCall<P>>;
   /** Its waiters' deadlines, one timer for them all (deadlines.ts). */
   readonly deadlines: Deadlines;
+  /** Its batch describe's calls (batchCall.ts), for a source with one (`JobSource.batch`). */
+  readonly batcher?: BatchQueue<P>;
+}
+
+/**
+ * Where a batch source's shared calls wait to go out together (batchCall.ts's DescribeBatcher);
+ * declared here so that batchCall.ts imports this file and not the other way round.
+ */
+export interface BatchQueue<P extends JobProvider> {
+  add(call: SharedCall<P>): void;
 }
 
 /** A caller who joined a call still waiting for a slot: its own place in the limiter's queue. */
@@ -145,7 +155,53 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     const callers = this.#callers;
     if (callers === caller || (Array.isArray(callers) && callers.includes(caller))) return;
     this.#callers = Array.isArray(callers) ? [...callers, caller] : [callers, caller];
-    if (this.#queueing) this.#enqueueJoin(caller);
+    // A job of a batch call waits in its batch's one limiter entry, never in one of its own.
+    if (this.#queueing && !this.guarded.batcher) this.#enqueueJoin(caller);
+  }
+
+  /** The caller who started the call (a batch call waits under its first job's). */
+  get firstCaller(): string {
+    const callers = this.#callers;
+    return Array.isArray(callers) ? callers[0]! : callers;
+  }
+
+  /** What is left of the first waiter's budget, in ms (a batch call takes its jobs' least). */
+  timeLeftMs(): number {
+    return this.guarded.budgetMs - (Date.now() - this.#startedAt);
+  }
+
+  /**
+   * Taken into a batch call (batchCall.ts) that is about to start: the signal that says this
+   * job was abandoned, or null when it already started or settled (left out of the call).
+   */
+  claimForBatch(): AbortSignal | null {
+    if (this.#started || this.#settled) return null;
+    this.#started = true;
+    this.#abort = new AbortController();
+    return this.#abort.signal;
+  }
+
+  /**
+   * The batch call's outcome for this job: its record, its own Error (NOT_FOUND), or the
+   * failure of the whole call (`cutShort`: the call was abandoned).
+   */
+  batchSettled(outcome: unknown, cutShort: boolean): void {
+    if (outcome !== undefined && !(outcome instanceof Error)) {
+      this.#upstreamDone(outcome as JobRecord, undefined);
+      return;
+    }
+    const { source, budgetMs } = this.guarded;
+    const err = outcome ?? new Error('the batch call answered no outcome for this job');
+    this.#upstreamDone(
+      undefined,
+      failureOf(
+        err,
+        source.provider,
+        breakerRegion(this.key),
+        budgetMs,
+        cutShort || this.timeLeftMs() <= 1,
+      ),
+    );
   }
 
   noteError(err: Error): Error {
@@ -231,6 +287,10 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
 
   #enqueueAll(): void {
     this.#queueing = true;
+    if (this.guarded.batcher) {
+      this.guarded.batcher.add(this);
+      return;
+    }
     const callers = this.#callers;
     if (!Array.isArray(callers)) {
       this.guarded.limit.enqueue(callers, this);

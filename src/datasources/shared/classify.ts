@@ -15,6 +15,7 @@ export const PROVIDER_LABEL: Record<JobProvider, string> = {
   TENCENT_COS_BATCH: 'Tencent COS Batch',
   AWS_IMPORT_EXPORT: 'AWS Import/Export',
   AWS_CODEPIPELINE: 'AWS CodePipeline',
+  AWS_BATCH: 'AWS Batch',
 };
 
 /** botocore's throttle code list (`_THROTTLED_ERROR_CODES`, https://github.com/boto/botocore/blob/develop/botocore/retries/standard.py). */

@@ -98,6 +98,11 @@ export interface ProviderWire<K extends JobKey, R extends JobRecord, C> {
   /** The provider's "describe a job" operation. */
   describe: Operation<K, R>;
   /**
+   * Its "describe many jobs" operation, when it has one (AWS Batch's DescribeJobs): keys of one
+   * region and account, at most `max`, in one call; one outcome per key, in their order.
+   */
+  describeMany?: { max: number; operation: Operation<readonly K[], (R | Error)[]> };
+  /**
    * Credentials for one call in `account` (AWS: an alias, undefined for the default account;
    * COS Batch: the job's UIN), resolved before its first attempt (inside its budget).
    */
@@ -217,6 +222,31 @@ export function createSource<K extends JobKey, R extends JobRecord, O extends So
     },
     close: () => pipeline.close(),
     ...(wire.global ? {} : { clientCount: () => pipeline.endpoints.size }),
+    ...(wire.describeMany ? { batch: batchOf(of.key, wire.describeMany, pipeline) } : {}),
+  };
+}
+
+/**
+ * A source's batch describe (JobSource.batch): keys grouped by region and account (a call is
+ * signed for one of each), each group's call made with its account's credentials.
+ */
+function batchOf<K extends JobKey, R extends JobRecord>(
+  grammar: KeyGrammar | undefined,
+  many: NonNullable<ProviderWire<K, R, unknown>['describeMany']>,
+  pipeline: Pipeline,
+): NonNullable<ProviderSource<K['provider'], R>['batch']> {
+  const accountOf = (key: JobKey) => (grammar ? accountOfKey(grammar, key) : undefined);
+  return {
+    max: many.max,
+    group: (key) => `${'region' in key ? key.region : ''}@${accountOf(key) ?? ''}`,
+    fetchJobs: (keys, opts) => {
+      const account = keys[0] === undefined ? undefined : accountOf(keys[0]);
+      return pipeline.call(
+        many.operation,
+        keys as unknown as readonly K[],
+        account === undefined ? opts : { ...opts, account },
+      );
+    },
   };
 }
 

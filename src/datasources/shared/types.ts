@@ -14,6 +14,17 @@ export interface JobSource<P extends JobProvider = JobProvider, R extends JobRec
    * `InternalError` for jobgraph's own (never retried, never counted against the provider).
    */
   fetchJob(key: KeyOf<P>, options?: CallOptions): Promise<R>;
+  /**
+   * Present for a provider whose describe answers many jobs in one call (AWS Batch's
+   * DescribeJobs): keys of one `group` (a region and account), at most `max` of them, go in one
+   * call, and each gets its own outcome, in the keys' order — its record, or its own Error (a job
+   * the answer leaves out is NOT_FOUND). A failure of the call itself rejects.
+   */
+  readonly batch?: {
+    readonly max: number;
+    group(key: KeyOf<P>): string;
+    fetchJobs(keys: readonly KeyOf<P>[], options?: CallOptions): Promise<(R | Error)[]>;
+  };
   /** Release sockets and timers. */
   close?(): void;
   /** Regional clients open now (bounded by JOBGRAPH_MAX_CLIENTS_PER_PROVIDER); absent for a global service. */

@@ -29,6 +29,7 @@ describe('A listJobs filter', () => {
         'TENCENT_COS_BATCH',
         'AWS_IMPORT_EXPORT',
         'AWS_CODEPIPELINE',
+        'AWS_BATCH',
       ],
       states: null,
       awsRegions: ['us-east-1'],

@@ -67,6 +67,7 @@ describe('A list snapshot', () => {
       byProvider.set(job.provider, [...(byProvider.get(job.provider) ?? []), item]);
     }
     expect([...byProvider.keys()].sort()).toEqual([
+      'AWS_BATCH',
       'AWS_IMPORT_EXPORT',
       'AWS_OMICS',
       'AWS_PANORAMA',

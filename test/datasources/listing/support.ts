@@ -8,21 +8,25 @@ import {
 } from '../../../src/datasources/listing/index.ts';
 import {
   startEmulators,
-  type EmulatorName,
   type EmulatorSet,
+  type EmulatorSetName,
   type ListOrder,
-  type ListableEmulatorName,
+  type OrderedEmulatorName,
 } from '../../../src/emulators/index.ts';
 import { withDefaultDemoAccounts } from '../../support/defaultAccounts.ts';
 
 export const TEST_CURSOR_SECRET = 'listing-test-cursor-secret-0123456789abcdef';
 
-export const EMULATORS: readonly EmulatorName[] = [
+/** Every provider's emulator of a set (all but STS, which no list calls). */
+export type ProviderEmulatorName = Exclude<EmulatorSetName, 'sts'>;
+
+export const EMULATORS: readonly ProviderEmulatorName[] = [
   'panorama',
   'omics',
   'cosbatch',
   'importexport',
   'codepipeline',
+  'batch',
 ];
 
 /** The emulators, the demo sources and a lister over them, on a fixed clock. */
@@ -43,13 +47,13 @@ export interface ListingRig {
   /** Every page of `size` from the start, following the last edge's cursor. */
   walk(size: number, filter?: JobListFilter): Promise<{ pages: JobListPage[]; ids: string[] }>;
   /** The operations each emulator was called with since the last `clearCalls`. */
-  operations(): Record<EmulatorName, string[]>;
+  operations(): Record<ProviderEmulatorName, string[]>;
   clearCalls(): void;
   close(): Promise<void>;
 }
 
 /**
- * Start the five emulators on a fixed clock (so the progressing jobs keep their creation time
+ * Start the emulators on a fixed clock (so the progressing jobs keep their creation time
  * while a test pages) and point the demo configuration's sources at them, as `startDemo` does,
  * without the cross-request cache (each list call reaches the emulator) and, unless `env` says
  * otherwise, without keeping list snapshots (JOBGRAPH_LIST_SNAPSHOT_SECONDS=0: each page reads
@@ -59,7 +63,7 @@ export interface ListingRig {
 export async function startListingRig(
   options: {
     env?: Record<string, string>;
-    listOrder?: Partial<Record<ListableEmulatorName, ListOrder>>;
+    listOrder?: Partial<Record<OrderedEmulatorName, ListOrder>>;
     config?: (config: Config) => Config;
     /** The emulators' fixed clock; default now. Two rigs with one anchor list the same jobs at the same times. */
     anchorMs?: number;
@@ -109,7 +113,7 @@ export async function startListingRig(
       throw new Error('the walk never ended');
     },
     operations() {
-      const out = {} as Record<EmulatorName, string[]>;
+      const out = {} as Record<ProviderEmulatorName, string[]>;
       for (const name of EMULATORS) out[name] = emulators[name].calls.map((c) => c.operation);
       return out;
     },

@@ -50,6 +50,7 @@ describe('AWS SDK settings', () => {
       omics: 'http://127.0.0.1:4102',
       codepipeline: 'http://127.0.0.1:4999',
       importexport: 'http://127.0.0.1:4999',
+      batch: 'http://127.0.0.1:4999',
       sts: 'http://127.0.0.1:4999',
     });
     const ignored = loadConfig(

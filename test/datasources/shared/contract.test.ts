@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { batch } from '../../../src/datasources/batch/index.ts';
 import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import { cosBatch } from '../../../src/datasources/cosbatch/index.ts';
 import { importExport } from '../../../src/datasources/importexport/index.ts';
@@ -127,6 +128,36 @@ function aws(
 }
 
 const CONTRACTS: Contract[] = [
+  {
+    name: 'AWS Batch',
+    provider: 'AWS_BATCH',
+    key: {
+      provider: 'AWS_BATCH',
+      region: 'eu-central-1',
+      jobId: '13811212-a506-4866-8965-eafb175c2133',
+    },
+    id: 'batch:eu-central-1:13811212-a506-4866-8965-eafb175c2133',
+    nativeId: '13811212-a506-4866-8965-eafb175c2133',
+    operation: 'DescribeJobs',
+    region: 'eu-central-1',
+    path: '/v1/describejobs',
+    success: loadFixture('batch', 'success-minimal'),
+    // DescribeJobs leaves an unknown job out of `jobs`: a 200.
+    notFound: loadFixture('batch', 'not-found'),
+    throttled: loadFixture('batch', 'throttled'),
+    // rest-json: the code in x-amzn-ErrorType.
+    clockSkew: {
+      status: 403,
+      headers: {
+        'Content-Type': 'application/json',
+        'x-amzn-RequestId': 'contract-batch-skew',
+        'x-amzn-ErrorType': 'InvalidSignatureException',
+      },
+      body: '{"message":"Signature expired: 20260310T100000Z is now earlier than 20260310T100500Z (20260310T101000Z - 5 min.)"}',
+    },
+    signature: sigV4('eu-central-1', 'batch'),
+    ...aws((options, seams) => createSource(batch, options, seams)),
+  },
   {
     name: 'Panorama',
     provider: 'AWS_PANORAMA',
@@ -474,6 +505,22 @@ interface RegionalClient {
 }
 
 const REGIONAL_CLIENTS: RegionalClient[] = [
+  {
+    name: 'AWS Batch',
+    provider: 'AWS_BATCH',
+    create: (options, seams) => createSource(batch, options, seams),
+    key: (region) => ({
+      provider: 'AWS_BATCH',
+      region,
+      jobId: '13811212-a506-4866-8965-eafb175c2133',
+    }),
+    nativeId: '13811212-a506-4866-8965-eafb175c2133',
+    method: 'POST',
+    host: (region) => `batch.${region}.amazonaws.com`,
+    path: '/v1/describejobs',
+    service: 'batch',
+    success: loadFixture('batch', 'success-full'),
+  },
   {
     name: 'Panorama',
     provider: 'AWS_PANORAMA',

@@ -2,10 +2,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { partition } from '@aws-sdk/core/client';
+import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
 import { DescribePackageImportJobCommand, PanoramaClient } from '@aws-sdk/client-panorama';
 import { describe, expect, it } from 'vitest';
+import * as batchErrors from '../../../src/datasources/batch/errors.ts';
+import { batch as batchProvider } from '../../../src/datasources/batch/index.ts';
+import * as batchParse from '../../../src/datasources/batch/parse.ts';
 import * as codepipelineErrors from '../../../src/datasources/codepipeline/errors.ts';
 import { codePipeline } from '../../../src/datasources/codepipeline/index.ts';
 import * as codepipelineParse from '../../../src/datasources/codepipeline/parse.ts';
@@ -22,6 +26,7 @@ import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { headerValue, type HttpResult } from '../../../src/datasources/shared/http.ts';
 import { MalformedBodyError, UpstreamError } from '../../../src/errors.ts';
 import type {
+  BatchKey,
   CodePipelineKey,
   JobKey,
   OmicsKey,
@@ -117,6 +122,30 @@ const codepipeline: Provider<CodePipelineKey> = {
   parse: (key, output) => codepipelineParse.parse(key, output),
 };
 
+const batch: Provider<BatchKey> = {
+  dir: 'batch',
+  provider: 'AWS_BATCH',
+  key: {
+    provider: 'AWS_BATCH',
+    region: 'us-east-1',
+    jobId: '13811212-a506-4866-8965-eafb175c2133',
+  },
+  source: (seams) => createSource(batchProvider, { ...transport, credentials }, seams),
+  sdk: (fixture, key) =>
+    new BatchClient(sdkConfig(fixture)).send(new DescribeJobsCommand({ jobs: [key.jobId] })),
+  errors: batchErrors,
+  // A job the answer leaves out is NOT_FOUND, with the request ID of the answer that left it out.
+  parse: (key, output) => {
+    try {
+      return batchParse.parse(key, output);
+    } catch (err) {
+      if (!(err instanceof UpstreamError)) throw err;
+      const requestId = (output as { $metadata?: { requestId?: string } }).$metadata?.requestId;
+      throw batchErrors.notFound(key, requestId ?? null);
+    }
+  },
+};
+
 type Outcome =
   | { record: unknown }
   | {
@@ -180,6 +209,8 @@ async function oracle<K extends JobKey>(p: Provider<K>, fixture: WireFixture): P
   try {
     return { record: p.parse(p.key, output) };
   } catch (err) {
+    // A describe-many answer without the job (AWS Batch): the parse step's own NOT_FOUND.
+    if (err instanceof UpstreamError) return outcomeOf(err);
     expect(err).toBeInstanceOf(MalformedBodyError);
     return outcomeOf(
       badResponse(p.provider, err as MalformedBodyError, output.$metadata?.requestId ?? null),
@@ -187,7 +218,7 @@ async function oracle<K extends JobKey>(p: Provider<K>, fixture: WireFixture): P
   }
 }
 
-describe.each([panorama, omics, codepipeline] as Provider<JobKey>[])(
+describe.each([panorama, omics, codepipeline, batch] as Provider<JobKey>[])(
   '$dir: the lean path against the real SDK deserialiser',
   (p) => {
     it.each(fixtureNames(p.dir))('reads %s as the SDK does', async (name) => {

@@ -1,0 +1,20 @@
+import { awsSetup } from '../shared/awsCall.ts';
+import type { AwsSourceOptions } from '../shared/options.ts';
+import type { Provider } from '../shared/provider.ts';
+import { batchWire } from './client.ts';
+import { BATCH_KEY } from './key.ts';
+import { BATCH_LISTING } from './listing.ts';
+import type { BatchJobRecord } from './record.ts';
+
+/**
+ * AWS Batch jobs (DescribeJobs: up to 100 jobs a call, so one DataLoader batch of a region and
+ * account is one call per 100 jobs), listed per job queue (DescribeJobQueues, then ListJobs newest
+ * first). Not watched through its list yet: each watched job is polled by its describe.
+ */
+export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
+  name: 'AWS_BATCH',
+  key: BATCH_KEY,
+  rootField: { name: 'batchJob', defaults: { region: (c) => c.awsRegion } },
+  setup: awsSetup((config) => config.endpoints.batch, batchWire),
+  list: BATCH_LISTING,
+};

@@ -1,0 +1,139 @@
+import { mapState, type JobState } from '../../model/job.ts';
+import { awsJsonOutput } from '../shared/awsCall.ts';
+import { entry, jsonListPage, response, str, type JsonObject } from '../shared/json.ts';
+import type { ListPage } from '../shared/paging.ts';
+import type { Operation } from '../shared/source.ts';
+import { listSubject, queuesSubject, readBatchError } from './errors.ts';
+import { epochMillis } from './parse.ts';
+import { BATCH_STATE_MAP } from './record.ts';
+
+/**
+ * The two AWS Batch list operations jobgraph uses (botocore batch/2016-08-10): rest-json, SigV4
+ * `batch`, `POST` with the page in the JSON body.
+ *
+ * - ListJobs, `POST /v1/listjobs` `{"jobQueue", "filters", "maxResults", "nextToken"}`: with a
+ *   filter, jobs of every status come back newest first (`createdAt`), at most 100 a page;
+ *   without one only RUNNING jobs (or `jobStatus`'s). jobgraph always sends `AFTER_CREATED_AT`
+ *   (0, or the plan's lower bound), so a queue's whole list comes back, in a documented order.
+ *   Items are `JobSummary` (no `isCancelled`/`isTerminated`).
+ * - DescribeJobQueues, `POST /v1/describejobqueues` `{"maxResults", "nextToken"}` (1..100):
+ *   `{"jobQueues": [JobQueueDetail], "nextToken"}`.
+ */
+
+/** Largest ListJobs page with a filter (documented: "returns up to 100 values"). */
+export const BATCH_LIST_MAX_RESULTS = 100;
+/** Largest DescribeJobQueues page. */
+export const BATCH_QUEUES_MAX_RESULTS = 100;
+
+/** One ListJobs call: a queue of a region, a page, and the lower creation bound (ms). */
+export interface BatchListCall {
+  region: string;
+  jobQueue: string;
+  createdAfterMs: number;
+  maxResults: number;
+  nextToken: string | null;
+}
+
+/** One DescribeJobQueues call. */
+export interface BatchQueuesCall {
+  region: string;
+  maxResults: number;
+  nextToken: string | null;
+}
+
+/** One `JobSummary`, normalised. */
+export interface BatchJobSummary {
+  jobId: string;
+  jobArn: string | null;
+  jobName: string | null;
+  createdAt: Date;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  /** `status` as sent, and through BATCH_STATE_MAP. */
+  upstreamStatus: string | null;
+  state: JobState | null;
+  statusReason: string | null;
+  jobDefinition: string | null;
+}
+
+/** One `JobQueueDetail`: its name and ARN. */
+export interface BatchQueue {
+  name: string;
+  arn: string | null;
+  state: string | null;
+}
+
+function readSummary(value: unknown, field: string): BatchJobSummary {
+  const o: JsonObject = entry(value, field);
+  const jobId = str(o.jobId, `${field}.jobId`) ?? '';
+  const createdIso = epochMillis(o.createdAt, `${field}.createdAt`);
+  const upstreamStatus = str(o.status, `${field}.status`);
+  return {
+    jobId,
+    jobArn: str(o.jobArn, `${field}.jobArn`),
+    jobName: str(o.jobName, `${field}.jobName`),
+    // A summary without a creation time cannot be placed: the epoch keeps it last.
+    createdAt: new Date(createdIso ?? 0),
+    startedAt: epochMillis(o.startedAt, `${field}.startedAt`),
+    stoppedAt: epochMillis(o.stoppedAt, `${field}.stoppedAt`),
+    upstreamStatus,
+    state: upstreamStatus === null ? null : mapState(BATCH_STATE_MAP, upstreamStatus),
+    statusReason: str(o.statusReason, `${field}.statusReason`),
+    jobDefinition: str(o.jobDefinition, `${field}.jobDefinition`),
+  };
+}
+
+/** ListJobs of one queue as an operation of the one pipeline. */
+export const BATCH_LIST_JOBS: Operation<BatchListCall, ListPage<BatchJobSummary>> = {
+  name: 'ListJobs',
+  region: (input) => input.region,
+  send: (input) => ({
+    method: 'POST',
+    path: '/v1/listjobs',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      jobQueue: input.jobQueue,
+      filters: [{ name: 'AFTER_CREATED_AT', values: [String(Math.max(0, input.createdAfterMs))] }],
+      maxResults: input.maxResults,
+      ...(input.nextToken ? { nextToken: input.nextToken } : {}),
+    }),
+  }),
+  readError: (input, answer) => readBatchError(listSubject(input.region, input.jobQueue), answer),
+  parse: (_input, answer) =>
+    jsonListPage(
+      response(awsJsonOutput(answer), 'response is not an object'),
+      'jobSummaryList',
+      'nextToken',
+      readSummary,
+    ),
+};
+
+/** DescribeJobQueues of a region as an operation of the one pipeline. */
+export const BATCH_LIST_QUEUES: Operation<BatchQueuesCall, ListPage<BatchQueue>> = {
+  name: 'DescribeJobQueues',
+  region: (input) => input.region,
+  send: (input) => ({
+    method: 'POST',
+    path: '/v1/describejobqueues',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      maxResults: input.maxResults,
+      ...(input.nextToken ? { nextToken: input.nextToken } : {}),
+    }),
+  }),
+  readError: (input, answer) => readBatchError(queuesSubject(input.region), answer),
+  parse: (_input, answer) =>
+    jsonListPage(
+      response(awsJsonOutput(answer), 'response is not an object'),
+      'jobQueues',
+      'nextToken',
+      (value, field) => {
+        const o = entry(value, field);
+        return {
+          name: str(o.jobQueueName, `${field}.jobQueueName`) ?? '',
+          arn: str(o.jobQueueArn, `${field}.jobQueueArn`),
+          state: str(o.state, `${field}.state`),
+        };
+      },
+    ),
+};

@@ -1,0 +1,507 @@
+import { randomUUID } from 'node:crypto';
+import {
+  synthesizedJob,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type ProviderEmulator,
+} from '../framework.ts';
+import {
+  bigAccountJobs,
+  opaqueTokens,
+  pageAfter,
+  sortListed,
+  type JobList,
+  type ListOptions,
+  type ListPosition,
+} from '../listing.ts';
+import { jobListing } from '../listRoute.ts';
+import {
+  awsCallers,
+  jsonAuthRefusal,
+  signingRegionOf,
+  type AwsAccountsOptions,
+} from '../awsCaller.ts';
+import type { ProgressClockOptions } from '../progress.ts';
+import {
+  BATCH_DEMO_REGION,
+  BATCH_ERROR_CASE_IDS,
+  BATCH_JOB_IDS,
+  BATCH_QUEUES,
+  HIGH_PRIORITY_QUEUE,
+  batchDemoJobs,
+  type WireBatchJob,
+  type WireJobQueue,
+} from './data.ts';
+import { BATCH_BIG_ACCOUNT } from './listData.ts';
+import { BATCH_PROGRESSING_JOB_ID, batchProgressingJob } from './progressing.ts';
+import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
+
+/** DescribeJobs' limit: "A list of up to 100 job IDs" (the model's documentation). */
+export const BATCH_DESCRIBE_MAX_JOBS = 100;
+/** ListJobs' page size with `filters` (documented: "returns up to 100 values"). */
+export const BATCH_LIST_MAX_FILTERED = 100;
+/** ListJobs' page size with `jobStatus` or neither (documented: "up to 1000"). */
+export const BATCH_LIST_MAX_UNFILTERED = 1000;
+/** DescribeJobQueues' page size (documented 1..100). */
+export const BATCH_QUEUES_MAX_RESULTS = 100;
+
+const JOB_STATUSES = [
+  'SUBMITTED',
+  'PENDING',
+  'RUNNABLE',
+  'STARTING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+];
+const FILTER_NAMES = [
+  'JOB_NAME',
+  'JOB_DEFINITION',
+  'BEFORE_CREATED_AT',
+  'AFTER_CREATED_AT',
+  'SHARE_IDENTIFIER',
+];
+
+export interface BatchEmulatorOptions
+  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {}
+
+/** One account's queues and jobs as the routes read them. */
+interface AccountJobs {
+  /** The queues of a region, oldest first. */
+  queues(region: string): readonly WireJobQueue[];
+  /** A queue's listed jobs (null: the region has no such queue). */
+  listOf(region: string, queueArn: string): JobList<WireBatchJob> | null;
+  /** The job DescribeJobs names (children and nodes too), or undefined. */
+  find(req: EmulatorRequest, region: string, jobId: string): WireBatchJob | undefined;
+  /** An array job's children or a multi-node job's nodes. */
+  childrenOf(region: string, parentId: string): readonly WireBatchJob[];
+  progressingIn(region: string, queueArn: string): boolean;
+  scope: string;
+}
+
+/**
+ * AWS Batch over rest-json, as the service answers (botocore batch/2016-08-10): SigV4 `batch`,
+ * JSON bodies with epoch-millisecond times, errors as status + `x-amzn-ErrorType` +
+ * `{"message": …}` + `x-amzn-RequestId`: 400 ClientException, 500 ServerException, 429
+ * TooManyRequestsException (throttling). Independent of src/datasources by design.
+ *
+ * - DescribeJobs, `POST /v1/describejobs` `{"jobs": [...]}` (≤ 100, else 400 ClientException):
+ *   `{"jobs": [JobDetail]}`; IDs the account does not have are absent, never an error. Error-case
+ *   IDs (data.ts) fail the whole call.
+ * - ListJobs, `POST /v1/listjobs`: exactly one of `jobQueue` (name or ARN), `arrayJobId`,
+ *   `multiNodeJobId`; with `filters` (one) every status, newest first, ≤ 100 a page; without,
+ *   `jobStatus` (default RUNNING), ≤ 1000 a page; `maxResults`/`nextToken` in the body. An
+ *   unknown queue lists nothing (unverified). Summaries as `JobSummary`.
+ * - DescribeJobQueues, `POST /v1/describejobqueues` `{"jobQueues"?, "maxResults", "nextToken"}`.
+ *
+ * Accounts: the demo keys see three queues of the demo region and the jobs of data.ts (with
+ * `jobsPerSource`, that many generated jobs in each queue, the progressing one counted in the
+ * high-priority queue); the second account's (staging's) session its one queue of
+ * secondAccount.ts; any other account nothing.
+ */
+export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEmulator {
+  const now = opts.now ?? Date.now;
+  const listing = jobListing(opts, {
+    defaultOrder: 'newest-first',
+    place: (j: WireBatchJob) => ({ createdMs: j.createdAt, id: j.jobId, status: j.status }),
+    progressingId: BATCH_PROGRESSING_JOB_ID,
+    progressing: batchProgressingJob,
+  });
+  // The demo jobs answer DescribeJobs in a big account too (as the other emulators' fixtures do); listed only without one.
+  const demo = batchDemoJobs(listing.anchorMs);
+  const listedDemo = listing.jobsPerSource === undefined ? demo.listed : [];
+  const fixtures = new Map(demo.listed.concat(demo.children).map((j) => [j.jobId, j]));
+  const lists = new Map<string, JobList<WireBatchJob>>(
+    BATCH_QUEUES.map((q) => [
+      q.jobQueueArn,
+      listing.demo(
+        () => listedDemo.filter((j) => j.jobQueue === q.jobQueueArn),
+        (anchorMs, count) => bigAccountJobs(BATCH_BIG_ACCOUNT, anchorMs, q.jobQueueName, count),
+        q === HIGH_PRIORITY_QUEUE,
+      ),
+    ]),
+  );
+  const inDemo = (region: string) => region === BATCH_DEMO_REGION;
+  const defaultJobs: AccountJobs = {
+    queues: (region) => (inDemo(region) ? BATCH_QUEUES : []),
+    listOf: (region, arn) => (inDemo(region) ? (lists.get(arn) ?? null) : null),
+    find(req, region, jobId) {
+      if (!inDemo(region)) return undefined;
+      if (jobId === BATCH_PROGRESSING_JOB_ID) return listing.progressingJob();
+      const fixture = fixtures.get(jobId);
+      if (fixture) return fixture;
+      for (const list of lists.values()) {
+        const hit = list.find(jobId);
+        if (hit) return hit.job();
+      }
+      return synthesizedJob(req, jobId, (t) => fixtures.get(t));
+    },
+    childrenOf: (region, parentId) =>
+      inDemo(region)
+        ? demo.children.filter(
+            (j) => j.jobId.startsWith(`${parentId}:`) || j.jobId.startsWith(`${parentId}#`),
+          )
+        : [],
+    progressingIn: (region, arn) => inDemo(region) && arn === HIGH_PRIORITY_QUEUE.jobQueueArn,
+    scope: 'batch',
+  };
+  const secondJobs = batchSecondAccountJobs(listing.anchorMs);
+  const secondList = listing.of(secondJobs);
+  const callers = awsCallers(opts, { service: 'batch', now });
+  const otherJobs = (accountId: string): AccountJobs => {
+    const second = callers.which(accountId) === 'second';
+    const here = (region: string) => second && inDemo(region);
+    return {
+      queues: (region) => (here(region) ? BATCH_SECOND_ACCOUNT_QUEUES : []),
+      listOf: (region, arn) =>
+        here(region) && arn === BATCH_SECOND_ACCOUNT_QUEUES[0]!.jobQueueArn ? secondList : null,
+      find: (_req, region, jobId) => (here(region) ? secondList.find(jobId)?.job() : undefined),
+      childrenOf: () => [],
+      progressingIn: () => false,
+      scope: `batch/${accountId}`,
+    };
+  };
+  const jobTokens = opaqueTokens('jobgraph-emulator-batch-ListJobs');
+  const queueTokens = opaqueTokens('jobgraph-emulator-batch-DescribeJobQueues');
+
+  const headers = (): Record<string, string> => ({
+    'Content-Type': 'application/json',
+    'x-amzn-RequestId': randomUUID(),
+    Date: new Date(now()).toUTCString(),
+  });
+  const error = (status: number, code: string, message: string): EmulatorResponse => ({
+    status,
+    headers: { ...headers(), 'x-amzn-ErrorType': code },
+    body: JSON.stringify({ message }),
+  });
+  const ok = (body: unknown): EmulatorResponse => ({
+    status: 200,
+    headers: headers(),
+    body: JSON.stringify(body),
+  });
+  const clientError = (message: string) => error(400, 'ClientException', message);
+  const throttled = () => error(429, 'TooManyRequestsException', 'Too Many Requests');
+  const serverError = () =>
+    error(500, 'ServerException', 'An internal error occurred. Try the request again.');
+
+  async function handle(req: EmulatorRequest): Promise<EmulatorResponse> {
+    const auth = await callers.verify(req);
+    if (!auth.ok) {
+      const { status, code, message } = jsonAuthRefusal(auth, { tokenStatus: 403 });
+      return error(status, code, message);
+    }
+    const account =
+      callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
+    const operation = operationOf(req);
+    if (!operation) return error(404, 'UnknownOperationException', 'Unknown operation');
+    const body = readBody(req.body);
+    if (typeof body === 'string') return clientError(body);
+    const region = signingRegionOf(req) ?? '';
+    if (operation === 'DescribeJobs') return describeJobs(req, account, region, body);
+    if (operation === 'ListJobs') return listJobs(account, region, body);
+    return describeJobQueues(account, region, body);
+  }
+
+  function describeJobs(
+    req: EmulatorRequest,
+    account: AccountJobs,
+    region: string,
+    body: Record<string, unknown>,
+  ): EmulatorResponse {
+    const ids = body.jobs;
+    if (!Array.isArray(ids) || ids.some((x) => typeof x !== 'string'))
+      return clientError('jobs is a required list of job IDs.');
+    if (ids.length > BATCH_DESCRIBE_MAX_JOBS)
+      return clientError(`jobs must have length less than or equal to ${BATCH_DESCRIBE_MAX_JOBS}.`);
+    if (ids.includes(BATCH_ERROR_CASE_IDS.throttled)) return throttled();
+    if (ids.includes(BATCH_ERROR_CASE_IDS.serverError)) return serverError();
+    if (ids.includes(BATCH_ERROR_CASE_IDS.clientError))
+      return clientError('User is not authorized to describe the requested jobs.');
+    const seen = new Set<string>();
+    const jobs: WireBatchJob[] = [];
+    for (const jobId of ids as string[]) {
+      if (seen.has(jobId)) continue;
+      seen.add(jobId);
+      const job = account.find(req, region, jobId);
+      if (job) jobs.push(job);
+    }
+    return ok({ jobs });
+  }
+
+  /** `maxResults` and `nextToken` of a body, bounded by `max`; or the refusal. */
+  function paging(
+    body: Record<string, unknown>,
+    max: number,
+    tokens: ReturnType<typeof opaqueTokens>,
+    scope: string,
+  ): { size: number; position: ListPosition | null } | EmulatorResponse {
+    const { maxResults, nextToken } = body;
+    let size = max;
+    if (maxResults !== undefined && maxResults !== null) {
+      if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1)
+        return clientError('maxResults must be an integer greater than or equal to 1.');
+      size = Math.min(maxResults, max);
+    }
+    if (nextToken === undefined || nextToken === null) return { size, position: null };
+    if (typeof nextToken !== 'string') return clientError('nextToken must be a string.');
+    const read = tokens.read(nextToken, scope, now());
+    if (!read.ok) return clientError('Invalid pagination token.');
+    return { size, position: read.position };
+  }
+
+  function listJobs(
+    account: AccountJobs,
+    region: string,
+    body: Record<string, unknown>,
+  ): EmulatorResponse {
+    const targets = (['jobQueue', 'arrayJobId', 'multiNodeJobId'] as const).filter(
+      (k) => body[k] !== undefined && body[k] !== null,
+    );
+    if (targets.length !== 1)
+      return clientError(
+        'Exactly one of jobQueue, arrayJobId and multiNodeJobId must be specified.',
+      );
+    const filter = readFilters(body.filters);
+    if (typeof filter === 'string') return clientError(filter);
+    const status = body.jobStatus;
+    if (
+      status !== undefined &&
+      status !== null &&
+      (typeof status !== 'string' || !JOB_STATUSES.includes(status))
+    )
+      return clientError(`jobStatus must be one of ${JOB_STATUSES.join(', ')}.`);
+    const statusOnly =
+      filter === null || filter.name === 'SHARE_IDENTIFIER'
+        ? ((status as string | undefined) ?? (filter === null ? 'RUNNING' : undefined))
+        : undefined;
+    const target = targets[0]!;
+    const name = body[target] as string;
+    const scope = `${account.scope}/${region}/${target}=${name}/${JSON.stringify(filter)}/${String(statusOnly)}`;
+    const page = paging(
+      body,
+      filter ? BATCH_LIST_MAX_FILTERED : BATCH_LIST_MAX_UNFILTERED,
+      jobTokens,
+      scope,
+    );
+    if (isResponse(page)) return page;
+    const accept = (job: WireBatchJob) =>
+      (statusOnly === undefined || job.status === statusOnly) &&
+      (filter === null || matches(filter, job));
+    let items: WireBatchJob[];
+    let more: boolean;
+    let last: ListPosition | undefined;
+    if (target === 'jobQueue') {
+      const queue = account
+        .queues(region)
+        .find((q) => q.jobQueueName === name || q.jobQueueArn === name);
+      const list = queue ? account.listOf(region, queue.jobQueueArn) : null;
+      const got = listing
+        .source(list, queue !== undefined && account.progressingIn(region, queue.jobQueueArn))
+        .page(page.position, page.size, (entry) => accept(entry.job()));
+      items = got.items.map((e) => e.job());
+      more = got.more;
+      last = got.last;
+    } else {
+      const children = account.childrenOf(region, name).filter(accept);
+      const got = listing.pageOf(
+        children.map((job) => ({ createdMs: job.createdAt, id: job.jobId, job })),
+        page.position,
+        page.size,
+      );
+      items = got.items.map((e) => e.job);
+      more = got.more;
+      last = got.last;
+    }
+    return ok({
+      jobSummaryList: items.map(summaryOf),
+      ...(more && last ? { nextToken: jobTokens.issue(scope, last, now()) } : {}),
+    });
+  }
+
+  function describeJobQueues(
+    account: AccountJobs,
+    region: string,
+    body: Record<string, unknown>,
+  ): EmulatorResponse {
+    const names = body.jobQueues;
+    if (
+      names !== undefined &&
+      names !== null &&
+      (!Array.isArray(names) || names.some((x) => typeof x !== 'string'))
+    )
+      return clientError('jobQueues must be a list of job queue names or ARNs.');
+    const scope = `${account.scope}/${region}/queues/${JSON.stringify(names ?? null)}`;
+    const page = paging(body, BATCH_QUEUES_MAX_RESULTS, queueTokens, scope);
+    if (isResponse(page)) return page;
+    const wanted = Array.isArray(names) && names.length > 0 ? (names as string[]) : null;
+    const queues = account
+      .queues(region)
+      .filter(
+        (q) => wanted === null || wanted.includes(q.jobQueueName) || wanted.includes(q.jobQueueArn),
+      )
+      .map((q) => ({ q, createdMs: q.createdMs, id: q.jobQueueName }));
+    // Queues come oldest first (the order they were made), whatever the jobs' list order.
+    const got = pageAfter(
+      sortListed(queues, 'oldest-first'),
+      [],
+      page.position,
+      'oldest-first',
+      page.size,
+    );
+    const lastQueue = got.items[got.items.length - 1];
+    return ok({
+      jobQueues: got.items.map(({ q }) => {
+        const { createdMs: _, ...wire } = q;
+        return wire;
+      }),
+      ...(got.more && lastQueue ? { nextToken: queueTokens.issue(scope, lastQueue, now()) } : {}),
+    });
+  }
+
+  return {
+    name: 'batch',
+    handle,
+    describe(req) {
+      const operation = operationOf(req);
+      if (!operation) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
+      const body = readBody(req.body);
+      if (operation === 'DescribeJobs' && typeof body !== 'string' && Array.isArray(body.jobs)) {
+        const ids = (body.jobs as unknown[]).map(String);
+        return callers.describeRegional(req, `DescribeJobs ${ids.length}`, ids.join(','));
+      }
+      if (operation === 'ListJobs' && typeof body !== 'string') {
+        const named = body.jobQueue ?? body.arrayJobId ?? body.multiNodeJobId;
+        const queue = typeof named === 'string' ? named : '';
+        return callers.describeRegional(req, `ListJobs ${queue}`, `${queue}/`);
+      }
+      return callers.describeRegional(req, operation, '');
+    },
+    throttled,
+    serverError,
+    errorAnswer(_req, answer) {
+      const out = error(answer.status, answer.code, answer.message);
+      return { ...out, headers: { ...out.headers, 'x-amzn-RequestId': answer.requestId } };
+    },
+    malformed: () => ({
+      status: 200,
+      headers: headers(),
+      body: `{"jobs":[{"jobId":"${BATCH_JOB_IDS.succeeded}","jobNa`,
+    }),
+  };
+}
+
+/** A JobSummary of a job (ListJobs' item). */
+function summaryOf(job: WireBatchJob): Record<string, unknown> {
+  const container = job.container as { exitCode?: number; reason?: string } | undefined;
+  const array = job.arrayProperties as Record<string, unknown> | undefined;
+  const nodes = job.nodeProperties as { numNodes?: number } | undefined;
+  const node = job.nodeDetails as { nodeIndex?: number; isMainNode?: boolean } | undefined;
+  const pick = (o: Record<string, unknown>, keys: string[]) =>
+    Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+  return {
+    jobArn: job.jobArn,
+    jobId: job.jobId,
+    jobName: job.jobName,
+    createdAt: job.createdAt,
+    status: job.status,
+    ...pick(job, ['statusReason', 'startedAt', 'stoppedAt', 'shareIdentifier']),
+    ...(container && (container.exitCode !== undefined || container.reason !== undefined)
+      ? { container: pick(container, ['exitCode', 'reason']) }
+      : {}),
+    ...(array
+      ? {
+          arrayProperties: pick(array, [
+            'size',
+            'index',
+            'statusSummary',
+            'statusSummaryLastUpdatedAt',
+          ]),
+        }
+      : {}),
+    ...(nodes || node
+      ? {
+          nodeProperties: {
+            ...(node ? { isMainNode: node.isMainNode, nodeIndex: node.nodeIndex } : {}),
+            ...(nodes ? { numNodes: nodes.numNodes } : {}),
+          },
+        }
+      : {}),
+    jobDefinition: job.jobDefinition,
+  };
+}
+
+type ListFilter = { name: string; value: string };
+
+/** The one filter of ListJobs' `filters` (null: none), or why it is refused. */
+function readFilters(filters: unknown): ListFilter | null | string {
+  if (filters === undefined || filters === null) return null;
+  if (!Array.isArray(filters)) return 'filters must be a list.';
+  if (filters.length === 0) return null;
+  if (filters.length > 1) return 'Only one filter can be used at a time.';
+  const f = filters[0] as { name?: unknown; values?: unknown };
+  if (typeof f?.name !== 'string' || !FILTER_NAMES.includes(f.name))
+    return `filters.name must be one of ${FILTER_NAMES.join(', ')}.`;
+  if (!Array.isArray(f.values) || f.values.length !== 1 || typeof f.values[0] !== 'string')
+    return 'filters.values must hold one value.';
+  const value = f.values[0];
+  if (
+    (f.name === 'BEFORE_CREATED_AT' || f.name === 'AFTER_CREATED_AT') &&
+    !/^\d{1,15}$/.test(value)
+  )
+    return `${f.name} must be milliseconds since the epoch.`;
+  return { name: f.name, value };
+}
+
+function matches(filter: ListFilter, job: WireBatchJob): boolean {
+  const { name, value } = filter;
+  const prefix = (wanted: string, actual: string) =>
+    wanted.endsWith('*') ? actual.startsWith(wanted.slice(0, -1)) : actual === wanted;
+  switch (name) {
+    case 'JOB_NAME':
+      return prefix(value.toLowerCase(), job.jobName.toLowerCase());
+    case 'JOB_DEFINITION': {
+      if (value.startsWith('arn:')) return job.jobDefinition === value;
+      const defName = job.jobDefinition.split('/').pop()?.split(':')[0] ?? '';
+      return prefix(value, defName);
+    }
+    case 'BEFORE_CREATED_AT':
+      return job.createdAt < Number(value);
+    case 'AFTER_CREATED_AT':
+      return job.createdAt > Number(value);
+    default:
+      return job.shareIdentifier === value;
+  }
+}
+
+function operationOf(
+  req: EmulatorRequest,
+): 'DescribeJobs' | 'ListJobs' | 'DescribeJobQueues' | null {
+  if (req.method !== 'POST') return null;
+  switch (req.rawPath) {
+    case '/v1/describejobs':
+      return 'DescribeJobs';
+    case '/v1/listjobs':
+      return 'ListJobs';
+    case '/v1/describejobqueues':
+      return 'DescribeJobQueues';
+    default:
+      return null;
+  }
+}
+
+/** The request's JSON object, or the ClientException message for one that is not. */
+function readBody(text: string): Record<string, unknown> | string {
+  let body: unknown;
+  try {
+    body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    return 'Could not parse the request body as JSON.';
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return 'The request body must be a JSON object.';
+  return body as Record<string, unknown>;
+}
+
+function isResponse(value: object): value is EmulatorResponse {
+  return 'status' in value && 'headers' in value && 'body' in value;
+}
