@@ -192,17 +192,20 @@ function demoExampleLines(
 
 /** One line per provider, its name and its ID (and a note after it, if any). */
 function demoProviderLines(
-  ids: Readonly<Record<EmulatorName, string>>,
-  notes: Partial<Record<EmulatorName, string>> = {},
+  ids: Readonly<Partial<Record<EmulatorName | 'batch', string>>>,
+  notes: Partial<Record<EmulatorName | 'batch', string>> = {},
 ): string[] {
-  const names: [EmulatorName, string][] = [
+  const names: [EmulatorName | 'batch', string][] = [
     ['panorama', 'AWS Panorama      '],
     ['omics', 'AWS HealthOmics   '],
     ['cosbatch', 'Tencent COS Batch '],
     ['importexport', 'AWS Import/Export '],
     ['codepipeline', 'AWS CodePipeline  '],
+    ['batch', 'AWS Batch         '],
   ];
-  return names.map(([name, label]) => `    ${label}  ${ids[name]}${notes[name] ?? ''}`);
+  return names
+    .filter(([name]) => ids[name] !== undefined)
+    .map(([name, label]) => `    ${label}  ${ids[name]}${notes[name] ?? ''}`);
 }
 
 /** The jobs console beside a /graphql URL, with `localhost` for the loopback address (a browser's secure context). */

@@ -277,6 +277,9 @@ describe('listJobs with an account whose role cannot be assumed', () => {
   const gw = useTestGateway({
     // Added to the demo's accounts; the emulated STS knows no such role: AccessDenied.
     JOBGRAPH_AWS_ACCOUNTS: 'denied=arn:aws:iam::999999999999:role/jobgraph-reader',
+    // Three AWS accounts' cold first page reads more than the default 20 sources upstream (the
+    // bound's own tests are coldSources.test.ts): one page here shows every account's outcome.
+    JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST: '60',
   });
 
   it('reports that account’s sources FAILED with UPSTREAM_ACCESS_DENIED while the others list', async () => {

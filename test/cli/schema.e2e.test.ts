@@ -23,6 +23,7 @@ import { clientSchema, readSubgraphDocument } from '../../src/cli/schema.ts';
 const BIN = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
 const LOADED_HOOK = fileURLToPath(new URL('../support/loadedModules.mjs', import.meta.url));
 const JOB_TYPES = [
+  'BatchJob',
   'CodePipelineJob',
   'CosBatchJob',
   'ImportExportJob',

@@ -3,6 +3,7 @@ import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { EXAMPLE_GLOBAL_ID as BATCH_EXAMPLE_ID } from '../../src/emulators/batch/data.ts';
 import { CONSOLE_CSP } from '../../src/http/console.ts';
 import { consoleJobQueries } from '../../src/http/consoleQueries.ts';
 import { buildSchema } from '../../src/schema.ts';
@@ -100,11 +101,13 @@ describe('GET /console', () => {
     const { schema } = buildSchema();
     const queries = consoleJobQueries(schema);
     expect(Object.keys(queries).sort()).toEqual(
-      ['codepipeline', 'cos', 'importexport', 'omics', 'panorama'].sort(),
+      ['batch', 'codepipeline', 'cos', 'importexport', 'omics', 'panorama'].sort(),
     );
     for (const [prefix, query] of Object.entries(queries)) {
       expect(validate(schema, parse(query)), prefix).toEqual([]);
-      const id = Object.values(exampleGlobalIds()).find((g) => g.startsWith(`${prefix}:`))!;
+      const id = [...Object.values(exampleGlobalIds()), BATCH_EXAMPLE_ID].find((g) =>
+        g.startsWith(`${prefix}:`),
+      )!;
       const res = await gql(gw, query, { variables: { id }, token: gw.tokens.secrets });
       expect(res.body.errors, prefix).toBeUndefined();
       expect(res.body.data!.job.id).toBe(id);
