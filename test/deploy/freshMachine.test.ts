@@ -9,6 +9,7 @@ const PARTS: [RealPartName, string][] = [
   ['redis-server', 'redis-server'],
   ['nginx', 'nginx-light'],
   ['chromium', 'chromium'],
+  ['aws-cli', 'awscli'],
 ];
 
 describe('The real programs some tests need (test/support/realParts.ts)', () => {

@@ -4,13 +4,14 @@ import { existsSync } from 'node:fs';
 /**
  * The real programs some tests run beside jobgraph, each from Debian's package: redis-server (the
  * shared cache, leases, rate budget and the cluster tests), nginx (the deployment kit's
- * configuration in front of real replicas) and Chromium (the browser and console tests).
+ * configuration in front of real replicas), Chromium (the browser and console tests) and the AWS
+ * CLI (`aws batch describe-jobs` against the AWS Batch emulator).
  *
  * On a machine without one, the tests that need it skip, with one line saying which package
  * brings it; under CI (CI=true, as .ci/run runs) they run anyway and fail with that line, so CI
  * never passes by skipping. TEST_WITHOUT=redis-server,nginx,chromium plays a machine without them.
  */
-export type RealPartName = 'redis-server' | 'nginx' | 'chromium';
+export type RealPartName = 'redis-server' | 'nginx' | 'chromium' | 'aws-cli';
 
 interface Part {
   /** The Debian package that installs it. */
@@ -24,6 +25,7 @@ const PARTS: Record<RealPartName, Part> = {
   'redis-server': { debian: 'redis-server', command: 'redis-server' },
   nginx: { debian: 'nginx-light', path: '/usr/sbin/nginx' },
   chromium: { debian: 'chromium', path: '/usr/bin/chromium' },
+  'aws-cli': { debian: 'awscli', command: 'aws' },
 };
 
 export interface RealPart {
@@ -66,7 +68,7 @@ const said = new Set<RealPartName>();
 
 /**
  * Whether the tests of a file can run `name`, for `describe.skipIf(part.skip)`: when it is
- * missing, says so in one line (once per test file).
+ * missing, says so in one line (once per fork: the unit files share their modules).
  */
 export function realPart(name: RealPartName): RealPart {
   const status = realPartStatus(name);
