@@ -67,6 +67,17 @@ function member<T>(
   return o ? read(o, field) : null;
 }
 
+/** `o[outer][name]` read by `read` at its wire path; null when either is absent. */
+function nested<T>(
+  o: JsonObject,
+  outer: string,
+  name: string,
+  f: string,
+  read: (value: unknown, field: string) => T,
+): T {
+  return read(obj(o[outer], `${f}.${outer}`)?.[name], `${f}.${outer}.${name}`);
+}
+
 const strings = (value: unknown, field: string): string[] =>
   arr(value, field).map((v, i) => str(v, `${field}[${i}]`) ?? '');
 
@@ -147,29 +158,17 @@ function container(o: JsonObject, f: string): BatchContainer {
           secretOptions: secrets(log.secretOptions, `${f}.logConfiguration.secretOptions`),
         }
       : null,
-    fargatePlatformVersion: str(
-      obj(o.fargatePlatformConfiguration, `${f}.fargatePlatformConfiguration`)?.platformVersion,
-      `${f}.fargatePlatformConfiguration.platformVersion`,
-    ),
-    assignPublicIp: str(
-      obj(o.networkConfiguration, `${f}.networkConfiguration`)?.assignPublicIp,
-      `${f}.networkConfiguration.assignPublicIp`,
-    ),
-    ephemeralStorageGiB: int(
-      obj(o.ephemeralStorage, `${f}.ephemeralStorage`)?.sizeInGiB,
-      `${f}.ephemeralStorage.sizeInGiB`,
-    ),
-    operatingSystemFamily: str(
-      obj(o.runtimePlatform, `${f}.runtimePlatform`)?.operatingSystemFamily,
-      `${f}.runtimePlatform.operatingSystemFamily`,
-    ),
-    cpuArchitecture: str(
-      obj(o.runtimePlatform, `${f}.runtimePlatform`)?.cpuArchitecture,
-      `${f}.runtimePlatform.cpuArchitecture`,
-    ),
-    repositoryCredentialsParameter: str(
-      obj(o.repositoryCredentials, `${f}.repositoryCredentials`)?.credentialsParameter,
-      `${f}.repositoryCredentials.credentialsParameter`,
+    fargatePlatformVersion: nested(o, 'fargatePlatformConfiguration', 'platformVersion', f, str),
+    assignPublicIp: nested(o, 'networkConfiguration', 'assignPublicIp', f, str),
+    ephemeralStorageGiB: nested(o, 'ephemeralStorage', 'sizeInGiB', f, int),
+    operatingSystemFamily: nested(o, 'runtimePlatform', 'operatingSystemFamily', f, str),
+    cpuArchitecture: nested(o, 'runtimePlatform', 'cpuArchitecture', f, str),
+    repositoryCredentialsParameter: nested(
+      o,
+      'repositoryCredentials',
+      'credentialsParameter',
+      f,
+      str,
     ),
     enableExecuteCommand: bool(o.enableExecuteCommand, `${f}.enableExecuteCommand`),
   };
@@ -220,14 +219,8 @@ function ecsTask(o: JsonObject, f: string): BatchEcsTask {
     platformVersion: str(o.platformVersion, `${f}.platformVersion`),
     ipcMode: str(o.ipcMode, `${f}.ipcMode`),
     pidMode: str(o.pidMode, `${f}.pidMode`),
-    assignPublicIp: str(
-      obj(o.networkConfiguration, `${f}.networkConfiguration`)?.assignPublicIp,
-      `${f}.networkConfiguration.assignPublicIp`,
-    ),
-    ephemeralStorageGiB: int(
-      obj(o.ephemeralStorage, `${f}.ephemeralStorage`)?.sizeInGiB,
-      `${f}.ephemeralStorage.sizeInGiB`,
-    ),
+    assignPublicIp: nested(o, 'networkConfiguration', 'assignPublicIp', f, str),
+    ephemeralStorageGiB: nested(o, 'ephemeralStorage', 'sizeInGiB', f, int),
     enableExecuteCommand: bool(o.enableExecuteCommand, `${f}.enableExecuteCommand`),
   };
 }
