@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BATCH_SECOND_ACCOUNT_JOB_IDS,
+  BATCH_SECOND_ACCOUNT_QUEUES,
+  batchSecondAccountJobs,
+} from '../../src/emulators/batch/secondAccount.ts';
+import {
   CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS,
   CODEPIPELINE_SECOND_ACCOUNT_JOBS,
   CODEPIPELINE_SECOND_ACCOUNT_SECRET_VALUES,
@@ -55,6 +60,11 @@ describe("the second account's data", () => {
         ids: CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS,
         jobs: [...CODEPIPELINE_SECOND_ACCOUNT_JOBS],
         secretValues: CODEPIPELINE_SECOND_ACCOUNT_SECRET_VALUES,
+      },
+      batch: {
+        ids: BATCH_SECOND_ACCOUNT_JOB_IDS,
+        queues: BATCH_SECOND_ACCOUNT_QUEUES,
+        jobs: batchSecondAccountJobs(ANCHOR_MS),
       },
       listed: listedDemoJobs(ANCHOR_MS, { account: 'staging' }),
       examples: exampleSecondAccountJobs(),
