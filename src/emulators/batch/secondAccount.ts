@@ -1,6 +1,11 @@
 import { DEMO_SECOND_AWS_ACCOUNT } from '../accounts.ts';
 import { uuidFor } from '../listing.ts';
 import {
+  secondAccountJobs,
+  type SecondAccountRow,
+  type SecondAccountSlot,
+} from '../secondAccount.ts';
+import {
   BATCH_DEMO_REGION,
   BATCH_JOB_IDS,
   batchJob,
@@ -17,7 +22,6 @@ import {
  */
 
 const ACCOUNT = DEMO_SECOND_AWS_ACCOUNT.accountId;
-const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 /** The second account's job IDs by what they show. */
@@ -41,49 +45,49 @@ export const BATCH_SECOND_ACCOUNT_QUEUES: readonly WireJobQueue[] = [
   ),
 ];
 
+type Row = SecondAccountRow<
+  keyof typeof BATCH_SECOND_ACCOUNT_JOB_IDS,
+  {
+    jobName: string;
+    status: 'FAILED' | 'SUCCEEDED' | 'RUNNING' | 'RUNNABLE';
+    /** Minutes after creation it started and stopped; its container's exit code. */
+    started?: number;
+    stopped?: number;
+    exitCode?: number;
+  }
+>;
+
+const EXITED = 'Essential container in task exited';
+
+// Newest last, as the jobs were written before they became a table.
+// prettier-ignore
+const ROWS: readonly Row[] = [
+  { job: 'shared', age: '9h', jobName: 'align-staging', status: 'FAILED', started: 2, stopped: 7, exitCode: 3 },
+  { job: 'succeeded', age: '7h', jobName: 'etl-staging-orders', status: 'SUCCEEDED', started: 1, stopped: 9, exitCode: 0 },
+  { job: 'running', age: '2h', jobName: 'etl-staging-payments', status: 'RUNNING', started: 1 },
+  { job: 'runnable', age: '1h', jobName: 'train-staging-smoke', status: 'RUNNABLE' },
+];
+
+/** One row as a `JobDetail` of the second account's queue. */
+function template(row: Row, { jobId, createdMs }: SecondAccountSlot): WireBatchJob {
+  const { started, stopped, exitCode } = row;
+  return batchJob(
+    {
+      jobId,
+      jobName: row.jobName,
+      queue: BATCH_SECOND_ACCOUNT_QUEUES[0]!,
+      status: row.status,
+      createdMs,
+      ...(started !== undefined ? { startedAfter: started * MINUTE } : {}),
+      ...(stopped !== undefined ? { stoppedAfter: stopped * MINUTE, statusReason: EXITED } : {}),
+      ...(exitCode !== undefined ? { exitCode } : {}),
+    },
+    ACCOUNT,
+    BATCH_DEMO_REGION,
+  );
+}
+
 /** The second account's jobs, all listed in its queue. */
 export function batchSecondAccountJobs(anchorMs: number): WireBatchJob[] {
-  const J = BATCH_SECOND_ACCOUNT_JOB_IDS;
-  const queue = BATCH_SECOND_ACCOUNT_QUEUES[0]!;
-  const at = (hours: number) => anchorMs - hours * HOUR;
-  const job = (spec: Parameters<typeof batchJob>[0]) => batchJob(spec, ACCOUNT, BATCH_DEMO_REGION);
-  return [
-    job({
-      jobId: J.shared,
-      jobName: 'align-staging',
-      queue,
-      status: 'FAILED',
-      createdMs: at(9),
-      startedAfter: 2 * MINUTE,
-      stoppedAfter: 7 * MINUTE,
-      exitCode: 3,
-      statusReason: 'Essential container in task exited',
-    }),
-    job({
-      jobId: J.succeeded,
-      jobName: 'etl-staging-orders',
-      queue,
-      status: 'SUCCEEDED',
-      createdMs: at(7),
-      startedAfter: MINUTE,
-      stoppedAfter: 9 * MINUTE,
-      exitCode: 0,
-      statusReason: 'Essential container in task exited',
-    }),
-    job({
-      jobId: J.running,
-      jobName: 'etl-staging-payments',
-      queue,
-      status: 'RUNNING',
-      createdMs: at(2),
-      startedAfter: MINUTE,
-    }),
-    job({
-      jobId: J.runnable,
-      jobName: 'train-staging-smoke',
-      queue,
-      status: 'RUNNABLE',
-      createdMs: at(1),
-    }),
-  ];
+  return secondAccountJobs({ ids: BATCH_SECOND_ACCOUNT_JOB_IDS, rows: ROWS }, anchorMs, template);
 }
