@@ -106,7 +106,7 @@ describe.skipIf(redisServer.skip)(
       await emulators?.close();
     });
 
-    it('keeps every provider within its limit (+1) in any second, and answers every job within the budget + 2 s with the job or UPSTREAM_THROTTLED', async () => {
+    it('keeps every provider within its limit (+2) in any second, and answers every job within the budget + 2 s with the job or UPSTREAM_THROTTLED', async () => {
       const ids = new UnknownIdGenerator(4242);
       const urls = processes.map((p) => p.url);
       // One subscriber on the first replica watches two unfinished jobs all along.
@@ -192,7 +192,9 @@ describe.skipIf(redisServer.skip)(
       );
 
       expect(unexpected).toEqual([]);
-      for (const p of PROVIDERS) expect({ [p]: most[p] <= LIMITS[p] + 1 }).toEqual({ [p]: true });
+      // Turns are spaced at departure (Redis's clock); this counts arrivals at the emulator. One for
+      // the window's edge, one for a call the busy machine delayed arriving close to the next.
+      for (const p of PROVIDERS) expect({ [p]: most[p] <= LIMITS[p] + 2 }).toEqual({ [p]: true });
       expect(slowest).toBeLessThanOrEqual(BUDGET_MS + 2_000);
       // The budget was spent: calls waited, others were refused, and each provider answered jobs.
       expect(throttled).toBeGreaterThan(0);
