@@ -1,6 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
+const CLUSTER_FILES = [
+  'test/subscriptions/cluster.e2e.test.ts',
+  'test/subscriptions/singleConnectionCluster.e2e.test.ts',
+  'test/resilience/rateBudget.e2e.test.ts',
+];
+
 export default defineConfig({
   resolve: {
     // graphql 16 ships CJS (`main`) and ESM (`module`) builds. Node loads the CJS one for both
@@ -9,9 +15,10 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
-    // Two projects: `unit` runs the TypeScript sources as they are (one file on its own starts in a
+    // Three projects: `unit` runs the TypeScript sources as they are (one file on its own starts in a
     // couple of seconds); `e2e` (files named *.e2e.test.ts) spawns bin/jobgraph.mjs, which runs the
-    // compiled code, so it builds dist/ once first. `npm test` runs both; `npx vitest run --project
+    // compiled code, so it builds dist/ once first; `cluster`, e2e files too, runs alone at the end.
+    // `npm test` runs all three; `npx vitest run --project
     // unit <file>` runs one unit file without a build.
     projects: [
       {
@@ -33,7 +40,20 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
+          exclude: CLUSTER_FILES,
           globalSetup: ['test/support/buildDist.ts'],
+        },
+      },
+      {
+        // Replicas sharing Redis, checked against their poll interval and rate limits: run last,
+        // one file at a time and beside no other file, so a neighbour's load does not stretch the
+        // intervals they count in.
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: CLUSTER_FILES,
+          globalSetup: ['test/support/buildDist.ts'],
+          maxWorkers: 1,
         },
       },
     ],
