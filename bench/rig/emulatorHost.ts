@@ -10,6 +10,7 @@ import {
   type EmulatorName,
 } from '../../src/emulators/index.ts';
 import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
+import { PROVIDERS } from '../lib/ids.ts';
 import {
   serveHost,
   type CounterSnapshot,
@@ -20,13 +21,7 @@ import {
 const latencyMs = Number(process.argv[2] ?? '0');
 const jobsPerSource = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
 const set = await startEmulators(jobsPerSource === undefined ? {} : { jobsPerSource });
-const names = [
-  'panorama',
-  'omics',
-  'cosbatch',
-  'importexport',
-  'codepipeline',
-] as const satisfies readonly EmulatorName[];
+const names = PROVIDERS;
 for (const name of names) set[name].setFaults({ latencyMs });
 
 function counters(): CounterSnapshot {
