@@ -17,7 +17,7 @@ export default defineConfig({
   test: {
     // Three projects: `unit` runs the TypeScript sources as they are (one file on its own starts in a
     // couple of seconds); `e2e` (files named *.e2e.test.ts) spawns bin/jobgraph.mjs, which runs the
-    // compiled code, so it builds dist/ once first; `cluster`, e2e files too, runs alone at the end.
+    // compiled code, so it builds dist/ once first; `cluster`, e2e files too, runs one file at a time.
     // `npm test` runs all three; `npx vitest run --project
     // unit <file>` runs one unit file without a build.
     projects: [
@@ -45,9 +45,10 @@ export default defineConfig({
         },
       },
       {
-        // Replicas sharing Redis, checked against their poll interval and rate limits: run last,
-        // one file at a time and beside no other file, so a neighbour's load does not stretch the
-        // intervals they count in.
+        // Replicas sharing Redis, checked against their poll interval and rate limits: one file at
+        // a time, so two clusters of replicas never compete for the cores. The other projects'
+        // files do run beside them (vitest runs projects together unless `sequence.groupOrder`
+        // says otherwise); their bounds allow for that.
         extends: true,
         test: {
           name: 'cluster',

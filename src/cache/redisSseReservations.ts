@@ -112,9 +112,12 @@ class RedisSseReservations implements SharedReservations {
   readonly #waiting = new Map<string, (answer: Answer) => void>();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #availability = new Set<(available: boolean) => void>();
+  readonly #started: Promise<void>;
+  #markStarted: () => void = () => undefined;
 
   constructor(options: RedisSseReservationsOptions) {
     this.#options = options;
+    this.#started = new Promise((resolve) => (this.#markStarted = resolve));
     this.#database = Number(new URL(options.url).pathname.slice(1)) || 0;
     this.replicaId =
       options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -137,6 +140,10 @@ class RedisSseReservations implements SharedReservations {
 
   available(): boolean {
     return this.#state === 'up' && !this.#closed;
+  }
+
+  whenStarted(): Promise<void> {
+    return this.#started;
   }
 
   /** Told each time the store turns unavailable (false) or available (true). */
@@ -228,6 +235,7 @@ class RedisSseReservations implements SharedReservations {
     // The releases sent so far go out first (each bounded by the op timeout).
     await Promise.allSettled([...this.#pending]);
     this.#closed = true;
+    this.#markStarted();
     this.#recheck.stop();
     for (const settle of [...this.#waiting.values()]) settle(UNAVAILABLE);
     for (const client of [this.#subscriber, this.#commands]) if (client.isOpen) client.destroy();
@@ -244,6 +252,7 @@ class RedisSseReservations implements SharedReservations {
         'single connection reservations: Redis is unavailable; until it is back, a reservation is served only by the replica that made it (the proxy must keep its requests there)',
       );
       for (const listener of [...this.#availability]) listener(false);
+      this.#markStarted();
     }
     for (const settle of [...this.#waiting.values()]) settle(UNAVAILABLE);
     this.#recheck.schedule();
@@ -272,6 +281,7 @@ class RedisSseReservations implements SharedReservations {
         'single connection reservations: Redis is back; any replica serves any reservation again',
       );
     for (const listener of [...this.#availability]) listener(true);
+    this.#markStarted();
   }
 
   #bounded<T>(call: Promise<T>): Promise<T> {

@@ -17,6 +17,11 @@ export interface SharedReservations {
   readonly replicaId: string;
   /** Whether the store answers now. */
   available(): boolean;
+  /**
+   * Settles once the store's first connection has come up or failed (or the store closed): until
+   * then a replica that has just started would otherwise serve as if the store were away.
+   */
+  whenStarted(): Promise<void>;
   /** A new record for `ownerId`, lapsing after `ttlMs` unless a stream connects; refused when the owner holds `maxPerCaller` already, across the replicas. */
   reserve(
     reservationId: string,

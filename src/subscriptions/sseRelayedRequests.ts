@@ -100,7 +100,7 @@ export class RelayedReservations {
 
   /** Record a new reservation in the store (when it answers): a refusal when its owner holds too many across the replicas. */
   async reserve(reservation: Reservation<Stream>): Promise<ReservationLimitError | undefined> {
-    if (!this.store.available()) return undefined;
+    if (!(await this.answers())) return undefined;
     const { maxPerCaller, timeoutMs } = this.options;
     const id = reservationIdOf(reservation.token);
     const outcome = await this.store.reserve(
@@ -143,7 +143,7 @@ export class RelayedReservations {
     owner: string,
     local: Reservation<Stream> | undefined,
   ): Promise<boolean> {
-    if (!this.store.available()) return false;
+    if (!(await this.answers())) return false;
     const id = reservationIdOf(token);
     if (req.method !== 'DELETE' && isStreamRequest(req))
       return this.connect(req, res, call, gone, { token, owner, id, local });
@@ -169,6 +169,24 @@ export class RelayedReservations {
         );
     } else await this.relay(found.holder, req, res, call, { token, owner, id });
     return true;
+  }
+
+  /**
+   * Whether the store answers. A replica that has just started may take requests before its first
+   * connection to Redis is up (a proxy without readiness checks sends it traffic at once): served
+   * as if Redis were away, such a request would find no reservation made elsewhere, or start an
+   * operation away from its stream. So a store still starting is waited for, up to the reply
+   * timeout; a store that is down answers at once.
+   */
+  private async answers(): Promise<boolean> {
+    if (this.store.available()) return true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.store.whenStarted(),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.replyTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    return this.store.available();
   }
 
   /** The event stream of a shared reservation: claimed for this replica, then served here. */

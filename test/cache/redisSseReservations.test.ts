@@ -155,6 +155,35 @@ describe.skipIf(missing !== null)('Single connection reservations in Redis', () 
     expect(await a.request('host:9:gone', 'hello', 5000)).toEqual({ kind: 'gone' });
   });
 
+  it('says when its first connection has settled: up with Redis there, unavailable without it, and a close ends the wait', async () => {
+    const log = capturedLog();
+    const options = { opTimeoutMs: 2000, retryMs: 25, logger: log.logger };
+    const up = redisSseReservations({ ...options, url: redis.url, replicaId: 'host:1:s' });
+    stores.push(up);
+    await up.whenStarted();
+    expect(up.available()).toBe(true);
+    const server = await redis.start();
+    const port = server.port;
+    await kill(server.child);
+    const away = redisSseReservations({
+      ...options,
+      url: `redis://127.0.0.1:${port}`,
+      replicaId: 'host:2:s',
+    });
+    stores.push(away);
+    await away.whenStarted();
+    expect(away.available()).toBe(false);
+    expect(log.lines.map((l) => l.msg)).toEqual([expect.stringMatching(/Redis is unavailable/)]);
+    const closed = redisSseReservations({
+      ...options,
+      url: `redis://127.0.0.1:${port}`,
+      replicaId: 'host:3:s',
+    });
+    await closed.close();
+    await closed.whenStarted();
+    expect(closed.available()).toBe(false);
+  });
+
   it('answers unavailable at once while Redis is away (one warn line), and is used again once it is back (one info line)', async () => {
     const server = await redis.start();
     const log = capturedLog();

@@ -71,21 +71,13 @@ describe.skipIf(missing !== null)(
       authorization: `Bearer ${bearer}`,
       ...(token ? { 'x-graphql-event-stream-token': token } : {}),
     });
-    /** A reservation on `gw` that Redis holds (one made while its store still connects is the replica's own: made again). */
+    /** A reservation on `gw`, which Redis holds as soon as the 201 is answered. */
     const reserve = async (gw: TestGateway, bearer: string): Promise<string> => {
-      for (let attempt = 0; attempt < 100; attempt++) {
-        const before = (await redis.client.keys('jobgraph:sse:v1:r:*')).length;
-        const res = await fetch(gw.server.url, { method: 'PUT', headers: headers(bearer) });
-        expect(res.status).toBe(201);
-        const token = await res.text();
-        if ((await redis.client.keys('jobgraph:sse:v1:r:*')).length > before) return token;
-        await fetch(`${gw.server.url}?token=${token}`, {
-          headers: { ...headers(bearer), accept: 'text/event-stream' },
-          signal: AbortSignal.abort(),
-        }).catch(() => undefined);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      throw new Error('the reservation never reached Redis');
+      const before = (await redis.client.keys('jobgraph:sse:v1:r:*')).length;
+      const res = await fetch(gw.server.url, { method: 'PUT', headers: headers(bearer) });
+      expect(res.status).toBe(201);
+      expect((await redis.client.keys('jobgraph:sse:v1:r:*')).length).toBe(before + 1);
+      return res.text();
     };
     const post = (gw: TestGateway, bearer: string, token: string, body: object) =>
       fetch(gw.server.url, {
@@ -176,6 +168,39 @@ describe.skipIf(missing !== null)(
       await after.text();
       expect(two.logs.text()).not.toContain(token);
       expect(one.logs.text()).not.toContain(token);
+    });
+
+    it('shares the first reservation a replica takes the moment it starts, and relays to a stream there from the first request', async () => {
+      const env = { JOBGRAPH_JWT_SECRET: SECRET, JOBGRAPH_CACHE_URL: redis.url };
+      const fresh = await startTestGateway(env);
+      try {
+        // Nothing awaited between its start and these requests: its Redis connection may still be on its way.
+        const bearer = fresh.tokens.read;
+        const token = await reserve(fresh, bearer);
+        const controller = new AbortController();
+        const stream = await fetch(one.server.url, {
+          headers: { ...headers(bearer, token), accept: 'text/event-stream' },
+          signal: controller.signal,
+        });
+        expect(stream.status).toBe(200);
+        const events = eventsOf(stream.body as ReadableStream<Uint8Array>);
+        try {
+          const query = { query: '{ job(id: "importexport:CMPL1") { id state } }' };
+          const sent = await post(fresh, bearer, token, {
+            ...query,
+            extensions: { operationId: 'q' },
+          });
+          expect(sent.status).toBe(202);
+          expect((await events.next()).value).toMatchObject({ event: 'next', data: { id: 'q' } });
+          expect(fresh.logs.text()).not.toMatch(/"subscription started"|Redis is unavailable/);
+        } finally {
+          controller.abort();
+          await events.return(undefined).catch(() => undefined);
+        }
+        await expect.poll(() => redis.client.keys('jobgraph:sse:v1:r:*')).toEqual([]);
+      } finally {
+        await fresh.close();
+      }
     });
 
     it('answers an operation sent before the stream connected with 409, and counts a caller’s reservations across the replicas', async () => {
