@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { demoExposureWarning, isLoopbackHost } from '../src/app.ts';
 
 describe('isLoopbackHost', () => {
+  const expectLoopback = (loopback: boolean) => (host: string) =>
+    expect(isLoopbackHost(host)).toBe(loopback);
+
   it.each([
     '127.0.0.1',
     '127.1.2.3',
@@ -13,9 +16,7 @@ describe('isLoopbackHost', () => {
     'localhost',
     'LocalHost',
     ' localhost ',
-  ])('treats %j as reachable only from this machine', (host) =>
-    expect(isLoopbackHost(host)).toBe(true),
-  );
+  ])('treats %j as reachable only from this machine', expectLoopback(true));
 
   it.each([
     '0.0.0.0',
@@ -31,9 +32,7 @@ describe('isLoopbackHost', () => {
     'localhost.example.com',
     '127.0.0.1.nip.io',
     '',
-  ])('treats %j as possibly reachable from elsewhere', (host) =>
-    expect(isLoopbackHost(host)).toBe(false),
-  );
+  ])('treats %j as possibly reachable from elsewhere', expectLoopback(false));
 });
 
 describe('The demo start banner', () => {

@@ -158,14 +158,16 @@ const INVALID = [
 
 describe.each(Object.keys(SURFACES))('Authorization through %s', (surfaceName) => {
   const surface = SURFACES[surfaceName]!;
+  const ask = (token: string | undefined) =>
+    gql(gw, surface.query, {
+      token,
+      ...(surface.variables ? { variables: surface.variables } : {}),
+    });
 
   it.each(INVALID)(
     'rejects a token that is %s with 401 and one UNAUTHENTICATED error',
     async (kind) => {
-      const res = await gql(gw, surface.query, {
-        token: await TOKENS[kind]!(),
-        ...(surface.variables ? { variables: surface.variables } : {}),
-      });
+      const res = await ask(await TOKENS[kind]!());
       expect(res.status).toBe(401);
       expect(res.body.data).toBeUndefined();
       expect(res.body.errors).toHaveLength(1);
@@ -177,10 +179,7 @@ describe.each(Object.keys(SURFACES))('Authorization through %s', (surfaceName) =
   it.each(['anonymous', 'secrets scope without jobs:read'])(
     'gives a %s caller no job and no secret',
     async (kind) => {
-      const res = await gql(gw, surface.query, {
-        token: await TOKENS[kind]!(),
-        ...(surface.variables ? { variables: surface.variables } : {}),
-      });
+      const res = await ask(await TOKENS[kind]!());
       expect(res.status).toBe(200);
       const expectedCode = kind === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN';
       expect(new Set(res.body.errors?.map((e) => e.extensions?.code))).toEqual(
@@ -198,10 +197,7 @@ describe.each(Object.keys(SURFACES))('Authorization through %s', (surfaceName) =
   );
 
   it('gives a jobs:read caller every job field but each secret as null with FORBIDDEN at its path', async () => {
-    const res = await gql(gw, surface.query, {
-      token: gw.tokens.read,
-      ...(surface.variables ? { variables: surface.variables } : {}),
-    });
+    const res = await ask(gw.tokens.read);
     expect(res.status).toBe(200);
     for (const s of secretValues) expect(res.text).not.toContain(s);
     const errors = res.body.errors ?? [];
@@ -240,10 +236,7 @@ describe.each(Object.keys(SURFACES))('Authorization through %s', (surfaceName) =
   it.each(['jobs:read jobs:secrets:read', 'scp array with both scopes'])(
     'gives a caller with %s every secret, sent no-store',
     async (kind) => {
-      const res = await gql(gw, surface.query, {
-        token: await TOKENS[kind]!(),
-        ...(surface.variables ? { variables: surface.variables } : {}),
-      });
+      const res = await ask(await TOKENS[kind]!());
       expect(res.body.errors).toBeUndefined();
       expect(res.headers.get('cache-control')).toBe('no-store');
       const jobs = collectJobs(res.body.data);

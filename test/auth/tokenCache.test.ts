@@ -23,19 +23,21 @@ const sign = (exp: number, secret = SECRET) =>
     .setExpirationTime(exp)
     .sign(new TextEncoder().encode(secret));
 
+/** A verifier of HS256 tokens signed with SECRET. */
+const hsVerifier = () =>
+  createTokenVerifier({ jwtSecret: SECRET, jwksUrl: null, issuer: null, audience: null });
+/** The same, with a clock that stands at NOW and moves only when told: no waiting. */
+const hsVerifierAtNow = () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(NOW);
+  return hsVerifier();
+};
+
 afterEach(() => vi.useRealTimers());
 
 describe('A remembered token', () => {
   it('is refused once it has expired (beyond the clock tolerance), though it was verified before', async () => {
-    // The clock stands still, and moves only when told: no waiting.
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(NOW);
-    const verify = createTokenVerifier({
-      jwtSecret: SECRET,
-      jwksUrl: null,
-      issuer: null,
-      audience: null,
-    });
+    const verify = hsVerifierAtNow();
     const exp = Math.floor(NOW.getTime() / 1000) + 20; // well inside the cache's own lifetime
     const token = await sign(exp);
     for (let i = 0; i < 3; i++)
@@ -51,14 +53,7 @@ describe('A remembered token', () => {
   });
 
   it('is verified again, with the clock tolerance, after expiring: accepted inside the tolerance and never remembered there', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(NOW);
-    const verify = createTokenVerifier({
-      jwtSecret: SECRET,
-      jwksUrl: null,
-      issuer: null,
-      audience: null,
-    });
+    const verify = hsVerifierAtNow();
     const exp = Math.floor(NOW.getTime() / 1000) + 5;
     const token = await sign(exp);
     await verify(`Bearer ${token}`);
@@ -69,12 +64,7 @@ describe('A remembered token', () => {
   });
 
   it('that failed verification is refused every time (failures are not remembered as successes)', async () => {
-    const verify = createTokenVerifier({
-      jwtSecret: SECRET,
-      jwksUrl: null,
-      issuer: null,
-      audience: null,
-    });
+    const verify = hsVerifier();
     const forged = await sign(
       Math.floor(Date.now() / 1000) + 300,
       'another-secret-another-secret-another-secret',

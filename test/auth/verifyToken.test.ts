@@ -102,13 +102,12 @@ describe('Token verification', () => {
   });
 
   describe('with a JWKS', () => {
+    /** A verifier of tokens from the key set at `jwksUrl`, for ISSUER and AUDIENCE only. */
+    const jwksVerifier = () =>
+      createTokenVerifier({ jwtSecret: null, jwksUrl, issuer: ISSUER, audience: AUDIENCE });
+
     it('accepts an RS256 token from the key set with the required issuer and audience, fetching the keys once', async () => {
-      const verify = createTokenVerifier({
-        jwtSecret: null,
-        jwksUrl,
-        issuer: ISSUER,
-        audience: AUDIENCE,
-      });
+      const verify = jwksVerifier();
       const before = jwksHits;
       for (let i = 0; i < 3; i++)
         expect((await verify(`Bearer ${await rs(rsa.privateKey)}`)).scopes.has('jobs:read')).toBe(
@@ -126,12 +125,7 @@ describe('Token verification', () => {
           audience: null,
         }).ready(),
       ).toBe(true);
-      const verify = createTokenVerifier({
-        jwtSecret: null,
-        jwksUrl,
-        issuer: ISSUER,
-        audience: AUDIENCE,
-      });
+      const verify = jwksVerifier();
       expect(verify.ready()).toBe(false);
       try {
         verify.start();
@@ -144,12 +138,7 @@ describe('Token verification', () => {
     });
 
     it('refuses a wrong issuer, a wrong audience and a key not in the set', async () => {
-      const verify = createTokenVerifier({
-        jwtSecret: null,
-        jwksUrl,
-        issuer: ISSUER,
-        audience: AUDIENCE,
-      });
+      const verify = jwksVerifier();
       await expect(
         verify(`Bearer ${await rs(rsa.privateKey, {}, 'https://other/')}`),
       ).rejects.toThrow('"iss" claim');
@@ -162,12 +151,7 @@ describe('Token verification', () => {
     });
 
     it('refuses an HS256 token signed with the public key bytes (algorithm confusion)', async () => {
-      const verify = createTokenVerifier({
-        jwtSecret: null,
-        jwksUrl,
-        issuer: ISSUER,
-        audience: AUDIENCE,
-      });
+      const verify = jwksVerifier();
       const jwk = await exportJWK(rsa.publicKey);
       const token = await new SignJWT({ scope: 'jobs:read' })
         .setProtectedHeader({ alg: 'HS256', kid: 'k1' })

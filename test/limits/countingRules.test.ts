@@ -15,12 +15,10 @@ const spread = `{ job(id: "x") { ...P } } fragment P on CosBatchJob { progressSu
 
 describe('The depth rule', () => {
   it('counts fields, not fragments, so a named fragment changes nothing', () => {
-    expect(errors(maxDepthRule(2), inline)).toEqual([
-      'Query depth limit of 2 (JOBGRAPH_MAX_DEPTH) exceeded, found 3.',
-    ]);
-    expect(errors(maxDepthRule(2), spread)).toEqual([
-      'Query depth limit of 2 (JOBGRAPH_MAX_DEPTH) exceeded, found 3.',
-    ]);
+    for (const query of [inline, spread])
+      expect(errors(maxDepthRule(2), query)).toEqual([
+        'Query depth limit of 2 (JOBGRAPH_MAX_DEPTH) exceeded, found 3.',
+      ]);
     expect(errors(maxDepthRule(3), spread)).toEqual([]);
   });
 

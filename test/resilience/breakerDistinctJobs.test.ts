@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import {
   clearCalls,
@@ -8,7 +8,7 @@ import {
   type GqlResult,
   type TestGateway,
 } from '../support/gateway.ts';
-import { useTestGateway } from '../support/useTestGateway.ts';
+import { useBreakerGateway } from '../support/useTestGateway.ts';
 
 const ex = exampleGlobalIds();
 const JOB = `query($id: ID!) { job(id: $id) { id state } }`;
@@ -39,15 +39,7 @@ function expectAnswered(res: GqlResult, id: string) {
 }
 
 describe('The circuit of a region counts distinct jobs', () => {
-  const gw = useTestGateway({
-    JOBGRAPH_BREAKER_FAILURES: '3',
-    JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
-    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-  });
-  afterEach(() => {
-    resetFaults(gw);
-    clearCalls(gw);
-  });
+  const gw = useBreakerGateway(3, 600_000);
 
   it('stays closed however often one caller asks for one job that answers 5xx: another job of the region keeps answering', async () => {
     const broken = 'pkgimport-brokenjob1';
@@ -101,15 +93,7 @@ describe('The circuit of a region counts distinct jobs', () => {
 });
 
 describe('An outage of a region', () => {
-  const gw = useTestGateway({
-    JOBGRAPH_BREAKER_FAILURES: '3',
-    JOBGRAPH_BREAKER_HALF_OPEN_MS: '2000',
-    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-  });
-  afterEach(() => {
-    resetFaults(gw);
-    clearCalls(gw);
-  });
+  const gw = useBreakerGateway(3, 2000);
 
   /**
    * Asks for `id` until a request reaches the provider (the half-open trial) and returns that answer.

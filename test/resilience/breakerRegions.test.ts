@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.ts';
 import { transportError } from '../../src/datasources/shared/classify.ts';
 import { countsAgainstProvider } from '../../src/datasources/guard/breakers.ts';
@@ -6,22 +6,14 @@ import { fetchJobShared, guardSource } from '../../src/datasources/guard/loader.
 import type { JobSource } from '../../src/datasources/shared/types.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import type { PanoramaKey } from '../../src/model/globalId.ts';
-import { clearCalls, gql, resetFaults, upstreamCallCount } from '../support/gateway.ts';
-import { useTestGateway } from '../support/useTestGateway.ts';
+import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
+import { useBreakerGateway } from '../support/useTestGateway.ts';
 
 const ex = exampleGlobalIds();
 const JOB = `query($id: ID!) { job(id: $id) { id state } }`;
 
 describe('Circuit breakers per provider and region', () => {
-  const gw = useTestGateway({
-    JOBGRAPH_BREAKER_FAILURES: '2',
-    JOBGRAPH_BREAKER_HALF_OPEN_MS: '600000',
-    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-  });
-  afterEach(() => {
-    resetFaults(gw);
-    clearCalls(gw);
-  });
+  const gw = useBreakerGateway(2, 600_000);
 
   it('opens only the failing region: the same provider keeps answering in another region', async () => {
     // Panorama fails (HTTP 500) for every job signed for eu-west-1, and only those.

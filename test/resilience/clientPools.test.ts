@@ -40,15 +40,22 @@ function manualTimers() {
   return { timers, advance };
 }
 
+/** A pool of clients that are only their region, on manual timers; `destroyed` lists what it destroyed. */
+function regionPool(options: { max: number; idleMs?: number }) {
+  const destroyed: string[] = [];
+  const { timers, advance } = manualTimers();
+  const pool = new ClientPool<{ region: string }>({
+    create: (region) => ({ region }),
+    destroy: (c) => destroyed.push(c.region),
+    ...options,
+    timers,
+  });
+  return { pool, destroyed, advance };
+}
+
 describe('ClientPool', () => {
   it('keeps at most `max` clients and destroys the least recently used one it evicts', () => {
-    const destroyed: string[] = [];
-    const pool = new ClientPool<{ region: string }>({
-      create: (region) => ({ region }),
-      destroy: (c) => destroyed.push(c.region),
-      max: 2,
-      timers: manualTimers().timers,
-    });
+    const { pool, destroyed } = regionPool({ max: 2 });
     const a = pool.get('us-east-1');
     pool.get('eu-west-1');
     expect(pool.get('us-east-1')).toBe(a); // us-east-1 is now the most recently used
@@ -61,15 +68,7 @@ describe('ClientPool', () => {
   });
 
   it('keeps recency order through repeated use of the newest client, deletes and sweeps', () => {
-    const destroyed: string[] = [];
-    const { timers, advance } = manualTimers();
-    const pool = new ClientPool<{ region: string }>({
-      create: (region) => ({ region }),
-      destroy: (c) => destroyed.push(c.region),
-      max: 3,
-      idleMs: 60_000,
-      timers,
-    });
+    const { pool, destroyed, advance } = regionPool({ max: 3, idleMs: 60_000 });
     pool.get('a');
     pool.get('b');
     pool.get('b');
@@ -94,15 +93,7 @@ describe('ClientPool', () => {
   });
 
   it('destroys a client unused for the idle time, and keeps one in use', () => {
-    const { timers, advance } = manualTimers();
-    const destroyed: string[] = [];
-    const pool = new ClientPool<{ region: string }>({
-      create: (region) => ({ region }),
-      destroy: (c) => destroyed.push(c.region),
-      max: 8,
-      idleMs: 60_000,
-      timers,
-    });
+    const { pool, destroyed, advance } = regionPool({ max: 8, idleMs: 60_000 });
     pool.get('us-east-1');
     pool.get('eu-west-1');
     advance(30_000);

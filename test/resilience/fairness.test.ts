@@ -49,13 +49,22 @@ describe('Fairness between callers at one provider', () => {
     gw = undefined;
   });
 
-  it("caps one caller's concurrent upstream calls, so another caller's single job is sent while the flood waits", async () => {
-    gw = await startTestGateway({
+  /**
+   * A gateway that sends a provider two calls at once and one caller `perCaller`, flooded as
+   * `floodThenSingle` does once A holds `perCaller` calls.
+   */
+  async function floodAtCaps(perCaller: number) {
+    const started = await startTestGateway({
       JOBGRAPH_PROVIDER_CONCURRENCY: '2',
-      JOBGRAPH_CALLER_CONCURRENCY: '1',
+      JOBGRAPH_CALLER_CONCURRENCY: String(perCaller),
     });
-    clearCalls(gw);
-    const { flood, single, panorama } = await floodThenSingle(gw, 1);
+    gw = started;
+    clearCalls(started);
+    return { gw: started, ...(await floodThenSingle(started, perCaller)) };
+  }
+
+  it("caps one caller's concurrent upstream calls, so another caller's single job is sent while the flood waits", async () => {
+    const { gw, flood, single, panorama } = await floodAtCaps(1);
     await panorama.waitForReceived(2);
     // A holds its one slot; the provider's second slot went to B, not to A's next job.
     expect(panorama.received.slice(0, 2)).toEqual(['us-east-1/flood-0', 'us-east-1/single-job']);
@@ -66,12 +75,7 @@ describe('Fairness between callers at one provider', () => {
   });
 
   it('hands a freed slot to the caller with the fewest calls running, not to the head of one FIFO', async () => {
-    gw = await startTestGateway({
-      JOBGRAPH_PROVIDER_CONCURRENCY: '2',
-      JOBGRAPH_CALLER_CONCURRENCY: '2',
-    });
-    clearCalls(gw);
-    const { flood, single, panorama } = await floodThenSingle(gw, 2);
+    const { gw, flood, single, panorama } = await floodAtCaps(2);
     const limit = gw.sources.AWS_PANORAMA.limit;
     // Both slots are A's; A's other 98 jobs and B's one wait.
     await vi.waitFor(() => expect(limit.pendingCount).toBe(99), { timeout: 10_000, interval: 5 });

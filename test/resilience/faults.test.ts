@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, freshCopies, gql, resetFaults } from '../support/gateway.ts';
-import { useTestGateway } from '../support/useTestGateway.ts';
+import { clearCalls, freshCopies, gql } from '../support/gateway.ts';
+import { useBreakerGateway, useFaultedGateway, useTestGateway } from '../support/useTestGateway.ts';
 
 const ex = exampleGlobalIds();
 const Q = `query($ids: [ID!]!) { jobs(ids: $ids) { id state } }`;
@@ -16,13 +16,9 @@ describe('Upstream faults inside one jobs query', () => {
   // A per-attempt timeout a healthy emulator answers well within even on a busy machine (300 ms was
   // missed under load), short enough that three hanging attempts cost little; a budget that
   // outlasts those three attempts and the SDK's backoff, so the attempt count shows what happened.
-  const gw = useTestGateway({
+  const gw = useFaultedGateway({
     JOBGRAPH_UPSTREAM_TIMEOUT_MS: '1500',
     JOBGRAPH_UPSTREAM_BUDGET_MS: '20000',
-  });
-  afterEach(() => {
-    resetFaults(gw);
-    clearCalls(gw);
   });
 
   const ids = [ex.panorama, ex.omics, ex.cosbatch, ex.importexport, ex.codepipeline];
@@ -81,11 +77,7 @@ describe('Upstream faults inside one jobs query', () => {
 });
 
 describe('The circuit breaker', () => {
-  const gw = useTestGateway({
-    JOBGRAPH_BREAKER_FAILURES: '2',
-    JOBGRAPH_BREAKER_HALF_OPEN_MS: '60000',
-    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
-  });
+  const gw = useBreakerGateway(2, 60_000);
 
   it('stops calling a provider that keeps failing, answers UPSTREAM_UNAVAILABLE at once, and leaves the others alone', async () => {
     gw.emulators.codepipeline.setFaults({ errorRate: 1 });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
+import { expectStillServing, outputMark, printedSince } from '../support/demoOutput.ts';
+import { rawConnection, wsFrame, type RawConnection } from '../support/rawSocket.ts';
 
 // Clients of the real `jobgraph demo` process cut at every stage of an SSE stream (distinct
 // connections and graphql-sse's single connection mode) and of a WebSocket subscription: before
@@ -25,47 +26,8 @@ afterAll(() => void demo?.child.kill('SIGKILL'));
 const tokenOf = () =>
   mintToken({ secret: JWT_SECRET, scopes: ['jobs:read'], subject: `cutter-${(serial += 1)}` });
 
-interface Conn {
-  socket: net.Socket;
-  until: (text: string) => Promise<void>;
-  received: () => string;
-  reset: () => void;
-}
-
-/** A raw TCP connection to the server running `script`; resolves once it is closed, however it ends. */
-function connection(script: (c: Conn) => unknown): Promise<void> {
-  const url = new URL(demo.url);
-  return new Promise<void>((resolve) => {
-    const socket = net.connect(Number(url.port), url.hostname);
-    let received = '';
-    const waiters: { text: string; resolve: () => void }[] = [];
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-      for (const w of waiters.splice(0)) {
-        if (received.includes(w.text)) w.resolve();
-        else waiters.push(w);
-      }
-    });
-    socket.on('error', () => undefined);
-    socket.once('close', () => {
-      for (const w of waiters.splice(0)) w.resolve();
-      resolve();
-    });
-    const until = (text: string) =>
-      new Promise<void>((r) => {
-        if (received.includes(text) || socket.destroyed) r();
-        else waiters.push({ text, resolve: r });
-      });
-    // An RST instead of a FIN: the server's next write fails with ECONNRESET or EPIPE.
-    const reset = () => void (socket.destroyed || socket.resetAndDestroy());
-    socket.once('connect', () => {
-      Promise.resolve(script({ socket, until, received: () => received, reset })).then(
-        () => undefined,
-        () => reset(),
-      );
-    });
-  });
-}
+/** A raw TCP connection to the demo process running `script`. */
+const connection = (script: (c: RawConnection) => unknown) => rawConnection(demo.url, script);
 
 /** An HTTP/1.1 request's bytes for /graphql. */
 function request(method: string, headers: Record<string, string>, body = ''): string {
@@ -161,22 +123,13 @@ async function webSocket(stage: Stage) {
 }
 
 /** A masked client text frame of `message`, as JSON. */
-function frame(message: object): Buffer {
-  const body = Buffer.from(JSON.stringify(message));
-  const len = body.length;
-  const head =
-    len < 126
-      ? Buffer.from([0x81, 0x80 | len])
-      : Buffer.from([0x81, 0x80 | 126, len >> 8, len & 0xff]);
-  const mask = randomBytes(4);
-  return Buffer.concat([head, mask, body.map((b, i) => b ^ (mask[i % 4] as number))]);
-}
+const frame = (message: object) => wsFrame(JSON.stringify(message));
 
 const STAGES: Stage[] = ['mid-request', 'before headers', 'after headers', 'mid-stream'];
 
 describe('Clients cut at every stage of a stream', () => {
   it('leave nothing but JSON lines on stdout and stderr, and the process serving', async () => {
-    const from = { stdout: demo.output.stdout.length, stderr: demo.output.stderr.length };
+    const from = outputMark(demo);
     for (let round = 0; round < 3; round++) {
       await Promise.all(
         STAGES.flatMap((stage) =>
@@ -192,32 +145,9 @@ describe('Clients cut at every stage of a stream', () => {
     }
 
     // Still serving: a query answers, and its log line marks the end of what the cuts logged.
-    const res = await fetch(demo.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${demo.token}`,
-        'x-request-id': 'after-the-cuts',
-      },
-      body: JSON.stringify({ query: `{ job(id: "${RUNNING}") { id } }` }),
-    });
-    expect(res.status).toBe(200);
-    await expect.poll(() => demo.output.stdout.includes('"after-the-cuts"')).toBe(true);
-    expect(demo.child.exitCode).toBeNull();
+    await expectStillServing(demo, 'after-the-cuts', RUNNING);
 
-    const lines = [
-      ...demo.output.stdout.slice(from.stdout).split('\n'),
-      ...demo.output.stderr.slice(from.stderr).split('\n'),
-    ].filter(Boolean);
-    const notJson = lines.filter((line) => {
-      try {
-        return typeof JSON.parse(line) !== 'object';
-      } catch {
-        return true;
-      }
-    });
-    expect(notJson).toEqual([]);
-    const logged = lines.map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown });
+    const { lines, logged } = printedSince(demo, from);
     // At most a warning a cut, never a stack.
     expect(logged.filter((l) => l.level >= 50)).toEqual([]);
     expect(lines.filter((l) => /\n\s+at |"stack"/.test(l))).toEqual([]);

@@ -8,6 +8,7 @@ import {
   type WatchEvent,
 } from '../../src/subscriptions/pollers.ts';
 import type { Scheduler } from '../../src/subscriptions/scheduler.ts';
+import { queuedImportExportRecord } from '../support/records.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 
 // The pollers of several replicas over one lease store, on one clock the test moves: the store
@@ -20,23 +21,8 @@ const POLL_MS = 1000;
 const KEY = parseGlobalId('importexport:CLUS1');
 /** Import/Export's `signature` is a sensitive field: the store shares records without it. */
 const SECRET = 'DEMO-SIGNATURE-CLUS1';
-const record = (patch: Record<string, unknown> = {}): JobRecord =>
-  ({
-    id: 'importexport:CLUS1',
-    provider: 'AWS_IMPORT_EXPORT',
-    nativeId: 'CLUS1',
-    region: null,
-    state: 'QUEUED',
-    providerStatus: 'Pending',
-    statusMessage: 'waiting',
-    terminal: false,
-    createdAt: null,
-    updatedAt: null,
-    completedAt: null,
-    locationCode: 'NotReceived',
-    signature: SECRET,
-    ...patch,
-  }) as JobRecord;
+const record = (patch: Record<string, unknown> = {}) =>
+  queuedImportExportRecord('CLUS1', { signature: SECRET, ...patch });
 
 /** Redis as the poll leases use it, in memory, on the test's clock. */
 class FakeRedis {

@@ -9,25 +9,12 @@ import {
   PollerRegistry,
   type WatchEvent,
 } from '../../src/subscriptions/pollers.ts';
+import { queuedImportExportRecord } from '../support/records.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 
 const KEY = parseGlobalId('importexport:PNDG1');
-const record = (patch: Partial<JobRecord> & Record<string, unknown> = {}): JobRecord =>
-  ({
-    id: 'importexport:PNDG1',
-    provider: 'AWS_IMPORT_EXPORT',
-    nativeId: 'PNDG1',
-    region: null,
-    state: 'QUEUED',
-    providerStatus: 'Pending',
-    statusMessage: 'waiting',
-    terminal: false,
-    createdAt: null,
-    updatedAt: null,
-    completedAt: null,
-    locationCode: 'NotReceived',
-    ...patch,
-  }) as JobRecord;
+const record = (patch: Partial<JobRecord> & Record<string, unknown> = {}) =>
+  queuedImportExportRecord('PNDG1', patch);
 
 /** A registry whose fetch answers from a script the test controls, one answer per poll. */
 function setup(

@@ -8,6 +8,7 @@ import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
+import { pidFileWritten } from '../support/pidFile.ts';
 import { freePort } from '../support/rawHttp.ts';
 import { movableImportExportJob, WatchedUpdates } from '../support/subscriptions.ts';
 import {
@@ -95,13 +96,7 @@ ${ports.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = once(child, 'exit');
-    const watcher = watch(dir);
-    const started = await new Promise<boolean>((resolve) => {
-      const check = () => existsSync(pidFile) && resolve(true);
-      watcher.on('change', check);
-      void exited.then(() => resolve(false));
-      check();
-    }).finally(() => watcher.close());
+    const started = await pidFileWritten(pidFile, exited);
     if (started)
       return {
         url: `http://127.0.0.1:${port}/graphql`,

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { startDemoProcess, type DemoProcess } from '../support/demoProcess.ts';
+import { expectStillServing, outputMark, printedSince } from '../support/demoOutput.ts';
+import { rawConnection, wsFrame, type RawConnection } from '../support/rawSocket.ts';
 
 // Socket abuse against the real `jobgraph demo` process: connections reset mid-write, half-open
 // upgrades, garbage before the upgrade, broken frames. Whatever the clients do, the process prints
@@ -40,71 +41,15 @@ function upgradeHead(extra: string[] = [], path = '/graphql'): string {
   ].join('\r\n');
 }
 
-/** One client frame (masked unless told), text by default; payloads under 64 KiB. */
-function frame(payload: string | Buffer, opts: { opcode?: number; masked?: boolean } = {}) {
-  const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
-  const { opcode = 1, masked = true } = opts;
-  const len = body.length;
-  const head =
-    len < 126
-      ? Buffer.from([0x80 | opcode, (masked ? 0x80 : 0) | len])
-      : Buffer.from([0x80 | opcode, (masked ? 0x80 : 0) | 126, len >> 8, len & 0xff]);
-  if (!masked) return Buffer.concat([head, body]);
-  const mask = randomBytes(4);
-  return Buffer.concat([head, mask, body.map((b, i) => b ^ (mask[i % 4] as number))]);
-}
-
-const message = (m: Record<string, unknown>) => frame(JSON.stringify(m));
+const message = (m: Record<string, unknown>) => wsFrame(JSON.stringify(m));
 /** A `connection_init` frame with a jobs:read token of `subject` (by default a caller of its own, never at its socket cap). */
 const init = async (subject = `abuser-${(serial += 1)}`) => {
   const token = await mintToken({ secret: JWT_SECRET, scopes: ['jobs:read'], subject });
   return message({ type: 'connection_init', payload: { Authorization: `Bearer ${token}` } });
 };
 
-/**
- * A raw TCP connection to the server running `script`, which writes and waits for what the server
- * sends (`until`); resolves once the connection is closed, however it ends.
- */
-function connection(
-  script: (c: {
-    socket: net.Socket;
-    until: (text: string) => Promise<void>;
-    received: () => string;
-    reset: () => void;
-  }) => unknown,
-): Promise<void> {
-  const url = new URL(demo.url);
-  return new Promise<void>((resolve) => {
-    const socket = net.connect(Number(url.port), url.hostname);
-    let received = '';
-    const waiters: { text: string; resolve: () => void }[] = [];
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-      for (const w of waiters.splice(0)) {
-        if (received.includes(w.text)) w.resolve();
-        else waiters.push(w);
-      }
-    });
-    socket.on('error', () => undefined);
-    socket.once('close', () => {
-      for (const w of waiters.splice(0)) w.resolve();
-      resolve();
-    });
-    const until = (text: string) =>
-      new Promise<void>((r) => {
-        if (received.includes(text) || socket.destroyed) r();
-        else waiters.push({ text, resolve: r });
-      });
-    // An RST instead of a FIN: the server's next write fails with ECONNRESET or EPIPE.
-    const reset = () => void (socket.destroyed || socket.resetAndDestroy());
-    socket.once('connect', () => {
-      Promise.resolve(script({ socket, until, received: () => received, reset })).then(
-        () => undefined,
-        () => reset(),
-      );
-    });
-  });
-}
+/** A raw TCP connection to the demo process running `script`. */
+const connection = (script: (c: RawConnection) => unknown) => rawConnection(demo.url, script);
 
 /** Each way of abusing a socket, run many times at once. */
 const ABUSES: [string, () => Promise<void>][] = [
@@ -186,8 +131,8 @@ const ABUSES: [string, () => Promise<void>][] = [
     () =>
       Promise.all(
         [
-          frame('{"type":"connection_init"}', { masked: false }),
-          frame('x', { opcode: 0x3 }),
+          wsFrame('{"type":"connection_init"}', { masked: false }),
+          wsFrame('x', { opcode: 0x3 }),
           Buffer.from([0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
         ].map((bad) =>
           connection(async ({ socket, until }) => {
@@ -256,38 +201,14 @@ const ABUSES: [string, () => Promise<void>][] = [
 
 describe('The jobgraph process under socket abuse', () => {
   it('prints nothing but JSON log lines, logs nothing at error level, and keeps serving', async () => {
-    const from = { stdout: demo.output.stdout.length, stderr: demo.output.stderr.length };
+    const from = outputMark(demo);
     for (let round = 0; round < 3; round++)
       await Promise.all(ABUSES.flatMap(([, abuse]) => Array.from({ length: 8 }, abuse)));
 
     // Still serving: a query answers, and its log line marks the end of what the abuse logged.
-    const res = await fetch(demo.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${demo.token}`,
-        'x-request-id': 'after-the-abuse',
-      },
-      body: JSON.stringify({ query: `{ job(id: "${RUNNING}") { id } }` }),
-    });
-    expect(res.status).toBe(200);
-    await expect.poll(() => demo.output.stdout.includes('"after-the-abuse"')).toBe(true);
-    expect(demo.child.exitCode).toBeNull();
+    await expectStillServing(demo, 'after-the-abuse', RUNNING);
 
-    const printed = {
-      stdout: demo.output.stdout.slice(from.stdout),
-      stderr: demo.output.stderr.slice(from.stderr),
-    };
-    const lines = [...printed.stdout.split('\n'), ...printed.stderr.split('\n')].filter(Boolean);
-    const notJson = lines.filter((line) => {
-      try {
-        return typeof JSON.parse(line) !== 'object';
-      } catch {
-        return true;
-      }
-    });
-    expect(notJson).toEqual([]);
-    const logged = lines.map((l) => JSON.parse(l) as { level: number; msg: string });
+    const { logged } = printedSince(demo, from);
     expect(logged.filter((l) => l.level >= 50)).toEqual([]);
     // The abuse did reach the WebSocket code: its refusals and closes are among the lines.
     const messages = new Set(logged.map((l) => l.msg));

@@ -1,4 +1,5 @@
-import { startTestGateway, type TestGateway } from './gateway.ts';
+import { afterEach } from 'vitest';
+import { clearCalls, resetFaults, startTestGateway, type TestGateway } from './gateway.ts';
 import { useStarted } from './useStarted.ts';
 
 /**
@@ -16,3 +17,27 @@ export function useTestGateway(
     (gateway) => gateway.close(),
   );
 }
+
+/**
+ * `useTestGateway(env)` whose emulators' faults and the upstream calls it counted are cleared
+ * after each test, for tests that break providers on purpose.
+ */
+export function useFaultedGateway(env: Record<string, string>): TestGateway {
+  const gw = useTestGateway(env);
+  afterEach(() => {
+    resetFaults(gw);
+    clearCalls(gw);
+  });
+  return gw;
+}
+
+/**
+ * `useFaultedGateway` whose circuits open after `failures` distinct failing jobs of a provider in
+ * a region and let a trial through `halfOpenMs` later; each job is tried once (no retries).
+ */
+export const useBreakerGateway = (failures: number, halfOpenMs: number): TestGateway =>
+  useFaultedGateway({
+    JOBGRAPH_BREAKER_FAILURES: String(failures),
+    JOBGRAPH_BREAKER_HALF_OPEN_MS: String(halfOpenMs),
+    JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
+  });

@@ -13,14 +13,17 @@ const SECRET_KEY = 'signer-test-secret-key-not-real';
 const KEY_TIME = '1767225599;1767226500';
 const JOB_PATH = '/jobs/53dc6228-c50b-46f7-8ad7-65e7159f1aae';
 
-/** The independent oracle: the official Node SDK's static signer. */
-function oracle(opts: {
+/** A request to sign: GET and KEY_TIME unless told. */
+interface Signed {
   method?: string;
   pathname: string;
   query?: Record<string, string>;
   headers: Record<string, string>;
   keyTime?: string;
-}) {
+}
+
+/** The independent oracle: the official Node SDK's static signer. */
+function oracle(opts: Signed) {
   return COS.getAuthorization({
     SecretId: SECRET_ID,
     SecretKey: SECRET_KEY,
@@ -32,13 +35,7 @@ function oracle(opts: {
   });
 }
 
-function ours(opts: {
-  method?: string;
-  pathname: string;
-  query?: Record<string, string>;
-  headers: Record<string, string>;
-  keyTime?: string;
-}) {
+function ours(opts: Signed) {
   return signCosRequest({
     secretId: SECRET_ID,
     secretKey: SECRET_KEY,

@@ -1,10 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, existsSync, openSync, readFileSync, watch } from 'node:fs';
+import { closeSync, openSync, readFileSync, watch } from 'node:fs';
 import { chmod, copyFile, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pidFileWritten } from '../../support/pidFile.ts';
 import { freePort } from '../../support/rawHttp.ts';
 import { requirePart } from '../../support/realParts.ts';
 
@@ -138,13 +139,7 @@ async function run(dir: string): Promise<Running> {
   const output = { stderr: '' };
   child.stderr?.on('data', (c: Buffer) => (output.stderr += c.toString()));
   const exited = once(child, 'exit');
-  const watcher = watch(dir);
-  const started = await new Promise<boolean>((resolve) => {
-    const check = () => existsSync(pidFile) && resolve(true);
-    watcher.on('change', check);
-    void exited.then(() => resolve(false));
-    check();
-  }).finally(() => watcher.close());
+  const started = await pidFileWritten(pidFile, exited);
   if (!started) await exited;
   return { child, exited, output, started };
 }
