@@ -12,11 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { startBaseline } from './lib/baseline.ts';
 import type { ChildServer } from './rig/childServer.ts';
-import type { BenchContext } from './lib/context.ts';
-import { floorClient, floorCpuRunner } from './lib/floor.ts';
-import { jobsOf, prepareFixtures } from './lib/fixtures.ts';
+import { benchContext, probeFixtures, type BenchContext } from './lib/context.ts';
+import { floorClient } from './lib/floor.ts';
+import { jobsOf } from './lib/fixtures.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
-import { UnknownIdGenerator } from './lib/ids.ts';
 import { gitState, machineInfo, packageVersions } from './rig/report.ts';
 import { cpuTimeMicros } from './rig/proc.ts';
 import { startPeer } from './lib/peer.ts';
@@ -39,7 +38,7 @@ const log = logger(
 async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
   const client = floorClient(ctx.emulators.urls);
   try {
-    await client.send(ctx.unknownIds.mix(100, 'finished')); // warm-up: sockets, JIT
+    await client.send(ctx.unknownIds.take(500, 'finished')); // warm-up: sockets, JIT
     await ctx.emulators.setFaults({ latencyMs: ctx.settings.slowLatencyMs });
     const oneMs: number[] = [];
     const eightyMs: number[] = [];
@@ -74,7 +73,7 @@ async function checkPeer(
   peer: ChildServer,
 ): Promise<PeerCheck> {
   const ids = (['finished', 'running', 'missing'] as const).flatMap((kind) =>
-    ctx.unknownIds.mix(3, kind),
+    ctx.unknownIds.take(18, kind),
   );
   const body = jobsBody(ids);
   const [ours, theirs] = [
@@ -112,51 +111,29 @@ async function main(): Promise<void> {
   log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
 
   const stack = await startStack({ latencyMs: settings.latencyMs });
-  const { emulators, jwtSecret, token, secretsToken } = stack;
-  const common = {
-    settings,
-    repoRoot: REPO_ROOT,
-    tmpDir,
-    emulators,
-    jwtSecret,
-    authHeaders: { authorization: `Bearer ${token}` },
-    unknownIds: new UnknownIdGenerator(),
-    log,
-  };
-  const floorCpu = floorCpuRunner(common);
-  track({ stop: async () => floorCpu.close() });
-  const ctx: BenchContext = { ...common, floorCpu: (kind) => floorCpu.run(kind) };
+  const { emulators } = stack;
+  const ctx = benchContext(stack, settings, { repoRoot: REPO_ROOT, tmpDir }, log);
   const tracked = (p: GatewayProcess) => void track(p);
 
-  // Fixtures, from this checkout's gateway: which demo jobs are finished, unfinished, carry secrets;
-  // the same gateway then checks the peer's answers.
-  const probe = await stack.gateway({
-    label: 'probe',
-    extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
+  // The probe gateway (this checkout's) also checks the peer's answers.
+  let peer: ChildServer | undefined;
+  let peerCheck: PeerCheck | undefined;
+  const { templates, fixtures } = await probeFixtures(stack, {
+    withProbe: async (probeUrl) => {
+      if (!settings.peer) return;
+      log(
+        'peer: Apollo Server 5 + DataLoader + the AWS SDK v3 clients, checked against this checkout’s jobgraph',
+      );
+      peer = track(await startPeer(emulators.urls));
+      peerCheck = await checkPeer(ctx, probeUrl, peer);
+      log(
+        `peer: same answers as jobgraph for ${peerCheck.jobs} jobs (${peerCheck.notFound} not found)`,
+      );
+    },
   });
-  const { templates, fixtures } = await prepareFixtures(
-    probe.url,
-    emulators,
-    ctx.authHeaders,
-    secretsToken,
-  );
   log(
     `templates ${JSON.stringify(templates)}; providers with a finished template: ${fixtures.finishedProviders.join(', ')}; ${fixtures.cleanFinished.length} clean and ${fixtures.secretFinished.length} secret-holding finished demo jobs`,
   );
-
-  let peer: ChildServer | undefined;
-  let peerCheck: PeerCheck | undefined;
-  if (settings.peer) {
-    log(
-      'peer: Apollo Server 5 + DataLoader + the AWS SDK v3 clients, checked against this checkout’s jobgraph',
-    );
-    peer = track(await startPeer(emulators.urls));
-    peerCheck = await checkPeer(ctx, probe.url, peer);
-    log(
-      `peer: same answers as jobgraph for ${peerCheck.jobs} jobs (${peerCheck.notFound} not found)`,
-    );
-  }
-  await release(probe);
 
   log(
     'floor: bare signed keep-alive client, direct latency (its CPU is measured beside each gateway CPU run)',
@@ -241,7 +218,7 @@ async function main(): Promise<void> {
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows, baseline));
   for (const r of rows) log(`${r.verdict.padEnd(4)} ${r.figure}: ${r.text}`);
   log(
-    `wrote bench/RESULTS.md and bench/results.json in ${meta.durationS} s (median of the floor CPU paired with the after gateway: ${median(after.floorMicros.existing).toFixed(0)} µs/call)`,
+    `wrote bench/RESULTS.md and bench/results.json in ${meta.durationS} s (median of the floor CPU paired with the after gateway: ${median(after.floorMicros.existing).toFixed(0)} µs/job)`,
   );
 }
 

@@ -7,14 +7,11 @@
  * troughs (lib/phases/soakMemory.ts). Writes bench/soak-results.json and bench/SOAK.md.
  * Settings: readSoakSettings() in lib/settings.ts.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { delta } from './rig/emulators.ts';
-import { prepareFixtures } from './lib/fixtures.ts';
+import { probeFixtures } from './lib/context.ts';
 import { metricSum, scrape } from './rig/gateway.ts';
-import { compareSnapshots, type Grower } from './lib/heapSnapshot.ts';
 import { UnknownIdGenerator } from './lib/ids.ts';
 import { runLoad } from './rig/load.ts';
 import { gitState, machineInfo, packageVersions, passMiss, writeReport } from './rig/report.ts';
@@ -100,7 +97,6 @@ interface SoakResult {
     rssMb: number;
   };
   minutes: Minute[];
-  snapshots?: { minutesApart: number; growers: Grower[] };
   /** Every reading, one array per field (MB to 0.1). */
   samples: Record<keyof MemorySample, number[]>;
 }
@@ -150,26 +146,12 @@ function renderMarkdown(r: SoakResult, settings: SoakSettings): string {
     ),
     '',
   ];
-  if (r.snapshots) {
-    lines.push(
-      `Heap snapshots ${round(r.snapshots.minutesApart)} min apart (diagnostic run), top growers by self size:`,
-      '',
-      '| constructor | type | count | Δ count | Δ self size |',
-      '| --- | --- | --- | --- | --- |',
-      ...r.snapshots.growers.map(
-        (g) =>
-          `| ${g.name.replaceAll('|', '\\|')} | ${g.type} | ${g.countAfter} | ${g.countDelta} | ${round(g.selfSizeDelta / 1024)} KB |`,
-      ),
-      '',
-    );
-  }
   lines.push(
     'MB throughout. Re-run (`npm run bench:soak` builds `dist/` first; settings: `readSoakSettings` in `bench/lib/settings.ts`):',
     '',
     '```sh',
     'npm run bench:soak                                       # 10 min; writes this file and bench/soak-results.json',
     'BENCH_SOAK_MINUTES=30 BENCH_SOAK_RATE=8 npm run bench:soak  # longer, heavier',
-    'BENCH_SOAK_SNAPSHOTS=1 npm run bench:soak                # diagnostic: heap snapshots after minute 2 and at the end, compared',
     '```',
     '',
   );
@@ -178,35 +160,16 @@ function renderMarkdown(r: SoakResult, settings: SoakSettings): string {
 
 async function main(): Promise<void> {
   const settings = readSoakSettings();
-  // Heap snapshots (a diagnostic run only) go to a scratch folder, never into the repo.
-  const tmpDir = settings.snapshots ? mkdtempSync(join(os.tmpdir(), 'jobgraph-soak-')) : '';
   log(`settings ${JSON.stringify(settings)}`);
   const stack = await startStack({ latencyMs: settings.latencyMs });
-  const { emulators, token, secretsToken, headers: authHeaders } = stack;
-  const probe = await stack.gateway({
-    label: 'probe',
-    extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
-  });
-  const { templates, fixtures } = await prepareFixtures(
-    probe.url,
-    emulators,
-    authHeaders,
-    secretsToken,
-  );
-  await release(probe);
+  const { emulators, token, headers: authHeaders } = stack;
+  const { templates, fixtures } = await probeFixtures(stack);
   log(
     `templates ${JSON.stringify(templates)}; the cache keeps fresh finished jobs of ${fixtures.finishedProviders.join(', ')}`,
   );
 
-  const gateway = await stack.gateway({
-    label: 'soak',
-    ...(settings.snapshots
-      ? { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${tmpDir}`] }
-      : {}),
-  });
-  log(
-    `gateway pid ${gateway.pid} (default configuration${settings.snapshots ? '; heap snapshots on SIGUSR2' : ''})`,
-  );
+  const gateway = await stack.gateway({ label: 'soak' });
+  log(`gateway pid ${gateway.pid} (default configuration)`);
   const idleStartMb = await idleRss(gateway);
   const ids = new UnknownIdGenerator();
   log(
@@ -237,7 +200,6 @@ async function main(): Promise<void> {
   const cpuAtStart = { emulators: cpuTimeMicros(emulators.pid), bench: cpuTimeMicros(process.pid) };
   const samples: MemorySample[] = [await sampleMemory(gateway, 0)];
   const callsAt: { atS: number; calls: number }[] = [{ atS: 0, calls: 0 }];
-  const snapshotTimes: number[] = [];
   const sampler = (async () => {
     for (let i = 1; soakStart + i * settings.sampleSeconds * 1000 <= until; i++) {
       await sleep(soakStart + i * settings.sampleSeconds * 1000 - performance.now());
@@ -249,16 +211,6 @@ async function main(): Promise<void> {
         log(
           `${(atS / 60).toFixed(1)} min: heap ${sample.heapUsedMb.toFixed(1)}/${sample.heapTotalMb.toFixed(1)} MB, RSS ${sample.rssMb.toFixed(0)} MB`,
         );
-      // Diagnostic run: the first snapshot once minute 2 is over, the second in the last 10 s.
-      if (
-        settings.snapshots &&
-        ((snapshotTimes.length === 0 && atS >= 120) ||
-          (snapshotTimes.length === 1 && until - performance.now() < 10_000))
-      ) {
-        process.kill(gateway.pid, 'SIGUSR2');
-        snapshotTimes.push(atS);
-        log(`heap snapshot ${snapshotTimes.length} requested at ${(atS / 60).toFixed(1)} min`);
-      }
     }
   })();
   sampler.catch(() => undefined); // its failure is thrown where it is awaited, after the load
@@ -289,23 +241,6 @@ async function main(): Promise<void> {
   const after = await sampleMemory(gateway, (performance.now() - soakStart) / 1000);
   await release(gateway);
   await release(emulators);
-
-  let snapshots: SoakResult['snapshots'];
-  if (settings.snapshots) {
-    const files = readdirSync(tmpDir)
-      .filter((f) => f.endsWith('.heapsnapshot'))
-      .sort();
-    log(`heap snapshots in ${tmpDir}: ${files.join(', ')}`);
-    if (files.length >= 2)
-      snapshots = {
-        minutesApart: ((snapshotTimes[1] ?? 0) - (snapshotTimes[0] ?? 0)) / 60,
-        growers: compareSnapshots(
-          join(tmpDir, files[0] as string),
-          join(tmpDir, files[1] as string),
-          20,
-        ),
-      };
-  }
 
   const minutes: Minute[] = perMinute(samples, settings.minutes).map((m) => {
     const own = stats.answered.filter(
@@ -383,7 +318,6 @@ async function main(): Promise<void> {
       rssMb: after.rssMb,
     },
     minutes,
-    ...(snapshots ? { snapshots } : {}),
     samples: columns(samples),
   };
   await writeReport({

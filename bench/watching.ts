@@ -355,74 +355,65 @@ async function detectorCheck(child: Child, sources: Sources, config: Config, epo
   const cosList = cosListOperation(config.tencent.appId as string);
   const omicsListedSignature = (r: Partial<JobRecord>) =>
     JSON.stringify([r.state ?? null, r.providerStatus ?? null]);
+  /** Every page of a list, its jobs' summaries by global ID. */
+  async function listAll<S>(
+    page: (nextToken: string | null) => Promise<{ items: S[]; nextToken: string | null }>,
+    listed: (s: S) => { id: string; job: { summary: Partial<JobRecord> } } | null | undefined,
+  ): Promise<Map<string, Partial<JobRecord>>> {
+    const out = new Map<string, Partial<JobRecord>>();
+    let token: string | null = null;
+    do {
+      const p = await page(token);
+      for (const s of p.items) {
+        const l = listed(s);
+        if (l) out.set(l.id, l.job.summary);
+      }
+      token = p.nextToken;
+    } while (token !== null);
+    return out;
+  }
   const checks = {
     TENCENT_COS_BATCH: {
       id: PROGRESSING_JOB_IDS.cosbatch,
       source: cos,
       signature: listedSignature,
-      async list(): Promise<Map<string, Partial<JobRecord>>> {
-        const out = new Map<string, Partial<JobRecord>>();
-        let token: string | null = null;
-        do {
-          const page: CosListPage = await cos.call(cosList, {
-            region: COS.region,
-            uin: COS.uin,
-            maxResults: 1000,
-            nextToken: token,
-          });
-          for (const s of page.items) {
-            const l = cosListed(COS.region, COS.uin, s);
-            if (l) out.set(l.id, l.job.summary);
-          }
-          token = page.nextToken;
-        } while (token !== null);
-        return out;
-      },
+      list: () =>
+        listAll(
+          (nextToken): Promise<CosListPage> =>
+            cos.call(cosList, { region: COS.region, uin: COS.uin, maxResults: 1000, nextToken }),
+          (s) => cosListed(COS.region, COS.uin, s),
+        ),
     },
     AWS_PANORAMA: {
       id: PROGRESSING_JOB_IDS.panorama,
       source: panorama,
       signature: listedSignature,
-      async list(): Promise<Map<string, Partial<JobRecord>>> {
-        const out = new Map<string, Partial<JobRecord>>();
-        let token: string | null = null;
-        do {
-          const page: PanoramaListPage = await panorama.call(PANORAMA_LIST, {
-            region: PANORAMA_DEMO_REGION,
-            maxResults: 25,
-            nextToken: token,
-          });
-          for (const s of page.items) {
-            const l = panoramaListed(PANORAMA_DEMO_REGION, s);
-            if (l) out.set(l.id, l.job.summary);
-          }
-          token = page.nextToken;
-        } while (token !== null);
-        return out;
-      },
+      list: () =>
+        listAll(
+          (nextToken): Promise<PanoramaListPage> =>
+            panorama.call(PANORAMA_LIST, {
+              region: PANORAMA_DEMO_REGION,
+              maxResults: 25,
+              nextToken,
+            }),
+          (s) => panoramaListed(PANORAMA_DEMO_REGION, s),
+        ),
     },
     AWS_OMICS: {
       id: PROGRESSING_JOB_IDS.omics,
       source: omics,
       signature: omicsListedSignature,
-      async list(): Promise<Map<string, Partial<JobRecord>>> {
-        const out = new Map<string, Partial<JobRecord>>();
-        let token: string | null = null;
-        do {
-          const page: OmicsListPage<OmicsJobSummary> = await omics.call(OMICS_LIST_JOBS, {
-            region: OMICS_DEMO_REGION,
-            referenceStoreId: OMICS_DEMO_REFERENCE_STORE_ID,
-            maxResults: 100,
-            nextToken: token,
-          });
-          for (const s of page.items) {
-            const l = omicsListed(OMICS_DEMO_REGION, OMICS_DEMO_REFERENCE_STORE_ID, s);
-            if (l) out.set(l.id, l.job.summary);
-          }
-          token = page.nextToken;
-        } while (token !== null);
-        return out;
-      },
+      list: () =>
+        listAll(
+          (nextToken): Promise<OmicsListPage<OmicsJobSummary>> =>
+            omics.call(OMICS_LIST_JOBS, {
+              region: OMICS_DEMO_REGION,
+              referenceStoreId: OMICS_DEMO_REFERENCE_STORE_ID,
+              maxResults: 100,
+              nextToken,
+            }),
+          (s) => omicsListed(OMICS_DEMO_REGION, OMICS_DEMO_REFERENCE_STORE_ID, s),
+        ),
     },
   };
   const out: Record<string, { changes: number; seenByList: number; disagreements: number }> = {};

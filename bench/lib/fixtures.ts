@@ -1,13 +1,16 @@
 import type { StoredJob } from '../baseline/schema.ts';
 import type { EmulatorProcess } from '../rig/emulators.ts';
 import { floorClient } from './floor.ts';
-import { demoIds, PROVIDERS, synthesizeRules } from './ids.ts';
+import { BENCH_PROVIDERS, demoIds, PROVIDERS, synthesizeRules } from './ids.ts';
 import { jobsBody, post } from './queries.ts';
 import { jobsHoldingSecrets } from './secretProbe.ts';
 import type { Fixtures } from './side.ts';
 
 /** Per provider, the demo jobs fresh existing IDs are answered as copies of (`synthesizeRules`). */
-export type Templates = Record<(typeof PROVIDERS)[number], { finished: string; running: string }>;
+export type Templates = Record<
+  (typeof BENCH_PROVIDERS)[number],
+  { finished: string; running: string }
+>;
 
 /** The jobs in a `jobs` / `job` answer that carry an ID. */
 export function jobsOf(value: unknown): StoredJob[] {
@@ -31,18 +34,19 @@ export async function prepareFixtures(
   secretsToken: string,
 ): Promise<{ templates: Templates; fixtures: Fixtures }> {
   const demo = jobsOf(
-    (await post(probeUrl, jobsBody(PROVIDERS.flatMap((p) => demoIds(p))), authHeaders)).json.data
-      ?.jobs,
+    (await post(probeUrl, jobsBody(BENCH_PROVIDERS.flatMap((p) => demoIds(p))), authHeaders)).json
+      .data?.jobs,
   );
   const finished = demo.filter((j) => j.terminal === true).map((j) => j.id);
   const secretHolding = await jobsHoldingSecrets(probeUrl, finished, secretsToken);
   const clean = new Set(finished.filter((id) => !secretHolding.has(id)));
   const sizer = floorClient(emulators.urls);
-  const sizes = await sizer.send(demo.map((j) => j.id));
+  // One call a job, AWS Batch's too, so each size is one job's.
+  const sizes = await Promise.all(demo.map((j) => sizer.send([j.id])));
   sizer.close();
-  const upstreamBytes = new Map(demo.map((j, i) => [j.id, sizes[i]?.bytes ?? 0]));
+  const upstreamBytes = new Map(demo.map((j, i) => [j.id, sizes[i]?.[0]?.bytes ?? 0]));
   const templates = Object.fromEntries(
-    PROVIDERS.map((p) => {
+    BENCH_PROVIDERS.map((p) => {
       const own = demo
         .filter((j) => demoIds(p).includes(j.id))
         .sort((x, y) => (upstreamBytes.get(y.id) ?? 0) - (upstreamBytes.get(x.id) ?? 0));

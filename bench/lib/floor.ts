@@ -1,17 +1,17 @@
 /**
  * The floor: the same upstream calls jobgraph makes, sent by a bare client in the bench
  * process — SigV4 with node:crypto (COS q-sign for COS Batch), keep-alive node:http, each body
- * parsed (JSON.parse; fast-xml-parser for the two XML providers). Its CPU per call is what a
+ * parsed (JSON.parse; fast-xml-parser for the two XML providers); AWS Batch's jobs in one
+ * DescribeJobs POST per 100 of a region, as jobgraph sends them. Its CPU per job is what a
  * gateway cannot go below; its round-trip times are the "no gateway" latency baseline.
  */
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
-import type { EmulatorName } from '../../src/emulators/index.ts';
 import { cpuTimeMicros } from '../rig/proc.ts';
 import type { BenchContext } from './context.ts';
-import type { IdKind } from './ids.ts';
+import type { BenchProvider, IdKind } from './ids.ts';
 
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string) =>
@@ -88,8 +88,12 @@ interface Wire {
   xml: boolean;
 }
 
-/** The provider request for one global ID (the shapes the emulators, and the real services, accept). */
-function wireRequest(provider: EmulatorName, host: string, globalId: string): Wire {
+/**
+ * The provider request for one global ID, or for AWS Batch every ID of `globalIds` (one
+ * DescribeJobs; the shapes the emulators, and the real services, accept).
+ */
+function wireRequest(provider: BenchProvider, host: string, globalIds: readonly string[]): Wire {
+  const globalId = globalIds[0] as string;
   const parts = globalId.split(':');
   const native = parts[parts.length - 1] as string;
   const region = parts[1] as string;
@@ -139,6 +143,20 @@ function wireRequest(provider: EmulatorName, host: string, globalId: string): Wi
         xml: true,
       };
     }
+    case 'batch': {
+      const body = JSON.stringify({
+        jobs: globalIds.map((id) => id.split(':').slice(2).join(':')),
+      });
+      const h = { 'content-type': 'application/json' };
+      const path = '/v1/describejobs';
+      return {
+        method: 'POST',
+        path,
+        headers: sigv4('POST', host, path, 'batch', region, h, body),
+        body,
+        xml: false,
+      };
+    }
     case 'cosbatch': {
       const path = `/jobs/${native}`;
       return {
@@ -156,31 +174,57 @@ function wireRequest(provider: EmulatorName, host: string, globalId: string): Wi
   }
 }
 
-export const PROVIDER_OF_PREFIX: Record<string, EmulatorName> = {
+export const PROVIDER_OF_PREFIX: Record<string, BenchProvider> = {
   panorama: 'panorama',
   omics: 'omics',
   cos: 'cosbatch',
   importexport: 'importexport',
   codepipeline: 'codepipeline',
+  batch: 'batch',
 };
 
+/** The calls `globalIds` take, as jobgraph makes them: one a job; AWS Batch's in DescribeJobs of up to 100 per region. */
+function callsOf(globalIds: readonly string[]): [BenchProvider, string[]][] {
+  const calls: [BenchProvider, string[]][] = [];
+  const batch = new Map<string, string[]>();
+  for (const id of globalIds) {
+    const provider = PROVIDER_OF_PREFIX[id.slice(0, id.indexOf(':'))] as BenchProvider;
+    if (provider !== 'batch') calls.push([provider, [id]]);
+    else {
+      const region = id.split(':')[1] as string;
+      let open = batch.get(region);
+      if (!open || open.length === 100) {
+        batch.set(region, (open = []));
+        calls.push([provider, open]);
+      }
+      open.push(id);
+    }
+  }
+  return calls;
+}
+
+export interface FloorAnswer {
+  provider: BenchProvider;
+  status: number;
+  bytes: number;
+}
+
 export interface FloorClient {
-  /** Send one call per global ID, all at once; resolves with each answer's HTTP status and body size. */
-  send(globalIds: readonly string[]): Promise<{ status: number; bytes: number }[]>;
+  /** Send the calls for `globalIds` all at once; resolves with each call's provider, HTTP status and body size. */
+  send(globalIds: readonly string[]): Promise<FloorAnswer[]>;
   close(): void;
 }
 
-/** A bare keep-alive client for the five emulators at `urls`. */
-export function floorClient(urls: Record<EmulatorName, string>): FloorClient {
+/** A bare keep-alive client for the emulators at `urls`. */
+export function floorClient(urls: Record<BenchProvider, string>): FloorClient {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const xml = new XMLParser();
   // A named step, so a profile (bench/cpu.ts) tells the parse from the HTTP work around it.
   const parseBody = (text: string, isXml: boolean): unknown =>
     isXml ? xml.parse(text) : JSON.parse(text);
-  const one = (globalId: string): Promise<{ status: number; bytes: number }> => {
-    const provider = PROVIDER_OF_PREFIX[globalId.slice(0, globalId.indexOf(':'))] as EmulatorName;
+  const one = ([provider, globalIds]: [BenchProvider, string[]]): Promise<FloorAnswer> => {
     const url = new URL(urls[provider]);
-    const wire = wireRequest(provider, url.host, globalId);
+    const wire = wireRequest(provider, url.host, globalIds);
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -199,7 +243,7 @@ export function floorClient(urls: Record<EmulatorName, string>): FloorClient {
               const body = Buffer.concat(chunks);
               const text = body.toString('utf8');
               parseBody(text, wire.xml);
-              resolve({ status: res.statusCode ?? 0, bytes: body.length });
+              resolve({ provider, status: res.statusCode ?? 0, bytes: body.length });
             } catch (err) {
               reject(err instanceof Error ? err : new Error(String(err)));
             }
@@ -211,14 +255,15 @@ export function floorClient(urls: Record<EmulatorName, string>): FloorClient {
       req.end(wire.body);
     });
   };
-  return { send: (ids) => Promise.all(ids.map(one)), close: () => agent.destroy() };
+  return { send: (ids) => Promise.all(callsOf(ids).map(one)), close: () => agent.destroy() };
 }
 
 /**
- * The floor's CPU: bare signed keep-alive calls from this process, CPU from /proc. One run is
- * `floorCalls` calls for fresh existing jobs or not-found IDs; each side measures a run right
- * before each of its gateway's CPU runs, so the two see the same machine (a shared machine's
- * speed drifts within minutes).
+ * The floor's CPU: bare signed keep-alive calls from this process, CPU from /proc, per job (one
+ * job a call but AWS Batch's, 100-job queries' worth at a time). One run is `floorCalls` jobs
+ * of the bench's job mix, fresh existing or not found; each side measures a run right before each
+ * of its gateway's CPU runs, so the two see the same machine (a shared machine's speed drifts
+ * within minutes).
  */
 export function floorCpuRunner(ctx: Omit<BenchContext, 'floorCpu'>) {
   const client = floorClient(ctx.emulators.urls);
@@ -226,21 +271,24 @@ export function floorCpuRunner(ctx: Omit<BenchContext, 'floorCpu'>) {
   return {
     async run(kind: IdKind): Promise<number> {
       if (!warm.has(kind)) {
-        await client.send(ctx.unknownIds.mix(100, kind)); // warm-up: sockets, JIT
+        await client.send(ctx.unknownIds.take(500, kind, ctx.settings.providers)); // warm-up: sockets, JIT
         warm.add(kind);
       }
       const before = cpuTimeMicros(process.pid);
-      let calls = 0;
-      while (calls < ctx.settings.floorCalls) {
-        const statuses = (await client.send(ctx.unknownIds.mix(20, kind))).map((a) => a.status);
-        // Existing jobs answer 200; unknown IDs 404 or 400 (provider-dependent) — never 403, which would mean a bad signature.
-        const wrong = statuses.find((s) =>
-          kind === 'missing' ? s !== 404 && s !== 400 : s !== 200,
+      let jobs = 0;
+      while (jobs < ctx.settings.floorCalls) {
+        const ids = ctx.unknownIds.take(100, kind, ctx.settings.providers);
+        // Existing jobs answer 200; unknown IDs 404 or 400 (provider-dependent; AWS Batch leaves
+        // them out of a 200) — never 403, which would mean a bad signature.
+        const wrong = (await client.send(ids)).find(({ provider, status }) =>
+          kind === 'missing' && provider !== 'batch'
+            ? status !== 404 && status !== 400
+            : status !== 200,
         );
-        if (wrong !== undefined) throw new Error(`floor call for a ${kind} job answered ${wrong}`);
-        calls += statuses.length;
+        if (wrong) throw new Error(`floor call for a ${kind} job answered ${wrong.status}`);
+        jobs += ids.length;
       }
-      return (cpuTimeMicros(process.pid) - before) / calls;
+      return (cpuTimeMicros(process.pid) - before) / jobs;
     },
     close: () => client.close(),
   };

@@ -1,3 +1,4 @@
+import * as batchData from '../../src/emulators/batch/data.ts';
 import { DEMO_DATA, exampleGlobalIds, type EmulatorName } from '../../src/emulators/index.ts';
 
 export const PROVIDERS = [
@@ -8,14 +9,20 @@ export const PROVIDERS = [
   'codepipeline',
 ] as const satisfies readonly EmulatorName[];
 
-/** The demo jobs the emulators hold, as global IDs, per provider (51 in all today). */
-export function demoIds(provider: EmulatorName): string[] {
-  return [...DEMO_DATA[provider].DEMO_GLOBAL_IDS];
+/** A provider the bench's job mix asks for: the five above, one call a job, and AWS Batch, 100 jobs a call. */
+export type BenchProvider = EmulatorName | 'batch';
+export const BENCH_PROVIDERS = [...PROVIDERS, 'batch'] as const satisfies readonly BenchProvider[];
+
+/** The demo jobs the emulators hold, as global IDs, per provider. */
+export function demoIds(provider: BenchProvider): string[] {
+  return [
+    ...(provider === 'batch' ? batchData.DEMO_GLOBAL_IDS : DEMO_DATA[provider].DEMO_GLOBAL_IDS),
+  ];
 }
 
 /** The global-ID prefix of a provider's example job: everything before its own job ID. */
-function prefixOf(provider: EmulatorName): string {
-  const example = exampleGlobalIds()[provider];
+function prefixOf(provider: BenchProvider): string {
+  const example = provider === 'batch' ? batchData.EXAMPLE_GLOBAL_ID : exampleGlobalIds()[provider];
   return example.slice(0, example.lastIndexOf(':') + 1);
 }
 
@@ -28,7 +35,7 @@ function prefixOf(provider: EmulatorName): string {
 export type IdKind = 'missing' | 'finished' | 'running';
 
 /** The provider-ID prefix of each kind, per provider (each valid for the provider's ID pattern). */
-const PREFIXES: Record<EmulatorName, Record<IdKind, string>> = {
+const PREFIXES: Record<BenchProvider, Record<IdKind, string>> = {
   panorama: {
     missing: 'pkgimport-bench-',
     finished: 'pkgimport-synf-',
@@ -39,16 +46,19 @@ const PREFIXES: Record<EmulatorName, Record<IdKind, string>> = {
   cosbatch: { missing: 'bench-', finished: 'synf-', running: 'synr-' },
   importexport: { missing: 'BENCH', finished: 'SYNF', running: 'SYNR' },
   codepipeline: { missing: 'beec', finished: 'f1f1', running: 'a1a1' },
+  batch: { missing: 'beed', finished: 'f2f2', running: 'a2a2' },
 };
 
 /** The emulators' `synthesize` knob: each provider's finished/running prefix → the template job's provider ID. */
 export function synthesizeRules(
-  templates: Record<EmulatorName, { finished: string; running: string }>,
+  templates: Partial<Record<BenchProvider, { finished: string; running: string }>>,
 ): Record<string, string> {
   const rules: Record<string, string> = {};
-  for (const p of PROVIDERS) {
-    rules[PREFIXES[p].finished] = nativeOf(templates[p].finished);
-    rules[PREFIXES[p].running] = nativeOf(templates[p].running);
+  for (const p of BENCH_PROVIDERS) {
+    const template = templates[p];
+    if (!template) continue;
+    rules[PREFIXES[p].finished] = nativeOf(template.finished);
+    rules[PREFIXES[p].running] = nativeOf(template.running);
   }
   return rules;
 }
@@ -71,7 +81,7 @@ export class UnknownIdGenerator {
     this.nonce = seed % 65536;
   }
 
-  next(provider: EmulatorName, kind: IdKind = 'missing'): string {
+  next(provider: BenchProvider, kind: IdKind = 'missing'): string {
     const n = this.counter++;
     const hex4 = this.nonce.toString(16).padStart(4, '0');
     const prefix = prefixOf(provider);
@@ -86,6 +96,7 @@ export class UnknownIdGenerator {
       case 'importexport':
         return `${prefix}${own}${hex4.toUpperCase()}${n.toString(36).toUpperCase()}`;
       case 'codepipeline':
+      case 'batch':
         return `${prefix}${own}${hex4}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
     }
   }
@@ -96,6 +107,32 @@ export class UnknownIdGenerator {
     for (let i = 0; i < perProvider; i++) for (const p of providers) out.push(this.next(p, kind));
     return out;
   }
+
+  /** `total` fresh IDs of `kind`, one provider after another (default the six of the job mix). */
+  take(
+    total: number,
+    kind: IdKind,
+    providers: readonly BenchProvider[] = BENCH_PROVIDERS,
+  ): string[] {
+    return Array.from({ length: total }, (_, i) =>
+      this.next(providers[i % providers.length] as BenchProvider, kind),
+    );
+  }
+}
+
+/** Upstream calls `ids` take: one a job, but one a 100 distinct AWS Batch jobs of a region (DescribeJobs). */
+export function upstreamCallsFor(ids: readonly string[]): number {
+  const batch = new Map<string, Set<string>>();
+  let calls = 0;
+  for (const id of ids) {
+    if (!id.startsWith('batch:')) calls++;
+    else {
+      const region = id.split(':')[1] as string;
+      batch.set(region, (batch.get(region) ?? new Set()).add(id));
+    }
+  }
+  for (const jobs of batch.values()) calls += Math.ceil(jobs.size / 100);
+  return calls;
 }
 
 /**

@@ -41,8 +41,6 @@ export interface Row {
   /** The before gateway's own baseline, where each side measures one (floor, peer); else `baseline`. */
   beforeBaseline?: number;
   baselineLabel?: string;
-  /** The baseline's unit where it differs from the figure's (the floor is per call). */
-  baselineUnit?: string;
   /**
    * value ÷ baseline as judged, after and before, where it is not the two medians' quotient: the
    * CPU rows take the median of each run ÷ the baseline run made beside it.
@@ -134,7 +132,6 @@ export function buildRows(
         baseline: median(after.floorMicros[kind]),
         ...(before ? { beforeBaseline: median(before.floorMicros[kind]) } : {}),
         baselineLabel: 'floor',
-        baselineUnit: 'µs/call',
         goal: { on: 'ratio', op: '<=', target: 1.5 },
         digits: 0,
       },
@@ -395,7 +392,7 @@ const portable = (name: string) => name.replace(/(^|\s)\/\S*\/(?=(?:dist|src|ben
 function cpuRunTable(s: SideResult): string[] {
   const hasPeer = Boolean(s.peer);
   const head = (kind: string) => [
-    `floor ${kind} µs/call`,
+    `floor ${kind} µs/job`,
     `jobgraph µs/job`,
     ...(hasPeer ? ['peer µs/job'] : []),
     '÷ floor',
@@ -534,7 +531,7 @@ export function renderReport(
           ...(hasBefore ? [`${fmt(r.before, r.digits)} ${r.unit}`] : []),
           `${fmt(r.after, r.digits)} ${r.unit}`,
           r.baseline !== undefined
-            ? `${fmt(r.baseline, r.digits)} ${r.baselineUnit ?? r.unit}, ${r.baselineLabel ?? ''}`
+            ? `${fmt(r.baseline, r.digits)} ${r.unit}, ${r.baselineLabel ?? ''}`
             : '—',
           ratio !== undefined
             ? `${fmt(ratio, 2)}×${ratioBefore !== undefined ? ` (before ${fmt(ratioBefore, 2)}×)` : ''}`

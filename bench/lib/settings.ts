@@ -3,6 +3,8 @@
  * (the bench follows the same rule as src/config/). BENCH_QUICK=1 changes the defaults to a
  * quick run (about a minute per gateway); explicit BENCH_* values still win.
  */
+import { BENCH_PROVIDERS, type BenchProvider } from './ids.ts';
+
 export interface BenchSettings {
   quick: boolean;
   /** Checkout whose gateway gives the "before" column (BENCH_BEFORE_ROOT; none = no before column). */
@@ -45,6 +47,12 @@ export interface BenchSettings {
   redis: boolean;
   /** Measure the SDK peer (bench/peer) beside each gateway's CPU and latency runs (BENCH_PEER, default on). */
   peer: boolean;
+  /**
+   * The providers of the CPU-per-job queries and the floor's calls, in turn (BENCH_PROVIDERS, a
+   * comma list; default all six: panorama, omics, cosbatch, importexport, codepipeline, batch).
+   * One provider gives that provider's CPU per job beside the floor and the peer.
+   */
+  providers: readonly BenchProvider[];
 }
 
 function int(name: string, fallback: number, min: number, max: number): number {
@@ -63,6 +71,16 @@ function bool(name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new Error(`${name} must be true or false`);
+}
+
+function providers(name: string): readonly BenchProvider[] {
+  const raw = process.env[name]?.trim();
+  if (!raw) return BENCH_PROVIDERS;
+  const list = raw.split(',').map((p) => p.trim());
+  const wrong = list.find((p) => !(BENCH_PROVIDERS as readonly string[]).includes(p));
+  if (wrong !== undefined)
+    throw new Error(`${name}: ${wrong} is not one of ${BENCH_PROVIDERS.join(', ')}`);
+  return list as BenchProvider[];
 }
 
 function path(name: string): string | undefined {
@@ -92,6 +110,7 @@ export function readSettings(): BenchSettings {
     profile: bool('BENCH_PROFILE', !quick),
     redis: bool('BENCH_REDIS', true),
     peer: bool('BENCH_PEER', true),
+    providers: providers('BENCH_PROVIDERS'),
   };
 }
 
@@ -114,12 +133,6 @@ export interface SoakSettings {
   warmupQueries: number;
   /** Added by every emulator before it answers, in ms (BENCH_LATENCY_MS, default 20). */
   latencyMs: number;
-  /**
-   * A diagnostic run: the gateway gets `--heapsnapshot-signal=SIGUSR2` and writes a heap snapshot
-   * after minute 2 and at the end (each forces a full collection), compared by constructor
-   * (BENCH_SOAK_SNAPSHOTS, default off: the soak's own figures come from an undisturbed gateway).
-   */
-  snapshots: boolean;
 }
 
 export function readSoakSettings(): SoakSettings {
@@ -129,7 +142,6 @@ export function readSoakSettings(): SoakSettings {
     sampleSeconds: int('BENCH_SOAK_SAMPLE_S', 1, 1, 60),
     warmupQueries: int('BENCH_SOAK_WARMUP_QUERIES', 300, 0, 100000),
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
-    snapshots: bool('BENCH_SOAK_SNAPSHOTS', false),
   };
 }
 

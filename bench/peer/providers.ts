@@ -1,11 +1,13 @@
 /**
- * One function per provider: a global ID in, the `Job` fields out, as a team would write them in a
- * day. The three AWS JSON providers go through their official SDK v3 clients on the SDK's
- * defaults; Import/Export is signed by `@smithy/signature-v4` and COS Batch by the COS q-sign
- * signer the floor uses (no Node SDK covers either call); both are sent with `fetch` and their
- * XML read by fast-xml-parser on its defaults.
+ * One function per provider: global IDs in, the `Job` fields (or an Error) out, as a team would
+ * write them in a day. The four AWS JSON providers go through their official SDK v3 clients on
+ * the SDK's defaults, AWS Batch with one DescribeJobs for the IDs of a region (the DataLoader of
+ * resolvers.ts hands it up to 100); Import/Export is signed by `@smithy/signature-v4` and COS
+ * Batch by the COS q-sign signer the floor uses (no Node SDK covers either call); both are sent
+ * with `fetch` and their XML read by fast-xml-parser on its defaults.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
 import { DescribePackageImportJobCommand, PanoramaClient } from '@aws-sdk/client-panorama';
@@ -14,13 +16,23 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, SourceData } from '@smithy/types';
 import { XMLParser } from 'fast-xml-parser';
 import { GraphQLError } from 'graphql';
+// Batch's status table is jobgraph's own (README, "State mapping"), so both servers map alike.
+import { BATCH_STATE_MAP } from '../../src/datasources/batch/record.ts';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
-import type { EmulatorName } from '../../src/emulators/index.ts';
 import { cosSign } from '../lib/floor.ts';
+import type { BenchProvider } from '../lib/ids.ts';
 import type { Job, JobProvider, JobState } from './schema.ts';
 
-/** Global-ID prefix → the function that reads one job of that provider. */
-export type Providers = Record<string, (globalId: string) => Promise<Job>>;
+/** Global-ID prefix → the function that reads jobs of that provider, an Error in the slot of each that failed. */
+export type Providers = Record<string, (globalIds: readonly string[]) => Promise<(Job | Error)[]>>;
+
+const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
+/** A provider with no batch describe: one call per ID, all at once. */
+const each =
+  (read: (globalId: string) => Promise<Job>) =>
+  (ids: readonly string[]): Promise<(Job | Error)[]> =>
+    Promise.all(ids.map((id) => read(id).catch(toError)));
 
 const TERMINAL = new Set<JobState>(['CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED']);
 
@@ -170,8 +182,8 @@ function firstFailure(reasons: CosJob['FailureReasons']): string | null {
 const firstNonBlank = (...values: (string | null)[]): string | null =>
   values.find((v) => v !== null && v.trim() !== '') ?? null;
 
-/** The five providers, each calling its emulator at `urls`. */
-export function createProviders(urls: Record<EmulatorName, string>): Providers {
+/** The six providers, each calling its emulator at `urls`. */
+export function createProviders(urls: Record<BenchProvider, string>): Providers {
   const credentials = { ...DEMO_AWS_CREDENTIALS };
   const panorama = perRegion(
     (region) => new PanoramaClient({ region, endpoint: urls.panorama, credentials }),
@@ -184,6 +196,32 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
   const codepipeline = perRegion(
     (region) => new CodePipelineClient({ region, endpoint: urls.codepipeline, credentials }),
   );
+  const batch = perRegion(
+    (region) => new BatchClient({ region, endpoint: urls.batch, credentials }),
+  );
+  /** One DescribeJobs for the IDs of one region; an ID the service does not know is absent from its answer. */
+  const batchRegion = async (region: string, ids: readonly string[]): Promise<(Job | Error)[]> => {
+    const jobId = (id: string) => id.split(':').slice(2).join(':');
+    try {
+      const out = await batch(region).send(new DescribeJobsCommand({ jobs: ids.map(jobId) }));
+      const found = new Map((out.jobs ?? []).map((j) => [j.jobId, j]));
+      return ids.map((id) => {
+        const j = found.get(jobId(id));
+        if (!j) return notFound(id);
+        const state = stateOf(BATCH_STATE_MAP, j.status ?? null);
+        return job(id, 'AWS_BATCH', j.jobId ?? jobId(id), region, {
+          state,
+          providerStatus: j.status ?? null,
+          statusMessage: j.statusReason ?? null,
+          createdAt: iso(j.createdAt),
+          updatedAt: null,
+          completedAt: TERMINAL.has(state) ? iso(j.stoppedAt) : null,
+        });
+      });
+    } catch (err) {
+      return ids.map(() => toError(err));
+    }
+  };
   const importExportSigner = new SignatureV4({
     service: 'IngestionService',
     region: 'us-east-1',
@@ -193,7 +231,21 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
   const xml = new XMLParser();
 
   return {
-    async panorama(id) {
+    async batch(ids) {
+      const regions = new Map<string, string[]>();
+      for (const id of ids) {
+        const region = id.split(':')[1] ?? '';
+        regions.set(region, [...(regions.get(region) ?? []), id]);
+      }
+      const answers = new Map<string, Job | Error>();
+      for (const [region, own] of regions) {
+        const out = await batchRegion(region, own);
+        own.forEach((id, i) => answers.set(id, out[i] as Job | Error));
+      }
+      return ids.map((id) => answers.get(id) as Job | Error);
+    },
+
+    panorama: each(async (id) => {
       const [, region = '', jobId = ''] = id.split(':');
       const out = await panorama(region)
         .send(new DescribePackageImportJobCommand({ JobId: jobId }))
@@ -207,9 +259,9 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
         updatedAt: iso(out.LastUpdatedTime),
         completedAt: TERMINAL.has(state) ? iso(out.LastUpdatedTime) : null,
       });
-    },
+    }),
 
-    async omics(id) {
+    omics: each(async (id) => {
       const [, region = '', referenceStoreId = '', jobId = ''] = id.split(':');
       const out = await omics(region)
         .send(new GetReferenceImportJobCommand({ referenceStoreId, id: jobId }))
@@ -222,9 +274,9 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
         updatedAt: null,
         completedAt: iso(out.completionTime),
       });
-    },
+    }),
 
-    async codepipeline(id) {
+    codepipeline: each(async (id) => {
       const [, region = '', jobId = ''] = id.split(':');
       const out = await codepipeline(region)
         .send(new GetJobDetailsCommand({ jobId }))
@@ -241,9 +293,9 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
         state: 'UNKNOWN',
         ...none,
       });
-    },
+    }),
 
-    async cos(id) {
+    cos: each(async (id) => {
       const [, region = '', , jobId = ''] = id.split(':');
       const url = new URL(`/jobs/${encodeURIComponent(jobId)}`, urls.cosbatch);
       const res = await fetch(url, {
@@ -278,9 +330,9 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
         updatedAt: null,
         completedAt: iso(j.TerminationDate),
       });
-    },
+    }),
 
-    async importexport(id) {
+    importexport: each(async (id) => {
       const jobId = id.slice(id.indexOf(':') + 1);
       const url = new URL(urls.importexport);
       const body = new URLSearchParams({
@@ -325,6 +377,6 @@ export function createProviders(urls: Record<EmulatorName, string>): Providers {
         updatedAt: null,
         completedAt: null,
       });
-    },
+    }),
   };
 }

@@ -9,24 +9,16 @@ export interface PeerContext {
 }
 
 /**
- * One loader per provider (keyed by global-ID prefix). Its batch function calls the provider
- * once per distinct ID, all at once (none of the five has a batch describe), and puts an Error
+ * One loader per provider (keyed by global-ID prefix), at most 100 IDs a batch (AWS Batch's
+ * DescribeJobs limit). Its batch function is the provider's (providers.ts), which puts an Error
  * in the slot of an ID that failed rather than failing the batch.
  */
 export function createContext(providers: Providers): PeerContext {
   const loaders = new Map<string, DataLoader<string, Job>>();
-  for (const [prefix, read] of Object.entries(providers)) {
-    loaders.set(
-      prefix,
-      new DataLoader<string, Job>((ids) =>
-        Promise.all(ids.map((id) => read(id).catch((err: unknown) => toError(err)))),
-      ),
-    );
-  }
+  for (const [prefix, read] of Object.entries(providers))
+    loaders.set(prefix, new DataLoader<string, Job>(read, { maxBatchSize: 100 }));
   return { loaders };
 }
-
-const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 export const resolvers = {
   Query: {

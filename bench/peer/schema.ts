@@ -9,6 +9,7 @@ export const typeDefs = /* GraphQL */ `
     TENCENT_COS_BATCH
     AWS_IMPORT_EXPORT
     AWS_CODEPIPELINE
+    AWS_BATCH
   }
 
   enum JobState {
@@ -43,7 +44,12 @@ export const typeDefs = /* GraphQL */ `
 `;
 
 export type JobProvider =
-  'AWS_PANORAMA' | 'AWS_OMICS' | 'TENCENT_COS_BATCH' | 'AWS_IMPORT_EXPORT' | 'AWS_CODEPIPELINE';
+  | 'AWS_PANORAMA'
+  | 'AWS_OMICS'
+  | 'TENCENT_COS_BATCH'
+  | 'AWS_IMPORT_EXPORT'
+  | 'AWS_CODEPIPELINE'
+  | 'AWS_BATCH';
 
 export type JobState =
   | 'QUEUED'

@@ -9,12 +9,12 @@
  */
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import type { EmulatorName } from '../../src/emulators/index.ts';
+import type { BenchProvider } from '../lib/ids.ts';
 import { createProviders } from './providers.ts';
 import { createContext, resolvers, type PeerContext } from './resolvers.ts';
 import { typeDefs } from './schema.ts';
 
-const urls = JSON.parse(process.argv[2] ?? '') as Record<EmulatorName, string>;
+const urls = JSON.parse(process.argv[2] ?? '') as Record<BenchProvider, string>;
 const providers = createProviders(urls);
 const server = new ApolloServer<PeerContext>({ typeDefs, resolvers });
 const { url } = await startStandaloneServer(server, {

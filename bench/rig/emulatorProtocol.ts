@@ -1,4 +1,4 @@
-import type { EmulatorName } from '../../src/emulators/index.ts';
+import type { BenchProvider } from '../lib/ids.ts';
 import type { Faults } from '../../src/emulators/framework.ts';
 
 /** One emulator's counters: calls logged so far and TCP connections accepted so far. */
@@ -7,11 +7,11 @@ export interface EmulatorCounters {
   connections: number;
 }
 
-export type CounterSnapshot = Record<EmulatorName, EmulatorCounters>;
+export type CounterSnapshot = Record<BenchProvider, EmulatorCounters>;
 
 /** One logged upstream call, as the bench needs it. */
 export interface LoggedCall {
-  emulator: EmulatorName;
+  emulator: BenchProvider;
   job: string | null;
   status: number;
 }
@@ -26,7 +26,7 @@ export type HostRequest =
 
 /** Emulator host → parent. */
 export type HostMessage =
-  | { kind: 'ready'; env: Record<string, string>; urls: Record<EmulatorName, string> }
+  | { kind: 'ready'; env: Record<string, string>; urls: Record<BenchProvider, string> }
   | { kind: 'reply'; id: number; ok: true; value: unknown }
   | { kind: 'reply'; id: number; ok: false; error: string };
 

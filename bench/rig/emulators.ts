@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { EmulatorName } from '../../src/emulators/index.ts';
+import type { BenchProvider } from '../lib/ids.ts';
 import type { Faults } from '../../src/emulators/framework.ts';
 import type { CounterSnapshot, HostRequest, LoggedCall } from './emulatorProtocol.ts';
 
@@ -14,7 +14,7 @@ export interface EmulatorProcess {
   pid: number;
   /** The AWS_ENDPOINT_URL_* / COS_BATCH_ENDPOINT_URL / demo credential lines for live mode. */
   env: Record<string, string>;
-  urls: Record<EmulatorName, string>;
+  urls: Record<BenchProvider, string>;
   counters(): Promise<CounterSnapshot>;
   callsSince(since: CounterSnapshot): Promise<LoggedCall[]>;
   setFaults(patch: Partial<Faults>): Promise<void>;
@@ -26,14 +26,14 @@ export interface EmulatorProcess {
 }
 
 /**
- * Fork bench/rig/emulatorHost.ts (through tsx) and wait until the five emulators listen.
+ * Fork bench/rig/emulatorHost.ts (through tsx) and wait until the six provider emulators listen.
  * `jobsPerSource`: a big account (startEmulators' option); default the demo data.
  */
 export async function startEmulatorProcess(
   latencyMs: number,
   options: { jobsPerSource?: number } = {},
 ): Promise<EmulatorProcess> {
-  const host = await forkHost<{ env: Record<string, string>; urls: Record<EmulatorName, string> }>(
+  const host = await forkHost<{ env: Record<string, string>; urls: Record<BenchProvider, string> }>(
     fileURLToPath(new URL('./emulatorHost.ts', import.meta.url)),
     [String(latencyMs), ...(options.jobsPerSource ? [String(options.jobsPerSource)] : [])],
   );
@@ -52,13 +52,13 @@ export async function startEmulatorProcess(
   };
 }
 
-/** Sum of calls (or connections) across the five emulators between two snapshots. */
+/** Sum of calls (or connections) across the emulators between two snapshots. */
 export function delta(
   before: CounterSnapshot,
   after: CounterSnapshot,
   field: 'calls' | 'connections',
 ): number {
-  return (Object.keys(after) as EmulatorName[]).reduce(
+  return (Object.keys(after) as BenchProvider[]).reduce(
     (sum, name) => sum + after[name][field] - before[name][field],
     0,
   );

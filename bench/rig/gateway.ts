@@ -51,8 +51,11 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
 }
 
-/** Start `node bin/jobgraph.mjs` (live mode) on a free loopback port and wait for /readyz. */
-export async function startGateway(options: GatewayOptions): Promise<GatewayProcess> {
+/**
+ * Start `node bin/jobgraph.mjs` (live mode) on a free loopback port and wait for /readyz; again
+ * on another port, up to 3 times, when another process took the port between the two.
+ */
+export async function startGateway(options: GatewayOptions, attempt = 1): Promise<GatewayProcess> {
   const port = await freePort();
   const jobgraphEnv: Record<string, string> = {
     ...options.upstreamEnv,
@@ -92,8 +95,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
   const spawnedAt = performance.now();
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null)
+    if (child.exitCode !== null) {
+      if (output.includes('EADDRINUSE') && attempt < 3) return startGateway(options, attempt + 1);
       throw new Error(`${options.label} gateway exited (code ${child.exitCode}):\n${output}`);
+    }
     try {
       const res = await fetch(`${base}/readyz`);
       if (res.ok) break;

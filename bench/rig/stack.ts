@@ -1,5 +1,5 @@
 /**
- * The one way a benchmark starts what it measures: the five emulators in their own process
+ * The one way a benchmark starts what it measures: the emulators in their own process
  * (emulators.ts), a fresh JWT secret with a read token and a secrets token, and any number of
  * gateways (`node bin/jobgraph.mjs`, live mode; gateway.ts) in front of them. Everything started
  * through a stack, and anything handed to `track`, is stopped when the benchmark ends, fails or is
