@@ -1,19 +1,17 @@
 /**
- * Child process that runs the five provider emulators, so they do not share an event loop
- * with the load generator or the gateway. Talks to the harness over the fork IPC channel
+ * Child process that runs the five provider emulators and AWS Batch's, so they do not share an
+ * event loop with the load generator or the gateway. Talks to the harness over the fork IPC channel
  * (see emulatorProtocol.ts). Arguments: the upstream latency in ms, set through the fault knobs;
  * optionally the jobs of each listable source (a big account, startEmulators' `jobsPerSource`).
  */
-import {
-  emulatorEnvironment,
-  startEmulators,
-  type EmulatorName,
-} from '../../src/emulators/index.ts';
+import { emulatorEnvironment, startEmulators } from '../../src/emulators/index.ts';
 import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
 import { PROVIDERS } from '../lib/ids.ts';
 import {
   serveHost,
   type CounterSnapshot,
+  type HostedEmulator,
+  type HostedUrls,
   type HostRequest,
   type LoggedCall,
 } from './emulatorProtocol.ts';
@@ -21,7 +19,7 @@ import {
 const latencyMs = Number(process.argv[2] ?? '0');
 const jobsPerSource = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
 const set = await startEmulators(jobsPerSource === undefined ? {} : { jobsPerSource });
-const names = PROVIDERS;
+const names: readonly HostedEmulator[] = [...PROVIDERS, 'batch'];
 for (const name of names) set[name].setFaults({ latencyMs });
 
 function counters(): CounterSnapshot {
@@ -58,5 +56,5 @@ function handle(request: HostRequest): unknown {
   }
 }
 
-const urls = Object.fromEntries(names.map((n) => [n, set[n].url])) as Record<EmulatorName, string>;
+const urls = Object.fromEntries(names.map((n) => [n, set[n].url])) as HostedUrls;
 serveHost({ env: emulatorEnvironment(set), urls }, handle, () => set.close());

@@ -7,11 +7,17 @@ export interface EmulatorCounters {
   connections: number;
 }
 
-export type CounterSnapshot = Record<EmulatorName, EmulatorCounters>;
+/** The emulators the host runs and counts: the five providers' and AWS Batch. */
+export type HostedEmulator = EmulatorName | 'batch';
+
+export type CounterSnapshot = Record<HostedEmulator, EmulatorCounters>;
+
+/** Each hosted emulator's base URL. */
+export type HostedUrls = Record<HostedEmulator, string>;
 
 /** One logged upstream call, as the bench needs it. */
 export interface LoggedCall {
-  emulator: EmulatorName;
+  emulator: HostedEmulator;
   job: string | null;
   status: number;
 }
@@ -26,7 +32,7 @@ export type HostRequest =
 
 /** Emulator host → parent. */
 export type HostMessage =
-  | { kind: 'ready'; env: Record<string, string>; urls: Record<EmulatorName, string> }
+  | { kind: 'ready'; env: Record<string, string>; urls: HostedUrls }
   | { kind: 'reply'; id: number; ok: true; value: unknown }
   | { kind: 'reply'; id: number; ok: false; error: string };
 

@@ -1,8 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { EmulatorName } from '../../src/emulators/index.ts';
 import type { Faults } from '../../src/emulators/framework.ts';
-import type { CounterSnapshot, HostRequest, LoggedCall } from './emulatorProtocol.ts';
+import type {
+  CounterSnapshot,
+  HostedEmulator,
+  HostedUrls,
+  HostRequest,
+  LoggedCall,
+} from './emulatorProtocol.ts';
 
 export type { CounterSnapshot, LoggedCall };
 
@@ -14,7 +19,7 @@ export interface EmulatorProcess {
   pid: number;
   /** The AWS_ENDPOINT_URL_* / COS_BATCH_ENDPOINT_URL / demo credential lines for live mode. */
   env: Record<string, string>;
-  urls: Record<EmulatorName, string>;
+  urls: HostedUrls;
   counters(): Promise<CounterSnapshot>;
   callsSince(since: CounterSnapshot): Promise<LoggedCall[]>;
   setFaults(patch: Partial<Faults>): Promise<void>;
@@ -26,14 +31,15 @@ export interface EmulatorProcess {
 }
 
 /**
- * Fork bench/rig/emulatorHost.ts (through tsx) and wait until the five emulators listen.
+ * Fork bench/rig/emulatorHost.ts (through tsx) and wait until the emulators listen (the five
+ * providers' and AWS Batch's).
  * `jobsPerSource`: a big account (startEmulators' option); default the demo data.
  */
 export async function startEmulatorProcess(
   latencyMs: number,
   options: { jobsPerSource?: number } = {},
 ): Promise<EmulatorProcess> {
-  const host = await forkHost<{ env: Record<string, string>; urls: Record<EmulatorName, string> }>(
+  const host = await forkHost<{ env: Record<string, string>; urls: HostedUrls }>(
     fileURLToPath(new URL('./emulatorHost.ts', import.meta.url)),
     [String(latencyMs), ...(options.jobsPerSource ? [String(options.jobsPerSource)] : [])],
   );
@@ -52,13 +58,13 @@ export async function startEmulatorProcess(
   };
 }
 
-/** Sum of calls (or connections) across the five emulators between two snapshots. */
+/** Sum of calls (or connections) across the hosted emulators between two snapshots. */
 export function delta(
   before: CounterSnapshot,
   after: CounterSnapshot,
   field: 'calls' | 'connections',
 ): number {
-  return (Object.keys(after) as EmulatorName[]).reduce(
+  return (Object.keys(after) as HostedEmulator[]).reduce(
     (sum, name) => sum + after[name][field] - before[name][field],
     0,
   );

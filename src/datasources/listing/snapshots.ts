@@ -112,6 +112,13 @@ export class ListSnapshots {
     return this.#bytes;
   }
 
+  /** Job summaries the snapshots held here keep (a job in two snapshots counts twice). */
+  get jobs(): number {
+    let jobs = 0;
+    for (const snapshot of this.#held.values()) jobs += snapshot.size;
+    return jobs;
+  }
+
   /** The snapshot of `key` held here, if it is at most `maxAgeMs` old. */
   held(key: string, maxAgeMs: number): Snapshot | undefined {
     const snapshot = this.#held.get(key);
