@@ -18,6 +18,7 @@
  *
  * Writes bench/listing-big-results.json and bench/LISTING-BIG.md.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.ts';
@@ -197,6 +198,8 @@ async function bytesPerJob(): Promise<{
 }
 
 async function main(): Promise<void> {
+  // What else ran: the figures of a loaded machine are not a quiet one's.
+  const load = { average1m: loadavg()[0]!, cores: availableParallelism() };
   stack = await startStack({ jobsPerSource: N });
   let gw = await fresh();
   const rssBefore = gw.rss();
@@ -246,6 +249,7 @@ async function main(): Promise<void> {
   const results = {
     date: new Date().toISOString(),
     node: process.version,
+    load,
     jobsPerSource: N,
     gateway: gw.settings,
     page1: { calls: first.calls, ms: first.ms },
@@ -288,6 +292,7 @@ function render(r: {
   jobsPerSource: number;
   node: string;
   date: string;
+  load: { average1m: number; cores: number };
   page1: Timed;
   pages2to10: {
     calls: number[];
@@ -326,7 +331,7 @@ function render(r: {
     `listable source; the gateway is a default-config live process (JOBGRAPH_LIST_SNAPSHOT_SECONDS=${SNAPSHOT_SECONDS ?? 30}${BUDGET_MS ? `, JOBGRAPH_UPSTREAM_BUDGET_MS=${BUDGET_MS}` : ''});`,
     'requests go over HTTP with a read token, selection `id provider region createdAt state`, and',
     "upstream list calls are counted in the emulators' call logs. It rewrites this file and",
-    `\`listing-big-results.json\`. Run ${r.date}, Node ${r.node}.`,
+    `\`listing-big-results.json\`. Run ${r.date}, Node ${r.node}, load average ${r.load.average1m.toFixed(1)} on ${r.load.cores} cores at the start (other work on the machine slows every figure but the call counts).`,
     '',
     '| what | list calls | by emulator | wall time |',
     '| --- | --- | --- | --- |',
