@@ -107,14 +107,14 @@ function itemsOf(snapshot: Snapshot, from = 0, to = snapshot.size): Listed[] {
 }
 
 /**
- * Where one upstream page of a stream read page by page is kept: the stream's key, then `@` and
- * `top` (its first page) or a digest of the page's token — an upstream token is opaque text
- * that neither a key nor a log line needs.
+ * Where one upstream page of a stream read page by page is kept: the stream's key, then `#page:`
+ * and `top` (its first page) or a digest of the page's token — an upstream token is opaque text
+ * that neither a key nor a log line needs. (`#` is in no source's key: `@` is, for accounts.)
  */
 export function pageKey(keys: SnapshotKeys, token: string | null): string {
   const at =
     token === null ? 'top' : createHash('sha256').update(token).digest('base64url').slice(0, 22);
-  return `${keys.key}@${at}`;
+  return `${keys.key}#page:${at}`;
 }
 
 /**

@@ -165,10 +165,10 @@ describe('Sources read page by page', () => {
       key: 'batch:us-east-1:q',
       base: 'batch:us-east-1:q',
     } as const;
-    expect(pageKey(keys, null)).toBe('batch:us-east-1:q@top');
+    expect(pageKey(keys, null)).toBe('batch:us-east-1:q#page:top');
     const token = 'eyJvcGFxdWUiOiJ1cHN0cmVhbS10b2tlbiJ9.c2lnbmF0dXJl';
     const key = pageKey(keys, token);
-    expect(key.startsWith('batch:us-east-1:q@')).toBe(true);
+    expect(key.startsWith('batch:us-east-1:q#page:')).toBe(true);
     expect(key).not.toContain(token.slice(0, 12));
     expect(pageKey(keys, `${token}x`)).not.toBe(key);
     expect(pageKey(keys, token)).toBe(key);
