@@ -4,7 +4,9 @@ import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
 import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { listed } from '../../src/datasources/listing/summaries.ts';
 import { PANORAMA_KEY } from '../../src/datasources/panorama/key.ts';
+import { BATCH_DEMO_REGION } from '../../src/emulators/batch/data.ts';
 import {
+  DEMO_BATCH_QUEUE_NAMES,
   DEMO_SECOND_AWS_ACCOUNT,
   DEMO_SECOND_TENCENT_ACCOUNT,
   listedDemoJobs,
@@ -93,6 +95,21 @@ describe.skipIf(missing !== null)('List snapshots shared by tenants across repli
           id.includes(`:${DEMO_SECOND_TENCENT_ACCOUNT.uin}:`),
       ),
     );
+  });
+
+  it('serves one replica’s kept pages of the sources read page by page to the other: no Import/Export or AWS Batch ListJobs there', async () => {
+    const filter = { providers: ['AWS_IMPORT_EXPORT', 'AWS_BATCH'], accounts: ['default'] };
+    const first = await ids(a, tokens.all, filter);
+    expect(first.some((id) => id.startsWith('importexport:'))).toBe(true);
+    expect(first.some((id) => id.startsWith('batch:'))).toBe(true);
+    await written('importexport#page:top');
+    for (const queue of DEMO_BATCH_QUEUE_NAMES)
+      await written(`batch:${BATCH_DEMO_REGION}:${queue}#page:top`);
+    clearCalls(b);
+    expect(await ids(b, tokens.all, filter)).toEqual(first);
+    expect(b.emulators.importexport.calls.map((c) => c.operation)).toEqual([]);
+    // Its own DescribeJobQueues (a replica remembers the queues it found itself), no ListJobs.
+    expect(b.emulators.batch.calls.map((c) => c.operation)).toEqual(['DescribeJobQueues']);
   });
 
   it('never serves a tenant a row of another account, even from a snapshot kept under its own source', async () => {

@@ -34,10 +34,6 @@ const LIST_OPERATIONS = new Set([
  * ListJobs answers newest first, so a queue is read as far as the page needs, never whole.
  */
 const BATCH_FIRST_PAGE_CALLS = 1 + DEMO_BATCH_QUEUE_NAMES.length;
-/** The sources each page reads from its own position (Import/Export, AWS Batch's queues). */
-const STREAMED_SOURCES = 1 + DEMO_BATCH_QUEUE_NAMES.length;
-/** The emulators whose sources are read whole and kept in snapshots. */
-const WHOLE = ['panorama', 'omics', 'cosbatch'] as const;
 
 interface Edge {
   cursor: string;
@@ -102,7 +98,7 @@ describe('listJobs over a big account (3,000 jobs a source)', () => {
   });
   afterAll(async () => gw?.close());
 
-  it('lists every listable source, Panorama’s 120 pages read once, and pages 2–10 cost at most a list call per streamed source and one more each', async () => {
+  it('lists every listable source, Panorama’s 120 pages read once, and pages 2–10 cost no list call (the pages page 1 read of Import/Export and each AWS Batch queue, at their largest size, serve them)', async () => {
     clearCalls(gw);
     const first = await page(gw, { first: 25 });
     expect(first.conn.sources.map((s) => `${s.provider} ${s.state}`)).toEqual([
@@ -129,13 +125,17 @@ describe('listJobs over a big account (3,000 jobs a source)', () => {
     for (let n = 2; n <= 10; n++) {
       clearCalls(gw);
       const next = await page(gw, { first: 25, after });
-      // Warm: the snapshots serve the sources read whole; Import/Export reads from its Marker,
-      // each AWS Batch queue from its nextToken.
-      const calls = listCalls(gw);
-      expect(total(calls), `page ${n}`).toBeLessThanOrEqual(STREAMED_SOURCES + 1);
-      expect(WHOLE.map((name) => calls[name]).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1);
-      expect(calls.importexport).toBe(1);
-      expect(calls.batch).toBeLessThanOrEqual(DEMO_BATCH_QUEUE_NAMES.length);
+      // Warm: the snapshots serve the sources read whole; the first upstream page of Import/Export
+      // (1,000 jobs) and of each AWS Batch queue (100) that page 1 read serves the others: 250
+      // jobs over 8 sources of 3,000 reach about 31 jobs into each.
+      expect(listCalls(gw), `page ${n}`).toEqual({
+        panorama: 0,
+        omics: 0,
+        cosbatch: 0,
+        importexport: 0,
+        codepipeline: 0,
+        batch: 0,
+      });
       edges.push(...next.conn.edges);
       after = next.conn.pageInfo.endCursor;
     }
@@ -154,30 +154,28 @@ describe('listJobs over a big account (3,000 jobs a source)', () => {
     expect(listed).toEqual(expected.slice(0, listed.length));
   });
 
-  it('costs 20 dashboards opening one filter at once at most 1.2 times one dashboard’s calls to the sources read whole, and each dashboard its own first page of each streamed source', async () => {
+  it('costs 20 dashboards opening one filter at once at most 1.2 times one dashboard’s calls: every read, whole or page by page, shared while in flight', async () => {
     expire();
     clearCalls(gw);
     await page(gw, { first: 100 });
-    const whole = (calls: Record<string, number>) => WHOLE.reduce((n, name) => n + calls[name]!, 0);
-    const one = whole(listCalls(gw));
+    const one = total(listCalls(gw));
     expire();
     clearCalls(gw);
     const pages = await Promise.all(Array.from({ length: 20 }, () => page(gw, { first: 100 })));
-    const twenty = whole(listCalls(gw));
+    const twenty = total(listCalls(gw));
     for (const p of pages)
       expect(p.conn.edges.map((e) => e.node.id)).toEqual(
         pages[0]!.conn.edges.map((e) => e.node.id),
       );
-    // One read of each source read whole for all; Import/Export's first page once a dashboard, and
-    // AWS Batch's queues once for all (kept as long as the snapshots), their first pages once a
-    // dashboard.
+    // One read of each source read whole for all, and one of Import/Export's first page and of
+    // AWS Batch's queues and each queue's first page.
     expect(listCalls(gw)).toEqual({
       panorama: 120,
       omics: 61,
       cosbatch: 3,
-      importexport: 20,
+      importexport: 1,
       codepipeline: 0,
-      batch: 1 + 20 * DEMO_BATCH_QUEUE_NAMES.length,
+      batch: BATCH_FIRST_PAGE_CALLS,
     });
     expect(twenty).toBeLessThanOrEqual(one * 1.2);
   });
@@ -229,14 +227,15 @@ describe('A big source the provider lists too slowly', () => {
   beforeAll(async () => {
     gw = await startTestGateway({
       JOBGRAPH_EMULATOR_JOBS_PER_SOURCE: String(N),
-      JOBGRAPH_UPSTREAM_BUDGET_MS: '1500',
+      // Room for COS Batch's 3 pages of 1,000 on a busy machine; none for Panorama's 120 slow ones.
+      JOBGRAPH_UPSTREAM_BUDGET_MS: '4000',
     });
   });
   afterAll(async () => gw?.close());
 
   it('is FAILED with UPSTREAM_UNAVAILABLE, a log line saying how far the read got, while the others list', async () => {
-    // 120 pages at 50 ms each cannot be read within 1.5 s.
-    gw.emulators.panorama.setFaults({ latencyMs: 50 });
+    // 120 pages at 100 ms each cannot be read within 4 s.
+    gw.emulators.panorama.setFaults({ latencyMs: 100 });
     const { conn } = await page(gw, {
       first: 25,
       filter: { providers: ['AWS_PANORAMA', 'TENCENT_COS_BATCH'] },
@@ -251,7 +250,7 @@ describe('A big source the provider lists too slowly', () => {
         (l) => JSON.parse(l) as { msg: string; source?: string; pages?: number; budgetMs?: number },
       )
       .find((l) => l.msg.startsWith('listJobs: a source was not read whole'));
-    expect(line).toMatchObject({ source: 'panorama:us-east-1', budgetMs: 1500 });
+    expect(line).toMatchObject({ source: 'panorama:us-east-1', budgetMs: 4000 });
     expect(line!.pages).toBeGreaterThan(0);
     expect(line!.pages).toBeLessThan(120);
   });

@@ -19,11 +19,14 @@ import { accountToken } from '../support/accountTokens.ts';
 
 /**
  * `listJobs` over Import/Export's upstream pages through the real HTTP server. jobgraph asks
- * Import/Export for as many jobs as the page needs from its position (MaxJobs = offset + first + 1),
- * and the demo's 67 always come in one answer, so a cursor holds an offset in the first upstream
- * page and never a Marker. Here the emulator answers at most 7 jobs a page (`listPageLimit`:
- * MaxJobs is only a maximum, the service may answer fewer with IsTruncated true), so pages go on
- * by Marker, and `expireJobs` lets the job a cursor's Marker names expire out of the system.
+ * Import/Export for its largest page (MaxJobs 1000), and the demo's 67 always come in one answer,
+ * so a cursor holds an offset in the first upstream page and never a Marker. Here the emulator
+ * answers at most 7 jobs a page (`listPageLimit`: MaxJobs is only a maximum, the service may
+ * answer fewer with IsTruncated true), so pages go on by Marker (a cursor: the Marker of the
+ * upstream page holding its next job, and an offset into it), and `expireJobs` lets the job a
+ * cursor's Marker names expire out of the system. No snapshot or upstream page is kept
+ * (JOBGRAPH_LIST_SNAPSHOT_SECONDS=0), so every page reads from its cursor's Marker: what this
+ * file tests (test/listing/bigAccount.test.ts: kept pages serving a walk).
  *
  * The stack is the demo's (`startDemo`: the five emulators, the demo configuration pointed at them,
  * a read token), put together here because `startTestGateway` passes no emulator options; the
@@ -81,7 +84,11 @@ beforeAll(async () => {
   });
   const base = loadConfig(
     { mode: 'demo' },
-    { LOG_LEVEL: 'info', JOBGRAPH_JWT_SECRET: randomBytes(32).toString('base64url') },
+    {
+      LOG_LEVEL: 'info',
+      JOBGRAPH_JWT_SECRET: randomBytes(32).toString('base64url'),
+      JOBGRAPH_LIST_SNAPSHOT_SECONDS: '0',
+    },
   );
   const config = { ...withDefaultDemoAccounts(base, emulators), port: 0 };
   gateway = await startGateway(config, { logDestination: new LogCapture() });
@@ -134,8 +141,8 @@ describe('listJobs over Import/Export pages of 7 (listPageLimit)', () => {
     expect(whole.body.errors).toBeUndefined();
     expect(whole.body.data!.listJobs.edges.map((e) => e.node.id)).toEqual(all);
     expect(whole.body.data!.listJobs.pageInfo.hasNextPage).toBe(false);
-    // MaxJobs 101 (100 and one to tell whether more follow), answered 7 at a time.
-    expect(listCalls).toEqual(Array.from({ length: upstreamPages }, (_, k) => ['101', marker(k)]));
+    // MaxJobs 1000 (the largest page), answered 7 at a time.
+    expect(listCalls).toEqual(Array.from({ length: upstreamPages }, (_, k) => ['1000', marker(k)]));
 
     forget();
     const walked: string[] = [];
@@ -150,7 +157,7 @@ describe('listJobs over Import/Export pages of 7 (listPageLimit)', () => {
         { provider: 'AWS_IMPORT_EXPORT', state: 'LISTED', code: null },
       ]);
       walked.push(...conn.edges.map((e) => e.node.id));
-      markersPerPage.push(listCalls.map(([maxJobs, m]) => (expect(maxJobs).toBe('8'), m)));
+      markersPerPage.push(listCalls.map(([maxJobs, m]) => (expect(maxJobs).toBe('1000'), m)));
       if (!conn.pageInfo.hasNextPage) break;
       after = conn.pageInfo.endCursor;
     }
@@ -180,8 +187,8 @@ describe('listJobs over Import/Export pages of 7 (listPageLimit)', () => {
     // The page read past the first upstream page: its Marker is the 7th job, the page's last.
     const markerJob = native(edges[6]!.node.id);
     expect(listCalls).toEqual([
-      ['8', null],
-      ['8', markerJob],
+      ['1000', null],
+      ['1000', markerJob],
     ]);
     // With all providers, a page that reaches Import/Export's 8th job reads past it too: every
     // listed provider's jobs newer than that one (their progressing jobs, the newest, included)
@@ -196,11 +203,6 @@ describe('listJobs over Import/Export pages of 7 (listPageLimit)', () => {
     expect(mixed.body.errors).toBeUndefined();
     expect(listCalls.slice(2).map(([, m]) => m)).toEqual([null, markerJob]);
     const mixedCursor = mixed.body.data!.listJobs.pageInfo.endCursor!;
-    // Its cursor goes on after the page's last Import/Export job (the Marker names the job to start after).
-    const mixedMarker = native(
-      mixed.body.data!.listJobs.edges.filter((e) => e.node.provider === 'AWS_IMPORT_EXPORT').at(-1)!
-        .node.id,
-    );
 
     // While the job is there, the cursor goes on from its Marker.
     forget();
@@ -209,7 +211,7 @@ describe('listJobs over Import/Export pages of 7 (listPageLimit)', () => {
     expect(second.body.data!.listJobs.edges.map((e) => e.node.id)).toEqual(
       importExportJobs().slice(7, 14),
     );
-    expect(listCalls[0]).toEqual(['8', markerJob]);
+    expect(listCalls[0]).toEqual(['1000', markerJob]);
 
     importExport.expireJobs([markerJob]);
     forget();
@@ -220,7 +222,7 @@ describe('listJobs over Import/Export pages of 7 (listPageLimit)', () => {
     expect(error!.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'after' });
     expect(error!.message).toMatch(/"after".*AWS Import\/Export.*expired.*without `after`/);
     // Exactly one upstream call: the refused ListJobs from the Marker, not retried.
-    expect(listCalls).toEqual([['8', markerJob]]);
+    expect(listCalls).toEqual([['1000', markerJob]]);
     expect(callLog()).toEqual({
       panorama: [],
       omics: [],
@@ -243,12 +245,13 @@ describe('listJobs over Import/Export pages of 7 (listPageLimit)', () => {
       expect(stale.text).not.toContain(leak);
 
     // The same with every provider asked: the page is refused, not listed without Import/Export.
-    importExport.expireJobs([mixedMarker]);
+    // Its cursor goes on from the upstream page holding its next Import/Export job, the second
+    // (the page read no further): the same Marker.
     forget();
     const staleMixed = await page({ first: 40, after: mixedCursor });
     expect(staleMixed.body.data).toBeNull();
     expect(staleMixed.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-    expect(listCalls).toEqual([['41', mixedMarker]]);
+    expect(listCalls).toEqual([['1000', markerJob]]);
     expect(callLog().importexport).toEqual(['ListJobs 400']);
   });
 });

@@ -81,6 +81,8 @@ function queueStream(
     id: `batch${accountLabel(account)}:${region}:${jobQueue}`,
     newestFirst: true,
     maxPageSize: BATCH_LIST_MAX_RESULTS,
+    // The lower bound sent decides what a page holds: pages kept for one bound serve only it.
+    ...(createdAfterMs > 0 ? { readFilter: `after=${createdAfterMs}` } : {}),
     async read(token, size, subject) {
       const page = await env.call(
         BATCH_LIST_JOBS,
@@ -100,7 +102,8 @@ function queueStream(
  * DescribeJobQueues (kept as long as the list snapshots; those calls count toward the page, the
  * queues found toward the request's list sources). A region whose queues cannot be listed is one
  * FAILED source, one without queues a LISTED one. Each queue is read newest first by ListJobs
- * with a creation-time filter (every status; the states are filtered here).
+ * with a creation-time filter (every status; the states are filtered here), page by page, its
+ * pages kept as the snapshots are (listing/snapshotStream.ts `pagedStream`).
  */
 export const BATCH_LISTING: ProviderList = {
   async sources(env, region) {

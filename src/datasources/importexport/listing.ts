@@ -1,5 +1,4 @@
 import { UpstreamError } from '../../errors.ts';
-import type { ImportExportKey } from '../../model/keys.ts';
 import type { JobState } from '../../model/job.ts';
 import { inTimeRange, statusFilter } from '../listing/filter.ts';
 import { listStream, present } from '../listing/streams.ts';
@@ -36,7 +35,8 @@ export function importExportListed(s: ImportExportJobSummary, account?: string):
 
 /**
  * listJobs: Import/Export documents its order (newest first), so its one stream an account (a
- * global service) is read page by page and its position kept in cursors. Its summaries carry no status
+ * global service) is read page by page (its pages kept as the snapshots are: listing/
+ * snapshotStream.ts `pagedStream`) and its position kept in cursors. Its summaries carry no status
  * (only IsCanceled): under a `states` filter, a job the summary cannot decide is looked up
  * through the describe path when it is about to be merged (`ListEnv.lookUp`: the cross-request
  * cache, calls shared with other requests, the caller's fair share, the request's job budget;
@@ -68,8 +68,6 @@ export const IMPORTEXPORT_LISTING: ProviderList = {
       id: `importexport${accountLabel(account)}`,
       newestFirst: true,
       maxPageSize: IMPORTEXPORT_LIST_MAX_JOBS,
-      // "Marker: the JOBID to start after" (ListJobs).
-      resumeAfter: ({ job }) => (job.key as ImportExportKey).jobId,
       async read(token, size, subject) {
         const page = await env.call(
           IMPORTEXPORT_LIST,

@@ -18,7 +18,8 @@ export class SourceNotRead extends Error {
  * One page's share of the request's bound on cold sources (JOBGRAPH_MAX_LIST_SOURCES_PER_REQUEST):
  * a source counts when serving it starts an upstream read for this request — a source read whole
  * with no snapshot held, in flight or in the shared store; a source read page by page
- * (Import/Export); a region's ListReferenceStores not remembered — and never when a snapshot
+ * (Import/Export, AWS Batch's queues) whose page is not kept or in flight; a region's
+ * ListReferenceStores or DescribeJobQueues not remembered — and never when a snapshot
  * serves it. Counted where the read would start, so what a snapshot serves is known by then.
  */
 export class ColdSources {

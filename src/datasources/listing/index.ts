@@ -32,14 +32,16 @@ export const MAX_LIST_FIRST = 100;
  *
  * Per page: the filter is checked and the cursor verified before any upstream call; then every
  * source's list stream is read through the provider's pipeline, under the caller's fair share and
- * the region's circuit breaker (guardedCall.ts), and merged (merge.ts): Import/Export, the one
- * provider that documents its order (newest first), page by page from its position in the
- * cursor; the others from their snapshot (`snapshots`, snapshots.ts: each read whole at its
- * largest page size at most once per JOBGRAPH_LIST_SNAPSHOT_SECONDS, shared by every page and
+ * the region's circuit breaker (guardedCall.ts), and merged (merge.ts): Import/Export and AWS
+ * Batch's queues, the sources whose order is documented (newest first), page by page from their
+ * position in the cursor, each upstream page read at the provider's largest page size and kept
+ * in `snapshots` for the same time, shared by every page and caller (snapshotStream.ts
+ * `pagedStream`); the others from their snapshot (`snapshots`, snapshots.ts: each read whole at
+ * its largest page size at most once per JOBGRAPH_LIST_SNAPSHOT_SECONDS, shared by every page and
  * caller), from just after the cursor's keyset. A source that fails is reported FAILED with its
  * code and the page goes on without it. Only sources that need an upstream read count against the
  * request's list-source bound (coldSources.ts); past it the page is refused (BAD_USER_INPUT). Each edge's cursor carries its keyset, the filter's
- * digest and the Import/Export position after it, under HMAC-SHA256 with
+ * digest and the position after it of each source read page by page, under HMAC-SHA256 with
  * `config.listing.cursorSecret` (cursor.ts). `snapshots`: default this lister's own.
  */
 export function createJobLister(

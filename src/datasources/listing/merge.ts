@@ -43,12 +43,6 @@ export interface MergeStream<T extends Keyed> {
   /** Largest page the provider serves. */
   readonly maxPageSize: number;
   /**
-   * A token that lists from just after `item`, where the provider takes one (Import/Export's
-   * Marker is the job ID to start after): a cursor then resumes at the next job itself, not at
-   * an offset into a page it would read again.
-   */
-  resumeAfter?(item: T): string;
-  /**
    * A stream already in the merged order (a snapshot, listing/snapshotStream.ts): it starts just
    * after the page's `after` from the token this gives (null: from the top) and keeps no position
    * in cursors — the cursor's keyset is its position. Its pages cost no upstream call, so no page
@@ -330,12 +324,7 @@ function positionAfter<T extends Keyed>(state: StreamState<T>, edge: Keyed): Str
   if (state.start === 'end') return 'end';
   for (const page of state.pages) {
     for (let i = page.from; i < page.items.length; i++) {
-      if (compareListed(page.items[i]!, edge) > 0) {
-        const resume = i > 0 ? state.stream.resumeAfter?.(page.items[i - 1]!) : undefined;
-        return resume === undefined
-          ? { token: page.token, offset: i }
-          : { token: resume, offset: 0 };
-      }
+      if (compareListed(page.items[i]!, edge) > 0) return { token: page.token, offset: i };
     }
   }
   const last = state.pages[state.pages.length - 1];

@@ -124,6 +124,11 @@ export class Snapshot {
     private readonly created: Float64Array,
     ids: readonly string[],
     rows: readonly string[],
+    /**
+     * One upstream page of a source read page by page (snapshotStream.ts `pagedStream`): the
+     * token of the page after it (null: the last). Null for a source read whole.
+     */
+    readonly next: string | null = null,
   ) {
     this.#ids = new Strings(ids);
     this.#rows = new Strings(rows);
@@ -131,8 +136,16 @@ export class Snapshot {
       this.#ids.bytes + this.#rows.bytes + created.byteLength + JSON.stringify(layout).length + 256;
   }
 
-  /** The snapshot of a source's items, read from `takenAt` in `pages` upstream pages. */
-  static of(items: readonly Listed[], takenAt: number, pages: number): Snapshot {
+  /**
+   * The snapshot of a source's items, read from `takenAt` in `pages` upstream pages; `next`: the
+   * token after them, when they are one page of a source read page by page.
+   */
+  static of(
+    items: readonly Listed[],
+    takenAt: number,
+    pages: number,
+    next: string | null = null,
+  ): Snapshot {
     const seen = new Set<string>();
     const sorted = [...items]
       .sort(compareListed)
@@ -158,6 +171,7 @@ export class Snapshot {
         const v = values[i];
         return v ? encodeRow(layout, dicts, v) : JSON.stringify(item);
       }),
+      next,
     );
   }
 
@@ -206,6 +220,7 @@ export class Snapshot {
       v: 1,
       takenAt: this.takenAt,
       pages: this.pages,
+      ...(this.next === null ? {} : { next: this.next }),
       ...this.layout,
     });
     const lines = [header];
@@ -223,7 +238,9 @@ export class Snapshot {
     } catch {
       return null;
     }
-    const h = header as Partial<Layout & { v: number; takenAt: number; pages: number }>;
+    const h = header as Partial<
+      Layout & { v: number; takenAt: number; pages: number; next: unknown }
+    >;
     if (
       h === null ||
       typeof h !== 'object' ||
@@ -235,7 +252,8 @@ export class Snapshot {
       !h.keyParts.every((k) => typeof k === 'string') ||
       !Array.isArray(h.columns) ||
       !h.columns.every(isColumn) ||
-      typeof h.canceled !== 'boolean'
+      typeof h.canceled !== 'boolean' ||
+      (h.next !== undefined && typeof h.next !== 'string')
     )
       return null;
     const n = lines.length - 1;
@@ -258,7 +276,8 @@ export class Snapshot {
       columns: h.columns,
       canceled: h.canceled,
     };
-    return new Snapshot(h.takenAt as number, h.pages as number, layout, created, ids, rows);
+    const next = typeof h.next === 'string' ? h.next : null;
+    return new Snapshot(h.takenAt as number, h.pages as number, layout, created, ids, rows, next);
   }
 }
 

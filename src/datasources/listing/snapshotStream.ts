@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import type { ListCallContext } from './guardedCall.ts';
 import type { Keyed, MergeStream } from './merge.ts';
 import type { Snapshot } from './snapshot.ts';
-import type { ListSnapshots, SnapshotFill } from './snapshots.ts';
+import type { ListSnapshots, ReadProgress, SnapshotFill } from './snapshots.ts';
 import type { SnapshotKeys } from './streams.ts';
 import type { Listed } from './summaries.ts';
 
@@ -24,7 +25,7 @@ export function callContextOf(page: ListCallContext): ListCallContext {
 async function readWhole(
   stream: MergeStream<Listed>,
   ctx: ListCallContext,
-  progress: { pages: number },
+  progress: ReadProgress,
 ): Promise<Listed[]> {
   const items: Listed[] = [];
   let token: string | null = null;
@@ -91,9 +92,72 @@ export function snapshotStream(
       const snap = await (snapshot ??= acquire());
       const from = token === null ? snap.indexAfter(after) : Number(token);
       const to = Math.min(snap.size, from + size);
-      const items: Listed[] = [];
-      for (let i = from; i < to; i++) items.push(snap.item(i));
-      return { items, next: to < snap.size ? String(to) : null };
+      return { items: itemsOf(snap, from, to), next: to < snap.size ? String(to) : null };
+    },
+    select: (items) => stream.select(items),
+    ...(stream.complete ? { complete: stream.complete } : {}),
+  };
+}
+
+/** The items of a snapshot from index `from` up to `to`, in its order, each built anew. */
+function itemsOf(snapshot: Snapshot, from = 0, to = snapshot.size): Listed[] {
+  const items: Listed[] = [];
+  for (let i = from; i < to; i++) items.push(snapshot.item(i));
+  return items;
+}
+
+/**
+ * Where one upstream page of a stream read page by page is kept: the stream's key, then `#page:`
+ * and `top` (its first page) or a digest of the page's token — an upstream token is opaque text
+ * that neither a key nor a log line needs. (`#` is in no source's key: `@` is, for accounts.)
+ */
+export function pageKey(keys: SnapshotKeys, token: string | null): string {
+  const at =
+    token === null ? 'top' : createHash('sha256').update(token).digest('base64url').slice(0, 22);
+  return `${keys.key}#page:${at}`;
+}
+
+/**
+ * `stream`, a source read page by page in its documented order (newest first: Import/Export,
+ * AWS Batch's queues), with its upstream pages shared: each page is read at the provider's
+ * largest page size, kept compactly (a `Snapshot` of one page, its next token with it) in
+ * `env.snapshots` under `pageKey` for the snapshots' lifetime, and shared by every page and
+ * caller that wants it, in flight too — so one walk's read serves its next pages and every other
+ * reader (20 dashboards on one filter cost one dashboard's reads). A page's items come in the
+ * merged order (the snapshot's); a cursor's offset into the page counts in that order, whoever
+ * read it; a cursor goes on from the page's token and that offset, so the next page of a walk
+ * is the kept page again. The page counts the calls of a read it started, and asks
+ * `env.admit` once, before the first read it starts (a kept page costs it nothing).
+ */
+export function pagedStream(
+  stream: MergeStream<Listed>,
+  keys: SnapshotKeys,
+  env: SnapshotPageEnv,
+): MergeStream<Listed> {
+  const { snapshots, ctx, budgetMs, admit } = env;
+  let admitted = false;
+  return {
+    id: stream.id,
+    newestFirst: stream.newestFirst,
+    maxPageSize: stream.maxPageSize,
+    async readPage(token, _size, fromCursor) {
+      const fill: SnapshotFill = {
+        provider: keys.provider,
+        caller: ctx.caller,
+        budgetMs,
+        async read(readCtx, progress) {
+          const page = await reads.run(readCtx, () =>
+            stream.readPage(token, stream.maxPageSize, fromCursor),
+          );
+          progress.pages = 1;
+          progress.next = page.next;
+          return page.items;
+        },
+        admit: () => admitted || (admitted = admit ? admit() : true),
+      };
+      const taken = await snapshots.take(pageKey(keys, token), snapshots.ttlMs, fill, ctx.signal);
+      ctx.calls += taken.calls;
+      return { items: itemsOf(taken.snapshot), next: taken.snapshot.next };
     },
     select: (items) => stream.select(items),
     ...(stream.complete ? { complete: stream.complete } : {}),

@@ -38,14 +38,22 @@ export interface SnapshotFill {
   budgetMs: number;
   /**
    * Every item of the source, every upstream call made through `ctx` (its own signal and
-   * deadline: the read goes on while anyone waits for it), counting its pages in `progress`.
+   * deadline: the read goes on while anyone waits for it), counting its pages in `progress` —
+   * or, for one page of a source read page by page, that page's items, its `next` token set in
+   * `progress` (kept in the snapshot: `Snapshot.next`).
    */
-  read(ctx: ListCallContext, progress: { pages: number }): Promise<Listed[]>;
+  read(ctx: ListCallContext, progress: ReadProgress): Promise<Listed[]>;
   /**
    * Asked just before this fill would start a read (none held, in flight or shared): false
    * refuses it (SourceNotRead), as a request's spent bound on cold sources does. Absent: always.
    */
   admit?: () => boolean;
+}
+
+/** How far a fill's read got: its upstream pages, and the token after them (null: none). */
+export interface ReadProgress {
+  pages: number;
+  next: string | null;
 }
 
 /** A read in flight, shared by whoever wants the same snapshot meanwhile. */
@@ -110,6 +118,13 @@ export class ListSnapshots {
   /** Bytes the snapshots held here take (estimated). */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Job summaries the snapshots held here keep (a job in two snapshots counts twice). */
+  get jobs(): number {
+    let jobs = 0;
+    for (const snapshot of this.#held.values()) jobs += snapshot.size;
+    return jobs;
   }
 
   /** The snapshot of `key` held here, if it is at most `maxAgeMs` old. */
@@ -278,11 +293,11 @@ export class ListSnapshots {
       done: false,
       abandoned: false,
     };
-    const progress = { pages: 0 };
+    const progress: ReadProgress = { pages: 0, next: null };
     flight.promise = (async () => {
       try {
         const items = await fill.read(ctx, progress);
-        const snapshot = Snapshot.of(items, flight.takenAt, progress.pages);
+        const snapshot = Snapshot.of(items, flight.takenAt, progress.pages, progress.next);
         this.keep(key, snapshot);
         return snapshot;
       } catch (err) {

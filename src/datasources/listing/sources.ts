@@ -8,7 +8,7 @@ import { SourceNotRead, type ColdSources } from './coldSources.ts';
 import { guardedCall, isProviderSource, type ListCallContext } from './guardedCall.ts';
 import type { MergeStream } from './merge.ts';
 import { accountsOf, regionsOf, type ListPlan } from './plan.ts';
-import { callContextOf, snapshotStream } from './snapshotStream.ts';
+import { callContextOf, pagedStream, snapshotStream } from './snapshotStream.ts';
 import type { ListSnapshots } from './snapshots.ts';
 import type { ListStream } from './streams.ts';
 import type { Listed } from './summaries.ts';
@@ -95,28 +95,10 @@ function listEnv(env: PageEnv, provider: JobProvider, account: string): ListEnv 
 }
 
 /**
- * `stream`, read page by page from upstream (Import/Export): every page that reads it costs a
- * read, so it counts as a cold source when its first page is read (none when its cursor position
- * says it is done).
- */
-function counted(env: PageEnv, stream: MergeStream<Listed>): MergeStream<Listed> {
-  let admitted = false;
-  return {
-    ...stream,
-    readPage(token, size, fromCursor) {
-      if (!admitted) {
-        if (!env.cold.admit()) return Promise.reject(new SourceNotRead(stream.id));
-        admitted = true;
-      }
-      return stream.readPage(token, size, fromCursor);
-    },
-  };
-}
-
-/**
  * A provider's source as the page reports it: no stream (its filter leaves nothing to list) is
  * LISTED without a call; a source that cannot run its list operation is NOT_LISTABLE; a source
- * read whole is merged from its snapshot (snapshotStream.ts).
+ * read whole is merged from its snapshot, one read page by page from its shared pages
+ * (snapshotStream.ts).
  */
 function entry(
   env: PageEnv,
@@ -129,12 +111,17 @@ function entry(
   if (source.stream === null) return { ...at, state: 'LISTED', code: null };
   if (!listable) return { ...at, state: 'NOT_LISTABLE', code: null };
   const stream: ListStream = source.stream;
-  if (!stream.snapshot) return { ...at, stream: readableRows(env, counted(env, stream)) };
   const { snapshots, ctx, cold } = env;
   const budgetMs = env.config.resilience.upstreamBudgetMs;
-  const admit = () => cold.admit();
-  const whole = snapshotStream(stream, stream.snapshot, { snapshots, ctx, budgetMs, admit });
-  return { ...at, stream: readableRows(env, whole) };
+  const pageEnv = { snapshots, ctx, budgetMs, admit: () => cold.admit() };
+  const read = stream.snapshot
+    ? snapshotStream(stream, stream.snapshot, pageEnv)
+    : pagedStream(
+        stream,
+        stream.pages ?? { provider: where.provider, key: stream.id, base: stream.id },
+        pageEnv,
+      );
+  return { ...at, stream: readableRows(env, read) };
 }
 
 /**
@@ -143,8 +130,9 @@ function entry(
  * A provider without a list (CodePipeline: its only job listing, PollForJobs, claims work) is
  * NOT_LISTABLE in each of its accounts and regions and never called. A source counts against
  * the request's bound on cold sources (`env.cold`) only where a read of it starts: when no
- * snapshot serves it (snapshotStream.ts), when its first page is read (Import/Export), when a
- * region's reference stores must be looked up (HealthOmics' ListReferenceStores).
+ * snapshot serves it (snapshotStream.ts), when the first page it reads is not kept (Import/Export,
+ * AWS Batch's queues: `pagedStream`), when a region's reference stores or job queues must be
+ * looked up (HealthOmics' ListReferenceStores, AWS Batch's DescribeJobQueues).
  */
 export async function planSources(env: PageEnv): Promise<SourceEntry[]> {
   const { plan, sources } = env;

@@ -60,11 +60,11 @@ export interface StreamSpec {
   /** The items that pass the filter (default: the plan's time bounds and states). */
   select?: (items: Listed[]) => Promise<Listed[]>;
   complete?: MergeStream<Listed>['complete'];
-  resumeAfter?: MergeStream<Listed>['resumeAfter'];
   /**
-   * What the provider itself filters by in `read` (`status=FAILED`), as a canonical string; none
-   * when it reads the whole source. A stream read whole is kept as a snapshot under its `id` and
-   * this (see `ListStream.snapshot`).
+   * What the provider itself filters by in `read` (`status=FAILED`, `after=…`), as a canonical
+   * string; none when it reads the whole source. A stream read whole is kept as a snapshot under
+   * its `id` and this (see `ListStream.snapshot`); a stream read page by page keeps its pages
+   * under them (`ListStream.pages`).
    */
   readFilter?: string;
 }
@@ -78,8 +78,14 @@ export interface SnapshotKeys {
   base: string;
 }
 
-/** A provider's list stream; one not read page by page says where its snapshot is kept. */
-export type ListStream = MergeStream<Listed> & { readonly snapshot?: SnapshotKeys };
+/**
+ * A provider's list stream: one not read page by page says where its snapshot is kept, one read
+ * page by page where its pages are (snapshotStream.ts `pagedStream`).
+ */
+export type ListStream = MergeStream<Listed> & {
+  readonly snapshot?: SnapshotKeys;
+  readonly pages?: SnapshotKeys;
+};
 
 /**
  * A provider's list stream as the merge reads it: a page token from a client's cursor that the
@@ -87,15 +93,13 @@ export type ListStream = MergeStream<Listed> & { readonly snapshot?: SnapshotKey
  * the plan's time bounds and states are kept.
  */
 export function listStream(plan: ListPlan, spec: StreamSpec): ListStream {
-  const snapshot: SnapshotKeys | undefined = spec.newestFirst
-    ? undefined
-    : {
-        provider: spec.provider,
-        key: spec.readFilter ? `${spec.id}?${spec.readFilter}` : spec.id,
-        base: spec.id,
-      };
+  const keys: SnapshotKeys = {
+    provider: spec.provider,
+    key: spec.readFilter ? `${spec.id}?${spec.readFilter}` : spec.id,
+    base: spec.id,
+  };
   return {
-    ...(snapshot ? { snapshot } : {}),
+    ...(spec.newestFirst ? { pages: keys } : { snapshot: keys }),
     id: spec.id,
     newestFirst: spec.newestFirst,
     maxPageSize: spec.maxPageSize,
@@ -108,7 +112,6 @@ export function listStream(plan: ListPlan, spec: StreamSpec): ListStream {
     },
     select: spec.select ?? ((items) => Promise.resolve(items.filter((i) => passes(plan, i)))),
     ...(spec.complete ? { complete: spec.complete } : {}),
-    ...(spec.resumeAfter ? { resumeAfter: spec.resumeAfter } : {}),
   };
 }
 

@@ -147,38 +147,6 @@ describe('Merging list streams', () => {
     expect(sb.calls.every((c) => c.token !== null)).toBe(true);
   });
 
-  it('resumes right after the last item passed where the stream takes such a token (Import/Export Marker): no offset, nothing read twice', async () => {
-    const withResume = () => {
-      const made = streams();
-      const sb = made[1] as Fake;
-      sb.resumeAfter = (item) => String(b.indexOf(item) + 1);
-      return made;
-    };
-    const first = await mergeStreams({
-      streams: withResume(),
-      after: null,
-      positions: {},
-      first: 20,
-    });
-    const last = first.edges.at(-1)!;
-    const passed = first.edges.filter((e) => e.item.id.startsWith('b-')).at(-1)!.item;
-    expect(last.positions.b).toEqual({ token: String(b.indexOf(passed) + 1), offset: 0 });
-    const made = withResume();
-    const next = await mergeStreams({
-      streams: made,
-      after: last.item,
-      positions: last.positions,
-      first: 5,
-    });
-    expect(ids(next.edges.map((e) => e.item))).toEqual(ids(all).slice(20, 25));
-    expect((made[1] as Fake).calls[0]).toEqual({
-      token: String(b.indexOf(passed) + 1),
-      size: 6,
-      fromCursor: true,
-    });
-    for (const size of [1, 3, 7, 100]) expect(ids(await walk(withResume, size))).toEqual(ids(all));
-  });
-
   it('never merges an item while an unread item of a newest-first stream could come first (same time, smaller ID)', async () => {
     // The lazy stream's first page ends at t=50; its next page starts with t=50 and a smaller ID.
     const lazy = [job(90, 'l-1'), job(50, 'l-9'), job(50, 'l-0'), job(10, 'l-x')];

@@ -106,6 +106,24 @@ describe('A list snapshot', () => {
     expect(Snapshot.fromWire('not json')).toBeNull();
   });
 
+  it('of one upstream page keeps the token of the page after it, through another replica too', () => {
+    const anchor = Date.UTC(2026, 10, 1);
+    const items = [panoramaJob(anchor, 2), panoramaJob(anchor, 1)];
+    const page = Snapshot.of(items, anchor, 1, 'opaque-token/2');
+    expect(page.next).toBe('opaque-token/2');
+    const again = Snapshot.fromWire(page.toWire())!;
+    expect(again.next).toBe('opaque-token/2');
+    expect([again.item(0), again.item(1)]).toEqual([items[1], items[0]]);
+    // A source read whole has none, and its text names none.
+    const whole = Snapshot.of(items, anchor, 1);
+    expect(whole.next).toBeNull();
+    expect(whole.toWire().split('\n')[0]).not.toContain('"next"');
+    expect(Snapshot.fromWire(whole.toWire())!.next).toBeNull();
+    const [header, ...rows] = page.toWire().split('\n');
+    const bad = JSON.stringify({ ...(JSON.parse(header!) as object), next: 7 });
+    expect(Snapshot.fromWire([bad, ...rows].join('\n'))).toBeNull();
+  });
+
   it('finds the first job after a keyset, ties by global ID, whether or not that job is still there', () => {
     const anchor = Date.UTC(2026, 10, 1);
     const items = [1, 2, 3, 4].map((n) => panoramaJob(anchor, n));

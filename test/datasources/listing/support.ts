@@ -67,12 +67,15 @@ export async function startListingRig(
     config?: (config: Config) => Config;
     /** The emulators' fixed clock; default now. Two rigs with one anchor list the same jobs at the same times. */
     anchorMs?: number;
+    /** A big account: this many jobs in every listable source (startEmulators' `jobsPerSource`). */
+    jobsPerSource?: number;
   } = {},
 ): Promise<ListingRig> {
   const anchorMs = options.anchorMs ?? Date.now();
   const emulators = await startEmulators({
     now: () => anchorMs,
     ...(options.listOrder ? { listOrder: options.listOrder } : {}),
+    ...(options.jobsPerSource ? { jobsPerSource: options.jobsPerSource } : {}),
   });
   const base = loadConfig(
     { mode: 'demo' },
