@@ -13,8 +13,8 @@ export interface Opened {
   /**
    * Load `path` in this tab as `open` loads it in a new one (the same address, `#token=` and
    * all): a shared link followed where a fresh tab is not the subject, without starting another
-   * renderer for it. `path` differs from the tab's address by more than the fragment, so the
-   * page loads anew.
+   * renderer for it. `path` must differ from the tab's address by more than the fragment, or
+   * the browser would only move to the fragment instead of loading the page anew.
    */
   visit(path: string): Promise<void>;
 }
