@@ -252,29 +252,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
   });
 
   it('keeps each filter in the URL: the form sets it, a reload keeps it, Back returns to the list before', async () => {
-    const o = await open('/console');
-    try {
-      const unfiltered = await rows(o.page);
-      // State, through the form.
-      await o.page.check('input[name="state"][value="FAILED"]');
-      await o.page.click('form.filters button[type="submit"]');
-      await o.page.waitForURL(`${rig.origin}/console?state=FAILED`);
-      const failed = await rows(o.page);
-      expect(failed.length).toBeGreaterThan(0);
-      expect(failed.every((r) => r.state === 'FAILED')).toBe(true);
-      expect(failed.map((r) => r.id)).toEqual(await listed({ states: ['FAILED'] }));
-      // A reload shows the same list with the same filter checked (the token is still in the tab).
-      await o.page.reload();
-      expect((await rows(o.page)).map((r) => r.id)).toEqual(failed.map((r) => r.id));
-      expect(await o.page.isChecked('input[name="state"][value="FAILED"]')).toBe(true);
-      // Back: the unfiltered list again.
-      await o.page.goBack();
-      await o.page.waitForURL(`${rig.origin}/console`);
-      expect((await rows(o.page)).map((r) => r.id)).toEqual(unfiltered.map((r) => r.id));
-    } finally {
-      await o.context.close();
-    }
-    // Provider, region and the time window, each from a shared link.
+    // Provider, region and the time window, each from a shared link (followed in the same tab).
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     const cases: [string, Record<string, unknown>, (r: ShownRow) => boolean][] = [
       [
@@ -300,25 +278,43 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
           r.createdAt! < `${day(epoch - 30 * 86_400_000)}T00:00:00.000Z`,
       ],
     ];
-    for (const [search, filter, holds] of cases) {
-      const shared = await open(`/console${search}`);
-      try {
-        const shown = await rows(shared.page);
+    const o = await open('/console');
+    try {
+      const unfiltered = await rows(o.page);
+      // State, through the form.
+      await o.page.check('input[name="state"][value="FAILED"]');
+      await o.page.click('form.filters button[type="submit"]');
+      await o.page.waitForURL(`${rig.origin}/console?state=FAILED`);
+      const failed = await rows(o.page);
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.every((r) => r.state === 'FAILED')).toBe(true);
+      expect(failed.map((r) => r.id)).toEqual(await listed({ states: ['FAILED'] }));
+      // A reload shows the same list with the same filter checked (the token is still in the tab).
+      await o.page.reload();
+      expect((await rows(o.page)).map((r) => r.id)).toEqual(failed.map((r) => r.id));
+      expect(await o.page.isChecked('input[name="state"][value="FAILED"]')).toBe(true);
+      // Back: the unfiltered list again.
+      await o.page.goBack();
+      await o.page.waitForURL(`${rig.origin}/console`);
+      expect((await rows(o.page)).map((r) => r.id)).toEqual(unfiltered.map((r) => r.id));
+      for (const [search, filter, holds] of cases) {
+        await o.visit(`/console${search}`);
+        const shown = await rows(o.page);
         expect(shown.length, search).toBeGreaterThan(0);
         expect(shown.every(holds), search).toBe(true);
         expect(
           shown.map((r) => r.id),
           search,
         ).toEqual(await listed(filter));
-        await shared.page.reload();
+        await o.page.reload();
         expect(
-          (await rows(shared.page)).map((r) => r.id),
+          (await rows(o.page)).map((r) => r.id),
           search,
         ).toEqual(shown.map((r) => r.id));
-        expect(shared.page.url()).toBe(`${rig.origin}/console${search}`);
-      } finally {
-        await shared.context.close();
+        expect(o.page.url()).toBe(`${rig.origin}/console${search}`);
       }
+    } finally {
+      await o.context.close();
     }
   });
 

@@ -28,12 +28,21 @@ export function useConsoleRig(options: { listClock?: () => number } = {}) {
   /** The emulators' clock, held by the test (`clock.at`) and moved to make a job progress. */
   const clock = { epoch, at: epoch };
   beforeAll(async () => {
-    rig.gw = await startTestGateway(
-      { JOBGRAPH_WATCH_POLL_MS: '50', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' },
-      { emulatorClock: { now: () => clock.at, epochMs: epoch }, ...options },
-    );
-    rig.origin = new URL(rig.gw.server.url).origin;
-    rig.browser = await launchChromium();
+    // The gateway and the browser start side by side (neither needs the other until a test
+    // opens a tab); each is kept as soon as it is up, so afterAll closes whichever started.
+    const started = await Promise.allSettled([
+      startTestGateway(
+        { JOBGRAPH_WATCH_POLL_MS: '50', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' },
+        { emulatorClock: { now: () => clock.at, epochMs: epoch }, ...options },
+      ).then((gw) => {
+        rig.gw = gw;
+        rig.origin = new URL(gw.server.url).origin;
+      }),
+      launchChromium().then((browser) => {
+        rig.browser = browser;
+      }),
+    ]);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
   });
   afterAll(async () => {
     await rig.browser?.close();

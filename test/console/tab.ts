@@ -10,6 +10,13 @@ export interface Opened {
   problems: string[];
   /** GraphQL requests made for the page's content (POST /graphql; not the header's `jobAccess`). */
   graphqlCalls(): number;
+  /**
+   * Load `path` in this tab as `open` loads it in a new one (the same address, `#token=` and
+   * all): a shared link followed where a fresh tab is not the subject, without starting another
+   * renderer for it. `path` must differ from the tab's address by more than the fragment, or
+   * the browser would only move to the fragment instead of loading the page anew.
+   */
+  visit(path: string): Promise<void>;
 }
 
 /** Watch a page: its requests and its errors, recorded into `opened`. */
@@ -47,7 +54,10 @@ export function tabOpener(env: () => { browser: Browser; origin: string; token: 
       problems,
     };
     watch(page, watched);
-    await page.goto(`${at}${path}${token ? `#token=${token}` : ''}`);
+    const visit = async (to: string) => {
+      await page.goto(`${at}${to}${token ? `#token=${token}` : ''}`);
+    };
+    await visit(path);
     return {
       context,
       page,
@@ -56,6 +66,7 @@ export function tabOpener(env: () => { browser: Browser; origin: string; token: 
       graphqlCalls: () =>
         requests.filter((u) => new URL(u).pathname.endsWith('/graphql')).length -
         (watched.headerCalls ?? 0),
+      visit,
     };
   };
 }

@@ -5,9 +5,16 @@ import { fileURLToPath } from 'node:url';
 /**
  * Vitest global setup: compile src/ to dist/ and bundle the console (`npm run build`; tsc is
  * incremental: about 3 s when nothing changed) before any test runs, so the tests that spawn bin/jobgraph.mjs never run a stale build,
- * whether the suite was started by `npm test` or `npx vitest run`.
+ * whether the suite was started by `npm test` or `npx vitest run`; once per run, however many
+ * projects name it.
  */
 export default function setup(): void {
+  // Both the e2e and the cluster project name this setup, and vitest runs each project's setup
+  // (one after the other, in this process, before any test): the second build found nothing to
+  // do but still cost a tsc and an esbuild run while every fork waited. Once per run is enough.
+  const run = globalThis as { jobgraphDistBuilt?: boolean };
+  if (run.jobgraphDistBuilt) return;
+  run.jobgraphDistBuilt = true;
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
