@@ -11,7 +11,7 @@ import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulat
 import type { EmulatorName } from '../../src/emulators/index.ts';
 import { cpuTimeMicros } from '../rig/proc.ts';
 import type { BenchContext } from './context.ts';
-import type { IdKind } from './ids.ts';
+import type { BenchProvider, IdKind } from './ids.ts';
 
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string) =>
@@ -89,7 +89,7 @@ interface Wire {
 }
 
 /** The provider request for one global ID (the shapes the emulators, and the real services, accept). */
-function wireRequest(provider: EmulatorName, host: string, globalId: string): Wire {
+function wireRequest(provider: BenchProvider, host: string, globalId: string): Wire {
   const parts = globalId.split(':');
   const native = parts[parts.length - 1] as string;
   const region = parts[1] as string;
@@ -156,7 +156,7 @@ function wireRequest(provider: EmulatorName, host: string, globalId: string): Wi
   }
 }
 
-export const PROVIDER_OF_PREFIX: Record<string, EmulatorName> = {
+export const PROVIDER_OF_PREFIX: Record<string, BenchProvider> = {
   panorama: 'panorama',
   omics: 'omics',
   cos: 'cosbatch',
@@ -178,7 +178,7 @@ export function floorClient(urls: Record<EmulatorName, string>): FloorClient {
   const parseBody = (text: string, isXml: boolean): unknown =>
     isXml ? xml.parse(text) : JSON.parse(text);
   const one = (globalId: string): Promise<{ status: number; bytes: number }> => {
-    const provider = PROVIDER_OF_PREFIX[globalId.slice(0, globalId.indexOf(':'))] as EmulatorName;
+    const provider = PROVIDER_OF_PREFIX[globalId.slice(0, globalId.indexOf(':'))] as BenchProvider;
     const url = new URL(urls[provider]);
     const wire = wireRequest(provider, url.host, globalId);
     return new Promise((resolve, reject) => {

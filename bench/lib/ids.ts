@@ -8,6 +8,9 @@ export const PROVIDERS = [
   'codepipeline',
 ] as const satisfies readonly EmulatorName[];
 
+/** A provider the bench's ID tables cover (its `PROVIDERS`). */
+export type BenchProvider = (typeof PROVIDERS)[number];
+
 /** The demo jobs the emulators hold, as global IDs, per provider (51 in all today). */
 export function demoIds(provider: EmulatorName): string[] {
   return [...DEMO_DATA[provider].DEMO_GLOBAL_IDS];
@@ -28,7 +31,7 @@ function prefixOf(provider: EmulatorName): string {
 export type IdKind = 'missing' | 'finished' | 'running';
 
 /** The provider-ID prefix of each kind, per provider (each valid for the provider's ID pattern). */
-const PREFIXES: Record<EmulatorName, Record<IdKind, string>> = {
+const PREFIXES: Record<BenchProvider, Record<IdKind, string>> = {
   panorama: {
     missing: 'pkgimport-bench-',
     finished: 'pkgimport-synf-',
@@ -43,7 +46,7 @@ const PREFIXES: Record<EmulatorName, Record<IdKind, string>> = {
 
 /** The emulators' `synthesize` knob: each provider's finished/running prefix → the template job's provider ID. */
 export function synthesizeRules(
-  templates: Record<EmulatorName, { finished: string; running: string }>,
+  templates: Record<BenchProvider, { finished: string; running: string }>,
 ): Record<string, string> {
   const rules: Record<string, string> = {};
   for (const p of PROVIDERS) {
@@ -71,7 +74,7 @@ export class UnknownIdGenerator {
     this.nonce = seed % 65536;
   }
 
-  next(provider: EmulatorName, kind: IdKind = 'missing'): string {
+  next(provider: BenchProvider, kind: IdKind = 'missing'): string {
     const n = this.counter++;
     const hex4 = this.nonce.toString(16).padStart(4, '0');
     const prefix = prefixOf(provider);
@@ -91,7 +94,11 @@ export class UnknownIdGenerator {
   }
 
   /** `perProvider` fresh IDs of `kind` for each of `providers` (default all five), interleaved by provider. */
-  mix(perProvider: number, kind: IdKind, providers: readonly EmulatorName[] = PROVIDERS): string[] {
+  mix(
+    perProvider: number,
+    kind: IdKind,
+    providers: readonly BenchProvider[] = PROVIDERS,
+  ): string[] {
     const out: string[] = [];
     for (let i = 0; i < perProvider; i++) for (const p of providers) out.push(this.next(p, kind));
     return out;

@@ -8,8 +8,7 @@ import type { ChildServer } from '../rig/childServer.ts';
 import type { BenchContext } from './context.ts';
 import { delta } from '../rig/emulators.ts';
 import { startGateway, type GatewayOptions, type GatewayProcess } from '../rig/gateway.ts';
-import type { EmulatorName } from '../../src/emulators/index.ts';
-import type { IdKind } from './ids.ts';
+import type { BenchProvider, IdKind } from './ids.ts';
 import { runLoad } from '../rig/load.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS, type FairnessRun } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad, type InFlightRun } from './phases/memory.ts';
@@ -27,7 +26,7 @@ export interface Fixtures {
   /** Finished demo jobs that carry a secret (must not outlive their request). */
   secretFinished: string[];
   /** Providers with a finished demo job to copy (the others' "finished" fresh jobs are copies of unfinished ones). */
-  finishedProviders: EmulatorName[];
+  finishedProviders: BenchProvider[];
 }
 
 export interface CpuRun {
@@ -479,7 +478,7 @@ async function redisCoalescing(
     name: string,
     options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'>,
   ) => Promise<GatewayProcess>,
-  providers: EmulatorName[],
+  providers: BenchProvider[],
 ): Promise<NonNullable<SideResult['redis']>> {
   const redis = await startRedis();
   if ('skipped' in redis) return redis;
@@ -493,7 +492,7 @@ async function redisCoalescing(
       // is enough), so first wait until a finished job stored through one gateway is served by the other.
       let attempts = 0;
       for (; attempts < 20; attempts++) {
-        const probe = jobBody(ctx.unknownIds.next(providers[0] as EmulatorName, 'finished'));
+        const probe = jobBody(ctx.unknownIds.next(providers[0] as BenchProvider, 'finished'));
         await post(a.url, probe, ctx.authHeaders);
         await post(b.url, probe, ctx.authHeaders);
         const before = await ctx.emulators.counters();
