@@ -65,14 +65,16 @@ const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const settings = readMoonshotSettings();
 
 /** The non-terminal statuses of each source of a big account (the mixes' `recent` ones). */
-const MIXES: Record<ListableEmulatorName, StatusMix> = {
+const MIXES = {
   panorama: PANORAMA_BIG_STATUS_MIX,
   omics: OMICS_BIG_STATUS_MIX,
   cosbatch: COS_BIG_STATUS_MIX,
   importexport: IMPORTEXPORT_BIG_STATUS_MIX,
-};
+} satisfies Partial<Record<ListableEmulatorName, StatusMix>>;
+/** The sources the run lists and watches: those MIXES names (AWS Batch's are not measured here). */
+type Source = keyof typeof MIXES;
 /** Page size of the list a source's jobs are watched through (list-assisted); the others' jobs are described one by one. */
-const WATCH_PAGE: Partial<Record<ListableEmulatorName, number>> = {
+const WATCH_PAGE: Partial<Record<Source, number>> = {
   cosbatch: COS_LIST_MAX_RESULTS,
   panorama: PANORAMA_LIST_MAX_RESULTS,
 };
@@ -86,10 +88,10 @@ const SETUP_TIMEOUT_MS = 120_000;
 const progressMessage = (step: number) => `Data transfer is in progress: step ${step}.`;
 
 /** The unfinished listed jobs of each source of a big account of `n` jobs a source, newest first. */
-function unfinished(n: number): Record<ListableEmulatorName, string[]> {
+function unfinished(n: number): Record<Source, string[]> {
   const lists = listedDemoJobs(Date.now(), { jobsPerSource: n });
-  const out = {} as Record<ListableEmulatorName, string[]>;
-  for (const name of Object.keys(MIXES) as ListableEmulatorName[]) {
+  const out = {} as Record<Source, string[]>;
+  for (const name of Object.keys(MIXES) as Source[]) {
     const open = new Set(MIXES[name].recent.map(([status]) => status));
     out[name] = lists[name].filter((j) => open.has(j.providerStatus)).map((j) => j.globalId);
   }
@@ -100,7 +102,7 @@ const total = (by: Record<string, string[]>) =>
   Object.values(by).reduce((sum, ids) => sum + ids.length, 0);
 
 /** The jobs a source (or BENCH_MOONSHOT_JOBS_PER_SOURCE), and that many sources' unfinished jobs: at least `needed`. */
-function bigAccount(needed: number): { n: number; jobs: Record<ListableEmulatorName, string[]> } {
+function bigAccount(needed: number): { n: number; jobs: Record<Source, string[]> } {
   if (settings.jobsPerSource !== undefined) {
     const jobs = unfinished(settings.jobsPerSource);
     if (total(jobs) < needed)
@@ -118,14 +120,14 @@ function bigAccount(needed: number): { n: number; jobs: Record<ListableEmulatorN
 }
 
 /** `count` IDs taken from each source in turn (newest first), and how many of each. */
-function takeInTurn(by: Record<ListableEmulatorName, string[]>, count: number) {
+function takeInTurn(by: Record<Source, string[]>, count: number) {
   const taken: string[] = [];
   const perSource = Object.fromEntries(Object.keys(by).map((k) => [k, 0])) as Record<
-    ListableEmulatorName,
+    Source,
     number
   >;
   for (let i = 0; taken.length < count; i++) {
-    for (const name of Object.keys(by) as ListableEmulatorName[]) {
+    for (const name of Object.keys(by) as Source[]) {
       const id = by[name][i];
       if (id === undefined || taken.length >= count) continue;
       taken.push(id);
@@ -474,7 +476,7 @@ async function measure() {
     const unsettled = s.moving > 0 ? laggards() : 0;
 
     const byName = callsBySource(windowCalls);
-    const sources = (Object.keys(MIXES) as ListableEmulatorName[]).map((name) => {
+    const sources = (Object.keys(MIXES) as Source[]).map((name) => {
       const watched = perSource[name];
       const page = WATCH_PAGE[name];
       const pages = page ? Math.ceil(still.n / page) : null;

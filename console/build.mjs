@@ -15,11 +15,15 @@ const { consoleJobQueries, consoleUnixTimeFields } = await import(
 );
 const { PROVIDERS } = await import(`${root}dist/datasources/registry.js`);
 const { PATTERNS } = await import(`${root}dist/config/patterns.js`);
+const { PROVIDER_LABEL } = await import(`${root}dist/datasources/shared/classify.js`);
 
 // Each provider's global-ID grammar (src/datasources/<p>/key.ts), for the page's ID search and its
-// filter checks: the prefix, then each part with its documented form and pattern.
-const idGrammar = PROVIDERS.map(({ name, key }) => ({
+// filter checks: the prefix, then each part with its documented form and pattern; and what the
+// pages name it and whether the list offers it, so the console names no provider itself.
+const idGrammar = PROVIDERS.map(({ name, key, list }) => ({
   provider: name,
+  label: PROVIDER_LABEL[name],
+  listable: list !== undefined,
   prefix: key.prefix,
   // Whether its IDs name an account by alias (`panorama@staging:…`): the keys without an account part.
   aliased: key.accountPart === undefined,

@@ -194,7 +194,86 @@ describe('One registry of providers', () => {
     for (const f of files) if (inProviderFolder(f.path)) visit(f.path);
     expect(reached.has('datasources/registry.ts')).toBe(false);
   });
+
+  it('keeps per-provider tables and hand-made provider lists in the provider folders and the registries (the console too)', () => {
+    const hits = [...files, ...CONSOLE_FILES]
+      .filter((f) => !ownsProviderTable(f.path))
+      .flatMap((f) =>
+        f.text
+          .split('\n')
+          .map((line, i) =>
+            TABLE_RE.test(line) || LIST_RE.test(line) ? `${f.path}:${i + 1}: ${line.trim()}` : null,
+          )
+          .filter((hit): hit is string => hit !== null),
+      );
+    expect(hits).toEqual([]);
+  });
+
+  it('lets only src/emulators/registry.ts import an emulator descriptor', () => {
+    const outside = files
+      .filter((f) => f.path !== 'emulators/registry.ts')
+      .flatMap((f) =>
+        f.imports
+          .filter((spec) => /^emulators\/[^/]+\/descriptor\.ts$/.test(spec))
+          .map((spec) => `${f.path} → ${spec}`),
+      );
+    expect(outside).toEqual([]);
+  });
 });
+
+/** The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions). */
+const EMULATOR_FOLDERS = readdirSync(join(SRC, 'emulators'), { withFileTypes: true })
+  .filter((e) => e.isDirectory() && e.name !== 'sts')
+  .map((e) => `emulators/${e.name}`);
+
+/** The console's source, checked like src/ (paths `console/src/…`). */
+const CONSOLE_SRC = fileURLToPath(new URL('../console/src/', import.meta.url));
+const CONSOLE_FILES = readdirSync(CONSOLE_SRC)
+  .filter((name) => /\.tsx?$/.test(name))
+  .map((name) => ({
+    path: `console/src/${name}`,
+    text: readFileSync(join(CONSOLE_SRC, name), 'utf8'),
+  }));
+
+/**
+ * Where a table keyed by provider, or a list of providers, may stand: each provider's own folders,
+ * the two registries, and the few tables that must stay central because their floor lies below the
+ * registry (docs/architecture.md, "The floors"):
+ * - model/job.ts: JOB_PROVIDERS, the GraphQL enum `JobProvider` that the configuration, the keys and
+ *   the schema speak; the vocabulary floor cannot import the registry (the layout test holds the
+ *   registry to it).
+ * - model/keys.ts: each provider's key type, on the vocabulary floor for the same reason.
+ * - config/: only the configuration reads the environment (AWS_ENDPOINT_URL_BATCH, the rate
+ *   budget's names), and it imports nothing of src/ (config.upstreamRateLimits.test.ts holds
+ *   UPSTREAM_RATE_NAMES to the registry's prefixes).
+ * - datasources/shared/classify.ts: PROVIDER_LABEL, read by the engines below the registry
+ *   (shared, guard, listing), which the provider folders import: reading the registry there would
+ *   close a circle.
+ */
+const CENTRAL_TABLES = [
+  'model/job.ts',
+  'model/keys.ts',
+  'config/endpoints.ts',
+  'config/limits.ts',
+  'config/types.ts',
+  'config/variableDocs.ts',
+  'datasources/shared/classify.ts',
+];
+const ownsProviderTable = (path: string) =>
+  inProviderFolder(path) ||
+  EMULATOR_FOLDERS.some((folder) => under(folder)(path)) ||
+  ['datasources/registry.ts', 'emulators/registry.ts', ...CENTRAL_TABLES].includes(path);
+
+/** Every name a provider or its emulator goes by in code. */
+const ALL_NAMES = [
+  ...new Set([...PROVIDER_NAMES, ...EMULATOR_FOLDERS.map((f) => f.slice('emulators/'.length))]),
+].join('|');
+/** An entry of a table keyed by provider: `AWS_BATCH: …`, `batch: …`, `'cos': …`. */
+const TABLE_RE = new RegExp(`^\\s*'?(?:${ALL_NAMES})'?\\??:`);
+/** An entry of a hand-made list of providers: a line `'AWS_BATCH',`, or `['omics', 'cos']`. */
+const LIST_RE = new RegExp(
+  `^\\s*'(?:${ALL_NAMES})',?\\s*$|'(?:${ALL_NAMES})', *'(?:${ALL_NAMES})'`,
+);
 
 describe('The tree tells the story', () => {
   const entries = readdirSync(SRC, { withFileTypes: true });

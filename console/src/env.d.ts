@@ -9,6 +9,10 @@ declare const JOBGRAPH_JOB_QUERIES: Record<string, string>;
 declare const JOBGRAPH_ID_GRAMMAR: readonly {
   provider: string;
   prefix: string;
+  /** The provider as people name it (`AWS Batch`). */
+  label: string;
+  /** Whether listJobs lists it (it has a list operation that only reads). */
+  listable: boolean;
   /** Whether its IDs may name an account by alias (`panorama@staging:…`). */
   aliased: boolean;
   parts: readonly { name: string; form: string; pattern: string }[];

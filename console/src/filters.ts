@@ -1,6 +1,6 @@
 import { JOB_PROVIDERS } from '../../src/model/job.ts';
-import { PROVIDER_NAMES, STATES, stateLabel } from './format.ts';
-import { REGION_FORMS } from './ids.ts';
+import { STATES, stateLabel } from './format.ts';
+import { PROVIDER_NAMES, REGION_FORMS } from './ids.ts';
 
 /**
  * The list's filters, kept in the page's URL query so a reload, Back and a shared link show the

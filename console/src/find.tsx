@@ -1,8 +1,16 @@
 import { useRef, useState } from 'preact/hooks';
 import { jobPath } from './api.ts';
 import { StateBadge } from './cells.tsx';
-import { candidatesFor, formOf, grammarOf, partsOf, pastedId, type Candidate } from './ids.ts';
-import { PROVIDER_NAMES, accountText, codeWords, type RowJob } from './format.ts';
+import {
+  PROVIDER_NAMES,
+  candidatesFor,
+  formOf,
+  grammarOf,
+  partsOf,
+  pastedId,
+  type Candidate,
+} from './ids.ts';
+import { accountText, codeWords, type RowJob } from './format.ts';
 
 /** A job as the search needs it, and shows it when several have the ID asked. */
 export type FindableJob = Pick<

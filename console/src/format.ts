@@ -1,14 +1,5 @@
 import { JOB_STATES } from '../../src/model/job.ts';
 
-/** The providers as people name them. */
-export const PROVIDER_NAMES: Readonly<Record<string, string>> = {
-  AWS_PANORAMA: 'AWS Panorama',
-  AWS_OMICS: 'AWS HealthOmics',
-  TENCENT_COS_BATCH: 'COS Batch',
-  AWS_IMPORT_EXPORT: 'AWS Import/Export',
-  AWS_CODEPIPELINE: 'AWS CodePipeline',
-};
-
 /** The states, in lifecycle order (the graph's `JobState`). */
 export const STATES = JOB_STATES;
 

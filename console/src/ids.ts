@@ -1,4 +1,14 @@
-import { PROVIDER_NAMES, idPrefix } from './format.ts';
+import { idPrefix } from './format.ts';
+
+/** The providers as people name them, by JobProvider value (from the registry at build time). */
+export const PROVIDER_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  JOBGRAPH_ID_GRAMMAR.map((g) => [g.provider, g.label]),
+);
+
+/** The providers listJobs can list, in registry order (CodePipeline has no read-only list). */
+export const LISTABLE_PROVIDERS: readonly string[] = JOBGRAPH_ID_GRAMMAR.filter(
+  (g) => g.listable,
+).map((g) => g.provider);
 
 /** One provider's global-ID grammar, its patterns compiled. */
 export interface Grammar {

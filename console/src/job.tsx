@@ -8,10 +8,10 @@ import {
   type GqlError,
 } from './api.ts';
 import { Duration, Finished, StateBadge, Time } from './cells.tsx';
+import { GRAMMARS, PROVIDER_NAMES } from './ids.ts';
 import { lastSearch } from './filters.ts';
 import {
   FAILED_STATES,
-  PROVIDER_NAMES,
   accountText,
   codeWords,
   failureReasons,
@@ -444,7 +444,7 @@ export function JobPage({
   if (!query) {
     return (
       <PageError
-        message={`"${id}" is not a jobgraph global ID (panorama:…, omics:…, cos:…, importexport:…, codepipeline:…).`}
+        message={`"${id}" is not a jobgraph global ID (${GRAMMARS.map((g) => `${g.prefix}:…`).join(', ')}).`}
       />
     );
   }

@@ -10,6 +10,7 @@ import {
 } from './api.ts';
 import { NetworkError } from 'graphql-sse';
 import { Duration, Finished, StateBadge, Time } from './cells.tsx';
+import { LISTABLE_PROVIDERS, PROVIDER_NAMES } from './ids.ts';
 import {
   NO_FILTERS,
   PAGE_SIZE,
@@ -26,7 +27,6 @@ import {
 import { FindJob, type LookedUp } from './find.tsx';
 import {
   FAILED_STATES,
-  PROVIDER_NAMES,
   STATES,
   accountText,
   TRIAGE_ORDER,
@@ -74,8 +74,6 @@ const UPDATES = `subscription ConsoleUpdates($ids: [ID!]!) { jobUpdates(ids: $id
 const MAX_PAGE = 100;
 /** At most this many unfinished jobs are watched (JOBGRAPH_MAX_JOBS_PER_REQUEST's default). */
 const MAX_WATCHED = 100;
-/** Providers listJobs can list (CodePipeline has no read-only list). */
-const LISTABLE = ['AWS_PANORAMA', 'AWS_OMICS', 'TENCENT_COS_BATCH', 'AWS_IMPORT_EXPORT'];
 
 interface Source {
   /** The account's alias, `default` for the default account (absent before JobListSource.account). */
@@ -301,7 +299,7 @@ function FilterForm({
         </fieldset>
         <fieldset>
           <legend>Provider</legend>
-          {LISTABLE.map((p) => (
+          {LISTABLE_PROVIDERS.map((p) => (
             <CheckBox
               key={p}
               name="provider"

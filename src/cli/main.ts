@@ -15,7 +15,7 @@ const USAGE = `Usage:
   jobgraph                     live mode: real upstreams configured from the environment
   jobgraph demo                gateway + embedded emulators with demo data (npm start)
   jobgraph emulators [--port-base 4100]
-                               only the five provider emulators on fixed loopback ports
+                               only the provider emulators and STS on fixed loopback ports
   jobgraph token --scopes "jobs:read jobs:secrets:read" [--accounts "staging prod"] [--ttl 3600]
                                mint an HS256 development token with JOBGRAPH_JWT_SECRET;
                                --accounts: the accounts it may read (aliases, default, account
@@ -86,14 +86,20 @@ function onShutdown(close: () => Promise<void>, graceMs: number): void {
 async function demo(): Promise<void> {
   const [
     { demoExposureWarning, startDemo },
-    { emulatorEnvironment, exampleGlobalIds, exampleSecondAccountJobs, DEMO_SECOND_AWS_ACCOUNT },
+    {
+      emulatorEnvironment,
+      exampleGlobalIds,
+      exampleSecondAccountJobs,
+      DEMO_SECOND_AWS_ACCOUNT,
+      EMULATOR_LABELS,
+    },
     { sandboxDocument },
   ] = await Promise.all([
     import('../app.ts'),
     import('../emulators/index.ts'),
     import('./sandboxQuery.ts'),
   ]);
-  const [{ PROGRESSING_JOB_IDS }, { watchCurlLines }] = await Promise.all([
+  const [{ NO_STATUS_NOTES, PROGRESSING_JOB_IDS }, { watchCurlLines }] = await Promise.all([
     import('../emulators/index.ts'),
     import('./watch.ts'),
   ]);
@@ -115,19 +121,24 @@ async function demo(): Promise<void> {
     ...(exposure ? ['!'.repeat(78), ...exposure, '!'.repeat(78)] : []),
     '',
     ...demoAccessLines(gateway, second.alias),
-    ...demoExampleLines(gateway, examples, second),
+    ...demoExampleLines(gateway, EMULATOR_LABELS, examples, second),
     "  Jobs that progress through their provider's real states, again every minute:",
-    ...demoProviderLines(PROGRESSING_JOB_IDS, {
-      codepipeline: '  (no status on the wire: only its credentials rotate)',
-    }),
+    ...demoProviderLines(
+      EMULATOR_LABELS,
+      PROGRESSING_JOB_IDS,
+      Object.fromEntries(
+        Object.entries(NO_STATUS_NOTES).map(([name, note]) => [name, `  (${note})`]),
+      ),
+    ),
     '',
     '  Watch them move (jobUpdates subscription over Server-Sent Events):',
-    ...watchCurlLines(gateway.server.url, gateway.tokens.read, [
-      PROGRESSING_JOB_IDS.panorama,
-      PROGRESSING_JOB_IDS.omics,
-      PROGRESSING_JOB_IDS.cosbatch,
-      PROGRESSING_JOB_IDS.importexport,
-    ]).map((line) => `    ${line}`),
+    ...watchCurlLines(
+      gateway.server.url,
+      gateway.tokens.read,
+      Object.entries(PROGRESSING_JOB_IDS)
+        .filter(([name]) => !(name in NO_STATUS_NOTES))
+        .map(([, id]) => id),
+    ).map((line) => `    ${line}`),
     '',
     '  Emulated upstreams:',
     ...Object.entries(emulatorEnvironment(gateway.emulators))
@@ -172,12 +183,13 @@ function demoAccessLines(gateway: DemoGateway, secondAlias: string): string[] {
 /** The demo banner's example job IDs, and a curl that reads one. */
 function demoExampleLines(
   gateway: DemoGateway,
+  labels: Readonly<Record<EmulatorName, string>>,
   examples: Record<EmulatorName, string>,
   second: { alias: string; accountId: string; roleArn: string; exampleId: string },
 ): string[] {
   return [
     '  Example job IDs (one per provider):',
-    ...demoProviderLines(examples),
+    ...demoProviderLines(labels, examples),
     '',
     `  A second AWS account, "${second.alias}" (${second.accountId}), reached by STS AssumeRole of ${second.roleArn}:`,
     `    AWS Panorama        ${second.exampleId}`,
@@ -192,20 +204,14 @@ function demoExampleLines(
 
 /** One line per provider, its name and its ID (and a note after it, if any). */
 function demoProviderLines(
-  ids: Readonly<Partial<Record<EmulatorName | 'batch', string>>>,
-  notes: Partial<Record<EmulatorName | 'batch', string>> = {},
+  labels: Readonly<Record<EmulatorName, string>>,
+  ids: Readonly<Partial<Record<EmulatorName, string>>>,
+  notes: Partial<Record<EmulatorName, string>> = {},
 ): string[] {
-  const names: [EmulatorName | 'batch', string][] = [
-    ['panorama', 'AWS Panorama      '],
-    ['omics', 'AWS HealthOmics   '],
-    ['cosbatch', 'Tencent COS Batch '],
-    ['importexport', 'AWS Import/Export '],
-    ['codepipeline', 'AWS CodePipeline  '],
-    ['batch', 'AWS Batch         '],
-  ];
-  return names
+  const width = Math.max(...Object.values(labels).map((label) => label.length));
+  return (Object.entries(labels) as [EmulatorName, string][])
     .filter(([name]) => ids[name] !== undefined)
-    .map(([name, label]) => `    ${label}  ${ids[name]}${notes[name] ?? ''}`);
+    .map(([name, label]) => `    ${label.padEnd(width)}   ${ids[name]}${notes[name] ?? ''}`);
 }
 
 /** The jobs console beside a /graphql URL, with `localhost` for the loopback address (a browser's secure context). */

@@ -2,11 +2,11 @@
  * The operations Apollo Sandbox opens with in demo mode: the `jobs` dashboard over one example job
  * per provider, with the common progress fields and each provider's own progress (COS task counts,
  * Omics per-file sources, Import/Export progress and location, Panorama output, CodePipeline's
- * pipeline context, which has no status of its own); and `LatestJobs`, the first page of
+ * pipeline context, which has no status of its own, AWS Batch's queue and array children); and `LatestJobs`, the first page of
  * `listJobs` with its cursors and the report of every source.
  */
 export function sandboxDocument(ids: readonly string[]): string {
-  return `# One example job at each of the five providers (demo data from the embedded emulators).
+  return `# One example job at each provider (demo data from the embedded emulators).
 query Dashboard {
   jobs(ids: [
 ${ids.map((id) => `    "${id}"`).join('\n')}
@@ -73,6 +73,17 @@ const DASHBOARD_FIELDS = `    id
         }
         action {
           name
+        }
+      }
+    }
+    ... on BatchJob {
+      jobQueue
+      statusReason
+      arrayProperties {
+        size
+        statusSummary {
+          status
+          count
         }
       }
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { bool, int, opt, url, type Env } from './env.ts';
 import type { Config } from './types.ts';
 
-/** The endpoint overrides. */
+/** The endpoint overrides: only the configuration reads the environment, so each provider's variable is named here. */
 export function endpointsOf(env: Env): Config['endpoints'] {
   const endpoints: Config['endpoints'] = {};
   const set = (k: keyof Config['endpoints'], v: string | undefined) => {

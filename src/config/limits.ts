@@ -85,7 +85,8 @@ export const SETTING_VARIABLES: Readonly<Record<string, string>> = Object.fromEn
 
 /**
  * The providers' short names, as global IDs begin (`omics:us-east-1:…`), which
- * JOBGRAPH_UPSTREAM_RATE_LIMITS takes; a test holds them to the registry's key prefixes.
+ * JOBGRAPH_UPSTREAM_RATE_LIMITS takes; a test holds them to the registry's key prefixes. Central:
+ * the configuration imports nothing of src/, so it cannot read them from the registry.
  */
 export const UPSTREAM_RATE_NAMES: readonly string[] = [
   'panorama',

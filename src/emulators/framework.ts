@@ -50,8 +50,7 @@ export interface ErrorAnswer {
 
 /** A provider's side of the wire protocol. Implementations must not import src/datasources. */
 export interface ProviderEmulator {
-  readonly name:
-    'panorama' | 'omics' | 'cosbatch' | 'importexport' | 'codepipeline' | 'batch' | 'sts';
+  readonly name: string;
   /** Answer one request: auth check, routing, demo data, error cases. */
   handle(req: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
   /**

@@ -1,12 +1,12 @@
-import { createBatchEmulator } from './batch/emulator.ts';
+import {
+  createEmulatorAccounts,
+  DEMO_AWS_ACCOUNT_ID,
+  DEMO_SECOND_AWS_ACCOUNT,
+  DEMO_SECOND_TENCENT_ACCOUNT,
+  type EmulatorAccounts,
+} from './accounts.ts';
 import * as batchData from './batch/data.ts';
-import { BATCH_BIG_ACCOUNT } from './batch/listData.ts';
-import { BATCH_PROGRESSING_JOB_ID } from './batch/progressing.ts';
-import { batchSecondAccountJobs } from './batch/secondAccount.ts';
-import { createCodePipelineEmulator } from './codepipeline/emulator.ts';
-import * as codepipelineData from './codepipeline/data.ts';
-import { createCosBatchEmulator } from './cosbatch/emulator.ts';
-import * as cosbatchData from './cosbatch/data.ts';
+import type { EmulatorCreateOptions, ListedDemoJob } from './descriptor.ts';
 import {
   DEMO_AWS_CREDENTIALS,
   DEMO_TENCENT_CREDENTIALS,
@@ -16,52 +16,10 @@ import {
   type StartOptions,
 } from './framework.ts';
 import type { Config } from '../config/index.ts';
-import { createImportExportEmulator } from './importexport/emulator.ts';
-import * as importexportData from './importexport/data.ts';
-import { createOmicsEmulator } from './omics/emulator.ts';
-import * as omicsData from './omics/data.ts';
-import { createPanoramaEmulator } from './panorama/emulator.ts';
-import * as panoramaData from './panorama/data.ts';
-import {
-  CODEPIPELINE_PROGRESSING_JOB_ID,
-  CODEPIPELINE_PROGRESS_PHASES,
-} from './codepipeline/progressing.ts';
-import { COS_PROGRESSING_JOB_ID, COS_PROGRESS_PHASES } from './cosbatch/progressing.ts';
-import {
-  IMPORTEXPORT_PROGRESSING_JOB_ID,
-  IMPORTEXPORT_PROGRESS_PHASES,
-} from './importexport/progressing.ts';
-import { OMICS_PROGRESSING_JOB_ID, OMICS_PROGRESS_PHASES } from './omics/progressing.ts';
-import { PANORAMA_PROGRESSING_JOB_ID, PANORAMA_PROGRESS_PHASES } from './panorama/progressing.ts';
-import { bigAccountJobs, checkJobsPerSource, type ListOrder } from './listing.ts';
+import { checkJobsPerSource, type ListOrder } from './listing.ts';
+import { OMICS_REFERENCE_STORES } from './omics/listData.ts';
 import type { ProgressPhase } from './progress.ts';
-import { COS_BIG_ACCOUNT, cosListedJobs } from './cosbatch/listData.ts';
-import { importExportBigJobs, importExportListedJobs } from './importexport/listData.ts';
-import { OMICS_BIG_ACCOUNT, OMICS_REFERENCE_STORES, omicsListedJobs } from './omics/listData.ts';
-import { PANORAMA_BIG_ACCOUNT, panoramaListedJobs } from './panorama/listData.ts';
-import {
-  createEmulatorAccounts,
-  DEMO_AWS_ACCOUNT_ID,
-  DEMO_SECOND_AWS_ACCOUNT,
-  DEMO_SECOND_TENCENT_ACCOUNT,
-  type EmulatorAccounts,
-} from './accounts.ts';
-import { COS_SECOND_ACCOUNT_JOB_IDS, cosSecondAccountJobs } from './cosbatch/secondAccount.ts';
-import { CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS } from './codepipeline/secondAccount.ts';
-import {
-  IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS,
-  importExportSecondAccountJobs,
-} from './importexport/secondAccount.ts';
-import {
-  OMICS_SECOND_ACCOUNT_JOB_IDS,
-  OMICS_SECOND_ACCOUNT_STORE_IDS,
-  omicsSecondAccountJobs,
-} from './omics/secondAccount.ts';
-import {
-  PANORAMA_SECOND_ACCOUNT_JOB_IDS,
-  PANORAMA_SECOND_ACCOUNT_REGION,
-  panoramaSecondAccountJobs,
-} from './panorama/secondAccount.ts';
+import { EMULATORS, type AnyEmulator } from './registry.ts';
 import { createStsEmulator } from './sts/emulator.ts';
 export { PROGRESS_CYCLE_MS, type ProgressPhase } from './progress.ts';
 export { MAX_JOBS_PER_SOURCE, type ListOrder } from './listing.ts';
@@ -78,33 +36,39 @@ export {
 } from './accounts.ts';
 export { CODEPIPELINE_SECOND_ACCOUNT_SECRET_VALUES } from './codepipeline/secondAccount.ts';
 
-/**
- * The five job providers' emulators the per-provider tables below (and the tests' and bench's)
- * cover; AWS Batch's emulator is in every set (`EmulatorSetName`) but not yet in these tables.
- */
-export type EmulatorName = Exclude<ProviderEmulator['name'], 'sts' | 'batch'>;
-/** Every emulator of a set: the five providers' and STS (the accounts' sessions). */
-export type EmulatorSetName = ProviderEmulator['name'];
+/** The job providers' emulators: the names of the registry's descriptors (src/emulators/registry.ts). */
+export type EmulatorName = AnyEmulator['name'];
+/** Every emulator of a set: the providers' and STS (the accounts' sessions). */
+export type EmulatorSetName = EmulatorName | 'sts';
+
+/** Each emulator's `field`, by its name. */
+type ByName<F extends keyof AnyEmulator> = { [D in AnyEmulator as D['name']]: D[F] };
+
+/** A table of one value per emulator, in registry order. */
+function byName<T>(value: (d: AnyEmulator) => T): Record<EmulatorName, T> {
+  return Object.fromEntries(EMULATORS.map((d) => [d.name, value(d)])) as Record<EmulatorName, T>;
+}
+
+/** The STS emulator's port offset (4106 at the default base, as deployments name it); each provider's is in its descriptor. */
+const STS_PORT_OFFSET = 6;
 
 /** Fixed loopback ports used by `npx jobgraph emulators` (base + offset). */
 export const EMULATOR_PORT_OFFSETS: Record<EmulatorSetName, number> = {
-  panorama: 1,
-  omics: 2,
-  cosbatch: 3,
-  importexport: 4,
-  codepipeline: 5,
-  sts: 6,
-  batch: 7,
+  ...byName((d) => d.portOffset),
+  sts: STS_PORT_OFFSET,
 };
 export const DEFAULT_EMULATOR_PORT_BASE = 4100;
 
-export const DEMO_DATA = {
-  panorama: panoramaData,
-  omics: omicsData,
-  cosbatch: cosbatchData,
-  importexport: importexportData,
-  codepipeline: codepipelineData,
-} as const;
+/** Each provider's demo data module (its example, demo and error-case global IDs, …). */
+export const DEMO_DATA = byName((d) => d.data) as ByName<'data'>;
+
+/** Per emulator whose describe answer has no status, what moves instead (its descriptor's `noStatus`). */
+export const NO_STATUS_NOTES: Readonly<Partial<Record<EmulatorName, string>>> = Object.fromEntries(
+  EMULATORS.flatMap((d) => ('noStatus' in d ? [[d.name, d.noStatus]] : [])),
+);
+
+/** The providers as the demo banner names them (`AWS Batch`). */
+export const EMULATOR_LABELS: Readonly<Record<EmulatorName, string>> = byName((d) => d.label);
 
 export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
   /** The accounts and STS sessions the set shares (tests read the sessions it issued). */
@@ -118,7 +82,7 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
   portBase?: number;
   /** The emulators' clock in ms (signature checks, Date headers, progressing jobs); default Date.now. */
   now?: () => number;
-  /** When the progressing jobs' cycle 0 starts, in ms; default `now()` at start, shared by all five. */
+  /** When the progressing jobs' cycle 0 starts, in ms; default `now()` at start, shared by all. */
   epochMs?: number;
   /** The order each list operation answers in; default each provider's (see its emulator). */
   listOrder?: Partial<Record<OrderedEmulatorName, ListOrder>>;
@@ -126,13 +90,14 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
    * A big account: every listable source holds this many jobs (1..MAX_JOBS_PER_SOURCE), spread
    * over the 90 days before the start, instead of the demo's listed jobs: Panorama and COS Batch
    * each region (of the demo account), HealthOmics each reference store of the demo region,
-   * Import/Export the account. The progressing job counts in its source; the describe fixtures
-   * and error-case IDs stay. Default: the demo data (JOBGRAPH_EMULATOR_JOBS_PER_SOURCE).
+   * Import/Export the account, AWS Batch each job queue of the demo region. The progressing job
+   * counts in its source; the describe fixtures and error-case IDs stay. Default: the demo data
+   * (JOBGRAPH_EMULATOR_JOBS_PER_SOURCE).
    */
   jobsPerSource?: number;
   /**
-   * The accounts registry the STS emulator issues sessions into and the four AWS emulators
-   * read (whose keys see which account's jobs); default a fresh `createEmulatorAccounts()`.
+   * The accounts registry the STS emulator issues sessions into and the AWS emulators read
+   * (whose keys see which account's jobs); default a fresh `createEmulatorAccounts()`.
    */
   accounts?: EmulatorAccounts;
   /** More role ARNs STS lets the default account assume, when `accounts` is not given (see `createEmulatorAccounts`). */
@@ -140,49 +105,36 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
 }
 
 /** The emulators with a list operation (CodePipeline has none that only reads). */
-export type ListableEmulatorName = Exclude<EmulatorName, 'codepipeline'>;
+export type ListableEmulatorName = Extract<AnyEmulator, { list: unknown }>['name'];
 
-/** The emulators a set starts with list orders and big accounts: the listable five and AWS Batch. */
-export type OrderedEmulatorName = ListableEmulatorName | 'batch';
+/** The emulators a set starts with list orders and big accounts: the listable ones. */
+export type OrderedEmulatorName = ListableEmulatorName;
+
+/** The listable emulators' descriptors, in registry order. */
+const LISTABLE = EMULATORS.filter((d): d is Extract<AnyEmulator, { list: unknown }> => 'list' in d);
 
 /**
- * The five progressing demo jobs, as global IDs: each moves through its provider's real states
- * over PROGRESS_CYCLE_MS (a minute), then starts again. Not in any `DEMO_GLOBAL_IDS`: the static
- * demo jobs never change, these do.
+ * The progressing demo jobs, as global IDs: each moves through its provider's real states over
+ * PROGRESS_CYCLE_MS (a minute), then starts again. Not in any `DEMO_GLOBAL_IDS`: the static demo
+ * jobs never change, these do.
  */
-export const PROGRESSING_JOB_IDS: Readonly<Record<EmulatorName | 'batch', string>> = Object.freeze({
-  panorama: `panorama:${panoramaData.PANORAMA_DEMO_REGION}:${PANORAMA_PROGRESSING_JOB_ID}`,
-  omics: `omics:${omicsData.OMICS_DEMO_REGION}:${omicsData.OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_PROGRESSING_JOB_ID}`,
-  cosbatch: `cos:${DEMO_TENCENT_CREDENTIALS.region}:${DEMO_TENCENT_CREDENTIALS.uin}:${COS_PROGRESSING_JOB_ID}`,
-  importexport: `importexport:${IMPORTEXPORT_PROGRESSING_JOB_ID}`,
-  codepipeline: `codepipeline:${codepipelineData.DEMO_REGION}:${CODEPIPELINE_PROGRESSING_JOB_ID}`,
-  batch: batchData.batchGlobalId(BATCH_PROGRESSING_JOB_ID),
-});
+export const PROGRESSING_JOB_IDS: Readonly<Record<EmulatorName, string>> = Object.freeze(
+  byName((d) => d.progressingJobId),
+);
 
 /**
  * Each progressing job's phases: its provider status from `fromMs` to `toMs` of the cycle.
  * CodePipeline's GetJobDetails has no status: its phases are the artifact-credential sessions.
  */
 export const PROGRESS_PHASES: Readonly<Record<EmulatorName, readonly ProgressPhase[]>> =
-  Object.freeze({
-    panorama: PANORAMA_PROGRESS_PHASES,
-    omics: OMICS_PROGRESS_PHASES,
-    cosbatch: COS_PROGRESS_PHASES,
-    importexport: IMPORTEXPORT_PROGRESS_PHASES,
-    codepipeline: CODEPIPELINE_PROGRESS_PHASES,
-  });
+  Object.freeze(byName((d) => d.progressPhases));
 
 /** `base` with every provider pointed at `emulators` and the demo credentials they accept. */
 export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config {
   return {
     ...base,
     endpoints: {
-      panorama: emulators.panorama.url,
-      omics: emulators.omics.url,
-      codepipeline: emulators.codepipeline.url,
-      importexport: emulators.importexport.url,
-      cosBatch: emulators.cosbatch.url,
-      batch: emulators.batch.url,
+      ...Object.fromEntries(EMULATORS.map((d) => [d.endpoint.config, emulators[d.name].url])),
       sts: emulators.sts.url,
     },
     awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
@@ -220,36 +172,31 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
   };
 }
 
-/** Start the five providers' emulators and STS on loopback, sharing one accounts registry. */
+/** Start the providers' emulators and STS on loopback, sharing one accounts registry. */
 export async function startEmulators(options: StartAllOptions = {}): Promise<EmulatorSet> {
   const now = options.now ?? Date.now;
   const accounts =
     options.accounts ?? createEmulatorAccounts(options.roles ? { roles: options.roles } : {});
-  const opts = { now, epochMs: options.epochMs ?? now(), accounts };
+  const epochMs = options.epochMs ?? now();
   const jobsPerSource = checkJobsPerSource(options.jobsPerSource);
-  const order = (name: OrderedEmulatorName) => {
-    const listOrder = options.listOrder?.[name];
+  const listOrders: Partial<Record<string, ListOrder>> = options.listOrder ?? {};
+  const created = (d: AnyEmulator): EmulatorCreateOptions => {
+    const listOrder = listOrders[d.name];
     return {
-      ...opts,
+      now,
+      epochMs,
+      accounts,
       ...(listOrder ? { listOrder } : {}),
       ...(jobsPerSource === undefined ? {} : { jobsPerSource }),
     };
   };
-  const emulators: Record<EmulatorSetName, ProviderEmulator> = {
-    panorama: createPanoramaEmulator(order('panorama')),
-    omics: createOmicsEmulator(order('omics')),
-    cosbatch: createCosBatchEmulator(order('cosbatch')),
-    importexport: createImportExportEmulator(order('importexport')),
-    codepipeline: createCodePipelineEmulator(opts),
-    batch: createBatchEmulator(order('batch')),
-    sts: createStsEmulator({ now, accounts }),
-  };
+  const emulators: [EmulatorSetName, ProviderEmulator][] = [
+    ...EMULATORS.map((d): [EmulatorSetName, ProviderEmulator] => [d.name, d.create(created(d))]),
+    ['sts', createStsEmulator({ now, accounts })],
+  ];
   const started: Partial<Record<EmulatorSetName, RunningEmulator>> = {};
   try {
-    for (const [name, emulator] of Object.entries(emulators) as [
-      EmulatorSetName,
-      ProviderEmulator,
-    ][]) {
+    for (const [name, emulator] of emulators) {
       const port = options.portBase ? options.portBase + EMULATOR_PORT_OFFSETS[name] : 0;
       started[name] = await startEmulator(emulator, {
         port,
@@ -274,19 +221,20 @@ export const DEMO_SECOND_TENCENT_ENV_PREFIX = 'JOBGRAPH_DEMO_COS_STAGING';
 
 /**
  * The environment lines that point any client (AWS CLI, SDKs, botocore-based tools, jobgraph
- * live mode) at the emulators. `AWS_DEFAULT_REGION` is the region variable the AWS CLI before
- * 2.13 and botocore read; `AWS_DISABLE_HOST_PREFIX_INJECTION` stops botocore from adding
- * Omics' `control-storage-` host prefix to the emulator's address.
+ * live mode) at the emulators: each provider's endpoint variable (its descriptor's), then the
+ * demo credentials. `AWS_DEFAULT_REGION` is the region variable the AWS CLI before 2.13 and
+ * botocore read; `AWS_DISABLE_HOST_PREFIX_INJECTION` stops botocore from adding Omics'
+ * `control-storage-` host prefix to the emulator's address.
  *
  * With the STS emulator in the set (any set `startEmulators` made) also the accounts' lines:
  * `AWS_ENDPOINT_URL_STS`, `AWS_ACCOUNT_ID` (the demo keys' account, which the AWS SDK's env
  * credential provider reads), `JOBGRAPH_AWS_ACCOUNTS` naming the second account's role,
  * `JOBGRAPH_TENCENT_ACCOUNTS` naming the second Tencent account's variable prefix, and that
  * account's `…_SECRET_ID`, `…_SECRET_KEY`, `…_UIN`, `…_APPID`. A set built by hand without
- * `sts` (a deployment's fixed addresses) gets the five providers' lines only.
+ * `sts` (a deployment's fixed addresses) gets the providers' lines only.
  */
 export function emulatorEnvironment(
-  set: Record<EmulatorName, RunningEmulator> & { sts?: RunningEmulator; batch?: RunningEmulator },
+  set: Record<EmulatorName, RunningEmulator> & { sts?: RunningEmulator },
 ): Record<string, string> {
   const tencent = DEMO_SECOND_TENCENT_ACCOUNT;
   const accounts = set.sts
@@ -302,12 +250,7 @@ export function emulatorEnvironment(
       }
     : {};
   return {
-    AWS_ENDPOINT_URL_PANORAMA: set.panorama.url,
-    AWS_ENDPOINT_URL_OMICS: set.omics.url,
-    AWS_ENDPOINT_URL_CODEPIPELINE: set.codepipeline.url,
-    AWS_ENDPOINT_URL_IMPORTEXPORT: set.importexport.url,
-    ...(set.batch ? { AWS_ENDPOINT_URL_BATCH: set.batch.url } : {}),
-    COS_BATCH_ENDPOINT_URL: set.cosbatch.url,
+    ...Object.fromEntries(EMULATORS.map((d) => [d.endpoint.variable, set[d.name].url])),
     AWS_ACCESS_KEY_ID: DEMO_AWS_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: DEMO_AWS_CREDENTIALS.secretAccessKey,
     AWS_REGION: 'us-east-1',
@@ -324,13 +267,7 @@ export function emulatorEnvironment(
 
 /** One example global ID per provider, for the banner and the README. */
 export function exampleGlobalIds(): Record<EmulatorName, string> {
-  return {
-    panorama: panoramaData.EXAMPLE_GLOBAL_ID,
-    omics: omicsData.EXAMPLE_GLOBAL_ID,
-    cosbatch: cosbatchData.EXAMPLE_GLOBAL_ID,
-    importexport: importexportData.EXAMPLE_GLOBAL_ID,
-    codepipeline: codepipelineData.EXAMPLE_GLOBAL_ID,
-  };
+  return byName((d) => d.data.EXAMPLE_GLOBAL_ID);
 }
 
 /** The reference stores of the demo region (what ListReferenceStores answers there), oldest first. */
@@ -343,21 +280,15 @@ export const DEMO_BATCH_QUEUE_NAMES: readonly string[] = batchData.BATCH_QUEUES.
   (q) => q.jobQueueName,
 );
 
-/** One job a demo list operation shows. */
-export interface ListedDemoJob {
-  globalId: string;
-  /** ISO-8601 UTC with milliseconds, as jobgraph normalises times. */
-  createdAt: string;
-  /** The status GetStatus/DescribeJob/… answers (Import/Export's list summary itself has none). */
-  providerStatus: string;
-}
+export type { ListedDemoJob } from './descriptor.ts';
 
 /**
- * The jobs the four list operations show when the emulators started at `anchorMs` (their clock
- * then), each provider's newest first (ties by global ID), without the progressing jobs (their creation time moves
- * with the clock; PROGRESSING_JOB_IDS names them). For tests that check a list against the data.
- * With `jobsPerSource` (as given to `startEmulators`): the big account's jobs of the demo
- * regions (Panorama us-east-1, both reference stores, COS ap-guangzhou, Import/Export).
+ * The jobs the list operations show when the emulators started at `anchorMs` (their clock
+ * then), each provider's newest first (ties by global ID), without the progressing jobs (their
+ * creation time moves with the clock; PROGRESSING_JOB_IDS names them). For tests that check a
+ * list against the data. With `jobsPerSource` (as given to `startEmulators`): the big account's
+ * jobs of the demo sources (Panorama us-east-1, both reference stores, COS ap-guangzhou,
+ * Import/Export, AWS Batch's three queues).
  */
 export function listedDemoJobs(
   anchorMs: number,
@@ -383,204 +314,43 @@ export function listedDemoJobs(
           : 1,
     );
   const n = checkJobsPerSource(options.jobsPerSource);
-  const lists =
-    options.account === 'staging'
-      ? secondAccountListedJobs(anchorMs)
-      : n !== undefined
-        ? bigListedJobs(anchorMs, n)
-        : demoListSummaries(
-            {
-              panorama: panoramaListedJobs(anchorMs),
-              omics: omicsListedJobs(anchorMs),
-              cosbatch: cosListedJobs(anchorMs),
-              importexport: importExportListedJobs(anchorMs),
-              batch: batchData.batchDemoJobs(anchorMs).listed,
-            },
-            panoramaData.PANORAMA_DEMO_REGION,
-            DEMO_TENCENT_CREDENTIALS,
-          );
-  return {
-    panorama: newestFirst(lists.panorama),
-    omics: newestFirst(lists.omics),
-    cosbatch: newestFirst(lists.cosbatch),
-    importexport: newestFirst(lists.importexport),
-    batch: newestFirst(lists.batch),
-  };
-}
-
-/** The big account's listed jobs of the demo sources, without the progressing jobs (see `listedDemoJobs`). */
-function bigListedJobs(anchorMs: number, n: number): Record<OrderedEmulatorName, ListedDemoJob[]> {
-  const cos = DEMO_TENCENT_CREDENTIALS;
-  const listed = (
-    list: { entries(): { id: string; createdMs: number; status: string }[] },
-    globalId: (id: string) => string,
-    createdAt = (ms: number) => new Date(ms).toISOString(),
-  ) =>
-    list.entries().map((e) => ({
-      globalId: globalId(e.id),
-      createdAt: createdAt(e.createdMs),
-      providerStatus: e.status,
-    }));
-  const region = panoramaData.PANORAMA_DEMO_REGION;
-  return {
-    panorama: listed(
-      bigAccountJobs(PANORAMA_BIG_ACCOUNT, anchorMs, region, n - 1),
-      (id) => `panorama:${region}:${id}`,
-      // The wire time is epoch seconds: read back as the demo path reads it.
-      (ms) => new Date((ms / 1000) * 1000).toISOString(),
-    ),
-    omics: OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>
-      listed(
-        bigAccountJobs(
-          OMICS_BIG_ACCOUNT,
-          anchorMs,
-          store,
-          n - (store === omicsData.OMICS_DEMO_REFERENCE_STORE_ID ? 1 : 0),
-        ),
-        (id) => `omics:${omicsData.OMICS_DEMO_REGION}:${store}:${id}`,
+  return Object.fromEntries(
+    LISTABLE.map((d) => [
+      d.name,
+      newestFirst(
+        options.account === 'staging'
+          ? d.list.secondAccount(anchorMs)
+          : n !== undefined
+            ? d.list.big(anchorMs, n)
+            : d.list.demo(anchorMs),
       ),
-    ),
-    cosbatch: listed(
-      bigAccountJobs(COS_BIG_ACCOUNT, anchorMs, cos.region, n - 1),
-      (id) => `cos:${cos.region}:${cos.uin}:${id}`,
-    ),
-    importexport: listed(importExportBigJobs(anchorMs, n - 1), (id) => `importexport:${id}`),
-    batch: batchData.BATCH_QUEUES.flatMap((q) =>
-      listed(
-        bigAccountJobs(
-          BATCH_BIG_ACCOUNT,
-          anchorMs,
-          q.jobQueueName,
-          n - (q === batchData.HIGH_PRIORITY_QUEUE ? 1 : 0),
-        ),
-        batchData.batchGlobalId,
-      ),
-    ),
-  };
-}
-
-/** The second account's listed jobs (see `listedDemoJobs`). */
-function secondAccountListedJobs(anchorMs: number): Record<OrderedEmulatorName, ListedDemoJob[]> {
-  return demoListSummaries(
-    {
-      panorama: panoramaSecondAccountJobs(anchorMs),
-      omics: omicsSecondAccountJobs(anchorMs),
-      cosbatch: cosSecondAccountJobs(anchorMs),
-      importexport: importExportSecondAccountJobs(anchorMs),
-      batch: batchSecondAccountJobs(anchorMs),
-    },
-    PANORAMA_SECOND_ACCOUNT_REGION,
-    DEMO_SECOND_TENCENT_ACCOUNT,
-  );
-}
-
-/** An account's demo list jobs as `listedDemoJobs` shows them, in the order given. */
-function demoListSummaries(
-  jobs: {
-    panorama: ReturnType<typeof panoramaListedJobs>;
-    omics: ReturnType<typeof omicsListedJobs>;
-    cosbatch: ReturnType<typeof cosListedJobs>;
-    importexport: ReturnType<typeof importExportListedJobs>;
-    batch: readonly batchData.WireBatchJob[];
-  },
-  panoramaRegion: string,
-  cos: { region: string; uin: string },
-): Record<OrderedEmulatorName, ListedDemoJob[]> {
-  const iso = (value: string | number) =>
-    new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
-  return {
-    panorama: jobs.panorama.map((j) => ({
-      globalId: `panorama:${panoramaRegion}:${j.wire.JobId as string}`,
-      createdAt: iso(j.wire.CreatedTime as number),
-      providerStatus: j.wire.Status as string,
-    })),
-    omics: jobs.omics.map((j) => ({
-      globalId: `omics:${omicsData.OMICS_DEMO_REGION}:${j.referenceStoreId}:${j.id}`,
-      createdAt: iso(j.creationTime),
-      providerStatus: j.status,
-    })),
-    cosbatch: jobs.cosbatch.map((j) => ({
-      globalId: `cos:${cos.region}:${cos.uin}:${j.JobId as string}`,
-      createdAt: iso(j.CreationTime as string),
-      providerStatus: j.Status as string,
-    })),
-    importexport: jobs.importexport.map((j) => ({
-      globalId: `importexport:${j.JobId}`,
-      createdAt: iso(j.CreationDate as string),
-      providerStatus: j.ProgressCode as string,
-    })),
-    batch: jobs.batch.map((j) => ({
-      globalId: batchData.batchGlobalId(j.jobId),
-      createdAt: new Date(j.createdAt).toISOString(),
-      providerStatus: j.status,
-    })),
-  };
+    ]),
+  ) as Record<OrderedEmulatorName, ListedDemoJob[]>;
 }
 
 /** One job of an account as each provider names it natively (the parts of its key). */
-export interface NativeJobs {
-  panorama: { region: string; jobId: string };
-  omics: { region: string; referenceStoreId: string; jobId: string };
-  cosbatch: { region: string; uin: string; jobId: string };
-  importexport: { jobId: string };
-  codepipeline: { region: string; jobId: string };
-}
+export type NativeJobs = {
+  [D in AnyEmulator as D['name']]: { [K in keyof D['secondAccount']['shared']]: string };
+};
 
 /**
  * Per provider, the second account's job whose native ID is exactly a default-account job's
  * (the default account's example job, `exampleGlobalIds()`), with other content: Panorama FAILED
  * (SUCCEEDED in the default account), HealthOmics FAILED (COMPLETED), COS Batch Failed
  * (Complete), Import/Export InProgress (Complete), CodePipeline a Deploy of
- * `staging-storefront-deploy` (a Build of `storefront-release`). COS's `uin` is the second
- * account's: COS names the account in the key, the AWS providers do not.
+ * `staging-storefront-deploy` (a Build of `storefront-release`), AWS Batch FAILED (SUCCEEDED).
+ * COS's `uin` is the second account's: COS names the account in the key, the AWS providers do not.
  */
-export const SHARED_NATIVE_JOB_IDS: Readonly<NativeJobs> = Object.freeze({
-  panorama: {
-    region: PANORAMA_SECOND_ACCOUNT_REGION,
-    jobId: PANORAMA_SECOND_ACCOUNT_JOB_IDS.shared,
-  },
-  omics: {
-    region: omicsData.OMICS_DEMO_REGION,
-    referenceStoreId: OMICS_SECOND_ACCOUNT_STORE_IDS.shared,
-    jobId: OMICS_SECOND_ACCOUNT_JOB_IDS.shared,
-  },
-  cosbatch: {
-    region: DEMO_SECOND_TENCENT_ACCOUNT.region,
-    uin: DEMO_SECOND_TENCENT_ACCOUNT.uin,
-    jobId: COS_SECOND_ACCOUNT_JOB_IDS.shared,
-  },
-  importexport: { jobId: IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS.shared },
-  codepipeline: {
-    region: codepipelineData.DEMO_REGION,
-    jobId: CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS.shared,
-  },
-});
+export const SHARED_NATIVE_JOB_IDS: Readonly<NativeJobs> = Object.freeze(
+  byName((d) => d.secondAccount.shared) as NativeJobs,
+);
 
 /**
  * Per provider, one job only the second account has (its keys find it; the default account's
  * answer the provider's not-found error): Panorama SUCCEEDED, HealthOmics COMPLETED (in the
- * second account's own store), COS Batch Active, Import/Export Complete, CodePipeline a Build.
+ * second account's own store), COS Batch Active, Import/Export Complete, CodePipeline a Build,
+ * AWS Batch SUCCEEDED.
  */
 export function exampleSecondAccountJobs(): NativeJobs {
-  return {
-    panorama: {
-      region: PANORAMA_SECOND_ACCOUNT_REGION,
-      jobId: PANORAMA_SECOND_ACCOUNT_JOB_IDS.succeeded,
-    },
-    omics: {
-      region: omicsData.OMICS_DEMO_REGION,
-      referenceStoreId: OMICS_SECOND_ACCOUNT_STORE_IDS.staging,
-      jobId: OMICS_SECOND_ACCOUNT_JOB_IDS.completed,
-    },
-    cosbatch: {
-      region: DEMO_SECOND_TENCENT_ACCOUNT.region,
-      uin: DEMO_SECOND_TENCENT_ACCOUNT.uin,
-      jobId: COS_SECOND_ACCOUNT_JOB_IDS.active,
-    },
-    importexport: { jobId: IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS.complete },
-    codepipeline: {
-      region: codepipelineData.DEMO_REGION,
-      jobId: CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS.build,
-    },
-  };
+  return byName((d) => ({ ...d.secondAccount.example })) as NativeJobs;
 }

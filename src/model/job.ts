@@ -1,5 +1,11 @@
 /** The normalised job shape every datasource's parse step produces. Field names are the GraphQL names. */
 
+/**
+ * The GraphQL enum `JobProvider`'s values (schema/job.graphql). Central, not read from the
+ * registry: the vocabulary floor lies below the providers' (docs/architecture.md, "The floors"),
+ * and the configuration, the keys and the schema speak these names; test/datasources/layout.test.ts
+ * holds the registry to this list, in this order.
+ */
 export const JOB_PROVIDERS = [
   'AWS_PANORAMA',
   'AWS_OMICS',

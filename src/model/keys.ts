@@ -44,6 +44,10 @@ export interface BatchKey extends InAccount {
   region: string;
   jobId: string;
 }
+/**
+ * Every provider's key. Central, as JOB_PROVIDERS is: the configuration's and the engines' types
+ * name a key by its provider without loading the registry.
+ */
 export type JobKey =
   PanoramaKey | OmicsKey | CosBatchKey | ImportExportKey | CodePipelineKey | BatchKey;
 export type KeyOf<P extends JobProvider> = Extract<JobKey, { provider: P }>;

@@ -7,22 +7,13 @@ import type {
 } from '../datasources/shared/attempts.ts';
 import type { LoaderObserver } from '../datasources/guard/loader.ts';
 import type { RateObserver } from '../datasources/guard/rateBudget.ts';
+import { providerOf } from '../datasources/registry.ts';
 import type { JobProvider } from '../model/job.ts';
 import { GatewayMetrics, type BreakerState } from './metrics.ts';
 import { inSpan, safeSpan, scrubbingTracer, startTracing, type Tracing } from './tracing.ts';
 
 export { GatewayMetrics } from './metrics.ts';
 export type { Tracing } from './tracing.ts';
-
-/** `rpc.system` of each provider's API. */
-const RPC_SYSTEM: Record<JobProvider, string> = {
-  AWS_PANORAMA: 'aws-api',
-  AWS_OMICS: 'aws-api',
-  AWS_CODEPIPELINE: 'aws-api',
-  AWS_IMPORT_EXPORT: 'aws-api',
-  TENCENT_COS_BATCH: 'tencentcloud-api',
-  AWS_BATCH: 'aws-api',
-};
 
 /**
  * A gateway's metrics and traces, and the hooks the datasources call: one per upstream attempt
@@ -47,7 +38,7 @@ export class Observability implements AttemptObserver, LoaderObserver, RateObser
       attributes: {
         'jobgraph.provider': info.provider,
         'cloud.region': info.region,
-        'rpc.system': RPC_SYSTEM[info.provider],
+        'rpc.system': providerOf(info.provider).rpcSystem,
         'rpc.method': info.operation,
         'jobgraph.attempt': info.attempt,
       },

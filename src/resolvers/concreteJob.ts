@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context.ts';
-import { keyFromRepresentation, type JobRepresentation } from '../model/jobKeys.ts';
+import { JOB_TYPE_NAME, keyFromRepresentation, type JobRepresentation } from '../model/jobKeys.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 
 /**
@@ -32,3 +32,15 @@ export function concreteJobResolvers(provider: JobProvider) {
     },
   };
 }
+
+/**
+ * The resolvers of every provider's job type (`BatchJob`, `CosBatchJob`, …), by type name, from
+ * the registry: the types differ in fields only, which resolve by default.
+ */
+export const concreteJobs: Readonly<Record<string, ReturnType<typeof concreteJobResolvers>>> =
+  Object.fromEntries(
+    (Object.entries(JOB_TYPE_NAME) as [JobProvider, string][]).map(([provider, typeName]) => [
+      typeName,
+      concreteJobResolvers(provider),
+    ]),
+  );

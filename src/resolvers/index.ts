@@ -1,11 +1,6 @@
-import { BatchJob } from './BatchJob.ts';
-import { CodePipelineJob } from './CodePipelineJob.ts';
-import { CosBatchJob } from './CosBatchJob.ts';
+import { concreteJobs } from './concreteJob.ts';
 import { DateTime } from './DateTime.ts';
-import { ImportExportJob } from './ImportExportJob.ts';
 import { Job } from './Job.ts';
-import { OmicsReferenceImportJob } from './OmicsReferenceImportJob.ts';
-import { PanoramaPackageImportJob } from './PanoramaPackageImportJob.ts';
 import { Query } from './Query.ts';
 import { Subscription } from './Subscription.ts';
 
@@ -14,10 +9,5 @@ export const resolvers = {
   Query,
   Subscription,
   Job,
-  PanoramaPackageImportJob,
-  OmicsReferenceImportJob,
-  CosBatchJob,
-  ImportExportJob,
-  CodePipelineJob,
-  BatchJob,
+  ...concreteJobs,
 };

@@ -2,7 +2,8 @@ import { BrokenCircuitError } from 'cockatiel';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from '../cache/pollLeases.ts';
 import { UpstreamError } from '../errors.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
-import type { JobProvider, JobRecord } from '../model/job.ts';
+import { providerOf } from '../datasources/registry.ts';
+import type { JobRecord } from '../model/job.ts';
 import { ListWatchGroup, type GroupMember } from './listWatchGroup.ts';
 import type { WatchLister } from './watchLister.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -12,41 +13,25 @@ export type WatchEvent = { kind: 'record'; record: JobRecord } | { kind: 'error'
 export type WatchListener = (event: WatchEvent) => void;
 
 /**
- * The fields beyond state, providerStatus and statusMessage whose change is a change of the
- * job's progress, per provider (see each provider's SDL): COS Batch's task counts, HealthOmics'
- * per-source statuses, Import/Export's device location and error count, an AWS Batch array job's
- * children by status. Panorama reports no
- * progress beyond its status, CodePipeline no status at all.
- */
-export const PROGRESS_FIELDS: Readonly<Record<JobProvider, readonly string[]>> = {
-  AWS_PANORAMA: [],
-  AWS_OMICS: ['sources'],
-  TENCENT_COS_BATCH: ['progressSummary'],
-  AWS_IMPORT_EXPORT: ['locationCode', 'locationMessage', 'errorCount'],
-  AWS_CODEPIPELINE: [],
-  AWS_BATCH: ['arrayProperties'],
-};
-
-/** Providers whose describe call reports no status at all (see {@link watchSettled}). */
-const NO_STATUS: ReadonlySet<JobProvider> = new Set(['AWS_CODEPIPELINE']);
-
-/**
  * Whether a watcher has had all it will get of a job: a terminal job cannot change, and a job
  * whose provider reports no status (CodePipeline's GetJobDetails: no state at all, `UNKNOWN`)
  * shows no change to watch — its details come once, and the job counts as settled.
  */
 export function watchSettled(record: JobRecord): boolean {
-  return record.terminal || NO_STATUS.has(record.provider);
+  return record.terminal || providerOf(record.provider).progress.noStatus === true;
 }
 
-/** What two records of one job are compared by: a change here is an event. */
+/**
+ * What two records of one job are compared by: a change here is an event. Beyond the status, the
+ * provider's progress fields (`Provider.progress`).
+ */
 export function changeSignature(record: JobRecord): string {
   const r = record as unknown as Record<string, unknown>;
   return JSON.stringify([
     record.state,
     record.providerStatus,
     record.statusMessage,
-    ...PROGRESS_FIELDS[record.provider].map((f) => r[f] ?? null),
+    ...providerOf(record.provider).progress.fields.map((f) => r[f] ?? null),
   ]);
 }
 

@@ -15,6 +15,7 @@ import {
   startTestGateway,
   type TestGateway,
   upstreamCallCount,
+  TABLE_DEMO_DATA,
 } from '../support/gateway.ts';
 import { freePort } from '../support/rawHttp.ts';
 import { realPart, requirePart } from '../support/realParts.ts';
@@ -180,7 +181,7 @@ describe('The job cache rules', () => {
 });
 
 const ALL_FIELDS = `id state terminal ... on ImportExportJob { signature signatureFileContents currentManifest artifactList { url } } ... on CodePipelineJob { continuationToken actionConfiguration { key } artifactCredentials { accessKeyId } }`;
-const allIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+const allIds = Object.values(TABLE_DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
 
 /** Which demo jobs the rules allow caching: terminal and holding no secret value. */
 async function expectedCacheable(gw: TestGateway): Promise<Set<string>> {

@@ -6,6 +6,8 @@ declare global {
   // Put in by esbuild when the console is built (console/src/env.d.ts); set below for this test.
   var JOBGRAPH_ID_GRAMMAR: readonly {
     provider: string;
+    label: string;
+    listable: boolean;
     prefix: string;
     aliased: boolean;
     parts: readonly { name: string; form: string; pattern: string }[];

@@ -144,7 +144,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console for triage: a job (Debian C
       await o.page.press('#find', 'Enter');
       const bad = await o.page.waitForSelector('[data-find-answer="bad-form"]');
       expect(await bad.textContent()).toBe(
-        '\u201ccos:ap-guangzhou:5e1f0a9d\u201d is not a whole COS Batch global ID: its form is cos:{region}:{uin}:{jobId}.',
+        '\u201ccos:ap-guangzhou:5e1f0a9d\u201d is not a whole Tencent COS Batch global ID: its form is cos:{region}:{uin}:{jobId}.',
       );
       expect(o.page.url()).toBe(`${rig.origin}/console`);
       expect(o.problems).toEqual([]);

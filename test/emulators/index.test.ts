@@ -12,14 +12,15 @@ const PROVIDER = {
   cosbatch: 'TENCENT_COS_BATCH',
   importexport: 'AWS_IMPORT_EXPORT',
   codepipeline: 'AWS_CODEPIPELINE',
+  batch: 'AWS_BATCH',
 } as const;
 
 describe('The emulator set', () => {
-  it('starts all five on loopback and points every client at them', async () => {
+  it('starts every provider’s emulator on loopback and points every client at them', async () => {
     const set = await startEmulators();
     try {
       const urls = Object.keys(PROVIDER).map((name) => set[name as keyof typeof PROVIDER].url);
-      expect(new Set(urls).size).toBe(5);
+      expect(new Set(urls).size).toBe(Object.keys(PROVIDER).length);
       for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const env = emulatorEnvironment(set);
       expect(env).toMatchObject({

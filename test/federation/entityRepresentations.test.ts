@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
 import { NATIVE_KEY, TYPE_OF_PREFIX, typeOfGlobalId } from '../support/apolloGateway.ts';
-import { clearCalls, gql, type GqlResult, upstreamCallCount } from '../support/gateway.ts';
+import {
+  clearCalls,
+  gql,
+  type GqlResult,
+  upstreamCallCount,
+  TABLE_DEMO_DATA,
+} from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 const gw = useTestGateway();
@@ -178,7 +184,7 @@ interface Rep {
   typename: string | null;
 }
 
-const demoIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS.slice(0, 3));
+const demoIds = Object.values(TABLE_DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS.slice(0, 3));
 const ENTITY_TYPES = ['Job', ...Object.values(TYPE_OF_PREFIX)];
 
 const validRep: fc.Arbitrary<Rep> = fc

@@ -1,6 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
-import { clearCalls, freshCopies, gql, upstreamCallCount } from '../support/gateway.ts';
+import {
+  clearCalls,
+  freshCopies,
+  gql,
+  upstreamCallCount,
+  TABLE_DEMO_DATA,
+} from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { withoutDescriptions } from '../support/sdl.ts';
 
@@ -115,7 +121,7 @@ describe('The subgraph contract', () => {
     // Copies of demo jobs no earlier test asked for: the job cache (on) would answer the finished ones without a call.
     const ids = freshCopies(
       gw,
-      Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS.slice(0, 3)),
+      Object.values(TABLE_DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS.slice(0, 3)),
     );
     const reps = [
       ...ids.map((id) => ({ __typename: 'Job', id })),

@@ -9,11 +9,12 @@ import {
   upstreamCallCount,
   EMULATOR_NAMES,
   type TestGateway,
+  TABLE_DEMO_DATA,
 } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 const JOBS = `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`;
-const demoIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+const demoIds = Object.values(TABLE_DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
 /** The demo jobs, then jobs the emulators do not know (NOT_FOUND, asked once each), to make 100. */
 const hundredIds = [
   ...demoIds,

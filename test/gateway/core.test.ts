@@ -6,6 +6,8 @@ import {
   gql,
   resetFaults,
   upstreamCallCount,
+  TABLE_DEMO_DATA,
+  tableExampleIds,
 } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
@@ -20,7 +22,7 @@ const JOB_FIELDS =
 
 describe('The gateway over the emulators', () => {
   it('answers each example ID with its job and a state', async () => {
-    for (const [name, id] of Object.entries(exampleGlobalIds())) {
+    for (const [name, id] of Object.entries(tableExampleIds())) {
       const res = await gql(gw, `query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, {
         variables: { id },
         token: gw.tokens.read,
@@ -34,7 +36,7 @@ describe('The gateway over the emulators', () => {
   });
 
   it('resolves every demo job of every provider with a consistent Job shape', async () => {
-    const ids = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+    const ids = Object.values(TABLE_DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
     for (let i = 0; i < ids.length; i += 100) {
       const chunk = ids.slice(i, i + 100);
       const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { ${JOB_FIELDS} } }`, {
@@ -53,8 +55,8 @@ describe('The gateway over the emulators', () => {
 
   it('makes exactly one upstream call per distinct job for a mixed, duplicated jobs query', async () => {
     // Jobs no earlier test asked for: the job cache (on) would answer the finished ones without a call.
-    const exampleIds = Object.values(exampleGlobalIds());
-    const otherIds = Object.values(DEMO_DATA).map(
+    const exampleIds = Object.values(tableExampleIds());
+    const otherIds = Object.values(TABLE_DEMO_DATA).map(
       (d) => d.DEMO_GLOBAL_IDS.find((id) => !exampleIds.includes(id)) as string,
     );
     const [panorama, omics, cosbatch, importexport, codepipeline, ...others] = freshCopies(gw, [
@@ -188,7 +190,7 @@ describe('The gateway over the emulators', () => {
     'answers the %s error case with its documented code',
     async (kind) => {
       const expected = kind === 'throttled' ? 'UPSTREAM_THROTTLED' : 'UPSTREAM_UNAVAILABLE';
-      for (const [name, data] of Object.entries(DEMO_DATA)) {
+      for (const [name, data] of Object.entries(TABLE_DEMO_DATA)) {
         const res = await gql(gw, `query($id: ID!) { job(id: $id) { id } }`, {
           variables: { id: data.ERROR_CASE_GLOBAL_IDS[kind] },
           token: gw.tokens.read,

@@ -12,7 +12,7 @@ import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createRequestContext } from '../../src/context.ts';
 import { createJobLister } from '../../src/datasources/listing/index.ts';
-import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import {
   distinctJobKeys,
@@ -26,6 +26,7 @@ import {
   gql,
   type TestGateway,
   upstreamCallCount,
+  TABLE_DEMO_DATA,
 } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
@@ -103,7 +104,7 @@ describe('The per-request job budget', () => {
   });
 
   it('lets exactly the limit through: 100 distinct jobs spread over aliases, 100 upstream calls', async () => {
-    const ids = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+    const ids = Object.values(TABLE_DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
     const missing = Array.from(
       { length: 100 - new Set(ids).size },
       (_, i) => `importexport:MISSING${i}`,

@@ -10,14 +10,14 @@ import {
 } from 'graphql';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
-import { DEMO_DATA, exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import {
   createQueryLimits,
   LIMIT_ERROR_CODE,
   TOKEN_LIMIT_ERROR_CODE,
 } from '../../src/limits/index.ts';
 import { buildSchema } from '../../src/schema.ts';
-import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
+import { clearCalls, gql, upstreamCallCount, TABLE_DEMO_DATA } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 import { JOB_TYPES, kitchenSinkQuery } from './kitchenSink.ts';
 
@@ -25,7 +25,7 @@ const { schema } = buildSchema();
 const ex = exampleGlobalIds();
 /** A finished demo job (Import/Export CMPL1): a subscription to it sends one event, then completes. */
 const FINISHED_JOB = ex.importexport;
-const ALL_IDS = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
+const ALL_IDS = Object.values(TABLE_DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
 /** 100 IDs of every provider (the demo has fewer distinct jobs, so some repeat). */
 const HUNDRED_IDS = Array.from({ length: 100 }, (_, i) => ALL_IDS[i % ALL_IDS.length] as string);
 

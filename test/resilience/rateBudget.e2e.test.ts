@@ -34,7 +34,7 @@ import {
 // `request` event). Every loop is bounded by a time and a count; everything is killed in afterAll.
 
 /** Calls per second per provider (and region: every job here is in one region of its provider). */
-const LIMITS: Record<EmulatorName, number> = {
+const LIMITS: Record<(typeof PROVIDERS)[number], number> = {
   panorama: 5,
   omics: 5,
   codepipeline: 10,

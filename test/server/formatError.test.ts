@@ -3,11 +3,10 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { closeSources, createSources, type Sources } from '../../src/datasources/index.ts';
-import { DEMO_DATA } from '../../src/emulators/index.ts';
 import { UpstreamError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createFormatError, startServer, type RunningServer } from '../../src/http/server.ts';
-import { gql, LogCapture } from '../support/gateway.ts';
+import { gql, LogCapture, TABLE_DEMO_DATA } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -209,7 +208,7 @@ describe('Upstream errors from the emulators', () => {
   const gw = useTestGateway({ JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1' });
 
   it('carry provider, upstream code and upstream request ID, and never a stack trace', async () => {
-    const ids = Object.values(DEMO_DATA).flatMap((d) => [
+    const ids = Object.values(TABLE_DEMO_DATA).flatMap((d) => [
       d.ERROR_CASE_GLOBAL_IDS.notFound,
       d.ERROR_CASE_GLOBAL_IDS.throttled,
     ]);

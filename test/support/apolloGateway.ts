@@ -38,6 +38,7 @@ export const TYPE_OF_PREFIX: Readonly<Record<string, string>> = {
   cos: 'CosBatchJob',
   importexport: 'ImportExportJob',
   codepipeline: 'CodePipelineJob',
+  batch: 'BatchJob',
 };
 
 /**
@@ -50,6 +51,7 @@ export const NATIVE_KEY: Readonly<Record<string, string[]>> = {
   CosBatchJob: ['region', 'uin', 'nativeId'],
   ImportExportJob: ['nativeId'],
   CodePipelineJob: ['region', 'nativeId'],
+  BatchJob: ['region', 'nativeId'],
 };
 
 /** The job type of a global ID. */

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { startDemo, type DemoGateway } from '../../src/app.ts';
-import type { EmulatorName } from '../../src/emulators/index.ts';
+import { DEMO_DATA, exampleGlobalIds, type EmulatorName } from '../../src/emulators/index.ts';
 import type { Scheduler } from '../../src/subscriptions/scheduler.ts';
 
 /** Everything the gateway logged during a test, one JSON line per entry. */
@@ -94,6 +94,22 @@ export const EMULATOR_NAMES = [
   'codepipeline',
 ] as const;
 
+/** EMULATOR_NAMES' demo data: for the tests whose tables count one upstream call per job (AWS Batch's DescribeJobs answers 100). */
+export const TABLE_DEMO_DATA: Pick<typeof DEMO_DATA, (typeof EMULATOR_NAMES)[number]> =
+  Object.fromEntries(EMULATOR_NAMES.map((name) => [name, DEMO_DATA[name]])) as Pick<
+    typeof DEMO_DATA,
+    (typeof EMULATOR_NAMES)[number]
+  >;
+
+/** EMULATOR_NAMES' example global IDs (see TABLE_DEMO_DATA). */
+export function tableExampleIds(): Record<(typeof EMULATOR_NAMES)[number], string> {
+  const all = exampleGlobalIds();
+  return Object.fromEntries(EMULATOR_NAMES.map((name) => [name, all[name]])) as Record<
+    (typeof EMULATOR_NAMES)[number],
+    string
+  >;
+}
+
 /** Every provider's emulator of a demo gateway: the five and AWS Batch's. */
 export const PROVIDER_EMULATORS = [...EMULATOR_NAMES, 'batch'] as const;
 
@@ -122,6 +138,7 @@ const EMULATOR_OF_PREFIX: Readonly<Record<string, EmulatorName>> = {
   cos: 'cosbatch',
   importexport: 'importexport',
   codepipeline: 'codepipeline',
+  batch: 'batch',
 };
 
 /**
@@ -135,6 +152,7 @@ const FRESH_NATIVE_ID: Readonly<Record<EmulatorName, (n: number) => string>> = {
   cosbatch: (n) => `fresh-${String(n).padStart(8, '0')}`,
   importexport: (n) => `FRESH${String(n).padStart(8, '0')}`,
   codepipeline: (n) => `f4e50000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  batch: (n) => `f4e5b000-0000-4000-8000-${String(n).padStart(12, '0')}`,
 };
 
 let freshSerial = 0;

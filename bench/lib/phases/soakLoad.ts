@@ -1,10 +1,10 @@
-import { PROGRESSING_JOB_IDS, type EmulatorName } from '../../../src/emulators/index.ts';
+import { PROGRESSING_JOB_IDS } from '../../../src/emulators/index.ts';
 import {
   subscribe,
   type Subscription,
   type Transport,
 } from '../../../test/support/subscriptions.ts';
-import { PROVIDERS, type IdKind, type UnknownIdGenerator } from '../ids.ts';
+import { PROVIDERS, type BenchProvider, type IdKind, type UnknownIdGenerator } from '../ids.ts';
 import { sleep } from '../../rig/proc.ts';
 import { entitiesBody, jobBody, jobsBody, post, type GraphQLResponse } from '../queries.ts';
 
@@ -67,13 +67,13 @@ class RequestMix {
 
   constructor(
     private readonly ids: UnknownIdGenerator,
-    private readonly cacheable: readonly EmulatorName[],
+    private readonly cacheable: readonly BenchProvider[],
   ) {}
 
   private fresh(
     perProvider: number,
     kind: IdKind,
-    providers: readonly EmulatorName[] = PROVIDERS,
+    providers: readonly BenchProvider[] = PROVIDERS,
   ): string[] {
     const out: string[] = [];
     for (let i = 0; i < perProvider; i++)
@@ -89,7 +89,7 @@ class RequestMix {
 
   /** One fresh finished job, of each provider in turn. */
   private freshOne(): string[] {
-    return this.fresh(1, 'finished', [PROVIDERS[this.ones++ % PROVIDERS.length] as EmulatorName]);
+    return this.fresh(1, 'finished', [PROVIDERS[this.ones++ % PROVIDERS.length] as BenchProvider]);
   }
 
   /** Up to `n` distinct finished jobs asked a while ago (not the last 200: maybe in flight). */
@@ -203,7 +203,7 @@ export interface SoakLoadOptions {
   token: string;
   ids: UnknownIdGenerator;
   /** Providers whose fresh finished jobs the cache keeps. */
-  cacheable: readonly EmulatorName[];
+  cacheable: readonly BenchProvider[];
   /** Requests per second. */
   rate: number;
   /** Most requests unanswered at once; a tick beyond it is skipped and counted. */
@@ -221,7 +221,7 @@ async function subscriptionChurn(options: SoakLoadOptions, stats: SoakLoadStats)
     'subscription BenchSoakWatch($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus updatedAt } }';
   const held: Promise<void>[] = [];
   for (let n = 0; performance.now() + 30_000 < options.until; n++) {
-    const provider = PROVIDERS[n % PROVIDERS.length] as EmulatorName;
+    const provider = PROVIDERS[n % PROVIDERS.length] as BenchProvider;
     const transport: Transport = n % 2 ? 'ws' : 'sse';
     const missing = options.ids.next(provider, 'missing');
     const ids = [PROGRESSING_JOB_IDS[provider], options.ids.next(provider, 'running'), missing];

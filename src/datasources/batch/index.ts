@@ -15,6 +15,9 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
   name: 'AWS_BATCH',
   key: BATCH_KEY,
   rootField: { name: 'batchJob', defaults: { region: (c) => c.awsRegion } },
+  rpcSystem: 'aws-api',
+  // An array job's children by status.
+  progress: { fields: ['arrayProperties'] },
   setup: awsSetup((config) => config.endpoints.batch, batchWire),
   list: BATCH_LISTING,
 };

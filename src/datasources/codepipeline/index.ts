@@ -13,5 +13,8 @@ export const codePipeline: Provider<'AWS_CODEPIPELINE', CodePipelineJobRecord, A
   name: 'AWS_CODEPIPELINE',
   key: CODEPIPELINE_KEY,
   rootField: { name: 'codePipelineJob', defaults: { region: (c) => c.awsRegion } },
+  rpcSystem: 'aws-api',
+  // GetJobDetails has no status at all.
+  progress: { fields: [], noStatus: true },
   setup: awsSetup((config) => config.endpoints.codepipeline, codePipelineWire),
 };

@@ -45,6 +45,9 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
     defaults: { region: (c) => c.tencent.region, uin: (c) => c.tencent.uin },
     unconfigured: 'the COS account UIN (COS_UIN)',
   },
+  rpcSystem: 'tencentcloud-api',
+  // The task counts.
+  progress: { fields: ['progressSummary'] },
   setup: {
     endpoint: (config) => config.endpoints.cosBatch,
     credentials: describeTencent,

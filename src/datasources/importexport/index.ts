@@ -15,6 +15,9 @@ export const importExport: Provider<'AWS_IMPORT_EXPORT', ImportExportJobRecord, 
     name: 'AWS_IMPORT_EXPORT',
     key: IMPORTEXPORT_KEY,
     rootField: { name: 'importExportJob' },
+    rpcSystem: 'aws-api',
+    // The device's location and the error count.
+    progress: { fields: ['locationCode', 'locationMessage', 'errorCount'] },
     setup: awsSetup((config) => config.endpoints.importexport, importExportWire),
     list: IMPORTEXPORT_LISTING,
   };

@@ -15,6 +15,9 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
   name: 'AWS_OMICS',
   key: OMICS_KEY,
   rootField: { name: 'omicsReferenceImportJob', defaults: { region: (c) => c.awsRegion } },
+  rpcSystem: 'aws-api',
+  // Each source file's status.
+  progress: { fields: ['sources'] },
   setup: awsSetup((config) => config.endpoints.omics, omicsWire),
   list: OMICS_LISTING,
 };

@@ -8,7 +8,11 @@ import {
 } from '../../errors.ts';
 import type { JobProvider } from '../../model/job.ts';
 
-/** Human names used in generated messages. Upstream messages are never passed through. */
+/**
+ * Human names used in generated messages. Upstream messages are never passed through. Central, not
+ * a `Provider` member: the engines that write these messages (shared/, guard/, listing/) are loaded
+ * by the provider folders, so reading the registry here would close an import circle.
+ */
 export const PROVIDER_LABEL: Record<JobProvider, string> = {
   AWS_PANORAMA: 'AWS Panorama',
   AWS_OMICS: 'AWS HealthOmics',

@@ -35,6 +35,10 @@ export interface Provider<
    * parts by name.
    */
   readonly rootField: ProviderRootField;
+  /** `rpc.system` of its API on the upstream attempts' spans (OpenTelemetry's `aws-api`). */
+  readonly rpcSystem: 'aws-api' | 'tencentcloud-api';
+  /** What watching compares of its records beyond state, providerStatus and statusMessage. */
+  readonly progress: ProviderProgress;
   /**
    * Its source: options from the configuration, its wire for them, what the start-up summary says.
    */
@@ -52,6 +56,21 @@ export interface Provider<
    * (shared/accounts.ts `AwsAccounts.verify`).
    */
   readonly verify?: ProviderVerify;
+}
+
+/** What a change of a provider's job is, to a watcher (`Provider.progress`). */
+export interface ProviderProgress {
+  /**
+   * The record fields whose change is a change of the job's progress (see its SDL): COS Batch's
+   * task counts, an AWS Batch array job's children by status; none when it reports no progress
+   * beyond its status.
+   */
+  readonly fields: readonly string[];
+  /**
+   * True when its describe call reports no status at all (CodePipeline's GetJobDetails: `UNKNOWN`):
+   * its details come once, and a watched job counts as settled.
+   */
+  readonly noStatus?: true;
 }
 
 /** One account a provider verifies: its alias, and what the configuration lacks for it. */

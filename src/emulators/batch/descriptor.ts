@@ -1,0 +1,47 @@
+import type { EmulatorDescriptor } from '../descriptor.ts';
+import { listedEntries } from '../descriptor.ts';
+import { bigAccountJobs } from '../listing.ts';
+import * as data from './data.ts';
+import { createBatchEmulator } from './emulator.ts';
+import { BATCH_BIG_ACCOUNT } from './listData.ts';
+import { BATCH_PROGRESSING_JOB_ID, BATCH_PROGRESS_PHASES } from './progressing.ts';
+import { BATCH_SECOND_ACCOUNT_JOB_IDS, batchSecondAccountJobs } from './secondAccount.ts';
+
+const summaries = (jobs: readonly data.WireBatchJob[]) =>
+  jobs.map((j) => ({
+    globalId: data.batchGlobalId(j.jobId),
+    createdAt: new Date(j.createdAt).toISOString(),
+    providerStatus: j.status,
+  }));
+
+/** AWS Batch's emulator: the demo region's job queues and their jobs. */
+export const batchEmulator = {
+  name: 'batch',
+  label: 'AWS Batch',
+  portOffset: 7,
+  endpoint: { variable: 'AWS_ENDPOINT_URL_BATCH', config: 'batch' },
+  data,
+  progressingJobId: data.batchGlobalId(BATCH_PROGRESSING_JOB_ID),
+  progressPhases: BATCH_PROGRESS_PHASES,
+  create: (options) => createBatchEmulator(options),
+  list: {
+    demo: (anchorMs) => summaries(data.batchDemoJobs(anchorMs).listed),
+    big: (anchorMs, n) =>
+      data.BATCH_QUEUES.flatMap((q) =>
+        listedEntries(
+          bigAccountJobs(
+            BATCH_BIG_ACCOUNT,
+            anchorMs,
+            q.jobQueueName,
+            n - (q === data.HIGH_PRIORITY_QUEUE ? 1 : 0),
+          ),
+          data.batchGlobalId,
+        ),
+      ),
+    secondAccount: (anchorMs) => summaries(batchSecondAccountJobs(anchorMs)),
+  },
+  secondAccount: {
+    shared: { region: data.BATCH_DEMO_REGION, jobId: BATCH_SECOND_ACCOUNT_JOB_IDS.shared },
+    example: { region: data.BATCH_DEMO_REGION, jobId: BATCH_SECOND_ACCOUNT_JOB_IDS.succeeded },
+  },
+} as const satisfies EmulatorDescriptor<'batch', typeof data, { region: string; jobId: string }>;

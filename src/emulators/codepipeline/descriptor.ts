@@ -1,0 +1,29 @@
+import type { EmulatorDescriptor } from '../descriptor.ts';
+import * as data from './data.ts';
+import { createCodePipelineEmulator } from './emulator.ts';
+import { CODEPIPELINE_PROGRESSING_JOB_ID, CODEPIPELINE_PROGRESS_PHASES } from './progressing.ts';
+import { CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS } from './secondAccount.ts';
+
+/**
+ * AWS CodePipeline's emulator: the demo region's job worker jobs. No list operation that only
+ * reads, and GetJobDetails has no status: its progress phases are the artifact-credential sessions.
+ */
+export const codepipelineEmulator = {
+  name: 'codepipeline',
+  label: 'AWS CodePipeline',
+  portOffset: 5,
+  endpoint: { variable: 'AWS_ENDPOINT_URL_CODEPIPELINE', config: 'codepipeline' },
+  data,
+  progressingJobId: `codepipeline:${data.DEMO_REGION}:${CODEPIPELINE_PROGRESSING_JOB_ID}`,
+  progressPhases: CODEPIPELINE_PROGRESS_PHASES,
+  noStatus: 'no status on the wire: only its credentials rotate',
+  create: ({ now, epochMs, accounts }) => createCodePipelineEmulator({ now, epochMs, accounts }),
+  secondAccount: {
+    shared: { region: data.DEMO_REGION, jobId: CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS.shared },
+    example: { region: data.DEMO_REGION, jobId: CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS.build },
+  },
+} as const satisfies EmulatorDescriptor<
+  'codepipeline',
+  typeof data,
+  { region: string; jobId: string }
+>;

@@ -1,0 +1,39 @@
+import type { EmulatorDescriptor } from '../descriptor.ts';
+import { isoOf, listedEntries } from '../descriptor.ts';
+import * as data from './data.ts';
+import { createImportExportEmulator } from './emulator.ts';
+import { importExportBigJobs, importExportListedJobs } from './listData.ts';
+import { IMPORTEXPORT_PROGRESSING_JOB_ID, IMPORTEXPORT_PROGRESS_PHASES } from './progressing.ts';
+import {
+  IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS,
+  importExportSecondAccountJobs,
+} from './secondAccount.ts';
+
+const summaries = (jobs: readonly data.WireGetStatusResult[]) =>
+  jobs.map((j) => ({
+    globalId: `importexport:${j.JobId}`,
+    createdAt: isoOf(j.CreationDate as string),
+    providerStatus: j.ProgressCode as string,
+  }));
+
+/** AWS Import/Export's emulator: the account's jobs (a global service, no region). */
+export const importexportEmulator = {
+  name: 'importexport',
+  label: 'AWS Import/Export',
+  portOffset: 4,
+  endpoint: { variable: 'AWS_ENDPOINT_URL_IMPORTEXPORT', config: 'importexport' },
+  data,
+  progressingJobId: `importexport:${IMPORTEXPORT_PROGRESSING_JOB_ID}`,
+  progressPhases: IMPORTEXPORT_PROGRESS_PHASES,
+  create: (options) => createImportExportEmulator(options),
+  list: {
+    demo: (anchorMs) => summaries(importExportListedJobs(anchorMs)),
+    big: (anchorMs, n) =>
+      listedEntries(importExportBigJobs(anchorMs, n - 1), (id) => `importexport:${id}`),
+    secondAccount: (anchorMs) => summaries(importExportSecondAccountJobs(anchorMs)),
+  },
+  secondAccount: {
+    shared: { jobId: IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS.shared },
+    example: { jobId: IMPORTEXPORT_SECOND_ACCOUNT_JOB_IDS.complete },
+  },
+} as const satisfies EmulatorDescriptor<'importexport', typeof data, { jobId: string }>;

@@ -1,0 +1,64 @@
+import type { EmulatorDescriptor } from '../descriptor.ts';
+import { isoOf, listedEntries } from '../descriptor.ts';
+import { bigAccountJobs } from '../listing.ts';
+import * as data from './data.ts';
+import { createOmicsEmulator } from './emulator.ts';
+import { OMICS_BIG_ACCOUNT, OMICS_REFERENCE_STORES, omicsListedJobs } from './listData.ts';
+import { OMICS_PROGRESSING_JOB_ID, OMICS_PROGRESS_PHASES } from './progressing.ts';
+import {
+  OMICS_SECOND_ACCOUNT_JOB_IDS,
+  OMICS_SECOND_ACCOUNT_STORE_IDS,
+  omicsSecondAccountJobs,
+} from './secondAccount.ts';
+
+const region = data.OMICS_DEMO_REGION;
+const summaries = (jobs: readonly data.WireOmicsJob[]) =>
+  jobs.map((j) => ({
+    globalId: `omics:${region}:${j.referenceStoreId}:${j.id}`,
+    createdAt: isoOf(j.creationTime),
+    providerStatus: j.status,
+  }));
+
+/** AWS HealthOmics' emulator: the reference import jobs of the demo region's reference stores. */
+export const omicsEmulator = {
+  name: 'omics',
+  label: 'AWS HealthOmics',
+  portOffset: 2,
+  endpoint: { variable: 'AWS_ENDPOINT_URL_OMICS', config: 'omics' },
+  data,
+  progressingJobId: `omics:${region}:${data.OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_PROGRESSING_JOB_ID}`,
+  progressPhases: OMICS_PROGRESS_PHASES,
+  create: (options) => createOmicsEmulator(options),
+  list: {
+    demo: (anchorMs) => summaries(omicsListedJobs(anchorMs)),
+    big: (anchorMs, n) =>
+      OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>
+        listedEntries(
+          bigAccountJobs(
+            OMICS_BIG_ACCOUNT,
+            anchorMs,
+            store,
+            n - (store === data.OMICS_DEMO_REFERENCE_STORE_ID ? 1 : 0),
+          ),
+          (id) => `omics:${region}:${store}:${id}`,
+        ),
+      ),
+    secondAccount: (anchorMs) => summaries(omicsSecondAccountJobs(anchorMs)),
+  },
+  secondAccount: {
+    shared: {
+      region,
+      referenceStoreId: OMICS_SECOND_ACCOUNT_STORE_IDS.shared,
+      jobId: OMICS_SECOND_ACCOUNT_JOB_IDS.shared,
+    },
+    example: {
+      region,
+      referenceStoreId: OMICS_SECOND_ACCOUNT_STORE_IDS.staging,
+      jobId: OMICS_SECOND_ACCOUNT_JOB_IDS.completed,
+    },
+  },
+} as const satisfies EmulatorDescriptor<
+  'omics',
+  typeof data,
+  { region: string; referenceStoreId: string; jobId: string }
+>;
