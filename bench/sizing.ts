@@ -1,5 +1,5 @@
 /**
- * `npm run bench:sizing` (about 15 minutes; `BENCH_QUICK=1` about 2): the sizing table operators
+ * `npm run bench:sizing` (about 16 minutes; `BENCH_QUICK=1` about 3): the sizing table operators
  * plan replicas with. One default-config live gateway pinned by `taskset` to 1 core, then a fresh
  * one to 2, in front of the emulators (bench/rig/), at steps of load: idle, open watches (the
  * official clients, bench/lib/watchers.ts), then a walk of `listJobs` over a big account with a
@@ -83,6 +83,7 @@ async function window(stack: Stack, gateway: GatewayProcess, tally: Tally, secon
     watches: metricValue(metrics, 'jobgraph_subscriptions_open'),
     watchedJobs: metricValue(metrics, 'jobgraph_watch_pollers'),
     rssMB: median(rss) / 1e6,
+    rssMaxMB: Math.max(...rss) / 1e6,
     highWaterMB: highWater(gateway.pid) / 1e6,
     cpuPercent: (gateway.cpuMicros() - cpu0) / 1e4 / (minutes * 60),
     upstreamPerMinute: calls / minutes,
@@ -159,10 +160,10 @@ const MiB = 2 ** 20;
 
 /** The Kubernetes resources from the table, by the rule render() states. */
 function kubernetes(rows: readonly Row[]) {
-  const planned = rows.filter((r) => r.step.endsWith('listing'));
-  const rss = Math.max(...planned.map((r) => r.rssMB)) * 1e6;
-  const hwm = Math.max(...rows.map((r) => r.highWaterMB)) * 1e6;
-  const cpu = Math.max(...planned.map((r) => r.cpuPercent));
+  const most = (figure: (r: Row) => number) => Math.max(...rows.map(figure));
+  const rss = most((r) => r.rssMaxMB) * 1e6;
+  const hwm = most((r) => r.highWaterMB) * 1e6;
+  const cpu = most((r) => r.cpuPercent);
   const request = ceilTo((rss * 1.2) / MiB, 64);
   return {
     requests: { cpu: `${Math.max(100, ceilTo(cpu * 10 * 1.5, 50))}m`, memory: `${request}Mi` },
@@ -197,7 +198,8 @@ const COLUMNS: [string, (r: Row) => string | number][] = [
   ['watches', (r) => f(r.watches)],
   ['watched jobs', (r) => f(r.watchedJobs)],
   ['listed jobs held', (r) => f(r.listedJobs)],
-  ['RSS', (r) => `${f(r.rssMB)} MB`],
+  ['RSS, median', (r) => `${f(r.rssMB)} MB`],
+  ['RSS, window max', (r) => `${f(r.rssMaxMB)} MB`],
   ['RSS high-water', (r) => `${f(r.highWaterMB)} MB`],
   ['CPU, % of one core', (r) => f(r.cpuPercent, 1)],
   ['CPU, % of the replica', (r) => f(r.cpuPercent / r.cores, 1)],
@@ -221,9 +223,9 @@ function render(result: Result): string {
   return [
     '# Sizing: what one replica holds, and what to request for it',
     '',
-    `\`npm run bench:sizing\` (about 15 minutes; \`BENCH_QUICK=1\` about 2, smaller steps) rewrites this file and bench/sizing.json. ${result.run}. Load average (1, 5, 15 min) ${result.load.join(' at the start, ')} at the end: **the machine is shared** (six sessions on 2 cores), so CPU is the gateway's own time from \`/proc/<pid>/stat\`, read to a factor, not a digit.`,
+    `\`npm run bench:sizing\` (about 16 minutes; \`BENCH_QUICK=1\` about 3, smaller steps) rewrites this file and bench/sizing.json. ${result.run}. Load average (1, 5, 15 min) ${result.load.join(' at the start, ')} at the end: **the machine is shared** (six sessions on 2 cores), so CPU is the gateway's own time from \`/proc/<pid>/stat\`, read to a factor, not a digit.`,
     '',
-    `One default-config live gateway pinned with \`taskset\` to the cores named, in front of the emulators (their own process, unpinned; a big account of ${f(s.jobsPerSource)} jobs in every listable source; ${s.latencyMs} ms before each answer). Watches: \`jobUpdates\` subscriptions of ${JOBS_PER_WATCH} jobs, ${PER_CONNECTION} a connection, each connection its own caller, nine in ten over graphql-ws and one in ten over graphql-sse (half distinct, half single connection mode), on the clients' defaults; every watched job is watched by 20 subscriptions, and one in 20 reports progress every 20 s. The watched jobs are Import/Export jobs, described one by one: the most upstream calls a watched job costs (COS Batch and Panorama jobs ride their list: fewer). Listing: a walk of ${LIST_PAGES} \`listJobs\` pages of 100 over the big account, then a dashboard re-reading page 1 every 5 s (snapshots are kept 30 s). Each step waits ${s.warmupSeconds} s (the pollers back off to their 30-s wait), then a ${s.seconds}-s window: RSS (median of one reading a second), RSS high-water (\`VmHWM\`, since start), CPU and upstream calls per minute.`,
+    `One default-config live gateway pinned with \`taskset\` to the cores named, in front of the emulators (their own process, unpinned; a big account of ${f(s.jobsPerSource)} jobs in every listable source; ${s.latencyMs} ms before each answer). Watches: \`jobUpdates\` subscriptions of ${JOBS_PER_WATCH} jobs, ${PER_CONNECTION} a connection, each connection its own caller, nine in ten over graphql-ws and one in ten over graphql-sse (half distinct, half single connection mode), on the clients' defaults; every watched job is watched by 20 subscriptions, and one in 20 reports progress every 20 s. The watched jobs are Import/Export jobs, described one by one: the most upstream calls a watched job costs (COS Batch and Panorama jobs ride their list: fewer). Listing: a walk of ${LIST_PAGES} \`listJobs\` pages of 100 over the big account, then a dashboard re-reading page 1 every 5 s (snapshots are kept 30 s). Each step waits ${s.warmupSeconds} s (the pollers back off to their 30-s wait), then a ${s.seconds}-s window: RSS (one reading a second: their median and highest; V8 gives memory back after some collections, so a step's median can fall below the step before), RSS high-water (\`VmHWM\`, since start), CPU and upstream calls per minute.`,
     '',
     ...table(
       COLUMNS.map(([head]) => head),
@@ -243,7 +245,7 @@ function render(result: Result): string {
     '',
     '## Kubernetes requests and limits',
     '',
-    `At the planned load, the last step (the most watches with the listing; the higher figure of the runs): memory request = steady RSS + 20 %, in 64 Mi steps; memory limit = twice the request and at least the high-water + 25 %, in 256 Mi steps (Node sizes its heap from the limit, about half of it, and the peak of concurrent queries comes on top: README, Memory); CPU request = steady CPU + 50 %, in 50 m steps, at least 100 m; no CPU limit (a throttled event loop answers late). deploy/kubernetes/deployment.yaml and deploy/compose.yaml follow this (test/deploy/manifests.test.ts checks it):`,
+    `From the heaviest step of either run (the top steps hold \`JOBGRAPH_MAX_SUBSCRIPTIONS\`, 10,000 watches, the most a default replica takes; RSS swings with V8's collections, so the highest reading of a window is taken): memory request = that RSS + 20 %, in 64 Mi steps; memory limit = twice the request and at least the high-water + 25 %, in 256 Mi steps (Node sizes its heap from the limit, about half of it, and the peak of concurrent queries comes on top: README, Memory); CPU request = steady CPU + 50 %, in 50 m steps, at least 100 m; no CPU limit (a throttled event loop answers late). deploy/kubernetes/deployment.yaml and deploy/compose.yaml follow this (test/deploy/manifests.test.ts checks it):`,
     '',
     `\`requests: {cpu: ${k.requests.cpu}, memory: ${k.requests.memory}}\`, \`limits: {memory: ${k.limits.memory}}\`.`,
     '',
@@ -276,13 +278,16 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(mover);
   }
-  const result: Result = {
-    run: runLine(REPO_ROOT),
-    load: [loadBefore, loadAverage()],
-    settings: s,
-    rows,
-    perWatch: s.cores.map((cores) => perWatch(rows, cores)),
-    kubernetes: kubernetes(rows),
+  await write({ run: runLine(REPO_ROOT), load: [loadBefore, loadAverage()], settings: s, rows });
+}
+
+/** SIZING.md and sizing.json from a run's rows, with what the rows give. */
+async function write(run: Omit<Result, 'perWatch' | 'kubernetes'>): Promise<void> {
+  const cores = [...new Set(run.rows.map((r) => r.cores))];
+  const result = {
+    ...run,
+    perWatch: cores.map((c) => perWatch(run.rows, c)),
+    kubernetes: kubernetes(run.rows),
   };
   log(
     `wrote ${(await writeReport({ md: [OUT_MD, render(result)], json: [OUT_JSON, result] })).join(', ')}`,
@@ -290,7 +295,7 @@ async function main(): Promise<void> {
   log(`kubernetes: ${JSON.stringify(result.kubernetes)}`);
 }
 
-/** `--render`: SIZING.md again from sizing.json, measuring nothing. */
+/** `--render`: SIZING.md and the derived figures again from sizing.json's rows, measuring nothing. */
 if (process.argv[2] === '--render')
-  await writeReport({ md: [OUT_MD, render(JSON.parse(readFileSync(OUT_JSON, 'utf8')) as Result)] });
+  await write(JSON.parse(readFileSync(OUT_JSON, 'utf8')) as Result);
 else runBench(log, main);
