@@ -245,7 +245,7 @@ function render(result: Result): string {
     '',
     '## Kubernetes requests and limits',
     '',
-    `From the heaviest step of either run (the top steps hold \`JOBGRAPH_MAX_SUBSCRIPTIONS\`, 10,000 watches, the most a default replica takes; RSS swings with V8's collections, so the highest reading of a window is taken): memory request = that RSS + 20 %, in 64 Mi steps; memory limit = twice the request and at least the high-water + 25 %, in 256 Mi steps (Node sizes its heap from the limit, about half of it, and the peak of concurrent queries comes on top: README, Memory); CPU request = steady CPU + 50 %, in 50 m steps, at least 100 m; no CPU limit (a throttled event loop answers late). deploy/kubernetes/deployment.yaml and deploy/compose.yaml follow this (test/deploy/manifests.test.ts checks it):`,
+    `From the heaviest step of any run (the top steps hold \`JOBGRAPH_MAX_SUBSCRIPTIONS\`, 10,000 watches, the most a default replica takes; RSS swings with V8's collections, so the highest reading of a window is taken): memory request = that RSS + 20 %, in 64 Mi steps; memory limit = twice the request and at least the high-water + 25 %, in 256 Mi steps (Node sizes its heap from the limit, about half of it, and the peak of concurrent queries comes on top: README, Memory); CPU request = steady CPU + 50 %, in 50 m steps, at least 100 m; no CPU limit (a throttled event loop answers late). deploy/kubernetes/deployment.yaml and deploy/compose.yaml follow this (test/deploy/manifests.test.ts checks it):`,
     '',
     `\`requests: {cpu: ${k.requests.cpu}, memory: ${k.requests.memory}}\`, \`limits: {memory: ${k.limits.memory}}\`.`,
     '',
