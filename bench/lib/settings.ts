@@ -57,7 +57,10 @@ export interface BenchSettings {
 
 function int(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
+  return raw === undefined || raw === '' ? fallback : whole(name, raw, min, max);
+}
+
+function whole(name: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw))
     throw new Error(`${name} must be a whole number between ${min} and ${max}`);
   const n = Number(raw);
@@ -192,6 +195,43 @@ export function readMoonshotSettings(): MoonshotSettings {
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
     profile: bool('BENCH_MOONSHOT_PROFILE', false),
     floor: bool('BENCH_MOONSHOT_FLOOR', true),
+  };
+}
+
+/** Settings of `npm run bench:sizing` (bench/sizing.ts): one replica at steps of load, on 1 and 2 cores. */
+export interface SizingSettings {
+  quick: boolean;
+  /** Cores the replica is pinned to, one run each (BENCH_SIZING_CORES, default `1,2`). */
+  cores: number[];
+  /** Open watches at each step, cumulative, multiples of 100 (BENCH_SIZING_WATCHES, default `1000,5000,10000`; quick `200,1000`). */
+  watches: number[];
+  /** Jobs in every listable emulated source, the big account listed (BENCH_JOBS_PER_SOURCE, default 3000; quick 500). */
+  jobsPerSource: number;
+  /** Seconds after a step's watches are open before its window: the pollers back off to 30 s (BENCH_SIZING_WARMUP_S, default 70; quick 5). */
+  warmupSeconds: number;
+  /** Seconds of each step's window (BENCH_SIZING_SECONDS, default 30; quick 10). */
+  seconds: number;
+  /** Added by every emulator before it answers, in ms (BENCH_LATENCY_MS, default 20). */
+  latencyMs: number;
+}
+
+/** A comma-separated list of whole numbers. */
+function ints(name: string, fallback: number[], min: number, max: number): number[] {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  return raw.split(',').map((part) => whole(name, part.trim(), min, max));
+}
+
+export function readSizingSettings(): SizingSettings {
+  const quick = bool('BENCH_QUICK', false);
+  return {
+    quick,
+    cores: ints('BENCH_SIZING_CORES', [1, 2], 1, 256),
+    watches: ints('BENCH_SIZING_WATCHES', quick ? [200, 1000] : [1000, 5000, 10_000], 100, 1e6),
+    jobsPerSource: int('BENCH_JOBS_PER_SOURCE', quick ? 500 : 3000, 1, 100_000),
+    warmupSeconds: int('BENCH_SIZING_WARMUP_S', quick ? 5 : 70, 0, 3600),
+    seconds: int('BENCH_SIZING_SECONDS', quick ? 10 : 30, 5, 3600),
+    latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
   };
 }
 

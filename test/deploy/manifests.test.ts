@@ -35,6 +35,11 @@ const read = (path: string) => readFileSync(path, 'utf8');
 
 type Json = Record<string, any>;
 
+/** The Kubernetes resources the sizing table derives (`npm run bench:sizing`). */
+const SIZING = JSON.parse(read(join(ROOT, 'bench', 'sizing.json'))) as {
+  kubernetes: { requests: { cpu: string; memory: string }; limits: { memory: string } };
+};
+
 /** The runtime stage of the Dockerfile: its ENV, USER and WORKDIR. */
 const RUNTIME = (() => {
   const stage = parseDockerfile(read(join(ROOT, 'Dockerfile'))).at(-1);
@@ -222,14 +227,9 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
       cpu: expect.any(String),
       memory: expect.any(String),
     });
-    // The measured watch figure (a replica with 10,000 watches: 620-660 MB RSS) fits the request
-    // with headroom, and the limit is above the request.
-    const mib = (q: string) =>
-      Number(/^(\d+)Mi$/.exec(q)?.[1] ?? /^(\d+)Gi$/.exec(q)?.[1]) * (q.endsWith('Gi') ? 1024 : 1);
-    const request = mib(container.resources.requests.memory as string);
-    const limit = mib(container.resources.limits.memory as string);
-    expect(request * 1024 * 1024).toBeGreaterThanOrEqual(660e6 * 1.15);
-    expect(limit).toBeGreaterThan(request);
+    // The requests and the memory limit are the sizing table's (bench/SIZING.md, derived by
+    // bench/sizing.ts from the replica it measured); no CPU limit.
+    expect(container.resources).toEqual(SIZING.kubernetes);
     expect(container.resources.limits.cpu).toBeUndefined();
   });
 
@@ -475,19 +475,22 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     }
   });
 
+  it('limits each replica’s memory as the sizing table says (as the Kubernetes limit)', () => {
+    const limit = SIZING.kubernetes.limits.memory.replace(/Mi$/, 'm');
+    for (const name of replicas)
+      expect(services[name]?.deploy?.resources?.limits?.memory, name).toBe(limit);
+  });
+
   it('points the replicas at the emulators service with the emulators’ own ports, demo credentials and second accounts', () => {
     const url = (name: keyof typeof EMULATOR_PORT_OFFSETS) => ({
       url: `http://emulators:${DEFAULT_EMULATOR_PORT_BASE + EMULATOR_PORT_OFFSETS[name]}`,
     });
-    const expected = emulatorEnvironment({
-      panorama: url('panorama'),
-      omics: url('omics'),
-      cosbatch: url('cosbatch'),
-      importexport: url('importexport'),
-      codepipeline: url('codepipeline'),
-      // The second account of each cloud too: AWS by the emulated STS, COS by its own keys.
-      sts: url('sts'),
-    } as unknown as EmulatorSet);
+    // Every emulator of the registry, and the second account of each cloud too: AWS by the
+    // emulated STS, COS by its own keys.
+    const names = Object.keys(EMULATOR_PORT_OFFSETS) as (keyof typeof EMULATOR_PORT_OFFSETS)[];
+    const expected = emulatorEnvironment(
+      Object.fromEntries(names.map((name) => [name, url(name)])) as unknown as EmulatorSet,
+    );
     for (const name of replicas) expect(envOf(name)).toMatchObject(expected);
     // The emulators service starts them through the module `jobgraph emulators` uses, in the
     // image's WORKDIR, on every interface.
