@@ -27,7 +27,7 @@ import { createJobLister, ListSnapshots } from '../src/datasources/listing/index
 import { AwsAccounts } from '../src/datasources/shared/accounts.ts';
 import { withDemoUpstreams, type EmulatorSet } from '../src/emulators/index.ts';
 import { isListCall, type LoggedCall } from './rig/emulators.ts';
-import { heapOf, type GatewayProcess } from './rig/gateway.ts';
+import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
 import { mb, passMiss, writeReport } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
@@ -197,6 +197,23 @@ async function bytesPerJob(): Promise<{
   }
 }
 
+/**
+ * What V8 has committed to the gateway's young generation (new space) and old space, from its
+ * /metrics: RSS growth is mostly one or the other, and they have different causes (new space
+ * grows with what survives scavenges while allocating fast; old space with what stays).
+ */
+async function spacesOf(gateway: { url: string }): Promise<Spaces> {
+  const text = await scrape(gateway);
+  const total = (space: string) =>
+    metricValue(text, 'nodejs_heap_space_size_total_bytes', `space="${space}"`);
+  return { newSpace: total('new'), oldSpace: total('old') };
+}
+
+interface Spaces {
+  newSpace: number;
+  oldSpace: number;
+}
+
 async function main(): Promise<void> {
   // What else ran: the figures of a loaded machine are not a quiet one's.
   const load = { average1m: loadavg()[0]!, cores: availableParallelism() };
@@ -204,10 +221,12 @@ async function main(): Promise<void> {
   let gw = await fresh();
   const rssBefore = gw.rss();
   const heapBefore = (await heapOf(gw)).used;
+  const spacesBefore = await spacesOf(gw);
   log(`gateway pid ${gw.pid}, RSS ${(rssBefore / 1e6).toFixed(1)} MB`);
 
   // 1. A walk of 25: page 1 on a fresh gateway, then pages 2–10.
   const first = await page(25, null);
+  const spacesAfterPage1 = await spacesOf(gw);
   const later: Awaited<ReturnType<typeof page>>[] = [];
   let after = first.conn.pageInfo.endCursor;
   const seen = new Set(first.conn.edges.map((e) => e.node.id));
@@ -227,6 +246,7 @@ async function main(): Promise<void> {
   const warmDashboards = await dashboards(DASHBOARDS);
   const rssAfterWalk = gw.rss();
   const heapAfterWalk = (await heapOf(gw)).used;
+  const spacesAfterWalk = await spacesOf(gw);
   await fresh();
   const coldDashboards = await dashboards(DASHBOARDS);
 
@@ -277,6 +297,11 @@ async function main(): Promise<void> {
     },
     rss: { before: rssBefore, afterWalkAndDashboards: rssAfterWalk, afterFilters: rssAfter },
     heapUsed: { before: heapBefore, afterWalkAndDashboards: heapAfterWalk },
+    spaces: {
+      before: spacesBefore,
+      afterPage1: spacesAfterPage1,
+      afterWalkAndDashboards: spacesAfterWalk,
+    },
     snapshotBytesPerJob: perJob,
   };
   const written = await writeReport({ md: [OUT_MD, render(results)], json: [OUT_JSON, results] });
@@ -307,6 +332,7 @@ function render(r: {
   filters: Record<'filteredCold' | 'filteredAgain' | 'unfilteredCold' | 'otherStates', Timed>;
   rss: { before: number; afterWalkAndDashboards: number; afterFilters: number };
   heapUsed: { before: number; afterWalkAndDashboards: number };
+  spaces: { before: Spaces; afterPage1: Spaces; afterWalkAndDashboards: Spaces };
   snapshotBytesPerJob: {
     jobs: number;
     heapBytes: number;
@@ -353,6 +379,8 @@ function render(r: {
     `| gateway RSS before page 1 | ${mb1(r.rss.before)} |`,
     `| after the walk and the warm dashboards | ${mb1(r.rss.afterWalkAndDashboards)} |`,
     `| gateway V8 heap in use (its /metrics, no collection forced) before page 1, then after the walk and the warm dashboards | ${mb1(r.heapUsed.before)}, ${mb1(r.heapUsed.afterWalkAndDashboards)} |`,
+    `| gateway V8 new space (young generation) committed: before page 1, after page 1, after the walk and the warm dashboards | ${mb1(r.spaces.before.newSpace)}, ${mb1(r.spaces.afterPage1.newSpace)}, ${mb1(r.spaces.afterWalkAndDashboards.newSpace)} |`,
+    `| gateway V8 old space committed: the same three | ${mb1(r.spaces.before.oldSpace)}, ${mb1(r.spaces.afterPage1.oldSpace)}, ${mb1(r.spaces.afterWalkAndDashboards.oldSpace)} |`,
     `| a fresh gateway after 20 cold dashboards and the filters | ${mb1(r.rss.afterFilters)} |`,
     `| heap a held summary costs (measured over the ${r.snapshotBytesPerJob.jobs} summaries page 1 keeps: snapshots and kept pages) | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes (estimate the byte bound counts: ${r.snapshotBytesPerJob.estimated.toFixed(0)}) |`,
     `| a job in the snapshots shared through Redis: its text, and what Redis holds (gzip, base64) | ${r.snapshotBytesPerJob.sharedText.toFixed(0)} bytes, ${r.snapshotBytesPerJob.sharedStored.toFixed(0)} bytes |`,
