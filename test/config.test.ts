@@ -7,7 +7,7 @@ import {
   loadConfig,
   unknownVariableWarnings,
 } from '../src/config/index.ts';
-import { formatStartupSummary } from '../src/cli/startupSummary.ts';
+import { liveStartupSummary } from './support/startupSummary.ts';
 
 describe('Configuration', () => {
   it('has documented defaults in live mode', () => {
@@ -289,12 +289,7 @@ describe('Configuration', () => {
 
   it('has live mode warn at start that cursors are per process without JOBGRAPH_CURSOR_SECRET', () => {
     const lines = (env: Record<string, string>) =>
-      formatStartupSummary({
-        config: loadConfig({ mode: 'live' }, env),
-        aws: { state: 'none' },
-        jwksFetched: false,
-        warnings: [],
-      }).filter((line) => line.includes('JOBGRAPH_CURSOR_SECRET'));
+      liveStartupSummary(env).filter((line) => line.includes('JOBGRAPH_CURSOR_SECRET'));
     expect(lines({})).toEqual([
       expect.stringMatching(
         /^ {2}warning +JOBGRAPH_CURSOR_SECRET is not set: .*do not survive a restart or work across replicas$/,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatStartupSummary } from '../src/cli/startupSummary.ts';
 import { ConfigError, loadConfig, UPSTREAM_RATE_NAMES } from '../src/config/index.ts';
 import { createRateBudget } from '../src/datasources/index.ts';
 import { PROVIDERS } from '../src/datasources/registry.ts';
+import { liveStartupSummary } from './support/startupSummary.ts';
 
 const VAR = 'JOBGRAPH_UPSTREAM_RATE_LIMITS';
 const load = (value: string) => loadConfig({ mode: 'live' }, { [VAR]: value });
@@ -43,12 +43,7 @@ describe('JOBGRAPH_UPSTREAM_RATE_LIMITS', () => {
 
   it('is told in the start-up summary, with whether the replicas share it', () => {
     const line = (env: Record<string, string>) =>
-      formatStartupSummary({
-        config: loadConfig({ mode: 'live' }, env),
-        aws: { state: 'none' },
-        jwksFetched: false,
-        warnings: [],
-      }).find((l) => l.startsWith('  rate budget'));
+      liveStartupSummary(env).find((l) => l.startsWith('  rate budget'));
     expect(line({})).toBe('  rate budget         none (JOBGRAPH_UPSTREAM_RATE_LIMITS unset)');
     expect(line({ [VAR]: 'omics=5,cos=10' })).toBe(
       '  rate budget         omics 5/s, cos 10/s per region (a global service: one) · this process alone (no JOBGRAPH_CACHE_URL)',

@@ -25,15 +25,23 @@ async function scrape(gw: TestGateway): Promise<Sample[]> {
 const codeOf = (res: Awaited<ReturnType<typeof gql>>) =>
   res.body.errors?.[0]?.extensions?.code ?? null;
 
+/**
+ * `useTestGateway(env)` with no job cache (each job asks its provider), and `caller.token`: a
+ * jobs:read token for every account, once the gateway has started.
+ */
+function useEveryAccountGateway(env: Record<string, string>) {
+  const gw = useTestGateway({ ...env, JOBGRAPH_CACHE_MAX_ENTRIES: '0' });
+  const caller = { token: '' };
+  beforeAll(async () => {
+    caller.token = await accountToken(gw, ['*']);
+  });
+  return { gw, caller };
+}
+
 describe('One account’s outage', () => {
-  const gw = useTestGateway({
+  const { gw, caller } = useEveryAccountGateway({
     JOBGRAPH_UPSTREAM_MAX_ATTEMPTS: '1',
     JOBGRAPH_BREAKER_FAILURES: '2',
-    JOBGRAPH_CACHE_MAX_ENTRIES: '0',
-  });
-  let token = '';
-  beforeAll(async () => {
-    token = await accountToken(gw, ['*']);
   });
 
   it('opens that account’s circuit of the region only: the other account’s jobs there answer', async () => {
@@ -42,7 +50,7 @@ describe('One account’s outage', () => {
     try {
       for (const n of [0, 1]) {
         const id = `panorama@${STAGING}:${region}:pkgimport-outage${n}`;
-        expect(codeOf(await gql(gw, JOB, { variables: { id }, token }))).toBe(
+        expect(codeOf(await gql(gw, JOB, { variables: { id }, token: caller.token }))).toBe(
           'UPSTREAM_UNAVAILABLE',
         );
       }
@@ -50,12 +58,12 @@ describe('One account’s outage', () => {
       const before = panorama.calls.length;
       const refused = await gql(gw, JOB, {
         variables: { id: `panorama@${STAGING}:${region}:pkgimport-outage2` },
-        token,
+        token: caller.token,
       });
       expect(codeOf(refused)).toBe('UPSTREAM_UNAVAILABLE');
       expect(panorama.calls.length).toBe(before);
       // The default account's job in the same region is called and answers.
-      const home = await gql(gw, JOB, { variables: { id: HOME }, token });
+      const home = await gql(gw, JOB, { variables: { id: HOME }, token: caller.token });
       expect(home.body.errors).toBeUndefined();
       expect(home.body.data?.job).toEqual({ id: HOME });
       expect(panorama.calls.length).toBe(before + 1);
@@ -75,14 +83,9 @@ describe('One account’s burst', () => {
   // goes at once and its next turn is far past any request's budget, so every further call in
   // that lane is refused — nothing refills during the test, whatever the machine's pace. A call
   // that found its turn too late may first wait out most of its budget: a short one keeps it quick.
-  const gw = useTestGateway({
+  const { gw, caller } = useEveryAccountGateway({
     JOBGRAPH_UPSTREAM_RATE_LIMITS: 'panorama=0.01',
     JOBGRAPH_UPSTREAM_BUDGET_MS: '2000',
-    JOBGRAPH_CACHE_MAX_ENTRIES: '0',
-  });
-  let token = '';
-  beforeAll(async () => {
-    token = await accountToken(gw, ['*']);
   });
 
   /** Panorama describe calls of `account` (absent: the default one) since the test began. */
@@ -96,11 +99,11 @@ describe('One account’s burst', () => {
     const staging = (n: number) =>
       gql(gw, JOB, {
         variables: { id: `panorama@${STAGING}:${region}:pkgimport-burst${n}` },
-        token,
+        token: caller.token,
       });
     // The burst and, amid it, the same caller's job of the default account in the same region.
     const [home, ...burst] = await Promise.all([
-      gql(gw, JOB, { variables: { id: HOME }, token }),
+      gql(gw, JOB, { variables: { id: HOME }, token: caller.token }),
       ...Array.from({ length: 10 }, (_, n) => staging(n)),
     ]);
     const codes = burst.map(codeOf);

@@ -10,12 +10,11 @@ import {
 } from '../../src/emulators/index.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { listSourcesAsked } from '../../src/limits/jobBudget.ts';
-import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
-import { createWatchLister } from '../../src/subscriptions/watchLister.ts';
 import { EMULATOR_NAMES, clearCalls, gql, type TestGateway } from '../support/gateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { unsnapshottedWatchLister } from '../support/watchLister.ts';
 
 /**
  * `listJobs` and `jobUpdates` across the demo's accounts through the real server: the default
@@ -189,12 +188,7 @@ describe('list-assisted watching of a second account’s jobs', () => {
   const gw = useTestGateway({}, { emulatorClock: { now: () => EPOCH, epochMs: EPOCH } });
 
   it('keys the source on the account and pages its list with that account’s APPID and keys', async () => {
-    const lister = createWatchLister({
-      sources: gw.sources,
-      config: gw.config,
-      caller: 'test',
-      snapshots: new ListSnapshots({ ttlMs: 0 }),
-    });
+    const lister = unsnapshottedWatchLister(gw);
     const staging = listedDemoJobs(EPOCH, { account: 'staging' });
     const cos = staging.cosbatch[0]!.globalId;
     const panorama = inAccount(staging.panorama[0]!.globalId, STAGING);

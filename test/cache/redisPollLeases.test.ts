@@ -1,5 +1,5 @@
 import { createClient, type RedisClientType } from '@keyv/redis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSecretDetector, createSecretStripper } from '../../src/auth/secrets.ts';
 import type { PollLeases, SharedPoll } from '../../src/cache/pollLeases.ts';
 import {
@@ -14,6 +14,7 @@ import { buildSchema } from '../../src/schema.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { realPart } from '../support/realParts.ts';
 import { capturedLog } from '../support/capturedLog.ts';
+import { useReplicaStores } from '../support/replicaStores.ts';
 import { useRedis } from '../support/useRedis.ts';
 
 // The poll leases over a real redis-server: the scripts (take or renew, share, compare-and-delete),
@@ -55,34 +56,9 @@ const redisServer = realPart('redis-server');
 
 describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
   const redis = useRedis();
-  const stores: PollLeases[] = [];
-
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-  });
-
-  /** A store of replica `replicaId`, once it is available. */
-  const store = async (replicaId: string, url = redis.url, log = capturedLog()) => {
-    const leases = redisPollLeases({
-      url,
-      opTimeoutMs: 2000,
-      retryMs: 25,
-      holdsSecret,
-      withoutSecrets,
-      logger: log.logger,
-      replicaId,
-    });
-    stores.push(leases);
-    if (!leases.available())
-      await new Promise<void>((resolve) => {
-        const off = leases.onAvailability((up) => {
-          if (!up) return;
-          off();
-          resolve();
-        });
-      });
-    return leases;
-  };
+  const { store } = useReplicaStores(redis, (options) =>
+    redisPollLeases({ ...options, holdsSecret, withoutSecrets }),
+  );
 
   /** The next poll shared on `id`'s channel, as `leases` receives it. */
   const next = (leases: PollLeases, id: string) =>

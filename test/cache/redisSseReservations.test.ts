@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNTS_ONLY } from '../../src/auth/identity.ts';
 import {
   SSE_OWNER_PREFIX,
@@ -16,6 +16,7 @@ import {
 } from '../../src/subscriptions/sseRelay.ts';
 import { kill, redisServerMissing } from '../subscriptions/clusterSupport.ts';
 import { capturedLog } from '../support/capturedLog.ts';
+import { untilAvailability, useReplicaStores } from '../support/replicaStores.ts';
 import { useRedis } from '../support/useRedis.ts';
 
 // graphql-sse single connection reservations shared through a real redis-server: the records and
@@ -23,39 +24,11 @@ import { useRedis } from '../support/useRedis.ts';
 // what Redis holds (digests, never a token), and Redis going away and coming back. Then the
 // sealing of what one replica relays to another.
 
-type Store = ReturnType<typeof redisSseReservations>;
-
 const missing = redisServerMissing();
 
 describe.skipIf(missing !== null)('Single connection reservations in Redis', () => {
   const redis = useRedis();
-  const stores: Store[] = [];
-
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-  });
-
-  /** A store of replica `replicaId`, once it is available. */
-  const store = async (replicaId: string, url = redis.url, log = capturedLog()) => {
-    const s = redisSseReservations({
-      url,
-      opTimeoutMs: 2000,
-      retryMs: 25,
-      logger: log.logger,
-      replicaId,
-    });
-    stores.push(s);
-    if (!s.available()) await availability(s, true);
-    return s;
-  };
-  const availability = (s: Store, up: boolean) =>
-    new Promise<void>((resolve) => {
-      const off = s.onAvailability((now) => {
-        if (now !== up) return;
-        off();
-        resolve();
-      });
-    });
+  const { stores, store } = useReplicaStores(redis, redisSseReservations);
 
   it('records a reservation under its token’s digest with its owner’s digest (no token, no subject), lapsing unless its stream connects', async () => {
     const a = await store('host:1:a');
@@ -188,14 +161,14 @@ describe.skipIf(missing !== null)('Single connection reservations in Redis', () 
     const server = await redis.start();
     const log = capturedLog();
     const a = await store('host:1:a', server.url, log);
-    const down = availability(a, false);
+    const down = untilAvailability(a, false);
     await kill(server.child);
     await down;
     expect(await a.reserve('down-1', ownerIdOf('x'), 2, 10_000)).toEqual({ kind: 'unavailable' });
     expect(await a.find('down-1', ownerIdOf('x'))).toEqual({ kind: 'unavailable' });
     expect(await a.connect('down-1', ownerIdOf('x'), 10_000)).toEqual({ kind: 'unavailable' });
     expect(await a.request('host:2:b', 'x', 5000)).toEqual({ kind: 'unavailable' });
-    const up = availability(a, true);
+    const up = untilAvailability(a, true);
     await redis.start(server.port);
     await up;
     expect(await a.reserve('down-1', ownerIdOf('x'), 2, 10_000)).toEqual({ kind: 'reserved' });

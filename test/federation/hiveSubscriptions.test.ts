@@ -61,45 +61,26 @@ describe.each(['sse', 'ws'] as const)(
         variables: { ids: [watchedId] },
       });
       try {
-        expect(await sub.next()).toEqual({
+        const event = (state: string, providerStatus: string, terminal: boolean) => ({
           data: {
             jobUpdates: {
               id: watchedId,
-              state: 'QUEUED',
-              providerStatus: 'Pending',
-              terminal: false,
+              state,
+              providerStatus,
+              terminal,
               watchers: ['erin', 'frank'],
             },
           },
         });
+        expect(await sub.next()).toEqual(event('QUEUED', 'Pending', false));
         await clock.timersPending();
         setProgress('InProgress');
         clock.fireNext();
-        expect(await sub.next()).toEqual({
-          data: {
-            jobUpdates: {
-              id: watchedId,
-              state: 'IN_PROGRESS',
-              providerStatus: 'InProgress',
-              terminal: false,
-              watchers: ['erin', 'frank'],
-            },
-          },
-        });
+        expect(await sub.next()).toEqual(event('IN_PROGRESS', 'InProgress', false));
         await clock.timersPending();
         setProgress('Complete');
         clock.fireNext();
-        expect(await sub.next()).toEqual({
-          data: {
-            jobUpdates: {
-              id: watchedId,
-              state: 'SUCCEEDED',
-              providerStatus: 'Complete',
-              terminal: true,
-              watchers: ['erin', 'frank'],
-            },
-          },
-        });
+        expect(await sub.next()).toEqual(event('SUCCEEDED', 'Complete', true));
         expect(await sub.next()).toBeNull();
         expect(jobgraph.emulators.importexport.calls.filter((c) => c.job === WATCHED)).toHaveLength(
           3,

@@ -46,6 +46,14 @@ const FULL_PAGE = `query FullPage {
 }`;
 
 const gw = useTestGateway();
+
+/** Expects one log line for request `requestId`, at info, naming the refusal's `code`. */
+const expectOneLogLine = (requestId: string, code: string) =>
+  expect(
+    gw.logs.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.requestId === requestId),
+  ).toEqual([expect.objectContaining({ level: 30, errorCodes: [code] })]);
 const prod = useTestGateway({ JOBGRAPH_INTROSPECTION: 'false' });
 beforeEach(() => {
   clearCalls(gw);
@@ -238,12 +246,7 @@ describe('Each query limit', () => {
       expect(res.headers.get('x-request-id')).toBe(requestId);
       expect(upstreamCallCount(gw)).toBe(0);
       // One log line names the request and the rejection.
-      const lines = gw.logs.lines
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .filter((l) => l.requestId === requestId);
-      expect(lines).toEqual([
-        expect.objectContaining({ level: 30, errorCodes: [LIMIT_ERROR_CODE] }),
-      ]);
+      expectOneLogLine(requestId, LIMIT_ERROR_CODE);
     },
   );
 
@@ -291,12 +294,7 @@ describe('The token limit', () => {
     ]);
     expect(res.body.errors?.[0]?.extensions).toEqual({ code: TOKEN_LIMIT_ERROR_CODE });
     expect(upstreamCallCount(gw)).toBe(0);
-    const lines = gw.logs.lines
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l.requestId === requestId);
-    expect(lines).toEqual([
-      expect.objectContaining({ level: 30, errorCodes: [TOKEN_LIMIT_ERROR_CODE] }),
-    ]);
+    expectOneLogLine(requestId, TOKEN_LIMIT_ERROR_CODE);
   });
 
   it('takes its value from the configuration', () => {

@@ -1,16 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../src/app.ts';
-import { loadConfig } from '../../src/config/index.ts';
+import type { Gateway } from '../../src/app.ts';
 import {
   PROGRESSING_JOB_IDS,
   PROGRESS_CYCLE_MS,
   startEmulators,
   type EmulatorSet,
 } from '../../src/emulators/index.ts';
-import { withDefaultDemoAccounts } from '../support/defaultAccounts.ts';
-import { LogCapture, gql } from '../support/gateway.ts';
-import { accountToken } from '../support/accountTokens.ts';
+import { startDefaultAccountsGateway } from '../support/defaultAccountsGateway.ts';
+import { gql } from '../support/gateway.ts';
 
 /**
  * A `listJobs` row is as current as a job query for the same job, whatever it selects. The
@@ -57,18 +54,10 @@ beforeAll(async () => {
   const anchorMs = Date.now();
   // Cycle 0 began 55 s ago: the job is at `Complete` (50..60 s of the cycle).
   emulators = await startEmulators({ now: () => anchorMs + shiftMs, epochMs: anchorMs - 55_000 });
-  const base = loadConfig(
-    { mode: 'demo' },
-    {
-      LOG_LEVEL: 'info',
-      JOBGRAPH_JWT_SECRET: randomBytes(32).toString('base64url'),
-      // Every page reads the list again: the row's summary is the emulator's now.
-      JOBGRAPH_LIST_SNAPSHOT_SECONDS: '0',
-    },
-  );
-  const config = { ...withDefaultDemoAccounts(base, emulators), port: 0 };
-  gateway = await startGateway(config, { logDestination: new LogCapture() });
-  token = await accountToken({ config }, undefined, 'listed-freshness-test');
+  ({ gateway, token } = await startDefaultAccountsGateway(emulators, 'listed-freshness-test', {
+    // Every page reads the list again: the row's summary is the emulator's now.
+    JOBGRAPH_LIST_SNAPSHOT_SECONDS: '0',
+  }));
 });
 afterAll(async () => {
   await gateway?.close();

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../src/app.ts';
-import { loadConfig } from '../../src/config/index.ts';
+import type { Gateway } from '../../src/app.ts';
 import {
   startEmulator,
   type EmulatorRequest,
@@ -10,9 +8,8 @@ import {
 } from '../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../src/emulators/panorama/emulator.ts';
 import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
-import { withDefaultDemoAccounts } from '../support/defaultAccounts.ts';
-import { LogCapture, gql } from '../support/gateway.ts';
-import { accountToken } from '../support/accountTokens.ts';
+import { startDefaultAccountsGateway } from '../support/defaultAccountsGateway.ts';
+import { gql } from '../support/gateway.ts';
 
 /**
  * A walk over Panorama's demo list (65 jobs, read whole into a snapshot) through the real HTTP
@@ -78,16 +75,12 @@ beforeAll(async () => {
     panorama,
     close: async () => void (await Promise.all([others.close(), panorama.close()])),
   };
-  const base = loadConfig(
-    { mode: 'demo' },
-    { LOG_LEVEL: 'info', JOBGRAPH_JWT_SECRET: randomBytes(32).toString('base64url') },
-  );
-  const config = { ...withDefaultDemoAccounts(base, emulators), port: 0 };
-  gateway = await startGateway(config, {
-    logDestination: new LogCapture(),
-    listClock: () => listNow,
-  });
-  token = await accountToken({ config }, undefined, 'snapshot-renewal-test');
+  ({ gateway, token } = await startDefaultAccountsGateway(
+    emulators,
+    'snapshot-renewal-test',
+    {},
+    { listClock: () => listNow },
+  ));
 });
 afterAll(async () => {
   await gateway?.close();

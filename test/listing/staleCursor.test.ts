@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../src/app.ts';
-import { loadConfig } from '../../src/config/index.ts';
+import type { Gateway } from '../../src/app.ts';
 import { startEmulator, type EmulatorRequest } from '../../src/emulators/framework.ts';
 import {
   createImportExportEmulator,
@@ -13,9 +11,8 @@ import {
   startEmulators,
   type EmulatorSet,
 } from '../../src/emulators/index.ts';
-import { withDefaultDemoAccounts } from '../support/defaultAccounts.ts';
-import { LogCapture, PROVIDER_EMULATORS, gql } from '../support/gateway.ts';
-import { accountToken } from '../support/accountTokens.ts';
+import { startDefaultAccountsGateway } from '../support/defaultAccountsGateway.ts';
+import { PROVIDER_EMULATORS, gql } from '../support/gateway.ts';
 
 /**
  * `listJobs` over Import/Export's upstream pages through the real HTTP server. jobgraph asks
@@ -82,17 +79,9 @@ beforeAll(async () => {
     if (form.get('Action') === 'ListJobs')
       listCalls.push([form.get('MaxJobs'), form.get('Marker')]);
   });
-  const base = loadConfig(
-    { mode: 'demo' },
-    {
-      LOG_LEVEL: 'info',
-      JOBGRAPH_JWT_SECRET: randomBytes(32).toString('base64url'),
-      JOBGRAPH_LIST_SNAPSHOT_SECONDS: '0',
-    },
-  );
-  const config = { ...withDefaultDemoAccounts(base, emulators), port: 0 };
-  gateway = await startGateway(config, { logDestination: new LogCapture() });
-  token = await accountToken({ config }, undefined, 'stale-cursor-test');
+  ({ gateway, token } = await startDefaultAccountsGateway(emulators, 'stale-cursor-test', {
+    JOBGRAPH_LIST_SNAPSHOT_SECONDS: '0',
+  }));
 });
 afterAll(async () => {
   await gateway?.close();

@@ -232,14 +232,16 @@ const surfaceArb: fc.Arbitrary<Surface> = fc.oneof(
     )
     .map(([k, useRegion, junk]) => {
       const region = useRegion && 'region' in k ? k.region : undefined;
+      // The root field of a provider whose jobs are named by a job ID and a region.
+      const byJobIdAndRegion = (field: string, type: string, jobId: string) => ({
+        query: (sel: string) =>
+          `query Q($a: String!, $r: String) { ${field}(jobId: $a, region: $r) { ${sel} } }`,
+        variables: { a: jobId + junk, r: region },
+        type,
+      });
       switch (k.provider) {
         case 'AWS_PANORAMA':
-          return {
-            query: (sel: string) =>
-              `query Q($a: String!, $r: String) { panoramaPackageImportJob(jobId: $a, region: $r) { ${sel} } }`,
-            variables: { a: k.jobId + junk, r: region },
-            type: JOB_TYPE_NAME.AWS_PANORAMA,
-          };
+          return byJobIdAndRegion('panoramaPackageImportJob', JOB_TYPE_NAME.AWS_PANORAMA, k.jobId);
         case 'AWS_OMICS':
           return {
             query: (sel: string) =>
@@ -248,12 +250,7 @@ const surfaceArb: fc.Arbitrary<Surface> = fc.oneof(
             type: JOB_TYPE_NAME.AWS_OMICS,
           };
         case 'TENCENT_COS_BATCH':
-          return {
-            query: (sel: string) =>
-              `query Q($a: String!, $r: String) { cosBatchJob(jobId: $a, region: $r) { ${sel} } }`,
-            variables: { a: k.jobId + junk, r: region },
-            type: JOB_TYPE_NAME.TENCENT_COS_BATCH,
-          };
+          return byJobIdAndRegion('cosBatchJob', JOB_TYPE_NAME.TENCENT_COS_BATCH, k.jobId);
         case 'AWS_IMPORT_EXPORT':
           return {
             query: (sel: string) =>
@@ -262,19 +259,9 @@ const surfaceArb: fc.Arbitrary<Surface> = fc.oneof(
             type: JOB_TYPE_NAME.AWS_IMPORT_EXPORT,
           };
         case 'AWS_CODEPIPELINE':
-          return {
-            query: (sel: string) =>
-              `query Q($a: String!, $r: String) { codePipelineJob(jobId: $a, region: $r) { ${sel} } }`,
-            variables: { a: k.jobId + junk, r: region },
-            type: JOB_TYPE_NAME.AWS_CODEPIPELINE,
-          };
+          return byJobIdAndRegion('codePipelineJob', JOB_TYPE_NAME.AWS_CODEPIPELINE, k.jobId);
         case 'AWS_BATCH':
-          return {
-            query: (sel: string) =>
-              `query Q($a: String!, $r: String) { batchJob(jobId: $a, region: $r) { ${sel} } }`,
-            variables: { a: k.jobId + junk, r: region },
-            type: JOB_TYPE_NAME.AWS_BATCH,
-          };
+          return byJobIdAndRegion('batchJob', JOB_TYPE_NAME.AWS_BATCH, k.jobId);
       }
     }),
   representationsArb.map((reps) => ({

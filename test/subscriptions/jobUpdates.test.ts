@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { ERROR_CASE_JOB_IDS } from '../../src/emulators/importexport/data.ts';
-import {
-  clearCalls,
-  startTestGateway,
-  upstreamCallCount,
-  type TestGateway,
-} from '../support/gateway.ts';
+import { clearCalls, upstreamCallCount } from '../support/gateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
 import {
   subscribe,
   TRANSPORTS,
@@ -19,30 +15,28 @@ import {
 
 const WATCHED = 'PNDG1';
 const watched = movableImportExportJob(WATCHED);
-const watchedId = watched.id;
-const setProgress = watched.setProgress;
+const { id: watchedId, setProgress } = watched;
 
 const QUERY =
   'subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus statusMessage terminal } }';
 
-let gw: TestGateway;
-let clock: ManualScheduler;
+const clock = new ManualScheduler();
+const gw = useTestGateway(
+  {
+    JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '2',
+    JOBGRAPH_MAX_JOBS_PER_REQUEST: '3',
+    JOBGRAPH_MAX_ALIASES: '1',
+  },
+  { watchScheduler: clock },
+);
+afterAll(() => watched.restore());
 
-beforeAll(async () => {
-  clock = new ManualScheduler();
-  gw = await startTestGateway(
-    {
-      JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER: '2',
-      JOBGRAPH_MAX_JOBS_PER_REQUEST: '3',
-      JOBGRAPH_MAX_ALIASES: '1',
-    },
-    { watchScheduler: clock },
-  );
-});
-afterAll(async () => {
-  watched.restore();
-  await gw?.close();
-});
+/** Once the next poll is scheduled, moves the watched job to `status` and runs that poll. */
+async function nextPollFinds(status: Parameters<typeof setProgress>[0]) {
+  await clock.timersPending();
+  setProgress(status);
+  clock.fireNext();
+}
 
 const calls = (jobId: string) =>
   gw.emulators.importexport.calls.filter((c) => c.job === jobId).length;
@@ -86,9 +80,7 @@ describe.each(TRANSPORTS)('Subscription.jobUpdates over %s', (transport) => {
       expect(await sub.next()).toMatchObject({
         data: { jobUpdates: { state: 'IN_PROGRESS', providerStatus: 'InProgress' } },
       });
-      await clock.timersPending();
-      setProgress('Complete');
-      clock.fireNext();
+      await nextPollFinds('Complete');
       expect(await sub.next()).toMatchObject({
         data: { jobUpdates: { state: 'SUCCEEDED', providerStatus: 'Complete', terminal: true } },
       });
@@ -126,9 +118,7 @@ describe.each(TRANSPORTS)('One poller per job over %s', (transport) => {
       expect(gw.server.subscriptions.hub.registry.size()).toBe(1);
       expect(gw.server.subscriptions.hub.open()).toBe(200);
       // The next poll is one call for all of them, and a change reaches every one.
-      await clock.timersPending();
-      setProgress('InProgress');
-      clock.fireNext();
+      await nextPollFinds('InProgress');
       const seconds = await Promise.all(subs.map((s) => s.next()));
       for (const e of seconds)
         expect(e).toMatchObject({ data: { jobUpdates: { state: 'IN_PROGRESS' } } });
@@ -177,9 +167,7 @@ describe.each(TRANSPORTS)('Field authorization per subscriber over %s', (transpo
       ]);
       expect(JSON.stringify(r)).not.toContain('DEMO-SIGNATURE');
       // Again on the next event: per event, not once per subscription; the shared record was not changed for the reader.
-      await clock.timersPending();
-      setProgress('InProgress');
-      clock.fireNext();
+      await nextPollFinds('InProgress');
       const [r2, s2] = await Promise.all([reader.next(), secrets.next()]);
       expect(r2?.data).toEqual({
         jobUpdates: { id: watchedId, state: 'IN_PROGRESS', signature: null },
@@ -215,9 +203,7 @@ describe.each(TRANSPORTS)('Errors per job over %s', (transport) => {
       expect(malformed?.data).toBeNull();
       expect(gw.emulators.panorama.calls).toEqual([]);
       // The failures end nothing: the good job goes on to its end, then the stream completes.
-      await clock.timersPending();
-      setProgress('Complete');
-      clock.fireNext();
+      await nextPollFinds('Complete');
       expect(await sub.next()).toMatchObject({
         data: { jobUpdates: { id: watchedId, state: 'SUCCEEDED' } },
       });

@@ -38,6 +38,10 @@ async function refusal(sub: Subscription): Promise<string> {
 }
 
 describe.each(TRANSPORTS)('Subscription limits over %s', (transport) => {
+  /** A subscription to the running job at gateway `g`, as the caller of `token`. */
+  const watchRunning = (g: typeof gw, token: string) =>
+    subscribe(g.server.url, transport, QUERY, { token, variables: { ids: [RUNNING] } });
+
   it('refuses more distinct jobs than JOBGRAPH_MAX_JOBS_PER_REQUEST before any upstream call', async () => {
     clearCalls(gw);
     const text = await refusal(
@@ -62,37 +66,23 @@ describe.each(TRANSPORTS)('Subscription limits over %s', (transport) => {
   });
 
   it('caps open subscriptions per caller (JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER) and frees the slot when one closes', async () => {
-    const first = subscribe(gw.server.url, transport, QUERY, {
-      token: gw.tokens.read,
-      variables: { ids: [RUNNING] },
-    });
+    const first = watchRunning(gw, gw.tokens.read);
     try {
       expect(await first.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
-      const second = await refusal(
-        subscribe(gw.server.url, transport, QUERY, {
-          token: gw.tokens.read,
-          variables: { ids: [RUNNING] },
-        }),
-      );
+      const second = await refusal(watchRunning(gw, gw.tokens.read));
       expect(second).toMatch(
         /at most 1 are allowed per caller \(JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER\)/,
       );
       expect(second).toMatch(/BAD_USER_INPUT/);
       // Another caller is not counted against this one.
-      const other = subscribe(gw.server.url, transport, QUERY, {
-        token: gw.tokens.secrets,
-        variables: { ids: [RUNNING] },
-      });
+      const other = watchRunning(gw, gw.tokens.secrets);
       expect(await other.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
       await other.close();
     } finally {
       await first.close();
     }
     await expect.poll(() => gw.server.subscriptions.hub.open()).toBe(0);
-    const third = subscribe(gw.server.url, transport, QUERY, {
-      token: gw.tokens.read,
-      variables: { ids: [RUNNING] },
-    });
+    const third = watchRunning(gw, gw.tokens.read);
     try {
       expect(await third.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
     } finally {
@@ -101,18 +91,10 @@ describe.each(TRANSPORTS)('Subscription limits over %s', (transport) => {
   });
 
   it('caps open subscriptions in the process (JOBGRAPH_MAX_SUBSCRIPTIONS)', async () => {
-    const first = subscribe(capped.server.url, transport, QUERY, {
-      token: capped.tokens.read,
-      variables: { ids: [RUNNING] },
-    });
+    const first = watchRunning(capped, capped.tokens.read);
     try {
       expect(await first.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
-      const second = await refusal(
-        subscribe(capped.server.url, transport, QUERY, {
-          token: capped.tokens.secrets,
-          variables: { ids: [RUNNING] },
-        }),
-      );
+      const second = await refusal(watchRunning(capped, capped.tokens.secrets));
       expect(second).toMatch(/its limit \(JOBGRAPH_MAX_SUBSCRIPTIONS=1\)/);
     } finally {
       await first.close();

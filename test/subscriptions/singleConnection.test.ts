@@ -41,13 +41,7 @@ beforeAll(async () => {
     },
     { watchScheduler: clock },
   );
-  other = await mintToken({
-    secret: gw.config.auth.jwtSecret as string,
-    issuer: gw.config.auth.issuer,
-    audience: gw.config.auth.audience,
-    scopes: [SCOPE_READ],
-    subject: 'someone-else',
-  });
+  other = await readToken('someone-else');
 });
 afterAll(async () => {
   pending.restore();
@@ -62,7 +56,27 @@ const singleClient = (token?: string): Client<true> =>
     headers: token ? { Authorization: `Bearer ${token}` } : {},
   });
 
+/** A jobs:read token of the gateway's key for `subject`, for `ttlSeconds` (mintToken's default if absent). */
+const readToken = (subject: string, ttlSeconds?: number) =>
+  mintToken({
+    secret: gw.config.auth.jwtSecret as string,
+    issuer: gw.config.auth.issuer,
+    audience: gw.config.auth.audience,
+    scopes: [SCOPE_READ],
+    subject,
+    ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
+  });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+/** The GET that opens the event stream of reservation `token`, as the caller of `bearerToken`. */
+const openStream = (bearerToken: string, token: string, signal?: AbortSignal) =>
+  fetch(gw.server.url, {
+    headers: {
+      ...bearer(bearerToken),
+      'x-graphql-event-stream-token': token,
+      accept: 'text/event-stream',
+    },
+    ...(signal ? { signal } : {}),
+  });
 
 /** The next event of an operation, or null once the server completed it. */
 async function next(iterator: AsyncIterator<unknown>): Promise<Event | null> {
@@ -287,14 +301,7 @@ describe('Single connection mode with graphql-sse’s client', () => {
     // Valid for 2 minutes past the test clock (which earlier tests moved ahead of the real one).
     const ttlSeconds = Math.ceil((clock.now() - Date.now()) / 1000) + 120;
     const expiresAt = (Math.floor(Date.now() / 1000) + ttlSeconds) * 1000;
-    const token = await mintToken({
-      secret: gw.config.auth.jwtSecret as string,
-      issuer: gw.config.auth.issuer,
-      audience: gw.config.auth.audience,
-      scopes: [SCOPE_READ],
-      subject: 'short-lived',
-      ttlSeconds,
-    });
+    const token = await readToken('short-lived', ttlSeconds);
     const client = singleClient(token);
     const sub = client.iterate({ query: QUERY, variables: { ids: [pending.id] } });
     try {
@@ -369,24 +376,11 @@ describe('Single connection mode reservations', () => {
     expect(gw.server.subscriptions.hub.open()).toBe(0);
     // The owner still has it: its stream connects, once.
     const controller = new AbortController();
-    const stream = await fetch(gw.server.url, {
-      headers: {
-        ...bearer(gw.tokens.read),
-        'x-graphql-event-stream-token': token,
-        accept: 'text/event-stream',
-      },
-      signal: controller.signal,
-    });
+    const stream = await openStream(gw.tokens.read, token, controller.signal);
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(stream.headers.get('cache-control')).toBe('no-store');
-    const again = await fetch(gw.server.url, {
-      headers: {
-        ...bearer(gw.tokens.read),
-        'x-graphql-event-stream-token': token,
-        accept: 'text/event-stream',
-      },
-    });
+    const again = await openStream(gw.tokens.read, token);
     expect(again.status).toBe(409);
     await again.text();
     controller.abort();
@@ -395,13 +389,7 @@ describe('Single connection mode reservations', () => {
   });
 
   it('caps reservations per caller and in total, and lets unconnected ones lapse', async () => {
-    const third = await mintToken({
-      secret: gw.config.auth.jwtSecret as string,
-      issuer: gw.config.auth.issuer,
-      audience: gw.config.auth.audience,
-      scopes: [SCOPE_READ],
-      subject: 'a-third-caller',
-    });
+    const third = await readToken('a-third-caller');
     const mine = [await reserve(gw.tokens.read), await reserve(gw.tokens.read)];
     expect(mine.map((r) => r.status)).toEqual([201, 201]);
     const lapsing = await mine[0]!.text();
@@ -428,27 +416,14 @@ describe('Single connection mode reservations', () => {
     // No stream connected within the timeout: they lapse, and their tokens find nothing.
     clock.advance(RESERVATION_TIMEOUT_MS);
     expect(gw.server.subscriptions.reservations()).toBe(0);
-    const lapsed = await fetch(gw.server.url, {
-      headers: {
-        ...bearer(gw.tokens.read),
-        'x-graphql-event-stream-token': lapsing,
-        accept: 'text/event-stream',
-      },
-    });
+    const lapsed = await openStream(gw.tokens.read, lapsing);
     expect(lapsed.status).toBe(404);
     await lapsed.text();
 
     // A connected one does not lapse.
     const token = await (await reserve(third)).text();
     const controller = new AbortController();
-    const stream = await fetch(gw.server.url, {
-      headers: {
-        ...bearer(third),
-        'x-graphql-event-stream-token': token,
-        accept: 'text/event-stream',
-      },
-      signal: controller.signal,
-    });
+    const stream = await openStream(third, token, controller.signal);
     expect(stream.status).toBe(200);
     clock.advance(RESERVATION_TIMEOUT_MS * 2);
     expect(gw.server.subscriptions.reservations()).toBe(1);

@@ -79,6 +79,12 @@ describe.skipIf(missing !== null)(
       expect((await redis.client.keys('jobgraph:sse:v1:r:*')).length).toBe(before + 1);
       return res.text();
     };
+    /** The GET that opens the event stream of reservation `token` at `gw`. */
+    const openStream = (gw: TestGateway, bearer: string, token: string, signal?: AbortSignal) =>
+      fetch(gw.server.url, {
+        headers: { ...headers(bearer, token), accept: 'text/event-stream' },
+        ...(signal ? { signal } : {}),
+      });
     const post = (gw: TestGateway, bearer: string, token: string, body: object) =>
       fetch(gw.server.url, {
         method: 'POST',
@@ -90,19 +96,14 @@ describe.skipIf(missing !== null)(
       const bearer = one.tokens.read;
       const token = await reserve(one, bearer);
       const controller = new AbortController();
-      const stream = await fetch(two.server.url, {
-        headers: { ...headers(bearer, token), accept: 'text/event-stream' },
-        signal: controller.signal,
-      });
+      const stream = await openStream(two, bearer, token, controller.signal);
       expect(stream.status).toBe(200);
       expect(stream.headers.get('cache-control')).toBe('no-store');
       const events = eventsOf(stream.body as ReadableStream<Uint8Array>);
       try {
         // A second stream for it, on either replica: 409.
         for (const gw of [one, two]) {
-          const again = await fetch(gw.server.url, {
-            headers: { ...headers(bearer, token), accept: 'text/event-stream' },
-          });
+          const again = await openStream(gw, bearer, token);
           expect(again.status).toBe(409);
           await again.text();
         }
@@ -178,10 +179,7 @@ describe.skipIf(missing !== null)(
         const bearer = fresh.tokens.read;
         const token = await reserve(fresh, bearer);
         const controller = new AbortController();
-        const stream = await fetch(one.server.url, {
-          headers: { ...headers(bearer, token), accept: 'text/event-stream' },
-          signal: controller.signal,
-        });
+        const stream = await openStream(one, bearer, token, controller.signal);
         expect(stream.status).toBe(200);
         const events = eventsOf(stream.body as ReadableStream<Uint8Array>);
         try {

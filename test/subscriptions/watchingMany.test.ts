@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { fetchJobShared, type GuardedSource } from '../../src/datasources/guard/loader.ts';
-import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { listedDemoJobs, PROGRESSING_JOB_IDS } from '../../src/emulators/index.ts';
 import { COS_PROGRESSING_JOB_ID } from '../../src/emulators/cosbatch/progressing.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import type { RecordedCall } from '../../src/emulators/framework.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
-import { createWatchLister, listedSignature } from '../../src/subscriptions/watchLister.ts';
+import { listedSignature } from '../../src/subscriptions/watchLister.ts';
 import { clearCalls } from '../support/gateway.ts';
 import { useClockedGateway } from '../support/useClockedGateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
+import { unsnapshottedWatchLister } from '../support/watchLister.ts';
 
 const QUERY = `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus terminal
   ... on CosBatchJob { progressSummary { numberOfTasksSucceeded totalNumberOfTasks } } } }`;
@@ -131,13 +131,7 @@ describe('Watching many COS Batch jobs of one account and region', () => {
   });
 
   it('lists every unfinished COS Batch and Panorama demo job as its describe answers it, the progressing jobs at every step', async () => {
-    const lister = createWatchLister({
-      sources: gw.sources,
-      config: gw.config,
-      caller: 'test',
-      // No snapshot kept: each pass reads the list as the emulators' clock has moved it.
-      snapshots: new ListSnapshots({ ttlMs: 0 }),
-    });
+    const lister = unsnapshottedWatchLister(gw);
     const lists = listedDemoJobs(EPOCH);
     const unfinished = [
       ...lists.cosbatch.filter((j) => !TERMINAL.includes(j.providerStatus)),
