@@ -72,20 +72,28 @@ export function createSecretDetector(
  * `KeyValue` (`actionConfiguration`'s `ProjectName`, `Command`) are documented property names,
  * not secrets; registering them would scrub ordinary words from every log line.
  */
-const NAME_FIELDS = new Set(['KeyValue.key']);
+const NAME_FIELDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['KeyValue', new Set(['key'])],
+]);
 
-/** Every string inside a value of a sensitive field, at any depth, except entry names. */
+/**
+ * Every string inside a value of a sensitive field, at any depth, except entry names. The type
+ * is looked at once per list and per object, not per item or key: a record's environment, tags
+ * and parameters are many small objects.
+ */
 function leaves(value: unknown, type: GraphQLOutputType, out: string[]): void {
   if (value === null || value === undefined) return;
   if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value))
-    for (const v of value)
-      leaves(v, isListType(type) || isNonNullType(type) ? unwrapList(type) : type, out);
-  else if (typeof value === 'object') {
+  else if (Array.isArray(value)) {
+    const item = isListType(type) || isNonNullType(type) ? unwrapList(type) : type;
+    for (const v of value) leaves(v, item, out);
+  } else if (typeof value === 'object') {
     const named = getNamedType(type);
-    const fields = isObjectType(named) ? named.getFields() : {};
+    const objectType = isObjectType(named) ? named : null;
+    const fields = objectType ? objectType.getFields() : {};
+    const names = objectType ? NAME_FIELDS.get(objectType.name) : undefined;
     for (const [k, v] of Object.entries(value)) {
-      if (isObjectType(named) && NAME_FIELDS.has(`${named.name}.${k}`)) continue;
+      if (names?.has(k)) continue;
       leaves(v, fields[k]?.type ?? type, out);
     }
   }
