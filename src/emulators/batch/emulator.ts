@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   synthesizedJob,
   type EmulatorRequest,
@@ -15,6 +14,7 @@ import {
   type ListPosition,
 } from '../listing.ts';
 import { jobListing } from '../listRoute.ts';
+import { restJsonAnswers } from '../restJson.ts';
 import {
   awsCallers,
   jsonAuthRefusal,
@@ -164,21 +164,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   const jobTokens = opaqueTokens('jobgraph-emulator-batch-ListJobs');
   const queueTokens = opaqueTokens('jobgraph-emulator-batch-DescribeJobQueues');
 
-  const headers = (): Record<string, string> => ({
-    'Content-Type': 'application/json',
-    'x-amzn-RequestId': randomUUID(),
-    Date: new Date(now()).toUTCString(),
-  });
-  const error = (status: number, code: string, message: string): EmulatorResponse => ({
-    status,
-    headers: { ...headers(), 'x-amzn-ErrorType': code },
-    body: JSON.stringify({ message }),
-  });
-  const ok = (body: unknown): EmulatorResponse => ({
-    status: 200,
-    headers: headers(),
-    body: JSON.stringify(body),
-  });
+  const { headers, error, ok, errorAnswer } = restJsonAnswers(now);
   const clientError = (message: string) => error(400, 'ClientException', message);
   const throttled = () => error(429, 'TooManyRequestsException', 'Too Many Requests');
   const serverError = () =>
@@ -378,10 +364,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     },
     throttled,
     serverError,
-    errorAnswer(_req, answer) {
-      const out = error(answer.status, answer.code, answer.message);
-      return { ...out, headers: { ...out.headers, 'x-amzn-RequestId': answer.requestId } };
-    },
+    errorAnswer,
     malformed: () => ({
       status: 200,
       headers: headers(),

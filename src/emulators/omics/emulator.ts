@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   synthesizedJob,
   type EmulatorRequest,
@@ -14,6 +13,7 @@ import {
   type ListPosition,
 } from '../listing.ts';
 import { jobListing, readOpaquePage, type OpaquePaging } from '../listRoute.ts';
+import { restJsonAnswers } from '../restJson.ts';
 import {
   awsCallers,
   jsonAuthRefusal,
@@ -195,16 +195,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
   const jobTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceImportJobs');
   const storeTokens = opaqueTokens('jobgraph-emulator-omics-ListReferenceStores');
 
-  const headers = (): Record<string, string> => ({
-    'Content-Type': 'application/json',
-    'x-amzn-RequestId': randomUUID(),
-    Date: new Date(now()).toUTCString(),
-  });
-  const error = (status: number, code: string, message: string): EmulatorResponse => ({
-    status,
-    headers: { ...headers(), 'x-amzn-ErrorType': code },
-    body: JSON.stringify({ message }),
-  });
+  const { headers, error, ok, errorAnswer } = restJsonAnswers(now);
   const throttled = () => error(429, 'ThrottlingException', 'Rate exceeded');
   const serverError = () =>
     error(500, 'InternalServerException', 'An unexpected error occurred. Try the request again.');
@@ -260,7 +251,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     const job = account.find(req, signingRegionOf(req) ?? '', route.referenceStoreId, route.id);
     if (!job)
       return error(404, 'ResourceNotFoundException', 'The specified import job was not found.');
-    return { status: 200, headers: headers(), body: JSON.stringify(job) };
+    return ok(job);
   }
 
   const validation = (field: string, value: string, constraint: string) =>
@@ -375,7 +366,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       importJobs,
       ...(more && last ? { nextToken: jobTokens.issue(scope, last, now()) } : {}),
     };
-    return { status: 200, headers: headers(), body: JSON.stringify(body) };
+    return ok(body);
   }
 
   function listReferenceStores(req: EmulatorRequest, account: AccountJobs): EmulatorResponse {
@@ -403,7 +394,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
       referenceStores: items.map(({ store }) => store),
       ...(more && last ? { nextToken: storeTokens.issue(scope, last, now()) } : {}),
     };
-    return { status: 200, headers: headers(), body: JSON.stringify(body) };
+    return ok(body);
   }
 
   return {
@@ -424,10 +415,7 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     },
     throttled,
     serverError,
-    errorAnswer(_req, answer) {
-      const out = error(answer.status, answer.code, answer.message);
-      return { ...out, headers: { ...out.headers, 'x-amzn-RequestId': answer.requestId } };
-    },
+    errorAnswer,
     malformed: () => ({
       status: 200,
       headers: headers(),
