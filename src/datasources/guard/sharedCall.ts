@@ -233,7 +233,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
         source.fetchJob(this.key, {
           signal,
           caller,
-          timeLeftMs: budgetMs - (Date.now() - this.#startedAt),
+          timeLeftMs: this.timeLeftMs(),
         }),
       abort.signal,
       this.id,
@@ -251,7 +251,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
             source.provider,
             region,
             budgetMs,
-            abort.signal.aborted || Date.now() - this.#startedAt >= budgetMs - 1,
+            abort.signal.aborted || this.timeLeftMs() <= 1,
           ),
         ),
     );
