@@ -92,15 +92,15 @@ async function demo(): Promise<void> {
       exampleSecondAccountJobs,
       DEMO_SECOND_AWS_ACCOUNT,
       EMULATOR_LABELS,
+      NO_STATUS_NOTES,
+      PROGRESSING_JOB_IDS,
     },
     { sandboxDocument },
+    { watchCurlLines },
   ] = await Promise.all([
     import('../app.ts'),
     import('../emulators/index.ts'),
     import('./sandboxQuery.ts'),
-  ]);
-  const [{ NO_STATUS_NOTES, PROGRESSING_JOB_IDS }, { watchCurlLines }] = await Promise.all([
-    import('../emulators/index.ts'),
     import('./watch.ts'),
   ]);
   const examples = exampleGlobalIds();
