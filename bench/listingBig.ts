@@ -12,12 +12,14 @@
  *   with the snapshots warm;
  * - a status filter HealthOmics and COS Batch apply themselves, on a fresh gateway and with the
  *   unfiltered snapshots at hand;
- * - the gateway's RSS before the first page and after the last;
+ * - the gateway's RSS before the first page and after the last; and again for the walk on a
+ *   gateway in a memory cgroup of the kit's limit (bench/sizing.json), as a pod runs it;
  * - in this process, the heap a held summary costs (page 1 read through the same code, the
  *   snapshots and kept pages dropped, the difference after a collection, over the summaries held).
  *
  * Writes bench/listing-big-results.json and bench/LISTING-BIG.md.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +31,7 @@ import { withDemoUpstreams, type EmulatorSet } from '../src/emulators/index.ts';
 import { isListCall, type LoggedCall } from './rig/emulators.ts';
 import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
+import { memoryLimit, quantityBytes, type MemoryLimit } from './rig/memoryLimit.ts';
 import { mb, passMiss, writeReport } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
@@ -79,10 +82,11 @@ function listCalls(calls: LoggedCall[]): Calls {
 let stack: Stack;
 let gateway: GatewayProcess | undefined;
 
-async function fresh(): Promise<GatewayProcess> {
+async function fresh(limit?: MemoryLimit): Promise<GatewayProcess> {
   if (gateway) await release(gateway);
   return (gateway = await stack.gateway({
     label: 'listing-big',
+    ...(limit ? { memoryLimit: limit } : {}),
     // A loaded machine may need longer than the default 15 s to read a 120-page source whole,
     // and than the snapshots' 30 s to walk ten pages and open the warm dashboards.
     extraEnv: {
@@ -214,17 +218,8 @@ interface Spaces {
   oldSpace: number;
 }
 
-async function main(): Promise<void> {
-  // What else ran: the figures of a loaded machine are not a quiet one's.
-  const load = { average1m: loadavg()[0]!, cores: availableParallelism() };
-  stack = await startStack({ jobsPerSource: N });
-  let gw = await fresh();
-  const rssBefore = gw.rss();
-  const heapBefore = (await heapOf(gw)).used;
-  const spacesBefore = await spacesOf(gw);
-  log(`gateway pid ${gw.pid}, RSS ${(rssBefore / 1e6).toFixed(1)} MB`);
-
-  // 1. A walk of 25: page 1 on a fresh gateway, then pages 2–10.
+/** Page 1 of 25 on `gw`, then pages 2–10: their calls and times, and any job shown twice. */
+async function walk(gw: GatewayProcess) {
   const first = await page(25, null);
   const spacesAfterPage1 = await spacesOf(gw);
   const later: Awaited<ReturnType<typeof page>>[] = [];
@@ -240,6 +235,75 @@ async function main(): Promise<void> {
     later.push(p);
     after = p.conn.pageInfo.endCursor;
   }
+  return { first, later, repeats, spacesAfterPage1 };
+}
+
+/** The kit's memory limit per replica (deploy/ follows bench/sizing.json; manifests.test.ts checks it). */
+const KIT_LIMIT = (
+  JSON.parse(readFileSync(new URL('./sizing.json', import.meta.url), 'utf8')) as {
+    kubernetes: { limits: { memory: string } };
+  }
+).kubernetes.limits.memory;
+
+/**
+ * The walk and the warm dashboards on a fresh gateway in a memory cgroup of the kit's limit: V8
+ * sizes its young generation from the heap limit Node derives from it (from the machine's memory
+ * without one), so the RSS a burst of reading leaves differs.
+ */
+async function underKitLimit(): Promise<UnderLimit> {
+  const limit = memoryLimit('jobgraph-bench', quantityBytes(KIT_LIMIT));
+  if ('unavailable' in limit) {
+    log(`not measured under the kit's memory limit: ${limit.unavailable}`);
+    return { limit: KIT_LIMIT, unavailable: limit.unavailable };
+  }
+  try {
+    const gw = await fresh(limit);
+    const rssBefore = gw.rss();
+    const spacesBefore = await spacesOf(gw);
+    const { first, repeats, spacesAfterPage1 } = await walk(gw);
+    await dashboards(DASHBOARDS);
+    const rssAfter = gw.rss();
+    const spacesAfter = await spacesOf(gw);
+    await release(gw);
+    gateway = undefined;
+    return {
+      limit: KIT_LIMIT,
+      page1Calls: first.calls.total,
+      repeats,
+      rss: { before: rssBefore, afterWalkAndDashboards: rssAfter },
+      spaces: {
+        before: spacesBefore,
+        afterPage1: spacesAfterPage1,
+        afterWalkAndDashboards: spacesAfter,
+      },
+    };
+  } finally {
+    limit.remove();
+  }
+}
+
+type UnderLimit =
+  | { limit: string; unavailable: string }
+  | {
+      limit: string;
+      page1Calls: number;
+      repeats: number;
+      rss: { before: number; afterWalkAndDashboards: number };
+      spaces: { before: Spaces; afterPage1: Spaces; afterWalkAndDashboards: Spaces };
+    };
+
+async function main(): Promise<void> {
+  // What else ran: the figures of a loaded machine are not a quiet one's.
+  const load = { average1m: loadavg()[0]!, cores: availableParallelism() };
+  stack = await startStack({ jobsPerSource: N });
+  let gw = await fresh();
+  const rssBefore = gw.rss();
+  const heapBefore = (await heapOf(gw)).used;
+  const spacesBefore = await spacesOf(gw);
+  log(`gateway pid ${gw.pid}, RSS ${(rssBefore / 1e6).toFixed(1)} MB`);
+
+  // 1. A walk of 25: page 1 on a fresh gateway, then pages 2–10.
+  const { first, later, repeats, spacesAfterPage1 } = await walk(gw);
   log(`page 1: ${first.calls.total} calls, ${first.ms.toFixed(0)} ms`);
 
   // 2. 20 dashboards on one filter: one dashboard (above), then 20 at once on a fresh gateway, then warm.
@@ -262,6 +326,9 @@ async function main(): Promise<void> {
 
   // 4. Bytes a job costs in a snapshot.
   const perJob = await bytesPerJob();
+
+  // 5. The walk and the warm dashboards again, on a gateway under the kit's memory limit.
+  const limited = await underKitLimit();
 
   const strip = (p: { calls: Calls; ms: number }) => ({ calls: p.calls, ms: p.ms });
   const laterCalls = later.map((p) => p.calls.total);
@@ -303,6 +370,7 @@ async function main(): Promise<void> {
       afterWalkAndDashboards: spacesAfterWalk,
     },
     snapshotBytesPerJob: perJob,
+    underKitLimit: limited,
   };
   const written = await writeReport({ md: [OUT_MD, render(results)], json: [OUT_JSON, results] });
   log(`wrote ${written.join(' and ')}`);
@@ -340,6 +408,7 @@ function render(r: {
     sharedText: number;
     sharedStored: number;
   };
+  underKitLimit: UnderLimit;
 }): string {
   const by = (c: Calls) =>
     Object.entries(c.by)
@@ -349,6 +418,12 @@ function render(r: {
   const f = r.filters;
   const quarter = r.pages2to10.msMax <= r.page1.ms / 4;
   const growth = r.rss.afterWalkAndDashboards - r.rss.before;
+  const k = r.underKitLimit;
+  const kGrowth = 'rss' in k ? k.rss.afterWalkAndDashboards - k.rss.before : null;
+  const kSpaces = (space: keyof Spaces) =>
+    'spaces' in k
+      ? `${mb1(k.spaces.before[space])}, ${mb1(k.spaces.afterPage1[space])}, ${mb1(k.spaces.afterWalkAndDashboards[space])}`
+      : '—';
   return [
     `# listJobs over a big account (${r.jobsPerSource} jobs a source)`,
     '',
@@ -385,6 +460,14 @@ function render(r: {
     `| heap a held summary costs (measured over the ${r.snapshotBytesPerJob.jobs} summaries page 1 keeps: snapshots and kept pages) | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes (estimate the byte bound counts: ${r.snapshotBytesPerJob.estimated.toFixed(0)}) |`,
     `| a job in the snapshots shared through Redis: its text, and what Redis holds (gzip, base64) | ${r.snapshotBytesPerJob.sharedText.toFixed(0)} bytes, ${r.snapshotBytesPerJob.sharedStored.toFixed(0)} bytes |`,
     '',
+    `The walk and the warm dashboards again on a fresh gateway in a memory cgroup of the kit's limit (${k.limit}, \`resources.limits.memory\` in deploy/kubernetes/deployment.yaml, from bench/sizing.json), as a pod runs it: Node sizes V8's heap from that limit instead of this machine's memory, and V8 its young generation from the heap. ${'unavailable' in k ? `Not measured: ${k.unavailable}.` : `Page 1 made ${k.page1Calls} list calls, no job twice: ${k.repeats === 0 ? 'yes' : `no (${k.repeats})`}.`}`,
+    '',
+    "| memory under the kit's limit | |",
+    '| --- | --- |',
+    `| gateway RSS before page 1, after the walk and the warm dashboards | ${'rss' in k ? `${mb1(k.rss.before)}, ${mb1(k.rss.afterWalkAndDashboards)}` : '—'} |`,
+    `| gateway V8 new space committed: before page 1, after page 1, after the walk and the warm dashboards | ${kSpaces('newSpace')} |`,
+    `| gateway V8 old space committed: the same three | ${kSpaces('oldSpace')} |`,
+    '',
     '| goal | measured | result |',
     '| --- | --- | --- |',
     `| pages 2–10: at most 2 list calls a page on average | ${r.pages2to10.callsMean.toFixed(1)} | ${passMiss(r.pages2to10.callsMean <= 2)} |`,
@@ -393,6 +476,7 @@ function render(r: {
     `| no job twice in pages 1–10 | ${r.pages2to10.repeats} | ${passMiss(r.pages2to10.repeats === 0)} |`,
     `| heap a held summary costs: at most 1 KB | ${r.snapshotBytesPerJob.heapBytes.toFixed(0)} bytes | ${passMiss(r.snapshotBytesPerJob.heapBytes <= 1024)} |`,
     `| gateway RSS growth over the walk and the dashboards: at most 100 MB | ${mb1(growth)} | ${passMiss(growth <= 100e6)} |`,
+    `| the same under the kit's memory limit (${k.limit}) | ${kGrowth === null ? 'not measured' : mb1(kGrowth)} | ${kGrowth === null ? '—' : passMiss(kGrowth <= 100e6)} |`,
     '',
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { MemoryLimit } from './memoryLimit.ts';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../../src/auth/mintToken.ts';
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   nodeArgs?: string[];
   /** Run jobgraph from this checkout instead of this one (e.g. an older commit, for a before/after figure). */
   repoRoot?: string;
+  /** Start it in this memory cgroup (rig/memoryLimit.ts), as a pod's memory limit does. */
+  memoryLimit?: MemoryLimit;
 }
 
 /** A jobgraph gateway running in LIVE mode as its own process. */
@@ -72,15 +75,16 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
     JOBGRAPH_JWT_SECRET: options.jwtSecret,
     ...jobgraphEnv,
   };
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), 'bin/jobgraph.mjs'],
-    {
-      cwd: options.repoRoot ?? REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const node = [process.execPath, ...(options.nodeArgs ?? []), 'bin/jobgraph.mjs'];
+  // In a cgroup: a shell joins it, then becomes Node (same PID), so V8 sizes its heap from the limit.
+  const [command, ...args] = options.memoryLimit
+    ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', options.memoryLimit.procs, ...node]
+    : node;
+  const child: ChildProcess = spawn(command!, args, {
+    cwd: options.repoRoot ?? REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-8000);
@@ -124,6 +128,7 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
     settings: {
       ...settings,
       ...(options.nodeArgs?.length ? { 'node flags': options.nodeArgs.join(' ') } : {}),
+      ...(options.memoryLimit ? { 'memory limit': `${options.memoryLimit.bytes} bytes` } : {}),
     },
     rss: () => rssBytes(pid),
     cpuMicros: () => cpuTimeMicros(pid),
