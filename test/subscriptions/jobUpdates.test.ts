@@ -117,13 +117,21 @@ describe.each(TRANSPORTS)('One poller per job over %s', (transport) => {
       expect(calls(WATCHED)).toBe(1);
       expect(gw.server.subscriptions.hub.registry.size()).toBe(1);
       expect(gw.server.subscriptions.hub.open()).toBe(200);
+      // A poll that finds nothing new is one call for all of them, as for one subscriber, and
+      // sends nothing (each one's next event below is the change).
+      await clock.timersPending();
+      clock.fireNext();
+      await expect.poll(() => calls(WATCHED)).toBe(2);
+      // The subscriptions' token-expiry timers are hours away: the earliest timer is the
+      // poller's next poll once it has planned it.
+      await expect.poll(() => clock.pending()[0] ?? Infinity).toBeLessThan(60_000);
       // The next poll is one call for all of them, and a change reaches every one.
       await nextPollFinds('InProgress');
       const seconds = await Promise.all(subs.map((s) => s.next()));
       for (const e of seconds)
         expect(e).toMatchObject({ data: { jobUpdates: { state: 'IN_PROGRESS' } } });
-      expect(calls(WATCHED)).toBe(2);
-      expect(upstreamCallCount(gw)).toBe(2);
+      expect(calls(WATCHED)).toBe(3);
+      expect(upstreamCallCount(gw)).toBe(3);
     } finally {
       await Promise.all(subs.map((s) => s.close()));
       setProgress('Pending');
