@@ -318,7 +318,8 @@ A list-watch group is per replica and holds the jobs that replica polls (holds t
 the leases spread over several replicas, each lists the source for its own jobs, so a pass may be
 made once per replica holding some of its jobs, where one replica alone makes one; each job is
 still described by one replica. (At a ${POLL_MS} ms interval without backoff the group lists less
-often than at the defaults, where [WATCHING.md](WATCHING.md) measures it.)
+often than at the defaults, where a source's still jobs cost one list pass a poll round:
+\`test/subscriptions/listWatchGroup.test.ts\`.)
 `;
   await writeReport({ md: [OUT_MD, md] });
   log(`wrote ${OUT_MD}`);

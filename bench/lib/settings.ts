@@ -117,37 +117,6 @@ export function readSettings(): BenchSettings {
   };
 }
 
-/** Settings of `npm run bench:soak` (bench/soak.ts). */
-export interface SoakSettings {
-  /** Length of the soak after the warm-up, in minutes (BENCH_SOAK_MINUTES, default 10). */
-  minutes: number;
-  /** Requests per second, a fixed rate, most of them 100-job queries (BENCH_SOAK_RATE, default 8). */
-  rate: number;
-  /**
-   * Seconds between two memory samples (BENCH_SOAK_SAMPLE_S, default 1): a minute's trough is the
-   * reading closest after a full collection, and at the default rate the old generation refills at
-   * ≈ 3.6 MB/s, so a 5-s reading could land up to ≈ 18 MB above it.
-   */
-  sampleSeconds: number;
-  /**
-   * Fresh 100-job queries before the soak, so the job cache and the secret registry are full
-   * (BENCH_SOAK_WARMUP_QUERIES, default 300).
-   */
-  warmupQueries: number;
-  /** Added by every emulator before it answers, in ms (BENCH_LATENCY_MS, default 20). */
-  latencyMs: number;
-}
-
-export function readSoakSettings(): SoakSettings {
-  return {
-    minutes: int('BENCH_SOAK_MINUTES', 10, 1, 24 * 60),
-    rate: int('BENCH_SOAK_RATE', 8, 1, 200),
-    sampleSeconds: int('BENCH_SOAK_SAMPLE_S', 1, 1, 60),
-    warmupQueries: int('BENCH_SOAK_WARMUP_QUERIES', 300, 0, 100000),
-    latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
-  };
-}
-
 /** Settings of `bench/moonshot.ts`: many open watches on one gateway. */
 export interface MoonshotSettings {
   quick: boolean;

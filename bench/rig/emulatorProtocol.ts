@@ -31,17 +31,17 @@ export type HostMessage =
   | { kind: 'reply'; id: number; ok: false; error: string };
 
 /**
- * The host side of a forked helper process (emulatorHost.ts, watching.ts's emulators): send
- * `ready`, answer each request with `handle`'s value or error; `close`, or the parent going away,
- * runs `onClose` and ends the process.
+ * The host side of the forked emulator process (emulatorHost.ts): send `ready`, answer each
+ * request with `handle`'s value or error; `close`, or the parent going away, runs `onClose` and
+ * ends the process.
  */
-export function serveHost<R extends { id: number; op: string }>(
+export function serveHost(
   ready: Record<string, unknown>,
-  handle: (request: R) => unknown,
+  handle: (request: HostRequest) => unknown,
   onClose: () => Promise<unknown>,
 ): void {
   const send = (message: unknown) => process.send?.(message);
-  process.on('message', (request: R) => {
+  process.on('message', (request: HostRequest) => {
     const closing = request.op === 'close';
     Promise.resolve()
       .then(() => (closing ? onClose().then(() => null) : handle(request)))

@@ -150,24 +150,6 @@ export function metricValue(text: string, name: string, labels = ''): number {
   return line === undefined ? Number.NaN : Number(line.slice(prefix.length).trim().split(' ')[0]);
 }
 
-/** Sum of every series of `name` (any labels). */
-export function metricSum(text: string, name: string): number {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .reduce(
-      (sum, l) =>
-        sum +
-        Number(
-          l
-            .slice(l.lastIndexOf('}') + 1 || name.length)
-            .trim()
-            .split(' ')[0],
-        ),
-      0,
-    );
-}
-
 /** GET /metrics of the gateway (beside its /graphql). */
 export async function scrape(gateway: { url: string }): Promise<string> {
   const res = await fetch(new URL('/metrics', gateway.url));

@@ -85,9 +85,9 @@ export const PANORAMA_LISTING: ProviderList = {
  * Watching through ListPackageImportJobs: Status and StatusMessage are all Panorama's
  * `changeSignature` compares (it reports no progress). Its list comes 25 jobs a page in no
  * documented order, and a pass reads every page (its list is then the source's snapshot, shared
- * with listJobs); measured (bench/WATCHING.md) on the demo's 65 jobs, four still jobs cost 27 %
- * fewer calls (three pages a pass, whatever the order), and two stay on their describes after one
- * probe page. The list-watch group lists only where a pass is expected to cost fewer calls.
+ * with listJobs), so a pass costs as many calls as the list has pages: the list-watch group lists
+ * only where a pass is expected to cost fewer calls than the describes it spares (the demo's 65
+ * jobs are three pages).
  */
 export const PANORAMA_WATCH: ProviderWatch<'AWS_PANORAMA'> = {
   signature: (record) =>
