@@ -163,6 +163,15 @@ describe('One registry of providers', () => {
     expect(branches).toEqual([]);
   });
 
+  it("names no provider's GraphQL type in the demo Sandbox's document: each provider's fragment comes from the registry", () => {
+    const sandbox = files.find((f) => f.path === 'cli/sandboxQuery.ts');
+    expect(sandbox).toBeDefined();
+    const named = PROVIDERS.map((p) => p.key.typeName).filter((type) =>
+      new RegExp(`\\b${type}\\b`).test(sandbox?.text ?? ''),
+    );
+    expect(named).toEqual([]);
+  });
+
   it("keeps the engines off a provider's internals: listing, watching, model, cli and the shared datasource code import at most its index.ts", () => {
     const internal = (spec: string) => inProviderFolder(spec) && !spec.endsWith('/index.ts');
     const engines = [

@@ -1,9 +1,11 @@
+import { parse, print } from 'graphql';
+import { PROVIDERS } from '../datasources/registry.ts';
+import type { AnyProvider } from '../datasources/shared/provider.ts';
+
 /**
  * The operations Apollo Sandbox opens with in demo mode: the `jobs` dashboard over one example job
- * per provider, with the common progress fields and each provider's own progress (COS task counts,
- * Omics per-file sources, Import/Export progress and location, Panorama output, CodePipeline's
- * pipeline context, which has no status of its own, AWS Batch's queue and array children); and `LatestJobs`, the first page of
- * `listJobs` with its cursors and the report of every source.
+ * per provider, with the common progress fields and each provider's own (its `dashboardFields`);
+ * and `LatestJobs`, the first page of `listJobs` with its cursors and the report of every source.
  */
 export function sandboxDocument(ids: readonly string[]): string {
   return `# One example job at each provider (demo data from the embedded emulators).
@@ -16,8 +18,8 @@ ${DASHBOARD_FIELDS}
 ${LATEST_JOBS}`;
 }
 
-/** The dashboard's selection of each job: the common progress fields and each provider's own. */
-const DASHBOARD_FIELDS = `    id
+/** Every Job's fields: the common progress fields. */
+const JOB_FIELDS = `    id
     provider
     region
     state
@@ -26,67 +28,26 @@ const DASHBOARD_FIELDS = `    id
     terminal
     createdAt
     updatedAt
-    completedAt
-    ... on PanoramaPackageImportJob {
-      output {
-        packageId
-        packageVersion
-        patchVersion
-      }
-    }
-    ... on OmicsReferenceImportJob {
-      referenceStoreId
-      sources {
-        sourceFile
-        status
-        statusMessage
-        referenceId
-      }
-    }
-    ... on CosBatchJob {
-      priority
-      progressSummary {
-        totalNumberOfTasks
-        numberOfTasksSucceeded
-        numberOfTasksFailed
-      }
-      failureReasons {
-        failureCode
-        failureReason
-      }
-    }
-    ... on ImportExportJob {
-      jobType
-      progressCode
-      progressMessage
-      locationCode
-      locationMessage
-      carrier
-      trackingNumber
-      errorCount
-    }
-    ... on CodePipelineJob {
-      pipelineContext {
-        pipelineName
-        stage {
-          name
-        }
-        action {
-          name
-        }
-      }
-    }
-    ... on BatchJob {
-      jobQueue
-      statusReason
-      arrayProperties {
-        size
-        statusSummary {
-          status
-          count
-        }
-      }
-    }
+    completedAt`;
+
+/**
+ * A provider's own fields as an inline fragment on its type, laid out as graphql-js prints it
+ * (two spaces a level) at the depth of the job's selection.
+ */
+function providerFragment(provider: AnyProvider): string {
+  const printed = print(
+    parse(`{ ... on ${provider.key.typeName} { ${provider.dashboardFields} } }`),
+  );
+  // The printed operation's braces dropped: its selection, one level deeper.
+  return printed
+    .split('\n')
+    .slice(1, -1)
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+/** The dashboard's selection of each job: every Job's fields, then each provider's, in registry order. */
+const DASHBOARD_FIELDS = `${[JOB_FIELDS, ...PROVIDERS.map(providerFragment)].join('\n')}
   }
 }`;
 

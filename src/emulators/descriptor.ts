@@ -38,6 +38,11 @@ export interface EmulatorDescriptor<
    * demo banner notes it; such a job is left out of the banner's watch example.
    */
   readonly noStatus?: string;
+  /**
+   * How many job IDs one of its describe calls answers, of one region and account (AWS Batch's
+   * DescribeJobs: up to 100); absent: one ID a call. What N job IDs cost upstream follows from it.
+   */
+  readonly idsPerDescribe?: number;
   /** The emulator, with the set's clock and accounts (and list settings, for a listable one). */
   create(options: EmulatorCreateOptions): ProviderEmulator;
   /** Its list operation's demo jobs; absent when it has none that only reads (CodePipeline). */

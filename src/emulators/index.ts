@@ -67,6 +67,14 @@ export const NO_STATUS_NOTES: Readonly<Partial<Record<EmulatorName, string>>> = 
   EMULATORS.flatMap((d) => ('noStatus' in d ? [[d.name, d.noStatus]] : [])),
 );
 
+/** Every provider's emulator by name, in registry order. */
+export const EMULATOR_NAMES: readonly EmulatorName[] = EMULATORS.map((d) => d.name);
+
+/** How many job IDs one describe call of each emulator answers, of one region and account (its descriptor's `idsPerDescribe`). */
+export const IDS_PER_DESCRIBE: Readonly<Record<EmulatorName, number>> = byName((d) =>
+  'idsPerDescribe' in d ? d.idsPerDescribe : 1,
+);
+
 /** The providers as the demo banner names them (`AWS Batch`). */
 export const EMULATOR_LABELS: Readonly<Record<EmulatorName, string>> = byName((d) => d.label);
 

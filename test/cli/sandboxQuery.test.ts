@@ -1,5 +1,16 @@
-import { parse, validate } from 'graphql';
+import {
+  Kind,
+  parse,
+  print,
+  validate,
+  type FieldNode,
+  type InlineFragmentNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { PROVIDERS, providerOf } from '../../src/datasources/registry.ts';
+import type { JobProvider } from '../../src/model/job.ts';
 import { EMULATOR_LABELS, exampleGlobalIds } from '../../src/emulators/index.ts';
 import { sandboxDocument } from '../../src/cli/sandboxQuery.ts';
 import { buildSchema } from '../../src/schema.ts';
@@ -8,6 +19,19 @@ import { useTestGateway } from '../support/useTestGateway.ts';
 
 const ids = Object.values(exampleGlobalIds());
 const document = sandboxDocument(ids);
+
+/** The selection of each job of the Dashboard operation's `jobs` field. */
+const dashboardJob = (
+  (parse(document).definitions as OperationDefinitionNode[]).find(
+    (d) => d.name?.value === 'Dashboard',
+  )?.selectionSet.selections[0] as FieldNode
+).selectionSet as SelectionSetNode;
+
+/** The names of a provider's own top-level dashboard fields. */
+const ownFieldNames = (provider: JobProvider) =>
+  (
+    parse(`{ ${providerOf(provider).dashboardFields} }`).definitions[0] as OperationDefinitionNode
+  ).selectionSet.selections.map((s) => (s as FieldNode).name.value);
 
 /** POST one named operation of a document with several. */
 async function gqlOperation(gw: TestGateway, query: string, operationName: string, token: string) {
@@ -26,6 +50,7 @@ describe("The demo Sandbox's opening operations", () => {
 
   it('is the jobs dashboard over every provider, with progress fields and each provider fragment', () => {
     expect(ids).toHaveLength(Object.keys(EMULATOR_LABELS).length);
+    expect(ids).toHaveLength(PROVIDERS.length);
     for (const id of ids) expect(document).toContain(`"${id}"`);
     expect(document).toMatch(/^\s*jobs\(ids: \[/m);
     for (const field of [
@@ -39,19 +64,24 @@ describe("The demo Sandbox's opening operations", () => {
     ]) {
       expect(document).toMatch(new RegExp(`^\\s{4}${field}$`, 'm'));
     }
-    for (const type of [
-      'PanoramaPackageImportJob',
-      'OmicsReferenceImportJob',
-      'CosBatchJob',
-      'ImportExportJob',
-      'CodePipelineJob',
-      'BatchJob',
-    ]) {
-      expect(document).toContain(`... on ${type} {`);
-    }
     expect(document).toContain('progressSummary {');
     expect(document).toContain('progressCode');
     expect(document).toContain('sources {');
+  });
+
+  it("has each provider of the registry contribute its own fields, in the registry's order", () => {
+    const fragments = dashboardJob.selections.filter(
+      (s): s is InlineFragmentNode => s.kind === Kind.INLINE_FRAGMENT,
+    );
+    expect(fragments.map((f) => f.typeCondition?.name.value)).toEqual(
+      PROVIDERS.map((p) => p.key.typeName),
+    );
+    fragments.forEach((fragment, i) => {
+      const provider = PROVIDERS[i] as (typeof PROVIDERS)[number];
+      expect(print(fragment.selectionSet), provider.name).toBe(
+        print(parse(`{ ${provider.dashboardFields} }`)),
+      );
+    });
   });
 
   describe('run against the demo data', () => {
@@ -63,6 +93,11 @@ describe("The demo Sandbox's opening operations", () => {
       const jobs = res.data?.jobs as { id: string; provider: string; state: string }[];
       expect(jobs.map((j) => j.id)).toEqual(ids);
       expect(new Set(jobs.map((j) => j.provider)).size).toBe(ids.length);
+      // Each job's own fields came back through its provider's fragment.
+      for (const job of jobs)
+        expect(Object.keys(job), job.provider).toEqual(
+          expect.arrayContaining(ownFieldNames(job.provider as JobProvider)),
+        );
       // CodePipeline's operation has no status; every other example shows one.
       expect(jobs.filter((j) => j.state !== 'UNKNOWN')).toHaveLength(ids.length - 1);
     });

@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds, type EmulatorName } from '../../src/emulators/index.ts';
 import { EMULATOR_NAMES, gql, resetFaults } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
-/** Per provider: a prefix for made-up IDs (valid for the provider's ID pattern) and one such ID. */
+/**
+ * Per provider: a prefix for made-up IDs (valid for the provider's ID pattern), one such ID, and
+ * what replaces the prefix for an ID the knob leaves unknown.
+ */
 const FRESH = {
-  panorama: { prefix: 'pkgimport-synth-', id: 'pkgimport-synth-0001' },
-  omics: { prefix: '98', id: '9800000000000001' },
-  cosbatch: { prefix: 'synth-', id: 'synth-0001' },
-  importexport: { prefix: 'SYNTH', id: 'SYNTH0001' },
-  codepipeline: { prefix: '5e7f', id: '5e7f0000-0000-4000-8000-000000000001' },
-} as const;
+  panorama: { prefix: 'pkgimport-synth-', id: 'pkgimport-synth-0001', unknown: 'x' },
+  omics: { prefix: '98', id: '9800000000000001', unknown: '97' },
+  cosbatch: { prefix: 'synth-', id: 'synth-0001', unknown: 'x' },
+  importexport: { prefix: 'SYNTH', id: 'SYNTH0001', unknown: 'x' },
+  codepipeline: { prefix: '5e7f', id: '5e7f0000-0000-4000-8000-000000000001', unknown: 'x' },
+  // A valid UUID the emulator does not know: absent from DescribeJobs' answer (NOT_FOUND).
+  batch: { prefix: '5b7f', id: '5b7f0000-0000-4000-8000-000000000001', unknown: '5b7e' },
+} as const satisfies Record<EmulatorName, { prefix: string; id: string; unknown: string }>;
 
 const FIELDS =
   'id nativeId provider region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
@@ -27,10 +32,7 @@ describe('emulator knob `synthesize`', () => {
     const templates = exampleGlobalIds();
     const fresh = EMULATOR_NAMES.map((name) => withNative(templates[name], FRESH[name].id));
     const other = EMULATOR_NAMES.map((name) =>
-      withNative(
-        templates[name],
-        FRESH[name].id.replace(FRESH[name].prefix, name === 'omics' ? '97' : 'x'),
-      ),
+      withNative(templates[name], FRESH[name].id.replace(FRESH[name].prefix, FRESH[name].unknown)),
     );
 
     const off = await gql(gateway, QUERY, {
@@ -50,12 +52,13 @@ describe('emulator knob `synthesize`', () => {
         token: gateway.tokens.read,
       });
       const jobs = on.body.data?.jobs ?? [];
+      const n = EMULATOR_NAMES.length;
       EMULATOR_NAMES.forEach((name, i) => {
         const template = jobs[i] as Record<string, unknown>;
-        const copy = jobs[i + 5] as Record<string, unknown>;
+        const copy = jobs[i + n] as Record<string, unknown>;
         expect(template.id).toBe(templates[name]);
         expect(copy).toEqual({ ...template, id: fresh[i], nativeId: FRESH[name].id });
-        expect(jobs[i + 10]).toBeNull();
+        expect(jobs[i + 2 * n]).toBeNull();
       });
       for (const name of EMULATOR_NAMES)
         expect(gateway.emulators[name].calls.map((c) => c.status)).toContain(200);

@@ -5,15 +5,10 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
+import { PROVIDERS } from '../../src/datasources/registry.ts';
 
-/** The concrete Job types, in schema order. */
-export const JOB_TYPES = [
-  'PanoramaPackageImportJob',
-  'OmicsReferenceImportJob',
-  'CosBatchJob',
-  'ImportExportJob',
-  'CodePipelineJob',
-] as const;
+/** The concrete Job types: each provider's, in registry order. */
+export const JOB_TYPES: readonly string[] = PROVIDERS.map((p) => p.key.typeName);
 
 /** Every field of an object type, nested object types selected in full (no field below Query takes arguments). */
 function selectAll(
@@ -49,7 +44,7 @@ function conflictingFields(types: GraphQLObjectType[]): Set<string> {
 
 /**
  * The biggest legitimate query: `jobs(ids: $ids)` (or, for a router, `_entities(representations:
- * $reps)`) selecting every field of all five job types, one named fragment per type, generated
+ * $reps)`) selecting every field of every job type, one named fragment per type, generated
  * from the schema so it stays "every field" as the schema grows.
  */
 export function kitchenSinkQuery(

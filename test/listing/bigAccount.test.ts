@@ -4,12 +4,13 @@ import {
   DEMO_BATCH_QUEUE_NAMES,
   listedDemoJobs,
   PROGRESSING_JOB_IDS,
+  type EmulatorName,
 } from '../../src/emulators/index.ts';
 import type { EmulatorRequest } from '../../src/emulators/framework.ts';
 import {
   clearCalls,
   gql,
-  PROVIDER_EMULATORS,
+  EMULATOR_NAMES,
   startTestGateway,
   type TestGateway,
 } from '../support/gateway.ts';
@@ -54,9 +55,9 @@ const PAGE = `query Page($first: Int, $after: String, $filter: JobListFilter) {
 }`;
 
 /** List calls each emulator received since the last clearCalls. */
-function listCalls(gw: TestGateway): Record<(typeof PROVIDER_EMULATORS)[number], number> {
-  const out = {} as Record<(typeof PROVIDER_EMULATORS)[number], number>;
-  for (const name of PROVIDER_EMULATORS)
+function listCalls(gw: TestGateway): Record<EmulatorName, number> {
+  const out = {} as Record<EmulatorName, number>;
+  for (const name of EMULATOR_NAMES)
     out[name] = gw.emulators[name].calls.filter((c) =>
       LIST_OPERATIONS.has(c.operation.split(' ')[0]!),
     ).length;

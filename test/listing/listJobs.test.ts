@@ -25,11 +25,13 @@ async function possibleTypesPrinted(): Promise<Record<string, string[]>> {
   return JSON.parse(await schemaText('possible-types')) as Record<string, string[]>;
 }
 
+/** The operations that list jobs or find what to list (HealthOmics' stores, AWS Batch's queues). */
 const LIST_OPERATIONS = new Set([
   'ListPackageImportJobs',
   'ListReferenceImportJobs',
   'ListReferenceStores',
   'ListJobs',
+  'DescribeJobQueues',
 ]);
 
 interface Edge {

@@ -12,7 +12,7 @@ import {
   type EmulatorSet,
 } from '../../src/emulators/index.ts';
 import { startDefaultAccountsGateway } from '../support/defaultAccountsGateway.ts';
-import { PROVIDER_EMULATORS, gql } from '../support/gateway.ts';
+import { EMULATOR_NAMES, gql } from '../support/gateway.ts';
 
 /**
  * `listJobs` over Import/Export's upstream pages through the real HTTP server. jobgraph asks
@@ -94,14 +94,14 @@ async function page(variables: Record<string, unknown>) {
 
 /** Forget the calls so far: the call log and the ListJobs requests. */
 function forget(): void {
-  for (const name of PROVIDER_EMULATORS) emulators[name].calls.length = 0;
+  for (const name of EMULATOR_NAMES) emulators[name].calls.length = 0;
   listCalls.length = 0;
 }
 
 /** Each emulator's recorded calls, as `operation status`. */
 function callLog(): Record<string, string[]> {
   return Object.fromEntries(
-    PROVIDER_EMULATORS.map((name) => [
+    EMULATOR_NAMES.map((name) => [
       name,
       emulators[name].calls.map((c) => `${c.operation} ${c.status}`),
     ]),
@@ -163,7 +163,7 @@ describe('listJobs over Import/Export pages of 7 (listPageLimit)', () => {
     expect(log.importexport).toEqual(
       Array.from({ length: 2 * upstreamPages - 1 }, () => 'ListJobs 200'),
     );
-    for (const name of PROVIDER_EMULATORS.filter((n) => n !== 'importexport'))
+    for (const name of EMULATOR_NAMES.filter((n) => n !== 'importexport'))
       expect(log[name]).toEqual([]);
   });
 

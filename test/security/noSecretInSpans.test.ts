@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REDACTED, scrubSecrets, secretValues } from '../../src/auth/secretValues.ts';
-import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { exampleGlobalIds, type EmulatorName } from '../../src/emulators/index.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
+import type { JobProvider } from '../../src/model/job.ts';
 import { UPSTREAM_VALUE_PATTERN } from '../../src/errors.ts';
 import { EMULATOR_NAMES, gql, resetFaults } from '../support/gateway.ts';
 import { attrs, spanTexts, spansOf, useTracedGateway } from '../observability/otlp.ts';
@@ -13,13 +15,10 @@ import { attrs, spanTexts, spansOf, useTracedGateway } from '../observability/ot
  */
 
 const ex = exampleGlobalIds();
-const PROVIDER: Record<(typeof EMULATOR_NAMES)[number], string> = {
-  panorama: 'AWS_PANORAMA',
-  omics: 'AWS_OMICS',
-  cosbatch: 'TENCENT_COS_BATCH',
-  importexport: 'AWS_IMPORT_EXPORT',
-  codepipeline: 'AWS_CODEPIPELINE',
-};
+/** Each emulator's provider, from its example job's ID. */
+const PROVIDER = Object.fromEntries(
+  EMULATOR_NAMES.map((name) => [name, parseGlobalId(ex[name]).provider]),
+) as Record<EmulatorName, JobProvider>;
 
 describe('No learned secret in a span attribute, when an upstream echoes one as its request ID or error code', () => {
   const { receiver, gw } = useTracedGateway({ JOBGRAPH_BREAKER_FAILURES: '1000' });

@@ -3,7 +3,7 @@ import { DEMO_DATA } from '../../src/emulators/index.ts';
 import {
   clearCalls,
   gql,
-  PROVIDER_EMULATORS,
+  EMULATOR_NAMES,
   startTestGateway,
   upstreamCallCount,
   type TestGateway,
@@ -52,7 +52,7 @@ const FOUR = '[AWS_PANORAMA, AWS_OMICS, TENCENT_COS_BATCH, AWS_IMPORT_EXPORT]';
 
 /** The distinct list sources (and store lookups) the emulators were asked to read since clearCalls. */
 function sourcesRead(g: TestGateway): number {
-  const calls = PROVIDER_EMULATORS.flatMap((name) => g.emulators[name].calls);
+  const calls = EMULATOR_NAMES.flatMap((name) => g.emulators[name].calls);
   const lists = calls.filter(
     (c) => c.operation.startsWith('List') || c.operation === 'DescribeJobQueues',
   );

@@ -1,6 +1,14 @@
 import { Writable } from 'node:stream';
 import { startDemo, type DemoGateway } from '../../src/app.ts';
-import { DEMO_DATA, exampleGlobalIds, type EmulatorName } from '../../src/emulators/index.ts';
+import { providerOf } from '../../src/datasources/registry.ts';
+import {
+  DEMO_DATA,
+  EMULATOR_NAMES,
+  IDS_PER_DESCRIBE,
+  type EmulatorName,
+} from '../../src/emulators/index.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
+import { accountOfKey } from '../../src/model/keyGrammar.ts';
 import type { Scheduler } from '../../src/subscriptions/scheduler.ts';
 
 /** Everything the gateway logged during a test, one JSON line per entry. */
@@ -85,37 +93,58 @@ export async function gql<T = Record<string, any>>(
   return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
 }
 
-/** The five emulators of a demo gateway that the per-provider test tables cover, by name. */
-export const EMULATOR_NAMES = [
-  'panorama',
-  'omics',
-  'cosbatch',
-  'importexport',
-  'codepipeline',
-] as const;
+export { EMULATOR_NAMES } from '../../src/emulators/index.ts';
 
-/** EMULATOR_NAMES' demo data: for the tests whose tables count one upstream call per job (AWS Batch's DescribeJobs answers 100). */
-export const TABLE_DEMO_DATA: Pick<typeof DEMO_DATA, (typeof EMULATOR_NAMES)[number]> =
-  Object.fromEntries(EMULATOR_NAMES.map((name) => [name, DEMO_DATA[name]])) as Pick<
-    typeof DEMO_DATA,
-    (typeof EMULATOR_NAMES)[number]
-  >;
+/** The emulator of each global-ID prefix (`batch`, `cos`, …), from its example job's ID. */
+const EMULATOR_OF_PREFIX: ReadonlyMap<string, EmulatorName> = new Map(
+  EMULATOR_NAMES.map((name) => [prefixOf(DEMO_DATA[name].EXAMPLE_GLOBAL_ID), name]),
+);
 
-/** EMULATOR_NAMES' example global IDs (see TABLE_DEMO_DATA). */
-export function tableExampleIds(): Record<(typeof EMULATOR_NAMES)[number], string> {
-  const all = exampleGlobalIds();
-  return Object.fromEntries(EMULATOR_NAMES.map((name) => [name, all[name]])) as Record<
-    (typeof EMULATOR_NAMES)[number],
-    string
-  >;
+/** A global ID's provider prefix, its account alias left out (`batch@staging:…` → `batch`). */
+function prefixOf(globalId: string): string {
+  return globalId.split(/[@:]/, 1)[0] as string;
 }
 
-/** Every provider's emulator of a demo gateway: the five and AWS Batch's. */
-export const PROVIDER_EMULATORS = [...EMULATOR_NAMES, 'batch'] as const;
+/** The emulator that answers a global ID. */
+export function emulatorOf(globalId: string): EmulatorName {
+  const name = EMULATOR_OF_PREFIX.get(prefixOf(globalId));
+  if (!name) throw new Error(`no emulator answers ${globalId}`);
+  return name;
+}
+
+/**
+ * Per emulator, the describe calls that reading `ids` at once costs when none of them is cached or
+ * in flight: per region and account, its distinct IDs over how many one call answers
+ * (IDS_PER_DESCRIBE: one a call, AWS Batch's DescribeJobs 100). Compare with `callsOf`.
+ */
+export function describeCalls(ids: readonly string[]): Record<EmulatorName, number> {
+  const groups = new Map<string, { emulator: EmulatorName; ids: number }>();
+  for (const id of new Set(ids)) {
+    const key = parseGlobalId(id);
+    const emulator = emulatorOf(id);
+    const region = 'region' in key ? key.region : '';
+    const where = `${emulator} ${region} ${accountOfKey(providerOf(key.provider).key, key) ?? ''}`;
+    groups.set(where, { emulator, ids: (groups.get(where)?.ids ?? 0) + 1 });
+  }
+  const calls = Object.fromEntries(EMULATOR_NAMES.map((name) => [name, 0])) as Record<
+    EmulatorName,
+    number
+  >;
+  for (const g of groups.values())
+    calls[g.emulator] += Math.ceil(g.ids / IDS_PER_DESCRIBE[g.emulator]);
+  return calls;
+}
+
+/** The calls each emulator logged since the last clearCalls. */
+export function callsOf(gateway: DemoGateway): Record<EmulatorName, number> {
+  return Object.fromEntries(
+    EMULATOR_NAMES.map((name) => [name, gateway.emulators[name].calls.length]),
+  ) as Record<EmulatorName, number>;
+}
 
 /** Forget every emulator's call log, so a test can assert exactly the calls it caused. */
 export function clearCalls(gateway: DemoGateway): void {
-  for (const name of PROVIDER_EMULATORS) {
+  for (const name of EMULATOR_NAMES) {
     gateway.emulators[name].calls.length = 0;
     gateway.emulators[name].received.length = 0;
   }
@@ -123,23 +152,13 @@ export function clearCalls(gateway: DemoGateway): void {
 
 /** Upstream calls all the providers' emulators received since the last clearCalls. */
 export function upstreamCallCount(gateway: DemoGateway): number {
-  return PROVIDER_EMULATORS.reduce((n, name) => n + gateway.emulators[name].calls.length, 0);
+  return EMULATOR_NAMES.reduce((n, name) => n + gateway.emulators[name].calls.length, 0);
 }
 
 /** Put every emulator's fault knobs back to healthy. */
 export function resetFaults(gateway: DemoGateway): void {
-  for (const name of PROVIDER_EMULATORS) gateway.emulators[name].resetFaults();
+  for (const name of EMULATOR_NAMES) gateway.emulators[name].resetFaults();
 }
-
-/** The emulator of a global ID's prefix. */
-const EMULATOR_OF_PREFIX: Readonly<Record<string, EmulatorName>> = {
-  panorama: 'panorama',
-  omics: 'omics',
-  cos: 'cosbatch',
-  importexport: 'importexport',
-  codepipeline: 'codepipeline',
-  batch: 'batch',
-};
 
 /**
  * Per emulator, the made-up job ID `freshCopies` asks for, from a serial number: fixed width (no
@@ -167,8 +186,8 @@ let freshSerial = 0;
 export function freshCopies(gateway: DemoGateway, templates: readonly string[]): string[] {
   return templates.map((template) => {
     const at = template.lastIndexOf(':');
-    const name = EMULATOR_OF_PREFIX[template.slice(0, template.indexOf(':'))];
-    if (!name || at < 0) throw new Error(`freshCopies: not a demo job's global ID: ${template}`);
+    if (at < 0) throw new Error(`freshCopies: not a demo job's global ID: ${template}`);
+    const name = emulatorOf(template);
     const emulator = gateway.emulators[name];
     const native = FRESH_NATIVE_ID[name]((freshSerial += 1));
     emulator.setFaults({

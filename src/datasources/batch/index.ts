@@ -18,6 +18,8 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
   rpcSystem: 'aws-api',
   // An array job's children by status.
   progress: { fields: ['arrayProperties'] },
+  // The Sandbox dashboard shows its queue and an array job's children.
+  dashboardFields: 'jobQueue statusReason arrayProperties { size statusSummary { status count } }',
   setup: awsSetup((config) => config.endpoints.batch, batchWire),
   list: BATCH_LISTING,
 };

@@ -16,5 +16,7 @@ export const codePipeline: Provider<'AWS_CODEPIPELINE', CodePipelineJobRecord, A
   rpcSystem: 'aws-api',
   // GetJobDetails has no status at all.
   progress: { fields: [], noStatus: true },
+  // The Sandbox dashboard shows the pipeline context, as its operation has no status.
+  dashboardFields: 'pipelineContext { pipelineName stage { name } action { name } }',
   setup: awsSetup((config) => config.endpoints.codepipeline, codePipelineWire),
 };

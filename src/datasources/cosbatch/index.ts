@@ -48,6 +48,9 @@ export const cosBatch: Provider<'TENCENT_COS_BATCH', CosBatchJobRecord, CosSourc
   rpcSystem: 'tencentcloud-api',
   // The task counts.
   progress: { fields: ['progressSummary'] },
+  // The Sandbox dashboard shows its priority, task counts and failure reasons.
+  dashboardFields:
+    'priority progressSummary { totalNumberOfTasks numberOfTasksSucceeded numberOfTasksFailed } failureReasons { failureCode failureReason }',
   setup: {
     endpoint: (config) => config.endpoints.cosBatch,
     credentials: describeTencent,

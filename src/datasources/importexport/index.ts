@@ -18,6 +18,9 @@ export const importExport: Provider<'AWS_IMPORT_EXPORT', ImportExportJobRecord, 
     rpcSystem: 'aws-api',
     // The device's location and the error count.
     progress: { fields: ['locationCode', 'locationMessage', 'errorCount'] },
+    // The Sandbox dashboard shows its progress, location and carrier.
+    dashboardFields:
+      'jobType progressCode progressMessage locationCode locationMessage carrier trackingNumber errorCount',
     setup: awsSetup((config) => config.endpoints.importexport, importExportWire),
     list: IMPORTEXPORT_LISTING,
   };

@@ -18,6 +18,8 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
   rpcSystem: 'aws-api',
   // Each source file's status.
   progress: { fields: ['sources'] },
+  // The Sandbox dashboard shows its store and each source file.
+  dashboardFields: 'referenceStoreId sources { sourceFile status statusMessage referenceId }',
   setup: awsSetup((config) => config.endpoints.omics, omicsWire),
   list: OMICS_LISTING,
 };

@@ -15,6 +15,8 @@ export const panorama: Provider<'AWS_PANORAMA', PanoramaPackageImportJobRecord, 
     rpcSystem: 'aws-api',
     // Panorama reports no progress beyond its status.
     progress: { fields: [] },
+    // The Sandbox dashboard shows its output package.
+    dashboardFields: 'output { packageId packageVersion patchVersion }',
     setup: awsSetup((config) => config.endpoints.panorama, panoramaWire),
     list: PANORAMA_LISTING,
     watch: PANORAMA_WATCH,

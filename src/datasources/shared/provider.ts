@@ -40,6 +40,11 @@ export interface Provider<
   /** What watching compares of its records beyond state, providerStatus and statusMessage. */
   readonly progress: ProviderProgress;
   /**
+   * The fields of its own type that the demo Sandbox's jobs dashboard selects besides every Job's
+   * (cli/sandboxQuery.ts, inside `... on <key.typeName>`): a GraphQL selection on one line.
+   */
+  readonly dashboardFields: string;
+  /**
    * Its source: options from the configuration, its wire for them, what the start-up summary says.
    */
   readonly setup: ProviderSetup<KeyOf<P>, R, O>;

@@ -2,7 +2,7 @@ import type { EmulatorDescriptor } from '../descriptor.ts';
 import { listedEntries } from '../descriptor.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
-import { createBatchEmulator } from './emulator.ts';
+import { BATCH_DESCRIBE_MAX_JOBS, createBatchEmulator } from './emulator.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
 import { BATCH_PROGRESSING_JOB_ID, BATCH_PROGRESS_PHASES } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS, batchSecondAccountJobs } from './secondAccount.ts';
@@ -23,6 +23,7 @@ export const batchEmulator = {
   data,
   progressingJobId: data.batchGlobalId(BATCH_PROGRESSING_JOB_ID),
   progressPhases: BATCH_PROGRESS_PHASES,
+  idsPerDescribe: BATCH_DESCRIBE_MAX_JOBS,
   create: (options) => createBatchEmulator(options),
   list: {
     demo: (anchorMs) => summaries(data.batchDemoJobs(anchorMs).listed),

@@ -7,6 +7,7 @@ import {
   type JobLister,
 } from '../../../src/datasources/listing/index.ts';
 import {
+  EMULATOR_NAMES,
   startEmulators,
   type EmulatorSet,
   type EmulatorSetName,
@@ -20,14 +21,7 @@ export const TEST_CURSOR_SECRET = 'listing-test-cursor-secret-0123456789abcdef';
 /** Every provider's emulator of a set (all but STS, which no list calls). */
 export type ProviderEmulatorName = Exclude<EmulatorSetName, 'sts'>;
 
-export const EMULATORS: readonly ProviderEmulatorName[] = [
-  'panorama',
-  'omics',
-  'cosbatch',
-  'importexport',
-  'codepipeline',
-  'batch',
-];
+export const EMULATORS: readonly ProviderEmulatorName[] = EMULATOR_NAMES;
 
 /** The emulators, the demo sources and a lister over them, on a fixed clock. */
 export interface ListingRig {
