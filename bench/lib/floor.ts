@@ -219,7 +219,7 @@ export interface FloorClient {
 export function floorClient(urls: Record<BenchProvider, string>): FloorClient {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const xml = new XMLParser();
-  // A named step, so a profile (bench/cpu.ts) tells the parse from the HTTP work around it.
+  // A named step, so a profile (`npm run bench:cpu`) tells the parse from the HTTP work around it.
   const parseBody = (text: string, isXml: boolean): unknown =>
     isXml ? xml.parse(text) : JSON.parse(text);
   const one = ([provider, globalIds]: [BenchProvider, string[]]): Promise<FloorAnswer> => {

@@ -21,6 +21,9 @@ function samplingInterval(profile: CpuProfile): number {
   return deltas[Math.floor(deltas.length / 2)] ?? 0;
 }
 
+/** A stretch of a profile, in monotonic µs (the clock both the profile and process.hrtime use on Linux). */
+export type ProfileWindow = { fromMicros: number; toMicros: number };
+
 export interface TopFunction {
   name: string;
   /** Self time in ms within the window, and its share of the window's non-idle time. */
@@ -49,7 +52,7 @@ function sourceName(url: string, root: string): string {
  */
 export function topFunctions(
   file: string,
-  window: { fromMicros: number; toMicros: number },
+  window: ProfileWindow,
   n: number,
   root: string,
   weight: ProfileWeight = 'time',
@@ -89,7 +92,7 @@ export function topFunctions(
  */
 export function profileSummary(
   file: string,
-  window: { fromMicros: number; toMicros: number },
+  window: ProfileWindow,
   root: string,
   weight: ProfileWeight = 'time',
 ): { name: string; percent: number }[] {
@@ -145,7 +148,7 @@ export interface ProfilePart {
  */
 export function profileParts(
   file: string,
-  window: { fromMicros: number; toMicros: number },
+  window: ProfileWindow,
   parts: readonly ProfilePart[],
   other = 'other',
 ): { name: string; share: number }[] {
@@ -184,3 +187,78 @@ export function profileParts(
     .sort((a, b) => b[1] - a[1])
     .map(([name, n]) => ({ name, share: busy ? n / busy : 0 }));
 }
+
+/** Where a file is: a package's (its path under node_modules), the checkout's `dist/`, the bench's, or Node's own. */
+const within = (re: RegExp) => (url: string) => re.test(url);
+
+/**
+ * The parts a job's CPU is split into, for the gateway and the floor alike (`profileParts`: a
+ * sample is the part of its innermost claimed frame). The floor's code is
+ * bench/lib/floor.ts: its `sigv4` and `cosSign` are signing, its `parseBody` the parse, the rest
+ * its HTTP client.
+ */
+export const JOB_PARTS: readonly ProfilePart[] = [
+  { name: 'garbage collector', test: (_url, fn) => fn === '(garbage collector)' },
+  {
+    name: 'parse: XML and JSON bodies into records',
+    test: (url, fn) =>
+      /node_modules\/(fast-xml-parser|path-expression-matcher|strnum|@nodable)\//.test(url) ||
+      /\/dist\/datasources\/(shared\/(xml|json|time|jobHeader)|\w+\/parse)\.js$/.test(url) ||
+      (/\/dist\/datasources\/shared\/awsCall\.js$/.test(url) &&
+        /^(awsJsonOutput|parse)$/.test(fn)) ||
+      (/\/bench\/lib\/floor\.ts$/.test(url) && fn === 'parseBody'),
+  },
+  {
+    name: 'signing (SigV4, COS q-sign)',
+    test: (url, fn) =>
+      /\/dist\/datasources\/(shared\/sigv4|cosbatch\/signer)\.js$/.test(url) ||
+      (/\/bench\/lib\/floor\.ts$/.test(url) && /^(sigv4|cosSign)$/.test(fn)),
+  },
+  {
+    name: "secret registry (learning each record's secrets)",
+    test: within(/\/dist\/auth\/secret(Value)?s\.js$/),
+  },
+  {
+    name: 'metrics (prom-client)',
+    test: within(/node_modules\/prom-client\/|\/dist\/observability\//),
+  },
+  {
+    name: 'upstream call: retries, attempts, errors',
+    test: within(
+      /\/dist\/(errors|datasources\/(shared\/(source|retry|attempts|classify|awsErrors|awsCall|rateGate|clientPool)|\w+\/(errors|client)))\.js$/,
+    ),
+  },
+  {
+    name: 'guard: shared calls, fair limiter, breakers, deadlines',
+    test: within(/\/dist\/datasources\/guard\/(?!loader)|node_modules\/cockatiel\//),
+  },
+  {
+    name: 'DataLoader, request context',
+    test: within(/node_modules\/dataloader\/|\/dist\/(context|datasources\/guard\/loader)\.js$/),
+  },
+  {
+    name: 'resolvers, auth directive, global IDs',
+    test: within(/\/dist\/(resolvers|model)\/|\/dist\/auth\/directives\.js$/),
+  },
+  {
+    name: 'GraphQL execution (graphql-js)',
+    test: within(/node_modules\/graphql\/(execution|type|jsutils|error)\//),
+  },
+  {
+    name: 'GraphQL parse, validation, query limits',
+    test: within(/node_modules\/graphql\/|\/dist\/limits\//),
+  },
+  {
+    name: 'server: Apollo Server, express, node:http server',
+    test: within(
+      /node_modules\/(@apollo|express|router|body-parser|raw-body|@as-integrations|cors)\/|^node:_http_server$|\/dist\/http\//,
+    ),
+  },
+  { name: 'logging (pino)', test: within(/node_modules\/pino|\/dist\/logger\.js$/) },
+  {
+    name: 'upstream HTTP (node:http client)',
+    test: within(
+      /^node:_http_(client|agent)$|\/dist\/datasources\/shared\/(http|bodyCap)\.js$|\/bench\/lib\/floor\.ts$/,
+    ),
+  },
+];

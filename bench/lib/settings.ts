@@ -235,7 +235,7 @@ export function readSizingSettings(): SizingSettings {
   };
 }
 
-/** Settings of bench/cpu.ts: the full bench's, with more rounds by default and no profile unless asked. */
+/** Settings of `npm run bench:cpu` (bench/run.ts `--only cpu`): the full bench's, with more rounds by default and no profile unless asked. */
 export function readCpuSettings(): BenchSettings {
   const settings = readSettings();
   return {

@@ -98,7 +98,7 @@ export interface SideResult {
   gatewaySettings: Record<string, Record<string, string>>;
 }
 
-const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+export const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 /** 100 IDs naming 80 distinct fresh jobs of `kind`: 16 per provider, the first 20 asked twice. */
 export function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
