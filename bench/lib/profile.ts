@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 
 /** The parts of a V8 .cpuprofile (`node --cpu-prof`) read here. */
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   startTime: number;
   samples: number[];
   timeDeltas: number[];
@@ -23,6 +27,44 @@ function samplingInterval(profile: CpuProfile): number {
 
 /** A stretch of a profile, in monotonic µs (the clock both the profile and process.hrtime use on Linux). */
 export type ProfileWindow = { fromMicros: number; toMicros: number };
+
+type Frame = CpuProfile['nodes'][number]['callFrame'];
+
+/**
+ * The non-idle samples of profile `file` inside `window` (monotonic µs, the clock both the profile
+ * and process.hrtime use on Linux), weighed as `weight` says and summed by `keyOf` of each
+ * sample's node; largest first, each with its sum (µs) and its share of all of them.
+ */
+function sumSamples(
+  file: string,
+  window: ProfileWindow,
+  weight: ProfileWeight,
+  keyOf: (frame: Frame, id: number, profile: CpuProfile) => string,
+): { key: string; micros: number; share: number }[] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const sums = new Map<string, number>();
+  const interval = samplingInterval(profile);
+  let busy = 0;
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
+    if (t < window.fromMicros || t > window.toMicros) return;
+    const frame = frames.get(id);
+    if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') return;
+    const dt = weight === 'time' ? delta : interval;
+    const key = keyOf(frame, id, profile);
+    sums.set(key, (sums.get(key) ?? 0) + dt);
+    busy += dt;
+  });
+  return [...sums.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, micros]) => ({ key, micros, share: busy ? micros / busy : 0 }));
+}
+
+/** A share as a percentage with one decimal. */
+const percent = (share: number) => Math.round(share * 1000) / 10;
 
 export interface TopFunction {
   name: string;
@@ -46,9 +88,8 @@ function sourceName(url: string, root: string): string {
 }
 
 /**
- * The `n` functions with the most self time in a profile, counting only samples inside
- * `window` (monotonic µs, the clock both the profile and process.hrtime use on Linux).
- * The raw profile stays on disk for a real viewer; this is just the short list for RESULTS.md.
+ * The `n` functions with the most self time in a profile, counting only samples inside `window`.
+ * The raw profile stays on disk for a real viewer; this is just the short list for a report.
  */
 export function topFunctions(
   file: string,
@@ -57,31 +98,15 @@ export function topFunctions(
   root: string,
   weight: ProfileWeight = 'time',
 ): TopFunction[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const self = new Map<string, number>();
-  let busy = 0;
-  let t = profile.startTime;
-  const interval = samplingInterval(profile);
-  profile.samples.forEach((id, i) => {
-    const delta = profile.timeDeltas[i] ?? 0;
-    t += delta;
-    if (t < window.fromMicros || t > window.toMicros) return;
-    const frame = frames.get(id);
-    if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') return;
-    const dt = weight === 'time' ? delta : interval;
+  return sumSamples(file, window, weight, (frame) => {
     const where = frame.url ? `${sourceName(frame.url, root)}:${frame.lineNumber + 1}` : 'native';
-    const key = `${frame.functionName || '(anonymous)'} ${where}`;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    busy += dt;
-  });
-  return [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
+    return `${frame.functionName || '(anonymous)'} ${where}`;
+  })
     .slice(0, n)
-    .map(([name, micros]) => ({
-      name,
-      selfMs: Math.round(micros / 100) / 10,
-      percent: busy ? Math.round((micros / busy) * 1000) / 10 : 0,
+    .map((f) => ({
+      name: f.key,
+      selfMs: Math.round(f.micros / 100) / 10,
+      percent: percent(f.share),
     }));
 }
 
@@ -96,40 +121,14 @@ export function profileSummary(
   root: string,
   weight: ProfileWeight = 'time',
 ): { name: string; percent: number }[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const groups = new Map<string, number>();
-  const interval = samplingInterval(profile);
-  let busy = 0;
-  let t = profile.startTime;
-  profile.samples.forEach((id, i) => {
-    const delta = profile.timeDeltas[i] ?? 0;
-    t += delta;
-    const dt = weight === 'time' ? delta : interval;
-    if (t < window.fromMicros || t > window.toMicros) return;
-    const frame = frames.get(id);
-    if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') return;
-    let group: string;
+  return sumSamples(file, window, weight, (frame) => {
     if (!frame.url)
-      group = frame.functionName === '(garbage collector)' ? frame.functionName : 'native';
-    else {
-      const name = sourceName(frame.url, root);
-      const inPackage = /^(@[^/]+\/[^/]+|[^/]+)\//.exec(name);
-      group = name.startsWith('node:')
-        ? name
-        : frame.url.includes('node_modules/')
-          ? `${inPackage?.[1] ?? name} (package)`
-          : name;
-    }
-    groups.set(group, (groups.get(group) ?? 0) + dt);
-    busy += dt;
-  });
-  return [...groups.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, micros]) => ({
-      name,
-      percent: busy ? Math.round((micros / busy) * 1000) / 10 : 0,
-    }));
+      return frame.functionName === '(garbage collector)' ? frame.functionName : 'native';
+    const name = sourceName(frame.url, root);
+    const inPackage = /^(@[^/]+\/[^/]+|[^/]+)\//.exec(name);
+    if (name.startsWith('node:')) return name;
+    return frame.url.includes('node_modules/') ? `${inPackage?.[1] ?? name} (package)` : name;
+  }).map((g) => ({ name: g.key, percent: percent(g.share) }));
 }
 
 /** One part of the work a profile is split into (`profileParts`): a frame belongs to it when `test` says so. */
@@ -152,40 +151,28 @@ export function profileParts(
   parts: readonly ProfilePart[],
   other = 'other',
 ): { name: string; share: number }[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile & {
-    nodes: { id: number; children?: number[] }[];
-  };
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes)
-    for (const child of node.children ?? []) parent.set(child, node.id);
   const partOf = new Map<number, string>();
-  const classify = (id: number): string => {
+  let tree: { byId: Map<number, Frame>; parent: Map<number, number> } | undefined;
+  const classify = (id: number, profile: CpuProfile): string => {
     const known = partOf.get(id);
     if (known !== undefined) return known;
-    const { url, functionName } = (byId.get(id) as CpuProfile['nodes'][number]).callFrame;
-    const up = parent.get(id);
+    tree ??= {
+      byId: new Map(profile.nodes.map((node) => [node.id, node.callFrame])),
+      parent: new Map(
+        profile.nodes.flatMap((node) => (node.children ?? []).map((c) => [c, node.id] as const)),
+      ),
+    };
+    const { url, functionName } = tree.byId.get(id) as Frame;
+    const up = tree.parent.get(id);
     const part =
       parts.find((p) => p.test(url, functionName))?.name ??
-      (up === undefined ? other : classify(up));
+      (up === undefined ? other : classify(up, profile));
     partOf.set(id, part);
     return part;
   };
-  const counts = new Map<string, number>();
-  let busy = 0;
-  let t = profile.startTime;
-  profile.samples.forEach((id, i) => {
-    t += profile.timeDeltas[i] ?? 0;
-    if (t < window.fromMicros || t > window.toMicros) return;
-    const name = byId.get(id)?.callFrame.functionName;
-    if (name === undefined || name === '(idle)' || name === '(program)') return;
-    const part = classify(id);
-    counts.set(part, (counts.get(part) ?? 0) + 1);
-    busy += 1;
-  });
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, n]) => ({ name, share: busy ? n / busy : 0 }));
+  return sumSamples(file, window, 'samples', (_frame, id, profile) => classify(id, profile)).map(
+    (p) => ({ name: p.key, share: p.share }),
+  );
 }
 
 /** Where a file is: a package's (its path under node_modules), the checkout's `dist/`, the bench's, or Node's own. */
