@@ -758,28 +758,44 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
       })
       .join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
     '',
-    '| kind | server | µs/job, median (range) | ÷ floor, median of rounds (range) | ÷ peer, median of rounds (range) | ÷ before, median of rounds (range) |',
-    '| --- | --- | --- | --- | --- | --- |',
-  ];
-  for (const kind of CPU_KINDS)
-    for (const label of r.labels) {
-      const xs = cpu[kind][label] ?? [];
-      const gateway = label !== 'floor' && label !== 'peer';
-      lines.push(
-        `| ${kind === 'finished' ? 'fresh existing' : 'not found'} | ${label} | ${median(xs).toFixed(0)} (${range(xs, 0)}) | ${ratioCell(kind, label, 'floor', label !== 'floor')} | ${ratioCell(kind, label, 'peer', gateway)} | ${ratioCell(kind, label, 'before', label === 'after')} |`,
-      );
-    }
-  lines.push(
+    ...table(
+      [
+        'kind',
+        'server',
+        'µs/job, median (range)',
+        ...['floor', 'peer', 'before'].map((x) => `÷ ${x}, median of rounds (range)`),
+      ],
+      CPU_KINDS.flatMap((kind) =>
+        r.labels.map((label) => {
+          const xs = cpu[kind][label] ?? [];
+          const gateway = label !== 'floor' && label !== 'peer';
+          return [
+            kind === 'finished' ? 'fresh existing' : 'not found',
+            label,
+            `${median(xs).toFixed(0)} (${range(xs, 0)})`,
+            ratioCell(kind, label, 'floor', label !== 'floor'),
+            ratioCell(kind, label, 'peer', gateway),
+            ratioCell(kind, label, 'before', label === 'after'),
+          ];
+        }),
+      ),
+    ),
     '',
-    `| 100-job query (80 distinct), ${settings.slowLatencyMs} ms upstream | p50 ms | p90 ms | queries |`,
-    '| --- | --- | --- | --- |',
-    ...r.labels
-      .filter((l) => l !== 'floor')
-      .map((l) => {
-        const xs = r.latency[l] ?? [];
-        return `| ${l} | ${percentile(xs, 50).toFixed(1)} | ${percentile(xs, 90).toFixed(1)} | ${xs.length} |`;
-      }),
-  );
+    ...table(
+      [
+        `100-job query (80 distinct), ${settings.slowLatencyMs} ms upstream`,
+        'p50 ms',
+        'p90 ms',
+        'queries',
+      ],
+      r.labels
+        .filter((l) => l !== 'floor')
+        .map((l) => {
+          const xs = r.latency[l] ?? [];
+          return [l, percentile(xs, 50).toFixed(1), percentile(xs, 90).toFixed(1), xs.length];
+        }),
+    ),
+  ];
   if (profile.length) lines.push('', ...profile);
   return `${lines.join('\n')}\n`;
 }
