@@ -234,11 +234,14 @@ export function buildRows(
   const before = sides.find((s) => s.label === 'before');
   const after = sides.find((s) => s.label === 'after') as SideResult;
   const rows: Row[] = [];
+  /** A row from its `spec` (`digits` 0 unless given) and the value `of` a side. */
   const add = (
-    spec: Omit<Row, 'verdict' | 'text' | 'before' | 'after' | 'ratio' | 'beforeRatio'>,
+    given: Omit<Row, 'verdict' | 'text' | 'before' | 'after' | 'ratio' | 'beforeRatio' | 'digits'> &
+      Partial<Pick<Row, 'digits'>>,
     of: (s: SideResult) => number | undefined,
     pairedRatioOf?: (s: SideResult) => number,
   ) => {
+    const spec = { ...given, digits: given.digits ?? 0 };
     const a = of(after) as number;
     const b = before ? of(before) : undefined;
     const r = pairedRatioOf ? pairedRatioOf(after) : ratioOf(a, spec.baseline);
@@ -273,7 +276,6 @@ export function buildRows(
         ...(before ? { beforeBaseline: median(before.floorMicros[kind]) } : {}),
         baselineLabel: 'floor',
         goal: { on: 'ratio', op: '<=', target: 1.5 },
-        digits: 0,
       },
       (s) => perJob(cpuRuns(s, kind)),
       (s) => median(floorRatios(s, kind)),
@@ -290,7 +292,6 @@ export function buildRows(
           ...(before?.peer ? { beforeBaseline: perJob(peerRuns(before, kind)) } : {}),
           baselineLabel: 'SDK peer',
           goal: { on: 'ratio', op: '<=', target: 0.5 },
-          digits: 0,
         },
         (s) => perJob(cpuRuns(s, kind)),
         (s) => median(peerRatios(s, kind)),
@@ -331,7 +332,6 @@ export function buildRows(
       baseline: 80,
       baselineLabel: 'distinct jobs',
       goal: { on: 'value', op: '=', target: 80 },
-      digits: 0,
     },
     (s) => median(s.coalescing),
   );
@@ -345,7 +345,6 @@ export function buildRows(
         baseline: after.redis.distinct,
         baselineLabel: 'distinct jobs',
         goal: { on: 'value', op: '=', target: after.redis.distinct },
-        digits: 0,
       },
       (s) => redisOf(s)?.concurrentCalls,
     );
@@ -355,7 +354,6 @@ export function buildRows(
         figure: 'the same split again, all in Redis: upstream calls',
         unit: 'calls',
         goal: { on: 'value', op: '=', target: 0 },
-        digits: 0,
       },
       (s) => redisOf(s)?.repeatCalls,
     );
@@ -368,7 +366,6 @@ export function buildRows(
       baseline: median(baseline.baselineMicros),
       baselineLabel: 'bare graphql-js server',
       goal: { on: 'value', op: '<=', target: 100 },
-      digits: 0,
     },
     (s) => median(s.cachedMicros),
   );
@@ -379,7 +376,6 @@ export function buildRows(
       unit: 'µs/request',
       ...(baseline.apolloMicros.length ? { baseline: median(baseline.apolloMicros) } : {}),
       baselineLabel: 'bare Apollo Server 5',
-      digits: 0,
     },
     (s) => (s === after ? median(s.cachedMicros) : undefined),
   );
@@ -388,7 +384,6 @@ export function buildRows(
       id: '4.cachedLogged',
       figure: 'the same at LOG_LEVEL=info (one log line per request)',
       unit: 'µs/request',
-      digits: 0,
     },
     (s) => median(s.cachedLoggedMicros),
   );
@@ -397,7 +392,6 @@ export function buildRows(
       id: '4.http',
       figure: 'node:http alone answering the same bytes, no GraphQL',
       unit: 'µs/request',
-      digits: 0,
     },
     (s) => (s === after ? median(baseline.httpMicros) : undefined),
   );
@@ -406,7 +400,6 @@ export function buildRows(
       id: '5.peak',
       figure: `peak RSS, ${settings.memoryConnections} 100-job queries in flight`,
       unit: 'MB',
-      digits: 0,
     },
     (s) => median(s.memory.map((m) => m.peakMb)),
   );
@@ -479,7 +472,6 @@ export function buildRows(
       figure: 'new upstream connections after warm-up',
       unit: 'connections',
       goal: { on: 'value', op: '=', target: 0 },
-      digits: 0,
     },
     (s) => s.newConnections,
   );
@@ -489,7 +481,6 @@ export function buildRows(
       figure: 'finished jobs without secrets asked twice: upstream calls for the 2nd query',
       unit: 'calls',
       goal: { on: 'value', op: '=', target: 0 },
-      digits: 0,
     },
     (s) => s.repeatClean.secondRunCalls,
   );
@@ -498,7 +489,6 @@ export function buildRows(
       id: '6.repeatSecret',
       figure: `finished jobs holding a secret asked twice (${after.repeatSecret.jobs}): upstream calls for the 2nd query`,
       unit: 'calls',
-      digits: 0,
     },
     (s) => s.repeatSecret.secondRunCalls,
   );
@@ -800,6 +790,15 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
   return `${lines.join('\n')}\n`;
 }
 
+/** The `rows` largest parts of a profile's self time by where the code is, as a table. */
+const bySource = (side: string, file: string, w: ProfileWindow, root: string, rows: number) =>
+  table(
+    [`${side}: self time by where the code is`, '%'],
+    profileSummary(file, w, root, 'samples')
+      .slice(0, rows)
+      .map((g) => [g.name, g.percent]),
+  );
+
 /** A profiled phase's window, per kind of job (monotonic µs). */
 export type KindWindows = Partial<Record<IdKind, ProfileWindow>>;
 
@@ -845,12 +844,7 @@ export function cpuProfileSection(
         partRows.map((p) => [p.name, p.g.toFixed(0), p.f.toFixed(0), (p.g - p.f).toFixed(0)]),
       ),
       '',
-      ...table(
-        ['gateway: self time by where the code is', '%'],
-        profileSummary(gateway.file, window, gateway.root, 'samples')
-          .slice(0, 30)
-          .map((g) => [g.name, g.percent]),
-      ),
+      ...bySource('gateway', gateway.file, window, gateway.root, 30),
       '',
       ...table(
         ['gateway: top functions by self time', 'ms', '%'],
@@ -861,12 +855,7 @@ export function cpuProfileSection(
         ]),
       ),
       '',
-      ...table(
-        ['floor: self time by where the code is', '%'],
-        profileSummary(floor.file, floorWindow, floor.root, 'samples')
-          .slice(0, 15)
-          .map((g) => [g.name, g.percent]),
-      ),
+      ...bySource('floor', floor.file, floorWindow, floor.root, 15),
     );
   }
   return out;
