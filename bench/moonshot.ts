@@ -141,36 +141,32 @@ function raisedCaps(
 ): { env: Record<string, string>; why: string[] } {
   const env: Record<string, string> = {};
   const why: string[] = [];
-  const raise = (name: string, current: number, wanted: number, what: string) => {
-    if (wanted <= current) return;
+  for (const [name, current, wanted, what] of [
+    ['JOBGRAPH_MAX_SUBSCRIPTIONS', config.watch.maxTotal, need.watches, 'the open subscriptions'],
+    [
+      'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
+      config.watch.maxPerCaller,
+      need.perConnection,
+      'the subscriptions of one connection (one caller)',
+    ],
+    ['JOBGRAPH_MAX_WEBSOCKETS', config.watch.maxSockets, need.sockets, 'the WebSockets'],
+    [
+      'JOBGRAPH_MAX_SSE_RESERVATIONS',
+      config.watch.maxReservations,
+      need.reservations,
+      'the single connection mode streams',
+    ],
+    [
+      'JOBGRAPH_MAX_JOBS_PER_REQUEST',
+      config.limits.maxJobsPerRequest,
+      settings.jobsPerWatch,
+      'the jobs of one subscription',
+    ],
+  ] as const) {
+    if (wanted <= current) continue;
     env[name] = String(wanted);
     why.push(`\`${name}=${wanted}\` (default ${current}): ${what}`);
-  };
-  raise(
-    'JOBGRAPH_MAX_SUBSCRIPTIONS',
-    config.watch.maxTotal,
-    need.watches,
-    'the open subscriptions',
-  );
-  raise(
-    'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
-    config.watch.maxPerCaller,
-    need.perConnection,
-    'the subscriptions of one connection (one caller)',
-  );
-  raise('JOBGRAPH_MAX_WEBSOCKETS', config.watch.maxSockets, need.sockets, 'the WebSockets');
-  raise(
-    'JOBGRAPH_MAX_SSE_RESERVATIONS',
-    config.watch.maxReservations,
-    need.reservations,
-    'the single connection mode streams',
-  );
-  raise(
-    'JOBGRAPH_MAX_JOBS_PER_REQUEST',
-    config.limits.maxJobsPerRequest,
-    settings.jobsPerWatch,
-    'the jobs of one subscription',
-  );
+  }
   return { env, why };
 }
 
