@@ -58,7 +58,7 @@ const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 /** `--only cpu`: the only part run alone. */
 const only = process.argv.includes('--only')
-  ? process.argv[process.argv.indexOf('--only') + 1]
+  ? (process.argv[process.argv.indexOf('--only') + 1] ?? '')
   : undefined;
 const started = performance.now();
 const log = logger(
@@ -419,4 +419,4 @@ function renderOnly(): void {
 if (process.argv.includes('--render')) renderOnly();
 else if (only === 'cpu') runBench(log, cpuOnly);
 else if (only === undefined) runBench(log, main);
-else throw new Error(`--only ${only}: the only part run alone is cpu`);
+else throw new Error(`--only ${only || '(nothing)'}: the only part run alone is cpu`);
