@@ -1,23 +1,9 @@
 /**
- * `npm run bench:listing-big`: what `listJobs` costs over
- * a big account, under a minute. The emulators run in their own process with
- * BENCH_JOBS_PER_SOURCE jobs in every listable source (default 3000: Panorama 120 upstream pages,
- * HealthOmics 30 a store, COS Batch and Import/Export 3, AWS Batch 30 a job queue, three queues,
- * read page by page newest first); the gateway is a default-config live process (the rig:
- * bench/rig/stack.ts). Through real HTTP with a read token, counting upstream list calls in the
- * emulators' call logs:
- *
- * - page 1 of a walk of 25 (default filter: every source) on a fresh gateway, then pages 2–10;
- * - 20 dashboards opening the default filter at once, on a fresh gateway (no snapshot), and again
- *   with the snapshots warm;
- * - a status filter HealthOmics and COS Batch apply themselves, on a fresh gateway and with the
- *   unfiltered snapshots at hand;
- * - the gateway's RSS before the first page and after the last; and again for the walk on a
- *   gateway in a memory cgroup of the kit's limit (bench/sizing.json), as a pod runs it;
- * - in this process, the heap a held summary costs (page 1 read through the same code, the
- *   snapshots and kept pages dropped, the difference after a collection, over the summaries held).
- *
- * Writes bench/listing-big-results.json and bench/LISTING-BIG.md.
+ * `npm run bench:listing-big`: what `listJobs` costs over a big account (BENCH_JOBS_PER_SOURCE
+ * jobs in every listable source) through a default-config live gateway, list calls counted in the
+ * emulators' call logs (and the walk again on a gateway in a memory cgroup of the kit's limit, as
+ * a pod runs it), and in this process the heap a held summary costs. What each figure is:
+ * bench/README.md. Writes bench/listing-big-results.json and bench/LISTING-BIG.md.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -126,13 +112,7 @@ async function dashboards(count: number, filter?: Record<string, unknown>) {
 }
 
 /** Heap bytes a job costs in the snapshots, measured in this process over the same sources. */
-async function bytesPerJob(): Promise<{
-  jobs: number;
-  heapBytes: number;
-  estimated: number;
-  sharedText: number;
-  sharedStored: number;
-}> {
+async function bytesPerJob() {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
   // The demo configuration pointed at the emulator process (its URLs), as startDemo does.
@@ -250,7 +230,7 @@ const KIT_LIMIT = (
  * sizes its young generation from the heap limit Node derives from it (from the machine's memory
  * without one), so the RSS a burst of reading leaves differs.
  */
-async function underKitLimit(): Promise<UnderLimit> {
+async function walkUnderKitLimit() {
   const limit = memoryLimit('jobgraph-bench', quantityBytes(KIT_LIMIT));
   if ('unavailable' in limit) {
     log(`not measured under the kit's memory limit: ${limit.unavailable}`);
@@ -282,17 +262,7 @@ async function underKitLimit(): Promise<UnderLimit> {
   }
 }
 
-type UnderLimit =
-  | { limit: string; unavailable: string }
-  | {
-      limit: string;
-      page1Calls: number;
-      repeats: number;
-      rss: { before: number; afterWalkAndDashboards: number };
-      spaces: { before: Spaces; afterPage1: Spaces; afterWalkAndDashboards: Spaces };
-    };
-
-async function main(): Promise<void> {
+async function measure() {
   // What else ran: the figures of a loaded machine are not a quiet one's.
   const load = { average1m: loadavg()[0]!, cores: availableParallelism() };
   stack = await startStack({ jobsPerSource: N });
@@ -328,12 +298,12 @@ async function main(): Promise<void> {
   const perJob = await bytesPerJob();
 
   // 5. The walk and the warm dashboards again, on a gateway under the kit's memory limit.
-  const limited = await underKitLimit();
+  const underKitLimit = await walkUnderKitLimit();
 
   const strip = (p: { calls: Calls; ms: number }) => ({ calls: p.calls, ms: p.ms });
   const laterCalls = later.map((p) => p.calls.total);
   const laterMs = later.map((p) => p.ms);
-  const results = {
+  return {
     date: new Date().toISOString(),
     node: process.version,
     load,
@@ -370,46 +340,17 @@ async function main(): Promise<void> {
       afterWalkAndDashboards: spacesAfterWalk,
     },
     snapshotBytesPerJob: perJob,
-    underKitLimit: limited,
+    underKitLimit,
   };
+}
+
+async function main(): Promise<void> {
+  const results = await measure();
   const written = await writeReport({ md: [OUT_MD, render(results)], json: [OUT_JSON, results] });
   log(`wrote ${written.join(' and ')}`);
 }
 
-interface Timed {
-  calls: Calls;
-  ms: number;
-}
-
-function render(r: {
-  jobsPerSource: number;
-  node: string;
-  date: string;
-  load: { average1m: number; cores: number };
-  page1: Timed;
-  pages2to10: {
-    calls: number[];
-    by: Calls;
-    callsMean: number;
-    callsMax: number;
-    msMedian: number;
-    msMax: number;
-    repeats: number;
-  };
-  dashboards: { count: number; cold: Timed; warm: Timed; ratioToOne: number };
-  filters: Record<'filteredCold' | 'filteredAgain' | 'unfilteredCold' | 'otherStates', Timed>;
-  rss: { before: number; afterWalkAndDashboards: number; afterFilters: number };
-  heapUsed: { before: number; afterWalkAndDashboards: number };
-  spaces: { before: Spaces; afterPage1: Spaces; afterWalkAndDashboards: Spaces };
-  snapshotBytesPerJob: {
-    jobs: number;
-    heapBytes: number;
-    estimated: number;
-    sharedText: number;
-    sharedStored: number;
-  };
-  underKitLimit: UnderLimit;
-}): string {
+function render(r: Awaited<ReturnType<typeof measure>>): string {
   const by = (c: Calls) =>
     Object.entries(c.by)
       .map(([k, v]) => `${k} ${v}`)

@@ -1,36 +1,13 @@
 /**
- * `npm run bench:moonshot` (about 4 minutes; `BENCH_QUICK=1`
- * about 2): the "watch moonshot" — 10,000 open `jobUpdates` subscriptions of 2,000 unfinished
- * jobs on ONE jobgraph replica. Rewrites bench/MOONSHOT.md and prints its figures as one JSON line.
- *
- * Real parts: the emulators in their own process (bench/rig/stack.ts), a big account
- * (`jobsPerSource` N: the fewest jobs a source for enough unfinished ones, about 17,000), with
- * BENCH_LATENCY_MS (20) before each answer; one gateway, `node bin/jobgraph.mjs` in live mode
- * (bench/rig/gateway.ts) on its default configuration but for the emulator endpoints, the token key,
- * LOG_LEVEL back at its default (info) and any cap the size asks to raise (none at the default
- * size: one caller per connection, 20 subscriptions each, is the per-caller cap); its CPU is read
- * from /proc, so it is the gateway's alone.
- *
- * The jobs: the unfinished jobs of the big account's four listable sources (the newest of each,
- * taken in turn), and `moving` (5 %) Import/Export jobs that report progress every `moveSeconds`
- * (copies of the demo job INPG1 through the emulators' `synthesize` knob, whose ProgressMessage
- * the bench changes; Import/Export is described per job anyway). Every subscription watches
- * `jobsPerWatch` (4) of them, consecutive in a list that mixes the providers, so each job is
- * watched watches × 4 / jobs (20) times. Connections, each its own caller (token subject), carry
- * 20 subscriptions each through the official clients: nine in ten graphql-ws, one in twenty
- * graphql-sse in its default distinct connections mode (a stream per subscription), one in twenty
- * graphql-sse in single connection mode; 50 are being set up at any time.
- *
- * Phases: set-up (every subscription has had an event of each of its jobs), a warm-up that lets
- * every poller back off to JOBGRAPH_WATCH_MAX_POLL_MS, the steady window (CPU, RSS, upstream calls
- * from the emulators' call log, events), then the moving jobs stop and every subscriber of each must
- * end with the same events: a subscriber with fewer than another of the same job missed some.
+ * `npm run bench:moonshot`: the "watch moonshot", 10,000 open `jobUpdates` subscriptions of 2,000
+ * unfinished jobs on ONE jobgraph replica, beside the bare floor (baseline/watchFloor.ts). The
+ * jobs, the watchers, the phases and every setting: bench/README.md. Rewrites bench/MOONSHOT.md
+ * and prints its figures as one JSON line.
  */
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../src/auth/mintToken.ts';
 import { loadConfig, type Config } from '../src/config/index.ts';
 import { COS_LIST_MAX_RESULTS } from '../src/datasources/cosbatch/list.ts';
 import { PANORAMA_LIST_MAX_RESULTS } from '../src/datasources/panorama/list.ts';
@@ -57,7 +34,16 @@ import { cpuTimeMicros, sleep, waitForIdle } from './rig/proc.ts';
 import { topFunctions, type TopFunction } from './lib/profile.ts';
 import { readMoonshotSettings } from './lib/settings.ts';
 import { median, percentile } from './rig/stats.ts';
-import { newTally, WatcherConnection, type WatcherKind } from './lib/watchers.ts';
+import {
+  callerToken,
+  kindOf,
+  newTally,
+  openAll,
+  progressMessage,
+  startMover,
+  WatcherConnection,
+  type WatcherKind,
+} from './lib/watchers.ts';
 
 const log = logger('moonshot');
 const OUT_MD = fileURLToPath(new URL('./MOONSHOT.md', import.meta.url));
@@ -84,8 +70,6 @@ const MOVING_PREFIX = 'MV';
 /** Connections being set up at once (below JOBGRAPH_MAX_WEBSOCKETS_PENDING's 100). */
 const OPEN_CONCURRENCY = 50;
 const SETUP_TIMEOUT_MS = 120_000;
-
-const progressMessage = (step: number) => `Data transfer is in progress: step ${step}.`;
 
 /** The unfinished listed jobs of each source of a big account of `n` jobs a source, newest first. */
 function unfinished(n: number): Record<Source, string[]> {
@@ -150,10 +134,6 @@ function jobList(still: readonly string[], moving: readonly string[]): string[] 
   return out;
 }
 
-/** Connection c's kind: one in ten graphql-sse, half of those in single connection mode. */
-const kindOf = (c: number): WatcherKind =>
-  c % 10 !== 9 ? 'ws' : c % 20 === 9 ? 'sse' : 'sse-single';
-
 /** The settings the size needs raised above their defaults, each with why. */
 function raisedCaps(
   config: Config,
@@ -161,36 +141,32 @@ function raisedCaps(
 ): { env: Record<string, string>; why: string[] } {
   const env: Record<string, string> = {};
   const why: string[] = [];
-  const raise = (name: string, current: number, wanted: number, what: string) => {
-    if (wanted <= current) return;
+  for (const [name, current, wanted, what] of [
+    ['JOBGRAPH_MAX_SUBSCRIPTIONS', config.watch.maxTotal, need.watches, 'the open subscriptions'],
+    [
+      'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
+      config.watch.maxPerCaller,
+      need.perConnection,
+      'the subscriptions of one connection (one caller)',
+    ],
+    ['JOBGRAPH_MAX_WEBSOCKETS', config.watch.maxSockets, need.sockets, 'the WebSockets'],
+    [
+      'JOBGRAPH_MAX_SSE_RESERVATIONS',
+      config.watch.maxReservations,
+      need.reservations,
+      'the single connection mode streams',
+    ],
+    [
+      'JOBGRAPH_MAX_JOBS_PER_REQUEST',
+      config.limits.maxJobsPerRequest,
+      settings.jobsPerWatch,
+      'the jobs of one subscription',
+    ],
+  ] as const) {
+    if (wanted <= current) continue;
     env[name] = String(wanted);
     why.push(`\`${name}=${wanted}\` (default ${current}): ${what}`);
-  };
-  raise(
-    'JOBGRAPH_MAX_SUBSCRIPTIONS',
-    config.watch.maxTotal,
-    need.watches,
-    'the open subscriptions',
-  );
-  raise(
-    'JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER',
-    config.watch.maxPerCaller,
-    need.perConnection,
-    'the subscriptions of one connection (one caller)',
-  );
-  raise('JOBGRAPH_MAX_WEBSOCKETS', config.watch.maxSockets, need.sockets, 'the WebSockets');
-  raise(
-    'JOBGRAPH_MAX_SSE_RESERVATIONS',
-    config.watch.maxReservations,
-    need.reservations,
-    'the single connection mode streams',
-  );
-  raise(
-    'JOBGRAPH_MAX_JOBS_PER_REQUEST',
-    config.limits.maxJobsPerRequest,
-    settings.jobsPerWatch,
-    'the jobs of one subscription',
-  );
+  }
   return { env, why };
 }
 
@@ -205,22 +181,6 @@ function callsBySource(calls: readonly LoggedCall[]) {
     else row.describe += 1;
   }
   return by;
-}
-
-/** Open every connection, OPEN_CONCURRENCY at a time, each ready (or timed out) before the next. */
-async function openAll(make: (() => WatcherConnection)[]): Promise<WatcherConnection[]> {
-  const open: WatcherConnection[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: OPEN_CONCURRENCY }, async () => {
-      while (next < make.length) {
-        const connection = make[next++]!();
-        open.push(connection);
-        await connection.whenReady(SETUP_TIMEOUT_MS);
-      }
-    }),
-  );
-  return open;
 }
 
 type Reading = { rss: number; heap: number };
@@ -247,11 +207,11 @@ async function settled(
  */
 async function openInHalves(make: (() => WatcherConnection)[], read: () => Promise<Reading>) {
   const half = Math.ceil(make.length / 2);
-  const open = await openAll(make.slice(0, half));
+  const open = await openAll(make.slice(0, half), OPEN_CONCURRENCY, SETUP_TIMEOUT_MS);
   const pausedAt = performance.now();
   const mid = await read();
   const pauseMs = performance.now() - pausedAt;
-  open.push(...(await openAll(make.slice(half))));
+  await openAll(make.slice(half), OPEN_CONCURRENCY, SETUP_TIMEOUT_MS, open);
   const endAt = performance.now();
   const end = await read();
   const watches = open.slice(half).reduce((n, c) => n + c.seen.length, 0);
@@ -349,11 +309,7 @@ async function measure() {
   try {
     const rssIdle = gateway.rss();
     const heapIdle = await heapOf(gateway);
-    const tokens = await Promise.all(
-      plans.map((_, c) =>
-        mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject: `moonshot-${c}` }),
-      ),
-    );
+    const tokens = await Promise.all(plans.map((_, c) => callerToken(jwtSecret, `moonshot-${c}`)));
 
     // 1. Set-up.
     const setupCalls0 = await emulators.counters();
@@ -387,14 +343,7 @@ async function measure() {
     for (const c of open) c.mark();
 
     // 2. The moving jobs report progress from now on; warm-up.
-    let step = 0;
-    const mover = setInterval(
-      () =>
-        void emulators
-          .patchImportExportJob(MOVING_TEMPLATE, { ProgressMessage: progressMessage(++step) })
-          .catch((err: unknown) => log(`mover: ${String(err)}`)),
-      s.moveSeconds * 1000,
-    );
+    const mover = startMover(emulators, MOVING_TEMPLATE, s.moveSeconds, log);
     await sleep(s.warmupSeconds * 1000);
 
     // 3. The steady window.
@@ -436,7 +385,7 @@ async function measure() {
     );
 
     // 4. The moving jobs stop; every subscriber of each must come to the last step.
-    clearInterval(mover);
+    const step = mover.stop();
     const last = progressMessage(step);
     const movingSet = new Set(moving);
     const laggards = () =>

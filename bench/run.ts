@@ -3,9 +3,12 @@
  * SDK peer, the bare servers), for the gateway of this checkout ("after") and, with
  * BENCH_BEFORE_ROOT, of another checkout ("before"), against the same five emulators in one run.
  * Writes bench/RESULTS.md and bench/results.json.
+ * `npm run bench:cpu` (`--only cpu`): figure 1 and the peer rows alone, in rotated rounds with
+ * their spread, printed as Markdown (bench/README.md, Files).
  * Settings: bench/lib/settings.ts (BENCH_* variables; BENCH_QUICK=1 for a quick run).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,24 +18,68 @@ import type { ChildServer } from './rig/childServer.ts';
 import { benchContext, probeFixtures, type BenchContext } from './lib/context.ts';
 import { floorClient } from './lib/floor.ts';
 import { jobsOf } from './lib/fixtures.ts';
+import type { IdKind } from './lib/ids.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
-import { gitState, machineInfo, packageVersions } from './rig/report.ts';
-import { cpuTimeMicros } from './rig/proc.ts';
+import { cpuTimeMicros, waitForIdle } from './rig/proc.ts';
 import { startPeer } from './lib/peer.ts';
-import { buildRows, renderReport, type FloorResult, type PeerCheck } from './lib/report.ts';
-import { readSettings } from './lib/settings.ts';
-import { cpuPerRequest, measureSide, type SideResult } from './lib/side.ts';
+import {
+  buildRows,
+  cpuProfileSection,
+  gitState,
+  machineInfo,
+  packageVersions,
+  renderCpuOnly,
+  renderReport,
+  type CpuOnlyResult,
+  type FloorResult,
+  type KindWindows,
+  type PeerCheck,
+} from './rig/report.ts';
+import { readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
+import {
+  cpuPerJob,
+  cpuPerRequest,
+  eightyOfHundred,
+  loadFresh,
+  measureSide,
+  nowMicros,
+  oddCalls,
+  PEER_STEADY_QUERIES,
+  timedQuery,
+  warmUp,
+  withLatency,
+  type SideResult,
+} from './lib/side.ts';
 import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
 import { logger, release, runBench, startStack, track } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
+/** `--only cpu`: the only part run alone. */
+const only = process.argv.includes('--only')
+  ? (process.argv[process.argv.indexOf('--only') + 1] ?? '')
+  : undefined;
 const started = performance.now();
 const log = logger(
-  'bench',
+  only ?? 'bench',
   () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
 );
+
+/** What every run starts with: a scratch folder, the emulators, the phases' context and the checkouts to measure. */
+async function begin(settings: BenchSettings) {
+  const tmpDir = mkdtempSync(
+    join(os.tmpdir(), only ? `jobgraph-bench-${only}-` : 'jobgraph-bench-'),
+  );
+  log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
+  const stack = await startStack({ latencyMs: settings.latencyMs });
+  const ctx = benchContext(stack, settings, { repoRoot: REPO_ROOT, tmpDir }, log);
+  const roots = [
+    ...(settings.beforeRoot ? [['before', resolve(settings.beforeRoot)] as const] : []),
+    ['after', resolve(settings.afterRoot ?? REPO_ROOT)] as const,
+  ];
+  return { tmpDir, stack, ctx, roots };
+}
 
 /** The direct latency baseline: the floor client sending 1 call, then 80 concurrent calls, at the slow upstream latency. */
 async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
@@ -107,12 +154,8 @@ async function checkPeer(
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const tmpDir = mkdtempSync(join(os.tmpdir(), 'jobgraph-bench-'));
-  log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
-
-  const stack = await startStack({ latencyMs: settings.latencyMs });
+  const { tmpDir, stack, ctx, roots } = await begin(settings);
   const { emulators } = stack;
-  const ctx = benchContext(stack, settings, { repoRoot: REPO_ROOT, tmpDir }, log);
   const tracked = (p: GatewayProcess) => void track(p);
 
   // The probe gateway (this checkout's) also checks the peer's answers.
@@ -141,10 +184,7 @@ async function main(): Promise<void> {
   const floor = await measureFloor(ctx);
 
   const sides: SideResult[] = [];
-  for (const [label, root] of [
-    ...(settings.beforeRoot ? [['before', resolve(settings.beforeRoot)] as const] : []),
-    ['after', resolve(settings.afterRoot ?? REPO_ROOT)] as const,
-  ]) {
+  for (const [label, root] of roots) {
     log(`${label}: gateway from ${root}`);
     sides.push(await measureSide(ctx, label, root, fixtures, tracked, peer));
   }
@@ -222,6 +262,142 @@ async function main(): Promise<void> {
   );
 }
 
+const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
+
+/**
+ * `npm run bench:cpu`: every round runs the floor, each gateway (the "before" checkout, if given,
+ * and this one) and the SDK peer back to back for one kind of job, in an order that rotates each
+ * round, so a shared machine's drift moves them alike; a verdict is the median of the per-round
+ * ratios, printed with its range. With BENCH_PROFILE=1 the after gateway runs under `--cpu-prof`
+ * in a last phase of its own, never in the timed rounds. Every number goes to `<scratch>/cpu.json`.
+ */
+async function cpuOnly(): Promise<void> {
+  const settings = readCpuSettings();
+  const { tmpDir, stack, ctx, roots } = await begin(settings);
+  const launch = (label: string, root: string, nodeArgs: string[] = []) =>
+    stack.gateway({
+      label,
+      repoRoot: root,
+      nodeArgs,
+      extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
+    });
+  const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
+  await probeFixtures(stack, { repoRoot: afterRoot });
+
+  const gateways: (GatewayProcess & { label: string })[] = [];
+  for (const [label, root] of roots) gateways.push({ ...(await launch(label, root)), label });
+  const peer = { ...track(await startPeer(stack.emulators.urls)), label: 'peer' };
+  const servers = [...gateways, peer];
+
+  log('warm-up');
+  for (const s of servers)
+    await warmUp(ctx, s, s === peer ? PEER_STEADY_QUERIES : settings.steadyStateQueries);
+
+  log(
+    `CPU per job: ${settings.cpuRuns} rounds of floor, ${servers.map((s) => s.label).join(', ')}`,
+  );
+  const cpu: CpuOnlyResult['cpu'] = { finished: {}, missing: {}, running: {} };
+  for (let r = 0; r < settings.cpuRuns; r++) {
+    for (const kind of CPU_KINDS) {
+      const runs = cpu[kind];
+      // The floor first, then the servers in an order rotated by one each round.
+      (runs.floor ??= []).push(await ctx.floorCpu(kind));
+      for (let i = 0; i < servers.length; i++) {
+        const s = servers[(i + r) % servers.length] as (typeof servers)[number];
+        const run = await cpuPerJob(ctx, s, kind);
+        if (oddCalls(run))
+          log(
+            `WARNING: ${s.label} ${kind}: ${run.upstreamCalls} upstream calls for ${run.jobs} jobs (${run.expectedCalls} expected)`,
+          );
+        (runs[s.label] ??= []).push(run.microsPerJob);
+      }
+    }
+    log(
+      `round ${r + 1}: ${CPU_KINDS.map(
+        (k) =>
+          `${k} ${Object.entries(cpu[k])
+            .map(([l, xs]) => `${l} ${(xs.at(-1) ?? 0).toFixed(0)}`)
+            .join(' ')}`,
+      ).join(' | ')}`,
+    );
+  }
+
+  log(`100-job (80 distinct) p50 at ${settings.slowLatencyMs} ms upstream`);
+  const latency: Record<string, number[]> = {};
+  await withLatency(ctx, settings.slowLatencyMs, async () => {
+    for (let i = 0; i < settings.latencyPairs * 2; i++)
+      for (let j = 0; j < servers.length; j++) {
+        const s = servers[(i + j) % servers.length] as (typeof servers)[number];
+        const headers = s === peer ? {} : ctx.authHeaders;
+        (latency[s.label] ??= []).push(
+          await timedQuery(
+            { ...ctx, authHeaders: headers },
+            s.url,
+            jobsBody(eightyOfHundred(ctx, 'finished')),
+          ),
+        );
+      }
+  });
+
+  let profile: string[] = [];
+  const profileWindows: Record<string, KindWindows> = {};
+  if (settings.profile) {
+    log('profile: the after gateway under --cpu-prof');
+    for (const g of gateways) await g.stop();
+    const dir = join(tmpDir, 'profile');
+    const profiled = await launch('profiled', afterRoot, ['--cpu-prof', '--cpu-prof-dir', dir]);
+    // The same steady state as the timed gateways: code optimised, the secret registry full.
+    await loadFresh(ctx, profiled.url, 'missing', 20);
+    await loadFresh(ctx, profiled.url, 'finished', Math.max(60, settings.steadyStateQueries), 300);
+    const windows: KindWindows = {};
+    for (const kind of CPU_KINDS) {
+      await waitForIdle(profiled.pid);
+      const fromMicros = nowMicros();
+      await loadFresh(ctx, profiled.url, kind, Math.max(40, settings.cpuRequests * 2));
+      windows[kind] = { fromMicros, toMicros: nowMicros() };
+    }
+    await profiled.stop();
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    // The floor's own profile, for what a job costs beyond it: this process, through the inspector.
+    log('profile: the floor');
+    const floorFile = join(dir, 'floor.cpuprofile');
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    const floorWindows: KindWindows = {};
+    for (const kind of CPU_KINDS) {
+      const fromMicros = nowMicros();
+      for (let i = 0; i < 3; i++) await ctx.floorCpu(kind);
+      floorWindows[kind] = { fromMicros, toMicros: nowMicros() };
+    }
+    const { profile: floorProfile } = await session.post('Profiler.stop');
+    session.disconnect();
+    writeFileSync(floorFile, JSON.stringify(floorProfile));
+    Object.assign(profileWindows, { gateway: windows, floor: floorWindows });
+    if (file)
+      profile = cpuProfileSection(
+        cpu,
+        { file: join(dir, file), windows, root: afterRoot },
+        { file: floorFile, windows: floorWindows, root: REPO_ROOT },
+      );
+  }
+
+  const result = {
+    settings,
+    roots,
+    labels: ['floor', ...servers.map((s) => s.label)],
+    cpu,
+    latency,
+  };
+  process.stdout.write(renderCpuOnly(result, profile));
+  writeFileSync(
+    join(tmpDir, 'cpu.json'),
+    `${JSON.stringify({ settings, roots, cpu, latency, profileWindows }, null, 2)}\n`,
+  );
+  log(`every number in ${join(tmpDir, 'cpu.json')}`);
+}
+
 /**
  * `npm run bench -- --render`: bench/RESULTS.md again from bench/results.json, measuring nothing —
  * for a change to the report's text, so the figures stay those of the run that made them.
@@ -241,4 +417,6 @@ function renderOnly(): void {
 }
 
 if (process.argv.includes('--render')) renderOnly();
-else runBench(log, main);
+else if (only === 'cpu') runBench(log, cpuOnly);
+else if (only === undefined) runBench(log, main);
+else throw new Error(`--only ${only || '(nothing)'}: the only part run alone is cpu`);

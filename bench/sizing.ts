@@ -10,12 +10,19 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../src/auth/mintToken.ts';
 import { delta } from './rig/emulators.ts';
 import { metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
 import { readSizingSettings, type SizingSettings } from './lib/settings.ts';
-import { newTally, WatcherConnection, type Tally, type WatcherKind } from './lib/watchers.ts';
+import {
+  callerToken,
+  kindOf,
+  newTally,
+  openAll,
+  startMover,
+  WatcherConnection,
+  type Tally,
+} from './lib/watchers.ts';
 import { sleep } from './rig/proc.ts';
 import { loadAverage, runLine, table, writeReport } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
@@ -42,10 +49,6 @@ const LIST_QUERY =
 type Row = { cores: number; step: string; listedJobs: number; problems: string } & Awaited<
   ReturnType<typeof window>
 >;
-
-/** Connection c's kind: nine in ten graphql-ws, then graphql-sse distinct and single connection mode. */
-const kindOf = (c: number): WatcherKind =>
-  c % 10 !== 9 ? 'ws' : c % 20 === 9 ? 'sse' : 'sse-single';
 
 /** Job `j`'s global ID: one in twenty moving. */
 const jobId = (j: number) =>
@@ -112,23 +115,14 @@ async function replica(stack: Stack, cores: number): Promise<Row[]> {
   };
   try {
     await row('idle', 0, 5);
-    const connect = async (c: number) => {
-      const subject = `sizing-${c}`;
-      const token = await mintToken({ secret: stack.jwtSecret, scopes: ['jobs:read'], subject });
+    const connect = (c: number) => async () => {
+      const token = await callerToken(stack.jwtSecret, `sizing-${c}`);
       return new WatcherConnection(kindOf(c), gateway.url, token, watchesOf(c), tally);
     };
     for (const watches of s.watches) {
-      let next = open.length;
       const last = Math.ceil(watches / PER_CONNECTION);
-      await Promise.all(
-        Array.from({ length: OPEN_CONCURRENCY }, async () => {
-          while (next < last) {
-            const connection = await connect(next++);
-            open.push(connection);
-            await connection.whenReady(120_000);
-          }
-        }),
-      );
+      const more = Array.from({ length: last - open.length }, (_, i) => connect(open.length + i));
+      await openAll(more, OPEN_CONCURRENCY, 120_000, open);
       await row(`${f(watches)} watches`, 0, s.warmupSeconds);
     }
     const page = (after: string | null) =>
@@ -262,21 +256,12 @@ async function main(): Promise<void> {
   await emulators.setFaults({
     synthesize: { [STILL.prefix]: STILL.template, [MOVING.prefix]: MOVING.template },
   });
-  let step = 0;
-  const mover = setInterval(
-    () =>
-      void emulators
-        .patchImportExportJob(MOVING.template, {
-          ProgressMessage: `Data transfer is in progress: step ${++step}.`,
-        })
-        .catch((err: unknown) => log(`mover: ${String(err)}`)),
-    20_000,
-  );
+  const mover = startMover(emulators, MOVING.template, 20, log);
   const rows: Row[] = [];
   try {
     for (const cores of s.cores) rows.push(...(await replica(stack, cores)));
   } finally {
-    clearInterval(mover);
+    mover.stop();
   }
   await write({ run: runLine(REPO_ROOT), load: [loadBefore, loadAverage()], settings: s, rows });
 }

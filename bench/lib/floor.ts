@@ -89,89 +89,73 @@ interface Wire {
 }
 
 /**
- * The provider request for one global ID, or for AWS Batch every ID of `globalIds` (one
- * DescribeJobs; the shapes the emulators, and the real services, accept).
+ * Each AWS provider's describe call for the parts of a global ID (`provider:region:…:native`), or
+ * for AWS Batch every ID of the call: a GET without `body`, else a POST of it, as the emulators
+ * (and the real services) accept them.
  */
-function wireRequest(provider: BenchProvider, host: string, globalIds: readonly string[]): Wire {
-  const globalId = globalIds[0] as string;
-  const parts = globalId.split(':');
-  const native = parts[parts.length - 1] as string;
-  const region = parts[1] as string;
-  switch (provider) {
-    case 'panorama': {
-      const path = `/packages/import-jobs/${native}`;
-      return {
-        method: 'GET',
-        path,
-        headers: sigv4('GET', host, path, 'panorama', region, {}, ''),
-        body: '',
-        xml: false,
-      };
-    }
-    case 'omics': {
-      const path = `/referencestore/${parts[2]}/importjob/${native}`;
-      return {
-        method: 'GET',
-        path,
-        headers: sigv4('GET', host, path, 'omics', region, {}, ''),
-        body: '',
-        xml: false,
-      };
-    }
-    case 'codepipeline': {
-      const body = JSON.stringify({ jobId: native });
-      const h = {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
-      };
-      return {
-        method: 'POST',
-        path: '/',
-        headers: sigv4('POST', host, '/', 'codepipeline', region, h, body),
-        body,
-        xml: false,
-      };
-    }
-    case 'importexport': {
-      const body = `Action=GetStatus&JobId=${encodeURIComponent(native)}&Version=2010-06-01`;
-      const h = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-      return {
-        method: 'POST',
-        path: '/',
-        headers: sigv4('POST', host, '/', 'IngestionService', 'us-east-1', h, body),
-        body,
-        xml: true,
-      };
-    }
-    case 'batch': {
-      const body = JSON.stringify({
-        jobs: globalIds.map((id) => id.split(':').slice(2).join(':')),
-      });
-      const h = { 'content-type': 'application/json' };
-      const path = '/v1/describejobs';
-      return {
-        method: 'POST',
-        path,
-        headers: sigv4('POST', host, path, 'batch', region, h, body),
-        body,
-        xml: false,
-      };
-    }
-    case 'cosbatch': {
-      const path = `/jobs/${native}`;
-      return {
-        method: 'GET',
-        path,
-        headers: {
-          host,
-          'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId,
-          authorization: cosSign(path, host),
-        },
-        body: '',
-        xml: true,
-      };
-    }
+const AWS_CALLS: Record<
+  Exclude<BenchProvider, 'cosbatch'>,
+  {
+    service: string;
+    /** The signing region, where it is not the ID's. */
+    region?: string;
+    path: (parts: readonly string[], native: string) => string;
+    headers?: Record<string, string>;
+    body?: (native: string, globalIds: readonly string[]) => string;
+    xml?: boolean;
   }
+> = {
+  panorama: { service: 'panorama', path: (_, native) => `/packages/import-jobs/${native}` },
+  omics: {
+    service: 'omics',
+    path: (parts, native) => `/referencestore/${parts[2]}/importjob/${native}`,
+  },
+  codepipeline: {
+    service: 'codepipeline',
+    path: () => '/',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'CodePipeline_20150709.GetJobDetails',
+    },
+    body: (native) => JSON.stringify({ jobId: native }),
+  },
+  importexport: {
+    service: 'IngestionService',
+    region: 'us-east-1',
+    path: () => '/',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: (native) => `Action=GetStatus&JobId=${encodeURIComponent(native)}&Version=2010-06-01`,
+    xml: true,
+  },
+  batch: {
+    service: 'batch',
+    path: () => '/v1/describejobs',
+    headers: { 'content-type': 'application/json' },
+    body: (_, globalIds) =>
+      JSON.stringify({ jobs: globalIds.map((id) => id.split(':').slice(2).join(':')) }),
+  },
+};
+
+/** The provider request for one global ID, or for AWS Batch every ID of `globalIds` (one DescribeJobs). */
+function wireRequest(provider: BenchProvider, host: string, globalIds: readonly string[]): Wire {
+  const parts = (globalIds[0] as string).split(':');
+  const native = parts[parts.length - 1] as string;
+  if (provider === 'cosbatch') {
+    const path = `/jobs/${native}`;
+    const headers = {
+      host,
+      'x-cos-appid': DEMO_TENCENT_CREDENTIALS.appId,
+      authorization: cosSign(path, host),
+    };
+    return { method: 'GET', path, headers, body: '', xml: true };
+  }
+  const call = AWS_CALLS[provider];
+  const method = call.body ? 'POST' : 'GET';
+  const path = call.path(parts, native);
+  const body = call.body?.(native, globalIds) ?? '';
+  const region = call.region ?? parts[1] ?? '';
+  const headers = sigv4(method, host, path, call.service, region, call.headers ?? {}, body);
+  return { method, path, headers, body, xml: call.xml ?? false };
 }
 
 export const PROVIDER_OF_PREFIX: Record<string, BenchProvider> = {
@@ -219,7 +203,7 @@ export interface FloorClient {
 export function floorClient(urls: Record<BenchProvider, string>): FloorClient {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const xml = new XMLParser();
-  // A named step, so a profile (bench/cpu.ts) tells the parse from the HTTP work around it.
+  // A named step, so a profile (`npm run bench:cpu`) tells the parse from the HTTP work around it.
   const parseBody = (text: string, isXml: boolean): unknown =>
     isXml ? xml.parse(text) : JSON.parse(text);
   const one = ([provider, globalIds]: [BenchProvider, string[]]): Promise<FloorAnswer> => {

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 
 /** The parts of a V8 .cpuprofile (`node --cpu-prof`) read here. */
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   startTime: number;
   samples: number[];
   timeDeltas: number[];
@@ -20,6 +24,47 @@ function samplingInterval(profile: CpuProfile): number {
   const deltas = profile.timeDeltas.filter((d) => d > 0).sort((a, b) => a - b);
   return deltas[Math.floor(deltas.length / 2)] ?? 0;
 }
+
+/** A stretch of a profile, in monotonic µs (the clock both the profile and process.hrtime use on Linux). */
+export type ProfileWindow = { fromMicros: number; toMicros: number };
+
+type Frame = CpuProfile['nodes'][number]['callFrame'];
+
+/**
+ * The non-idle samples of profile `file` inside `window` (monotonic µs, the clock both the profile
+ * and process.hrtime use on Linux), weighed as `weight` says and summed by `keyOf` of each
+ * sample's node; largest first, each with its sum (µs) and its share of all of them.
+ */
+function sumSamples(
+  file: string,
+  window: ProfileWindow,
+  weight: ProfileWeight,
+  keyOf: (frame: Frame, id: number, profile: CpuProfile) => string,
+): { key: string; micros: number; share: number }[] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const sums = new Map<string, number>();
+  const interval = samplingInterval(profile);
+  let busy = 0;
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
+    if (t < window.fromMicros || t > window.toMicros) return;
+    const frame = frames.get(id);
+    if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') return;
+    const dt = weight === 'time' ? delta : interval;
+    const key = keyOf(frame, id, profile);
+    sums.set(key, (sums.get(key) ?? 0) + dt);
+    busy += dt;
+  });
+  return [...sums.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, micros]) => ({ key, micros, share: busy ? micros / busy : 0 }));
+}
+
+/** A share as a percentage with one decimal. */
+const percent = (share: number) => Math.round(share * 1000) / 10;
 
 export interface TopFunction {
   name: string;
@@ -43,42 +88,25 @@ function sourceName(url: string, root: string): string {
 }
 
 /**
- * The `n` functions with the most self time in a profile, counting only samples inside
- * `window` (monotonic µs, the clock both the profile and process.hrtime use on Linux).
- * The raw profile stays on disk for a real viewer; this is just the short list for RESULTS.md.
+ * The `n` functions with the most self time in a profile, counting only samples inside `window`.
+ * The raw profile stays on disk for a real viewer; this is just the short list for a report.
  */
 export function topFunctions(
   file: string,
-  window: { fromMicros: number; toMicros: number },
+  window: ProfileWindow,
   n: number,
   root: string,
   weight: ProfileWeight = 'time',
 ): TopFunction[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const self = new Map<string, number>();
-  let busy = 0;
-  let t = profile.startTime;
-  const interval = samplingInterval(profile);
-  profile.samples.forEach((id, i) => {
-    const delta = profile.timeDeltas[i] ?? 0;
-    t += delta;
-    if (t < window.fromMicros || t > window.toMicros) return;
-    const frame = frames.get(id);
-    if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') return;
-    const dt = weight === 'time' ? delta : interval;
+  return sumSamples(file, window, weight, (frame) => {
     const where = frame.url ? `${sourceName(frame.url, root)}:${frame.lineNumber + 1}` : 'native';
-    const key = `${frame.functionName || '(anonymous)'} ${where}`;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    busy += dt;
-  });
-  return [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
+    return `${frame.functionName || '(anonymous)'} ${where}`;
+  })
     .slice(0, n)
-    .map(([name, micros]) => ({
-      name,
-      selfMs: Math.round(micros / 100) / 10,
-      percent: busy ? Math.round((micros / busy) * 1000) / 10 : 0,
+    .map((f) => ({
+      name: f.key,
+      selfMs: Math.round(f.micros / 100) / 10,
+      percent: percent(f.share),
     }));
 }
 
@@ -89,44 +117,18 @@ export function topFunctions(
  */
 export function profileSummary(
   file: string,
-  window: { fromMicros: number; toMicros: number },
+  window: ProfileWindow,
   root: string,
   weight: ProfileWeight = 'time',
 ): { name: string; percent: number }[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const groups = new Map<string, number>();
-  const interval = samplingInterval(profile);
-  let busy = 0;
-  let t = profile.startTime;
-  profile.samples.forEach((id, i) => {
-    const delta = profile.timeDeltas[i] ?? 0;
-    t += delta;
-    const dt = weight === 'time' ? delta : interval;
-    if (t < window.fromMicros || t > window.toMicros) return;
-    const frame = frames.get(id);
-    if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') return;
-    let group: string;
+  return sumSamples(file, window, weight, (frame) => {
     if (!frame.url)
-      group = frame.functionName === '(garbage collector)' ? frame.functionName : 'native';
-    else {
-      const name = sourceName(frame.url, root);
-      const inPackage = /^(@[^/]+\/[^/]+|[^/]+)\//.exec(name);
-      group = name.startsWith('node:')
-        ? name
-        : frame.url.includes('node_modules/')
-          ? `${inPackage?.[1] ?? name} (package)`
-          : name;
-    }
-    groups.set(group, (groups.get(group) ?? 0) + dt);
-    busy += dt;
-  });
-  return [...groups.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, micros]) => ({
-      name,
-      percent: busy ? Math.round((micros / busy) * 1000) / 10 : 0,
-    }));
+      return frame.functionName === '(garbage collector)' ? frame.functionName : 'native';
+    const name = sourceName(frame.url, root);
+    const inPackage = /^(@[^/]+\/[^/]+|[^/]+)\//.exec(name);
+    if (name.startsWith('node:')) return name;
+    return frame.url.includes('node_modules/') ? `${inPackage?.[1] ?? name} (package)` : name;
+  }).map((g) => ({ name: g.key, percent: percent(g.share) }));
 }
 
 /** One part of the work a profile is split into (`profileParts`): a frame belongs to it when `test` says so. */
@@ -145,42 +147,105 @@ export interface ProfilePart {
  */
 export function profileParts(
   file: string,
-  window: { fromMicros: number; toMicros: number },
+  window: ProfileWindow,
   parts: readonly ProfilePart[],
   other = 'other',
 ): { name: string; share: number }[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile & {
-    nodes: { id: number; children?: number[] }[];
-  };
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes)
-    for (const child of node.children ?? []) parent.set(child, node.id);
   const partOf = new Map<number, string>();
-  const classify = (id: number): string => {
+  let tree: { byId: Map<number, Frame>; parent: Map<number, number> } | undefined;
+  const classify = (id: number, profile: CpuProfile): string => {
     const known = partOf.get(id);
     if (known !== undefined) return known;
-    const { url, functionName } = (byId.get(id) as CpuProfile['nodes'][number]).callFrame;
-    const up = parent.get(id);
+    tree ??= {
+      byId: new Map(profile.nodes.map((node) => [node.id, node.callFrame])),
+      parent: new Map(
+        profile.nodes.flatMap((node) => (node.children ?? []).map((c) => [c, node.id] as const)),
+      ),
+    };
+    const { url, functionName } = tree.byId.get(id) as Frame;
+    const up = tree.parent.get(id);
     const part =
       parts.find((p) => p.test(url, functionName))?.name ??
-      (up === undefined ? other : classify(up));
+      (up === undefined ? other : classify(up, profile));
     partOf.set(id, part);
     return part;
   };
-  const counts = new Map<string, number>();
-  let busy = 0;
-  let t = profile.startTime;
-  profile.samples.forEach((id, i) => {
-    t += profile.timeDeltas[i] ?? 0;
-    if (t < window.fromMicros || t > window.toMicros) return;
-    const name = byId.get(id)?.callFrame.functionName;
-    if (name === undefined || name === '(idle)' || name === '(program)') return;
-    const part = classify(id);
-    counts.set(part, (counts.get(part) ?? 0) + 1);
-    busy += 1;
-  });
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, n]) => ({ name, share: busy ? n / busy : 0 }));
+  return sumSamples(file, window, 'samples', (_frame, id, profile) => classify(id, profile)).map(
+    (p) => ({ name: p.key, share: p.share }),
+  );
 }
+
+/** Where a file is: a package's (its path under node_modules), the checkout's `dist/`, the bench's, or Node's own. */
+const within = (re: RegExp) => (url: string) => re.test(url);
+
+/**
+ * The parts a job's CPU is split into, for the gateway and the floor alike (`profileParts`: a
+ * sample is the part of its innermost claimed frame). The floor's code is
+ * bench/lib/floor.ts: its `sigv4` and `cosSign` are signing, its `parseBody` the parse, the rest
+ * its HTTP client.
+ */
+export const JOB_PARTS: readonly ProfilePart[] = [
+  { name: 'garbage collector', test: (_url, fn) => fn === '(garbage collector)' },
+  {
+    name: 'parse: XML and JSON bodies into records',
+    test: (url, fn) =>
+      /node_modules\/(fast-xml-parser|path-expression-matcher|strnum|@nodable)\//.test(url) ||
+      /\/dist\/datasources\/(shared\/(xml|json|time|jobHeader)|\w+\/parse)\.js$/.test(url) ||
+      (/\/dist\/datasources\/shared\/awsCall\.js$/.test(url) &&
+        /^(awsJsonOutput|parse)$/.test(fn)) ||
+      (/\/bench\/lib\/floor\.ts$/.test(url) && fn === 'parseBody'),
+  },
+  {
+    name: 'signing (SigV4, COS q-sign)',
+    test: (url, fn) =>
+      /\/dist\/datasources\/(shared\/sigv4|cosbatch\/signer)\.js$/.test(url) ||
+      (/\/bench\/lib\/floor\.ts$/.test(url) && /^(sigv4|cosSign)$/.test(fn)),
+  },
+  {
+    name: "secret registry (learning each record's secrets)",
+    test: within(/\/dist\/auth\/secret(Value)?s\.js$/),
+  },
+  {
+    name: 'metrics (prom-client)',
+    test: within(/node_modules\/prom-client\/|\/dist\/observability\//),
+  },
+  {
+    name: 'upstream call: retries, attempts, errors',
+    test: within(
+      /\/dist\/(errors|datasources\/(shared\/(source|retry|attempts|classify|awsErrors|awsCall|rateGate|clientPool)|\w+\/(errors|client)))\.js$/,
+    ),
+  },
+  {
+    name: 'guard: shared calls, fair limiter, breakers, deadlines',
+    test: within(/\/dist\/datasources\/guard\/(?!loader)|node_modules\/cockatiel\//),
+  },
+  {
+    name: 'DataLoader, request context',
+    test: within(/node_modules\/dataloader\/|\/dist\/(context|datasources\/guard\/loader)\.js$/),
+  },
+  {
+    name: 'resolvers, auth directive, global IDs',
+    test: within(/\/dist\/(resolvers|model)\/|\/dist\/auth\/directives\.js$/),
+  },
+  {
+    name: 'GraphQL execution (graphql-js)',
+    test: within(/node_modules\/graphql\/(execution|type|jsutils|error)\//),
+  },
+  {
+    name: 'GraphQL parse, validation, query limits',
+    test: within(/node_modules\/graphql\/|\/dist\/limits\//),
+  },
+  {
+    name: 'server: Apollo Server, express, node:http server',
+    test: within(
+      /node_modules\/(@apollo|express|router|body-parser|raw-body|@as-integrations|cors)\/|^node:_http_server$|\/dist\/http\//,
+    ),
+  },
+  { name: 'logging (pino)', test: within(/node_modules\/pino|\/dist\/logger\.js$/) },
+  {
+    name: 'upstream HTTP (node:http client)',
+    test: within(
+      /^node:_http_(client|agent)$|\/dist\/datasources\/shared\/(http|bodyCap)\.js$|\/bench\/lib\/floor\.ts$/,
+    ),
+  },
+];

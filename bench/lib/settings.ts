@@ -5,55 +5,8 @@
  */
 import { BENCH_PROVIDERS, type BenchProvider } from './ids.ts';
 
-export interface BenchSettings {
-  quick: boolean;
-  /** Checkout whose gateway gives the "before" column (BENCH_BEFORE_ROOT; none = no before column). */
-  beforeRoot: string | undefined;
-  /** Checkout whose gateway gives the "after" column (BENCH_AFTER_ROOT; default this checkout). */
-  afterRoot: string | undefined;
-  /** Added by every emulator before it answers, in ms (BENCH_LATENCY_MS, default 20). */
-  latencyMs: number;
-  /** Upstream latency for the 100-job latency and coalescing figures, in ms (BENCH_SLOW_LATENCY_MS, default 100). */
-  slowLatencyMs: number;
-  /** Runs per coalescing, memory and cached-path figure; the median is reported (BENCH_RUNS, default 3; quick 1). */
-  runs: number;
-  /**
-   * Paired (floor run, gateway run) CPU-per-job runs per kind; the median ratio is the verdict
-   * (BENCH_CPU_RUNS, default 7; quick 1). One pair swings by ±15 % on a shared machine, so three
-   * let one slow spell decide a verdict that sits near its goal.
-   */
-  cpuRuns: number;
-  /** 100-job queries per CPU-per-job run (BENCH_CPU_REQUESTS, default 20; quick 5). */
-  cpuRequests: number;
-  /** Fresh 100-job queries after the warm-up, to fill the secret registry as in a long-running gateway (BENCH_STEADY_STATE_QUERIES, default 200; quick 0). */
-  steadyStateQueries: number;
-  /** Floor calls per run (BENCH_FLOOR_CALLS, default 3000; quick 500). */
-  floorCalls: number;
-  /** Pairs of (1-job, 100-job) queries for the latency ratio, and of direct (1, 80) batches (BENCH_LATENCY_PAIRS, default 15; quick 5). */
-  latencyPairs: number;
-  /** 100-job queries in flight at once for RSS per query (BENCH_MEMORY_CONNECTIONS, default 100; quick 20). */
-  memoryConnections: number;
-  /** The same number of queries sent with only this many in flight at once, for what the RSS rise owes to the number in flight (BENCH_MEMORY_FEW_CONNECTIONS, default 10; quick 4). */
-  memoryFewConnections: number;
-  /** Cache-served 1-job queries per cached-path run (BENCH_CACHED_REQUESTS, default 2000; quick 300). */
-  cachedRequests: number;
-  /** Seconds per fairness (h) measurement (BENCH_FAIRNESS_S, default 4; quick 2). */
-  fairnessSeconds: number;
-  /** Also measure 1000 distinct jobs (10 queries) for batching (BENCH_BATCH_1000, default on; quick off). */
-  batch1000: boolean;
-  /** Profile the after gateway with --cpu-prof and list the top functions (BENCH_PROFILE, default on; quick off). */
-  profile: boolean;
-  /** Coalescing across two processes through Redis, if `redis-server` is on PATH (BENCH_REDIS, default on). */
-  redis: boolean;
-  /** Measure the SDK peer (bench/peer) beside each gateway's CPU and latency runs (BENCH_PEER, default on). */
-  peer: boolean;
-  /**
-   * The providers of the CPU-per-job queries and the floor's calls, in turn (BENCH_PROVIDERS, a
-   * comma list; default all six: panorama, omics, cosbatch, importexport, codepipeline, batch).
-   * One provider gives that provider's CPU per job beside the floor and the peer.
-   */
-  providers: readonly BenchProvider[];
-}
+/** The settings of `npm run bench` (and `bench:cpu`): each BENCH_* variable is described in bench/README.md, Settings. */
+export type BenchSettings = ReturnType<typeof readSettings>;
 
 function int(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name]?.trim();
@@ -91,7 +44,7 @@ function path(name: string): string | undefined {
   return v ? v : undefined;
 }
 
-export function readSettings(): BenchSettings {
+export function readSettings() {
   const quick = bool('BENCH_QUICK', false);
   return {
     quick,
@@ -100,6 +53,8 @@ export function readSettings(): BenchSettings {
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
     slowLatencyMs: int('BENCH_SLOW_LATENCY_MS', 100, 1, 5000),
     runs: int('BENCH_RUNS', quick ? 1 : 3, 1, 15),
+    // One (floor, gateway) pair swings by ±15 % on a shared machine: several let no single slow
+    // spell decide a verdict that sits near its goal.
     cpuRuns: int('BENCH_CPU_RUNS', quick ? 1 : 7, 1, 31),
     cpuRequests: int('BENCH_CPU_REQUESTS', quick ? 5 : 20, 1, 100000),
     steadyStateQueries: int('BENCH_STEADY_STATE_QUERIES', quick ? 0 : 200, 0, 100000),
@@ -117,36 +72,10 @@ export function readSettings(): BenchSettings {
   };
 }
 
-/** Settings of `bench/moonshot.ts`: many open watches on one gateway. */
-export interface MoonshotSettings {
-  quick: boolean;
-  /** Open `jobUpdates` subscriptions (BENCH_MOONSHOT_WATCHES, default 10000; quick 1000). */
-  watches: number;
-  /** Distinct unfinished jobs they watch (BENCH_MOONSHOT_JOBS, default 2000; quick 200). */
-  jobs: number;
-  /** Jobs each subscription watches (BENCH_MOONSHOT_JOBS_PER_WATCH, default 4). */
-  jobsPerWatch: number;
-  /** Subscriptions per connection, one caller each (BENCH_MOONSHOT_PER_CONNECTION, default 20: the per-caller cap). */
-  perConnection: number;
-  /** Of the jobs, how many report progress every `moveSeconds` (BENCH_MOONSHOT_MOVING, default 5 %). */
-  moving: number;
-  /** Seconds between two progress reports of the moving jobs (BENCH_MOONSHOT_MOVE_S, default 20). */
-  moveSeconds: number;
-  /** Seconds after the last subscription opened before the window, so every poller has backed off (BENCH_MOONSHOT_WARMUP_S, default 90; quick 70: the waits reach 30 s after about 65 s). */
-  warmupSeconds: number;
-  /** Seconds of the steady-state window (BENCH_MOONSHOT_SECONDS, default 120; quick 30). */
-  seconds: number;
-  /** Jobs in every listable emulated source (BENCH_MOONSHOT_JOBS_PER_SOURCE; default: the fewest with `jobs` unfinished). */
-  jobsPerSource: number | undefined;
-  /** Added by every emulator before it answers, in ms (BENCH_LATENCY_MS, default 20). */
-  latencyMs: number;
-  /** `--cpu-prof` the gateway and list the top functions of the window (BENCH_MOONSHOT_PROFILE, default off). */
-  profile: boolean;
-  /** Open the same connections against the bare floor (baseline/watchFloor.ts) after jobgraph (BENCH_MOONSHOT_FLOOR, default on). */
-  floor: boolean;
-}
+/** Settings of `npm run bench:moonshot` (BENCH_MOONSHOT_*: bench/README.md). */
+export type MoonshotSettings = ReturnType<typeof readMoonshotSettings>;
 
-export function readMoonshotSettings(): MoonshotSettings {
+export function readMoonshotSettings() {
   const quick = bool('BENCH_QUICK', false);
   const jobs = int('BENCH_MOONSHOT_JOBS', quick ? 200 : 2000, 1, 100_000);
   const raw = process.env.BENCH_MOONSHOT_JOBS_PER_SOURCE?.trim();
@@ -167,22 +96,8 @@ export function readMoonshotSettings(): MoonshotSettings {
   };
 }
 
-/** Settings of `npm run bench:sizing` (bench/sizing.ts): one replica at steps of load, on 1 and 2 cores. */
-export interface SizingSettings {
-  quick: boolean;
-  /** Cores the replica is pinned to, one run each (BENCH_SIZING_CORES, default `1,2`). */
-  cores: number[];
-  /** Open watches at each step, cumulative, multiples of 100 (BENCH_SIZING_WATCHES, default `1000,5000,10000`; quick `200,1000`). */
-  watches: number[];
-  /** Jobs in every listable emulated source, the big account listed (BENCH_JOBS_PER_SOURCE, default 3000; quick 500). */
-  jobsPerSource: number;
-  /** Seconds after a step's watches are open before its window: the pollers back off to 30 s (BENCH_SIZING_WARMUP_S, default 70; quick 5). */
-  warmupSeconds: number;
-  /** Seconds of each step's window (BENCH_SIZING_SECONDS, default 30; quick 10). */
-  seconds: number;
-  /** Added by every emulator before it answers, in ms (BENCH_LATENCY_MS, default 20). */
-  latencyMs: number;
-}
+/** Settings of `npm run bench:sizing` (BENCH_SIZING_*: bench/README.md). */
+export type SizingSettings = ReturnType<typeof readSizingSettings>;
 
 /** A comma-separated list of whole numbers. */
 function ints(name: string, fallback: number[], min: number, max: number): number[] {
@@ -191,7 +106,7 @@ function ints(name: string, fallback: number[], min: number, max: number): numbe
   return raw.split(',').map((part) => whole(name, part.trim(), min, max));
 }
 
-export function readSizingSettings(): SizingSettings {
+export function readSizingSettings() {
   const quick = bool('BENCH_QUICK', false);
   return {
     quick,
@@ -204,7 +119,7 @@ export function readSizingSettings(): SizingSettings {
   };
 }
 
-/** Settings of bench/cpu.ts: the full bench's, with more rounds by default and no profile unless asked. */
+/** Settings of `npm run bench:cpu` (bench/run.ts `--only cpu`): the full bench's, with more rounds by default and no profile unless asked. */
 export function readCpuSettings(): BenchSettings {
   const settings = readSettings();
   return {

@@ -11,10 +11,10 @@ import { startGateway, type GatewayOptions, type GatewayProcess } from '../rig/g
 import type { EmulatorName } from '../../src/emulators/index.ts';
 import { upstreamCallsFor, type IdKind } from './ids.ts';
 import { runLoad } from '../rig/load.ts';
-import { callerFairness, FAIRNESS_LATENCY_MS, type FairnessRun } from './phases/fairness.ts';
+import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad, type InFlightRun } from './phases/memory.ts';
 import { measureBatching, measureDuplicates, type BatchingRun } from './phases/batching.ts';
-import { repeatedTerminalQuery, type RepeatRun } from './phases/cache.ts';
+import { repeatedTerminalQuery } from './phases/cache.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
 import { topFunctions, type TopFunction } from './profile.ts';
 import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
@@ -60,45 +60,10 @@ export interface PeerResult {
   hundredMs: number[];
 }
 
-export interface SideResult {
-  label: string;
-  root: string;
-  idleStartMb: number;
-  idleAfterMb: number;
-  batching: BatchingRun[];
-  duplicates: { idsAsked: number; distinctJobs: number; upstreamCalls: number };
-  cpuExisting: CpuRun[];
-  cpuMissing: CpuRun[];
-  /** The floor's CPU (µs per job of bare calls), one run right before each gateway CPU run of the same kind. */
-  floorMicros: { existing: number[]; missing: number[] };
-  /** Wall ms of each 1-job and each 100-job (80 distinct) query at the slow upstream latency. */
-  latency: { oneMs: number[]; hundredMs: number[] };
-  /** Upstream calls for 20 concurrent identical 100-ID queries of 80 distinct unfinished jobs, per run. */
-  coalescing: number[];
-  /** GraphQL error codes in those answers, per run (none expected). */
-  coalescingErrors: Record<string, number>[];
-  memory: InFlightRun[];
-  /** The same queries with only `memoryFewConnections` in flight at a time. */
-  memoryFew: InFlightRun[];
-  newConnections: number;
-  callsAfterWarmup: number;
-  repeatClean: RepeatRun;
-  repeatSecret: RepeatRun;
-  /** Server CPU µs per cache-served 1-job request, per run. */
-  cachedMicros: number[];
-  /** The same at LOG_LEVEL=info (the default), one log line per request. */
-  cachedLoggedMicros: number[];
-  cachedAnswer: string;
-  redis?:
-    | { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number }
-    | { skipped: string };
-  fairness: FairnessRun;
-  profile?: { existing: TopFunction[]; cached: TopFunction[] };
-  peer?: PeerResult;
-  gatewaySettings: Record<string, Record<string, string>>;
-}
+/** One checkout's figures (what each is: bench/README.md), as results.json keeps them. */
+export type SideResult = Awaited<ReturnType<typeof measureSide>>;
 
-const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+export const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 /** 100 IDs naming 80 distinct fresh jobs of `kind`: 16 per provider, the first 20 asked twice. */
 export function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
@@ -247,7 +212,7 @@ export async function measureSide(
   fixtures: Fixtures,
   stopLater: (p: GatewayProcess) => void,
   peer?: ChildServer,
-): Promise<SideResult> {
+) {
   const gatewaySettings: Record<string, Record<string, string>> = {};
   const launch = async (
     name: string,
@@ -424,13 +389,13 @@ export async function measureSide(
     cachedLoggedMicros.push(await cpuPerRequest(ctx, logged, oneBody));
   await logged.stop();
 
-  let redis: SideResult['redis'];
+  let redis: Awaited<ReturnType<typeof redisCoalescing>> | undefined;
   if (settings.redis) {
     ctx.log(`${label}: coalescing across two processes through Redis`);
     redis = await redisCoalescing(ctx, launch, fixtures.finishedProviders);
   }
 
-  let profile: SideResult['profile'];
+  let profile: { existing: TopFunction[]; cached: TopFunction[] } | undefined;
   if (settings.profile && label === 'after') {
     ctx.log(`${label}: profiled gateway (--cpu-prof)`);
     const dir = join(ctx.tmpDir, `${label}-profile`);
@@ -494,7 +459,10 @@ async function redisCoalescing(
     options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'>,
   ) => Promise<GatewayProcess>,
   providers: EmulatorName[],
-): Promise<NonNullable<SideResult['redis']>> {
+): Promise<
+  | { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number }
+  | { skipped: string }
+> {
   const redis = await startRedis();
   if ('skipped' in redis) return redis;
   try {

@@ -1,15 +1,77 @@
 /**
- * Watchers for bench/moonshot.ts: one caller's connection carrying many `jobUpdates`
- * subscriptions through an official client on its defaults (retries included) — a graphql-ws
- * WebSocket, a graphql-sse client in its default distinct connections mode (one event stream per
- * subscription), or one in single connection mode (one event stream for all) — and the events,
- * errors and reconnects each subscription saw.
+ * What the watch benchmarks (moonshot.ts, sizing.ts) share: one caller's connection carrying many
+ * `jobUpdates` subscriptions through an official client on its defaults (retries included) — a
+ * graphql-ws WebSocket, a graphql-sse client in its default distinct connections mode (one event
+ * stream per subscription), or one in single connection mode (one event stream for all) — and the
+ * events, errors and reconnects each subscription saw; opening many of them; the moving jobs.
  */
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { mintToken } from '../../src/auth/mintToken.ts';
+import type { EmulatorProcess } from '../rig/emulators.ts';
+import type { Log } from '../rig/stack.ts';
 
 export type WatcherKind = 'ws' | 'sse' | 'sse-single';
+
+/** Connection c's kind: nine in ten graphql-ws, then graphql-sse distinct and single connection mode. */
+export const kindOf = (c: number): WatcherKind =>
+  c % 10 !== 9 ? 'ws' : c % 20 === 9 ? 'sse' : 'sse-single';
+
+/** A read token of its own for each connection: each is one caller. */
+export const callerToken = (jwtSecret: string, subject: string): Promise<string> =>
+  mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject });
+
+/**
+ * Open a connection from each of `make`, `concurrency` being set up at a time, each ready (or
+ * `timeoutMs` passed) before the next; appended to `into` as they open.
+ */
+export async function openAll(
+  make: readonly (() => WatcherConnection | Promise<WatcherConnection>)[],
+  concurrency: number,
+  timeoutMs: number,
+  into: WatcherConnection[] = [],
+): Promise<WatcherConnection[]> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < make.length) {
+        const connection = await make[next++]!();
+        into.push(connection);
+        await connection.whenReady(timeoutMs);
+      }
+    }),
+  );
+  return into;
+}
+
+export const progressMessage = (step: number) => `Data transfer is in progress: step ${step}.`;
+
+/**
+ * The moving jobs: every `seconds`, the Import/Export demo job `template` (and so each of its
+ * `synthesize` copies) reports its next progress step. `stop` ends it and gives the last step.
+ */
+export function startMover(
+  emulators: EmulatorProcess,
+  template: string,
+  seconds: number,
+  log: Log,
+): { stop(): number } {
+  let step = 0;
+  const timer = setInterval(
+    () =>
+      void emulators
+        .patchImportExportJob(template, { ProgressMessage: progressMessage(++step) })
+        .catch((err: unknown) => log(`mover: ${String(err)}`)),
+    seconds * 1000,
+  );
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return step;
+    },
+  };
+}
 
 const QUERY =
   'subscription MoonshotWatch($ids: [ID!]!) { jobUpdates(ids: $ids) { id state statusMessage } }';

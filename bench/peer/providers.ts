@@ -16,8 +16,12 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, SourceData } from '@smithy/types';
 import { XMLParser } from 'fast-xml-parser';
 import { GraphQLError } from 'graphql';
-// Batch's status table is jobgraph's own (README, "State mapping"), so both servers map alike.
+// The status tables are jobgraph's own (README, "State mapping"), so both servers map alike.
 import { BATCH_STATE_MAP } from '../../src/datasources/batch/record.ts';
+import { COSBATCH_STATE_MAP } from '../../src/datasources/cosbatch/record.ts';
+import { IMPORTEXPORT_STATE_MAP } from '../../src/datasources/importexport/record.ts';
+import { OMICS_STATE_MAP } from '../../src/datasources/omics/record.ts';
+import { PANORAMA_STATE_MAP } from '../../src/datasources/panorama/record.ts';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { cosSign } from '../lib/floor.ts';
 import type { BenchProvider } from '../lib/ids.ts';
@@ -36,52 +40,7 @@ const each =
 
 const TERMINAL = new Set<JobState>(['CANCELLED', 'SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED']);
 
-const PANORAMA_STATES: Record<string, JobState> = {
-  PENDING: 'QUEUED',
-  SUCCEEDED: 'SUCCEEDED',
-  FAILED: 'FAILED',
-};
-const OMICS_STATES: Record<string, JobState> = {
-  SUBMITTED: 'QUEUED',
-  IN_PROGRESS: 'IN_PROGRESS',
-  CANCELLING: 'CANCELLING',
-  CANCELLED: 'CANCELLED',
-  FAILED: 'FAILED',
-  COMPLETED: 'SUCCEEDED',
-  COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
-};
-const COS_STATES: Record<string, JobState> = {
-  New: 'QUEUED',
-  Preparing: 'QUEUED',
-  Ready: 'QUEUED',
-  Active: 'IN_PROGRESS',
-  Completing: 'IN_PROGRESS',
-  Failing: 'IN_PROGRESS',
-  Suspended: 'PAUSED',
-  Pausing: 'PAUSED',
-  Paused: 'PAUSED',
-  Cancelling: 'CANCELLING',
-  Cancelled: 'CANCELLED',
-  Complete: 'SUCCEEDED',
-  Failed: 'FAILED',
-};
-const IMPORTEXPORT_STATES: Record<string, JobState> = {
-  Pending: 'QUEUED',
-  InProgress: 'IN_PROGRESS',
-  Complete: 'SUCCEEDED',
-  SuccessWithErrors: 'SUCCEEDED_WITH_ERRORS',
-  Canceled: 'CANCELLED',
-  Expired: 'FAILED',
-  DeviceError: 'FAILED',
-  InvalidSignature: 'FAILED',
-  MissingDevice: 'FAILED',
-  MissingSignature: 'FAILED',
-  UnsupportedDeviceType: 'FAILED',
-  UnsupportedFileFormat: 'FAILED',
-  UnsupportedPowerSupply: 'FAILED',
-};
-
-const stateOf = (map: Record<string, JobState>, status: string | null): JobState =>
+const stateOf = (map: Readonly<Record<string, JobState>>, status: string | null): JobState =>
   status !== null && Object.hasOwn(map, status) ? (map[status] as JobState) : 'UNKNOWN';
 
 const iso = (value: Date | string | number | undefined | null): string | null => {
@@ -250,7 +209,7 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
       const out = await panorama(region)
         .send(new DescribePackageImportJobCommand({ JobId: jobId }))
         .catch(awsError(id, 'ResourceNotFoundException'));
-      const state = stateOf(PANORAMA_STATES, out.Status ?? null);
+      const state = stateOf(PANORAMA_STATE_MAP, out.Status ?? null);
       return job(id, 'AWS_PANORAMA', out.JobId ?? jobId, region, {
         state,
         providerStatus: out.Status ?? null,
@@ -267,7 +226,7 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
         .send(new GetReferenceImportJobCommand({ referenceStoreId, id: jobId }))
         .catch(awsError(id, 'ResourceNotFoundException'));
       return job(id, 'AWS_OMICS', out.id ?? jobId, region, {
-        state: stateOf(OMICS_STATES, out.status ?? null),
+        state: stateOf(OMICS_STATE_MAP, out.status ?? null),
         providerStatus: out.status ?? null,
         statusMessage: out.statusMessage ?? null,
         createdAt: iso(out.creationTime),
@@ -315,7 +274,7 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
       const j = doc.DescribeJobResult?.Job;
       if (!j) throw new Error(`COS Batch answered no Job for ${id}`);
       const status = text(j.Status);
-      let state = stateOf(COS_STATES, status);
+      let state = stateOf(COSBATCH_STATE_MAP, status);
       if (state === 'SUCCEEDED' && Number(j.ProgressSummary?.NumberOfTasksFailed ?? 0) > 0)
         state = 'SUCCEEDED_WITH_ERRORS';
       return job(id, 'TENCENT_COS_BATCH', jobId, region, {
@@ -370,7 +329,7 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
       if (!r) throw new Error(`Import/Export answered no GetStatusResult for ${id}`);
       const progressCode = text(r.ProgressCode);
       return job(id, 'AWS_IMPORT_EXPORT', jobId, null, {
-        state: stateOf(IMPORTEXPORT_STATES, progressCode),
+        state: stateOf(IMPORTEXPORT_STATE_MAP, progressCode),
         providerStatus: progressCode,
         statusMessage: text(r.ProgressMessage),
         createdAt: iso(r.CreationDate),

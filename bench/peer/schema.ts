@@ -1,28 +1,15 @@
 /**
- * The peer's schema: the `Job` fields the bench asks for, typed as jobgraph types them (enums for
- * provider and state), so both servers serialise the same kinds of values.
+ * The peer's schema: the `Job` fields the bench asks for, typed as jobgraph types them (its enums'
+ * values for provider and state), so both servers serialise the same kinds of values.
  */
-export const typeDefs = /* GraphQL */ `
-  enum JobProvider {
-    AWS_PANORAMA
-    AWS_OMICS
-    TENCENT_COS_BATCH
-    AWS_IMPORT_EXPORT
-    AWS_CODEPIPELINE
-    AWS_BATCH
-  }
+import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../../src/model/job.ts';
 
-  enum JobState {
-    QUEUED
-    IN_PROGRESS
-    PAUSED
-    CANCELLING
-    CANCELLED
-    SUCCEEDED
-    SUCCEEDED_WITH_ERRORS
-    FAILED
-    UNKNOWN
-  }
+export type { JobProvider, JobState };
+
+export const typeDefs = /* GraphQL */ `
+  enum JobProvider { ${JOB_PROVIDERS.join(' ')} }
+
+  enum JobState { ${JOB_STATES.join(' ')} }
 
   type Job {
     id: ID!
@@ -42,25 +29,6 @@ export const typeDefs = /* GraphQL */ `
     jobs(ids: [ID!]!): [Job]!
   }
 `;
-
-export type JobProvider =
-  | 'AWS_PANORAMA'
-  | 'AWS_OMICS'
-  | 'TENCENT_COS_BATCH'
-  | 'AWS_IMPORT_EXPORT'
-  | 'AWS_CODEPIPELINE'
-  | 'AWS_BATCH';
-
-export type JobState =
-  | 'QUEUED'
-  | 'IN_PROGRESS'
-  | 'PAUSED'
-  | 'CANCELLING'
-  | 'CANCELLED'
-  | 'SUCCEEDED'
-  | 'SUCCEEDED_WITH_ERRORS'
-  | 'FAILED'
-  | 'UNKNOWN';
 
 /** What a `Job` resolves from: every field the schema has, already in its answer form. */
 export interface Job {

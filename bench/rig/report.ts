@@ -1,12 +1,27 @@
 /**
  * The one report writer: what a run ran on (machine, Node, packages, commit, load), the small
- * formatting every report repeats, and writing a report's Markdown and JSON into bench/.
+ * formatting every report repeats, writing a report's Markdown and JSON into bench/, and
+ * RESULTS.md and `npm run bench:cpu`'s summary (figures as rows with goals and verdicts, then
+ * tables). Why the figures are measured as they are is in bench/DECISIONS.md (by hand); what
+ * each figure is, in bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from '../lib/phases/fairness.ts';
+import type { BenchSettings } from '../lib/settings.ts';
+import type { CpuRun, SideResult } from '../lib/side.ts';
+import type { IdKind } from '../lib/ids.ts';
+import {
+  JOB_PARTS,
+  profileParts,
+  profileSummary,
+  topFunctions,
+  type ProfileWindow,
+} from '../lib/profile.ts';
+import { median, percentile } from './stats.ts';
 
 export interface MachineInfo {
   cpu: string;
@@ -132,4 +147,716 @@ export async function writeReport(files: {
     written.push(path);
   }
   return written;
+}
+
+export interface FloorResult {
+  /** Wall ms of one direct call and of 80 concurrent direct calls, at the slow upstream latency. */
+  oneMs: number[];
+  eightyMs: number[];
+}
+
+/** The peer's answers compared with jobgraph's before anything is measured. */
+export interface PeerCheck {
+  /** Jobs in the query both answered alike. */
+  jobs: number;
+  /** Of those, not-found errors (same path and code on both sides). */
+  notFound: number;
+}
+
+/** The bare servers' CPU per cache-served 1-job request, per run (µs). */
+export interface BaselineRuns {
+  baselineMicros: number[];
+  httpMicros: number[];
+  apolloMicros: number[];
+}
+
+export interface Row {
+  id: string;
+  figure: string;
+  unit: string;
+  before?: number;
+  after: number;
+  /** The in-run baseline the figure is compared with, and what it is. */
+  baseline?: number;
+  /** The before gateway's own baseline, where each side measures one (floor, peer); else `baseline`. */
+  beforeBaseline?: number;
+  baselineLabel?: string;
+  /**
+   * value ÷ baseline as judged, after and before, where it is not the two medians' quotient: the
+   * CPU rows take the median of each run ÷ the baseline run made beside it.
+   */
+  ratio?: number;
+  beforeRatio?: number;
+  /** The goal: on the value, or on value ÷ baseline. */
+  goal?: { on: 'value' | 'ratio'; op: '<=' | '='; target: number };
+  digits: number;
+  verdict: 'PASS' | 'MISS' | 'info';
+  /** One line for the console. */
+  text: string;
+}
+
+type Kind = 'existing' | 'missing';
+
+const ratioOf = (value: number | undefined, baseline: number | undefined) =>
+  value === undefined || baseline === undefined || !(baseline > 0) ? undefined : value / baseline;
+
+function meets(goal: NonNullable<Row['goal']>, x: number | undefined): boolean {
+  if (x === undefined || !Number.isFinite(x)) return false;
+  return goal.op === '<=' ? x <= goal.target + 1e-9 : Math.abs(x - goal.target) < 1e-9;
+}
+
+const fmt = (n: number | undefined, digits: number) =>
+  n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits);
+
+const cpuRuns = (s: SideResult, kind: Kind): CpuRun[] =>
+  kind === 'existing' ? s.cpuExisting : s.cpuMissing;
+const peerRuns = (s: SideResult, kind: Kind): CpuRun[] =>
+  (kind === 'existing' ? s.peer?.cpuExisting : s.peer?.cpuMissing) ?? [];
+
+/** Each gateway CPU-per-job run ÷ the floor run made right before it. */
+const floorRatios = (s: SideResult, kind: Kind): number[] =>
+  cpuRuns(s, kind).map((run, i) => run.microsPerJob / (s.floorMicros[kind][i] as number));
+/** Each gateway CPU-per-job run ÷ the peer run of the same round. */
+const peerRatios = (s: SideResult, kind: Kind): number[] =>
+  peerRuns(s, kind).map(
+    (peer, i) => (cpuRuns(s, kind)[i]?.microsPerJob ?? Number.NaN) / peer.microsPerJob,
+  );
+
+const perJob = (runs: readonly CpuRun[]) => median(runs.map((r) => r.microsPerJob));
+
+/** Median of each side's runs → one row per figure (value = after; before shown beside it). */
+export function buildRows(
+  floor: FloorResult,
+  sides: SideResult[],
+  baseline: BaselineRuns,
+  settings: BenchSettings,
+): Row[] {
+  const before = sides.find((s) => s.label === 'before');
+  const after = sides.find((s) => s.label === 'after') as SideResult;
+  const rows: Row[] = [];
+  /** A row from its `spec` (`digits` 0 unless given) and the value `of` a side. */
+  const add = (
+    given: Omit<Row, 'verdict' | 'text' | 'before' | 'after' | 'ratio' | 'beforeRatio' | 'digits'> &
+      Partial<Pick<Row, 'digits'>>,
+    of: (s: SideResult) => number | undefined,
+    pairedRatioOf?: (s: SideResult) => number,
+  ) => {
+    const spec = { ...given, digits: given.digits ?? 0 };
+    const a = of(after) as number;
+    const b = before ? of(before) : undefined;
+    const r = pairedRatioOf ? pairedRatioOf(after) : ratioOf(a, spec.baseline);
+    const measured = spec.goal?.on === 'ratio' ? r : a;
+    const verdict = spec.goal ? (meets(spec.goal, measured) ? 'PASS' : 'MISS') : 'info';
+    const against =
+      spec.baseline !== undefined
+        ? ` (${spec.baselineLabel ?? 'baseline'} ${fmt(spec.baseline, spec.digits)}, ${fmt(r, 2)}×)`
+        : '';
+    const text = `${b !== undefined ? `${fmt(b, spec.digits)} → ` : ''}${fmt(a, spec.digits)} ${spec.unit}${against}`;
+    const paired = pairedRatioOf
+      ? { ratio: r as number, ...(before ? { beforeRatio: pairedRatioOf(before) } : {}) }
+      : {};
+    rows.push({
+      ...spec,
+      ...(b !== undefined ? { before: b } : {}),
+      after: a,
+      ...paired,
+      verdict,
+      text,
+    });
+  };
+  const kindName = (kind: Kind) => (kind === 'existing' ? 'fresh existing jobs' : 'not-found IDs');
+
+  for (const kind of ['existing', 'missing'] as const) {
+    add(
+      {
+        id: `1.${kind}`,
+        figure: `CPU per job, ${kindName(kind)}, vs the floor`,
+        unit: 'µs/job',
+        baseline: median(after.floorMicros[kind]),
+        ...(before ? { beforeBaseline: median(before.floorMicros[kind]) } : {}),
+        baselineLabel: 'floor',
+        goal: { on: 'ratio', op: '<=', target: 1.5 },
+      },
+      (s) => perJob(cpuRuns(s, kind)),
+      (s) => median(floorRatios(s, kind)),
+    );
+  }
+  if (after.peer) {
+    for (const kind of ['existing', 'missing'] as const) {
+      add(
+        {
+          id: `peer.${kind}`,
+          figure: `CPU per job, ${kindName(kind)}, vs the SDK peer`,
+          unit: 'µs/job',
+          baseline: perJob(peerRuns(after, kind)),
+          ...(before?.peer ? { beforeBaseline: perJob(peerRuns(before, kind)) } : {}),
+          baselineLabel: 'SDK peer',
+          goal: { on: 'ratio', op: '<=', target: 0.5 },
+        },
+        (s) => perJob(cpuRuns(s, kind)),
+        (s) => median(peerRatios(s, kind)),
+      );
+    }
+    add(
+      {
+        id: 'peer.p50',
+        figure: `100-job query (80 distinct) p50, ${settings.slowLatencyMs} ms upstream, vs the SDK peer`,
+        unit: 'ms',
+        baseline: median(after.peer.hundredMs),
+        ...(before?.peer ? { beforeBaseline: median(before.peer.hundredMs) } : {}),
+        baselineLabel: 'SDK peer',
+        goal: { on: 'ratio', op: '<=', target: 1 },
+        digits: 1,
+      },
+      (s) => median(s.latency.hundredMs),
+      (s) => (s.peer ? median(s.latency.hundredMs) / median(s.peer.hundredMs) : Number.NaN),
+    );
+  }
+  add(
+    {
+      id: '2.latency',
+      figure: `t(100 jobs, 80 distinct) ÷ t(1 job), p50, ${settings.slowLatencyMs} ms upstream`,
+      unit: '×',
+      baseline: median(floor.eightyMs) / median(floor.oneMs),
+      baselineLabel: 'direct t(80 calls) ÷ t(1 call)',
+      goal: { on: 'ratio', op: '<=', target: 1.3 },
+      digits: 2,
+    },
+    (s) => median(s.latency.hundredMs) / median(s.latency.oneMs),
+  );
+  add(
+    {
+      id: '3.coalescing',
+      figure: '20 concurrent identical 100-ID queries, 80 distinct unfinished jobs: upstream calls',
+      unit: 'calls',
+      baseline: 80,
+      baselineLabel: 'distinct jobs',
+      goal: { on: 'value', op: '=', target: 80 },
+    },
+    (s) => median(s.coalescing),
+  );
+  if (after.redis && !('skipped' in after.redis)) {
+    const redisOf = (s: SideResult) => (s.redis && !('skipped' in s.redis) ? s.redis : undefined);
+    add(
+      {
+        id: '3.redis',
+        figure: `the same over two gateways sharing Redis (${after.redis.distinct} distinct finished jobs): upstream calls`,
+        unit: 'calls',
+        baseline: after.redis.distinct,
+        baselineLabel: 'distinct jobs',
+        goal: { on: 'value', op: '=', target: after.redis.distinct },
+      },
+      (s) => redisOf(s)?.concurrentCalls,
+    );
+    add(
+      {
+        id: '3.redisRepeat',
+        figure: 'the same split again, all in Redis: upstream calls',
+        unit: 'calls',
+        goal: { on: 'value', op: '=', target: 0 },
+      },
+      (s) => redisOf(s)?.repeatCalls,
+    );
+  }
+  add(
+    {
+      id: '4.cached',
+      figure: 'server CPU per cache-served 1-job request',
+      unit: 'µs/request',
+      baseline: median(baseline.baselineMicros),
+      baselineLabel: 'bare graphql-js server',
+      goal: { on: 'value', op: '<=', target: 100 },
+    },
+    (s) => median(s.cachedMicros),
+  );
+  add(
+    {
+      id: '4.cachedApollo',
+      figure: 'the same, vs a bare Apollo Server 5 answering the same bytes',
+      unit: 'µs/request',
+      ...(baseline.apolloMicros.length ? { baseline: median(baseline.apolloMicros) } : {}),
+      baselineLabel: 'bare Apollo Server 5',
+    },
+    (s) => (s === after ? median(s.cachedMicros) : undefined),
+  );
+  add(
+    {
+      id: '4.cachedLogged',
+      figure: 'the same at LOG_LEVEL=info (one log line per request)',
+      unit: 'µs/request',
+    },
+    (s) => median(s.cachedLoggedMicros),
+  );
+  add(
+    {
+      id: '4.http',
+      figure: 'node:http alone answering the same bytes, no GraphQL',
+      unit: 'µs/request',
+    },
+    (s) => (s === after ? median(baseline.httpMicros) : undefined),
+  );
+  add(
+    {
+      id: '5.peak',
+      figure: `peak RSS, ${settings.memoryConnections} 100-job queries in flight`,
+      unit: 'MB',
+    },
+    (s) => median(s.memory.map((m) => m.peakMb)),
+  );
+  add(
+    {
+      id: '5.inflight',
+      figure: `RSS rise per query, ${settings.memoryConnections} in flight`,
+      unit: 'MB',
+      digits: 3,
+    },
+    (s) => median(s.memory.map((m) => m.mbPerRequest)),
+  );
+  add(
+    {
+      id: '5.few',
+      figure: `RSS rise per query, the same ${settings.memoryConnections} sent ${settings.memoryFewConnections} at a time`,
+      unit: 'MB',
+      digits: 3,
+    },
+    (s) => median(s.memoryFew.map((m) => m.mbPerRequest)),
+  );
+  add(
+    {
+      id: '5.marginal',
+      figure: `RSS per query in flight beyond ${settings.memoryFewConnections}`,
+      unit: 'MB',
+      digits: 3,
+    },
+    (s) =>
+      (median(s.memory.map((m) => m.peakMb)) - median(s.memoryFew.map((m) => m.peakMb))) /
+      Math.max(1, settings.memoryConnections - settings.memoryFewConnections),
+  );
+  add(
+    {
+      id: '5.idle',
+      figure: 'idle RSS after load ÷ idle RSS at start',
+      unit: '×',
+      digits: 2,
+    },
+    (s) => s.idleAfterMb / s.idleStartMb,
+  );
+  after.batching.forEach((b, i) => {
+    add(
+      {
+        id: `6.batching.${b.entry}.${b.distinctJobs}`,
+        figure: `batching, ${b.entry === 'jobs' ? 'jobs(ids:)' : '_entities'}, ${b.distinctJobs} distinct jobs in ${b.queries} quer${b.queries === 1 ? 'y' : 'ies'}`,
+        unit: 'calls/job',
+        goal: { on: 'value', op: '=', target: 1 },
+        digits: 2,
+      },
+      (s) => {
+        const run = s.batching[i];
+        return run && run.badResponses === 0 ? run.upstreamCalls / run.distinctJobs : Number.NaN;
+      },
+    );
+  });
+  add(
+    {
+      id: '6.duplicates',
+      figure: 'batching, 100 IDs naming 50 distinct jobs twice',
+      unit: 'calls/job',
+      goal: { on: 'value', op: '=', target: 1 },
+      digits: 2,
+    },
+    (s) => s.duplicates.upstreamCalls / s.duplicates.distinctJobs,
+  );
+  add(
+    {
+      id: '6.connections',
+      figure: 'new upstream connections after warm-up',
+      unit: 'connections',
+      goal: { on: 'value', op: '=', target: 0 },
+    },
+    (s) => s.newConnections,
+  );
+  add(
+    {
+      id: '6.repeat',
+      figure: 'finished jobs without secrets asked twice: upstream calls for the 2nd query',
+      unit: 'calls',
+      goal: { on: 'value', op: '=', target: 0 },
+    },
+    (s) => s.repeatClean.secondRunCalls,
+  );
+  add(
+    {
+      id: '6.repeatSecret',
+      figure: `finished jobs holding a secret asked twice (${after.repeatSecret.jobs}): upstream calls for the 2nd query`,
+      unit: 'calls',
+    },
+    (s) => s.repeatSecret.secondRunCalls,
+  );
+  const fairAlone = after.fairness.alone.latencyMs.p50;
+  add(
+    {
+      id: '6.fairness',
+      figure: `fairness: caller B's 1-job p50 while A keeps ${FLOOD_CONNECTIONS} 100-job queries in flight (${FAIRNESS_LATENCY_MS} ms upstream)`,
+      unit: 'ms',
+      baseline: fairAlone,
+      baselineLabel: 'B alone',
+      goal: { on: 'value', op: '<=', target: Math.round(fairAlone + FAIRNESS_LATENCY_MS) },
+      digits: 1,
+    },
+    (s) => s.fairness.underFlood.latencyMs.p50,
+  );
+  return rows;
+}
+
+const goalText = (r: Row) => {
+  if (!r.goal) return '—';
+  const op = r.goal.op === '<=' ? '≤' : '=';
+  if (r.goal.on === 'ratio') return `${op} ${r.goal.target}×`;
+  return r.unit === '×' ? `${op} ${r.goal.target}×` : `${op} ${r.goal.target} ${r.unit}`;
+};
+
+/** A profile frame's name with any absolute folder in front of the checkout's own files taken out. */
+const portable = (name: string) => name.replace(/(^|\s)\/\S*\/(?=(?:dist|src|bench)\/)/g, '$1');
+
+/** Per-run CPU per job: each floor, gateway and peer run of a round side by side. */
+function cpuRunTable(s: SideResult): string[] {
+  const hasPeer = Boolean(s.peer);
+  const head = (kind: string) => [
+    `floor ${kind} µs/job`,
+    `jobgraph µs/job`,
+    ...(hasPeer ? ['peer µs/job'] : []),
+    '÷ floor',
+    ...(hasPeer ? ['÷ peer'] : []),
+  ];
+  const cells = (kind: Kind, i: number) => {
+    const jg = cpuRuns(s, kind)[i]?.microsPerJob;
+    const peer = peerRuns(s, kind)[i]?.microsPerJob;
+    return [
+      fmt(s.floorMicros[kind][i], 0),
+      fmt(jg, 0),
+      ...(hasPeer ? [fmt(peer, 0)] : []),
+      fmt(floorRatios(s, kind)[i], 2),
+      ...(hasPeer ? [fmt(peerRatios(s, kind)[i], 2)] : []),
+    ];
+  };
+  return table(
+    ['run', ...head('existing'), ...head('not-found')],
+    s.cpuExisting.map((_, i) => [String(i + 1), ...cells('existing', i), ...cells('missing', i)]),
+  );
+}
+
+/** Per-pair latency: the gateway's 1-job and 100-job queries, the peer's 100-job query, the direct calls. */
+function latencyTable(s: SideResult, floor: FloorResult): string[] {
+  const hasPeer = Boolean(s.peer);
+  return table(
+    [
+      'pair',
+      'jobgraph 1 job ms',
+      'jobgraph 100 jobs ms',
+      ...(hasPeer ? ['peer 100 jobs ms'] : []),
+      'direct 1 call ms',
+      'direct 80 calls ms',
+    ],
+    s.latency.hundredMs.map((ms, i) => [
+      String(i + 1),
+      fmt(s.latency.oneMs[i], 1),
+      fmt(ms, 1),
+      ...(hasPeer ? [fmt(s.peer?.hundredMs[i], 1)] : []),
+      fmt(floor.oneMs[i], 1),
+      fmt(floor.eightyMs[i], 1),
+    ]),
+  );
+}
+
+/** The figures measured `BENCH_RUNS` times, one column per run. */
+function otherRunsTable(
+  s: SideResult,
+  baseline: BaselineRuns | undefined,
+  settings: BenchSettings,
+): string[] {
+  const runs = Math.max(s.coalescing.length, s.cachedMicros.length, s.memory.length, 1);
+  const line = (figure: string, values: readonly number[], digits: number) => [
+    figure,
+    ...Array.from({ length: runs }, (_, i) => fmt(values[i], digits)),
+  ];
+  const rows = [
+    line('coalescing: upstream calls', s.coalescing, 0),
+    line('cached path µs/request', s.cachedMicros, 0),
+    line('cached path at LOG_LEVEL=info µs/request', s.cachedLoggedMicros, 0),
+    ...(baseline && s.label === 'after'
+      ? [
+          line('bare graphql-js server µs/request', baseline.baselineMicros, 0),
+          line('bare Apollo Server 5 µs/request', baseline.apolloMicros, 0),
+          line('node:http alone µs/request', baseline.httpMicros, 0),
+        ]
+      : []),
+    line(
+      `idle RSS before ${settings.memoryConnections} in flight, MB`,
+      s.memory.map((m) => m.idleMb),
+      1,
+    ),
+    line(
+      `peak RSS, ${settings.memoryConnections} in flight, MB`,
+      s.memory.map((m) => m.peakMb),
+      1,
+    ),
+    line(
+      `peak RSS, ${settings.memoryFewConnections} at a time, MB`,
+      s.memoryFew.map((m) => m.peakMb),
+      1,
+    ),
+  ];
+  return table(['figure', ...Array.from({ length: runs }, (_, i) => `run ${i + 1}`)], rows);
+}
+
+export function renderReport(
+  meta: {
+    date: string;
+    durationS: number;
+    machine: { cpu: string; cores: number; node: string };
+    git: Record<string, { commit: string; dirtyFiles: string[] }>;
+    settings: BenchSettings;
+    peerCheck?: PeerCheck;
+  },
+  floor: FloorResult,
+  sides: SideResult[],
+  rows: Row[],
+  baseline?: BaselineRuns,
+): string {
+  const hasBefore = sides.some((s) => s.label === 'before');
+  const s = meta.settings;
+  const commits = sides
+    .map((x) => {
+      const git = meta.git[x.label];
+      const dirty = git?.dirtyFiles.length ? ` + ${git.dirtyFiles.length} uncommitted files` : '';
+      return `${hasBefore ? `${x.label} ` : ''}\`${git?.commit ?? 'unknown'}\`${dirty}`;
+    })
+    .join(', ');
+  const count = (v: Row['verdict']) => rows.filter((r) => r.verdict === v).length;
+  const out: string[] = [
+    '# jobgraph benchmark results',
+    '',
+    `- ${s.quick ? '**Quick run**' : 'Full run'} of ${meta.date.slice(0, 16).replace('T', ' ')} UTC, ${meta.durationS} s; ${meta.machine.cores} cores (${meta.machine.cpu}), Node ${meta.machine.node}; commit ${commits}.`,
+    `- ${count('PASS')} PASS, ${count('MISS')} MISS, ${count('info')} informational. CPU ratios: median of per-run ratios, each run beside its own floor or peer run.${meta.peerCheck ? ` Peer checked equal to jobgraph on ${meta.peerCheck.jobs} jobs.` : ''}`,
+    '- What each figure is: `bench/README.md`; why it is measured so: `bench/DECISIONS.md`; every number: `bench/results.json`.',
+    '- Re-run: `npm run bench` (quick: `BENCH_QUICK=1 npm run bench`); re-render this file: `npm run bench -- --render`.',
+    '',
+    '## Figures',
+    '',
+    ...table(
+      [
+        'figure',
+        ...(hasBefore ? ['before'] : []),
+        'jobgraph',
+        'peer / baseline (same run)',
+        'ratio',
+        'goal',
+        'result',
+      ],
+      rows.map((r) => {
+        const ratio = r.ratio ?? ratioOf(r.after, r.baseline);
+        const ratioBefore = r.beforeRatio ?? ratioOf(r.before, r.beforeBaseline ?? r.baseline);
+        return [
+          r.figure,
+          ...(hasBefore ? [`${fmt(r.before, r.digits)} ${r.unit}`] : []),
+          `${fmt(r.after, r.digits)} ${r.unit}`,
+          r.baseline !== undefined
+            ? `${fmt(r.baseline, r.digits)} ${r.unit}, ${r.baselineLabel ?? ''}`
+            : '—',
+          ratio !== undefined
+            ? `${fmt(ratio, 2)}×${ratioBefore !== undefined ? ` (before ${fmt(ratioBefore, 2)}×)` : ''}`
+            : '—',
+          goalText(r),
+          r.verdict === 'info' ? 'info' : `**${r.verdict}**`,
+        ];
+      }),
+    ),
+    '',
+  ];
+  for (const x of sides) {
+    const suffix = hasBefore ? ` (${x.label})` : '';
+    out.push(
+      `## CPU per job, run by run${suffix}`,
+      '',
+      ...cpuRunTable(x),
+      '',
+      `## 100-job query latency, pair by pair, ${s.slowLatencyMs} ms upstream${suffix}`,
+      '',
+      ...latencyTable(x, floor),
+      '',
+      `## Other figures, run by run${suffix}`,
+      '',
+      ...otherRunsTable(x, baseline, s),
+      '',
+    );
+    if (x.profile) {
+      const { existing, cached } = x.profile;
+      out.push(
+        `## CPU profile, top functions by self time${suffix}`,
+        '',
+        ...table(
+          ['fresh 100-job queries', '%', 'cache-served 1-job queries', '%'],
+          Array.from({ length: Math.max(existing.length, cached.length) }, (_, i) => [
+            portable(existing[i]?.name ?? ''),
+            String(existing[i]?.percent ?? ''),
+            portable(cached[i]?.name ?? ''),
+            String(cached[i]?.percent ?? ''),
+          ]),
+        ),
+        '',
+      );
+    }
+  }
+  return out.join('\n');
+}
+
+/** What `npm run bench:cpu` (bench/run.ts `--only cpu`) measured, round by round. */
+export interface CpuOnlyResult {
+  settings: BenchSettings;
+  /** The checkouts measured: before (if given) and after, with their folders. */
+  roots: readonly (readonly [string, string])[];
+  /** The floor, then each server's label, in the order of their rows. */
+  labels: readonly string[];
+  cpu: Record<IdKind, Record<string, number[]>>;
+  /** Wall ms of each 100-job (80 distinct) query at the slow upstream latency, per server. */
+  latency: Record<string, number[]>;
+}
+
+/** `min–max` of a list, rounded. */
+const range = (xs: readonly number[], digits: number) =>
+  `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+
+const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
+
+/** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
+export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): string {
+  const { cpu, settings } = r;
+  const ratio = (kind: IdKind, a: string, b: string) =>
+    (cpu[kind][a] ?? []).map((x, i) => x / ((cpu[kind][b] ?? [])[i] ?? Number.NaN));
+  const ratioCell = (kind: IdKind, label: string, other: string, shown: boolean) => {
+    if (!shown || !cpu[kind][other]) return '—';
+    const xs = ratio(kind, label, other);
+    return `${median(xs).toFixed(2)}× (${range(xs, 2)})`;
+  };
+  const lines = [
+    `## CPU per job, ${settings.cpuRuns} rounds of ${settings.cpuRequests} 100-job queries (${new Date().toISOString()})`,
+    '',
+    `Checkouts: ${r.roots
+      .map(([l, root]) => {
+        const git = gitState(root);
+        return `${l} \`${git.commit}\`${git.dirtyFiles.length ? ` with uncommitted changes to ${git.dirtyFiles.join(', ')}` : ''}`;
+      })
+      .join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
+    '',
+    ...table(
+      [
+        'kind',
+        'server',
+        'µs/job, median (range)',
+        ...['floor', 'peer', 'before'].map((x) => `÷ ${x}, median of rounds (range)`),
+      ],
+      CPU_KINDS.flatMap((kind) =>
+        r.labels.map((label) => {
+          const xs = cpu[kind][label] ?? [];
+          const gateway = label !== 'floor' && label !== 'peer';
+          return [
+            kind === 'finished' ? 'fresh existing' : 'not found',
+            label,
+            `${median(xs).toFixed(0)} (${range(xs, 0)})`,
+            ratioCell(kind, label, 'floor', label !== 'floor'),
+            ratioCell(kind, label, 'peer', gateway),
+            ratioCell(kind, label, 'before', label === 'after'),
+          ];
+        }),
+      ),
+    ),
+    '',
+    ...table(
+      [
+        `100-job query (80 distinct), ${settings.slowLatencyMs} ms upstream`,
+        'p50 ms',
+        'p90 ms',
+        'queries',
+      ],
+      r.labels
+        .filter((l) => l !== 'floor')
+        .map((l) => {
+          const xs = r.latency[l] ?? [];
+          return [l, percentile(xs, 50).toFixed(1), percentile(xs, 90).toFixed(1), xs.length];
+        }),
+    ),
+  ];
+  if (profile.length) lines.push('', ...profile);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The `rows` largest parts of a profile's self time by where the code is, as a table. */
+const bySource = (side: string, file: string, w: ProfileWindow, root: string, rows: number) =>
+  table(
+    [`${side}: self time by where the code is`, '%'],
+    profileSummary(file, w, root, 'samples')
+      .slice(0, rows)
+      .map((g) => [g.name, g.percent]),
+  );
+
+/** A profiled phase's window, per kind of job (monotonic µs). */
+export type KindWindows = Partial<Record<IdKind, ProfileWindow>>;
+
+/**
+ * Per kind of job, where a job's CPU goes, gateway beside floor: each side's median µs of the
+ * rounds split by its profile's shares (`JOB_PARTS`), then the gateway's self time by where the
+ * code is and its top functions, and the floor's self time.
+ */
+export function cpuProfileSection(
+  cpu: CpuOnlyResult['cpu'],
+  gateway: { file: string; windows: KindWindows; root: string },
+  floor: { file: string; windows: KindWindows; root: string },
+): string[] {
+  const out = [`Raw profiles: ${gateway.file} (gateway), ${floor.file} (floor).`];
+  for (const kind of CPU_KINDS) {
+    const window = gateway.windows[kind] as ProfileWindow;
+    const floorWindow = floor.windows[kind] as ProfileWindow;
+    const title = kind === 'finished' ? 'fresh existing jobs' : 'not-found IDs';
+    const gatewayMicros = median(cpu[kind].after ?? []);
+    const floorMicros = median(cpu[kind].floor ?? []);
+    const shares = (file: string, w: ProfileWindow) =>
+      new Map(profileParts(file, w, JOB_PARTS).map((p) => [p.name, p.share]));
+    const gatewayParts = shares(gateway.file, window);
+    const floorParts = shares(floor.file, floorWindow);
+    const partRows = [...new Set([...gatewayParts.keys(), ...floorParts.keys()])]
+      .map((name) => {
+        const g = (gatewayParts.get(name) ?? 0) * gatewayMicros;
+        const f = (floorParts.get(name) ?? 0) * floorMicros;
+        return { name, g, f };
+      })
+      .sort((a, b) => b.g - b.f - (a.g - a.f));
+    out.push(
+      '',
+      `### Profile, ${title}`,
+      '',
+      ...table(
+        [
+          `part of a job (gateway ${gatewayMicros.toFixed(0)} µs, floor ${floorMicros.toFixed(0)} µs: the rounds' medians, split by each profile's shares)`,
+          'gateway µs',
+          'floor µs',
+          'beyond the floor',
+        ],
+        partRows.map((p) => [p.name, p.g.toFixed(0), p.f.toFixed(0), (p.g - p.f).toFixed(0)]),
+      ),
+      '',
+      ...bySource('gateway', gateway.file, window, gateway.root, 30),
+      '',
+      ...table(
+        ['gateway: top functions by self time', 'ms', '%'],
+        topFunctions(gateway.file, window, 30, gateway.root, 'samples').map((f) => [
+          f.name,
+          f.selfMs,
+          f.percent,
+        ]),
+      ),
+      '',
+      ...bySource('floor', floor.file, floorWindow, floor.root, 15),
+    );
+  }
+  return out;
 }
