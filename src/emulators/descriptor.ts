@@ -78,6 +78,12 @@ export interface ListedDemoJob {
 
 /** A listable emulator's jobs as `listedDemoJobs` shows them, in any order, progressing job left out. */
 export interface EmulatorListData {
+  /**
+   * The operations listing calls (as its call log names them): its list operation and any that
+   * finds what to list (HealthOmics' reference stores, AWS Batch's job queues). None of them
+   * describes a job.
+   */
+  readonly operations: readonly string[];
   /** The default account's listed jobs, when the emulators started at `anchorMs`. */
   demo(anchorMs: number): ListedDemoJob[];
   /** The big account's (`jobsPerSource` = `n`) jobs of the demo sources. */

@@ -75,6 +75,14 @@ export const IDS_PER_DESCRIBE: Readonly<Record<EmulatorName, number>> = byName((
   'idsPerDescribe' in d ? d.idsPerDescribe : 1,
 );
 
+/**
+ * The operations each emulator's listing calls, as its call log names them (its descriptor's
+ * `list.operations`); none for one without a list operation (CodePipeline).
+ */
+export const LIST_OPERATIONS: Readonly<Record<EmulatorName, readonly string[]>> = byName((d) =>
+  'list' in d ? d.list.operations : [],
+);
+
 /** The providers as the demo banner names them (`AWS Batch`). */
 export const EMULATOR_LABELS: Readonly<Record<EmulatorName, string>> = byName((d) => d.label);
 

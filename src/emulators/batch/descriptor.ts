@@ -26,6 +26,7 @@ export const batchEmulator = {
   idsPerDescribe: BATCH_DESCRIBE_MAX_JOBS,
   create: (options) => createBatchEmulator(options),
   list: {
+    operations: ['ListJobs', 'DescribeJobQueues'],
     demo: (anchorMs) => summaries(data.batchDemoJobs(anchorMs).listed),
     big: (anchorMs, n) =>
       data.BATCH_QUEUES.flatMap((q) =>

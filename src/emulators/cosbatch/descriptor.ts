@@ -31,6 +31,7 @@ export const cosbatchEmulator = {
   progressPhases: COS_PROGRESS_PHASES,
   create: (options) => createCosBatchEmulator(options),
   list: {
+    operations: ['ListJobs'],
     demo: (anchorMs) => summaries(cosListedJobs(anchorMs), demo),
     big: (anchorMs, n) =>
       listedEntries(

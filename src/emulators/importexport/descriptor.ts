@@ -27,6 +27,7 @@ export const importexportEmulator = {
   progressPhases: IMPORTEXPORT_PROGRESS_PHASES,
   create: (options) => createImportExportEmulator(options),
   list: {
+    operations: ['ListJobs'],
     demo: (anchorMs) => summaries(importExportListedJobs(anchorMs)),
     big: (anchorMs, n) =>
       listedEntries(importExportBigJobs(anchorMs, n - 1), (id) => `importexport:${id}`),

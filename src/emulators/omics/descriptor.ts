@@ -30,6 +30,7 @@ export const omicsEmulator = {
   progressPhases: OMICS_PROGRESS_PHASES,
   create: (options) => createOmicsEmulator(options),
   list: {
+    operations: ['ListReferenceImportJobs', 'ListReferenceStores'],
     demo: (anchorMs) => summaries(omicsListedJobs(anchorMs)),
     big: (anchorMs, n) =>
       OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>

@@ -30,6 +30,7 @@ export const panoramaEmulator = {
   progressPhases: PANORAMA_PROGRESS_PHASES,
   create: (options) => createPanoramaEmulator(options),
   list: {
+    operations: ['ListPackageImportJobs'],
     demo: (anchorMs) => summaries(panoramaListedJobs(anchorMs), region),
     big: (anchorMs, n) =>
       listedEntries(
