@@ -1,4 +1,3 @@
-import * as batchData from '../../src/emulators/batch/data.ts';
 import {
   DEMO_DATA,
   exampleGlobalIds,
@@ -20,14 +19,12 @@ export const BENCH_PROVIDERS = [...PROVIDERS, 'batch'] as const satisfies readon
 
 /** The demo jobs the emulators hold, as global IDs, per provider. */
 export function demoIds(provider: BenchProvider): string[] {
-  return [
-    ...(provider === 'batch' ? batchData.DEMO_GLOBAL_IDS : DEMO_DATA[provider].DEMO_GLOBAL_IDS),
-  ];
+  return [...DEMO_DATA[provider].DEMO_GLOBAL_IDS];
 }
 
 /** The global-ID prefix of a provider's example job: everything before its own job ID. */
 function prefixOf(provider: BenchProvider): string {
-  const example = provider === 'batch' ? batchData.EXAMPLE_GLOBAL_ID : exampleGlobalIds()[provider];
+  const example = exampleGlobalIds()[provider];
   return example.slice(0, example.lastIndexOf(':') + 1);
 }
 
