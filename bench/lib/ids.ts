@@ -1,5 +1,9 @@
-import * as batchData from '../../src/emulators/batch/data.ts';
-import { DEMO_DATA, exampleGlobalIds, type EmulatorName } from '../../src/emulators/index.ts';
+import {
+  DEMO_DATA,
+  exampleGlobalIds,
+  MADE_UP_IDS,
+  type EmulatorName,
+} from '../../src/emulators/index.ts';
 
 export const PROVIDERS = [
   'panorama',
@@ -15,14 +19,12 @@ export const BENCH_PROVIDERS = [...PROVIDERS, 'batch'] as const satisfies readon
 
 /** The demo jobs the emulators hold, as global IDs, per provider. */
 export function demoIds(provider: BenchProvider): string[] {
-  return [
-    ...(provider === 'batch' ? batchData.DEMO_GLOBAL_IDS : DEMO_DATA[provider].DEMO_GLOBAL_IDS),
-  ];
+  return [...DEMO_DATA[provider].DEMO_GLOBAL_IDS];
 }
 
 /** The global-ID prefix of a provider's example job: everything before its own job ID. */
 function prefixOf(provider: BenchProvider): string {
-  const example = provider === 'batch' ? batchData.EXAMPLE_GLOBAL_ID : exampleGlobalIds()[provider];
+  const example = exampleGlobalIds()[provider];
   return example.slice(0, example.lastIndexOf(':') + 1);
 }
 
@@ -34,20 +36,14 @@ function prefixOf(provider: BenchProvider): string {
  */
 export type IdKind = 'missing' | 'finished' | 'running';
 
-/** The provider-ID prefix of each kind, per provider (each valid for the provider's ID pattern). */
-const PREFIXES: Record<BenchProvider, Record<IdKind, string>> = {
-  panorama: {
-    missing: 'pkgimport-bench-',
-    finished: 'pkgimport-synf-',
-    running: 'pkgimport-synr-',
-  },
-  // 10-36 digits; 97/981/982 keep clear of the demo (811…) and error-case (4xx0…) IDs.
-  omics: { missing: '97', finished: '981', running: '982' },
-  cosbatch: { missing: 'bench-', finished: 'synf-', running: 'synr-' },
-  importexport: { missing: 'BENCH', finished: 'SYNF', running: 'SYNR' },
-  codepipeline: { missing: 'beec', finished: 'f1f1', running: 'a1a1' },
-  batch: { missing: 'beed', finished: 'f2f2', running: 'a2a2' },
-};
+/**
+ * The family of the emulators' made-up IDs (their descriptors' `madeUpIds`) of each kind; the
+ * tests' are 0–2 (test/support/gateway.ts, test/emulators/synthesize.test.ts).
+ */
+const FAMILY: Record<IdKind, number> = { missing: 3, finished: 4, running: 5 };
+
+/** IDs one generator makes; its nonce is the digits of the serial above them. */
+const SERIALS_PER_NONCE = 10 ** 8;
 
 /** The emulators' `synthesize` knob: each provider's finished/running prefix → the template job's provider ID. */
 export function synthesizeRules(
@@ -57,8 +53,8 @@ export function synthesizeRules(
   for (const p of BENCH_PROVIDERS) {
     const template = templates[p];
     if (!template) continue;
-    rules[PREFIXES[p].finished] = nativeOf(template.finished);
-    rules[PREFIXES[p].running] = nativeOf(template.running);
+    rules[MADE_UP_IDS[p].prefix(FAMILY.finished)] = nativeOf(template.finished);
+    rules[MADE_UP_IDS[p].prefix(FAMILY.running)] = nativeOf(template.running);
   }
   return rules;
 }
@@ -78,27 +74,14 @@ export class UnknownIdGenerator {
   private readonly nonce: number;
 
   constructor(seed: number = Date.now()) {
-    this.nonce = seed % 65536;
+    this.nonce = seed % 10_000;
   }
 
   next(provider: BenchProvider, kind: IdKind = 'missing'): string {
     const n = this.counter++;
-    const hex4 = this.nonce.toString(16).padStart(4, '0');
-    const prefix = prefixOf(provider);
-    const own = PREFIXES[provider][kind];
-    switch (provider) {
-      case 'panorama':
-        return `${prefix}${own}${hex4}-${n}`;
-      case 'omics':
-        return `${prefix}${own}${String(this.nonce).padStart(5, '0')}${String(n).padStart(9, '0')}`;
-      case 'cosbatch':
-        return `${prefix}${own}${hex4}-${n.toString(36)}`;
-      case 'importexport':
-        return `${prefix}${own}${hex4.toUpperCase()}${n.toString(36).toUpperCase()}`;
-      case 'codepipeline':
-      case 'batch':
-        return `${prefix}${own}${hex4}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-    }
+    if (n >= SERIALS_PER_NONCE) throw new RangeError(`more than ${SERIALS_PER_NONCE} unknown IDs`);
+    const own = MADE_UP_IDS[provider].id(FAMILY[kind], this.nonce * SERIALS_PER_NONCE + n);
+    return `${prefixOf(provider)}${own}`;
   }
 
   /** `perProvider` fresh IDs of `kind` for each of `providers` (default all five), interleaved by provider. */

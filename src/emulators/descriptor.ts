@@ -43,6 +43,13 @@ export interface EmulatorDescriptor<
    * DescribeJobs: up to 100); absent: one ID a call. What N job IDs cost upstream follows from it.
    */
   readonly idsPerDescribe?: number;
+  /**
+   * Job IDs as the provider names them that no job of its data has (no demo, listed, big-account,
+   * second-account, progressing or error-case job), each valid for the provider's ID pattern: it
+   * answers them not found, unless its `synthesize` knob names them or their prefix. Tests and
+   * bench make up IDs of their own family, so theirs never meet.
+   */
+  readonly madeUpIds: MadeUpIds;
   /** The emulator, with the set's clock and accounts (and list settings, for a listable one). */
   create(options: EmulatorCreateOptions): ProviderEmulator;
   /** Its list operation's demo jobs; absent when it has none that only reads (CodePipeline). */
@@ -53,6 +60,36 @@ export interface EmulatorDescriptor<
     readonly shared: Native;
     /** A job only the second account has. */
     readonly example: Native;
+  };
+}
+
+/** One emulator's made-up job IDs (`EmulatorDescriptor.madeUpIds`), in families 0–9. */
+export interface MadeUpIds {
+  /** What every ID of `family` starts with; no family's prefix starts with another's. */
+  prefix(family: number): string;
+  /**
+   * The `n`th ID of `family` (0 ≤ n < 10¹²): its prefix, then `n` in 12 digits. One width for
+   * every `n`, so no ID is a prefix of another (the `synthesize` knob matches by prefix).
+   */
+  id(family: number, n: number): string;
+}
+
+/** The digits of a made-up ID's serial: 12, what a UUID's last group holds. */
+const MADE_UP_SERIAL_DIGITS = 12;
+
+/** Made-up IDs (`MadeUpIds`) of the given family prefixes, each distinct at `family`'s digit. */
+export function madeUpIds(prefix: (family: number) => string): MadeUpIds {
+  const family = (f: number) => {
+    if (!Number.isInteger(f) || f < 0 || f > 9) throw new RangeError(`made-up ID family ${f}`);
+    return prefix(f);
+  };
+  return {
+    prefix: family,
+    id: (f, n) => {
+      if (!Number.isSafeInteger(n) || n < 0 || n >= 10 ** MADE_UP_SERIAL_DIGITS)
+        throw new RangeError(`made-up ID serial ${n}`);
+      return family(f) + String(n).padStart(MADE_UP_SERIAL_DIGITS, '0');
+    },
   };
 }
 
@@ -78,6 +115,12 @@ export interface ListedDemoJob {
 
 /** A listable emulator's jobs as `listedDemoJobs` shows them, in any order, progressing job left out. */
 export interface EmulatorListData {
+  /**
+   * The operations listing calls (as its call log names them): its list operation and any that
+   * finds what to list (HealthOmics' reference stores, AWS Batch's job queues). None of them
+   * describes a job.
+   */
+  readonly operations: readonly string[];
   /** The default account's listed jobs, when the emulators started at `anchorMs`. */
   demo(anchorMs: number): ListedDemoJob[];
   /** The big account's (`jobsPerSource` = `n`) jobs of the demo sources. */

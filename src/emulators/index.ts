@@ -6,7 +6,7 @@ import {
   type EmulatorAccounts,
 } from './accounts.ts';
 import * as batchData from './batch/data.ts';
-import type { EmulatorCreateOptions, ListedDemoJob } from './descriptor.ts';
+import type { EmulatorCreateOptions, ListedDemoJob, MadeUpIds } from './descriptor.ts';
 import {
   DEMO_AWS_CREDENTIALS,
   DEMO_TENCENT_CREDENTIALS,
@@ -74,6 +74,17 @@ export const EMULATOR_NAMES: readonly EmulatorName[] = EMULATORS.map((d) => d.na
 export const IDS_PER_DESCRIBE: Readonly<Record<EmulatorName, number>> = byName((d) =>
   'idsPerDescribe' in d ? d.idsPerDescribe : 1,
 );
+
+/**
+ * The operations each emulator's listing calls, as its call log names them (its descriptor's
+ * `list.operations`); none for one without a list operation (CodePipeline).
+ */
+export const LIST_OPERATIONS: Readonly<Record<EmulatorName, readonly string[]>> = byName((d) =>
+  'list' in d ? d.list.operations : [],
+);
+
+/** Each emulator's made-up job IDs, which no job of its data has (its descriptor's `madeUpIds`). */
+export const MADE_UP_IDS: Readonly<Record<EmulatorName, MadeUpIds>> = byName((d) => d.madeUpIds);
 
 /** The providers as the demo banner names them (`AWS Batch`). */
 export const EMULATOR_LABELS: Readonly<Record<EmulatorName, string>> = byName((d) => d.label);
@@ -288,7 +299,7 @@ export const DEMO_BATCH_QUEUE_NAMES: readonly string[] = batchData.BATCH_QUEUES.
   (q) => q.jobQueueName,
 );
 
-export type { ListedDemoJob } from './descriptor.ts';
+export type { ListedDemoJob, MadeUpIds } from './descriptor.ts';
 
 /**
  * The jobs the list operations show when the emulators started at `anchorMs` (their clock

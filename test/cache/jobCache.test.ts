@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
-import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSecretDetector } from '../../src/auth/secrets.ts';
 import { createJobCache, inMemoryStore } from '../../src/cache/jobCache.ts';
@@ -8,7 +7,6 @@ import { DEMO_DATA } from '../../src/emulators/index.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
-import { PROVIDERS } from '../../src/datasources/registry.ts';
 import {
   callsOf,
   clearCalls,
@@ -20,6 +18,7 @@ import {
   type TestGateway,
   upstreamCallCount,
 } from '../support/gateway.ts';
+import { cacheableOf } from '../support/cacheable.ts';
 import { freePort } from '../support/rawHttp.ts';
 import { realPart, requirePart } from '../support/realParts.ts';
 
@@ -183,53 +182,10 @@ describe('The job cache rules', () => {
   });
 });
 
-const sensitive = new Set(policy.sensitiveFields.map((f) => `${f.type}.${f.field}`));
-
-/**
- * The selection below `type` that reaches every sensitive field (an object one by its
- * `__typename`), empty when none is below it: its leaves are exactly the secrets a job can hold.
- */
-function secretSelection(type: GraphQLObjectType, seen: ReadonlySet<string>): string {
-  return Object.values(type.getFields())
-    .flatMap((field) => {
-      const named = getNamedType(field.type);
-      if (sensitive.has(`${type.name}.${field.name}`))
-        return [isObjectType(named) ? `${field.name} { __typename }` : field.name];
-      if (!isObjectType(named) || seen.has(named.name)) return [];
-      const inner = secretSelection(named, new Set([...seen, named.name]));
-      return inner ? [`${field.name} { ${inner} }`] : [];
-    })
-    .join(' ');
-}
-
-/** Each job's state and every secret of its type (the SDL's sensitive fields), each provider's type. */
-const ALL_FIELDS = `id state terminal ${PROVIDERS.map((p) => {
-  const type = schema.getType(p.key.typeName) as GraphQLObjectType;
-  const selection = secretSelection(type, new Set([type.name]));
-  return selection ? `... on ${type.name} { ${selection} }` : '';
-}).join(' ')}`;
 const allIds = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
 
-/** Every leaf value below `value` (an empty list or object has none). */
-const leaves = (value: unknown): unknown[] =>
-  value !== null && typeof value === 'object' ? Object.values(value).flatMap(leaves) : [value];
-
 /** Which demo jobs the rules allow caching: terminal and holding no secret value. */
-async function expectedCacheable(gw: TestGateway): Promise<Set<string>> {
-  const res = await gql(gw, `query($ids: [ID!]!) { jobs(ids: $ids) { ${ALL_FIELDS} } }`, {
-    variables: { ids: allIds.slice(0, 100) },
-    token: gw.tokens.secrets,
-  });
-  expect(res.body.errors).toBeUndefined();
-  const jobs = res.body.data?.jobs as Record<string, unknown>[];
-  const hasSecret = ({
-    id: _id,
-    state: _state,
-    terminal: _terminal,
-    ...secrets
-  }: Record<string, unknown>) => leaves(secrets).some((v) => v !== null && v !== undefined);
-  return new Set(jobs.filter((j) => j.terminal && !hasSecret(j)).map((j) => j.id as string));
-}
+const expectedCacheable = (gw: TestGateway) => cacheableOf(gw, allIds.slice(0, 100));
 
 describe('The cross-request cache in the gateway', () => {
   let gw: TestGateway;

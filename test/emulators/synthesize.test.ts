@@ -1,21 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { exampleGlobalIds, type EmulatorName } from '../../src/emulators/index.ts';
-import { EMULATOR_NAMES, gql, resetFaults } from '../support/gateway.ts';
+import { PATTERNS } from '../../src/config/patterns.ts';
+import { providerOf } from '../../src/datasources/registry.ts';
+import {
+  DEMO_DATA,
+  exampleGlobalIds,
+  exampleSecondAccountJobs,
+  listedDemoJobs,
+  MADE_UP_IDS,
+  PROGRESSING_JOB_IDS,
+  SHARED_NATIVE_JOB_IDS,
+  type EmulatorName,
+} from '../../src/emulators/index.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
+import type { JobProvider } from '../../src/model/job.ts';
+import { EMULATOR_NAMES, emulatorOf, gql, resetFaults } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
-/**
- * Per provider: a prefix for made-up IDs (valid for the provider's ID pattern), one such ID, and
- * what replaces the prefix for an ID the knob leaves unknown.
- */
-const FRESH = {
-  panorama: { prefix: 'pkgimport-synth-', id: 'pkgimport-synth-0001', unknown: 'x' },
-  omics: { prefix: '98', id: '9800000000000001', unknown: '97' },
-  cosbatch: { prefix: 'synth-', id: 'synth-0001', unknown: 'x' },
-  importexport: { prefix: 'SYNTH', id: 'SYNTH0001', unknown: 'x' },
-  codepipeline: { prefix: '5e7f', id: '5e7f0000-0000-4000-8000-000000000001', unknown: 'x' },
-  // A valid UUID the emulator does not know: absent from DescribeJobs' answer (NOT_FOUND).
-  batch: { prefix: '5b7f', id: '5b7f0000-0000-4000-8000-000000000001', unknown: '5b7e' },
-} as const satisfies Record<EmulatorName, { prefix: string; id: string; unknown: string }>;
+/** The families of made-up IDs (MADE_UP_IDS) this test asks for: the knob's, and one it leaves unknown. */
+const SYNTHESIZED = 1;
+const UNKNOWN = 2;
 
 const FIELDS =
   'id nativeId provider region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
@@ -25,15 +28,70 @@ const nativeOf = (globalId: string) => globalId.slice(globalId.lastIndexOf(':') 
 const withNative = (globalId: string, native: string) =>
   `${globalId.slice(0, globalId.lastIndexOf(':') + 1)}${native}`;
 
+/** A global ID's native job ID: its key's last part (an array child's `parent:index` whole). */
+const nativeIdOf = (globalId: string): string => {
+  const key = parseGlobalId(globalId) as unknown as Record<string, string>;
+  return key[providerOf(key.provider as JobProvider).key.parts.at(-1)![0]] as string;
+};
+
+describe("The emulators' made-up job IDs", () => {
+  it("are valid for the provider's ID pattern, of one width, and no job of the emulator's data has one", () => {
+    const anchor = Date.now();
+    const listed = [
+      listedDemoJobs(anchor),
+      listedDemoJobs(anchor, { account: 'staging' }),
+      listedDemoJobs(anchor, { jobsPerSource: 200 }),
+    ].flatMap((byEmulator) =>
+      Object.values(byEmulator)
+        .flat()
+        .map((j) => j.globalId),
+    );
+    const secondAccount = exampleSecondAccountJobs();
+    for (const name of EMULATOR_NAMES) {
+      const known = [
+        ...DEMO_DATA[name].DEMO_GLOBAL_IDS,
+        ...Object.values(DEMO_DATA[name].ERROR_CASE_GLOBAL_IDS),
+        PROGRESSING_JOB_IDS[name],
+        ...listed.filter((id) => emulatorOf(id) === name),
+      ].map(nativeIdOf);
+      known.push(SHARED_NATIVE_JOB_IDS[name].jobId, secondAccount[name].jobId);
+      expect(known.length, name).toBeGreaterThan(10);
+      const key = parseGlobalId(DEMO_DATA[name].EXAMPLE_GLOBAL_ID);
+      const pattern = PATTERNS[providerOf(key.provider).key.parts.at(-1)![1]].re;
+      const made = MADE_UP_IDS[name];
+      const families = Array.from({ length: 10 }, (_, f) => f);
+      for (const f of families) {
+        const ids = [made.id(f, 0), made.id(f, 1), made.id(f, 10 ** 12 - 1)];
+        for (const id of ids) {
+          expect(id, name).toMatch(pattern);
+          expect(id.startsWith(made.prefix(f)), id).toBe(true);
+          expect(id.length, id).toBe(ids[0]!.length);
+        }
+        for (const g of families)
+          if (g !== f)
+            expect(made.prefix(f).startsWith(made.prefix(g)), `${name} ${f} ${g}`).toBe(false);
+        expect(
+          known.filter((id) => id.startsWith(made.prefix(f))),
+          `${name} ${f}`,
+        ).toEqual([]);
+      }
+      expect(() => made.id(10, 0)).toThrow(RangeError);
+      expect(() => made.id(0, 10 ** 12)).toThrow(RangeError);
+      expect(() => made.id(0, -1)).toThrow(RangeError);
+    }
+  });
+});
+
 describe('emulator knob `synthesize`', () => {
   const gateway = useTestGateway();
 
   it('answers an unknown ID with the given prefix as a full copy of the template job, ID substituted; other unknown IDs stay not found', async () => {
     const templates = exampleGlobalIds();
-    const fresh = EMULATOR_NAMES.map((name) => withNative(templates[name], FRESH[name].id));
-    const other = EMULATOR_NAMES.map((name) =>
-      withNative(templates[name], FRESH[name].id.replace(FRESH[name].prefix, FRESH[name].unknown)),
+    const native = (name: EmulatorName, family: number) => MADE_UP_IDS[name].id(family, 1);
+    const fresh = EMULATOR_NAMES.map((name) =>
+      withNative(templates[name], native(name, SYNTHESIZED)),
     );
+    const other = EMULATOR_NAMES.map((name) => withNative(templates[name], native(name, UNKNOWN)));
 
     const off = await gql(gateway, QUERY, {
       variables: { ids: fresh },
@@ -43,7 +101,7 @@ describe('emulator knob `synthesize`', () => {
 
     for (const name of EMULATOR_NAMES)
       gateway.emulators[name].setFaults({
-        synthesize: { [FRESH[name].prefix]: nativeOf(templates[name]) },
+        synthesize: { [MADE_UP_IDS[name].prefix(SYNTHESIZED)]: nativeOf(templates[name]) },
       });
     try {
       const ids = [...EMULATOR_NAMES.map((n) => templates[n]), ...fresh, ...other];
@@ -57,7 +115,7 @@ describe('emulator knob `synthesize`', () => {
         const template = jobs[i] as Record<string, unknown>;
         const copy = jobs[i + n] as Record<string, unknown>;
         expect(template.id).toBe(templates[name]);
-        expect(copy).toEqual({ ...template, id: fresh[i], nativeId: FRESH[name].id });
+        expect(copy).toEqual({ ...template, id: fresh[i], nativeId: native(name, SYNTHESIZED) });
         expect(jobs[i + 2 * n]).toBeNull();
       });
       for (const name of EMULATOR_NAMES)

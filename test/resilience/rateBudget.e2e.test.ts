@@ -127,8 +127,9 @@ describe.skipIf(redisServer.skip)(
         const url = urls[n % urls.length]!;
         const authorization = `Bearer ${await watcherToken(`caller-${n}`)}`;
         for (let round = 0; round < 500 && performance.now() - started < LOAD_MS; round++) {
-          // Every other request asks all five providers (two jobs each); the others ask four jobs
-          // of one provider, each caller another, so a provider that answers at once is pressed too.
+          // Every other request asks every provider of PROVIDERS (two jobs each); the others ask
+          // four jobs of one provider, each caller another, so a provider that answers at once is
+          // pressed too.
           const asked =
             round % 2 === 0
               ? ids.mix(2, 'finished')

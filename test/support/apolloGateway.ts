@@ -1,6 +1,9 @@
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { Kind, type ObjectTypeDefinitionNode } from 'graphql';
+import { PROVIDERS } from '../../src/datasources/registry.ts';
+import { loadTypeDefs } from '../../src/sdl.ts';
 
 /**
  * `@apollo/gateway` serving a composed supergraph on a loopback port, forwarding the caller's
@@ -31,28 +34,38 @@ export async function startApolloGateway(
   return { url, stop: () => server.stop() };
 }
 
-/** Each job type by its global ID's prefix. */
-export const TYPE_OF_PREFIX: Readonly<Record<string, string>> = {
-  panorama: 'PanoramaPackageImportJob',
-  omics: 'OmicsReferenceImportJob',
-  cos: 'CosBatchJob',
-  importexport: 'ImportExportJob',
-  codepipeline: 'CodePipelineJob',
-  batch: 'BatchJob',
-};
+/** Each job type by its global ID's prefix: the registry's key grammars. */
+export const TYPE_OF_PREFIX: Readonly<Record<string, string>> = Object.fromEntries(
+  PROVIDERS.map((p) => [p.key.prefix, p.key.typeName]),
+);
+
+/** The subgraph SDL (schema/*.graphql). */
+const SDL = loadTypeDefs();
+
+/** The `fields` of each `@key` of `type` in the SDL, as written. */
+function keysOf(type: ObjectTypeDefinitionNode): string[] {
+  return (type.directives ?? []).flatMap((d) => {
+    const fields = d.name.value === 'key' && d.arguments?.find((a) => a.name.value === 'fields');
+    return fields && fields.value.kind === Kind.STRING ? [fields.value.value] : [];
+  });
+}
 
 /**
- * Each type's native key fields, in global-ID order after the prefix (an AWS type's `account` left
- * out: absent, the representation names the default account).
+ * Each job type's native key fields, in global-ID order after the prefix: its SDL's one `@key`
+ * besides `id`, its `account` left out (absent, the representation names the default account).
  */
-export const NATIVE_KEY: Readonly<Record<string, string[]>> = {
-  PanoramaPackageImportJob: ['region', 'nativeId'],
-  OmicsReferenceImportJob: ['region', 'referenceStoreId', 'nativeId'],
-  CosBatchJob: ['region', 'uin', 'nativeId'],
-  ImportExportJob: ['nativeId'],
-  CodePipelineJob: ['region', 'nativeId'],
-  BatchJob: ['region', 'nativeId'],
-};
+export const NATIVE_KEY: Readonly<Record<string, string[]>> = Object.fromEntries(
+  Object.values(TYPE_OF_PREFIX).map((name) => {
+    const type = SDL.definitions.find(
+      (d): d is ObjectTypeDefinitionNode =>
+        d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === name,
+    );
+    const native = type ? keysOf(type).filter((fields) => fields !== 'id') : [];
+    if (native.length !== 1)
+      throw new Error(`${name}: expected one @key besides id in the SDL, got ${native.length}`);
+    return [name, native[0]!.split(/\s+/).filter((field) => field !== 'account')];
+  }),
+);
 
 /** The job type of a global ID. */
 export const typeOfGlobalId = (id: string): string =>

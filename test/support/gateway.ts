@@ -5,6 +5,7 @@ import {
   DEMO_DATA,
   EMULATOR_NAMES,
   IDS_PER_DESCRIBE,
+  MADE_UP_IDS,
   type EmulatorName,
 } from '../../src/emulators/index.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
@@ -161,18 +162,11 @@ export function resetFaults(gateway: DemoGateway): void {
 }
 
 /**
- * Per emulator, the made-up job ID `freshCopies` asks for, from a serial number: fixed width (no
- * ID is a prefix of another), valid for the provider's ID pattern, clear of the demo and
- * error-case IDs and of the prefixes other tests and the bench use.
+ * The family of the emulators' made-up IDs (MADE_UP_IDS) that `freshCopies` asks for: one each
+ * call, valid for the provider's ID pattern, clear of every job the emulators hold and of the IDs
+ * other tests make up (test/emulators/synthesize.test.ts: families 1 and 2).
  */
-const FRESH_NATIVE_ID: Readonly<Record<EmulatorName, (n: number) => string>> = {
-  panorama: (n) => `pkgimport-fresh-${String(n).padStart(8, '0')}`,
-  omics: (n) => `96${String(n).padStart(14, '0')}`,
-  cosbatch: (n) => `fresh-${String(n).padStart(8, '0')}`,
-  importexport: (n) => `FRESH${String(n).padStart(8, '0')}`,
-  codepipeline: (n) => `f4e50000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-  batch: (n) => `f4e5b000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-};
+const FRESH_FAMILY = 0;
 
 let freshSerial = 0;
 
@@ -189,7 +183,7 @@ export function freshCopies(gateway: DemoGateway, templates: readonly string[]):
     if (at < 0) throw new Error(`freshCopies: not a demo job's global ID: ${template}`);
     const name = emulatorOf(template);
     const emulator = gateway.emulators[name];
-    const native = FRESH_NATIVE_ID[name]((freshSerial += 1));
+    const native = MADE_UP_IDS[name].id(FRESH_FAMILY, (freshSerial += 1));
     emulator.setFaults({
       synthesize: { ...emulator.faults.synthesize, [native]: template.slice(at + 1) },
     });

@@ -1,5 +1,5 @@
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { listedEntries } from '../descriptor.ts';
+import { listedEntries, madeUpIds } from '../descriptor.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
 import { BATCH_DESCRIBE_MAX_JOBS, createBatchEmulator } from './emulator.ts';
@@ -24,8 +24,11 @@ export const batchEmulator = {
   progressingJobId: data.batchGlobalId(BATCH_PROGRESSING_JOB_ID),
   progressPhases: BATCH_PROGRESS_PHASES,
   idsPerDescribe: BATCH_DESCRIBE_MAX_JOBS,
+  // Error-case IDs start 404/429/500; the demo's are hashed UUIDs.
+  madeUpIds: madeUpIds((f) => `f4e5b00${f}-0000-4000-8000-`),
   create: (options) => createBatchEmulator(options),
   list: {
+    operations: ['ListJobs', 'DescribeJobQueues'],
     demo: (anchorMs) => summaries(data.batchDemoJobs(anchorMs).listed),
     big: (anchorMs, n) =>
       data.BATCH_QUEUES.flatMap((q) =>

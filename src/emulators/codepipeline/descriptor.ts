@@ -1,4 +1,4 @@
-import type { EmulatorDescriptor } from '../descriptor.ts';
+import { madeUpIds, type EmulatorDescriptor } from '../descriptor.ts';
 import * as data from './data.ts';
 import { createCodePipelineEmulator } from './emulator.ts';
 import { CODEPIPELINE_PROGRESSING_JOB_ID, CODEPIPELINE_PROGRESS_PHASES } from './progressing.ts';
@@ -17,6 +17,8 @@ export const codepipelineEmulator = {
   progressingJobId: `codepipeline:${data.DEMO_REGION}:${CODEPIPELINE_PROGRESSING_JOB_ID}`,
   progressPhases: CODEPIPELINE_PROGRESS_PHASES,
   noStatus: 'no status on the wire: only its credentials rotate',
+  // Demo and error-case IDs start `c0de`.
+  madeUpIds: madeUpIds((f) => `f4e5000${f}-0000-4000-8000-`),
   create: ({ now, epochMs, accounts }) => createCodePipelineEmulator({ now, epochMs, accounts }),
   secondAccount: {
     shared: { region: data.DEMO_REGION, jobId: CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS.shared },

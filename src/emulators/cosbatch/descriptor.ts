@@ -1,6 +1,6 @@
 import { DEMO_SECOND_TENCENT_ACCOUNT } from '../accounts.ts';
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { isoOf, listedEntries } from '../descriptor.ts';
+import { isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../framework.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
@@ -29,8 +29,11 @@ export const cosbatchEmulator = {
   data,
   progressingJobId: `cos:${demo.region}:${demo.uin}:${COS_PROGRESSING_JOB_ID}`,
   progressPhases: COS_PROGRESS_PHASES,
+  // Demo and error-case IDs are UUIDs.
+  madeUpIds: madeUpIds((f) => `made${f}-`),
   create: (options) => createCosBatchEmulator(options),
   list: {
+    operations: ['ListJobs'],
     demo: (anchorMs) => summaries(cosListedJobs(anchorMs), demo),
     big: (anchorMs, n) =>
       listedEntries(

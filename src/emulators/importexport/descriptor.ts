@@ -1,5 +1,5 @@
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { isoOf, listedEntries } from '../descriptor.ts';
+import { isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
 import * as data from './data.ts';
 import { createImportExportEmulator } from './emulator.ts';
 import { importExportBigJobs, importExportListedJobs } from './listData.ts';
@@ -25,8 +25,11 @@ export const importexportEmulator = {
   data,
   progressingJobId: `importexport:${IMPORTEXPORT_PROGRESSING_JOB_ID}`,
   progressPhases: IMPORTEXPORT_PROGRESS_PHASES,
+  // Demo IDs are five characters (`CMPL1`, `LJ001`, `K0000`).
+  madeUpIds: madeUpIds((f) => `MADE${f}`),
   create: (options) => createImportExportEmulator(options),
   list: {
+    operations: ['ListJobs'],
     demo: (anchorMs) => summaries(importExportListedJobs(anchorMs)),
     big: (anchorMs, n) =>
       listedEntries(importExportBigJobs(anchorMs, n - 1), (id) => `importexport:${id}`),

@@ -1,5 +1,5 @@
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { isoOf, listedEntries } from '../descriptor.ts';
+import { isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
 import { createOmicsEmulator } from './emulator.ts';
@@ -28,8 +28,11 @@ export const omicsEmulator = {
   data,
   progressingJobId: `omics:${region}:${data.OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_PROGRESSING_JOB_ID}`,
   progressPhases: OMICS_PROGRESS_PHASES,
+  // Demo IDs start 811–813 and 821/822, the second account's 92, error cases 404/429/500.
+  madeUpIds: madeUpIds((f) => `95${f}`),
   create: (options) => createOmicsEmulator(options),
   list: {
+    operations: ['ListReferenceImportJobs', 'ListReferenceStores'],
     demo: (anchorMs) => summaries(omicsListedJobs(anchorMs)),
     big: (anchorMs, n) =>
       OMICS_REFERENCE_STORES.flatMap(({ id: store }) =>

@@ -1,5 +1,5 @@
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { isoOf, listedEntries } from '../descriptor.ts';
+import { isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
 import { createPanoramaEmulator } from './emulator.ts';
@@ -28,8 +28,11 @@ export const panoramaEmulator = {
   data,
   progressingJobId: `panorama:${region}:${PANORAMA_PROGRESSING_JOB_ID}`,
   progressPhases: PANORAMA_PROGRESS_PHASES,
+  // Demo IDs are `pkgimport-` then hex digits or words, none of them `made`.
+  madeUpIds: madeUpIds((f) => `pkgimport-made${f}-`),
   create: (options) => createPanoramaEmulator(options),
   list: {
+    operations: ['ListPackageImportJobs'],
     demo: (anchorMs) => summaries(panoramaListedJobs(anchorMs), region),
     big: (anchorMs, n) =>
       listedEntries(
