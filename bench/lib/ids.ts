@@ -1,6 +1,7 @@
 import {
   DEMO_DATA,
   exampleGlobalIds,
+  IDS_PER_DESCRIBE,
   MADE_UP_IDS,
   type EmulatorName,
 } from '../../src/emulators/index.ts';
@@ -103,18 +104,24 @@ export class UnknownIdGenerator {
   }
 }
 
-/** Upstream calls `ids` take: one a job, but one a 100 distinct AWS Batch jobs of a region (DescribeJobs). */
+/**
+ * Upstream calls `ids` take, read at once: per provider and region, their distinct IDs over how
+ * many one describe call answers (the emulators' `idsPerDescribe`: one, or AWS Batch's 100).
+ */
 export function upstreamCallsFor(ids: readonly string[]): number {
-  const batch = new Map<string, Set<string>>();
-  let calls = 0;
+  const groups = new Map<string, { provider: BenchProvider; ids: Set<string> }>();
   for (const id of ids) {
-    if (!id.startsWith('batch:')) calls++;
-    else {
-      const region = id.split(':')[1] as string;
-      batch.set(region, (batch.get(region) ?? new Set()).add(id));
-    }
+    const provider = BENCH_PROVIDERS.find((p) => id.startsWith(prefixOf(p)));
+    if (!provider) throw new Error(`no bench provider makes ${id}`);
+    // The prefix holds the region: one group a provider and region.
+    const where = prefixOf(provider);
+    let group = groups.get(where);
+    if (!group) groups.set(where, (group = { provider, ids: new Set<string>() }));
+    group.ids.add(id);
   }
-  for (const jobs of batch.values()) calls += Math.ceil(jobs.size / 100);
+  let calls = 0;
+  for (const { provider, ids: jobs } of groups.values())
+    calls += Math.ceil(jobs.size / IDS_PER_DESCRIBE[provider]);
   return calls;
 }
 
