@@ -153,7 +153,7 @@ export function clearCalls(gateway: DemoGateway): void {
 
 /** Upstream calls all the providers' emulators received since the last clearCalls. */
 export function upstreamCallCount(gateway: DemoGateway): number {
-  return EMULATOR_NAMES.reduce((n, name) => n + gateway.emulators[name].calls.length, 0);
+  return Object.values(callsOf(gateway)).reduce((n, calls) => n + calls, 0);
 }
 
 /** Put every emulator's fault knobs back to healthy. */
