@@ -198,8 +198,20 @@ interface Spaces {
   oldSpace: number;
 }
 
-/** Page 1 of 25 on `gw`, then pages 2–10: their calls and times, and any job shown twice. */
-async function walk(gw: GatewayProcess) {
+/** The gateway's RSS, V8 heap in use and spaces (its /metrics, no collection forced). */
+async function memoryOf(gw: GatewayProcess) {
+  const rss = gw.rss();
+  const heapUsed = (await heapOf(gw)).used;
+  return { rss, heapUsed, spaces: await spacesOf(gw) };
+}
+
+/**
+ * On a fresh `gw`: page 1 of 25, pages 2–10 (their calls and times, and any job shown twice), then
+ * the warm dashboards; the gateway's memory before, after page 1 (its spaces) and after it all.
+ */
+async function walkAndDashboards(gw: GatewayProcess) {
+  const before = await memoryOf(gw);
+  log(`gateway pid ${gw.pid}, RSS ${(before.rss / 1e6).toFixed(1)} MB`);
   const first = await page(25, null);
   const spacesAfterPage1 = await spacesOf(gw);
   const later: Awaited<ReturnType<typeof page>>[] = [];
@@ -215,7 +227,10 @@ async function walk(gw: GatewayProcess) {
     later.push(p);
     after = p.conn.pageInfo.endCursor;
   }
-  return { first, later, repeats, spacesAfterPage1 };
+  log(`page 1: ${first.calls.total} calls, ${first.ms.toFixed(0)} ms`);
+  const warmDashboards = await dashboards(DASHBOARDS);
+  const afterAll = await memoryOf(gw);
+  return { first, later, repeats, warmDashboards, before, spacesAfterPage1, afterAll };
 }
 
 /** The kit's memory limit per replica (deploy/ follows bench/sizing.json; manifests.test.ts checks it). */
@@ -238,23 +253,18 @@ async function walkUnderKitLimit() {
   }
   try {
     const gw = await fresh(limit);
-    const rssBefore = gw.rss();
-    const spacesBefore = await spacesOf(gw);
-    const { first, repeats, spacesAfterPage1 } = await walk(gw);
-    await dashboards(DASHBOARDS);
-    const rssAfter = gw.rss();
-    const spacesAfter = await spacesOf(gw);
+    const { first, repeats, before, spacesAfterPage1, afterAll } = await walkAndDashboards(gw);
     await release(gw);
     gateway = undefined;
     return {
       limit: KIT_LIMIT,
       page1Calls: first.calls.total,
       repeats,
-      rss: { before: rssBefore, afterWalkAndDashboards: rssAfter },
+      rss: { before: before.rss, afterWalkAndDashboards: afterAll.rss },
       spaces: {
-        before: spacesBefore,
+        before: before.spaces,
         afterPage1: spacesAfterPage1,
-        afterWalkAndDashboards: spacesAfter,
+        afterWalkAndDashboards: afterAll.spaces,
       },
     };
   } finally {
@@ -267,20 +277,11 @@ async function measure() {
   const load = { average1m: loadavg()[0]!, cores: availableParallelism() };
   stack = await startStack({ jobsPerSource: N });
   let gw = await fresh();
-  const rssBefore = gw.rss();
-  const heapBefore = (await heapOf(gw)).used;
-  const spacesBefore = await spacesOf(gw);
-  log(`gateway pid ${gw.pid}, RSS ${(rssBefore / 1e6).toFixed(1)} MB`);
 
   // 1. A walk of 25: page 1 on a fresh gateway, then pages 2–10.
-  const { first, later, repeats, spacesAfterPage1 } = await walk(gw);
-  log(`page 1: ${first.calls.total} calls, ${first.ms.toFixed(0)} ms`);
-
-  // 2. 20 dashboards on one filter: one dashboard (above), then 20 at once on a fresh gateway, then warm.
-  const warmDashboards = await dashboards(DASHBOARDS);
-  const rssAfterWalk = gw.rss();
-  const heapAfterWalk = (await heapOf(gw)).used;
-  const spacesAfterWalk = await spacesOf(gw);
+  // 2. 20 dashboards on one filter: one dashboard (page 1), 20 with the snapshots warm, then 20 at once on a fresh gateway.
+  const { first, later, repeats, warmDashboards, before, spacesAfterPage1, afterAll } =
+    await walkAndDashboards(gw);
   await fresh();
   const coldDashboards = await dashboards(DASHBOARDS);
 
@@ -332,12 +333,12 @@ async function measure() {
       unfilteredCold: strip(unfilteredCold),
       otherStates: strip(otherStates),
     },
-    rss: { before: rssBefore, afterWalkAndDashboards: rssAfterWalk, afterFilters: rssAfter },
-    heapUsed: { before: heapBefore, afterWalkAndDashboards: heapAfterWalk },
+    rss: { before: before.rss, afterWalkAndDashboards: afterAll.rss, afterFilters: rssAfter },
+    heapUsed: { before: before.heapUsed, afterWalkAndDashboards: afterAll.heapUsed },
     spaces: {
-      before: spacesBefore,
+      before: before.spaces,
       afterPage1: spacesAfterPage1,
-      afterWalkAndDashboards: spacesAfterWalk,
+      afterWalkAndDashboards: afterAll.spaces,
     },
     snapshotBytesPerJob: perJob,
     underKitLimit,
