@@ -20,15 +20,16 @@ const HASH_BITS = 20;
 const HASH_MASK = (1 << HASH_BITS) - 1;
 
 /**
- * A registered form and where it is indexed: the window of {@link WINDOW} characters ending
- * `end` characters into it (see SecretValueRegistry.index for which one).
+ * A registered form and where it is indexed: the window of {@link WINDOW} characters (fewer for
+ * a shorter form) ending `end` characters into it (see SecretValueRegistry.index for which one).
  */
 interface IndexedForm {
   readonly text: string;
-  readonly window: string;
   readonly end: number;
   /** The window's bucket in the filter. */
   readonly bucket: number;
+  /** The window's key in the index: its bucket and its length (see {@link windowKey}). */
+  readonly key: number;
   /** How many registered values produce this form. */
   count: number;
 }
@@ -73,6 +74,12 @@ function hashWindow(text: string, start: number, length: number): number {
 }
 
 const bucket = (h: number) => (h ^ (h >>> HASH_BITS)) & HASH_MASK;
+/**
+ * A window's key in the index: its bucket and its length, a small integer. Keying by the window's
+ * text instead would cut a string out of every scanned text wherever the filter lets a window
+ * through; forms whose windows only share a bucket are told apart by the comparison that follows.
+ */
+const windowKey = (b: number, length: number) => (b << 4) | length;
 
 /** A character escapeNonAscii rewrites. */
 const NON_ASCII = /[\u007f-\uffff]/;
@@ -133,10 +140,11 @@ export class SecretValueRegistry {
   /** Registered form → where it is indexed and how many registered values produce it. */
   private readonly patterns = new Map<string, IndexedForm>();
   /**
-   * Window text → the form indexed by it, or the forms when several are (most windows index one
-   * form: no Set made, filled and emptied again for each value learned and forgotten).
+   * Window key ({@link windowKey}) → the form indexed by it, or the forms when several are (most
+   * windows index one form: no Set made, filled and emptied again for each value learned and
+   * forgotten).
    */
-  private readonly byWindow = new Map<string, IndexedForm | Set<IndexedForm>>();
+  private readonly byWindow = new Map<number, IndexedForm | Set<IndexedForm>>();
   /** Window hash → how many windows hash there (a counting filter in front of byWindow). */
   private readonly filter = new Uint32Array(1 << HASH_BITS);
   /**
@@ -290,23 +298,23 @@ export class SecretValueRegistry {
         if (--form.count > 0) continue; // another value still has this form
         this.patterns.delete(text);
       }
-      const length = form.window.length;
+      const length = form.key & 15;
       const h = form.bucket;
       const n = (this.filter[h] as number) + delta;
       this.filter[h] = n;
       if (n === 0) this.present[h >>> 3] = (this.present[h >>> 3] as number) & ~(1 << (h & 7));
       else this.present[h >>> 3] = (this.present[h >>> 3] as number) | (1 << (h & 7));
       this.windowLengths[length] = (this.windowLengths[length] as number) + delta;
-      const indexed = this.byWindow.get(form.window);
+      const indexed = this.byWindow.get(form.key);
       if (delta === 1) {
-        if (!indexed) this.byWindow.set(form.window, form);
+        if (!indexed) this.byWindow.set(form.key, form);
         else if (indexed instanceof Set) indexed.add(form);
-        else this.byWindow.set(form.window, new Set([indexed, form]));
+        else this.byWindow.set(form.key, new Set([indexed, form]));
       } else if (indexed === form) {
-        this.byWindow.delete(form.window);
+        this.byWindow.delete(form.key);
       } else if (indexed instanceof Set) {
         indexed.delete(form);
-        if (indexed.size === 0) this.byWindow.delete(form.window);
+        if (indexed.size === 0) this.byWindow.delete(form.key);
       }
     }
   }
@@ -335,13 +343,7 @@ export class SecretValueRegistry {
     let end = text.length;
     for (; end >= length && fewest > 0; end -= length) consider(end);
     if (fewest > 0 && end !== 0) consider(length); // the windows stopped short of its start: its first one too
-    return {
-      text,
-      window: text.slice(best - length, best),
-      end: best,
-      bucket: bestBucket,
-      count: 1,
-    };
+    return { text, end: best, bucket: bestBucket, key: windowKey(bestBucket, length), count: 1 };
   }
 
   private scrubValues(text: string): string {
@@ -356,7 +358,7 @@ export class SecretValueRegistry {
         h = (Math.imul(h, BASE) + text.charCodeAt(end - 1)) | 0;
         const b = bucket(h);
         if (((this.present[b >>> 3] as number) & (1 << (b & 7))) === 0) continue;
-        const indexed = this.byWindow.get(text.slice(end - length, end));
+        const indexed = this.byWindow.get(windowKey(b, length));
         if (!indexed) continue;
         for (const form of indexed instanceof Set ? indexed : [indexed]) {
           const start = end - form.end;

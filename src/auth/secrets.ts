@@ -11,33 +11,64 @@ import {
 import type { JobProvider, JobRecord } from '../model/job.ts';
 import type { SensitiveField } from './directives.ts';
 
-/** Which object types can reach a sensitive field, and whether a field is one. */
-function sensitivityOf(sensitiveFields: readonly SensitiveField[]) {
+/**
+ * One object type's fields a walk has to look at: those that are sensitive, and those whose
+ * object type (through lists) can reach a sensitive field. Worked out once per schema, so the
+ * walks that run for every loaded record read a list instead of asking graphql-js about types
+ * (its type predicates are `instanceof` checks with a slower failing path outside production).
+ */
+interface Plan {
+  readonly fields: readonly PlanField[];
+}
+interface PlanField {
+  readonly name: string;
+  readonly type: GraphQLOutputType;
+  /** Set for a sensitive field: its whole value is secret. */
+  readonly sensitive: boolean;
+  /** Set for a field that is not sensitive itself but leads to one. */
+  readonly plan: Plan | undefined;
+}
+
+/** The walk plan of every provider's record type, from the central list of sensitive fields. */
+function plansOf(
+  schema: GraphQLSchema,
+  sensitiveFields: readonly SensitiveField[],
+  typeNames: Record<JobProvider, string>,
+): Map<JobProvider, Plan> {
   const sensitive = new Set(sensitiveFields.map((f) => `${f.type}.${f.field}`));
-  // Types from which a sensitive field can be reached; others are skipped without a walk.
-  const reaches = new Map<string, boolean>();
-  const canReach = (type: GraphQLObjectType, seen = new Set<string>()): boolean => {
-    const known = reaches.get(type.name);
-    if (known !== undefined) return known;
-    if (seen.has(type.name)) return false;
-    seen.add(type.name);
-    const result = Object.values(type.getFields()).some((f) => {
-      if (sensitive.has(`${type.name}.${f.name}`)) return true;
+  const plans = new Map<GraphQLObjectType, Plan>();
+  // A type's plan is registered before its fields are planned, so a type that leads back to
+  // itself ends the recursion; it is kept only if one of its fields is sensitive or leads to one.
+  const planOf = (type: GraphQLObjectType): Plan | undefined => {
+    const known = plans.get(type);
+    if (known) return known;
+    const fields: PlanField[] = [];
+    const plan: Plan = { fields };
+    plans.set(type, plan);
+    for (const f of Object.values(type.getFields())) {
+      if (sensitive.has(`${type.name}.${f.name}`)) {
+        fields.push({ name: f.name, type: f.type, sensitive: true, plan: undefined });
+        continue;
+      }
       const named = getNamedType(f.type);
-      return isObjectType(named) && canReach(named, seen);
-    });
-    reaches.set(type.name, result);
-    return result;
+      const inner = isObjectType(named) ? planOf(named) : undefined;
+      if (inner) fields.push({ name: f.name, type: f.type, sensitive: false, plan: inner });
+    }
+    if (fields.length > 0) return plan;
+    plans.delete(type);
+    return undefined;
   };
-  return {
-    isSensitive: (type: GraphQLObjectType, field: string) => sensitive.has(`${type.name}.${field}`),
-    canReach,
-  };
+  const byProvider = new Map<JobProvider, Plan>();
+  for (const [provider, name] of Object.entries(typeNames) as [JobProvider, string][]) {
+    const type = schema.getType(name);
+    if (isObjectType(type)) byProvider.set(provider, planOf(type) ?? { fields: [] });
+  }
+  return byProvider;
 }
 
 /**
  * Build a predicate telling whether a record holds any value of a sensitive field, walking the
- * record along its GraphQL type (nested objects and lists included). Uses the central list of
+ * record along its type's plan (nested objects and lists included). Uses the central list of
  * sensitive fields, so a field newly guarded in the SDL is covered here too.
  */
 export function createSecretDetector(
@@ -45,25 +76,22 @@ export function createSecretDetector(
   sensitiveFields: readonly SensitiveField[],
   typeNames: Record<JobProvider, string>,
 ): (record: JobRecord) => boolean {
-  const { isSensitive, canReach } = sensitivityOf(sensitiveFields);
-
-  const holds = (value: unknown, type: GraphQLOutputType): boolean => {
-    if (value === null || value === undefined) return false;
-    if (isNonNullType(type)) return holds(value, type.ofType);
-    if (isListType(type)) return Array.isArray(value) && value.some((v) => holds(v, type.ofType));
-    if (!isObjectType(type) || !canReach(type) || typeof value !== 'object') return false;
+  const plans = plansOf(schema, sensitiveFields, typeNames);
+  const holds = (value: unknown, plan: Plan): boolean => {
+    if (Array.isArray(value)) return value.some((v) => holds(v, plan));
+    if (value === null || typeof value !== 'object') return false;
     const obj = value as Record<string, unknown>;
-    return Object.values(type.getFields()).some((f) => {
+    for (const f of plan.fields) {
       const v = obj[f.name];
-      if (isSensitive(type, f.name))
-        return v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0);
-      return holds(v, f.type);
-    });
+      if (v === null || v === undefined) continue;
+      if (f.sensitive ? !(Array.isArray(v) && v.length === 0) : holds(v, f.plan as Plan))
+        return true;
+    }
+    return false;
   };
-
   return (record) => {
-    const type = schema.getType(typeNames[record.provider]);
-    return isObjectType(type) ? holds(record, type) : true;
+    const plan = plans.get(record.provider);
+    return plan ? holds(record, plan) : true;
   };
 }
 
@@ -107,7 +135,7 @@ function unwrapList(type: GraphQLOutputType): GraphQLOutputType {
 /**
  * Build a function listing every value a record holds under a sensitive field — each string
  * of the field's value, at any depth (CodePipeline `artifactCredentials.secretAccessKey`, the
- * entries of `actionConfiguration`) — walking the record along its GraphQL type like
+ * entries of `actionConfiguration`) — walking the record along its type's plan like
  * {@link createSecretDetector}. The process registers these values so logs and error messages
  * can be scrubbed by value. A record of an unknown type is searched whole.
  */
@@ -116,47 +144,25 @@ export function createSensitiveValueCollector(
   sensitiveFields: readonly SensitiveField[],
   typeNames: Record<JobProvider, string>,
 ): (record: JobRecord) => string[] {
-  const { isSensitive, canReach } = sensitivityOf(sensitiveFields);
-
-  // Per object type, once: its fields as a list, each marked sensitive or not (runs per loaded record).
-  const fieldLists = new Map<
-    GraphQLObjectType,
-    { name: string; type: GraphQLOutputType; sensitive: boolean }[]
-  >();
-  const fieldsOf = (type: GraphQLObjectType) => {
-    let fields = fieldLists.get(type);
-    if (!fields) {
-      fields = Object.values(type.getFields()).map((f) => ({
-        name: f.name,
-        type: f.type,
-        sensitive: isSensitive(type, f.name),
-      }));
-      fieldLists.set(type, fields);
-    }
-    return fields;
-  };
-
-  const collect = (value: unknown, type: GraphQLOutputType, out: string[]): void => {
-    if (value === null || value === undefined) return;
-    if (isNonNullType(type)) return collect(value, type.ofType, out);
-    if (isListType(type)) {
-      if (Array.isArray(value)) for (const v of value) collect(v, type.ofType, out);
+  const plans = plansOf(schema, sensitiveFields, typeNames);
+  const collect = (value: unknown, plan: Plan, out: string[]): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) collect(v, plan, out);
       return;
     }
-    if (!isObjectType(type) || !canReach(type) || typeof value !== 'object') return;
+    if (value === null || typeof value !== 'object') return;
     const obj = value as Record<string, unknown>;
-    for (const f of fieldsOf(type)) {
+    for (const f of plan.fields) {
       const v = obj[f.name];
       if (v === null || v === undefined) continue;
       if (f.sensitive) leaves(v, f.type, out);
-      else collect(v, f.type, out);
+      else collect(v, f.plan as Plan, out);
     }
   };
-
   return (record) => {
     const out: string[] = [];
-    const type = schema.getType(typeNames[record.provider]);
-    if (isObjectType(type)) collect(record, type, out);
+    const plan = plans.get(record.provider);
+    if (plan) collect(record, plan, out);
     else leaves(record, GraphQLString, out);
     return out;
   };
@@ -165,7 +171,7 @@ export function createSensitiveValueCollector(
 /**
  * Build a function returning a copy of a record without its secrets: every sensitive field, at
  * any depth, set to null (the rest shared with the record, which is never changed). Walks the
- * record along its GraphQL type like {@link createSecretDetector}; a record of an unknown type
+ * record along its type's plan like {@link createSecretDetector}; a record of an unknown type
  * comes back as null, since nothing in it is known to be safe. What replicas share of a watched
  * job through Redis (src/cache/redisPollLeases.ts) is this view, never the record itself.
  */
@@ -174,24 +180,19 @@ export function createSecretStripper(
   sensitiveFields: readonly SensitiveField[],
   typeNames: Record<JobProvider, string>,
 ): (record: JobRecord) => JobRecord | null {
-  const { isSensitive, canReach } = sensitivityOf(sensitiveFields);
-
-  const strip = (value: unknown, type: GraphQLOutputType): unknown => {
-    if (value === null || value === undefined) return value;
-    if (isNonNullType(type)) return strip(value, type.ofType);
-    if (isListType(type))
-      return Array.isArray(value) ? value.map((v) => strip(v, type.ofType)) : value;
-    if (!isObjectType(type) || !canReach(type) || typeof value !== 'object') return value;
+  const plans = plansOf(schema, sensitiveFields, typeNames);
+  const strip = (value: unknown, plan: Plan): unknown => {
+    if (Array.isArray(value)) return value.map((v) => strip(v, plan));
+    if (value === null || typeof value !== 'object') return value;
     const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-    for (const f of Object.values(type.getFields())) {
+    for (const f of plan.fields) {
       if (!(f.name in out)) continue;
-      out[f.name] = isSensitive(type, f.name) ? null : strip(out[f.name], f.type);
+      out[f.name] = f.sensitive ? null : strip(out[f.name], f.plan as Plan);
     }
     return out;
   };
-
   return (record) => {
-    const type = schema.getType(typeNames[record.provider]);
-    return isObjectType(type) ? (strip(record, type) as JobRecord) : null;
+    const plan = plans.get(record.provider);
+    return plan ? (strip(record, plan) as JobRecord) : null;
   };
 }

@@ -1,7 +1,11 @@
 import { inspect } from 'node:util';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSensitiveValueCollector } from '../../src/auth/secrets.ts';
+import {
+  createSecretDetector,
+  createSecretStripper,
+  createSensitiveValueCollector,
+} from '../../src/auth/secrets.ts';
 import {
   formsOf,
   REDACTED,
@@ -241,6 +245,65 @@ describe('createSensitiveValueCollector', () => {
     expect(collect(record).sort()).toEqual(
       ['ASIAEXAMPLE', SECRET, 'config-value-1', 'continuation-1', 'session-token-1'].sort(),
     );
+  });
+});
+
+describe('The three walks of a record along its type (collect, detect, strip)', () => {
+  const { schema, policy } = buildSchema();
+  const walks = [schema, policy.sensitiveFields, JOB_TYPE_NAME] as const;
+  const collect = createSensitiveValueCollector(...walks);
+  const holdsSecret = createSecretDetector(...walks);
+  const strip = createSecretStripper(...walks);
+  const env = (value: string) => [{ name: 'TOKEN', value }];
+  // An AWS Batch job holds environment values at four depths: its container, each node range's
+  // container (lists in an object), each ECS task's containers and each EKS pod container (lists
+  // in lists), and the pod's init containers.
+  const labels = [{ key: 'team', value: 'not-a-secret-label' }];
+  const batch = {
+    id: 'batch:us-east-1:00000000-0000-4000-8000-000000000001',
+    provider: 'AWS_BATCH',
+    container: { image: 'busybox', environment: env('secret-in-container') },
+    nodeProperties: {
+      nodeRangeProperties: [
+        { targetNodes: '0:', container: { environment: env('secret-in-node-range') } },
+      ],
+    },
+    ecsTasks: [{ containers: [{ environment: env('secret-in-ecs-task') }] }],
+    eksPod: {
+      labels,
+      containers: [{ env: env('secret-in-eks-container') }],
+      initContainers: [{ env: env('secret-in-eks-init') }],
+    },
+    eksAttempts: [],
+  } as unknown as JobRecord;
+
+  it('collects every nested value, detects it, and strips each to null sharing the rest', () => {
+    expect(collect(batch).sort()).toEqual([
+      'secret-in-container',
+      'secret-in-ecs-task',
+      'secret-in-eks-container',
+      'secret-in-eks-init',
+      'secret-in-node-range',
+    ]);
+    expect(holdsSecret(batch)).toBe(true);
+    const stripped = strip(batch) as unknown as typeof batch & Record<string, never>;
+    expect(collect(stripped)).toEqual([]);
+    expect(holdsSecret(stripped)).toBe(false);
+    expect(JSON.stringify(stripped)).not.toMatch(/secret-in-/);
+    expect(stripped.container.environment).toEqual([{ name: 'TOKEN', value: null }]);
+    // What holds no secret is shared with the record, never copied or changed.
+    expect(stripped.eksPod.labels).toBe(labels);
+  });
+
+  it('treats a record without secrets as such, and an unknown provider as holding secrets', () => {
+    const empty = { ...batch, container: { environment: [] }, nodeProperties: null };
+    const none = { ...empty, ecsTasks: [], eksPod: { containers: [], initContainers: [] } };
+    expect(holdsSecret(none as unknown as JobRecord)).toBe(false);
+    expect(collect(none as unknown as JobRecord)).toEqual([]);
+    const unknown = { provider: 'SOMETHING_ELSE', note: 'read whole' } as unknown as JobRecord;
+    expect(holdsSecret(unknown)).toBe(true);
+    expect(strip(unknown)).toBeNull();
+    expect(collect(unknown)).toEqual(['SOMETHING_ELSE', 'read whole']);
   });
 });
 
