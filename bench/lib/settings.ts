@@ -72,33 +72,6 @@ export function readSettings() {
   };
 }
 
-/** Settings of `npm run bench:moonshot` (BENCH_MOONSHOT_*: bench/README.md). */
-export type MoonshotSettings = ReturnType<typeof readMoonshotSettings>;
-
-export function readMoonshotSettings() {
-  const quick = bool('BENCH_QUICK', false);
-  const jobs = int('BENCH_MOONSHOT_JOBS', quick ? 200 : 2000, 1, 100_000);
-  const raw = process.env.BENCH_MOONSHOT_JOBS_PER_SOURCE?.trim();
-  return {
-    quick,
-    watches: int('BENCH_MOONSHOT_WATCHES', quick ? 1000 : 10_000, 1, 1_000_000),
-    jobs,
-    jobsPerWatch: int('BENCH_MOONSHOT_JOBS_PER_WATCH', 4, 1, 100),
-    perConnection: int('BENCH_MOONSHOT_PER_CONNECTION', 20, 1, 10_000),
-    moving: int('BENCH_MOONSHOT_MOVING', Math.round(jobs / 20), 0, jobs),
-    moveSeconds: int('BENCH_MOONSHOT_MOVE_S', 20, 1, 3600),
-    warmupSeconds: int('BENCH_MOONSHOT_WARMUP_S', quick ? 70 : 90, 0, 3600),
-    seconds: int('BENCH_MOONSHOT_SECONDS', quick ? 30 : 120, 5, 24 * 3600),
-    jobsPerSource: raw ? int('BENCH_MOONSHOT_JOBS_PER_SOURCE', 1, 1, 100_000) : undefined,
-    latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
-    profile: bool('BENCH_MOONSHOT_PROFILE', false),
-    floor: bool('BENCH_MOONSHOT_FLOOR', true),
-  };
-}
-
-/** Settings of `npm run bench:sizing` (BENCH_SIZING_*: bench/README.md). */
-export type SizingSettings = ReturnType<typeof readSizingSettings>;
-
 /** A comma-separated list of whole numbers. */
 function ints(name: string, fallback: number[], min: number, max: number): number[] {
   const raw = process.env[name]?.trim();
@@ -106,16 +79,45 @@ function ints(name: string, fallback: number[], min: number, max: number): numbe
   return raw.split(',').map((part) => whole(name, part.trim(), min, max));
 }
 
-export function readSizingSettings() {
+/** Settings of the watch load (bench/sizing.ts): BENCH_SIZING_*, or BENCH_MOONSHOT_* for `--moonshot` (bench/README.md). */
+export type WatchSettings = ReturnType<typeof readWatchSettings>;
+
+export function readWatchSettings(moonshot: boolean) {
   const quick = bool('BENCH_QUICK', false);
+  const p = moonshot ? 'BENCH_MOONSHOT_' : 'BENCH_SIZING_';
+  const watches = moonshot
+    ? [int(`${p}WATCHES`, quick ? 1000 : 10_000, 1, 1_000_000)]
+    : ints(`${p}WATCHES`, quick ? [200, 1000] : [1000, 5000, 10_000], 100, 1e6);
+  const jobsPerWatch = int(`${p}JOBS_PER_WATCH`, 4, 1, 100);
+  // Watch w watches jobs of group ⌊w / perGroup⌋. Sizing: groups of 20 jobs each watched by 20
+  // watches, so the watched jobs grow with the steps; the moonshot: one group of all its jobs.
+  const perGroup = moonshot ? Math.max(...watches) : Math.floor(400 / jobsPerWatch);
+  const jobs = moonshot
+    ? int(`${p}JOBS`, quick ? 200 : 2000, 1, 100_000)
+    : 20 * Math.ceil(Math.max(...watches) / perGroup);
+  // The big account's jobs a listable source; the moonshot's default: the fewest with enough unfinished jobs.
+  const perSource = moonshot ? `${p}JOBS_PER_SOURCE` : 'BENCH_JOBS_PER_SOURCE';
   return {
     quick,
-    cores: ints('BENCH_SIZING_CORES', [1, 2], 1, 256),
-    watches: ints('BENCH_SIZING_WATCHES', quick ? [200, 1000] : [1000, 5000, 10_000], 100, 1e6),
-    jobsPerSource: int('BENCH_JOBS_PER_SOURCE', quick ? 500 : 3000, 1, 100_000),
-    warmupSeconds: int('BENCH_SIZING_WARMUP_S', quick ? 5 : 70, 0, 3600),
-    seconds: int('BENCH_SIZING_SECONDS', quick ? 10 : 30, 5, 3600),
+    moonshot,
+    /** Sizing: a gateway pinned to each count in turn; the moonshot's is not pinned. */
+    cores: moonshot ? [] : ints(`${p}CORES`, [1, 2], 1, 256),
+    watches,
+    jobs,
+    group: moonshot ? jobs : 20,
+    perGroup,
+    jobsPerWatch,
+    perConnection: int(`${p}PER_CONNECTION`, 20, 1, 10_000),
+    moving: int(`${p}MOVING`, Math.round(jobs / 20), 0, jobs),
+    moveSeconds: int(`${p}MOVE_S`, 20, 1, 3600),
+    warmupSeconds: int(`${p}WARMUP_S`, moonshot ? (quick ? 70 : 90) : quick ? 5 : 70, 0, 3600),
+    seconds: int(`${p}SECONDS`, moonshot ? (quick ? 30 : 120) : quick ? 10 : 30, 5, 24 * 3600),
+    jobsPerSource:
+      moonshot && !process.env[perSource]?.trim()
+        ? undefined
+        : int(perSource, quick ? 500 : 3000, 1, 100_000),
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
+    floor: moonshot && bool(`${p}FLOOR`, true),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * What the watch benchmarks (moonshot.ts, sizing.ts) share: one caller's connection carrying many
+ * The watchers of the watch load (bench/sizing.ts): one caller's connection carrying many
  * `jobUpdates` subscriptions through an official client on its defaults (retries included) — a
  * graphql-ws WebSocket, a graphql-sse client in its default distinct connections mode (one event
  * stream per subscription), or one in single connection mode (one event stream for all) — and the
@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import type { EmulatorProcess } from '../rig/emulators.ts';
 import type { Log } from '../rig/stack.ts';
+import { sleep } from '../rig/proc.ts';
 
 export type WatcherKind = 'ws' | 'sse' | 'sse-single';
 
@@ -27,7 +28,7 @@ export const callerToken = (jwtSecret: string, subject: string): Promise<string>
  * `timeoutMs` passed) before the next; appended to `into` as they open.
  */
 export async function openAll(
-  make: readonly (() => WatcherConnection | Promise<WatcherConnection>)[],
+  make: readonly (() => WatcherConnection)[],
   concurrency: number,
   timeoutMs: number,
   into: WatcherConnection[] = [],
@@ -36,7 +37,7 @@ export async function openAll(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < make.length) {
-        const connection = await make[next++]!();
+        const connection = make[next++]!();
         into.push(connection);
         await connection.whenReady(timeoutMs);
       }
@@ -234,4 +235,43 @@ function describe(value: unknown): string {
   const { code, reason } = (value ?? {}) as { code?: unknown; reason?: unknown };
   if (typeof code === 'number') return `code ${code} ${typeof reason === 'string' ? reason : ''}`;
   return String(value).slice(0, 300);
+}
+
+/**
+ * Once the moving jobs stopped (`step`, their last): wait up to 45 s for every subscriber of each
+ * to show it, then compare what each subscription saw since its mark: every subscriber of a
+ * moving job the same events, and no still job any.
+ */
+export async function compareSubscribers(
+  open: readonly WatcherConnection[],
+  moving: readonly string[],
+  step: number,
+) {
+  const last = progressMessage(step);
+  const isMoving = new Set(moving);
+  const seen = open.flatMap((c) => c.seen.flatMap((byJob) => [...byJob]));
+  const laggards = () => seen.filter(([id, v]) => isMoving.has(id) && v.last !== last).length;
+  const until = performance.now() + 45_000;
+  while (moving.length > 0 && laggards() > 0 && performance.now() < until) await sleep(500);
+  const counts = new Map<string, number[]>();
+  let unexpected = 0;
+  for (const [id, v] of seen)
+    if (isMoving.has(id)) counts.set(id, [...(counts.get(id) ?? []), v.events - v.atMark]);
+    else unexpected += v.events - v.atMark;
+  const stepsSeen = [...counts.values()].map((n) => Math.max(...n));
+  let [missed, behind] = [0, 0];
+  for (const n of counts.values())
+    for (const x of n) {
+      missed += Math.max(...n) - x;
+      if (x < Math.max(...n)) behind += 1;
+    }
+  return {
+    stepsMade: step,
+    stepsSeenMin: stepsSeen.length ? Math.min(...stepsSeen) : 0,
+    stepsSeenMax: stepsSeen.length ? Math.max(...stepsSeen) : 0,
+    missed,
+    behind,
+    unexpected,
+    unsettled: moving.length > 0 ? laggards() : 0,
+  };
 }
