@@ -70,9 +70,9 @@ export interface Stack {
   /** `authorization: Bearer <token>`. */
   headers: Record<string, string>;
   /** A gateway over these emulators and this secret, tracked. */
-  gateway(
+  gateway: (
     options?: Partial<Omit<GatewayOptions, 'upstreamEnv' | 'jwtSecret'>>,
-  ): Promise<GatewayProcess>;
+  ) => Promise<GatewayProcess>;
 }
 
 /** The emulators (with `latencyMs` before each answer; `jobsPerSource`: a big account) and the tokens. */
