@@ -4,7 +4,17 @@ import { floorClient } from './floor.ts';
 import { BENCH_PROVIDERS, demoIds, PROVIDERS, synthesizeRules } from './ids.ts';
 import { jobsBody, post } from './queries.ts';
 import { jobsHoldingSecrets } from './secretProbe.ts';
-import type { Fixtures } from './side.ts';
+import type { EmulatorName } from '../../src/emulators/index.ts';
+
+/** Demo jobs the phases use, found once by the harness. */
+export interface Fixtures {
+  /** Finished demo jobs with no value in any sensitive field (the cache may keep them). */
+  cleanFinished: string[];
+  /** Finished demo jobs that carry a secret (must not outlive their request). */
+  secretFinished: string[];
+  /** Providers with a finished demo job to copy (the others' "finished" fresh jobs are copies of unfinished ones). */
+  finishedProviders: EmulatorName[];
+}
 
 /** Per provider, the demo jobs fresh existing IDs are answered as copies of (`synthesizeRules`). */
 export type Templates = Record<

@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildServer } from '../rig/childServer.ts';
 import { times, withLatency, type BenchContext } from './context.ts';
+import type { Fixtures } from './fixtures.ts';
 import { delta } from '../rig/emulators.ts';
 import type { GatewayOptions, GatewayProcess } from '../rig/gateway.ts';
 import type { EmulatorName } from '../../src/emulators/index.ts';
@@ -23,16 +24,6 @@ import {
   redisServerMissing,
   startRedisServer,
 } from '../../test/subscriptions/clusterSupport.ts';
-
-/** Demo jobs the phases use, found once by the harness. */
-export interface Fixtures {
-  /** Finished demo jobs with no value in any sensitive field (the cache may keep them). */
-  cleanFinished: string[];
-  /** Finished demo jobs that carry a secret (must not outlive their request). */
-  secretFinished: string[];
-  /** Providers with a finished demo job to copy (the others' "finished" fresh jobs are copies of unfinished ones). */
-  finishedProviders: EmulatorName[];
-}
 
 export interface CpuRun {
   requests: number;

@@ -157,12 +157,19 @@ export async function scrape(gateway: { url: string }): Promise<string> {
   return res.text();
 }
 
-/** The gateway's V8 heap in use and its size, and memory outside the heap (Buffers): no collection forced. */
+/**
+ * The gateway's V8 heap in use and its size, memory outside the heap (Buffers), and what V8 has
+ * committed to its new and old spaces: no collection forced.
+ */
 export async function heapOf(gateway: { url: string }) {
   const text = await scrape(gateway);
+  const space = (name: string) =>
+    metricValue(text, 'nodejs_heap_space_size_total_bytes', `space="${name}"`);
   return {
     used: metricValue(text, 'nodejs_heap_size_used_bytes'),
     total: metricValue(text, 'nodejs_heap_size_total_bytes'),
     external: metricValue(text, 'nodejs_external_memory_bytes'),
+    newSpace: space('new'),
+    oldSpace: space('old'),
   };
 }
