@@ -3,7 +3,8 @@ import type { MemoryLimit } from './memoryLimit.ts';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { cpuTimeMicros, freePort, rssBytes, sleep } from './proc.ts';
+import { freePort } from '../../test/support/rawHttp.ts';
+import { cpuTimeMicros, rssBytes, sleep } from './proc.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
