@@ -533,6 +533,7 @@ function otherRunsTable(
   settings: BenchSettings,
 ): string[] {
   const runs = Math.max(s.coalescing.length, s.cachedMicros.length, s.memory.length, 1);
+  const { memoryConnections: all, memoryFewConnections: few } = settings;
   const line = (figure: string, values: readonly number[], digits: number) => [
     figure,
     ...Array.from({ length: runs }, (_, i) => fmt(values[i], digits)),
@@ -549,17 +550,17 @@ function otherRunsTable(
         ]
       : []),
     line(
-      `idle RSS before ${settings.memoryConnections} in flight, MB`,
+      `idle RSS before ${all} in flight, MB`,
       s.memory.map((m) => m.idleMb),
       1,
     ),
     line(
-      `peak RSS, ${settings.memoryConnections} in flight, MB`,
+      `peak RSS, ${all} in flight, MB`,
       s.memory.map((m) => m.peakMb),
       1,
     ),
     line(
-      `peak RSS, ${settings.memoryFewConnections} at a time, MB`,
+      `peak RSS, ${few} at a time, MB`,
       s.memoryFew.map((m) => m.peakMb),
       1,
     ),
