@@ -13,8 +13,8 @@ import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { startBaseline } from './lib/baseline.ts';
-import type { ChildServer } from './rig/childServer.ts';
+import type { StoredJob } from './baseline/schema.ts';
+import { startChildServer, type ChildServer } from './rig/childServer.ts';
 import {
   benchContext,
   probeFixtures,
@@ -24,9 +24,8 @@ import {
 } from './lib/context.ts';
 import { floorClient } from './lib/floor.ts';
 import { jobsOf } from './lib/fixtures.ts';
-import type { IdKind } from './lib/ids.ts';
+import type { BenchProvider, IdKind } from './lib/ids.ts';
 import { waitForIdle } from './rig/proc.ts';
-import { startPeer } from './lib/peer.ts';
 import {
   buildRows,
   cpuProfileSection,
@@ -71,6 +70,30 @@ const log = logger(
   only ?? 'bench',
   () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
 );
+
+/** The SDK peer (bench/peer/server.ts) as its own process, calling the emulators at `urls`. */
+const startPeer = (urls: Record<BenchProvider, string>): Promise<ChildServer> =>
+  startChildServer(fileURLToPath(new URL('./peer/server.ts', import.meta.url)), [
+    JSON.stringify(urls),
+  ]);
+
+/**
+ * bench/baseline/server.ts as its own process, serving `jobs` (written to `dataFile`) from memory;
+ * with `memo`, node:http alone (each body's first answer given again, no GraphQL after it); with
+ * `apollo`, a bare Apollo Server 5 (its standalone server, default options) over the same schema.
+ */
+function startBaseline(
+  jobs: readonly StoredJob[],
+  dataFile: string,
+  options: { memo?: boolean; apollo?: boolean },
+): Promise<ChildServer> {
+  writeFileSync(dataFile, JSON.stringify(jobs));
+  return startChildServer(fileURLToPath(new URL('./baseline/server.ts', import.meta.url)), [
+    dataFile,
+    ...(options.memo ? ['--memo'] : []),
+    ...(options.apollo ? ['--apollo'] : []),
+  ]);
+}
 
 /** What every run starts with: a scratch folder, the emulators, the phases' context and the checkouts to measure. */
 async function begin(settings: BenchSettings) {
