@@ -476,54 +476,46 @@ const goalText = (r: Row) => {
 /** A profile frame's name with any absolute folder in front of the checkout's own files taken out. */
 const portable = (name: string) => name.replace(/(^|\s)\/\S*\/(?=(?:dist|src|bench)\/)/g, '$1');
 
+/** A column: its heading and each row's cell; `false` for one left out (no peer). */
+type Column = false | readonly [string, (i: number) => unknown];
+
+/** A table of `count` rows from its columns. */
+function columns(count: number, cols: readonly Column[]): string[] {
+  const shown = cols.filter((c) => c !== false);
+  const rows = Array.from({ length: count }, (_, i) => shown.map(([, cell]) => cell(i)));
+  return table(
+    shown.map(([head]) => head),
+    rows,
+  );
+}
+
 /** Per-run CPU per job: each floor, gateway and peer run of a round side by side. */
 function cpuRunTable(s: SideResult): string[] {
-  const hasPeer = Boolean(s.peer);
-  const head = (kind: string) => [
-    `floor ${kind} µs/job`,
-    `jobgraph µs/job`,
-    ...(hasPeer ? ['peer µs/job'] : []),
-    '÷ floor',
-    ...(hasPeer ? ['÷ peer'] : []),
+  const peer = Boolean(s.peer);
+  const of = (kind: Kind, name: string): Column[] => [
+    [`floor ${name} µs/job`, (i) => fmt(s.floorMicros[kind][i], 0)],
+    ['jobgraph µs/job', (i) => fmt(cpuRuns(s, kind)[i]?.microsPerJob, 0)],
+    peer && ['peer µs/job', (i) => fmt(peerRuns(s, kind)[i]?.microsPerJob, 0)],
+    ['÷ floor', (i) => fmt(floorRatios(s, kind)[i], 2)],
+    peer && ['÷ peer', (i) => fmt(peerRatios(s, kind)[i], 2)],
   ];
-  const cells = (kind: Kind, i: number) => {
-    const jg = cpuRuns(s, kind)[i]?.microsPerJob;
-    const peer = peerRuns(s, kind)[i]?.microsPerJob;
-    return [
-      fmt(s.floorMicros[kind][i], 0),
-      fmt(jg, 0),
-      ...(hasPeer ? [fmt(peer, 0)] : []),
-      fmt(floorRatios(s, kind)[i], 2),
-      ...(hasPeer ? [fmt(peerRatios(s, kind)[i], 2)] : []),
-    ];
-  };
-  return table(
-    ['run', ...head('existing'), ...head('not-found')],
-    s.cpuExisting.map((_, i) => [String(i + 1), ...cells('existing', i), ...cells('missing', i)]),
-  );
+  return columns(s.cpuExisting.length, [
+    ['run', (i) => i + 1],
+    ...of('existing', 'existing'),
+    ...of('missing', 'not-found'),
+  ]);
 }
 
 /** Per-pair latency: the gateway's 1-job and 100-job queries, the peer's 100-job query, the direct calls. */
 function latencyTable(s: SideResult, floor: FloorResult): string[] {
-  const hasPeer = Boolean(s.peer);
-  return table(
-    [
-      'pair',
-      'jobgraph 1 job ms',
-      'jobgraph 100 jobs ms',
-      ...(hasPeer ? ['peer 100 jobs ms'] : []),
-      'direct 1 call ms',
-      'direct 80 calls ms',
-    ],
-    s.latency.hundredMs.map((ms, i) => [
-      String(i + 1),
-      fmt(s.latency.oneMs[i], 1),
-      fmt(ms, 1),
-      ...(hasPeer ? [fmt(s.peer?.hundredMs[i], 1)] : []),
-      fmt(floor.oneMs[i], 1),
-      fmt(floor.eightyMs[i], 1),
-    ]),
-  );
+  return columns(s.latency.hundredMs.length, [
+    ['pair', (i) => i + 1],
+    ['jobgraph 1 job ms', (i) => fmt(s.latency.oneMs[i], 1)],
+    ['jobgraph 100 jobs ms', (i) => fmt(s.latency.hundredMs[i], 1)],
+    Boolean(s.peer) && ['peer 100 jobs ms', (i) => fmt(s.peer?.hundredMs[i], 1)],
+    ['direct 1 call ms', (i) => fmt(floor.oneMs[i], 1)],
+    ['direct 80 calls ms', (i) => fmt(floor.eightyMs[i], 1)],
+  ]);
 }
 
 /** The figures measured `BENCH_RUNS` times, one column per run. */
