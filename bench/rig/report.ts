@@ -466,6 +466,13 @@ export function buildRows(
   return rows;
 }
 
+const ratioText = (r: Row) => {
+  const ratio = r.ratio ?? ratioOf(r.after, r.baseline);
+  const before = r.beforeRatio ?? ratioOf(r.before, r.beforeBaseline ?? r.baseline);
+  if (ratio === undefined) return '—';
+  return `${fmt(ratio, 2)}×${before !== undefined ? ` (before ${fmt(before, 2)}×)` : ''}`;
+};
+
 const goalText = (r: Row) => {
   if (!r.goal) return '—';
   const op = r.goal.op === '<=' ? '≤' : '=';
@@ -476,13 +483,13 @@ const goalText = (r: Row) => {
 /** A profile frame's name with any absolute folder in front of the checkout's own files taken out. */
 const portable = (name: string) => name.replace(/(^|\s)\/\S*\/(?=(?:dist|src|bench)\/)/g, '$1');
 
-/** A column: its heading and each row's cell; `false` for one left out (no peer). */
-type Column = false | readonly [string, (i: number) => unknown];
+/** A column: its heading and the cell of each item (a row); `false` for one left out (no peer). */
+type Column<T> = false | readonly [string, (item: T, i: number) => unknown];
 
-/** A table of `count` rows from its columns. */
-function columns(count: number, cols: readonly Column[]): string[] {
+/** A table of a row an item, from its columns. */
+function columns<T>(items: readonly T[], cols: readonly Column<T>[]): string[] {
   const shown = cols.filter((c) => c !== false);
-  const rows = Array.from({ length: count }, (_, i) => shown.map(([, cell]) => cell(i)));
+  const rows = items.map((item, i) => shown.map(([, cell]) => cell(item, i)));
   return table(
     shown.map(([head]) => head),
     rows,
@@ -492,15 +499,15 @@ function columns(count: number, cols: readonly Column[]): string[] {
 /** Per-run CPU per job: each floor, gateway and peer run of a round side by side. */
 function cpuRunTable(s: SideResult): string[] {
   const peer = Boolean(s.peer);
-  const of = (kind: Kind, name: string): Column[] => [
-    [`floor ${name} µs/job`, (i) => fmt(s.floorMicros[kind][i], 0)],
-    ['jobgraph µs/job', (i) => fmt(cpuRuns(s, kind)[i]?.microsPerJob, 0)],
-    peer && ['peer µs/job', (i) => fmt(peerRuns(s, kind)[i]?.microsPerJob, 0)],
-    ['÷ floor', (i) => fmt(floorRatios(s, kind)[i], 2)],
-    peer && ['÷ peer', (i) => fmt(peerRatios(s, kind)[i], 2)],
+  const of = (kind: Kind, name: string): Column<unknown>[] => [
+    [`floor ${name} µs/job`, (_, i) => fmt(s.floorMicros[kind][i], 0)],
+    ['jobgraph µs/job', (_, i) => fmt(cpuRuns(s, kind)[i]?.microsPerJob, 0)],
+    peer && ['peer µs/job', (_, i) => fmt(peerRuns(s, kind)[i]?.microsPerJob, 0)],
+    ['÷ floor', (_, i) => fmt(floorRatios(s, kind)[i], 2)],
+    peer && ['÷ peer', (_, i) => fmt(peerRatios(s, kind)[i], 2)],
   ];
-  return columns(s.cpuExisting.length, [
-    ['run', (i) => i + 1],
+  return columns<unknown>(s.cpuExisting, [
+    ['run', (_, i) => i + 1],
     ...of('existing', 'existing'),
     ...of('missing', 'not-found'),
   ]);
@@ -508,13 +515,13 @@ function cpuRunTable(s: SideResult): string[] {
 
 /** Per-pair latency: the gateway's 1-job and 100-job queries, the peer's 100-job query, the direct calls. */
 function latencyTable(s: SideResult, floor: FloorResult): string[] {
-  return columns(s.latency.hundredMs.length, [
-    ['pair', (i) => i + 1],
-    ['jobgraph 1 job ms', (i) => fmt(s.latency.oneMs[i], 1)],
-    ['jobgraph 100 jobs ms', (i) => fmt(s.latency.hundredMs[i], 1)],
-    Boolean(s.peer) && ['peer 100 jobs ms', (i) => fmt(s.peer?.hundredMs[i], 1)],
-    ['direct 1 call ms', (i) => fmt(floor.oneMs[i], 1)],
-    ['direct 80 calls ms', (i) => fmt(floor.eightyMs[i], 1)],
+  return columns(s.latency.hundredMs, [
+    ['pair', (_, i) => i + 1],
+    ['jobgraph 1 job ms', (_, i) => fmt(s.latency.oneMs[i], 1)],
+    ['jobgraph 100 jobs ms', (ms) => fmt(ms, 1)],
+    Boolean(s.peer) && ['peer 100 jobs ms', (_, i) => fmt(s.peer?.hundredMs[i], 1)],
+    ['direct 1 call ms', (_, i) => fmt(floor.oneMs[i], 1)],
+    ['direct 80 calls ms', (_, i) => fmt(floor.eightyMs[i], 1)],
   ]);
 }
 
@@ -597,34 +604,21 @@ export function renderReport({ meta, floor, sides, rows, baseline }: Results): s
     '',
     '## Figures',
     '',
-    ...table(
+    ...columns(rows, [
+      ['figure', (r) => r.figure],
+      hasBefore && ['before', (r) => `${fmt(r.before, r.digits)} ${r.unit}`],
+      ['jobgraph', (r) => `${fmt(r.after, r.digits)} ${r.unit}`],
       [
-        'figure',
-        ...(hasBefore ? ['before'] : []),
-        'jobgraph',
         'peer / baseline (same run)',
-        'ratio',
-        'goal',
-        'result',
-      ],
-      rows.map((r) => {
-        const ratio = r.ratio ?? ratioOf(r.after, r.baseline);
-        const ratioBefore = r.beforeRatio ?? ratioOf(r.before, r.beforeBaseline ?? r.baseline);
-        return [
-          r.figure,
-          ...(hasBefore ? [`${fmt(r.before, r.digits)} ${r.unit}`] : []),
-          `${fmt(r.after, r.digits)} ${r.unit}`,
+        (r) =>
           r.baseline !== undefined
             ? `${fmt(r.baseline, r.digits)} ${r.unit}, ${r.baselineLabel ?? ''}`
             : '—',
-          ratio !== undefined
-            ? `${fmt(ratio, 2)}×${ratioBefore !== undefined ? ` (before ${fmt(ratioBefore, 2)}×)` : ''}`
-            : '—',
-          goalText(r),
-          r.verdict === 'info' ? 'info' : `**${r.verdict}**`,
-        ];
-      }),
-    ),
+      ],
+      ['ratio', ratioText],
+      ['goal', goalText],
+      ['result', (r) => (r.verdict === 'info' ? 'info' : `**${r.verdict}**`)],
+    ]),
     '',
   ];
   for (const x of sides) {
