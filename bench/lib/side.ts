@@ -130,11 +130,7 @@ async function concurrently(
   const answers = await Promise.all(bodies.map((b) => post(url, b, headers)));
   const bad = answers.find((a) => a.status !== 200);
   if (bad) throw new Error(`concurrent query answered ${bad.status}: ${bad.text.slice(0, 300)}`);
-  const codes: Record<string, number> = {};
-  for (const a of answers)
-    for (const [code, n] of Object.entries(errorCodes(a.json)))
-      codes[code] = (codes[code] ?? 0) + n;
-  return codes;
+  return errorCodes(...answers.map((a) => a.json));
 }
 
 /** What the SDK peer gets after its warm-up: enough fresh queries for its code to be optimised (it keeps no state a longer run would fill). */
