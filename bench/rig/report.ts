@@ -719,19 +719,14 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
       ),
     ),
     '',
-    ...table(
+    ...columns(
+      r.labels.filter((l) => l !== 'floor').map((l) => [l, r.latency[l] ?? []] as const),
       [
-        `100-job query (80 distinct), ${settings.slowLatencyMs} ms upstream`,
-        'p50 ms',
-        'p90 ms',
-        'queries',
+        [`100-job query (80 distinct), ${settings.slowLatencyMs} ms upstream`, ([l]) => l],
+        ['p50 ms', ([, xs]) => percentile(xs, 50).toFixed(1)],
+        ['p90 ms', ([, xs]) => percentile(xs, 90).toFixed(1)],
+        ['queries', ([, xs]) => xs.length],
       ],
-      r.labels
-        .filter((l) => l !== 'floor')
-        .map((l) => {
-          const xs = r.latency[l] ?? [];
-          return [l, percentile(xs, 50).toFixed(1), percentile(xs, 90).toFixed(1), xs.length];
-        }),
     ),
   ];
   if (profile.length) lines.push('', ...profile);
