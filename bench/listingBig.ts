@@ -214,7 +214,19 @@ async function walkAndDashboards(gw: GatewayProcess) {
   log(`page 1: ${first.calls.total} calls, ${first.ms.toFixed(0)} ms`);
   const warmDashboards = await dashboards(DASHBOARDS);
   const afterAll = await memoryOf(gw);
-  return { first, later, repeats, warmDashboards, before, spacesAfterPage1, afterAll };
+  return {
+    first,
+    later,
+    repeats,
+    warmDashboards,
+    rss: { before: before.rss, afterWalkAndDashboards: afterAll.rss },
+    heapUsed: { before: before.heapUsed, afterWalkAndDashboards: afterAll.heapUsed },
+    spaces: {
+      before: before.spaces,
+      afterPage1: spacesAfterPage1,
+      afterWalkAndDashboards: afterAll.spaces,
+    },
+  };
 }
 
 /** The kit's memory limit per replica (deploy/ follows bench/sizing.json; manifests.test.ts checks it). */
@@ -237,20 +249,10 @@ async function walkUnderKitLimit() {
   }
   try {
     const gw = await fresh(limit);
-    const { first, repeats, before, spacesAfterPage1, afterAll } = await walkAndDashboards(gw);
+    const { first, repeats, rss, spaces } = await walkAndDashboards(gw);
     await release(gw);
     gateway = undefined;
-    return {
-      limit: KIT_LIMIT,
-      page1Calls: first.calls.total,
-      repeats,
-      rss: { before: before.rss, afterWalkAndDashboards: afterAll.rss },
-      spaces: {
-        before: before.spaces,
-        afterPage1: spacesAfterPage1,
-        afterWalkAndDashboards: afterAll.spaces,
-      },
-    };
+    return { limit: KIT_LIMIT, page1Calls: first.calls.total, repeats, rss, spaces };
   } finally {
     limit.remove();
   }
@@ -264,7 +266,7 @@ async function measure() {
 
   // 1. A walk of 25: page 1 on a fresh gateway, then pages 2–10.
   // 2. 20 dashboards on one filter: one dashboard (page 1), 20 with the snapshots warm, then 20 at once on a fresh gateway.
-  const { first, later, repeats, warmDashboards, before, spacesAfterPage1, afterAll } =
+  const { first, later, repeats, warmDashboards, rss, heapUsed, spaces } =
     await walkAndDashboards(gw);
   await fresh();
   const coldDashboards = await dashboards(DASHBOARDS);
@@ -317,13 +319,9 @@ async function measure() {
       unfilteredCold: strip(unfilteredCold),
       otherStates: strip(otherStates),
     },
-    rss: { before: before.rss, afterWalkAndDashboards: afterAll.rss, afterFilters: rssAfter },
-    heapUsed: { before: before.heapUsed, afterWalkAndDashboards: afterAll.heapUsed },
-    spaces: {
-      before: before.spaces,
-      afterPage1: spacesAfterPage1,
-      afterWalkAndDashboards: afterAll.spaces,
-    },
+    rss: { ...rss, afterFilters: rssAfter },
+    heapUsed,
+    spaces,
     snapshotBytesPerJob: perJob,
     underKitLimit,
   };
