@@ -23,15 +23,8 @@ import {
 } from '../lib/profile.ts';
 import { median, percentile } from './stats.ts';
 
-export interface MachineInfo {
-  cpu: string;
-  cores: number;
-  memoryGiB: number;
-  os: string;
-  node: string;
-}
-
-export function machineInfo(): MachineInfo {
+/** What a run ran on. */
+export function machineInfo() {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
