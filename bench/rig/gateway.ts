@@ -1,28 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { MemoryLimit } from './memoryLimit.ts';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../../src/auth/mintToken.ts';
 import { freePort } from '../../test/support/rawHttp.ts';
 import { cpuTimeMicros, rssBytes, sleep } from './proc.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** A fresh JWT secret for a bench's gateways, and two tokens it signs: `jobs:read` (`token`) and `jobs:read` + `jobs:secrets:read` (`secretsToken`). */
-export async function benchTokens(): Promise<{
-  jwtSecret: string;
-  token: string;
-  secretsToken: string;
-}> {
-  const jwtSecret = randomBytes(32).toString('base64url');
-  const token = await mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject: 'bench' });
-  const secretsToken = await mintToken({
-    secret: jwtSecret,
-    scopes: ['jobs:read', 'jobs:secrets:read'],
-    subject: 'bench-secrets',
-  });
-  return { jwtSecret, token, secretsToken };
-}
 
 export interface GatewayOptions {
   /** Name used in messages. */
