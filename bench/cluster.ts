@@ -9,12 +9,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { listedDemoJobs, startEmulators, type EmulatorSet } from '../src/emulators/index.ts';
-import { createClient } from '@keyv/redis';
 import {
   achievedInterval,
   CallLog,
   kill,
+  leaseHolders,
   metricsOf,
+  openWatchers,
   pidOfReplicaId,
   redisServerMissing,
   replicaEnv,
@@ -22,10 +23,9 @@ import {
   startRedisServer,
   startReplicas,
   synthesizeJobs,
-  Watcher,
   watchedJobs,
-  watcherToken,
   type RedisServer,
+  type Watcher,
   type WatchedJobs,
 } from '../test/subscriptions/clusterSupport.ts';
 import type { LiveProcess } from '../test/support/liveProcess.ts';
@@ -54,16 +54,8 @@ async function setUp(
   ids: readonly string[],
 ): Promise<{ replicas: LiveProcess[]; watchers: Watcher[]; close(): Promise<void> }> {
   const replicas = await startReplicas(count, replicaEnv(emulators, redisUrl, POLL_MS));
-  const watchers: Watcher[] = [];
-  for (let i = 0; i < 2 * count; i++) {
-    const replica = replicas[i % count]!;
-    watchers.push(
-      new Watcher(`w${i}`, i % 2 ? 'ws' : 'sse', replica.url, await watcherToken(`w${i}`), ids),
-    );
-  }
-  await Promise.all(
-    watchers.map((w) => w.until('first events', () => w.states.size === ids.length, LONG)),
-  );
+  const urls = replicas.map((p) => p.url);
+  const watchers = await openWatchers(urls, ids, 2 * count, LONG);
   return {
     replicas,
     watchers,
@@ -105,27 +97,13 @@ const callsPerJob = (emulators: EmulatorSet, redisUrl: string | null, count: num
     return (calls.calls.length - from) / JOBS / ((performance.now() - t0) / POLL_MS);
   });
 
-/** The lease holder of each job, from Redis. */
-async function holders(url: string, ids: readonly string[]): Promise<Map<string, number>> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    const out = new Map<string, number>();
-    for (const id of ids) {
-      const holder = await client.get(`jobgraph:poll:v1:${id}`);
-      if (holder) out.set(id, pidOfReplicaId(holder));
-    }
-    return out;
-  } finally {
-    client.destroy();
-  }
-}
-
 const failover = (emulators: EmulatorSet, redis: RedisServer, count: number) =>
   watching(emulators, redis.url, count, 10, async (calls, warm, jobs, replicas) => {
     const byPid = new Map<number, string[]>();
-    for (const [id, pid] of await holders(redis.url, jobs.ids))
+    for (const [id, holder] of await leaseHolders(redis.url, jobs.ids)) {
+      const pid = pidOfReplicaId(holder);
       byPid.set(pid, [...(byPid.get(pid) ?? []), id]);
+    }
     const [pid, orphans] = [...byPid.entries()].sort((a, b) => b[1].length - a[1].length)[0]!;
     const victim = replicas.find((p) => p.child.pid === pid)!;
     const from = calls.calls.length;
