@@ -1,41 +1,21 @@
 /**
- * `npm run bench:cluster` (about 2 minutes): what watching jobs
- * costs upstream when jobgraph runs as several replicas sharing one Redis (JOBGRAPH_CACHE_URL):
- * one poll lease per watched job (src/subscriptions/pollers.ts, src/cache/redisPollLeases.ts).
- * Rewrites bench/CLUSTER.md.
- *
- * Real parts, as cluster.e2e.test.ts uses them: a redis-server on a loopback port (no
- * persistence), the emulators in this process (so their call logs count the cluster's calls), and
- * 1, 3 or 5 jobgraph replicas (live mode, the compiled CLI, `JOBGRAPH_WATCH_POLL_MS` =
- * `JOBGRAPH_WATCH_MAX_POLL_MS` = 100: every job due every interval) pointed at them. Watchers are
- * graphql-sse and graphql-ws clients, two per replica, each watching every job, so every replica
- * watches every job (without leases, every replica would poll every job).
- *
- * 1. Upstream calls per job per poll interval, for 1, 3 and 5 replicas with Redis, and for 3
- *    replicas without it (each polls alone, as before the leases): fresh jobs each time (half
- *    Import/Export, half HealthOmics), a window of `BENCH_CLUSTER_WINDOW` intervals' worth of
- *    calls (default 40) after a warm-up. Each configuration runs `BENCH_CLUSTER_ROUNDS` times
- *    (default 2), interleaved; the table shows the median. The figure is wall-clock bound: on a
- *    busy machine the pollers fall behind their interval, so every column drops alike; the load
- *    average is printed beside it.
- * 2. Failover: the replica holding the most leases is SIGKILLed; the time until each of its jobs
- *    is polled again by another replica (the maximum), in ms and in intervals as the pollers
- *    achieve them (the median gap between two calls of a job before the kill).
- * 3. Redis killed and started again on its port: the time until every replica's pollers hold or
- *    follow again (none polls alone), read from the replicas' metrics after each call.
- * 4. List-assisted watching (COS Batch, the demo's unfinished listed jobs): ListJobs and
- *    DescribeJob calls per interval with 1 and 3 replicas. Each replica's list-watch group holds
- *    the jobs it polls (holds the lease of), so a source watched on several replicas may be listed
- *    by each of them.
+ * `npm run bench:cluster` (about 2 minutes): what watching jobs costs upstream when jobgraph runs
+ * as several replicas sharing one Redis (JOBGRAPH_CACHE_URL): one poll lease per watched job
+ * (src/subscriptions/pollers.ts, src/cache/redisPollLeases.ts). Real parts as
+ * cluster.e2e.test.ts uses them (clusterSupport.ts); it rewrites bench/CLUSTER.md, whose text says
+ * what each figure is: calls per job per poll interval for 1, 3 and 5 replicas with Redis and 3
+ * without (`BENCH_CLUSTER_ROUNDS` rounds of `BENCH_CLUSTER_WINDOW` intervals' worth of calls,
+ * medians), failover after a SIGKILL, a Redis restart, and list-assisted watching.
  */
 import { fileURLToPath } from 'node:url';
 import { listedDemoJobs, startEmulators, type EmulatorSet } from '../src/emulators/index.ts';
-import { createClient } from '@keyv/redis';
 import {
   achievedInterval,
   CallLog,
   kill,
+  leaseHolders,
   metricsOf,
+  openWatchers,
   pidOfReplicaId,
   redisServerMissing,
   replicaEnv,
@@ -43,10 +23,10 @@ import {
   startRedisServer,
   startReplicas,
   synthesizeJobs,
-  Watcher,
   watchedJobs,
-  watcherToken,
   type RedisServer,
+  type Watcher,
+  type WatchedJobs,
 } from '../test/subscriptions/clusterSupport.ts';
 import type { LiveProcess } from '../test/support/liveProcess.ts';
 import { loadAverage, writeReport } from './rig/report.ts';
@@ -74,16 +54,8 @@ async function setUp(
   ids: readonly string[],
 ): Promise<{ replicas: LiveProcess[]; watchers: Watcher[]; close(): Promise<void> }> {
   const replicas = await startReplicas(count, replicaEnv(emulators, redisUrl, POLL_MS));
-  const watchers: Watcher[] = [];
-  for (let i = 0; i < 2 * count; i++) {
-    const replica = replicas[i % count]!;
-    watchers.push(
-      new Watcher(`w${i}`, i % 2 ? 'ws' : 'sse', replica.url, await watcherToken(`w${i}`), ids),
-    );
-  }
-  await Promise.all(
-    watchers.map((w) => w.until('first events', () => w.states.size === ids.length, LONG)),
-  );
+  const urls = replicas.map((p) => p.url);
+  const watchers = await openWatchers(urls, ids, 2 * count, LONG);
   return {
     replicas,
     watchers,
@@ -94,56 +66,46 @@ async function setUp(
   };
 }
 
-/** Calls per job per interval for `count` replicas (Redis or not), over a window of WINDOW intervals' worth of calls. */
-async function callsPerJob(
+/** `body` over `count` replicas watching JOBS fresh jobs, their upstream calls logged, after `warmUp` calls a job. */
+async function watching<T>(
   emulators: EmulatorSet,
   redisUrl: string | null,
   count: number,
-): Promise<number> {
+  warmUp: number,
+  body: (calls: CallLog, warm: number, jobs: WatchedJobs, replicas: LiveProcess[]) => Promise<T>,
+): Promise<T> {
   const jobs = watchedJobs(tag++, JOBS);
   const calls = new CallLog(emulators, jobs);
   const cluster = await setUp(emulators, redisUrl, count, jobs.ids);
   try {
-    await calls.until(calls.calls.length + JOBS * 5, LONG, 'the warm-up');
-    const from = calls.calls.length;
-    const t0 = performance.now();
-    // Without Redis the cluster makes `count` calls per interval: wait for as many.
-    await calls.until(from + JOBS * WINDOW * (redisUrl ? 1 : count), LONG);
-    return (calls.calls.length - from) / JOBS / ((performance.now() - t0) / POLL_MS);
+    const warm = calls.calls.length;
+    await calls.until(warm + JOBS * warmUp, LONG, 'the warm-up');
+    return await body(calls, warm, jobs, cluster.replicas);
   } finally {
     calls.close();
     await cluster.close();
   }
 }
 
-/** The lease holder of each job, from Redis. */
-async function holders(url: string, ids: readonly string[]): Promise<Map<string, number>> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    const out = new Map<string, number>();
-    for (const id of ids) {
-      const holder = await client.get(`jobgraph:poll:v1:${id}`);
-      if (holder) out.set(id, pidOfReplicaId(holder));
-    }
-    return out;
-  } finally {
-    client.destroy();
-  }
-}
+/** Calls per job per interval for `count` replicas (Redis or not), over a window of WINDOW intervals' worth of calls. */
+const callsPerJob = (emulators: EmulatorSet, redisUrl: string | null, count: number) =>
+  watching(emulators, redisUrl, count, 5, async (calls) => {
+    const from = calls.calls.length;
+    const t0 = performance.now();
+    // Without Redis the cluster makes `count` calls per interval: wait for as many.
+    await calls.until(from + JOBS * WINDOW * (redisUrl ? 1 : count), LONG);
+    return (calls.calls.length - from) / JOBS / ((performance.now() - t0) / POLL_MS);
+  });
 
-async function failover(emulators: EmulatorSet, redis: RedisServer, count: number) {
-  const jobs = watchedJobs(tag++, JOBS);
-  const calls = new CallLog(emulators, jobs);
-  const cluster = await setUp(emulators, redis.url, count, jobs.ids);
-  try {
-    const warm = calls.calls.length;
-    await calls.until(warm + JOBS * 10, LONG, 'the warm-up');
+const failover = (emulators: EmulatorSet, redis: RedisServer, count: number) =>
+  watching(emulators, redis.url, count, 10, async (calls, warm, jobs, replicas) => {
     const byPid = new Map<number, string[]>();
-    for (const [id, pid] of await holders(redis.url, jobs.ids))
+    for (const [id, holder] of await leaseHolders(redis.url, jobs.ids)) {
+      const pid = pidOfReplicaId(holder);
       byPid.set(pid, [...(byPid.get(pid) ?? []), id]);
+    }
     const [pid, orphans] = [...byPid.entries()].sort((a, b) => b[1].length - a[1].length)[0]!;
-    const victim = cluster.replicas.find((p) => p.child.pid === pid)!;
+    const victim = replicas.find((p) => p.child.pid === pid)!;
     const from = calls.calls.length;
     const interval = achievedInterval(calls.between(warm, from), POLL_MS);
     const killedAt = performance.now();
@@ -156,41 +118,32 @@ async function failover(emulators: EmulatorSet, redis: RedisServer, count: numbe
     await calls.when(() => orphans.every((id) => first(id) !== undefined), LONG, 'failover');
     const ms = Math.max(...orphans.map((id) => first(id)! - killedAt));
     return { replicas: count, orphans: orphans.length, ms, interval };
-  } finally {
-    calls.close();
-    await cluster.close();
-  }
-}
+  });
 
 async function redisRestart(emulators: EmulatorSet) {
   const own = await startRedisServer();
-  const jobs = watchedJobs(tag++, JOBS);
-  const calls = new CallLog(emulators, jobs);
-  const cluster = await setUp(emulators, own.url, 3, jobs.ids);
   const servers = [own];
   try {
-    const warm = calls.calls.length;
-    await calls.until(warm + JOBS * 10, LONG, 'the warm-up');
-    const interval = achievedInterval(calls.between(warm, calls.calls.length), POLL_MS);
-    await kill(own.child);
-    const down = calls.calls.length;
-    const t0 = performance.now();
-    await calls.until(down + JOBS * 10, LONG, 'polls with Redis down');
-    const alone = (calls.calls.length - down) / JOBS / ((performance.now() - t0) / POLL_MS);
-    const back = await startRedisServer(own.port);
-    servers.push(back);
-    const backAt = performance.now();
-    for (;;) {
-      const texts = await Promise.all(cluster.replicas.map((p) => metricsOf(p.url)));
-      if (texts.every((t) => sample(t, 'jobgraph_watch_pollers_by_role{role="alone"}') === 0))
-        break;
-      await calls.until(calls.calls.length + 1, LONG, 'a call');
-      if (performance.now() - backAt > LONG) throw new Error('never back to one poller per job');
-    }
-    return { ms: performance.now() - backAt, interval, alone };
+    return await watching(emulators, own.url, 3, 10, async (calls, warm, _jobs, replicas) => {
+      const interval = achievedInterval(calls.between(warm, calls.calls.length), POLL_MS);
+      await kill(own.child);
+      const down = calls.calls.length;
+      const t0 = performance.now();
+      await calls.until(down + JOBS * 10, LONG, 'polls with Redis down');
+      const alone = (calls.calls.length - down) / JOBS / ((performance.now() - t0) / POLL_MS);
+      const back = await startRedisServer(own.port);
+      servers.push(back);
+      const backAt = performance.now();
+      for (;;) {
+        const texts = await Promise.all(replicas.map((p) => metricsOf(p.url)));
+        if (texts.every((t) => sample(t, 'jobgraph_watch_pollers_by_role{role="alone"}') === 0))
+          break;
+        await calls.until(calls.calls.length + 1, LONG, 'a call');
+        if (performance.now() - backAt > LONG) throw new Error('never back to one poller per job');
+      }
+      return { ms: performance.now() - backAt, interval, alone };
+    });
   } finally {
-    calls.close();
-    await cluster.close();
     for (const s of servers) await kill(s.child);
   }
 }

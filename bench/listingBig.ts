@@ -15,7 +15,7 @@ import { createJobLister, ListSnapshots } from '../src/datasources/listing/index
 import { AwsAccounts } from '../src/datasources/shared/accounts.ts';
 import { withDemoUpstreams, type EmulatorSet } from '../src/emulators/index.ts';
 import { isListCall, type LoggedCall } from './rig/emulators.ts';
-import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
+import { heapOf, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
 import { memoryLimit, quantityBytes, type MemoryLimit } from './rig/memoryLimit.ts';
 import { mb, passMiss, writeReport } from './rig/report.ts';
@@ -52,18 +52,15 @@ interface Calls {
   by: Record<string, number>;
 }
 
-/** The list calls of several pages together. */
-function sumCalls(all: Calls[]): Calls {
+/** Calls counted by emulator, from (emulator, calls) pairs: a call log's list calls, or several pages' counts. */
+function tally(pairs: [string, number][]): Calls {
   const by: Record<string, number> = {};
-  for (const c of all) for (const [k, v] of Object.entries(c.by)) by[k] = (by[k] ?? 0) + v;
-  return { total: all.reduce((a, c) => a + c.total, 0), by };
-}
-
-function listCalls(calls: LoggedCall[]): Calls {
-  const by: Record<string, number> = {};
-  for (const c of calls.filter(isListCall)) by[c.emulator] = (by[c.emulator] ?? 0) + 1;
+  for (const [k, v] of pairs) by[k] = (by[k] ?? 0) + v;
   return { total: Object.values(by).reduce((a, b) => a + b, 0), by };
 }
+
+const listCalls = (calls: LoggedCall[]): Calls =>
+  tally(calls.filter(isListCall).map((c) => [c.emulator, 1]));
 
 let stack: Stack;
 let gateway: GatewayProcess | undefined;
@@ -82,34 +79,31 @@ async function fresh(limit?: MemoryLimit): Promise<GatewayProcess> {
   }));
 }
 
-/** One page: its connection, list calls and wall time (ms). */
-async function page(first: number, after: string | null, filter?: Record<string, unknown>) {
+/**
+ * `count` callers asking for the same page at once (a walk's page: one; dashboards on page 1:
+ * many): the first answer's connection, the list calls, the wall time of the last answer (ms).
+ */
+async function pages(count: number, after: string | null, filter?: Record<string, unknown>) {
   const { emulators, headers } = stack;
   const before = await emulators.counters();
   const started = performance.now();
-  const res = await post(gateway!.url, body(first, after, filter), headers);
+  const answers = await Promise.all(
+    Array.from({ length: count }, () => post(gateway!.url, body(25, after, filter), headers)),
+  );
   const ms = performance.now() - started;
-  if (res.status !== 200 || res.json.errors?.length)
-    throw new Error(`listJobs answered ${res.status}: ${res.text.slice(0, 500)}`);
-  const conn = (res.json.data as { listJobs: Conn }).listJobs;
+  const failed = answers.find((res) => res.status !== 200 || res.json.errors?.length);
+  if (failed) throw new Error(`listJobs answered ${failed.status}: ${failed.text.slice(0, 500)}`);
+  const conn = (answers[0]!.json.data as { listJobs: Conn }).listJobs;
   const bad = conn.sources.filter((s) => s.state !== 'LISTED' && s.state !== 'NOT_LISTABLE');
   if (bad.length) throw new Error(`sources not listed: ${JSON.stringify(bad)}`);
   return { conn, ms, calls: listCalls(await emulators.callsSince(before)) };
 }
 
-/** `count` dashboards opening page 1 of `filter` at once: list calls, wall time of the last answer. */
-async function dashboards(count: number, filter?: Record<string, unknown>) {
-  const { emulators, headers } = stack;
-  const before = await emulators.counters();
-  const started = performance.now();
-  const answers = await Promise.all(
-    Array.from({ length: count }, () => post(gateway!.url, body(25, null, filter), headers)),
-  );
-  const ms = performance.now() - started;
-  if (answers.some((a) => a.status !== 200 || a.json.errors?.length))
-    throw new Error('a dashboard was not answered');
-  return { ms, calls: listCalls(await emulators.callsSince(before)) };
-}
+const page = (after: string | null, filter?: Record<string, unknown>) => pages(1, after, filter);
+const dashboards = async (count: number) => {
+  const { ms, calls } = await pages(count, null);
+  return { ms, calls };
+};
 
 /** Heap bytes a job costs in the snapshots, measured in this process over the same sources. */
 async function bytesPerJob() {
@@ -182,28 +176,18 @@ async function bytesPerJob() {
 }
 
 /**
- * What V8 has committed to the gateway's young generation (new space) and old space, from its
- * /metrics: RSS growth is mostly one or the other, and they have different causes (new space
- * grows with what survives scavenges while allocating fast; old space with what stays).
+ * The gateway's RSS, V8 heap in use, and what V8 has committed to its young generation (new
+ * space) and old space (its /metrics, no collection forced): RSS growth is mostly one or the
+ * other, and they have different causes (new space grows with what survives scavenges while
+ * allocating fast; old space with what stays).
  */
-async function spacesOf(gateway: { url: string }): Promise<Spaces> {
-  const text = await scrape(gateway);
-  const total = (space: string) =>
-    metricValue(text, 'nodejs_heap_space_size_total_bytes', `space="${space}"`);
-  return { newSpace: total('new'), oldSpace: total('old') };
-}
-
-interface Spaces {
-  newSpace: number;
-  oldSpace: number;
-}
-
-/** The gateway's RSS, V8 heap in use and spaces (its /metrics, no collection forced). */
 async function memoryOf(gw: GatewayProcess) {
   const rss = gw.rss();
-  const heapUsed = (await heapOf(gw)).used;
-  return { rss, heapUsed, spaces: await spacesOf(gw) };
+  const { used, newSpace, oldSpace } = await heapOf(gw);
+  return { rss, heapUsed: used, spaces: { newSpace, oldSpace } };
 }
+
+type Spaces = Awaited<ReturnType<typeof memoryOf>>['spaces'];
 
 /**
  * On a fresh `gw`: page 1 of 25, pages 2–10 (their calls and times, and any job shown twice), then
@@ -212,14 +196,14 @@ async function memoryOf(gw: GatewayProcess) {
 async function walkAndDashboards(gw: GatewayProcess) {
   const before = await memoryOf(gw);
   log(`gateway pid ${gw.pid}, RSS ${(before.rss / 1e6).toFixed(1)} MB`);
-  const first = await page(25, null);
-  const spacesAfterPage1 = await spacesOf(gw);
+  const first = await page(null);
+  const spacesAfterPage1 = (await memoryOf(gw)).spaces;
   const later: Awaited<ReturnType<typeof page>>[] = [];
   let after = first.conn.pageInfo.endCursor;
   const seen = new Set(first.conn.edges.map((e) => e.node.id));
   let repeats = 0;
   for (let n = 2; n <= 10; n++) {
-    const p = await page(25, after);
+    const p = await page(after);
     for (const e of p.conn.edges) {
       if (seen.has(e.node.id)) repeats += 1;
       seen.add(e.node.id);
@@ -230,7 +214,19 @@ async function walkAndDashboards(gw: GatewayProcess) {
   log(`page 1: ${first.calls.total} calls, ${first.ms.toFixed(0)} ms`);
   const warmDashboards = await dashboards(DASHBOARDS);
   const afterAll = await memoryOf(gw);
-  return { first, later, repeats, warmDashboards, before, spacesAfterPage1, afterAll };
+  return {
+    first,
+    later,
+    repeats,
+    warmDashboards,
+    rss: { before: before.rss, afterWalkAndDashboards: afterAll.rss },
+    heapUsed: { before: before.heapUsed, afterWalkAndDashboards: afterAll.heapUsed },
+    spaces: {
+      before: before.spaces,
+      afterPage1: spacesAfterPage1,
+      afterWalkAndDashboards: afterAll.spaces,
+    },
+  };
 }
 
 /** The kit's memory limit per replica (deploy/ follows bench/sizing.json; manifests.test.ts checks it). */
@@ -253,20 +249,10 @@ async function walkUnderKitLimit() {
   }
   try {
     const gw = await fresh(limit);
-    const { first, repeats, before, spacesAfterPage1, afterAll } = await walkAndDashboards(gw);
+    const { first, repeats, rss, spaces } = await walkAndDashboards(gw);
     await release(gw);
     gateway = undefined;
-    return {
-      limit: KIT_LIMIT,
-      page1Calls: first.calls.total,
-      repeats,
-      rss: { before: before.rss, afterWalkAndDashboards: afterAll.rss },
-      spaces: {
-        before: before.spaces,
-        afterPage1: spacesAfterPage1,
-        afterWalkAndDashboards: afterAll.spaces,
-      },
-    };
+    return { limit: KIT_LIMIT, page1Calls: first.calls.total, repeats, rss, spaces };
   } finally {
     limit.remove();
   }
@@ -280,7 +266,7 @@ async function measure() {
 
   // 1. A walk of 25: page 1 on a fresh gateway, then pages 2–10.
   // 2. 20 dashboards on one filter: one dashboard (page 1), 20 with the snapshots warm, then 20 at once on a fresh gateway.
-  const { first, later, repeats, warmDashboards, before, spacesAfterPage1, afterAll } =
+  const { first, later, repeats, warmDashboards, rss, heapUsed, spaces } =
     await walkAndDashboards(gw);
   await fresh();
   const coldDashboards = await dashboards(DASHBOARDS);
@@ -289,10 +275,10 @@ async function measure() {
   const failed = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'], states: ['FAILED'] };
   const unfilteredOf = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'] };
   gw = await fresh();
-  const filteredCold = await page(25, null, failed);
-  const filteredAgain = await page(25, null, failed);
-  const unfilteredCold = await page(25, null, unfilteredOf);
-  const otherStates = await page(25, null, { ...unfilteredOf, states: ['SUCCEEDED'] });
+  const filteredCold = await page(null, failed);
+  const filteredAgain = await page(null, failed);
+  const unfilteredCold = await page(null, unfilteredOf);
+  const otherStates = await page(null, { ...unfilteredOf, states: ['SUCCEEDED'] });
   const rssAfter = gw.rss();
 
   // 4. Bytes a job costs in a snapshot.
@@ -314,7 +300,7 @@ async function measure() {
     pages2to10: {
       calls: laterCalls,
       ms: laterMs,
-      by: sumCalls(later.map((p) => p.calls)),
+      by: tally(later.flatMap((p) => Object.entries(p.calls.by))),
       callsMean: laterCalls.reduce((a, b) => a + b, 0) / laterCalls.length,
       callsMax: Math.max(...laterCalls),
       msMedian: median(laterMs),
@@ -333,13 +319,9 @@ async function measure() {
       unfilteredCold: strip(unfilteredCold),
       otherStates: strip(otherStates),
     },
-    rss: { before: before.rss, afterWalkAndDashboards: afterAll.rss, afterFilters: rssAfter },
-    heapUsed: { before: before.heapUsed, afterWalkAndDashboards: afterAll.heapUsed },
-    spaces: {
-      before: before.spaces,
-      afterPage1: spacesAfterPage1,
-      afterWalkAndDashboards: afterAll.spaces,
-    },
+    rss: { ...rss, afterFilters: rssAfter },
+    heapUsed,
+    spaces,
     snapshotBytesPerJob: perJob,
     underKitLimit,
   };

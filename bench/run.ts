@@ -13,15 +13,19 @@ import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { startBaseline } from './lib/baseline.ts';
-import type { ChildServer } from './rig/childServer.ts';
-import { benchContext, probeFixtures, type BenchContext } from './lib/context.ts';
+import type { StoredJob } from './baseline/schema.ts';
+import { startChildServer, type ChildServer } from './rig/childServer.ts';
+import {
+  benchContext,
+  probeFixtures,
+  times,
+  withLatency,
+  type BenchContext,
+} from './lib/context.ts';
 import { floorClient } from './lib/floor.ts';
 import { jobsOf } from './lib/fixtures.ts';
-import type { IdKind } from './lib/ids.ts';
-import type { GatewayProcess } from './rig/gateway.ts';
-import { cpuTimeMicros, waitForIdle } from './rig/proc.ts';
-import { startPeer } from './lib/peer.ts';
+import type { BenchProvider, IdKind } from './lib/ids.ts';
+import { waitForIdle } from './rig/proc.ts';
 import {
   buildRows,
   cpuProfileSection,
@@ -34,6 +38,7 @@ import {
   type FloorResult,
   type KindWindows,
   type PeerCheck,
+  type Results,
 } from './rig/report.ts';
 import { readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
 import {
@@ -47,11 +52,11 @@ import {
   PEER_STEADY_QUERIES,
   timedQuery,
   warmUp,
-  withLatency,
   type SideResult,
 } from './lib/side.ts';
 import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
 import { logger, release, runBench, startStack, track } from './rig/stack.ts';
+import type { GatewayProcess } from './rig/gateway.ts';
 import { median } from './rig/stats.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -65,6 +70,30 @@ const log = logger(
   only ?? 'bench',
   () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
 );
+
+/** The SDK peer (bench/peer/server.ts) as its own process, calling the emulators at `urls`. */
+const startPeer = (urls: Record<BenchProvider, string>): Promise<ChildServer> =>
+  startChildServer(fileURLToPath(new URL('./peer/server.ts', import.meta.url)), [
+    JSON.stringify(urls),
+  ]);
+
+/**
+ * bench/baseline/server.ts as its own process, serving `jobs` (written to `dataFile`) from memory;
+ * with `memo`, node:http alone (each body's first answer given again, no GraphQL after it); with
+ * `apollo`, a bare Apollo Server 5 (its standalone server, default options) over the same schema.
+ */
+function startBaseline(
+  jobs: readonly StoredJob[],
+  dataFile: string,
+  options: { memo?: boolean; apollo?: boolean },
+): Promise<ChildServer> {
+  writeFileSync(dataFile, JSON.stringify(jobs));
+  return startChildServer(fileURLToPath(new URL('./baseline/server.ts', import.meta.url)), [
+    dataFile,
+    ...(options.memo ? ['--memo'] : []),
+    ...(options.apollo ? ['--apollo'] : []),
+  ]);
+}
 
 /** What every run starts with: a scratch folder, the emulators, the phases' context and the checkouts to measure. */
 async function begin(settings: BenchSettings) {
@@ -86,10 +115,9 @@ async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
   const client = floorClient(ctx.emulators.urls);
   try {
     await client.send(ctx.unknownIds.take(500, 'finished')); // warm-up: sockets, JIT
-    await ctx.emulators.setFaults({ latencyMs: ctx.settings.slowLatencyMs });
     const oneMs: number[] = [];
     const eightyMs: number[] = [];
-    try {
+    await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
       for (let i = 0; i < ctx.settings.latencyPairs; i++) {
         for (const [ids, out] of [
           [[ctx.unknownIds.next('panorama', 'finished')], oneMs],
@@ -100,9 +128,7 @@ async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
           out.push(performance.now() - t0);
         }
       }
-    } finally {
-      await ctx.emulators.setFaults({ latencyMs: ctx.settings.latencyMs });
-    }
+    });
     return { oneMs, eightyMs };
   } finally {
     client.close();
@@ -156,7 +182,6 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const { tmpDir, stack, ctx, roots } = await begin(settings);
   const { emulators } = stack;
-  const tracked = (p: GatewayProcess) => void track(p);
 
   // The probe gateway (this checkout's) also checks the peer's answers.
   let peer: ChildServer | undefined;
@@ -186,7 +211,7 @@ async function main(): Promise<void> {
   const sides: SideResult[] = [];
   for (const [label, root] of roots) {
     log(`${label}: gateway from ${root}`);
-    sides.push(await measureSide(ctx, label, root, fixtures, tracked, peer));
+    sides.push(await measureSide(ctx, label, root, fixtures, peer));
   }
   if (peer) await release(peer);
   const after = sides[sides.length - 1] as SideResult;
@@ -205,15 +230,7 @@ async function main(): Promise<void> {
       log(
         `WARNING: ${name} does not answer the same bytes as jobgraph:\n  ${answer}\n  ${after.cachedAnswer}`,
       );
-    const micros: number[] = [];
-    for (let r = 0; r < settings.runs; r++)
-      micros.push(
-        await cpuPerRequest(
-          ctx,
-          { ...server, cpuMicros: () => cpuTimeMicros(server.pid) },
-          oneBody,
-        ),
-      );
+    const micros = await times(settings.runs, () => cpuPerRequest(ctx, server, oneBody));
     await release(server);
     return { micros, sameBytes };
   };
@@ -251,11 +268,9 @@ async function main(): Promise<void> {
     ) as SideResult['gatewaySettings'],
   }));
   const baseline = { baselineMicros, httpMicros, apolloMicros, sameBytes };
-  writeFileSync(
-    join(BENCH_DIR, 'results.json'),
-    `${JSON.stringify({ meta, floor, sides: portable, baseline, rows }, null, 2)}\n`,
-  );
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows, baseline));
+  const results = { meta, floor, sides: portable, baseline, rows };
+  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(results));
   for (const r of rows) log(`${r.verdict.padEnd(4)} ${r.figure}: ${r.text}`);
   log(
     `wrote bench/RESULTS.md and bench/results.json in ${meta.durationS} s (median of the floor CPU paired with the after gateway: ${median(after.floorMicros.existing).toFixed(0)} µs/job)`,
@@ -403,17 +418,9 @@ async function cpuOnly(): Promise<void> {
  * for a change to the report's text, so the figures stay those of the run that made them.
  */
 function renderOnly(): void {
-  const { meta, floor, sides, rows, baseline } = JSON.parse(
-    readFileSync(join(BENCH_DIR, 'results.json'), 'utf8'),
-  ) as {
-    meta: Parameters<typeof renderReport>[0];
-    floor: FloorResult;
-    sides: SideResult[];
-    rows: Parameters<typeof renderReport>[3];
-    baseline: Parameters<typeof renderReport>[4];
-  };
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(meta, floor, sides, rows, baseline));
-  log(`rendered bench/RESULTS.md from the results of ${meta.date}`);
+  const results = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Results;
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(results));
+  log(`rendered bench/RESULTS.md from the results of ${results.meta.date}`);
 }
 
 if (process.argv.includes('--render')) renderOnly();

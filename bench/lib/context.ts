@@ -13,6 +13,8 @@ export interface BenchContext {
   tmpDir: string;
   emulators: EmulatorProcess;
   jwtSecret: string;
+  /** A gateway over the emulators, tracked (the stack's). */
+  gateway: Stack['gateway'];
   /** `Authorization: Bearer …` with scope jobs:read. */
   authHeaders: Record<string, string>;
   unknownIds: UnknownIdGenerator;
@@ -33,6 +35,7 @@ export function benchContext(
     ...paths,
     emulators: stack.emulators,
     jwtSecret: stack.jwtSecret,
+    gateway: stack.gateway,
     authHeaders: stack.headers,
     unknownIds: new UnknownIdGenerator(),
     log,
@@ -40,6 +43,27 @@ export function benchContext(
   const floorCpu = floorCpuRunner(common);
   track({ stop: async () => floorCpu.close() });
   return { ...common, floorCpu: (kind) => floorCpu.run(kind) };
+}
+
+/** `fn` with every emulator answering after `ms`, then the bench's own latency again. */
+export async function withLatency<T>(
+  ctx: Pick<BenchContext, 'emulators' | 'settings'>,
+  ms: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await ctx.emulators.setFaults({ latencyMs: ms });
+  try {
+    return await fn();
+  } finally {
+    await ctx.emulators.setFaults({ latencyMs: ctx.settings.latencyMs });
+  }
+}
+
+/** `n` runs of `fn`, one after another. */
+export async function times<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(await fn(i));
+  return out;
 }
 
 /**

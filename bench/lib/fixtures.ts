@@ -3,8 +3,18 @@ import type { EmulatorProcess } from '../rig/emulators.ts';
 import { floorClient } from './floor.ts';
 import { BENCH_PROVIDERS, demoIds, PROVIDERS, synthesizeRules } from './ids.ts';
 import { jobsBody, post } from './queries.ts';
-import { jobsHoldingSecrets } from './secretProbe.ts';
-import type { Fixtures } from './side.ts';
+import { holdsSecret, SECRET_FIELDS } from '../../test/support/secretFields.ts';
+import type { EmulatorName } from '../../src/emulators/index.ts';
+
+/** Demo jobs the phases use, found once by the harness. */
+export interface Fixtures {
+  /** Finished demo jobs with no value in any sensitive field (the cache may keep them). */
+  cleanFinished: string[];
+  /** Finished demo jobs that carry a secret (must not outlive their request). */
+  secretFinished: string[];
+  /** Providers with a finished demo job to copy (the others' "finished" fresh jobs are copies of unfinished ones). */
+  finishedProviders: EmulatorName[];
+}
 
 /** Per provider, the demo jobs fresh existing IDs are answered as copies of (`synthesizeRules`). */
 export type Templates = Record<
@@ -19,6 +29,25 @@ export function jobsOf(value: unknown): StoredJob[] {
     (j): j is StoredJob =>
       typeof j === 'object' && j !== null && typeof (j as StoredJob).id === 'string',
   );
+}
+
+/**
+ * The IDs among `ids` whose job holds a value below a sensitive field — the project's central list
+ * (`readAuthPolicy(schema).sensitiveFields`, the fields the SDL guards with `jobs:secrets:read`),
+ * selected as the tests select it (test/support/secretFields.ts) — asked with a token that may see them.
+ */
+async function jobsHoldingSecrets(
+  url: string,
+  ids: readonly string[],
+  secretsToken: string,
+): Promise<Set<string>> {
+  const query = `query BenchSecretProbe($ids: [ID!]!) { jobs(ids: $ids) { ${SECRET_FIELDS} } }`;
+  const body = JSON.stringify({ operationName: 'BenchSecretProbe', query, variables: { ids } });
+  const res = await post(url, body, { authorization: `Bearer ${secretsToken}` });
+  if (res.json.errors?.length && !res.json.data)
+    throw new Error(`secret probe failed: ${res.text.slice(0, 500)}`);
+  const jobs = (res.json.data?.jobs ?? []) as (Record<string, unknown> | null)[];
+  return new Set(jobs.flatMap((j) => (j && holdsSecret(j) ? [j.id as string] : [])));
 }
 
 /**

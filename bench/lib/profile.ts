@@ -175,8 +175,11 @@ export function profileParts(
   );
 }
 
-/** Where a file is: a package's (its path under node_modules), the checkout's `dist/`, the bench's, or Node's own. */
-const within = (re: RegExp) => (url: string) => re.test(url);
+/**
+ * A part that claims every frame whose file `re` matches: a package's (its path under
+ * node_modules), the checkout's `dist/`, the bench's, or Node's own.
+ */
+const part = (name: string, re: RegExp): ProfilePart => ({ name, test: (url) => re.test(url) });
 
 /**
  * The parts a job's CPU is split into, for the gateway and the floor alike (`profileParts`: a
@@ -201,51 +204,33 @@ export const JOB_PARTS: readonly ProfilePart[] = [
       /\/dist\/datasources\/(shared\/sigv4|cosbatch\/signer)\.js$/.test(url) ||
       (/\/bench\/lib\/floor\.ts$/.test(url) && /^(sigv4|cosSign)$/.test(fn)),
   },
-  {
-    name: "secret registry (learning each record's secrets)",
-    test: within(/\/dist\/auth\/secret(Value)?s\.js$/),
-  },
-  {
-    name: 'metrics (prom-client)',
-    test: within(/node_modules\/prom-client\/|\/dist\/observability\//),
-  },
-  {
-    name: 'upstream call: retries, attempts, errors',
-    test: within(
-      /\/dist\/(errors|datasources\/(shared\/(source|retry|attempts|classify|awsErrors|awsCall|rateGate|clientPool)|\w+\/(errors|client)))\.js$/,
-    ),
-  },
-  {
-    name: 'guard: shared calls, fair limiter, breakers, deadlines',
-    test: within(/\/dist\/datasources\/guard\/(?!loader)|node_modules\/cockatiel\//),
-  },
-  {
-    name: 'DataLoader, request context',
-    test: within(/node_modules\/dataloader\/|\/dist\/(context|datasources\/guard\/loader)\.js$/),
-  },
-  {
-    name: 'resolvers, auth directive, global IDs',
-    test: within(/\/dist\/(resolvers|model)\/|\/dist\/auth\/directives\.js$/),
-  },
-  {
-    name: 'GraphQL execution (graphql-js)',
-    test: within(/node_modules\/graphql\/(execution|type|jsutils|error)\//),
-  },
-  {
-    name: 'GraphQL parse, validation, query limits',
-    test: within(/node_modules\/graphql\/|\/dist\/limits\//),
-  },
-  {
-    name: 'server: Apollo Server, express, node:http server',
-    test: within(
-      /node_modules\/(@apollo|express|router|body-parser|raw-body|@as-integrations|cors)\/|^node:_http_server$|\/dist\/http\//,
-    ),
-  },
-  { name: 'logging (pino)', test: within(/node_modules\/pino|\/dist\/logger\.js$/) },
-  {
-    name: 'upstream HTTP (node:http client)',
-    test: within(
-      /^node:_http_(client|agent)$|\/dist\/datasources\/shared\/(http|bodyCap)\.js$|\/bench\/lib\/floor\.ts$/,
-    ),
-  },
+  part("secret registry (learning each record's secrets)", /\/dist\/auth\/secret(Value)?s\.js$/),
+  part('metrics (prom-client)', /node_modules\/prom-client\/|\/dist\/observability\//),
+  part(
+    'upstream call: retries, attempts, errors',
+    /\/dist\/(errors|datasources\/(shared\/(source|retry|attempts|classify|awsErrors|awsCall|rateGate|clientPool)|\w+\/(errors|client)))\.js$/,
+  ),
+  part(
+    'guard: shared calls, fair limiter, breakers, deadlines',
+    /\/dist\/datasources\/guard\/(?!loader)|node_modules\/cockatiel\//,
+  ),
+  part(
+    'DataLoader, request context',
+    /node_modules\/dataloader\/|\/dist\/(context|datasources\/guard\/loader)\.js$/,
+  ),
+  part(
+    'resolvers, auth directive, global IDs',
+    /\/dist\/(resolvers|model)\/|\/dist\/auth\/directives\.js$/,
+  ),
+  part('GraphQL execution (graphql-js)', /node_modules\/graphql\/(execution|type|jsutils|error)\//),
+  part('GraphQL parse, validation, query limits', /node_modules\/graphql\/|\/dist\/limits\//),
+  part(
+    'server: Apollo Server, express, node:http server',
+    /node_modules\/(@apollo|express|router|body-parser|raw-body|@as-integrations|cors)\/|^node:_http_server$|\/dist\/http\//,
+  ),
+  part('logging (pino)', /node_modules\/pino|\/dist\/logger\.js$/),
+  part(
+    'upstream HTTP (node:http client)',
+    /^node:_http_(client|agent)$|\/dist\/datasources\/shared\/(http|bodyCap)\.js$|\/bench\/lib\/floor\.ts$/,
+  ),
 ];

@@ -47,10 +47,10 @@ export async function post(
   return { status: res.status, text, json: JSON.parse(text) as GraphQLResponse };
 }
 
-/** Error codes in a response, counted. */
-export function errorCodes(response: GraphQLResponse): Record<string, number> {
+/** Error codes in responses, counted. */
+export function errorCodes(...responses: GraphQLResponse[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const e of response.errors ?? []) {
+  for (const e of responses.flatMap((r) => r.errors ?? [])) {
     const code = e.extensions?.code ?? 'NONE';
     out[code] = (out[code] ?? 0) + 1;
   }

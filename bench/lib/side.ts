@@ -5,30 +5,25 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildServer } from '../rig/childServer.ts';
-import type { BenchContext } from './context.ts';
+import { times, withLatency, type BenchContext } from './context.ts';
+import type { Fixtures } from './fixtures.ts';
 import { delta } from '../rig/emulators.ts';
-import { startGateway, type GatewayOptions, type GatewayProcess } from '../rig/gateway.ts';
+import type { GatewayOptions, GatewayProcess } from '../rig/gateway.ts';
 import type { EmulatorName } from '../../src/emulators/index.ts';
 import { upstreamCallsFor, type IdKind } from './ids.ts';
 import { runLoad } from '../rig/load.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
-import { idleRss, rssUnderLoad, type InFlightRun } from './phases/memory.ts';
+import { idleRss, rssUnderLoad } from './phases/memory.ts';
 import { measureBatching, measureDuplicates, type BatchingRun } from './phases/batching.ts';
 import { repeatedTerminalQuery } from './phases/cache.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
 import { topFunctions, type TopFunction } from './profile.ts';
 import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
-import { startRedis } from '../rig/redis.ts';
-
-/** Demo jobs the phases use, found once by the harness. */
-export interface Fixtures {
-  /** Finished demo jobs with no value in any sensitive field (the cache may keep them). */
-  cleanFinished: string[];
-  /** Finished demo jobs that carry a secret (must not outlive their request). */
-  secretFinished: string[];
-  /** Providers with a finished demo job to copy (the others' "finished" fresh jobs are copies of unfinished ones). */
-  finishedProviders: EmulatorName[];
-}
+import {
+  kill,
+  redisServerMissing,
+  startRedisServer,
+} from '../../test/subscriptions/clusterSupport.ts';
 
 export interface CpuRun {
   requests: number;
@@ -93,19 +88,6 @@ export const loadFresh = (
     timeoutS,
   });
 
-export async function withLatency<T>(
-  ctx: BenchContext,
-  ms: number,
-  fn: () => Promise<T>,
-): Promise<T> {
-  await ctx.emulators.setFaults({ latencyMs: ms });
-  try {
-    return await fn();
-  } finally {
-    await ctx.emulators.setFaults({ latencyMs: ctx.settings.latencyMs });
-  }
-}
-
 /** A server the bench loads: a jobgraph gateway or the SDK peer. */
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 
@@ -148,11 +130,7 @@ async function concurrently(
   const answers = await Promise.all(bodies.map((b) => post(url, b, headers)));
   const bad = answers.find((a) => a.status !== 200);
   if (bad) throw new Error(`concurrent query answered ${bad.status}: ${bad.text.slice(0, 300)}`);
-  const codes: Record<string, number> = {};
-  for (const a of answers)
-    for (const [code, n] of Object.entries(errorCodes(a.json)))
-      codes[code] = (codes[code] ?? 0) + n;
-  return codes;
+  return errorCodes(...answers.map((a) => a.json));
 }
 
 /** What the SDK peer gets after its warm-up: enough fresh queries for its code to be optimised (it keeps no state a longer run would fill). */
@@ -205,27 +183,22 @@ export async function cpuPerRequest(
   return (target.cpuMicros() - before) / Math.max(1, result.ok);
 }
 
+/** A gateway of one side's checkout, named `name` in the report (its settings kept for it). */
+type Launch = (
+  name: string,
+  options?: Pick<GatewayOptions, 'extraEnv' | 'nodeArgs'>,
+) => Promise<GatewayProcess>;
+
 export async function measureSide(
   ctx: BenchContext,
   label: string,
   root: string,
   fixtures: Fixtures,
-  stopLater: (p: GatewayProcess) => void,
   peer?: ChildServer,
 ) {
   const gatewaySettings: Record<string, Record<string, string>> = {};
-  const launch = async (
-    name: string,
-    options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'> = {},
-  ) => {
-    const g = await startGateway({
-      label: `${label}/${name}`,
-      upstreamEnv: ctx.emulators.env,
-      jwtSecret: ctx.jwtSecret,
-      repoRoot: root,
-      ...options,
-    });
-    stopLater(g);
+  const launch: Launch = async (name, options = {}) => {
+    const g = await ctx.gateway({ label: `${label}/${name}`, repoRoot: root, ...options });
     gatewaySettings[name] = g.settings;
     ctx.log(`${label}: ${name} gateway pid ${g.pid}`);
     return g;
@@ -318,41 +291,35 @@ export async function measureSide(
         );
         if (i % 2 === 0) await peerQuery();
       }
-      const coalescing: number[] = [];
-      const coalescingErrors: Record<string, number>[] = [];
-      for (let r = 0; r < settings.runs; r++) {
+      const runs = await times(settings.runs, async () => {
         const body = jobsBody(eightyOfHundred(ctx, 'running'));
         await waitForIdle(main.pid);
         const before = await ctx.emulators.counters();
         const codes = await concurrently(
           main.url,
-          Array.from({ length: 20 }, () => body),
+          Array(20).fill(body) as string[],
           ctx.authHeaders,
         );
-        coalescing.push(delta(before, await ctx.emulators.counters(), 'calls'));
-        coalescingErrors.push(codes);
-      }
-      return { latency, coalescing, coalescingErrors };
+        return { calls: delta(before, await ctx.emulators.counters(), 'calls'), codes };
+      });
+      return {
+        latency,
+        coalescing: runs.map((r) => r.calls),
+        coalescingErrors: runs.map((r) => r.codes),
+      };
     },
   );
 
   ctx.log(`${label}: memory, ${settings.memoryConnections} 100-job queries in flight`);
-  const memory: InFlightRun[] = [];
-  for (let r = 0; r < settings.runs; r++)
-    memory.push(await rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished')));
+  const inFlight = (connections?: number) =>
+    times(settings.runs, () =>
+      rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished'), connections),
+    );
+  const memory = await inFlight();
   ctx.log(
     `${label}: memory, the same ${settings.memoryConnections} queries with ${settings.memoryFewConnections} in flight at a time`,
   );
-  const memoryFew: InFlightRun[] = [];
-  for (let r = 0; r < settings.runs; r++)
-    memoryFew.push(
-      await rssUnderLoad(
-        ctx,
-        main,
-        () => freshHundred(ctx, 'finished'),
-        settings.memoryFewConnections,
-      ),
-    );
+  const memoryFew = await inFlight(settings.memoryFewConnections);
 
   const afterLoad = await ctx.emulators.counters();
   const newConnections = delta(afterWarmup, afterLoad, 'connections') - otherTraffic.connections;
@@ -378,15 +345,11 @@ export async function measureSide(
   const repeatSecret = await repeatedTerminalQuery(ctx, cached, fixtures.secretFinished);
   const oneBody = jobBody(fixtures.cleanFinished[0] as string);
   const cachedAnswer = (await post(cached.url, oneBody, ctx.authHeaders)).text;
-  const cachedMicros: number[] = [];
-  for (let r = 0; r < settings.runs; r++)
-    cachedMicros.push(await cpuPerRequest(ctx, cached, oneBody));
+  const cachedMicros = await times(settings.runs, () => cpuPerRequest(ctx, cached, oneBody));
   await cached.stop();
   // The same at the default log level: one JSON line per operation, written to a pipe (the bench reads it).
   const logged = await launch('default-config-info-log', { extraEnv: { LOG_LEVEL: 'info' } });
-  const cachedLoggedMicros: number[] = [];
-  for (let r = 0; r < settings.runs; r++)
-    cachedLoggedMicros.push(await cpuPerRequest(ctx, logged, oneBody));
+  const cachedLoggedMicros = await times(settings.runs, () => cpuPerRequest(ctx, logged, oneBody));
   await logged.stop();
 
   let redis: Awaited<ReturnType<typeof redisCoalescing>> | undefined;
@@ -454,17 +417,14 @@ export async function measureSide(
  */
 async function redisCoalescing(
   ctx: BenchContext,
-  launch: (
-    name: string,
-    options: Omit<GatewayOptions, 'label' | 'upstreamEnv' | 'jwtSecret' | 'repoRoot'>,
-  ) => Promise<GatewayProcess>,
+  launch: Launch,
   providers: EmulatorName[],
 ): Promise<
   | { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number }
   | { skipped: string }
 > {
-  const redis = await startRedis();
-  if ('skipped' in redis) return redis;
+  if (redisServerMissing()) return { skipped: 'redis-server is not on PATH' };
+  const redis = await startRedisServer();
   try {
     // A longer Redis op timeout than the default 250 ms: on a busy shared machine a slow op would count as a miss.
     const env = { JOBGRAPH_CACHE_URL: redis.url, JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000' };
@@ -509,6 +469,6 @@ async function redisCoalescing(
       await Promise.all([a.stop(), b.stop()]);
     }
   } finally {
-    await redis.stop();
+    await kill(redis.child);
   }
 }

@@ -144,20 +144,15 @@ const firstNonBlank = (...values: (string | null)[]): string | null =>
 /** The six providers, each calling its emulator at `urls`. */
 export function createProviders(urls: Record<BenchProvider, string>): Providers {
   const credentials = { ...DEMO_AWS_CREDENTIALS };
-  const panorama = perRegion(
-    (region) => new PanoramaClient({ region, endpoint: urls.panorama, credentials }),
-  );
+  /** A client's configuration: the SDK's defaults but for region, endpoint and credentials. */
+  const at = (endpoint: string, region: string) => ({ region, endpoint, credentials });
+  const panorama = perRegion((region) => new PanoramaClient(at(urls.panorama, region)));
   // The emulator answers on one host: the SDK's `control-storage-` host prefix is turned off, as AWS_DISABLE_HOST_PREFIX_INJECTION does.
   const omics = perRegion(
-    (region) =>
-      new OmicsClient({ region, endpoint: urls.omics, credentials, disableHostPrefix: true }),
+    (region) => new OmicsClient({ ...at(urls.omics, region), disableHostPrefix: true }),
   );
-  const codepipeline = perRegion(
-    (region) => new CodePipelineClient({ region, endpoint: urls.codepipeline, credentials }),
-  );
-  const batch = perRegion(
-    (region) => new BatchClient({ region, endpoint: urls.batch, credentials }),
-  );
+  const codepipeline = perRegion((region) => new CodePipelineClient(at(urls.codepipeline, region)));
+  const batch = perRegion((region) => new BatchClient(at(urls.batch, region)));
   /** One DescribeJobs for the IDs of one region; an ID the service does not know is absent from its answer. */
   const batchRegion = async (region: string, ids: readonly string[]): Promise<(Job | Error)[]> => {
     const jobId = (id: string) => id.split(':').slice(2).join(':');
@@ -241,16 +236,13 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
         .send(new GetJobDetailsCommand({ jobId }))
         .catch(awsError(id, 'JobNotFoundException'));
       if (!out.jobDetails) throw new Error(`GetJobDetails answered no jobDetails for ${id}`);
-      const none = {
+      return job(id, 'AWS_CODEPIPELINE', out.jobDetails.id ?? jobId, region, {
+        state: 'UNKNOWN',
         providerStatus: null,
         statusMessage: null,
         createdAt: null,
         updatedAt: null,
         completedAt: null,
-      };
-      return job(id, 'AWS_CODEPIPELINE', out.jobDetails.id ?? jobId, region, {
-        state: 'UNKNOWN',
-        ...none,
       });
     }),
 

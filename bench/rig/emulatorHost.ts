@@ -1,18 +1,14 @@
 /**
  * Child process that runs the six provider emulators, so they do not share an event loop
  * with the load generator or the gateway. Talks to the harness over the fork IPC channel
- * (see emulatorProtocol.ts). Arguments: the upstream latency in ms, set through the fault knobs;
- * optionally the jobs of each listable source (a big account, startEmulators' `jobsPerSource`).
+ * (the messages: emulatorProtocol.ts). Arguments: the upstream latency in ms, set through the
+ * fault knobs; optionally the jobs of each listable source (a big account, startEmulators'
+ * `jobsPerSource`).
  */
 import { emulatorEnvironment, startEmulators } from '../../src/emulators/index.ts';
 import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
 import { BENCH_PROVIDERS, type BenchProvider } from '../lib/ids.ts';
-import {
-  serveHost,
-  type CounterSnapshot,
-  type HostRequest,
-  type LoggedCall,
-} from './emulatorProtocol.ts';
+import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
 
 const latencyMs = Number(process.argv[2] ?? '0');
 const jobsPerSource = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
@@ -55,4 +51,24 @@ function handle(request: HostRequest): unknown {
 }
 
 const urls = Object.fromEntries(names.map((n) => [n, set[n].url])) as Record<BenchProvider, string>;
-serveHost({ env: emulatorEnvironment(set), urls }, handle, () => set.close());
+const send = (message: HostMessage) => process.send?.(message);
+const close = () => set.close();
+// Each request answered with `handle`'s value or error; `close`, or the parent going away, ends the process.
+process.on('message', (request: HostRequest) => {
+  const closing = request.op === 'close';
+  Promise.resolve()
+    .then(() => (closing ? close().then(() => null) : handle(request)))
+    .then(
+      (value) => send({ kind: 'reply', id: request.id, ok: true, value }),
+      (err: unknown) =>
+        send({
+          kind: 'reply',
+          id: request.id,
+          ok: false,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+    )
+    .finally(() => closing && setImmediate(() => process.exit(0)));
+});
+process.on('disconnect', () => void close().finally(() => process.exit(0)));
+send({ kind: 'ready', env: emulatorEnvironment(set), urls });

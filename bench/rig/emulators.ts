@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchProvider } from '../lib/ids.ts';
 import type { Faults } from '../../src/emulators/framework.ts';
-import type { CounterSnapshot, HostRequest, LoggedCall } from './emulatorProtocol.ts';
+import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
 
 export type { CounterSnapshot, LoggedCall };
 
@@ -26,29 +26,66 @@ export interface EmulatorProcess {
 }
 
 /**
- * Fork bench/rig/emulatorHost.ts (through tsx) and wait until the six provider emulators listen.
- * `jobsPerSource`: a big account (startEmulators' option); default the demo data.
+ * Fork bench/rig/emulatorHost.ts (through tsx, from the repository root) and wait until the six
+ * provider emulators listen. `jobsPerSource`: a big account (startEmulators' option); default the
+ * demo data.
  */
 export async function startEmulatorProcess(
   latencyMs: number,
   options: { jobsPerSource?: number } = {},
 ): Promise<EmulatorProcess> {
-  const host = await forkHost<{ env: Record<string, string>; urls: Record<BenchProvider, string> }>(
-    fileURLToPath(new URL('./emulatorHost.ts', import.meta.url)),
-    [String(latencyMs), ...(options.jobsPerSource ? [String(options.jobsPerSource)] : [])],
-  );
-  const call = (request: WithoutId<HostRequest>) => host.call(request);
+  const file = fileURLToPath(new URL('./emulatorHost.ts', import.meta.url));
+  const args = [
+    String(latencyMs),
+    ...(options.jobsPerSource ? [String(options.jobsPerSource)] : []),
+  ];
+  const child: ChildProcess = fork(file, args, {
+    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  const ready = await new Promise<Extract<HostMessage, { kind: 'ready' }>>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${file} exited early (code ${code})`)));
+    child.on('message', (message: HostMessage) => {
+      if (message.kind === 'ready') return resolve(message);
+      const waiter = pending.get(message.id);
+      if (!waiter) return;
+      pending.delete(message.id);
+      if (message.ok) waiter.resolve(message.value);
+      else waiter.reject(new Error(message.error));
+    });
+  });
+  child.removeAllListeners('exit');
+  child.on('exit', () => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`${file} exited`));
+    pending.clear();
+  });
+  const call = (request: WithoutId<HostRequest>): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ ...request, id });
+    });
+  const close = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await call({ op: 'close' }).catch(() => undefined);
+    await exited;
+  };
   return {
-    pid: host.pid,
-    env: host.ready.env,
-    urls: host.ready.urls,
+    pid: child.pid ?? -1,
+    env: ready.env,
+    urls: ready.urls,
     counters: async () => (await call({ op: 'counters' })) as CounterSnapshot,
     callsSince: async (since) => (await call({ op: 'callsSince', since })) as LoggedCall[],
     setFaults: async (patch) => void (await call({ op: 'setFaults', patch })),
     patchImportExportJob: async (job, patch) =>
       void (await call({ op: 'patchImportExportJob', job, patch })),
-    close: () => host.close(),
-    stop: () => host.close(),
+    close,
+    stop: close,
   };
 }
 
@@ -66,64 +103,3 @@ export function delta(
 
 /** A list call (no job, or a source path ending in `/`), not a describe. */
 export const isListCall = (c: LoggedCall): boolean => c.job === null || c.job.endsWith('/');
-
-/** A helper process (one that calls serveHost): its ready message, requests to it, and its end. */
-export interface ForkedHost<Ready> {
-  pid: number;
-  ready: Ready;
-  call(request: { op: string } & Record<string, unknown>): Promise<unknown>;
-  /** Ask it to close, and wait for it to exit. */
-  close(): Promise<void>;
-}
-
-type Reply = { kind: 'reply'; id: number } & (
-  { ok: true; value: unknown } | { ok: false; error: string }
-);
-
-/** Fork `file` through tsx from the repository root and wait for its ready message. */
-export async function forkHost<Ready>(
-  file: string,
-  args: readonly string[],
-): Promise<ForkedHost<Ready>> {
-  const child: ChildProcess = fork(file, args, {
-    cwd: fileURLToPath(new URL('../../', import.meta.url)),
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const pending = new Map<number, Pending>();
-  let nextId = 1;
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${file} exited early (code ${code})`)));
-    child.on('message', (message: ({ kind: 'ready' } & Ready) | Reply) => {
-      if (message.kind === 'ready') return resolve(message);
-      const waiter = pending.get(message.id);
-      if (!waiter) return;
-      pending.delete(message.id);
-      if (message.ok) waiter.resolve(message.value);
-      else waiter.reject(new Error(message.error));
-    });
-  });
-  child.removeAllListeners('exit');
-  child.on('exit', () => {
-    for (const waiter of pending.values()) waiter.reject(new Error(`${file} exited`));
-    pending.clear();
-  });
-  const call = (request: { op: string } & Record<string, unknown>): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      child.send({ ...request, id });
-    });
-  return {
-    pid: child.pid ?? -1,
-    ready,
-    call,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      await call({ op: 'close' }).catch(() => undefined);
-      await exited;
-    },
-  };
-}

@@ -1,27 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { MemoryLimit } from './memoryLimit.ts';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../../src/auth/mintToken.ts';
-import { cpuTimeMicros, freePort, rssBytes, sleep } from './proc.ts';
+import { freePort } from '../../test/support/rawHttp.ts';
+import { cpuTimeMicros, rssBytes, sleep } from './proc.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** A fresh JWT secret for a bench's gateways, and two tokens it signs: `jobs:read` (`token`) and `jobs:read` + `jobs:secrets:read` (`secretsToken`). */
-export async function benchTokens(): Promise<{
-  jwtSecret: string;
-  token: string;
-  secretsToken: string;
-}> {
-  const jwtSecret = randomBytes(32).toString('base64url');
-  const token = await mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject: 'bench' });
-  const secretsToken = await mintToken({
-    secret: jwtSecret,
-    scopes: ['jobs:read', 'jobs:secrets:read'],
-    subject: 'bench-secrets',
-  });
-  return { jwtSecret, token, secretsToken };
-}
 
 export interface GatewayOptions {
   /** Name used in messages. */
@@ -157,12 +140,19 @@ export async function scrape(gateway: { url: string }): Promise<string> {
   return res.text();
 }
 
-/** The gateway's V8 heap in use and its size, and memory outside the heap (Buffers): no collection forced. */
+/**
+ * The gateway's V8 heap in use and its size, memory outside the heap (Buffers), and what V8 has
+ * committed to its new and old spaces: no collection forced.
+ */
 export async function heapOf(gateway: { url: string }) {
   const text = await scrape(gateway);
+  const space = (name: string) =>
+    metricValue(text, 'nodejs_heap_space_size_total_bytes', `space="${name}"`);
   return {
     used: metricValue(text, 'nodejs_heap_size_used_bytes'),
     total: metricValue(text, 'nodejs_heap_size_total_bytes'),
     external: metricValue(text, 'nodejs_external_memory_bytes'),
+    newSpace: space('new'),
+    oldSpace: space('old'),
   };
 }

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 
 /** Kernel clock ticks per second for /proc/<pid>/stat times (usually 100). */
 const CLOCK_TICKS = (() => {
@@ -28,19 +27,6 @@ export function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(match[1]) * 1024;
-}
-
-/** A loopback port that was free a moment ago (the gateway is told to listen on it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export const sleep = (ms: number): Promise<void> =>

@@ -23,15 +23,8 @@ import {
 } from '../lib/profile.ts';
 import { median, percentile } from './stats.ts';
 
-export interface MachineInfo {
-  cpu: string;
-  cores: number;
-  memoryGiB: number;
-  os: string;
-  node: string;
-}
-
-export function machineInfo(): MachineInfo {
+/** What a run ran on. */
+export function machineInfo() {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
@@ -174,21 +167,21 @@ export interface Row {
   id: string;
   figure: string;
   unit: string;
-  before?: number;
+  before?: number | undefined;
   after: number;
   /** The in-run baseline the figure is compared with, and what it is. */
-  baseline?: number;
+  baseline?: number | undefined;
   /** The before gateway's own baseline, where each side measures one (floor, peer); else `baseline`. */
-  beforeBaseline?: number;
-  baselineLabel?: string;
+  beforeBaseline?: number | undefined;
+  baselineLabel?: string | undefined;
   /**
    * value ÷ baseline as judged, after and before, where it is not the two medians' quotient: the
    * CPU rows take the median of each run ÷ the baseline run made beside it.
    */
-  ratio?: number;
-  beforeRatio?: number;
+  ratio?: number | undefined;
+  beforeRatio?: number | undefined;
   /** The goal: on the value, or on value ÷ baseline. */
-  goal?: { on: 'value' | 'ratio'; op: '<=' | '='; target: number };
+  goal?: { on: 'value' | 'ratio'; op: '<=' | '='; target: number } | undefined;
   digits: number;
   verdict: 'PASS' | 'MISS' | 'info';
   /** One line for the console. */
@@ -224,6 +217,16 @@ const peerRatios = (s: SideResult, kind: Kind): number[] =>
 
 const perJob = (runs: readonly CpuRun[]) => median(runs.map((r) => r.microsPerJob));
 
+/** What a row is made of: its value `of` a side, and where each side has its own baseline (floor, peer), `baselineOf`. */
+type RowSpec = Pick<Row, 'id' | 'figure' | 'unit' | 'baselineLabel' | 'goal'> & {
+  digits?: number;
+  of: (s: SideResult) => number | undefined;
+  baseline?: number;
+  baselineOf?: (s: SideResult) => number | undefined;
+  /** The ratio judged, where it is not value ÷ baseline (the CPU rows: the median of per-run ratios). */
+  pairedRatioOf?: (s: SideResult) => number;
+};
+
 /** Median of each side's runs → one row per figure (value = after; before shown beside it). */
 export function buildRows(
   floor: FloorResult,
@@ -234,279 +237,234 @@ export function buildRows(
   const before = sides.find((s) => s.label === 'before');
   const after = sides.find((s) => s.label === 'after') as SideResult;
   const rows: Row[] = [];
-  /** A row from its `spec` (`digits` 0 unless given) and the value `of` a side. */
-  const add = (
-    given: Omit<Row, 'verdict' | 'text' | 'before' | 'after' | 'ratio' | 'beforeRatio' | 'digits'> &
-      Partial<Pick<Row, 'digits'>>,
-    of: (s: SideResult) => number | undefined,
-    pairedRatioOf?: (s: SideResult) => number,
-  ) => {
-    const spec = { ...given, digits: given.digits ?? 0 };
+  const add = ({ of, baselineOf, pairedRatioOf, digits = 0, ...spec }: RowSpec) => {
     const a = of(after) as number;
     const b = before ? of(before) : undefined;
-    const r = pairedRatioOf ? pairedRatioOf(after) : ratioOf(a, spec.baseline);
+    const base = baselineOf ? baselineOf(after) : spec.baseline;
+    const r = pairedRatioOf ? pairedRatioOf(after) : ratioOf(a, base);
     const measured = spec.goal?.on === 'ratio' ? r : a;
     const verdict = spec.goal ? (meets(spec.goal, measured) ? 'PASS' : 'MISS') : 'info';
     const against =
-      spec.baseline !== undefined
-        ? ` (${spec.baselineLabel ?? 'baseline'} ${fmt(spec.baseline, spec.digits)}, ${fmt(r, 2)}×)`
+      base !== undefined
+        ? ` (${spec.baselineLabel ?? 'baseline'} ${fmt(base, digits)}, ${fmt(r, 2)}×)`
         : '';
-    const text = `${b !== undefined ? `${fmt(b, spec.digits)} → ` : ''}${fmt(a, spec.digits)} ${spec.unit}${against}`;
-    const paired = pairedRatioOf
-      ? { ratio: r as number, ...(before ? { beforeRatio: pairedRatioOf(before) } : {}) }
-      : {};
+    // In results.json's order; a key left undefined is not written.
     rows.push({
-      ...spec,
-      ...(b !== undefined ? { before: b } : {}),
+      id: spec.id,
+      figure: spec.figure,
+      unit: spec.unit,
+      baseline: base,
+      beforeBaseline: before && baselineOf ? baselineOf(before) : undefined,
+      baselineLabel: spec.baselineLabel,
+      goal: spec.goal,
+      digits,
+      before: b,
       after: a,
-      ...paired,
+      ratio: pairedRatioOf ? r : undefined,
+      beforeRatio: before && pairedRatioOf ? pairedRatioOf(before) : undefined,
       verdict,
-      text,
+      text: `${b !== undefined ? `${fmt(b, digits)} → ` : ''}${fmt(a, digits)} ${spec.unit}${against}`,
     });
   };
   const kindName = (kind: Kind) => (kind === 'existing' ? 'fresh existing jobs' : 'not-found IDs');
+  const kinds = ['existing', 'missing'] as const;
 
-  for (const kind of ['existing', 'missing'] as const) {
-    add(
-      {
-        id: `1.${kind}`,
-        figure: `CPU per job, ${kindName(kind)}, vs the floor`,
-        unit: 'µs/job',
-        baseline: median(after.floorMicros[kind]),
-        ...(before ? { beforeBaseline: median(before.floorMicros[kind]) } : {}),
-        baselineLabel: 'floor',
-        goal: { on: 'ratio', op: '<=', target: 1.5 },
-      },
-      (s) => perJob(cpuRuns(s, kind)),
-      (s) => median(floorRatios(s, kind)),
-    );
-  }
+  for (const kind of kinds)
+    add({
+      id: `1.${kind}`,
+      figure: `CPU per job, ${kindName(kind)}, vs the floor`,
+      unit: 'µs/job',
+      baselineOf: (s) => median(s.floorMicros[kind]),
+      baselineLabel: 'floor',
+      goal: { on: 'ratio', op: '<=', target: 1.5 },
+      of: (s) => perJob(cpuRuns(s, kind)),
+      pairedRatioOf: (s) => median(floorRatios(s, kind)),
+    });
   if (after.peer) {
-    for (const kind of ['existing', 'missing'] as const) {
-      add(
-        {
-          id: `peer.${kind}`,
-          figure: `CPU per job, ${kindName(kind)}, vs the SDK peer`,
-          unit: 'µs/job',
-          baseline: perJob(peerRuns(after, kind)),
-          ...(before?.peer ? { beforeBaseline: perJob(peerRuns(before, kind)) } : {}),
-          baselineLabel: 'SDK peer',
-          goal: { on: 'ratio', op: '<=', target: 0.5 },
-        },
-        (s) => perJob(cpuRuns(s, kind)),
-        (s) => median(peerRatios(s, kind)),
-      );
-    }
-    add(
-      {
-        id: 'peer.p50',
-        figure: `100-job query (80 distinct) p50, ${settings.slowLatencyMs} ms upstream, vs the SDK peer`,
-        unit: 'ms',
-        baseline: median(after.peer.hundredMs),
-        ...(before?.peer ? { beforeBaseline: median(before.peer.hundredMs) } : {}),
+    for (const kind of kinds)
+      add({
+        id: `peer.${kind}`,
+        figure: `CPU per job, ${kindName(kind)}, vs the SDK peer`,
+        unit: 'µs/job',
+        baselineOf: (s) => (s.peer ? perJob(peerRuns(s, kind)) : undefined),
         baselineLabel: 'SDK peer',
-        goal: { on: 'ratio', op: '<=', target: 1 },
-        digits: 1,
-      },
-      (s) => median(s.latency.hundredMs),
-      (s) => (s.peer ? median(s.latency.hundredMs) / median(s.peer.hundredMs) : Number.NaN),
-    );
+        goal: { on: 'ratio', op: '<=', target: 0.5 },
+        of: (s) => perJob(cpuRuns(s, kind)),
+        pairedRatioOf: (s) => median(peerRatios(s, kind)),
+      });
+    add({
+      id: 'peer.p50',
+      figure: `100-job query (80 distinct) p50, ${settings.slowLatencyMs} ms upstream, vs the SDK peer`,
+      unit: 'ms',
+      baselineOf: (s) => (s.peer ? median(s.peer.hundredMs) : undefined),
+      baselineLabel: 'SDK peer',
+      goal: { on: 'ratio', op: '<=', target: 1 },
+      digits: 1,
+      of: (s) => median(s.latency.hundredMs),
+      pairedRatioOf: (s) =>
+        s.peer ? median(s.latency.hundredMs) / median(s.peer.hundredMs) : Number.NaN,
+    });
   }
-  add(
-    {
-      id: '2.latency',
-      figure: `t(100 jobs, 80 distinct) ÷ t(1 job), p50, ${settings.slowLatencyMs} ms upstream`,
-      unit: '×',
-      baseline: median(floor.eightyMs) / median(floor.oneMs),
-      baselineLabel: 'direct t(80 calls) ÷ t(1 call)',
-      goal: { on: 'ratio', op: '<=', target: 1.3 },
-      digits: 2,
-    },
-    (s) => median(s.latency.hundredMs) / median(s.latency.oneMs),
-  );
-  add(
-    {
-      id: '3.coalescing',
-      figure: '20 concurrent identical 100-ID queries, 80 distinct unfinished jobs: upstream calls',
-      unit: 'calls',
-      baseline: 80,
-      baselineLabel: 'distinct jobs',
-      goal: { on: 'value', op: '=', target: 80 },
-    },
-    (s) => median(s.coalescing),
-  );
+  add({
+    id: '2.latency',
+    figure: `t(100 jobs, 80 distinct) ÷ t(1 job), p50, ${settings.slowLatencyMs} ms upstream`,
+    unit: '×',
+    baseline: median(floor.eightyMs) / median(floor.oneMs),
+    baselineLabel: 'direct t(80 calls) ÷ t(1 call)',
+    goal: { on: 'ratio', op: '<=', target: 1.3 },
+    digits: 2,
+    of: (s) => median(s.latency.hundredMs) / median(s.latency.oneMs),
+  });
+  add({
+    id: '3.coalescing',
+    figure: '20 concurrent identical 100-ID queries, 80 distinct unfinished jobs: upstream calls',
+    unit: 'calls',
+    baseline: 80,
+    baselineLabel: 'distinct jobs',
+    goal: { on: 'value', op: '=', target: 80 },
+    of: (s) => median(s.coalescing),
+  });
   if (after.redis && !('skipped' in after.redis)) {
     const redisOf = (s: SideResult) => (s.redis && !('skipped' in s.redis) ? s.redis : undefined);
-    add(
-      {
-        id: '3.redis',
-        figure: `the same over two gateways sharing Redis (${after.redis.distinct} distinct finished jobs): upstream calls`,
-        unit: 'calls',
-        baseline: after.redis.distinct,
-        baselineLabel: 'distinct jobs',
-        goal: { on: 'value', op: '=', target: after.redis.distinct },
-      },
-      (s) => redisOf(s)?.concurrentCalls,
-    );
-    add(
-      {
-        id: '3.redisRepeat',
-        figure: 'the same split again, all in Redis: upstream calls',
-        unit: 'calls',
-        goal: { on: 'value', op: '=', target: 0 },
-      },
-      (s) => redisOf(s)?.repeatCalls,
-    );
+    const { distinct } = after.redis;
+    add({
+      id: '3.redis',
+      figure: `the same over two gateways sharing Redis (${distinct} distinct finished jobs): upstream calls`,
+      unit: 'calls',
+      baseline: distinct,
+      baselineLabel: 'distinct jobs',
+      goal: { on: 'value', op: '=', target: distinct },
+      of: (s) => redisOf(s)?.concurrentCalls,
+    });
+    add({
+      id: '3.redisRepeat',
+      figure: 'the same split again, all in Redis: upstream calls',
+      unit: 'calls',
+      goal: { on: 'value', op: '=', target: 0 },
+      of: (s) => redisOf(s)?.repeatCalls,
+    });
   }
-  add(
-    {
-      id: '4.cached',
-      figure: 'server CPU per cache-served 1-job request',
-      unit: 'µs/request',
-      baseline: median(baseline.baselineMicros),
-      baselineLabel: 'bare graphql-js server',
-      goal: { on: 'value', op: '<=', target: 100 },
-    },
-    (s) => median(s.cachedMicros),
-  );
-  add(
-    {
-      id: '4.cachedApollo',
-      figure: 'the same, vs a bare Apollo Server 5 answering the same bytes',
-      unit: 'µs/request',
-      ...(baseline.apolloMicros.length ? { baseline: median(baseline.apolloMicros) } : {}),
-      baselineLabel: 'bare Apollo Server 5',
-    },
-    (s) => (s === after ? median(s.cachedMicros) : undefined),
-  );
-  add(
-    {
-      id: '4.cachedLogged',
-      figure: 'the same at LOG_LEVEL=info (one log line per request)',
-      unit: 'µs/request',
-    },
+  const afterOnly = (value: number) => (s: SideResult) => (s === after ? value : undefined);
+  add({
+    id: '4.cached',
+    figure: 'server CPU per cache-served 1-job request',
+    unit: 'µs/request',
+    baseline: median(baseline.baselineMicros),
+    baselineLabel: 'bare graphql-js server',
+    goal: { on: 'value', op: '<=', target: 100 },
+    of: (s) => median(s.cachedMicros),
+  });
+  add({
+    id: '4.cachedApollo',
+    figure: 'the same, vs a bare Apollo Server 5 answering the same bytes',
+    unit: 'µs/request',
+    ...(baseline.apolloMicros.length ? { baseline: median(baseline.apolloMicros) } : {}),
+    baselineLabel: 'bare Apollo Server 5',
+    of: afterOnly(median(after.cachedMicros)),
+  });
+  const info = (id: string, unit: string, digits: number, figure: string, of: RowSpec['of']) =>
+    add({ id, figure, unit, digits, of });
+  const peak = (s: SideResult, few = false) =>
+    median((few ? s.memoryFew : s.memory).map((m) => m.peakMb));
+  const rise = (runs: SideResult['memory']) => median(runs.map((m) => m.mbPerRequest));
+  const { memoryConnections: all, memoryFewConnections: few } = settings;
+  info(
+    '4.cachedLogged',
+    'µs/request',
+    0,
+    'the same at LOG_LEVEL=info (one log line per request)',
     (s) => median(s.cachedLoggedMicros),
   );
-  add(
-    {
-      id: '4.http',
-      figure: 'node:http alone answering the same bytes, no GraphQL',
-      unit: 'µs/request',
-    },
-    (s) => (s === after ? median(baseline.httpMicros) : undefined),
+  info(
+    '4.http',
+    'µs/request',
+    0,
+    'node:http alone answering the same bytes, no GraphQL',
+    afterOnly(median(baseline.httpMicros)),
   );
-  add(
-    {
-      id: '5.peak',
-      figure: `peak RSS, ${settings.memoryConnections} 100-job queries in flight`,
-      unit: 'MB',
-    },
-    (s) => median(s.memory.map((m) => m.peakMb)),
+  info('5.peak', 'MB', 0, `peak RSS, ${all} 100-job queries in flight`, (s) => peak(s));
+  info('5.inflight', 'MB', 3, `RSS rise per query, ${all} in flight`, (s) => rise(s.memory));
+  info('5.few', 'MB', 3, `RSS rise per query, the same ${all} sent ${few} at a time`, (s) =>
+    rise(s.memoryFew),
   );
-  add(
-    {
-      id: '5.inflight',
-      figure: `RSS rise per query, ${settings.memoryConnections} in flight`,
-      unit: 'MB',
-      digits: 3,
-    },
-    (s) => median(s.memory.map((m) => m.mbPerRequest)),
+  info(
+    '5.marginal',
+    'MB',
+    3,
+    `RSS per query in flight beyond ${few}`,
+    (s) => (peak(s) - peak(s, true)) / Math.max(1, all - few),
   );
-  add(
-    {
-      id: '5.few',
-      figure: `RSS rise per query, the same ${settings.memoryConnections} sent ${settings.memoryFewConnections} at a time`,
-      unit: 'MB',
-      digits: 3,
-    },
-    (s) => median(s.memoryFew.map((m) => m.mbPerRequest)),
-  );
-  add(
-    {
-      id: '5.marginal',
-      figure: `RSS per query in flight beyond ${settings.memoryFewConnections}`,
-      unit: 'MB',
-      digits: 3,
-    },
-    (s) =>
-      (median(s.memory.map((m) => m.peakMb)) - median(s.memoryFew.map((m) => m.peakMb))) /
-      Math.max(1, settings.memoryConnections - settings.memoryFewConnections),
-  );
-  add(
-    {
-      id: '5.idle',
-      figure: 'idle RSS after load ÷ idle RSS at start',
-      unit: '×',
-      digits: 2,
-    },
+  info(
+    '5.idle',
+    '×',
+    2,
+    'idle RSS after load ÷ idle RSS at start',
     (s) => s.idleAfterMb / s.idleStartMb,
   );
-  after.batching.forEach((b, i) => {
-    add(
-      {
-        id: `6.batching.${b.entry}.${b.distinctJobs}`,
-        figure: `batching, ${b.entry === 'jobs' ? 'jobs(ids:)' : '_entities'}, ${b.distinctJobs} distinct jobs in ${b.queries} quer${b.queries === 1 ? 'y' : 'ies'}`,
-        unit: 'calls/job',
-        goal: { on: 'value', op: '=', target: 1 },
-        digits: 2,
-      },
-      (s) => {
+  const once = { on: 'value', op: '=', target: 1 } as const;
+  const none = { on: 'value', op: '=', target: 0 } as const;
+  after.batching.forEach((b, i) =>
+    add({
+      id: `6.batching.${b.entry}.${b.distinctJobs}`,
+      figure: `batching, ${b.entry === 'jobs' ? 'jobs(ids:)' : '_entities'}, ${b.distinctJobs} distinct jobs in ${b.queries} quer${b.queries === 1 ? 'y' : 'ies'}`,
+      unit: 'calls/job',
+      goal: once,
+      digits: 2,
+      of: (s) => {
         const run = s.batching[i];
         return run && run.badResponses === 0 ? run.upstreamCalls / run.distinctJobs : Number.NaN;
       },
-    );
+    }),
+  );
+  add({
+    id: '6.duplicates',
+    figure: 'batching, 100 IDs naming 50 distinct jobs twice',
+    unit: 'calls/job',
+    goal: once,
+    digits: 2,
+    of: (s) => s.duplicates.upstreamCalls / s.duplicates.distinctJobs,
   });
-  add(
-    {
-      id: '6.duplicates',
-      figure: 'batching, 100 IDs naming 50 distinct jobs twice',
-      unit: 'calls/job',
-      goal: { on: 'value', op: '=', target: 1 },
-      digits: 2,
-    },
-    (s) => s.duplicates.upstreamCalls / s.duplicates.distinctJobs,
-  );
-  add(
-    {
-      id: '6.connections',
-      figure: 'new upstream connections after warm-up',
-      unit: 'connections',
-      goal: { on: 'value', op: '=', target: 0 },
-    },
-    (s) => s.newConnections,
-  );
-  add(
-    {
-      id: '6.repeat',
-      figure: 'finished jobs without secrets asked twice: upstream calls for the 2nd query',
-      unit: 'calls',
-      goal: { on: 'value', op: '=', target: 0 },
-    },
-    (s) => s.repeatClean.secondRunCalls,
-  );
-  add(
-    {
-      id: '6.repeatSecret',
-      figure: `finished jobs holding a secret asked twice (${after.repeatSecret.jobs}): upstream calls for the 2nd query`,
-      unit: 'calls',
-    },
+  add({
+    id: '6.connections',
+    figure: 'new upstream connections after warm-up',
+    unit: 'connections',
+    goal: none,
+    of: (s) => s.newConnections,
+  });
+  add({
+    id: '6.repeat',
+    figure: 'finished jobs without secrets asked twice: upstream calls for the 2nd query',
+    unit: 'calls',
+    goal: none,
+    of: (s) => s.repeatClean.secondRunCalls,
+  });
+  info(
+    '6.repeatSecret',
+    'calls',
+    0,
+    `finished jobs holding a secret asked twice (${after.repeatSecret.jobs}): upstream calls for the 2nd query`,
     (s) => s.repeatSecret.secondRunCalls,
   );
   const fairAlone = after.fairness.alone.latencyMs.p50;
-  add(
-    {
-      id: '6.fairness',
-      figure: `fairness: caller B's 1-job p50 while A keeps ${FLOOD_CONNECTIONS} 100-job queries in flight (${FAIRNESS_LATENCY_MS} ms upstream)`,
-      unit: 'ms',
-      baseline: fairAlone,
-      baselineLabel: 'B alone',
-      goal: { on: 'value', op: '<=', target: Math.round(fairAlone + FAIRNESS_LATENCY_MS) },
-      digits: 1,
-    },
-    (s) => s.fairness.underFlood.latencyMs.p50,
-  );
+  add({
+    id: '6.fairness',
+    figure: `fairness: caller B's 1-job p50 while A keeps ${FLOOD_CONNECTIONS} 100-job queries in flight (${FAIRNESS_LATENCY_MS} ms upstream)`,
+    unit: 'ms',
+    baseline: fairAlone,
+    baselineLabel: 'B alone',
+    goal: { on: 'value', op: '<=', target: Math.round(fairAlone + FAIRNESS_LATENCY_MS) },
+    digits: 1,
+    of: (s) => s.fairness.underFlood.latencyMs.p50,
+  });
   return rows;
 }
+
+const ratioText = (r: Row) => {
+  const ratio = r.ratio ?? ratioOf(r.after, r.baseline);
+  const before = r.beforeRatio ?? ratioOf(r.before, r.beforeBaseline ?? r.baseline);
+  if (ratio === undefined) return '—';
+  return `${fmt(ratio, 2)}×${before !== undefined ? ` (before ${fmt(before, 2)}×)` : ''}`;
+};
 
 const goalText = (r: Row) => {
   if (!r.goal) return '—';
@@ -518,54 +476,46 @@ const goalText = (r: Row) => {
 /** A profile frame's name with any absolute folder in front of the checkout's own files taken out. */
 const portable = (name: string) => name.replace(/(^|\s)\/\S*\/(?=(?:dist|src|bench)\/)/g, '$1');
 
+/** A column: its heading and the cell of each item (a row); `false` for one left out (no peer). */
+type Column<T> = false | readonly [string, (item: T, i: number) => unknown];
+
+/** A table of a row an item, from its columns. */
+function columns<T>(items: readonly T[], cols: readonly Column<T>[]): string[] {
+  const shown = cols.filter((c) => c !== false);
+  const rows = items.map((item, i) => shown.map(([, cell]) => cell(item, i)));
+  return table(
+    shown.map(([head]) => head),
+    rows,
+  );
+}
+
 /** Per-run CPU per job: each floor, gateway and peer run of a round side by side. */
 function cpuRunTable(s: SideResult): string[] {
-  const hasPeer = Boolean(s.peer);
-  const head = (kind: string) => [
-    `floor ${kind} µs/job`,
-    `jobgraph µs/job`,
-    ...(hasPeer ? ['peer µs/job'] : []),
-    '÷ floor',
-    ...(hasPeer ? ['÷ peer'] : []),
+  const peer = Boolean(s.peer);
+  const of = (kind: Kind, name: string): Column<unknown>[] => [
+    [`floor ${name} µs/job`, (_, i) => fmt(s.floorMicros[kind][i], 0)],
+    ['jobgraph µs/job', (_, i) => fmt(cpuRuns(s, kind)[i]?.microsPerJob, 0)],
+    peer && ['peer µs/job', (_, i) => fmt(peerRuns(s, kind)[i]?.microsPerJob, 0)],
+    ['÷ floor', (_, i) => fmt(floorRatios(s, kind)[i], 2)],
+    peer && ['÷ peer', (_, i) => fmt(peerRatios(s, kind)[i], 2)],
   ];
-  const cells = (kind: Kind, i: number) => {
-    const jg = cpuRuns(s, kind)[i]?.microsPerJob;
-    const peer = peerRuns(s, kind)[i]?.microsPerJob;
-    return [
-      fmt(s.floorMicros[kind][i], 0),
-      fmt(jg, 0),
-      ...(hasPeer ? [fmt(peer, 0)] : []),
-      fmt(floorRatios(s, kind)[i], 2),
-      ...(hasPeer ? [fmt(peerRatios(s, kind)[i], 2)] : []),
-    ];
-  };
-  return table(
-    ['run', ...head('existing'), ...head('not-found')],
-    s.cpuExisting.map((_, i) => [String(i + 1), ...cells('existing', i), ...cells('missing', i)]),
-  );
+  return columns<unknown>(s.cpuExisting, [
+    ['run', (_, i) => i + 1],
+    ...of('existing', 'existing'),
+    ...of('missing', 'not-found'),
+  ]);
 }
 
 /** Per-pair latency: the gateway's 1-job and 100-job queries, the peer's 100-job query, the direct calls. */
 function latencyTable(s: SideResult, floor: FloorResult): string[] {
-  const hasPeer = Boolean(s.peer);
-  return table(
-    [
-      'pair',
-      'jobgraph 1 job ms',
-      'jobgraph 100 jobs ms',
-      ...(hasPeer ? ['peer 100 jobs ms'] : []),
-      'direct 1 call ms',
-      'direct 80 calls ms',
-    ],
-    s.latency.hundredMs.map((ms, i) => [
-      String(i + 1),
-      fmt(s.latency.oneMs[i], 1),
-      fmt(ms, 1),
-      ...(hasPeer ? [fmt(s.peer?.hundredMs[i], 1)] : []),
-      fmt(floor.oneMs[i], 1),
-      fmt(floor.eightyMs[i], 1),
-    ]),
-  );
+  return columns(s.latency.hundredMs, [
+    ['pair', (_, i) => i + 1],
+    ['jobgraph 1 job ms', (_, i) => fmt(s.latency.oneMs[i], 1)],
+    ['jobgraph 100 jobs ms', (ms) => fmt(ms, 1)],
+    Boolean(s.peer) && ['peer 100 jobs ms', (_, i) => fmt(s.peer?.hundredMs[i], 1)],
+    ['direct 1 call ms', (_, i) => fmt(floor.oneMs[i], 1)],
+    ['direct 80 calls ms', (_, i) => fmt(floor.eightyMs[i], 1)],
+  ]);
 }
 
 /** The figures measured `BENCH_RUNS` times, one column per run. */
@@ -575,6 +525,7 @@ function otherRunsTable(
   settings: BenchSettings,
 ): string[] {
   const runs = Math.max(s.coalescing.length, s.cachedMicros.length, s.memory.length, 1);
+  const { memoryConnections: all, memoryFewConnections: few } = settings;
   const line = (figure: string, values: readonly number[], digits: number) => [
     figure,
     ...Array.from({ length: runs }, (_, i) => fmt(values[i], digits)),
@@ -591,17 +542,17 @@ function otherRunsTable(
         ]
       : []),
     line(
-      `idle RSS before ${settings.memoryConnections} in flight, MB`,
+      `idle RSS before ${all} in flight, MB`,
       s.memory.map((m) => m.idleMb),
       1,
     ),
     line(
-      `peak RSS, ${settings.memoryConnections} in flight, MB`,
+      `peak RSS, ${all} in flight, MB`,
       s.memory.map((m) => m.peakMb),
       1,
     ),
     line(
-      `peak RSS, ${settings.memoryFewConnections} at a time, MB`,
+      `peak RSS, ${few} at a time, MB`,
       s.memoryFew.map((m) => m.peakMb),
       1,
     ),
@@ -609,7 +560,8 @@ function otherRunsTable(
   return table(['figure', ...Array.from({ length: runs }, (_, i) => `run ${i + 1}`)], rows);
 }
 
-export function renderReport(
+/** What results.json holds, and RESULTS.md is rendered from. */
+export interface Results {
   meta: {
     date: string;
     durationS: number;
@@ -617,12 +569,14 @@ export function renderReport(
     git: Record<string, { commit: string; dirtyFiles: string[] }>;
     settings: BenchSettings;
     peerCheck?: PeerCheck;
-  },
-  floor: FloorResult,
-  sides: SideResult[],
-  rows: Row[],
-  baseline?: BaselineRuns,
-): string {
+  };
+  floor: FloorResult;
+  sides: SideResult[];
+  baseline?: BaselineRuns;
+  rows: Row[];
+}
+
+export function renderReport({ meta, floor, sides, rows, baseline }: Results): string {
   const hasBefore = sides.some((s) => s.label === 'before');
   const s = meta.settings;
   const commits = sides
@@ -643,34 +597,21 @@ export function renderReport(
     '',
     '## Figures',
     '',
-    ...table(
+    ...columns(rows, [
+      ['figure', (r) => r.figure],
+      hasBefore && ['before', (r) => `${fmt(r.before, r.digits)} ${r.unit}`],
+      ['jobgraph', (r) => `${fmt(r.after, r.digits)} ${r.unit}`],
       [
-        'figure',
-        ...(hasBefore ? ['before'] : []),
-        'jobgraph',
         'peer / baseline (same run)',
-        'ratio',
-        'goal',
-        'result',
-      ],
-      rows.map((r) => {
-        const ratio = r.ratio ?? ratioOf(r.after, r.baseline);
-        const ratioBefore = r.beforeRatio ?? ratioOf(r.before, r.beforeBaseline ?? r.baseline);
-        return [
-          r.figure,
-          ...(hasBefore ? [`${fmt(r.before, r.digits)} ${r.unit}`] : []),
-          `${fmt(r.after, r.digits)} ${r.unit}`,
+        (r) =>
           r.baseline !== undefined
             ? `${fmt(r.baseline, r.digits)} ${r.unit}, ${r.baselineLabel ?? ''}`
             : '—',
-          ratio !== undefined
-            ? `${fmt(ratio, 2)}×${ratioBefore !== undefined ? ` (before ${fmt(ratioBefore, 2)}×)` : ''}`
-            : '—',
-          goalText(r),
-          r.verdict === 'info' ? 'info' : `**${r.verdict}**`,
-        ];
-      }),
-    ),
+      ],
+      ['ratio', ratioText],
+      ['goal', goalText],
+      ['result', (r) => (r.verdict === 'info' ? 'info' : `**${r.verdict}**`)],
+    ]),
     '',
   ];
   for (const x of sides) {
@@ -771,19 +712,14 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
       ),
     ),
     '',
-    ...table(
+    ...columns(
+      r.labels.filter((l) => l !== 'floor').map((l) => [l, r.latency[l] ?? []] as const),
       [
-        `100-job query (80 distinct), ${settings.slowLatencyMs} ms upstream`,
-        'p50 ms',
-        'p90 ms',
-        'queries',
+        [`100-job query (80 distinct), ${settings.slowLatencyMs} ms upstream`, ([l]) => l],
+        ['p50 ms', ([, xs]) => percentile(xs, 50).toFixed(1)],
+        ['p90 ms', ([, xs]) => percentile(xs, 90).toFixed(1)],
+        ['queries', ([, xs]) => xs.length],
       ],
-      r.labels
-        .filter((l) => l !== 'floor')
-        .map((l) => {
-          const xs = r.latency[l] ?? [];
-          return [l, percentile(xs, 50).toFixed(1), percentile(xs, 90).toFixed(1), xs.length];
-        }),
     ),
   ];
   if (profile.length) lines.push('', ...profile);

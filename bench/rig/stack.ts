@@ -6,7 +6,9 @@
  * interrupted (`runBench`).
  */
 import { startEmulatorProcess, type EmulatorProcess } from './emulators.ts';
-import { benchTokens, startGateway, type GatewayOptions, type GatewayProcess } from './gateway.ts';
+import { randomBytes } from 'node:crypto';
+import { mintToken } from '../../src/auth/mintToken.ts';
+import { startGateway, type GatewayOptions, type GatewayProcess } from './gateway.ts';
 
 export interface Stoppable {
   stop(): Promise<unknown>;
@@ -70,9 +72,9 @@ export interface Stack {
   /** `authorization: Bearer <token>`. */
   headers: Record<string, string>;
   /** A gateway over these emulators and this secret, tracked. */
-  gateway(
+  gateway: (
     options?: Partial<Omit<GatewayOptions, 'upstreamEnv' | 'jwtSecret'>>,
-  ): Promise<GatewayProcess>;
+  ) => Promise<GatewayProcess>;
 }
 
 /** The emulators (with `latencyMs` before each answer; `jobsPerSource`: a big account) and the tokens. */
@@ -86,7 +88,11 @@ export async function startStack(
     ),
   );
   // Tracked before the gateways: stopped after them.
-  const { jwtSecret, token, secretsToken } = await benchTokens();
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const mint = (subject: string, scopes: string[]) =>
+    mintToken({ secret: jwtSecret, scopes, subject });
+  const token = await mint('bench', ['jobs:read']);
+  const secretsToken = await mint('bench-secrets', ['jobs:read', 'jobs:secrets:read']);
   return {
     emulators,
     jwtSecret,

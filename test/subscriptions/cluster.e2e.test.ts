@@ -10,8 +10,10 @@ import {
   CallLog,
   callsPerJobPerInterval,
   kill,
+  leaseHolders,
   logged,
   metricsOf,
+  openWatchers,
   pidOfReplicaId,
   replicaEnv,
   sample,
@@ -19,7 +21,7 @@ import {
   startReplicas,
   synthesizeJobs,
   untilLogged,
-  Watcher,
+  type Watcher,
   watchedJobs,
   watcherToken,
   type RedisServer,
@@ -81,54 +83,19 @@ describe.skipIf(redisServer.skip)('Replicas sharing one Redis (JOBGRAPH_CACHE_UR
    * `count` watchers of `ids` (default every job of `jobs`), the i-th on `urls[i % urls.length]`,
    * alternating graphql-sse and graphql-ws; resolves once each has every job's first event.
    */
-  const watch = async (
+  const watch = (
     jobs: WatchedJobs,
     urls: string[],
     ids: readonly string[] = jobs.ids,
     count = WATCHERS,
-  ): Promise<Watcher[]> => {
-    const watchers: Watcher[] = [];
-    for (let i = 0; i < count; i++) {
-      const transport = i % 2 === 0 ? 'sse' : 'ws';
-      const w = new Watcher(
-        `watcher ${i} (${transport === 'sse' ? 'graphql-sse' : 'graphql-ws'} on ${urls[i % urls.length]})`,
-        transport,
-        urls[i % urls.length] as string,
-        await watcherToken(`watcher-${i}`),
-        ids,
-      );
-      watchers.push(w);
-      cleanups.push(() => w.close());
-    }
-    await Promise.all(
-      watchers.map((w) =>
-        w.until('a first event per job', () => w.states.size === ids.length, LONG),
-      ),
-    );
-    return watchers;
-  };
+  ): Promise<Watcher[]> =>
+    openWatchers(urls, ids, count, LONG, (w) => cleanups.push(() => w.close()));
 
   /** A call log of `jobs`, closed after the tests. */
   const callLog = (jobs: WatchedJobs): CallLog => {
     const log = new CallLog(emulators!, jobs);
     cleanups.push(() => log.close());
     return log;
-  };
-
-  /** Each job's lease holder (replica ID), read from Redis. */
-  const holders = async (url: string, ids: readonly string[]): Promise<Map<string, string>> => {
-    const client = createRedisClient({ url });
-    await client.connect();
-    try {
-      const out = new Map<string, string>();
-      for (const id of ids) {
-        const holder = await client.get(`jobgraph:poll:v1:${id}`);
-        if (holder) out.set(id, holder);
-      }
-      return out;
-    } finally {
-      client.destroy();
-    }
   };
 
   /**
@@ -139,7 +106,7 @@ describe.skipIf(redisServer.skip)('Replicas sharing one Redis (JOBGRAPH_CACHE_UR
   const everyJobLeased = async (url: string, jobs: WatchedJobs, log: CallLog) => {
     let leased = new Map<string, string>();
     for (let read = 0; read < 20; read++) {
-      leased = await holders(url, jobs.ids);
+      leased = await leaseHolders(url, jobs.ids);
       if (leased.size === JOBS) return leased;
       await log.until(log.calls.length + JOBS, LONG, 'an interval of calls');
     }

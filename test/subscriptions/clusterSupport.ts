@@ -4,6 +4,7 @@
  * emulators, watchers through the official clients, and the emulators' call log per job.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createClient as createRedisClient } from '@keyv/redis';
 import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -327,6 +328,55 @@ export class Watcher extends WatchedUpdates {
 
   protected override seen(): object {
     return { states: Object.fromEntries(this.states) };
+  }
+}
+
+/**
+ * `count` watchers of `ids`, the i-th on `urls[i % urls.length]`, alternating graphql-sse and
+ * graphql-ws, each its own caller and handed to `opened` as it opens (to close it whatever comes
+ * next); resolves once each has every job's first event, within `timeoutMs`.
+ */
+export async function openWatchers(
+  urls: readonly string[],
+  ids: readonly string[],
+  count: number,
+  timeoutMs: number,
+  opened: (w: Watcher) => void = () => undefined,
+): Promise<Watcher[]> {
+  const watchers: Watcher[] = [];
+  for (let i = 0; i < count; i++) {
+    const transport = i % 2 === 0 ? 'sse' : 'ws';
+    const url = urls[i % urls.length] as string;
+    const client = transport === 'sse' ? 'graphql-sse' : 'graphql-ws';
+    const token = await watcherToken(`watcher-${i}`);
+    const w = new Watcher(`watcher ${i} (${client} on ${url})`, transport, url, token, ids);
+    watchers.push(w);
+    opened(w);
+  }
+  await Promise.all(
+    watchers.map((w) =>
+      w.until('a first event per job', () => w.states.size === ids.length, timeoutMs),
+    ),
+  );
+  return watchers;
+}
+
+/** Each job's poll lease holder (replica ID), read from the Redis at `url`. */
+export async function leaseHolders(
+  url: string,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const client = createRedisClient({ url });
+  await client.connect();
+  try {
+    const out = new Map<string, string>();
+    for (const id of ids) {
+      const holder = await client.get(`jobgraph:poll:v1:${id}`);
+      if (holder) out.set(id, holder);
+    }
+    return out;
+  } finally {
+    client.destroy();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { BenchContext } from '../context.ts';
 import type { GatewayProcess } from '../../rig/gateway.ts';
 import { mixedIds } from '../ids.ts';
-import { entitiesBody, errorCodes, jobsBody, post } from '../queries.ts';
+import { entitiesBody, errorCodes, jobsBody, post, type GraphQLResponse } from '../queries.ts';
 
 export type EntryPoint = 'jobs' | '_entities';
 
@@ -39,14 +39,13 @@ export async function measureBatching(
     bodies.push({ body: entry === 'jobs' ? jobsBody(ids) : entitiesBody(ids), size });
   }
   const before = await ctx.emulators.counters();
-  const codes: Record<string, number> = {};
+  const answers: GraphQLResponse[] = [];
   let badResponses = 0;
   for (const { body, size } of bodies) {
     const res = await post(gateway.url, body, ctx.authHeaders);
     const list = res.json.data?.[entry];
     if (res.status !== 200 || !Array.isArray(list) || list.length !== size) badResponses += 1;
-    for (const [code, n] of Object.entries(errorCodes(res.json)))
-      codes[code] = (codes[code] ?? 0) + n;
+    answers.push(res.json);
   }
   const calls = await ctx.emulators.callsSince(before);
   const jobs = calls.map((c) => `${c.emulator}:${c.job}`);
@@ -56,7 +55,7 @@ export async function measureBatching(
     queries,
     upstreamCalls: calls.length,
     repeatedCalls: jobs.length - new Set(jobs).size,
-    errorCodes: codes,
+    errorCodes: errorCodes(...answers),
     badResponses,
   };
 }

@@ -1,5 +1,5 @@
 import { mintToken } from '../../../src/auth/mintToken.ts';
-import type { BenchContext } from '../context.ts';
+import { withLatency, type BenchContext } from '../context.ts';
 import type { GatewayProcess } from '../../rig/gateway.ts';
 import { demoIds } from '../ids.ts';
 import { runLoad, type LoadResult } from '../../rig/load.ts';
@@ -46,22 +46,11 @@ export async function callerFairness(
       Array.from({ length: 100 }, () => `panorama:us-east-1:bench-flood-${(n++).toString(36)}`),
     );
   const seconds = ctx.settings.fairnessSeconds;
-  await ctx.emulators.setFaults({ latencyMs: FAIRNESS_LATENCY_MS });
-  try {
-    return await measure();
-  } finally {
-    await ctx.emulators.setFaults({ latencyMs: ctx.settings.latencyMs });
-  }
-
-  async function measure(): Promise<FairnessRun> {
-    await runLoad({ url: gateway.url, body: single, headers: b, connections: 1, durationS: 1 });
-    const alone = await runLoad({
-      url: gateway.url,
-      body: single,
-      headers: b,
-      connections: 1,
-      durationS: seconds,
-    });
+  const callerB = (durationS: number) =>
+    runLoad({ url: gateway.url, body: single, headers: b, connections: 1, durationS });
+  return withLatency(ctx, FAIRNESS_LATENCY_MS, async () => {
+    await callerB(1);
+    const alone = await callerB(seconds);
     await waitForIdle(gateway.pid);
     const floodRun = runLoad({
       url: gateway.url,
@@ -72,15 +61,9 @@ export async function callerFairness(
     });
     // Let the flood fill the queues before measuring B.
     await sleep(1000);
-    const underFlood = await runLoad({
-      url: gateway.url,
-      body: single,
-      headers: b,
-      connections: 1,
-      durationS: seconds,
-    });
+    const underFlood = await callerB(seconds);
     const flood = await floodRun;
     await waitForIdle(gateway.pid);
     return { alone, underFlood, flood };
-  }
+  });
 }

@@ -12,20 +12,13 @@ const MB = 1024 * 1024;
  */
 export const IDLE_SETTLE_MS = 12_000;
 
-/**
- * Median of a few RSS readings while the gateway does nothing, in MB, after `settleMs` of quiet.
- */
-export async function idleRss(
-  gateway: GatewayProcess,
-  readings = 5,
-  gapMs = 200,
-  settleMs = IDLE_SETTLE_MS,
-): Promise<number> {
-  await sleep(settleMs);
+/** Median of 5 RSS readings 200 ms apart while the gateway does nothing, in MB, after IDLE_SETTLE_MS of quiet. */
+export async function idleRss(gateway: GatewayProcess): Promise<number> {
+  await sleep(IDLE_SETTLE_MS);
   const values: number[] = [];
-  for (let i = 0; i < readings; i++) {
+  for (let i = 0; i < 5; i++) {
     values.push(gateway.rss() / MB);
-    await sleep(gapMs);
+    await sleep(200);
   }
   return median(values);
 }
