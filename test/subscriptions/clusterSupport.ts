@@ -1,5 +1,5 @@
 /**
- * What the cluster tests (cluster.e2e.test.ts) and bench/cluster.ts share: a real redis-server on
+ * What the cluster tests (cluster.e2e.test.ts) share, and the bench's Redis figure: a real redis-server on
  * a loopback port, jobgraph replicas (live mode, the compiled CLI) in front of one set of
  * emulators, watchers through the official clients, and the emulators' call log per job.
  */

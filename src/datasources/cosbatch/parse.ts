@@ -28,7 +28,7 @@ const JOB = 'DescribeJobResult.Job';
 const COPY = `${JOB}.Operation.COSPutObjectCopy`;
 
 /** Elements that are lists on the wire, even with one child (cos-go-sdk-v5 `batch.go`; Tencent Cloud DescribeJob, https://www.tencentcloud.com/document/product/436/33776). */
-export const COSBATCH_ARRAY_PATHS: readonly string[] = [
+const COSBATCH_ARRAY_PATHS: readonly string[] = [
   `${JOB}.FailureReasons.JobFailure`,
   `${JOB}.Manifest.Spec.Fields.member`,
   `${COPY}.AccessControlGrants.COSGrant`,

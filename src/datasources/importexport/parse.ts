@@ -18,7 +18,7 @@ import { IMPORTEXPORT_KEY } from './key.ts';
  * model namespace (`…/doc/2010-06-01/`) and the Developer Guide's (`http://importexport.amazonaws.com/`)
  * read the same.
  */
-export const IMPORTEXPORT_ARRAY_PATHS: readonly string[] = [
+const IMPORTEXPORT_ARRAY_PATHS: readonly string[] = [
   'GetStatusResponse.GetStatusResult.ArtifactList.member',
 ];
 const parseSuccessXml = createXmlParser(IMPORTEXPORT_ARRAY_PATHS);

@@ -57,9 +57,9 @@ const XML_ENTITIES = {
  * value is typed (every value stays a string; the schema types it in the parse step), text is
  * kept as sent (not trimmed), no path string is built for callbacks (`jPath: false`), and the only
  * callbacks are the entity hook above and, with `arrayPaths`, `isArray` for the known list
- * elements. Exported for bench/xml.ts; the parse steps use {@link createXmlParser}.
+ * elements. The parse steps use {@link createXmlParser}.
  */
-export function xmlParserOptions(arrayPaths: readonly string[]): X2jOptions {
+function xmlParserOptions(arrayPaths: readonly string[]): X2jOptions {
   const options: X2jOptions = {
     ignoreAttributes: true,
     removeNSPrefix: true,
