@@ -139,7 +139,8 @@ export const PEER_STEADY_QUERIES = 20;
 /**
  * A server's warm-up: fresh queries at the slow upstream latency, so each provider's socket pool
  * fills to what the later phases use (the peer's SDK clients keep up to 50 sockets per provider;
- * AWS Batch's calls, one a query, need the later phases' queries in flight: 20 at once),
+ * AWS Batch's calls, one a query and region, need as many queries in flight as the memory phase
+ * has: `memoryConnections`, else that phase opens the rest of Batch's sockets after the warm-up),
  * then `steady` fresh 100-job queries at the bench's own latency — for a gateway, the steady state
  * of a long-running one: the secret registry full (its 8 Mi characters take ≈ 150 queries of
  * fresh Import/Export and CodePipeline jobs), so it forgets a value on every learn, as in
@@ -150,9 +151,10 @@ export async function warmUp(
   target: Pick<GatewayProcess, 'url' | 'pid'>,
   steady: number,
 ): Promise<void> {
+  const inFlight = Math.max(20, ctx.settings.memoryConnections);
   await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
     for (const [kind, amount, connections] of [
-      ['finished', 40, 20],
+      ['finished', Math.max(40, inFlight), inFlight],
       ['missing', 4, 4],
       ['running', 4, 4],
     ] as const)

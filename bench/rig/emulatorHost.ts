@@ -2,17 +2,22 @@
  * Child process that runs the six provider emulators, so they do not share an event loop
  * with the load generator or the gateway. Talks to the harness over the fork IPC channel
  * (the messages: emulatorProtocol.ts). Arguments: the upstream latency in ms, set through the
- * fault knobs; optionally the jobs of each listable source (a big account, startEmulators'
- * `jobsPerSource`).
+ * fault knobs; optionally startEmulators' options as JSON (`jobsPerSource`, a big account;
+ * `keepAliveMs`).
  */
-import { emulatorEnvironment, startEmulators } from '../../src/emulators/index.ts';
+import {
+  emulatorEnvironment,
+  startEmulators,
+  type StartAllOptions,
+} from '../../src/emulators/index.ts';
 import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
 import { BENCH_PROVIDERS, type BenchProvider } from '../lib/ids.ts';
 import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
 
 const latencyMs = Number(process.argv[2] ?? '0');
-const jobsPerSource = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
-const set = await startEmulators(jobsPerSource === undefined ? {} : { jobsPerSource });
+const set = await startEmulators(
+  JSON.parse(process.argv[3] ?? '{}') as Pick<StartAllOptions, 'jobsPerSource' | 'keepAliveMs'>,
+);
 const names = BENCH_PROVIDERS;
 for (const name of names) set[name].setFaults({ latencyMs });
 

@@ -32,13 +32,10 @@ export interface EmulatorProcess {
  */
 export async function startEmulatorProcess(
   latencyMs: number,
-  options: { jobsPerSource?: number } = {},
+  options: { jobsPerSource?: number; keepAliveMs?: number } = {},
 ): Promise<EmulatorProcess> {
   const file = fileURLToPath(new URL('./emulatorHost.ts', import.meta.url));
-  const args = [
-    String(latencyMs),
-    ...(options.jobsPerSource ? [String(options.jobsPerSource)] : []),
-  ];
+  const args = [String(latencyMs), JSON.stringify(options)];
   const child: ChildProcess = fork(file, args, {
     cwd: fileURLToPath(new URL('../../', import.meta.url)),
     execArgv: ['--import', 'tsx'],

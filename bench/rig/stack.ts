@@ -79,14 +79,10 @@ export interface Stack {
 
 /** The emulators (with `latencyMs` before each answer; `jobsPerSource`: a big account) and the tokens. */
 export async function startStack(
-  options: { latencyMs?: number; jobsPerSource?: number } = {},
+  options: { latencyMs?: number; jobsPerSource?: number; keepAliveMs?: number } = {},
 ): Promise<Stack> {
-  const emulators = track(
-    await startEmulatorProcess(
-      options.latencyMs ?? 0,
-      options.jobsPerSource ? { jobsPerSource: options.jobsPerSource } : {},
-    ),
-  );
+  const { latencyMs = 0, ...emulatorOptions } = options;
+  const emulators = track(await startEmulatorProcess(latencyMs, emulatorOptions));
   // Tracked before the gateways: stopped after them.
   const jwtSecret = randomBytes(32).toString('base64url');
   const mint = (subject: string, scopes: string[]) =>

@@ -197,6 +197,8 @@ export interface StartOptions {
   faults?: Partial<Faults>;
   /** Random source for fault rates, default Math.random. */
   random?: () => number;
+  /** How long an idle keep-alive connection is kept, in ms (default 65 s, as cloud front ends keep them). */
+  keepAliveMs?: number;
 }
 
 const CONTROL_PATH = '/__emulator/faults';
@@ -248,8 +250,9 @@ export async function startEmulator(
   });
   // Cloud front ends keep idle keep-alive connections for about a minute (AWS load balancers: 60 s),
   // not Node's default 5 s; clients' pools are measured against that.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  const keepAliveMs = options.keepAliveMs ?? 65_000;
+  server.keepAliveTimeout = keepAliveMs;
+  server.headersTimeout = keepAliveMs + 1_000;
 
   function control(request: EmulatorRequest, res: http.ServerResponse) {
     if (request.method === 'POST') {

@@ -96,7 +96,7 @@ export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
 };
 
 /** `host` and `faults` go to every emulator of the set (see `StartOptions`). */
-export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults'> {
+export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults' | 'keepAliveMs'> {
   /** 0 for ephemeral ports (tests, `npm start`); a base such as 4100 for fixed ports. */
   portBase?: number;
   /** The emulators' clock in ms (signature checks, Date headers, progressing jobs); default Date.now. */
@@ -221,6 +221,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
         port,
         host: options.host ?? '127.0.0.1',
         ...(options.faults ? { faults: options.faults } : {}),
+        ...(options.keepAliveMs ? { keepAliveMs: options.keepAliveMs } : {}),
       });
     }
   } catch (err) {

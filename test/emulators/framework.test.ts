@@ -1,10 +1,35 @@
 import { once } from 'node:events';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulators/framework.ts';
 import { createCodePipelineEmulator } from '../../src/emulators/codepipeline/emulator.ts';
 
 // Any request the CodePipeline emulator does not recognise still goes through the fault knobs and the call log.
 const post = (url: string) => fetch(url, { method: 'POST', body: '{}' });
+
+describe('The emulator keep-alive connections', () => {
+  it('closes one idle for keepAliveMs, as cloud front ends close theirs after a minute', async () => {
+    // A raw connection: Node's agent does not reuse a socket whose announced timeout is under 1 s.
+    const emu = await startEmulator(createCodePipelineEmulator(), { keepAliveMs: 100 });
+    const socket = net.connect(emu.port, '127.0.0.1');
+    try {
+      const answered = new Promise<void>((resolve) =>
+        socket.on('data', (chunk: Buffer) => {
+          if (chunk.toString('latin1').includes('\r\n\r\n')) resolve();
+        }),
+      );
+      const closed = once(socket, 'close');
+      socket.write(`POST / HTTP/1.1\r\nhost: ${emu.url.slice(7)}\r\ncontent-length: 2\r\n\r\n{}`);
+      await answered;
+      expect(socket.destroyed).toBe(false);
+      await closed; // nothing more sent: the server ends the connection once it is idle
+      expect(emu.connections()).toBe(1);
+    } finally {
+      socket.destroy();
+      await emu.close();
+    }
+  });
+});
 
 describe('The emulator fault knobs', () => {
   it('announce each request as it arrives and hold its answer until hold is cleared', async () => {
