@@ -5,7 +5,6 @@
  * a pod runs it), and in this process the heap a held summary costs. What each figure is:
  * bench/README.md. Writes bench/listing-big-results.json and bench/LISTING-BIG.md.
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +16,7 @@ import { withDemoUpstreams, type EmulatorSet } from '../src/emulators/index.ts';
 import { isListCall, type LoggedCall } from './rig/emulators.ts';
 import { heapOf, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
-import { memoryLimit, quantityBytes, type MemoryLimit } from './rig/memoryLimit.ts';
+import { KIT_LIMIT, kitMemoryLimit, type MemoryLimit } from './rig/memoryLimit.ts';
 import { mb, passMiss, writeReport } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
@@ -229,20 +228,13 @@ async function walkAndDashboards(gw: GatewayProcess) {
   };
 }
 
-/** The kit's memory limit per replica (deploy/ follows bench/sizing.json; manifests.test.ts checks it). */
-const KIT_LIMIT = (
-  JSON.parse(readFileSync(new URL('./sizing.json', import.meta.url), 'utf8')) as {
-    kubernetes: { limits: { memory: string } };
-  }
-).kubernetes.limits.memory;
-
 /**
  * The walk and the warm dashboards on a fresh gateway in a memory cgroup of the kit's limit: V8
  * sizes its young generation from the heap limit Node derives from it (from the machine's memory
  * without one), so the RSS a burst of reading leaves differs.
  */
 async function walkUnderKitLimit() {
-  const limit = memoryLimit('jobgraph-bench', quantityBytes(KIT_LIMIT));
+  const limit = kitMemoryLimit('jobgraph-bench');
   if ('unavailable' in limit) {
     log(`not measured under the kit's memory limit: ${limit.unavailable}`);
     return { limit: KIT_LIMIT, unavailable: limit.unavailable };

@@ -27,6 +27,7 @@ import { OMICS_BIG_STATUS_MIX } from '../src/emulators/omics/listData.ts';
 import { PANORAMA_BIG_STATUS_MIX } from '../src/emulators/panorama/listData.ts';
 import { delta, isListCall, type LoggedCall } from './rig/emulators.ts';
 import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
+import { KIT_LIMIT, kitMemoryLimit } from './rig/memoryLimit.ts';
 import { startChildServer } from './rig/childServer.ts';
 import { cpuTimeMicros, sleep, waitForIdle } from './rig/proc.ts';
 import { loadAverage, mb, passMiss, runLine, table, writeReport } from './rig/report.ts';
@@ -330,7 +331,14 @@ async function moonshotReplica(stack: Stack, all: Plan[], tokens: string[], movi
   for (const p of all) kinds[p.kind] += 1;
   const caps = raisedCaps(stack.jwtSecret, kinds);
   const extraEnv = { LOG_LEVEL: 'info', ...caps.env };
-  const gateway = await stack.gateway({ label: 'moonshot', extraEnv });
+  const limit = s.kitLimit ? kitMemoryLimit('jobgraph-moonshot') : undefined;
+  if (limit && 'unavailable' in limit)
+    throw new Error(`BENCH_MOONSHOT_KIT_LIMIT: ${limit.unavailable}`);
+  const gateway = await stack.gateway({
+    label: 'moonshot',
+    extraEnv,
+    ...(limit ? { memoryLimit: limit } : {}),
+  });
   const tally = watchers.newTally();
   const open: WatcherConnection[] = [];
   try {
@@ -366,6 +374,8 @@ async function moonshotReplica(stack: Stack, all: Plan[], tokens: string[], movi
     };
   } finally {
     for (const c of open) c.close();
+    await release(gateway);
+    limit?.remove();
   }
 }
 
@@ -578,7 +588,7 @@ ${bad.length ? `**THIS RUN HAD PROBLEMS: ${bad.join('; ')}.** First examples:\n\
 
 ## Set-up
 
-One gateway (\`node bin/jobgraph.mjs\`, live mode) in front of the emulators (their own process, a big account of ${f(r.jobsPerSource)} jobs in each listable source, ${s.latencyMs} ms before each answer). Its settings: the emulator endpoints and demo credentials, \`JOBGRAPH_JWT_SECRET\`, \`LOG_LEVEL=info\` (jobgraph's default; the bench's helper sets warn), ${r.raised.length ? `and raised for this size: ${r.raised.join('; ')}` : `and nothing else: no cap needs raising at this size (each connection is its own caller, ${s.perConnection} subscriptions each)`}.
+One gateway (\`node bin/jobgraph.mjs\`, live mode${s.kitLimit ? `, in a memory cgroup of the kit's limit, ${KIT_LIMIT}, as a pod runs it` : ''}) in front of the emulators (their own process, a big account of ${f(r.jobsPerSource)} jobs in each listable source, ${s.latencyMs} ms before each answer). Its settings: the emulator endpoints and demo credentials, \`JOBGRAPH_JWT_SECRET\`, \`LOG_LEVEL=info\` (jobgraph's default; the bench's helper sets warn), ${r.raised.length ? `and raised for this size: ${r.raised.join('; ')}` : `and nothing else: no cap needs raising at this size (each connection is its own caller, ${s.perConnection} subscriptions each)`}.
 
 - **Environment** (besides the demo credentials and \`JOBGRAPH_JWT_SECRET\`): ${Object.keys(
     r.gateway,

@@ -118,6 +118,8 @@ export function readWatchSettings(moonshot: boolean) {
         : int(perSource, quick ? 500 : 3000, 1, 100_000),
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
     floor: moonshot && bool(`${p}FLOOR`, true),
+    /** The moonshot's gateway in a memory cgroup of the kit's limit, as a pod runs it. */
+    kitLimit: moonshot && bool(`${p}KIT_LIMIT`, false),
   };
 }
 

@@ -51,3 +51,13 @@ export function quantityBytes(quantity: string): number {
   const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 }[match[2] as 'Ki' | 'Mi' | 'Gi'] ?? 1;
   return Number(match[1]) * unit;
 }
+
+/** The kit's memory limit per replica (deploy/ follows bench/sizing.json; manifests.test.ts checks it). */
+export const KIT_LIMIT = (
+  JSON.parse(readFileSync(new URL('../sizing.json', import.meta.url), 'utf8')) as {
+    kubernetes: { limits: { memory: string } };
+  }
+).kubernetes.limits.memory;
+
+/** A memory cgroup of the kit's limit, or why there is none. */
+export const kitMemoryLimit = (name: string) => memoryLimit(name, quantityBytes(KIT_LIMIT));
