@@ -341,6 +341,7 @@ async function moonshotReplica(stack: Stack, all: Plan[], tokens: string[], movi
   });
   const tally = watchers.newTally();
   const open: WatcherConnection[] = [];
+  let replica;
   try {
     const calls0 = await stack.emulators.counters();
     const target = { ...gateway, heap: async () => (await heapOf(gateway)).used };
@@ -361,22 +362,21 @@ async function moonshotReplica(stack: Stack, all: Plan[], tokens: string[], movi
     );
     const agreement = await watchers.compareSubscribers(open, moving, mover.stop());
     const counts = { ...tally }; // before the closes, which the clients may report as errors
-    for (const c of open.splice(0)) c.close();
-    await release(gateway);
-    return {
+    replica = {
       ...{ loadWindowEnd, gateway: gateway.settings, raised: caps.why, connections: kinds },
       longestWait: caps.longestWait,
       setup: { ...setup.figures, upstreamCalls, events },
       window: { ...figures, ...extra, ...callsBySource(calls, extra.seconds) },
       events: { total: counts.events, ...agreement },
       tally: counts,
-      floor: s.floor ? await floorRun(all, tokens) : null,
     };
   } finally {
     for (const c of open) c.close();
     await release(gateway);
     limit?.remove();
   }
+  // The floor after the gateway has stopped (and left its cgroup).
+  return { ...replica, floor: s.floor ? await floorRun(all, tokens) : null };
 }
 
 /** Calls a second of each source in the window (list, describe), the moving jobs' describes apart, and the failed calls. */
