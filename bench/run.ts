@@ -3,8 +3,9 @@
  * SDK peer, the bare servers), for the gateway of this checkout ("after") and, with
  * BENCH_BEFORE_ROOT, of another checkout ("before"), against the same five emulators in one run.
  * Writes bench/RESULTS.md and bench/results.json.
- * `npm run bench:cpu` (`--only cpu`): figure 1 and the peer rows alone, in rotated rounds with
- * their spread, printed as Markdown (bench/README.md, Files).
+ * `npm run bench:cpu` (`--only cpu`): figure 1, the peer rows and the core floor (the peer's
+ * server sending the floor's calls) alone, in rotated rounds with their spread, printed as
+ * Markdown (bench/README.md, Files).
  * Settings: bench/lib/settings.ts (BENCH_* variables; BENCH_QUICK=1 for a quick run).
  */
 import { Session } from 'node:inspector/promises';
@@ -71,10 +72,14 @@ const log = logger(
   () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
 );
 
-/** The SDK peer (bench/peer/server.ts) as its own process, calling the emulators at `urls`. */
-const startPeer = (urls: Record<BenchProvider, string>): Promise<ChildServer> =>
+/**
+ * The SDK peer (bench/peer/server.ts) as its own process, calling the emulators at `urls`; with
+ * `floorCalls`, the core floor: the same server sending the floor's calls instead of the SDK's.
+ */
+const startPeer = (urls: Record<BenchProvider, string>, floorCalls = false): Promise<ChildServer> =>
   startChildServer(fileURLToPath(new URL('./peer/server.ts', import.meta.url)), [
     JSON.stringify(urls),
+    ...(floorCalls ? ['--floor-calls'] : []),
   ]);
 
 /**
@@ -305,11 +310,13 @@ async function cpuOnly(): Promise<void> {
   const gateways: (GatewayProcess & { label: string })[] = [];
   for (const [label, root] of roots) gateways.push({ ...(await launch(label, root)), label });
   const peer = { ...track(await startPeer(stack.emulators.urls)), label: 'peer' };
-  const servers = [...gateways, peer];
+  const core = { ...track(await startPeer(stack.emulators.urls, true)), label: 'core floor' };
+  const servers = [...gateways, peer, core];
+  const unauthenticated = (s: (typeof servers)[number]) => s === peer || s === core;
 
   log('warm-up');
   for (const s of servers)
-    await warmUp(ctx, s, s === peer ? PEER_STEADY_QUERIES : settings.steadyStateQueries);
+    await warmUp(ctx, s, unauthenticated(s) ? PEER_STEADY_QUERIES : settings.steadyStateQueries);
 
   log(
     `CPU per job: ${settings.cpuRuns} rounds of floor, ${servers.map((s) => s.label).join(', ')}`,
@@ -346,7 +353,7 @@ async function cpuOnly(): Promise<void> {
     for (let i = 0; i < settings.latencyPairs * 2; i++)
       for (let j = 0; j < servers.length; j++) {
         const s = servers[(i + j) % servers.length] as (typeof servers)[number];
-        const headers = s === peer ? {} : ctx.authHeaders;
+        const headers = unauthenticated(s) ? {} : ctx.authHeaders;
         (latency[s.label] ??= []).push(
           await timedQuery(
             { ...ctx, authHeaders: headers },

@@ -189,12 +189,16 @@ function callsOf(globalIds: readonly string[]): [BenchProvider, string[]][] {
 
 export interface FloorAnswer {
   provider: BenchProvider;
+  /** The global IDs the call asked for. */
+  ids: readonly string[];
   status: number;
   bytes: number;
+  /** The body, parsed. */
+  parsed: unknown;
 }
 
 export interface FloorClient {
-  /** Send the calls for `globalIds` all at once; resolves with each call's provider, HTTP status and body size. */
+  /** Send the calls for `globalIds` all at once; resolves with each call's answer. */
   send(globalIds: readonly string[]): Promise<FloorAnswer[]>;
   close(): void;
 }
@@ -226,8 +230,14 @@ export function floorClient(urls: Record<BenchProvider, string>): FloorClient {
             try {
               const body = Buffer.concat(chunks);
               const text = body.toString('utf8');
-              parseBody(text, wire.xml);
-              resolve({ provider, status: res.statusCode ?? 0, bytes: body.length });
+              const parsed = parseBody(text, wire.xml);
+              resolve({
+                provider,
+                ids: globalIds,
+                status: res.statusCode ?? 0,
+                bytes: body.length,
+                parsed,
+              });
             } catch (err) {
               reject(err instanceof Error ? err : new Error(String(err)));
             }

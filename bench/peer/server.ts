@@ -4,18 +4,23 @@
  * providers of ./providers.ts. It answers the bench's `jobs(ids:)` query against the same
  * emulators, with no auth, cache, limits or resilience of its own.
  *
- * Usage: node --import tsx bench/peer/server.ts '<emulator URLs as JSON>'
+ * With `--floor-calls`, the core floor instead: the same server sending the floor's bare calls
+ * (./floorCalls.ts) in place of the SDK's.
+ *
+ * Usage: node --import tsx bench/peer/server.ts '<emulator URLs as JSON>' [--floor-calls]
  * prints {"port":N} once listening on 127.0.0.1.
  */
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { BenchProvider } from '../lib/ids.ts';
+import { floorCallProviders } from './floorCalls.ts';
 import { createProviders } from './providers.ts';
 import { createContext, resolvers, type PeerContext } from './resolvers.ts';
 import { typeDefs } from './schema.ts';
 
 const urls = JSON.parse(process.argv[2] ?? '') as Record<BenchProvider, string>;
-const providers = createProviders(urls);
+const providers =
+  process.argv[3] === '--floor-calls' ? floorCallProviders(urls) : createProviders(urls);
 const server = new ApolloServer<PeerContext>({ typeDefs, resolvers });
 const { url } = await startStandaloneServer(server, {
   listen: { port: 0, host: '127.0.0.1' },

@@ -1,0 +1,68 @@
+/**
+ * The core floor's providers: the peer's Apollo Server 5 and DataLoaders (server.ts with
+ * `--floor-calls`) sending the floor's calls (lib/floor.ts: one bare signed keep-alive request a
+ * job, AWS Batch's one DescribeJobs per region of up to 100, each body parsed and nothing more)
+ * in place of the SDK clients. A job's fields beyond its ID are fixed values of the kinds jobgraph
+ * answers, so nothing maps a body to a job: what this server costs is the least any gateway on
+ * the chosen core (Apollo Server, graphql-js, DataLoader) making jobgraph's calls can cost.
+ */
+import { GraphQLError } from 'graphql';
+import { floorClient, PROVIDER_OF_PREFIX, type FloorAnswer } from '../lib/floor.ts';
+import type { BenchProvider } from '../lib/ids.ts';
+import type { Providers } from './providers.ts';
+import type { Job, JobProvider } from './schema.ts';
+
+const PROVIDER: Record<BenchProvider, JobProvider> = {
+  panorama: 'AWS_PANORAMA',
+  omics: 'AWS_OMICS',
+  cosbatch: 'TENCENT_COS_BATCH',
+  importexport: 'AWS_IMPORT_EXPORT',
+  codepipeline: 'AWS_CODEPIPELINE',
+  batch: 'AWS_BATCH',
+};
+
+/** The job part of a global ID (`<prefix>:<region>:<job>`, or `<prefix>:<job>` for Import/Export). */
+const nativeOf = (id: string) => id.slice(id.lastIndexOf(':') + 1);
+
+/** Whether the call answered the job: a 200, and for AWS Batch the job among those it describes. */
+function answered(a: FloorAnswer, id: string): boolean {
+  if (a.status !== 200) return false;
+  if (a.provider !== 'batch') return true;
+  const jobs = (a.parsed as { jobs?: { jobId?: string }[] }).jobs ?? [];
+  return jobs.some((j) => j.jobId === nativeOf(id));
+}
+
+function job(id: string, provider: BenchProvider): Job {
+  const parts = id.split(':');
+  return {
+    id,
+    provider: PROVIDER[provider],
+    nativeId: nativeOf(id),
+    region: parts.length > 2 ? (parts[1] as string) : null,
+    state: 'SUCCEEDED',
+    providerStatus: 'Completed',
+    statusMessage: null,
+    terminal: true,
+    createdAt: '2026-11-20T08:00:00.000Z',
+    updatedAt: '2026-11-20T08:10:00.000Z',
+    completedAt: '2026-11-20T08:10:00.000Z',
+  };
+}
+
+/** Every provider's loader sends its IDs through one floor client. */
+export function floorCallProviders(urls: Record<BenchProvider, string>): Providers {
+  const client = floorClient(urls);
+  const read = async (ids: readonly string[]): Promise<(Job | Error)[]> => {
+    const out = new Map<string, Job | Error>();
+    for (const a of await client.send(ids))
+      for (const id of a.ids)
+        out.set(
+          id,
+          answered(a, id)
+            ? job(id, a.provider)
+            : new GraphQLError(`Job ${id} was not found.`, { extensions: { code: 'NOT_FOUND' } }),
+        );
+    return ids.map((id) => out.get(id) as Job | Error);
+  };
+  return Object.fromEntries(Object.keys(PROVIDER_OF_PREFIX).map((prefix) => [prefix, read]));
+}
