@@ -27,10 +27,19 @@ import { OMICS_BIG_STATUS_MIX } from '../src/emulators/omics/listData.ts';
 import { PANORAMA_BIG_STATUS_MIX } from '../src/emulators/panorama/listData.ts';
 import { delta, isListCall, type LoggedCall } from './rig/emulators.ts';
 import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
+import { INSPECT_LOOPBACK, memoryAfterCollection } from './rig/inspector.ts';
 import { KIT_LIMIT, kitMemoryLimit } from './rig/memoryLimit.ts';
 import { startChildServer } from './rig/childServer.ts';
 import { cpuTimeMicros, sleep, waitForIdle } from './rig/proc.ts';
-import { loadAverage, mb, passMiss, runLine, table, writeReport } from './rig/report.ts';
+import {
+  loadAverage,
+  mb,
+  passMiss,
+  proseWrapped,
+  runLine,
+  table,
+  writeReport,
+} from './rig/report.ts';
 import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
 import { linearFit, median, percentile } from './rig/stats.ts';
 import { post } from './lib/queries.ts';
@@ -255,18 +264,19 @@ async function sizingReplica(stack: Stack, cores: number, all: Plan[], tokens: s
   return rows;
 }
 
-/** A process watchers are set up against (a gateway, the bare floor), `heap()` its V8 heap in use. */
-type Target = { pid: number; rss(): number; cpuMicros(): number; heap(): Promise<number> };
+/** A process watchers are set up against (a gateway, the bare floor), started with its inspector on loopback. */
+type Target = { pid: number; cpuMicros(): number; inspector: string | null };
 
-/** Once the process is idle: RSS, and the lowest of five heap readings a second apart (the closest to what a collection leaves, none forced). */
+/**
+ * Once the process is idle, one reading after a full collection (rig/inspector.ts): RSS, the V8
+ * heap in use, and what is retained: that heap plus the memory outside it (`external`: Buffers,
+ * the sockets' among them).
+ */
 async function settled(t: Target) {
   await waitForIdle(t.pid, { maxMs: 20_000 });
-  const heaps: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    heaps.push(await t.heap());
-    await sleep(1000);
-  }
-  return { rss: t.rss(), heap: Math.min(...heaps) };
+  if (!t.inspector) throw new Error(`process ${t.pid} was started without its inspector`);
+  const m = await memoryAfterCollection(t.inspector);
+  return { rss: m.rss, heap: m.heapUsed, retained: m.heapUsed + m.external };
 }
 
 /**
@@ -277,7 +287,7 @@ async function settled(t: Target) {
  * halfway reading's wait; CPU includes both readings.
  */
 async function setUp(t: Target, make: (() => WatcherConnection)[]) {
-  const idle = { rss: t.rss(), heap: await t.heap() };
+  const idle = await settled(t);
   const [cpu0, at, half] = [t.cpuMicros(), performance.now(), Math.ceil(make.length / 2)];
   const open = await watchers.openAll(make.slice(0, half), OPEN_CONCURRENCY, SETUP_TIMEOUT_MS);
   const pausedAt = performance.now();
@@ -298,7 +308,10 @@ async function setUp(t: Target, make: (() => WatcherConnection)[]) {
     figures: {
       ...{ seconds, cpuSeconds: (t.cpuMicros() - cpu0) / 1e6, perConnectionMs, idle, end },
       notReady: open.length - ready.length,
-      secondHalf: { watches, rss: end.rss - mid.rss, heap: end.heap - mid.heap },
+      secondHalf: {
+        ...{ watches, rss: end.rss - mid.rss, heap: end.heap - mid.heap },
+        retained: end.retained - mid.retained,
+      },
     },
   };
 }
@@ -306,14 +319,10 @@ async function setUp(t: Target, make: (() => WatcherConnection)[]) {
 /** The same connections against the bare floor (baseline/watchFloor.ts: graphql-ws and graphql-sse on node:http, one map of listeners), set up as the gateway's were. */
 async function floorRun(all: Plan[], tokens: string[]) {
   const file = fileURLToPath(new URL('./baseline/watchFloor.ts', import.meta.url));
-  const floor = track(await startChildServer(file, []));
-  const heap = async () => Number(await (await fetch(new URL('/heap', floor.url))).text());
+  const floor = track(await startChildServer(file, [], { inspect: true }));
   const tally = watchers.newTally();
   try {
-    const { open, figures } = await setUp(
-      { ...floor, heap },
-      openers(floor.url, all, tokens, tally),
-    );
+    const { open, figures } = await setUp(floor, openers(floor.url, all, tokens, tally));
     const errors = tally.errors; // before the closes, which the clients may report as errors
     for (const c of open) c.close();
     log(
@@ -334,18 +343,23 @@ async function moonshotReplica(stack: Stack, all: Plan[], tokens: string[], movi
   const limit = s.kitLimit ? kitMemoryLimit('jobgraph-moonshot') : undefined;
   if (limit && 'unavailable' in limit)
     throw new Error(`BENCH_MOONSHOT_KIT_LIMIT: ${limit.unavailable}`);
-  const gateway = await stack.gateway({
-    label: 'moonshot',
-    extraEnv,
-    ...(limit ? { memoryLimit: limit } : {}),
-  });
+  const gateway = await stack
+    .gateway({
+      label: 'moonshot',
+      extraEnv,
+      inspect: true,
+      ...(limit ? { memoryLimit: limit } : {}),
+    })
+    .catch((error: unknown) => {
+      limit?.remove(); // the gateway never started, or has exited: its cgroup is empty
+      throw error;
+    });
   const tally = watchers.newTally();
   const open: WatcherConnection[] = [];
   let replica;
   try {
     const calls0 = await stack.emulators.counters();
-    const target = { ...gateway, heap: async () => (await heapOf(gateway)).used };
-    const setup = await setUp(target, openers(gateway.url, all, tokens, tally));
+    const setup = await setUp(gateway, openers(gateway.url, all, tokens, tally));
     open.push(...setup.open);
     const upstreamCalls = delta(calls0, await stack.emulators.counters(), 'calls');
     const events = tally.events;
@@ -550,13 +564,15 @@ function floorSection(r: Moonshot): string {
   const bad = fl.notReady || fl.errors;
   return `## Beside the bare floor
 
-The same ${f(WATCHES)} subscriptions, connections, callers and clients opened against the bare floor (\`bench/baseline/watchFloor.ts\`: graphql-ws \`useServer\` and graphql-sse \`createHandler\` on node:http, one in-process map of listeners, no auth, caps, pollers or upstream) after jobgraph's run. Both open the connections in two halves: by the second half (${f(half)} watches) every job is already watched, so what it adds is what watches alone cost; the whole set-up, less the idle reading, also carries each job's poller and first reads. Each reading after set-up waits for the process to go idle: RSS, and the lowest of five heap readings a second apart (no collection forced).${bad ? ` **The floor had ${fl.notReady} connections not ready and ${fl.errors} errors.**` : ''}
+The same ${f(WATCHES)} subscriptions, connections, callers and clients opened against the bare floor (\`bench/baseline/watchFloor.ts\`: graphql-ws \`useServer\` and graphql-sse \`createHandler\` on node:http, one in-process map of listeners, no auth, caps, pollers or upstream) after jobgraph's run. Both open the connections in two halves: by the second half (${f(half)} watches) every job is already watched, so what it adds is what watches alone cost; the whole set-up, less the idle reading, also carries each job's poller and first reads. Each reading (idle, halfway, after set-up) waits for the process to go idle, has its inspector (\`${INSPECT_LOOPBACK}\`, both processes alike) make a full collection, then reads \`process.memoryUsage()\`: what the process retains is the V8 heap in use plus the memory outside it (\`external\`: Buffers, the sockets' among them). The goal is on retained memory, not RSS, because RSS follows when V8 decides to grow its heap, not what the watches hold: the RSS rows are facts.${bad ? ` **The floor had ${fl.notReady} connections not ready and ${fl.errors} errors.**` : ''}
 
 | per watch | jobgraph | bare floor | ratio | goal | result |
 | --- | --- | --- | --- | --- | --- |
-${row('RSS, second half', g.secondHalf.rss, fl.secondHalf.rss, half, 1.3)}
-${row('V8 heap used, second half', g.secondHalf.heap, fl.secondHalf.heap, half)}
-${row('RSS, whole set-up − idle', g.end.rss - g.idle.rss, fl.end.rss - fl.idle.rss, WATCHES)}
+${row('retained after a collection (V8 heap used + external), second half', g.secondHalf.retained, fl.secondHalf.retained, half, 1.3)}
+${row('V8 heap used after a collection, second half', g.secondHalf.heap, fl.secondHalf.heap, half)}
+${row('RSS after a collection, second half', g.secondHalf.rss, fl.secondHalf.rss, half)}
+${row('retained after a collection, whole set-up − idle', g.end.retained - g.idle.retained, fl.end.retained - fl.idle.retained, WATCHES)}
+${row('RSS after a collection, whole set-up − idle', g.end.rss - g.idle.rss, fl.end.rss - fl.idle.rss, WATCHES)}
 | set-up: wall time, server CPU | ${f1(g.seconds)} s, ${f1(g.cpuSeconds)} s | ${f1(fl.seconds)} s, ${f1(fl.cpuSeconds)} s | ${(g.cpuSeconds / fl.cpuSeconds).toFixed(2)}× CPU | fact | |
 
 `;
@@ -588,11 +604,12 @@ ${bad.length ? `**THIS RUN HAD PROBLEMS: ${bad.join('; ')}.** First examples:\n\
 
 ## Set-up
 
-One gateway (\`node bin/jobgraph.mjs\`, live mode${s.kitLimit ? `, in a memory cgroup of the kit's limit, ${KIT_LIMIT}, as a pod runs it` : ''}) in front of the emulators (their own process, a big account of ${f(r.jobsPerSource)} jobs in each listable source, ${s.latencyMs} ms before each answer). Its settings: the emulator endpoints and demo credentials, \`JOBGRAPH_JWT_SECRET\`, \`LOG_LEVEL=info\` (jobgraph's default; the bench's helper sets warn), ${r.raised.length ? `and raised for this size: ${r.raised.join('; ')}` : `and nothing else: no cap needs raising at this size (each connection is its own caller, ${s.perConnection} subscriptions each)`}.
+One gateway (\`node ${r.gateway['node flags'] ? `${r.gateway['node flags']} ` : ''}bin/jobgraph.mjs\`, live mode${s.kitLimit ? `, in a memory cgroup of the kit's limit, ${KIT_LIMIT}, as a pod runs it` : ''}) in front of the emulators (their own process, a big account of ${f(r.jobsPerSource)} jobs in each listable source, ${s.latencyMs} ms before each answer). Its settings: the emulator endpoints and demo credentials, \`JOBGRAPH_JWT_SECRET\`, \`LOG_LEVEL=info\` (jobgraph's default; the bench's helper sets warn), ${r.raised.length ? `and raised for this size: ${r.raised.join('; ')}` : `and nothing else: no cap needs raising at this size (each connection is its own caller, ${s.perConnection} subscriptions each)`}.
 
 - **Environment** (besides the demo credentials and \`JOBGRAPH_JWT_SECRET\`): ${Object.keys(
     r.gateway,
   )
+    .filter((k) => k !== 'node flags')
     .map((k) => `\`${k}\``)
     .join(', ')}.
 - **Jobs**: ${s.jobs - s.moving} unfinished jobs of the big account (${Object.entries(
@@ -613,9 +630,10 @@ One gateway (\`node bin/jobgraph.mjs\`, live mode${s.kitLimit ? `, in a memory c
 | set-up: ${f(WATCHES)} subscriptions with every first event | ${f1(setup.seconds)} s; a connection's ${s.perConnection}: p50 ${setup.perConnectionMs.p50.toFixed(0)} ms, p95 ${setup.perConnectionMs.p95.toFixed(0)} ms, max ${setup.perConnectionMs.max.toFixed(0)} ms |
 | set-up: gateway CPU, upstream calls, events (the halfway reading's wait included) | ${f1(setup.cpuSeconds)} s, ${setup.upstreamCalls}, ${f(setup.events)} |
 | **gateway CPU, steady state** | **${f1(w.cpuPercent * 0.6)} s per minute** (${f1(w.cpuPercent)} % of one core) |
-| gateway RSS: idle, after set-up (once idle), high-water (\`VmHWM\`) | ${mb(setup.idle.rss)}, ${mb(setup.end.rss)}, ${mb(w.highWaterMB * 1e6)} |
+| gateway RSS: idle, after set-up (once idle, after a collection), high-water (\`VmHWM\`) | ${mb(setup.idle.rss)}, ${mb(setup.end.rss)}, ${mb(w.highWaterMB * 1e6)} |
 | gateway RSS, steady (window median, max) | ${mb(w.rssMB * 1e6)}, ${mb(w.rssMaxMB * 1e6)} |
-| gateway V8 heap used: idle, after set-up, steady (lowest, highest of the window's readings every 10 s) | ${mb(setup.idle.heap)}, ${mb(setup.end.heap)}, ${mb(w.heap.usedMin)}–${mb(w.heap.usedMax)} (heap size up to ${mb(w.heap.totalMax)}; outside it, Buffers, up to ${mb(w.heap.externalMax)}) |
+| gateway retained, V8 heap used + external: idle, after set-up (after a collection) | ${mb(setup.idle.retained)}, ${mb(setup.end.retained)} (heap used ${mb(setup.idle.heap)}, ${mb(setup.end.heap)}) |
+| gateway V8 heap used, steady (lowest, highest of the window's readings every 10 s, no collection forced) | ${mb(w.heap.usedMin)}–${mb(w.heap.usedMax)} (heap size up to ${mb(w.heap.totalMax)}; outside it, Buffers, up to ${mb(w.heap.externalMax)}) |
 | **upstream calls per second, steady** | **${f1(w.upstreamPerMinute / 60)}**: ${f1(w.upstreamPerMinute / 60 - w.movingDescribesPerSecond)} for the still jobs, ${f1(w.movingDescribesPerSecond)} for the moving ones |
 | events delivered in the window | ${f((w.eventsPerMinute * w.seconds) / 60)} (${f1(w.eventsPerMinute / 60)} a second) |
 | progress steps of the moving jobs after set-up: made, seen by each job's subscribers (fewest, most) | ${r.events.stepsMade}, ${r.events.stepsSeenMin}–${r.events.stepsSeenMax} |
@@ -676,7 +694,7 @@ async function main(): Promise<void> {
       jobsPerSource,
       watchedPerSource: account.perSource,
     };
-    await writeReport({ md: [OUT_MD, renderMoonshot(result)] });
+    await writeReport({ md: [OUT_MD, await proseWrapped(OUT_MD, renderMoonshot(result))] });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     log(
       `wrote ${OUT_MD}${problems(result).length ? `; THIS RUN HAD PROBLEMS: ${problems(result).join('; ')}` : ''}`,

@@ -4,8 +4,7 @@
  * one node:http server, and a `jobUpdates(ids)` subscription over one in-process map of listeners.
  * No auth, caps, pollers or upstream: each job's first event is a record made on the spot. What a
  * watch costs here is what any server on these libraries pays; jobgraph's figure beside it is
- * what jobgraph adds. Prints `{"port":N}` once listening (bench/rig/childServer.ts);
- * `GET /heap` answers the V8 heap in use.
+ * what jobgraph adds. Prints `{"port":N}` once listening (bench/rig/childServer.ts).
  */
 import http from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';
@@ -65,7 +64,6 @@ const schema = makeExecutableSchema({
 
 const sse = createHandler({ schema });
 const server = http.createServer((req, res) => {
-  if (req.url === '/heap') return res.end(JSON.stringify(process.memoryUsage().heapUsed));
   sse(req, res).catch(() => {
     if (!res.headersSent) res.writeHead(500).end();
   });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { MemoryLimit } from './memoryLimit.ts';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/support/rawHttp.ts';
+import { INSPECT_LOOPBACK, inspectorUrl } from './inspector.ts';
 import { cpuTimeMicros, rssBytes, sleep } from './proc.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,6 +21,8 @@ export interface GatewayOptions {
   repoRoot?: string;
   /** Start it in this memory cgroup (rig/memoryLimit.ts), as a pod's memory limit does. */
   memoryLimit?: MemoryLimit;
+  /** Open its inspector on loopback, for memory read after a collection (rig/inspector.ts). */
+  inspect?: boolean;
 }
 
 /** A jobgraph gateway running in LIVE mode as its own process. */
@@ -31,6 +34,8 @@ export interface GatewayProcess {
   readyMs: number;
   /** The environment given to the child, secrets excluded (for the report). */
   settings: Record<string, string>;
+  /** Its inspector's `ws://` URL on loopback (`inspect`), else null. */
+  inspector: string | null;
   rss(): number;
   cpuMicros(): number;
   /** SIGTERM and wait for exit (the gateway drains and exits; --cpu-prof writes its profile then). */
@@ -58,7 +63,8 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
     JOBGRAPH_JWT_SECRET: options.jwtSecret,
     ...jobgraphEnv,
   };
-  const node = [process.execPath, ...(options.nodeArgs ?? []), 'bin/jobgraph.mjs'];
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(options.inspect ? [INSPECT_LOOPBACK] : [])];
+  const node = [process.execPath, ...nodeArgs, 'bin/jobgraph.mjs'];
   // In a cgroup: a shell joins it, then becomes Node (same PID), so V8 sizes its heap from the limit.
   const [command, ...args] = options.memoryLimit
     ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', options.memoryLimit.procs, ...node]
@@ -74,6 +80,7 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  const inspector = options.inspect && child.stderr ? inspectorUrl(child.stderr) : null;
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
@@ -94,12 +101,20 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
+      // Exited before the caller goes on: its memory cgroup, if any, can then be removed.
+      await exited;
       throw new Error(`${options.label} gateway did not become ready in 60 s:\n${output}`);
     }
     await sleep(10);
   }
   const readyMs = performance.now() - spawnedAt;
   const pid = child.pid ?? -1;
+  const inspectorAt = inspector ? await inspector : null;
+  if (options.inspect && !inspectorAt) {
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`${options.label} gateway: no inspector on loopback:\n${output}`);
+  }
   const settings = Object.fromEntries(
     Object.entries(jobgraphEnv).filter(([k]) => !/SECRET|KEY_ID|TOKEN/.test(k)),
   );
@@ -110,9 +125,10 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
     readyMs,
     settings: {
       ...settings,
-      ...(options.nodeArgs?.length ? { 'node flags': options.nodeArgs.join(' ') } : {}),
+      ...(nodeArgs.length ? { 'node flags': nodeArgs.join(' ') } : {}),
       ...(options.memoryLimit ? { 'memory limit': `${options.memoryLimit.bytes} bytes` } : {}),
     },
+    inspector: inspectorAt,
     rss: () => rssBytes(pid),
     cpuMicros: () => cpuTimeMicros(pid),
     stop: async () => {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { format, resolveConfig } from 'prettier';
+import { format, resolveConfig, type Options } from 'prettier';
 import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from '../lib/phases/fairness.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import type { CpuRun, SideResult } from '../lib/side.ts';
@@ -110,6 +110,27 @@ export function table(head: readonly string[], rows: readonly (readonly unknown[
   const line = (cells: readonly unknown[]) =>
     `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)];
+}
+
+/**
+ * Markdown (of a report at `path`, whose Prettier settings apply) with its prose wrapped at the project's print width by Prettier (`proseWrap: always`);
+ * tables and code blocks stay as given, one row a line (Prettier would pad every cell of a
+ * table to its column's widest).
+ */
+export async function proseWrapped(path: string, markdown: string): Promise<string> {
+  const options: Options = {
+    ...(await resolveConfig(path)),
+    parser: 'markdown',
+    proseWrap: 'always',
+  };
+  const kept = (block: string) => /^(\||```)/m.test(block);
+  const blocks = await Promise.all(
+    markdown
+      .trimEnd()
+      .split('\n\n')
+      .map(async (b) => (kept(b) ? b : (await format(b, options)).trimEnd())),
+  );
+  return `${blocks.join('\n\n')}\n`;
 }
 
 /** `Run <date> on <n> cores (<cpu>), Node <v>, commit <c>[ with changes to …]`: a report's first fact. */

@@ -1,0 +1,94 @@
+/**
+ * A bench process's memory after a full collection, read through its inspector (the Chrome
+ * DevTools Protocol over Node's global `WebSocket`): a diagnostic of the bench only, like
+ * bench:listing-big's own `--expose-gc`. Memory read without a collection follows when V8 last
+ * collected, not what the process retains.
+ */
+import type { Readable } from 'node:stream';
+
+/** The Node flag that opens the inspector on a free loopback port (never another interface). */
+export const INSPECT_LOOPBACK = '--inspect=127.0.0.1:0';
+
+/** `process.memoryUsage()` of the process, in bytes. */
+export interface MemoryUsage {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  /** Memory outside V8's heap held by JavaScript objects (Buffers: the sockets' too). */
+  external: number;
+  arrayBuffers: number;
+}
+
+/**
+ * The inspector's `ws://` URL from a child's stderr ("Debugger listening on ws://…", printed
+ * before its main script runs), or null when the inspector did not start or the stream ended.
+ */
+export function inspectorUrl(stderr: Readable): Promise<string | null> {
+  return new Promise((resolve) => {
+    let seen = '';
+    const done = (url: string | null) => {
+      stderr.off('data', onData);
+      stderr.off('end', onEnd);
+      resolve(url);
+    };
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString('utf8')).slice(-4000);
+      const url = /Debugger listening on (ws:\/\/\S+)/.exec(seen)?.[1];
+      if (url) done(url);
+      else if (/Starting inspector on \S+ failed/.test(seen)) done(null);
+    };
+    const onEnd = () => done(null);
+    stderr.on('data', onData);
+    stderr.once('end', onEnd);
+  });
+}
+
+/**
+ * Collect the process's garbage (`HeapProfiler.collectGarbage`: a full collection), then read its
+ * `process.memoryUsage()`; the inspector session is closed before this returns.
+ */
+export async function memoryAfterCollection(url: string): Promise<MemoryUsage> {
+  const socket = new WebSocket(url);
+  const closed = new Promise<void>((resolve) =>
+    socket.addEventListener('close', () => resolve(), { once: true }),
+  );
+  const answers = new Map<number, (message: CdpAnswer) => void>();
+  socket.addEventListener('message', (event) => {
+    const message = JSON.parse(String(event.data)) as CdpAnswer;
+    if (message.id !== undefined) answers.get(message.id)?.(message);
+  });
+  let lastId = 0;
+  const send = (method: string, params: object = {}) =>
+    new Promise<CdpAnswer>((resolve, reject) => {
+      const id = ++lastId;
+      answers.set(id, resolve);
+      closed.then(() => reject(new Error(`inspector closed before answering ${method}`)), reject);
+      socket.send(JSON.stringify({ id, method, params }));
+    }).then((answer) => {
+      if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
+      return answer.result;
+    });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.addEventListener('open', () => resolve(), { once: true });
+      socket.addEventListener('error', () => reject(new Error(`no inspector at ${url}`)), {
+        once: true,
+      });
+    });
+    await send('HeapProfiler.collectGarbage');
+    const usage = await send('Runtime.evaluate', {
+      expression: 'process.memoryUsage()',
+      returnByValue: true,
+    });
+    return (usage as { result: { value: MemoryUsage } }).result.value;
+  } finally {
+    socket.close();
+    await closed;
+  }
+}
+
+interface CdpAnswer {
+  id?: number;
+  result?: unknown;
+  error?: { message: string };
+}
