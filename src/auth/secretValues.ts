@@ -20,21 +20,18 @@ const HASH_BITS = 20;
 const HASH_MASK = (1 << HASH_BITS) - 1;
 
 /**
- * A registered form and where it is indexed: the window of `length` characters ({@link WINDOW},
- * fewer for a shorter form) ending `end` characters into it (see SecretValueRegistry.place for
- * which one), in the bucket of that window's hash.
+ * A registered form and where it is indexed: the window of {@link WINDOW} characters (fewer for
+ * a shorter form) ending `end` characters into it (see SecretValueRegistry.index for which one).
  */
 interface IndexedForm {
   readonly text: string;
   readonly end: number;
+  /** The window's bucket in the filter. */
   readonly bucket: number;
-  readonly length: number;
+  /** The window's key in the index: its bucket and its length (see {@link windowKey}). */
+  readonly key: number;
   /** How many registered values produce this form. */
   count: number;
-  /** Its slot in SecretValueRegistry's form table. */
-  readonly slot: number;
-  /** The slot of the next form indexed in the same bucket, plus one (0: none). */
-  next: number;
 }
 
 /**
@@ -45,7 +42,7 @@ interface IndexedForm {
  */
 interface LearnedValue {
   readonly value: string;
-  readonly forms: readonly IndexedForm[];
+  readonly forms: readonly string[];
   readonly cost: number;
   older: LearnedValue | undefined;
   newer: LearnedValue | undefined;
@@ -77,6 +74,12 @@ function hashWindow(text: string, start: number, length: number): number {
 }
 
 const bucket = (h: number) => (h ^ (h >>> HASH_BITS)) & HASH_MASK;
+/**
+ * A window's key in the index: its bucket and its length, a small integer. Keying by the window's
+ * text instead would cut a string out of every scanned text wherever the filter lets a window
+ * through; forms whose windows only share a bucket are told apart by the comparison that follows.
+ */
+const windowKey = (b: number, length: number) => (b << 4) | length;
 
 /** A character escapeNonAscii rewrites. */
 const NON_ASCII = /[\u007f-\uffff]/;
@@ -137,18 +140,16 @@ export class SecretValueRegistry {
   /** Registered form → where it is indexed and how many registered values produce it. */
   private readonly patterns = new Map<string, IndexedForm>();
   /**
-   * Window bucket → the slot of the first form indexed there, plus one (0: none); the others
-   * follow its `next` links. Placing, forgetting and finding a form reads arrays, not a hash
-   * table, and makes no per-bucket collection. A typed array's pages are committed only once
-   * written, so an empty registry holds next to nothing of its 4 MiB.
+   * Window key ({@link windowKey}) → the form indexed by it, or the forms when several are (most
+   * windows index one form: no Set made, filled and emptied again for each value learned and
+   * forgotten).
    */
-  private readonly heads = new Uint32Array(1 << HASH_BITS);
-  /** Indexed forms by slot; the slots of forgotten forms are reused. */
-  private readonly slots: (IndexedForm | undefined)[] = [];
-  private readonly freeSlots: number[] = [];
+  private readonly byWindow = new Map<number, IndexedForm | Set<IndexedForm>>();
+  /** Window hash → how many windows hash there (a counting filter in front of byWindow). */
+  private readonly filter = new Uint32Array(1 << HASH_BITS);
   /**
-   * Window bucket → whether any form is indexed there, one bit a bucket (128 KiB): what a scan
-   * reads at every character. The bucket array itself (4 MiB) would miss the CPU's caches at
+   * Window hash → whether any window hashes there: the filter as one bit a hash (128 KiB), which
+   * is what a scan reads at every character. The counts (4 MiB) would miss the CPU's caches at
    * almost every character of a text scanned between other work.
    */
   private readonly present = new Uint8Array(1 << (HASH_BITS - 3));
@@ -156,6 +157,8 @@ export class SecretValueRegistry {
   private readonly windowLengths = new Int32Array(WINDOW + 1);
   private learnedChars = 0;
   private recordCollector: ((record: JobRecord) => string[]) | undefined;
+  /** Records already walked by learnRecord (see there). */
+  private walkedRecords = new WeakSet<JobRecord>();
 
   constructor(
     private readonly maxLearned: number = DEFAULT_MAX_LEARNED,
@@ -178,7 +181,7 @@ export class SecretValueRegistry {
       this.learnedChars -= learned.cost;
       return; // already indexed
     }
-    this.index(formsOf(value));
+    this.index(formsOf(value), 1);
   }
 
   /** Register a value read at run time; the least recently seen is forgotten past the bound. */
@@ -192,56 +195,54 @@ export class SecretValueRegistry {
       }
       return;
     }
-    const texts = formsOf(value);
+    const forms = formsOf(value);
     let cost = 0;
-    for (const text of texts) cost += text.length;
+    for (const form of forms) cost += form.length;
     if (cost > this.maxLearnedChars) return;
-    const forms = this.index(texts);
     const entry: LearnedValue = { value, forms, cost, older: undefined, newer: undefined };
     this.learned.set(value, entry);
     this.append(entry);
     this.learnedChars += cost;
+    this.index(forms, 1);
     while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
       const oldest = this.oldest as LearnedValue;
       this.unlink(oldest);
       this.learned.delete(oldest.value);
       this.learnedChars -= oldest.cost;
-      this.unindex(oldest.forms);
+      this.index(oldest.forms, -1);
     }
   }
 
   /** How records are searched for sensitive values (set once the schema is built). */
   setRecordCollector(collect: (record: JobRecord) => string[]): void {
     this.recordCollector = collect;
+    this.walkedRecords = new WeakSet();
   }
 
-  /**
-   * Learn every sensitive value a record holds. Called once a record is fetched (a request's
-   * loader batch, a poll), not once a job is asked for: a value learned again only moves to the
-   * newest end of the recency list.
-   */
+  /** Learn every sensitive value a record holds. */
   learnRecord(record: JobRecord): void {
-    if (!this.recordCollector) return;
+    // A request that asks for one job several times (aliases, fragments, _entities) gets the same
+    // record object from its DataLoader each time: walk it once. Records carrying secrets are never
+    // cached across requests, so each one is a fresh object and is always walked.
+    if (!this.recordCollector || this.walkedRecords.has(record)) return;
+    this.walkedRecords.add(record);
     for (const value of this.recordCollector(record)) this.learn(value);
   }
 
   /** Forget every learned value (pinned ones stay). */
   clearLearned(): void {
-    for (const { forms } of this.learned.values()) this.unindex(forms);
+    for (const { forms } of this.learned.values()) this.index(forms, -1);
     this.learned.clear();
     this.oldest = this.newest = undefined;
     this.learnedChars = 0;
+    this.walkedRecords = new WeakSet();
   }
 
-  /** How the forms are indexed: how many, in how many window buckets, and the most forms any bucket holds (each is compared where a window of that bucket occurs in a scanned text). */
+  /** How the forms are indexed: how many, under how many windows, and the most forms any window holds (each is compared where that window occurs in a scanned text). */
   indexStats(): { forms: number; windows: number; mostFormsPerWindow: number } {
-    let [windows, most] = [0, 0];
-    for (let b = 0; b < this.heads.length; b++) {
-      if (this.heads[b] === 0) continue;
-      windows++;
-      most = Math.max(most, this.bucketSize(b));
-    }
-    return { forms: this.patterns.size, windows, mostFormsPerWindow: most };
+    let most = 0;
+    for (const at of this.byWindow.values()) most = Math.max(most, at instanceof Set ? at.size : 1);
+    return { forms: this.patterns.size, windows: this.byWindow.size, mostFormsPerWindow: most };
   }
 
   /** True when the text holds a registered value (in any of its forms) or a secret-shaped string. */
@@ -281,57 +282,41 @@ export class SecretValueRegistry {
     return typeof value === 'string' && value.length >= MIN_SECRET_LENGTH;
   }
 
-  /** Register one value's forms: each known form counted once more, each new one placed. */
-  private index(texts: readonly string[]): IndexedForm[] {
-    const forms: IndexedForm[] = [];
-    for (const text of texts) {
+  /** Add (1) or remove (-1) one value's forms. */
+  private index(forms: readonly string[], delta: 1 | -1): void {
+    for (const text of forms) {
       let form = this.patterns.get(text);
-      if (form) form.count++;
-      else {
+      if (delta === 1) {
+        if (form) {
+          form.count++;
+          continue; // the form was indexed already
+        }
         form = this.place(text);
         this.patterns.set(text, form);
-        this.slots[form.slot] = form;
-        const b = form.bucket;
-        form.next = this.heads[b] as number;
-        this.heads[b] = form.slot + 1;
-        this.present[b >>> 3] = (this.present[b >>> 3] as number) | (1 << (b & 7));
-        this.windowLengths[form.length] = (this.windowLengths[form.length] as number) + 1;
+      } else {
+        if (!form) continue;
+        if (--form.count > 0) continue; // another value still has this form
+        this.patterns.delete(text);
       }
-      forms.push(form);
-    }
-    return forms;
-  }
-
-  /** Forget one value's forms: a form no other registered value produces leaves the index. */
-  private unindex(forms: readonly IndexedForm[]): void {
-    for (const form of forms) {
-      if (--form.count > 0) continue; // another value still has this form
-      this.patterns.delete(form.text);
-      this.slots[form.slot] = undefined;
-      this.freeSlots.push(form.slot);
-      const b = form.bucket;
-      if (this.heads[b] === form.slot + 1) this.heads[b] = form.next;
-      else {
-        let at = this.formAt(this.heads[b] as number);
-        while (at && at.next !== form.slot + 1) at = this.formAt(at.next);
-        if (at) at.next = form.next;
+      const length = form.key & 15;
+      const h = form.bucket;
+      const n = (this.filter[h] as number) + delta;
+      this.filter[h] = n;
+      if (n === 0) this.present[h >>> 3] = (this.present[h >>> 3] as number) & ~(1 << (h & 7));
+      else this.present[h >>> 3] = (this.present[h >>> 3] as number) | (1 << (h & 7));
+      this.windowLengths[length] = (this.windowLengths[length] as number) + delta;
+      const indexed = this.byWindow.get(form.key);
+      if (delta === 1) {
+        if (!indexed) this.byWindow.set(form.key, form);
+        else if (indexed instanceof Set) indexed.add(form);
+        else this.byWindow.set(form.key, new Set([indexed, form]));
+      } else if (indexed === form) {
+        this.byWindow.delete(form.key);
+      } else if (indexed instanceof Set) {
+        indexed.delete(form);
+        if (indexed.size === 0) this.byWindow.delete(form.key);
       }
-      if (this.heads[b] === 0)
-        this.present[b >>> 3] = (this.present[b >>> 3] as number) & ~(1 << (b & 7));
-      this.windowLengths[form.length] = (this.windowLengths[form.length] as number) - 1;
     }
-  }
-
-  /** The form of a `next` link or a bucket's head (slot plus one), if any. */
-  private formAt(link: number): IndexedForm | undefined {
-    return link === 0 ? undefined : this.slots[link - 1];
-  }
-
-  /** How many forms are indexed in bucket `b`. */
-  private bucketSize(b: number): number {
-    let n = 0;
-    for (let at = this.formAt(this.heads[b] as number); at; at = this.formAt(at.next)) n++;
-    return n;
   }
 
   /**
@@ -348,7 +333,7 @@ export class SecretValueRegistry {
     let fewest = Infinity;
     const consider = (end: number) => {
       const b = bucket(hashWindow(text, end - length, length));
-      const n = this.bucketSize(b);
+      const n = this.filter[b] as number;
       if (n < fewest) {
         fewest = n;
         best = end;
@@ -358,8 +343,7 @@ export class SecretValueRegistry {
     let end = text.length;
     for (; end >= length && fewest > 0; end -= length) consider(end);
     if (fewest > 0 && end !== 0) consider(length); // the windows stopped short of its start: its first one too
-    const slot = this.freeSlots.pop() ?? this.slots.length;
-    return { text, end: best, bucket: bestBucket, length, count: 1, slot, next: 0 };
+    return { text, end: best, bucket: bestBucket, key: windowKey(bestBucket, length), count: 1 };
   }
 
   private scrubValues(text: string): string {
@@ -374,8 +358,9 @@ export class SecretValueRegistry {
         h = (Math.imul(h, BASE) + text.charCodeAt(end - 1)) | 0;
         const b = bucket(h);
         if (((this.present[b >>> 3] as number) & (1 << (b & 7))) === 0) continue;
-        for (let form = this.formAt(this.heads[b] as number); form; form = this.formAt(form.next)) {
-          if (form.length !== length) continue;
+        const indexed = this.byWindow.get(windowKey(b, length));
+        if (!indexed) continue;
+        for (const form of indexed instanceof Set ? indexed : [indexed]) {
           const start = end - form.end;
           if (start >= 0 && text.startsWith(form.text, start))
             (ranges ??= []).push([start, start + form.text.length]);
