@@ -109,16 +109,58 @@ export function createXmlParser(
   arrayPaths: readonly string[],
 ): (body: string) => Record<string, XmlNode> {
   const parser = new XMLParser(xmlParserOptions(arrayPaths));
-  return (body: string) => {
-    if (DOCTYPE.test(body)) throw new MalformedBodyError('XML body declares a DOCTYPE');
-    const valid = XMLValidator.validate(body);
-    if (valid !== true)
-      throw new MalformedBodyError(`XML body is not well-formed (line ${valid.err.line})`);
-    try {
-      return parser.parse(body) as Record<string, XmlNode>;
-    } catch (err) {
-      throw parseError(err);
-    }
+  return (body: string) => parseWhole(parser, body);
+}
+
+/** `body` checked (no DOCTYPE, well-formed) and parsed by `parser`, refusals as createXmlParser's. */
+function parseWhole(parser: XMLParser, body: string): Record<string, XmlNode> {
+  if (DOCTYPE.test(body)) throw new MalformedBodyError('XML body declares a DOCTYPE');
+  const valid = XMLValidator.validate(body);
+  if (valid !== true)
+    throw new MalformedBodyError(`XML body is not well-formed (line ${valid.err.line})`);
+  try {
+    return parser.parse(body) as Record<string, XmlNode>;
+  } catch (err) {
+    throw parseError(err);
+  }
+}
+
+/** A list answer's parser from {@link createXmlListParser}. */
+export interface XmlListParser {
+  /** The answer, refused as createXmlParser's parse refuses it; each list element left as its text. */
+  parse(body: string): Record<string, XmlNode>;
+  /** One list element (its text from `parse`) as createXmlParser would have parsed it in place. */
+  member(node: XmlNode): XmlNode;
+}
+
+/**
+ * A parser for a list answer (`listPath`: the dotted local names of its repeated element from the
+ * root, e.g. `ListJobsResult.Jobs.member`) that makes its elements one at a time: `parse` checks
+ * and reads the answer whole with each list element kept as its raw text (fast-xml-parser's
+ * `stopNodes`), and `member` parses one of them when its reader wants it. A page of a thousand
+ * jobs is then never one tree of a thousand elements: each element's tree is let go once read,
+ * so a page's parse leaves little alive for the scavenges during it to copy. The result is the
+ * one createXmlParser gives, refusals included: the depth bound is counted from the root as
+ * before, and entities and CDATA are read in `member`, once.
+ */
+export function createXmlListParser(listPath: string): XmlListParser {
+  const name = listPath.slice(listPath.lastIndexOf('.') + 1);
+  const page = new XMLParser({ ...xmlParserOptions([listPath]), stopNodes: [listPath] });
+  const one = new XMLParser({
+    ...xmlParserOptions([]),
+    // The element sits `listPath`'s length deep: fewer may open inside it.
+    maxNestedTags: MAX_XML_DEPTH - listPath.split('.').length,
+  });
+  return {
+    parse: (body) => parseWhole(page, body),
+    member(node) {
+      if (typeof node !== 'string') return node;
+      try {
+        return (one.parse(`<${name}>${node}</${name}>`) as Record<string, XmlNode>)[name];
+      } catch (err) {
+        throw parseError(err);
+      }
+    },
   };
 }
 

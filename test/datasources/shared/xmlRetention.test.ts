@@ -1,28 +1,52 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { child, createXmlParser, text } from '../../../src/datasources/shared/xml.ts';
+import {
+  child,
+  children,
+  createXmlListParser,
+  createXmlParser,
+  text,
+} from '../../../src/datasources/shared/xml.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+// Each body is ~256–512 KB; only a 40-character text of each is kept.
+const padding = `<Padding>${'p'.repeat(256 * 1024)}</Padding>`;
+const BODIES = 200;
+
+/** The heap 200 bodies leave behind when `read` keeps one 40-character text of each (body `i`'s text is `jobIdOf(i)`). */
+function heapKept(read: (i: number) => string): number {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = Array.from({ length: BODIES }, (_, i) => read(i));
+  gc();
+  expect(kept[7]).toBe(jobIdOf(7));
+  return process.memoryUsage().heapUsed - before;
+}
+
+const jobIdOf = (i: number) => String(i).padStart(40, 'j');
+
 describe('The XML parser and the body it parsed', () => {
+  // Held through sliced strings, the bodies would be 200 × 256 KB = 50 MB; the texts themselves are 8 KB.
   it('keeps no part of the body alive through the texts it returns', () => {
     const parse = createXmlParser([]);
-    // Each body is ~256 KB; only a 40-character text of each is kept.
-    const padding = `<Padding>${'p'.repeat(256 * 1024)}</Padding>`;
-    const bodies = 200;
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    const kept: string[] = [];
-    for (let i = 0; i < bodies; i++) {
-      const body = `<Answer>${padding}<JobId>${String(i).padStart(40, 'j')}</JobId></Answer>`;
-      kept.push(text(child(child(parse(body), 'Answer'), 'JobId')) as string);
-    }
-    gc();
-    const grown = process.memoryUsage().heapUsed - before;
-    expect(kept[7]).toBe(String(7).padStart(40, 'j'));
-    // Held through sliced strings, the bodies would be 200 × 256 KB = 50 MB; the texts themselves are 8 KB.
+    const grown = heapKept((i) => {
+      const body = `<Answer>${padding}<JobId>${jobIdOf(i)}</JobId></Answer>`;
+      return text(child(child(parse(body), 'Answer'), 'JobId')) as string;
+    });
+    expect(grown).toBeLessThan(5 * 1024 * 1024);
+  });
+
+  it('keeps no part of a list answer alive through the texts its members give', () => {
+    const list = createXmlListParser('Answer.Jobs.member');
+    const grown = heapKept((i) => {
+      const member = `<member><JobId>${jobIdOf(i)}</JobId>${padding}</member>`;
+      const body = `<Answer>${padding}<Jobs>${member}</Jobs></Answer>`;
+      const [raw] = children(child(list.parse(body)['Answer'], 'Jobs'), 'member');
+      return text(child(list.member(raw), 'JobId')) as string;
+    });
     expect(grown).toBeLessThan(5 * 1024 * 1024);
   });
 });
