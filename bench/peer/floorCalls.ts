@@ -10,16 +10,8 @@ import { GraphQLError } from 'graphql';
 import { floorClient, PROVIDER_OF_PREFIX, type FloorAnswer } from '../lib/floor.ts';
 import type { BenchProvider } from '../lib/ids.ts';
 import type { Providers } from './providers.ts';
-import type { Job, JobProvider } from './schema.ts';
-
-const PROVIDER: Record<BenchProvider, JobProvider> = {
-  panorama: 'AWS_PANORAMA',
-  omics: 'AWS_OMICS',
-  cosbatch: 'TENCENT_COS_BATCH',
-  importexport: 'AWS_IMPORT_EXPORT',
-  codepipeline: 'AWS_CODEPIPELINE',
-  batch: 'AWS_BATCH',
-};
+import { parseGlobalId } from '../../src/model/globalId.ts';
+import type { Job } from './schema.ts';
 
 /** The job part of a global ID (`<prefix>:<region>:<job>`, or `<prefix>:<job>` for Import/Export). */
 const nativeOf = (id: string) => id.slice(id.lastIndexOf(':') + 1);
@@ -32,11 +24,11 @@ function answered(a: FloorAnswer, id: string): boolean {
   return jobs.some((j) => j.jobId === nativeOf(id));
 }
 
-function job(id: string, provider: BenchProvider): Job {
+function job(id: string): Job {
   const parts = id.split(':');
   return {
     id,
-    provider: PROVIDER[provider],
+    provider: parseGlobalId(id).provider,
     nativeId: nativeOf(id),
     region: parts.length > 2 ? (parts[1] as string) : null,
     state: 'SUCCEEDED',
@@ -59,7 +51,7 @@ export function floorCallProviders(urls: Record<BenchProvider, string>): Provide
         out.set(
           id,
           answered(a, id)
-            ? job(id, a.provider)
+            ? job(id)
             : new GraphQLError(`Job ${id} was not found.`, { extensions: { code: 'NOT_FOUND' } }),
         );
     return ids.map((id) => out.get(id) as Job | Error);
