@@ -16,12 +16,14 @@ import type { Job } from './schema.ts';
 /** The job part of a global ID (`<prefix>:<region>:<job>`, or `<prefix>:<job>` for Import/Export). */
 const nativeOf = (id: string) => id.slice(id.lastIndexOf(':') + 1);
 
-/** Whether the call answered the job: a 200, and for AWS Batch the job among those it describes. */
-function answered(a: FloorAnswer, id: string): boolean {
-  if (a.status !== 200) return false;
-  if (a.provider !== 'batch') return true;
-  const jobs = (a.parsed as { jobs?: { jobId?: string }[] }).jobs ?? [];
-  return jobs.some((j) => j.jobId === nativeOf(id));
+/** Which of the call's jobs it answered: all on a 200, and for AWS Batch those it describes. */
+function answeredBy(a: FloorAnswer): (id: string) => boolean {
+  if (a.status !== 200) return () => false;
+  if (a.provider !== 'batch') return () => true;
+  const described = new Set(
+    ((a.parsed as { jobs?: { jobId?: string }[] }).jobs ?? []).map((j) => j.jobId),
+  );
+  return (id) => described.has(nativeOf(id));
 }
 
 function job(id: string): Job {
@@ -46,14 +48,16 @@ export function floorCallProviders(urls: Record<BenchProvider, string>): Provide
   const client = floorClient(urls);
   const read = async (ids: readonly string[]): Promise<(Job | Error)[]> => {
     const out = new Map<string, Job | Error>();
-    for (const a of await client.send(ids))
+    for (const a of await client.send(ids)) {
+      const answered = answeredBy(a);
       for (const id of a.ids)
         out.set(
           id,
-          answered(a, id)
+          answered(id)
             ? job(id)
             : new GraphQLError(`Job ${id} was not found.`, { extensions: { code: 'NOT_FOUND' } }),
         );
+    }
     return ids.map((id) => out.get(id) as Job | Error);
   };
   return Object.fromEntries(Object.keys(PROVIDER_OF_PREFIX).map((prefix) => [prefix, read]));
