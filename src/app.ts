@@ -8,6 +8,8 @@ import { closeSources, createSources, type Sources } from './datasources/index.t
 import { createListSnapshots } from './datasources/listing/index.ts';
 import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
+import { EventQueues } from './datasources/events/eventQueues.ts';
+import { EventLedger } from './datasources/events/ledger.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
@@ -51,6 +53,8 @@ export interface Gateway {
    * in demo mode, whose static keys the emulators always accept.
    */
   verification: Promise<AccountState[]> | undefined;
+  /** The job event queues read (JOBGRAPH_EVENT_QUEUES), when any. */
+  events: EventQueues | undefined;
   close(): Promise<void>;
 }
 
@@ -91,6 +95,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       : undefined;
   if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
   const { listSnapshots, sharedSnapshots } = await openListSnapshots(config, options, logger);
+  const events = openEventQueues(config, accounts, logger, observability);
+  const ledger = new EventLedger();
   const sharedReservations = await openSharedReservations(config, logger);
   const server = await startServer({
     config,
@@ -102,10 +108,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     accounts,
     accountStates: () => accountChecks.states(),
     ...(sharedReservations ? { sharedReservations } : {}),
+    ...(events ? { events } : {}),
+    ledger,
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
   });
+  // Read from now on: the watch hub, which applies the events, exists.
+  events?.start();
   return {
     config,
     server,
@@ -118,7 +128,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     accounts,
     accountChecks,
     verification,
+    events,
     close: async () => {
+      await events?.close();
       await server.close();
       closeSources(sources);
       await sharedSnapshots?.close();
@@ -196,6 +208,47 @@ function openCache(
       ),
     },
   );
+}
+
+/**
+ * The job event queues of JOBGRAPH_EVENT_QUEUES (none: no event source, every watched job polled):
+ * each message's outcome counted, a rejected one logged by its queue, reason and message ID
+ * (never its body), a queue going down or coming back logged once each.
+ */
+function openEventQueues(
+  config: Config,
+  accounts: AwsAccounts,
+  logger: Logger,
+  observability: Observability | undefined,
+): EventQueues | undefined {
+  const queues = config.events.queues ?? [];
+  if (queues.length === 0) return undefined;
+  const metrics = observability?.metrics;
+  const events = new EventQueues({
+    config,
+    queues,
+    accounts,
+    observer: {
+      outcome: (provider, outcome) => metrics?.event(provider, outcome),
+      rejected: (queue, reason, messageId) =>
+        logger.warn(
+          { queue, reason, messageId },
+          "job event queue: a message that is no provider's job event was rejected and deleted",
+        ),
+      queueState: (queue, up, code) =>
+        up
+          ? logger.info(
+              { queue: queue.label },
+              'job event queue: readable again; its jobs are live by events',
+            )
+          : logger.warn(
+              { queue: queue.label, code },
+              'job event queue: cannot be read; its jobs are polled until it can, tried again with back-off',
+            ),
+    },
+  });
+  metrics?.eventQueueSource(() => events.states());
+  return events;
 }
 
 /** JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away). */

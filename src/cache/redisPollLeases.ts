@@ -197,6 +197,27 @@ class RedisPollLeases implements PollLeases {
     }
   }
 
+  async announce(
+    globalId: string,
+    news: { record: JobRecord; time: number } | 'hint',
+  ): Promise<boolean> {
+    if (this.#state !== 'up' || this.#closed) return false;
+    const from = JSON.stringify(this.replicaId);
+    const view = news === 'hint' ? null : this.#shareable(news.record);
+    // A record whose view would still hold a secret goes out as a hint: the holder reads it.
+    const message =
+      news === 'hint' || !view
+        ? `{"kind":"hint","from":${from}}`
+        : `{"kind":"event","from":${from},"time":${news.time},"stripped":${view.stripped},"record":${view.record}}`;
+    try {
+      await this.#track(this.#bounded(this.#commands.publish(this.#channelOf(globalId), message)));
+      return true;
+    } catch (err) {
+      this.#failed(err);
+      return false;
+    }
+  }
+
   holds(globalId: string): boolean {
     return this.#held.has(globalId);
   }
@@ -382,8 +403,15 @@ function parse(message: string): SharedPoll | undefined {
       return typeof poll.record === 'object' && poll.record !== null ? poll : undefined;
     case 'wait':
       return typeof poll.wait === 'number' ? poll : undefined;
+    case 'event':
+      return typeof poll.record === 'object' &&
+        poll.record !== null &&
+        typeof poll.time === 'number'
+        ? poll
+        : undefined;
     case 'fetch':
     case 'released':
+    case 'hint':
       return poll;
     default:
       return undefined;

@@ -20,6 +20,7 @@ export { loadConfig } from './load.ts';
 export type {
   AwsAccount,
   Config,
+  EventQueue,
   LoadOptions,
   TencentAccount,
   TencentCredentials,

@@ -1,6 +1,7 @@
 import type express from 'express';
 import type { Config } from '../config/index.ts';
 import type { AccountState } from '../datasources/shared/accounts.ts';
+import type { QueueState } from '../datasources/events/eventQueues.ts';
 import type { GatewayMetrics } from '../observability/index.ts';
 import type { FdHealth } from './health.ts';
 
@@ -13,9 +14,11 @@ export function healthRoutes(
     verifyToken: { ready(): boolean };
     metrics: GatewayMetrics | undefined;
     accountStates: (() => readonly AccountState[]) | undefined;
+    /** Each job event queue's state (JOBGRAPH_EVENT_QUEUES): a DOWN one's jobs are polled. */
+    eventQueues?: () => readonly QueueState[];
   },
 ): void {
-  const { config, health, verifyToken, metrics, accountStates } = parts;
+  const { config, health, verifyToken, metrics, accountStates, eventQueues } = parts;
   // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
   app.get('/healthz', (_req, res) => {
     const state = health.check();
@@ -33,6 +36,8 @@ export function healthRoutes(
     }
     // Ready with an account that failed its check: the others serve; its state and code say why.
     const accounts = accountStates?.();
+    // Ready with a queue that cannot be read: its jobs are polled; its state and code say why.
+    const queues = eventQueues?.();
     res.json({
       status: 'ready',
       mode: config.mode,
@@ -46,6 +51,7 @@ export function healthRoutes(
             })),
           }
         : {}),
+      ...(queues ? { eventQueues: queues } : {}),
     });
   });
   if (metrics) {

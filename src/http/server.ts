@@ -38,6 +38,8 @@ import { httpErrorHandler, notFoundHandler, writeErrorAnswer } from './errors.ts
 import { corsMiddleware } from './cors.ts';
 import { createFormatError } from './formatError.ts';
 import { healthRoutes } from './healthRoutes.ts';
+import type { EventQueues } from '../datasources/events/eventQueues.ts';
+import type { EventLedger } from '../datasources/events/ledger.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
 import { paramsFromUrl, wantsEventStream } from './transport.ts';
@@ -86,6 +88,10 @@ export interface ServerOptions {
   accounts?: AwsAccounts;
   /** Every account's state, /readyz's `accounts` (datasources/accountChecks.ts); none: not listed. */
   accountStates?: () => readonly AccountState[];
+  /** The job event queues (JOBGRAPH_EVENT_QUEUES), applied to the watchers; their states in /readyz. */
+  events?: EventQueues;
+  /** What the process knows of each job's latest state (events applied), shared by the watchers and `listJobs`. */
+  ledger?: EventLedger;
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
 }
@@ -162,7 +168,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const gateway = {
     config,
     sources,
-    lister: createJobLister(sources, config, listSnapshots),
+    lister: createJobLister(
+      sources,
+      config,
+      listSnapshots,
+      options.ledger ? (job) => options.ledger!.overlay(job) : undefined,
+    ),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
       accountDirectory(config, options.accounts).some(
@@ -192,6 +203,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     verifyToken,
     metrics,
     accountStates: options.accountStates,
+    ...(options.events ? { eventQueues: () => options.events?.states() ?? [] } : {}),
   });
   graphqlRoute(app, {
     config,
@@ -355,6 +367,8 @@ function startSubscriptions(
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.sharedReservations ? { sharedReservations: options.sharedReservations } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.ledger ? { ledger: options.ledger } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
   });

@@ -78,7 +78,9 @@ export class GatewayMetrics {
   readonly #graphqlDuration: Histogram<'operation_type'>;
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
+  readonly #events: Counter<'provider' | 'outcome'>;
   #watch: (() => WatchState) | undefined;
+  #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
   constructor(breakers: () => BreakerState[]) {
@@ -110,6 +112,13 @@ export class GatewayMetrics {
       registers,
     });
     watchMetrics(registers, () => this.#watch?.());
+    this.#events = new Counter({
+      name: 'jobgraph_events_total',
+      help: "Messages of the job event queues (JOBGRAPH_EVENT_QUEUES), by provider (none for a message that is no provider's event) and outcome: applied (a record applied without a describe call), hint (a re-read asked for), duplicate, stale (older than the state known), rejected (not a job event).",
+      labelNames: ['provider', 'outcome'],
+      registers,
+    });
+    eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -154,6 +163,16 @@ export class GatewayMetrics {
 
   graphqlDuration(operationType: string, seconds: number): void {
     this.#graphqlDuration.observe({ operation_type: operationType }, seconds);
+  }
+
+  /** One message of a job event queue and what became of it. */
+  event(provider: JobProvider | null, outcome: string): void {
+    this.#events.inc({ provider: provider ?? 'none', outcome });
+  }
+
+  /** What `jobgraph_event_queue_up` reads at each scrape. */
+  eventQueueSource(source: () => readonly { queue: string; state: string }[]): void {
+    this.#eventQueues = source;
   }
 
   /** What the subscription gauges read at each scrape (set once the subscription hub exists). */
@@ -265,6 +284,23 @@ const graphqlDurationHistogram = (registers: Registers) =>
     buckets: REQUEST_DURATION_BUCKETS,
     registers,
   });
+
+/** Each event queue up (1) or not (0), read at scrape time. */
+function eventQueueGauge(
+  registers: Registers,
+  queues: () => readonly { queue: string; state: string }[],
+): void {
+  new Gauge({
+    name: 'jobgraph_event_queue_up',
+    help: 'Whether each job event queue answers (1) or cannot be read (0: its jobs are polled as without events), by queue (`<account alias>:<region>:<queue name>`).',
+    labelNames: ['queue'],
+    registers,
+    collect() {
+      this.reset();
+      for (const q of queues()) this.set({ queue: q.queue }, q.state === 'UP' ? 1 : 0);
+    },
+  });
+}
 
 /** The subscription gauges and the polls counter, read from the hub (`watch`) at scrape time. */
 function watchMetrics(registers: Registers, watch: () => WatchState | undefined): void {

@@ -17,6 +17,9 @@ import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
+import type { EventQueues } from '../datasources/events/eventQueues.ts';
+import { EventLedger } from '../datasources/events/ledger.ts';
+import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
 import { PollerRegistry } from './pollers.ts';
 import { systemScheduler, type Scheduler } from './scheduler.ts';
@@ -69,6 +72,13 @@ export interface WatchHubOptions {
   accounts?: AwsAccounts;
   /** Where a watch of an account the caller may not read is logged and counted. */
   audit?: AccountAudit;
+  /**
+   * The job events' source (JOBGRAPH_EVENT_QUEUES): its events are applied to the watchers, and a
+   * watched job it covers is polled only every JOBGRAPH_EVENT_RECONCILE_SECONDS.
+   */
+  events?: Pick<EventQueues, 'attach' | 'covers' | 'onCoverage'>;
+  /** What the process knows of each job's latest state, shared with `listJobs` (default: the hub's own). */
+  ledger?: EventLedger;
 }
 
 /** The poll leases of the cache the sources share (Redis), if any. */
@@ -87,6 +97,9 @@ export class WatchHub {
   private readonly config: Config;
   private readonly accounts: AwsAccounts | undefined;
   private readonly audit: AccountAudit | undefined;
+  /** Applies the job events to the watchers (with or without an event source: replicas share theirs). */
+  readonly events: EventApplier;
+  private readonly offCoverage: (() => void) | undefined;
   private closed = false;
 
   constructor(options: WatchHubOptions) {
@@ -97,6 +110,9 @@ export class WatchHub {
     this.scheduler = options.scheduler ?? systemScheduler;
     const leases =
       options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
+    const ledger = options.ledger ?? new EventLedger();
+    const feed = options.events;
+    let applier: EventApplier | undefined = undefined;
     this.registry = new PollerRegistry({
       fetch: (key) =>
         fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER),
@@ -106,8 +122,21 @@ export class WatchHub {
       scheduler: this.scheduler,
       ...(options.random ? { random: options.random } : {}),
       // The record's secrets are registered before any subscriber's resolvers see it, as context.loadJob does.
-      onRecord: (record) => secretValues.learnRecord(record),
+      onRecord: (record) => {
+        secretValues.learnRecord(record);
+        applier?.noteRecord(record);
+      },
       ...(leases ? { leases } : {}),
+      events: {
+        covered: (key) =>
+          feed?.covers(
+            key.provider,
+            providerOf(key.provider).setup.accountAlias(config, key as never),
+            'region' in key ? key.region : '',
+          ) === true,
+        reconcileMs: config.events.reconcileMs,
+        behind: (record) => ledger.behind(record),
+      },
       ...(options.listWatch === false
         ? {}
         : {
@@ -124,6 +153,11 @@ export class WatchHub {
           }),
     });
     this.slots = new SubscriptionSlots(config.watch.maxPerCaller, config.watch.maxTotal);
+    applier = new EventApplier(config, this.registry, leases ?? undefined, ledger);
+    this.events = applier;
+    const events = applier;
+    feed?.attach((event) => events.apply(event));
+    this.offCoverage = feed?.onCoverage(() => this.registry.coverageChanged());
   }
 
   /** Whether a token has stopped being accepted (exp + the verifier's clock tolerance). */
@@ -206,6 +240,7 @@ export class WatchHub {
   /** Shutdown: refuse new subscriptions, complete every open stream (queued events first), stop the pollers. */
   close(): void {
     this.closed = true;
+    this.offCoverage?.();
     for (const stream of [...this.streams]) stream.end();
     this.registry.close();
   }

@@ -8,7 +8,7 @@ import type { Config } from '../config/index.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
 import type { QueryLimits } from '../limits/index.ts';
-import { WatchHub } from './hub.ts';
+import { WatchHub, type WatchHubOptions } from './hub.ts';
 import type { SharedReservations } from './sseRelay.ts';
 import { SseTransport } from './sseTransport.ts';
 import { transportCommon } from './transportCommon.ts';
@@ -49,6 +49,10 @@ export interface SubscriptionOptions {
   executeOperation(call: OperationCall): Promise<FormattedExecutionResult>;
   /** graphql-sse single connection reservations shared by the replicas (Redis), so any replica serves any of their requests. */
   sharedReservations?: SharedReservations;
+  /** The job event queues, applied to the watchers (WatchHubOptions.events). */
+  events?: WatchHubOptions['events'];
+  /** The events' ledger, shared with `listJobs`. */
+  ledger?: WatchHubOptions['ledger'];
 }
 
 export interface Subscriptions {
@@ -94,6 +98,8 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.ledger ? { ledger: options.ledger } : {}),
   });
   const common = transportCommon(
     hub,
