@@ -138,13 +138,12 @@ export class EventQueues {
     let failures = 0;
     while (!this.#closed) {
       let messages;
+      // Until the queue has answered (at start, after a failure) the call does not wait: its
+      // health is known at once, not after a long poll's 20 s.
+      const wait =
+        this.#states.get(q.label)?.state === 'UP' ? (this.#options.waitSeconds ?? 20) : 0;
       try {
-        messages = await client.receive(
-          q.url,
-          MAX_MESSAGES,
-          this.#options.waitSeconds ?? 20,
-          this.#abort.signal,
-        );
+        messages = await client.receive(q.url, MAX_MESSAGES, wait, this.#abort.signal);
       } catch (err) {
         if (this.#closed) return;
         this.#set(q, 'DOWN', err instanceof SqsError ? err.code : 'Unreachable');
@@ -156,7 +155,7 @@ export class EventQueues {
       failures = 0;
       this.#set(q, 'UP', null);
       const done = await this.#apply(q, messages);
-      if (done.length === 0) continue;
+      if (done.length === 0 || this.#closed) continue;
       // Not deleted (SQS refused, or the call failed): back after the visibility timeout, and
       // applying it again changes nothing (a duplicate).
       await client.deleteBatch(q.url, done).catch(() => undefined);
@@ -185,13 +184,35 @@ export class EventQueues {
       const sink = this.#sink;
       if (!sink) continue;
       try {
-        observer?.outcome?.(event.provider, await sink(event));
+        // Applied first: `observer?.outcome?.(…)` would not even evaluate its arguments without an observer.
+        const outcome = await this.#unlessClosed(sink(event));
+        observer?.outcome?.(event.provider, outcome);
         done.push(m.receiptHandle);
       } catch {
-        // Not applied: left for SQS to hand out again.
+        // Not applied (or stopped first): left for SQS to hand out again.
       }
     }
     return done;
+  }
+
+  /** `applying`, unless the queues close first (then it rejects: the message stays in the queue). */
+  #unlessClosed<T>(applying: Promise<T>): Promise<T> {
+    const signal = this.#abort.signal;
+    if (signal.aborted) return Promise.reject(new Error('closed'));
+    return new Promise<T>((resolve, reject) => {
+      const closed = () => reject(new Error('closed'));
+      signal.addEventListener('abort', closed, { once: true });
+      applying.then(
+        (v) => {
+          signal.removeEventListener('abort', closed);
+          resolve(v);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', closed);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
   }
 
   #learn(q: EventQueue, event: JobEvent): void {

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { AwsErrorAnswer } from '../shared/awsErrors.ts';
 import { resolveAwsEndpoint, type AwsEndpointVariant } from '../shared/awsEndpoint.ts';
-import { httpOrigin, httpRequest, type Agents, type HttpOrigin } from '../shared/http.ts';
+import {
+  headerValue,
+  httpOrigin,
+  httpRequest,
+  type Agents,
+  type HttpOrigin,
+} from '../shared/http.ts';
 import { SigV4Signer } from '../shared/sigv4.ts';
 
 /** One message of a ReceiveMessage answer, its body checked against its MD5. */
@@ -157,8 +163,11 @@ export class SqsClient {
       );
     }
     if (answer.status < 200 || answer.status > 299) {
-      const read = new AwsErrorAnswer(answer);
-      throw new SqsError(safeCode(read.code, answer.status), answer.status);
+      // SQS is query-compatible: its `x-amzn-query-error` names the code as the SDK reports it
+      // (`AccessDenied`, `AWS.SimpleQueueService.NonExistentQueue`), else the body's `__type`.
+      const query = headerValue(answer.headers, 'x-amzn-query-error')?.split(';')[0] ?? null;
+      const code = query ?? new AwsErrorAnswer(answer).code;
+      throw new SqsError(safeCode(code, answer.status), answer.status);
     }
     try {
       const out: unknown = JSON.parse(answer.body === '' ? '{}' : answer.body);

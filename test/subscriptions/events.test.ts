@@ -1,0 +1,241 @@
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BATCH_JOB_IDS } from '../../src/emulators/batch/data.ts';
+import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
+import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../src/emulators/framework.ts';
+import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
+import { batchDetail, batchEvent } from '../support/batchEvents.ts';
+import { callsOf, clearCalls } from '../support/gateway.ts';
+import { subscribe, type Event } from '../support/subscriptions.ts';
+import { useStarted } from '../support/useStarted.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
+
+const sqsEmulator = createSqsEmulator({ accounts: createEmulatorAccounts() });
+const sqs = useStarted(
+  'the SQS emulator',
+  () => startEmulator(sqsEmulator),
+  (emu) => emu.close(),
+);
+let client: SQSClient;
+let queueUrl = '';
+beforeAll(async () => {
+  client = new SQSClient({
+    region: 'us-east-1',
+    endpoint: sqs.url,
+    credentials: { ...DEMO_AWS_CREDENTIALS },
+    maxAttempts: 1,
+  });
+  const out = await client.send(
+    new CreateQueueCommand({
+      QueueName: 'jobgraph-events',
+      Attributes: { VisibilityTimeout: '1' },
+    }),
+  );
+  queueUrl = out.QueueUrl as string;
+});
+afterAll(() => client.destroy());
+
+const gw = useTestGateway(() => ({
+  JOBGRAPH_EVENT_QUEUES: queueUrl,
+  AWS_ENDPOINT_URL_SQS: sqs.url,
+  JOBGRAPH_WATCH_POLL_MS: '100',
+  JOBGRAPH_WATCH_MAX_POLL_MS: '100',
+}));
+
+const JOB = BATCH_JOB_IDS.runnable;
+const ID = `batch:us-east-1:${JOB}`;
+/** Distinctive bytes of an event's secret environment value: never in a log or an unauthorised answer. */
+const EVENT_SECRET = 'event-secret-7d1c0ffee';
+const WATCH = `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus
+  ... on BatchJob { attempts { statusReason } container { environment { name value } } } } }`;
+
+/** The demo's runnable job as a Batch event would carry it, in `status` with `attempts` attempts. */
+function detail(status: string, attempts = 0) {
+  const base = batchDetail();
+  const attempt = (base.attempts as unknown[])[0];
+  return batchDetail({
+    jobId: JOB,
+    jobArn: `arn:aws:batch:us-east-1:123456789012:job/${JOB}`,
+    status,
+    attempts: Array.from({ length: attempts }, () => attempt),
+    stoppedAt: status === 'SUCCEEDED' ? base.stoppedAt : undefined,
+    container: {
+      ...(base.container as object),
+      environment: [{ name: 'DB_PASSWORD', value: EVENT_SECRET }],
+    },
+  });
+}
+
+const send = (body: string) =>
+  client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+
+/** The gateway's /metrics text. */
+async function metrics(): Promise<string> {
+  return (await fetch(gw.server.url.replace(/\/graphql$/, '/metrics'))).text();
+}
+
+/** The value of one sample of /metrics (0 when absent). */
+async function sample(line: string): Promise<number> {
+  const m = new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\d+)`, 'm').exec(await metrics());
+  return m ? Number(m[1]) : 0;
+}
+
+/** Wait for `check` to hold, looking again on each turn of the real clock (the gateway works on it). */
+async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+async function queueEmpty(): Promise<boolean> {
+  const out = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    out.Attributes?.ApproximateNumberOfMessages === '0' &&
+    out.Attributes?.ApproximateNumberOfMessagesNotVisible === '0'
+  );
+}
+
+const status = (e: Event | null) =>
+  (e?.data?.jobUpdates as { providerStatus?: string } | undefined)?.providerStatus;
+
+describe('Job events through the SQS emulator', () => {
+  it('moves a watched Batch job by its event, with no DescribeJobs call, and deletes the message', async () => {
+    await until(
+      'the queue is read',
+      async () =>
+        (await sample('jobgraph_event_queue_up{queue="default:us-east-1:jobgraph-events"}')) === 1,
+    );
+    const sub = subscribe(gw.server.url, 'sse', WATCH, {
+      token: gw.tokens.secrets,
+      variables: { ids: [ID] },
+    });
+    try {
+      expect(status(await sub.next())).toBe('RUNNABLE');
+      clearCalls(gw);
+      await send(batchEvent(detail('RUNNING')));
+      const moved = await sub.next();
+      expect(status(moved)).toBe('RUNNING');
+      // The event's record, secret included for a jobs:secrets:read holder.
+      expect(JSON.stringify(moved?.data)).toContain(EVENT_SECRET);
+      expect(callsOf(gw).batch).toBe(0);
+      expect(await sample('jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}')).toBe(1);
+      await until('the message is deleted', queueEmpty);
+      // Duplicates and older events change nothing; the next news is the finish.
+      await send(batchEvent(detail('RUNNING')));
+      await send(batchEvent(detail('STARTING')));
+      await send(batchEvent(detail('RUNNABLE', 0), { time: '2026-11-25T11:00:00Z' }));
+      await until(
+        'the duplicate and the stale events are counted',
+        async () =>
+          (await sample('jobgraph_events_total{provider="AWS_BATCH",outcome="duplicate"}')) === 1 &&
+          (await sample('jobgraph_events_total{provider="AWS_BATCH",outcome="stale"}')) === 2,
+      );
+      await send(batchEvent(detail('SUCCEEDED', 1)));
+      expect(status(await sub.next())).toBe('SUCCEEDED');
+      expect(await sub.next()).toBeNull(); // every job terminal: complete
+      expect(callsOf(gw).batch).toBe(0);
+    } finally {
+      await sub.close();
+    }
+    expect(gw.logs.text()).not.toContain(EVENT_SECRET);
+  });
+
+  it("shows an event's secret values only to a jobs:secrets:read holder", async () => {
+    const sub = subscribe(gw.server.url, 'sse', WATCH, {
+      token: gw.tokens.read,
+      variables: { ids: [`batch:us-east-1:${BATCH_JOB_IDS.pending}`] },
+    });
+    try {
+      const first = await sub.next();
+      expect(status(first)).toBe('PENDING');
+      const d = { ...detail('RUNNING'), jobId: BATCH_JOB_IDS.pending };
+      await send(batchEvent(d));
+      const moved = await sub.next();
+      expect(status(moved)).toBe('RUNNING');
+      expect(JSON.stringify(moved)).not.toContain(EVENT_SECRET);
+      expect(JSON.stringify(moved?.errors)).toContain('FORBIDDEN');
+    } finally {
+      await sub.close();
+    }
+    expect(gw.logs.text()).not.toContain(EVENT_SECRET);
+  });
+
+  it('rejects, counts and deletes messages that are no job event, with no body in any log', async () => {
+    const before = await sample('jobgraph_events_total{provider="none",outcome="rejected"}');
+    const marker = 'distinctive-body-bytes-91f3';
+    await send(`{"not json ${marker}`);
+    await send(JSON.stringify({ source: 'aws.ec2', 'detail-type': 'x', detail: { marker } }));
+    await send(batchEvent({ ...detail('RUNNING'), jobId: undefined, jobName: marker }));
+    await send(batchEvent({ ...detail('RUNNING'), jobName: `${marker}${'x'.repeat(300_000)}` }));
+    await send(batchEvent(detail('RUNNING'), { account: '999999999999' }));
+    await until(
+      'five rejections are counted',
+      async () =>
+        (await sample('jobgraph_events_total{provider="none",outcome="rejected"}')) === before + 5,
+    );
+    await until('the rejected messages are deleted', queueEmpty);
+    const lines = gw.logs.lines.filter((l) => l.includes('no provider'));
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    expect(gw.logs.text()).not.toContain(marker);
+  });
+});
+
+describe('A job event queue that refuses access', () => {
+  let deniedUrl = '';
+  beforeAll(async () => {
+    const out = await client.send(new CreateQueueCommand({ QueueName: 'jobgraph-events-denied' }));
+    deniedUrl = out.QueueUrl as string;
+    sqsEmulator.deny(deniedUrl, true);
+  });
+  const denied = useTestGateway(() => ({
+    JOBGRAPH_EVENT_QUEUES: deniedUrl,
+    AWS_ENDPOINT_URL_SQS: sqs.url,
+    JOBGRAPH_WATCH_POLL_MS: '100',
+    JOBGRAPH_WATCH_MAX_POLL_MS: '100',
+  }));
+  const readyz = async () =>
+    (await (await fetch(denied.server.url.replace(/\/graphql$/, '/readyz'))).json()) as {
+      eventQueues?: { queue: string; state: string; code: string | null }[];
+    };
+
+  it('is reported (readyz, metric, log), its jobs are polled, and it is read again once it lets jobgraph in', async () => {
+    await until('the queue is reported down', async () => {
+      const q = (await readyz()).eventQueues?.[0];
+      return q?.state === 'DOWN' && q.code === 'AccessDenied';
+    });
+    const text = await (await fetch(denied.server.url.replace(/\/graphql$/, '/metrics'))).text();
+    expect(text).toContain(
+      'jobgraph_event_queue_up{queue="default:us-east-1:jobgraph-events-denied"} 0',
+    );
+    expect(denied.logs.text()).toContain('cannot be read');
+    const sub = subscribe(denied.server.url, 'sse', WATCH, {
+      token: denied.tokens.read,
+      variables: { ids: [`batch:us-east-1:${BATCH_JOB_IDS.starting}`] },
+    });
+    try {
+      expect(status(await sub.next())).toBe('STARTING');
+      // Polled every JOBGRAPH_WATCH_POLL_MS, as without events.
+      await until('the watched job is polled again', () => callsOf(denied).batch >= 3);
+    } finally {
+      await sub.close();
+    }
+    sqsEmulator.deny(deniedUrl, false);
+    await until(
+      'the queue is read again',
+      async () => (await readyz()).eventQueues?.[0]?.state === 'UP',
+    );
+    expect(denied.logs.text()).toContain('readable again');
+  });
+});
