@@ -89,6 +89,13 @@ export class EventQueues {
     for (const q of this.#options.queues) this.#loops.push(this.#consume(q));
   }
 
+  /** Resolves once every queue has answered or failed once (at most `timeoutMs`): the start-up summary's wait. */
+  async tried(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ([...this.#states.values()].some((s) => s.state === 'STARTING') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50).unref());
+  }
+
   /** Every queue's state, in the order configured. */
   states(): QueueState[] {
     return [...this.#states.values()].map((s) => ({ ...s }));
