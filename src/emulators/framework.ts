@@ -79,6 +79,12 @@ export interface ProviderEmulator {
   control?(req: EmulatorRequest): EmulatorResponse | null;
   /** What tests and tools may do to its jobs, where it emulates that (see `JobControls`). */
   readonly jobs?: JobControls;
+  /**
+   * Publish the state changes its progressing job made since the last call (an emulator whose
+   * provider publishes job events; see `EmulatorCreateOptions.events`). `startEmulators` calls it
+   * at each phase boundary on a real clock; tests call the set's `publishDue()` after moving theirs.
+   */
+  publishDue?(): void;
   /** Called once as the server closes: end whatever the emulator waits on (long polls, timers). */
   close?(): void;
 }

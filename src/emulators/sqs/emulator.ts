@@ -12,6 +12,7 @@ import {
   type QueueStore,
   type ReceivedMessage,
 } from './queues.ts';
+import { createEventBus, type EventBus, type EventSwitches } from './eventBus.ts';
 import { sqsAnswers, SqsRefusal, TARGET_PREFIX, JSON_10 } from './wire.ts';
 
 /** A message body's limit in bytes (1 MiB since August 2025; 256 KiB before). */
@@ -41,11 +42,21 @@ export interface SqsEmulatorOptions extends AwsAccountsOptions {
    * Date.now, real time, whatever `now` is: a visibility timeout passes as it would).
    */
   queueClock?: () => number;
+  /** The event bus's switches at start (`EventSwitches`; default none). */
+  eventSwitches?: Partial<EventSwitches>;
+  /** Random source of the bus's rates (default Math.random). */
+  random?: () => number;
 }
 
 /** The SQS emulator: a provider emulator, and its queues for the emulators that publish into them. */
 export interface SqsEmulator extends ProviderEmulator {
   readonly store: QueueStore;
+  /**
+   * EventBridge's delivery into these queues: the publishing emulators' events go to the
+   * `jobgraph-events` queue of their account and region, through its switches (over HTTP: `GET`,
+   * `POST` a patch, `DELETE` to reset, at `/__emulator/events`).
+   */
+  readonly bus: EventBus;
   /**
    * Refuse (or, with `denied` false, allow again) every call on the queue of `queueUrl` in
    * `region` with AccessDenied 403, as a queue policy that no longer lets the caller in would;
@@ -78,6 +89,10 @@ type Caller = { accountId: string; userId: string; region: string; origin: strin
 export function createSqsEmulator(opts: SqsEmulatorOptions = {}): SqsEmulator {
   const now = opts.now ?? Date.now;
   const store = createQueueStore(opts.queueClock ?? Date.now);
+  const bus = createEventBus(store, {
+    ...(opts.eventSwitches ? { switches: opts.eventSwitches } : {}),
+    ...(opts.random ? { random: opts.random } : {}),
+  });
   const callers = awsCallers(opts, { service: 'sqs', now });
   const answers = sqsAnswers(now);
   const { ok, error } = answers;
@@ -376,6 +391,7 @@ export function createSqsEmulator(opts: SqsEmulatorOptions = {}): SqsEmulator {
   }
 
   function control(req: EmulatorRequest): EmulatorResponse | null {
+    if (req.rawPath === '/__emulator/events') return eventControl(req);
     if (req.rawPath !== '/__emulator/queues/denied' || req.method !== 'POST') return null;
     const body = JSON.parse(req.body || '{}') as {
       queueUrl?: unknown;
@@ -397,9 +413,18 @@ export function createSqsEmulator(opts: SqsEmulatorOptions = {}): SqsEmulator {
       : { status: 404, headers: {}, body: '{"error":"no such queue"}' };
   }
 
+  /** The bus's switches: GET reads them, POST patches them, DELETE resets them. */
+  function eventControl(req: EmulatorRequest): EmulatorResponse {
+    if (req.method === 'POST')
+      bus.setSwitches(JSON.parse(req.body || '{}') as Partial<EventSwitches>);
+    else if (req.method === 'DELETE') bus.resetSwitches();
+    return { status: 200, headers: {}, body: JSON.stringify(bus.switches) };
+  }
+
   return {
     name: 'sqs',
     store,
+    bus,
     deny,
     control,
     handle,
@@ -428,7 +453,10 @@ export function createSqsEmulator(opts: SqsEmulatorOptions = {}): SqsEmulator {
       headers: answers.headers(),
       body: '{"Messages":[{"MessageId":"',
     }),
-    close: () => store.close(),
+    close() {
+      bus.close();
+      store.close();
+    },
   };
 }
 
