@@ -3,7 +3,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { ALL_ACCOUNTS } from './auth/accountGrant.ts';
 import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
-import { loadConfig, type Config } from './config/index.ts';
+import { eventsOf, loadConfig, type Config } from './config/index.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
 import { createListSnapshots } from './datasources/listing/index.ts';
 import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
@@ -334,8 +334,14 @@ export async function startDemo(
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
-  const { DEMO_SECOND_AWS_ACCOUNT, PROGRESSING_JOB_IDS, startEmulators, withDemoUpstreams } =
-    await import('./emulators/index.ts');
+  const {
+    DEMO_EVENT_REGION,
+    DEMO_SECOND_AWS_ACCOUNT,
+    PROGRESSING_JOB_IDS,
+    demoEventQueuesVariable,
+    startEmulators,
+    withDemoUpstreams,
+  } = await import('./emulators/index.ts');
   const base = loadConfig({ mode: 'demo' }, options.env);
   const emulators = await startEmulators({
     ...options.emulatorClock,
@@ -345,10 +351,22 @@ export async function startDemo(
   try {
     // JOBGRAPH_JWT_SECRET, when set, signs the printed tokens: replicas of the demo accept each other's.
     const jwtSecret = base.auth.jwtSecret ?? randomBytes(32).toString('base64url');
+    const upstreams = withDemoUpstreams(base, emulators);
     const config: Config = {
-      ...withDemoUpstreams(base, emulators),
+      ...upstreams,
       ...(options.port !== undefined ? { port: options.port } : {}),
       auth: { ...base.auth, jwtSecret },
+      // The demo consumes its own event queues unless JOBGRAPH_EVENT_QUEUES says otherwise.
+      ...(base.events.queues === null
+        ? {
+            endpoints: { ...upstreams.endpoints, sqs: emulators.sqs.url },
+            events: eventsOf(
+              { JOBGRAPH_EVENT_QUEUES: demoEventQueuesVariable(emulators.sqs.url) },
+              DEMO_EVENT_REGION,
+              upstreams.awsAccounts.map((a) => a.alias),
+            ),
+          }
+        : {}),
     };
     const claims = { issuer: config.auth.issuer, audience: config.auth.audience };
     // Every account for the reader and the secrets reader; the second account alone for a team's view.

@@ -17,6 +17,7 @@ export {
 } from './limits.ts';
 export { MAX_OMICS_REFERENCE_STORES } from './cache.ts';
 export { loadConfig } from './load.ts';
+export { eventsOf } from './events.ts';
 export type {
   AwsAccount,
   Config,

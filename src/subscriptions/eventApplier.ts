@@ -29,6 +29,8 @@ export class EventApplier {
     private readonly registry: PollerRegistry,
     private readonly leases: PollLeases | undefined,
     readonly ledger: EventLedger = new EventLedger(),
+    /** Told of each applied event that shows its job finished: the finished jobs kept (issue #59's item 4). */
+    private readonly onTerminal?: (record: JobRecord) => void,
   ) {
     registry.judge = (record, time) => this.#judgeShared(record, time);
   }
@@ -70,6 +72,7 @@ export class EventApplier {
     const judged = this.ledger.judge(record, signature, time);
     if (judged !== 'applied') return judged;
     this.ledger.note(record, signature, time);
+    if (record.terminal) this.onTerminal?.(record);
     this.registry.get(record.id)?.event(record, false);
     await this.leases?.announce?.(record.id, { record, time });
     return 'applied';

@@ -88,6 +88,18 @@ function sharedPollLeases(sources: Sources): PollLeases | undefined {
   return undefined;
 }
 
+/**
+ * A finished job an event showed, to the source's kept finished jobs when it has them (an upstream
+ * read's terminal record goes there from the guarded call; an event's needs this hand-over). Read
+ * structurally: the store is the guarded source's `retained`, absent when retention is off.
+ */
+function keepFinished(sources: Sources, record: JobRecord): void {
+  const guarded = sources[record.provider] as {
+    retained?: { retainFinished(record: JobRecord): Promise<unknown> };
+  };
+  void guarded.retained?.retainFinished(record);
+}
+
 /** The process's pollers, slots and open streams. */
 export class WatchHub {
   readonly registry: PollerRegistry;
@@ -153,7 +165,9 @@ export class WatchHub {
           }),
     });
     this.slots = new SubscriptionSlots(config.watch.maxPerCaller, config.watch.maxTotal);
-    applier = new EventApplier(config, this.registry, leases ?? undefined, ledger);
+    applier = new EventApplier(config, this.registry, leases ?? undefined, ledger, (record) =>
+      keepFinished(sources, record),
+    );
     this.events = applier;
     const events = applier;
     feed?.attach((event) => events.apply(event));

@@ -10,7 +10,8 @@ import { createEmulatorAccounts } from '../../src/emulators/accounts.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../src/emulators/framework.ts';
 import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
-import { callsOf, clearCalls } from '../support/gateway.ts';
+import { startDemo } from '../../src/app.ts';
+import { callsOf, clearCalls, LogCapture } from '../support/gateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
 import { useStarted } from '../support/useStarted.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -237,5 +238,39 @@ describe('A job event queue that refuses access', () => {
       async () => (await readyz()).eventQueues?.[0]?.state === 'UP',
     );
     expect(denied.logs.text()).toContain('readable again');
+  });
+});
+
+describe("The demo's own job events (npm start)", () => {
+  const logs = new LogCapture();
+  const demo = useStarted(
+    'the demo',
+    () => startDemo({ port: 0, env: { LOG_LEVEL: 'info' }, logDestination: logs }),
+    (d) => d.close(),
+  );
+
+  it("consumes the emulators' queues by default: a Batch job moves by its event, no DescribeJobs call between, visible in /metrics", async () => {
+    const metricsText = async () =>
+      (await fetch(demo.server.url.replace(/\/graphql$/, '/metrics'))).text();
+    await until('both demo queues are read', async () => {
+      const text = await metricsText();
+      return (text.match(/^jobgraph_event_queue_up\{[^}]*\} 1$/gm) ?? []).length === 2;
+    });
+    const sub = subscribe(demo.server.url, 'sse', WATCH, {
+      token: demo.tokens.read,
+      variables: { ids: [`batch:us-east-1:${BATCH_JOB_IDS.runnable}`] },
+    });
+    try {
+      expect(status(await sub.next())).toBe('RUNNABLE');
+      clearCalls(demo);
+      demo.emulators.batch.jobs?.changeState(BATCH_JOB_IDS.runnable, 'RUNNING');
+      expect(status(await sub.next())).toBe('RUNNING');
+      expect(callsOf(demo).batch).toBe(0);
+      expect(await metricsText()).toMatch(
+        /^jobgraph_events_total\{provider="AWS_BATCH",outcome="applied"\} [1-9]/m,
+      );
+    } finally {
+      await sub.close();
+    }
   });
 });

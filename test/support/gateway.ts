@@ -50,7 +50,10 @@ export async function startTestGateway(
   const logs = new LogCapture();
   const gateway = await startDemo({
     port: 0,
-    env: { LOG_LEVEL: 'info', ...env },
+    // No job events unless a test asks (JOBGRAPH_EVENT_QUEUES): the demo's own queues would make
+    // its watched Batch, HealthOmics and CodePipeline jobs live by events, which the tests of
+    // polling do not expect (test/subscriptions/events.test.ts tests the events, and the demo's).
+    env: { LOG_LEVEL: 'info', JOBGRAPH_EVENT_QUEUES: '', ...env },
     logDestination: logs,
     ...options,
   });
