@@ -231,9 +231,9 @@ describe('One registry of providers', () => {
   });
 });
 
-/** The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions). */
+/** The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions) and SQS's (the job events' queues). */
 const EMULATOR_FOLDERS = readdirSync(join(SRC, 'emulators'), { withFileTypes: true })
-  .filter((e) => e.isDirectory() && e.name !== 'sts')
+  .filter((e) => e.isDirectory() && e.name !== 'sts' && e.name !== 'sqs')
   .map((e) => `emulators/${e.name}`);
 
 /** The console's source, checked like src/ (paths `console/src/…`). */
