@@ -40,6 +40,7 @@ const HEADER_FIELDS = new Set([
   'accountAlias',
   'region',
   'state',
+  'liveBy',
 ]);
 
 /** `a.b.0.c` → the errors whose path below `job` is exactly that. */
@@ -294,7 +295,12 @@ function JobSummary({
       {live ? (
         <span class="live" data-live>
           {' '}
-          · live
+          ·{' '}
+          {job.liveBy === 'EVENTS'
+            ? 'live by events'
+            : job.liveBy === 'POLLING'
+              ? 'live by polling'
+              : 'live'}
         </span>
       ) : null}
     </p>

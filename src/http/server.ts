@@ -175,6 +175,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       options.ledger ? (job) => options.ledger!.overlay(job) : undefined,
     ),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.events ? { events: options.events } : {}),
     audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
       accountDirectory(config, options.accounts).some(
         (a) => a.alias === alias && (provider === null || a.provider === provider),

@@ -17,7 +17,7 @@ import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
-import type { EventQueues } from '../datasources/events/eventQueues.ts';
+import { liveByOf, type EventQueues } from '../datasources/events/eventQueues.ts';
 import { EventLedger } from '../datasources/events/ledger.ts';
 import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
@@ -46,6 +46,8 @@ export interface WatchContext extends AuthContext {
   accountIdOf(id: string): string | null;
   /** The alias of the account of the job with global ID `id` (`Job.accountAlias`), as for queries. */
   accountAliasOf(id: string): string;
+  /** How the job with global ID `id` is followed (`Job.liveBy`), as for queries. */
+  liveByOf(id: string): 'EVENTS' | 'POLLING';
 }
 
 export interface WatchHubOptions {
@@ -111,6 +113,7 @@ export class WatchHub {
   private readonly audit: AccountAudit | undefined;
   /** Applies the job events to the watchers (with or without an event source: replicas share theirs). */
   readonly events: EventApplier;
+  private readonly feed: WatchHubOptions['events'];
   private readonly offCoverage: (() => void) | undefined;
   private closed = false;
 
@@ -124,6 +127,7 @@ export class WatchHub {
       options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
     const ledger = options.ledger ?? new EventLedger();
     const feed = options.events;
+    this.feed = feed;
     let applier: EventApplier | undefined = undefined;
     this.registry = new PollerRegistry({
       fetch: (key) =>
@@ -197,6 +201,7 @@ export class WatchHub {
         const key = parseGlobalId(id);
         return providerOf(key.provider).setup.accountAlias(this.config, key as never);
       },
+      liveByOf: (id) => liveByOf(this.feed, this.config, id),
     };
     return context;
   }

@@ -11,7 +11,8 @@ import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../src/emulators/framewo
 import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { startDemo } from '../../src/app.ts';
-import { callsOf, clearCalls, LogCapture } from '../support/gateway.ts';
+import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { callsOf, clearCalls, gql, LogCapture } from '../support/gateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
 import { useStarted } from '../support/useStarted.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -153,6 +154,20 @@ describe('Job events through the SQS emulator', () => {
     expect(gw.logs.text()).not.toContain(EVENT_SECRET);
   });
 
+  it('says in the graph which jobs are live by events (Job.liveBy): Batch jobs of the readable queue, not Panorama jobs', async () => {
+    const res = await gql(
+      gw,
+      `{ jobs(ids: ["${ID}", "${DEMO_DATA.panorama.EXAMPLE_GLOBAL_ID}"]) { id liveBy } }`,
+      {
+        token: gw.tokens.read,
+      },
+    );
+    expect(res.body.data?.jobs).toEqual([
+      { id: ID, liveBy: 'EVENTS' },
+      { id: DEMO_DATA.panorama.EXAMPLE_GLOBAL_ID, liveBy: 'POLLING' },
+    ]);
+  });
+
   it("shows an event's secret values only to a jobs:secrets:read holder", async () => {
     const sub = subscribe(gw.server.url, 'sse', WATCH, {
       token: gw.tokens.read,
@@ -221,6 +236,8 @@ describe('A job event queue that refuses access', () => {
       'jobgraph_event_queue_up{queue="default:us-east-1:jobgraph-events-denied"} 0',
     );
     expect(denied.logs.text()).toContain('cannot be read');
+    const res = await gql(denied, `{ job(id: "${ID}") { liveBy } }`, { token: denied.tokens.read });
+    expect(res.body.data?.job).toEqual({ liveBy: 'POLLING' });
     const sub = subscribe(denied.server.url, 'sse', WATCH, {
       token: denied.tokens.read,
       variables: { ids: [`batch:us-east-1:${BATCH_JOB_IDS.starting}`] },

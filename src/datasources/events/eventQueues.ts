@@ -1,9 +1,28 @@
 import type { Config, EventQueue } from '../../config/index.ts';
 import type { JobProvider } from '../../model/job.ts';
+import { parseGlobalId } from '../../model/globalId.ts';
+import { providerOf } from '../registry.ts';
 import type { AwsAccounts } from '../shared/accounts.ts';
 import { createAgents, destroyAgents, type Agents } from '../shared/http.ts';
 import { decodeEvent, EVENT_PROVIDERS, EventRejected, type JobEvent } from './envelope.ts';
 import { SqsClient, SqsError } from './sqs.ts';
+
+/**
+ * `Job.liveBy` of the job with global ID `id`: EVENTS when `events` covers its provider, account
+ * and region now (`EventQueues.covers`), else POLLING. A map lookup or two: cheap per field.
+ */
+export function liveByOf(
+  events: Pick<EventQueues, 'covers'> | undefined,
+  config: Config,
+  id: string,
+): 'EVENTS' | 'POLLING' {
+  if (!events) return 'POLLING';
+  const key = parseGlobalId(id);
+  const alias = providerOf(key.provider).setup.accountAlias(config, key as never);
+  return events.covers(key.provider, alias, 'region' in key ? key.region : '')
+    ? 'EVENTS'
+    : 'POLLING';
+}
 
 /** What became of one message (`jobgraph_events_total{outcome}`). */
 export type EventOutcome = 'applied' | 'hint' | 'duplicate' | 'stale' | 'rejected';
