@@ -2,14 +2,8 @@ import { createHash } from 'node:crypto';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { AwsErrorAnswer } from '../shared/awsErrors.ts';
 import { resolveAwsEndpoint, type AwsEndpointVariant } from '../shared/awsEndpoint.ts';
-import {
-  headerValue,
-  httpOrigin,
-  httpRequest,
-  type Agents,
-  type HttpOrigin,
-} from '../shared/http.ts';
-import { SigV4Signer } from '../shared/sigv4.ts';
+import { headerValue, httpOrigin, type Agents, type HttpOrigin } from '../shared/http.ts';
+import { SigV4Signer, sendSignedPost } from '../shared/sigv4.ts';
 
 /** One message of a ReceiveMessage answer, its body checked against its MD5. */
 export interface SqsMessage {
@@ -125,37 +119,22 @@ export class SqsClient {
     const origin = await this.#origin;
     const credentials = await options.credentials();
     const body = JSON.stringify(input);
-    const headers = this.#signer.sign(
-      {
-        method: 'POST',
-        host: origin.host,
-        path: '/',
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': `AmazonSQS.${operation}`,
-        },
-        body,
-      },
-      credentials,
-      'sqs',
-      options.region,
-      new Date((options.now ?? Date.now)()),
-    );
     let answer;
     try {
-      answer = await httpRequest(
-        {
-          method: 'POST',
-          origin,
-          path: '/',
-          headers,
-          body,
-          timeoutMs: waitMs + options.timeoutMs,
-          maxBodyBytes: MAX_ANSWER_BYTES,
-          ...(signal ? { signal } : {}),
-        },
-        options.agents,
-      );
+      answer = await sendSignedPost(this.#signer, {
+        origin,
+        contentType: 'application/x-amz-json-1.0',
+        headers: { 'x-amz-target': `AmazonSQS.${operation}` },
+        body,
+        credentials,
+        service: 'sqs',
+        region: options.region,
+        date: new Date((options.now ?? Date.now)()),
+        timeoutMs: waitMs + options.timeoutMs,
+        maxBodyBytes: MAX_ANSWER_BYTES,
+        agents: options.agents,
+        ...(signal ? { signal } : {}),
+      });
     } catch (err) {
       throw new SqsError(
         err instanceof Error && err.name === 'TimeoutError' ? 'Timeout' : 'Unreachable',
