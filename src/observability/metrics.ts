@@ -49,6 +49,8 @@ export interface BreakerState {
  * - `jobgraph_breaker_open{provider,account,region}`: 1 while an account's region's circuit is open or half-open,
  *   0 once it closed again (a region appears after its first call);
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
+ * - `jobgraph_cache_rejected_total{kind,reason}`: values read back from Redis not believed
+ *   (src/cache/sealed.ts), each a miss;
  * - `jobgraph_graphql_requests_total{operation_type,outcome}`: one per GraphQL request;
  *   outcome `ok`, or the `extensions.code` of its first error;
  * - `jobgraph_graphql_request_duration_seconds{operation_type}`: a GraphQL request's duration
@@ -78,6 +80,7 @@ export class GatewayMetrics {
   readonly #graphqlDuration: Histogram<'operation_type'>;
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
+  readonly #cacheRejected: Counter<'kind' | 'reason'>;
   #watch: (() => WatchState) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
@@ -109,6 +112,12 @@ export class GatewayMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.#cacheRejected = new Counter({
+      name: 'jobgraph_cache_rejected_total',
+      help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
+      labelNames: ['kind', 'reason'],
+      registers,
+    });
     watchMetrics(registers, () => this.#watch?.());
     collectDefaultMetrics({ register: this.registry });
   }
@@ -138,6 +147,11 @@ export class GatewayMetrics {
   /** A job, list filter or watch refused for its account. */
   accountRefused(reason: string): void {
     this.#accountRefusals.inc({ reason });
+  }
+
+  /** A value read back from Redis was not believed (src/cache/sealed.ts). */
+  cacheRejected(kind: string, reason: string): void {
+    this.#cacheRejected.inc({ kind, reason });
   }
 
   cacheLookup(result: 'hit' | 'miss'): void {
