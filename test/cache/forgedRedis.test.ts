@@ -15,6 +15,7 @@ import {
 } from '../support/gateway.ts';
 import { realPart } from '../support/realParts.ts';
 import { useRedis } from '../support/useRedis.ts';
+import { queuedImportExportRecord } from '../support/records.ts';
 
 // An attacker who can write to the cluster's Redis, against a replica with a real redis-server
 // (issue #58): whatever they write under jobgraph's keys is a miss — the replica answers from the
@@ -140,19 +141,9 @@ describe.skipIf(redisServer.skip)('A replica reading what an attacker wrote to i
     const key = JOB_PREFIX + stagingId;
     // What a replica would hold for the default account's job, sealed (as only a replica could)
     // for the staging key: the MAC holds, the record names another account than its key.
-    const defaultRecord = JSON.stringify({
-      id: `importexport:${shared}`,
-      provider: 'AWS_IMPORT_EXPORT',
-      nativeId: shared,
-      region: null,
-      state: 'SUCCEEDED',
-      providerStatus: 'Complete',
-      statusMessage: null,
-      terminal: true,
-      createdAt: null,
-      updatedAt: null,
-      completedAt: null,
-    });
+    const defaultRecord = JSON.stringify(
+      queuedImportExportRecord(shared, { state: 'SUCCEEDED', terminal: true }),
+    );
     const before = await rejected();
     await redis.client.set(key, testSealer().seal('job', key, defaultRecord));
     const { job, calls } = await ask(stagingId, 'state', gw.tokens.secondAccount);

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSecretDetector, createSecretStripper } from '../../src/auth/secrets.ts';
-import type { SharedPoll } from '../../src/cache/pollLeases.ts';
+import type { PollLeases, SharedPoll } from '../../src/cache/pollLeases.ts';
 import {
   LIST_SNAPSHOT_PREFIX,
   redisListSnapshots,
@@ -15,8 +15,6 @@ import {
 } from '../../src/cache/redisPollLeases.ts';
 import { createSealer } from '../../src/cache/sealed.ts';
 import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
-import { listed } from '../../src/datasources/listing/summaries.ts';
-import { PANORAMA_KEY } from '../../src/datasources/panorama/key.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
 import { buildSchema } from '../../src/schema.ts';
@@ -24,8 +22,10 @@ import { capturedLog } from '../support/capturedLog.ts';
 import { countingSealer, leaseHolderOf, testSealer } from '../support/clusterSecret.ts';
 import { listSnapshotWritten } from '../support/listSnapshotWritten.ts';
 import { realPart } from '../support/realParts.ts';
+import { listedPanoramaJobs } from '../support/listedPanorama.ts';
 import { useReplicaStores } from '../support/replicaStores.ts';
 import { useRedis } from '../support/useRedis.ts';
+import { queuedImportExportRecord } from '../support/records.ts';
 
 // The replicas' other stores in Redis (list snapshots, poll leases and the watch channels) against
 // an attacker who writes to the same real redis-server (issue #58): a forged value is never served,
@@ -35,16 +35,7 @@ const redisServer = realPart('redis-server');
 const attacker = createSealer('an-attacker-does-not-know-the-cluster-secret');
 
 const anchor = Date.UTC(2026, 10, 1);
-const jobs = Array.from({ length: 50 }, (_, n) => {
-  const jobId = `pkgimport-${n.toString(16).padStart(16, '0')}`;
-  const createdAt = new Date(anchor - n * 60_000);
-  return listed(
-    PANORAMA_KEY,
-    { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId },
-    { state: 'SUCCEEDED', createdAt, updatedAt: createdAt, completedAt: createdAt },
-    { providerStatus: 'SUCCEEDED', jobId, status: 'SUCCEEDED' } as never,
-  )!;
-});
+const jobs = listedPanoramaJobs(50, anchor);
 
 describe.skipIf(redisServer.skip)('List snapshots an attacker wrote to Redis', () => {
   const redis = useRedis();
@@ -113,20 +104,13 @@ const { schema, policy } = buildSchema();
 const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
 const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME);
 
+/** Job `id` (`importexport:<native ID>`) in `state`, as a poll shares it. */
 const record = (id: string, state: string) =>
-  ({
-    id,
-    provider: 'AWS_IMPORT_EXPORT',
-    nativeId: id.split(':')[1],
-    region: null,
-    state,
-    providerStatus: state,
-    statusMessage: null,
-    terminal: state === 'SUCCEEDED',
-    createdAt: null,
-    updatedAt: null,
-    completedAt: null,
-  }) as unknown as JobRecord;
+  queuedImportExportRecord(id.split(':')[1]!, { state: state as JobRecord['state'] });
+
+/** The holder's poll of `id`, shared: its record in `state`. */
+const shareRecord = (leases: PollLeases, id: string, state: string) =>
+  leases.share(id, 5000, { kind: 'record', record: record(id, state), interval: 100, wait: 100 });
 
 describe.skipIf(redisServer.skip)(
   'Poll leases and watch messages an attacker wrote to Redis',
@@ -182,22 +166,12 @@ describe.skipIf(redisServer.skip)(
       // A genuine message of another job, sent on this one's channel.
       const other = 'importexport:OTHER1';
       expect(await a.claim(other, 5000)).toEqual({ kind: 'held' });
-      await a.share(other, 5000, {
-        kind: 'record',
-        record: record(other, 'FAILED'),
-        interval: 100,
-        wait: 100,
-      });
+      await shareRecord(a, other, 'FAILED');
       const replayed = await redis.client.get(POLL_LAST_PREFIX + other);
       await redis.client.publish(channel, replayed!);
       // Then the holder's genuine poll: the first (and only) message the watcher gets.
       expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });
-      await a.share(id, 5000, {
-        kind: 'record',
-        record: record(id, 'SUCCEEDED'),
-        interval: 100,
-        wait: 100,
-      });
+      await shareRecord(a, id, 'SUCCEEDED');
       await expect.poll(() => received.length).toBe(1);
       expect(received[0]).toMatchObject({ kind: 'record', record: { state: 'SUCCEEDED' } });
       expect(sealers.get('host:2:b')!.rejected).toEqual([
