@@ -3,7 +3,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { ALL_ACCOUNTS } from './auth/accountGrant.ts';
 import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
-import { loadConfig, type Config } from './config/index.ts';
+import { accountGroupsNameAccounts, loadConfig, type Config } from './config/index.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
 import { createListSnapshots } from './datasources/listing/index.ts';
 import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
@@ -56,6 +56,8 @@ export interface Gateway {
 
 /** Build the schema and sources from a config and serve them. */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  // Here, not in loadConfig: the demo's accounts join the configuration after it is read.
+  accountGroupsNameAccounts(config);
   const built = buildSchema();
   const logger = createLogger(
     config.logLevel,

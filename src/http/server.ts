@@ -138,7 +138,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const httpServer = http.createServer(app);
   app.use(corsMiddleware(config.corsOrigins));
   const grants = new AccountGrants(
-    { claim: config.auth.accountsClaim, groups: config.auth.accountGroups },
+    {
+      claim: config.auth.accountsClaim,
+      groups: config.auth.accountGroups,
+      required: config.auth.accountsClaimRequired,
+    },
     () => accountDirectory(config, options.accounts),
     logger,
   );
