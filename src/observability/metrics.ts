@@ -105,7 +105,7 @@ export class GatewayMetrics {
     });
     this.#accountRefusals = new Counter({
       name: 'jobgraph_account_refusals_total',
-      help: 'Jobs, list filters and watches refused because the token may not read the account, by reason: no_claim (the token has no accounts claim: default accounts only), not_granted (its claim does not name the account), unknown_account (no such account is configured).',
+      help: 'Jobs, list filters and watches refused because the token may not read the account, by reason: no_claim (the token has no accounts claim: default accounts only, or none when the claim is required), not_granted (its claim does not name the account), unknown_account (no such account is configured).',
       labelNames: ['reason'],
       registers,
     });
@@ -135,7 +135,7 @@ export class GatewayMetrics {
     this.#assumeRole.inc({ account, outcome });
   }
 
-  /** A job, list filter or watch refused for its account. */
+  /** A job, list filter or watch refused for its account (one per refused reference, however few lines the audit log writes). */
   accountRefused(reason: string): void {
     this.#accountRefusals.inc({ reason });
   }
