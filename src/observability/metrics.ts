@@ -62,6 +62,8 @@ export interface BreakerState {
  * - `jobgraph_watch_polls_total{role}`: watched jobs' polls, `holder` (this replica's call under
  *   the job's lease), `alone` (its call without one) or `follower` (another replica's poll
  *   received, no call); both read from the hub at scrape time;
+ * - `jobgraph_account_state{cloud,account,state}`: 1 for each account's current state (READY,
+ *   FAILED, NOT_CONFIGURED, UNTRIED), 0 for the others, read at scrape time (`accountSource`);
  * - the default process metrics (CPU, memory, event loop, handles), without a prefix.
  */
 export class GatewayMetrics {
@@ -79,6 +81,7 @@ export class GatewayMetrics {
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
   #watch: (() => WatchState) | undefined;
+  #accounts: (() => readonly AccountStateView[]) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
   constructor(breakers: () => BreakerState[]) {
@@ -110,6 +113,7 @@ export class GatewayMetrics {
       registers,
     });
     watchMetrics(registers, () => this.#watch?.());
+    accountStateGauge(registers, () => this.#accounts?.() ?? []);
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -160,6 +164,40 @@ export class GatewayMetrics {
   watchSource(source: () => WatchState): void {
     this.#watch = source;
   }
+
+  /** Where `jobgraph_account_state` reads every account's state at scrape time. */
+  accountSource(source: () => readonly AccountStateView[]): void {
+    this.#accounts = source;
+  }
+}
+
+/** Every state an account can be in (src/datasources/shared/accounts.ts `AccountState`). */
+const ACCOUNT_STATES = ['READY', 'FAILED', 'NOT_CONFIGURED', 'UNTRIED'] as const;
+
+/** One account's state, as `jobgraph_account_state` reads it. */
+export interface AccountStateView {
+  cloud: string;
+  alias: string;
+  state: (typeof ACCOUNT_STATES)[number];
+}
+
+/** Each account's state (one series per state, 1 for the current one), read at scrape time. */
+function accountStateGauge(
+  registers: Registers,
+  accounts: () => readonly AccountStateView[],
+): void {
+  new Gauge({
+    name: 'jobgraph_account_state',
+    help: "1 for the state each account (cloud, alias; default: jobgraph's own credentials) is in — READY, FAILED, NOT_CONFIGURED or UNTRIED — 0 for the others: what an operator's /readyz lists, for alerts.",
+    labelNames: ['cloud', 'account', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const a of accounts())
+        for (const state of ACCOUNT_STATES)
+          this.set({ cloud: a.cloud, account: a.alias, state }, a.state === state ? 1 : 0);
+    },
+  });
 }
 
 type Registers = Registry[];
