@@ -301,7 +301,10 @@ export async function startDemo(
     };
     const claims = { issuer: config.auth.issuer, audience: config.auth.audience };
     // Every account for the reader and the secrets reader; the second account alone for a team's view.
-    const every = { accounts: [ALL_ACCOUNTS], accountsClaim: config.auth.accountsClaim };
+    const every = {
+      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
+      accountsClaim: config.auth.accountsClaim,
+    };
     const tokens = {
       read: await mintToken({
         secret: jwtSecret,
@@ -321,7 +324,7 @@ export async function startDemo(
         secret: jwtSecret,
         scopes: [SCOPE_READ],
         subject: `demo-${DEMO_SECOND_AWS_ACCOUNT.alias}-reader`,
-        accounts: [DEMO_SECOND_AWS_ACCOUNT.alias],
+        accounts: claimOf(config.auth.accountGroups, DEMO_SECOND_AWS_ACCOUNT.alias),
         accountsClaim: config.auth.accountsClaim,
         ...claims,
       }),
@@ -349,6 +352,16 @@ export async function startDemo(
     await emulators.close();
     throw err;
   }
+}
+
+/**
+ * What a printed demo token's claim holds to grant `entry`: the entry itself, or — with a group
+ * mapping, where only mapped groups grant — the first group mapped to it (none: nothing).
+ */
+function claimOf(groups: Config['auth']['accountGroups'], entry: string): string[] {
+  if (!groups) return [entry];
+  const group = Object.keys(groups).find((g) => groups[g]?.includes(entry));
+  return group === undefined ? [] : [group];
 }
 
 /**

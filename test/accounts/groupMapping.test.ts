@@ -156,6 +156,17 @@ describe('a group mapping grants only what it maps', () => {
     });
   });
 
+  it('prints demo tokens that name the mapped group, not an entry the mapping ignores', async () => {
+    const read = (token: string) =>
+      gql(gateway, `query ($id: ID!) { job(id: $id) { id } }`, {
+        variables: { id: stagingPanorama },
+        token,
+      });
+    expect((await read(gateway.tokens.secondAccount)).body.errors).toBeUndefined();
+    // No group maps `*` here, so the every-account tokens carry no group and read nothing.
+    expectRefused(await read(gateway.tokens.read), ['job']);
+  });
+
   it('logs the claimless refusals as no_claim', () => {
     const lines = gateway.logs.lines.filter(
       (l) => l.includes('account refused') && l.includes('"subject":"service"'),
