@@ -55,6 +55,8 @@ export interface RequestContext extends AuthContext {
   accountAliasOf(id: string): string;
   /** How the job with global ID `id` is followed while watched (`Job.liveBy`, docs/events.md). */
   liveByOf(id: string): 'EVENTS' | 'POLLING';
+  /** Write the request's audit lines of refused accounts (one per field); called as it ends. */
+  flushRefusals(): void;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
   listJobs(args: {
     filter: JobListFilter;
@@ -144,11 +146,11 @@ export function createRequestContext(
       coldSources += count;
     },
   };
-  /** A refusal of the caller's: the audit line and count, and the one FORBIDDEN error. */
+  // The request's refusals: counted each, logged one line per field when the request ends.
+  const refusals = audit?.forRequest(identity, requestId);
+  /** A refusal of the caller's: counted for the audit, and the one FORBIDDEN error. */
   const refuse = (field: string, provider: JobProvider | null, account: string) =>
-    audit
-      ? audit.refuse(identity, { field, provider, account, requestId })
-      : new AccountForbiddenError();
+    refusals ? refusals.refuse(field, provider, account) : new AccountForbiddenError();
   const listAccess = {
     grant: identity.accounts,
     refuse: (provider: JobProvider | null, account: string) =>
@@ -158,6 +160,7 @@ export function createRequestContext(
     config,
     requestId,
     identity,
+    flushRefusals: () => refusals?.flush(),
     listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
     accountIdOf(id) {
       const key = parseGlobalId(id);

@@ -86,7 +86,7 @@ export interface ServerOptions {
   listSnapshots?: ListSnapshots;
   /** The AWS accounts (`Job.account`); none: the default account only. */
   accounts?: AwsAccounts;
-  /** Every account's state, /readyz's `accounts` (datasources/accountChecks.ts); none: not listed. */
+  /** Every account's state: an operator's /readyz `accounts` and `jobgraph_account_state` (datasources/accountChecks.ts); none: not listed. */
   accountStates?: () => readonly AccountState[];
   /** The job event queues (JOBGRAPH_EVENT_QUEUES), applied to the watchers; their states in /readyz. */
   events?: EventQueues;
@@ -144,7 +144,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const httpServer = http.createServer(app);
   app.use(corsMiddleware(config.corsOrigins));
   const grants = new AccountGrants(
-    { claim: config.auth.accountsClaim, groups: config.auth.accountGroups },
+    {
+      claim: config.auth.accountsClaim,
+      groups: config.auth.accountGroups,
+      required: config.auth.accountsClaimRequired,
+    },
     () => accountDirectory(config, options.accounts),
     logger,
   );
@@ -198,13 +202,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await apollo.start();
 
   const metrics = options.observability?.metrics;
+  const { accountStates } = options;
+  if (accountStates) metrics?.accountSource(accountStates);
   healthRoutes(app, {
     config,
     health: options.health ?? new FdHealth(),
     verifyToken,
     metrics,
-    accountStates: options.accountStates,
-    ...(options.events ? { eventQueues: () => options.events?.states() ?? [] } : {}),
+    // Each part adds its key: every account's state, each job event queue's (a DOWN one's jobs are polled).
+    details: () => ({
+      ...(accountStates ? { accounts: accountDetails(accountStates()) } : {}),
+      ...(options.events ? { eventQueues: options.events.states() } : {}),
+    }),
   });
   graphqlRoute(app, {
     config,
@@ -236,6 +245,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   };
 }
+
+/** Each account as an operator's `/readyz` lists it: cloud, alias, state and code (never an ID). */
+const accountDetails = (states: readonly AccountState[]) =>
+  states.map(({ cloud, alias, state, code }) => ({ cloud, alias, state, code }));
 
 /** The snapshots `listJobs` and list-assisted watching share: the options', else this process's own, dated by the watch scheduler when one is given. */
 function listSnapshotsOf(options: ServerOptions): ListSnapshots {

@@ -12,6 +12,7 @@ import { buildSchema } from '../../src/schema.ts';
 import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
 import { PollerRegistry, type WatchEvent } from '../../src/subscriptions/pollers.ts';
 import { BATCH_ENV_SECRET, batchDetail } from '../support/batchEvents.ts';
+import { testSealer } from '../support/clusterSecret.ts';
 import { realPart } from '../support/realParts.ts';
 import { useReplicaStores } from '../support/replicaStores.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
@@ -35,7 +36,7 @@ const redisServer = realPart('redis-server');
 describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
   const redis = useRedis();
   const { store } = useReplicaStores(redis, (options) =>
-    redisPollLeases({ ...options, holdsSecret, withoutSecrets }),
+    redisPollLeases({ ...options, holdsSecret, withoutSecrets, sealer: testSealer() }),
   );
 
   const subscribed = async (id: string) => {

@@ -12,6 +12,7 @@ import { createSqsEmulator } from '../../src/emulators/sqs/emulator.ts';
 import { batchDetail, batchEvent } from '../support/batchEvents.ts';
 import { startDemo } from '../../src/app.ts';
 import { DEMO_DATA } from '../../src/emulators/index.ts';
+import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { callsOf, clearCalls, gql, LogCapture } from '../support/gateway.ts';
 import { subscribe, type Event } from '../support/subscriptions.ts';
 import { useStarted } from '../support/useStarted.ts';
@@ -221,14 +222,15 @@ describe('A job event queue that refuses access', () => {
     JOBGRAPH_WATCH_POLL_MS: '100',
     JOBGRAPH_WATCH_MAX_POLL_MS: '100',
   }));
-  const readyz = async () =>
-    (await (await fetch(denied.server.url.replace(/\/graphql$/, '/readyz'))).json()) as {
-      eventQueues?: { queue: string; state: string; code: string | null }[];
-    };
+  /** What an operator's /readyz says of the queue (anonymous callers are told ready or not only). */
+  const readyzQueues = async () => {
+    const { body } = await readyz(denied.server.url, await operatorToken(denied));
+    return body.eventQueues as { queue: string; state: string; code: string | null }[] | undefined;
+  };
 
   it('is reported (readyz, metric, log), its jobs are polled, and it is read again once it lets jobgraph in', async () => {
     await until('the queue is reported down', async () => {
-      const q = (await readyz()).eventQueues?.[0];
+      const q = (await readyzQueues())?.[0];
       return q?.state === 'DOWN' && q.code === 'AccessDenied';
     });
     const text = await (await fetch(denied.server.url.replace(/\/graphql$/, '/metrics'))).text();
@@ -250,10 +252,7 @@ describe('A job event queue that refuses access', () => {
       await sub.close();
     }
     sqsEmulator.deny(deniedUrl, false);
-    await until(
-      'the queue is read again',
-      async () => (await readyz()).eventQueues?.[0]?.state === 'UP',
-    );
+    await until('the queue is read again', async () => (await readyzQueues())?.[0]?.state === 'UP');
     expect(denied.logs.text()).toContain('readable again');
   });
 });
