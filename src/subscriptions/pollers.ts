@@ -68,6 +68,9 @@ export interface PollerOptions {
   };
 }
 
+/** Reconciliation reads of jobs live by events fall on multiples of this (ms), so that they batch. */
+export const RECONCILE_SLOT_MS = 1000;
+
 /** Growth of the wait while nothing changes. */
 export const BACKOFF_FACTOR = 1.5;
 /** ± this fraction of each wait, so pollers started together drift apart. */
@@ -646,8 +649,15 @@ export class Poller implements GroupMember {
     if (this.stopped) return 0;
     const events = this.options.events;
     // Live by events: the poll is a reconciliation read, rare (JOBGRAPH_EVENT_RECONCILE_SECONDS).
-    const base = events?.covered(this.key) ? Math.max(ms, events.reconcileMs) : ms;
-    const wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
+    const covered = events?.covered(this.key) === true;
+    const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
+    let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
+    if (covered) {
+      // On a whole RECONCILE_SLOT_MS: the reads due together go out in one turn and share a
+      // provider's batch describe (AWS Batch: 100 jobs a DescribeJobs call).
+      const now = this.options.scheduler.now();
+      wait = Math.ceil((now + wait) / RECONCILE_SLOT_MS) * RECONCILE_SLOT_MS - now;
+    }
     this.dueAt = this.options.scheduler.now() + wait;
     this.timer = this.options.scheduler.setTimeout(() => this.poll(), wait);
     return wait;

@@ -122,6 +122,19 @@ describe('Job events applied to the watchers', () => {
     expect(t.clock.pending()).toEqual([1000]);
   });
 
+  it('puts the reconciliation reads on whole seconds, so that the reads due within one second share a batch describe', async () => {
+    const t = setup();
+    await t.settle();
+    t.clock.advance(400);
+    t.registry.watch(
+      parseGlobalId('batch:us-east-1:13811212-a506-4866-8965-eafb175c2134'),
+      () => undefined,
+    );
+    await t.settle();
+    // Due 300 s after their first reads, rounded up to a whole second of the clock.
+    expect(t.clock.pending().map((wait) => wait + 400)).toEqual([300_000, 301_000]);
+  });
+
   it('polls as before when no event source covers the job', async () => {
     const t = setup({ value: false });
     await t.settle();
