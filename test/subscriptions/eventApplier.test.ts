@@ -102,6 +102,17 @@ describe('Job events applied to the watchers', () => {
     expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING', 'RUNNABLE']);
   });
 
+  it('takes a job created again under its ID (a later creation) as newer, whatever its status', async () => {
+    const t = setup();
+    await t.settle();
+    const done = parseJob(KEY as never, batchDetail(), 'detail');
+    expect(await t.applier.apply(eventOf(done))).toBe('applied');
+    const again = batchRecord('RUNNABLE', 0, {
+      createdAt: (batchDetail().createdAt as number) + 60_000,
+    });
+    expect(await t.applier.apply(eventOf(again, 2000))).toBe('applied');
+  });
+
   it('takes a read that raced an applied event as no change', async () => {
     const t = setup();
     await t.settle();

@@ -54,16 +54,22 @@ const JOB = BATCH_JOB_IDS.runnable;
 const ID = `batch:us-east-1:${JOB}`;
 /** Distinctive bytes of an event's secret environment value: never in a log or an unauthorised answer. */
 const EVENT_SECRET = 'event-secret-7d1c0ffee';
-const WATCH = `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus
+const WATCH = `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state providerStatus createdAt
   ... on BatchJob { attempts { statusReason } container { environment { name value } } } } }`;
 
 /** The demo's runnable job as a Batch event would carry it, in `status` with `attempts` attempts. */
+/** The job's creation (epoch ms) as its first event gave it: an event carries the job's own. */
+let created = 0;
+const createdOf = (e: Event | null) =>
+  Date.parse((e?.data?.jobUpdates as { createdAt: string }).createdAt);
+
 function detail(status: string, attempts = 0) {
   const base = batchDetail();
   const attempt = (base.attempts as unknown[])[0];
   return batchDetail({
     jobId: JOB,
     jobArn: `arn:aws:batch:us-east-1:123456789012:job/${JOB}`,
+    createdAt: created,
     status,
     attempts: Array.from({ length: attempts }, () => attempt),
     stoppedAt: status === 'SUCCEEDED' ? base.stoppedAt : undefined,
@@ -125,7 +131,9 @@ describe('Job events through the SQS emulator', () => {
       variables: { ids: [ID] },
     });
     try {
-      expect(status(await sub.next())).toBe('RUNNABLE');
+      const first = await sub.next();
+      expect(status(first)).toBe('RUNNABLE');
+      created = createdOf(first);
       clearCalls(gw);
       await send(batchEvent(detail('RUNNING')));
       const moved = await sub.next();
@@ -177,7 +185,7 @@ describe('Job events through the SQS emulator', () => {
     try {
       const first = await sub.next();
       expect(status(first)).toBe('PENDING');
-      const d = { ...detail('RUNNING'), jobId: BATCH_JOB_IDS.pending };
+      const d = { ...detail('RUNNING'), jobId: BATCH_JOB_IDS.pending, createdAt: createdOf(first) };
       await send(batchEvent(d));
       const moved = await sub.next();
       expect(status(moved)).toBe('RUNNING');
