@@ -163,6 +163,17 @@ describe('Job events through the SQS emulator', () => {
     expect(gw.logs.text()).not.toContain(EVENT_SECRET);
   });
 
+  it('lists a job as fresh as the event already applied, whatever the list call still says', async () => {
+    // The emulator still lists the job RUNNABLE: the events above finished it.
+    const res = await gql(
+      gw,
+      `{ listJobs(filter: { providers: [AWS_BATCH] }, first: 100) { nodes { id state providerStatus } } }`,
+      { token: gw.tokens.read },
+    );
+    const row = (res.body.data?.listJobs.nodes as { id: string }[]).find((n) => n.id === ID);
+    expect(row).toEqual({ id: ID, state: 'SUCCEEDED', providerStatus: 'SUCCEEDED' });
+  });
+
   it('says in the graph which jobs are live by events (Job.liveBy): Batch jobs of the readable queue, not Panorama jobs', async () => {
     const res = await gql(
       gw,
