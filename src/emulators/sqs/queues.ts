@@ -212,6 +212,7 @@ class MemoryQueueStore implements QueueStore {
       firstReceiveMs: null,
       handle: null,
     };
+    this.prune(queue, now);
     this.stored(queue).push(message);
     this.events.emit('sent', queue, message.id);
     this.wake(queue);
@@ -271,6 +272,14 @@ class MemoryQueueStore implements QueueStore {
   close(): void {
     this.closed = true;
     for (const set of this.waiters.values()) for (const w of [...set]) w();
+  }
+
+  /** Drop the messages older than the queue's retention period, as SQS deletes them. */
+  private prune(queue: EmulatedQueue, now: number): void {
+    const retainedMs = (queue.attributes.MessageRetentionPeriod ?? 345_600) * 1000;
+    const list = this.stored(queue);
+    const kept = list.filter((m) => now - m.sentMs < retainedMs);
+    if (kept.length !== list.length) this.messages.set(queue.key, kept);
   }
 
   private stored(queue: EmulatedQueue): StoredMessage[] {

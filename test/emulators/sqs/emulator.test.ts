@@ -533,6 +533,31 @@ describe('The SQS emulator, through @aws-sdk/client-sqs', () => {
     expect(otherService.status).toBe(403);
   });
 
+  it('drops messages older than the queue’s retention period, by the queues’ own clock', async () => {
+    let queueNow = Date.now();
+    const own = await startEmulator(createSqsEmulator({ accounts, queueClock: () => queueNow }));
+    try {
+      const c = client({ endpoint: own.url });
+      const url = (
+        await c.send(
+          new CreateQueueCommand({
+            QueueName: 'short-lived',
+            Attributes: { MessageRetentionPeriod: '60' },
+          }),
+        )
+      ).QueueUrl as string;
+      await c.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'old' }));
+      queueNow += 61_000;
+      await c.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'new' }));
+      const got = await c.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }),
+      );
+      expect(got.Messages?.map((m) => m.Body)).toEqual(['new']);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('ends a waiting long poll when the emulator closes, leaving no socket open', async () => {
     const own = createSqsEmulator({ accounts });
     const running = await startEmulator(own);
