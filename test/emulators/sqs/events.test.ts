@@ -213,6 +213,19 @@ describe('Emulators that publish job events into SQS', () => {
     ).toBeNull();
   });
 
+  it('publishes a moved progressing job once: the clock no longer moves it, and its watch does not repeat the event', async () => {
+    await drain(queues().default);
+    const moved = set.batch.jobs?.changeState(BATCH_PROGRESSING_JOB_ID, 'FAILED', {
+      statusReason: 'moved by a test',
+    });
+    set.publishDue();
+    clock += 20_000;
+    set.publishDue();
+    const events = (await drain(queues().default)).filter((e) => e.source === 'aws.batch');
+    expect(events.map((e) => e.detail)).toEqual([moved]);
+    expect((await describeJobs([BATCH_PROGRESSING_JOB_ID]))[0]).toEqual(moved);
+  });
+
   it('puts the second account’s job events on that account’s own queue, read with its session', async () => {
     const sts = keep(
       new STSClient({
