@@ -319,10 +319,10 @@ class MemoryQueueStore implements QueueStore {
   private changed(queue: EmulatedQueue, untilMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const now = this.clock();
-      const expiries = this.stored(queue)
-        .map((m) => m.visibleAtMs)
-        .filter((t) => t > now);
-      const next = Math.min(untilMs, ...expiries);
+      // A loop, not Math.min(...spread): a queue may hold more messages than a call takes arguments.
+      let next = untilMs;
+      for (const m of this.stored(queue))
+        if (m.visibleAtMs > now && m.visibleAtMs < next) next = m.visibleAtMs;
       const set = this.waiters.get(queue.key) ?? new Set();
       this.waiters.set(queue.key, set);
       const done = () => {
