@@ -63,33 +63,26 @@ describe('Fairness between callers at one provider', () => {
     return { gw: started, ...(await floodThenSingle(started, holding)) };
   }
 
-  it("lets a lone caller use every free slot past its cap, and sends another caller's single job with the next freed slot, ahead of the flood", async () => {
-    const { gw, flood, single, panorama } = await floodAtCaps(1, 2);
-    const limit = gw.sources.AWS_PANORAMA.limit;
-    // A's cap is 1 but nobody else waited: both slots are A's. B's one job waits with A's other 98.
-    await vi.waitFor(() => expect(limit.pendingCount).toBe(99), { timeout: 10_000, interval: 5 });
-    expect(panorama.received).toEqual(['us-east-1/flood-0', 'us-east-1/flood-1']);
-    expect(panorama.release(1)).toBe(1);
-    await panorama.waitForReceived(3);
-    expect(panorama.received[2]).toBe('us-east-1/single-job');
-    const [floodRes, singleRes] = await finish(gw, [flood, single]);
-    expect(singleRes?.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect(floodRes?.body.errors).toHaveLength(100);
-    expect(panorama.received).toHaveLength(101);
-  });
-
-  it('hands a freed slot to the caller with the fewest calls running, not to the head of one FIFO', async () => {
-    const { gw, flood, single, panorama } = await floodAtCaps(2);
-    const limit = gw.sources.AWS_PANORAMA.limit;
-    // Both slots are A's; A's other 98 jobs and B's one wait.
-    await vi.waitFor(() => expect(limit.pendingCount).toBe(99), { timeout: 10_000, interval: 5 });
-    expect(panorama.received).toEqual(['us-east-1/flood-0', 'us-east-1/flood-1']);
-    expect(panorama.release(1)).toBe(1);
-    await panorama.waitForReceived(3);
-    expect(panorama.received[2]).toBe('us-east-1/single-job');
-    await finish(gw, [flood, single]);
-    expect(panorama.received).toHaveLength(101);
-  });
+  it.each([
+    ['1: a lone caller uses every free slot past its cap', 1],
+    ['2', 2],
+  ])(
+    "sends another caller's single job with the next freed slot, ahead of the flood holding both slots, at a caller cap of %s",
+    async (_name, perCaller) => {
+      const { gw, flood, single, panorama } = await floodAtCaps(perCaller, 2);
+      const limit = gw.sources.AWS_PANORAMA.limit;
+      // Both slots are A's; A's other 98 jobs and B's one wait.
+      await vi.waitFor(() => expect(limit.pendingCount).toBe(99), { timeout: 10_000, interval: 5 });
+      expect(panorama.received).toEqual(['us-east-1/flood-0', 'us-east-1/flood-1']);
+      expect(panorama.release(1)).toBe(1);
+      await panorama.waitForReceived(3);
+      expect(panorama.received[2]).toBe('us-east-1/single-job');
+      const [floodRes, singleRes] = await finish(gw, [flood, single]);
+      expect(singleRes?.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect(floodRes?.body.errors).toHaveLength(100);
+      expect(panorama.received).toHaveLength(101);
+    },
+  );
 });
 
 describe('FairLimiter', () => {
