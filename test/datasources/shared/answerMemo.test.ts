@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { HttpResponse, type HttpHandler } from '@smithy/protocol-http';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cosListOperation } from '../../../src/datasources/cosbatch/list.ts';
+import { guardedCall } from '../../../src/datasources/listing/guardedCall.ts';
 import { importExport } from '../../../src/datasources/importexport/index.ts';
 import { AnswerMemo } from '../../../src/datasources/shared/answerMemo.ts';
 import { createSource, type Operation } from '../../../src/datasources/shared/source.ts';
 import { TEST_AWS_CREDENTIALS } from '../../support/credentials.ts';
+import { startListingRig, type ListingRig } from '../listing/support.ts';
 
 const KEY = { provider: 'AWS_IMPORT_EXPORT', jobId: 'FIXT1' } as const;
 const FULL = readFileSync(
@@ -94,5 +97,30 @@ describe('An unchanged answer', () => {
     expect(await source.call(operation, 'x', { answer })).toBe('<a>1</a>');
     expect(parsed).toEqual(['<a>1</a>', '<a>']);
     source.close?.();
+  });
+});
+
+describe('An unchanged list page of a watched source', () => {
+  let rig: ListingRig;
+  beforeAll(async () => {
+    rig = await startListingRig({ jobsPerSource: 40 });
+  });
+  afterAll(async () => rig?.close());
+
+  it('is the last parsed page again through the guarded list call, and is read anew without a memo', async () => {
+    const { uin, appId, region } = rig.config.tencent;
+    const guarded = rig.sources.TENCENT_COS_BATCH;
+    const operation = cosListOperation(appId!);
+    const input = { region, uin: uin!, maxResults: 1000, nextToken: null };
+    const where = { breakerRegion: region, subject: 'watch:test', account: uin! };
+    const ctx = { caller: 'test', signal: undefined, calls: 0 };
+    const answer = new AnswerMemo();
+    const first = await guardedCall(guarded, operation, input, where, ctx, answer);
+    expect(first.items.length).toBeGreaterThan(0);
+    expect(await guardedCall(guarded, operation, input, where, ctx, answer)).toBe(first);
+    const unmemoised = await guardedCall(guarded, operation, input, where, ctx);
+    expect(unmemoised).not.toBe(first);
+    expect(unmemoised).toEqual(first);
+    expect(ctx.calls).toBe(3);
   });
 });
