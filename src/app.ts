@@ -17,7 +17,9 @@ import {
   createSensitiveValueCollector,
 } from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
-import { openJobCache, type JobCache } from './cache/index.ts';
+import { openJobCache, openRetainedJobs, type JobCache, type RetainedJobs } from './cache/index.ts';
+import { parseGlobalId } from './model/globalId.ts';
+import { providerOf } from './datasources/registry.ts';
 import { JOB_TYPE_NAME } from './model/jobKeys.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
 import { isLoopbackHost } from './http/loopback.ts';
@@ -37,6 +39,11 @@ export interface Gateway {
   logger: Logger;
   /** The cross-request cache of finished jobs, when on. */
   cache: JobCache | undefined;
+  /**
+   * Finished jobs kept after their provider forgets them (also `sources[p].retained`), when on:
+   * `retainFinished(record)` keeps a terminal record (the event consumer hands its records here).
+   */
+  retained: RetainedJobs | undefined;
   /** What /healthz reports (file-descriptor pressure). */
   health: FdHealth;
   /** Metrics and traces; undefined when both are off. */
@@ -71,6 +78,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })),
     );
   const observability = await createObservability(config, breakers);
+  const retained = await openRetained(config, built, logger, observability);
   const rateBucket = await openRateBucket(config, logger);
   const accounts = new AwsAccounts(config, {
     assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
@@ -79,7 +87,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       secretValues.pin(identity.sessionToken);
     },
   });
-  sources = createSources(config, cache, health, observability, rateBucket, accounts);
+  sources = createSources(config, cache, health, observability, rateBucket, accounts, retained);
   const accountChecks = new AccountChecks(config, accounts);
   // Each account checked once now, so /readyz, the summary and the log say which cannot serve
   // before a request does; readiness does not wait for it (a failed account leaves the others).
@@ -113,6 +121,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     built,
     logger,
     cache,
+    retained,
     health,
     observability,
     accounts,
@@ -125,6 +134,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await sharedReservations?.close();
       await rateBucket?.close();
       await cache?.close();
+      await retained?.close();
       await observability?.close();
     },
   };
@@ -195,6 +205,30 @@ function openCache(
         JOB_TYPE_NAME,
       ),
     },
+  );
+}
+
+/**
+ * The kept finished jobs: without their secrets (the central sensitive-field list, as for the
+ * replicas' watch channel), each bound to the account its global ID names.
+ */
+function openRetained(
+  config: Config,
+  built: BuiltSchema,
+  logger: Logger,
+  observability: Observability | undefined,
+): Promise<RetainedJobs | undefined> {
+  const withoutSecrets = createSecretStripper(
+    built.schema,
+    built.policy.sensitiveFields,
+    JOB_TYPE_NAME,
+  );
+  const accountOf = (globalId: string) => {
+    const key = parseGlobalId(globalId);
+    return providerOf(key.provider).setup.accountAlias(config, key as never);
+  };
+  return openRetainedJobs(config, withoutSecrets, accountOf, logger, () =>
+    observability?.metrics?.retained('rejected'),
   );
 }
 

@@ -3,7 +3,10 @@ import type { Config } from '../config/index.ts';
 import type { JobRecord } from '../model/job.ts';
 import { createJobCache, inMemoryStore, type JobCache, type SecretDetector } from './jobCache.ts';
 
+import { boundedRetainedStore, createRetainedJobs, type RetainedJobs } from './retainedJobs.ts';
+
 export type { JobCache, SecretDetector } from './jobCache.ts';
+export type { RetainedJobs } from './retainedJobs.ts';
 export type { PollLeases } from './pollLeases.ts';
 
 /** What the poll leases need to keep secrets out of Redis: the central sensitive-field list, as functions. */
@@ -65,5 +68,40 @@ export async function openJobCache(
     holdsSecret,
     logger,
     opTimeoutMs: 0,
+  });
+}
+
+/** Largest kept record read back from the store, in bytes. */
+const RETAINED_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The kept finished jobs (src/cache/retainedJobs.ts): in Redis when JOBGRAPH_CACHE_URL is set (the
+ * replicas share them), else in process, at most JOBGRAPH_RETAIN_FINISHED_MAX; none when
+ * JOBGRAPH_RETAIN_FINISHED_SECONDS is 0. `accountOf` names the account alias of a global ID.
+ */
+export async function openRetainedJobs(
+  config: Config,
+  withoutSecrets: ShareRules['withoutSecrets'],
+  accountOf: (globalId: string) => string,
+  logger: Logger,
+  onRejected?: () => void,
+): Promise<RetainedJobs | undefined> {
+  const { url, retainSeconds, retainMax, opTimeoutMs } = config.cache;
+  if (retainSeconds === 0) return undefined;
+  const store = url
+    ? (await import('./redisRetained.ts')).redisRetainedStore({
+        url,
+        opTimeoutMs,
+        maxBytes: RETAINED_MAX_BYTES,
+      })
+    : boundedRetainedStore(retainMax);
+  return createRetainedJobs({
+    store,
+    ttlSeconds: retainSeconds,
+    withoutSecrets,
+    accountOf,
+    logger,
+    maxBytes: RETAINED_MAX_BYTES,
+    ...(onRejected ? { onRejected } : {}),
   });
 }

@@ -175,7 +175,8 @@ class GuardedJobCache {
   }
 
   async offer(record: JobRecord): Promise<boolean> {
-    if (!record.terminal || this.#options.holdsSecret(record)) return false;
+    // A kept record (the provider forgot the job) is no finished job's live answer: never cached.
+    if (!record.terminal || record.retained || this.#options.holdsSecret(record)) return false;
     try {
       await this.#execute(() =>
         this.#options.store.set(PREFIX + record.id, JSON.stringify(record), {

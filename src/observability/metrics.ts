@@ -74,6 +74,7 @@ export class GatewayMetrics {
   readonly #rateWait: Histogram<'provider'>;
   readonly #cacheRequests: Counter<'result'>;
   readonly #coalesced: Counter<'provider'>;
+  readonly #retained: Counter<'outcome'>;
   readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
   readonly #graphqlDuration: Histogram<'operation_type'>;
   readonly #assumeRole: Counter<'account' | 'outcome'>;
@@ -95,6 +96,12 @@ export class GatewayMetrics {
     breakerGauge(registers, breakers);
     this.#cacheRequests = cacheRequestsCounter(registers);
     this.#coalesced = coalescedCounter(registers);
+    this.#retained = new Counter({
+      name: 'jobgraph_retained_jobs_total',
+      help: 'Kept finished jobs (JOBGRAPH_RETAIN_FINISHED_SECONDS) by outcome: answered (the provider no longer knew the job; its kept record was answered) or rejected (a stored value failed its checks and was not served).',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.#graphqlRequests = graphqlRequestsCounter(registers);
     this.#graphqlDuration = graphqlDurationHistogram(registers);
     this.#assumeRole = new Counter({
@@ -146,6 +153,11 @@ export class GatewayMetrics {
 
   coalesced(provider: JobProvider): void {
     this.#coalesced.inc({ provider });
+  }
+
+  /** A kept finished job answered, or a stored one refused. */
+  retained(outcome: 'answered' | 'rejected'): void {
+    this.#retained.inc({ outcome });
   }
 
   graphqlRequest(operationType: string, outcome: string): void {

@@ -1,0 +1,142 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_DATA, MADE_UP_IDS } from '../../src/emulators/index.ts';
+import { BATCH_DEMO_SECRET_VALUE } from '../../src/emulators/batch/data.ts';
+import {
+  clearCalls,
+  freshCopies,
+  gql,
+  resetFaults,
+  type GqlResult,
+  type TestGateway,
+} from '../support/gateway.ts';
+import { useTestGateway } from '../support/useTestGateway.ts';
+
+const FIELDS = `id state terminal providerStatus retained lastConfirmedAt
+  ... on BatchJob { jobName container { environment { name value } } }`;
+const JOB = `query($id: ID!) { job(id: $id) { ${FIELDS} } }`;
+const JOBS = `query($ids: [ID!]!) { jobs(ids: $ids) { ${FIELDS} } }`;
+const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { ${FIELDS} } } }`;
+
+/** The three ways in, each answering one job. */
+const ASK: readonly [string, (gw: TestGateway, id: string, token: string) => Promise<Answer>][] = [
+  ['job', async (gw, id, token) => one(await gql(gw, JOB, { variables: { id }, token }), 'job')],
+  [
+    'jobs',
+    async (gw, id, token) => one(await gql(gw, JOBS, { variables: { ids: [id] }, token }), 'jobs'),
+  ],
+  [
+    '_entities',
+    async (gw, id, token) =>
+      one(
+        await gql(gw, ENTITIES, { variables: { r: [{ __typename: 'BatchJob', id }] }, token }),
+        '_entities',
+      ),
+  ],
+];
+
+interface Answer {
+  job: Record<string, any> | null;
+  errors: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/** The one job of an answer (`job`, `jobs[0]`, `_entities[0]`) and its errors. */
+function one(result: GqlResult, field: string): Answer {
+  expect(result.status).toBe(200);
+  const value = result.body.data?.[field];
+  return {
+    job: (Array.isArray(value) ? value[0] : value) as Record<string, any> | null,
+    errors: result.body.errors ?? [],
+  };
+}
+
+/** DescribeJobs calls the Batch emulator logged since the last clearCalls. */
+const describes = (gw: TestGateway) => gw.emulators.batch.calls.length;
+
+describe('A finished job kept after its provider forgets it (Job.retained)', () => {
+  const gw = useTestGateway();
+  beforeEach(() => {
+    resetFaults(gw);
+    clearCalls(gw);
+  });
+
+  /**
+   * A finished Batch job the gateway has read once (a fresh copy of the demo's succeeded job, so
+   * nothing else has seen it), then forgotten by the emulator: DescribeJobs answers no job for it.
+   */
+  async function forgottenJob(): Promise<{ id: string; live: Record<string, any> }> {
+    const [id] = freshCopies(gw, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
+    const { job, errors } = await ASK[0]![1](gw, id, gw.tokens.secrets);
+    expect(errors).toEqual([]);
+    resetFaults(gw); // the emulator no longer knows the copy
+    clearCalls(gw);
+    return { id, live: job! };
+  }
+
+  it('answers a live job as not retained, with no lastConfirmedAt', async () => {
+    const [id] = freshCopies(gw, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
+    const { job } = await ASK[0]![1](gw, id, gw.tokens.secrets);
+    expect(job).toMatchObject({ id, state: 'SUCCEEDED', retained: false, lastConfirmedAt: null });
+  });
+
+  it.each(ASK)(
+    'answers the kept record through %s once DescribeJobs no longer knows the job, after asking it (live wins), secrets null without an error',
+    async (_field, ask) => {
+      const { id, live } = await forgottenJob();
+      const { job, errors } = await ask(gw, id, gw.tokens.secrets);
+      expect(errors).toEqual([]);
+      expect(describes(gw)).toBe(1);
+      expect(job).toMatchObject({
+        id,
+        state: live.state,
+        terminal: true,
+        providerStatus: live.providerStatus,
+        jobName: live.jobName,
+        retained: true,
+      });
+      expect(Date.parse(job!.lastConfirmedAt as string)).not.toBeNaN();
+      // The live answer held the environment's values; the kept record holds none of them.
+      expect(JSON.stringify(live)).toContain(BATCH_DEMO_SECRET_VALUE);
+      expect(job!.container.environment).toEqual(
+        live.container.environment.map((e: { name: string }) => ({ name: e.name, value: null })),
+      );
+    },
+  );
+
+  it('refuses a secret field of a kept record to a reader without jobs:secrets:read exactly as a live one', async () => {
+    const { id } = await forgottenJob();
+    const { job, errors } = await ASK[0]![1](gw, id, gw.tokens.read);
+    expect(job).toMatchObject({ id, retained: true });
+    expect(errors.length).toBeGreaterThan(0);
+    expect(new Set(errors.map((e) => e.extensions?.code))).toEqual(new Set(['FORBIDDEN']));
+  });
+
+  it.each(ASK)(
+    'refuses the kept record through %s to a token of another account exactly as a made-up ID of that account, with no upstream call',
+    async (_field, ask) => {
+      const { id } = await forgottenJob();
+      const madeUp = `batch:us-east-1:${MADE_UP_IDS.batch.id(3, 1)}`;
+      const kept = await ask(gw, id, gw.tokens.secondAccount);
+      const made = await ask(gw, madeUp, gw.tokens.secondAccount);
+      expect(kept.job).toBeNull();
+      expect(kept.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(kept.errors.map(({ message, extensions }) => ({ message, extensions }))).toEqual(
+        made.errors.map(({ message, extensions }) => ({ message, extensions })),
+      );
+      expect(describes(gw)).toBe(0);
+    },
+  );
+
+  it('keeps no secret value in the kept record', async () => {
+    const { id } = await forgottenJob();
+    const kept = await gw.retained!.recall(id);
+    expect(kept).toMatchObject({ id, retained: true });
+    expect(JSON.stringify(kept)).not.toContain(BATCH_DEMO_SECRET_VALUE);
+  });
+
+  it('answers NOT_FOUND for a job it never saw finished', async () => {
+    const madeUp = `batch:us-east-1:${MADE_UP_IDS.batch.id(3, 2)}`;
+    const { job, errors } = await ASK[0]![1](gw, madeUp, gw.tokens.secrets);
+    expect(job).toBeNull();
+    expect(errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+  });
+});
