@@ -2,12 +2,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { redisRetainedStore } from '../../src/cache/redisRetained.ts';
 import { createRetainedJobs, RETAINED_PREFIX } from '../../src/cache/retainedJobs.ts';
 import { capturedLog } from '../support/capturedLog.ts';
+import { realPart } from '../support/realParts.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { batchRecord, SECRET_VALUE, withoutSecrets } from '../support/retainedRecords.ts';
 
 const MAX_BYTES = 64 * 1024;
 
-describe('Kept finished jobs in Redis (a real redis-server)', () => {
+const redisServer = realPart('redis-server');
+
+describe.skipIf(redisServer.skip)('Kept finished jobs in Redis (a real redis-server)', () => {
   const redis = useRedis();
 
   /** One replica's kept jobs over the shared Redis. */

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_DATA, MADE_UP_IDS } from '../../src/emulators/index.ts';
 import { BATCH_DEMO_SECRET_VALUE } from '../../src/emulators/batch/data.ts';
 import {
@@ -9,7 +9,10 @@ import {
   type GqlResult,
   type TestGateway,
 } from '../support/gateway.ts';
+import { realPart } from '../support/realParts.ts';
+import { useRedis } from '../support/useRedis.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
+import { RETAINED_PREFIX } from '../../src/cache/retainedJobs.ts';
 
 const FIELDS = `id state terminal providerStatus retained lastConfirmedAt
   ... on BatchJob { jobName container { environment { name value } } }`;
@@ -140,3 +143,44 @@ describe('A finished job kept after its provider forgets it (Job.retained)', () 
     expect(errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
   });
 });
+
+describe.skipIf(realPart('redis-server').skip)(
+  'A finished job kept in Redis, answered by another replica (a real redis-server)',
+  () => {
+    const redis = useRedis();
+    const env = () => ({
+      JOBGRAPH_CACHE_URL: redis.url,
+      JOBGRAPH_JWT_SECRET: 'retained-jobs-test-shared-jwt-secret-0123456789',
+    });
+    const a = useTestGateway(env);
+    const b = useTestGateway(env);
+
+    it('answers on replica B, whose Batch has never known the job, the record replica A kept; Redis holds no secret value', async () => {
+      // Only A's emulator knows the copy: to B's DescribeJobs it is a job the provider forgot.
+      const [id] = freshCopies(a, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
+      const live = await ASK[0]![1](a, id, a.tokens.secrets);
+      expect(live.job).toMatchObject({ id, retained: false });
+      // A writes it in the background: wait for the value, then read it raw.
+      const raw = await vi.waitFor(
+        async () => {
+          const value = await redis.client.get(RETAINED_PREFIX + id);
+          expect(value).toBeTypeOf('string');
+          return value!;
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+      expect(raw).not.toContain(BATCH_DEMO_SECRET_VALUE);
+      clearCalls(b);
+      for (const [, ask] of ASK) {
+        const { job, errors } = await ask(b, id, a.tokens.secrets);
+        expect(errors).toEqual([]);
+        expect(job).toMatchObject({ id, state: 'SUCCEEDED', retained: true });
+        expect(job!.lastConfirmedAt).toBeTypeOf('string');
+      }
+      expect(describes(b)).toBe(ASK.length); // B asked its provider every time: live wins
+      const refused = await ASK[0]![1](b, id, b.tokens.secondAccount);
+      expect(refused.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+      resetFaults(a);
+    });
+  },
+);
