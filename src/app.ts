@@ -17,7 +17,14 @@ import {
   createSensitiveValueCollector,
 } from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
-import { openJobCache, openRetainedJobs, type JobCache, type RetainedJobs } from './cache/index.ts';
+import {
+  createSealer,
+  openJobCache,
+  openRetainedJobs,
+  type JobCache,
+  type RetainedJobs,
+  type Sealer,
+} from './cache/index.ts';
 import { parseGlobalId } from './model/globalId.ts';
 import { providerOf } from './datasources/registry.ts';
 import { JOB_TYPE_NAME } from './model/jobKeys.ts';
@@ -70,7 +77,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     options.logDestination,
   );
   learnConfiguredSecrets(config, built);
-  const cache = await openCache(config, built, logger, options.uncachedJobIds);
   const health = new FdHealth();
   let sources: Sources | undefined;
   const breakers = (): BreakerState[] =>
@@ -78,8 +84,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })),
     );
   const observability = await createObservability(config, breakers);
-  const retained = await openRetained(config, built, logger, observability);
-  const rateBucket = await openRateBucket(config, logger);
+  const sealer = clusterSealer(config, logger, observability);
+  const cache = await openCache(config, built, logger, options.uncachedJobIds, sealer);
+  const retained = await openRetained(config, built, logger, sealer);
+  const rateBucket = await openRateBucket(config, logger, sealer);
   const accounts = new AwsAccounts(config, {
     assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
     learned: (identity) => {
@@ -98,8 +106,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           .then((states) => reportVerified(states, logger))
       : undefined;
   if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
-  const { listSnapshots, sharedSnapshots } = await openListSnapshots(config, options, logger);
-  const sharedReservations = await openSharedReservations(config, logger);
+  const { listSnapshots, sharedSnapshots } = await openListSnapshots(
+    config,
+    options,
+    logger,
+    sealer,
+  );
+  const sharedReservations = await openSharedReservations(config, logger, sealer);
   const server = await startServer({
     config,
     sources,
@@ -174,10 +187,28 @@ function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
       a.credentials.sessionToken,
     ]),
     config.auth.jwtSecret,
+    config.cache.clusterSecret,
     ...Object.values(config.tracing?.headers ?? {}),
   ]) {
     secretValues.pin(value);
   }
+}
+
+/**
+ * With Redis, what seals every value the replicas write there and opens what they read back
+ * (JOBGRAPH_CLUSTER_SECRET); a value not believed is counted in `jobgraph_cache_rejected_total`.
+ */
+function clusterSealer(
+  config: Config,
+  logger: Logger,
+  observability: Observability | undefined,
+): Sealer | undefined {
+  const secret = config.cache.clusterSecret;
+  if (!config.cache.url || !secret) return undefined;
+  return createSealer(secret, {
+    logger,
+    onReject: (kind, reason) => observability?.metrics?.cacheRejected(kind, reason),
+  });
 }
 
 /** The cache of finished jobs: never a record holding a secret, nor one of `uncached`. */
@@ -186,6 +217,7 @@ function openCache(
   built: BuiltSchema,
   logger: Logger,
   uncached: ReadonlySet<string> | undefined,
+  sealer: Sealer | undefined,
 ): Promise<JobCache | undefined> {
   const holdsSecret = createSecretDetector(
     built.schema,
@@ -205,6 +237,7 @@ function openCache(
         JOB_TYPE_NAME,
       ),
     },
+    sealer,
   );
 }
 
@@ -216,7 +249,7 @@ function openRetained(
   config: Config,
   built: BuiltSchema,
   logger: Logger,
-  observability: Observability | undefined,
+  sealer: Sealer | undefined,
 ): Promise<RetainedJobs | undefined> {
   const withoutSecrets = createSecretStripper(
     built.schema,
@@ -227,13 +260,11 @@ function openRetained(
     const key = parseGlobalId(globalId);
     return providerOf(key.provider).setup.accountAlias(config, key as never);
   };
-  return openRetainedJobs(config, withoutSecrets, accountOf, logger, () =>
-    observability?.metrics?.retained('rejected'),
-  );
+  return openRetainedJobs(config, withoutSecrets, accountOf, logger, sealer);
 }
 
 /** JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away). */
-async function openRateBucket(config: Config, logger: Logger) {
+async function openRateBucket(config: Config, logger: Logger, sealer: Sealer | undefined) {
   return config.cache.url && Object.keys(config.resilience.upstreamRateLimits).length > 0
     ? (await import('./cache/redisRateBucket.ts')).redisRateBucket({
         url: config.cache.url,
@@ -241,18 +272,20 @@ async function openRateBucket(config: Config, logger: Logger) {
         retryMs: 1000,
         fallback: localRateBucket(),
         logger,
+        ...(sealer ? { onClamped: () => sealer.reject('rate', 'clamped') } : {}),
       })
     : undefined;
 }
 
 /** With Redis, graphql-sse single connection reservations any replica serves (the proxy needs no affinity). */
-async function openSharedReservations(config: Config, logger: Logger) {
-  return config.cache.url
+async function openSharedReservations(config: Config, logger: Logger, sealer: Sealer | undefined) {
+  return config.cache.url && sealer
     ? (await import('./cache/redisSseReservations.ts')).redisSseReservations({
         url: config.cache.url,
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
         logger,
+        sealer,
       })
     : undefined;
 }
@@ -261,14 +294,21 @@ async function openSharedReservations(config: Config, logger: Logger) {
  * listJobs' snapshots of the sources it reads whole, shared with list-assisted watching and,
  * through Redis (`sharedSnapshots`, closed with the gateway), with the other replicas.
  */
-async function openListSnapshots(config: Config, options: GatewayOptions, logger: Logger) {
-  const sharedSnapshots = config.cache.url
-    ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
-        url: config.cache.url,
-        opTimeoutMs: config.cache.opTimeoutMs,
-        logger,
-      })
-    : undefined;
+async function openListSnapshots(
+  config: Config,
+  options: GatewayOptions,
+  logger: Logger,
+  sealer: Sealer | undefined,
+) {
+  const sharedSnapshots =
+    config.cache.url && sealer
+      ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
+          url: config.cache.url,
+          opTimeoutMs: config.cache.opTimeoutMs,
+          logger,
+          sealer,
+        })
+      : undefined;
   const scheduler = options.watchScheduler;
   const listClock = options.listClock ?? (scheduler ? () => scheduler.now() : undefined);
   const listSnapshots = createListSnapshots(config, {

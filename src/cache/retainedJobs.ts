@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
+import type { RejectReason, Sealer } from './sealed.ts';
 
 /**
  * Finished jobs kept after their provider forgets them (AWS Batch stops answering DescribeJobs
@@ -38,16 +39,6 @@ export interface RetainedStore {
   close?(): Promise<void>;
 }
 
-/**
- * Authenticates what the store holds (Redis: an HMAC under JOBGRAPH_CLUSTER_SECRET, bound to the
- * key and the job's account). Absent in process, where nothing outside the process can write.
- */
-export interface RetainedSeal {
-  seal(key: string, account: string, text: string): string;
-  /** The text sealed under this key and account, or null when the value fails. */
-  open(key: string, account: string, value: string): string | null;
-}
-
 export interface RetainedJobsOptions {
   store: RetainedStore;
   /** How long a record is kept after it was last seen, in s (JOBGRAPH_RETAIN_FINISHED_SECONDS). */
@@ -56,14 +47,18 @@ export interface RetainedJobsOptions {
   withoutSecrets: (record: JobRecord) => JobRecord | null;
   /** The account alias a global ID names (the job's own account, as authorization reads it). */
   accountOf: (globalId: string) => string;
-  seal?: RetainedSeal;
+  /**
+   * Seals what the store holds and opens what it gives back (Redis: an HMAC under
+   * JOBGRAPH_CLUSTER_SECRET, bound to the key and the job's account; a value that fails is counted
+   * in jobgraph_cache_rejected_total{kind="retained"}). Absent in process, where nothing outside
+   * the process can write.
+   */
+  sealer?: Sealer;
   logger: Logger;
   /** The clock of `lastConfirmedAt`; default Date.now. */
   now?: () => number;
-  /** Largest stored value read back, in bytes (default 1 MiB); a bigger one is neither kept nor decoded. */
+  /** Largest record kept, in bytes of its JSON (default 1 MiB); a bigger one is neither kept nor decoded. */
   maxBytes?: number;
-  /** Told of every stored value that failed its checks (a metric). */
-  onRejected?: () => void;
 }
 
 export const RETAINED_PREFIX = 'jobgraph:retained:v1:';
@@ -76,7 +71,7 @@ interface Kept {
 }
 
 export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
-  const { store, seal, logger, accountOf, withoutSecrets } = options;
+  const { store, sealer, logger, accountOf, withoutSecrets } = options;
   const now = options.now ?? Date.now;
   const maxBytes = options.maxBytes ?? MAX_BYTES;
   const ttlMs = options.ttlSeconds * 1000;
@@ -91,15 +86,19 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
     failing = false;
     logger.info('retained jobs: the store answers again');
   };
-  const rejected = (globalId: string, why: string) => {
-    options.onRejected?.();
+  const rejected = (globalId: string, reason: RejectReason) => {
+    // With a sealer, counted and logged (once per reason) as every value Redis gives back that fails.
+    if (sealer) sealer.reject('retained', reason);
     // The ID is the key read, not the value: nothing the store returned is quoted.
-    logger.warn(
-      { jobId: globalId, why },
-      'retained jobs: a stored value failed its checks; not served',
-    );
+    else
+      logger.warn(
+        { jobId: globalId, reason },
+        'retained jobs: a kept value failed its checks; not served',
+      );
     return undefined;
   };
+  /** What a value is bound to: its key and the job's account. */
+  const binding = (key: string, account: string) => `${key}\n${account}`;
   return {
     async retainFinished(record) {
       if (!record.terminal || record.retained) return false;
@@ -114,7 +113,8 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
       const text = JSON.stringify(kept);
       if (Buffer.byteLength(text) > maxBytes) return false;
       try {
-        await store.set(key, seal ? seal.seal(key, account, text) : text, ttlMs);
+        const value = sealer ? sealer.seal('retained', binding(key, account), text) : text;
+        await store.set(key, value, ttlMs);
         answered();
         return true;
       } catch (err) {
@@ -136,11 +136,17 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
         return undefined;
       }
       if (value === undefined) return undefined;
-      if (Buffer.byteLength(value) > maxBytes) return rejected(globalId, 'too large');
       const account = accountOf(globalId);
-      const text = seal ? seal.open(key, account, value) : value;
-      if (text === null) return rejected(globalId, 'not authentic');
-      return checked(globalId, account, text) ?? rejected(globalId, 'not this job');
+      // The sealer counts what it refuses itself (too long, not sealed for this key and account).
+      const text = sealer
+        ? sealer.open('retained', binding(key, account), value, maxBytes)
+        : Buffer.byteLength(value) > maxBytes
+          ? rejected(globalId, 'oversized')
+          : value;
+      if (text === undefined) return undefined;
+      const kept = parseKept(text);
+      if (!kept) return rejected(globalId, 'malformed');
+      return checked(globalId, account, kept) ?? rejected(globalId, 'binding');
     },
     close: async () => {
       await store.close?.();
@@ -148,20 +154,27 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
   };
 }
 
-/** The kept record when `text` is one, of this job and account; else undefined. */
-function checked(globalId: string, account: string, text: string): JobRecord | undefined {
-  let kept: Partial<Kept>;
+/** What `text` holds when it is a kept record as jobgraph writes it; else undefined. */
+function parseKept(text: string): Kept | undefined {
+  let kept: Partial<Kept> | null;
   try {
-    kept = JSON.parse(text) as Partial<Kept>;
+    kept = JSON.parse(text) as Partial<Kept> | null;
   } catch {
     return undefined;
   }
   const record = kept?.record;
-  // The kept record's own account must be the one the ID names: authorization decided on the ID.
-  if (kept?.account !== account || typeof record !== 'object' || record === null) return undefined;
-  if (record.id !== globalId || record.retained !== true || record.terminal !== true)
+  if (typeof kept?.account !== 'string' || typeof record !== 'object' || record === null)
     return undefined;
-  return record;
+  if (record.retained !== true || record.terminal !== true) return undefined;
+  return kept as Kept;
+}
+
+/**
+ * The kept record when it is this job's, of the account its ID names (authorization decided on
+ * the ID, so the record answered must be of that account); else undefined.
+ */
+function checked(globalId: string, account: string, kept: Kept): JobRecord | undefined {
+  return kept.account === account && kept.record.id === globalId ? kept.record : undefined;
 }
 
 /**

@@ -62,8 +62,8 @@ export class Observability implements AttemptObserver, LoaderObserver, RateObser
     this.metrics?.coalesced(provider);
   }
 
-  retainedAnswer(): void {
-    this.metrics?.retained('answered');
+  retainedAnswer(provider: JobProvider): void {
+    this.metrics?.retainedAnswer(provider);
   }
 
   rateGranted(provider: JobProvider, waitedMs: number): void {

@@ -49,6 +49,8 @@ export interface BreakerState {
  * - `jobgraph_breaker_open{provider,account,region}`: 1 while an account's region's circuit is open or half-open,
  *   0 once it closed again (a region appears after its first call);
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
+ * - `jobgraph_cache_rejected_total{kind,reason}`: values read back from Redis not believed
+ *   (src/cache/sealed.ts), each a miss;
  * - `jobgraph_graphql_requests_total{operation_type,outcome}`: one per GraphQL request;
  *   outcome `ok`, or the `extensions.code` of its first error;
  * - `jobgraph_graphql_request_duration_seconds{operation_type}`: a GraphQL request's duration
@@ -74,11 +76,12 @@ export class GatewayMetrics {
   readonly #rateWait: Histogram<'provider'>;
   readonly #cacheRequests: Counter<'result'>;
   readonly #coalesced: Counter<'provider'>;
-  readonly #retained: Counter<'outcome'>;
+  readonly #retained: Counter<'provider'>;
   readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
   readonly #graphqlDuration: Histogram<'operation_type'>;
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
+  readonly #cacheRejected: Counter<'kind' | 'reason'>;
   #watch: (() => WatchState) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
@@ -97,9 +100,9 @@ export class GatewayMetrics {
     this.#cacheRequests = cacheRequestsCounter(registers);
     this.#coalesced = coalescedCounter(registers);
     this.#retained = new Counter({
-      name: 'jobgraph_retained_jobs_total',
-      help: 'Kept finished jobs (JOBGRAPH_RETAIN_FINISHED_SECONDS) by outcome: answered (the provider no longer knew the job; its kept record was answered) or rejected (a stored value failed its checks and was not served).',
-      labelNames: ['outcome'],
+      name: 'jobgraph_retained_answers_total',
+      help: 'Jobs the provider no longer knew (NOT_FOUND), answered with the record jobgraph kept of them when they finished (JOBGRAPH_RETAIN_FINISHED_SECONDS), by provider.',
+      labelNames: ['provider'],
       registers,
     });
     this.#graphqlRequests = graphqlRequestsCounter(registers);
@@ -114,6 +117,12 @@ export class GatewayMetrics {
       name: 'jobgraph_account_refusals_total',
       help: 'Jobs, list filters and watches refused because the token may not read the account, by reason: no_claim (the token has no accounts claim: default accounts only), not_granted (its claim does not name the account), unknown_account (no such account is configured).',
       labelNames: ['reason'],
+      registers,
+    });
+    this.#cacheRejected = new Counter({
+      name: 'jobgraph_cache_rejected_total',
+      help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
+      labelNames: ['kind', 'reason'],
       registers,
     });
     watchMetrics(registers, () => this.#watch?.());
@@ -147,6 +156,11 @@ export class GatewayMetrics {
     this.#accountRefusals.inc({ reason });
   }
 
+  /** A value read back from Redis was not believed (src/cache/sealed.ts). */
+  cacheRejected(kind: string, reason: string): void {
+    this.#cacheRejected.inc({ kind, reason });
+  }
+
   cacheLookup(result: 'hit' | 'miss'): void {
     this.#cacheRequests.inc({ result });
   }
@@ -155,9 +169,9 @@ export class GatewayMetrics {
     this.#coalesced.inc({ provider });
   }
 
-  /** A kept finished job answered, or a stored one refused. */
-  retained(outcome: 'answered' | 'rejected'): void {
-    this.#retained.inc({ outcome });
+  /** A job the provider no longer knew, answered with its kept record. */
+  retainedAnswer(provider: JobProvider): void {
+    this.#retained.inc({ provider });
   }
 
   graphqlRequest(operationType: string, outcome: string): void {

@@ -1,7 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { redisRetainedStore } from '../../src/cache/redisRetained.ts';
 import { createRetainedJobs, RETAINED_PREFIX } from '../../src/cache/retainedJobs.ts';
+import { createSealer, SEALED_HEADER_LENGTH, type Sealer } from '../../src/cache/sealed.ts';
 import { capturedLog } from '../support/capturedLog.ts';
+import { countingSealer, payloadOf, testSealer } from '../support/clusterSecret.ts';
 import { realPart } from '../support/realParts.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { batchRecord, SECRET_VALUE, withoutSecrets } from '../support/retainedRecords.ts';
@@ -14,8 +16,12 @@ describe.skipIf(redisServer.skip)('Kept finished jobs in Redis (a real redis-ser
   const redis = useRedis();
 
   /** One replica's kept jobs over the shared Redis. */
-  function replica(onRejected?: () => void) {
-    const store = redisRetainedStore({ url: redis.url, opTimeoutMs: 2000, maxBytes: MAX_BYTES });
+  function replica(sealer: Sealer = testSealer()) {
+    const store = redisRetainedStore({
+      url: redis.url,
+      opTimeoutMs: 2000,
+      maxBytes: MAX_BYTES + SEALED_HEADER_LENGTH,
+    });
     return createRetainedJobs({
       store,
       ttlSeconds: 600,
@@ -23,7 +29,7 @@ describe.skipIf(redisServer.skip)('Kept finished jobs in Redis (a real redis-ser
       accountOf: () => 'default',
       logger: capturedLog().logger,
       maxBytes: MAX_BYTES,
-      ...(onRejected ? { onRejected } : {}),
+      sealer,
     });
   }
 
@@ -54,20 +60,43 @@ describe.skipIf(redisServer.skip)('Kept finished jobs in Redis (a real redis-ser
     }
   });
 
-  it('reads no more than its bound of a value planted in Redis, and serves none of it', async () => {
-    let rejected = 0;
-    const b = replica(() => (rejected += 1));
+  it('serves no value planted in Redis: forged, unsealed, sealed under another secret, or beyond its size bound (read no further)', async () => {
+    const sealer = countingSealer();
+    const a = replica();
+    const b = replica(sealer);
     try {
-      const id = 'batch:us-east-1:redis-planted';
-      await redis.client.set(RETAINED_PREFIX + id, 'x'.repeat(MAX_BYTES * 4));
-      await vi.waitFor(
-        async () => {
-          expect(await b.recall(id)).toBeUndefined();
-          expect(rejected).toBe(1);
-        },
-        { timeout: 10_000, interval: 20 },
-      );
+      const record = batchRecord('redis-job-2');
+      await vi.waitFor(async () => expect(await a.retainFinished(record)).toBe(true), {
+        timeout: 10_000,
+        interval: 20,
+      });
+      const key = RETAINED_PREFIX + record.id;
+      const genuine = (await redis.client.get(key))!;
+      const payload = payloadOf(genuine);
+      const otherSecret = createSealer('another-cluster-secret-of-at-least-32-chars-xyz');
+      const planted = [
+        payload, // unsealed
+        genuine.slice(0, 2) + 'A'.repeat(43) + genuine.slice(45), // a made-up MAC
+        otherSecret.seal('retained', `${key}\ndefault`, payload), // another cluster's secret
+        '2.' + 'x'.repeat(MAX_BYTES * 4), // huge
+      ];
+      for (const value of planted) {
+        await redis.client.set(key, value);
+        await vi.waitFor(async () => expect(await b.recall(record.id)).toBeUndefined(), {
+          timeout: 10_000,
+          interval: 20,
+        });
+      }
+      expect(sealer.rejected).toEqual([
+        'retained malformed',
+        'retained mac',
+        'retained mac',
+        'retained oversized',
+      ]);
+      await redis.client.set(key, genuine);
+      expect(await b.recall(record.id)).toMatchObject({ id: record.id, retained: true });
     } finally {
+      await a.close();
       await b.close();
     }
   });

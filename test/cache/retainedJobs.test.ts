@@ -14,6 +14,7 @@ import {
   SECRET_VALUE,
   withoutSecrets,
 } from '../support/retainedRecords.ts';
+import { countingSealer, payloadOf } from '../support/clusterSecret.ts';
 
 /** `batch:us-east-1:<id>` → `default`; `batch@staging:…` → `staging`. */
 const accountOf = (globalId: string) => /^[a-z]+@([^:]+):/.exec(globalId)?.[1] ?? 'default';
@@ -100,12 +101,8 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
     expect(await jobs.recall(record.id)).toBeUndefined();
   });
 
-  it('serves no stored value of another job or another account, nor one that is not a kept record, and counts each', async () => {
-    let rejected = 0;
-    const { jobs, store, log } = kept({
-      store: boundedRetainedStore(10),
-      onRejected: () => (rejected += 1),
-    });
+  it('serves no stored value of another job or another account, nor one that is not a kept record, and says each', async () => {
+    const { jobs, store, log } = kept({ store: boundedRetainedStore(10) });
     const record = batchRecord('job-x');
     await jobs.retainFinished(record);
     const text = (await store.get(RETAINED_PREFIX + record.id))!;
@@ -126,19 +123,46 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
       'batch:us-east-1:job-w',
     ])
       expect(await jobs.recall(id)).toBeUndefined();
-    expect(rejected).toBe(4);
     expect(log.lines.filter((l) => l.level === 40)).toHaveLength(4);
     expect(JSON.stringify(log.lines)).not.toContain('not json');
   });
 
   it('neither keeps nor decodes a value beyond its size bound', async () => {
-    let rejected = 0;
-    const { jobs, store } = kept({ maxBytes: 2048, onRejected: () => (rejected += 1) });
+    const { jobs, store, log } = kept({ maxBytes: 2048 });
     const record = batchRecord('job-big');
     expect(await jobs.retainFinished(record)).toBe(false); // the fixture's record is over 2 KiB
     await store.set(RETAINED_PREFIX + record.id, 'x'.repeat(4096), 60_000);
     expect(await jobs.recall(record.id)).toBeUndefined();
-    expect(rejected).toBe(1);
+    expect(log.lines.filter((l) => l.level === 40)).toHaveLength(1);
+  });
+
+  it('seals what it keeps when given a sealer, and serves no value that is unsealed, forged, or moved from another job or account', async () => {
+    const sealer = countingSealer();
+    const { jobs, store } = kept({ store: boundedRetainedStore(10), sealer });
+    const record = batchRecord('job-s');
+    await jobs.retainFinished(record);
+    const sealed = (await store.get(RETAINED_PREFIX + record.id))!;
+    const text = payloadOf(sealed);
+    expect(text).toContain('"state":"SUCCEEDED"');
+    expect(await jobs.recall(record.id)).toMatchObject({ id: record.id, retained: true });
+    const other = 'batch:us-east-1:job-t';
+    const staging = 'batch@staging:us-east-1:job-s';
+    const planted: [string, string][] = [
+      [record.id, text], // unsealed
+      [other, sealed], // moved to another job's key
+      [staging, sealed.replace(record.id, staging)], // to another account's, the MAC not redone
+      [record.id, sealed.replace('"state":"SUCCEEDED"', '"state":"FAILED"')], // changed after sealing
+    ];
+    for (const [id, value] of planted) {
+      await store.set(RETAINED_PREFIX + id, value, 60_000);
+      expect(await jobs.recall(id)).toBeUndefined();
+    }
+    expect(sealer.rejected).toEqual([
+      'retained malformed',
+      'retained mac',
+      'retained mac',
+      'retained mac',
+    ]);
   });
 
   it('treats a failing store as a miss, said once until it answers again', async () => {

@@ -9,6 +9,7 @@ import {
   type GqlResult,
   type TestGateway,
 } from '../support/gateway.ts';
+import { payloadOf, TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { realPart } from '../support/realParts.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -150,6 +151,7 @@ describe.skipIf(realPart('redis-server').skip)(
     const redis = useRedis();
     const env = () => ({
       JOBGRAPH_CACHE_URL: redis.url,
+      JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
       JOBGRAPH_JWT_SECRET: 'retained-jobs-test-shared-jwt-secret-0123456789',
     });
     const a = useTestGateway(env);
@@ -181,6 +183,27 @@ describe.skipIf(realPart('redis-server').skip)(
       const refused = await ASK[0]![1](b, id, b.tokens.secondAccount);
       expect(refused.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
       resetFaults(a);
+    });
+
+    it('answers NOT_FOUND, not a kept record, for a value planted under the kept key: unsealed, or sealed for another job', async () => {
+      const [id] = freshCopies(a, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
+      await ASK[0]![1](a, id, a.tokens.secrets);
+      resetFaults(a);
+      const genuine = await vi.waitFor(
+        async () => {
+          const value = await redis.client.get(RETAINED_PREFIX + id);
+          expect(value).toBeTypeOf('string');
+          return value!;
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+      const other = `batch:us-east-1:${MADE_UP_IDS.batch.id(3, 3)}`;
+      for (const value of [payloadOf(genuine).split(id).join(other), genuine]) {
+        await redis.client.set(RETAINED_PREFIX + other, value);
+        const { job, errors } = await ASK[0]![1](b, other, a.tokens.secrets);
+        expect(job).toBeNull();
+        expect(errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+      }
     });
   },
 );
