@@ -9,6 +9,7 @@ import {
   type GqlResult,
   type TestGateway,
 } from '../support/gateway.ts';
+import { subscribe, TRANSPORTS } from '../support/subscriptions.ts';
 import { payloadOf, TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { realPart } from '../support/realParts.ts';
 import { useRedis } from '../support/useRedis.ts';
@@ -127,6 +128,23 @@ describe('A finished job kept after its provider forgets it (Job.retained)', () 
         made.errors.map(({ message, extensions }) => ({ message, extensions })),
       );
       expect(describes(gw)).toBe(0);
+    },
+  );
+
+  it.each(TRANSPORTS)(
+    'answers a watch (jobUpdates over %s) of a job the provider forgot with its kept record, then completes',
+    async (transport) => {
+      const { id } = await forgottenJob();
+      const watch = subscribe(
+        gw.server.url,
+        transport,
+        `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id state terminal retained lastConfirmedAt } }`,
+        { token: gw.tokens.read, variables: { ids: [id] } },
+      );
+      const events = await watch.rest();
+      expect(events.map((e) => e.errors ?? [])).toEqual([[]]);
+      expect(events[0]!.data!.jobUpdates).toMatchObject({ id, terminal: true, retained: true });
+      expect(events[0]!.data!.jobUpdates.lastConfirmedAt).toBeTypeOf('string');
     },
   );
 
