@@ -16,7 +16,8 @@ import type { Logger } from 'pino';
  * - `watch`: a message on a watched job's channel, and the last one kept (`jobgraph:poll:v2:last:…`);
  * - `outcome`: a fetch lease's outcome message (`jobgraph:lease:v2`);
  * - `sse`: single connection reservations' fields and the replicas' messages (`jobgraph:sse:v2:…`);
- * - `rate`: rate budget state (not sealed: Redis's script must read it; only counted when clamped).
+ * - `rate`: rate budget state (not sealed: Redis's script must read it; only counted when clamped);
+ * - `retained`: retained jobs' records, for the store that keeps them (issue #58's follow-up).
  */
 export type SealedKind =
   'job' | 'list' | 'poll' | 'watch' | 'outcome' | 'sse' | 'rate' | 'retained';

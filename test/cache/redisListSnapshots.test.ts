@@ -7,10 +7,9 @@ import {
 } from '../../src/cache/redisListSnapshots.ts';
 import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
-import { listed } from '../../src/datasources/listing/summaries.ts';
-import { PANORAMA_KEY } from '../../src/datasources/panorama/key.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { realPart } from '../support/realParts.ts';
+import { listedPanoramaJobs } from '../support/listedPanorama.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { listSnapshotWritten } from '../support/listSnapshotWritten.ts';
 import { useRedis } from '../support/useRedis.ts';
@@ -22,16 +21,7 @@ import { payloadOf, testSealer } from '../support/clusterSecret.ts';
 const redisServer = realPart('redis-server');
 
 const anchor = Date.UTC(2026, 10, 1);
-const jobs = Array.from({ length: 300 }, (_, n) => {
-  const jobId = `pkgimport-${n.toString(16).padStart(16, '0')}`;
-  const createdAt = new Date(anchor - n * 60_000);
-  return listed(
-    PANORAMA_KEY,
-    { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId },
-    { state: 'SUCCEEDED', createdAt, updatedAt: createdAt, completedAt: createdAt },
-    { providerStatus: 'SUCCEEDED', jobId, status: 'SUCCEEDED' } as never,
-  )!;
-});
+const jobs = listedPanoramaJobs(300, anchor);
 
 describe.skipIf(redisServer.skip)('List snapshots in Redis', () => {
   const redis = useRedis();
