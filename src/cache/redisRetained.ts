@@ -11,7 +11,7 @@ export interface RedisRetainedOptions {
 }
 
 /**
- * The replicas' kept finished jobs in Redis (`jobgraph:retained:v1:<global ID>`, one key a job
+ * The replicas' kept finished jobs in Redis (`jobgraph:retained:v2:<global ID>`, one key a job
  * with the retention time as its TTL, so Redis holds the jobs seen in the last
  * JOBGRAPH_RETAIN_FINISHED_SECONDS and no more), over a connection of its own without an offline
  * queue: while Redis is away a call fails at once, and createRetainedJobs treats it as a miss.

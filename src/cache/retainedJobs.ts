@@ -61,7 +61,7 @@ export interface RetainedJobsOptions {
   maxBytes?: number;
 }
 
-export const RETAINED_PREFIX = 'jobgraph:retained:v1:';
+export const RETAINED_PREFIX = 'jobgraph:retained:v2:';
 const MAX_BYTES = 1024 * 1024;
 
 /** What is stored per job: the record as it will be answered, and the account it belongs to. */
