@@ -24,6 +24,7 @@ import {
   type JobCache,
   type RetainedJobs,
   type Sealer,
+  type ShareRules,
 } from './cache/index.ts';
 import { parseGlobalId } from './model/globalId.ts';
 import { providerOf } from './datasources/registry.ts';
@@ -85,8 +86,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     );
   const observability = await createObservability(config, breakers);
   const sealer = clusterSealer(config, logger, observability);
-  const cache = await openCache(config, built, logger, options.uncachedJobIds, sealer);
-  const retained = await openRetained(config, built, logger, sealer);
+  const share = shareRules(built);
+  const cache = await openCache(config, share, logger, options.uncachedJobIds, sealer);
+  const retained = await openRetained(config, share, logger, sealer);
   const rateBucket = await openRateBucket(config, logger, sealer);
   const accounts = new AwsAccounts(config, {
     assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
@@ -211,32 +213,33 @@ function clusterSealer(
   });
 }
 
+/**
+ * What may be cached, shared or kept of a record, from the central sensitive-field list: whether it
+ * holds a secret, and the record with every sensitive field null.
+ */
+function shareRules(built: BuiltSchema): ShareRules {
+  const { schema, policy } = built;
+  return {
+    holdsSecret: createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME),
+    withoutSecrets: createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME),
+  };
+}
+
 /** The cache of finished jobs: never a record holding a secret, nor one of `uncached`. */
 function openCache(
   config: Config,
-  built: BuiltSchema,
+  share: ShareRules,
   logger: Logger,
   uncached: ReadonlySet<string> | undefined,
   sealer: Sealer | undefined,
 ): Promise<JobCache | undefined> {
-  const holdsSecret = createSecretDetector(
-    built.schema,
-    built.policy.sensitiveFields,
-    JOB_TYPE_NAME,
-  );
+  const { holdsSecret } = share;
   return openJobCache(
     config,
     uncached ? (record) => uncached.has(record.id) || holdsSecret(record) : holdsSecret,
     logger,
     // What replicas may share of a watched job's polls: the record without its secrets.
-    {
-      holdsSecret,
-      withoutSecrets: createSecretStripper(
-        built.schema,
-        built.policy.sensitiveFields,
-        JOB_TYPE_NAME,
-      ),
-    },
+    share,
     sealer,
   );
 }
@@ -247,20 +250,15 @@ function openCache(
  */
 function openRetained(
   config: Config,
-  built: BuiltSchema,
+  share: ShareRules,
   logger: Logger,
   sealer: Sealer | undefined,
 ): Promise<RetainedJobs | undefined> {
-  const withoutSecrets = createSecretStripper(
-    built.schema,
-    built.policy.sensitiveFields,
-    JOB_TYPE_NAME,
-  );
   const accountOf = (globalId: string) => {
     const key = parseGlobalId(globalId);
     return providerOf(key.provider).setup.accountAlias(config, key as never);
   };
-  return openRetainedJobs(config, withoutSecrets, accountOf, logger, sealer);
+  return openRetainedJobs(config, share.withoutSecrets, accountOf, logger, sealer);
 }
 
 /** JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away). */

@@ -1,12 +1,16 @@
-import { createClient, type RedisClientType } from '@keyv/redis';
-import { withinOpTimeout } from './redisCall.ts';
+import {
+  BOUNDED_GET_SCRIPT,
+  boundedValueOf,
+  ownRedisConnection,
+  withinOpTimeout,
+} from './redisCall.ts';
 import type { RetainedStore } from './retainedJobs.ts';
 
 export interface RedisRetainedOptions {
   url: string;
   /** Longest a Redis call may take before it counts as a failure, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
   opTimeoutMs: number;
-  /** Largest value read back, in bytes: a read asks for no more than one byte beyond it. */
+  /** Largest value read back, in bytes: a longer one is not even sent (`{ rejected: 'oversized' }`). */
   maxBytes: number;
 }
 
@@ -15,17 +19,11 @@ export interface RedisRetainedOptions {
  * with the retention time as its TTL, so Redis holds the jobs seen in the last
  * JOBGRAPH_RETAIN_FINISHED_SECONDS and no more), over a connection of its own without an offline
  * queue: while Redis is away a call fails at once, and createRetainedJobs treats it as a miss.
- * A read takes at most `maxBytes` + 1 bytes (GETRANGE), so a huge value planted in Redis is
- * refused before it is decoded.
+ * A read is bounded by Redis before anything is sent (BOUNDED_GET_SCRIPT): a huge value planted
+ * there, or a key of another type, is a rejected value, never a failing call.
  */
 export function redisRetainedStore(options: RedisRetainedOptions): RetainedStore {
-  const client = createClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    socket: {
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
-    },
-  }) as unknown as RedisClientType;
+  const client = ownRedisConnection(options.url);
   client.on('error', () => {
     // Told through the failed calls (createRetainedJobs logs the first one); keep the emitter quiet.
   });
@@ -37,9 +35,14 @@ export function redisRetainedStore(options: RedisRetainedOptions): RetainedStore
       : Promise.reject(new Error('Redis is not connected'));
   return {
     async get(key) {
-      // GETRANGE answers "" for a missing key; jobgraph never writes an empty value.
-      const value = await bounded(() => client.getRange(key, 0, options.maxBytes));
-      return typeof value === 'string' && value !== '' ? value : undefined;
+      const reply = await bounded(
+        () =>
+          client.eval(BOUNDED_GET_SCRIPT, {
+            keys: [key],
+            arguments: [String(options.maxBytes)],
+          }) as Promise<unknown[]>,
+      );
+      return boundedValueOf(reply[0]);
     },
     async set(key, value, ttlMs) {
       await bounded(() =>

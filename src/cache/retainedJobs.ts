@@ -33,7 +33,8 @@ export interface RetainedJobs {
 
 /** Where kept records live: an in-process bounded map, or Redis (shared by the replicas). */
 export interface RetainedStore {
-  get(key: string): Promise<string | undefined>;
+  /** The value under `key`, or undefined; Redis says why it sent none of one it refused (`rejected`). */
+  get(key: string): Promise<string | undefined | { rejected: RejectReason }>;
   /** Store `value` under `key` for `ttlMs`. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   close?(): Promise<void>;
@@ -127,7 +128,7 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
     },
     async recall(globalId) {
       const key = RETAINED_PREFIX + globalId;
-      let value: string | undefined;
+      let value: Awaited<ReturnType<RetainedStore['get']>>;
       try {
         value = await store.get(key);
         answered();
@@ -136,6 +137,7 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
         return undefined;
       }
       if (value === undefined) return undefined;
+      if (typeof value !== 'string') return rejected(globalId, value.rejected);
       const account = accountOf(globalId);
       // The sealer counts what it refuses itself (too long, not sealed for this key and account).
       const text = sealer
@@ -177,12 +179,20 @@ function checked(globalId: string, account: string, kept: Kept): JobRecord | und
   return kept.account === account && kept.record.id === globalId ? kept.record : undefined;
 }
 
+/** The in-process store: it refuses nothing it holds (only this process writes there). */
+export interface InProcessRetainedStore extends RetainedStore {
+  get(key: string): Promise<string | undefined>;
+}
+
 /**
  * The in-process store: at most `max` records, the one kept longest ago evicted first (a record
  * kept again moves to the end), each for its TTL. A Map keeps insertion order, so the oldest is
  * its first entry.
  */
-export function boundedRetainedStore(max: number, now: () => number = Date.now): RetainedStore {
+export function boundedRetainedStore(
+  max: number,
+  now: () => number = Date.now,
+): InProcessRetainedStore {
   const entries = new Map<string, { value: string; expiresAt: number }>();
   return {
     get(key) {

@@ -3,6 +3,7 @@ import {
   boundedRetainedStore,
   createRetainedJobs,
   RETAINED_PREFIX,
+  type InProcessRetainedStore,
   type RetainedJobsOptions,
   type RetainedStore,
 } from '../../src/cache/retainedJobs.ts';
@@ -23,7 +24,9 @@ function kept(overrides: Partial<RetainedJobsOptions> = {}) {
   const log = capturedLog();
   let ms = Date.parse('2026-11-25T12:00:00.000Z');
   const clock = { now: () => ms, advance: (by: number) => (ms += by) };
-  const store = overrides.store ?? boundedRetainedStore(3, clock.now);
+  // The tests read back only what an in-process store holds.
+  const store =
+    (overrides.store as InProcessRetainedStore | undefined) ?? boundedRetainedStore(3, clock.now);
   const jobs = createRetainedJobs({
     store,
     ttlSeconds: 60,

@@ -175,13 +175,9 @@ describe.skipIf(realPart('redis-server').skip)(
     const a = useTestGateway(env);
     const b = useTestGateway(env);
 
-    it('answers on replica B, whose Batch has never known the job, the record replica A kept; Redis holds no secret value', async () => {
-      // Only A's emulator knows the copy: to B's DescribeJobs it is a job the provider forgot.
-      const [id] = freshCopies(a, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
-      const live = await ASK[0]![1](a, id, a.tokens.secrets);
-      expect(live.job).toMatchObject({ id, retained: false });
-      // A writes it in the background: wait for the value, then read it raw.
-      const raw = await vi.waitFor(
+    /** The value Redis holds for `id`'s kept record, once a replica wrote it (in the background). */
+    const keptValue = (id: string) =>
+      vi.waitFor(
         async () => {
           const value = await redis.client.get(RETAINED_PREFIX + id);
           expect(value).toBeTypeOf('string');
@@ -189,6 +185,13 @@ describe.skipIf(realPart('redis-server').skip)(
         },
         { timeout: 10_000, interval: 20 },
       );
+
+    it('answers on replica B, whose Batch has never known the job, the record replica A kept; Redis holds no secret value', async () => {
+      // Only A's emulator knows the copy: to B's DescribeJobs it is a job the provider forgot.
+      const [id] = freshCopies(a, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
+      const live = await ASK[0]![1](a, id, a.tokens.secrets);
+      expect(live.job).toMatchObject({ id, retained: false });
+      const raw = await keptValue(id);
       expect(raw).not.toContain(BATCH_DEMO_SECRET_VALUE);
       clearCalls(b);
       for (const [, ask] of ASK) {
@@ -207,14 +210,7 @@ describe.skipIf(realPart('redis-server').skip)(
       const [id] = freshCopies(a, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
       await ASK[0]![1](a, id, a.tokens.secrets);
       resetFaults(a);
-      const genuine = await vi.waitFor(
-        async () => {
-          const value = await redis.client.get(RETAINED_PREFIX + id);
-          expect(value).toBeTypeOf('string');
-          return value!;
-        },
-        { timeout: 10_000, interval: 20 },
-      );
+      const genuine = await keptValue(id);
       const other = `batch:us-east-1:${MADE_UP_IDS.batch.id(3, 3)}`;
       for (const value of [payloadOf(genuine).split(id).join(other), genuine]) {
         await redis.client.set(RETAINED_PREFIX + other, value);
