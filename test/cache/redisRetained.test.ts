@@ -60,7 +60,7 @@ describe.skipIf(redisServer.skip)('Kept finished jobs in Redis (a real redis-ser
     }
   });
 
-  it('serves no value planted in Redis: forged, unsealed, sealed under another secret, or beyond its size bound (read no further)', async () => {
+  it('serves no value planted in Redis: forged, unsealed, sealed under another secret, beyond its size bound (not even sent), or of another type', async () => {
     const sealer = countingSealer();
     const a = replica();
     const b = replica(sealer);
@@ -87,11 +87,17 @@ describe.skipIf(redisServer.skip)('Kept finished jobs in Redis (a real redis-ser
           interval: 20,
         });
       }
+      // A key of another type (a list) is a rejected value too, not a failing call.
+      await redis.client.del(key);
+      await redis.client.rPush(key, genuine);
+      expect(await b.recall(record.id)).toBeUndefined();
+      await redis.client.del(key);
       expect(sealer.rejected).toEqual([
         'retained malformed',
         'retained mac',
         'retained mac',
         'retained oversized',
+        'retained malformed',
       ]);
       await redis.client.set(key, genuine);
       expect(await b.recall(record.id)).toMatchObject({ id: record.id, retained: true });
