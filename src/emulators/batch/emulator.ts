@@ -1,9 +1,12 @@
+import { NO_EVENTS, stateWatch, type EventSink } from '../eventBridge.ts';
 import {
   synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
+  type JobControls,
   type ProviderEmulator,
 } from '../framework.ts';
+import { jobControlRoute } from '../jobControls.ts';
 import {
   bigAccountJobs,
   opaqueTokens,
@@ -32,6 +35,12 @@ import {
   type WireBatchJob,
   type WireJobQueue,
 } from './data.ts';
+import {
+  BATCH_JOB_STATUSES,
+  batchJobChanges,
+  batchStateChangeEvent,
+  controlAccount,
+} from './jobEvents.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
 import { BATCH_PROGRESSING_JOB_ID, batchProgressingJob } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
@@ -45,15 +54,7 @@ export const BATCH_LIST_MAX_UNFILTERED = 1000;
 /** DescribeJobQueues' page size (documented 1..100). */
 export const BATCH_QUEUES_MAX_RESULTS = 100;
 
-const JOB_STATUSES = [
-  'SUBMITTED',
-  'PENDING',
-  'RUNNABLE',
-  'STARTING',
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-];
+const JOB_STATUSES: readonly string[] = BATCH_JOB_STATUSES;
 const FILTER_NAMES = [
   'JOB_NAME',
   'JOB_DEFINITION',
@@ -63,7 +64,20 @@ const FILTER_NAMES = [
 ];
 
 export interface BatchEmulatorOptions
-  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {}
+  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
+  /** Where `Batch Job State Change` events go (default: dropped). */
+  events?: EventSink;
+}
+
+/** A request with nothing in it: a job lookup made by a switch, not by a call (no `synthesize`). */
+const NO_REQUEST: EmulatorRequest = {
+  method: 'POST',
+  path: '',
+  rawPath: '',
+  query: new URLSearchParams(),
+  headers: {},
+  body: '',
+};
 
 /** One account's queues and jobs as the routes read them. */
 interface AccountJobs {
@@ -161,6 +175,55 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       scope: `batch/${accountId}`,
     };
   };
+  const changes = batchJobChanges();
+  const events = opts.events ?? NO_EVENTS;
+  const defaultAccountId = callers.accounts.defaultAccountId;
+  /** An account's jobs as they stand now: the jobs tests changed or forgot (`jobs`) applied. */
+  const jobsOf = (accountId: string): AccountJobs => {
+    const jobs = callers.which(accountId) === 'default' ? defaultJobs : otherJobs(accountId);
+    return {
+      ...jobs,
+      find: (req, region, id) => changes.current(jobs.scope, jobs.find(req, region, id)),
+    };
+  };
+  /** The progressing job as DescribeJobs answers it now, and its state (a new cycle is a new job). */
+  const progressingState = () => {
+    const job = jobsOf(defaultAccountId).find(
+      NO_REQUEST,
+      BATCH_DEMO_REGION,
+      BATCH_PROGRESSING_JOB_ID,
+    );
+    return job ? { job, key: `${job.createdAt}/${job.status}` } : null;
+  };
+  const watch = stateWatch(progressingState()?.key ?? null);
+  const jobs: JobControls = {
+    changeState(jobId, status, options = {}) {
+      const accountId = controlAccount(options.account, defaultAccountId);
+      const account = jobsOf(accountId);
+      const job = account.find(NO_REQUEST, BATCH_DEMO_REGION, jobId);
+      if (!job) return null;
+      const next = changes.change(account.scope, job, status, now(), options.statusReason);
+      events.publish(batchStateChangeEvent(next, accountId, BATCH_DEMO_REGION, now()));
+      // The progressing job's own watch sees the change as already published.
+      if (accountId === defaultAccountId) watch(progressingState()?.key ?? null);
+      return structuredClone(next);
+    },
+    forget(jobId, options = {}) {
+      const account = jobsOf(controlAccount(options.account, defaultAccountId));
+      if (!account.find(NO_REQUEST, BATCH_DEMO_REGION, jobId)) return false;
+      changes.forget(account.scope, jobId);
+      return true;
+    },
+  };
+  /**
+   * The progressing job's state changes, as Batch publishes them: each status it reaches, its
+   * DescribeJobs record as `detail`, no event for the submit (a new cycle's SUBMITTED).
+   */
+  function publishDue() {
+    const state = progressingState();
+    if (watch(state?.key ?? null) && state && state.job.status !== 'SUBMITTED')
+      events.publish(batchStateChangeEvent(state.job, defaultAccountId, BATCH_DEMO_REGION, now()));
+  }
   const jobTokens = opaqueTokens('jobgraph-emulator-batch-ListJobs');
   const queueTokens = opaqueTokens('jobgraph-emulator-batch-DescribeJobQueues');
 
@@ -176,8 +239,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       const { status, code, message } = jsonAuthRefusal(auth, { tokenStatus: 403 });
       return error(status, code, message);
     }
-    const account =
-      callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
+    const account = jobsOf(auth.accountId);
     const operation = operationOf(req);
     if (!operation) return error(404, 'UnknownOperationException', 'Unknown operation');
     const body = readBody(req.body);
@@ -270,9 +332,12 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       scope,
     );
     if (isResponse(page)) return page;
-    const accept = (job: WireBatchJob) =>
+    const accept = (job: WireBatchJob | undefined): job is WireBatchJob =>
+      job !== undefined &&
       (statusOnly === undefined || job.status === statusOnly) &&
       (filter === null || matches(filter, job));
+    // As the job stands: changed by a test, or forgotten (then left out).
+    const standing = (job: WireBatchJob) => changes.current(account.scope, job);
     let items: WireBatchJob[];
     let more: boolean;
     let last: ListPosition | undefined;
@@ -283,12 +348,12 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       const list = queue ? account.listOf(region, queue.jobQueueArn) : null;
       const got = listing
         .source(list, queue !== undefined && account.progressingIn(region, queue.jobQueueArn))
-        .page(page.position, page.size, (entry) => accept(entry.job()));
-      items = got.items.map((e) => e.job());
+        .page(page.position, page.size, (entry) => accept(standing(entry.job())));
+      items = got.items.map((e) => standing(e.job())).filter(accept);
       more = got.more;
       last = got.last;
     } else {
-      const children = account.childrenOf(region, name).filter(accept);
+      const children = account.childrenOf(region, name).map(standing).filter(accept);
       const got = listing.pageOf(
         children.map((job) => ({ createdMs: job.createdAt, id: job.jobId, job })),
         page.position,
@@ -347,6 +412,9 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   return {
     name: 'batch',
     handle,
+    jobs,
+    publishDue,
+    control: (req) => jobControlRoute(jobs, req),
     describe(req) {
       const operation = operationOf(req);
       if (!operation) return callers.describeRegional(req, `${req.method} ${req.path}`, null);
