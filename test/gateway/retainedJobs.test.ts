@@ -54,6 +54,10 @@ function one(result: GqlResult, field: string): Answer {
   };
 }
 
+/** The Batch emulator forgets the job (its forget switch); whether it had it. */
+const forget = (gw: TestGateway, id: string) =>
+  gw.emulators.batch.jobs!.forget(id.slice(id.lastIndexOf(':') + 1));
+
 /** DescribeJobs calls the Batch emulator logged since the last clearCalls. */
 const describes = (gw: TestGateway) => gw.emulators.batch.calls.length;
 
@@ -64,23 +68,34 @@ describe('A finished job kept after its provider forgets it (Job.retained)', () 
     clearCalls(gw);
   });
 
+  let forgotten: Promise<{ id: string; live: Record<string, any> }> | undefined;
   /**
-   * A finished Batch job the gateway has read once (a fresh copy of the demo's succeeded job, so
-   * nothing else has seen it), then forgotten by the emulator: DescribeJobs answers no job for it.
+   * The demo's succeeded Batch job, read once live (by the first test that asks), then forgotten
+   * by the emulator (its forget switch): DescribeJobs answers no job for it from then on.
    */
   async function forgottenJob(): Promise<{ id: string; live: Record<string, any> }> {
-    const [id] = freshCopies(gw, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
-    const { job, errors } = await ASK[0]![1](gw, id, gw.tokens.secrets);
-    expect(errors).toEqual([]);
-    resetFaults(gw); // the emulator no longer knows the copy
+    forgotten ??= (async () => {
+      const id = DEMO_DATA.batch.EXAMPLE_GLOBAL_ID;
+      const { job, errors } = await ASK[0]![1](gw, id, gw.tokens.secrets);
+      expect(errors).toEqual([]);
+      expect(job).toMatchObject({ id, retained: false });
+      expect(forget(gw, id)).toBe(true);
+      return { id, live: job! };
+    })();
+    const job = await forgotten;
     clearCalls(gw);
-    return { id, live: job! };
+    return job;
   }
 
-  it('answers a live job as not retained, with no lastConfirmedAt', async () => {
+  it('answers a job the provider still knows live (not retained, no lastConfirmedAt), though it keeps it', async () => {
     const [id] = freshCopies(gw, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
-    const { job } = await ASK[0]![1](gw, id, gw.tokens.secrets);
-    expect(job).toMatchObject({ id, state: 'SUCCEEDED', retained: false, lastConfirmedAt: null });
+    for (let read = 0; read < 2; read++) {
+      const { job } = await ASK[0]![1](gw, id, gw.tokens.secrets);
+      expect(job).toMatchObject({ id, state: 'SUCCEEDED', retained: false, lastConfirmedAt: null });
+      expect(JSON.stringify(job)).toContain(BATCH_DEMO_SECRET_VALUE);
+      expect(await gw.retained!.recall(id)).toMatchObject({ id, retained: true });
+    }
+    expect(describes(gw)).toBe(2);
   });
 
   it.each(ASK)(
@@ -186,13 +201,14 @@ describe.skipIf(realPart('redis-server').skip)(
         { timeout: 10_000, interval: 20 },
       );
 
-    it('answers on replica B, whose Batch has never known the job, the record replica A kept; Redis holds no secret value', async () => {
-      // Only A's emulator knows the copy: to B's DescribeJobs it is a job the provider forgot.
-      const [id] = freshCopies(a, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
+    it('answers on replica B, which never read the job before its provider forgot it, the record replica A kept; Redis holds no secret value', async () => {
+      const id = DEMO_DATA.batch.EXAMPLE_GLOBAL_ID;
       const live = await ASK[0]![1](a, id, a.tokens.secrets);
       expect(live.job).toMatchObject({ id, retained: false });
       const raw = await keptValue(id);
       expect(raw).not.toContain(BATCH_DEMO_SECRET_VALUE);
+      // Each replica's emulator stands for the same Batch: it forgets the job for both.
+      expect(forget(a, id) && forget(b, id)).toBe(true);
       clearCalls(b);
       for (const [, ask] of ASK) {
         const { job, errors } = await ask(b, id, a.tokens.secrets);
@@ -203,10 +219,14 @@ describe.skipIf(realPart('redis-server').skip)(
       expect(describes(b)).toBe(ASK.length); // B asked its provider every time: live wins
       const refused = await ASK[0]![1](b, id, b.tokens.secondAccount);
       expect(refused.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
-      resetFaults(a);
+      expect(await ASK[0]![1](a, id, a.tokens.secrets)).toMatchObject({
+        job: { id, retained: true },
+        errors: [],
+      });
     });
 
     it('answers NOT_FOUND, not a kept record, for a value planted under the kept key: unsealed, or sealed for another job', async () => {
+      // A genuine kept value: a fresh copy of the demo's succeeded job, read once on A.
       const [id] = freshCopies(a, [DEMO_DATA.batch.EXAMPLE_GLOBAL_ID]) as [string];
       await ASK[0]![1](a, id, a.tokens.secrets);
       resetFaults(a);
