@@ -12,9 +12,13 @@ const LEASE_PREFIX = 'jobgraph:lease:v2:';
 const LEASE_CHANNEL = 'jobgraph:lease:v2';
 /** The longest outcome message read, in characters (a word and a global ID). */
 const MAX_OUTCOME_CHARS = 4096;
-/** Delete the lease only if it is still ours (it may have expired and been taken by another process). */
+/**
+ * Delete the lease only if it is still ours (it may have expired and been taken by another
+ * process). pcall: a key of another type there is not ours, and must not fail the call (which the
+ * job cache would take for Redis failing, and pause).
+ */
 const RELEASE_SCRIPT =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+  "if redis.pcall('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 type Outcome = 'stored' | 'uncacheable' | 'gone';
 
