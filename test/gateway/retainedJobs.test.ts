@@ -58,6 +58,14 @@ function one(result: GqlResult, field: string): Answer {
 const forget = (gw: TestGateway, id: string) =>
   gw.emulators.batch.jobs!.forget(id.slice(id.lastIndexOf(':') + 1));
 
+/** Jobs answered with their kept record, by the gateway's own counter (jobgraph_retained_answers_total). */
+async function retainedAnswers(gw: TestGateway): Promise<number> {
+  const metric = gw.observability?.metrics?.registry.getSingleMetric(
+    'jobgraph_retained_answers_total',
+  );
+  return ((await metric?.get())?.values ?? []).reduce((n, v) => n + v.value, 0);
+}
+
 /** DescribeJobs calls the Batch emulator logged since the last clearCalls. */
 const describes = (gw: TestGateway) => gw.emulators.batch.calls.length;
 
@@ -102,9 +110,11 @@ describe('A finished job kept after its provider forgets it (Job.retained)', () 
     'answers the kept record through %s once DescribeJobs no longer knows the job, after asking it (live wins), secrets null without an error',
     async (_field, ask) => {
       const { id, live } = await forgottenJob();
+      const counted = await retainedAnswers(gw);
       const { job, errors } = await ask(gw, id, gw.tokens.secrets);
       expect(errors).toEqual([]);
       expect(describes(gw)).toBe(1);
+      expect((await retainedAnswers(gw)) - counted).toBe(1);
       expect(job).toMatchObject({
         id,
         state: live.state,
