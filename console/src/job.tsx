@@ -41,6 +41,8 @@ const HEADER_FIELDS = new Set([
   'region',
   'state',
   'liveBy',
+  'retained',
+  'lastConfirmedAt',
 ]);
 
 /** `a.b.0.c` → the errors whose path below `job` is exactly that. */
@@ -292,6 +294,12 @@ function JobSummary({
           <Duration job={job} now={now} />
         </>
       ) : null}
+      {job.retained === true && typeof job.lastConfirmedAt === 'string' ? (
+        <span data-last-confirmed>
+          {' · last confirmed '}
+          <Time iso={job.lastConfirmedAt} now={now} />
+        </span>
+      ) : null}
       {live ? (
         <span class="live" data-live>
           {' '}
@@ -468,6 +476,18 @@ export function JobPage({
       <h1 id="job-title">
         {typeof job?.nativeId === 'string' ? job.nativeId : id}{' '}
         {typeof job?.state === 'string' ? <StateBadge state={job.state} /> : null}
+        {job?.retained === true ? (
+          <>
+            {' '}
+            <span
+              class="badge retained"
+              data-retained
+              title="The provider no longer knows this job: this is the record jobgraph kept when it last saw it, secrets left out"
+            >
+              retained
+            </span>
+          </>
+        ) : null}
       </h1>
       {job ? <JobSummary job={job} now={now} live={live} /> : null}
       {job ? <JobStatus job={job} /> : null}

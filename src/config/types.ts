@@ -114,7 +114,8 @@ export interface Config {
     upstreamMaxBodyBytes: number;
     /**
      * Concurrent upstream calls one caller (token subject) may have at one provider, across
-     * all of its requests (JOBGRAPH_CALLER_CONCURRENCY, default 20: a 100-job query's share of one provider out of five, in one wave; 12 of the provider cap 32 stay for others).
+     * all of its requests, while another caller waits for a slot there (JOBGRAPH_CALLER_CONCURRENCY,
+     * default 20); a lone caller uses every free slot (guard/fairLimit.ts).
      */
     callerConcurrency: number;
     /** Regional clients (each with its sockets) a provider keeps open at most (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER, default 32). */
@@ -152,6 +153,14 @@ export interface Config {
     ttlSeconds: number;
     /** Longest a shared-cache (Redis) read or write may take before it counts as a miss, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS, default 250). */
     opTimeoutMs: number;
+    /**
+     * How long a finished job is kept after jobgraph last saw it from its provider, without its
+     * secrets, to answer (`Job.retained`) once the provider forgets it, in s
+     * (JOBGRAPH_RETAIN_FINISHED_SECONDS, default 604800 = 7 days; 0 turns it off).
+     */
+    retainSeconds: number;
+    /** Finished jobs kept in process, oldest first out (JOBGRAPH_RETAIN_FINISHED_MAX, default 10000; Redis keeps them by TTL). */
+    retainMax: number;
   };
   /** `Query.listJobs`. */
   listing: {

@@ -141,6 +141,12 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   cache('JOBGRAPH_CACHE_TTL_SECONDS', '86400', 'how long a finished job stays cached, s'),
   cache('JOBGRAPH_CACHE_OP_TIMEOUT_MS', '250', 'longest Redis read or write before a miss, ms'),
   cache(
+    'JOBGRAPH_RETAIN_FINISHED_SECONDS',
+    '604800',
+    'how long a finished job is kept for when its provider forgets it, s (0: off)',
+  ),
+  cache('JOBGRAPH_RETAIN_FINISHED_MAX', '10000', 'finished jobs kept in process, oldest first out'),
+  cache(
     'JOBGRAPH_CURSOR_SECRET',
     '— (a key per process)',
     'HMAC key of listJobs cursors, 32+ characters; replicas share it',
@@ -195,7 +201,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   upstream('JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', '1048576', 'largest upstream answer read, bytes'),
   upstream('JOBGRAPH_PROVIDER_CONCURRENCY', '32', 'concurrent upstream calls per provider'),
-  upstream('JOBGRAPH_CALLER_CONCURRENCY', '20', 'concurrent calls per caller at one provider'),
+  upstream(
+    'JOBGRAPH_CALLER_CONCURRENCY',
+    '20',
+    'concurrent calls per caller at one provider while another caller waits',
+  ),
   upstream('JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', '32', 'regional clients a provider keeps open'),
   upstream('JOBGRAPH_BREAKER_FAILURES', '5', 'unavailable jobs in a row that open a circuit'),
   upstream('JOBGRAPH_BREAKER_HALF_OPEN_MS', '10000', 'how long a circuit stays open, ms'),

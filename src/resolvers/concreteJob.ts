@@ -7,7 +7,7 @@ import type { JobProvider, JobRecord } from '../model/job.ts';
  * (the global `id`, or the native key: an AWS type's names its account by `account`, its ID, a
  * COS Batch job's by `uin`) into a loader key and loads through the provider's DataLoader, so many representations in
  * one `_entities` call make one upstream call per distinct job. Fields resolve by default,
- * since records already carry the GraphQL names.
+ * since records already carry the GraphQL names, except the account's and a kept record's marks.
  */
 export function concreteJobResolvers(provider: JobProvider) {
   return {
@@ -33,6 +33,13 @@ export function concreteJobResolvers(provider: JobProvider) {
     /** Events or polling, from the event queues' health now (docs/events.md). */
     liveBy(job: JobRecord, _args: unknown, context: RequestContext): 'EVENTS' | 'POLLING' {
       return context.liveByOf(job.id);
+    },
+    /** A kept record's mark (cache/retainedJobs.ts); a live answer has none. */
+    retained(job: JobRecord): boolean {
+      return job.retained === true;
+    },
+    lastConfirmedAt(job: JobRecord): string | null {
+      return job.lastConfirmedAt ?? null;
     },
   };
 }

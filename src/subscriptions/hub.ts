@@ -134,8 +134,8 @@ export class WatchHub {
     this.feed = feed;
     let applier: EventApplier | undefined = undefined;
     this.registry = new PollerRegistry({
-      fetch: (key) =>
-        fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER),
+      fetch: (key, answer) =>
+        fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER, answer),
       pollMs: config.watch.pollMs,
       maxPollMs: config.watch.maxPollMs,
       breakerPauseMs: config.resilience.breakerHalfOpenMs,

@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import type { JobCache } from '../../cache/jobCache.ts';
+import type { RetainedJobs } from '../../cache/retainedJobs.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { AnswerMemo } from '../shared/answerMemo.ts';
 import type { JobSource } from '../shared/types.ts';
 import { RegionalBreakers, type BreakerAccounts, type BreakerOptions } from './breakers.ts';
 import { FairLimiter } from './fairLimit.ts';
@@ -25,6 +27,8 @@ export interface GuardOptions extends BreakerOptions {
   callerConcurrency: number;
   /** Most time one job may take, queueing, attempts and waits included, in ms. */
   budgetMs: number;
+  /** The kept finished jobs (answered when the provider forgets one); absent when off. */
+  retained?: RetainedJobs;
 }
 
 /** How many jobs of this source have a call in flight now (tests and the subscription poller). */
@@ -52,6 +56,7 @@ export function guardSource<P extends JobProvider>(
     inFlight: new Map(),
     deadlines: new Deadlines(),
     ...(cache ? { cache } : {}),
+    ...(options.retained ? { retained: options.retained } : {}),
     ...(health ? { health } : {}),
     ...(observer ? { observer } : {}),
   };
@@ -72,13 +77,17 @@ export function guardSource<P extends JobProvider>(
  * than the budget in all"), queueing, attempts and waits included; the call goes on while anyone
  * waits, and is abandoned when the last one gives up. While the circuit of the job's region is
  * open the job fails at once with UPSTREAM_UNAVAILABLE.
+ *
+ * `answer`: a watch's memo of the job's last answer; an upstream answer the same as that one is
+ * its record again, the very object, without a parse (shared/answerMemo.ts).
  */
 export function fetchJobShared<P extends JobProvider>(
   guarded: GuardedSource<P>,
   key: KeyOf<P>,
   caller: string = NO_SUBJECT_CALLER,
+  answer?: AnswerMemo,
 ): Promise<JobRecord> {
-  return sharedCallFor(guarded, key, caller).wait(false) as Promise<JobRecord>;
+  return sharedCallFor(guarded, key, caller, answer).wait(false) as Promise<JobRecord>;
 }
 
 /**

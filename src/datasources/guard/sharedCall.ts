@@ -1,6 +1,9 @@
 import type { JobCache } from '../../cache/jobCache.ts';
+import type { RetainedJobs } from '../../cache/retainedJobs.ts';
+import { UpstreamError } from '../../errors.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { AnswerMemo } from '../shared/answerMemo.ts';
 import type { JobSource } from '../shared/types.ts';
 import { breakerRegion, type RegionalBreakers } from './breakers.ts';
 import type { Deadlines } from './deadlines.ts';
@@ -24,6 +27,8 @@ export interface LoaderObserver {
   cacheLookup?(result: 'hit' | 'miss'): void;
   /** A request waited for a call another request had in flight, instead of making its own. */
   coalesced?(provider: JobProvider): void;
+  /** A job the provider no longer knows was answered with its kept record (cache/retainedJobs.ts). */
+  retainedAnswer?(provider: JobProvider): void;
   /** Runs one loader batch of `size` keys (tracing wraps it in a span). */
   batch?<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T>;
 }
@@ -38,6 +43,12 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
   budgetMs: number;
   /** Cross-request cache of finished jobs; absent when off. */
   cache?: JobCache;
+  /**
+   * Finished jobs kept after the provider forgets them (cache/retainedJobs.ts): every terminal
+   * record an upstream call answers is handed to it, and a NOT_FOUND answer is replaced by the
+   * kept record when there is one; absent when off (JOBGRAPH_RETAIN_FINISHED_SECONDS=0).
+   */
+  retained?: RetainedJobs;
   /** Told of every failed job (in the gateway: FdHealth, so /healthz notices EMFILE/ENFILE). */
   health?: FailureObserver;
   /** Told of cache lookups and batches. */
@@ -112,6 +123,8 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     readonly key: KeyOf<P>,
     readonly id: string,
     caller: string,
+    /** The job's last answer, when a watch polls it (CallOptions.answer). */
+    private readonly answer?: AnswerMemo,
   ) {
     this.deadlines = guarded.deadlines;
     this.#callers = caller;
@@ -234,6 +247,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
           signal,
           caller,
           timeLeftMs: this.timeLeftMs(),
+          ...(this.answer ? { answer: this.answer } : {}),
         }),
       abort.signal,
       this.id,
@@ -315,7 +329,27 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     this.#joins = undefined;
   }
 
+  /**
+   * The upstream call's outcome, through the kept finished jobs: a terminal record is kept (not
+   * awaited: a read never waits for that write), and a NOT_FOUND answer becomes the job's kept
+   * record when there is one. Live wins: the kept record is read only after the provider said it
+   * does not know the job. Authorization was decided on the ID before the call; the kept record is
+   * of that ID and account (retainedJobs.ts checks), so it is answered as the live one would be.
+   */
   #upstreamDone(record: JobRecord | undefined, err: Error | undefined): void {
+    const retained = this.guarded.retained;
+    if (retained && record?.terminal) void retained.retainFinished(record);
+    else if (retained && err instanceof UpstreamError && err.code === 'NOT_FOUND') {
+      void retained.recall(this.id).then((kept) => {
+        if (kept) this.guarded.observer?.retainedAnswer?.(this.guarded.source.provider);
+        this.#upstreamSettled(kept, kept ? undefined : err);
+      });
+      return;
+    }
+    this.#upstreamSettled(record, err);
+  }
+
+  #upstreamSettled(record: JobRecord | undefined, err: Error | undefined): void {
     const upstream = this.#upstream;
     if (upstream) {
       this.#upstream = undefined;
@@ -353,12 +387,14 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
 
 /**
  * The shared call for `key`: the one in flight, joined, or a new one. A request that asks for a
- * job another request is already fetching waits for that call instead of making its own.
+ * job another request is already fetching waits for that call instead of making its own. `answer`:
+ * the job's last answer, for a new call (a watch's poll).
  */
 export function sharedCallFor<P extends JobProvider>(
   guarded: GuardedSource<P>,
   key: KeyOf<P>,
   caller: string,
+  answer?: AnswerMemo,
 ): SharedCall<P> {
   const id = formatGlobalId(key);
   const calls = guarded.inFlight;
@@ -368,7 +404,7 @@ export function sharedCallFor<P extends JobProvider>(
     call.join(caller);
     return call;
   }
-  const mine = new SharedCall(guarded, key, id, caller);
+  const mine = new SharedCall(guarded, key, id, caller, answer);
   // A call settled at once (a cache answering synchronously cannot: its steps await) never lingers in the map.
   calls.set(id, mine);
   return mine;

@@ -1,9 +1,8 @@
-import { NO_EVENTS, stateWatch, type EventSink } from '../eventBridge.ts';
+import { NO_EVENTS, type EventSink } from '../eventBridge.ts';
 import {
   synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
-  type JobControls,
   type ProviderEmulator,
 } from '../framework.ts';
 import { jobControlRoute } from '../jobControls.ts';
@@ -35,12 +34,7 @@ import {
   type WireBatchJob,
   type WireJobQueue,
 } from './data.ts';
-import {
-  BATCH_JOB_STATUSES,
-  batchJobChanges,
-  batchStateChangeEvent,
-  controlAccount,
-} from './jobEvents.ts';
+import { BATCH_JOB_STATUSES, batchJobChanges, batchJobEvents } from './jobEvents.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
 import { BATCH_PROGRESSING_JOB_ID, batchProgressingJob } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
@@ -176,7 +170,6 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     };
   };
   const changes = batchJobChanges();
-  const events = opts.events ?? NO_EVENTS;
   const defaultAccountId = callers.accounts.defaultAccountId;
   /** An account's jobs as they stand now: the jobs tests changed or forgot (`jobs`) applied. */
   const jobsOf = (accountId: string): AccountJobs => {
@@ -186,44 +179,18 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       find: (req, region, id) => changes.current(jobs.scope, jobs.find(req, region, id)),
     };
   };
-  /** The progressing job as DescribeJobs answers it now, and its state (a new cycle is a new job). */
-  const progressingState = () => {
-    const job = jobsOf(defaultAccountId).find(
-      NO_REQUEST,
-      BATCH_DEMO_REGION,
-      BATCH_PROGRESSING_JOB_ID,
-    );
-    return job ? { job, key: `${job.createdAt}/${job.status}` } : null;
-  };
-  const watch = stateWatch(progressingState()?.key ?? null);
-  const jobs: JobControls = {
-    changeState(jobId, status, options = {}) {
-      const accountId = controlAccount(options.account, defaultAccountId);
+  const { jobs, publishDue } = batchJobEvents({
+    now,
+    defaultAccountId,
+    region: BATCH_DEMO_REGION,
+    events: opts.events ?? NO_EVENTS,
+    changes,
+    progressingJobId: BATCH_PROGRESSING_JOB_ID,
+    lookup: (accountId, jobId) => {
       const account = jobsOf(accountId);
-      const job = account.find(NO_REQUEST, BATCH_DEMO_REGION, jobId);
-      if (!job) return null;
-      const next = changes.change(account.scope, job, status, now(), options.statusReason);
-      events.publish(batchStateChangeEvent(next, accountId, BATCH_DEMO_REGION, now()));
-      // The progressing job's own watch sees the change as already published.
-      if (accountId === defaultAccountId) watch(progressingState()?.key ?? null);
-      return structuredClone(next);
+      return { scope: account.scope, job: account.find(NO_REQUEST, BATCH_DEMO_REGION, jobId) };
     },
-    forget(jobId, options = {}) {
-      const account = jobsOf(controlAccount(options.account, defaultAccountId));
-      if (!account.find(NO_REQUEST, BATCH_DEMO_REGION, jobId)) return false;
-      changes.forget(account.scope, jobId);
-      return true;
-    },
-  };
-  /**
-   * The progressing job's state changes, as Batch publishes them: each status it reaches, its
-   * DescribeJobs record as `detail`, no event for the submit (a new cycle's SUBMITTED).
-   */
-  function publishDue() {
-    const state = progressingState();
-    if (watch(state?.key ?? null) && state && state.job.status !== 'SUBMITTED')
-      events.publish(batchStateChangeEvent(state.job, defaultAccountId, BATCH_DEMO_REGION, now()));
-  }
+  });
   const jobTokens = opaqueTokens('jobgraph-emulator-batch-ListJobs');
   const queueTokens = opaqueTokens('jobgraph-emulator-batch-DescribeJobQueues');
 

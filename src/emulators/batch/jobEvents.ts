@@ -1,5 +1,11 @@
 import { DEMO_SECOND_AWS_ACCOUNT } from '../accounts.ts';
-import { eventBridgeEvent, type EventBridgeEvent } from '../eventBridge.ts';
+import {
+  eventBridgeEvent,
+  stateWatch,
+  type EventBridgeEvent,
+  type EventSink,
+} from '../eventBridge.ts';
+import type { JobControls } from '../framework.ts';
 import type { WireBatchJob } from './data.ts';
 
 /** Batch's statuses, in the order a job moves through them. */
@@ -126,4 +132,59 @@ export function batchStateChangeEvent(
     resources: [job.jobArn],
     detail: structuredClone(job),
   });
+}
+
+/** What `batchJobEvents` needs of the emulator. */
+export interface BatchJobEventsDeps {
+  now: () => number;
+  defaultAccountId: string;
+  /** The region of the demo's jobs (the one the switches act in). */
+  region: string;
+  events: EventSink;
+  changes: BatchJobChanges;
+  progressingJobId: string;
+  /** An account's job as DescribeJobs answers it now (changes applied), and the account's scope. */
+  lookup(accountId: string, jobId: string): { scope: string; job: WireBatchJob | undefined };
+}
+
+/**
+ * The Batch emulator's `jobs` (move a job now and publish its event; forget a job) and its
+ * `publishDue`: the progressing job's state changes as Batch publishes them, each status it
+ * reaches with its DescribeJobs record as `detail`, no event for the submit (a new cycle's
+ * SUBMITTED).
+ */
+export function batchJobEvents(deps: BatchJobEventsDeps): {
+  jobs: JobControls;
+  publishDue: () => void;
+} {
+  const { now, defaultAccountId, region, events, changes } = deps;
+  const progressing = () => {
+    const { job } = deps.lookup(defaultAccountId, deps.progressingJobId);
+    return job ? { job, state: `${job.createdAt}/${job.status}` } : null;
+  };
+  const watch = stateWatch(progressing()?.state ?? null);
+  const jobs: JobControls = {
+    changeState(jobId, status, options = {}) {
+      const accountId = controlAccount(options.account, defaultAccountId);
+      const { scope, job } = deps.lookup(accountId, jobId);
+      if (!job) return null;
+      const next = changes.change(scope, job, status, now(), options.statusReason);
+      events.publish(batchStateChangeEvent(next, accountId, region, now()));
+      // The progressing job's own watch takes the change as published.
+      if (accountId === defaultAccountId) watch(progressing()?.state ?? null);
+      return structuredClone(next);
+    },
+    forget(jobId, options = {}) {
+      const { scope, job } = deps.lookup(controlAccount(options.account, defaultAccountId), jobId);
+      if (!job) return false;
+      changes.forget(scope, jobId);
+      return true;
+    },
+  };
+  const publishDue = () => {
+    const current = progressing();
+    if (watch(current?.state ?? null) && current && current.job.status !== 'SUBMITTED')
+      events.publish(batchStateChangeEvent(current.job, defaultAccountId, region, now()));
+  };
+  return { jobs, publishDue };
 }

@@ -142,22 +142,159 @@ function handleMessageId(queue: EmulatedQueue, handle: string): string | null {
 }
 
 export function createQueueStore(clock: () => number = Date.now): QueueStore {
-  const queues = new Map<string, EmulatedQueue>();
-  const messages = new Map<string, StoredMessage[]>();
+  return new MemoryQueueStore(clock);
+}
+
+/** The queues in memory: each queue's messages in send order, and the long polls waiting on it. */
+class MemoryQueueStore implements QueueStore {
+  readonly events = new EventEmitter();
+  private readonly queues = new Map<string, EmulatedQueue>();
+  private readonly messages = new Map<string, StoredMessage[]>();
   /** Per queue, the long polls waiting for a message to become visible. */
-  const waiters = new Map<string, Set<() => void>>();
-  let closed = false;
-  const events = new EventEmitter();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private closed = false;
 
-  const wake = (queue: EmulatedQueue) => {
-    for (const w of waiters.get(queue.key) ?? []) w();
-  };
-  const stored = (queue: EmulatedQueue) => messages.get(queue.key) ?? [];
+  constructor(private readonly clock: () => number) {}
 
-  function take(queue: EmulatedQueue, max: number, visibilitySeconds: number): ReceivedMessage[] {
-    const now = clock();
+  create(
+    region: string,
+    accountId: string,
+    name: string,
+    attributes: Record<string, number> = {},
+  ): EmulatedQueue {
+    const key = queueKey(region, accountId, name);
+    const existing = this.queues.get(key);
+    if (existing) return existing;
+    const defaults = Object.entries(SETTABLE_ATTRIBUTES).map(([k, spec]): [string, number] => [
+      k,
+      spec.default,
+    ]);
+    const queue: EmulatedQueue = {
+      key,
+      region,
+      accountId,
+      name,
+      createdMs: this.clock(),
+      attributes: { ...Object.fromEntries(defaults), ...attributes },
+      denied: false,
+    };
+    this.queues.set(key, queue);
+    this.messages.set(key, []);
+    return queue;
+  }
+
+  get(region: string, accountId: string, name: string): EmulatedQueue | undefined {
+    return this.queues.get(queueKey(region, accountId, name));
+  }
+
+  list(region: string, accountId: string, prefix: string): EmulatedQueue[] {
+    return [...this.queues.values()]
+      .filter((q) => q.region === region && q.accountId === accountId)
+      .filter((q) => q.name.startsWith(prefix))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  send(
+    queue: EmulatedQueue,
+    body: string,
+    delaySeconds: number | undefined,
+    senderId: string,
+  ): { id: string; md5: string } {
+    const now = this.clock();
+    const message: StoredMessage = {
+      id: randomUUID(),
+      body,
+      md5: md5Hex(body),
+      sentMs: now,
+      senderId,
+      visibleAtMs: now + (delaySeconds ?? queue.attributes.DelaySeconds ?? 0) * 1000,
+      receiveCount: 0,
+      firstReceiveMs: null,
+      handle: null,
+    };
+    this.prune(queue, now);
+    this.stored(queue).push(message);
+    this.events.emit('sent', queue, message.id);
+    this.wake(queue);
+    return { id: message.id, md5: message.md5 };
+  }
+
+  async receive(
+    queue: EmulatedQueue,
+    max: number,
+    visibilitySeconds: number,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<ReceivedMessage[]> {
+    const until = this.clock() + waitSeconds * 1000;
+    for (;;) {
+      const got = this.take(queue, max, visibilitySeconds);
+      if (got.length > 0 || this.closed || signal?.aborted || this.clock() >= until) {
+        this.events.emit('received', queue, got);
+        return got;
+      }
+      await this.changed(queue, until, signal);
+    }
+  }
+
+  delete(queue: EmulatedQueue, handle: string): HandleOutcome {
+    const found = this.byHandle(queue, handle);
+    if ('outcome' in found) return found.outcome;
+    this.stored(queue).splice(found.index, 1);
+    return 'done';
+  }
+
+  changeVisibility(queue: EmulatedQueue, handle: string, seconds: number): HandleOutcome {
+    const found = this.byHandle(queue, handle);
+    if ('outcome' in found) return found.outcome;
+    const now = this.clock();
+    if (found.message.visibleAtMs <= now) return 'not-in-flight';
+    found.message.visibleAtMs = now + seconds * 1000;
+    if (seconds === 0) this.wake(queue);
+    return 'done';
+  }
+
+  purge(queue: EmulatedQueue): void {
+    this.messages.set(queue.key, []);
+  }
+
+  counts(queue: EmulatedQueue): { visible: number; inFlight: number; delayed: number } {
+    const now = this.clock();
+    const counts = { visible: 0, inFlight: 0, delayed: 0 };
+    for (const m of this.stored(queue)) {
+      if (m.visibleAtMs <= now) counts.visible += 1;
+      else if (m.receiveCount > 0) counts.inFlight += 1;
+      else counts.delayed += 1;
+    }
+    return counts;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const set of this.waiters.values()) for (const w of [...set]) w();
+  }
+
+  /** Drop the messages older than the queue's retention period, as SQS deletes them. */
+  private prune(queue: EmulatedQueue, now: number): void {
+    const retainedMs = (queue.attributes.MessageRetentionPeriod ?? 345_600) * 1000;
+    const list = this.stored(queue);
+    const kept = list.filter((m) => now - m.sentMs < retainedMs);
+    if (kept.length !== list.length) this.messages.set(queue.key, kept);
+  }
+
+  private stored(queue: EmulatedQueue): StoredMessage[] {
+    return this.messages.get(queue.key) ?? [];
+  }
+
+  private wake(queue: EmulatedQueue): void {
+    for (const w of [...(this.waiters.get(queue.key) ?? [])]) w();
+  }
+
+  /** Up to `max` visible messages, each received now: a new handle, invisible for the timeout. */
+  private take(queue: EmulatedQueue, max: number, visibilitySeconds: number): ReceivedMessage[] {
+    const now = this.clock();
     const out: ReceivedMessage[] = [];
-    for (const m of stored(queue)) {
+    for (const m of this.stored(queue)) {
       if (out.length >= max) break;
       if (m.visibleAtMs > now) continue;
       m.receiveCount += 1;
@@ -179,17 +316,15 @@ export function createQueueStore(clock: () => number = Date.now): QueueStore {
   }
 
   /** Resolves when the queue may have a visible message: a send, the next visibility expiry, the end of the wait, an abort. */
-  function changed(queue: EmulatedQueue, untilMs: number, signal?: AbortSignal): Promise<void> {
+  private changed(queue: EmulatedQueue, untilMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const now = clock();
-      const next = Math.min(
-        untilMs,
-        ...stored(queue)
-          .map((m) => m.visibleAtMs)
-          .filter((t) => t > now),
-      );
-      const set = waiters.get(queue.key) ?? new Set();
-      waiters.set(queue.key, set);
+      const now = this.clock();
+      // A loop, not Math.min(...spread): a queue may hold more messages than a call takes arguments.
+      let next = untilMs;
+      for (const m of this.stored(queue))
+        if (m.visibleAtMs > now && m.visibleAtMs < next) next = m.visibleAtMs;
+      const set = this.waiters.get(queue.key) ?? new Set();
+      this.waiters.set(queue.key, set);
       const done = () => {
         clearTimeout(timer);
         set.delete(done);
@@ -199,115 +334,21 @@ export function createQueueStore(clock: () => number = Date.now): QueueStore {
       const timer = setTimeout(done, Math.max(0, next - now));
       set.add(done);
       signal?.addEventListener('abort', done);
-      events.emit('waiting', queue);
+      this.events.emit('waiting', queue);
     });
   }
 
-  function byHandle(
+  /** The message a receipt handle names while it is the newest handle, or why not. */
+  private byHandle(
     queue: EmulatedQueue,
     handle: string,
   ): { outcome: 'invalid' | 'stale' } | { message: StoredMessage; index: number } {
     const id = handleMessageId(queue, handle);
     if (id === null) return { outcome: 'invalid' };
-    const list = stored(queue);
+    const list = this.stored(queue);
     const index = list.findIndex((m) => m.id === id);
     const message = list[index];
     if (!message || message.handle !== handle) return { outcome: 'stale' };
     return { message, index };
   }
-
-  return {
-    create(region, accountId, name, attributes = {}) {
-      const key = queueKey(region, accountId, name);
-      const existing = queues.get(key);
-      if (existing) return existing;
-      const queue: EmulatedQueue = {
-        key,
-        region,
-        accountId,
-        name,
-        createdMs: clock(),
-        attributes: {
-          ...Object.fromEntries(
-            Object.entries(SETTABLE_ATTRIBUTES).map(([k, spec]) => [k, spec.default]),
-          ),
-          ...attributes,
-        },
-        denied: false,
-      };
-      queues.set(key, queue);
-      messages.set(key, []);
-      return queue;
-    },
-    get: (region, accountId, name) => queues.get(queueKey(region, accountId, name)),
-    list: (region, accountId, prefix) =>
-      [...queues.values()]
-        .filter((q) => q.region === region && q.accountId === accountId)
-        .filter((q) => q.name.startsWith(prefix))
-        .sort((a, b) => (a.name < b.name ? -1 : 1)),
-    send(queue, body, delaySeconds, senderId) {
-      const now = clock();
-      const message: StoredMessage = {
-        id: randomUUID(),
-        body,
-        md5: md5Hex(body),
-        sentMs: now,
-        senderId,
-        visibleAtMs: now + (delaySeconds ?? queue.attributes.DelaySeconds ?? 0) * 1000,
-        receiveCount: 0,
-        firstReceiveMs: null,
-        handle: null,
-      };
-      stored(queue).push(message);
-      events.emit('sent', queue, message.id);
-      wake(queue);
-      return { id: message.id, md5: message.md5 };
-    },
-    async receive(queue, max, visibilitySeconds, waitSeconds, signal) {
-      const until = clock() + waitSeconds * 1000;
-      for (;;) {
-        const got = take(queue, max, visibilitySeconds);
-        if (got.length > 0 || closed || signal?.aborted || clock() >= until) {
-          events.emit('received', queue, got);
-          return got;
-        }
-        await changed(queue, until, signal);
-      }
-    },
-    delete(queue, handle) {
-      const found = byHandle(queue, handle);
-      if ('outcome' in found) return found.outcome;
-      stored(queue).splice(found.index, 1);
-      return 'done';
-    },
-    changeVisibility(queue, handle, seconds) {
-      const found = byHandle(queue, handle);
-      if ('outcome' in found) return found.outcome;
-      const now = clock();
-      if (found.message.visibleAtMs <= now) return 'not-in-flight';
-      found.message.visibleAtMs = now + seconds * 1000;
-      if (seconds === 0) wake(queue);
-      return 'done';
-    },
-    purge(queue) {
-      messages.set(queue.key, []);
-    },
-    counts(queue) {
-      const now = clock();
-      let visible = 0;
-      let inFlight = 0;
-      let delayed = 0;
-      for (const m of stored(queue)) {
-        if (m.visibleAtMs <= now) visible += 1;
-        else if (m.receiveCount > 0) inFlight += 1;
-        else delayed += 1;
-      }
-      return { visible, inFlight, delayed };
-    },
-    events,
-    close() {
-      closed = true;
-      for (const set of waiters.values()) for (const w of [...set]) w();
-    },
-  };
 }

@@ -89,6 +89,16 @@ function pollWaiting(url: string): Promise<void> {
   });
 }
 
+/** What a call threw (the SDK's exception itself, for its class). */
+async function thrownBy(call: Promise<unknown>): Promise<unknown> {
+  try {
+    await call;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the call to fail');
+}
+
 describe('The SQS emulator, through @aws-sdk/client-sqs', () => {
   it('creates a queue at a URL on its own address, finds it by name and lists it', async () => {
     const url = await newQueue();
@@ -365,12 +375,7 @@ describe('The SQS emulator, through @aws-sdk/client-sqs', () => {
   it('refuses what SQS refuses, as the SDK’s exception classes', async () => {
     const url = await newQueue();
     const missing = `${sqs.url}/${DEMO_AWS_ACCOUNT_ID}/no-such-queue`;
-    let thrown: unknown;
-    try {
-      await client().send(new ReceiveMessageCommand({ QueueUrl: missing }));
-    } catch (err) {
-      thrown = err;
-    }
+    const thrown = await thrownBy(client().send(new ReceiveMessageCommand({ QueueUrl: missing })));
     expect(thrown).toBeInstanceOf(QueueDoesNotExist);
     expect((thrown as QueueDoesNotExist).$metadata.httpStatusCode).toBe(400);
     // The queue lives in its region: another region's endpoint does not have it.
@@ -438,12 +443,7 @@ describe('The SQS emulator, through @aws-sdk/client-sqs', () => {
   it('refuses a queue switched to denied with AccessDenied 403 (in process and over HTTP), then lets it in again', async () => {
     const url = await newQueue();
     expect(emulator.deny(url)).toBe(true);
-    let thrown: unknown;
-    try {
-      await client().send(new ReceiveMessageCommand({ QueueUrl: url }));
-    } catch (err) {
-      thrown = err;
-    }
+    const thrown = await thrownBy(client().send(new ReceiveMessageCommand({ QueueUrl: url })));
     expect(thrown).toBeInstanceOf(SQSServiceException);
     expect(thrown).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     const allow = await fetch(`${sqs.url}/__emulator/queues/denied`, {
@@ -531,6 +531,31 @@ describe('The SQS emulator, through @aws-sdk/client-sqs', () => {
       body: '{}',
     });
     expect(otherService.status).toBe(403);
+  });
+
+  it('drops messages older than the queue’s retention period, by the queues’ own clock', async () => {
+    let queueNow = Date.now();
+    const own = await startEmulator(createSqsEmulator({ accounts, queueClock: () => queueNow }));
+    try {
+      const c = client({ endpoint: own.url });
+      const url = (
+        await c.send(
+          new CreateQueueCommand({
+            QueueName: 'short-lived',
+            Attributes: { MessageRetentionPeriod: '60' },
+          }),
+        )
+      ).QueueUrl as string;
+      await c.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'old' }));
+      queueNow += 61_000;
+      await c.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'new' }));
+      const got = await c.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }),
+      );
+      expect(got.Messages?.map((m) => m.Body)).toEqual(['new']);
+    } finally {
+      await own.close();
+    }
   });
 
   it('ends a waiting long poll when the emulator closes, leaving no socket open', async () => {

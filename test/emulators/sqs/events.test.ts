@@ -45,6 +45,13 @@ const keep = <C extends { destroy(): void }>(c: C): C => (clients.push(c), c);
 const signing = { region: 'us-east-1', maxAttempts: 1, systemClockOffset: 0 } as const;
 const sqs = (credentials = { ...DEMO_AWS_CREDENTIALS }) =>
   keep(new SQSClient({ ...signing, endpoint: set.sqs.url, credentials }));
+/** A client's options for one of the set's emulators, signing at the set's clock. */
+const at = (emulator: { url: string }) => ({
+  ...signing,
+  endpoint: emulator.url,
+  credentials: { ...DEMO_AWS_CREDENTIALS },
+  systemClockOffset: clock - Date.now(),
+});
 
 /** Every message on a queue now (deleted as read), bodies parsed, in the order received. */
 async function drain(url: string, client = sqs()): Promise<EventBridgeEvent[]> {
@@ -159,14 +166,7 @@ describe('Emulators that publish job events into SQS', () => {
     set.publishDue();
     const events = (await drain(queues().default)).filter((e) => e.source === 'aws.codepipeline');
     expect(events).toHaveLength(1);
-    const codepipeline = keep(
-      new CodePipelineClient({
-        ...signing,
-        endpoint: set.codepipeline.url,
-        credentials: { ...DEMO_AWS_CREDENTIALS },
-        systemClockOffset: clock - Date.now(),
-      }),
-    );
+    const codepipeline = keep(new CodePipelineClient(at(set.codepipeline)));
     const job = await codepipeline.send(
       new GetJobDetailsCommand({ jobId: CODEPIPELINE_PROGRESSING_JOB_ID }),
     );
@@ -213,6 +213,19 @@ describe('Emulators that publish job events into SQS', () => {
     ).toBeNull();
   });
 
+  it('publishes a moved progressing job once: the clock no longer moves it, and its watch does not repeat the event', async () => {
+    await drain(queues().default);
+    const moved = set.batch.jobs?.changeState(BATCH_PROGRESSING_JOB_ID, 'FAILED', {
+      statusReason: 'moved by a test',
+    });
+    set.publishDue();
+    clock += 20_000;
+    set.publishDue();
+    const events = (await drain(queues().default)).filter((e) => e.source === 'aws.batch');
+    expect(events.map((e) => e.detail)).toEqual([moved]);
+    expect((await describeJobs([BATCH_PROGRESSING_JOB_ID]))[0]).toEqual(moved);
+  });
+
   it('puts the second account’s job events on that account’s own queue, read with its session', async () => {
     const sts = keep(
       new STSClient({
@@ -251,14 +264,7 @@ describe('Emulators that publish job events into SQS', () => {
   });
 
   it('forgets a Batch job: DescribeJobs and ListJobs answer nothing for it', async () => {
-    const batch = keep(
-      new BatchClient({
-        ...signing,
-        endpoint: set.batch.url,
-        credentials: { ...DEMO_AWS_CREDENTIALS },
-        systemClockOffset: clock - Date.now(),
-      }),
-    );
+    const batch = keep(new BatchClient(at(set.batch)));
     const id = BATCH_JOB_IDS.succeeded;
     expect((await batch.send(new DescribeJobsCommand({ jobs: [id] }))).jobs).toHaveLength(1);
     expect(set.batch.jobs?.forget(id)).toBe(true);
@@ -342,5 +348,52 @@ describe('Emulators that publish job events into SQS', () => {
     expect(set.queues.bus.switches.duplicateRate).toBe(0);
     await fetch(url, { method: 'DELETE' });
     expect(set.queues.bus.switches.lossRate).toBe(0);
+  });
+});
+
+/** The first event of `source` the set's bus decides on, watched from before any could be published. */
+function firstEvent(emulators: EmulatorSet, source: string): Promise<EventBridgeEvent> {
+  return new Promise((resolve) => {
+    const on = (e: EventBridgeEvent) => {
+      if (e.source !== source) return;
+      emulators.queues.bus.events.off('delivery', on);
+      resolve(e);
+    };
+    emulators.queues.bus.events.on('delivery', on);
+  });
+}
+
+describe('A set on the real clock', () => {
+  let firstBatchEvent: Promise<EventBridgeEvent> | undefined;
+  const live: EmulatorSet = useStarted(
+    'an emulator set on the real clock',
+    async () => {
+      const started = await startEmulators();
+      // Watched before any timer can fire: the set publishes on timers, after this resumes.
+      firstBatchEvent = firstEvent(started, 'aws.batch');
+      return started;
+    },
+    (s) => s.close(),
+  );
+
+  it('publishes the progressing Batch job’s first change by itself, at its phase boundary', async () => {
+    const event = await (firstBatchEvent as Promise<EventBridgeEvent>);
+    // Started at SUBMITTED (no event for the submit): the first event is PENDING.
+    expect(event.detail).toMatchObject({ jobId: BATCH_PROGRESSING_JOB_ID, status: 'PENDING' });
+    const got = await keep(
+      new SQSClient({
+        ...signing,
+        endpoint: live.sqs.url,
+        credentials: { ...DEMO_AWS_CREDENTIALS },
+      }),
+    ).send(
+      new ReceiveMessageCommand({
+        QueueUrl: demoEventQueueUrls(live.sqs.url).default,
+        MaxNumberOfMessages: 10,
+      }),
+    );
+    expect(
+      got.Messages?.map((m) => (JSON.parse(m.Body as string) as EventBridgeEvent).id),
+    ).toContain(event.id);
   });
 });
