@@ -174,6 +174,14 @@ describe('Job events through the SQS emulator', () => {
     expect(row).toEqual({ id: ID, state: 'SUCCEEDED', providerStatus: 'SUCCEEDED' });
   });
 
+  it('keeps a job an event showed finished: answered as retained once the provider forgets it', async () => {
+    expect(gw.emulators.batch.jobs?.forget(JOB)).toBe(true);
+    const res = await gql(gw, `{ job(id: "${ID}") { id state retained } }`, {
+      token: gw.tokens.read,
+    });
+    expect(res.body.data?.job).toEqual({ id: ID, state: 'SUCCEEDED', retained: true });
+  });
+
   it('says in the graph which jobs are live by events (Job.liveBy): Batch jobs of the readable queue, not Panorama jobs', async () => {
     const res = await gql(
       gw,
