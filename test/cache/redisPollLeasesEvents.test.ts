@@ -14,7 +14,7 @@ import { PollerRegistry, type WatchEvent } from '../../src/subscriptions/pollers
 import { BATCH_ENV_SECRET, batchDetail } from '../support/batchEvents.ts';
 import { testSealer } from '../support/clusterSecret.ts';
 import { realPart } from '../support/realParts.ts';
-import { useReplicaStores } from '../support/replicaStores.ts';
+import { channelSubscribed, useReplicaStores } from '../support/replicaStores.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
 import { useRedis } from '../support/useRedis.ts';
 
@@ -39,18 +39,7 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     redisPollLeases({ ...options, holdsSecret, withoutSecrets, sealer: testSealer() }),
   );
 
-  const subscribed = async (id: string) => {
-    for (let i = 0; i < 200; i++) {
-      const counts = await redis.client.sendCommand<unknown[]>([
-        'PUBSUB',
-        'NUMSUB',
-        POLL_CHANNEL_PREFIX + id,
-      ]);
-      if (Number(counts[1]) >= 1) return;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    throw new Error(`no subscriber on ${id}`);
-  };
+  const subscribed = (id: string) => channelSubscribed(redis.client, POLL_CHANNEL_PREFIX + id);
 
   it('announces an applied event to the replicas watching the job, without its secret values, and writes no key', async () => {
     const a = await store('host:1:a');
