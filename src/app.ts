@@ -92,6 +92,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
   const { listSnapshots, sharedSnapshots } = await openListSnapshots(config, options, logger);
   const sharedReservations = await openSharedReservations(config, logger);
+  const callerRates = await openCallerRates(config, logger);
   const server = await startServer({
     config,
     sources,
@@ -102,6 +103,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     accounts,
     accountStates: () => accountChecks.states(),
     ...(sharedReservations ? { sharedReservations } : {}),
+    ...(callerRates ? { callerRates } : {}),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -123,6 +125,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       closeSources(sources);
       await sharedSnapshots?.close();
       await sharedReservations?.close();
+      await callerRates?.close();
       await rateBucket?.close();
       await cache?.close();
       await observability?.close();
@@ -206,6 +209,19 @@ async function openRateBucket(config: Config, logger: Logger) {
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
         fallback: localRateBucket(),
+        logger,
+      })
+    : undefined;
+}
+
+/** With Redis, the callers' request rates (JOBGRAPH_CALLER_RATE) counted across the replicas (this process's own while Redis is away). */
+async function openCallerRates(config: Config, logger: Logger) {
+  return config.cache.url && config.callerRate
+    ? (await import('./cache/redisCallerRates.ts')).redisCallerRates({
+        url: config.cache.url,
+        limit: config.callerRate,
+        opTimeoutMs: config.cache.opTimeoutMs,
+        retryMs: 1000,
         logger,
       })
     : undefined;

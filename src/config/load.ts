@@ -9,7 +9,7 @@ import { authOf, corsOrigins } from './auth.ts';
 import { cacheOf, cursorSecretOf, listingOf } from './cache.ts';
 import { awsSettingsOf, endpointsOf } from './endpoints.ts';
 import { ConfigError, bool, int, opt, pattern, type Env } from './env.ts';
-import { emulatorJobsPerSource, intsOf, resilienceOf } from './limits.ts';
+import { callerRateOf, emulatorJobsPerSource, intsOf, resilienceOf } from './limits.ts';
 import { tracing } from './tracing.ts';
 import type { Config, LoadOptions } from './types.ts';
 
@@ -42,6 +42,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     cache: cacheOf(env),
     listing: listingOf(env, cursorSecret),
     watch: intsOf(env, 'watch'),
+    callerRate: callerRateOf(env),
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel:
       pattern(

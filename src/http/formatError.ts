@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { scrubSecrets } from '../auth/secretValues.ts';
 import { JobgraphError, PUBLIC_ERROR_CODES } from '../errors.ts';
@@ -34,7 +34,13 @@ export function createFormatError(
   requestIds: WeakMap<object, string> = new WeakMap(),
 ) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // An operation's own error (subscriptions/operation.ts `operationError`: no path) carries the
+    // JobgraphError it was made from, whose extensions are written for the client too.
+    const original =
+      unwrapped instanceof GraphQLError && unwrapped.originalError instanceof JobgraphError
+        ? unwrapped.originalError
+        : unwrapped;
     const code = formatted.extensions?.code;
     if (original instanceof JobgraphError) {
       // `http` (a status for Apollo) is for the response head, not the client's extensions.

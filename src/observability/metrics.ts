@@ -48,6 +48,8 @@ export interface BreakerState {
  *   UPSTREAM_THROTTLED by it, and how long each call that went waited (0 for most while under budget);
  * - `jobgraph_breaker_open{provider,account,region}`: 1 while an account's region's circuit is open or half-open,
  *   0 once it closed again (a region appears after its first call);
+ * - `jobgraph_caller_rate_limited_total{transport}`: requests and WebSocket operations refused
+ *   RATE_LIMITED, their caller over JOBGRAPH_CALLER_RATE (`http`, `sse` or `ws`);
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
  * - `jobgraph_graphql_requests_total{operation_type,outcome}`: one per GraphQL request;
  *   outcome `ok`, or the `extensions.code` of its first error;
@@ -78,6 +80,7 @@ export class GatewayMetrics {
   readonly #graphqlDuration: Histogram<'operation_type'>;
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
+  readonly #callerRateLimited: Counter<'transport'>;
   #watch: (() => WatchState) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
@@ -109,6 +112,12 @@ export class GatewayMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.#callerRateLimited = new Counter({
+      name: 'jobgraph_caller_rate_limited_total',
+      help: 'Requests and operations refused RATE_LIMITED because their caller was over its rate (JOBGRAPH_CALLER_RATE), by transport: http, sse or ws.',
+      labelNames: ['transport'],
+      registers,
+    });
     watchMetrics(registers, () => this.#watch?.());
     collectDefaultMetrics({ register: this.registry });
   }
@@ -138,6 +147,11 @@ export class GatewayMetrics {
   /** A job, list filter or watch refused for its account. */
   accountRefused(reason: string): void {
     this.#accountRefusals.inc({ reason });
+  }
+
+  /** A request or operation refused RATE_LIMITED (its caller over JOBGRAPH_CALLER_RATE); never who the caller is. */
+  callerRateLimited(transport: 'http' | 'sse' | 'ws'): void {
+    this.#callerRateLimited.inc({ transport });
   }
 
   cacheLookup(result: 'hit' | 'miss'): void {
