@@ -18,12 +18,14 @@ const SECRET = randomBytes(32).toString('base64url');
 const JOB = `query { job(id: "${exampleGlobalIds().importexport}") { id state } }`;
 const gw = useTestGateway({ JOBGRAPH_JWT_SECRET: SECRET, JOBGRAPH_CALLER_RATE: '3/60s' });
 
-const tokenFor = (subject: string) =>
-  mintToken({
-    secret: SECRET,
-    scopes: [SCOPE_READ],
-    subject: `${subject}-${randomBytes(4).toString('hex')}`,
-  });
+/** Every token and subject the tests used: none may reach a log line. */
+const used: string[] = [];
+const tokenFor = async (name: string) => {
+  const subject = `${name}-${randomBytes(4).toString('hex')}`;
+  const token = await mintToken({ secret: SECRET, scopes: [SCOPE_READ], subject });
+  used.push(token, subject);
+  return token;
+};
 
 /** A 429 as the rate answers it: Retry-After in whole seconds within the minute, and RATE_LIMITED with the wait in ms. */
 async function expectRateLimited(res: Response): Promise<void> {
@@ -148,7 +150,9 @@ describe('The request rate per caller (JOBGRAPH_CALLER_RATE=3/60s)', () => {
     served.close();
   });
 
-  it('counts the refusals by transport in jobgraph_caller_rate_limited_total, naming no caller', async () => {
+  it('counts the refusals by transport in jobgraph_caller_rate_limited_total, naming no caller, and logs no token or subject', async () => {
+    const logged = gw.logs.text();
+    for (const secret of used) expect(logged).not.toContain(secret);
     const text = await (await fetch(new URL('/metrics', gw.server.url))).text();
     const lines = text
       .split('\n')
