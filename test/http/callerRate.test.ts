@@ -132,7 +132,9 @@ describe('The request rate per caller (JOBGRAPH_CALLER_RATE=3/60s)', () => {
     const socket = await openOperationSocket(gw, token);
     for (const id of ['1', '2', '3'])
       expect((await socket.operation(id, '{ __typename }')).type).toBe('next');
+    const calls = upstreamCallCount(gw);
     const refused = await socket.operation('4', JOB);
+    expect(upstreamCallCount(gw)).toBe(calls);
     expect(refused.type).toBe('error');
     const [error] = refused.payload as { extensions: Record<string, unknown> }[];
     expect(error?.extensions.code).toBe('RATE_LIMITED');
