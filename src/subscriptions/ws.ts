@@ -200,6 +200,8 @@ class WsSockets<P extends Record<PropertyKey, unknown> | undefined> {
     refusal.then(
       (retryAfter) => {
         if (socket.destroyed) return;
+        // Shutdown may have begun while the rate was asked.
+        if (this.closing) return refuse(socket, '503 Service Unavailable');
         if (retryAfter === null) return this.handOver(req, socket, head);
         // Not logged at info: a caller over its rate must not turn each refusal into a log line.
         logger.debug(
