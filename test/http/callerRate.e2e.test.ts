@@ -1,8 +1,6 @@
-import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerKeyOf } from '../../src/auth/verifyToken.ts';
-import { CALLER_RATE_KEY_PREFIX } from '../../src/cache/redisCallerRates.ts';
 import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
+import { callerRateKeyOf, untilCountedInRedis } from '../support/callerRateProbe.ts';
 import type { LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
 import {
@@ -38,6 +36,10 @@ describe.skipIf(redisServer.skip)('The request rate per caller across two proces
         JOBGRAPH_CALLER_RATE: '3/60s',
       })),
     );
+    for (const proc of processes)
+      await untilCountedInRedis(proc.url, client, (n) =>
+        watcherToken(`e2e-probe-${proc.port}-${n}`),
+      );
   });
   afterAll(async () => {
     if (client?.isOpen) client.destroy();
@@ -70,7 +72,7 @@ describe.skipIf(redisServer.skip)('The request rate per caller across two proces
 
   it('ignores a far-future time under a caller’s key: served, no TimeoutOverflowWarning', async () => {
     const token = await watcherToken('e2e-forged');
-    const key = CALLER_RATE_KEY_PREFIX + callerKeyOf(decodeJwt(token), token);
+    const key = callerRateKeyOf(token);
     await client!.set(key, '9'.repeat(30), { PX: 3_600_000 });
     for (const proc of processes) expect((await post(proc, token)).status).toBe(200);
     for (const proc of processes) {

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { callerKeyOf } from '../../src/auth/verifyToken.ts';
 import { CALLER_RATE_KEY_PREFIX } from '../../src/cache/redisCallerRates.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { callerRateKeyOf, untilCountedInRedis } from '../support/callerRateProbe.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { openOperationSocket } from '../support/wsOperations.ts';
 import { redisServerMissing } from '../subscriptions/clusterSupport.ts';
@@ -34,6 +33,8 @@ describe.skipIf(missing !== null)('The request rate per caller across two replic
       JOBGRAPH_CALLER_RATE: '3/60s',
     };
     [one, two] = await Promise.all([startTestGateway(env), startTestGateway(env)]);
+    for (const gw of [one, two])
+      await untilCountedInRedis(gw.server.url, redis.client, (n) => tokenFor(`probe-${n}`));
   });
   afterAll(async () => {
     process.off('warning', onWarning);
@@ -47,7 +48,6 @@ describe.skipIf(missing !== null)('The request rate per caller across two replic
       scopes: [SCOPE_READ],
       subject: `${name}-${randomBytes(4).toString('hex')}`,
     });
-  const keyOf = (token: string) => CALLER_RATE_KEY_PREFIX + callerKeyOf(decodeJwt(token), token);
   const post = (gw: TestGateway, token: string, accept = 'application/json') =>
     fetch(gw.server.url, {
       method: 'POST',
@@ -60,7 +60,7 @@ describe.skipIf(missing !== null)('The request rate per caller across two replic
     expect((await post(one, token)).status).toBe(200);
     expect((await post(one, token, 'text/event-stream')).status).toBe(200);
     // Counted in Redis, under a digest of the caller, never the token.
-    expect(await redis.client.exists(keyOf(token))).toBe(1);
+    expect(await redis.client.exists(callerRateKeyOf(token))).toBe(1);
     expect((await redis.client.keys(`${CALLER_RATE_KEY_PREFIX}*`)).join()).not.toContain(token);
     expect((await post(two, token)).status).toBe(200);
     for (const gw of [two, one]) {
@@ -89,11 +89,11 @@ describe.skipIf(missing !== null)('The request rate per caller across two replic
 
   it('ignores a far-future time written under a caller’s key: served, its key rewritten, no timer warning', async () => {
     const token = await tokenFor('forged');
-    await redis.client.set(keyOf(token), '9'.repeat(30), { PX: 3_600_000 });
+    await redis.client.set(callerRateKeyOf(token), '9'.repeat(30), { PX: 3_600_000 });
     for (const gw of [one, two, one]) expect((await post(gw, token)).status).toBe(200);
     expect((await post(two, token)).status).toBe(429);
     const [seconds] = await redis.client.time();
-    expect(Number(await redis.client.get(keyOf(token)))).toBeLessThanOrEqual(
+    expect(Number(await redis.client.get(callerRateKeyOf(token)))).toBeLessThanOrEqual(
       (Number(seconds) + 1) * 1e6 + 60_000_000,
     );
     expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
