@@ -10,7 +10,7 @@ export const CALLER_RATE_KEY_PREFIX = 'jobgraph:caller-rate:v1:';
  * matter), in µs: ARGV[1] the emission interval, ARGV[2] the burst window, ARGV[3] `1` to spend.
  * Redis is not trusted: a value that is not a number, of another type, or further ahead than
  * this script ever writes (now + the window) is taken as absent and overwritten. Answers 0 (go),
- * or the µs until a request may go.
+ * -1 (go, and the value found was not one jobgraph wrote), or the µs until a request may go.
  */
 const STEP_SCRIPT = `
 local t = redis.call('TIME')
@@ -19,12 +19,15 @@ local interval = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local stored = redis.pcall('GET', KEYS[1])
 local tat = type(stored) == 'string' and tonumber(stored) or nil
-if not tat or tat ~= tat or tat < now or tat > now + window then tat = now end
+local forged = (stored ~= false and tat == nil)
+  or (tat ~= nil and (tat ~= tat or tat > now + window))
+if forged or not tat or tat < now then tat = now end
 local nxt = tat + interval
 if nxt - now > window then return nxt - now - window end
 if ARGV[3] == '1' then
   redis.call('SET', KEYS[1], string.format('%.0f', nxt), 'PX', math.ceil((nxt - now) / 1000) + 1000)
 end
+if forged then return -1 end
 return 0`;
 
 export interface RedisCallerRatesOptions {
@@ -39,6 +42,8 @@ export interface RedisCallerRatesOptions {
   fallback?: CallerRates;
   /** Told each time the counting moves to Redis (true) or to the fallback (false). */
   onChange?(shared: boolean): void;
+  /** Told of each value read back that jobgraph cannot have written (taken as absent). */
+  onClamped?(): void;
 }
 
 /**
@@ -71,6 +76,7 @@ export async function redisCallerRates(options: RedisCallerRatesOptions): Promis
           keys: [CALLER_RATE_KEY_PREFIX + key],
           arguments: args(spend),
         });
+        if (Number(waitUs) === -1) options.onClamped?.();
         // What comes back from Redis is clamped to what the script can answer: one interval at most.
         const waitMs = Number(waitUs) / 1000;
         return Number.isFinite(waitMs) && waitMs > 0 ? Math.min(waitMs, interval) : 0;

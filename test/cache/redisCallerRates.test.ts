@@ -60,6 +60,7 @@ describe.skipIf(redisServer.skip)('The callers’ rates in Redis', () => {
     for (const rates of opened) await rates.close();
   });
   /** A replica's rates on `url`; on the test's own redis-server, once they are counted there. */
+  let clamped = 0;
   const replica = async (url = redis.url, log = capturedLog()) => {
     let shared = false;
     let up: () => void = () => undefined;
@@ -70,6 +71,7 @@ describe.skipIf(redisServer.skip)('The callers’ rates in Redis', () => {
       opTimeoutMs: 2000,
       retryMs: 25,
       logger: log.logger,
+      onClamped: () => clamped++,
       onChange: (now) => {
         shared = now;
         if (now) up();
@@ -114,6 +116,7 @@ describe.skipIf(redisServer.skip)('The callers’ rates in Redis', () => {
       await redis.client.set(CALLER_RATE_KEY_PREFIX + forged.far, '99999999999999999999999');
       await redis.client.set(CALLER_RATE_KEY_PREFIX + forged.garbage, 'not-a-time');
       await redis.client.hSet(CALLER_RATE_KEY_PREFIX + forged.hash, 'x', '1');
+      const before = clamped;
       for (const key of Object.values(forged)) {
         expect(await rates.take(key), key).toBe(0);
         const [seconds] = await redis.client.time();
@@ -121,6 +124,10 @@ describe.skipIf(redisServer.skip)('The callers’ rates in Redis', () => {
         // What jobgraph writes: at most one interval past Redis's now.
         expect(stored).toBeLessThanOrEqual((Number(seconds) + 1) * 1e6 + INTERVAL_MS * 1000);
       }
+      // Each counted as a value jobgraph did not write; the next take of the same key is ordinary.
+      expect(clamped - before).toBe(3);
+      expect(await rates.take(forged.far)).toBe(0);
+      expect(clamped - before).toBe(3);
       // Redis was never counted as down for it: nothing was logged.
       expect(log.lines.filter((l) => l.level >= 40)).toEqual([]);
     } finally {
