@@ -3,7 +3,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { ALL_ACCOUNTS } from './auth/accountGrant.ts';
 import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
-import { loadConfig, type Config } from './config/index.ts';
+import { accountGroupsNameAccounts, loadConfig, type Config } from './config/index.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
 import { createListSnapshots } from './datasources/listing/index.ts';
 import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
@@ -56,6 +56,8 @@ export interface Gateway {
 
 /** Build the schema and sources from a config and serve them. */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  // Here, not in loadConfig: the demo's accounts join the configuration after it is read.
+  accountGroupsNameAccounts(config);
   const built = buildSchema();
   const logger = createLogger(
     config.logLevel,
@@ -315,7 +317,10 @@ export async function startDemo(
     };
     const claims = { issuer: config.auth.issuer, audience: config.auth.audience };
     // Every account for the reader and the secrets reader; the second account alone for a team's view.
-    const every = { accounts: [ALL_ACCOUNTS], accountsClaim: config.auth.accountsClaim };
+    const every = {
+      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
+      accountsClaim: config.auth.accountsClaim,
+    };
     const tokens = {
       read: await mintToken({
         secret: jwtSecret,
@@ -335,7 +340,7 @@ export async function startDemo(
         secret: jwtSecret,
         scopes: [SCOPE_READ],
         subject: `demo-${DEMO_SECOND_AWS_ACCOUNT.alias}-reader`,
-        accounts: [DEMO_SECOND_AWS_ACCOUNT.alias],
+        accounts: claimOf(config.auth.accountGroups, DEMO_SECOND_AWS_ACCOUNT.alias),
         accountsClaim: config.auth.accountsClaim,
         ...claims,
       }),
@@ -363,6 +368,16 @@ export async function startDemo(
     await emulators.close();
     throw err;
   }
+}
+
+/**
+ * What a printed demo token's claim holds to grant `entry`: the entry itself, or — with a group
+ * mapping, where only mapped groups grant — the first group mapped to it (none: nothing).
+ */
+function claimOf(groups: Config['auth']['accountGroups'], entry: string): string[] {
+  if (!groups) return [entry];
+  const group = Object.keys(groups).find((g) => groups[g]?.includes(entry));
+  return group === undefined ? [] : [group];
 }
 
 /**

@@ -67,6 +67,12 @@ export interface Config {
     accountsClaim: string;
     /** Identity-provider groups → the account entries each stands for (JOBGRAPH_ACCOUNT_GROUPS); null: none. */
     accountGroups: Readonly<Record<string, readonly string[]>> | null;
+    /**
+     * Whether a token must carry the accounts claim (JOBGRAPH_ACCOUNTS_CLAIM_REQUIRED; default on
+     * when JOBGRAPH_ACCOUNTS_CLAIM or JOBGRAPH_ACCOUNT_GROUPS is set): without it, it reads no
+     * account; when off, the default accounts.
+     */
+    accountsClaimRequired: boolean;
   };
   limits: {
     /** Most IDs one `jobs(ids:)` call takes (JOBGRAPH_MAX_JOB_IDS, default 100). */

@@ -69,12 +69,17 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   tokens(
     'JOBGRAPH_ACCOUNTS_CLAIM',
     'accounts',
-    'claim naming the accounts a token reads (a.b: nested); without it: default accounts only',
+    'claim naming the accounts a token reads (a.b: nested)',
   ),
   tokens(
     'JOBGRAPH_ACCOUNT_GROUPS',
     '—',
-    'JSON: identity-provider group → the accounts it grants, e.g. {"team-a":["staging"]}',
+    'JSON: group → the accounts it grants, e.g. {"team-a":["staging"]}; only mapped groups grant',
+  ),
+  tokens(
+    'JOBGRAPH_ACCOUNTS_CLAIM_REQUIRED',
+    'on with a claim name or a mapping',
+    'a token without the accounts claim reads no account (off: the default accounts)',
   ),
   aws('AWS_REGION', 'us-east-1', 'region of root fields called without `region`'),
   aws('AWS_DEFAULT_REGION', '—', 'read when AWS_REGION is unset'),

@@ -230,10 +230,26 @@ describe.skipIf(nginxPart.skip)(
       expect(body.errors[0]?.message).toMatch(/^Request body is larger than 1048576 bytes/);
     });
 
-    it('keeps /metrics from the public (403 at nginx; scrape the replicas directly)', async () => {
-      const res = await fetch(`http://127.0.0.1:${nginx.port}/metrics`);
-      expect(res.status).toBe(403);
-      await res.body?.cancel();
+    it('keeps /metrics and /readyz from the public however they are spelled (403 at nginx; scrape and probe the replicas directly)', async () => {
+      // Each spelling jobgraph itself would route to the same handler.
+      for (const path of [
+        '/metrics',
+        '/readyz',
+        '/READYZ',
+        '/readyz/',
+        '/Metrics/',
+        '/%72eadyz',
+        '//readyz',
+        '/readyz?x=1',
+      ]) {
+        const res = await fetch(`http://127.0.0.1:${nginx.port}${path}`);
+        expect(res.status, path).toBe(403);
+        await res.body?.cancel();
+      }
+      // Liveness stays reachable: it says ok or not and nothing else about the deployment.
+      const alive = await fetch(`http://127.0.0.1:${nginx.port}/healthz`);
+      expect(alive.status).toBe(200);
+      await alive.body?.cancel();
     });
 
     it('streams jobUpdates event by event over SSE (graphql-sse, both modes) and WebSocket (graphql-ws), through to completion', async () => {
