@@ -17,7 +17,7 @@ import {
   createSensitiveValueCollector,
 } from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
-import { openJobCache, type JobCache } from './cache/index.ts';
+import { createSealer, openJobCache, type JobCache, type Sealer } from './cache/index.ts';
 import { JOB_TYPE_NAME } from './model/jobKeys.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
 import { isLoopbackHost } from './http/loopback.ts';
@@ -65,7 +65,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     options.logDestination,
   );
   learnConfiguredSecrets(config, built);
-  const cache = await openCache(config, built, logger, options.uncachedJobIds);
   const health = new FdHealth();
   let sources: Sources | undefined;
   const breakers = (): BreakerState[] =>
@@ -73,7 +72,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })),
     );
   const observability = await createObservability(config, breakers);
-  const rateBucket = await openRateBucket(config, logger);
+  const sealer = clusterSealer(config, logger, observability);
+  const cache = await openCache(config, built, logger, options.uncachedJobIds, sealer);
+  const rateBucket = await openRateBucket(config, logger, sealer);
   const accounts = new AwsAccounts(config, {
     assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
     learned: (identity) => {
@@ -92,9 +93,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           .then((states) => reportVerified(states, logger))
       : undefined;
   if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
-  const { listSnapshots, sharedSnapshots } = await openListSnapshots(config, options, logger);
-  const sharedReservations = await openSharedReservations(config, logger);
-  const callerRates = await openCallerRates(config, logger);
+  const { listSnapshots, sharedSnapshots } = await openListSnapshots(
+    config,
+    options,
+    logger,
+    sealer,
+  );
+  const sharedReservations = await openSharedReservations(config, logger, sealer);
+  const callerRates = await openCallerRates(config, logger, sealer);
   const server = await startServer({
     config,
     sources,
@@ -169,10 +175,28 @@ function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
       a.credentials.sessionToken,
     ]),
     config.auth.jwtSecret,
+    config.cache.clusterSecret,
     ...Object.values(config.tracing?.headers ?? {}),
   ]) {
     secretValues.pin(value);
   }
+}
+
+/**
+ * With Redis, what seals every value the replicas write there and opens what they read back
+ * (JOBGRAPH_CLUSTER_SECRET); a value not believed is counted in `jobgraph_cache_rejected_total`.
+ */
+function clusterSealer(
+  config: Config,
+  logger: Logger,
+  observability: Observability | undefined,
+): Sealer | undefined {
+  const secret = config.cache.clusterSecret;
+  if (!config.cache.url || !secret) return undefined;
+  return createSealer(secret, {
+    logger,
+    onReject: (kind, reason) => observability?.metrics?.cacheRejected(kind, reason),
+  });
 }
 
 /** The cache of finished jobs: never a record holding a secret, nor one of `uncached`. */
@@ -181,6 +205,7 @@ function openCache(
   built: BuiltSchema,
   logger: Logger,
   uncached: ReadonlySet<string> | undefined,
+  sealer: Sealer | undefined,
 ): Promise<JobCache | undefined> {
   const holdsSecret = createSecretDetector(
     built.schema,
@@ -200,11 +225,12 @@ function openCache(
         JOB_TYPE_NAME,
       ),
     },
+    sealer,
   );
 }
 
 /** JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away). */
-async function openRateBucket(config: Config, logger: Logger) {
+async function openRateBucket(config: Config, logger: Logger, sealer: Sealer | undefined) {
   return config.cache.url && Object.keys(config.resilience.upstreamRateLimits).length > 0
     ? (await import('./cache/redisRateBucket.ts')).redisRateBucket({
         url: config.cache.url,
@@ -212,12 +238,13 @@ async function openRateBucket(config: Config, logger: Logger) {
         retryMs: 1000,
         fallback: localRateBucket(),
         logger,
+        ...(sealer ? { onClamped: () => sealer.reject('rate', 'clamped') } : {}),
       })
     : undefined;
 }
 
 /** With Redis, the callers' request rates (JOBGRAPH_CALLER_RATE) counted across the replicas (this process's own while Redis is away). */
-async function openCallerRates(config: Config, logger: Logger) {
+async function openCallerRates(config: Config, logger: Logger, sealer: Sealer | undefined) {
   return config.cache.url && config.callerRate
     ? (await import('./cache/redisCallerRates.ts')).redisCallerRates({
         url: config.cache.url,
@@ -225,18 +252,21 @@ async function openCallerRates(config: Config, logger: Logger) {
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
         logger,
+        // Its state cannot be sealed either (the script reads it): a forged one is counted.
+        ...(sealer ? { onClamped: () => sealer.reject('caller', 'clamped') } : {}),
       })
     : undefined;
 }
 
 /** With Redis, graphql-sse single connection reservations any replica serves (the proxy needs no affinity). */
-async function openSharedReservations(config: Config, logger: Logger) {
-  return config.cache.url
+async function openSharedReservations(config: Config, logger: Logger, sealer: Sealer | undefined) {
+  return config.cache.url && sealer
     ? (await import('./cache/redisSseReservations.ts')).redisSseReservations({
         url: config.cache.url,
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
         logger,
+        sealer,
       })
     : undefined;
 }
@@ -245,14 +275,21 @@ async function openSharedReservations(config: Config, logger: Logger) {
  * listJobs' snapshots of the sources it reads whole, shared with list-assisted watching and,
  * through Redis (`sharedSnapshots`, closed with the gateway), with the other replicas.
  */
-async function openListSnapshots(config: Config, options: GatewayOptions, logger: Logger) {
-  const sharedSnapshots = config.cache.url
-    ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
-        url: config.cache.url,
-        opTimeoutMs: config.cache.opTimeoutMs,
-        logger,
-      })
-    : undefined;
+async function openListSnapshots(
+  config: Config,
+  options: GatewayOptions,
+  logger: Logger,
+  sealer: Sealer | undefined,
+) {
+  const sharedSnapshots =
+    config.cache.url && sealer
+      ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
+          url: config.cache.url,
+          opTimeoutMs: config.cache.opTimeoutMs,
+          logger,
+          sealer,
+        })
+      : undefined;
   const scheduler = options.watchScheduler;
   const listClock = options.listClock ?? (scheduler ? () => scheduler.now() : undefined);
   const listSnapshots = createListSnapshots(config, {

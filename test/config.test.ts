@@ -31,7 +31,13 @@ describe('Configuration', () => {
         callerConcurrency: 20,
         maxClientsPerProvider: 32,
       },
-      cache: { url: null, maxEntries: 10000, ttlSeconds: 86400, opTimeoutMs: 250 },
+      cache: {
+        url: null,
+        clusterSecret: null,
+        maxEntries: 10000,
+        ttlSeconds: 86400,
+        opTimeoutMs: 250,
+      },
     });
     expect(loadConfig({ mode: 'demo' }, {})).toMatchObject({
       host: '127.0.0.1',
@@ -316,6 +322,35 @@ describe('Configuration', () => {
       expect(refused({ JOBGRAPH_LIST_SNAPSHOT_SECONDS: bad }).variable).toBe(
         'JOBGRAPH_LIST_SNAPSHOT_SECONDS',
       );
+  });
+
+  it('requires JOBGRAPH_CLUSTER_SECRET with JOBGRAPH_CACHE_URL, refusing a short or one-character one in one line that never quotes it', () => {
+    const url = 'redis://127.0.0.1:6379';
+    const secret = 'a-cluster-secret-the-replicas-share-0123456789';
+    const cache = (env: Record<string, string>) => loadConfig({ mode: 'live' }, env).cache;
+    expect(cache({ JOBGRAPH_CACHE_URL: url, JOBGRAPH_CLUSTER_SECRET: secret }).clusterSecret).toBe(
+      secret,
+    );
+    expect(cache({}).clusterSecret).toBeNull();
+    const refusal = (env: Record<string, string>) => {
+      try {
+        cache(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).variable).toBe('JOBGRAPH_CLUSTER_SECRET');
+        return (err as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal({ JOBGRAPH_CACHE_URL: url })).toMatch(
+      /^JOBGRAPH_CLUSTER_SECRET: is required with JOBGRAPH_CACHE_URL \(at least 32 /,
+    );
+    for (const weak of ['short-but-random-Xq9', 'a'.repeat(64)]) {
+      const message = refusal({ JOBGRAPH_CACHE_URL: url, JOBGRAPH_CLUSTER_SECRET: weak });
+      expect(message).toMatch(/^JOBGRAPH_CLUSTER_SECRET: is too weak/);
+      expect(message).not.toContain(weak);
+      expect(message).not.toContain('\n');
+    }
   });
 
   it('has live mode warn at start that cursors are per process without JOBGRAPH_CURSOR_SECRET', () => {

@@ -51,6 +51,8 @@ export interface BreakerState {
  * - `jobgraph_caller_rate_limited_total{transport}`: requests and WebSocket operations refused
  *   RATE_LIMITED, their caller over JOBGRAPH_CALLER_RATE (`http`, `sse` or `ws`);
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
+ * - `jobgraph_cache_rejected_total{kind,reason}`: values read back from Redis not believed
+ *   (src/cache/sealed.ts), each a miss;
  * - `jobgraph_graphql_requests_total{operation_type,outcome}`: one per GraphQL request;
  *   outcome `ok`, or the `extensions.code` of its first error;
  * - `jobgraph_graphql_request_duration_seconds{operation_type}`: a GraphQL request's duration
@@ -83,6 +85,7 @@ export class GatewayMetrics {
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
   readonly #callerRateLimited: Counter<'transport'>;
+  readonly #cacheRejected: Counter<'kind' | 'reason'>;
   #watch: (() => WatchState) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
 
@@ -121,6 +124,12 @@ export class GatewayMetrics {
       labelNames: ['transport'],
       registers,
     });
+    this.#cacheRejected = new Counter({
+      name: 'jobgraph_cache_rejected_total',
+      help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate, caller) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
+      labelNames: ['kind', 'reason'],
+      registers,
+    });
     watchMetrics(registers, () => this.#watch?.());
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
     collectDefaultMetrics({ register: this.registry });
@@ -156,6 +165,11 @@ export class GatewayMetrics {
   /** A request or operation refused RATE_LIMITED (its caller over JOBGRAPH_CALLER_RATE); never who the caller is. */
   callerRateLimited(transport: 'http' | 'sse' | 'ws'): void {
     this.#callerRateLimited.inc({ transport });
+  }
+
+  /** A value read back from Redis was not believed (src/cache/sealed.ts). */
+  cacheRejected(kind: string, reason: string): void {
+    this.#cacheRejected.inc({ kind, reason });
   }
 
   cacheLookup(result: 'hit' | 'miss'): void {

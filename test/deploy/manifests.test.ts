@@ -181,9 +181,13 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop + graceMs / 1000 + 5);
   });
 
-  it('takes JOBGRAPH_JWT_SECRET and JOBGRAPH_CURSOR_SECRET from the Secret (secretKeyRef), and no secret as a literal', () => {
+  it('takes JOBGRAPH_JWT_SECRET, JOBGRAPH_CURSOR_SECRET and JOBGRAPH_CLUSTER_SECRET from the Secret (secretKeyRef), and no secret as a literal', () => {
     const env = container.env as Json[];
-    for (const name of ['JOBGRAPH_JWT_SECRET', 'JOBGRAPH_CURSOR_SECRET']) {
+    for (const name of [
+      'JOBGRAPH_JWT_SECRET',
+      'JOBGRAPH_CURSOR_SECRET',
+      'JOBGRAPH_CLUSTER_SECRET',
+    ]) {
       const entry = env.find((e) => e.name === name) as Json;
       expect(entry.value, name).toBeUndefined();
       expect(entry.valueFrom.secretKeyRef).toEqual({
@@ -507,13 +511,18 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     }
   });
 
-  it('takes both secrets from deploy/.env or the shell, required, never literal', () => {
+  it('takes the three keys from deploy/.env or the shell, required, never literal', () => {
     for (const name of replicas)
-      for (const secret of ['JOBGRAPH_JWT_SECRET', 'JOBGRAPH_CURSOR_SECRET'])
+      for (const secret of [
+        'JOBGRAPH_JWT_SECRET',
+        'JOBGRAPH_CURSOR_SECRET',
+        'JOBGRAPH_CLUSTER_SECRET',
+      ])
         expect(envOf(name)[secret]).toMatch(new RegExp(`^\\$\\{${secret}:\\?[^}]+\\}$`));
     const example = read(join(DEPLOY, '.env.example'));
     expect(example).toMatch(/^JOBGRAPH_JWT_SECRET=$/m);
     expect(example).toMatch(/^JOBGRAPH_CURSOR_SECRET=$/m);
+    expect(example).toMatch(/^JOBGRAPH_CLUSTER_SECRET=$/m);
     expect(example).toMatch(/^REDIS_PASSWORD=$/m);
     expect(read(join(DEPLOY, '.gitignore'))).toMatch(/^\.env$/m);
   });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -165,7 +166,13 @@ describe.skipIf(nginxPart.skip)(
         // Spans printed on stdout, so the test sees which trace a request continued.
         OTEL_TRACES_EXPORTER: 'console',
         OTEL_BSP_SCHEDULE_DELAY: '50',
-        ...(redis ? { JOBGRAPH_CACHE_URL: redis.url, JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000' } : {}),
+        ...(redis
+          ? {
+              JOBGRAPH_CACHE_URL: redis.url,
+              JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+              JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000',
+            }
+          : {}),
       };
       expect(NAMES.replicas).toHaveLength(3);
       const started = await Promise.all(

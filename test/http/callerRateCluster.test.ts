@@ -5,6 +5,7 @@ import { mintToken } from '../../src/auth/mintToken.ts';
 import { CALLER_RATE_KEY_PREFIX } from '../../src/cache/redisCallerRates.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { callerRateKeyOf, untilCountedInRedis } from '../support/callerRateProbe.ts';
+import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { openOperationSocket } from '../support/wsOperations.ts';
 import { redisServerMissing } from '../subscriptions/clusterSupport.ts';
@@ -29,6 +30,7 @@ describe.skipIf(missing !== null)('The request rate per caller across two replic
     const env = {
       JOBGRAPH_JWT_SECRET: SECRET,
       JOBGRAPH_CACHE_URL: redis.url,
+      JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
       JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
       JOBGRAPH_CALLER_RATE: '3/60s',
     };
@@ -97,5 +99,14 @@ describe.skipIf(missing !== null)('The request rate per caller across two replic
       (Number(seconds) + 1) * 1e6 + 60_000_000,
     );
     expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
+    // Counted as a value jobgraph did not write, by the replica that found it.
+    const counted = await Promise.all(
+      [one, two].map(async (gw) => (await fetch(new URL('/metrics', gw.server.url))).text()),
+    );
+    expect(
+      counted.some((text) =>
+        text.includes('jobgraph_cache_rejected_total{kind="caller",reason="clamped"} 1'),
+      ),
+    ).toBe(true);
   });
 });
