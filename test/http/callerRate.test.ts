@@ -172,7 +172,10 @@ describe('The request rate per caller (JOBGRAPH_CALLER_RATE=3/60s)', () => {
       lines.every((l) =>
         /^jobgraph_caller_rate_limited_total\{transport="(http|sse|ws)"\} \d+$/.test(l),
       ),
-    ).toBe(true);
+    ).toBe(true); // HTTP refusals are GraphQL requests too, with their code as the outcome.
+    expect(text).toMatch(
+      /^jobgraph_graphql_requests_total\{operation_type="unknown",outcome="RATE_LIMITED"\} [1-9]/m,
+    );
   });
 });
 
