@@ -123,6 +123,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const events = openEventQueues(config, accounts, logger, observability);
   const ledger = new EventLedger();
   const sharedReservations = await openSharedReservations(config, logger, sealer);
+  const callerRates = await openCallerRates(config, logger, sealer);
   const server = await startServer({
     config,
     sources,
@@ -135,6 +136,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(sharedReservations ? { sharedReservations } : {}),
     ...(events ? { events } : {}),
     ledger,
+    ...(callerRates ? { callerRates } : {}),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -161,6 +163,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       closeSources(sources);
       await sharedSnapshots?.close();
       await sharedReservations?.close();
+      await callerRates?.close();
       await rateBucket?.close();
       await cache?.close();
       await retained?.close();
@@ -326,6 +329,21 @@ async function openRateBucket(config: Config, logger: Logger, sealer: Sealer | u
         fallback: localRateBucket(),
         logger,
         ...(sealer ? { onClamped: () => sealer.reject('rate', 'clamped') } : {}),
+      })
+    : undefined;
+}
+
+/** With Redis, the callers' request rates (JOBGRAPH_CALLER_RATE) counted across the replicas (this process's own while Redis is away). */
+async function openCallerRates(config: Config, logger: Logger, sealer: Sealer | undefined) {
+  return config.cache.url && config.callerRate
+    ? (await import('./cache/redisCallerRates.ts')).redisCallerRates({
+        url: config.cache.url,
+        limit: config.callerRate,
+        opTimeoutMs: config.cache.opTimeoutMs,
+        retryMs: 1000,
+        logger,
+        // Its state cannot be sealed either (the script reads it): a forged one is counted.
+        ...(sealer ? { onClamped: () => sealer.reject('caller', 'clamped') } : {}),
       })
     : undefined;
 }

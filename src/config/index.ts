@@ -10,6 +10,7 @@ export { externalIdVariable } from './accounts.ts';
 export { accountGroupsNameAccounts } from './auth.ts';
 export { ConfigError } from './env.ts';
 export {
+  MAX_CALLER_RATE,
   MAX_EMULATOR_JOBS_PER_SOURCE,
   MAX_UPSTREAM_RATE,
   SETTING_VARIABLES,

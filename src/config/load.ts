@@ -10,7 +10,7 @@ import { cacheOf, cursorSecretOf, listingOf } from './cache.ts';
 import { awsSettingsOf, endpointsOf } from './endpoints.ts';
 import { eventsOf } from './events.ts';
 import { ConfigError, bool, int, opt, pattern, type Env } from './env.ts';
-import { emulatorJobsPerSource, intsOf, resilienceOf } from './limits.ts';
+import { callerRateOf, emulatorJobsPerSource, intsOf, resilienceOf } from './limits.ts';
 import { tracing } from './tracing.ts';
 import type { Config, LoadOptions } from './types.ts';
 
@@ -49,6 +49,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
       awsRegion,
       awsAccounts.map((a) => a.alias),
     ),
+    callerRate: callerRateOf(env),
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel:
       pattern(

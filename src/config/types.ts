@@ -230,6 +230,13 @@ export interface Config {
     reservationTimeoutMs: number;
   };
   /**
+   * Requests one caller may make (docs/security.md#a-rate-per-caller): a GCRA of `count` per
+   * `periodMs` holding up to `burst` at once, per token subject (per client address without a
+   * token), across the replicas with Redis (JOBGRAPH_CALLER_RATE, default `600/60s`;
+   * JOBGRAPH_CALLER_RATE_BURST, default the count). null: off (`0` or `off`).
+   */
+  callerRate: { count: number; periodMs: number; burst: number } | null;
+  /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).
    * `loopback` (the demo's default) allows any `http://localhost:<port>` and `http://127.0.0.1:<port>`.
    * None by default in live mode.

@@ -42,7 +42,14 @@ import type { EventQueues } from '../datasources/events/eventQueues.ts';
 import type { EventLedger } from '../datasources/events/ledger.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
-import { paramsFromUrl, wantsEventStream } from './transport.ts';
+import { acceptedTypes, paramsFromUrl, wantsEventStream } from './transport.ts';
+import {
+  callerRateMiddleware,
+  createCallerRate,
+  type CallerRate,
+  type RateTransport,
+} from './callerRate.ts';
+import { localCallerRates, type CallerRates } from '../cache/callerRates.ts';
 import { FdHealth } from './health.ts';
 import { rootHandler } from './root.ts';
 import {
@@ -94,6 +101,8 @@ export interface ServerOptions {
   ledger?: EventLedger;
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
+  /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
+  callerRates?: CallerRates;
 }
 
 export interface RunningServer {
@@ -188,6 +197,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const contextFor = contextFactory(gateway, limits);
   const run = apolloRunner(apollo, contextFor);
+  const metrics = options.observability?.metrics;
+  const callerRate = callerRateOf(options);
   const subscriptions = startSubscriptions(
     { ...options, listSnapshots },
     {
@@ -197,11 +208,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       formatError,
       executeOperation: run.overWebSocket,
       audit: gateway.audit,
+      ...(callerRate ? { callerRate } : {}),
     },
   );
   await apollo.start();
 
-  const metrics = options.observability?.metrics;
   const { accountStates } = options;
   if (accountStates) metrics?.accountSource(accountStates);
   healthRoutes(app, {
@@ -223,6 +234,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     run,
     subscriptions,
     authenticate: authenticator(verifyToken, operationLog, metrics),
+    ...(callerRate
+      ? {
+          rate: callerRateMiddleware(callerRate, rateTransportOf, () =>
+            metrics?.graphqlRequest('unknown', 'RATE_LIMITED'),
+          ),
+        }
+      : {}),
     ...(options.observability?.tracing
       ? { spanMiddleware: operationSpanMiddleware(options.observability) }
       : {}),
@@ -244,6 +262,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await apollo.stop();
     },
   };
+}
+
+/** The callers' request rate (JOBGRAPH_CALLER_RATE) counted in the options' store, else this process's own; none when off. */
+function callerRateOf(options: ServerOptions): CallerRate | undefined {
+  const limit = options.config.callerRate;
+  if (!limit) return undefined;
+  const rates = options.callerRates ?? localCallerRates(limit);
+  return createCallerRate(limit, rates, options.observability?.metrics);
 }
 
 /** Each account as an operator's `/readyz` lists it: cloud, alias, state and code (never an ID). */
@@ -367,6 +393,7 @@ function startSubscriptions(
     verifyToken: TokenVerifier;
     executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;
     audit: AccountAudit;
+    callerRate?: CallerRate;
   },
 ): Subscriptions {
   const subscriptions = createSubscriptions({
@@ -385,6 +412,7 @@ function startSubscriptions(
     ...(options.ledger ? { ledger: options.ledger } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
+    ...(parts.callerRate ? { callerRate: parts.callerRate } : {}),
   });
   subscriptions.attach(parts.httpServer);
   // The subscription gauges read the hub when /metrics is scraped: no bookkeeping per event.
@@ -447,6 +475,19 @@ function authenticator(
       next();
     }, next);
   };
+}
+
+/**
+ * Which requests to /graphql spend their caller's rate, and under which transport: every one
+ * (JSON, event streams, each request of the single connection mode) but a single connection
+ * mode stop (`DELETE`), which only ends work and is never refused.
+ */
+function rateTransportOf(req: http.IncomingMessage): Exclude<RateTransport, 'ws'> | null {
+  if (req.method === 'DELETE') return null;
+  return isSingleConnectionRequest(req) ||
+    acceptedTypes(req.headers.accept).includes('text/event-stream')
+    ? 'sse'
+    : 'http';
 }
 
 /** Apollo's context function for one admitted request and its operation (body or URL parameters). */
@@ -539,6 +580,8 @@ function graphqlRoute(
     run: ApolloRunner;
     subscriptions: Subscriptions;
     authenticate: express.RequestHandler;
+    /** The caller's request rate spent (JOBGRAPH_CALLER_RATE); none when off. */
+    rate?: express.RequestHandler;
     spanMiddleware?: express.RequestHandler;
   },
 ): void {
@@ -547,6 +590,8 @@ function graphqlRoute(
     GRAPHQL_PATH,
     ...(parts.spanMiddleware ? [parts.spanMiddleware] : []),
     parts.authenticate,
+    // Before the body is read: a request over its caller's rate costs no more than its head.
+    ...(parts.rate ? [parts.rate] : []),
     express.json({ limit: parts.config.limits.maxBodyBytes }),
     // An event stream when the client asks for one, and every request of graphql-sse's single
     // connection mode (WebSocket is on `upgrade`); JSON from Apollo otherwise.

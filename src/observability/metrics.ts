@@ -48,6 +48,8 @@ export interface BreakerState {
  *   UPSTREAM_THROTTLED by it, and how long each call that went waited (0 for most while under budget);
  * - `jobgraph_breaker_open{provider,account,region}`: 1 while an account's region's circuit is open or half-open,
  *   0 once it closed again (a region appears after its first call);
+ * - `jobgraph_caller_rate_limited_total{transport}`: requests and WebSocket operations refused
+ *   RATE_LIMITED, their caller over JOBGRAPH_CALLER_RATE (`http`, `sse` or `ws`);
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
  * - `jobgraph_cache_rejected_total{kind,reason}`: values read back from Redis not believed
  *   (src/cache/sealed.ts), each a miss;
@@ -84,6 +86,7 @@ export class GatewayMetrics {
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
   readonly #events: Counter<'provider' | 'outcome'>;
+  readonly #callerRateLimited: Counter<'transport'>;
   readonly #cacheRejected: Counter<'kind' | 'reason'>;
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
@@ -124,9 +127,15 @@ export class GatewayMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.#callerRateLimited = new Counter({
+      name: 'jobgraph_caller_rate_limited_total',
+      help: 'Requests and operations refused RATE_LIMITED because their caller was over its rate (JOBGRAPH_CALLER_RATE), by transport: http, sse or ws.',
+      labelNames: ['transport'],
+      registers,
+    });
     this.#cacheRejected = new Counter({
       name: 'jobgraph_cache_rejected_total',
-      help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
+      help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate, caller) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
       labelNames: ['kind', 'reason'],
       registers,
     });
@@ -167,6 +176,11 @@ export class GatewayMetrics {
   /** A job, list filter or watch refused for its account (one per refused reference, however few lines the audit log writes). */
   accountRefused(reason: string): void {
     this.#accountRefusals.inc({ reason });
+  }
+
+  /** A request or operation refused RATE_LIMITED (its caller over JOBGRAPH_CALLER_RATE); never who the caller is. */
+  callerRateLimited(transport: 'http' | 'sse' | 'ws'): void {
+    this.#callerRateLimited.inc({ transport });
   }
 
   /** A value read back from Redis was not believed (src/cache/sealed.ts). */

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AccountAudit } from '../auth/accountAudit.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { Config } from '../config/index.ts';
+import type { CallerRate } from '../http/callerRate.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
 import type { QueryLimits } from '../limits/index.ts';
@@ -53,6 +54,8 @@ export interface SubscriptionOptions {
   events?: WatchHubOptions['events'];
   /** The events' ledger, shared with `listJobs`. */
   ledger?: WatchHubOptions['ledger'];
+  /** The callers' request rate, which each WebSocket operation spends (SSE requests spend it at the HTTP edge); none: off. */
+  callerRate?: CallerRate;
 }
 
 export interface Subscriptions {
@@ -116,6 +119,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     logger,
     verifyToken: (authorization) => options.verifyToken(authorization),
     executeOperation: (call) => options.executeOperation(call),
+    ...(options.callerRate ? { callerRate: options.callerRate } : {}),
   });
   return {
     hub,
