@@ -231,9 +231,13 @@ describe('One registry of providers', () => {
   });
 });
 
-/** The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions) and SQS's (the job events' queues). */
+/**
+ * The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions)
+ * and SQS's (the queues the providers' events travel on): neither is a provider.
+ */
+const NOT_PROVIDERS = new Set(['sts', 'sqs']);
 const EMULATOR_FOLDERS = readdirSync(join(SRC, 'emulators'), { withFileTypes: true })
-  .filter((e) => e.isDirectory() && e.name !== 'sts' && e.name !== 'sqs')
+  .filter((e) => e.isDirectory() && !NOT_PROVIDERS.has(e.name))
   .map((e) => `emulators/${e.name}`);
 
 /** The console's source, checked like src/ (paths `console/src/…`). */
