@@ -156,6 +156,23 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   const secondJobs = batchSecondAccountJobs(listing.anchorMs);
   const secondList = listing.of(secondJobs);
   const callers = awsCallers(opts, { service: 'batch', now });
+  /**
+   * In a big account the second account also answers DescribeJobs for the default account's
+   * generated jobs, as its own (its account ID in their ARNs; listed only in the default's), as
+   * its `shared` job names the default's example: so a benchmark can watch (and move) many jobs of
+   * two accounts (bench/events.ts).
+   */
+  const bigTwin = (accountId: string, jobId: string): WireBatchJob | undefined => {
+    if (listing.jobsPerSource === undefined) return undefined;
+    for (const list of lists.values()) {
+      const hit = list.find(jobId)?.job();
+      if (hit)
+        return JSON.parse(
+          JSON.stringify(hit).split(callers.accounts.defaultAccountId).join(accountId),
+        ) as WireBatchJob;
+    }
+    return undefined;
+  };
   const otherJobs = (accountId: string): AccountJobs => {
     const second = callers.which(accountId) === 'second';
     const here = (region: string) => second && inDemo(region);
@@ -163,7 +180,8 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       queues: (region) => (here(region) ? BATCH_SECOND_ACCOUNT_QUEUES : []),
       listOf: (region, arn) =>
         here(region) && arn === BATCH_SECOND_ACCOUNT_QUEUES[0]!.jobQueueArn ? secondList : null,
-      find: (_req, region, jobId) => (here(region) ? secondList.find(jobId)?.job() : undefined),
+      find: (_req, region, jobId) =>
+        here(region) ? (secondList.find(jobId)?.job() ?? bigTwin(accountId, jobId)) : undefined,
       childrenOf: () => [],
       progressingIn: () => false,
       scope: `batch/${accountId}`,

@@ -1,0 +1,246 @@
+/**
+ * Events against polling (issue #59): `npm run bench:events` watches 10,000 unfinished AWS Batch
+ * jobs of a big account, half in the default account and half in the second (`staging`), over
+ * graphql-ws (`jobUpdates`, 100 IDs a subscription, ten subscriptions a caller), while 1 % of
+ * them change a minute (`POST /__emulator/jobs/state` on the Batch emulator, which publishes each
+ * change's `Batch Job State Change` event on its account's queue). Twice, on the same emulators
+ * and the same watchers: a gateway on its defaults reading the emulators' queues, and one with
+ * `JOBGRAPH_EVENT_QUEUES=` (polling only). Each counts the DescribeJobs calls the Batch emulator
+ * answered over the same window (after a warm-up, so polling is at its longest wait) and the time
+ * from a change being asked of the emulator (its event is on the queue when the answer comes) to a
+ * watcher's receipt of the new status. Writes bench/EVENTS.md and prints one JSON line.
+ *
+ * Settings: BENCH_EVENTS_JOBS (10000), BENCH_EVENTS_MINUTES (window, 5), BENCH_EVENTS_WARMUP_S
+ * (60), BENCH_EVENTS_ENV (extra gateway settings for both runs, `A=1,B=2`); BENCH_QUICK=1: 1,000
+ * jobs, a 1-minute window, 40 s of warm-up (a smoke check, not the figure).
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { listedDemoJobs } from '../src/emulators/index.ts';
+import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
+import type { EmulatorProcess } from './rig/emulators.ts';
+import { metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
+import { sleep } from './rig/proc.ts';
+import { loadAverage, runLine, table } from './rig/report.ts';
+import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
+import { percentile } from './rig/stats.ts';
+import { mintToken } from '../src/auth/mintToken.ts';
+
+const quick = process.env.BENCH_QUICK === '1';
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const JOBS = num('BENCH_EVENTS_JOBS', quick ? 1000 : 10_000);
+const MINUTES = num('BENCH_EVENTS_MINUTES', quick ? 1 : 5);
+const WARMUP_S = num('BENCH_EVENTS_WARMUP_S', quick ? 40 : 60);
+const EXTRA = Object.fromEntries(
+  (process.env.BENCH_EVENTS_ENV ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
+/** Changes a minute: 1 % of the watched jobs. */
+const PER_MINUTE = JOBS / 100;
+const IDS_PER_SUBSCRIPTION = 100; // JOBGRAPH_MAX_JOB_IDS' default
+const SUBSCRIPTIONS_PER_CALLER = 10; // within JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER's 20
+const OPEN = new Set<string>(BATCH_JOB_STATUSES.slice(0, 5));
+const OUT_MD = fileURLToPath(new URL('EVENTS.md', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const log = logger('events');
+
+/** Unfinished big-account Batch jobs, `perAccount` of them (their IDs), and the jobsPerSource holding them. */
+function unfinishedJobs(perAccount: number) {
+  let n = Math.ceil(perAccount / 0.07 / 3);
+  for (;;) {
+    const open = listedDemoJobs(Date.now(), { jobsPerSource: n }).batch.filter((j) =>
+      OPEN.has(j.providerStatus),
+    );
+    if (open.length >= perAccount)
+      return { n, native: open.slice(0, perAccount).map((j) => j.globalId.split(':')[2]!) };
+    n = Math.ceil(n * 1.1);
+  }
+}
+
+interface Watched {
+  /** Global ID → its last status seen by a watcher. */
+  status: Map<string, string>;
+  /** Global ID → [status asked for, ms when asked] of the change not yet seen. */
+  awaited: Map<string, [string, number]>;
+  latencies: number[];
+  errors: number;
+  close(): void;
+}
+
+/** Ten subscriptions of 100 IDs per caller (its own token and WebSocket); resolves once every job was seen. */
+async function watch(stack: Stack, gateway: GatewayProcess, ids: string[]): Promise<Watched> {
+  const w: Watched = {
+    status: new Map(),
+    awaited: new Map(),
+    latencies: [],
+    errors: 0,
+    close: () => {},
+  };
+  const clients: { dispose(): unknown }[] = [];
+  w.close = () => clients.forEach((c) => void c.dispose());
+  let allSeen!: () => void;
+  const seen = new Promise<void>((resolve) => (allSeen = resolve));
+  const perCaller = IDS_PER_SUBSCRIPTION * SUBSCRIPTIONS_PER_CALLER;
+  for (let c = 0; c * perCaller < ids.length; c++) {
+    const token = await mintToken({
+      secret: stack.jwtSecret,
+      scopes: ['jobs:read'],
+      subject: `events-${c}`,
+      accounts: ['default', 'staging'],
+    });
+    const client = createClient({
+      url: gateway.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { Authorization: `Bearer ${token}` },
+    });
+    clients.push(client);
+    for (let s = 0; s < SUBSCRIPTIONS_PER_CALLER; s++) {
+      const from = c * perCaller + s * IDS_PER_SUBSCRIPTION;
+      const batch = ids.slice(from, from + IDS_PER_SUBSCRIPTION);
+      if (!batch.length) break;
+      type Update = { jobUpdates?: { id: string; providerStatus: string | null } };
+      client.subscribe<Update>(
+        {
+          query: 'subscription($ids:[ID!]!){jobUpdates(ids:$ids){id providerStatus}}',
+          variables: { ids: batch },
+        },
+        {
+          next: ({ data, errors }) => {
+            if (errors?.length && w.errors++ === 0) log(`errors: ${JSON.stringify(errors)}`);
+            const job = data?.jobUpdates;
+            if (!job?.providerStatus) return;
+            w.status.set(job.id, job.providerStatus);
+            const want = w.awaited.get(job.id);
+            if (want?.[0] === job.providerStatus) {
+              w.latencies.push(Date.now() - want[1]);
+              w.awaited.delete(job.id);
+            }
+            if (w.status.size === ids.length) allSeen();
+          },
+          error: (err) => log(`subscription error: ${String(err)}`),
+          complete: () => {},
+        },
+      );
+    }
+  }
+  await seen;
+  return w;
+}
+
+/** Move `globalId`'s job one status on (never to a finished one but from RUNNING), on its account. */
+async function change(emulators: EmulatorProcess, w: Watched, globalId: string): Promise<void> {
+  const from = w.status.get(globalId)!;
+  const status = BATCH_JOB_STATUSES[BATCH_JOB_STATUSES.indexOf(from as 'RUNNING') + 1]!;
+  const account = globalId.startsWith('batch@staging:') ? 'staging' : 'default';
+  const asked = Date.now();
+  w.awaited.set(globalId, [status, asked]);
+  const res = await fetch(`${emulators.urls.batch}/__emulator/jobs/state`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jobId: globalId.split(':')[2], status, account }),
+  });
+  if (!res.ok) throw new Error(`changeState ${globalId}: ${res.status} ${await res.text()}`);
+}
+
+async function batchCalls(emulators: EmulatorProcess): Promise<number> {
+  return (await emulators.counters()).batch.calls;
+}
+
+/** One run: a gateway (events on or off), the watchers, the warm-up, then the measured window of changes. */
+async function run(stack: Stack, ids: string[], order: string[], events: boolean) {
+  const label = events ? 'events' : 'polling';
+  const gateway = await stack.gateway({
+    label,
+    extraEnv: { ...EXTRA, ...(events ? {} : { JOBGRAPH_EVENT_QUEUES: '' }) },
+  });
+  const w = await watch(stack, gateway, ids);
+  log(`${label}: ${ids.length} jobs watched; warming up ${WARMUP_S} s`);
+  await sleep(WARMUP_S * 1000);
+  const before = await batchCalls(stack.emulators);
+  const cpuBefore = gateway.cpuMicros();
+  const started = Date.now();
+  const changes = Math.round(PER_MINUTE * MINUTES);
+  for (let i = 0; i < changes; i++) {
+    await sleep(Math.max(0, started + (i * 60_000) / PER_MINUTE - Date.now()));
+    await change(stack.emulators, w, order.shift()!);
+  }
+  await sleep(Math.max(0, started + MINUTES * 60_000 - Date.now()));
+  const calls = (await batchCalls(stack.emulators)) - before;
+  const cpu = (gateway.cpuMicros() - cpuBefore) / (MINUTES * 600_000); // % of one core
+  const rss = gateway.rss();
+  const metrics = await scrape(gateway);
+  const applied =
+    metricValue(metrics, 'jobgraph_events_total', 'provider="batch",outcome="applied"') || 0;
+  w.close();
+  await release(gateway);
+  const lat = w.latencies;
+  log(
+    `${label}: ${calls} DescribeJobs, ${lat.length}/${changes} seen, ${applied} applied, ${w.errors} errors`,
+  );
+  return {
+    label,
+    calls,
+    cpu,
+    rss,
+    changes,
+    seen: lat.length,
+    applied,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+  };
+}
+
+runBench(log, async () => {
+  const perAccount = Math.ceil(JOBS / 2);
+  const { n, native } = unfinishedJobs(perAccount);
+  const ids = [
+    ...native.map((id) => `batch:us-east-1:${id}`),
+    ...native.slice(0, JOBS - perAccount).map((id) => `batch@staging:us-east-1:${id}`),
+  ];
+  log(`${ids.length} jobs (${n} a Batch queue in the big account); window ${MINUTES} min`);
+  const stack = await startStack({ jobsPerSource: n });
+  // Each run moves jobs not moved before, spread over both accounts.
+  const order = ids.filter((_, i) => i % 7 === 3).concat(ids.filter((_, i) => i % 7 !== 3));
+  const polling = await run(stack, ids, order, false);
+  const events = await run(stack, ids, order, true);
+  const load = loadAverage();
+  const ratio = polling.calls / Math.max(1, events.calls);
+  const ms = (v: number) => (Number.isNaN(v) ? '—' : `${(v / 1000).toFixed(2)} s`);
+  const md = [
+    '# Events against polling (`npm run bench:events`)',
+    '',
+    `${runLine(REPO_ROOT)}; load average after the run ${load}.`,
+    '',
+    `${ids.length} unfinished AWS Batch jobs watched over graphql-ws (half in the default account, half in \`staging\`), ${PER_MINUTE} of them changing a minute, measured over ${MINUTES} min after ${WARMUP_S} s of warm-up. DescribeJobs calls are those the Batch emulator answered in the window; delivery is from the change being asked of the emulator (its event is on the queue by the answer) to the watcher's receipt of the new status. Gateway settings: the defaults${Object.keys(EXTRA).length ? ` with ${JSON.stringify(EXTRA)}` : ''}, polling only with \`JOBGRAPH_EVENT_QUEUES=\`.`,
+    '',
+    ...table(
+      [
+        'run',
+        'DescribeJobs calls',
+        'changes seen',
+        'events applied',
+        'delivery p50',
+        'delivery p99',
+      ],
+      [polling, events].map((r) => [
+        r.label,
+        r.calls,
+        `${r.seen}/${r.changes}`,
+        r.applied,
+        ms(r.p50),
+        ms(r.p99),
+      ]),
+    ),
+    '',
+    `DescribeJobs calls with events: **${ratio.toFixed(1)}× fewer** than polling only (the bar: 20×); delivery p99 with events ${ms(events.p99)} (the bar: 2 s).`,
+    '',
+  ];
+  if (!quick) writeFileSync(OUT_MD, md.join('\n'));
+  process.stdout.write(
+    `${JSON.stringify({ jobs: ids.length, minutes: MINUTES, extra: EXTRA, load, ratio, polling, events })}\n`,
+  );
+});
