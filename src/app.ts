@@ -256,7 +256,43 @@ export interface DemoGateway extends Gateway {
    * jobs:secrets:read, both for every account (`*`); `secondAccount` has jobs:read for the second
    * demo account alone.
    */
-  tokens: { read: string; secrets: string; secondAccount: string };
+  tokens: DemoTokens;
+  /** Where the tokens' key came from: JOBGRAPH_JWT_SECRET (so `jobgraph token` can mint more), or made at start. */
+  tokenKey: 'JOBGRAPH_JWT_SECRET' | 'made at start';
+}
+
+type DemoTokens = { read: string; secrets: string; secondAccount: string };
+
+/** The demo's three tokens, signed with `config.auth.jwtSecret`. */
+async function demoTokens(config: Config, secondAlias: string): Promise<DemoTokens> {
+  const secret = config.auth.jwtSecret as string;
+  const common = {
+    secret,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    accountsClaim: config.auth.accountsClaim,
+  };
+  // Every account for the reader and the secrets reader; the second account alone for a team's view.
+  return {
+    read: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ],
+      subject: 'demo-reader',
+      accounts: [ALL_ACCOUNTS],
+    }),
+    secrets: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ, SCOPE_SECRETS],
+      subject: 'demo-secrets-reader',
+      accounts: [ALL_ACCOUNTS],
+    }),
+    secondAccount: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ],
+      subject: `demo-${secondAlias}-reader`,
+      accounts: [secondAlias],
+    }),
+  };
 }
 
 /**
@@ -297,33 +333,7 @@ export async function startDemo(
       ...(options.port !== undefined ? { port: options.port } : {}),
       auth: { ...base.auth, jwtSecret },
     };
-    const claims = { issuer: config.auth.issuer, audience: config.auth.audience };
-    // Every account for the reader and the secrets reader; the second account alone for a team's view.
-    const every = { accounts: [ALL_ACCOUNTS], accountsClaim: config.auth.accountsClaim };
-    const tokens = {
-      read: await mintToken({
-        secret: jwtSecret,
-        scopes: [SCOPE_READ],
-        subject: 'demo-reader',
-        ...every,
-        ...claims,
-      }),
-      secrets: await mintToken({
-        secret: jwtSecret,
-        scopes: [SCOPE_READ, SCOPE_SECRETS],
-        subject: 'demo-secrets-reader',
-        ...every,
-        ...claims,
-      }),
-      secondAccount: await mintToken({
-        secret: jwtSecret,
-        scopes: [SCOPE_READ],
-        subject: `demo-${DEMO_SECOND_AWS_ACCOUNT.alias}-reader`,
-        accounts: [DEMO_SECOND_AWS_ACCOUNT.alias],
-        accountsClaim: config.auth.accountsClaim,
-        ...claims,
-      }),
-    };
+    const tokens = await demoTokens(config, DEMO_SECOND_AWS_ACCOUNT.alias);
     const gateway = await startGateway(config, {
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
       ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -338,6 +348,7 @@ export async function startDemo(
       ...gateway,
       emulators,
       tokens,
+      tokenKey: base.auth.jwtSecret === null ? 'made at start' : 'JOBGRAPH_JWT_SECRET',
       close: async () => {
         await gateway.close();
         await emulators.close();

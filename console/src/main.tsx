@@ -40,7 +40,7 @@ function TokenRefused({ reason }: { reason: string }) {
         </li>
         <li>
           With <code>JOBGRAPH_JWT_SECRET</code> set:{' '}
-          <code>npx jobgraph token --scopes "jobs:read"</code> mints one (<code>--ttl</code> sets
+          <code>npm run jobgraph -- token --scopes "jobs:read"</code> mints one (<code>--ttl</code> sets
           its life in seconds).
         </li>
         <li>

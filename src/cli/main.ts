@@ -11,13 +11,17 @@ import type { EmulatorName } from '../emulators/index.ts';
 // (and @apollo/subgraph for --subgraph); Apollo Server, the AWS clients and the resolvers load for
 // `demo` and live mode alone.
 
+/** `token`'s lifetime without --ttl: 12 h, a working day's development session. */
+const DEFAULT_TOKEN_TTL_SECONDS = 43200;
+
 const USAGE = `Usage:
   jobgraph                     live mode: real upstreams configured from the environment
   jobgraph demo                gateway + embedded emulators with demo data (npm start)
   jobgraph emulators [--port-base 4100]
                                only the provider emulators and STS on fixed loopback ports
-  jobgraph token --scopes "jobs:read jobs:secrets:read" [--accounts "staging prod"] [--ttl 3600]
-                               mint an HS256 development token with JOBGRAPH_JWT_SECRET;
+  jobgraph token --scopes "jobs:read jobs:secrets:read" [--accounts "staging prod"] [--ttl seconds]
+                               mint an HS256 development token with JOBGRAPH_JWT_SECRET
+                               (--ttl: its lifetime, ${DEFAULT_TOKEN_TTL_SECONDS} s = 12 h by default);
                                --accounts: the accounts it may read (aliases, default, account
                                IDs, or *); without it the token reads the default accounts only
   jobgraph schema [--subgraph | --possible-types]
@@ -26,6 +30,8 @@ const USAGE = `Usage:
                                for Apollo Client's new InMemoryCache({ possibleTypes })
   jobgraph --version           print the version
   jobgraph --help              print this help
+
+In a clone, run them as npm run jobgraph -- <command> (at once: no npx resolution).
 
 Live mode refuses to start unless it can verify tokens: set JOBGRAPH_JWKS_URL (with
 JOBGRAPH_JWT_ISSUER and JOBGRAPH_JWT_AUDIENCE) or JOBGRAPH_JWT_SECRET.`;
@@ -177,7 +183,22 @@ function demoAccessLines(gateway: DemoGateway, secondAlias: string): string[] {
     `  Token with jobs:read for the "${secondAlias}" account alone (a team's view; other accounts' jobs are FORBIDDEN):`,
     `    Authorization: Bearer ${gateway.tokens.secondAccount}`,
     '',
+    ...demoMintLines(gateway.tokenKey),
   ];
+}
+
+/** How `jobgraph token` mints more tokens this demo accepts: only with the key it verifies. */
+function demoMintLines(tokenKey: DemoGateway['tokenKey']): string[] {
+  const mint = 'npm run jobgraph -- token --scopes "jobs:read"';
+  return tokenKey === 'JOBGRAPH_JWT_SECRET'
+    ? ['  More tokens: `' + mint + '` with the same JOBGRAPH_JWT_SECRET set.', '']
+    : [
+        '  These tokens are signed with a key made at start: a token from `jobgraph token` is refused',
+        '  here. To mint more, start the demo and the command with the same JOBGRAPH_JWT_SECRET:',
+        '    export JOBGRAPH_JWT_SECRET=$(openssl rand -hex 32)   # 32 characters or more',
+        `    npm start            # then, in a shell with the same variable: ${mint}`,
+        '',
+      ];
 }
 
 /** The demo banner's example job IDs, and a curl that reads one. */
@@ -331,9 +352,8 @@ function integerFlag(flag: string, raw: string, min: number, max: number, what: 
   return value;
 }
 
-const DEFAULT_TOKEN_TTL_SECONDS = 43200;
-/** The emulators listen on base+1 … base+5. */
-const MAX_PORT_BASE = 65535 - 5;
+/** The emulators listen on base+1 … base+7 (AWS Batch's offset, the highest). */
+const MAX_PORT_BASE = 65535 - 7;
 
 async function main(argv: string[]): Promise<void> {
   let parsed;

