@@ -92,7 +92,7 @@ const iso = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString(
 /** Every field of `type`, all the way down (the SDL has no cycles below BatchJob). */
 function selectAll(type: GraphQLObjectType): string {
   const fields = Object.values(type.getFields()).map((field) => {
-    const named = getNamedType(field.type as GraphQLOutputType);
+    const named = getNamedType(field.type);
     return isObjectType(named) ? `${field.name} { ${selectAll(named)} }` : field.name;
   });
   return fields.join(' ');
