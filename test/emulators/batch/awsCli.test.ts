@@ -1,12 +1,7 @@
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import {
-  getNamedType,
-  isObjectType,
-  type GraphQLObjectType,
-  type GraphQLOutputType,
-} from 'graphql';
+import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BATCH_DEMO_REGION,
