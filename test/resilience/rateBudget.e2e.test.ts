@@ -18,7 +18,6 @@ import {
   logged,
   metricsOf,
   replicaEnv,
-  sample,
   startRedisServer,
   startReplicas,
   Watcher,
@@ -194,8 +193,11 @@ describe.skipIf(redisServer.skip)(
       await Promise.all(Array.from({ length: CALLERS }, (_, n) => caller(n)));
       const loadEnded = performance.now();
 
-      // One request per provider asking four seconds' worth of its jobs at once: a turn more than
-      // the budget away is refused at once, so some are UPSTREAM_THROTTLED however slow the machine.
+      // One request per provider asking four seconds' worth of its jobs at once: a job answered
+      // took a turn within its budget, and the turns are spaced by the limit, so at most a
+      // budget's worth of turns (+1 for the edge, +1 for jobs of one request starting a moment
+      // apart) are answered; the rest are refused (UPSTREAM_THROTTLED) or end with the budget,
+      // however slow the machine.
       const burstAuthorization = `Bearer ${await watcherToken('burst')}`;
       const burst = await Promise.all(
         PROVIDERS.map(async (p, n) => {
@@ -210,7 +212,7 @@ describe.skipIf(redisServer.skip)(
           const outcomes = asked.map((id, i) => outcomeOf(id, i, body));
           for (const [i, o] of outcomes.entries())
             if (o === 'unexpected') unexpected.push({ id: asked[i], error: body.errors ?? null });
-          return [p, outcomes.filter((o) => o === 'throttled').length] as const;
+          return [p, outcomes.filter((o) => o === 'ok').length] as const;
         }),
       );
 
@@ -253,17 +255,23 @@ describe.skipIf(redisServer.skip)(
           [p]: Math.min(inside, Math.floor(LIMITS[p] * seconds) + 2),
         });
       }
-      // The budget was spent: each provider answered jobs, and refused some of the burst's.
+      // The budget was spent: each provider answered jobs, and no more of the burst's than its turns.
       for (const p of PROVIDERS) expect(arrivals[p].length).toBeGreaterThan(0);
-      for (const [p, refused] of burst) expect({ [p]: refused > 0 }).toEqual({ [p]: true });
+      for (const [p, answered] of burst)
+        expect({ [p]: answered }).toEqual({
+          [p]: Math.min(answered, Math.floor((LIMITS[p] * BUDGET_MS) / 1000) + 2),
+        });
       // The replicas counted their turns in Redis all along, and say what they did.
       for (const p of processes) expect(logged(p, /rate budget: Redis is unavailable/)).toEqual([]);
       const texts = await Promise.all(urls.map((u) => metricsOf(u)));
-      const total = (name: string) => texts.reduce((n, t) => n + sample(t, name), 0);
-      expect(total('jobgraph_upstream_rate_throttled_total{provider="AWS_OMICS"}')).toBeGreaterThan(
-        0,
-      );
-      expect(total('jobgraph_upstream_rate_waits_total{provider="AWS_OMICS"}')).toBeGreaterThan(0);
+      // Calls waited for their turn or were refused one (which of the two is load's business: a
+      // slow machine brings jobs to the budget more slowly).
+      const acted = texts
+        .flatMap((t) => [
+          ...t.matchAll(/^jobgraph_upstream_rate_(?:waits|throttled)_total\{[^}]*\} (\d+)/gm),
+        ])
+        .reduce((n, m) => n + Number(m[1]), 0);
+      expect(acted).toBeGreaterThan(0);
     });
   },
 );
