@@ -3,7 +3,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { ALL_ACCOUNTS } from './auth/accountGrant.ts';
 import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
-import { loadConfig, type Config } from './config/index.ts';
+import { accountGroupsNameAccounts, loadConfig, type Config } from './config/index.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
 import { createListSnapshots } from './datasources/listing/index.ts';
 import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
@@ -17,7 +17,7 @@ import {
   createSensitiveValueCollector,
 } from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
-import { openJobCache, type JobCache } from './cache/index.ts';
+import { createSealer, openJobCache, type JobCache, type Sealer } from './cache/index.ts';
 import { JOB_TYPE_NAME } from './model/jobKeys.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
 import { isLoopbackHost } from './http/loopback.ts';
@@ -56,6 +56,8 @@ export interface Gateway {
 
 /** Build the schema and sources from a config and serve them. */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  // Here, not in loadConfig: the demo's accounts join the configuration after it is read.
+  accountGroupsNameAccounts(config);
   const built = buildSchema();
   const logger = createLogger(
     config.logLevel,
@@ -63,7 +65,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     options.logDestination,
   );
   learnConfiguredSecrets(config, built);
-  const cache = await openCache(config, built, logger, options.uncachedJobIds);
   const health = new FdHealth();
   let sources: Sources | undefined;
   const breakers = (): BreakerState[] =>
@@ -71,7 +72,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })),
     );
   const observability = await createObservability(config, breakers);
-  const rateBucket = await openRateBucket(config, logger);
+  const sealer = clusterSealer(config, logger, observability);
+  const cache = await openCache(config, built, logger, options.uncachedJobIds, sealer);
+  const rateBucket = await openRateBucket(config, logger, sealer);
   const accounts = new AwsAccounts(config, {
     assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
     learned: (identity) => {
@@ -90,8 +93,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           .then((states) => reportVerified(states, logger))
       : undefined;
   if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
-  const { listSnapshots, sharedSnapshots } = await openListSnapshots(config, options, logger);
-  const sharedReservations = await openSharedReservations(config, logger);
+  const { listSnapshots, sharedSnapshots } = await openListSnapshots(
+    config,
+    options,
+    logger,
+    sealer,
+  );
+  const sharedReservations = await openSharedReservations(config, logger, sealer);
   const server = await startServer({
     config,
     sources,
@@ -164,10 +172,28 @@ function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
       a.credentials.sessionToken,
     ]),
     config.auth.jwtSecret,
+    config.cache.clusterSecret,
     ...Object.values(config.tracing?.headers ?? {}),
   ]) {
     secretValues.pin(value);
   }
+}
+
+/**
+ * With Redis, what seals every value the replicas write there and opens what they read back
+ * (JOBGRAPH_CLUSTER_SECRET); a value not believed is counted in `jobgraph_cache_rejected_total`.
+ */
+function clusterSealer(
+  config: Config,
+  logger: Logger,
+  observability: Observability | undefined,
+): Sealer | undefined {
+  const secret = config.cache.clusterSecret;
+  if (!config.cache.url || !secret) return undefined;
+  return createSealer(secret, {
+    logger,
+    onReject: (kind, reason) => observability?.metrics?.cacheRejected(kind, reason),
+  });
 }
 
 /** The cache of finished jobs: never a record holding a secret, nor one of `uncached`. */
@@ -176,6 +202,7 @@ function openCache(
   built: BuiltSchema,
   logger: Logger,
   uncached: ReadonlySet<string> | undefined,
+  sealer: Sealer | undefined,
 ): Promise<JobCache | undefined> {
   const holdsSecret = createSecretDetector(
     built.schema,
@@ -195,11 +222,12 @@ function openCache(
         JOB_TYPE_NAME,
       ),
     },
+    sealer,
   );
 }
 
 /** JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away). */
-async function openRateBucket(config: Config, logger: Logger) {
+async function openRateBucket(config: Config, logger: Logger, sealer: Sealer | undefined) {
   return config.cache.url && Object.keys(config.resilience.upstreamRateLimits).length > 0
     ? (await import('./cache/redisRateBucket.ts')).redisRateBucket({
         url: config.cache.url,
@@ -207,18 +235,20 @@ async function openRateBucket(config: Config, logger: Logger) {
         retryMs: 1000,
         fallback: localRateBucket(),
         logger,
+        ...(sealer ? { onClamped: () => sealer.reject('rate', 'clamped') } : {}),
       })
     : undefined;
 }
 
 /** With Redis, graphql-sse single connection reservations any replica serves (the proxy needs no affinity). */
-async function openSharedReservations(config: Config, logger: Logger) {
-  return config.cache.url
+async function openSharedReservations(config: Config, logger: Logger, sealer: Sealer | undefined) {
+  return config.cache.url && sealer
     ? (await import('./cache/redisSseReservations.ts')).redisSseReservations({
         url: config.cache.url,
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
         logger,
+        sealer,
       })
     : undefined;
 }
@@ -227,14 +257,21 @@ async function openSharedReservations(config: Config, logger: Logger) {
  * listJobs' snapshots of the sources it reads whole, shared with list-assisted watching and,
  * through Redis (`sharedSnapshots`, closed with the gateway), with the other replicas.
  */
-async function openListSnapshots(config: Config, options: GatewayOptions, logger: Logger) {
-  const sharedSnapshots = config.cache.url
-    ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
-        url: config.cache.url,
-        opTimeoutMs: config.cache.opTimeoutMs,
-        logger,
-      })
-    : undefined;
+async function openListSnapshots(
+  config: Config,
+  options: GatewayOptions,
+  logger: Logger,
+  sealer: Sealer | undefined,
+) {
+  const sharedSnapshots =
+    config.cache.url && sealer
+      ? (await import('./cache/redisListSnapshots.ts')).redisListSnapshots({
+          url: config.cache.url,
+          opTimeoutMs: config.cache.opTimeoutMs,
+          logger,
+          sealer,
+        })
+      : undefined;
   const scheduler = options.watchScheduler;
   const listClock = options.listClock ?? (scheduler ? () => scheduler.now() : undefined);
   const listSnapshots = createListSnapshots(config, {
@@ -278,19 +315,19 @@ async function demoTokens(config: Config, secondAlias: string): Promise<DemoToke
       ...common,
       scopes: [SCOPE_READ],
       subject: 'demo-reader',
-      accounts: [ALL_ACCOUNTS],
+      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
     }),
     secrets: await mintToken({
       ...common,
       scopes: [SCOPE_READ, SCOPE_SECRETS],
       subject: 'demo-secrets-reader',
-      accounts: [ALL_ACCOUNTS],
+      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
     }),
     secondAccount: await mintToken({
       ...common,
       scopes: [SCOPE_READ],
       subject: `demo-${secondAlias}-reader`,
-      accounts: [secondAlias],
+      accounts: claimOf(config.auth.accountGroups, secondAlias),
     }),
   };
 }
@@ -358,6 +395,16 @@ export async function startDemo(
     await emulators.close();
     throw err;
   }
+}
+
+/**
+ * What a printed demo token's claim holds to grant `entry`: the entry itself, or — with a group
+ * mapping, where only mapped groups grant — the first group mapped to it (none: nothing).
+ */
+function claimOf(groups: Config['auth']['accountGroups'], entry: string): string[] {
+  if (!groups) return [entry];
+  const group = Object.keys(groups).find((g) => groups[g]?.includes(entry));
+  return group === undefined ? [] : [group];
 }
 
 /**

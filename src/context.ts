@@ -52,6 +52,8 @@ export interface RequestContext extends AuthContext {
   ): string;
   /** The alias of the account of the job with global ID `id`, `default` for the default one (`Job.accountAlias`). */
   accountAliasOf(id: string): string;
+  /** Write the request's audit lines of refused accounts (one per field); called as it ends. */
+  flushRefusals(): void;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
   listJobs(args: {
     filter: JobListFilter;
@@ -139,11 +141,11 @@ export function createRequestContext(
       coldSources += count;
     },
   };
-  /** A refusal of the caller's: the audit line and count, and the one FORBIDDEN error. */
+  // The request's refusals: counted each, logged one line per field when the request ends.
+  const refusals = audit?.forRequest(identity, requestId);
+  /** A refusal of the caller's: counted for the audit, and the one FORBIDDEN error. */
   const refuse = (field: string, provider: JobProvider | null, account: string) =>
-    audit
-      ? audit.refuse(identity, { field, provider, account, requestId })
-      : new AccountForbiddenError();
+    refusals ? refusals.refuse(field, provider, account) : new AccountForbiddenError();
   const listAccess = {
     grant: identity.accounts,
     refuse: (provider: JobProvider | null, account: string) =>
@@ -153,6 +155,7 @@ export function createRequestContext(
     config,
     requestId,
     identity,
+    flushRefusals: () => refusals?.flush(),
     listJobs: (args) => lister.list({ ...args, caller, budget, access: listAccess }),
     accountIdOf(id) {
       const key = parseGlobalId(id);

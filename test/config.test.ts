@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  accountGroupsNameAccounts,
   ConfigError,
   JOBGRAPH_VARIABLES,
   SETTING_VARIABLES,
@@ -30,7 +31,13 @@ describe('Configuration', () => {
         callerConcurrency: 20,
         maxClientsPerProvider: 32,
       },
-      cache: { url: null, maxEntries: 10000, ttlSeconds: 86400, opTimeoutMs: 250 },
+      cache: {
+        url: null,
+        clusterSecret: null,
+        maxEntries: 10000,
+        ttlSeconds: 86400,
+        opTimeoutMs: 250,
+      },
     });
     expect(loadConfig({ mode: 'demo' }, {})).toMatchObject({
       host: '127.0.0.1',
@@ -194,6 +201,36 @@ describe('Configuration', () => {
       { JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["staging"], "team-b": 7}' },
       'JOBGRAPH_ACCOUNT_GROUPS: maps each group to an array of account entries',
     ],
+    [
+      'a group mapping that maps nothing',
+      { JOBGRAPH_ACCOUNT_GROUPS: '{}' },
+      'JOBGRAPH_ACCOUNT_GROUPS: maps no group',
+    ],
+    [
+      'a group mapped to no account',
+      { JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": [], "team-b": ["staging"]}' },
+      'JOBGRAPH_ACCOUNT_GROUPS: maps the group "team-a" to no account',
+    ],
+    [
+      'a group mapped to a blank string',
+      { JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": "  "}' },
+      'JOBGRAPH_ACCOUNT_GROUPS: maps the group "team-a" to no account',
+    ],
+    [
+      'a group mapped to an entry that names no account',
+      { JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["staging prod"]}' },
+      'JOBGRAPH_ACCOUNT_GROUPS: the group "team-a" maps to "staging prod", which is not an account alias',
+    ],
+    [
+      'a group with an empty name',
+      { JOBGRAPH_ACCOUNT_GROUPS: '{"": ["staging"]}' },
+      'JOBGRAPH_ACCOUNT_GROUPS: maps a group with an empty name',
+    ],
+    [
+      'a claim requirement that is not a boolean',
+      { JOBGRAPH_ACCOUNTS_CLAIM_REQUIRED: 'sometimes' },
+      'JOBGRAPH_ACCOUNTS_CLAIM_REQUIRED: must be true or false',
+    ],
   ];
   it.each(bad)(
     'stops on %s with one line naming the variable and not the value',
@@ -287,6 +324,35 @@ describe('Configuration', () => {
       );
   });
 
+  it('requires JOBGRAPH_CLUSTER_SECRET with JOBGRAPH_CACHE_URL, refusing a short or one-character one in one line that never quotes it', () => {
+    const url = 'redis://127.0.0.1:6379';
+    const secret = 'a-cluster-secret-the-replicas-share-0123456789';
+    const cache = (env: Record<string, string>) => loadConfig({ mode: 'live' }, env).cache;
+    expect(cache({ JOBGRAPH_CACHE_URL: url, JOBGRAPH_CLUSTER_SECRET: secret }).clusterSecret).toBe(
+      secret,
+    );
+    expect(cache({}).clusterSecret).toBeNull();
+    const refusal = (env: Record<string, string>) => {
+      try {
+        cache(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).variable).toBe('JOBGRAPH_CLUSTER_SECRET');
+        return (err as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal({ JOBGRAPH_CACHE_URL: url })).toMatch(
+      /^JOBGRAPH_CLUSTER_SECRET: is required with JOBGRAPH_CACHE_URL \(at least 32 /,
+    );
+    for (const weak of ['short-but-random-Xq9', 'a'.repeat(64)]) {
+      const message = refusal({ JOBGRAPH_CACHE_URL: url, JOBGRAPH_CLUSTER_SECRET: weak });
+      expect(message).toMatch(/^JOBGRAPH_CLUSTER_SECRET: is too weak/);
+      expect(message).not.toContain(weak);
+      expect(message).not.toContain('\n');
+    }
+  });
+
   it('has live mode warn at start that cursors are per process without JOBGRAPH_CURSOR_SECRET', () => {
     const lines = (env: Record<string, string>) =>
       liveStartupSummary(env).filter((line) => line.includes('JOBGRAPH_CURSOR_SECRET'));
@@ -304,6 +370,46 @@ describe('Account grants (JOBGRAPH_ACCOUNTS_CLAIM, JOBGRAPH_ACCOUNT_GROUPS)', ()
     const { auth } = loadConfig({ mode: 'live' }, {});
     expect(auth.accountsClaim).toBe('accounts');
     expect(auth.accountGroups).toBeNull();
+    // Nothing configured: a token without the claim reads the default accounts, as before.
+    expect(auth.accountsClaimRequired).toBe(false);
+  });
+
+  it('require the claim once a claim name or a mapping is configured, unless turned off', () => {
+    const required = (env: Record<string, string>) =>
+      loadConfig({ mode: 'live' }, env).auth.accountsClaimRequired;
+    expect(required({ JOBGRAPH_ACCOUNTS_CLAIM: 'groups' })).toBe(true);
+    expect(required({ JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["default"]}' })).toBe(true);
+    expect(
+      required({ JOBGRAPH_ACCOUNTS_CLAIM: 'groups', JOBGRAPH_ACCOUNTS_CLAIM_REQUIRED: 'false' }),
+    ).toBe(false);
+    expect(required({ JOBGRAPH_ACCOUNTS_CLAIM_REQUIRED: 'true' })).toBe(true);
+  });
+
+  it('are said in the start-up summary: the claim, whether it is required, the mapping', () => {
+    const grants = (env: Record<string, string>) =>
+      liveStartupSummary(env).find((l) => l.includes('account grants'));
+    expect(grants({})).toContain('a token without it reads the default accounts only');
+    expect(grants({ JOBGRAPH_ACCOUNT_GROUPS: '{"a": "default", "b": "*"}' })).toMatch(
+      /a token without it reads no account .*2 groups mapped to accounts, the only entries that grant/,
+    );
+  });
+
+  it('stop the start for a mapped alias no account has, naming the configured ones', () => {
+    const config = loadConfig(
+      { mode: 'live' },
+      {
+        JOBGRAPH_AWS_ACCOUNTS: 'staging=arn:aws:iam::210987654321:role/jobgraph-read',
+        JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["staging", "210987654321"], "team-b": "prod"}',
+      },
+    );
+    expect(() => accountGroupsNameAccounts(config)).toThrow(
+      'JOBGRAPH_ACCOUNT_GROUPS: the group "team-b" maps to the alias prod, which no account has (configured: default, staging)',
+    );
+    const fine = loadConfig(
+      { mode: 'live' },
+      { JOBGRAPH_ACCOUNT_GROUPS: '{"team-a": ["default", "*", "123456789012"]}' },
+    );
+    expect(() => accountGroupsNameAccounts(fine)).not.toThrow();
   });
 
   it('read a renamed claim and groups mapped to arrays or space-separated strings', () => {

@@ -1,3 +1,4 @@
+import { TEST_CLUSTER_SECRET } from './support/clusterSecret.ts';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, UPSTREAM_RATE_NAMES } from '../src/config/index.ts';
 import { createRateBudget } from '../src/datasources/index.ts';
@@ -48,7 +49,13 @@ describe('JOBGRAPH_UPSTREAM_RATE_LIMITS', () => {
     expect(line({ [VAR]: 'omics=5,cos=10' })).toBe(
       '  rate budget         omics 5/s, cos 10/s per region (a global service: one) · this process alone (no JOBGRAPH_CACHE_URL)',
     );
-    expect(line({ [VAR]: 'omics=5', JOBGRAPH_CACHE_URL: 'redis://127.0.0.1:6379' })).toBe(
+    expect(
+      line({
+        [VAR]: 'omics=5',
+        JOBGRAPH_CACHE_URL: 'redis://127.0.0.1:6379',
+        JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+      }),
+    ).toBe(
       '  rate budget         omics 5/s per region (a global service: one) · shared by the replicas through Redis',
     );
   });

@@ -2,6 +2,7 @@
  * Every per-gateway measurement, run once for the "before" checkout and once for the "after"
  * checkout against the same emulators, so both columns of RESULTS.md come from one run.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildServer } from '../rig/childServer.ts';
@@ -429,7 +430,12 @@ async function redisCoalescing(
   const redis = await startRedisServer();
   try {
     // A longer Redis op timeout than the default 250 ms: on a busy shared machine a slow op would count as a miss.
-    const env = { JOBGRAPH_CACHE_URL: redis.url, JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000' };
+    // Both replicas seal what they keep in Redis with the same cluster secret (issue #58).
+    const env = {
+      JOBGRAPH_CACHE_URL: redis.url,
+      JOBGRAPH_CLUSTER_SECRET: randomBytes(32).toString('base64url'),
+      JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
+    };
     const a = await launch('redis-a', { extraEnv: env });
     const b = await launch('redis-b', { extraEnv: env });
     try {

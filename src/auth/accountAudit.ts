@@ -32,47 +32,88 @@ export interface AuditLogger {
   info(fields: Record<string, unknown>, message: string): void;
 }
 
-/** What one refusal was: which field asked for which provider's account. */
-export interface Refused {
-  /** The root field or surface (`job`, `jobs`, `_entities`, `listJobs`, `jobUpdates`). */
-  field: string;
-  provider: JobProvider | null;
-  /** The account asked, by alias. */
-  account: string;
-  requestId?: string;
+/** Most accounts one refusal line names: the first distinct ones refused. */
+export const MAX_ACCOUNTS_SHOWN = 5;
+/** Longest alias echoed in a refusal line. */
+const MAX_ALIAS_SHOWN = 64;
+
+/** One request's refusals of one field, until they are written. */
+interface FieldTally {
+  count: number;
+  reasons: Partial<Record<RefusalReason, number>>;
+  /** The first distinct accounts refused, `provider/alias` (provider `*` when none was asked). */
+  accounts: string[];
 }
 
 /**
- * Every refusal of an account: one `info` log line (subject, field, provider, account asked,
- * reason — never the token) and one count by reason, then the error the caller gets.
+ * One request's (or one subscription set-up's) refusals: each refused reference is counted at
+ * once, and the log gets one line per field when the request ends (`flush`), however many
+ * references it refused — a request naming 2,000 forbidden jobs writes one line, not 2,000.
+ */
+export class RequestAudit {
+  readonly #fields = new Map<string, FieldTally>();
+
+  constructor(
+    private readonly audit: AccountAudit,
+    private readonly identity: Identity,
+    private readonly requestId: string | undefined,
+  ) {}
+
+  /** Count a refusal of `account` for `field`, and the error the caller gets for it. */
+  refuse(field: string, provider: JobProvider | null, account: string): AccountForbiddenError {
+    const reason = this.audit.reasonOf(this.identity, provider, account);
+    this.audit.counted(reason);
+    let tally = this.#fields.get(field);
+    if (!tally) this.#fields.set(field, (tally = { count: 0, reasons: {}, accounts: [] }));
+    tally.count += 1;
+    tally.reasons[reason] = (tally.reasons[reason] ?? 0) + 1;
+    const shown = `${provider ?? '*'}/${account.length > MAX_ALIAS_SHOWN ? `${account.slice(0, MAX_ALIAS_SHOWN)}…` : account}`;
+    if (tally.accounts.length < MAX_ACCOUNTS_SHOWN && !tally.accounts.includes(shown))
+      tally.accounts.push(shown);
+    return new AccountForbiddenError();
+  }
+
+  /** Write one line per field refused since the last flush (subject, counts — never the token). */
+  flush(): void {
+    for (const [field, tally] of this.#fields)
+      this.audit.logger?.info(
+        {
+          ...(this.requestId ? { requestId: this.requestId } : {}),
+          subject: this.identity.subject,
+          field,
+          refused: tally.count,
+          reasons: tally.reasons,
+          accounts: tally.accounts,
+        },
+        'account refused: the token may not read these accounts (one line per request and field)',
+      );
+    this.#fields.clear();
+  }
+}
+
+/**
+ * Where refusals of accounts are judged (`reason`), counted (`jobgraph_account_refusals_total`,
+ * one per refused reference) and logged (one line per request and field, by `RequestAudit`).
  */
 export class AccountAudit {
   constructor(
-    private readonly logger: AuditLogger | undefined,
+    readonly logger: AuditLogger | undefined,
     private readonly counter: RefusalCounter | undefined,
     /** Whether `provider` (any provider when null) has an account aliased `alias`. */
     private readonly configured: (provider: JobProvider | null, alias: string) => boolean,
   ) {}
 
-  refuse(identity: Identity, refused: Refused): AccountForbiddenError {
-    const reason: RefusalReason =
-      identity.accounts.basis === 'no-claim'
-        ? 'no_claim'
-        : this.configured(refused.provider, refused.account)
-          ? 'not_granted'
-          : 'unknown_account';
+  /** The refusals of one request (or subscription set-up) of `identity`. */
+  forRequest(identity: Identity, requestId?: string): RequestAudit {
+    return new RequestAudit(this, identity, requestId);
+  }
+
+  reasonOf(identity: Identity, provider: JobProvider | null, account: string): RefusalReason {
+    if (identity.accounts.basis === 'no-claim') return 'no_claim';
+    return this.configured(provider, account) ? 'not_granted' : 'unknown_account';
+  }
+
+  counted(reason: RefusalReason): void {
     this.counter?.accountRefused(reason);
-    this.logger?.info(
-      {
-        ...(refused.requestId ? { requestId: refused.requestId } : {}),
-        subject: identity.subject,
-        field: refused.field,
-        provider: refused.provider,
-        account: refused.account.length > 64 ? `${refused.account.slice(0, 64)}…` : refused.account,
-        reason,
-      },
-      'account refused: the token may not read this account',
-    );
-    return new AccountForbiddenError();
   }
 }

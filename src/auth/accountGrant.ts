@@ -15,6 +15,17 @@ const EVERY_ACCOUNT: AccountGrant = Object.freeze({
 });
 
 /**
+ * No account: the grant of a token without the accounts claim when the claim is required
+ * (JOBGRAPH_ACCOUNTS_CLAIM_REQUIRED), refused as `no_claim`.
+ */
+export const NO_ACCOUNTS: AccountGrant = Object.freeze({
+  all: false,
+  permits: () => false,
+  aliases: Object.freeze([]),
+  basis: 'no-claim' as const,
+});
+
+/**
  * One account a provider reads, as a grant may name it: its alias (`default` for the default
  * account) and its IDs (AWS: the 12-digit account ID when known; COS: the UIN and the APPID). An
  * alias names its account on every cloud; an ID names it on its own cloud only.
@@ -29,8 +40,14 @@ export interface DirectoryEntry {
 export interface AccountClaimSettings {
   /** The claim read (default `accounts`); a name with dots that is no claim of its own is a path (`realm_access.roles`). */
   claim: string;
-  /** Identity-provider groups (or roles) → the grant entries each stands for; null: none. */
+  /**
+   * Identity-provider groups (or roles) → the grant entries each stands for; null: none. With a
+   * mapping, only the groups it names grant anything: any other entry of the claim (`*` and an
+   * alias included) is a group nobody mapped, and grants nothing.
+   */
   groups: Readonly<Record<string, readonly string[]>> | null;
+  /** A token without the claim reads no account (true) or the default accounts (false). */
+  required: boolean;
 }
 
 /** Where a grant's oddities are reported, once per distinct value. */
@@ -58,12 +75,13 @@ class ClaimedGrant implements AccountGrant {
 
 /**
  * Turns a verified token's payload into its {@link AccountGrant}: the claim's entries (a JSON
- * array of strings, or one space-separated string as `scope` is), each group of the mapping
- * replaced by the entries it stands for, each entry matched against the configured accounts
- * (`directory()`, read at each resolution so accounts learned after start count). A token
- * without the claim reads the default accounts only; an empty list reads nothing; a claim of
- * another type reads nothing. An entry that names no configured account grants nothing and is
- * logged once.
+ * array of strings, or one space-separated string as `scope` is) — with a group mapping, each
+ * mapped group replaced by the entries it stands for and every other entry dropped — each entry
+ * matched against the configured accounts (`directory()`, read at each resolution so accounts
+ * learned after start count). A token without the claim reads nothing when the claim is
+ * required, else the default accounts only; an empty list reads nothing; a claim of another type
+ * reads nothing. A group the mapping does not name grants nothing; an entry that names no
+ * configured account grants nothing and is logged once.
  */
 export class AccountGrants {
   readonly #reported = new Set<string>();
@@ -81,7 +99,7 @@ export class AccountGrants {
 
   of(payload: Readonly<Record<string, unknown>>): AccountGrant {
     const value = claimValue(payload, this.settings.claim);
-    if (value === undefined) return DEFAULT_ACCOUNTS_ONLY;
+    if (value === undefined) return this.settings.required ? NO_ACCOUNTS : DEFAULT_ACCOUNTS_ONLY;
     const entries = this.entriesOf(value);
     if (entries.includes(ALL_ACCOUNTS)) return EVERY_ACCOUNT;
     const byProvider = new Map<JobProvider, Set<string>>();
@@ -105,7 +123,11 @@ export class AccountGrants {
     return new ClaimedGrant(byProvider, Object.freeze(aliases));
   }
 
-  /** The claim's entries, groups replaced by what they stand for. */
+  /**
+   * The claim's entries; with a mapping, what its groups stand for and nothing else. Identity
+   * providers let users or admins of other apps create groups, so a group named `*` or `staging`
+   * that the operator did not map must not be read as that entry.
+   */
   private entriesOf(value: unknown): string[] {
     let raw: string[];
     if (typeof value === 'string') raw = value.split(/\s+/).filter(Boolean);
@@ -116,7 +138,9 @@ export class AccountGrants {
     }
     const groups = this.settings.groups;
     if (!groups) return raw;
-    return raw.flatMap((entry) => (Object.hasOwn(groups, entry) ? groups[entry]! : [entry]));
+    // Unmapped groups are not logged: a user's token lists every group it belongs to, most of
+    // them nothing to do with jobs.
+    return raw.flatMap((entry) => (Object.hasOwn(groups, entry) ? groups[entry]! : []));
   }
 
   private reportOnce(key: string, fields: Record<string, unknown>, message: string): void {

@@ -53,3 +53,8 @@ export const ANONYMOUS: Identity = Object.freeze({
 export const SCOPE_READ = 'jobs:read';
 /** The extra scope sensitive fields need. */
 export const SCOPE_SECRETS = 'jobs:secrets:read';
+/**
+ * The scope of operators: what `/readyz` says beyond ready or not (each account's state, the
+ * reason it is not ready). Jobs need `jobs:read` as ever; this scope reads none.
+ */
+export const SCOPE_OPERATE = 'jobgraph:operate';

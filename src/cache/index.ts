@@ -1,10 +1,18 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.ts';
 import type { JobRecord } from '../model/job.ts';
-import { createJobCache, inMemoryStore, type JobCache, type SecretDetector } from './jobCache.ts';
+import {
+  createJobCache,
+  inMemoryStore,
+  MAX_SHARED_RECORD_BYTES,
+  type JobCache,
+  type SecretDetector,
+} from './jobCache.ts';
+import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
 export type { JobCache, SecretDetector } from './jobCache.ts';
 export type { PollLeases } from './pollLeases.ts';
+export { createSealer, type Sealer, type SealedKind, type RejectReason } from './sealed.ts';
 
 /** What the poll leases need to keep secrets out of Redis: the central sensitive-field list, as functions. */
 export interface ShareRules {
@@ -17,19 +25,26 @@ export interface ShareRules {
 /**
  * The configured job cache: Redis when JOBGRAPH_CACHE_URL is set, else an in-process LRU; none when
  * max entries is 0. With Redis and `share`, the cache also carries the watched jobs' poll leases
- * (`pollLeases`), so the replicas poll each watched job once between them.
+ * (`pollLeases`), so the replicas poll each watched job once between them. With Redis, `sealer`
+ * (JOBGRAPH_CLUSTER_SECRET's) seals every value written and opens every value read back.
  */
 export async function openJobCache(
   config: Config,
   holdsSecret: SecretDetector,
   logger: Logger,
   share?: ShareRules,
+  sealer?: Sealer,
 ): Promise<JobCache | undefined> {
   const { url, maxEntries, ttlSeconds, opTimeoutMs } = config.cache;
   if (url) {
+    if (!sealer)
+      throw new Error('a Redis cache needs the cluster sealer (JOBGRAPH_CLUSTER_SECRET)');
     // Loaded only when configured: the Redis client is most of a megabyte of code.
     const { redisStore } = await import('./redisStore.ts');
-    const redis = await redisStore(url);
+    const redis = await redisStore(url, {
+      sealer,
+      maxValueBytes: MAX_SHARED_RECORD_BYTES + SEALED_HEADER_LENGTH,
+    });
     const pollLeases = share
       ? (await import('./redisPollLeases.ts')).redisPollLeases({
           url,
@@ -40,6 +55,7 @@ export async function openJobCache(
           holdsSecret: share.holdsSecret,
           withoutSecrets: share.withoutSecrets,
           logger,
+          sealer,
         })
       : undefined;
     const cache = createJobCache({
@@ -52,7 +68,8 @@ export async function openJobCache(
         await redis.close();
       },
       opTimeoutMs,
-      ...(redis.leases ? { leases: redis.leases } : {}),
+      sealer,
+      leases: redis.leases,
       // A watched job this replica polls for all needs no fetch lease.
       ...(pollLeases ? { leaseFree: (id: string) => pollLeases.holds(id) } : {}),
     });

@@ -11,6 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
 import type { PollLeases } from './pollLeases.ts';
+import type { BoundedValue } from './redisCall.ts';
+import type { Sealer } from './sealed.ts';
 
 /** Decides whether a record holds a value of a sensitive field (derived from the SDL's auth directives). */
 export type SecretDetector = (record: JobRecord) => boolean;
@@ -76,12 +78,25 @@ export interface LeaseStore {
   ): { outcome: Promise<'stored' | 'uncacheable' | 'gone'>; cancel(): void };
 }
 
-const PREFIX = 'jobgraph:job:v1:';
+/** `jobgraph:job:v2:<global ID>`: v2 values are sealed (src/cache/sealed.ts); v1's are never read. */
+export const JOB_PREFIX = 'jobgraph:job:v2:';
+/**
+ * The longest record shared through a sealed store (Redis), in bytes of its JSON: a longer one is
+ * not stored, and a longer value read back is a miss before it is parsed.
+ */
+export const MAX_SHARED_RECORD_BYTES = 1024 * 1024;
 /** Records kept parsed (see `GuardedJobCache`'s `#parsed`): the most recently parsed ones. */
 export const PARSED_RECORDS_MAX = 512;
 
+/** Where records are kept: an in-process LRU, or Redis (whose reads are bounded: `BoundedValue`). */
+export interface RecordStore {
+  get(key: string): Promise<BoundedValue>;
+  set(key: string, value: string, options?: { ttl?: number | null }): Promise<void>;
+  delete(key: string): Promise<boolean | void>;
+}
+
 export interface JobCacheOptions {
-  store: KeyValueCache<string>;
+  store: RecordStore;
   ttlSeconds: number;
   holdsSecret: SecretDetector;
   logger: Logger;
@@ -98,6 +113,12 @@ export interface JobCacheOptions {
    * would hold its successor's poll up for half the budget (the fetch lease's wait).
    */
   leaseFree?: (globalId: string) => boolean;
+  /**
+   * Seals what is written and opens what is read (a store other processes can write to: Redis):
+   * a value not sealed for its key, over MAX_SHARED_RECORD_BYTES, not a record, or a record of
+   * another job or account than its key's is a miss, counted by the sealer — never a store failure.
+   */
+  sealer?: Sealer;
 }
 
 const FETCH_YOURSELF: Claim = {};
@@ -166,8 +187,11 @@ class GuardedJobCache {
 
   async read(globalId: string): Promise<JobRecord | undefined> {
     try {
-      const raw = await this.#execute(() => this.#options.store.get(PREFIX + globalId));
-      return raw === undefined ? undefined : this.#parse(globalId, raw);
+      const raw = await this.#execute(() => this.#options.store.get(JOB_PREFIX + globalId));
+      if (raw === undefined) return undefined;
+      if (typeof raw === 'string') return this.#parse(globalId, raw);
+      this.#options.sealer?.reject('job', raw.rejected);
+      return undefined;
     } catch (err) {
       this.#warn(err, 'job cache read failed; asking the provider');
       return undefined;
@@ -176,9 +200,16 @@ class GuardedJobCache {
 
   async offer(record: JobRecord): Promise<boolean> {
     if (!record.terminal || this.#options.holdsSecret(record)) return false;
+    const { sealer } = this.#options;
+    let value = JSON.stringify(record);
+    if (sealer) {
+      // Longer, it would be a miss for every reader.
+      if (Buffer.byteLength(value) > MAX_SHARED_RECORD_BYTES) return false;
+      value = sealer.seal('job', JOB_PREFIX + record.id, value);
+    }
     try {
       await this.#execute(() =>
-        this.#options.store.set(PREFIX + record.id, JSON.stringify(record), {
+        this.#options.store.set(JOB_PREFIX + record.id, value, {
           ttl: this.#options.ttlSeconds,
         }),
       );
@@ -191,7 +222,7 @@ class GuardedJobCache {
 
   async forget(globalId: string): Promise<void> {
     try {
-      await this.#execute(() => this.#options.store.delete(PREFIX + globalId));
+      await this.#execute(() => this.#options.store.delete(JOB_PREFIX + globalId));
     } catch (err) {
       this.#warn(err, 'job cache delete failed');
     }
@@ -264,15 +295,37 @@ class GuardedJobCache {
     this.#options.logger.warn({ err: { message: (err as Error).message } }, message);
   }
 
-  #parse(globalId: string, raw: string): JobRecord {
+  /** The record a stored value holds (parsed once per value), or undefined when it is not believed. */
+  #parse(globalId: string, raw: string): JobRecord | undefined {
     const known = this.#parsed.get(globalId);
     if (known && known.raw === raw) return known.record;
-    const record = deepFreeze(JSON.parse(raw)) as JobRecord;
+    const record = this.#decode(globalId, raw);
+    if (!record) return undefined;
     if (known) this.#parsed.delete(globalId);
     else if (this.#parsed.size >= PARSED_RECORDS_MAX)
       this.#parsed.delete(this.#parsed.keys().next().value as string);
     this.#parsed.set(globalId, { raw, record });
     return record;
+  }
+
+  /** A stored value as a frozen record: opened and checked against its key when the store is sealed. */
+  #decode(globalId: string, raw: string): JobRecord | undefined {
+    const { sealer } = this.#options;
+    if (!sealer) return deepFreeze(JSON.parse(raw)) as JobRecord;
+    const text = sealer.open('job', JOB_PREFIX + globalId, raw, MAX_SHARED_RECORD_BYTES);
+    if (text === undefined) return undefined;
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      return void sealer.reject('job', 'malformed');
+    }
+    if (typeof record !== 'object' || record === null)
+      return void sealer.reject('job', 'malformed');
+    // The global ID names the account (`panorama@staging:…`): a record of another job or account
+    // than the key it was read under is never served (the MAC binds the key, this the content).
+    if ((record as JobRecord).id !== globalId) return void sealer.reject('job', 'binding');
+    return deepFreeze(record as JobRecord);
   }
 }
 

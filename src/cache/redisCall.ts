@@ -59,3 +59,36 @@ export function recheckLater(retryMs: number, check: () => Promise<void>): Reche
     },
   };
 }
+
+/**
+ * What a bounded read (`BOUNDED_GET_SCRIPT`) answers for each key: its value, nothing (no key, or
+ * an empty value), or why it was not sent — over the bound (`oversized`), or not a string
+ * (`malformed`: a list, a hash, … that jobgraph never writes there).
+ */
+export type BoundedValue = string | undefined | { rejected: 'oversized' | 'malformed' };
+
+/**
+ * GET of each key in KEYS, bounded by Redis before anything is sent: a value longer than ARGV[1]
+ * bytes is answered `{'oversized'}`, a key of another type `{'malformed'}` (pcall: a plain GET
+ * would fail the whole call, which the caches take for Redis failing), a missing one `{}`.
+ */
+export const BOUNDED_GET_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.pcall('STRLEN', key)
+  if type(n) ~= 'number' then out[i] = {'malformed'}
+  elseif n == 0 then out[i] = {}
+  elseif n > tonumber(ARGV[1]) then out[i] = {'oversized'}
+  else out[i] = {'ok', redis.call('GET', key)} end
+end
+return out`;
+
+/** `BOUNDED_GET_SCRIPT`'s answer for one key. */
+export function boundedValueOf(reply: unknown): BoundedValue {
+  if (!Array.isArray(reply) || reply.length === 0) return undefined;
+  if (reply[0] === 'ok' && typeof reply[1] === 'string') return reply[1];
+  return { rejected: reply[0] === 'oversized' ? 'oversized' : 'malformed' };
+}
+
+/** A timer delay within what Node arms (2^31−1 ms; beyond it fires at once and warns). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;

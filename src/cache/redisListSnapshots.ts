@@ -2,10 +2,14 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
-import { withinOpTimeout } from './redisCall.ts';
+import { BOUNDED_GET_SCRIPT, boundedValueOf, withinOpTimeout } from './redisCall.ts';
+import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
-/** `jobgraph:list:v1:<snapshot key>` (`panorama:us-east-1`, `cos:ap-guangzhou:…?jobStatuses=Failed`). */
-export const LIST_SNAPSHOT_PREFIX = 'jobgraph:list:v1:';
+/**
+ * `jobgraph:list:v2:<snapshot key>` (`panorama:us-east-1`, `cos:ap-guangzhou:…?jobStatuses=Failed`),
+ * its value sealed for its key (src/cache/sealed.ts); v1's unsealed values are never read.
+ */
+export const LIST_SNAPSHOT_PREFIX = 'jobgraph:list:v2:';
 
 /**
  * The largest snapshot shared through Redis, compressed (base64 of gzip): 8 MiB, about 180,000
@@ -13,6 +17,13 @@ export const LIST_SNAPSHOT_PREFIX = 'jobgraph:list:v1:';
  * stays in its process.
  */
 export const MAX_SHARED_SNAPSHOT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The longest snapshot text read back, decompressed: 64 MiB, what one process keeps of all its
+ * snapshots (LIST_SNAPSHOT_MAX_BYTES in src/datasources/listing/snapshots.ts); a longer one is
+ * neither written nor inflated past it (a miss).
+ */
+export const MAX_SHARED_SNAPSHOT_TEXT_BYTES = 64 * 1024 * 1024;
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -22,6 +33,10 @@ export interface RedisListSnapshotsOptions {
   /** Longest a Redis call may take before it counts as a miss, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
   opTimeoutMs: number;
   logger: Logger;
+  /** Seals each snapshot for its key and opens what is read back (JOBGRAPH_CLUSTER_SECRET). */
+  sealer: Sealer;
+  /** The longest text inflated, in bytes (default MAX_SHARED_SNAPSHOT_TEXT_BYTES). */
+  maxTextBytes?: number;
 }
 
 /** What src/datasources/listing/snapshots.ts's `SharedSnapshotStore` asks of a store. */
@@ -34,13 +49,17 @@ export interface RedisListSnapshots {
 /**
  * The replicas' list snapshots in Redis, over a connection of their own without an offline queue:
  * one key a snapshot, `jobgraph:list:v1:<source[?provider filter]>`, its value the snapshot's text
- * (summaries only: `Snapshot.toWire`) gzipped and in base64, with a TTL of what is left of
- * JOBGRAPH_LIST_SNAPSHOT_SECONDS, so Redis holds at most the snapshots of the last TTL, each at
- * most MAX_SHARED_SNAPSHOT_BYTES. Every call is bounded by the op timeout; a failure is a miss
- * (one warn line when Redis goes away, one info line when it answers again), never an error.
+ * (summaries only: `Snapshot.toWire`) gzipped, in base64 and sealed for its key, with a TTL of
+ * what is left of JOBGRAPH_LIST_SNAPSHOT_SECONDS, so Redis holds at most the snapshots of the last
+ * TTL, each at most MAX_SHARED_SNAPSHOT_BYTES. A value read back is believed only when Redis says
+ * it is within that bound (it is not even sent otherwise), its seal is this cluster's for its key,
+ * and it inflates to at most `maxTextBytes`: else it is a miss, counted by the sealer. Every call
+ * is bounded by the op timeout; a failure is a miss (one warn line when Redis goes away, one info
+ * line when it answers again), never an error.
  */
 export function redisListSnapshots(options: RedisListSnapshotsOptions): RedisListSnapshots {
-  const { opTimeoutMs, logger } = options;
+  const { opTimeoutMs, logger, sealer } = options;
+  const maxTextBytes = options.maxTextBytes ?? MAX_SHARED_SNAPSHOT_TEXT_BYTES;
   const client = createClient({
     url: options.url,
     disableOfflineQueue: true,
@@ -73,38 +92,60 @@ export function redisListSnapshots(options: RedisListSnapshotsOptions): RedisLis
       ? withinOpTimeout(call(), opTimeoutMs)
       : Promise.reject(new Error('Redis is not connected'));
 
+  /** A value read back as the snapshot's text, or undefined (counted) when it is not believed. */
+  const open = async (key: string, reply: unknown): Promise<string | undefined> => {
+    const value = boundedValueOf(reply);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') return void sealer.reject('list', value.rejected);
+    const sealed = sealer.open('list', key, value, MAX_SHARED_SNAPSHOT_BYTES);
+    if (sealed === undefined) return undefined;
+    try {
+      return (
+        await gunzipAsync(Buffer.from(sealed, 'base64'), { maxOutputLength: maxTextBytes })
+      ).toString('utf8');
+    } catch (err) {
+      // Inflating past the bound stops there (ERR_BUFFER_TOO_LARGE); anything else is damage.
+      const code = (err as { code?: unknown }).code;
+      return void sealer.reject(
+        'list',
+        code === 'ERR_BUFFER_TOO_LARGE' ? 'oversized' : 'malformed',
+      );
+    }
+  };
+
   return {
     async get(keys) {
       if (keys.length === 0) return [];
-      let values: (string | null)[];
+      let values: unknown[];
       try {
-        values = await bounded<(string | null)[]>(() =>
-          client.mGet(keys.map((k) => LIST_SNAPSHOT_PREFIX + k)),
+        values = await bounded(
+          () =>
+            client.eval(BOUNDED_GET_SCRIPT, {
+              keys: keys.map((k) => LIST_SNAPSHOT_PREFIX + k),
+              arguments: [String(MAX_SHARED_SNAPSHOT_BYTES + SEALED_HEADER_LENGTH)],
+            }) as Promise<unknown[]>,
         );
       } catch (err) {
         failed(err);
         return keys.map(() => undefined);
       }
       answered();
-      return Promise.all(
-        values.map(async (v) => {
-          if (typeof v !== 'string') return undefined;
-          try {
-            return (await gunzipAsync(Buffer.from(v, 'base64'))).toString('utf8');
-          } catch {
-            return undefined;
-          }
-        }),
-      );
+      return Promise.all(values.map((v, i) => open(LIST_SNAPSHOT_PREFIX + keys[i], v)));
     },
     set(key, text, ttlMs) {
       void (async () => {
-        const value = (await gzipAsync(Buffer.from(text, 'utf8'), { level: 1 })).toString('base64');
+        const raw = Buffer.from(text, 'utf8');
+        if (raw.length > maxTextBytes) return;
+        const value = (await gzipAsync(raw, { level: 1 })).toString('base64');
         if (value.length > MAX_SHARED_SNAPSHOT_BYTES) return;
         await bounded(() =>
-          client.set(LIST_SNAPSHOT_PREFIX + key, value, {
-            expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) },
-          }),
+          client.set(
+            LIST_SNAPSHOT_PREFIX + key,
+            sealer.seal('list', LIST_SNAPSHOT_PREFIX + key, value),
+            {
+              expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) },
+            },
+          ),
         );
         answered();
       })().catch(failed);

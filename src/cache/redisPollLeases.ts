@@ -4,49 +4,100 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from './pollLeases.ts';
-import { type Recheck, reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
+import {
+  MAX_TIMER_MS,
+  type Recheck,
+  reconnectAfter,
+  recheckLater,
+  withinOpTimeout,
+} from './redisCall.ts';
+import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
-/** The lease on a watched job: `jobgraph:poll:v1:<global ID>` = the holder's replica ID, with a TTL. */
-export const POLL_LEASE_PREFIX = 'jobgraph:poll:v1:';
-/** The last poll the holder shared, kept as long as its lease: a new watcher's first event. */
-export const POLL_LAST_PREFIX = 'jobgraph:poll:v1:last:';
 /**
- * One channel per watched job: `jobgraph:watch:v1:<global ID>` (`jobgraph:watch:v1:<db>:<global
- * ID>` on a database other than 0). Interest is a subscription, never a key.
+ * The lease on a watched job: `jobgraph:poll:v2:<global ID>` = `<holder's replica ID>|<expiry, ms
+ * since the epoch>` sealed for the key (src/cache/sealed.ts), with a TTL.
  */
-export const POLL_CHANNEL_PREFIX = 'jobgraph:watch:v1:';
+export const POLL_LEASE_PREFIX = 'jobgraph:poll:v2:';
+/** The last poll the holder shared, kept as long as its lease: a new watcher's first event. */
+export const POLL_LAST_PREFIX = 'jobgraph:poll:v2:last:';
+/**
+ * One channel per watched job: `jobgraph:watch:v2:<global ID>` (`jobgraph:watch:v2:<db>:<global
+ * ID>` on a database other than 0). Interest is a subscription, never a key. Its messages, and the
+ * last one kept, are sealed for the channel.
+ */
+export const POLL_CHANNEL_PREFIX = 'jobgraph:watch:v2:';
+
+/** The longest message or kept poll read, in characters (a record without secrets, and some words). */
+export const MAX_POLL_MESSAGE_CHARS = 1024 * 1024;
+/** The longest lease value read (a replica ID and an expiry). */
+const MAX_LEASE_CHARS = 1024;
+/** How far apart two replicas' clocks may be when a lease's expiry is read, in ms. */
+const CLOCK_SKEW_MS = 2000;
+
+/**
+ * The lease's holder is ARGV[1] (`<replica ID>|`) when its value's payload (after the seal's
+ * header) starts with it. Redis cannot check the seal: a value that is not ours is answered to the
+ * replica, which checks it and takes a forged one over (TAKEOVER_SCRIPT). A key of another type
+ * reads as an empty value (pcall), never as a failing call.
+ */
+const HOLDER = `
+local function holder_of(key)
+  local v = redis.pcall('GET', key)
+  if type(v) == 'table' then return '' end
+  return v
+end
+local function ours(v, me)
+  return string.sub(v, ${SEALED_HEADER_LENGTH + 1}, ${SEALED_HEADER_LENGTH} + #me) == me
+end`;
 
 /**
  * Take the lease if it is free (what `SET key id NX PX ttl` does) or renew it if it is already
- * ours (compare-and-renew), in one step. Answers {1}, or {0, the holder's PTTL[, its last poll]}.
+ * ours (compare-and-renew), in one step. ARGV: our tag, our sealed value, TTL, whether the last
+ * poll is wanted. Answers {1}, or {0, the holder's PTTL, its value[, its last poll]}.
  */
-const CLAIM_SCRIPT = `
-local holder = redis.call('GET', KEYS[1])
-if not holder or holder == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+const CLAIM_SCRIPT = `${HOLDER}
+local holder = holder_of(KEYS[1])
+if not holder or ours(holder, ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
   return {1}
 end
 local ttl = redis.call('PTTL', KEYS[1])
-if ARGV[3] == '1' then return {0, ttl, redis.call('GET', KEYS[2])} end
-return {0, ttl}`;
+if ARGV[4] == '1' then
+  local last = redis.pcall('GET', KEYS[2])
+  if type(last) == 'string' and #last <= ${MAX_POLL_MESSAGE_CHARS + SEALED_HEADER_LENGTH} then
+    return {0, ttl, holder, last}
+  end
+end
+return {0, ttl, holder}`;
+
+/**
+ * Replace a lease value the replica found forged (ARGV[1]) with its own (ARGV[2], TTL ARGV[3]),
+ * unless the value changed meanwhile. 1 when taken.
+ */
+const TAKEOVER_SCRIPT = `${HOLDER}
+local holder = holder_of(KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`;
 
 /**
  * The holder's poll: renew the lease if it is still ours (or take it again if it lapsed and nobody
- * took it), keep the message as the last poll (ARGV[5] keep) or drop the last one (drop), and
+ * took it), keep the message as the last poll (ARGV[6] keep) or drop the last one (drop), and
  * publish the message. 0 when another replica holds the lease: nothing is written.
  */
-const SHARE_SCRIPT = `
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[5] == 'keep' then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
-elseif ARGV[5] == 'drop' then redis.call('DEL', KEYS[2]) end
-redis.call('PUBLISH', ARGV[4], ARGV[3])
+const SHARE_SCRIPT = `${HOLDER}
+local holder = holder_of(KEYS[1])
+if holder and not ours(holder, ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+if ARGV[6] == 'keep' then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
+elseif ARGV[6] == 'drop' then redis.call('DEL', KEYS[2]) end
+redis.call('PUBLISH', ARGV[5], ARGV[4])
 return 1`;
 
 /** Compare-and-delete: give the lease back only if it is still ours, and tell the followers. */
-const RELEASE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+const RELEASE_SCRIPT = `${HOLDER}
+local holder = holder_of(KEYS[1])
+if holder and ours(holder, ARGV[1]) then
   redis.call('DEL', KEYS[1])
   redis.call('PUBLISH', ARGV[2], ARGV[3])
   return 1
@@ -64,8 +115,12 @@ export interface RedisPollLeasesOptions {
   /** The record without its secrets (null when it cannot be made). */
   withoutSecrets(record: JobRecord): JobRecord | null;
   logger: Logger;
+  /** Seals the leases and messages for their keys and channels, and opens what is read back. */
+  sealer: Sealer;
   /** This process's ID in the leases; default `<hostname>:<pid>:<random>`. */
   replicaId?: string;
+  /** The clock leases' expiries are written and read by, in ms (default Date.now). */
+  now?: () => number;
 }
 
 const HELD: LeaseClaim = { kind: 'held' };
@@ -95,6 +150,8 @@ export function redisPollLeases(options: RedisPollLeasesOptions): PollLeases {
  */
 class RedisPollLeases implements PollLeases {
   readonly replicaId: string;
+  /** How this replica's lease values begin (after the seal's header): its ID and a bar. */
+  readonly #tag: string;
   readonly #options: RedisPollLeasesOptions;
   /**
    * Redis's pub/sub ignores the database number: a deployment on another database of the same
@@ -121,6 +178,7 @@ class RedisPollLeases implements PollLeases {
     this.#database = Number(new URL(options.url).pathname.slice(1)) || 0;
     this.replicaId =
       options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.#tag = `${this.replicaId}|`;
     this.#commands = createClient({
       url: options.url,
       disableOfflineQueue: true,
@@ -145,24 +203,21 @@ class RedisPollLeases implements PollLeases {
 
   async claim(globalId: string, ttlMs: number, last = false): Promise<LeaseClaim> {
     if (this.#state !== 'up' || this.#closed) return UNAVAILABLE;
+    const key = POLL_LEASE_PREFIX + globalId;
     try {
+      const mine = this.#leaseValue(key, ttlMs);
       const reply = (await this.#bounded(
         this.#commands.eval(CLAIM_SCRIPT, {
-          keys: [POLL_LEASE_PREFIX + globalId, POLL_LAST_PREFIX + globalId],
-          arguments: [this.replicaId, ttl(ttlMs), last ? '1' : '0'],
+          keys: [key, POLL_LAST_PREFIX + globalId],
+          arguments: [this.#tag, mine, ttl(ttlMs), last ? '1' : '0'],
         }),
-      )) as [number, number?, (string | null)?];
-      if (reply[0] === 1) {
-        this.#held.add(globalId);
-        return HELD;
-      }
+      )) as [number, number?, unknown?, unknown?];
+      if (reply[0] === 1) return this.#took(globalId);
+      const leftMs = this.#leaseLeft(key, reply[2], Number(reply[1] ?? 0), ttlMs);
+      if (leftMs === undefined) return await this.#takeOver(globalId, reply[2], mine, ttlMs);
       this.#held.delete(globalId);
-      const shared = typeof reply[2] === 'string' ? parse(reply[2]) : undefined;
-      return {
-        kind: 'other',
-        retryInMs: Math.max(0, Number(reply[1] ?? 0)),
-        ...(shared ? { last: shared } : {}),
-      };
+      const shared = reply[3] === undefined ? undefined : this.#open(globalId, reply[3]);
+      return { kind: 'other', retryInMs: leftMs, ...(shared ? { last: shared } : {}) };
     } catch (err) {
       this.#failed(err);
       return UNAVAILABLE;
@@ -175,13 +230,20 @@ class RedisPollLeases implements PollLeases {
     result: PollResult,
   ): Promise<'held' | 'lost' | 'unavailable'> {
     if (this.#state !== 'up' || this.#closed) return 'unavailable';
-    const [message, last] = this.#encode(result);
+    const [message, last] = this.#encode(globalId, result);
     try {
       const reply = await this.#track(
         this.#bounded(
           this.#commands.eval(SHARE_SCRIPT, {
             keys: [POLL_LEASE_PREFIX + globalId, POLL_LAST_PREFIX + globalId],
-            arguments: [this.replicaId, ttl(ttlMs), message, this.#channelOf(globalId), last],
+            arguments: [
+              this.#tag,
+              this.#leaseValue(POLL_LEASE_PREFIX + globalId, ttlMs),
+              ttl(ttlMs),
+              message,
+              this.#channelOf(globalId),
+              last,
+            ],
           }),
         ),
       );
@@ -209,9 +271,12 @@ class RedisPollLeases implements PollLeases {
         this.#commands.eval(RELEASE_SCRIPT, {
           keys: [POLL_LEASE_PREFIX + globalId],
           arguments: [
-            this.replicaId,
+            this.#tag,
             this.#channelOf(globalId),
-            `{"kind":"released","from":${JSON.stringify(this.replicaId)}}`,
+            this.#sealMessage(
+              globalId,
+              `{"kind":"released","from":${JSON.stringify(this.replicaId)}}`,
+            ),
           ],
         }),
       ),
@@ -311,9 +376,85 @@ class RedisPollLeases implements PollLeases {
   readonly #onMessage = (message: string, channel: string): void => {
     const listeners = this.#followed.get(channel);
     if (!listeners) return;
-    const poll = parse(message);
+    const poll = this.#openOn(channel, message);
     if (poll) for (const listener of [...listeners]) listener(poll);
   };
+
+  // ---- what is read back: opened, checked, clamped ----
+
+  /** A poll kept or published for `globalId`, or undefined (counted) when it is not believed. */
+  #open(globalId: string, value: unknown): SharedPoll | undefined {
+    return this.#openOn(this.#channelOf(globalId), value);
+  }
+
+  #openOn(channel: string, value: unknown): SharedPoll | undefined {
+    const { sealer } = this.#options;
+    const text = sealer.open('watch', channel, value, MAX_POLL_MESSAGE_CHARS);
+    if (text === undefined) return undefined;
+    const poll = parse(text);
+    if (!poll) return void sealer.reject('watch', 'malformed');
+    // The record must be the channel's job (its global ID names the account too).
+    if (poll.kind === 'record' && channel !== this.#channelOf(poll.record.id))
+      return void sealer.reject('watch', 'binding');
+    return poll;
+  }
+
+  /**
+   * How long another replica holds the lease (`value` under `key`, Redis's PTTL `pttl`), clamped
+   * to the TTL this replica would write; undefined (counted) when the value is not a lease sealed
+   * for this key, or its sealed expiry has passed (a genuine value written again): take it over.
+   */
+  #leaseLeft(key: string, value: unknown, pttl: number, ttlMs: number): number | undefined {
+    const { sealer } = this.#options;
+    const text = sealer.open('poll', key, value, MAX_LEASE_CHARS);
+    if (text === undefined) return undefined;
+    const bar = text.lastIndexOf('|');
+    const expires = Number(text.slice(bar + 1));
+    if (bar <= 0 || !Number.isFinite(expires)) return void sealer.reject('poll', 'malformed');
+    const left = expires - this.#now();
+    if (left < -CLOCK_SKEW_MS) return void sealer.reject('poll', 'clamped');
+    // No key TTL (-1) or one longer than a lease: never wait past the lease's own TTL.
+    const bound = Math.min(ttlMs, MAX_TIMER_MS);
+    if (pttl < 0 || pttl > bound) sealer.reject('poll', 'clamped');
+    return Math.max(0, Math.min(pttl < 0 ? bound : pttl, bound, left + CLOCK_SKEW_MS));
+  }
+
+  /** Replace a lease value that is not believed with this replica's, unless it changed meanwhile. */
+  async #takeOver(
+    globalId: string,
+    forged: unknown,
+    mine: string,
+    ttlMs: number,
+  ): Promise<LeaseClaim> {
+    const taken = await this.#bounded(
+      this.#commands.eval(TAKEOVER_SCRIPT, {
+        keys: [POLL_LEASE_PREFIX + globalId],
+        arguments: [typeof forged === 'string' ? forged : '', mine, ttl(ttlMs)],
+      }),
+    );
+    if (taken === 1) return this.#took(globalId);
+    // Another replica took it first: ask again at its next poll.
+    this.#held.delete(globalId);
+    return { kind: 'other', retryInMs: 0 };
+  }
+
+  #took(globalId: string): LeaseClaim {
+    this.#held.add(globalId);
+    return HELD;
+  }
+
+  /** This replica's lease value under `key`: its ID and when the lease lapses, sealed for the key. */
+  #leaseValue(key: string, ttlMs: number): string {
+    return this.#options.sealer.seal('poll', key, `${this.#tag}${Math.ceil(this.#now() + ttlMs)}`);
+  }
+
+  #sealMessage(globalId: string, message: string): string {
+    return this.#options.sealer.seal('watch', this.#channelOf(globalId), message);
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
 
   #subscribe(channel: string): void {
     if (!this.#subscriber.isReady) return; // subscribed by `#check` once Redis is back
@@ -343,7 +484,12 @@ class RedisPollLeases implements PollLeases {
   }
 
   /** The message and what becomes of the last poll kept (keep it, leave the old one, drop it). */
-  #encode(result: PollResult): [string, 'keep' | 'skip' | 'drop'] {
+  #encode(globalId: string, result: PollResult): [string, 'keep' | 'skip' | 'drop'] {
+    const [message, last] = this.#message(result);
+    return [this.#sealMessage(globalId, message), last];
+  }
+
+  #message(result: PollResult): [string, 'keep' | 'skip' | 'drop'] {
     const from = JSON.stringify(this.replicaId);
     if (result.kind === 'record') {
       const view = this.#shareable(result.record);

@@ -4,16 +4,34 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { SharedReservations } from './sharedReservations.ts';
 import { type Recheck, reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
+import type { Sealer } from './sealed.ts';
 
-/** A reservation: `jobgraph:sse:v1:r:<reservation ID>` = hash {owner, maker, holder?}, with a TTL. */
-export const SSE_RESERVATION_PREFIX = 'jobgraph:sse:v1:r:';
-/** An owner's reservations: `jobgraph:sse:v1:o:<owner ID>` = sorted set of reservation IDs by when each lapses (ms, Redis's clock). */
-export const SSE_OWNER_PREFIX = 'jobgraph:sse:v1:o:';
-/** One channel per replica (`jobgraph:sse:v1:<db>:<replica ID>` on a database other than 0): what the others send it. */
-export const SSE_CHANNEL_PREFIX = 'jobgraph:sse:v1:';
+/**
+ * A reservation: `jobgraph:sse:v2:r:<reservation ID>` = hash {owner, maker, holder?}, with a TTL;
+ * `maker` and `holder` are `maker|<owner>|<replica ID>` and `holder|<owner>|<replica ID>` sealed
+ * for the key (src/cache/sealed.ts).
+ */
+export const SSE_RESERVATION_PREFIX = 'jobgraph:sse:v2:r:';
+/** An owner's reservations: `jobgraph:sse:v2:o:<owner ID>` = sorted set of reservation IDs by when each lapses (ms, Redis's clock). */
+export const SSE_OWNER_PREFIX = 'jobgraph:sse:v2:o:';
+/**
+ * One channel per replica (`jobgraph:sse:v2:<db>:<replica ID>` on a database other than 0): what
+ * the others send it, each message sealed for the channel.
+ */
+export const SSE_CHANNEL_PREFIX = 'jobgraph:sse:v2:';
+/** The longest message or field read, in characters (a relayed GraphQL request, sealed). */
+const MAX_SSE_MESSAGE_CHARS = 8 * 1024 * 1024;
 
-/** Extend the record (KEYS[1]) and its place in the owner's set (KEYS[2]) by ARGV[3] ms. */
+/**
+ * Extend the record (KEYS[1]) and its place in the owner's set (KEYS[2]) by ARGV[3] ms. First, a
+ * key of another type than jobgraph writes there (a hash, a sorted set) is dropped: it is nobody's
+ * reservation, and left, every command on it would fail the call as if Redis did.
+ */
 const EXTEND = `
+for i, want in ipairs({'hash', 'zset'}) do
+  local t = redis.call('TYPE', KEYS[i])['ok']
+  if t ~= 'none' and t ~= want then redis.call('DEL', KEYS[i]) end
+end
 local function extend(ttl)
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -50,7 +68,7 @@ extend(tonumber(ARGV[3]))
 return 1`;
 
 /** ARGV: reservation ID, owner ID, this replica. Deletes unless another replica holds the stream. */
-const RELEASE_SCRIPT = `
+const RELEASE_SCRIPT = `${EXTEND}
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] then return 0 end
 local holder = redis.call('HGET', KEYS[1], 'holder')
 if holder and holder ~= ARGV[3] then return 0 end
@@ -65,6 +83,8 @@ export interface RedisSseReservationsOptions {
   /** Longest wait between two reconnection attempts or checks while Redis is away, in ms. */
   retryMs: number;
   logger: Logger;
+  /** Seals the records' replica fields and the messages, and opens what is read back. */
+  sealer: Sealer;
   /** This process's ID; default `<hostname>:<pid>:<random>`. */
   replicaId?: string;
 }
@@ -156,7 +176,7 @@ class RedisSseReservations implements SharedReservations {
     const reply = await this.#eval(RESERVE_SCRIPT, reservationId, ownerId, [
       ms(ttlMs),
       String(maxPerCaller),
-      this.replicaId,
+      this.#field('maker', reservationId, ownerId, this.replicaId),
     ]);
     if (reply === undefined) return { kind: 'unavailable' } as const;
     const [ok, held] = reply as [number, number?];
@@ -168,11 +188,16 @@ class RedisSseReservations implements SharedReservations {
   async connect(reservationId: string, ownerId: string, leaseMs: number) {
     const reply = await this.#eval(CONNECT_SCRIPT, reservationId, ownerId, [
       ms(leaseMs),
-      this.replicaId,
+      this.#field('holder', reservationId, ownerId, this.replicaId),
     ]);
     if (reply === undefined) return { kind: 'unavailable' } as const;
-    const [ok, maker] = reply as [number, string?];
-    if (ok === 1) return { kind: 'connected', maker: String(maker) } as const;
+    const [ok, maker] = reply as [number, unknown?];
+    if (ok === 1) {
+      const made = this.#replicaIn('maker', reservationId, ownerId, maker);
+      return made === undefined
+        ? ({ kind: 'missing' } as const)
+        : ({ kind: 'connected', maker: made } as const);
+    }
     return ok === -1 ? ({ kind: 'taken' } as const) : ({ kind: 'missing' } as const);
   }
 
@@ -183,8 +208,17 @@ class RedisSseReservations implements SharedReservations {
         this.#commands.hmGet(SSE_RESERVATION_PREFIX + reservationId, ['owner', 'holder']),
       );
       if (owner !== ownerId) return { kind: 'missing' } as const;
-      return { kind: 'found', holder: holder ?? null } as const;
+      if (holder === null || holder === undefined) return { kind: 'found', holder: null } as const;
+      const held = this.#replicaIn('holder', reservationId, ownerId, holder);
+      return held === undefined
+        ? ({ kind: 'missing' } as const)
+        : ({ kind: 'found', holder: held } as const);
     } catch (err) {
+      // A key of another type is nobody's reservation, not a failing Redis.
+      if (err instanceof Error && err.message.startsWith('WRONGTYPE')) {
+        this.#options.sealer.reject('sse', 'malformed');
+        return { kind: 'missing' } as const;
+      }
       this.#failed(err);
       return { kind: 'unavailable' } as const;
     }
@@ -193,14 +227,18 @@ class RedisSseReservations implements SharedReservations {
   async renew(reservationId: string, ownerId: string, leaseMs: number) {
     const reply = await this.#eval(RENEW_SCRIPT, reservationId, ownerId, [
       ms(leaseMs),
-      this.replicaId,
+      this.#field('holder', reservationId, ownerId, this.replicaId),
     ]);
     if (reply === undefined) return 'unavailable';
     return reply === 1 ? 'held' : 'lost';
   }
 
   release(reservationId: string, ownerId: string): void {
-    this.#track(this.#eval(RELEASE_SCRIPT, reservationId, ownerId, [this.replicaId]));
+    this.#track(
+      this.#eval(RELEASE_SCRIPT, reservationId, ownerId, [
+        this.#field('holder', reservationId, ownerId, this.replicaId),
+      ]),
+    );
   }
 
   async request(to: string, body: string, timeoutMs: number): Promise<Answer | { kind: 'gone' }> {
@@ -314,11 +352,42 @@ class RedisSseReservations implements SharedReservations {
     }
   }
 
+  /**
+   * A record's `maker` or `holder` field: the replica, sealed for the record's key and bound to
+   * its owner (deterministic, so the scripts compare it as it is).
+   */
+  #field(name: 'maker' | 'holder', reservationId: string, ownerId: string, replicaId: string) {
+    return this.#options.sealer.seal(
+      'sse',
+      SSE_RESERVATION_PREFIX + reservationId,
+      `${name}|${ownerId}|${replicaId}`,
+    );
+  }
+
+  /** The replica a `maker` or `holder` field names, or undefined (counted) when it is not believed. */
+  #replicaIn(
+    name: 'maker' | 'holder',
+    reservationId: string,
+    ownerId: string,
+    value: unknown,
+  ): string | undefined {
+    const { sealer } = this.#options;
+    const text = sealer.open('sse', SSE_RESERVATION_PREFIX + reservationId, value, 4096);
+    if (text === undefined) return undefined;
+    const prefix = `${name}|${ownerId}|`;
+    if (!text.startsWith(prefix)) return void sealer.reject('sse', 'binding');
+    return text.slice(prefix.length);
+  }
+
   /** Publish to a replica's channel: how many listened (0: no replica there), undefined when Redis is away. */
   async #publish(to: string, envelope: Envelope): Promise<number | undefined> {
+    const channel = this.#channelOf(to);
     try {
       return await this.#bounded(
-        this.#commands.publish(this.#channelOf(to), JSON.stringify(envelope)),
+        this.#commands.publish(
+          channel,
+          this.#options.sealer.seal('sse', channel, JSON.stringify(envelope)),
+        ),
       );
     } catch (err) {
       this.#failed(err);
@@ -331,13 +400,18 @@ class RedisSseReservations implements SharedReservations {
     return `${SSE_CHANNEL_PREFIX}${this.#database ? `${this.#database}:` : ''}${replicaId}`;
   }
 
-  readonly #onMessage = (message: string): void => {
+  readonly #onMessage = (sealed: string, channel: string): void => {
+    const { sealer } = this.#options;
+    const message = sealer.open('sse', channel, sealed, MAX_SSE_MESSAGE_CHARS);
+    if (message === undefined) return;
     let envelope: Envelope;
     try {
       envelope = JSON.parse(message) as Envelope;
     } catch {
-      return;
+      return void sealer.reject('sse', 'malformed');
     }
+    if (typeof envelope !== 'object' || envelope === null)
+      return void sealer.reject('sse', 'malformed');
     if (envelope.t === 'rep')
       return this.#waiting.get(envelope.n)?.({ kind: 'answer', body: String(envelope.body) });
     const handler = this.#handler;

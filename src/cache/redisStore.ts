@@ -1,14 +1,24 @@
-import { KeyvAdapter } from '@apollo/utils.keyvadapter';
-import { createKeyv, type RedisClientType } from '@keyv/redis';
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { LeaseStore } from './jobCache.ts';
+import { createClient, type RedisClientType } from '@keyv/redis';
+import type { LeaseStore, RecordStore } from './jobCache.ts';
+import { BOUNDED_GET_SCRIPT, boundedValueOf } from './redisCall.ts';
+import type { Sealer } from './sealed.ts';
 
-const LEASE_PREFIX = 'jobgraph:lease:v1:';
-/** One channel for every lease's outcome: `stored <globalId>` or `uncacheable <globalId>`. */
-const LEASE_CHANNEL = 'jobgraph:lease:v1';
-/** Delete the lease only if it is still ours (it may have expired and been taken by another process). */
+const LEASE_PREFIX = 'jobgraph:lease:v2:';
+/**
+ * One channel for every lease's outcome: `stored <globalId>` or `uncacheable <globalId>`, sealed
+ * for this channel (a forged `stored` would only send the waiters to the cache, where the record is
+ * checked again; sealed, it cannot even do that).
+ */
+const LEASE_CHANNEL = 'jobgraph:lease:v2';
+/** The longest outcome message read, in characters (a word and a global ID). */
+const MAX_OUTCOME_CHARS = 4096;
+/**
+ * Delete the lease only if it is still ours (it may have expired and been taken by another
+ * process). pcall: a key of another type there is not ours, and must not fail the call (which the
+ * job cache would take for Redis failing, and pause).
+ */
 const RELEASE_SCRIPT =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+  "if redis.pcall('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 type Outcome = 'stored' | 'uncacheable' | 'gone';
 
@@ -18,7 +28,10 @@ type Outcome = 'stored' | 'uncacheable' | 'gone';
  * outcome. When the subscriber connection fails, every waiter is woken with 'gone' at once (and
  * fetches the job itself), so a failing Redis never holds a job up beyond the cache op timeout.
  */
-function redisLeases(client: RedisClientType): { leases: LeaseStore; close: () => Promise<void> } {
+function redisLeases(
+  client: RedisClientType,
+  sealer: Sealer,
+): { leases: LeaseStore; close: () => Promise<void> } {
   const waiting = new Map<string, Set<(o: Outcome) => void>>();
   const wakeAll = () => {
     for (const set of waiting.values()) for (const wake of [...set]) wake('gone');
@@ -32,7 +45,9 @@ function redisLeases(client: RedisClientType): { leases: LeaseStore; close: () =
   subscriber
     .connect()
     .then(() =>
-      subscriber.subscribe(LEASE_CHANNEL, (message: string) => {
+      subscriber.subscribe(LEASE_CHANNEL, (sealed: string) => {
+        const message = sealer.open('outcome', LEASE_CHANNEL, sealed, MAX_OUTCOME_CHARS);
+        if (message === undefined) return;
         const space = message.indexOf(' ');
         const outcome = message.slice(0, space) === 'stored' ? 'stored' : 'uncacheable';
         const set = waiting.get(message.slice(space + 1));
@@ -56,7 +71,10 @@ function redisLeases(client: RedisClientType): { leases: LeaseStore; close: () =
     },
     async release(globalId, token, stored) {
       await client.eval(RELEASE_SCRIPT, { keys: [LEASE_PREFIX + globalId], arguments: [token] });
-      await client.publish(LEASE_CHANNEL, `${stored ? 'stored' : 'uncacheable'} ${globalId}`);
+      await client.publish(
+        LEASE_CHANNEL,
+        sealer.seal('outcome', LEASE_CHANNEL, `${stored ? 'stored' : 'uncacheable'} ${globalId}`),
+      );
     },
     listen(globalId, ms) {
       let wake!: (o: Outcome) => void;
@@ -94,41 +112,71 @@ function redisLeases(client: RedisClientType): { leases: LeaseStore; close: () =
 }
 
 /**
- * A Redis-backed KeyValueCache (Apollo's interface over Keyv), so several replicas share
- * finished jobs, with per-job leases so they also share the fetch of a job they want at the
- * same time. Connection and command errors are not thrown at callers: the job cache treats
- * a failing Redis as a miss.
+ * A Redis-backed record store, so several replicas share finished jobs, with per-job leases so
+ * they also share the fetch of a job they want at the same time. Reads are bounded by Redis
+ * (`BOUNDED_GET_SCRIPT`, at most `maxValueBytes`): a value over it, or a key of another type, is
+ * answered as a rejection, never as a failure of the store. Connection and command errors reject:
+ * the job cache treats a failing Redis as a miss and leaves it alone for a while.
  */
 export async function redisStore(
   url: string,
-): Promise<{ store: KeyValueCache<string>; leases?: LeaseStore; close: () => Promise<void> }> {
+  options: { sealer: Sealer; maxValueBytes: number },
+): Promise<{ store: RecordStore; leases: LeaseStore; close: () => Promise<void> }> {
   // No offline queue: while Redis is away a command fails at once (a miss) instead of waiting for the op timeout.
-  const keyv = createKeyv(
-    { url, disableOfflineQueue: true },
-    { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 1000 },
-  );
-  keyv.on('error', () => {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 1000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
+    },
+  }) as unknown as RedisClientType;
+  client.on('error', () => {
     // Reported through failed reads and writes (logged by the job cache); keep the emitter quiet.
   });
-  // Connect at start, so the first jobs do not pay for (or time out on) the connection.
-  const client = await (keyv.store as { getClient?: () => Promise<unknown> })
-    .getClient?.()
-    .catch(() => undefined);
-  const lease =
-    client && typeof (client as RedisClientType).duplicate === 'function'
-      ? redisLeases(client as RedisClientType)
-      : undefined;
+  // Connect at start, so the first jobs do not pay for (or time out on) the connection; a Redis
+  // that is not there does not stop the start (the client keeps reconnecting).
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    client.connect().then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+  const lease = redisLeases(client, options.sealer);
+  const store: RecordStore = {
+    get: async (key) =>
+      boundedValueOf(
+        (
+          (await client.eval(BOUNDED_GET_SCRIPT, {
+            keys: [key],
+            arguments: [String(options.maxValueBytes)],
+          })) as unknown[]
+        )[0],
+      ),
+    set: async (key, value, opts) => {
+      const ttl = opts?.ttl;
+      await client.set(
+        key,
+        value,
+        ttl ? { expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttl * 1000)) } } : {},
+      );
+    },
+    delete: async (key) => (await client.del(key)) > 0,
+  };
   return {
-    store: new KeyvAdapter<string>(keyv as never),
-    ...(lease ? { leases: lease.leases } : {}),
+    store,
+    leases: lease.leases,
     close: async () => {
-      await lease?.close();
+      await lease.close();
       // A client that lost its Redis would wait for it to come back to close politely: drop it instead.
-      const redis = client as RedisClientType | undefined;
-      // One whose socket is already closed (its reconnecting gave up) has nothing left to drop.
-      if (redis && !redis.isReady && typeof redis.destroy === 'function') {
-        if (redis.isOpen) redis.destroy();
-      } else await keyv.disconnect().catch(() => undefined);
+      if (client.isOpen) client.destroy();
     },
   };
 }

@@ -256,9 +256,11 @@ function describeGrants(auth: Config['auth']): string {
   const groups = auth.accountGroups ? Object.keys(auth.accountGroups).length : 0;
   return [
     `claim "${auth.accountsClaim}" (JOBGRAPH_ACCOUNTS_CLAIM)`,
-    'a token without it reads the default accounts only',
+    auth.accountsClaimRequired
+      ? 'a token without it reads no account (JOBGRAPH_ACCOUNTS_CLAIM_REQUIRED)'
+      : 'a token without it reads the default accounts only',
     groups
-      ? `${groups} group${groups === 1 ? '' : 's'} mapped to accounts (JOBGRAPH_ACCOUNT_GROUPS)`
+      ? `${groups} group${groups === 1 ? '' : 's'} mapped to accounts, the only entries that grant (JOBGRAPH_ACCOUNT_GROUPS)`
       : 'no group mapping',
   ].join(' · ');
 }

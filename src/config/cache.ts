@@ -20,9 +20,36 @@ function cacheUrl(env: Env): string | null {
   return v;
 }
 
+/** Shortest JOBGRAPH_CLUSTER_SECRET accepted, in characters. */
+export const MIN_CLUSTER_SECRET_LENGTH = 32;
+
+/**
+ * JOBGRAPH_CLUSTER_SECRET: the key every value written to Redis is sealed under (src/cache/sealed.ts),
+ * required with JOBGRAPH_CACHE_URL — without it a replica would believe whatever Redis holds. Its
+ * value is never part of a message.
+ */
+function clusterSecret(env: Env, url: string | null): string | null {
+  const name = 'JOBGRAPH_CLUSTER_SECRET';
+  const v = opt(env, name);
+  if (v === undefined) {
+    if (url === null) return null;
+    throw new ConfigError(
+      name,
+      `is required with JOBGRAPH_CACHE_URL (at least ${MIN_CLUSTER_SECRET_LENGTH} random characters, the same on every replica; e.g. openssl rand -base64 48): it authenticates what the replicas read back from Redis`,
+    );
+  }
+  if (v.length < MIN_CLUSTER_SECRET_LENGTH || new Set(v).size === 1)
+    throw new ConfigError(
+      name,
+      `is too weak: use at least ${MIN_CLUSTER_SECRET_LENGTH} random characters (e.g. openssl rand -base64 48)`,
+    );
+  return v;
+}
+
 /** The cache of finished jobs. */
 export function cacheOf(env: Env): Config['cache'] {
-  return { url: cacheUrl(env), ...intsOf(env, 'cache') };
+  const url = cacheUrl(env);
+  return { url, clusterSecret: clusterSecret(env, url), ...intsOf(env, 'cache') };
 }
 
 /** JOBGRAPH_CURSOR_SECRET, at least 32 characters, or null. */

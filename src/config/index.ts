@@ -7,6 +7,7 @@
  * variableDocs.ts (`--help`) and unknownVariables.ts (misspelled names).
  */
 export { externalIdVariable } from './accounts.ts';
+export { accountGroupsNameAccounts } from './auth.ts';
 export { ConfigError } from './env.ts';
 export {
   MAX_EMULATOR_JOBS_PER_SOURCE,

@@ -67,6 +67,12 @@ export interface Config {
     accountsClaim: string;
     /** Identity-provider groups → the account entries each stands for (JOBGRAPH_ACCOUNT_GROUPS); null: none. */
     accountGroups: Readonly<Record<string, readonly string[]>> | null;
+    /**
+     * Whether a token must carry the accounts claim (JOBGRAPH_ACCOUNTS_CLAIM_REQUIRED; default on
+     * when JOBGRAPH_ACCOUNTS_CLAIM or JOBGRAPH_ACCOUNT_GROUPS is set): without it, it reads no
+     * account; when off, the default accounts.
+     */
+    accountsClaimRequired: boolean;
   };
   limits: {
     /** Most IDs one `jobs(ids:)` call takes (JOBGRAPH_MAX_JOB_IDS, default 100). */
@@ -132,6 +138,12 @@ export interface Config {
   cache: {
     /** Shared cache for finished jobs (JOBGRAPH_CACHE_URL, e.g. redis://127.0.0.1:6379); null means in-process LRU. */
     url: string | null;
+    /**
+     * Key every value the replicas write to Redis is sealed under (JOBGRAPH_CLUSTER_SECRET, at
+     * least 32 characters, the same on every replica; required with `url`), so a value Redis
+     * holds that jobgraph did not write is a miss. null without `url`.
+     */
+    clusterSecret: string | null;
     /** Entries the in-process LRU keeps (JOBGRAPH_CACHE_MAX_ENTRIES, default 10000; 0 turns the cache off). */
     maxEntries: number;
     /** How long a finished job stays cached, in s (JOBGRAPH_CACHE_TTL_SECONDS, default 86400). */

@@ -69,12 +69,17 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   tokens(
     'JOBGRAPH_ACCOUNTS_CLAIM',
     'accounts',
-    'claim naming the accounts a token reads (a.b: nested); without it: default accounts only',
+    'claim naming the accounts a token reads (a.b: nested)',
   ),
   tokens(
     'JOBGRAPH_ACCOUNT_GROUPS',
     '—',
-    'JSON: identity-provider group → the accounts it grants, e.g. {"team-a":["staging"]}',
+    'JSON: group → the accounts it grants, e.g. {"team-a":["staging"]}; only mapped groups grant',
+  ),
+  tokens(
+    'JOBGRAPH_ACCOUNTS_CLAIM_REQUIRED',
+    'on with a claim name or a mapping',
+    'a token without the accounts claim reads no account (off: the default accounts)',
   ),
   aws('AWS_REGION', 'us-east-1', 'region of root fields called without `region`'),
   aws('AWS_DEFAULT_REGION', '—', 'read when AWS_REGION is unset'),
@@ -125,6 +130,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'JOBGRAPH_CACHE_URL',
     '— (in-process LRU)',
     'redis:// or rediss:// cache shared by replicas',
+  ),
+  cache(
+    'JOBGRAPH_CLUSTER_SECRET',
+    '— (required with JOBGRAPH_CACHE_URL)',
+    'key sealing every value written to Redis, 32+ characters; replicas share it',
   ),
   cache('JOBGRAPH_CACHE_MAX_ENTRIES', '10000', 'entries of the in-process LRU (0: off)'),
   cache('JOBGRAPH_CACHE_TTL_SECONDS', '86400', 'how long a finished job stays cached, s'),

@@ -1,8 +1,17 @@
 import type express from 'express';
+import { SCOPE_OPERATE, type Identity } from '../auth/identity.ts';
+import { InvalidTokenError } from '../auth/verifyToken.ts';
 import type { Config } from '../config/index.ts';
-import type { AccountState } from '../datasources/shared/accounts.ts';
 import type { GatewayMetrics } from '../observability/index.ts';
+import { writeErrorAnswer } from './errors.ts';
 import type { FdHealth } from './health.ts';
+
+/**
+ * What `/readyz` tells an operator (a token with `jobgraph:operate`) besides ready or not: one
+ * object whose keys each part of the gateway adds (`accounts`: every account's state), never
+ * shown to anyone else.
+ */
+export type ReadinessDetails = () => Record<string, unknown>;
 
 /** /healthz (file descriptors), /readyz (the JWKS) and, when metrics are on, /metrics. */
 export function healthRoutes(
@@ -10,43 +19,56 @@ export function healthRoutes(
   parts: {
     config: Config;
     health: FdHealth;
-    verifyToken: { ready(): boolean };
+    /** The request's caller (a present but invalid token rejects: InvalidTokenError), and whether the JWKS is fetched. */
+    verifyToken: { (authorization: string | undefined): Promise<Identity>; ready(): boolean };
     metrics: GatewayMetrics | undefined;
-    accountStates: (() => readonly AccountState[]) | undefined;
+    details: ReadinessDetails;
   },
 ): void {
-  const { config, health, verifyToken, metrics, accountStates } = parts;
+  const { config, health, verifyToken, metrics, details } = parts;
   // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
   app.get('/healthz', (_req, res) => {
     const state = health.check();
     if (state.ok) res.json({ status: 'ok' });
     else res.status(503).json({ status: 'unhealthy', reason: state.reason });
   });
-  app.get('/readyz', (_req, res) => {
-    if (!verifyToken.ready()) {
-      res.status(503).json({
-        status: 'not ready',
-        mode: config.mode,
-        reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet',
-      });
+  // Ready or not, to anyone (a probe sends no token); why, and each account's state, only to an
+  // operator: account aliases and their failures map an organisation's clouds for an attacker.
+  app.get('/readyz', (req, res, next) => {
+    const ready = verifyToken.ready();
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('vary', 'authorization');
+    const status = ready ? 200 : 503;
+    const summary = { status: ready ? 'ready' : 'not ready' };
+    if (req.headers.authorization === undefined) {
+      res.status(status).json(summary);
       return;
     }
-    // Ready with an account that failed its check: the others serve; its state and code say why.
-    const accounts = accountStates?.();
-    res.json({
-      status: 'ready',
-      mode: config.mode,
-      ...(accounts
-        ? {
-            accounts: accounts.map(({ cloud, alias, state, code }) => ({
-              cloud,
-              alias,
-              state,
-              code,
-            })),
-          }
-        : {}),
-    });
+    verifyToken(req.headers.authorization).then(
+      (identity) => {
+        if (!identity.scopes.has(SCOPE_OPERATE)) {
+          res.status(status).json(summary);
+          return;
+        }
+        res.status(status).json({
+          ...summary,
+          mode: config.mode,
+          ...(ready ? {} : { reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet' }),
+          ...details(),
+        });
+      },
+      (err: unknown) => {
+        // A present but invalid token: 401, as on /graphql (an operator learns why no details came).
+        if (!(err instanceof InvalidTokenError)) return next(err);
+        writeErrorAnswer(
+          req,
+          res,
+          401,
+          [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }],
+          { 'www-authenticate': 'Bearer error="invalid_token"' },
+        );
+      },
+    );
   });
   if (metrics) {
     app.get('/metrics', (_req, res, next) => {

@@ -32,7 +32,7 @@ function logOperation(
 }
 
 /**
- * Marks every response `Cache-Control: no-store` (what Apollo's cache-control plugin, which is
+ * Writes the request's account-refusal lines, marks every response `Cache-Control: no-store` (what Apollo's cache-control plugin, which is
  * off, would answer for a schema without cache hints; a response may carry a secret), echoes the request ID, and
  * writes one log line per operation (`logOperation`).
  */
@@ -48,6 +48,8 @@ export function requestPlugin(
           for (const e of errors) requestIds.set(e, ctx.requestId);
         },
         async willSendResponse({ contextValue: ctx, response, operationName, errors }) {
+          // Every field has resolved: the request's refusals are written, one line per field.
+          ctx.flushRefusals();
           response.http.headers.set('x-request-id', ctx.requestId);
           response.http.headers.set('cache-control', 'no-store');
           logOperation(

@@ -84,7 +84,7 @@ export interface ServerOptions {
   listSnapshots?: ListSnapshots;
   /** The AWS accounts (`Job.account`); none: the default account only. */
   accounts?: AwsAccounts;
-  /** Every account's state, /readyz's `accounts` (datasources/accountChecks.ts); none: not listed. */
+  /** Every account's state: an operator's /readyz `accounts` and `jobgraph_account_state` (datasources/accountChecks.ts); none: not listed. */
   accountStates?: () => readonly AccountState[];
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
@@ -138,7 +138,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const httpServer = http.createServer(app);
   app.use(corsMiddleware(config.corsOrigins));
   const grants = new AccountGrants(
-    { claim: config.auth.accountsClaim, groups: config.auth.accountGroups },
+    {
+      claim: config.auth.accountsClaim,
+      groups: config.auth.accountGroups,
+      required: config.auth.accountsClaimRequired,
+    },
     () => accountDirectory(config, options.accounts),
     logger,
   );
@@ -186,12 +190,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await apollo.start();
 
   const metrics = options.observability?.metrics;
+  const { accountStates } = options;
+  if (accountStates) metrics?.accountSource(accountStates);
   healthRoutes(app, {
     config,
     health: options.health ?? new FdHealth(),
     verifyToken,
     metrics,
-    accountStates: options.accountStates,
+    details: () => (accountStates ? { accounts: accountDetails(accountStates()) } : {}),
   });
   graphqlRoute(app, {
     config,
@@ -223,6 +229,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   };
 }
+
+/** Each account as an operator's `/readyz` lists it: cloud, alias, state and code (never an ID). */
+const accountDetails = (states: readonly AccountState[]) =>
+  states.map(({ cloud, alias, state, code }) => ({ cloud, alias, state, code }));
 
 /** The snapshots `listJobs` and list-assisted watching share: the options', else this process's own, dated by the watch scheduler when one is given. */
 function listSnapshotsOf(options: ServerOptions): ListSnapshots {

@@ -49,6 +49,8 @@ export interface BreakerState {
  * - `jobgraph_breaker_open{provider,account,region}`: 1 while an account's region's circuit is open or half-open,
  *   0 once it closed again (a region appears after its first call);
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
+ * - `jobgraph_cache_rejected_total{kind,reason}`: values read back from Redis not believed
+ *   (src/cache/sealed.ts), each a miss;
  * - `jobgraph_graphql_requests_total{operation_type,outcome}`: one per GraphQL request;
  *   outcome `ok`, or the `extensions.code` of its first error;
  * - `jobgraph_graphql_request_duration_seconds{operation_type}`: a GraphQL request's duration
@@ -62,6 +64,8 @@ export interface BreakerState {
  * - `jobgraph_watch_polls_total{role}`: watched jobs' polls, `holder` (this replica's call under
  *   the job's lease), `alone` (its call without one) or `follower` (another replica's poll
  *   received, no call); both read from the hub at scrape time;
+ * - `jobgraph_account_state{cloud,account,state}`: 1 for each account's current state (READY,
+ *   FAILED, NOT_CONFIGURED, UNTRIED), 0 for the others, read at scrape time (`accountSource`);
  * - the default process metrics (CPU, memory, event loop, handles), without a prefix.
  */
 export class GatewayMetrics {
@@ -78,7 +82,9 @@ export class GatewayMetrics {
   readonly #graphqlDuration: Histogram<'operation_type'>;
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
+  readonly #cacheRejected: Counter<'kind' | 'reason'>;
   #watch: (() => WatchState) | undefined;
+  #accounts: (() => readonly AccountStateView[]) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
   constructor(breakers: () => BreakerState[]) {
@@ -105,11 +111,18 @@ export class GatewayMetrics {
     });
     this.#accountRefusals = new Counter({
       name: 'jobgraph_account_refusals_total',
-      help: 'Jobs, list filters and watches refused because the token may not read the account, by reason: no_claim (the token has no accounts claim: default accounts only), not_granted (its claim does not name the account), unknown_account (no such account is configured).',
+      help: 'Jobs, list filters and watches refused because the token may not read the account, by reason: no_claim (the token has no accounts claim: default accounts only, or none when the claim is required), not_granted (its claim does not name the account), unknown_account (no such account is configured).',
       labelNames: ['reason'],
       registers,
     });
+    this.#cacheRejected = new Counter({
+      name: 'jobgraph_cache_rejected_total',
+      help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
+      labelNames: ['kind', 'reason'],
+      registers,
+    });
     watchMetrics(registers, () => this.#watch?.());
+    accountStateGauge(registers, () => this.#accounts?.() ?? []);
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -135,9 +148,14 @@ export class GatewayMetrics {
     this.#assumeRole.inc({ account, outcome });
   }
 
-  /** A job, list filter or watch refused for its account. */
+  /** A job, list filter or watch refused for its account (one per refused reference, however few lines the audit log writes). */
   accountRefused(reason: string): void {
     this.#accountRefusals.inc({ reason });
+  }
+
+  /** A value read back from Redis was not believed (src/cache/sealed.ts). */
+  cacheRejected(kind: string, reason: string): void {
+    this.#cacheRejected.inc({ kind, reason });
   }
 
   cacheLookup(result: 'hit' | 'miss'): void {
@@ -160,6 +178,40 @@ export class GatewayMetrics {
   watchSource(source: () => WatchState): void {
     this.#watch = source;
   }
+
+  /** Where `jobgraph_account_state` reads every account's state at scrape time. */
+  accountSource(source: () => readonly AccountStateView[]): void {
+    this.#accounts = source;
+  }
+}
+
+/** Every state an account can be in (src/datasources/shared/accounts.ts `AccountState`). */
+const ACCOUNT_STATES = ['READY', 'FAILED', 'NOT_CONFIGURED', 'UNTRIED'] as const;
+
+/** One account's state, as `jobgraph_account_state` reads it. */
+export interface AccountStateView {
+  cloud: string;
+  alias: string;
+  state: (typeof ACCOUNT_STATES)[number];
+}
+
+/** Each account's state (one series per state, 1 for the current one), read at scrape time. */
+function accountStateGauge(
+  registers: Registers,
+  accounts: () => readonly AccountStateView[],
+): void {
+  new Gauge({
+    name: 'jobgraph_account_state',
+    help: "1 for the state each account (cloud, alias; default: jobgraph's own credentials) is in — READY, FAILED, NOT_CONFIGURED or UNTRIED — 0 for the others: what an operator's /readyz lists, for alerts.",
+    labelNames: ['cloud', 'account', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const a of accounts())
+        for (const state of ACCOUNT_STATES)
+          this.set({ cloud: a.cloud, account: a.alias, state }, a.state === state ? 1 : 0);
+    },
+  });
 }
 
 type Registers = Registry[];

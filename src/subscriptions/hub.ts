@@ -1,7 +1,11 @@
 import type { AuthContext } from '../auth/directives.ts';
 import { secretValues } from '../auth/secretValues.ts';
 import { CLOCK_TOLERANCE_SECONDS } from '../auth/verifyToken.ts';
-import { AccountForbiddenError, type AccountAudit } from '../auth/accountAudit.ts';
+import {
+  AccountForbiddenError,
+  type AccountAudit,
+  type RequestAudit,
+} from '../auth/accountAudit.ts';
 import { SCOPE_SECRETS, type Identity } from '../auth/identity.ts';
 import type { PollLeases } from '../cache/pollLeases.ts';
 import type { Config } from '../config/index.ts';
@@ -157,12 +161,17 @@ export class WatchHub {
    * A job of an account the caller may not read is refused before any event or poll: its item is
    * the FORBIDDEN error (an event of its own, as a malformed ID's), and it is never watched.
    */
-  private permitted(identity: Identity, item: JobKey | Error, requestId: string): JobKey | Error {
+  private permitted(
+    identity: Identity,
+    item: JobKey | Error,
+    refusals: RequestAudit | undefined,
+  ): JobKey | Error {
     if (item instanceof Error) return item;
     const account = providerOf(item.provider).setup.accountAlias(this.config, item as never);
     if (identity.accounts.permits(item.provider, account)) return item;
-    const where = { field: 'jobUpdates', provider: item.provider, account, requestId };
-    return this.audit ? this.audit.refuse(identity, where) : new AccountForbiddenError();
+    return refusals
+      ? refusals.refuse('jobUpdates', item.provider, account)
+      : new AccountForbiddenError();
   }
 
   private watch(
@@ -172,10 +181,13 @@ export class WatchHub {
   ): JobStream {
     const max = this.config.limits.maxJobsPerRequest;
     const distinct = new Map<string, JobKey | Error>();
+    const refusals = this.audit?.forRequest(identity, requestId);
     items.forEach((raw, i) => {
-      const item = this.permitted(identity, raw, requestId);
+      const item = this.permitted(identity, raw, refusals);
       distinct.set(item instanceof Error ? `#${i}` : formatGlobalId(item), item);
     });
+    // Every item is judged at set-up: its refusals are one line, however many there were.
+    refusals?.flush();
     const keys = [...distinct.values()].filter((item) => !(item instanceof Error)).length;
     if (keys > max) throw new JobBudgetError(max, keys);
     const release = this.slots.acquire(identity.subject ?? NO_SUBJECT_CALLER);

@@ -9,6 +9,7 @@ import {
 } from '../../src/emulators/index.ts';
 import { DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { secretValues } from '../../src/auth/secretValues.ts';
+import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
@@ -137,8 +138,8 @@ describe('jobs of a second AWS account, by a role assumed with STS', () => {
 
   it('reports the accounts in /readyz', async () => {
     await gateway.accounts.check(); // the role is assumed at start: wait for that try
-    const res = await fetch(`${new URL(gateway.server.url).origin}/readyz`);
-    expect(await res.json()).toMatchObject({
+    const { body } = await readyz(gateway.server.url, await operatorToken(gateway));
+    expect(body).toMatchObject({
       status: 'ready',
       accounts: expect.arrayContaining([{ cloud: 'aws', alias, state: 'READY', code: 'OK' }]),
     });

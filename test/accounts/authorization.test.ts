@@ -192,7 +192,7 @@ describe('a token of one account', () => {
     expectRefused(res, ['job']);
   });
 
-  it('is logged once per refusal with subject, field and account, and counted by reason', async () => {
+  it('is logged once per request and field with subject, field and account, and counted by reason', async () => {
     const before = gateway.logs.lines.length;
     await readJob('staging', home.omics);
     const lines = gateway.logs.lines.slice(before).filter((l) => l.includes('account refused'));
@@ -202,9 +202,9 @@ describe('a token of one account', () => {
       level: 30,
       subject: `tenant-${STAGING}`,
       field: 'job',
-      provider: 'AWS_OMICS',
-      account: 'default',
-      reason: 'not_granted',
+      refused: 1,
+      reasons: { not_granted: 1 },
+      accounts: ['AWS_OMICS/default'],
     });
     expect(lines[0]).not.toContain(tokens.staging);
     const metrics = await (await fetch(new URL('/metrics', gateway.server.url))).text();

@@ -1,3 +1,4 @@
+import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LIST_SNAPSHOT_PREFIX } from '../../src/cache/redisListSnapshots.ts';
@@ -192,7 +193,12 @@ const missing = redisServerMissing();
 
 describe.skipIf(missing !== null)('Two replicas sharing snapshots through Redis', () => {
   const redis = useRedis();
-  const shared = () => env({ JOBGRAPH_CACHE_URL: redis.url, JOBGRAPH_JWT_SECRET: SHARED_SECRET });
+  const shared = () =>
+    env({
+      JOBGRAPH_CACHE_URL: redis.url,
+      JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+      JOBGRAPH_JWT_SECRET: SHARED_SECRET,
+    });
   const a = useTestGateway(shared, options);
   const b = useTestGateway(shared, options);
 

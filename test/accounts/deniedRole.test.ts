@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_SECOND_AWS_ACCOUNT, exampleSecondAccountJobs } from '../../src/emulators/index.ts';
+import { operatorToken, readyz } from '../support/accountTokens.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
@@ -17,7 +18,7 @@ describe('An account whose role cannot be assumed', () => {
       { alias: 'denied', state: 'FAILED', code: 'AccessDenied' },
     ]);
     const base = new URL(gateway.server.url).origin;
-    expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({
+    expect((await readyz(base, await operatorToken(gateway))).body).toMatchObject({
       status: 'ready',
       accounts: [
         { cloud: 'aws', alias: 'default' },
@@ -29,6 +30,16 @@ describe('An account whose role cannot be assumed', () => {
     });
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(
       /^jobgraph_aws_assume_role_total\{account="denied",outcome="failed"\} [1-9]/m,
+    );
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^jobgraph_account_state\{cloud="aws",account="denied",state="FAILED"\} 1$/m,
+    );
+    expect(metrics).toMatch(
+      /^jobgraph_account_state\{cloud="aws",account="denied",state="READY"\} 0$/m,
+    );
+    expect(metrics).toMatch(
+      /^jobgraph_account_state\{cloud="aws",account="staging",state="READY"\} 1$/m,
     );
   });
 

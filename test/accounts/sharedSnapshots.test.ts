@@ -1,3 +1,4 @@
+import { testSealer, TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisListSnapshots, type RedisListSnapshots } from '../../src/cache/redisListSnapshots.ts';
 import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
@@ -58,7 +59,11 @@ const listCalls = (gw: TestGateway) =>
 
 describe.skipIf(missing !== null)('List snapshots shared by tenants across replicas', () => {
   const redis = useRedis();
-  const env = () => ({ JOBGRAPH_CACHE_URL: redis.url, JOBGRAPH_JWT_SECRET: SHARED_SECRET });
+  const env = () => ({
+    JOBGRAPH_CACHE_URL: redis.url,
+    JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+    JOBGRAPH_JWT_SECRET: SHARED_SECRET,
+  });
   const clock = { emulatorClock: { now: () => EPOCH, epochMs: EPOCH } };
   const a = useTestGateway(env, clock);
   const b = useTestGateway(env, clock);
@@ -128,7 +133,12 @@ describe.skipIf(missing !== null)('List snapshots shared by tenants across repli
       )!;
     });
     const log = capturedLog();
-    const store = redisListSnapshots({ url: redis.url, opTimeoutMs: 2000, logger: log.logger });
+    const store = redisListSnapshots({
+      url: redis.url,
+      opTimeoutMs: 2000,
+      logger: log.logger,
+      sealer: testSealer(),
+    });
     stores.push(store);
     const writer = new ListSnapshots({ ttlMs: 60_000, shared: store });
     const key = `panorama@${STAGING}:${region}`;

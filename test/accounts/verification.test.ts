@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../../src/app.ts';
-import { SCOPE_READ } from '../../src/auth/identity.ts';
+import { SCOPE_OPERATE, SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { formatStartupSummary } from '../../src/cli/startupSummary.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
@@ -14,6 +14,7 @@ import {
   withDemoUpstreams,
   type EmulatorSet,
 } from '../../src/emulators/index.ts';
+import { readyz as readyzAs } from '../support/accountTokens.ts';
 import { LogCapture, gql } from '../support/gateway.ts';
 
 /**
@@ -51,9 +52,16 @@ async function live(change: (config: Config) => Config = (c) => c) {
   return { gateway, config, logs, token, states: (await gateway.verification)! };
 }
 
+/** /readyz as an operator sees it (a token with `jobgraph:operate`). */
 async function readyz(g: Gateway) {
-  const res = await fetch(`${new URL(g.server.url).origin}/readyz`);
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const operator = await mintToken({
+    secret: JWT_SECRET,
+    scopes: [SCOPE_OPERATE],
+    subject: 'operator',
+    issuer: g.config.auth.issuer,
+    audience: g.config.auth.audience,
+  });
+  return readyzAs(g.server.url, operator);
 }
 
 /** The summary's account lines as the CLI prints them (the AWS chain is static here). */

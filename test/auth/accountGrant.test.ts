@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AccountGrants,
   DEFAULT_ACCOUNTS_ONLY,
+  NO_ACCOUNTS,
   claimValue,
   type DirectoryEntry,
 } from '../../src/auth/accountGrant.ts';
@@ -22,7 +23,7 @@ const DIRECTORY: DirectoryEntry[] = [
 function grants(settings: Partial<ConstructorParameters<typeof AccountGrants>[0]> = {}) {
   const logged: Record<string, unknown>[] = [];
   const resolver = new AccountGrants(
-    { claim: 'accounts', groups: null, ...settings },
+    { claim: 'accounts', groups: null, required: false, ...settings },
     () => DIRECTORY,
     { info: (fields) => logged.push(fields) },
   );
@@ -46,6 +47,18 @@ describe('AccountGrants', () => {
       'TENCENT_COS_BATCH/default',
     ]);
     expect(grant.permits('AWS_PANORAMA', 'nope')).toBe(false);
+  });
+
+  it('gives a token without the claim no account when the claim is required', () => {
+    const grant = grants({ required: true }).resolver.of({ scope: 'jobs:read' });
+    expect(grant).toBe(NO_ACCOUNTS);
+    expect(permitted(grant)).toEqual([]);
+    expect(grant.aliases).toEqual([]);
+    expect(grant.basis).toBe('no-claim');
+    // A token that carries the claim reads it as ever.
+    expect(permitted(grants({ required: true }).resolver.of({ accounts: ['prod'] }))).toEqual([
+      'TENCENT_COS_BATCH/prod',
+    ]);
   });
 
   it('reads an alias on every cloud, as an array or a space-separated string', () => {
@@ -144,6 +157,17 @@ describe('AccountGrants', () => {
     expect(resolver.of({ groups: ['Team Storefront'] }).permits('TENCENT_COS_BATCH', 'prod')).toBe(
       false,
     );
+  });
+
+  it('grants nothing through an entry the mapping does not name, `*` and aliases included', () => {
+    const { resolver, logged } = grants({ claim: 'groups', groups: { 'jobs-team': ['staging'] } });
+    // Anyone who can create a group in the identity provider could name it `*` or `prod`.
+    for (const claim of [['*'], ['prod'], ['default'], ['210987654321'], '* prod'])
+      expect(permitted(resolver.of({ groups: claim }))).toEqual([]);
+    expect(resolver.of({ groups: ['*'] }).all).toBe(false);
+    expect(resolver.of({ groups: ['*', 'jobs-team'] }).aliases).toEqual(['staging']);
+    // Unmapped groups are ordinary (a token lists all its user's groups): not logged.
+    expect(logged).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
+import { operatorToken, readyz as readyzAs } from '../support/accountTokens.ts';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const ISSUER = 'https://idp.example.test/';
@@ -86,7 +87,14 @@ describe('A configured JWKS that cannot be fetched', () => {
 
     const notReady = await readyz();
     expect(notReady.status).toBe(503);
-    expect(notReady.body).toMatchObject({ status: 'not ready' });
+    // Anonymous: not ready, and nothing about why; an operator (an HS256 token) is told why.
+    expect(notReady.body).toEqual({ status: 'not ready' });
+    const told = await readyzAs(gw.server.url, await operatorToken(gw));
+    expect(told.status).toBe(503);
+    expect(told.body).toMatchObject({
+      status: 'not ready',
+      reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet',
+    });
 
     const warnings = logLines().filter((l) => l.level === 40 && l.jwksUrl !== undefined);
     // One for the fetch at start, one for the token that could not be verified.
@@ -112,7 +120,7 @@ describe('A configured JWKS that cannot be fetched', () => {
     // The gateway reads the served response a moment after it was written: ask until it says so.
     let ready = await readyz();
     while (ready.status !== 200) ready = await readyz();
-    expect(ready.body).toMatchObject({ status: 'ready', mode: 'demo' });
+    expect(ready.body).toEqual({ status: 'ready' });
 
     const served = keys.requests;
     const res = await gql(gw, `{ job(id: "${exampleGlobalIds().importexport}") { id } }`, {

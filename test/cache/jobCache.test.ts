@@ -21,6 +21,7 @@ import {
 import { cacheableOf } from '../support/cacheable.ts';
 import { freePort } from '../support/rawHttp.ts';
 import { realPart, requirePart } from '../support/realParts.ts';
+import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 
 const { schema, policy } = buildSchema();
 const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
@@ -115,7 +116,7 @@ describe('The job cache rules', () => {
     ).toBe(true);
     // Another writer (a second replica through Redis) stores a different text under the same key.
     await store.set(
-      'jobgraph:job:v1:importexport:OK002',
+      'jobgraph:job:v2:importexport:OK002',
       JSON.stringify({ ...r, statusMessage: 'rewritten' }),
     );
     expect(await shared.get('importexport:OK002')).toEqual({ ...r, statusMessage: 'rewritten' });
@@ -260,7 +261,11 @@ describe.skipIf(redisServer.skip)(
     it('lets a second replica answer finished jobs the first one fetched, without an upstream call', async () => {
       // Redis operations get far more than the 250 ms default: on a busy machine some took longer,
       // counted as misses, paused the store, and B asked the providers.
-      const env = { JOBGRAPH_CACHE_URL: url, JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000' };
+      const env = {
+        JOBGRAPH_CACHE_URL: url,
+        JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+        JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000',
+      };
       const a = await startTestGateway(env);
       const b = await startTestGateway(env);
       try {
@@ -286,7 +291,11 @@ describe.skipIf(redisServer.skip)(
       const ids = [...(await expectedCacheable(probe))].slice(0, 20);
       await probe.close();
       // A database of its own, so no earlier test has cached these jobs.
-      const env = { JOBGRAPH_CACHE_URL: `${url}/3`, JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000' };
+      const env = {
+        JOBGRAPH_CACHE_URL: `${url}/3`,
+        JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+        JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000',
+      };
       const a = await startTestGateway(env);
       const b = await startTestGateway(env);
       const received = (gw: TestGateway) =>
@@ -337,7 +346,10 @@ describe.skipIf(redisServer.skip)(
         });
         own.once('exit', () => reject(new Error('redis-server did not start')));
       });
-      const gw = await startTestGateway({ JOBGRAPH_CACHE_URL: `redis://127.0.0.1:${port}` });
+      const gw = await startTestGateway({
+        JOBGRAPH_CACHE_URL: `redis://127.0.0.1:${port}`,
+        JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+      });
       try {
         const ids = DEMO_DATA.importexport.DEMO_GLOBAL_IDS.slice(0, 5);
         const exited = new Promise((resolve) => own.once('exit', resolve));
@@ -359,7 +371,10 @@ describe.skipIf(redisServer.skip)(
 
     it('keeps answering from the providers when Redis goes away', async () => {
       const port = await freePort();
-      const gw = await startTestGateway({ JOBGRAPH_CACHE_URL: `redis://127.0.0.1:${port}` });
+      const gw = await startTestGateway({
+        JOBGRAPH_CACHE_URL: `redis://127.0.0.1:${port}`,
+        JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+      });
       try {
         const id = DEMO_DATA.omics.EXAMPLE_GLOBAL_ID;
         const res = await gql(gw, `{ job(id: "${id}") { id state } }`, { token: gw.tokens.read });

@@ -7,13 +7,13 @@ import {
 } from '../../src/cache/redisListSnapshots.ts';
 import { ListSnapshots } from '../../src/datasources/listing/snapshots.ts';
 import { Snapshot } from '../../src/datasources/listing/snapshot.ts';
-import { listed } from '../../src/datasources/listing/summaries.ts';
-import { PANORAMA_KEY } from '../../src/datasources/panorama/key.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { realPart } from '../support/realParts.ts';
+import { listedPanoramaJobs } from '../support/listedPanorama.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { listSnapshotWritten } from '../support/listSnapshotWritten.ts';
 import { useRedis } from '../support/useRedis.ts';
+import { payloadOf, testSealer } from '../support/clusterSecret.ts';
 
 // The replicas' list snapshots over a real redis-server: what is written (key, TTL, gzip of the
 // snapshot's text), read back by another replica, and Redis going away (a miss) and coming back.
@@ -21,16 +21,7 @@ import { useRedis } from '../support/useRedis.ts';
 const redisServer = realPart('redis-server');
 
 const anchor = Date.UTC(2026, 10, 1);
-const jobs = Array.from({ length: 300 }, (_, n) => {
-  const jobId = `pkgimport-${n.toString(16).padStart(16, '0')}`;
-  const createdAt = new Date(anchor - n * 60_000);
-  return listed(
-    PANORAMA_KEY,
-    { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId },
-    { state: 'SUCCEEDED', createdAt, updatedAt: createdAt, completedAt: createdAt },
-    { providerStatus: 'SUCCEEDED', jobId, status: 'SUCCEEDED' } as never,
-  )!;
-});
+const jobs = listedPanoramaJobs(300, anchor);
 
 describe.skipIf(redisServer.skip)('List snapshots in Redis', () => {
   const redis = useRedis();
@@ -46,13 +37,18 @@ describe.skipIf(redisServer.skip)('List snapshots in Redis', () => {
 
   /** A store of its own connection, once it writes (it connects in the background). */
   const store = async (url = redis.url, log = capturedLog()) => {
-    const s = redisListSnapshots({ url, opTimeoutMs: 2000, logger: log.logger });
+    const s = redisListSnapshots({
+      url,
+      opTimeoutMs: 2000,
+      logger: log.logger,
+      sealer: testSealer(),
+    });
     stores.push(s);
     await written('ready', url, () => s.set('ready', 'x', 30_000));
     return s;
   };
 
-  it('keeps a snapshot under jobgraph:list:v1:<key>, gzipped, with what is left of its TTL, and another replica reads it back', async () => {
+  it('keeps a snapshot under jobgraph:list:v2:<key>, gzipped and sealed, with what is left of its TTL, and another replica reads it back', async () => {
     const a = new ListSnapshots({ ttlMs: 30_000, shared: await store(), now: () => anchor });
     const b = new ListSnapshots({
       ttlMs: 30_000,
@@ -66,7 +62,9 @@ describe.skipIf(redisServer.skip)('List snapshots in Redis', () => {
     expect(ttl).toBeGreaterThan(25_000);
     expect(ttl).toBeLessThanOrEqual(30_000);
     const raw = (await redis.client.get(LIST_SNAPSHOT_PREFIX + 'panorama:us-east-1')) as string;
-    expect(gunzipSync(Buffer.from(raw, 'base64')).toString('utf8')).toBe(snapshot.toWire());
+    expect(gunzipSync(Buffer.from(payloadOf(raw), 'base64')).toString('utf8')).toBe(
+      snapshot.toWire(),
+    );
     // Compact: a few dozen bytes a job in Redis.
     expect(raw.length / jobs.length).toBeLessThan(60);
     const fromA = await b.existing(['panorama:us-east-1'], 30_000);

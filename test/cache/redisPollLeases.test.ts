@@ -16,6 +16,7 @@ import { realPart } from '../support/realParts.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { useReplicaStores } from '../support/replicaStores.ts';
 import { useRedis } from '../support/useRedis.ts';
+import { leaseHolderOf, payloadOf, testSealer } from '../support/clusterSecret.ts';
 
 // The poll leases over a real redis-server: the scripts (take or renew, share, compare-and-delete),
 // the channels, what is written to Redis, and Redis going away and coming back.
@@ -57,7 +58,7 @@ const redisServer = realPart('redis-server');
 describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
   const redis = useRedis();
   const { store } = useReplicaStores(redis, (options) =>
-    redisPollLeases({ ...options, holdsSecret, withoutSecrets }),
+    redisPollLeases({ ...options, holdsSecret, withoutSecrets, sealer: testSealer() }),
   );
 
   /** The next poll shared on `id`'s channel, as `leases` receives it. */
@@ -88,7 +89,7 @@ describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
     const b = await store('host:2:b');
     const id = 'importexport:TAKE1';
     expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });
-    expect(await redis.client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
+    expect(leaseHolderOf(await redis.client.get(POLL_LEASE_PREFIX + id))).toBe('host:1:a');
     const other = await b.claim(id, 5000);
     expect(other.kind).toBe('other');
     expect((other as { retryInMs: number }).retryInMs).toBeGreaterThan(0);
@@ -136,7 +137,7 @@ describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
     const last = (await redis.client.get(POLL_LAST_PREFIX + ID)) as string;
     for (const secret of [SIGNATURE, MANIFEST, PRESIGNED, 'DEMOSIGLEASE1'])
       expect(last).not.toContain(secret);
-    expect(JSON.parse(last)).toEqual(poll);
+    expect(JSON.parse(payloadOf(last))).toEqual(poll);
     // A new watcher gets it with the lease's answer.
     const claim = await b.claim(ID, 5000, true);
     expect(claim).toMatchObject({ kind: 'other', last: poll });
@@ -161,16 +162,16 @@ describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
     const id = 'importexport:GIVE1';
     expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });
     expect(await b.share(id, 5000, { kind: 'wait', interval: 100, wait: 100 })).toBe('lost');
-    expect(await redis.client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
+    expect(leaseHolderOf(await redis.client.get(POLL_LEASE_PREFIX + id))).toBe('host:1:a');
     // Not its lease: nothing happens.
     b.release(id);
     await b.claim('importexport:SYNC1', 10); // the release went first on the same connection
-    expect(await redis.client.get(POLL_LEASE_PREFIX + id)).toBe('host:1:a');
+    expect(leaseHolderOf(await redis.client.get(POLL_LEASE_PREFIX + id))).toBe('host:1:a');
     const told = next(b, id);
     await subscribed(id);
     a.release(id);
     expect(await told).toEqual({ kind: 'released', from: 'host:1:a' });
-    expect(await redis.client.get(POLL_LEASE_PREFIX + id)).toBeNull();
+    expect(leaseHolderOf(await redis.client.get(POLL_LEASE_PREFIX + id))).toBeNull();
   });
 
   it("keeps a deployment on another database of the server out of this one's channels", async () => {

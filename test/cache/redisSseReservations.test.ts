@@ -18,6 +18,7 @@ import { kill, redisServerMissing } from '../subscriptions/clusterSupport.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { untilAvailability, useReplicaStores } from '../support/replicaStores.ts';
 import { useRedis } from '../support/useRedis.ts';
+import { payloadOf, testSealer } from '../support/clusterSecret.ts';
 
 // graphql-sse single connection reservations shared through a real redis-server: the records and
 // the per-caller cap across replicas, the one stream per reservation, the replicas' channels,
@@ -28,7 +29,9 @@ const missing = redisServerMissing();
 
 describe.skipIf(missing !== null)('Single connection reservations in Redis', () => {
   const redis = useRedis();
-  const { stores, store } = useReplicaStores(redis, redisSseReservations);
+  const { stores, store } = useReplicaStores(redis, (options) =>
+    redisSseReservations({ ...options, sealer: testSealer() }),
+  );
 
   it('records a reservation under its token’s digest with its owner’s digest (no token, no subject), lapsing unless its stream connects', async () => {
     const a = await store('host:1:a');
@@ -36,12 +39,11 @@ describe.skipIf(missing !== null)('Single connection reservations in Redis', () 
     const id = reservationIdOf(token);
     const owner = ownerIdOf('sub:alice');
     expect(await a.reserve(id, owner, 2, 10_000)).toEqual({ kind: 'reserved' });
-    const keys = await redis.client.keys('jobgraph:sse:v1:*');
+    const keys = await redis.client.keys('jobgraph:sse:v2:*');
     expect(keys.sort()).toEqual([SSE_OWNER_PREFIX + owner, SSE_RESERVATION_PREFIX + id].sort());
-    expect(await redis.client.hGetAll(SSE_RESERVATION_PREFIX + id)).toEqual({
-      owner,
-      maker: 'host:1:a',
-    });
+    const record = await redis.client.hGetAll(SSE_RESERVATION_PREFIX + id);
+    expect(record).toEqual({ owner, maker: expect.any(String) });
+    expect(payloadOf(record.maker as string)).toBe(`maker|${owner}|host:1:a`);
     const pttl = await redis.client.pTTL(SSE_RESERVATION_PREFIX + id);
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(10_000);
@@ -52,7 +54,7 @@ describe.skipIf(missing !== null)('Single connection reservations in Redis', () 
     a.release(id, owner);
     await a.close();
     stores.splice(stores.indexOf(a), 1);
-    expect(await redis.client.keys('jobgraph:sse:v1:*')).toEqual([]);
+    expect(await redis.client.keys('jobgraph:sse:v2:*')).toEqual([]);
   });
 
   it('caps reservations per caller across the replicas, and frees a place when one is released or lapses', async () => {
@@ -130,7 +132,7 @@ describe.skipIf(missing !== null)('Single connection reservations in Redis', () 
 
   it('says when its first connection has settled: up with Redis there, unavailable without it, and a close ends the wait', async () => {
     const log = capturedLog();
-    const options = { opTimeoutMs: 2000, retryMs: 25, logger: log.logger };
+    const options = { opTimeoutMs: 2000, retryMs: 25, logger: log.logger, sealer: testSealer() };
     const up = redisSseReservations({ ...options, url: redis.url, replicaId: 'host:1:s' });
     stores.push(up);
     await up.whenStarted();

@@ -17,6 +17,7 @@ const SECRETS = {
   TENCENTCLOUD_SECRET_KEY: 'tencent-secret-key-value-0123456789',
   JOBGRAPH_JWT_SECRET: 'jwt-hs256-secret-value-that-is-long-enough',
   redisPassword: 'redis-password-value-s3cr3t',
+  JOBGRAPH_CLUSTER_SECRET: 'cluster-secret-value-the-replicas-seal-with',
   endpointPassword: 'endpoint-password-value-p4ss',
 };
 
@@ -89,6 +90,7 @@ describe('The start-up summary', () => {
       COS_UIN: '100000000001',
       JOBGRAPH_JWT_SECRET: SECRETS.JOBGRAPH_JWT_SECRET,
       JOBGRAPH_CACHE_URL: `redis://default:${SECRETS.redisPassword}@cache.internal:6379/0`,
+      JOBGRAPH_CLUSTER_SECRET: SECRETS.JOBGRAPH_CLUSTER_SECRET,
       JOBGRAPH_MAX_JOB_IDS: '5',
       JOBGRAPH_UPSTREAM_TIMEOUT_MS: '2000',
     };

@@ -332,7 +332,13 @@ describe('The Dockerfile, replayed without Docker on a clean copy of its build c
       const base = `http://127.0.0.1:${port}`;
       const health = await fetch(`${base}/healthz`);
       expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
-      const ready = await fetch(`${base}/readyz`);
+      // A probe (no token) is told ready, and nothing else; an operator each account's state.
+      const probed = await fetch(`${base}/readyz`);
+      expect([probed.status, await probed.json()]).toEqual([200, { status: 'ready' }]);
+      const operator = await mintToken({ secret, scopes: ['jobgraph:operate'] });
+      const ready = await fetch(`${base}/readyz`, {
+        headers: { authorization: `Bearer ${operator}` },
+      });
       const readiness = (await ready.json()) as {
         accounts?: { cloud: string; alias: string; code: string | null }[];
       };

@@ -181,9 +181,13 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop + graceMs / 1000 + 5);
   });
 
-  it('takes JOBGRAPH_JWT_SECRET and JOBGRAPH_CURSOR_SECRET from the Secret (secretKeyRef), and no secret as a literal', () => {
+  it('takes JOBGRAPH_JWT_SECRET, JOBGRAPH_CURSOR_SECRET and JOBGRAPH_CLUSTER_SECRET from the Secret (secretKeyRef), and no secret as a literal', () => {
     const env = container.env as Json[];
-    for (const name of ['JOBGRAPH_JWT_SECRET', 'JOBGRAPH_CURSOR_SECRET']) {
+    for (const name of [
+      'JOBGRAPH_JWT_SECRET',
+      'JOBGRAPH_CURSOR_SECRET',
+      'JOBGRAPH_CLUSTER_SECRET',
+    ]) {
       const entry = env.find((e) => e.name === name) as Json;
       expect(entry.value, name).toBeUndefined();
       expect(entry.valueFrom.secretKeyRef).toEqual({
@@ -305,7 +309,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(redis.readinessProbe.exec.command.join(' ')).toContain('redis-cli --user jobgraph ping');
   });
 
-  it('lets in only the ingress controller on :4000, and lets out only Redis, DNS and HTTPS', () => {
+  it('lets in only the ingress controller on :4000, and lets out only Redis, DNS, HTTPS and the AWS credential endpoints', () => {
     const policy = one('NetworkPolicy', 'jobgraph');
     expect(selects(policy.spec.podSelector.matchLabels, pod.metadata.labels)).toBe(true);
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
@@ -328,7 +332,22 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(toDns && ports(toDns).sort()).toEqual(['TCP/53', 'UDP/53']);
     const anywhere = egress.filter((r) => r.to === undefined);
     expect(anywhere.map(ports)).toEqual([['TCP/443']]);
-    expect(egress).toHaveLength(3);
+    // The link-local credential endpoints of the AWS SDK's default chain, each on port 80 and on
+    // both address families: EKS Pod Identity's agent and EC2 instance metadata.
+    const toBlocks = (...cidrs: string[]) =>
+      egress.find((r) => cidrs.every((c) => r.to?.some((t: Json) => t.ipBlock?.cidr === c)));
+    const podIdentity = toBlocks('169.254.170.23/32', 'fd00:ec2::23/128');
+    expect(podIdentity && ports(podIdentity)).toEqual(['TCP/80']);
+    const instanceMetadata = toBlocks('169.254.169.254/32', 'fd00:ec2::254/128');
+    expect(instanceMetadata && ports(instanceMetadata)).toEqual(['TCP/80']);
+    for (const rule of [podIdentity, instanceMetadata]) expect(rule?.to).toHaveLength(2);
+    expect(egress).toHaveLength(5);
+    // OTLP/HTTP is not let out unless tracing is configured (components/tracing).
+    expect(egress.flatMap(ports)).not.toContain('TCP/4318');
+    // Each rule says what it serves, in the file's own comments.
+    const text = read(join(K8S, 'networkpolicy.yaml'));
+    for (const words of ['EKS Pod Identity', 'instance metadata', 'IRSA'])
+      expect(text).toContain(words);
     // Redis takes connections from jobgraph's pods only.
     const redisPolicy = one('NetworkPolicy', 'redis');
     expect(selects(redisPolicy.spec.podSelector.matchLabels, redisPods)).toBe(true);
@@ -370,6 +389,34 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(validationErrors(hpa)).toEqual([]);
   });
 
+  it('lets OTLP/HTTP out (4318) only with the tracing component, which also names the collector', () => {
+    expect(kustomization.components).toBeUndefined();
+    const dir = join(K8S, 'components', 'tracing');
+    const component = parse(read(join(dir, 'kustomization.yaml'))) as Json;
+    expect(component.kind).toBe('Component');
+    const [policy] = (component.resources as string[]).flatMap((file) =>
+      parseAllDocuments(read(join(dir, file))).map((d) => d.toJS() as Json),
+    );
+    expect(policy?.kind).toBe('NetworkPolicy');
+    expect(selects(policy?.spec.podSelector.matchLabels, pod.metadata.labels)).toBe(true);
+    expect(policy?.spec.policyTypes).toEqual(['Egress']);
+    expect(policy?.spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 4318 }] }]);
+    expect(validationErrors(policy as Json)).toEqual([]);
+    // The collector's endpoint goes in the ConfigMap, as an OTLP/HTTP URL on that port.
+    const patch = parse((component.patches as Json[])[0]?.patch as string) as Json[];
+    expect(patch).toEqual([
+      {
+        op: 'add',
+        path: '/data/OTEL_EXPORTER_OTLP_ENDPOINT',
+        value: expect.stringMatching(/^http:\/\/[^/]+:4318$/),
+      },
+    ]);
+    expect((component.patches as Json[])[0]?.target).toEqual({
+      kind: 'ConfigMap',
+      name: configMap.metadata.name,
+    });
+  });
+
   it('passes the Kubernetes schema (kubernetes-models), the example Secret too', () => {
     for (const doc of [...docs, secretExample])
       expect(validationErrors(doc), `${doc.kind}/${doc.metadata?.name}`).toEqual([]);
@@ -380,7 +427,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
   });
 
   it.skipIf(!kubectl)(
-    'renders with `kubectl kustomize` (with and without the HPA component) into what passes the schema',
+    'renders with `kubectl kustomize` (with and without the HPA and tracing components) into what passes the schema',
     async () => {
       const rendered = renderKustomize(K8S);
       expect(rendered.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual(
@@ -410,6 +457,25 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
           (d) => d.kind === 'Deployment' && d.metadata.name === 'jobgraph',
         ) as Json;
         expect(scaled.spec.replicas).toBeUndefined();
+        // The tracing component beside it: its policy and the collector's endpoint, rendered.
+        await writeFile(
+          file,
+          read(file).replace(
+            'components:\n  - components/hpa',
+            'components:\n  - components/hpa\n  - components/tracing',
+          ),
+        );
+        const traced = renderKustomize(copy);
+        const otlp = traced.find(
+          (d) => d.kind === 'NetworkPolicy' && d.metadata.name === 'jobgraph-otlp',
+        ) as Json;
+        expect(otlp.metadata.namespace).toBe(kustomization.namespace);
+        expect(validationErrors(otlp)).toEqual([]);
+        const config = traced.find((d) => d.kind === 'ConfigMap') as Json;
+        expect(config.data.OTEL_EXPORTER_OTLP_ENDPOINT).toMatch(/:4318$/);
+        expect(config.data.JOBGRAPH_SHUTDOWN_GRACE_MS).toBe(
+          configMap.data.JOBGRAPH_SHUTDOWN_GRACE_MS,
+        );
       } finally {
         await rm(copy, { recursive: true, force: true });
       }
@@ -445,13 +511,18 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     }
   });
 
-  it('takes both secrets from deploy/.env or the shell, required, never literal', () => {
+  it('takes the three keys from deploy/.env or the shell, required, never literal', () => {
     for (const name of replicas)
-      for (const secret of ['JOBGRAPH_JWT_SECRET', 'JOBGRAPH_CURSOR_SECRET'])
+      for (const secret of [
+        'JOBGRAPH_JWT_SECRET',
+        'JOBGRAPH_CURSOR_SECRET',
+        'JOBGRAPH_CLUSTER_SECRET',
+      ])
         expect(envOf(name)[secret]).toMatch(new RegExp(`^\\$\\{${secret}:\\?[^}]+\\}$`));
     const example = read(join(DEPLOY, '.env.example'));
     expect(example).toMatch(/^JOBGRAPH_JWT_SECRET=$/m);
     expect(example).toMatch(/^JOBGRAPH_CURSOR_SECRET=$/m);
+    expect(example).toMatch(/^JOBGRAPH_CLUSTER_SECRET=$/m);
     expect(example).toMatch(/^REDIS_PASSWORD=$/m);
     expect(read(join(DEPLOY, '.gitignore'))).toMatch(/^\.env$/m);
   });

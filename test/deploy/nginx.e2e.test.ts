@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -165,7 +166,13 @@ describe.skipIf(nginxPart.skip)(
         // Spans printed on stdout, so the test sees which trace a request continued.
         OTEL_TRACES_EXPORTER: 'console',
         OTEL_BSP_SCHEDULE_DELAY: '50',
-        ...(redis ? { JOBGRAPH_CACHE_URL: redis.url, JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000' } : {}),
+        ...(redis
+          ? {
+              JOBGRAPH_CACHE_URL: redis.url,
+              JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+              JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000',
+            }
+          : {}),
       };
       expect(NAMES.replicas).toHaveLength(3);
       const started = await Promise.all(
@@ -230,10 +237,26 @@ describe.skipIf(nginxPart.skip)(
       expect(body.errors[0]?.message).toMatch(/^Request body is larger than 1048576 bytes/);
     });
 
-    it('keeps /metrics from the public (403 at nginx; scrape the replicas directly)', async () => {
-      const res = await fetch(`http://127.0.0.1:${nginx.port}/metrics`);
-      expect(res.status).toBe(403);
-      await res.body?.cancel();
+    it('keeps /metrics and /readyz from the public however they are spelled (403 at nginx; scrape and probe the replicas directly)', async () => {
+      // Each spelling jobgraph itself would route to the same handler.
+      for (const path of [
+        '/metrics',
+        '/readyz',
+        '/READYZ',
+        '/readyz/',
+        '/Metrics/',
+        '/%72eadyz',
+        '//readyz',
+        '/readyz?x=1',
+      ]) {
+        const res = await fetch(`http://127.0.0.1:${nginx.port}${path}`);
+        expect(res.status, path).toBe(403);
+        await res.body?.cancel();
+      }
+      // Liveness stays reachable: it says ok or not and nothing else about the deployment.
+      const alive = await fetch(`http://127.0.0.1:${nginx.port}/healthz`);
+      expect(alive.status).toBe(200);
+      await alive.body?.cancel();
     });
 
     it('streams jobUpdates event by event over SSE (graphql-sse, both modes) and WebSocket (graphql-ws), through to completion', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -62,6 +63,7 @@ describe.skipIf(redisPart.skip)('The kit’s Redis ACL user, with real replicas'
       JOBGRAPH_JWT_SECRET: SECRET,
       JOBGRAPH_CURSOR_SECRET: SECRET,
       JOBGRAPH_CACHE_URL: url,
+      JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
       JOBGRAPH_CACHE_OP_TIMEOUT_MS: '10000',
     }).then((p) => {
       replicas.push(p);

@@ -17,6 +17,7 @@ import {
   resetFaults,
   upstreamCallCount,
 } from '../support/gateway.ts';
+import { accountToken, operatorToken, readyz } from '../support/accountTokens.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 const gw = useTestGateway();
@@ -358,7 +359,15 @@ describe('HTTP surface', () => {
     await gw.accounts.check();
     // Every account, the default ones included; the demo verifies none (its keys are the
     // emulators'), but assumes its second AWS account's role at start.
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
+    // Anonymous: ready or not, nothing about accounts.
+    expect(await readyz(base)).toEqual({ status: 200, body: { status: 'ready' } });
+    // A jobs reader is no operator: the same.
+    expect((await readyz(base, await accountToken(gw, ['*']))).body).toEqual({ status: 'ready' });
+    // A present but invalid token: 401, as on /graphql.
+    const invalid = await readyz(base, 'not-a-token');
+    expect(invalid.status).toBe(401);
+    expect(JSON.stringify(invalid.body)).not.toMatch(/staging|UNTRIED|accounts/);
+    expect((await readyz(base, await operatorToken(gw))).body).toEqual({
       status: 'ready',
       mode: 'demo',
       accounts: [

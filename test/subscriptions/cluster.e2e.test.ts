@@ -1,3 +1,5 @@
+import { POLL_CHANNEL_PREFIX, POLL_LAST_PREFIX } from '../../src/cache/redisPollLeases.ts';
+import { payloadOf } from '../support/clusterSecret.ts';
 import { createClient as createRedisClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
@@ -143,7 +145,10 @@ describe.skipIf(redisServer.skip)('Replicas sharing one Redis (JOBGRAPH_CACHE_UR
     const monitor = createRedisClient({ url: redis!.url });
     await monitor.connect();
     cleanups.push(() => monitor.destroy());
-    await monitor.pSubscribe('jobgraph:watch:v1:*', (message) => void published.push(message));
+    await monitor.pSubscribe(
+      `${POLL_CHANNEL_PREFIX}*`,
+      (message) => void published.push(payloadOf(message)),
+    );
     const jobsOne = watchedJobs(1, JOBS);
     const jobsThree = watchedJobs(2, JOBS);
     const logOne = callLog(jobsOne);
@@ -199,7 +204,7 @@ describe.skipIf(redisServer.skip)('Replicas sharing one Redis (JOBGRAPH_CACHE_UR
     await reader.connect();
     try {
       for (const id of [...jobsOne.ids, ...jobsThree.ids]) {
-        const last = await reader.get(`jobgraph:poll:v1:last:${id}`);
+        const last = await reader.get(`${POLL_LAST_PREFIX}${id}`);
         if (last) kept.push(last);
       }
     } finally {

@@ -17,6 +17,8 @@ import {
   OMICS_DEMO_REFERENCE_STORE_ID,
   OMICS_DEMO_REGION,
 } from '../../src/emulators/omics/data.ts';
+import { POLL_LEASE_PREFIX } from '../../src/cache/redisPollLeases.ts';
+import { leaseHolderOf, TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { freePort } from '../support/rawHttp.ts';
 import { realPartStatus, requirePart } from '../support/realParts.ts';
@@ -246,7 +248,9 @@ export function replicaEnv(
     // Redis calls get far more than the 250 ms default: on a busy machine some took longer.
     JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
     JOBGRAPH_SHUTDOWN_GRACE_MS: '1000',
-    ...(redisUrl ? { JOBGRAPH_CACHE_URL: redisUrl } : {}),
+    ...(redisUrl
+      ? { JOBGRAPH_CACHE_URL: redisUrl, JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET }
+      : {}),
   };
 }
 
@@ -371,7 +375,7 @@ export async function leaseHolders(
   try {
     const out = new Map<string, string>();
     for (const id of ids) {
-      const holder = await client.get(`jobgraph:poll:v1:${id}`);
+      const holder = leaseHolderOf(await client.get(`${POLL_LEASE_PREFIX}${id}`));
       if (holder) out.set(id, holder);
     }
     return out;

@@ -5,6 +5,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { movableImportExportJob } from '../support/subscriptions.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { redisServerMissing } from './clusterSupport.ts';
+import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 
 // Two gateways (replicas) sharing one real redis-server: a reservation made on one is streamed on
 // the other, and operations and stops sent to either reach the stream, answered with the same
@@ -48,6 +49,7 @@ describe.skipIf(missing !== null)(
       const env = {
         JOBGRAPH_JWT_SECRET: SECRET,
         JOBGRAPH_CACHE_URL: redis.url,
+        JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
         JOBGRAPH_CACHE_OP_TIMEOUT_MS: '2000',
         JOBGRAPH_MAX_SSE_RESERVATIONS_PER_CALLER: '3',
       };
@@ -73,10 +75,10 @@ describe.skipIf(missing !== null)(
     });
     /** A reservation on `gw`, which Redis holds as soon as the 201 is answered. */
     const reserve = async (gw: TestGateway, bearer: string): Promise<string> => {
-      const before = (await redis.client.keys('jobgraph:sse:v1:r:*')).length;
+      const before = (await redis.client.keys('jobgraph:sse:v2:r:*')).length;
       const res = await fetch(gw.server.url, { method: 'PUT', headers: headers(bearer) });
       expect(res.status).toBe(201);
-      expect((await redis.client.keys('jobgraph:sse:v1:r:*')).length).toBe(before + 1);
+      expect((await redis.client.keys('jobgraph:sse:v2:r:*')).length).toBe(before + 1);
       return res.text();
     };
     /** The GET that opens the event stream of reservation `token` at `gw`. */
@@ -160,7 +162,7 @@ describe.skipIf(missing !== null)(
         await events.return(undefined).catch(() => undefined);
       }
       // Its stream gone, the reservation is gone from Redis and from every replica.
-      await expect.poll(() => redis.client.keys('jobgraph:sse:v1:r:*')).toEqual([]);
+      await expect.poll(() => redis.client.keys('jobgraph:sse:v2:r:*')).toEqual([]);
       const after = await post(one, bearer, token, {
         query: WATCH,
         extensions: { operationId: 'x' },
@@ -172,7 +174,11 @@ describe.skipIf(missing !== null)(
     });
 
     it('shares the first reservation a replica takes the moment it starts, and relays to a stream there from the first request', async () => {
-      const env = { JOBGRAPH_JWT_SECRET: SECRET, JOBGRAPH_CACHE_URL: redis.url };
+      const env = {
+        JOBGRAPH_JWT_SECRET: SECRET,
+        JOBGRAPH_CACHE_URL: redis.url,
+        JOBGRAPH_CLUSTER_SECRET: TEST_CLUSTER_SECRET,
+      };
       const fresh = await startTestGateway(env);
       try {
         // Nothing awaited between its start and these requests: its Redis connection may still be on its way.
@@ -195,7 +201,7 @@ describe.skipIf(missing !== null)(
           controller.abort();
           await events.return(undefined).catch(() => undefined);
         }
-        await expect.poll(() => redis.client.keys('jobgraph:sse:v1:r:*')).toEqual([]);
+        await expect.poll(() => redis.client.keys('jobgraph:sse:v2:r:*')).toEqual([]);
       } finally {
         await fresh.close();
       }

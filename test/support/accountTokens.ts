@@ -1,5 +1,5 @@
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { SCOPE_READ } from '../../src/auth/identity.ts';
+import { SCOPE_OPERATE, SCOPE_READ } from '../../src/auth/identity.ts';
 import type { Config } from '../../src/config/index.ts';
 
 /**
@@ -21,4 +21,31 @@ export function accountToken(
     audience,
     ...(accounts ? { accounts } : {}),
   });
+}
+
+/** A token of the gateway's key with the operators' scope (`jobgraph:operate`) and nothing else. */
+export function operatorToken(gateway: { config: Config }): Promise<string> {
+  const { jwtSecret, issuer, audience } = gateway.config.auth;
+  if (!jwtSecret) throw new Error('operatorToken: the gateway has no HS256 key');
+  return mintToken({
+    secret: jwtSecret,
+    scopes: [SCOPE_OPERATE],
+    subject: 'operator',
+    issuer,
+    audience,
+  });
+}
+
+/**
+ * `/readyz` of the server at `url` (any URL of it), as `token` (none: anonymous) sees it: the
+ * status and the body.
+ */
+export async function readyz(
+  url: string,
+  token?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(new URL('/readyz', url), {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

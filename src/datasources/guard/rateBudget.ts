@@ -3,6 +3,7 @@ import type { JobProvider } from '../../model/job.ts';
 import { PROVIDER_LABEL } from '../shared/classify.ts';
 import type { RateGate } from '../shared/rateGate.ts';
 import type { RateBucket } from '../../cache/rateBucket.ts';
+import { MAX_TIMER_MS } from '../../cache/redisCall.ts';
 
 export type { RateBucket } from '../../cache/rateBucket.ts';
 
@@ -16,7 +17,8 @@ export interface RateClock {
 
 const systemClock: RateClock = {
   now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)).unref(),
+  // Never past Node's maximum (beyond it a timer fires at once, with a warning: a spin).
+  setTimeout: (fn, ms) => setTimeout(fn, Math.min(MAX_TIMER_MS, Math.max(0, ms))).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
