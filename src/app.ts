@@ -75,13 +75,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const sealer = clusterSealer(config, logger, observability);
   const cache = await openCache(config, built, logger, options.uncachedJobIds, sealer);
   const rateBucket = await openRateBucket(config, logger, sealer);
-  const accounts = new AwsAccounts(config, {
-    assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
-    learned: (identity) => {
-      secretValues.pin(identity.secretAccessKey);
-      secretValues.pin(identity.sessionToken);
-    },
-  });
+  const accounts = awsAccounts(config, observability);
   sources = createSources(config, cache, health, observability, rateBucket, accounts);
   const accountChecks = new AccountChecks(config, accounts);
   // Each account checked once now, so /readyz, the summary and the log say which cannot serve
@@ -136,6 +130,20 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await observability?.close();
     },
   };
+}
+
+/** The AWS accounts' sessions: each AssumeRole counted, each session's secrets pinned for scrubbing. */
+function awsAccounts(
+  config: Config,
+  observability: Awaited<ReturnType<typeof createObservability>>,
+): AwsAccounts {
+  return new AwsAccounts(config, {
+    assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
+    learned: (identity) => {
+      secretValues.pin(identity.secretAccessKey);
+      secretValues.pin(identity.sessionToken);
+    },
+  });
 }
 
 /** How startGateway runs besides the configuration (logs, Sandbox, clocks, the cache's exceptions). */

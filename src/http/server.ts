@@ -127,9 +127,59 @@ function admittedOf(res: express.Response): Admitted {
   return { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string };
 }
 
+/** The token verifier, its key set fetched from now on, granting accounts by the configured claim. */
+function startTokenVerifier({ config, logger, accounts }: ServerOptions) {
+  const grants = new AccountGrants(
+    {
+      claim: config.auth.accountsClaim,
+      groups: config.auth.accountGroups,
+      required: config.auth.accountsClaimRequired,
+    },
+    () => accountDirectory(config, accounts),
+    logger,
+  );
+  const verifyToken = createTokenVerifier(config.auth, { logger, grants });
+  verifyToken.start();
+  return verifyToken;
+}
+
+/** What every request's context is made from: the sources, the gateway's one lister, the audit of refusals. */
+function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof listSnapshotsOf>) {
+  const { config, sources, logger } = options;
+  return {
+    config,
+    sources,
+    lister: createJobLister(sources, config, listSnapshots),
+    ...(options.accounts ? { accounts: options.accounts } : {}),
+    audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
+      accountDirectory(config, options.accounts).some(
+        (a) => a.alias === alias && (provider === null || a.provider === provider),
+      ),
+    ),
+  };
+}
+
+/** /healthz and /readyz (with each account's state for an operator), and the accounts' gauge. */
+function serveHealth(
+  app: express.Express,
+  options: ServerOptions,
+  verifyToken: ReturnType<typeof startTokenVerifier>,
+): void {
+  const metrics = options.observability?.metrics;
+  const { accountStates } = options;
+  if (accountStates) metrics?.accountSource(accountStates);
+  healthRoutes(app, {
+    config: options.config,
+    health: options.health ?? new FdHealth(),
+    verifyToken,
+    metrics,
+    details: () => (accountStates ? { accounts: accountDetails(accountStates()) } : {}),
+  });
+}
+
 /** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics and /console (unless off). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, sources, logger } = options;
+  const { config, logger } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -137,17 +187,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // goes through Apollo Server's pipeline or, for an event stream, the SSE adapter beside it.
   const httpServer = http.createServer(app);
   app.use(corsMiddleware(config.corsOrigins));
-  const grants = new AccountGrants(
-    {
-      claim: config.auth.accountsClaim,
-      groups: config.auth.accountGroups,
-      required: config.auth.accountsClaimRequired,
-    },
-    () => accountDirectory(config, options.accounts),
-    logger,
-  );
-  const verifyToken = createTokenVerifier(config.auth, { logger, grants });
-  verifyToken.start();
+  const verifyToken = startTokenVerifier(options);
   const limits = createQueryLimits(config);
   const requestIds = new WeakMap<object, string>();
   const formatError = createFormatError(logger, requestIds);
@@ -163,17 +203,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The gateway's one lister: every request's context lists through it; its snapshots are also
   // the list-assisted watchers'.
   const listSnapshots = listSnapshotsOf(options);
-  const gateway = {
-    config,
-    sources,
-    lister: createJobLister(sources, config, listSnapshots),
-    ...(options.accounts ? { accounts: options.accounts } : {}),
-    audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
-      accountDirectory(config, options.accounts).some(
-        (a) => a.alias === alias && (provider === null || a.provider === provider),
-      ),
-    ),
-  };
+  const gateway = requestGateway(options, listSnapshots);
   const contextFor = contextFactory(gateway, limits);
   const run = apolloRunner(apollo, contextFor);
   const subscriptions = startSubscriptions(
@@ -190,15 +220,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await apollo.start();
 
   const metrics = options.observability?.metrics;
-  const { accountStates } = options;
-  if (accountStates) metrics?.accountSource(accountStates);
-  healthRoutes(app, {
-    config,
-    health: options.health ?? new FdHealth(),
-    verifyToken,
-    metrics,
-    details: () => (accountStates ? { accounts: accountDetails(accountStates()) } : {}),
-  });
+  serveHealth(app, options, verifyToken);
   graphqlRoute(app, {
     config,
     limits,
