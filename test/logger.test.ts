@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SENSITIVE_HEADERS, createLogger, fixedFieldsLogger } from '../src/logger.ts';
 import { buildSchema } from '../src/schema.ts';
+import { startedLog } from '../src/subscriptions/transportCommon.ts';
 import { LogCapture } from './support/gateway.ts';
 
 const { policy } = buildSchema();
@@ -54,6 +55,26 @@ describe('The logger', () => {
       operationName: 'Op[REDACTED]',
       errorCodes: ['BAD_USER_INPUT'],
     });
+    expect(logs.text()).not.toContain(SECRET);
+  });
+
+  it("writes a transport's subscription-started line from fields bound once, as the full logger would, still scrubbing secret values", () => {
+    const logs = new LogCapture();
+    const logger = createLogger('info', sensitiveNames, logs, (line) =>
+      line.replaceAll(SECRET, '[REDACTED]'),
+    );
+    const started = startedLog(logger, { transport: 'sse', mode: 'single', authenticated: true });
+    started.info({ requestId: `req-${SECRET}` }, 'subscription started');
+    logger.info(
+      { transport: 'sse', mode: 'single', authenticated: true, requestId: `req-${SECRET}` },
+      'subscription started',
+    );
+    const [viaBound, viaFull] = logs.lines.map((l) => ({
+      ...(JSON.parse(l) as Record<string, unknown>),
+      time: null,
+    }));
+    expect(viaBound).toEqual(viaFull);
+    expect(viaBound).toMatchObject({ requestId: 'req-[REDACTED]', transport: 'sse' });
     expect(logs.text()).not.toContain(SECRET);
   });
 

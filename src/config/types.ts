@@ -112,7 +112,8 @@ export interface Config {
     upstreamMaxBodyBytes: number;
     /**
      * Concurrent upstream calls one caller (token subject) may have at one provider, across
-     * all of its requests (JOBGRAPH_CALLER_CONCURRENCY, default 20: a 100-job query's share of one provider out of five, in one wave; 12 of the provider cap 32 stay for others).
+     * all of its requests, while another caller waits for a slot there (JOBGRAPH_CALLER_CONCURRENCY,
+     * default 20); a lone caller uses every free slot (guard/fairLimit.ts).
      */
     callerConcurrency: number;
     /** Regional clients (each with its sockets) a provider keeps open at most (JOBGRAPH_MAX_CLIENTS_PER_PROVIDER, default 32). */

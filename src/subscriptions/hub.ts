@@ -102,8 +102,8 @@ export class WatchHub {
     const leases =
       options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
     this.registry = new PollerRegistry({
-      fetch: (key) =>
-        fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER),
+      fetch: (key, answer) =>
+        fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER, answer),
       pollMs: config.watch.pollMs,
       maxPollMs: config.watch.maxPollMs,
       breakerPauseMs: config.resilience.breakerHalfOpenMs,

@@ -3,6 +3,7 @@ import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from '../cache/po
 import { UpstreamError } from '../errors.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
 import { providerOf } from '../datasources/registry.ts';
+import { AnswerMemo } from '../datasources/shared/answerMemo.ts';
 import type { JobRecord } from '../model/job.ts';
 import { ListWatchGroup, type GroupMember } from './listWatchGroup.ts';
 import type { WatchLister } from './watchLister.ts';
@@ -36,8 +37,12 @@ export function changeSignature(record: JobRecord): string {
 }
 
 export interface PollerOptions {
-  /** Load one job (below the per-request loader: cache, in-flight coalescing, guarded fetch). */
-  fetch(key: JobKey): Promise<JobRecord>;
+  /**
+   * Load one job (below the per-request loader: cache, in-flight coalescing, guarded fetch).
+   * `answer`: the poller's memo of the job's last upstream answer: an unchanged answer is the last
+   * record again, the very object, unparsed (shared/answerMemo.ts).
+   */
+  fetch(key: JobKey, answer: AnswerMemo): Promise<JobRecord>;
   /** First wait between polls, and the wait after a change (JOBGRAPH_WATCH_POLL_MS). */
   pollMs: number;
   /** Longest wait while nothing changes (JOBGRAPH_WATCH_MAX_POLL_MS). */
@@ -189,7 +194,9 @@ export class PollerRegistry {
     if (!group) {
       const random = this.options.random ?? Math.random;
       const made = new ListWatchGroup(lister, this.options.scheduler, random, () => {
-        if (this.groups.get(source) === made) this.groups.delete(source);
+        if (this.groups.get(source) !== made) return;
+        this.groups.delete(source);
+        lister.release?.(source);
       });
       this.groups.set(source, made);
       group = made;
@@ -204,6 +211,8 @@ class Poller implements GroupMember {
   private secretReaders = 0;
   last: JobRecord | null = null;
   private lastSignature: string | null = null;
+  /** The job's last upstream answer (its digest and record), for the next poll to compare. */
+  private readonly answer = new AnswerMemo();
   /** `last` is another replica's record with its secrets taken out. */
   private lastStripped = false;
   /** Subscribers that may read secrets and joined while `last` was stripped: they wait for this replica's own record. */
@@ -450,7 +459,7 @@ class Poller implements GroupMember {
    */
   private accept(record: JobRecord, stripped: boolean): void {
     const first = this.last === null;
-    const signature = changeSignature(record);
+    const signature = record === this.last ? this.lastSignature : changeSignature(record);
     if (signature !== this.lastSignature) {
       this.last = record;
       this.lastSignature = signature;
@@ -477,7 +486,7 @@ class Poller implements GroupMember {
     this.fetching = true;
     let record: JobRecord;
     try {
-      record = await this.options.fetch(this.key);
+      record = await this.options.fetch(this.key, this.answer);
     } catch (err) {
       this.fetching = false;
       if (!this.stopped) this.failed(err instanceof Error ? err : new Error(String(err)));
@@ -485,7 +494,8 @@ class Poller implements GroupMember {
     }
     this.fetching = false;
     if (this.stopped) return;
-    this.options.onRecord?.(record);
+    // The last record again (an unchanged answer, not parsed): its secrets are known already.
+    if (record !== this.last) this.options.onRecord?.(record);
     this.registry.polled(this.role === 'holder' ? 'holder' : 'alone');
     this.accept(record, false);
     if (this.role === 'follower') {

@@ -8,6 +8,7 @@ import {
   type ParseOptions,
 } from 'graphql';
 import type { Logger } from 'pino';
+import { startedLog } from './transportCommon.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { Config } from '../config/index.ts';
 import { writeErrorAnswer } from '../http/errors.ts';
@@ -137,11 +138,18 @@ class SingleConnectionServer implements RelayHost {
   readonly reservations: SseReservations<Stream>;
   readonly shared = new Map<string, Reservation<Stream>>();
   private readonly logger: Logger;
+  /** The line of each subscription started: fixed fields, bound once (see {@link startedLog}). */
+  private readonly started: Logger;
   private readonly relay: RelayedReservations | undefined;
   private shuttingDown = false;
 
   constructor(private readonly options: SingleConnectionOptions) {
     this.logger = options.logger;
+    this.started = startedLog(options.logger, {
+      transport: 'sse',
+      mode: 'single',
+      authenticated: true,
+    });
     const { watch, cache } = options.config;
     this.reservations = new SseReservations<Stream>({
       maxPerCaller: watch.maxReservationsPerCaller,
@@ -458,14 +466,8 @@ class SingleConnectionServer implements RelayHost {
     }
     if (Symbol.asyncIterator in result) {
       results = result;
-      this.logger.info(
-        {
-          requestId: call.requestId,
-          transport: 'sse',
-          mode: 'single',
-          authenticated: true,
-          ...(call.relayed ? { relayed: true } : {}),
-        },
+      this.started.info(
+        { requestId: call.requestId, ...(call.relayed ? { relayed: true } : {}) },
         'subscription started',
       );
       void this.pump(stream, id, op, result, call.requestId);

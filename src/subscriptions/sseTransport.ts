@@ -24,7 +24,7 @@ import {
   type SingleConnectionOptions,
   type SingleConnectionSse,
 } from './sseSingleConnection.ts';
-import type { TransportCommon } from './transportCommon.ts';
+import { startedLog, type TransportCommon } from './transportCommon.ts';
 
 /** The GraphQL path both transports serve, as queries do. */
 export const GRAPHQL_PATH = '/graphql';
@@ -66,6 +66,8 @@ export class SseTransport {
   private readonly streams: ReturnType<typeof distinctConnectionsHandler>;
   private readonly single: SingleConnectionSse;
   private readonly parseOptions: QueryLimits['parseOptions'];
+  /** The line of each subscription started: fixed fields, bound once (see {@link startedLog}). */
+  private readonly started: Logger;
 
   constructor(
     private readonly common: TransportCommon,
@@ -74,6 +76,7 @@ export class SseTransport {
     relay: Pick<SingleConnectionOptions, 'execute' | 'shared'>,
   ) {
     this.parseOptions = common.prepare.limits.parseOptions;
+    this.started = startedLog(logger, { transport: 'sse', authenticated: true });
     this.streams = distinctConnectionsHandler(common);
     // graphql-sse's single connection mode: reservations, one stream each, operations by ID.
     this.single = createSingleConnectionSse({
@@ -238,10 +241,7 @@ export class SseTransport {
     try {
       if (res.destroyed) return;
       res.writeHead(200, SSE_HEADERS);
-      this.logger.info(
-        { requestId, transport: 'sse', authenticated: true },
-        'subscription started',
-      );
+      this.started.info({ requestId }, 'subscription started');
       for await (const chunk of stream) {
         if (res.destroyed || left) break;
         // A write to a client that went away may never call back: the close settles it instead.

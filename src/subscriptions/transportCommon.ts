@@ -4,6 +4,8 @@ import type {
   GraphQLError,
   GraphQLFormattedError,
 } from 'graphql';
+import type { Logger } from 'pino';
+import { fixedFieldsLogger } from '../logger.ts';
 import type { WatchHub } from './hub.ts';
 import type { PrepareOptions } from './operation.ts';
 
@@ -34,4 +36,14 @@ export function transportCommon(
         ? { ...result, errors: formatErrors(result.errors) }
         : (result as FormattedExecutionResult),
   };
+}
+
+/**
+ * The logger of a transport's "subscription started" lines, made once: their fields are fixed and
+ * none is a sensitive name (`fixedFieldsLogger`: no redaction by key name, which costs about a
+ * hundred times the line itself), and those that never change (`bound`) are written into the
+ * child once. Scrubbing by value still applies to every line.
+ */
+export function startedLog(logger: Logger, bound: Record<string, string | boolean>): Logger {
+  return fixedFieldsLogger(logger).child(bound);
 }

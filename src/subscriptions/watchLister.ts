@@ -11,6 +11,7 @@ import { createListSnapshots, type ListSnapshots } from '../datasources/listing/
 import type { Listed } from '../datasources/listing/summaries.ts';
 import { PROVIDERS, providerOf } from '../datasources/registry.ts';
 import type { GuardedSource } from '../datasources/guard/loader.ts';
+import { AnswerMemo } from '../datasources/shared/answerMemo.ts';
 import type { JobKey } from '../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
 
@@ -75,6 +76,8 @@ export interface WatchLister {
   ): Promise<ListPass>;
   /** Whether a pass over `key`'s source at most `maxAgeMs` old would cost no call now (a snapshot is held). */
   fresh?(key: JobKey, maxAgeMs: number): boolean;
+  /** No job of `source` is watched any more: its pages' last answers are let go. */
+  release?(source: string): void;
 }
 
 export interface WatchListerOptions {
@@ -112,6 +115,9 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
   const providers = options.providers ?? LIST_WATCH_PROVIDERS;
   const snapshots = options.snapshots ?? createListSnapshots(config);
   const ageOf = (maxAgeMs: number) => Math.min(maxAgeMs, snapshots.ttlMs);
+  // Each watched source's pages' last answers, by page number: a page whose body did not change
+  // since the last pass is its last value again, unparsed (a quiet account's list rarely changes).
+  const lastAnswers = new Map<string, AnswerMemo[]>();
 
   const sourceOf = (key: JobKey): string | null => {
     if (!providers.has(key.provider) || !isProviderSource(sources[key.provider].source))
@@ -122,6 +128,7 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
 
   return {
     sourceOf,
+    release: (source) => void lastAnswers.delete(source),
     fresh(key, maxAgeMs) {
       const source = sourceOf(key);
       return source !== null && snapshots.held(source, ageOf(maxAgeMs)) !== undefined;
@@ -145,11 +152,14 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
       const takenAt = snapshots.now();
       const items: Listed[] = [];
       let token: string | null = null;
+      let answers = lastAnswers.get(source);
+      if (!answers) lastAnswers.set(source, (answers = []));
       // Read to the end when the batch's describes are worth it, so that the pass is a snapshot
       // other watchers and listJobs pages use; not stopped when the wanted jobs are seen.
       for (let pages = 1; pages <= maxPages; pages++) {
+        const answer = (answers[pages - 1] ??= new AnswerMemo());
         const page: StreamPage<Listed> = await watch.page(
-          (operation, input, where) => guardedCall(guarded, operation, input, where, ctx),
+          (operation, input, where) => guardedCall(guarded, operation, input, where, ctx, answer),
           config,
           key as never,
           token,

@@ -15,7 +15,7 @@ import { AnsweredOperations } from './answeredOperations.ts';
 import { subscribe } from './execute.ts';
 import { operationError, prepareSubscription, type OperationParams } from './operation.ts';
 import { GRAPHQL_PATH } from './sseTransport.ts';
-import type { TransportCommon } from './transportCommon.ts';
+import { startedLog, type TransportCommon } from './transportCommon.ts';
 import { attachWebSocket, type WsAdapter, type WsExtra } from './ws.ts';
 
 /** WebSocket close code 1012 (RFC 6455 registry): the service is restarting; graphql-ws's client reconnects. */
@@ -51,12 +51,15 @@ export class WsTransport {
   private ws: WsAdapter | undefined;
   private readonly identities = new WeakMap<object, Identity>();
   private readonly answered: AnsweredOperations;
+  /** The line of each subscription started: fixed fields, bound once (see {@link startedLog}). */
+  private readonly started: Logger;
 
   constructor(
     private readonly common: TransportCommon,
     private readonly options: WsTransportOptions,
   ) {
     this.answered = new AnsweredOperations(common.prepare.schema);
+    this.started = startedLog(options.logger, { transport: 'ws', authenticated: true });
   }
 
   /** Open WebSocket connections now. */
@@ -147,11 +150,7 @@ export class WsTransport {
       payload,
       hub.context(identity, requestId),
     );
-    if (!Array.isArray(args))
-      this.options.logger.info(
-        { requestId, transport: 'ws', authenticated: true },
-        'subscription started',
-      );
+    if (!Array.isArray(args)) this.started.info({ requestId }, 'subscription started');
     return args;
   }
 

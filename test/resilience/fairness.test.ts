@@ -50,42 +50,39 @@ describe('Fairness between callers at one provider', () => {
   });
 
   /**
-   * A gateway that sends a provider two calls at once and one caller `perCaller`, flooded as
-   * `floodThenSingle` does once A holds `perCaller` calls.
+   * A gateway that sends a provider two calls at once and one caller `perCaller` (while another
+   * waits), flooded as `floodThenSingle` does once A holds `holding` calls.
    */
-  async function floodAtCaps(perCaller: number) {
+  async function floodAtCaps(perCaller: number, holding = perCaller) {
     const started = await startTestGateway({
       JOBGRAPH_PROVIDER_CONCURRENCY: '2',
       JOBGRAPH_CALLER_CONCURRENCY: String(perCaller),
     });
     gw = started;
     clearCalls(started);
-    return { gw: started, ...(await floodThenSingle(started, perCaller)) };
+    return { gw: started, ...(await floodThenSingle(started, holding)) };
   }
 
-  it("caps one caller's concurrent upstream calls, so another caller's single job is sent while the flood waits", async () => {
-    const { gw, flood, single, panorama } = await floodAtCaps(1);
-    await panorama.waitForReceived(2);
-    // A holds its one slot; the provider's second slot went to B, not to A's next job.
-    expect(panorama.received.slice(0, 2)).toEqual(['us-east-1/flood-0', 'us-east-1/single-job']);
-    const [floodRes, singleRes] = await finish(gw, [flood, single]);
-    expect(singleRes?.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect(floodRes?.body.errors).toHaveLength(100);
-    expect(panorama.received).toHaveLength(101);
-  });
-
-  it('hands a freed slot to the caller with the fewest calls running, not to the head of one FIFO', async () => {
-    const { gw, flood, single, panorama } = await floodAtCaps(2);
-    const limit = gw.sources.AWS_PANORAMA.limit;
-    // Both slots are A's; A's other 98 jobs and B's one wait.
-    await vi.waitFor(() => expect(limit.pendingCount).toBe(99), { timeout: 10_000, interval: 5 });
-    expect(panorama.received).toEqual(['us-east-1/flood-0', 'us-east-1/flood-1']);
-    expect(panorama.release(1)).toBe(1);
-    await panorama.waitForReceived(3);
-    expect(panorama.received[2]).toBe('us-east-1/single-job');
-    await finish(gw, [flood, single]);
-    expect(panorama.received).toHaveLength(101);
-  });
+  it.each([
+    ['1: a lone caller uses every free slot past its cap', 1],
+    ['2', 2],
+  ])(
+    "sends another caller's single job with the next freed slot, ahead of the flood holding both slots, at a caller cap of %s",
+    async (_name, perCaller) => {
+      const { gw, flood, single, panorama } = await floodAtCaps(perCaller, 2);
+      const limit = gw.sources.AWS_PANORAMA.limit;
+      // Both slots are A's; A's other 98 jobs and B's one wait.
+      await vi.waitFor(() => expect(limit.pendingCount).toBe(99), { timeout: 10_000, interval: 5 });
+      expect(panorama.received).toEqual(['us-east-1/flood-0', 'us-east-1/flood-1']);
+      expect(panorama.release(1)).toBe(1);
+      await panorama.waitForReceived(3);
+      expect(panorama.received[2]).toBe('us-east-1/single-job');
+      const [floodRes, singleRes] = await finish(gw, [flood, single]);
+      expect(singleRes?.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect(floodRes?.body.errors).toHaveLength(100);
+      expect(panorama.received).toHaveLength(101);
+    },
+  );
 });
 
 describe('FairLimiter', () => {
@@ -131,6 +128,33 @@ describe('FairLimiter', () => {
     await Promise.all(a);
     expect(limiter.activeCount).toBe(0);
     expect(limiter.pendingCount).toBe(0);
+  });
+
+  it('gives a lone caller every free slot past its cap, and a waiting caller each freed slot until the two run alike', async () => {
+    const limiter = new FairLimiter(4, 1);
+    const log: string[] = [];
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const run = (caller: string, name: string) => {
+      const g = gate(log, name);
+      gates.set(name, g);
+      return limiter.run(caller, g.task);
+    };
+    const a = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'].map((n) => run('A', n));
+    expect(log).toEqual(['a1', 'a2', 'a3', 'a4']);
+    const b = ['b1', 'b2', 'b3'].map((n) => run('B', n));
+    expect(limiter.pendingCount).toBe(5);
+    for (const [i, name] of ['a1', 'a2', 'a3'].entries()) {
+      gates.get(name)!.release();
+      await a[i];
+      await vi.waitFor(() => expect(log).toHaveLength(5 + i));
+    }
+    // B got the first freed slot (A at its cap, B below it), then each caller in turn by fewest running.
+    expect(log.slice(4)).toEqual(['b1', 'b2', 'a5']);
+    for (const name of ['a4', 'a5', 'b1', 'b2']) gates.get(name)!.release();
+    await vi.waitFor(() => expect(log).toHaveLength(9));
+    for (const name of ['a6', 'b3']) gates.get(name)!.release();
+    await Promise.all([...a, ...b]);
+    expect(limiter.activeCount).toBe(0);
   });
 
   it('skips an entry withdrawn while it waits, and gives the slot back at once to an entry with nothing to run', async () => {

@@ -167,3 +167,42 @@ describe('A job poller', () => {
     expect(shared.clock.pending()).toEqual([]);
   });
 });
+
+describe('A job poller given its last record again', () => {
+  it('hands the fetch its memo of the last answer, and neither learns nor tells a record it got back unchanged', async () => {
+    const clock = new ManualScheduler(0);
+    const same = record();
+    const answers: JobRecord[] = [same, same, record({ locationCode: 'AtAWS' })];
+    const memos = new Set<unknown>();
+    const learned: JobRecord[] = [];
+    const registry = new PollerRegistry({
+      fetch: async (_key, answer) => {
+        memos.add(answer);
+        return answers.length > 1 ? answers.shift()! : answers[0]!;
+      },
+      onRecord: (r) => learned.push(r),
+      pollMs: 1000,
+      maxPollMs: 4000,
+      breakerPauseMs: 10_000,
+      scheduler: clock,
+      random: () => 0.5,
+    });
+    const events: WatchEvent[] = [];
+    registry.watch(KEY, (e) => events.push(e));
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    await settle();
+    clock.fireNext();
+    await settle();
+    // The second poll gave the same object back: no learning, no event, the wait grew.
+    expect(learned).toEqual([same]);
+    expect(events).toHaveLength(1);
+    expect(clock.pending()).toEqual([1000 * BACKOFF_FACTOR]);
+    clock.fireNext();
+    await settle();
+    expect(learned).toHaveLength(2);
+    expect(events).toHaveLength(2);
+    // One memo per watched job, the same at every poll.
+    expect(memos.size).toBe(1);
+    registry.close();
+  });
+});

@@ -4,14 +4,7 @@ import type { HttpResult } from '../shared/http.ts';
 import { addPage, type ListPage, type PageInput, type PageParams } from '../shared/paging.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { requiredXmlTime, xmlListMember, xmlListTime } from '../shared/listReaders.ts';
-import {
-  child,
-  children,
-  createXmlListParser,
-  integer,
-  text,
-  type XmlNode,
-} from '../shared/xml.ts';
+import { child, children, createXmlParser, integer, text, type XmlNode } from '../shared/xml.ts';
 import { listSubject, readCosError } from './errors.ts';
 import { cosJobState } from './parse.ts';
 import type { CosBatchProgressSummary } from './record.ts';
@@ -124,15 +117,15 @@ export function listRequest(input: CosListInput, appId: string): WireRequest {
   };
 }
 
-const listXml = createXmlListParser('ListJobsResult.Jobs.member');
+const listXml = createXmlParser(['ListJobsResult.Jobs.member']);
 
 /** Parse a 200 ListJobs body. Throws MalformedBodyError naming what could not be read. */
 export function parseListPage(body: string): CosListPage {
-  const root = listXml.parse(body);
+  const root = listXml(body);
   const result = root['ListJobsResult'];
   if (result === undefined) throw new MalformedBodyError('ListJobsResult element is missing');
   const items = children(child(result, 'Jobs'), 'member').map((member, i) =>
-    summary(listXml.member(member), `Jobs.member[${i}]`),
+    summary(member, `Jobs.member[${i}]`),
   );
   const token = text(child(result, 'NextToken'));
   return { items, nextToken: token === null || token.trim() === '' ? null : token.trim() };

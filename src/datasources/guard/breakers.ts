@@ -150,7 +150,11 @@ class JobFailure extends Error {
     readonly job: string,
     readonly failure: unknown,
   ) {
+    // Never thrown past execute(): no stack is captured for it (an outage makes one per call).
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super('job failure');
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 

@@ -22,11 +22,13 @@ export interface CallerState {
 }
 
 /**
- * A concurrency cap shared fairly between callers: at most `capacity` tasks run at once, at
- * most `perCaller` of them for one caller, and when a slot frees it goes to the waiting
- * caller with the fewest tasks running (ties: the one served longest ago), not to the head
- * of one FIFO. So a caller that queues a hundred tasks waits behind itself, while another
- * caller's single task is the next to run.
+ * A concurrency cap shared fairly between callers, that conserves work: at most `capacity` tasks
+ * run at once, and when a slot frees it goes to the waiting caller with the fewest tasks running
+ * (ties: the one served longest ago), not to the head of one FIFO. `perCaller` binds only while
+ * another caller waits: a caller with `perCaller` tasks running gets a free slot only when no
+ * caller below its cap waits for one. So a lone caller's hundred tasks use every free slot (a
+ * slot left idle would only make it wait), while another caller's single task is the next to run
+ * when a slot frees, ahead of the flood's next.
  *
  * One instance per provider, process-wide: the caps hold across all of a caller's requests.
  * A caller's state is dropped once it has nothing running or waiting, so the map holds only
@@ -124,19 +126,22 @@ export class FairLimiter {
     if (this.#callers.get(state.caller) === state) this.#callers.delete(state.caller);
   }
 
-  /** Start waiting tasks while slots are free: each time the eligible caller with the fewest running, longest unserved. */
+  /**
+   * Start waiting tasks while slots are free: each time the waiting caller below its cap with the
+   * fewest running (ties: longest unserved); when every waiting caller is at its cap, the one of
+   * them with the fewest running, so no slot stays free while a task waits.
+   */
   #dispatch(): void {
     while (this.#active < this.capacity && this.#pending > 0) {
       let next: CallerState | undefined;
+      let capped: CallerState | undefined;
       for (const state of this.#callers.values()) {
-        if (state.waiting === 0 || state.active >= this.perCaller) continue;
-        if (
-          !next ||
-          state.active < next.active ||
-          (state.active === next.active && state.lastServed < next.lastServed)
-        )
-          next = state;
+        if (state.waiting === 0) continue;
+        if (state.active >= this.perCaller) {
+          if (before(state, capped)) capped = state;
+        } else if (before(state, next)) next = state;
       }
+      next ??= capped;
       if (!next) return;
       let entry = next.queue.shift() as LimiterEntry;
       while (entry.waitingIn !== next) entry = next.queue.shift() as LimiterEntry;
@@ -174,4 +179,13 @@ export class FairLimiter {
     };
     running.then(finishAndDispatch, finishAndDispatch);
   }
+}
+
+/** Whether `state` is served before `other`: fewer tasks running, then served longer ago. */
+function before(state: CallerState, other: CallerState | undefined): boolean {
+  return (
+    !other ||
+    state.active < other.active ||
+    (state.active === other.active && state.lastServed < other.lastServed)
+  );
 }

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { JobCache } from '../../cache/jobCache.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { AnswerMemo } from '../shared/answerMemo.ts';
 import type { JobSource } from '../shared/types.ts';
 import { RegionalBreakers, type BreakerAccounts, type BreakerOptions } from './breakers.ts';
 import { FairLimiter } from './fairLimit.ts';
@@ -72,13 +73,17 @@ export function guardSource<P extends JobProvider>(
  * than the budget in all"), queueing, attempts and waits included; the call goes on while anyone
  * waits, and is abandoned when the last one gives up. While the circuit of the job's region is
  * open the job fails at once with UPSTREAM_UNAVAILABLE.
+ *
+ * `answer`: a watch's memo of the job's last answer; an upstream answer the same as that one is
+ * its record again, the very object, without a parse (shared/answerMemo.ts).
  */
 export function fetchJobShared<P extends JobProvider>(
   guarded: GuardedSource<P>,
   key: KeyOf<P>,
   caller: string = NO_SUBJECT_CALLER,
+  answer?: AnswerMemo,
 ): Promise<JobRecord> {
-  return sharedCallFor(guarded, key, caller).wait(false) as Promise<JobRecord>;
+  return sharedCallFor(guarded, key, caller, answer).wait(false) as Promise<JobRecord>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { JobCache } from '../../cache/jobCache.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { AnswerMemo } from '../shared/answerMemo.ts';
 import type { JobSource } from '../shared/types.ts';
 import { breakerRegion, type RegionalBreakers } from './breakers.ts';
 import type { Deadlines } from './deadlines.ts';
@@ -112,6 +113,8 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     readonly key: KeyOf<P>,
     readonly id: string,
     caller: string,
+    /** The job's last answer, when a watch polls it (CallOptions.answer). */
+    private readonly answer?: AnswerMemo,
   ) {
     this.deadlines = guarded.deadlines;
     this.#callers = caller;
@@ -234,6 +237,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
           signal,
           caller,
           timeLeftMs: this.timeLeftMs(),
+          ...(this.answer ? { answer: this.answer } : {}),
         }),
       abort.signal,
       this.id,
@@ -353,12 +357,14 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
 
 /**
  * The shared call for `key`: the one in flight, joined, or a new one. A request that asks for a
- * job another request is already fetching waits for that call instead of making its own.
+ * job another request is already fetching waits for that call instead of making its own. `answer`:
+ * the job's last answer, for a new call (a watch's poll).
  */
 export function sharedCallFor<P extends JobProvider>(
   guarded: GuardedSource<P>,
   key: KeyOf<P>,
   caller: string,
+  answer?: AnswerMemo,
 ): SharedCall<P> {
   const id = formatGlobalId(key);
   const calls = guarded.inFlight;
@@ -368,7 +374,7 @@ export function sharedCallFor<P extends JobProvider>(
     call.join(caller);
     return call;
   }
-  const mine = new SharedCall(guarded, key, id, caller);
+  const mine = new SharedCall(guarded, key, id, caller, answer);
   // A call settled at once (a cache answering synchronously cannot: its steps await) never lingers in the map.
   calls.set(id, mine);
   return mine;

@@ -4,7 +4,7 @@ import type { AwsSourceOptions } from '../shared/options.ts';
 import { formEncode } from '../shared/rfc3986.ts';
 import type { Operation, ProviderWire, WireRequest } from '../shared/source.ts';
 import { headerRequestId, toUpstreamError } from './errors.ts';
-import { parse, successRequestId } from './parse.ts';
+import { parse, successRequestId, withoutRequestId } from './parse.ts';
 import type { ImportExportJobRecord } from './record.ts';
 
 /** The single global endpoint (partition `aws`, `isRegionalized: false`). */
@@ -46,6 +46,7 @@ export const GET_STATUS: Operation<ImportExportKey, ImportExportJobRecord> = {
   send: getStatusRequest,
   readError: toUpstreamError,
   parse: (key, answer) => parse(key, answer.body),
+  sameAnswer: withoutRequestId,
 };
 
 /**

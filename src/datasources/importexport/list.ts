@@ -5,14 +5,7 @@ import { addPage, type ListPage, type PageParams } from '../shared/paging.ts';
 import { formEncode } from '../shared/rfc3986.ts';
 import type { Operation, WireRequest } from '../shared/source.ts';
 import { requiredXmlTime, xmlListMember } from '../shared/listReaders.ts';
-import {
-  boolean,
-  child,
-  children,
-  createXmlListParser,
-  text,
-  type XmlNode,
-} from '../shared/xml.ts';
+import { boolean, child, children, createXmlParser, text, type XmlNode } from '../shared/xml.ts';
 import {
   FORM_CONTENT_TYPE,
   IMPORTEXPORT_API_VERSION,
@@ -99,7 +92,7 @@ export function listRequest(input: ImportExportListInput = {}): WireRequest {
   };
 }
 
-const listXml = createXmlListParser('ListJobsResponse.ListJobsResult.Jobs.member');
+const listXml = createXmlParser(['ListJobsResponse.ListJobsResult.Jobs.member']);
 
 /**
  * Parse a 200 ListJobs body (namespace-agnostic: the model's and the guide's namespaces read the
@@ -108,11 +101,9 @@ const listXml = createXmlListParser('ListJobsResponse.ListJobsResult.Jobs.member
  * (there would be no Marker to go on from).
  */
 export function parseListPage(body: string): ImportExportListPage {
-  const result = listResult(listXml.parse(body));
+  const result = listResult(listXml(body));
   const jobs = child(result, 'Jobs');
-  const items = children(jobs, 'member').map((member, i) =>
-    summary(listXml.member(member), `Jobs.member[${i}]`),
-  );
+  const items = children(jobs, 'member').map((member, i) => summary(member, `Jobs.member[${i}]`));
   const truncated =
     boolean(child(result, 'IsTruncated') ?? child(jobs, 'IsTruncated'), 'IsTruncated') ?? false;
   const last = items[items.length - 1];
@@ -124,9 +115,7 @@ export function parseListPage(body: string): ImportExportListPage {
 /** The request id of a ListJobs success body (`ResponseMetadata/RequestId`), or null. */
 export function listRequestId(body: string): string | null {
   try {
-    return text(
-      child(child(listXml.parse(body).ListJobsResponse, 'ResponseMetadata'), 'RequestId'),
-    );
+    return text(child(child(listXml(body).ListJobsResponse, 'ResponseMetadata'), 'RequestId'));
   } catch {
     return null;
   }

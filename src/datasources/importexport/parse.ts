@@ -43,6 +43,13 @@ export function successRequestId(body: string): string | null {
   }
 }
 
+const REQUEST_ID = /<([\w.-]+:)?RequestId>[^<]*<\/([\w.-]+:)?RequestId>/;
+
+/** A GetStatus body without its request ID, which differs between answers that say the same (Operation.sameAnswer). */
+export function withoutRequestId(body: string): string {
+  return body.replace(REQUEST_ID, '');
+}
+
 /**
  * Read `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`
  * (RequestId is a sibling of Error). The EC2-style `<Response><Errors><Error>…</Errors><RequestID/>`

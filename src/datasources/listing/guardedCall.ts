@@ -1,6 +1,7 @@
 import { failureOf } from '../guard/failures.ts';
 import type { GuardedSource } from '../guard/loader.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
+import type { AnswerMemo } from '../shared/answerMemo.ts';
 import type { ListWhere } from '../shared/provider.ts';
 import type { Operation, ProviderSource } from '../shared/source.ts';
 
@@ -32,7 +33,8 @@ export function isProviderSource<S extends object>(
  * stream counts once, signed for `where.account`, and the provider's time budget for queueing and attempts together (and the
  * page's deadline); then the pipeline (signing, retries, observation, error funnel). Rejects with
  * the provider's UpstreamError (an open circuit and the budget as UPSTREAM_UNAVAILABLE), or an
- * InternalError.
+ * InternalError. `answer`: the call's last answer, for a call repeated (a watch's list page): an
+ * unchanged answer is its last value again, unparsed (shared/answerMemo.ts).
  */
 export async function guardedCall<P extends JobProvider, I, O>(
   guarded: GuardedSource<P>,
@@ -40,6 +42,7 @@ export async function guardedCall<P extends JobProvider, I, O>(
   input: I,
   where: ListWhere,
   ctx: ListCallContext,
+  answer?: AnswerMemo,
 ): Promise<O> {
   const { source, budgetMs } = guarded;
   if (!isProviderSource(source))
@@ -63,6 +66,7 @@ export async function guardedCall<P extends JobProvider, I, O>(
               caller: ctx.caller,
               timeLeftMs: budgetMs - (Date.now() - startedAt),
               ...(where.account !== undefined ? { account: where.account } : {}),
+              ...(answer ? { answer } : {}),
             });
           },
           signal,

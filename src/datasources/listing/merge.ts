@@ -49,6 +49,12 @@ export interface MergeStream<T extends Keyed> {
    * cap applies.
    */
   startAfter?(after: Keyed | null): string | null;
+  /**
+   * A stream whose pages can start anywhere (a kept page handed out in windows, snapshotStream.ts
+   * `pagedStream`): the token of the page that starts `offset` items into `token`'s, so a cursor's
+   * page is read from where the cursor points, not from its page's first item.
+   */
+  at?(token: string | null, offset: number): string | null;
   /** One page; `fromCursor`: `token` came from a client's cursor (so its refusal is the client's to hear). */
   readPage(token: string | null, size: number, fromCursor: boolean): Promise<StreamPage<T>>;
   /** The items of `items` that pass the filter, possibly completed; asked only for items after the cursor. */
@@ -197,9 +203,13 @@ class StreamState<T extends Keyed> {
   async #readOne(): Promise<void> {
     const start = this.start === 'end' ? undefined : this.start;
     const last = this.pages[this.pages.length - 1];
-    const token = last ? last.next : (start?.token ?? null);
-    const offset = last ? 0 : (start?.offset ?? 0);
     const { stream } = this;
+    let token = last ? last.next : (start?.token ?? null);
+    let offset = last ? 0 : (start?.offset ?? 0);
+    if (offset > 0 && stream.at) {
+      token = stream.at(token, offset);
+      offset = 0;
+    }
     const size = this.whole
       ? stream.maxPageSize
       : Math.min(stream.maxPageSize, offset + this.need * 2 ** Math.min(this.barren, 10));

@@ -117,6 +117,32 @@ export function pageKey(keys: SnapshotKeys, token: string | null): string {
   return `${keys.key}#page:${at}`;
 }
 
+/** Starts a token that names a window of a kept page: no upstream token does (they are IDs and base64). */
+const WINDOW = '\u001fwindow:';
+
+/**
+ * The token of the window of upstream page `token` (null: the first page) that starts at `row`:
+ * the upstream token itself for row 0, else `WINDOW`, the row, `:` and the token (nothing for the
+ * first page's, `=` before any other, so the two never read alike). Carried in cursors, which are
+ * integrity-protected (cursor.ts): a client cannot make one up.
+ */
+export function windowToken(token: string | null, row: number): string | null {
+  if (row === 0) return token;
+  return `${WINDOW}${row}:${token === null ? '' : `=${token}`}`;
+}
+
+/** The upstream page and first row a window's token names ({@link windowToken}); any other token is its page's row 0. */
+function windowOf(window: string | null): { token: string | null; row: number } {
+  if (window === null || !window.startsWith(WINDOW)) return { token: window, row: 0 };
+  const colon = window.indexOf(':', WINDOW.length);
+  const row = Number(window.slice(WINDOW.length, colon));
+  const rest = window.slice(colon + 1);
+  return {
+    token: rest === '' ? null : rest.slice(1),
+    row: Number.isSafeInteger(row) && row >= 0 ? row : 0,
+  };
+}
+
 /**
  * `stream`, a source read page by page in its documented order (newest first: Import/Export,
  * AWS Batch's queues), with its upstream pages shared: each page is read at the provider's
@@ -124,9 +150,11 @@ export function pageKey(keys: SnapshotKeys, token: string | null): string {
  * `env.snapshots` under `pageKey` for the snapshots' lifetime, and shared by every page and
  * caller that wants it, in flight too — so one walk's read serves its next pages and every other
  * reader (20 dashboards on one filter cost one dashboard's reads). A page's items come in the
- * merged order (the snapshot's); a cursor's offset into the page counts in that order, whoever
- * read it; a cursor goes on from the page's token and that offset, so the next page of a walk
- * is the kept page again. The page counts the calls of a read it started, and asks
+ * merged order (the snapshot's); a kept page is handed out in windows of the rows the merge asks
+ * for (`size`), each row built only when handed out, the window after it named by a token of the
+ * upstream page's token and the row it starts at ({@link windowToken}); a cursor goes on from a
+ * window's token and an offset into it, so the next page of a walk is the kept page again, from
+ * where the last one stopped. The page counts the calls of a read it started, and asks
  * `env.admit` once, before the first read it starts (a kept page costs it nothing).
  */
 export function pagedStream(
@@ -140,14 +168,19 @@ export function pagedStream(
     id: stream.id,
     newestFirst: stream.newestFirst,
     maxPageSize: stream.maxPageSize,
-    async readPage(token, _size, fromCursor) {
+    at(window, offset) {
+      const { token, row } = windowOf(window);
+      return windowToken(token, row + offset);
+    },
+    async readPage(window, size, fromCursor) {
+      const { token, row } = windowOf(window);
       const fill: SnapshotFill = {
         provider: keys.provider,
         caller: ctx.caller,
         budgetMs,
         async read(readCtx, progress) {
           const page = await reads.run(readCtx, () =>
-            stream.readPage(token, stream.maxPageSize, fromCursor),
+            stream.readPage(token, stream.maxPageSize, fromCursor && token !== null),
           );
           progress.pages = 1;
           progress.next = page.next;
@@ -157,7 +190,13 @@ export function pagedStream(
       };
       const taken = await snapshots.take(pageKey(keys, token), snapshots.ttlMs, fill, ctx.signal);
       ctx.calls += taken.calls;
-      return { items: itemsOf(taken.snapshot), next: taken.snapshot.next };
+      const page = taken.snapshot;
+      const from = Math.min(row, page.size);
+      const to = Math.min(page.size, from + Math.max(1, size));
+      return {
+        items: itemsOf(page, from, to),
+        next: to < page.size ? windowToken(token, to) : page.next,
+      };
     },
     select: (items) => stream.select(items),
     ...(stream.complete ? { complete: stream.complete } : {}),

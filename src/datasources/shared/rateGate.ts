@@ -1,4 +1,5 @@
 import type { JobProvider } from '../../model/job.ts';
+import type { AnswerMemo } from './answerMemo.ts';
 
 /**
  * The rate budget as the pipeline sees it (JOBGRAPH_UPSTREAM_RATE_LIMITS; `RateBudget` in
@@ -36,6 +37,11 @@ export interface CallOptions {
    * whole budget.
    */
   timeLeftMs?: number;
+  /**
+   * The call's last answer, for a call made again and again (a watched job's poll): an answer
+   * the same as that one is its value again, without a parse (answerMemo.ts).
+   */
+  answer?: AnswerMemo;
 }
 
 /**

@@ -10,6 +10,7 @@ import { accountOfKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import { AccountSessionError } from './accounts.ts';
 import type { JobKey } from '../../model/keys.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
+import { parseUnlessSame } from './answerMemo.ts';
 import { observeAttempt } from './attempts.ts';
 import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
 import {
@@ -88,6 +89,12 @@ export interface Operation<I, O> {
    * UpstreamError for an error envelope sent with a 2xx (COS does for some operations).
    */
   parse(input: I, answer: HttpResult): O;
+  /**
+   * The part of a success body that says its value, when the rest changes between identical
+   * answers (Import/Export's request ID): two answers whose parts are equal parse to the same
+   * value (answerMemo.ts). Absent: the whole body.
+   */
+  sameAnswer?: (body: string) => string;
 }
 
 /**
@@ -323,6 +330,7 @@ class Pipeline {
             {
               signal: opts.signal,
               noteSuccess,
+              memo: opts.answer,
             },
           ),
       );
@@ -375,6 +383,7 @@ class Pipeline {
     observed: {
       signal: AbortSignal | undefined;
       noteSuccess: (requestId: string | null, httpStatus: number | null) => void;
+      memo: CallOptions['answer'];
     },
   ): Promise<O> {
     let answer: HttpResult;
@@ -386,7 +395,12 @@ class Pipeline {
     if (answer.status < 200 || answer.status >= 300)
       throw this.answerFailure(operation, input, answer, at.attemptNumber);
     try {
-      const value = operation.parse(input, answer);
+      const { memo } = observed;
+      const value = memo
+        ? parseUnlessSame(memo, answer.body, operation.sameAnswer, () =>
+            operation.parse(input, answer),
+          )
+        : operation.parse(input, answer);
       // Only an observer reads the request ID of a success (Import/Export's is in the body).
       if (this.options.observer) observed.noteSuccess(this.wire.requestId(answer), answer.status);
       return value;

@@ -53,15 +53,82 @@ const XML_ENTITIES = {
 };
 
 /**
- * fast-xml-parser's options for one response shape, set for speed: no attribute is read, no
- * value is typed (every value stays a string; the schema types it in the parse step), text is
- * kept as sent (not trimmed), no path string is built for callbacks (`jPath: false`), and the only
- * callbacks are the entity hook above and, with `arrayPaths`, `isArray` for the known list
- * elements. The parse steps use {@link createXmlParser}.
+ * What fast-xml-parser does not check itself, watched through its own callbacks during its one
+ * pass: it closes the open element at any end tag whatever its name, and stops at the end of the
+ * body with elements still open, so a mismatched or missing end tag (a body cut short) would read as
+ * a shorter document. Its callbacks see every tag: `transformTagName` is given the name of every
+ * start tag (twice for an empty-element tag `<a/>`, the first time perhaps as `a/`) and of every end
+ * tag; `updateTag` is given each element once its start tag is read, with the path of open
+ * elements (its depth). The end tags between two elements are therefore the names passed since the
+ * last element, less the one or two of the new element's own start tag, and their count is the drop
+ * in depth. The test suite's refusal cases (every prefix of a real answer, mismatched, unclosed and
+ * stray end tags) hold this reading of the callbacks to fast-xml-parser's behaviour.
  */
-function xmlParserOptions(arrayPaths: readonly string[]): X2jOptions {
+class TagBalance {
+  /** Elements open, outermost first. */
+  private readonly open: string[] = [];
+  /** Names given to transformTagName since the last element began. */
+  private readonly names: string[] = [];
+  private roots = 0;
+
+  reset(): void {
+    this.open.length = 0;
+    this.names.length = 0;
+    this.roots = 0;
+  }
+
+  name(name: string): string {
+    this.names.push(name);
+    return name;
+  }
+
+  /** An element begins at `depth` (the root is 1): the end tags since the last one must close the open ones. */
+  element(name: string, depth: number): string {
+    const ends = this.open.length + 1 - depth;
+    // 1: a start tag; 2: an empty-element tag, which opens nothing.
+    const own = this.names.length - ends;
+    if (ends < 0 || (own !== 1 && own !== 2)) throw notWellFormed();
+    this.close(ends);
+    if (depth === 1 && ++this.roots > 1) throw notWellFormed();
+    if (own === 1) this.open.push(name);
+    this.names.length = 0;
+    return name;
+  }
+
+  /** The body ended: its last end tags must close every open element, the one root included. */
+  end(): void {
+    if (this.names.length !== this.open.length || this.roots !== 1) throw notWellFormed();
+    this.close(this.names.length);
+  }
+
+  private close(count: number): void {
+    for (let i = 0; i < count; i++) if (this.names[i] !== this.open.pop()) throw notWellFormed();
+  }
+}
+
+/** A refusal for a body that is not well-formed; its line is found afterwards, by {@link withLine}. */
+class NotWellFormed extends Error {}
+const notWellFormed = () => new NotWellFormed();
+
+/**
+ * fast-xml-parser's options for one response shape, set for speed: no attribute is kept, no value is
+ * typed (every value stays a string; the schema types it in the parse step), text is kept as sent
+ * (not trimmed), no path string is built for callbacks (`jPath: false`), and the callbacks are the
+ * entity hook above, the tag balance, the attribute check and, with `arrayPaths`, `isArray` for the
+ * known list elements. The parse steps use {@link createXmlParser}.
+ */
+function xmlParserOptions(arrayPaths: readonly string[], balance: TagBalance): X2jOptions {
   const options: X2jOptions = {
-    ignoreAttributes: true,
+    // Every attribute is dropped, but each is first seen here: one without a quoted value (`a=1`)
+    // is not well-formed. A processing instruction's content (the declaration's `version='1.0'`)
+    // reaches this hook too, outside any element (depth 0), and is not an element's attributes;
+    // a namespace declaration comes as '' (its name removed with the prefixes).
+    ignoreAttributes: (name, matcher) => {
+      const path = matcher as unknown as AttributePath;
+      if (name !== '' && path.getDepth() > 0 && !name.startsWith('?') && !path.hasAttr(name))
+        throw notWellFormed();
+      return true;
+    },
     removeNSPrefix: true,
     parseTagValue: false,
     trimValues: false,
@@ -72,6 +139,9 @@ function xmlParserOptions(arrayPaths: readonly string[]): X2jOptions {
     // fast-xml-parser refuses an element with more than this many elements open above it.
     maxNestedTags: MAX_XML_DEPTH - 1,
     jPath: false,
+    transformTagName: (name) => balance.name(name),
+    updateTag: (name, matcher) =>
+      balance.element(name, (matcher as unknown as AttributePath).getDepth()),
   };
   if (arrayPaths.length > 0) {
     const arrays = new Set(arrayPaths);
@@ -82,19 +152,28 @@ function xmlParserOptions(arrayPaths: readonly string[]): X2jOptions {
   return options;
 }
 
+/** The part of fast-xml-parser's path matcher (its callbacks' `jPath` with `jPath: false`) read here. */
+interface AttributePath {
+  getDepth(): number;
+  hasAttr(name: string): boolean;
+}
+
 const DOCTYPE = /<!DOCTYPE/i;
 
 /**
- * Build a parser for one response shape: fast-xml-parser, with the refusals around it.
+ * Build a parser for one response shape: fast-xml-parser, in one pass, with the refusals around it.
  * `arrayPaths` are dotted element paths from the root, by local name (e.g.
  * `DescribeJobResult.Job.FailureReasons.JobFailure`), that are always lists, so one child is
- * still a list ({@link children} makes any element a list too).
+ * still a list ({@link children} makes any element a list too). A list answer's members are read
+ * in the same pass: its list element is one of `arrayPaths`.
  *
  * Refused, as MalformedBodyError (UPSTREAM_BAD_RESPONSE), never quoting the body:
  * - a DOCTYPE anywhere (even in a comment or CDATA), checked before the parse: no entity can be
  *   declared, so no custom entity, external entity or entity expansion (billion laughs) exists;
- * - a body that is not well-formed (cut short, mismatched or unclosed tags, text beside the root):
- *   fast-xml-parser's validator, since its parser alone reads a truncated body as a shorter one;
+ * - a body that is not well-formed (cut short, mismatched, stray or unclosed tags, no root or a
+ *   second one, text before or after the root, an attribute without a quoted value): fast-xml-parser's
+ *   own refusals and {@link TagBalance} during the same pass, the line then found by fast-xml-parser's
+ *   validator, which runs only on a refused body;
  * - an undeclared entity, a bare `&` or a reference beyond U+10FFFF ({@link decodeXmlText});
  * - element names `__proto__`, `constructor`, `prototype` (fast-xml-parser refuses them);
  * - nesting beyond {@link MAX_XML_DEPTH}.
@@ -108,71 +187,54 @@ const DOCTYPE = /<!DOCTYPE/i;
 export function createXmlParser(
   arrayPaths: readonly string[],
 ): (body: string) => Record<string, XmlNode> {
-  const parser = new XMLParser(xmlParserOptions(arrayPaths));
-  return (body: string) => parseWhole(parser, body);
-}
-
-/** `body` checked (no DOCTYPE, well-formed) and parsed by `parser`, refusals as createXmlParser's. */
-function parseWhole(parser: XMLParser, body: string): Record<string, XmlNode> {
-  if (DOCTYPE.test(body)) throw new MalformedBodyError('XML body declares a DOCTYPE');
-  const valid = XMLValidator.validate(body);
-  if (valid !== true)
-    throw new MalformedBodyError(`XML body is not well-formed (line ${valid.err.line})`);
-  try {
-    return parser.parse(body) as Record<string, XmlNode>;
-  } catch (err) {
-    throw parseError(err);
-  }
-}
-
-/** A list answer's parser from {@link createXmlListParser}. */
-export interface XmlListParser {
-  /** The answer, refused as createXmlParser's parse refuses it; each list element left as its text. */
-  parse(body: string): Record<string, XmlNode>;
-  /** One list element (its text from `parse`) as createXmlParser would have parsed it in place. */
-  member(node: XmlNode): XmlNode;
-}
-
-/**
- * A parser for a list answer (`listPath`: the dotted local names of its repeated element from the
- * root, e.g. `ListJobsResult.Jobs.member`) that makes its elements one at a time: `parse` checks
- * and reads the answer whole with each list element kept as its raw text (fast-xml-parser's
- * `stopNodes`), and `member` parses one of them when its reader wants it. A page of a thousand
- * jobs is then never one tree of a thousand elements: each element's tree is let go once read,
- * so a page's parse leaves little alive for the scavenges during it to copy. The result is the
- * one createXmlParser gives, refusals included: the depth bound is counted from the root as
- * before, and entities and CDATA are read in `member`, once.
- */
-export function createXmlListParser(listPath: string): XmlListParser {
-  const name = listPath.slice(listPath.lastIndexOf('.') + 1);
-  const page = new XMLParser({ ...xmlParserOptions([listPath]), stopNodes: [listPath] });
-  const one = new XMLParser({
-    ...xmlParserOptions([]),
-    // The element sits `listPath`'s length deep: fewer may open inside it.
-    maxNestedTags: MAX_XML_DEPTH - listPath.split('.').length,
-  });
-  return {
-    parse: (body) => parseWhole(page, body),
-    member(node) {
-      if (typeof node !== 'string') return node;
-      try {
-        return (one.parse(`<${name}>${node}</${name}>`) as Record<string, XmlNode>)[name];
-      } catch (err) {
-        throw parseError(err);
-      }
-    },
+  const balance = new TagBalance();
+  const parser = new XMLParser(xmlParserOptions(arrayPaths, balance));
+  return (body: string) => {
+    if (DOCTYPE.test(body)) throw new MalformedBodyError('XML body declares a DOCTYPE');
+    try {
+      balance.reset();
+      if (!markupAtBothEnds(body)) throw notWellFormed();
+      const doc = parser.parse(body) as Record<string, XmlNode>;
+      balance.end();
+      // Text beside the root before a declaration or instruction is kept at the top: only blanks may be.
+      const outside = doc['#text'];
+      if (typeof outside === 'string' && outside.replace(/^\ufeff/, '').trim() !== '')
+        throw notWellFormed();
+      return doc;
+    } catch (err) {
+      throw parseError(err, body);
+    }
   };
 }
 
+/** The body, blanks and a byte-order mark aside, begins with `<` and ends with `>`: no text before or after the root. */
+function markupAtBothEnds(body: string): boolean {
+  const first = body.search(/[^\s\ufeff]/);
+  if (first === -1 || body[first] !== '<') return false;
+  let last = body.length - 1;
+  while (last > first && /\s/.test(body[last] as string)) last--;
+  return body[last] === '>';
+}
+
 /** fast-xml-parser's own refusals are plain Errors whose text may quote the body: keep only the kind. */
-function parseError(err: unknown): MalformedBodyError {
+function parseError(err: unknown, body: string): MalformedBodyError {
   if (err instanceof MalformedBodyError) return err;
   const message = err instanceof Error ? err.message : '';
   if (message.startsWith('Maximum nested tags'))
     return new MalformedBodyError(`XML body nests elements deeper than ${MAX_XML_DEPTH}`);
   if (message.startsWith('[SECURITY]'))
     return new MalformedBodyError('XML body has a reserved element name');
-  return new MalformedBodyError('XML body could not be parsed');
+  return withLine(body);
+}
+
+/** A not-well-formed refusal with the line fast-xml-parser's validator names, when it names one. */
+function withLine(body: string): MalformedBodyError {
+  const valid = XMLValidator.validate(body);
+  return new MalformedBodyError(
+    valid === true
+      ? 'XML body is not well-formed'
+      : `XML body is not well-formed (line ${valid.err.line})`,
+  );
 }
 
 function isElement(node: unknown): node is Record<string, XmlNode | XmlNode[]> {

@@ -326,22 +326,23 @@ describe('fetchJobShared', () => {
 
   it("lets a caller who joins a call still queued behind another caller's flood run it in its own slot", async () => {
     const { source, calls } = gatedSource();
-    const guarded = guardSource(source, { ...OPTIONS, concurrency: 4, callerConcurrency: 1 });
-    const flood = [
-      fetchJobShared(guarded, key('a1'), 'alice'),
-      fetchJobShared(guarded, key('x'), 'alice'),
-    ];
-    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1']));
-    // x waits behind alice's own running job; bob asks for it too and it runs at once, in bob's share.
+    const guarded = guardSource(source, { ...OPTIONS, concurrency: 2, callerConcurrency: 1 });
+    const flood = ['a1', 'a2', 'a3', 'x'].map((id) => fetchJobShared(guarded, key(id), 'alice'));
+    // Alone, alice uses both slots; a3 and x wait, a3 first.
+    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'a2']));
+    // bob asks for x too: x now also waits in bob's share, and bob is below his cap.
     const single = fetchJobShared(guarded, key('x'), 'bob');
-    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'x']));
-    calls[1]!.resolve();
-    await expect(single).resolves.toMatchObject({ nativeId: 'x' });
-    await expect(flood[1]).resolves.toMatchObject({ nativeId: 'x' });
-    expect(guarded.limit.pendingCount).toBe(0);
     calls[0]!.resolve();
+    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'a2', 'x']));
+    calls[2]!.resolve();
+    await expect(single).resolves.toMatchObject({ nativeId: 'x' });
+    await expect(flood[3]).resolves.toMatchObject({ nativeId: 'x' });
+    calls[1]!.resolve();
+    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'a2', 'x', 'a3']));
+    calls[3]!.resolve();
     await Promise.all(flood);
-    expect(calls).toHaveLength(2);
+    expect(calls).toHaveLength(4);
     expect(guarded.limit.activeCount).toBe(0);
+    expect(guarded.limit.pendingCount).toBe(0);
   });
 });

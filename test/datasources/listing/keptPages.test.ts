@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newestFirst } from '../../support/listOrder.ts';
 import {
   createJobLister,
@@ -6,6 +6,7 @@ import {
   type JobListFilter,
   type JobListPage,
 } from '../../../src/datasources/listing/index.ts';
+import { Snapshot } from '../../../src/datasources/listing/snapshot.ts';
 import { pageKey } from '../../../src/datasources/listing/snapshotStream.ts';
 import type { EmulatorRequest } from '../../../src/emulators/framework.ts';
 import {
@@ -157,6 +158,34 @@ describe('Sources read page by page', () => {
     rig.clearCalls();
     await walk(100, filter, lister);
     expect(Object.values(rig.operations()).flat()).toEqual([]);
+  });
+
+  it('hand out a kept page in windows: each page of 25 builds about the rows it shows, not the whole upstream page', async () => {
+    const filter: JobListFilter = { providers: ['AWS_IMPORT_EXPORT'] };
+    await walk(25, filter); // the upstream page of 300 jobs is kept
+    rig.clearCalls();
+    const built = vi.spyOn(Snapshot.prototype, 'item');
+    try {
+      const perPage: number[] = [];
+      let after: string | null = null;
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        built.mockClear();
+        const p: JobListPage = await rig.lister.list({ filter, first: 25, after, caller: 'test' });
+        perPage.push(built.mock.calls.length);
+        ids.push(...p.edges.map((e) => e.job.id));
+        after = p.edges.at(-1)?.cursor ?? null;
+        if (!p.hasNextPage) break;
+      }
+      // Every job of the kept page, each once.
+      expect(ids).toHaveLength(N);
+      expect(new Set(ids).size).toBe(N);
+      // A window of 26 rows (one more than the page, to know there is a next one) from where the last stopped.
+      for (const rows of perPage) expect(rows).toBeLessThanOrEqual(2 * 26);
+      expect(rig.operations().importexport).toEqual([]);
+    } finally {
+      built.mockRestore();
+    }
   });
 
   it('are kept under a digest of their upstream token, never the token itself', () => {

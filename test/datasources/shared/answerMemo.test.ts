@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { HttpResponse, type HttpHandler } from '@smithy/protocol-http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cosListOperation } from '../../../src/datasources/cosbatch/list.ts';
+import { guardedCall } from '../../../src/datasources/listing/guardedCall.ts';
+import { importExport } from '../../../src/datasources/importexport/index.ts';
+import { AnswerMemo } from '../../../src/datasources/shared/answerMemo.ts';
+import { createSource, type Operation } from '../../../src/datasources/shared/source.ts';
+import { TEST_AWS_CREDENTIALS } from '../../support/credentials.ts';
+import { startListingRig, type ListingRig } from '../listing/support.ts';
+
+const KEY = { provider: 'AWS_IMPORT_EXPORT', jobId: 'FIXT1' } as const;
+const FULL = readFileSync(
+  new URL('../../fixtures/importexport/success-full.xml', import.meta.url),
+  'utf8',
+);
+
+/** Import/Export answered with each body of `bodies` in turn (the last one again once they run out). */
+function answering(bodies: string[]) {
+  const handler: HttpHandler = {
+    async handle() {
+      const body = bodies.length > 1 ? bodies.shift()! : bodies[0]!;
+      return {
+        response: new HttpResponse({
+          statusCode: 200,
+          headers: { 'content-type': 'text/xml' },
+          body: Readable.from([Buffer.from(body, 'utf8')]),
+        }),
+      };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  };
+  return createSource(
+    importExport,
+    { timeoutMs: 2000, maxAttempts: 1, maxSockets: 1, credentials: TEST_AWS_CREDENTIALS },
+    { requestHandler: handler },
+  );
+}
+
+const withRequestId = (id: string) => FULL.replace(/<RequestId>[^<]*</, `<RequestId>${id}<`);
+
+describe('An unchanged answer', () => {
+  it('is the last record again, the very object, when a memo is given; a changed body is parsed', async () => {
+    const changed = FULL.replace('<ProgressMessage>', '<ProgressMessage>Moved. ');
+    const source = answering([FULL, FULL, changed, changed]);
+    const answer = new AnswerMemo();
+    const first = await source.fetchJob(KEY, { answer });
+    const again = await source.fetchJob(KEY, { answer });
+    expect(again).toBe(first);
+    const moved = await source.fetchJob(KEY, { answer });
+    expect(moved).not.toBe(first);
+    expect(moved.statusMessage).toMatch(/^Moved\. /);
+    expect(await source.fetchJob(KEY, { answer })).toBe(moved);
+    source.close?.();
+  });
+
+  it("is Import/Export's body the same but for its request ID", async () => {
+    const source = answering([withRequestId('req-1'), withRequestId('req-2')]);
+    const answer = new AnswerMemo();
+    const first = await source.fetchJob(KEY, { answer });
+    expect(await source.fetchJob(KEY, { answer })).toBe(first);
+    source.close?.();
+  });
+
+  it('is parsed again without a memo (a request, not a watch)', async () => {
+    const source = answering([FULL]);
+    const first = await source.fetchJob(KEY);
+    const again = await source.fetchJob(KEY);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    source.close?.();
+  });
+
+  it('never reaches the parse step; a body that fails to parse leaves the last answer as it was', async () => {
+    const source = answering(['<a>1</a>', '<a>1</a>', '<a>', '<a>1</a>']);
+    const parsed: string[] = [];
+    const operation: Operation<string, string> = {
+      name: 'Echo',
+      region: () => 'us-east-1',
+      send: () => ({ method: 'POST', path: '/', headers: {}, body: '' }),
+      readError: () => {
+        throw new Error('no error answer is sent');
+      },
+      parse: (_input, answer) => {
+        parsed.push(answer.body);
+        if (!answer.body.endsWith('</a>')) throw new TypeError('not well-formed');
+        return answer.body;
+      },
+    };
+    const answer = new AnswerMemo();
+    await source.call(operation, 'x', { answer });
+    await source.call(operation, 'x', { answer });
+    expect(parsed).toEqual(['<a>1</a>']);
+    await expect(source.call(operation, 'x', { answer })).rejects.toThrow();
+    expect(await source.call(operation, 'x', { answer })).toBe('<a>1</a>');
+    expect(parsed).toEqual(['<a>1</a>', '<a>']);
+    source.close?.();
+  });
+});
+
+describe('An unchanged list page of a watched source', () => {
+  let rig: ListingRig;
+  beforeAll(async () => {
+    rig = await startListingRig({ jobsPerSource: 40 });
+  });
+  afterAll(async () => rig?.close());
+
+  it('is the last parsed page again through the guarded list call, and is read anew without a memo', async () => {
+    const { uin, appId, region } = rig.config.tencent;
+    const guarded = rig.sources.TENCENT_COS_BATCH;
+    const operation = cosListOperation(appId!);
+    const input = { region, uin: uin!, maxResults: 1000, nextToken: null };
+    const where = { breakerRegion: region, subject: 'watch:test', account: uin! };
+    const ctx = { caller: 'test', signal: undefined, calls: 0 };
+    const answer = new AnswerMemo();
+    const first = await guardedCall(guarded, operation, input, where, ctx, answer);
+    expect(first.items.length).toBeGreaterThan(0);
+    expect(await guardedCall(guarded, operation, input, where, ctx, answer)).toBe(first);
+    const unmemoised = await guardedCall(guarded, operation, input, where, ctx);
+    expect(unmemoised).not.toBe(first);
+    expect(unmemoised).toEqual(first);
+    expect(ctx.calls).toBe(3);
+  });
+});
