@@ -58,8 +58,8 @@ describe('AWS Batch parse', () => {
   });
 
   it("reads a container's linuxParameters whole: devices, tmpfs, shared memory, swap", () => {
-    const wire = body('success-full') as { jobs: { container: Record<string, unknown> }[] };
-    wire.jobs[0]!.container.linuxParameters = {
+    // LinuxParameters as the model has it: the wire's members, by the same names.
+    const linuxParameters = {
       devices: [{ hostPath: '/dev/fuse', containerPath: '/dev/fuse', permissions: ['READ'] }],
       initProcessEnabled: true,
       sharedMemorySize: 512,
@@ -67,14 +67,9 @@ describe('AWS Batch parse', () => {
       maxSwap: 1024,
       swappiness: 10,
     };
-    expect(parse(key, wire).container?.linuxParameters).toEqual({
-      devices: [{ hostPath: '/dev/fuse', containerPath: '/dev/fuse', permissions: ['READ'] }],
-      initProcessEnabled: true,
-      sharedMemorySize: 512,
-      tmpfs: [{ containerPath: '/run', size: 64, mountOptions: ['noexec'] }],
-      maxSwap: 1024,
-      swappiness: 10,
-    });
+    const wire = body('success-full') as { jobs: { container: Record<string, unknown> }[] };
+    wire.jobs[0]!.container.linuxParameters = structuredClone(linuxParameters);
+    expect(parse(key, wire).container?.linuxParameters).toEqual(linuxParameters);
     // As the emulator and the fixtures send it: two members, the lists empty.
     expect(parse(key, body('success-full')).container?.linuxParameters).toEqual({
       devices: [],
