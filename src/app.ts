@@ -17,7 +17,17 @@ import {
   createSensitiveValueCollector,
 } from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
-import { createSealer, openJobCache, type JobCache, type Sealer } from './cache/index.ts';
+import {
+  createSealer,
+  openJobCache,
+  openRetainedJobs,
+  type JobCache,
+  type RetainedJobs,
+  type Sealer,
+  type ShareRules,
+} from './cache/index.ts';
+import { parseGlobalId } from './model/globalId.ts';
+import { providerOf } from './datasources/registry.ts';
 import { JOB_TYPE_NAME } from './model/jobKeys.ts';
 import { buildSchema, type BuiltSchema } from './schema.ts';
 import { isLoopbackHost } from './http/loopback.ts';
@@ -37,6 +47,11 @@ export interface Gateway {
   logger: Logger;
   /** The cross-request cache of finished jobs, when on. */
   cache: JobCache | undefined;
+  /**
+   * Finished jobs kept after their provider forgets them (also `sources[p].retained`), when on:
+   * `retainFinished(record)` keeps a terminal record (the event consumer hands its records here).
+   */
+  retained: RetainedJobs | undefined;
   /** What /healthz reports (file-descriptor pressure). */
   health: FdHealth;
   /** Metrics and traces; undefined when both are off. */
@@ -73,10 +88,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     );
   const observability = await createObservability(config, breakers);
   const sealer = clusterSealer(config, logger, observability);
-  const cache = await openCache(config, built, logger, options.uncachedJobIds, sealer);
+  const share = shareRules(built);
+  const cache = await openCache(config, share, logger, options.uncachedJobIds, sealer);
+  const retained = await openRetained(config, share, logger, sealer);
   const rateBucket = await openRateBucket(config, logger, sealer);
   const accounts = awsAccounts(config, observability);
-  sources = createSources(config, cache, health, observability, rateBucket, accounts);
+  sources = createSources(config, cache, health, observability, rateBucket, accounts, retained);
   const accountChecks = new AccountChecks(config, accounts);
   // Each account checked once now, so /readyz, the summary and the log say which cannot serve
   // before a request does; readiness does not wait for it (a failed account leaves the others).
@@ -115,6 +132,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     built,
     logger,
     cache,
+    retained,
     health,
     observability,
     accounts,
@@ -127,6 +145,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await sharedReservations?.close();
       await rateBucket?.close();
       await cache?.close();
+      await retained?.close();
       await observability?.close();
     },
   };
@@ -204,34 +223,52 @@ function clusterSealer(
   });
 }
 
+/**
+ * What may be cached, shared or kept of a record, from the central sensitive-field list: whether it
+ * holds a secret, and the record with every sensitive field null.
+ */
+function shareRules(built: BuiltSchema): ShareRules {
+  const { schema, policy } = built;
+  return {
+    holdsSecret: createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME),
+    withoutSecrets: createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME),
+  };
+}
+
 /** The cache of finished jobs: never a record holding a secret, nor one of `uncached`. */
 function openCache(
   config: Config,
-  built: BuiltSchema,
+  share: ShareRules,
   logger: Logger,
   uncached: ReadonlySet<string> | undefined,
   sealer: Sealer | undefined,
 ): Promise<JobCache | undefined> {
-  const holdsSecret = createSecretDetector(
-    built.schema,
-    built.policy.sensitiveFields,
-    JOB_TYPE_NAME,
-  );
+  const { holdsSecret } = share;
   return openJobCache(
     config,
     uncached ? (record) => uncached.has(record.id) || holdsSecret(record) : holdsSecret,
     logger,
     // What replicas may share of a watched job's polls: the record without its secrets.
-    {
-      holdsSecret,
-      withoutSecrets: createSecretStripper(
-        built.schema,
-        built.policy.sensitiveFields,
-        JOB_TYPE_NAME,
-      ),
-    },
+    share,
     sealer,
   );
+}
+
+/**
+ * The kept finished jobs: without their secrets (the central sensitive-field list, as for the
+ * replicas' watch channel), each bound to the account its global ID names.
+ */
+function openRetained(
+  config: Config,
+  share: ShareRules,
+  logger: Logger,
+  sealer: Sealer | undefined,
+): Promise<RetainedJobs | undefined> {
+  const accountOf = (globalId: string) => {
+    const key = parseGlobalId(globalId);
+    return providerOf(key.provider).setup.accountAlias(config, key as never);
+  };
+  return openRetainedJobs(config, share.withoutSecrets, accountOf, logger, sealer);
 }
 
 /** JOBGRAPH_UPSTREAM_RATE_LIMITS with Redis: the replicas share one rate budget (this process's own while Redis is away). */

@@ -40,6 +40,8 @@ const HEADER_FIELDS = new Set([
   'accountAlias',
   'region',
   'state',
+  'retained',
+  'lastConfirmedAt',
 ]);
 
 /** `a.b.0.c` → the errors whose path below `job` is exactly that. */
@@ -291,6 +293,12 @@ function JobSummary({
           <Duration job={job} now={now} />
         </>
       ) : null}
+      {job.retained === true && typeof job.lastConfirmedAt === 'string' ? (
+        <span data-last-confirmed>
+          {' · last confirmed '}
+          <Time iso={job.lastConfirmedAt} now={now} />
+        </span>
+      ) : null}
       {live ? (
         <span class="live" data-live>
           {' '}
@@ -462,6 +470,18 @@ export function JobPage({
       <h1 id="job-title">
         {typeof job?.nativeId === 'string' ? job.nativeId : id}{' '}
         {typeof job?.state === 'string' ? <StateBadge state={job.state} /> : null}
+        {job?.retained === true ? (
+          <>
+            {' '}
+            <span
+              class="badge retained"
+              data-retained
+              title="The provider no longer knows this job: this is the record jobgraph kept when it last saw it, secrets left out"
+            >
+              retained
+            </span>
+          </>
+        ) : null}
       </h1>
       {job ? <JobSummary job={job} now={now} live={live} /> : null}
       {job ? <JobStatus job={job} /> : null}

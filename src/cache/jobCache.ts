@@ -199,7 +199,8 @@ class GuardedJobCache {
   }
 
   async offer(record: JobRecord): Promise<boolean> {
-    if (!record.terminal || this.#options.holdsSecret(record)) return false;
+    // A kept record (the provider forgot the job) is no finished job's live answer: never cached.
+    if (!record.terminal || record.retained || this.#options.holdsSecret(record)) return false;
     const { sealer } = this.#options;
     let value = JSON.stringify(record);
     if (sealer) {

@@ -1,3 +1,19 @@
+import { createClient, type RedisClientType } from '@keyv/redis';
+
+/**
+ * A connection of a store's own to `url` without an offline queue (while Redis is away a call
+ * fails at once instead of waiting), reconnecting at most every 2 s; not yet connected.
+ */
+export function ownRedisConnection(url: string): RedisClientType {
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
+    },
+  });
+}
+
 /**
  * A Redis call bounded by the op timeout: it rejects with "Redis did not answer within N ms" when
  * the answer is late (the timer never holds the process up), and always with an `Error`.

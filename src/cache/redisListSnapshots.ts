@@ -1,8 +1,12 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
-import { BOUNDED_GET_SCRIPT, boundedValueOf, withinOpTimeout } from './redisCall.ts';
+import {
+  BOUNDED_GET_SCRIPT,
+  boundedValueOf,
+  ownRedisConnection,
+  withinOpTimeout,
+} from './redisCall.ts';
 import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
 /**
@@ -60,13 +64,7 @@ export interface RedisListSnapshots {
 export function redisListSnapshots(options: RedisListSnapshotsOptions): RedisListSnapshots {
   const { opTimeoutMs, logger, sealer } = options;
   const maxTextBytes = options.maxTextBytes ?? MAX_SHARED_SNAPSHOT_TEXT_BYTES;
-  const client = createClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    socket: {
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
-    },
-  }) as unknown as RedisClientType;
+  const client = ownRedisConnection(options.url);
   let down = false;
   let closed = false;
   const failed = (err: unknown) => {

@@ -17,8 +17,11 @@ const DEFAULT_TOKEN_TTL_SECONDS = 43200;
 const USAGE = `Usage:
   jobgraph                     live mode: real upstreams configured from the environment
   jobgraph demo                gateway + embedded emulators with demo data (npm start)
-  jobgraph emulators [--port-base 4100]
-                               only the provider emulators and STS on fixed loopback ports
+  jobgraph emulators [--port-base 4100] [--event-delay-ms 0] [--event-duplicates 0]
+                     [--event-reorder 0] [--event-loss 0]
+                               only the provider emulators, STS and SQS on fixed loopback ports;
+                               the --event-* switches make the job events EventBridge puts on the
+                               SQS queues late (ms), twice, swapped or lost (shares from 0 to 1)
   jobgraph token --scopes "jobs:read jobs:secrets:read" [--accounts "staging prod"] [--ttl seconds]
                                mint an HS256 development token with JOBGRAPH_JWT_SECRET
                                (--ttl: its lifetime, ${DEFAULT_TOKEN_TTL_SECONDS} s = 12 h by default);
@@ -267,7 +270,18 @@ async function live(): Promise<void> {
   await (await import('./startupSummary.ts')).printStartupSummary(gateway);
 }
 
-async function emulators(portBase: number | undefined): Promise<void> {
+/** The `--event-*` switches of `jobgraph emulators`, as the event bus names them. */
+interface EventSwitchFlags {
+  delayMs?: number;
+  duplicateRate?: number;
+  reorderRate?: number;
+  lossRate?: number;
+}
+
+async function emulators(
+  portBase: number | undefined,
+  eventSwitches: EventSwitchFlags,
+): Promise<void> {
   const [
     { DEFAULT_EMULATOR_PORT_BASE, emulatorEnvironment, exampleGlobalIds, startEmulators },
     { emulatorJobsPerSource },
@@ -276,6 +290,7 @@ async function emulators(portBase: number | undefined): Promise<void> {
   const set = await startEmulators({
     portBase: portBase ?? DEFAULT_EMULATOR_PORT_BASE,
     ...(jobsPerSource === null ? {} : { jobsPerSource }),
+    eventSwitches,
   });
   onShutdown(() => set.close(), 0); // the emulators cut their connections at once
   const env = emulatorEnvironment(set);
@@ -287,6 +302,8 @@ async function emulators(portBase: number | undefined): Promise<void> {
       '# Example job IDs:',
       ...Object.entries(exampleGlobalIds()).map(([k, v]) => `#   ${k.padEnd(13)} ${v}`),
       '# Fault knobs: POST http://127.0.0.1:<port>/__emulator/faults with e.g. {"latencyMs":20,"errorRate":0.1}',
+      `# Job events (AWS Batch, HealthOmics, CodePipeline) go to the JOBGRAPH_EVENT_QUEUES above; switches: POST ${set.sqs.url}/__emulator/events with e.g. {"duplicateRate":0.5}`,
+      `# Now: ${JSON.stringify(set.queues.bus.switches)}`,
       ...(jobsPerSource === null
         ? []
         : [
@@ -336,7 +353,7 @@ class UsageError extends Error {
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
   live: [],
   demo: [],
-  emulators: ['port-base'],
+  emulators: ['port-base', 'event-delay-ms', 'event-duplicates', 'event-reorder', 'event-loss'],
   token: ['scopes', 'accounts', 'ttl'],
   schema: ['subgraph', 'possible-types'],
 };
@@ -352,8 +369,41 @@ function integerFlag(flag: string, raw: string, min: number, max: number, what: 
   return value;
 }
 
-/** The emulators listen on base+1 … base+7 (AWS Batch's offset, the highest). */
-const MAX_PORT_BASE = 65535 - 7;
+/** A share from 0 to 1 written as a decimal (`0`, `0.25`, `1`), or a UsageError naming `flag`. */
+function rateFlag(flag: string, raw: string): number {
+  const value = /^(0|1)(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 0 && value <= 1))
+    throw new UsageError(`--${flag}: expected a share from 0 to 1 (such as 0.25), got "${raw}"`);
+  return value;
+}
+
+/** The emulators listen on base+1 … base+8 (SQS). */
+const MAX_PORT_BASE = 65535 - 8;
+
+/** The `--event-*` flags given, read. */
+function eventSwitchFlags(values: Record<string, string | boolean | undefined>): EventSwitchFlags {
+  const text = (flag: string) => {
+    const v = values[flag];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const delay = text('event-delay-ms');
+  const rates = [
+    ['event-duplicates', 'duplicateRate'],
+    ['event-reorder', 'reorderRate'],
+    ['event-loss', 'lossRate'],
+  ] as const;
+  return {
+    ...(delay === undefined
+      ? {}
+      : { delayMs: integerFlag('event-delay-ms', delay, 0, 900_000, 'a delay in ms') }),
+    ...Object.fromEntries(
+      rates.flatMap(([flag, name]) => {
+        const raw = text(flag);
+        return raw === undefined ? [] : [[name, rateFlag(flag, raw)]];
+      }),
+    ),
+  };
+}
 
 async function main(argv: string[]): Promise<void> {
   let parsed;
@@ -367,6 +417,10 @@ async function main(argv: string[]): Promise<void> {
         accounts: { type: 'string' },
         ttl: { type: 'string' },
         'port-base': { type: 'string' },
+        'event-delay-ms': { type: 'string' },
+        'event-duplicates': { type: 'string' },
+        'event-reorder': { type: 'string' },
+        'event-loss': { type: 'string' },
         subgraph: { type: 'boolean' },
         'possible-types': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -393,6 +447,10 @@ async function main(argv: string[]): Promise<void> {
     'accounts',
     'ttl',
     'port-base',
+    'event-delay-ms',
+    'event-duplicates',
+    'event-reorder',
+    'event-loss',
     'subgraph',
     'possible-types',
   ] as const) {
@@ -412,6 +470,7 @@ async function main(argv: string[]): Promise<void> {
         values['port-base'] === undefined
           ? undefined
           : integerFlag('port-base', values['port-base'], 0, MAX_PORT_BASE, 'a port base'),
+        eventSwitchFlags(values),
       );
     case 'schema':
       if (values.subgraph && values['possible-types'])

@@ -39,6 +39,8 @@ const INT_SETTINGS = {
     maxEntries: ['JOBGRAPH_CACHE_MAX_ENTRIES', 10000, 0, 10_000_000],
     ttlSeconds: ['JOBGRAPH_CACHE_TTL_SECONDS', 86400, 1, 365 * 86400],
     opTimeoutMs: ['JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000],
+    retainSeconds: ['JOBGRAPH_RETAIN_FINISHED_SECONDS', 7 * 86400, 0, 365 * 86400],
+    retainMax: ['JOBGRAPH_RETAIN_FINISHED_MAX', 10000, 1, 1_000_000],
   },
   listing: {
     snapshotSeconds: ['JOBGRAPH_LIST_SNAPSHOT_SECONDS', 30, 0, 3600],

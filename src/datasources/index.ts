@@ -2,7 +2,7 @@ import type { AwsAccounts } from './shared/accounts.ts';
 import type { Config } from '../config/index.ts';
 import type { JobKey } from '../model/keys.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
-import type { JobCache } from '../cache/index.ts';
+import type { JobCache, RetainedJobs } from '../cache/index.ts';
 import {
   guardSource,
   type FailureObserver,
@@ -61,6 +61,7 @@ export function createSources(
   observer?: AttemptObserver & LoaderObserver & RateObserver,
   rateBucket?: RateBucket,
   awsAccounts?: AwsAccounts,
+  retained?: RetainedJobs,
 ): Sources {
   const rate = createRateBudget(config, rateBucket, observer);
   const transport: TransportOptions = {
@@ -80,6 +81,7 @@ export function createSources(
     budgetMs: config.resilience.upstreamBudgetMs,
     breakerFailures: config.resilience.breakerFailures,
     breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
+    ...(retained ? { retained } : {}),
   };
   const sources: Partial<Record<JobProvider, GuardedSource>> = {};
   for (const provider of PROVIDERS) {

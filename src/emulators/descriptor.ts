@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.ts';
 import type { EmulatorAccounts } from './accounts.ts';
+import type { EventSink } from './eventBridge.ts';
 import type { ProviderEmulator } from './framework.ts';
 import type { JobList, ListOrder } from './listing.ts';
 import type { ProgressPhase } from './progress.ts';
@@ -102,6 +103,11 @@ export interface EmulatorCreateOptions {
   listOrder?: ListOrder;
   /** Absent: the demo's listed jobs. */
   jobsPerSource?: number;
+  /**
+   * Where an emulator whose provider publishes job events puts them (the SQS emulator's event
+   * bus); absent: they are dropped.
+   */
+  events?: EventSink;
 }
 
 /** One job a demo list operation shows. */

@@ -13,6 +13,11 @@ export interface EmulatorRequest {
   body: string;
   /** The `synthesize` knob as it stood when the request arrived (see `synthesizedJob`). */
   synthesize?: Readonly<Record<string, string>> | null;
+  /**
+   * Aborted when the request's connection closes before its answer is written (the client gave
+   * up, or the emulator is closing): a handler that waits (SQS's long polls) stops waiting.
+   */
+  signal?: AbortSignal;
 }
 
 export interface EmulatorResponse {
@@ -66,6 +71,45 @@ export interface ProviderEmulator {
   malformed(req: EmulatorRequest): EmulatorResponse;
   /** The provider's error envelope carrying exactly the given status, code, message and request id. */
   errorAnswer(req: EmulatorRequest, answer: ErrorAnswer): EmulatorResponse;
+  /**
+   * The emulator's own test switches beyond the fault knobs: a request to a path under
+   * `/__emulator/` other than `/__emulator/faults`, answered as JSON; null for a path it does
+   * not know (404).
+   */
+  control?(req: EmulatorRequest): EmulatorResponse | null;
+  /** What tests and tools may do to its jobs, where it emulates that (see `JobControls`). */
+  readonly jobs?: JobControls;
+  /**
+   * Publish the state changes its progressing job made since the last call (an emulator whose
+   * provider publishes job events; see `EmulatorCreateOptions.events`). `startEmulators` calls it
+   * at each phase boundary on a real clock; tests call the set's `publishDue()` after moving theirs.
+   */
+  publishDue?(): void;
+  /** Called once as the server closes: end whatever the emulator waits on (long polls, timers). */
+  close?(): void;
+}
+
+/**
+ * Switches a provider emulator offers over its jobs, in process (`RunningEmulator.jobs`) and over
+ * HTTP (`POST /__emulator/jobs/state`, `POST /__emulator/jobs/forget`).
+ */
+export interface JobControls {
+  /**
+   * Move a job to `status` now, as the provider would (its times and reason filled in as the
+   * provider fills them), and publish the provider's state-change event; returns the job's new
+   * record as its describe call answers it, or null for a job the account does not have.
+   */
+  changeState(
+    jobId: string,
+    status: string,
+    options?: { account?: string; statusReason?: string },
+  ): Record<string, unknown> | null;
+  /**
+   * Forget a job, as a provider forgets finished jobs after a while: its describe call answers
+   * nothing for it (as for an ID it never had) and its list call leaves it out. Returns whether
+   * the account had it.
+   */
+  forget(jobId: string, options?: { account?: string }): boolean;
 }
 
 export type FaultKind = 'ok' | '5xx' | 'throttle' | 'malformed' | 'reset' | 'hang' | 'error-answer';
@@ -176,6 +220,8 @@ export interface RunningEmulator {
   release(count?: number): number;
   /** Emits `request` (with the EmulatorRequest) as each provider request arrives, before faults apply: tests wait for it instead of polling. */
   readonly events: EventEmitter;
+  /** The emulator's job switches (`ProviderEmulator.jobs`), where it has them. */
+  readonly jobs: JobControls | undefined;
   /** Number of TCP connections accepted so far (for keep-alive checks). */
   connections(): number;
   /** Resolves once every answer being written has been written whole or cut off. */
@@ -201,7 +247,8 @@ export interface StartOptions {
   keepAliveMs?: number;
 }
 
-const CONTROL_PATH = '/__emulator/faults';
+const CONTROL_PREFIX = '/__emulator/';
+const CONTROL_PATH = `${CONTROL_PREFIX}faults`;
 
 /** Serve one provider emulator over real HTTP with fault injection and a call log. */
 export async function startEmulator(
@@ -232,6 +279,10 @@ export async function startEmulator(
       const rawUrl = req.url ?? '/';
       const q = rawUrl.indexOf('?');
       const rawPath = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
+      const aborted = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) aborted.abort();
+      });
       const request: EmulatorRequest = {
         method: req.method ?? 'GET',
         rawPath,
@@ -240,8 +291,10 @@ export async function startEmulator(
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
         synthesize: state.faults.synthesize,
+        signal: aborted.signal,
       };
       if (rawPath === CONTROL_PATH) return control(request, res);
+      if (rawPath.startsWith(CONTROL_PREFIX)) return emulatorControl(request, res);
       void answer(request, res);
     });
   });
@@ -269,6 +322,19 @@ export async function startEmulator(
       setFaults({ ...NO_FAULTS, script: [] });
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.faults));
+  }
+
+  /** An emulator's own switches (`ProviderEmulator.control`); 404 where it has none. */
+  function emulatorControl(request: EmulatorRequest, res: http.ServerResponse) {
+    let out: EmulatorResponse | null;
+    try {
+      out = emulator.control?.(request) ?? null;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      out = { status: 400, headers: {}, body: JSON.stringify({ error: message }) };
+    }
+    out ??= { status: 404, headers: {}, body: '{"error":"no such switch"}' };
+    res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers }).end(out.body);
   }
 
   function pickFault(job: string | null, account: string | undefined): FaultKind {
@@ -344,6 +410,9 @@ export async function startEmulator(
     } catch {
       out = emulator.serverError(request);
     }
+    // The connection closed while the answer was made (a long poll the client gave up on, or the
+    // emulator closing): nothing to write to.
+    if (request.signal?.aborted) return void calls.push(logged(0));
     calls.push(logged(out.status));
     const done = write(res, out, state.faults.oversize, state.faults.chunked).then((complete) => {
       if (!complete) cutOffCount += 1;
@@ -412,6 +481,7 @@ export async function startEmulator(
         : new Promise<void>((resolve) => arrivalWaiters.push({ count, resolve })),
     release,
     events,
+    jobs: emulator.jobs,
     connections: () => connectionCount,
     settled: async () => {
       while (writing.size > 0) await Promise.all([...writing]);
@@ -432,6 +502,7 @@ export async function startEmulator(
     close: () =>
       new Promise<void>((resolve) => {
         closing = true;
+        emulator.close?.();
         for (const res of hanging) res.socket?.destroy();
         release();
         server.closeAllConnections();

@@ -20,6 +20,10 @@ import { checkJobsPerSource, type ListOrder } from './listing.ts';
 import { OMICS_REFERENCE_STORES } from './omics/listData.ts';
 import type { ProgressPhase } from './progress.ts';
 import { EMULATORS, type AnyEmulator } from './registry.ts';
+import { DEMO_EVENT_QUEUE_NAME } from './eventBridge.ts';
+import { cyclePoint, PROGRESS_CYCLE_MS } from './progress.ts';
+import type { EventSwitches } from './sqs/eventBus.ts';
+import { createSqsEmulator, type SqsEmulator } from './sqs/emulator.ts';
 import { createStsEmulator } from './sts/emulator.ts';
 export { PROGRESS_CYCLE_MS, type ProgressPhase } from './progress.ts';
 export { MAX_JOBS_PER_SOURCE, type ListOrder } from './listing.ts';
@@ -35,11 +39,19 @@ export {
   type EmulatorRole,
 } from './accounts.ts';
 export { CODEPIPELINE_SECOND_ACCOUNT_SECRET_VALUES } from './codepipeline/secondAccount.ts';
+export { DEMO_EVENT_QUEUE_NAME, type EventBridgeEvent } from './eventBridge.ts';
+export {
+  NO_EVENT_SWITCHES,
+  type DeliveryOutcome,
+  type EventBus,
+  type EventSwitches,
+} from './sqs/eventBus.ts';
+export { parseQueueUrl, type SqsEmulator } from './sqs/emulator.ts';
 
 /** The job providers' emulators: the names of the registry's descriptors (src/emulators/registry.ts). */
 export type EmulatorName = AnyEmulator['name'];
-/** Every emulator of a set: the providers' and STS (the accounts' sessions). */
-export type EmulatorSetName = EmulatorName | 'sts';
+/** Every emulator of a set: the providers', STS (the accounts' sessions) and SQS (the job events' queues). */
+export type EmulatorSetName = EmulatorName | 'sts' | 'sqs';
 
 /** Each emulator's `field`, by its name. */
 type ByName<F extends keyof AnyEmulator> = { [D in AnyEmulator as D['name']]: D[F] };
@@ -51,11 +63,14 @@ function byName<T>(value: (d: AnyEmulator) => T): Record<EmulatorName, T> {
 
 /** The STS emulator's port offset (4106 at the default base, as deployments name it); each provider's is in its descriptor. */
 const STS_PORT_OFFSET = 6;
+/** The SQS emulator's port offset (4108 at the default base). */
+const SQS_PORT_OFFSET = 8;
 
 /** Fixed loopback ports used by `jobgraph emulators` (base + offset). */
 export const EMULATOR_PORT_OFFSETS: Record<EmulatorSetName, number> = {
   ...byName((d) => d.portOffset),
   sts: STS_PORT_OFFSET,
+  sqs: SQS_PORT_OFFSET,
 };
 export const DEFAULT_EMULATOR_PORT_BASE = 4100;
 
@@ -92,6 +107,17 @@ export const EMULATOR_LABELS: Readonly<Record<EmulatorName, string>> = byName((d
 export type EmulatorSet = Record<EmulatorSetName, RunningEmulator> & {
   /** The accounts and STS sessions the set shares (tests read the sessions it issued). */
   accounts: EmulatorAccounts;
+  /**
+   * The SQS emulator's own side: its queues (`store`, whose `events` tell when a long poll waits
+   * or a message is sent), the AccessDenied switch per queue (`deny`) and the event bus the
+   * publishing emulators deliver through (`bus`: its delay, duplicate, reorder and loss switches).
+   */
+  queues: Pick<SqsEmulator, 'store' | 'deny' | 'bus'>;
+  /**
+   * Publish the progressing jobs' state changes since the last call, at the set's clock. A set on
+   * the real clock does it by itself at each phase boundary; a set given `now` only when called.
+   */
+  publishDue(): void;
   close(): Promise<void>;
 };
 
@@ -121,6 +147,38 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults' | 
   accounts?: EmulatorAccounts;
   /** More role ARNs STS lets the default account assume, when `accounts` is not given (see `createEmulatorAccounts`). */
   roles?: readonly string[];
+  /** The event bus's delay, duplicate, reorder and loss switches at start (default none; `set.queues.bus` changes them). */
+  eventSwitches?: Partial<EventSwitches>;
+  /** Random source of the event bus's rates (default Math.random). */
+  random?: () => number;
+  /**
+   * Whether the progressing jobs' state changes are published by themselves, at each phase
+   * boundary (`auto`), or only when `set.publishDue()` is called (`manual`). Default: `auto` on
+   * the real clock, `manual` when `now` is given (a test's clock does not move with timers).
+   */
+  publishEvents?: 'auto' | 'manual';
+}
+
+/** The region of the demo's event queues: where the publishing emulators' demo jobs live. */
+export const DEMO_EVENT_REGION = 'us-east-1';
+
+/**
+ * The demo's event queues on the SQS emulator at `sqsUrl`: one per demo AWS account in the
+ * demo region, each its account's (`default`, and the second account's under its alias), named
+ * DEMO_EVENT_QUEUE_NAME. The Batch, HealthOmics and CodePipeline emulators put their events
+ * there.
+ */
+export function demoEventQueueUrls(sqsUrl: string): { default: string; staging: string } {
+  return {
+    default: `${sqsUrl}/${DEMO_AWS_ACCOUNT_ID}/${DEMO_EVENT_QUEUE_NAME}`,
+    staging: `${sqsUrl}/${DEMO_SECOND_AWS_ACCOUNT.accountId}/${DEMO_EVENT_QUEUE_NAME}`,
+  };
+}
+
+/** `JOBGRAPH_EVENT_QUEUES` for the demo's queues: the default account's URL, then `staging=<url>`. */
+export function demoEventQueuesVariable(sqsUrl: string): string {
+  const urls = demoEventQueueUrls(sqsUrl);
+  return `${urls.default},${DEMO_SECOND_AWS_ACCOUNT.alias}=${urls.staging}`;
 }
 
 /** The emulators with a list operation (CodePipeline has none that only reads). */
@@ -209,9 +267,21 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
       ...(jobsPerSource === undefined ? {} : { jobsPerSource }),
     };
   };
+  const sqs = createSqsEmulator({
+    now,
+    accounts,
+    ...(options.eventSwitches ? { eventSwitches: options.eventSwitches } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  for (const accountId of [DEMO_AWS_ACCOUNT_ID, DEMO_SECOND_AWS_ACCOUNT.accountId])
+    sqs.store.create(DEMO_EVENT_REGION, accountId, DEMO_EVENT_QUEUE_NAME);
   const emulators: [EmulatorSetName, ProviderEmulator][] = [
-    ...EMULATORS.map((d): [EmulatorSetName, ProviderEmulator] => [d.name, d.create(created(d))]),
+    ...EMULATORS.map((d): [EmulatorSetName, ProviderEmulator] => [
+      d.name,
+      d.create({ ...created(d), events: sqs.bus }),
+    ]),
     ['sts', createStsEmulator({ now, accounts })],
+    ['sqs', sqs],
   ];
   const started: Partial<Record<EmulatorSetName, RunningEmulator>> = {};
   try {
@@ -229,11 +299,49 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
     throw err;
   }
   const set = started as Record<EmulatorSetName, RunningEmulator>;
+  const publishDue = () => {
+    for (const [, emulator] of emulators) emulator.publishDue?.();
+  };
+  const auto = (options.publishEvents ?? (options.now ? 'manual' : 'auto')) === 'auto';
+  const stopPublishing = auto ? publishAtBoundaries(now, epochMs, publishDue) : () => undefined;
   return {
     ...set,
     accounts,
-    close: async () => void (await Promise.all(Object.values(set).map((e) => e.close()))),
+    queues: sqs,
+    publishDue,
+    close: async () => {
+      stopPublishing();
+      await Promise.all(Object.values(set).map((e) => e.close()));
+    },
   };
+}
+
+/**
+ * Call `publish` just after each phase boundary of the progressing jobs (every descriptor's
+ * `progressPhases`, and each cycle's start), on the real timers; returns the stop.
+ */
+function publishAtBoundaries(now: () => number, epochMs: number, publish: () => void): () => void {
+  const boundaries = [
+    ...new Set(EMULATORS.flatMap((d) => d.progressPhases.map((p) => p.fromMs))),
+    PROGRESS_CYCLE_MS,
+  ].sort((a, b) => a - b);
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    const { offsetMs } = cyclePoint(now(), epochMs);
+    const next = boundaries.find((b) => b > offsetMs) ?? PROGRESS_CYCLE_MS;
+    // 1 ms past the boundary, so the new phase is the one read.
+    timer = setTimeout(
+      () => {
+        publish();
+        schedule();
+      },
+      next - offsetMs + 1,
+    );
+    timer.unref();
+  };
+  publish(); // records the states the jobs start in (no event for them)
+  schedule();
+  return () => clearTimeout(timer);
 }
 
 /** The prefix of the env variables that hold the second Tencent account's keys (JOBGRAPH_TENCENT_ACCOUNTS). */
@@ -250,13 +358,21 @@ export const DEMO_SECOND_TENCENT_ENV_PREFIX = 'JOBGRAPH_DEMO_COS_STAGING';
  * `AWS_ENDPOINT_URL_STS`, `AWS_ACCOUNT_ID` (the demo keys' account, which the AWS SDK's env
  * credential provider reads), `JOBGRAPH_AWS_ACCOUNTS` naming the second account's role,
  * `JOBGRAPH_TENCENT_ACCOUNTS` naming the second Tencent account's variable prefix, and that
- * account's `…_SECRET_ID`, `…_SECRET_KEY`, `…_UIN`, `…_APPID`. A set built by hand without
- * `sts` (a deployment's fixed addresses) gets the providers' lines only.
+ * account's `…_SECRET_ID`, `…_SECRET_KEY`, `…_UIN`, `…_APPID`. With the SQS emulator, its
+ * `AWS_ENDPOINT_URL_SQS` and `JOBGRAPH_EVENT_QUEUES` naming the demo's event queues
+ * (`demoEventQueuesVariable`). A set built by hand without `sts` or `sqs` (a deployment's fixed
+ * addresses) gets the providers' lines only.
  */
 export function emulatorEnvironment(
-  set: Record<EmulatorName, RunningEmulator> & { sts?: RunningEmulator },
+  set: Record<EmulatorName, RunningEmulator> & { sts?: RunningEmulator; sqs?: RunningEmulator },
 ): Record<string, string> {
   const tencent = DEMO_SECOND_TENCENT_ACCOUNT;
+  const events = set.sqs
+    ? {
+        AWS_ENDPOINT_URL_SQS: set.sqs.url,
+        JOBGRAPH_EVENT_QUEUES: demoEventQueuesVariable(set.sqs.url),
+      }
+    : {};
   const accounts = set.sts
     ? {
         AWS_ENDPOINT_URL_STS: set.sts.url,
@@ -282,6 +398,7 @@ export function emulatorEnvironment(
     COS_UIN: DEMO_TENCENT_CREDENTIALS.uin,
     COS_APPID: DEMO_TENCENT_CREDENTIALS.appId,
     ...accounts,
+    ...events,
   };
 }
 

@@ -54,6 +54,13 @@ export interface JobRecord {
   createdAt: string | null;
   updatedAt: string | null;
   completedAt: string | null;
+  /**
+   * Set (true) on a record kept after its provider forgot the job (src/cache/retainedJobs.ts);
+   * absent on a live answer.
+   */
+  retained?: boolean;
+  /** A kept record's: when jobgraph last saw the job from its provider (ISO-8601 UTC). */
+  lastConfirmedAt?: string;
 }
 
 /** A GraphQL `KeyValue` entry; maps (tags, metadata, configuration) are exposed as lists of these. */

@@ -62,6 +62,10 @@ export class Observability implements AttemptObserver, LoaderObserver, RateObser
     this.metrics?.coalesced(provider);
   }
 
+  retainedAnswer(provider: JobProvider): void {
+    this.metrics?.retainedAnswer(provider);
+  }
+
   rateGranted(provider: JobProvider, waitedMs: number): void {
     this.metrics?.rateGranted(provider, waitedMs);
   }

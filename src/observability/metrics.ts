@@ -78,6 +78,7 @@ export class GatewayMetrics {
   readonly #rateWait: Histogram<'provider'>;
   readonly #cacheRequests: Counter<'result'>;
   readonly #coalesced: Counter<'provider'>;
+  readonly #retained: Counter<'provider'>;
   readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
   readonly #graphqlDuration: Histogram<'operation_type'>;
   readonly #assumeRole: Counter<'account' | 'outcome'>;
@@ -101,6 +102,12 @@ export class GatewayMetrics {
     breakerGauge(registers, breakers);
     this.#cacheRequests = cacheRequestsCounter(registers);
     this.#coalesced = coalescedCounter(registers);
+    this.#retained = new Counter({
+      name: 'jobgraph_retained_answers_total',
+      help: 'Jobs the provider no longer knew (NOT_FOUND), answered with the record jobgraph kept of them when they finished (JOBGRAPH_RETAIN_FINISHED_SECONDS), by provider.',
+      labelNames: ['provider'],
+      registers,
+    });
     this.#graphqlRequests = graphqlRequestsCounter(registers);
     this.#graphqlDuration = graphqlDurationHistogram(registers);
     this.#assumeRole = new Counter({
@@ -164,6 +171,11 @@ export class GatewayMetrics {
 
   coalesced(provider: JobProvider): void {
     this.#coalesced.inc({ provider });
+  }
+
+  /** A job the provider no longer knew, answered with its kept record. */
+  retainedAnswer(provider: JobProvider): void {
+    this.#retained.inc({ provider });
   }
 
   graphqlRequest(operationType: string, outcome: string): void {

@@ -7,7 +7,7 @@ import type { JobProvider, JobRecord } from '../model/job.ts';
  * (the global `id`, or the native key: an AWS type's names its account by `account`, its ID, a
  * COS Batch job's by `uin`) into a loader key and loads through the provider's DataLoader, so many representations in
  * one `_entities` call make one upstream call per distinct job. Fields resolve by default,
- * since records already carry the GraphQL names.
+ * since records already carry the GraphQL names, except the account's and a kept record's marks.
  */
 export function concreteJobResolvers(provider: JobProvider) {
   return {
@@ -29,6 +29,13 @@ export function concreteJobResolvers(provider: JobProvider) {
     /** The account's alias (`default` for the default one), from the configuration. */
     accountAlias(job: JobRecord, _args: unknown, context: RequestContext): string {
       return context.accountAliasOf(job.id);
+    },
+    /** A kept record's mark (cache/retainedJobs.ts); a live answer has none. */
+    retained(job: JobRecord): boolean {
+      return job.retained === true;
+    },
+    lastConfirmedAt(job: JobRecord): string | null {
+      return job.lastConfirmedAt ?? null;
     },
   };
 }

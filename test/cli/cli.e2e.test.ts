@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { VARIABLE_DOCS } from '../../src/config/index.ts';
@@ -42,12 +43,12 @@ async function portsFree(ports: number[]): Promise<boolean> {
 }
 
 /**
- * Start `jobgraph emulators --port-base <base>` on a base whose five ports are free. Bases are tried
+ * Start `jobgraph emulators --port-base <base>` (and `extra` flags) on a base whose ports are free. Bases are tried
  * in a fixed order below 32768, out of the range the OS hands out for ephemeral ports (Linux
  * 32768–60999, macOS 49152+), where the suite's own connections live; a base another process takes
  * between the check and the child's listen (the child exits with EADDRINUSE) is skipped too.
  */
-async function runEmulatorsOnFreeBase(): Promise<{
+async function runEmulatorsOnFreeBase(extra: string[] = []): Promise<{
   base: number;
   proc: Awaited<ReturnType<typeof run>>;
 }> {
@@ -55,7 +56,11 @@ async function runEmulatorsOnFreeBase(): Promise<{
   for (let i = 0; i < 50; i++) {
     const base = 20000 + ((process.pid * 10 + i * 110) % 12000);
     if (!(await portsFree(offsets.map((o) => base + o)))) continue;
-    const proc = await run(['emulators', '--port-base', String(base)], {}, /COS_APPID=.*\n/);
+    const proc = await run(
+      ['emulators', '--port-base', String(base), ...extra],
+      {},
+      /# Job events[^\n]*\n# Now: [^\n]*\n/,
+    );
     if (proc.code === null) return { base, proc };
     if (!proc.stderr.includes('EADDRINUSE'))
       throw new Error(`jobgraph emulators exited ${proc.code}: ${proc.stderr}`);
@@ -142,12 +147,21 @@ describe('The jobgraph command', () => {
   it.each([
     [
       ['emulators', '--port-base', 'abc'],
-      '--port-base: expected a port base (a whole number from 0 to 65528), got "abc"',
+      '--port-base: expected a port base (a whole number from 0 to 65527), got "abc"',
     ],
     [
-      ['emulators', '--port-base', '65529'],
-      '--port-base: expected a port base (a whole number from 0 to 65528), got "65529"',
+      ['emulators', '--port-base', '65528'],
+      '--port-base: expected a port base (a whole number from 0 to 65527), got "65528"',
     ],
+    [
+      ['emulators', '--event-loss', '1.5'],
+      '--event-loss: expected a share from 0 to 1 (such as 0.25), got "1.5"',
+    ],
+    [
+      ['emulators', '--event-delay-ms', '2s'],
+      '--event-delay-ms: expected a delay in ms (a whole number from 0 to 900000), got "2s"',
+    ],
+    [['demo', '--event-duplicates', '1'], '--event-duplicates: not an option of "jobgraph demo"'],
     [
       ['token', '--ttl', 'abc'],
       '--ttl: expected a lifetime in seconds (a whole number from 1 to 315360000), got "abc"',
@@ -451,6 +465,40 @@ describe('The jobgraph command', () => {
       const jobId = DEMO_DATA.codepipeline.EXAMPLE_GLOBAL_ID.split(':')[2];
       const out = await client.send(new GetJobDetailsCommand({ jobId }));
       expect(out.jobDetails?.id).toBe(jobId);
+      client.destroy();
+    } finally {
+      proc.kill();
+    }
+  });
+
+  it('prints the SQS endpoint and the demo’s event queues, which the SQS client reads, with the event switches given', async () => {
+    const { base, proc } = await runEmulatorsOnFreeBase(['--event-duplicates', '1']);
+    try {
+      const env = Object.fromEntries(
+        [...proc.stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]),
+      );
+      const sqsUrl = `http://127.0.0.1:${base + EMULATOR_PORT_OFFSETS.sqs}`;
+      expect(env.AWS_ENDPOINT_URL_SQS).toBe(sqsUrl);
+      // The default account's queue, then the second account's under its alias.
+      expect(env.JOBGRAPH_EVENT_QUEUES).toBe(
+        `${sqsUrl}/123456789012/jobgraph-events,staging=${sqsUrl}/210987654321/jobgraph-events`,
+      );
+      expect(proc.stdout).toContain('"duplicateRate":1');
+      const client = new SQSClient({
+        region: env.AWS_REGION as string,
+        endpoint: env.AWS_ENDPOINT_URL_SQS,
+        credentials: {
+          accessKeyId: env.AWS_ACCESS_KEY_ID as string,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
+        },
+      });
+      const queueUrl = (env.JOBGRAPH_EVENT_QUEUES as string).split(',')[0];
+      const attributes = await client.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      expect(attributes.Attributes?.QueueArn).toBe(
+        'arn:aws:sqs:us-east-1:123456789012:jobgraph-events',
+      );
       client.destroy();
     } finally {
       proc.kill();

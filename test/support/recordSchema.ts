@@ -15,8 +15,12 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql'))) {
 const namedType = (type: TypeNode): string =>
   type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);
 
-/** Fields a resolver computes from the configuration, not the record (`Job.account`, `Job.accountAlias`). */
-const RESOLVED = new Set(['account', 'accountAlias']);
+/**
+ * Fields a resolver computes, not the provider's record: from the configuration (`Job.account`,
+ * `Job.accountAlias`), or from the marks of a kept record (`Job.retained`, `Job.lastConfirmedAt`:
+ * absent on a live one).
+ */
+const RESOLVED = new Set(['account', 'accountAlias', 'retained', 'lastConfirmedAt']);
 
 /** The field names of a GraphQL object or interface type a record carries, sorted. */
 export function fieldsOf(typeName: string): string[] {

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { JobCache } from '../../cache/jobCache.ts';
+import type { RetainedJobs } from '../../cache/retainedJobs.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { AnswerMemo } from '../shared/answerMemo.ts';
@@ -26,6 +27,8 @@ export interface GuardOptions extends BreakerOptions {
   callerConcurrency: number;
   /** Most time one job may take, queueing, attempts and waits included, in ms. */
   budgetMs: number;
+  /** The kept finished jobs (answered when the provider forgets one); absent when off. */
+  retained?: RetainedJobs;
 }
 
 /** How many jobs of this source have a call in flight now (tests and the subscription poller). */
@@ -53,6 +56,7 @@ export function guardSource<P extends JobProvider>(
     inFlight: new Map(),
     deadlines: new Deadlines(),
     ...(cache ? { cache } : {}),
+    ...(options.retained ? { retained: options.retained } : {}),
     ...(health ? { health } : {}),
     ...(observer ? { observer } : {}),
   };

@@ -1,4 +1,6 @@
 import type { JobCache } from '../../cache/jobCache.ts';
+import type { RetainedJobs } from '../../cache/retainedJobs.ts';
+import { UpstreamError } from '../../errors.ts';
 import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { AnswerMemo } from '../shared/answerMemo.ts';
@@ -25,6 +27,8 @@ export interface LoaderObserver {
   cacheLookup?(result: 'hit' | 'miss'): void;
   /** A request waited for a call another request had in flight, instead of making its own. */
   coalesced?(provider: JobProvider): void;
+  /** A job the provider no longer knows was answered with its kept record (cache/retainedJobs.ts). */
+  retainedAnswer?(provider: JobProvider): void;
   /** Runs one loader batch of `size` keys (tracing wraps it in a span). */
   batch?<T>(provider: JobProvider, size: number, run: () => Promise<T>): Promise<T>;
 }
@@ -39,6 +43,12 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
   budgetMs: number;
   /** Cross-request cache of finished jobs; absent when off. */
   cache?: JobCache;
+  /**
+   * Finished jobs kept after the provider forgets them (cache/retainedJobs.ts): every terminal
+   * record an upstream call answers is handed to it, and a NOT_FOUND answer is replaced by the
+   * kept record when there is one; absent when off (JOBGRAPH_RETAIN_FINISHED_SECONDS=0).
+   */
+  retained?: RetainedJobs;
   /** Told of every failed job (in the gateway: FdHealth, so /healthz notices EMFILE/ENFILE). */
   health?: FailureObserver;
   /** Told of cache lookups and batches. */
@@ -319,7 +329,27 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     this.#joins = undefined;
   }
 
+  /**
+   * The upstream call's outcome, through the kept finished jobs: a terminal record is kept (not
+   * awaited: a read never waits for that write), and a NOT_FOUND answer becomes the job's kept
+   * record when there is one. Live wins: the kept record is read only after the provider said it
+   * does not know the job. Authorization was decided on the ID before the call; the kept record is
+   * of that ID and account (retainedJobs.ts checks), so it is answered as the live one would be.
+   */
   #upstreamDone(record: JobRecord | undefined, err: Error | undefined): void {
+    const retained = this.guarded.retained;
+    if (retained && record?.terminal) void retained.retainFinished(record);
+    else if (retained && err instanceof UpstreamError && err.code === 'NOT_FOUND') {
+      void retained.recall(this.id).then((kept) => {
+        if (kept) this.guarded.observer?.retainedAnswer?.(this.guarded.source.provider);
+        this.#upstreamSettled(kept, kept ? undefined : err);
+      });
+      return;
+    }
+    this.#upstreamSettled(record, err);
+  }
+
+  #upstreamSettled(record: JobRecord | undefined, err: Error | undefined): void {
     const upstream = this.#upstream;
     if (upstream) {
       this.#upstream = undefined;

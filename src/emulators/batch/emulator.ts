@@ -1,9 +1,11 @@
+import { NO_EVENTS, type EventSink } from '../eventBridge.ts';
 import {
   synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
   type ProviderEmulator,
 } from '../framework.ts';
+import { jobControlRoute } from '../jobControls.ts';
 import {
   bigAccountJobs,
   opaqueTokens,
@@ -32,6 +34,7 @@ import {
   type WireBatchJob,
   type WireJobQueue,
 } from './data.ts';
+import { BATCH_JOB_STATUSES, batchJobChanges, batchJobEvents } from './jobEvents.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
 import { BATCH_PROGRESSING_JOB_ID, batchProgressingJob } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
@@ -45,15 +48,7 @@ export const BATCH_LIST_MAX_UNFILTERED = 1000;
 /** DescribeJobQueues' page size (documented 1..100). */
 export const BATCH_QUEUES_MAX_RESULTS = 100;
 
-const JOB_STATUSES = [
-  'SUBMITTED',
-  'PENDING',
-  'RUNNABLE',
-  'STARTING',
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-];
+const JOB_STATUSES: readonly string[] = BATCH_JOB_STATUSES;
 const FILTER_NAMES = [
   'JOB_NAME',
   'JOB_DEFINITION',
@@ -63,7 +58,20 @@ const FILTER_NAMES = [
 ];
 
 export interface BatchEmulatorOptions
-  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {}
+  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
+  /** Where `Batch Job State Change` events go (default: dropped). */
+  events?: EventSink;
+}
+
+/** A request with nothing in it: a job lookup made by a switch, not by a call (no `synthesize`). */
+const NO_REQUEST: EmulatorRequest = {
+  method: 'POST',
+  path: '',
+  rawPath: '',
+  query: new URLSearchParams(),
+  headers: {},
+  body: '',
+};
 
 /** One account's queues and jobs as the routes read them. */
 interface AccountJobs {
@@ -161,6 +169,28 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       scope: `batch/${accountId}`,
     };
   };
+  const changes = batchJobChanges();
+  const defaultAccountId = callers.accounts.defaultAccountId;
+  /** An account's jobs as they stand now: the jobs tests changed or forgot (`jobs`) applied. */
+  const jobsOf = (accountId: string): AccountJobs => {
+    const jobs = callers.which(accountId) === 'default' ? defaultJobs : otherJobs(accountId);
+    return {
+      ...jobs,
+      find: (req, region, id) => changes.current(jobs.scope, jobs.find(req, region, id)),
+    };
+  };
+  const { jobs, publishDue } = batchJobEvents({
+    now,
+    defaultAccountId,
+    region: BATCH_DEMO_REGION,
+    events: opts.events ?? NO_EVENTS,
+    changes,
+    progressingJobId: BATCH_PROGRESSING_JOB_ID,
+    lookup: (accountId, jobId) => {
+      const account = jobsOf(accountId);
+      return { scope: account.scope, job: account.find(NO_REQUEST, BATCH_DEMO_REGION, jobId) };
+    },
+  });
   const jobTokens = opaqueTokens('jobgraph-emulator-batch-ListJobs');
   const queueTokens = opaqueTokens('jobgraph-emulator-batch-DescribeJobQueues');
 
@@ -176,8 +206,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       const { status, code, message } = jsonAuthRefusal(auth, { tokenStatus: 403 });
       return error(status, code, message);
     }
-    const account =
-      callers.which(auth.accountId) === 'default' ? defaultJobs : otherJobs(auth.accountId);
+    const account = jobsOf(auth.accountId);
     const operation = operationOf(req);
     if (!operation) return error(404, 'UnknownOperationException', 'Unknown operation');
     const body = readBody(req.body);
@@ -270,9 +299,12 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       scope,
     );
     if (isResponse(page)) return page;
-    const accept = (job: WireBatchJob) =>
+    const accept = (job: WireBatchJob | undefined): job is WireBatchJob =>
+      job !== undefined &&
       (statusOnly === undefined || job.status === statusOnly) &&
       (filter === null || matches(filter, job));
+    // As the job stands: changed by a test, or forgotten (then left out).
+    const standing = (job: WireBatchJob) => changes.current(account.scope, job);
     let items: WireBatchJob[];
     let more: boolean;
     let last: ListPosition | undefined;
@@ -283,12 +315,12 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       const list = queue ? account.listOf(region, queue.jobQueueArn) : null;
       const got = listing
         .source(list, queue !== undefined && account.progressingIn(region, queue.jobQueueArn))
-        .page(page.position, page.size, (entry) => accept(entry.job()));
-      items = got.items.map((e) => e.job());
+        .page(page.position, page.size, (entry) => accept(standing(entry.job())));
+      items = got.items.map((e) => standing(e.job())).filter(accept);
       more = got.more;
       last = got.last;
     } else {
-      const children = account.childrenOf(region, name).filter(accept);
+      const children = account.childrenOf(region, name).map(standing).filter(accept);
       const got = listing.pageOf(
         children.map((job) => ({ createdMs: job.createdAt, id: job.jobId, job })),
         page.position,
@@ -347,6 +379,9 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
   return {
     name: 'batch',
     handle,
+    jobs,
+    publishDue,
+    control: (req) => jobControlRoute(jobs, req),
     describe(req) {
       const operation = operationOf(req);
       if (!operation) return callers.describeRegional(req, `${req.method} ${req.path}`, null);

@@ -19,7 +19,8 @@ export const codepipelineEmulator = {
   noStatus: 'no status on the wire: only its credentials rotate',
   // Demo and error-case IDs start `c0de`.
   madeUpIds: madeUpIds((f) => `f4e5000${f}-0000-4000-8000-`),
-  create: ({ now, epochMs, accounts }) => createCodePipelineEmulator({ now, epochMs, accounts }),
+  create: ({ now, epochMs, accounts, events }) =>
+    createCodePipelineEmulator({ now, epochMs, accounts, ...(events ? { events } : {}) }),
   secondAccount: {
     shared: { region: data.DEMO_REGION, jobId: CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS.shared },
     example: { region: data.DEMO_REGION, jobId: CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS.build },

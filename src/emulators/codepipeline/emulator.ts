@@ -10,7 +10,9 @@ import {
   type AwsAccountsOptions,
   type AwsCallerRefusal,
 } from '../awsCaller.ts';
+import { NO_EVENTS, publishOnChange, type EventSink } from '../eventBridge.ts';
 import { progressClock, type ProgressClockOptions } from '../progress.ts';
+import { codePipelineActionEvent } from './jobEvents.ts';
 import {
   CODEPIPELINE_DEMO_JOBS,
   DEMO_ACCOUNT_ID,
@@ -27,7 +29,10 @@ const GET_JOB_DETAILS = `${TARGET_PREFIX}GetJobDetails`;
 const JSON_11 = 'application/x-amz-json-1.1';
 const JOB_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export interface CodePipelineEmulatorOptions extends ProgressClockOptions, AwsAccountsOptions {}
+export interface CodePipelineEmulatorOptions extends ProgressClockOptions, AwsAccountsOptions {
+  /** Where `CodePipeline Action Execution State Change` events go (default: dropped). */
+  events?: EventSink;
+}
 
 /**
  * CodePipeline's side of `GetJobDetails` (AWS JSON 1.1): `POST /` with
@@ -78,8 +83,25 @@ export function createCodePipelineEmulator(
     }
   }
 
+  // Each cycle starts the progressing job's action again: one STARTED event per cycle (the
+  // action never finishes; its job's credentials change within the cycle, not its state).
+  const publishDue = publishOnChange(
+    opts.events ?? NO_EVENTS,
+    () => cycle(),
+    (point) => String(point.cycle),
+    (point) =>
+      codePipelineActionEvent(
+        codePipelineProgressingJob(point),
+        'STARTED',
+        DEMO_REGION,
+        point.cycleStartMs,
+        now(),
+      ),
+  );
+
   return {
     name: 'codepipeline',
+    publishDue,
 
     async handle(req: EmulatorRequest): Promise<EmulatorResponse> {
       // Coral routes JSON protocols by X-Amz-Target on POST /; anything else names no operation.

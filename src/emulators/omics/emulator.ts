@@ -21,6 +21,7 @@ import {
   type AwsAccountsOptions,
 } from '../awsCaller.ts';
 import type { ProgressClockOptions } from '../progress.ts';
+import { NO_EVENTS, publishOnChange, type EventSink } from '../eventBridge.ts';
 import {
   OMICS_DEMO_JOBS,
   OMICS_DEMO_REFERENCE_STORE_ID,
@@ -35,6 +36,7 @@ import {
   type WireReferenceStore,
   omicsListPlace,
 } from './listData.ts';
+import { omicsStatusChangeEvent } from './jobEvents.ts';
 import { OMICS_PROGRESSING_JOB_ID, omicsProgressingJob } from './progressing.ts';
 import { OMICS_SECOND_ACCOUNT_STORES, omicsSecondAccountJobs } from './secondAccount.ts';
 
@@ -69,7 +71,10 @@ const JOB_STATUSES = [
 ];
 
 export interface OmicsEmulatorOptions
-  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {}
+  extends ProgressClockOptions, ListOptions, AwsAccountsOptions {
+  /** Where `Reference Import Job Status Change` events go (default: dropped). */
+  events?: EventSink;
+}
 
 /** One account's stores and jobs as the routes read them. */
 interface AccountJobs {
@@ -397,9 +402,19 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
     return ok(body);
   }
 
+  // The progressing job's status changes, each as its event in the default account's region.
+  const publishDue = publishOnChange(
+    opts.events ?? NO_EVENTS,
+    () => listing.progressingJob(),
+    (job) => `${job.creationTime}/${job.status}`,
+    (job) =>
+      omicsStatusChangeEvent(job, callers.accounts.defaultAccountId, OMICS_DEMO_REGION, now()),
+  );
+
   return {
     name: 'omics',
     handle,
+    publishDue,
     describe(req) {
       const listRoute = matchListRoute(req);
       if (listRoute?.operation === 'ListReferenceImportJobs') {

@@ -19,7 +19,7 @@ import { withDefaultDemoAccounts } from '../../support/defaultAccounts.ts';
 export const TEST_CURSOR_SECRET = 'listing-test-cursor-secret-0123456789abcdef';
 
 /** Every provider's emulator of a set (all but STS, which no list calls). */
-export type ProviderEmulatorName = Exclude<EmulatorSetName, 'sts'>;
+export type ProviderEmulatorName = Exclude<EmulatorSetName, 'sts' | 'sqs'>;
 
 export const EMULATORS: readonly ProviderEmulatorName[] = EMULATOR_NAMES;
 

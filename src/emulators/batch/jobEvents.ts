@@ -1,0 +1,190 @@
+import { DEMO_SECOND_AWS_ACCOUNT } from '../accounts.ts';
+import {
+  eventBridgeEvent,
+  stateWatch,
+  type EventBridgeEvent,
+  type EventSink,
+} from '../eventBridge.ts';
+import type { JobControls } from '../framework.ts';
+import type { WireBatchJob } from './data.ts';
+
+/** Batch's statuses, in the order a job moves through them. */
+export const BATCH_JOB_STATUSES = [
+  'SUBMITTED',
+  'PENDING',
+  'RUNNABLE',
+  'STARTING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+] as const;
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED']);
+
+/**
+ * What tests made of AWS Batch's jobs (`JobControls`): jobs moved to another status, which
+ * DescribeJobs and ListJobs then answer in place of the demo data's (or the clock's), and jobs
+ * forgotten, which they answer nothing for, as Batch forgets finished jobs after a while. Kept per
+ * account scope (the emulator's `AccountJobs.scope`).
+ */
+export interface BatchJobChanges {
+  /** The job as it stands now: undefined when forgotten, its changed record when changed. */
+  current(scope: string, job: WireBatchJob | undefined): WireBatchJob | undefined;
+  /** `job` moved to `status` at `nowMs`, kept as the job's record from now on. */
+  change(
+    scope: string,
+    job: WireBatchJob,
+    status: string,
+    nowMs: number,
+    statusReason?: string,
+  ): WireBatchJob;
+  forget(scope: string, jobId: string): void;
+}
+
+export function batchJobChanges(): BatchJobChanges {
+  const changed = new Map<string, WireBatchJob>();
+  const forgotten = new Set<string>();
+  const key = (scope: string, jobId: string) => `${scope}\n${jobId}`;
+  return {
+    current(scope, job) {
+      if (!job || forgotten.has(key(scope, job.jobId))) return undefined;
+      return changed.get(key(scope, job.jobId)) ?? job;
+    },
+    change(scope, job, status, nowMs, statusReason) {
+      const next = movedTo(job, status, nowMs, statusReason);
+      changed.set(key(scope, job.jobId), next);
+      return next;
+    },
+    forget(scope, jobId) {
+      forgotten.add(key(scope, jobId));
+    },
+  };
+}
+
+/**
+ * A copy of `job` moved to `status` at `nowMs`, its times as Batch sets them: `startedAt` when it
+ * starts running, `stoppedAt` (and an attempt, for a job that ran) when it finishes.
+ */
+function movedTo(
+  job: WireBatchJob,
+  status: string,
+  nowMs: number,
+  statusReason?: string,
+): WireBatchJob {
+  if (!(BATCH_JOB_STATUSES as readonly string[]).includes(status))
+    throw new RangeError(`status must be one of ${BATCH_JOB_STATUSES.join(', ')}, got ${status}`);
+  const next = structuredClone(job);
+  next.status = status;
+  if (statusReason !== undefined) next.statusReason = statusReason;
+  if (status === 'RUNNING' || (status === 'SUCCEEDED' && next.startedAt === undefined))
+    next.startedAt ??= nowMs;
+  if (!TERMINAL.has(status)) {
+    delete next.stoppedAt;
+    return next;
+  }
+  next.stoppedAt = nowMs;
+  const container = (next.container ?? {}) as Record<string, unknown>;
+  const exitCode = status === 'SUCCEEDED' ? 0 : 1;
+  if (typeof next.startedAt === 'number') {
+    container.exitCode = exitCode;
+    const attempts = Array.isArray(next.attempts) ? (next.attempts as unknown[]) : [];
+    next.attempts = [
+      ...attempts,
+      {
+        container: {
+          ...(typeof container.logStreamName === 'string'
+            ? { logStreamName: container.logStreamName }
+            : {}),
+          exitCode,
+        },
+        startedAt: next.startedAt,
+        stoppedAt: nowMs,
+        statusReason: 'Essential container in task exited',
+      },
+    ];
+  }
+  return next;
+}
+
+/** The account ID a control names: the default's for none (or `default`), the second account's for its alias. */
+export function controlAccount(account: string | undefined, defaultAccountId: string): string {
+  if (account === undefined || account === 'default') return defaultAccountId;
+  return account === DEMO_SECOND_AWS_ACCOUNT.alias ? DEMO_SECOND_AWS_ACCOUNT.accountId : account;
+}
+
+/**
+ * Batch's `Batch Job State Change` event of `job` now: the envelope of the job's account and
+ * region, the job's ARN as the resource, and as `detail` the job record exactly as DescribeJobs
+ * answers it at that moment (AWS: "the detail … is the same as the output of DescribeJobs").
+ */
+export function batchStateChangeEvent(
+  job: WireBatchJob,
+  account: string,
+  region: string,
+  timeMs: number,
+): EventBridgeEvent {
+  return eventBridgeEvent({
+    source: 'aws.batch',
+    detailType: 'Batch Job State Change',
+    account,
+    region,
+    timeMs,
+    resources: [job.jobArn],
+    detail: structuredClone(job),
+  });
+}
+
+/** What `batchJobEvents` needs of the emulator. */
+export interface BatchJobEventsDeps {
+  now: () => number;
+  defaultAccountId: string;
+  /** The region of the demo's jobs (the one the switches act in). */
+  region: string;
+  events: EventSink;
+  changes: BatchJobChanges;
+  progressingJobId: string;
+  /** An account's job as DescribeJobs answers it now (changes applied), and the account's scope. */
+  lookup(accountId: string, jobId: string): { scope: string; job: WireBatchJob | undefined };
+}
+
+/**
+ * The Batch emulator's `jobs` (move a job now and publish its event; forget a job) and its
+ * `publishDue`: the progressing job's state changes as Batch publishes them, each status it
+ * reaches with its DescribeJobs record as `detail`, no event for the submit (a new cycle's
+ * SUBMITTED).
+ */
+export function batchJobEvents(deps: BatchJobEventsDeps): {
+  jobs: JobControls;
+  publishDue: () => void;
+} {
+  const { now, defaultAccountId, region, events, changes } = deps;
+  const progressing = () => {
+    const { job } = deps.lookup(defaultAccountId, deps.progressingJobId);
+    return job ? { job, state: `${job.createdAt}/${job.status}` } : null;
+  };
+  const watch = stateWatch(progressing()?.state ?? null);
+  const jobs: JobControls = {
+    changeState(jobId, status, options = {}) {
+      const accountId = controlAccount(options.account, defaultAccountId);
+      const { scope, job } = deps.lookup(accountId, jobId);
+      if (!job) return null;
+      const next = changes.change(scope, job, status, now(), options.statusReason);
+      events.publish(batchStateChangeEvent(next, accountId, region, now()));
+      // The progressing job's own watch takes the change as published.
+      if (accountId === defaultAccountId) watch(progressing()?.state ?? null);
+      return structuredClone(next);
+    },
+    forget(jobId, options = {}) {
+      const { scope, job } = deps.lookup(controlAccount(options.account, defaultAccountId), jobId);
+      if (!job) return false;
+      changes.forget(scope, jobId);
+      return true;
+    },
+  };
+  const publishDue = () => {
+    const current = progressing();
+    if (watch(current?.state ?? null) && current && current.job.status !== 'SUBMITTED')
+      events.publish(batchStateChangeEvent(current.job, defaultAccountId, region, now()));
+  };
+  return { jobs, publishDue };
+}

@@ -1,0 +1,31 @@
+import { eventBridgeEvent, type EventBridgeEvent } from '../eventBridge.ts';
+import type { WireOmicsJob } from './data.ts';
+
+/**
+ * HealthOmics' `Reference Import Job Status Change` event of `job`: `detail` holds the import
+ * job's `id`, `referenceStoreId`, `status`, `statusMessage` and the event schema's
+ * `omicsVersion`, nothing else (no times, no sources: a consumer re-reads the job). Best effort,
+ * as the service documents its events.
+ */
+export function omicsStatusChangeEvent(
+  job: WireOmicsJob,
+  account: string,
+  region: string,
+  timeMs: number,
+): EventBridgeEvent {
+  return eventBridgeEvent({
+    source: 'aws.omics',
+    detailType: 'Reference Import Job Status Change',
+    account,
+    region,
+    timeMs,
+    resources: [],
+    detail: {
+      omicsVersion: '1.0.0',
+      id: job.id,
+      referenceStoreId: job.referenceStoreId,
+      status: job.status,
+      statusMessage: job.statusMessage ?? '',
+    },
+  });
+}

@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import {
+  boundedRetainedStore,
+  createRetainedJobs,
+  RETAINED_PREFIX,
+  type InProcessRetainedStore,
+  type RetainedJobsOptions,
+  type RetainedStore,
+} from '../../src/cache/retainedJobs.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { capturedLog } from '../support/capturedLog.ts';
+import {
+  batchRecord,
+  environmentValues,
+  SECRET_VALUE,
+  withoutSecrets,
+} from '../support/retainedRecords.ts';
+import { countingSealer, payloadOf } from '../support/clusterSecret.ts';
+
+/** `batch:us-east-1:<id>` → `default`; `batch@staging:…` → `staging`. */
+const accountOf = (globalId: string) => /^[a-z]+@([^:]+):/.exec(globalId)?.[1] ?? 'default';
+
+function kept(overrides: Partial<RetainedJobsOptions> = {}) {
+  const log = capturedLog();
+  let ms = Date.parse('2026-11-25T12:00:00.000Z');
+  const clock = { now: () => ms, advance: (by: number) => (ms += by) };
+  // The tests read back only what an in-process store holds.
+  const store =
+    (overrides.store as InProcessRetainedStore | undefined) ?? boundedRetainedStore(3, clock.now);
+  const jobs = createRetainedJobs({
+    store,
+    ttlSeconds: 60,
+    withoutSecrets,
+    accountOf,
+    logger: log.logger,
+    now: clock.now,
+    ...overrides,
+  });
+  return { jobs, store, clock, log };
+}
+
+describe('Kept finished jobs (createRetainedJobs)', () => {
+  it('keeps a terminal record without its secret values, marked retained and dated when it was seen', async () => {
+    const { jobs, store } = kept();
+    const record = batchRecord('job-1');
+    expect(environmentValues(record).length).toBeGreaterThan(0);
+    expect(await jobs.retainFinished(record)).toBe(true);
+    const back = await jobs.recall(record.id);
+    expect(back).toMatchObject({
+      id: record.id,
+      state: record.state,
+      retained: true,
+      lastConfirmedAt: '2026-11-25T12:00:00.000Z',
+    });
+    expect(environmentValues(record)).toContain(SECRET_VALUE);
+    expect(environmentValues(back!)).toEqual([]);
+    expect(JSON.stringify(back)).not.toContain(SECRET_VALUE);
+    expect(await store.get(RETAINED_PREFIX + record.id)).not.toContain(SECRET_VALUE);
+    expect(record.retained).toBeUndefined(); // the record handed over is not changed
+  });
+
+  it('keeps neither a job that is not finished nor a kept record handed back', async () => {
+    const { jobs, store } = kept();
+    const running = { ...batchRecord('job-2'), state: 'IN_PROGRESS' as const, terminal: false };
+    expect(await jobs.retainFinished(running)).toBe(false);
+    expect(await jobs.recall(running.id)).toBeUndefined();
+    const retainedOne = { ...batchRecord('job-3'), retained: true };
+    expect(await jobs.retainFinished(retainedOne)).toBe(false);
+    expect(await store.get(RETAINED_PREFIX + retainedOne.id)).toBeUndefined();
+  });
+
+  it('evicts the job kept longest ago first when the in-process bound is reached; a job kept again moves to the end', async () => {
+    const { jobs } = kept(); // at most 3
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((id) => batchRecord(`job-${id}`)) as [
+      JobRecord,
+      JobRecord,
+      JobRecord,
+      JobRecord,
+      JobRecord,
+    ];
+    for (const r of [a, b, c]) await jobs.retainFinished(r);
+    await jobs.retainFinished(a); // seen again: now the newest
+    await jobs.retainFinished(d); // evicts b
+    const present = async () =>
+      (await Promise.all([a, b, c, d, e].map((r) => jobs.recall(r.id)))).map(
+        (r) => r !== undefined,
+      );
+    expect(await present()).toEqual([true, false, true, true, false]);
+    await jobs.retainFinished(e); // evicts c
+    expect(await present()).toEqual([true, false, false, true, true]);
+  });
+
+  it('keeps a job for the retention time after it was last seen, renewed when it is seen again', async () => {
+    const { jobs, clock } = kept(); // 60 s
+    const record = batchRecord('job-ttl');
+    await jobs.retainFinished(record);
+    clock.advance(50_000);
+    await jobs.retainFinished(record);
+    clock.advance(50_000);
+    expect(await jobs.recall(record.id)).toMatchObject({
+      lastConfirmedAt: '2026-11-25T12:00:50.000Z',
+    });
+    clock.advance(10_000);
+    expect(await jobs.recall(record.id)).toBeUndefined();
+  });
+
+  it('serves no stored value of another job or another account, nor one that is not a kept record, and says each', async () => {
+    const { jobs, store, log } = kept({ store: boundedRetainedStore(10) });
+    const record = batchRecord('job-x');
+    await jobs.retainFinished(record);
+    const text = (await store.get(RETAINED_PREFIX + record.id))!;
+    // Another job's value under this key; this job's value under another account's ID.
+    await store.set(RETAINED_PREFIX + 'batch:us-east-1:job-y', text, 60_000);
+    const staging = 'batch@staging:us-east-1:job-x';
+    await store.set(RETAINED_PREFIX + staging, text.replace(record.id, staging), 60_000);
+    await store.set(RETAINED_PREFIX + 'batch:us-east-1:job-z', '{not json', 60_000);
+    const live = JSON.stringify({
+      account: 'default',
+      record: { ...record, id: 'batch:us-east-1:job-w' },
+    });
+    await store.set(RETAINED_PREFIX + 'batch:us-east-1:job-w', live, 60_000);
+    for (const id of [
+      'batch:us-east-1:job-y',
+      staging,
+      'batch:us-east-1:job-z',
+      'batch:us-east-1:job-w',
+    ])
+      expect(await jobs.recall(id)).toBeUndefined();
+    expect(log.lines.filter((l) => l.level === 40)).toHaveLength(4);
+    expect(JSON.stringify(log.lines)).not.toContain('not json');
+  });
+
+  it('neither keeps nor decodes a value beyond its size bound', async () => {
+    const { jobs, store, log } = kept({ maxBytes: 2048 });
+    const record = batchRecord('job-big');
+    expect(await jobs.retainFinished(record)).toBe(false); // the fixture's record is over 2 KiB
+    await store.set(RETAINED_PREFIX + record.id, 'x'.repeat(4096), 60_000);
+    expect(await jobs.recall(record.id)).toBeUndefined();
+    expect(log.lines.filter((l) => l.level === 40)).toHaveLength(1);
+  });
+
+  it('seals what it keeps when given a sealer, and serves no value that is unsealed, forged, or moved from another job or account', async () => {
+    const sealer = countingSealer();
+    const { jobs, store } = kept({ store: boundedRetainedStore(10), sealer });
+    const record = batchRecord('job-s');
+    await jobs.retainFinished(record);
+    const sealed = (await store.get(RETAINED_PREFIX + record.id))!;
+    const text = payloadOf(sealed);
+    expect(text).toContain('"state":"SUCCEEDED"');
+    expect(await jobs.recall(record.id)).toMatchObject({ id: record.id, retained: true });
+    const other = 'batch:us-east-1:job-t';
+    const staging = 'batch@staging:us-east-1:job-s';
+    const planted: [string, string][] = [
+      [record.id, text], // unsealed
+      [other, sealed], // moved to another job's key
+      [staging, sealed.replace(record.id, staging)], // to another account's, the MAC not redone
+      [record.id, sealed.replace('"state":"SUCCEEDED"', '"state":"FAILED"')], // changed after sealing
+    ];
+    for (const [id, value] of planted) {
+      await store.set(RETAINED_PREFIX + id, value, 60_000);
+      expect(await jobs.recall(id)).toBeUndefined();
+    }
+    expect(sealer.rejected).toEqual([
+      'retained malformed',
+      'retained mac',
+      'retained mac',
+      'retained mac',
+    ]);
+  });
+
+  it('treats a failing store as a miss, said once until it answers again', async () => {
+    let up = false;
+    const inner = boundedRetainedStore(10);
+    const flaky: RetainedStore = {
+      get: (key) => (up ? inner.get(key) : Promise.reject(new Error('down'))),
+      set: (key, value, ttl) =>
+        up ? inner.set(key, value, ttl) : Promise.reject(new Error('down')),
+    };
+    const { jobs, log } = kept({ store: flaky });
+    const record = batchRecord('job-f');
+    expect(await jobs.retainFinished(record)).toBe(false);
+    expect(await jobs.recall(record.id)).toBeUndefined();
+    expect(log.lines.map((l) => l.level)).toEqual([40]);
+    up = true;
+    expect(await jobs.retainFinished(record)).toBe(true);
+    expect(log.lines.map((l) => l.level)).toEqual([40, 30]);
+    expect(await jobs.recall(record.id)).toMatchObject({ retained: true });
+  });
+});
