@@ -405,24 +405,29 @@ function eventSwitchFlags(values: Record<string, string | boolean | undefined>):
   };
 }
 
-async function main(argv: string[]): Promise<void> {
-  let parsed;
+/** Every flag of every command, as parseArgs reads them. */
+const FLAGS = {
+  scopes: { type: 'string' },
+  accounts: { type: 'string' },
+  ttl: { type: 'string' },
+  'port-base': { type: 'string' },
+  'event-delay-ms': { type: 'string' },
+  'event-duplicates': { type: 'string' },
+  'event-reorder': { type: 'string' },
+  'event-loss': { type: 'string' },
+  subgraph: { type: 'boolean' },
+  'possible-types': { type: 'boolean' },
+} as const;
+
+/** The command line read: flags (each command's own, checked below) and positionals; a bad one is a UsageError naming it. */
+function parsedArgs(argv: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
       options: {
-        scopes: { type: 'string' },
-        accounts: { type: 'string' },
-        ttl: { type: 'string' },
-        'port-base': { type: 'string' },
-        'event-delay-ms': { type: 'string' },
-        'event-duplicates': { type: 'string' },
-        'event-reorder': { type: 'string' },
-        'event-loss': { type: 'string' },
-        subgraph: { type: 'boolean' },
-        'possible-types': { type: 'boolean' },
+        ...FLAGS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -433,33 +438,34 @@ async function main(argv: string[]): Promise<void> {
     const unknown = /^Unknown option '([^']+)'/.exec(message);
     throw new UsageError(unknown ? `${unknown[1]}: unknown flag` : message);
   }
-  const { values, positionals } = parsed;
-  if (values.help) return void process.stdout.write(await help());
-  if (values.version) return void process.stdout.write(`${version()}\n`);
+}
+
+/** The command the positionals name (`live` without one), every flag given one of its own. */
+function commandOf(
+  positionals: readonly string[],
+  values: Partial<Record<keyof typeof FLAGS, unknown>>,
+): string {
   const command = positionals[0] ?? 'live';
   const allowed = COMMAND_FLAGS[command];
   if (!allowed || positionals[0] === 'live')
     throw new UsageError(`unknown command "${positionals[0]}"`);
   if (positionals.length > 1)
     throw new UsageError(`unexpected argument "${positionals[1]}" after "${positionals[0]}"`);
-  for (const flag of [
-    'scopes',
-    'accounts',
-    'ttl',
-    'port-base',
-    'event-delay-ms',
-    'event-duplicates',
-    'event-reorder',
-    'event-loss',
-    'subgraph',
-    'possible-types',
-  ] as const) {
+  for (const flag of Object.keys(FLAGS) as (keyof typeof FLAGS)[]) {
     if (values[flag] !== undefined && !allowed.includes(flag)) {
       throw new UsageError(
         `--${flag}: not an option of ${command === 'live' ? 'live mode (jobgraph with no command)' : `"jobgraph ${command}"`}`,
       );
     }
   }
+  return command;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parsedArgs(argv);
+  if (values.help) return void process.stdout.write(await help());
+  if (values.version) return void process.stdout.write(`${version()}\n`);
+  const command = commandOf(positionals, values);
   switch (command) {
     case 'live':
       return live();
