@@ -3,11 +3,13 @@ import type { DestinationStream, Logger } from 'pino';
 import { ALL_ACCOUNTS } from './auth/accountGrant.ts';
 import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
 import { mintToken } from './auth/mintToken.ts';
-import { accountGroupsNameAccounts, loadConfig, type Config } from './config/index.ts';
+import { accountGroupsNameAccounts, eventsOf, loadConfig, type Config } from './config/index.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
 import { createListSnapshots } from './datasources/listing/index.ts';
 import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts';
 import { AccountChecks } from './datasources/accountChecks.ts';
+import { EventQueues } from './datasources/events/eventQueues.ts';
+import { EventLedger } from './datasources/events/ledger.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
@@ -66,6 +68,8 @@ export interface Gateway {
    * in demo mode, whose static keys the emulators always accept.
    */
   verification: Promise<AccountState[]> | undefined;
+  /** The job event queues read (JOBGRAPH_EVENT_QUEUES), when any. */
+  events: EventQueues | undefined;
   close(): Promise<void>;
 }
 
@@ -110,7 +114,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     logger,
     sealer,
   );
+  const events = openEventQueues(config, accounts, logger, observability);
+  const ledger = new EventLedger();
   const sharedReservations = await openSharedReservations(config, logger, sealer);
+  const callerRates = await openCallerRates(config, logger, sealer);
   const server = await startServer({
     config,
     sources,
@@ -121,10 +128,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     accounts,
     accountStates: () => accountChecks.states(),
     ...(sharedReservations ? { sharedReservations } : {}),
+    ...(events ? { events } : {}),
+    ledger,
+    ...(callerRates ? { callerRates } : {}),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
   });
+  // Read from now on: the watch hub, which applies the events, exists.
+  events?.start();
   return {
     config,
     server,
@@ -138,11 +150,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     accounts,
     accountChecks,
     verification,
+    events,
     close: async () => {
+      await events?.close();
       await server.close();
       closeSources(sources);
       await sharedSnapshots?.close();
       await sharedReservations?.close();
+      await callerRates?.close();
       await rateBucket?.close();
       await cache?.close();
       await retained?.close();
@@ -255,6 +270,47 @@ function openCache(
 }
 
 /**
+ * The job event queues of JOBGRAPH_EVENT_QUEUES (none: no event source, every watched job polled):
+ * each message's outcome counted, a rejected one logged by its queue, reason and message ID
+ * (never its body), a queue going down or coming back logged once each.
+ */
+function openEventQueues(
+  config: Config,
+  accounts: AwsAccounts,
+  logger: Logger,
+  observability: Observability | undefined,
+): EventQueues | undefined {
+  const queues = config.events.queues ?? [];
+  if (queues.length === 0) return undefined;
+  const metrics = observability?.metrics;
+  const events = new EventQueues({
+    config,
+    queues,
+    accounts,
+    observer: {
+      outcome: (provider, outcome) => metrics?.event(provider, outcome),
+      rejected: (queue, reason, messageId) =>
+        logger.warn(
+          { queue, reason, messageId },
+          "job event queue: a message that is no provider's job event was rejected and deleted",
+        ),
+      queueState: (queue, up, code) =>
+        up
+          ? logger.info(
+              { queue: queue.label },
+              'job event queue: readable again; its jobs are live by events',
+            )
+          : logger.warn(
+              { queue: queue.label, code },
+              'job event queue: cannot be read; its jobs are polled until it can, tried again with back-off',
+            ),
+    },
+  });
+  metrics?.eventQueueSource(() => events.states());
+  return events;
+}
+
+/**
  * The kept finished jobs: without their secrets (the central sensitive-field list, as for the
  * replicas' watch channel), each bound to the account its global ID names.
  */
@@ -281,6 +337,21 @@ async function openRateBucket(config: Config, logger: Logger, sealer: Sealer | u
         fallback: localRateBucket(),
         logger,
         ...(sealer ? { onClamped: () => sealer.reject('rate', 'clamped') } : {}),
+      })
+    : undefined;
+}
+
+/** With Redis, the callers' request rates (JOBGRAPH_CALLER_RATE) counted across the replicas (this process's own while Redis is away). */
+async function openCallerRates(config: Config, logger: Logger, sealer: Sealer | undefined) {
+  return config.cache.url && config.callerRate
+    ? (await import('./cache/redisCallerRates.ts')).redisCallerRates({
+        url: config.cache.url,
+        limit: config.callerRate,
+        opTimeoutMs: config.cache.opTimeoutMs,
+        retryMs: 1000,
+        logger,
+        // Its state cannot be sealed either (the script reads it): a forged one is counted.
+        ...(sealer ? { onClamped: () => sealer.reject('caller', 'clamped') } : {}),
       })
     : undefined;
 }
@@ -399,8 +470,14 @@ export async function startDemo(
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
-  const { DEMO_SECOND_AWS_ACCOUNT, PROGRESSING_JOB_IDS, startEmulators, withDemoUpstreams } =
-    await import('./emulators/index.ts');
+  const {
+    DEMO_EVENT_REGION,
+    DEMO_SECOND_AWS_ACCOUNT,
+    PROGRESSING_JOB_IDS,
+    demoEventQueuesVariable,
+    startEmulators,
+    withDemoUpstreams,
+  } = await import('./emulators/index.ts');
   const base = loadConfig({ mode: 'demo' }, options.env);
   const emulators = await startEmulators({
     ...options.emulatorClock,
@@ -410,10 +487,22 @@ export async function startDemo(
   try {
     // JOBGRAPH_JWT_SECRET, when set, signs the printed tokens: replicas of the demo accept each other's.
     const jwtSecret = base.auth.jwtSecret ?? randomBytes(32).toString('base64url');
+    const upstreams = withDemoUpstreams(base, emulators);
     const config: Config = {
-      ...withDemoUpstreams(base, emulators),
+      ...upstreams,
       ...(options.port !== undefined ? { port: options.port } : {}),
       auth: { ...base.auth, jwtSecret },
+      // The demo consumes its own event queues unless JOBGRAPH_EVENT_QUEUES says otherwise.
+      ...(base.events.queues === null
+        ? {
+            endpoints: { ...upstreams.endpoints, sqs: emulators.sqs.url },
+            events: eventsOf(
+              { JOBGRAPH_EVENT_QUEUES: demoEventQueuesVariable(emulators.sqs.url) },
+              DEMO_EVENT_REGION,
+              upstreams.awsAccounts.map((a) => a.alias),
+            ),
+          }
+        : {}),
     };
     const tokens = await demoTokens(config, DEMO_SECOND_AWS_ACCOUNT.alias);
     const gateway = await startGateway(config, {

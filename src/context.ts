@@ -1,3 +1,4 @@
+import { liveByOf, type EventQueues } from './datasources/events/eventQueues.ts';
 import type DataLoader from 'dataloader';
 import type { AccountAudit } from './auth/accountAudit.ts';
 import { AccountForbiddenError } from './auth/accountAudit.ts';
@@ -52,6 +53,8 @@ export interface RequestContext extends AuthContext {
   ): string;
   /** The alias of the account of the job with global ID `id`, `default` for the default one (`Job.accountAlias`). */
   accountAliasOf(id: string): string;
+  /** How the job with global ID `id` is followed while watched (`Job.liveBy`, docs/events.md). */
+  liveByOf(id: string): 'EVENTS' | 'POLLING';
   /** Write the request's audit lines of refused accounts (one per field); called as it ends. */
   flushRefusals(): void;
   /** One page of `listJobs` for this caller (its list calls under the caller's fair share). */
@@ -74,6 +77,8 @@ export interface GatewayParts {
   accounts?: AwsAccounts;
   /** Where account refusals are logged and counted; none: refused all the same, unrecorded. */
   audit?: AccountAudit;
+  /** The job event queues (JOBGRAPH_EVENT_QUEUES), for `Job.liveBy`; none: every job POLLING. */
+  events?: Pick<EventQueues, 'covers'>;
 }
 
 /**
@@ -184,6 +189,7 @@ export function createRequestContext(
       const key = parseGlobalId(id);
       return providerOf(key.provider).setup.accountAlias(config, key as never);
     },
+    liveByOf: (id) => liveByOf(gateway.events, config, id),
     loadJob(key, field = 'job', listed) {
       // The account is decided first, by the job's own account, before the budget or any call.
       const account = providerOf(key.provider).setup.accountAlias(config, key as never);

@@ -8,7 +8,8 @@ export type ErrorCode =
   | UpstreamCode
   | 'INTERNAL_SERVER_ERROR'
   | 'BAD_REQUEST'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  | 'RATE_LIMITED';
 
 export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_USER_INPUT',
@@ -25,6 +26,8 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_REQUEST',
   // This process is shutting down (HTTP 503): the same request to another replica, or later, is answered.
   'SHUTTING_DOWN',
+  // The caller is over its request rate (HTTP 429 with Retry-After; JOBGRAPH_CALLER_RATE).
+  'RATE_LIMITED',
 ]);
 
 /** Base of every error jobgraph raises on purpose; `extensions` is exactly what a client may see. */

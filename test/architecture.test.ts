@@ -129,7 +129,7 @@ describe('The import rules', () => {
 
 /** The provider folders: each folder of src/datasources/ but the engines and what providers share. */
 const PROVIDER_FOLDERS = readdirSync(join(SRC, 'datasources'), { withFileTypes: true })
-  .filter((e) => e.isDirectory() && !['guard', 'listing', 'shared'].includes(e.name))
+  .filter((e) => e.isDirectory() && !['events', 'guard', 'listing', 'shared'].includes(e.name))
   .map((e) => `datasources/${e.name}`);
 const inProviderFolder = (path: string) => PROVIDER_FOLDERS.some((folder) => under(folder)(path));
 
@@ -175,6 +175,7 @@ describe('One registry of providers', () => {
   it("keeps the engines off a provider's internals: listing, watching, model, cli and the shared datasource code import at most its index.ts", () => {
     const internal = (spec: string) => inProviderFolder(spec) && !spec.endsWith('/index.ts');
     const engines = [
+      'datasources/events',
       'datasources/listing',
       'datasources/guard',
       'datasources/shared',
@@ -230,9 +231,13 @@ describe('One registry of providers', () => {
   });
 });
 
-/** The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions). */
+/**
+ * The emulators' provider folders: each folder of src/emulators/ but STS's (the accounts' sessions)
+ * and SQS's (the queues the providers' events travel on): neither is a provider.
+ */
+const NOT_PROVIDERS = new Set(['sts', 'sqs']);
 const EMULATOR_FOLDERS = readdirSync(join(SRC, 'emulators'), { withFileTypes: true })
-  .filter((e) => e.isDirectory() && e.name !== 'sts')
+  .filter((e) => e.isDirectory() && !NOT_PROVIDERS.has(e.name))
   .map((e) => `emulators/${e.name}`);
 
 /** The console's source, checked like src/ (paths `console/src/…`). */

@@ -70,3 +70,25 @@ export function Duration({
     </time>
   );
 }
+
+/**
+ * How a job that is not finished is followed: "live by events" (its provider's job events, a slow
+ * read behind them) or "live by polling" (docs/events.md); nothing for a finished job.
+ */
+export function LiveBy({ job }: { job: { liveBy?: unknown; terminal?: unknown } }) {
+  if (job.terminal === true || (job.liveBy !== 'EVENTS' && job.liveBy !== 'POLLING')) return null;
+  const events = job.liveBy === 'EVENTS';
+  return (
+    <span
+      class={`live-by ${events ? 'events' : 'polling'}`}
+      data-live-by={job.liveBy}
+      title={
+        events
+          ? 'Moved by its provider’s job events (SQS), re-read every few minutes behind them'
+          : 'Polled: its provider publishes no job events here, or its event queue cannot be read'
+      }
+    >
+      {events ? ' live by events' : ' live by polling'}
+    </span>
+  );
+}

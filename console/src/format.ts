@@ -141,6 +141,8 @@ export interface RowJob {
   createdAt: string | null;
   updatedAt: string | null;
   completedAt: string | null;
+  /** How jobgraph follows the job while watched: EVENTS or POLLING (docs/events.md). */
+  liveBy?: string;
   progressSummary?: {
     totalNumberOfTasks: number | null;
     numberOfTasksSucceeded: number | null;

@@ -40,6 +40,7 @@ const HEADER_FIELDS = new Set([
   'accountAlias',
   'region',
   'state',
+  'liveBy',
   'retained',
   'lastConfirmedAt',
 ]);
@@ -302,7 +303,12 @@ function JobSummary({
       {live ? (
         <span class="live" data-live>
           {' '}
-          · live
+          ·{' '}
+          {job.liveBy === 'EVENTS'
+            ? 'live by events'
+            : job.liveBy === 'POLLING'
+              ? 'live by polling'
+              : 'live'}
         </span>
       ) : null}
     </p>

@@ -9,7 +9,7 @@ import {
   type GqlError,
 } from './api.ts';
 import { NetworkError } from 'graphql-sse';
-import { Duration, Finished, StateBadge, Time } from './cells.tsx';
+import { Duration, Finished, LiveBy, StateBadge, Time } from './cells.tsx';
 import { LISTABLE_PROVIDERS, PROVIDER_NAMES } from './ids.ts';
 import {
   NO_FILTERS,
@@ -43,7 +43,7 @@ import { useNow, usePageVisible } from './hooks.ts';
  * other reasons a provider lists are on the job's page: a page of rows stays within
  * JOBGRAPH_MAX_COST's default.
  */
-export const ROW_FIELDS = `__typename id provider account accountAlias nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt
+export const ROW_FIELDS = `__typename id provider account accountAlias nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt liveBy
   ... on CosBatchJob { progressSummary { totalNumberOfTasks numberOfTasksSucceeded numberOfTasksFailed } }
   ... on OmicsReferenceImportJob { sources { status } }`;
 
@@ -657,6 +657,7 @@ function JobRow({ job, errors, now }: Row & { now: number }) {
       </th>
       <td data-label="State">
         <StateBadge state={job.state} />
+        <LiveBy job={job} />
         <RowMessage job={job} />
       </td>
       <td data-label="Provider">{PROVIDER_NAMES[job.provider] ?? job.provider}</td>

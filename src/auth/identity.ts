@@ -40,6 +40,12 @@ export interface Identity {
   accounts: AccountGrant;
   /** When the token expires (its `exp`), in ms since the epoch; absent without a token. Open subscriptions end then. */
   expiresAt?: number;
+  /**
+   * Who is calling, for the per-caller request rate: a digest of the token's issuer and `sub`
+   * (without `sub`: of its issuer and `jti`, else of the token itself), never the token or the
+   * subject in clear; absent without a token (the client's address stands in).
+   */
+  callerKey?: string;
 }
 
 export const ANONYMOUS: Identity = Object.freeze({

@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -145,7 +145,7 @@ export function createTokenVerifier(
     const known = verified.get(token, fetched.jwks);
     if (known) return known;
     const { payload, keySet } = await checkToken(token, keys);
-    const identity = identityOf(payload, options.grants);
+    const identity = identityOf(payload, options.grants, token);
     verified.remember(token, identity, payload, keySet);
     return identity;
   };
@@ -220,14 +220,34 @@ async function checkToken(
   }
 }
 
+/**
+ * The caller a verified token names for the request rate (Identity.callerKey): its issuer and
+ * subject, else its issuer and ID, else the token itself, as a digest (keys and logs never hold them).
+ */
+export function callerKeyOf(payload: JWTPayload, token: string): string {
+  const iss = typeof payload.iss === 'string' ? payload.iss : '';
+  const named =
+    typeof payload.sub === 'string'
+      ? ['sub', iss, payload.sub]
+      : typeof payload.jti === 'string'
+        ? ['jti', iss, payload.jti]
+        : ['token', token];
+  return createHash('sha256').update(JSON.stringify(named)).digest('base64url');
+}
+
 /** Who a verified payload says is calling. */
-function identityOf(payload: JWTPayload, grants: TokenVerifierOptions['grants']): Identity {
+function identityOf(
+  payload: JWTPayload,
+  grants: TokenVerifierOptions['grants'],
+  token: string,
+): Identity {
   return Object.freeze({
     authenticated: true,
     subject: typeof payload.sub === 'string' ? payload.sub : null,
     scopes: scopesOf(payload),
     accounts: grants ? grants.of(payload) : DEFAULT_ACCOUNTS_ONLY,
     ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+    callerKey: callerKeyOf(payload, token),
   });
 }
 

@@ -25,7 +25,11 @@ export type SharedPoll =
     }
   | { kind: 'wait'; from: string; interval: number; wait: number }
   | { kind: 'fetch'; from: string }
-  | { kind: 'released'; from: string };
+  | { kind: 'released'; from: string }
+  /** A job event another replica consumed and applied: its record (secret-free, `stripped`), and the event's time. */
+  | { kind: 'event'; from: string; record: JobRecord; stripped: boolean; time: number }
+  /** A job event that says the job changed without its record: the replica that polls it reads it now. */
+  | { kind: 'hint'; from: string };
 
 /** What the holder hands to {@link PollLeases.share}: its full record (the store takes the secrets out), or news without one. */
 export type PollResult =
@@ -75,6 +79,12 @@ export interface PollLeases {
   holds(globalId: string): boolean;
   /** Give the lease back if it is still ours, and tell the followers to take it (fire and forget). */
   release(globalId: string): void;
+  /**
+   * A job event this replica consumed, to every replica watching the job (whoever holds its
+   * lease): the record without its secrets (a `hint` when it cannot be shared), or a hint. Resolves
+   * once published (or the store failed: `false`).
+   */
+  announce?(globalId: string, news: { record: JobRecord; time: number } | 'hint'): Promise<boolean>;
   /** Receive what the job's holder shares until the returned function is called. */
   follow(globalId: string, listener: (poll: SharedPoll) => void): () => void;
   /** Told when the store stops answering (false) and answers again (true). */

@@ -259,6 +259,32 @@ class RedisPollLeases implements PollLeases {
     }
   }
 
+  async announce(
+    globalId: string,
+    news: { record: JobRecord; time: number } | 'hint',
+  ): Promise<boolean> {
+    if (this.#state !== 'up' || this.#closed) return false;
+    const from = JSON.stringify(this.replicaId);
+    const view = news === 'hint' ? null : this.#shareable(news.record);
+    // A record whose view would still hold a secret goes out as a hint: the holder reads it.
+    const message =
+      news === 'hint' || !view
+        ? `{"kind":"hint","from":${from}}`
+        : `{"kind":"event","from":${from},"time":${news.time},"stripped":${view.stripped},"record":${view.record}}`;
+    try {
+      // Sealed for the channel like every watch message: a replica believes only what one sealed.
+      await this.#track(
+        this.#bounded(
+          this.#commands.publish(this.#channelOf(globalId), this.#sealMessage(globalId, message)),
+        ),
+      );
+      return true;
+    } catch (err) {
+      this.#failed(err);
+      return false;
+    }
+  }
+
   holds(globalId: string): boolean {
     return this.#held.has(globalId);
   }
@@ -394,7 +420,10 @@ class RedisPollLeases implements PollLeases {
     const poll = parse(text);
     if (!poll) return void sealer.reject('watch', 'malformed');
     // The record must be the channel's job (its global ID names the account too).
-    if (poll.kind === 'record' && channel !== this.#channelOf(poll.record.id))
+    if (
+      (poll.kind === 'record' || poll.kind === 'event') &&
+      channel !== this.#channelOf(poll.record.id)
+    )
       return void sealer.reject('watch', 'binding');
     return poll;
   }
@@ -528,8 +557,15 @@ function parse(message: string): SharedPoll | undefined {
       return typeof poll.record === 'object' && poll.record !== null ? poll : undefined;
     case 'wait':
       return typeof poll.wait === 'number' ? poll : undefined;
+    case 'event':
+      return typeof poll.record === 'object' &&
+        poll.record !== null &&
+        typeof poll.time === 'number'
+        ? poll
+        : undefined;
     case 'fetch':
     case 'released':
+    case 'hint':
       return poll;
     default:
       return undefined;

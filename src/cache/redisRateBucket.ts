@@ -1,7 +1,6 @@
-import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { RateBucket } from './rateBucket.ts';
-import { reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
+import { redisLane } from './redisLane.ts';
 
 /** One key per provider and region: `jobgraph:rate:v2:<JobProvider>:<region>` = the next call's time. */
 export const RATE_KEY_PREFIX = 'jobgraph:rate:v2:';
@@ -49,90 +48,39 @@ export interface RedisRateBucketOptions {
 }
 
 /**
- * The rate budget's turns in Redis, shared by every replica, over a connection of its own without
- * an offline queue (while Redis is away a call fails at once). Each take is bounded by the op
- * timeout; the first failure turns the bucket to `fallback` (this process's own bucket of the same
- * rates: N replicas may then make N times the rate) with one warn line, and a check every `retryMs`
- * turns it back once Redis answers a PING (one info line).
+ * The rate budget's turns in Redis, shared by every replica, over a connection of its own
+ * (redisLane.ts): each take is bounded by the op timeout; the first failure turns the bucket to
+ * `fallback` (this process's own bucket of the same rates: N replicas may then make N times the
+ * rate) with one warn line, and a check every `retryMs` turns it back once Redis answers a PING
+ * (one info line).
  */
 export function redisRateBucket(
   options: RedisRateBucketOptions,
 ): RateBucket & { close(): Promise<void> } {
-  const { opTimeoutMs, retryMs, fallback, logger } = options;
-  const client = createClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    socket: {
-      reconnectStrategy: reconnectAfter(retryMs),
+  const { fallback } = options;
+  const lane = redisLane({
+    ...options,
+    say: {
+      down: 'rate budget: Redis is unavailable; each replica keeps JOBGRAPH_UPSTREAM_RATE_LIMITS on its own until it is back (N replicas may make up to N times the rate)',
+      back: 'rate budget: Redis is back; the replicas share JOBGRAPH_UPSTREAM_RATE_LIMITS again',
     },
-  }) as unknown as RedisClientType;
-  let state: 'starting' | 'up' | 'down' = 'starting';
-  let closed = false;
-
-  const bounded = <T>(call: Promise<T>): Promise<T> => withinOpTimeout(call, opTimeoutMs);
-
-  const recheck = recheckLater(retryMs, () => check());
-  const failed = (err: unknown) => {
-    if (closed) return;
-    if (state !== 'down') {
-      state = 'down';
-      options.onChange?.(false);
-      logger.warn(
-        { err: { message: err instanceof Error ? err.message : String(err) } },
-        'rate budget: Redis is unavailable; each replica keeps JOBGRAPH_UPSTREAM_RATE_LIMITS on its own until it is back (N replicas may make up to N times the rate)',
-      );
-    }
-    recheck.schedule();
-  };
-  const check = async () => {
-    if (closed || state === 'up') return;
-    if (!client.isReady) return recheck.schedule();
-    try {
-      await bounded(client.ping());
-    } catch {
-      return recheck.schedule();
-    }
-    if (closed || (state as string) === 'up') return;
-    const recovered = state === 'down';
-    state = 'up';
-    options.onChange?.(true);
-    if (recovered)
-      logger.info(
-        'rate budget: Redis is back; the replicas share JOBGRAPH_UPSTREAM_RATE_LIMITS again',
-      );
-  };
-  client.on('error', failed);
-  client.on('end', () => failed(new Error('the Redis connection ended')));
-  client.on('ready', () => void check());
-  // Connected in the background: a Redis that is not there must not hold up the start.
-  client.connect().catch(() => undefined);
-
+  });
   return {
-    async take(key, intervalMs) {
-      if (state !== 'up' || !client.isReady) return fallback.take(key, intervalMs);
-      try {
-        const waitUs = Number(
-          await bounded(
-            client.eval(TAKE_SCRIPT, {
+    take: (key, intervalMs) =>
+      lane.run(
+        async (client) => {
+          const waitUs = Number(
+            await client.eval(TAKE_SCRIPT, {
               keys: [RATE_KEY_PREFIX + key],
               arguments: [String(Math.max(1, Math.round(intervalMs * 1000)))],
             }),
-          ),
-        );
-        if (waitUs === -1) options.onClamped?.();
-        // Never a wait longer than the budget's own period, whatever came back.
-        return Number.isFinite(waitUs) && waitUs > 0 ? Math.min(waitUs / 1000, intervalMs) : 0;
-      } catch (err) {
-        failed(err);
-        return fallback.take(key, intervalMs);
-      }
-    },
-    close() {
-      closed = true;
-      recheck.stop();
-      // Nothing is left to say to Redis: its keys lapse on their own.
-      if (client.isOpen) client.destroy();
-      return Promise.resolve();
-    },
+          );
+          if (waitUs === -1) options.onClamped?.();
+          // Never a wait longer than the budget's own period, whatever came back.
+          return Number.isFinite(waitUs) && waitUs > 0 ? Math.min(waitUs / 1000, intervalMs) : 0;
+        },
+        () => fallback.take(key, intervalMs),
+      ),
+    close: () => lane.close(),
   };
 }

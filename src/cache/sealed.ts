@@ -17,10 +17,11 @@ import type { Logger } from 'pino';
  * - `outcome`: a fetch lease's outcome message (`jobgraph:lease:v2`);
  * - `sse`: single connection reservations' fields and the replicas' messages (`jobgraph:sse:v2:…`);
  * - `rate`: rate budget state (not sealed: Redis's script must read it; only counted when clamped);
+ * - `caller`: the callers' request rate state (`jobgraph:caller-rate:v1:…`; not sealed, as `rate`);
  * - `retained`: retained jobs' records, for the store that keeps them (issue #58's follow-up).
  */
 export type SealedKind =
-  'job' | 'list' | 'poll' | 'watch' | 'outcome' | 'sse' | 'rate' | 'retained';
+  'job' | 'list' | 'poll' | 'watch' | 'outcome' | 'sse' | 'rate' | 'caller' | 'retained';
 
 /**
  * Why a value read back from Redis was not believed:

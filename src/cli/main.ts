@@ -149,6 +149,7 @@ async function demo(): Promise<void> {
         .map(([, id]) => id),
     ).map((line) => `    ${line}`),
     '',
+    ...(await demoEventLines(gateway)),
     '  Emulated upstreams:',
     ...Object.entries(emulatorEnvironment(gateway.emulators))
       .filter(([k]) => k.includes('ENDPOINT'))
@@ -162,6 +163,24 @@ async function demo(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (exposure) process.stderr.write(`${exposure.join('\n')}\n`);
+}
+
+/** The demo banner's word on job events: which providers' jobs are live by events, or that all are polled. */
+async function demoEventLines(gateway: DemoGateway): Promise<string[]> {
+  const [{ EVENT_PROVIDERS }, { PROVIDER_LABEL }] = await Promise.all([
+    import('../datasources/events/envelope.ts'),
+    import('../datasources/shared/classify.ts'),
+  ]);
+  const queues = gateway.config.events.queues ?? [];
+  if (queues.length === 0)
+    return ['  Job events: off (JOBGRAPH_EVENT_QUEUES is empty): every watched job is polled.', ''];
+  const live = EVENT_PROVIDERS.map((p) => PROVIDER_LABEL[p]).join(', ');
+  return [
+    `  Live by events (the emulators publish into ${queues.length} SQS queue(s), jobgraph consumes them):`,
+    `    ${live}: a watched job moves when its event arrives, re-read every ${gateway.config.events.reconcileMs / 1000} s;`,
+    '    the other providers are polled. /metrics counts them: jobgraph_events_total.',
+    '',
+  ];
 }
 
 /** The demo banner's ways in: the console, Sandbox, and the three tokens. */

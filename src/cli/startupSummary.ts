@@ -1,3 +1,5 @@
+import type { QueueState } from '../datasources/events/eventQueues.ts';
+import { EVENT_PROVIDERS } from '../datasources/events/envelope.ts';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -164,6 +166,8 @@ export interface StartupSummaryInput {
   warnings: string[];
   /** Every account as verification left it (`Gateway.verification`); none: not verified. */
   accounts?: readonly AccountState[];
+  /** Each job event queue as its first read left it (JOBGRAPH_EVENT_QUEUES); none: no queue. */
+  eventQueues?: readonly QueueState[];
 }
 
 /** The start-up summary's lines: providers, credential sources, auth, cache, changed limits, warnings. Never a secret value. */
@@ -173,6 +177,7 @@ export function formatStartupSummary({
   jwksFetched,
   warnings,
   accounts,
+  eventQueues,
 }: StartupSummaryInput): string[] {
   const row = (label: string, text: string) => `  ${label.padEnd(19)} ${text}`;
   const awsConfigured = aws.state === 'resolved' || aws.state === 'static';
@@ -204,6 +209,8 @@ export function formatStartupSummary({
   lines.push(row('account grants', describeGrants(config.auth)));
   lines.push(row('cache', describeCache(config.cache)));
   lines.push(row('rate budget', describeRates(config)));
+  lines.push(row('job events', describeEvents(eventQueues ?? [])));
+  for (const q of eventQueues ?? []) lines.push(row(`  ${q.queue}`, describeQueue(q)));
   const changed = changedSettings(config);
   lines.push(row('limits', changed.length ? changed.join(', ') : 'defaults'));
   if (config.listing.cursorSecret === null)
@@ -215,6 +222,20 @@ export function formatStartupSummary({
     );
   for (const warning of warnings) lines.push(row('warning', warning));
   return lines;
+}
+
+/** The event queues in one line: which providers' jobs are live by events, or that every job is polled. */
+function describeEvents(queues: readonly QueueState[]): string {
+  if (queues.length === 0) return 'none (JOBGRAPH_EVENT_QUEUES): every watched job is polled';
+  const names = EVENT_PROVIDERS.map((p) => PROVIDER_LABEL[p]).join(', ');
+  return `${queues.length} SQS queue(s); ${names} jobs of a readable queue's account and region are live by events`;
+}
+
+/** One queue after its first read: readable, or why not (its jobs are then polled). */
+function describeQueue(q: QueueState): string {
+  if (q.state === 'UP') return 'readable';
+  if (q.state === 'STARTING') return 'not answered yet';
+  return `CANNOT be read (${q.code ?? 'unknown'}): its jobs are polled until it can; tried again with back-off`;
 }
 
 function describeAws(aws: AwsCredentialStatus): string {
@@ -317,6 +338,7 @@ export async function printStartupSummary(
     config: Config;
     server: { jwksReady(): boolean };
     verification?: Promise<readonly AccountState[]> | undefined;
+    events?: { states(): QueueState[]; tried(timeoutMs: number): Promise<void> } | undefined;
   },
   options: PrintStartupSummaryOptions = {},
 ): Promise<void> {
@@ -332,9 +354,13 @@ export async function printStartupSummary(
       }),
       waitFor(() => gateway.server.jwksReady(), config.auth.jwksUrl ? timeoutMs : 0),
       gateway.verification,
+      gateway.events?.tried(timeoutMs),
     ]);
     const input = { config, aws, jwksFetched, warnings: unknownVariableWarnings() };
-    write(`${formatStartupSummary({ ...input, ...(accounts ? { accounts } : {}) }).join('\n')}\n`);
+    const eventQueues = gateway.events?.states();
+    write(
+      `${formatStartupSummary({ ...input, ...(accounts ? { accounts } : {}), ...(eventQueues ? { eventQueues } : {}) }).join('\n')}\n`,
+    );
   } catch (err) {
     // The gateway is already serving: a summary that cannot be made must not stop it.
     write(

@@ -22,6 +22,7 @@ export function endpointsOf(env: Env): Config['endpoints'] {
   set('importexport', awsEndpoint('IMPORTEXPORT'));
   set('batch', awsEndpoint('BATCH'));
   set('sts', awsEndpoint('STS'));
+  set('sqs', awsEndpoint('SQS'));
   set('cosBatch', url(env, 'COS_BATCH_ENDPOINT_URL'));
   return endpoints;
 }

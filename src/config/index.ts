@@ -10,6 +10,7 @@ export { externalIdVariable } from './accounts.ts';
 export { accountGroupsNameAccounts } from './auth.ts';
 export { ConfigError } from './env.ts';
 export {
+  MAX_CALLER_RATE,
   MAX_EMULATOR_JOBS_PER_SOURCE,
   MAX_UPSTREAM_RATE,
   SETTING_VARIABLES,
@@ -18,9 +19,11 @@ export {
 } from './limits.ts';
 export { MAX_OMICS_REFERENCE_STORES } from './cache.ts';
 export { loadConfig } from './load.ts';
+export { eventsOf } from './events.ts';
 export type {
   AwsAccount,
   Config,
+  EventQueue,
   LoadOptions,
   TencentAccount,
   TencentCredentials,

@@ -139,6 +139,42 @@ export function resilienceOf(env: Env): Config['resilience'] {
   return { ...intsOf(env, 'resilience'), upstreamRateLimits: upstreamRateLimits(env) };
 }
 
+/** The most requests JOBGRAPH_CALLER_RATE and JOBGRAPH_CALLER_RATE_BURST take (per period, at once). */
+export const MAX_CALLER_RATE = 1_000_000;
+
+/** The default request rate per caller: 600 a minute, all of them at once if need be. */
+const DEFAULT_CALLER_RATE = '600/60s';
+
+const PERIOD_UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * JOBGRAPH_CALLER_RATE (`<requests>/<period>`, e.g. `600/60s`, `10/s`, `1000/1h`; `0` or `off`:
+ * none) and JOBGRAPH_CALLER_RATE_BURST (the requests a caller may make at once; default the
+ * rate's count). The period is 1 s to 24 h.
+ */
+export function callerRateOf(env: Env): Config['callerRate'] {
+  const name = 'JOBGRAPH_CALLER_RATE';
+  const v = (opt(env, name) ?? DEFAULT_CALLER_RATE).toLowerCase();
+  if (v === '0' || v === 'off') return null;
+  const m = /^(\d+)\s*\/\s*(\d*)\s*(s|m|h)$/.exec(v);
+  const count = Number(m?.[1]);
+  const periodMs = Number(m?.[2] || '1') * (PERIOD_UNIT_MS[m?.[3] ?? ''] ?? NaN);
+  if (
+    !m ||
+    !(count >= 1 && count <= MAX_CALLER_RATE) ||
+    !(periodMs >= 1000 && periodMs <= 86_400_000)
+  )
+    throw new ConfigError(
+      name,
+      `must be requests/period such as 600/60s, 10/s or 1000/1h (1 to ${MAX_CALLER_RATE} requests, a period of 1 s to 24 h), or 0 or off`,
+    );
+  return {
+    count,
+    periodMs,
+    burst: int(env, 'JOBGRAPH_CALLER_RATE_BURST', count, 1, MAX_CALLER_RATE),
+  };
+}
+
 /** The most jobs JOBGRAPH_EMULATOR_JOBS_PER_SOURCE may ask of one emulated source. */
 export const MAX_EMULATOR_JOBS_PER_SOURCE = 100_000;
 

@@ -8,8 +8,9 @@ import {
 import { authOf, corsOrigins } from './auth.ts';
 import { cacheOf, cursorSecretOf, listingOf } from './cache.ts';
 import { awsSettingsOf, endpointsOf } from './endpoints.ts';
+import { eventsOf } from './events.ts';
 import { ConfigError, bool, int, opt, pattern, type Env } from './env.ts';
-import { emulatorJobsPerSource, intsOf, resilienceOf } from './limits.ts';
+import { callerRateOf, emulatorJobsPerSource, intsOf, resilienceOf } from './limits.ts';
 import { tracing } from './tracing.ts';
 import type { Config, LoadOptions } from './types.ts';
 
@@ -22,6 +23,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
   const auth = authOf(env);
   const cursorSecret = cursorSecretOf(env);
   const endpoints = endpointsOf(env);
+  const awsAccounts = awsAccountsOf(env);
   const config: Config = {
     mode: options.mode,
     port: int(env, 'PORT', 4000, 0, 65535),
@@ -29,7 +31,7 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     awsRegion,
     endpoints,
     ...awsSettingsOf(env),
-    awsAccounts: awsAccountsOf(env),
+    awsAccounts,
     tencent: {
       credentials: tencentCredentials,
       ...tencentPlaceOf(env),
@@ -42,6 +44,12 @@ export function loadConfig(options: LoadOptions, env: Env = process.env): Config
     cache: cacheOf(env),
     listing: listingOf(env, cursorSecret),
     watch: intsOf(env, 'watch'),
+    events: eventsOf(
+      env,
+      awsRegion,
+      awsAccounts.map((a) => a.alias),
+    ),
+    callerRate: callerRateOf(env),
     introspection: bool(env, 'JOBGRAPH_INTROSPECTION', demo),
     logLevel:
       pattern(

@@ -19,6 +19,8 @@ export interface Config {
     batch?: string;
     /** STS, for the roles of JOBGRAPH_AWS_ACCOUNTS (AWS_ENDPOINT_URL_STS). */
     sts?: string;
+    /** SQS, for the event queues of JOBGRAPH_EVENT_QUEUES (AWS_ENDPOINT_URL_SQS). */
+    sqs?: string;
   };
   /**
    * Where the standard AWS credential chain looks for profiles: AWS_PROFILE (null: the default
@@ -182,6 +184,16 @@ export interface Config {
      */
     snapshotSeconds: number;
   };
+  /** Job events from SQS queues (docs/events.md). */
+  events: {
+    /**
+     * JOBGRAPH_EVENT_QUEUES: the queues long-polled for providers' job events; null when unset
+     * (the demo then consumes its emulated queues), [] when set but empty (events off).
+     */
+    queues: readonly EventQueue[] | null;
+    /** How often a watched job with a healthy event source is re-read anyway, in ms (JOBGRAPH_EVENT_RECONCILE_SECONDS, default 300 s). */
+    reconcileMs: number;
+  };
   /** `Subscription.jobUpdates`: the shared pollers and the subscription caps. */
   watch: {
     /** First wait between two polls of a watched job, in ms (JOBGRAPH_WATCH_POLL_MS, default 2000). */
@@ -217,6 +229,13 @@ export interface Config {
     /** How long a reservation waits for its event stream before it lapses, in ms (JOBGRAPH_SSE_RESERVATION_TIMEOUT_MS, default 10000). */
     reservationTimeoutMs: number;
   };
+  /**
+   * Requests one caller may make (docs/security.md#a-rate-per-caller): a GCRA of `count` per
+   * `periodMs` holding up to `burst` at once, per token subject (per client address without a
+   * token), across the replicas with Redis (JOBGRAPH_CALLER_RATE, default `600/60s`;
+   * JOBGRAPH_CALLER_RATE_BURST, default the count). null: off (`0` or `off`).
+   */
+  callerRate: { count: number; periodMs: number; burst: number } | null;
   /**
    * Origins a browser may call from (JOBGRAPH_CORS_ORIGINS: comma-separated origins, or `*`).
    * `loopback` (the demo's default) allows any `http://localhost:<port>` and `http://127.0.0.1:<port>`.
@@ -288,4 +307,20 @@ export interface TencentCredentials {
   secretId: string;
   secretKey: string;
   sessionToken?: string;
+}
+
+/** One SQS queue of JOBGRAPH_EVENT_QUEUES. */
+export interface EventQueue {
+  /** The account whose credentials read it: `default` or an alias of JOBGRAPH_AWS_ACCOUNTS. */
+  alias: string;
+  /** Its queue URL, as SQS names it (`QueueUrl`). */
+  url: string;
+  /** Its region (from the URL's host; AWS_REGION for a host that names none). */
+  region: string;
+  /** The 12-digit ID of the account that owns it (from the URL's path). */
+  accountId: string;
+  /** Its name. */
+  name: string;
+  /** How logs, /readyz and metrics name it: `<alias>:<region>:<name>` (no secret). */
+  label: string;
 }

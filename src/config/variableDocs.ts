@@ -95,6 +95,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   aws('AWS_ENDPOINT_URL_CODEPIPELINE', 'real endpoint', 'CodePipeline endpoint override'),
   aws('AWS_ENDPOINT_URL_IMPORTEXPORT', 'real endpoint', 'Import/Export endpoint override'),
   aws('AWS_ENDPOINT_URL_BATCH', 'real endpoint', 'AWS Batch endpoint override'),
+  aws('AWS_ENDPOINT_URL_SQS', 'real endpoint', 'SQS endpoint override (the event queues)'),
   aws(
     'AWS_ENDPOINT_URL_STS',
     'real endpoint',
@@ -183,6 +184,12 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '20',
     'list sources read upstream per request (a snapshot-served source is free)',
   ),
+  limits(
+    'JOBGRAPH_CALLER_RATE',
+    '600/60s',
+    'requests per caller (token subject; address without one), e.g. 10/s; 0 or off: none',
+  ),
+  limits('JOBGRAPH_CALLER_RATE_BURST', "the rate's count", 'requests a caller may make at once'),
   limits('JOBGRAPH_MAX_BODY_BYTES', '1048576', 'largest request body or WebSocket frame, bytes'),
   limits('JOBGRAPH_MAX_DEPTH', '12', 'deepest selection of an operation'),
   limits('JOBGRAPH_MAX_ALIASES', '30', 'aliases in an operation'),
@@ -208,6 +215,16 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   upstream('JOBGRAPH_MAX_CLIENTS_PER_PROVIDER', '32', 'regional clients a provider keeps open'),
   upstream('JOBGRAPH_BREAKER_FAILURES', '5', 'unavailable jobs in a row that open a circuit'),
   upstream('JOBGRAPH_BREAKER_HALF_OPEN_MS', '10000', 'how long a circuit stays open, ms'),
+  watch(
+    'JOBGRAPH_EVENT_QUEUES',
+    '— (demo: its emulated queues)',
+    'SQS queue URLs of job events, comma-separated; alias=url reads with that account; empty: off',
+  ),
+  watch(
+    'JOBGRAPH_EVENT_RECONCILE_SECONDS',
+    '300',
+    'how often a job live by events is re-read anyway, s',
+  ),
   watch('JOBGRAPH_WATCH_POLL_MS', '2000', 'first wait between two polls of a watched job, ms'),
   watch('JOBGRAPH_WATCH_MAX_POLL_MS', '30000', 'longest wait between two polls, ms'),
   watch('JOBGRAPH_WATCH_HEARTBEAT_MS', '15000', 'WebSocket ping interval, ms'),

@@ -213,6 +213,8 @@ export function withDemoUpstreams(base: Config, emulators: EmulatorSet): Config 
     endpoints: {
       ...Object.fromEntries(EMULATORS.map((d) => [d.endpoint.config, emulators[d.name].url])),
       sts: emulators.sts.url,
+      // An SQS endpoint of the environment stays (its event queues are not the demo's).
+      ...(base.endpoints.sqs ? { sqs: base.endpoints.sqs } : {}),
     },
     awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
     // The demo's second account, then any the environment names (a role the emulated STS

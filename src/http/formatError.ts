@@ -24,7 +24,8 @@ const APOLLO_REQUEST_CODES = new Set([
  * else becomes "Internal server error" with a correlation ID that the log line carries too.
  *
  * A kept error shows only the extensions meant for clients: all of a JobgraphError's (they
- * are written for the client), just `code` for any other. No `stacktrace`, ever.
+ * are written for the client), just `code` (and a numeric `retryAfterMs`) for any other. No
+ * `stacktrace`, ever.
  *
  * `requestIds` maps an error to the ID of the request it happened in (filled by the request
  * plugin), so the internal-error log line names the request too.
@@ -46,7 +47,13 @@ export function createFormatError(
       (APOLLO_REQUEST_CODES.has(code) ||
         (PUBLIC_ERROR_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR'))
     ) {
-      return { ...publicShape(formatted), extensions: { code } };
+      // And when to try again, where the error says (RATE_LIMITED and UPSTREAM_THROTTLED made
+      // into an operation's own error, subscriptions/operation.ts): a number, nothing else.
+      const retryAfterMs = formatted.extensions?.retryAfterMs;
+      return {
+        ...publicShape(formatted),
+        extensions: typeof retryAfterMs === 'number' ? { code, retryAfterMs } : { code },
+      };
     }
     const correlationId = randomUUID();
     const requestId =

@@ -38,9 +38,18 @@ import { httpErrorHandler, notFoundHandler, writeErrorAnswer } from './errors.ts
 import { corsMiddleware } from './cors.ts';
 import { createFormatError } from './formatError.ts';
 import { healthRoutes } from './healthRoutes.ts';
+import type { EventQueues } from '../datasources/events/eventQueues.ts';
+import type { EventLedger } from '../datasources/events/ledger.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
-import { paramsFromUrl, wantsEventStream } from './transport.ts';
+import { acceptedTypes, paramsFromUrl, wantsEventStream } from './transport.ts';
+import {
+  callerRateMiddleware,
+  createCallerRate,
+  type CallerRate,
+  type RateTransport,
+} from './callerRate.ts';
+import { localCallerRates, type CallerRates } from '../cache/callerRates.ts';
 import { FdHealth } from './health.ts';
 import { rootHandler } from './root.ts';
 import {
@@ -86,8 +95,14 @@ export interface ServerOptions {
   accounts?: AwsAccounts;
   /** Every account's state: an operator's /readyz `accounts` and `jobgraph_account_state` (datasources/accountChecks.ts); none: not listed. */
   accountStates?: () => readonly AccountState[];
+  /** The job event queues (JOBGRAPH_EVENT_QUEUES), applied to the watchers; their states in /readyz. */
+  events?: EventQueues;
+  /** What the process knows of each job's latest state (events applied), shared by the watchers and `listJobs`. */
+  ledger?: EventLedger;
   /** graphql-sse single connection reservations shared with the other replicas (Redis); none: this process's own. */
   sharedReservations?: SharedReservations;
+  /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
+  callerRates?: CallerRates;
 }
 
 export interface RunningServer {
@@ -149,8 +164,14 @@ function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof
   return {
     config,
     sources,
-    lister: createJobLister(sources, config, listSnapshots),
+    lister: createJobLister(
+      sources,
+      config,
+      listSnapshots,
+      options.ledger ? (job) => options.ledger!.overlay(job) : undefined,
+    ),
     ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.events ? { events: options.events } : {}),
     audit: new AccountAudit(logger, options.observability?.metrics, (provider, alias) =>
       accountDirectory(config, options.accounts).some(
         (a) => a.alias === alias && (provider === null || a.provider === provider),
@@ -173,7 +194,11 @@ function serveHealth(
     health: options.health ?? new FdHealth(),
     verifyToken,
     metrics,
-    details: () => (accountStates ? { accounts: accountDetails(accountStates()) } : {}),
+    // Each part adds its key: every account's state, each job event queue's (a DOWN one's jobs are polled).
+    details: () => ({
+      ...(accountStates ? { accounts: accountDetails(accountStates()) } : {}),
+      ...(options.events ? { eventQueues: options.events.states() } : {}),
+    }),
   });
 }
 
@@ -206,6 +231,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const gateway = requestGateway(options, listSnapshots);
   const contextFor = contextFactory(gateway, limits);
   const run = apolloRunner(apollo, contextFor);
+  const metrics = options.observability?.metrics;
+  const callerRate = callerRateOf(options);
   const subscriptions = startSubscriptions(
     { ...options, listSnapshots },
     {
@@ -215,11 +242,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       formatError,
       executeOperation: run.overWebSocket,
       audit: gateway.audit,
+      ...(callerRate ? { callerRate } : {}),
     },
   );
   await apollo.start();
 
-  const metrics = options.observability?.metrics;
   serveHealth(app, options, verifyToken);
   graphqlRoute(app, {
     config,
@@ -229,6 +256,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     run,
     subscriptions,
     authenticate: authenticator(verifyToken, operationLog, metrics),
+    ...(callerRate
+      ? {
+          rate: callerRateMiddleware(callerRate, rateTransportOf, () =>
+            metrics?.graphqlRequest('unknown', 'RATE_LIMITED'),
+          ),
+        }
+      : {}),
     ...(options.observability?.tracing
       ? { spanMiddleware: operationSpanMiddleware(options.observability) }
       : {}),
@@ -250,6 +284,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await apollo.stop();
     },
   };
+}
+
+/** The callers' request rate (JOBGRAPH_CALLER_RATE) counted in the options' store, else this process's own; none when off. */
+function callerRateOf(options: ServerOptions): CallerRate | undefined {
+  const limit = options.config.callerRate;
+  if (!limit) return undefined;
+  const rates = options.callerRates ?? localCallerRates(limit);
+  return createCallerRate(limit, rates, options.observability?.metrics);
 }
 
 /** Each account as an operator's `/readyz` lists it: cloud, alias, state and code (never an ID). */
@@ -373,6 +415,7 @@ function startSubscriptions(
     verifyToken: TokenVerifier;
     executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;
     audit: AccountAudit;
+    callerRate?: CallerRate;
   },
 ): Subscriptions {
   const subscriptions = createSubscriptions({
@@ -387,8 +430,11 @@ function startSubscriptions(
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.sharedReservations ? { sharedReservations: options.sharedReservations } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.ledger ? { ledger: options.ledger } : {}),
     audit: parts.audit,
     executeOperation: parts.executeOperation,
+    ...(parts.callerRate ? { callerRate: parts.callerRate } : {}),
   });
   subscriptions.attach(parts.httpServer);
   // The subscription gauges read the hub when /metrics is scraped: no bookkeeping per event.
@@ -451,6 +497,19 @@ function authenticator(
       next();
     }, next);
   };
+}
+
+/**
+ * Which requests to /graphql spend their caller's rate, and under which transport: every one
+ * (JSON, event streams, each request of the single connection mode) but a single connection
+ * mode stop (`DELETE`), which only ends work and is never refused.
+ */
+function rateTransportOf(req: http.IncomingMessage): Exclude<RateTransport, 'ws'> | null {
+  if (req.method === 'DELETE') return null;
+  return isSingleConnectionRequest(req) ||
+    acceptedTypes(req.headers.accept).includes('text/event-stream')
+    ? 'sse'
+    : 'http';
 }
 
 /** Apollo's context function for one admitted request and its operation (body or URL parameters). */
@@ -543,6 +602,8 @@ function graphqlRoute(
     run: ApolloRunner;
     subscriptions: Subscriptions;
     authenticate: express.RequestHandler;
+    /** The caller's request rate spent (JOBGRAPH_CALLER_RATE); none when off. */
+    rate?: express.RequestHandler;
     spanMiddleware?: express.RequestHandler;
   },
 ): void {
@@ -551,6 +612,8 @@ function graphqlRoute(
     GRAPHQL_PATH,
     ...(parts.spanMiddleware ? [parts.spanMiddleware] : []),
     parts.authenticate,
+    // Before the body is read: a request over its caller's rate costs no more than its head.
+    ...(parts.rate ? [parts.rate] : []),
     express.json({ limit: parts.config.limits.maxBodyBytes }),
     // An event stream when the client asks for one, and every request of graphql-sse's single
     // connection mode (WebSocket is on `upgrade`); JSON from Apollo otherwise.

@@ -48,6 +48,8 @@ export interface BreakerState {
  *   UPSTREAM_THROTTLED by it, and how long each call that went waited (0 for most while under budget);
  * - `jobgraph_breaker_open{provider,account,region}`: 1 while an account's region's circuit is open or half-open,
  *   0 once it closed again (a region appears after its first call);
+ * - `jobgraph_caller_rate_limited_total{transport}`: requests and WebSocket operations refused
+ *   RATE_LIMITED, their caller over JOBGRAPH_CALLER_RATE (`http`, `sse` or `ws`);
  * - `jobgraph_job_cache_requests_total{result}`: cross-request cache lookups, `hit` or `miss`;
  * - `jobgraph_cache_rejected_total{kind,reason}`: values read back from Redis not believed
  *   (src/cache/sealed.ts), each a miss;
@@ -83,8 +85,11 @@ export class GatewayMetrics {
   readonly #graphqlDuration: Histogram<'operation_type'>;
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
+  readonly #events: Counter<'provider' | 'outcome'>;
+  readonly #callerRateLimited: Counter<'transport'>;
   readonly #cacheRejected: Counter<'kind' | 'reason'>;
   #watch: (() => WatchState) | undefined;
+  #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
@@ -122,13 +127,26 @@ export class GatewayMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.#callerRateLimited = new Counter({
+      name: 'jobgraph_caller_rate_limited_total',
+      help: 'Requests and operations refused RATE_LIMITED because their caller was over its rate (JOBGRAPH_CALLER_RATE), by transport: http, sse or ws.',
+      labelNames: ['transport'],
+      registers,
+    });
     this.#cacheRejected = new Counter({
       name: 'jobgraph_cache_rejected_total',
-      help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
+      help: 'Values read back from Redis that were not believed (each a miss: read upstream instead), by kind (job, list, poll, watch, outcome, sse, rate, caller) and reason (mac: not sealed under JOBGRAPH_CLUSTER_SECRET; binding: of another job or account than its key; malformed; oversized; clamped: a time further ahead than jobgraph writes).',
       labelNames: ['kind', 'reason'],
       registers,
     });
     watchMetrics(registers, () => this.#watch?.());
+    this.#events = new Counter({
+      name: 'jobgraph_events_total',
+      help: "Messages of the job event queues (JOBGRAPH_EVENT_QUEUES), by provider (none for a message that is no provider's event) and outcome: applied (a record applied without a describe call), hint (a re-read asked for), duplicate, stale (older than the state known), rejected (not a job event).",
+      labelNames: ['provider', 'outcome'],
+      registers,
+    });
+    eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
     collectDefaultMetrics({ register: this.registry });
   }
@@ -160,6 +178,11 @@ export class GatewayMetrics {
     this.#accountRefusals.inc({ reason });
   }
 
+  /** A request or operation refused RATE_LIMITED (its caller over JOBGRAPH_CALLER_RATE); never who the caller is. */
+  callerRateLimited(transport: 'http' | 'sse' | 'ws'): void {
+    this.#callerRateLimited.inc({ transport });
+  }
+
   /** A value read back from Redis was not believed (src/cache/sealed.ts). */
   cacheRejected(kind: string, reason: string): void {
     this.#cacheRejected.inc({ kind, reason });
@@ -184,6 +207,16 @@ export class GatewayMetrics {
 
   graphqlDuration(operationType: string, seconds: number): void {
     this.#graphqlDuration.observe({ operation_type: operationType }, seconds);
+  }
+
+  /** One message of a job event queue and what became of it. */
+  event(provider: JobProvider | null, outcome: string): void {
+    this.#events.inc({ provider: provider ?? 'none', outcome });
+  }
+
+  /** What `jobgraph_event_queue_up` reads at each scrape. */
+  eventQueueSource(source: () => readonly { queue: string; state: string }[]): void {
+    this.#eventQueues = source;
   }
 
   /** What the subscription gauges read at each scrape (set once the subscription hub exists). */
@@ -329,6 +362,23 @@ const graphqlDurationHistogram = (registers: Registers) =>
     buckets: REQUEST_DURATION_BUCKETS,
     registers,
   });
+
+/** Each event queue up (1) or not (0), read at scrape time. */
+function eventQueueGauge(
+  registers: Registers,
+  queues: () => readonly { queue: string; state: string }[],
+): void {
+  new Gauge({
+    name: 'jobgraph_event_queue_up',
+    help: 'Whether each job event queue answers (1) or cannot be read (0: its jobs are polled as without events), by queue (`<account alias>:<region>:<queue name>`).',
+    labelNames: ['queue'],
+    registers,
+    collect() {
+      this.reset();
+      for (const q of queues()) this.set({ queue: q.queue }, q.state === 'UP' ? 1 : 0);
+    },
+  });
+}
 
 /** The subscription gauges and the polls counter, read from the hub (`watch`) at scrape time. */
 function watchMetrics(registers: Registers, watch: () => WatchState | undefined): void {

@@ -30,6 +30,10 @@ export function concreteJobResolvers(provider: JobProvider) {
     accountAlias(job: JobRecord, _args: unknown, context: RequestContext): string {
       return context.accountAliasOf(job.id);
     },
+    /** Events or polling, from the event queues' health now (docs/events.md). */
+    liveBy(job: JobRecord, _args: unknown, context: RequestContext): 'EVENTS' | 'POLLING' {
+      return context.liveByOf(job.id);
+    },
     /** A kept record's mark (cache/retainedJobs.ts); a live answer has none. */
     retained(job: JobRecord): boolean {
       return job.retained === true;

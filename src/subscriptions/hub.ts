@@ -21,6 +21,9 @@ import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import { createListSnapshots, type ListSnapshots } from '../datasources/listing/snapshots.ts';
 import { JobBudgetError } from '../limits/jobBudget.ts';
 import type { JobProvider, JobRecord } from '../model/job.ts';
+import { liveByOf, type EventQueues } from '../datasources/events/eventQueues.ts';
+import { EventLedger } from '../datasources/events/ledger.ts';
+import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
 import { PollerRegistry } from './pollers.ts';
 import { systemScheduler, type Scheduler } from './scheduler.ts';
@@ -47,6 +50,8 @@ export interface WatchContext extends AuthContext {
   accountIdOf(id: string): string | null;
   /** The alias of the account of the job with global ID `id` (`Job.accountAlias`), as for queries. */
   accountAliasOf(id: string): string;
+  /** How the job with global ID `id` is followed (`Job.liveBy`), as for queries. */
+  liveByOf(id: string): 'EVENTS' | 'POLLING';
 }
 
 export interface WatchHubOptions {
@@ -73,6 +78,13 @@ export interface WatchHubOptions {
   accounts?: AwsAccounts;
   /** Where a watch of an account the caller may not read is logged and counted. */
   audit?: AccountAudit;
+  /**
+   * The job events' source (JOBGRAPH_EVENT_QUEUES): its events are applied to the watchers, and a
+   * watched job it covers is polled only every JOBGRAPH_EVENT_RECONCILE_SECONDS.
+   */
+  events?: Pick<EventQueues, 'attach' | 'covers' | 'onCoverage'>;
+  /** What the process knows of each job's latest state, shared with `listJobs` (default: the hub's own). */
+  ledger?: EventLedger;
 }
 
 /** The poll leases of the cache the sources share (Redis), if any. */
@@ -80,6 +92,18 @@ function sharedPollLeases(sources: Sources): PollLeases | undefined {
   for (const guarded of Object.values(sources) as GuardedSource[])
     if (guarded.cache?.pollLeases) return guarded.cache.pollLeases;
   return undefined;
+}
+
+/**
+ * A finished job an event showed, to the source's kept finished jobs when it has them (an upstream
+ * read's terminal record goes there from the guarded call; an event's needs this hand-over). Read
+ * structurally: the store is the guarded source's `retained`, absent when retention is off.
+ */
+function keepFinished(sources: Sources, record: JobRecord): void {
+  const guarded = sources[record.provider] as {
+    retained?: { retainFinished(record: JobRecord): Promise<unknown> };
+  };
+  void guarded.retained?.retainFinished(record);
 }
 
 /** The process's pollers, slots and open streams. */
@@ -91,6 +115,10 @@ export class WatchHub {
   private readonly config: Config;
   private readonly accounts: AwsAccounts | undefined;
   private readonly audit: AccountAudit | undefined;
+  /** Applies the job events to the watchers (with or without an event source: replicas share theirs). */
+  readonly events: EventApplier;
+  private readonly feed: WatchHubOptions['events'];
+  private readonly offCoverage: (() => void) | undefined;
   private closed = false;
 
   constructor(options: WatchHubOptions) {
@@ -101,6 +129,10 @@ export class WatchHub {
     this.scheduler = options.scheduler ?? systemScheduler;
     const leases =
       options.pollLeases === undefined ? sharedPollLeases(sources) : options.pollLeases;
+    const ledger = options.ledger ?? new EventLedger();
+    const feed = options.events;
+    this.feed = feed;
+    let applier: EventApplier | undefined = undefined;
     this.registry = new PollerRegistry({
       fetch: (key, answer) =>
         fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER, answer),
@@ -110,8 +142,21 @@ export class WatchHub {
       scheduler: this.scheduler,
       ...(options.random ? { random: options.random } : {}),
       // The record's secrets are registered before any subscriber's resolvers see it, as context.loadJob does.
-      onRecord: (record) => secretValues.learnRecord(record),
+      onRecord: (record) => {
+        secretValues.learnRecord(record);
+        applier?.noteRecord(record);
+      },
       ...(leases ? { leases } : {}),
+      events: {
+        covered: (key) =>
+          feed?.covers(
+            key.provider,
+            providerOf(key.provider).setup.accountAlias(config, key as never),
+            'region' in key ? key.region : '',
+          ) === true,
+        reconcileMs: config.events.reconcileMs,
+        behind: (record) => ledger.behind(record),
+      },
       ...(options.listWatch === false
         ? {}
         : {
@@ -128,6 +173,13 @@ export class WatchHub {
           }),
     });
     this.slots = new SubscriptionSlots(config.watch.maxPerCaller, config.watch.maxTotal);
+    applier = new EventApplier(config, this.registry, leases ?? undefined, ledger, (record) =>
+      keepFinished(sources, record),
+    );
+    this.events = applier;
+    const events = applier;
+    feed?.attach((event) => events.apply(event));
+    this.offCoverage = feed?.onCoverage(() => this.registry.coverageChanged());
   }
 
   /** Whether a token has stopped being accepted (exp + the verifier's clock tolerance). */
@@ -153,6 +205,7 @@ export class WatchHub {
         const key = parseGlobalId(id);
         return providerOf(key.provider).setup.accountAlias(this.config, key as never);
       },
+      liveByOf: (id) => liveByOf(this.feed, this.config, id),
     };
     return context;
   }
@@ -218,6 +271,7 @@ export class WatchHub {
   /** Shutdown: refuse new subscriptions, complete every open stream (queued events first), stop the pollers. */
   close(): void {
     this.closed = true;
+    this.offCoverage?.();
     for (const stream of [...this.streams]) stream.end();
     this.registry.close();
   }

@@ -5,10 +5,11 @@ import type { Logger } from 'pino';
 import type { AccountAudit } from '../auth/accountAudit.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { Config } from '../config/index.ts';
+import type { CallerRate } from '../http/callerRate.ts';
 import type { Sources } from '../datasources/index.ts';
 import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
 import type { QueryLimits } from '../limits/index.ts';
-import { WatchHub } from './hub.ts';
+import { WatchHub, type WatchHubOptions } from './hub.ts';
 import type { SharedReservations } from './sseRelay.ts';
 import { SseTransport } from './sseTransport.ts';
 import { transportCommon } from './transportCommon.ts';
@@ -49,6 +50,12 @@ export interface SubscriptionOptions {
   executeOperation(call: OperationCall): Promise<FormattedExecutionResult>;
   /** graphql-sse single connection reservations shared by the replicas (Redis), so any replica serves any of their requests. */
   sharedReservations?: SharedReservations;
+  /** The job event queues, applied to the watchers (WatchHubOptions.events). */
+  events?: WatchHubOptions['events'];
+  /** The events' ledger, shared with `listJobs`. */
+  ledger?: WatchHubOptions['ledger'];
+  /** The callers' request rate, which each WebSocket operation spends (SSE requests spend it at the HTTP edge); none: off. */
+  callerRate?: CallerRate;
 }
 
 export interface Subscriptions {
@@ -94,6 +101,8 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.ledger ? { ledger: options.ledger } : {}),
   });
   const common = transportCommon(
     hub,
@@ -110,6 +119,7 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     logger,
     verifyToken: (authorization) => options.verifyToken(authorization),
     executeOperation: (call) => options.executeOperation(call),
+    ...(options.callerRate ? { callerRate: options.callerRate } : {}),
   });
   return {
     hub,

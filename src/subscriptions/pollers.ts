@@ -61,7 +61,20 @@ export interface PollerOptions {
    * result published to the others; absent: every poller polls for this process alone.
    */
   leases?: PollLeases;
+  /**
+   * Job events (docs/events.md): a job whose provider, account and region have a healthy event
+   * source (`covered`) is polled at most every `reconcileMs` after its first poll; `behind` says a
+   * read is older than an event already applied (it is then no change).
+   */
+  events?: {
+    covered(key: JobKey): boolean;
+    reconcileMs: number;
+    behind(record: JobRecord): boolean;
+  };
 }
+
+/** Reconciliation reads of jobs live by events fall on multiples of this (ms), so that they batch. */
+export const RECONCILE_SLOT_MS = 1000;
 
 /** Growth of the wait while nothing changes. */
 export const BACKOFF_FACTOR = 1.5;
@@ -132,6 +145,8 @@ export class PollerRegistry {
   /** Polls since start, by how they were made ({@link PollRole}). */
   readonly polls: Record<PollRole, number> = { holder: 0, follower: 0, alone: 0 };
   private readonly offAvailability: (() => void) | undefined;
+  /** How an event another replica shared compares with what this process knows (set by the hub's EventApplier). */
+  judge: ((record: JobRecord, time: number) => 'applied' | 'duplicate' | 'stale') | undefined;
 
   constructor(readonly options: PollerOptions) {
     // Redis gone: every follower polls alone from now on (spread over its wait), every holder goes
@@ -156,6 +171,7 @@ export class PollerRegistry {
         onStop: () => this.pollers.delete(id),
         group: () => this.groupOf(key),
         polled: (role) => (this.polls[role] += 1),
+        judge: (record, time) => this.judge?.(record, time) ?? 'applied',
       });
       this.pollers.set(id, poller);
       poller.add(listener, secrets);
@@ -165,6 +181,16 @@ export class PollerRegistry {
     }
     const p = poller;
     return () => p.remove(listener);
+  }
+
+  /** The poller of the job with global ID `id`, if it is watched here. */
+  get(id: string): Poller | undefined {
+    return this.pollers.get(id);
+  }
+
+  /** An event source went up or down: each poller waits as its job's coverage says now. */
+  coverageChanged(): void {
+    for (const poller of this.pollers.values()) poller.coverageChanged();
   }
 
   /** Pollers running now (one per watched job). */
@@ -205,7 +231,8 @@ export class PollerRegistry {
   }
 }
 
-class Poller implements GroupMember {
+/** One watched job's poller (PollerRegistry). */
+export class Poller implements GroupMember {
   /** Each subscriber, and whether it may read the job's secrets. */
   private readonly listeners = new Map<WatchListener, boolean>();
   private secretReaders = 0;
@@ -243,6 +270,8 @@ class Poller implements GroupMember {
       onStop(): void;
       group(): ListWatchGroup | null;
       polled(role: PollRole): void;
+      /** How an event's record compares with what the process knows (EventApplier); absent: applied. */
+      judge?(record: JobRecord, time: number): 'applied' | 'duplicate' | 'stale';
     },
   ) {
     this.interval = options.pollMs;
@@ -301,6 +330,44 @@ class Poller implements GroupMember {
   describe(): void {
     this.hold();
     void this.fetch();
+  }
+
+  /**
+   * An event's record of the job, judged newer by the caller (`stripped`: another replica's,
+   * without its secrets): told to the subscribers as a poll's record would be. A holder shares it
+   * with the other replicas' followers as its poll.
+   */
+  event(record: JobRecord, stripped: boolean): void {
+    if (this.stopped) return;
+    if (stripped && this.secretReaders > 0) {
+      // What a subscriber may read is not in it: the job is read here (once), as for a stripped poll.
+      if (changeSignature(record) !== this.lastSignature) void this.fetch();
+      return;
+    }
+    this.options.onRecord?.(record);
+    this.accept(record, stripped);
+    if (watchSettled(record)) {
+      if (this.role === 'holder')
+        this.share({ kind: 'record', record, interval: this.interval, wait: 0 });
+      return this.stop();
+    }
+  }
+
+  /** An event says the job changed without its record: read it now, unless a read is in flight or another replica polls it. */
+  hint(): boolean {
+    if (this.stopped || this.role === 'follower') return false;
+    if (!this.fetching) this.describe();
+    return true;
+  }
+
+  /** Its event source went up or down: a wait longer than its poll interval is cut back when events no longer cover it. */
+  coverageChanged(): void {
+    if (this.stopped || this.timer === undefined || this.dueAt === null) return;
+    if (this.options.events?.covered(this.key)) return;
+    const left = this.dueAt - this.options.scheduler.now();
+    if (left <= this.interval) return;
+    this.hold();
+    this.schedule(this.interval);
   }
 
   unchanged(jitter: number): void {
@@ -416,6 +483,9 @@ class Poller implements GroupMember {
    */
   private shared(poll: SharedPoll): void {
     if (this.stopped || poll.from === this.options.leases?.replicaId) return;
+    // Another replica's event, whatever this one's role: it consumed the queue's message.
+    if (poll.kind === 'event') return this.sharedEvent(poll.record, poll.stripped, poll.time);
+    if (poll.kind === 'hint') return void this.hint();
     this.heardAt = this.options.scheduler.now();
     if (this.role === 'holder') return;
     if (this.role === 'alone') {
@@ -452,6 +522,13 @@ class Poller implements GroupMember {
     }
   }
 
+  /** Another replica's applied event: applied here as it would be here (the events judge says whether it is news). */
+  private sharedEvent(record: JobRecord, stripped: boolean, time: number): void {
+    if (this.options.events?.behind(record)) return;
+    const judged = this.registry.judge?.(record, time) ?? 'applied';
+    if (judged === 'applied') this.event(record, stripped);
+  }
+
   /**
    * A record from this replica's call or from the holder's: an event when `changeSignature`
    * changed, else a poll without change (the wait grows). A full record after a stripped one with
@@ -460,7 +537,9 @@ class Poller implements GroupMember {
   private accept(record: JobRecord, stripped: boolean): void {
     const first = this.last === null;
     const signature = record === this.last ? this.lastSignature : changeSignature(record);
-    if (signature !== this.lastSignature) {
+    // A read that raced an applied event is older news: no change (never backwards).
+    const behind = !first && this.options.events?.behind(record) === true;
+    if (signature !== this.lastSignature && !behind) {
       this.last = record;
       this.lastSignature = signature;
       this.lastStripped = stripped;
@@ -472,7 +551,7 @@ class Poller implements GroupMember {
     }
     this.quiet = (this.quiet + 1) / 2;
     this.interval = Math.min(this.interval * BACKOFF_FACTOR, this.options.maxPollMs);
-    if (stripped) return;
+    if (stripped || behind) return;
     if (this.lastStripped) {
       this.last = record;
       this.lastStripped = false;
@@ -578,7 +657,17 @@ class Poller implements GroupMember {
     jitter: number | null = (this.options.random ?? Math.random)(),
   ): number {
     if (this.stopped) return 0;
-    const wait = jitter === null ? ms : ms * (1 + (jitter * 2 - 1) * JITTER);
+    const events = this.options.events;
+    // Live by events: the poll is a reconciliation read, rare (JOBGRAPH_EVENT_RECONCILE_SECONDS).
+    const covered = events?.covered(this.key) === true;
+    const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
+    let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
+    if (covered) {
+      // On a whole RECONCILE_SLOT_MS: the reads due together go out in one turn and share a
+      // provider's batch describe (AWS Batch: 100 jobs a DescribeJobs call).
+      const now = this.options.scheduler.now();
+      wait = Math.ceil((now + wait) / RECONCILE_SLOT_MS) * RECONCILE_SLOT_MS - now;
+    }
     this.dueAt = this.options.scheduler.now() + wait;
     this.timer = this.options.scheduler.setTimeout(() => this.poll(), wait);
     return wait;

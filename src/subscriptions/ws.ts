@@ -45,6 +45,11 @@ export interface WsAdapterOptions<P extends Record<PropertyKey, unknown> | undef
   originAllowed(origin: string, request: http.IncomingMessage): boolean;
   /** Who a socket accepted at `connection_init` belongs to (the token's subject), for the per-caller cap. */
   callerOf(ctx: Context<P, WsExtra>): string;
+  /**
+   * Whether an upgrade is refused for its caller's request rate: its Retry-After in seconds (the
+   * upgrade is answered 429), null to go on; null instead of a promise when it is not checked.
+   */
+  upgradeRefusal?(request: http.IncomingMessage): Promise<number | null> | null;
   logger: Logger;
 }
 
@@ -190,6 +195,30 @@ class WsSockets<P extends Record<PropertyKey, unknown> | undefined> {
       );
       return refuse(socket, '503 Service Unavailable');
     }
+    const refusal = options.upgradeRefusal?.(req);
+    if (!refusal) return this.handOver(req, socket, head);
+    refusal.then(
+      (retryAfter) => {
+        if (socket.destroyed) return;
+        // Shutdown may have begun while the rate was asked.
+        if (this.closing) return refuse(socket, '503 Service Unavailable');
+        if (retryAfter === null) return this.handOver(req, socket, head);
+        // Not logged at info: a caller over its rate must not turn each refusal into a log line.
+        logger.debug(
+          { transport: 'ws' },
+          'websocket refused: the caller is over its rate (JOBGRAPH_CALLER_RATE)',
+        );
+        refuse(socket, '429 Too Many Requests', { 'Retry-After': String(retryAfter) });
+      },
+      (err: unknown) => {
+        logger.error({ transport: 'ws', ...errorSummary(err) }, 'websocket upgrade check failed');
+        refuse(socket, '500 Internal Server Error');
+      },
+    );
+  }
+
+  /** An upgrade handed to ws, which completes its handshake. */
+  private handOver(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // From here on ws owns the connection's errors (it closes the socket on each).
       socket.off('error', this.rawSocketError);
@@ -312,11 +341,14 @@ class WsSockets<P extends Record<PropertyKey, unknown> | undefined> {
   }
 }
 
-/** Answer an upgrade with a bare HTTP status and close its connection. */
-function refuse(socket: Duplex, status: string): void {
+/** Answer an upgrade with a bare HTTP status (and `headers`) and close its connection. */
+function refuse(socket: Duplex, status: string, headers: Record<string, string> = {}): void {
   if (socket.destroyed) return;
   socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status}\r\nConnection: close\r\n${extra.join('')}Content-Length: 0\r\n\r\n`,
+  );
 }
 
 /** How long a closing socket may take to answer the close frame before it is cut. */

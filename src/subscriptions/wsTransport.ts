@@ -9,6 +9,7 @@ import { InvalidTokenError } from '../auth/verifyToken.ts';
 import type { Config } from '../config/index.ts';
 import { NO_SUBJECT_CALLER } from '../datasources/guard/loader.ts';
 import { JobgraphError } from '../errors.ts';
+import { retryAfterSeconds, type CallerRate } from '../http/callerRate.ts';
 import { upgradeOriginAllowed } from '../http/cors.ts';
 import { operationTypeOf } from '../http/transport.ts';
 import { AnsweredOperations } from './answeredOperations.ts';
@@ -39,6 +40,8 @@ export interface WsTransportOptions {
   verifyToken: (authorization: string | undefined) => Promise<Identity>;
   /** Runs an operation other than a subscription through Apollo's pipeline (server.ts). */
   executeOperation: (call: OperationCall) => Promise<FormattedExecutionResult>;
+  /** The callers' request rate: each `subscribe` message spends one; none: off. */
+  callerRate?: CallerRate;
 }
 
 type SocketContext = Context<Record<string, unknown> | undefined, WsExtra>;
@@ -87,6 +90,7 @@ export class WsTransport {
       originAllowed: (origin, request) =>
         upgradeOriginAllowed(config.corsOrigins, origin, request.headers.host),
       callerOf: (ctx) => this.identities.get(ctx)?.subject ?? NO_SUBJECT_CALLER,
+      upgradeRefusal: (request) => this.upgradeRefusal(request),
       logger,
       server: {
         schema: common.prepare.schema,
@@ -131,6 +135,26 @@ export class WsTransport {
     return true;
   }
 
+  /**
+   * An upgrade whose `Authorization` header names a caller over its rate: its Retry-After in
+   * seconds; else null. An upgrade without the header (a browser cannot send one) is not checked
+   * (null at once): its socket can do nothing until `connection_init` names a caller, and each
+   * of its operations spends that caller's rate.
+   */
+  private upgradeRefusal(request: http.IncomingMessage): Promise<number | null> | null {
+    const rate = this.options.callerRate;
+    const authorization = headerValue(request.headers.authorization);
+    if (!rate || !authorization) return null;
+    return this.options.verifyToken(authorization).then(
+      async (identity) => {
+        const refused = await rate.check(identity, request, 'ws');
+        return refused ? retryAfterSeconds(refused.extensions.retryAfterMs as number) : null;
+      },
+      // An invalid token is refused at `connection_init`, as without a rate.
+      () => null,
+    );
+  }
+
   /** One operation on a socket: a subscription prepared as over SSE, anything else answered by Apollo. */
   private async subscribe(ctx: SocketContext, payload: OperationParams) {
     const { hub } = this.common;
@@ -138,6 +162,9 @@ export class WsTransport {
     if (!identity.authenticated || hub.expired(identity)) {
       return [operationError(new JobgraphError('UNAUTHENTICATED', SOCKET_EXPIRED_MESSAGE))];
     }
+    // Every operation counts, whatever it is; one over the rate is answered with its `error` message alone.
+    const refused = await this.options.callerRate?.spend(identity, ctx.extra.request, 'ws');
+    if (refused) return [operationError(refused)];
     const requestId = randomUUID();
     // Any operation may go over the socket (graphql-ws's own docs route every one there).
     if (

@@ -23,7 +23,7 @@ import { countingSealer, leaseHolderOf, testSealer } from '../support/clusterSec
 import { listSnapshotWritten } from '../support/listSnapshotWritten.ts';
 import { realPart } from '../support/realParts.ts';
 import { listedPanoramaJobs } from '../support/listedPanorama.ts';
-import { useReplicaStores } from '../support/replicaStores.ts';
+import { channelSubscribed, useReplicaStores } from '../support/replicaStores.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { queuedImportExportRecord } from '../support/records.ts';
 
@@ -131,19 +131,8 @@ describe.skipIf(redisServer.skip)(
       });
     });
 
-    /** Resolves once `count` clients listen on `id`'s channel. */
-    const subscribed = async (id: string) => {
-      for (let i = 0; i < 400; i++) {
-        const counts = await redis.client.sendCommand<unknown[]>([
-          'PUBSUB',
-          'NUMSUB',
-          POLL_CHANNEL_PREFIX + id,
-        ]);
-        if (Number(counts[1]) >= 1) return;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      throw new Error(`nobody listens on ${id}`);
-    };
+    /** Resolves once a client listens on `id`'s channel. */
+    const subscribed = (id: string) => channelSubscribed(redis.client, POLL_CHANNEL_PREFIX + id);
 
     it("never hands a watcher a forged message, nor another job's record sent on its channel", async () => {
       const a = await store('host:1:a');

@@ -262,6 +262,7 @@ describe('The jobgraph command', () => {
       'dist/config/cache.js',
       'dist/config/endpoints.js',
       'dist/config/env.js',
+      'dist/config/events.js',
       'dist/config/index.js',
       'dist/config/limits.js',
       'dist/config/load.js',

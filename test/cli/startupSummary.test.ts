@@ -56,6 +56,32 @@ function summary(
 }
 
 describe('The start-up summary', () => {
+  it('says which job event queues are read and which cannot be, and that without any every job is polled', () => {
+    const config = loadConfig({ mode: 'live' }, {});
+    const aws = { state: 'none' } as const;
+    const none = formatStartupSummary({ config, aws, jwksFetched: false, warnings: [] });
+    expect(none.join('\n')).toMatch(
+      /job events +none \(JOBGRAPH_EVENT_QUEUES\): every watched job is polled/,
+    );
+    const text = formatStartupSummary({
+      config,
+      aws,
+      jwksFetched: false,
+      warnings: [],
+      eventQueues: [
+        { queue: 'default:us-east-1:events', state: 'UP', code: null },
+        { queue: 'prod:eu-west-1:events', state: 'DOWN', code: 'AccessDenied' },
+      ],
+    }).join('\n');
+    expect(text).toMatch(
+      /job events +2 SQS queue\(s\); AWS HealthOmics, AWS CodePipeline, AWS Batch jobs/,
+    );
+    expect(text).toMatch(/default:us-east-1:events +readable/);
+    expect(text).toMatch(
+      /prod:eu-west-1:events +CANNOT be read \(AccessDenied\): its jobs are polled/,
+    );
+  });
+
   it('says every provider is not configured when there are no credentials', async () => {
     const aws = await resolveAwsCredentialSource(shared(null), undefined, {
       provider: noCredentials,

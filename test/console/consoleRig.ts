@@ -22,7 +22,10 @@ export interface ConsoleRig {
  * gateway polling them about 250 times a second, for the whole file, beside the browser. The
  * emulators' clock goes back to `clock.epoch` and the upstream faults a test set are cleared after it.
  */
-export function useConsoleRig(options: { listClock?: () => number } = {}) {
+export function useConsoleRig(
+  options: { listClock?: () => number; env?: Record<string, string> } = {},
+) {
+  const { env, ...gatewayOptions } = options;
   const rig = {} as ConsoleRig;
   const epoch = Date.now();
   /** The emulators' clock, held by the test (`clock.at`) and moved to make a job progress. */
@@ -32,8 +35,8 @@ export function useConsoleRig(options: { listClock?: () => number } = {}) {
     // opens a tab); each is kept as soon as it is up, so afterAll closes whichever started.
     const started = await Promise.allSettled([
       startTestGateway(
-        { JOBGRAPH_WATCH_POLL_MS: '50', JOBGRAPH_WATCH_MAX_POLL_MS: '1000' },
-        { emulatorClock: { now: () => clock.at, epochMs: epoch }, ...options },
+        { JOBGRAPH_WATCH_POLL_MS: '50', JOBGRAPH_WATCH_MAX_POLL_MS: '1000', ...env },
+        { emulatorClock: { now: () => clock.at, epochMs: epoch }, ...gatewayOptions },
       ).then((gw) => {
         rig.gw = gw;
         rig.origin = new URL(gw.server.url).origin;

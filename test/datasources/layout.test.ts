@@ -6,7 +6,7 @@ import { JOB_PROVIDERS } from '../../src/model/job.ts';
 const DATASOURCES = new URL('../../src/datasources/', import.meta.url);
 
 /** Folders of src/datasources/ that are not a provider: the engines and what providers share. */
-const NOT_PROVIDERS = ['guard', 'listing', 'shared'];
+const NOT_PROVIDERS = ['events', 'guard', 'listing', 'shared'];
 
 /** Each provider folder: the ones under src/datasources/ that are not an engine. */
 const FOLDERS = readdirSync(DATASOURCES, { withFileTypes: true })
@@ -24,16 +24,17 @@ const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'key.ts', 'parse.ts', 'r
 /**
  * Files a provider has beyond the template, named here so that a new one is a decision.
  * list.ts: its list operations on the wire; listing.ts: its list pages as listed jobs, its
- * listJobs sources and (Panorama, COS Batch) watching through the list. CodePipeline's only
+ * listJobs sources and (Panorama, COS Batch) watching through the list; events.ts: the job events
+ * it publishes (`Provider.events`). CodePipeline's only
  * listing (PollForJobs) claims work for a worker, so it has neither.
  */
 const EXTRA: Record<string, string[]> = {
   panorama: ['list.ts', 'listing.ts'],
-  omics: ['list.ts', 'listing.ts'],
-  codepipeline: [],
+  omics: ['list.ts', 'listing.ts', 'events.ts'],
+  codepipeline: ['events.ts'],
   cosbatch: ['signer.ts', 'list.ts', 'listing.ts'],
   importexport: ['list.ts', 'listing.ts'],
-  batch: ['list.ts', 'listing.ts'],
+  batch: ['list.ts', 'listing.ts', 'events.ts'],
 };
 
 const indexOf = (folder: string) => new URL(`${folder}/index.ts`, DATASOURCES);

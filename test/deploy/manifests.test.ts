@@ -558,11 +558,9 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     });
     // Every emulator of the registry, and the second account of each cloud too: AWS by the
     // emulated STS, COS by its own keys.
-    // Not yet the SQS emulator's (AWS_ENDPOINT_URL_SQS, JOBGRAPH_EVENT_QUEUES): the replicas
-    // consume the demo's job events once the gateway reads JOBGRAPH_EVENT_QUEUES (issue #59).
-    const names = (
-      Object.keys(EMULATOR_PORT_OFFSETS) as (keyof typeof EMULATOR_PORT_OFFSETS)[]
-    ).filter((name) => name !== 'sqs');
+    // The SQS emulator's too (AWS_ENDPOINT_URL_SQS, JOBGRAPH_EVENT_QUEUES): the replicas consume
+    // the demo's job events.
+    const names = Object.keys(EMULATOR_PORT_OFFSETS) as (keyof typeof EMULATOR_PORT_OFFSETS)[];
     const expected = emulatorEnvironment(
       Object.fromEntries(names.map((name) => [name, url(name)])) as unknown as EmulatorSet,
     );

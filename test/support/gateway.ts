@@ -50,7 +50,15 @@ export async function startTestGateway(
   const logs = new LogCapture();
   const gateway = await startDemo({
     port: 0,
-    env: { LOG_LEVEL: 'info', ...env },
+    // No job events unless a test asks (JOBGRAPH_EVENT_QUEUES): the demo's own queues would make
+    // its watched Batch, HealthOmics and CodePipeline jobs live by events, which the tests of
+    // polling do not expect (test/subscriptions/events.test.ts tests the events, and the demo's).
+    // `JOBGRAPH_EVENT_QUEUES: 'demo'` asks for the demo's own (the variable left unset).
+    env: Object.fromEntries(
+      Object.entries({ LOG_LEVEL: 'info', JOBGRAPH_EVENT_QUEUES: '', ...env }).filter(
+        ([name, value]) => !(name === 'JOBGRAPH_EVENT_QUEUES' && value === 'demo'),
+      ),
+    ),
     logDestination: logs,
     ...options,
   });

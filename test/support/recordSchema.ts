@@ -17,10 +17,10 @@ const namedType = (type: TypeNode): string =>
 
 /**
  * Fields a resolver computes, not the provider's record: from the configuration (`Job.account`,
- * `Job.accountAlias`), or from the marks of a kept record (`Job.retained`, `Job.lastConfirmedAt`:
- * absent on a live one).
+ * `Job.accountAlias`), from the marks of a kept record (`Job.retained`, `Job.lastConfirmedAt`:
+ * absent on a live one), or from the event queues' state (`Job.liveBy`).
  */
-const RESOLVED = new Set(['account', 'accountAlias', 'retained', 'lastConfirmedAt']);
+const RESOLVED = new Set(['account', 'accountAlias', 'retained', 'lastConfirmedAt', 'liveBy']);
 
 /** The field names of a GraphQL object or interface type a record carries, sorted. */
 export function fieldsOf(typeName: string): string[] {

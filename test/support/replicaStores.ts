@@ -47,3 +47,17 @@ export function useReplicaStores<S extends AvailabilityStore>(
   };
   return { stores, store };
 }
+
+/** Resolves once at least `count` clients listen on `channel` (Redis's PUBSUB NUMSUB), at most 400 asks. */
+export async function channelSubscribed(
+  client: { sendCommand<T>(args: string[]): Promise<T> },
+  channel: string,
+  count = 1,
+): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const counts = await client.sendCommand<unknown[]>(['PUBSUB', 'NUMSUB', channel]);
+    if (Number(counts[1]) >= count) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`nobody listens on ${channel}`);
+}

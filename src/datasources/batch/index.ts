@@ -1,3 +1,4 @@
+import { BATCH_EVENTS } from './events.ts';
 import { awsSetup } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
@@ -22,4 +23,5 @@ export const batch: Provider<'AWS_BATCH', BatchJobRecord, AwsSourceOptions> = {
   dashboardFields: 'jobQueue statusReason arrayProperties { size statusSummary { status count } }',
   setup: awsSetup((config) => config.endpoints.batch, batchWire),
   list: BATCH_LISTING,
+  events: BATCH_EVENTS,
 };

@@ -1,3 +1,4 @@
+import { CODEPIPELINE_EVENTS } from './events.ts';
 import { awsSetup } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
@@ -19,4 +20,5 @@ export const codePipeline: Provider<'AWS_CODEPIPELINE', CodePipelineJobRecord, A
   // The Sandbox dashboard shows the pipeline context, as its operation has no status.
   dashboardFields: 'pipelineContext { pipelineName stage { name } action { name } }',
   setup: awsSetup((config) => config.endpoints.codepipeline, codePipelineWire),
+  events: CODEPIPELINE_EVENTS,
 };

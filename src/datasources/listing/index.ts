@@ -10,7 +10,7 @@ import { createListSnapshots, type ListSnapshots } from './snapshots.ts';
 import { planSources } from './sources.ts';
 import { failedReport } from './streams.ts';
 import type { Listed } from './summaries.ts';
-import type { JobLister, JobListSourceReport } from './types.ts';
+import type { JobLister, JobListSourceReport, ListedJob } from './types.ts';
 
 export type {
   ListBudget,
@@ -48,6 +48,8 @@ export function createJobLister(
   sources: Sources,
   config: Config,
   snapshots: ListSnapshots = createListSnapshots(config),
+  /** Rows made as fresh as the job events applied (datasources/events/ledger.ts); absent: as listed. */
+  overlay: (job: ListedJob) => ListedJob = (job) => job,
 ): JobLister {
   const codec = new CursorCodec(config.listing.cursorSecret);
   const defaults = planDefaults(config);
@@ -114,7 +116,7 @@ export function createJobLister(
             filter: plan.digest,
             positions,
           }),
-          job: item.job,
+          job: overlay(item.job),
         })),
         hasNextPage: merged.hasNextPage,
         hasPreviousPage: cursor !== null,

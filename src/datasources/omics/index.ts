@@ -1,3 +1,4 @@
+import { OMICS_EVENTS } from './events.ts';
 import { awsSetup } from '../shared/awsCall.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Provider } from '../shared/provider.ts';
@@ -22,4 +23,5 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
   dashboardFields: 'referenceStoreId sources { sourceFile status statusMessage referenceId }',
   setup: awsSetup((config) => config.endpoints.omics, omicsWire),
   list: OMICS_LISTING,
+  events: OMICS_EVENTS,
 };

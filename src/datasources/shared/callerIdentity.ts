@@ -3,8 +3,8 @@ import https from 'node:https';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { resolveAwsEndpoint, type AwsEndpointVariant } from './awsEndpoint.ts';
 import { ACCESS_DENIED_CODES, sanitizeAwsErrorCode } from './classify.ts';
-import { httpOrigin, httpRequest } from './http.ts';
-import { SigV4Signer } from './sigv4.ts';
+import { httpOrigin } from './http.ts';
+import { SigV4Signer, sendSignedPost } from './sigv4.ts';
 import { child, createXmlParser, text } from './xml.ts';
 
 /** The STS query API version GetCallerIdentity is asked in. */
@@ -66,33 +66,20 @@ export async function getCallerIdentity(
   }
   const origin = httpOrigin(url);
   const body = `Action=GetCallerIdentity&Version=${STS_VERSION}`;
-  const headers = signer.sign(
-    {
-      method: 'POST',
-      host: origin.host,
-      path: '/',
-      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-      body,
-    },
-    credentials,
-    'sts',
-    target.region,
-    new Date(),
-  );
   let answer;
   try {
-    answer = await httpRequest(
-      {
-        method: 'POST',
-        origin,
-        path: '/',
-        headers,
-        body,
-        timeoutMs: target.timeoutMs,
-        maxBodyBytes: MAX_ANSWER_BYTES,
-      },
+    answer = await sendSignedPost(signer, {
+      origin,
+      contentType: 'application/x-www-form-urlencoded; charset=utf-8',
+      body,
+      credentials,
+      service: 'sts',
+      region: target.region,
+      date: new Date(),
+      timeoutMs: target.timeoutMs,
+      maxBodyBytes: MAX_ANSWER_BYTES,
       agents,
-    );
+    });
   } catch (err) {
     throw new VerificationError(unreachableCode(err, origin.host), false, { cause: err });
   }

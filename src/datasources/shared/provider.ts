@@ -61,6 +61,59 @@ export interface Provider<
    * (shared/accounts.ts `AwsAccounts.verify`).
    */
   readonly verify?: ProviderVerify;
+  /**
+   * The job events it publishes through EventBridge (docs/events.md); absent: it publishes none,
+   * and its watched jobs are polled.
+   */
+  readonly events?: ProviderEvents<P>;
+}
+
+/** Where an event happened: the configured account its own `account` ID names, and its `region`. */
+export interface EventPlace {
+  /** The alias of the account (`default`: DEFAULT_ACCOUNT). */
+  readonly account: string;
+  readonly region: string;
+}
+
+/**
+ * What one event says of a job: `record`, the job's whole record (AWS Batch: the detail is the
+ * DescribeJobs record, applied without a call); `hint`, the job of `key` changed (read it again
+ * now); `ref`, the watched job whose record carries `ref` changed (CodePipeline: its
+ * actionExecutionId, `ProviderEvents.ref`).
+ */
+export type EventMeaning<P extends JobProvider = JobProvider> =
+  | { kind: 'record'; record: JobRecord }
+  | { kind: 'hint'; key: KeyOf<P> }
+  | { kind: 'ref'; ref: string };
+
+/**
+ * A provider's job events (`Provider.events`): which EventBridge events are its, and what one
+ * means. The event source (datasources/events/) reads the envelope and never a `detail`.
+ */
+export interface ProviderEvents<P extends JobProvider> {
+  /** The events' `source` (`aws.batch`). */
+  readonly source: string;
+  /** The `detail-type`s that are about its jobs; others of its source are not its events. */
+  readonly detailTypes: readonly string[];
+  /**
+   * What an event's `detail` says at `place`; throws (MalformedBodyError, BAD_USER_INPUT) when it
+   * lacks what it needs or names a job no key can hold.
+   */
+  read(detail: Record<string, unknown>, place: EventPlace): EventMeaning<P>;
+  /**
+   * Records of one job in the order they can follow each other (compared element by element):
+   * a record whose order is lower than the last one known is older news, never applied. Absent:
+   * every record is as new as the last.
+   */
+  order?(record: JobRecord): readonly number[];
+  /**
+   * What of an event's record a listed row of the job shows beyond the `Job` header's state
+   * fields (AWS Batch: its status, reason and times), so that a row read before the event is not
+   * staler than it; never a secret field.
+   */
+  listed?(record: JobRecord): Partial<JobRecord>;
+  /** The reference an event of kind `ref` names a watched job's record by (null: none). */
+  ref?(record: JobRecord): string | null;
 }
 
 /** What a change of a provider's job is, to a watcher (`Provider.progress`). */

@@ -1,5 +1,6 @@
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { httpRequest, type Agents, type HttpOrigin, type HttpResult } from './http.ts';
 import { rfc3986 } from './rfc3986.ts';
 
 /** One request to sign: lower-case header names (enforced: `sign` throws on any other), `path` as sent (each segment already URI-encoded once). */
@@ -176,4 +177,54 @@ export class SigV4Signer {
     this.#keys.set(id, { secret: credentials.secretAccessKey, key });
     return key;
   }
+}
+
+/** One SigV4-signed `POST /` of `body` to `origin` (the query and JSON protocols' shape). */
+export interface SignedPost {
+  origin: HttpOrigin;
+  contentType: string;
+  /** More headers to sign and send (`x-amz-target`); names lower-case. */
+  headers?: Record<string, string>;
+  body: string;
+  credentials: AwsCredentialIdentity;
+  service: string;
+  region: string;
+  date: Date;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  agents: Agents;
+  signal?: AbortSignal;
+}
+
+/**
+ * Sign `post` with `signer` and send it (`httpRequest`): the answer, or the transport's error for
+ * the caller to classify. Shared by the calls that are not a provider's (STS at start, SQS).
+ */
+export function sendSignedPost(signer: SigV4Signer, post: SignedPost): Promise<HttpResult> {
+  const headers = signer.sign(
+    {
+      method: 'POST',
+      host: post.origin.host,
+      path: '/',
+      headers: { 'content-type': post.contentType, ...post.headers },
+      body: post.body,
+    },
+    post.credentials,
+    post.service,
+    post.region,
+    post.date,
+  );
+  return httpRequest(
+    {
+      method: 'POST',
+      origin: post.origin,
+      path: '/',
+      headers,
+      body: post.body,
+      timeoutMs: post.timeoutMs,
+      maxBodyBytes: post.maxBodyBytes,
+      ...(post.signal ? { signal: post.signal } : {}),
+    },
+    post.agents,
+  );
 }

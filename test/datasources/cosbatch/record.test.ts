@@ -44,8 +44,9 @@ describe('CosBatch record', () => {
   it('names record fields exactly as the GraphQL types do, so default resolvers work', () => {
     const keys = (o: object | null | undefined) => Object.keys(o ?? {}).sort();
     // `account` and `accountAlias` are resolved from the configuration, `retained` and
-    // `lastConfirmedAt` from a kept record's marks (absent on a live one): not carried by the record.
-    const resolved = ['account', 'accountAlias', 'retained', 'lastConfirmedAt'];
+    // `lastConfirmedAt` from a kept record's marks (absent on a live one), `liveBy` from the event
+    // queues' state: not carried by the record.
+    const resolved = ['account', 'accountAlias', 'retained', 'lastConfirmedAt', 'liveBy'];
     expect(fieldsOf('CosBatchJob').filter((f) => !resolved.includes(f))).toEqual(keys(full));
     expect(fieldsOf('CosBatchJobFailure')).toEqual(keys(failed.failureReasons[0]));
     expect(fieldsOf('CosBatchManifest')).toEqual(keys(full.manifest));

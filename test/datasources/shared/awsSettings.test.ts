@@ -52,6 +52,7 @@ describe('AWS SDK settings', () => {
       importexport: 'http://127.0.0.1:4999',
       batch: 'http://127.0.0.1:4999',
       sts: 'http://127.0.0.1:4999',
+      sqs: 'http://127.0.0.1:4999',
     });
     const ignored = loadConfig(
       { mode: 'live' },

@@ -1,0 +1,22 @@
+import { MalformedBodyError } from '../../errors.ts';
+import type { JobRecord } from '../../model/job.ts';
+import { str } from '../shared/json.ts';
+import type { ProviderEvents } from '../shared/provider.ts';
+import type { CodePipelineJobRecord } from './record.ts';
+
+/**
+ * CodePipeline's `CodePipeline Action Execution State Change` events (best effort): there is no
+ * event per job; a custom action's job is the watched job whose `actionExecutionId` is the event's
+ * `action-execution-id`, and the event is a hint to read that job again once.
+ */
+export const CODEPIPELINE_EVENTS: ProviderEvents<'AWS_CODEPIPELINE'> = {
+  source: 'aws.codepipeline',
+  detailTypes: ['CodePipeline Action Execution State Change'],
+  read(detail) {
+    const ref = str(detail['action-execution-id'], 'detail.action-execution-id');
+    if (ref === null) throw new MalformedBodyError('detail.action-execution-id is missing');
+    return { kind: 'ref', ref };
+  },
+  ref: (record: JobRecord) =>
+    (record as CodePipelineJobRecord).pipelineContext?.action?.actionExecutionId ?? null,
+};

@@ -1,0 +1,93 @@
+import type { Config } from '../../config/index.ts';
+import type { JobProvider } from '../../model/job.ts';
+import { PROVIDERS } from '../registry.ts';
+import type { AwsAccounts } from '../shared/accounts.ts';
+import type { AnyProvider, EventMeaning, EventPlace } from '../shared/provider.ts';
+
+/**
+ * The largest message read as an event: EventBridge puts no event above 256 KiB on a target, so a
+ * bigger body is no provider's event (an SQS body may be 1 MiB).
+ */
+export const MAX_EVENT_BYTES = 256 * 1024;
+
+/** One provider's job event, read from its EventBridge envelope. */
+export interface JobEvent {
+  provider: JobProvider;
+  /** The configured account its `account` ID names, and its `region`. */
+  place: EventPlace;
+  meaning: EventMeaning;
+  /** Its `time`, epoch ms (EventBridge gives whole seconds). */
+  time: number;
+}
+
+/**
+ * A message that is not a provider's job event. `reason` is one of a few fixed phrases: it never
+ * quotes the body, which may hold secrets (a Batch job's environment).
+ */
+export class EventRejected extends Error {
+  constructor(readonly reason: string) {
+    super(`not a job event: ${reason}`);
+    this.name = 'EventRejected';
+  }
+}
+
+/** Which provider publishes events of a `source` and `detail-type`. */
+const BY_TYPE: ReadonlyMap<string, AnyProvider> = new Map(
+  PROVIDERS.flatMap((p) =>
+    (p.events?.detailTypes ?? []).map((t) => [`${p.events?.source}\n${t}`, p] as const),
+  ),
+);
+
+/** The providers that publish job events. */
+export const EVENT_PROVIDERS: readonly JobProvider[] = PROVIDERS.filter((p) => p.events).map(
+  (p) => p.name,
+);
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * The job event a message body holds: its envelope checked (`source`, `detail-type`, `account`,
+ * `region`, `time`, `detail`), its provider found by source and detail type, its account ID
+ * matched to a configured account (`accounts`), its detail read by the provider's `events.read`.
+ * Throws EventRejected otherwise.
+ */
+export function decodeEvent(
+  body: string,
+  config: Config,
+  accounts: AwsAccounts | undefined,
+): JobEvent {
+  if (Buffer.byteLength(body, 'utf8') > MAX_EVENT_BYTES) throw new EventRejected('oversized');
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(body);
+  } catch {
+    throw new EventRejected('not JSON');
+  }
+  if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope))
+    throw new EventRejected('not an event envelope');
+  const e = envelope as Record<string, unknown>;
+  const provider = BY_TYPE.get(`${String(e.source)}\n${String(e['detail-type'])}`);
+  if (!provider?.events) throw new EventRejected('not a job event of a provider');
+  const { account, region, detail } = e;
+  const time = typeof e.time === 'string' ? Date.parse(e.time) : Number.NaN;
+  if (typeof account !== 'string' || !ACCOUNT_ID.test(account))
+    throw new EventRejected('no account ID');
+  if (typeof region !== 'string' || !REGION.test(region)) throw new EventRejected('no region');
+  if (Number.isNaN(time)) throw new EventRejected('no time');
+  if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+    throw new EventRejected('no detail');
+  const alias = provider.setup
+    .accountDirectory(config, accounts)
+    .find((a) => a.ids.includes(account))?.alias;
+  if (alias === undefined) throw new EventRejected('an account jobgraph does not read');
+  const place: EventPlace = { account: alias, region };
+  let meaning: EventMeaning;
+  try {
+    meaning = provider.events.read(detail as Record<string, unknown>, place);
+  } catch {
+    // The provider's error may quote a value of the detail: only that it failed is said.
+    throw new EventRejected('a detail without the job it is about');
+  }
+  return { provider: provider.name, place, meaning, time };
+}

@@ -1,0 +1,279 @@
+import type { Config, EventQueue } from '../../config/index.ts';
+import type { JobProvider } from '../../model/job.ts';
+import { parseGlobalId } from '../../model/globalId.ts';
+import { providerOf } from '../registry.ts';
+import type { AwsAccounts } from '../shared/accounts.ts';
+import { createAgents, destroyAgents, type Agents } from '../shared/http.ts';
+import { decodeEvent, EVENT_PROVIDERS, EventRejected, type JobEvent } from './envelope.ts';
+import { SqsClient, SqsError } from './sqs.ts';
+
+/**
+ * `Job.liveBy` of the job with global ID `id`: EVENTS when `events` covers its provider, account
+ * and region now (`EventQueues.covers`), else POLLING. A map lookup or two: cheap per field.
+ */
+export function liveByOf(
+  events: Pick<EventQueues, 'covers'> | undefined,
+  config: Config,
+  id: string,
+): 'EVENTS' | 'POLLING' {
+  if (!events) return 'POLLING';
+  const key = parseGlobalId(id);
+  const alias = providerOf(key.provider).setup.accountAlias(config, key as never);
+  return events.covers(key.provider, alias, 'region' in key ? key.region : '')
+    ? 'EVENTS'
+    : 'POLLING';
+}
+
+/** What became of one message (`jobgraph_events_total{outcome}`). */
+export type EventOutcome = 'applied' | 'hint' | 'duplicate' | 'stale' | 'rejected';
+
+/**
+ * Where decoded events go (the watch hub): resolves once the event's effect is where the next
+ * reader looks (this process's watchers, the replicas' shared channel), and only then is the
+ * message deleted.
+ */
+export type EventSink = (event: JobEvent) => Promise<EventOutcome>;
+
+/** What the queues tell the gateway: each message's outcome, each rejection, each queue going down or up. */
+export interface EventObserver {
+  outcome?(provider: JobProvider | null, outcome: EventOutcome): void;
+  /** A message that is no provider's event: its queue, the fixed reason, its message ID (never its body). */
+  rejected?(queue: string, reason: string, messageId: string): void;
+  /** A queue could not be read (`code`: SQS's error code or Unreachable/Timeout), or is read again (`code` null). */
+  queueState?(queue: EventQueue, up: boolean, code: string | null): void;
+}
+
+/** One queue's state for /readyz and the start-up summary. */
+export interface QueueState {
+  /** `<alias>:<region>:<name>`. */
+  queue: string;
+  /** STARTING until its first answer; UP while it answers; DOWN while it cannot be read. */
+  state: 'STARTING' | 'UP' | 'DOWN';
+  /** Why it is DOWN (SQS's error code, `Unreachable`, `Timeout`); null otherwise. */
+  code: string | null;
+}
+
+export interface EventQueuesOptions {
+  config: Config;
+  queues: readonly EventQueue[];
+  accounts: AwsAccounts;
+  observer?: EventObserver;
+  /** Long-poll wait, s (default 20, SQS's longest). */
+  waitSeconds?: number;
+  /** First wait after a failed read, ms (default 1000), doubling to `maxRetryMs` (default 60000), ±20 %. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  random?: () => number;
+}
+
+/** ReceiveMessage's most messages a call. */
+const MAX_MESSAGES = 10;
+
+/**
+ * The event source: each queue of JOBGRAPH_EVENT_QUEUES long-polled (ReceiveMessage, up to 10
+ * messages, `WaitTimeSeconds` 20) with its account's credentials, each message decoded
+ * (envelope.ts) and handed to the sink, then deleted in batches once applied (a message that is
+ * no provider's event is deleted too: it would only come back). A message whose apply did not end
+ * (the process died, the sink threw) is not deleted and SQS hands it out again after its
+ * visibility timeout, to this replica or another. A queue that cannot be read is DOWN (its jobs
+ * are polled as without events, `covers`), tried again with back-off, and UP at its first answer.
+ */
+export class EventQueues {
+  readonly #options: EventQueuesOptions;
+  readonly #agents: Agents;
+  readonly #states = new Map<string, QueueState>();
+  /** Account and region pairs (`alias\nregion`) each queue has delivered events of: cross-account queues. */
+  readonly #learned = new Map<string, Set<string>>();
+  readonly #coverage = new Set<() => void>();
+  readonly #abort = new AbortController();
+  readonly #loops: Promise<void>[] = [];
+  #sink: EventSink | null = null;
+  #closed = false;
+
+  constructor(options: EventQueuesOptions) {
+    this.#options = options;
+    this.#agents = createAgents(options.queues.length * 2 + 2);
+    for (const q of options.queues) {
+      this.#states.set(q.label, { queue: q.label, state: 'STARTING', code: null });
+      this.#learned.set(q.label, new Set([`${q.alias}\n${q.region}`]));
+    }
+  }
+
+  /** Where decoded events go; the queues are read from `start` on. */
+  attach(sink: EventSink): void {
+    this.#sink = sink;
+  }
+
+  start(): void {
+    for (const q of this.#options.queues) this.#loops.push(this.#consume(q));
+  }
+
+  /** Resolves once every queue has answered or failed once (at most `timeoutMs`): the start-up summary's wait. */
+  async tried(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ([...this.#states.values()].some((s) => s.state === 'STARTING') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50).unref());
+  }
+
+  /** Every queue's state, in the order configured. */
+  states(): QueueState[] {
+    return [...this.#states.values()].map((s) => ({ ...s }));
+  }
+
+  /**
+   * Whether jobs of `provider` in the account aliased `alias` and `region` have a healthy event
+   * source: the provider publishes events, and a queue that is UP is its account and region's
+   * own, or has delivered events of them (a queue collecting other accounts' events).
+   */
+  covers(provider: JobProvider, alias: string, region: string): boolean {
+    if (!EVENT_PROVIDERS.includes(provider)) return false;
+    const where = `${alias}\n${region}`;
+    for (const [label, state] of this.#states)
+      if (state.state === 'UP' && this.#learned.get(label)?.has(where)) return true;
+    return false;
+  }
+
+  /** Told whenever what `covers` answers may have changed (a queue went up or down, learned an account). */
+  onCoverage(listener: () => void): () => void {
+    this.#coverage.add(listener);
+    return () => this.#coverage.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#abort.abort();
+    await Promise.allSettled(this.#loops);
+    destroyAgents(this.#agents);
+  }
+
+  #client(q: EventQueue): SqsClient {
+    const { config, accounts } = this.#options;
+    return new SqsClient({
+      credentials: () => accounts.credentials(q.alias),
+      region: q.region,
+      endpoint: config.endpoints.sqs,
+      variant: config.awsEndpointVariant,
+      agents: this.#agents,
+      timeoutMs: config.limits.upstreamTimeoutMs,
+    });
+  }
+
+  async #consume(q: EventQueue): Promise<void> {
+    const client = this.#client(q);
+    const { retryMs = 1000, maxRetryMs = 60_000, random = Math.random } = this.#options;
+    let failures = 0;
+    while (!this.#closed) {
+      let messages;
+      // Until the queue has answered (at start, after a failure) the call does not wait: its
+      // health is known at once, not after a long poll's 20 s.
+      const wait =
+        this.#states.get(q.label)?.state === 'UP' ? (this.#options.waitSeconds ?? 20) : 0;
+      try {
+        messages = await client.receive(q.url, MAX_MESSAGES, wait, this.#abort.signal);
+      } catch (err) {
+        if (this.#closed) return;
+        this.#set(q, 'DOWN', err instanceof SqsError ? err.code : 'Unreachable');
+        const wait = Math.min(maxRetryMs, retryMs * 2 ** failures) * (0.8 + 0.4 * random());
+        failures += 1;
+        await this.#sleep(wait);
+        continue;
+      }
+      failures = 0;
+      this.#set(q, 'UP', null);
+      const done = await this.#apply(q, messages);
+      if (done.length === 0 || this.#closed) continue;
+      // Not deleted (SQS refused, or the call failed): back after the visibility timeout, and
+      // applying it again changes nothing (a duplicate).
+      await client.deleteBatch(q.url, done).catch(() => undefined);
+    }
+  }
+
+  /** Each message decoded and applied in order: the receipt handles of those done with. */
+  async #apply(
+    q: EventQueue,
+    messages: readonly { messageId: string; receiptHandle: string; body: string }[],
+  ): Promise<string[]> {
+    const { config, accounts, observer } = this.#options;
+    const done: string[] = [];
+    for (const m of messages) {
+      let event: JobEvent;
+      try {
+        event = decodeEvent(m.body, config, accounts);
+      } catch (err) {
+        const reason = err instanceof EventRejected ? err.reason : 'unreadable';
+        observer?.rejected?.(q.label, reason, m.messageId);
+        observer?.outcome?.(null, 'rejected');
+        done.push(m.receiptHandle);
+        continue;
+      }
+      this.#learn(q, event);
+      const sink = this.#sink;
+      if (!sink) continue;
+      try {
+        // Applied first: `observer?.outcome?.(…)` would not even evaluate its arguments without an observer.
+        const outcome = await this.#unlessClosed(sink(event));
+        observer?.outcome?.(event.provider, outcome);
+        done.push(m.receiptHandle);
+      } catch {
+        // Not applied (or stopped first): left for SQS to hand out again.
+      }
+    }
+    return done;
+  }
+
+  /** `applying`, unless the queues close first (then it rejects: the message stays in the queue). */
+  #unlessClosed<T>(applying: Promise<T>): Promise<T> {
+    const signal = this.#abort.signal;
+    if (signal.aborted) return Promise.reject(new Error('closed'));
+    return new Promise<T>((resolve, reject) => {
+      const closed = () => reject(new Error('closed'));
+      signal.addEventListener('abort', closed, { once: true });
+      applying.then(
+        (v) => {
+          signal.removeEventListener('abort', closed);
+          resolve(v);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', closed);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+
+  #learn(q: EventQueue, event: JobEvent): void {
+    const learned = this.#learned.get(q.label);
+    const where = `${event.place.account}\n${event.place.region}`;
+    if (!learned || learned.has(where)) return;
+    learned.add(where);
+    this.#changed();
+  }
+
+  #set(q: EventQueue, state: 'UP' | 'DOWN', code: string | null): void {
+    const s = this.#states.get(q.label);
+    if (!s || (s.state === state && s.code === code)) return;
+    const was = s.state;
+    s.state = state;
+    s.code = code;
+    if (state === 'DOWN' || was === 'DOWN')
+      this.#options.observer?.queueState?.(q, state === 'UP', code);
+    this.#changed();
+  }
+
+  #changed(): void {
+    for (const listener of [...this.#coverage]) listener();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const signal = this.#abort.signal;
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}

@@ -1,0 +1,120 @@
+import type { JobRecord } from '../../model/job.ts';
+import type { ListedJob } from '../listing/types.ts';
+import { providerOf } from '../registry.ts';
+
+/** What the ledger keeps of a job's latest record: no field a secret can be in. */
+export interface LedgerEntry {
+  /** `Provider.events.order` of the record ([] when its provider has none). */
+  order: readonly number[];
+  /** What a watcher compares (subscriptions/pollers.ts `changeSignature`). */
+  signature: string;
+  /** The `time` of the last event applied (epoch ms); null when only reads were seen. */
+  time: number | null;
+  /** The record's `Job` header fields of state, for a listed row (`overlay`). */
+  header: Pick<
+    JobRecord,
+    'state' | 'providerStatus' | 'statusMessage' | 'terminal' | 'completedAt' | 'updatedAt'
+  >;
+  /** What a listed row shows of it beyond the header (`ProviderEvents.listed`). */
+  listed: Partial<JobRecord>;
+}
+
+/** Element by element; a shorter equal prefix is lower. */
+export function compareOrder(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** A record's order by its provider's events (`[]`: every record as new as the last). */
+export function orderOf(record: JobRecord): readonly number[] {
+  return providerOf(record.provider).events?.order?.(record) ?? [];
+}
+
+/** How many jobs the ledger remembers at most (oldest first out): about 200 bytes each. */
+export const LEDGER_SIZE = 50_000;
+
+/**
+ * The latest state the process knows of each job it has seen by event or by read, so that an
+ * event never moves a job backwards (a duplicate, or an older one arriving late) and a listed row
+ * is never staler than an event already applied (`overlay`). Bounded (LEDGER_SIZE, least recently
+ * written first out); holds no record, only state fields and an order, so never a secret.
+ */
+export class EventLedger {
+  readonly #entries = new Map<string, LedgerEntry>();
+
+  constructor(private readonly size = LEDGER_SIZE) {}
+
+  get(id: string): LedgerEntry | undefined {
+    return this.#entries.get(id);
+  }
+
+  /**
+   * What an event's `record` at `time` is to the job's last known state: `applied` (newer),
+   * `duplicate` (the same state again), `stale` (older: a lower order, or the same order at an
+   * earlier time with another state).
+   */
+  judge(record: JobRecord, signature: string, time: number): 'applied' | 'duplicate' | 'stale' {
+    const prev = this.#entries.get(record.id);
+    if (!prev) return 'applied';
+    const cmp = compareOrder(orderOf(record), prev.order);
+    if (cmp !== 0) return cmp < 0 ? 'stale' : 'applied';
+    if (signature === prev.signature) return 'duplicate';
+    return prev.time !== null && time < prev.time ? 'stale' : 'applied';
+  }
+
+  /** Whether `record` (a read) is older than what the ledger knows: a read that raced an applied event. */
+  behind(record: JobRecord): boolean {
+    const prev = this.#entries.get(record.id);
+    return prev !== undefined && compareOrder(orderOf(record), prev.order) < 0;
+  }
+
+  /** Keep `record` as the job's latest (an event's, with its `time`; a read's keeps the last event's time). */
+  note(record: JobRecord, signature: string, time: number | null): void {
+    const prev = this.#entries.get(record.id);
+    if (prev && compareOrder(orderOf(record), prev.order) < 0) return;
+    this.#entries.delete(record.id);
+    this.#entries.set(record.id, {
+      order: orderOf(record),
+      signature,
+      time: time ?? prev?.time ?? null,
+      header: {
+        state: record.state,
+        providerStatus: record.providerStatus,
+        statusMessage: record.statusMessage,
+        terminal: record.terminal,
+        completedAt: record.completedAt,
+        updatedAt: record.updatedAt,
+      },
+      listed: providerOf(record.provider).events?.listed?.(record) ?? {},
+    });
+    if (this.#entries.size > this.size) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
+
+  /**
+   * A listed job as fresh as the events applied: when an event has put the job at a higher order
+   * than its row (the event came after the list snapshot was read), the row's state and the
+   * fields its provider lists are the ledger's. Other rows are returned as they are.
+   */
+  overlay(job: ListedJob): ListedJob {
+    const known = this.#entries.get(job.id);
+    if (!known || known.time === null) return job;
+    const row = {
+      ...job.summary,
+      id: job.id,
+      provider: job.provider,
+      state: job.state,
+    } as JobRecord;
+    if (compareOrder(orderOf(row), known.order) >= 0) return job;
+    return {
+      ...job,
+      state: known.header.state,
+      summary: { ...job.summary, ...known.header, ...known.listed },
+    };
+  }
+}

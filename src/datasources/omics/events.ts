@@ -1,0 +1,29 @@
+import { MalformedBodyError } from '../../errors.ts';
+import type { OmicsKey } from '../../model/keys.ts';
+import { keyFromParts } from '../../model/keyGrammar.ts';
+import { str } from '../shared/json.ts';
+import type { ProviderEvents } from '../shared/provider.ts';
+import { OMICS_KEY } from './key.ts';
+
+/**
+ * HealthOmics' `Reference Import Job Status Change` events (best effort): the detail names the
+ * job (`referenceStoreId`, `id`) and its status but no times or sources, so an event is a hint —
+ * the job is read again once, now, and the read is what subscribers get.
+ */
+export const OMICS_EVENTS: ProviderEvents<'AWS_OMICS'> = {
+  source: 'aws.omics',
+  detailTypes: ['Reference Import Job Status Change'],
+  read(detail, place) {
+    const store = str(detail.referenceStoreId, 'detail.referenceStoreId');
+    const id = str(detail.id, 'detail.id');
+    if (store === null || id === null)
+      throw new MalformedBodyError('detail.referenceStoreId or detail.id is missing');
+    const key = keyFromParts(
+      OMICS_KEY,
+      [place.region, store, id],
+      (part) => `detail.${part}`,
+      place.account,
+    ) as OmicsKey;
+    return { kind: 'hint', key };
+  },
+};

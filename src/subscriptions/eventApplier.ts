@@ -1,0 +1,101 @@
+import { secretValues } from '../auth/secretValues.ts';
+import type { PollLeases } from '../cache/pollLeases.ts';
+import type { Config } from '../config/index.ts';
+import type { JobEvent } from '../datasources/events/envelope.ts';
+import type { EventOutcome } from '../datasources/events/eventQueues.ts';
+import { EventLedger } from '../datasources/events/ledger.ts';
+import { providerOf } from '../datasources/registry.ts';
+import { formatGlobalId, parseGlobalId } from '../model/globalId.ts';
+import type { JobRecord } from '../model/job.ts';
+import { changeSignature, type PollerRegistry } from './pollers.ts';
+
+/** How many CodePipeline action executions the join remembers (oldest first out). */
+const MAX_REFS = 10_000;
+
+/**
+ * Applies decoded job events to this process's watchers, and through the poll leases' channels to
+ * every replica's. A record event (AWS Batch) is judged against the latest state known (the
+ * ledger): a duplicate or an older event is counted and dropped, a newer one goes to the job's
+ * poller as its record — no describe call — and to the other replicas. A hint (HealthOmics, or a
+ * CodePipeline action execution joined to its watched job by `ref`) makes the replica that polls
+ * the job read it once, now; the read coalesces with any call in flight for it.
+ */
+export class EventApplier {
+  /** `ref` (CodePipeline actionExecutionId) → the global ID of the job whose record carried it. */
+  readonly #refs = new Map<string, string>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly registry: PollerRegistry,
+    private readonly leases: PollLeases | undefined,
+    readonly ledger: EventLedger = new EventLedger(),
+    /** Told of each applied event that shows its job finished: the finished jobs kept (issue #59's item 4). */
+    private readonly onTerminal?: (record: JobRecord) => void,
+  ) {
+    registry.judge = (record, time) => this.#judgeShared(record, time);
+  }
+
+  /** Every record the watchers see (reads, shares, events): the ledger and the join learn it. */
+  noteRecord(record: JobRecord): void {
+    this.ledger.note(record, changeSignature(record), null);
+    const ref = providerOf(record.provider).events?.ref?.(record) ?? null;
+    if (ref === null) return;
+    this.#refs.delete(ref);
+    this.#refs.set(ref, record.id);
+    if (this.#refs.size > MAX_REFS) {
+      const oldest = this.#refs.keys().next().value;
+      if (oldest !== undefined) this.#refs.delete(oldest);
+    }
+  }
+
+  async apply(event: JobEvent): Promise<EventOutcome> {
+    const { meaning } = event;
+    switch (meaning.kind) {
+      case 'record':
+        return this.#record(meaning.record, event.time);
+      case 'hint':
+        await this.#hint(formatGlobalId(meaning.key));
+        return 'hint';
+      case 'ref': {
+        const id = this.#refs.get(meaning.ref);
+        // Joined only within the event's own account and region.
+        if (id !== undefined && this.#at(id, event)) await this.#hint(id);
+        return 'hint';
+      }
+    }
+  }
+
+  async #record(record: JobRecord, time: number): Promise<EventOutcome> {
+    // Its secrets are scrubbed from every log line from now on, as a describe answer's are.
+    secretValues.learnRecord(record);
+    const signature = changeSignature(record);
+    const judged = this.ledger.judge(record, signature, time);
+    if (judged !== 'applied') return judged;
+    this.ledger.note(record, signature, time);
+    if (record.terminal) this.onTerminal?.(record);
+    this.registry.get(record.id)?.event(record, false);
+    await this.leases?.announce?.(record.id, { record, time });
+    return 'applied';
+  }
+
+  /** The replica that polls the job reads it now: this one, or (a follower, or no watcher here) whoever holds its lease. */
+  async #hint(id: string): Promise<void> {
+    const local = this.registry.get(id)?.hint() === true;
+    if (!local) await this.leases?.announce?.(id, 'hint');
+  }
+
+  /** Whether the job `id` is in the event's account and region. */
+  #at(id: string, event: JobEvent): boolean {
+    const key = parseGlobalId(id);
+    const alias = providerOf(key.provider).setup.accountAlias(this.config, key as never);
+    return alias === event.place.account && 'region' in key && key.region === event.place.region;
+  }
+
+  /** Another replica's applied event, judged here too (this process may know a newer state). */
+  #judgeShared(record: JobRecord, time: number): 'applied' | 'duplicate' | 'stale' {
+    const signature = changeSignature(record);
+    const judged = this.ledger.judge(record, signature, time);
+    if (judged === 'applied') this.ledger.note(record, signature, time);
+    return judged;
+  }
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { createSecretDetector, createSecretStripper } from '../../src/auth/secrets.ts';
+import type { PollLeases, SharedPoll } from '../../src/cache/pollLeases.ts';
+import { POLL_CHANNEL_PREFIX, redisPollLeases } from '../../src/cache/redisPollLeases.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { parseJob } from '../../src/datasources/batch/parse.ts';
+import { EventLedger } from '../../src/datasources/events/ledger.ts';
+import { parseGlobalId } from '../../src/model/globalId.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { JOB_TYPE_NAME } from '../../src/model/jobKeys.ts';
+import { buildSchema } from '../../src/schema.ts';
+import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
+import { PollerRegistry, type WatchEvent } from '../../src/subscriptions/pollers.ts';
+import { BATCH_ENV_SECRET, batchDetail } from '../support/batchEvents.ts';
+import { testSealer } from '../support/clusterSecret.ts';
+import { realPart } from '../support/realParts.ts';
+import { channelSubscribed, useReplicaStores } from '../support/replicaStores.ts';
+import { ManualScheduler } from '../support/scheduler.ts';
+import { useRedis } from '../support/useRedis.ts';
+
+// Job events across replicas: the replica that consumed an event tells the others through the
+// poll leases' channel, without the event's secrets.
+
+const { schema, policy } = buildSchema();
+const holdsSecret = createSecretDetector(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const withoutSecrets = createSecretStripper(schema, policy.sensitiveFields, JOB_TYPE_NAME);
+const config = loadConfig({ mode: 'live' }, {});
+const JOB = String(batchDetail().jobId);
+const KEY = parseGlobalId(`batch:us-east-1:${JOB}`);
+const ID = `batch:us-east-1:${JOB}`;
+const record = (status: string): JobRecord =>
+  parseJob(KEY as never, batchDetail({ status, attempts: [], stoppedAt: undefined }), 'detail');
+
+const redisServer = realPart('redis-server');
+
+describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
+  const redis = useRedis();
+  const { store } = useReplicaStores(redis, (options) =>
+    redisPollLeases({ ...options, holdsSecret, withoutSecrets, sealer: testSealer() }),
+  );
+
+  const subscribed = (id: string) => channelSubscribed(redis.client, POLL_CHANNEL_PREFIX + id);
+
+  it('announces an applied event to the replicas watching the job, without its secret values, and writes no key', async () => {
+    const a = await store('host:1:a');
+    const b = await store('host:2:b');
+    const received = new Promise<SharedPoll>((resolve) => {
+      const stop = b.follow(ID, (poll) => {
+        stop();
+        resolve(poll);
+      });
+    });
+    await subscribed(ID);
+    const keysBefore = await redis.client.keys('*');
+    expect(await a.announce?.(ID, { record: record('RUNNING'), time: 1234 })).toBe(true);
+    const poll = await received;
+    expect(poll).toMatchObject({ kind: 'event', from: 'host:1:a', stripped: true, time: 1234 });
+    expect(JSON.stringify(poll)).not.toContain(BATCH_ENV_SECRET);
+    expect((poll as { record: JobRecord }).record.providerStatus).toBe('RUNNING');
+    expect(await redis.client.keys('*')).toEqual(keysBefore);
+  });
+
+  it("moves another replica's watched job by the event this one consumed, with no describe call there", async () => {
+    const a = await store('host:1:a');
+    const b = await store('host:2:b');
+    const clock = new ManualScheduler(0);
+    const calls: string[] = [];
+    const registry = (leases: PollLeases) =>
+      new PollerRegistry({
+        fetch: (key) => {
+          calls.push(`${leases.replicaId} ${key.provider}`);
+          return Promise.resolve(record('RUNNABLE'));
+        },
+        pollMs: 1000,
+        maxPollMs: 4000,
+        breakerPauseMs: 10_000,
+        scheduler: clock,
+        random: () => 0.5,
+        leases,
+      });
+    const onA = registry(a);
+    const onB = registry(b);
+    const consumer = new EventApplier(config, onA, a, new EventLedger());
+    new EventApplier(config, onB, b, new EventLedger());
+    const seen: WatchEvent[] = [];
+    onB.watch(KEY, (e) => seen.push(e), false);
+    await subscribed(ID);
+    for (let i = 0; i < 200 && seen.length === 0; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toHaveLength(1);
+    calls.length = 0;
+    const outcome = await consumer.apply({
+      provider: 'AWS_BATCH',
+      place: { account: 'default', region: 'us-east-1' },
+      meaning: { kind: 'record', record: record('RUNNING') },
+      time: 5000,
+    });
+    expect(outcome).toBe('applied');
+    for (let i = 0; i < 200 && seen.length === 1; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(seen.map((e) => (e.kind === 'record' ? e.record.providerStatus : 'error'))).toEqual([
+      'RUNNABLE',
+      'RUNNING',
+    ]);
+    expect(JSON.stringify(seen[1])).not.toContain(BATCH_ENV_SECRET);
+    expect(calls).toEqual([]);
+    onA.close();
+    onB.close();
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/index.ts';
+import { parse } from '../../../src/datasources/batch/parse.ts';
+import {
+  decodeEvent,
+  EventRejected,
+  MAX_EVENT_BYTES,
+} from '../../../src/datasources/events/envelope.ts';
+import { AwsAccounts } from '../../../src/datasources/shared/accounts.ts';
+import { parseGlobalId } from '../../../src/model/globalId.ts';
+import { BATCH_ENV_SECRET, batchDetail, batchEvent } from '../../support/batchEvents.ts';
+
+const config = {
+  ...loadConfig(
+    { mode: 'live' },
+    { JOBGRAPH_AWS_ACCOUNTS: 'prod=arn:aws:iam::111122223333:role/jobgraph-read' },
+  ),
+  awsCredentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x', accountId: '123456789012' },
+};
+
+async function accounts() {
+  const a = new AwsAccounts(config);
+  await a.credentials(undefined); // the default account's ID is learned from its credentials
+  return a;
+}
+
+/** The reason a body is rejected for. */
+async function rejection(body: string): Promise<string> {
+  const a = await accounts();
+  try {
+    decodeEvent(body, config, a);
+  } catch (err) {
+    expect(err).toBeInstanceOf(EventRejected);
+    // The reason is a fixed phrase: nothing of the body.
+    expect((err as Error).message).not.toContain(BATCH_ENV_SECRET);
+    return (err as EventRejected).reason;
+  }
+  throw new Error('accepted');
+}
+
+describe('A job event envelope', () => {
+  it("reads a Batch event's detail with the DescribeJobs record code: the same record as the describe answer", async () => {
+    const detail = batchDetail();
+    const event = decodeEvent(batchEvent(detail), config, await accounts());
+    const key = parseGlobalId(`batch:us-east-1:${String(detail.jobId)}`);
+    expect(event.provider).toBe('AWS_BATCH');
+    expect(event.place).toEqual({ account: 'default', region: 'us-east-1' });
+    expect(event.time).toBe(Date.parse('2026-11-25T12:00:03Z'));
+    expect(event.meaning).toEqual({
+      kind: 'record',
+      record: parse(key as never, { jobs: [detail] }),
+    });
+  });
+
+  it('attributes an event to the configured account its own account ID names', async () => {
+    const event = decodeEvent(
+      batchEvent(batchDetail(), { account: '111122223333', region: 'eu-west-1' }),
+      config,
+      await accounts(),
+    );
+    expect(event.place).toEqual({ account: 'prod', region: 'eu-west-1' });
+    expect(event.meaning.kind === 'record' && event.meaning.record.id).toBe(
+      `batch@prod:eu-west-1:${String(batchDetail().jobId)}`,
+    );
+  });
+
+  it('makes a HealthOmics event a hint for its job, and a CodePipeline event a join by actionExecutionId', async () => {
+    const a = await accounts();
+    const omics = decodeEvent(
+      JSON.stringify({
+        source: 'aws.omics',
+        'detail-type': 'Reference Import Job Status Change',
+        account: '123456789012',
+        region: 'us-west-2',
+        time: '2026-11-25T12:00:00Z',
+        detail: { id: '1234567890', referenceStoreId: '9876543210', status: 'COMPLETED' },
+      }),
+      config,
+      a,
+    );
+    expect(omics.meaning).toEqual({
+      kind: 'hint',
+      key: {
+        provider: 'AWS_OMICS',
+        region: 'us-west-2',
+        referenceStoreId: '9876543210',
+        id: '1234567890',
+      },
+    });
+    const pipeline = decodeEvent(
+      JSON.stringify({
+        source: 'aws.codepipeline',
+        'detail-type': 'CodePipeline Action Execution State Change',
+        account: '123456789012',
+        region: 'us-east-1',
+        time: '2026-11-25T12:00:00Z',
+        detail: { pipeline: 'p', 'action-execution-id': 'a1b2', state: 'SUCCEEDED' },
+      }),
+      config,
+      a,
+    );
+    expect(pipeline.meaning).toEqual({ kind: 'ref', ref: 'a1b2' });
+  });
+
+  it.each([
+    ['not JSON', `{"detail": {"environment": "${BATCH_ENV_SECRET}"`],
+    ['not an event envelope', '[1,2]'],
+    [
+      'not a job event of a provider',
+      JSON.stringify({
+        source: 'aws.ec2',
+        'detail-type': 'EC2 Instance State-change Notification',
+        detail: { secret: BATCH_ENV_SECRET },
+      }),
+    ],
+    ['no account ID', batchEvent(batchDetail(), { account: 'nope' })],
+    ['an account jobgraph does not read', batchEvent(batchDetail(), { account: '999999999999' })],
+    ['a detail without the job it is about', batchEvent(batchDetail({ jobId: undefined }))],
+    [
+      'a detail without the job it is about',
+      batchEvent(batchDetail({ jobId: `bad ${BATCH_ENV_SECRET}` })),
+    ],
+    [
+      'a detail without the job it is about',
+      batchEvent(batchDetail({ createdAt: BATCH_ENV_SECRET })),
+    ],
+    ['oversized', batchEvent(batchDetail({ jobName: 'x'.repeat(MAX_EVENT_BYTES) }))],
+  ])('rejects a message that is %s, quoting none of it', async (reason, body) => {
+    expect(await rejection(body)).toBe(reason);
+  });
+});

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.ts';
+import { parseJob } from '../../src/datasources/batch/parse.ts';
+import type { JobEvent } from '../../src/datasources/events/envelope.ts';
+import { EventLedger } from '../../src/datasources/events/ledger.ts';
+import { parseGlobalId, type JobKey } from '../../src/model/globalId.ts';
+import type { JobRecord } from '../../src/model/job.ts';
+import { EventApplier } from '../../src/subscriptions/eventApplier.ts';
+import { PollerRegistry, type WatchEvent } from '../../src/subscriptions/pollers.ts';
+import { batchDetail } from '../support/batchEvents.ts';
+import { ManualScheduler } from '../support/scheduler.ts';
+
+const config = loadConfig({ mode: 'live' }, {});
+const JOB_ID = String(batchDetail().jobId);
+const KEY = parseGlobalId(`batch:us-east-1:${JOB_ID}`);
+const ATTEMPT = (batchDetail().attempts as unknown[])[0];
+
+/** The fixture's job in `status` with `attempts` attempts (no times beyond its creation). */
+function batchRecord(status: string, attempts = 0, patch: Record<string, unknown> = {}): JobRecord {
+  return parseJob(
+    KEY as never,
+    batchDetail({
+      status,
+      attempts: Array.from({ length: attempts }, () => ATTEMPT),
+      stoppedAt: undefined,
+      ...patch,
+    }),
+    'detail',
+  );
+}
+
+const eventOf = (record: JobRecord, time = 1000): JobEvent => ({
+  provider: record.provider,
+  place: { account: 'default', region: 'us-east-1' },
+  meaning: { kind: 'record', record },
+  time,
+});
+
+/** A registry whose describe answers `reads[0]` (the test sets it), counting the calls, and the applier over it. */
+function setup(covered = { value: true }) {
+  const clock = new ManualScheduler(0);
+  const reads: JobRecord[] = [batchRecord('RUNNABLE')];
+  const calls: JobKey[] = [];
+  const ledger = new EventLedger();
+  let applier: EventApplier | undefined = undefined;
+  const registry = new PollerRegistry({
+    fetch: (key) => {
+      calls.push(key);
+      return Promise.resolve(reads[0]!);
+    },
+    pollMs: 1000,
+    maxPollMs: 4000,
+    breakerPauseMs: 10_000,
+    scheduler: clock,
+    random: () => 0.5,
+    onRecord: (record) => applier?.noteRecord(record),
+    events: {
+      covered: () => covered.value,
+      reconcileMs: 300_000,
+      behind: (record) => ledger.behind(record),
+    },
+  });
+  applier = new EventApplier(config, registry, undefined, ledger);
+  const seen: WatchEvent[] = [];
+  registry.watch(KEY, (e) => seen.push(e));
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  const statuses = () =>
+    seen.map((e) => (e.kind === 'record' ? e.record.providerStatus : e.error.message));
+  return { clock, reads, calls, registry, applier: applier, seen, statuses, settle, covered };
+}
+
+describe('Job events applied to the watchers', () => {
+  it('moves a watched Batch job by its event with no describe call', async () => {
+    const t = setup();
+    await t.settle();
+    expect(t.calls).toHaveLength(1); // the watch's first read
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING')))).toBe('applied');
+    expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING']);
+    expect(t.calls).toHaveLength(1);
+  });
+
+  it('drops a duplicate and counts it', async () => {
+    const t = setup();
+    await t.settle();
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING')))).toBe('applied');
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING')))).toBe('duplicate');
+    expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING']);
+  });
+
+  it('never moves a job backwards: a lower status, fewer attempts, or an older time is stale', async () => {
+    const t = setup();
+    await t.settle();
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING', 0), 2000))).toBe('applied');
+    expect(await t.applier.apply(eventOf(batchRecord('STARTING', 0), 3000))).toBe('stale');
+    expect(await t.applier.apply(eventOf(batchRecord('PENDING', 0), 1000))).toBe('stale');
+    // A retry goes back to RUNNABLE with one attempt more: newer, not older.
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNABLE', 1), 4000))).toBe('applied');
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING', 0), 5000))).toBe('stale');
+    // The same status and attempts with another reason: the older time loses.
+    const older = batchRecord('RUNNABLE', 1, { statusReason: 'older reason' });
+    expect(await t.applier.apply(eventOf(older, 3500))).toBe('stale');
+    expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING', 'RUNNABLE']);
+  });
+
+  it('takes a job created again under its ID (a later creation) as newer, whatever its status', async () => {
+    const t = setup();
+    await t.settle();
+    const done = parseJob(KEY as never, batchDetail(), 'detail');
+    expect(await t.applier.apply(eventOf(done))).toBe('applied');
+    const again = batchRecord('RUNNABLE', 0, {
+      createdAt: (batchDetail().createdAt as number) + 60_000,
+    });
+    expect(await t.applier.apply(eventOf(again, 2000))).toBe('applied');
+  });
+
+  it('takes a read that raced an applied event as no change', async () => {
+    const t = setup();
+    await t.settle();
+    await t.applier.apply(eventOf(batchRecord('RUNNING')));
+    // The describe still answers the job as it was before the event.
+    t.clock.fireNext();
+    await t.settle();
+    expect(t.calls).toHaveLength(2);
+    expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING']);
+  });
+
+  it('re-reads a job live by events only every reconcile interval, and polls again at once when its source goes down', async () => {
+    const t = setup();
+    await t.settle();
+    expect(t.clock.pending()).toEqual([300_000]);
+    t.covered.value = false;
+    t.registry.coverageChanged();
+    expect(t.clock.pending()).toEqual([1000]);
+  });
+
+  it('puts the reconciliation reads on whole seconds, so that the reads due within one second share a batch describe', async () => {
+    const t = setup();
+    await t.settle();
+    t.clock.advance(400);
+    t.registry.watch(
+      parseGlobalId('batch:us-east-1:13811212-a506-4866-8965-eafb175c2134'),
+      () => undefined,
+    );
+    await t.settle();
+    // Due 300 s after their first reads, rounded up to a whole second of the clock.
+    expect(t.clock.pending().map((wait) => wait + 400)).toEqual([300_000, 301_000]);
+  });
+
+  it('polls as before when no event source covers the job', async () => {
+    const t = setup({ value: false });
+    await t.settle();
+    expect(t.clock.pending()).toEqual([1000]);
+  });
+
+  it('ends the watch when an event says the job finished', async () => {
+    const t = setup();
+    await t.settle();
+    const done = parseJob(KEY as never, batchDetail(), 'detail');
+    expect(await t.applier.apply(eventOf(done))).toBe('applied');
+    expect(t.statuses()).toEqual(['RUNNABLE', 'SUCCEEDED']);
+    expect(t.registry.size()).toBe(0);
+    expect(t.calls).toHaveLength(1);
+  });
+
+  it('makes a hint one read of the watched job now', async () => {
+    const t = setup();
+    await t.settle();
+    t.reads[0] = batchRecord('RUNNING');
+    const hint: JobEvent = {
+      provider: 'AWS_BATCH',
+      place: { account: 'default', region: 'us-east-1' },
+      meaning: { kind: 'hint', key: KEY as never },
+      time: 1,
+    };
+    expect(await t.applier.apply(hint)).toBe('hint');
+    await t.settle();
+    expect(t.calls).toHaveLength(2);
+    expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING']);
+  });
+});
