@@ -78,11 +78,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Here, not in loadConfig: the demo's accounts join the configuration after it is read.
   accountGroupsNameAccounts(config);
   const built = buildSchema();
-  const logger = createLogger(
-    config.logLevel,
-    built.policy.sensitiveFields.map((f) => f.field),
-    options.logDestination,
-  );
+  const logger = createLogger(config.logLevel, sensitiveFieldNames(built), options.logDestination);
   learnConfiguredSecrets(config, built);
   const health = new FdHealth();
   let sources: Sources | undefined;
@@ -99,15 +95,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const accounts = awsAccounts(config, observability);
   sources = createSources(config, cache, health, observability, rateBucket, accounts, retained);
   const accountChecks = new AccountChecks(config, accounts);
-  // Each account checked once now, so /readyz, the summary and the log say which cannot serve
-  // before a request does; readiness does not wait for it (a failed account leaves the others).
-  const verification =
-    config.mode === 'live'
-      ? accountChecks
-          .verify(config, sources, config.limits.upstreamTimeoutMs)
-          .then((states) => reportVerified(states, logger))
-      : undefined;
-  if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
+  const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
   const { listSnapshots, sharedSnapshots } = await openListSnapshots(
     config,
     options,
@@ -164,6 +152,31 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await observability?.close();
     },
   };
+}
+
+/** The sensitive fields' names, which the log redacts by key. */
+const sensitiveFieldNames = (built: BuiltSchema) =>
+  built.policy.sensitiveFields.map((f) => f.field);
+
+/**
+ * Each account checked once now (live mode), so /readyz, the summary and the log say which cannot
+ * serve before a request does; readiness does not wait for it (a failed account leaves the others).
+ */
+function verifyAccounts(
+  config: Config,
+  accountChecks: AccountChecks,
+  accounts: AwsAccounts,
+  sources: Sources,
+  logger: Logger,
+): Promise<AccountState[]> | undefined {
+  const verification =
+    config.mode === 'live'
+      ? accountChecks
+          .verify(config, sources, config.limits.upstreamTimeoutMs)
+          .then((states) => reportVerified(states, logger))
+      : undefined;
+  if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
+  return verification;
 }
 
 /** The AWS accounts' sessions: each AssumeRole counted, each session's secrets pinned for scrubbing. */

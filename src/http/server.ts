@@ -202,16 +202,22 @@ function serveHealth(
   });
 }
 
-/** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics and /console (unless off). */
-export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, logger } = options;
+/** The Express app every request goes through: no `x-powered-by`, flat query strings, CORS first. */
+function expressApp(config: ServerOptions['config']): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(corsMiddleware(config.corsOrigins));
+  return app;
+}
+
+/** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics and /console (unless off). */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, logger } = options;
   // One router for every request: CORS, health, metrics, and /graphql, where each GraphQL request
   // goes through Apollo Server's pipeline or, for an event stream, the SSE adapter beside it.
+  const app = expressApp(config);
   const httpServer = http.createServer(app);
-  app.use(corsMiddleware(config.corsOrigins));
   const verifyToken = startTokenVerifier(options);
   const limits = createQueryLimits(config);
   const requestIds = new WeakMap<object, string>();
