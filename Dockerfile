@@ -7,17 +7,17 @@
 #   docker build -t jobgraph .
 #   docker run --rm -p 4000:4000 -e JOBGRAPH_JWT_SECRET=… -e AWS_REGION=… jobgraph
 #
-# Needs BuildKit for `RUN --mount` (Docker 23 or newer builds with it by default; older, the buildx
-# plugin); podman and buildah: `--format docker`, or the OCI format drops HEALTHCHECK. No `# syntax=`
-# line: everything used here is in BuildKit's built-in Dockerfile frontend, so the build pulls
-# nothing but its base image (node:24-slim) and the npm packages.
+# Builds with BuildKit and with the classic builder alike (Docker 28 without the buildx plugin,
+# Debian 12's docker.io 20.10): no `RUN --mount`, no heredocs. The npm cache stays in stages that
+# are thrown away (build, deps), out of the image. podman and buildah: `--format docker`, or the OCI
+# format drops HEALTHCHECK. No `# syntax=` line: the build pulls nothing but its base image
+# (node:24-slim) and the npm packages.
 #
 # Runtime base: node:24-slim rather than distroless (gcr.io/distroless/nodejs24-debian12). Both
 # run the same Node 24 on Debian's glibc; slim also has npm, so the runtime stage installs the
-# production dependencies itself (`npm ci --omit=dev`) from the lockfile, and `sleep` for a
+# production dependencies (`npm ci --omit=dev`, in the deps stage) from the lockfile, `sleep` for a
 # Kubernetes preStop hook, and a shell to debug with. Distroless has none of these and a smaller
-# attack surface: to use it, install the production dependencies in a third stage and copy them
-# with dist/, and use Kubernetes' `preStop: sleep:` action (1.30+); its entrypoint is already
+# attack surface: to use it, copy node_modules from the deps stage as below, and use Kubernetes' `preStop: sleep:` action (1.30+); its entrypoint is already
 # `node`, so CMD becomes ["bin/jobgraph.mjs"]. Pin the base by digest in your own build
 # (node:24-slim@sha256:…) for a reproducible image.
 
@@ -29,10 +29,18 @@ WORKDIR /app
 # lockfile allows are not needed to build (the `node` devDependency's fetches the Node this image
 # already has).
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 # What `prepare` runs: tsc -p tsconfig.build.json && node console/build.mjs.
 RUN npm run build && rm -f dist/.tsbuildinfo
+
+# ---- deps: the production dependencies, from the lockfile (its npm cache stays in this stage) ----
+FROM node:24-slim AS deps
+WORKDIR /app
+# --ignore-scripts: no production dependency needs its install script to run (protobufjs's only
+# prints version advice).
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---- runtime ----
 FROM node:24-slim AS runtime
@@ -47,10 +55,9 @@ ENV PORT=4000
 # limit (measured: a 1 GiB cgroup limit gives a 560 MiB heap limit, 512 MiB gives 259 MiB), so
 # set the limit, not a flag; NODE_OPTIONS is there for an operator who measured otherwise.
 WORKDIR /app
-# The production dependencies, from the lockfile. --ignore-scripts: no production dependency needs
-# its install script to run (protobufjs's only prints version advice); the build is not rerun here.
+# The production dependencies from the deps stage, without npm's cache; the build is not rerun here.
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY --from=deps /app/node_modules ./node_modules
 # What the npm package ships (package.json "files"), from the build stage.
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin

@@ -78,11 +78,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Here, not in loadConfig: the demo's accounts join the configuration after it is read.
   accountGroupsNameAccounts(config);
   const built = buildSchema();
-  const logger = createLogger(
-    config.logLevel,
-    built.policy.sensitiveFields.map((f) => f.field),
-    options.logDestination,
-  );
+  const logger = createLogger(config.logLevel, sensitiveFieldNames(built), options.logDestination);
   learnConfiguredSecrets(config, built);
   const health = new FdHealth();
   let sources: Sources | undefined;
@@ -96,24 +92,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const cache = await openCache(config, share, logger, options.uncachedJobIds, sealer);
   const retained = await openRetained(config, share, logger, sealer);
   const rateBucket = await openRateBucket(config, logger, sealer);
-  const accounts = new AwsAccounts(config, {
-    assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
-    learned: (identity) => {
-      secretValues.pin(identity.secretAccessKey);
-      secretValues.pin(identity.sessionToken);
-    },
-  });
+  const accounts = awsAccounts(config, observability);
   sources = createSources(config, cache, health, observability, rateBucket, accounts, retained);
   const accountChecks = new AccountChecks(config, accounts);
-  // Each account checked once now, so /readyz, the summary and the log say which cannot serve
-  // before a request does; readiness does not wait for it (a failed account leaves the others).
-  const verification =
-    config.mode === 'live'
-      ? accountChecks
-          .verify(config, sources, config.limits.upstreamTimeoutMs)
-          .then((states) => reportVerified(states, logger))
-      : undefined;
-  if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
+  const verification = verifyAccounts(config, accountChecks, accounts, sources, logger);
   const { listSnapshots, sharedSnapshots } = await openListSnapshots(
     config,
     options,
@@ -170,6 +152,45 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await observability?.close();
     },
   };
+}
+
+/** The sensitive fields' names, which the log redacts by key. */
+const sensitiveFieldNames = (built: BuiltSchema) =>
+  built.policy.sensitiveFields.map((f) => f.field);
+
+/**
+ * Each account checked once now (live mode), so /readyz, the summary and the log say which cannot
+ * serve before a request does; readiness does not wait for it (a failed account leaves the others).
+ */
+function verifyAccounts(
+  config: Config,
+  accountChecks: AccountChecks,
+  accounts: AwsAccounts,
+  sources: Sources,
+  logger: Logger,
+): Promise<AccountState[]> | undefined {
+  const verification =
+    config.mode === 'live'
+      ? accountChecks
+          .verify(config, sources, config.limits.upstreamTimeoutMs)
+          .then((states) => reportVerified(states, logger))
+      : undefined;
+  if (!verification && config.awsAccounts.length > 0) void reportAccounts(accounts, logger);
+  return verification;
+}
+
+/** The AWS accounts' sessions: each AssumeRole counted, each session's secrets pinned for scrubbing. */
+function awsAccounts(
+  config: Config,
+  observability: Awaited<ReturnType<typeof createObservability>>,
+): AwsAccounts {
+  return new AwsAccounts(config, {
+    assumeRole: (alias, outcome) => observability?.metrics?.assumeRole(alias, outcome),
+    learned: (identity) => {
+      secretValues.pin(identity.secretAccessKey);
+      secretValues.pin(identity.sessionToken);
+    },
+  });
 }
 
 /** How startGateway runs besides the configuration (logs, Sandbox, clocks, the cache's exceptions). */
@@ -401,7 +422,43 @@ export interface DemoGateway extends Gateway {
    * jobs:secrets:read, both for every account (`*`); `secondAccount` has jobs:read for the second
    * demo account alone.
    */
-  tokens: { read: string; secrets: string; secondAccount: string };
+  tokens: DemoTokens;
+  /** Where the tokens' key came from: JOBGRAPH_JWT_SECRET (so `jobgraph token` can mint more), or made at start. */
+  tokenKey: 'JOBGRAPH_JWT_SECRET' | 'made at start';
+}
+
+type DemoTokens = { read: string; secrets: string; secondAccount: string };
+
+/** The demo's three tokens, signed with `config.auth.jwtSecret`. */
+async function demoTokens(config: Config, secondAlias: string): Promise<DemoTokens> {
+  const secret = config.auth.jwtSecret as string;
+  const common = {
+    secret,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    accountsClaim: config.auth.accountsClaim,
+  };
+  // Every account for the reader and the secrets reader; the second account alone for a team's view.
+  return {
+    read: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ],
+      subject: 'demo-reader',
+      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
+    }),
+    secrets: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ, SCOPE_SECRETS],
+      subject: 'demo-secrets-reader',
+      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
+    }),
+    secondAccount: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ],
+      subject: `demo-${secondAlias}-reader`,
+      accounts: claimOf(config.auth.accountGroups, secondAlias),
+    }),
+  };
 }
 
 /**
@@ -460,36 +517,7 @@ export async function startDemo(
           }
         : {}),
     };
-    const claims = { issuer: config.auth.issuer, audience: config.auth.audience };
-    // Every account for the reader and the secrets reader; the second account alone for a team's view.
-    const every = {
-      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
-      accountsClaim: config.auth.accountsClaim,
-    };
-    const tokens = {
-      read: await mintToken({
-        secret: jwtSecret,
-        scopes: [SCOPE_READ],
-        subject: 'demo-reader',
-        ...every,
-        ...claims,
-      }),
-      secrets: await mintToken({
-        secret: jwtSecret,
-        scopes: [SCOPE_READ, SCOPE_SECRETS],
-        subject: 'demo-secrets-reader',
-        ...every,
-        ...claims,
-      }),
-      secondAccount: await mintToken({
-        secret: jwtSecret,
-        scopes: [SCOPE_READ],
-        subject: `demo-${DEMO_SECOND_AWS_ACCOUNT.alias}-reader`,
-        accounts: claimOf(config.auth.accountGroups, DEMO_SECOND_AWS_ACCOUNT.alias),
-        accountsClaim: config.auth.accountsClaim,
-        ...claims,
-      }),
-    };
+    const tokens = await demoTokens(config, DEMO_SECOND_AWS_ACCOUNT.alias);
     const gateway = await startGateway(config, {
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
       ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -504,6 +532,7 @@ export async function startDemo(
       ...gateway,
       emulators,
       tokens,
+      tokenKey: base.auth.jwtSecret === null ? 'made at start' : 'JOBGRAPH_JWT_SECRET',
       close: async () => {
         await gateway.close();
         await emulators.close();

@@ -103,27 +103,14 @@ async function loadListed(
 
 const learnSecrets = (record: JobRecord) => secretValues.learnRecord(record);
 
-export function createRequestContext(
-  gateway: GatewayParts,
-  identity: Identity,
-  requestId: string,
-): RequestContext {
-  const { config, sources, lister, accounts, audit } = gateway;
-  // The caller, for the per-caller share of each provider's concurrency: the token's subject.
-  const caller = identity.subject ?? NO_SUBJECT_CALLER;
-  // The record's secrets are registered as its batch settles, before any resolver sees it, so no
-  // log line or error message built from it afterwards can carry them.
-  const loaders = Object.fromEntries(
-    JOB_PROVIDERS.map((p) => [
-      p,
-      createJobLoader(sources[p] as GuardedSource, caller, learnSecrets),
-    ]),
-  ) as Loaders;
-  // The request's budgets as it loads and lists: limits/jobBudget.ts counts before execution what
-  // the operation shows; these count again, and what only loading shows (Import/Export lookups of
-  // a `states` filter, which list sources need an upstream read).
+/**
+ * The request's budgets as it loads and lists: limits/jobBudget.ts counts before execution what
+ * the operation shows; these count again, and what only loading shows (Import/Export lookups of a
+ * `states` filter, which list sources need an upstream read). `takeJob` counts a job by global ID
+ * and answers the refusal when it would be one too many; `budget` is what the lister is given.
+ */
+function requestBudgets(config: RequestContext['config']) {
   const loadedJobs = new Set<string>();
-  /** Count a job by global ID; the refusal when it would be one too many. */
   const takeJob = (id: string): JobBudgetError | null => {
     if (loadedJobs.has(id)) return null;
     if (loadedJobs.size >= config.limits.maxJobsPerRequest)
@@ -146,6 +133,26 @@ export function createRequestContext(
       coldSources += count;
     },
   };
+  return { takeJob, budget };
+}
+
+export function createRequestContext(
+  gateway: GatewayParts,
+  identity: Identity,
+  requestId: string,
+): RequestContext {
+  const { config, sources, lister, accounts, audit } = gateway;
+  // The caller, for the per-caller share of each provider's concurrency: the token's subject.
+  const caller = identity.subject ?? NO_SUBJECT_CALLER;
+  // The record's secrets are registered as its batch settles, before any resolver sees it, so no
+  // log line or error message built from it afterwards can carry them.
+  const loaders = Object.fromEntries(
+    JOB_PROVIDERS.map((p) => [
+      p,
+      createJobLoader(sources[p] as GuardedSource, caller, learnSecrets),
+    ]),
+  ) as Loaders;
+  const { takeJob, budget } = requestBudgets(config);
   // The request's refusals: counted each, logged one line per field when the request ends.
   const refusals = audit?.forRequest(identity, requestId);
   /** A refusal of the caller's: counted for the audit, and the one FORBIDDEN error. */

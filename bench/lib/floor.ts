@@ -10,8 +10,8 @@ import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { cpuTimeMicros } from '../rig/proc.ts';
-import type { BenchContext } from './context.ts';
-import type { BenchProvider, IdKind } from './ids.ts';
+import type { BenchProvider, IdKind, UnknownIdGenerator } from './ids.ts';
+import type { BenchSettings } from './settings.ts';
 
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string) =>
@@ -259,7 +259,11 @@ export function floorClient(urls: Record<BenchProvider, string>): FloorClient {
  * of its gateway's CPU runs, so the two see the same machine (a shared machine's speed drifts
  * within minutes).
  */
-export function floorCpuRunner(ctx: Omit<BenchContext, 'floorCpu'>) {
+export function floorCpuRunner(ctx: {
+  emulators: { urls: Record<BenchProvider, string> };
+  unknownIds: UnknownIdGenerator;
+  settings: Pick<BenchSettings, 'floorCalls' | 'providers'>;
+}) {
   const client = floorClient(ctx.emulators.urls);
   const warm = new Set<IdKind>();
   return {

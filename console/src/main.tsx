@@ -40,8 +40,8 @@ function TokenRefused({ reason }: { reason: string }) {
         </li>
         <li>
           With <code>JOBGRAPH_JWT_SECRET</code> set:{' '}
-          <code>npx jobgraph token --scopes "jobs:read"</code> mints one (<code>--ttl</code> sets
-          its life in seconds).
+          <code>npm run jobgraph -- token --scopes "jobs:read"</code> mints one (<code>--ttl</code>{' '}
+          sets its life in seconds).
         </li>
         <li>
           Elsewhere: a token with the <code>jobs:read</code> scope from the identity provider this

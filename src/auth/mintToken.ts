@@ -14,7 +14,7 @@ export interface MintOptions {
   accountsClaim?: string;
 }
 
-/** Mint an HS256 development token (`npm start` and `npx jobgraph token`). */
+/** Mint an HS256 development token (`npm start` and `jobgraph token`). */
 export async function mintToken(options: MintOptions): Promise<string> {
   const claims: Record<string, unknown> = { scope: options.scopes.join(' ') };
   if (options.accounts) claims[options.accountsClaim ?? 'accounts'] = [...options.accounts];

@@ -11,6 +11,9 @@ import type { EmulatorName } from '../emulators/index.ts';
 // (and @apollo/subgraph for --subgraph); Apollo Server, the AWS clients and the resolvers load for
 // `demo` and live mode alone.
 
+/** `token`'s lifetime without --ttl: 12 h, a working day's development session. */
+const DEFAULT_TOKEN_TTL_SECONDS = 43200;
+
 const USAGE = `Usage:
   jobgraph                     live mode: real upstreams configured from the environment
   jobgraph demo                gateway + embedded emulators with demo data (npm start)
@@ -19,8 +22,9 @@ const USAGE = `Usage:
                                only the provider emulators, STS and SQS on fixed loopback ports;
                                the --event-* switches make the job events EventBridge puts on the
                                SQS queues late (ms), twice, swapped or lost (shares from 0 to 1)
-  jobgraph token --scopes "jobs:read jobs:secrets:read" [--accounts "staging prod"] [--ttl 3600]
-                               mint an HS256 development token with JOBGRAPH_JWT_SECRET;
+  jobgraph token --scopes "jobs:read jobs:secrets:read" [--accounts "staging prod"] [--ttl seconds]
+                               mint an HS256 development token with JOBGRAPH_JWT_SECRET
+                               (--ttl: its lifetime, ${DEFAULT_TOKEN_TTL_SECONDS} s = 12 h by default);
                                --accounts: the accounts it may read (aliases, default, account
                                IDs, or *); without it the token reads the default accounts only
   jobgraph schema [--subgraph | --possible-types]
@@ -29,6 +33,8 @@ const USAGE = `Usage:
                                for Apollo Client's new InMemoryCache({ possibleTypes })
   jobgraph --version           print the version
   jobgraph --help              print this help
+
+In a clone, run them as npm run jobgraph -- <command> (at once: no npx resolution).
 
 Live mode refuses to start unless it can verify tokens: set JOBGRAPH_JWKS_URL (with
 JOBGRAPH_JWT_ISSUER and JOBGRAPH_JWT_AUDIENCE) or JOBGRAPH_JWT_SECRET.`;
@@ -199,7 +205,22 @@ function demoAccessLines(gateway: DemoGateway, secondAlias: string): string[] {
     `  Token with jobs:read for the "${secondAlias}" account alone (a team's view; other accounts' jobs are FORBIDDEN):`,
     `    Authorization: Bearer ${gateway.tokens.secondAccount}`,
     '',
+    ...demoMintLines(gateway.tokenKey),
   ];
+}
+
+/** How `jobgraph token` mints more tokens this demo accepts: only with the key it verifies. */
+function demoMintLines(tokenKey: DemoGateway['tokenKey']): string[] {
+  const mint = 'npm run jobgraph -- token --scopes "jobs:read"';
+  return tokenKey === 'JOBGRAPH_JWT_SECRET'
+    ? ['  More tokens: `' + mint + '` with the same JOBGRAPH_JWT_SECRET set.', '']
+    : [
+        '  These tokens are signed with a key made at start: a token from `jobgraph token` is refused',
+        '  here. To mint more, start the demo and the command with the same JOBGRAPH_JWT_SECRET:',
+        '    export JOBGRAPH_JWT_SECRET=$(openssl rand -hex 32)   # 32 characters or more',
+        `    npm start            # then, in a shell with the same variable: ${mint}`,
+        '',
+      ];
 }
 
 /** The demo banner's example job IDs, and a curl that reads one. */
@@ -375,7 +396,6 @@ function rateFlag(flag: string, raw: string): number {
   return value;
 }
 
-const DEFAULT_TOKEN_TTL_SECONDS = 43200;
 /** The emulators listen on base+1 … base+8 (SQS). */
 const MAX_PORT_BASE = 65535 - 8;
 
@@ -404,24 +424,29 @@ function eventSwitchFlags(values: Record<string, string | boolean | undefined>):
   };
 }
 
-async function main(argv: string[]): Promise<void> {
-  let parsed;
+/** Every flag of every command, as parseArgs reads them. */
+const FLAGS = {
+  scopes: { type: 'string' },
+  accounts: { type: 'string' },
+  ttl: { type: 'string' },
+  'port-base': { type: 'string' },
+  'event-delay-ms': { type: 'string' },
+  'event-duplicates': { type: 'string' },
+  'event-reorder': { type: 'string' },
+  'event-loss': { type: 'string' },
+  subgraph: { type: 'boolean' },
+  'possible-types': { type: 'boolean' },
+} as const;
+
+/** The command line read: flags (each command's own, checked below) and positionals; a bad one is a UsageError naming it. */
+function parsedArgs(argv: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
       options: {
-        scopes: { type: 'string' },
-        accounts: { type: 'string' },
-        ttl: { type: 'string' },
-        'port-base': { type: 'string' },
-        'event-delay-ms': { type: 'string' },
-        'event-duplicates': { type: 'string' },
-        'event-reorder': { type: 'string' },
-        'event-loss': { type: 'string' },
-        subgraph: { type: 'boolean' },
-        'possible-types': { type: 'boolean' },
+        ...FLAGS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -432,33 +457,34 @@ async function main(argv: string[]): Promise<void> {
     const unknown = /^Unknown option '([^']+)'/.exec(message);
     throw new UsageError(unknown ? `${unknown[1]}: unknown flag` : message);
   }
-  const { values, positionals } = parsed;
-  if (values.help) return void process.stdout.write(await help());
-  if (values.version) return void process.stdout.write(`${version()}\n`);
+}
+
+/** The command the positionals name (`live` without one), every flag given one of its own. */
+function commandOf(
+  positionals: readonly string[],
+  values: Partial<Record<keyof typeof FLAGS, unknown>>,
+): string {
   const command = positionals[0] ?? 'live';
   const allowed = COMMAND_FLAGS[command];
   if (!allowed || positionals[0] === 'live')
     throw new UsageError(`unknown command "${positionals[0]}"`);
   if (positionals.length > 1)
     throw new UsageError(`unexpected argument "${positionals[1]}" after "${positionals[0]}"`);
-  for (const flag of [
-    'scopes',
-    'accounts',
-    'ttl',
-    'port-base',
-    'event-delay-ms',
-    'event-duplicates',
-    'event-reorder',
-    'event-loss',
-    'subgraph',
-    'possible-types',
-  ] as const) {
+  for (const flag of Object.keys(FLAGS) as (keyof typeof FLAGS)[]) {
     if (values[flag] !== undefined && !allowed.includes(flag)) {
       throw new UsageError(
         `--${flag}: not an option of ${command === 'live' ? 'live mode (jobgraph with no command)' : `"jobgraph ${command}"`}`,
       );
     }
   }
+  return command;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parsedArgs(argv);
+  if (values.help) return void process.stdout.write(await help());
+  if (values.version) return void process.stdout.write(`${version()}\n`);
+  const command = commandOf(positionals, values);
   switch (command) {
     case 'live':
       return live();

@@ -20,7 +20,7 @@ const server = doc('Server');
 
 const tokens = doc('Tokens');
 
-const aws = doc('AWS (Panorama, HealthOmics, Import/Export, CodePipeline)');
+const aws = doc('AWS (Panorama, HealthOmics, Import/Export, CodePipeline, Batch)');
 
 const tencent = doc('Tencent Cloud (COS Batch)');
 

@@ -21,7 +21,7 @@ export interface EmulatorDescriptor<
   readonly name: Name;
   /** The provider as people name it, as the demo banner shows it (`AWS Batch`). */
   readonly label: string;
-  /** Its fixed port's offset from the base (`npx jobgraph emulators --port-base`). */
+  /** Its fixed port's offset from the base (`jobgraph emulators --port-base`). */
   readonly portOffset: number;
   /**
    * Where clients are pointed at it: the environment variable of the export lines

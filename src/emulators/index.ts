@@ -66,7 +66,7 @@ const STS_PORT_OFFSET = 6;
 /** The SQS emulator's port offset (4108 at the default base). */
 const SQS_PORT_OFFSET = 8;
 
-/** Fixed loopback ports used by `npx jobgraph emulators` (base + offset). */
+/** Fixed loopback ports used by `jobgraph emulators` (base + offset). */
 export const EMULATOR_PORT_OFFSETS: Record<EmulatorSetName, number> = {
   ...byName((d) => d.portOffset),
   sts: STS_PORT_OFFSET,

@@ -142,43 +142,26 @@ function admittedOf(res: express.Response): Admitted {
   return { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string };
 }
 
-/** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics and /console (unless off). */
-export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, sources, logger } = options;
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  // One router for every request: CORS, health, metrics, and /graphql, where each GraphQL request
-  // goes through Apollo Server's pipeline or, for an event stream, the SSE adapter beside it.
-  const httpServer = http.createServer(app);
-  app.use(corsMiddleware(config.corsOrigins));
+/** The token verifier, its key set fetched from now on, granting accounts by the configured claim. */
+function startTokenVerifier({ config, logger, accounts }: ServerOptions) {
   const grants = new AccountGrants(
     {
       claim: config.auth.accountsClaim,
       groups: config.auth.accountGroups,
       required: config.auth.accountsClaimRequired,
     },
-    () => accountDirectory(config, options.accounts),
+    () => accountDirectory(config, accounts),
     logger,
   );
   const verifyToken = createTokenVerifier(config.auth, { logger, grants });
   verifyToken.start();
-  const limits = createQueryLimits(config);
-  const requestIds = new WeakMap<object, string>();
-  const formatError = createFormatError(logger, requestIds);
-  // The per-request lines log fixed, non-sensitive fields only.
-  const operationLog = fixedFieldsLogger(logger);
-  const apollo = createApollo(options, {
-    httpServer,
-    limits,
-    formatError,
-    requestIds,
-    operationLog,
-  });
-  // The gateway's one lister: every request's context lists through it; its snapshots are also
-  // the list-assisted watchers'.
-  const listSnapshots = listSnapshotsOf(options);
-  const gateway = {
+  return verifyToken;
+}
+
+/** What every request's context is made from: the sources, the gateway's one lister, the audit of refusals. */
+function requestGateway(options: ServerOptions, listSnapshots: ReturnType<typeof listSnapshotsOf>) {
+  const { config, sources, logger } = options;
+  return {
     config,
     sources,
     lister: createJobLister(
@@ -195,6 +178,63 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ),
     ),
   };
+}
+
+/** /healthz and /readyz (with each account's state for an operator), and the accounts' gauge. */
+function serveHealth(
+  app: express.Express,
+  options: ServerOptions,
+  verifyToken: ReturnType<typeof startTokenVerifier>,
+): void {
+  const metrics = options.observability?.metrics;
+  const { accountStates } = options;
+  if (accountStates) metrics?.accountSource(accountStates);
+  healthRoutes(app, {
+    config: options.config,
+    health: options.health ?? new FdHealth(),
+    verifyToken,
+    metrics,
+    // Each part adds its key: every account's state, each job event queue's (a DOWN one's jobs are polled).
+    details: () => ({
+      ...(accountStates ? { accounts: accountDetails(accountStates()) } : {}),
+      ...(options.events ? { eventQueues: options.events.states() } : {}),
+    }),
+  });
+}
+
+/** The Express app every request goes through: no `x-powered-by`, flat query strings, CORS first. */
+function expressApp(config: ServerOptions['config']): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(corsMiddleware(config.corsOrigins));
+  return app;
+}
+
+/** Build and start the HTTP server: /graphql (Apollo Server), /healthz, /readyz, /metrics and /console (unless off). */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  // One router for every request: CORS, health, metrics, and /graphql, where each GraphQL request
+  // goes through Apollo Server's pipeline or, for an event stream, the SSE adapter beside it.
+  const app = expressApp(config);
+  const httpServer = http.createServer(app);
+  const verifyToken = startTokenVerifier(options);
+  const limits = createQueryLimits(config);
+  const requestIds = new WeakMap<object, string>();
+  const formatError = createFormatError(logger, requestIds);
+  // The per-request lines log fixed, non-sensitive fields only.
+  const operationLog = fixedFieldsLogger(logger);
+  const apollo = createApollo(options, {
+    httpServer,
+    limits,
+    formatError,
+    requestIds,
+    operationLog,
+  });
+  // The gateway's one lister: every request's context lists through it; its snapshots are also
+  // the list-assisted watchers'.
+  const listSnapshots = listSnapshotsOf(options);
+  const gateway = requestGateway(options, listSnapshots);
   const contextFor = contextFactory(gateway, limits);
   const run = apolloRunner(apollo, contextFor);
   const metrics = options.observability?.metrics;
@@ -213,19 +253,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   await apollo.start();
 
-  const { accountStates } = options;
-  if (accountStates) metrics?.accountSource(accountStates);
-  healthRoutes(app, {
-    config,
-    health: options.health ?? new FdHealth(),
-    verifyToken,
-    metrics,
-    // Each part adds its key: every account's state, each job event queue's (a DOWN one's jobs are polled).
-    details: () => ({
-      ...(accountStates ? { accounts: accountDetails(accountStates()) } : {}),
-      ...(options.events ? { eventQueues: options.events.states() } : {}),
-    }),
-  });
+  serveHealth(app, options, verifyToken);
   graphqlRoute(app, {
     config,
     limits,

@@ -389,11 +389,47 @@ describe('The jobgraph command', () => {
         );
         expect(`${proc.stdout}${proc.stderr}`).not.toMatch(/inline tracing/i);
         expect(/anyone who can reach this port/.test(proc.stdout)).toBe(exposed);
+        // Its key is made at start: the banner says a CLI token is refused, and how to pair them.
+        expect(proc.stdout).toContain('a token from `jobgraph token` is refused');
+        expect(proc.stdout).toContain('export JOBGRAPH_JWT_SECRET=');
       } finally {
         proc.kill();
       }
     },
   );
+
+  it('accepts a token from `jobgraph token` when the demo verifies the same JOBGRAPH_JWT_SECRET, and says so', async () => {
+    const secret = 'cli-test-secret-that-is-long-enough-0123';
+    const banner = /Emulated upstreams:[\s\S]*={78}\n/;
+    const proc = await run(['demo'], { PORT: '0', JOBGRAPH_JWT_SECRET: secret }, banner);
+    try {
+      expect(proc.stdout).toContain(
+        'More tokens: `npm run jobgraph -- token --scopes "jobs:read"` with the same JOBGRAPH_JWT_SECRET set.',
+      );
+      const minted = await run(['token', '--scopes', 'jobs:read', '--accounts', '*'], {
+        JOBGRAPH_JWT_SECRET: secret,
+      });
+      expect(minted.code).toBe(0);
+      const url = /GraphQL \+ Apollo Sandbox:\s+(\S+)/
+        .exec(proc.stdout)![1]!
+        .replace('localhost', '127.0.0.1');
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${minted.stdout.trim()}`,
+        },
+        body: JSON.stringify({
+          query: `{ job(id: "${DEMO_DATA.importexport.EXAMPLE_GLOBAL_ID}") { id } }`,
+        }),
+      });
+      expect(await res.json()).toEqual({
+        data: { job: { id: DEMO_DATA.importexport.EXAMPLE_GLOBAL_ID } },
+      });
+    } finally {
+      proc.kill();
+    }
+  });
 
   it('runs the emulators alone, printing endpoint lines the real AWS SDK client can use', async () => {
     const { base, proc } = await runEmulatorsOnFreeBase();

@@ -190,7 +190,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console, live (Debian Chromium)', (
         );
         // How to get a new one: the demo's link, the CLI, an identity provider.
         expect(text).toContain('npm start');
-        expect(text).toContain('npx jobgraph token --scopes "jobs:read"');
+        expect(text).toContain('npm run jobgraph -- token --scopes "jobs:read"');
         expect(await o.page.evaluate(() => Object.values({ ...sessionStorage }))).not.toContain(
           token,
         );

@@ -25,16 +25,18 @@ const TEMPLATE = ['client.ts', 'errors.ts', 'index.ts', 'key.ts', 'parse.ts', 'r
  * Files a provider has beyond the template, named here so that a new one is a decision.
  * list.ts: its list operations on the wire; listing.ts: its list pages as listed jobs, its
  * listJobs sources and (Panorama, COS Batch) watching through the list; events.ts: the job events
- * it publishes (`Provider.events`). CodePipeline's only
+ * it publishes (`Provider.events`); details.ts (Batch): the describe record's nested objects,
+ * read for parse.ts; setup.ts (COS Batch): its endpoint, keys and accounts by UIN, the descriptor's
+ * setup. CodePipeline's only
  * listing (PollForJobs) claims work for a worker, so it has neither.
  */
 const EXTRA: Record<string, string[]> = {
   panorama: ['list.ts', 'listing.ts'],
   omics: ['list.ts', 'listing.ts', 'events.ts'],
   codepipeline: ['events.ts'],
-  cosbatch: ['signer.ts', 'list.ts', 'listing.ts'],
+  cosbatch: ['signer.ts', 'list.ts', 'listing.ts', 'setup.ts'],
   importexport: ['list.ts', 'listing.ts'],
-  batch: ['list.ts', 'listing.ts', 'events.ts'],
+  batch: ['list.ts', 'listing.ts', 'events.ts', 'details.ts'],
 };
 
 const indexOf = (folder: string) => new URL(`${folder}/index.ts`, DATASOURCES);

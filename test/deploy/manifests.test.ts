@@ -631,13 +631,14 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
       expect(services[r]?.networks).toEqual({ default: { aliases: [names.pool] } });
     // Started after the replicas, not after they are healthy: it finds them at request time.
     for (const r of replicas) expect(nginx.depends_on[r]).toEqual({ condition: 'service_started' });
-    // Above the workers' worker_rlimit_nofile, itself above worker_connections.
+    // nginx raises its own descriptor limit (worker_rlimit_nofile, above worker_connections)
+    // within the container's hard limit; compose sets no `ulimits`, which a rootless or sandboxed
+    // daemon with a lower limit refuses at start (docs/deployment.md says how to raise it).
     const main = read(join(DEPLOY, 'nginx', 'main.conf'));
     const connections = Number(/worker_connections (\d+);/.exec(main)?.[1]);
     const rlimit = Number(/worker_rlimit_nofile (\d+);/.exec(main)?.[1]);
     expect(rlimit).toBeGreaterThan(connections);
-    expect(nginx.ulimits.nofile).toEqual({ soft: expect.any(Number), hard: expect.any(Number) });
-    expect(nginx.ulimits.nofile.soft).toBeGreaterThanOrEqual(rlimit);
+    expect(nginx.ulimits).toBeUndefined();
     // An image whose entrypoint renders templates with NGINX_LOCAL_RESOLVERS (1.25.3 or newer).
     const [, major, minor] = /^nginx:(\d+)\.(\d+)/.exec(nginx.image as string) ?? [];
     expect(Number(major) * 1000 + Number(minor)).toBeGreaterThanOrEqual(1025);
@@ -652,10 +653,17 @@ describe('The Dockerfile’s toolchain', () => {
     expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/im);
   });
 
-  it('says what builds it: BuildKit for RUN --mount, podman/buildah with --format docker (else no HEALTHCHECK), Compose v2', () => {
-    expect(dockerfile).toMatch(/^RUN --mount=/m);
+  it('builds with the classic builder too (no RUN --mount, no heredoc), and says so: Docker 28 without buildx, podman/buildah with --format docker (else no HEALTHCHECK), Compose v2', () => {
+    expect(dockerfile).not.toMatch(/^RUN\s+--mount=/m);
+    expect(dockerfile).not.toMatch(/<<-?["']?[A-Z]+/);
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
-    for (const said of [/BuildKit/, /Docker 23/, /buildx/, /--format docker/, /Compose v2/])
+    for (const said of [
+      /classic builder/,
+      /Docker 28/,
+      /docker-buildx-plugin/,
+      /--format docker/,
+      /Compose v2/,
+    ])
       expect(docs).toMatch(said);
   });
 });

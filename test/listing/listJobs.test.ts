@@ -21,7 +21,7 @@ import {
  * the emulators' listed demo jobs (48–78 per listable provider over the last 90 days).
  */
 
-/** The possibleTypes map as `npx jobgraph schema --possible-types` prints it. */
+/** The possibleTypes map as `npm run jobgraph -- schema --possible-types` prints it. */
 async function possibleTypesPrinted(): Promise<Record<string, string[]>> {
   return JSON.parse(await schemaText('possible-types')) as Record<string, string[]>;
 }

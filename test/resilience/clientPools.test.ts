@@ -151,10 +151,10 @@ describe("A provider's shared agents", () => {
     const [warmUp, ...hosts] = origins.slice(0, 13) as [HttpOrigin, ...HttpOrigin[]];
     await get(warmUp);
     for (let round = 0; round < 3; round++) {
-      const started = Date.now();
-      // Twelve hosts at once through a pool of two: all answered (none parked behind another host's idle socket)…
+      // Twelve hosts at once through a pool of two: all answered (none parked behind another
+      // host's idle socket, which would hold it until that socket's 65 s idle timeout: past the
+      // test's own timeout)…
       await Promise.all(hosts.map(get));
-      expect(Date.now() - started).toBeLessThan(10_000);
       // …and the pool is back within its bound.
       expect(live()).toBeLessThanOrEqual(2);
     }
@@ -175,11 +175,9 @@ describe("A provider's shared agents", () => {
     await get(a);
     await get(a); // a's idle socket is reused: one connection
     expect(await Promise.all(connections())).toEqual([1, 0]);
-    const started = Date.now();
-    await get(b); // a's idle socket gives b its place, not after 65 s
-    expect(Date.now() - started).toBeLessThan(5_000);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await Promise.all(connections())).toEqual([0, 1]);
+    await get(b); // a's idle socket gives b its place, not after its 65 s idle timeout
+    // a's socket closed by the pool, b's open: the mechanism, seen from the servers' side.
+    await expect.poll(() => Promise.all(connections())).toEqual([0, 1]);
     destroyAgents(agents);
   });
 });

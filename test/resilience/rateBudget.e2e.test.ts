@@ -18,7 +18,6 @@ import {
   logged,
   metricsOf,
   replicaEnv,
-  sample,
   startRedisServer,
   startReplicas,
   Watcher,
@@ -32,6 +31,13 @@ import {
 // two per replica) drive describes as fast as they are answered, and one subscriber watches two
 // jobs (the pollers' calls count too). Each emulator's arrivals are timed as they come (its
 // `request` event). Every loop is bounded by a time and a count; everything is killed in afterAll.
+//
+// What it asserts holds however busy the machine is: the turns are spaced on Redis's clock, so the
+// calls that arrive while the callers drive load are at most one turn a limit's interval over that
+// time (a slow machine only makes fewer); a request asking four times a second's worth of one
+// provider's jobs is refused some of them, whatever the load. How fast answers came and the most
+// calls in one second are figures, printed, not asserted: a busy machine delays calls and bunches
+// their arrivals.
 
 /** Calls per second per provider (and region: every job here is in one region of its provider). */
 const LIMITS: Record<(typeof PROVIDERS)[number], number> = {
@@ -53,7 +59,36 @@ const QUERY = 'query($ids: [ID!]!) { jobs(ids: $ids) { id } }';
 
 const redisServer = realPart('redis-server');
 
-/** The most calls in any one second (a window [t, t + 1000 ms) starting at each call). */
+type Answer = {
+  data?: { jobs?: ({ id: string } | null)[] };
+  errors?: {
+    message?: string;
+    path?: unknown[];
+    extensions?: { code?: string; retryAfterMs?: unknown };
+  }[];
+};
+
+/**
+ * What the `i`-th job of a `jobs` answer got: the job, UPSTREAM_THROTTLED with its estimate of a
+ * free turn, or the budget's end (its turn came, but a busy machine made the call itself outlast
+ * the budget: the budget working, not a fault); anything else is unexpected.
+ */
+function outcomeOf(
+  id: string,
+  i: number,
+  body: Answer,
+): 'ok' | 'throttled' | 'budget' | 'unexpected' {
+  if (body.data?.jobs?.[i]?.id === id) return 'ok';
+  const error = body.errors?.find((e) => e.path?.[0] === 'jobs' && e.path[1] === i);
+  const code = error?.extensions?.code;
+  if (code === 'UPSTREAM_THROTTLED' && typeof error?.extensions?.retryAfterMs === 'number')
+    return 'throttled';
+  if (code === 'UPSTREAM_UNAVAILABLE' && error?.message?.endsWith(`within ${BUDGET_MS} ms.`))
+    return 'budget';
+  return 'unexpected';
+}
+
+/** The most calls in any one second (a window [t, t + 1000 ms) starting at each call): a figure, printed. */
 function mostInOneSecond(times: readonly number[]): number {
   const sorted = [...times].sort((a, b) => a - b);
   let most = 0;
@@ -106,7 +141,7 @@ describe.skipIf(redisServer.skip)(
       await emulators?.close();
     });
 
-    it('keeps every provider within its limit (+2) in any second, and answers every job within the budget + 2 s with the job or UPSTREAM_THROTTLED', async () => {
+    it("spaces every provider's calls by its limit across the replicas, and answers every job with the job, UPSTREAM_THROTTLED or its budget's end", async () => {
       const ids = new UnknownIdGenerator(4242);
       const urls = processes.map((p) => p.url);
       // One subscriber on the first replica watches two unfinished jobs all along.
@@ -141,28 +176,45 @@ describe.skipIf(redisServer.skip)(
             body: JSON.stringify({ query: QUERY, variables: { ids: asked } }),
             signal: AbortSignal.timeout(BUDGET_MS + 20_000),
           });
-          const body = (await res.json()) as {
-            data?: { jobs?: ({ id: string } | null)[] };
-            errors?: { path?: unknown[]; extensions?: { code?: string; retryAfterMs?: unknown } }[];
-          };
+          const body = (await res.json()) as Answer;
           const ms = performance.now() - t0;
           let ok = 0;
           let throttled = 0;
           asked.forEach((id, i) => {
-            if (body.data?.jobs?.[i]?.id === id) return void (ok += 1);
-            const error = body.errors?.find((e) => e.path?.[0] === 'jobs' && e.path[1] === i);
-            if (
-              error?.extensions?.code === 'UPSTREAM_THROTTLED' &&
-              typeof error.extensions.retryAfterMs === 'number'
-            )
-              return void (throttled += 1);
-            unexpected.push({ id, status: res.status, error: error ?? body.errors ?? null });
+            const outcome = outcomeOf(id, i, body);
+            if (outcome === 'ok') ok += 1;
+            else if (outcome === 'throttled') throttled += 1;
+            else if (outcome === 'unexpected')
+              unexpected.push({ id, status: res.status, error: body.errors ?? null });
           });
           answers.push({ caller: n, ms, ok, throttled });
         }
       };
       await Promise.all(Array.from({ length: CALLERS }, (_, n) => caller(n)));
       const loadEnded = performance.now();
+
+      // One request per provider asking four seconds' worth of its jobs at once: a job answered
+      // took a turn within its budget, and the turns are spaced by the limit, so at most a
+      // budget's worth of turns (+1 for the edge, +1 for jobs of one request starting a moment
+      // apart) are answered; the rest are refused (UPSTREAM_THROTTLED) or end with the budget,
+      // however slow the machine.
+      const burstAuthorization = `Bearer ${await watcherToken('burst')}`;
+      const burst = await Promise.all(
+        PROVIDERS.map(async (p, n) => {
+          const asked = ids.mix(4 * LIMITS[p], 'finished', [p]);
+          const res = await fetch(urls[n % urls.length]!, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: burstAuthorization },
+            body: JSON.stringify({ query: QUERY, variables: { ids: asked } }),
+            signal: AbortSignal.timeout(BUDGET_MS + 20_000),
+          });
+          const body = (await res.json()) as Answer;
+          const outcomes = asked.map((id, i) => outcomeOf(id, i, body));
+          for (const [i, o] of outcomes.entries())
+            if (o === 'unexpected') unexpected.push({ id: asked[i], error: body.errors ?? null });
+          return [p, outcomes.filter((o) => o === 'ok').length] as const;
+        }),
+      );
 
       // The watcher was never told of a failure: its first events come once the load is over at the latest.
       await watcher.until('a first event per watched job', (w) => w.states.size === 2, LONG);
@@ -193,21 +245,33 @@ describe.skipIf(redisServer.skip)(
       );
 
       expect(unexpected).toEqual([]);
-      // Turns are spaced at departure (Redis's clock); this counts arrivals at the emulator. One for
-      // the window's edge, one for a call the busy machine delayed arriving close to the next.
-      for (const p of PROVIDERS) expect({ [p]: most[p] <= LIMITS[p] + 2 }).toEqual({ [p]: true });
-      expect(slowest).toBeLessThanOrEqual(BUDGET_MS + 2_000);
-      // The budget was spent: calls waited, others were refused, and each provider answered jobs.
-      expect(throttled).toBeGreaterThan(0);
-      for (const p of PROVIDERS) expect(arrivals[p].length).toBeGreaterThan(LIMITS[p]);
+      // Turns go out at most one a limit's interval on Redis's clock, whatever the replicas' load: a
+      // call that arrived while the callers drove load took its turn after they started (one turn
+      // of the watcher's, taken just before, may arrive inside) and before they ended.
+      const seconds = (loadEnded - started) / 1000;
+      for (const p of PROVIDERS) {
+        const inside = arrivals[p].filter((t) => t >= started && t <= loadEnded).length;
+        expect({ [p]: inside }).toEqual({
+          [p]: Math.min(inside, Math.floor(LIMITS[p] * seconds) + 2),
+        });
+      }
+      // The budget was spent: each provider answered jobs, and no more of the burst's than its turns.
+      for (const p of PROVIDERS) expect(arrivals[p].length).toBeGreaterThan(0);
+      for (const [p, answered] of burst)
+        expect({ [p]: answered }).toEqual({
+          [p]: Math.min(answered, Math.floor((LIMITS[p] * BUDGET_MS) / 1000) + 2),
+        });
       // The replicas counted their turns in Redis all along, and say what they did.
       for (const p of processes) expect(logged(p, /rate budget: Redis is unavailable/)).toEqual([]);
       const texts = await Promise.all(urls.map((u) => metricsOf(u)));
-      const total = (name: string) => texts.reduce((n, t) => n + sample(t, name), 0);
-      expect(total('jobgraph_upstream_rate_throttled_total{provider="AWS_OMICS"}')).toBeGreaterThan(
-        0,
-      );
-      expect(total('jobgraph_upstream_rate_waits_total{provider="AWS_OMICS"}')).toBeGreaterThan(0);
+      // Calls waited for their turn or were refused one (which of the two is load's business: a
+      // slow machine brings jobs to the budget more slowly).
+      const acted = texts
+        .flatMap((t) => [
+          ...t.matchAll(/^jobgraph_upstream_rate_(?:waits|throttled)_total\{[^}]*\} (\d+)/gm),
+        ])
+        .reduce((n, m) => n + Number(m[1]), 0);
+      expect(acted).toBeGreaterThan(0);
     });
   },
 );

@@ -240,6 +240,10 @@ export function replicaEnv(
 ): Record<string, string> {
   return {
     ...emulatorEnvironment(emulators),
+    // Polling across replicas is what these tests watch: no job events (the emulators publish
+    // only their demo's progressing jobs, so a queue would leave the other moving jobs to the
+    // reconcile reads every JOBGRAPH_EVENT_RECONCILE_SECONDS).
+    JOBGRAPH_EVENT_QUEUES: '',
     HOST: '127.0.0.1',
     PORT: '0',
     JOBGRAPH_JWT_SECRET: SHARED_SECRET,

@@ -48,16 +48,10 @@ function ssePost(
   });
 }
 
-/** GET /healthz, how long it took. */
-/** Longest /healthz may take while refusals are being made. */
-const HEALTHY_MS = 5_000;
-
-async function healthMs(): Promise<number> {
-  const started = performance.now();
+/** GET /healthz's status and body. */
+async function health(): Promise<{ status: number; body: unknown }> {
   const res = await fetch(new URL('/healthz', gw.server.url));
-  expect(res.status).toBe(200);
-  await res.text();
-  return performance.now() - started;
+  return { status: res.status, body: await res.json() };
 }
 
 /** A graphql-transport-ws socket, acknowledged, with its incoming messages and close. */
@@ -163,10 +157,9 @@ describe.each(TRANSPORTS)('Oversized jobUpdates(ids:) over %s', (transport) => {
         ws.socket.close();
         return settled;
       });
-      // The gateway stays responsive while the refusals are being made: a coarse bound that only a
-      // blocked event loop misses (how fast it answers is the benches' business, not this test's;
-      // a busy 2-core machine took 1.2 s once).
-      expect(await healthMs()).toBeLessThan(HEALTHY_MS);
+      // The gateway keeps serving while the refusals are being made: /healthz answers in the
+      // middle of them (how fast is the benches' business: load moves it, 1.2 s was seen once).
+      expect(await health()).toEqual({ status: 200, body: { status: 'ok' } });
       for (const text of await Promise.all(refusals)) {
         // A body over the 1 MB limit is refused by size (413 / close 1009) before it is read as GraphQL.
         if (text === 'too large' || text === 'closed 1009') continue;
@@ -175,7 +168,7 @@ describe.each(TRANSPORTS)('Oversized jobUpdates(ids:) over %s', (transport) => {
         );
         expect(text).toContain('BAD_USER_INPUT');
       }
-      expect(await healthMs()).toBeLessThan(HEALTHY_MS);
+      expect(await health()).toEqual({ status: 200, body: { status: 'ok' } });
       expect(upstreamCallCount(gw)).toBe(0);
       expect(gw.server.subscriptions.hub.open()).toBe(0);
     },
@@ -432,10 +425,9 @@ describe('The jobgraph command after clients dropped their streams', () => {
       });
       expect(await live.next()).toMatchObject({ data: { jobUpdates: { state: 'QUEUED' } } });
       const ended = live.next().catch(() => 'closed');
-      const started = Date.now();
+      // It drains and exits on its own (code 0, no "took too long" line), not cut by its grace.
       demo.child.kill('SIGTERM');
       expect(await demo.exited).toEqual([0, null]);
-      expect(Date.now() - started).toBeLessThan(5000);
       await ended;
       expect(live.closes).toEqual([{ code: 1012, reason: 'Service Restart' }]);
       expect(demo.output.stderr).not.toMatch(/shutdown took too long/);

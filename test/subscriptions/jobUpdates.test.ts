@@ -240,13 +240,12 @@ describe.each(TRANSPORTS)('Authentication over %s', (transport) => {
     });
     try {
       if (transport === 'sse') {
-        // graphql-sse's client hands the refusal to the app at once: one event with the error, then the end.
-        const started = performance.now();
+        // graphql-sse's client hands the refusal to the app at once: one event with the error, then
+        // the end (a client retrying it would fail the iterator after its retries, not end it).
         expect((await sub.next())?.errors?.map((e) => e.extensions?.code)).toEqual([
           'UNAUTHENTICATED',
         ]);
         expect(await sub.next()).toBeNull();
-        expect(performance.now() - started).toBeLessThan(5000);
       } else {
         // A socket without credentials at connection_init can do nothing: closed there, 4403.
         await expect(sub.next()).rejects.toBeDefined();

@@ -101,6 +101,17 @@ export interface BatchContainer {
   cpuArchitecture: string | null;
   repositoryCredentialsParameter: string | null;
   enableExecuteCommand: boolean | null;
+  linuxParameters: BatchLinuxParameters | null;
+}
+
+/** GraphQL type `BatchLinuxParameters` (LinuxParameters). */
+export interface BatchLinuxParameters {
+  devices: { hostPath: string | null; containerPath: string | null; permissions: string[] }[];
+  initProcessEnabled: boolean | null;
+  sharedMemorySize: number | null;
+  tmpfs: { containerPath: string | null; size: number | null; mountOptions: string[] }[];
+  maxSwap: number | null;
+  swappiness: number | null;
 }
 
 export interface BatchAttemptContainer {

@@ -96,19 +96,7 @@ export function createJobLister(
       // Past the request's bound on cold sources the page is refused — only now, once the reads
       // it started have ended and been kept, so listing again is served from them.
       cold.throwIfRefused();
-      const reports = entries.map((e): JobListSourceReport => {
-        const where = {
-          provider: e.provider,
-          account: e.account,
-          region: e.region,
-          referenceStoreId: e.referenceStoreId,
-        };
-        if (!e.stream) return { ...where, state: e.state ?? 'LISTED', code: e.code ?? null };
-        const failure = merged.failures.get(e.stream.id);
-        return failure === undefined
-          ? { ...where, state: 'LISTED', code: null }
-          : { ...where, ...failedReport(failure) };
-      });
+      const reports = entries.map((e) => sourceReport(e, merged.failures));
       return {
         edges: merged.edges.map(({ item, positions }) => ({
           cursor: codec.encode({
@@ -125,4 +113,22 @@ export function createJobLister(
       };
     },
   };
+}
+
+/** What `sources` says of one planned source: LISTED, or why not (not listable, not configured, failed with its code). */
+function sourceReport(
+  e: Awaited<ReturnType<typeof planSources>>[number],
+  failures: ReadonlyMap<string, unknown>,
+): JobListSourceReport {
+  const where = {
+    provider: e.provider,
+    account: e.account,
+    region: e.region,
+    referenceStoreId: e.referenceStoreId,
+  };
+  if (!e.stream) return { ...where, state: e.state ?? 'LISTED', code: e.code ?? null };
+  const failure = failures.get(e.stream.id);
+  return failure === undefined
+    ? { ...where, state: 'LISTED', code: null }
+    : { ...where, ...failedReport(failure) };
 }

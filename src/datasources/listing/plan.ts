@@ -141,6 +141,75 @@ function time(value: string | undefined, argument: string): number | null {
 const served = (pattern: (typeof PATTERNS)['awsRegion' | 'cosRegion'], region: string) =>
   pattern.re.test(region) && pattern.served.test(region);
 
+/** `filter.regions` checked and split by family; without regions, each asked family's configured one. */
+function plannedRegions(
+  asked: readonly string[] | undefined,
+  providers: readonly JobProvider[],
+  defaults: PlanDefaults,
+): Record<Family, string[]> {
+  if (asked && asked.length > MAX_LIST_REGIONS)
+    bad('filter.regions', `names at most ${MAX_LIST_REGIONS} regions; got ${asked.length}.`);
+  const regions = distinct(asked);
+  const families = new Set(providers.map((p) => familyOf(providerOf(p))));
+  const byFamily: Record<Family, string[]> = { awsRegion: [], cosRegion: [] };
+  for (const family of Object.keys(byFamily) as Family[]) {
+    if (!families.has(family)) continue;
+    if (regions === null) byFamily[family] = [defaults[FAMILIES[family].default]];
+    else byFamily[family] = regions.filter((region) => served(PATTERNS[family], region)).sort();
+  }
+  for (const region of regions ?? []) {
+    if (Object.values(byFamily).some((listed) => listed.includes(region))) continue;
+    const shown = JSON.stringify(region.length > 64 ? `${region.slice(0, 64)}…` : region);
+    bad('filter.regions', `has ${shown}, which no asked provider serves: ${REGION_FORMS}.`);
+  }
+  return byFamily;
+}
+
+/** `filter.omicsReferenceStoreIds` checked, distinct and sorted; null without a filter. */
+function plannedStores(asked: readonly string[] | undefined): string[] | null {
+  if (asked && asked.length > MAX_OMICS_REFERENCE_STORES)
+    bad(
+      'filter.omicsReferenceStoreIds',
+      `names at most ${MAX_OMICS_REFERENCE_STORES} reference stores; got ${asked.length}.`,
+    );
+  const stores = distinct(asked)?.sort() ?? null;
+  for (const id of stores ?? [])
+    if (!PATTERNS.omicsId.re.test(id))
+      bad(
+        'filter.omicsReferenceStoreIds',
+        `must hold reference store IDs of ${PATTERNS.omicsId.form}.`,
+      );
+  return stores;
+}
+
+/**
+ * The accounts a plan lists (`filter.accounts` within the configured ones and the caller's
+ * access), and per asked provider those it has and the grant permits; `narrowed` when the grant
+ * left some out.
+ */
+function accountsByProvider(
+  asked: readonly string[],
+  providers: readonly JobProvider[],
+  defaults: PlanDefaults,
+  access: ListAccess,
+) {
+  const accountsOfProviders = defaults.accounts ?? {};
+  const configured = [DEFAULT_ACCOUNT];
+  for (const p of PROVIDERS)
+    for (const alias of accountsOfProviders[p.name] ?? [])
+      if (!configured.includes(alias)) configured.push(alias);
+  const accounts = plannedAccounts(asked, configured, access);
+  const byProvider: Partial<Record<JobProvider, readonly string[]>> = {};
+  let narrowed = false;
+  for (const p of providers) {
+    const has = accountsOfProviders[p] ?? [];
+    const ofProvider = accounts.filter((a) => a === DEFAULT_ACCOUNT || has.includes(a));
+    byProvider[p] = ofProvider.filter((a) => access.grant.permits(p, a));
+    if (byProvider[p].length !== ofProvider.length) narrowed = true;
+  }
+  return { configured, accounts, byProvider, narrowed };
+}
+
 /**
  * Check and normalise a filter, before any upstream call. Regions: each is used for the asked
  * providers whose regions it is one of (an AWS region, a Tencent Cloud region: the pattern of a
@@ -153,7 +222,6 @@ export function planList(
   defaults: PlanDefaults,
   access: ListAccess = EVERY_ACCOUNT,
 ): ListPlan {
-  const { grant } = access;
   const askedProviders = distinct(filter.providers);
   for (const p of askedProviders ?? [])
     if (!JOB_PROVIDERS.includes(p)) bad('filter.providers', `has an unknown provider.`);
@@ -163,59 +231,20 @@ export function planList(
   for (const s of states ?? [])
     if (!JOB_STATES.includes(s)) bad('filter.states', 'has an unknown state.');
 
-  if (filter.regions && filter.regions.length > MAX_LIST_REGIONS)
-    bad(
-      'filter.regions',
-      `names at most ${MAX_LIST_REGIONS} regions; got ${filter.regions.length}.`,
-    );
-  const regions = distinct(filter.regions);
-  const asked = new Set(providers.map((p) => familyOf(providerOf(p))));
-  const byFamily: Record<Family, string[]> = { awsRegion: [], cosRegion: [] };
-  for (const family of Object.keys(byFamily) as Family[]) {
-    if (!asked.has(family)) continue;
-    if (regions === null) byFamily[family] = [defaults[FAMILIES[family].default]];
-    else byFamily[family] = regions.filter((region) => served(PATTERNS[family], region)).sort();
-  }
-  for (const region of regions ?? []) {
-    if (Object.values(byFamily).some((listed) => listed.includes(region))) continue;
-    const shown = JSON.stringify(region.length > 64 ? `${region.slice(0, 64)}…` : region);
-    bad('filter.regions', `has ${shown}, which no asked provider serves: ${REGION_FORMS}.`);
-  }
-  const { awsRegion: awsRegions, cosRegion: cosRegions } = byFamily;
-
+  const { awsRegion: awsRegions, cosRegion: cosRegions } = plannedRegions(
+    filter.regions,
+    providers,
+    defaults,
+  );
   const createdAfterMs = time(filter.createdAfter, 'filter.createdAfter');
   const createdBeforeMs = time(filter.createdBefore, 'filter.createdBefore');
-
-  if (
-    filter.omicsReferenceStoreIds &&
-    filter.omicsReferenceStoreIds.length > MAX_OMICS_REFERENCE_STORES
-  )
-    bad(
-      'filter.omicsReferenceStoreIds',
-      `names at most ${MAX_OMICS_REFERENCE_STORES} reference stores; got ${filter.omicsReferenceStoreIds.length}.`,
-    );
-  const stores = distinct(filter.omicsReferenceStoreIds)?.sort() ?? null;
-  for (const id of stores ?? [])
-    if (!PATTERNS.omicsId.re.test(id))
-      bad(
-        'filter.omicsReferenceStoreIds',
-        `must hold reference store IDs of ${PATTERNS.omicsId.form}.`,
-      );
-
-  const accountsOfProviders = defaults.accounts ?? {};
-  const configured = [DEFAULT_ACCOUNT];
-  for (const p of PROVIDERS)
-    for (const alias of accountsOfProviders[p.name] ?? [])
-      if (!configured.includes(alias)) configured.push(alias);
-  const accounts = plannedAccounts(filter.accounts ?? [], configured, access);
-  const byProvider: Partial<Record<JobProvider, readonly string[]>> = {};
-  let narrowed = false;
-  for (const p of providers) {
-    const has = accountsOfProviders[p] ?? [];
-    const ofProvider = accounts.filter((a) => a === DEFAULT_ACCOUNT || has.includes(a));
-    byProvider[p] = ofProvider.filter((a) => grant.permits(p, a));
-    if (byProvider[p].length !== ofProvider.length) narrowed = true;
-  }
+  const stores = plannedStores(filter.omicsReferenceStoreIds);
+  const { configured, accounts, byProvider, narrowed } = accountsByProvider(
+    filter.accounts ?? [],
+    providers,
+    defaults,
+    access,
+  );
 
   const stateList = states ? JOB_STATES.filter((s) => states.includes(s)) : null;
   const digested: unknown[] = [

@@ -57,6 +57,30 @@ describe('AWS Batch parse', () => {
     expect(record.tags).toContainEqual({ key: 'team', value: 'genomics' });
   });
 
+  it("reads a container's linuxParameters whole: devices, tmpfs, shared memory, swap", () => {
+    // LinuxParameters as the model has it: the wire's members, by the same names.
+    const linuxParameters = {
+      devices: [{ hostPath: '/dev/fuse', containerPath: '/dev/fuse', permissions: ['READ'] }],
+      initProcessEnabled: true,
+      sharedMemorySize: 512,
+      tmpfs: [{ containerPath: '/run', size: 64, mountOptions: ['noexec'] }],
+      maxSwap: 1024,
+      swappiness: 10,
+    };
+    const wire = body('success-full') as { jobs: { container: Record<string, unknown> }[] };
+    wire.jobs[0]!.container.linuxParameters = structuredClone(linuxParameters);
+    expect(parse(key, wire).container?.linuxParameters).toEqual(linuxParameters);
+    // As the emulator and the fixtures send it: two members, the lists empty.
+    expect(parse(key, body('success-full')).container?.linuxParameters).toEqual({
+      devices: [],
+      initProcessEnabled: true,
+      sharedMemorySize: 512,
+      tmpfs: [],
+      maxSwap: null,
+      swappiness: null,
+    });
+  });
+
   it('an absent startedAt/stoppedAt is null; an unknown status is UNKNOWN with its raw value', () => {
     const minimal = parse(key, body('success-minimal'));
     expect(minimal).toMatchObject({
