@@ -21,7 +21,7 @@ import WebSocket from 'ws';
 import { listedDemoJobs } from '../src/emulators/index.ts';
 import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
 import type { EmulatorProcess } from './rig/emulators.ts';
-import { metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
+import { scrape, type GatewayProcess } from './rig/gateway.ts';
 import { sleep } from './rig/proc.ts';
 import { loadAverage, runLine, table } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
@@ -173,8 +173,11 @@ async function run(stack: Stack, ids: string[], order: string[], events: boolean
   const cpu = (gateway.cpuMicros() - cpuBefore) / (MINUTES * 600_000); // % of one core
   const rss = gateway.rss();
   const metrics = await scrape(gateway);
-  const applied =
-    metricValue(metrics, 'jobgraph_events_total', 'provider="batch",outcome="applied"') || 0;
+  // Batch's `applied` events, whatever order the labels are written in.
+  const applied = metrics
+    .split('\n')
+    .filter((l) => /^jobgraph_events_total\{.*outcome="applied"/.test(l) && l.includes('"batch"'))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
   w.close();
   await release(gateway);
   const lat = w.latencies;
@@ -209,7 +212,8 @@ runBench(log, async () => {
   const events = await run(stack, ids, order, true);
   const load = loadAverage();
   const ratio = polling.calls / Math.max(1, events.calls);
-  const ms = (v: number) => (Number.isNaN(v) ? '—' : `${(v / 1000).toFixed(2)} s`);
+  const ms = (v: number) =>
+    Number.isNaN(v) ? '—' : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(2)} s`;
   const md = [
     '# Events against polling (`npm run bench:events`)',
     '',
@@ -222,17 +226,19 @@ runBench(log, async () => {
         'run',
         'DescribeJobs calls',
         'changes seen',
-        'events applied',
         'delivery p50',
         'delivery p99',
+        'CPU, % of one core',
+        'RSS at the end',
       ],
       [polling, events].map((r) => [
         r.label,
         r.calls,
         `${r.seen}/${r.changes}`,
-        r.applied,
         ms(r.p50),
         ms(r.p99),
+        r.cpu.toFixed(1),
+        `${Math.round(r.rss / 2 ** 20)} MB`,
       ]),
     ),
     '',
