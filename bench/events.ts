@@ -21,7 +21,7 @@ import WebSocket from 'ws';
 import { listedDemoJobs } from '../src/emulators/index.ts';
 import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
 import type { EmulatorProcess } from './rig/emulators.ts';
-import { scrape, type GatewayProcess } from './rig/gateway.ts';
+import type { GatewayProcess } from './rig/gateway.ts';
 import { sleep } from './rig/proc.ts';
 import { loadAverage, runLine, table } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
@@ -172,18 +172,10 @@ async function run(stack: Stack, ids: string[], order: string[], events: boolean
   const calls = (await batchCalls(stack.emulators)) - before;
   const cpu = (gateway.cpuMicros() - cpuBefore) / (MINUTES * 600_000); // % of one core
   const rss = gateway.rss();
-  const metrics = await scrape(gateway);
-  // Batch's `applied` events, whatever order the labels are written in.
-  const applied = metrics
-    .split('\n')
-    .filter((l) => /^jobgraph_events_total\{.*outcome="applied"/.test(l) && l.includes('"batch"'))
-    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
   w.close();
   await release(gateway);
   const lat = w.latencies;
-  log(
-    `${label}: ${calls} DescribeJobs, ${lat.length}/${changes} seen, ${applied} applied, ${w.errors} errors`,
-  );
+  log(`${label}: ${calls} DescribeJobs, ${lat.length}/${changes} seen, ${w.errors} errors`);
   return {
     label,
     calls,
@@ -191,7 +183,6 @@ async function run(stack: Stack, ids: string[], order: string[], events: boolean
     rss,
     changes,
     seen: lat.length,
-    applied,
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
   };
