@@ -385,38 +385,42 @@ describe('The SQS emulator, through @aws-sdk/client-sqs', () => {
       ),
     );
     expect(elsewhere.code).toBe('QueueDoesNotExist');
-    const cases: [Promise<unknown>, string][] = [
+    // Thunks, each sent when its turn comes: a call sent early whose refusal arrives before it is
+    // awaited would be an unhandled rejection.
+    const cases: [() => Promise<unknown>, string][] = [
       [
-        client().send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 })),
+        () => client().send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 })),
         'InvalidParameterValue',
       ],
       [
-        client().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 21 })),
+        () => client().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 21 })),
         'InvalidParameterValue',
       ],
       [
-        client().send(
-          new SendMessageCommand({
-            QueueUrl: url,
-            MessageBody: 'x'.repeat(SQS_MAX_MESSAGE_BYTES + 1),
-          }),
-        ),
+        () =>
+          client().send(
+            new SendMessageCommand({
+              QueueUrl: url,
+              MessageBody: 'x'.repeat(SQS_MAX_MESSAGE_BYTES + 1),
+            }),
+          ),
         'InvalidParameterValue',
       ],
       [
-        client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'bad \u0001 char' })),
+        () =>
+          client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'bad \u0001 char' })),
         'InvalidMessageContents',
       ],
       [
-        client().send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'garbage' })),
+        () => client().send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'garbage' })),
         'ReceiptHandleIsInvalid',
       ],
       [
-        client().send(new CreateQueueCommand({ QueueName: 'no spaces allowed' })),
+        () => client().send(new CreateQueueCommand({ QueueName: 'no spaces allowed' })),
         'InvalidParameterValue',
       ],
     ];
-    for (const [call, code] of cases) expect((await sdkFailure(call)).code).toBe(code);
+    for (const [call, code] of cases) expect((await sdkFailure(call())).code).toBe(code);
   });
 
   it('answers QueueDoesNotExist on the wire as SQS does: __type and the query-compatible header', async () => {
