@@ -83,7 +83,7 @@ describe.skipIf(redisPart.skip)('A compiled replica whose Redis an attacker writ
         terminal: true,
         state: 'SUCCEEDED',
         artifactCredentials: {
-          accessKeyId: 'AKIAFORGEDFORGEDFORG',
+          accessKeyId: 'FORGEDKEYIDFORGEDKEY',
           secretAccessKey: 'x',
           sessionToken: 'y',
         },
@@ -122,7 +122,7 @@ describe.skipIf(redisPart.skip)('A compiled replica whose Redis an attacker writ
       .split('\n')
       .filter((l) => l.includes('was not believed'));
     expect(rejections.length).toBe(2);
-    expect(rejections.join('\n')).not.toContain('AKIAFORGED');
+    expect(rejections.join('\n')).not.toContain('FORGEDKEY');
     expect(replica.output.stdout).not.toMatch(/job cache read failed/);
     expect(replica.output.stderr).not.toMatch(/TimeoutOverflowWarning/);
 

@@ -27,7 +27,7 @@ const redisServer = realPart('redis-server');
 /** An attacker's best guess at the secret: anything but the cluster's. */
 const attacker = createSealer('an-attacker-does-not-know-the-cluster-secret');
 
-const FORGED_KEY_ID = 'AKIAFORGEDFORGEDFORG';
+const FORGED_KEY_ID = 'FORGEDKEYIDFORGEDKEY';
 
 describe.skipIf(redisServer.skip)('A replica reading what an attacker wrote to its Redis', () => {
   const redis = useRedis();

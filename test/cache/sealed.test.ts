@@ -53,7 +53,7 @@ describe('The cluster sealer', () => {
   it('logs the first rejection of each kind and reason once, as JSON quoting no value', () => {
     const log = capturedLog();
     const s = createSealer(TEST_CLUSTER_SECRET, { logger: log.logger });
-    const forged = '2.AKIAFORGEDFORGEDFORGEDFORGEDFORGEDFORGED000.{"secret":"AKIAFORGED"}';
+    const forged = '2.FORGEDMACFORGEDMACFORGEDMACFORGEDMACFORGED0.{"secret":"FORGEDKEY"}';
     for (let i = 0; i < 3; i++) s.open('job', KEY, forged, 1000);
     s.open('watch', KEY, forged, 1000);
     s.reject('job', 'binding');
@@ -64,7 +64,7 @@ describe('The cluster sealer', () => {
       ['job', 'binding'],
     ]);
     const text = JSON.stringify(log.lines);
-    expect(text).not.toContain('AKIAFORGED');
+    expect(text).not.toContain('FORGEDKEY');
     expect(text).not.toContain(TEST_CLUSTER_SECRET);
   });
 });
