@@ -108,3 +108,30 @@ export function boundedValueOf(reply: unknown): BoundedValue {
 
 /** A timer delay within what Node arms (2^31−1 ms; beyond it fires at once and warns). */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The GCRA step of callerRates.ts `gcra`, on Redis's clock (`TIME`, so the replicas' clocks do not
+ * matter), in µs: ARGV[1] the emission interval, ARGV[2] the burst window, ARGV[3] `1` to spend.
+ * Redis is not trusted: a value that is not a number, of another type, or further ahead than
+ * this script ever writes (now + the window) is taken as absent and overwritten. Answers 0 (go),
+ * -1 (go, and the value found was not one jobgraph wrote), or the µs until a request may go.
+ * One script for both rates kept in Redis: the callers' (a burst) and the providers' budgets (a
+ * window of one interval: no burst).
+ */
+export const GCRA_STEP_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local stored = redis.pcall('GET', KEYS[1])
+local tat = type(stored) == 'string' and tonumber(stored) or nil
+local forged = (stored ~= false and tat == nil)
+  or (tat ~= nil and (tat ~= tat or tat > now + window))
+if forged or not tat or tat < now then tat = now end
+local nxt = tat + interval
+if nxt - now > window then return nxt - now - window end
+if ARGV[3] == '1' then
+  redis.call('SET', KEYS[1], string.format('%.0f', nxt), 'PX', math.ceil((nxt - now) / 1000) + 1000)
+end
+if forged then return -1 end
+return 0`;

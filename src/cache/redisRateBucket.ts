@@ -1,36 +1,10 @@
 import type { Logger } from 'pino';
 import type { RateBucket } from './rateBucket.ts';
+import { GCRA_STEP_SCRIPT } from './redisCall.ts';
 import { redisLane } from './redisLane.ts';
 
 /** One key per provider and region: `jobgraph:rate:v2:<JobProvider>:<region>` = the next call's time. */
 export const RATE_KEY_PREFIX = 'jobgraph:rate:v2:';
-
-/**
- * GCRA with no burst, on Redis's clock (`TIME`, so the replicas' clocks do not matter): the key
- * holds the theoretical arrival time of the next call, in µs. A call may go when that time has
- * come; it then sets the next one an interval (ARGV[1], µs) from now, with a TTL just past it, so
- * an idle key goes away. Answers 0 (go), or the µs until the next call may go.
- *
- * The state cannot be sealed (the script must read it, and Redis never holds the cluster secret),
- * so it is clamped instead: a time further ahead than now + the interval (more than jobgraph ever
- * writes), or a value that is not a number or not a string, is taken as no state — overwritten,
- * the call goes — and answered -1, which the replica counts. One write to the key can thus not
- * hold a provider's calls up longer than one interval.
- */
-const TAKE_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
-local stored = redis.pcall('GET', KEYS[1])
-local tat = nil
-local forged = false
-if type(stored) == 'string' then tat = tonumber(stored) forged = tat == nil
-elseif type(stored) == 'table' then forged = true end
-if tat and tat > now + interval then forged = true tat = nil end
-if tat and tat > now then return tat - now end
-redis.call('SET', KEYS[1], string.format('%.0f', now + interval), 'PX', math.ceil(interval / 1000) + 1000)
-if forged then return -1 end
-return 0`;
 
 export interface RedisRateBucketOptions {
   url: string;
@@ -43,7 +17,7 @@ export interface RedisRateBucketOptions {
   logger: Logger;
   /** Told each time the turns move to Redis (true) or to `fallback` (false). */
   onChange?(shared: boolean): void;
-  /** Told of each state read back that jobgraph cannot have written (the metric; see TAKE_SCRIPT). */
+  /** Told of each state read back that jobgraph cannot have written (the metric; see redisRateBucket). */
   onClamped?(): void;
 }
 
@@ -53,6 +27,18 @@ export interface RedisRateBucketOptions {
  * `fallback` (this process's own bucket of the same rates: N replicas may then make N times the
  * rate) with one warn line, and a check every `retryMs` turns it back once Redis answers a PING
  * (one info line).
+ *
+ * GCRA with no burst (GCRA_STEP_SCRIPT with a window of one interval), on Redis's clock (`TIME`, so
+ * the replicas' clocks do not matter): the key holds the theoretical arrival time of the next call,
+ * in µs. A call may go when that time has come; it then sets the next one an interval from now,
+ * with a TTL just past it, so an idle key goes away. Answers 0 (go), or the µs until the next call
+ * may go.
+ *
+ * The state cannot be sealed (the script must read it, and Redis never holds the cluster secret),
+ * so it is clamped instead: a time further ahead than now + the interval (more than jobgraph ever
+ * writes), or a value that is not a number or not a string, is taken as no state — overwritten,
+ * the call goes — and answered -1, which the replica counts. One write to the key can thus not
+ * hold a provider's calls up longer than one interval.
  */
 export function redisRateBucket(
   options: RedisRateBucketOptions,
@@ -69,10 +55,12 @@ export function redisRateBucket(
     take: (key, intervalMs) =>
       lane.run(
         async (client) => {
+          const intervalUs = String(Math.max(1, Math.round(intervalMs * 1000)));
           const waitUs = Number(
-            await client.eval(TAKE_SCRIPT, {
+            await client.eval(GCRA_STEP_SCRIPT, {
               keys: [RATE_KEY_PREFIX + key],
-              arguments: [String(Math.max(1, Math.round(intervalMs * 1000)))],
+              // No burst: the window is one interval; the turn is spent when it is free.
+              arguments: [intervalUs, intervalUs, '1'],
             }),
           );
           if (waitUs === -1) options.onClamped?.();
