@@ -33,18 +33,9 @@ export function batchListed(region: string, s: BatchJobSummary, account?: string
     stoppedAt: s.stoppedAt,
     jobDefinition: s.jobDefinition,
   };
-  const key = {
-    provider: 'AWS_BATCH',
-    region,
-    jobId: s.jobId,
-    ...(account !== undefined ? { account } : {}),
-  } as const;
-  return listed(
-    BATCH_KEY,
-    key,
-    { state: s.state, createdAt: s.createdAt, updatedAt: null, completedAt },
-    fields,
-  );
+  const key = { provider: 'AWS_BATCH', region, jobId: s.jobId } as const;
+  const header = { state: s.state, createdAt: s.createdAt, updatedAt: null, completedAt };
+  return listed(BATCH_KEY, key, header, fields, account);
 }
 
 /** AWS Batch's job queues: the region's enabled and disabled ones (every page of DescribeJobQueues). */

@@ -37,15 +37,15 @@ export function omicsListed(
     creationTime: s.createdAt.toISOString(),
     completionTime: isoOrNull(s.completedAt),
   };
-  const key = {
-    provider: 'AWS_OMICS',
-    region,
-    referenceStoreId,
-    id: s.jobId,
-    ...(account !== undefined ? { account } : {}),
-  } as const;
+  const key = { provider: 'AWS_OMICS', region, referenceStoreId, id: s.jobId } as const;
   const { state, createdAt, completedAt } = s;
-  return listed(OMICS_KEY, key, { state, createdAt, updatedAt: null, completedAt }, fields);
+  return listed(
+    OMICS_KEY,
+    key,
+    { state, createdAt, updatedAt: null, completedAt },
+    fields,
+    account,
+  );
 }
 
 /**
