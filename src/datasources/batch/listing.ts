@@ -1,4 +1,5 @@
 import { BadUserInputError } from '../../errors.ts';
+import { tableStatus } from '../../model/job.ts';
 import { statusFilter } from '../listing/filter.ts';
 import type { MergeStream } from '../listing/merge.ts';
 import { sourceNames, type SourceFinder } from '../listing/sourceNames.ts';
@@ -15,11 +16,11 @@ import {
   type BatchJobSummary,
   type BatchQueue,
 } from './list.ts';
-import { BATCH_JOB_STATUSES, BATCH_STATE_MAP, type BatchJobRecord } from './record.ts';
+import { BATCH_STATE_MAP, type BatchJobRecord } from './record.ts';
 
 /** A ListJobs summary as a listed job, its fields as the describe record has them. */
 export function batchListed(region: string, s: BatchJobSummary, account?: string): Listed | null {
-  const status = BATCH_JOB_STATUSES.find((x) => x === s.upstreamStatus) ?? null;
+  const status = tableStatus(BATCH_STATE_MAP, s.upstreamStatus);
   const terminal = s.state === 'SUCCEEDED' || s.state === 'FAILED';
   const completedAt = terminal && s.stoppedAt !== null ? new Date(s.stoppedAt) : null;
   const fields: Partial<BatchJobRecord> = {

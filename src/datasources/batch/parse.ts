@@ -1,8 +1,8 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { BatchKey } from '../../model/keys.ts';
-import { mapState } from '../../model/job.ts';
+import { mapState, tableStatus } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
-import { arr, bool, enumValue, int, obj, response, str, type JsonObject } from '../shared/json.ts';
+import { arr, bool, int, obj, response, str, type JsonObject } from '../shared/json.ts';
 import {
   arrayProperties,
   attempt,
@@ -18,7 +18,7 @@ import {
 } from './details.ts';
 import { notFound } from './errors.ts';
 import { BATCH_KEY } from './key.ts';
-import { BATCH_JOB_STATUSES, BATCH_STATE_MAP, type BatchJobRecord } from './record.ts';
+import { BATCH_STATE_MAP, type BatchJobRecord } from './record.ts';
 
 export { epochMillis } from './details.ts';
 
@@ -78,7 +78,7 @@ export function parseJob(key: BatchKey, detail: unknown, field = 'jobs[0]'): Bat
     jobArn: str(o.jobArn, f('jobArn')),
     jobName: str(o.jobName, f('jobName')),
     jobQueue: str(o.jobQueue, f('jobQueue')),
-    status: enumValue(providerStatus, BATCH_JOB_STATUSES),
+    status: tableStatus(BATCH_STATE_MAP, providerStatus),
     statusReason,
     shareIdentifier: str(o.shareIdentifier, f('shareIdentifier')),
     schedulingPriority: int(o.schedulingPriority, f('schedulingPriority')),

@@ -1,8 +1,7 @@
-import type { JobState } from '../../model/job.ts';
+import { tableStatus, type JobState } from '../../model/job.ts';
 import { awsJsonOutput } from '../shared/awsCall.ts';
 import {
   entry,
-  enumValue,
   jsonListPage,
   obj,
   required,
@@ -17,11 +16,7 @@ import { OMICS_HOST_PREFIX } from './client.ts';
 import { listSubject, readOmicsError, storesSubject } from './errors.ts';
 import { listTime, summaryState } from '../shared/listReaders.ts';
 import { dateTime as isoDateTime } from './parse.ts';
-import {
-  OMICS_JOB_STATUSES,
-  OMICS_STATE_MAP,
-  type OmicsReferenceImportJobStatus,
-} from './record.ts';
+import { OMICS_STATE_MAP, type OmicsReferenceImportJobStatus } from './record.ts';
 
 /**
  * The two HealthOmics list operations jobgraph uses (API reference pages ListReferenceImportJobs
@@ -206,7 +201,7 @@ function jobSummary(value: unknown, field: string): OmicsJobSummary {
     completedAt: dateTime(o.completionTime, `${field}.completionTime`),
     state: summaryState(OMICS_STATE_MAP, upstreamStatus),
     upstreamStatus,
-    status: enumValue(upstreamStatus, OMICS_JOB_STATUSES),
+    status: tableStatus(OMICS_STATE_MAP, upstreamStatus),
   };
 }
 

@@ -1,11 +1,10 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { OmicsKey } from '../../model/keys.ts';
-import { mapState } from '../../model/job.ts';
+import { mapState, tableStatus } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import { arr, enumValue, keyValues, obj, response, str } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
-  OMICS_JOB_STATUSES,
   OMICS_SOURCE_STATUSES,
   OMICS_STATE_MAP,
   type OmicsImportReferenceSource,
@@ -66,7 +65,7 @@ export function parse(key: OmicsKey, output: unknown): OmicsReferenceImportJobRe
     }),
     referenceStoreId: str(o.referenceStoreId, 'referenceStoreId') ?? key.referenceStoreId,
     roleArn: str(o.roleArn, 'roleArn'),
-    status: enumValue(providerStatus, OMICS_JOB_STATUSES),
+    status: tableStatus(OMICS_STATE_MAP, providerStatus),
     creationTime,
     completionTime,
     sources: arr(o.sources, 'sources').map(parseSource),

@@ -1,5 +1,5 @@
 import type { PanoramaKey } from '../../model/keys.ts';
-import { isTerminalState, mapState } from '../../model/job.ts';
+import { isTerminalState, mapState, tableStatus } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
 import {
   arr,
@@ -15,7 +15,6 @@ import {
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
   PANORAMA_JOB_RESOURCE_TYPES,
-  PANORAMA_PACKAGE_IMPORT_JOB_STATUSES,
   PANORAMA_PACKAGE_IMPORT_JOB_TYPES,
   PANORAMA_STATE_MAP,
   type PanoramaJobResourceTags,
@@ -57,7 +56,7 @@ export function parse(key: PanoramaKey, output: unknown): PanoramaPackageImportJ
     jobType: enumValue(str(body.JobType, 'JobType'), PANORAMA_PACKAGE_IMPORT_JOB_TYPES),
     createdTime,
     lastUpdatedTime,
-    status: enumValue(providerStatus, PANORAMA_PACKAGE_IMPORT_JOB_STATUSES),
+    status: tableStatus(PANORAMA_STATE_MAP, providerStatus),
     inputConfig: inputConfig(obj(body.InputConfig, 'InputConfig')),
     outputConfig: outputConfig(obj(body.OutputConfig, 'OutputConfig')),
     output: jobOutput(obj(body.Output, 'Output')),

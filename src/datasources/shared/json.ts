@@ -37,6 +37,23 @@ export function arr(value: unknown, field: string): unknown[] {
   return value;
 }
 
+/** Reads one member's value; a wrong type is MalformedBodyError naming `field`. */
+export type MemberReader<T> = (value: unknown, field: string) => T;
+
+/**
+ * The members `readers` names, each read from `o` by its reader under its wire path
+ * (`${field}.${name}`), in the readers' order: for the shapes whose record names are the wire's.
+ */
+export function members<R extends Record<string, MemberReader<unknown>>>(
+  o: JsonObject,
+  field: string,
+  readers: R,
+): { [K in keyof R]: ReturnType<R[K]> } {
+  const out: Record<string, unknown> = {};
+  for (const [name, read] of Object.entries(readers)) out[name] = read(o[name], `${field}.${name}`);
+  return out as { [K in keyof R]: ReturnType<R[K]> };
+}
+
 /** A JSON string map as a list of `{key, value}` in the wire's order. */
 export function keyValues(value: unknown, field: string): { key: string; value: string }[] {
   const o = obj(value, field);
