@@ -3,6 +3,7 @@ import { awsJsonOutput } from '../shared/awsCall.ts';
 import {
   entry,
   jsonListPage,
+  members,
   obj,
   required,
   response,
@@ -195,8 +196,7 @@ function jobSummary(value: unknown, field: string): OmicsJobSummary {
   const upstreamStatus = str(o.status, `${field}.status`);
   return {
     jobId,
-    referenceStoreId: str(o.referenceStoreId, `${field}.referenceStoreId`),
-    roleArn: str(o.roleArn, `${field}.roleArn`),
+    ...members(o, field, { referenceStoreId: str, roleArn: str }),
     createdAt,
     completedAt: dateTime(o.completionTime, `${field}.completionTime`),
     state: summaryState(OMICS_STATE_MAP, upstreamStatus),
@@ -211,16 +211,9 @@ function store(value: unknown, field: string): OmicsReferenceStore {
   const sse = obj(o.sseConfig, `${field}.sseConfig`);
   return {
     id,
-    arn: str(o.arn, `${field}.arn`),
-    name: str(o.name, `${field}.name`),
-    description: str(o.description, `${field}.description`),
+    ...members(o, field, { arn: str, name: str, description: str }),
     createdAt: dateTime(o.creationTime, `${field}.creationTime`),
-    sseConfig: sse
-      ? {
-          type: str(sse.type, `${field}.sseConfig.type`),
-          keyArn: str(sse.keyArn, `${field}.sseConfig.keyArn`),
-        }
-      : null,
+    sseConfig: sse ? members(sse, `${field}.sseConfig`, { type: str, keyArn: str }) : null,
   };
 }
 

@@ -2,7 +2,7 @@ import { MalformedBodyError } from '../../errors.ts';
 import type { OmicsKey } from '../../model/keys.ts';
 import { mapState, tableStatus } from '../../model/job.ts';
 import { jobHeader } from '../shared/jobHeader.ts';
-import { arr, enumValue, keyValues, obj, response, str } from '../shared/json.ts';
+import { arr, enumValue, keyValues, members, obj, response, str } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
   OMICS_SOURCE_STATUSES,
@@ -34,11 +34,13 @@ function parseSource(value: unknown, index: number): OmicsImportReferenceSource 
   return {
     sourceFile: str(o.sourceFile, `${field}.sourceFile`),
     status: enumValue(str(o.status, `${field}.status`), OMICS_SOURCE_STATUSES),
-    statusMessage: str(o.statusMessage, `${field}.statusMessage`),
-    name: str(o.name, `${field}.name`),
-    description: str(o.description, `${field}.description`),
-    tags: keyValues(o.tags, `${field}.tags`),
-    referenceId: str(o.referenceId, `${field}.referenceId`),
+    ...members(o, field, {
+      statusMessage: str,
+      name: str,
+      description: str,
+      tags: keyValues,
+      referenceId: str,
+    }),
   };
 }
 

@@ -5,8 +5,10 @@ import {
   arr,
   bool,
   entry,
+  capitalised,
   enumValue,
   keyValues,
+  members,
   obj,
   response,
   str,
@@ -73,11 +75,7 @@ function inputConfig(o: JsonObject | null): PanoramaPackageImportJobInputConfig 
   return {
     packageVersionInputConfig: {
       s3Location: s3
-        ? {
-            bucketName: str(s3.BucketName, `${f}.BucketName`),
-            objectKey: str(s3.ObjectKey, `${f}.ObjectKey`),
-            region: str(s3.Region, `${f}.Region`),
-          }
+        ? members(s3, f, { bucketName: str, objectKey: str, region: str }, capitalised)
         : null,
     },
   };
@@ -89,11 +87,7 @@ function outputConfig(o: JsonObject | null): PanoramaPackageImportJobOutputConfi
   const pv = obj(o.PackageVersionOutputConfig, f);
   return {
     packageVersionOutputConfig: pv
-      ? {
-          markLatest: bool(pv.MarkLatest, `${f}.MarkLatest`),
-          packageName: str(pv.PackageName, `${f}.PackageName`),
-          packageVersion: str(pv.PackageVersion, `${f}.PackageVersion`),
-        }
+      ? members(pv, f, { markLatest: bool, packageName: str, packageVersion: str }, capitalised)
       : null,
   };
 }
@@ -103,14 +97,14 @@ function jobOutput(o: JsonObject | null): PanoramaPackageImportJobOutput | null 
   const s3 = obj(o.OutputS3Location, 'Output.OutputS3Location');
   return {
     outputS3Location: s3
-      ? {
-          bucketName: str(s3.BucketName, 'Output.OutputS3Location.BucketName'),
-          objectKey: str(s3.ObjectKey, 'Output.OutputS3Location.ObjectKey'),
-        }
+      ? members(s3, 'Output.OutputS3Location', { bucketName: str, objectKey: str }, capitalised)
       : null,
-    packageId: str(o.PackageId, 'Output.PackageId'),
-    packageVersion: str(o.PackageVersion, 'Output.PackageVersion'),
-    patchVersion: str(o.PatchVersion, 'Output.PatchVersion'),
+    ...members(
+      o,
+      'Output',
+      { packageId: str, packageVersion: str, patchVersion: str },
+      capitalised,
+    ),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedBodyError } from '../../../src/errors.ts';
-import { bool, int, members, str } from '../../../src/datasources/shared/json.ts';
+import { bool, capitalised, int, members, str } from '../../../src/datasources/shared/json.ts';
 
 describe('members, the declarative reader of a shape whose record names are the wire names', () => {
   it("reads each named member by its reader, in the readers' order, and nothing else", () => {
@@ -29,5 +29,15 @@ describe('members, the declarative reader of a shape whose record names are the 
       [null, 'x[2].b'],
       [undefined, 'x[2].c'],
     ]);
+  });
+
+  it('reads capitalised wire members into the record names, naming the wire path', () => {
+    const wire = { BucketName: 'b', ObjectKey: 7 };
+    expect(members({ BucketName: 'b' }, 'S3Location', { bucketName: str }, capitalised)).toEqual({
+      bucketName: 'b',
+    });
+    expect(() =>
+      members(wire, 'S3Location', { bucketName: str, objectKey: str }, capitalised),
+    ).toThrow('S3Location.ObjectKey is not a string');
   });
 });
