@@ -1,7 +1,7 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { BatchKey } from '../../model/keys.ts';
-import { mapState, tableStatus } from '../../model/job.ts';
-import { jobHeader } from '../shared/jobHeader.ts';
+import { tableStatus } from '../../model/job.ts';
+import { jobHeader, jsonStatus } from '../shared/jobHeader.ts';
 import { arr, bool, int, obj, response, str, type JsonObject } from '../shared/json.ts';
 import {
   arrayProperties,
@@ -57,8 +57,7 @@ export function parseJob(key: BatchKey, detail: unknown, field = 'jobs[0]'): Bat
   const o = obj(detail, field);
   if (!o) throw new MalformedBodyError(`${field} is null`);
   const f = (name: string) => `${field}.${name}`;
-  const providerStatus = str(o.status, f('status'));
-  const state = mapState(BATCH_STATE_MAP, providerStatus);
+  const { providerStatus, state } = jsonStatus(o.status, f('status'), BATCH_STATE_MAP);
   const createdAt = epochMillis(o.createdAt, f('createdAt'));
   const startedAt = epochMillis(o.startedAt, f('startedAt'));
   const stoppedAt = epochMillis(o.stoppedAt, f('stoppedAt'));

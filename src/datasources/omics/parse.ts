@@ -1,7 +1,7 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { OmicsKey } from '../../model/keys.ts';
-import { mapState, tableStatus } from '../../model/job.ts';
-import { jobHeader } from '../shared/jobHeader.ts';
+import { tableStatus } from '../../model/job.ts';
+import { jobHeader, jsonStatus } from '../shared/jobHeader.ts';
 import { arr, enumValue, keyValues, members, obj, response, str } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
@@ -51,8 +51,7 @@ function parseSource(value: unknown, index: number): OmicsImportReferenceSource 
  */
 export function parse(key: OmicsKey, output: unknown): OmicsReferenceImportJobRecord {
   const o = response(output, 'response is not an object');
-  const providerStatus = str(o.status, 'status');
-  const state = mapState(OMICS_STATE_MAP, providerStatus);
+  const { providerStatus, state } = jsonStatus(o.status, 'status', OMICS_STATE_MAP);
   const creationTime = dateTime(o.creationTime, 'creationTime');
   const completionTime = dateTime(o.completionTime, 'completionTime');
   return {

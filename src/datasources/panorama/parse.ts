@@ -1,6 +1,6 @@
 import type { PanoramaKey } from '../../model/keys.ts';
-import { isTerminalState, mapState, tableStatus } from '../../model/job.ts';
-import { jobHeader } from '../shared/jobHeader.ts';
+import { isTerminalState, tableStatus } from '../../model/job.ts';
+import { jobHeader, jsonStatus } from '../shared/jobHeader.ts';
 import {
   arr,
   bool,
@@ -38,8 +38,7 @@ import { PANORAMA_KEY } from './key.ts';
  */
 export function parse(key: PanoramaKey, output: unknown): PanoramaPackageImportJobRecord {
   const body = response(output, 'response is empty');
-  const providerStatus = str(body.Status, 'Status');
-  const state = mapState(PANORAMA_STATE_MAP, providerStatus);
+  const { providerStatus, state } = jsonStatus(body.Status, 'Status', PANORAMA_STATE_MAP);
   const createdTime = toIsoTimestamp(body.CreatedTime, 'CreatedTime');
   const lastUpdatedTime = toIsoTimestamp(body.LastUpdatedTime, 'LastUpdatedTime');
   const jobId = str(body.JobId, 'JobId') ?? key.jobId;
