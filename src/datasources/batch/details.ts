@@ -164,22 +164,24 @@ function linuxParameters(o: JsonObject, f: string): BatchLinuxParameters {
   };
 }
 
+/** Where an ECS task ran: ContainerDetail, AttemptContainerDetail and EcsTaskDetails name it alike. */
+const PLACED = { containerInstanceArn: str, taskArn: str };
+
+/** How a container ended: ContainerDetail, AttemptContainerDetail and TaskContainerDetails report it alike. */
+const ENDED = { exitCode: int, reason: str, logStreamName: str, networkInterfaces: interfaces };
+
+/** When an attempt ran and why it stopped: AttemptDetail and EksAttemptDetail time it alike. */
+const TIMED = { startedAt: epochMillis, stoppedAt: epochMillis, statusReason: str };
+
 /** An attempt's `container` (AttemptContainerDetail): the members a ContainerDetail has too. */
 function attemptContainer(o: JsonObject, f: string): BatchAttemptContainer {
-  return members(o, f, {
-    containerInstanceArn: str,
-    taskArn: str,
-    exitCode: int,
-    reason: str,
-    logStreamName: str,
-    networkInterfaces: interfaces,
-  });
+  return members(o, f, { ...PLACED, ...ENDED });
 }
 
 export function attempt(o: JsonObject, f: string): BatchAttempt {
   return {
     container: member(o.container, `${f}.container`, attemptContainer),
-    ...members(o, f, { startedAt: epochMillis, stoppedAt: epochMillis, statusReason: str }),
+    ...members(o, f, TIMED),
   };
 }
 
@@ -195,10 +197,7 @@ function ecsContainer(o: JsonObject, f: string): BatchEcsContainer {
     privileged: bool,
     readonlyRootFilesystem: bool,
     resourceRequirements: requirements,
-    exitCode: int,
-    reason: str,
-    logStreamName: str,
-    networkInterfaces: interfaces,
+    ...ENDED,
   });
 }
 
@@ -206,8 +205,7 @@ export function ecsTask(o: JsonObject, f: string): BatchEcsTask {
   return {
     containers: list(o.containers, `${f}.containers`, ecsContainer),
     ...members(o, f, {
-      containerInstanceArn: str,
-      taskArn: str,
+      ...PLACED,
       executionRoleArn: str,
       taskRoleArn: str,
       platformVersion: str,
@@ -276,9 +274,7 @@ export function eksAttempt(o: JsonObject, f: string): BatchEksAttempt {
       podName: str,
       podNamespace: str,
       nodeName: str,
-      startedAt: epochMillis,
-      stoppedAt: epochMillis,
-      statusReason: str,
+      ...TIMED,
     }),
   };
 }
