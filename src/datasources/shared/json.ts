@@ -49,12 +49,12 @@ export function members<R extends Record<string, MemberReader<unknown>>>(
   o: JsonObject,
   field: string,
   readers: R,
-  wireName: (name: string) => string = (name) => name,
+  wireName?: (name: string) => string,
 ): { [K in keyof R]: ReturnType<R[K]> } {
   const out: Record<string, unknown> = {};
-  for (const [name, read] of Object.entries(readers)) {
-    const wire = wireName(name);
-    out[name] = read(o[wire], `${field}.${wire}`);
+  for (const name in readers) {
+    const wire = wireName === undefined ? name : wireName(name);
+    out[name] = readers[name]!(o[wire], `${field}.${wire}`);
   }
   return out as { [K in keyof R]: ReturnType<R[K]> };
 }
