@@ -173,9 +173,12 @@ const ENDED = { exitCode: int, reason: str, logStreamName: str, networkInterface
 /** When an attempt ran and why it stopped: AttemptDetail and EksAttemptDetail time it alike. */
 const TIMED = { startedAt: epochMillis, stoppedAt: epochMillis, statusReason: str };
 
+/** An attempt's container (AttemptContainerDetail): where it ran and how it ended. */
+const ATTEMPT_CONTAINER = { ...PLACED, ...ENDED };
+
 /** An attempt's `container` (AttemptContainerDetail): the members a ContainerDetail has too. */
 function attemptContainer(o: JsonObject, f: string): BatchAttemptContainer {
-  return members(o, f, { ...PLACED, ...ENDED });
+  return members(o, f, ATTEMPT_CONTAINER);
 }
 
 export function attempt(o: JsonObject, f: string): BatchAttempt {
