@@ -6,12 +6,13 @@
  * (fresh copies of each one's largest unfinished demo job, answered with the same body at every
  * poll; Import/Export's differs in its request ID only) over one graphql-ws connection. Each
  * round reads the gateway's CPU (/proc) over BENCH_POLL_WINDOW_S seconds and the polls it made
- * (`jobgraph_watch_polls_total`), then, in this process, the floor's CPU for as many jobs' bare
- * calls: signed, sent over keep-alive, body read, not parsed (lib/floor.ts), one call a job as the
- * gateway polls them (AWS Batch's too: a watched job's poll is its own DescribeJobs call). Rounds alternate which side goes first; the verdict is the median of the rounds' ratios.
+ * (`jobgraph_watch_polls_total`), and, in this process, the floor's CPU for as many bare calls:
+ * signed, sent over keep-alive, body read, not parsed (lib/floor.ts), one call a job as the
+ * gateway polls them (AWS Batch's too: a watched job's poll is its own DescribeJobs call), paced
+ * over the same window as the polls are. Rounds alternate which side goes first; the verdict is the median of the rounds' ratios.
  * Prints Markdown; talks to 127.0.0.1 only.
  */
-import { floorClient } from './lib/floor.ts';
+import { floorClient, type FloorAnswer } from './lib/floor.ts';
 import { probeFixtures } from './lib/context.ts';
 import { UnknownIdGenerator } from './lib/ids.ts';
 import { readPollSettings } from './lib/settings.ts';
@@ -25,11 +26,20 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { profileSummary, topFunctions } from './lib/profile.ts';
+import { JOB_PARTS, profileParts, profileSummary, topFunctions } from './lib/profile.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const log = logger('unchanged-poll');
 const s = readPollSettings();
+/** A job's parts (lib/profile.ts), with the watch's own: pollers, their scheduler and the answer memo. */
+const POLL_PARTS = [
+  {
+    name: 'watch: pollers, scheduler, answer memo',
+    test: (url: string) =>
+      /\/dist\/(subscriptions\/|datasources\/shared\/answerMemo\.js$)/.test(url),
+  },
+  ...JOB_PARTS,
+];
 
 runBench(log, async () => {
   const stack = await startStack();
@@ -72,28 +82,44 @@ runBench(log, async () => {
     const polled = at1.polls - at0.polls;
     return { perJob: (cpu1 - cpu0) / polled, polled, calls: at1.calls - at0.calls };
   };
-  /** Floor CPU µs per job over as many jobs as the gateway polled in its window. */
-  const floorRound = async (jobs: number) => {
+  /**
+   * Floor CPU µs per job for `jobs` bare calls, one call a job (the gateway polls each watched job
+   * alone, AWS Batch's too): `paced`, spread evenly over a window as the gateway's polls are (the
+   * verdict's floor: each call wakes the process on its own, as each poll does); else all of a
+   * pass at once (informational: calls that share wake-ups cost less each).
+   */
+  const floorRound = async (jobs: number, paced: boolean) => {
     const before = cpuTimeMicros(process.pid);
-    let done = 0;
-    while (done < jobs) {
-      // One call a job, as the gateway polls each watched job (AWS Batch's too).
-      const answers = (await Promise.all(ids.map((id) => floor.send([id])))).flat();
-      const wrong = answers.find((a) => a.status !== 200);
-      if (wrong) throw new Error(`floor call for ${wrong.provider} answered ${wrong.status}`);
-      done += ids.length;
+    const gapMs = (s.windowSeconds * 1000) / jobs;
+    const started = performance.now();
+    const calls: Promise<FloorAnswer[]>[] = [];
+    for (let done = 0; done < jobs;) {
+      if (paced) {
+        calls.push(floor.send([ids[done % ids.length]!]));
+        done += 1;
+        const due = started + done * gapMs - performance.now();
+        if (due >= 1) await sleep(due);
+      } else {
+        calls.push(...ids.map((id) => floor.send([id])));
+        done += ids.length;
+        await Promise.all(calls.slice(-ids.length));
+      }
     }
-    return (cpuTimeMicros(process.pid) - before) / done;
+    const wrong = (await Promise.all(calls)).flat().find((a) => a.status !== 200);
+    if (wrong) throw new Error(`floor call for ${wrong.provider} answered ${wrong.status}`);
+    return (cpuTimeMicros(process.pid) - before) / jobs;
   };
-  const rounds: { gateway: number; floor: number; polled: number; calls: number }[] = [];
+  const rounds: { gateway: number; floor: number; burst: number; polled: number; calls: number }[] =
+    [];
   const expected = (s.jobs * s.windowSeconds * 1000) / s.pollMs;
   const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
   const window = { fromMicros: monotonicMicros(), toMicros: 0 };
   for (let r = 0; r < s.rounds; r++) {
-    let floorUs = r % 2 === 0 ? await floorRound(expected) : 0;
+    let floorUs = r % 2 === 0 ? await floorRound(expected, true) : 0;
     const g = await gatewayRound();
-    if (r % 2 === 1) floorUs = await floorRound(g.polled);
-    rounds.push({ gateway: g.perJob, floor: floorUs, polled: g.polled, calls: g.calls });
+    if (r % 2 === 1) floorUs = await floorRound(g.polled, true);
+    const burst = await floorRound(g.polled, false);
+    rounds.push({ gateway: g.perJob, floor: floorUs, burst, polled: g.polled, calls: g.calls });
     log(
       `round ${r + 1}: gateway ${g.perJob.toFixed(1)} µs/job (${g.polled} polls), floor ${floorUs.toFixed(1)}`,
     );
@@ -108,7 +134,15 @@ runBench(log, async () => {
     `${s.jobs} watched unfinished jobs of the six providers, polled every ${s.pollMs} ms; ${s.rounds} rounds of ${s.windowSeconds} s; load average ${loadAverage()}.`,
     '',
     ...table(
-      ['round', 'polls', 'upstream calls', 'gateway µs/job', 'floor µs/job (no parse)', '÷ floor'],
+      [
+        'round',
+        'polls',
+        'upstream calls',
+        'gateway µs/job',
+        'floor µs/job, paced',
+        '÷ floor',
+        'floor µs/job, all at once',
+      ],
       rounds.map((x, i) => [
         i + 1,
         x.polled,
@@ -116,6 +150,7 @@ runBench(log, async () => {
         x.gateway.toFixed(1),
         x.floor.toFixed(1),
         `${(x.gateway / x.floor).toFixed(2)}×`,
+        x.burst.toFixed(1),
       ]),
     ),
     '',
@@ -126,6 +161,19 @@ runBench(log, async () => {
     const file = join(
       profileDir,
       readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'))!,
+    );
+    const perJob = median(rounds.map((x) => x.gateway));
+    const parts = profileParts(file, window, POLL_PARTS);
+    lines.push(
+      '',
+      ...table(
+        [
+          `part of a poll (gateway ${perJob.toFixed(0)} µs, the rounds' median, split by the profile)`,
+          'µs',
+          '%',
+        ],
+        parts.map((p) => [p.name, (p.share * perJob).toFixed(0), (p.share * 100).toFixed(1)]),
+      ),
     );
     const by = profileSummary(file, window, REPO_ROOT, 'samples').slice(0, 20);
     const top = topFunctions(file, window, 30, REPO_ROOT, 'samples');
