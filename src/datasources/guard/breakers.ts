@@ -158,6 +158,11 @@ class JobFailure extends Error {
   }
 }
 
+/** The failure a JobFailure carries, any other error as is. */
+function unwrapJobFailure(err: unknown): never {
+  throw err instanceof JobFailure ? err.failure : err;
+}
+
 /** One circuit: where it is and its policy. */
 interface Circuit {
   readonly region: string;
@@ -218,17 +223,21 @@ export class RegionalBreakers {
     fn: (signal: AbortSignal) => Promise<T>,
     signal: AbortSignal,
   ): Promise<T> {
-    const attributed = async ({ signal }: { signal: AbortSignal }) => {
-      try {
-        return await fn(signal);
-      } catch (err) {
-        // Only a failure that can count needs its job; the others pass through untouched.
-        throw countsAgainstProvider(err) ? new JobFailure(subject, err) : err;
-      }
+    // Only a failure that can count needs its job; the others pass through untouched.
+    const attribute = (err: unknown) => {
+      throw countsAgainstProvider(err) ? new JobFailure(subject, err) : err;
     };
-    return policy.execute(attributed, signal).catch((err: unknown) => {
-      throw err instanceof JobFailure ? err.failure : err;
-    });
+    // Steps on the call's own promise, not async wrappers: a success passes through one each way.
+    const attributed = ({ signal }: { signal: AbortSignal }) => {
+      let run: Promise<T>;
+      try {
+        run = fn(signal);
+      } catch (err) {
+        return attribute(err);
+      }
+      return run.then(undefined, attribute);
+    };
+    return policy.execute(attributed, signal).then(undefined, unwrapJobFailure);
   }
 
   /**
