@@ -119,8 +119,25 @@ export function retryUpstream<T>(
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     first = Promise.reject(err);
   }
-  return first.then(undefined, (err: unknown) =>
-    retryAfter(err, attempt, policy, now, signal, started),
+  return first.then(undefined, (err: unknown) => {
+    // A failure that is not retried (NOT_FOUND, say) is answered here, without the loop.
+    if (!mayRetry(err, 1, policy, signal)) throw err;
+    return retryAfter(err, attempt, policy, now, signal, started);
+  });
+}
+
+/** Whether attempt `n`'s failure `err` may be retried (when the budget allows a wait and another attempt). */
+function mayRetry(
+  err: unknown,
+  n: number,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+): err is UpstreamError {
+  return (
+    err instanceof UpstreamError &&
+    err.retryable &&
+    n < Math.max(1, policy.maxAttempts) &&
+    !signal?.aborted
   );
 }
 
@@ -144,11 +161,9 @@ async function retryAfter<T>(
   const sleep = policy.sleep ?? abortableSleep;
   const budgetMs = policy.budgetMs ?? DEFAULT_RETRY_BUDGET_MS;
   const trim = policy.trimAttemptToBudget ?? false;
-  const maxAttempts = Math.max(1, policy.maxAttempts);
   let err = failure;
   for (let n = 1; ; n += 1) {
-    if (!(err instanceof UpstreamError) || !err.retryable || n >= maxAttempts || signal?.aborted)
-      throw err;
+    if (!mayRetry(err, n, policy, signal)) throw err;
     const base = err.throttling
       ? (policy.throttleBaseMs ?? policy.backoffBaseMs)
       : policy.backoffBaseMs;
