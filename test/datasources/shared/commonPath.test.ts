@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -15,6 +16,7 @@ import { createSource } from '../../../src/datasources/shared/source.ts';
 import { DEMO_AWS_CREDENTIALS } from '../../../src/emulators/framework.ts';
 import { createPanoramaEmulator } from '../../../src/emulators/panorama/emulator.ts';
 import { UpstreamError } from '../../../src/errors.ts';
+import { loadFixture } from '../../support/fixtures.ts';
 import { PANORAMA_TEST_KEY } from '../../support/keys.ts';
 import { useEmulator } from '../../support/useEmulator.ts';
 
@@ -67,6 +69,43 @@ describe('An upstream call on the common path', () => {
       await expect(jobs.fetchJob(missing)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     } finally {
       jobs.close?.();
+    }
+  });
+
+  it('makes a handful of promises per call, not one per layer', async () => {
+    // An upstream that answers in the same turn, with no promise of its own (the emulator makes
+    // some), so that every promise counted is the call's.
+    const { status, headers, body } = loadFixture('panorama', 'success-full');
+    const upstream = http.createServer((_req, res) => res.writeHead(status, headers).end(body));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const jobs = createSource(panorama, {
+      endpoint: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      credentials: { ...DEMO_AWS_CREDENTIALS },
+      timeoutMs: 5000,
+      maxAttempts: 3,
+      maxSockets: 4,
+      observer,
+    });
+    let promises = 0;
+    const hook = createHook({
+      init(_id, type) {
+        if (type === 'PROMISE') promises += 1;
+      },
+    });
+    try {
+      await jobs.fetchJob(PANORAMA_TEST_KEY);
+      hook.enable();
+      await jobs.fetchJob(PANORAMA_TEST_KEY);
+      hook.disable();
+      // The call's own and its credentials' (3), the exchange's (1), the retry's step for the first
+      // attempt's value (1), the attempt's read (1), this test's await (1). Through the per-layer
+      // async functions of before issue 60 it was 17.
+      expect(promises).toBeLessThanOrEqual(8);
+    } finally {
+      hook.disable();
+      jobs.close?.();
+      upstream.closeAllConnections();
+      upstream.close();
     }
   });
 
