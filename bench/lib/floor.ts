@@ -193,7 +193,7 @@ export interface FloorAnswer {
   ids: readonly string[];
   status: number;
   bytes: number;
-  /** The body, parsed. */
+  /** The body, parsed (undefined with `parse: false`). */
   parsed: unknown;
 }
 
@@ -203,8 +203,11 @@ export interface FloorClient {
   close(): void;
 }
 
-/** A bare keep-alive client for the emulators at `urls`. */
-export function floorClient(urls: Record<BenchProvider, string>): FloorClient {
+/** A bare keep-alive client for the emulators at `urls`; `parse: false` reads each body and parses none. */
+export function floorClient(
+  urls: Record<BenchProvider, string>,
+  { parse = true }: { parse?: boolean } = {},
+): FloorClient {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const xml = new XMLParser();
   // A named step, so a profile (`npm run bench:cpu`) tells the parse from the HTTP work around it.
@@ -230,7 +233,7 @@ export function floorClient(urls: Record<BenchProvider, string>): FloorClient {
             try {
               const body = Buffer.concat(chunks);
               const text = body.toString('utf8');
-              const parsed = parseBody(text, wire.xml);
+              const parsed = parse ? parseBody(text, wire.xml) : undefined;
               resolve({
                 provider,
                 ids: globalIds,

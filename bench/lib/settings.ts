@@ -141,3 +141,16 @@ export function readCpuSettings(): BenchSettings {
     profile: bool('BENCH_PROFILE', false),
   };
 }
+
+/** Settings of `npm run bench:unchanged-poll` (bench/unchangedPoll.ts; bench/README.md). */
+export function readPollSettings() {
+  const quick = bool('BENCH_QUICK', false);
+  return {
+    jobs: int('BENCH_POLL_JOBS', 300, 6, 100_000),
+    pollMs: int('BENCH_POLL_MS', 1000, 100, 60_000),
+    windowSeconds: int('BENCH_POLL_WINDOW_S', quick ? 5 : 15, 1, 3600),
+    rounds: int('BENCH_POLL_ROUNDS', quick ? 2 : 6, 1, 31),
+    /** The gateway under --cpu-prof, its profile over the rounds printed after the figure. */
+    profile: bool('BENCH_PROFILE', false),
+  };
+}

@@ -8,6 +8,7 @@ import type { KeyValue } from '../../model/job.ts';
 import { arr, bool, int, keyValues, obj, str, type JsonObject } from '../shared/json.ts';
 import type {
   BatchAttempt,
+  BatchAttemptContainer,
   BatchContainer,
   BatchEcsContainer,
   BatchEcsTask,
@@ -137,13 +138,9 @@ export function container(o: JsonObject, f: string): BatchContainer {
     readonlyRootFilesystem: bool(o.readonlyRootFilesystem, `${f}.readonlyRootFilesystem`),
     privileged: bool(o.privileged, `${f}.privileged`),
     user: str(o.user, `${f}.user`),
-    exitCode: int(o.exitCode, `${f}.exitCode`),
-    reason: str(o.reason, `${f}.reason`),
-    containerInstanceArn: str(o.containerInstanceArn, `${f}.containerInstanceArn`),
-    taskArn: str(o.taskArn, `${f}.taskArn`),
-    logStreamName: str(o.logStreamName, `${f}.logStreamName`),
+    // What an attempt's container reports too: where it ran and how it ended.
+    ...attemptContainer(o, f),
     instanceType: str(o.instanceType, `${f}.instanceType`),
-    networkInterfaces: interfaces(o.networkInterfaces, `${f}.networkInterfaces`),
     resourceRequirements: requirements(o.resourceRequirements, `${f}.resourceRequirements`),
     logConfiguration: log
       ? {
@@ -189,16 +186,21 @@ function linuxParameters(o: JsonObject, f: string): BatchLinuxParameters {
   };
 }
 
+/** An attempt's `container` (AttemptContainerDetail): the members a ContainerDetail has too. */
+function attemptContainer(o: JsonObject, f: string): BatchAttemptContainer {
+  return {
+    containerInstanceArn: str(o.containerInstanceArn, `${f}.containerInstanceArn`),
+    taskArn: str(o.taskArn, `${f}.taskArn`),
+    exitCode: int(o.exitCode, `${f}.exitCode`),
+    reason: str(o.reason, `${f}.reason`),
+    logStreamName: str(o.logStreamName, `${f}.logStreamName`),
+    networkInterfaces: interfaces(o.networkInterfaces, `${f}.networkInterfaces`),
+  };
+}
+
 export function attempt(o: JsonObject, f: string): BatchAttempt {
   return {
-    container: member(o.container, `${f}.container`, (c, cf) => ({
-      containerInstanceArn: str(c.containerInstanceArn, `${cf}.containerInstanceArn`),
-      taskArn: str(c.taskArn, `${cf}.taskArn`),
-      exitCode: int(c.exitCode, `${cf}.exitCode`),
-      reason: str(c.reason, `${cf}.reason`),
-      logStreamName: str(c.logStreamName, `${cf}.logStreamName`),
-      networkInterfaces: interfaces(c.networkInterfaces, `${cf}.networkInterfaces`),
-    })),
+    container: member(o.container, `${f}.container`, attemptContainer),
     startedAt: epochMillis(o.startedAt, `${f}.startedAt`),
     stoppedAt: epochMillis(o.stoppedAt, `${f}.stoppedAt`),
     statusReason: str(o.statusReason, `${f}.statusReason`),

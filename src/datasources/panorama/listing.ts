@@ -28,13 +28,8 @@ export function panoramaListed(
     lastUpdatedTime: isoOrNull(s.updatedAt),
     status: enumValue(s.upstreamStatus, PANORAMA_PACKAGE_IMPORT_JOB_STATUSES),
   };
-  const key = {
-    provider: 'AWS_PANORAMA',
-    region,
-    jobId: s.jobId,
-    ...(account !== undefined ? { account } : {}),
-  } as const;
-  return listed(PANORAMA_KEY, key, s, fields);
+  const key = { provider: 'AWS_PANORAMA', region, jobId: s.jobId } as const;
+  return listed(PANORAMA_KEY, key, s, fields, account);
 }
 
 /**
