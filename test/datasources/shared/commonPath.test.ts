@@ -94,13 +94,20 @@ describe('An upstream call on the common path', () => {
     });
     try {
       await jobs.fetchJob(PANORAMA_TEST_KEY);
-      hook.enable();
-      await jobs.fetchJob(PANORAMA_TEST_KEY);
-      hook.disable();
+      // Every warm call makes the same promises; the process may make others meanwhile (the test
+      // runner's messages to its workers), so the fewest seen over a few calls is the call's.
+      const counts: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        promises = 0;
+        hook.enable();
+        await jobs.fetchJob(PANORAMA_TEST_KEY);
+        hook.disable();
+        counts.push(promises);
+      }
       // The call's own and its credentials' (3), the exchange's (1), the retry's step for the first
       // attempt's value (1), the attempt's read (1), this test's await (1). Through the per-layer
       // async functions of before issue 60 it was 17.
-      expect(promises).toBeLessThanOrEqual(8);
+      expect(Math.min(...counts)).toBeLessThanOrEqual(8);
     } finally {
       hook.disable();
       jobs.close?.();
