@@ -123,6 +123,15 @@ export function readWatchSettings(moonshot: boolean) {
   };
 }
 
+/** Settings of `npm run bench:call` (bench/upstreamCall.ts): bench/README.md, Settings. */
+export function readUpstreamCallSettings() {
+  return {
+    beforeRoot: path('BENCH_BEFORE_ROOT'),
+    pairs: int('BENCH_CALL_PAIRS', 12, 1, 100),
+    calls: int('BENCH_CALL_CALLS', 10_000, 100, 1_000_000),
+  };
+}
+
 /** Settings of `npm run bench:cpu` (bench/run.ts `--only cpu`): the full bench's, with more rounds by default and no profile unless asked. */
 export function readCpuSettings(): BenchSettings {
   const settings = readSettings();
