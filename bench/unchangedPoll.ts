@@ -76,7 +76,9 @@ runBench(log, async () => {
 
   /** Gateway CPU µs per job polled over one window. */
   const gatewayRound = async () => {
-    const [cpu0, at0] = [gateway.cpuMicros(), await counts()];
+    // Scrape, then read the CPU: the window holds no scrape of its own.
+    const at0 = await counts();
+    const cpu0 = gateway.cpuMicros();
     await sleep(s.windowSeconds * 1000);
     const [cpu1, at1] = [gateway.cpuMicros(), await counts()];
     const polled = at1.polls - at0.polls;
