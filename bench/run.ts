@@ -9,7 +9,7 @@
  * Settings: bench/lib/settings.ts (BENCH_* variables; BENCH_QUICK=1 for a quick run).
  */
 import { Session } from 'node:inspector/promises';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,8 @@ import {
 import { floorClient } from './lib/floor.ts';
 import { jobsOf } from './lib/fixtures.ts';
 import type { BenchProvider, IdKind } from './lib/ids.ts';
-import { waitForIdle } from './rig/proc.ts';
+import { profileIn, windowOf } from './lib/profile.ts';
+import { REPO_ROOT, waitForIdle } from './rig/proc.ts';
 import {
   buildRows,
   cpuProfileSection,
@@ -48,7 +49,6 @@ import {
   eightyOfHundred,
   loadFresh,
   measureSide,
-  nowMicros,
   oddCalls,
   PEER_STEADY_QUERIES,
   timedQuery,
@@ -60,7 +60,6 @@ import { logger, release, runBench, startStack, track } from './rig/stack.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
 import { median } from './rig/stats.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 /** `--only cpu`: the only part run alone. */
 const only = process.argv.includes('--only')
@@ -377,12 +376,11 @@ async function cpuOnly(): Promise<void> {
     const windows: KindWindows = {};
     for (const kind of CPU_KINDS) {
       await waitForIdle(profiled.pid);
-      const fromMicros = nowMicros();
-      await loadFresh(ctx, profiled.url, kind, Math.max(40, settings.cpuRequests * 2));
-      windows[kind] = { fromMicros, toMicros: nowMicros() };
+      const amount = Math.max(40, settings.cpuRequests * 2);
+      windows[kind] = await windowOf(() => loadFresh(ctx, profiled.url, kind, amount));
     }
     await profiled.stop();
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    const file = profileIn(dir);
     // The floor's own profile, for what a job costs beyond it: this process, through the inspector.
     log('profile: the floor');
     const floorFile = join(dir, 'floor.cpuprofile');
@@ -391,11 +389,8 @@ async function cpuOnly(): Promise<void> {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
     const floorWindows: KindWindows = {};
-    for (const kind of CPU_KINDS) {
-      const fromMicros = nowMicros();
-      for (let i = 0; i < 3; i++) await ctx.floorCpu(kind);
-      floorWindows[kind] = { fromMicros, toMicros: nowMicros() };
-    }
+    for (const kind of CPU_KINDS)
+      floorWindows[kind] = await windowOf(() => times(3, () => ctx.floorCpu(kind)));
     const { profile: floorProfile } = await session.post('Profiler.stop');
     session.disconnect();
     writeFileSync(floorFile, JSON.stringify(floorProfile));
@@ -403,7 +398,7 @@ async function cpuOnly(): Promise<void> {
     if (file)
       profile = cpuProfileSection(
         cpu,
-        { file: join(dir, file), windows, root: afterRoot },
+        { file, windows, root: afterRoot },
         { file: floorFile, windows: floorWindows, root: REPO_ROOT },
       );
   }

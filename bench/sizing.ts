@@ -677,9 +677,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ latencyMs: s.latencyMs, jobsPerSource });
   const synthesize = { [STILL.prefix]: STILL.template, [MOVING.prefix]: MOVING.template };
   await stack.emulators.setFaults({ synthesize });
-  const tokens = await Promise.all(
-    all.map((_, c) => watchers.callerToken(stack.jwtSecret, `watcher-${c}`)),
-  );
+  const tokens = await Promise.all(all.map((_, c) => stack.callerToken(`watcher-${c}`)));
   const run = { run: runLine(REPO_ROOT), settings: s };
   if (account) {
     log(

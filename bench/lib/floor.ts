@@ -10,7 +10,12 @@ import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { cpuTimeMicros } from '../rig/proc.ts';
-import type { BenchProvider, IdKind, UnknownIdGenerator } from './ids.ts';
+import {
+  PROVIDER_OF_PREFIX,
+  type BenchProvider,
+  type IdKind,
+  type UnknownIdGenerator,
+} from './ids.ts';
 import type { BenchSettings } from './settings.ts';
 
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
@@ -158,17 +163,8 @@ function wireRequest(provider: BenchProvider, host: string, globalIds: readonly 
   return { method, path, headers, body, xml: call.xml ?? false };
 }
 
-export const PROVIDER_OF_PREFIX: Record<string, BenchProvider> = {
-  panorama: 'panorama',
-  omics: 'omics',
-  cos: 'cosbatch',
-  importexport: 'importexport',
-  codepipeline: 'codepipeline',
-  batch: 'batch',
-};
-
 /** The calls `globalIds` take, as jobgraph makes them: one a job; AWS Batch's in DescribeJobs of up to 100 per region. */
-function callsOf(globalIds: readonly string[]): [BenchProvider, string[]][] {
+export function callsOf(globalIds: readonly string[]): [BenchProvider, string[]][] {
   const calls: [BenchProvider, string[]][] = [];
   const batch = new Map<string, string[]>();
   for (const id of globalIds) {
@@ -197,14 +193,8 @@ export interface FloorAnswer {
   parsed: unknown;
 }
 
-export interface FloorClient {
-  /** Send the calls for `globalIds` all at once; resolves with each call's answer. */
-  send(globalIds: readonly string[]): Promise<FloorAnswer[]>;
-  close(): void;
-}
-
-/** A bare keep-alive client for the emulators at `urls`. */
-export function floorClient(urls: Record<BenchProvider, string>): FloorClient {
+/** A bare keep-alive client for the emulators at `urls`: `send` sends the calls for some global IDs all at once. */
+export function floorClient(urls: Record<BenchProvider, string>) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const xml = new XMLParser();
   // A named step, so a profile (`npm run bench:cpu`) tells the parse from the HTTP work around it.
@@ -249,7 +239,10 @@ export function floorClient(urls: Record<BenchProvider, string>): FloorClient {
       req.end(wire.body);
     });
   };
-  return { send: (ids) => Promise.all(callsOf(ids).map(one)), close: () => agent.destroy() };
+  return {
+    send: (ids: readonly string[]) => Promise.all(callsOf(ids).map(one)),
+    close: () => agent.destroy(),
+  };
 }
 
 /**

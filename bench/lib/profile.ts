@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The parts of a V8 .cpuprofile (`node --cpu-prof`) read here. */
 interface CpuProfile {
@@ -27,6 +28,21 @@ function samplingInterval(profile: CpuProfile): number {
 
 /** A stretch of a profile, in monotonic µs (the clock both the profile and process.hrtime use on Linux). */
 export type ProfileWindow = { fromMicros: number; toMicros: number };
+
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+/** The window `fn` ran in. */
+export async function windowOf(fn: () => Promise<unknown>): Promise<ProfileWindow> {
+  const fromMicros = nowMicros();
+  await fn();
+  return { fromMicros, toMicros: nowMicros() };
+}
+
+/** The `.cpuprofile` a process started with `--cpu-prof-dir dir` wrote on exit, if any. */
+export const profileIn = (dir: string): string | undefined => {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  return file && join(dir, file);
+};
 
 type Frame = CpuProfile['nodes'][number]['callFrame'];
 

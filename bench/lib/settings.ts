@@ -8,7 +8,8 @@ import { BENCH_PROVIDERS, type BenchProvider } from './ids.ts';
 /** The settings of `npm run bench` (and `bench:cpu`): each BENCH_* variable is described in bench/README.md, Settings. */
 export type BenchSettings = ReturnType<typeof readSettings>;
 
-function int(name: string, fallback: number, min: number, max: number): number {
+/** BENCH_* variable `name` as a whole number from `min` to `max`, or `fallback` when unset. */
+export function int(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name]?.trim();
   return raw === undefined || raw === '' ? fallback : whole(name, raw, min, max);
 }
@@ -39,17 +40,35 @@ function providers(name: string): readonly BenchProvider[] {
   return list as BenchProvider[];
 }
 
-function path(name: string): string | undefined {
+/** BENCH_* variable `name` as given, or undefined when unset. */
+export function text(name: string): string | undefined {
   const v = process.env[name]?.trim();
   return v ? v : undefined;
 }
 
+/** `A=1,B=2` in BENCH_* variable `name` as an environment (for a gateway's extra settings). */
+export function pairs(name: string): Record<string, string> {
+  const list = (text(name) ?? '').split(',').filter(Boolean);
+  return Object.fromEntries(
+    list.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
+export const quickRun = (): boolean => bool('BENCH_QUICK', false);
+
+/** A child process's environment: nothing of the caller's shell (AWS_PROFILE, proxies, NODE_OPTIONS) but PATH and HOME. */
+export const childEnv = (): Record<string, string> => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: process.env.HOME ?? '/tmp',
+  NODE_ENV: 'production',
+});
+
 export function readSettings() {
-  const quick = bool('BENCH_QUICK', false);
+  const quick = quickRun();
   return {
     quick,
-    beforeRoot: path('BENCH_BEFORE_ROOT'),
-    afterRoot: path('BENCH_AFTER_ROOT'),
+    beforeRoot: text('BENCH_BEFORE_ROOT'),
+    afterRoot: text('BENCH_AFTER_ROOT'),
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
     slowLatencyMs: int('BENCH_SLOW_LATENCY_MS', 100, 1, 5000),
     runs: int('BENCH_RUNS', quick ? 1 : 3, 1, 15),
@@ -83,7 +102,7 @@ function ints(name: string, fallback: number[], min: number, max: number): numbe
 export type WatchSettings = ReturnType<typeof readWatchSettings>;
 
 export function readWatchSettings(moonshot: boolean) {
-  const quick = bool('BENCH_QUICK', false);
+  const quick = quickRun();
   const p = moonshot ? 'BENCH_MOONSHOT_' : 'BENCH_SIZING_';
   const watches = moonshot
     ? [int(`${p}WATCHES`, quick ? 1000 : 10_000, 1, 1_000_000)]

@@ -3,7 +3,6 @@
  * checkout against the same emulators, so both columns of RESULTS.md come from one run.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildServer } from '../rig/childServer.ts';
 import { times, withLatency, type BenchContext } from './context.ts';
@@ -11,14 +10,21 @@ import type { Fixtures } from './fixtures.ts';
 import { delta } from '../rig/emulators.ts';
 import type { GatewayOptions, GatewayProcess } from '../rig/gateway.ts';
 import type { EmulatorName } from '../../src/emulators/index.ts';
-import { upstreamCallsFor, type IdKind } from './ids.ts';
+import type { IdKind } from './ids.ts';
+import { callsOf } from './floor.ts';
 import { runLoad } from '../rig/load.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad } from './phases/memory.ts';
 import { measureBatching, measureDuplicates, type BatchingRun } from './phases/batching.ts';
 import { repeatedTerminalQuery } from './phases/cache.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
-import { topFunctions, type TopFunction } from './profile.ts';
+import {
+  profileIn,
+  topFunctions,
+  windowOf,
+  type ProfileWindow,
+  type TopFunction,
+} from './profile.ts';
 import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
 import {
   kill,
@@ -33,7 +39,7 @@ export interface CpuRun {
   microsPerJob: number;
   /** Upstream calls the run made (= `expectedCalls` when every job was asked once and nothing retried). */
   upstreamCalls: number;
-  /** One a job, but one a query for its AWS Batch jobs (`upstreamCallsFor`). */
+  /** One a job, but one a query for its AWS Batch jobs (`callsOf`). */
   expectedCalls: number;
 }
 
@@ -58,8 +64,6 @@ export interface PeerResult {
 
 /** One checkout's figures (what each is: bench/README.md), as results.json keeps them. */
 export type SideResult = Awaited<ReturnType<typeof measureSide>>;
-
-export const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 /** 100 IDs naming 80 distinct fresh jobs of `kind`: 16 per provider, the first 20 asked twice. */
 export function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
@@ -101,7 +105,7 @@ export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind)
   const cpuMicros = target.cpuMicros() - before;
   const upstreamCalls = delta(calls, await ctx.emulators.counters(), 'calls');
   const jobs = result.ok * 100;
-  const perQuery = upstreamCallsFor(ctx.unknownIds.take(100, kind, ctx.settings.providers));
+  const perQuery = callsOf(ctx.unknownIds.take(100, kind, ctx.settings.providers)).length;
   return {
     requests: result.ok,
     jobs,
@@ -115,11 +119,8 @@ export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind)
 /** One timed query; throws unless it answered 200 with no GraphQL errors. */
 export async function timedQuery(ctx: BenchContext, url: string, body: string): Promise<number> {
   const t0 = performance.now();
-  const res = await post(url, body, ctx.authHeaders);
-  const ms = performance.now() - t0;
-  if (res.status !== 200 || res.json.errors?.length)
-    throw new Error(`latency query failed: ${res.text.slice(0, 300)}`);
-  return ms;
+  await post(url, body, ctx.authHeaders, 'latency query');
+  return performance.now() - t0;
 }
 
 /** POST `bodies` at once; resolves with the GraphQL error codes of all answers, counted. */
@@ -367,19 +368,16 @@ export async function measureSide(
     const dir = join(ctx.tmpDir, `${label}-profile`);
     const profiled = await launch('profiled', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
     await loadFresh(ctx, profiled.url, 'running', 10);
-    const w1 = nowMicros();
-    await loadFresh(ctx, profiled.url, 'running', settings.cpuRequests);
-    const w2 = nowMicros();
-    await cpuPerRequest(ctx, profiled, oneBody);
-    const w3 = nowMicros();
+    const fresh = await windowOf(() =>
+      loadFresh(ctx, profiled.url, 'running', settings.cpuRequests),
+    );
+    const cachedPath = await windowOf(() => cpuPerRequest(ctx, profiled, oneBody));
     await profiled.stop();
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    const file = profileIn(dir);
     ctx.log(`${label}: raw CPU profile in ${dir}`);
     if (file) {
-      profile = {
-        existing: topFunctions(join(dir, file), { fromMicros: w1, toMicros: w2 }, 15, root),
-        cached: topFunctions(join(dir, file), { fromMicros: w2, toMicros: w3 }, 15, root),
-      };
+      const top = (w: ProfileWindow) => topFunctions(file, w, 15, root);
+      profile = { existing: top(fresh), cached: top(cachedPath) };
     }
   }
 

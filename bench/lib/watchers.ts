@@ -8,7 +8,6 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { mintToken } from '../../src/auth/mintToken.ts';
 import type { EmulatorProcess } from '../rig/emulators.ts';
 import type { Log } from '../rig/stack.ts';
 import { sleep } from '../rig/proc.ts';
@@ -18,10 +17,6 @@ export type WatcherKind = 'ws' | 'sse' | 'sse-single';
 /** Connection c's kind: nine in ten graphql-ws, then graphql-sse distinct and single connection mode. */
 export const kindOf = (c: number): WatcherKind =>
   c % 10 !== 9 ? 'ws' : c % 20 === 9 ? 'sse' : 'sse-single';
-
-/** A read token of its own for each connection: each is one caller. */
-export const callerToken = (jwtSecret: string, subject: string): Promise<string> =>
-  mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject });
 
 /**
  * Open a connection from each of `make`, `concurrency` being set up at a time, each ready (or
@@ -74,8 +69,9 @@ export function startMover(
   };
 }
 
-const QUERY =
-  'subscription MoonshotWatch($ids: [ID!]!) { jobUpdates(ids: $ids) { id state statusMessage } }';
+/** The `jobUpdates` operation of `fields`. */
+const query = (fields: string) =>
+  `subscription MoonshotWatch($ids: [ID!]!) { jobUpdates(ids: $ids) { ${fields} } }`;
 
 /** What one subscription saw of one of its jobs. */
 export interface Seen {
@@ -103,12 +99,17 @@ export function newTally(): Tally {
   return { events: 0, errors: 0, completes: 0, reconnects: 0, closes: 0, examples: [] };
 }
 
+/** A job's update as the subscription selects it (`id state statusMessage` unless told). */
+export type Update = { id: string } & Record<string, string | null>;
 type Payload = {
-  data?: { jobUpdates?: { id: string; statusMessage: string | null } } | null | undefined;
+  data?: { jobUpdates?: Update } | null | undefined;
   errors?: readonly unknown[] | undefined;
 };
 
-/** One caller (its own token) and its connection of `watches.length` subscriptions, `watches[i]` the IDs of subscription i. */
+/**
+ * One caller (its own token) and its connection of `watches.length` subscriptions, `watches[i]`
+ * the IDs of subscription i; `options.fields` the selection, `onEvent` given each update.
+ */
 export class WatcherConnection {
   /** Per subscription, per job ID. */
   readonly seen: Map<string, Seen>[];
@@ -127,6 +128,7 @@ export class WatcherConnection {
     token: string,
     watches: readonly (readonly string[])[],
     private readonly tally: Tally,
+    private readonly options: { fields?: string; onEvent?: (update: Update) => void } = {},
   ) {
     this.seen = watches.map(
       (ids) => new Map(ids.map((id) => [id, { events: 0, atMark: 0, last: null }])),
@@ -150,7 +152,8 @@ export class WatcherConnection {
         this.ready();
       },
     }));
-    const payloads = watches.map((ids) => ({ query: QUERY, variables: { ids } }));
+    const operation = query(options.fields ?? 'id state statusMessage');
+    const payloads = watches.map((ids) => ({ query: operation, variables: { ids } }));
     const headers = { Authorization: authorization };
     let stops: (() => void)[];
     let disposeClient: () => void;
@@ -220,7 +223,8 @@ export class WatcherConnection {
       this.readyAt = performance.now();
       this.ready();
     }
-    s.last = update!.statusMessage;
+    s.last = update!.statusMessage ?? null;
+    this.options.onEvent?.(update!);
   }
 
   private problem(kind: 'errors' | 'completes' | 'reconnects' | 'closes', example: string): void {

@@ -7,14 +7,11 @@
  * the chosen core (Apollo Server, graphql-js, DataLoader) making jobgraph's calls can cost.
  */
 import { GraphQLError } from 'graphql';
-import { floorClient, PROVIDER_OF_PREFIX, type FloorAnswer } from '../lib/floor.ts';
-import type { BenchProvider } from '../lib/ids.ts';
+import { floorClient, type FloorAnswer } from '../lib/floor.ts';
+import { nativeOf, PROVIDER_OF_PREFIX, type BenchProvider } from '../lib/ids.ts';
 import type { Providers } from './providers.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { Job } from './schema.ts';
-
-/** The job part of a global ID (`<prefix>:<region>:<job>`, or `<prefix>:<job>` for Import/Export). */
-const nativeOf = (id: string) => id.slice(id.lastIndexOf(':') + 1);
 
 /** Which of the call's jobs it answered: all on a 200, and for AWS Batch those it describes. */
 function answeredBy(a: FloorAnswer): (id: string) => boolean {

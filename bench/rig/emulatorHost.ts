@@ -1,7 +1,7 @@
 /**
  * Child process that runs the six provider emulators, so they do not share an event loop
  * with the load generator or the gateway. Talks to the harness over the fork IPC channel
- * (the messages: emulatorProtocol.ts). Arguments: the upstream latency in ms, set through the
+ * (the messages: emulators.ts). Arguments: the upstream latency in ms, set through the
  * fault knobs; optionally startEmulators' options as JSON (`jobsPerSource`, a big account;
  * `keepAliveMs`).
  */
@@ -12,7 +12,7 @@ import {
 } from '../../src/emulators/index.ts';
 import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
 import { BENCH_PROVIDERS, type BenchProvider } from '../lib/ids.ts';
-import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
+import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulators.ts';
 
 const latencyMs = Number(process.argv[2] ?? '0');
 const set = await startEmulators(

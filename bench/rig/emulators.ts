@@ -2,9 +2,31 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchProvider } from '../lib/ids.ts';
 import type { Faults } from '../../src/emulators/framework.ts';
-import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
+import { REPO_ROOT } from './proc.ts';
 
-export type { CounterSnapshot, LoggedCall };
+/** Each emulator's counters: calls logged so far and TCP connections accepted so far. */
+export type CounterSnapshot = Record<BenchProvider, { calls: number; connections: number }>;
+
+/** One logged upstream call, as the bench needs it. */
+export interface LoggedCall {
+  emulator: BenchProvider;
+  job: string | null;
+  status: number;
+}
+
+/** Parent → emulator host. */
+export type HostRequest =
+  | { id: number; op: 'counters' }
+  | { id: number; op: 'callsSince'; since: CounterSnapshot }
+  | { id: number; op: 'setFaults'; patch: Partial<Faults> }
+  | { id: number; op: 'patchImportExportJob'; job: string; patch: Record<string, string> }
+  | { id: number; op: 'close' };
+
+/** Emulator host → parent. */
+export type HostMessage =
+  | { kind: 'ready'; env: Record<string, string>; urls: Record<BenchProvider, string> }
+  | { kind: 'reply'; id: number; ok: true; value: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: string };
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type WithoutId<T> = T extends { id: number } ? Omit<T, 'id'> : never;
@@ -20,8 +42,6 @@ export interface EmulatorProcess {
   setFaults(patch: Partial<Faults>): Promise<void>;
   /** Change fields of an Import/Export demo job (e.g. its ProgressMessage), and so of its `synthesize` copies. */
   patchImportExportJob(job: string, patch: Record<string, string>): Promise<void>;
-  close(): Promise<void>;
-  /** The same as close (the rig stops what it started through `stop`). */
   stop(): Promise<void>;
 }
 
@@ -37,7 +57,7 @@ export async function startEmulatorProcess(
   const file = fileURLToPath(new URL('./emulatorHost.ts', import.meta.url));
   const args = [String(latencyMs), JSON.stringify(options)];
   const child: ChildProcess = fork(file, args, {
-    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    cwd: REPO_ROOT,
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -66,7 +86,7 @@ export async function startEmulatorProcess(
       pending.set(id, { resolve, reject });
       child.send({ ...request, id });
     });
-  const close = async () => {
+  const stop = async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await call({ op: 'close' }).catch(() => undefined);
@@ -81,8 +101,7 @@ export async function startEmulatorProcess(
     setFaults: async (patch) => void (await call({ op: 'setFaults', patch })),
     patchImportExportJob: async (job, patch) =>
       void (await call({ op: 'patchImportExportJob', job, patch })),
-    close,
-    stop: close,
+    stop,
   };
 }
 

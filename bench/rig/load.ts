@@ -10,7 +10,6 @@ export interface LoadSpec {
   amount?: number;
   /** Seconds before a request counts as timed out (default 30). */
   timeoutS?: number;
-  method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
   /** A new body per request (e.g. fresh job IDs); overrides `body`. */
@@ -41,7 +40,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let ok = 0;
   const headers = { 'content-type': 'application/json', ...(spec.headers ?? {}) };
   const request: autocannon.Request = {
-    method: spec.method ?? 'POST',
+    method: 'POST',
     headers,
     ...(spec.body !== undefined ? { body: spec.body } : {}),
     ...(spec.nextBody

@@ -1,5 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The checkout the bench belongs to: what every child process runs from. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Kernel clock ticks per second for /proc/<pid>/stat times (usually 100). */
 const CLOCK_TICKS = (() => {

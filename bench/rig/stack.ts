@@ -63,6 +63,15 @@ export function runBench(log: Log, body: () => Promise<void>): void {
   );
 }
 
+/** A token with scope jobs:read for `subject` (each subject is one caller). */
+export const readToken = (jwtSecret: string, subject: string, accounts?: string[]) =>
+  mintToken({
+    secret: jwtSecret,
+    scopes: ['jobs:read'],
+    subject,
+    ...(accounts ? { accounts } : {}),
+  });
+
 export interface Stack {
   emulators: EmulatorProcess;
   jwtSecret: string;
@@ -71,6 +80,8 @@ export interface Stack {
   secretsToken: string;
   /** `authorization: Bearer <token>`. */
   headers: Record<string, string>;
+  /** A jobs:read token of its own for `subject` (one caller), of `accounts` if given. */
+  callerToken: (subject: string, accounts?: string[]) => Promise<string>;
   /** A gateway over these emulators and this secret, tracked. */
   gateway: (
     options?: Partial<Omit<GatewayOptions, 'upstreamEnv' | 'jwtSecret'>>,
@@ -85,16 +96,16 @@ export async function startStack(
   const emulators = track(await startEmulatorProcess(latencyMs, emulatorOptions));
   // Tracked before the gateways: stopped after them.
   const jwtSecret = randomBytes(32).toString('base64url');
-  const mint = (subject: string, scopes: string[]) =>
-    mintToken({ secret: jwtSecret, scopes, subject });
-  const token = await mint('bench', ['jobs:read']);
-  const secretsToken = await mint('bench-secrets', ['jobs:read', 'jobs:secrets:read']);
+  const token = await readToken(jwtSecret, 'bench');
+  const scopes = ['jobs:read', 'jobs:secrets:read'];
+  const secretsToken = await mintToken({ secret: jwtSecret, scopes, subject: 'bench-secrets' });
   return {
     emulators,
     jwtSecret,
     token,
     secretsToken,
     headers: { authorization: `Bearer ${token}` },
+    callerToken: (subject, accounts) => readToken(jwtSecret, subject, accounts),
     gateway: async (gatewayOptions = {}) =>
       track(
         await startGateway({

@@ -2,20 +2,12 @@ import type { BenchContext } from '../context.ts';
 import type { GatewayProcess } from '../../rig/gateway.ts';
 import { jobsBody, post } from '../queries.ts';
 
-export interface RepeatRun {
-  jobs: number;
-  firstRunCalls: number;
-  secondRunCalls: number;
-  /** Jobs asked upstream again on the second run (emulator:job as the call log names it). */
-  refetched: string[];
-}
-
 /** The same query of finished jobs twice; upstream calls counted for each. */
 export async function repeatedTerminalQuery(
   ctx: BenchContext,
   gateway: GatewayProcess,
   terminalIds: readonly string[],
-): Promise<RepeatRun> {
+): Promise<{ jobs: number; firstRunCalls: number; secondRunCalls: number; refetched: string[] }> {
   const body = jobsBody(terminalIds);
   const first = await ctx.emulators.counters();
   await post(gateway.url, body, ctx.authHeaders);
@@ -27,6 +19,7 @@ export async function repeatedTerminalQuery(
     jobs: terminalIds.length,
     firstRunCalls: firstCalls.length - secondCalls.length,
     secondRunCalls: secondCalls.length,
+    // Jobs asked upstream again on the second run, as the call log names them.
     refetched: secondCalls.map((c) => `${c.emulator}:${c.job}`),
   };
 }
