@@ -1,18 +1,6 @@
 /**
- * Events against polling (issue #59): `npm run bench:events` watches 10,000 unfinished AWS Batch
- * jobs of a big account, half in the default account and half in the second (`staging`), over
- * graphql-ws (`jobUpdates`, 100 IDs a subscription, ten subscriptions a caller), while 1 % of
- * them change a minute (`POST /__emulator/jobs/state` on the Batch emulator, which publishes each
- * change's `Batch Job State Change` event on its account's queue). Twice, on the same emulators
- * and the same watchers: a gateway on its defaults reading the emulators' queues, and one with
- * `JOBGRAPH_EVENT_QUEUES=` (polling only). Each counts the DescribeJobs calls the Batch emulator
- * answered over the same window (after a warm-up, so polling is at its longest wait) and the time
- * from a change being asked of the emulator (its event is on the queue when the answer comes) to a
- * watcher's receipt of the new status. Writes bench/EVENTS.md and prints one JSON line.
- *
- * Settings: BENCH_EVENTS_JOBS (10000), BENCH_EVENTS_MINUTES (window, 5), BENCH_EVENTS_WARMUP_S
- * (60), BENCH_EVENTS_ENV (extra gateway settings for both runs, `A=1,B=2`); BENCH_QUICK=1: 1,000
- * jobs, a 1-minute window, 40 s of warm-up (a smoke check, not the figure).
+ * Events against polling (issue #59, `npm run bench:events`): what it measures and its settings,
+ * bench/README.md. Writes bench/EVENTS.md and prints one JSON line.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,12 +1,6 @@
 /**
- * `npm run bench`: the figures of bench/README.md, each beside its in-run baseline (the floor, the
- * SDK peer, the bare servers), for the gateway of this checkout ("after") and, with
- * BENCH_BEFORE_ROOT, of another checkout ("before"), against the same five emulators in one run.
- * Writes bench/RESULTS.md and bench/results.json.
- * `npm run bench:cpu` (`--only cpu`): figure 1, the peer rows and the core floor (the peer's
- * server sending the floor's calls) alone, in rotated rounds with their spread, printed as
- * Markdown (bench/README.md, Files).
- * Settings: bench/lib/settings.ts (BENCH_* variables; BENCH_QUICK=1 for a quick run).
+ * `npm run bench` (bench/RESULTS.md and bench/results.json) and `npm run bench:cpu` (`--only cpu`,
+ * printed as Markdown): what each measures, bench/README.md; settings, lib/settings.ts.
  */
 import { Session } from 'node:inspector/promises';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +8,6 @@ import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import type { StoredJob } from './baseline/schema.ts';
 import { startChildServer, type ChildServer } from './rig/childServer.ts';
 import {
   benchContext,
@@ -71,33 +64,13 @@ const log = logger(
   () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
 );
 
-/**
- * The SDK peer (bench/peer/server.ts) as its own process, calling the emulators at `urls`; with
- * `floorCalls`, the core floor: the same server sending the floor's calls instead of the SDK's.
- */
-const startPeer = (urls: Record<BenchProvider, string>, floorCalls = false): Promise<ChildServer> =>
-  startChildServer(fileURLToPath(new URL('./peer/server.ts', import.meta.url)), [
-    JSON.stringify(urls),
-    ...(floorCalls ? ['--floor-calls'] : []),
-  ]);
+/** A server of bench/ (`file` relative to this one) as its own process. */
+const benchServer = async (file: string, ...args: string[]) =>
+  track(await startChildServer(fileURLToPath(new URL(file, import.meta.url)), args));
 
-/**
- * bench/baseline/server.ts as its own process, serving `jobs` (written to `dataFile`) from memory;
- * with `memo`, node:http alone (each body's first answer given again, no GraphQL after it); with
- * `apollo`, a bare Apollo Server 5 (its standalone server, default options) over the same schema.
- */
-function startBaseline(
-  jobs: readonly StoredJob[],
-  dataFile: string,
-  options: { memo?: boolean; apollo?: boolean },
-): Promise<ChildServer> {
-  writeFileSync(dataFile, JSON.stringify(jobs));
-  return startChildServer(fileURLToPath(new URL('./baseline/server.ts', import.meta.url)), [
-    dataFile,
-    ...(options.memo ? ['--memo'] : []),
-    ...(options.apollo ? ['--apollo'] : []),
-  ]);
-}
+/** The SDK peer calling the emulators at `urls`, or with `--floor-calls` the core floor. */
+const startPeer = (urls: Record<BenchProvider, string>, ...flags: '--floor-calls'[]) =>
+  benchServer('./peer/server.ts', JSON.stringify(urls), ...flags);
 
 /** What every run starts with: a scratch folder, the emulators, the phases' context and the checkouts to measure. */
 async function begin(settings: BenchSettings) {
@@ -199,7 +172,7 @@ async function main(): Promise<void> {
       log(
         'peer: Apollo Server 5 + DataLoader + the AWS SDK v3 clients, checked against this checkout’s jobgraph',
       );
-      peer = track(await startPeer(emulators.urls));
+      peer = await startPeer(emulators.urls);
       peerCheck = await checkPeer(ctx, probeUrl, peer);
       log(
         `peer: same answers as jobgraph for ${peerCheck.jobs} jobs (${peerCheck.notFound} not found)`,
@@ -226,11 +199,11 @@ async function main(): Promise<void> {
   const oneJob = JSON.parse(after.cachedAnswer) as { data?: { job?: unknown } };
   const oneBody = jobBody(fixtures.cleanFinished[0] as string);
   /** Server CPU per request of bench/baseline/server.ts answering `oneBody`, and whether it answers jobgraph's bytes. */
-  const measureBaseline = async (name: string, options: { memo?: boolean; apollo?: boolean }) => {
+  const dataFile = join(tmpDir, 'baseline-jobs.json');
+  writeFileSync(dataFile, JSON.stringify(jobsOf(oneJob.data?.job)));
+  const measureBaseline = async (name: string, ...flags: ('--memo' | '--apollo')[]) => {
     log(`baseline: ${name}, answering the same bytes as the cache-served 1-job query`);
-    const server = track(
-      await startBaseline(jobsOf(oneJob.data?.job), join(tmpDir, 'baseline-jobs.json'), options),
-    );
+    const server = await benchServer('./baseline/server.ts', dataFile, ...flags);
     const answer = (await post(server.url, oneBody, {})).text;
     const sameBytes = answer.trim() === after.cachedAnswer.trim();
     if (!sameBytes)
@@ -241,17 +214,14 @@ async function main(): Promise<void> {
     await release(server);
     return { micros, sameBytes };
   };
-  const { micros: baselineMicros, sameBytes } = await measureBaseline(
-    'the bare graphql-js server',
-    {},
-  );
+  const { micros: baselineMicros, sameBytes } = await measureBaseline('the bare graphql-js server');
   const { micros: httpMicros } = await measureBaseline(
     'node:http alone with no GraphQL (the floor of any server)',
-    { memo: true },
+    '--memo',
   );
   const { micros: apolloMicros } = await measureBaseline(
     'a bare Apollo Server 5 over the same schema',
-    { apollo: true },
+    '--apollo',
   );
   await release(emulators);
 
@@ -308,8 +278,8 @@ async function cpuOnly(): Promise<void> {
 
   const gateways: (GatewayProcess & { label: string })[] = [];
   for (const [label, root] of roots) gateways.push({ ...(await launch(label, root)), label });
-  const peer = { ...track(await startPeer(stack.emulators.urls)), label: 'peer' };
-  const core = { ...track(await startPeer(stack.emulators.urls, true)), label: 'core floor' };
+  const peer = { ...(await startPeer(stack.emulators.urls)), label: 'peer' };
+  const core = { ...(await startPeer(stack.emulators.urls, '--floor-calls')), label: 'core floor' };
   const servers = [...gateways, peer, core];
   const unauthenticated = (s: (typeof servers)[number]) => s === peer || s === core;
 

@@ -1,18 +1,8 @@
 /**
- * The watch load benchmark: live gateways in front of the emulators (bench/rig/), `jobUpdates`
- * watches opened through the official clients on their defaults (bench/lib/watchers.ts), and
- * windows that read a gateway's gauges, RSS, heap, CPU and upstream calls. Two modes:
- *
- * - `npm run bench:sizing` (about 16 minutes; `BENCH_QUICK=1` about 3): the sizing table operators
- *   plan replicas with. One default-config gateway pinned by `taskset` to 1 core, then a fresh one
- *   to 2, at steps of load: idle, open watches of Import/Export jobs, then a walk of `listJobs` over
- *   a big account with a dashboard re-reading it. Writes bench/SIZING.md and bench/sizing.json,
- *   with the Kubernetes requests and limits derived from the table (`--render`: again from the JSON).
- * - `npm run bench:moonshot` (`--moonshot`, about 4 minutes): 10,000 watches of 2,000 unfinished
- *   jobs of a big account on one replica, beside the bare floor (baseline/watchFloor.ts). Rewrites
- *   bench/MOONSHOT.md and prints its figures as one JSON line.
- *
- * The jobs, the watchers, the phases and every setting: bench/README.md.
+ * The watch load benchmark, in two modes: `npm run bench:sizing` (the sizing table: bench/SIZING.md
+ * and bench/sizing.json; `--render` again from the JSON) and `npm run bench:moonshot`
+ * (`--moonshot`: bench/MOONSHOT.md, and its figures as one JSON line). The jobs, the watchers, the
+ * phases and every setting: bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

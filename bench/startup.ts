@@ -1,8 +1,4 @@
-// Start-up figures of the jobgraph command beside bare `node -e 0`, measured in the same run:
-// `jobgraph --help` and `jobgraph token` (wall time to exit), live mode (spawn to the first 200 from
-// /readyz) and the live gateway's idle RSS, after start and after one `jobs` query over five
-// providers. Run with `npm run bench:startup` (which builds dist/ first). Settings:
-// BENCH_STARTUP_RUNS (default 7); the median of the runs is reported.
+// `npm run bench:startup`: the jobgraph command's start-up beside bare `node -e 0` (bench/README.md).
 import { spawn } from 'node:child_process';
 import { exampleGlobalIds } from '../src/emulators/index.ts';
 import { post } from './lib/queries.ts';

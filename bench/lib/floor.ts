@@ -1,9 +1,7 @@
 /**
- * The floor: the same upstream calls jobgraph makes, sent by a bare client in the bench
- * process — SigV4 with node:crypto (COS q-sign for COS Batch), keep-alive node:http, each body
- * parsed (JSON.parse; fast-xml-parser for the two XML providers); AWS Batch's jobs in one
- * DescribeJobs POST per 100 of a region, as jobgraph sends them. Its CPU per job is what a
- * gateway cannot go below; its round-trip times are the "no gateway" latency baseline.
+ * The floor (bench/README.md, figure 1): the upstream calls jobgraph makes, sent by a bare client
+ * in the bench process. Its CPU per job is what a gateway cannot go below; its round trips are the
+ * "no gateway" latency baseline.
  */
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';

@@ -132,9 +132,7 @@ export function readWatchSettings(moonshot: boolean) {
     warmupSeconds: int(`${p}WARMUP_S`, moonshot ? (quick ? 70 : 90) : quick ? 5 : 70, 0, 3600),
     seconds: int(`${p}SECONDS`, moonshot ? (quick ? 30 : 120) : quick ? 10 : 30, 5, 24 * 3600),
     jobsPerSource:
-      moonshot && !process.env[perSource]?.trim()
-        ? undefined
-        : int(perSource, quick ? 500 : 3000, 1, 100_000),
+      moonshot && !text(perSource) ? undefined : int(perSource, quick ? 500 : 3000, 1, 100_000),
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
     floor: moonshot && bool(`${p}FLOOR`, true),
     /** The moonshot's gateway in a memory cgroup of the kit's limit, as a pod runs it. */

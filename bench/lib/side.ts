@@ -1,7 +1,4 @@
-/**
- * Every per-gateway measurement, run once for the "before" checkout and once for the "after"
- * checkout against the same emulators, so both columns of RESULTS.md come from one run.
- */
+/** Every per-gateway measurement, run for the "before" and the "after" checkout against the same emulators. */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { ChildServer } from '../rig/childServer.ts';

@@ -1,9 +1,7 @@
 /**
- * The watchers of the watch load (bench/sizing.ts): one caller's connection carrying many
- * `jobUpdates` subscriptions through an official client on its defaults (retries included) — a
- * graphql-ws WebSocket, a graphql-sse client in its default distinct connections mode (one event
- * stream per subscription), or one in single connection mode (one event stream for all) — and the
- * events, errors and reconnects each subscription saw; opening many of them; the moving jobs.
+ * The watchers of the watch loads (bench/sizing.ts, bench/events.ts): one caller's connection of
+ * many `jobUpdates` subscriptions through an official client on its defaults (graphql-ws,
+ * graphql-sse in distinct or single connection mode) and what each saw; the moving jobs.
  */
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';

@@ -1,10 +1,6 @@
 /**
- * The core floor's providers: the peer's Apollo Server 5 and DataLoaders (server.ts with
- * `--floor-calls`) sending the floor's calls (lib/floor.ts: one bare signed keep-alive request a
- * job, AWS Batch's one DescribeJobs per region of up to 100, each body parsed and nothing more)
- * in place of the SDK clients. A job's fields beyond its ID are fixed values of the kinds jobgraph
- * answers, so nothing maps a body to a job: what this server costs is the least any gateway on
- * the chosen core (Apollo Server, graphql-js, DataLoader) making jobgraph's calls can cost.
+ * The core floor's providers (bench/README.md): the floor's calls (lib/floor.ts) in place of the
+ * SDK clients, and fixed field values, so nothing maps a body to a job.
  */
 import { GraphQLError } from 'graphql';
 import { floorClient, type FloorAnswer } from '../lib/floor.ts';

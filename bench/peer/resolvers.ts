@@ -8,11 +8,7 @@ export interface PeerContext {
   loaders: Map<string, DataLoader<string, Job>>;
 }
 
-/**
- * One loader per provider (keyed by global-ID prefix), at most 100 IDs a batch (AWS Batch's
- * DescribeJobs limit). Its batch function is the provider's (providers.ts), which puts an Error
- * in the slot of an ID that failed rather than failing the batch.
- */
+/** One loader per provider (keyed by global-ID prefix), at most 100 IDs a batch (AWS Batch's DescribeJobs limit). */
 export function createContext(providers: Providers): PeerContext {
   const loaders = new Map<string, DataLoader<string, Job>>();
   for (const [prefix, read] of Object.entries(providers))

@@ -1,7 +1,4 @@
-/**
- * The peer's schema: the `Job` fields the bench asks for, typed as jobgraph types them (its enums'
- * values for provider and state), so both servers serialise the same kinds of values.
- */
+/** The peer's schema: the `Job` fields the bench asks for, provider and state as jobgraph's enums. */
 import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../../src/model/job.ts';
 
 export type { JobProvider, JobState };

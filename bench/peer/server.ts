@@ -1,13 +1,6 @@
 /**
- * The SDK peer: the gateway a team would write in a day instead of jobgraph — Apollo Server 5's
- * standalone server on its default options, a DataLoader per provider per request, and the
- * providers of ./providers.ts. It answers the bench's `jobs(ids:)` query against the same
- * emulators, with no auth, cache, limits or resilience of its own.
- *
- * With `--floor-calls`, the core floor instead: the same server sending the floor's bare calls
- * (./floorCalls.ts) in place of the SDK's.
- *
- * Usage: node --import tsx bench/peer/server.ts '<emulator URLs as JSON>' [--floor-calls]
+ * The SDK peer (bench/README.md), or with `--floor-calls` the core floor (./floorCalls.ts).
+ * Usage: node --import tsx bench/peer/server.ts '<emulator URLs as JSON>' [--floor-calls];
  * prints {"port":N} once listening on 127.0.0.1.
  */
 import { ApolloServer } from '@apollo/server';

@@ -1,9 +1,7 @@
 /**
- * Child process that runs the six provider emulators, so they do not share an event loop
- * with the load generator or the gateway. Talks to the harness over the fork IPC channel
- * (the messages: emulators.ts). Arguments: the upstream latency in ms, set through the
- * fault knobs; optionally startEmulators' options as JSON (`jobsPerSource`, a big account;
- * `keepAliveMs`).
+ * The six provider emulators in a process of their own, so they share no event loop with the load
+ * or the gateway; the harness's messages: emulators.ts. Arguments: the upstream latency in ms, and
+ * startEmulators' options as JSON (`jobsPerSource`, `keepAliveMs`).
  */
 import {
   emulatorEnvironment,

@@ -1,8 +1,6 @@
 /**
- * A bench process's memory after a full collection, read through its inspector (the Chrome
- * DevTools Protocol over Node's global `WebSocket`): a diagnostic of the bench only, like
- * bench:listing-big's own `--expose-gc`. Memory read without a collection follows when V8 last
- * collected, not what the process retains.
+ * A bench process's memory after a full collection, read through its inspector (the DevTools
+ * Protocol over Node's `WebSocket`): without one, memory follows when V8 last collected.
  */
 import type { Readable } from 'node:stream';
 

@@ -1,9 +1,6 @@
 /**
- * The one report writer: what a run ran on (machine, Node, packages, commit, load), the small
- * formatting every report repeats, writing a report's Markdown and JSON into bench/, and
- * RESULTS.md and `npm run bench:cpu`'s summary (figures as rows with goals and verdicts, then
- * tables). Why the figures are measured as they are is in bench/DECISIONS.md (by hand); what
- * each figure is, in bench/README.md.
+ * The one report writer: what a run ran on, the formatting every report repeats, writing a
+ * report into bench/, and RESULTS.md and `npm run bench:cpu`'s summary.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

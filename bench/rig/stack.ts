@@ -1,9 +1,7 @@
 /**
- * The one way a benchmark starts what it measures: the emulators in their own process
- * (emulators.ts), a fresh JWT secret with a read token and a secrets token, and any number of
- * gateways (`node bin/jobgraph.mjs`, live mode; gateway.ts) in front of them. Everything started
- * through a stack, and anything handed to `track`, is stopped when the benchmark ends, fails or is
- * interrupted (`runBench`).
+ * The one way a benchmark starts what it measures: the emulators, a fresh JWT secret and its
+ * tokens, and gateways in front of them, all stopped when the benchmark ends, fails or is
+ * interrupted (`runBench`), as is anything handed to `track`.
  */
 import { startEmulatorProcess, type EmulatorProcess } from './emulators.ts';
 import { randomBytes } from 'node:crypto';
