@@ -82,7 +82,7 @@ async function begin(settings: BenchSettings) {
   // front ends do): figure 6 counts the connections the gateway opens after its warm-up, and one
   // a server closed while a phase did not need it would be counted again when a later one does.
   const stack = await startStack({ latencyMs: settings.latencyMs, keepAliveMs: 60 * 60_000 });
-  const ctx = benchContext(stack, settings, { repoRoot: REPO_ROOT, tmpDir }, log);
+  const ctx = benchContext(stack, settings, tmpDir, log);
   const roots = [
     ...(settings.beforeRoot ? [['before', resolve(settings.beforeRoot)] as const] : []),
     ['after', resolve(settings.afterRoot ?? REPO_ROOT)] as const,

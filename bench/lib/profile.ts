@@ -27,6 +27,9 @@ function samplingInterval(profile: CpuProfile): number {
 }
 
 /** A stretch of a profile, in monotonic µs (the clock both the profile and process.hrtime use on Linux). */
+/** The top functions of a profile (`topFunctions`). */
+export type TopFunction = ReturnType<typeof topFunctions>[number];
+
 export type ProfileWindow = { fromMicros: number; toMicros: number };
 
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
@@ -82,13 +85,6 @@ function sumSamples(
 /** A share as a percentage with one decimal. */
 const percent = (share: number) => Math.round(share * 1000) / 10;
 
-export interface TopFunction {
-  name: string;
-  /** Self time in ms within the window, and its share of the window's non-idle time. */
-  selfMs: number;
-  percent: number;
-}
-
 /**
  * A script's name without the machine's paths: Node's own as it is, a package's file from its
  * package folder on, the checkout's own relative to `root`.
@@ -104,8 +100,9 @@ function sourceName(url: string, root: string): string {
 }
 
 /**
- * The `n` functions with the most self time in a profile, counting only samples inside `window`.
- * The raw profile stays on disk for a real viewer; this is just the short list for a report.
+ * The `n` functions with the most self time in a profile, counting only samples inside `window`:
+ * each one's self time in ms, and its share of the window's non-idle time. The raw profile stays
+ * on disk for a real viewer; this is just the short list for a report.
  */
 export function topFunctions(
   file: string,
@@ -113,7 +110,7 @@ export function topFunctions(
   n: number,
   root: string,
   weight: ProfileWeight = 'time',
-): TopFunction[] {
+) {
   return sumSamples(file, window, weight, (frame) => {
     const where = frame.url ? `${sourceName(frame.url, root)}:${frame.lineNumber + 1}` : 'native';
     return `${frame.functionName || '(anonymous)'} ${where}`;

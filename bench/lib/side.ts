@@ -29,16 +29,7 @@ import {
   startRedisServer,
 } from '../../test/subscriptions/clusterSupport.ts';
 
-export interface CpuRun {
-  requests: number;
-  jobs: number;
-  cpuMicros: number;
-  microsPerJob: number;
-  /** Upstream calls the run made (= `expectedCalls` when every job was asked once and nothing retried). */
-  upstreamCalls: number;
-  /** One a job, but one a query for its AWS Batch jobs (`callsOf`). */
-  expectedCalls: number;
-}
+export type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
 
 /**
  * A run whose calls are not its jobs' retried, or answered some jobs without asking: not the work
@@ -48,15 +39,6 @@ export interface CpuRun {
 export function oddCalls(run: CpuRun): boolean {
   const fewest = run.expectedCalls < run.jobs ? run.expectedCalls - run.requests + 1 : run.jobs;
   return run.upstreamCalls > run.expectedCalls || run.upstreamCalls < fewest;
-}
-
-/** The SDK peer (bench/peer) measured beside this side's gateway, run for run. */
-export interface PeerResult {
-  /** One run per gateway run of the same kind and round. */
-  cpuExisting: CpuRun[];
-  cpuMissing: CpuRun[];
-  /** Wall ms of each 100-job (80 distinct) query at the slow upstream latency, one per latency pair. */
-  hundredMs: number[];
 }
 
 /** One checkout's figures (what each is: bench/README.md), as results.json keeps them. */
@@ -93,8 +75,12 @@ export const loadFresh = (
 /** A server the bench loads: a jobgraph gateway or the SDK peer. */
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 
-/** Server CPU (/proc utime+stime) for `cpuRequests` fresh 100-job queries over 4 connections, per job asked. */
-export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind): Promise<CpuRun> {
+/**
+ * Server CPU (/proc utime+stime) for `cpuRequests` fresh 100-job queries over 4 connections, per
+ * job asked; the upstream calls the run made, and those expected (one a job, but one a query for
+ * its AWS Batch jobs: `callsOf`), which they equal when every job was asked once and none retried.
+ */
+export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
   await waitForIdle(target.pid);
   const calls = await ctx.emulators.counters();
   const before = target.cpuMicros();
@@ -237,7 +223,13 @@ export async function measureSide(
     otherTraffic.connections += delta(before, after, 'connections');
     return value;
   };
-  const peerResult: PeerResult = { cpuExisting: [], cpuMissing: [], hundredMs: [] };
+  // The SDK peer beside this side's gateway: a run per gateway run of the same kind and round, and
+  // a 100-job (80 distinct) query per latency pair.
+  const peerResult = {
+    cpuExisting: [] as CpuRun[],
+    cpuMissing: [] as CpuRun[],
+    hundredMs: [] as number[],
+  };
   for (let r = 0; r < settings.cpuRuns; r++) {
     for (const [kind, runs, peerRuns, floorRuns] of [
       ['finished', cpuExisting, peerResult.cpuExisting, floorMicros.existing],

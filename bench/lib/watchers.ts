@@ -80,22 +80,17 @@ export interface Seen {
   last: string | null;
 }
 
-/** Counts every watcher adds to (one object for the whole run). */
-export interface Tally {
-  events: number;
-  /** `next` payloads with errors, sink errors (the client gave up), completes (no job here finishes). */
-  errors: number;
-  completes: number;
-  /** Connections (SSE: streams) broken and made again by the client, and WebSocket closes not asked for. */
-  reconnects: number;
-  closes: number;
-  /** The first few of them, for the report. */
-  examples: string[];
-}
-
-export function newTally(): Tally {
-  return { events: 0, errors: 0, completes: 0, reconnects: 0, closes: 0, examples: [] };
-}
+/**
+ * Counts every watcher adds to (one object for the whole run): events; errors (`next` payloads
+ * with errors, sink errors: the client gave up); completes (no job here finishes); reconnects
+ * (connections, SSE: streams, made again by the client); WebSocket closes not asked for; the first
+ * few problems, for the report.
+ */
+export const newTally = () => ({
+  ...{ events: 0, errors: 0, completes: 0, reconnects: 0, closes: 0 },
+  examples: [] as string[],
+});
+export type Tally = ReturnType<typeof newTally>;
 
 /** A job's update as the subscription selects it (`id state statusMessage` unless told). */
 export type Update = { id: string } & Record<string, string | null>;

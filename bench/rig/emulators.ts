@@ -32,28 +32,17 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type WithoutId<T> = T extends { id: number } ? Omit<T, 'id'> : never;
 
 /** The harness's handle on the emulator child process. */
-export interface EmulatorProcess {
-  pid: number;
-  /** The AWS_ENDPOINT_URL_* / COS_BATCH_ENDPOINT_URL / demo credential lines for live mode. */
-  env: Record<string, string>;
-  urls: Record<BenchProvider, string>;
-  counters(): Promise<CounterSnapshot>;
-  callsSince(since: CounterSnapshot): Promise<LoggedCall[]>;
-  setFaults(patch: Partial<Faults>): Promise<void>;
-  /** Change fields of an Import/Export demo job (e.g. its ProgressMessage), and so of its `synthesize` copies. */
-  patchImportExportJob(job: string, patch: Record<string, string>): Promise<void>;
-  stop(): Promise<void>;
-}
+export type EmulatorProcess = Awaited<ReturnType<typeof startEmulatorProcess>>;
 
 /**
  * Fork bench/rig/emulatorHost.ts (through tsx, from the repository root) and wait until the six
  * provider emulators listen. `jobsPerSource`: a big account (startEmulators' option); default the
- * demo data.
+ * demo data. `env`: the AWS_ENDPOINT_URL_* / COS_BATCH_ENDPOINT_URL / demo credentials for live mode.
  */
 export async function startEmulatorProcess(
   latencyMs: number,
   options: { jobsPerSource?: number; keepAliveMs?: number } = {},
-): Promise<EmulatorProcess> {
+) {
   const file = fileURLToPath(new URL('./emulatorHost.ts', import.meta.url));
   const args = [String(latencyMs), JSON.stringify(options)];
   const child: ChildProcess = fork(file, args, {
@@ -80,10 +69,10 @@ export async function startEmulatorProcess(
     for (const waiter of pending.values()) waiter.reject(new Error(`${file} exited`));
     pending.clear();
   });
-  const call = (request: WithoutId<HostRequest>): Promise<unknown> =>
-    new Promise((resolve, reject) => {
+  const call = <T>(request: WithoutId<HostRequest>) =>
+    new Promise<T>((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       child.send({ ...request, id });
     });
   const stop = async () => {
@@ -96,11 +85,12 @@ export async function startEmulatorProcess(
     pid: child.pid ?? -1,
     env: ready.env,
     urls: ready.urls,
-    counters: async () => (await call({ op: 'counters' })) as CounterSnapshot,
-    callsSince: async (since) => (await call({ op: 'callsSince', since })) as LoggedCall[],
-    setFaults: async (patch) => void (await call({ op: 'setFaults', patch })),
-    patchImportExportJob: async (job, patch) =>
-      void (await call({ op: 'patchImportExportJob', job, patch })),
+    counters: () => call<CounterSnapshot>({ op: 'counters' }),
+    callsSince: (since: CounterSnapshot) => call<LoggedCall[]>({ op: 'callsSince', since }),
+    setFaults: (patch: Partial<Faults>) => call<void>({ op: 'setFaults', patch }),
+    /** Change fields of an Import/Export demo job (and so of its `synthesize` copies). */
+    patchImportExportJob: (job: string, patch: Record<string, string>) =>
+      call<void>({ op: 'patchImportExportJob', job, patch }),
     stop,
   };
 }

@@ -3,10 +3,10 @@
  * tokens, and gateways in front of them, all stopped when the benchmark ends, fails or is
  * interrupted (`runBench`), as is anything handed to `track`.
  */
-import { startEmulatorProcess, type EmulatorProcess } from './emulators.ts';
+import { startEmulatorProcess } from './emulators.ts';
 import { randomBytes } from 'node:crypto';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { startGateway, type GatewayOptions, type GatewayProcess } from './gateway.ts';
+import { startGateway, type GatewayOptions } from './gateway.ts';
 
 export interface Stoppable {
   stop(): Promise<unknown>;
@@ -70,26 +70,16 @@ export const readToken = (jwtSecret: string, subject: string, accounts?: string[
     ...(accounts ? { accounts } : {}),
   });
 
-export interface Stack {
-  emulators: EmulatorProcess;
-  jwtSecret: string;
-  /** Bearer tokens with scope jobs:read, and jobs:read + jobs:secrets:read. */
-  token: string;
-  secretsToken: string;
-  /** `authorization: Bearer <token>`. */
-  headers: Record<string, string>;
-  /** A jobs:read token of its own for `subject` (one caller), of `accounts` if given. */
-  callerToken: (subject: string, accounts?: string[]) => Promise<string>;
-  /** A gateway over these emulators and this secret, tracked. */
-  gateway: (
-    options?: Partial<Omit<GatewayOptions, 'upstreamEnv' | 'jwtSecret'>>,
-  ) => Promise<GatewayProcess>;
-}
+export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** The emulators (with `latencyMs` before each answer; `jobsPerSource`: a big account) and the tokens. */
+/**
+ * The emulators (with `latencyMs` before each answer; `jobsPerSource`: a big account), the tokens
+ * (`headers`: jobs:read; `secretsToken`: jobs:secrets:read too; `callerToken`: a jobs:read token of
+ * a caller of its own), and `gateway`: a tracked gateway over these emulators and this secret.
+ */
 export async function startStack(
   options: { latencyMs?: number; jobsPerSource?: number; keepAliveMs?: number } = {},
-): Promise<Stack> {
+) {
   const { latencyMs = 0, ...emulatorOptions } = options;
   const emulators = track(await startEmulatorProcess(latencyMs, emulatorOptions));
   // Tracked before the gateways: stopped after them.
@@ -100,11 +90,12 @@ export async function startStack(
   return {
     emulators,
     jwtSecret,
-    token,
     secretsToken,
-    headers: { authorization: `Bearer ${token}` },
-    callerToken: (subject, accounts) => readToken(jwtSecret, subject, accounts),
-    gateway: async (gatewayOptions = {}) =>
+    headers: { authorization: `Bearer ${token}` } as Record<string, string>,
+    callerToken: (subject: string, accounts?: string[]) => readToken(jwtSecret, subject, accounts),
+    gateway: async (
+      gatewayOptions: Partial<Omit<GatewayOptions, 'upstreamEnv' | 'jwtSecret'>> = {},
+    ) =>
       track(
         await startGateway({
           label: 'gateway',
