@@ -3,17 +3,14 @@ import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../.
 
 export type { JobProvider, JobState };
 
-export const typeDefs = /* GraphQL */ `
-  enum JobProvider { ${JOB_PROVIDERS.join(' ')} }
-
-  enum JobState { ${JOB_STATES.join(' ')} }
-
+/** The `Job` type of the bench's servers, its provider and state of the types named. */
+export const jobType = (provider: string, state: string) => /* GraphQL */ `
   type Job {
     id: ID!
-    provider: JobProvider!
+    provider: ${provider}!
     nativeId: String!
     region: String
-    state: JobState!
+    state: ${state}!
     providerStatus: String
     statusMessage: String
     terminal: Boolean!
@@ -21,7 +18,13 @@ export const typeDefs = /* GraphQL */ `
     updatedAt: String
     completedAt: String
   }
+`;
 
+export const typeDefs = /* GraphQL */ `
+  enum JobProvider { ${JOB_PROVIDERS.join(' ')} }
+
+  enum JobState { ${JOB_STATES.join(' ')} }
+  ${jobType('JobProvider', 'JobState')}
   type Query {
     jobs(ids: [ID!]!): [Job]!
   }

@@ -52,40 +52,24 @@ export const MEASURED_PACKAGES = [
 ] as const;
 
 export function packageVersions(repoRoot: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of MEASURED_PACKAGES) {
+  const version = (name: string) => {
     try {
-      out[name] = (
-        JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as {
-          version: string;
-        }
-      ).version;
+      const file = join(repoRoot, 'node_modules', name, 'package.json');
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
     } catch {
-      out[name] = 'not installed';
+      return 'not installed';
     }
-  }
-  return out;
+  };
+  return Object.fromEntries(MEASURED_PACKAGES.map((name) => [name, version(name)]));
 }
 
 /** The commit measured, and whether the working tree had changes (others edit src/ in parallel). */
 export function gitState(repoRoot: string): { commit: string; dirtyFiles: string[] } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' });
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    }).trim();
-    const status = execFileSync(
-      'git',
-      ['status', '--porcelain', '--', 'src', 'bin', 'schema', 'package.json'],
-      { cwd: repoRoot, encoding: 'utf8' },
-    );
-    return {
-      commit,
-      dirtyFiles: status
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.slice(3)),
-    };
+    const commit = git('rev-parse', '--short', 'HEAD').trim();
+    const status = git('status', '--porcelain', '--', 'src', 'bin', 'schema', 'package.json');
+    return { commit, dirtyFiles: [...status.matchAll(/^.{3}(.+)$/gm)].map((m) => m[1]!) };
   } catch {
     return { commit: 'unknown', dirtyFiles: [] };
   }
@@ -181,37 +165,18 @@ export interface BaselineRuns {
   apolloMicros: number[];
 }
 
-export interface Row {
-  id: string;
-  figure: string;
-  unit: string;
-  before?: number | undefined;
-  after: number;
-  /** The in-run baseline the figure is compared with, and what it is. */
-  baseline?: number | undefined;
-  /** The before gateway's own baseline, where each side measures one (floor, peer); else `baseline`. */
-  beforeBaseline?: number | undefined;
-  baselineLabel?: string | undefined;
-  /**
-   * value ÷ baseline as judged, after and before, where it is not the two medians' quotient: the
-   * CPU rows take the median of each run ÷ the baseline run made beside it.
-   */
-  ratio?: number | undefined;
-  beforeRatio?: number | undefined;
-  /** The goal: on the value, or on value ÷ baseline. */
-  goal?: { on: 'value' | 'ratio'; op: '<=' | '='; target: number } | undefined;
-  digits: number;
-  verdict: 'PASS' | 'MISS' | 'info';
-  /** One line for the console. */
-  text: string;
-}
+/** The goal: on the value, or on value ÷ baseline. */
+type Goal = { on: 'value' | 'ratio'; op: '<=' | '='; target: number };
+
+/** A figure's row of RESULTS.md and results.json (`makeRow`). */
+export type Row = ReturnType<typeof makeRow>;
 
 type Kind = 'existing' | 'missing';
 
 const ratioOf = (value: number | undefined, baseline: number | undefined) =>
   value === undefined || baseline === undefined || !(baseline > 0) ? undefined : value / baseline;
 
-function meets(goal: NonNullable<Row['goal']>, x: number | undefined): boolean {
+function meets(goal: Goal, x: number | undefined): boolean {
   if (x === undefined || !Number.isFinite(x)) return false;
   return goal.op === '<=' ? x <= goal.target + 1e-9 : Math.abs(x - goal.target) < 1e-9;
 }
@@ -235,15 +200,55 @@ const peerRatios = (s: SideResult, kind: Kind): number[] =>
 
 const perJob = (runs: readonly CpuRun[]) => median(runs.map((r) => r.microsPerJob));
 
-/** What a row is made of: its value `of` a side, and where each side has its own baseline (floor, peer), `baselineOf`. */
-type RowSpec = Pick<Row, 'id' | 'figure' | 'unit' | 'baselineLabel' | 'goal'> & {
+/**
+ * What a row is made of: its value `of` a side; its in-run `baseline` and what that is, or where
+ * each side has its own (floor, peer) `baselineOf`; its goal; and `pairedRatioOf`, the ratio judged
+ * where it is not value ÷ baseline (the CPU rows: the median of each run ÷ the run made beside it).
+ */
+type RowSpec = {
+  id: string;
+  figure: string;
+  unit: string;
+  baselineLabel?: string;
+  goal?: Goal;
   digits?: number;
   of: (s: SideResult) => number | undefined;
   baseline?: number;
   baselineOf?: (s: SideResult) => number | undefined;
-  /** The ratio judged, where it is not value ÷ baseline (the CPU rows: the median of per-run ratios). */
   pairedRatioOf?: (s: SideResult) => number;
 };
+
+/** A figure's row: the after side's value, the before side's beside it, the verdict, a line for the console. */
+function makeRow(spec: RowSpec, after: SideResult, before: SideResult | undefined) {
+  const { of, baselineOf, pairedRatioOf, digits = 0 } = spec;
+  const a = of(after) as number;
+  const b = before ? of(before) : undefined;
+  const base = baselineOf ? baselineOf(after) : spec.baseline;
+  const r = pairedRatioOf ? pairedRatioOf(after) : ratioOf(a, base);
+  const measured = spec.goal?.on === 'ratio' ? r : a;
+  const verdict = spec.goal ? passMiss(meets(spec.goal, measured)) : ('info' as const);
+  const against =
+    base !== undefined
+      ? ` (${spec.baselineLabel ?? 'baseline'} ${fmt(base, digits)}, ${fmt(r, 2)}×)`
+      : '';
+  // In results.json's order; a key left undefined is not written.
+  return {
+    id: spec.id,
+    figure: spec.figure,
+    unit: spec.unit,
+    baseline: base,
+    beforeBaseline: before && baselineOf ? baselineOf(before) : undefined,
+    baselineLabel: spec.baselineLabel,
+    goal: spec.goal,
+    digits,
+    before: b,
+    after: a,
+    ratio: pairedRatioOf ? r : undefined,
+    beforeRatio: before && pairedRatioOf ? pairedRatioOf(before) : undefined,
+    verdict,
+    text: `${b !== undefined ? `${fmt(b, digits)} → ` : ''}${fmt(a, digits)} ${spec.unit}${against}`,
+  };
+}
 
 /** Median of each side's runs → one row per figure (value = after; before shown beside it). */
 export function buildRows(
@@ -255,35 +260,7 @@ export function buildRows(
   const before = sides.find((s) => s.label === 'before');
   const after = sides.find((s) => s.label === 'after') as SideResult;
   const rows: Row[] = [];
-  const add = ({ of, baselineOf, pairedRatioOf, digits = 0, ...spec }: RowSpec) => {
-    const a = of(after) as number;
-    const b = before ? of(before) : undefined;
-    const base = baselineOf ? baselineOf(after) : spec.baseline;
-    const r = pairedRatioOf ? pairedRatioOf(after) : ratioOf(a, base);
-    const measured = spec.goal?.on === 'ratio' ? r : a;
-    const verdict = spec.goal ? (meets(spec.goal, measured) ? 'PASS' : 'MISS') : 'info';
-    const against =
-      base !== undefined
-        ? ` (${spec.baselineLabel ?? 'baseline'} ${fmt(base, digits)}, ${fmt(r, 2)}×)`
-        : '';
-    // In results.json's order; a key left undefined is not written.
-    rows.push({
-      id: spec.id,
-      figure: spec.figure,
-      unit: spec.unit,
-      baseline: base,
-      beforeBaseline: before && baselineOf ? baselineOf(before) : undefined,
-      baselineLabel: spec.baselineLabel,
-      goal: spec.goal,
-      digits,
-      before: b,
-      after: a,
-      ratio: pairedRatioOf ? r : undefined,
-      beforeRatio: before && pairedRatioOf ? pairedRatioOf(before) : undefined,
-      verdict,
-      text: `${b !== undefined ? `${fmt(b, digits)} → ` : ''}${fmt(a, digits)} ${spec.unit}${against}`,
-    });
-  };
+  const add = (spec: RowSpec) => rows.push(makeRow(spec, after, before));
   const kindName = (kind: Kind) => (kind === 'existing' ? 'fresh existing jobs' : 'not-found IDs');
   const kinds = ['existing', 'missing'] as const;
 
@@ -500,10 +477,10 @@ type Column<T> = false | readonly [string, (item: T, i: number) => unknown];
 /** A table of a row an item, from its columns. */
 function columns<T>(items: readonly T[], cols: readonly Column<T>[]): string[] {
   const shown = cols.filter((c) => c !== false);
-  const rows = items.map((item, i) => shown.map(([, cell]) => cell(item, i)));
+  const head = shown.map(([name]) => name);
   return table(
-    shown.map(([head]) => head),
-    rows,
+    head,
+    items.map((item, i) => shown.map(([, cell]) => cell(item, i))),
   );
 }
 
@@ -548,6 +525,10 @@ function otherRunsTable(
     figure,
     ...Array.from({ length: runs }, (_, i) => fmt(values[i], digits)),
   ];
+  const mbs = (runs: SideResult['memory'], figure: string, key: 'idleMb' | 'peakMb') => {
+    const values = runs.map((m) => m[key]);
+    return line(figure, values, 1);
+  };
   const rows = [
     line('coalescing: upstream calls', s.coalescing, 0),
     line('cached path µs/request', s.cachedMicros, 0),
@@ -559,21 +540,9 @@ function otherRunsTable(
           line('node:http alone µs/request', baseline.httpMicros, 0),
         ]
       : []),
-    line(
-      `idle RSS before ${all} in flight, MB`,
-      s.memory.map((m) => m.idleMb),
-      1,
-    ),
-    line(
-      `peak RSS, ${all} in flight, MB`,
-      s.memory.map((m) => m.peakMb),
-      1,
-    ),
-    line(
-      `peak RSS, ${few} at a time, MB`,
-      s.memoryFew.map((m) => m.peakMb),
-      1,
-    ),
+    mbs(s.memory, `idle RSS before ${all} in flight, MB`, 'idleMb'),
+    mbs(s.memory, `peak RSS, ${all} in flight, MB`, 'peakMb'),
+    mbs(s.memoryFew, `peak RSS, ${few} at a time, MB`, 'peakMb'),
   ];
   return table(['figure', ...Array.from({ length: runs }, (_, i) => `run ${i + 1}`)], rows);
 }
