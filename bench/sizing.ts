@@ -20,7 +20,7 @@ import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.
 import { INSPECT_LOOPBACK, memoryAfterCollection } from './rig/inspector.ts';
 import { KIT_LIMIT, kitMemoryLimit } from './rig/memoryLimit.ts';
 import { startChildServer } from './rig/childServer.ts';
-import { cpuTimeMicros, sleep, waitForIdle } from './rig/proc.ts';
+import { cpuTimeMicros, REPO_ROOT, sleep, statusBytes, waitForIdle } from './rig/proc.ts';
 import {
   loadAverage,
   mb,
@@ -39,7 +39,6 @@ import type { Tally, WatcherConnection } from './lib/watchers.ts';
 
 const s = readWatchSettings(process.argv.includes('--moonshot'));
 const log = logger(s.moonshot ? 'moonshot' : 'sizing');
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT_MD = fileURLToPath(new URL(s.moonshot ? 'MOONSHOT.md' : 'SIZING.md', import.meta.url));
 const OUT_JSON = fileURLToPath(new URL('./sizing.json', import.meta.url));
 /** The most watches open at once. */
@@ -147,9 +146,6 @@ function raisedCaps(jwtSecret: string, kinds: Record<watchers.WatcherKind, numbe
   };
 }
 
-const highWater = (pid: number) =>
-  Number(/^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
-
 /**
  * A window of `seconds`: the watches and watched jobs the gateway holds (its gauges), RSS every
  * second, the V8 heap every 10 s (moonshot only: a /metrics scrape costs the gateway ≈ 10 ms of
@@ -178,7 +174,7 @@ async function window(stack: Stack, gateway: GatewayProcess, tally: Tally, secon
     watchedJobs: metricValue(metrics, 'jobgraph_watch_pollers'),
     rssMB: median(rss) / 1e6,
     rssMaxMB: Math.max(...rss) / 1e6,
-    highWaterMB: highWater(gateway.pid) / 1e6,
+    highWaterMB: statusBytes(gateway.pid, 'VmHWM') / 1e6,
     cpuPercent: (perMinute(gateway.cpuMicros() - cpu0.gateway) / 60) * 100,
     upstreamPerMinute: calls.length / minutes,
     eventsPerMinute: (tally.events - events0) / minutes,

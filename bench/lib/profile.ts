@@ -26,10 +26,10 @@ function samplingInterval(profile: CpuProfile): number {
   return deltas[Math.floor(deltas.length / 2)] ?? 0;
 }
 
-/** A stretch of a profile, in monotonic µs (the clock both the profile and process.hrtime use on Linux). */
 /** The top functions of a profile (`topFunctions`). */
 export type TopFunction = ReturnType<typeof topFunctions>[number];
 
+/** A stretch of a profile, in monotonic µs (the clock both the profile and process.hrtime use on Linux). */
 export type ProfileWindow = { fromMicros: number; toMicros: number };
 
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
@@ -50,9 +50,8 @@ export const profileIn = (dir: string): string | undefined => {
 type Frame = CpuProfile['nodes'][number]['callFrame'];
 
 /**
- * The non-idle samples of profile `file` inside `window` (monotonic µs, the clock both the profile
- * and process.hrtime use on Linux), weighed as `weight` says and summed by `keyOf` of each
- * sample's node; largest first, each with its sum (µs) and its share of all of them.
+ * The non-idle samples of profile `file` inside `window`, weighed as `weight` says and summed by
+ * `keyOf` of each sample's node; largest first, each with its sum (µs) and its share of all.
  */
 function sumSamples(
   file: string,
