@@ -18,12 +18,13 @@ import {
 } from './lib/context.ts';
 import { floorClient } from './lib/floor.ts';
 import { jobsOf } from './lib/fixtures.ts';
-import type { BenchProvider, IdKind } from './lib/ids.ts';
+import type { BenchProvider } from './lib/ids.ts';
 import { profileIn, windowOf } from './lib/profile.ts';
 import { REPO_ROOT, waitForIdle } from './rig/proc.ts';
 import {
   buildRows,
   cpuProfileSection,
+  CPU_KINDS,
   gitState,
   machineInfo,
   packageVersions,
@@ -253,8 +254,6 @@ async function main(): Promise<void> {
     `wrote bench/RESULTS.md and bench/results.json in ${meta.durationS} s (median of the floor CPU paired with the after gateway: ${median(after.floorMicros.existing).toFixed(0)} µs/job)`,
   );
 }
-
-const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
 
 /**
  * `npm run bench:cpu`: every round runs the floor, each gateway (the "before" checkout, if given,

@@ -114,12 +114,17 @@ export async function proseWrapped(path: string, markdown: string): Promise<stri
   return `${blocks.join('\n\n')}\n`;
 }
 
+/** `<commit>[ with changes to …]` of a checkout. */
+function commitOf(repoRoot: string, quoted = false): string {
+  const git = gitState(repoRoot);
+  const dirty = git.dirtyFiles.length ? ` with changes to ${git.dirtyFiles.join(', ')}` : '';
+  return `${quoted ? `\`${git.commit}\`` : git.commit}${dirty}`;
+}
+
 /** `Run <date> on <n> cores (<cpu>), Node <v>, commit <c>[ with changes to …]`: a report's first fact. */
 export function runLine(repoRoot: string, date = new Date().toISOString()): string {
   const m = machineInfo();
-  const git = gitState(repoRoot);
-  const dirty = git.dirtyFiles.length ? ` with changes to ${git.dirtyFiles.join(', ')}` : '';
-  return `Run ${date} on ${m.cores} cores (${m.cpu}), Node ${m.node}, commit ${git.commit}${dirty}`;
+  return `Run ${date} on ${m.cores} cores (${m.cpu}), Node ${m.node}, commit ${commitOf(repoRoot)}`;
 }
 
 /**
@@ -654,7 +659,8 @@ export interface CpuOnlyResult {
 const range = (xs: readonly number[], digits: number) =>
   `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
-const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
+/** The kinds of job figure 1 measures: fresh existing, and not found. */
+export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
 
 /** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
 export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): string {
@@ -669,12 +675,7 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
   const lines = [
     `## CPU per job, ${settings.cpuRuns} rounds of ${settings.cpuRequests} 100-job queries (${new Date().toISOString()})`,
     '',
-    `Checkouts: ${r.roots
-      .map(([l, root]) => {
-        const git = gitState(root);
-        return `${l} \`${git.commit}\`${git.dirtyFiles.length ? ` with uncommitted changes to ${git.dirtyFiles.join(', ')}` : ''}`;
-      })
-      .join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
+    `Checkouts: ${r.roots.map(([l, root]) => `${l} ${commitOf(root, true)}`).join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
     '',
     ...table(
       [
