@@ -255,13 +255,7 @@ async function main(): Promise<void> {
   );
 }
 
-/**
- * `npm run bench:cpu`: every round runs the floor, each gateway (the "before" checkout, if given,
- * and this one) and the SDK peer back to back for one kind of job, in an order that rotates each
- * round, so a shared machine's drift moves them alike; a verdict is the median of the per-round
- * ratios, printed with its range. With BENCH_PROFILE=1 the after gateway runs under `--cpu-prof`
- * in a last phase of its own, never in the timed rounds. Every number goes to `<scratch>/cpu.json`.
- */
+/** `npm run bench:cpu` (bench/README.md): rotated rounds, then a profile if asked; every number to `<scratch>/cpu.json`. */
 async function cpuOnly(): Promise<void> {
   const settings = readCpuSettings();
   const { tmpDir, stack, ctx, roots } = await begin(settings);

@@ -253,11 +253,7 @@ async function sizingReplica(stack: Stack, cores: number, all: Plan[], tokens: s
 /** A process watchers are set up against (a gateway, the bare floor), started with its inspector on loopback. */
 type Target = { pid: number; cpuMicros(): number; inspector: string | null };
 
-/**
- * Once the process is idle, one reading after a full collection (rig/inspector.ts): RSS, the V8
- * heap in use, and what is retained: that heap plus the memory outside it (`external`: Buffers,
- * the sockets' among them).
- */
+/** Once the process is idle, RSS, heap in use and retained (heap + `external`) after a full collection. */
 async function settled(t: Target) {
   await waitForIdle(t.pid, { maxMs: 20_000 });
   if (!t.inspector) throw new Error(`process ${t.pid} was started without its inspector`);
@@ -266,11 +262,8 @@ async function settled(t: Target) {
 }
 
 /**
- * The moonshot's set-up: every connection, opened in two halves with a settled reading between
- * them and one after. By the second half every job is already watched (each is in the first
- * half), so its cost is that of the watches alone: no new poller, first read or snapshot — the
- * per-watch figure set beside the floor. Wall time runs to the last connection ready, without the
- * halfway reading's wait; CPU includes both readings.
+ * The moonshot's set-up: every connection, in two halves with a settled reading before, between
+ * and after them (why: bench/README.md). Wall time leaves out the halfway reading; CPU does not.
  */
 async function setUp(t: Target, make: (() => WatcherConnection)[]) {
   const idle = await settled(t);

@@ -244,11 +244,8 @@ export function floorClient(urls: Record<BenchProvider, string>) {
 }
 
 /**
- * The floor's CPU: bare signed keep-alive calls from this process, CPU from /proc, per job (one
- * job a call but AWS Batch's, 100-job queries' worth at a time). One run is `floorCalls` jobs
- * of the bench's job mix, fresh existing or not found; each side measures a run right before each
- * of its gateway's CPU runs, so the two see the same machine (a shared machine's speed drifts
- * within minutes).
+ * The floor's CPU: this process's CPU per job over `floorCalls` jobs of the job mix, fresh existing
+ * or not found, sent 100-job queries' worth at a time (when a run is made: bench/README.md).
  */
 export function floorCpuRunner(ctx: {
   emulators: { urls: Record<BenchProvider, string> };

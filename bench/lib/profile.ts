@@ -151,11 +151,9 @@ export interface ProfilePart {
 }
 
 /**
- * The share of a profile's samples inside `window` each part holds: a sample belongs to the part
- * of the innermost frame of its stack that some part claims (the first part in `parts` that claims
- * that frame), so a hash computed for a signature counts as signing, not as the hash function's
- * library, and a sample no frame of which is claimed counts as `other`. Each sample counts the same
- * (see ProfileWeight `samples`). Largest first; shares of the window's non-idle samples.
+ * The share of a profile's non-idle samples inside `window` each part holds, largest first: a
+ * sample is the part of the innermost frame of its stack that a part claims (the first in `parts`),
+ * so a hash computed for a signature counts as signing; a sample none claims is `other`.
  */
 export function profileParts(
   file: string,

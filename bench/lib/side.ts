@@ -125,11 +125,8 @@ export const PEER_STEADY_QUERIES = 20;
  * A server's warm-up: fresh queries at the slow upstream latency, so each provider's socket pool
  * fills to what the later phases use (the peer's SDK clients keep up to 50 sockets per provider;
  * AWS Batch's calls, one a query and region, need as many queries in flight as the memory phase
- * has: `memoryConnections`, else that phase opens the rest of Batch's sockets after the warm-up),
- * then `steady` fresh 100-job queries at the bench's own latency — for a gateway, the steady state
- * of a long-running one: the secret registry full (its 8 Mi characters take ≈ 150 queries of
- * fresh Import/Export and CodePipeline jobs), so it forgets a value on every learn, as in
- * production. Returns once the server is idle.
+ * has), then `steady` fresh 100-job queries at the bench's own latency (the steady state of
+ * bench/DECISIONS.md, 2026-11-23). Returns once the server is idle.
  */
 export async function warmUp(
   ctx: BenchContext,

@@ -128,7 +128,6 @@ export class WatcherConnection {
     );
     this.waiting = watches.reduce((n, ids) => n + ids.length, 0);
     this.onReady = new Promise((resolve) => (this.ready = resolve));
-    const authorization = `Bearer ${token}`;
     const reconnected = (again: boolean) => {
       if (again) this.problem('reconnects', `${kind} reconnected`);
     };
@@ -147,7 +146,7 @@ export class WatcherConnection {
     }));
     const operation = query(options.fields ?? 'id state statusMessage');
     const payloads = watches.map((ids) => ({ query: operation, variables: { ids } }));
-    const headers = { Authorization: authorization };
+    const headers = { Authorization: `Bearer ${token}` };
     let stops: (() => void)[];
     let disposeClient: () => void;
     if (kind === 'ws') {

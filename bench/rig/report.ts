@@ -726,11 +726,7 @@ const bySource = (side: string, file: string, w: ProfileWindow, root: string, ro
 /** A profiled phase's window, per kind of job (monotonic µs). */
 export type KindWindows = Partial<Record<IdKind, ProfileWindow>>;
 
-/**
- * Per kind of job, where a job's CPU goes, gateway beside floor: each side's median µs of the
- * rounds split by its profile's shares (`JOB_PARTS`), then the gateway's self time by where the
- * code is and its top functions, and the floor's self time.
- */
+/** Per kind of job, where a job's CPU goes, gateway beside floor (bench/README.md, `BENCH_PROFILE=1`). */
 export function cpuProfileSection(
   cpu: CpuOnlyResult['cpu'],
   gateway: { file: string; windows: KindWindows; root: string },
