@@ -12,8 +12,12 @@ import { callsOf } from './floor.ts';
 import { runLoad } from '../rig/load.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad } from './phases/memory.ts';
-import { measureBatching, measureDuplicates, type BatchingRun } from './phases/batching.ts';
-import { repeatedTerminalQuery } from './phases/cache.ts';
+import {
+  measureBatching,
+  measureDuplicates,
+  repeatedTerminalQuery,
+  type BatchingRun,
+} from './phases/batching.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
 import {
   profileIn,
