@@ -95,9 +95,7 @@ async function change(emulators: EmulatorProcess, w: Watched, globalId: string):
   if (!res.ok) throw new Error(`changeState ${globalId}: ${res.status} ${await res.text()}`);
 }
 
-async function batchCalls(emulators: EmulatorProcess): Promise<number> {
-  return (await emulators.counters()).batch.calls;
-}
+const batchCalls = async (emulators: EmulatorProcess) => (await emulators.counters()).batch.calls;
 
 /** One run: a gateway (events on or off), the watchers, the warm-up, then the measured window of changes. */
 async function run(stack: Stack, ids: string[], order: string[], events: boolean) {
@@ -127,16 +125,8 @@ async function run(stack: Stack, ids: string[], order: string[], events: boolean
   const { errors, examples } = w.tally;
   log(`${label}: ${calls} DescribeJobs, ${lat.length}/${changes} seen, ${errors} errors`);
   if (errors) log(`first: ${examples[0]}`);
-  return {
-    label,
-    calls,
-    cpu,
-    rss,
-    changes,
-    seen: lat.length,
-    p50: percentile(lat, 50),
-    p99: percentile(lat, 99),
-  };
+  const [p50, p99] = [percentile(lat, 50), percentile(lat, 99)];
+  return { label, calls, cpu, rss, changes, seen: lat.length, p50, p99 };
 }
 
 runBench(log, async () => {

@@ -22,13 +22,14 @@ import { KIT_LIMIT, kitMemoryLimit } from './rig/memoryLimit.ts';
 import { startChildServer } from './rig/childServer.ts';
 import { cpuTimeMicros, REPO_ROOT, sleep, statusBytes, waitForIdle } from './rig/proc.ts';
 import {
+  columns,
   loadAverage,
   mb,
   passMiss,
   proseWrapped,
   runLine,
-  table,
   writeReport,
+  type Column,
 } from './rig/report.ts';
 import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
 import { linearFit, median, percentile } from './rig/stats.ts';
@@ -407,11 +408,8 @@ function kubernetes(rows: readonly Row[]) {
 /** Per core count, from the watch steps: RSS and CPU a watch adds, and the watches at 60 % of a core. */
 function perWatch(rows: readonly Row[], cores: number) {
   const steps = rows.filter((r) => r.cores === cores && !r.step.endsWith('listing'));
-  const fit = (y: (r: Row) => number) =>
-    linearFit(
-      steps.map((r) => r.watches),
-      steps.map(y),
-    );
+  const watches = steps.map((r) => r.watches);
+  const fit = (y: (r: Row) => number) => linearFit(watches, steps.map(y));
   const [rss, cpu] = [fit((r) => r.rssMB * 1e6), fit((r) => r.cpuPercent)];
   return {
     cores,
@@ -425,7 +423,7 @@ const f = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const f1 = (n: number) => n.toFixed(1);
 
-const COLUMNS: [string, (r: Row) => string | number][] = [
+const COLUMNS: Column<Row>[] = [
   ['cores', (r) => r.cores],
   ['step', (r) => r.step],
   ['watches', (r) => f(r.watches)],
@@ -459,10 +457,7 @@ function renderSizing(result: Sizing): string {
     '',
     `One default-config live gateway pinned with \`taskset\` to the cores named, in front of the emulators (their own process, unpinned; a big account of ${f(s.jobsPerSource!)} jobs in every listable source; ${s.latencyMs} ms before each answer). Watches: \`jobUpdates\` subscriptions of ${s.jobsPerWatch} jobs, ${s.perConnection} a connection, each connection its own caller, nine in ten over graphql-ws and one in ten over graphql-sse (half distinct, half single connection mode), on the clients' defaults; every watched job is watched by 20 subscriptions, and one in ${f(s.jobs / s.moving)} reports progress every ${s.moveSeconds} s. The watched jobs are Import/Export jobs, described one by one: the most upstream calls a watched job costs (COS Batch and Panorama jobs ride their list: fewer). Listing: a walk of ${LIST_PAGES} \`listJobs\` pages of 100 over the big account, then a dashboard re-reading page 1 every 5 s (snapshots are kept 30 s). Each step waits ${s.warmupSeconds} s (the pollers back off to their 30-s wait), then a ${s.seconds}-s window: RSS (one reading a second: their median and highest; V8 gives memory back after some collections, so a step's median can fall below the step before), RSS high-water (\`VmHWM\`, since start), CPU and upstream calls per minute.`,
     '',
-    ...table(
-      COLUMNS.map(([head]) => head),
-      result.rows.map((r) => COLUMNS.map(([, cell]) => cell(r))),
-    ),
+    ...columns(result.rows, COLUMNS),
     '',
     '## Per watch, per vCPU',
     '',

@@ -35,27 +35,24 @@ function timeExit(args: string[], env: Record<string, string>): Promise<number> 
   });
 }
 
-interface LiveRun {
-  readyMs: number;
-  idleMb: number;
-  afterQueryMb: number;
-}
+type LiveRun = Awaited<ReturnType<typeof liveRun>>;
 
 /** Start live mode against the emulators; time to the first 200 from /readyz, then idle RSS. */
-async function liveRun(stack: Stack, ids: string[]): Promise<LiveRun> {
+async function liveRun(stack: Stack, ids: string[]) {
   const gateway = await stack.gateway({ label: 'startup' });
-  try {
+  const idleMb = async () => {
     await waitForIdle(gateway.pid, { maxMs: 10_000 });
     await sleep(500);
-    const idleMb = gateway.rss() / 2 ** 20;
+    return gateway.rss() / 2 ** 20;
+  };
+  try {
+    const afterStart = await idleMb();
     const query = `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`;
     const body = JSON.stringify({ query, variables: { ids } });
     const res = await post(gateway.url, body, stack.headers, 'dashboard query');
     if ((res.json.data?.jobs as unknown[] | undefined)?.length !== ids.length)
       throw new Error(`dashboard query answered: ${res.text.slice(0, 500)}`);
-    await waitForIdle(gateway.pid, { maxMs: 10_000 });
-    await sleep(500);
-    return { readyMs: gateway.readyMs, idleMb, afterQueryMb: gateway.rss() / 2 ** 20 };
+    return { readyMs: gateway.readyMs, idleMb: afterStart, afterQueryMb: await idleMb() };
   } finally {
     await release(gateway);
   }

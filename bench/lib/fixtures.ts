@@ -72,15 +72,9 @@ export async function prepareFixtures(
         .filter((j) => demoIds(p).includes(j.id))
         .sort((x, y) => (upstreamBytes.get(y.id) ?? 0) - (upstreamBytes.get(x.id) ?? 0));
       const first = (ok: (j: StoredJob) => boolean) => own.find(ok)?.id;
-      const finishedTemplate =
+      const finished =
         first((j) => clean.has(j.id)) ?? first((j) => j.terminal === true) ?? own[0]?.id;
-      return [
-        p,
-        {
-          finished: finishedTemplate,
-          running: first((j) => j.terminal !== true) ?? finishedTemplate,
-        },
-      ];
+      return [p, { finished, running: first((j) => j.terminal !== true) ?? finished }];
     }),
   ) as Templates;
   const fixtures = {

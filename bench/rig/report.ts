@@ -477,10 +477,10 @@ const goalText = (r: Row) => {
 const portable = (name: string) => name.replace(/(^|\s)\/\S*\/(?=(?:dist|src|bench)\/)/g, '$1');
 
 /** A column: its heading and the cell of each item (a row); `false` for one left out (no peer). */
-type Column<T> = false | readonly [string, (item: T, i: number) => unknown];
+export type Column<T> = false | readonly [string, (item: T, i: number) => unknown];
 
 /** A table of a row an item, from its columns. */
-function columns<T>(items: readonly T[], cols: readonly Column<T>[]): string[] {
+export function columns<T>(items: readonly T[], cols: readonly Column<T>[]): string[] {
   const shown = cols.filter((c) => c !== false);
   const head = shown.map(([name]) => name);
   return table(
