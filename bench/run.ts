@@ -199,9 +199,9 @@ async function main(): Promise<void> {
 
   const oneJob = JSON.parse(after.cachedAnswer) as { data?: { job?: unknown } };
   const oneBody = jobBody(fixtures.cleanFinished[0] as string);
-  /** Server CPU per request of bench/baseline/server.ts answering `oneBody`, and whether it answers jobgraph's bytes. */
   const dataFile = join(tmpDir, 'baseline-jobs.json');
   writeFileSync(dataFile, JSON.stringify(jobsOf(oneJob.data?.job)));
+  /** Server CPU per request of bench/baseline/server.ts answering `oneBody`, and whether it answers jobgraph's bytes. */
   const measureBaseline = async (name: string, ...flags: ('--memo' | '--apollo')[]) => {
     log(`baseline: ${name}, answering the same bytes as the cache-served 1-job query`);
     const server = await benchServer('./baseline/server.ts', dataFile, ...flags);
@@ -215,15 +215,14 @@ async function main(): Promise<void> {
     await release(server);
     return { micros, sameBytes };
   };
-  const { micros: baselineMicros, sameBytes } = await measureBaseline('the bare graphql-js server');
-  const { micros: httpMicros } = await measureBaseline(
-    'node:http alone with no GraphQL (the floor of any server)',
-    '--memo',
-  );
-  const { micros: apolloMicros } = await measureBaseline(
-    'a bare Apollo Server 5 over the same schema',
-    '--apollo',
-  );
+  const bare = await measureBaseline('the bare graphql-js server');
+  const http = await measureBaseline('node:http alone (the floor of any server)', '--memo');
+  const apollo = await measureBaseline('a bare Apollo Server 5 over the same schema', '--apollo');
+  const runs = {
+    baselineMicros: bare.micros,
+    httpMicros: http.micros,
+    apolloMicros: apollo.micros,
+  };
   await release(emulators);
 
   const meta = {
@@ -236,7 +235,7 @@ async function main(): Promise<void> {
     templates,
     ...(peerCheck ? { peerCheck } : {}),
   };
-  const rows = buildRows(floor, sides, { baselineMicros, httpMicros, apolloMicros }, settings);
+  const rows = buildRows(floor, sides, runs, settings);
   // results.json is committed, the machine's paths are not: checkouts relative to this one, the scratch folder by name.
   const portable = sides.map((s) => ({
     ...s,
@@ -245,7 +244,7 @@ async function main(): Promise<void> {
       JSON.stringify(s.gatewaySettings).replaceAll(tmpDir, '<scratch>'),
     ) as SideResult['gatewaySettings'],
   }));
-  const baseline = { baselineMicros, httpMicros, apolloMicros, sameBytes };
+  const baseline = { ...runs, sameBytes: bare.sameBytes };
   const results = { meta, floor, sides: portable, baseline, rows };
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(results));

@@ -135,40 +135,23 @@ export async function writeReport(files: {
   md?: [path: string, text: string];
   json?: [path: string, value: unknown];
 }): Promise<string[]> {
-  const written: string[] = [];
-  if (files.md) {
-    writeFileSync(files.md[0], files.md[1]);
-    written.push(files.md[0]);
-  }
+  if (files.md) writeFileSync(...files.md);
   if (files.json) {
     const [path, value] = files.json;
     const options = (await resolveConfig(path)) ?? {};
     writeFileSync(path, await format(JSON.stringify(value), { ...options, filepath: path }));
-    written.push(path);
   }
-  return written;
+  return [files.md?.[0], files.json?.[0]].filter((path) => path !== undefined);
 }
 
-export interface FloorResult {
-  /** Wall ms of one direct call and of 80 concurrent direct calls, at the slow upstream latency. */
-  oneMs: number[];
-  eightyMs: number[];
-}
+/** Wall ms of one direct call and of 80 concurrent direct calls, at the slow upstream latency. */
+export type FloorResult = Record<'oneMs' | 'eightyMs', number[]>;
 
-/** The peer's answers compared with jobgraph's before anything is measured. */
-export interface PeerCheck {
-  /** Jobs in the query both answered alike. */
-  jobs: number;
-  /** Of those, not-found errors (same path and code on both sides). */
-  notFound: number;
-}
+/** The peer's answers checked before anything is measured: jobs answered alike; of those, not found. */
+export type PeerCheck = { jobs: number; notFound: number };
 
 /** The bare servers' CPU per cache-served 1-job request, per run (µs). */
-export interface BaselineRuns {
-  baselineMicros: number[];
-  httpMicros: number[];
-  apolloMicros: number[];
-}
+export type BaselineRuns = Record<'baselineMicros' | 'httpMicros' | 'apolloMicros', number[]>;
 
 /** The goal: on the value, or on value ÷ baseline. */
 type Goal = { on: 'value' | 'ratio'; op: '<=' | '='; target: number };
