@@ -185,18 +185,10 @@ async function walkAndDashboards(gw: GatewayProcess) {
   const first = await page(null);
   const spacesAfterPage1 = (await memoryOf(gw)).spaces;
   const later: Awaited<ReturnType<typeof page>>[] = [];
-  let after = first.conn.pageInfo.endCursor;
-  const seen = new Set(first.conn.edges.map((e) => e.node.id));
-  let repeats = 0;
-  for (let n = 2; n <= 10; n++) {
-    const p = await page(after);
-    for (const e of p.conn.edges) {
-      if (seen.has(e.node.id)) repeats += 1;
-      seen.add(e.node.id);
-    }
-    later.push(p);
-    after = p.conn.pageInfo.endCursor;
-  }
+  for (let n = 2; n <= 10; n++)
+    later.push(await page((later.at(-1) ?? first).conn.pageInfo.endCursor));
+  const ids = [first, ...later].flatMap((p) => p.conn.edges.map((e) => e.node.id));
+  const repeats = ids.length - new Set(ids).size;
   log(`page 1: ${first.calls.total} calls, ${first.ms.toFixed(0)} ms`);
   const warmDashboards = await dashboards(DASHBOARDS);
   const afterAll = await memoryOf(gw);
@@ -254,10 +246,12 @@ async function measure() {
   const failed = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'], states: ['FAILED'] };
   const unfilteredOf = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'] };
   gw = await fresh();
-  const filteredCold = await page(null, failed);
-  const filteredAgain = await page(null, failed);
-  const unfilteredCold = await page(null, unfilteredOf);
-  const otherStates = await page(null, { ...unfilteredOf, states: ['SUCCEEDED'] });
+  const filters = {
+    filteredCold: strip(await page(null, failed)),
+    filteredAgain: strip(await page(null, failed)),
+    unfilteredCold: strip(await page(null, unfilteredOf)),
+    otherStates: strip(await page(null, { ...unfilteredOf, states: ['SUCCEEDED'] })),
+  };
   const rssAfter = gw.rss();
 
   // 4. Bytes a job costs in a snapshot.
@@ -291,12 +285,7 @@ async function measure() {
       warm: warmDashboards,
       ratioToOne: coldDashboards.calls.total / first.calls.total,
     },
-    filters: {
-      filteredCold: strip(filteredCold),
-      filteredAgain: strip(filteredAgain),
-      unfilteredCold: strip(unfilteredCold),
-      otherStates: strip(otherStates),
-    },
+    filters,
     rss: { ...rss, afterFilters: rssAfter },
     heapUsed,
     spaces,
