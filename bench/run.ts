@@ -258,13 +258,9 @@ async function main(): Promise<void> {
 async function cpuOnly(): Promise<void> {
   const settings = readCpuSettings();
   const { tmpDir, stack, ctx, roots } = await begin(settings);
-  const launch = (label: string, root: string, nodeArgs: string[] = []) =>
-    stack.gateway({
-      label,
-      repoRoot: root,
-      nodeArgs,
-      extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
-    });
+  const extraEnv = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
+  const launch = (label: string, repoRoot: string, nodeArgs: string[] = []) =>
+    stack.gateway({ label, repoRoot, nodeArgs, extraEnv });
   const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
   await probeFixtures(stack, { repoRoot: afterRoot });
 

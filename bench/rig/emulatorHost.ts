@@ -19,12 +19,10 @@ const set = await startEmulators(
 const names = BENCH_PROVIDERS;
 for (const name of names) set[name].setFaults({ latencyMs });
 
-function counters(): CounterSnapshot {
-  const out = {} as CounterSnapshot;
-  for (const name of names)
-    out[name] = { calls: set[name].calls.length, connections: set[name].connections() };
-  return out;
-}
+const counters = () =>
+  Object.fromEntries(
+    names.map((n) => [n, { calls: set[n].calls.length, connections: set[n].connections() }]),
+  ) as CounterSnapshot;
 
 function callsSince(since: CounterSnapshot): LoggedCall[] {
   return names.flatMap((name) =>
