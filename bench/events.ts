@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { listedDemoJobs } from '../src/emulators/index.ts';
 import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
 import { int, pairs, quickRun } from './lib/settings.ts';
-import { newTally, openAll, WatcherConnection, type Update } from './lib/watchers.ts';
+import { newTally, openAll, slices, WatcherConnection, type Update } from './lib/watchers.ts';
 import type { EmulatorProcess } from './rig/emulators.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
 import { REPO_ROOT, sleep } from './rig/proc.ts';
@@ -40,12 +40,6 @@ function unfinishedJobs(perAccount: number) {
     n = Math.ceil(n * 1.1);
   }
 }
-
-/** `list` in slices of `size`. */
-const slices = <T>(list: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(list.length / size) }, (_, i) =>
-    list.slice(i * size, (i + 1) * size),
-  );
 
 /** The watchers: each job's last status seen, the changes not yet seen ([status, ms asked]), delivery times. */
 type Watched = Awaited<ReturnType<typeof watch>>;

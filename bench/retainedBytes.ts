@@ -3,9 +3,10 @@ import { startDemo } from '../src/app.ts';
 import {
   boundedRetainedStore,
   RETAINED_PREFIX,
-  type RetainedStore,
+  type InProcessRetainedStore,
 } from '../src/cache/retainedJobs.ts';
 import { DEMO_DATA } from '../src/emulators/index.ts';
+import type { JobRecord } from '../src/model/job.ts';
 import { int } from './lib/settings.ts';
 
 const COUNT = int('BENCH_RETAINED_COUNT', 10_000, 1, 10_000_000);
@@ -13,7 +14,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
 const gw = await startDemo({ port: 0, env: { LOG_LEVEL: 'warn' } });
-const sizes: { id: string; bytes: number; record: object }[] = [];
+const sizes: { id: string; bytes: number; record: JobRecord }[] = [];
 try {
   const ids = Object.values(DEMO_DATA).flatMap((d) => d.DEMO_GLOBAL_IDS);
   const res = await fetch(gw.server.url, {
@@ -54,19 +55,20 @@ const largest = sizes[0]!;
  * `set` stores before it returns): an awaited store can stay referenced by the suspended caller's
  * frame, and the measure below would see nothing freed.
  */
-function filledStore(): RetainedStore {
+function filledStore(): InProcessRetainedStore {
   const store = boundedRetainedStore(COUNT);
   for (let i = 0; i < COUNT; i++) {
-    // The text a store holds for a job: the largest record under the job's own ID, made anew each.
+    // What the store holds for a job: the largest record under the job's own ID, each a copy of
+    // its own (as each job's record is decoded from its own answer).
     const id = `batch:us-east-1:${i}`;
-    const text = JSON.stringify({ account: 'default', record: { ...largest.record, id } });
-    void store.set(RETAINED_PREFIX + id, text, 3_600_000);
+    const record = { ...structuredClone<JobRecord>(largest.record), id };
+    void store.set(RETAINED_PREFIX + id, { account: 'default', record }, 3_600_000);
   }
   return store;
 }
 /** The heap the filled store holds: what dropping it frees (the rest of the process moves the heap either way). */
 function heapOfStore(): number {
-  const stores = new Set<RetainedStore>([filledStore()]);
+  const stores = new Set<InProcessRetainedStore>([filledStore()]);
   gc!();
   const full = process.memoryUsage().heapUsed;
   stores.clear(); // the only reference

@@ -187,12 +187,18 @@ export interface FloorAnswer {
   ids: readonly string[];
   status: number;
   bytes: number;
-  /** The body, parsed. */
+  /** The body, parsed (undefined with `parse: false`). */
   parsed: unknown;
 }
 
-/** A bare keep-alive client for the emulators at `urls`: `send` sends the calls for some global IDs all at once. */
-export function floorClient(urls: Record<BenchProvider, string>) {
+/**
+ * A bare keep-alive client for the emulators at `urls`: `send` sends the calls for some global IDs
+ * all at once; `parse: false` reads each body and parses none.
+ */
+export function floorClient(
+  urls: Record<BenchProvider, string>,
+  { parse = true }: { parse?: boolean } = {},
+) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const xml = new XMLParser();
   // A named step, so a profile (`npm run bench:cpu`) tells the parse from the HTTP work around it.
@@ -218,7 +224,7 @@ export function floorClient(urls: Record<BenchProvider, string>) {
             try {
               const body = Buffer.concat(chunks);
               const text = body.toString('utf8');
-              const parsed = parseBody(text, wire.xml);
+              const parsed = parse ? parseBody(text, wire.xml) : undefined;
               resolve({
                 provider,
                 ids: globalIds,

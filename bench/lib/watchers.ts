@@ -39,6 +39,12 @@ export async function openAll(
   return into;
 }
 
+/** `list` in slices of `size` (one subscription's IDs each). */
+export const slices = <T>(list: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) =>
+    list.slice(i * size, (i + 1) * size),
+  );
+
 export const progressMessage = (step: number) => `Data transfer is in progress: step ${step}.`;
 
 /**

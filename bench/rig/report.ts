@@ -706,6 +706,25 @@ const bySource = (side: string, file: string, w: ProfileWindow, root: string, ro
       .map((g) => [g.name, g.percent]),
   );
 
+/** A profile's `rows` largest parts by where the code is, then its 30 top functions, as tables (samples counted alike). */
+export function profileTables(
+  side: string,
+  file: string,
+  w: ProfileWindow,
+  root: string,
+  rows: number,
+) {
+  const top = topFunctions(file, w, 30, root, 'samples');
+  return [
+    ...bySource(side, file, w, root, rows),
+    '',
+    ...table(
+      [`${side}: top functions by self time`, 'ms', '%'],
+      top.map((f) => [f.name, f.selfMs, f.percent]),
+    ),
+  ];
+}
+
 /** A profiled phase's window, per kind of job (monotonic µs). */
 export type KindWindows = Partial<Record<IdKind, ProfileWindow>>;
 
@@ -747,16 +766,7 @@ export function cpuProfileSection(
         partRows.map((p) => [p.name, p.g.toFixed(0), p.f.toFixed(0), (p.g - p.f).toFixed(0)]),
       ),
       '',
-      ...bySource('gateway', gateway.file, window, gateway.root, 30),
-      '',
-      ...table(
-        ['gateway: top functions by self time', 'ms', '%'],
-        topFunctions(gateway.file, window, 30, gateway.root, 'samples').map((f) => [
-          f.name,
-          f.selfMs,
-          f.percent,
-        ]),
-      ),
+      ...profileTables('gateway', gateway.file, window, gateway.root, 30),
       '',
       ...bySource('floor', floor.file, floorWindow, floor.root, 15),
     );

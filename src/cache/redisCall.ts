@@ -1,17 +1,72 @@
 import { createClient, type RedisClientType } from '@keyv/redis';
+import type { Logger } from 'pino';
+
+/** What a store with connections of its own to Redis is given, whatever else it needs. */
+export interface OwnRedisOptions {
+  url: string;
+  /** Longest a Redis call may take before Redis counts as down, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
+  opTimeoutMs: number;
+  /** Longest wait between two reconnection attempts or checks (a PING) while Redis is away, in ms. */
+  retryMs: number;
+  logger: Logger;
+}
+
+/** How a connection of a store's own (`ownRedisConnection`) comes back and connects. */
+export interface OwnConnectionOptions {
+  /**
+   * Longest wait between two reconnections, in ms, jittered (`reconnectAfter`): for the stores
+   * that turn back to Redis as soon as it answers. Absent: doubling from 50 ms up to 2 s.
+   */
+  retryMs?: number;
+  /** Longest wait for one connection attempt, in ms; absent: node-redis's default. */
+  connectTimeoutMs?: number;
+}
 
 /**
  * A connection of a store's own to `url` without an offline queue (while Redis is away a call
- * fails at once instead of waiting), reconnecting at most every 2 s; not yet connected.
+ * fails at once instead of waiting), reconnecting for ever; not yet connected (`connectWatched`).
  */
-export function ownRedisConnection(url: string): RedisClientType {
+export function ownRedisConnection(
+  url: string,
+  options: OwnConnectionOptions = {},
+): RedisClientType {
+  const { retryMs, connectTimeoutMs } = options;
   return createClient({
     url,
     disableOfflineQueue: true,
     socket: {
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
+      ...(connectTimeoutMs === undefined ? {} : { connectTimeout: connectTimeoutMs }),
+      reconnectStrategy:
+        retryMs === undefined
+          ? (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000)
+          : reconnectAfter(retryMs),
     },
   });
+}
+
+/** What a store does when its own connections fail or come back (`connectWatched`). */
+export interface ConnectionWatch {
+  /** Told every error a connection emits (each failed reconnection is one). */
+  failed(err: unknown): void;
+  /** Told when a connection is ready, at first and after each reconnection. */
+  ready?(): void;
+  /** Whether a connection that ended is a failure too (`failed` is told "the Redis connection ended"). */
+  endIsFailure?: boolean;
+}
+
+/**
+ * Listens to `clients` as `watch` says, then connects them in the background: a Redis that is not
+ * there must not hold up the start (each client keeps reconnecting, and says so through `watch`).
+ */
+export function connectWatched(clients: readonly RedisClientType[], watch: ConnectionWatch): void {
+  for (const client of clients) {
+    // node-redis emits an error per failed attempt: without a listener, one would crash the process.
+    client.on('error', (err: unknown) => watch.failed(err));
+    if (watch.endIsFailure)
+      client.on('end', () => watch.failed(new Error('the Redis connection ended')));
+    if (watch.ready) client.on('ready', () => watch.ready?.());
+  }
+  for (const client of clients) client.connect().catch(() => undefined);
 }
 
 /**
@@ -36,6 +91,20 @@ export function withinOpTimeout<T>(call: Promise<T>, opTimeoutMs: number): Promi
       },
     );
   });
+}
+
+/**
+ * Calls on `client`, each bounded by the op timeout (`withinOpTimeout`); while it is not connected
+ * each fails at once ("Redis is not connected") without being sent.
+ */
+export function readyCalls(
+  client: RedisClientType,
+  opTimeoutMs: number,
+): <T>(call: () => Promise<T>) => Promise<T> {
+  return (call) =>
+    client.isReady
+      ? withinOpTimeout(call(), opTimeoutMs)
+      : Promise.reject(new Error('Redis is not connected'));
 }
 
 /**
@@ -104,6 +173,22 @@ export function boundedValueOf(reply: unknown): BoundedValue {
   if (!Array.isArray(reply) || reply.length === 0) return undefined;
   if (reply[0] === 'ok' && typeof reply[1] === 'string') return reply[1];
   return { rejected: reply[0] === 'oversized' ? 'oversized' : 'malformed' };
+}
+
+/**
+ * `BOUNDED_GET_SCRIPT` on `keys` (each value read only when it is at most `maxBytes`): each key's
+ * value, nothing, or its rejection, in the order of `keys`.
+ */
+export async function boundedGet(
+  client: RedisClientType,
+  keys: readonly string[],
+  maxBytes: number,
+): Promise<BoundedValue[]> {
+  const replies: unknown = await client.eval(BOUNDED_GET_SCRIPT, {
+    keys: [...keys],
+    arguments: [String(maxBytes)],
+  });
+  return keys.map((_, i) => boundedValueOf(Array.isArray(replies) ? replies[i] : undefined));
 }
 
 /** A timer delay within what Node arms (2^31−1 ms; beyond it fires at once and warns). */

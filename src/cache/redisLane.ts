@@ -1,14 +1,13 @@
-import { createClient, type RedisClientType } from '@keyv/redis';
-import type { Logger } from 'pino';
-import { reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
+import type { RedisClientType } from '@keyv/redis';
+import {
+  connectWatched,
+  ownRedisConnection,
+  recheckLater,
+  withinOpTimeout,
+  type OwnRedisOptions,
+} from './redisCall.ts';
 
-export interface RedisLaneOptions {
-  url: string;
-  /** Longest a Redis call may take before Redis counts as down, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
-  opTimeoutMs: number;
-  /** Longest wait between two checks (a PING) while Redis is away, in ms. */
-  retryMs: number;
-  logger: Logger;
+export interface RedisLaneOptions extends OwnRedisOptions {
   /** The one `warn` line when Redis goes away, and the one `info` line when it is back. */
   say: { down: string; back: string };
   /** Told each time the calls move to Redis (true) or to the local way (false). */
@@ -35,11 +34,7 @@ export interface RedisLane {
  */
 export function redisLane(options: RedisLaneOptions): RedisLane {
   const { opTimeoutMs, retryMs, logger, say } = options;
-  const client = createClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    socket: { reconnectStrategy: reconnectAfter(retryMs) },
-  }) as unknown as RedisClientType;
+  const client = ownRedisConnection(options.url, { retryMs });
   let state: 'starting' | 'up' | 'down' = 'starting';
   let closed = false;
   let settle: () => void = () => undefined;
@@ -72,11 +67,8 @@ export function redisLane(options: RedisLaneOptions): RedisLane {
     }
     if (!closed && (state as string) !== 'up') moveTo('up');
   };
-  client.on('error', failed);
-  client.on('end', () => failed(new Error('the Redis connection ended')));
-  client.on('ready', () => void check());
-  // Connected in the background: a Redis that is not there holds the start up for at most `settled`.
-  client.connect().catch(() => undefined);
+  // A Redis that is not there holds the start up for at most `settled`.
+  connectWatched([client], { failed, ready: () => void check(), endIsFailure: true });
   return {
     settled,
     async run(call, local) {

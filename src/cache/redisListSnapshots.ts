@@ -2,10 +2,11 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import {
-  BOUNDED_GET_SCRIPT,
-  boundedValueOf,
+  boundedGet,
+  type BoundedValue,
+  connectWatched,
   ownRedisConnection,
-  withinOpTimeout,
+  readyCalls,
 } from './redisCall.ts';
 import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
@@ -80,19 +81,12 @@ export function redisListSnapshots(options: RedisListSnapshotsOptions): RedisLis
     down = false;
     logger.info('list snapshots: Redis is back; the replicas share list snapshots again');
   };
-  client.on('error', failed);
-  client.on('ready', answered);
-  // Connected in the background: a Redis that is not there must not hold up the start.
-  client.connect().catch(() => undefined);
+  connectWatched([client], { failed, ready: answered });
 
-  const bounded = <T>(call: () => Promise<T>): Promise<T> =>
-    client.isReady
-      ? withinOpTimeout(call(), opTimeoutMs)
-      : Promise.reject(new Error('Redis is not connected'));
+  const bounded = readyCalls(client, opTimeoutMs);
 
   /** A value read back as the snapshot's text, or undefined (counted) when it is not believed. */
-  const open = async (key: string, reply: unknown): Promise<string | undefined> => {
-    const value = boundedValueOf(reply);
+  const open = async (key: string, value: BoundedValue): Promise<string | undefined> => {
     if (value === undefined) return undefined;
     if (typeof value !== 'string') return void sealer.reject('list', value.rejected);
     const sealed = sealer.open('list', key, value, MAX_SHARED_SNAPSHOT_BYTES);
@@ -114,21 +108,18 @@ export function redisListSnapshots(options: RedisListSnapshotsOptions): RedisLis
   return {
     async get(keys) {
       if (keys.length === 0) return [];
-      let values: unknown[];
+      const prefixed = keys.map((k) => LIST_SNAPSHOT_PREFIX + k);
+      let values: BoundedValue[];
       try {
-        values = await bounded(
-          () =>
-            client.eval(BOUNDED_GET_SCRIPT, {
-              keys: keys.map((k) => LIST_SNAPSHOT_PREFIX + k),
-              arguments: [String(MAX_SHARED_SNAPSHOT_BYTES + SEALED_HEADER_LENGTH)],
-            }) as Promise<unknown[]>,
+        values = await bounded(() =>
+          boundedGet(client, prefixed, MAX_SHARED_SNAPSHOT_BYTES + SEALED_HEADER_LENGTH),
         );
       } catch (err) {
         failed(err);
         return keys.map(() => undefined);
       }
       answered();
-      return Promise.all(values.map((v, i) => open(LIST_SNAPSHOT_PREFIX + keys[i], v)));
+      return Promise.all(values.map((v, i) => open(prefixed[i]!, v)));
     },
     set(key, text, ttlMs) {
       void (async () => {

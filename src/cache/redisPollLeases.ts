@@ -1,16 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import { createClient, type RedisClientType } from '@keyv/redis';
-import type { Logger } from 'pino';
+import type { RedisClientType } from '@keyv/redis';
 import type { JobRecord } from '../model/job.ts';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from './pollLeases.ts';
-import {
-  MAX_TIMER_MS,
-  type Recheck,
-  reconnectAfter,
-  recheckLater,
-  withinOpTimeout,
-} from './redisCall.ts';
+import { RedisPair, type RedisPairOptions } from './redisPair.ts';
+import { MAX_TIMER_MS } from './redisCall.ts';
 import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
 /**
@@ -104,21 +96,13 @@ if holder and ours(holder, ARGV[1]) then
 end
 return 0`;
 
-export interface RedisPollLeasesOptions {
-  url: string;
-  /** Longest a Redis call may take before the store counts as down, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
-  opTimeoutMs: number;
-  /** Longest wait between two reconnection attempts or checks while Redis is away, in ms. */
-  retryMs: number;
+export interface RedisPollLeasesOptions extends RedisPairOptions {
   /** Whether a record holds a secret (the central sensitive-field list). */
   holdsSecret(record: JobRecord): boolean;
   /** The record without its secrets (null when it cannot be made). */
   withoutSecrets(record: JobRecord): JobRecord | null;
-  logger: Logger;
   /** Seals the leases and messages for their keys and channels, and opens what is read back. */
   sealer: Sealer;
-  /** This process's ID in the leases; default `<hostname>:<pid>:<random>`. */
-  replicaId?: string;
   /** The clock leases' expiries are written and read by, in ms (default Date.now). */
   now?: () => number;
 }
@@ -153,21 +137,11 @@ class RedisPollLeases implements PollLeases {
   /** How this replica's lease values begin (after the seal's header): its ID and a bar. */
   readonly #tag: string;
   readonly #options: RedisPollLeasesOptions;
-  /**
-   * Redis's pub/sub ignores the database number: a deployment on another database of the same
-   * server must not hear this one's polls (its jobs may have the same IDs in other accounts).
-   */
-  readonly #database: number;
+  readonly #pair: RedisPair;
   readonly #commands: RedisClientType;
   readonly #subscriber: RedisClientType;
-  readonly #recheck: Recheck;
-  #state: 'starting' | 'up' | 'down' = 'starting';
-  #closed = false;
   /** The jobs whose lease this replica took or renewed last (and has not lost or given back). */
   readonly #held = new Set<string>();
-  readonly #availability = new Set<(available: boolean) => void>();
-  /** The shares and releases sent and not answered yet, which `close` waits for. */
-  readonly #pending = new Set<Promise<unknown>>();
   /** The listeners of each followed job, by channel. */
   readonly #followed = new Map<string, Set<(poll: SharedPoll) => void>>();
   /** Each record's shareable form (null: not shareable), so an unchanged poll shares it again. */
@@ -175,38 +149,36 @@ class RedisPollLeases implements PollLeases {
 
   constructor(options: RedisPollLeasesOptions) {
     this.#options = options;
-    this.#database = Number(new URL(options.url).pathname.slice(1)) || 0;
-    this.replicaId =
-      options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    this.#tag = `${this.replicaId}|`;
-    this.#commands = createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      // Reconnect soon after Redis is back (whatever the cause), never give up.
-      socket: { reconnectStrategy: reconnectAfter(options.retryMs) },
+    this.#pair = new RedisPair(options, {
+      say: {
+        down: 'poll leases: Redis is unavailable; each replica polls the jobs it watches itself until it is back',
+        back: 'poll leases: Redis is back; each watched job is polled by one replica again',
+      },
+      failing: () => this.#held.clear(),
+      // Channels whose subscription failed while Redis was away (the client renews the others itself).
+      recovering: () => {
+        for (const channel of this.#followed.keys()) this.#subscribe(channel);
+      },
+      closing: () => this.#followed.clear(),
     });
-    this.#subscriber = this.#commands.duplicate();
-    this.#recheck = recheckLater(options.retryMs, () => this.#check());
-    for (const client of [this.#commands, this.#subscriber]) {
-      client.on('error', this.#failed);
-      client.on('end', () => this.#failed(new Error('the Redis connection ended')));
-      client.on('ready', () => void this.#check());
-    }
-    // Connected in the background: a Redis that is not there must not hold up the start.
-    for (const client of [this.#commands, this.#subscriber])
-      client.connect().catch(() => undefined);
+    ({
+      replicaId: this.replicaId,
+      commands: this.#commands,
+      subscriber: this.#subscriber,
+    } = this.#pair);
+    this.#tag = `${this.replicaId}|`;
   }
 
   available(): boolean {
-    return this.#state === 'up' && !this.#closed;
+    return this.#pair.available();
   }
 
   async claim(globalId: string, ttlMs: number, last = false): Promise<LeaseClaim> {
-    if (this.#state !== 'up' || this.#closed) return UNAVAILABLE;
+    if (!this.#pair.available()) return UNAVAILABLE;
     const key = POLL_LEASE_PREFIX + globalId;
     try {
       const mine = this.#leaseValue(key, ttlMs);
-      const reply = (await this.#bounded(
+      const reply = (await this.#pair.bounded(
         this.#commands.eval(CLAIM_SCRIPT, {
           keys: [key, POLL_LAST_PREFIX + globalId],
           arguments: [this.#tag, mine, ttl(ttlMs), last ? '1' : '0'],
@@ -219,7 +191,7 @@ class RedisPollLeases implements PollLeases {
       const shared = reply[3] === undefined ? undefined : this.#open(globalId, reply[3]);
       return { kind: 'other', retryInMs: leftMs, ...(shared ? { last: shared } : {}) };
     } catch (err) {
-      this.#failed(err);
+      this.#pair.failed(err);
       return UNAVAILABLE;
     }
   }
@@ -229,11 +201,11 @@ class RedisPollLeases implements PollLeases {
     ttlMs: number,
     result: PollResult,
   ): Promise<'held' | 'lost' | 'unavailable'> {
-    if (this.#state !== 'up' || this.#closed) return 'unavailable';
+    if (!this.#pair.available()) return 'unavailable';
     const [message, last] = this.#encode(globalId, result);
     try {
-      const reply = await this.#track(
-        this.#bounded(
+      const reply = await this.#pair.track(
+        this.#pair.bounded(
           this.#commands.eval(SHARE_SCRIPT, {
             keys: [POLL_LEASE_PREFIX + globalId, POLL_LAST_PREFIX + globalId],
             arguments: [
@@ -254,7 +226,7 @@ class RedisPollLeases implements PollLeases {
       this.#held.add(globalId);
       return 'held';
     } catch (err) {
-      this.#failed(err);
+      this.#pair.failed(err);
       return 'unavailable';
     }
   }
@@ -263,7 +235,7 @@ class RedisPollLeases implements PollLeases {
     globalId: string,
     news: { record: JobRecord; time: number } | 'hint',
   ): Promise<boolean> {
-    if (this.#state !== 'up' || this.#closed) return false;
+    if (!this.#pair.available()) return false;
     const from = JSON.stringify(this.replicaId);
     const view = news === 'hint' ? null : this.#shareable(news.record);
     // A record whose view would still hold a secret goes out as a hint: the holder reads it.
@@ -273,14 +245,14 @@ class RedisPollLeases implements PollLeases {
         : `{"kind":"event","from":${from},"time":${news.time},"stripped":${view.stripped},"record":${view.record}}`;
     try {
       // Sealed for the channel like every watch message: a replica believes only what one sealed.
-      await this.#track(
-        this.#bounded(
+      await this.#pair.track(
+        this.#pair.bounded(
           this.#commands.publish(this.#channelOf(globalId), this.#sealMessage(globalId, message)),
         ),
       );
       return true;
     } catch (err) {
-      this.#failed(err);
+      this.#pair.failed(err);
       return false;
     }
   }
@@ -291,22 +263,24 @@ class RedisPollLeases implements PollLeases {
 
   release(globalId: string): void {
     this.#held.delete(globalId);
-    if (this.#state !== 'up' || this.#closed) return;
-    this.#track(
-      this.#bounded(
-        this.#commands.eval(RELEASE_SCRIPT, {
-          keys: [POLL_LEASE_PREFIX + globalId],
-          arguments: [
-            this.#tag,
-            this.#channelOf(globalId),
-            this.#sealMessage(
-              globalId,
-              `{"kind":"released","from":${JSON.stringify(this.replicaId)}}`,
-            ),
-          ],
-        }),
-      ),
-    ).catch(this.#failed);
+    if (!this.#pair.available()) return;
+    this.#pair
+      .track(
+        this.#pair.bounded(
+          this.#commands.eval(RELEASE_SCRIPT, {
+            keys: [POLL_LEASE_PREFIX + globalId],
+            arguments: [
+              this.#tag,
+              this.#channelOf(globalId),
+              this.#sealMessage(
+                globalId,
+                `{"kind":"released","from":${JSON.stringify(this.replicaId)}}`,
+              ),
+            ],
+          }),
+        ),
+      )
+      .catch(this.#pair.failed);
   }
 
   follow(globalId: string, listener: (poll: SharedPoll) => void): () => void {
@@ -328,74 +302,18 @@ class RedisPollLeases implements PollLeases {
   }
 
   onAvailability(listener: (available: boolean) => void): () => void {
-    this.#availability.add(listener);
-    return () => this.#availability.delete(listener);
+    return this.#pair.onAvailability(listener);
   }
 
-  async close(): Promise<void> {
-    // The releases and shares sent so far go out first (each bounded by the op timeout).
-    await Promise.allSettled([...this.#pending]);
-    this.#closed = true;
-    this.#recheck.stop();
-    this.#availability.clear();
-    this.#followed.clear();
-    for (const client of [this.#subscriber, this.#commands]) if (client.isOpen) client.destroy();
-  }
-
-  // ---- availability: down at the first failure, up once both connections answer again ----
-
-  /** A call failed or a connection went away: unavailable, and checked again later. An arrow, as it is the clients' error listener. */
-  readonly #failed = (err: unknown): void => {
-    if (this.#closed) return;
-    this.#held.clear();
-    if (this.#state !== 'down') {
-      this.#state = 'down';
-      this.#options.logger.warn(
-        { err: { message: err instanceof Error ? err.message : String(err) } },
-        'poll leases: Redis is unavailable; each replica polls the jobs it watches itself until it is back',
-      );
-      for (const listener of [...this.#availability]) listener(false);
-    }
-    this.#recheck.schedule();
-  };
-
-  /** Available again once both connections are ready and Redis answers a PING. */
-  async #check(): Promise<void> {
-    if (this.#closed || this.#state === 'up') return;
-    if (!this.#commands.isReady || !this.#subscriber.isReady) return this.#recheck.schedule();
-    try {
-      await this.#bounded(this.#commands.ping());
-    } catch {
-      return this.#recheck.schedule();
-    }
-    // Another check may have ended meanwhile.
-    if (this.#closed || !this.#subscriber.isReady || (this.#state as string) === 'up') return;
-    // Channels whose subscription failed while Redis was away (the client renews the others itself).
-    for (const channel of this.#followed.keys()) this.#subscribe(channel);
-    const recovered = this.#state === 'down';
-    this.#state = 'up';
-    if (recovered)
-      this.#options.logger.info(
-        'poll leases: Redis is back; each watched job is polled by one replica again',
-      );
-    for (const listener of [...this.#availability]) listener(true);
-  }
-
-  #bounded<T>(call: Promise<T>): Promise<T> {
-    return withinOpTimeout(call, this.#options.opTimeoutMs);
-  }
-
-  /** Keeps `p` among the calls `close` waits for until it settles. */
-  #track<T>(p: Promise<T>): Promise<T> {
-    this.#pending.add(p);
-    void p.finally(() => this.#pending.delete(p)).catch(() => undefined);
-    return p;
+  /** The releases and shares sent so far go out first (each bounded by the op timeout). */
+  close(): Promise<void> {
+    return this.#pair.close();
   }
 
   // ---- the followers' channels ----
 
   #channelOf(globalId: string): string {
-    return `${POLL_CHANNEL_PREFIX}${this.#database ? `${this.#database}:` : ''}${globalId}`;
+    return `${POLL_CHANNEL_PREFIX}${this.#pair.database ? `${this.#pair.database}:` : ''}${globalId}`;
   }
 
   /** One function for every channel: the subscriber removes a listener by identity. */
@@ -455,7 +373,7 @@ class RedisPollLeases implements PollLeases {
     mine: string,
     ttlMs: number,
   ): Promise<LeaseClaim> {
-    const taken = await this.#bounded(
+    const taken = await this.#pair.bounded(
       this.#commands.eval(TAKEOVER_SCRIPT, {
         keys: [POLL_LEASE_PREFIX + globalId],
         arguments: [typeof forged === 'string' ? forged : '', mine, ttl(ttlMs)],
@@ -486,13 +404,13 @@ class RedisPollLeases implements PollLeases {
   }
 
   #subscribe(channel: string): void {
-    if (!this.#subscriber.isReady) return; // subscribed by `#check` once Redis is back
-    this.#subscriber.subscribe(channel, this.#onMessage).catch(this.#failed);
+    if (!this.#subscriber.isReady) return; // subscribed by `recovering` once Redis is back
+    this.#subscriber.subscribe(channel, this.#onMessage).catch(this.#pair.failed);
   }
 
   #unsubscribe(channel: string): void {
     if (!this.#subscriber.isReady) return;
-    this.#subscriber.unsubscribe(channel, this.#onMessage).catch(this.#failed);
+    this.#subscriber.unsubscribe(channel, this.#onMessage).catch(this.#pair.failed);
   }
 
   // ---- what a poll puts in Redis ----

@@ -1,9 +1,4 @@
-import {
-  BOUNDED_GET_SCRIPT,
-  boundedValueOf,
-  ownRedisConnection,
-  withinOpTimeout,
-} from './redisCall.ts';
+import { boundedGet, connectWatched, ownRedisConnection, readyCalls } from './redisCall.ts';
 import type { RetainedStore } from './retainedJobs.ts';
 
 export interface RedisRetainedOptions {
@@ -24,25 +19,16 @@ export interface RedisRetainedOptions {
  */
 export function redisRetainedStore(options: RedisRetainedOptions): RetainedStore {
   const client = ownRedisConnection(options.url);
-  client.on('error', () => {
-    // Told through the failed calls (createRetainedJobs logs the first one); keep the emitter quiet.
+  connectWatched([client], {
+    failed: () => {
+      // Told through the failed calls (createRetainedJobs logs the first one); keep the emitter quiet.
+    },
   });
-  // Connected in the background: a Redis that is not there must not hold up the start.
-  client.connect().catch(() => undefined);
-  const bounded = <T>(call: () => Promise<T>): Promise<T> =>
-    client.isReady
-      ? withinOpTimeout(call(), options.opTimeoutMs)
-      : Promise.reject(new Error('Redis is not connected'));
+  const bounded = readyCalls(client, options.opTimeoutMs);
   return {
     async get(key) {
-      const reply = await bounded(
-        () =>
-          client.eval(BOUNDED_GET_SCRIPT, {
-            keys: [key],
-            arguments: [String(options.maxBytes)],
-          }) as Promise<unknown[]>,
-      );
-      return boundedValueOf(reply[0]);
+      const [value] = await bounded(() => boundedGet(client, [key], options.maxBytes));
+      return value;
     },
     async set(key, value, ttlMs) {
       await bounded(() =>

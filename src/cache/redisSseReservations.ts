@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import { createClient, type RedisClientType } from '@keyv/redis';
-import type { Logger } from 'pino';
+import type { RedisClientType } from '@keyv/redis';
 import type { SharedReservations } from './sharedReservations.ts';
-import { type Recheck, reconnectAfter, recheckLater, withinOpTimeout } from './redisCall.ts';
+import { RedisPair, type RedisPairOptions } from './redisPair.ts';
 import type { Sealer } from './sealed.ts';
 
 /**
@@ -76,17 +74,9 @@ redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1`;
 
-export interface RedisSseReservationsOptions {
-  url: string;
-  /** Longest a Redis call may take before the store counts as down, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
-  opTimeoutMs: number;
-  /** Longest wait between two reconnection attempts or checks while Redis is away, in ms. */
-  retryMs: number;
-  logger: Logger;
+export interface RedisSseReservationsOptions extends RedisPairOptions {
   /** Seals the records' replica fields and the messages, and opens what is read back. */
   sealer: Sealer;
-  /** This process's ID; default `<hostname>:<pid>:<random>`. */
-  replicaId?: string;
 }
 
 /** A message on a replica's channel: a request (with the channel to answer on), its answer, or a notice. */
@@ -120,46 +110,51 @@ export function redisSseReservations(
 class RedisSseReservations implements SharedReservations {
   readonly replicaId: string;
   readonly #options: RedisSseReservationsOptions;
-  readonly #database: number;
+  readonly #pair: RedisPair;
   readonly #commands: RedisClientType;
   readonly #subscriber: RedisClientType;
-  readonly #recheck: Recheck;
-  #state: 'starting' | 'up' | 'down' = 'starting';
-  #closed = false;
   #subscribed = false;
   #handler: ((body: string, isRequest: boolean) => Promise<string>) | undefined;
   /** Requests sent and not answered yet, by nonce. */
   readonly #waiting = new Map<string, (answer: Answer) => void>();
-  readonly #pending = new Set<Promise<unknown>>();
-  readonly #availability = new Set<(available: boolean) => void>();
   readonly #started: Promise<void>;
   #markStarted: () => void = () => undefined;
 
   constructor(options: RedisSseReservationsOptions) {
     this.#options = options;
     this.#started = new Promise((resolve) => (this.#markStarted = resolve));
-    this.#database = Number(new URL(options.url).pathname.slice(1)) || 0;
-    this.replicaId =
-      options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    this.#commands = createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      socket: { reconnectStrategy: reconnectAfter(options.retryMs) },
+    this.#pair = new RedisPair(options, {
+      say: {
+        down: 'single connection reservations: Redis is unavailable; until it is back, a reservation is served only by the replica that made it (the proxy must keep its requests there)',
+        back: 'single connection reservations: Redis is back; any replica serves any reservation again',
+      },
+      failing: () => {
+        this.#markStarted();
+        this.#settleWaiting();
+      },
+      // The client renews its subscriptions after a reconnection; this is the first one.
+      answered: async () => {
+        if (this.#subscribed) return;
+        await this.#pair.bounded(
+          this.#subscriber.subscribe(this.#channelOf(this.replicaId), this.#onMessage),
+        );
+        this.#subscribed = true;
+      },
+      recovering: () => this.#markStarted(),
+      closing: () => {
+        this.#markStarted();
+        this.#settleWaiting();
+      },
     });
-    this.#subscriber = this.#commands.duplicate();
-    this.#recheck = recheckLater(options.retryMs, () => this.#check());
-    for (const client of [this.#commands, this.#subscriber]) {
-      client.on('error', this.#failed);
-      client.on('end', () => this.#failed(new Error('the Redis connection ended')));
-      client.on('ready', () => void this.#check());
-    }
-    // Connected in the background: a Redis that is not there must not hold up the start.
-    for (const client of [this.#commands, this.#subscriber])
-      client.connect().catch(() => undefined);
+    ({
+      replicaId: this.replicaId,
+      commands: this.#commands,
+      subscriber: this.#subscriber,
+    } = this.#pair);
   }
 
   available(): boolean {
-    return this.#state === 'up' && !this.#closed;
+    return this.#pair.available();
   }
 
   whenStarted(): Promise<void> {
@@ -168,8 +163,7 @@ class RedisSseReservations implements SharedReservations {
 
   /** Told each time the store turns unavailable (false) or available (true). */
   onAvailability(listener: (available: boolean) => void): () => void {
-    this.#availability.add(listener);
-    return () => this.#availability.delete(listener);
+    return this.#pair.onAvailability(listener);
   }
 
   async reserve(reservationId: string, ownerId: string, maxPerCaller: number, ttlMs: number) {
@@ -204,7 +198,7 @@ class RedisSseReservations implements SharedReservations {
   async find(reservationId: string, ownerId: string) {
     if (!this.available()) return { kind: 'unavailable' } as const;
     try {
-      const [owner, holder] = await this.#bounded(
+      const [owner, holder] = await this.#pair.bounded(
         this.#commands.hmGet(SSE_RESERVATION_PREFIX + reservationId, ['owner', 'holder']),
       );
       if (owner !== ownerId) return { kind: 'missing' } as const;
@@ -219,7 +213,7 @@ class RedisSseReservations implements SharedReservations {
         this.#options.sealer.reject('sse', 'malformed');
         return { kind: 'missing' } as const;
       }
-      this.#failed(err);
+      this.#pair.failed(err);
       return { kind: 'unavailable' } as const;
     }
   }
@@ -234,7 +228,7 @@ class RedisSseReservations implements SharedReservations {
   }
 
   release(reservationId: string, ownerId: string): void {
-    this.#track(
+    void this.#pair.track(
       this.#eval(RELEASE_SCRIPT, reservationId, ownerId, [
         this.#field('holder', reservationId, ownerId, this.replicaId),
       ]),
@@ -262,73 +256,21 @@ class RedisSseReservations implements SharedReservations {
   }
 
   notify(to: string, body: string): void {
-    if (this.available()) this.#track(this.#publish(to, { t: 'note', body }));
+    if (this.available()) void this.#pair.track(this.#publish(to, { t: 'note', body }));
   }
 
   serve(handler: (body: string, isRequest: boolean) => Promise<string>): void {
     this.#handler = handler;
   }
 
-  async close(): Promise<void> {
-    // The releases sent so far go out first (each bounded by the op timeout).
-    await Promise.allSettled([...this.#pending]);
-    this.#closed = true;
-    this.#markStarted();
-    this.#recheck.stop();
+  /** The releases sent so far go out first (each bounded by the op timeout). */
+  close(): Promise<void> {
+    return this.#pair.close();
+  }
+
+  /** Every request waiting for an answer answered unavailable: none will come while Redis is away. */
+  #settleWaiting(): void {
     for (const settle of [...this.#waiting.values()]) settle(UNAVAILABLE);
-    for (const client of [this.#subscriber, this.#commands]) if (client.isOpen) client.destroy();
-  }
-
-  // ---- availability: down at the first failure, up once both connections answer again ----
-
-  readonly #failed = (err: unknown): void => {
-    if (this.#closed) return;
-    if (this.#state !== 'down') {
-      this.#state = 'down';
-      this.#options.logger.warn(
-        { err: { message: err instanceof Error ? err.message : String(err) } },
-        'single connection reservations: Redis is unavailable; until it is back, a reservation is served only by the replica that made it (the proxy must keep its requests there)',
-      );
-      for (const listener of [...this.#availability]) listener(false);
-      this.#markStarted();
-    }
-    for (const settle of [...this.#waiting.values()]) settle(UNAVAILABLE);
-    this.#recheck.schedule();
-  };
-
-  async #check(): Promise<void> {
-    if (this.#closed || this.#state === 'up') return;
-    if (!this.#commands.isReady || !this.#subscriber.isReady) return this.#recheck.schedule();
-    try {
-      await this.#bounded(this.#commands.ping());
-      // The client renews its subscriptions after a reconnection; this is the first one.
-      if (!this.#subscribed) {
-        await this.#bounded(
-          this.#subscriber.subscribe(this.#channelOf(this.replicaId), this.#onMessage),
-        );
-        this.#subscribed = true;
-      }
-    } catch {
-      return this.#recheck.schedule();
-    }
-    if (this.#closed || (this.#state as string) === 'up') return;
-    const recovered = this.#state === 'down';
-    this.#state = 'up';
-    if (recovered)
-      this.#options.logger.info(
-        'single connection reservations: Redis is back; any replica serves any reservation again',
-      );
-    for (const listener of [...this.#availability]) listener(true);
-    this.#markStarted();
-  }
-
-  #bounded<T>(call: Promise<T>): Promise<T> {
-    return withinOpTimeout(call, this.#options.opTimeoutMs);
-  }
-
-  #track(p: Promise<unknown>): void {
-    this.#pending.add(p);
-    void p.finally(() => this.#pending.delete(p)).catch(() => undefined);
   }
 
   /** A script on one reservation's keys; undefined when Redis is away or did not answer. */
@@ -340,14 +282,14 @@ class RedisSseReservations implements SharedReservations {
   ): Promise<unknown> {
     if (!this.available()) return undefined;
     try {
-      return await this.#bounded(
+      return await this.#pair.bounded(
         this.#commands.eval(script, {
           keys: [SSE_RESERVATION_PREFIX + reservationId, SSE_OWNER_PREFIX + ownerId],
           arguments: [reservationId, ownerId, ...rest],
         }),
       );
     } catch (err) {
-      this.#failed(err);
+      this.#pair.failed(err);
       return undefined;
     }
   }
@@ -383,21 +325,21 @@ class RedisSseReservations implements SharedReservations {
   async #publish(to: string, envelope: Envelope): Promise<number | undefined> {
     const channel = this.#channelOf(to);
     try {
-      return await this.#bounded(
+      return await this.#pair.bounded(
         this.#commands.publish(
           channel,
           this.#options.sealer.seal('sse', channel, JSON.stringify(envelope)),
         ),
       );
     } catch (err) {
-      this.#failed(err);
+      this.#pair.failed(err);
       return undefined;
     }
   }
 
   /** Redis's pub/sub ignores the database number: a deployment on another database of the same server must not hear this one. */
   #channelOf(replicaId: string): string {
-    return `${SSE_CHANNEL_PREFIX}${this.#database ? `${this.#database}:` : ''}${replicaId}`;
+    return `${SSE_CHANNEL_PREFIX}${this.#pair.database ? `${this.#pair.database}:` : ''}${replicaId}`;
   }
 
   readonly #onMessage = (sealed: string, channel: string): void => {
@@ -419,8 +361,10 @@ class RedisSseReservations implements SharedReservations {
     const request = envelope.t === 'req' ? envelope : undefined;
     void handler(envelope.body, request !== undefined).then(
       (answer) => {
-        if (request && !this.#closed)
-          this.#track(this.#publish(request.from, { t: 'rep', n: request.n, body: answer }));
+        if (request && !this.#pair.closed)
+          void this.#pair.track(
+            this.#publish(request.from, { t: 'rep', n: request.n, body: answer }),
+          );
       },
       () => undefined,
     );

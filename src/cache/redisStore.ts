@@ -1,6 +1,6 @@
-import { createClient, type RedisClientType } from '@keyv/redis';
+import type { RedisClientType } from '@keyv/redis';
 import type { LeaseStore, RecordStore } from './jobCache.ts';
-import { BOUNDED_GET_SCRIPT, boundedValueOf } from './redisCall.ts';
+import { boundedGet, ownRedisConnection } from './redisCall.ts';
 import type { Sealer } from './sealed.ts';
 
 const LEASE_PREFIX = 'jobgraph:lease:v2:';
@@ -123,14 +123,7 @@ export async function redisStore(
   options: { sealer: Sealer; maxValueBytes: number },
 ): Promise<{ store: RecordStore; leases: LeaseStore; close: () => Promise<void> }> {
   // No offline queue: while Redis is away a command fails at once (a miss) instead of waiting for the op timeout.
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: 1000,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
-    },
-  }) as unknown as RedisClientType;
+  const client = ownRedisConnection(url, { connectTimeoutMs: 1000 });
   client.on('error', () => {
     // Reported through failed reads and writes (logged by the job cache); keep the emitter quiet.
   });
@@ -151,15 +144,7 @@ export async function redisStore(
   });
   const lease = redisLeases(client, options.sealer);
   const store: RecordStore = {
-    get: async (key) =>
-      boundedValueOf(
-        (
-          (await client.eval(BOUNDED_GET_SCRIPT, {
-            keys: [key],
-            arguments: [String(options.maxValueBytes)],
-          })) as unknown[]
-        )[0],
-      ),
+    get: async (key) => (await boundedGet(client, [key], options.maxValueBytes))[0],
     set: async (key, value, opts) => {
       const ttl = opts?.ttl;
       await client.set(

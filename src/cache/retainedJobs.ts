@@ -31,17 +31,34 @@ export interface RetainedJobs {
   close(): Promise<void>;
 }
 
-/** Where kept records live: an in-process bounded map, or Redis (shared by the replicas). */
+/**
+ * Where kept records live in Redis (shared by the replicas): text, sealed on the way in and
+ * opened, bounded and checked on the way back; Redis says why it sent none of a value it refused
+ * (`rejected`).
+ */
 export interface RetainedStore {
-  /** The value under `key`, or undefined; Redis says why it sent none of one it refused (`rejected`). */
+  /** The value under `key`, or undefined, or why Redis refused the one there. */
   get(key: string): Promise<string | undefined | { rejected: RejectReason }>;
   /** Store `value` under `key` for `ttlMs`. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   close?(): Promise<void>;
 }
 
+/**
+ * Where kept records live in one process: the kept objects themselves. Only this process writes
+ * there, so nothing is encoded on the way in nor decoded and bounded on the way back — every
+ * finished job a describe answers is kept, and a JSON text of each would be most of what keeping
+ * costs (docs/retention.md, The bound).
+ */
+export interface InProcessRetainedStore {
+  readonly holds: 'records';
+  get(key: string): Promise<Kept | undefined>;
+  set(key: string, kept: Kept, ttlMs: number): Promise<void>;
+  close?(): Promise<void>;
+}
+
 export interface RetainedJobsOptions {
-  store: RetainedStore;
+  store: RetainedStore | InProcessRetainedStore;
   /** How long a record is kept after it was last seen, in s (JOBGRAPH_RETAIN_FINISHED_SECONDS). */
   ttlSeconds: number;
   /** The record with every sensitive field null (null when that cannot be made): ShareRules.withoutSecrets. */
@@ -58,7 +75,11 @@ export interface RetainedJobsOptions {
   logger: Logger;
   /** The clock of `lastConfirmedAt`; default Date.now. */
   now?: () => number;
-  /** Largest record kept, in bytes of its JSON (default 1 MiB); a bigger one is neither kept nor decoded. */
+  /**
+   * Largest record kept in Redis, in bytes of its JSON (default 1 MiB); a bigger one is neither
+   * kept nor decoded. (In process a record is bounded by the answer it came in,
+   * JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, and the store by JOBGRAPH_RETAIN_FINISHED_MAX.)
+   */
   maxBytes?: number;
 }
 
@@ -66,15 +87,14 @@ export const RETAINED_PREFIX = 'jobgraph:retained:v2:';
 const MAX_BYTES = 1024 * 1024;
 
 /** What is stored per job: the record as it will be answered, and the account it belongs to. */
-interface Kept {
+export interface Kept {
   account: string;
   record: JobRecord;
 }
 
 export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
-  const { store, sealer, logger, accountOf, withoutSecrets } = options;
+  const { logger, accountOf, withoutSecrets } = options;
   const now = options.now ?? Date.now;
-  const maxBytes = options.maxBytes ?? MAX_BYTES;
   const ttlMs = options.ttlSeconds * 1000;
   let failing = false;
   const warn = (err: unknown, message: string) => {
@@ -87,37 +107,20 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
     failing = false;
     logger.info('retained jobs: the store answers again');
   };
-  const rejected = (globalId: string, reason: RejectReason) => {
-    // With a sealer, counted and logged (once per reason) as every value Redis gives back that fails.
-    if (sealer) sealer.reject('retained', reason);
-    // The ID is the key read, not the value: nothing the store returned is quoted.
-    else
-      logger.warn(
-        { jobId: globalId, reason },
-        'retained jobs: a kept value failed its checks; not served',
-      );
-    return undefined;
-  };
-  /** What a value is bound to: its key and the job's account. */
-  const binding = (key: string, account: string) => `${key}\n${account}`;
+  const store = isInProcess(options.store) ? options.store : textKept(options.store, options);
   return {
     async retainFinished(record) {
       if (!record.terminal || record.retained) return false;
       const stripped = withoutSecrets(record);
       if (!stripped) return false;
-      const key = RETAINED_PREFIX + record.id;
-      const account = accountOf(record.id);
       const kept: Kept = {
-        account,
+        account: accountOf(record.id),
         record: { ...stripped, retained: true, lastConfirmedAt: new Date(now()).toISOString() },
       };
-      const text = JSON.stringify(kept);
-      if (Buffer.byteLength(text) > maxBytes) return false;
       try {
-        const value = sealer ? sealer.seal('retained', binding(key, account), text) : text;
-        await store.set(key, value, ttlMs);
+        const stored = await store.set(RETAINED_PREFIX + record.id, kept, ttlMs);
         answered();
-        return true;
+        return stored !== false;
       } catch (err) {
         warn(
           err,
@@ -127,31 +130,79 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
       }
     },
     async recall(globalId) {
-      const key = RETAINED_PREFIX + globalId;
-      let value: Awaited<ReturnType<RetainedStore['get']>>;
+      const account = accountOf(globalId);
+      let kept: Kept | undefined;
       try {
-        value = await store.get(key);
+        kept = await store.get(RETAINED_PREFIX + globalId, account);
         answered();
       } catch (err) {
         warn(err, 'retained jobs: a read failed; a forgotten job answers NOT_FOUND');
         return undefined;
       }
+      // In process the record is the one kept under this ID; text is checked where it is read.
+      return kept && checked(globalId, account, kept);
+    },
+    close: async () => {
+      await options.store.close?.();
+    },
+  };
+}
+
+/**
+ * A text store (Redis) seen as kept records: each written as JSON (none over `maxBytes`), sealed
+ * for its key and account when there is a sealer; each read back opened, bounded, parsed and
+ * checked to be this job's, of this account — a value that fails any of it is a counted (or
+ * logged) miss that quotes nothing the store returned.
+ */
+function textKept(
+  store: RetainedStore,
+  options: RetainedJobsOptions,
+): {
+  get(key: string, account: string): Promise<Kept | undefined>;
+  set(key: string, kept: Kept, ttlMs: number): Promise<boolean>;
+} {
+  const { sealer, logger } = options;
+  const maxBytes = options.maxBytes ?? MAX_BYTES;
+  /** What a value is bound to: its key and the job's account. */
+  const binding = (key: string, account: string) => `${key}\n${account}`;
+  const rejected = (key: string, reason: RejectReason) => {
+    // With a sealer, counted and logged (once per reason) as every value Redis gives back that fails.
+    if (sealer) sealer.reject('retained', reason);
+    // The ID is the key read, not the value: nothing the store returned is quoted.
+    else
+      logger.warn(
+        { jobId: key.slice(RETAINED_PREFIX.length), reason },
+        'retained jobs: a kept value failed its checks; not served',
+      );
+    return undefined;
+  };
+  return {
+    async set(key, kept, ttlMs) {
+      const text = JSON.stringify(kept);
+      if (Buffer.byteLength(text) > maxBytes) return false;
+      await store.set(
+        key,
+        sealer ? sealer.seal('retained', binding(key, kept.account), text) : text,
+        ttlMs,
+      );
+      return true;
+    },
+    async get(key, account) {
+      const value = await store.get(key);
       if (value === undefined) return undefined;
-      if (typeof value !== 'string') return rejected(globalId, value.rejected);
-      const account = accountOf(globalId);
+      if (typeof value !== 'string') return rejected(key, value.rejected);
       // The sealer counts what it refuses itself (too long, not sealed for this key and account).
       const text = sealer
         ? sealer.open('retained', binding(key, account), value, maxBytes)
         : Buffer.byteLength(value) > maxBytes
-          ? rejected(globalId, 'oversized')
+          ? rejected(key, 'oversized')
           : value;
       if (text === undefined) return undefined;
       const kept = parseKept(text);
-      if (!kept) return rejected(globalId, 'malformed');
-      return checked(globalId, account, kept) ?? rejected(globalId, 'binding');
-    },
-    close: async () => {
-      await store.close?.();
+      if (!kept) return rejected(key, 'malformed');
+      return checked(key.slice(RETAINED_PREFIX.length), account, kept)
+        ? kept
+        : rejected(key, 'binding');
     },
   };
 }
@@ -179,9 +230,10 @@ function checked(globalId: string, account: string, kept: Kept): JobRecord | und
   return kept.account === account && kept.record.id === globalId ? kept.record : undefined;
 }
 
-/** The in-process store: it refuses nothing it holds (only this process writes there). */
-export interface InProcessRetainedStore extends RetainedStore {
-  get(key: string): Promise<string | undefined>;
+function isInProcess(
+  store: RetainedStore | InProcessRetainedStore,
+): store is InProcessRetainedStore {
+  return 'holds' in store && store.holds === 'records';
 }
 
 /**
@@ -193,8 +245,9 @@ export function boundedRetainedStore(
   max: number,
   now: () => number = Date.now,
 ): InProcessRetainedStore {
-  const entries = new Map<string, { value: string; expiresAt: number }>();
+  const entries = new Map<string, { value: Kept; expiresAt: number }>();
   return {
+    holds: 'records',
     get(key) {
       const entry = entries.get(key);
       if (!entry) return Promise.resolve(undefined);

@@ -1,4 +1,4 @@
-import { ConfigError, opt, type Env } from './env.ts';
+import { ConfigError, opt, urlIn, type Env } from './env.ts';
 import { intsOf } from './limits.ts';
 import { PATTERNS } from './patterns.ts';
 import type { Config } from './types.ts';
@@ -6,17 +6,10 @@ import type { Config } from './types.ts';
 function cacheUrl(env: Env): string | null {
   const v = opt(env, 'JOBGRAPH_CACHE_URL');
   if (v === undefined) return null;
-  let parsed: URL;
-  try {
-    parsed = new URL(v);
-  } catch {
-    throw new ConfigError(
-      'JOBGRAPH_CACHE_URL',
-      'is not a URL (expected e.g. redis://127.0.0.1:6379)',
-    );
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
-    throw new ConfigError('JOBGRAPH_CACHE_URL', 'must be a redis:// or rediss:// URL');
+  urlIn('JOBGRAPH_CACHE_URL', v, ['redis:', 'rediss:'], {
+    notUrl: 'is not a URL (expected e.g. redis://127.0.0.1:6379)',
+    otherProtocol: 'must be a redis:// or rediss:// URL',
+  });
   return v;
 }
 

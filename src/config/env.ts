@@ -21,17 +21,33 @@ export function opt(env: Env, name: string): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
+/**
+ * `raw` read as a URL of one of `protocols` (`'http:'`), else a ConfigError for `name` saying
+ * `notUrl` (it is not a URL) or `otherProtocol` (its protocol is another).
+ */
+export function urlIn(
+  name: string,
+  raw: string,
+  protocols: readonly string[],
+  says: { notUrl: string; otherProtocol: string },
+): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, says.notUrl);
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, says.otherProtocol);
+  return parsed;
+}
+
 export function url(env: Env, name: string): string | undefined {
   const v = opt(env, name);
   if (v === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(v);
-  } catch {
-    throw new ConfigError(name, 'is not a URL (expected e.g. http://127.0.0.1:4105)');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new ConfigError(name, 'must be an http:// or https:// URL');
+  urlIn(name, v, ['http:', 'https:'], {
+    notUrl: 'is not a URL (expected e.g. http://127.0.0.1:4105)',
+    otherProtocol: 'must be an http:// or https:// URL',
+  });
   return v.replace(/\/+$/, '');
 }
 

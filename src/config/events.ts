@@ -1,4 +1,4 @@
-import { ConfigError, int, type Env } from './env.ts';
+import { ConfigError, int, urlIn, type Env } from './env.ts';
 import { DEFAULT_ACCOUNT, PATTERNS } from './patterns.ts';
 import type { Config, EventQueue } from './types.ts';
 
@@ -9,17 +9,11 @@ import type { Config, EventQueue } from './types.ts';
  * VPC endpoint), the owning account's 12-digit ID and the queue name from the path.
  */
 function queueOf(alias: string, raw: string, fallbackRegion: string): EventQueue {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(
-      'JOBGRAPH_EVENT_QUEUES',
+  const url = urlIn('JOBGRAPH_EVENT_QUEUES', raw, ['https:', 'http:'], {
+    notUrl:
       'an item is not a URL (expected e.g. https://sqs.us-east-1.amazonaws.com/111122223333/jobgraph-events)',
-    );
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new ConfigError('JOBGRAPH_EVENT_QUEUES', 'queue URLs must be http:// or https://');
+    otherProtocol: 'queue URLs must be http:// or https://',
+  });
   const path = /^\/(\d{12})\/([A-Za-z0-9_-]{1,80}(?:\.fifo)?)\/?$/.exec(url.pathname);
   if (!path)
     throw new ConfigError(

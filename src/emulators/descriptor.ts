@@ -64,6 +64,28 @@ export interface EmulatorDescriptor<
   };
 }
 
+/** What names an emulator: the first four fields of its `EmulatorDescriptor`. */
+export interface EmulatorIdentity<Name extends string> {
+  readonly name: Name;
+  readonly label: string;
+  readonly portOffset: number;
+  readonly endpoint: EmulatorDescriptor['endpoint'];
+}
+
+/**
+ * An AWS service's emulator identity. The AWS SDKs find a service's endpoint in
+ * `AWS_ENDPOINT_URL_<SERVICE>`, and jobgraph's configuration names that endpoint as the emulator
+ * is named, so both follow from `name`.
+ */
+export function awsEmulator<Name extends keyof Config['endpoints']>(
+  name: Name,
+  label: string,
+  portOffset: number,
+): EmulatorIdentity<Name> {
+  const endpoint = { variable: `AWS_ENDPOINT_URL_${name.toUpperCase()}`, config: name };
+  return { name, label, portOffset, endpoint };
+}
+
 /** One emulator's made-up job IDs (`EmulatorDescriptor.madeUpIds`), in families 0–9. */
 export interface MadeUpIds {
   /** What every ID of `family` starts with; no family's prefix starts with another's. */

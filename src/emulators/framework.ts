@@ -26,6 +26,11 @@ export interface EmulatorResponse {
   body: string;
 }
 
+/** Whether `value`, a step's result, is the answer to send (a refusal) rather than what it read. */
+export function isResponse(value: object): value is EmulatorResponse {
+  return 'status' in value && 'headers' in value && 'body' in value;
+}
+
 /** What the emulator recorded for each request: enough to assert the exact upstream calls. */
 export interface RecordedCall {
   method: string;

@@ -69,6 +69,22 @@ export interface KeyValue {
   value: string;
 }
 
+/**
+ * A provider's status → state table (its statuses as keys), frozen. Its keys are the closed
+ * set of statuses its GraphQL `status` enum names: `keyof typeof` the table, read by `tableStatus`.
+ */
+export function stateTable<const T extends Record<string, JobState>>(table: T): Readonly<T> {
+  return Object.freeze(table);
+}
+
+/** A provider status as the GraphQL enum value of its table's statuses; one the table does not name is null. */
+export function tableStatus<T extends Readonly<Record<string, JobState>>>(
+  table: T,
+  status: string | null,
+): (keyof T & string) | null {
+  return status !== null && Object.prototype.hasOwnProperty.call(table, status) ? status : null;
+}
+
 /** Map a provider status string through a table; anything not in the table is UNKNOWN, never a crash. */
 export function mapState(
   table: Readonly<Record<string, JobState>>,

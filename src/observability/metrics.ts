@@ -72,9 +72,12 @@ export interface BreakerState {
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #upstreamRequests: Counter<'provider' | 'outcome'>;
+  /** Upstream attempts by provider and outcome, plain numbers until a scrape (see {@link LabelCounts}). */
+  readonly #upstreamRequests = new LabelCounts(['provider', 'outcome']);
+  readonly #upstreamRetries = new LabelCounts(['provider']);
   readonly #upstreamDuration: Histogram<'provider'>;
-  readonly #upstreamRetries: Counter<'provider'>;
+  /** The duration histogram's child of each provider, bound once (prom-client's `labels`). */
+  readonly #durationOf = new Map<JobProvider, { observe(seconds: number): void }>();
   readonly #rateWaits: Counter<'provider'>;
   readonly #rateThrottled: Counter<'provider'>;
   readonly #rateWait: Histogram<'provider'>;
@@ -96,10 +99,11 @@ export class GatewayMetrics {
   constructor(breakers: () => BreakerState[]) {
     // Registered in this order, which is the order /metrics lists them in.
     const registers = [this.registry];
-    const upstream = upstreamMetrics(registers);
-    this.#upstreamRequests = upstream.requests;
-    this.#upstreamDuration = upstream.duration;
-    this.#upstreamRetries = upstream.retries;
+    this.#upstreamDuration = upstreamMetrics(
+      registers,
+      this.#upstreamRequests,
+      this.#upstreamRetries,
+    );
     const rate = rateBudgetMetrics(registers);
     this.#rateWaits = rate.waits;
     this.#rateThrottled = rate.throttled;
@@ -151,10 +155,16 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** One upstream attempt: counted, its duration observed; no label object made for it. */
   upstreamAttempt(provider: JobProvider, attempt: number, outcome: string, seconds: number): void {
-    this.#upstreamRequests.inc({ provider, outcome });
-    this.#upstreamDuration.observe({ provider }, seconds);
-    if (attempt > 1) this.#upstreamRetries.inc({ provider });
+    this.#upstreamRequests.add(provider, outcome);
+    let duration = this.#durationOf.get(provider);
+    if (!duration) {
+      duration = this.#upstreamDuration.labels(provider);
+      this.#durationOf.set(provider, duration);
+    }
+    duration.observe(seconds);
+    if (attempt > 1) this.#upstreamRetries.add(provider);
   }
 
   /** A call got its turn of the rate budget after `waitedMs`. */
@@ -261,29 +271,75 @@ function accountStateGauge(
 
 type Registers = Registry[];
 
-/** Upstream attempts: their count by outcome, their duration, the retries. */
-function upstreamMetrics(registers: Registers) {
-  return {
-    requests: new Counter({
-      name: 'jobgraph_upstream_requests_total',
-      help: 'Upstream attempts (retries included), by provider and outcome (ok or the error code).',
-      labelNames: ['provider', 'outcome'],
-      registers,
-    }),
-    duration: new Histogram({
-      name: 'jobgraph_upstream_request_duration_seconds',
-      help: 'Duration of one upstream attempt, in seconds.',
-      labelNames: ['provider'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    }),
-    retries: new Counter({
-      name: 'jobgraph_upstream_retries_total',
-      help: 'Upstream attempts after the first of a job (retries), by provider.',
-      labelNames: ['provider'],
-      registers,
-    }),
-  };
+/**
+ * Counts of one counter by its label values (one or two labels), kept as plain numbers — a row per
+ * series, found through one Map per label, no label object or hash per count — and handed to the
+ * counter when it is scraped (its documented `collect`), series in the order they first counted,
+ * as the counter itself would list them.
+ */
+class LabelCounts {
+  readonly #names: readonly [string] | readonly [string, string];
+  readonly #rows: { labels: Record<string, string>; n: number }[] = [];
+  readonly #index = new Map<string, Map<string, { n: number }>>();
+
+  constructor(names: readonly [string] | readonly [string, string]) {
+    this.#names = names;
+  }
+
+  /** One more of the series (`first`, `second`); `second` only for a counter of two labels. */
+  add(first: string, second = ''): void {
+    let inner = this.#index.get(first);
+    if (!inner) this.#index.set(first, (inner = new Map<string, { n: number }>()));
+    const row = inner.get(second);
+    if (row) {
+      row.n += 1;
+      return;
+    }
+    const [a, b] = this.#names;
+    const made = { labels: b === undefined ? { [a]: first } : { [a]: first, [b]: second }, n: 1 };
+    inner.set(second, made);
+    this.#rows.push(made);
+  }
+
+  /** The counts into `counter`, as its `collect` (at scrape time). */
+  report(counter: Counter<string>): void {
+    counter.reset();
+    for (const row of this.#rows) counter.inc(row.labels, row.n);
+  }
+}
+
+/** Upstream attempts: their count by outcome, their duration (returned), the retries. */
+function upstreamMetrics(
+  registers: Registers,
+  requests: LabelCounts,
+  retries: LabelCounts,
+): Histogram<'provider'> {
+  new Counter({
+    name: 'jobgraph_upstream_requests_total',
+    help: 'Upstream attempts (retries included), by provider and outcome (ok or the error code).',
+    labelNames: ['provider', 'outcome'],
+    registers,
+    collect() {
+      requests.report(this);
+    },
+  });
+  const duration = new Histogram({
+    name: 'jobgraph_upstream_request_duration_seconds',
+    help: 'Duration of one upstream attempt, in seconds.',
+    labelNames: ['provider'],
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
+  new Counter({
+    name: 'jobgraph_upstream_retries_total',
+    help: 'Upstream attempts after the first of a job (retries), by provider.',
+    labelNames: ['provider'],
+    registers,
+    collect() {
+      retries.report(this);
+    },
+  });
+  return duration;
 }
 
 /** The rate budget: calls that waited, calls refused, the waits. */

@@ -1,13 +1,8 @@
-import type { AwsAccounts } from '../datasources/shared/accounts.ts';
 import type http from 'node:http';
 import type { FormattedExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import type { AccountAudit } from '../auth/accountAudit.ts';
 import type { Identity } from '../auth/identity.ts';
-import type { Config } from '../config/index.ts';
 import type { CallerRate } from '../http/callerRate.ts';
-import type { Sources } from '../datasources/index.ts';
-import type { ListSnapshots } from '../datasources/listing/snapshots.ts';
 import type { QueryLimits } from '../limits/index.ts';
 import { WatchHub, type WatchHubOptions } from './hub.ts';
 import type { SharedReservations } from './sseRelay.ts';
@@ -15,7 +10,6 @@ import { SseTransport } from './sseTransport.ts';
 import { transportCommon } from './transportCommon.ts';
 import { ValidDocuments } from './validDocuments.ts';
 import { WsTransport, type OperationCall } from './wsTransport.ts';
-import type { Scheduler } from './scheduler.ts';
 
 export { WatchHub, type WatchContext } from './hub.ts';
 export type { Scheduler } from './scheduler.ts';
@@ -25,9 +19,11 @@ export { GRAPHQL_PATH } from './sseTransport.ts';
 export type { SharedReservations } from './sseRelay.ts';
 export type { OperationCall } from './wsTransport.ts';
 
-export interface SubscriptionOptions {
-  config: Config;
-  sources: Sources;
+/** What the transports take, and the watchers' hub its part of it (`WatchHubOptions`). */
+export interface SubscriptionOptions extends Pick<
+  WatchHubOptions,
+  'config' | 'sources' | 'scheduler' | 'accounts' | 'listSnapshots' | 'audit' | 'events' | 'ledger'
+> {
   schema: GraphQLSchema;
   limits: QueryLimits;
   logger: Logger;
@@ -35,14 +31,6 @@ export interface SubscriptionOptions {
   verifyToken(authorization: string | undefined): Promise<Identity>;
   /** The server's client-facing error formatting (http/formatError.ts `createFormatError`). */
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
-  /** The pollers' and token expiry's clock; tests drive it by hand. */
-  scheduler?: Scheduler;
-  /** The AWS accounts, for `Job.account` in events. */
-  accounts?: AwsAccounts;
-  /** The gateway's list snapshots, shared by list-assisted watching and `listJobs`. */
-  listSnapshots?: ListSnapshots;
-  /** Where a watch of an account the caller may not read is logged and counted. */
-  audit?: AccountAudit;
   /**
    * Run an operation that is not a subscription, sent over graphql-ws, through Apollo's pipeline
    * (server.ts) as the socket's caller: its answer, as JSON would carry it.
@@ -50,10 +38,6 @@ export interface SubscriptionOptions {
   executeOperation(call: OperationCall): Promise<FormattedExecutionResult>;
   /** graphql-sse single connection reservations shared by the replicas (Redis), so any replica serves any of their requests. */
   sharedReservations?: SharedReservations;
-  /** The job event queues, applied to the watchers (WatchHubOptions.events). */
-  events?: WatchHubOptions['events'];
-  /** The events' ledger, shared with `listJobs`. */
-  ledger?: WatchHubOptions['ledger'];
   /** The callers' request rate, which each WebSocket operation spends (SSE requests spend it at the HTTP edge); none: off. */
   callerRate?: CallerRate;
 }
@@ -94,16 +78,7 @@ export interface SseCall {
 /** `Subscription.jobUpdates` over Server-Sent Events and WebSocket, beside Apollo Server on the same path and port. */
 export function createSubscriptions(options: SubscriptionOptions): Subscriptions {
   const { config, schema, limits, logger } = options;
-  const hub = new WatchHub({
-    config,
-    sources: options.sources,
-    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-    ...(options.listSnapshots ? { listSnapshots: options.listSnapshots } : {}),
-    ...(options.accounts ? { accounts: options.accounts } : {}),
-    ...(options.audit ? { audit: options.audit } : {}),
-    ...(options.events ? { events: options.events } : {}),
-    ...(options.ledger ? { ledger: options.ledger } : {}),
-  });
+  const hub = new WatchHub(options);
   const common = transportCommon(
     hub,
     { schema, limits, config, documents: new ValidDocuments() },

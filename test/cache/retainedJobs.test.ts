@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   boundedRetainedStore,
   createRetainedJobs,
@@ -20,13 +20,26 @@ import { countingSealer, payloadOf } from '../support/clusterSecret.ts';
 /** `batch:us-east-1:<id>` → `default`; `batch@staging:…` → `staging`. */
 const accountOf = (globalId: string) => /^[a-z]+@([^:]+):/.exec(globalId)?.[1] ?? 'default';
 
-function kept(overrides: Partial<RetainedJobsOptions> = {}) {
+/** A text store as Redis is one (what createRetainedJobs seals, bounds and checks), in a Map. */
+function textStore(): {
+  get(key: string): Promise<string | undefined>;
+  set: RetainedStore['set'];
+} {
+  const values = new Map<string, string>();
+  return {
+    get: (key) => Promise.resolve(values.get(key)),
+    set: (key, value) => Promise.resolve(void values.set(key, value)),
+  };
+}
+
+function kept<S extends RetainedStore | InProcessRetainedStore = InProcessRetainedStore>(
+  overrides: Omit<Partial<RetainedJobsOptions>, 'store'> & { store?: S } = {},
+) {
   const log = capturedLog();
   let ms = Date.parse('2026-11-25T12:00:00.000Z');
   const clock = { now: () => ms, advance: (by: number) => (ms += by) };
-  // The tests read back only what an in-process store holds.
-  const store =
-    (overrides.store as InProcessRetainedStore | undefined) ?? boundedRetainedStore(3, clock.now);
+  // The tests read back what the store they give holds (in process by default).
+  const store = (overrides.store ?? boundedRetainedStore(3, clock.now)) as S;
   const jobs = createRetainedJobs({
     store,
     ttlSeconds: 60,
@@ -55,8 +68,27 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
     expect(environmentValues(record)).toContain(SECRET_VALUE);
     expect(environmentValues(back!)).toEqual([]);
     expect(JSON.stringify(back)).not.toContain(SECRET_VALUE);
-    expect(await store.get(RETAINED_PREFIX + record.id)).not.toContain(SECRET_VALUE);
+    expect(JSON.stringify(await store.get(RETAINED_PREFIX + record.id))).not.toContain(
+      SECRET_VALUE,
+    );
     expect(record.retained).toBeUndefined(); // the record handed over is not changed
+  });
+
+  it('holds the kept record itself in process: nothing encoded on the way in nor decoded on the way back', async () => {
+    const { jobs, store } = kept();
+    const record = batchRecord('job-object');
+    const stringify = vi.spyOn(JSON, 'stringify');
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      expect(await jobs.retainFinished(record)).toBe(true);
+      const back = await jobs.recall(record.id);
+      expect(stringify).not.toHaveBeenCalled();
+      expect(parse).not.toHaveBeenCalled();
+      expect(back).toBe((await store.get(RETAINED_PREFIX + record.id))!.record);
+    } finally {
+      stringify.mockRestore();
+      parse.mockRestore();
+    }
   });
 
   it('keeps neither a job that is not finished nor a kept record handed back', async () => {
@@ -105,7 +137,7 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
   });
 
   it('serves no stored value of another job or another account, nor one that is not a kept record, and says each', async () => {
-    const { jobs, store, log } = kept({ store: boundedRetainedStore(10) });
+    const { jobs, store, log } = kept({ store: textStore() });
     const record = batchRecord('job-x');
     await jobs.retainFinished(record);
     const text = (await store.get(RETAINED_PREFIX + record.id))!;
@@ -131,7 +163,7 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
   });
 
   it('neither keeps nor decodes a value beyond its size bound', async () => {
-    const { jobs, store, log } = kept({ maxBytes: 2048 });
+    const { jobs, store, log } = kept({ maxBytes: 2048, store: textStore() });
     const record = batchRecord('job-big');
     expect(await jobs.retainFinished(record)).toBe(false); // the fixture's record is over 2 KiB
     await store.set(RETAINED_PREFIX + record.id, 'x'.repeat(4096), 60_000);
@@ -141,7 +173,7 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
 
   it('seals what it keeps when given a sealer, and serves no value that is unsealed, forged, or moved from another job or account', async () => {
     const sealer = countingSealer();
-    const { jobs, store } = kept({ store: boundedRetainedStore(10), sealer });
+    const { jobs, store } = kept({ store: textStore(), sealer });
     const record = batchRecord('job-s');
     await jobs.retainFinished(record);
     const sealed = (await store.get(RETAINED_PREFIX + record.id))!;
@@ -170,7 +202,7 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
 
   it('treats a failing store as a miss, said once until it answers again', async () => {
     let up = false;
-    const inner = boundedRetainedStore(10);
+    const inner = textStore();
     const flaky: RetainedStore = {
       get: (key) => (up ? inner.get(key) : Promise.reject(new Error('down'))),
       set: (key, value, ttl) =>

@@ -5,9 +5,10 @@
  */
 import { MalformedBodyError } from '../../errors.ts';
 import type { KeyValue } from '../../model/job.ts';
-import { arr, bool, int, keyValues, obj, str, type JsonObject } from '../shared/json.ts';
+import { arr, bool, int, keyValues, members, obj, str, type JsonObject } from '../shared/json.ts';
 import type {
   BatchAttempt,
+  BatchAttemptContainer,
   BatchContainer,
   BatchEcsContainer,
   BatchEcsTask,
@@ -76,29 +77,18 @@ export const strings = (value: unknown, field: string): string[] =>
   arr(value, field).map((v, i) => str(v, `${field}[${i}]`) ?? '');
 
 const env = (value: unknown, field: string): BatchEnvironmentVariable[] =>
-  list(value, field, (o, f) => ({
-    name: str(o.name, `${f}.name`),
-    value: str(o.value, `${f}.value`),
-  }));
+  list(value, field, (o, f) => members(o, f, { name: str, value: str }));
 
 const secrets = (value: unknown, field: string): BatchSecret[] =>
-  list(value, field, (o, f) => ({
-    name: str(o.name, `${f}.name`),
-    valueFrom: str(o.valueFrom, `${f}.valueFrom`),
-  }));
+  list(value, field, (o, f) => members(o, f, { name: str, valueFrom: str }));
 
 const interfaces = (value: unknown, field: string): BatchNetworkInterface[] =>
-  list(value, field, (o, f) => ({
-    attachmentId: str(o.attachmentId, `${f}.attachmentId`),
-    ipv6Address: str(o.ipv6Address, `${f}.ipv6Address`),
-    privateIpv4Address: str(o.privateIpv4Address, `${f}.privateIpv4Address`),
-  }));
+  list(value, field, (o, f) =>
+    members(o, f, { attachmentId: str, ipv6Address: str, privateIpv4Address: str }),
+  );
 
 const requirements = (value: unknown, field: string): BatchResourceRequirement[] =>
-  list(value, field, (o, f) => ({
-    type: str(o.type, `${f}.type`),
-    value: str(o.value, `${f}.value`),
-  }));
+  list(value, field, (o, f) => members(o, f, { type: str, value: str }));
 
 /** A map of the model (`ParametersMap`, `EksLimits`, …) as `KeyValue`s in the wire's order. */
 export const map = (value: unknown, field: string): KeyValue[] => keyValues(value, field);
@@ -107,14 +97,16 @@ export const map = (value: unknown, field: string): KeyValue[] => keyValues(valu
 export function container(o: JsonObject, f: string): BatchContainer {
   const log = obj(o.logConfiguration, `${f}.logConfiguration`);
   return {
-    image: str(o.image, `${f}.image`),
-    vcpus: int(o.vcpus, `${f}.vcpus`),
-    memory: int(o.memory, `${f}.memory`),
-    command: strings(o.command, `${f}.command`),
-    jobRoleArn: str(o.jobRoleArn, `${f}.jobRoleArn`),
-    executionRoleArn: str(o.executionRoleArn, `${f}.executionRoleArn`),
-    environment: env(o.environment, `${f}.environment`),
-    secrets: secrets(o.secrets, `${f}.secrets`),
+    ...members(o, f, {
+      image: str,
+      vcpus: int,
+      memory: int,
+      command: strings,
+      jobRoleArn: str,
+      executionRoleArn: str,
+      environment: env,
+      secrets,
+    }),
     volumes: list(o.volumes, `${f}.volumes`, (v, vf) => {
       const efs = obj(v.efsVolumeConfiguration, `${vf}.efsVolumeConfiguration`);
       return {
@@ -124,33 +116,22 @@ export function container(o: JsonObject, f: string): BatchContainer {
         efsRootDirectory: str(efs?.rootDirectory, `${vf}.efsVolumeConfiguration.rootDirectory`),
       };
     }),
-    mountPoints: list(o.mountPoints, `${f}.mountPoints`, (m, mf) => ({
-      containerPath: str(m.containerPath, `${mf}.containerPath`),
-      readOnly: bool(m.readOnly, `${mf}.readOnly`),
-      sourceVolume: str(m.sourceVolume, `${mf}.sourceVolume`),
-    })),
-    ulimits: list(o.ulimits, `${f}.ulimits`, (u, uf) => ({
-      name: str(u.name, `${uf}.name`),
-      softLimit: int(u.softLimit, `${uf}.softLimit`),
-      hardLimit: int(u.hardLimit, `${uf}.hardLimit`),
-    })),
-    readonlyRootFilesystem: bool(o.readonlyRootFilesystem, `${f}.readonlyRootFilesystem`),
-    privileged: bool(o.privileged, `${f}.privileged`),
-    user: str(o.user, `${f}.user`),
-    exitCode: int(o.exitCode, `${f}.exitCode`),
-    reason: str(o.reason, `${f}.reason`),
-    containerInstanceArn: str(o.containerInstanceArn, `${f}.containerInstanceArn`),
-    taskArn: str(o.taskArn, `${f}.taskArn`),
-    logStreamName: str(o.logStreamName, `${f}.logStreamName`),
-    instanceType: str(o.instanceType, `${f}.instanceType`),
-    networkInterfaces: interfaces(o.networkInterfaces, `${f}.networkInterfaces`),
-    resourceRequirements: requirements(o.resourceRequirements, `${f}.resourceRequirements`),
+    mountPoints: list(o.mountPoints, `${f}.mountPoints`, (m, mf) =>
+      members(m, mf, { containerPath: str, readOnly: bool, sourceVolume: str }),
+    ),
+    ulimits: list(o.ulimits, `${f}.ulimits`, (u, uf) =>
+      members(u, uf, { name: str, softLimit: int, hardLimit: int }),
+    ),
+    ...members(o, f, { readonlyRootFilesystem: bool, privileged: bool, user: str }),
+    // What an attempt's container reports too: where it ran and how it ended.
+    ...attemptContainer(o, f),
+    ...members(o, f, { instanceType: str, resourceRequirements: requirements }),
     logConfiguration: log
-      ? {
-          logDriver: str(log.logDriver, `${f}.logConfiguration.logDriver`),
-          options: map(log.options, `${f}.logConfiguration.options`),
-          secretOptions: secrets(log.secretOptions, `${f}.logConfiguration.secretOptions`),
-        }
+      ? members(log, `${f}.logConfiguration`, {
+          logDriver: str,
+          options: map,
+          secretOptions: secrets,
+        })
       : null,
     fargatePlatformVersion: nested(o, 'fargatePlatformConfiguration', 'platformVersion', f, str),
     assignPublicIp: nested(o, 'networkConfiguration', 'assignPublicIp', f, str),
@@ -172,68 +153,68 @@ export function container(o: JsonObject, f: string): BatchContainer {
 /** `linuxParameters` (LinuxParameters) of a container. */
 function linuxParameters(o: JsonObject, f: string): BatchLinuxParameters {
   return {
-    devices: list(o.devices, `${f}.devices`, (d, df) => ({
-      hostPath: str(d.hostPath, `${df}.hostPath`),
-      containerPath: str(d.containerPath, `${df}.containerPath`),
-      permissions: strings(d.permissions, `${df}.permissions`),
-    })),
-    initProcessEnabled: bool(o.initProcessEnabled, `${f}.initProcessEnabled`),
-    sharedMemorySize: int(o.sharedMemorySize, `${f}.sharedMemorySize`),
-    tmpfs: list(o.tmpfs, `${f}.tmpfs`, (t, tf) => ({
-      containerPath: str(t.containerPath, `${tf}.containerPath`),
-      size: int(t.size, `${tf}.size`),
-      mountOptions: strings(t.mountOptions, `${tf}.mountOptions`),
-    })),
-    maxSwap: int(o.maxSwap, `${f}.maxSwap`),
-    swappiness: int(o.swappiness, `${f}.swappiness`),
+    devices: list(o.devices, `${f}.devices`, (d, df) =>
+      members(d, df, { hostPath: str, containerPath: str, permissions: strings }),
+    ),
+    ...members(o, f, { initProcessEnabled: bool, sharedMemorySize: int }),
+    tmpfs: list(o.tmpfs, `${f}.tmpfs`, (t, tf) =>
+      members(t, tf, { containerPath: str, size: int, mountOptions: strings }),
+    ),
+    ...members(o, f, { maxSwap: int, swappiness: int }),
   };
+}
+
+/** Where an ECS task ran: ContainerDetail, AttemptContainerDetail and EcsTaskDetails name it alike. */
+const PLACED = { containerInstanceArn: str, taskArn: str };
+
+/** How a container ended: ContainerDetail, AttemptContainerDetail and TaskContainerDetails report it alike. */
+const ENDED = { exitCode: int, reason: str, logStreamName: str, networkInterfaces: interfaces };
+
+/** When an attempt ran and why it stopped: AttemptDetail and EksAttemptDetail time it alike. */
+const TIMED = { startedAt: epochMillis, stoppedAt: epochMillis, statusReason: str };
+
+/** An attempt's container (AttemptContainerDetail): where it ran and how it ended. */
+const ATTEMPT_CONTAINER = { ...PLACED, ...ENDED };
+
+/** An attempt's `container` (AttemptContainerDetail): the members a ContainerDetail has too. */
+function attemptContainer(o: JsonObject, f: string): BatchAttemptContainer {
+  return members(o, f, ATTEMPT_CONTAINER);
 }
 
 export function attempt(o: JsonObject, f: string): BatchAttempt {
   return {
-    container: member(o.container, `${f}.container`, (c, cf) => ({
-      containerInstanceArn: str(c.containerInstanceArn, `${cf}.containerInstanceArn`),
-      taskArn: str(c.taskArn, `${cf}.taskArn`),
-      exitCode: int(c.exitCode, `${cf}.exitCode`),
-      reason: str(c.reason, `${cf}.reason`),
-      logStreamName: str(c.logStreamName, `${cf}.logStreamName`),
-      networkInterfaces: interfaces(c.networkInterfaces, `${cf}.networkInterfaces`),
-    })),
-    startedAt: epochMillis(o.startedAt, `${f}.startedAt`),
-    stoppedAt: epochMillis(o.stoppedAt, `${f}.stoppedAt`),
-    statusReason: str(o.statusReason, `${f}.statusReason`),
+    container: member(o.container, `${f}.container`, attemptContainer),
+    ...members(o, f, TIMED),
   };
 }
 
 function ecsContainer(o: JsonObject, f: string): BatchEcsContainer {
-  return {
-    name: str(o.name, `${f}.name`),
-    image: str(o.image, `${f}.image`),
-    command: strings(o.command, `${f}.command`),
-    environment: env(o.environment, `${f}.environment`),
-    secrets: secrets(o.secrets, `${f}.secrets`),
-    essential: bool(o.essential, `${f}.essential`),
-    user: str(o.user, `${f}.user`),
-    privileged: bool(o.privileged, `${f}.privileged`),
-    readonlyRootFilesystem: bool(o.readonlyRootFilesystem, `${f}.readonlyRootFilesystem`),
-    resourceRequirements: requirements(o.resourceRequirements, `${f}.resourceRequirements`),
-    exitCode: int(o.exitCode, `${f}.exitCode`),
-    reason: str(o.reason, `${f}.reason`),
-    logStreamName: str(o.logStreamName, `${f}.logStreamName`),
-    networkInterfaces: interfaces(o.networkInterfaces, `${f}.networkInterfaces`),
-  };
+  return members(o, f, {
+    name: str,
+    image: str,
+    command: strings,
+    environment: env,
+    secrets,
+    essential: bool,
+    user: str,
+    privileged: bool,
+    readonlyRootFilesystem: bool,
+    resourceRequirements: requirements,
+    ...ENDED,
+  });
 }
 
 export function ecsTask(o: JsonObject, f: string): BatchEcsTask {
   return {
     containers: list(o.containers, `${f}.containers`, ecsContainer),
-    containerInstanceArn: str(o.containerInstanceArn, `${f}.containerInstanceArn`),
-    taskArn: str(o.taskArn, `${f}.taskArn`),
-    executionRoleArn: str(o.executionRoleArn, `${f}.executionRoleArn`),
-    taskRoleArn: str(o.taskRoleArn, `${f}.taskRoleArn`),
-    platformVersion: str(o.platformVersion, `${f}.platformVersion`),
-    ipcMode: str(o.ipcMode, `${f}.ipcMode`),
-    pidMode: str(o.pidMode, `${f}.pidMode`),
+    ...members(o, f, {
+      ...PLACED,
+      executionRoleArn: str,
+      taskRoleArn: str,
+      platformVersion: str,
+      ipcMode: str,
+      pidMode: str,
+    }),
     assignPublicIp: nested(o, 'networkConfiguration', 'assignPublicIp', f, str),
     ephemeralStorageGiB: nested(o, 'ephemeralStorage', 'sizeInGiB', f, int),
     enableExecuteCommand: bool(o.enableExecuteCommand, `${f}.enableExecuteCommand`),
@@ -243,27 +224,30 @@ export function ecsTask(o: JsonObject, f: string): BatchEcsTask {
 function eksContainer(o: JsonObject, f: string): BatchEksContainer {
   const resources = obj(o.resources, `${f}.resources`);
   return {
-    name: str(o.name, `${f}.name`),
-    image: str(o.image, `${f}.image`),
-    imagePullPolicy: str(o.imagePullPolicy, `${f}.imagePullPolicy`),
-    command: strings(o.command, `${f}.command`),
-    args: strings(o.args, `${f}.args`),
-    env: env(o.env, `${f}.env`),
+    ...members(o, f, {
+      name: str,
+      image: str,
+      imagePullPolicy: str,
+      command: strings,
+      args: strings,
+      env,
+    }),
     limits: map(resources?.limits, `${f}.resources.limits`),
     requests: map(resources?.requests, `${f}.resources.requests`),
-    exitCode: int(o.exitCode, `${f}.exitCode`),
-    reason: str(o.reason, `${f}.reason`),
+    ...members(o, f, { exitCode: int, reason: str }),
   };
 }
 
 export function eksPod(o: JsonObject, f: string): BatchEksPod {
   const metadata = obj(o.metadata, `${f}.metadata`);
   return {
-    serviceAccountName: str(o.serviceAccountName, `${f}.serviceAccountName`),
-    hostNetwork: bool(o.hostNetwork, `${f}.hostNetwork`),
-    dnsPolicy: str(o.dnsPolicy, `${f}.dnsPolicy`),
-    podName: str(o.podName, `${f}.podName`),
-    nodeName: str(o.nodeName, `${f}.nodeName`),
+    ...members(o, f, {
+      serviceAccountName: str,
+      hostNetwork: bool,
+      dnsPolicy: str,
+      podName: str,
+      nodeName: str,
+    }),
     namespace: str(metadata?.namespace, `${f}.metadata.namespace`),
     labels: map(metadata?.labels, `${f}.metadata.labels`),
     annotations: map(metadata?.annotations, `${f}.metadata.annotations`),
@@ -279,22 +263,22 @@ export function eksPod(o: JsonObject, f: string): BatchEksPod {
 
 const eksAttemptContainer = (o: JsonObject, f: string): BatchEksAttemptContainer => ({
   name: str(o.name, `${f}.name`),
+  // The wire spells it containerID.
   containerId: str(o.containerID, `${f}.containerID`),
-  exitCode: int(o.exitCode, `${f}.exitCode`),
-  reason: str(o.reason, `${f}.reason`),
+  ...members(o, f, { exitCode: int, reason: str }),
 });
 
 export function eksAttempt(o: JsonObject, f: string): BatchEksAttempt {
   return {
     containers: list(o.containers, `${f}.containers`, eksAttemptContainer),
     initContainers: list(o.initContainers, `${f}.initContainers`, eksAttemptContainer),
-    eksClusterArn: str(o.eksClusterArn, `${f}.eksClusterArn`),
-    podName: str(o.podName, `${f}.podName`),
-    podNamespace: str(o.podNamespace, `${f}.podNamespace`),
-    nodeName: str(o.nodeName, `${f}.nodeName`),
-    startedAt: epochMillis(o.startedAt, `${f}.startedAt`),
-    stoppedAt: epochMillis(o.stoppedAt, `${f}.stoppedAt`),
-    statusReason: str(o.statusReason, `${f}.statusReason`),
+    ...members(o, f, {
+      eksClusterArn: str,
+      podName: str,
+      podNamespace: str,
+      nodeName: str,
+      ...TIMED,
+    }),
   };
 }
 
@@ -302,8 +286,7 @@ export function eksAttempt(o: JsonObject, f: string): BatchEksAttempt {
 export function arrayProperties(o: JsonObject, f: string): BatchJobRecord['arrayProperties'] {
   const summary = obj(o.statusSummary, `${f}.statusSummary`) ?? {};
   return {
-    size: int(o.size, `${f}.size`),
-    index: int(o.index, `${f}.index`),
+    ...members(o, f, { size: int, index: int }),
     statusSummary: Object.entries(summary).map(([status, n], i) => ({
       status,
       count: int(n, `${f}.statusSummary[${i}]`) ?? 0,

@@ -1,5 +1,5 @@
 import { mapState, type JobState } from '../../model/job.ts';
-import { awsJsonOutput } from '../shared/awsCall.ts';
+import { awsJsonOperation } from '../shared/awsCall.ts';
 import { entry, jsonListPage, response, str, type JsonObject } from '../shared/json.ts';
 import type { ListPage } from '../shared/paging.ts';
 import type { Operation } from '../shared/source.ts';
@@ -83,57 +83,71 @@ function readSummary(value: unknown, field: string): BatchJobSummary {
   };
 }
 
+/** A queue as DescribeJobQueues' item (JobQueueDetail) names it. */
+function readQueue(value: unknown, field: string): BatchQueue {
+  const o = entry(value, field);
+  return {
+    name: str(o.jobQueueName, `${field}.jobQueueName`) ?? '',
+    arn: str(o.jobQueueArn, `${field}.jobQueueArn`),
+    state: str(o.state, `${field}.state`),
+  };
+}
+
+/**
+ * A Batch list operation of the one pipeline: `POST path` of the call's own members (`body`) and
+ * its page (`maxResults`, and `nextToken` after the first page), the answer's `items` member read
+ * by `item`, an error answer read for the call's `subject`.
+ */
+function listOperation<
+  I extends { region: string; maxResults: number; nextToken: string | null },
+  T,
+>(
+  name: string,
+  request: { path: string; body(input: I): JsonObject; subject(input: I): string },
+  items: string,
+  item: (value: unknown, field: string) => T,
+): Operation<I, ListPage<T>> {
+  return awsJsonOperation<I, ListPage<T>>({
+    name,
+    send: (input) => ({
+      method: 'POST',
+      path: request.path,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...request.body(input),
+        maxResults: input.maxResults,
+        ...(input.nextToken ? { nextToken: input.nextToken } : {}),
+      }),
+    }),
+    readError: (input, answer) => readBatchError(request.subject(input), answer),
+    parse: (_input, output) =>
+      jsonListPage(response(output, 'response is not an object'), items, 'nextToken', item),
+  });
+}
+
 /** ListJobs of one queue as an operation of the one pipeline. */
-export const BATCH_LIST_JOBS: Operation<BatchListCall, ListPage<BatchJobSummary>> = {
-  name: 'ListJobs',
-  region: (input) => input.region,
-  send: (input) => ({
-    method: 'POST',
+export const BATCH_LIST_JOBS = listOperation<BatchListCall, BatchJobSummary>(
+  'ListJobs',
+  {
     path: '/v1/listjobs',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
+    body: (input) => ({
       jobQueue: input.jobQueue,
       filters: [{ name: 'AFTER_CREATED_AT', values: [String(Math.max(0, input.createdAfterMs))] }],
-      maxResults: input.maxResults,
-      ...(input.nextToken ? { nextToken: input.nextToken } : {}),
     }),
-  }),
-  readError: (input, answer) => readBatchError(listSubject(input.region, input.jobQueue), answer),
-  parse: (_input, answer) =>
-    jsonListPage(
-      response(awsJsonOutput(answer), 'response is not an object'),
-      'jobSummaryList',
-      'nextToken',
-      readSummary,
-    ),
-};
+    subject: (input) => listSubject(input.region, input.jobQueue),
+  },
+  'jobSummaryList',
+  readSummary,
+);
 
 /** DescribeJobQueues of a region as an operation of the one pipeline. */
-export const BATCH_LIST_QUEUES: Operation<BatchQueuesCall, ListPage<BatchQueue>> = {
-  name: 'DescribeJobQueues',
-  region: (input) => input.region,
-  send: (input) => ({
-    method: 'POST',
+export const BATCH_LIST_QUEUES = listOperation<BatchQueuesCall, BatchQueue>(
+  'DescribeJobQueues',
+  {
     path: '/v1/describejobqueues',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      maxResults: input.maxResults,
-      ...(input.nextToken ? { nextToken: input.nextToken } : {}),
-    }),
-  }),
-  readError: (input, answer) => readBatchError(queuesSubject(input.region), answer),
-  parse: (_input, answer) =>
-    jsonListPage(
-      response(awsJsonOutput(answer), 'response is not an object'),
-      'jobQueues',
-      'nextToken',
-      (value, field) => {
-        const o = entry(value, field);
-        return {
-          name: str(o.jobQueueName, `${field}.jobQueueName`) ?? '',
-          arn: str(o.jobQueueArn, `${field}.jobQueueArn`),
-          state: str(o.state, `${field}.state`),
-        };
-      },
-    ),
-};
+    body: () => ({}),
+    subject: (input) => queuesSubject(input.region),
+  },
+  'jobQueues',
+  readQueue,
+);

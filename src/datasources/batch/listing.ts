@@ -1,10 +1,11 @@
 import { BadUserInputError } from '../../errors.ts';
+import { tableStatus } from '../../model/job.ts';
 import { statusFilter } from '../listing/filter.ts';
-import { MAX_PAGES_PER_STREAM, PageLimitError, type MergeStream } from '../listing/merge.ts';
+import type { MergeStream } from '../listing/merge.ts';
+import { sourceNames, type SourceFinder } from '../listing/sourceNames.ts';
 import { failedReport, listStream, present } from '../listing/streams.ts';
 import { listed, type Listed } from '../listing/summaries.ts';
 import { accountLabel, awsAlias } from '../shared/accounts.ts';
-import type { ListPage } from '../shared/paging.ts';
 import type { ListEnv, ProviderList } from '../shared/provider.ts';
 import { BATCH_KEY } from './key.ts';
 import {
@@ -15,11 +16,11 @@ import {
   type BatchJobSummary,
   type BatchQueue,
 } from './list.ts';
-import { BATCH_JOB_STATUSES, BATCH_STATE_MAP, type BatchJobRecord } from './record.ts';
+import { BATCH_STATE_MAP, type BatchJobRecord } from './record.ts';
 
 /** A ListJobs summary as a listed job, its fields as the describe record has them. */
 export function batchListed(region: string, s: BatchJobSummary, account?: string): Listed | null {
-  const status = BATCH_JOB_STATUSES.find((x) => x === s.upstreamStatus) ?? null;
+  const status = tableStatus(BATCH_STATE_MAP, s.upstreamStatus);
   const terminal = s.state === 'SUCCEEDED' || s.state === 'FAILED';
   const completedAt = terminal && s.stoppedAt !== null ? new Date(s.stoppedAt) : null;
   const fields: Partial<BatchJobRecord> = {
@@ -33,40 +34,18 @@ export function batchListed(region: string, s: BatchJobSummary, account?: string
     stoppedAt: s.stoppedAt,
     jobDefinition: s.jobDefinition,
   };
-  const key = {
-    provider: 'AWS_BATCH',
-    region,
-    jobId: s.jobId,
-    ...(account !== undefined ? { account } : {}),
-  } as const;
-  return listed(
-    BATCH_KEY,
-    key,
-    { state: s.state, createdAt: s.createdAt, updatedAt: null, completedAt },
-    fields,
-  );
+  const key = { provider: 'AWS_BATCH', region, jobId: s.jobId } as const;
+  const header = { state: s.state, createdAt: s.createdAt, updatedAt: null, completedAt };
+  return listed(BATCH_KEY, key, header, fields, account);
 }
 
-/** A region's enabled and disabled job queues in `account` (every page of DescribeJobQueues), by name. */
-async function jobQueues(
-  env: ListEnv,
-  account: string | undefined,
-  region: string,
-): Promise<string[]> {
-  const names = new Set<string>();
-  let token: string | null = null;
-  for (let pages = 0; ; pages++) {
-    if (pages >= MAX_PAGES_PER_STREAM) throw new PageLimitError(MAX_PAGES_PER_STREAM);
-    const page: ListPage<BatchQueue> = await env.call(
-      BATCH_LIST_QUEUES,
-      { region, maxResults: BATCH_QUEUES_MAX_RESULTS, nextToken: token },
-      { breakerRegion: region, subject: `list:batch${accountLabel(account)}:${region}`, account },
-    );
-    for (const queue of page.items) if (queue.name !== '') names.add(queue.name);
-    token = page.nextToken;
-    if (token === null) return [...names].sort();
-  }
-}
+/** AWS Batch's job queues: the region's enabled and disabled ones (every page of DescribeJobQueues). */
+const JOB_QUEUES: SourceFinder<BatchQueue> = {
+  label: 'batch',
+  operation: BATCH_LIST_QUEUES,
+  pageSize: BATCH_QUEUES_MAX_RESULTS,
+  nameOf: (queue) => (queue.name !== '' ? queue.name : undefined),
+};
 
 /** One queue's stream: ListJobs with a creation-time filter, newest first as documented. */
 function queueStream(
@@ -113,9 +92,7 @@ export const BATCH_LISTING: ProviderList = {
       return [{ referenceStoreId: null, stream: null }];
     let queues: string[];
     try {
-      queues = await env.remember(`batch-queues${accountLabel(account)}:${at}`, () =>
-        jobQueues(env, account, at),
-      );
+      queues = await sourceNames(env, JOB_QUEUES, account, at);
     } catch (err) {
       if (err instanceof BadUserInputError) throw err;
       return [{ referenceStoreId: null, ...failedReport(err) }];

@@ -1,8 +1,8 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { BatchKey } from '../../model/keys.ts';
-import { mapState } from '../../model/job.ts';
-import { jobHeader } from '../shared/jobHeader.ts';
-import { arr, bool, enumValue, int, obj, response, str, type JsonObject } from '../shared/json.ts';
+import { tableStatus } from '../../model/job.ts';
+import { jobHeader, jsonStatus } from '../shared/jobHeader.ts';
+import { arr, bool, int, obj, response, str, type JsonObject } from '../shared/json.ts';
 import {
   arrayProperties,
   attempt,
@@ -18,7 +18,7 @@ import {
 } from './details.ts';
 import { notFound } from './errors.ts';
 import { BATCH_KEY } from './key.ts';
-import { BATCH_JOB_STATUSES, BATCH_STATE_MAP, type BatchJobRecord } from './record.ts';
+import { BATCH_STATE_MAP, type BatchJobRecord } from './record.ts';
 
 export { epochMillis } from './details.ts';
 
@@ -57,8 +57,7 @@ export function parseJob(key: BatchKey, detail: unknown, field = 'jobs[0]'): Bat
   const o = obj(detail, field);
   if (!o) throw new MalformedBodyError(`${field} is null`);
   const f = (name: string) => `${field}.${name}`;
-  const providerStatus = str(o.status, f('status'));
-  const state = mapState(BATCH_STATE_MAP, providerStatus);
+  const { providerStatus, state } = jsonStatus(o.status, f('status'), BATCH_STATE_MAP);
   const createdAt = epochMillis(o.createdAt, f('createdAt'));
   const startedAt = epochMillis(o.startedAt, f('startedAt'));
   const stoppedAt = epochMillis(o.stoppedAt, f('stoppedAt'));
@@ -78,7 +77,7 @@ export function parseJob(key: BatchKey, detail: unknown, field = 'jobs[0]'): Bat
     jobArn: str(o.jobArn, f('jobArn')),
     jobName: str(o.jobName, f('jobName')),
     jobQueue: str(o.jobQueue, f('jobQueue')),
-    status: enumValue(providerStatus, BATCH_JOB_STATUSES),
+    status: tableStatus(BATCH_STATE_MAP, providerStatus),
     statusReason,
     shareIdentifier: str(o.shareIdentifier, f('shareIdentifier')),
     schedulingPriority: int(o.schedulingPriority, f('schedulingPriority')),

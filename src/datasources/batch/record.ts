@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
+import { stateTable, type JobRecord, type KeyValue } from '../../model/job.ts';
 
 /**
  * AWS Batch job status → normalised state (README, "State mapping"; `JobStatus` in botocore's
@@ -7,7 +7,7 @@ import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
  * CANCELLED mapping would show one job FAILED in `listJobs` and CANCELLED in `job(id)`, and list
  * filters and list-assisted watching would disagree with the describe. Anything else is UNKNOWN.
  */
-export const BATCH_STATE_MAP = Object.freeze({
+export const BATCH_STATE_MAP = stateTable({
   SUBMITTED: 'QUEUED',
   PENDING: 'QUEUED',
   RUNNABLE: 'QUEUED',
@@ -15,11 +15,10 @@ export const BATCH_STATE_MAP = Object.freeze({
   RUNNING: 'IN_PROGRESS',
   SUCCEEDED: 'SUCCEEDED',
   FAILED: 'FAILED',
-} as const satisfies Record<string, JobState>);
+});
 
 /** GraphQL enum `BatchJobStatus`. */
 export type BatchJobStatus = keyof typeof BATCH_STATE_MAP;
-export const BATCH_JOB_STATUSES = Object.keys(BATCH_STATE_MAP) as readonly BatchJobStatus[];
 
 /** GraphQL type `BatchEnvironmentVariable`: `value` is secret (jobs:secrets:read). */
 export interface BatchEnvironmentVariable {

@@ -127,7 +127,8 @@ export class DistinctJobsBreaker implements IBreaker {
 
   /** Starts a new run. */
   clear(): void {
-    this.#jobs.clear();
+    // Every success clears: an empty set is left as it is (V8's clear makes a new table each time).
+    if (this.#jobs.size > 0) this.#jobs.clear();
     this.#unattributed = 0;
   }
 
@@ -158,6 +159,11 @@ class JobFailure extends Error {
   }
 }
 
+/** The failure a JobFailure carries, any other error as is. */
+function unwrapJobFailure(err: unknown): never {
+  throw err instanceof JobFailure ? err.failure : err;
+}
+
 /** One circuit: where it is and its policy. */
 interface Circuit {
   readonly region: string;
@@ -174,7 +180,10 @@ interface Circuit {
 export class RegionalBreakers {
   readonly #options: BreakerOptions;
   readonly #accounts: BreakerAccounts;
-  readonly #breakers = new Map<string, Circuit>();
+  /** Every circuit, in the order made (`states`, `openRegions`). */
+  readonly #circuits: Circuit[] = [];
+  /** The circuits by account, then region: found per call without a key string built for it. */
+  readonly #byAccount = new Map<string, Map<string, Circuit>>();
 
   constructor(options: BreakerOptions, accounts: BreakerAccounts = DEFAULT_ONLY) {
     this.#options = options;
@@ -218,17 +227,21 @@ export class RegionalBreakers {
     fn: (signal: AbortSignal) => Promise<T>,
     signal: AbortSignal,
   ): Promise<T> {
-    const attributed = async ({ signal }: { signal: AbortSignal }) => {
-      try {
-        return await fn(signal);
-      } catch (err) {
-        // Only a failure that can count needs its job; the others pass through untouched.
-        throw countsAgainstProvider(err) ? new JobFailure(subject, err) : err;
-      }
+    // Only a failure that can count needs its job; the others pass through untouched.
+    const attribute = (err: unknown) => {
+      throw countsAgainstProvider(err) ? new JobFailure(subject, err) : err;
     };
-    return policy.execute(attributed, signal).catch((err: unknown) => {
-      throw err instanceof JobFailure ? err.failure : err;
-    });
+    // Steps on the call's own promise, not async wrappers: a success passes through one each way.
+    const attributed = ({ signal }: { signal: AbortSignal }) => {
+      let run: Promise<T>;
+      try {
+        run = fn(signal);
+      } catch (err) {
+        return attribute(err);
+      }
+      return run.then(undefined, attribute);
+    };
+    return policy.execute(attributed, signal).then(undefined, unwrapJobFailure);
   }
 
   /**
@@ -236,8 +249,9 @@ export class RegionalBreakers {
    * its state, or run a call whose failures are not told apart by job (each counts).
    */
   forRegion(region: string, account: string = DEFAULT_ACCOUNT): CircuitBreakerPolicy {
-    const name = `${account}\u0000${region}`;
-    let circuit = this.#breakers.get(name);
+    let regions = this.#byAccount.get(account);
+    if (!regions) this.#byAccount.set(account, (regions = new Map<string, Circuit>()));
+    let circuit = regions.get(region);
     if (!circuit) {
       const breaker = new DistinctJobsBreaker(this.#options.breakerFailures);
       const made: CircuitBreakerPolicy = circuitBreaker(
@@ -254,14 +268,15 @@ export class RegionalBreakers {
       // found, say) closes the circuit without `success`, and must not leave the old run counted.
       made.onBreak(() => breaker.clear());
       circuit = { region, account, policy: made };
-      this.#breakers.set(name, circuit);
+      regions.set(region, circuit);
+      this.#circuits.push(circuit);
     }
     return circuit.policy;
   }
 
   /** Every circuit made so far (account × region), with whether it is open or half-open now. */
   states(): { region: string; account: string; open: boolean }[] {
-    return [...this.#breakers.values()].map(({ region, account, policy }) => ({
+    return this.#circuits.map(({ region, account, policy }) => ({
       region,
       account,
       open: policy.state !== CircuitState.Closed,
@@ -270,7 +285,7 @@ export class RegionalBreakers {
 
   /** Circuits open or half-open now: the region, `@alias` after it for an account but the default one. */
   openRegions(): string[] {
-    return [...this.#breakers.values()]
+    return this.#circuits
       .filter(({ policy }) => policy.state !== CircuitState.Closed)
       .map(({ region, account }) =>
         account === DEFAULT_ACCOUNT ? region : `${region}@${account}`,

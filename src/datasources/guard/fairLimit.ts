@@ -164,20 +164,22 @@ export class FairLimiter {
     } catch {
       running = undefined; // an entry reports its own failures; the slot is free again either way
     }
-    const finish = (): void => {
-      this.#active -= 1;
-      state.active -= 1;
-      this.#forgetIfIdle(state);
-    };
     if (!running) {
-      finish(); // the dispatch loop that called us goes on
+      this.#release(state); // the dispatch loop that called us goes on
       return;
     }
-    const finishAndDispatch = (): void => {
-      finish();
+    const release = (): void => {
+      this.#release(state);
       this.#dispatch();
     };
-    running.then(finishAndDispatch, finishAndDispatch);
+    running.then(release, release);
+  }
+
+  /** A slot of `state`'s is free again. */
+  #release(state: CallerState): void {
+    this.#active -= 1;
+    state.active -= 1;
+    this.#forgetIfIdle(state);
   }
 }
 

@@ -23,13 +23,9 @@ export function importExportListed(s: ImportExportJobSummary, account?: string):
     jobType: s.jobType,
     creationDate: s.createdAt.toISOString(),
   };
-  const key = {
-    provider: 'AWS_IMPORT_EXPORT',
-    jobId: s.jobId,
-    ...(account !== undefined ? { account } : {}),
-  } as const;
+  const key = { provider: 'AWS_IMPORT_EXPORT', jobId: s.jobId } as const;
   const header = { state: s.state, createdAt: s.createdAt, updatedAt: null, completedAt: null };
-  const item = listed(IMPORTEXPORT_KEY, key, header, fields);
+  const item = listed(IMPORTEXPORT_KEY, key, header, fields, account);
   return item && { ...item, isCanceled: s.isCanceled };
 }
 

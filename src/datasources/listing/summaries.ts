@@ -45,33 +45,36 @@ export interface SummaryHeader {
  * `operation`, only its name) is left out too. No summary holds a secret field: the sensitive
  * fields are all describe-only. A summary whose job ID (the key's last part) does not match the
  * provider's documented pattern cannot be named by a global ID (the describe path would refuse
- * it): such a job is left out (null).
+ * it): such a job is left out (null). `account`: the AWS alias listed, absent for the default.
  */
 export function listed<P extends JobProvider>(
   grammar: KeyGrammar<P>,
   key: KeyOf<P>,
   header: SummaryHeader,
   fields: Partial<JobRecord>,
+  account?: string,
 ): Listed | null {
-  const parts = key as unknown as Readonly<Record<string, string>>;
+  // An AWS account other than the default is named in the key (its alias), so in the global ID.
+  const named: KeyOf<P> = account === undefined ? key : { ...key, account };
+  const parts = named as unknown as Readonly<Record<string, string>>;
   const [part, pattern] = grammar.parts[grammar.parts.length - 1]!;
   const nativeId = parts[part]!;
   if (!PATTERNS[pattern].re.test(nativeId)) return null;
-  const id = formatKey(grammar, key);
+  const id = formatKey(grammar, named);
   const { state, createdAt } = header;
   const createdAtIso = createdAt.toISOString();
   return {
     createdMs: createdAt.getTime(),
     id,
     job: {
-      key,
+      key: named,
       id,
-      provider: key.provider,
+      provider: named.provider,
       createdAt: createdAtIso,
       state,
       summary: {
         id,
-        provider: key.provider,
+        provider: named.provider,
         ...stateFields(state),
         nativeId,
         region: parts.region ?? null,

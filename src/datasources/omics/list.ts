@@ -1,9 +1,9 @@
-import type { JobState } from '../../model/job.ts';
+import { tableStatus, type JobState } from '../../model/job.ts';
 import { awsJsonOutput } from '../shared/awsCall.ts';
 import {
   entry,
-  enumValue,
   jsonListPage,
+  members,
   obj,
   required,
   response,
@@ -17,11 +17,7 @@ import { OMICS_HOST_PREFIX } from './client.ts';
 import { listSubject, readOmicsError, storesSubject } from './errors.ts';
 import { listTime, summaryState } from '../shared/listReaders.ts';
 import { dateTime as isoDateTime } from './parse.ts';
-import {
-  OMICS_JOB_STATUSES,
-  OMICS_STATE_MAP,
-  type OmicsReferenceImportJobStatus,
-} from './record.ts';
+import { OMICS_STATE_MAP, type OmicsReferenceImportJobStatus } from './record.ts';
 
 /**
  * The two HealthOmics list operations jobgraph uses (API reference pages ListReferenceImportJobs
@@ -200,13 +196,12 @@ function jobSummary(value: unknown, field: string): OmicsJobSummary {
   const upstreamStatus = str(o.status, `${field}.status`);
   return {
     jobId,
-    referenceStoreId: str(o.referenceStoreId, `${field}.referenceStoreId`),
-    roleArn: str(o.roleArn, `${field}.roleArn`),
+    ...members(o, field, { referenceStoreId: str, roleArn: str }),
     createdAt,
     completedAt: dateTime(o.completionTime, `${field}.completionTime`),
     state: summaryState(OMICS_STATE_MAP, upstreamStatus),
     upstreamStatus,
-    status: enumValue(upstreamStatus, OMICS_JOB_STATUSES),
+    status: tableStatus(OMICS_STATE_MAP, upstreamStatus),
   };
 }
 
@@ -216,16 +211,9 @@ function store(value: unknown, field: string): OmicsReferenceStore {
   const sse = obj(o.sseConfig, `${field}.sseConfig`);
   return {
     id,
-    arn: str(o.arn, `${field}.arn`),
-    name: str(o.name, `${field}.name`),
-    description: str(o.description, `${field}.description`),
+    ...members(o, field, { arn: str, name: str, description: str }),
     createdAt: dateTime(o.creationTime, `${field}.creationTime`),
-    sseConfig: sse
-      ? {
-          type: str(sse.type, `${field}.sseConfig.type`),
-          keyArn: str(sse.keyArn, `${field}.sseConfig.keyArn`),
-        }
-      : null,
+    sseConfig: sse ? members(sse, `${field}.sseConfig`, { type: str, keyArn: str }) : null,
   };
 }
 

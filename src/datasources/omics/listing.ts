@@ -1,7 +1,8 @@
 import { BadUserInputError } from '../../errors.ts';
 import { PATTERNS } from '../../config/patterns.ts';
 import { knownStoresOf, statusFilter } from '../listing/filter.ts';
-import { MAX_PAGES_PER_STREAM, PageLimitError, type MergeStream } from '../listing/merge.ts';
+import type { MergeStream } from '../listing/merge.ts';
+import { sourceNames, type SourceFinder } from '../listing/sourceNames.ts';
 import { failedReport, listStream, present } from '../listing/streams.ts';
 import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
 import { accountLabel, awsAlias } from '../shared/accounts.ts';
@@ -13,7 +14,6 @@ import {
   OMICS_LIST_STORES,
   type OmicsJobSummary,
   type OmicsListCall,
-  type OmicsListPage,
   type OmicsReferenceStore,
 } from './list.ts';
 import {
@@ -37,40 +37,27 @@ export function omicsListed(
     creationTime: s.createdAt.toISOString(),
     completionTime: isoOrNull(s.completedAt),
   };
-  const key = {
-    provider: 'AWS_OMICS',
-    region,
-    referenceStoreId,
-    id: s.jobId,
-    ...(account !== undefined ? { account } : {}),
-  } as const;
+  const key = { provider: 'AWS_OMICS', region, referenceStoreId, id: s.jobId } as const;
   const { state, createdAt, completedAt } = s;
-  return listed(OMICS_KEY, key, { state, createdAt, updatedAt: null, completedAt }, fields);
+  return listed(
+    OMICS_KEY,
+    key,
+    { state, createdAt, updatedAt: null, completedAt },
+    fields,
+    account,
+  );
 }
 
 /**
- * A region's reference stores in the account aliased `account` (every page of
- * ListReferenceStores), sorted; IDs outside the documented pattern left out.
+ * HealthOmics' reference stores: a region's, in the account (every page of ListReferenceStores);
+ * IDs outside the documented pattern left out.
  */
-async function referenceStores(
-  env: ListEnv,
-  account: string | undefined,
-  region: string,
-): Promise<string[]> {
-  const ids = new Set<string>();
-  let token: string | null = null;
-  for (let pages = 0; ; pages++) {
-    if (pages >= MAX_PAGES_PER_STREAM) throw new PageLimitError(MAX_PAGES_PER_STREAM);
-    const page: OmicsListPage<OmicsReferenceStore> = await env.call(
-      OMICS_LIST_STORES,
-      { region, maxResults: OMICS_LIST_MAX_RESULTS, nextToken: token },
-      { breakerRegion: region, subject: `list:omics${accountLabel(account)}:${region}`, account },
-    );
-    for (const store of page.items) if (PATTERNS.omicsId.re.test(store.id)) ids.add(store.id);
-    token = page.nextToken;
-    if (token === null) return [...ids].sort();
-  }
-}
+const REFERENCE_STORES: SourceFinder<OmicsReferenceStore> = {
+  label: 'omics',
+  operation: OMICS_LIST_STORES,
+  pageSize: OMICS_LIST_MAX_RESULTS,
+  nameOf: (store) => (PATTERNS.omicsId.re.test(store.id) ? store.id : undefined),
+};
 
 /** What HealthOmics filters a list by, as a snapshot key has it: `status=…&createdAfter=…`. */
 function readFilterOf(filter: NonNullable<OmicsListCall['filter']>): string {
@@ -139,9 +126,7 @@ export const OMICS_LISTING: ProviderList = {
         ? [...known]
         : status.kind === 'none'
           ? []
-          : await env.remember(`omics-stores${accountLabel(account)}:${at}`, () =>
-              referenceStores(env, account, at),
-            );
+          : await sourceNames(env, REFERENCE_STORES, account, at);
     } catch (err) {
       if (err instanceof BadUserInputError) throw err;
       return [{ referenceStoreId: null, ...failedReport(err) }];

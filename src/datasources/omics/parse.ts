@@ -1,11 +1,10 @@
 import { MalformedBodyError } from '../../errors.ts';
 import type { OmicsKey } from '../../model/keys.ts';
-import { mapState } from '../../model/job.ts';
-import { jobHeader } from '../shared/jobHeader.ts';
-import { arr, enumValue, keyValues, obj, response, str } from '../shared/json.ts';
+import { tableStatus } from '../../model/job.ts';
+import { jobHeader, jsonStatus } from '../shared/jobHeader.ts';
+import { arr, enumValue, keyValues, members, obj, response, str } from '../shared/json.ts';
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
-  OMICS_JOB_STATUSES,
   OMICS_SOURCE_STATUSES,
   OMICS_STATE_MAP,
   type OmicsImportReferenceSource,
@@ -35,11 +34,13 @@ function parseSource(value: unknown, index: number): OmicsImportReferenceSource 
   return {
     sourceFile: str(o.sourceFile, `${field}.sourceFile`),
     status: enumValue(str(o.status, `${field}.status`), OMICS_SOURCE_STATUSES),
-    statusMessage: str(o.statusMessage, `${field}.statusMessage`),
-    name: str(o.name, `${field}.name`),
-    description: str(o.description, `${field}.description`),
-    tags: keyValues(o.tags, `${field}.tags`),
-    referenceId: str(o.referenceId, `${field}.referenceId`),
+    ...members(o, field, {
+      statusMessage: str,
+      name: str,
+      description: str,
+      tags: keyValues,
+      referenceId: str,
+    }),
   };
 }
 
@@ -50,8 +51,7 @@ function parseSource(value: unknown, index: number): OmicsImportReferenceSource 
  */
 export function parse(key: OmicsKey, output: unknown): OmicsReferenceImportJobRecord {
   const o = response(output, 'response is not an object');
-  const providerStatus = str(o.status, 'status');
-  const state = mapState(OMICS_STATE_MAP, providerStatus);
+  const { providerStatus, state } = jsonStatus(o.status, 'status', OMICS_STATE_MAP);
   const creationTime = dateTime(o.creationTime, 'creationTime');
   const completionTime = dateTime(o.completionTime, 'completionTime');
   return {
@@ -66,7 +66,7 @@ export function parse(key: OmicsKey, output: unknown): OmicsReferenceImportJobRe
     }),
     referenceStoreId: str(o.referenceStoreId, 'referenceStoreId') ?? key.referenceStoreId,
     roleArn: str(o.roleArn, 'roleArn'),
-    status: enumValue(providerStatus, OMICS_JOB_STATUSES),
+    status: tableStatus(OMICS_STATE_MAP, providerStatus),
     creationTime,
     completionTime,
     sources: arr(o.sources, 'sources').map(parseSource),

@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
+import { stateTable, type JobRecord, type KeyValue } from '../../model/job.ts';
 
 export const OMICS_SOURCE_STATUSES = ['NOT_STARTED', 'IN_PROGRESS', 'FINISHED', 'FAILED'] as const;
 /** GraphQL enum `OmicsReferenceImportSourceStatus`. */
@@ -8,7 +8,7 @@ export type OmicsReferenceImportSourceStatus = (typeof OMICS_SOURCE_STATUSES)[nu
  * HealthOmics job status → normalised state (README, "State mapping"; statuses from the GetReferenceImportJob API page,
  * https://docs.aws.amazon.com/omics/latest/api/API_GetReferenceImportJob.html). Anything else is UNKNOWN.
  */
-export const OMICS_STATE_MAP = Object.freeze({
+export const OMICS_STATE_MAP = stateTable({
   SUBMITTED: 'QUEUED',
   IN_PROGRESS: 'IN_PROGRESS',
   CANCELLING: 'CANCELLING',
@@ -16,13 +16,10 @@ export const OMICS_STATE_MAP = Object.freeze({
   FAILED: 'FAILED',
   COMPLETED: 'SUCCEEDED',
   COMPLETED_WITH_FAILURES: 'SUCCEEDED_WITH_ERRORS',
-} as const satisfies Record<string, JobState>);
+});
 
 /** GraphQL enum `OmicsReferenceImportJobStatus`: the statuses the map above names, no others. */
 export type OmicsReferenceImportJobStatus = keyof typeof OMICS_STATE_MAP;
-export const OMICS_JOB_STATUSES = Object.keys(
-  OMICS_STATE_MAP,
-) as readonly OmicsReferenceImportJobStatus[];
 
 /** GraphQL type `OmicsImportReferenceSource`. */
 export interface OmicsImportReferenceSource {

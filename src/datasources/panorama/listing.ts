@@ -2,16 +2,12 @@ import { statusFilter } from '../listing/filter.ts';
 import type { StreamPage } from '../listing/merge.ts';
 import { listStream, present } from '../listing/streams.ts';
 import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
-import { enumValue } from '../shared/json.ts';
+import { tableStatus } from '../../model/job.ts';
 import { accountLabel, awsAlias } from '../shared/accounts.ts';
 import type { ListCall, ProviderList, ProviderWatch } from '../shared/provider.ts';
 import { PANORAMA_KEY } from './key.ts';
 import { PANORAMA_LIST, PANORAMA_LIST_MAX_RESULTS, type PanoramaJobSummary } from './list.ts';
-import {
-  PANORAMA_PACKAGE_IMPORT_JOB_STATUSES,
-  PANORAMA_STATE_MAP,
-  type PanoramaPackageImportJobRecord,
-} from './record.ts';
+import { PANORAMA_STATE_MAP, type PanoramaPackageImportJobRecord } from './record.ts';
 
 /** A ListPackageImportJobs summary as a listed job, its fields as the describe record has them. */
 export function panoramaListed(
@@ -26,15 +22,10 @@ export function panoramaListed(
     jobType: s.jobType,
     createdTime: s.createdAt.toISOString(),
     lastUpdatedTime: isoOrNull(s.updatedAt),
-    status: enumValue(s.upstreamStatus, PANORAMA_PACKAGE_IMPORT_JOB_STATUSES),
+    status: tableStatus(PANORAMA_STATE_MAP, s.upstreamStatus),
   };
-  const key = {
-    provider: 'AWS_PANORAMA',
-    region,
-    jobId: s.jobId,
-    ...(account !== undefined ? { account } : {}),
-  } as const;
-  return listed(PANORAMA_KEY, key, s, fields);
+  const key = { provider: 'AWS_PANORAMA', region, jobId: s.jobId } as const;
+  return listed(PANORAMA_KEY, key, s, fields, account);
 }
 
 /**

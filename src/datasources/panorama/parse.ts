@@ -1,12 +1,14 @@
 import type { PanoramaKey } from '../../model/keys.ts';
-import { isTerminalState, mapState } from '../../model/job.ts';
-import { jobHeader } from '../shared/jobHeader.ts';
+import { isTerminalState, tableStatus } from '../../model/job.ts';
+import { jobHeader, jsonStatus } from '../shared/jobHeader.ts';
 import {
   arr,
   bool,
   entry,
+  capitalised,
   enumValue,
   keyValues,
+  members,
   obj,
   response,
   str,
@@ -15,7 +17,6 @@ import {
 import { toIsoTimestamp } from '../shared/time.ts';
 import {
   PANORAMA_JOB_RESOURCE_TYPES,
-  PANORAMA_PACKAGE_IMPORT_JOB_STATUSES,
   PANORAMA_PACKAGE_IMPORT_JOB_TYPES,
   PANORAMA_STATE_MAP,
   type PanoramaJobResourceTags,
@@ -37,8 +38,7 @@ import { PANORAMA_KEY } from './key.ts';
  */
 export function parse(key: PanoramaKey, output: unknown): PanoramaPackageImportJobRecord {
   const body = response(output, 'response is empty');
-  const providerStatus = str(body.Status, 'Status');
-  const state = mapState(PANORAMA_STATE_MAP, providerStatus);
+  const { providerStatus, state } = jsonStatus(body.Status, 'Status', PANORAMA_STATE_MAP);
   const createdTime = toIsoTimestamp(body.CreatedTime, 'CreatedTime');
   const lastUpdatedTime = toIsoTimestamp(body.LastUpdatedTime, 'LastUpdatedTime');
   const jobId = str(body.JobId, 'JobId') ?? key.jobId;
@@ -57,7 +57,7 @@ export function parse(key: PanoramaKey, output: unknown): PanoramaPackageImportJ
     jobType: enumValue(str(body.JobType, 'JobType'), PANORAMA_PACKAGE_IMPORT_JOB_TYPES),
     createdTime,
     lastUpdatedTime,
-    status: enumValue(providerStatus, PANORAMA_PACKAGE_IMPORT_JOB_STATUSES),
+    status: tableStatus(PANORAMA_STATE_MAP, providerStatus),
     inputConfig: inputConfig(obj(body.InputConfig, 'InputConfig')),
     outputConfig: outputConfig(obj(body.OutputConfig, 'OutputConfig')),
     output: jobOutput(obj(body.Output, 'Output')),
@@ -74,11 +74,7 @@ function inputConfig(o: JsonObject | null): PanoramaPackageImportJobInputConfig 
   return {
     packageVersionInputConfig: {
       s3Location: s3
-        ? {
-            bucketName: str(s3.BucketName, `${f}.BucketName`),
-            objectKey: str(s3.ObjectKey, `${f}.ObjectKey`),
-            region: str(s3.Region, `${f}.Region`),
-          }
+        ? members(s3, f, { bucketName: str, objectKey: str, region: str }, capitalised)
         : null,
     },
   };
@@ -90,11 +86,7 @@ function outputConfig(o: JsonObject | null): PanoramaPackageImportJobOutputConfi
   const pv = obj(o.PackageVersionOutputConfig, f);
   return {
     packageVersionOutputConfig: pv
-      ? {
-          markLatest: bool(pv.MarkLatest, `${f}.MarkLatest`),
-          packageName: str(pv.PackageName, `${f}.PackageName`),
-          packageVersion: str(pv.PackageVersion, `${f}.PackageVersion`),
-        }
+      ? members(pv, f, { markLatest: bool, packageName: str, packageVersion: str }, capitalised)
       : null,
   };
 }
@@ -104,14 +96,14 @@ function jobOutput(o: JsonObject | null): PanoramaPackageImportJobOutput | null 
   const s3 = obj(o.OutputS3Location, 'Output.OutputS3Location');
   return {
     outputS3Location: s3
-      ? {
-          bucketName: str(s3.BucketName, 'Output.OutputS3Location.BucketName'),
-          objectKey: str(s3.ObjectKey, 'Output.OutputS3Location.ObjectKey'),
-        }
+      ? members(s3, 'Output.OutputS3Location', { bucketName: str, objectKey: str }, capitalised)
       : null,
-    packageId: str(o.PackageId, 'Output.PackageId'),
-    packageVersion: str(o.PackageVersion, 'Output.PackageVersion'),
-    patchVersion: str(o.PatchVersion, 'Output.PatchVersion'),
+    ...members(
+      o,
+      'Output',
+      { packageId: str, packageVersion: str, patchVersion: str },
+      capitalised,
+    ),
   };
 }
 

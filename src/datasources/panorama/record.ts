@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, KeyValue } from '../../model/job.ts';
+import { stateTable, type JobRecord, type KeyValue } from '../../model/job.ts';
 
 /** Panorama `PackageImportJobType`. */
 export const PANORAMA_PACKAGE_IMPORT_JOB_TYPES = [
@@ -12,17 +12,14 @@ export const PANORAMA_JOB_RESOURCE_TYPES = ['PACKAGE'] as const;
 export type PanoramaJobResourceType = (typeof PANORAMA_JOB_RESOURCE_TYPES)[number];
 
 /** Panorama status → normalised state. Anything else is UNKNOWN. */
-export const PANORAMA_STATE_MAP = Object.freeze({
+export const PANORAMA_STATE_MAP = stateTable({
   PENDING: 'QUEUED',
   SUCCEEDED: 'SUCCEEDED',
   FAILED: 'FAILED',
-} as const satisfies Record<string, JobState>);
+});
 
 /** Panorama `PackageImportJobStatus` (closed set in the model): the statuses the map above names. */
 export type PanoramaPackageImportJobStatus = keyof typeof PANORAMA_STATE_MAP;
-export const PANORAMA_PACKAGE_IMPORT_JOB_STATUSES = Object.keys(
-  PANORAMA_STATE_MAP,
-) as readonly PanoramaPackageImportJobStatus[];
 
 /** GraphQL `PanoramaS3Location`. */
 export interface PanoramaS3Location {

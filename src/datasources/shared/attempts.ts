@@ -62,28 +62,3 @@ export function okAttempt(
     httpStatus: httpStatus ?? null,
   };
 }
-
-/**
- * Run one attempt of a hand-made client under `observer` (when there is one): `run` gets a
- * function to report the request ID of a successful answer; a failure is reported from what it throws.
- */
-export async function observeAttempt<T>(
-  observer: AttemptObserver | undefined,
-  info: UpstreamAttemptInfo,
-  run: (noteSuccess: (requestId: string | null, httpStatus: number | null) => void) => Promise<T>,
-): Promise<T> {
-  if (!observer) return run(() => {});
-  const end = observer.start(info);
-  // Made once, as the answer is read (a result without its request ID only when nobody noted one).
-  let success: UpstreamAttemptResult | undefined;
-  try {
-    const value = await run((requestId, httpStatus) => {
-      success = okAttempt(requestId, httpStatus);
-    });
-    end(success ?? okAttempt(null, null));
-    return value;
-  } catch (err) {
-    end(failedAttempt(err));
-    throw err;
-  }
-}

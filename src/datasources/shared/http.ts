@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { abortError, collectCapped, declaredLength } from './bodyCap.ts';
+import { BodyTooLargeError } from '../../errors.ts';
+import { abortError, declaredLength } from './bodyCap.ts';
 
 /** One raw HTTP exchange of the pipeline: status, headers, the whole (capped) body. */
 export interface HttpResult {
@@ -174,20 +175,40 @@ export function httpRequest(
     };
     if (origin.port !== undefined) options.port = origin.port;
     const req = (origin.https ? https : http).request(options, (res) => {
-      collectCapped(res, init.maxBodyBytes, declaredLength(res.headers)).then(
-        (body) =>
-          settle(null, {
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: body.toString('utf8'),
-          }),
-        (err: Error) => {
-          settle(err);
-          // Whatever ended the body, this socket is not reused.
-          req.destroy();
-        },
-      );
+      const max = init.maxBodyBytes;
+      const declared = declaredLength(res.headers);
+      if (declared !== null && declared > max) return cut(new BodyTooLargeError(max));
+      // The body read with one listener pair, no promise of its own: the exchange's deadline and
+      // abort listener above cover it too. 'close' follows 'end' (and ends a body cut short, when
+      // the socket closes mid-body), so it settles both ways; a response has no 'error' without a
+      // listener of its own.
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        size += chunk.length;
+        if (size > max) return cut(new BodyTooLargeError(max));
+        chunks.push(chunk);
+      });
+      res.on('close', () => {
+        if (settled) return;
+        if (!res.readableEnded)
+          return cut(
+            Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' }),
+          );
+        settle(null, {
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          // One chunk (most bodies) is the body as is, without a copy.
+          body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'),
+        });
+      });
     });
+    // Whatever ended the body early, this socket is not reused.
+    const cut = (err: Error) => {
+      settle(err);
+      req.destroy();
+    };
     // One abort listener for the whole exchange (node:http's `signal` option would add its own
     // per request, and the body reader another): an abort ends it with an AbortError.
     const onAbort = () => {

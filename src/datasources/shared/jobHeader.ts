@@ -1,6 +1,7 @@
 import type { JobKey, KeyOf } from '../../model/keys.ts';
 import { formatKey, type KeyGrammar } from '../../model/keyGrammar.ts';
-import { isTerminalState, type JobRecord, type JobState } from '../../model/job.ts';
+import { isTerminalState, mapState, type JobRecord, type JobState } from '../../model/job.ts';
+import { str } from './json.ts';
 
 /** What a provider's parse step decides about the `Job` fields; the rest comes from the key. */
 export interface JobHeaderParts {
@@ -45,4 +46,17 @@ export function jobHeader<K extends JobKey>(
     completedAt: parts.completedAt,
   };
   return header as JobHeader<K>;
+}
+
+/**
+ * A JSON describe answer's status member (a string, `field` naming it in errors) and the state
+ * the provider's `table` maps it to: the two header parts every JSON provider reads first.
+ */
+export function jsonStatus(
+  status: unknown,
+  field: string,
+  table: Readonly<Record<string, JobState>>,
+): Pick<JobHeaderParts, 'providerStatus' | 'state'> {
+  const providerStatus = str(status, field);
+  return { providerStatus, state: mapState(table, providerStatus) };
 }

@@ -37,6 +37,31 @@ export function arr(value: unknown, field: string): unknown[] {
   return value;
 }
 
+/** Reads one member's value; a wrong type is MalformedBodyError naming `field`. */
+export type MemberReader<T> = (value: unknown, field: string) => T;
+
+/**
+ * The members `readers` names, each read from `o` by its reader under its wire path
+ * (`${field}.${wire name}`), in the readers' order: for the shapes whose record names are the
+ * wire's, or (`wireName`: `capitalised`) the wire's with a lower-case first letter.
+ */
+export function members<R extends Record<string, MemberReader<unknown>>>(
+  o: JsonObject,
+  field: string,
+  readers: R,
+  wireName?: (name: string) => string,
+): { [K in keyof R]: ReturnType<R[K]> } {
+  const out: Record<string, unknown> = {};
+  for (const name in readers) {
+    const wire = wireName === undefined ? name : wireName(name);
+    out[name] = readers[name]!(o[wire], `${field}.${wire}`);
+  }
+  return out as { [K in keyof R]: ReturnType<R[K]> };
+}
+
+/** A record name's wire name where the service capitalises its members (`bucketName` → `BucketName`). */
+export const capitalised = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
+
 /** A JSON string map as a list of `{key, value}` in the wire's order. */
 export function keyValues(value: unknown, field: string): { key: string; value: string }[] {
   const o = obj(value, field);

@@ -101,41 +101,86 @@ export interface RetryPolicy {
  * `attempt` gets the timeout in ms for that attempt and the attempt's number (1 = first). `startedAt` is when the budget began
  * (default: now), for callers that do work before the first attempt.
  */
-export async function retryUpstream<T>(
+export function retryUpstream<T>(
   attempt: (attemptTimeoutMs: number, attemptNumber: number) => Promise<T>,
   policy: RetryPolicy,
   signal?: AbortSignal,
   startedAt?: number,
 ): Promise<T> {
   const now = policy.now ?? Date.now;
+  const started = startedAt ?? now();
+  // The first attempt runs as is, its value passed on by one step: the retry loop (an async
+  // function, its clock, jitter and sleep) is entered only once an attempt has failed.
+  let first: Promise<T>;
+  try {
+    first = attempt(attemptTimeoutMs(policy, now, started), 1);
+  } catch (err) {
+    // Passed on as is, as an async function would reject with what it threw.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    first = Promise.reject(err);
+  }
+  return first.then(undefined, (err: unknown) => {
+    // A failure that is not retried (NOT_FOUND, say) is answered here, without the loop.
+    if (!mayRetry(err, 1, policy, signal)) throw err;
+    return retryAfter(err, attempt, policy, now, signal, started);
+  });
+}
+
+/** Whether attempt `n`'s failure `err` may be retried (when the budget allows a wait and another attempt). */
+function mayRetry(
+  err: unknown,
+  n: number,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+): err is UpstreamError {
+  return (
+    err instanceof UpstreamError &&
+    err.retryable &&
+    n < Math.max(1, policy.maxAttempts) &&
+    !signal?.aborted
+  );
+}
+
+/** Each attempt's timeout: the policy's, or, trimmed, what is left of the budget (at least 1 ms). */
+function attemptTimeoutMs(policy: RetryPolicy, now: () => number, started: number): number {
+  if (!(policy.trimAttemptToBudget ?? false)) return policy.timeoutMs;
+  const budgetMs = policy.budgetMs ?? DEFAULT_RETRY_BUDGET_MS;
+  return Math.max(1, Math.min(policy.timeoutMs, budgetMs - (now() - started)));
+}
+
+/** The retries after the first attempt failed with `failure` (retryUpstream). */
+async function retryAfter<T>(
+  failure: unknown,
+  attempt: (attemptTimeoutMs: number, attemptNumber: number) => Promise<T>,
+  policy: RetryPolicy,
+  now: () => number,
+  signal: AbortSignal | undefined,
+  started: number,
+): Promise<T> {
   const random = policy.random ?? Math.random;
   const sleep = policy.sleep ?? abortableSleep;
   const budgetMs = policy.budgetMs ?? DEFAULT_RETRY_BUDGET_MS;
   const trim = policy.trimAttemptToBudget ?? false;
-  const maxAttempts = Math.max(1, policy.maxAttempts);
-  const started = startedAt ?? now();
+  let err = failure;
   for (let n = 1; ; n += 1) {
-    const attemptTimeoutMs = trim
-      ? Math.max(1, Math.min(policy.timeoutMs, budgetMs - (now() - started)))
-      : policy.timeoutMs;
+    if (!mayRetry(err, n, policy, signal)) throw err;
+    const base = err.throttling
+      ? (policy.throttleBaseMs ?? policy.backoffBaseMs)
+      : policy.backoffBaseMs;
+    const jitter = random() * Math.min(policy.backoffCapMs, base * 2 ** (n - 1));
+    const delay = Math.max(jitter, (err.retryAfterSeconds ?? 0) * 1000);
+    const elapsed = now() - started;
+    if (trim ? elapsed + delay >= budgetMs : elapsed + delay + policy.timeoutMs > budgetMs)
+      throw err;
     try {
-      return await attempt(attemptTimeoutMs, n);
-    } catch (err) {
-      if (!(err instanceof UpstreamError) || !err.retryable || n >= maxAttempts || signal?.aborted)
-        throw err;
-      const base = err.throttling
-        ? (policy.throttleBaseMs ?? policy.backoffBaseMs)
-        : policy.backoffBaseMs;
-      const jitter = random() * Math.min(policy.backoffCapMs, base * 2 ** (n - 1));
-      const delay = Math.max(jitter, (err.retryAfterSeconds ?? 0) * 1000);
-      const elapsed = now() - started;
-      if (trim ? elapsed + delay >= budgetMs : elapsed + delay + policy.timeoutMs > budgetMs)
-        throw err;
-      try {
-        await sleep(delay, signal);
-      } catch {
-        throw err;
-      }
+      await sleep(delay, signal);
+    } catch {
+      throw err;
+    }
+    try {
+      return await attempt(attemptTimeoutMs(policy, now, started), n + 1);
+    } catch (next) {
+      err = next;
     }
   }
 }

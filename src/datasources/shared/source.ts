@@ -11,7 +11,7 @@ import { AccountSessionError } from './accounts.ts';
 import type { JobKey } from '../../model/keys.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import { parseUnlessSame } from './answerMemo.ts';
-import { observeAttempt } from './attempts.ts';
+import { failedAttempt, okAttempt, type UpstreamAttemptResult } from './attempts.ts';
 import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
 import {
   PROVIDER_LABEL,
@@ -189,6 +189,8 @@ function overrideOf(endpoint: string | undefined, provider: JobProvider): Prepar
 /** A regional endpoint, resolved once and kept (bounded by `maxClients`, closed after a minute unused). */
 interface RegionalEndpoint {
   url: Promise<PreparedEndpoint>;
+  /** `url`'s value once it has one: a call then sends at once, without waiting a turn for it. */
+  resolved?: PreparedEndpoint;
 }
 
 /**
@@ -266,17 +268,17 @@ class Pipeline {
   /** Regional endpoints, each resolved once and kept (bounded by `maxClients`, closed after a minute unused). */
   readonly endpoints: ClientPool<RegionalEndpoint>;
   private readonly agents: ReturnType<typeof createAgents>;
-  private readonly now: () => number;
-  private readonly policy: ReturnType<typeof handMadeRetryPolicy>;
+  readonly now: () => number;
+  readonly policy: ReturnType<typeof handMadeRetryPolicy>;
   private readonly maxBodyBytes: number;
   private readonly override: PreparedEndpoint | null;
   /** Signing clock offset, corrected from an error answer's Date header as the AWS SDK does (`systemClockOffset`). */
   private clockOffsetMs = 0;
 
   constructor(
-    private readonly provider: JobProvider,
-    private readonly wire: ProviderWire<JobKey, JobRecord, unknown>,
-    private readonly options: SourceOptions,
+    readonly provider: JobProvider,
+    readonly wire: ProviderWire<JobKey, JobRecord, unknown>,
+    readonly options: SourceOptions,
     private readonly seams: SourceSeams,
   ) {
     const now = seams.now ?? Date.now;
@@ -288,12 +290,15 @@ class Pipeline {
     this.override = override;
     const endpoints: ClientPool<RegionalEndpoint> = new ClientPool<RegionalEndpoint>({
       create: (region) => {
-        const url = override
-          ? Promise.resolve(override)
-          : Promise.resolve(wire.endpoint(region)).then(prepareEndpoint);
+        if (override) return { url: Promise.resolve(override), resolved: override };
+        const url = Promise.resolve(wire.endpoint(region)).then(prepareEndpoint);
+        const endpoint: RegionalEndpoint = { url };
         // A failed resolution is answered for this call and tried again for the next.
-        url.catch(() => endpoints.delete(region));
-        return { url };
+        url.then(
+          (resolved) => (endpoint.resolved = resolved),
+          () => endpoints.delete(region),
+        );
+        return endpoint;
       },
       destroy: () => {},
       max: options.maxClients ?? DEFAULT_MAX_CLIENTS,
@@ -309,41 +314,17 @@ class Pipeline {
 
   /** One call of `operation`: credentials, then attempts by the retry policy inside the budget. */
   async call<I, O>(operation: Operation<I, O>, input: I, opts: CallOptions = {}): Promise<O> {
-    const { provider, options } = this;
     const started = this.now();
     const region = operation.region(input);
     let credentials: unknown;
     try {
       credentials = await this.wire.credentials(opts.account);
     } catch (err) {
-      throw credentialsFailure(provider, err);
+      throw credentialsFailure(this.provider, err);
     }
-    const observed = (timeoutMs: number, n: number) =>
-      observeAttempt(
-        options.observer,
-        { provider, region, operation: operation.name, attempt: n },
-        (noteSuccess) =>
-          this.attempt(
-            operation,
-            input,
-            { region, credentials, timeoutMs, attemptNumber: n },
-            {
-              signal: opts.signal,
-              noteSuccess,
-              memo: opts.answer,
-            },
-          ),
-      );
+    const call = new UpstreamCall(this, operation, input, opts, region, credentials, started);
     // The budget includes resolving credentials and waiting for the rate budget.
-    return retryUpstream(
-      options.rate
-        ? (timeoutMs, n) =>
-            this.rateTurn(region, opts, started, timeoutMs).then((left) => observed(left, n))
-        : observed,
-      this.policy,
-      opts.signal,
-      started,
-    );
+    return retryUpstream(call.attempt, this.policy, opts.signal, started);
   }
 
   /**
@@ -351,7 +332,7 @@ class Pipeline {
    * the job's budget; resolves with the attempt's timeout less the wait. A global service has one
    * budget (`global`), as it has one circuit.
    */
-  private async rateTurn(
+  async rateTurn(
     region: string,
     opts: CallOptions,
     started: number,
@@ -375,47 +356,51 @@ class Pipeline {
     return Math.max(1, timeoutMs - (now() - asked));
   }
 
-  /** One attempt: the request addressed, signed and sent; its answer read into a value or a failure. */
-  private async attempt<I, O>(
+  /** The value of a 2xx answer: the operation's parse, or the memo's value when the answer is the same as last time. */
+  parseAnswer<I, O>(
     operation: Operation<I, O>,
     input: I,
-    at: Attempt,
-    observed: {
-      signal: AbortSignal | undefined;
-      noteSuccess: (requestId: string | null, httpStatus: number | null) => void;
-      memo: CallOptions['answer'];
-    },
-  ): Promise<O> {
-    let answer: HttpResult;
-    try {
-      answer = await this.send(operation.send(input), at, observed.signal);
-    } catch (err) {
-      throw this.thrownFailure(err);
-    }
-    if (answer.status < 200 || answer.status >= 300)
-      throw this.answerFailure(operation, input, answer, at.attemptNumber);
-    try {
-      const { memo } = observed;
-      const value = memo
-        ? parseUnlessSame(memo, answer.body, operation.sameAnswer, () =>
-            operation.parse(input, answer),
-          )
-        : operation.parse(input, answer);
-      // Only an observer reads the request ID of a success (Import/Export's is in the body).
-      if (this.options.observer) observed.noteSuccess(this.wire.requestId(answer), answer.status);
-      return value;
-    } catch (err) {
-      if (err instanceof UpstreamError) throw err;
-      // Only a malformed body is the provider's; any other exception in the parse step is ours.
-      if (err instanceof MalformedBodyError)
-        throw badResponse(this.provider, err, this.wire.requestId(answer));
-      throw new InternalError(this.provider, err);
-    }
+    answer: HttpResult,
+    memo: CallOptions['answer'],
+  ): O {
+    return memo
+      ? parseUnlessSame(memo, answer.body, operation.sameAnswer, () =>
+          operation.parse(input, answer),
+        )
+      : operation.parse(input, answer);
   }
 
-  /** `req` addressed to the region's endpoint, signed at the corrected clock, and sent. */
-  private async send(req: WireRequest, at: Attempt, signal?: AbortSignal): Promise<HttpResult> {
-    const base = await this.endpoints.get(at.region).url;
+  /** The failure a throw of the parse step is: only a malformed body is the provider's; any other exception is ours. */
+  parseFailure(err: unknown, answer: HttpResult): UpstreamError | InternalError {
+    if (err instanceof UpstreamError) return err;
+    if (err instanceof MalformedBodyError)
+      return badResponse(this.provider, err, this.wire.requestId(answer));
+    return new InternalError(this.provider, err);
+  }
+
+  /**
+   * `req` addressed to the region's endpoint, signed at the corrected clock, and sent: at once
+   * when the endpoint is resolved (every call but a region's first), without a turn of its own.
+   */
+  send(
+    req: WireRequest,
+    at: UpstreamCall<unknown, unknown>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<HttpResult> {
+    const endpoint = this.endpoints.get(at.region);
+    const resolved = endpoint.resolved;
+    if (resolved) return this.sendTo(resolved, req, at, timeoutMs, signal);
+    return endpoint.url.then((base) => this.sendTo(base, req, at, timeoutMs, signal));
+  }
+
+  private sendTo(
+    base: PreparedEndpoint,
+    req: WireRequest,
+    at: UpstreamCall<unknown, unknown>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<HttpResult> {
     const endpoint = this.override ? base : withHostPrefix(base, req.hostPrefix);
     const query = req.query ?? [];
     const path = endpoint.basePath + req.path;
@@ -433,26 +418,28 @@ class Pipeline {
       new Date(this.now() + this.clockOffsetMs),
     );
     headers['user-agent'] = USER_AGENT;
-    const target = {
-      endpoint,
-      req,
-      headers,
-      path: query.length === 0 ? path : `${path}?${formEncode(query)}`,
-      timeoutMs: at.timeoutMs,
-      maxBodyBytes: this.maxBodyBytes,
-      ...(signal ? { signal } : {}),
-    };
+    const sentPath = query.length === 0 ? path : `${path}?${formEncode(query)}`;
     const handler = this.seams.requestHandler;
     // A test's SDK-style request handler (golden fixtures, the same handler the real SDK clients get).
-    if (handler) return sendThroughHandler(handler, target);
+    if (handler) {
+      return sendThroughHandler(handler, {
+        endpoint,
+        req,
+        headers,
+        path: sentPath,
+        timeoutMs,
+        maxBodyBytes: this.maxBodyBytes,
+        ...(signal ? { signal } : {}),
+      });
+    }
     return httpRequest(
       {
         method: req.method,
         origin: endpoint.origin,
-        path: target.path,
+        path: sentPath,
         headers,
         ...(req.body !== '' ? { body: req.body } : {}),
-        timeoutMs: at.timeoutMs,
+        timeoutMs,
         maxBodyBytes: this.maxBodyBytes,
         ...(signal ? { signal } : {}),
       },
@@ -461,7 +448,7 @@ class Pipeline {
   }
 
   /** What a thrown failure (transport, body cap, a bug) is; error answers never come here. */
-  private thrownFailure(err: unknown): UpstreamError | InternalError {
+  thrownFailure(err: unknown): UpstreamError | InternalError {
     const note = this.wire.unreachableNote;
     const name = (err as { name?: unknown } | null)?.name;
     if (
@@ -482,7 +469,7 @@ class Pipeline {
    * (InvalidSignatureException, RequestTimeTooSkewed, …) is made retryable while an attempt is
    * left, so the next attempt signs with the corrected time, as the SDK's retry strategy does.
    */
-  private answerFailure<I>(
+  answerFailure<I>(
     operation: Operation<I, unknown>,
     input: I,
     answer: HttpResult,
@@ -506,12 +493,81 @@ class Pipeline {
   }
 }
 
-/** One attempt of a call: where, as whom, within what time, which. */
-interface Attempt {
-  region: string;
-  credentials: unknown;
-  timeoutMs: number;
-  attemptNumber: number;
+/**
+ * One call through the pipeline, as one state object: what every attempt of it needs (where, as
+ * whom, for which operation and input), made once per call. An attempt is one chain — send, then
+ * read the answer — that reports to the observer from inside it: no promise, closure or wrapper
+ * per layer (observation, attempt, send), and none at all for the retries until one fails.
+ */
+class UpstreamCall<I, O> {
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly operation: Operation<I, O>,
+    private readonly input: I,
+    private readonly opts: CallOptions,
+    readonly region: string,
+    readonly credentials: unknown,
+    private readonly started: number,
+  ) {}
+
+  /** Attempt `n` within `timeoutMs` (retry.ts calls it): after the rate budget's turn, when there is one. */
+  readonly attempt = (timeoutMs: number, n: number): Promise<O> => {
+    if (!this.pipeline.options.rate) return this.go(timeoutMs, n);
+    return this.pipeline
+      .rateTurn(this.region, this.opts, this.started, timeoutMs)
+      .then((left) => this.go(left, n));
+  };
+
+  private go(timeoutMs: number, n: number): Promise<O> {
+    const { pipeline, operation } = this;
+    const end = pipeline.options.observer?.start({
+      provider: pipeline.provider,
+      region: this.region,
+      operation: operation.name,
+      attempt: n,
+    });
+    let sent: Promise<HttpResult>;
+    try {
+      sent = pipeline.send(operation.send(this.input), this, timeoutMs, this.opts.signal);
+    } catch (err) {
+      // Passed on as is, as an async function would reject with what it threw.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      sent = Promise.reject(err);
+    }
+    return sent.then(
+      (answer) => this.read(answer, n, end),
+      (err: unknown) => {
+        throw ended(pipeline.thrownFailure(err), end);
+      },
+    );
+  }
+
+  /** The answer of attempt `n` read into the call's value, or the failure it is. */
+  private read(answer: HttpResult, n: number, end: AttemptEnd | undefined): O {
+    const { pipeline, operation } = this;
+    if (answer.status < 200 || answer.status >= 300)
+      throw ended(pipeline.answerFailure(operation, this.input, answer, n), end);
+    let value: O;
+    let requestId: string | null = null;
+    try {
+      value = pipeline.parseAnswer(operation, this.input, answer, this.opts.answer);
+      // Only an observer reads the request ID of a success (Import/Export's is in the body).
+      if (end) requestId = pipeline.wire.requestId(answer);
+    } catch (err) {
+      throw ended(pipeline.parseFailure(err, answer), end);
+    }
+    end?.(okAttempt(requestId, answer.status));
+    return value;
+  }
+}
+
+/** How an attempt's observation ends (AttemptObserver.start's answer). */
+type AttemptEnd = (result: UpstreamAttemptResult) => void;
+
+/** `err`, told to the attempt's observer as its outcome first. */
+function ended(err: Error, end: AttemptEnd | undefined): Error {
+  end?.(failedAttempt(err));
+  return err;
 }
 
 /** A request ready to go: addressed, signed, with its deadline and body cap. */

@@ -1,5 +1,5 @@
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { listedEntries, madeUpIds } from '../descriptor.ts';
+import { awsEmulator, listedEntries, madeUpIds } from '../descriptor.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
 import { BATCH_DESCRIBE_MAX_JOBS, createBatchEmulator } from './emulator.ts';
@@ -16,17 +16,14 @@ const summaries = (jobs: readonly data.WireBatchJob[]) =>
 
 /** AWS Batch's emulator: the demo region's job queues and their jobs. */
 export const batchEmulator = {
-  name: 'batch',
-  label: 'AWS Batch',
-  portOffset: 7,
-  endpoint: { variable: 'AWS_ENDPOINT_URL_BATCH', config: 'batch' },
+  ...awsEmulator('batch', 'AWS Batch', 7),
   data,
   progressingJobId: data.batchGlobalId(BATCH_PROGRESSING_JOB_ID),
   progressPhases: BATCH_PROGRESS_PHASES,
   idsPerDescribe: BATCH_DESCRIBE_MAX_JOBS,
   // Error-case IDs start 404/429/500; the demo's are hashed UUIDs.
   madeUpIds: madeUpIds((f) => `f4e5b00${f}-0000-4000-8000-`),
-  create: (options) => createBatchEmulator(options),
+  create: createBatchEmulator,
   list: {
     operations: ['ListJobs', 'DescribeJobQueues'],
     demo: (anchorMs) => summaries(data.batchDemoJobs(anchorMs).listed),

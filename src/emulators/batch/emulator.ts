@@ -1,5 +1,6 @@
 import { NO_EVENTS, type EventSink } from '../eventBridge.ts';
 import {
+  isResponse,
   synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -536,8 +537,4 @@ function readBody(text: string): Record<string, unknown> | string {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     return 'The request body must be a JSON object.';
   return body as Record<string, unknown>;
-}
-
-function isResponse(value: object): value is EmulatorResponse {
-  return 'status' in value && 'headers' in value && 'body' in value;
 }

@@ -1,4 +1,4 @@
-import { madeUpIds, type EmulatorDescriptor } from '../descriptor.ts';
+import { awsEmulator, madeUpIds, type EmulatorDescriptor } from '../descriptor.ts';
 import * as data from './data.ts';
 import { createCodePipelineEmulator } from './emulator.ts';
 import { CODEPIPELINE_PROGRESSING_JOB_ID, CODEPIPELINE_PROGRESS_PHASES } from './progressing.ts';
@@ -9,10 +9,7 @@ import { CODEPIPELINE_SECOND_ACCOUNT_JOB_IDS } from './secondAccount.ts';
  * reads, and GetJobDetails has no status: its progress phases are the artifact-credential sessions.
  */
 export const codepipelineEmulator = {
-  name: 'codepipeline',
-  label: 'AWS CodePipeline',
-  portOffset: 5,
-  endpoint: { variable: 'AWS_ENDPOINT_URL_CODEPIPELINE', config: 'codepipeline' },
+  ...awsEmulator('codepipeline', 'AWS CodePipeline', 5),
   data,
   progressingJobId: `codepipeline:${data.DEMO_REGION}:${CODEPIPELINE_PROGRESSING_JOB_ID}`,
   progressPhases: CODEPIPELINE_PROGRESS_PHASES,

@@ -31,7 +31,7 @@ export const cosbatchEmulator = {
   progressPhases: COS_PROGRESS_PHASES,
   // Demo and error-case IDs are UUIDs.
   madeUpIds: madeUpIds((f) => `made${f}-`),
-  create: (options) => createCosBatchEmulator(options),
+  create: createCosBatchEmulator,
   list: {
     operations: ['ListJobs'],
     demo: (anchorMs) => summaries(cosListedJobs(anchorMs), demo),

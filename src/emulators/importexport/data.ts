@@ -115,6 +115,12 @@ export function logArtifact(jobId: string): WireArtifact {
   return { Description: 'Job log', URL: presigned(jobId, 'job-log.txt', 3) };
 }
 
+/** An ordinary job's ArtifactList: its SIGNATURE file, then the shipping label and the job log as asked. */
+export function artifacts(jobId: string, ...more: readonly ('label' | 'log')[]): WireArtifact[] {
+  const of = { label: labelArtifact, log: logArtifact };
+  return [signatureArtifact(jobId), ...more.map((kind) => of[kind](jobId))];
+}
+
 /** A job with the fields every ordinary job carries. */
 export function job(
   JobId: string,
@@ -159,7 +165,7 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     'NotReceived',
     '2016-04-17T00:09:02Z',
     {
-      ArtifactList: [signatureArtifact('PNDG1'), labelArtifact('PNDG1')],
+      ArtifactList: artifacts('PNDG1', 'label'),
       AwsShippingAddress:
         'AWS Import/Export\nJOBID PNDG1\n1111 Example Ave South\nSeattle, WA 98108',
     },
@@ -173,7 +179,7 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     '2016-04-02T15:41:10Z',
     {
       LogBucket: LOG_BUCKET,
-      ArtifactList: [signatureArtifact('INPG1')],
+      ArtifactList: artifacts('INPG1'),
       WarningMessage:
         'The bucket name jobgraph.Demo.Import does not follow DNS naming conventions.',
     },
@@ -184,7 +190,7 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     LogBucket: LOG_BUCKET,
     LogKey: 'importexport-logs/CMPL1/import-log-CMPL1.txt',
     ErrorCount: 0,
-    ArtifactList: [signatureArtifact('CMPL1'), labelArtifact('CMPL1'), logArtifact('CMPL1')],
+    ArtifactList: artifacts('CMPL1', 'label', 'log'),
   }),
   job(
     'SWER1',

@@ -1,5 +1,5 @@
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
+import { awsEmulator, isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
 import * as data from './data.ts';
 import { createImportExportEmulator } from './emulator.ts';
 import { importExportBigJobs, importExportListedJobs } from './listData.ts';
@@ -18,16 +18,13 @@ const summaries = (jobs: readonly data.WireGetStatusResult[]) =>
 
 /** AWS Import/Export's emulator: the account's jobs (a global service, no region). */
 export const importexportEmulator = {
-  name: 'importexport',
-  label: 'AWS Import/Export',
-  portOffset: 4,
-  endpoint: { variable: 'AWS_ENDPOINT_URL_IMPORTEXPORT', config: 'importexport' },
+  ...awsEmulator('importexport', 'AWS Import/Export', 4),
   data,
   progressingJobId: `importexport:${IMPORTEXPORT_PROGRESSING_JOB_ID}`,
   progressPhases: IMPORTEXPORT_PROGRESS_PHASES,
   // Demo IDs are five characters (`CMPL1`, `LJ001`, `K0000`).
   madeUpIds: madeUpIds((f) => `MADE${f}`),
-  create: (options) => createImportExportEmulator(options),
+  create: createImportExportEmulator,
   list: {
     operations: ['ListJobs'],
     demo: (anchorMs) => summaries(importExportListedJobs(anchorMs)),

@@ -7,11 +7,9 @@ import {
 } from '../listing.ts';
 import { isoSeconds } from '../progress.ts';
 import {
+  artifacts,
   job,
-  labelArtifact,
   LOG_BUCKET,
-  logArtifact,
-  signatureArtifact,
   type DeviceLocation,
   type WireGetStatusResult,
 } from './data.ts';
@@ -169,11 +167,7 @@ function listedJob(
         }
       : {}),
     ArtifactList:
-      code === 'Canceled'
-        ? []
-        : finished
-          ? [signatureArtifact(id), logArtifact(id)]
-          : [signatureArtifact(id), labelArtifact(id)],
+      code === 'Canceled' ? [] : finished ? artifacts(id, 'log') : artifacts(id, 'label'),
   });
 }
 

@@ -1,10 +1,8 @@
 import { isoSeconds, phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
 import {
+  artifacts,
   job,
-  labelArtifact,
   LOG_BUCKET,
-  logArtifact,
-  signatureArtifact,
   type DeviceLocation,
   type WireGetStatusResult,
 } from './data.ts';
@@ -63,11 +61,11 @@ export function importExportProgressingJob(point: CyclePoint): WireGetStatusResu
     );
   switch (phase.providerStatus) {
     case 'Pending':
-      return at({ ArtifactList: [signatureArtifact(id), labelArtifact(id)] });
+      return at({ ArtifactList: artifacts(id, 'label') });
     case 'InProgress':
       return at({
         LogBucket: LOG_BUCKET,
-        ArtifactList: [signatureArtifact(id), labelArtifact(id)],
+        ArtifactList: artifacts(id, 'label'),
       });
     default:
       return at({
@@ -76,7 +74,7 @@ export function importExportProgressingJob(point: CyclePoint): WireGetStatusResu
         LogBucket: LOG_BUCKET,
         LogKey: `importexport-logs/${id}/import-log-${id}.txt`,
         ErrorCount: 0,
-        ArtifactList: [signatureArtifact(id), labelArtifact(id), logArtifact(id)],
+        ArtifactList: artifacts(id, 'label', 'log'),
       });
   }
 }

@@ -1,5 +1,5 @@
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
+import { awsEmulator, isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
 import { createOmicsEmulator } from './emulator.ts';
@@ -21,16 +21,13 @@ const summaries = (jobs: readonly data.WireOmicsJob[]) =>
 
 /** AWS HealthOmics' emulator: the reference import jobs of the demo region's reference stores. */
 export const omicsEmulator = {
-  name: 'omics',
-  label: 'AWS HealthOmics',
-  portOffset: 2,
-  endpoint: { variable: 'AWS_ENDPOINT_URL_OMICS', config: 'omics' },
+  ...awsEmulator('omics', 'AWS HealthOmics', 2),
   data,
   progressingJobId: `omics:${region}:${data.OMICS_DEMO_REFERENCE_STORE_ID}:${OMICS_PROGRESSING_JOB_ID}`,
   progressPhases: OMICS_PROGRESS_PHASES,
   // Demo IDs start 811–813 and 821/822, the second account's 92, error cases 404/429/500.
   madeUpIds: madeUpIds((f) => `95${f}`),
-  create: (options) => createOmicsEmulator(options),
+  create: createOmicsEmulator,
   list: {
     operations: ['ListReferenceImportJobs', 'ListReferenceStores'],
     demo: (anchorMs) => summaries(omicsListedJobs(anchorMs)),

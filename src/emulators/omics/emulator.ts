@@ -1,4 +1,5 @@
 import {
+  isResponse,
   synthesizedJob,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -441,10 +442,6 @@ export function createOmicsEmulator(opts: OmicsEmulatorOptions = {}): ProviderEm
 
 function jobKey(region: string, referenceStoreId: string, id: string): string {
   return `${region}/${referenceStoreId}/${id}`;
-}
-
-function isResponse(value: object): value is EmulatorResponse {
-  return 'status' in value && 'headers' in value && 'body' in value;
 }
 
 /** One of the two list operations (both POST), or null. */

@@ -1,5 +1,5 @@
 import type { EmulatorDescriptor } from '../descriptor.ts';
-import { isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
+import { awsEmulator, isoOf, listedEntries, madeUpIds } from '../descriptor.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
 import { createPanoramaEmulator } from './emulator.ts';
@@ -21,16 +21,13 @@ const summaries = (jobs: readonly data.PanoramaDemoJob[], jobRegion: string) =>
 
 /** AWS Panorama's emulator: the demo region's package import jobs. */
 export const panoramaEmulator = {
-  name: 'panorama',
-  label: 'AWS Panorama',
-  portOffset: 1,
-  endpoint: { variable: 'AWS_ENDPOINT_URL_PANORAMA', config: 'panorama' },
+  ...awsEmulator('panorama', 'AWS Panorama', 1),
   data,
   progressingJobId: `panorama:${region}:${PANORAMA_PROGRESSING_JOB_ID}`,
   progressPhases: PANORAMA_PROGRESS_PHASES,
   // Demo IDs are `pkgimport-` then hex digits or words, none of them `made`.
   madeUpIds: madeUpIds((f) => `pkgimport-made${f}-`),
-  create: (options) => createPanoramaEmulator(options),
+  create: createPanoramaEmulator,
   list: {
     operations: ['ListPackageImportJobs'],
     demo: (anchorMs) => summaries(panoramaListedJobs(anchorMs), region),

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:unchanged-poll` (issue 60): what a watched job's poll costs the gateway when its
+ * answer did not change, beside the floor's bare call for the same job; what it measures and its
+ * settings, bench/README.md. Rounds alternate which side goes first; the verdict is the median of
+ * the rounds' ratios. Prints Markdown; talks to 127.0.0.1 only.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { floorClient, type FloorAnswer } from './lib/floor.ts';
+import { probeFixtures } from './lib/context.ts';
+import { UnknownIdGenerator } from './lib/ids.ts';
+import { JOB_PARTS, profileIn, profileParts, windowOf } from './lib/profile.ts';
+import { readPollSettings } from './lib/settings.ts';
+import { newTally, slices, WatcherConnection } from './lib/watchers.ts';
+import { metricValue, scrape } from './rig/gateway.ts';
+import { cpuTimeMicros, REPO_ROOT, sleep } from './rig/proc.ts';
+import { columns, loadAverage, profileTables, runLine, table } from './rig/report.ts';
+import { logger, release, runBench, startStack, track } from './rig/stack.ts';
+import { median } from './rig/stats.ts';
+
+const log = logger('unchanged-poll');
+const s = readPollSettings();
+/** A job's parts (lib/profile.ts), with the watch's own: pollers, their scheduler and the answer memo. */
+const POLL_PARTS = [
+  {
+    name: 'watch: pollers, scheduler, answer memo',
+    test: (url: string) =>
+      /\/dist\/(subscriptions\/|datasources\/shared\/answerMemo\.js$)/.test(url),
+  },
+  ...JOB_PARTS,
+];
+
+runBench(log, async () => {
+  const stack = await startStack();
+  await probeFixtures(stack);
+  const ids = new UnknownIdGenerator().take(s.jobs, 'running');
+  const period = String(s.pollMs);
+  const profileDir = s.profile ? mkdtempSync(join(os.tmpdir(), 'jobgraph-poll-profile-')) : null;
+  const gateway = await stack.gateway({
+    label: 'watching',
+    extraEnv: { JOBGRAPH_WATCH_POLL_MS: period, JOBGRAPH_WATCH_MAX_POLL_MS: period },
+    ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
+  });
+  const tally = newTally();
+  const token = await stack.callerToken('poller');
+  const connection = new WatcherConnection('ws', gateway.url, token, slices(ids, 50), tally);
+  track({ stop: async () => connection.close() });
+  await connection.whenReady(120_000);
+  if (connection.readyAt === null) throw new Error(`watches not ready: ${JSON.stringify(tally)}`);
+  /** Polls of watched jobs so far, and upstream calls of every kind (a list-assisted pass lists). */
+  const counts = async () => {
+    const text = await scrape(gateway);
+    const calls = text
+      .split('\n')
+      .filter((l) => l.startsWith('jobgraph_upstream_requests_total{'))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    return { polls: metricValue(text, 'jobgraph_watch_polls_total', 'role="alone"'), calls };
+  };
+  const floor = floorClient(stack.emulators.urls, { parse: false });
+  track({ stop: async () => floor.close() });
+  await Promise.all(ids.map((id) => floor.send([id]))); // warm-up: sockets, JIT
+  await sleep(3 * s.pollMs); // the gateway's first polls, its JIT
+
+  /** Gateway CPU µs per job polled over one window. */
+  const gatewayRound = async () => {
+    // Scrape, then read the CPU: the window holds no scrape of its own.
+    const at0 = await counts();
+    const cpu0 = gateway.cpuMicros();
+    await sleep(s.windowSeconds * 1000);
+    const [cpu1, at1] = [gateway.cpuMicros(), await counts()];
+    const polled = at1.polls - at0.polls;
+    return { perJob: (cpu1 - cpu0) / polled, polled, calls: at1.calls - at0.calls };
+  };
+  /**
+   * Floor CPU µs per job for `jobs` bare calls, one call a job (the gateway polls each watched job
+   * alone, AWS Batch's too): `paced`, spread evenly over a window as the gateway's polls are (the
+   * verdict's floor: each call wakes the process on its own, as each poll does); else all of a
+   * pass at once (informational: calls that share wake-ups cost less each).
+   */
+  const floorRound = async (jobs: number, paced: boolean) => {
+    const before = cpuTimeMicros(process.pid);
+    const gapMs = (s.windowSeconds * 1000) / jobs;
+    const started = performance.now();
+    const calls: Promise<FloorAnswer[]>[] = [];
+    for (let done = 0; done < jobs;) {
+      if (paced) {
+        calls.push(floor.send([ids[done % ids.length]!]));
+        done += 1;
+        const due = started + done * gapMs - performance.now();
+        if (due >= 1) await sleep(due);
+      } else {
+        calls.push(...ids.map((id) => floor.send([id])));
+        done += ids.length;
+        await Promise.all(calls.slice(-ids.length));
+      }
+    }
+    const wrong = (await Promise.all(calls)).flat().find((a) => a.status !== 200);
+    if (wrong) throw new Error(`floor call for ${wrong.provider} answered ${wrong.status}`);
+    return (cpuTimeMicros(process.pid) - before) / jobs;
+  };
+  const rounds: { gateway: number; floor: number; burst: number; polled: number; calls: number }[] =
+    [];
+  const expected = (s.jobs * s.windowSeconds * 1000) / s.pollMs;
+  const window = await windowOf(async () => {
+    for (let r = 0; r < s.rounds; r++) {
+      let floorUs = r % 2 === 0 ? await floorRound(expected, true) : 0;
+      const g = await gatewayRound();
+      if (r % 2 === 1) floorUs = await floorRound(g.polled, true);
+      const burst = await floorRound(g.polled, false);
+      rounds.push({ gateway: g.perJob, floor: floorUs, burst, polled: g.polled, calls: g.calls });
+      log(
+        `round ${r + 1}: gateway ${g.perJob.toFixed(1)} µs/job (${g.polled} polls), floor ${floorUs.toFixed(1)}`,
+      );
+    }
+  });
+  if (tally.events > s.jobs || tally.errors + tally.reconnects + tally.closes > 0)
+    throw new Error(`the watched jobs changed or a watch failed: ${JSON.stringify(tally)}`);
+  const ratio = median(rounds.map((x) => x.gateway / x.floor));
+  const lines = [
+    `## An unchanged poll (${runLine(REPO_ROOT)})`,
+    '',
+    `${s.jobs} watched unfinished jobs of the six providers, polled every ${s.pollMs} ms; ${s.rounds} rounds of ${s.windowSeconds} s; load average ${loadAverage()}.`,
+    '',
+    ...columns(rounds, [
+      ['round', (_, i) => i + 1],
+      ['polls', (x) => x.polled],
+      ['upstream calls', (x) => x.calls],
+      ['gateway µs/job', (x) => x.gateway.toFixed(1)],
+      ['floor µs/job, paced', (x) => x.floor.toFixed(1)],
+      ['÷ floor', (x) => `${(x.gateway / x.floor).toFixed(2)}×`],
+      ['floor µs/job, all at once', (x) => x.burst.toFixed(1)],
+    ]),
+    '',
+    `Median of the rounds' ratios: **${ratio.toFixed(2)}×** the floor's bare call (goal ≤ 1.1×: ${ratio <= 1.1 ? 'PASS' : 'MISS'}).`,
+  ];
+  if (profileDir) {
+    await release(gateway); // --cpu-prof writes its profile on exit
+    const file = profileIn(profileDir)!;
+    const perJob = median(rounds.map((x) => x.gateway));
+    const parts = profileParts(file, window, POLL_PARTS);
+    lines.push(
+      '',
+      ...table(
+        [
+          `part of a poll (gateway ${perJob.toFixed(0)} µs, the rounds' median, split by the profile)`,
+          'µs',
+          '%',
+        ],
+        parts.map((p) => [p.name, (p.share * perJob).toFixed(0), (p.share * 100).toFixed(1)]),
+      ),
+    );
+    lines.push('', ...profileTables('gateway', file, window, REPO_ROOT, 20));
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+});

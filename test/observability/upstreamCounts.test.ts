@@ -1,0 +1,101 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import type { JobProvider } from '../../src/model/job.ts';
+import { GatewayMetrics } from '../../src/observability/metrics.ts';
+import { parseProm, sample } from './promText.ts';
+
+/** The upstream metrics' names, as /metrics lists them. */
+const UPSTREAM = [
+  'jobgraph_upstream_requests_total',
+  'jobgraph_upstream_request_duration_seconds',
+  'jobgraph_upstream_retries_total',
+];
+
+/**
+ * The upstream metrics made as prom-client's own documentation makes them, a label object per
+ * call: the oracle the gateway's plain counts must read the same as, byte for byte.
+ */
+function oracle() {
+  const registry = new Registry();
+  const registers = [registry];
+  const requests = new Counter({
+    name: 'jobgraph_upstream_requests_total',
+    help: 'Upstream attempts (retries included), by provider and outcome (ok or the error code).',
+    labelNames: ['provider', 'outcome'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'jobgraph_upstream_request_duration_seconds',
+    help: 'Duration of one upstream attempt, in seconds.',
+    labelNames: ['provider'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+    registers,
+  });
+  const retries = new Counter({
+    name: 'jobgraph_upstream_retries_total',
+    help: 'Upstream attempts after the first of a job (retries), by provider.',
+    labelNames: ['provider'],
+    registers,
+  });
+  return {
+    registry,
+    attempt(provider: JobProvider, attempt: number, outcome: string, seconds: number) {
+      requests.inc({ provider, outcome });
+      duration.observe({ provider }, seconds);
+      if (attempt > 1) retries.inc({ provider });
+    },
+  };
+}
+
+/** The text of the upstream metrics alone, in the order listed. */
+async function upstreamText(registry: Registry): Promise<string> {
+  const text = await registry.metrics();
+  const blocks = text.split(/\n(?=# HELP )/);
+  return blocks.filter((b) => UPSTREAM.some((name) => b.startsWith(`# HELP ${name} `))).join('\n');
+}
+
+/** N attempts of each outcome, over two providers, some of them retries, durations across the buckets. */
+const ATTEMPTS: [JobProvider, number, string, number][] = [];
+for (let i = 0; i < 7; i++) {
+  ATTEMPTS.push(['AWS_PANORAMA', 1, 'ok', 0.004 * i]);
+  ATTEMPTS.push(['TENCENT_COS_BATCH', 1, 'NOT_FOUND', 0.3 * i]);
+  if (i % 2 === 0) ATTEMPTS.push(['AWS_PANORAMA', 2, 'UPSTREAM_THROTTLED', 2 + i]);
+  if (i % 3 === 0) ATTEMPTS.push(['TENCENT_COS_BATCH', 3, 'ok', 0.05 * i]);
+}
+
+describe('The upstream attempt metrics', () => {
+  it('read exactly as prom-client counting each attempt with its labels would, scrape after scrape', async () => {
+    const metrics = new GatewayMetrics(() => []);
+    const expected = oracle();
+    // Nothing counted yet: no series, as a counter that was never incremented.
+    expect(await upstreamText(metrics.registry)).toBe(await upstreamText(expected.registry));
+    for (const [provider, attempt, outcome, seconds] of ATTEMPTS) {
+      metrics.upstreamAttempt(provider, attempt, outcome, seconds);
+      expected.attempt(provider, attempt, outcome, seconds);
+    }
+    const text = await upstreamText(metrics.registry);
+    expect(text).toBe(await upstreamText(expected.registry));
+    // A scrape reads the counts without changing them.
+    expect(await upstreamText(metrics.registry)).toBe(text);
+
+    const samples = parseProm(text);
+    const count = (provider: string, outcome: string) =>
+      sample(samples, 'jobgraph_upstream_requests_total', { provider, outcome });
+    expect([
+      count('AWS_PANORAMA', 'ok'),
+      count('AWS_PANORAMA', 'UPSTREAM_THROTTLED'),
+      count('TENCENT_COS_BATCH', 'NOT_FOUND'),
+      count('TENCENT_COS_BATCH', 'ok'),
+      sample(samples, 'jobgraph_upstream_retries_total', { provider: 'AWS_PANORAMA' }),
+      sample(samples, 'jobgraph_upstream_retries_total', { provider: 'TENCENT_COS_BATCH' }),
+      sample(samples, 'jobgraph_upstream_request_duration_seconds_count', {
+        provider: 'AWS_PANORAMA',
+      }),
+    ]).toEqual([7, 4, 7, 3, 4, 3, 11]);
+
+    // Counting goes on after a scrape.
+    metrics.upstreamAttempt('AWS_PANORAMA', 1, 'ok', 0.02);
+    expected.attempt('AWS_PANORAMA', 1, 'ok', 0.02);
+    expect(await upstreamText(metrics.registry)).toBe(await upstreamText(expected.registry));
+  });
+});
