@@ -1,51 +1,31 @@
 /**
- * Events against polling (issue #59): `npm run bench:events` watches 10,000 unfinished AWS Batch
- * jobs of a big account, half in the default account and half in the second (`staging`), over
- * graphql-ws (`jobUpdates`, 100 IDs a subscription, ten subscriptions a caller), while 1 % of
- * them change a minute (`POST /__emulator/jobs/state` on the Batch emulator, which publishes each
- * change's `Batch Job State Change` event on its account's queue). Twice, on the same emulators
- * and the same watchers: a gateway on its defaults reading the emulators' queues, and one with
- * `JOBGRAPH_EVENT_QUEUES=` (polling only). Each counts the DescribeJobs calls the Batch emulator
- * answered over the same window (after a warm-up, so polling is at its longest wait) and the time
- * from a change being asked of the emulator (its event is on the queue when the answer comes) to a
- * watcher's receipt of the new status. Writes bench/EVENTS.md and prints one JSON line.
- *
- * Settings: BENCH_EVENTS_JOBS (10000), BENCH_EVENTS_MINUTES (window, 5), BENCH_EVENTS_WARMUP_S
- * (60), BENCH_EVENTS_ENV (extra gateway settings for both runs, `A=1,B=2`); BENCH_QUICK=1: 1,000
- * jobs, a 1-minute window, 40 s of warm-up (a smoke check, not the figure).
+ * Events against polling (issue #59, `npm run bench:events`): what it measures and its settings,
+ * bench/README.md. Writes bench/EVENTS.md and prints one JSON line.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { listedDemoJobs } from '../src/emulators/index.ts';
 import { BATCH_JOB_STATUSES } from '../src/emulators/batch/jobEvents.ts';
+import { int, pairs, quickRun } from './lib/settings.ts';
+import { newTally, openAll, slices, WatcherConnection, type Update } from './lib/watchers.ts';
 import type { EmulatorProcess } from './rig/emulators.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
-import { sleep } from './rig/proc.ts';
+import { REPO_ROOT, sleep } from './rig/proc.ts';
 import { loadAverage, runLine, table } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
-import { mintToken } from '../src/auth/mintToken.ts';
 
-const quick = process.env.BENCH_QUICK === '1';
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const JOBS = num('BENCH_EVENTS_JOBS', quick ? 1000 : 10_000);
-const MINUTES = num('BENCH_EVENTS_MINUTES', quick ? 1 : 5);
-const WARMUP_S = num('BENCH_EVENTS_WARMUP_S', quick ? 40 : 60);
-const EXTRA = Object.fromEntries(
-  (process.env.BENCH_EVENTS_ENV ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-);
+const quick = quickRun();
+const JOBS = int('BENCH_EVENTS_JOBS', quick ? 1000 : 10_000, 2, 1_000_000);
+const MINUTES = int('BENCH_EVENTS_MINUTES', quick ? 1 : 5, 1, 24 * 60);
+const WARMUP_S = int('BENCH_EVENTS_WARMUP_S', quick ? 40 : 60, 0, 3600);
+const EXTRA = pairs('BENCH_EVENTS_ENV');
 /** Changes a minute: 1 % of the watched jobs. */
 const PER_MINUTE = JOBS / 100;
 const IDS_PER_SUBSCRIPTION = 100; // JOBGRAPH_MAX_JOB_IDS' default
 const SUBSCRIPTIONS_PER_CALLER = 10; // within JOBGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER's 20
 const OPEN = new Set<string>(BATCH_JOB_STATUSES.slice(0, 5));
 const OUT_MD = fileURLToPath(new URL('EVENTS.md', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const log = logger('events');
 
 /** Unfinished big-account Batch jobs, `perAccount` of them (their IDs), and the jobsPerSource holding them. */
@@ -61,74 +41,37 @@ function unfinishedJobs(perAccount: number) {
   }
 }
 
-interface Watched {
-  /** Global ID → its last status seen by a watcher. */
-  status: Map<string, string>;
-  /** Global ID → [status asked for, ms when asked] of the change not yet seen. */
-  awaited: Map<string, [string, number]>;
-  latencies: number[];
-  errors: number;
-  close(): void;
-}
+/** The watchers: each job's last status seen, the changes not yet seen ([status, ms asked]), delivery times. */
+type Watched = Awaited<ReturnType<typeof watch>>;
 
 /** Ten subscriptions of 100 IDs per caller (its own token and WebSocket); resolves once every job was seen. */
-async function watch(stack: Stack, gateway: GatewayProcess, ids: string[]): Promise<Watched> {
-  const w: Watched = {
-    status: new Map(),
-    awaited: new Map(),
-    latencies: [],
-    errors: 0,
-    close: () => {},
+async function watch(stack: Stack, gateway: GatewayProcess, ids: string[]) {
+  const w = {
+    status: new Map<string, string>(),
+    awaited: new Map<string, [string, number]>(),
+    latencies: [] as number[],
+    tally: newTally(),
   };
-  const clients: { dispose(): unknown }[] = [];
-  w.close = () => clients.forEach((c) => void c.dispose());
-  let allSeen!: () => void;
-  const seen = new Promise<void>((resolve) => (allSeen = resolve));
-  const perCaller = IDS_PER_SUBSCRIPTION * SUBSCRIPTIONS_PER_CALLER;
-  for (let c = 0; c * perCaller < ids.length; c++) {
-    const token = await mintToken({
-      secret: stack.jwtSecret,
-      scopes: ['jobs:read'],
-      subject: `events-${c}`,
-      accounts: ['default', 'staging'],
-    });
-    const client = createClient({
-      url: gateway.url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: { Authorization: `Bearer ${token}` },
-    });
-    clients.push(client);
-    for (let s = 0; s < SUBSCRIPTIONS_PER_CALLER; s++) {
-      const from = c * perCaller + s * IDS_PER_SUBSCRIPTION;
-      const batch = ids.slice(from, from + IDS_PER_SUBSCRIPTION);
-      if (!batch.length) break;
-      type Update = { jobUpdates?: { id: string; providerStatus: string | null } };
-      client.subscribe<Update>(
-        {
-          query: 'subscription($ids:[ID!]!){jobUpdates(ids:$ids){id providerStatus}}',
-          variables: { ids: batch },
-        },
-        {
-          next: ({ data, errors }) => {
-            if (errors?.length && w.errors++ === 0) log(`errors: ${JSON.stringify(errors)}`);
-            const job = data?.jobUpdates;
-            if (!job?.providerStatus) return;
-            w.status.set(job.id, job.providerStatus);
-            const want = w.awaited.get(job.id);
-            if (want?.[0] === job.providerStatus) {
-              w.latencies.push(Date.now() - want[1]);
-              w.awaited.delete(job.id);
-            }
-            if (w.status.size === ids.length) allSeen();
-          },
-          error: (err) => log(`subscription error: ${String(err)}`),
-          complete: () => {},
-        },
-      );
+  const onEvent = ({ id, providerStatus }: Update) => {
+    if (!providerStatus) return;
+    w.status.set(id, providerStatus);
+    const want = w.awaited.get(id);
+    if (want?.[0] === providerStatus) {
+      w.latencies.push(Date.now() - want[1]);
+      w.awaited.delete(id);
     }
-  }
-  await seen;
-  return w;
+  };
+  const callers = slices(ids, IDS_PER_SUBSCRIPTION * SUBSCRIPTIONS_PER_CALLER);
+  const make = await Promise.all(
+    callers.map(async (own, c) => {
+      const token = await stack.callerToken(`events-${c}`, ['default', 'staging']);
+      const watches = slices(own, IDS_PER_SUBSCRIPTION);
+      const options = { fields: 'id providerStatus', onEvent };
+      return () => new WatcherConnection('ws', gateway.url, token, watches, w.tally, options);
+    }),
+  );
+  const open = await openAll(make, make.length, 30 * 60_000);
+  return { ...w, close: () => open.forEach((c) => c.close()) };
 }
 
 /** Move `globalId`'s job one status on (never to a finished one but from RUNNING), on its account. */
@@ -146,9 +89,7 @@ async function change(emulators: EmulatorProcess, w: Watched, globalId: string):
   if (!res.ok) throw new Error(`changeState ${globalId}: ${res.status} ${await res.text()}`);
 }
 
-async function batchCalls(emulators: EmulatorProcess): Promise<number> {
-  return (await emulators.counters()).batch.calls;
-}
+const batchCalls = async (emulators: EmulatorProcess) => (await emulators.counters()).batch.calls;
 
 /** One run: a gateway (events on or off), the watchers, the warm-up, then the measured window of changes. */
 async function run(stack: Stack, ids: string[], order: string[], events: boolean) {
@@ -175,17 +116,11 @@ async function run(stack: Stack, ids: string[], order: string[], events: boolean
   w.close();
   await release(gateway);
   const lat = w.latencies;
-  log(`${label}: ${calls} DescribeJobs, ${lat.length}/${changes} seen, ${w.errors} errors`);
-  return {
-    label,
-    calls,
-    cpu,
-    rss,
-    changes,
-    seen: lat.length,
-    p50: percentile(lat, 50),
-    p99: percentile(lat, 99),
-  };
+  const { errors, examples } = w.tally;
+  log(`${label}: ${calls} DescribeJobs, ${lat.length}/${changes} seen, ${errors} errors`);
+  if (errors) log(`first: ${examples[0]}`);
+  const [p50, p99] = [percentile(lat, 50), percentile(lat, 99)];
+  return { label, calls, cpu, rss, changes, seen: lat.length, p50, p99 };
 }
 
 runBench(log, async () => {

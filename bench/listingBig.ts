@@ -1,9 +1,6 @@
 /**
- * `npm run bench:listing-big`: what `listJobs` costs over a big account (BENCH_JOBS_PER_SOURCE
- * jobs in every listable source) through a default-config live gateway, list calls counted in the
- * emulators' call logs (and the walk again on a gateway in a memory cgroup of the kit's limit, as
- * a pod runs it), and in this process the heap a held summary costs. What each figure is:
- * bench/README.md. Writes bench/listing-big-results.json and bench/LISTING-BIG.md.
+ * `npm run bench:listing-big`: what `listJobs` costs over a big account (bench/README.md). Writes
+ * bench/listing-big-results.json and bench/LISTING-BIG.md.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
@@ -16,6 +13,7 @@ import { withDemoUpstreams, type EmulatorSet } from '../src/emulators/index.ts';
 import { isListCall, type LoggedCall } from './rig/emulators.ts';
 import { heapOf, type GatewayProcess } from './rig/gateway.ts';
 import { post } from './lib/queries.ts';
+import { int, text } from './lib/settings.ts';
 import { KIT_LIMIT, kitMemoryLimit, type MemoryLimit } from './rig/memoryLimit.ts';
 import { mb, passMiss, writeReport } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
@@ -24,10 +22,10 @@ import { median } from './rig/stats.ts';
 const log = logger('listing-big');
 const OUT_JSON = fileURLToPath(new URL('./listing-big-results.json', import.meta.url));
 const OUT_MD = fileURLToPath(new URL('./LISTING-BIG.md', import.meta.url));
-const N = Number(process.env.BENCH_JOBS_PER_SOURCE ?? 3000);
+const N = int('BENCH_JOBS_PER_SOURCE', 3000, 1, 100_000);
 const DASHBOARDS = 20;
-const BUDGET_MS = process.env.BENCH_UPSTREAM_BUDGET_MS;
-const SNAPSHOT_SECONDS = process.env.BENCH_LIST_SNAPSHOT_SECONDS;
+const BUDGET_MS = text('BENCH_UPSTREAM_BUDGET_MS');
+const SNAPSHOT_SECONDS = text('BENCH_LIST_SNAPSHOT_SECONDS');
 
 const PAGE_INFO = 'pageInfo { hasNextPage endCursor } sources { provider state code }';
 const SELECTION = 'edges { cursor node { id provider region createdAt state } }';
@@ -45,21 +43,25 @@ interface Conn {
   sources: { provider: string; state: string; code: string | null }[];
 }
 
-/** List calls by emulator, and their total. */
-interface Calls {
-  total: number;
-  by: Record<string, number>;
-}
-
-/** Calls counted by emulator, from (emulator, calls) pairs: a call log's list calls, or several pages' counts. */
-function tally(pairs: [string, number][]): Calls {
+/** List calls by emulator, and their total, from (emulator, calls) pairs: a call log's list calls, or several pages' counts. */
+function tally(pairs: [string, number][]) {
   const by: Record<string, number> = {};
   for (const [k, v] of pairs) by[k] = (by[k] ?? 0) + v;
   return { total: Object.values(by).reduce((a, b) => a + b, 0), by };
 }
 
-const listCalls = (calls: LoggedCall[]): Calls =>
+type Calls = ReturnType<typeof tally>;
+const listCalls = (calls: LoggedCall[]) =>
   tally(calls.filter(isListCall).map((c) => [c.emulator, 1]));
+/** A page's wall time and list calls alone. */
+const strip = ({ calls, ms }: { calls: Calls; ms: number }) => ({ calls, ms });
+/** Throws unless every source was listed (or is not listable). */
+function allListed(sources: readonly { state: string }[], where: string): void {
+  const bad = sources.filter((s) => s.state !== 'LISTED' && s.state !== 'NOT_LISTABLE');
+  if (bad.length) throw new Error(`${where} sources not listed: ${JSON.stringify(bad)}`);
+}
+/** The gateway's upstream budget, if BENCH_UPSTREAM_BUDGET_MS sets one. */
+const budget = BUDGET_MS ? { JOBGRAPH_UPSTREAM_BUDGET_MS: BUDGET_MS } : {};
 
 let stack: Stack;
 let gateway: GatewayProcess | undefined;
@@ -72,7 +74,7 @@ async function fresh(limit?: MemoryLimit): Promise<GatewayProcess> {
     // A loaded machine may need longer than the default 15 s to read a 120-page source whole,
     // and than the snapshots' 30 s to walk ten pages and open the warm dashboards.
     extraEnv: {
-      ...(BUDGET_MS ? { JOBGRAPH_UPSTREAM_BUDGET_MS: BUDGET_MS } : {}),
+      ...budget,
       ...(SNAPSHOT_SECONDS ? { JOBGRAPH_LIST_SNAPSHOT_SECONDS: SNAPSHOT_SECONDS } : {}),
     },
   }));
@@ -86,23 +88,16 @@ async function pages(count: number, after: string | null, filter?: Record<string
   const { emulators, headers } = stack;
   const before = await emulators.counters();
   const started = performance.now();
-  const answers = await Promise.all(
-    Array.from({ length: count }, () => post(gateway!.url, body(25, after, filter), headers)),
-  );
+  const ask = () => post(gateway!.url, body(25, after, filter), headers, 'listJobs');
+  const answers = await Promise.all(Array.from({ length: count }, ask));
   const ms = performance.now() - started;
-  const failed = answers.find((res) => res.status !== 200 || res.json.errors?.length);
-  if (failed) throw new Error(`listJobs answered ${failed.status}: ${failed.text.slice(0, 500)}`);
   const conn = (answers[0]!.json.data as { listJobs: Conn }).listJobs;
-  const bad = conn.sources.filter((s) => s.state !== 'LISTED' && s.state !== 'NOT_LISTABLE');
-  if (bad.length) throw new Error(`sources not listed: ${JSON.stringify(bad)}`);
+  allListed(conn.sources, 'gateway');
   return { conn, ms, calls: listCalls(await emulators.callsSince(before)) };
 }
 
 const page = (after: string | null, filter?: Record<string, unknown>) => pages(1, after, filter);
-const dashboards = async (count: number) => {
-  const { ms, calls } = await pages(count, null);
-  return { ms, calls };
-};
+const dashboards = async (count: number) => strip(await pages(count, null));
 
 /** Heap bytes a job costs in the snapshots, measured in this process over the same sources. */
 async function bytesPerJob() {
@@ -114,13 +109,7 @@ async function bytesPerJob() {
     ['sts', { url: stack.emulators.env.AWS_ENDPOINT_URL_STS }],
   ]) as unknown as EmulatorSet;
   const config = withDemoUpstreams(
-    loadConfig(
-      { mode: 'demo' },
-      {
-        JOBGRAPH_CACHE_MAX_ENTRIES: '0',
-        ...(BUDGET_MS ? { JOBGRAPH_UPSTREAM_BUDGET_MS: BUDGET_MS } : {}),
-      },
-    ),
+    loadConfig({ mode: 'demo' }, { JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...budget }),
     set,
   );
   const sources = createSources(
@@ -157,15 +146,13 @@ async function bytesPerJob() {
     gc();
     gc();
     const withSnapshots = process.memoryUsage().heapUsed;
-    const estimated = snapshots.bytes;
     // Panorama, HealthOmics' two stores and COS Batch read whole; the pages of Import/Export and of AWS Batch's queues kept.
     const jobs = snapshots.jobs;
-    if (page.sources.some((s) => s.state !== 'LISTED' && s.state !== 'NOT_LISTABLE'))
-      throw new Error(`in-process sources not listed: ${JSON.stringify(page.sources)}`);
+    allListed(page.sources, 'in-process');
     return {
       jobs,
       heapBytes: (withSnapshots - without) / jobs,
-      estimated: estimated / jobs,
+      estimated: snapshots.bytes / jobs,
       sharedText: shared.text / jobs,
       sharedStored: shared.stored / jobs,
     };
@@ -198,18 +185,10 @@ async function walkAndDashboards(gw: GatewayProcess) {
   const first = await page(null);
   const spacesAfterPage1 = (await memoryOf(gw)).spaces;
   const later: Awaited<ReturnType<typeof page>>[] = [];
-  let after = first.conn.pageInfo.endCursor;
-  const seen = new Set(first.conn.edges.map((e) => e.node.id));
-  let repeats = 0;
-  for (let n = 2; n <= 10; n++) {
-    const p = await page(after);
-    for (const e of p.conn.edges) {
-      if (seen.has(e.node.id)) repeats += 1;
-      seen.add(e.node.id);
-    }
-    later.push(p);
-    after = p.conn.pageInfo.endCursor;
-  }
+  for (let n = 2; n <= 10; n++)
+    later.push(await page((later.at(-1) ?? first).conn.pageInfo.endCursor));
+  const ids = [first, ...later].flatMap((p) => p.conn.edges.map((e) => e.node.id));
+  const repeats = ids.length - new Set(ids).size;
   log(`page 1: ${first.calls.total} calls, ${first.ms.toFixed(0)} ms`);
   const warmDashboards = await dashboards(DASHBOARDS);
   const afterAll = await memoryOf(gw);
@@ -267,10 +246,12 @@ async function measure() {
   const failed = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'], states: ['FAILED'] };
   const unfilteredOf = { providers: ['AWS_OMICS', 'TENCENT_COS_BATCH'] };
   gw = await fresh();
-  const filteredCold = await page(null, failed);
-  const filteredAgain = await page(null, failed);
-  const unfilteredCold = await page(null, unfilteredOf);
-  const otherStates = await page(null, { ...unfilteredOf, states: ['SUCCEEDED'] });
+  const filters = {
+    filteredCold: strip(await page(null, failed)),
+    filteredAgain: strip(await page(null, failed)),
+    unfilteredCold: strip(await page(null, unfilteredOf)),
+    otherStates: strip(await page(null, { ...unfilteredOf, states: ['SUCCEEDED'] })),
+  };
   const rssAfter = gw.rss();
 
   // 4. Bytes a job costs in a snapshot.
@@ -279,7 +260,6 @@ async function measure() {
   // 5. The walk and the warm dashboards again, on a gateway under the kit's memory limit.
   const underKitLimit = await walkUnderKitLimit();
 
-  const strip = (p: { calls: Calls; ms: number }) => ({ calls: p.calls, ms: p.ms });
   const laterCalls = later.map((p) => p.calls.total);
   const laterMs = later.map((p) => p.ms);
   return {
@@ -288,7 +268,7 @@ async function measure() {
     load,
     jobsPerSource: N,
     gateway: gw.settings,
-    page1: { calls: first.calls, ms: first.ms },
+    page1: strip(first),
     pages2to10: {
       calls: laterCalls,
       ms: laterMs,
@@ -305,12 +285,7 @@ async function measure() {
       warm: warmDashboards,
       ratioToOne: coldDashboards.calls.total / first.calls.total,
     },
-    filters: {
-      filteredCold: strip(filteredCold),
-      filteredAgain: strip(filteredAgain),
-      unfilteredCold: strip(unfilteredCold),
-      otherStates: strip(otherStates),
-    },
+    filters,
     rss: { ...rss, afterFilters: rssAfter },
     heapUsed,
     spaces,

@@ -1,7 +1,4 @@
-// What a kept finished job costs (docs/retention.md, "The bound"): the JSON bytes of each demo
-// job's kept record (the gateway's own store, its secrets left out), and the heap the in-process
-// store holds for JOBGRAPH_RETAIN_FINISHED_MAX (default 10000) records of the largest. Run with
-// `node --expose-gc --import tsx bench/retainedBytes.ts`; it talks to 127.0.0.1 only.
+// What a kept finished job costs (docs/retention.md, "The bound"; bench/README.md).
 import { startDemo } from '../src/app.ts';
 import {
   boundedRetainedStore,
@@ -10,8 +7,9 @@ import {
 } from '../src/cache/retainedJobs.ts';
 import { DEMO_DATA } from '../src/emulators/index.ts';
 import type { JobRecord } from '../src/model/job.ts';
+import { int } from './lib/settings.ts';
 
-const COUNT = Number(process.env.BENCH_RETAINED_COUNT ?? 10_000);
+const COUNT = int('BENCH_RETAINED_COUNT', 10_000, 1, 10_000_000);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 

@@ -1,20 +1,13 @@
 /**
- * `npm run bench`: the figures of bench/README.md, each beside its in-run baseline (the floor, the
- * SDK peer, the bare servers), for the gateway of this checkout ("after") and, with
- * BENCH_BEFORE_ROOT, of another checkout ("before"), against the same five emulators in one run.
- * Writes bench/RESULTS.md and bench/results.json.
- * `npm run bench:cpu` (`--only cpu`): figure 1, the peer rows and the core floor (the peer's
- * server sending the floor's calls) alone, in rotated rounds with their spread, printed as
- * Markdown (bench/README.md, Files).
- * Settings: bench/lib/settings.ts (BENCH_* variables; BENCH_QUICK=1 for a quick run).
+ * `npm run bench` (bench/RESULTS.md and bench/results.json) and `npm run bench:cpu` (`--only cpu`,
+ * printed as Markdown): what each measures, bench/README.md; settings, lib/settings.ts.
  */
 import { Session } from 'node:inspector/promises';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import type { StoredJob } from './baseline/schema.ts';
 import { startChildServer, type ChildServer } from './rig/childServer.ts';
 import {
   benchContext,
@@ -25,11 +18,13 @@ import {
 } from './lib/context.ts';
 import { floorClient } from './lib/floor.ts';
 import { jobsOf } from './lib/fixtures.ts';
-import type { BenchProvider, IdKind } from './lib/ids.ts';
-import { waitForIdle } from './rig/proc.ts';
+import type { BenchProvider } from './lib/ids.ts';
+import { profileIn, windowOf } from './lib/profile.ts';
+import { REPO_ROOT, waitForIdle } from './rig/proc.ts';
 import {
   buildRows,
   cpuProfileSection,
+  CPU_KINDS,
   gitState,
   machineInfo,
   packageVersions,
@@ -48,7 +43,6 @@ import {
   eightyOfHundred,
   loadFresh,
   measureSide,
-  nowMicros,
   oddCalls,
   PEER_STEADY_QUERIES,
   timedQuery,
@@ -60,7 +54,6 @@ import { logger, release, runBench, startStack, track } from './rig/stack.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
 import { median } from './rig/stats.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 /** `--only cpu`: the only part run alone. */
 const only = process.argv.includes('--only')
@@ -72,33 +65,13 @@ const log = logger(
   () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
 );
 
-/**
- * The SDK peer (bench/peer/server.ts) as its own process, calling the emulators at `urls`; with
- * `floorCalls`, the core floor: the same server sending the floor's calls instead of the SDK's.
- */
-const startPeer = (urls: Record<BenchProvider, string>, floorCalls = false): Promise<ChildServer> =>
-  startChildServer(fileURLToPath(new URL('./peer/server.ts', import.meta.url)), [
-    JSON.stringify(urls),
-    ...(floorCalls ? ['--floor-calls'] : []),
-  ]);
+/** A server of bench/ (`file` relative to this one) as its own process. */
+const benchServer = async (file: string, ...args: string[]) =>
+  track(await startChildServer(fileURLToPath(new URL(file, import.meta.url)), args));
 
-/**
- * bench/baseline/server.ts as its own process, serving `jobs` (written to `dataFile`) from memory;
- * with `memo`, node:http alone (each body's first answer given again, no GraphQL after it); with
- * `apollo`, a bare Apollo Server 5 (its standalone server, default options) over the same schema.
- */
-function startBaseline(
-  jobs: readonly StoredJob[],
-  dataFile: string,
-  options: { memo?: boolean; apollo?: boolean },
-): Promise<ChildServer> {
-  writeFileSync(dataFile, JSON.stringify(jobs));
-  return startChildServer(fileURLToPath(new URL('./baseline/server.ts', import.meta.url)), [
-    dataFile,
-    ...(options.memo ? ['--memo'] : []),
-    ...(options.apollo ? ['--apollo'] : []),
-  ]);
-}
+/** The SDK peer calling the emulators at `urls`, or with `--floor-calls` the core floor. */
+const startPeer = (urls: Record<BenchProvider, string>, ...flags: '--floor-calls'[]) =>
+  benchServer('./peer/server.ts', JSON.stringify(urls), ...flags);
 
 /** What every run starts with: a scratch folder, the emulators, the phases' context and the checkouts to measure. */
 async function begin(settings: BenchSettings) {
@@ -110,7 +83,7 @@ async function begin(settings: BenchSettings) {
   // front ends do): figure 6 counts the connections the gateway opens after its warm-up, and one
   // a server closed while a phase did not need it would be counted again when a later one does.
   const stack = await startStack({ latencyMs: settings.latencyMs, keepAliveMs: 60 * 60_000 });
-  const ctx = benchContext(stack, settings, { repoRoot: REPO_ROOT, tmpDir }, log);
+  const ctx = benchContext(stack, settings, tmpDir, log);
   const roots = [
     ...(settings.beforeRoot ? [['before', resolve(settings.beforeRoot)] as const] : []),
     ['after', resolve(settings.afterRoot ?? REPO_ROOT)] as const,
@@ -200,7 +173,7 @@ async function main(): Promise<void> {
       log(
         'peer: Apollo Server 5 + DataLoader + the AWS SDK v3 clients, checked against this checkout’s jobgraph',
       );
-      peer = track(await startPeer(emulators.urls));
+      peer = await startPeer(emulators.urls);
       peerCheck = await checkPeer(ctx, probeUrl, peer);
       log(
         `peer: same answers as jobgraph for ${peerCheck.jobs} jobs (${peerCheck.notFound} not found)`,
@@ -226,12 +199,12 @@ async function main(): Promise<void> {
 
   const oneJob = JSON.parse(after.cachedAnswer) as { data?: { job?: unknown } };
   const oneBody = jobBody(fixtures.cleanFinished[0] as string);
+  const dataFile = join(tmpDir, 'baseline-jobs.json');
+  writeFileSync(dataFile, JSON.stringify(jobsOf(oneJob.data?.job)));
   /** Server CPU per request of bench/baseline/server.ts answering `oneBody`, and whether it answers jobgraph's bytes. */
-  const measureBaseline = async (name: string, options: { memo?: boolean; apollo?: boolean }) => {
+  const measureBaseline = async (name: string, ...flags: ('--memo' | '--apollo')[]) => {
     log(`baseline: ${name}, answering the same bytes as the cache-served 1-job query`);
-    const server = track(
-      await startBaseline(jobsOf(oneJob.data?.job), join(tmpDir, 'baseline-jobs.json'), options),
-    );
+    const server = await benchServer('./baseline/server.ts', dataFile, ...flags);
     const answer = (await post(server.url, oneBody, {})).text;
     const sameBytes = answer.trim() === after.cachedAnswer.trim();
     if (!sameBytes)
@@ -242,18 +215,14 @@ async function main(): Promise<void> {
     await release(server);
     return { micros, sameBytes };
   };
-  const { micros: baselineMicros, sameBytes } = await measureBaseline(
-    'the bare graphql-js server',
-    {},
-  );
-  const { micros: httpMicros } = await measureBaseline(
-    'node:http alone with no GraphQL (the floor of any server)',
-    { memo: true },
-  );
-  const { micros: apolloMicros } = await measureBaseline(
-    'a bare Apollo Server 5 over the same schema',
-    { apollo: true },
-  );
+  const bare = await measureBaseline('the bare graphql-js server');
+  const http = await measureBaseline('node:http alone (the floor of any server)', '--memo');
+  const apollo = await measureBaseline('a bare Apollo Server 5 over the same schema', '--apollo');
+  const runs = {
+    baselineMicros: bare.micros,
+    httpMicros: http.micros,
+    apolloMicros: apollo.micros,
+  };
   await release(emulators);
 
   const meta = {
@@ -266,7 +235,7 @@ async function main(): Promise<void> {
     templates,
     ...(peerCheck ? { peerCheck } : {}),
   };
-  const rows = buildRows(floor, sides, { baselineMicros, httpMicros, apolloMicros }, settings);
+  const rows = buildRows(floor, sides, runs, settings);
   // results.json is committed, the machine's paths are not: checkouts relative to this one, the scratch folder by name.
   const portable = sides.map((s) => ({
     ...s,
@@ -275,7 +244,7 @@ async function main(): Promise<void> {
       JSON.stringify(s.gatewaySettings).replaceAll(tmpDir, '<scratch>'),
     ) as SideResult['gatewaySettings'],
   }));
-  const baseline = { baselineMicros, httpMicros, apolloMicros, sameBytes };
+  const baseline = { ...runs, sameBytes: bare.sameBytes };
   const results = { meta, floor, sides: portable, baseline, rows };
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(results));
@@ -285,32 +254,20 @@ async function main(): Promise<void> {
   );
 }
 
-const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
-
-/**
- * `npm run bench:cpu`: every round runs the floor, each gateway (the "before" checkout, if given,
- * and this one) and the SDK peer back to back for one kind of job, in an order that rotates each
- * round, so a shared machine's drift moves them alike; a verdict is the median of the per-round
- * ratios, printed with its range. With BENCH_PROFILE=1 the after gateway runs under `--cpu-prof`
- * in a last phase of its own, never in the timed rounds. Every number goes to `<scratch>/cpu.json`.
- */
+/** `npm run bench:cpu` (bench/README.md): rotated rounds, then a profile if asked; every number to `<scratch>/cpu.json`. */
 async function cpuOnly(): Promise<void> {
   const settings = readCpuSettings();
   const { tmpDir, stack, ctx, roots } = await begin(settings);
-  const launch = (label: string, root: string, nodeArgs: string[] = []) =>
-    stack.gateway({
-      label,
-      repoRoot: root,
-      nodeArgs,
-      extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
-    });
+  const extraEnv = { JOBGRAPH_CACHE_MAX_ENTRIES: '0' };
+  const launch = (label: string, repoRoot: string, nodeArgs: string[] = []) =>
+    stack.gateway({ label, repoRoot, nodeArgs, extraEnv });
   const afterRoot = (roots[roots.length - 1] as readonly [string, string])[1];
   await probeFixtures(stack, { repoRoot: afterRoot });
 
   const gateways: (GatewayProcess & { label: string })[] = [];
   for (const [label, root] of roots) gateways.push({ ...(await launch(label, root)), label });
-  const peer = { ...track(await startPeer(stack.emulators.urls)), label: 'peer' };
-  const core = { ...track(await startPeer(stack.emulators.urls, true)), label: 'core floor' };
+  const peer = { ...(await startPeer(stack.emulators.urls)), label: 'peer' };
+  const core = { ...(await startPeer(stack.emulators.urls, '--floor-calls')), label: 'core floor' };
   const servers = [...gateways, peer, core];
   const unauthenticated = (s: (typeof servers)[number]) => s === peer || s === core;
 
@@ -377,12 +334,11 @@ async function cpuOnly(): Promise<void> {
     const windows: KindWindows = {};
     for (const kind of CPU_KINDS) {
       await waitForIdle(profiled.pid);
-      const fromMicros = nowMicros();
-      await loadFresh(ctx, profiled.url, kind, Math.max(40, settings.cpuRequests * 2));
-      windows[kind] = { fromMicros, toMicros: nowMicros() };
+      const amount = Math.max(40, settings.cpuRequests * 2);
+      windows[kind] = await windowOf(() => loadFresh(ctx, profiled.url, kind, amount));
     }
     await profiled.stop();
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    const file = profileIn(dir);
     // The floor's own profile, for what a job costs beyond it: this process, through the inspector.
     log('profile: the floor');
     const floorFile = join(dir, 'floor.cpuprofile');
@@ -391,11 +347,8 @@ async function cpuOnly(): Promise<void> {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
     const floorWindows: KindWindows = {};
-    for (const kind of CPU_KINDS) {
-      const fromMicros = nowMicros();
-      for (let i = 0; i < 3; i++) await ctx.floorCpu(kind);
-      floorWindows[kind] = { fromMicros, toMicros: nowMicros() };
-    }
+    for (const kind of CPU_KINDS)
+      floorWindows[kind] = await windowOf(() => times(3, () => ctx.floorCpu(kind)));
     const { profile: floorProfile } = await session.post('Profiler.stop');
     session.disconnect();
     writeFileSync(floorFile, JSON.stringify(floorProfile));
@@ -403,7 +356,7 @@ async function cpuOnly(): Promise<void> {
     if (file)
       profile = cpuProfileSection(
         cpu,
-        { file: join(dir, file), windows, root: afterRoot },
+        { file, windows, root: afterRoot },
         { file: floorFile, windows: floorWindows, root: REPO_ROOT },
       );
   }

@@ -1,12 +1,10 @@
-// What sealing costs on the job cache's hot path (issue #58): one seal and one open (MAC check)
-// of a typical finished record under its Redis key, in µs, the median of BENCH_SEALED_RUNS rounds
-// of 20,000 each, beside a plain JSON.parse of the same record for scale. Run with
-// `node --import tsx bench/sealed.ts` (no build needed).
+// What sealing costs on the job cache's hot path (issue #58; bench/README.md).
 import { createSealer } from '../src/cache/sealed.ts';
 import { JOB_PREFIX } from '../src/cache/jobCache.ts';
+import { int } from './lib/settings.ts';
 import { median } from './rig/stats.ts';
 
-const RUNS = Number(process.env.BENCH_SEALED_RUNS ?? 7);
+const RUNS = int('BENCH_SEALED_RUNS', 7, 1, 1000);
 const PER_RUN = 20_000;
 
 /** A finished CodePipeline job as the cache keeps it (no secret: those are never cached). */

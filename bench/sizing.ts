@@ -1,18 +1,8 @@
 /**
- * The watch load benchmark: live gateways in front of the emulators (bench/rig/), `jobUpdates`
- * watches opened through the official clients on their defaults (bench/lib/watchers.ts), and
- * windows that read a gateway's gauges, RSS, heap, CPU and upstream calls. Two modes:
- *
- * - `npm run bench:sizing` (about 16 minutes; `BENCH_QUICK=1` about 3): the sizing table operators
- *   plan replicas with. One default-config gateway pinned by `taskset` to 1 core, then a fresh one
- *   to 2, at steps of load: idle, open watches of Import/Export jobs, then a walk of `listJobs` over
- *   a big account with a dashboard re-reading it. Writes bench/SIZING.md and bench/sizing.json,
- *   with the Kubernetes requests and limits derived from the table (`--render`: again from the JSON).
- * - `npm run bench:moonshot` (`--moonshot`, about 4 minutes): 10,000 watches of 2,000 unfinished
- *   jobs of a big account on one replica, beside the bare floor (baseline/watchFloor.ts). Rewrites
- *   bench/MOONSHOT.md and prints its figures as one JSON line.
- *
- * The jobs, the watchers, the phases and every setting: bench/README.md.
+ * The watch load benchmark, in two modes: `npm run bench:sizing` (the sizing table: bench/SIZING.md
+ * and bench/sizing.json; `--render` again from the JSON) and `npm run bench:moonshot`
+ * (`--moonshot`: bench/MOONSHOT.md, and its figures as one JSON line). The jobs, the watchers, the
+ * phases and every setting: bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -30,15 +20,16 @@ import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.
 import { INSPECT_LOOPBACK, memoryAfterCollection } from './rig/inspector.ts';
 import { KIT_LIMIT, kitMemoryLimit } from './rig/memoryLimit.ts';
 import { startChildServer } from './rig/childServer.ts';
-import { cpuTimeMicros, sleep, waitForIdle } from './rig/proc.ts';
+import { cpuTimeMicros, REPO_ROOT, sleep, statusBytes, waitForIdle } from './rig/proc.ts';
 import {
+  columns,
   loadAverage,
   mb,
   passMiss,
   proseWrapped,
   runLine,
-  table,
   writeReport,
+  type Column,
 } from './rig/report.ts';
 import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
 import { linearFit, median, percentile } from './rig/stats.ts';
@@ -49,7 +40,6 @@ import type { Tally, WatcherConnection } from './lib/watchers.ts';
 
 const s = readWatchSettings(process.argv.includes('--moonshot'));
 const log = logger(s.moonshot ? 'moonshot' : 'sizing');
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT_MD = fileURLToPath(new URL(s.moonshot ? 'MOONSHOT.md' : 'SIZING.md', import.meta.url));
 const OUT_JSON = fileURLToPath(new URL('./sizing.json', import.meta.url));
 /** The most watches open at once. */
@@ -157,9 +147,6 @@ function raisedCaps(jwtSecret: string, kinds: Record<watchers.WatcherKind, numbe
   };
 }
 
-const highWater = (pid: number) =>
-  Number(/^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
-
 /**
  * A window of `seconds`: the watches and watched jobs the gateway holds (its gauges), RSS every
  * second, the V8 heap every 10 s (moonshot only: a /metrics scrape costs the gateway ≈ 10 ms of
@@ -188,7 +175,7 @@ async function window(stack: Stack, gateway: GatewayProcess, tally: Tally, secon
     watchedJobs: metricValue(metrics, 'jobgraph_watch_pollers'),
     rssMB: median(rss) / 1e6,
     rssMaxMB: Math.max(...rss) / 1e6,
-    highWaterMB: highWater(gateway.pid) / 1e6,
+    highWaterMB: statusBytes(gateway.pid, 'VmHWM') / 1e6,
     cpuPercent: (perMinute(gateway.cpuMicros() - cpu0.gateway) / 60) * 100,
     upstreamPerMinute: calls.length / minutes,
     eventsPerMinute: (tally.events - events0) / minutes,
@@ -267,11 +254,7 @@ async function sizingReplica(stack: Stack, cores: number, all: Plan[], tokens: s
 /** A process watchers are set up against (a gateway, the bare floor), started with its inspector on loopback. */
 type Target = { pid: number; cpuMicros(): number; inspector: string | null };
 
-/**
- * Once the process is idle, one reading after a full collection (rig/inspector.ts): RSS, the V8
- * heap in use, and what is retained: that heap plus the memory outside it (`external`: Buffers,
- * the sockets' among them).
- */
+/** Once the process is idle, RSS, heap in use and retained (heap + `external`) after a full collection. */
 async function settled(t: Target) {
   await waitForIdle(t.pid, { maxMs: 20_000 });
   if (!t.inspector) throw new Error(`process ${t.pid} was started without its inspector`);
@@ -280,11 +263,8 @@ async function settled(t: Target) {
 }
 
 /**
- * The moonshot's set-up: every connection, opened in two halves with a settled reading between
- * them and one after. By the second half every job is already watched (each is in the first
- * half), so its cost is that of the watches alone: no new poller, first read or snapshot — the
- * per-watch figure set beside the floor. Wall time runs to the last connection ready, without the
- * halfway reading's wait; CPU includes both readings.
+ * The moonshot's set-up: every connection, in two halves with a settled reading before, between
+ * and after them (why: bench/README.md). Wall time leaves out the halfway reading; CPU does not.
  */
 async function setUp(t: Target, make: (() => WatcherConnection)[]) {
   const idle = await settled(t);
@@ -428,11 +408,8 @@ function kubernetes(rows: readonly Row[]) {
 /** Per core count, from the watch steps: RSS and CPU a watch adds, and the watches at 60 % of a core. */
 function perWatch(rows: readonly Row[], cores: number) {
   const steps = rows.filter((r) => r.cores === cores && !r.step.endsWith('listing'));
-  const fit = (y: (r: Row) => number) =>
-    linearFit(
-      steps.map((r) => r.watches),
-      steps.map(y),
-    );
+  const watches = steps.map((r) => r.watches);
+  const fit = (y: (r: Row) => number) => linearFit(watches, steps.map(y));
   const [rss, cpu] = [fit((r) => r.rssMB * 1e6), fit((r) => r.cpuPercent)];
   return {
     cores,
@@ -446,7 +423,7 @@ const f = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const f1 = (n: number) => n.toFixed(1);
 
-const COLUMNS: [string, (r: Row) => string | number][] = [
+const COLUMNS: Column<Row>[] = [
   ['cores', (r) => r.cores],
   ['step', (r) => r.step],
   ['watches', (r) => f(r.watches)],
@@ -480,10 +457,7 @@ function renderSizing(result: Sizing): string {
     '',
     `One default-config live gateway pinned with \`taskset\` to the cores named, in front of the emulators (their own process, unpinned; a big account of ${f(s.jobsPerSource!)} jobs in every listable source; ${s.latencyMs} ms before each answer). Watches: \`jobUpdates\` subscriptions of ${s.jobsPerWatch} jobs, ${s.perConnection} a connection, each connection its own caller, nine in ten over graphql-ws and one in ten over graphql-sse (half distinct, half single connection mode), on the clients' defaults; every watched job is watched by 20 subscriptions, and one in ${f(s.jobs / s.moving)} reports progress every ${s.moveSeconds} s. The watched jobs are Import/Export jobs, described one by one: the most upstream calls a watched job costs (COS Batch and Panorama jobs ride their list: fewer). Listing: a walk of ${LIST_PAGES} \`listJobs\` pages of 100 over the big account, then a dashboard re-reading page 1 every 5 s (snapshots are kept 30 s). Each step waits ${s.warmupSeconds} s (the pollers back off to their 30-s wait), then a ${s.seconds}-s window: RSS (one reading a second: their median and highest; V8 gives memory back after some collections, so a step's median can fall below the step before), RSS high-water (\`VmHWM\`, since start), CPU and upstream calls per minute.`,
     '',
-    ...table(
-      COLUMNS.map(([head]) => head),
-      result.rows.map((r) => COLUMNS.map(([, cell]) => cell(r))),
-    ),
+    ...columns(result.rows, COLUMNS),
     '',
     '## Per watch, per vCPU',
     '',
@@ -677,9 +651,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ latencyMs: s.latencyMs, jobsPerSource });
   const synthesize = { [STILL.prefix]: STILL.template, [MOVING.prefix]: MOVING.template };
   await stack.emulators.setFaults({ synthesize });
-  const tokens = await Promise.all(
-    all.map((_, c) => watchers.callerToken(stack.jwtSecret, `watcher-${c}`)),
-  );
+  const tokens = await Promise.all(all.map((_, c) => stack.callerToken(`watcher-${c}`)));
   const run = { run: runLine(REPO_ROOT), settings: s };
   if (account) {
     log(

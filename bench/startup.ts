@@ -1,29 +1,19 @@
-// Start-up figures of the jobgraph command beside bare `node -e 0`, measured in the same run:
-// `jobgraph --help` and `jobgraph token` (wall time to exit), live mode (spawn to the first 200 from
-// /readyz) and the live gateway's idle RSS, after start and after one `jobs` query over five
-// providers. Run with `npm run bench:startup` (which builds dist/ first). Settings:
-// BENCH_STARTUP_RUNS (default 7); the median of the runs is reported.
+// `npm run bench:startup`: the jobgraph command's start-up beside bare `node -e 0` (bench/README.md).
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { exampleGlobalIds } from '../src/emulators/index.ts';
 import { post } from './lib/queries.ts';
-import { sleep, waitForIdle } from './rig/proc.ts';
+import { childEnv, int } from './lib/settings.ts';
+import { REPO_ROOT, sleep, waitForIdle } from './rig/proc.ts';
+import { table } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = 'bin/jobgraph.mjs';
-const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 7);
+const RUNS = int('BENCH_STARTUP_RUNS', 7, 1, 100);
 const SECRET = 'bench-startup-secret-that-is-long-enough-0123456789';
 
 /** Goals from issue 11. */
 const GOALS = { cliFactor: 4, liveMs: 1500, idleMb: 120 };
-
-const baseEnv = (): Record<string, string> => ({
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  HOME: process.env.HOME ?? '/tmp',
-  NODE_ENV: 'production',
-});
 
 /** Wall time, in ms, from spawn to exit of `node <args>`; throws unless it exits 0. */
 function timeExit(args: string[], env: Record<string, string>): Promise<number> {
@@ -45,28 +35,24 @@ function timeExit(args: string[], env: Record<string, string>): Promise<number> 
   });
 }
 
-interface LiveRun {
-  readyMs: number;
-  idleMb: number;
-  afterQueryMb: number;
-}
+type LiveRun = Awaited<ReturnType<typeof liveRun>>;
 
 /** Start live mode against the emulators; time to the first 200 from /readyz, then idle RSS. */
-async function liveRun(stack: Stack, ids: string[]): Promise<LiveRun> {
+async function liveRun(stack: Stack, ids: string[]) {
   const gateway = await stack.gateway({ label: 'startup' });
-  try {
+  const idleMb = async () => {
     await waitForIdle(gateway.pid, { maxMs: 10_000 });
     await sleep(500);
-    const idleMb = gateway.rss() / 2 ** 20;
+    return gateway.rss() / 2 ** 20;
+  };
+  try {
+    const afterStart = await idleMb();
     const query = `query($ids: [ID!]!) { jobs(ids: $ids) { id state providerStatus } }`;
     const body = JSON.stringify({ query, variables: { ids } });
-    const res = await post(gateway.url, body, stack.headers);
-    const jobs = (res.json.data as { jobs?: unknown[] } | undefined)?.jobs;
-    if (res.status !== 200 || res.json.errors || jobs?.length !== ids.length)
-      throw new Error(`dashboard query failed: ${res.text.slice(0, 500)}`);
-    await waitForIdle(gateway.pid, { maxMs: 10_000 });
-    await sleep(500);
-    return { readyMs: gateway.readyMs, idleMb, afterQueryMb: gateway.rss() / 2 ** 20 };
+    const res = await post(gateway.url, body, stack.headers, 'dashboard query');
+    if ((res.json.data?.jobs as unknown[] | undefined)?.length !== ids.length)
+      throw new Error(`dashboard query answered: ${res.text.slice(0, 500)}`);
+    return { readyMs: gateway.readyMs, idleMb: afterStart, afterQueryMb: await idleMb() };
   } finally {
     await release(gateway);
   }
@@ -78,12 +64,12 @@ async function main(): Promise<void> {
   const bare: number[] = [];
   const help: number[] = [];
   const tokenRuns: number[] = [];
-  const tokenEnv = { ...baseEnv(), JOBGRAPH_JWT_SECRET: SECRET };
-  await timeExit([BIN, '--help'], baseEnv()); // warm the file cache once, unmeasured
+  const tokenEnv = { ...childEnv(), JOBGRAPH_JWT_SECRET: SECRET };
+  await timeExit([BIN, '--help'], childEnv()); // warm the file cache once, unmeasured
   // Interleaved so that a busy moment of the machine falls on every command alike.
   for (let r = 0; r < RUNS; r++) {
-    bare.push(await timeExit(['-e', '0'], baseEnv()));
-    help.push(await timeExit([BIN, '--help'], baseEnv()));
+    bare.push(await timeExit(['-e', '0'], childEnv()));
+    help.push(await timeExit([BIN, '--help'], childEnv()));
     tokenRuns.push(await timeExit([BIN, 'token'], tokenEnv));
   }
   const stack = await startStack();
@@ -93,16 +79,15 @@ async function main(): Promise<void> {
   await release(stack.emulators);
 
   const bareMs = median(bare);
-  const rows: [string, string, string, boolean][] = [
-    ['bare `node -e 0`', `${fmt(bareMs)} ms`, '—', true],
-  ];
+  const met = (ok: boolean) => (ok ? 'yes' : 'NO');
+  const rows = [['bare `node -e 0`', `${fmt(bareMs)} ms`, '—', '']];
   const cli = (label: string, runs: number[]) => {
     const ms = median(runs);
     rows.push([
       label,
       `${fmt(ms)} ms (${fmt(ms / bareMs)}× bare node)`,
       `≤ ${GOALS.cliFactor}× bare node`,
-      ms <= GOALS.cliFactor * bareMs,
+      met(ms <= GOALS.cliFactor * bareMs),
     ]);
   };
   cli('`jobgraph --help`', help);
@@ -110,7 +95,7 @@ async function main(): Promise<void> {
   // The live runs' median of `of`, against the goal `limit` in `unit`.
   const liveRow = (label: string, of: (l: LiveRun) => number, unit: string, limit: number) => {
     const value = median(live.map(of));
-    rows.push([label, `${fmt(value)} ${unit}`, `≤ ${limit} ${unit}`, value <= limit]);
+    rows.push([label, `${fmt(value)} ${unit}`, `≤ ${limit} ${unit}`, met(value <= limit)]);
   };
   liveRow('live mode: spawn → /readyz 200', (l) => l.readyMs, 'ms', GOALS.liveMs);
   liveRow('live mode: idle RSS after start', (l) => l.idleMb, 'MB', GOALS.idleMb);
@@ -124,12 +109,7 @@ async function main(): Promise<void> {
   const lines = [
     `# jobgraph start-up (node ${process.version}, ${RUNS} runs, medians; live mode ${live.length} runs)`,
     '',
-    '| what | measured | goal | met |',
-    '|---|---|---|---|',
-    ...rows.map(
-      ([what, measured, goal, met]) =>
-        `| ${what} | ${measured} | ${goal} | ${goal === '—' ? '' : met ? 'yes' : 'NO'} |`,
-    ),
+    ...table(['what', 'measured', 'goal', 'met'], rows),
     '',
     `runs (ms): bare ${bare.map(fmt).join(', ')}; --help ${help.map(fmt).join(', ')}; token ${tokenRuns.map(fmt).join(', ')}; live ready ${live.map((l) => fmt(l.readyMs)).join(', ')}`,
   ];

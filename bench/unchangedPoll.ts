@@ -1,34 +1,24 @@
 /**
- * `npm run bench:unchanged-poll`: what a watched job's poll costs the gateway when its answer did
- * not change, beside the floor's bare call for the same job (issue 60's goal: ≤ 1.1×). One
- * gateway on its defaults but the poll period (fixed at BENCH_POLL_MS: first and longest wait
- * alike, so it never backs off) watches BENCH_POLL_JOBS unfinished jobs of the six providers
- * (fresh copies of each one's largest unfinished demo job, answered with the same body at every
- * poll; Import/Export's differs in its request ID only) over one graphql-ws connection. Each
- * round reads the gateway's CPU (/proc) over BENCH_POLL_WINDOW_S seconds and the polls it made
- * (`jobgraph_watch_polls_total`), and, in this process, the floor's CPU for as many bare calls:
- * signed, sent over keep-alive, body read, not parsed (lib/floor.ts), one call a job as the
- * gateway polls them (AWS Batch's too: a watched job's poll is its own DescribeJobs call), paced
- * over the same window as the polls are. Rounds alternate which side goes first; the verdict is the median of the rounds' ratios.
- * Prints Markdown; talks to 127.0.0.1 only.
+ * `npm run bench:unchanged-poll` (issue 60): what a watched job's poll costs the gateway when its
+ * answer did not change, beside the floor's bare call for the same job; what it measures and its
+ * settings, bench/README.md. Rounds alternate which side goes first; the verdict is the median of
+ * the rounds' ratios. Prints Markdown; talks to 127.0.0.1 only.
  */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 import { floorClient, type FloorAnswer } from './lib/floor.ts';
 import { probeFixtures } from './lib/context.ts';
 import { UnknownIdGenerator } from './lib/ids.ts';
+import { JOB_PARTS, profileIn, profileParts, windowOf } from './lib/profile.ts';
 import { readPollSettings } from './lib/settings.ts';
-import { newTally, WatcherConnection } from './lib/watchers.ts';
+import { newTally, slices, WatcherConnection } from './lib/watchers.ts';
 import { metricValue, scrape } from './rig/gateway.ts';
-import { cpuTimeMicros, sleep } from './rig/proc.ts';
-import { loadAverage, runLine, table } from './rig/report.ts';
+import { cpuTimeMicros, REPO_ROOT, sleep } from './rig/proc.ts';
+import { columns, loadAverage, profileTables, runLine, table } from './rig/report.ts';
 import { logger, release, runBench, startStack, track } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { JOB_PARTS, profileParts, profileSummary, topFunctions } from './lib/profile.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const log = logger('unchanged-poll');
 const s = readPollSettings();
 /** A job's parts (lib/profile.ts), with the watch's own: pollers, their scheduler and the answer memo. */
@@ -53,10 +43,8 @@ runBench(log, async () => {
     ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
   });
   const tally = newTally();
-  const watches = Array.from({ length: Math.ceil(ids.length / 50) }, (_, i) =>
-    ids.slice(i * 50, i * 50 + 50),
-  );
-  const connection = new WatcherConnection('ws', gateway.url, stack.token, watches, tally);
+  const token = await stack.callerToken('poller');
+  const connection = new WatcherConnection('ws', gateway.url, token, slices(ids, 50), tally);
   track({ stop: async () => connection.close() });
   await connection.whenReady(120_000);
   if (connection.readyAt === null) throw new Error(`watches not ready: ${JSON.stringify(tally)}`);
@@ -114,19 +102,18 @@ runBench(log, async () => {
   const rounds: { gateway: number; floor: number; burst: number; polled: number; calls: number }[] =
     [];
   const expected = (s.jobs * s.windowSeconds * 1000) / s.pollMs;
-  const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
-  const window = { fromMicros: monotonicMicros(), toMicros: 0 };
-  for (let r = 0; r < s.rounds; r++) {
-    let floorUs = r % 2 === 0 ? await floorRound(expected, true) : 0;
-    const g = await gatewayRound();
-    if (r % 2 === 1) floorUs = await floorRound(g.polled, true);
-    const burst = await floorRound(g.polled, false);
-    rounds.push({ gateway: g.perJob, floor: floorUs, burst, polled: g.polled, calls: g.calls });
-    log(
-      `round ${r + 1}: gateway ${g.perJob.toFixed(1)} µs/job (${g.polled} polls), floor ${floorUs.toFixed(1)}`,
-    );
-  }
-  window.toMicros = monotonicMicros();
+  const window = await windowOf(async () => {
+    for (let r = 0; r < s.rounds; r++) {
+      let floorUs = r % 2 === 0 ? await floorRound(expected, true) : 0;
+      const g = await gatewayRound();
+      if (r % 2 === 1) floorUs = await floorRound(g.polled, true);
+      const burst = await floorRound(g.polled, false);
+      rounds.push({ gateway: g.perJob, floor: floorUs, burst, polled: g.polled, calls: g.calls });
+      log(
+        `round ${r + 1}: gateway ${g.perJob.toFixed(1)} µs/job (${g.polled} polls), floor ${floorUs.toFixed(1)}`,
+      );
+    }
+  });
   if (tally.events > s.jobs || tally.errors + tally.reconnects + tally.closes > 0)
     throw new Error(`the watched jobs changed or a watch failed: ${JSON.stringify(tally)}`);
   const ratio = median(rounds.map((x) => x.gateway / x.floor));
@@ -135,35 +122,21 @@ runBench(log, async () => {
     '',
     `${s.jobs} watched unfinished jobs of the six providers, polled every ${s.pollMs} ms; ${s.rounds} rounds of ${s.windowSeconds} s; load average ${loadAverage()}.`,
     '',
-    ...table(
-      [
-        'round',
-        'polls',
-        'upstream calls',
-        'gateway µs/job',
-        'floor µs/job, paced',
-        '÷ floor',
-        'floor µs/job, all at once',
-      ],
-      rounds.map((x, i) => [
-        i + 1,
-        x.polled,
-        x.calls,
-        x.gateway.toFixed(1),
-        x.floor.toFixed(1),
-        `${(x.gateway / x.floor).toFixed(2)}×`,
-        x.burst.toFixed(1),
-      ]),
-    ),
+    ...columns(rounds, [
+      ['round', (_, i) => i + 1],
+      ['polls', (x) => x.polled],
+      ['upstream calls', (x) => x.calls],
+      ['gateway µs/job', (x) => x.gateway.toFixed(1)],
+      ['floor µs/job, paced', (x) => x.floor.toFixed(1)],
+      ['÷ floor', (x) => `${(x.gateway / x.floor).toFixed(2)}×`],
+      ['floor µs/job, all at once', (x) => x.burst.toFixed(1)],
+    ]),
     '',
     `Median of the rounds' ratios: **${ratio.toFixed(2)}×** the floor's bare call (goal ≤ 1.1×: ${ratio <= 1.1 ? 'PASS' : 'MISS'}).`,
   ];
   if (profileDir) {
     await release(gateway); // --cpu-prof writes its profile on exit
-    const file = join(
-      profileDir,
-      readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'))!,
-    );
+    const file = profileIn(profileDir)!;
     const perJob = median(rounds.map((x) => x.gateway));
     const parts = profileParts(file, window, POLL_PARTS);
     lines.push(
@@ -177,22 +150,7 @@ runBench(log, async () => {
         parts.map((p) => [p.name, (p.share * perJob).toFixed(0), (p.share * 100).toFixed(1)]),
       ),
     );
-    const by = profileSummary(file, window, REPO_ROOT, 'samples').slice(0, 20);
-    const top = topFunctions(file, window, 30, REPO_ROOT, 'samples');
-    lines.push(
-      '',
-      ...table(
-        ['gateway: self time by where the code is', '%'],
-        by.map((g) => [g.name, g.percent]),
-      ),
-    );
-    lines.push(
-      '',
-      ...table(
-        ['gateway: top functions', 'ms', '%'],
-        top.map((f) => [f.name, f.selfMs, f.percent]),
-      ),
-    );
+    lines.push('', ...profileTables('gateway', file, window, REPO_ROOT, 20));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 });

@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFixture } from '../test/support/fixtures.ts';
 import { readUpstreamCallSettings } from './lib/settings.ts';
+import { REPO_ROOT } from './rig/proc.ts';
 import { median } from './rig/stats.ts';
 // Types only: each side loads the modules of its own checkout (BENCH_BEFORE_ROOT's, or this one's).
 import type * as SourceTypes from '../src/datasources/shared/source.ts';
@@ -28,7 +29,6 @@ type FrameworkModule = typeof FrameworkTypes;
 type LoaderModule = typeof LoaderTypes;
 type ObservabilityModule = typeof ObservabilityTypes;
 
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 /** Calls in flight at once: one DataLoader batch's worth. */
 const BATCH = 100;

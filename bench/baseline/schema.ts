@@ -1,23 +1,12 @@
 import { buildSchema, type GraphQLSchema } from 'graphql';
+import { jobType } from '../peer/schema.ts';
 
 /**
  * The smallest schema that answers the bench's `job` and `jobs` queries with the same JSON
  * jobgraph returns: the `Job` interface fields as plain scalars, resolved from memory.
  */
 const SDL = /* GraphQL */ `
-  type Job {
-    id: ID!
-    provider: String!
-    nativeId: String!
-    region: String
-    state: String!
-    providerStatus: String
-    statusMessage: String
-    terminal: Boolean!
-    createdAt: String
-    updatedAt: String
-    completedAt: String
-  }
+  ${jobType('String', 'String')}
   type Query {
     job(id: ID!): Job
     jobs(ids: [ID!]!): [Job]!

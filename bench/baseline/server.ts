@@ -1,17 +1,8 @@
 /**
- * The throughput baseline: a bare graphql-js HTTP server (node:http + parse/validate/execute,
- * documents cached by query text as any production server does) over a tiny schema, answering
- * from memory with the same JSON jobgraph returned. No upstream, no auth, no plugins.
- *
- * With `--memo`, the floor under any GraphQL server: node:http alone. Each request's body is
- * still read and JSON-parsed, but its answer is the text answered the first time the same body
- * came (what a whole-response cache would do at best); no GraphQL runs after that.
- *
- * With `--apollo`, a bare Apollo Server 5 (its standalone server, default options) over the same
- * schema and data: what the cost of Apollo's pipeline alone is, for the ratio jobgraph is reported at.
- *
- * Usage: node --import tsx bench/baseline/server.ts <jobs.json> [--memo | --apollo]
- * where jobs.json is an array of job objects; prints {"port":N} once listening on 127.0.0.1.
+ * The bare servers of figure 4 (bench/README.md): graphql-js on node:http (documents cached by
+ * query text), `--memo` node:http alone (each body's first answer given again), `--apollo` a bare
+ * Apollo Server 5. Usage: node --import tsx bench/baseline/server.ts <jobs.json> [--memo | --apollo];
+ * prints {"port":N} once listening on 127.0.0.1.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';

@@ -1,10 +1,7 @@
 /**
- * The bare floor under watching (`npm run bench:moonshot`): the protocol libraries jobgraph's
- * watching stands on and nothing else — graphql-ws `useServer` and graphql-sse `createHandler` on
- * one node:http server, and a `jobUpdates(ids)` subscription over one in-process map of listeners.
- * No auth, caps, pollers or upstream: each job's first event is a record made on the spot. What a
- * watch costs here is what any server on these libraries pays; jobgraph's figure beside it is
- * what jobgraph adds. Prints `{"port":N}` once listening (bench/rig/childServer.ts).
+ * The bare floor under watching (`npm run bench:moonshot`, bench/README.md): graphql-ws and
+ * graphql-sse on node:http over one map of listeners; each job's first event a record made on the
+ * spot. Prints `{"port":N}` once listening (bench/rig/childServer.ts).
  */
 import http from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';

@@ -1,4 +1,3 @@
-import type { EmulatorProcess } from '../rig/emulators.ts';
 import { release, track, type Log, type Stack } from '../rig/stack.ts';
 import { prepareFixtures } from './fixtures.ts';
 import { floorCpuRunner } from './floor.ts';
@@ -6,33 +5,16 @@ import { UnknownIdGenerator, type IdKind } from './ids.ts';
 import type { BenchSettings } from './settings.ts';
 
 /** What every phase of the bench needs. */
-export interface BenchContext {
-  settings: BenchSettings;
-  repoRoot: string;
-  /** Scratch directory for profiles and baseline data (under os.tmpdir()). */
-  tmpDir: string;
-  emulators: EmulatorProcess;
-  jwtSecret: string;
-  /** A gateway over the emulators, tracked (the stack's). */
-  gateway: Stack['gateway'];
-  /** `Authorization: Bearer …` with scope jobs:read. */
-  authHeaders: Record<string, string>;
-  unknownIds: UnknownIdGenerator;
-  log(message: string): void;
-  /** One run of the floor client's CPU for `kind` jobs: bench-process CPU µs per job of bare signed calls. */
-  floorCpu(kind: IdKind): Promise<number>;
-}
+export type BenchContext = ReturnType<typeof benchContext>;
 
-/** The phases' context over `stack`, with the floor's CPU runner (bench-process CPU per job of bare signed calls). */
-export function benchContext(
-  stack: Stack,
-  settings: BenchSettings,
-  paths: { repoRoot: string; tmpDir: string },
-  log: Log,
-): BenchContext {
+/**
+ * The phases' context over `stack` (`tmpDir`: the scratch folder, under os.tmpdir()), with
+ * `floorCpu`: one run of the floor's CPU, bench-process µs per job of bare signed calls.
+ */
+export function benchContext(stack: Stack, settings: BenchSettings, tmpDir: string, log: Log) {
   const common = {
     settings,
-    ...paths,
+    tmpDir,
     emulators: stack.emulators,
     jwtSecret: stack.jwtSecret,
     gateway: stack.gateway,
@@ -42,7 +24,7 @@ export function benchContext(
   };
   const floorCpu = floorCpuRunner(common);
   track({ stop: async () => floorCpu.close() });
-  return { ...common, floorCpu: (kind) => floorCpu.run(kind) };
+  return { ...common, floorCpu: (kind: IdKind) => floorCpu.run(kind) };
 }
 
 /** `fn` with every emulator answering after `ms`, then the bench's own latency again. */
@@ -74,7 +56,7 @@ export async function times<T>(n: number, fn: (i: number) => Promise<T>): Promis
 export async function probeFixtures(
   stack: Stack,
   options: { repoRoot?: string; withProbe?: (url: string) => Promise<void> } = {},
-): Promise<Awaited<ReturnType<typeof prepareFixtures>>> {
+) {
   const probe = await stack.gateway({
     label: 'probe',
     ...(options.repoRoot ? { repoRoot: options.repoRoot } : {}),

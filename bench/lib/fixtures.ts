@@ -4,17 +4,9 @@ import { floorClient } from './floor.ts';
 import { BENCH_PROVIDERS, demoIds, PROVIDERS, synthesizeRules } from './ids.ts';
 import { jobsBody, post } from './queries.ts';
 import { holdsSecret, SECRET_FIELDS } from '../../test/support/secretFields.ts';
-import type { EmulatorName } from '../../src/emulators/index.ts';
 
-/** Demo jobs the phases use, found once by the harness. */
-export interface Fixtures {
-  /** Finished demo jobs with no value in any sensitive field (the cache may keep them). */
-  cleanFinished: string[];
-  /** Finished demo jobs that carry a secret (must not outlive their request). */
-  secretFinished: string[];
-  /** Providers with a finished demo job to copy (the others' "finished" fresh jobs are copies of unfinished ones). */
-  finishedProviders: EmulatorName[];
-}
+/** Demo jobs the phases use, found once by the harness (`prepareFixtures`). */
+export type Fixtures = Awaited<ReturnType<typeof prepareFixtures>>['fixtures'];
 
 /** Per provider, the demo jobs fresh existing IDs are answered as copies of (`synthesizeRules`). */
 export type Templates = Record<
@@ -61,7 +53,7 @@ export async function prepareFixtures(
   emulators: EmulatorProcess,
   authHeaders: Record<string, string>,
   secretsToken: string,
-): Promise<{ templates: Templates; fixtures: Fixtures }> {
+) {
   const demo = jobsOf(
     (await post(probeUrl, jobsBody(BENCH_PROVIDERS.flatMap((p) => demoIds(p))), authHeaders)).json
       .data?.jobs,
@@ -80,20 +72,17 @@ export async function prepareFixtures(
         .filter((j) => demoIds(p).includes(j.id))
         .sort((x, y) => (upstreamBytes.get(y.id) ?? 0) - (upstreamBytes.get(x.id) ?? 0));
       const first = (ok: (j: StoredJob) => boolean) => own.find(ok)?.id;
-      const finishedTemplate =
+      const finished =
         first((j) => clean.has(j.id)) ?? first((j) => j.terminal === true) ?? own[0]?.id;
-      return [
-        p,
-        {
-          finished: finishedTemplate,
-          running: first((j) => j.terminal !== true) ?? finishedTemplate,
-        },
-      ];
+      return [p, { finished, running: first((j) => j.terminal !== true) ?? finished }];
     }),
   ) as Templates;
-  const fixtures: Fixtures = {
+  const fixtures = {
+    /** Finished demo jobs with no value in any sensitive field (the cache may keep them). */
     cleanFinished: [...clean],
+    /** Finished demo jobs that carry a secret (must not outlive their request). */
     secretFinished: finished.filter((id) => secretHolding.has(id)),
+    /** Providers with a finished demo job to copy (the others' "finished" fresh jobs copy unfinished ones). */
     finishedProviders: PROVIDERS.filter((p) => clean.has(templates[p].finished)),
   };
   await emulators.setFaults({ synthesize: synthesizeRules(templates) });

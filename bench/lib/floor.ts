@@ -1,16 +1,19 @@
 /**
- * The floor: the same upstream calls jobgraph makes, sent by a bare client in the bench
- * process — SigV4 with node:crypto (COS q-sign for COS Batch), keep-alive node:http, each body
- * parsed (JSON.parse; fast-xml-parser for the two XML providers); AWS Batch's jobs in one
- * DescribeJobs POST per 100 of a region, as jobgraph sends them. Its CPU per job is what a
- * gateway cannot go below; its round-trip times are the "no gateway" latency baseline.
+ * The floor (bench/README.md, figure 1): the upstream calls jobgraph makes, sent by a bare client
+ * in the bench process. Its CPU per job is what a gateway cannot go below; its round trips are the
+ * "no gateway" latency baseline.
  */
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { cpuTimeMicros } from '../rig/proc.ts';
-import type { BenchProvider, IdKind, UnknownIdGenerator } from './ids.ts';
+import {
+  PROVIDER_OF_PREFIX,
+  type BenchProvider,
+  type IdKind,
+  type UnknownIdGenerator,
+} from './ids.ts';
 import type { BenchSettings } from './settings.ts';
 
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
@@ -158,17 +161,8 @@ function wireRequest(provider: BenchProvider, host: string, globalIds: readonly 
   return { method, path, headers, body, xml: call.xml ?? false };
 }
 
-export const PROVIDER_OF_PREFIX: Record<string, BenchProvider> = {
-  panorama: 'panorama',
-  omics: 'omics',
-  cos: 'cosbatch',
-  importexport: 'importexport',
-  codepipeline: 'codepipeline',
-  batch: 'batch',
-};
-
 /** The calls `globalIds` take, as jobgraph makes them: one a job; AWS Batch's in DescribeJobs of up to 100 per region. */
-function callsOf(globalIds: readonly string[]): [BenchProvider, string[]][] {
+export function callsOf(globalIds: readonly string[]): [BenchProvider, string[]][] {
   const calls: [BenchProvider, string[]][] = [];
   const batch = new Map<string, string[]>();
   for (const id of globalIds) {
@@ -197,17 +191,14 @@ export interface FloorAnswer {
   parsed: unknown;
 }
 
-export interface FloorClient {
-  /** Send the calls for `globalIds` all at once; resolves with each call's answer. */
-  send(globalIds: readonly string[]): Promise<FloorAnswer[]>;
-  close(): void;
-}
-
-/** A bare keep-alive client for the emulators at `urls`; `parse: false` reads each body and parses none. */
+/**
+ * A bare keep-alive client for the emulators at `urls`: `send` sends the calls for some global IDs
+ * all at once; `parse: false` reads each body and parses none.
+ */
 export function floorClient(
   urls: Record<BenchProvider, string>,
   { parse = true }: { parse?: boolean } = {},
-): FloorClient {
+) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const xml = new XMLParser();
   // A named step, so a profile (`npm run bench:cpu`) tells the parse from the HTTP work around it.
@@ -252,15 +243,15 @@ export function floorClient(
       req.end(wire.body);
     });
   };
-  return { send: (ids) => Promise.all(callsOf(ids).map(one)), close: () => agent.destroy() };
+  return {
+    send: (ids: readonly string[]) => Promise.all(callsOf(ids).map(one)),
+    close: () => agent.destroy(),
+  };
 }
 
 /**
- * The floor's CPU: bare signed keep-alive calls from this process, CPU from /proc, per job (one
- * job a call but AWS Batch's, 100-job queries' worth at a time). One run is `floorCalls` jobs
- * of the bench's job mix, fresh existing or not found; each side measures a run right before each
- * of its gateway's CPU runs, so the two see the same machine (a shared machine's speed drifts
- * within minutes).
+ * The floor's CPU: this process's CPU per job over `floorCalls` jobs of the job mix, fresh existing
+ * or not found, sent 100-job queries' worth at a time (when a run is made: bench/README.md).
  */
 export function floorCpuRunner(ctx: {
   emulators: { urls: Record<BenchProvider, string> };

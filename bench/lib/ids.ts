@@ -1,7 +1,6 @@
 import {
   DEMO_DATA,
   exampleGlobalIds,
-  IDS_PER_DESCRIBE,
   MADE_UP_IDS,
   type EmulatorName,
 } from '../../src/emulators/index.ts';
@@ -28,6 +27,11 @@ function prefixOf(provider: BenchProvider): string {
   const example = exampleGlobalIds()[provider];
   return example.slice(0, example.lastIndexOf(':') + 1);
 }
+
+/** A global ID's first part (`cos`, `batch`, …) → its provider. */
+export const PROVIDER_OF_PREFIX = Object.fromEntries(
+  BENCH_PROVIDERS.map((p) => [prefixOf(p).split(':')[0], p]),
+) as Record<string, BenchProvider>;
 
 /**
  * What an ID made by {@link UnknownIdGenerator} is answered with: `missing` — not found
@@ -105,42 +109,11 @@ export class UnknownIdGenerator {
 }
 
 /**
- * Upstream calls `ids` take, read at once: per provider and region, their distinct IDs over how
- * many one describe call answers (the emulators' `idsPerDescribe`: one, or AWS Batch's 100).
- */
-export function upstreamCallsFor(ids: readonly string[]): number {
-  const groups = new Map<string, { provider: BenchProvider; ids: Set<string> }>();
-  for (const id of ids) {
-    const provider = BENCH_PROVIDERS.find((p) => id.startsWith(prefixOf(p)));
-    if (!provider) throw new Error(`no bench provider makes ${id}`);
-    // The prefix holds the region: one group a provider and region.
-    const where = prefixOf(provider);
-    let group = groups.get(where);
-    if (!group) groups.set(where, (group = { provider, ids: new Set<string>() }));
-    group.ids.add(id);
-  }
-  let calls = 0;
-  for (const { provider, ids: jobs } of groups.values())
-    calls += Math.ceil(jobs.size / IDS_PER_DESCRIBE[provider]);
-  return calls;
-}
-
-/**
  * `perProvider` distinct global IDs for each of the five providers, interleaved by provider:
  * the provider's demo jobs first (real answers), topped up with unknown IDs (not-found answers).
  */
-export function mixedIds(
-  perProvider: number,
-  unknown: UnknownIdGenerator,
-  options: { demo?: boolean } = {},
-): string[] {
-  const useDemo = options.demo ?? true;
-  const columns = PROVIDERS.map((p) => {
-    const ids = useDemo ? demoIds(p).slice(0, perProvider) : [];
-    while (ids.length < perProvider) ids.push(unknown.next(p));
-    return ids;
-  });
-  const out: string[] = [];
-  for (let i = 0; i < perProvider; i++) for (const column of columns) out.push(column[i] as string);
-  return out;
+export function mixedIds(perProvider: number, unknown: UnknownIdGenerator, demo = true): string[] {
+  return Array.from({ length: perProvider }, (_, i) =>
+    PROVIDERS.map((p) => (demo ? demoIds(p)[i] : undefined) ?? unknown.next(p)),
+  ).flat();
 }

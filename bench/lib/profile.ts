@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The parts of a V8 .cpuprofile (`node --cpu-prof`) read here. */
 interface CpuProfile {
@@ -25,15 +26,32 @@ function samplingInterval(profile: CpuProfile): number {
   return deltas[Math.floor(deltas.length / 2)] ?? 0;
 }
 
+/** The top functions of a profile (`topFunctions`). */
+export type TopFunction = ReturnType<typeof topFunctions>[number];
+
 /** A stretch of a profile, in monotonic µs (the clock both the profile and process.hrtime use on Linux). */
 export type ProfileWindow = { fromMicros: number; toMicros: number };
+
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+/** The window `fn` ran in. */
+export async function windowOf(fn: () => Promise<unknown>): Promise<ProfileWindow> {
+  const fromMicros = nowMicros();
+  await fn();
+  return { fromMicros, toMicros: nowMicros() };
+}
+
+/** The `.cpuprofile` a process started with `--cpu-prof-dir dir` wrote on exit, if any. */
+export const profileIn = (dir: string): string | undefined => {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  return file && join(dir, file);
+};
 
 type Frame = CpuProfile['nodes'][number]['callFrame'];
 
 /**
- * The non-idle samples of profile `file` inside `window` (monotonic µs, the clock both the profile
- * and process.hrtime use on Linux), weighed as `weight` says and summed by `keyOf` of each
- * sample's node; largest first, each with its sum (µs) and its share of all of them.
+ * The non-idle samples of profile `file` inside `window`, weighed as `weight` says and summed by
+ * `keyOf` of each sample's node; largest first, each with its sum (µs) and its share of all.
  */
 function sumSamples(
   file: string,
@@ -66,13 +84,6 @@ function sumSamples(
 /** A share as a percentage with one decimal. */
 const percent = (share: number) => Math.round(share * 1000) / 10;
 
-export interface TopFunction {
-  name: string;
-  /** Self time in ms within the window, and its share of the window's non-idle time. */
-  selfMs: number;
-  percent: number;
-}
-
 /**
  * A script's name without the machine's paths: Node's own as it is, a package's file from its
  * package folder on, the checkout's own relative to `root`.
@@ -88,8 +99,9 @@ function sourceName(url: string, root: string): string {
 }
 
 /**
- * The `n` functions with the most self time in a profile, counting only samples inside `window`.
- * The raw profile stays on disk for a real viewer; this is just the short list for a report.
+ * The `n` functions with the most self time in a profile, counting only samples inside `window`:
+ * each one's self time in ms, and its share of the window's non-idle time. The raw profile stays
+ * on disk for a real viewer; this is just the short list for a report.
  */
 export function topFunctions(
   file: string,
@@ -97,7 +109,7 @@ export function topFunctions(
   n: number,
   root: string,
   weight: ProfileWeight = 'time',
-): TopFunction[] {
+) {
   return sumSamples(file, window, weight, (frame) => {
     const where = frame.url ? `${sourceName(frame.url, root)}:${frame.lineNumber + 1}` : 'native';
     return `${frame.functionName || '(anonymous)'} ${where}`;
@@ -139,11 +151,9 @@ export interface ProfilePart {
 }
 
 /**
- * The share of a profile's samples inside `window` each part holds: a sample belongs to the part
- * of the innermost frame of its stack that some part claims (the first part in `parts` that claims
- * that frame), so a hash computed for a signature counts as signing, not as the hash function's
- * library, and a sample no frame of which is claimed counts as `other`. Each sample counts the same
- * (see ProfileWeight `samples`). Largest first; shares of the window's non-idle samples.
+ * The share of a profile's non-idle samples inside `window` each part holds, largest first: a
+ * sample is the part of the innermost frame of its stack that a part claims (the first in `parts`),
+ * so a hash computed for a signature counts as signing; a sample none claims is `other`.
  */
 export function profileParts(
   file: string,

@@ -32,11 +32,15 @@ export interface GraphQLResponse {
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
 }
 
-/** POST one operation and return status, raw text and parsed body. */
+/**
+ * POST one operation and return status, raw text and parsed body; with `what`, throw (naming it)
+ * unless the answer is a 200 with no GraphQL errors.
+ */
 export async function post(
   url: string,
   body: string,
   headers: Record<string, string>,
+  what?: string,
 ): Promise<{ status: number; text: string; json: GraphQLResponse }> {
   const res = await fetch(url, {
     method: 'POST',
@@ -44,7 +48,10 @@ export async function post(
     body,
   });
   const text = await res.text();
-  return { status: res.status, text, json: JSON.parse(text) as GraphQLResponse };
+  const json = JSON.parse(text) as GraphQLResponse;
+  if (what !== undefined && (res.status !== 200 || json.errors?.length))
+    throw new Error(`${what} answered ${res.status}: ${text.slice(0, 500)}`);
+  return { status: res.status, text, json };
 }
 
 /** Error codes in responses, counted. */

@@ -8,7 +8,8 @@ import { BENCH_PROVIDERS, type BenchProvider } from './ids.ts';
 /** The settings of `npm run bench` (and `bench:cpu`): each BENCH_* variable is described in bench/README.md, Settings. */
 export type BenchSettings = ReturnType<typeof readSettings>;
 
-function int(name: string, fallback: number, min: number, max: number): number {
+/** BENCH_* variable `name` as a whole number from `min` to `max`, or `fallback` when unset. */
+export function int(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name]?.trim();
   return raw === undefined || raw === '' ? fallback : whole(name, raw, min, max);
 }
@@ -39,17 +40,35 @@ function providers(name: string): readonly BenchProvider[] {
   return list as BenchProvider[];
 }
 
-function path(name: string): string | undefined {
+/** BENCH_* variable `name` as given, or undefined when unset. */
+export function text(name: string): string | undefined {
   const v = process.env[name]?.trim();
   return v ? v : undefined;
 }
 
+/** `A=1,B=2` in BENCH_* variable `name` as an environment (for a gateway's extra settings). */
+export function pairs(name: string): Record<string, string> {
+  const list = (text(name) ?? '').split(',').filter(Boolean);
+  return Object.fromEntries(
+    list.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
+export const quickRun = (): boolean => bool('BENCH_QUICK', false);
+
+/** A child process's environment: nothing of the caller's shell (AWS_PROFILE, proxies, NODE_OPTIONS) but PATH and HOME. */
+export const childEnv = (): Record<string, string> => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: process.env.HOME ?? '/tmp',
+  NODE_ENV: 'production',
+});
+
 export function readSettings() {
-  const quick = bool('BENCH_QUICK', false);
+  const quick = quickRun();
   return {
     quick,
-    beforeRoot: path('BENCH_BEFORE_ROOT'),
-    afterRoot: path('BENCH_AFTER_ROOT'),
+    beforeRoot: text('BENCH_BEFORE_ROOT'),
+    afterRoot: text('BENCH_AFTER_ROOT'),
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
     slowLatencyMs: int('BENCH_SLOW_LATENCY_MS', 100, 1, 5000),
     runs: int('BENCH_RUNS', quick ? 1 : 3, 1, 15),
@@ -83,7 +102,7 @@ function ints(name: string, fallback: number[], min: number, max: number): numbe
 export type WatchSettings = ReturnType<typeof readWatchSettings>;
 
 export function readWatchSettings(moonshot: boolean) {
-  const quick = bool('BENCH_QUICK', false);
+  const quick = quickRun();
   const p = moonshot ? 'BENCH_MOONSHOT_' : 'BENCH_SIZING_';
   const watches = moonshot
     ? [int(`${p}WATCHES`, quick ? 1000 : 10_000, 1, 1_000_000)]
@@ -113,9 +132,7 @@ export function readWatchSettings(moonshot: boolean) {
     warmupSeconds: int(`${p}WARMUP_S`, moonshot ? (quick ? 70 : 90) : quick ? 5 : 70, 0, 3600),
     seconds: int(`${p}SECONDS`, moonshot ? (quick ? 30 : 120) : quick ? 10 : 30, 5, 24 * 3600),
     jobsPerSource:
-      moonshot && !process.env[perSource]?.trim()
-        ? undefined
-        : int(perSource, quick ? 500 : 3000, 1, 100_000),
+      moonshot && !text(perSource) ? undefined : int(perSource, quick ? 500 : 3000, 1, 100_000),
     latencyMs: int('BENCH_LATENCY_MS', 20, 0, 5000),
     floor: moonshot && bool(`${p}FLOOR`, true),
     /** The moonshot's gateway in a memory cgroup of the kit's limit, as a pod runs it. */
@@ -126,7 +143,7 @@ export function readWatchSettings(moonshot: boolean) {
 /** Settings of `npm run bench:call` (bench/upstreamCall.ts): bench/README.md, Settings. */
 export function readUpstreamCallSettings() {
   return {
-    beforeRoot: path('BENCH_BEFORE_ROOT'),
+    beforeRoot: text('BENCH_BEFORE_ROOT'),
     pairs: int('BENCH_CALL_PAIRS', 12, 1, 100),
     calls: int('BENCH_CALL_CALLS', 10_000, 100, 1_000_000),
   };
@@ -144,7 +161,7 @@ export function readCpuSettings(): BenchSettings {
 
 /** Settings of `npm run bench:unchanged-poll` (bench/unchangedPoll.ts; bench/README.md). */
 export function readPollSettings() {
-  const quick = bool('BENCH_QUICK', false);
+  const quick = quickRun();
   return {
     jobs: int('BENCH_POLL_JOBS', 300, 6, 100_000),
     pollMs: int('BENCH_POLL_MS', 1000, 100, 60_000),

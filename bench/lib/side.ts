@@ -1,9 +1,5 @@
-/**
- * Every per-gateway measurement, run once for the "before" checkout and once for the "after"
- * checkout against the same emulators, so both columns of RESULTS.md come from one run.
- */
+/** Every per-gateway measurement, run for the "before" and the "after" checkout against the same emulators. */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildServer } from '../rig/childServer.ts';
 import { times, withLatency, type BenchContext } from './context.ts';
@@ -11,14 +7,25 @@ import type { Fixtures } from './fixtures.ts';
 import { delta } from '../rig/emulators.ts';
 import type { GatewayOptions, GatewayProcess } from '../rig/gateway.ts';
 import type { EmulatorName } from '../../src/emulators/index.ts';
-import { upstreamCallsFor, type IdKind } from './ids.ts';
+import type { IdKind } from './ids.ts';
+import { callsOf } from './floor.ts';
 import { runLoad } from '../rig/load.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad } from './phases/memory.ts';
-import { measureBatching, measureDuplicates, type BatchingRun } from './phases/batching.ts';
-import { repeatedTerminalQuery } from './phases/cache.ts';
+import {
+  measureBatching,
+  measureDuplicates,
+  repeatedTerminalQuery,
+  type BatchingRun,
+} from './phases/batching.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
-import { topFunctions, type TopFunction } from './profile.ts';
+import {
+  profileIn,
+  topFunctions,
+  windowOf,
+  type ProfileWindow,
+  type TopFunction,
+} from './profile.ts';
 import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
 import {
   kill,
@@ -26,16 +33,7 @@ import {
   startRedisServer,
 } from '../../test/subscriptions/clusterSupport.ts';
 
-export interface CpuRun {
-  requests: number;
-  jobs: number;
-  cpuMicros: number;
-  microsPerJob: number;
-  /** Upstream calls the run made (= `expectedCalls` when every job was asked once and nothing retried). */
-  upstreamCalls: number;
-  /** One a job, but one a query for its AWS Batch jobs (`upstreamCallsFor`). */
-  expectedCalls: number;
-}
+export type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
 
 /**
  * A run whose calls are not its jobs' retried, or answered some jobs without asking: not the work
@@ -47,19 +45,8 @@ export function oddCalls(run: CpuRun): boolean {
   return run.upstreamCalls > run.expectedCalls || run.upstreamCalls < fewest;
 }
 
-/** The SDK peer (bench/peer) measured beside this side's gateway, run for run. */
-export interface PeerResult {
-  /** One run per gateway run of the same kind and round. */
-  cpuExisting: CpuRun[];
-  cpuMissing: CpuRun[];
-  /** Wall ms of each 100-job (80 distinct) query at the slow upstream latency, one per latency pair. */
-  hundredMs: number[];
-}
-
 /** One checkout's figures (what each is: bench/README.md), as results.json keeps them. */
 export type SideResult = Awaited<ReturnType<typeof measureSide>>;
-
-export const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 /** 100 IDs naming 80 distinct fresh jobs of `kind`: 16 per provider, the first 20 asked twice. */
 export function eightyOfHundred(ctx: BenchContext, kind: IdKind): string[] {
@@ -92,8 +79,12 @@ export const loadFresh = (
 /** A server the bench loads: a jobgraph gateway or the SDK peer. */
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 
-/** Server CPU (/proc utime+stime) for `cpuRequests` fresh 100-job queries over 4 connections, per job asked. */
-export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind): Promise<CpuRun> {
+/**
+ * Server CPU (/proc utime+stime) for `cpuRequests` fresh 100-job queries over 4 connections, per
+ * job asked; the upstream calls the run made, and those expected (one a job, but one a query for
+ * its AWS Batch jobs: `callsOf`), which they equal when every job was asked once and none retried.
+ */
+export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
   await waitForIdle(target.pid);
   const calls = await ctx.emulators.counters();
   const before = target.cpuMicros();
@@ -101,7 +92,7 @@ export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind)
   const cpuMicros = target.cpuMicros() - before;
   const upstreamCalls = delta(calls, await ctx.emulators.counters(), 'calls');
   const jobs = result.ok * 100;
-  const perQuery = upstreamCallsFor(ctx.unknownIds.take(100, kind, ctx.settings.providers));
+  const perQuery = callsOf(ctx.unknownIds.take(100, kind, ctx.settings.providers)).length;
   return {
     requests: result.ok,
     jobs,
@@ -115,11 +106,8 @@ export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind)
 /** One timed query; throws unless it answered 200 with no GraphQL errors. */
 export async function timedQuery(ctx: BenchContext, url: string, body: string): Promise<number> {
   const t0 = performance.now();
-  const res = await post(url, body, ctx.authHeaders);
-  const ms = performance.now() - t0;
-  if (res.status !== 200 || res.json.errors?.length)
-    throw new Error(`latency query failed: ${res.text.slice(0, 300)}`);
-  return ms;
+  await post(url, body, ctx.authHeaders, 'latency query');
+  return performance.now() - t0;
 }
 
 /** POST `bodies` at once; resolves with the GraphQL error codes of all answers, counted. */
@@ -141,11 +129,8 @@ export const PEER_STEADY_QUERIES = 20;
  * A server's warm-up: fresh queries at the slow upstream latency, so each provider's socket pool
  * fills to what the later phases use (the peer's SDK clients keep up to 50 sockets per provider;
  * AWS Batch's calls, one a query and region, need as many queries in flight as the memory phase
- * has: `memoryConnections`, else that phase opens the rest of Batch's sockets after the warm-up),
- * then `steady` fresh 100-job queries at the bench's own latency — for a gateway, the steady state
- * of a long-running one: the secret registry full (its 8 Mi characters take ≈ 150 queries of
- * fresh Import/Export and CodePipeline jobs), so it forgets a value on every learn, as in
- * production. Returns once the server is idle.
+ * has), then `steady` fresh 100-job queries at the bench's own latency (the steady state of
+ * bench/DECISIONS.md, 2026-11-23). Returns once the server is idle.
  */
 export async function warmUp(
   ctx: BenchContext,
@@ -239,7 +224,13 @@ export async function measureSide(
     otherTraffic.connections += delta(before, after, 'connections');
     return value;
   };
-  const peerResult: PeerResult = { cpuExisting: [], cpuMissing: [], hundredMs: [] };
+  // The SDK peer beside this side's gateway: a run per gateway run of the same kind and round, and
+  // a 100-job (80 distinct) query per latency pair.
+  const peerResult = {
+    cpuExisting: [] as CpuRun[],
+    cpuMissing: [] as CpuRun[],
+    hundredMs: [] as number[],
+  };
   for (let r = 0; r < settings.cpuRuns; r++) {
     for (const [kind, runs, peerRuns, floorRuns] of [
       ['finished', cpuExisting, peerResult.cpuExisting, floorMicros.existing],
@@ -367,19 +358,16 @@ export async function measureSide(
     const dir = join(ctx.tmpDir, `${label}-profile`);
     const profiled = await launch('profiled', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
     await loadFresh(ctx, profiled.url, 'running', 10);
-    const w1 = nowMicros();
-    await loadFresh(ctx, profiled.url, 'running', settings.cpuRequests);
-    const w2 = nowMicros();
-    await cpuPerRequest(ctx, profiled, oneBody);
-    const w3 = nowMicros();
+    const fresh = await windowOf(() =>
+      loadFresh(ctx, profiled.url, 'running', settings.cpuRequests),
+    );
+    const cachedPath = await windowOf(() => cpuPerRequest(ctx, profiled, oneBody));
     await profiled.stop();
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    const file = profileIn(dir);
     ctx.log(`${label}: raw CPU profile in ${dir}`);
     if (file) {
-      profile = {
-        existing: topFunctions(join(dir, file), { fromMicros: w1, toMicros: w2 }, 15, root),
-        cached: topFunctions(join(dir, file), { fromMicros: w2, toMicros: w3 }, 15, root),
-      };
+      const top = (w: ProfileWindow) => topFunctions(file, w, 15, root);
+      profile = { existing: top(fresh), cached: top(cachedPath) };
     }
   }
 

@@ -1,14 +1,11 @@
 /**
- * The watchers of the watch load (bench/sizing.ts): one caller's connection carrying many
- * `jobUpdates` subscriptions through an official client on its defaults (retries included) — a
- * graphql-ws WebSocket, a graphql-sse client in its default distinct connections mode (one event
- * stream per subscription), or one in single connection mode (one event stream for all) — and the
- * events, errors and reconnects each subscription saw; opening many of them; the moving jobs.
+ * The watchers of the watch loads (bench/sizing.ts, bench/events.ts): one caller's connection of
+ * many `jobUpdates` subscriptions through an official client on its defaults (graphql-ws,
+ * graphql-sse in distinct or single connection mode) and what each saw; the moving jobs.
  */
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { mintToken } from '../../src/auth/mintToken.ts';
 import type { EmulatorProcess } from '../rig/emulators.ts';
 import type { Log } from '../rig/stack.ts';
 import { sleep } from '../rig/proc.ts';
@@ -18,10 +15,6 @@ export type WatcherKind = 'ws' | 'sse' | 'sse-single';
 /** Connection c's kind: nine in ten graphql-ws, then graphql-sse distinct and single connection mode. */
 export const kindOf = (c: number): WatcherKind =>
   c % 10 !== 9 ? 'ws' : c % 20 === 9 ? 'sse' : 'sse-single';
-
-/** A read token of its own for each connection: each is one caller. */
-export const callerToken = (jwtSecret: string, subject: string): Promise<string> =>
-  mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject });
 
 /**
  * Open a connection from each of `make`, `concurrency` being set up at a time, each ready (or
@@ -45,6 +38,12 @@ export async function openAll(
   );
   return into;
 }
+
+/** `list` in slices of `size` (one subscription's IDs each). */
+export const slices = <T>(list: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) =>
+    list.slice(i * size, (i + 1) * size),
+  );
 
 export const progressMessage = (step: number) => `Data transfer is in progress: step ${step}.`;
 
@@ -74,8 +73,9 @@ export function startMover(
   };
 }
 
-const QUERY =
-  'subscription MoonshotWatch($ids: [ID!]!) { jobUpdates(ids: $ids) { id state statusMessage } }';
+/** The `jobUpdates` operation of `fields`. */
+const query = (fields: string) =>
+  `subscription MoonshotWatch($ids: [ID!]!) { jobUpdates(ids: $ids) { ${fields} } }`;
 
 /** What one subscription saw of one of its jobs. */
 export interface Seen {
@@ -86,29 +86,29 @@ export interface Seen {
   last: string | null;
 }
 
-/** Counts every watcher adds to (one object for the whole run). */
-export interface Tally {
-  events: number;
-  /** `next` payloads with errors, sink errors (the client gave up), completes (no job here finishes). */
-  errors: number;
-  completes: number;
-  /** Connections (SSE: streams) broken and made again by the client, and WebSocket closes not asked for. */
-  reconnects: number;
-  closes: number;
-  /** The first few of them, for the report. */
-  examples: string[];
-}
+/**
+ * Counts every watcher adds to (one object for the whole run): events; errors (`next` payloads
+ * with errors, sink errors: the client gave up); completes (no job here finishes); reconnects
+ * (connections, SSE: streams, made again by the client); WebSocket closes not asked for; the first
+ * few problems, for the report.
+ */
+export const newTally = () => ({
+  ...{ events: 0, errors: 0, completes: 0, reconnects: 0, closes: 0 },
+  examples: [] as string[],
+});
+export type Tally = ReturnType<typeof newTally>;
 
-export function newTally(): Tally {
-  return { events: 0, errors: 0, completes: 0, reconnects: 0, closes: 0, examples: [] };
-}
-
+/** A job's update as the subscription selects it (`id state statusMessage` unless told). */
+export type Update = { id: string } & Record<string, string | null>;
 type Payload = {
-  data?: { jobUpdates?: { id: string; statusMessage: string | null } } | null | undefined;
+  data?: { jobUpdates?: Update } | null | undefined;
   errors?: readonly unknown[] | undefined;
 };
 
-/** One caller (its own token) and its connection of `watches.length` subscriptions, `watches[i]` the IDs of subscription i. */
+/**
+ * One caller (its own token) and its connection of `watches.length` subscriptions, `watches[i]`
+ * the IDs of subscription i; `options.fields` the selection, `onEvent` given each update.
+ */
 export class WatcherConnection {
   /** Per subscription, per job ID. */
   readonly seen: Map<string, Seen>[];
@@ -127,13 +127,13 @@ export class WatcherConnection {
     token: string,
     watches: readonly (readonly string[])[],
     private readonly tally: Tally,
+    private readonly options: { fields?: string; onEvent?: (update: Update) => void } = {},
   ) {
     this.seen = watches.map(
       (ids) => new Map(ids.map((id) => [id, { events: 0, atMark: 0, last: null }])),
     );
     this.waiting = watches.reduce((n, ids) => n + ids.length, 0);
     this.onReady = new Promise((resolve) => (this.ready = resolve));
-    const authorization = `Bearer ${token}`;
     const reconnected = (again: boolean) => {
       if (again) this.problem('reconnects', `${kind} reconnected`);
     };
@@ -150,8 +150,9 @@ export class WatcherConnection {
         this.ready();
       },
     }));
-    const payloads = watches.map((ids) => ({ query: QUERY, variables: { ids } }));
-    const headers = { Authorization: authorization };
+    const operation = query(options.fields ?? 'id state statusMessage');
+    const payloads = watches.map((ids) => ({ query: operation, variables: { ids } }));
+    const headers = { Authorization: `Bearer ${token}` };
     let stops: (() => void)[];
     let disposeClient: () => void;
     if (kind === 'ws') {
@@ -220,7 +221,8 @@ export class WatcherConnection {
       this.readyAt = performance.now();
       this.ready();
     }
-    s.last = update!.statusMessage;
+    s.last = update!.statusMessage ?? null;
+    this.options.onEvent?.(update!);
   }
 
   private problem(kind: 'errors' | 'completes' | 'reconnects' | 'closes', example: string): void {

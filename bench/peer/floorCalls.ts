@@ -1,20 +1,13 @@
 /**
- * The core floor's providers: the peer's Apollo Server 5 and DataLoaders (server.ts with
- * `--floor-calls`) sending the floor's calls (lib/floor.ts: one bare signed keep-alive request a
- * job, AWS Batch's one DescribeJobs per region of up to 100, each body parsed and nothing more)
- * in place of the SDK clients. A job's fields beyond its ID are fixed values of the kinds jobgraph
- * answers, so nothing maps a body to a job: what this server costs is the least any gateway on
- * the chosen core (Apollo Server, graphql-js, DataLoader) making jobgraph's calls can cost.
+ * The core floor's providers (bench/README.md): the floor's calls (lib/floor.ts) in place of the
+ * SDK clients, and fixed field values, so nothing maps a body to a job.
  */
 import { GraphQLError } from 'graphql';
-import { floorClient, PROVIDER_OF_PREFIX, type FloorAnswer } from '../lib/floor.ts';
-import type { BenchProvider } from '../lib/ids.ts';
+import { floorClient, type FloorAnswer } from '../lib/floor.ts';
+import { nativeOf, PROVIDER_OF_PREFIX, type BenchProvider } from '../lib/ids.ts';
 import type { Providers } from './providers.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { Job } from './schema.ts';
-
-/** The job part of a global ID (`<prefix>:<region>:<job>`, or `<prefix>:<job>` for Import/Export). */
-const nativeOf = (id: string) => id.slice(id.lastIndexOf(':') + 1);
 
 /** Which of the call's jobs it answered: all on a 200, and for AWS Batch those it describes. */
 function answeredBy(a: FloorAnswer): (id: string) => boolean {

@@ -1,19 +1,14 @@
 /**
  * One function per provider: global IDs in, the `Job` fields (or an Error) out, as a team would
- * write them in a day. The four AWS JSON providers go through their official SDK v3 clients on
- * the SDK's defaults, AWS Batch with one DescribeJobs for the IDs of a region (the DataLoader of
- * resolvers.ts hands it up to 100); Import/Export is signed by `@smithy/signature-v4` and COS
- * Batch by the COS q-sign signer the floor uses (no Node SDK covers either call); both are sent
- * with `fetch` and their XML read by fast-xml-parser on its defaults.
+ * write them in a day (which clients and signers: bench/README.md, The SDK peer).
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
 import { DescribePackageImportJobCommand, PanoramaClient } from '@aws-sdk/client-panorama';
+import { Hash } from '@smithy/core/serde';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Checksum, SourceData } from '@smithy/types';
 import { XMLParser } from 'fast-xml-parser';
 import { GraphQLError } from 'graphql';
 // The status tables are jobgraph's own (README, "State mapping"), so both servers map alike.
@@ -71,38 +66,6 @@ function awsError(id: string, notFoundName: string) {
     if (err instanceof Error && err.name === notFoundName) throw notFound(id);
     throw err;
   };
-}
-
-/**
- * SHA-256 for `@smithy/signature-v4` on node:crypto, as the SDK clients' own Node runtime hashes
- * (`Hash.bind(null, 'sha256')`): the pure-JS `@aws-crypto/sha256-js` would make the peer slower
- * than the SDK itself is.
- */
-class NodeSha256 implements Checksum {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.create();
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.create();
-  }
-  private create(): Hash | Hmac {
-    return this.secret === undefined
-      ? createHash('sha256')
-      : createHmac('sha256', bytes(this.secret));
-  }
-}
-
-function bytes(data: SourceData): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
 }
 
 /** One client per region, made on first use (the SDK's clients are per region). */
@@ -180,7 +143,9 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
     service: 'IngestionService',
     region: 'us-east-1',
     credentials,
-    sha256: NodeSha256,
+    // node:crypto's SHA-256, as the SDK clients' own Node runtime hashes (the pure-JS default would
+    // make the peer slower than the SDK itself is).
+    sha256: Hash.bind(null, 'sha256'),
   });
   const xml = new XMLParser();
 

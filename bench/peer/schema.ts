@@ -1,22 +1,16 @@
-/**
- * The peer's schema: the `Job` fields the bench asks for, typed as jobgraph types them (its enums'
- * values for provider and state), so both servers serialise the same kinds of values.
- */
+/** The peer's schema: the `Job` fields the bench asks for, provider and state as jobgraph's enums. */
 import { JOB_PROVIDERS, JOB_STATES, type JobProvider, type JobState } from '../../src/model/job.ts';
 
 export type { JobProvider, JobState };
 
-export const typeDefs = /* GraphQL */ `
-  enum JobProvider { ${JOB_PROVIDERS.join(' ')} }
-
-  enum JobState { ${JOB_STATES.join(' ')} }
-
+/** The `Job` type of the bench's servers, its provider and state of the types named. */
+export const jobType = (provider: string, state: string) => /* GraphQL */ `
   type Job {
     id: ID!
-    provider: JobProvider!
+    provider: ${provider}!
     nativeId: String!
     region: String
-    state: JobState!
+    state: ${state}!
     providerStatus: String
     statusMessage: String
     terminal: Boolean!
@@ -24,7 +18,13 @@ export const typeDefs = /* GraphQL */ `
     updatedAt: String
     completedAt: String
   }
+`;
 
+export const typeDefs = /* GraphQL */ `
+  enum JobProvider { ${JOB_PROVIDERS.join(' ')} }
+
+  enum JobState { ${JOB_STATES.join(' ')} }
+  ${jobType('JobProvider', 'JobState')}
   type Query {
     jobs(ids: [ID!]!): [Job]!
   }

@@ -1,22 +1,46 @@
 /**
- * The SDK peer: the gateway a team would write in a day instead of jobgraph — Apollo Server 5's
- * standalone server on its default options, a DataLoader per provider per request, and the
- * providers of ./providers.ts. It answers the bench's `jobs(ids:)` query against the same
- * emulators, with no auth, cache, limits or resilience of its own.
- *
- * With `--floor-calls`, the core floor instead: the same server sending the floor's bare calls
- * (./floorCalls.ts) in place of the SDK's.
- *
- * Usage: node --import tsx bench/peer/server.ts '<emulator URLs as JSON>' [--floor-calls]
+ * The SDK peer (bench/README.md), or with `--floor-calls` the core floor (./floorCalls.ts).
+ * Usage: node --import tsx bench/peer/server.ts '<emulator URLs as JSON>' [--floor-calls];
  * prints {"port":N} once listening on 127.0.0.1.
  */
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
+import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
 import type { BenchProvider } from '../lib/ids.ts';
 import { floorCallProviders } from './floorCalls.ts';
-import { createProviders } from './providers.ts';
-import { createContext, resolvers, type PeerContext } from './resolvers.ts';
-import { typeDefs } from './schema.ts';
+import { createProviders, type Providers } from './providers.ts';
+import { typeDefs, type Job } from './schema.ts';
+
+/** What each request's resolvers share: one DataLoader per provider, made for that request. */
+interface PeerContext {
+  loaders: Map<string, DataLoader<string, Job>>;
+}
+
+/** One loader per provider (keyed by global-ID prefix), at most 100 IDs a batch (AWS Batch's DescribeJobs limit). */
+function createContext(providers: Providers): PeerContext {
+  const loaders = new Map<string, DataLoader<string, Job>>();
+  for (const [prefix, read] of Object.entries(providers))
+    loaders.set(prefix, new DataLoader<string, Job>(read, { maxBatchSize: 100 }));
+  return { loaders };
+}
+
+const resolvers = {
+  Query: {
+    /** Each ID through its provider's loader; an unknown prefix is that item's own error. */
+    jobs: (
+      _parent: unknown,
+      args: { ids: string[] },
+      context: PeerContext,
+    ): (Promise<Job> | Error)[] =>
+      args.ids.map((id) => {
+        const loader = context.loaders.get(id.slice(0, id.indexOf(':')));
+        return loader
+          ? loader.load(id)
+          : new GraphQLError(`Unknown job ID ${id}.`, { extensions: { code: 'BAD_USER_INPUT' } });
+      }),
+  },
+};
 
 const urls = JSON.parse(process.argv[2] ?? '') as Record<BenchProvider, string>;
 const providers =

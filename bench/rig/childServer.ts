@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { childEnv } from '../lib/settings.ts';
 import { INSPECT_LOOPBACK, inspectorUrl } from './inspector.ts';
-import { cpuTimeMicros, rssBytes } from './proc.ts';
+import { cpuTimeMicros, REPO_ROOT, rssBytes } from './proc.ts';
 
-/** A bench server (bench/baseline, bench/peer) running as its own process. */
+/** A server the rig started as its own process (a gateway, the peer, a bare baseline). */
 export interface ChildServer {
   url: string;
   pid: number;
@@ -11,16 +11,51 @@ export interface ChildServer {
   inspector: string | null;
   cpuMicros(): number;
   rss(): number;
-  stop(): Promise<void>;
+  /** SIGTERM and wait for its exit (SIGKILL after 20 s); its exit code. */
+  stop(): Promise<number | null>;
 }
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * Watch a started child: its exit, and with `inspect` its inspector's URL on its stderr. `ready`,
+ * once it listens at `url`, gives its handle, or kills it and throws when it has no inspector.
+ */
+export function watchChild(child: ChildProcess, inspect = false) {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const inspector = inspect && child.stderr ? inspectorUrl(child.stderr) : null;
+  const kill = async () => {
+    child.kill('SIGKILL');
+    await exited;
+  };
+  const ready = async (url: string, what: string): Promise<ChildServer> => {
+    const pid = child.pid ?? -1;
+    const inspectorAt = inspector ? await inspector : null;
+    if (inspect && !inspectorAt) {
+      await kill();
+      throw new Error(`${what}: no inspector on loopback`);
+    }
+    return {
+      url,
+      pid,
+      inspector: inspectorAt,
+      cpuMicros: () => cpuTimeMicros(pid),
+      rss: () => rssBytes(pid),
+      stop: async () => {
+        if (child.exitCode !== null) return child.exitCode;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        const code = await exited;
+        clearTimeout(timer);
+        return code;
+      },
+    };
+  };
+  return { exited, kill, ready };
+}
 
 /**
  * Run `node --import tsx <serverFile> ...args` from the repository root with a clean environment
- * (nothing from the caller's shell, such as AWS_PROFILE or NODE_OPTIONS, leaks in) and wait for
- * the `{"port":N}` line it prints once listening on 127.0.0.1. `inspect`: with its inspector open
- * on loopback, for memory read after a collection (rig/inspector.ts).
+ * and wait for the `{"port":N}` line it prints once listening on 127.0.0.1. `inspect`: with its
+ * inspector open on loopback, for memory read after a collection (rig/inspector.ts).
  */
 export async function startChildServer(
   serverFile: string,
@@ -30,13 +65,12 @@ export async function startChildServer(
   const flags = options.inspect ? [INSPECT_LOOPBACK] : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', serverFile, ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production' },
+    env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // stderr is read for the inspector's URL alone; all of it still reaches the bench's stderr.
   child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  const inspector = options.inspect ? inspectorUrl(child.stderr) : null;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const watched = watchChild(child, options.inspect);
   const port = await new Promise<number>((resolve, reject) => {
     let buffered = '';
     child.once('exit', (code) => reject(new Error(`${serverFile} exited (code ${code})`)));
@@ -46,23 +80,5 @@ export async function startChildServer(
       if (buffered.includes('\n') && line) resolve((JSON.parse(line) as { port: number }).port);
     });
   });
-  const pid = child.pid ?? -1;
-  const inspectorAt = inspector ? await inspector : null;
-  if (options.inspect && !inspectorAt) {
-    child.kill('SIGKILL');
-    await exited;
-    throw new Error(`${serverFile}: no inspector on loopback`);
-  }
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    pid,
-    inspector: inspectorAt,
-    cpuMicros: () => cpuTimeMicros(pid),
-    rss: () => rssBytes(pid),
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return watched.ready(`http://127.0.0.1:${port}/graphql`, serverFile);
 }

@@ -1,9 +1,7 @@
 /**
- * Child process that runs the six provider emulators, so they do not share an event loop
- * with the load generator or the gateway. Talks to the harness over the fork IPC channel
- * (the messages: emulatorProtocol.ts). Arguments: the upstream latency in ms, set through the
- * fault knobs; optionally startEmulators' options as JSON (`jobsPerSource`, a big account;
- * `keepAliveMs`).
+ * The six provider emulators in a process of their own, so they share no event loop with the load
+ * or the gateway; the harness's messages: emulators.ts. Arguments: the upstream latency in ms, and
+ * startEmulators' options as JSON (`jobsPerSource`, `keepAliveMs`).
  */
 import {
   emulatorEnvironment,
@@ -12,7 +10,7 @@ import {
 } from '../../src/emulators/index.ts';
 import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
 import { BENCH_PROVIDERS, type BenchProvider } from '../lib/ids.ts';
-import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
+import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulators.ts';
 
 const latencyMs = Number(process.argv[2] ?? '0');
 const set = await startEmulators(
@@ -21,12 +19,10 @@ const set = await startEmulators(
 const names = BENCH_PROVIDERS;
 for (const name of names) set[name].setFaults({ latencyMs });
 
-function counters(): CounterSnapshot {
-  const out = {} as CounterSnapshot;
-  for (const name of names)
-    out[name] = { calls: set[name].calls.length, connections: set[name].connections() };
-  return out;
-}
+const counters = () =>
+  Object.fromEntries(
+    names.map((n) => [n, { calls: set[n].calls.length, connections: set[n].connections() }]),
+  ) as CounterSnapshot;
 
 function callsSince(since: CounterSnapshot): LoggedCall[] {
   return names.flatMap((name) =>

@@ -2,42 +2,51 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchProvider } from '../lib/ids.ts';
 import type { Faults } from '../../src/emulators/framework.ts';
-import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulatorProtocol.ts';
+import { REPO_ROOT } from './proc.ts';
 
-export type { CounterSnapshot, LoggedCall };
+/** Each emulator's counters: calls logged so far and TCP connections accepted so far. */
+export type CounterSnapshot = Record<BenchProvider, { calls: number; connections: number }>;
+
+/** One logged upstream call, as the bench needs it. */
+export interface LoggedCall {
+  emulator: BenchProvider;
+  job: string | null;
+  status: number;
+}
+
+/** Parent → emulator host. */
+export type HostRequest =
+  | { id: number; op: 'counters' }
+  | { id: number; op: 'callsSince'; since: CounterSnapshot }
+  | { id: number; op: 'setFaults'; patch: Partial<Faults> }
+  | { id: number; op: 'patchImportExportJob'; job: string; patch: Record<string, string> }
+  | { id: number; op: 'close' };
+
+/** Emulator host → parent. */
+export type HostMessage =
+  | { kind: 'ready'; env: Record<string, string>; urls: Record<BenchProvider, string> }
+  | { kind: 'reply'; id: number; ok: true; value: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: string };
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type WithoutId<T> = T extends { id: number } ? Omit<T, 'id'> : never;
 
 /** The harness's handle on the emulator child process. */
-export interface EmulatorProcess {
-  pid: number;
-  /** The AWS_ENDPOINT_URL_* / COS_BATCH_ENDPOINT_URL / demo credential lines for live mode. */
-  env: Record<string, string>;
-  urls: Record<BenchProvider, string>;
-  counters(): Promise<CounterSnapshot>;
-  callsSince(since: CounterSnapshot): Promise<LoggedCall[]>;
-  setFaults(patch: Partial<Faults>): Promise<void>;
-  /** Change fields of an Import/Export demo job (e.g. its ProgressMessage), and so of its `synthesize` copies. */
-  patchImportExportJob(job: string, patch: Record<string, string>): Promise<void>;
-  close(): Promise<void>;
-  /** The same as close (the rig stops what it started through `stop`). */
-  stop(): Promise<void>;
-}
+export type EmulatorProcess = Awaited<ReturnType<typeof startEmulatorProcess>>;
 
 /**
  * Fork bench/rig/emulatorHost.ts (through tsx, from the repository root) and wait until the six
  * provider emulators listen. `jobsPerSource`: a big account (startEmulators' option); default the
- * demo data.
+ * demo data. `env`: the AWS_ENDPOINT_URL_* / COS_BATCH_ENDPOINT_URL / demo credentials for live mode.
  */
 export async function startEmulatorProcess(
   latencyMs: number,
   options: { jobsPerSource?: number; keepAliveMs?: number } = {},
-): Promise<EmulatorProcess> {
+) {
   const file = fileURLToPath(new URL('./emulatorHost.ts', import.meta.url));
   const args = [String(latencyMs), JSON.stringify(options)];
   const child: ChildProcess = fork(file, args, {
-    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    cwd: REPO_ROOT,
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -60,13 +69,13 @@ export async function startEmulatorProcess(
     for (const waiter of pending.values()) waiter.reject(new Error(`${file} exited`));
     pending.clear();
   });
-  const call = (request: WithoutId<HostRequest>): Promise<unknown> =>
-    new Promise((resolve, reject) => {
+  const call = <T>(request: WithoutId<HostRequest>) =>
+    new Promise<T>((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       child.send({ ...request, id });
     });
-  const close = async () => {
+  const stop = async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await call({ op: 'close' }).catch(() => undefined);
@@ -76,13 +85,13 @@ export async function startEmulatorProcess(
     pid: child.pid ?? -1,
     env: ready.env,
     urls: ready.urls,
-    counters: async () => (await call({ op: 'counters' })) as CounterSnapshot,
-    callsSince: async (since) => (await call({ op: 'callsSince', since })) as LoggedCall[],
-    setFaults: async (patch) => void (await call({ op: 'setFaults', patch })),
-    patchImportExportJob: async (job, patch) =>
-      void (await call({ op: 'patchImportExportJob', job, patch })),
-    close,
-    stop: close,
+    counters: () => call<CounterSnapshot>({ op: 'counters' }),
+    callsSince: (since: CounterSnapshot) => call<LoggedCall[]>({ op: 'callsSince', since }),
+    setFaults: (patch: Partial<Faults>) => call<void>({ op: 'setFaults', patch }),
+    /** Change fields of an Import/Export demo job (and so of its `synthesize` copies). */
+    patchImportExportJob: (job: string, patch: Record<string, string>) =>
+      call<void>({ op: 'patchImportExportJob', job, patch }),
+    stop,
   };
 }
 

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { MemoryLimit } from './memoryLimit.ts';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/support/rawHttp.ts';
-import { INSPECT_LOOPBACK, inspectorUrl } from './inspector.ts';
-import { cpuTimeMicros, rssBytes, sleep } from './proc.ts';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { childEnv } from '../lib/settings.ts';
+import { watchChild, type ChildServer } from './childServer.ts';
+import { INSPECT_LOOPBACK } from './inspector.ts';
+import { REPO_ROOT, sleep } from './proc.ts';
 
 export interface GatewayOptions {
   /** Name used in messages. */
@@ -25,21 +24,13 @@ export interface GatewayOptions {
   inspect?: boolean;
 }
 
-/** A jobgraph gateway running in LIVE mode as its own process. */
-export interface GatewayProcess {
+/** A jobgraph gateway running in LIVE mode as its own process (`stop`: it drains and exits; --cpu-prof writes its profile then). */
+export interface GatewayProcess extends ChildServer {
   label: string;
-  pid: number;
-  url: string;
   /** Wall time from spawn to the first 200 from /readyz (polled every 10 ms), ms. */
   readyMs: number;
   /** The environment given to the child, secrets excluded (for the report). */
   settings: Record<string, string>;
-  /** Its inspector's `ws://` URL on loopback (`inspect`), else null. */
-  inspector: string | null;
-  rss(): number;
-  cpuMicros(): number;
-  /** SIGTERM and wait for exit (the gateway drains and exits; --cpu-prof writes its profile then). */
-  stop(): Promise<number | null>;
 }
 
 /**
@@ -58,21 +49,14 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
     JOBGRAPH_CALLER_RATE: 'off',
     ...(options.extraEnv ?? {}),
   };
-  const env: Record<string, string> = {
-    // A clean environment: nothing from the caller's shell (AWS_PROFILE, proxies, NODE_OPTIONS) leaks in.
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    NODE_ENV: 'production',
-    JOBGRAPH_JWT_SECRET: options.jwtSecret,
-    ...jobgraphEnv,
-  };
+  const env = { ...childEnv(), JOBGRAPH_JWT_SECRET: options.jwtSecret, ...jobgraphEnv };
   const nodeArgs = [...(options.nodeArgs ?? []), ...(options.inspect ? [INSPECT_LOOPBACK] : [])];
   const node = [process.execPath, ...nodeArgs, 'bin/jobgraph.mjs'];
   // In a cgroup: a shell joins it, then becomes Node (same PID), so V8 sizes its heap from the limit.
   const [command, ...args] = options.memoryLimit
     ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', options.memoryLimit.procs, ...node]
     : node;
-  const child: ChildProcess = spawn(command!, args, {
+  const child = spawn(command!, args, {
     cwd: options.repoRoot ?? REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,12 +65,9 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-8000);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const inspector = options.inspect && child.stderr ? inspectorUrl(child.stderr) : null;
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const watched = watchChild(child, options.inspect);
 
   const base = `http://127.0.0.1:${port}`;
   const spawnedAt = performance.now();
@@ -103,44 +84,25 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
       // not listening yet
     }
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
       // Exited before the caller goes on: its memory cgroup, if any, can then be removed.
-      await exited;
+      await watched.kill();
       throw new Error(`${options.label} gateway did not become ready in 60 s:\n${output}`);
     }
     await sleep(10);
   }
   const readyMs = performance.now() - spawnedAt;
-  const pid = child.pid ?? -1;
-  const inspectorAt = inspector ? await inspector : null;
-  if (options.inspect && !inspectorAt) {
-    child.kill('SIGKILL');
-    await exited;
-    throw new Error(`${options.label} gateway: no inspector on loopback:\n${output}`);
-  }
+  const server = await watched.ready(`${base}/graphql`, `${options.label} gateway (${output})`);
   const settings = Object.fromEntries(
     Object.entries(jobgraphEnv).filter(([k]) => !/SECRET|KEY_ID|TOKEN/.test(k)),
   );
   return {
+    ...server,
     label: options.label,
-    pid,
-    url: `${base}/graphql`,
     readyMs,
     settings: {
       ...settings,
       ...(nodeArgs.length ? { 'node flags': nodeArgs.join(' ') } : {}),
       ...(options.memoryLimit ? { 'memory limit': `${options.memoryLimit.bytes} bytes` } : {}),
-    },
-    inspector: inspectorAt,
-    rss: () => rssBytes(pid),
-    cpuMicros: () => cpuTimeMicros(pid),
-    stop: async () => {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
     },
   };
 }

@@ -1,23 +1,11 @@
 /**
- * A bench process's memory after a full collection, read through its inspector (the Chrome
- * DevTools Protocol over Node's global `WebSocket`): a diagnostic of the bench only, like
- * bench:listing-big's own `--expose-gc`. Memory read without a collection follows when V8 last
- * collected, not what the process retains.
+ * A bench process's memory after a full collection, read through its inspector (the DevTools
+ * Protocol over Node's `WebSocket`): without one, memory follows when V8 last collected.
  */
 import type { Readable } from 'node:stream';
 
 /** The Node flag that opens the inspector on a free loopback port (never another interface). */
 export const INSPECT_LOOPBACK = '--inspect=127.0.0.1:0';
-
-/** `process.memoryUsage()` of the process, in bytes. */
-export interface MemoryUsage {
-  rss: number;
-  heapTotal: number;
-  heapUsed: number;
-  /** Memory outside V8's heap held by JavaScript objects (Buffers: the sockets' too). */
-  external: number;
-  arrayBuffers: number;
-}
 
 /**
  * The inspector's `ws://` URL from a child's stderr ("Debugger listening on ws://…", printed
@@ -47,7 +35,7 @@ export function inspectorUrl(stderr: Readable): Promise<string | null> {
  * Collect the process's garbage (`HeapProfiler.collectGarbage`: a full collection), then read its
  * `process.memoryUsage()`; the inspector session is closed before this returns.
  */
-export async function memoryAfterCollection(url: string): Promise<MemoryUsage> {
+export async function memoryAfterCollection(url: string): Promise<NodeJS.MemoryUsage> {
   const socket = new WebSocket(url);
   const closed = new Promise<void>((resolve) =>
     socket.addEventListener('close', () => resolve(), { once: true }),
@@ -80,7 +68,7 @@ export async function memoryAfterCollection(url: string): Promise<MemoryUsage> {
       expression: 'process.memoryUsage()',
       returnByValue: true,
     });
-    return (usage as { result: { value: MemoryUsage } }).result.value;
+    return (usage as { result: { value: NodeJS.MemoryUsage } }).result.value;
   } finally {
     socket.close();
     await closed;

@@ -10,7 +10,6 @@ export interface LoadSpec {
   amount?: number;
   /** Seconds before a request counts as timed out (default 30). */
   timeoutS?: number;
-  method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
   /** A new body per request (e.g. fresh job IDs); overrides `body`. */
@@ -20,28 +19,20 @@ export interface LoadSpec {
   sampleEveryMs?: number;
 }
 
-export interface LoadResult {
-  /** Responses of any status. */
-  responses: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  seconds: number;
-  /** 2xx responses per second of wall time. */
-  rps: number;
-  /** Latency of 2xx responses in ms, from the raw samples (not the ms-bucketed histogram). */
-  latencyMs: { p50: number; p90: number; p99: number; max: number; count: number };
-}
+/** What a load run saw (`runLoad`). */
+export type LoadResult = Awaited<ReturnType<typeof runLoad>>;
 
-/** One autocannon run over loopback, with raw per-response latencies. */
-export function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const latencies: number[] = [];
+/**
+ * One autocannon run over loopback: responses of any status and the 2xx ones, 2xx a second of
+ * wall time, and their latency in ms from the raw samples (not the ms-bucketed histogram).
+ */
+export async function runLoad(spec: LoadSpec) {
+  const okMs: number[] = [];
   let responses = 0;
   let ok = 0;
   const headers = { 'content-type': 'application/json', ...(spec.headers ?? {}) };
   const request: autocannon.Request = {
-    method: spec.method ?? 'POST',
+    method: 'POST',
     headers,
     ...(spec.body !== undefined ? { body: spec.body } : {}),
     ...(spec.nextBody
@@ -50,10 +41,8 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
   const url = new URL(spec.url);
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const timer = spec.onSample
-      ? setInterval(spec.onSample, spec.sampleEveryMs ?? 1000)
-      : undefined;
+  const timer = spec.onSample ? setInterval(spec.onSample, spec.sampleEveryMs ?? 1000) : undefined;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
         url: `${url.origin}${url.pathname}`,
@@ -64,34 +53,19 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
           : { duration: spec.durationS ?? 5 }),
         requests: [{ ...request, path: url.pathname }],
       },
-      (err, result) => {
-        if (timer) clearInterval(timer);
-        if (err) return reject(err);
-        const seconds = (performance.now() - started) / 1000;
-        resolve({
-          responses,
-          ok,
-          non2xx: result.non2xx,
-          errors: result.errors,
-          timeouts: result.timeouts,
-          seconds,
-          rps: ok / seconds,
-          latencyMs: {
-            p50: percentile(latencies, 50),
-            p90: percentile(latencies, 90),
-            p99: percentile(latencies, 99),
-            max: percentile(latencies, 100),
-            count: latencies.length,
-          },
-        });
-      },
+      (err, result) => (err ? reject(err) : resolve(result)),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       responses += 1;
       if (statusCode >= 200 && statusCode < 300) {
         ok += 1;
-        latencies.push(responseTime);
+        okMs.push(responseTime);
       }
     });
-  });
+  }).finally(() => clearInterval(timer));
+  const seconds = (performance.now() - started) / 1000;
+  const at = (q: number) => percentile(okMs, q);
+  const latencyMs = { p50: at(50), p90: at(90), p99: at(99), max: at(100), count: okMs.length };
+  const { non2xx, errors, timeouts } = result;
+  return { responses, ok, non2xx, errors, timeouts, seconds, rps: ok / seconds, latencyMs };
 }

@@ -1,5 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The checkout the bench belongs to: what every child process runs from. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Kernel clock ticks per second for /proc/<pid>/stat times (usually 100). */
 const CLOCK_TICKS = (() => {
@@ -21,13 +25,16 @@ export function cpuTimeMicros(pid: number): number {
   return ((utime + stime) * 1e6) / CLOCK_TICKS;
 }
 
-/** Resident set size of a process, in bytes (VmRSS from /proc/<pid>/status). */
-export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+/** A memory figure of a process in bytes from /proc/<pid>/status: VmRSS (resident), VmHWM (its high-water). */
+export function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(
+    readFileSync(`/proc/${pid}/status`, 'utf8'),
+  );
+  if (!match) throw new Error(`no ${field} for pid ${pid}`);
   return Number(match[1]) * 1024;
 }
+
+export const rssBytes = (pid: number): number => statusBytes(pid, 'VmRSS');
 
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,9 +1,6 @@
 /**
- * The one report writer: what a run ran on (machine, Node, packages, commit, load), the small
- * formatting every report repeats, writing a report's Markdown and JSON into bench/, and
- * RESULTS.md and `npm run bench:cpu`'s summary (figures as rows with goals and verdicts, then
- * tables). Why the figures are measured as they are is in bench/DECISIONS.md (by hand); what
- * each figure is, in bench/README.md.
+ * The one report writer: what a run ran on, the formatting every report repeats, writing a
+ * report into bench/, and RESULTS.md and `npm run bench:cpu`'s summary.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -55,40 +52,24 @@ export const MEASURED_PACKAGES = [
 ] as const;
 
 export function packageVersions(repoRoot: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of MEASURED_PACKAGES) {
+  const version = (name: string) => {
     try {
-      out[name] = (
-        JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as {
-          version: string;
-        }
-      ).version;
+      const file = join(repoRoot, 'node_modules', name, 'package.json');
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
     } catch {
-      out[name] = 'not installed';
+      return 'not installed';
     }
-  }
-  return out;
+  };
+  return Object.fromEntries(MEASURED_PACKAGES.map((name) => [name, version(name)]));
 }
 
 /** The commit measured, and whether the working tree had changes (others edit src/ in parallel). */
 export function gitState(repoRoot: string): { commit: string; dirtyFiles: string[] } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' });
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    }).trim();
-    const status = execFileSync(
-      'git',
-      ['status', '--porcelain', '--', 'src', 'bin', 'schema', 'package.json'],
-      { cwd: repoRoot, encoding: 'utf8' },
-    );
-    return {
-      commit,
-      dirtyFiles: status
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.slice(3)),
-    };
+    const commit = git('rev-parse', '--short', 'HEAD').trim();
+    const status = git('status', '--porcelain', '--', 'src', 'bin', 'schema', 'package.json');
+    return { commit, dirtyFiles: [...status.matchAll(/^.{3}(.+)$/gm)].map((m) => m[1]!) };
   } catch {
     return { commit: 'unknown', dirtyFiles: [] };
   }
@@ -133,12 +114,17 @@ export async function proseWrapped(path: string, markdown: string): Promise<stri
   return `${blocks.join('\n\n')}\n`;
 }
 
+/** `<commit>[ with changes to …]` of a checkout. */
+function commitOf(repoRoot: string, quoted = false): string {
+  const git = gitState(repoRoot);
+  const dirty = git.dirtyFiles.length ? ` with changes to ${git.dirtyFiles.join(', ')}` : '';
+  return `${quoted ? `\`${git.commit}\`` : git.commit}${dirty}`;
+}
+
 /** `Run <date> on <n> cores (<cpu>), Node <v>, commit <c>[ with changes to …]`: a report's first fact. */
 export function runLine(repoRoot: string, date = new Date().toISOString()): string {
   const m = machineInfo();
-  const git = gitState(repoRoot);
-  const dirty = git.dirtyFiles.length ? ` with changes to ${git.dirtyFiles.join(', ')}` : '';
-  return `Run ${date} on ${m.cores} cores (${m.cpu}), Node ${m.node}, commit ${git.commit}${dirty}`;
+  return `Run ${date} on ${m.cores} cores (${m.cpu}), Node ${m.node}, commit ${commitOf(repoRoot)}`;
 }
 
 /**
@@ -149,72 +135,36 @@ export async function writeReport(files: {
   md?: [path: string, text: string];
   json?: [path: string, value: unknown];
 }): Promise<string[]> {
-  const written: string[] = [];
-  if (files.md) {
-    writeFileSync(files.md[0], files.md[1]);
-    written.push(files.md[0]);
-  }
+  if (files.md) writeFileSync(...files.md);
   if (files.json) {
     const [path, value] = files.json;
     const options = (await resolveConfig(path)) ?? {};
     writeFileSync(path, await format(JSON.stringify(value), { ...options, filepath: path }));
-    written.push(path);
   }
-  return written;
+  return [files.md?.[0], files.json?.[0]].filter((path) => path !== undefined);
 }
 
-export interface FloorResult {
-  /** Wall ms of one direct call and of 80 concurrent direct calls, at the slow upstream latency. */
-  oneMs: number[];
-  eightyMs: number[];
-}
+/** Wall ms of one direct call and of 80 concurrent direct calls, at the slow upstream latency. */
+export type FloorResult = Record<'oneMs' | 'eightyMs', number[]>;
 
-/** The peer's answers compared with jobgraph's before anything is measured. */
-export interface PeerCheck {
-  /** Jobs in the query both answered alike. */
-  jobs: number;
-  /** Of those, not-found errors (same path and code on both sides). */
-  notFound: number;
-}
+/** The peer's answers checked before anything is measured: jobs answered alike; of those, not found. */
+export type PeerCheck = { jobs: number; notFound: number };
 
 /** The bare servers' CPU per cache-served 1-job request, per run (µs). */
-export interface BaselineRuns {
-  baselineMicros: number[];
-  httpMicros: number[];
-  apolloMicros: number[];
-}
+export type BaselineRuns = Record<'baselineMicros' | 'httpMicros' | 'apolloMicros', number[]>;
 
-export interface Row {
-  id: string;
-  figure: string;
-  unit: string;
-  before?: number | undefined;
-  after: number;
-  /** The in-run baseline the figure is compared with, and what it is. */
-  baseline?: number | undefined;
-  /** The before gateway's own baseline, where each side measures one (floor, peer); else `baseline`. */
-  beforeBaseline?: number | undefined;
-  baselineLabel?: string | undefined;
-  /**
-   * value ÷ baseline as judged, after and before, where it is not the two medians' quotient: the
-   * CPU rows take the median of each run ÷ the baseline run made beside it.
-   */
-  ratio?: number | undefined;
-  beforeRatio?: number | undefined;
-  /** The goal: on the value, or on value ÷ baseline. */
-  goal?: { on: 'value' | 'ratio'; op: '<=' | '='; target: number } | undefined;
-  digits: number;
-  verdict: 'PASS' | 'MISS' | 'info';
-  /** One line for the console. */
-  text: string;
-}
+/** The goal: on the value, or on value ÷ baseline. */
+type Goal = { on: 'value' | 'ratio'; op: '<=' | '='; target: number };
+
+/** A figure's row of RESULTS.md and results.json (`makeRow`). */
+export type Row = ReturnType<typeof makeRow>;
 
 type Kind = 'existing' | 'missing';
 
 const ratioOf = (value: number | undefined, baseline: number | undefined) =>
   value === undefined || baseline === undefined || !(baseline > 0) ? undefined : value / baseline;
 
-function meets(goal: NonNullable<Row['goal']>, x: number | undefined): boolean {
+function meets(goal: Goal, x: number | undefined): boolean {
   if (x === undefined || !Number.isFinite(x)) return false;
   return goal.op === '<=' ? x <= goal.target + 1e-9 : Math.abs(x - goal.target) < 1e-9;
 }
@@ -238,15 +188,55 @@ const peerRatios = (s: SideResult, kind: Kind): number[] =>
 
 const perJob = (runs: readonly CpuRun[]) => median(runs.map((r) => r.microsPerJob));
 
-/** What a row is made of: its value `of` a side, and where each side has its own baseline (floor, peer), `baselineOf`. */
-type RowSpec = Pick<Row, 'id' | 'figure' | 'unit' | 'baselineLabel' | 'goal'> & {
+/**
+ * What a row is made of: its value `of` a side; its in-run `baseline` and what that is, or where
+ * each side has its own (floor, peer) `baselineOf`; its goal; and `pairedRatioOf`, the ratio judged
+ * where it is not value ÷ baseline (the CPU rows: the median of each run ÷ the run made beside it).
+ */
+type RowSpec = {
+  id: string;
+  figure: string;
+  unit: string;
+  baselineLabel?: string;
+  goal?: Goal;
   digits?: number;
   of: (s: SideResult) => number | undefined;
   baseline?: number;
   baselineOf?: (s: SideResult) => number | undefined;
-  /** The ratio judged, where it is not value ÷ baseline (the CPU rows: the median of per-run ratios). */
   pairedRatioOf?: (s: SideResult) => number;
 };
+
+/** A figure's row: the after side's value, the before side's beside it, the verdict, a line for the console. */
+function makeRow(spec: RowSpec, after: SideResult, before: SideResult | undefined) {
+  const { of, baselineOf, pairedRatioOf, digits = 0 } = spec;
+  const a = of(after) as number;
+  const b = before ? of(before) : undefined;
+  const base = baselineOf ? baselineOf(after) : spec.baseline;
+  const r = pairedRatioOf ? pairedRatioOf(after) : ratioOf(a, base);
+  const measured = spec.goal?.on === 'ratio' ? r : a;
+  const verdict = spec.goal ? passMiss(meets(spec.goal, measured)) : ('info' as const);
+  const against =
+    base !== undefined
+      ? ` (${spec.baselineLabel ?? 'baseline'} ${fmt(base, digits)}, ${fmt(r, 2)}×)`
+      : '';
+  // In results.json's order; a key left undefined is not written.
+  return {
+    id: spec.id,
+    figure: spec.figure,
+    unit: spec.unit,
+    baseline: base,
+    beforeBaseline: before && baselineOf ? baselineOf(before) : undefined,
+    baselineLabel: spec.baselineLabel,
+    goal: spec.goal,
+    digits,
+    before: b,
+    after: a,
+    ratio: pairedRatioOf ? r : undefined,
+    beforeRatio: before && pairedRatioOf ? pairedRatioOf(before) : undefined,
+    verdict,
+    text: `${b !== undefined ? `${fmt(b, digits)} → ` : ''}${fmt(a, digits)} ${spec.unit}${against}`,
+  };
+}
 
 /** Median of each side's runs → one row per figure (value = after; before shown beside it). */
 export function buildRows(
@@ -258,35 +248,7 @@ export function buildRows(
   const before = sides.find((s) => s.label === 'before');
   const after = sides.find((s) => s.label === 'after') as SideResult;
   const rows: Row[] = [];
-  const add = ({ of, baselineOf, pairedRatioOf, digits = 0, ...spec }: RowSpec) => {
-    const a = of(after) as number;
-    const b = before ? of(before) : undefined;
-    const base = baselineOf ? baselineOf(after) : spec.baseline;
-    const r = pairedRatioOf ? pairedRatioOf(after) : ratioOf(a, base);
-    const measured = spec.goal?.on === 'ratio' ? r : a;
-    const verdict = spec.goal ? (meets(spec.goal, measured) ? 'PASS' : 'MISS') : 'info';
-    const against =
-      base !== undefined
-        ? ` (${spec.baselineLabel ?? 'baseline'} ${fmt(base, digits)}, ${fmt(r, 2)}×)`
-        : '';
-    // In results.json's order; a key left undefined is not written.
-    rows.push({
-      id: spec.id,
-      figure: spec.figure,
-      unit: spec.unit,
-      baseline: base,
-      beforeBaseline: before && baselineOf ? baselineOf(before) : undefined,
-      baselineLabel: spec.baselineLabel,
-      goal: spec.goal,
-      digits,
-      before: b,
-      after: a,
-      ratio: pairedRatioOf ? r : undefined,
-      beforeRatio: before && pairedRatioOf ? pairedRatioOf(before) : undefined,
-      verdict,
-      text: `${b !== undefined ? `${fmt(b, digits)} → ` : ''}${fmt(a, digits)} ${spec.unit}${against}`,
-    });
-  };
+  const add = (spec: RowSpec) => rows.push(makeRow(spec, after, before));
   const kindName = (kind: Kind) => (kind === 'existing' ? 'fresh existing jobs' : 'not-found IDs');
   const kinds = ['existing', 'missing'] as const;
 
@@ -498,15 +460,15 @@ const goalText = (r: Row) => {
 const portable = (name: string) => name.replace(/(^|\s)\/\S*\/(?=(?:dist|src|bench)\/)/g, '$1');
 
 /** A column: its heading and the cell of each item (a row); `false` for one left out (no peer). */
-type Column<T> = false | readonly [string, (item: T, i: number) => unknown];
+export type Column<T> = false | readonly [string, (item: T, i: number) => unknown];
 
 /** A table of a row an item, from its columns. */
-function columns<T>(items: readonly T[], cols: readonly Column<T>[]): string[] {
+export function columns<T>(items: readonly T[], cols: readonly Column<T>[]): string[] {
   const shown = cols.filter((c) => c !== false);
-  const rows = items.map((item, i) => shown.map(([, cell]) => cell(item, i)));
+  const head = shown.map(([name]) => name);
   return table(
-    shown.map(([head]) => head),
-    rows,
+    head,
+    items.map((item, i) => shown.map(([, cell]) => cell(item, i))),
   );
 }
 
@@ -551,6 +513,10 @@ function otherRunsTable(
     figure,
     ...Array.from({ length: runs }, (_, i) => fmt(values[i], digits)),
   ];
+  const mbs = (runs: SideResult['memory'], figure: string, key: 'idleMb' | 'peakMb') => {
+    const values = runs.map((m) => m[key]);
+    return line(figure, values, 1);
+  };
   const rows = [
     line('coalescing: upstream calls', s.coalescing, 0),
     line('cached path µs/request', s.cachedMicros, 0),
@@ -562,21 +528,9 @@ function otherRunsTable(
           line('node:http alone µs/request', baseline.httpMicros, 0),
         ]
       : []),
-    line(
-      `idle RSS before ${all} in flight, MB`,
-      s.memory.map((m) => m.idleMb),
-      1,
-    ),
-    line(
-      `peak RSS, ${all} in flight, MB`,
-      s.memory.map((m) => m.peakMb),
-      1,
-    ),
-    line(
-      `peak RSS, ${few} at a time, MB`,
-      s.memoryFew.map((m) => m.peakMb),
-      1,
-    ),
+    mbs(s.memory, `idle RSS before ${all} in flight, MB`, 'idleMb'),
+    mbs(s.memory, `peak RSS, ${all} in flight, MB`, 'peakMb'),
+    mbs(s.memoryFew, `peak RSS, ${few} at a time, MB`, 'peakMb'),
   ];
   return table(['figure', ...Array.from({ length: runs }, (_, i) => `run ${i + 1}`)], rows);
 }
@@ -688,7 +642,8 @@ export interface CpuOnlyResult {
 const range = (xs: readonly number[], digits: number) =>
   `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
-const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
+/** The kinds of job figure 1 measures: fresh existing, and not found. */
+export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
 
 /** The Markdown summary `npm run bench:cpu` prints: each figure's median and range over the rounds, and the ratios. */
 export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): string {
@@ -703,12 +658,7 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
   const lines = [
     `## CPU per job, ${settings.cpuRuns} rounds of ${settings.cpuRequests} 100-job queries (${new Date().toISOString()})`,
     '',
-    `Checkouts: ${r.roots
-      .map(([l, root]) => {
-        const git = gitState(root);
-        return `${l} \`${git.commit}\`${git.dirtyFiles.length ? ` with uncommitted changes to ${git.dirtyFiles.join(', ')}` : ''}`;
-      })
-      .join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
+    `Checkouts: ${r.roots.map(([l, root]) => `${l} ${commitOf(root, true)}`).join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
     '',
     ...table(
       [
@@ -756,14 +706,29 @@ const bySource = (side: string, file: string, w: ProfileWindow, root: string, ro
       .map((g) => [g.name, g.percent]),
   );
 
+/** A profile's `rows` largest parts by where the code is, then its 30 top functions, as tables (samples counted alike). */
+export function profileTables(
+  side: string,
+  file: string,
+  w: ProfileWindow,
+  root: string,
+  rows: number,
+) {
+  const top = topFunctions(file, w, 30, root, 'samples');
+  return [
+    ...bySource(side, file, w, root, rows),
+    '',
+    ...table(
+      [`${side}: top functions by self time`, 'ms', '%'],
+      top.map((f) => [f.name, f.selfMs, f.percent]),
+    ),
+  ];
+}
+
 /** A profiled phase's window, per kind of job (monotonic µs). */
 export type KindWindows = Partial<Record<IdKind, ProfileWindow>>;
 
-/**
- * Per kind of job, where a job's CPU goes, gateway beside floor: each side's median µs of the
- * rounds split by its profile's shares (`JOB_PARTS`), then the gateway's self time by where the
- * code is and its top functions, and the floor's self time.
- */
+/** Per kind of job, where a job's CPU goes, gateway beside floor (bench/README.md, `BENCH_PROFILE=1`). */
 export function cpuProfileSection(
   cpu: CpuOnlyResult['cpu'],
   gateway: { file: string; windows: KindWindows; root: string },
@@ -801,16 +766,7 @@ export function cpuProfileSection(
         partRows.map((p) => [p.name, p.g.toFixed(0), p.f.toFixed(0), (p.g - p.f).toFixed(0)]),
       ),
       '',
-      ...bySource('gateway', gateway.file, window, gateway.root, 30),
-      '',
-      ...table(
-        ['gateway: top functions by self time', 'ms', '%'],
-        topFunctions(gateway.file, window, 30, gateway.root, 'samples').map((f) => [
-          f.name,
-          f.selfMs,
-          f.percent,
-        ]),
-      ),
+      ...profileTables('gateway', gateway.file, window, gateway.root, 30),
       '',
       ...bySource('floor', floor.file, floorWindow, floor.root, 15),
     );

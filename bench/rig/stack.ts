@@ -1,14 +1,12 @@
 /**
- * The one way a benchmark starts what it measures: the emulators in their own process
- * (emulators.ts), a fresh JWT secret with a read token and a secrets token, and any number of
- * gateways (`node bin/jobgraph.mjs`, live mode; gateway.ts) in front of them. Everything started
- * through a stack, and anything handed to `track`, is stopped when the benchmark ends, fails or is
- * interrupted (`runBench`).
+ * The one way a benchmark starts what it measures: the emulators, a fresh JWT secret and its
+ * tokens, and gateways in front of them, all stopped when the benchmark ends, fails or is
+ * interrupted (`runBench`), as is anything handed to `track`.
  */
-import { startEmulatorProcess, type EmulatorProcess } from './emulators.ts';
+import { startEmulatorProcess } from './emulators.ts';
 import { randomBytes } from 'node:crypto';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { startGateway, type GatewayOptions, type GatewayProcess } from './gateway.ts';
+import { startGateway, type GatewayOptions } from './gateway.ts';
 
 export interface Stoppable {
   stop(): Promise<unknown>;
@@ -63,39 +61,41 @@ export function runBench(log: Log, body: () => Promise<void>): void {
   );
 }
 
-export interface Stack {
-  emulators: EmulatorProcess;
-  jwtSecret: string;
-  /** Bearer tokens with scope jobs:read, and jobs:read + jobs:secrets:read. */
-  token: string;
-  secretsToken: string;
-  /** `authorization: Bearer <token>`. */
-  headers: Record<string, string>;
-  /** A gateway over these emulators and this secret, tracked. */
-  gateway: (
-    options?: Partial<Omit<GatewayOptions, 'upstreamEnv' | 'jwtSecret'>>,
-  ) => Promise<GatewayProcess>;
-}
+/** A token with scope jobs:read for `subject` (each subject is one caller). */
+export const readToken = (jwtSecret: string, subject: string, accounts?: string[]) =>
+  mintToken({
+    secret: jwtSecret,
+    scopes: ['jobs:read'],
+    subject,
+    ...(accounts ? { accounts } : {}),
+  });
 
-/** The emulators (with `latencyMs` before each answer; `jobsPerSource`: a big account) and the tokens. */
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/**
+ * The emulators (with `latencyMs` before each answer; `jobsPerSource`: a big account), the tokens
+ * (`headers`: jobs:read; `secretsToken`: jobs:secrets:read too; `callerToken`: a jobs:read token of
+ * a caller of its own), and `gateway`: a tracked gateway over these emulators and this secret.
+ */
 export async function startStack(
   options: { latencyMs?: number; jobsPerSource?: number; keepAliveMs?: number } = {},
-): Promise<Stack> {
+) {
   const { latencyMs = 0, ...emulatorOptions } = options;
   const emulators = track(await startEmulatorProcess(latencyMs, emulatorOptions));
   // Tracked before the gateways: stopped after them.
   const jwtSecret = randomBytes(32).toString('base64url');
-  const mint = (subject: string, scopes: string[]) =>
-    mintToken({ secret: jwtSecret, scopes, subject });
-  const token = await mint('bench', ['jobs:read']);
-  const secretsToken = await mint('bench-secrets', ['jobs:read', 'jobs:secrets:read']);
+  const token = await readToken(jwtSecret, 'bench');
+  const scopes = ['jobs:read', 'jobs:secrets:read'];
+  const secretsToken = await mintToken({ secret: jwtSecret, scopes, subject: 'bench-secrets' });
   return {
     emulators,
     jwtSecret,
-    token,
     secretsToken,
-    headers: { authorization: `Bearer ${token}` },
-    gateway: async (gatewayOptions = {}) =>
+    headers: { authorization: `Bearer ${token}` } as Record<string, string>,
+    callerToken: (subject: string, accounts?: string[]) => readToken(jwtSecret, subject, accounts),
+    gateway: async (
+      gatewayOptions: Partial<Omit<GatewayOptions, 'upstreamEnv' | 'jwtSecret'>> = {},
+    ) =>
       track(
         await startGateway({
           label: 'gateway',

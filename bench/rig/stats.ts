@@ -16,19 +16,10 @@ export function percentile(values: readonly number[], q: number): number {
   return sorted[rank - 1] as number;
 }
 
-/** Least-squares line through (xs, ys): slope, intercept, slope's standard error, residuals' SD. */
-export function linearFit(
-  xs: readonly number[],
-  ys: readonly number[],
-): { slope: number; intercept: number; slopeStdErr: number; residualSd: number } {
+/** Least-squares line through (xs, ys): its slope and intercept. */
+export function linearFit(xs: readonly number[], ys: readonly number[]) {
   const n = xs.length;
-  if (n < 2 || ys.length !== n)
-    return {
-      slope: Number.NaN,
-      intercept: Number.NaN,
-      slopeStdErr: Number.NaN,
-      residualSd: Number.NaN,
-    };
+  if (n < 2 || ys.length !== n) return { slope: Number.NaN, intercept: Number.NaN };
   const mx = xs.reduce((a, b) => a + b, 0) / n;
   const my = ys.reduce((a, b) => a + b, 0) / n;
   let sxx = 0;
@@ -38,8 +29,5 @@ export function linearFit(
     sxy += ((xs[i] as number) - mx) * ((ys[i] as number) - my);
   }
   const slope = sxy / sxx;
-  const intercept = my - slope * mx;
-  const sse = xs.reduce((sum, x, i) => sum + ((ys[i] as number) - (intercept + slope * x)) ** 2, 0);
-  const residualSd = n > 2 ? Math.sqrt(sse / (n - 2)) : Number.NaN;
-  return { slope, intercept, slopeStdErr: residualSd / Math.sqrt(sxx), residualSd };
+  return { slope, intercept: my - slope * mx };
 }

@@ -3,20 +3,8 @@ import type { GatewayProcess } from '../../rig/gateway.ts';
 import { mixedIds } from '../ids.ts';
 import { entitiesBody, errorCodes, jobsBody, post, type GraphQLResponse } from '../queries.ts';
 
-export type EntryPoint = 'jobs' | '_entities';
-
-export interface BatchingRun {
-  entry: EntryPoint;
-  distinctJobs: number;
-  queries: number;
-  upstreamCalls: number;
-  /** Upstream calls that asked for a job already asked for in the same measurement. */
-  repeatedCalls: number;
-  /** Error codes in the responses (unknown IDs answer NOT_FOUND). */
-  errorCodes: Record<string, number>;
-  /** Non-200 HTTP answers or missing list entries. */
-  badResponses: number;
-}
+/** One measurement's batching: upstream calls, those for a job asked before in it, the answers' error codes (unknown IDs: NOT_FOUND), answers not a 200 of every job. */
+export type BatchingRun = Awaited<ReturnType<typeof measureBatching>>;
 
 const PER_QUERY_MAX = 100;
 
@@ -28,14 +16,14 @@ const PER_QUERY_MAX = 100;
 export async function measureBatching(
   ctx: BenchContext,
   gateway: GatewayProcess,
-  entry: EntryPoint,
+  entry: 'jobs' | '_entities',
   distinct: number,
-): Promise<BatchingRun> {
+) {
   const queries = Math.ceil(distinct / PER_QUERY_MAX);
   const bodies: { body: string; size: number }[] = [];
   for (let q = 0; q < queries; q++) {
     const size = Math.min(PER_QUERY_MAX, distinct - q * PER_QUERY_MAX);
-    const ids = mixedIds(size / 5, ctx.unknownIds, { demo: q === 0 });
+    const ids = mixedIds(size / 5, ctx.unknownIds, q === 0);
     bodies.push({ body: entry === 'jobs' ? jobsBody(ids) : entitiesBody(ids), size });
   }
   const before = await ctx.emulators.counters();
@@ -68,9 +56,31 @@ export async function measureDuplicates(
   ctx: BenchContext,
   gateway: GatewayProcess,
 ): Promise<{ idsAsked: number; distinctJobs: number; upstreamCalls: number }> {
-  const ids = mixedIds(10, ctx.unknownIds, { demo: false });
+  const ids = mixedIds(10, ctx.unknownIds, false);
   const before = await ctx.emulators.counters();
   await post(gateway.url, jobsBody([...ids, ...ids]), ctx.authHeaders);
   const calls = await ctx.emulators.callsSince(before);
   return { idsAsked: ids.length * 2, distinctJobs: ids.length, upstreamCalls: calls.length };
+}
+
+/** The same query of finished jobs twice; upstream calls counted for each. */
+export async function repeatedTerminalQuery(
+  ctx: BenchContext,
+  gateway: GatewayProcess,
+  terminalIds: readonly string[],
+): Promise<{ jobs: number; firstRunCalls: number; secondRunCalls: number; refetched: string[] }> {
+  const body = jobsBody(terminalIds);
+  const first = await ctx.emulators.counters();
+  await post(gateway.url, body, ctx.authHeaders);
+  const second = await ctx.emulators.counters();
+  await post(gateway.url, body, ctx.authHeaders);
+  const firstCalls = await ctx.emulators.callsSince(first);
+  const secondCalls = await ctx.emulators.callsSince(second);
+  return {
+    jobs: terminalIds.length,
+    firstRunCalls: firstCalls.length - secondCalls.length,
+    secondRunCalls: secondCalls.length,
+    // Jobs asked upstream again on the second run, as the call log names them.
+    refetched: secondCalls.map((c) => `${c.emulator}:${c.job}`),
+  };
 }

@@ -1,9 +1,9 @@
-import { mintToken } from '../../../src/auth/mintToken.ts';
 import { withLatency, type BenchContext } from '../context.ts';
 import type { GatewayProcess } from '../../rig/gateway.ts';
 import { demoIds } from '../ids.ts';
 import { runLoad, type LoadResult } from '../../rig/load.ts';
 import { sleep, waitForIdle } from '../../rig/proc.ts';
+import { readToken } from '../../rig/stack.ts';
 import { jobBody, jobsBody } from '../queries.ts';
 
 /** Connections caller A keeps busy with 100-job queries while B is measured. */
@@ -15,15 +15,6 @@ export const FLOOD_CONNECTIONS = 2;
  */
 export const FAIRNESS_LATENCY_MS = 100;
 
-export interface FairnessRun {
-  /** Caller B's 1-job query, one connection, nobody else calling. */
-  alone: LoadResult;
-  /** The same while caller A keeps FLOOD_CONNECTIONS 100-job queries (one provider, Panorama) in flight. */
-  underFlood: LoadResult;
-  /** Caller A's 100-job queries during that window. */
-  flood: LoadResult;
-}
-
 /**
  * Fairness between callers: caller B's 1-job Panorama query at one connection, alone and while
  * caller A (another token subject) saturates Panorama with 100-job queries of distinct jobs.
@@ -33,11 +24,9 @@ export interface FairnessRun {
 export async function callerFairness(
   ctx: BenchContext,
   gateway: GatewayProcess,
-): Promise<FairnessRun> {
-  const mint = (subject: string) =>
-    mintToken({ secret: ctx.jwtSecret, scopes: ['jobs:read'], subject });
-  const a = { authorization: `Bearer ${await mint('bench-flood-a')}` };
-  const b = { authorization: `Bearer ${await mint('bench-single-b')}` };
+): Promise<Record<'alone' | 'underFlood' | 'flood', LoadResult>> {
+  const a = { authorization: `Bearer ${await readToken(ctx.jwtSecret, 'bench-flood-a')}` };
+  const b = { authorization: `Bearer ${await readToken(ctx.jwtSecret, 'bench-single-b')}` };
   const single = jobBody(demoIds('panorama')[0] as string);
   let n = 0;
   // Fresh unknown IDs each query, so the job cache (if on) and DataLoader cannot absorb the flood.

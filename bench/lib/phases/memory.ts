@@ -1,6 +1,6 @@
 import type { BenchContext } from '../context.ts';
 import type { GatewayProcess } from '../../rig/gateway.ts';
-import { runLoad, type LoadResult } from '../../rig/load.ts';
+import { runLoad } from '../../rig/load.ts';
 import { sleep, waitForIdle } from '../../rig/proc.ts';
 import { median } from '../../rig/stats.ts';
 
@@ -23,14 +23,6 @@ export async function idleRss(gateway: GatewayProcess): Promise<number> {
   return median(values);
 }
 
-export interface InFlightRun {
-  idleMb: number;
-  peakMb: number;
-  inFlight: number;
-  mbPerRequest: number;
-  load: LoadResult;
-}
-
 /**
  * `memoryConnections` queries (each from `nextBody`, so nothing is shared between them), at most
  * `connections` in flight at once (default all of them: each connection sends exactly one, so all
@@ -42,7 +34,7 @@ export async function rssUnderLoad(
   gateway: GatewayProcess,
   nextBody: () => string,
   connections = ctx.settings.memoryConnections,
-): Promise<InFlightRun> {
+) {
   await waitForIdle(gateway.pid);
   const idleMb = await idleRss(gateway);
   let peak = 0;
