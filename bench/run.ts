@@ -121,19 +121,13 @@ async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
  * unknown IDs of every provider must give the same data and the same errors (path and code; the
  * messages are each server's own). Throws, naming the first differences, when they differ.
  */
-async function checkPeer(
-  ctx: BenchContext,
-  jobgraphUrl: string,
-  peer: ChildServer,
-): Promise<PeerCheck> {
+async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: ChildServer) {
   const ids = (['finished', 'running', 'missing'] as const).flatMap((kind) =>
     ctx.unknownIds.take(18, kind),
   );
   const body = jobsBody(ids);
-  const [ours, theirs] = [
-    await post(jobgraphUrl, body, ctx.authHeaders),
-    await post(peer.url, body, {}),
-  ];
+  const ours = await post(jobgraphUrl, body, ctx.authHeaders);
+  const theirs = await post(peer.url, body, {});
   const errors = (r: GraphQLResponse) =>
     (r.errors ?? []).map((e) => `${(e.path ?? []).join('.')} ${e.extensions?.code ?? ''}`).sort();
   const listOf = (r: GraphQLResponse) =>
@@ -294,14 +288,9 @@ async function cpuOnly(): Promise<void> {
         (runs[s.label] ??= []).push(run.microsPerJob);
       }
     }
-    log(
-      `round ${r + 1}: ${CPU_KINDS.map(
-        (k) =>
-          `${k} ${Object.entries(cpu[k])
-            .map(([l, xs]) => `${l} ${(xs.at(-1) ?? 0).toFixed(0)}`)
-            .join(' ')}`,
-      ).join(' | ')}`,
-    );
+    const last = ([label, xs]: [string, number[]]) => `${label} ${(xs.at(-1) ?? 0).toFixed(0)}`;
+    const lasts = CPU_KINDS.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
+    log(`round ${r + 1}: ${lasts.join(' | ')}`);
   }
 
   log(`100-job (80 distinct) p50 at ${settings.slowLatencyMs} ms upstream`);

@@ -111,11 +111,7 @@ export async function timedQuery(ctx: BenchContext, url: string, body: string): 
 }
 
 /** POST `bodies` at once; resolves with the GraphQL error codes of all answers, counted. */
-async function concurrently(
-  url: string,
-  bodies: string[],
-  headers: Record<string, string>,
-): Promise<Record<string, number>> {
+async function concurrently(url: string, bodies: string[], headers: Record<string, string>) {
   const answers = await Promise.all(bodies.map((b) => post(url, b, headers)));
   const bad = answers.find((a) => a.status !== 200);
   if (bad) throw new Error(`concurrent query answered ${bad.status}: ${bad.text.slice(0, 300)}`);
@@ -406,14 +402,7 @@ export async function measureSide(
  * fresh finished jobs of the providers that have one), 10 to each; then the same split again
  * (all of them now in Redis).
  */
-async function redisCoalescing(
-  ctx: BenchContext,
-  launch: Launch,
-  providers: EmulatorName[],
-): Promise<
-  | { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number }
-  | { skipped: string }
-> {
+async function redisCoalescing(ctx: BenchContext, launch: Launch, providers: EmulatorName[]) {
   if (redisServerMissing()) return { skipped: 'redis-server is not on PATH' };
   const redis = await startRedisServer();
   try {

@@ -18,7 +18,7 @@ import {
   topFunctions,
   type ProfileWindow,
 } from '../lib/profile.ts';
-import { median, percentile } from './stats.ts';
+import { median, percentile, range } from './stats.ts';
 
 /** What a run ran on. */
 export function machineInfo() {
@@ -513,10 +513,12 @@ function otherRunsTable(
     figure,
     ...Array.from({ length: runs }, (_, i) => fmt(values[i], digits)),
   ];
-  const mbs = (runs: SideResult['memory'], figure: string, key: 'idleMb' | 'peakMb') => {
-    const values = runs.map((m) => m[key]);
-    return line(figure, values, 1);
-  };
+  const mbs = (runs: SideResult['memory'], figure: string, key: 'idleMb' | 'peakMb') =>
+    line(
+      figure,
+      runs.map((m) => m[key]),
+      1,
+    );
   const rows = [
     line('coalescing: upstream calls', s.coalescing, 0),
     line('cached path µs/request', s.cachedMicros, 0),
@@ -638,10 +640,6 @@ export interface CpuOnlyResult {
   latency: Record<string, number[]>;
 }
 
-/** `min–max` of a list, rounded. */
-const range = (xs: readonly number[], digits: number) =>
-  `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
-
 /** The kinds of job figure 1 measures: fresh existing, and not found. */
 export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
 
@@ -650,37 +648,34 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
   const { cpu, settings } = r;
   const ratio = (kind: IdKind, a: string, b: string) =>
     (cpu[kind][a] ?? []).map((x, i) => x / ((cpu[kind][b] ?? [])[i] ?? Number.NaN));
-  const ratioCell = (kind: IdKind, label: string, other: string, shown: boolean) => {
-    if (!shown || !cpu[kind][other]) return '—';
-    const xs = ratio(kind, label, other);
-    return `${median(xs).toFixed(2)}× (${range(xs, 2)})`;
-  };
+  const runsCell = (xs: number[]) => `${median(xs).toFixed(0)} (${range(xs, 0)})`;
+  /** A server's runs ÷ `other`'s of the same round, where `shown` (a gateway's ÷ peer, the after's ÷ before). */
+  const ratioColumn = (
+    other: string,
+    shown: (label: string) => boolean,
+  ): Column<readonly [IdKind, string]> => [
+    `÷ ${other}, median of rounds (range)`,
+    ([kind, label]) => {
+      if (!shown(label) || !cpu[kind][other]) return '—';
+      const xs = ratio(kind, label, other);
+      return `${median(xs).toFixed(2)}× (${range(xs, 2)})`;
+    },
+  ];
   const lines = [
     `## CPU per job, ${settings.cpuRuns} rounds of ${settings.cpuRequests} 100-job queries (${new Date().toISOString()})`,
     '',
     `Checkouts: ${r.roots.map(([l, root]) => `${l} ${commitOf(root, true)}`).join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
     '',
-    ...table(
+    ...columns(
+      CPU_KINDS.flatMap((kind) => r.labels.map((label) => [kind, label] as const)),
       [
-        'kind',
-        'server',
-        'µs/job, median (range)',
-        ...['floor', 'peer', 'before'].map((x) => `÷ ${x}, median of rounds (range)`),
+        ['kind', ([kind]) => (kind === 'finished' ? 'fresh existing' : 'not found')],
+        ['server', ([, label]) => label],
+        ['µs/job, median (range)', ([kind, label]) => runsCell(cpu[kind][label] ?? [])],
+        ratioColumn('floor', (label) => label !== 'floor'),
+        ratioColumn('peer', (label) => label !== 'floor' && label !== 'peer'),
+        ratioColumn('before', (label) => label === 'after'),
       ],
-      CPU_KINDS.flatMap((kind) =>
-        r.labels.map((label) => {
-          const xs = cpu[kind][label] ?? [];
-          const gateway = label !== 'floor' && label !== 'peer';
-          return [
-            kind === 'finished' ? 'fresh existing' : 'not found',
-            label,
-            `${median(xs).toFixed(0)} (${range(xs, 0)})`,
-            ratioCell(kind, label, 'floor', label !== 'floor'),
-            ratioCell(kind, label, 'peer', gateway),
-            ratioCell(kind, label, 'before', label === 'after'),
-          ];
-        }),
-      ),
     ),
     '',
     ...columns(
