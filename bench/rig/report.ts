@@ -612,15 +612,12 @@ export function renderReport({ meta, floor, sides, rows, baseline }: Results): s
       out.push(
         `## CPU profile, top functions by self time${suffix}`,
         '',
-        ...table(
-          ['fresh 100-job queries', '%', 'cache-served 1-job queries', '%'],
-          Array.from({ length: Math.max(existing.length, cached.length) }, (_, i) => [
-            portable(existing[i]?.name ?? ''),
-            String(existing[i]?.percent ?? ''),
-            portable(cached[i]?.name ?? ''),
-            String(cached[i]?.percent ?? ''),
-          ]),
-        ),
+        ...columns(Array.from({ length: Math.max(existing.length, cached.length) }), [
+          ['fresh 100-job queries', (_, i) => portable(existing[i]?.name ?? '')],
+          ['%', (_, i) => String(existing[i]?.percent ?? '')],
+          ['cache-served 1-job queries', (_, i) => portable(cached[i]?.name ?? '')],
+          ['%', (_, i) => String(cached[i]?.percent ?? '')],
+        ]),
         '',
       );
     }
@@ -747,19 +744,17 @@ export function cpuProfileSection(
         return { name, g, f };
       })
       .sort((a, b) => b.g - b.f - (a.g - a.f));
+    const part = `part of a job (gateway ${gatewayMicros.toFixed(0)} µs, floor ${floorMicros.toFixed(0)} µs: the rounds' medians, split by each profile's shares)`;
     out.push(
       '',
       `### Profile, ${title}`,
       '',
-      ...table(
-        [
-          `part of a job (gateway ${gatewayMicros.toFixed(0)} µs, floor ${floorMicros.toFixed(0)} µs: the rounds' medians, split by each profile's shares)`,
-          'gateway µs',
-          'floor µs',
-          'beyond the floor',
-        ],
-        partRows.map((p) => [p.name, p.g.toFixed(0), p.f.toFixed(0), (p.g - p.f).toFixed(0)]),
-      ),
+      ...columns(partRows, [
+        [part, (p) => p.name],
+        ['gateway µs', (p) => p.g.toFixed(0)],
+        ['floor µs', (p) => p.f.toFixed(0)],
+        ['beyond the floor', (p) => (p.g - p.f).toFixed(0)],
+      ]),
       '',
       ...profileTables('gateway', gateway.file, window, gateway.root, 30),
       '',
