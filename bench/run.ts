@@ -60,10 +60,8 @@ const only = process.argv.includes('--only')
   ? (process.argv[process.argv.indexOf('--only') + 1] ?? '')
   : undefined;
 const started = performance.now();
-const log = logger(
-  only ?? 'bench',
-  () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
-);
+const clock = () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`;
+const log = logger(only ?? 'bench', clock);
 
 /** A server of bench/ (`file` relative to this one) as its own process. */
 const benchServer = async (file: string, ...args: string[]) =>
@@ -75,9 +73,7 @@ const startPeer = (urls: Record<BenchProvider, string>, ...flags: '--floor-calls
 
 /** What every run starts with: a scratch folder, the emulators, the phases' context and the checkouts to measure. */
 async function begin(settings: BenchSettings) {
-  const tmpDir = mkdtempSync(
-    join(os.tmpdir(), only ? `jobgraph-bench-${only}-` : 'jobgraph-bench-'),
-  );
+  const tmpDir = mkdtempSync(join(os.tmpdir(), `jobgraph-bench-${only ? `${only}-` : ''}`));
   log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
   // The emulators keep an idle connection for the whole run (they close one after 65 s, as cloud
   // front ends do): figure 6 counts the connections the gateway opens after its warm-up, and one
