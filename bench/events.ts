@@ -11,7 +11,7 @@ import { newTally, openAll, slices, WatcherConnection, type Update } from './lib
 import type { EmulatorProcess } from './rig/emulators.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
 import { REPO_ROOT, sleep } from './rig/proc.ts';
-import { loadAverage, runLine, table } from './rig/report.ts';
+import { columns, loadAverage, runLine } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { percentile } from './rig/stats.ts';
 
@@ -147,25 +147,17 @@ runBench(log, async () => {
     '',
     `${ids.length} unfinished AWS Batch jobs watched over graphql-ws (half in the default account, half in \`staging\`), ${PER_MINUTE} of them changing a minute, measured over ${MINUTES} min after ${WARMUP_S} s of warm-up. DescribeJobs calls are those the Batch emulator answered in the window; delivery is from the change being asked of the emulator (its event is on the queue by the answer) to the watcher's receipt of the new status. Gateway settings: the defaults${Object.keys(EXTRA).length ? ` with ${JSON.stringify(EXTRA)}` : ''}, polling only with \`JOBGRAPH_EVENT_QUEUES=\`.`,
     '',
-    ...table(
+    ...columns(
+      [polling, events],
       [
-        'run',
-        'DescribeJobs calls',
-        'changes seen',
-        'delivery p50',
-        'delivery p99',
-        'CPU, % of one core',
-        'RSS at the end',
+        ['run', (r) => r.label],
+        ['DescribeJobs calls', (r) => r.calls],
+        ['changes seen', (r) => `${r.seen}/${r.changes}`],
+        ['delivery p50', (r) => ms(r.p50)],
+        ['delivery p99', (r) => ms(r.p99)],
+        ['CPU, % of one core', (r) => r.cpu.toFixed(1)],
+        ['RSS at the end', (r) => `${Math.round(r.rss / 2 ** 20)} MB`],
       ],
-      [polling, events].map((r) => [
-        r.label,
-        r.calls,
-        `${r.seen}/${r.changes}`,
-        ms(r.p50),
-        ms(r.p99),
-        r.cpu.toFixed(1),
-        `${Math.round(r.rss / 2 ** 20)} MB`,
-      ]),
     ),
     '',
     `DescribeJobs calls with events: **${ratio.toFixed(1)}× fewer** than polling only (the bar: 20×); delivery p99 with events ${ms(events.p99)} (the bar: 2 s).`,

@@ -112,14 +112,8 @@ async function bytesPerJob() {
     loadConfig({ mode: 'demo' }, { JOBGRAPH_CACHE_MAX_ENTRIES: '0', ...budget }),
     set,
   );
-  const sources = createSources(
-    config,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    new AwsAccounts(config),
-  );
+  const accounts = new AwsAccounts(config);
+  const sources = createSources(config, undefined, undefined, undefined, undefined, accounts);
   // What the replicas' store would be given (Snapshot.toWire) and would hold (gzip, base64: redisListSnapshots.ts).
   const shared = { text: 0, stored: 0 };
   const snapshots = new ListSnapshots({

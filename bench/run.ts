@@ -60,10 +60,8 @@ const only = process.argv.includes('--only')
   ? (process.argv[process.argv.indexOf('--only') + 1] ?? '')
   : undefined;
 const started = performance.now();
-const log = logger(
-  only ?? 'bench',
-  () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`,
-);
+const clock = () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`;
+const log = logger(only ?? 'bench', clock);
 
 /** A server of bench/ (`file` relative to this one) as its own process. */
 const benchServer = async (file: string, ...args: string[]) =>
@@ -75,9 +73,7 @@ const startPeer = (urls: Record<BenchProvider, string>, ...flags: '--floor-calls
 
 /** What every run starts with: a scratch folder, the emulators, the phases' context and the checkouts to measure. */
 async function begin(settings: BenchSettings) {
-  const tmpDir = mkdtempSync(
-    join(os.tmpdir(), only ? `jobgraph-bench-${only}-` : 'jobgraph-bench-'),
-  );
+  const tmpDir = mkdtempSync(join(os.tmpdir(), `jobgraph-bench-${only ? `${only}-` : ''}`));
   log(`settings ${JSON.stringify(settings)}; scratch ${tmpDir}`);
   // The emulators keep an idle connection for the whole run (they close one after 65 s, as cloud
   // front ends do): figure 6 counts the connections the gateway opens after its warm-up, and one
@@ -121,19 +117,13 @@ async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
  * unknown IDs of every provider must give the same data and the same errors (path and code; the
  * messages are each server's own). Throws, naming the first differences, when they differ.
  */
-async function checkPeer(
-  ctx: BenchContext,
-  jobgraphUrl: string,
-  peer: ChildServer,
-): Promise<PeerCheck> {
+async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: ChildServer) {
   const ids = (['finished', 'running', 'missing'] as const).flatMap((kind) =>
     ctx.unknownIds.take(18, kind),
   );
   const body = jobsBody(ids);
-  const [ours, theirs] = [
-    await post(jobgraphUrl, body, ctx.authHeaders),
-    await post(peer.url, body, {}),
-  ];
+  const ours = await post(jobgraphUrl, body, ctx.authHeaders);
+  const theirs = await post(peer.url, body, {});
   const errors = (r: GraphQLResponse) =>
     (r.errors ?? []).map((e) => `${(e.path ?? []).join('.')} ${e.extensions?.code ?? ''}`).sort();
   const listOf = (r: GraphQLResponse) =>
@@ -294,14 +284,9 @@ async function cpuOnly(): Promise<void> {
         (runs[s.label] ??= []).push(run.microsPerJob);
       }
     }
-    log(
-      `round ${r + 1}: ${CPU_KINDS.map(
-        (k) =>
-          `${k} ${Object.entries(cpu[k])
-            .map(([l, xs]) => `${l} ${(xs.at(-1) ?? 0).toFixed(0)}`)
-            .join(' ')}`,
-      ).join(' | ')}`,
-    );
+    const last = ([label, xs]: [string, number[]]) => `${label} ${(xs.at(-1) ?? 0).toFixed(0)}`;
+    const lasts = CPU_KINDS.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
+    log(`round ${r + 1}: ${lasts.join(' | ')}`);
   }
 
   log(`100-job (80 distinct) p50 at ${settings.slowLatencyMs} ms upstream`);
@@ -311,13 +296,9 @@ async function cpuOnly(): Promise<void> {
       for (let j = 0; j < servers.length; j++) {
         const s = servers[(i + j) % servers.length] as (typeof servers)[number];
         const headers = unauthenticated(s) ? {} : ctx.authHeaders;
-        (latency[s.label] ??= []).push(
-          await timedQuery(
-            { ...ctx, authHeaders: headers },
-            s.url,
-            jobsBody(eightyOfHundred(ctx, 'finished')),
-          ),
-        );
+        const body = jobsBody(eightyOfHundred(ctx, 'finished'));
+        const ms = await timedQuery({ ...ctx, authHeaders: headers }, s.url, body);
+        (latency[s.label] ??= []).push(ms);
       }
   });
 

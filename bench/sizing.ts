@@ -565,6 +565,8 @@ function renderMoonshot(r: Moonshot): string {
   const sum = (figure: (x: (typeof sources)[number]) => number) =>
     sources.reduce((n, x) => n + figure(x), 0).toFixed(2);
   const c = r.connections;
+  const environment = Object.keys(r.gateway).filter((k) => k !== 'node flags');
+  const watched = Object.entries(r.watchedPerSource).map(([k, v]) => `${k} ${v}`);
   const env = {
     ...{ WATCHES, JOBS: s.jobs, JOBS_PER_WATCH: s.jobsPerWatch, PER_CONNECTION: s.perConnection },
     ...{ MOVING: s.moving, MOVE_S: s.moveSeconds, WARMUP_S: s.warmupSeconds, SECONDS: s.seconds },
@@ -580,19 +582,8 @@ ${bad.length ? `**THIS RUN HAD PROBLEMS: ${bad.join('; ')}.** First examples:\n\
 
 One gateway (\`node ${r.gateway['node flags'] ? `${r.gateway['node flags']} ` : ''}bin/jobgraph.mjs\`, live mode${s.kitLimit ? `, in a memory cgroup of the kit's limit, ${KIT_LIMIT}, as a pod runs it` : ''}) in front of the emulators (their own process, a big account of ${f(r.jobsPerSource)} jobs in each listable source, ${s.latencyMs} ms before each answer). Its settings: the emulator endpoints and demo credentials, \`JOBGRAPH_JWT_SECRET\`, \`LOG_LEVEL=info\` (jobgraph's default; the bench's helper sets warn), \`JOBGRAPH_CALLER_RATE=off\` (the bench's helper: its load would spend a caller's rate in a second), ${r.raised.length ? `and raised for this size: ${r.raised.join('; ')}` : `and nothing else: no cap needs raising at this size (each connection is its own caller, ${s.perConnection} subscriptions each)`}.
 
-- **Environment** (besides the demo credentials and \`JOBGRAPH_JWT_SECRET\`): ${Object.keys(
-    r.gateway,
-  )
-    .filter((k) => k !== 'node flags')
-    .map((k) => `\`${k}\``)
-    .join(', ')}.
-- **Jobs**: ${s.jobs - s.moving} unfinished jobs of the big account (${Object.entries(
-    r.watchedPerSource,
-  )
-    .map(([k, v]) => `${k} ${v}`)
-    .join(
-      ', ',
-    )}; none changes) and ${s.moving} moving Import/Export jobs whose progress message changes every ${s.moveSeconds} s once set-up is over.
+- **Environment** (besides the demo credentials and \`JOBGRAPH_JWT_SECRET\`): ${environment.map((k) => `\`${k}\``).join(', ')}.
+- **Jobs**: ${s.jobs - s.moving} unfinished jobs of the big account (${watched.join(', ')}; none changes) and ${s.moving} moving Import/Export jobs whose progress message changes every ${s.moveSeconds} s once set-up is over.
 - **Watches**: ${f(WATCHES)} \`jobUpdates\` subscriptions of ${s.jobsPerWatch} jobs each (every job watched ${f1((WATCHES * s.jobsPerWatch) / s.jobs)} times), over ${c.ws} graphql-ws WebSockets, ${c.sse} graphql-sse clients in distinct connections mode (an event stream per subscription) and ${c['sse-single']} in single connection mode, ${s.perConnection} subscriptions per connection, each connection its own caller (token subject); ${OPEN_CONCURRENCY} connections being set up at a time.
 - **Phases**: set-up until every subscription has had an event of each of its jobs; ${s.warmupSeconds} s of warm-up (every poller backs off to its longest wait, ${r.longestWait} s); a ${f1(w.seconds)}-s steady window; then the moving jobs stop and every subscriber of each is compared with the others.
 

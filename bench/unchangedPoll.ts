@@ -15,7 +15,7 @@ import { readPollSettings } from './lib/settings.ts';
 import { newTally, slices, WatcherConnection } from './lib/watchers.ts';
 import { metricValue, scrape } from './rig/gateway.ts';
 import { cpuTimeMicros, REPO_ROOT, sleep } from './rig/proc.ts';
-import { columns, loadAverage, profileTables, runLine, table } from './rig/report.ts';
+import { columns, loadAverage, passMiss, profileTables, runLine } from './rig/report.ts';
 import { logger, release, runBench, startStack, track } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
 
@@ -132,25 +132,23 @@ runBench(log, async () => {
       ['floor µs/job, all at once', (x) => x.burst.toFixed(1)],
     ]),
     '',
-    `Median of the rounds' ratios: **${ratio.toFixed(2)}×** the floor's bare call (goal ≤ 1.1×: ${ratio <= 1.1 ? 'PASS' : 'MISS'}).`,
+    `Median of the rounds' ratios: **${ratio.toFixed(2)}×** the floor's bare call (goal ≤ 1.1×: ${passMiss(ratio <= 1.1)}).`,
   ];
   if (profileDir) {
     await release(gateway); // --cpu-prof writes its profile on exit
     const file = profileIn(profileDir)!;
     const perJob = median(rounds.map((x) => x.gateway));
-    const parts = profileParts(file, window, POLL_PARTS);
+    const part = `part of a poll (gateway ${perJob.toFixed(0)} µs, the rounds' median, split by the profile)`;
     lines.push(
       '',
-      ...table(
-        [
-          `part of a poll (gateway ${perJob.toFixed(0)} µs, the rounds' median, split by the profile)`,
-          'µs',
-          '%',
-        ],
-        parts.map((p) => [p.name, (p.share * perJob).toFixed(0), (p.share * 100).toFixed(1)]),
-      ),
+      ...columns(profileParts(file, window, POLL_PARTS), [
+        [part, (p) => p.name],
+        ['µs', (p) => (p.share * perJob).toFixed(0)],
+        ['%', (p) => (p.share * 100).toFixed(1)],
+      ]),
+      '',
+      ...profileTables('gateway', file, window, REPO_ROOT, 20),
     );
-    lines.push('', ...profileTables('gateway', file, window, REPO_ROOT, 20));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 });

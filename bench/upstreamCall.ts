@@ -1,12 +1,4 @@
-/**
- * `npm run bench:call`: CPU per upstream call through the guard and the pipeline (fetchJobShared →
- * shared call, fair limiter, breaker, source pipeline, signing, node:http, parse; metrics on), of
- * this checkout and, with BENCH_BEFORE_ROOT, of another one (its TypeScript sources, no build),
- * against one loopback upstream in a process of its own that answers a fixed Panorama body in the
- * same turn. Each side runs in a fresh process, a pair's order alternating, so a shared machine's
- * drift moves both alike; the verdict is the median of the pairs' after ÷ before ratios.
- * Settings (bench/lib/settings.ts): BENCH_BEFORE_ROOT, BENCH_CALL_PAIRS (12), BENCH_CALL_CALLS (10,000).
- */
+/** `npm run bench:call`: CPU per upstream call below GraphQL, this checkout beside BENCH_BEFORE_ROOT (bench/README.md). */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,19 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { loadFixture } from '../test/support/fixtures.ts';
 import { readUpstreamCallSettings } from './lib/settings.ts';
 import { REPO_ROOT } from './rig/proc.ts';
-import { median } from './rig/stats.ts';
+import { median, range } from './rig/stats.ts';
 // Types only: each side loads the modules of its own checkout (BENCH_BEFORE_ROOT's, or this one's).
 import type * as SourceTypes from '../src/datasources/shared/source.ts';
 import type * as PanoramaTypes from '../src/datasources/panorama/index.ts';
 import type * as FrameworkTypes from '../src/emulators/framework.ts';
 import type * as LoaderTypes from '../src/datasources/guard/loader.ts';
 import type * as ObservabilityTypes from '../src/observability/index.ts';
-
-type SourceModule = typeof SourceTypes;
-type PanoramaModule = typeof PanoramaTypes;
-type FrameworkModule = typeof FrameworkTypes;
-type LoaderModule = typeof LoaderTypes;
-type ObservabilityModule = typeof ObservabilityTypes;
 
 const SELF = fileURLToPath(import.meta.url);
 /** Calls in flight at once: one DataLoader batch's worth. */
@@ -36,13 +22,13 @@ const BATCH = 100;
 /** One side: `calls` calls of `root`'s code after a warm-up; prints the CPU µs per call. */
 async function side(root: string, url: string, calls: number): Promise<void> {
   const load = <M>(path: string) => import(resolve(root, path)) as Promise<M>;
-  const { createSource } = await load<SourceModule>('src/datasources/shared/source.ts');
-  const { panorama } = await load<PanoramaModule>('src/datasources/panorama/index.ts');
-  const { DEMO_AWS_CREDENTIALS } = await load<FrameworkModule>('src/emulators/framework.ts');
-  const { guardSource, fetchJobShared } = await load<LoaderModule>(
+  const { createSource } = await load<typeof SourceTypes>('src/datasources/shared/source.ts');
+  const { panorama } = await load<typeof PanoramaTypes>('src/datasources/panorama/index.ts');
+  const { DEMO_AWS_CREDENTIALS } = await load<typeof FrameworkTypes>('src/emulators/framework.ts');
+  const { guardSource, fetchJobShared } = await load<typeof LoaderTypes>(
     'src/datasources/guard/loader.ts',
   );
-  const { GatewayMetrics, Observability } = await load<ObservabilityModule>(
+  const { GatewayMetrics, Observability } = await load<typeof ObservabilityTypes>(
     'src/observability/index.ts',
   );
   const observer = new Observability(new GatewayMetrics(() => []), undefined);
@@ -131,12 +117,10 @@ async function main(): Promise<void> {
     upstream.close();
   }
   for (const [label, xs] of Object.entries(micros))
-    process.stdout.write(
-      `${label}: ${median(xs).toFixed(1)} µs per call (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})\n`,
-    );
+    process.stdout.write(`${label}: ${median(xs).toFixed(1)} µs per call (${range(xs, 1)})\n`);
   if (ratios.length > 0)
     process.stdout.write(
-      `after ÷ before: ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}), median of ${ratios.length} pairs\n`,
+      `after ÷ before: ${median(ratios).toFixed(2)}× (${range(ratios, 2)}), median of ${ratios.length} pairs\n`,
     );
 }
 

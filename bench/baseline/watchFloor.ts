@@ -4,6 +4,7 @@
  * spot. Prints `{"port":N}` once listening (bench/rig/childServer.ts).
  */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createHandler } from 'graphql-sse/lib/use/http';
 import { useServer } from 'graphql-ws/use/ws';
@@ -67,9 +68,6 @@ const server = http.createServer((req, res) => {
 });
 useServer({ schema }, new WebSocketServer({ server, path: '/graphql' }));
 server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(
-    `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
-  );
+  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });
 process.on('SIGTERM', () => process.exit(0));

@@ -28,11 +28,7 @@ export function jobsOf(value: unknown): StoredJob[] {
  * (`readAuthPolicy(schema).sensitiveFields`, the fields the SDL guards with `jobs:secrets:read`),
  * selected as the tests select it (test/support/secretFields.ts) — asked with a token that may see them.
  */
-async function jobsHoldingSecrets(
-  url: string,
-  ids: readonly string[],
-  secretsToken: string,
-): Promise<Set<string>> {
+async function jobsHoldingSecrets(url: string, ids: readonly string[], secretsToken: string) {
   const query = `query BenchSecretProbe($ids: [ID!]!) { jobs(ids: $ids) { ${SECRET_FIELDS} } }`;
   const body = JSON.stringify({ operationName: 'BenchSecretProbe', query, variables: { ids } });
   const res = await post(url, body, { authorization: `Bearer ${secretsToken}` });

@@ -97,11 +97,7 @@ export class UnknownIdGenerator {
   }
 
   /** `total` fresh IDs of `kind`, one provider after another (default the six of the job mix). */
-  take(
-    total: number,
-    kind: IdKind,
-    providers: readonly BenchProvider[] = BENCH_PROVIDERS,
-  ): string[] {
+  take(total: number, kind: IdKind, providers: readonly BenchProvider[] = BENCH_PROVIDERS) {
     return Array.from({ length: total }, (_, i) =>
       this.next(providers[i % providers.length] as BenchProvider, kind),
     );

@@ -111,11 +111,7 @@ export async function timedQuery(ctx: BenchContext, url: string, body: string): 
 }
 
 /** POST `bodies` at once; resolves with the GraphQL error codes of all answers, counted. */
-async function concurrently(
-  url: string,
-  bodies: string[],
-  headers: Record<string, string>,
-): Promise<Record<string, number>> {
+async function concurrently(url: string, bodies: string[], headers: Record<string, string>) {
   const answers = await Promise.all(bodies.map((b) => post(url, b, headers)));
   const bad = answers.find((a) => a.status !== 200);
   if (bad) throw new Error(`concurrent query answered ${bad.status}: ${bad.text.slice(0, 300)}`);
@@ -258,51 +254,41 @@ export async function measureSide(
       );
   }
 
+  const slow = settings.slowLatencyMs;
   ctx.log(
-    `${label}: 100 jobs vs 1 job at ${settings.slowLatencyMs} ms upstream${peer ? ' (and the peer)' : ''}; coalescing`,
+    `${label}: 100 jobs vs 1 job at ${slow} ms upstream${peer ? ' (and the peer)' : ''}; coalescing`,
   );
-  const { latency, coalescing, coalescingErrors } = await withLatency(
-    ctx,
-    settings.slowLatencyMs,
-    async () => {
-      const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
-      for (let i = 0; i < settings.latencyPairs; i++) {
-        // The peer's 100-job query after the gateway's pair in even rounds, before it in odd ones.
-        const peerQuery = async () => {
-          if (peer)
-            peerResult.hundredMs.push(
-              await notTheGateway(() =>
-                timedQuery(ctx, peer.url, jobsBody(eightyOfHundred(ctx, 'finished'))),
-              ),
-            );
-        };
-        if (i % 2 === 1) await peerQuery();
-        latency.oneMs.push(
-          await timedQuery(ctx, main.url, jobBody(ctx.unknownIds.next('panorama', 'finished'))),
-        );
-        latency.hundredMs.push(
-          await timedQuery(ctx, main.url, jobsBody(eightyOfHundred(ctx, 'finished'))),
-        );
-        if (i % 2 === 0) await peerQuery();
-      }
-      const runs = await times(settings.runs, async () => {
-        const body = jobsBody(eightyOfHundred(ctx, 'running'));
-        await waitForIdle(main.pid);
-        const before = await ctx.emulators.counters();
-        const codes = await concurrently(
-          main.url,
-          Array(20).fill(body) as string[],
-          ctx.authHeaders,
-        );
-        return { calls: delta(before, await ctx.emulators.counters(), 'calls'), codes };
-      });
-      return {
-        latency,
-        coalescing: runs.map((r) => r.calls),
-        coalescingErrors: runs.map((r) => r.codes),
+  const { latency, coalescing, coalescingErrors } = await withLatency(ctx, slow, async () => {
+    const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
+    for (let i = 0; i < settings.latencyPairs; i++) {
+      // The peer's 100-job query after the gateway's pair in even rounds, before it in odd ones.
+      const peerQuery = async () => {
+        if (!peer) return;
+        const body = jobsBody(eightyOfHundred(ctx, 'finished'));
+        peerResult.hundredMs.push(await notTheGateway(() => timedQuery(ctx, peer.url, body)));
       };
-    },
-  );
+      if (i % 2 === 1) await peerQuery();
+      latency.oneMs.push(
+        await timedQuery(ctx, main.url, jobBody(ctx.unknownIds.next('panorama', 'finished'))),
+      );
+      latency.hundredMs.push(
+        await timedQuery(ctx, main.url, jobsBody(eightyOfHundred(ctx, 'finished'))),
+      );
+      if (i % 2 === 0) await peerQuery();
+    }
+    const runs = await times(settings.runs, async () => {
+      const body = jobsBody(eightyOfHundred(ctx, 'running'));
+      await waitForIdle(main.pid);
+      const before = await ctx.emulators.counters();
+      const codes = await concurrently(main.url, Array<string>(20).fill(body), ctx.authHeaders);
+      return { calls: delta(before, await ctx.emulators.counters(), 'calls'), codes };
+    });
+    return {
+      latency,
+      coalescing: runs.map((r) => r.calls),
+      coalescingErrors: runs.map((r) => r.codes),
+    };
+  });
 
   ctx.log(`${label}: memory, ${settings.memoryConnections} 100-job queries in flight`);
   const inFlight = (connections?: number) =>
@@ -406,14 +392,7 @@ export async function measureSide(
  * fresh finished jobs of the providers that have one), 10 to each; then the same split again
  * (all of them now in Redis).
  */
-async function redisCoalescing(
-  ctx: BenchContext,
-  launch: Launch,
-  providers: EmulatorName[],
-): Promise<
-  | { concurrentCalls: number; repeatCalls: number; distinct: number; readyAfter: number }
-  | { skipped: string }
-> {
+async function redisCoalescing(ctx: BenchContext, launch: Launch, providers: EmulatorName[]) {
   if (redisServerMissing()) return { skipped: 'redis-server is not on PATH' };
   const redis = await startRedisServer();
   try {

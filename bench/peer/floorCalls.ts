@@ -2,10 +2,9 @@
  * The core floor's providers (bench/README.md): the floor's calls (lib/floor.ts) in place of the
  * SDK clients, and fixed field values, so nothing maps a body to a job.
  */
-import { GraphQLError } from 'graphql';
 import { floorClient, type FloorAnswer } from '../lib/floor.ts';
 import { nativeOf, PROVIDER_OF_PREFIX, type BenchProvider } from '../lib/ids.ts';
-import type { Providers } from './providers.ts';
+import { notFound, type Providers } from './providers.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import type { Job } from './schema.ts';
 
@@ -43,13 +42,7 @@ export function floorCallProviders(urls: Record<BenchProvider, string>): Provide
     const out = new Map<string, Job | Error>();
     for (const a of await client.send(ids)) {
       const answered = answeredBy(a);
-      for (const id of a.ids)
-        out.set(
-          id,
-          answered(id)
-            ? job(id)
-            : new GraphQLError(`Job ${id} was not found.`, { extensions: { code: 'NOT_FOUND' } }),
-        );
+      for (const id of a.ids) out.set(id, answered(id) ? job(id) : notFound(id));
     }
     return ids.map((id) => out.get(id) as Job | Error);
   };

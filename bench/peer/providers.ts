@@ -57,7 +57,8 @@ function job(
   return { id, provider, nativeId, region, ...fields, terminal: TERMINAL.has(fields.state) };
 }
 
-const notFound = (id: string) =>
+/** The error of a job the provider does not know (the core floor's too). */
+export const notFound = (id: string) =>
   new GraphQLError(`Job ${id} was not found.`, { extensions: { code: 'NOT_FOUND' } });
 
 /** An SDK error that means "no such job" becomes NOT_FOUND; anything else is thrown as it came. */

@@ -28,11 +28,7 @@ function createContext(providers: Providers): PeerContext {
 const resolvers = {
   Query: {
     /** Each ID through its provider's loader; an unknown prefix is that item's own error. */
-    jobs: (
-      _parent: unknown,
-      args: { ids: string[] },
-      context: PeerContext,
-    ): (Promise<Job> | Error)[] =>
+    jobs: (_parent: unknown, args: { ids: string[] }, context: PeerContext) =>
       args.ids.map((id) => {
         const loader = context.loaders.get(id.slice(0, id.indexOf(':')));
         return loader

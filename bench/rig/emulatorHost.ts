@@ -61,13 +61,10 @@ process.on('message', (request: HostRequest) => {
     .then(() => (closing ? close().then(() => null) : handle(request)))
     .then(
       (value) => send({ kind: 'reply', id: request.id, ok: true, value }),
-      (err: unknown) =>
-        send({
-          kind: 'reply',
-          id: request.id,
-          ok: false,
-          error: err instanceof Error ? err.message : String(err),
-        }),
+      (err: unknown) => {
+        const error = err instanceof Error ? err.message : String(err);
+        send({ kind: 'reply', id: request.id, ok: false, error });
+      },
     )
     .finally(() => closing && setImmediate(() => process.exit(0)));
 });

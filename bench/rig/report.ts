@@ -18,7 +18,7 @@ import {
   topFunctions,
   type ProfileWindow,
 } from '../lib/profile.ts';
-import { median, percentile } from './stats.ts';
+import { median, percentile, range } from './stats.ts';
 
 /** What a run ran on. */
 export function machineInfo() {
@@ -610,15 +610,12 @@ export function renderReport({ meta, floor, sides, rows, baseline }: Results): s
       out.push(
         `## CPU profile, top functions by self time${suffix}`,
         '',
-        ...table(
-          ['fresh 100-job queries', '%', 'cache-served 1-job queries', '%'],
-          Array.from({ length: Math.max(existing.length, cached.length) }, (_, i) => [
-            portable(existing[i]?.name ?? ''),
-            String(existing[i]?.percent ?? ''),
-            portable(cached[i]?.name ?? ''),
-            String(cached[i]?.percent ?? ''),
-          ]),
-        ),
+        ...columns(Array.from({ length: Math.max(existing.length, cached.length) }), [
+          ['fresh 100-job queries', (_, i) => portable(existing[i]?.name ?? '')],
+          ['%', (_, i) => String(existing[i]?.percent ?? '')],
+          ['cache-served 1-job queries', (_, i) => portable(cached[i]?.name ?? '')],
+          ['%', (_, i) => String(cached[i]?.percent ?? '')],
+        ]),
         '',
       );
     }
@@ -638,10 +635,6 @@ export interface CpuOnlyResult {
   latency: Record<string, number[]>;
 }
 
-/** `min–max` of a list, rounded. */
-const range = (xs: readonly number[], digits: number) =>
-  `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
-
 /** The kinds of job figure 1 measures: fresh existing, and not found. */
 export const CPU_KINDS = ['finished', 'missing'] as const satisfies readonly IdKind[];
 
@@ -650,37 +643,34 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
   const { cpu, settings } = r;
   const ratio = (kind: IdKind, a: string, b: string) =>
     (cpu[kind][a] ?? []).map((x, i) => x / ((cpu[kind][b] ?? [])[i] ?? Number.NaN));
-  const ratioCell = (kind: IdKind, label: string, other: string, shown: boolean) => {
-    if (!shown || !cpu[kind][other]) return '—';
-    const xs = ratio(kind, label, other);
-    return `${median(xs).toFixed(2)}× (${range(xs, 2)})`;
-  };
+  const runsCell = (xs: number[]) => `${median(xs).toFixed(0)} (${range(xs, 0)})`;
+  /** A server's runs ÷ `other`'s of the same round, where `shown` (a gateway's ÷ peer, the after's ÷ before). */
+  const ratioColumn = (
+    other: string,
+    shown: (label: string) => boolean,
+  ): Column<readonly [IdKind, string]> => [
+    `÷ ${other}, median of rounds (range)`,
+    ([kind, label]) => {
+      if (!shown(label) || !cpu[kind][other]) return '—';
+      const xs = ratio(kind, label, other);
+      return `${median(xs).toFixed(2)}× (${range(xs, 2)})`;
+    },
+  ];
   const lines = [
     `## CPU per job, ${settings.cpuRuns} rounds of ${settings.cpuRequests} 100-job queries (${new Date().toISOString()})`,
     '',
     `Checkouts: ${r.roots.map(([l, root]) => `${l} ${commitOf(root, true)}`).join('; ')}; Node ${process.version} (the gateways run on the same Node).`,
     '',
-    ...table(
+    ...columns(
+      CPU_KINDS.flatMap((kind) => r.labels.map((label) => [kind, label] as const)),
       [
-        'kind',
-        'server',
-        'µs/job, median (range)',
-        ...['floor', 'peer', 'before'].map((x) => `÷ ${x}, median of rounds (range)`),
+        ['kind', ([kind]) => (kind === 'finished' ? 'fresh existing' : 'not found')],
+        ['server', ([, label]) => label],
+        ['µs/job, median (range)', ([kind, label]) => runsCell(cpu[kind][label] ?? [])],
+        ratioColumn('floor', (label) => label !== 'floor'),
+        ratioColumn('peer', (label) => label !== 'floor' && label !== 'peer'),
+        ratioColumn('before', (label) => label === 'after'),
       ],
-      CPU_KINDS.flatMap((kind) =>
-        r.labels.map((label) => {
-          const xs = cpu[kind][label] ?? [];
-          const gateway = label !== 'floor' && label !== 'peer';
-          return [
-            kind === 'finished' ? 'fresh existing' : 'not found',
-            label,
-            `${median(xs).toFixed(0)} (${range(xs, 0)})`,
-            ratioCell(kind, label, 'floor', label !== 'floor'),
-            ratioCell(kind, label, 'peer', gateway),
-            ratioCell(kind, label, 'before', label === 'after'),
-          ];
-        }),
-      ),
     ),
     '',
     ...columns(
@@ -752,19 +742,17 @@ export function cpuProfileSection(
         return { name, g, f };
       })
       .sort((a, b) => b.g - b.f - (a.g - a.f));
+    const part = `part of a job (gateway ${gatewayMicros.toFixed(0)} µs, floor ${floorMicros.toFixed(0)} µs: the rounds' medians, split by each profile's shares)`;
     out.push(
       '',
       `### Profile, ${title}`,
       '',
-      ...table(
-        [
-          `part of a job (gateway ${gatewayMicros.toFixed(0)} µs, floor ${floorMicros.toFixed(0)} µs: the rounds' medians, split by each profile's shares)`,
-          'gateway µs',
-          'floor µs',
-          'beyond the floor',
-        ],
-        partRows.map((p) => [p.name, p.g.toFixed(0), p.f.toFixed(0), (p.g - p.f).toFixed(0)]),
-      ),
+      ...columns(partRows, [
+        [part, (p) => p.name],
+        ['gateway µs', (p) => p.g.toFixed(0)],
+        ['floor µs', (p) => p.f.toFixed(0)],
+        ['beyond the floor', (p) => (p.g - p.f).toFixed(0)],
+      ]),
       '',
       ...profileTables('gateway', gateway.file, window, gateway.root, 30),
       '',

@@ -31,3 +31,7 @@ export function linearFit(xs: readonly number[], ys: readonly number[]) {
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx };
 }
+
+/** `min–max` of a list, rounded. */
+export const range = (xs: readonly number[], digits: number) =>
+  `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;

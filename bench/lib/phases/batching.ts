@@ -52,10 +52,7 @@ export async function measureBatching(
  * One query of 100 IDs naming 50 distinct jobs twice each: DataLoader should de-duplicate
  * to 50 upstream calls (0.5 calls per ID asked).
  */
-export async function measureDuplicates(
-  ctx: BenchContext,
-  gateway: GatewayProcess,
-): Promise<{ idsAsked: number; distinctJobs: number; upstreamCalls: number }> {
+export async function measureDuplicates(ctx: BenchContext, gateway: GatewayProcess) {
   const ids = mixedIds(10, ctx.unknownIds, false);
   const before = await ctx.emulators.counters();
   await post(gateway.url, jobsBody([...ids, ...ids]), ctx.authHeaders);

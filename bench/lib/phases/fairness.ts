@@ -1,7 +1,7 @@
 import { withLatency, type BenchContext } from '../context.ts';
 import type { GatewayProcess } from '../../rig/gateway.ts';
 import { demoIds } from '../ids.ts';
-import { runLoad, type LoadResult } from '../../rig/load.ts';
+import { runLoad } from '../../rig/load.ts';
 import { sleep, waitForIdle } from '../../rig/proc.ts';
 import { readToken } from '../../rig/stack.ts';
 import { jobBody, jobsBody } from '../queries.ts';
@@ -21,10 +21,7 @@ export const FAIRNESS_LATENCY_MS = 100;
  * With one FIFO per provider B's job queues behind A's hundreds; with the per-caller cap and
  * fair queueing it takes the next free slot.
  */
-export async function callerFairness(
-  ctx: BenchContext,
-  gateway: GatewayProcess,
-): Promise<Record<'alone' | 'underFlood' | 'flood', LoadResult>> {
+export async function callerFairness(ctx: BenchContext, gateway: GatewayProcess) {
   const a = { authorization: `Bearer ${await readToken(ctx.jwtSecret, 'bench-flood-a')}` };
   const b = { authorization: `Bearer ${await readToken(ctx.jwtSecret, 'bench-single-b')}` };
   const single = jobBody(demoIds('panorama')[0] as string);
