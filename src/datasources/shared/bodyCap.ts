@@ -15,6 +15,31 @@ export function declaredLength(
 }
 
 /**
+ * A body's chunks as they arrive, never more than `maxBytes` of them: what `collectCapped` and the
+ * pipeline's own exchange (`httpRequest`) both read a body into.
+ */
+export class CappedBody {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly maxBytes: number) {}
+
+  /** Take a chunk; a BodyTooLargeError (the chunk not kept) once the body passes the cap. */
+  add(chunk: Buffer): BodyTooLargeError | undefined {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) return new BodyTooLargeError(this.maxBytes);
+    this.chunks.push(chunk);
+    return undefined;
+  }
+
+  /** The body read so far: one chunk (most bodies) as is, without a copy. */
+  whole(): Buffer {
+    return this.chunks.length === 1
+      ? (this.chunks[0] as Buffer)
+      : Buffer.concat(this.chunks, this.size);
+  }
+}
+
+/**
  * Read a response body stream whole, but never more than `maxBytes`: a declared
  * Content-Length above the cap is refused before reading, and a body that passes the cap while
  * streaming stops there. Either way the stream is destroyed with a BodyTooLargeError (for an
@@ -31,8 +56,7 @@ export function collectCapped(
   timeoutMs?: number,
 ): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const body = new CappedBody(maxBytes);
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     const finish = (err: Error | null, body?: Buffer) => {
@@ -59,10 +83,7 @@ export function collectCapped(
       if (!settled)
         finish(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' }));
     });
-    // One chunk (most bodies) is the body as is, without a copy.
-    stream.on('end', () =>
-      finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)),
-    );
+    stream.on('end', () => finish(null, body.whole()));
     if (declared !== null && declared > maxBytes) return cut(new BodyTooLargeError(maxBytes));
     if (signal?.aborted) return cut(abortError());
     if (typeof signal?.addEventListener === 'function')
@@ -81,10 +102,8 @@ export function collectCapped(
     }
     stream.on('data', (chunk: Buffer | string) => {
       if (settled) return;
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += buf.length;
-      if (size > maxBytes) return cut(new BodyTooLargeError(maxBytes));
-      chunks.push(buf);
+      const tooLarge = body.add(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      if (tooLarge) cut(tooLarge);
     });
   });
 }

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BodyTooLargeError } from '../../errors.ts';
-import { abortError, declaredLength } from './bodyCap.ts';
+import { abortError, CappedBody, declaredLength } from './bodyCap.ts';
 
 /** One raw HTTP exchange of the pipeline: status, headers, the whole (capped) body. */
 export interface HttpResult {
@@ -182,13 +182,11 @@ export function httpRequest(
       // abort listener above cover it too. 'close' follows 'end' (and ends a body cut short, when
       // the socket closes mid-body), so it settles both ways; a response has no 'error' without a
       // listener of its own.
-      const chunks: Buffer[] = [];
-      let size = 0;
+      const body = new CappedBody(max);
       res.on('data', (chunk: Buffer) => {
         if (settled) return;
-        size += chunk.length;
-        if (size > max) return cut(new BodyTooLargeError(max));
-        chunks.push(chunk);
+        const tooLarge = body.add(chunk);
+        if (tooLarge) cut(tooLarge);
       });
       res.on('close', () => {
         if (settled) return;
@@ -199,8 +197,7 @@ export function httpRequest(
         settle(null, {
           status: res.statusCode ?? 0,
           headers: res.headers,
-          // One chunk (most bodies) is the body as is, without a copy.
-          body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'),
+          body: body.whole().toString('utf8'),
         });
       });
     });
