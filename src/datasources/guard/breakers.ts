@@ -6,6 +6,7 @@ import {
   type IBreaker,
 } from 'cockatiel';
 import { UpstreamError } from '../../errors.ts';
+import { promiseOf } from '../shared/promiseOf.ts';
 import { formatGlobalId, type JobKey } from '../../model/globalId.ts';
 import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 
@@ -232,15 +233,8 @@ export class RegionalBreakers {
       throw countsAgainstProvider(err) ? new JobFailure(subject, err) : err;
     };
     // Steps on the call's own promise, not async wrappers: a success passes through one each way.
-    const attributed = ({ signal }: { signal: AbortSignal }) => {
-      let run: Promise<T>;
-      try {
-        run = fn(signal);
-      } catch (err) {
-        return attribute(err);
-      }
-      return run.then(undefined, attribute);
-    };
+    const attributed = ({ signal }: { signal: AbortSignal }) =>
+      promiseOf(() => fn(signal)).then(undefined, attribute);
     return policy.execute(attributed, signal).then(undefined, unwrapJobFailure);
   }
 

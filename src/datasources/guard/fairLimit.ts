@@ -1,3 +1,5 @@
+import { promiseOf } from '../shared/promiseOf.ts';
+
 /**
  * A task waiting for a slot. `start` runs it once a slot is free and returns the promise the slot
  * is held for — or nothing, when there is nothing left to run (the slot is given back at once).
@@ -103,14 +105,7 @@ export class FairLimiter {
       const entry: LimiterEntry = {
         start: () => {
           signal?.removeEventListener('abort', onAbort);
-          let result: Promise<T>;
-          try {
-            result = task();
-          } catch (err) {
-            // Pass on whatever task() threw, exactly as an async task would have rejected.
-            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-            result = Promise.reject(err);
-          }
+          const result = promiseOf(task);
           result.then(resolve, reject);
           return result;
         },

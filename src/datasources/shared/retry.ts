@@ -1,4 +1,5 @@
 import { UpstreamError } from '../../errors.ts';
+import { promiseOf } from './promiseOf.ts';
 
 /** Default total time one job may spend in attempts and waits, in ms (JOBGRAPH_UPSTREAM_BUDGET_MS default). */
 export const DEFAULT_RETRY_BUDGET_MS = 15_000;
@@ -111,14 +112,7 @@ export function retryUpstream<T>(
   const started = startedAt ?? now();
   // The first attempt runs as is, its value passed on by one step: the retry loop (an async
   // function, its clock, jitter and sleep) is entered only once an attempt has failed.
-  let first: Promise<T>;
-  try {
-    first = attempt(attemptTimeoutMs(policy, now, started), 1);
-  } catch (err) {
-    // Passed on as is, as an async function would reject with what it threw.
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-    first = Promise.reject(err);
-  }
+  const first = promiseOf(() => attempt(attemptTimeoutMs(policy, now, started), 1));
   return first.then(undefined, (err: unknown) => {
     // A failure that is not retried (NOT_FOUND, say) is answered here, without the loop.
     if (!mayRetry(err, 1, policy, signal)) throw err;

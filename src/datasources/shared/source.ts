@@ -34,6 +34,7 @@ import type { SourceOptions } from './options.ts';
 import { rateWaitLimitMs, type CallOptions } from './rateGate.ts';
 import { formEncode } from './rfc3986.ts';
 import { handMadeRetryPolicy, retryUpstream } from './retry.ts';
+import { promiseOf } from './promiseOf.ts';
 import type { SourceSeams } from './seams.ts';
 import type { JobSource } from './types.ts';
 import { USER_AGENT } from './userAgent.ts';
@@ -526,14 +527,9 @@ class UpstreamCall<I, O> {
       operation: operation.name,
       attempt: n,
     });
-    let sent: Promise<HttpResult>;
-    try {
-      sent = pipeline.send(operation.send(this.input), this, timeoutMs, this.opts.signal);
-    } catch (err) {
-      // Passed on as is, as an async function would reject with what it threw.
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-      sent = Promise.reject(err);
-    }
+    const sent = promiseOf(() =>
+      pipeline.send(operation.send(this.input), this, timeoutMs, this.opts.signal),
+    );
     return sent.then(
       (answer) => this.read(answer, n, end),
       (err: unknown) => {
