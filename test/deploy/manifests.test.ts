@@ -442,13 +442,8 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
       try {
         await cp(K8S, copy, { recursive: true });
         const file = join(copy, 'kustomization.yaml');
-        await writeFile(
-          file,
-          read(file).replace(
-            '# components:\n#   - components/hpa',
-            'components:\n  - components/hpa',
-          ),
-        );
+        const edit = (from: string, to: string) => writeFile(file, read(file).replace(from, to));
+        await edit('# components:\n#   - components/hpa', 'components:\n  - components/hpa');
         const withHpa = renderKustomize(copy);
         const hpa = withHpa.find((d) => d.kind === 'HorizontalPodAutoscaler') as Json;
         expect(hpa.metadata.namespace).toBe(kustomization.namespace);
@@ -458,12 +453,9 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
         ) as Json;
         expect(scaled.spec.replicas).toBeUndefined();
         // The tracing component beside it: its policy and the collector's endpoint, rendered.
-        await writeFile(
-          file,
-          read(file).replace(
-            'components:\n  - components/hpa',
-            'components:\n  - components/hpa\n  - components/tracing',
-          ),
+        await edit(
+          'components:\n  - components/hpa',
+          'components:\n  - components/hpa\n  - components/tracing',
         );
         const traced = renderKustomize(copy);
         const otlp = traced.find(
