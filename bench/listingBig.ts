@@ -1,7 +1,4 @@
-/**
- * `npm run bench:listing-big`: what `listJobs` costs over a big account (bench/README.md). Writes
- * bench/listing-big-results.json and bench/LISTING-BIG.md.
- */
+/** `npm run bench:listing-big`: what `listJobs` costs over a big account (bench/README.md). */
 import { availableParallelism, loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -80,10 +77,7 @@ async function fresh(limit?: MemoryLimit): Promise<GatewayProcess> {
   }));
 }
 
-/**
- * `count` callers asking for the same page at once (a walk's page: one; dashboards on page 1:
- * many): the first answer's connection, the list calls, the wall time of the last answer (ms).
- */
+/** `count` callers asking for the same page at once: the first answer, the list calls, ms to the last answer. */
 async function pages(count: number, after: string | null, filter?: Record<string, unknown>) {
   const { emulators, headers } = stack;
   const before = await emulators.counters();
@@ -155,12 +149,7 @@ async function bytesPerJob() {
   }
 }
 
-/**
- * The gateway's RSS, V8 heap in use, and what V8 has committed to its young generation (new
- * space) and old space (its /metrics, no collection forced): RSS growth is mostly one or the
- * other, and they have different causes (new space grows with what survives scavenges while
- * allocating fast; old space with what stays).
- */
+/** RSS, heap in use, and new and old space committed (its /metrics): RSS growth is mostly one space, each its own cause. */
 async function memoryOf(gw: GatewayProcess) {
   const rss = gw.rss();
   const { used, newSpace, oldSpace } = await heapOf(gw);
@@ -169,10 +158,7 @@ async function memoryOf(gw: GatewayProcess) {
 
 type Spaces = Awaited<ReturnType<typeof memoryOf>>['spaces'];
 
-/**
- * On a fresh `gw`: page 1 of 25, pages 2–10 (their calls and times, and any job shown twice), then
- * the warm dashboards; the gateway's memory before, after page 1 (its spaces) and after it all.
- */
+/** On a fresh `gw`: page 1 of 25, pages 2–10, the warm dashboards; memory before, after page 1 and after all. */
 async function walkAndDashboards(gw: GatewayProcess) {
   const before = await memoryOf(gw);
   log(`gateway pid ${gw.pid}, RSS ${(before.rss / 1e6).toFixed(1)} MB`);
@@ -201,11 +187,7 @@ async function walkAndDashboards(gw: GatewayProcess) {
   };
 }
 
-/**
- * The walk and the warm dashboards on a fresh gateway in a memory cgroup of the kit's limit: V8
- * sizes its young generation from the heap limit Node derives from it (from the machine's memory
- * without one), so the RSS a burst of reading leaves differs.
- */
+/** The walk and the dashboards in a memory cgroup of the kit's limit: V8 sizes its young generation from it. */
 async function walkUnderKitLimit() {
   const limit = kitMemoryLimit('jobgraph-bench');
   if ('unavailable' in limit) {

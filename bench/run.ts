@@ -1,7 +1,4 @@
-/**
- * `npm run bench` (bench/RESULTS.md and bench/results.json) and `npm run bench:cpu` (`--only cpu`,
- * printed as Markdown): what each measures, bench/README.md; settings, lib/settings.ts.
- */
+// `npm run bench` and `npm run bench:cpu` (`--only cpu`): what each measures, bench/README.md.
 import { Session } from 'node:inspector/promises';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -112,11 +109,7 @@ async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
   }
 }
 
-/**
- * The peer must do the work jobgraph does: the same `jobs` query of fresh existing, unfinished and
- * unknown IDs of every provider must give the same data and the same errors (path and code; the
- * messages are each server's own). Throws, naming the first differences, when they differ.
- */
+/** Throws unless the peer answers a query of fresh, unfinished and unknown IDs with jobgraph's data and error codes. */
 async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: ChildServer) {
   const ids = (['finished', 'running', 'missing'] as const).flatMap((kind) =>
     ctx.unknownIds.take(18, kind),
@@ -132,13 +125,8 @@ async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: ChildServ
     isDeepStrictEqual(listOf(ours.json)[i], listOf(theirs.json)[i]) ? [] : [id],
   );
   const sameErrors = isDeepStrictEqual(errors(ours.json), errors(theirs.json));
-  if (
-    ours.status !== 200 ||
-    theirs.status !== 200 ||
-    listOf(ours.json).length !== ids.length ||
-    differences.length ||
-    !sameErrors
-  ) {
+  const answered = ours.status === 200 && theirs.status === 200;
+  if (!answered || listOf(ours.json).length !== ids.length || differences.length || !sameErrors) {
     const at = ids.indexOf(differences[0] ?? '');
     throw new Error(
       `the peer does not answer as jobgraph does (${differences.length} jobs differ${sameErrors ? '' : ', errors differ'}):\n` +
@@ -342,14 +330,8 @@ async function cpuOnly(): Promise<void> {
       );
   }
 
-  const result = {
-    settings,
-    roots,
-    labels: ['floor', ...servers.map((s) => s.label)],
-    cpu,
-    latency,
-  };
-  process.stdout.write(renderCpuOnly(result, profile));
+  const labels = ['floor', ...servers.map((s) => s.label)];
+  process.stdout.write(renderCpuOnly({ settings, roots, labels, cpu, latency }, profile));
   writeFileSync(
     join(tmpDir, 'cpu.json'),
     `${JSON.stringify({ settings, roots, cpu, latency, profileWindows }, null, 2)}\n`,
@@ -357,10 +339,7 @@ async function cpuOnly(): Promise<void> {
   log(`every number in ${join(tmpDir, 'cpu.json')}`);
 }
 
-/**
- * `npm run bench -- --render`: bench/RESULTS.md again from bench/results.json, measuring nothing —
- * for a change to the report's text, so the figures stay those of the run that made them.
- */
+/** `npm run bench -- --render`: bench/RESULTS.md again from bench/results.json, measuring nothing. */
 function renderOnly(): void {
   const results = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Results;
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(results));

@@ -1,9 +1,4 @@
-/**
- * The bare servers of figure 4 (bench/README.md): graphql-js on node:http (documents cached by
- * query text), `--memo` node:http alone (each body's first answer given again), `--apollo` a bare
- * Apollo Server 5. Usage: node --import tsx bench/baseline/server.ts <jobs.json> [--memo | --apollo];
- * prints {"port":N} once listening on 127.0.0.1.
- */
+// Figure 4's bare servers (bench/README.md). Usage: server.ts <jobs.json> [--memo | --apollo]; prints {"port":N}.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -7,10 +7,7 @@ import type { BenchSettings } from './settings.ts';
 /** What every phase of the bench needs. */
 export type BenchContext = ReturnType<typeof benchContext>;
 
-/**
- * The phases' context over `stack` (`tmpDir`: the scratch folder, under os.tmpdir()), with
- * `floorCpu`: one run of the floor's CPU, bench-process µs per job of bare signed calls.
- */
+/** The phases' context over `stack`, with `floorCpu`: one run of the floor's CPU (µs per job). */
 export function benchContext(stack: Stack, settings: BenchSettings, tmpDir: string, log: Log) {
   const common = {
     settings,
@@ -48,11 +45,7 @@ export async function times<T>(n: number, fn: (i: number) => Promise<T>): Promis
   return out;
 }
 
-/**
- * The fixtures (`prepareFixtures`: which demo jobs are finished, unfinished, hold secrets; the
- * emulators' `synthesize` knob set), read through a probe gateway of `repoRoot` with no job
- * cache, which `withProbe` may use before it stops.
- */
+/** The fixtures (`prepareFixtures`) through a probe gateway of `repoRoot`, no job cache; `withProbe` may use it. */
 export async function probeFixtures(
   stack: Stack,
   options: { repoRoot?: string; withProbe?: (url: string) => Promise<void> } = {},

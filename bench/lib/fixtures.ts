@@ -23,11 +23,7 @@ export function jobsOf(value: unknown): StoredJob[] {
   );
 }
 
-/**
- * The IDs among `ids` whose job holds a value below a sensitive field — the project's central list
- * (`readAuthPolicy(schema).sensitiveFields`, the fields the SDL guards with `jobs:secrets:read`),
- * selected as the tests select it (test/support/secretFields.ts) — asked with a token that may see them.
- */
+/** The IDs among `ids` whose job holds a secret (bench/README.md, `jobsHoldingSecrets`). */
 async function jobsHoldingSecrets(url: string, ids: readonly string[], secretsToken: string) {
   const query = `query BenchSecretProbe($ids: [ID!]!) { jobs(ids: $ids) { ${SECRET_FIELDS} } }`;
   const body = JSON.stringify({ operationName: 'BenchSecretProbe', query, variables: { ids } });
@@ -39,10 +35,8 @@ async function jobsHoldingSecrets(url: string, ids: readonly string[], secretsTo
 }
 
 /**
- * Asks the gateway at `probeUrl` for every demo job, finds which finished ones hold a secret, and
- * sets the emulators' `synthesize` knob so fresh existing IDs are answered as full copies of, per
- * provider, the largest (by upstream answer size) finished demo job without secrets (so a cache
- * may keep its copies) and the largest unfinished one.
+ * Every demo job through the probe gateway, which finished ones hold a secret, and the `synthesize`
+ * knob set: fresh IDs copy each provider's largest finished job without secrets and unfinished job.
  */
 export async function prepareFixtures(
   probeUrl: string,

@@ -1,8 +1,4 @@
-/**
- * The floor (bench/README.md, figure 1): the upstream calls jobgraph makes, sent by a bare client
- * in the bench process. Its CPU per job is what a gateway cannot go below; its round trips are the
- * "no gateway" latency baseline.
- */
+// The floor (bench/README.md, figure 1): jobgraph's upstream calls from a bare client in the bench process.
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
@@ -68,11 +64,7 @@ function sigv4(
   };
 }
 
-/**
- * The COS q-sign `Authorization` value for a GET of `path` at `host` (host the only signed header,
- * no query parameters), valid from a minute ago for 15 minutes. The floor and the SDK peer
- * (bench/peer) both sign COS Batch calls with it: no Node SDK covers COS Batch.
- */
+/** COS q-sign `Authorization` for a GET of `path` at `host`; the floor's and the peer's (no Node SDK covers COS Batch). */
 export function cosSign(path: string, host: string): string {
   const now = Math.floor(Date.now() / 1000);
   const time = `${now - 60};${now + 900}`;
@@ -91,11 +83,7 @@ interface Wire {
   xml: boolean;
 }
 
-/**
- * Each AWS provider's describe call for the parts of a global ID (`provider:region:…:native`), or
- * for AWS Batch every ID of the call: a GET without `body`, else a POST of it, as the emulators
- * (and the real services) accept them.
- */
+/** Each AWS provider's describe call for a global ID's parts (Batch: every ID of the call); a GET without `body`. */
 const AWS_CALLS: Record<
   Exclude<BenchProvider, 'cosbatch'>,
   {
@@ -191,10 +179,7 @@ export interface FloorAnswer {
   parsed: unknown;
 }
 
-/**
- * A bare keep-alive client for the emulators at `urls`: `send` sends the calls for some global IDs
- * all at once; `parse: false` reads each body and parses none.
- */
+/** A bare keep-alive client: `send` makes the calls for some global IDs at once; `parse: false` reads, never parses. */
 export function floorClient(
   urls: Record<BenchProvider, string>,
   { parse = true }: { parse?: boolean } = {},
@@ -249,10 +234,7 @@ export function floorClient(
   };
 }
 
-/**
- * The floor's CPU: this process's CPU per job over `floorCalls` jobs of the job mix, fresh existing
- * or not found, sent 100-job queries' worth at a time (when a run is made: bench/README.md).
- */
+/** The floor's CPU: this process's CPU per job over `floorCalls` fresh jobs of `kind`, 100 at a time. */
 export function floorCpuRunner(ctx: {
   emulators: { urls: Record<BenchProvider, string> };
   unknownIds: UnknownIdGenerator;

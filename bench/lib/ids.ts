@@ -33,18 +33,10 @@ export const PROVIDER_OF_PREFIX = Object.fromEntries(
   BENCH_PROVIDERS.map((p) => [prefixOf(p).split(':')[0], p]),
 ) as Record<string, BenchProvider>;
 
-/**
- * What an ID made by {@link UnknownIdGenerator} is answered with: `missing` — not found
- * (404 ResourceNotFound / NoSuchJob / InvalidJobId / JobNotFound); `finished` / `running` — a
- * full-size copy of a finished / unfinished demo job, through the emulators' `synthesize`
- * knob (see {@link synthesizeRules}).
- */
+/** How a made-up ID is answered: `missing` not found; `finished`/`running` a copy of such a demo job (`synthesizeRules`). */
 export type IdKind = 'missing' | 'finished' | 'running';
 
-/**
- * The family of the emulators' made-up IDs (their descriptors' `madeUpIds`) of each kind; the
- * tests' are 0–2 (test/support/gateway.ts, test/emulators/synthesize.test.ts).
- */
+/** The family of the emulators' made-up IDs (`madeUpIds`) of each kind; the tests use 0–2. */
 const FAMILY: Record<IdKind, number> = { missing: 3, finished: 4, running: 5 };
 
 /** IDs one generator makes; its nonce is the digits of the serial above them. */
@@ -69,11 +61,7 @@ export function nativeOf(globalId: string): string {
   return globalId.slice(globalId.lastIndexOf(':') + 1);
 }
 
-/**
- * Makes global IDs that no demo job has but every emulator answers: each valid for its
- * provider's documented pattern, so the gateway sends it upstream (one logged call per ID),
- * answered as its {@link IdKind} says. Every ID made by one generator is distinct.
- */
+/** Distinct global IDs no demo job has, valid for their provider (so sent upstream), answered as their `IdKind` says. */
 export class UnknownIdGenerator {
   private counter = 0;
   private readonly nonce: number;
@@ -104,10 +92,7 @@ export class UnknownIdGenerator {
   }
 }
 
-/**
- * `perProvider` distinct global IDs for each of the five providers, interleaved by provider:
- * the provider's demo jobs first (real answers), topped up with unknown IDs (not-found answers).
- */
+/** `perProvider` IDs of each of the five, interleaved: demo jobs first, then unknown (not found) ones. */
 export function mixedIds(perProvider: number, unknown: UnknownIdGenerator, demo = true): string[] {
   return Array.from({ length: perProvider }, (_, i) =>
     PROVIDERS.map((p) => (demo ? demoIds(p)[i] : undefined) ?? unknown.next(p)),

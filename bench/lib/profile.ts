@@ -13,11 +13,7 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/**
- * How a sample counts: `time`, the time since the previous sample (V8's own weighting: a sample
- * taken after the process was descheduled carries the time it waited, so on a busy machine it
- * reads wall time); `samples`, each the same (the median interval), which reads CPU time.
- */
+/** How a sample counts: `time` since the one before (V8's way: reads wall time on a busy machine), or `samples` alike (CPU time). */
 export type ProfileWeight = 'time' | 'samples';
 
 /** The median time between two samples of a profile, in µs. */
@@ -49,10 +45,7 @@ export const profileIn = (dir: string): string | undefined => {
 
 type Frame = CpuProfile['nodes'][number]['callFrame'];
 
-/**
- * The non-idle samples of profile `file` inside `window`, weighed as `weight` says and summed by
- * `keyOf` of each sample's node; largest first, each with its sum (µs) and its share of all.
- */
+/** The non-idle samples of `file` inside `window`, weighed and summed by `keyOf`; largest first, with sum (µs) and share. */
 function sumSamples(
   file: string,
   window: ProfileWindow,
@@ -84,10 +77,7 @@ function sumSamples(
 /** A share as a percentage with one decimal. */
 const percent = (share: number) => Math.round(share * 1000) / 10;
 
-/**
- * A script's name without the machine's paths: Node's own as it is, a package's file from its
- * package folder on, the checkout's own relative to `root`.
- */
+/** A script's name without the machine's paths: a package's from its folder on, the checkout's relative to `root`. */
 function sourceName(url: string, root: string): string {
   const path = url.replace(/^file:\/\//, '');
   if (!path.startsWith('/')) return path;
@@ -98,11 +88,7 @@ function sourceName(url: string, root: string): string {
     : path.slice(path.lastIndexOf('/') + 1);
 }
 
-/**
- * The `n` functions with the most self time in a profile, counting only samples inside `window`:
- * each one's self time in ms, and its share of the window's non-idle time. The raw profile stays
- * on disk for a real viewer; this is just the short list for a report.
- */
+/** The `n` functions with the most self time inside `window`: ms, and share of the window's non-idle time. */
 export function topFunctions(
   file: string,
   window: ProfileWindow,
@@ -122,11 +108,7 @@ export function topFunctions(
     }));
 }
 
-/**
- * Self time of a profile's samples inside `window`, grouped by where the code is: a package (by
- * its name under node_modules), one of the checkout's own files (relative to `root`), a Node
- * module (`node:…`), the garbage collector, or other native code; largest first.
- */
+/** Self time inside `window` by where the code is: a package, a file of the checkout, a `node:` module, GC, native. */
 export function profileSummary(
   file: string,
   window: ProfileWindow,
@@ -151,9 +133,8 @@ export interface ProfilePart {
 }
 
 /**
- * The share of a profile's non-idle samples inside `window` each part holds, largest first: a
- * sample is the part of the innermost frame of its stack that a part claims (the first in `parts`),
- * so a hash computed for a signature counts as signing; a sample none claims is `other`.
+ * Each part's share of the non-idle samples inside `window`, largest first: a sample is the part of
+ * its innermost frame a part claims (a hash for a signature counts as signing), else `other`.
  */
 export function profileParts(
   file: string,
@@ -185,18 +166,10 @@ export function profileParts(
   );
 }
 
-/**
- * A part that claims every frame whose file `re` matches: a package's (its path under
- * node_modules), the checkout's `dist/`, the bench's, or Node's own.
- */
+/** A part that claims every frame whose file (`dist/`, node_modules, `node:`…) `re` matches. */
 const part = (name: string, re: RegExp): ProfilePart => ({ name, test: (url) => re.test(url) });
 
-/**
- * The parts a job's CPU is split into, for the gateway and the floor alike (`profileParts`: a
- * sample is the part of its innermost claimed frame). The floor's code is
- * bench/lib/floor.ts: its `sigv4` and `cosSign` are signing, its `parseBody` the parse, the rest
- * its HTTP client.
- */
+/** The parts of a job's CPU, gateway and floor alike (the floor's `sigv4`/`cosSign` sign, `parseBody` parses). */
 export const JOB_PARTS: readonly ProfilePart[] = [
   { name: 'garbage collector', test: (_url, fn) => fn === '(garbage collector)' },
   {

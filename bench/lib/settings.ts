@@ -1,8 +1,4 @@
-/**
- * Benchmark settings, read once from the environment. Only this file reads `process.env`
- * (the bench follows the same rule as src/config/). BENCH_QUICK=1 changes the defaults to a
- * quick run (about a minute per gateway); explicit BENCH_* values still win.
- */
+// The bench's settings (bench/README.md): only this file reads `process.env`, as src/config/ in the gateway.
 import { BENCH_PROVIDERS, type BenchProvider } from './ids.ts';
 
 /** The settings of `npm run bench` (and `bench:cpu`): each BENCH_* variable is described in bench/README.md, Settings. */

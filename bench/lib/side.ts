@@ -36,9 +36,8 @@ import {
 export type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
 
 /**
- * A run whose calls are not its jobs' retried, or answered some jobs without asking: not the work
- * compared. jobgraph's DescribeJobs may carry the AWS Batch jobs of concurrent queries together
- * (its batcher is the process's), so down to one call fewer a query is the same work.
+ * A run whose calls are not its jobs' (retried, or some not asked): not the work compared. Down to
+ * one call fewer a query is the same work: one DescribeJobs may carry concurrent queries' jobs.
  */
 export function oddCalls(run: CpuRun): boolean {
   const fewest = run.expectedCalls < run.jobs ? run.expectedCalls - run.requests + 1 : run.jobs;
@@ -79,11 +78,7 @@ export const loadFresh = (
 /** A server the bench loads: a jobgraph gateway or the SDK peer. */
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 
-/**
- * Server CPU (/proc utime+stime) for `cpuRequests` fresh 100-job queries over 4 connections, per
- * job asked; the upstream calls the run made, and those expected (one a job, but one a query for
- * its AWS Batch jobs: `callsOf`), which they equal when every job was asked once and none retried.
- */
+/** Server CPU per job over `cpuRequests` fresh 100-job queries; the upstream calls made and expected (`callsOf`). */
 export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
   await waitForIdle(target.pid);
   const calls = await ctx.emulators.counters();
@@ -122,11 +117,9 @@ async function concurrently(url: string, bodies: string[], headers: Record<strin
 export const PEER_STEADY_QUERIES = 20;
 
 /**
- * A server's warm-up: fresh queries at the slow upstream latency, so each provider's socket pool
- * fills to what the later phases use (the peer's SDK clients keep up to 50 sockets per provider;
- * AWS Batch's calls, one a query and region, need as many queries in flight as the memory phase
- * has), then `steady` fresh 100-job queries at the bench's own latency (the steady state of
- * bench/DECISIONS.md, 2026-11-23). Returns once the server is idle.
+ * A server's warm-up: fresh queries at the slow latency, filling each provider's socket pool to what
+ * later phases use (as many in flight as the memory phase), then `steady` fresh 100-job queries
+ * (the steady state of bench/DECISIONS.md, 2026-11-23); returns once the server is idle.
  */
 export async function warmUp(
   ctx: BenchContext,
@@ -387,11 +380,7 @@ export async function measureSide(
   };
 }
 
-/**
- * Two gateways sharing one Redis cache: 20 concurrent identical 100-ID queries (80 distinct
- * fresh finished jobs of the providers that have one), 10 to each; then the same split again
- * (all of them now in Redis).
- */
+/** Two gateways sharing one Redis: 20 concurrent identical 100-ID queries, 10 to each; then again (all in Redis). */
 async function redisCoalescing(ctx: BenchContext, launch: Launch, providers: EmulatorName[]) {
   if (redisServerMissing()) return { skipped: 'redis-server is not on PATH' };
   const redis = await startRedisServer();

@@ -1,7 +1,4 @@
-/**
- * The core floor's providers (bench/README.md): the floor's calls (lib/floor.ts) in place of the
- * SDK clients, and fixed field values, so nothing maps a body to a job.
- */
+// The core floor's providers (bench/README.md): the floor's calls, fixed field values.
 import { floorClient, type FloorAnswer } from '../lib/floor.ts';
 import { nativeOf, PROVIDER_OF_PREFIX, type BenchProvider } from '../lib/ids.ts';
 import { notFound, type Providers } from './providers.ts';

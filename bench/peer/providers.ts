@@ -1,7 +1,4 @@
-/**
- * One function per provider: global IDs in, the `Job` fields (or an Error) out, as a team would
- * write them in a day (which clients and signers: bench/README.md, The SDK peer).
- */
+// The peer's provider functions, as a team would write them in a day (bench/README.md, The SDK peer).
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
@@ -47,14 +44,17 @@ const iso = (value: Date | string | number | undefined | null): string | null =>
 const text = (value: string | number | undefined): string | null =>
   value === undefined || value === '' ? null : String(value);
 
+/** A job of the peer's answers: the fields a provider does not give, null. */
 function job(
   id: string,
   provider: JobProvider,
   nativeId: string,
   region: string | null,
-  fields: Omit<Job, 'id' | 'provider' | 'nativeId' | 'region' | 'terminal'>,
+  fields: Pick<Job, 'state'> & Partial<Omit<Job, 'id' | 'provider' | 'nativeId' | 'region'>>,
 ): Job {
-  return { id, provider, nativeId, region, ...fields, terminal: TERMINAL.has(fields.state) };
+  const none = { statusMessage: null, createdAt: null, updatedAt: null, completedAt: null };
+  const rest = { providerStatus: null, ...none, ...fields, terminal: TERMINAL.has(fields.state) };
+  return { id, provider, nativeId, region, ...rest };
 }
 
 /** The error of a job the provider does not know (the core floor's too). */
@@ -132,7 +132,6 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
           providerStatus: j.status ?? null,
           statusMessage: j.statusReason ?? null,
           createdAt: iso(j.createdAt),
-          updatedAt: null,
           completedAt: TERMINAL.has(state) ? iso(j.stoppedAt) : null,
         });
       });
@@ -191,7 +190,6 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
         providerStatus: out.status ?? null,
         statusMessage: out.statusMessage ?? null,
         createdAt: iso(out.creationTime),
-        updatedAt: null,
         completedAt: iso(out.completionTime),
       });
     }),
@@ -202,14 +200,7 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
         .send(new GetJobDetailsCommand({ jobId }))
         .catch(awsError(id, 'JobNotFoundException'));
       if (!out.jobDetails) throw new Error(`GetJobDetails answered no jobDetails for ${id}`);
-      return job(id, 'AWS_CODEPIPELINE', out.jobDetails.id ?? jobId, region, {
-        state: 'UNKNOWN',
-        providerStatus: null,
-        statusMessage: null,
-        createdAt: null,
-        updatedAt: null,
-        completedAt: null,
-      });
+      return job(id, 'AWS_CODEPIPELINE', out.jobDetails.id ?? jobId, region, { state: 'UNKNOWN' });
     }),
 
     cos: each(async (id) => {
@@ -244,7 +235,6 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
           text(j.SuspendedCause),
         ),
         createdAt: iso(j.CreationTime),
-        updatedAt: null,
         completedAt: iso(j.TerminationDate),
       });
     }),
@@ -291,8 +281,6 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
         providerStatus: progressCode,
         statusMessage: text(r.ProgressMessage),
         createdAt: iso(r.CreationDate),
-        updatedAt: null,
-        completedAt: null,
       });
     }),
   };

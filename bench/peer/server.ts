@@ -1,8 +1,4 @@
-/**
- * The SDK peer (bench/README.md), or with `--floor-calls` the core floor (./floorCalls.ts).
- * Usage: node --import tsx bench/peer/server.ts '<emulator URLs as JSON>' [--floor-calls];
- * prints {"port":N} once listening on 127.0.0.1.
- */
+// The SDK peer, or the core floor (bench/README.md). Usage: server.ts '<URLs JSON>' [--floor-calls]; prints {"port":N}.
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import DataLoader from 'dataloader';

@@ -15,10 +15,7 @@ export interface ChildServer {
   stop(): Promise<number | null>;
 }
 
-/**
- * Watch a started child: its exit, and with `inspect` its inspector's URL on its stderr. `ready`,
- * once it listens at `url`, gives its handle, or kills it and throws when it has no inspector.
- */
+/** Watch a started child (exit; with `inspect`, its inspector's URL); `ready` gives its handle once it listens at `url`. */
 export function watchChild(child: ChildProcess, inspect = false) {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const inspector = inspect && child.stderr ? inspectorUrl(child.stderr) : null;
@@ -52,11 +49,7 @@ export function watchChild(child: ChildProcess, inspect = false) {
   return { exited, kill, ready };
 }
 
-/**
- * Run `node --import tsx <serverFile> ...args` from the repository root with a clean environment
- * and wait for the `{"port":N}` line it prints once listening on 127.0.0.1. `inspect`: with its
- * inspector open on loopback, for memory read after a collection (rig/inspector.ts).
- */
+/** Run `node --import tsx <serverFile> ...args` in a clean environment until it prints `{"port":N}` (127.0.0.1). */
 export async function startChildServer(
   serverFile: string,
   args: readonly string[],

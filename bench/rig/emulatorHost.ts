@@ -1,8 +1,4 @@
-/**
- * The six provider emulators in a process of their own, so they share no event loop with the load
- * or the gateway; the harness's messages: emulators.ts. Arguments: the upstream latency in ms, and
- * startEmulators' options as JSON (`jobsPerSource`, `keepAliveMs`).
- */
+// The emulators in a process of their own (no shared event loop); messages: emulators.ts. Args: latency ms, options JSON.
 import {
   emulatorEnvironment,
   startEmulators,

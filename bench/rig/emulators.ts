@@ -34,11 +34,7 @@ type WithoutId<T> = T extends { id: number } ? Omit<T, 'id'> : never;
 /** The harness's handle on the emulator child process. */
 export type EmulatorProcess = Awaited<ReturnType<typeof startEmulatorProcess>>;
 
-/**
- * Fork bench/rig/emulatorHost.ts (through tsx, from the repository root) and wait until the six
- * provider emulators listen. `jobsPerSource`: a big account (startEmulators' option); default the
- * demo data. `env`: the AWS_ENDPOINT_URL_* / COS_BATCH_ENDPOINT_URL / demo credentials for live mode.
- */
+/** Fork rig/emulatorHost.ts and wait until the emulators listen; `env` is what live mode needs to reach them. */
 export async function startEmulatorProcess(
   latencyMs: number,
   options: { jobsPerSource?: number; keepAliveMs?: number } = {},

@@ -33,10 +33,7 @@ export interface GatewayProcess extends ChildServer {
   settings: Record<string, string>;
 }
 
-/**
- * Start `node bin/jobgraph.mjs` (live mode) on a free loopback port and wait for /readyz; again
- * on another port, up to 3 times, when another process took the port between the two.
- */
+/** Start `node bin/jobgraph.mjs` (live) on a free loopback port, wait for /readyz; up to 3 ports if one is taken. */
 export async function startGateway(options: GatewayOptions, attempt = 1): Promise<GatewayProcess> {
   const port = await freePort();
   const jobgraphEnv: Record<string, string> = {
@@ -121,10 +118,7 @@ export async function scrape(gateway: { url: string }): Promise<string> {
   return res.text();
 }
 
-/**
- * The gateway's V8 heap in use and its size, memory outside the heap (Buffers), and what V8 has
- * committed to its new and old spaces: no collection forced.
- */
+/** The gateway's heap in use and size, external memory, new and old space committed (no collection forced). */
 export async function heapOf(gateway: { url: string }) {
   const text = await scrape(gateway);
   const space = (name: string) =>

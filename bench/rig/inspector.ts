@@ -1,16 +1,10 @@
-/**
- * A bench process's memory after a full collection, read through its inspector (the DevTools
- * Protocol over Node's `WebSocket`): without one, memory follows when V8 last collected.
- */
+// A process's memory after a full collection, through its inspector (else memory follows V8's last collection).
 import type { Readable } from 'node:stream';
 
 /** The Node flag that opens the inspector on a free loopback port (never another interface). */
 export const INSPECT_LOOPBACK = '--inspect=127.0.0.1:0';
 
-/**
- * The inspector's `ws://` URL from a child's stderr ("Debugger listening on ws://…", printed
- * before its main script runs), or null when the inspector did not start or the stream ended.
- */
+/** The inspector's `ws://` URL from a child's stderr, or null when it did not start or the stream ended. */
 export function inspectorUrl(stderr: Readable): Promise<string | null> {
   return new Promise((resolve) => {
     let seen = '';
@@ -31,10 +25,7 @@ export function inspectorUrl(stderr: Readable): Promise<string | null> {
   });
 }
 
-/**
- * Collect the process's garbage (`HeapProfiler.collectGarbage`: a full collection), then read its
- * `process.memoryUsage()`; the inspector session is closed before this returns.
- */
+/** A full collection (`HeapProfiler.collectGarbage`), then `process.memoryUsage()`; the session closed before returning. */
 export async function memoryAfterCollection(url: string): Promise<NodeJS.MemoryUsage> {
   const socket = new WebSocket(url);
   const closed = new Promise<void>((resolve) =>

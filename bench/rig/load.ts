@@ -22,10 +22,7 @@ export interface LoadSpec {
 /** What a load run saw (`runLoad`). */
 export type LoadResult = Awaited<ReturnType<typeof runLoad>>;
 
-/**
- * One autocannon run over loopback: responses of any status and the 2xx ones, 2xx a second of
- * wall time, and their latency in ms from the raw samples (not the ms-bucketed histogram).
- */
+/** One autocannon run: responses, 2xx ones and their rate, and their latency from raw samples (not the histogram). */
 export async function runLoad(spec: LoadSpec) {
   const okMs: number[] = [];
   let responses = 0;

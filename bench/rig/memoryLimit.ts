@@ -1,11 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/**
- * A memory cgroup with a limit, for a gateway run as a Kubernetes pod runs it: the container's
- * memory limit is a cgroup's, and Node sizes V8's heap (its young generation too) from the
- * cgroup's limit instead of the machine's memory. Nothing in the gateway changes.
- */
+/** A memory cgroup with a limit, for a gateway run as a pod runs it: Node sizes V8's heap from the cgroup's limit. */
 export interface MemoryLimit {
   bytes: number;
   /** The cgroup's process list: a process that writes its PID there before it starts Node runs in it. */
@@ -14,10 +10,7 @@ export interface MemoryLimit {
   remove(): void;
 }
 
-/**
- * A fresh memory cgroup of `bytes`, or why the machine gives none (no writable cgroup file
- * system, as in most unprivileged containers): then the caller reports the figure as not measured.
- */
+/** A fresh memory cgroup of `bytes`, or why the machine gives none (most unprivileged containers): not measured then. */
 export function memoryLimit(name: string, bytes: number): MemoryLimit | { unavailable: string } {
   // cgroup v2 mounts one hierarchy with cgroup.controllers at its root; v1 one per controller.
   const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');

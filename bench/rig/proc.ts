@@ -39,11 +39,7 @@ export const rssBytes = (pid: number): number => statusBytes(pid, 'VmRSS');
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Wait until a process has (nearly) stopped using CPU: less than `busyPercent` of one core
- * over `windowMs`, or `maxMs` passed. Used after timed load runs, whose last requests the
- * load generator abandons but the gateway still finishes.
- */
+/** Wait until a process uses under `busyPercent` of a core over `windowMs` (or `maxMs` passed): load runs leave work. */
 export async function waitForIdle(
   pid: number,
   options: { busyPercent?: number; windowMs?: number; maxMs?: number } = {},

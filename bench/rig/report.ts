@@ -1,12 +1,9 @@
-/**
- * The one report writer: what a run ran on, the formatting every report repeats, writing a
- * report into bench/, and RESULTS.md and `npm run bench:cpu`'s summary.
- */
+/** The one report writer: what a run ran on, shared formatting, writing into bench/; RESULTS.md and bench:cpu's summary. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { format, resolveConfig, type Options } from 'prettier';
+import { format, resolveConfig } from 'prettier';
 import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from '../lib/phases/fairness.ts';
 import type { BenchSettings } from '../lib/settings.ts';
 import type { CpuRun, SideResult } from '../lib/side.ts';
@@ -93,17 +90,10 @@ export function table(head: readonly string[], rows: readonly (readonly unknown[
   return [line(head), line(head.map(() => '---')), ...rows.map(line)];
 }
 
-/**
- * Markdown (of a report at `path`, whose Prettier settings apply) with its prose wrapped at the project's print width by Prettier (`proseWrap: always`);
- * tables and code blocks stay as given, one row a line (Prettier would pad every cell of a
- * table to its column's widest).
- */
+/** Markdown with its prose wrapped by Prettier (`path`'s settings); tables and code blocks kept one row a line, unpadded. */
 export async function proseWrapped(path: string, markdown: string): Promise<string> {
-  const options: Options = {
-    ...(await resolveConfig(path)),
-    parser: 'markdown',
-    proseWrap: 'always',
-  };
+  const wrap = { parser: 'markdown', proseWrap: 'always' } as const;
+  const options = { ...(await resolveConfig(path)), ...wrap };
   const kept = (block: string) => /^(\||```)/m.test(block);
   const blocks = await Promise.all(
     markdown
@@ -127,10 +117,7 @@ export function runLine(repoRoot: string, date = new Date().toISOString()): stri
   return `Run ${date} on ${m.cores} cores (${m.cpu}), Node ${m.node}, commit ${commitOf(repoRoot)}`;
 }
 
-/**
- * Write a report into bench/: its Markdown as given, its JSON laid out by Prettier (so
- * `prettier --check` passes on the committed file). Returns the paths written.
- */
+/** Write a report into bench/: Markdown as given, JSON laid out by Prettier (so it passes `prettier --check`); the paths. */
 export async function writeReport(files: {
   md?: [path: string, text: string];
   json?: [path: string, value: unknown];
@@ -189,9 +176,8 @@ const peerRatios = (s: SideResult, kind: Kind): number[] =>
 const perJob = (runs: readonly CpuRun[]) => median(runs.map((r) => r.microsPerJob));
 
 /**
- * What a row is made of: its value `of` a side; its in-run `baseline` and what that is, or where
- * each side has its own (floor, peer) `baselineOf`; its goal; and `pairedRatioOf`, the ratio judged
- * where it is not value ÷ baseline (the CPU rows: the median of each run ÷ the run made beside it).
+ * A row: its value `of` a side; its in-run `baseline`, or each side's own (`baselineOf`); its goal;
+ * `pairedRatioOf`, the ratio judged where not value ÷ baseline (CPU rows: median of run ÷ its pair).
  */
 type RowSpec = {
   id: string;

@@ -1,8 +1,4 @@
-/**
- * The one way a benchmark starts what it measures: the emulators, a fresh JWT secret and its
- * tokens, and gateways in front of them, all stopped when the benchmark ends, fails or is
- * interrupted (`runBench`), as is anything handed to `track`.
- */
+// The one way a benchmark starts what it measures; all of it (and what `track` gets) stopped by `runBench`.
 import { startEmulatorProcess } from './emulators.ts';
 import { randomBytes } from 'node:crypto';
 import { mintToken } from '../../src/auth/mintToken.ts';
@@ -38,10 +34,7 @@ export function logger(name: string, clock?: () => string): Log {
   return (message) => process.stderr.write(`[${name}${clock ? ` ${clock()}` : ''}] ${message}\n`);
 }
 
-/**
- * Run a benchmark's body: on success, failure or SIGINT/SIGTERM every tracked process is stopped;
- * a failure exits 1, and a finished run exits 0 (a watcher's socket must not keep it alive).
- */
+/** Run a benchmark, stopping what is tracked however it ends; exits 0 when done (no socket keeps it alive), 1 on failure. */
 export function runBench(log: Log, body: () => Promise<void>): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => {
@@ -72,11 +65,7 @@ export const readToken = (jwtSecret: string, subject: string, accounts?: string[
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/**
- * The emulators (with `latencyMs` before each answer; `jobsPerSource`: a big account), the tokens
- * (`headers`: jobs:read; `secretsToken`: jobs:secrets:read too; `callerToken`: a jobs:read token of
- * a caller of its own), and `gateway`: a tracked gateway over these emulators and this secret.
- */
+/** The emulators, the tokens (`headers` jobs:read, `secretsToken` secrets too, `callerToken` a caller's) and gateways. */
 export async function startStack(
   options: { latencyMs?: number; jobsPerSource?: number; keepAliveMs?: number } = {},
 ) {

@@ -8,11 +8,7 @@ export type BatchingRun = Awaited<ReturnType<typeof measureBatching>>;
 
 const PER_QUERY_MAX = 100;
 
-/**
- * Upstream calls for `distinct` distinct jobs asked in queries of at most 100 IDs, spread
- * evenly over the five providers. The first query of a measurement carries the demo jobs
- * (real answers), the rest are unknown IDs (not-found answers, still one upstream call each).
- */
+/** Upstream calls for `distinct` jobs of the five providers in queries of at most 100 IDs (demo jobs first). */
 export async function measureBatching(
   ctx: BenchContext,
   gateway: GatewayProcess,
@@ -48,10 +44,7 @@ export async function measureBatching(
   };
 }
 
-/**
- * One query of 100 IDs naming 50 distinct jobs twice each: DataLoader should de-duplicate
- * to 50 upstream calls (0.5 calls per ID asked).
- */
+/** One query naming 50 distinct jobs twice each: 50 upstream calls once de-duplicated. */
 export async function measureDuplicates(ctx: BenchContext, gateway: GatewayProcess) {
   const ids = mixedIds(10, ctx.unknownIds, false);
   const before = await ctx.emulators.counters();

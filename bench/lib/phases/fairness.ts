@@ -8,18 +8,12 @@ import { jobBody, jobsBody } from '../queries.ts';
 
 /** Connections caller A keeps busy with 100-job queries while B is measured. */
 export const FLOOD_CONNECTIONS = 2;
-/**
- * Upstream latency during this phase, in ms. Long enough that A's queue at the provider (200
- * jobs for 32 slots) is what B waits for, not the gateway's CPU: on a busy two-core machine a
- * flood that saturates the CPU measures the event loop, which no queueing policy changes.
- */
+/** Upstream latency of this phase (ms): long enough that B waits on A's queue, not on a CPU the flood saturates. */
 export const FAIRNESS_LATENCY_MS = 100;
 
 /**
- * Fairness between callers: caller B's 1-job Panorama query at one connection, alone and while
- * caller A (another token subject) saturates Panorama with 100-job queries of distinct jobs.
- * With one FIFO per provider B's job queues behind A's hundreds; with the per-caller cap and
- * fair queueing it takes the next free slot.
+ * Caller B's 1-job Panorama query, alone and while caller A floods Panorama with 100-job queries:
+ * behind one FIFO per provider B waits for A's hundreds; with fair queueing, for the next free slot.
  */
 export async function callerFairness(ctx: BenchContext, gateway: GatewayProcess) {
   const a = { authorization: `Bearer ${await readToken(ctx.jwtSecret, 'bench-flood-a')}` };

@@ -6,10 +6,7 @@ import { median } from '../../rig/stats.ts';
 
 const MB = 1024 * 1024;
 
-/**
- * Quiet before an idle reading, in ms: the same in every run so readings compare from run to run.
- * jobgraph forces no collection, so a reading is what V8 keeps.
- */
+/** Quiet before an idle reading (ms), the same every run: jobgraph forces no collection, so it reads what V8 keeps. */
 export const IDLE_SETTLE_MS = 12_000;
 
 /** Median of 5 RSS readings 200 ms apart while the gateway does nothing, in MB, after IDLE_SETTLE_MS of quiet. */
@@ -23,12 +20,7 @@ export async function idleRss(gateway: GatewayProcess): Promise<number> {
   return median(values);
 }
 
-/**
- * `memoryConnections` queries (each from `nextBody`, so nothing is shared between them), at most
- * `connections` in flight at once (default all of them: each connection sends exactly one, so all
- * are in flight together and the run ends when the last answers); RSS read every 100 ms.
- * MB per in-flight request = (peak − idle) ÷ `memoryConnections`.
- */
+/** `memoryConnections` queries of `nextBody`, `connections` at a time (default all at once), peak RSS read every 100 ms. */
 export async function rssUnderLoad(
   ctx: BenchContext,
   gateway: GatewayProcess,
