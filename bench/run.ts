@@ -18,34 +18,9 @@ import { jobsOf } from './lib/fixtures.ts';
 import type { BenchProvider } from './lib/ids.ts';
 import { profileIn, windowOf } from './lib/profile.ts';
 import { REPO_ROOT, waitForIdle } from './rig/proc.ts';
-import {
-  buildRows,
-  cpuProfileSection,
-  CPU_KINDS,
-  gitState,
-  machineInfo,
-  packageVersions,
-  renderCpuOnly,
-  renderReport,
-  type CpuOnlyResult,
-  type FloorResult,
-  type KindWindows,
-  type PeerCheck,
-  type Results,
-} from './rig/report.ts';
+import * as report from './rig/report.ts';
 import { readCpuSettings, readSettings, type BenchSettings } from './lib/settings.ts';
-import {
-  cpuPerJob,
-  cpuPerRequest,
-  eightyOfHundred,
-  loadFresh,
-  measureSide,
-  oddCalls,
-  PEER_STEADY_QUERIES,
-  timedQuery,
-  warmUp,
-  type SideResult,
-} from './lib/side.ts';
+import * as side from './lib/side.ts';
 import { jobBody, jobsBody, post, type GraphQLResponse } from './lib/queries.ts';
 import { logger, release, runBench, startStack, track } from './rig/stack.ts';
 import type { GatewayProcess } from './rig/gateway.ts';
@@ -85,7 +60,7 @@ async function begin(settings: BenchSettings) {
 }
 
 /** The direct latency baseline: the floor client sending 1 call, then 80 concurrent calls, at the slow upstream latency. */
-async function measureFloor(ctx: BenchContext): Promise<FloorResult> {
+async function measureFloor(ctx: BenchContext): Promise<report.FloorResult> {
   const client = floorClient(ctx.emulators.urls);
   try {
     await client.send(ctx.unknownIds.take(500, 'finished')); // warm-up: sockets, JIT
@@ -144,7 +119,7 @@ async function main(): Promise<void> {
 
   // The probe gateway (this checkout's) also checks the peer's answers.
   let peer: ChildServer | undefined;
-  let peerCheck: PeerCheck | undefined;
+  let peerCheck: report.PeerCheck | undefined;
   const { templates, fixtures } = await probeFixtures(stack, {
     withProbe: async (probeUrl) => {
       if (!settings.peer) return;
@@ -167,13 +142,13 @@ async function main(): Promise<void> {
   );
   const floor = await measureFloor(ctx);
 
-  const sides: SideResult[] = [];
+  const sides: side.SideResult[] = [];
   for (const [label, root] of roots) {
     log(`${label}: gateway from ${root}`);
-    sides.push(await measureSide(ctx, label, root, fixtures, peer));
+    sides.push(await side.measureSide(ctx, label, root, fixtures, peer));
   }
   if (peer) await release(peer);
-  const after = sides[sides.length - 1] as SideResult;
+  const after = sides[sides.length - 1] as side.SideResult;
 
   const oneJob = JSON.parse(after.cachedAnswer) as { data?: { job?: unknown } };
   const oneBody = jobBody(fixtures.cleanFinished[0] as string);
@@ -189,7 +164,7 @@ async function main(): Promise<void> {
       log(
         `WARNING: ${name} does not answer the same bytes as jobgraph:\n  ${answer}\n  ${after.cachedAnswer}`,
       );
-    const micros = await times(settings.runs, () => cpuPerRequest(ctx, server, oneBody));
+    const micros = await times(settings.runs, () => side.cpuPerRequest(ctx, server, oneBody));
     await release(server);
     return { micros, sameBytes };
   };
@@ -206,26 +181,26 @@ async function main(): Promise<void> {
   const meta = {
     date: new Date().toISOString(),
     durationS: Math.round((performance.now() - started) / 1000),
-    machine: machineInfo(),
-    packages: packageVersions(REPO_ROOT),
-    git: Object.fromEntries(sides.map((s) => [s.label, gitState(s.root)])),
+    machine: report.machineInfo(),
+    packages: report.packageVersions(REPO_ROOT),
+    git: Object.fromEntries(sides.map((s) => [s.label, report.gitState(s.root)])),
     settings,
     templates,
     ...(peerCheck ? { peerCheck } : {}),
   };
-  const rows = buildRows(floor, sides, runs, settings);
+  const rows = report.buildRows(floor, sides, runs, settings);
   // results.json is committed, the machine's paths are not: checkouts relative to this one, the scratch folder by name.
   const portable = sides.map((s) => ({
     ...s,
     root: relative(REPO_ROOT, s.root) || '.',
     gatewaySettings: JSON.parse(
       JSON.stringify(s.gatewaySettings).replaceAll(tmpDir, '<scratch>'),
-    ) as SideResult['gatewaySettings'],
+    ) as side.SideResult['gatewaySettings'],
   }));
   const baseline = { ...runs, sameBytes: bare.sameBytes };
   const results = { meta, floor, sides: portable, baseline, rows };
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(results));
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), report.renderReport(results));
   for (const r of rows) log(`${r.verdict.padEnd(4)} ${r.figure}: ${r.text}`);
   log(
     `wrote bench/RESULTS.md and bench/results.json in ${meta.durationS} s (median of the floor CPU paired with the after gateway: ${median(after.floorMicros.existing).toFixed(0)} µs/job)`,
@@ -250,22 +225,23 @@ async function cpuOnly(): Promise<void> {
   const unauthenticated = (s: (typeof servers)[number]) => s === peer || s === core;
 
   log('warm-up');
+  const steady = settings.steadyStateQueries;
   for (const s of servers)
-    await warmUp(ctx, s, unauthenticated(s) ? PEER_STEADY_QUERIES : settings.steadyStateQueries);
+    await side.warmUp(ctx, s, unauthenticated(s) ? side.PEER_STEADY_QUERIES : steady);
 
   log(
     `CPU per job: ${settings.cpuRuns} rounds of floor, ${servers.map((s) => s.label).join(', ')}`,
   );
-  const cpu: CpuOnlyResult['cpu'] = { finished: {}, missing: {}, running: {} };
+  const cpu: report.CpuOnlyResult['cpu'] = { finished: {}, missing: {}, running: {} };
   for (let r = 0; r < settings.cpuRuns; r++) {
-    for (const kind of CPU_KINDS) {
+    for (const kind of report.CPU_KINDS) {
       const runs = cpu[kind];
       // The floor first, then the servers in an order rotated by one each round.
       (runs.floor ??= []).push(await ctx.floorCpu(kind));
       for (let i = 0; i < servers.length; i++) {
         const s = servers[(i + r) % servers.length] as (typeof servers)[number];
-        const run = await cpuPerJob(ctx, s, kind);
-        if (oddCalls(run))
+        const run = await side.cpuPerJob(ctx, s, kind);
+        if (side.oddCalls(run))
           log(
             `WARNING: ${s.label} ${kind}: ${run.upstreamCalls} upstream calls for ${run.jobs} jobs (${run.expectedCalls} expected)`,
           );
@@ -273,7 +249,7 @@ async function cpuOnly(): Promise<void> {
       }
     }
     const last = ([label, xs]: [string, number[]]) => `${label} ${(xs.at(-1) ?? 0).toFixed(0)}`;
-    const lasts = CPU_KINDS.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
+    const lasts = report.CPU_KINDS.map((k) => `${k} ${Object.entries(cpu[k]).map(last).join(' ')}`);
     log(`round ${r + 1}: ${lasts.join(' | ')}`);
   }
 
@@ -284,27 +260,27 @@ async function cpuOnly(): Promise<void> {
       for (let j = 0; j < servers.length; j++) {
         const s = servers[(i + j) % servers.length] as (typeof servers)[number];
         const headers = unauthenticated(s) ? {} : ctx.authHeaders;
-        const body = jobsBody(eightyOfHundred(ctx, 'finished'));
-        const ms = await timedQuery({ ...ctx, authHeaders: headers }, s.url, body);
+        const body = jobsBody(side.eightyOfHundred(ctx, 'finished'));
+        const ms = await side.timedQuery({ ...ctx, authHeaders: headers }, s.url, body);
         (latency[s.label] ??= []).push(ms);
       }
   });
 
   let profile: string[] = [];
-  const profileWindows: Record<string, KindWindows> = {};
+  const profileWindows: Record<string, report.KindWindows> = {};
   if (settings.profile) {
     log('profile: the after gateway under --cpu-prof');
     for (const g of gateways) await g.stop();
     const dir = join(tmpDir, 'profile');
     const profiled = await launch('profiled', afterRoot, ['--cpu-prof', '--cpu-prof-dir', dir]);
     // The same steady state as the timed gateways: code optimised, the secret registry full.
-    await loadFresh(ctx, profiled.url, 'missing', 20);
-    await loadFresh(ctx, profiled.url, 'finished', Math.max(60, settings.steadyStateQueries), 300);
-    const windows: KindWindows = {};
-    for (const kind of CPU_KINDS) {
+    await side.loadFresh(ctx, profiled.url, 'missing', 20);
+    await side.loadFresh(ctx, profiled.url, 'finished', Math.max(60, steady), 300);
+    const windows: report.KindWindows = {};
+    for (const kind of report.CPU_KINDS) {
       await waitForIdle(profiled.pid);
       const amount = Math.max(40, settings.cpuRequests * 2);
-      windows[kind] = await windowOf(() => loadFresh(ctx, profiled.url, kind, amount));
+      windows[kind] = await windowOf(() => side.loadFresh(ctx, profiled.url, kind, amount));
     }
     await profiled.stop();
     const file = profileIn(dir);
@@ -315,15 +291,15 @@ async function cpuOnly(): Promise<void> {
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
-    const floorWindows: KindWindows = {};
-    for (const kind of CPU_KINDS)
+    const floorWindows: report.KindWindows = {};
+    for (const kind of report.CPU_KINDS)
       floorWindows[kind] = await windowOf(() => times(3, () => ctx.floorCpu(kind)));
     const { profile: floorProfile } = await session.post('Profiler.stop');
     session.disconnect();
     writeFileSync(floorFile, JSON.stringify(floorProfile));
     Object.assign(profileWindows, { gateway: windows, floor: floorWindows });
     if (file)
-      profile = cpuProfileSection(
+      profile = report.cpuProfileSection(
         cpu,
         { file, windows, root: afterRoot },
         { file: floorFile, windows: floorWindows, root: REPO_ROOT },
@@ -331,7 +307,7 @@ async function cpuOnly(): Promise<void> {
   }
 
   const labels = ['floor', ...servers.map((s) => s.label)];
-  process.stdout.write(renderCpuOnly({ settings, roots, labels, cpu, latency }, profile));
+  process.stdout.write(report.renderCpuOnly({ settings, roots, labels, cpu, latency }, profile));
   writeFileSync(
     join(tmpDir, 'cpu.json'),
     `${JSON.stringify({ settings, roots, cpu, latency, profileWindows }, null, 2)}\n`,
@@ -341,8 +317,9 @@ async function cpuOnly(): Promise<void> {
 
 /** `npm run bench -- --render`: bench/RESULTS.md again from bench/results.json, measuring nothing. */
 function renderOnly(): void {
-  const results = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Results;
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), renderReport(results));
+  const text = readFileSync(join(BENCH_DIR, 'results.json'), 'utf8');
+  const results = JSON.parse(text) as report.Results;
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), report.renderReport(results));
   log(`rendered bench/RESULTS.md from the results of ${results.meta.date}`);
 }
 

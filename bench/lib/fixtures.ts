@@ -1,18 +1,12 @@
 import type { StoredJob } from '../baseline/schema.ts';
 import type { EmulatorProcess } from '../rig/emulators.ts';
 import { floorClient } from './floor.ts';
-import { BENCH_PROVIDERS, demoIds, PROVIDERS, synthesizeRules } from './ids.ts';
+import { BENCH_PROVIDERS, demoIds, PROVIDERS, synthesizeRules, type BenchProvider } from './ids.ts';
 import { jobsBody, post } from './queries.ts';
 import { holdsSecret, SECRET_FIELDS } from '../../test/support/secretFields.ts';
 
 /** Demo jobs the phases use, found once by the harness (`prepareFixtures`). */
 export type Fixtures = Awaited<ReturnType<typeof prepareFixtures>>['fixtures'];
-
-/** Per provider, the demo jobs fresh existing IDs are answered as copies of (`synthesizeRules`). */
-export type Templates = Record<
-  (typeof BENCH_PROVIDERS)[number],
-  { finished: string; running: string }
->;
 
 /** The jobs in a `jobs` / `job` answer that carry an ID. */
 export function jobsOf(value: unknown): StoredJob[] {
@@ -66,7 +60,7 @@ export async function prepareFixtures(
         first((j) => clean.has(j.id)) ?? first((j) => j.terminal === true) ?? own[0]?.id;
       return [p, { finished, running: first((j) => j.terminal !== true) ?? finished }];
     }),
-  ) as Templates;
+  ) as Record<BenchProvider, { finished: string; running: string }>;
   const fixtures = {
     /** Finished demo jobs with no value in any sensitive field (the cache may keep them). */
     cleanFinished: [...clean],

@@ -4,27 +4,21 @@
 export const JOB_FIELDS =
   'id provider nativeId region state providerStatus statusMessage terminal createdAt updatedAt completedAt';
 
-export const JOBS_QUERY = `query BenchJobs($ids: [ID!]!) { jobs(ids: $ids) { ${JOB_FIELDS} } }`;
+const body = (operationName: string, variables: object, query: string) =>
+  JSON.stringify({ operationName, query: `query ${operationName}${query}`, variables });
 
-export const JOB_QUERY = `query BenchJob($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
+export const jobsBody = (ids: readonly string[]) =>
+  body('BenchJobs', { ids }, `($ids: [ID!]!) { jobs(ids: $ids) { ${JOB_FIELDS} } }`);
 
-export const ENTITIES_QUERY = `query BenchEntities($representations: [_Any!]!) { _entities(representations: $representations) { ... on Job { ${JOB_FIELDS} } } }`;
+export const jobBody = (id: string) =>
+  body('BenchJob', { id }, `($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`);
 
-export function jobsBody(ids: readonly string[]): string {
-  return JSON.stringify({ operationName: 'BenchJobs', query: JOBS_QUERY, variables: { ids } });
-}
-
-export function jobBody(id: string): string {
-  return JSON.stringify({ operationName: 'BenchJob', query: JOB_QUERY, variables: { id } });
-}
-
-export function entitiesBody(ids: readonly string[]): string {
-  return JSON.stringify({
-    operationName: 'BenchEntities',
-    query: ENTITIES_QUERY,
-    variables: { representations: ids.map((id) => ({ __typename: 'Job', id })) },
-  });
-}
+export const entitiesBody = (ids: readonly string[]) =>
+  body(
+    'BenchEntities',
+    { representations: ids.map((id) => ({ __typename: 'Job', id })) },
+    `($representations: [_Any!]!) { _entities(representations: $representations) { ... on Job { ${JOB_FIELDS} } } }`,
+  );
 
 /** The GraphQL response shape the bench reads. */
 export interface GraphQLResponse {

@@ -12,20 +12,9 @@ import { callsOf } from './floor.ts';
 import { runLoad } from '../rig/load.ts';
 import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad } from './phases/memory.ts';
-import {
-  measureBatching,
-  measureDuplicates,
-  repeatedTerminalQuery,
-  type BatchingRun,
-} from './phases/batching.ts';
+import { measureBatching, measureDuplicates, repeatedTerminalQuery } from './phases/batching.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
-import {
-  profileIn,
-  topFunctions,
-  windowOf,
-  type ProfileWindow,
-  type TopFunction,
-} from './profile.ts';
+import { profileIn, topFunctions, windowOf, type ProfileWindow } from './profile.ts';
 import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
 import {
   kill,
@@ -191,11 +180,10 @@ export async function measureSide(
   const afterWarmup = await ctx.emulators.counters();
 
   ctx.log(`${label}: batching`);
-  const batching: BatchingRun[] = [];
-  for (const entry of ['jobs', '_entities'] as const) {
-    batching.push(await measureBatching(ctx, main, entry, 100));
-    if (settings.batch1000) batching.push(await measureBatching(ctx, main, entry, 1000));
-  }
+  const batching = [];
+  for (const entry of ['jobs', '_entities'] as const)
+    for (const distinct of settings.batch1000 ? [100, 1000] : [100])
+      batching.push(await measureBatching(ctx, main, entry, distinct));
   const duplicates = await measureDuplicates(ctx, main);
 
   ctx.log(`${label}: CPU per job${peer ? ', beside the peer' : ''}`);
@@ -331,24 +319,8 @@ export async function measureSide(
     redis = await redisCoalescing(ctx, launch, fixtures.finishedProviders);
   }
 
-  let profile: { existing: TopFunction[]; cached: TopFunction[] } | undefined;
-  if (settings.profile && label === 'after') {
-    ctx.log(`${label}: profiled gateway (--cpu-prof)`);
-    const dir = join(ctx.tmpDir, `${label}-profile`);
-    const profiled = await launch('profiled', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
-    await loadFresh(ctx, profiled.url, 'running', 10);
-    const fresh = await windowOf(() =>
-      loadFresh(ctx, profiled.url, 'running', settings.cpuRequests),
-    );
-    const cachedPath = await windowOf(() => cpuPerRequest(ctx, profiled, oneBody));
-    await profiled.stop();
-    const file = profileIn(dir);
-    ctx.log(`${label}: raw CPU profile in ${dir}`);
-    if (file) {
-      const top = (w: ProfileWindow) => topFunctions(file, w, 15, root);
-      profile = { existing: top(fresh), cached: top(cachedPath) };
-    }
-  }
+  const profile =
+    settings.profile && label === 'after' ? await topFunctionsOf(ctx, launch, root, oneBody) : null;
 
   return {
     label,
@@ -378,6 +350,24 @@ export async function measureSide(
     ...(peer ? { peer: peerResult } : {}),
     gatewaySettings,
   };
+}
+
+/** The after gateway under --cpu-prof: its top functions for fresh 100-job queries and the cached path. */
+async function topFunctionsOf(ctx: BenchContext, launch: Launch, root: string, oneBody: string) {
+  ctx.log('after: profiled gateway (--cpu-prof)');
+  const dir = join(ctx.tmpDir, 'after-profile');
+  const profiled = await launch('profiled', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+  await loadFresh(ctx, profiled.url, 'running', 10);
+  const fresh = await windowOf(() =>
+    loadFresh(ctx, profiled.url, 'running', ctx.settings.cpuRequests),
+  );
+  const cachedPath = await windowOf(() => cpuPerRequest(ctx, profiled, oneBody));
+  await profiled.stop();
+  const file = profileIn(dir);
+  ctx.log(`after: raw CPU profile in ${dir}`);
+  if (!file) return null;
+  const top = (w: ProfileWindow) => topFunctions(file, w, 15, root);
+  return { existing: top(fresh), cached: top(cachedPath) };
 }
 
 /** Two gateways sharing one Redis: 20 concurrent identical 100-ID queries, 10 to each; then again (all in Redis). */

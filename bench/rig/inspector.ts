@@ -66,8 +66,4 @@ export async function memoryAfterCollection(url: string): Promise<NodeJS.MemoryU
   }
 }
 
-interface CdpAnswer {
-  id?: number;
-  result?: unknown;
-  error?: { message: string };
-}
+type CdpAnswer = { id?: number; result?: unknown; error?: { message: string } };

@@ -19,9 +19,6 @@ export interface LoadSpec {
   sampleEveryMs?: number;
 }
 
-/** What a load run saw (`runLoad`). */
-export type LoadResult = Awaited<ReturnType<typeof runLoad>>;
-
 /** One autocannon run: responses, 2xx ones and their rate, and their latency from raw samples (not the histogram). */
 export async function runLoad(spec: LoadSpec) {
   const okMs: number[] = [];

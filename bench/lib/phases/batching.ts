@@ -3,12 +3,12 @@ import type { GatewayProcess } from '../../rig/gateway.ts';
 import { mixedIds } from '../ids.ts';
 import { entitiesBody, errorCodes, jobsBody, post, type GraphQLResponse } from '../queries.ts';
 
-/** One measurement's batching: upstream calls, those for a job asked before in it, the answers' error codes (unknown IDs: NOT_FOUND), answers not a 200 of every job. */
-export type BatchingRun = Awaited<ReturnType<typeof measureBatching>>;
-
 const PER_QUERY_MAX = 100;
 
-/** Upstream calls for `distinct` jobs of the five providers in queries of at most 100 IDs (demo jobs first). */
+/**
+ * Upstream calls for `distinct` jobs of the five providers in queries of at most 100 IDs (demo jobs
+ * first); those for a job asked before, the answers' error codes, answers not a 200 of every job.
+ */
 export async function measureBatching(
   ctx: BenchContext,
   gateway: GatewayProcess,
