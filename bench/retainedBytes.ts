@@ -28,12 +28,9 @@ try {
   await res.text();
   for (const id of ids) {
     const kept = await gw.retained!.recall(id);
-    if (kept)
-      sizes.push({
-        id,
-        bytes: Buffer.byteLength(JSON.stringify({ account: 'default', record: kept })),
-        record: kept,
-      });
+    if (!kept) continue;
+    const bytes = Buffer.byteLength(JSON.stringify({ account: 'default', record: kept }));
+    sizes.push({ id, bytes, record: kept });
   }
 } finally {
   await gw.close();

@@ -1,9 +1,9 @@
 // `npm run bench:startup`: the jobgraph command's start-up beside bare `node -e 0` (bench/README.md).
-import { spawn } from 'node:child_process';
 import { exampleGlobalIds } from '../src/emulators/index.ts';
 import { post } from './lib/queries.ts';
+import { runNode } from './rig/childServer.ts';
 import { childEnv, int } from './lib/settings.ts';
-import { REPO_ROOT, sleep, waitForIdle } from './rig/proc.ts';
+import { sleep, waitForIdle } from './rig/proc.ts';
 import { table } from './rig/report.ts';
 import { logger, release, runBench, startStack, type Stack } from './rig/stack.ts';
 import { median } from './rig/stats.ts';
@@ -16,24 +16,8 @@ const SECRET = 'bench-startup-secret-that-is-long-enough-0123456789';
 const GOALS = { cliFactor: 4, liveMs: 1500, idleMb: 120 };
 
 /** Wall time, in ms, from spawn to exit of `node <args>`; throws unless it exits 0. */
-function timeExit(args: string[], env: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code === 0) resolve(ms);
-      else reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`));
-    });
-  });
-}
+const timeExit = async (args: string[], env: Record<string, string>) =>
+  (await runNode(args, env)).ms;
 
 type LiveRun = Awaited<ReturnType<typeof liveRun>>;
 

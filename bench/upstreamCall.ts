@@ -1,11 +1,11 @@
 /** `npm run bench:call`: CPU per upstream call below GraphQL, this checkout beside BENCH_BEFORE_ROOT (bench/README.md). */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFixture } from '../test/support/fixtures.ts';
 import { readUpstreamCallSettings } from './lib/settings.ts';
+import { runNode } from './rig/childServer.ts';
 import { REPO_ROOT } from './rig/proc.ts';
 import { median, range } from './rig/stats.ts';
 // Types only: each side loads the modules of its own checkout (BENCH_BEFORE_ROOT's, or this one's).
@@ -71,20 +71,9 @@ async function side(root: string, url: string, calls: number): Promise<void> {
 }
 
 /** One side in a fresh process; resolves with its CPU µs per call. */
-function runSide(root: string, url: string, calls: number): Promise<number> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', SELF, '--side', root, url, String(calls)],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('error', fail);
-    child.on('exit', (code) =>
-      code === 0 ? done(Number(out.trim())) : fail(new Error(`side ${root} exited ${code}`)),
-    );
-  });
+async function runSide(root: string, url: string, calls: number): Promise<number> {
+  const { stdout } = await runNode(['--import', 'tsx', SELF, '--side', root, url, String(calls)]);
+  return Number(stdout.trim());
 }
 
 async function main(): Promise<void> {

@@ -210,13 +210,8 @@ export function floorClient(
               const body = Buffer.concat(chunks);
               const text = body.toString('utf8');
               const parsed = parse ? parseBody(text, wire.xml) : undefined;
-              resolve({
-                provider,
-                ids: globalIds,
-                status: res.statusCode ?? 0,
-                bytes: body.length,
-                parsed,
-              });
+              const status = res.statusCode ?? 0;
+              resolve({ provider, ids: globalIds, status, bytes: body.length, parsed });
             } catch (err) {
               reject(err instanceof Error ? err : new Error(String(err)));
             }

@@ -313,11 +313,7 @@ export async function measureSide(
   const cachedLoggedMicros = await times(settings.runs, () => cpuPerRequest(ctx, logged, oneBody));
   await logged.stop();
 
-  let redis: Awaited<ReturnType<typeof redisCoalescing>> | undefined;
-  if (settings.redis) {
-    ctx.log(`${label}: coalescing across two processes through Redis`);
-    redis = await redisCoalescing(ctx, launch, fixtures.finishedProviders);
-  }
+  const redis = settings.redis ? await redisCoalescing(ctx, launch, label, fixtures) : undefined;
 
   const profile =
     settings.profile && label === 'after' ? await topFunctionsOf(ctx, launch, root, oneBody) : null;
@@ -371,7 +367,9 @@ async function topFunctionsOf(ctx: BenchContext, launch: Launch, root: string, o
 }
 
 /** Two gateways sharing one Redis: 20 concurrent identical 100-ID queries, 10 to each; then again (all in Redis). */
-async function redisCoalescing(ctx: BenchContext, launch: Launch, providers: EmulatorName[]) {
+async function redisCoalescing(ctx: BenchContext, launch: Launch, label: string, f: Fixtures) {
+  ctx.log(`${label}: coalescing across two processes through Redis`);
+  const providers = f.finishedProviders;
   if (redisServerMissing()) return { skipped: 'redis-server is not on PATH' };
   const redis = await startRedisServer();
   try {

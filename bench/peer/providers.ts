@@ -15,7 +15,7 @@ import { IMPORTEXPORT_STATE_MAP } from '../../src/datasources/importexport/recor
 import { OMICS_STATE_MAP } from '../../src/datasources/omics/record.ts';
 import { PANORAMA_STATE_MAP } from '../../src/datasources/panorama/record.ts';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
-import { cosSign } from '../lib/floor.ts';
+import { callsOf, cosSign } from '../lib/floor.ts';
 import type { BenchProvider } from '../lib/ids.ts';
 import type { Job, JobProvider, JobState } from './schema.ts';
 
@@ -151,14 +151,10 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
 
   return {
     async batch(ids) {
-      const regions = new Map<string, string[]>();
-      for (const id of ids) {
-        const region = id.split(':')[1] ?? '';
-        regions.set(region, [...(regions.get(region) ?? []), id]);
-      }
       const answers = new Map<string, Job | Error>();
-      for (const [region, own] of regions) {
-        const out = await batchRegion(region, own);
+      // A region's IDs in one call (`callsOf` groups them, as jobgraph does).
+      for (const [, own] of callsOf(ids)) {
+        const out = await batchRegion(own[0]?.split(':')[1] ?? '', own);
         own.forEach((id, i) => answers.set(id, out[i] as Job | Error));
       }
       return ids.map((id) => answers.get(id) as Job | Error);

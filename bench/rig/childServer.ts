@@ -49,6 +49,24 @@ export function watchChild(child: ChildProcess, inspect = false) {
   return { exited, kill, ready };
 }
 
+/** `node <args>` from the repository root, to its exit: its stdout and the wall ms from spawn; throws unless it exits 0. */
+export function runNode(args: readonly string[], env?: Record<string, string>) {
+  return new Promise<{ ms: number; stdout: string }>((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code === 0) resolve({ ms, stdout });
+      else reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`));
+    });
+  });
+}
+
 /** Run `node --import tsx <serverFile> ...args` in a clean environment until it prints `{"port":N}` (127.0.0.1). */
 export async function startChildServer(
   serverFile: string,
