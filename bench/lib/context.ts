@@ -56,12 +56,7 @@ export async function probeFixtures(
     extraEnv: { JOBGRAPH_CACHE_MAX_ENTRIES: '0' },
   });
   try {
-    const prepared = await prepareFixtures(
-      probe.url,
-      stack.emulators,
-      stack.headers,
-      stack.secretsToken,
-    );
+    const prepared = await prepareFixtures(probe.url, stack);
     await options.withProbe?.(probe.url);
     return prepared;
   } finally {

@@ -1,5 +1,5 @@
 import type { StoredJob } from '../baseline/schema.ts';
-import type { EmulatorProcess } from '../rig/emulators.ts';
+import type { Stack } from '../rig/stack.ts';
 import { floorClient } from './floor.ts';
 import { BENCH_PROVIDERS, demoIds, PROVIDERS, synthesizeRules, type BenchProvider } from './ids.ts';
 import { jobsBody, post } from './queries.ts';
@@ -32,16 +32,10 @@ async function jobsHoldingSecrets(url: string, ids: readonly string[], secretsTo
  * Every demo job through the probe gateway, which finished ones hold a secret, and the `synthesize`
  * knob set: fresh IDs copy each provider's largest finished job without secrets and unfinished job.
  */
-export async function prepareFixtures(
-  probeUrl: string,
-  emulators: EmulatorProcess,
-  authHeaders: Record<string, string>,
-  secretsToken: string,
-) {
-  const demo = jobsOf(
-    (await post(probeUrl, jobsBody(BENCH_PROVIDERS.flatMap((p) => demoIds(p))), authHeaders)).json
-      .data?.jobs,
-  );
+export async function prepareFixtures(probeUrl: string, stack: Stack) {
+  const { emulators, headers, secretsToken } = stack;
+  const demoBody = jobsBody(BENCH_PROVIDERS.flatMap((p) => demoIds(p)));
+  const demo = jobsOf((await post(probeUrl, demoBody, headers)).json.data?.jobs);
   const finished = demo.filter((j) => j.terminal === true).map((j) => j.id);
   const secretHolding = await jobsHoldingSecrets(probeUrl, finished, secretsToken);
   const clean = new Set(finished.filter((id) => !secretHolding.has(id)));

@@ -12,9 +12,9 @@ export type BenchProvider = EmulatorName | 'batch';
 export const BENCH_PROVIDERS = [...PROVIDERS, 'batch'] as const satisfies readonly BenchProvider[];
 
 /** The demo jobs the emulators hold, as global IDs, per provider. */
-export function demoIds(provider: BenchProvider): string[] {
-  return [...DEMO_DATA[provider].DEMO_GLOBAL_IDS];
-}
+export const demoIds = (provider: BenchProvider): string[] => [
+  ...DEMO_DATA[provider].DEMO_GLOBAL_IDS,
+];
 
 /** The global-ID prefix of a provider's example job: everything before its own job ID. */
 function prefixOf(provider: BenchProvider): string {
@@ -51,9 +51,7 @@ export function synthesizeRules(
 }
 
 /** The provider's own job ID inside a global ID (its last segment). */
-export function nativeOf(globalId: string): string {
-  return globalId.slice(globalId.lastIndexOf(':') + 1);
-}
+export const nativeOf = (globalId: string): string => globalId.slice(globalId.lastIndexOf(':') + 1);
 
 /** Distinct global IDs no demo job has, valid for their provider (so sent upstream), answered as their `IdKind` says. */
 export class UnknownIdGenerator {

@@ -37,10 +37,7 @@ function providers(name: string): readonly BenchProvider[] {
 }
 
 /** BENCH_* variable `name` as given, or undefined when unset. */
-export function text(name: string): string | undefined {
-  const v = process.env[name]?.trim();
-  return v ? v : undefined;
-}
+export const text = (name: string): string | undefined => process.env[name]?.trim() || undefined;
 
 /** `A=1,B=2` in BENCH_* variable `name` as an environment (for a gateway's extra settings). */
 export function pairs(name: string): Record<string, string> {
@@ -147,12 +144,8 @@ export function readUpstreamCallSettings() {
 
 /** Settings of `npm run bench:cpu` (bench/run.ts `--only cpu`): the full bench's, with more rounds by default and no profile unless asked. */
 export function readCpuSettings(): BenchSettings {
-  const settings = readSettings();
-  return {
-    ...settings,
-    cpuRuns: int('BENCH_CPU_RUNS', 9, 1, 31),
-    profile: bool('BENCH_PROFILE', false),
-  };
+  const settings = { ...readSettings(), cpuRuns: int('BENCH_CPU_RUNS', 9, 1, 31) };
+  return { ...settings, profile: bool('BENCH_PROFILE', false) };
 }
 
 /** Settings of `npm run bench:unchanged-poll` (bench/unchangedPoll.ts; bench/README.md). */

@@ -76,22 +76,14 @@ export async function startStack(
   const token = await readToken(jwtSecret, 'bench');
   const scopes = ['jobs:read', 'jobs:secrets:read'];
   const secretsToken = await mintToken({ secret: jwtSecret, scopes, subject: 'bench-secrets' });
+  const upstream = { upstreamEnv: emulators.env, jwtSecret };
   return {
     emulators,
     jwtSecret,
     secretsToken,
     headers: { authorization: `Bearer ${token}` } as Record<string, string>,
     callerToken: (subject: string, accounts?: string[]) => readToken(jwtSecret, subject, accounts),
-    gateway: async (
-      gatewayOptions: Partial<Omit<GatewayOptions, 'upstreamEnv' | 'jwtSecret'>> = {},
-    ) =>
-      track(
-        await startGateway({
-          label: 'gateway',
-          ...gatewayOptions,
-          upstreamEnv: emulators.env,
-          jwtSecret,
-        }),
-      ),
+    gateway: async (chosen: Partial<Omit<GatewayOptions, keyof typeof upstream>> = {}) =>
+      track(await startGateway({ label: 'gateway', ...chosen, ...upstream })),
   };
 }
