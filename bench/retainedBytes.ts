@@ -1,10 +1,7 @@
 // What a kept finished job costs (docs/retention.md, "The bound"; bench/README.md).
 import { startDemo } from '../src/app.ts';
-import {
-  boundedRetainedStore,
-  RETAINED_PREFIX,
-  type InProcessRetainedStore,
-} from '../src/cache/retainedJobs.ts';
+import { boundedRetainedStore, RETAINED_PREFIX } from '../src/cache/retainedJobs.ts';
+import type { InProcessRetainedStore } from '../src/cache/retainedJobs.ts';
 import { DEMO_DATA } from '../src/emulators/index.ts';
 import type { JobRecord } from '../src/model/job.ts';
 import { int } from './lib/settings.ts';

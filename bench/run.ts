@@ -6,13 +6,8 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { startChildServer, type ChildServer } from './rig/childServer.ts';
-import {
-  benchContext,
-  probeFixtures,
-  times,
-  withLatency,
-  type BenchContext,
-} from './lib/context.ts';
+import { benchContext, probeFixtures, times, withLatency } from './lib/context.ts';
+import type { BenchContext } from './lib/context.ts';
 import { floorClient } from './lib/floor.ts';
 import { jobsOf } from './lib/fixtures.ts';
 import type { BenchProvider } from './lib/ids.ts';

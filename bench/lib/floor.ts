@@ -4,12 +4,8 @@ import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { cpuTimeMicros } from '../rig/proc.ts';
-import {
-  PROVIDER_OF_PREFIX,
-  type BenchProvider,
-  type IdKind,
-  type UnknownIdGenerator,
-} from './ids.ts';
+import { PROVIDER_OF_PREFIX } from './ids.ts';
+import type { BenchProvider, IdKind, UnknownIdGenerator } from './ids.ts';
 import type { BenchSettings } from './settings.ts';
 
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');

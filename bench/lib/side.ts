@@ -16,11 +16,7 @@ import { measureBatching, measureDuplicates, repeatedTerminalQuery } from './pha
 import { sleep, waitForIdle } from '../rig/proc.ts';
 import { profileIn, topFunctions, windowOf, type ProfileWindow } from './profile.ts';
 import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
-import {
-  kill,
-  redisServerMissing,
-  startRedisServer,
-} from '../../test/subscriptions/clusterSupport.ts';
+import * as redisServer from '../../test/subscriptions/clusterSupport.ts';
 
 export type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
 
@@ -370,8 +366,8 @@ async function topFunctionsOf(ctx: BenchContext, launch: Launch, root: string, o
 async function redisCoalescing(ctx: BenchContext, launch: Launch, label: string, f: Fixtures) {
   ctx.log(`${label}: coalescing across two processes through Redis`);
   const providers = f.finishedProviders;
-  if (redisServerMissing()) return { skipped: 'redis-server is not on PATH' };
-  const redis = await startRedisServer();
+  if (redisServer.redisServerMissing()) return { skipped: 'redis-server is not on PATH' };
+  const redis = await redisServer.startRedisServer();
   try {
     // A longer Redis op timeout than the default 250 ms: on a busy shared machine a slow op would count as a miss.
     // Both replicas seal what they keep in Redis with the same cluster secret (issue #58).
@@ -421,6 +417,6 @@ async function redisCoalescing(ctx: BenchContext, launch: Launch, label: string,
       await Promise.all([a.stop(), b.stop()]);
     }
   } finally {
-    await kill(redis.child);
+    await redisServer.kill(redis.child);
   }
 }

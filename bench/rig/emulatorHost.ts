@@ -1,9 +1,6 @@
 // The emulators in a process of their own (no shared event loop); messages: emulators.ts. Args: latency ms, options JSON.
-import {
-  emulatorEnvironment,
-  startEmulators,
-  type StartAllOptions,
-} from '../../src/emulators/index.ts';
+import { emulatorEnvironment, startEmulators } from '../../src/emulators/index.ts';
+import type { StartAllOptions } from '../../src/emulators/index.ts';
 import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';
 import { BENCH_PROVIDERS, type BenchProvider } from '../lib/ids.ts';
 import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulators.ts';

@@ -8,13 +8,8 @@ import { FAIRNESS_LATENCY_MS, FLOOD_CONNECTIONS } from '../lib/phases/fairness.t
 import type { BenchSettings } from '../lib/settings.ts';
 import type { CpuRun, SideResult } from '../lib/side.ts';
 import type { IdKind } from '../lib/ids.ts';
-import {
-  JOB_PARTS,
-  profileParts,
-  profileSummary,
-  topFunctions,
-  type ProfileWindow,
-} from '../lib/profile.ts';
+import { JOB_PARTS, profileParts, profileSummary, topFunctions } from '../lib/profile.ts';
+import type { ProfileWindow } from '../lib/profile.ts';
 import { median, percentile, range } from './stats.ts';
 
 /** What a run ran on. */
