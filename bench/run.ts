@@ -118,9 +118,7 @@ async function main(): Promise<void> {
   const { templates, fixtures } = await probeFixtures(stack, {
     withProbe: async (probeUrl) => {
       if (!settings.peer) return;
-      log(
-        'peer: Apollo Server 5 + DataLoader + the AWS SDK v3 clients, checked against this checkout’s jobgraph',
-      );
+      log('peer: the SDK peer (bench/README.md), checked against this checkout’s jobgraph');
       peer = await startPeer(emulators.urls);
       peerCheck = await checkPeer(ctx, probeUrl, peer);
       log(
@@ -132,9 +130,7 @@ async function main(): Promise<void> {
     `templates ${JSON.stringify(templates)}; providers with a finished template: ${fixtures.finishedProviders.join(', ')}; ${fixtures.cleanFinished.length} clean and ${fixtures.secretFinished.length} secret-holding finished demo jobs`,
   );
 
-  log(
-    'floor: bare signed keep-alive client, direct latency (its CPU is measured beside each gateway CPU run)',
-  );
+  log('floor: direct latency (its CPU is measured beside each gateway CPU run)');
   const floor = await measureFloor(ctx);
 
   const sides: side.SideResult[] = [];

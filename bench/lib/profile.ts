@@ -22,9 +22,6 @@ function samplingInterval(profile: CpuProfile): number {
   return deltas[Math.floor(deltas.length / 2)] ?? 0;
 }
 
-/** The top functions of a profile (`topFunctions`). */
-export type TopFunction = ReturnType<typeof topFunctions>[number];
-
 /** A stretch of a profile, in monotonic µs (the clock both the profile and process.hrtime use on Linux). */
 export type ProfileWindow = { fromMicros: number; toMicros: number };
 

@@ -235,7 +235,7 @@ export async function measureSide(
   ctx.log(
     `${label}: 100 jobs vs 1 job at ${slow} ms upstream${peer ? ' (and the peer)' : ''}; coalescing`,
   );
-  const { latency, coalescing, coalescingErrors } = await withLatency(ctx, slow, async () => {
+  const latencyAndCoalescing = await withLatency(ctx, slow, async () => {
     const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
     for (let i = 0; i < settings.latencyPairs; i++) {
       // The peer's 100-job query after the gateway's pair in even rounds, before it in odd ones.
@@ -324,9 +324,7 @@ export async function measureSide(
     cpuExisting,
     floorMicros,
     cpuMissing,
-    latency,
-    coalescing,
-    coalescingErrors,
+    ...latencyAndCoalescing,
     memory,
     memoryFew,
     newConnections,

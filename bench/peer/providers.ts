@@ -4,7 +4,6 @@ import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepi
 import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';
 import { DescribePackageImportJobCommand, PanoramaClient } from '@aws-sdk/client-panorama';
 import { Hash } from '@smithy/core/serde';
-import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { XMLParser } from 'fast-xml-parser';
 import { GraphQLError } from 'graphql';
@@ -238,25 +237,19 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
     importexport: each(async (id) => {
       const jobId = id.slice(id.indexOf(':') + 1);
       const url = new URL(urls.importexport);
-      const body = new URLSearchParams({
-        Action: 'GetStatus',
-        JobId: jobId,
-        Version: '2010-06-01',
-      }).toString();
-      const signed = await importExportSigner.sign(
-        new HttpRequest({
-          method: 'POST',
-          protocol: url.protocol,
-          hostname: url.hostname,
-          port: Number(url.port),
-          path: '/',
-          headers: {
-            host: url.host,
-            'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-          },
-          body,
-        }),
-      );
+      const body = `Action=GetStatus&JobId=${encodeURIComponent(jobId)}&Version=2010-06-01`;
+      const signed = await importExportSigner.sign({
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: '/',
+        headers: {
+          host: url.host,
+          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+        },
+        body,
+      });
       const res = await fetch(url, { method: 'POST', headers: signed.headers, body });
       type Result = { ProgressCode?: string; ProgressMessage?: string; CreationDate?: string };
       const doc = xml.parse(await res.text()) as {
