@@ -59,6 +59,7 @@ function allListed(sources: readonly { state: string }[], where: string): void {
 }
 /** The gateway's upstream budget, if BENCH_UPSTREAM_BUDGET_MS sets one. */
 const budget = BUDGET_MS ? { JOBGRAPH_UPSTREAM_BUDGET_MS: BUDGET_MS } : {};
+const snapshotTtl = SNAPSHOT_SECONDS ? { JOBGRAPH_LIST_SNAPSHOT_SECONDS: SNAPSHOT_SECONDS } : {};
 
 let stack: Stack;
 let gateway: GatewayProcess | undefined;
@@ -70,10 +71,7 @@ async function fresh(limit?: MemoryLimit): Promise<GatewayProcess> {
     ...(limit ? { memoryLimit: limit } : {}),
     // A loaded machine may need longer than the default 15 s to read a 120-page source whole,
     // and than the snapshots' 30 s to walk ten pages and open the warm dashboards.
-    extraEnv: {
-      ...budget,
-      ...(SNAPSHOT_SECONDS ? { JOBGRAPH_LIST_SNAPSHOT_SECONDS: SNAPSHOT_SECONDS } : {}),
-    },
+    extraEnv: { ...budget, ...snapshotTtl },
   }));
 }
 

@@ -423,6 +423,11 @@ export function buildRows(
   return rows;
 }
 
+const baselineText = (r: Row) =>
+  r.baseline === undefined
+    ? '—'
+    : `${fmt(r.baseline, r.digits)} ${r.unit}, ${r.baselineLabel ?? ''}`;
+
 const ratioText = (r: Row) => {
   const ratio = r.ratio ?? ratioOf(r.after, r.baseline);
   const before = r.beforeRatio ?? ratioOf(r.before, r.beforeBaseline ?? r.baseline);
@@ -559,13 +564,7 @@ export function renderReport({ meta, floor, sides, rows, baseline }: Results): s
       ['figure', (r) => r.figure],
       hasBefore && ['before', (r) => `${fmt(r.before, r.digits)} ${r.unit}`],
       ['jobgraph', (r) => `${fmt(r.after, r.digits)} ${r.unit}`],
-      [
-        'peer / baseline (same run)',
-        (r) =>
-          r.baseline !== undefined
-            ? `${fmt(r.baseline, r.digits)} ${r.unit}, ${r.baselineLabel ?? ''}`
-            : '—',
-      ],
+      ['peer / baseline (same run)', baselineText],
       ['ratio', ratioText],
       ['goal', goalText],
       ['result', (r) => (r.verdict === 'info' ? 'info' : `**${r.verdict}**`)],
