@@ -106,11 +106,7 @@ export const PEER_STEADY_QUERIES = 20;
  * later phases use (as many in flight as the memory phase), then `steady` fresh 100-job queries
  * (the steady state of bench/DECISIONS.md, 2026-11-23); returns once the server is idle.
  */
-export async function warmUp(
-  ctx: BenchContext,
-  target: Pick<GatewayProcess, 'url' | 'pid'>,
-  steady: number,
-): Promise<void> {
+export async function warmUp(ctx: BenchContext, target: Target, steady: number): Promise<void> {
   const inFlight = Math.max(20, ctx.settings.memoryConnections);
   await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
     for (const [kind, amount, connections] of [
@@ -125,11 +121,7 @@ export async function warmUp(
 }
 
 /** Server CPU per request over `cachedRequests` 1-job queries at 10 connections (after a warm-up). */
-export async function cpuPerRequest(
-  ctx: BenchContext,
-  target: { url: string; pid: number; cpuMicros(): number },
-  body: string,
-): Promise<number> {
+export async function cpuPerRequest(ctx: BenchContext, target: Target, body: string) {
   const load = () =>
     runLoad({
       url: target.url,

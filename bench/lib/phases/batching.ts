@@ -58,7 +58,7 @@ export async function repeatedTerminalQuery(
   ctx: BenchContext,
   gateway: GatewayProcess,
   terminalIds: readonly string[],
-): Promise<{ jobs: number; firstRunCalls: number; secondRunCalls: number; refetched: string[] }> {
+) {
   const body = jobsBody(terminalIds);
   const first = await ctx.emulators.counters();
   await post(gateway.url, body, ctx.authHeaders);
