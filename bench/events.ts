@@ -1,7 +1,4 @@
-/**
- * Events against polling (issue #59, `npm run bench:events`): what it measures and its settings,
- * bench/README.md. Writes bench/EVENTS.md and prints one JSON line.
- */
+// `npm run bench:events`, events against polling (issue #59): what it measures and its settings, bench/README.md.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { listedDemoJobs } from '../src/emulators/index.ts';

@@ -232,10 +232,7 @@ async function cpuOnly(): Promise<void> {
       for (let i = 0; i < servers.length; i++) {
         const s = servers[(i + r) % servers.length] as (typeof servers)[number];
         const run = await side.cpuPerJob(ctx, s, kind);
-        if (side.oddCalls(run))
-          log(
-            `WARNING: ${s.label} ${kind}: ${run.upstreamCalls} upstream calls for ${run.jobs} jobs (${run.expectedCalls} expected)`,
-          );
+        side.warnOddCalls(log, `${s.label} ${kind}`, [run]);
         (runs[s.label] ??= []).push(run.microsPerJob);
       }
     }

@@ -14,6 +14,7 @@ import { callerFairness, FAIRNESS_LATENCY_MS } from './phases/fairness.ts';
 import { idleRss, rssUnderLoad } from './phases/memory.ts';
 import { measureBatching, measureDuplicates, repeatedTerminalQuery } from './phases/batching.ts';
 import { sleep, waitForIdle } from '../rig/proc.ts';
+import type { Log } from '../rig/stack.ts';
 import { profileIn, topFunctions, windowOf, type ProfileWindow } from './profile.ts';
 import { errorCodes, jobBody, jobsBody, post } from './queries.ts';
 import * as redisServer from '../../test/subscriptions/clusterSupport.ts';
@@ -24,9 +25,16 @@ export type CpuRun = Awaited<ReturnType<typeof cpuPerJob>>;
  * A run whose calls are not its jobs' (retried, or some not asked): not the work compared. Down to
  * one call fewer a query is the same work: one DescribeJobs may carry concurrent queries' jobs.
  */
-export function oddCalls(run: CpuRun): boolean {
+function oddCalls(run: CpuRun): boolean {
   const fewest = run.expectedCalls < run.jobs ? run.expectedCalls - run.requests + 1 : run.jobs;
   return run.upstreamCalls > run.expectedCalls || run.upstreamCalls < fewest;
+}
+
+/** A warning naming `server`'s odd runs (calls made / expected), if any. */
+export function warnOddCalls(log: Log, server: string, runs: readonly CpuRun[]): void {
+  const odd = runs.filter(oddCalls).map((x) => `${x.upstreamCalls}/${x.expectedCalls}`);
+  if (odd.length)
+    log(`WARNING: ${server}: ${odd.length} CPU run(s) with odd upstream calls: ${odd.join(', ')}`);
 }
 
 /** One checkout's figures (what each is: bench/README.md), as results.json keeps them. */
@@ -212,16 +220,8 @@ export async function measureSide(
       if (r % 2 === 0) await peerRun();
     }
   }
-  for (const [server, runs] of [
-    ['gateway', [...cpuExisting, ...cpuMissing]],
-    ['peer', [...peerResult.cpuExisting, ...peerResult.cpuMissing]],
-  ] as const) {
-    const odd = runs.filter(oddCalls);
-    if (odd.length)
-      ctx.log(
-        `WARNING: ${label}: ${odd.length} ${server} CPU run(s) made upstream calls other than their jobs': ${odd.map((x) => `${x.upstreamCalls}/${x.expectedCalls}`).join(', ')}`,
-      );
-  }
+  warnOddCalls(ctx.log, `${label} gateway`, [...cpuExisting, ...cpuMissing]);
+  warnOddCalls(ctx.log, `${label} peer`, [...peerResult.cpuExisting, ...peerResult.cpuMissing]);
 
   const slow = settings.slowLatencyMs;
   ctx.log(
