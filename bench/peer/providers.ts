@@ -71,11 +71,12 @@ function awsError(id: string, notFoundName: string) {
 /** One client per region, made on first use (the SDK's clients are per region). */
 function perRegion<C>(make: (region: string) => C): (region: string) => C {
   const clients = new Map<string, C>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) clients.set(region, (client = make(region)));
-    return client;
-  };
+  return (region) => clients.get(region) ?? clients.set(region, make(region)).get(region)!;
+}
+
+/** A failed answer: NOT_FOUND where the service's `code` says there is no such job. */
+function failed(id: string, res: Response, what: string, none: string, code?: string): never {
+  throw code === none ? notFound(id) : new Error(`${what} answered ${res.status} ${code ?? ''}`);
 }
 
 interface CosJob {
@@ -211,10 +212,7 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
         DescribeJobResult?: { Job?: CosJob };
         Error?: { Code?: string };
       };
-      if (!res.ok) {
-        if (doc.Error?.Code === 'NoSuchJob') throw notFound(id);
-        throw new Error(`COS Batch answered ${res.status} ${doc.Error?.Code ?? ''}`);
-      }
+      if (!res.ok) failed(id, res, 'COS Batch', 'NoSuchJob', doc.Error?.Code);
       const j = doc.DescribeJobResult?.Job;
       if (!j) throw new Error(`COS Batch answered no Job for ${id}`);
       const status = text(j.Status);
@@ -256,12 +254,8 @@ export function createProviders(urls: Record<BenchProvider, string>): Providers 
         GetStatusResponse?: { GetStatusResult?: Result };
         ErrorResponse?: { Error?: { Code?: string } };
       };
-      if (!res.ok) {
-        if (doc.ErrorResponse?.Error?.Code === 'InvalidJobIdException') throw notFound(id);
-        throw new Error(
-          `Import/Export answered ${res.status} ${doc.ErrorResponse?.Error?.Code ?? ''}`,
-        );
-      }
+      const code = doc.ErrorResponse?.Error?.Code;
+      if (!res.ok) failed(id, res, 'Import/Export', 'InvalidJobIdException', code);
       const r = doc.GetStatusResponse?.GetStatusResult;
       if (!r) throw new Error(`Import/Export answered no GetStatusResult for ${id}`);
       const progressCode = text(r.ProgressCode);

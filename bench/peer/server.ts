@@ -8,18 +8,15 @@ import { floorCallProviders } from './floorCalls.ts';
 import { createProviders, type Providers } from './providers.ts';
 import { typeDefs, type Job } from './schema.ts';
 
-/** What each request's resolvers share: one DataLoader per provider, made for that request. */
-interface PeerContext {
-  loaders: Map<string, DataLoader<string, Job>>;
-}
-
-/** One loader per provider (keyed by global-ID prefix), at most 100 IDs a batch (AWS Batch's DescribeJobs limit). */
-function createContext(providers: Providers): PeerContext {
+/** A request's one loader per provider (by global-ID prefix), 100 IDs a batch at most (DescribeJobs' limit). */
+function createContext(providers: Providers) {
   const loaders = new Map<string, DataLoader<string, Job>>();
   for (const [prefix, read] of Object.entries(providers))
     loaders.set(prefix, new DataLoader<string, Job>(read, { maxBatchSize: 100 }));
   return { loaders };
 }
+
+type PeerContext = ReturnType<typeof createContext>;
 
 const resolvers = {
   Query: {

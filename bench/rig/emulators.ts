@@ -5,7 +5,8 @@ import type { Faults } from '../../src/emulators/framework.ts';
 import { REPO_ROOT } from './proc.ts';
 
 /** Each emulator's counters: calls logged so far and TCP connections accepted so far. */
-export type CounterSnapshot = Record<BenchProvider, { calls: number; connections: number }>;
+export type CounterSnapshot = Record<BenchProvider, Record<Counter, number>>;
+type Counter = 'calls' | 'connections';
 
 /** One logged upstream call, as the bench needs it. */
 export interface LoggedCall {
@@ -92,15 +93,9 @@ export async function startEmulatorProcess(
 }
 
 /** Sum of calls (or connections) across the emulators between two snapshots. */
-export function delta(
-  before: CounterSnapshot,
-  after: CounterSnapshot,
-  field: 'calls' | 'connections',
-): number {
-  return (Object.keys(after) as BenchProvider[]).reduce(
-    (sum, name) => sum + after[name][field] - before[name][field],
-    0,
-  );
+export function delta(before: CounterSnapshot, after: CounterSnapshot, field: Counter): number {
+  const names = Object.keys(after) as BenchProvider[];
+  return names.reduce((sum, name) => sum + after[name][field] - before[name][field], 0);
 }
 
 /** A list call (no job, or a source path ending in `/`), not a describe. */

@@ -499,12 +499,10 @@ function otherRunsTable(
     figure,
     ...Array.from({ length: runs }, (_, i) => fmt(values[i], digits)),
   ];
-  const mbs = (runs: SideResult['memory'], figure: string, key: 'idleMb' | 'peakMb') =>
-    line(
-      figure,
-      runs.map((m) => m[key]),
-      1,
-    );
+  const mbs = (runs: SideResult['memory'], figure: string, key: 'idleMb' | 'peakMb') => {
+    const values = runs.map((m) => m[key]);
+    return line(figure, values, 1);
+  };
   const rows = [
     line('coalescing: upstream calls', s.coalescing, 0),
     line('cached path µs/request', s.cachedMicros, 0),
