@@ -387,10 +387,8 @@ async function redisCoalescing(ctx: BenchContext, launch: Launch, label: string,
       const distinct = ctx.unknownIds.mix(Math.floor(80 / providers.length), 'finished', providers);
       const body = jobsBody([...distinct, ...distinct.slice(0, 100 - distinct.length)]);
       return await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
-        const split = () => [
-          ...Array.from({ length: 10 }, () => post(a.url, body, ctx.authHeaders)),
-          ...Array.from({ length: 10 }, () => post(b.url, body, ctx.authHeaders)),
-        ];
+        const tenEach = [...Array<string>(10).fill(a.url), ...Array<string>(10).fill(b.url)];
+        const split = () => tenEach.map((url) => post(url, body, ctx.authHeaders));
         const c0 = await ctx.emulators.counters();
         await Promise.all(split());
         const c1 = await ctx.emulators.counters();

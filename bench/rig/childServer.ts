@@ -4,16 +4,7 @@ import { INSPECT_LOOPBACK, inspectorUrl } from './inspector.ts';
 import { cpuTimeMicros, REPO_ROOT, rssBytes } from './proc.ts';
 
 /** A server the rig started as its own process (a gateway, the peer, a bare baseline). */
-export interface ChildServer {
-  url: string;
-  pid: number;
-  /** Its inspector's `ws://` URL on loopback (`inspect`), else null. */
-  inspector: string | null;
-  cpuMicros(): number;
-  rss(): number;
-  /** SIGTERM and wait for its exit (SIGKILL after 20 s); its exit code. */
-  stop(): Promise<number | null>;
-}
+export type ChildServer = Awaited<ReturnType<ReturnType<typeof watchChild>['ready']>>;
 
 /** Watch a started child (exit; with `inspect`, its inspector's URL); `ready` gives its handle once it listens at `url`. */
 export function watchChild(child: ChildProcess, inspect = false) {
@@ -23,7 +14,7 @@ export function watchChild(child: ChildProcess, inspect = false) {
     child.kill('SIGKILL');
     await exited;
   };
-  const ready = async (url: string, what: string): Promise<ChildServer> => {
+  const ready = async (url: string, what: string) => {
     const pid = child.pid ?? -1;
     const inspectorAt = inspector ? await inspector : null;
     if (inspect && !inspectorAt) {
@@ -33,9 +24,10 @@ export function watchChild(child: ChildProcess, inspect = false) {
     return {
       url,
       pid,
-      inspector: inspectorAt,
+      inspector: inspectorAt, // its `ws://` URL on loopback, with `inspect`
       cpuMicros: () => cpuTimeMicros(pid),
       rss: () => rssBytes(pid),
+      // SIGTERM, SIGKILL after 20 s; the exit code.
       stop: async () => {
         if (child.exitCode !== null) return child.exitCode;
         child.kill('SIGTERM');
@@ -72,7 +64,7 @@ export async function startChildServer(
   serverFile: string,
   args: readonly string[],
   options: { inspect?: boolean } = {},
-): Promise<ChildServer> {
+) {
   const flags = options.inspect ? [INSPECT_LOOPBACK] : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', serverFile, ...args], {
     cwd: REPO_ROOT,

@@ -22,12 +22,8 @@ export function linearFit(xs: readonly number[], ys: readonly number[]) {
   if (n < 2 || ys.length !== n) return { slope: Number.NaN, intercept: Number.NaN };
   const mx = xs.reduce((a, b) => a + b, 0) / n;
   const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += ((xs[i] as number) - mx) ** 2;
-    sxy += ((xs[i] as number) - mx) * ((ys[i] as number) - my);
-  }
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  const sxy = xs.reduce((a, x, i) => a + (x - mx) * ((ys[i] as number) - my), 0);
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx };
 }

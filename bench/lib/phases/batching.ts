@@ -16,16 +16,13 @@ export async function measureBatching(
   distinct: number,
 ) {
   const queries = Math.ceil(distinct / PER_QUERY_MAX);
-  const bodies: { body: string; size: number }[] = [];
-  for (let q = 0; q < queries; q++) {
-    const size = Math.min(PER_QUERY_MAX, distinct - q * PER_QUERY_MAX);
-    const ids = mixedIds(size / 5, ctx.unknownIds, q === 0);
-    bodies.push({ body: entry === 'jobs' ? jobsBody(ids) : entitiesBody(ids), size });
-  }
   const before = await ctx.emulators.counters();
   const answers: GraphQLResponse[] = [];
   let badResponses = 0;
-  for (const { body, size } of bodies) {
+  for (let q = 0; q < queries; q++) {
+    const size = Math.min(PER_QUERY_MAX, distinct - q * PER_QUERY_MAX);
+    const ids = mixedIds(size / 5, ctx.unknownIds, q === 0);
+    const body = entry === 'jobs' ? jobsBody(ids) : entitiesBody(ids);
     const res = await post(gateway.url, body, ctx.authHeaders);
     const list = res.json.data?.[entry];
     if (res.status !== 200 || !Array.isArray(list) || list.length !== size) badResponses += 1;
