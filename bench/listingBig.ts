@@ -24,15 +24,10 @@ const DASHBOARDS = 20;
 const BUDGET_MS = text('BENCH_UPSTREAM_BUDGET_MS');
 const SNAPSHOT_SECONDS = text('BENCH_LIST_SNAPSHOT_SECONDS');
 
-const PAGE_INFO = 'pageInfo { hasNextPage endCursor } sources { provider state code }';
-const SELECTION = 'edges { cursor node { id provider region createdAt state } }';
+const LIST_JOBS = `query($first: Int, $after: String, $filter: JobListFilter) { listJobs(first: $first, after: $after, filter: $filter) { edges { cursor node { id provider region createdAt state } } pageInfo { hasNextPage endCursor } sources { provider state code } } }`;
 
-function body(first: number, after: string | null, filter?: Record<string, unknown>): string {
-  return JSON.stringify({
-    query: `query($first: Int, $after: String, $filter: JobListFilter) { listJobs(first: $first, after: $after, filter: $filter) { ${SELECTION} ${PAGE_INFO} } }`,
-    variables: { first, after, filter: filter ?? null },
-  });
-}
+const body = (first: number, after: string | null, filter?: Record<string, unknown>) =>
+  JSON.stringify({ query: LIST_JOBS, variables: { first, after, filter: filter ?? null } });
 
 interface Conn {
   edges: { cursor: string; node: { id: string } }[];

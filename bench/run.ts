@@ -23,9 +23,8 @@ import { median } from './rig/stats.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 /** `--only cpu`: the only part run alone. */
-const only = process.argv.includes('--only')
-  ? (process.argv[process.argv.indexOf('--only') + 1] ?? '')
-  : undefined;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt < 0 ? undefined : (process.argv[onlyAt + 1] ?? '');
 const started = performance.now();
 const clock = () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s`;
 const log = logger(only ?? 'bench', clock);

@@ -27,7 +27,6 @@ export type ProfileWindow = { fromMicros: number; toMicros: number };
 
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
-/** The window `fn` ran in. */
 export async function windowOf(fn: () => Promise<unknown>): Promise<ProfileWindow> {
   const fromMicros = nowMicros();
   await fn();

@@ -20,7 +20,6 @@ export const entitiesBody = (ids: readonly string[]) =>
     `($representations: [_Any!]!) { _entities(representations: $representations) { ... on Job { ${JOB_FIELDS} } } }`,
   );
 
-/** The GraphQL response shape the bench reads. */
 export interface GraphQLResponse {
   data?: Record<string, unknown> | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];

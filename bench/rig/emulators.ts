@@ -32,7 +32,6 @@ export type HostMessage =
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type WithoutId<T> = T extends { id: number } ? Omit<T, 'id'> : never;
 
-/** The harness's handle on the emulator child process. */
 export type EmulatorProcess = Awaited<ReturnType<typeof startEmulatorProcess>>;
 
 /** Fork rig/emulatorHost.ts and wait until the emulators listen; `env` is what live mode needs to reach them. */

@@ -7,7 +7,6 @@ import { INSPECT_LOOPBACK } from './inspector.ts';
 import { REPO_ROOT, sleep } from './proc.ts';
 
 export interface GatewayOptions {
-  /** Name used in messages. */
   label: string;
   /** Emulator endpoints and demo credentials (emulatorEnvironment()). */
   upstreamEnv: Record<string, string>;
@@ -59,9 +58,7 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-8000);
-  };
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-8000));
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const watched = watchChild(child, options.inspect);
@@ -74,12 +71,8 @@ export async function startGateway(options: GatewayOptions, attempt = 1): Promis
       if (output.includes('EADDRINUSE') && attempt < 3) return startGateway(options, attempt + 1);
       throw new Error(`${options.label} gateway exited (code ${child.exitCode}):\n${output}`);
     }
-    try {
-      const res = await fetch(`${base}/readyz`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
+    const res = await fetch(`${base}/readyz`).catch(() => null); // refused: not listening yet
+    if (res?.ok) break;
     if (Date.now() > deadline) {
       // Exited before the caller goes on: its memory cgroup, if any, can then be removed.
       await watched.kill();

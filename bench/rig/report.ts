@@ -12,7 +12,6 @@ import { JOB_PARTS, profileParts, profileSummary, topFunctions } from '../lib/pr
 import type { ProfileWindow } from '../lib/profile.ts';
 import { median, percentile, range } from './stats.ts';
 
-/** What a run ran on. */
 export function machineInfo() {
   const cpus = os.cpus();
   return {

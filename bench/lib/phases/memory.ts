@@ -38,9 +38,7 @@ export async function rssUnderLoad(
     connections,
     amount: queries,
     timeoutS: 120,
-    onSample: () => {
-      peak = Math.max(peak, gateway.rss());
-    },
+    onSample: () => (peak = Math.max(peak, gateway.rss())),
     sampleEveryMs: 100,
   });
   const peakMb = peak / MB;
