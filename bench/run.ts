@@ -58,13 +58,12 @@ async function measureFloor(ctx: BenchContext): Promise<report.FloorResult> {
   const client = floorClient(ctx.emulators.urls);
   try {
     await client.send(ctx.unknownIds.take(500, 'finished')); // warm-up: sockets, JIT
-    const oneMs: number[] = [];
-    const eightyMs: number[] = [];
+    const floor: report.FloorResult = { oneMs: [], eightyMs: [] };
     await withLatency(ctx, ctx.settings.slowLatencyMs, async () => {
       for (let i = 0; i < ctx.settings.latencyPairs; i++) {
         for (const [ids, out] of [
-          [[ctx.unknownIds.next('panorama', 'finished')], oneMs],
-          [ctx.unknownIds.mix(16, 'finished'), eightyMs],
+          [[ctx.unknownIds.next('panorama', 'finished')], floor.oneMs],
+          [ctx.unknownIds.mix(16, 'finished'), floor.eightyMs],
         ] as const) {
           const t0 = performance.now();
           await client.send(ids);
@@ -72,7 +71,7 @@ async function measureFloor(ctx: BenchContext): Promise<report.FloorResult> {
         }
       }
     });
-    return { oneMs, eightyMs };
+    return floor;
   } finally {
     client.close();
   }

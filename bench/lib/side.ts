@@ -284,9 +284,7 @@ export async function measureSide(
   const fairness = await callerFairness(ctx, fair);
   await fair.stop();
   if (fairness.alone.latencyMs.p50 < FAIRNESS_LATENCY_MS)
-    ctx.log(
-      `WARNING: ${label}: caller B's answers came faster than the upstream latency (errors?)`,
-    );
+    ctx.log(`WARNING: ${label}: caller B answered faster than the upstream latency (errors?)`);
 
   ctx.log(`${label}: default config — finished jobs asked twice, cached path`);
   const cached = await launch('default-config');

@@ -24,14 +24,12 @@ export async function runLoad(spec: LoadSpec) {
   const okMs: number[] = [];
   let responses = 0;
   let ok = 0;
-  const headers = { 'content-type': 'application/json', ...(spec.headers ?? {}) };
+  const next = spec.nextBody;
   const request: autocannon.Request = {
     method: 'POST',
-    headers,
+    headers: { 'content-type': 'application/json', ...(spec.headers ?? {}) },
     ...(spec.body !== undefined ? { body: spec.body } : {}),
-    ...(spec.nextBody
-      ? { setupRequest: (req) => ({ ...req, body: (spec.nextBody as () => string)() }) }
-      : {}),
+    ...(next ? { setupRequest: (req) => ({ ...req, body: next() }) } : {}),
   };
   const url = new URL(spec.url);
   const started = performance.now();

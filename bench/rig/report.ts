@@ -487,11 +487,7 @@ function latencyTable(s: SideResult, floor: FloorResult): string[] {
 }
 
 /** The figures measured `BENCH_RUNS` times, one column per run. */
-function otherRunsTable(
-  s: SideResult,
-  baseline: BaselineRuns | undefined,
-  settings: BenchSettings,
-): string[] {
+function otherRunsTable(s: SideResult, settings: BenchSettings, baseline?: BaselineRuns) {
   const runs = Math.max(s.coalescing.length, s.cachedMicros.length, s.memory.length, 1);
   const { memoryConnections: all, memoryFewConnections: few } = settings;
   const line = (figure: string, values: readonly number[], digits: number) => [
@@ -581,7 +577,7 @@ export function renderReport({ meta, floor, sides, rows, baseline }: Results): s
       '',
       `## Other figures, run by run${suffix}`,
       '',
-      ...otherRunsTable(x, baseline, s),
+      ...otherRunsTable(x, s, baseline),
       '',
     );
     if (x.profile) {
@@ -683,13 +679,12 @@ export function profileTables(
   root: string,
   rows: number,
 ) {
-  const top = topFunctions(file, w, 30, root, 'samples');
   return [
     ...bySource(side, file, w, root, rows),
     '',
     ...table(
       [`${side}: top functions by self time`, 'ms', '%'],
-      top.map((f) => [f.name, f.selfMs, f.percent]),
+      topFunctions(file, w, 30, root, 'samples').map((f) => [f.name, f.selfMs, f.percent]),
     ),
   ];
 }
