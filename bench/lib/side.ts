@@ -146,10 +146,8 @@ export async function cpuPerRequest(ctx: BenchContext, target: Target, body: str
 }
 
 /** A gateway of one side's checkout, named `name` in the report (its settings kept for it). */
-type Launch = (
-  name: string,
-  options?: Pick<GatewayOptions, 'extraEnv' | 'nodeArgs'>,
-) => Promise<GatewayProcess>;
+type Launch = (name: string, options?: LaunchOptions) => Promise<GatewayProcess>;
+type LaunchOptions = Pick<GatewayOptions, 'extraEnv' | 'nodeArgs'>;
 
 export async function measureSide(
   ctx: BenchContext,
@@ -259,16 +257,15 @@ export async function measureSide(
     };
   });
 
-  ctx.log(`${label}: memory, ${settings.memoryConnections} 100-job queries in flight`);
+  const { memoryConnections: all, memoryFewConnections: few } = settings;
+  ctx.log(`${label}: memory, ${all} 100-job queries in flight`);
   const inFlight = (connections?: number) =>
     times(settings.runs, () =>
       rssUnderLoad(ctx, main, () => freshHundred(ctx, 'finished'), connections),
     );
   const memory = await inFlight();
-  ctx.log(
-    `${label}: memory, the same ${settings.memoryConnections} queries with ${settings.memoryFewConnections} in flight at a time`,
-  );
-  const memoryFew = await inFlight(settings.memoryFewConnections);
+  ctx.log(`${label}: memory, the same ${all} queries with ${few} in flight at a time`);
+  const memoryFew = await inFlight(few);
 
   const afterLoad = await ctx.emulators.counters();
   const newConnections = delta(afterWarmup, afterLoad, 'connections') - otherTraffic.connections;
