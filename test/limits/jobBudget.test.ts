@@ -17,8 +17,11 @@ import { parseGlobalId } from '../../src/model/globalId.ts';
 import {
   distinctJobKeys,
   jobFieldsBound,
+  PlannedSourcesError,
+  requestBudgetRefusal,
   ROOT_FIELD_JOB_KEYS,
 } from '../../src/limits/jobBudget.ts';
+import { ListArgumentTooLongError } from '../../src/limits/listArguments.ts';
 import { buildSchema } from '../../src/schema.ts';
 import {
   callsOf,
@@ -262,6 +265,72 @@ describe('The per-request job budget', () => {
         ? Object.values(mutation.getFields()).filter((f) => returnsJobs(getNamedType(f.type)))
         : [],
     ).toEqual([]);
+  });
+});
+
+/**
+ * `node` with a count of the reads of each of its own fields `names`: what a check read of a
+ * parsed document.
+ */
+function countReads<T extends object>(node: T, names: readonly (keyof T & string)[]) {
+  const reads: Record<string, number> = {};
+  for (const name of names) {
+    let value = node[name];
+    reads[name] = 0;
+    Object.defineProperty(node, name, {
+      enumerable: true,
+      get: () => ((reads[name] = (reads[name] ?? 0) + 1), value),
+      set: (v: T[typeof name]) => (value = v),
+    });
+  }
+  return reads;
+}
+
+describe('What the budget checks read of a request', () => {
+  const { schema } = buildSchema();
+  const config = loadConfig({ mode: 'demo' }, {});
+  const operationOf = (query: string) => {
+    const document = parse(query);
+    return { document, operation: document.definitions[0] as OperationDefinitionNode };
+  };
+
+  it('walk a query document once: a query asked again reads only its variables, the caps made once per configuration', () => {
+    const { document, operation } = operationOf(
+      'query Two($id: ID!, $other: ID!) { job(id: $id) { id } ...F } fragment F on Query { b: job(id: $other) { id } }',
+    );
+    const reads = countReads(operation, ['selectionSet', 'variableDefinitions']);
+    const limits = countReads(config.limits, ['maxJobIds']);
+    const check = (variables: Record<string, unknown>) =>
+      requestBudgetRefusal(schema, document, operation, variables, config);
+    expect(check({ id: ex.panorama, other: ex.omics })).toBeNull();
+    expect(reads.selectionSet).toBeGreaterThan(0);
+    expect(limits.maxJobIds).toBeGreaterThan(0);
+    const first = { ...reads, ...limits };
+    for (let i = 0; i < 5; i++) expect(check({ id: ex.omics, other: ex.panorama })).toBeNull();
+    // Nothing of the document, nor the caps, read again: only the variables were looked at.
+    expect({ ...reads, ...limits }).toEqual(first);
+    // Each request's own variables still decide: a list sent for an ID is over its cap as before.
+    const over = Array(config.limits.maxJobIds + 1).fill('x');
+    const refusal = check({ id: ex.panorama, other: over });
+    expect(refusal).toBeInstanceOf(ListArgumentTooLongError);
+    expect(refusal?.message).toBe(
+      `Argument "id" of job takes at most ${config.limits.maxJobIds} items (JOBGRAPH_MAX_JOB_IDS); got ${over.length}.`,
+    );
+  });
+
+  it('coerce the variables of a listJobs query each time: its planned sources depend on them', () => {
+    const { document, operation } = operationOf(
+      'query L($regions: [String!]) { listJobs(filter: { regions: $regions }) { totalCount } }',
+    );
+    const reads = countReads(operation, ['variableDefinitions']);
+    const check = (regions: string[]) =>
+      requestBudgetRefusal(schema, document, operation, { regions }, config);
+    expect(check(['us-east-1'])).toBeNull();
+    const afterOne = reads.variableDefinitions;
+    expect(check(['us-east-1', 'eu-west-1'])).toBeNull();
+    // The coercion reads the operation's variable definitions on every request.
+    expect(reads.variableDefinitions).toBeGreaterThan(afterOne);
+    expect(check(['us-east-1'])).not.toBeInstanceOf(PlannedSourcesError);
   });
 });
 

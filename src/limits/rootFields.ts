@@ -1,0 +1,38 @@
+import {
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/**
+ * The root fields an operation selects, in document order: root fragments followed once each,
+ * `@skip`/`@include` not evaluated (a conditional field counts). What the budget checks read
+ * from a document before any variable is looked at.
+ */
+export function rootFieldNodes(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): FieldNode[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION && !fragments.has(d.name.value))
+      fragments.set(d.name.value, d);
+  const fields: FieldNode[] = [];
+  const seenFragments = new Set<string>();
+  const walk = (set: SelectionSetNode): void => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) fields.push(selection);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+      else if (!seenFragments.has(selection.name.value)) {
+        seenFragments.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) walk(fragment.selectionSet);
+      }
+    }
+  };
+  walk(operation.selectionSet);
+  return fields;
+}
