@@ -272,15 +272,18 @@ describe('The per-request job budget', () => {
  * `node` with a count of the reads of each of its own fields `names`: what a check read of a
  * parsed document.
  */
-function countReads<T extends object>(node: T, names: readonly (keyof T & string)[]) {
-  const reads: Record<string, number> = {};
+function countReads<T extends object, K extends keyof T & string>(
+  node: T,
+  names: readonly K[],
+): Record<K, number> {
+  const reads = {} as Record<K, number>;
   for (const name of names) {
     let value = node[name];
     reads[name] = 0;
     Object.defineProperty(node, name, {
       enumerable: true,
-      get: () => ((reads[name] = (reads[name] ?? 0) + 1), value),
-      set: (v: T[typeof name]) => (value = v),
+      get: () => ((reads[name] += 1), value),
+      set: (v: T[K]) => (value = v),
     });
   }
   return reads;
@@ -370,5 +373,33 @@ describe("The request context's loadJob", () => {
       id: ex.importexport,
     });
     expect(upstreamCallCount(gw)).toBe(2);
+  });
+
+  it("makes a provider's loader when the request first loads one of its jobs, and only then", async () => {
+    // Which providers' guarded sources the context reads, and when.
+    const read: string[] = [];
+    const sources = new Proxy(gw.sources, {
+      get: (target, provider, receiver) => {
+        if (typeof provider === 'string') read.push(provider);
+        return Reflect.get(target, provider, receiver) as unknown;
+      },
+    });
+    const ctx = createRequestContext(
+      { config: gw.config, sources, lister: createJobLister(gw.sources, gw.config) },
+      {
+        authenticated: true,
+        subject: 'lazy',
+        scopes: new Set([SCOPE_READ]),
+        accounts: DEFAULT_ACCOUNTS_ONLY,
+      },
+      'lazy-loaders',
+    );
+    expect(read).toEqual([]);
+    await ctx.loadJob(parseGlobalId(ex.panorama));
+    await ctx.loadJob(parseGlobalId(ex.panorama));
+    expect(read).toEqual(['AWS_PANORAMA']);
+    // Two loads of another provider's job at once: its loader made once, for both.
+    await Promise.all([ctx.loadJob(parseGlobalId(ex.omics)), ctx.loadJob(parseGlobalId(ex.omics))]);
+    expect(read).toEqual(['AWS_PANORAMA', 'AWS_OMICS']);
   });
 });
