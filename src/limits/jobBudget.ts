@@ -3,17 +3,13 @@ import {
   OperationTypeNode,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
-  Kind,
   getArgumentValues,
   getDirectiveValues,
   getVariableValues,
   type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionNode,
-  type SelectionSetNode,
 } from 'graphql';
 import type { Config } from '../config/index.ts';
 import { listSourceCount, planDefaults, planList } from '../datasources/listing/plan.ts';
@@ -148,29 +144,10 @@ export function rootFieldArguments(
   );
   if (coerced.errors) return null;
   const variables = coerced.coerced;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions)
-    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-
   const included = (node: SelectionNode): boolean =>
     getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true &&
     getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
-
-  const fields: FieldNode[] = [];
-  const seenFragments = new Set<string>();
-  const walk = (set: SelectionSetNode): void => {
-    for (const selection of set.selections) {
-      if (!included(selection)) continue;
-      if (selection.kind === Kind.FIELD) fields.push(selection);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
-      else if (!seenFragments.has(selection.name.value)) {
-        seenFragments.add(selection.name.value);
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) walk(fragment.selectionSet);
-      }
-    }
-  };
-  walk(operation.selectionSet);
+  const fields = rootFieldNodes(document, operation, included);
 
   const rootFields = root.getFields();
   return fields.flatMap((node) => {

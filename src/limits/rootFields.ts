@@ -4,17 +4,20 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
 
 /**
- * The root fields an operation selects, in document order: root fragments followed once each,
- * `@skip`/`@include` not evaluated (a conditional field counts). What the budget checks read
- * from a document before any variable is looked at.
+ * The root fields an operation selects, in document order: root fragments followed once each.
+ * `included` leaves out a selection (and all under it); by default `@skip`/`@include` are not
+ * evaluated (a conditional field counts) — what the budget checks read from a document before
+ * any variable is looked at.
  */
 export function rootFieldNodes(
   document: DocumentNode,
   operation: OperationDefinitionNode,
+  included: (selection: SelectionNode) => boolean = () => true,
 ): FieldNode[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions)
@@ -24,6 +27,7 @@ export function rootFieldNodes(
   const seenFragments = new Set<string>();
   const walk = (set: SelectionSetNode): void => {
     for (const selection of set.selections) {
+      if (!included(selection)) continue;
       if (selection.kind === Kind.FIELD) fields.push(selection);
       else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
       else if (!seenFragments.has(selection.name.value)) {
