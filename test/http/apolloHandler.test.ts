@@ -1,5 +1,6 @@
+import http from 'node:http';
 import { parse as urlParse } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { searchOf } from '../../src/http/apolloHandler.ts';
 import { exampleGlobalIds } from '../../src/emulators/index.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -87,6 +88,25 @@ describe("/graphql's answer from Apollo Server", () => {
       (JSON.parse(refused.body) as { errors: { extensions: { code: string } }[] }).errors[0]
         ?.extensions.code,
     ).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('sets each header of an answer once: the request ID by the middleware that reads it, not again by Apollo', async () => {
+    const setHeader = vi.spyOn(http.ServerResponse.prototype, 'setHeader');
+    try {
+      const answer = await post(JSON.stringify({ query: QUERY, variables: { id: ex.omics } }), {
+        'x-request-id': 'once-1',
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.headers['x-request-id']).toBe('once-1');
+      // The gateway and the test's client share the process: only the answers' headers count.
+      const names = setHeader.mock.calls
+        .filter((_, i) => setHeader.mock.contexts[i] instanceof http.ServerResponse)
+        .map(([name]) => name.toLowerCase());
+      expect(names.filter((n) => n === 'x-request-id')).toEqual(['x-request-id']);
+      expect(new Set(names).size).toBe(names.length);
+    } finally {
+      setHeader.mockRestore();
+    }
   });
 
   it("keeps express's ETag and 304 for a GET's answer, which a client may revalidate", async () => {
