@@ -1,4 +1,4 @@
-import { isoSeconds, phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
+import { cyclePhases, isoSeconds, phaseAt, type CyclePoint } from '../progress.ts';
 import { artifacts, job, LOG_BUCKET, type WireGetStatusResult } from './data.ts';
 
 /**
@@ -10,11 +10,11 @@ import { artifacts, job, LOG_BUCKET, type WireGetStatusResult } from './data.ts'
  */
 export const IMPORTEXPORT_PROGRESSING_JOB_ID = 'PRGS1';
 
-export const IMPORTEXPORT_PROGRESS_PHASES: readonly ProgressPhase[] = [
-  { providerStatus: 'Pending', fromMs: 0, toMs: 15_000 },
-  { providerStatus: 'InProgress', fromMs: 15_000, toMs: 45_000 },
-  { providerStatus: 'Complete', fromMs: 45_000, toMs: 60_000 },
-];
+export const IMPORTEXPORT_PROGRESS_PHASES = cyclePhases([
+  ['Pending', 15_000],
+  ['InProgress', 45_000],
+  ['Complete', 60_000],
+]);
 
 /** The GetStatusResult at a point of the cycle, written by the same serializer as the static demo jobs. */
 export function importExportProgressingJob(point: CyclePoint): WireGetStatusResult {

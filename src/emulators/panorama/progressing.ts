@@ -1,5 +1,5 @@
 import { DEMO_AWS_ACCOUNT_ID } from '../accounts.ts';
-import { phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
+import { cyclePhases, phaseAt, type CyclePoint } from '../progress.ts';
 import { packageOutput, PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
 
 /**
@@ -9,10 +9,10 @@ import { packageOutput, PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './dat
  */
 export const PANORAMA_PROGRESSING_JOB_ID = 'pkgimport-demo-progressing';
 
-export const PANORAMA_PROGRESS_PHASES: readonly ProgressPhase[] = [
-  { providerStatus: 'PENDING', fromMs: 0, toMs: 40_000 },
-  { providerStatus: 'SUCCEEDED', fromMs: 40_000, toMs: 60_000 },
-];
+export const PANORAMA_PROGRESS_PHASES = cyclePhases([
+  ['PENDING', 40_000],
+  ['SUCCEEDED', 60_000],
+]);
 
 const ACCOUNT = DEMO_AWS_ACCOUNT_ID;
 
