@@ -153,6 +153,7 @@ class ListArgumentWalk {
       ? new ListArgumentTooLongError(field, path.join('.'), cap, length)
       : null;
   }
+
   /** A raw JSON value (a variable's), walked for lists. */
   private rawValue(field: string, path: string[], value: unknown): Refusal {
     if (Array.isArray(value)) {
