@@ -100,6 +100,15 @@ describe('Poll slots', () => {
 describe('Watched AWS Batch jobs due in one slot', () => {
   const gw = useTestGateway();
 
+  it('are how the gateway’s pollers wait: slots of a tenth of its first wait, its phase inside one slot', () => {
+    const { timers, options } = gw.server.subscriptions.hub.registry;
+    expect(timers).toBeInstanceOf(PollSlots);
+    const { ms, phase } = timers as PollSlots;
+    expect(ms).toBe(pollSlotMs(options.pollMs));
+    expect(phase).toBeGreaterThanOrEqual(0);
+    expect(phase).toBeLessThan(ms);
+  });
+
   it('are polled with one DescribeJobs per 100 jobs of an account and region, through the emulator', async () => {
     const K = 250;
     const ids = freshCopies(gw, Array<string>(K).fill(batchGlobalId(BATCH_JOB_IDS.running)));
