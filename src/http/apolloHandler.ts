@@ -20,12 +20,14 @@ export function searchOf(url: string): string {
 
 /**
  * /graphql's answer from Apollo Server: the steps of `@as-integrations/express5`'s middleware
- * (Apollo's public `executeHTTPGraphQLRequest`, then its headers, status and body), with the
+ * (Apollo's public `executeHTTPGraphQLRequest`, then its headers, status and body), with a POST's
  * body written as Apollo's own standalone server writes it, `res.end`. The integration's
  * `res.send` hashes every answer for an ETag, copies it into a Buffer and re-reads its content
- * type; an ETag only serves a conditional GET, so a GET's answer (the landing page too) still
- * goes through `res.send` — ETag, charset, 304 when fresh — and a POST's, which no client
- * revalidates, does not. `url.parse` of the integration is a cut of the target at `?`.
+ * type; an ETag only serves a conditional GET, so every other answer (a GET's, the landing page,
+ * a HEAD's length, a refused method's) still goes through `res.send`, and a POST's, which no
+ * client revalidates, does not. `url.parse` of the integration is a cut of the target at `?`.
+ * The integration is this handler's oracle (test/http/apolloHandlerOracle.test.ts): the same
+ * answers but for a POST's ETag.
  */
 export function apolloHandler<C extends BaseContext>(
   apollo: ApolloServer<C>,
@@ -44,7 +46,7 @@ export function apolloHandler<C extends BaseContext>(
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status || 200;
     if (response.body.kind === 'complete') {
-      if (req.method === 'GET') res.send(response.body.string);
+      if (req.method !== 'POST') res.send(response.body.string);
       else res.end(response.body.string);
       return;
     }
