@@ -1,4 +1,4 @@
-// `npm run bench:events`, events against polling (issue #59): what it measures and its settings, bench/README.md.
+// `npm run bench:events`, events against polling (issue #59): figures, settings: bench/README.md.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { listedDemoJobs } from '../src/emulators/index.ts';

@@ -24,7 +24,13 @@ const DASHBOARDS = 20;
 const BUDGET_MS = text('BENCH_UPSTREAM_BUDGET_MS');
 const SNAPSHOT_SECONDS = text('BENCH_LIST_SNAPSHOT_SECONDS');
 
-const LIST_JOBS = `query($first: Int, $after: String, $filter: JobListFilter) { listJobs(first: $first, after: $after, filter: $filter) { edges { cursor node { id provider region createdAt state } } pageInfo { hasNextPage endCursor } sources { provider state code } } }`;
+const LIST_JOBS = `query($first: Int, $after: String, $filter: JobListFilter) {
+  listJobs(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { id provider region createdAt state } }
+    pageInfo { hasNextPage endCursor }
+    sources { provider state code }
+  }
+}`;
 
 const body = (first: number, after: string | null, filter?: Record<string, unknown>) =>
   JSON.stringify({ query: LIST_JOBS, variables: { first, after, filter: filter ?? null } });
@@ -70,7 +76,7 @@ async function fresh(limit?: MemoryLimit): Promise<GatewayProcess> {
   }));
 }
 
-/** `count` callers asking for the same page at once: the first answer, the list calls, ms to the last answer. */
+/** `count` callers asking one page at once: the first answer, the list calls, ms to the last. */
 async function pages(count: number, after: string | null, filter?: Record<string, unknown>) {
   const { emulators, headers } = stack;
   const before = await emulators.counters();
@@ -142,7 +148,10 @@ async function bytesPerJob() {
   }
 }
 
-/** RSS, heap in use, and new and old space committed (its /metrics): RSS growth is mostly one space, each its own cause. */
+/**
+ * RSS, heap in use, new and old space committed (its /metrics): RSS growth is mostly one space,
+ * new (what survives scavenges while allocating fast) or old (what stays).
+ */
 async function memoryOf(gw: GatewayProcess) {
   const rss = gw.rss();
   const { used, newSpace, oldSpace } = await heapOf(gw);
@@ -151,7 +160,7 @@ async function memoryOf(gw: GatewayProcess) {
 
 type Spaces = Awaited<ReturnType<typeof memoryOf>>['spaces'];
 
-/** On a fresh `gw`: page 1 of 25, pages 2–10, the warm dashboards; memory before, after page 1 and after all. */
+/** Fresh `gw`: page 1 of 25, pages 2–10, warm dashboards; memory before, after page 1, at end. */
 async function walkAndDashboards(gw: GatewayProcess) {
   const before = await memoryOf(gw);
   log(`gateway pid ${gw.pid}, RSS ${(before.rss / 1e6).toFixed(1)} MB`);
@@ -180,7 +189,7 @@ async function walkAndDashboards(gw: GatewayProcess) {
   };
 }
 
-/** The walk and the dashboards in a memory cgroup of the kit's limit: V8 sizes its young generation from it. */
+/** The walk and dashboards under the kit's memory limit (a cgroup): V8 sizes new space from it. */
 async function walkUnderKitLimit() {
   const limit = kitMemoryLimit('jobgraph-bench');
   if ('unavailable' in limit) {

@@ -77,7 +77,7 @@ async function measureFloor(ctx: BenchContext): Promise<report.FloorResult> {
   }
 }
 
-/** Throws unless the peer answers a query of fresh, unfinished and unknown IDs with jobgraph's data and error codes. */
+/** Throws unless the peer gives fresh, unfinished, unknown IDs jobgraph's data and error codes. */
 async function checkPeer(ctx: BenchContext, jobgraphUrl: string, peer: ChildServer) {
   const ids = (['finished', 'running', 'missing'] as const).flatMap((kind) =>
     ctx.unknownIds.take(18, kind),
@@ -301,7 +301,7 @@ async function cpuOnly(): Promise<void> {
   log(`every number in ${join(tmpDir, 'cpu.json')}`);
 }
 
-/** `npm run bench -- --render`: bench/RESULTS.md again from bench/results.json, measuring nothing. */
+/** `npm run bench -- --render`: RESULTS.md from results.json, for a text change (figures kept). */
 function renderOnly(): void {
   const text = readFileSync(join(BENCH_DIR, 'results.json'), 'utf8');
   const results = JSON.parse(text) as report.Results;

@@ -1,4 +1,5 @@
-// Figure 4's bare servers (bench/README.md). Usage: server.ts <jobs.json> [--memo | --apollo]; prints {"port":N}.
+// Figure 4's bare servers (bench/README.md): graphql-js, or `--memo` node:http, `--apollo` Apollo.
+// Usage: server.ts <jobs.json> [--memo | --apollo]; prints {"port":N} once listening.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -45,7 +45,7 @@ export async function times<T>(n: number, fn: (i: number) => Promise<T>): Promis
   return out;
 }
 
-/** The fixtures (`prepareFixtures`) through a probe gateway of `repoRoot`, no job cache; `withProbe` may use it. */
+/** `prepareFixtures` via a probe gateway of `repoRoot` (no job cache) that `withProbe` may use. */
 export async function probeFixtures(
   stack: Stack,
   options: { repoRoot?: string; withProbe?: (url: string) => Promise<void> } = {},

@@ -1,4 +1,5 @@
-// The floor (bench/README.md, figure 1): jobgraph's upstream calls from a bare client in the bench process.
+// The floor (bench/README.md, figure 1): jobgraph's upstream calls, from a bare in-process client.
+// Its CPU per job is what a gateway cannot go below; its round trips, the no-gateway latency.
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
@@ -60,7 +61,7 @@ function sigv4(
   };
 }
 
-/** COS q-sign `Authorization` for a GET of `path` at `host`; the floor's and the peer's (no Node SDK covers COS Batch). */
+/** COS q-sign `Authorization`: GET `path` at `host`; the peer's too (no Node SDK has COS Batch). */
 export function cosSign(path: string, host: string): string {
   const now = Math.floor(Date.now() / 1000);
   const time = `${now - 60};${now + 900}`;
@@ -79,7 +80,7 @@ interface Wire {
   xml: boolean;
 }
 
-/** Each AWS provider's describe call for a global ID's parts (Batch: every ID of the call); a GET without `body`. */
+/** Each AWS provider's describe call for a global ID (Batch: a call's IDs); a GET if no `body`. */
 const AWS_CALLS: Record<
   Exclude<BenchProvider, 'cosbatch'>,
   {
@@ -175,7 +176,7 @@ export interface FloorAnswer {
   parsed: unknown;
 }
 
-/** A bare keep-alive client: `send` makes the calls for some global IDs at once; `parse: false` reads, never parses. */
+/** A bare keep-alive client: `send` calls for global IDs at once; `parse: false` never parses. */
 export function floorClient(
   urls: Record<BenchProvider, string>,
   { parse = true }: { parse?: boolean } = {},
@@ -225,7 +226,7 @@ export function floorClient(
   };
 }
 
-/** The floor's CPU: this process's CPU per job over `floorCalls` fresh jobs of `kind`, 100 at a time. */
+/** The floor's CPU: the bench's CPU per job over `floorCalls` fresh `kind` jobs, 100 at a time. */
 export function floorCpuRunner(ctx: {
   emulators: { urls: Record<BenchProvider, string> };
   unknownIds: UnknownIdGenerator;

@@ -23,7 +23,7 @@ export const PROVIDER_OF_PREFIX = Object.fromEntries(
   BENCH_PROVIDERS.map((p) => [prefixOf(p).split(':')[0], p]),
 ) as Record<string, BenchProvider>;
 
-/** How a made-up ID is answered: `missing` not found; `finished`/`running` a copy of such a demo job (`synthesizeRules`). */
+/** A made-up ID's answer: not found, or a finished/running demo job's copy (`synthesizeRules`). */
 export type IdKind = 'missing' | 'finished' | 'running';
 
 /** The family of the emulators' made-up IDs (`madeUpIds`) of each kind; the tests use 0–2. */
@@ -49,7 +49,7 @@ export function synthesizeRules(
 /** The provider's own job ID inside a global ID (its last segment). */
 export const nativeOf = (globalId: string): string => globalId.slice(globalId.lastIndexOf(':') + 1);
 
-/** Distinct global IDs no demo job has, valid for their provider (so sent upstream), answered as their `IdKind` says. */
+/** Distinct global IDs no demo job has, valid (so sent upstream), answered as `IdKind` says. */
 export class UnknownIdGenerator {
   private counter = 0;
   private readonly nonce: number;
@@ -80,7 +80,7 @@ export class UnknownIdGenerator {
   }
 }
 
-/** `perProvider` IDs of each of the five, interleaved: demo jobs first, then unknown (not found) ones. */
+/** `perProvider` IDs of each of the five, interleaved: demo jobs first, then not-found ones. */
 export function mixedIds(perProvider: number, unknown: UnknownIdGenerator, demo = true): string[] {
   return Array.from({ length: perProvider }, (_, i) =>
     PROVIDERS.map((p) => (demo ? demoIds(p)[i] : undefined) ?? unknown.next(p)),

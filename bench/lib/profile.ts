@@ -13,7 +13,7 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** How a sample counts: `time` since the one before (V8's way: reads wall time on a busy machine), or `samples` alike (CPU time). */
+/** Sample weight: `time` since the last (V8's; wall time if busy) or `samples` alike (CPU time). */
 export type ProfileWeight = 'time' | 'samples';
 
 /** The median time between two samples of a profile, in µs. */
@@ -41,7 +41,7 @@ export const profileIn = (dir: string): string | undefined => {
 
 type Frame = CpuProfile['nodes'][number]['callFrame'];
 
-/** The non-idle samples of `file` inside `window`, weighed and summed by `keyOf`; largest first, with sum (µs) and share. */
+/** Non-idle samples of `file` in `window` summed by `keyOf`, weighed: largest first, µs, share. */
 function sumSamples(
   file: string,
   window: ProfileWindow,
@@ -73,7 +73,7 @@ function sumSamples(
 /** A share as a percentage with one decimal. */
 const percent = (share: number) => Math.round(share * 1000) / 10;
 
-/** A script's name without the machine's paths: a package's from its folder on, the checkout's relative to `root`. */
+/** A script's name, no machine paths: a package's from its folder, the checkout's from `root`. */
 function sourceName(url: string, root: string): string {
   const path = url.replace(/^file:\/\//, '');
   if (!path.startsWith('/')) return path;
@@ -84,7 +84,7 @@ function sourceName(url: string, root: string): string {
     : path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** The `n` functions with the most self time inside `window`: ms, and share of the window's non-idle time. */
+/** The `n` functions with most self time in `window`: ms, and share of its non-idle time. */
 export function topFunctions(
   file: string,
   window: ProfileWindow,
@@ -104,7 +104,7 @@ export function topFunctions(
     }));
 }
 
-/** Self time inside `window` by where the code is: a package, a file of the checkout, a `node:` module, GC, native. */
+/** Self time in `window` by where: a package, a checkout file, a `node:` module, GC, native. */
 export function profileSummary(
   file: string,
   window: ProfileWindow,
@@ -165,7 +165,7 @@ export function profileParts(
 /** A part that claims every frame whose file (`dist/`, node_modules, `node:`…) `re` matches. */
 const part = (name: string, re: RegExp): ProfilePart => ({ name, test: (url) => re.test(url) });
 
-/** The parts of a job's CPU, gateway and floor alike (the floor's `sigv4`/`cosSign` sign, `parseBody` parses). */
+/** A job's CPU parts, gateway's and floor's (floor: `sigv4`/`cosSign` sign, `parseBody` parses). */
 export const JOB_PARTS: readonly ProfilePart[] = [
   { name: 'garbage collector', test: (_url, fn) => fn === '(garbage collector)' },
   {

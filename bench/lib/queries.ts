@@ -17,7 +17,9 @@ export const entitiesBody = (ids: readonly string[]) =>
   body(
     'BenchEntities',
     { representations: ids.map((id) => ({ __typename: 'Job', id })) },
-    `($representations: [_Any!]!) { _entities(representations: $representations) { ... on Job { ${JOB_FIELDS} } } }`,
+    `($representations: [_Any!]!) {
+      _entities(representations: $representations) { ... on Job { ${JOB_FIELDS} } }
+    }`,
   );
 
 export interface GraphQLResponse {

@@ -1,4 +1,4 @@
-// The bench's settings (bench/README.md): only this file reads `process.env`, as src/config/ in the gateway.
+// The bench's settings (bench/README.md): only this file reads `process.env` (as src/config/ does).
 import { BENCH_PROVIDERS, type BenchProvider } from './ids.ts';
 
 /** The settings of `npm run bench` (and `bench:cpu`): each BENCH_* variable is described in bench/README.md, Settings. */

@@ -71,7 +71,7 @@ export const loadFresh = (
 /** A server the bench loads: a jobgraph gateway or the SDK peer. */
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
 
-/** Server CPU per job over `cpuRequests` fresh 100-job queries; the upstream calls made and expected (`callsOf`). */
+/** Server CPU per job, `cpuRequests` fresh 100-job queries; calls made and expected (`callsOf`). */
 export async function cpuPerJob(ctx: BenchContext, target: Target, kind: IdKind) {
   await waitForIdle(target.pid);
   const calls = await ctx.emulators.counters();
@@ -110,7 +110,7 @@ async function concurrently(url: string, bodies: string[], headers: Record<strin
 export const PEER_STEADY_QUERIES = 20;
 
 /**
- * A server's warm-up: fresh queries at the slow latency, filling each provider's socket pool to what
+ * A warm-up: fresh queries at the slow latency, filling each provider's socket pool to what
  * later phases use (as many in flight as the memory phase), then `steady` fresh 100-job queries
  * (the steady state of bench/DECISIONS.md, 2026-11-23); returns once the server is idle.
  */
@@ -329,7 +329,7 @@ export async function measureSide(
   };
 }
 
-/** The after gateway under --cpu-prof: its top functions for fresh 100-job queries and the cached path. */
+/** The after gateway's top functions (--cpu-prof): fresh 100-job queries, and the cached path. */
 async function topFunctionsOf(ctx: BenchContext, launch: Launch, root: string, oneBody: string) {
   ctx.log('after: profiled gateway (--cpu-prof)');
   const dir = join(ctx.tmpDir, 'after-profile');
@@ -347,7 +347,7 @@ async function topFunctionsOf(ctx: BenchContext, launch: Launch, root: string, o
   return { existing: top(fresh), cached: top(cachedPath) };
 }
 
-/** Two gateways sharing one Redis: 20 concurrent identical 100-ID queries, 10 to each; then again (all in Redis). */
+/** Two gateways, one Redis: 20 same 100-ID queries at once, 10 each; then again (all in Redis). */
 async function redisCoalescing(ctx: BenchContext, launch: Launch, label: string, f: Fixtures) {
   ctx.log(`${label}: coalescing across two processes through Redis`);
   const providers = f.finishedProviders;

@@ -1,4 +1,4 @@
-// The peer's provider functions, as a team would write them in a day (bench/README.md, The SDK peer).
+// The peer's providers, as a team would write them in a day (bench/README.md, The SDK peer).
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { CodePipelineClient, GetJobDetailsCommand } from '@aws-sdk/client-codepipeline';
 import { GetReferenceImportJobCommand, OmicsClient } from '@aws-sdk/client-omics';

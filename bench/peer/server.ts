@@ -1,4 +1,5 @@
-// The SDK peer, or the core floor (bench/README.md). Usage: server.ts '<URLs JSON>' [--floor-calls]; prints {"port":N}.
+// The SDK peer, or with `--floor-calls` the core floor (bench/README.md).
+// Usage: server.ts '<emulator URLs JSON>' [--floor-calls]; prints {"port":N} once listening.
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import DataLoader from 'dataloader';
@@ -8,7 +9,7 @@ import { floorCallProviders } from './floorCalls.ts';
 import { createProviders, type Providers } from './providers.ts';
 import { typeDefs, type Job } from './schema.ts';
 
-/** A request's one loader per provider (by global-ID prefix), 100 IDs a batch at most (DescribeJobs' limit). */
+/** A request's loader per global-ID prefix, 100 IDs a batch at most (Batch DescribeJobs' limit). */
 function createContext(providers: Providers) {
   const loaders = new Map<string, DataLoader<string, Job>>();
   for (const [prefix, read] of Object.entries(providers))

@@ -6,7 +6,7 @@ import { cpuTimeMicros, REPO_ROOT, rssBytes } from './proc.ts';
 /** A server the rig started as its own process (a gateway, the peer, a bare baseline). */
 export type ChildServer = Awaited<ReturnType<ReturnType<typeof watchChild>['ready']>>;
 
-/** Watch a started child (exit; with `inspect`, its inspector's URL); `ready` gives its handle once it listens at `url`. */
+/** Watch a child (exit; with `inspect`, its inspector); `ready`: its handle once it listens. */
 export function watchChild(child: ChildProcess, inspect = false) {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const inspector = inspect && child.stderr ? inspectorUrl(child.stderr) : null;
@@ -41,7 +41,7 @@ export function watchChild(child: ChildProcess, inspect = false) {
   return { exited, kill, ready };
 }
 
-/** `node <args>` from the repository root, to its exit: its stdout and the wall ms from spawn; throws unless it exits 0. */
+/** `node <args>` from the repo root to its exit: stdout and wall ms; throws unless it exits 0. */
 export function runNode(args: readonly string[], env?: Record<string, string>) {
   return new Promise<{ ms: number; stdout: string }>((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -59,7 +59,7 @@ export function runNode(args: readonly string[], env?: Record<string, string>) {
   });
 }
 
-/** Run `node --import tsx <serverFile> ...args` in a clean environment until it prints `{"port":N}` (127.0.0.1). */
+/** `node --import tsx <serverFile> ...args`, clean environment, until it prints `{"port":N}`. */
 export async function startChildServer(
   serverFile: string,
   args: readonly string[],

@@ -1,4 +1,5 @@
-// The emulators in a process of their own (no shared event loop); messages: emulators.ts. Args: latency ms, options JSON.
+// The emulators in a process of their own, sharing no event loop with the load or the gateway.
+// Messages: emulators.ts. Args: upstream latency ms, startEmulators' options as JSON.
 import { emulatorEnvironment, startEmulators } from '../../src/emulators/index.ts';
 import type { StartAllOptions } from '../../src/emulators/index.ts';
 import { DEMO_JOBS as IMPORTEXPORT_DEMO_JOBS } from '../../src/emulators/importexport/data.ts';

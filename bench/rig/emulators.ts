@@ -34,7 +34,7 @@ type WithoutId<T> = T extends { id: number } ? Omit<T, 'id'> : never;
 
 export type EmulatorProcess = Awaited<ReturnType<typeof startEmulatorProcess>>;
 
-/** Fork rig/emulatorHost.ts and wait until the emulators listen; `env` is what live mode needs to reach them. */
+/** Fork emulatorHost.ts until the emulators listen; `env` is what live mode needs to reach them. */
 export async function startEmulatorProcess(
   latencyMs: number,
   options: { jobsPerSource?: number; keepAliveMs?: number } = {},

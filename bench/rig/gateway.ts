@@ -32,7 +32,7 @@ export interface GatewayProcess extends ChildServer {
   settings: Record<string, string>;
 }
 
-/** Start `node bin/jobgraph.mjs` (live) on a free loopback port, wait for /readyz; up to 3 ports if one is taken. */
+/** Start bin/jobgraph.mjs (live) on a free loopback port, until /readyz; up to 3 ports if taken. */
 export async function startGateway(options: GatewayOptions, attempt = 1): Promise<GatewayProcess> {
   const port = await freePort();
   const jobgraphEnv: Record<string, string> = {
@@ -111,7 +111,7 @@ export async function scrape(gateway: { url: string }): Promise<string> {
   return res.text();
 }
 
-/** The gateway's heap in use and size, external memory, new and old space committed (no collection forced). */
+/** Heap in use and size, external memory, new and old space committed (no collection forced). */
 export async function heapOf(gateway: { url: string }) {
   const text = await scrape(gateway);
   const space = (name: string) =>

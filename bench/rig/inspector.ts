@@ -1,10 +1,10 @@
-// A process's memory after a full collection, through its inspector (else memory follows V8's last collection).
+// A process's memory after a full collection, via its inspector (else it follows V8's last one).
 import type { Readable } from 'node:stream';
 
 /** The Node flag that opens the inspector on a free loopback port (never another interface). */
 export const INSPECT_LOOPBACK = '--inspect=127.0.0.1:0';
 
-/** The inspector's `ws://` URL from a child's stderr, or null when it did not start or the stream ended. */
+/** The inspector's `ws://` URL from a child's stderr; null if none started or the stream ended. */
 export function inspectorUrl(stderr: Readable): Promise<string | null> {
   return new Promise((resolve) => {
     let seen = '';
@@ -25,7 +25,7 @@ export function inspectorUrl(stderr: Readable): Promise<string | null> {
   });
 }
 
-/** A full collection (`HeapProfiler.collectGarbage`), then `process.memoryUsage()`; the session closed before returning. */
+/** `HeapProfiler.collectGarbage`, then `process.memoryUsage()`; the session closed on return. */
 export async function memoryAfterCollection(url: string): Promise<NodeJS.MemoryUsage> {
   const socket = new WebSocket(url);
   const closed = new Promise<void>((resolve) =>

@@ -19,7 +19,7 @@ export interface LoadSpec {
   sampleEveryMs?: number;
 }
 
-/** One autocannon run: responses, 2xx ones and their rate, and their latency from raw samples (not the histogram). */
+/** An autocannon run: responses; 2xx ones, rate, latency (raw samples: the histogram is in ms). */
 export async function runLoad(spec: LoadSpec) {
   const okMs: number[] = [];
   let responses = 0;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** A memory cgroup with a limit, for a gateway run as a pod runs it: Node sizes V8's heap from the cgroup's limit. */
+/** A memory cgroup with a limit, to run a gateway as a pod does: Node sizes V8's heap from it. */
 export interface MemoryLimit {
   bytes: number;
   /** The cgroup's process list: a process that writes its PID there before it starts Node runs in it. */
@@ -10,7 +10,7 @@ export interface MemoryLimit {
   remove(): void;
 }
 
-/** A fresh memory cgroup of `bytes`, or why the machine gives none (most unprivileged containers): not measured then. */
+/** A fresh memory cgroup of `bytes`, or why there is none (most unprivileged containers). */
 export function memoryLimit(name: string, bytes: number): MemoryLimit | { unavailable: string } {
   // cgroup v2 mounts one hierarchy with cgroup.controllers at its root; v1 one per controller.
   const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');

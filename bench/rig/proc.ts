@@ -37,7 +37,10 @@ export const rssBytes = (pid: number): number => statusBytes(pid, 'VmRSS');
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Wait until a process uses under `busyPercent` of a core over `windowMs` (or `maxMs` passed): load runs leave work. */
+/**
+ * Wait until `pid` uses under `busyPercent` of a core over `windowMs`, `maxMs` at most: a load
+ * generator abandons its last requests, but the gateway still finishes them.
+ */
 export async function waitForIdle(
   pid: number,
   options: { busyPercent?: number; windowMs?: number; maxMs?: number } = {},

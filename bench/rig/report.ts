@@ -1,4 +1,4 @@
-/** The one report writer: what a run ran on, shared formatting, writing into bench/; RESULTS.md and bench:cpu's summary. */
+/** The one report writer: run facts, formatting, writing; RESULTS.md and bench:cpu's summary. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -84,7 +84,7 @@ export function table(head: readonly string[], rows: readonly (readonly unknown[
   return [line(head), line(head.map(() => '---')), ...rows.map(line)];
 }
 
-/** Markdown with its prose wrapped by Prettier (`path`'s settings); tables and code blocks kept one row a line, unpadded. */
+/** Prose wrapped by Prettier (`path`'s settings); tables, code blocks as given (Prettier pads). */
 export async function proseWrapped(path: string, markdown: string): Promise<string> {
   const wrap = { parser: 'markdown', proseWrap: 'always' } as const;
   const options = { ...(await resolveConfig(path)), ...wrap };
@@ -111,7 +111,7 @@ export function runLine(repoRoot: string, date = new Date().toISOString()): stri
   return `Run ${date} on ${m.cores} cores (${m.cpu}), Node ${m.node}, commit ${commitOf(repoRoot)}`;
 }
 
-/** Write a report into bench/: Markdown as given, JSON laid out by Prettier (so it passes `prettier --check`); the paths. */
+/** Markdown as given, JSON laid out by Prettier (`prettier --check` passes); returns the paths. */
 export async function writeReport(files: {
   md?: [path: string, text: string];
   json?: [path: string, value: unknown];
@@ -171,7 +171,7 @@ const perJob = (runs: readonly CpuRun[]) => median(runs.map((r) => r.microsPerJo
 
 /**
  * A row: its value `of` a side; its in-run `baseline`, or each side's own (`baselineOf`); its goal;
- * `pairedRatioOf`, the ratio judged where not value ÷ baseline (CPU rows: median of run ÷ its pair).
+ * `pairedRatioOf`, the ratio judged if not value ÷ baseline (CPU rows: median of run ÷ its pair).
  */
 type RowSpec = {
   id: string;

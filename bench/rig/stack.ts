@@ -1,4 +1,4 @@
-// The one way a benchmark starts what it measures; all of it (and what `track` gets) stopped by `runBench`.
+// The one way a benchmark starts what it measures; `runBench` stops it all, and what `track` got.
 import { startEmulatorProcess } from './emulators.ts';
 import { randomBytes } from 'node:crypto';
 import { mintToken } from '../../src/auth/mintToken.ts';
@@ -34,7 +34,7 @@ export function logger(name: string, clock?: () => string): Log {
   return (message) => process.stderr.write(`[${name}${clock ? ` ${clock()}` : ''}] ${message}\n`);
 }
 
-/** Run a benchmark, stopping what is tracked however it ends; exits 0 when done (no socket keeps it alive), 1 on failure. */
+/** Stops all tracked however it ends; exits 0 when done (no socket keeps it up), 1 on failure. */
 export function runBench(log: Log, body: () => Promise<void>): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => {
@@ -65,7 +65,10 @@ export const readToken = (jwtSecret: string, subject: string, accounts?: string[
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** The emulators, the tokens (`headers` jobs:read, `secretsToken` secrets too, `callerToken` a caller's) and gateways. */
+/**
+ * The emulators, the tokens (`headers`: jobs:read; `secretsToken`: secrets too; `callerToken`: a
+ * caller's own) and `gateway`: a tracked gateway over them.
+ */
 export async function startStack(
   options: { latencyMs?: number; jobsPerSource?: number; keepAliveMs?: number } = {},
 ) {

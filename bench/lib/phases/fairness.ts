@@ -8,12 +8,12 @@ import { jobBody, jobsBody } from '../queries.ts';
 
 /** Connections caller A keeps busy with 100-job queries while B is measured. */
 export const FLOOD_CONNECTIONS = 2;
-/** Upstream latency of this phase (ms): long enough that B waits on A's queue, not on a CPU the flood saturates. */
+/** Upstream latency (ms), so that B waits on A's queue, not on a CPU the flood saturates. */
 export const FAIRNESS_LATENCY_MS = 100;
 
 /**
  * Caller B's 1-job Panorama query, alone and while caller A floods Panorama with 100-job queries:
- * behind one FIFO per provider B waits for A's hundreds; with fair queueing, for the next free slot.
+ * behind one FIFO per provider B waits for A's hundreds; with fair queueing, the next free slot.
  */
 export async function callerFairness(ctx: BenchContext, gateway: GatewayProcess) {
   const a = { authorization: `Bearer ${await readToken(ctx.jwtSecret, 'bench-flood-a')}` };

@@ -6,7 +6,7 @@ import { median } from '../../rig/stats.ts';
 
 const MB = 1024 * 1024;
 
-/** Quiet before an idle reading (ms), the same every run: jobgraph forces no collection, so it reads what V8 keeps. */
+/** Quiet (ms) before an idle reading, fixed so runs compare: nothing forces a collection. */
 export const IDLE_SETTLE_MS = 12_000;
 
 /** Median of 5 RSS readings 200 ms apart while the gateway does nothing, in MB, after IDLE_SETTLE_MS of quiet. */
@@ -20,7 +20,10 @@ export async function idleRss(gateway: GatewayProcess): Promise<number> {
   return median(values);
 }
 
-/** `memoryConnections` queries of `nextBody`, `connections` at a time (default all at once), peak RSS read every 100 ms. */
+/**
+ * `memoryConnections` queries of `nextBody`, `connections` in flight (default all), peak RSS read
+ * every 100 ms: MB per in-flight request = (peak − idle) ÷ `memoryConnections`.
+ */
 export async function rssUnderLoad(
   ctx: BenchContext,
   gateway: GatewayProcess,
