@@ -357,8 +357,10 @@ async function churning<T>(
 /** RSS every second for `seconds`, `each` given the count after each reading. */
 async function rssReadings(t: Target, seconds: number, each?: (n: number) => Promise<void>) {
   const [rss, at] = [[] as number[], performance.now()];
-  for (; performance.now() - at < seconds * 1000; await sleep(1000))
-    await each?.(rss.push(rssBytes(t.pid)));
+  for (; performance.now() - at < seconds * 1000; await sleep(1000)) {
+    const n = rss.push(rssBytes(t.pid)); // not inside each?.(…): without `each` it is never read
+    await each?.(n);
+  }
   return rss;
 }
 
@@ -497,35 +499,31 @@ interface Sizing {
 
 function renderSizing(result: Sizing): string {
   const [s, k] = [result.settings, result.kubernetes];
-  return [
-    '# Sizing: what one replica holds, and what to request for it',
-    '',
-    `\`npm run bench:sizing\` (about 16 minutes; \`BENCH_QUICK=1\` about 3, smaller steps) rewrites this file and bench/sizing.json. ${result.run}. Load average (1, 5, 15 min) ${result.load.join(' at the start, ')} at the end: **the machine is shared** (six sessions on 2 cores), so CPU is the gateway's own time from \`/proc/<pid>/stat\`, read to a factor, not a digit.`,
-    '',
-    `One default-config live gateway pinned with \`taskset\` to the cores named, in front of the emulators (their own process, unpinned; a big account of ${f(s.jobsPerSource!)} jobs in every listable source; ${s.latencyMs} ms before each answer). Watches: \`jobUpdates\` subscriptions of ${s.jobsPerWatch} jobs, ${s.perConnection} a connection, each connection its own caller, nine in ten over graphql-ws and one in ten over graphql-sse (half distinct, half single connection mode), on the clients' defaults; every watched job is watched by 20 subscriptions, and one in ${f(s.jobs / s.moving)} reports progress every ${s.moveSeconds} s. The watched jobs are Import/Export jobs, described one by one: the most upstream calls a watched job costs (COS Batch and Panorama jobs ride their list: fewer). Listing: a walk of ${LIST_PAGES} \`listJobs\` pages of 100 over the big account, then a dashboard re-reading page 1 every 5 s (snapshots are kept 30 s). Each step waits ${s.warmupSeconds} s (the pollers back off to their 30-s wait), then a ${s.seconds}-s window: RSS (one reading a second: their median and highest; V8 gives memory back after some collections, so a step's median can fall below the step before), RSS high-water (\`VmHWM\`, since start), CPU and upstream calls per minute.`,
-    '',
-    ...columns(result.rows, COLUMNS),
-    '',
-    '## Per watch, per vCPU',
-    '',
-    'Least-squares lines through the watch steps of each run (idle included, listing not):',
-    '',
-    ...result.perWatch.map(
-      (p) =>
-        `- ${p.cores} core(s): ${f(p.kbPerWatch, 1)} KB of RSS and ${f(p.cpuPercentPer1000, 2)} % of one core per 1,000 watches; by CPU alone, ${f(p.watchesAt60PercentOfACore)} watches at 60 % of one core.`,
-    ),
-    '',
-    "A replica is bounded by memory and by `JOBGRAPH_MAX_SUBSCRIPTIONS` (10,000 by default) long before CPU: plan replicas by watches ÷ 10,000 and size memory from the table. What a watch costs beside the bare protocol libraries (graphql-ws + graphql-sse alone) is `npm run bench:moonshot`'s figure ([MOONSHOT.md](MOONSHOT.md)).",
-    '',
-    '## Kubernetes requests and limits',
-    '',
-    `From the heaviest step of any run (the top steps hold \`JOBGRAPH_MAX_SUBSCRIPTIONS\`, 10,000 watches, the most a default replica takes; RSS swings with V8's collections, so the highest reading of a window is taken): memory request = that RSS + 20 %, in 64 Mi steps; memory limit = twice the request and at least the high-water + 25 %, in 256 Mi steps (Node sizes its heap from the limit, about half of it, and the peak of concurrent queries comes on top: README, Memory); CPU request = steady CPU + 50 %, in 50 m steps, at least 100 m; no CPU limit (a throttled event loop answers late). deploy/kubernetes/deployment.yaml and deploy/compose.yaml follow this (test/deploy/manifests.test.ts checks it):`,
-    '',
-    `\`requests: {cpu: ${k.requests.cpu}, memory: ${k.requests.memory}}\`, \`limits: {memory: ${k.limits.memory}}\`.`,
-    '',
-    'Re-run: `npm run bench:sizing`; `BENCH_QUICK=1` for a quick look (its figures are not steady: the pollers have not backed off); `BENCH_SIZING_*`, `BENCH_JOBS_PER_SOURCE` (bench/README.md).',
-    '',
-  ].join('\n');
+  const lines = (list: string[]) => list.join('\n');
+  return `# Sizing: what one replica holds, and what to request for it
+
+\`npm run bench:sizing\` (about 16 minutes; \`BENCH_QUICK=1\` about 3, smaller steps) rewrites this file and bench/sizing.json. ${result.run}. Load average (1, 5, 15 min) ${result.load.join(' at the start, ')} at the end: **the machine is shared** (six sessions on 2 cores), so CPU is the gateway's own time from \`/proc/<pid>/stat\`, read to a factor, not a digit.
+
+One default-config live gateway pinned with \`taskset\` to the cores named, in front of the emulators (their own process, unpinned; a big account of ${f(s.jobsPerSource!)} jobs in every listable source; ${s.latencyMs} ms before each answer). Watches: \`jobUpdates\` subscriptions of ${s.jobsPerWatch} jobs, ${s.perConnection} a connection, each connection its own caller, nine in ten over graphql-ws and one in ten over graphql-sse (half distinct, half single connection mode), on the clients' defaults; every watched job is watched by 20 subscriptions, and one in ${f(s.jobs / s.moving)} reports progress every ${s.moveSeconds} s. The watched jobs are Import/Export jobs, described one by one: the most upstream calls a watched job costs (COS Batch and Panorama jobs ride their list: fewer). Listing: a walk of ${LIST_PAGES} \`listJobs\` pages of 100 over the big account, then a dashboard re-reading page 1 every 5 s (snapshots are kept 30 s). Each step waits ${s.warmupSeconds} s (the pollers back off to their 30-s wait), then a ${s.seconds}-s window: RSS (one reading a second: their median and highest; V8 gives memory back after some collections, so a step's median can fall below the step before), RSS high-water (\`VmHWM\`, since start), CPU and upstream calls per minute.
+
+${lines(columns(result.rows, COLUMNS))}
+
+## Per watch, per vCPU
+
+Least-squares lines through the watch steps of each run (idle included, listing not):
+
+${lines(result.perWatch.map((p) => `- ${p.cores} core(s): ${f(p.kbPerWatch, 1)} KB of RSS and ${f(p.cpuPercentPer1000, 2)} % of one core per 1,000 watches; by CPU alone, ${f(p.watchesAt60PercentOfACore)} watches at 60 % of one core.`))}
+
+A replica is bounded by memory and by \`JOBGRAPH_MAX_SUBSCRIPTIONS\` (10,000 by default) long before CPU: plan replicas by watches ÷ 10,000 and size memory from the table. What a watch costs beside the bare protocol libraries (graphql-ws + graphql-sse alone) is \`npm run bench:moonshot\`'s figure ([MOONSHOT.md](MOONSHOT.md)).
+
+## Kubernetes requests and limits
+
+From the heaviest step of any run (the top steps hold \`JOBGRAPH_MAX_SUBSCRIPTIONS\`, 10,000 watches, the most a default replica takes; RSS swings with V8's collections, so the highest reading of a window is taken): memory request = that RSS + 20 %, in 64 Mi steps; memory limit = twice the request and at least the high-water + 25 %, in 256 Mi steps (Node sizes its heap from the limit, about half of it, and the peak of concurrent queries comes on top: README, Memory); CPU request = steady CPU + 50 %, in 50 m steps, at least 100 m; no CPU limit (a throttled event loop answers late). deploy/kubernetes/deployment.yaml and deploy/compose.yaml follow this (test/deploy/manifests.test.ts checks it):
+
+\`requests: {cpu: ${k.requests.cpu}, memory: ${k.requests.memory}}\`, \`limits: {memory: ${k.limits.memory}}\`.
+
+Re-run: \`npm run bench:sizing\`; \`BENCH_QUICK=1\` for a quick look (its figures are not steady: the pollers have not backed off); \`BENCH_SIZING_*\`, \`BENCH_JOBS_PER_SOURCE\` (bench/README.md).
+`;
 }
 
 /** SIZING.md and sizing.json from a run's rows, with what the rows give. */
@@ -641,7 +639,7 @@ ${row('bytes allocated in the window', (x) => x.allocation.bytes, mb)}
 ${row('events delivered in the window', (x) => x.events, f)}
 | progress steps of the moving jobs: made, seen by each job's subscribers (fewest–most), missed | ${steps(g)} | ${steps(b)} | | fact | |
 
-Where jobgraph's allocation went in the window (the sampled profile's top functions, self bytes): ${top(g)}. The floor's: ${top(b)}.
+Where jobgraph's allocation went in the window (the sampled profile, each sample's bytes given to the nearest frame of the process's own code, so a library's allocation counts where it was called from): ${top(g)}. The floor's: ${top(b)}.
 
 `;
 }

@@ -94,28 +94,34 @@ interface ProfileNode {
  * V8's sampling heap profiler on the process at `url`, objects the young and old generation
  * collections freed included, so its bytes are all that was allocated while it ran (V8 scales
  * each sample to estimate the bytes it stands for), not what survived. `stop` gives the bytes and
- * the `top` functions by bytes they allocated, and closes the session.
+ * the `top` places by bytes allocated beneath them: each sample goes to the nearest frame of the
+ * process's own code (not node_modules' nor Node's), so a library's allocation counts where our
+ * code called it. It closes the session.
  */
-export async function sampleAllocation(url: string, top = 10) {
+export async function sampleAllocation(url: string, top = 12) {
   const { send, close } = await session(url);
   await send('HeapProfiler.startSampling', {
     samplingInterval: 65_536,
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: true,
   });
+  const by = new Map<string, number>();
+  const walk = (node: ProfileNode, own: string) => {
+    const { functionName, url: file, lineNumber } = node.callFrame;
+    const ours = /^file:.*\/(dist|src|bench)\//.test(file) && !file.includes('/node_modules/');
+    const here = ours
+      ? `${functionName || '(anonymous)'} ${file.split('/').slice(-2).join('/')}:${lineNumber + 1}`
+      : own;
+    by.set(here, (by.get(here) ?? 0) + node.selfSize);
+    for (const child of node.children) walk(child, here);
+  };
   return {
     stop: async () => {
       try {
         const { profile } = (await send('HeapProfiler.stopSampling')) as {
           profile: { head: ProfileNode };
         };
-        const by = new Map<string, number>();
-        for (const stack = [profile.head]; stack.length > 0;) {
-          const { callFrame: c, selfSize, children } = stack.pop()!;
-          const name = `${c.functionName || '(anonymous)'} ${c.url.split('/').slice(-2).join('/')}:${c.lineNumber + 1}`;
-          by.set(name, (by.get(name) ?? 0) + selfSize);
-          stack.push(...children);
-        }
+        walk(profile.head, '(no frame of its own)');
         const bytes = [...by.values()].reduce((a, b) => a + b, 0);
         const sorted = [...by].sort((a, b) => b[1] - a[1]).slice(0, top);
         return { bytes, top: sorted.map(([where, b]) => ({ where, bytes: b })) };
