@@ -364,12 +364,13 @@ function fits(shape: Shape, item: Listed): boolean {
 function valuesOf(shape: Shape, item: Listed): unknown[] {
   const key = item.job.key as unknown as Record<string, unknown>;
   const summary = item.job.summary as Record<string, unknown>;
-  return [
-    item.job.state,
-    ...shape.keyParts.map((k) => key[k]),
-    ...shape.fields.map((f) => summary[f]),
-    ...(shape.canceled ? [item.isCanceled] : []),
-  ];
+  // Pushed one by one, not spread from mapped arrays: three arrays a job fewer, for every job of
+  // every snapshot.
+  const values: unknown[] = [item.job.state];
+  for (const k of shape.keyParts) values.push(key[k]);
+  for (const f of shape.fields) values.push(summary[f]);
+  if (shape.canceled) values.push(item.isCanceled);
+  return values;
 }
 
 /** How each column of `items` (all of `shape`) is kept: the cheapest way that holds for every job. */
