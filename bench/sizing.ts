@@ -286,13 +286,11 @@ async function setUp(t: Target, make: (() => WatcherConnection)[], open: Watcher
     max: Math.max(...ready),
   };
   return {
-    figures: {
-      ...{ seconds, cpuSeconds: (t.cpuMicros() - cpu0) / 1e6, perConnectionMs, idle, end },
-      notReady: open.length - ready.length,
-      secondHalf: {
-        ...{ watches, rss: end.rss - mid.rss, heap: end.heap - mid.heap },
-        retained: end.retained - mid.retained,
-      },
+    ...{ seconds, cpuSeconds: (t.cpuMicros() - cpu0) / 1e6, perConnectionMs, idle, end },
+    notReady: open.length - ready.length,
+    secondHalf: {
+      ...{ watches, rss: end.rss - mid.rss, heap: end.heap - mid.heap },
+      retained: end.retained - mid.retained,
     },
   };
 }
@@ -308,7 +306,7 @@ async function floorRun(all: Plan[], tokens: string[], moving: string[]) {
   const tally = watchers.newTally();
   const open: WatcherConnection[] = [];
   try {
-    const { figures } = await setUp(floor, openers(floor.url, all, tokens, tally), open);
+    const figures = await setUp(floor, openers(floor.url, all, tokens, tally), open);
     log(
       `floor: set up in ${f1(figures.seconds)} s, RSS ${mb(figures.idle.rss)} → ${mb(figures.end.rss)}`,
     );
@@ -392,9 +390,7 @@ async function moonshotReplica(stack: Stack, all: Plan[], tokens: string[], movi
     const setup = await setUp(gateway, openers(gateway.url, all, tokens, tally), open);
     const upstreamCalls = delta(calls0, await stack.emulators.counters(), 'calls');
     const events = tally.events;
-    log(
-      `set up in ${f1(setup.figures.seconds)} s, ${upstreamCalls} upstream calls, load ${loadAverage()}`,
-    );
+    log(`set up in ${f1(setup.seconds)} s, ${upstreamCalls} upstream calls, load ${loadAverage()}`);
     const during = async () => ({
       ...(await window(stack, gateway, tally, s.seconds)),
       loadWindowEnd: loadAverage(),
@@ -407,7 +403,7 @@ async function moonshotReplica(stack: Stack, all: Plan[], tokens: string[], movi
     replica = {
       ...{ loadWindowEnd, gateway: gateway.settings, raised: caps.why, connections: kinds },
       longestWait: caps.longestWait,
-      setup: { ...setup.figures, upstreamCalls, events },
+      setup: { ...setup, upstreamCalls, events },
       window: { ...figures, ...extra, ...callsBySource(calls, extra.seconds) },
       churn: { ...churn, steady: { rss: figures.rssMB * 1e6 } },
       events: { total: churn.tally.events, ...churn.agreement },
