@@ -40,6 +40,29 @@ export interface ProgressPhase {
   toMs: number;
 }
 
+/**
+ * A progressing job's phases from each phase's provider status and end (ms into the cycle), in
+ * order: each starts where the one before ends, the first at 0, so they touch end to end by
+ * construction. Throws RangeError unless the ends rise and the last is PROGRESS_CYCLE_MS.
+ */
+export function cyclePhases(
+  ends: readonly (readonly [providerStatus: string, toMs: number])[],
+): readonly ProgressPhase[] {
+  let fromMs = 0;
+  const phases = ends.map(([providerStatus, toMs]) => {
+    if (toMs <= fromMs)
+      throw new RangeError(`phase ${providerStatus} ends at ${toMs} ms, not after ${fromMs}`);
+    const phase = { providerStatus, fromMs, toMs };
+    fromMs = toMs;
+    return phase;
+  });
+  if (fromMs !== PROGRESS_CYCLE_MS)
+    throw new RangeError(
+      `the phases end at ${fromMs} ms, not at the cycle's end (${PROGRESS_CYCLE_MS})`,
+    );
+  return phases;
+}
+
 /** The phase an offset falls in (the phases cover the whole cycle, in order). */
 export function phaseAt<P extends ProgressPhase>(phases: readonly P[], offsetMs: number): P {
   return (

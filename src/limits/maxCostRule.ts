@@ -16,18 +16,21 @@ import {
 } from 'graphql';
 import { isSchemaIntrospection, type CountedNode } from './countedNode.ts';
 
-/** A leaf field (scalar, enum, `__typename`). */
-export const SCALAR_COST = 1;
-/** A field with a selection, before its children. */
-export const OBJECT_COST = 2;
-/** Each level of nesting multiplies what is below it by this (a nested selection may be a list). */
-export const DEPTH_COST_FACTOR = 1.5;
-/**
- * A leaf a list page answers for each of its items without a describe call: the edge's own
- * leaves (`cursor`), and on a listed node `__typename` and the fields its interface declares
- * (`Job`: `id`, `provider`, `nativeId`, `region`, `state`, `createdAt`, …).
- */
-export const LISTED_SUMMARY_FIELD_COST = 0.1;
+/** maxCostRule's weights, one table (its doc comment shows how they combine). */
+const COST = {
+  /** A leaf field (scalar, enum, `__typename`). */
+  scalar: 1,
+  /** A field with a selection, before its children. */
+  object: 2,
+  /** Each level of nesting multiplies what is below it by this (a nested selection may be a list). */
+  depthFactor: 1.5,
+  /**
+   * A leaf a list page answers for each of its items without a describe call: the edge's own
+   * leaves (`cursor`), and on a listed node `__typename` and the fields its interface declares
+   * (`Job`: `id`, `provider`, `nativeId`, `region`, `state`, `createdAt`, …).
+   */
+  listedSummaryField: 0.1,
+} as const;
 /** Relay's per-item lists of a connection: the fields its page size multiplies. */
 const ITEM_LISTS = new Set(['edges', 'nodes']);
 /** Relay's page-size arguments. */
@@ -39,7 +42,7 @@ interface Scope {
   type: GraphQLNamedType | undefined;
   /** Within a connection's selection: the page size its item lists count. */
   pageSize?: number;
-  /** Within a listed item (an edge or a node): the leaves the page answers, at LISTED_SUMMARY_FIELD_COST. */
+  /** Within a listed item (an edge or a node): the leaves the page answers, at COST.listedSummaryField. */
   listedLeaves?: ReadonlySet<string> | 'all';
 }
 
@@ -61,7 +64,7 @@ interface Scope {
  *   the argument's literal, the schema's default when it is left out (`listJobs`: 25), and
  *   `maxPageSize` (100) when it is a variable, whose value validation does not know.
  * - On a listed item, what the page answers without a describe call costs
- *   LISTED_SUMMARY_FIELD_COST (0.1): the edge's `cursor`, and the node's `__typename` and the
+ *   COST.listedSummaryField (0.1): the edge's `cursor`, and the node's `__typename` and the
  *   fields its interface declares (`Job`'s summary fields). Any other field of a listed job (a
  *   provider's own fields, through a fragment) costs in full, times the page size: that is
  *   what needs each job's describe call.
@@ -115,7 +118,7 @@ class OperationCost {
       const type = node.typeCondition
         ? (schema.getType(node.typeCondition.name.value) ?? undefined)
         : scope.type;
-      return this.selectionCost(node.selectionSet.selections, { ...scope, type }, OBJECT_COST);
+      return this.selectionCost(node.selectionSet.selections, { ...scope, type }, COST.object);
     }
     return this.fieldCost(node, scope);
   }
@@ -125,16 +128,16 @@ class OperationCost {
     const name = node.name.value;
     const key = `${name}\u0000${scopeKey(scope)}`;
     const known = this.fragmentCosts.get(key);
-    if (known !== undefined) return SCALAR_COST + DEPTH_COST_FACTOR * known;
+    if (known !== undefined) return COST.scalar + COST.depthFactor * known;
     this.fragmentCosts.set(key, -1);
     const fragment = this.context.getFragment(name);
-    if (!fragment) return SCALAR_COST;
+    if (!fragment) return COST.scalar;
     const cost = this.costOf(fragment, {
       ...scope,
       type: this.schema.getType(fragment.typeCondition.name.value) ?? undefined,
     });
     if (this.fragmentCosts.get(key) === -1) this.fragmentCosts.set(key, cost);
-    return SCALAR_COST + cost;
+    return COST.scalar + cost;
   }
 
   private fieldCost(node: FieldNode, scope: Scope): number {
@@ -148,7 +151,7 @@ class OperationCost {
         scope.listedLeaves === 'all' ||
         (scope.listedLeaves !== undefined &&
           (name === '__typename' || scope.listedLeaves.has(name)));
-      return answeredByPage ? LISTED_SUMMARY_FIELD_COST : SCALAR_COST;
+      return answeredByPage ? COST.listedSummaryField : COST.scalar;
     }
     const selections = node.selectionSet.selections;
     const type = definition ? getNamedType(definition.type) : undefined;
@@ -156,17 +159,17 @@ class OperationCost {
     if (scope.pageSize !== undefined && ITEM_LISTS.has(name)) {
       const itemScope: Scope =
         name === 'edges' ? { type, listedLeaves: 'all' } : { type, listedLeaves: leavesOf(type) };
-      return scope.pageSize * this.selectionCost(selections, itemScope, OBJECT_COST);
+      return scope.pageSize * this.selectionCost(selections, itemScope, COST.object);
     }
     // An edge's node: the listed item itself.
     if (scope.listedLeaves === 'all' && name === 'node')
-      return this.selectionCost(selections, { type, listedLeaves: leavesOf(type) }, OBJECT_COST);
+      return this.selectionCost(selections, { type, listedLeaves: leavesOf(type) }, COST.object);
     const pageSize = pageSizeOf(node, definition?.args, this.maxPageSize);
-    if (pageSize === undefined) return this.selectionCost(selections, { type }, OBJECT_COST);
+    if (pageSize === undefined) return this.selectionCost(selections, { type }, COST.object);
     // A paged field that is itself the list of items (no edges or nodes between).
     if (definition && isListType(getNullableType(definition.type)))
-      return pageSize * this.selectionCost(selections, { type }, OBJECT_COST);
-    return this.selectionCost(selections, { type, pageSize }, OBJECT_COST);
+      return pageSize * this.selectionCost(selections, { type }, COST.object);
+    return this.selectionCost(selections, { type, pageSize }, COST.object);
   }
 
   private selectionCost(selections: readonly CountedNode[], scope: Scope, base: number): number {
@@ -177,7 +180,7 @@ class OperationCost {
       cost +=
         child.kind === Kind.FIELD &&
         !(scope.pageSize !== undefined && ITEM_LISTS.has(child.name.value))
-          ? DEPTH_COST_FACTOR * childCost
+          ? COST.depthFactor * childCost
           : childCost;
     }
     return cost;

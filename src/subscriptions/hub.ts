@@ -26,6 +26,7 @@ import { EventLedger } from '../datasources/events/ledger.ts';
 import { EventApplier } from './eventApplier.ts';
 import { createWatchLister } from './watchLister.ts';
 import { PollerRegistry } from './pollers.ts';
+import { pollSlotMs } from './pollSlots.ts';
 import { systemScheduler, type Scheduler } from './scheduler.ts';
 import { SubscriptionSlots } from './slots.ts';
 import { JobStream } from './stream.ts';
@@ -133,6 +134,7 @@ export class WatchHub {
     const feed = options.events;
     this.feed = feed;
     let applier: EventApplier | undefined = undefined;
+    const slotMs = pollSlotMs(config.watch.pollMs);
     this.registry = new PollerRegistry({
       fetch: (key, answer) =>
         fetchJobShared(sources[key.provider] as GuardedSource, key as never, WATCH_CALLER, answer),
@@ -141,6 +143,8 @@ export class WatchHub {
       breakerPauseMs: config.resilience.breakerHalfOpenMs,
       scheduler: this.scheduler,
       ...(options.random ? { random: options.random } : {}),
+      // Polls due together share one wake-up and a batch describe; the phase is this process's own.
+      slots: { ms: slotMs, phase: Math.floor((options.random ?? Math.random)() * slotMs) },
       // The record's secrets are registered before any subscriber's resolvers see it, as context.loadJob does.
       onRecord: (record) => {
         secretValues.learnRecord(record);

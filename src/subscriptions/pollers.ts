@@ -8,6 +8,7 @@ import type { JobRecord } from '../model/job.ts';
 import { ListWatchGroup, type GroupMember } from './listWatchGroup.ts';
 import type { WatchLister } from './watchLister.ts';
 import type { Scheduler } from './scheduler.ts';
+import { exactTimers, PollSlots, type PollTimers } from './pollSlots.ts';
 
 /** What a poller tells its subscribers: the job (first, then each change), or its one failure. */
 export type WatchEvent = { kind: 'record'; record: JobRecord } | { kind: 'error'; error: Error };
@@ -52,6 +53,11 @@ export interface PollerOptions {
   scheduler: Scheduler;
   /** Jitter source, default Math.random. */
   random?: () => number;
+  /**
+   * Polls share wake-ups (pollSlots.ts): each wait, after its jitter, ends on the next multiple of
+   * `ms` after `phase` (scheduler ms), one timer a slot; absent: each poller its own exact timer.
+   */
+  slots?: { ms: number; phase: number };
   /** Told of every record fetched or received (the secret-value registry learns it there). */
   onRecord?(record: JobRecord): void;
   /** Watch many jobs of one source through its list call (watchLister.ts); absent: each job by its describe alone. */
@@ -116,7 +122,8 @@ const UNAVAILABLE: LeaseClaim = { kind: 'unavailable' };
  * them: the first subscriber starts it (first poll at once), the last one leaving stops it, and
  * it stops by itself once the job is terminal or fails. Between polls it waits `pollMs`,
  * growing ×1.5 while nothing changes up to `maxPollMs` and back to `pollMs` on a change, each
- * wait ±10 % jitter. Throttling (UPSTREAM_THROTTLED) doubles the wait, at least the provider's
+ * wait ±10 % jitter and then, with `slots`, rounded up to the next slot boundary so that the polls
+ * due together share one wake-up and the provider's batch describe (pollSlots.ts). Throttling (UPSTREAM_THROTTLED) doubles the wait, at least the provider's
  * Retry-After; an open circuit pauses it for the breaker's half-open delay; other transient
  * failures (UPSTREAM_UNAVAILABLE) back off as "no change". Any other failure (NOT_FOUND,
  * UPSTREAM_ACCESS_DENIED, a bad answer, an internal error) is told to the subscribers once and
@@ -145,10 +152,14 @@ export class PollerRegistry {
   /** Polls since start, by how they were made ({@link PollRole}). */
   readonly polls: Record<PollRole, number> = { holder: 0, follower: 0, alone: 0 };
   private readonly offAvailability: (() => void) | undefined;
+  /** Where the pollers' waits go: the slots, or a timer each. */
+  readonly timers: PollTimers;
   /** How an event another replica shared compares with what this process knows (set by the hub's EventApplier). */
   judge: ((record: JobRecord, time: number) => 'applied' | 'duplicate' | 'stale') | undefined;
 
   constructor(readonly options: PollerOptions) {
+    const { slots, scheduler } = options;
+    this.timers = slots ? new PollSlots(scheduler, slots.ms, slots.phase) : exactTimers(scheduler);
     // Redis gone: every follower polls alone from now on (spread over its wait), every holder goes
     // on alone. Redis back: every poller polling alone takes its job's lease or follows its holder.
     this.offAvailability = options.leases?.onAvailability((available) => {
@@ -171,6 +182,7 @@ export class PollerRegistry {
         onStop: () => this.pollers.delete(id),
         group: () => this.groupOf(key),
         polled: (role) => (this.polls[role] += 1),
+        timers: this.timers,
         judge: (record, time) => this.judge?.(record, time) ?? 'applied',
       });
       this.pollers.set(id, poller);
@@ -196,6 +208,13 @@ export class PollerRegistry {
   /** Pollers running now (one per watched job). */
   size(): number {
     return this.pollers.size;
+  }
+
+  /** Pollers waiting for their next poll now (its timer set: not polling, not following). */
+  waiting(): number {
+    let n = 0;
+    for (const poller of this.pollers.values()) if (poller.dueAt !== null) n += 1;
+    return n;
   }
 
   /** Pollers running now by role: `holder`, the poll leases this process holds (0 without Redis). */
@@ -270,6 +289,8 @@ export class Poller implements GroupMember {
       onStop(): void;
       group(): ListWatchGroup | null;
       polled(role: PollRole): void;
+      /** Where its waits go (the registry's slots). */
+      timers: PollTimers;
       /** How an event's record compares with what the process knows (EventApplier); absent: applied. */
       judge?(record: JobRecord, time: number): 'applied' | 'duplicate' | 'stale';
     },
@@ -322,7 +343,7 @@ export class Poller implements GroupMember {
   }
 
   hold(): void {
-    if (this.timer !== undefined) this.options.scheduler.clearTimeout(this.timer);
+    if (this.timer !== undefined) this.registry.timers.clear(this.timer);
     this.timer = undefined;
     this.dueAt = null;
   }
@@ -662,14 +683,16 @@ export class Poller implements GroupMember {
     const covered = events?.covered(this.key) === true;
     const base = covered ? Math.max(ms, (events as { reconcileMs: number }).reconcileMs) : ms;
     let wait = jitter === null ? base : base * (1 + (jitter * 2 - 1) * JITTER);
+    const now = this.options.scheduler.now();
     if (covered) {
       // On a whole RECONCILE_SLOT_MS: the reads due together go out in one turn and share a
       // provider's batch describe (AWS Batch: 100 jobs a DescribeJobs call).
-      const now = this.options.scheduler.now();
       wait = Math.ceil((now + wait) / RECONCILE_SLOT_MS) * RECONCILE_SLOT_MS - now;
     }
-    this.dueAt = this.options.scheduler.now() + wait;
-    this.timer = this.options.scheduler.setTimeout(() => this.poll(), wait);
-    return wait;
+    // With slots, the wait ends on the next slot boundary: the polls of a slot share its wake-up.
+    const timer = this.registry.timers.set(() => this.poll(), wait);
+    this.timer = timer.handle;
+    this.dueAt = now + timer.wait;
+    return timer.wait;
   }
 }

@@ -15,7 +15,7 @@ import {
 } from '../../src/emulators/index.ts';
 import { omicsProgressingJob } from '../../src/emulators/omics/progressing.ts';
 import { panoramaProgressingJob } from '../../src/emulators/panorama/progressing.ts';
-import { cyclePoint } from '../../src/emulators/progress.ts';
+import { cyclePhases, cyclePoint } from '../../src/emulators/progress.ts';
 import { parseGlobalId } from '../../src/model/globalId.ts';
 import { gql } from '../support/gateway.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
@@ -58,6 +58,32 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
       expect(phases.at(-1)?.toMs).toBe(PROGRESS_CYCLE_MS);
       for (let i = 1; i < phases.length; i++) expect(phases[i]?.fromMs).toBe(phases[i - 1]?.toMs);
     }
+  });
+
+  it('are built end to end from each phase’s end, and refuse ends that do not rise to the cycle’s end', () => {
+    expect(
+      cyclePhases([
+        ['A', 10_000],
+        ['B', PROGRESS_CYCLE_MS],
+      ]),
+    ).toEqual([
+      { providerStatus: 'A', fromMs: 0, toMs: 10_000 },
+      { providerStatus: 'B', fromMs: 10_000, toMs: PROGRESS_CYCLE_MS },
+    ]);
+    expect(() =>
+      cyclePhases([
+        ['A', 10_000],
+        ['B', 10_000],
+        ['C', PROGRESS_CYCLE_MS],
+      ]),
+    ).toThrow(RangeError);
+    expect(() =>
+      cyclePhases([
+        ['A', 0],
+        ['B', PROGRESS_CYCLE_MS],
+      ]),
+    ).toThrow(RangeError);
+    expect(() => cyclePhases([['A', 10_000]])).toThrow(RangeError);
   });
 
   it('place a time in its cycle, before the epoch too', () => {

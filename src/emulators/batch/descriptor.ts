@@ -2,7 +2,7 @@ import type { EmulatorDescriptor } from '../descriptor.ts';
 import { awsEmulator, listedEntries, madeUpIds } from '../descriptor.ts';
 import { bigAccountJobs } from '../listing.ts';
 import * as data from './data.ts';
-import { BATCH_DESCRIBE_MAX_JOBS, createBatchEmulator } from './emulator.ts';
+import { BATCH_LIMITS, createBatchEmulator } from './emulator.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
 import { BATCH_PROGRESSING_JOB_ID, BATCH_PROGRESS_PHASES } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_JOB_IDS, batchSecondAccountJobs } from './secondAccount.ts';
@@ -20,7 +20,7 @@ export const batchEmulator = {
   data,
   progressingJobId: data.batchGlobalId(BATCH_PROGRESSING_JOB_ID),
   progressPhases: BATCH_PROGRESS_PHASES,
-  idsPerDescribe: BATCH_DESCRIBE_MAX_JOBS,
+  idsPerDescribe: BATCH_LIMITS.describeMaxJobs,
   // Error-case IDs start 404/429/500; the demo's are hashed UUIDs.
   madeUpIds: madeUpIds((f) => `f4e5b00${f}-0000-4000-8000-`),
   create: createBatchEmulator,

@@ -40,14 +40,17 @@ import { BATCH_BIG_ACCOUNT } from './listData.ts';
 import { BATCH_PROGRESSING_JOB_ID, batchProgressingJob } from './progressing.ts';
 import { BATCH_SECOND_ACCOUNT_QUEUES, batchSecondAccountJobs } from './secondAccount.ts';
 
-/** DescribeJobs' limit: "A list of up to 100 job IDs" (the model's documentation). */
-export const BATCH_DESCRIBE_MAX_JOBS = 100;
-/** ListJobs' page size with `filters` (documented: "returns up to 100 values"). */
-export const BATCH_LIST_MAX_FILTERED = 100;
-/** ListJobs' page size with `jobStatus` or neither (documented: "up to 1000"). */
-export const BATCH_LIST_MAX_UNFILTERED = 1000;
-/** DescribeJobQueues' page size (documented 1..100). */
-export const BATCH_QUEUES_MAX_RESULTS = 100;
+/** The API's documented limits, as the emulator enforces them. */
+export const BATCH_LIMITS = {
+  /** DescribeJobs' `jobs`: "A list of up to 100 job IDs" (the model's documentation). */
+  describeMaxJobs: 100,
+  /** ListJobs' page size with `filters` (documented: "returns up to 100 values"). */
+  listMaxFiltered: 100,
+  /** ListJobs' page size with `jobStatus` or neither (documented: "up to 1000"). */
+  listMaxUnfiltered: 1000,
+  /** DescribeJobQueues' page size (documented 1..100). */
+  queuesMaxResults: 100,
+} as const;
 
 const JOB_STATUSES: readonly string[] = BATCH_JOB_STATUSES;
 const FILTER_NAMES = [
@@ -245,8 +248,10 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     const ids = body.jobs;
     if (!Array.isArray(ids) || ids.some((x) => typeof x !== 'string'))
       return clientError('jobs is a required list of job IDs.');
-    if (ids.length > BATCH_DESCRIBE_MAX_JOBS)
-      return clientError(`jobs must have length less than or equal to ${BATCH_DESCRIBE_MAX_JOBS}.`);
+    if (ids.length > BATCH_LIMITS.describeMaxJobs)
+      return clientError(
+        `jobs must have length less than or equal to ${BATCH_LIMITS.describeMaxJobs}.`,
+      );
     if (ids.includes(BATCH_ERROR_CASE_IDS.throttled)) return throttled();
     if (ids.includes(BATCH_ERROR_CASE_IDS.serverError)) return serverError();
     if (ids.includes(BATCH_ERROR_CASE_IDS.clientError))
@@ -313,7 +318,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     const scope = `${account.scope}/${region}/${target}=${name}/${JSON.stringify(filter)}/${String(statusOnly)}`;
     const page = paging(
       body,
-      filter ? BATCH_LIST_MAX_FILTERED : BATCH_LIST_MAX_UNFILTERED,
+      filter ? BATCH_LIMITS.listMaxFiltered : BATCH_LIMITS.listMaxUnfiltered,
       jobTokens,
       scope,
     );
@@ -368,7 +373,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     )
       return clientError('jobQueues must be a list of job queue names or ARNs.');
     const scope = `${account.scope}/${region}/queues/${JSON.stringify(names ?? null)}`;
-    const page = paging(body, BATCH_QUEUES_MAX_RESULTS, queueTokens, scope);
+    const page = paging(body, BATCH_LIMITS.queuesMaxResults, queueTokens, scope);
     if (isResponse(page)) return page;
     const wanted = Array.isArray(names) && names.length > 0 ? (names as string[]) : null;
     const queues = account

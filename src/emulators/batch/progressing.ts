@@ -1,5 +1,5 @@
 import { uuidFor } from '../listing.ts';
-import { phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
+import { cyclePhases, phaseAt, type CyclePoint } from '../progress.ts';
 import { HIGH_PRIORITY_QUEUE, batchJob, type WireBatchJob } from './data.ts';
 
 /**
@@ -10,14 +10,14 @@ import { HIGH_PRIORITY_QUEUE, batchJob, type WireBatchJob } from './data.ts';
  */
 export const BATCH_PROGRESSING_JOB_ID = uuidFor('batch-demo/progressing');
 
-export const BATCH_PROGRESS_PHASES: readonly ProgressPhase[] = [
-  { providerStatus: 'SUBMITTED', fromMs: 0, toMs: 4_000 },
-  { providerStatus: 'PENDING', fromMs: 4_000, toMs: 8_000 },
-  { providerStatus: 'RUNNABLE', fromMs: 8_000, toMs: 14_000 },
-  { providerStatus: 'STARTING', fromMs: 14_000, toMs: 20_000 },
-  { providerStatus: 'RUNNING', fromMs: 20_000, toMs: 44_000 },
-  { providerStatus: 'SUCCEEDED', fromMs: 44_000, toMs: 60_000 },
-];
+export const BATCH_PROGRESS_PHASES = cyclePhases([
+  ['SUBMITTED', 4_000],
+  ['PENDING', 8_000],
+  ['RUNNABLE', 14_000],
+  ['STARTING', 20_000],
+  ['RUNNING', 44_000],
+  ['SUCCEEDED', 60_000],
+]);
 
 /** The job at a point of the cycle, in the wire shape of the static demo jobs. */
 export function batchProgressingJob(point: CyclePoint): WireBatchJob {

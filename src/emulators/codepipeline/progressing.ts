@@ -1,4 +1,4 @@
-import { phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
+import { cyclePhases, phaseAt, type CyclePoint } from '../progress.ts';
 import {
   context,
   DEMO_ACCOUNT_ID,
@@ -18,12 +18,8 @@ import {
 export const CODEPIPELINE_PROGRESSING_JOB_ID = 'c0de0100-7e57-4b1d-8a11-000000000100';
 
 /** Phase `k` serves session `k` of PROGRESSING_CREDENTIALS; the status is not on the wire (null). */
-export const CODEPIPELINE_PROGRESS_PHASES: readonly ProgressPhase[] = PROGRESSING_CREDENTIALS.map(
-  (_, k) => ({
-    providerStatus: `session ${k + 1}`,
-    fromMs: k * 15_000,
-    toMs: (k + 1) * 15_000,
-  }),
+export const CODEPIPELINE_PROGRESS_PHASES = cyclePhases(
+  PROGRESSING_CREDENTIALS.map((_, k) => [`session ${k + 1}`, (k + 1) * 15_000]),
 );
 
 const PIPELINE = 'demo-long-running';

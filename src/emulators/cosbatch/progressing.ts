@@ -1,5 +1,5 @@
 import { DEMO_TENCENT_CREDENTIALS } from '../framework.ts';
-import { isoSeconds, phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
+import { cyclePhases, isoSeconds, phaseAt, type CyclePoint } from '../progress.ts';
 import type { WireElement } from './xml.ts';
 
 /**
@@ -10,14 +10,14 @@ import type { WireElement } from './xml.ts';
  */
 export const COS_PROGRESSING_JOB_ID = '5e1f0a9d-7c3b-4e2a-9f6d-0a1b2c3d4e99';
 
-export const COS_PROGRESS_PHASES: readonly ProgressPhase[] = [
-  { providerStatus: 'New', fromMs: 0, toMs: 5_000 },
-  { providerStatus: 'Preparing', fromMs: 5_000, toMs: 12_000 },
-  { providerStatus: 'Ready', fromMs: 12_000, toMs: 17_000 },
-  { providerStatus: 'Active', fromMs: 17_000, toMs: 47_000 },
-  { providerStatus: 'Completing', fromMs: 47_000, toMs: 50_000 },
-  { providerStatus: 'Complete', fromMs: 50_000, toMs: 60_000 },
-];
+export const COS_PROGRESS_PHASES = cyclePhases([
+  ['New', 5_000],
+  ['Preparing', 12_000],
+  ['Ready', 17_000],
+  ['Active', 47_000],
+  ['Completing', 50_000],
+  ['Complete', 60_000],
+]);
 
 /** Tasks in the manifest (TotalNumberOfTasks from Ready on). */
 export const COS_PROGRESSING_TASKS = 120;
@@ -31,7 +31,7 @@ export function cosProgressingJob(point: CyclePoint): WireElement {
   const phase = phaseAt(COS_PROGRESS_PHASES, point.offsetMs);
   const status = phase.providerStatus;
   const counted = !['New', 'Preparing'].includes(status);
-  const active = COS_PROGRESS_PHASES[3] as ProgressPhase;
+  const active = COS_PROGRESS_PHASES[3]!;
   const succeeded =
     status === 'Active'
       ? Math.floor(

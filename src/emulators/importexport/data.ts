@@ -121,31 +121,6 @@ export function artifacts(jobId: string, ...more: readonly ('label' | 'log')[]):
   return [signatureArtifact(jobId), ...more.map((kind) => of[kind](jobId))];
 }
 
-/** A job with the fields every ordinary job carries. */
-export function job(
-  JobId: string,
-  JobType: 'Import' | 'Export',
-  ProgressCode: string,
-  ProgressMessage: string,
-  LocationCode: DeviceLocation,
-  CreationDate: string,
-  extra: Partial<WireGetStatusResult> = {},
-): WireGetStatusResult {
-  return {
-    JobId,
-    JobType,
-    LocationCode,
-    LocationMessage: LOCATION_MESSAGES[LocationCode],
-    ProgressCode,
-    ProgressMessage,
-    Signature: signature(JobId),
-    SignatureFileContents: signatureFile(JobId),
-    CurrentManifest: manifest(JobId, JobType),
-    CreationDate,
-    ...extra,
-  };
-}
-
 /** Where a device is (LocationCode), and the LocationMessage the service writes for each place. */
 export const LOCATION_MESSAGES = {
   NotReceived: 'AWS has not received your device.',
@@ -155,36 +130,70 @@ export const LOCATION_MESSAGES = {
 
 export type DeviceLocation = keyof typeof LOCATION_MESSAGES;
 
+/** The ProgressMessage the demo writes for each ProgressCode, and where the device then is. */
+const PROGRESS_CODES: Readonly<
+  Record<string, readonly [message: string, location: DeviceLocation]>
+> = {
+  Pending: ['The specified job has not started.', 'NotReceived'],
+  Started: ['The job has started.', 'AtAWS'],
+  InProgress: ['Data transfer is in progress.', 'AtAWS'],
+  Complete: ['The job has completed.', 'Returned'],
+  SuccessWithErrors: ['The job completed with errors; see the log.', 'Returned'],
+  Canceled: ['The job was canceled.', 'NotReceived'],
+  Expired: ['The job expired: no device arrived within 30 days.', 'NotReceived'],
+  DeviceError: ['The device could not be read.', 'Returned'],
+  InvalidSignature: ['The SIGNATURE file on the device is not valid.', 'AtAWS'],
+  MissingDevice: ['The package arrived without a storage device.', 'AtAWS'],
+  MissingSignature: ['The device has no SIGNATURE file.', 'AtAWS'],
+  UnsupportedDeviceType: ['The device type is not supported.', 'Returned'],
+  UnsupportedFileFormat: ['The file system on the device is not supported.', 'AtAWS'],
+  UnsupportedPowerSupply: ['The power supply sent with the device is not supported.', 'AtAWS'],
+};
+
+/** Where the device is in a job of `code` (`AtAWS` for a code the demo does not write). */
+export function deviceLocationOf(code: string): DeviceLocation {
+  return PROGRESS_CODES[code]?.[1] ?? 'AtAWS';
+}
+
+/**
+ * A job with the fields every ordinary job carries, its ProgressMessage and LocationCode those the
+ * demo writes for its ProgressCode (`PROGRESS_CODES`; none and `AtAWS` for another code).
+ */
+export function job(
+  JobId: string,
+  JobType: 'Import' | 'Export',
+  ProgressCode: string,
+  CreationDate: string,
+  extra: Partial<WireGetStatusResult> = {},
+): WireGetStatusResult {
+  const LocationCode = deviceLocationOf(ProgressCode);
+  return {
+    JobId,
+    JobType,
+    LocationCode,
+    LocationMessage: LOCATION_MESSAGES[LocationCode],
+    ProgressCode,
+    ProgressMessage: PROGRESS_CODES[ProgressCode]?.[0] ?? '',
+    Signature: signature(JobId),
+    SignatureFileContents: signatureFile(JobId),
+    CurrentManifest: manifest(JobId, JobType),
+    CreationDate,
+    ...extra,
+  };
+}
+
 /** Every demo job by JobId. */
 export const DEMO_JOBS: readonly WireGetStatusResult[] = [
-  job(
-    'PNDG1',
-    'Import',
-    'Pending',
-    'The specified job has not started.',
-    'NotReceived',
-    '2016-04-17T00:09:02Z',
-    {
-      ArtifactList: artifacts('PNDG1', 'label'),
-      AwsShippingAddress:
-        'AWS Import/Export\nJOBID PNDG1\n1111 Example Ave South\nSeattle, WA 98108',
-    },
-  ),
-  job(
-    'INPG1',
-    'Import',
-    'InProgress',
-    'Data transfer is in progress.',
-    'AtAWS',
-    '2016-04-02T15:41:10Z',
-    {
-      LogBucket: LOG_BUCKET,
-      ArtifactList: artifacts('INPG1'),
-      WarningMessage:
-        'The bucket name jobgraph.Demo.Import does not follow DNS naming conventions.',
-    },
-  ),
-  job('CMPL1', 'Import', 'Complete', 'The job has completed.', 'Returned', '2016-03-28T20:27:35Z', {
+  job('PNDG1', 'Import', 'Pending', '2016-04-17T00:09:02Z', {
+    ArtifactList: artifacts('PNDG1', 'label'),
+    AwsShippingAddress: 'AWS Import/Export\nJOBID PNDG1\n1111 Example Ave South\nSeattle, WA 98108',
+  }),
+  job('INPG1', 'Import', 'InProgress', '2016-04-02T15:41:10Z', {
+    LogBucket: LOG_BUCKET,
+    ArtifactList: artifacts('INPG1'),
+    WarningMessage: 'The bucket name jobgraph.Demo.Import does not follow DNS naming conventions.',
+  }),
+  job('CMPL1', 'Import', 'Complete', '2016-03-28T20:27:35Z', {
     Carrier: 'UPS',
     TrackingNumber: '1Z9999W99999999999',
     LogBucket: LOG_BUCKET,
@@ -192,101 +201,28 @@ export const DEMO_JOBS: readonly WireGetStatusResult[] = [
     ErrorCount: 0,
     ArtifactList: artifacts('CMPL1', 'label', 'log'),
   }),
-  job(
-    'SWER1',
-    'Export',
-    'SuccessWithErrors',
-    'The job completed with errors; see the log.',
-    'Returned',
-    '2016-03-14T08:05:51Z',
-    {
-      Carrier: 'FedEx',
-      TrackingNumber: '999999999999',
-      LogBucket: LOG_BUCKET,
-      LogKey: 'importexport-logs/SWER1/export-log-SWER1.txt',
-      ErrorCount: 3,
-      ArtifactList: [logArtifact('SWER1')],
-    },
-  ),
-  job(
-    'CNCL1',
-    'Import',
-    'Canceled',
-    'The job was canceled.',
-    'NotReceived',
-    '2016-02-20T11:00:00Z',
-    { ArtifactList: [] },
-  ),
-  job(
-    'EXPD1',
-    'Export',
-    'Expired',
-    'The job expired: no device arrived within 30 days.',
-    'NotReceived',
-    '2015-12-01T09:30:00Z',
-  ),
-  job(
-    'DVER1',
-    'Import',
-    'DeviceError',
-    'The device could not be read.',
-    'Returned',
-    '2016-01-11T16:20:00Z',
-    {
-      Carrier: 'UPS',
-      TrackingNumber: '1Z9999W99999999998',
-    },
-  ),
-  job(
-    'INSG1',
-    'Import',
-    'InvalidSignature',
-    'The SIGNATURE file on the device is not valid.',
-    'AtAWS',
-    '2016-01-19T10:00:00Z',
-  ),
-  job(
-    'MSDV1',
-    'Export',
-    'MissingDevice',
-    'The package arrived without a storage device.',
-    'AtAWS',
-    '2016-01-25T13:45:00Z',
-  ),
-  job(
-    'MSSG1',
-    'Import',
-    'MissingSignature',
-    'The device has no SIGNATURE file.',
-    'AtAWS',
-    '2016-02-02T07:15:00Z',
-  ),
-  job(
-    'USDT1',
-    'Import',
-    'UnsupportedDeviceType',
-    'The device type is not supported.',
-    'Returned',
-    '2016-02-05T18:00:00Z',
-  ),
-  job(
-    'USFF1',
-    'Export',
-    'UnsupportedFileFormat',
-    'The file system on the device is not supported.',
-    'AtAWS',
-    '2016-02-09T12:00:00Z',
-  ),
-  job(
-    'USPS1',
-    'Import',
-    'UnsupportedPowerSupply',
-    'The power supply sent with the device is not supported.',
-    'AtAWS',
-    '2016-02-12T09:00:00Z',
-  ),
+  job('SWER1', 'Export', 'SuccessWithErrors', '2016-03-14T08:05:51Z', {
+    Carrier: 'FedEx',
+    TrackingNumber: '999999999999',
+    LogBucket: LOG_BUCKET,
+    LogKey: 'importexport-logs/SWER1/export-log-SWER1.txt',
+    ErrorCount: 3,
+    ArtifactList: [logArtifact('SWER1')],
+  }),
+  job('CNCL1', 'Import', 'Canceled', '2016-02-20T11:00:00Z', { ArtifactList: [] }),
+  job('EXPD1', 'Export', 'Expired', '2015-12-01T09:30:00Z'),
+  job('DVER1', 'Import', 'DeviceError', '2016-01-11T16:20:00Z', {
+    Carrier: 'UPS',
+    TrackingNumber: '1Z9999W99999999998',
+  }),
+  job('INSG1', 'Import', 'InvalidSignature', '2016-01-19T10:00:00Z'),
+  job('MSDV1', 'Export', 'MissingDevice', '2016-01-25T13:45:00Z'),
+  job('MSSG1', 'Import', 'MissingSignature', '2016-02-02T07:15:00Z'),
+  job('USDT1', 'Import', 'UnsupportedDeviceType', '2016-02-05T18:00:00Z'),
+  job('USFF1', 'Export', 'UnsupportedFileFormat', '2016-02-09T12:00:00Z'),
+  job('USPS1', 'Import', 'UnsupportedPowerSupply', '2016-02-12T09:00:00Z'),
   // A code outside the documented list (the CLI docs mention "Started"): jobgraph reads it as UNKNOWN.
-  job('STRT1', 'Export', 'Started', 'The job has started.', 'AtAWS', '2016-04-10T06:00:00Z'),
+  job('STRT1', 'Export', 'Started', '2016-04-10T06:00:00Z'),
   // Only what every answer has: nothing in the output shape is required.
   { JobId: 'MINI1', ProgressCode: 'Pending' },
 ];

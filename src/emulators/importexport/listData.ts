@@ -6,13 +6,7 @@ import {
   type StatusMix,
 } from '../listing.ts';
 import { isoSeconds } from '../progress.ts';
-import {
-  artifacts,
-  job,
-  LOG_BUCKET,
-  type DeviceLocation,
-  type WireGetStatusResult,
-} from './data.ts';
+import { artifacts, deviceLocationOf, job, LOG_BUCKET, type WireGetStatusResult } from './data.ts';
 
 /**
  * The Import/Export jobs ListJobs shows for the demo account: generated, with fixed IDs
@@ -60,23 +54,6 @@ export const IMPORTEXPORT_LIST_TIED_INDEXES: readonly number[] = [20];
 export function importExportListedJobId(index: number): string {
   return `LJ${String(index + 1).padStart(3, '0')}`;
 }
-
-const MESSAGES: Readonly<Record<string, [progress: string, location: DeviceLocation]>> = {
-  Pending: ['The specified job has not started.', 'NotReceived'],
-  Started: ['The job has started.', 'AtAWS'],
-  InProgress: ['Data transfer is in progress.', 'AtAWS'],
-  Complete: ['The job has completed.', 'Returned'],
-  SuccessWithErrors: ['The job completed with errors; see the log.', 'Returned'],
-  Canceled: ['The job was canceled.', 'NotReceived'],
-  Expired: ['The job expired: no device arrived within 30 days.', 'NotReceived'],
-  DeviceError: ['The device could not be read.', 'Returned'],
-  InvalidSignature: ['The SIGNATURE file on the device is not valid.', 'AtAWS'],
-  MissingDevice: ['The package arrived without a storage device.', 'AtAWS'],
-  MissingSignature: ['The device has no SIGNATURE file.', 'AtAWS'],
-  UnsupportedDeviceType: ['The device type is not supported.', 'Returned'],
-  UnsupportedFileFormat: ['The file system on the device is not supported.', 'AtAWS'],
-  UnsupportedPowerSupply: ['The power supply sent with the device is not supported.', 'AtAWS'],
-};
 
 /** Every listed job (without the progressing one), newest first, for an emulator started at `anchorMs`. */
 export function importExportListedJobs(anchorMs: number): WireGetStatusResult[] {
@@ -148,11 +125,11 @@ function listedJob(
   createdMs: number,
   code: string,
 ): WireGetStatusResult {
-  const [progressMessage, location] = MESSAGES[code] ?? ['', 'AtAWS'];
+  const location = deviceLocationOf(code);
   const type = index % 3 === 1 ? 'Export' : 'Import';
   const returned = location === 'Returned';
   const finished = code === 'Complete' || code === 'SuccessWithErrors';
-  return job(id, type, code, progressMessage, location, isoSeconds(createdMs), {
+  return job(id, type, code, isoSeconds(createdMs), {
     ...(returned
       ? {
           Carrier: index % 2 === 0 ? 'UPS' : 'FedEx',

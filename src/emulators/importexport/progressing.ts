@@ -1,64 +1,27 @@
-import { isoSeconds, phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
-import {
-  artifacts,
-  job,
-  LOG_BUCKET,
-  type DeviceLocation,
-  type WireGetStatusResult,
-} from './data.ts';
+import { cyclePhases, isoSeconds, phaseAt, type CyclePoint } from '../progress.ts';
+import { artifacts, job, LOG_BUCKET, type WireGetStatusResult } from './data.ts';
 
 /**
  * The progressing AWS Import/Export import job: `Pending` while AWS has not received the device,
  * `InProgress` while the device is at AWS, then `Complete` with the device returned (Carrier,
  * TrackingNumber, LogKey, ErrorCount and the job log artifact) until the cycle ends. Each phase
- * uses the ProgressCode / LocationCode pair and the messages of the static demo jobs. Its
+ * carries the ProgressMessage and LocationCode the demo writes for its ProgressCode. Its
  * signature, SIGNATURE file, manifest and presigned artifact URLs are secrets, as on every job.
  */
 export const IMPORTEXPORT_PROGRESSING_JOB_ID = 'PRGS1';
 
-export interface ImportExportPhase extends ProgressPhase {
-  progressMessage: string;
-  locationCode: DeviceLocation;
-}
-
-export const IMPORTEXPORT_PROGRESS_PHASES: readonly ImportExportPhase[] = [
-  {
-    providerStatus: 'Pending',
-    fromMs: 0,
-    toMs: 15_000,
-    progressMessage: 'The specified job has not started.',
-    locationCode: 'NotReceived',
-  },
-  {
-    providerStatus: 'InProgress',
-    fromMs: 15_000,
-    toMs: 45_000,
-    progressMessage: 'Data transfer is in progress.',
-    locationCode: 'AtAWS',
-  },
-  {
-    providerStatus: 'Complete',
-    fromMs: 45_000,
-    toMs: 60_000,
-    progressMessage: 'The job has completed.',
-    locationCode: 'Returned',
-  },
-];
+export const IMPORTEXPORT_PROGRESS_PHASES = cyclePhases([
+  ['Pending', 15_000],
+  ['InProgress', 45_000],
+  ['Complete', 60_000],
+]);
 
 /** The GetStatusResult at a point of the cycle, written by the same serializer as the static demo jobs. */
 export function importExportProgressingJob(point: CyclePoint): WireGetStatusResult {
   const phase = phaseAt(IMPORTEXPORT_PROGRESS_PHASES, point.offsetMs);
   const id = IMPORTEXPORT_PROGRESSING_JOB_ID;
   const at = (extra: Partial<WireGetStatusResult>) =>
-    job(
-      id,
-      'Import',
-      phase.providerStatus,
-      phase.progressMessage,
-      phase.locationCode,
-      isoSeconds(point.cycleStartMs),
-      extra,
-    );
+    job(id, 'Import', phase.providerStatus, isoSeconds(point.cycleStartMs), extra);
   switch (phase.providerStatus) {
     case 'Pending':
       return at({ ArtifactList: artifacts(id, 'label') });

@@ -1,4 +1,4 @@
-import { isoMillis, phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
+import { cyclePhases, isoMillis, phaseAt, type CyclePoint } from '../progress.ts';
 import { OMICS_DEMO_REFERENCE_STORE_ID, type WireOmicsJob, type WireOmicsSource } from './data.ts';
 
 /**
@@ -8,11 +8,11 @@ import { OMICS_DEMO_REFERENCE_STORE_ID, type WireOmicsJob, type WireOmicsSource 
  */
 export const OMICS_PROGRESSING_JOB_ID = '8110394900';
 
-export const OMICS_PROGRESS_PHASES: readonly ProgressPhase[] = [
-  { providerStatus: 'SUBMITTED', fromMs: 0, toMs: 6_000 },
-  { providerStatus: 'IN_PROGRESS', fromMs: 6_000, toMs: 42_000 },
-  { providerStatus: 'COMPLETED', fromMs: 42_000, toMs: 60_000 },
-];
+export const OMICS_PROGRESS_PHASES = cyclePhases([
+  ['SUBMITTED', 6_000],
+  ['IN_PROGRESS', 42_000],
+  ['COMPLETED', 60_000],
+]);
 
 /** Source `k` is IN_PROGRESS during [6 + 12k, 18 + 12k) s of the cycle and FINISHED after. */
 export const OMICS_SOURCE_MS = 12_000;

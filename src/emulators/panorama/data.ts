@@ -24,6 +24,33 @@ export interface PanoramaDemoJob {
 
 const ACCOUNT = DEMO_AWS_ACCOUNT_ID;
 
+/** The package version a SUCCEEDED import made (see `packageOutput`). */
+export interface ImportedPackage {
+  account: string;
+  region: string;
+  /** The package's name and version (`people_counter`, `2.0`). */
+  pkg: string;
+  version: string;
+  packageId: string;
+  patchVersion: string;
+}
+
+/**
+ * A SUCCEEDED import's `Output`: the package version's descriptor where Panorama stores it, in the
+ * account's `panorama-packages-{region}-{account}` bucket under `{account}/nodePackage/`.
+ */
+export function packageOutput(p: ImportedPackage): Record<string, unknown> {
+  return {
+    OutputS3Location: {
+      BucketName: `panorama-packages-${p.region}-${p.account}`,
+      ObjectKey: `${p.account}/nodePackage/${p.pkg}/${p.version}/descriptor.json`,
+    },
+    PackageId: p.packageId,
+    PackageVersion: p.version,
+    PatchVersion: p.patchVersion,
+  };
+}
+
 /** The demo jobs by JobId. */
 export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Object.freeze({
   'pkgimport-5f3a9c1e7b2d4086': {
@@ -51,15 +78,14 @@ export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Obj
       ],
       JobType: 'NODE_PACKAGE_VERSION',
       LastUpdatedTime: 1719826187.12,
-      Output: {
-        OutputS3Location: {
-          BucketName: `panorama-packages-us-east-1-${ACCOUNT}`,
-          ObjectKey: `${ACCOUNT}/nodePackage/people_counter/2.0/descriptor.json`,
-        },
-        PackageId: 'package-4q2wfbkc7xpzmv3ngh6jdtr5ya',
-        PackageVersion: '2.0',
-        PatchVersion: '7d1e3f5a7b9c0d2e4f6a8b0c1d3e5f7e2a7b9c14d0f3385a6b1c7d9e0f2a4b6c',
-      },
+      Output: packageOutput({
+        account: ACCOUNT,
+        region: PANORAMA_DEMO_REGION,
+        pkg: 'people_counter',
+        version: '2.0',
+        packageId: 'package-4q2wfbkc7xpzmv3ngh6jdtr5ya',
+        patchVersion: '7d1e3f5a7b9c0d2e4f6a8b0c1d3e5f7e2a7b9c14d0f3385a6b1c7d9e0f2a4b6c',
+      }),
       OutputConfig: {
         PackageVersionOutputConfig: {
           MarkLatest: false,
@@ -135,15 +161,14 @@ export const PANORAMA_DEMO_JOBS: Readonly<Record<string, PanoramaDemoJob>> = Obj
       JobId: 'pkgimport-2a4c6e8f0b1d3579',
       JobType: 'MARKETPLACE_NODE_PACKAGE_VERSION',
       LastUpdatedTime: 1717243260,
-      Output: {
-        OutputS3Location: {
-          BucketName: `panorama-packages-us-east-1-${ACCOUNT}`,
-          ObjectKey: `${ACCOUNT}/nodePackage/queue_length/1.0/descriptor.json`,
-        },
-        PackageId: 'package-m3x8c2v7n5b1z6k4j9h0g2f5d8',
-        PackageVersion: '1.0',
-        PatchVersion: 'a9c1e3f5b7d9',
-      },
+      Output: packageOutput({
+        account: ACCOUNT,
+        region: PANORAMA_DEMO_REGION,
+        pkg: 'queue_length',
+        version: '1.0',
+        packageId: 'package-m3x8c2v7n5b1z6k4j9h0g2f5d8',
+        patchVersion: 'a9c1e3f5b7d9',
+      }),
       OutputConfig: {},
       Status: 'SUCCEEDED',
       StatusMessage: '',

@@ -9,7 +9,7 @@ import {
   type ListPlace,
   type StatusMix,
 } from '../listing.ts';
-import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
+import { packageOutput, PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
 
 /**
  * The package import jobs ListPackageImportJobs shows in the demo region: generated, with
@@ -100,7 +100,6 @@ function listedJob(slot: ListedSlot, region: string): PanoramaDemoJob {
   );
   const updatedMs = status === 'PENDING' ? createdMs : createdMs + took;
   const seconds = (ms: number) => ms / 1000;
-  const outputKey = `${ACCOUNT}/nodePackage/${pkg}/${version}/descriptor.json`;
   return {
     description: `Listed ${status} ${marketplace ? 'marketplace ' : ''}package import of ${pkg} ${version}`,
     // Every seventh job writes its times as a Coral service may: 1.719826003456E9.
@@ -133,15 +132,14 @@ function listedJob(slot: ListedSlot, region: string): PanoramaDemoJob {
       LastUpdatedTime: seconds(updatedMs),
       ...(status === 'SUCCEEDED'
         ? {
-            Output: {
-              OutputS3Location: {
-                BucketName: `panorama-packages-${region}-${ACCOUNT}`,
-                ObjectKey: outputKey,
-              },
-              PackageId: `package-${hexHash(`panorama-package-${pkg}`, 26)}`,
-              PackageVersion: version,
-              PatchVersion: hexHash(`panorama-patch-${index}`, 64),
-            },
+            Output: packageOutput({
+              account: ACCOUNT,
+              region,
+              pkg,
+              version,
+              packageId: `package-${hexHash(`panorama-package-${pkg}`, 26)}`,
+              patchVersion: hexHash(`panorama-patch-${index}`, 64),
+            }),
           }
         : {}),
       OutputConfig: {

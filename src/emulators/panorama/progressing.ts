@@ -1,6 +1,6 @@
 import { DEMO_AWS_ACCOUNT_ID } from '../accounts.ts';
-import { phaseAt, type CyclePoint, type ProgressPhase } from '../progress.ts';
-import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
+import { cyclePhases, phaseAt, type CyclePoint } from '../progress.ts';
+import { packageOutput, PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
 
 /**
  * The progressing Panorama package import: `PENDING` for 40 s, then `SUCCEEDED` with its
@@ -9,10 +9,10 @@ import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
  */
 export const PANORAMA_PROGRESSING_JOB_ID = 'pkgimport-demo-progressing';
 
-export const PANORAMA_PROGRESS_PHASES: readonly ProgressPhase[] = [
-  { providerStatus: 'PENDING', fromMs: 0, toMs: 40_000 },
-  { providerStatus: 'SUCCEEDED', fromMs: 40_000, toMs: 60_000 },
-];
+export const PANORAMA_PROGRESS_PHASES = cyclePhases([
+  ['PENDING', 40_000],
+  ['SUCCEEDED', 60_000],
+]);
 
 const ACCOUNT = DEMO_AWS_ACCOUNT_ID;
 
@@ -41,15 +41,14 @@ export function panoramaProgressingJob(point: CyclePoint): PanoramaDemoJob {
       LastUpdatedTime: seconds(phase.fromMs),
       ...(done
         ? {
-            Output: {
-              OutputS3Location: {
-                BucketName: `panorama-packages-${PANORAMA_DEMO_REGION}-${ACCOUNT}`,
-                ObjectKey: `${ACCOUNT}/nodePackage/line_counter/1.0/descriptor.json`,
-              },
-              PackageId: 'package-demoprogressinglinecounter01',
-              PackageVersion: '1.0',
-              PatchVersion: `c${String(point.cycle >>> 0).padStart(8, '0')}`,
-            },
+            Output: packageOutput({
+              account: ACCOUNT,
+              region: PANORAMA_DEMO_REGION,
+              pkg: 'line_counter',
+              version: '1.0',
+              packageId: 'package-demoprogressinglinecounter01',
+              patchVersion: `c${String(point.cycle >>> 0).padStart(8, '0')}`,
+            }),
           }
         : {}),
       OutputConfig: {

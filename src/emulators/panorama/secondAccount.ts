@@ -4,7 +4,7 @@ import {
   type SecondAccountRow,
   type SecondAccountSlot,
 } from '../secondAccount.ts';
-import { PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
+import { packageOutput, PANORAMA_DEMO_REGION, type PanoramaDemoJob } from './data.ts';
 
 /**
  * The second demo account's (staging's) package import jobs, all in the demo region and all
@@ -63,15 +63,14 @@ function template(row: Row, { jobId, createdMs }: SecondAccountSlot): PanoramaDe
       LastUpdatedTime: status === 'PENDING' ? created : created + 95.5,
       ...(status === 'SUCCEEDED'
         ? {
-            Output: {
-              OutputS3Location: {
-                BucketName: `panorama-packages-us-east-1-${ACCOUNT}`,
-                ObjectKey: `${ACCOUNT}/nodePackage/${pkg}/${version}/descriptor.json`,
-              },
-              PackageId: `package-staging${jobId.slice(-12)}`,
-              PackageVersion: version,
-              PatchVersion: `57a9e${jobId.slice(-12)}`,
-            },
+            Output: packageOutput({
+              account: ACCOUNT,
+              region: PANORAMA_DEMO_REGION,
+              pkg,
+              version,
+              packageId: `package-staging${jobId.slice(-12)}`,
+              patchVersion: `57a9e${jobId.slice(-12)}`,
+            }),
           }
         : {}),
       OutputConfig: { PackageVersionOutputConfig: { PackageName: pkg, PackageVersion: version } },
