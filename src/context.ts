@@ -19,11 +19,9 @@ import { listContradicts } from './datasources/listing/contradicts.ts';
 import type { JobCache } from './cache/jobCache.ts';
 import { BadUserInputError } from './errors.ts';
 import type { AwsAccounts } from './datasources/shared/accounts.ts';
-import { formatGlobalId, parseGlobalId, type JobKey, type KeyOf } from './model/globalId.ts';
+import { formatGlobalId, parseGlobalId, type JobKey } from './model/globalId.ts';
 import { JobBudgetError, ListSourcesBudgetError } from './limits/jobBudget.ts';
-import { JOB_PROVIDERS, type JobProvider, type JobRecord } from './model/job.ts';
-
-type Loaders = { [P in JobProvider]: DataLoader<KeyOf<P>, JobRecord, string> };
+import type { JobProvider, JobRecord } from './model/job.ts';
 
 /** Per-request state: who is calling, and how to load a job. */
 export interface RequestContext extends AuthContext {
@@ -145,13 +143,17 @@ export function createRequestContext(
   // The caller, for the per-caller share of each provider's concurrency: the token's subject.
   const caller = identity.subject ?? NO_SUBJECT_CALLER;
   // The record's secrets are registered as its batch settles, before any resolver sees it, so no
-  // log line or error message built from it afterwards can carry them.
-  const loaders = Object.fromEntries(
-    JOB_PROVIDERS.map((p) => [
-      p,
-      createJobLoader(sources[p] as GuardedSource, caller, learnSecrets),
-    ]),
-  ) as Loaders;
+  // log line or error message built from it afterwards can carry them. A provider's loader is
+  // made when the request first loads one of its jobs: most requests ask for one or two providers.
+  const loaders = new Map<JobProvider, DataLoader<JobKey, JobRecord, string>>();
+  const loaderOf = (provider: JobProvider) => {
+    let loader = loaders.get(provider);
+    if (!loader) {
+      loader = createJobLoader(sources[provider] as GuardedSource, caller, learnSecrets);
+      loaders.set(provider, loader);
+    }
+    return loader;
+  };
   const { takeJob, budget } = requestBudgets(config);
   // The request's refusals: counted each, logged one line per field when the request ends.
   const refusals = audit?.forRequest(identity, requestId);
@@ -197,7 +199,7 @@ export function createRequestContext(
         return Promise.reject(refuse(field, key.provider, account));
       const refused = takeJob(formatGlobalId(key));
       if (refused) return Promise.reject(refused);
-      const loader = loaders[key.provider] as DataLoader<JobKey, JobRecord, string>;
+      const loader = loaderOf(key.provider);
       if (!listed) return loader.load(key);
       return loadListed(
         () => loader.load(key),

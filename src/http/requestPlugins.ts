@@ -33,8 +33,8 @@ function logOperation(
 
 /**
  * Writes the request's account-refusal lines, marks every response `Cache-Control: no-store` (what Apollo's cache-control plugin, which is
- * off, would answer for a schema without cache hints; a response may carry a secret), echoes the request ID, and
- * writes one log line per operation (`logOperation`).
+ * off, would answer for a schema without cache hints; a response may carry a secret), and
+ * writes one log line per operation (`logOperation`) under the request's ID.
  */
 export function requestPlugin(
   logger: Logger,
@@ -50,7 +50,8 @@ export function requestPlugin(
         async willSendResponse({ contextValue: ctx, response, operationName, errors }) {
           // Every field has resolved: the request's refusals are written, one line per field.
           ctx.flushRefusals();
-          response.http.headers.set('x-request-id', ctx.requestId);
+          // The request ID is on the response already (server.ts `requestIdOf`, before the
+          // token is checked): set again here it would be set twice on every answer.
           response.http.headers.set('cache-control', 'no-store');
           logOperation(
             logger,

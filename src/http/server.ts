@@ -7,7 +7,6 @@ import {
   type ApolloServerPlugin,
   type HTTPGraphQLRequest,
 } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import {
@@ -43,6 +42,7 @@ import type { EventLedger } from '../datasources/events/ledger.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
 import { consoleRouter } from './console.ts';
 import { acceptedTypes, paramsFromUrl, wantsEventStream } from './transport.ts';
+import { apolloHandler, headerMapOf, searchOf } from './apolloHandler.ts';
 import {
   callerRateMiddleware,
   createCallerRate,
@@ -567,16 +567,13 @@ function apolloRunner(
   };
   return {
     overSse: (req, res) => {
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers))
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      const headers = headerMapOf(req.headers);
       headers.set('accept', 'application/json');
-      const queryAt = req.originalUrl.indexOf('?');
       return run(
         {
           method: req.method === 'GET' ? 'GET' : 'POST',
           headers,
-          search: queryAt >= 0 ? req.originalUrl.slice(queryAt) : '',
+          search: searchOf(req.originalUrl),
           body: req.body,
         },
         contextFor(admittedOf(res), req.method === 'GET' ? req.query : req.body),
@@ -634,9 +631,8 @@ function graphqlRoute(
         .handleSse(req, res, { ...admittedOf(res), params, execute: () => run.overSse(req, res) })
         .catch(next);
     },
-    expressMiddleware(parts.apollo, {
-      context: ({ req, res }) =>
-        contextFor(admittedOf(res), req.method === 'GET' ? req.query : req.body)(),
-    }),
+    apolloHandler(parts.apollo, (req, res) =>
+      contextFor(admittedOf(res), req.method === 'GET' ? req.query : req.body)(),
+    ),
   );
 }

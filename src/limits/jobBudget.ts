@@ -3,17 +3,13 @@ import {
   OperationTypeNode,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
-  Kind,
   getArgumentValues,
   getDirectiveValues,
   getVariableValues,
   type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionNode,
-  type SelectionSetNode,
 } from 'graphql';
 import type { Config } from '../config/index.ts';
 import { listSourceCount, planDefaults, planList } from '../datasources/listing/plan.ts';
@@ -22,6 +18,7 @@ import { BadUserInputError } from '../errors.ts';
 import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
 import { representationKey, ROOT_FIELD_KEYS } from '../model/jobKeys.ts';
 import { JOB_ID_LIST_ARGUMENTS, overlongListArgument } from './listArguments.ts';
+import { rootFieldNodes } from './rootFields.ts';
 
 export type BudgetConfig = Pick<
   Config,
@@ -147,29 +144,10 @@ export function rootFieldArguments(
   );
   if (coerced.errors) return null;
   const variables = coerced.coerced;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions)
-    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-
   const included = (node: SelectionNode): boolean =>
     getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true &&
     getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
-
-  const fields: FieldNode[] = [];
-  const seenFragments = new Set<string>();
-  const walk = (set: SelectionSetNode): void => {
-    for (const selection of set.selections) {
-      if (!included(selection)) continue;
-      if (selection.kind === Kind.FIELD) fields.push(selection);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
-      else if (!seenFragments.has(selection.name.value)) {
-        seenFragments.add(selection.name.value);
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) walk(fragment.selectionSet);
-      }
-    }
-  };
-  walk(operation.selectionSet);
+  const fields = rootFieldNodes(document, operation, included);
 
   const rootFields = root.getFields();
   return fields.flatMap((node) => {
@@ -254,25 +232,41 @@ const MANY_JOB_FIELDS = new Set([...Object.keys(JOB_ID_LIST_ARGUMENTS), '_entiti
  */
 export function jobFieldsBound(document: DocumentNode, operation: OperationDefinitionNode): number {
   let count = 0;
-  const seenFragments = new Set<string>();
-  const walk = (set: SelectionSetNode): boolean => {
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (MANY_JOB_FIELDS.has(selection.name.value)) return false;
-        if (Object.hasOwn(ROOT_FIELD_JOB_KEYS, selection.name.value)) count += 1;
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (!walk(selection.selectionSet)) return false;
-      } else if (!seenFragments.has(selection.name.value)) {
-        seenFragments.add(selection.name.value);
-        const fragment = document.definitions.find(
-          (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
-        );
-        if (fragment && !walk((fragment as FragmentDefinitionNode).selectionSet)) return false;
-      }
-    }
-    return true;
-  };
-  return walk(operation.selectionSet) ? count : Infinity;
+  for (const field of rootFieldNodes(document, operation)) {
+    if (MANY_JOB_FIELDS.has(field.name.value)) return Infinity;
+    if (Object.hasOwn(ROOT_FIELD_JOB_KEYS, field.name.value)) count += 1;
+  }
+  return count;
+}
+
+/** What the budgets can tell from an operation's document alone. */
+interface OperationShape {
+  /** `jobFieldsBound`. */
+  bound: number;
+  /** Whether it is a query with a `listJobs` field: only then are list sources planned. */
+  lists: boolean;
+}
+
+// Keyed by the parsed operation, which Apollo keeps one of per query text (its document store):
+// a query asked again is not walked again.
+const shapes = new WeakMap<OperationDefinitionNode, OperationShape>();
+
+/** The operation's shape, found once per operation node. */
+function operationShape(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): OperationShape {
+  let shape = shapes.get(operation);
+  if (!shape) {
+    shape = {
+      bound: jobFieldsBound(document, operation),
+      lists:
+        operation.operation === OperationTypeNode.QUERY &&
+        rootFieldNodes(document, operation).some((f) => f.name.value === 'listJobs'),
+    };
+    shapes.set(operation, shape);
+  }
+  return shape;
 }
 
 /**
@@ -293,14 +287,16 @@ export function requestBudgetRefusal(
 ): BadUserInputError | null {
   const overlong = overlongListArgument(document, operation, rawVariables, config);
   if (overlong) return overlong;
-  const asksList = operation.operation === OperationTypeNode.QUERY;
+  const { bound, lists } = operationShape(document, operation);
   const max = config.limits.maxJobsPerRequest;
-  if (!asksList && jobFieldsBound(document, operation) <= max) return null;
+  // Without a listJobs field no source is planned, and the bound settles the job budget: the
+  // variables need not be coerced (the common request, a few jobs by ID).
+  if (!lists && bound <= max) return null;
   const fields = rootFieldArguments(schema, document, operation, rawVariables);
   if (!fields) return null;
-  const sources = listSourcesAsked(fields, config, grant);
+  const sources = lists ? listSourcesAsked(fields, config, grant) : 0;
   if (sources > MAX_PLANNED_LIST_SOURCES) return new PlannedSourcesError(sources);
-  if (jobFieldsBound(document, operation) <= max) return null;
+  if (bound <= max) return null;
   const keys = distinctJobKeys(schema, document, operation, rawVariables, config);
   return keys && keys.size > max ? new JobBudgetError(max, keys.size) : null;
 }

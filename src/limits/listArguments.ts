@@ -1,15 +1,14 @@
 import {
   Kind,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type OperationDefinitionNode,
-  type SelectionSetNode,
   type ValueNode,
   type VariableDefinitionNode,
 } from 'graphql';
 import { MAX_OMICS_REFERENCE_STORES, type Config } from '../config/index.ts';
 import { MAX_LIST_REGIONS } from '../datasources/listing/plan.ts';
 import { BadUserInputError } from '../errors.ts';
+import { rootFieldNodes } from './rootFields.ts';
 
 /** Root fields that take a list of job IDs, and the argument. */
 export const JOB_ID_LIST_ARGUMENTS: Readonly<Record<string, string>> = {
@@ -64,6 +63,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  * anything, so the check costs the same whatever the lists' lengths; it runs before execution on
  * every transport. Root fragments are followed once each; `@skip`/`@include` are not evaluated (a
  * conditional field counts).
+ *
+ * What depends on the document alone — its root fields' arguments in walk order, its variables'
+ * definitions — is found once per operation (`planOf`), and the caps once per configuration
+ * (`capsOf`): a request of a query already seen walks only its arguments' values.
  */
 export function overlongListArgument(
   document: DocumentNode,
@@ -71,40 +74,81 @@ export function overlongListArgument(
   rawVariables: Readonly<Record<string, unknown>> | undefined,
   config: Pick<Config, 'limits'>,
 ): ListArgumentTooLongError | null {
-  return new ListArgumentWalk(document, operation, rawVariables, config).walk(
-    operation.selectionSet,
-  );
+  return new ListArgumentWalk(planOf(document, operation), capsOf(config), rawVariables).walk();
 }
 
 type Refusal = ListArgumentTooLongError | null;
 
+/** One root field's argument, as an operation's walk meets it. */
+interface ArgumentSite {
+  field: string;
+  argument: string;
+  value: ValueNode;
+}
+
+/** What the walk needs of an operation's document: its arguments in order, its variables' definitions. */
+interface ListArgumentPlan {
+  sites: readonly ArgumentSite[];
+  definitions: ReadonlyMap<string, VariableDefinitionNode>;
+}
+
+/** The caps by path, and the cap of any list at a path not named. */
+interface Caps {
+  byPath: Readonly<Record<string, ListCap>>;
+  fallback: ListCap;
+}
+
+// Keyed by the parsed nodes, which Apollo keeps one of per query text (its document store), and
+// by the configuration's `limits`, which lives as long as the gateway: both outlive many requests.
+const plans = new WeakMap<OperationDefinitionNode, ListArgumentPlan>();
+const caps = new WeakMap<object, Caps>();
+
+function capsOf(config: Pick<Config, 'limits'>): Caps {
+  let found = caps.get(config.limits);
+  if (!found) {
+    found = {
+      byPath: listCaps(config),
+      fallback: { max: config.limits.maxJobIds, variable: 'JOBGRAPH_MAX_JOB_IDS' },
+    };
+    caps.set(config.limits, found);
+  }
+  return found;
+}
+
+/** The operation's plan: its root fields' arguments, root fragments followed once each. */
+function planOf(document: DocumentNode, operation: OperationDefinitionNode): ListArgumentPlan {
+  const known = plans.get(operation);
+  if (known) return known;
+  const sites = rootFieldNodes(document, operation).flatMap((field) =>
+    (field.arguments ?? []).map((argument) => ({
+      field: field.name.value,
+      argument: argument.name.value,
+      value: argument.value,
+    })),
+  );
+  const plan = {
+    sites,
+    definitions: new Map(
+      (operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]),
+    ),
+  };
+  plans.set(operation, plan);
+  return plan;
+}
+
 /** One walk of an operation's root-field arguments for overlongListArgument. */
 class ListArgumentWalk {
-  private readonly caps: ReturnType<typeof listCaps>;
-  private readonly defaultCap: ListCap;
-  private readonly fragments = new Map<string, FragmentDefinitionNode>();
-  private readonly definitions: Map<string, VariableDefinitionNode>;
-  private readonly seenVariables = new Set<string>();
-  private readonly seenFragments = new Set<string>();
+  #seenVariables: Set<string> | undefined;
 
   constructor(
-    document: DocumentNode,
-    operation: OperationDefinitionNode,
+    private readonly plan: ListArgumentPlan,
+    private readonly caps: Caps,
     private readonly rawVariables: Readonly<Record<string, unknown>> | undefined,
-    config: Pick<Config, 'limits'>,
-  ) {
-    this.caps = listCaps(config);
-    this.defaultCap = { max: config.limits.maxJobIds, variable: 'JOBGRAPH_MAX_JOB_IDS' };
-    for (const d of document.definitions)
-      if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
-    this.definitions = new Map(
-      (operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]),
-    );
-  }
+  ) {}
 
   /** The refusal for the list at `path` of `field` if it is too long, else null. */
   private check(field: string, path: string[], length: number): Refusal {
-    const cap = this.caps[[field, ...path].join('.')] ?? this.defaultCap;
+    const cap = this.caps.byPath[[field, ...path].join('.')] ?? this.caps.fallback;
     return length > cap.max
       ? new ListArgumentTooLongError(field, path.join('.'), cap, length)
       : null;
@@ -160,35 +204,18 @@ class ListArgumentWalk {
     const { rawVariables } = this;
     if (rawVariables && Object.hasOwn(rawVariables, name))
       return this.rawValue(field, path, rawVariables[name]);
-    const fallback = this.definitions.get(name)?.defaultValue;
+    const fallback = this.plan.definitions.get(name)?.defaultValue;
     // A default refers to no variable, but guard the walk against repeats all the same.
     const seen = `${field}:${path.join('.')}:${name}`;
-    if (!fallback || this.seenVariables.has(seen)) return null;
-    this.seenVariables.add(seen);
+    if (!fallback || this.#seenVariables?.has(seen)) return null;
+    (this.#seenVariables ??= new Set()).add(seen);
     return this.astValue(field, path, fallback);
   }
 
-  /** A selection set's fields' arguments, its fragments followed once each. */
-  walk(set: SelectionSetNode): Refusal {
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        for (const argument of selection.arguments ?? []) {
-          const refusal = this.astValue(
-            selection.name.value,
-            [argument.name.value],
-            argument.value,
-          );
-          if (refusal) return refusal;
-        }
-        continue;
-      }
-      let inner: SelectionSetNode | undefined;
-      if (selection.kind === Kind.INLINE_FRAGMENT) inner = selection.selectionSet;
-      else if (!this.seenFragments.has(selection.name.value)) {
-        this.seenFragments.add(selection.name.value);
-        inner = this.fragments.get(selection.name.value)?.selectionSet;
-      }
-      const refusal = inner ? this.walk(inner) : null;
+  /** Every root field argument of the plan, in order: the first refusal, else null. */
+  walk(): Refusal {
+    for (const site of this.plan.sites) {
+      const refusal = this.astValue(site.field, [site.argument], site.value);
       if (refusal) return refusal;
     }
     return null;

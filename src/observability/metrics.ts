@@ -77,15 +77,18 @@ export class GatewayMetrics {
   readonly #upstreamRetries = new LabelCounts(['provider']);
   readonly #upstreamDuration: Histogram<'provider'>;
   /** The duration histogram's child of each provider, bound once (prom-client's `labels`). */
-  readonly #durationOf = new Map<JobProvider, { observe(seconds: number): void }>();
+  readonly #durationOf = new Map<string, Observer>();
   readonly #rateWaits: Counter<'provider'>;
   readonly #rateThrottled: Counter<'provider'>;
   readonly #rateWait: Histogram<'provider'>;
   readonly #cacheRequests: Counter<'result'>;
   readonly #coalesced: Counter<'provider'>;
   readonly #retained: Counter<'provider'>;
-  readonly #graphqlRequests: Counter<'operation_type' | 'outcome'>;
+  /** GraphQL requests by operation type and outcome, plain numbers until a scrape (see {@link LabelCounts}). */
+  readonly #graphqlRequests = new LabelCounts(['operation_type', 'outcome']);
   readonly #graphqlDuration: Histogram<'operation_type'>;
+  /** The GraphQL duration histogram's child of each operation type, bound once. */
+  readonly #graphqlDurationOf = new Map<string, Observer>();
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
   readonly #events: Counter<'provider' | 'outcome'>;
@@ -117,7 +120,7 @@ export class GatewayMetrics {
       labelNames: ['provider'],
       registers,
     });
-    this.#graphqlRequests = graphqlRequestsCounter(registers);
+    graphqlRequestsCounter(registers, this.#graphqlRequests);
     this.#graphqlDuration = graphqlDurationHistogram(registers);
     this.#assumeRole = new Counter({
       name: 'jobgraph_aws_assume_role_total',
@@ -158,12 +161,7 @@ export class GatewayMetrics {
   /** One upstream attempt: counted, its duration observed; no label object made for it. */
   upstreamAttempt(provider: JobProvider, attempt: number, outcome: string, seconds: number): void {
     this.#upstreamRequests.add(provider, outcome);
-    let duration = this.#durationOf.get(provider);
-    if (!duration) {
-      duration = this.#upstreamDuration.labels(provider);
-      this.#durationOf.set(provider, duration);
-    }
-    duration.observe(seconds);
+    boundChild(this.#durationOf, this.#upstreamDuration, provider).observe(seconds);
     if (attempt > 1) this.#upstreamRetries.add(provider);
   }
 
@@ -211,12 +209,14 @@ export class GatewayMetrics {
     this.#retained.inc({ provider });
   }
 
+  /** One GraphQL request counted: no label object made for it. */
   graphqlRequest(operationType: string, outcome: string): void {
-    this.#graphqlRequests.inc({ operation_type: operationType, outcome });
+    this.#graphqlRequests.add(operationType, outcome);
   }
 
+  /** One GraphQL request's duration, observed through its operation type's child. */
   graphqlDuration(operationType: string, seconds: number): void {
-    this.#graphqlDuration.observe({ operation_type: operationType }, seconds);
+    boundChild(this.#graphqlDurationOf, this.#graphqlDuration, operationType).observe(seconds);
   }
 
   /** One message of a job event queue and what became of it. */
@@ -270,6 +270,29 @@ function accountStateGauge(
 }
 
 type Registers = Registry[];
+
+/** What a histogram's child for one label value offers. */
+interface Observer {
+  observe(seconds: number): void;
+}
+
+/**
+ * `histogram`'s child for the one label value `value`, bound the first time it is observed
+ * (prom-client's `labels`, which hashes a label object on every call otherwise) and kept in
+ * `children`. Bound only when observed, so /metrics lists no series that was never observed.
+ */
+function boundChild(
+  children: Map<string, Observer>,
+  histogram: Histogram<string>,
+  value: string,
+): Observer {
+  let child = children.get(value);
+  if (!child) {
+    child = histogram.labels(value);
+    children.set(value, child);
+  }
+  return child;
+}
 
 /**
  * Counts of one counter by its label values (one or two labels), kept as plain numbers — a row per
@@ -400,13 +423,16 @@ const coalescedCounter = (registers: Registers) =>
     registers,
   });
 
-/** GraphQL requests by outcome. */
-const graphqlRequestsCounter = (registers: Registers) =>
+/** GraphQL requests by outcome, reported from `counts` at scrape time. */
+const graphqlRequestsCounter = (registers: Registers, counts: LabelCounts) =>
   new Counter({
     name: 'jobgraph_graphql_requests_total',
     help: 'GraphQL requests, by operation type and outcome (ok or the first error code).',
     labelNames: ['operation_type', 'outcome'],
     registers,
+    collect() {
+      counts.report(this);
+    },
   });
 
 /** GraphQL request durations. */

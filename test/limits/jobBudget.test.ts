@@ -17,8 +17,11 @@ import { parseGlobalId } from '../../src/model/globalId.ts';
 import {
   distinctJobKeys,
   jobFieldsBound,
+  PlannedSourcesError,
+  requestBudgetRefusal,
   ROOT_FIELD_JOB_KEYS,
 } from '../../src/limits/jobBudget.ts';
+import { ListArgumentTooLongError } from '../../src/limits/listArguments.ts';
 import { buildSchema } from '../../src/schema.ts';
 import {
   callsOf,
@@ -265,6 +268,75 @@ describe('The per-request job budget', () => {
   });
 });
 
+/**
+ * `node` with a count of the reads of each of its own fields `names`: what a check read of a
+ * parsed document.
+ */
+function countReads<T extends object, K extends keyof T & string>(
+  node: T,
+  names: readonly K[],
+): Record<K, number> {
+  const reads = {} as Record<K, number>;
+  for (const name of names) {
+    let value = node[name];
+    reads[name] = 0;
+    Object.defineProperty(node, name, {
+      enumerable: true,
+      get: () => ((reads[name] += 1), value),
+      set: (v: T[K]) => (value = v),
+    });
+  }
+  return reads;
+}
+
+describe('What the budget checks read of a request', () => {
+  const { schema } = buildSchema();
+  const config = loadConfig({ mode: 'demo' }, {});
+  const operationOf = (query: string) => {
+    const document = parse(query);
+    return { document, operation: document.definitions[0] as OperationDefinitionNode };
+  };
+
+  it('walk a query document once: a query asked again reads only its variables, the caps made once per configuration', () => {
+    const { document, operation } = operationOf(
+      'query Two($id: ID!, $other: ID!) { job(id: $id) { id } ...F } fragment F on Query { b: job(id: $other) { id } }',
+    );
+    const reads = countReads(operation, ['selectionSet', 'variableDefinitions']);
+    const limits = countReads(config.limits, ['maxJobIds']);
+    const check = (variables: Record<string, unknown>) =>
+      requestBudgetRefusal(schema, document, operation, variables, config);
+    expect(check({ id: ex.panorama, other: ex.omics })).toBeNull();
+    expect(reads.selectionSet).toBeGreaterThan(0);
+    expect(limits.maxJobIds).toBeGreaterThan(0);
+    const first = { ...reads, ...limits };
+    for (let i = 0; i < 5; i++) expect(check({ id: ex.omics, other: ex.panorama })).toBeNull();
+    // Nothing of the document, nor the caps, read again: only the variables were looked at.
+    expect({ ...reads, ...limits }).toEqual(first);
+    // Each request's own variables still decide: a list sent for an ID is over its cap as before.
+    const over = Array(config.limits.maxJobIds + 1).fill('x');
+    const refusal = check({ id: ex.panorama, other: over });
+    expect(refusal).toBeInstanceOf(ListArgumentTooLongError);
+    expect(refusal?.message).toBe(
+      `Argument "id" of job takes at most ${config.limits.maxJobIds} items (JOBGRAPH_MAX_JOB_IDS); got ${over.length}.`,
+    );
+  });
+
+  it('coerce the variables of a listJobs query each time: its planned sources depend on them', () => {
+    const { document, operation } = operationOf(
+      'query L($regions: [String!]) { listJobs(filter: { regions: $regions }) { totalCount } }',
+    );
+    const reads = countReads(operation, ['variableDefinitions']);
+    const check = (regions: string[]) =>
+      requestBudgetRefusal(schema, document, operation, { regions }, config);
+    expect(check(['us-east-1'])).toBeNull();
+    const afterOne = reads.variableDefinitions;
+    expect(check(['us-east-1', 'eu-west-1'])).toBeNull();
+    // The coercion reads the operation's variable definitions on every request.
+    expect(reads.variableDefinitions).toBeGreaterThan(afterOne);
+    expect(check(['us-east-1'])).not.toBeInstanceOf(PlannedSourcesError);
+  });
+});
+
 describe("The request context's loadJob", () => {
   it('refuses distinct jobs beyond the budget while loading, before their upstream call, and still serves repeats', async () => {
     const config = loadConfig({ mode: 'demo' }, { JOBGRAPH_MAX_JOBS_PER_REQUEST: '2' });
@@ -301,5 +373,33 @@ describe("The request context's loadJob", () => {
       id: ex.importexport,
     });
     expect(upstreamCallCount(gw)).toBe(2);
+  });
+
+  it("makes a provider's loader when the request first loads one of its jobs, and only then", async () => {
+    // Which providers' guarded sources the context reads, and when.
+    const read: string[] = [];
+    const sources = new Proxy(gw.sources, {
+      get: (target, provider, receiver) => {
+        if (typeof provider === 'string') read.push(provider);
+        return Reflect.get(target, provider, receiver) as unknown;
+      },
+    });
+    const ctx = createRequestContext(
+      { config: gw.config, sources, lister: createJobLister(gw.sources, gw.config) },
+      {
+        authenticated: true,
+        subject: 'lazy',
+        scopes: new Set([SCOPE_READ]),
+        accounts: DEFAULT_ACCOUNTS_ONLY,
+      },
+      'lazy-loaders',
+    );
+    expect(read).toEqual([]);
+    await ctx.loadJob(parseGlobalId(ex.panorama));
+    await ctx.loadJob(parseGlobalId(ex.panorama));
+    expect(read).toEqual(['AWS_PANORAMA']);
+    // Two loads of another provider's job at once: its loader made once, for both.
+    await Promise.all([ctx.loadJob(parseGlobalId(ex.omics)), ctx.loadJob(parseGlobalId(ex.omics))]);
+    expect(read).toEqual(['AWS_PANORAMA', 'AWS_OMICS']);
   });
 });

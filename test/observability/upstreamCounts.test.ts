@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { JobProvider } from '../../src/model/job.ts';
 import { GatewayMetrics } from '../../src/observability/metrics.ts';
 import { parseProm, sample } from './promText.ts';
@@ -47,11 +47,11 @@ function oracle() {
   };
 }
 
-/** The text of the upstream metrics alone, in the order listed. */
-async function upstreamText(registry: Registry): Promise<string> {
+/** The text of the metrics `names` alone (default the upstream ones), in the order listed. */
+async function upstreamText(registry: Registry, names = UPSTREAM): Promise<string> {
   const text = await registry.metrics();
   const blocks = text.split(/\n(?=# HELP )/);
-  return blocks.filter((b) => UPSTREAM.some((name) => b.startsWith(`# HELP ${name} `))).join('\n');
+  return blocks.filter((b) => names.some((name) => b.startsWith(`# HELP ${name} `))).join('\n');
 }
 
 /** N attempts of each outcome, over two providers, some of them retries, durations across the buckets. */
@@ -97,5 +97,79 @@ describe('The upstream attempt metrics', () => {
     metrics.upstreamAttempt('AWS_PANORAMA', 1, 'ok', 0.02);
     expected.attempt('AWS_PANORAMA', 1, 'ok', 0.02);
     expect(await upstreamText(metrics.registry)).toBe(await upstreamText(expected.registry));
+  });
+});
+
+/** The GraphQL request metrics as prom-client's documentation makes them: the oracle. */
+function graphqlOracle() {
+  const registry = new Registry();
+  const registers = [registry];
+  const requests = new Counter({
+    name: 'jobgraph_graphql_requests_total',
+    help: 'GraphQL requests, by operation type and outcome (ok or the first error code).',
+    labelNames: ['operation_type', 'outcome'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'jobgraph_graphql_request_duration_seconds',
+    help: 'Duration of a GraphQL request in the gateway (Apollo requestDidStart to willSendResponse), in seconds, by operation type.',
+    labelNames: ['operation_type'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  return {
+    registry,
+    request(operationType: string, outcome: string, seconds: number) {
+      requests.inc({ operation_type: operationType, outcome });
+      duration.observe({ operation_type: operationType }, seconds);
+    },
+  };
+}
+
+const GRAPHQL = ['jobgraph_graphql_requests_total', 'jobgraph_graphql_request_duration_seconds'];
+
+describe('The GraphQL request metrics', () => {
+  it('read as prom-client counting with labels would, the histogram child of each operation type bound once', async () => {
+    const labels = vi.spyOn(Histogram.prototype, 'labels');
+    try {
+      const metrics = new GatewayMetrics(() => []);
+      const expected = graphqlOracle();
+      expect(await upstreamText(metrics.registry, GRAPHQL)).toBe(
+        await upstreamText(expected.registry, GRAPHQL),
+      );
+      const requests: [string, string, number][] = [];
+      for (let i = 0; i < 9; i++) {
+        requests.push(['query', 'ok', 0.003 * i]);
+        if (i % 2 === 0) requests.push(['mutation', 'BAD_USER_INPUT', 0.2 * i]);
+        if (i % 3 === 0) requests.push(['unknown', 'UNAUTHENTICATED', 0]);
+        if (i % 4 === 0) requests.push(['query', 'NOT_FOUND', 4 * i]);
+      }
+      labels.mockClear();
+      for (const [operationType, outcome, seconds] of requests) {
+        metrics.graphqlRequest(operationType, outcome);
+        metrics.graphqlDuration(operationType, seconds);
+        expected.request(operationType, outcome, seconds);
+      }
+      // The oracle binds nothing (a label object per call); the gateway binds one child per
+      // operation type, once, however many requests it counts.
+      expect(labels.mock.calls.map(([type]) => type)).toEqual(['query', 'mutation', 'unknown']);
+      const text = await upstreamText(metrics.registry, GRAPHQL);
+      expect(text).toBe(await upstreamText(expected.registry, GRAPHQL));
+      expect(
+        sample(parseProm(text), 'jobgraph_graphql_requests_total', {
+          operation_type: 'query',
+          outcome: 'ok',
+        }),
+      ).toBe(9);
+      metrics.graphqlRequest('query', 'ok');
+      metrics.graphqlDuration('query', 0.01);
+      expected.request('query', 'ok', 0.01);
+      expect(await upstreamText(metrics.registry, GRAPHQL)).toBe(
+        await upstreamText(expected.registry, GRAPHQL),
+      );
+      expect(labels).toHaveBeenCalledTimes(3);
+    } finally {
+      labels.mockRestore();
+    }
   });
 });
