@@ -17,10 +17,10 @@ import { OMICS_BIG_STATUS_MIX } from '../src/emulators/omics/listData.ts';
 import { PANORAMA_BIG_STATUS_MIX } from '../src/emulators/panorama/listData.ts';
 import { delta, isListCall, type LoggedCall } from './rig/emulators.ts';
 import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
-import { INSPECT_LOOPBACK, memoryAfterCollection } from './rig/inspector.ts';
+import { INSPECT_LOOPBACK, memoryAfterCollection, sampleAllocation } from './rig/inspector.ts';
 import { KIT_LIMIT, kitMemoryLimit } from './rig/memoryLimit.ts';
 import { startChildServer } from './rig/childServer.ts';
-import { cpuTimeMicros, REPO_ROOT, sleep, statusBytes, waitForIdle } from './rig/proc.ts';
+import { cpuTimeMicros, REPO_ROOT, rssBytes, sleep, statusBytes, waitForIdle } from './rig/proc.ts';
 import {
   columns,
   loadAverage,
@@ -34,7 +34,7 @@ import {
 import { logger, release, runBench, startStack, track, type Stack } from './rig/stack.ts';
 import { linearFit, median, percentile } from './rig/stats.ts';
 import { post } from './lib/queries.ts';
-import { readWatchSettings, type WatchSettings } from './lib/settings.ts';
+import { childEnv, readWatchSettings, type WatchSettings } from './lib/settings.ts';
 import * as watchers from './lib/watchers.ts';
 import type { Tally, WatcherConnection } from './lib/watchers.ts';
 
@@ -108,6 +108,10 @@ function jobList(still: readonly string[], moving: readonly string[]): string[] 
   return out;
 }
 
+/** The moving jobs' next progress message, given to the job the emulators copy for each of them. */
+const emulatorMove = (stack: Stack) => (message: string) =>
+  stack.emulators.patchImportExportJob(MOVING.template, { ProgressMessage: message });
+
 /** Each connection's kind and subscriptions: watch w takes its jobs in turn from group ⌊w / perGroup⌋ (settings.ts). */
 function plans(jobs: readonly string[]) {
   return Array.from({ length: Math.ceil(WATCHES / s.perConnection) }, (_, c) => {
@@ -158,13 +162,10 @@ async function window(stack: Stack, gateway: GatewayProcess, tally: Tally, secon
   const calls0 = await stack.emulators.counters();
   const cpu0 = { gateway: gateway.cpuMicros(), emulators: cpuTimeMicros(stack.emulators.pid) };
   const [bench0, events0, at] = [process.cpuUsage(), tally.events, performance.now()];
-  const rss: number[] = [];
   const heaps: Awaited<ReturnType<typeof heapOf>>[] = [];
-  while (performance.now() - at < seconds * 1000) {
-    rss.push(gateway.rss());
-    if (s.moonshot && rss.length % 10 === 1) heaps.push(await heapOf(gateway));
-    await sleep(1000);
-  }
+  const rss = await rssReadings(gateway, seconds, async (n) => {
+    if (s.moonshot && n % 10 === 1) heaps.push(await heapOf(gateway));
+  });
   const minutes = (performance.now() - at) / 60_000;
   /** CPU seconds a minute, from µs. */
   const perMinute = (micros: number) => micros / 1e6 / minutes;
@@ -190,6 +191,7 @@ async function window(stack: Stack, gateway: GatewayProcess, tally: Tally, secon
       usedMax: most((h) => h.used),
       totalMax: most((h) => h.total),
       externalMax: most((h) => h.external),
+      newSpaceMax: most((h) => h.newSpace),
     },
   };
   return { figures, extra, calls };
@@ -266,10 +268,10 @@ async function settled(t: Target) {
  * The moonshot's set-up: every connection, in two halves with a settled reading before, between
  * and after them (why: bench/README.md). Wall time leaves out the halfway reading; CPU does not.
  */
-async function setUp(t: Target, make: (() => WatcherConnection)[]) {
+async function setUp(t: Target, make: (() => WatcherConnection)[], open: WatcherConnection[]) {
   const idle = await settled(t);
   const [cpu0, at, half] = [t.cpuMicros(), performance.now(), Math.ceil(make.length / 2)];
-  const open = await watchers.openAll(make.slice(0, half), OPEN_CONCURRENCY, SETUP_TIMEOUT_MS);
+  await watchers.openAll(make.slice(0, half), OPEN_CONCURRENCY, SETUP_TIMEOUT_MS, open);
   const pausedAt = performance.now();
   const mid = await settled(t);
   const pauseMs = performance.now() - pausedAt;
@@ -284,34 +286,80 @@ async function setUp(t: Target, make: (() => WatcherConnection)[]) {
     max: Math.max(...ready),
   };
   return {
-    open,
-    figures: {
-      ...{ seconds, cpuSeconds: (t.cpuMicros() - cpu0) / 1e6, perConnectionMs, idle, end },
-      notReady: open.length - ready.length,
-      secondHalf: {
-        ...{ watches, rss: end.rss - mid.rss, heap: end.heap - mid.heap },
-        retained: end.retained - mid.retained,
-      },
+    ...{ seconds, cpuSeconds: (t.cpuMicros() - cpu0) / 1e6, perConnectionMs, idle, end },
+    notReady: open.length - ready.length,
+    secondHalf: {
+      ...{ watches, rss: end.rss - mid.rss, heap: end.heap - mid.heap },
+      retained: end.retained - mid.retained,
     },
   };
 }
 
-/** The same connections against the bare floor (baseline/watchFloor.ts: graphql-ws and graphql-sse on node:http, one map of listeners), set up as the gateway's were. */
-async function floorRun(all: Plan[], tokens: string[]) {
+/**
+ * The same connections against the bare floor (baseline/watchFloor.ts: graphql-ws and graphql-sse
+ * on node:http, one map of listeners), set up as the gateway's were, then the same churn: the
+ * moving jobs' progress sent to it on the same clock (`POST /move`), the same warm-up and window.
+ */
+async function floorRun(all: Plan[], tokens: string[], moving: string[]) {
   const file = fileURLToPath(new URL('./baseline/watchFloor.ts', import.meta.url));
   const floor = track(await startChildServer(file, [], { inspect: true }));
   const tally = watchers.newTally();
+  const open: WatcherConnection[] = [];
   try {
-    const { open, figures } = await setUp(floor, openers(floor.url, all, tokens, tally));
-    const errors = tally.errors; // before the closes, which the clients may report as errors
-    for (const c of open) c.close();
+    const figures = await setUp(floor, openers(floor.url, all, tokens, tally), open);
     log(
       `floor: set up in ${f1(figures.seconds)} s, RSS ${mb(figures.idle.rss)} → ${mb(figures.end.rss)}`,
     );
-    return { ...figures, errors };
+    const to = new URL('/move', floor.url);
+    const move = (statusMessage: string) =>
+      fetch(to, { method: 'POST', body: JSON.stringify({ ids: moving, statusMessage }) });
+    const churn = await churning(floor, tally, open, moving, move, async () => ({
+      rss: median(await rssReadings(floor, s.seconds)),
+    }));
+    return { ...figures, churn, errors: tally.errors };
   } finally {
+    for (const c of open) c.close();
     await release(floor);
   }
+}
+
+/**
+ * The churn on `t` once set up: every subscription marked, the moving jobs moved by `move` every
+ * BENCH_MOONSHOT_MOVE_S, the warm-up, then `during` the steady window under V8's allocation
+ * sampling (rig/inspector.ts); then the subscribers of each moving job compared.
+ */
+async function churning<T>(
+  t: Target,
+  tally: Tally,
+  open: WatcherConnection[],
+  moving: string[],
+  move: (message: string) => Promise<unknown>,
+  during: () => Promise<T>,
+) {
+  for (const c of open) c.mark();
+  const mover = watchers.startMover(move, s.moveSeconds, log);
+  await sleep(s.warmupSeconds * 1000);
+  const [events0, at] = [tally.events, performance.now()];
+  const sampling = await sampleAllocation(t.inspector!);
+  const steady = await during();
+  const allocation = await sampling.stop();
+  const minutes = (performance.now() - at) / 60_000;
+  const events = tally.events - events0;
+  const agreement = await watchers.compareSubscribers(open, moving, mover.stop());
+  log(
+    `${t.pid}: ${f(allocation.bytes / 1e6)} MB allocated, ${events} events in ${f1(minutes)} min`,
+  );
+  return { steady, minutes, events, allocation, agreement, tally: { ...tally } };
+}
+
+/** RSS every second for `seconds`, `each` given the count after each reading. */
+async function rssReadings(t: Target, seconds: number, each?: (n: number) => Promise<void>) {
+  const [rss, at] = [[] as number[], performance.now()];
+  for (; performance.now() - at < seconds * 1000; await sleep(1000)) {
+    const n = rss.push(rssBytes(t.pid)); // not inside each?.(…): without `each` it is never read
+    await each?.(n);
+  }
+  return rss;
 }
 
 /** The moonshot on one replica: set-up, warm-up, the steady window, the moving jobs' check; then the floor. */
@@ -339,30 +387,27 @@ async function moonshotReplica(stack: Stack, all: Plan[], tokens: string[], movi
   let replica;
   try {
     const calls0 = await stack.emulators.counters();
-    const setup = await setUp(gateway, openers(gateway.url, all, tokens, tally));
-    open.push(...setup.open);
+    const setup = await setUp(gateway, openers(gateway.url, all, tokens, tally), open);
     const upstreamCalls = delta(calls0, await stack.emulators.counters(), 'calls');
     const events = tally.events;
-    log(
-      `set up in ${f1(setup.figures.seconds)} s, ${upstreamCalls} upstream calls, load ${loadAverage()}`,
-    );
-    for (const c of open) c.mark();
-    const mover = watchers.startMover(stack.emulators, MOVING.template, s.moveSeconds, log);
-    await sleep(s.warmupSeconds * 1000);
-    const { figures, extra, calls } = await window(stack, gateway, tally, s.seconds);
-    const loadWindowEnd = loadAverage();
+    log(`set up in ${f1(setup.seconds)} s, ${upstreamCalls} upstream calls, load ${loadAverage()}`);
+    const during = async () => ({
+      ...(await window(stack, gateway, tally, s.seconds)),
+      loadWindowEnd: loadAverage(),
+    });
+    const churn = await churning(gateway, tally, open, moving, emulatorMove(stack), during);
+    const { figures, extra, calls, loadWindowEnd } = churn.steady;
     log(
       `window: ${f1(figures.cpuPercent * 0.6)} CPU s/min, ${f1(figures.upstreamPerMinute / 60)} calls/s, load ${loadWindowEnd}`,
     );
-    const agreement = await watchers.compareSubscribers(open, moving, mover.stop());
-    const counts = { ...tally }; // before the closes, which the clients may report as errors
     replica = {
       ...{ loadWindowEnd, gateway: gateway.settings, raised: caps.why, connections: kinds },
       longestWait: caps.longestWait,
-      setup: { ...setup.figures, upstreamCalls, events },
+      setup: { ...setup, upstreamCalls, events },
       window: { ...figures, ...extra, ...callsBySource(calls, extra.seconds) },
-      events: { total: counts.events, ...agreement },
-      tally: counts,
+      churn: { ...churn, steady: { rss: figures.rssMB * 1e6 } },
+      events: { total: churn.tally.events, ...churn.agreement },
+      tally: churn.tally,
     };
   } finally {
     for (const c of open) c.close();
@@ -370,7 +415,7 @@ async function moonshotReplica(stack: Stack, all: Plan[], tokens: string[], movi
     limit?.remove();
   }
   // The floor after the gateway has stopped (and left its cgroup).
-  return { ...replica, floor: s.floor ? await floorRun(all, tokens) : null };
+  return { ...replica, floor: s.floor ? await floorRun(all, tokens, moving) : null };
 }
 
 /** Calls a second of each source in the window (list, describe), the moving jobs' describes apart, and the failed calls. */
@@ -450,35 +495,31 @@ interface Sizing {
 
 function renderSizing(result: Sizing): string {
   const [s, k] = [result.settings, result.kubernetes];
-  return [
-    '# Sizing: what one replica holds, and what to request for it',
-    '',
-    `\`npm run bench:sizing\` (about 16 minutes; \`BENCH_QUICK=1\` about 3, smaller steps) rewrites this file and bench/sizing.json. ${result.run}. Load average (1, 5, 15 min) ${result.load.join(' at the start, ')} at the end: **the machine is shared** (six sessions on 2 cores), so CPU is the gateway's own time from \`/proc/<pid>/stat\`, read to a factor, not a digit.`,
-    '',
-    `One default-config live gateway pinned with \`taskset\` to the cores named, in front of the emulators (their own process, unpinned; a big account of ${f(s.jobsPerSource!)} jobs in every listable source; ${s.latencyMs} ms before each answer). Watches: \`jobUpdates\` subscriptions of ${s.jobsPerWatch} jobs, ${s.perConnection} a connection, each connection its own caller, nine in ten over graphql-ws and one in ten over graphql-sse (half distinct, half single connection mode), on the clients' defaults; every watched job is watched by 20 subscriptions, and one in ${f(s.jobs / s.moving)} reports progress every ${s.moveSeconds} s. The watched jobs are Import/Export jobs, described one by one: the most upstream calls a watched job costs (COS Batch and Panorama jobs ride their list: fewer). Listing: a walk of ${LIST_PAGES} \`listJobs\` pages of 100 over the big account, then a dashboard re-reading page 1 every 5 s (snapshots are kept 30 s). Each step waits ${s.warmupSeconds} s (the pollers back off to their 30-s wait), then a ${s.seconds}-s window: RSS (one reading a second: their median and highest; V8 gives memory back after some collections, so a step's median can fall below the step before), RSS high-water (\`VmHWM\`, since start), CPU and upstream calls per minute.`,
-    '',
-    ...columns(result.rows, COLUMNS),
-    '',
-    '## Per watch, per vCPU',
-    '',
-    'Least-squares lines through the watch steps of each run (idle included, listing not):',
-    '',
-    ...result.perWatch.map(
-      (p) =>
-        `- ${p.cores} core(s): ${f(p.kbPerWatch, 1)} KB of RSS and ${f(p.cpuPercentPer1000, 2)} % of one core per 1,000 watches; by CPU alone, ${f(p.watchesAt60PercentOfACore)} watches at 60 % of one core.`,
-    ),
-    '',
-    "A replica is bounded by memory and by `JOBGRAPH_MAX_SUBSCRIPTIONS` (10,000 by default) long before CPU: plan replicas by watches ÷ 10,000 and size memory from the table. What a watch costs beside the bare protocol libraries (graphql-ws + graphql-sse alone) is `npm run bench:moonshot`'s figure ([MOONSHOT.md](MOONSHOT.md)).",
-    '',
-    '## Kubernetes requests and limits',
-    '',
-    `From the heaviest step of any run (the top steps hold \`JOBGRAPH_MAX_SUBSCRIPTIONS\`, 10,000 watches, the most a default replica takes; RSS swings with V8's collections, so the highest reading of a window is taken): memory request = that RSS + 20 %, in 64 Mi steps; memory limit = twice the request and at least the high-water + 25 %, in 256 Mi steps (Node sizes its heap from the limit, about half of it, and the peak of concurrent queries comes on top: README, Memory); CPU request = steady CPU + 50 %, in 50 m steps, at least 100 m; no CPU limit (a throttled event loop answers late). deploy/kubernetes/deployment.yaml and deploy/compose.yaml follow this (test/deploy/manifests.test.ts checks it):`,
-    '',
-    `\`requests: {cpu: ${k.requests.cpu}, memory: ${k.requests.memory}}\`, \`limits: {memory: ${k.limits.memory}}\`.`,
-    '',
-    'Re-run: `npm run bench:sizing`; `BENCH_QUICK=1` for a quick look (its figures are not steady: the pollers have not backed off); `BENCH_SIZING_*`, `BENCH_JOBS_PER_SOURCE` (bench/README.md).',
-    '',
-  ].join('\n');
+  const lines = (list: string[]) => list.join('\n');
+  return `# Sizing: what one replica holds, and what to request for it
+
+\`npm run bench:sizing\` (about 16 minutes; \`BENCH_QUICK=1\` about 3, smaller steps) rewrites this file and bench/sizing.json. ${result.run}. Load average (1, 5, 15 min) ${result.load.join(' at the start, ')} at the end: **the machine is shared** (six sessions on 2 cores), so CPU is the gateway's own time from \`/proc/<pid>/stat\`, read to a factor, not a digit.
+
+One default-config live gateway pinned with \`taskset\` to the cores named, in front of the emulators (their own process, unpinned; a big account of ${f(s.jobsPerSource!)} jobs in every listable source; ${s.latencyMs} ms before each answer). Watches: \`jobUpdates\` subscriptions of ${s.jobsPerWatch} jobs, ${s.perConnection} a connection, each connection its own caller, nine in ten over graphql-ws and one in ten over graphql-sse (half distinct, half single connection mode), on the clients' defaults; every watched job is watched by 20 subscriptions, and one in ${f(s.jobs / s.moving)} reports progress every ${s.moveSeconds} s. The watched jobs are Import/Export jobs, described one by one: the most upstream calls a watched job costs (COS Batch and Panorama jobs ride their list: fewer). Listing: a walk of ${LIST_PAGES} \`listJobs\` pages of 100 over the big account, then a dashboard re-reading page 1 every 5 s (snapshots are kept 30 s). Each step waits ${s.warmupSeconds} s (the pollers back off to their 30-s wait), then a ${s.seconds}-s window: RSS (one reading a second: their median and highest; V8 gives memory back after some collections, so a step's median can fall below the step before), RSS high-water (\`VmHWM\`, since start), CPU and upstream calls per minute.
+
+${lines(columns(result.rows, COLUMNS))}
+
+## Per watch, per vCPU
+
+Least-squares lines through the watch steps of each run (idle included, listing not):
+
+${lines(result.perWatch.map((p) => `- ${p.cores} core(s): ${f(p.kbPerWatch, 1)} KB of RSS and ${f(p.cpuPercentPer1000, 2)} % of one core per 1,000 watches; by CPU alone, ${f(p.watchesAt60PercentOfACore)} watches at 60 % of one core.`))}
+
+A replica is bounded by memory and by \`JOBGRAPH_MAX_SUBSCRIPTIONS\` (10,000 by default) long before CPU: plan replicas by watches ÷ 10,000 and size memory from the table. What a watch costs beside the bare protocol libraries (graphql-ws + graphql-sse alone) is \`npm run bench:moonshot\`'s figure ([MOONSHOT.md](MOONSHOT.md)).
+
+## Kubernetes requests and limits
+
+From the heaviest step of any run (the top steps hold \`JOBGRAPH_MAX_SUBSCRIPTIONS\`, 10,000 watches, the most a default replica takes; RSS swings with V8's collections, so the highest reading of a window is taken): memory request = that RSS + 20 %, in 64 Mi steps; memory limit = twice the request and at least the high-water + 25 %, in 256 Mi steps (Node sizes its heap from the limit, about half of it, and the peak of concurrent queries comes on top: README, Memory); CPU request = steady CPU + 50 %, in 50 m steps, at least 100 m; no CPU limit (a throttled event loop answers late). deploy/kubernetes/deployment.yaml and deploy/compose.yaml follow this (test/deploy/manifests.test.ts checks it):
+
+\`requests: {cpu: ${k.requests.cpu}, memory: ${k.requests.memory}}\`, \`limits: {memory: ${k.limits.memory}}\`.
+
+Re-run: \`npm run bench:sizing\`; \`BENCH_QUICK=1\` for a quick look (its figures are not steady: the pollers have not backed off); \`BENCH_SIZING_*\`, \`BENCH_JOBS_PER_SOURCE\` (bench/README.md).
+`;
 }
 
 /** SIZING.md and sizing.json from a run's rows, with what the rows give. */
@@ -527,14 +568,25 @@ function problems(r: Moonshot): string[] {
   return counts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
 }
 
+const kb = (bytes: number) => `${(bytes / 1e3).toFixed(1)} KB`;
+
+/** A row of jobgraph's figure beside the floor's, as `show` writes them, their ratio and, with a goal, its verdict. */
+const besideRow = (
+  what: string,
+  ours: number,
+  bare: number,
+  show: (n: number) => string,
+  goal?: number,
+) =>
+  `| ${what} | ${show(ours)} | ${show(bare)} | ${(ours / bare).toFixed(2)}× | ${goal ? `≤ ${goal}× | ${passMiss(ours / bare <= goal)}` : 'fact | '} |`;
+
 /** jobgraph's memory per watch beside the bare floor's, for the same connections (issue 49: ≤ 1.3×). */
 function floorSection(r: Moonshot): string {
   const [g, fl] = [r.setup, r.floor];
   if (!fl) return '';
   const half = g.secondHalf.watches;
-  const kb = (bytes: number, count: number) => `${(bytes / count / 1e3).toFixed(1)} KB`;
   const row = (what: string, ours: number, bare: number, count: number, goal?: number) =>
-    `| ${what} | ${kb(ours, count)} | ${kb(bare, count)} | ${(ours / bare).toFixed(2)}× | ${goal ? `≤ ${goal}× | ${passMiss(ours / bare <= goal)}` : 'fact | '} |`;
+    besideRow(what, ours / count, bare / count, kb, goal);
   const bad = fl.notReady || fl.errors;
   return `## Beside the bare floor
 
@@ -548,6 +600,42 @@ ${row('RSS after a collection, second half', g.secondHalf.rss, fl.secondHalf.rss
 ${row('retained after a collection, whole set-up − idle', g.end.retained - g.idle.retained, fl.end.retained - fl.idle.retained, WATCHES)}
 ${row('RSS after a collection, whole set-up − idle', g.end.rss - g.idle.rss, fl.end.rss - fl.idle.rss, WATCHES)}
 | set-up: wall time, server CPU | ${f1(g.seconds)} s, ${f1(g.cpuSeconds)} s | ${f1(fl.seconds)} s, ${f1(fl.cpuSeconds)} s | ${(g.cpuSeconds / fl.cpuSeconds).toFixed(2)}× CPU | fact | |
+
+`;
+}
+
+/** Memory and allocation under churn beside the floor carrying the same churn (issue 60: ≤ 1.3×, ≤ 1.5×). */
+function churnSection(r: Moonshot): string {
+  const fl = r.floor;
+  if (!fl) return '';
+  const side = (c: typeof r.churn, idle: number) => ({
+    ...c,
+    rssPerWatch: (c.steady.rss - idle) / WATCHES,
+    perJobMinute: c.allocation.bytes / r.settings.jobs / c.minutes,
+  });
+  const [g, b] = [side(r.churn, r.setup.idle.rss), side(fl.churn, fl.idle.rss)];
+  const row = (what: string, of: (x: typeof g) => number, show = kb, goal?: number) =>
+    besideRow(what, of(g), of(b), show, goal);
+  const steps = (x: typeof g) =>
+    `${x.agreement.stepsMade} made, ${x.agreement.stepsSeenMin}–${x.agreement.stepsSeenMax} seen, ${x.agreement.missed} missed`;
+  const top = (x: typeof g) =>
+    x.allocation.top
+      .map((t) => `\`${t.where}\` ${((t.bytes / x.allocation.bytes) * 100).toFixed(1)} %`)
+      .join(', ');
+  return `## Under churn, beside the floor carrying the same churn
+
+Once set up, the floor (above) is given the same churn: the bench sends it the moving jobs' next progress message on the same clock as the emulators' (\`POST /move\`, every ${r.settings.moveSeconds} s), and it pushes each to every subscriber of those jobs; the same ${r.settings.warmupSeconds}-s warm-up, then the same ${r.settings.seconds}-s window. Both processes run on the same Node (\`${process.execPath.split('/').slice(-3).join('/')}\`, ${process.version}) with the same flags (\`${INSPECT_LOOPBACK}\`; the floor adds \`--import tsx\` to load its TypeScript) and the same environment less jobgraph's settings (\`NODE_ENV=production\`, ${childEnv().NODE_OPTIONS ? `\`NODE_OPTIONS=${childEnv().NODE_OPTIONS}\`` : 'no `NODE_OPTIONS`'}: \`BENCH_NODE_OPTIONS\`). RSS per watch is the window's median RSS (a reading a second) less the idle reading (after a collection), over ${f(WATCHES)} watches. Allocation is V8's sampling heap profiler (\`HeapProfiler.startSampling\` through the inspector, one sample per 64 KiB on average, objects freed by young and old collections included), which V8 scales to an estimate of every byte allocated in the window — the same counter on both sides; its samples are held outside the heap, in RSS, on both sides alike (a few MB at most).
+
+| under churn | jobgraph | bare floor | ratio | goal | result |
+| --- | --- | --- | --- | --- | --- |
+${row('RSS per watch: window median − idle', (x) => x.rssPerWatch, kb, 1.3)}
+${row('bytes allocated per watched job per minute (sampled)', (x) => x.perJobMinute, kb, 1.5)}
+${row('RSS, window median', (x) => x.steady.rss, mb)}
+${row('bytes allocated in the window', (x) => x.allocation.bytes, mb)}
+${row('events delivered in the window', (x) => x.events, f)}
+| progress steps of the moving jobs: made, seen by each job's subscribers (fewest–most), missed | ${steps(g)} | ${steps(b)} | | fact | |
+
+Where jobgraph's allocation went in the window (the sampled profile, each sample's bytes given to the nearest frame of the process's own code, so a library's allocation counts where it was called from): ${top(g)}. The floor's: ${top(b)}.
 
 `;
 }
@@ -598,7 +686,7 @@ One gateway (\`node ${r.gateway['node flags'] ? `${r.gateway['node flags']} ` : 
 | gateway RSS: idle, after set-up (once idle, after a collection), high-water (\`VmHWM\`) | ${mb(setup.idle.rss)}, ${mb(setup.end.rss)}, ${mb(w.highWaterMB * 1e6)} |
 | gateway RSS, steady (window median, max) | ${mb(w.rssMB * 1e6)}, ${mb(w.rssMaxMB * 1e6)} |
 | gateway retained, V8 heap used + external: idle, after set-up (after a collection) | ${mb(setup.idle.retained)}, ${mb(setup.end.retained)} (heap used ${mb(setup.idle.heap)}, ${mb(setup.end.heap)}) |
-| gateway V8 heap used, steady (lowest, highest of the window's readings every 10 s, no collection forced) | ${mb(w.heap.usedMin)}–${mb(w.heap.usedMax)} (heap size up to ${mb(w.heap.totalMax)}; outside it, Buffers, up to ${mb(w.heap.externalMax)}) |
+| gateway V8 heap used, steady (lowest, highest of the window's readings every 10 s, no collection forced) | ${mb(w.heap.usedMin)}–${mb(w.heap.usedMax)} (heap size up to ${mb(w.heap.totalMax)}, its young generation up to ${mb(w.heap.newSpaceMax)}; outside it, Buffers, up to ${mb(w.heap.externalMax)}) |
 | **upstream calls per second, steady** | **${f1(w.upstreamPerMinute / 60)}**: ${f1(w.upstreamPerMinute / 60 - w.movingDescribesPerSecond)} for the still jobs, ${f1(w.movingDescribesPerSecond)} for the moving ones |
 | events delivered in the window | ${f((w.eventsPerMinute * w.seconds) / 60)} (${f1(w.eventsPerMinute / 60)} a second) |
 | progress steps of the moving jobs after set-up: made, seen by each job's subscribers (fewest, most) | ${r.events.stepsMade}, ${r.events.stepsSeenMin}–${r.events.stepsSeenMax} |
@@ -606,7 +694,7 @@ One gateway (\`node ${r.gateway['node flags'] ? `${r.gateway['node flags']} ` : 
 | errors, completes, closes, reconnects, missed events | ${r.tally.errors}, ${r.tally.completes}, ${r.tally.closes}, ${r.tally.reconnects}, ${r.events.missed} |
 | the other processes' CPU in the window (emulators; the watchers' clients) | ${f1(w.emulatorCpuPerMinute)} s, ${f1(w.benchCpuPerMinute)} s per minute |
 
-${floorSection(r)}## Upstream calls of the still jobs, steady state
+${floorSection(r)}${churnSection(r)}## Upstream calls of the still jobs, steady state
 
 Every still job waits ${r.longestWait} s between polls (\`JOBGRAPH_WATCH_MAX_POLL_MS\`). Described one by one, a source's jobs cost jobs ÷ ${r.longestWait} calls a second; watched through the source's list (COS Batch, Panorama: src/subscriptions/listWatchGroup.ts) one pass of all its pages per ${r.longestWait} s, and only where the pages are fewer than the jobs they spare (a window holds a whole number of passes, so the measured list calls can fall a pass short or over). HealthOmics and Import/Export are described per job.
 
@@ -664,7 +752,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const mover = watchers.startMover(stack.emulators, MOVING.template, s.moveSeconds, log);
+  const mover = watchers.startMover(emulatorMove(stack), s.moveSeconds, log);
   const rows: Row[] = [];
   try {
     for (const cores of s.cores) rows.push(...(await sizingReplica(stack, cores, all, tokens)));

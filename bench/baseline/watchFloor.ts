@@ -1,7 +1,9 @@
 /**
  * The bare floor under watching (`npm run bench:moonshot`, bench/README.md): graphql-ws and
  * graphql-sse on node:http over one map of listeners; each job's first event a record made on the
- * spot. Prints `{"port":N}` once listening (bench/rig/childServer.ts).
+ * spot, and the moving jobs' changes as the bench sends them (`POST /move`: the IDs and their new
+ * statusMessage, a record a job for all its listeners; it answers how many listeners it reached).
+ * Prints `{"port":N}` once listening (bench/rig/childServer.ts).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,8 +63,23 @@ const schema = makeExecutableSchema({
 });
 
 const sse = createHandler({ schema });
+/** The moving jobs' change: one record a job, given to each of its listeners. */
+async function move(req: http.IncomingMessage, res: http.ServerResponse) {
+  let body = '';
+  for await (const chunk of req) body += String(chunk);
+  const { ids, statusMessage } = JSON.parse(body) as { ids: string[]; statusMessage: string };
+  let reached = 0;
+  for (const id of ids) {
+    const job = { id, state: 'RUNNING', statusMessage };
+    const set = listeners.get(id) ?? new Set<Listener>();
+    for (const listener of set) listener(job);
+    reached += set.size;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ reached }));
+}
+
 const server = http.createServer((req, res) => {
-  sse(req, res).catch(() => {
+  (req.url === '/move' ? move(req, res) : sse(req, res)).catch(() => {
     if (!res.headersSent) res.writeHead(500).end();
   });
 });

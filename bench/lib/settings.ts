@@ -49,11 +49,12 @@ export function pairs(name: string): Record<string, string> {
 
 export const quickRun = (): boolean => bool('BENCH_QUICK', false);
 
-/** A child process's environment: nothing of the caller's shell (AWS_PROFILE, proxies, NODE_OPTIONS) but PATH and HOME. */
+/** A child process's environment: nothing of the caller's shell (AWS_PROFILE, proxies, NODE_OPTIONS) but PATH and HOME; BENCH_NODE_OPTIONS, when set, is every child's NODE_OPTIONS (the same V8 settings on both sides of a figure). */
 export const childEnv = (): Record<string, string> => ({
   PATH: process.env.PATH ?? '/usr/bin:/bin',
   HOME: process.env.HOME ?? '/tmp',
   NODE_ENV: 'production',
+  ...(text('BENCH_NODE_OPTIONS') ? { NODE_OPTIONS: text('BENCH_NODE_OPTIONS')! } : {}),
 });
 
 export function readSettings() {

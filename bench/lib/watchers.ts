@@ -6,7 +6,6 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { EmulatorProcess } from '../rig/emulators.ts';
 import type { Log } from '../rig/stack.ts';
 import { sleep } from '../rig/proc.ts';
 
@@ -48,21 +47,17 @@ export const slices = <T>(list: readonly T[], size: number): T[][] =>
 export const progressMessage = (step: number) => `Data transfer is in progress: step ${step}.`;
 
 /**
- * The moving jobs: every `seconds`, the Import/Export demo job `template` (and so each of its
- * `synthesize` copies) reports its next progress step. `stop` ends it and gives the last step.
+ * The moving jobs: every `seconds`, `move` is given their next progress message (the emulators'
+ * job the moving ones copy, or the bare floor's `POST /move`). `stop` ends it and gives the last step.
  */
 export function startMover(
-  emulators: EmulatorProcess,
-  template: string,
+  move: (message: string) => Promise<unknown>,
   seconds: number,
   log: Log,
 ): { stop(): number } {
   let step = 0;
   const timer = setInterval(
-    () =>
-      void emulators
-        .patchImportExportJob(template, { ProgressMessage: progressMessage(++step) })
-        .catch((err: unknown) => log(`mover: ${String(err)}`)),
+    () => void move(progressMessage(++step)).catch((err: unknown) => log(`mover: ${String(err)}`)),
     seconds * 1000,
   );
   return {

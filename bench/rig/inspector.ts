@@ -25,8 +25,8 @@ export function inspectorUrl(stderr: Readable): Promise<string | null> {
   });
 }
 
-/** `HeapProfiler.collectGarbage`, then `process.memoryUsage()`; the session closed on return. */
-export async function memoryAfterCollection(url: string): Promise<NodeJS.MemoryUsage> {
+/** A DevTools Protocol session with the process at `url`: `send` a method, `close` it. */
+async function session(url: string) {
   const socket = new WebSocket(url);
   const closed = new Promise<void>((resolve) =>
     socket.addEventListener('close', () => resolve(), { once: true }),
@@ -47,13 +47,23 @@ export async function memoryAfterCollection(url: string): Promise<NodeJS.MemoryU
       if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
       return answer.result;
     });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.addEventListener('open', () => resolve(), { once: true });
-      socket.addEventListener('error', () => reject(new Error(`no inspector at ${url}`)), {
-        once: true,
-      });
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(), { once: true });
+    socket.addEventListener('error', () => reject(new Error(`no inspector at ${url}`)), {
+      once: true,
     });
+  });
+  const close = () => {
+    socket.close();
+    return closed;
+  };
+  return { send, close };
+}
+
+/** `HeapProfiler.collectGarbage`, then `process.memoryUsage()`; the session closed on return. */
+export async function memoryAfterCollection(url: string): Promise<NodeJS.MemoryUsage> {
+  const { send, close } = await session(url);
+  try {
     await send('HeapProfiler.collectGarbage');
     const usage = await send('Runtime.evaluate', {
       expression: 'process.memoryUsage()',
@@ -61,9 +71,56 @@ export async function memoryAfterCollection(url: string): Promise<NodeJS.MemoryU
     });
     return (usage as { result: { value: NodeJS.MemoryUsage } }).result.value;
   } finally {
-    socket.close();
-    await closed;
+    await close();
   }
+}
+
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
+
+/**
+ * V8's sampling heap profiler on the process at `url`, objects the young and old generation
+ * collections freed included, so its bytes are all that was allocated while it ran (V8 scales
+ * each sample to estimate the bytes it stands for), not what survived. `stop` gives the bytes and
+ * the `top` places by bytes allocated beneath them: each sample goes to the nearest frame of the
+ * process's own code (not node_modules' nor Node's), so a library's allocation counts where our
+ * code called it. It closes the session.
+ */
+export async function sampleAllocation(url: string, top = 12) {
+  const { send, close } = await session(url);
+  await send('HeapProfiler.startSampling', {
+    samplingInterval: 65_536,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  const by = new Map<string, number>();
+  const walk = (node: ProfileNode, own: string) => {
+    const { functionName, url: file, lineNumber } = node.callFrame;
+    const ours = /^file:.*\/(dist|src|bench)\//.test(file) && !file.includes('/node_modules/');
+    const here = ours
+      ? `${functionName || '(anonymous)'} ${file.split('/').slice(-2).join('/')}:${lineNumber + 1}`
+      : own;
+    by.set(here, (by.get(here) ?? 0) + node.selfSize);
+    for (const child of node.children) walk(child, here);
+  };
+  return {
+    stop: async () => {
+      try {
+        const { profile } = (await send('HeapProfiler.stopSampling')) as {
+          profile: { head: ProfileNode };
+        };
+        walk(profile.head, '(no frame of its own)');
+        const bytes = [...by.values()].reduce((a, b) => a + b, 0);
+        const sorted = [...by].sort((a, b) => b[1] - a[1]).slice(0, top);
+        return { bytes, top: sorted.map(([where, b]) => ({ where, bytes: b })) };
+      } finally {
+        await close();
+      }
+    },
+  };
 }
 
 type CdpAnswer = { id?: number; result?: unknown; error?: { message: string } };

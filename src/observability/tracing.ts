@@ -20,8 +20,6 @@ import type { TracingConfig } from '../config/index.ts';
 import { scrubSecrets } from '../auth/secretValues.ts';
 import { cutText } from './bounded.ts';
 
-let contextManagerSet = false;
-
 /** The instrumentation scope of jobgraph's spans. */
 export const TRACER_NAME = 'jobgraph';
 
@@ -50,9 +48,9 @@ export interface Tracing {
  * one makes a span per field. So jobgraph makes its three kinds itself (operation, loader
  * batch, upstream attempt) with the SDK's tracer, exporter, batch processor and W3C propagator.
  *
- * Process-wide, once: the AsyncLocalStorage context manager, so a span started in a resolver
- * is the parent of those started in the loader and the clients (one some other code registered
- * first is kept). The W3C propagator is used directly, not registered globally.
+ * Process-wide: the AsyncLocalStorage context manager, so a span started in a resolver is the
+ * parent of those started in the loader and the clients (one some other code registered first is
+ * kept). The W3C propagator is used directly, not registered globally.
  */
 export async function startTracing(config: TracingConfig): Promise<Tracing> {
   const [
@@ -66,10 +64,11 @@ export async function startTracing(config: TracingConfig): Promise<Tracing> {
     import('@opentelemetry/core'),
     import('@opentelemetry/resources'),
   ]);
-  if (!contextManagerSet) {
-    contextManagerSet = true;
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  }
+  // Asked at every start, not remembered: code that disables the process's context manager
+  // (`context.disable()`, as a test of span helpers does) unregisters it, and a flag kept here
+  // would then start gateways whose spans have no parents. The API refuses a second one.
+  const contextManager = new AsyncLocalStorageContextManager();
+  if (!context.setGlobalContextManager(contextManager.enable())) contextManager.disable();
   const propagator = new core.W3CTraceContextPropagator();
   let exporter;
   if (config.exporter === 'console') {

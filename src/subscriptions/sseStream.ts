@@ -54,7 +54,9 @@ export function newStream(): Stream {
 export function streamToken(req: http.IncomingMessage): string | undefined {
   const header = req.headers[TOKEN_HEADER_KEY];
   if (typeof header === 'string' && header !== '') return header;
-  const query = new URL(req.url ?? '', 'http://localhost/').searchParams.get(TOKEN_QUERY_KEY);
+  // Every /graphql request asks this: a target without a query string has no token to parse for.
+  if (!req.url?.includes('?')) return undefined;
+  const query = new URL(req.url, 'http://localhost/').searchParams.get(TOKEN_QUERY_KEY);
   return query === null || query === '' ? undefined : query;
 }
 

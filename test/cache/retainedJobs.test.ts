@@ -122,6 +122,41 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
     expect(await present()).toEqual([true, false, false, true, true]);
   });
 
+  it('evicts from a full in-process store without walking a Map: the oldest is at hand, whatever was deleted before it', async () => {
+    // Taking a Map's first entry walks over every entry deleted before it; a full store deletes
+    // one on every record it keeps, so its order is kept apart from the Map.
+    let ms = 0;
+    const store = boundedRetainedStore(100, () => ms);
+    const value = (n: number) => ({ account: 'default', record: batchRecord(`job-${n}`) });
+    const walks = (['keys', 'values', 'entries', 'forEach', Symbol.iterator] as const).map((name) =>
+      vi.spyOn(Map.prototype, name),
+    );
+    try {
+      for (let n = 0; n < 1000; n++) await store.set(`k${n}`, value(n), 60_000);
+      // A record kept again moves to the end; records taken out when they expire leave the order whole.
+      ms = 10;
+      await store.set('k950', value(950), 60_000);
+      for (let n = 1000; n < 1050; n++) await store.set(`k${n}`, value(n), 60_000);
+      for (const walk of walks) expect(walk).not.toHaveBeenCalled();
+    } finally {
+      for (const walk of walks) walk.mockRestore();
+    }
+    const held = async (from: number, to: number) => {
+      const out: number[] = [];
+      for (let n = from; n < to; n++) if (await store.get(`k${n}`)) out.push(n);
+      return out;
+    };
+    // The 100 newest: 951–999, 950 (kept again), 1000–1049; 900–949 went first, oldest first.
+    expect(await held(0, 950)).toEqual([]);
+    expect(await held(950, 1050)).toHaveLength(100);
+    ms = 60_005; // 951–999 expire (and are taken out as they are read); 950, kept again, does not
+    expect(await held(950, 1000)).toEqual([950]);
+    // 51 held: 49 more fill the store, and the next evicts the oldest left, 950.
+    for (let n = 2000; n < 2050; n++) await store.set(`k${n}`, value(n), 60_000);
+    expect(await held(950, 1001)).toEqual([1000]);
+    expect(await held(2000, 2050)).toHaveLength(50);
+  });
+
   it('keeps a job for the retention time after it was last seen, renewed when it is seen again', async () => {
     const { jobs, clock } = kept(); // 60 s
     const record = batchRecord('job-ttl');

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { context, trace } from '@opentelemetry/api';
+import { startTracing } from '../../src/observability/tracing.ts';
 import { scrubSecrets } from '../../src/auth/secretValues.ts';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { EXAMPLE_GLOBAL_ID as COS_EXAMPLE } from '../../src/emulators/cosbatch/data.ts';
@@ -169,5 +171,34 @@ describe('OpenTelemetry traces over OTLP/HTTP (http/protobuf, the default protoc
     expect(
       receiver.posts.some((p) => p.body.includes(Buffer.from('DescribePackageImportJob'))),
     ).toBe(true);
+  });
+});
+
+describe("The process's context manager", () => {
+  it('is registered again by a tracing start after other code disabled it, so spans still have parents', async () => {
+    // What test/observability/spanSafety.test.ts does when it ends; unit files share one module
+    // graph per fork, so a gateway started after it once lost every span's parent.
+    context.disable();
+    const receiver = new OtlpReceiver();
+    await receiver.start();
+    const tracing = await startTracing({
+      exporter: 'otlp',
+      protocol: 'http/json',
+      url: `${receiver.url}/v1/traces`,
+      headers: {},
+      serviceName: 'context-test',
+    });
+    try {
+      const parent = tracing.tracer.startSpan('parent');
+      const seen = await context.with(trace.setSpan(context.active(), parent), async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return trace.getSpan(context.active())?.spanContext().spanId;
+      });
+      expect(seen).toBe(parent.spanContext().spanId);
+      parent.end();
+    } finally {
+      await tracing.shutdown();
+      await receiver.close();
+    }
   });
 });

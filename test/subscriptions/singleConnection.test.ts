@@ -1,4 +1,5 @@
-import { createClient, type Client } from 'graphql-sse';
+import type http from 'node:http';
+import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY, createClient, type Client } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
@@ -10,6 +11,7 @@ import {
   type TestGateway,
 } from '../support/gateway.ts';
 import { ManualScheduler } from '../support/scheduler.ts';
+import { streamToken } from '../../src/subscriptions/sseStream.ts';
 import { movableImportExportJob, type Event } from '../support/subscriptions.ts';
 
 // graphql-sse's single connection mode (PROTOCOL.md): one reserved event stream per client,
@@ -512,5 +514,27 @@ describe('Single connection mode at shutdown', () => {
       if (!firstClosed) await first.close();
       await second.close();
     }
+  });
+});
+
+describe('A reservation token in a request', () => {
+  // Every /graphql request asks for one: a target without a query string is answered without a URL parse.
+  const token = (url: string, headers: http.IncomingHttpHeaders = {}) =>
+    streamToken({ url, headers } as http.IncomingMessage);
+  const parsed = (url: string) =>
+    new URL(url, 'http://localhost/').searchParams.get(TOKEN_QUERY_KEY) || undefined;
+
+  it('reads the header first, else the query string, as a URL parse of the target does', () => {
+    expect(token('/graphql?token=q', { [TOKEN_HEADER_KEY]: 'h' })).toBe('h');
+    for (const url of [
+      '/graphql',
+      '/graphql?token=abc',
+      '/graphql?x=1&token=a%20b',
+      '/graphql?token=',
+      '/graphql#frag?token=no',
+      '/graphql?#token=no',
+      '/?a=1',
+    ])
+      expect(token(url), url).toBe(parsed(url));
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { ListCallContext } from '../../../src/datasources/listing/guardedCall.ts';
 import { compareListed } from '../../../src/datasources/listing/merge.ts';
@@ -104,6 +104,28 @@ describe('A list snapshot', () => {
     expect(Array.from({ length: 3 }, (_, i) => snapshot.item(i))).toEqual(items);
     expect(Snapshot.fromWire('{"v":2}')).toBeNull();
     expect(Snapshot.fromWire('not json')).toBeNull();
+  });
+
+  it('checks each job against key sets made once a snapshot: no list of keys per job (issue 60)', () => {
+    const anchor = Date.UTC(2026, 10, 1);
+    const items = Array.from({ length: 50 }, (_, n) => panoramaJob(anchor, n + 1));
+    // A job whose state is not known has no state nor terminal in its summary, and still fits.
+    const unknown = panoramaJob(anchor, 60);
+    const summary: Record<string, unknown> = { ...unknown.job.summary };
+    delete summary.state;
+    delete summary.terminal;
+    items.push({ ...unknown, job: { ...unknown.job, state: null, summary } });
+    const keys = vi.spyOn(Object, 'keys');
+    try {
+      const snapshot = Snapshot.of(items, 0, 1);
+      // The first job's key and summary name the shape's columns; no other job's keys are listed.
+      expect(keys).toHaveBeenCalledTimes(2);
+      const back = Array.from({ length: snapshot.size }, (_, i) => snapshot.item(i));
+      expect(back).toEqual([...items].sort(compareListed));
+      expect(snapshot.toWire()).not.toContain('{"createdMs"'); // every job fitted: none kept whole
+    } finally {
+      keys.mockRestore();
+    }
   });
 
   it('of one upstream page keeps the token of the page after it, through another replica too', () => {
