@@ -4,10 +4,13 @@ import { BENCH_PROVIDERS, type BenchProvider } from './ids.ts';
 /** The settings of `npm run bench` (and `bench:cpu`): each BENCH_* variable is described in bench/README.md, Settings. */
 export type BenchSettings = ReturnType<typeof readSettings>;
 
+/** BENCH_* variable `name` as given, or undefined when unset. */
+export const text = (name: string): string | undefined => process.env[name]?.trim() || undefined;
+
 /** BENCH_* variable `name` as a whole number from `min` to `max`, or `fallback` when unset. */
 export function int(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name]?.trim();
-  return raw === undefined || raw === '' ? fallback : whole(name, raw, min, max);
+  const raw = text(name);
+  return raw === undefined ? fallback : whole(name, raw, min, max);
 }
 
 function whole(name: string, raw: string, min: number, max: number): number {
@@ -19,15 +22,15 @@ function whole(name: string, raw: string, min: number, max: number): number {
 }
 
 function bool(name: string, fallback: boolean): boolean {
-  const raw = process.env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
+  const raw = text(name)?.toLowerCase();
+  if (raw === undefined) return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new Error(`${name} must be true or false`);
 }
 
 function providers(name: string): readonly BenchProvider[] {
-  const raw = process.env[name]?.trim();
+  const raw = text(name);
   if (!raw) return BENCH_PROVIDERS;
   const list = raw.split(',').map((p) => p.trim());
   const wrong = list.find((p) => !(BENCH_PROVIDERS as readonly string[]).includes(p));
@@ -35,9 +38,6 @@ function providers(name: string): readonly BenchProvider[] {
     throw new Error(`${name}: ${wrong} is not one of ${BENCH_PROVIDERS.join(', ')}`);
   return list as BenchProvider[];
 }
-
-/** BENCH_* variable `name` as given, or undefined when unset. */
-export const text = (name: string): string | undefined => process.env[name]?.trim() || undefined;
 
 /** `A=1,B=2` in BENCH_* variable `name` as an environment (for a gateway's extra settings). */
 export function pairs(name: string): Record<string, string> {
@@ -87,9 +87,8 @@ export function readSettings() {
 
 /** A comma-separated list of whole numbers. */
 function ints(name: string, fallback: number[], min: number, max: number): number[] {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  return raw.split(',').map((part) => whole(name, part.trim(), min, max));
+  const raw = text(name);
+  return raw ? raw.split(',').map((part) => whole(name, part.trim(), min, max)) : fallback;
 }
 
 /** Settings of the watch load (bench/sizing.ts): BENCH_SIZING_*, or BENCH_MOONSHOT_* for `--moonshot` (bench/README.md). */
