@@ -28,12 +28,10 @@ function sigv4(
   const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
   const day = amzDate.slice(0, 8);
   const all: Record<string, string> = { ...headers, host, 'x-amz-date': amzDate };
-  const names = Object.keys(all)
-    .map((n) => n.toLowerCase())
-    .sort();
   const lower = Object.fromEntries(
     Object.entries(all).map(([k, v]) => [k.toLowerCase(), v.trim()]),
   );
+  const names = Object.keys(lower).sort();
   const signed = names.join(';');
   const canonical = [
     method,
@@ -205,8 +203,7 @@ export function floorClient(
           res.on('end', () => {
             try {
               const body = Buffer.concat(chunks);
-              const text = body.toString('utf8');
-              const parsed = parse ? parseBody(text, wire.xml) : undefined;
+              const parsed = parse ? parseBody(body.toString('utf8'), wire.xml) : undefined;
               const status = res.statusCode ?? 0;
               resolve({ provider, ids: globalIds, status, bytes: body.length, parsed });
             } catch (err) {
