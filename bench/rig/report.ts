@@ -325,42 +325,36 @@ export function buildRows(
     baselineLabel: 'bare Apollo Server 5',
     of: afterOnly(median(after.cachedMicros)),
   });
-  const info = (id: string, unit: string, digits: number, figure: string, of: RowSpec['of']) =>
-    add({ id, figure, unit, digits, of });
+  /** Informational rows (no goal) of `unit`, shown to `digits`. */
+  const info =
+    (unit: string, digits = 0) =>
+    (id: string, figure: string, of: RowSpec['of']) =>
+      add({ id, figure, unit, digits, of });
+  const [micros, mbs] = [info('µs/request'), info('MB', 3)];
   const peak = (s: SideResult, few = false) =>
     median((few ? s.memoryFew : s.memory).map((m) => m.peakMb));
   const rise = (runs: SideResult['memory']) => median(runs.map((m) => m.mbPerRequest));
   const { memoryConnections: all, memoryFewConnections: few } = settings;
-  info(
-    '4.cachedLogged',
-    'µs/request',
-    0,
-    'the same at LOG_LEVEL=info (one log line per request)',
-    (s) => median(s.cachedLoggedMicros),
+  micros('4.cachedLogged', 'the same at LOG_LEVEL=info (one log line per request)', (s) =>
+    median(s.cachedLoggedMicros),
   );
-  info(
+  micros(
     '4.http',
-    'µs/request',
-    0,
     'node:http alone answering the same bytes, no GraphQL',
     afterOnly(median(baseline.httpMicros)),
   );
-  info('5.peak', 'MB', 0, `peak RSS, ${all} 100-job queries in flight`, (s) => peak(s));
-  info('5.inflight', 'MB', 3, `RSS rise per query, ${all} in flight`, (s) => rise(s.memory));
-  info('5.few', 'MB', 3, `RSS rise per query, the same ${all} sent ${few} at a time`, (s) =>
+  info('MB')('5.peak', `peak RSS, ${all} 100-job queries in flight`, (s) => peak(s));
+  mbs('5.inflight', `RSS rise per query, ${all} in flight`, (s) => rise(s.memory));
+  mbs('5.few', `RSS rise per query, the same ${all} sent ${few} at a time`, (s) =>
     rise(s.memoryFew),
   );
-  info(
+  mbs(
     '5.marginal',
-    'MB',
-    3,
     `RSS per query in flight beyond ${few}`,
     (s) => (peak(s) - peak(s, true)) / Math.max(1, all - few),
   );
-  info(
+  info('×', 2)(
     '5.idle',
-    '×',
-    2,
     'idle RSS after load ÷ idle RSS at start',
     (s) => s.idleAfterMb / s.idleStartMb,
   );
@@ -401,10 +395,8 @@ export function buildRows(
     goal: none,
     of: (s) => s.repeatClean.secondRunCalls,
   });
-  info(
+  info('calls')(
     '6.repeatSecret',
-    'calls',
-    0,
     `finished jobs holding a secret asked twice (${after.repeatSecret.jobs}): upstream calls for the 2nd query`,
     (s) => s.repeatSecret.secondRunCalls,
   );
@@ -705,16 +697,12 @@ export function cpuProfileSection(
     const title = kind === 'finished' ? 'fresh existing jobs' : 'not-found IDs';
     const gatewayMicros = median(cpu[kind].after ?? []);
     const floorMicros = median(cpu[kind].floor ?? []);
-    const shares = (file: string, w: ProfileWindow) =>
-      new Map(profileParts(file, w, JOB_PARTS).map((p) => [p.name, p.share]));
-    const gatewayParts = shares(gateway.file, window);
-    const floorParts = shares(floor.file, floorWindow);
+    const micros = (file: string, w: ProfileWindow, perJob: number) =>
+      new Map(profileParts(file, w, JOB_PARTS).map((p) => [p.name, p.share * perJob]));
+    const gatewayParts = micros(gateway.file, window, gatewayMicros);
+    const floorParts = micros(floor.file, floorWindow, floorMicros);
     const partRows = [...new Set([...gatewayParts.keys(), ...floorParts.keys()])]
-      .map((name) => {
-        const g = (gatewayParts.get(name) ?? 0) * gatewayMicros;
-        const f = (floorParts.get(name) ?? 0) * floorMicros;
-        return { name, g, f };
-      })
+      .map((name) => ({ name, g: gatewayParts.get(name) ?? 0, f: floorParts.get(name) ?? 0 }))
       .sort((a, b) => b.g - b.f - (a.g - a.f));
     const part = `part of a job (gateway ${gatewayMicros.toFixed(0)} µs, floor ${floorMicros.toFixed(0)} µs: the rounds' medians, split by each profile's shares)`;
     out.push(
