@@ -484,10 +484,10 @@ const COLUMNS: Column<Row>[] = [
   ['clients (since start)', (r) => r.problems],
 ];
 
-interface Sizing {
-  run: string;
-  load: string[];
-  settings: WatchSettings;
+/** What a run's report opens with: its run line, the load averages, the settings. */
+type RunFacts = { run: string; load: string[]; settings: WatchSettings };
+
+interface Sizing extends RunFacts {
   rows: Row[];
   perWatch: ReturnType<typeof perWatch>[];
   kubernetes: ReturnType<typeof kubernetes>;
@@ -537,13 +537,8 @@ async function writeSizing(run: Omit<Sizing, 'perWatch' | 'kubernetes'>): Promis
   log(`wrote ${written.join(', ')}; kubernetes: ${JSON.stringify(result.kubernetes)}`);
 }
 
-type Moonshot = Awaited<ReturnType<typeof moonshotReplica>> & {
-  run: string;
-  load: string[];
-  settings: WatchSettings;
-  jobsPerSource: number;
-  watchedPerSource: Record<string, number>;
-};
+type Moonshot = Awaited<ReturnType<typeof moonshotReplica>> &
+  RunFacts & { jobsPerSource: number; watchedPerSource: Record<string, number> };
 
 /** The problems of a moonshot run, each with its count; empty when there were none. */
 function problems(r: Moonshot): string[] {
