@@ -49,18 +49,14 @@ async function side(root: string, url: string, calls: number): Promise<void> {
   });
   let n = 0;
   let failed = 0;
-  const batch = async () => {
-    const all: Promise<unknown>[] = [];
-    for (let i = 0; i < BATCH; i++) {
-      const jobId = `pkgimport-${(n++).toString(16).padStart(16, '0')}`;
-      all.push(
-        fetchJobShared(guarded, { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId }).catch(
-          () => (failed += 1),
-        ),
-      );
-    }
-    await Promise.all(all);
-  };
+  const batch = () =>
+    Promise.all(
+      Array.from({ length: BATCH }, () => {
+        const jobId = `pkgimport-${(n++).toString(16).padStart(16, '0')}`;
+        const key = { provider: 'AWS_PANORAMA', region: 'us-east-1', jobId } as const;
+        return fetchJobShared(guarded, key).catch(() => (failed += 1));
+      }),
+    );
   for (let i = 0; i < 30; i++) await batch();
   const before = process.cpuUsage();
   for (let i = 0; i < calls / BATCH; i++) await batch();
