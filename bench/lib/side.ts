@@ -227,6 +227,7 @@ export async function measureSide(
   );
   const latencyAndCoalescing = await withLatency(ctx, slow, async () => {
     const latency = { oneMs: [] as number[], hundredMs: [] as number[] };
+    const timed = (body: string) => timedQuery(ctx, main.url, body);
     for (let i = 0; i < settings.latencyPairs; i++) {
       // The peer's 100-job query after the gateway's pair in even rounds, before it in odd ones.
       const peerQuery = async () => {
@@ -235,12 +236,8 @@ export async function measureSide(
         peerResult.hundredMs.push(await notTheGateway(() => timedQuery(ctx, peer.url, body)));
       };
       if (i % 2 === 1) await peerQuery();
-      latency.oneMs.push(
-        await timedQuery(ctx, main.url, jobBody(ctx.unknownIds.next('panorama', 'finished'))),
-      );
-      latency.hundredMs.push(
-        await timedQuery(ctx, main.url, jobsBody(eightyOfHundred(ctx, 'finished'))),
-      );
+      latency.oneMs.push(await timed(jobBody(ctx.unknownIds.next('panorama', 'finished'))));
+      latency.hundredMs.push(await timed(jobsBody(eightyOfHundred(ctx, 'finished'))));
       if (i % 2 === 0) await peerQuery();
     }
     const runs = await times(settings.runs, async () => {
