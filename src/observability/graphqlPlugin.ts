@@ -89,8 +89,8 @@ export const operationSpan = (observability: Observability): Span | undefined =>
 
 /**
  * Counts every GraphQL request, observes its duration
- * (`jobgraph_graphql_request_duration_seconds{operation_type}`) and names the operation span (see above) for requests Apollo
- * runs; the direct path (server.ts) calls the same two functions.
+ * (`jobgraph_graphql_request_duration_seconds{operation_type}`) and names the operation span (see
+ * above): every request runs through Apollo's pipeline (HTTP, SSE and WebSocket operations alike).
  */
 export function observabilityPlugin<C extends object>(
   observability: Observability,

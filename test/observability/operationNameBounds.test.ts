@@ -38,8 +38,8 @@ describe('A 200 KB operation name', () => {
     await receiver.close();
   });
 
-  // A body of only query/operationName/variables takes the direct path (server.ts runKnown); an
-  // `extensions` member sends it through Apollo's pipeline; a job query also makes child spans.
+  // Every body runs through Apollo's pipeline (a direct path for known operations once bypassed it,
+  // hence the case names): with and without an `extensions` member; a job query makes child spans.
   const cases: [string, Record<string, unknown>][] = [
     ['the direct path', { query: `query ${HUGE} { __typename }`, operationName: HUGE }],
     ['Apollo', { query: `query ${HUGE} { __typename }`, operationName: HUGE, extensions: {} }],

@@ -201,7 +201,7 @@ describe('Span texts are scrubbed where they are set (scrubbingTracer / safeSpan
       { 'jobgraph.provider': LEARNED_2, size: 2 },
       async (span) => {
         span.setAttribute('later', LEARNED);
-        // What the GraphQL plugin and the direct path do with the active span.
+        // What the GraphQL plugin does with the active span.
         const observability = new Observability(undefined, { tracer: raw } as Tracing);
         const active = operationSpan(observability)!;
         active.setAttribute('active', LEARNED_2);
