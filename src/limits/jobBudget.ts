@@ -7,6 +7,7 @@ import {
   getDirectiveValues,
   getVariableValues,
   type DocumentNode,
+  type FieldNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionNode,
@@ -231,8 +232,13 @@ const MANY_JOB_FIELDS = new Set([...Object.keys(JOB_ID_LIST_ARGUMENTS), '_entiti
  * field takes a list of them. When it is within the budget, the exact count need not be made.
  */
 export function jobFieldsBound(document: DocumentNode, operation: OperationDefinitionNode): number {
+  return boundOf(rootFieldNodes(document, operation));
+}
+
+/** `jobFieldsBound` of an operation's root fields. */
+function boundOf(fields: readonly FieldNode[]): number {
   let count = 0;
-  for (const field of rootFieldNodes(document, operation)) {
+  for (const field of fields) {
     if (MANY_JOB_FIELDS.has(field.name.value)) return Infinity;
     if (Object.hasOwn(ROOT_FIELD_JOB_KEYS, field.name.value)) count += 1;
   }
@@ -258,11 +264,12 @@ function operationShape(
 ): OperationShape {
   let shape = shapes.get(operation);
   if (!shape) {
+    const fields = rootFieldNodes(document, operation);
     shape = {
-      bound: jobFieldsBound(document, operation),
+      bound: boundOf(fields),
       lists:
         operation.operation === OperationTypeNode.QUERY &&
-        rootFieldNodes(document, operation).some((f) => f.name.value === 'listJobs'),
+        fields.some((f) => f.name.value === 'listJobs'),
     };
     shapes.set(operation, shape);
   }

@@ -1,10 +1,10 @@
 import {
   GraphQLError,
-  Kind,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
+import { selectedFields } from './rootFields.ts';
 
 /**
  * Rejects an operation with more than `max` root fields (default from
@@ -43,28 +43,6 @@ export function countRootFields(
   context: Pick<ValidationContext, 'getFragment'>,
   selectionSet: SelectionSetNode,
 ): number {
-  const keys = new Set<string>();
-  const seenFragments = new Set<string>();
-  const walk = (set: SelectionSetNode): void => {
-    for (const selection of set.selections) {
-      switch (selection.kind) {
-        case Kind.FIELD:
-          keys.add(selection.alias?.value ?? selection.name.value);
-          break;
-        case Kind.INLINE_FRAGMENT:
-          walk(selection.selectionSet);
-          break;
-        case Kind.FRAGMENT_SPREAD: {
-          const name = selection.name.value;
-          if (seenFragments.has(name)) break;
-          seenFragments.add(name);
-          const fragment = context.getFragment(name);
-          if (fragment) walk(fragment.selectionSet);
-          break;
-        }
-      }
-    }
-  };
-  walk(selectionSet);
-  return keys.size;
+  const fields = selectedFields(selectionSet, (name) => context.getFragment(name));
+  return new Set(fields.map((field) => field.alias?.value ?? field.name.value)).size;
 }

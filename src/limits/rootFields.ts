@@ -17,12 +17,25 @@ import {
 export function rootFieldNodes(
   document: DocumentNode,
   operation: OperationDefinitionNode,
-  included: (selection: SelectionNode) => boolean = () => true,
+  included?: (selection: SelectionNode) => boolean,
 ): FieldNode[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions)
     if (d.kind === Kind.FRAGMENT_DEFINITION && !fragments.has(d.name.value))
       fragments.set(d.name.value, d);
+  return selectedFields(operation.selectionSet, (name) => fragments.get(name), included);
+}
+
+/**
+ * The fields a selection set selects at its own level, in order: inline fragments entered,
+ * fragment spreads followed once each through `fragment` (a document's definitions, or a
+ * validation context's `getFragment`), `included` leaving out a selection and all under it.
+ */
+export function selectedFields(
+  selectionSet: SelectionSetNode,
+  fragment: (name: string) => FragmentDefinitionNode | null | undefined,
+  included: (selection: SelectionNode) => boolean = () => true,
+): FieldNode[] {
   const fields: FieldNode[] = [];
   const seenFragments = new Set<string>();
   const walk = (set: SelectionSetNode): void => {
@@ -32,11 +45,11 @@ export function rootFieldNodes(
       else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
       else if (!seenFragments.has(selection.name.value)) {
         seenFragments.add(selection.name.value);
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) walk(fragment.selectionSet);
+        const definition = fragment(selection.name.value);
+        if (definition) walk(definition.selectionSet);
       }
     }
   };
-  walk(operation.selectionSet);
+  walk(selectionSet);
   return fields;
 }
