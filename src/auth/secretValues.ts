@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import type { JobRecord } from '../model/job.ts';
+import { RecencyList, type Linked } from '../cache/recencyList.ts';
 
 /** What a scrubbed secret becomes, in log lines and error messages alike. */
 export const REDACTED = '[REDACTED]';
@@ -36,16 +37,12 @@ interface IndexedForm {
 
 /**
  * A learned value's forms and their characters, linked in recency order (see
- * SecretValueRegistry.learn): a list, not a Map's insertion order, because taking a Map's oldest
- * entry walks over every entry deleted before it until the table is rebuilt, and a full registry
- * deletes its oldest entry on every learn.
+ * SecretValueRegistry.learn; a full registry forgets its oldest on every learn: RecencyList).
  */
-interface LearnedValue {
+interface LearnedValue extends Linked<LearnedValue> {
   readonly value: string;
   readonly forms: readonly string[];
   readonly cost: number;
-  older: LearnedValue | undefined;
-  newer: LearnedValue | undefined;
 }
 
 /**
@@ -134,9 +131,8 @@ export class SecretValueRegistry {
   private readonly pinned = new Set<string>();
   /** Learned value → its forms (kept so forgetting it does not work them out again) and their characters (what it costs against `maxLearnedChars`). */
   private readonly learned = new Map<string, LearnedValue>();
-  /** The least and the most recently seen learned values, ends of the recency list. */
-  private oldest: LearnedValue | undefined;
-  private newest: LearnedValue | undefined;
+  /** The learned values, least recently seen first. */
+  private readonly recency = new RecencyList<LearnedValue>();
   /** Registered form → where it is indexed and how many registered values produce it. */
   private readonly patterns = new Map<string, IndexedForm>();
   /**
@@ -176,7 +172,7 @@ export class SecretValueRegistry {
     this.pinned.add(value);
     const learned = this.learned.get(value);
     if (learned) {
-      this.unlink(learned);
+      this.recency.unlink(learned);
       this.learned.delete(value);
       this.learnedChars -= learned.cost;
       return; // already indexed
@@ -189,9 +185,9 @@ export class SecretValueRegistry {
     if (!this.accepts(value) || this.pinned.has(value)) return;
     const known = this.learned.get(value);
     if (known) {
-      if (known !== this.newest) {
-        this.unlink(known);
-        this.append(known);
+      if (known !== this.recency.newest) {
+        this.recency.unlink(known);
+        this.recency.append(known);
       }
       return;
     }
@@ -201,12 +197,12 @@ export class SecretValueRegistry {
     if (cost > this.maxLearnedChars) return;
     const entry: LearnedValue = { value, forms, cost, older: undefined, newer: undefined };
     this.learned.set(value, entry);
-    this.append(entry);
+    this.recency.append(entry);
     this.learnedChars += cost;
     this.index(forms, 1);
     while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
-      const oldest = this.oldest as LearnedValue;
-      this.unlink(oldest);
+      const oldest = this.recency.oldest as LearnedValue;
+      this.recency.unlink(oldest);
       this.learned.delete(oldest.value);
       this.learnedChars -= oldest.cost;
       this.index(oldest.forms, -1);
@@ -233,7 +229,7 @@ export class SecretValueRegistry {
   clearLearned(): void {
     for (const { forms } of this.learned.values()) this.index(forms, -1);
     this.learned.clear();
-    this.oldest = this.newest = undefined;
+    this.recency.clear();
     this.learnedChars = 0;
     this.walkedRecords = new WeakSet();
   }
@@ -258,24 +254,6 @@ export class SecretValueRegistry {
       if (re.test(out)) out = out.replace(re, replacement);
     }
     return out;
-  }
-
-  /** Put a learned value at the newest end of the recency list. */
-  private append(entry: LearnedValue): void {
-    entry.older = this.newest;
-    entry.newer = undefined;
-    if (this.newest) this.newest.newer = entry;
-    else this.oldest = entry;
-    this.newest = entry;
-  }
-
-  /** Take a learned value out of the recency list. */
-  private unlink(entry: LearnedValue): void {
-    if (entry.older) entry.older.newer = entry.newer;
-    else this.oldest = entry.newer;
-    if (entry.newer) entry.newer.older = entry.older;
-    else this.newest = entry.older;
-    entry.older = entry.newer = undefined;
   }
 
   private accepts(value: string | null | undefined): value is string {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
+import { RecencyList, type Linked } from './recencyList.ts';
 import type { RejectReason, Sealer } from './sealed.ts';
 
 /**
@@ -237,35 +238,27 @@ function isInProcess(
 }
 
 /** A kept record of the in-process store, linked in the order it was kept (oldest first). */
-interface KeptEntry {
+interface KeptEntry extends Linked<KeptEntry> {
   readonly key: string;
   readonly value: Kept;
   readonly expiresAt: number;
-  older: KeptEntry | undefined;
-  newer: KeptEntry | undefined;
 }
 
 /**
  * The in-process store: at most `max` records, the one kept longest ago evicted first (a record
- * kept again moves to the end), each for its TTL. The order is a linked list, not the Map's
- * insertion order: taking a Map's first entry walks over every entry deleted before it until V8
- * rebuilds the table, and a full store deletes its oldest entry on every record it keeps (≈ 8 µs
- * a record at the default 10,000, where the list takes well under one; SecretValueRegistry keeps
- * its recency the same way for the same reason).
+ * kept again moves to the end), each for its TTL. The order is a RecencyList, not the Map's
+ * insertion order: a full store deletes its oldest entry on every record it keeps (≈ 8 µs a
+ * record at the default 10,000 through a Map's first key, well under one through the list).
  */
 export function boundedRetainedStore(
   max: number,
   now: () => number = Date.now,
 ): InProcessRetainedStore {
   const entries = new Map<string, KeptEntry>();
-  let oldest: KeptEntry | undefined;
-  let newest: KeptEntry | undefined;
+  const order = new RecencyList<KeptEntry>();
   const remove = (entry: KeptEntry) => {
     entries.delete(entry.key);
-    if (entry.older) entry.older.newer = entry.newer;
-    else oldest = entry.newer;
-    if (entry.newer) entry.newer.older = entry.older;
-    else newest = entry.older;
+    order.unlink(entry);
   };
   return {
     holds: 'records',
@@ -286,14 +279,12 @@ export function boundedRetainedStore(
         key,
         value,
         expiresAt: now() + ttlMs,
-        older: newest,
+        older: undefined,
         newer: undefined,
       };
-      if (newest) newest.newer = entry;
-      else oldest = entry;
-      newest = entry;
+      order.append(entry);
       entries.set(key, entry);
-      while (entries.size > max && oldest) remove(oldest);
+      while (entries.size > max && order.oldest) remove(order.oldest);
       return Promise.resolve();
     },
   };

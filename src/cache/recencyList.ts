@@ -1,0 +1,48 @@
+/** An entry of a {@link RecencyList}: its links to the entries put just before and after it. */
+export interface Linked<E> {
+  older: E | undefined;
+  newer: E | undefined;
+}
+
+/**
+ * Entries in the order they were put, oldest first, for a bounded store that forgets its oldest:
+ * a doubly linked list through the entries themselves, not a Map's insertion order — taking a
+ * Map's first key walks over every entry deleted before it until V8 rebuilds the table, and a full
+ * store deletes its oldest entry on every insert. The kept finished jobs (retainedJobs.ts) and the
+ * learned secret values (auth/secretValues.ts) keep their order here.
+ */
+export class RecencyList<E extends Linked<E>> {
+  #oldest: E | undefined;
+  #newest: E | undefined;
+
+  get oldest(): E | undefined {
+    return this.#oldest;
+  }
+
+  get newest(): E | undefined {
+    return this.#newest;
+  }
+
+  /** Put `entry`, not in the list, at the newest end. */
+  append(entry: E): void {
+    entry.older = this.#newest;
+    entry.newer = undefined;
+    if (this.#newest) this.#newest.newer = entry;
+    else this.#oldest = entry;
+    this.#newest = entry;
+  }
+
+  /** Take `entry`, in the list, out of it. */
+  unlink(entry: E): void {
+    if (entry.older) entry.older.newer = entry.newer;
+    else this.#oldest = entry.newer;
+    if (entry.newer) entry.newer.older = entry.older;
+    else this.#newest = entry.older;
+    entry.older = entry.newer = undefined;
+  }
+
+  /** Forget every entry. */
+  clear(): void {
+    this.#oldest = this.#newest = undefined;
+  }
+}
