@@ -7,9 +7,7 @@ import { BENCH_PROVIDERS, type BenchProvider } from '../lib/ids.ts';
 import type { CounterSnapshot, HostMessage, HostRequest, LoggedCall } from './emulators.ts';
 
 const latencyMs = Number(process.argv[2] ?? '0');
-const set = await startEmulators(
-  JSON.parse(process.argv[3] ?? '{}') as Pick<StartAllOptions, 'jobsPerSource' | 'keepAliveMs'>,
-);
+const set = await startEmulators(JSON.parse(process.argv[3] ?? '{}') as StartAllOptions);
 const names = BENCH_PROVIDERS;
 for (const name of names) set[name].setFaults({ latencyMs });
 

@@ -37,7 +37,7 @@ export type EmulatorProcess = Awaited<ReturnType<typeof startEmulatorProcess>>;
 /** Fork emulatorHost.ts until the emulators listen; `env` is what live mode needs to reach them. */
 export async function startEmulatorProcess(
   latencyMs: number,
-  options: { jobsPerSource?: number; keepAliveMs?: number } = {},
+  options: { jobsPerSource?: number; keepAliveMs?: number; listProgressing?: boolean } = {},
 ) {
   const file = fileURLToPath(new URL('./emulatorHost.ts', import.meta.url));
   const args = [String(latencyMs), JSON.stringify(options)];

@@ -70,7 +70,7 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
  * caller's own) and `gateway`: a tracked gateway over them.
  */
 export async function startStack(
-  options: { latencyMs?: number; jobsPerSource?: number; keepAliveMs?: number } = {},
+  options: { latencyMs?: number } & Parameters<typeof startEmulatorProcess>[1] = {},
 ) {
   const { latencyMs = 0, ...emulatorOptions } = options;
   const emulators = track(await startEmulatorProcess(latencyMs, emulatorOptions));

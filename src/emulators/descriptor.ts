@@ -125,6 +125,8 @@ export interface EmulatorCreateOptions {
   listOrder?: ListOrder;
   /** Absent: the demo's listed jobs. */
   jobsPerSource?: number;
+  /** false: the progressing job is in no list answer (ListOptions); absent: it is. */
+  listProgressing?: boolean;
   /**
    * Where an emulator whose provider publishes job events puts them (the SQS emulator's event
    * bus); absent: they are dropped.

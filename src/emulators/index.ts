@@ -141,6 +141,11 @@ export interface StartAllOptions extends Pick<StartOptions, 'host' | 'faults' | 
    */
   jobsPerSource?: number;
   /**
+   * false: the progressing jobs are left out of every list answer (describes still answer them),
+   * so an unmoving account's lists read the same at every call (the watch moonshot). Default true.
+   */
+  listProgressing?: boolean;
+  /**
    * The accounts registry the STS emulator issues sessions into and the AWS emulators read
    * (whose keys see which account's jobs); default a fresh `createEmulatorAccounts()`.
    */
@@ -267,6 +272,7 @@ export async function startEmulators(options: StartAllOptions = {}): Promise<Emu
       accounts,
       ...(listOrder ? { listOrder } : {}),
       ...(jobsPerSource === undefined ? {} : { jobsPerSource }),
+      ...(options.listProgressing === false ? { listProgressing: false } : {}),
     };
   };
   const sqs = createSqsEmulator({

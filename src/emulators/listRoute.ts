@@ -150,7 +150,7 @@ export function jobListing<J>(
         : (fixture(jobId) ?? list?.find(jobId)?.job() ?? synthesizedJob(req, jobId, fixture)),
     source(list, withProgressing) {
       const extras: ListedJob<J>[] = [];
-      if (withProgressing) {
+      if (withProgressing && options.listProgressing !== false) {
         const job = progressingJob();
         extras.push({ ...spec.place(job), job: () => job });
       }

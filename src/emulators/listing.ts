@@ -23,6 +23,13 @@ export interface ListOptions {
    * of the demo's listed jobs. Default: the demo data.
    */
   jobsPerSource?: number;
+  /**
+   * false: the progressing job is left out of every list answer (its describe still answers it,
+   * its source lists one job fewer), so a list whose jobs do not move reads the same at every
+   * call — the watch moonshot's big account, whose floor carries no change but the bench's own.
+   * Default true.
+   */
+  listProgressing?: boolean;
 }
 
 /** The most jobs `jobsPerSource` may ask of one source (JOBGRAPH_EMULATOR_JOBS_PER_SOURCE's bound). */

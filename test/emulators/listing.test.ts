@@ -174,3 +174,38 @@ describe('The four list operations of the emulator set', () => {
       expect(expected[name].length).toBeGreaterThanOrEqual(60);
   });
 });
+
+describe('Lists without the progressing jobs (listProgressing: false, the watch moonshot)', () => {
+  const START = Date.parse('2026-11-02T10:00:00.000Z');
+  let at = START;
+  let set: EmulatorSet;
+  beforeAll(async () => {
+    signAt(() => at);
+    set = await startEmulators({ now: () => at, listProgressing: false });
+  });
+  afterAll(async () => {
+    await set.close();
+  });
+
+  it('list only the data’s jobs, the same bytes as the clock moves; the progressing job is still described', async () => {
+    const expected = listedDemoJobs(START);
+    const cosIds = (body: string) =>
+      [...body.matchAll(/<JobId>([^<]+)<\/JobId>/g)].map(
+        (m) => `cos:ap-guangzhou:100000000001:${m[1]}`,
+      );
+    const first = await signedCos(set.cosbatch, '/jobs');
+    const listedCos = cosIds(first.body);
+    expect(listedCos).toHaveLength(expected.cosbatch.length);
+    expect(new Set(listedCos)).toEqual(new Set(expected.cosbatch.map((j) => j.globalId)));
+    const ie = await importExportCall(set.importexport, { Action: 'ListJobs' });
+    expect(ie.body).not.toContain(PROGRESSING_JOB_IDS.importexport.split(':').pop());
+
+    // 20 s on, the progressing job has changed its status: the list has not.
+    at = START + 20_000;
+    expect((await signedCos(set.cosbatch, '/jobs')).body).toBe(first.body);
+    const progressing = PROGRESSING_JOB_IDS.cosbatch.split(':').pop()!;
+    const described = await signedCos(set.cosbatch, `/jobs/${progressing}`);
+    expect(described.status).toBe(200);
+    expect(described.body).toContain(`<JobId>${progressing}</JobId>`);
+  });
+});
