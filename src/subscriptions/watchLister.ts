@@ -93,6 +93,33 @@ export interface WatchListerOptions {
   snapshots?: ListSnapshots;
 }
 
+/**
+ * A watched source's last pass: each page's last answer (a page whose body did not change is its
+ * last value again, unparsed, and so its last page of listed jobs: listing/summaries.ts
+ * `pageOnce`), those pages, and the snapshot they made.
+ */
+interface LastPass {
+  answers: AnswerMemo[];
+  pages: StreamPage<Listed>[];
+  snapshot: Snapshot | null;
+}
+
+/**
+ * The snapshot of a pass that read `pages` whole from `takenAt`: the last pass's again, retaken
+ * now, when every page is the very page it read (a quiet account's list rarely changes: its
+ * thousands of jobs are not encoded again), else one made of their items.
+ */
+function passSnapshot(last: LastPass, pages: StreamPage<Listed>[], takenAt: number): Snapshot {
+  const same =
+    last.snapshot !== null &&
+    pages.length === last.pages.length &&
+    pages.every((page, i) => page === last.pages[i]);
+  if (same) return last.snapshot!.retaken(takenAt);
+  const items: Listed[] = [];
+  for (const page of pages) for (const item of page.items) items.push(item);
+  return Snapshot.of(items, takenAt, pages.length);
+}
+
 /** The signatures of a snapshot's jobs, each built when asked. */
 function snapshotSeen(snapshot: Snapshot): SeenSignatures {
   const get = (id: string): string | undefined => {
@@ -115,9 +142,8 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
   const providers = options.providers ?? LIST_WATCH_PROVIDERS;
   const snapshots = options.snapshots ?? createListSnapshots(config);
   const ageOf = (maxAgeMs: number) => Math.min(maxAgeMs, snapshots.ttlMs);
-  // Each watched source's pages' last answers, by page number: a page whose body did not change
-  // since the last pass is its last value again, unparsed (a quiet account's list rarely changes).
-  const lastAnswers = new Map<string, AnswerMemo[]>();
+  // Each watched source's last pass (its pages' answers by page number).
+  const lastPasses = new Map<string, LastPass>();
 
   const sourceOf = (key: JobKey): string | null => {
     if (!providers.has(key.provider) || !isProviderSource(sources[key.provider].source))
@@ -128,7 +154,7 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
 
   return {
     sourceOf,
-    release: (source) => void lastAnswers.delete(source),
+    release: (source) => void lastPasses.delete(source),
     fresh(key, maxAgeMs) {
       const source = sourceOf(key);
       return source !== null && snapshots.held(source, ageOf(maxAgeMs)) !== undefined;
@@ -150,14 +176,14 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
       };
       const guarded = sources[key.provider] as GuardedSource;
       const takenAt = snapshots.now();
-      const items: Listed[] = [];
+      const pages: StreamPage<Listed>[] = [];
       let token: string | null = null;
-      let answers = lastAnswers.get(source);
-      if (!answers) lastAnswers.set(source, (answers = []));
+      let last = lastPasses.get(source);
+      if (!last) lastPasses.set(source, (last = { answers: [], pages: [], snapshot: null }));
       // Read to the end when the batch's describes are worth it, so that the pass is a snapshot
       // other watchers and listJobs pages use; not stopped when the wanted jobs are seen.
-      for (let pages = 1; pages <= maxPages; pages++) {
-        const answer = (answers[pages - 1] ??= new AnswerMemo());
+      while (pages.length < maxPages) {
+        const answer = (last.answers[pages.length] ??= new AnswerMemo());
         const page: StreamPage<Listed> = await watch.page(
           (operation, input, where) => guardedCall(guarded, operation, input, where, ctx, answer),
           config,
@@ -165,19 +191,21 @@ export function createWatchLister(options: WatchListerOptions): WatchLister {
           token,
           `watch:${source}`,
         );
-        for (const item of page.items) items.push(item);
+        pages.push(page);
         token = page.next;
         if (token === null) {
-          const snapshot = Snapshot.of(items, takenAt, pages);
+          const snapshot = passSnapshot(last, pages, takenAt);
+          Object.assign(last, { pages, snapshot });
           snapshots.keep(source, snapshot);
           return { seen: snapshotSeen(snapshot), calls: ctx.calls, complete: true };
         }
       }
       const seen = new Map<string, string>();
-      for (const item of items) {
-        const signature = listedSignature(item.job.summary);
-        if (signature !== null) seen.set(item.id, signature);
-      }
+      for (const page of pages)
+        for (const item of page.items) {
+          const signature = listedSignature(item.job.summary);
+          if (signature !== null) seen.set(item.id, signature);
+        }
       return { seen, calls: ctx.calls, complete: false };
     },
   };

@@ -3,7 +3,7 @@ import { DEFAULT_ACCOUNT } from '../../config/patterns.ts';
 import { statusFilter } from '../listing/filter.ts';
 import type { StreamPage } from '../listing/merge.ts';
 import { listStream, present } from '../listing/streams.ts';
-import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
+import { isoOrNull, listed, pageOnce, type Listed } from '../listing/summaries.ts';
 import type { ListCall, ProviderList, ProviderVerify, ProviderWatch } from '../shared/provider.ts';
 import { COSBATCH_KEY } from './key.ts';
 import {
@@ -48,10 +48,10 @@ async function page(
     { ...input, nextToken: token },
     { breakerRegion: input.region, subject, account: account.uin },
   );
-  return {
+  return pageOnce(answer, () => ({
     items: answer.items.map((s) => cosListed(input.region, input.uin, s)).filter(present),
     next: answer.nextToken,
-  };
+  }));
 }
 
 /**

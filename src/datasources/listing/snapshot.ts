@@ -131,16 +131,16 @@ export class Snapshot {
     readonly pages: number,
     private readonly layout: Layout,
     private readonly created: Float64Array,
-    ids: readonly string[],
-    rows: readonly string[],
+    ids: readonly string[] | Strings,
+    rows: readonly string[] | Strings,
     /**
      * One upstream page of a source read page by page (snapshotStream.ts `pagedStream`): the
      * token of the page after it (null: the last). Null for a source read whole.
      */
     readonly next: string | null = null,
   ) {
-    this.#ids = new Strings(ids);
-    this.#rows = new Strings(rows);
+    this.#ids = ids instanceof Strings ? ids : new Strings(ids);
+    this.#rows = rows instanceof Strings ? rows : new Strings(rows);
     this.bytes =
       this.#ids.bytes + this.#rows.bytes + created.byteLength + JSON.stringify(layout).length + 256;
   }
@@ -184,6 +184,25 @@ export class Snapshot {
     );
   }
 
+  /**
+   * The same jobs read again from `takenAt` (a pass whose every page came back unchanged): a new
+   * snapshot that shares this one's rows, IDs, times and index instead of encoding them again.
+   */
+  retaken(takenAt: number): Snapshot {
+    const again = new Snapshot(
+      takenAt,
+      this.pages,
+      this.layout,
+      this.created,
+      this.#ids,
+      this.#rows,
+      this.next,
+    );
+    // Built here if not yet: every pass's snapshot is looked up by ID (the watch's `seen`).
+    again.#index = this.#indexed();
+    return again;
+  }
+
   /** Jobs in it. */
   get size(): number {
     return this.#rows.length;
@@ -212,11 +231,15 @@ export class Snapshot {
 
   /** Index of the job with this global ID, or undefined (an index built on first use). */
   indexOf(id: string): number | undefined {
+    return this.#indexed().get(id);
+  }
+
+  #indexed(): Map<string, number> {
     if (!this.#index) {
       this.#index = new Map();
       for (let i = 0; i < this.size; i++) this.#index.set(this.#ids.get(i), i);
     }
-    return this.#index.get(id);
+    return this.#index;
   }
 
   /**

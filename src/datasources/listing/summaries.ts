@@ -7,7 +7,7 @@ import {
   type JobRecord,
   type JobState,
 } from '../../model/job.ts';
-import type { Keyed } from './merge.ts';
+import type { Keyed, StreamPage } from './merge.ts';
 import type { ListedJob } from './types.ts';
 
 /**
@@ -85,4 +85,20 @@ export function listed<P extends JobProvider>(
       },
     },
   };
+}
+
+/** Each parsed list answer's page of listed jobs, while the answer lives. */
+const pagesOfAnswers = new WeakMap<object, StreamPage<Listed>>();
+
+/**
+ * The listed jobs of a parsed list `answer`, built by `build` once for that answer object. A
+ * watched source's page whose body did not change is the last parse again, the very object
+ * (shared/answerMemo.ts): its summaries are then the last pass's, not built again (a big account's
+ * pass would otherwise build thousands of summaries equal to the last ones). A page and its items
+ * are never changed by their readers (the merge slices, a snapshot copies).
+ */
+export function pageOnce(answer: object, build: () => StreamPage<Listed>): StreamPage<Listed> {
+  let page = pagesOfAnswers.get(answer);
+  if (!page) pagesOfAnswers.set(answer, (page = build()));
+  return page;
 }

@@ -1,7 +1,7 @@
 import { statusFilter } from '../listing/filter.ts';
 import type { StreamPage } from '../listing/merge.ts';
 import { listStream, present } from '../listing/streams.ts';
-import { isoOrNull, listed, type Listed } from '../listing/summaries.ts';
+import { isoOrNull, listed, pageOnce, type Listed } from '../listing/summaries.ts';
 import { tableStatus } from '../../model/job.ts';
 import { accountLabel, awsAlias } from '../shared/accounts.ts';
 import type { ListCall, ProviderList, ProviderWatch } from '../shared/provider.ts';
@@ -45,10 +45,10 @@ async function page(
     { region, maxResults: size, nextToken: token },
     { breakerRegion: region, subject, account },
   );
-  return {
+  return pageOnce(answer, () => ({
     items: answer.items.map((s) => panoramaListed(region, s, account)).filter(present),
     next: answer.nextToken,
-  };
+  }));
 }
 
 /**

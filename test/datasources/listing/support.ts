@@ -63,11 +63,13 @@ export async function startListingRig(
     anchorMs?: number;
     /** A big account: this many jobs in every listable source (startEmulators' `jobsPerSource`). */
     jobsPerSource?: number;
+    /** The emulators' clock, for a test that moves the progressing jobs; default fixed at `anchorMs`. */
+    now?: () => number;
   } = {},
 ): Promise<ListingRig> {
   const anchorMs = options.anchorMs ?? Date.now();
   const emulators = await startEmulators({
-    now: () => anchorMs,
+    now: options.now ?? (() => anchorMs),
     ...(options.listOrder ? { listOrder: options.listOrder } : {}),
     ...(options.jobsPerSource ? { jobsPerSource: options.jobsPerSource } : {}),
   });
