@@ -258,7 +258,7 @@ type Target = { pid: number; cpuMicros(): number; inspector: string | null };
 
 /** Once the process is idle, RSS, heap in use and retained (heap + `external`) after a full collection. */
 async function settled(t: Target) {
-  await waitForIdle(t.pid, { maxMs: 20_000 });
+  await waitForIdle(t.pid, 20_000);
   if (!t.inspector) throw new Error(`process ${t.pid} was started without its inspector`);
   const m = await memoryAfterCollection(t.inspector);
   return { rss: m.rss, heap: m.heapUsed, retained: m.heapUsed + m.external };
