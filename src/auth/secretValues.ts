@@ -224,7 +224,7 @@ export class SecretValueRegistry {
     const values = this.recordCollector(record);
     // A record with no sensitive value (every record of a type without sensitive fields: COS
     // Batch's, Panorama's) is not remembered: walking it again is a look at its plan's few
-    // fields, cheaper than a weak entry the collector has to trace for every record answered.
+    // fields, cheaper than a weak entry the garbage collector has to trace for every record answered.
     if (values.length === 0) return;
     this.walkedRecords.add(record);
     for (const value of values) this.learn(value);
