@@ -27,6 +27,7 @@ import {
   destroyAgents,
   httpOrigin,
   httpRequest,
+  ReadAnswer,
   type HttpOrigin,
   type HttpResult,
 } from './http.ts';
@@ -91,11 +92,11 @@ export interface Operation<I, O> {
    */
   parse(input: I, answer: HttpResult): O;
   /**
-   * The part of a success body that says its value, when the rest changes between identical
-   * answers (Import/Export's request ID): two answers whose parts are equal parse to the same
-   * value (answerMemo.ts). Absent: the whole body.
+   * The parts of a success body (its bytes as read) that say its value, when the rest changes
+   * between identical answers (Import/Export's request ID): two answers whose parts are equal
+   * parse to the same value (answerMemo.ts). Absent: the whole body.
    */
-  sameAnswer?: (body: string) => string;
+  sameAnswer?: (body: Buffer) => readonly Buffer[];
 }
 
 /**
@@ -365,9 +366,7 @@ class Pipeline {
     memo: CallOptions['answer'],
   ): O {
     return memo
-      ? parseUnlessSame(memo, answer.body, operation.sameAnswer, () =>
-          operation.parse(input, answer),
-        )
+      ? parseUnlessSame(memo, answer, operation.sameAnswer, () => operation.parse(input, answer))
       : operation.parse(input, answer);
   }
 
@@ -606,11 +605,7 @@ async function sendThroughHandler(
     signal,
     target.timeoutMs,
   );
-  return {
-    status: response.statusCode,
-    headers: response.headers,
-    body: body.toString('utf8'),
-  };
+  return new ReadAnswer(response.statusCode, response.headers, body);
 }
 
 /**
