@@ -258,7 +258,7 @@ type Target = { pid: number; cpuMicros(): number; inspector: string | null };
 
 /** Once the process is idle, RSS, heap in use and retained (heap + `external`) after a full collection. */
 async function settled(t: Target) {
-  await waitForIdle(t.pid, { maxMs: 20_000 });
+  await waitForIdle(t.pid, 20_000);
   if (!t.inspector) throw new Error(`process ${t.pid} was started without its inspector`);
   const m = await memoryAfterCollection(t.inspector);
   return { rss: m.rss, heap: m.heapUsed, retained: m.heapUsed + m.external };
@@ -280,14 +280,10 @@ async function setUp(t: Target, make: (() => WatcherConnection)[], open: Watcher
   const end = await settled(t);
   const ready = open.filter((c) => c.readyAt !== null).map((c) => c.readyAt! - c.openedAt);
   const watches = open.slice(half).reduce((n, c) => n + c.seen.length, 0);
-  const perConnectionMs = {
-    p50: median(ready),
-    p95: percentile(ready, 95),
-    max: Math.max(...ready),
-  };
+  const readyMs = { p50: median(ready), p95: percentile(ready, 95), max: Math.max(...ready) };
   return {
-    ...{ seconds, cpuSeconds: (t.cpuMicros() - cpu0) / 1e6, perConnectionMs, idle, end },
-    notReady: open.length - ready.length,
+    ...{ seconds, cpuSeconds: (t.cpuMicros() - cpu0) / 1e6, perConnectionMs: readyMs },
+    ...{ idle, end, notReady: open.length - ready.length },
     secondHalf: {
       ...{ watches, rss: end.rss - mid.rss, heap: end.heap - mid.heap },
       retained: end.retained - mid.retained,
@@ -372,12 +368,7 @@ async function moonshotReplica(stack: Stack, all: Plan[], tokens: string[], movi
   if (limit && 'unavailable' in limit)
     throw new Error(`BENCH_MOONSHOT_KIT_LIMIT: ${limit.unavailable}`);
   const gateway = await stack
-    .gateway({
-      label: 'moonshot',
-      extraEnv,
-      inspect: true,
-      ...(limit ? { memoryLimit: limit } : {}),
-    })
+    .gateway({ label: 'moonshot', extraEnv, inspect: true, ...(limit && { memoryLimit: limit }) })
     .catch((error: unknown) => {
       limit?.remove(); // the gateway never started, or has exited: its cgroup is empty
       throw error;
@@ -525,11 +516,8 @@ Re-run: \`npm run bench:sizing\`; \`BENCH_QUICK=1\` for a quick look (its figure
 /** SIZING.md and sizing.json from a run's rows, with what the rows give. */
 async function writeSizing(run: Omit<Sizing, 'perWatch' | 'kubernetes'>): Promise<void> {
   const cores = [...new Set(run.rows.map((r) => r.cores))];
-  const derived = {
-    perWatch: cores.map((c) => perWatch(run.rows, c)),
-    kubernetes: kubernetes(run.rows),
-  };
-  const result = { ...run, ...derived };
+  const perWatches = cores.map((c) => perWatch(run.rows, c));
+  const result = { ...run, perWatch: perWatches, kubernetes: kubernetes(run.rows) };
   const written = await writeReport({
     md: [OUT_MD, renderSizing(result)],
     json: [OUT_JSON, result],
@@ -563,16 +551,12 @@ function problems(r: Moonshot): string[] {
   return counts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
 }
 
-const kb = (bytes: number) => `${(bytes / 1e3).toFixed(1)} KB`;
+/** A figure as a report cell. */
+type Show = (n: number) => string;
+const kb: Show = (bytes) => `${(bytes / 1e3).toFixed(1)} KB`;
 
 /** A row of jobgraph's figure beside the floor's, as `show` writes them, their ratio and, with a goal, its verdict. */
-const besideRow = (
-  what: string,
-  ours: number,
-  bare: number,
-  show: (n: number) => string,
-  goal?: number,
-) =>
+const besideRow = (what: string, ours: number, bare: number, show: Show, goal?: number) =>
   `| ${what} | ${show(ours)} | ${show(bare)} | ${(ours / bare).toFixed(2)}× | ${goal ? `≤ ${goal}× | ${passMiss(ours / bare <= goal)}` : 'fact | '} |`;
 
 /** jobgraph's memory per watch beside the bare floor's, for the same connections (issue 49: ≤ 1.3×). */
@@ -733,13 +717,8 @@ async function main(): Promise<void> {
     );
     const measured = await moonshotReplica(stack, all, tokens, moving);
     const load = [loadBefore, measured.loadWindowEnd, loadAverage()];
-    const result = {
-      ...run,
-      ...measured,
-      load,
-      jobsPerSource,
-      watchedPerSource: account.perSource,
-    };
+    const watchedPerSource = account.perSource;
+    const result = { ...run, ...measured, load, jobsPerSource, watchedPerSource };
     await writeReport({ md: [OUT_MD, await proseWrapped(OUT_MD, renderMoonshot(result))] });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     log(

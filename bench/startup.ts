@@ -25,7 +25,7 @@ type LiveRun = Awaited<ReturnType<typeof liveRun>>;
 async function liveRun(stack: Stack, ids: string[]) {
   const gateway = await stack.gateway({ label: 'startup' });
   const idleMb = async () => {
-    await waitForIdle(gateway.pid, { maxMs: 10_000 });
+    await waitForIdle(gateway.pid, 10_000);
     await sleep(500);
     return gateway.rss() / 2 ** 20;
   };

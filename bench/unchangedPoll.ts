@@ -162,7 +162,7 @@ runBench(log, async () => {
         ['%', (p) => (p.share * 100).toFixed(1)],
       ]),
       '',
-      ...profileTables('gateway', file, window, REPO_ROOT, 20),
+      ...profileTables('gateway', { file, root: REPO_ROOT }, window, 20),
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

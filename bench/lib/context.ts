@@ -9,16 +9,9 @@ export type BenchContext = ReturnType<typeof benchContext>;
 
 /** The phases' context over `stack`, with `floorCpu`: one run of the floor's CPU (µs per job). */
 export function benchContext(stack: Stack, settings: BenchSettings, tmpDir: string, log: Log) {
-  const common = {
-    settings,
-    tmpDir,
-    emulators: stack.emulators,
-    jwtSecret: stack.jwtSecret,
-    gateway: stack.gateway,
-    authHeaders: stack.headers,
-    unknownIds: new UnknownIdGenerator(),
-    log,
-  };
+  const { emulators, jwtSecret, gateway, headers: authHeaders } = stack;
+  const unknownIds = new UnknownIdGenerator();
+  const common = { settings, tmpDir, emulators, jwtSecret, gateway, authHeaders, unknownIds, log };
   const floorCpu = floorCpuRunner(common);
   track({ stop: async () => floorCpu.close() });
   return { ...common, floorCpu: (kind: IdKind) => floorCpu.run(kind) };

@@ -132,12 +132,7 @@ export interface ProfilePart {
  * Each part's share of the non-idle samples inside `window`, largest first: a sample is the part of
  * its innermost frame a part claims (a hash for a signature counts as signing), else `other`.
  */
-export function profileParts(
-  file: string,
-  window: ProfileWindow,
-  parts: readonly ProfilePart[],
-  other = 'other',
-): { name: string; share: number }[] {
+export function profileParts(file: string, window: ProfileWindow, parts: readonly ProfilePart[]) {
   const partOf = new Map<number, string>();
   let tree: { byId: Map<number, Frame>; parent: Map<number, number> } | undefined;
   const classify = (id: number, profile: CpuProfile): string => {
@@ -153,7 +148,7 @@ export function profileParts(
     const up = tree.parent.get(id);
     const part =
       parts.find((p) => p.test(url, functionName))?.name ??
-      (up === undefined ? other : classify(up, profile));
+      (up === undefined ? 'other' : classify(up, profile));
     partOf.set(id, part);
     return part;
   };

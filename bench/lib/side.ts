@@ -58,15 +58,10 @@ export const loadFresh = (
   amount: number,
   timeoutS = 120,
   connections = 4,
-) =>
-  runLoad({
-    url,
-    nextBody: () => freshHundred(ctx, kind),
-    headers: ctx.authHeaders,
-    connections,
-    amount,
-    timeoutS,
-  });
+) => {
+  const nextBody = () => freshHundred(ctx, kind);
+  return runLoad({ url, nextBody, headers: ctx.authHeaders, connections, amount, timeoutS });
+};
 
 /** A server the bench loads: a jobgraph gateway or the SDK peer. */
 type Target = Pick<GatewayProcess, 'url' | 'pid' | 'cpuMicros'>;
@@ -130,14 +125,8 @@ export async function warmUp(ctx: BenchContext, target: Target, steady: number):
 
 /** Server CPU per request over `cachedRequests` 1-job queries at 10 connections (after a warm-up). */
 export async function cpuPerRequest(ctx: BenchContext, target: Target, body: string) {
-  const load = () =>
-    runLoad({
-      url: target.url,
-      body,
-      headers: ctx.authHeaders,
-      connections: 10,
-      amount: ctx.settings.cachedRequests,
-    });
+  const [headers, amount] = [ctx.authHeaders, ctx.settings.cachedRequests];
+  const load = () => runLoad({ url: target.url, body, headers, connections: 10, amount });
   await load();
   await waitForIdle(target.pid);
   const before = target.cpuMicros();

@@ -38,14 +38,11 @@ export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Wait until `pid` uses under `busyPercent` of a core over `windowMs`, `maxMs` at most: a load
- * generator abandons its last requests, but the gateway still finishes them.
+ * Wait until `pid` uses under 10 % of a core over 250 ms, `maxMs` at most: a load generator
+ * abandons its last requests, but the gateway still finishes them.
  */
-export async function waitForIdle(
-  pid: number,
-  options: { busyPercent?: number; windowMs?: number; maxMs?: number } = {},
-): Promise<number> {
-  const { busyPercent = 10, windowMs = 250, maxMs = 30_000 } = options;
+export async function waitForIdle(pid: number, maxMs = 30_000): Promise<number> {
+  const [busyPercent, windowMs] = [10, 250];
   const started = Date.now();
   for (;;) {
     const before = cpuTimeMicros(pid);

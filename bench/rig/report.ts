@@ -67,10 +67,10 @@ export function gitState(repoRoot: string): { commit: string; dirtyFiles: string
 }
 
 /** The 1-, 5- and 15-minute load averages, e.g. `1.07 1.10 1.77` (the machine is shared). */
-export const loadAverage = (digits = 2): string =>
+export const loadAverage = (): string =>
   os
     .loadavg()
-    .map((l) => l.toFixed(digits))
+    .map((l) => l.toFixed(2))
     .join(' ');
 
 export const mb = (bytes: number, digits = 0): string => `${(bytes / 1e6).toFixed(digits)} MB`;
@@ -442,11 +442,9 @@ export type Column<T> = false | readonly [string, (item: T, i: number) => unknow
 /** A table of a row an item, from its columns. */
 export function columns<T>(items: readonly T[], cols: readonly Column<T>[]): string[] {
   const shown = cols.filter((c) => c !== false);
+  const rows = items.map((item, i) => shown.map(([, cell]) => cell(item, i)));
   const head = shown.map(([name]) => name);
-  return table(
-    head,
-    items.map((item, i) => shown.map(([, cell]) => cell(item, i))),
-  );
+  return table(head, rows);
 }
 
 /** Per-run CPU per job: each floor, gateway and peer run of a round side by side. */
@@ -486,10 +484,7 @@ function otherRunsTable(s: SideResult, settings: BenchSettings, baseline?: Basel
     figure,
     ...Array.from({ length: runs }, (_, i) => fmt(values[i], digits)),
   ];
-  const mbs = (runs: SideResult['memory'], figure: string, key: 'idleMb' | 'peakMb') => {
-    const values = runs.map((m) => m[key]);
-    return line(figure, values, 1);
-  };
+  const mbs = (runs: SideResult['memory'], key: 'idleMb' | 'peakMb') => runs.map((m) => m[key]);
   const rows = [
     line('coalescing: upstream calls', s.coalescing, 0),
     line('cached path µs/request', s.cachedMicros, 0),
@@ -501,9 +496,9 @@ function otherRunsTable(s: SideResult, settings: BenchSettings, baseline?: Basel
           line('node:http alone µs/request', baseline.httpMicros, 0),
         ]
       : []),
-    mbs(s.memory, `idle RSS before ${all} in flight, MB`, 'idleMb'),
-    mbs(s.memory, `peak RSS, ${all} in flight, MB`, 'peakMb'),
-    mbs(s.memoryFew, `peak RSS, ${few} at a time, MB`, 'peakMb'),
+    line(`idle RSS before ${all} in flight, MB`, mbs(s.memory, 'idleMb'), 1),
+    line(`peak RSS, ${all} in flight, MB`, mbs(s.memory, 'peakMb'), 1),
+    line(`peak RSS, ${few} at a time, MB`, mbs(s.memoryFew, 'peakMb'), 1),
   ];
   return table(['figure', ...Array.from({ length: runs }, (_, i) => `run ${i + 1}`)], rows);
 }
@@ -654,8 +649,11 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
   return `${lines.join('\n')}\n`;
 }
 
+/** A `.cpuprofile` file and the checkout its process ran from (for names without machine paths). */
+type Profiled = { file: string; root: string };
+
 /** The `rows` largest parts of a profile's self time by where the code is, as a table. */
-const bySource = (side: string, file: string, w: ProfileWindow, root: string, rows: number) =>
+const bySource = (side: string, { file, root }: Profiled, w: ProfileWindow, rows: number) =>
   table(
     [`${side}: self time by where the code is`, '%'],
     profileSummary(file, w, root, 'samples')
@@ -664,19 +662,13 @@ const bySource = (side: string, file: string, w: ProfileWindow, root: string, ro
   );
 
 /** A profile's `rows` largest parts by where the code is, then its 30 top functions, as tables (samples counted alike). */
-export function profileTables(
-  side: string,
-  file: string,
-  w: ProfileWindow,
-  root: string,
-  rows: number,
-) {
+export function profileTables(side: string, p: Profiled, w: ProfileWindow, rows: number) {
   return [
-    ...bySource(side, file, w, root, rows),
+    ...bySource(side, p, w, rows),
     '',
     ...table(
       [`${side}: top functions by self time`, 'ms', '%'],
-      topFunctions(file, w, 30, root, 'samples').map((f) => [f.name, f.selfMs, f.percent]),
+      topFunctions(p.file, w, 30, p.root, 'samples').map((f) => [f.name, f.selfMs, f.percent]),
     ),
   ];
 }
@@ -687,8 +679,8 @@ export type KindWindows = Partial<Record<IdKind, ProfileWindow>>;
 /** Per kind of job, where a job's CPU goes, gateway beside floor (bench/README.md, `BENCH_PROFILE=1`). */
 export function cpuProfileSection(
   cpu: CpuOnlyResult['cpu'],
-  gateway: { file: string; windows: KindWindows; root: string },
-  floor: { file: string; windows: KindWindows; root: string },
+  gateway: Profiled & { windows: KindWindows },
+  floor: Profiled & { windows: KindWindows },
 ): string[] {
   const out = [`Raw profiles: ${gateway.file} (gateway), ${floor.file} (floor).`];
   for (const kind of CPU_KINDS) {
@@ -716,9 +708,9 @@ export function cpuProfileSection(
         ['beyond the floor', (p) => (p.g - p.f).toFixed(0)],
       ]),
       '',
-      ...profileTables('gateway', gateway.file, window, gateway.root, 30),
+      ...profileTables('gateway', gateway, window, 30),
       '',
-      ...bySource('floor', floor.file, floorWindow, floor.root, 15),
+      ...bySource('floor', floor, floorWindow, 15),
     );
   }
   return out;

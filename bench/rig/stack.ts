@@ -56,12 +56,7 @@ export function runBench(log: Log, body: () => Promise<void>): void {
 
 /** A token with scope jobs:read for `subject` (each subject is one caller). */
 export const readToken = (jwtSecret: string, subject: string, accounts?: string[]) =>
-  mintToken({
-    secret: jwtSecret,
-    scopes: ['jobs:read'],
-    subject,
-    ...(accounts ? { accounts } : {}),
-  });
+  mintToken({ secret: jwtSecret, scopes: ['jobs:read'], subject, ...(accounts && { accounts }) });
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 

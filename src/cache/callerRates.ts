@@ -1,6 +1,8 @@
 // The per-caller request rate's store (src/http/callerRate.ts asks it), declared here beside its
 // Redis implementation (redisCallerRates.ts), so that the HTTP edge and the stores stay apart.
 
+import { RecencyList, type Linked } from './recencyList.ts';
+
 /** A request rate: `count` requests per `periodMs`, up to `burst` of them at once. */
 export interface RateLimit {
   count: number;
@@ -50,9 +52,18 @@ export function gcra(
 /** How many callers' times a process keeps at most; past it the oldest is forgotten (its budget starts afresh). */
 export const LOCAL_CALLERS_MAX = 100_000;
 
+/** A caller's theoretical arrival time, linked in the order of its last counted request. */
+interface CallerTime extends Linked<CallerTime> {
+  readonly key: string;
+  tat: number;
+}
+
 /**
  * This process's own caller rates, on `now` (ms; default the monotonic clock). A key whose time
- * has passed holds nothing a new one would not, so the oldest written are forgotten first.
+ * has passed holds nothing a new one would not, so the least recently counted are forgotten
+ * first. That order is a RecencyList, not the Map's insertion order: past the bound every new
+ * caller forgets one (as when many addresses take turns), and taking a Map's first key walks
+ * every entry deleted before it.
  */
 export function localCallerRates(
   limit: RateLimit,
@@ -60,16 +71,28 @@ export function localCallerRates(
   maxCallers = LOCAL_CALLERS_MAX,
 ): CallerRates {
   const interval = emissionMs(limit);
-  const times = new Map<string, number>();
-  const step = (key: string) => gcra(times.get(key), now(), interval, limit.burst);
+  const times = new Map<string, CallerTime>();
+  const order = new RecencyList<CallerTime>();
+  const step = (key: string) => gcra(times.get(key)?.tat, now(), interval, limit.burst);
   return {
     take(key) {
       const { wait, next } = step(key);
       if (wait > 0) return wait;
-      // Written last, so the map's order is the order of last use.
-      times.delete(key);
-      times.set(key, next);
-      if (times.size > maxCallers) times.delete(times.keys().next().value as string);
+      const known = times.get(key);
+      if (known) {
+        order.unlink(known);
+        known.tat = next;
+        order.append(known);
+        return 0;
+      }
+      const added: CallerTime = { key, tat: next, older: undefined, newer: undefined };
+      times.set(key, added);
+      order.append(added);
+      if (times.size > maxCallers && order.oldest) {
+        const oldest = order.oldest;
+        order.unlink(oldest);
+        times.delete(oldest.key);
+      }
       return 0;
     },
     peek: (key) => step(key).wait,

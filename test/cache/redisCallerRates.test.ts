@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { gcra, localCallerRates, type CallerRates } from '../../src/cache/callerRates.ts';
 import { CALLER_RATE_KEY_PREFIX, redisCallerRates } from '../../src/cache/redisCallerRates.ts';
 import { capturedLog } from '../support/capturedLog.ts';
@@ -48,6 +48,34 @@ describe("A process's own caller rates", () => {
     expect(rates.take('a')).toBe(0);
     now = 5_000;
     expect(rates.peek('b')).toBe(0);
+  });
+
+  it('forgets the least recently counted caller past its bound without walking a Map', () => {
+    // Past the bound every new caller forgets one; taking a Map's first key would walk every
+    // entry deleted before it, so the order is kept apart from the Map.
+    const rates = localCallerRates(LIMIT, () => 0, 100);
+    const walks = (['keys', 'values', 'entries', 'forEach', Symbol.iterator] as const).map((name) =>
+      vi.spyOn(Map.prototype, name),
+    );
+    try {
+      for (let n = 0; n < 1000; n++) expect(rates.take(`ip-${n}`)).toBe(0);
+      // 950 counted again: the most recent; the next 99 new callers forget 900–949 and 951–999.
+      expect(rates.take('ip-950')).toBe(0);
+      for (let n = 1000; n < 1099; n++) expect(rates.take(`ip-${n}`)).toBe(0);
+      for (const walk of walks) expect(walk).not.toHaveBeenCalled();
+    } finally {
+      for (const walk of walks) walk.mockRestore();
+    }
+    // A kept caller has spent 2 of its 3; a forgotten one has its whole burst again.
+    const spent = (n: number) => rates.peek(`ip-${n}`) === 0 && rates.take(`ip-${n}`) === 0;
+    expect(spent(950)).toBe(true); // its third
+    expect(rates.take('ip-950')).toBe(INTERVAL_MS);
+    expect(rates.take('ip-1098')).toBe(0);
+    expect(rates.take('ip-1098')).toBe(0);
+    expect(rates.take('ip-1098')).toBe(INTERVAL_MS);
+    for (const n of [0, 949, 951, 999]) {
+      for (let i = 0; i < 3; i++) expect(rates.take(`ip-${n}`)).toBe(0);
+    }
   });
 });
 

@@ -32,13 +32,8 @@ export async function callerFairness(ctx: BenchContext, gateway: GatewayProcess)
     await callerB(1);
     const alone = await callerB(seconds);
     await waitForIdle(gateway.pid);
-    const floodRun = runLoad({
-      url: gateway.url,
-      nextBody: floodBody,
-      headers: a,
-      connections: FLOOD_CONNECTIONS,
-      durationS: seconds + 2,
-    });
+    const floodLoad = { nextBody: floodBody, headers: a, connections: FLOOD_CONNECTIONS };
+    const floodRun = runLoad({ url: gateway.url, ...floodLoad, durationS: seconds + 2 });
     // Let the flood fill the queues before measuring B.
     await sleep(1000);
     const underFlood = await callerB(seconds);

@@ -33,17 +33,10 @@ export async function rssUnderLoad(
   await waitForIdle(gateway.pid);
   const idleMb = await idleRss(gateway);
   let peak = 0;
-  const queries = ctx.settings.memoryConnections;
-  const load = await runLoad({
-    url: gateway.url,
-    nextBody,
-    headers: ctx.authHeaders,
-    connections,
-    amount: queries,
-    timeoutS: 120,
-    onSample: () => (peak = Math.max(peak, gateway.rss())),
-    sampleEveryMs: 100,
-  });
+  const amount = ctx.settings.memoryConnections;
+  const spec = { url: gateway.url, nextBody, headers: ctx.authHeaders, connections, amount };
+  const onSample = () => (peak = Math.max(peak, gateway.rss()));
+  const load = await runLoad({ ...spec, timeoutS: 120, onSample, sampleEveryMs: 100 });
   const peakMb = peak / MB;
-  return { idleMb, peakMb, inFlight: connections, mbPerRequest: (peakMb - idleMb) / queries, load };
+  return { idleMb, peakMb, inFlight: connections, mbPerRequest: (peakMb - idleMb) / amount, load };
 }

@@ -1,3 +1,4 @@
+import { RecencyList, type Linked } from '../../cache/recencyList.ts';
 import type { JobRecord } from '../../model/job.ts';
 import type { ListedJob } from '../listing/types.ts';
 import { providerOf } from '../registry.ts';
@@ -33,6 +34,12 @@ export function orderOf(record: JobRecord): readonly number[] {
   return providerOf(record.provider).events?.order?.(record) ?? [];
 }
 
+/** A job's entry in the ledger's order of writes (oldest first). */
+interface Written extends Linked<Written> {
+  readonly id: string;
+  entry: LedgerEntry;
+}
+
 /** How many jobs the ledger remembers at most (oldest first out): about 200 bytes each. */
 export const LEDGER_SIZE = 50_000;
 
@@ -40,15 +47,18 @@ export const LEDGER_SIZE = 50_000;
  * The latest state the process knows of each job it has seen by event or by read, so that an
  * event never moves a job backwards (a duplicate, or an older one arriving late) and a listed row
  * is never staler than an event already applied (`overlay`). Bounded (LEDGER_SIZE, least recently
- * written first out); holds no record, only state fields and an order, so never a secret.
+ * written first out); holds no record, only state fields and an order, so never a secret. The
+ * order of writes is a RecencyList, not the Map's insertion order: a full ledger forgets its
+ * oldest job on every new one, and taking a Map's first key walks every entry deleted before it.
  */
 export class EventLedger {
-  readonly #entries = new Map<string, LedgerEntry>();
+  readonly #entries = new Map<string, Written>();
+  readonly #order = new RecencyList<Written>();
 
   constructor(private readonly size = LEDGER_SIZE) {}
 
   get(id: string): LedgerEntry | undefined {
-    return this.#entries.get(id);
+    return this.#entries.get(id)?.entry;
   }
 
   /**
@@ -57,7 +67,7 @@ export class EventLedger {
    * earlier time with another state).
    */
   judge(record: JobRecord, signature: string, time: number): 'applied' | 'duplicate' | 'stale' {
-    const prev = this.#entries.get(record.id);
+    const prev = this.get(record.id);
     if (!prev) return 'applied';
     const cmp = compareOrder(orderOf(record), prev.order);
     if (cmp !== 0) return cmp < 0 ? 'stale' : 'applied';
@@ -67,16 +77,16 @@ export class EventLedger {
 
   /** Whether `record` (a read) is older than what the ledger knows: a read that raced an applied event. */
   behind(record: JobRecord): boolean {
-    const prev = this.#entries.get(record.id);
+    const prev = this.get(record.id);
     return prev !== undefined && compareOrder(orderOf(record), prev.order) < 0;
   }
 
   /** Keep `record` as the job's latest (an event's, with its `time`; a read's keeps the last event's time). */
   note(record: JobRecord, signature: string, time: number | null): void {
-    const prev = this.#entries.get(record.id);
+    const written = this.#entries.get(record.id);
+    const prev = written?.entry;
     if (prev && compareOrder(orderOf(record), prev.order) < 0) return;
-    this.#entries.delete(record.id);
-    this.#entries.set(record.id, {
+    const entry: LedgerEntry = {
       order: orderOf(record),
       signature,
       time: time ?? prev?.time ?? null,
@@ -89,10 +99,21 @@ export class EventLedger {
         updatedAt: record.updatedAt,
       },
       listed: providerOf(record.provider).events?.listed?.(record) ?? {},
-    });
-    if (this.#entries.size > this.size) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+    };
+    if (written) {
+      // Written again: the newest, with its new state.
+      this.#order.unlink(written);
+      written.entry = entry;
+      this.#order.append(written);
+      return;
+    }
+    const added: Written = { id: record.id, entry, older: undefined, newer: undefined };
+    this.#entries.set(record.id, added);
+    this.#order.append(added);
+    while (this.#entries.size > this.size && this.#order.oldest) {
+      const oldest = this.#order.oldest;
+      this.#order.unlink(oldest);
+      this.#entries.delete(oldest.id);
     }
   }
 
@@ -102,7 +123,7 @@ export class EventLedger {
    * fields its provider lists are the ledger's. Other rows are returned as they are.
    */
   overlay(job: ListedJob): ListedJob {
-    const known = this.#entries.get(job.id);
+    const known = this.get(job.id);
     if (!known || known.time === null) return job;
     const row = {
       ...job.summary,
