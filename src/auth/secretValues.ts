@@ -221,8 +221,13 @@ export class SecretValueRegistry {
     // record object from its DataLoader each time: walk it once. Records carrying secrets are never
     // cached across requests, so each one is a fresh object and is always walked.
     if (!this.recordCollector || this.walkedRecords.has(record)) return;
+    const values = this.recordCollector(record);
+    // A record with no sensitive value (every record of a type without sensitive fields: COS
+    // Batch's, Panorama's) is not remembered: walking it again is a look at its plan's few
+    // fields, cheaper than a weak entry the garbage collector has to trace for every record answered.
+    if (values.length === 0) return;
     this.walkedRecords.add(record);
-    for (const value of this.recordCollector(record)) this.learn(value);
+    for (const value of values) this.learn(value);
   }
 
   /** Forget every learned value (pinned ones stay). */

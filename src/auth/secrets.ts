@@ -169,11 +169,14 @@ export function createSensitiveValueCollector(
 }
 
 /**
- * Build a function returning a copy of a record without its secrets: every sensitive field, at
- * any depth, set to null (the rest shared with the record, which is never changed). Walks the
- * record along its type's plan like {@link createSecretDetector}; a record of an unknown type
- * comes back as null, since nothing in it is known to be safe. What replicas share of a watched
- * job through Redis (src/cache/redisPollLeases.ts) is this view, never the record itself.
+ * Build a function returning a record without its secrets: every sensitive field, at any depth,
+ * set to null. Copy on write: an object or list is copied only where a sensitive value is taken
+ * out below it, the rest shared with the record (which is never changed), so a record holding no
+ * sensitive value — every record of a type without sensitive fields, a finished COS Batch job
+ * kept by `retainFinished` — comes back as itself, not copied. Walks the record along its type's
+ * plan like {@link createSecretDetector}; a record of an unknown type comes back as null, since
+ * nothing in it is known to be safe. What replicas share of a watched job through Redis
+ * (src/cache/redisPollLeases.ts) is this view, never a record holding a secret.
  */
 export function createSecretStripper(
   schema: GraphQLSchema,
@@ -182,14 +185,24 @@ export function createSecretStripper(
 ): (record: JobRecord) => JobRecord | null {
   const plans = plansOf(schema, sensitiveFields, typeNames);
   const strip = (value: unknown, plan: Plan): unknown => {
-    if (Array.isArray(value)) return value.map((v) => strip(v, plan));
-    if (value === null || typeof value !== 'object') return value;
-    const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-    for (const f of plan.fields) {
-      if (!(f.name in out)) continue;
-      out[f.name] = f.sensitive ? null : strip(out[f.name], f.plan as Plan);
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item = strip(value[i], plan);
+        if (item !== value[i]) (out ??= [...(value as unknown[])])[i] = item;
+      }
+      return out ?? value;
     }
-    return out;
+    if (value === null || typeof value !== 'object') return value;
+    const obj = value as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    for (const f of plan.fields) {
+      if (!(f.name in obj)) continue;
+      const v = obj[f.name];
+      const next = f.sensitive ? null : strip(v, f.plan as Plan);
+      if (next !== v) (out ??= { ...obj })[f.name] = next;
+    }
+    return out ?? value;
   };
   return (record) => {
     const plan = plans.get(record.provider);

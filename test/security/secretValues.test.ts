@@ -308,6 +308,66 @@ describe('The three walks of a record along its type (collect, detect, strip)', 
     expect(strip(unknown)).toBeNull();
     expect(collect(unknown)).toEqual(['SOMETHING_ELSE', 'read whole']);
   });
+
+  // Issue 60: the stripper copies only where it takes a value out.
+  const importExport = {
+    id: 'importexport:-:JOB1',
+    provider: 'AWS_IMPORT_EXPORT',
+    progressCode: 'Complete',
+    signature: 'signature-value-1',
+    signatureFileContents: null,
+    currentManifest: null,
+    artifactList: [
+      { description: 'label', url: null },
+      { description: 'signature file', url: 'https://example.com/presigned-1' },
+    ],
+  } as unknown as JobRecord;
+
+  it('strips by copy on write: a record with no sensitive value comes back as itself', () => {
+    const cos = { id: 'cos:ap-guangzhou:1:j', provider: 'TENCENT_COS_BATCH', status: 'Complete' };
+    expect(strip(cos as unknown as JobRecord)).toBe(cos);
+    const clean = {
+      ...importExport,
+      signature: null,
+      artifactList: [{ description: 'label', url: null }],
+    } as unknown as JobRecord;
+    expect(strip(clean)).toBe(clean);
+    const stripped = strip(importExport) as unknown as typeof importExport & {
+      artifactList: { url: unknown }[];
+    };
+    expect(stripped).not.toBe(importExport);
+    expect(stripped).toMatchObject({ signature: null, progressCode: 'Complete' });
+    // Only the member that held a URL is copied; the list is a new one around it.
+    const [label, file] = (importExport as unknown as { artifactList: object[] }).artifactList;
+    expect(stripped.artifactList[0]).toBe(label);
+    expect(stripped.artifactList[1]).not.toBe(file);
+    expect(stripped.artifactList[1]).toEqual({ description: 'signature file', url: null });
+    // The record itself is never changed.
+    expect(collect(importExport).sort()).toEqual([
+      'https://example.com/presigned-1',
+      'signature-value-1',
+    ]);
+  });
+
+  it('learns a record: walked once when it holds a value, walked again (never remembered) when it holds none', () => {
+    const registry = new SecretValueRegistry();
+    const walked: unknown[] = [];
+    registry.setRecordCollector((record) => {
+      walked.push(record);
+      return collect(record);
+    });
+    registry.learnRecord(importExport);
+    registry.learnRecord(importExport);
+    expect(walked).toEqual([importExport]);
+    expect(registry.size).toBe(2);
+    expect(registry.scrub('x signature-value-1 y')).toBe(`x ${REDACTED} y`);
+    // A COS Batch record has no sensitive field: nothing learned, and no weak entry kept for it.
+    const cos = { id: 'cos:ap-guangzhou:1:j', provider: 'TENCENT_COS_BATCH' } as JobRecord;
+    registry.learnRecord(cos);
+    registry.learnRecord(cos);
+    expect(walked).toEqual([importExport, cos, cos]);
+    expect(registry.size).toBe(2);
+  });
 });
 
 describe('Scrubbing errors that embed a registered secret', () => {

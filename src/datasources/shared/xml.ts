@@ -139,6 +139,11 @@ function xmlParserOptions(arrayPaths: readonly string[], balance: TagBalance): X
     // fast-xml-parser refuses an element with more than this many elements open above it.
     maxNestedTags: MAX_XML_DEPTH - 1,
     jPath: false,
+    // Blank text beside child elements is the body's indentation: dropped here ('' is never
+    // stored) instead of kept as a text node and joined under `#text` for every element with
+    // children. A leaf's text, blank or not, and text that is not blank are kept exactly.
+    tagValueProcessor: (_name, value, _path, _attributes, leaf) =>
+      leaf || !isXmlSpace(value) ? undefined : '',
     transformTagName: (name) => balance.name(name),
     updateTag: (name, matcher) =>
       balance.element(name, (matcher as unknown as AttributePath).getDepth()),
@@ -150,6 +155,15 @@ function xmlParserOptions(arrayPaths: readonly string[], balance: TagBalance): X
     options.isArray = (name, jpath) => lastNames.has(name) && arrays.has(String(jpath));
   }
   return options;
+}
+
+/** Whether a text is only XML white space (space, tab, line ends): the other blanks (U+00A0…) are text. */
+function isXmlSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
 }
 
 /** The part of fast-xml-parser's path matcher (its callbacks' `jPath` with `jPath: false`) read here. */
@@ -180,9 +194,9 @@ const DOCTYPE = /<!DOCTYPE/i;
  * An oversized body never gets here: the HTTP layer's cap (shared/bodyCap.ts) refuses it first.
  *
  * An element without child elements is its text ('' when empty); one with children is an object,
- * a child name repeated (or on an array path) becoming an array, and any text around the children
- * (whitespace included) kept under `#text`. Attributes and namespace prefixes are ignored, CDATA
- * is literal text and line ends are normalised to `\n`.
+ * a child name repeated (or on an array path) becoming an array, and text around the children
+ * kept under `#text` unless it is only XML white space (indentation). Attributes and namespace
+ * prefixes are ignored, CDATA is literal text and line ends are normalised to `\n`.
  */
 export function createXmlParser(
   arrayPaths: readonly string[],

@@ -68,7 +68,13 @@ describe('The XML parser: values', () => {
     expect(parse('<r><m>1</m><a><m>2</m></a><x>1</x><x><y/></x>t</r>')).toEqual({
       r: { m: ['1'], a: { m: ['2'] }, x: ['1', { y: '' }], '#text': 't' },
     });
-    expect(parse('<r>\n  <list/>\n</r>')).toEqual({ r: { list: [''], '#text': '\n  \n' } });
+    expect(parse('<r>\n  x <list/>\n</r>')).toEqual({ r: { list: [''], '#text': '\n  x ' } });
+  });
+
+  it('drops blank text beside child elements (indentation), never a leaf text or other blanks', () => {
+    expect(parse('<r>\n  <list/>\r\n\t<a> </a>\n</r>')).toEqual({ r: { list: [''], a: ' ' } });
+    expect(parse('<r>\u00a0<a/></r>')).toEqual({ r: { a: '', '#text': '\u00a0' } });
+    expect(parse('<r>&#32;<a/>&#x20;</r>')).toEqual({ r: { a: '' } });
   });
 
   it('reads one child as a one-element list, with or without an array path', () => {
@@ -268,7 +274,7 @@ describe('A list answer', () => {
       '    <m/><m></m><m>text only</m>\n  </l>\n  <next>t</next>\n</r>',
     ].join('');
     expect(members(body)).toEqual([
-      { id: 'a & A', p: { q: ['1', '2'] }, '#text': '\n      \n      \n    ' },
+      { id: 'a & A', p: { q: ['1', '2'] } },
       { id: '<m>not markup</m> &amp;' },
       '',
       '',
