@@ -7,9 +7,7 @@ import { createSource } from '../../../src/datasources/shared/source.ts';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { BatchKey } from '../../../src/model/globalId.ts';
 import { TEST_AWS_CREDENTIALS } from '../../support/credentials.ts';
-import { loadFixture } from '../../support/fixtures.ts';
-import { Readable } from 'node:stream';
-import { HttpResponse, type HttpHandler } from '@smithy/protocol-http';
+import { loadFixture, sdkFixtureHandler } from '../../support/fixtures.ts';
 
 const JOB = (
   JSON.parse(loadFixture('batch', 'success-full').body) as { jobs: Record<string, unknown>[] }
@@ -24,19 +22,11 @@ const job = (jobId: string, status = 'RUNNING') => ({
 
 /** AWS Batch answering each body of `bodies` in turn. */
 function answering(bodies: string[]) {
-  const handler: HttpHandler = {
-    async handle() {
-      return {
-        response: new HttpResponse({
-          statusCode: 200,
-          headers: { 'content-type': 'application/json', 'x-amzn-requestid': 'req-1' },
-          body: Readable.from([Buffer.from(bodies.shift()!, 'utf8')]),
-        }),
-      };
-    },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs: () => ({}),
-  };
+  const handler = sdkFixtureHandler(() => ({
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': 'req-1' },
+    body: bodies.shift()!,
+  }));
   return createSource(
     batch,
     { timeoutMs: 2000, maxAttempts: 1, maxSockets: 1, credentials: TEST_AWS_CREDENTIALS },

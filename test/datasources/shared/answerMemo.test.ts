@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import { HttpResponse, type HttpHandler } from '@smithy/protocol-http';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cosListOperation } from '../../../src/datasources/cosbatch/list.ts';
@@ -13,6 +11,7 @@ import { AnswerMemo, parseUnlessSame } from '../../../src/datasources/shared/ans
 import { ReadAnswer } from '../../../src/datasources/shared/http.ts';
 import { createSource, type Operation } from '../../../src/datasources/shared/source.ts';
 import { TEST_AWS_CREDENTIALS } from '../../support/credentials.ts';
+import { sdkFixtureHandler } from '../../support/fixtures.ts';
 import { startListingRig, type ListingRig } from '../listing/support.ts';
 
 const KEY = { provider: 'AWS_IMPORT_EXPORT', jobId: 'FIXT1' } as const;
@@ -23,20 +22,11 @@ const FULL = readFileSync(
 
 /** Import/Export answered with each body of `bodies` in turn (the last one again once they run out). */
 function answering(bodies: string[]) {
-  const handler: HttpHandler = {
-    async handle() {
-      const body = bodies.length > 1 ? bodies.shift()! : bodies[0]!;
-      return {
-        response: new HttpResponse({
-          statusCode: 200,
-          headers: { 'content-type': 'text/xml' },
-          body: Readable.from([Buffer.from(body, 'utf8')]),
-        }),
-      };
-    },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs: () => ({}),
-  };
+  const handler = sdkFixtureHandler(() => ({
+    status: 200,
+    headers: { 'content-type': 'text/xml' },
+    body: bodies.length > 1 ? bodies.shift()! : bodies[0]!,
+  }));
   return createSource(
     importExport,
     { timeoutMs: 2000, maxAttempts: 1, maxSockets: 1, credentials: TEST_AWS_CREDENTIALS },
