@@ -74,16 +74,20 @@ export function fixtureLoader(provider: FixtureProvider): (name: string) => Wire
 }
 
 /**
- * An AWS SDK request handler that answers every request with `fixture`, as Node's HTTP stack
- * hands it to the SDK (lower-cased header names, a streamed body), and records the signed
- * requests: the real SDK serialiser, signer and deserialiser run without a network.
+ * An AWS SDK request handler that answers every request with `fixture` (or what `fixture()` gives
+ * for each request), as Node's HTTP stack hands it to the SDK (lower-cased header names, a streamed
+ * body), and records the signed requests: the real SDK serialiser, signer and deserialiser run
+ * without a network.
  */
-export function sdkFixtureHandler(fixture: WireFixture): HttpHandler & { requests: HttpRequest[] } {
+export function sdkFixtureHandler(
+  answer: WireFixture | (() => WireFixture),
+): HttpHandler & { requests: HttpRequest[] } {
   const requests: HttpRequest[] = [];
   return {
     requests,
     async handle(request: HttpRequest) {
       requests.push(request);
+      const fixture = typeof answer === 'function' ? answer() : answer;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(fixture.headers)) headers[k.toLowerCase()] = v;
       return {

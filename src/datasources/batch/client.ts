@@ -1,12 +1,15 @@
-import { UpstreamError } from '../../errors.ts';
+import { hash } from 'node:crypto';
+import { MalformedBodyError, UpstreamError } from '../../errors.ts';
 import type { BatchKey } from '../../model/keys.ts';
+import type { AnswerMemo } from '../shared/answerMemo.ts';
 import { awsJsonOutput, awsWire, type AwsService } from '../shared/awsCall.ts';
 import { awsRequestId } from '../shared/awsErrors.ts';
 import type { HttpResult } from '../shared/http.ts';
+import { jsonElements } from '../shared/jsonElements.ts';
 import type { AwsSourceOptions } from '../shared/options.ts';
 import type { Operation, ProviderWire, WireRequest } from '../shared/source.ts';
 import { jobsSubject, notFound, readBatchError, toUpstreamError } from './errors.ts';
-import { parse, parseJobs } from './parse.ts';
+import { parse, parseJobElement, parseJobs } from './parse.ts';
 import type { BatchJobRecord } from './record.ts';
 
 /** DescribeJobs takes "a list of up to 100 job IDs" (botocore batch/2016-08-10). */
@@ -37,12 +40,77 @@ const describeMany: Operation<readonly BatchKey[], (BatchJobRecord | Error)[]> =
   region: (keys) => keys[0]?.region ?? '',
   send: (keys) => describeJobsRequest([...byJobId(keys).keys()]),
   readError: (keys, answer) => readBatchError(jobsSubject(keys), answer),
-  parse: (keys, answer: HttpResult) => {
-    const found = parseJobs(byJobId(keys), awsJsonOutput(answer));
-    const requestId = awsRequestId(answer.headers);
-    return keys.map((key) => found.get(key.jobId) ?? notFound(key, requestId));
-  },
+  parse: (keys, answer: HttpResult) =>
+    outcomes(keys, parseJobs(byJobId(keys), awsJsonOutput(answer)), answer),
+  parseWith: parseRemembered,
 };
+
+/** One outcome per key, in their order: its record, or NOT_FOUND when the answer left it out. */
+function outcomes(
+  keys: readonly BatchKey[],
+  found: ReadonlyMap<string, BatchJobRecord>,
+  answer: HttpResult,
+): (BatchJobRecord | Error)[] {
+  const requestId = awsRequestId(answer.headers);
+  return keys.map((key) => found.get(key.jobId) ?? notFound(key, requestId));
+}
+
+/**
+ * DescribeJobs' answer read with the watched jobs' last answers (Operation.parseWith, `answers`
+ * in the keys' order): the body's `jobs` elements are found in its bytes (jsonElements), and an
+ * element whose digest is a job's memo's — byte-identical to the element that memo last parsed
+ * — is that job's last record again, the very object, with no parse; every other element is
+ * parsed alone, as parseJobs parses it, and the memo of its job (if any) then holds its digest and
+ * record. A body of any other shape is parsed whole (the memos stay as they are). The outcomes
+ * are parseJobs' for the same body: a watched Batch job's unchanged poll costs no parse of its
+ * own, whatever jobs share its call.
+ */
+function parseRemembered(
+  keys: readonly BatchKey[],
+  answer: HttpResult,
+  answers: readonly (AnswerMemo | undefined)[],
+): (BatchJobRecord | Error)[] {
+  const bytes = answer.bytes ?? Buffer.from(answer.body, 'utf8');
+  const elements = jsonElements(bytes, 'jobs');
+  if (!elements) return describeMany.parse(keys, answer);
+  const remembered = new Map<string, { key: BatchKey; memo: AnswerMemo }>();
+  const memoOf = new Map<string, AnswerMemo>();
+  keys.forEach((key, i) => {
+    const memo = answers[i];
+    if (!memo) return;
+    memoOf.set(key.jobId, memo);
+    if (memo.digest !== undefined) remembered.set(memo.digest, { key, memo });
+  });
+  const byId = byJobId(keys);
+  const found = new Map<string, BatchJobRecord>();
+  const learnt: [AnswerMemo, string, BatchJobRecord][] = [];
+  elements.forEach(([start, end], i) => {
+    const element = bytes.subarray(start, end);
+    // Not a secret's digest: a fingerprint of an answer kept in memory, never sent or stored.
+    const digest = hash('sha256', element, 'base64');
+    const same = remembered.get(digest);
+    if (same) {
+      if (!found.has(same.key.jobId)) found.set(same.key.jobId, same.memo.value as BatchJobRecord);
+      return;
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(element.toString('utf8'));
+    } catch {
+      throw new MalformedBodyError('body is not valid JSON');
+    }
+    const record = parseJobElement(byId, detail, i, found);
+    // A record was made: the element is an object with a string jobId (parseJobElement checked).
+    const memo = record && memoOf.get((detail as { jobId: string }).jobId);
+    if (record && memo) learnt.push([memo, digest, record]);
+  });
+  // Only a body read whole changes the memos (a body that does not parse leaves them as they were).
+  for (const [memo, digest, record] of learnt) {
+    memo.digest = digest;
+    memo.value = record;
+  }
+  return outcomes(keys, found, answer);
+}
 
 /** DescribeJobs of one key: its record, or NOT_FOUND (thrown) when the answer leaves it out. */
 const describe: Operation<BatchKey, BatchJobRecord> = {

@@ -142,14 +142,29 @@ export function parseJobs(
 ): Map<string, BatchJobRecord> {
   const body = response(output, 'response is not an object');
   const out = new Map<string, BatchJobRecord>();
-  arr(body.jobs, 'jobs').forEach((detail, i) => {
-    const field = `jobs[${i}]`;
-    const o = obj(detail, field);
-    if (!o) throw new MalformedBodyError(`${field} is null`);
-    const jobId = str(o.jobId, `${field}.jobId`);
-    if (jobId === null) throw new MalformedBodyError(`${field}.jobId is missing`);
-    const key = keys.get(jobId);
-    if (key && !out.has(jobId)) out.set(jobId, parseJob(key, o, field));
-  });
+  arr(body.jobs, 'jobs').forEach((detail, i) => parseJobElement(keys, detail, i, out));
   return out;
+}
+
+/**
+ * Element `i` of a DescribeJobs answer's `jobs` into `out` (parseJobs): normalised for the key
+ * that asked for its job ID, unless `out` has that job already (the first element of a job
+ * counts); ignored when no key asked for it. Returns the record made, if one was.
+ */
+export function parseJobElement(
+  keys: ReadonlyMap<string, BatchKey>,
+  detail: unknown,
+  i: number,
+  out: Map<string, BatchJobRecord>,
+): BatchJobRecord | undefined {
+  const field = `jobs[${i}]`;
+  const o = obj(detail, field);
+  if (!o) throw new MalformedBodyError(`${field} is null`);
+  const jobId = str(o.jobId, `${field}.jobId`);
+  if (jobId === null) throw new MalformedBodyError(`${field}.jobId is missing`);
+  const key = keys.get(jobId);
+  if (!key || out.has(jobId)) return undefined;
+  const record = parseJob(key, o, field);
+  out.set(jobId, record);
+  return record;
 }

@@ -7,7 +7,7 @@ import type { Operation, ProviderWire, SignableRequest, WireRequest } from '../s
 import { cosRequestId, notConfigured, toUpstreamError } from './errors.ts';
 import { parse } from './parse.ts';
 import type { CosBatchJobRecord } from './record.ts';
-import { cosKeyTime, signCosRequest } from './signer.ts';
+import { CosSignKeys, signCosRequest } from './signer.ts';
 
 /** What a COS Batch call is signed and addressed with: the account's keys and its APPID. */
 export interface CosCredentials extends TencentCredentials {
@@ -37,24 +37,28 @@ export function describeJobRequest(key: CosBatchKey, appId: string): WireRequest
 
 /**
  * The headers of one signed COS request: its own, plus host, `x-cos-security-token` with a
- * session token, and the `sha1` q-sign `authorization` (signer.ts) valid from `date`. The Host
+ * session token, and the `sha1` q-sign `authorization` (signer.ts) valid from `date`, with the
+ * KeyTime and SignKey `keys` holds for that time (a fresh one each call without). The Host
  * header is signed, so the one sent is the one signed (an override's `host:port` included).
  */
 export function signCos(
   request: SignableRequest,
   credentials: CosCredentials,
   date: Date,
+  keys: CosSignKeys = new CosSignKeys(),
 ): Record<string, string> {
   const headers: Record<string, string> = { ...request.headers, host: request.host };
   if (credentials.sessionToken) headers['x-cos-security-token'] = credentials.sessionToken;
+  const { keyTime, signKey } = keys.at(credentials.secretId, credentials.secretKey, date.getTime());
   headers.authorization = signCosRequest({
     secretId: credentials.secretId,
     secretKey: credentials.secretKey,
     method: request.method,
     pathname: decodeURIComponent(request.path),
-    query: Object.fromEntries(request.query),
+    ...(request.query.length > 0 ? { query: Object.fromEntries(request.query) } : {}),
     headers,
-    keyTime: cosKeyTime(date.getTime()),
+    keyTime,
+    signKey,
   });
   return headers;
 }
@@ -102,6 +106,8 @@ export function cosWire(
       { appId: a.appId, keys: Promise.resolve({ ...a.credentials, appId: a.appId }) },
     ]),
   );
+  // One KeyTime and SignKey per secret key at a time, for every call of this configuration.
+  const signKeys = new CosSignKeys();
   return {
     describe: describeJob((uin) => byUin.get(uin)?.appId ?? appId ?? ''),
     credentials: (uin) =>
@@ -109,7 +115,7 @@ export function cosWire(
       keys ??
       Promise.reject(notConfigured(credentials ? 'appId' : 'credentials')),
     endpoint: cosEndpoint,
-    sign: (request, creds, _region, date) => signCos(request, creds, date),
+    sign: (request, creds, _region, date) => signCos(request, creds, date, signKeys),
     requestId: (answer) => cosRequestId(answer),
   };
 }

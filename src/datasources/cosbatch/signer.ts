@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import { rfc3986 } from '../shared/rfc3986.ts';
 
 /**
@@ -59,39 +59,93 @@ export interface CosSignInput {
   headers: Readonly<Record<string, string>>;
   /** `<start>;<end>` Unix seconds, see cosKeyTime. */
   keyTime: string;
+  /** `cosSignKey(secretKey, keyTime)` when the caller keeps it (CosSignKeys); made here when absent. */
+  signKey?: KeyObject;
 }
 
-/** Lower-cased, encoded and sorted `key=value` pairs and their `;`-joined key list. */
-function canonicalise(entries: [string, string][]): { list: string; pairs: string } {
-  const encoded = entries
-    .map(([k, v]) => [cosUrlEncode(k).toLowerCase(), cosUrlEncode(v)] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return {
-    list: encoded.map(([k]) => k).join(';'),
-    pairs: encoded.map(([k, v]) => `${k}=${v}`).join('&'),
-  };
+/** The encoded, lower-cased `key=value` pairs of `record` (only the names `keep` takes), sorted, and their `;`-joined key list. */
+function canonicalise(
+  record: Readonly<Record<string, string>>,
+  keep?: (name: string) => boolean,
+): { list: string; pairs: string } {
+  const encoded: [string, string][] = [];
+  for (const k in record) {
+    if (keep && !keep(k)) continue;
+    encoded.push([cosUrlEncode(k).toLowerCase(), cosUrlEncode(record[k] as string)]);
+  }
+  if (encoded.length > 1) encoded.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  let list = '';
+  let pairs = '';
+  for (const [k, v] of encoded) {
+    list += list === '' ? k : `;${k}`;
+    pairs += pairs === '' ? `${k}=${v}` : `&${k}=${v}`;
+  }
+  return { list, pairs };
 }
 
-const hmacSha1Hex = (key: string, message: string) =>
-  createHmac('sha1', key).update(message, 'utf8').digest('hex');
+const NO_PARAMS = { list: '', pairs: '' };
+
+/**
+ * The SignKey of a KeyTime: HMAC-SHA1 of the KeyTime under the SecretKey, hex — the HMAC key of
+ * every signature made with that KeyTime, as a KeyObject (node:crypto keys an HMAC from it
+ * without importing the key again).
+ */
+export function cosSignKey(secretKey: string, keyTime: string): KeyObject {
+  return createSecretKey(
+    Buffer.from(createHmac('sha1', secretKey).update(keyTime, 'utf8').digest('hex'), 'latin1'),
+  );
+}
 
 /** The value of the `Authorization` header for one request. */
 export function signCosRequest(input: CosSignInput): string {
-  const params = canonicalise(Object.entries(input.query ?? {}));
-  const headers = canonicalise(
-    Object.entries(input.headers).filter(([name]) => isSignedHeader(name)),
-  );
-  const signKey = hmacSha1Hex(input.secretKey, input.keyTime);
+  const params = input.query ? canonicalise(input.query) : NO_PARAMS;
+  const headers = canonicalise(input.headers, isSignedHeader);
+  const signKey = input.signKey ?? cosSignKey(input.secretKey, input.keyTime);
   const httpString = `${input.method.toLowerCase()}\n${input.pathname}\n${params.pairs}\n${headers.pairs}\n`;
-  const stringToSign = `sha1\n${input.keyTime}\n${createHash('sha1').update(httpString, 'utf8').digest('hex')}\n`;
-  const signature = hmacSha1Hex(signKey, stringToSign);
-  return [
-    'q-sign-algorithm=sha1',
-    `q-ak=${input.secretId}`,
-    `q-sign-time=${input.keyTime}`,
-    `q-key-time=${input.keyTime}`,
-    `q-header-list=${headers.list}`,
-    `q-url-param-list=${params.list}`,
-    `q-signature=${signature}`,
-  ].join('&');
+  const stringToSign = `sha1\n${input.keyTime}\n${hash('sha1', httpString, 'hex')}\n`;
+  const signature = createHmac('sha1', signKey).update(stringToSign, 'utf8').digest('hex');
+  return `q-sign-algorithm=sha1&q-ak=${input.secretId}&q-sign-time=${input.keyTime}&q-key-time=${input.keyTime}&q-header-list=${headers.list}&q-url-param-list=${params.list}&q-signature=${signature}`;
+}
+
+/** How long one KeyTime (and its SignKey) is used for new signatures, in seconds: each then stays valid at least COS_SIGNATURE_TTL_SECONDS less this. */
+export const COS_KEY_REUSE_SECONDS = 60;
+
+/**
+ * The KeyTime and SignKey to sign with now, per secret key: Tencent's signature takes a KeyTime
+ * (a validity window) and a SignKey derived from it, and any request signed within the window
+ * may use them (Tencent Cloud "Request Signature": q-key-time is the SignKey's validity). So one
+ * KeyTime, made as cosKeyTime makes it, serves every signature of the next
+ * COS_KEY_REUSE_SECONDS, and its SignKey is derived once: a signature made then is still valid
+ * for at least 840 of its 900 seconds. A clock that moved backwards, or forwards past the window
+ * (a skew correction), starts a new KeyTime at once. Held in memory only, with the keys it is
+ * made from; never logged, stored or sent (only signatures leave, as before).
+ */
+export class CosSignKeys {
+  /** By SecretId: the secret key it was derived from, the KeyTime's start (Unix s), the KeyTime, the SignKey. */
+  readonly #keys = new Map<
+    string,
+    { secretKey: string; start: number; keyTime: string; signKey: KeyObject }
+  >();
+  /** SignKeys derived so far (a count, for tests of the reuse). */
+  derived = 0;
+
+  /** The KeyTime and its SignKey for signing with these keys at `nowMs`. */
+  at(secretId: string, secretKey: string, nowMs: number): { keyTime: string; signKey: KeyObject } {
+    const start = Math.floor(nowMs / 1000) - 1;
+    const kept = this.#keys.get(secretId);
+    if (
+      kept &&
+      kept.secretKey === secretKey &&
+      start >= kept.start &&
+      start - kept.start < COS_KEY_REUSE_SECONDS
+    )
+      return kept;
+    const keyTime = cosKeyTime(nowMs);
+    const made = { secretKey, start, keyTime, signKey: cosSignKey(secretKey, keyTime) };
+    this.derived += 1;
+    // Bounded: a few accounts' keys; rotated or many keys start the map again.
+    if (this.#keys.size >= 64) this.#keys.clear();
+    this.#keys.set(secretId, made);
+    return made;
+  }
 }

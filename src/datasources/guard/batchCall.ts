@@ -85,6 +85,10 @@ class BatchEntry<P extends JobProvider> implements LimiterEntry {
       );
     }
     const keys = live.map(({ call }) => call.key);
+    // The watched jobs' last answers: a job whose part of the answer did not change is not parsed.
+    const answers = live.some(({ call }) => call.answer)
+      ? live.map(({ call }) => call.answer)
+      : undefined;
     const caller = first.call.firstCaller;
     const run = breakers.executeIn(
       breakerRegion(first.call.key),
@@ -94,6 +98,7 @@ class BatchEntry<P extends JobProvider> implements LimiterEntry {
           signal,
           caller,
           timeLeftMs: Math.min(...live.map(({ call }) => call.timeLeftMs())),
+          ...(answers ? { answers } : {}),
         }),
       abort.signal,
     );

@@ -124,7 +124,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     readonly id: string,
     caller: string,
     /** The job's last answer, when a watch polls it (CallOptions.answer). */
-    private readonly answer?: AnswerMemo,
+    readonly answer?: AnswerMemo,
   ) {
     this.deadlines = guarded.deadlines;
     this.#callers = caller;

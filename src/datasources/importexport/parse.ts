@@ -43,11 +43,45 @@ export function successRequestId(body: string): string | null {
   }
 }
 
-const REQUEST_ID = /<([\w.-]+:)?RequestId>[^<]*<\/([\w.-]+:)?RequestId>/;
+/** `RequestId>`, the end of the request ID's opening and closing tags (any namespace prefix). */
+const REQUEST_ID_TAG = Buffer.from('RequestId>', 'latin1');
+const [LT, SLASH, COLON] = [0x3c, 0x2f, 0x3a];
 
-/** A GetStatus body without its request ID, which differs between answers that say the same (Operation.sameAnswer). */
-export function withoutRequestId(body: string): string {
-  return body.replace(REQUEST_ID, '');
+/** Whether `body[from, to)` is a tag's namespace prefix (`[\w.-]+:`) or nothing. */
+function prefixOrNothing(body: Buffer, from: number, to: number): boolean {
+  if (from === to) return true;
+  if (to - from < 2 || body[to - 1] !== COLON) return false;
+  for (let i = from; i < to - 1; i++) {
+    const c = body[i] as number;
+    const word =
+      (c >= 0x30 && c <= 0x39) || // 0-9
+      (c >= 0x41 && c <= 0x5a) || // A-Z
+      (c >= 0x61 && c <= 0x7a) || // a-z
+      c === 0x5f || // _
+      c === 0x2e || // .
+      c === 0x2d; // -
+    if (!word) return false;
+  }
+  return true;
+}
+
+/**
+ * A GetStatus body without its request ID, which differs between answers that say the same
+ * (Operation.sameAnswer): the bytes before and after the first
+ * `<RequestId>…</RequestId>` element (either tag with any namespace prefix, no markup inside;
+ * the whole body when there is none), found in the bytes as read — no decode, no copy.
+ */
+export function withoutRequestId(body: Buffer): Buffer[] {
+  for (let at = body.indexOf(REQUEST_ID_TAG); at >= 0; at = body.indexOf(REQUEST_ID_TAG, at + 1)) {
+    const open = body.lastIndexOf(LT, at);
+    if (open < 0 || body[open + 1] === SLASH || !prefixOrNothing(body, open + 1, at)) continue;
+    const close = body.indexOf(LT, at + REQUEST_ID_TAG.length); // the text ends at the next `<`
+    if (close < 0 || body[close + 1] !== SLASH) continue;
+    const end = body.indexOf(REQUEST_ID_TAG, close);
+    if (end < 0 || !prefixOrNothing(body, close + 2, end)) continue;
+    return [body.subarray(0, open), body.subarray(end + REQUEST_ID_TAG.length)];
+  }
+  return [body];
 }
 
 /**

@@ -1,4 +1,5 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
+import type { HttpResult } from './http.ts';
 
 /**
  * The last answer of one call that is made again and again (a watched job's describe, a watched
@@ -6,7 +7,7 @@ import { hash } from 'node:crypto';
  * A later answer with the same digest is the same answer: its value is the last one, with no parse.
  * A polled job's answer rarely changes (COS Batch's DescribeJob body is byte-identical between
  * polls; Import/Export's differs only in its request ID), so an unchanged poll costs the call and
- * a hash of its body, not a parse and a record.
+ * a hash of its body as read, not a decode, a parse and a record.
  */
 export class AnswerMemo {
   /** SHA-256 of the body's part that says the value (Operation.sameAnswer), base64; none yet. */
@@ -15,21 +16,32 @@ export class AnswerMemo {
 }
 
 /**
- * `body` read by `parse`, unless its digest (of `sameAnswer(body)`, the body itself by default) is
- * `memo`'s: then `memo`'s value, the very object the last parse gave. A body that does not parse
- * leaves the memo as it was.
+ * The answer's value read by `parse`, unless the digest of its body's bytes (of the parts
+ * `sameAnswer` gives, the whole body by default) is `memo`'s: then `memo`'s value, the very object
+ * the last parse gave, and the body is never decoded to a string (`answer.bytes`, as the exchange
+ * read them; an answer without bytes is hashed as UTF-8). A body that does not parse leaves the
+ * memo as it was.
  */
 export function parseUnlessSame<O>(
   memo: AnswerMemo,
-  body: string,
-  sameAnswer: ((body: string) => string) | undefined,
+  answer: HttpResult,
+  sameAnswer: ((body: Buffer) => readonly Buffer[]) | undefined,
   parse: () => O,
 ): O {
+  const bytes = answer.bytes ?? Buffer.from(answer.body, 'utf8');
   // Not a secret's digest: a fingerprint of an answer kept in memory, never sent or stored.
-  const digest = hash('sha256', sameAnswer ? sameAnswer(body) : body, 'base64');
+  const digest = sameAnswer ? digestOf(sameAnswer(bytes)) : hash('sha256', bytes, 'base64');
   if (memo.digest === digest) return memo.value as O;
   const value = parse();
   memo.digest = digest;
   memo.value = value;
   return value;
+}
+
+/** SHA-256 of `parts` one after the other, base64: the same as of their concatenation. */
+function digestOf(parts: readonly Buffer[]): string {
+  if (parts.length === 1) return hash('sha256', parts[0] as Buffer, 'base64');
+  const h = createHash('sha256');
+  for (const part of parts) h.update(part);
+  return h.digest('base64');
 }

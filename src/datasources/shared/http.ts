@@ -9,7 +9,28 @@ import { abortError, CappedBody, declaredLength } from './bodyCap.ts';
 export interface HttpResult {
   status: number;
   headers: http.IncomingHttpHeaders;
-  body: string;
+  /** The body decoded as UTF-8. */
+  readonly body: string;
+  /** The body's bytes as read, when the exchange kept them (ReadAnswer): what an answer memo hashes. */
+  readonly bytes?: Buffer;
+}
+
+/**
+ * An answer as read from the wire: its bytes, decoded to `body` (UTF-8) on the first read of
+ * `body` and kept. An unchanged poll hashes the bytes (answerMemo.ts) and never reads `body`,
+ * so it never decodes the body to a string.
+ */
+export class ReadAnswer implements HttpResult {
+  #body: string | undefined;
+  constructor(
+    readonly status: number,
+    readonly headers: http.IncomingHttpHeaders,
+    readonly bytes: Buffer,
+  ) {}
+
+  get body(): string {
+    return (this.#body ??= this.bytes.toString('utf8'));
+  }
 }
 
 /** Where requests go: a base URL taken apart once, so no URL is built or parsed per request. */
@@ -194,11 +215,7 @@ export function httpRequest(
           return cut(
             Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' }),
           );
-        settle(null, {
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: body.whole().toString('utf8'),
-        });
+        settle(null, new ReadAnswer(res.statusCode ?? 0, res.headers, body.whole()));
       });
     });
     // Whatever ended the body early, this socket is not reused.

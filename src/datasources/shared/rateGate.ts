@@ -42,6 +42,12 @@ export interface CallOptions {
    * the same as that one is its value again, without a parse (answerMemo.ts).
    */
   answer?: AnswerMemo;
+  /**
+   * A call for many jobs (a batch describe): each job's last answer, in the order of the call's
+   * input (undefined for a job no watch polls); a job whose part of the answer is the same as
+   * last time is its last value again (Operation.parseWith).
+   */
+  answers?: readonly (AnswerMemo | undefined)[];
 }
 
 /**

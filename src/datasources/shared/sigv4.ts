@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { httpRequest, type Agents, type HttpOrigin, type HttpResult } from './http.ts';
 import { rfc3986 } from './rfc3986.ts';
@@ -69,7 +69,7 @@ export function canonicalHeaderValue(value: string): string {
 /** A path of unreserved characters and slashes, which encodes to itself. */
 const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
 
-const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
+const EMPTY_SHA256 = hash('sha256', '', 'hex');
 
 /** `YYYYMMDDTHHMMSSZ` of `date`; a RangeError for a year outside 0000–9999 (no such SigV4 date) or an invalid date. */
 export function amzDate(date: Date): string {
@@ -114,6 +114,11 @@ function canonicalQuery(query: SigV4Request['query']): string {
  */
 export class SigV4Signer {
   readonly #keys = new Map<string, { secret: string; key: KeyObject }>();
+  /** Signing keys derived so far (a count, for tests of the key cache). */
+  derived = 0;
+  /** The last second signed in (ms since the epoch ÷ 1000) and its `x-amz-date`: calls of one second share it. */
+  #second = NaN;
+  #longDate = '';
 
   /**
    * The headers to send: `request.headers` plus `host`, `x-amz-date`, `x-amz-security-token`
@@ -126,7 +131,7 @@ export class SigV4Signer {
     region: string,
     date: Date,
   ): Record<string, string> {
-    const longDate = amzDate(date);
+    const longDate = this.#amzDate(date);
     const shortDate = longDate.slice(0, 8);
     for (const n in request.headers)
       if (UPPER.test(n))
@@ -141,11 +146,11 @@ export class SigV4Signer {
     let canonicalHeaders = '';
     for (const n of names) canonicalHeaders += `${n}:${canonicalHeaderValue(String(headers[n]))}\n`;
     const signedHeaders = names.join(';');
-    const payloadHash =
-      request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex');
+    // One-shot digests (`hash`): no Hash object per digest.
+    const payloadHash = request.body === '' ? EMPTY_SHA256 : hash('sha256', request.body, 'hex');
     const canonical = `${request.method}\n${canonicalUri(request.path)}\n${canonicalQuery(request.query)}\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
     const scope = `${shortDate}/${region}/${service}/aws4_request`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${hash('sha256', canonical, 'hex')}`;
     const signature = createHmac(
       'sha256',
       this.#signingKey(credentials, shortDate, region, service),
@@ -154,6 +159,17 @@ export class SigV4Signer {
       .digest('hex');
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
     return headers;
+  }
+
+  /** `amzDate(date)`, formatted once per second. */
+  #amzDate(date: Date): string {
+    const ms = date.getTime();
+    const second = Math.floor(ms / 1000);
+    if (second !== this.#second) {
+      this.#longDate = amzDate(date); // throws for a date SigV4 cannot sign: nothing kept then
+      this.#second = second;
+    }
+    return this.#longDate;
   }
 
   /** The derived key as a KeyObject: node:crypto keys an HMAC from a KeyObject without copying and importing the key each time, as it does for a Buffer. */
@@ -172,6 +188,7 @@ export class SigV4Signer {
     const kRegion = createHmac('sha256', kDate).update(region).digest();
     const kService = createHmac('sha256', kRegion).update(service).digest();
     const key = createSecretKey(createHmac('sha256', kService).update('aws4_request').digest());
+    this.derived += 1;
     // Bounded: a new day (or rotated credentials) starts the cache again.
     if (this.#keys.size >= 64) this.#keys.clear();
     this.#keys.set(id, { secret: credentials.secretAccessKey, key });

@@ -10,7 +10,7 @@ import { accountOfKey, type KeyGrammar } from '../../model/keyGrammar.ts';
 import { AccountSessionError } from './accounts.ts';
 import type { JobKey } from '../../model/keys.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
-import { parseUnlessSame } from './answerMemo.ts';
+import { parseUnlessSame, type AnswerMemo } from './answerMemo.ts';
 import { failedAttempt, okAttempt, type UpstreamAttemptResult } from './attempts.ts';
 import { DEFAULT_MAX_BODY_BYTES, collectCapped, declaredLength } from './bodyCap.ts';
 import {
@@ -27,6 +27,7 @@ import {
   destroyAgents,
   httpOrigin,
   httpRequest,
+  ReadAnswer,
   type HttpOrigin,
   type HttpResult,
 } from './http.ts';
@@ -91,11 +92,18 @@ export interface Operation<I, O> {
    */
   parse(input: I, answer: HttpResult): O;
   /**
-   * The part of a success body that says its value, when the rest changes between identical
-   * answers (Import/Export's request ID): two answers whose parts are equal parse to the same
-   * value (answerMemo.ts). Absent: the whole body.
+   * The parts of a success body (its bytes as read) that say its value, when the rest changes
+   * between identical answers (Import/Export's request ID): two answers whose parts are equal
+   * parse to the same value (answerMemo.ts). Absent: the whole body.
    */
-  sameAnswer?: (body: string) => string;
+  sameAnswer?: (body: Buffer) => readonly Buffer[];
+  /**
+   * The value of a 2xx answer of a call for many jobs, given each job's last answer (in the
+   * input's order, CallOptions.answers): a job whose part of the body is the same as last time is
+   * its last value again, and each memo given is brought up to date (AWS Batch's DescribeJobs).
+   * Absent, or a call without `answers`: `parse`.
+   */
+  parseWith?(input: I, answer: HttpResult, answers: readonly (AnswerMemo | undefined)[]): O;
 }
 
 /**
@@ -362,12 +370,11 @@ class Pipeline {
     operation: Operation<I, O>,
     input: I,
     answer: HttpResult,
-    memo: CallOptions['answer'],
+    { answer: memo, answers }: CallOptions,
   ): O {
+    if (answers && operation.parseWith) return operation.parseWith(input, answer, answers);
     return memo
-      ? parseUnlessSame(memo, answer.body, operation.sameAnswer, () =>
-          operation.parse(input, answer),
-        )
+      ? parseUnlessSame(memo, answer, operation.sameAnswer, () => operation.parse(input, answer))
       : operation.parse(input, answer);
   }
 
@@ -546,7 +553,7 @@ class UpstreamCall<I, O> {
     let value: O;
     let requestId: string | null = null;
     try {
-      value = pipeline.parseAnswer(operation, this.input, answer, this.opts.answer);
+      value = pipeline.parseAnswer(operation, this.input, answer, this.opts);
       // Only an observer reads the request ID of a success (Import/Export's is in the body).
       if (end) requestId = pipeline.wire.requestId(answer);
     } catch (err) {
@@ -606,11 +613,7 @@ async function sendThroughHandler(
     signal,
     target.timeoutMs,
   );
-  return {
-    status: response.statusCode,
-    headers: response.headers,
-    body: body.toString('utf8'),
-  };
+  return new ReadAnswer(response.statusCode, response.headers, body);
 }
 
 /**

@@ -1,8 +1,13 @@
+import { inspect } from 'node:util';
 import COS from 'cos-nodejs-sdk-v5';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { signCos } from '../../../src/datasources/cosbatch/client.ts';
 import {
+  COS_KEY_REUSE_SECONDS,
+  CosSignKeys,
   cosKeyTime,
+  cosSignKey,
   cosUrlEncode,
   isSignedHeader,
   signCosRequest,
@@ -139,5 +144,75 @@ describe('CosBatch signer', () => {
     expect(isSignedHeader('user-agent')).toBe(false);
     expect(isSignedHeader('authorization')).toBe(false);
     expect(isSignedHeader('date')).toBe(false);
+  });
+
+  describe('KeyTime and SignKey reuse', () => {
+    const T0 = 1_767_225_600_000;
+    const HOST = '100000000001.cos-control.ap-guangzhou.myqcloud.com';
+    const CREDS = { secretId: SECRET_ID, secretKey: SECRET_KEY, appId: '1250000000' };
+    /** One DescribeJob signed at `ms` through `keys`, and the KeyTime it carries. */
+    const signAt = (keys: CosSignKeys, ms: number, creds = CREDS, job = '53dc6228') => {
+      const path = `/jobs/${job}`;
+      const headers = signCos(
+        { method: 'GET', host: HOST, path, query: [], headers: { 'x-cos-appid': '1' }, body: '' },
+        creds,
+        new Date(ms),
+        keys,
+      );
+      const keyTime = /q-key-time=([^&]+)/.exec(headers.authorization!)![1]!;
+      return { headers, keyTime, path };
+    };
+
+    it('derives one SignKey for N signatures within the reuse window, each as the SDK signs with that KeyTime', () => {
+      const keys = new CosSignKeys();
+      const signed = Array.from({ length: 40 }, (_, i) =>
+        signAt(keys, T0 + i * 1_400, CREDS, `job-${i}`),
+      );
+      expect(keys.derived).toBe(1);
+      expect(new Set(signed.map((s) => s.keyTime))).toEqual(new Set([cosKeyTime(T0)]));
+      for (const { headers, keyTime, path } of signed) {
+        expect(headers.authorization).toBe(
+          oracle({ pathname: path, headers: { host: HOST, 'x-cos-appid': '1' }, keyTime }),
+        );
+      }
+    });
+
+    it('takes a new KeyTime once the window has passed, when the clock goes back, and for another or rotated key', () => {
+      const keys = new CosSignKeys();
+      signAt(keys, T0);
+      signAt(keys, T0 + (COS_KEY_REUSE_SECONDS - 1) * 1000);
+      expect(keys.derived).toBe(1);
+      const later = signAt(keys, T0 + COS_KEY_REUSE_SECONDS * 1000);
+      expect(keys.derived).toBe(2);
+      expect(later.keyTime).toBe(cosKeyTime(T0 + COS_KEY_REUSE_SECONDS * 1000));
+      // A skew correction backwards: a KeyTime starting after now is never used.
+      expect(signAt(keys, T0).keyTime).toBe(cosKeyTime(T0));
+      expect(keys.derived).toBe(3);
+      signAt(keys, T0, { ...CREDS, secretKey: 'rotated-secret-key' });
+      signAt(keys, T0, { ...CREDS, secretId: 'AKIDanotherAccount', secretKey: 'other' });
+      expect(keys.derived).toBe(5);
+      // Each key's own KeyTime is kept apart: the first account's is reused again.
+      signAt(keys, T0, { ...CREDS, secretKey: 'rotated-secret-key' });
+      signAt(keys, T0, { ...CREDS, secretId: 'AKIDanotherAccount', secretKey: 'other' });
+      expect(keys.derived).toBe(5);
+    });
+
+    it('leaves each signature valid for at least the TTL less the window', () => {
+      const keys = new CosSignKeys();
+      signAt(keys, T0);
+      const last = T0 + COS_KEY_REUSE_SECONDS * 1000 - 1;
+      const [start, end] = signAt(keys, last).keyTime.split(';').map(Number) as [number, number];
+      expect(start * 1000).toBeLessThanOrEqual(last);
+      expect(end - Math.floor(last / 1000)).toBeGreaterThanOrEqual(900 - COS_KEY_REUSE_SECONDS);
+    });
+
+    it('never shows a secret key or a SignKey when inspected or serialised', () => {
+      const keys = new CosSignKeys();
+      const { keyTime } = signAt(keys, T0);
+      const signKeyHex = cosSignKey(SECRET_KEY, keyTime).export().toString('latin1');
+      const shown = `${inspect(keys, { depth: 10, showHidden: true })} ${JSON.stringify(keys)}`;
+      expect(shown).not.toContain(SECRET_KEY);
+      expect(shown).not.toContain(signKeyHex);
+    });
   });
 });

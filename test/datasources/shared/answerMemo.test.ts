@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { HttpResponse, type HttpHandler } from '@smithy/protocol-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cosListOperation } from '../../../src/datasources/cosbatch/list.ts';
 import { guardedCall } from '../../../src/datasources/listing/guardedCall.ts';
 import { importExport } from '../../../src/datasources/importexport/index.ts';
-import { AnswerMemo } from '../../../src/datasources/shared/answerMemo.ts';
+import { withoutRequestId } from '../../../src/datasources/importexport/parse.ts';
+import { AnswerMemo, parseUnlessSame } from '../../../src/datasources/shared/answerMemo.ts';
+import { ReadAnswer } from '../../../src/datasources/shared/http.ts';
 import { createSource, type Operation } from '../../../src/datasources/shared/source.ts';
 import { TEST_AWS_CREDENTIALS } from '../../support/credentials.ts';
+import { sdkFixtureHandler } from '../../support/fixtures.ts';
 import { startListingRig, type ListingRig } from '../listing/support.ts';
 
 const KEY = { provider: 'AWS_IMPORT_EXPORT', jobId: 'FIXT1' } as const;
@@ -18,20 +22,11 @@ const FULL = readFileSync(
 
 /** Import/Export answered with each body of `bodies` in turn (the last one again once they run out). */
 function answering(bodies: string[]) {
-  const handler: HttpHandler = {
-    async handle() {
-      const body = bodies.length > 1 ? bodies.shift()! : bodies[0]!;
-      return {
-        response: new HttpResponse({
-          statusCode: 200,
-          headers: { 'content-type': 'text/xml' },
-          body: Readable.from([Buffer.from(body, 'utf8')]),
-        }),
-      };
-    },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs: () => ({}),
-  };
+  const handler = sdkFixtureHandler(() => ({
+    status: 200,
+    headers: { 'content-type': 'text/xml' },
+    body: bodies.length > 1 ? bodies.shift()! : bodies[0]!,
+  }));
   return createSource(
     importExport,
     { timeoutMs: 2000, maxAttempts: 1, maxSockets: 1, credentials: TEST_AWS_CREDENTIALS },
@@ -122,5 +117,107 @@ describe('An unchanged list page of a watched source', () => {
     expect(unmemoised).not.toBe(first);
     expect(unmemoised).toEqual(first);
     expect(ctx.calls).toBe(3);
+  });
+});
+
+/** The request ID left out as the string form did before the bytes form (the oracle: the first match of this, removed). */
+const REQUEST_ID = /<([\w.-]+:)?RequestId>[^<]*<\/([\w.-]+:)?RequestId>/;
+
+describe('An unchanged body compared on its bytes', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('is hashed as read: the body is decoded to a string only for the parse of a changed answer', () => {
+    const bodyReads = vi.spyOn(ReadAnswer.prototype, 'body', 'get');
+    const memo = new AnswerMemo();
+    const read = (text: string) =>
+      parseUnlessSame(memo, new ReadAnswer(200, {}, Buffer.from(text)), undefined, () => ({
+        text,
+      }));
+    const first = read('<a>1</a>');
+    expect(read('<a>1</a>')).toBe(first);
+    expect(read('<a>1</a>')).toBe(first);
+    expect(bodyReads).not.toHaveBeenCalled();
+    // The parse step above never reads `body`; one that does decodes once per changed answer.
+    const parsed = parseUnlessSame(
+      memo,
+      new ReadAnswer(200, {}, Buffer.from('<a>2</a>')),
+      undefined,
+      () => 'x',
+    );
+    expect(parsed).toBe('x');
+    expect(bodyReads).not.toHaveBeenCalled();
+  });
+
+  it('is never decoded through the pipeline and a real socket while the answer stays the same (Import/Export, request IDs differing)', async () => {
+    let n = 0;
+    const server = http.createServer((_req, res) => {
+      n += 1;
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(withRequestId(`req-${n}`));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const source = createSource(importExport, {
+      timeoutMs: 2000,
+      maxAttempts: 1,
+      maxSockets: 1,
+      credentials: TEST_AWS_CREDENTIALS,
+      endpoint: `http://127.0.0.1:${port}`,
+    });
+    try {
+      const bodyReads = vi.spyOn(ReadAnswer.prototype, 'body', 'get');
+      const answer = new AnswerMemo();
+      const first = await source.fetchJob(KEY, { answer });
+      const decodes = bodyReads.mock.calls.length;
+      expect(decodes).toBeGreaterThan(0); // the first answer is parsed from its text
+      for (let i = 0; i < 5; i++) expect(await source.fetchJob(KEY, { answer })).toBe(first);
+      expect(n).toBe(6);
+      expect(bodyReads.mock.calls.length).toBe(decodes);
+    } finally {
+      source.close?.();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("leaves out Import/Export's request ID as the string form did, byte for byte", () => {
+    const oracle = (body: string) => body.replace(REQUEST_ID, '');
+    const ours = (body: string) =>
+      Buffer.concat(withoutRequestId(Buffer.from(body, 'utf8'))).toString('utf8');
+    for (const body of [
+      FULL,
+      withRequestId('a-b.c'),
+      '<R><ns:RequestId>x</ns:RequestId></R>',
+      '<R><RequestId>x</ns:RequestId><RequestId>y</RequestId></R>',
+      '<R><RequestId><b/></RequestId><RequestId>y</RequestId></R>',
+      '<R></RequestId><RequestId></RequestId>',
+      '<R>RequestId><RequestId>z</RequestId>',
+      '<R><a:b:RequestId>z</a:b:RequestId></R>',
+      '<R><RequestId>é</RequestId>é</R>',
+      '<R>no id</R>',
+      '',
+    ])
+      expect(ours(body)).toBe(oracle(body));
+    const part = fc.constantFrom(
+      '<',
+      '</',
+      '>',
+      'RequestId>',
+      '<RequestId>',
+      '</RequestId>',
+      'ns:',
+      'a.b-c_',
+      ':',
+      'x',
+      'é',
+      ' ',
+    );
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 14 }), (parts) => {
+        const body = parts.join('');
+        return ours(body) === oracle(body);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

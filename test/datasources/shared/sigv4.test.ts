@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import { inspect } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -203,5 +205,57 @@ describe('SigV4Signer (node:crypto) against @smithy/signature-v4', () => {
     expect(amzDate(DATE)).toBe('20260804T101542Z');
     expect(canonicalUri('/a%20b/c')).toBe('/a%2520b/c');
     expect(canonicalUri('/')).toBe('/');
+  });
+
+  it('derives its signing key once per day, region, service and secret: N signatures, one derivation', () => {
+    const signer = new SigV4Signer();
+    const sign = (
+      i: number,
+      date: Date,
+      secretAccessKey = KEYS.secretAccessKey,
+      region = 'us-west-2',
+    ) =>
+      signer.sign(
+        { method: 'GET', host: 'h', path: `/packages/import-jobs/job-${i}`, headers: {}, body: '' },
+        { ...KEYS, secretAccessKey },
+        'panorama',
+        region,
+        date,
+      );
+    const signatures = new Set<string>();
+    for (let i = 0; i < 50; i++)
+      signatures.add(sign(i, new Date(DATE.getTime() + i * 1_500)).authorization!);
+    expect(signatures.size).toBe(50);
+    expect(signer.derived).toBe(1);
+    sign(0, new Date(DATE.getTime() + 86_400_000)); // the next day
+    sign(0, DATE, 'rotated-secret');
+    sign(0, DATE, KEYS.secretAccessKey, 'eu-west-1');
+    expect(signer.derived).toBe(4);
+    sign(1, DATE, KEYS.secretAccessKey, 'eu-west-1');
+    expect(signer.derived).toBe(4);
+  });
+
+  it('never shows a secret or a derived signing key when inspected or serialised', () => {
+    const signer = new SigV4Signer();
+    signer.sign(
+      { method: 'GET', host: 'h', path: '/', headers: {}, body: '' },
+      KEYS,
+      'omics',
+      'us-east-1',
+      DATE,
+    );
+    const hmac = (key: string | Buffer, data: string) =>
+      createHmac('sha256', key).update(data).digest();
+    const derived = hmac(
+      hmac(hmac(hmac(`AWS4${KEYS.secretAccessKey}`, '20260804'), 'us-east-1'), 'omics'),
+      'aws4_request',
+    );
+    const shown = `${inspect(signer, { depth: 10, showHidden: true })} ${JSON.stringify(signer)}`;
+    for (const secret of [
+      KEYS.secretAccessKey,
+      derived.toString('hex'),
+      derived.toString('base64'),
+    ])
+      expect(shown).not.toContain(secret);
   });
 });
