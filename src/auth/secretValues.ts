@@ -185,10 +185,7 @@ export class SecretValueRegistry {
     if (!this.accepts(value) || this.pinned.has(value)) return;
     const known = this.learned.get(value);
     if (known) {
-      if (known !== this.recency.newest) {
-        this.recency.unlink(known);
-        this.recency.append(known);
-      }
+      this.recency.touch(known);
       return;
     }
     const forms = formsOf(value);
@@ -201,8 +198,7 @@ export class SecretValueRegistry {
     this.learnedChars += cost;
     this.index(forms, 1);
     while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
-      const oldest = this.recency.oldest as LearnedValue;
-      this.recency.unlink(oldest);
+      const oldest = this.recency.shift() as LearnedValue;
       this.learned.delete(oldest.value);
       this.learnedChars -= oldest.cost;
       this.index(oldest.forms, -1);

@@ -80,19 +80,14 @@ export function localCallerRates(
       if (wait > 0) return wait;
       const known = times.get(key);
       if (known) {
-        order.unlink(known);
         known.tat = next;
-        order.append(known);
+        order.touch(known);
         return 0;
       }
       const added: CallerTime = { key, tat: next, older: undefined, newer: undefined };
       times.set(key, added);
       order.append(added);
-      if (times.size > maxCallers && order.oldest) {
-        const oldest = order.oldest;
-        order.unlink(oldest);
-        times.delete(oldest.key);
-      }
+      if (times.size > maxCallers) times.delete(order.shift()!.key);
       return 0;
     },
     peek: (key) => step(key).wait,

@@ -33,6 +33,20 @@ export class RecencyList<E extends Linked<E>> {
     this.#newest = entry;
   }
 
+  /** Move `entry`, in the list, to the newest end (it was put or used again). */
+  touch(entry: E): void {
+    if (entry === this.#newest) return;
+    this.unlink(entry);
+    this.append(entry);
+  }
+
+  /** Take the oldest entry out of the list: it, or undefined when the list is empty. */
+  shift(): E | undefined {
+    const oldest = this.#oldest;
+    if (oldest) this.unlink(oldest);
+    return oldest;
+  }
+
   /** Take `entry`, in the list, out of it. */
   unlink(entry: E): void {
     if (entry.older) entry.older.newer = entry.newer;

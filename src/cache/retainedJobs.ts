@@ -284,7 +284,7 @@ export function boundedRetainedStore(
       };
       order.append(entry);
       entries.set(key, entry);
-      while (entries.size > max && order.oldest) remove(order.oldest);
+      while (entries.size > max) entries.delete(order.shift()!.key);
       return Promise.resolve();
     },
   };

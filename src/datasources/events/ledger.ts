@@ -102,19 +102,14 @@ export class EventLedger {
     };
     if (written) {
       // Written again: the newest, with its new state.
-      this.#order.unlink(written);
       written.entry = entry;
-      this.#order.append(written);
+      this.#order.touch(written);
       return;
     }
     const added: Written = { id: record.id, entry, older: undefined, newer: undefined };
     this.#entries.set(record.id, added);
     this.#order.append(added);
-    while (this.#entries.size > this.size && this.#order.oldest) {
-      const oldest = this.#order.oldest;
-      this.#order.unlink(oldest);
-      this.#entries.delete(oldest.id);
-    }
+    while (this.#entries.size > this.size) this.#entries.delete(this.#order.shift()!.id);
   }
 
   /**
