@@ -1,7 +1,6 @@
-import { hash } from 'node:crypto';
 import { MalformedBodyError, UpstreamError } from '../../errors.ts';
 import type { BatchKey } from '../../model/keys.ts';
-import type { AnswerMemo } from '../shared/answerMemo.ts';
+import { answerBytes, answerDigest, type AnswerMemo } from '../shared/answerMemo.ts';
 import { awsJsonOutput, awsWire, type AwsService } from '../shared/awsCall.ts';
 import { awsRequestId } from '../shared/awsErrors.ts';
 import type { HttpResult } from '../shared/http.ts';
@@ -70,7 +69,7 @@ function parseRemembered(
   answer: HttpResult,
   answers: readonly (AnswerMemo | undefined)[],
 ): (BatchJobRecord | Error)[] {
-  const bytes = answer.bytes ?? Buffer.from(answer.body, 'utf8');
+  const bytes = answerBytes(answer);
   const elements = jsonElements(bytes, 'jobs');
   if (!elements) return describeMany.parse(keys, answer);
   const remembered = new Map<string, { key: BatchKey; memo: AnswerMemo }>();
@@ -86,8 +85,7 @@ function parseRemembered(
   const learnt: [AnswerMemo, string, BatchJobRecord][] = [];
   elements.forEach(([start, end], i) => {
     const element = bytes.subarray(start, end);
-    // Not a secret's digest: a fingerprint of an answer kept in memory, never sent or stored.
-    const digest = hash('sha256', element, 'base64');
+    const digest = answerDigest(element);
     const same = remembered.get(digest);
     if (same) {
       if (!found.has(same.key.jobId)) found.set(same.key.jobId, same.memo.value as BatchJobRecord);

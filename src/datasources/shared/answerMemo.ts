@@ -28,9 +28,8 @@ export function parseUnlessSame<O>(
   sameAnswer: ((body: Buffer) => readonly Buffer[]) | undefined,
   parse: () => O,
 ): O {
-  const bytes = answer.bytes ?? Buffer.from(answer.body, 'utf8');
-  // Not a secret's digest: a fingerprint of an answer kept in memory, never sent or stored.
-  const digest = sameAnswer ? digestOf(sameAnswer(bytes)) : hash('sha256', bytes, 'base64');
+  const bytes = answerBytes(answer);
+  const digest = answerDigest(sameAnswer ? sameAnswer(bytes) : bytes);
   if (memo.digest === digest) return memo.value as O;
   const value = parse();
   memo.digest = digest;
@@ -38,8 +37,18 @@ export function parseUnlessSame<O>(
   return value;
 }
 
-/** SHA-256 of `parts` one after the other, base64: the same as of their concatenation. */
-function digestOf(parts: readonly Buffer[]): string {
+/** The answer's body as bytes: as the exchange read them, else its text as UTF-8. */
+export function answerBytes(answer: HttpResult): Buffer {
+  return answer.bytes ?? Buffer.from(answer.body, 'utf8');
+}
+
+/**
+ * A memo's digest of an answer's bytes, or of its `parts` one after the other (the same as of their
+ * concatenation): SHA-256, base64. Not a secret's digest: a fingerprint of an answer kept in
+ * memory, never sent or stored.
+ */
+export function answerDigest(parts: Buffer | readonly Buffer[]): string {
+  if (Buffer.isBuffer(parts)) return hash('sha256', parts, 'base64');
   if (parts.length === 1) return hash('sha256', parts[0] as Buffer, 'base64');
   const h = createHash('sha256');
   for (const part of parts) h.update(part);
