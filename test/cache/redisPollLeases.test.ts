@@ -14,7 +14,7 @@ import { buildSchema } from '../../src/schema.ts';
 import { kill } from '../subscriptions/clusterSupport.ts';
 import { realPart } from '../support/realParts.ts';
 import { capturedLog } from '../support/capturedLog.ts';
-import { useReplicaStores } from '../support/replicaStores.ts';
+import { channelSubscribed, useReplicaStores } from '../support/replicaStores.ts';
 import { useRedis } from '../support/useRedis.ts';
 import { leaseHolderOf, payloadOf, testSealer } from '../support/clusterSecret.ts';
 
@@ -70,19 +70,9 @@ describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
       });
     });
 
-  /** Resolves once a store has subscribed to `id`'s channel (Redis counts its subscribers), at most 200 asks. */
-  const subscribed = async (id: string, count = 1, on: RedisClientType = redis.client) => {
-    for (let i = 0; i < 200; i++) {
-      const counts = await on.sendCommand<unknown[]>([
-        'PUBSUB',
-        'NUMSUB',
-        POLL_CHANNEL_PREFIX + id,
-      ]);
-      if (Number(counts[1]) >= count) return;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    throw new Error(`no subscriber on ${id}`);
-  };
+  /** Resolves once `count` clients (a store, by default) listen on `id`'s channel. */
+  const subscribed = (id: string, count = 1, on: RedisClientType = redis.client) =>
+    channelSubscribed(on, POLL_CHANNEL_PREFIX + id, count);
 
   it('lets one replica take a lease (with a TTL) and renew it, and tells another who holds it for how long', async () => {
     const a = await store('host:1:a');
@@ -184,8 +174,7 @@ describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
     c.follow(id, (p) => elsewhere.push(p));
     const numsub = async (channel: string) =>
       Number((await redis.client.sendCommand<unknown[]>(['PUBSUB', 'NUMSUB', channel]))[1]);
-    for (let i = 0; i < 200 && (await numsub(`${POLL_CHANNEL_PREFIX}2:${id}`)) === 0; i++)
-      await new Promise((resolve) => setImmediate(resolve));
+    await subscribed(`2:${id}`);
     await subscribed(`1:${id}`);
     expect(await numsub(`${POLL_CHANNEL_PREFIX}${id}`)).toBe(0);
     expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });

@@ -82,11 +82,27 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
     const onB = registry(b);
     const consumer = new EventApplier(config, onA, a, new EventLedger());
     new EventApplier(config, onB, b, new EventLedger());
+    // B's events arrive over Redis: wait for them by count, however long a busy machine takes
+    // (the test's timeout is the bound), never for a fixed number of turns of the event loop.
     const seen: WatchEvent[] = [];
-    onB.watch(KEY, (e) => seen.push(e), false);
+    let arrived = () => {};
+    const untilSeen = (count: number) =>
+      new Promise<void>((resolve) => {
+        arrived = () => {
+          if (seen.length >= count) resolve();
+        };
+        arrived();
+      });
+    onB.watch(
+      KEY,
+      (e) => {
+        seen.push(e);
+        arrived();
+      },
+      false,
+    );
     await subscribed(ID);
-    for (let i = 0; i < 200 && seen.length === 0; i++)
-      await new Promise((resolve) => setImmediate(resolve));
+    await untilSeen(1);
     expect(seen).toHaveLength(1);
     calls.length = 0;
     const outcome = await consumer.apply({
@@ -96,8 +112,7 @@ describe.skipIf(redisServer.skip)('Job events across replicas (Redis)', () => {
       time: 5000,
     });
     expect(outcome).toBe('applied');
-    for (let i = 0; i < 200 && seen.length === 1; i++)
-      await new Promise((resolve) => setImmediate(resolve));
+    await untilSeen(2);
     expect(seen.map((e) => (e.kind === 'record' ? e.record.providerStatus : 'error'))).toEqual([
       'RUNNABLE',
       'RUNNING',

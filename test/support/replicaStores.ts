@@ -48,16 +48,22 @@ export function useReplicaStores<S extends AvailabilityStore>(
   return { stores, store };
 }
 
-/** Resolves once at least `count` clients listen on `channel` (Redis's PUBSUB NUMSUB), at most 400 asks. */
+/**
+ * Resolves once at least `count` clients listen on `channel` (Redis's PUBSUB NUMSUB). It asks
+ * until they do: at once at first, then every 5 ms, and gives up after 20 s, far past any
+ * subscription's round trip however busy the machine (a count of asks was not: a loaded machine
+ * can take longer than 200 quick asks to finish another connection's SUBSCRIBE).
+ */
 export async function channelSubscribed(
   client: { sendCommand<T>(args: string[]): Promise<T> },
   channel: string,
   count = 1,
 ): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+  const giveUp = Date.now() + 20_000;
+  for (let ask = 0; Date.now() < giveUp; ask++) {
     const counts = await client.sendCommand<unknown[]>(['PUBSUB', 'NUMSUB', channel]);
     if (Number(counts[1]) >= count) return;
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => (ask < 50 ? setImmediate(resolve) : setTimeout(resolve, 5)));
   }
   throw new Error(`nobody listens on ${channel}`);
 }
