@@ -67,6 +67,8 @@ export default defineConfig({
     // took close to 30 s on a busy 2-core machine, so leave it room.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // expect.poll's own default gives up after 1 s, which a busy machine can spend starving one fork.
+    expect: { poll: { timeout: 30_000, interval: 20 } },
     // Tests talk to emulators on ephemeral loopback ports, so files may run in parallel. Vitest's
     // default for `run` is one fork fewer than the cores, a single fork on a 2-core machine, while
     // many files spend their time waiting on spawned gateways, Redis, nginx or Chromium.

@@ -9,6 +9,7 @@ import {
   type GqlResult,
   type TestGateway,
 } from '../support/gateway.ts';
+import { EVENTUALLY } from '../support/eventually.ts';
 
 const JOBS = `query($ids: [ID!]!) { jobs(ids: $ids) { id } }`;
 const JOB = `query($id: ID!) { job(id: $id) { id } }`;
@@ -114,15 +115,15 @@ describe('FairLimiter', () => {
     expect(limiter.pendingCount).toBe(4);
     gates.get('a1')!.release();
     await a[0];
-    await vi.waitFor(() => expect(log).toHaveLength(3));
+    await vi.waitFor(() => expect(log).toHaveLength(3), EVENTUALLY);
     // B and C have nothing running; B waited longer.
     gates.get('a2')!.release();
     await a[1];
-    await vi.waitFor(() => expect(log).toHaveLength(4));
+    await vi.waitFor(() => expect(log).toHaveLength(4), EVENTUALLY);
     expect(log).toEqual(['a1', 'a2', 'b2', 'c1']);
     for (const name of ['b2', 'c1']) gates.get(name)!.release();
     await Promise.all([b2, c1]);
-    await vi.waitFor(() => expect(log).toHaveLength(6));
+    await vi.waitFor(() => expect(log).toHaveLength(6), EVENTUALLY);
     expect(log.slice(4)).toEqual(['a3', 'a4']);
     for (const name of ['a3', 'a4']) gates.get(name)!.release();
     await Promise.all(a);
@@ -146,12 +147,12 @@ describe('FairLimiter', () => {
     for (const [i, name] of ['a1', 'a2', 'a3'].entries()) {
       gates.get(name)!.release();
       await a[i];
-      await vi.waitFor(() => expect(log).toHaveLength(5 + i));
+      await vi.waitFor(() => expect(log).toHaveLength(5 + i), EVENTUALLY);
     }
     // B got the first freed slot (A at its cap, B below it), then each caller in turn by fewest running.
     expect(log.slice(4)).toEqual(['b1', 'b2', 'a5']);
     for (const name of ['a4', 'a5', 'b1', 'b2']) gates.get(name)!.release();
-    await vi.waitFor(() => expect(log).toHaveLength(9));
+    await vi.waitFor(() => expect(log).toHaveLength(9), EVENTUALLY);
     for (const name of ['a6', 'b3']) gates.get(name)!.release();
     await Promise.all([...a, ...b]);
     expect(limiter.activeCount).toBe(0);
@@ -176,11 +177,11 @@ describe('FairLimiter', () => {
     first.release();
     await running;
     // B's entry ran nothing, so its slot went on to A's next entry in the same turn; the withdrawn one never ran.
-    await vi.waitFor(() => expect(log).toEqual(['first', 'empty', 'last']));
+    await vi.waitFor(() => expect(log).toEqual(['first', 'empty', 'last']), EVENTUALLY);
     expect(limiter.activeCount).toBe(1);
     last.release();
     await lastRun;
-    await vi.waitFor(() => expect(limiter.activeCount).toBe(0));
+    await vi.waitFor(() => expect(limiter.activeCount).toBe(0), EVENTUALLY);
     expect(limiter.pendingCount).toBe(0);
   });
 });

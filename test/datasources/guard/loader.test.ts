@@ -12,6 +12,7 @@ import { InternalError, UpstreamError } from '../../../src/errors.ts';
 import { formatGlobalId, type CodePipelineKey } from '../../../src/model/globalId.ts';
 import type { JobRecord } from '../../../src/model/job.ts';
 import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';
+import { EVENTUALLY } from '../../support/eventually.ts';
 
 const OPTIONS: GuardOptions = {
   concurrency: 4,
@@ -160,7 +161,7 @@ describe('createJobLoader', () => {
     const guarded = guardSource(source, OPTIONS);
     const pa = createJobLoader(guarded, 'alice').load(key('x'));
     const pb = createJobLoader(guarded, 'bob').load(key('x'));
-    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    await vi.waitFor(() => expect(calls).toHaveLength(1), EVENTUALLY);
     calls[0]!.resolve();
     const [a, b] = await Promise.all([pa, pb]);
     expect(calls).toHaveLength(1);
@@ -249,7 +250,7 @@ describe('fetchJobShared', () => {
     const guarded = guardSource(source, OPTIONS);
     const a = fetchJobShared(guarded, key('x'), 'alice');
     const b = fetchJobShared(guarded, key('x'), 'bob');
-    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    await vi.waitFor(() => expect(calls).toHaveLength(1), EVENTUALLY);
     expect(inFlightCount(guarded)).toBe(1);
     calls[0]!.resolve();
     const [ra, rb] = await Promise.all([a, b]);
@@ -329,16 +330,22 @@ describe('fetchJobShared', () => {
     const guarded = guardSource(source, { ...OPTIONS, concurrency: 2, callerConcurrency: 1 });
     const flood = ['a1', 'a2', 'a3', 'x'].map((id) => fetchJobShared(guarded, key(id), 'alice'));
     // Alone, alice uses both slots; a3 and x wait, a3 first.
-    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'a2']));
+    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'a2']), EVENTUALLY);
     // bob asks for x too: x now also waits in bob's share, and bob is below his cap.
     const single = fetchJobShared(guarded, key('x'), 'bob');
     calls[0]!.resolve();
-    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'a2', 'x']));
+    await vi.waitFor(
+      () => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'a2', 'x']),
+      EVENTUALLY,
+    );
     calls[2]!.resolve();
     await expect(single).resolves.toMatchObject({ nativeId: 'x' });
     await expect(flood[3]).resolves.toMatchObject({ nativeId: 'x' });
     calls[1]!.resolve();
-    await vi.waitFor(() => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'a2', 'x', 'a3']));
+    await vi.waitFor(
+      () => expect(calls.map((c) => c.jobId)).toEqual(['a1', 'a2', 'x', 'a3']),
+      EVENTUALLY,
+    );
     calls[3]!.resolve();
     await Promise.all(flood);
     expect(calls).toHaveLength(4);
