@@ -27,7 +27,7 @@ function afterImporting(modules: readonly string[]): {
     ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', code],
     { encoding: 'utf8', cwd: process.cwd() },
   );
-  expect(run.stderr).toBe('');
+  expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as { redisClient: boolean; fastStrings: boolean };
 }
 
