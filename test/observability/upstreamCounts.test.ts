@@ -1,6 +1,8 @@
+import { trace } from '@opentelemetry/api';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import type { JobProvider } from '../../src/model/job.ts';
+import { Observability, type Tracing } from '../../src/observability/index.ts';
 import { GatewayMetrics } from '../../src/observability/metrics.ts';
 import { parseProm, sample } from './promText.ts';
 
@@ -171,5 +173,15 @@ describe('The GraphQL request metrics', () => {
     } finally {
       labels.mockRestore();
     }
+  });
+});
+
+describe("The attempt observer's request IDs", () => {
+  it('are asked of the pipeline only when a trace span keeps them: metrics alone count outcomes', () => {
+    const metrics = new GatewayMetrics(() => []);
+    const tracing = { tracer: trace.getTracer('test') } as Tracing;
+    expect(new Observability(metrics, undefined).readsRequestIds).toBe(false);
+    expect(new Observability(undefined, tracing).readsRequestIds).toBe(true);
+    expect(new Observability(metrics, tracing).readsRequestIds).toBe(true);
   });
 });

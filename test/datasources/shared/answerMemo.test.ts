@@ -7,7 +7,13 @@ import { cosListOperation } from '../../../src/datasources/cosbatch/list.ts';
 import { guardedCall } from '../../../src/datasources/listing/guardedCall.ts';
 import { importExport } from '../../../src/datasources/importexport/index.ts';
 import { withoutRequestId } from '../../../src/datasources/importexport/parse.ts';
-import { AnswerMemo, parseUnlessSame } from '../../../src/datasources/shared/answerMemo.ts';
+import {
+  AnswerMemo,
+  keptBytes,
+  parseUnlessSame,
+  sameBytes,
+} from '../../../src/datasources/shared/answerMemo.ts';
+import type { UpstreamAttemptResult } from '../../../src/datasources/shared/attempts.ts';
 import { ReadAnswer } from '../../../src/datasources/shared/http.ts';
 import { createSource, type Operation } from '../../../src/datasources/shared/source.ts';
 import { TEST_AWS_CREDENTIALS } from '../../support/credentials.ts';
@@ -176,6 +182,86 @@ describe('An unchanged body compared on its bytes', () => {
       expect(bodyReads.mock.calls.length).toBe(decodes);
     } finally {
       source.close?.();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('keeps the bytes that say the value, a copy of its own, and parses a body as long as the last that differs', () => {
+    const memo = new AnswerMemo();
+    const parsed: string[] = [];
+    const read = (text: string) => {
+      // A view into a larger buffer, as a socket read's body is.
+      const bytes = Buffer.from(`HTTP/1.1 200 OK\r\n\r\n${text}`).subarray(19);
+      return parseUnlessSame(memo, new ReadAnswer(200, {}, bytes), withoutRequestId, () => {
+        parsed.push(text);
+        return { text };
+      });
+    };
+    const first = read(withRequestId('req-1'));
+    expect(memo.bytes!.equals(Buffer.concat(withoutRequestId(Buffer.from(FULL))))).toBe(true);
+    expect(memo.bytes!.buffer.byteLength).toBe(memo.bytes!.length); // not the read's buffer
+    expect(read(withRequestId('req-2'))).toBe(first);
+    const [moved, movedAgain] = ['completeX.', 'completeY.'].map((m) =>
+      FULL.replace('completed.', m),
+    );
+    expect(moved!.length).toBe(movedAgain!.length);
+    expect(read(moved!)).toEqual({ text: moved });
+    expect(read(movedAgain!)).toEqual({ text: movedAgain });
+    expect(parsed).toHaveLength(3);
+  });
+
+  it('compares parts with the kept bytes as their concatenation would be', () => {
+    const bytes = fc.uint8Array({ maxLength: 12 }).map((a) => Buffer.from(a));
+    fc.assert(
+      fc.property(fc.array(bytes, { maxLength: 5 }), fc.array(bytes, { maxLength: 5 }), (a, b) => {
+        const kept = keptBytes(a);
+        const whole = Buffer.concat(b);
+        return (
+          sameBytes(kept, b) === kept.equals(whole) &&
+          sameBytes(kept, whole) === kept.equals(whole) &&
+          sameBytes(kept, a) &&
+          !sameBytes(undefined, a)
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("reads a success's request ID only for an observer that keeps it: metrics alone leave an Import/Export body undecoded", async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(withRequestId('req-in-body'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const told: UpstreamAttemptResult[] = [];
+    const sourceFor = (readsRequestIds: boolean | undefined) =>
+      createSource(importExport, {
+        timeoutMs: 2000,
+        maxAttempts: 1,
+        maxSockets: 1,
+        credentials: TEST_AWS_CREDENTIALS,
+        endpoint: `http://127.0.0.1:${port}`,
+        observer: {
+          start: () => (result) => told.push(result),
+          ...(readsRequestIds === undefined ? {} : { readsRequestIds }),
+        },
+      });
+    const [counting, tracing] = [sourceFor(false), sourceFor(undefined)];
+    try {
+      const answer = new AnswerMemo();
+      await counting.fetchJob(KEY, { answer });
+      const bodyReads = vi.spyOn(ReadAnswer.prototype, 'body', 'get');
+      for (let i = 0; i < 3; i++) await counting.fetchJob(KEY, { answer });
+      expect(bodyReads).not.toHaveBeenCalled();
+      await tracing.fetchJob(KEY, { answer });
+      expect(bodyReads).toHaveBeenCalled();
+      expect(told.map((r) => [r.outcome, r.requestId])).toEqual([
+        ...Array.from({ length: 4 }, () => ['ok', null]),
+        ['ok', 'req-in-body'],
+      ]);
+    } finally {
+      counting.close?.();
+      tracing.close?.();
       await new Promise((resolve) => server.close(resolve));
     }
   });
