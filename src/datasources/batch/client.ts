@@ -1,6 +1,6 @@
 import { MalformedBodyError, UpstreamError } from '../../errors.ts';
 import type { BatchKey } from '../../model/keys.ts';
-import { answerBytes, keptBytes, type AnswerMemo } from '../shared/answerMemo.ts';
+import { answerBytes, SeenAnswers, seenAnswer, type AnswerMemo } from '../shared/answerMemo.ts';
 import { awsJsonOutput, awsWire, type AwsService } from '../shared/awsCall.ts';
 import { awsRequestId } from '../shared/awsErrors.ts';
 import type { HttpResult } from '../shared/http.ts';
@@ -57,10 +57,10 @@ function outcomes(
 /**
  * DescribeJobs' answer read with the watched jobs' last answers (Operation.parseWith, `answers`
  * in the keys' order): the body's `jobs` elements are found in its bytes (jsonElements), and an
- * element byte-identical to the element a job's memo last parsed (found among the memos of its
- * length, then compared) is that job's last record again, the very object, with no parse; every
- * other element is parsed alone, as parseJobs parses it, and the memo of its job (if any) then
- * holds a copy of its bytes and its record. A body of any other shape is parsed whole (the memos stay as they are). The outcomes
+ * element that is what a job's memo saw last (SeenAnswers: byte-identical to the element it last
+ * parsed) is that job's last record again, the very object, with no parse; every other element is
+ * parsed alone, as parseJobs parses it, and the memo of its job (if any) then keeps it and its
+ * record. A body of any other shape is parsed whole (the memos stay as they are). The outcomes
  * are parseJobs' for the same body: a watched Batch job's unchanged poll costs no parse of its
  * own, whatever jobs share its call.
  */
@@ -72,25 +72,20 @@ function parseRemembered(
   const bytes = answerBytes(answer);
   const elements = jsonElements(bytes, 'jobs');
   if (!elements) return describeMany.parse(keys, answer);
-  // The memos by the length of their bytes: an element is compared only with those of its length.
-  const remembered = new Map<number, { key: BatchKey; memo: AnswerMemo; bytes: Buffer }[]>();
+  const remembered = new SeenAnswers<{ key: BatchKey; memo: AnswerMemo }>();
   const memoOf = new Map<string, AnswerMemo>();
   keys.forEach((key, i) => {
     const memo = answers[i];
     if (!memo) return;
     memoOf.set(key.jobId, memo);
-    const bytes = memo.bytes;
-    if (bytes === undefined) return;
-    const same = remembered.get(bytes.length);
-    if (same) same.push({ key, memo, bytes });
-    else remembered.set(bytes.length, [{ key, memo, bytes }]);
+    remembered.add(memo.seen, { key, memo });
   });
   const byId = byJobId(keys);
   const found = new Map<string, BatchJobRecord>();
   const learnt: [AnswerMemo, Buffer, BatchJobRecord][] = [];
   elements.forEach(([start, end], i) => {
     const element = bytes.subarray(start, end);
-    const same = remembered.get(element.length)?.find((m) => m.bytes.equals(element));
+    const same = remembered.find(element);
     if (same) {
       if (!found.has(same.key.jobId)) found.set(same.key.jobId, same.memo.value as BatchJobRecord);
       return;
@@ -108,7 +103,7 @@ function parseRemembered(
   });
   // Only a body read whole changes the memos (a body that does not parse leaves them as they were).
   for (const [memo, element, record] of learnt) {
-    memo.bytes = keptBytes(element);
+    memo.seen = seenAnswer(element);
     memo.value = record;
   }
   return outcomes(keys, found, answer);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { batch } from '../../../src/datasources/batch/index.ts';
 import type { BatchJobRecord } from '../../../src/datasources/batch/record.ts';
 import { fetchJobShared, guardSource } from '../../../src/datasources/guard/loader.ts';
-import { AnswerMemo } from '../../../src/datasources/shared/answerMemo.ts';
+import { AnswerMemo, MEMO_BYTES_MAX } from '../../../src/datasources/shared/answerMemo.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { BatchKey } from '../../../src/model/globalId.ts';
@@ -91,9 +91,10 @@ describe("AWS Batch's DescribeJobs with the watched jobs' last answers", () => {
       [memos[0]!, job('job-a', 'RUNNABLE')],
       [memos[1]!, job('job-b')],
     ] as const) {
-      expect(memo.bytes!.toString('utf8')).toBe(JSON.stringify(element));
+      const seen = memo.seen as Buffer;
+      expect(seen.toString('utf8')).toBe(JSON.stringify(element));
       // Not a view of the body the call read: a memo holds its element's bytes alone.
-      expect(memo.bytes!.buffer.byteLength).toBe(memo.bytes!.length);
+      expect(seen.buffer.byteLength).toBe(seen.length);
     }
     const parses = vi.spyOn(JSON, 'parse');
     const [a2, b2] = (await source.batch!.fetchJobs([a, b], {
@@ -103,6 +104,25 @@ describe("AWS Batch's DescribeJobs with the watched jobs' last answers", () => {
     expect(a2).not.toBe(a1);
     expect(a2!.providerStatus).toBe('STARTING');
     expect(b2).toBe(b1);
+    source.close?.();
+  });
+
+  it('keeps an element longer than MEMO_BYTES_MAX as its digest, and still tells it unchanged or changed', async () => {
+    const a = key('job-a');
+    const big = (c: string) => ({
+      ...job('job-a'),
+      parameters: { note: c.repeat(MEMO_BYTES_MAX) },
+    });
+    const source = answering([body(big('x')), body(big('x')), body(big('y'))]);
+    const memo = new AnswerMemo();
+    const [first] = await source.batch!.fetchJobs([a], { answers: [memo] });
+    expect(typeof memo.seen).toBe('string');
+    const parses = vi.spyOn(JSON, 'parse');
+    expect((await source.batch!.fetchJobs([a], { answers: [memo] }))[0]).toBe(first);
+    expect(parses).not.toHaveBeenCalled();
+    const [moved] = await source.batch!.fetchJobs([a], { answers: [memo] });
+    expect(parses).toHaveBeenCalledTimes(1);
+    expect(moved).not.toBe(first);
     source.close?.();
   });
 
@@ -130,12 +150,12 @@ describe("AWS Batch's DescribeJobs with the watched jobs' last answers", () => {
       body(job('job-a')),
     ]);
     const [first] = await source.batch!.fetchJobs([a], { answers: [memo] });
-    const bytes = memo.bytes;
+    const seen = memo.seen;
     for (let i = 0; i < 2; i++) {
       await expect(source.batch!.fetchJobs([a], { answers: [memo] })).rejects.toMatchObject({
         code: 'UPSTREAM_BAD_RESPONSE',
       });
-      expect([memo.bytes, memo.value]).toEqual([bytes, first]);
+      expect([memo.seen, memo.value]).toEqual([seen, first]);
     }
     expect((await source.batch!.fetchJobs([a], { answers: [memo] }))[0]).toBe(first);
     source.close?.();

@@ -9,9 +9,10 @@ import { importExport } from '../../../src/datasources/importexport/index.ts';
 import { withoutRequestId } from '../../../src/datasources/importexport/parse.ts';
 import {
   AnswerMemo,
-  keptBytes,
+  MEMO_BYTES_MAX,
   parseUnlessSame,
-  sameBytes,
+  sameAsSeen,
+  seenAnswer,
 } from '../../../src/datasources/shared/answerMemo.ts';
 import type { UpstreamAttemptResult } from '../../../src/datasources/shared/attempts.ts';
 import { ReadAnswer } from '../../../src/datasources/shared/http.ts';
@@ -198,8 +199,9 @@ describe('An unchanged body compared on its bytes', () => {
       });
     };
     const first = read(withRequestId('req-1'));
-    expect(memo.bytes!.equals(Buffer.concat(withoutRequestId(Buffer.from(FULL))))).toBe(true);
-    expect(memo.bytes!.buffer.byteLength).toBe(memo.bytes!.length); // not the read's buffer
+    const seen = memo.seen as Buffer;
+    expect(seen.equals(Buffer.concat(withoutRequestId(Buffer.from(FULL))))).toBe(true);
+    expect(seen.buffer.byteLength).toBe(seen.length); // not the read's buffer
     expect(read(withRequestId('req-2'))).toBe(first);
     const [moved, movedAgain] = ['completeX.', 'completeY.'].map((m) =>
       FULL.replace('completed.', m),
@@ -210,21 +212,30 @@ describe('An unchanged body compared on its bytes', () => {
     expect(parsed).toHaveLength(3);
   });
 
-  it('compares parts with the kept bytes as their concatenation would be', () => {
+  it('compares parts with what it kept as their concatenation would be, bytes up to MEMO_BYTES_MAX and a digest beyond', () => {
     const bytes = fc.uint8Array({ maxLength: 12 }).map((a) => Buffer.from(a));
     fc.assert(
       fc.property(fc.array(bytes, { maxLength: 5 }), fc.array(bytes, { maxLength: 5 }), (a, b) => {
-        const kept = keptBytes(a);
+        const seen = seenAnswer(a);
         const whole = Buffer.concat(b);
         return (
-          sameBytes(kept, b) === kept.equals(whole) &&
-          sameBytes(kept, whole) === kept.equals(whole) &&
-          sameBytes(kept, a) &&
-          !sameBytes(undefined, a)
+          Buffer.isBuffer(seen) &&
+          sameAsSeen(seen, b) === seen.equals(whole) &&
+          sameAsSeen(seen, whole) === seen.equals(whole) &&
+          sameAsSeen(seen, a) &&
+          !sameAsSeen(undefined, a)
         );
       }),
       { numRuns: 3000 },
     );
+    // A list page, say: kept as its digest; an answer of the same length that differs is not it.
+    const big = Buffer.alloc(MEMO_BYTES_MAX + 1, 'a');
+    const other = Buffer.from(big).fill('b', MEMO_BYTES_MAX);
+    const seen = seenAnswer([big.subarray(0, 100), big.subarray(100)]);
+    expect(typeof seen).toBe('string');
+    expect([sameAsSeen(seen, big), sameAsSeen(seen, other)]).toEqual([true, false]);
+    expect(sameAsSeen(seen, big.subarray(1))).toBe(false); // as long as bytes are kept: not it
+    expect(Buffer.isBuffer(seenAnswer(big.subarray(1)))).toBe(true);
   });
 
   it("reads a success's request ID only for an observer that keeps it: metrics alone leave an Import/Export body undecoded", async () => {
