@@ -5,12 +5,7 @@ import { reconnectAfter } from './redisCall.ts';
 // are loaded when JOBGRAPH_CACHE_URL is set. Not for the client's size alone: @redis/client defines
 // `class VerbatimString extends String`, which leaves V8 holding String.prototype's properties in
 // dictionary mode, and every string method call in the process (fast-xml-parser's parse is most of
-// them) then runs ≈ 1.15× longer (docs/performance.md, "the XML parse in place"). V8 makes a
-// prototype fast again when a property is added to an object that inherits from it, which a
-// primitive string's method call never does: one added to a throwaway String wrapper, once, here.
-// test/cache/redisClientLoad.test.ts holds both to V8's own answer.
-const wrapper = Object('') as { fast?: boolean };
-wrapper.fast = true;
+// them) then runs ≈ 1.15× longer (docs/performance.md, "the XML parse in place").
 
 /** How a connection of a store's own (`ownRedisConnection`) comes back and connects. */
 export interface OwnConnectionOptions {
