@@ -142,11 +142,13 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     }
     if (!cache.claim) {
       this.#offerTo = cache;
-      // A watch's poll asks the provider for news of a job it last saw unfinished, and this
-      // process's cache holds finished jobs only, offered by calls like this one: the poll makes no
-      // lookup (a job another request found finished meanwhile costs it this call, answered the
-      // same), and its memo's record, offered when the memo took it, is not offered again.
-      if (answer) {
+      // A watch's poll after its first asks the provider for news of a job it last saw
+      // unfinished, and this process's cache holds finished jobs only, offered by calls like this
+      // one: the poll makes no lookup (a job another request found finished meanwhile costs it
+      // this call, answered the same), and its memo's record, offered when the memo took it, is
+      // not offered again. A watch's first poll has seen nothing yet: it looks the job up, as a
+      // request does, so a job the cache holds finished costs no call.
+      if (answer && answer.value !== undefined) {
         this.#offered = answer.value;
         this.#enqueueAll();
       } else this.#lookUp(cache);
