@@ -135,7 +135,10 @@ export class WatcherConnection {
     const sinks = this.seen.map((seen) => ({
       next: (value: Payload) => this.next(seen, value),
       // A subscription that ends before its first events never makes the connection ready: stop waiting.
+      // Closing the client aborts its streams (graphql-sse's single connection reports "This
+      // operation was aborted"): that is this watcher's own close, not a problem.
       error: (err: unknown) => {
+        if (this.closing) return;
         this.problem('errors', `${kind} error: ${describe(err)}`);
         this.ready();
       },

@@ -24,11 +24,14 @@ export type { Tracing } from './tracing.ts';
 export class Observability implements AttemptObserver, LoaderObserver, RateObserver {
   readonly metrics: GatewayMetrics | undefined;
   readonly tracing: Tracing | undefined;
+  /** Only a trace span keeps a success's request ID; metrics count outcomes. */
+  readonly readsRequestIds: boolean;
 
   constructor(metrics: GatewayMetrics | undefined, tracing: Tracing | undefined) {
     this.metrics = metrics;
     // Every span made through this object scrubs and bounds its texts, whoever built `tracing`.
     this.tracing = tracing && { ...tracing, tracer: scrubbingTracer(tracing.tracer) };
+    this.readsRequestIds = tracing !== undefined;
   }
 
   start(info: UpstreamAttemptInfo): (result: UpstreamAttemptResult) => void {

@@ -577,6 +577,8 @@ export class Poller implements GroupMember {
       this.last = record;
       this.lastStripped = false;
     }
+    // Nobody waits for a full record on almost every poll: no copy of the empty set is made then.
+    if (this.awaitingFull.size === 0) return;
     for (const listener of [...this.awaitingFull]) listener({ kind: 'record', record });
     this.awaitingFull.clear();
   }
@@ -612,7 +614,7 @@ export class Poller implements GroupMember {
       this.group?.add(this);
     }
     const wait = this.schedule(this.interval);
-    this.share({ kind: 'record', record, interval: this.interval, wait });
+    if (this.options.leases) this.share({ kind: 'record', record, interval: this.interval, wait });
   }
 
   private failed(err: Error): void {

@@ -1,7 +1,10 @@
+import perfHooks from 'node:perf_hooks';
+import { trace } from '@opentelemetry/api';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import type { JobProvider } from '../../src/model/job.ts';
-import { GatewayMetrics } from '../../src/observability/metrics.ts';
+import { Observability, type Tracing } from '../../src/observability/index.ts';
+import { EVENT_LOOP_RESOLUTION_MS, GatewayMetrics } from '../../src/observability/metrics.ts';
 import { parseProm, sample } from './promText.ts';
 
 /** The upstream metrics' names, as /metrics lists them. */
@@ -170,6 +173,29 @@ describe('The GraphQL request metrics', () => {
       expect(labels).toHaveBeenCalledTimes(3);
     } finally {
       labels.mockRestore();
+    }
+  });
+});
+
+describe("The attempt observer's request IDs", () => {
+  it('are asked of the pipeline only when a trace span keeps them: metrics alone count outcomes', () => {
+    const metrics = new GatewayMetrics(() => []);
+    const tracing = { tracer: trace.getTracer('test') } as Tracing;
+    expect(new Observability(metrics, undefined).readsRequestIds).toBe(false);
+    expect(new Observability(undefined, tracing).readsRequestIds).toBe(true);
+    expect(new Observability(metrics, tracing).readsRequestIds).toBe(true);
+  });
+});
+
+describe("The default metrics' event-loop delay monitor", () => {
+  it("samples every EVENT_LOOP_RESOLUTION_MS (100 ms), not prom-client's 10 ms: ten wake-ups a second, not a hundred", () => {
+    const monitor = vi.spyOn(perfHooks, 'monitorEventLoopDelay');
+    try {
+      new GatewayMetrics(() => []);
+      expect(monitor.mock.calls).toEqual([[{ resolution: EVENT_LOOP_RESOLUTION_MS }]]);
+      expect(EVENT_LOOP_RESOLUTION_MS).toBe(100);
+    } finally {
+      monitor.mockRestore();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { MalformedBodyError, UpstreamError } from '../../errors.ts';
 import type { BatchKey } from '../../model/keys.ts';
-import { answerBytes, answerDigest, type AnswerMemo } from '../shared/answerMemo.ts';
+import { answerBytes, SeenAnswers, seenAnswer, type AnswerMemo } from '../shared/answerMemo.ts';
 import { awsJsonOutput, awsWire, type AwsService } from '../shared/awsCall.ts';
 import { awsRequestId } from '../shared/awsErrors.ts';
 import type { HttpResult } from '../shared/http.ts';
@@ -57,9 +57,9 @@ function outcomes(
 /**
  * DescribeJobs' answer read with the watched jobs' last answers (Operation.parseWith, `answers`
  * in the keys' order): the body's `jobs` elements are found in its bytes (jsonElements), and an
- * element whose digest is a job's memo's — byte-identical to the element that memo last parsed
- * — is that job's last record again, the very object, with no parse; every other element is
- * parsed alone, as parseJobs parses it, and the memo of its job (if any) then holds its digest and
+ * element that is what a job's memo saw last (SeenAnswers: byte-identical to the element it last
+ * parsed) is that job's last record again, the very object, with no parse; every other element is
+ * parsed alone, as parseJobs parses it, and the memo of its job (if any) then keeps it and its
  * record. A body of any other shape is parsed whole (the memos stay as they are). The outcomes
  * are parseJobs' for the same body: a watched Batch job's unchanged poll costs no parse of its
  * own, whatever jobs share its call.
@@ -72,21 +72,20 @@ function parseRemembered(
   const bytes = answerBytes(answer);
   const elements = jsonElements(bytes, 'jobs');
   if (!elements) return describeMany.parse(keys, answer);
-  const remembered = new Map<string, { key: BatchKey; memo: AnswerMemo }>();
+  const remembered = new SeenAnswers<{ key: BatchKey; memo: AnswerMemo }>();
   const memoOf = new Map<string, AnswerMemo>();
   keys.forEach((key, i) => {
     const memo = answers[i];
     if (!memo) return;
     memoOf.set(key.jobId, memo);
-    if (memo.digest !== undefined) remembered.set(memo.digest, { key, memo });
+    remembered.add(memo.seen, { key, memo });
   });
   const byId = byJobId(keys);
   const found = new Map<string, BatchJobRecord>();
-  const learnt: [AnswerMemo, string, BatchJobRecord][] = [];
+  const learnt: [AnswerMemo, Buffer, BatchJobRecord][] = [];
   elements.forEach(([start, end], i) => {
     const element = bytes.subarray(start, end);
-    const digest = answerDigest(element);
-    const same = remembered.get(digest);
+    const same = remembered.find(element);
     if (same) {
       if (!found.has(same.key.jobId)) found.set(same.key.jobId, same.memo.value as BatchJobRecord);
       return;
@@ -100,11 +99,11 @@ function parseRemembered(
     const record = parseJobElement(byId, detail, i, found);
     // A record was made: the element is an object with a string jobId (parseJobElement checked).
     const memo = record && memoOf.get((detail as { jobId: string }).jobId);
-    if (record && memo) learnt.push([memo, digest, record]);
+    if (record && memo) learnt.push([memo, element, record]);
   });
   // Only a body read whole changes the memos (a body that does not parse leaves them as they were).
-  for (const [memo, digest, record] of learnt) {
-    memo.digest = digest;
+  for (const [memo, element, record] of learnt) {
+    memo.seen = seenAnswer(element);
     memo.value = record;
   }
   return outcomes(keys, found, answer);

@@ -91,7 +91,10 @@ class JoinEntry implements LimiterEntry {
  * budget runs out. So one waiter giving up never fails the others.
  *
  * Steps: the cross-request cache (when there is one), then — with a shared cache that offers
- * leases (Redis) — the cross-process lease, then the guarded fetch, then the cache offer.
+ * leases (Redis) — the cross-process lease, then the guarded fetch, then the cache offer. With a
+ * cache without leases (in process) the offer is made as the fetch settles and not waited for:
+ * the lookup's promise is the call's only step of its own around the fetch (a watch's poll makes
+ * one call a job a poll, and each awaited step was promises and microtasks of its own).
  *
  * Fairness: the call waits in the provider's limiter under the caller who started it (the call
  * itself is that queue entry), and under each other caller who joins while it still waits; the
@@ -115,8 +118,12 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
   #queueing = false;
   #settled = false;
   #abort: AbortController | undefined;
-  /** The upstream step's outcome, while the cache steps await it (cache configured only). */
+  /** The upstream step's outcome, while the cache steps await it (a cache with leases only). */
   #upstream: { resolve: (r: JobRecord) => void; reject: (e: Error) => void } | undefined;
+  /** A cache without leases: offered the fetched record as the fetch settles (#lookUp). */
+  #offerTo: JobCache | undefined;
+  /** A watch's memo's record as the call began: offered already, when the memo took it. */
+  #offered: unknown;
 
   constructor(
     readonly guarded: GuardedSource<P>,
@@ -128,11 +135,24 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
   ) {
     this.deadlines = guarded.deadlines;
     this.#callers = caller;
-    if (!guarded.cache) {
+    const cache = guarded.cache;
+    if (!cache) {
       this.#enqueueAll();
       return;
     }
-    this.#throughCache(guarded.cache).then(
+    if (!cache.claim) {
+      this.#offerTo = cache;
+      // A watch's poll asks the provider for news of a job it last saw unfinished, and this
+      // process's cache holds finished jobs only, offered by calls like this one: the poll makes no
+      // lookup (a job another request found finished meanwhile costs it this call, answered the
+      // same), and its memo's record, offered when the memo took it, is not offered again.
+      if (answer) {
+        this.#offered = answer.value;
+        this.#enqueueAll();
+      } else this.#lookUp(cache);
+      return;
+    }
+    this.#throughCache(cache).then(
       (record) => this.#finish(record, undefined),
       (err: unknown) => this.#finish(undefined, err as Error),
     );
@@ -272,6 +292,18 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     return run;
   }
 
+  /** A cache without leases: its lookup, then the call (unless it answered or the call was abandoned meanwhile). */
+  #lookUp(cache: JobCache): void {
+    cache.get(this.id).then(
+      (hit) => {
+        this.guarded.observer?.cacheLookup?.(hit ? 'hit' : 'miss');
+        if (hit) this.#finish(hit, undefined);
+        else if (!this.#settled) this.#enqueueAll();
+      },
+      (err: unknown) => this.#finish(undefined, err as Error),
+    );
+  }
+
   async #throughCache(cache: JobCache): Promise<JobRecord> {
     const { budgetMs, observer } = this.guarded;
     const hit = await cache.get(this.id);
@@ -357,6 +389,10 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
       else upstream.reject(err);
       return;
     }
+    // The cache decides what it stores, and says a failure itself (a store's failure is a miss):
+    // an in-process store has stored the record before the waiters are answered.
+    if (record !== undefined && record !== this.#offered)
+      this.#offerTo?.offer(record).then(undefined, ignore);
     this.#finish(record, err);
   }
 
@@ -409,3 +445,6 @@ export function sharedCallFor<P extends JobProvider>(
   calls.set(id, mine);
   return mine;
 }
+
+/** A settled promise's outcome nobody waits for (the cache's offer, which handles its own failures). */
+function ignore(): void {}

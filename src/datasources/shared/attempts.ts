@@ -30,6 +30,12 @@ export interface UpstreamAttemptResult {
  */
 export interface AttemptObserver {
   start(info: UpstreamAttemptInfo): (result: UpstreamAttemptResult) => void;
+  /**
+   * False when nothing the observer feeds keeps a success's request ID (metrics alone count
+   * outcomes): the pipeline then does not look for it — a header scan per answer, and for
+   * Import/Export without the header its body read — and tells `requestId: null`. Absent: read.
+   */
+  readonly readsRequestIds?: boolean;
 }
 
 /** The result of an attempt that failed with `err` (an UpstreamError or InternalError, as every failure leaving a client is). */

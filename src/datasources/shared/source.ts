@@ -281,6 +281,8 @@ class Pipeline {
   readonly policy: ReturnType<typeof handMadeRetryPolicy>;
   private readonly maxBodyBytes: number;
   private readonly override: PreparedEndpoint | null;
+  /** Whether a success's request ID is read for the attempt observer (AttemptObserver.readsRequestIds). */
+  readonly readsRequestIds: boolean;
   /** Signing clock offset, corrected from an error answer's Date header as the AWS SDK does (`systemClockOffset`). */
   private clockOffsetMs = 0;
 
@@ -294,6 +296,7 @@ class Pipeline {
     this.now = now;
     this.policy = handMadeRetryPolicy(options, { ...seams, now });
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.readsRequestIds = options.observer?.readsRequestIds !== false;
     this.agents = createAgents(options.maxSockets);
     const override = overrideOf(options.endpoint, provider);
     this.override = override;
@@ -554,8 +557,9 @@ class UpstreamCall<I, O> {
     let requestId: string | null = null;
     try {
       value = pipeline.parseAnswer(operation, this.input, answer, this.opts);
-      // Only an observer reads the request ID of a success (Import/Export's is in the body).
-      if (end) requestId = pipeline.wire.requestId(answer);
+      // Only an observer that keeps it reads the request ID of a success (Import/Export's may be
+      // in the body): a trace span does, metrics do not.
+      if (end && pipeline.readsRequestIds) requestId = pipeline.wire.requestId(answer);
     } catch (err) {
       throw ended(pipeline.parseFailure(err, answer), end);
     }

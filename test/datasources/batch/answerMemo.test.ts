@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { batch } from '../../../src/datasources/batch/index.ts';
 import type { BatchJobRecord } from '../../../src/datasources/batch/record.ts';
 import { fetchJobShared, guardSource } from '../../../src/datasources/guard/loader.ts';
-import { AnswerMemo } from '../../../src/datasources/shared/answerMemo.ts';
+import { AnswerMemo, MEMO_BYTES_MAX } from '../../../src/datasources/shared/answerMemo.ts';
 import { createSource } from '../../../src/datasources/shared/source.ts';
 import { UpstreamError } from '../../../src/errors.ts';
 import type { BatchKey } from '../../../src/model/globalId.ts';
@@ -76,6 +76,56 @@ describe("AWS Batch's DescribeJobs with the watched jobs' last answers", () => {
     source.close?.();
   });
 
+  it("keeps each job's element as a copy of its own bytes, and parses an element of the same length that changed", async () => {
+    const [a, b] = [key('job-a'), key('job-b')];
+    // RUNNABLE, then STARTING: an element changed in place, its length the same.
+    const source = answering([
+      body(job('job-a', 'RUNNABLE'), job('job-b')),
+      body(job('job-a', 'STARTING'), job('job-b')),
+    ]);
+    const memos = [new AnswerMemo(), new AnswerMemo()];
+    const [a1, b1] = (await source.batch!.fetchJobs([a, b], {
+      answers: memos,
+    })) as BatchJobRecord[];
+    for (const [memo, element] of [
+      [memos[0]!, job('job-a', 'RUNNABLE')],
+      [memos[1]!, job('job-b')],
+    ] as const) {
+      const seen = memo.seen as Buffer;
+      expect(seen.toString('utf8')).toBe(JSON.stringify(element));
+      // Not a view of the body the call read: a memo holds its element's bytes alone.
+      expect(seen.buffer.byteLength).toBe(seen.length);
+    }
+    const parses = vi.spyOn(JSON, 'parse');
+    const [a2, b2] = (await source.batch!.fetchJobs([a, b], {
+      answers: memos,
+    })) as BatchJobRecord[];
+    expect(parses).toHaveBeenCalledTimes(1); // a's element: as long as before, not the same
+    expect(a2).not.toBe(a1);
+    expect(a2!.providerStatus).toBe('STARTING');
+    expect(b2).toBe(b1);
+    source.close?.();
+  });
+
+  it('keeps an element longer than MEMO_BYTES_MAX as its digest, and still tells it unchanged or changed', async () => {
+    const a = key('job-a');
+    const big = (c: string) => ({
+      ...job('job-a'),
+      parameters: { note: c.repeat(MEMO_BYTES_MAX) },
+    });
+    const source = answering([body(big('x')), body(big('x')), body(big('y'))]);
+    const memo = new AnswerMemo();
+    const [first] = await source.batch!.fetchJobs([a], { answers: [memo] });
+    expect(typeof memo.seen).toBe('string');
+    const parses = vi.spyOn(JSON, 'parse');
+    expect((await source.batch!.fetchJobs([a], { answers: [memo] }))[0]).toBe(first);
+    expect(parses).not.toHaveBeenCalled();
+    const [moved] = await source.batch!.fetchJobs([a], { answers: [memo] });
+    expect(parses).toHaveBeenCalledTimes(1);
+    expect(moved).not.toBe(first);
+    source.close?.();
+  });
+
   it('answers as the whole parse does: NOT_FOUND for a job left out, jobs asked by no key ignored, the first of a repeated job', async () => {
     const keys = [key('job-a'), key('job-b'), key('job-gone')];
     const text = body(job('job-x'), job('job-b'), job('job-a'), job('job-b', 'STARTING'));
@@ -100,12 +150,12 @@ describe("AWS Batch's DescribeJobs with the watched jobs' last answers", () => {
       body(job('job-a')),
     ]);
     const [first] = await source.batch!.fetchJobs([a], { answers: [memo] });
-    const digest = memo.digest;
+    const seen = memo.seen;
     for (let i = 0; i < 2; i++) {
       await expect(source.batch!.fetchJobs([a], { answers: [memo] })).rejects.toMatchObject({
         code: 'UPSTREAM_BAD_RESPONSE',
       });
-      expect([memo.digest, memo.value]).toEqual([digest, first]);
+      expect([memo.seen, memo.value]).toEqual([seen, first]);
     }
     expect((await source.batch!.fetchJobs([a], { answers: [memo] }))[0]).toBe(first);
     source.close?.();

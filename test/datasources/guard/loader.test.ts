@@ -1,5 +1,6 @@
+import { createHook } from 'node:async_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { JobCache } from '../../../src/cache/jobCache.ts';
+import { createJobCache, inMemoryStore, type JobCache } from '../../../src/cache/jobCache.ts';
 import {
   createJobLoader,
   fetchJobShared,
@@ -7,6 +8,7 @@ import {
   inFlightCount,
   type GuardOptions,
 } from '../../../src/datasources/guard/loader.ts';
+import { AnswerMemo } from '../../../src/datasources/shared/answerMemo.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { InternalError, UpstreamError } from '../../../src/errors.ts';
 import { formatGlobalId, type CodePipelineKey } from '../../../src/model/globalId.ts';
@@ -351,5 +353,84 @@ describe('fetchJobShared', () => {
     expect(calls).toHaveLength(4);
     expect(guarded.limit.activeCount).toBe(0);
     expect(guarded.limit.pendingCount).toBe(0);
+  });
+});
+
+/** A source that answers as the pipeline does with a watch's memo: an unchanged answer is the memo's record, the very object. */
+function memoSource() {
+  let parsed = 0;
+  const source: JobSource<'AWS_CODEPIPELINE'> = {
+    provider: 'AWS_CODEPIPELINE',
+    fetchJob: (k, opts) => {
+      const memo = opts?.answer;
+      if (memo?.value) return Promise.resolve(memo.value as JobRecord);
+      parsed += 1;
+      const record = recordOf(k);
+      if (memo) memo.value = record;
+      return Promise.resolve(record);
+    },
+  };
+  return { source, parsed: () => parsed };
+}
+
+describe("A watch's poll through a cache in this process (no leases)", () => {
+  it('makes no lookup, offers a record its memo did not hold once, and never waits for the offer', async () => {
+    const gets: string[] = [];
+    const offered: JobRecord[] = [];
+    const cache: JobCache = {
+      get: async (id) => {
+        gets.push(id);
+        return undefined;
+      },
+      // An offer that never settles: the call is answered all the same.
+      offer: (record) => {
+        offered.push(record);
+        return new Promise<boolean>(() => {});
+      },
+      forget: async () => {},
+      close: async () => {},
+    };
+    const { source, parsed } = memoSource();
+    const guarded = guardSource(source, OPTIONS, cache);
+    const memo = new AnswerMemo();
+    const first = await fetchJobShared(guarded, key('a'), 'watch', memo);
+    for (let i = 0; i < 3; i++)
+      expect(await fetchJobShared(guarded, key('a'), 'watch', memo)).toBe(first);
+    expect([gets, offered, parsed()]).toEqual([[], [first], 1]);
+    // A request's fetch (no memo) looks the job up first, and offers what it fetched.
+    const other = await fetchJobShared(guarded, key('b'));
+    expect(gets).toEqual([formatGlobalId(key('b'))]);
+    expect(offered).toEqual([first, other]);
+  });
+
+  it('makes no promise more than the same poll without a cache', async () => {
+    const logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+    const promisesPerPoll = async (cache: JobCache | undefined) => {
+      const guarded = guardSource(memoSource().source, OPTIONS, cache);
+      const memo = new AnswerMemo();
+      await fetchJobShared(guarded, key('a'), 'watch', memo); // the memo's first record
+      let promises = 0;
+      const hook = createHook({
+        init: (_id, type) => {
+          if (type === 'PROMISE') promises += 1;
+        },
+      }).enable();
+      try {
+        for (let i = 0; i < 20; i++) await fetchJobShared(guarded, key('a'), 'watch', memo);
+      } finally {
+        hook.disable();
+      }
+      return promises / 20;
+    };
+    const inProcess = createJobCache({
+      store: inMemoryStore(100),
+      ttlSeconds: 60,
+      holdsSecret: () => false,
+      logger: logger as never,
+      opTimeoutMs: 0,
+    });
+    const without = await promisesPerPoll(undefined);
+    expect(without).toBeGreaterThan(0);
+    expect(await promisesPerPoll(inProcess)).toBe(without);
   });
 });

@@ -7,7 +7,14 @@ import { cosListOperation } from '../../../src/datasources/cosbatch/list.ts';
 import { guardedCall } from '../../../src/datasources/listing/guardedCall.ts';
 import { importExport } from '../../../src/datasources/importexport/index.ts';
 import { withoutRequestId } from '../../../src/datasources/importexport/parse.ts';
-import { AnswerMemo, parseUnlessSame } from '../../../src/datasources/shared/answerMemo.ts';
+import {
+  AnswerMemo,
+  MEMO_BYTES_MAX,
+  parseUnlessSame,
+  sameAsSeen,
+  seenAnswer,
+} from '../../../src/datasources/shared/answerMemo.ts';
+import type { UpstreamAttemptResult } from '../../../src/datasources/shared/attempts.ts';
 import { ReadAnswer } from '../../../src/datasources/shared/http.ts';
 import { createSource, type Operation } from '../../../src/datasources/shared/source.ts';
 import { TEST_AWS_CREDENTIALS } from '../../support/credentials.ts';
@@ -176,6 +183,96 @@ describe('An unchanged body compared on its bytes', () => {
       expect(bodyReads.mock.calls.length).toBe(decodes);
     } finally {
       source.close?.();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('keeps the bytes that say the value, a copy of its own, and parses a body as long as the last that differs', () => {
+    const memo = new AnswerMemo();
+    const parsed: string[] = [];
+    const read = (text: string) => {
+      // A view into a larger buffer, as a socket read's body is.
+      const bytes = Buffer.from(`HTTP/1.1 200 OK\r\n\r\n${text}`).subarray(19);
+      return parseUnlessSame(memo, new ReadAnswer(200, {}, bytes), withoutRequestId, () => {
+        parsed.push(text);
+        return { text };
+      });
+    };
+    const first = read(withRequestId('req-1'));
+    const seen = memo.seen as Buffer;
+    expect(seen.equals(Buffer.concat(withoutRequestId(Buffer.from(FULL))))).toBe(true);
+    expect(seen.buffer.byteLength).toBe(seen.length); // not the read's buffer
+    expect(read(withRequestId('req-2'))).toBe(first);
+    const [moved, movedAgain] = ['completeX.', 'completeY.'].map((m) =>
+      FULL.replace('completed.', m),
+    );
+    expect(moved!.length).toBe(movedAgain!.length);
+    expect(read(moved!)).toEqual({ text: moved });
+    expect(read(movedAgain!)).toEqual({ text: movedAgain });
+    expect(parsed).toHaveLength(3);
+  });
+
+  it('compares parts with what it kept as their concatenation would be, bytes up to MEMO_BYTES_MAX and a digest beyond', () => {
+    const bytes = fc.uint8Array({ maxLength: 12 }).map((a) => Buffer.from(a));
+    fc.assert(
+      fc.property(fc.array(bytes, { maxLength: 5 }), fc.array(bytes, { maxLength: 5 }), (a, b) => {
+        const seen = seenAnswer(a);
+        const whole = Buffer.concat(b);
+        return (
+          Buffer.isBuffer(seen) &&
+          sameAsSeen(seen, b) === seen.equals(whole) &&
+          sameAsSeen(seen, whole) === seen.equals(whole) &&
+          sameAsSeen(seen, a) &&
+          !sameAsSeen(undefined, a)
+        );
+      }),
+      { numRuns: 3000 },
+    );
+    // A list page, say: kept as its digest; an answer of the same length that differs is not it.
+    const big = Buffer.alloc(MEMO_BYTES_MAX + 1, 'a');
+    const other = Buffer.from(big).fill('b', MEMO_BYTES_MAX);
+    const seen = seenAnswer([big.subarray(0, 100), big.subarray(100)]);
+    expect(typeof seen).toBe('string');
+    expect([sameAsSeen(seen, big), sameAsSeen(seen, other)]).toEqual([true, false]);
+    expect(sameAsSeen(seen, big.subarray(1))).toBe(false); // as long as bytes are kept: not it
+    expect(Buffer.isBuffer(seenAnswer(big.subarray(1)))).toBe(true);
+  });
+
+  it("reads a success's request ID only for an observer that keeps it: metrics alone leave an Import/Export body undecoded", async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(withRequestId('req-in-body'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const told: UpstreamAttemptResult[] = [];
+    const sourceFor = (readsRequestIds: boolean | undefined) =>
+      createSource(importExport, {
+        timeoutMs: 2000,
+        maxAttempts: 1,
+        maxSockets: 1,
+        credentials: TEST_AWS_CREDENTIALS,
+        endpoint: `http://127.0.0.1:${port}`,
+        observer: {
+          start: () => (result) => told.push(result),
+          ...(readsRequestIds === undefined ? {} : { readsRequestIds }),
+        },
+      });
+    const [counting, tracing] = [sourceFor(false), sourceFor(undefined)];
+    try {
+      const answer = new AnswerMemo();
+      await counting.fetchJob(KEY, { answer });
+      const bodyReads = vi.spyOn(ReadAnswer.prototype, 'body', 'get');
+      for (let i = 0; i < 3; i++) await counting.fetchJob(KEY, { answer });
+      expect(bodyReads).not.toHaveBeenCalled();
+      await tracing.fetchJob(KEY, { answer });
+      expect(bodyReads).toHaveBeenCalled();
+      expect(told.map((r) => [r.outcome, r.requestId])).toEqual([
+        ...Array.from({ length: 4 }, () => ['ok', null]),
+        ['ok', 'req-in-body'],
+      ]);
+    } finally {
+      counting.close?.();
+      tracing.close?.();
       await new Promise((resolve) => server.close(resolve));
     }
   });
