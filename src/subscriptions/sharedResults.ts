@@ -82,6 +82,12 @@ export function shareKey(args: ExecutionArgs): string | null {
  */
 const results = new WeakMap<object, Map<string, ExecutionResult>>();
 
+/**
+ * Results kept per event, at most: a job watched for days by subscriptions of many texts or
+ * callers' scopes would otherwise keep one for each; past it, later keys execute for themselves.
+ */
+export const MAX_RESULTS_PER_EVENT = 16;
+
 /** `execute(args)` for the event `payload`, or the result another subscription with the same `key` had for it. */
 export function executeShared(
   args: ExecutionArgs,
@@ -96,7 +102,7 @@ export function executeShared(
   if (kept) return kept;
   const result = execute({ ...args, rootValue: payload });
   if (!event || key === null || result instanceof Promise || result.errors) return result;
-  if (byKey) byKey.set(key, result);
-  else results.set(event, new Map([[key, result]]));
+  if (!byKey) results.set(event, new Map([[key, result]]));
+  else if (byKey.size < MAX_RESULTS_PER_EVENT) byKey.set(key, result);
   return result;
 }

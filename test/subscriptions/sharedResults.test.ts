@@ -4,6 +4,7 @@ import { SCOPE_READ, SCOPE_SECRETS } from '../../src/auth/identity.ts';
 import type { JobRecord } from '../../src/model/job.ts';
 import { buildSchema } from '../../src/schema.ts';
 import { subscribe } from '../../src/subscriptions/execute.ts';
+import { MAX_RESULTS_PER_EVENT } from '../../src/subscriptions/sharedResults.ts';
 import { SECRET_VALUE, batchRecord } from '../support/retainedRecords.ts';
 
 const { schema } = buildSchema();
@@ -135,6 +136,27 @@ describe('An event executed once for the subscriptions that would get the same r
         results[order[0]!.includes(SCOPE_SECRETS) ? 3 : 1],
       );
     }
+  });
+
+  it('keeps at most MAX_RESULTS_PER_EVENT results for one event: past them, a key executes for each of its subscribers', async () => {
+    const record = batchRecord('one');
+    // Documents of distinct texts (an alias each), as many as the event keeps results for.
+    const text = (i: number) =>
+      `subscription($ids: [ID!]!) { jobUpdates(ids: $ids) { id a${i}: accountAlias } }`;
+    for (let i = 0; i < MAX_RESULTS_PER_EVENT; i++) {
+      asked.accountAlias = 0;
+      await deliver(await many(2, parse(text(i)), [SCOPE_READ]), record);
+      expect(asked.accountAlias, `document ${i}`).toBe(1);
+    }
+    asked.accountAlias = 0;
+    const late = await deliver(
+      await many(3, parse(text(MAX_RESULTS_PER_EVENT)), [SCOPE_READ]),
+      record,
+    );
+    expect(asked.accountAlias).toBe(3);
+    expect(late[2]).toEqual({
+      data: { jobUpdates: { id: 'batch:us-east-1:one', [`a${MAX_RESULTS_PER_EVENT}`]: 'default' } },
+    });
   });
 
   it('executes for each subscriber a document that selects the moment’s value Job.liveBy', async () => {
