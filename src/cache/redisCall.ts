@@ -1,4 +1,4 @@
-import { createClient, type RedisClientType } from '@keyv/redis';
+import type { RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 
 /** What a store with connections of its own to Redis is given, whatever else it needs. */
@@ -9,39 +9,6 @@ export interface OwnRedisOptions {
   /** Longest wait between two reconnection attempts or checks (a PING) while Redis is away, in ms. */
   retryMs: number;
   logger: Logger;
-}
-
-/** How a connection of a store's own (`ownRedisConnection`) comes back and connects. */
-export interface OwnConnectionOptions {
-  /**
-   * Longest wait between two reconnections, in ms, jittered (`reconnectAfter`): for the stores
-   * that turn back to Redis as soon as it answers. Absent: doubling from 50 ms up to 2 s.
-   */
-  retryMs?: number;
-  /** Longest wait for one connection attempt, in ms; absent: node-redis's default. */
-  connectTimeoutMs?: number;
-}
-
-/**
- * A connection of a store's own to `url` without an offline queue (while Redis is away a call
- * fails at once instead of waiting), reconnecting for ever; not yet connected (`connectWatched`).
- */
-export function ownRedisConnection(
-  url: string,
-  options: OwnConnectionOptions = {},
-): RedisClientType {
-  const { retryMs, connectTimeoutMs } = options;
-  return createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      ...(connectTimeoutMs === undefined ? {} : { connectTimeout: connectTimeoutMs }),
-      reconnectStrategy:
-        retryMs === undefined
-          ? (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000)
-          : reconnectAfter(retryMs),
-    },
-  });
 }
 
 /** What a store does when its own connections fail or come back (`connectWatched`). */

@@ -1,11 +1,11 @@
 import type { RedisClientType } from '@keyv/redis';
 import {
   connectWatched,
-  ownRedisConnection,
   recheckLater,
   withinOpTimeout,
   type OwnRedisOptions,
 } from './redisCall.ts';
+import { ownRedisConnection } from './redisConnection.ts';
 
 export interface RedisLaneOptions extends OwnRedisOptions {
   /** The one `warn` line when Redis goes away, and the one `info` line when it is back. */

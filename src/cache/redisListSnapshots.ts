@@ -1,13 +1,8 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import {
-  boundedGet,
-  type BoundedValue,
-  connectWatched,
-  ownRedisConnection,
-  readyCalls,
-} from './redisCall.ts';
+import { boundedGet, type BoundedValue, connectWatched, readyCalls } from './redisCall.ts';
+import { ownRedisConnection } from './redisConnection.ts';
 import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
 /**

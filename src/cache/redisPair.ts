@@ -3,12 +3,12 @@ import { hostname } from 'node:os';
 import type { RedisClientType } from '@keyv/redis';
 import {
   connectWatched,
-  ownRedisConnection,
   type OwnRedisOptions,
   type Recheck,
   recheckLater,
   withinOpTimeout,
 } from './redisCall.ts';
+import { ownRedisConnection } from './redisConnection.ts';
 
 /** What a store over a `RedisPair` gives it. */
 export interface RedisPairOptions extends OwnRedisOptions {

@@ -1,4 +1,5 @@
-import { boundedGet, connectWatched, ownRedisConnection, readyCalls } from './redisCall.ts';
+import { boundedGet, connectWatched, readyCalls } from './redisCall.ts';
+import { ownRedisConnection } from './redisConnection.ts';
 import type { RetainedStore } from './retainedJobs.ts';
 
 export interface RedisRetainedOptions {

@@ -1,6 +1,7 @@
 import type { RedisClientType } from '@keyv/redis';
 import type { LeaseStore, RecordStore } from './jobCache.ts';
-import { boundedGet, ownRedisConnection } from './redisCall.ts';
+import { boundedGet } from './redisCall.ts';
+import { ownRedisConnection } from './redisConnection.ts';
 import type { Sealer } from './sealed.ts';
 
 const LEASE_PREFIX = 'jobgraph:lease:v2:';

@@ -85,6 +85,61 @@ describe('The shared XML readers under fuzzing', () => {
     );
   });
 
+  it('decode exactly as the regular expression it replaced: the same text or the same refusal', () => {
+    // The decoder before it read each reference with this expression and a callback per match.
+    const byRegex = (t: string) =>
+      t.includes('&')
+        ? t.replace(
+            /&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos)?(;)?/g,
+            (_, ref: string | undefined, semi: string | undefined) => {
+              if (ref === undefined || semi === undefined)
+                throw new MalformedBodyError(
+                  'XML body has an undeclared or broken entity reference',
+                );
+              if (!ref.startsWith('#'))
+                return { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }[ref]!;
+              const cp = ref.startsWith('#x')
+                ? parseInt(ref.slice(2), 16)
+                : parseInt(ref.slice(1), 10);
+              if (!(cp <= 0x10ffff))
+                throw new MalformedBodyError('XML body has a character reference beyond U+10FFFF');
+              return String.fromCodePoint(cp);
+            },
+          )
+        : t;
+    // Texts made of the pieces of references, right and wrong, and of the characters beside them.
+    const pieces = fc.string({
+      unit: fc.constantFrom(
+        ...['&', '#', 'x', 'X', ';', 'a', 'm', 'p', 'l', 't', 'g', 'q', 'u', 'o', 's', 'G', 'f'],
+        ...['F', '0', '1', '9', ' ', '\n', 'é', '😀', '&#x', '&#', '&amp;', '&lt', 'quot;', 'apos'],
+        ...['&#x10FFFF;', '&#x110000;', '&#1114111;', '&#1114112;', '&#xD800;', '&#0;'],
+      ),
+      maxLength: 30,
+    });
+    fc.assert(
+      fc.property(fc.oneof(xmlText, pieces), (s) => {
+        const expected = malformedOnly(() => byRegex(s));
+        const actual = malformedOnly(() => decodeXmlText(s));
+        // The same text, or a refusal with the same message.
+        expect(actual).toEqual(expected);
+      }),
+      {
+        seed: 0x7ead_0011,
+        numRuns: 3000,
+        examples: [
+          ['&#X41;'],
+          ['&#x1G;'],
+          ['&#;'],
+          ['&#x;'],
+          ['&ampx;'],
+          ['&amp'],
+          ['a&b'],
+          ['&#65;&#x42;&lt;'],
+        ],
+      },
+    );
+  });
+
   it('decode what was escaped, by name or by character reference, back to the exact text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), fc.boolean(), (s, hex) => {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   boolean,
   child,
   children,
   createXmlParser,
+  decodeXmlText,
   integer,
   MAX_XML_DEPTH,
   text,
@@ -128,6 +129,17 @@ describe('The XML parser: entities', () => {
     expect(parse('<r>&lt;&gt;&amp;&quot;&apos;&#0065;&#x0041;&#x1F600;&#x10FFFF;</r>')).toEqual({
       r: '<>&"\'AA\u{1F600}\u{10FFFF}',
     });
+  });
+
+  it('decodes each reference where it finds an &: no regular expression pass, no callback per reference', () => {
+    // fast-xml-parser hands the hook every text of every body; the hook used to run a replace
+    // with a callback per reference over each text that held an &.
+    const replace = vi.spyOn(String.prototype, 'replace');
+    const decoded = decodeXmlText('a &amp; b &lt;c&gt; &#65;&#x42; &quot;&apos;');
+    const calls = replace.mock.calls.length;
+    replace.mockRestore();
+    expect(decoded).toBe('a & b <c> AB "\'');
+    expect(calls).toBe(0);
   });
 
   it('decodes once: an escaped reference stays a reference', () => {
