@@ -51,9 +51,11 @@ ENV PORT=4000
 # No Node flags. The bench (docs/performance.md, README "Memory") shows none worth setting by
 # default: --max-semi-space-size=16 lowered the peak RSS by ~15 % but cost 1.6x the CPU per
 # not-found job; --max-old-space-size=128 cost 1.5-1.8x the CPU per job; --optimize-for-size
-# +47 % CPU; MALLOC_ARENA_MAX changed nothing. Node 24 sizes its heap from the container's memory
-# limit (measured: a 1 GiB cgroup limit gives a 560 MiB heap limit, 512 MiB gives 259 MiB), so
-# set the limit, not a flag; NODE_OPTIONS is there for an operator who measured otherwise.
+# +47 % CPU; MALLOC_ARENA_MAX changed nothing; under churn (issue 60) no --max-semi-space-size
+# (8, 16, 32) lowered the RSS per watch and each cost more CPU. Node 24 sizes its heap from the
+# container's memory limit (measured: a 1 GiB cgroup limit gives a 560 MiB heap limit, 512 MiB
+# gives 259 MiB), so set the limit, not a flag; NODE_OPTIONS is there for an operator who
+# measured otherwise.
 WORKDIR /app
 # The production dependencies from the deps stage, without npm's cache; the build is not rerun here.
 COPY package.json package-lock.json ./

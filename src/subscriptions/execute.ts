@@ -2,7 +2,6 @@ import {
   GraphQLError,
   Kind,
   createSourceEventStream,
-  execute,
   getOperationAST,
   visit,
   type DefinitionNode,
@@ -12,12 +11,14 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { JOB_ID_LIST_ARGUMENTS } from '../limits/listArguments.ts';
+import { executeShared, shareKey } from './sharedResults.ts';
 
 /**
  * graphql-js's `subscribe`, except that each event is executed against a copy of the document
  * whose root job-ID lists are empty. graphql-js 16 executes every event with the operation's
  * arguments and variables coerced again, so a subscription's cost per event would grow with its
- * `ids` list; the root field's resolver reads only the event, never its arguments. Errors that
+ * `ids` list; the root field's resolver reads only the event, never its arguments. Subscriptions
+ * that would compute the same result for an event share one execution (sharedResults.ts). Errors that
  * graphql-js throws instead of returning (a document it should have refused) become a result
  * with one error, formatted and logged as jobgraph's own fault.
  */
@@ -39,11 +40,23 @@ export async function subscribe(
   if (!(Symbol.asyncIterator in source)) return source;
   const eventArgs: ExecutionArgs = {
     ...args,
-    document: eventDocument(args.document, args.operationName),
+    document: sharedEventDocument(args.document, args.operationName),
   };
+  const key = shareKey(eventArgs);
   return mapEvents(source as AsyncIterator<unknown> & AsyncIterable<unknown>, (payload) =>
-    execute({ ...eventArgs, rootValue: payload }),
+    executeShared(eventArgs, payload, key),
   );
+}
+
+/** Event documents by document and operation name: subscriptions of one text share one (sharedResults.ts keys on it). */
+const eventDocuments = new WeakMap<DocumentNode, Map<string | null, DocumentNode>>();
+
+function sharedEventDocument(document: DocumentNode, operationName?: string | null): DocumentNode {
+  let byName = eventDocuments.get(document);
+  if (!byName) eventDocuments.set(document, (byName = new Map<string | null, DocumentNode>()));
+  let made = byName.get(operationName ?? null);
+  if (!made) byName.set(operationName ?? null, (made = eventDocument(document, operationName)));
+  return made;
 }
 
 /** The document each event executes: the root fields' job-ID lists empty, and the variables only they used gone. */

@@ -60,11 +60,16 @@ const UPPER = /[A-Z]/;
  * else is whitespace here (not `\s`: a no-break space or form feed is kept as sent).
  */
 export function canonicalHeaderValue(value: string): string {
+  // Most values need nothing done: a test allocates no string, a replace would.
+  if (!NEEDS_CANONICAL.test(value)) return value;
   const v = value.replace(/[ \t\r\n]+/g, ' ');
   const start = v.startsWith(' ') ? 1 : 0;
   const end = v.length > start && v.endsWith(' ') ? v.length - 1 : v.length;
   return start === 0 && end === v.length ? v : v.slice(start, end);
 }
+
+/** What `canonicalHeaderValue` changes: a tab, CR or LF, two spaces, a space at either end. */
+const NEEDS_CANONICAL = /[\t\r\n]| {2}|^ | $/;
 
 /** A path of unreserved characters and slashes, which encodes to itself. */
 const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
@@ -86,6 +91,7 @@ export function amzDate(date: Date): string {
  */
 export function canonicalUri(wirePath: string): string {
   // A request target always starts with `/`: as smithy's HttpRequest, a path without one gets it.
+  if (wirePath === '/') return wirePath; // the query and JSON protocols' every call
   const path = wirePath.startsWith('/') ? wirePath : `/${wirePath}`;
   const segments: string[] = [];
   for (const segment of path.split('/')) {
@@ -104,6 +110,21 @@ function canonicalQuery(query: SigV4Request['query']): string {
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
+}
+
+/**
+ * The signed header names of `headers`, sorted: one array filled in order (a handful of names),
+ * not the three of keys, filter and sort, whose sort allocates a work array of its own.
+ */
+function signedNames(headers: Record<string, string>): string[] {
+  const names: string[] = [];
+  for (const n in headers) {
+    if (!signable(n)) continue;
+    let i = names.push(n) - 1;
+    for (; i > 0 && (names[i - 1] as string) > n; i -= 1) names[i] = names[i - 1] as string;
+    names[i] = n;
+  }
+  return names;
 }
 
 /**
@@ -142,7 +163,7 @@ export class SigV4Signer {
       'x-amz-date': longDate,
     };
     if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
-    const names = Object.keys(headers).filter(signable).sort();
+    const names = signedNames(headers);
     let canonicalHeaders = '';
     for (const n of names) canonicalHeaders += `${n}:${canonicalHeaderValue(String(headers[n]))}\n`;
     const signedHeaders = names.join(';');
