@@ -140,7 +140,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
       this.#enqueueAll();
       return;
     }
-    if (!cache.claim) {
+    if (!withLeases(cache)) {
       this.#offerTo = cache;
       // A watch's poll after its first asks the provider for news of a job it last saw
       // unfinished, and this process's cache holds finished jobs only, offered by calls like this
@@ -306,19 +306,18 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
     );
   }
 
-  async #throughCache(cache: JobCache): Promise<JobRecord> {
+  /** A cache with leases (Redis): its lookup, the cross-process lease (`claim`), the call, the offer. */
+  async #throughCache(cache: LeasedCache): Promise<JobRecord> {
     const { budgetMs, observer } = this.guarded;
     const hit = await cache.get(this.id);
     observer?.cacheLookup?.(hit ? 'hit' : 'miss');
     if (hit) return hit;
     // Across processes: wait (a bounded time) for another process that fetches this job, or fetch it and tell the others.
-    const claim = cache.claim
-      ? await cache.claim(this.id, {
-          leaseMs: budgetMs,
-          waitMs: Math.max(0, budgetMs / 2 - (Date.now() - this.#startedAt)),
-        })
-      : undefined;
-    if (claim?.record) return claim.record;
+    const claim = await cache.claim(this.id, {
+      leaseMs: budgetMs,
+      waitMs: Math.max(0, budgetMs / 2 - (Date.now() - this.#startedAt)),
+    });
+    if (claim.record) return claim.record;
     let stored = false;
     try {
       if (this.#settled) throw budgetError(this.guarded.source.provider, budgetMs); // abandoned meanwhile
@@ -329,7 +328,7 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
       stored = await cache.offer(record);
       return record;
     } finally {
-      claim?.done?.(stored);
+      claim.done?.(stored);
     }
   }
 
@@ -447,6 +446,10 @@ export function sharedCallFor<P extends JobProvider>(
   calls.set(id, mine);
   return mine;
 }
+
+/** A cache that offers leases across processes (Redis). */
+type LeasedCache = JobCache & Required<Pick<JobCache, 'claim'>>;
+const withLeases = (cache: JobCache): cache is LeasedCache => cache.claim !== undefined;
 
 /** A settled promise's outcome nobody waits for (the cache's offer, which handles its own failures). */
 function ignore(): void {}
