@@ -11,13 +11,13 @@ export interface HttpResult {
   headers: http.IncomingHttpHeaders;
   /** The body decoded as UTF-8. */
   readonly body: string;
-  /** The body's bytes as read, when the exchange kept them (ReadAnswer): what an answer memo hashes. */
+  /** The body's bytes as read, when the exchange kept them (ReadAnswer): what an answer memo compares. */
   readonly bytes?: Buffer;
 }
 
 /**
  * An answer as read from the wire: its bytes, decoded to `body` (UTF-8) on the first read of
- * `body` and kept. An unchanged poll hashes the bytes (answerMemo.ts) and never reads `body`,
+ * `body` and kept. An unchanged poll compares the bytes (answerMemo.ts) and never reads `body`,
  * so it never decodes the body to a string.
  */
 export class ReadAnswer implements HttpResult {
