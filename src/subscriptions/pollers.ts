@@ -257,7 +257,7 @@ export class Poller implements GroupMember {
   private secretReaders = 0;
   last: JobRecord | null = null;
   private lastSignature: string | null = null;
-  /** The job's last upstream answer (its digest and record), for the next poll to compare. */
+  /** The job's last upstream answer (its bytes or digest, and its record), for the next poll to compare. */
   private readonly answer = new AnswerMemo();
   /** `last` is another replica's record with its secrets taken out. */
   private lastStripped = false;
