@@ -19,6 +19,9 @@ export const DEFAULT_MAX_LEARNED_CHARS = 8 * 1024 * 1024;
 const WINDOW = 8;
 const HASH_BITS = 20;
 const HASH_MASK = (1 << HASH_BITS) - 1;
+/** Bits of a kind's hash that pick its hint's slot (see SecretValueRegistry.place). */
+const HINT_BITS = 16;
+const HINT_MASK = (1 << HINT_BITS) - 1;
 
 /**
  * A registered form and where it is indexed: the window of {@link WINDOW} characters (fewer for
@@ -41,7 +44,8 @@ interface IndexedForm {
  */
 interface LearnedValue extends Linked<LearnedValue> {
   readonly value: string;
-  readonly forms: readonly string[];
+  /** Its forms as indexed: forgetting the value takes them out without looking them up again. */
+  readonly forms: readonly IndexedForm[];
   readonly cost: number;
 }
 
@@ -103,17 +107,31 @@ export function formsOf(value: string): string[] {
   const json = jsonInner(value);
   // util.inspect quotes as JSON does unless the value holds a quote, a control character other
   // than \b \t \n \f \r, a C1 character or a surrogate (or is longer than it shows): skip it then.
-  const quoted = new Set([
-    value,
-    json,
-    value.length <= 10_000 && INSPECT_AS_JSON.test(value) ? json : inspect(value).slice(1, -1),
-  ]);
-  // Each distinct quoted form escaped once (the value's own escape is `json`, made above).
-  const inLine = [...quoted].flatMap((q) => [q, q === value ? json : jsonInner(q)]);
+  const shown =
+    value.length <= 10_000 && INSPECT_AS_JSON.test(value) ? json : inspect(value).slice(1, -1);
+  // Each distinct quoted form, then escaped once (the value's own escape is `json`, made above).
+  // Kept distinct in a short array (at most a dozen forms): no Sets, spreads or flatMaps made
+  // for every value learned; the order is the one the forms were first made in.
+  const forms = [value];
+  addForm(forms, json);
+  if (json !== value) addForm(forms, jsonInner(json));
+  if (shown !== value && shown !== json) {
+    addForm(forms, shown);
+    addForm(forms, jsonInner(shown));
+  }
   // JSON.stringify and util.inspect escape into ASCII: the forms of an ASCII value have nothing to rewrite.
-  return [
-    ...new Set(NON_ASCII.test(value) ? inLine.flatMap((f) => [f, escapeNonAscii(f)]) : inLine),
-  ];
+  if (!NON_ASCII.test(value)) return forms;
+  const escaped: string[] = [];
+  for (const form of forms) {
+    addForm(escaped, form);
+    addForm(escaped, escapeNonAscii(form));
+  }
+  return escaped;
+}
+
+/** Add `form` to `forms` unless it is there already. */
+function addForm(forms: string[], form: string): void {
+  if (!forms.includes(form)) forms.push(form);
 }
 
 /**
@@ -152,6 +170,15 @@ export class SecretValueRegistry {
   /** Windows in use by length (WINDOW, or shorter for values shorter than it): a count a length. */
   private readonly windowLengths = new Int32Array(WINDOW + 1);
   private learnedChars = 0;
+  /**
+   * A kind of form (see place) → how far from its end the last form of that kind placed found a
+   * window no indexed window shared (0: none yet). Only a hint: kinds that share a slot share
+   * it, and a stale or wrong hint costs one window looked at, never a worse choice. 256 KiB.
+   */
+  private readonly hints = new Uint16Array(2 << HINT_BITS);
+  /** Forms placed, and windows looked at to place them (see placeStats). */
+  private placed = 0;
+  private windowsConsidered = 0;
   private recordCollector: ((record: JobRecord) => string[]) | undefined;
   /** Records already walked by learnRecord (see there). */
   private walkedRecords = new WeakSet<JobRecord>();
@@ -177,7 +204,7 @@ export class SecretValueRegistry {
       this.learnedChars -= learned.cost;
       return; // already indexed
     }
-    this.index(formsOf(value), 1);
+    for (const form of formsOf(value)) this.add(form);
   }
 
   /** Register a value read at run time; the least recently seen is forgotten past the bound. */
@@ -188,20 +215,21 @@ export class SecretValueRegistry {
       this.recency.touch(known);
       return;
     }
-    const forms = formsOf(value);
+    const texts = formsOf(value);
     let cost = 0;
-    for (const form of forms) cost += form.length;
+    for (const text of texts) cost += text.length;
     if (cost > this.maxLearnedChars) return;
+    const forms: IndexedForm[] = [];
+    for (const text of texts) forms.push(this.add(text));
     const entry: LearnedValue = { value, forms, cost, older: undefined, newer: undefined };
     this.learned.set(value, entry);
     this.recency.append(entry);
     this.learnedChars += cost;
-    this.index(forms, 1);
     while (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars) {
       const oldest = this.recency.shift() as LearnedValue;
       this.learned.delete(oldest.value);
       this.learnedChars -= oldest.cost;
-      this.index(oldest.forms, -1);
+      for (const form of oldest.forms) this.remove(form);
     }
   }
 
@@ -228,7 +256,7 @@ export class SecretValueRegistry {
 
   /** Forget every learned value (pinned ones stay). */
   clearLearned(): void {
-    for (const { forms } of this.learned.values()) this.index(forms, -1);
+    for (const { forms } of this.learned.values()) for (const form of forms) this.remove(form);
     this.learned.clear();
     this.recency.clear();
     this.learnedChars = 0;
@@ -240,6 +268,11 @@ export class SecretValueRegistry {
     let most = 0;
     for (const at of this.byWindow.values()) most = Math.max(most, at instanceof Set ? at.size : 1);
     return { forms: this.patterns.size, windows: this.byWindow.size, mostFormsPerWindow: most };
+  }
+
+  /** Forms placed in the index so far, and the windows looked at to choose theirs (see place). */
+  placeStats(): { placed: number; windowsConsidered: number } {
+    return { placed: this.placed, windowsConsidered: this.windowsConsidered };
   }
 
   /** True when the text holds a registered value (in any of its forms) or a secret-shaped string. */
@@ -261,67 +294,105 @@ export class SecretValueRegistry {
     return typeof value === 'string' && value.length >= MIN_SECRET_LENGTH;
   }
 
-  /** Add (1) or remove (-1) one value's forms. */
-  private index(forms: readonly string[], delta: 1 | -1): void {
-    for (const text of forms) {
-      let form = this.patterns.get(text);
-      if (delta === 1) {
-        if (form) {
-          form.count++;
-          continue; // the form was indexed already
-        }
-        form = this.place(text);
-        this.patterns.set(text, form);
-      } else {
-        if (!form) continue;
-        if (--form.count > 0) continue; // another value still has this form
-        this.patterns.delete(text);
-      }
-      const length = form.key & 15;
-      const h = form.bucket;
-      const n = (this.filter[h] as number) + delta;
-      this.filter[h] = n;
-      if (n === 0) this.present[h >>> 3] = (this.present[h >>> 3] as number) & ~(1 << (h & 7));
-      else this.present[h >>> 3] = (this.present[h >>> 3] as number) | (1 << (h & 7));
-      this.windowLengths[length] = (this.windowLengths[length] as number) + delta;
-      const indexed = this.byWindow.get(form.key);
-      if (delta === 1) {
-        if (!indexed) this.byWindow.set(form.key, form);
-        else if (indexed instanceof Set) indexed.add(form);
-        else this.byWindow.set(form.key, new Set([indexed, form]));
-      } else if (indexed === form) {
-        this.byWindow.delete(form.key);
-      } else if (indexed instanceof Set) {
-        indexed.delete(form);
-        if (indexed.size === 0) this.byWindow.delete(form.key);
-      }
+  /** Index a form one more value produces (placing it when it is new); returns it as indexed. */
+  private add(text: string): IndexedForm {
+    let form = this.patterns.get(text);
+    if (form) {
+      form.count++;
+      return form;
+    }
+    form = this.place(text);
+    this.patterns.set(text, form);
+    this.count(form, 1);
+    return form;
+  }
+
+  /** One value fewer produces `form`: the last one takes it out of the index. */
+  private remove(form: IndexedForm): void {
+    if (--form.count > 0) return; // another value still has this form
+    this.patterns.delete(form.text);
+    this.count(form, -1);
+  }
+
+  /** Put a form under its window (1) or take it out (-1): the filter, its bitset and the window index. */
+  private count(form: IndexedForm, delta: 1 | -1): void {
+    const length = form.key & 15;
+    const h = form.bucket;
+    const n = (this.filter[h] as number) + delta;
+    this.filter[h] = n;
+    if (n === 0) this.present[h >>> 3] = (this.present[h >>> 3] as number) & ~(1 << (h & 7));
+    else this.present[h >>> 3] = (this.present[h >>> 3] as number) | (1 << (h & 7));
+    this.windowLengths[length] = (this.windowLengths[length] as number) + delta;
+    const indexed = this.byWindow.get(form.key);
+    if (delta === 1) {
+      if (!indexed) this.byWindow.set(form.key, form);
+      else if (indexed instanceof Set) indexed.add(form);
+      else this.byWindow.set(form.key, new Set([indexed, form]));
+    } else if (indexed === form) {
+      this.byWindow.delete(form.key);
+    } else if (indexed instanceof Set) {
+      indexed.delete(form);
+      if (indexed.size === 0) this.byWindow.delete(form.key);
     }
   }
 
   /**
-   * Which window indexes a new form: of its non-overlapping windows counted from its end, and
-   * its first window, the one whose hash the fewest indexed windows share (the last one when
-   * none does). Indexing every form by its ending instead let values alike at the end pile onto
-   * one window — 8,560 forms ending "00000000" in a gateway's steady state — and each occurrence
-   * of that window in a scanned text then compared every one of them.
+   * Which window indexes a new form: the first whose hash no indexed window shares, looking at
+   * its last window, then the two windows its kinds hint at ({@link hints}), then its
+   * non-overlapping windows counted from its end, its first window, and the windows half a window
+   * on from those; when every one is shared, the one the fewest share. Indexing every form by its
+   * ending instead let values alike at the end pile onto one window — 8,560 forms ending
+   * "00000000" in a gateway's steady state — and each occurrence of that window in a scanned text
+   * then compared every one of them. The hints keep placing cheap when thousands of forms are
+   * alike: a gateway reading many Import/Export jobs holds manifests that differ only ≈ 200
+   * characters before their end (their `deviceId`), where the hint looks first instead of after
+   * the 25 shared windows from the end (counted: placeStats).
    */
   private place(text: string): IndexedForm {
     const length = Math.min(WINDOW, text.length);
     let best = text.length;
-    let bestBucket = 0;
-    let fewest = Infinity;
-    const consider = (end: number) => {
-      const b = bucket(hashWindow(text, end - length, length));
+    let bestBucket = bucket(hashWindow(text, text.length - length, length));
+    let fewest = this.filter[bestBucket] as number;
+    let considered = 1;
+    // A kind is the forms that begin alike and are as long (one template, IDs of one width), or
+    // that end alike (whatever their length); each hint is how far from its end the last form
+    // of that kind found an unshared window.
+    const byStart =
+      bucket((Math.imul(hashWindow(text, 0, length), BASE) + text.length) | 0) & HINT_MASK;
+    const byEnd = (1 << HINT_BITS) | (bestBucket & HINT_MASK);
+    // Then its non-overlapping windows from the end, its first when they stop short of it, and
+    // the windows between theirs (half a window on): a part that differs within a kind can
+    // straddle two windows of the first set, as a running number's last digits do.
+    let end = text.length - length;
+    let shifted = false;
+    for (let step = 0; fewest > 0; step++) {
+      let at: number;
+      if (step < 2) at = text.length - (this.hints[step === 0 ? byStart : byEnd] as number);
+      else if (end >= length) {
+        at = end;
+        end -= length;
+      } else if (!shifted && end > 0) {
+        at = length;
+        end = 0;
+      } else if (!shifted && length > 1) {
+        shifted = true;
+        end = text.length - (length >> 1);
+        continue;
+      } else break;
+      if (at < length || at >= text.length) continue; // no hint, or one for a shorter form
+      considered++;
+      const b = bucket(hashWindow(text, at - length, length));
       const n = this.filter[b] as number;
       if (n < fewest) {
         fewest = n;
-        best = end;
+        best = at;
         bestBucket = b;
       }
-    };
-    let end = text.length;
-    for (; end >= length && fewest > 0; end -= length) consider(end);
-    if (fewest > 0 && end !== 0) consider(length); // the windows stopped short of its start: its first one too
+    }
+    if (fewest === 0 && best < text.length && text.length - best <= HINT_MASK)
+      this.hints[byStart] = this.hints[byEnd] = text.length - best;
+    this.placed++;
+    this.windowsConsidered += considered;
     return { text, end: best, bucket: bestBucket, key: windowKey(bestBucket, length), count: 1 };
   }
 

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -65,7 +66,102 @@ const value = fc.oneof(
   fc.tuple(fc.constantFrom('', 'shared-start-bbbbbbbb'), piece).map(([a, b]) => a + b),
 );
 
+/**
+ * A value's forms written the slow way (as formsOf was written before it kept them in an array):
+ * as is, JSON-escaped and as util.inspect quotes it; each of those JSON-escaped again; each of
+ * those with non-ASCII as `\\uXXXX`; distinct, in the order first made. Plain values are themselves.
+ */
+function slowForms(v: string): string[] {
+  if (v.length <= 10_000 && /^[ !#-&(-[\]-_a-~]*$/.test(v)) return [v];
+  const jsonInner = (t: string) => JSON.stringify(t).slice(1, -1);
+  const escapeNonAscii = (t: string) =>
+    t.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return [
+    ...new Set(
+      [...new Set([v, jsonInner(v), inspect(v).slice(1, -1)])]
+        .flatMap((q) => [q, jsonInner(q)])
+        .flatMap((f) => [f, escapeNonAscii(f)]),
+    ),
+  ];
+}
+
+/**
+ * Values of one template, as a gateway reading many jobs of a provider holds them: one beginning,
+ * one ending and one middle, an ID between (at its end or its start for some templates), IDs of
+ * one width or not, so forms of a kind share their beginnings, their endings and their lengths.
+ */
+const templated = fc
+  .record({
+    head: fc.constantFrom('', 'manifestVersion:2.0\ndeviceId:', 'https://b.s3/'),
+    middle: fc.constantFrom('', '\nreturnAddress:\n  name:Demo Storage Team', '/log.txt?X-Amz-'),
+    tail: fc.constantFrom('', '\ncountry:USA', '&X-Amz-Signature=00000000', 'é"end"'),
+    ids: fc.array(
+      fc.string({ unit: fc.constantFrom('0', '1', '2', 'a'), minLength: 1, maxLength: 5 }),
+      {
+        minLength: 1,
+        maxLength: 120,
+      },
+    ),
+  })
+  .map(({ head, middle, tail, ids }) => ids.map((id) => `${head}${id}${middle}${id}${tail}`));
+
 describe('SecretValueRegistry under fuzzing', () => {
+  it('lists the same forms as the slow way, for values of every awkward character', () => {
+    const awkward = fc.string({
+      unit: fc.constantFrom(
+        'a',
+        '0',
+        '"',
+        "'",
+        '`',
+        '\\',
+        '\n',
+        '\t',
+        '\u001b',
+        '\u0085',
+        'é',
+        '✓',
+        '\ud83d',
+        '\ude00',
+        '\u2028',
+      ),
+      maxLength: 20,
+    });
+    fc.assert(
+      fc.property(awkward, (v) => {
+        expect(formsOf(v)).toEqual(slowForms(v));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('scrubs exactly what a naive search finds when many values of one template come and go', () => {
+    fc.assert(
+      fc.property(
+        templated,
+        fc.array(fc.nat({ max: 119 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 4, max: 60 }),
+        fc.integer({ min: 200, max: 4_000 }),
+        (values, picks, maxLearned, maxLearnedChars) => {
+          const registry = new SecretValueRegistry(maxLearned, maxLearnedChars);
+          const naive = new NaiveRegistry(maxLearned, maxLearnedChars);
+          for (const v of values) {
+            registry.learn(v);
+            naive.learn(v);
+          }
+          // Every picked value in each of its forms, held or forgotten, whole and cut at either side.
+          for (const pick of picks) {
+            for (const form of formsOf(values[pick % values.length] as string)) {
+              for (const text of [form, `<${form}>${form}`, form.slice(1), form.slice(0, -1)])
+                expect(registry.scrub(text)).toBe(naive.scrub(text));
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('scrubs exactly what a naive search for every held form finds, through learning, touching and forgetting', () => {
     fc.assert(
       fc.property(

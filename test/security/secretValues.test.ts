@@ -203,6 +203,51 @@ describe('SecretValueRegistry', () => {
     expect(r.scrub(value(1500))).toBe(value(1500));
   });
 
+  it('places a form of a kind it has seen by looking at few windows (counted), even when thousands end alike', () => {
+    // A gateway reading many Import/Export jobs: manifests alike but for the device ID ≈ 200
+    // characters before their end (three forms each: the text, and JSON-escaped once and twice),
+    // and presigned URLs of one bucket, their paths of different lengths, ending alike.
+    const address = [
+      'returnAddress:',
+      ...[
+        'name:Demo',
+        'street1:123 Example Street',
+        'city:Seattle',
+        'postalCode:98101',
+        'phoneNumber:206-555-0100',
+        'country:USA',
+      ].map((l) => `    ${l}`),
+    ].join('\n');
+    const manifest = (n: number) =>
+      `manifestVersion:2.0\ngenerator:AWS Import/Export Tool\ndeviceId:DEVICE-${String(n).padStart(8, '0')}\n${address}\nfileSystem:NTFS\nlogBucket:jobgraph-demo-logs`;
+    const url = (n: number) =>
+      `https://bucket.s3.amazonaws.com/${'job-'.repeat(1 + (n % 3))}${n}/log.txt?X-Amz-Date=20261123T000000Z&X-Amz-Signature=0000000000000000`;
+    const r = new SecretValueRegistry();
+    const learn = (from: number, to: number) => {
+      for (let n = from; n < to; n++) {
+        r.learn(manifest(n));
+        r.learn(url(n));
+      }
+    };
+    learn(0, 50);
+    const warm = r.placeStats();
+    learn(50, 3_050);
+    const { placed, windowsConsidered } = r.placeStats();
+    expect(placed - warm.placed).toBe(3_000 * 4);
+    // Each form's last window is shared; the window its kind hints at mostly is not: two looks a form.
+    // (Without the hints, its windows counted from its end as before, a form looked at 26 here.)
+    expect((windowsConsidered - warm.windowsConsidered) / (placed - warm.placed)).toBeLessThan(3);
+    // Still one window few others share per form, and every value found where it sits, cut ones not.
+    expect(r.indexStats().mostFormsPerWindow).toBeLessThanOrEqual(4);
+    for (const n of [0, 1_234, 3_049]) {
+      for (const form of [...formsOf(manifest(n)), url(n)]) {
+        expect(r.scrub(`a ${form} b ${form}`)).toBe(`a ${REDACTED} b ${REDACTED}`);
+        expect(r.scrub(form.slice(1))).toBe(form.slice(1));
+        expect(r.scrub(form.slice(0, -1))).toBe(form.slice(0, -1));
+      }
+    }
+  });
+
   it('scrubs secret shapes it was never told about: JWTs, SigV4 and COS signatures', () => {
     const r = new SecretValueRegistry();
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz';
