@@ -24,8 +24,13 @@ const HINT_BITS = 16;
 const HINT_MASK = (1 << HINT_BITS) - 1;
 
 /**
- * A registered form and where it is indexed: the window of {@link WINDOW} characters (fewer for
- * a shorter form) ending `end` characters into it (see SecretValueRegistry.index for which one).
+ * A registered value's form and where it is indexed: the window of {@link WINDOW} characters
+ * (fewer for a shorter form) ending `end` characters into it (see SecretValueRegistry.place for
+ * which one). Each value's forms are its own: two values with a form alike (one the other's JSON
+ * escape) index it twice, and a scan finds it twice at one place, which the replacement merges —
+ * instead of a map from every form's text to its one entry, which hashed each new form's text
+ * (hundreds of characters for a manifest) and missed the CPU's caches twice a form, to learn it
+ * and to forget it.
  */
 interface IndexedForm {
   readonly text: string;
@@ -34,8 +39,6 @@ interface IndexedForm {
   readonly bucket: number;
   /** The window's key in the index: its bucket and its length (see {@link windowKey}). */
   readonly key: number;
-  /** How many registered values produce this form. */
-  count: number;
 }
 
 /**
@@ -151,8 +154,8 @@ export class SecretValueRegistry {
   private readonly learned = new Map<string, LearnedValue>();
   /** The learned values, least recently seen first. */
   private readonly recency = new RecencyList<LearnedValue>();
-  /** Registered form → where it is indexed and how many registered values produce it. */
-  private readonly patterns = new Map<string, IndexedForm>();
+  /** Forms indexed (of pinned and learned values alike). */
+  private forms = 0;
   /**
    * Window key ({@link windowKey}) → the form indexed by it, or the forms when several are (most
    * windows index one form: no Set made, filled and emptied again for each value learned and
@@ -267,7 +270,7 @@ export class SecretValueRegistry {
   indexStats(): { forms: number; windows: number; mostFormsPerWindow: number } {
     let most = 0;
     for (const at of this.byWindow.values()) most = Math.max(most, at instanceof Set ? at.size : 1);
-    return { forms: this.patterns.size, windows: this.byWindow.size, mostFormsPerWindow: most };
+    return { forms: this.forms, windows: this.byWindow.size, mostFormsPerWindow: most };
   }
 
   /** Forms placed in the index so far, and the windows looked at to choose theirs (see place). */
@@ -282,7 +285,7 @@ export class SecretValueRegistry {
 
   /** The text with every registered value (in any of its forms) and every secret-shaped string replaced by `[REDACTED]`. */
   scrub(text: string): string {
-    let out = this.patterns.size === 0 ? text : this.scrubValues(text);
+    let out = this.forms === 0 ? text : this.scrubValues(text);
     for (const [re, replacement] of SHAPES) {
       re.lastIndex = 0;
       if (re.test(out)) out = out.replace(re, replacement);
@@ -294,24 +297,18 @@ export class SecretValueRegistry {
     return typeof value === 'string' && value.length >= MIN_SECRET_LENGTH;
   }
 
-  /** Index a form one more value produces (placing it when it is new); returns it as indexed. */
+  /** Index a form of a value being registered; returns it as indexed. */
   private add(text: string): IndexedForm {
-    let form = this.patterns.get(text);
-    if (form) {
-      form.count++;
-      return form;
-    }
-    form = this.place(text);
-    this.patterns.set(text, form);
+    const form = this.place(text);
     this.count(form, 1);
+    this.forms++;
     return form;
   }
 
-  /** One value fewer produces `form`: the last one takes it out of the index. */
+  /** Take a form of a value being forgotten out of the index. */
   private remove(form: IndexedForm): void {
-    if (--form.count > 0) return; // another value still has this form
-    this.patterns.delete(form.text);
     this.count(form, -1);
+    this.forms--;
   }
 
   /** Put a form under its window (1) or take it out (-1): the filter, its bitset and the window index. */
@@ -393,7 +390,7 @@ export class SecretValueRegistry {
       this.hints[byStart] = this.hints[byEnd] = text.length - best;
     this.placed++;
     this.windowsConsidered += considered;
-    return { text, end: best, bucket: bestBucket, key: windowKey(bestBucket, length), count: 1 };
+    return { text, end: best, bucket: bestBucket, key: windowKey(bestBucket, length) };
   }
 
   private scrubValues(text: string): string {
