@@ -248,6 +248,21 @@ describe('SecretValueRegistry', () => {
     }
   });
 
+  it('holds a form two values share once for each: found once where it is, kept while either is', () => {
+    const quoted = 'pa"ss-word-1';
+    const escaped = 'pa\\"ss-word-1'; // the first's JSON escape, a value of its own
+    expect(formsOf(quoted)).toContain(escaped);
+    const r = new SecretValueRegistry(2);
+    r.learn(quoted);
+    r.learn(escaped);
+    expect(r.scrub(`x ${escaped} y`)).toBe(`x ${REDACTED} y`);
+    r.learn('another-value'); // the first goes; the second's forms stay
+    expect(r.scrub(`x ${escaped} y ${quoted}`)).toBe(`x ${REDACTED} y ${quoted}`);
+    r.learn('a-third-value'); // and now the second
+    expect(r.scrub(`x ${escaped} y`)).toBe(`x ${escaped} y`);
+    expect(r.indexStats().forms).toBe(2);
+  });
+
   it('scrubs secret shapes it was never told about: JWTs, SigV4 and COS signatures', () => {
     const r = new SecretValueRegistry();
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz';
