@@ -20,9 +20,11 @@ export interface RetainedJobs {
    * (`lastConfirmedAt`), for the retention time from now; a record kept before is replaced (and
    * its time renewed). A record that is not terminal, is already a kept one, or whose secrets
    * cannot be taken out is not kept. Never rejects (a failing store is logged once); resolves
-   * with whether it was kept.
+   * with whether it was kept. `account` is the alias of the account the record's global ID
+   * names, when the caller holds its key already (the guarded loader); otherwise the ID is
+   * parsed for it (`accountOf`).
    */
-  retainFinished(record: JobRecord): Promise<boolean>;
+  retainFinished(record: JobRecord, account?: string): Promise<boolean>;
   /**
    * The kept record of `globalId` (`retained: true`, `lastConfirmedAt` set), or undefined: none,
    * expired, or a stored value that fails its checks (not valid, another ID's, another
@@ -103,6 +105,14 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
     failing = true;
     logger.warn({ err: { message: (err as Error).message } }, message);
   };
+  // The records a batch answers are kept within the same millisecond: one date text for them.
+  let lastMs = NaN;
+  let lastIso = '';
+  const isoNow = () => {
+    const ms = now();
+    if (ms !== lastMs) lastIso = new Date((lastMs = ms)).toISOString();
+    return lastIso;
+  };
   const answered = () => {
     if (!failing) return;
     failing = false;
@@ -110,13 +120,13 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
   };
   const store = isInProcess(options.store) ? options.store : textKept(options.store, options);
   return {
-    async retainFinished(record) {
+    async retainFinished(record, account) {
       if (!record.terminal || record.retained) return false;
       const stripped = withoutSecrets(record);
       if (!stripped) return false;
       const kept: Kept = {
-        account: accountOf(record.id),
-        record: { ...stripped, retained: true, lastConfirmedAt: new Date(now()).toISOString() },
+        account: account ?? accountOf(record.id),
+        record: { ...stripped, retained: true, lastConfirmedAt: isoNow() },
       };
       try {
         const stored = await store.set(RETAINED_PREFIX + record.id, kept, ttlMs);

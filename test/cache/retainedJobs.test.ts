@@ -74,6 +74,32 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
     expect(record.retained).toBeUndefined(); // the record handed over is not changed
   });
 
+  it('binds a record to the account it is handed without parsing its ID, and parses the ID only without one', async () => {
+    const parse = vi.fn(accountOf);
+    const store = textStore();
+    const { jobs, clock } = kept({ store, accountOf: parse });
+    const stored = async (id: string) =>
+      JSON.parse((await store.get(RETAINED_PREFIX + id)) as string) as {
+        account: string;
+        record: JobRecord;
+      };
+    const [a, b, c] = ['job-a', 'job-b', 'job-c'].map((n) => batchRecord(n));
+    expect(await jobs.retainFinished(a!, 'staging')).toBe(true);
+    expect(await jobs.retainFinished(b!, 'default')).toBe(true);
+    expect(parse).not.toHaveBeenCalled();
+    expect((await stored(a!.id)).account).toBe('staging');
+    expect(await jobs.retainFinished(c!)).toBe(true);
+    expect(parse).toHaveBeenCalledTimes(1);
+    expect((await stored(c!.id)).account).toBe('default');
+    // Records kept in one millisecond share its date; the next millisecond dates anew.
+    expect((await stored(b!.id)).record.lastConfirmedAt).toBe(
+      (await stored(a!.id)).record.lastConfirmedAt,
+    );
+    clock.advance(1);
+    await jobs.retainFinished(a!, 'staging');
+    expect((await stored(a!.id)).record.lastConfirmedAt).toBe('2026-11-25T12:00:00.001Z');
+  });
+
   it('holds the kept record itself in process: nothing encoded on the way in nor decoded on the way back', async () => {
     const { jobs, store } = kept();
     const record = batchRecord('job-object');

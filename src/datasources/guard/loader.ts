@@ -57,6 +57,7 @@ export function guardSource<P extends JobProvider>(
     deadlines: new Deadlines(),
     ...(cache ? { cache } : {}),
     ...(options.retained ? { retained: options.retained } : {}),
+    ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(health ? { health } : {}),
     ...(observer ? { observer } : {}),
   };

@@ -5,7 +5,7 @@ import { formatGlobalId, type KeyOf } from '../../model/globalId.ts';
 import type { JobProvider, JobRecord } from '../../model/job.ts';
 import type { AnswerMemo } from '../shared/answerMemo.ts';
 import type { JobSource } from '../shared/types.ts';
-import { breakerRegion, type RegionalBreakers } from './breakers.ts';
+import { breakerRegion, type BreakerAccounts, type RegionalBreakers } from './breakers.ts';
 import type { Deadlines } from './deadlines.ts';
 import { budgetError, failureOf } from './failures.ts';
 import type { CallerState, FairLimiter, LimiterEntry } from './fairLimit.ts';
@@ -49,6 +49,11 @@ export interface GuardedSource<P extends JobProvider = JobProvider> {
    * kept record when there is one; absent when off (JOBGRAPH_RETAIN_FINISHED_SECONDS=0).
    */
   retained?: RetainedJobs;
+  /**
+   * The account a key names (the breakers' per-account circuits read it too): the kept finished
+   * jobs bind each record to it without parsing its global ID again.
+   */
+  accounts?: BreakerAccounts;
   /** Told of every failed job (in the gateway: FdHealth, so /healthz notices EMFILE/ENFILE). */
   health?: FailureObserver;
   /** Told of cache lookups and batches. */
@@ -371,7 +376,12 @@ export class SharedCall<P extends JobProvider> implements LimiterEntry, WaitedCa
    */
   #upstreamDone(record: JobRecord | undefined, err: Error | undefined): void {
     const retained = this.guarded.retained;
-    if (retained && record?.terminal) void retained.retainFinished(record);
+    if (retained && record?.terminal)
+      // Its account is the key's (the record's ID is the key's): no second parse of the ID.
+      void retained.retainFinished(
+        record,
+        record.id === this.id ? this.guarded.accounts?.ofKey(this.key) : undefined,
+      );
     else if (retained && err instanceof UpstreamError && err.code === 'NOT_FOUND') {
       void retained.recall(this.id).then((kept) => {
         if (kept) this.guarded.observer?.retainedAnswer?.(this.guarded.source.provider);

@@ -11,7 +11,8 @@ import {
 import { AnswerMemo } from '../../../src/datasources/shared/answerMemo.ts';
 import type { JobSource } from '../../../src/datasources/shared/types.ts';
 import { InternalError, UpstreamError } from '../../../src/errors.ts';
-import { formatGlobalId, type CodePipelineKey } from '../../../src/model/globalId.ts';
+import type { RetainedJobs } from '../../../src/cache/retainedJobs.ts';
+import { formatGlobalId, type CodePipelineKey, type JobKey } from '../../../src/model/globalId.ts';
 import type { JobRecord } from '../../../src/model/job.ts';
 import { UNKNOWN_STATE_FIELDS } from '../../support/records.ts';
 import { EVENTUALLY } from '../../support/eventually.ts';
@@ -122,6 +123,37 @@ describe('createJobLoader', () => {
     await Promise.all([loader.load(key('hit')), loader.load(key('miss'))]);
     expect(calls).toEqual(['miss']);
     expect(offered).toEqual(['miss']);
+  });
+
+  it("keeps each finished record it fetched under its key's account, read from the key, not from the record's ID", async () => {
+    const kept: [string, string | undefined][] = [];
+    const retained: RetainedJobs = {
+      retainFinished: async (r, account) => {
+        kept.push([r.nativeId, account]);
+        return true;
+      },
+      recall: async () => undefined,
+      close: async () => {},
+    };
+    const ofKey = vi.fn((k: JobKey) =>
+      (k as CodePipelineKey).region === 'eu-west-1' ? 'eu' : 'default',
+    );
+    const accounts = { ofKey, ofCall: () => 'default' };
+    const terminal = async (k: CodePipelineKey) =>
+      // One answer whose record is of another job than its key: it is not bound to the key's account.
+      ({ ...recordOf(k.jobId === 'other' ? key('else') : k), terminal: true });
+    const { source } = fakeSource(terminal);
+    const loader = createJobLoader(guardSource(source, { ...OPTIONS, retained, accounts }));
+    await Promise.all([
+      loader.load(key('a')),
+      loader.load(key('b', 'eu-west-1')),
+      loader.load(key('other')),
+    ]);
+    expect(kept).toEqual([
+      ['a', 'default'],
+      ['b', 'eu'],
+      ['else', undefined], // the kept jobs parse its ID for its account
+    ]);
   });
 
   it("serves each request its own writable copy of a cached record, and leaves the cache's frozen record as it is", async () => {
