@@ -105,6 +105,21 @@ const templated = fc
   })
   .map(({ head, middle, tail, ids }) => ids.map((id) => `${head}${id}${middle}${id}${tail}`));
 
+/** A registry and its naive reference, of the same bounds, each having learned `values` in order. */
+function bothLearning(
+  values: readonly string[],
+  maxLearned: number,
+  maxLearnedChars: number,
+): [SecretValueRegistry, NaiveRegistry] {
+  const registry = new SecretValueRegistry(maxLearned, maxLearnedChars);
+  const naive = new NaiveRegistry(maxLearned, maxLearnedChars);
+  for (const v of values) {
+    registry.learn(v);
+    naive.learn(v);
+  }
+  return [registry, naive];
+}
+
 describe('SecretValueRegistry under fuzzing', () => {
   it('lists the same forms as the slow way, for values of every awkward character', () => {
     const awkward = fc.string({
@@ -143,12 +158,7 @@ describe('SecretValueRegistry under fuzzing', () => {
         fc.integer({ min: 4, max: 60 }),
         fc.integer({ min: 200, max: 4_000 }),
         (values, picks, maxLearned, maxLearnedChars) => {
-          const registry = new SecretValueRegistry(maxLearned, maxLearnedChars);
-          const naive = new NaiveRegistry(maxLearned, maxLearnedChars);
-          for (const v of values) {
-            registry.learn(v);
-            naive.learn(v);
-          }
+          const [registry, naive] = bothLearning(values, maxLearned, maxLearnedChars);
           // Every picked value in each of its forms, held or forgotten, whole and cut at either side.
           for (const pick of picks) {
             for (const form of formsOf(values[pick % values.length] as string)) {
@@ -170,12 +180,7 @@ describe('SecretValueRegistry under fuzzing', () => {
         fc.integer({ min: 2, max: 80 }),
         fc.integer({ min: 20, max: 2_000 }),
         (values, parts, maxLearned, maxLearnedChars) => {
-          const registry = new SecretValueRegistry(maxLearned, maxLearnedChars);
-          const naive = new NaiveRegistry(maxLearned, maxLearnedChars);
-          for (const v of values) {
-            registry.learn(v);
-            naive.learn(v);
-          }
+          const [registry, naive] = bothLearning(values, maxLearned, maxLearnedChars);
           // A text of random pieces and of learned values in their forms, whole or cut.
           const text = parts
             .map((p, i) => {
