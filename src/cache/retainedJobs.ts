@@ -105,13 +105,15 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
     failing = true;
     logger.warn({ err: { message: (err as Error).message } }, message);
   };
-  // The records a batch answers are kept within the same millisecond: one date text for them.
-  let lastMs = NaN;
-  let lastIso = '';
+  // Every finished job answered is dated: the date text is made once a second (Date's
+  // toISOString), each record's millisecond written after it.
+  let second = NaN;
+  let upToSecond = ''; // `2026-11-25T12:00:00.`
   const isoNow = () => {
-    const ms = now();
-    if (ms !== lastMs) lastIso = new Date((lastMs = ms)).toISOString();
-    return lastIso;
+    const ms = Math.trunc(now()); // as a Date holds it
+    const at = Math.floor(ms / 1000);
+    if (at !== second) upToSecond = new Date((second = at) * 1000).toISOString().slice(0, -4);
+    return `${upToSecond}${String(ms - at * 1000).padStart(3, '0')}Z`;
   };
   const answered = () => {
     if (!failing) return;

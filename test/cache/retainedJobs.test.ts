@@ -77,7 +77,7 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
   it('binds a record to the account it is handed without parsing its ID, and parses the ID only without one', async () => {
     const parse = vi.fn(accountOf);
     const store = textStore();
-    const { jobs, clock } = kept({ store, accountOf: parse });
+    const { jobs } = kept({ store, accountOf: parse });
     const stored = async (id: string) =>
       JSON.parse((await store.get(RETAINED_PREFIX + id)) as string) as {
         account: string;
@@ -91,13 +91,25 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
     expect(await jobs.retainFinished(c!)).toBe(true);
     expect(parse).toHaveBeenCalledTimes(1);
     expect((await stored(c!.id)).account).toBe('default');
-    // Records kept in one millisecond share its date; the next millisecond dates anew.
-    expect((await stored(b!.id)).record.lastConfirmedAt).toBe(
-      (await stored(a!.id)).record.lastConfirmedAt,
-    );
-    clock.advance(1);
-    await jobs.retainFinished(a!, 'staging');
-    expect((await stored(a!.id)).record.lastConfirmedAt).toBe('2026-11-25T12:00:00.001Z');
+  });
+
+  it('dates each kept record to its millisecond, making the date text once a second', async () => {
+    const { jobs, clock } = kept();
+    const record = batchRecord('job-1');
+    const toISOString = vi.spyOn(Date.prototype, 'toISOString');
+    try {
+      // 2026-11-25T12:00:00.000Z, then across the next second, then into another year.
+      for (const by of [0, 1, 998, 1, 1, 5, 365 * 86_400_000 + 123]) {
+        clock.advance(by);
+        expect(await jobs.retainFinished(record)).toBe(true);
+        const kept = await jobs.recall(record.id);
+        expect(kept?.lastConfirmedAt).toBe(new Date(clock.now()).toISOString());
+      }
+      // Made for 12:00:00, 12:00:01 and 2027's second; the rest are this test's own.
+      expect(toISOString.mock.calls.length).toBe(3 + 7);
+    } finally {
+      toISOString.mockRestore();
+    }
   });
 
   it('holds the kept record itself in process: nothing encoded on the way in nor decoded on the way back', async () => {
