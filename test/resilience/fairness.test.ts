@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
-import { FairLimiter } from '../../src/datasources/guard/fairLimit.ts';
+import {
+  FairLimiter,
+  QUEUE_TAKEN_KEPT,
+  type CallerState,
+  type LimiterEntry,
+} from '../../src/datasources/guard/fairLimit.ts';
 import {
   clearCalls,
   gql,
@@ -183,5 +188,35 @@ describe('FairLimiter', () => {
     await lastRun;
     await vi.waitFor(() => expect(limiter.activeCount).toBe(0), EVENTUALLY);
     expect(limiter.pendingCount).toBe(0);
+  });
+
+  it('takes a long queue from its head by index: in order, withdrawn entries skipped, the taken slots cut back (counted)', async () => {
+    const limiter = new FairLimiter(1, 1);
+    const first = gate([], 'first');
+    const running = limiter.run('A', first.task);
+    const started: number[] = [];
+    /** Per start: slots the queue holds before its head (taken) and from it (still to take). */
+    const seen: { taken: number; rest: number }[] = [];
+    let state: CallerState | undefined;
+    const entries: LimiterEntry[] = Array.from({ length: 20_000 }, (_, i) => ({
+      start: () => {
+        started.push(i);
+        seen.push({ taken: state!.head, rest: state!.queue.length - state!.head });
+        return undefined; // nothing to run: the slot goes on to the next entry in the same turn
+      },
+    }));
+    for (const entry of entries) limiter.enqueue('A', entry);
+    state = entries[0]!.waitingIn;
+    const withdrawn = entries.filter((_, i) => i % 7 === 3);
+    for (const entry of withdrawn) expect(limiter.withdraw(entry)).toBe(true);
+    first.release();
+    await running;
+    await vi.waitFor(() => expect(limiter.pendingCount).toBe(0), EVENTUALLY);
+    expect(started).toEqual(entries.map((_, i) => i).filter((i) => i % 7 !== 3));
+    // The taken slots at the head never outgrow both the bound and what is still queued behind it.
+    for (const { taken, rest } of seen)
+      expect(taken).toBeLessThanOrEqual(Math.max(QUEUE_TAKEN_KEPT, rest));
+    expect(Math.max(...seen.map((s) => s.taken))).toBeGreaterThan(0);
+    expect(state!.queue.length).toBe(0);
   });
 });

@@ -15,8 +15,15 @@ export interface LimiterEntry {
 export interface CallerState {
   readonly caller: string;
   active: number;
-  /** Entries waiting, in order; withdrawn ones stay until they reach the head (see `waiting`). */
-  queue: LimiterEntry[];
+  /**
+   * Entries waiting, in order, from `head` on; withdrawn ones stay until they reach the head (see
+   * `waiting`). Taken by moving `head`, not by Array#shift, which moves every entry behind the
+   * head once the array is too long for V8 to trim in place (20,000 entries: 3–44 µs a take,
+   * against under one by the head, in one process).
+   */
+  queue: (LimiterEntry | undefined)[];
+  /** Where the queue's first entry is (the slots before it are taken). */
+  head: number;
   /** Entries in `queue` still waiting. */
   waiting: number;
   /** Sequence number of the last task started for this caller (0: never). */
@@ -67,7 +74,7 @@ export class FairLimiter {
     if (entry.waitingIn) throw new Error('FairLimiter: this entry is already waiting');
     let state = this.#callers.get(caller);
     if (!state) {
-      state = { caller, active: 0, queue: [], waiting: 0, lastServed: 0 };
+      state = { caller, active: 0, queue: [], head: 0, waiting: 0, lastServed: 0 };
       this.#callers.set(caller, state);
     }
     entry.waitingIn = state;
@@ -118,6 +125,7 @@ export class FairLimiter {
   #forgetIfIdle(state: CallerState): void {
     if (state.active !== 0 || state.waiting !== 0) return;
     state.queue.length = 0;
+    state.head = 0;
     if (this.#callers.get(state.caller) === state) this.#callers.delete(state.caller);
   }
 
@@ -138,8 +146,8 @@ export class FairLimiter {
       }
       next ??= capped;
       if (!next) return;
-      let entry = next.queue.shift() as LimiterEntry;
-      while (entry.waitingIn !== next) entry = next.queue.shift() as LimiterEntry;
+      let entry = takeHead(next);
+      while (entry.waitingIn !== next) entry = takeHead(next);
       entry.waitingIn = undefined;
       next.waiting -= 1;
       this.#pending -= 1;
@@ -185,4 +193,26 @@ function before(state: CallerState, other: CallerState | undefined): boolean {
     state.active < other.active ||
     (state.active === other.active && state.lastServed < other.lastServed)
   );
+}
+
+/** Taken slots a queue keeps before it is cut back (when they are also half of it or more). */
+export const QUEUE_TAKEN_KEPT = 1024;
+
+/**
+ * The entry at the head of `state`'s queue, taken. The slots before the head are dropped at once
+ * when the queue empties, and otherwise once they are {@link QUEUE_TAKEN_KEPT} and half the array:
+ * each entry is moved at most once a halving, so a take costs the same however long the queue.
+ */
+function takeHead(state: CallerState): LimiterEntry {
+  const { queue } = state;
+  const entry = queue[state.head] as LimiterEntry;
+  queue[state.head++] = undefined;
+  if (state.head === queue.length) {
+    queue.length = 0;
+    state.head = 0;
+  } else if (state.head >= QUEUE_TAKEN_KEPT && state.head * 2 >= queue.length) {
+    queue.splice(0, state.head);
+    state.head = 0;
+  }
+  return entry;
 }
