@@ -17,7 +17,12 @@ import { OMICS_BIG_STATUS_MIX } from '../src/emulators/omics/listData.ts';
 import { PANORAMA_BIG_STATUS_MIX } from '../src/emulators/panorama/listData.ts';
 import { delta, isListCall, type LoggedCall } from './rig/emulators.ts';
 import { heapOf, metricValue, scrape, type GatewayProcess } from './rig/gateway.ts';
-import { INSPECT_LOOPBACK, memoryAfterCollection, sampleAllocation } from './rig/inspector.ts';
+import {
+  INSPECT_LOOPBACK,
+  memoryAfterCollection,
+  newSpaceBytes,
+  sampleAllocation,
+} from './rig/inspector.ts';
 import { KIT_LIMIT, kitMemoryLimit } from './rig/memoryLimit.ts';
 import { startChildServer } from './rig/childServer.ts';
 import { cpuTimeMicros, REPO_ROOT, rssBytes, sleep, statusBytes, waitForIdle } from './rig/proc.ts';
@@ -337,7 +342,12 @@ async function churning<T>(
   await sleep(s.warmupSeconds * 1000);
   const [events0, at] = [tally.events, performance.now()];
   const sampling = await sampleAllocation(t.inspector!);
+  // Both sides' new space read alike every 10 s: the RSS row follows its size (docs/performance.md).
+  const young: number[] = [];
+  const read = () => newSpaceBytes(t.inspector!).then((b) => void young.push(b), log);
+  const reading = setInterval(() => void read(), 10_000);
   const steady = await during();
+  clearInterval(reading);
   const allocation = await sampling.stop();
   const minutes = (performance.now() - at) / 60_000;
   const events = tally.events - events0;
@@ -345,7 +355,8 @@ async function churning<T>(
   log(
     `${t.pid}: ${f(allocation.bytes / 1e6)} MB allocated, ${events} events in ${f1(minutes)} min`,
   );
-  return { steady, minutes, events, allocation, agreement, tally: { ...tally } };
+  const youngMost = Math.max(...young);
+  return { steady, minutes, events, allocation, agreement, youngMost, tally: { ...tally } };
 }
 
 /** RSS every second for `seconds`, `each` given the count after each reading. */
@@ -610,6 +621,7 @@ Once set up, the floor (above) is given the same churn: the bench sends it the m
 ${row('RSS per watch: window median − idle', (x) => x.rssPerWatch, kb, 1.3)}
 ${row('bytes allocated per watched job per minute (sampled)', (x) => x.perJobMinute, kb, 1.5)}
 ${row('RSS, window median', (x) => x.steady.rss, mb)}
+${row("V8's new space, most in the window (read every 10 s)", (x) => x.youngMost, mb)}
 ${row('bytes allocated in the window', (x) => x.allocation.bytes, mb)}
 ${row('events delivered in the window', (x) => x.events, f)}
 | progress steps of the moving jobs: made, seen by each job's subscribers (fewest–most), missed | ${steps(g)} | ${steps(b)} | | fact | |

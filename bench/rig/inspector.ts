@@ -75,6 +75,14 @@ export async function memoryAfterCollection(url: string): Promise<NodeJS.MemoryU
   }
 }
 
+/** V8's new space (young generation) committed now (`v8.getHeapSpaceStatistics()`, no collection). */
+export async function newSpaceBytes(url: string): Promise<number> {
+  const { send, close } = await session(url);
+  const expression = `process.getBuiltinModule('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size`;
+  const answer = await send('Runtime.evaluate', { expression, returnByValue: true }).finally(close);
+  return (answer as { result: { value: number } }).result.value;
+}
+
 interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   selfSize: number;

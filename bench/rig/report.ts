@@ -56,7 +56,13 @@ export function packageVersions(repoRoot: string): Record<string, string> {
 
 /** The commit measured, and whether the working tree had changes (others edit src/ in parallel). */
 export function gitState(repoRoot: string): { commit: string; dirtyFiles: string[] } {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' });
+  // git's own complaint (a copy without .git: "fatal: not a git repository") is not the bench's output.
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   try {
     const commit = git('rev-parse', '--short', 'HEAD').trim();
     const status = git('status', '--porcelain', '--', 'src', 'bin', 'schema', 'package.json');
