@@ -60,28 +60,28 @@ async function session(url: string) {
   return { send, close };
 }
 
-/** `HeapProfiler.collectGarbage`, then `process.memoryUsage()`; the session closed on return. */
-export async function memoryAfterCollection(url: string): Promise<NodeJS.MemoryUsage> {
+/** `expression`'s value in the process at `url`, after a full collection with `collect`; the session closed on return. */
+async function evaluate<T>(url: string, expression: string, collect = false): Promise<T> {
   const { send, close } = await session(url);
   try {
-    await send('HeapProfiler.collectGarbage');
-    const usage = await send('Runtime.evaluate', {
-      expression: 'process.memoryUsage()',
-      returnByValue: true,
-    });
-    return (usage as { result: { value: NodeJS.MemoryUsage } }).result.value;
+    if (collect) await send('HeapProfiler.collectGarbage');
+    const answer = await send('Runtime.evaluate', { expression, returnByValue: true });
+    return (answer as { result: { value: T } }).result.value;
   } finally {
     await close();
   }
 }
 
+/** `HeapProfiler.collectGarbage`, then `process.memoryUsage()`. */
+export const memoryAfterCollection = (url: string) =>
+  evaluate<NodeJS.MemoryUsage>(url, 'process.memoryUsage()', true);
+
 /** V8's new space (young generation) committed now (`v8.getHeapSpaceStatistics()`, no collection). */
-export async function newSpaceBytes(url: string): Promise<number> {
-  const { send, close } = await session(url);
-  const expression = `process.getBuiltinModule('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size`;
-  const answer = await send('Runtime.evaluate', { expression, returnByValue: true }).finally(close);
-  return (answer as { result: { value: number } }).result.value;
-}
+export const newSpaceBytes = (url: string) =>
+  evaluate<number>(
+    url,
+    `process.getBuiltinModule('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size`,
+  );
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
