@@ -190,6 +190,42 @@ describe('FairLimiter', () => {
     expect(limiter.pendingCount).toBe(0);
   });
 
+  it('gives the slots freed in one turn out together once the turn is over, a task enqueued meanwhile at once', async () => {
+    const limiter = new FairLimiter(3, 3);
+    const log: string[] = [];
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const run = (caller: string, name: string) => {
+      const g = gate(log, name);
+      gates.set(name, g);
+      return limiter.run(caller, g.task);
+    };
+    const drain = async (done: Promise<unknown>[]) => {
+      await Promise.all(done);
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+    const a = ['a1', 'a2', 'a3', 'a4', 'a5'].map((n) => run('A', n));
+    expect(log).toEqual(['a1', 'a2', 'a3']);
+    // Two answers read in one turn: their slots are free, and nothing waiting starts in that turn…
+    gates.get('a1')!.release();
+    gates.get('a2')!.release();
+    await drain([a[0]!, a[1]!]);
+    expect(limiter.activeCount).toBe(1);
+    expect(log).toEqual(['a1', 'a2', 'a3']);
+    // …but once it is over, both at once.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+    expect(limiter.activeCount).toBe(3);
+    // A task enqueued in the turn a slot frees takes it at once, as any enqueue does.
+    gates.get('a3')!.release();
+    await drain([a[2]!]);
+    const b1 = run('B', 'b1');
+    expect(log.at(-1)).toBe('b1');
+    expect(limiter.activeCount).toBe(3);
+    for (const name of ['a4', 'a5', 'b1']) gates.get(name)!.release();
+    await Promise.all([...a, b1]);
+    await vi.waitFor(() => expect(limiter.activeCount).toBe(0), EVENTUALLY);
+  });
+
   it('takes a long queue from its head by index: in order, withdrawn entries skipped, the taken slots cut back (counted)', async () => {
     const limiter = new FairLimiter(1, 1);
     const first = gate([], 'first');

@@ -50,6 +50,8 @@ export class FairLimiter {
   #active = 0;
   #pending = 0;
   #served = 0;
+  /** A dispatch is queued for the end of this turn (`#dispatchAfterTurn`). */
+  #dispatchQueued = false;
   readonly #callers = new Map<string, CallerState>();
 
   constructor(capacity: number, perCaller: number) {
@@ -173,9 +175,27 @@ export class FairLimiter {
     }
     const release = (): void => {
       this.#release(state);
-      this.#dispatch();
+      this.#dispatchAfterTurn();
     };
     running.then(release, release);
+  }
+
+  /**
+   * Give the slots freed in this turn of the event loop out once the turn is over, together: the
+   * answers read in one turn free their slots one by one, and starting the next call at each
+   * would interleave every write with the turn's other answers. Started together, the next calls
+   * go out in one burst and their answers tend to come back in one: on the bench's 100-job
+   * queries of COS Batch and Import/Export this cost 0.94× the CPU a fresh job (0.77× a missing
+   * one) at the same p50 (docs/performance.md). The choice is the same (`#dispatch`); a task
+   * enqueued meanwhile still takes a free slot at once.
+   */
+  #dispatchAfterTurn(): void {
+    if (this.#dispatchQueued) return;
+    this.#dispatchQueued = true;
+    setImmediate(() => {
+      this.#dispatchQueued = false;
+      this.#dispatch();
+    });
   }
 
   /** A slot of `state`'s is free again. */
