@@ -185,9 +185,9 @@ export class FairLimiter {
    * answers read in one turn free their slots one by one, and starting the next call at each
    * would interleave every write with the turn's other answers. Started together, the next calls
    * go out in one burst and their answers tend to come back in one: on the bench's 100-job
-   * queries of COS Batch and Import/Export this cost 0.94× the CPU a fresh job (0.77× a missing
-   * one) at the same p50 (docs/performance.md). The choice is the same (`#dispatch`); a task
-   * enqueued meanwhile still takes a free slot at once.
+   * queries of COS Batch and Import/Export this cost 0.91× the CPU a fresh job (0.78× a missing
+   * one; medians of six runs) at the same p50 (docs/performance.md). The choice is the same
+   * (`#dispatch`); a task enqueued meanwhile still takes a free slot at once.
    */
   #dispatchAfterTurn(): void {
     if (this.#dispatchQueued) return;
