@@ -99,15 +99,21 @@ describe('FairLimiter', () => {
     return { task: () => (log.push(name), done), release };
   }
 
-  it('takes callers in turn, caps each caller, and drops a waiting task whose signal aborts', async () => {
-    const limiter = new FairLimiter(2, 2);
-    const log: string[] = [];
+  /** `run(caller, name)` runs a gated task named `name` on `limiter`; `gates` releases it by name. */
+  function gatedRuns(limiter: FairLimiter, log: string[]) {
     const gates = new Map<string, ReturnType<typeof gate>>();
     const run = (caller: string, name: string, signal?: AbortSignal) => {
       const g = gate(log, name);
       gates.set(name, g);
       return limiter.run(caller, g.task, signal);
     };
+    return { run, gates };
+  }
+
+  it('takes callers in turn, caps each caller, and drops a waiting task whose signal aborts', async () => {
+    const limiter = new FairLimiter(2, 2);
+    const log: string[] = [];
+    const { run, gates } = gatedRuns(limiter, log);
     const a = ['a1', 'a2', 'a3', 'a4'].map((n) => run('A', n));
     const abort = new AbortController();
     const b1 = run('B', 'b1', abort.signal);
@@ -139,12 +145,7 @@ describe('FairLimiter', () => {
   it('gives a lone caller every free slot past its cap, and a waiting caller each freed slot until the two run alike', async () => {
     const limiter = new FairLimiter(4, 1);
     const log: string[] = [];
-    const gates = new Map<string, ReturnType<typeof gate>>();
-    const run = (caller: string, name: string) => {
-      const g = gate(log, name);
-      gates.set(name, g);
-      return limiter.run(caller, g.task);
-    };
+    const { run, gates } = gatedRuns(limiter, log);
     const a = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'].map((n) => run('A', n));
     expect(log).toEqual(['a1', 'a2', 'a3', 'a4']);
     const b = ['b1', 'b2', 'b3'].map((n) => run('B', n));
@@ -193,12 +194,7 @@ describe('FairLimiter', () => {
   it('gives the slots freed in one turn out together once the turn is over, a task enqueued meanwhile at once', async () => {
     const limiter = new FairLimiter(3, 3);
     const log: string[] = [];
-    const gates = new Map<string, ReturnType<typeof gate>>();
-    const run = (caller: string, name: string) => {
-      const g = gate(log, name);
-      gates.set(name, g);
-      return limiter.run(caller, g.task);
-    };
+    const { run, gates } = gatedRuns(limiter, log);
     const drain = async (done: Promise<unknown>[]) => {
       await Promise.all(done);
       for (let i = 0; i < 5; i++) await Promise.resolve();
