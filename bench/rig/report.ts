@@ -257,7 +257,7 @@ export function buildRows(
         unit: 'µs/job',
         baselineOf: (s) => (s.peer ? perJob(peerRuns(s, kind)) : undefined),
         baselineLabel: 'SDK peer',
-        goal: { on: 'ratio', op: '<=', target: 0.5 },
+        goal: { on: 'ratio', op: '<=', target: 0.6 },
         of: (s) => perJob(cpuRuns(s, kind)),
         pairedRatioOf: (s) => median(peerRatios(s, kind)),
       });
@@ -320,7 +320,6 @@ export function buildRows(
     unit: 'µs/request',
     baseline: median(baseline.baselineMicros),
     baselineLabel: 'bare graphql-js server',
-    goal: { on: 'value', op: '<=', target: 100 },
     of: (s) => median(s.cachedMicros),
   });
   add({
@@ -329,6 +328,8 @@ export function buildRows(
     unit: 'µs/request',
     ...(baseline.apolloMicros.length ? { baseline: median(baseline.apolloMicros) } : {}),
     baselineLabel: 'bare Apollo Server 5',
+    // Issue 60's goal; issue 11's 100 µs was below what bare graphql-js costs here (DECISIONS.md).
+    goal: { on: 'ratio', op: '<=', target: 1.3 },
     of: afterOnly(median(after.cachedMicros)),
   });
   /** Informational rows (no goal) of `unit`, shown to `digits`. */
@@ -636,6 +637,7 @@ export function renderCpuOnly(r: CpuOnlyResult, profile: readonly string[]): str
         ['server', ([, label]) => label],
         ['µs/job, median (range)', ([kind, label]) => runsCell(cpu[kind][label] ?? [])],
         ratioColumn('floor', (label) => label !== 'floor'),
+        ratioColumn('core floor', (label) => !['floor', 'peer', 'core floor'].includes(label)),
         ratioColumn('peer', (label) => label !== 'floor' && label !== 'peer'),
         ratioColumn('before', (label) => label === 'after'),
       ],
