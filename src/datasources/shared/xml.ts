@@ -144,14 +144,14 @@ class NotWellFormed extends Error {}
 const notWellFormed = () => new NotWellFormed();
 
 /**
- * fast-xml-parser's options for one response shape, set for speed: no attribute is kept, no value is
- * typed (every value stays a string; the schema types it in the parse step), text is kept as sent
- * (not trimmed), no path string is built for callbacks (`jPath: false`), and the callbacks are the
- * entity hook above, the tag balance, the attribute check and, with `arrayPaths`, `isArray` for the
- * known list elements. The parse steps use {@link createXmlParser}.
+ * fast-xml-parser's options, set for speed: no attribute is kept, no value is typed (every value
+ * stays a string; the schema types it in the parse step), text is kept as sent (not trimmed), no
+ * path string is built for callbacks (`jPath: false`), the output is the ordered one (read by
+ * {@link TreeBuilder}), and the callbacks are the entity hook above, the tag balance and the
+ * attribute check. The parse steps use {@link createXmlParser}.
  */
-function xmlParserOptions(arrayPaths: readonly string[], balance: TagBalance): X2jOptions {
-  const options: X2jOptions = {
+function xmlParserOptions(balance: TagBalance): X2jOptions {
+  return {
     // Every attribute is dropped, but each is first seen here: one without a quoted value (`a=1`)
     // is not well-formed. A processing instruction's content (the declaration's `version='1.0'`)
     // reaches this hook too, outside any element (depth 0), and is not an element's attributes;
@@ -172,6 +172,7 @@ function xmlParserOptions(arrayPaths: readonly string[], balance: TagBalance): X
     // fast-xml-parser refuses an element with more than this many elements open above it.
     maxNestedTags: MAX_XML_DEPTH - 1,
     jPath: false,
+    preserveOrder: true,
     // Blank text beside child elements is the body's indentation: dropped here ('' is never
     // stored) instead of kept as a text node and joined under `#text` for every element with
     // children. A leaf's text, blank or not, and text that is not blank are kept exactly.
@@ -181,13 +182,75 @@ function xmlParserOptions(arrayPaths: readonly string[], balance: TagBalance): X
     updateTag: (name, matcher) =>
       balance.element(name, (matcher as unknown as AttributePath).getDepth()),
   };
-  if (arrayPaths.length > 0) {
-    const arrays = new Set(arrayPaths);
-    // The path is joined only for an element whose name ends one of the array paths.
-    const lastNames = new Set(arrayPaths.map((path) => path.slice(path.lastIndexOf('.') + 1)));
-    options.isArray = (name, jpath) => lastNames.has(name) && arrays.has(String(jpath));
+}
+
+/** One item of fast-xml-parser's ordered output: `{ name: items }` for an element, `{ '#text': text }` for text. */
+type OrderedItem = Record<string, OrderedItem[] | string>;
+
+/**
+ * The parsed tree (see {@link createXmlParser}) from fast-xml-parser's ordered output. It is the
+ * tree fast-xml-parser's own object output gives (`preserveOrder: false`, with `isArray` on the
+ * array paths), built without the work that output does per element for attributes and paths
+ * jobgraph never reads: a path matcher pushed and popped, an attribute map copied, the keys listed
+ * three times. A body's parse costs ≈ 0.87× with it (docs/performance.md); an oracle test holds it
+ * to fast-xml-parser's object output on every fixture and on generated bodies.
+ */
+class TreeBuilder {
+  /** Names of the elements open above the one being built, from the root. */
+  private readonly path: string[] = [];
+  private readonly arrays: ReadonlySet<string>;
+  /** The last names of the array paths: the path is joined only for an element with one of them. */
+  private readonly lastNames: ReadonlySet<string>;
+
+  constructor(arrayPaths: readonly string[]) {
+    this.arrays = new Set(arrayPaths);
+    this.lastNames = new Set(arrayPaths.map((path) => path.slice(path.lastIndexOf('.') + 1)));
   }
-  return options;
+
+  build(items: OrderedItem[]): Record<string, XmlNode | XmlNode[]> {
+    this.path.length = 0;
+    return this.children(items);
+  }
+
+  /** An element's children and text as an object: a repeated name (or one on an array path) an array, text joined under `#text`. */
+  private children(items: OrderedItem[]): Record<string, XmlNode | XmlNode[]> {
+    const node: Record<string, XmlNode | XmlNode[]> = {};
+    let text = '';
+    for (const item of items) {
+      const name = firstKey(item);
+      if (name === undefined) continue;
+      if (name === '#text') {
+        text += item[name] as string;
+        continue;
+      }
+      this.path.push(name);
+      const value = this.value(item[name] as OrderedItem[]);
+      const held = Object.hasOwn(node, name) ? node[name] : undefined;
+      if (Array.isArray(held)) held.push(value);
+      else if (held !== undefined) node[name] = [held, value];
+      else if (this.lastNames.has(name) && this.arrays.has(this.path.join('.')))
+        node[name] = [value];
+      else node[name] = value;
+      this.path.pop();
+    }
+    if (text !== '') node['#text'] = text;
+    return node;
+  }
+
+  /** An element: its text when it has no child element (`''` when empty), else its object. */
+  private value(items: OrderedItem[]): XmlNode {
+    const node = this.children(items);
+    const first = firstKey(node);
+    if (first === undefined) return '';
+    // `#text` is set last, so it comes first only when it is the one key.
+    return first === '#text' ? (node[first] as string) : node;
+  }
+}
+
+/** An object's first own enumerable key (an ordered item has exactly one), or undefined for `{}`. */
+function firstKey(object: object): string | undefined {
+  for (const key in object) return key;
+  return undefined;
 }
 
 /** Whether a text is only XML white space (space, tab, line ends): the other blanks (U+00A0…) are text. */
@@ -235,13 +298,14 @@ export function createXmlParser(
   arrayPaths: readonly string[],
 ): (body: string) => Record<string, XmlNode> {
   const balance = new TagBalance();
-  const parser = new XMLParser(xmlParserOptions(arrayPaths, balance));
+  const parser = new XMLParser(xmlParserOptions(balance));
+  const tree = new TreeBuilder(arrayPaths);
   return (body: string) => {
     if (DOCTYPE.test(body)) throw new MalformedBodyError('XML body declares a DOCTYPE');
     try {
       balance.reset();
       if (!markupAtBothEnds(body)) throw notWellFormed();
-      const doc = parser.parse(body) as Record<string, XmlNode>;
+      const doc = tree.build(parser.parse(body) as OrderedItem[]) as Record<string, XmlNode>;
       balance.end();
       // Text beside the root before a declaration or instruction is kept at the top: only blanks may be.
       const outside = doc['#text'];
