@@ -3,34 +3,20 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { createXmlParser, decodeXmlText } from '../../src/datasources/shared/xml.ts';
+import { createXmlParser, XML_READING } from '../../src/datasources/shared/xml.ts';
 
 /**
  * The gateway builds its XML tree from fast-xml-parser's ordered output (TreeBuilder in
- * src/datasources/shared/xml.ts). The oracle is fast-xml-parser's own object output read the same
- * way: attributes ignored, prefixes removed, values kept as strings and untrimmed, blank text beside
- * child elements dropped, the same entity decoding, `isArray` on the same paths. Every body the
- * gateway accepts must give the oracle's tree exactly.
+ * src/datasources/shared/xml.ts). The oracle is fast-xml-parser's own object output of the same
+ * reading (XML_READING: values as strings, untrimmed, prefixes removed, blank text beside child
+ * elements dropped, the same entity decoding), attributes ignored, `isArray` on the same paths.
+ * Every body the gateway accepts must give the oracle's tree exactly.
  */
 function oracle(arrayPaths: readonly string[]): (body: string) => unknown {
   const arrays = new Set(arrayPaths);
   const parser = new XMLParser({
+    ...XML_READING,
     ignoreAttributes: true,
-    removeNSPrefix: true,
-    parseTagValue: false,
-    trimValues: false,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    processEntities: true,
-    entityDecoder: {
-      decode: decodeXmlText,
-      reset: () => {},
-      setXmlVersion: () => {},
-      setExternalEntities: () => {},
-      addInputEntities: () => {},
-    },
-    tagValueProcessor: (_name, value, _path, _attributes, leaf) =>
-      leaf || !/^[ \t\r\n]*$/.test(value) ? undefined : '',
     isArray: (_name, jpath) => arrays.has(String(jpath)),
   });
   return (body) => parser.parse(body) as unknown;

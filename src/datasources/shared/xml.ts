@@ -144,14 +144,35 @@ class NotWellFormed extends Error {}
 const notWellFormed = () => new NotWellFormed();
 
 /**
- * fast-xml-parser's options, set for speed: no attribute is kept, no value is typed (every value
- * stays a string; the schema types it in the parse step), text is kept as sent (not trimmed), no
- * path string is built for callbacks (`jPath: false`), the output is the ordered one (read by
- * {@link TreeBuilder}), and the callbacks are the entity hook above, the tag balance and the
- * attribute check. The parse steps use {@link createXmlParser}.
+ * How fast-xml-parser reads a body into values, whatever its output: no value is typed (every
+ * value stays a string; the schema types it in the parse step), text is kept as sent (not
+ * trimmed), prefixes removed, the declaration and instructions skipped, entities through the hook
+ * above. Exported for the oracle test that reads bodies the same way into fast-xml-parser's object
+ * output (test/fuzz/xmlTree.test.ts).
+ */
+export const XML_READING = {
+  removeNSPrefix: true,
+  parseTagValue: false,
+  trimValues: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  processEntities: true,
+  entityDecoder: XML_ENTITIES,
+  // Blank text beside child elements is the body's indentation: dropped here ('' is never
+  // stored) instead of kept as a text node and joined under `#text` for every element with
+  // children. A leaf's text, blank or not, and text that is not blank are kept exactly.
+  tagValueProcessor: (_name, value, _path, _attributes, leaf) =>
+    leaf || !isXmlSpace(value) ? undefined : '',
+} satisfies X2jOptions;
+
+/**
+ * fast-xml-parser's options, set for speed: {@link XML_READING}, no attribute kept, no path string
+ * built for callbacks (`jPath: false`), the ordered output (read by {@link TreeBuilder}), and the
+ * tag balance and the attribute check as callbacks. The parse steps use {@link createXmlParser}.
  */
 function xmlParserOptions(balance: TagBalance): X2jOptions {
   return {
+    ...XML_READING,
     // Every attribute is dropped, but each is first seen here: one without a quoted value (`a=1`)
     // is not well-formed. A processing instruction's content (the declaration's `version='1.0'`)
     // reaches this hook too, outside any element (depth 0), and is not an element's attributes;
@@ -162,22 +183,10 @@ function xmlParserOptions(balance: TagBalance): X2jOptions {
         throw notWellFormed();
       return true;
     },
-    removeNSPrefix: true,
-    parseTagValue: false,
-    trimValues: false,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    processEntities: true,
-    entityDecoder: XML_ENTITIES,
     // fast-xml-parser refuses an element with more than this many elements open above it.
     maxNestedTags: MAX_XML_DEPTH - 1,
     jPath: false,
     preserveOrder: true,
-    // Blank text beside child elements is the body's indentation: dropped here ('' is never
-    // stored) instead of kept as a text node and joined under `#text` for every element with
-    // children. A leaf's text, blank or not, and text that is not blank are kept exactly.
-    tagValueProcessor: (_name, value, _path, _attributes, leaf) =>
-      leaf || !isXmlSpace(value) ? undefined : '',
     transformTagName: (name) => balance.name(name),
     updateTag: (name, matcher) =>
       balance.element(name, (matcher as unknown as AttributePath).getDepth()),
