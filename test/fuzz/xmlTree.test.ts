@@ -1,9 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { createXmlParser, XML_READING } from '../../src/datasources/shared/xml.ts';
+import { fixtureNames, loadFixture } from '../support/fixtures.ts';
 
 /**
  * The gateway builds its XML tree from fast-xml-parser's ordered output (TreeBuilder in
@@ -27,16 +26,15 @@ function bothTrees(arrayPaths: readonly string[], body: string) {
   return { gateway: createXmlParser(arrayPaths)(body), oracle: oracle(arrayPaths)(body) };
 }
 
-const FIXTURES = join(import.meta.dirname, '../fixtures');
-
-/** Every XML file under test/fixtures, by path. */
-function xmlFixtures(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return xmlFixtures(path);
-    return name.endsWith('.xml') ? [path] : [];
-  });
-}
+/** Every XML provider's golden fixtures (answers, errors, list pages), by folder and name. */
+const XML_FIXTURES = (['cosbatch', 'importexport'] as const).flatMap((provider) =>
+  [undefined, 'list'].flatMap((sub) =>
+    fixtureNames(provider, sub).map((name) => ({
+      where: `${provider}/${sub ? `${sub}/` : ''}${name}`,
+      body: loadFixture(provider, sub ? `${sub}/${name}` : name).body,
+    })),
+  ),
+);
 
 /** The providers' array paths (answers, list pages, error envelopes) and some that name nothing. */
 const FIXTURE_ARRAY_PATHS = [
@@ -53,15 +51,14 @@ const FIXTURE_ARRAY_PATHS = [
 describe('The XML tree, held to fast-xml-parser’s object output', () => {
   it('is the oracle’s tree for every fixture the gateway accepts', () => {
     let compared = 0;
-    for (const path of xmlFixtures(FIXTURES)) {
-      const body = readFileSync(path, 'utf8');
+    for (const { where, body } of XML_FIXTURES) {
       let trees: ReturnType<typeof bothTrees>;
       try {
         trees = bothTrees(FIXTURE_ARRAY_PATHS, body);
       } catch {
-        continue; // a fixture of a refused body (malformed.xml): refusals are tested in xml.test.ts
+        continue; // a refused body (malformed.xml, a proxy's HTML page): refusals are tested in xml.test.ts
       }
-      expect(trees.gateway, path).toStrictEqual(trees.oracle);
+      expect(trees.gateway, where).toStrictEqual(trees.oracle);
       compared += 1;
     }
     expect(compared).toBeGreaterThan(35);
