@@ -305,7 +305,7 @@ function openEventQueues(
       rejected: (queue, reason, messageId) =>
         logger.warn(
           { queue, reason, messageId },
-          "job event queue: a message that is no provider's job event was rejected and deleted",
+          "job event queue: a message that is no provider's job event was rejected",
         ),
       queueState: (queue, up, code) =>
         up

@@ -5,7 +5,7 @@ import { providerOf } from '../registry.ts';
 import type { AwsAccounts } from '../shared/accounts.ts';
 import { createAgents, destroyAgents, type Agents } from '../shared/http.ts';
 import { decodeEvent, EVENT_PROVIDERS, EventRejected, type JobEvent } from './envelope.ts';
-import { SqsClient, SqsError } from './sqs.ts';
+import { SqsClient, SqsError, type SqsMessage } from './sqs.ts';
 
 /**
  * `Job.liveBy` of the job with global ID `id`: EVENTS when `events` covers its provider, account
@@ -189,13 +189,16 @@ export class EventQueues {
   }
 
   /** Each message decoded and applied in order: the receipt handles of those done with. */
-  async #apply(
-    q: EventQueue,
-    messages: readonly { messageId: string; receiptHandle: string; body: string }[],
-  ): Promise<string[]> {
+  async #apply(q: EventQueue, messages: readonly SqsMessage[]): Promise<string[]> {
     const { config, accounts, observer } = this.#options;
     const done: string[] = [];
     for (const m of messages) {
+      if (m.damaged) {
+        // Not read, not deleted: it comes back after its visibility timeout, whole this time.
+        observer?.rejected?.(q.label, 'body checksum mismatch', m.messageId);
+        observer?.outcome?.(null, 'rejected');
+        continue;
+      }
       let event: JobEvent;
       try {
         event = decodeEvent(m.body, config, accounts);

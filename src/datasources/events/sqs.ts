@@ -10,6 +10,12 @@ export interface SqsMessage {
   messageId: string;
   receiptHandle: string;
   body: string;
+  /**
+   * Its body's MD5 is not `MD5OfBody`: the body was damaged on its way and must not be read. Only
+   * this message is refused, not the whole answer (the SDK's default check fails the call, which
+   * would hold back every other message received with it).
+   */
+  damaged: boolean;
   /** `ApproximateReceiveCount`: how many times SQS has handed it out (1 the first time). */
   receiveCount: number;
   /** `SentTimestamp`, epoch ms (0 when absent). */
@@ -51,9 +57,9 @@ const MAX_ANSWER_BYTES = 10 * 1024 * 1024 + 64 * 1024;
 /**
  * SQS over the AWS JSON 1.0 protocol as `@aws-sdk/client-sqs` v3 speaks it (`POST /`,
  * `X-Amz-Target: AmazonSQS.<Operation>`, SigV4 `sqs`), with jobgraph's own signer and HTTP
- * exchange: the three calls an event consumer makes. A received body whose MD5 differs from
- * `MD5OfBody` fails the call, as the SDK's default body check does: the message is not deleted
- * and comes back after its visibility timeout.
+ * exchange: the calls an event consumer makes. A received body whose MD5 differs from
+ * `MD5OfBody` is marked `damaged` (the consumer leaves it in the queue, where it comes back after
+ * its visibility timeout); the messages received with it are read as usual.
  */
 export class SqsClient {
   readonly #signer = new SigV4Signer();
@@ -176,13 +182,13 @@ function message(raw: unknown): SqsMessage {
     typeof MD5OfBody !== 'string'
   )
     throw new SqsError('BadAnswer', null);
-  if (createHash('md5').update(Body, 'utf8').digest('hex') !== MD5OfBody.toLowerCase())
-    throw new SqsError('BodyChecksumMismatch', null);
+  const damaged = createHash('md5').update(Body, 'utf8').digest('hex') !== MD5OfBody.toLowerCase();
   const attributes = (m.Attributes ?? {}) as Record<string, unknown>;
   return {
     messageId: MessageId,
     receiptHandle: ReceiptHandle,
     body: Body,
+    damaged,
     receiveCount: Number(attributes.ApproximateReceiveCount ?? 1) || 1,
     sentAt: Number(attributes.SentTimestamp ?? 0) || 0,
   };

@@ -48,6 +48,12 @@ export interface SqsEmulator extends ProviderEmulator {
    * `{"queueUrl", "denied", "region"?}`.
    */
   deny(queueUrl: string, denied?: boolean, region?: string): boolean;
+  /**
+   * Answer the next `count` messages received from the queue of `queueUrl` in `region` with a
+   * `MD5OfBody` that does not match their body (a body damaged on its way); returns whether the
+   * queue exists. Over HTTP: `POST /__emulator/queues/corrupt` with `{"queueUrl", "count"?, "region"?}`.
+   */
+  corrupt(queueUrl: string, count?: number, region?: string): boolean;
 }
 
 /** The region a queue is looked up in when a switch names none: the demo's. */
@@ -80,13 +86,14 @@ export function createSqsEmulator(opts: SqsEmulatorOptions = {}): SqsEmulator {
 
   const handle = sqsHandler(store, callers, answers);
 
-  const { deny, control } = sqsSwitches(store, bus);
+  const { deny, corrupt, control } = sqsSwitches(store, bus);
 
   return {
     name: 'sqs',
     store,
     bus,
     deny,
+    corrupt,
     control,
     handle,
     describe(req) {
@@ -186,18 +193,41 @@ function sqsSwitches(
   bus: EventBus,
 ): {
   deny: SqsEmulator['deny'];
+  corrupt: SqsEmulator['corrupt'];
   control: (req: EmulatorRequest) => EmulatorResponse | null;
 } {
-  function deny(queueUrl: string, denied = true, region = DEFAULT_SWITCH_REGION): boolean {
+  const queueAt = (queueUrl: string, region: string) => {
     const parts = parseQueueUrl(queueUrl);
-    const queue = parts && store.get(region, parts.accountId, parts.name);
+    return (parts && store.get(region, parts.accountId, parts.name)) ?? undefined;
+  };
+  function deny(queueUrl: string, denied = true, region = DEFAULT_SWITCH_REGION): boolean {
+    const queue = queueAt(queueUrl, region);
     if (!queue) return false;
     queue.denied = denied;
+    return true;
+  }
+  function corrupt(queueUrl: string, count = 1, region = DEFAULT_SWITCH_REGION): boolean {
+    const queue = queueAt(queueUrl, region);
+    if (!queue) return false;
+    queue.corruptNext = Math.max(0, Math.floor(count));
     return true;
   }
 
   function control(req: EmulatorRequest): EmulatorResponse | null {
     if (req.rawPath === '/__emulator/events') return eventControl(req);
+    if (req.rawPath === '/__emulator/queues/corrupt' && req.method === 'POST') {
+      const body = JSON.parse(req.body || '{}') as {
+        queueUrl?: unknown;
+        count?: unknown;
+        region?: unknown;
+      };
+      if (typeof body.queueUrl !== 'string') throw new Error('queueUrl must be a queue URL');
+      const count = typeof body.count === 'number' ? body.count : 1;
+      const region = typeof body.region === 'string' ? body.region : DEFAULT_SWITCH_REGION;
+      return corrupt(body.queueUrl, count, region)
+        ? { status: 200, headers: {}, body: JSON.stringify({ queueUrl: body.queueUrl, count }) }
+        : { status: 404, headers: {}, body: '{"error":"no such queue"}' };
+    }
     if (req.rawPath !== '/__emulator/queues/denied' || req.method !== 'POST') return null;
     const body = JSON.parse(req.body || '{}') as {
       queueUrl?: unknown;
@@ -227,5 +257,5 @@ function sqsSwitches(
     return { status: 200, headers: {}, body: JSON.stringify(bus.switches) };
   }
 
-  return { deny, control };
+  return { deny, corrupt, control };
 }

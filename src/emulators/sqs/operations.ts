@@ -1,4 +1,5 @@
 import {
+  md5Hex,
   SETTABLE_ATTRIBUTES,
   type EmulatedQueue,
   type QueueStore,
@@ -239,7 +240,15 @@ async function receiveMessage(
     : MESSAGE_ATTRIBUTES.filter((n) => asked.includes(n));
   const got = await store.receive(queue, max, visibility, wait, signal);
   if (got.length === 0) return {};
-  return { Messages: got.map((m) => wireMessage(m, names)) };
+  return {
+    Messages: got.map((m) => {
+      const wire = wireMessage(m, names);
+      if (queue.corruptNext <= 0) return wire;
+      queue.corruptNext -= 1;
+      // The digest of other bytes than those sent: what a consumer sees of a body damaged on its way.
+      return { ...wire, MD5OfBody: md5Hex(`${m.body}\u0000damaged`) };
+    }),
+  };
 }
 
 function deleteMessage(store: QueueStore, queue: EmulatedQueue, body: Body) {

@@ -71,6 +71,11 @@ export interface EmulatedQueue {
   attributes: Record<string, number>;
   /** Every call on this queue is refused with AccessDenied (the queue policy does not allow the caller). */
   denied: boolean;
+  /**
+   * The next this many messages received are answered with a wrong `MD5OfBody`, as a body damaged
+   * on its way would be (a test switch: SQS itself never sends one).
+   */
+  corruptNext: number;
 }
 
 export interface QueueStore {
@@ -177,6 +182,7 @@ class MemoryQueueStore implements QueueStore {
       createdMs: this.clock(),
       attributes: { ...Object.fromEntries(defaults), ...attributes },
       denied: false,
+      corruptNext: 0,
     };
     this.queues.set(key, queue);
     this.messages.set(key, []);

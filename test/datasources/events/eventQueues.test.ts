@@ -42,6 +42,10 @@ async function queue(name: string): Promise<string> {
 
 /** Event queues reading `url` with the demo account's keys, long polls of 1 s. */
 function consumer(url: string): EventQueues {
+  return new EventQueues(consumerOptions(url));
+}
+
+function consumerOptions(url: string) {
   const base = loadConfig(
     { mode: 'live' },
     { JOBGRAPH_EVENT_QUEUES: url, AWS_ENDPOINT_URL_SQS: sqs.url },
@@ -50,12 +54,12 @@ function consumer(url: string): EventQueues {
     ...base,
     awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
   };
-  return new EventQueues({
+  return {
     config,
     queues: config.events.queues ?? [],
     accounts: new AwsAccounts(config),
     waitSeconds: 1,
-  });
+  };
 }
 
 async function messagesLeft(url: string): Promise<number> {
@@ -111,6 +115,44 @@ describe('The job event queues', () => {
       ]);
     } finally {
       await second.close();
+    }
+  });
+
+  it('refuses a message whose MD5 does not match alone: the others of its receive are applied at once, and it is applied whole when it comes back', async () => {
+    const url = await queue('damaged-body');
+    const bodies = ['first', 'second', 'third'].map((jobName) =>
+      batchEvent(batchDetail({ jobName })),
+    );
+    for (const body of bodies)
+      await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+    // The first message the consumer receives arrives damaged.
+    expect(emulator.corrupt(url, 1)).toBe(true);
+    const rejected: string[] = [];
+    const q = new EventQueues({
+      ...consumerOptions(url),
+      observer: { rejected: (_queue, reason) => rejected.push(reason) },
+    });
+    const applied: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      q.attach((event) => {
+        if (event.meaning.kind === 'record')
+          applied.push((event.meaning.record as { jobName?: string }).jobName ?? '');
+        if (applied.length === 3) resolve();
+        return Promise.resolve('applied');
+      }),
+    );
+    q.start();
+    try {
+      await all;
+      // Read in one receive, the two whole ones were applied before the damaged one came back.
+      expect(rejected).toEqual(['body checksum mismatch']);
+      expect(applied.slice(0, 2)).toEqual(['second', 'third']);
+      expect(applied[2]).toBe('first');
+      for (let i = 0; i < 200 && (await messagesLeft(url)) > 0; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      expect(await messagesLeft(url)).toBe(0);
+    } finally {
+      await q.close();
     }
   });
 

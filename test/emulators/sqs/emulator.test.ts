@@ -468,6 +468,28 @@ describe('The SQS emulator, through @aws-sdk/client-sqs', () => {
     emulator.deny(url, false);
   });
 
+  it('damages the MD5 of the next messages received when asked (in process and over HTTP), which the SDK’s body check refuses', async () => {
+    const url = await newQueue();
+    await client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'damaged once' }));
+    expect(emulator.corrupt(url, 1)).toBe(true);
+    const damaged = await thrownBy(
+      client().send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 0 })),
+    );
+    expect(String((damaged as Error).message)).toMatch(/checksum|md5/i);
+    // Only the next one: received again, its MD5 is its body's.
+    const whole = await client().send(new ReceiveMessageCommand({ QueueUrl: url }));
+    expect(whole.Messages?.[0]?.Body).toBe('damaged once');
+    const overHttp = await fetch(`${sqs.url}/__emulator/queues/corrupt`, {
+      method: 'POST',
+      body: JSON.stringify({ queueUrl: url, count: 2 }),
+    });
+    expect(overHttp.status).toBe(200);
+    expect(
+      emulator.store.get('us-east-1', DEMO_AWS_ACCOUNT_ID, url.split('/').pop()!)?.corruptNext,
+    ).toBe(2);
+    emulator.corrupt(url, 0);
+  });
+
   it('lets an account read its own queue and refuses another account’s caller with AccessDenied', async () => {
     const sts = await startEmulator(createStsEmulator({ accounts }));
     try {
