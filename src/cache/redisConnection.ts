@@ -5,7 +5,7 @@ import { reconnectAfter } from './redisCall.ts';
 // are loaded when JOBGRAPH_CACHE_URL is set. Not for the client's size alone: @redis/client defines
 // `class VerbatimString extends String`, which leaves V8 holding String.prototype's properties in
 // dictionary mode, and every string method call in the process (fast-xml-parser's parse is most of
-// them) then runs ≈ 1.15× longer (docs/performance.md, "the XML parse in place").
+// them) then runs longer (measured in docs/performance.md, "the XML parse in place").
 
 /** How a connection of a store's own (`ownRedisConnection`) comes back and connects. */
 export interface OwnConnectionOptions {

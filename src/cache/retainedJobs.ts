@@ -259,8 +259,8 @@ interface KeptEntry extends Linked<KeptEntry> {
 /**
  * The in-process store: at most `max` records, the one kept longest ago evicted first (a record
  * kept again moves to the end), each for its TTL. The order is a RecencyList, not the Map's
- * insertion order: a full store deletes its oldest entry on every record it keeps (≈ 8 µs a
- * record at the default 10,000 through a Map's first key, well under one through the list).
+ * insertion order: a full store deletes its oldest entry on every record it keeps, and taking a
+ * Map's first key walks every entry deleted before it.
  */
 export function boundedRetainedStore(
   max: number,

@@ -86,7 +86,7 @@ export async function resolveAwsCredentialSource(
   if (awsCredentials)
     return { state: 'static', source: 'static credentials from the configuration' };
   const timeoutMs = options.timeoutMs ?? STARTUP_PROBE_TIMEOUT_MS;
-  // Loaded only when the chain is asked (about 12 MB): static credentials never need it.
+  // Loaded only when the chain is asked (it is large): static credentials never need it.
   const provider =
     options.provider ??
     (await import('@aws-sdk/credential-provider-node')).defaultProvider({

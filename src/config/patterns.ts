@@ -40,7 +40,7 @@ let partitionOf: Partition | undefined;
 /**
  * The SDK's partition data, loaded on first use (the same module instance an `import` gets):
  * `jobgraph token` and `--help` check no region unless AWS_REGION is set, so they never load
- * @aws-sdk/core (about 12 MB and 40 ms).
+ * @aws-sdk/core (its memory and start-up time: docs/performance.md).
  */
 function sdkPartition(): Partition {
   partitionOf ??= (

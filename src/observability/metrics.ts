@@ -13,9 +13,8 @@ const REQUEST_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2
 /**
  * How often the default metrics' event-loop delay monitor (`nodejs_eventloop_lag_*`, Node's
  * monitorEventLoopDelay) samples, in ms. prom-client's 10 ms wakes an idle process 100 times a
- * second, about 4.5 ms of CPU a second on the bench machine — 15 µs of every poll of a gateway
- * watching 300 jobs a second, more than any part of the poll's own path; at 100 ms it is about
- * 0.6 ms. The lag percentiles then rest on ten samples a second: a stall shorter than 100 ms shows
+ * second, which cost more CPU than any part of a poll's own path in a gateway watching many jobs
+ * (docs/performance.md has the figures). The lag percentiles then rest on ten samples a second: a stall shorter than 100 ms shows
  * in them when a sample falls due inside it (the longer the stall, the likelier), one longer always.
  */
 export const EVENT_LOOP_RESOLUTION_MS = 100;

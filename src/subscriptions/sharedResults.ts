@@ -75,8 +75,8 @@ export function shareKey(args: ExecutionArgs): string | null {
 /**
  * Results of events' executions by event (the pollers' shared record, held weakly: an entry goes
  * with the record it was made from) and share key. A job watched by many subscriptions of one
- * operation and caller kind is executed once per change instead of once per subscriber; graphql-js
- * allocates ≈ 7.7 KB per execution (docs/performance.md, "Issue 60: churn, the young generation").
+ * operation and caller kind is executed once per change instead of once per subscriber: each
+ * graphql-js execution allocates (docs/performance.md, "Issue 60: churn, the young generation").
  * Only a synchronous result without errors is kept: an error is formatted and logged per
  * subscriber, and a result is never changed after it is made (the transports format a copy).
  */

@@ -3,9 +3,9 @@ import type { DocumentNode } from 'graphql';
 /**
  * Subscription documents that parsed and passed validation, by their text, as Apollo Server's
  * document store keeps them for HTTP: the subscriptions that send the same text share one AST,
- * parsed and validated once. Without it each subscription held its own copy (≈ 7.7 KB of heap
- * with graphql-js's tokens and locations) and paid ≈ 0.5 ms of CPU to make it: 77 MB and 5 s for
- * 10,000 watchers of one operation (bench/README.md, the watch moonshot). Validation reads only
+ * parsed and validated once. Without it each subscription held its own copy (with graphql-js's
+ * tokens and locations) and paid the CPU to make it, which for many watchers of one operation was
+ * most of their memory and start (docs/performance.md, the watch moonshot). Validation reads only
  * the schema and the limits, so a store serves one `PrepareOptions`; the job budget, which reads
  * the variables, still runs for every subscription.
  */
