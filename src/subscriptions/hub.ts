@@ -43,7 +43,7 @@ export interface WatchContext extends AuthContext {
   requestId: string;
   /**
    * Watch these jobs (a malformed ID is already its Error): each job's record at once, then on
-   * each change; completes when every job is terminal or failed. Refuses, before any upstream
+   * each change; completes when every job is settled (watchSettled) or failed. Refuses, before any upstream
    * call, more distinct jobs than the per-request budget and subscriptions over the caps.
    */
   watchJobs(items: readonly (JobKey | Error)[]): AsyncIterableIterator<JobRecord | Error>;
