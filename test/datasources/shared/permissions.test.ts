@@ -233,11 +233,12 @@ describe('the permissions of docs/iam/', () => {
     );
   });
 
-  it('links each policy from docs/accounts.md, and the read policy from the README', () => {
+  it('links each policy from docs/accounts.md, the read policy from the README and the events policy from docs/events.md', () => {
     const accounts = read('docs/accounts.md');
     for (const file of readdirSync(new URL('docs/iam/', ROOT)).filter((f) => f.endsWith('.json')))
       expect(accounts, file).toContain(`(iam/${file})`);
     expect(read('README.md')).toContain('(docs/iam/jobgraph-read.json)');
+    expect(read('docs/events.md')).toContain('(iam/jobgraph-events.json)');
   });
 
   it('finds every file that signs an AWS call among those this test reads', () => {
