@@ -46,7 +46,7 @@ const isOperation = (value: unknown): value is Operation<unknown, unknown> =>
   typeof (value as Operation<unknown, unknown>).parse === 'function' &&
   typeof (value as Operation<unknown, unknown>).readError === 'function';
 
-/** Every module of src/datasources/<folder>/, by its path (`batch/list.ts`), loaded as the gateway loads it. */
+/** Every module of src/datasources/<folder>/, by its path there (`batch/list.ts`). */
 const DATASOURCES = new URL('src/datasources/', ROOT);
 const MODULES: Record<string, unknown> = Object.fromEntries(
   await Promise.all(
