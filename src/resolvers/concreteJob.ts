@@ -35,13 +35,30 @@ export function concreteJobResolvers(provider: JobProvider) {
       return context.liveByOf(job.id);
     },
     /** A kept record's mark (cache/retainedJobs.ts); a live answer has none. */
-    retained(job: JobRecord): boolean {
-      return job.retained === true;
+    async retained(job: JobRecord): Promise<boolean> {
+      return (await recordField(job, 'retained')) === true;
     },
-    lastConfirmedAt(job: JobRecord): string | null {
-      return job.lastConfirmedAt ?? null;
+    /** When a kept record was last confirmed by its provider; null on a live answer. */
+    async lastConfirmedAt(job: JobRecord): Promise<string | null> {
+      return (await recordField(job, 'lastConfirmedAt')) ?? null;
     },
   };
+}
+
+/**
+ * A record field as graphql-js's default resolver reads it: a `listJobs` row holds the fields its
+ * summary lacks as functions that load the job's record (resolvers/JobConnection.ts), which the
+ * default resolver calls; a field with its own resolver must call them too, or it answers the
+ * function itself (DateTime refused it as BAD_USER_INPUT, a Boolean read it as false).
+ */
+function recordField<F extends keyof JobRecord>(
+  job: JobRecord,
+  name: F,
+): JobRecord[F] | Promise<JobRecord[F]> {
+  const value: unknown = job[name];
+  return typeof value === 'function'
+    ? (value as () => Promise<JobRecord[F]>)()
+    : (value as JobRecord[F]);
 }
 
 /**

@@ -242,7 +242,7 @@ describe('The progressing demo jobs, by the emulators’ clock', () => {
   });
 });
 
-/** What jobgraph reports for each phase (the README's mapping table), at the phase's middle. */
+/** What jobgraph reports for each phase (docs/queries.md's state mapping), at the phase's middle. */
 const GATEWAY_EXPECTATIONS: {
   name: keyof typeof PROGRESSING_JOB_IDS;
   providerStatus: string | null;

@@ -15,6 +15,7 @@ export const codePipeline: Provider<'AWS_CODEPIPELINE', CodePipelineJobRecord, A
   key: CODEPIPELINE_KEY,
   rootField: { name: 'codePipelineJob', defaults: { region: (c) => c.awsRegion } },
   rpcSystem: 'aws-api',
+  permissions: ['codepipeline:GetJobDetails'],
   // GetJobDetails has no status at all.
   progress: { fields: [], noStatus: true },
   // The Sandbox dashboard shows the pipeline context, as its operation has no status.

@@ -5,10 +5,12 @@ import type { AwsAccounts } from '../shared/accounts.ts';
 import type { AnyProvider, EventMeaning, EventPlace } from '../shared/provider.ts';
 
 /**
- * The largest message read as an event: EventBridge puts no event above 256 KiB on a target, so a
- * bigger body is no provider's event (an SQS body may be 1 MiB).
+ * The largest message read as an event: SQS's largest message body, 1 MiB. A rejected message is
+ * deleted, so the bound must not be below any event EventBridge can deliver: its events may be
+ * 1 MB since January 2026 (256 KB before, and then only the entry: the delivered envelope adds
+ * its own keys), and a bigger body cannot reach a queue at all.
  */
-export const MAX_EVENT_BYTES = 256 * 1024;
+export const MAX_EVENT_BYTES = 1024 * 1024;
 
 /** One provider's job event, read from its EventBridge envelope. */
 export interface JobEvent {

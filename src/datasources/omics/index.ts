@@ -17,6 +17,11 @@ export const omics: Provider<'AWS_OMICS', OmicsReferenceImportJobRecord, AwsSour
   key: OMICS_KEY,
   rootField: { name: 'omicsReferenceImportJob', defaults: { region: (c) => c.awsRegion } },
   rpcSystem: 'aws-api',
+  permissions: [
+    'omics:GetReferenceImportJob',
+    'omics:ListReferenceImportJobs',
+    'omics:ListReferenceStores',
+  ],
   // Each source file's status.
   progress: { fields: ['sources'] },
   // The Sandbox dashboard shows its store and each source file.

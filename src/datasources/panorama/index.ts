@@ -13,6 +13,7 @@ export const panorama: Provider<'AWS_PANORAMA', PanoramaPackageImportJobRecord, 
     key: PANORAMA_KEY,
     rootField: { name: 'panoramaPackageImportJob', defaults: { region: (c) => c.awsRegion } },
     rpcSystem: 'aws-api',
+    permissions: ['panorama:DescribePackageImportJob', 'panorama:ListPackageImportJobs'],
     // Panorama reports no progress beyond its status.
     progress: { fields: [] },
     // The Sandbox dashboard shows its output package.

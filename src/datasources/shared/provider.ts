@@ -37,6 +37,15 @@ export interface Provider<
   readonly rootField: ProviderRootField;
   /** `rpc.system` of its API on the upstream attempts' spans (OpenTelemetry's `aws-api`). */
   readonly rpcSystem: 'aws-api' | 'tencentcloud-api';
+  /**
+   * The actions its calls need, as its cloud's access policies name them (AWS IAM
+   * `batch:DescribeJobs`; Tencent CAM `name/cos:DescribeJob`): one for each upstream operation its
+   * wire, list and account check call, and none it does not call. The policies of docs/iam/ are
+   * held to them, and they to the operations the provider's code names
+   * (test/datasources/shared/permissions.test.ts), so a new call without its permission fails a test, not a
+   * real account.
+   */
+  readonly permissions: readonly string[];
   /** What watching compares of its records beyond state, providerStatus and statusMessage. */
   readonly progress: ProviderProgress;
   /**

@@ -52,6 +52,12 @@ describe('A job event envelope', () => {
     });
   });
 
+  it('reads an event larger than the 256 KB EventBridge allowed before 2026: a rejected one would be deleted', async () => {
+    const detail = batchDetail({ jobName: 'x'.repeat(300 * 1024) });
+    const event = decodeEvent(batchEvent(detail), config, await accounts());
+    expect(event.meaning.kind).toBe('record');
+  });
+
   it('attributes an event to the configured account its own account ID names', async () => {
     const event = decodeEvent(
       batchEvent(batchDetail(), { account: '111122223333', region: 'eu-west-1' }),
