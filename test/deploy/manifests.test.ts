@@ -617,13 +617,64 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
   );
 });
 
-describe('The compose file (deploy/compose.yaml) and its nginx', () => {
-  const compose = parse(read(join(DEPLOY, 'compose.yaml')), { merge: true }) as Json;
-  const services = compose.services as Record<string, Json>;
+/** The `NAME=value` lines of an env file, as compose reads them (comments and blank lines skipped). */
+function envFileSettings(text: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const [, name, value] of text.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm))
+    found[name as string] = value as string;
+  return found;
+}
+
+/** `${NAME}`, `${NAME:?message}` and `${NAME:-default}` put in from `vars`, as compose interpolates. */
+function interpolate(value: string, vars: Record<string, string>): string {
+  return value.replace(
+    /\$\{(\w+)(?::([?-])([^}]*))?\}/g,
+    (_, name: string, op?: string, rest?: string) => {
+      const set = vars[name];
+      if (set) return set;
+      if (op === '?') throw new Error(`compose would stop: ${rest}`);
+      return op === '-' ? (rest ?? '') : '';
+    },
+  );
+}
+
+describe('The compose file (deploy/compose.yaml), its demo override (deploy/compose.emulators.yaml) and its nginx', () => {
+  const base = parse(read(join(DEPLOY, 'compose.yaml')), { merge: true }) as Json;
+  const override = parse(read(join(DEPLOY, 'compose.emulators.yaml')), { merge: true }) as Json;
+  const baseServices = base.services as Record<string, Json>;
+  const overrideServices = override.services as Record<string, Json>;
+  /**
+   * The demo: the two files as `docker compose -f compose.yaml -f compose.emulators.yaml` merges
+   * them, a service's environment and depends_on key by key (the override's winning), its other
+   * fields replaced.
+   */
+  const services: Record<string, Json> = structuredClone(baseServices);
+  for (const [name, over] of Object.entries(overrideServices)) {
+    const under = services[name] ?? {};
+    const merged: Json = { ...under, ...over };
+    for (const key of ['environment', 'depends_on'])
+      if (under[key] || over[key]) merged[key] = { ...under[key], ...over[key] };
+    services[name] = merged;
+  }
   const replicas = ['jobgraph-1', 'jobgraph-2', 'jobgraph-3'];
   const envOf = (name: string) => services[name]?.environment as Record<string, string>;
+  const envExample = read(join(DEPLOY, '.env.example'));
+  /**
+   * What a replica of compose.yaml alone reads: deploy/.env (the example with the four secrets
+   * filled in, and `extra`) under its own environment, interpolated from the same file.
+   */
+  const replicaEnv = (extra: Record<string, string> = {}): Record<string, string> => {
+    const dotEnv = { ...envFileSettings(envExample), ...FILLED_SECRETS, ...extra };
+    const own = baseServices['jobgraph-1']?.environment as Record<string, string>;
+    return {
+      ...dotEnv,
+      ...Object.fromEntries(Object.entries(own).map(([k, v]) => [k, interpolate(v, dotEnv)])),
+    };
+  };
 
-  it('runs Redis, the emulators, three jobgraph replicas and nginx, each with a healthcheck', () => {
+  it('runs Redis, three jobgraph replicas and nginx, and the emulators only with the demo override, each with a healthcheck', () => {
+    expect(Object.keys(baseServices).sort()).toEqual(['nginx', 'redis', ...replicas].sort());
+    expect(Object.keys(overrideServices).sort()).toEqual(['emulators', ...replicas].sort());
     expect(Object.keys(services).sort()).toEqual(
       ['emulators', 'nginx', 'redis', ...replicas].sort(),
     );
@@ -645,7 +696,7 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     }
   });
 
-  it('takes the three keys from deploy/.env or the shell, required, never literal', () => {
+  it('takes the four secrets from deploy/.env or the shell, required, never literal', () => {
     for (const name of replicas)
       for (const secret of [
         'JOBGRAPH_JWT_SECRET',
@@ -653,12 +704,80 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
         'JOBGRAPH_CLUSTER_SECRET',
       ])
         expect(envOf(name)[secret]).toMatch(new RegExp(`^\\$\\{${secret}:\\?[^}]+\\}$`));
-    const example = read(join(DEPLOY, '.env.example'));
-    expect(example).toMatch(/^JOBGRAPH_JWT_SECRET=$/m);
-    expect(example).toMatch(/^JOBGRAPH_CURSOR_SECRET=$/m);
-    expect(example).toMatch(/^JOBGRAPH_CLUSTER_SECRET=$/m);
-    expect(example).toMatch(/^REDIS_PASSWORD=$/m);
+    for (const secret of Object.keys(FILLED_SECRETS))
+      expect(envExample).toMatch(new RegExp(`^${secret}=$`, 'm'));
     expect(read(join(DEPLOY, '.gitignore'))).toMatch(/^\.env$/m);
+    // Compose refuses to start without one.
+    expect(() => replicaEnv({ JOBGRAPH_CLUSTER_SECRET: '' })).toThrow(/JOBGRAPH_CLUSTER_SECRET/);
+  });
+
+  it('gives every replica deploy/.env (env_file), where the real clouds’ settings go, and writes none of them itself', () => {
+    for (const name of replicas) {
+      expect([baseServices[name]?.env_file].flat()).toEqual(['.env']);
+      // Nothing of a cloud account in compose.yaml: deleting nothing turns anything off.
+      expect(
+        Object.keys(baseServices[name]?.environment).filter((n) =>
+          /^(AWS_|TENCENTCLOUD_|COS_|JOBGRAPH_(EVENT_QUEUES|AWS_ACCOUNTS|TENCENT_ACCOUNTS))/.test(
+            n,
+          ),
+        ),
+      ).toEqual([]);
+      expect(Object.keys(baseServices[name]?.depends_on)).toEqual(['redis']);
+    }
+    // Only jobgraph's replicas read it: not Redis, nginx or the emulators.
+    for (const [name, s] of Object.entries(services))
+      if (!replicas.includes(name)) expect(s.env_file, name).toBeUndefined();
+    // deploy/.env.example lists what a real account needs, set or shown commented.
+    const listed = { ...envFileSettings(envExample), ...commentedSettings(envExample, '=') };
+    for (const name of [
+      'AWS_REGION',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_PROFILE',
+      'JOBGRAPH_AWS_ACCOUNTS',
+      'JOBGRAPH_EVENT_QUEUES',
+      'TENCENTCLOUD_SECRET_ID',
+      'TENCENTCLOUD_SECRET_KEY',
+      'COS_UIN',
+      'COS_APPID',
+      ...Object.keys(FILLED_SECRETS),
+    ])
+      expect(listed, name).toHaveProperty(name);
+    // Every JOBGRAPH_* name there is one jobgraph reads (a replica gets them all).
+    expect(unknownVariableWarnings(listed)).toEqual([]);
+  });
+
+  it('starts a replica of compose.yaml alone on deploy/.env.example as written, and with its commented examples uncommented (all, or the accounts or the queue line alone)', () => {
+    const examples = commentedSettings(envExample, '=');
+    const load = (extra: Record<string, string>) => () =>
+      loadConfig({ mode: 'live' }, replicaEnv(extra));
+    expect(load({})).not.toThrow();
+    expect(load(examples)).not.toThrow();
+    for (const name of ['JOBGRAPH_EVENT_QUEUES', 'JOBGRAPH_AWS_ACCOUNTS'])
+      expect(load({ [name]: examples[name] as string }), name).not.toThrow();
+    const config = loadConfig({ mode: 'live' }, replicaEnv(examples));
+    expect(config.events.queues?.map((q) => q.url)).toEqual([examples.JOBGRAPH_EVENT_QUEUES]);
+    expect(config.awsAccounts.map((a) => a.alias)).toEqual(['prod']);
+    expect(config.cache.url).toMatch(/^redis:\/\/jobgraph:[0-9a-f]{64}@redis:6379$/);
+    // As written: no queue, and nothing points at an emulator.
+    expect(loadConfig({ mode: 'live' }, replicaEnv()).events.queues).toBeNull();
+    expect(Object.keys(replicaEnv(examples)).filter((n) => /ENDPOINT_URL/.test(n))).toEqual([]);
+    expect(unknownVariableWarnings(replicaEnv(examples))).toEqual([]);
+  });
+
+  it('adds nothing but the emulators and their settings in the demo override, which win over deploy/.env', () => {
+    for (const name of replicas) {
+      expect(Object.keys(overrideServices[name] as Json).sort()).toEqual([
+        'depends_on',
+        'environment',
+      ]);
+      expect(overrideServices[name]?.depends_on).toEqual({
+        emulators: { condition: 'service_healthy' },
+      });
+      // The merged replica waits for Redis and the emulators, and reads deploy/.env still.
+      expect(Object.keys(services[name]?.depends_on).sort()).toEqual(['emulators', 'redis']);
+      expect(services[name]?.env_file).toBe(baseServices[name]?.env_file);
+    }
   });
 
   it('shares one Redis, names only variables jobgraph knows, and stops slower than jobgraph drains', () => {
@@ -725,11 +844,12 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     ]);
   });
 
-  it('publishes nginx on 127.0.0.1 unless JOBGRAPH_PUBLISH_ADDRESS says otherwise', () => {
+  it('publishes nginx on 127.0.0.1 unless NGINX_PUBLISH_ADDRESS says otherwise (a name the replicas, which read deploy/.env too, take for no setting of theirs)', () => {
     const listen = /^listen (\d+)/m.exec(read(join(DEPLOY, 'nginx', 'listen.conf')))?.[1];
     expect(services.nginx?.ports).toEqual([
-      `\${JOBGRAPH_PUBLISH_ADDRESS:-127.0.0.1}:${listen}:${listen}`,
+      `\${NGINX_PUBLISH_ADDRESS:-127.0.0.1}:${listen}:${listen}`,
     ]);
+    expect(commentedSettings(envExample, '=')).toHaveProperty('NGINX_PUBLISH_ADDRESS');
     // Nothing else is published.
     for (const [name, s] of Object.entries(services))
       if (name !== 'nginx') expect(s.ports, name).toBeUndefined();
