@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { JOBGRAPH_VARIABLES, unknownVariableWarnings } from '../../src/config/index.ts';
+import { JOBGRAPH_VARIABLES, loadConfig, unknownVariableWarnings } from '../../src/config/index.ts';
 import * as emulatorsModule from '../../src/emulators/index.ts';
 import {
   DEFAULT_EMULATOR_PORT_BASE,
@@ -16,7 +17,7 @@ import {
 } from '../../src/emulators/index.ts';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { envPairs, parseDockerfile } from './support/dockerfile.ts';
@@ -112,6 +113,7 @@ const MODELS: Record<string, new (doc: never) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
   'v1/Secret': Secret,
   'v1/Service': Service,
+  'v1/ServiceAccount': ServiceAccount,
   'apps/v1/Deployment': Deployment,
   'apps/v1/StatefulSet': StatefulSet,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
@@ -128,6 +130,30 @@ const k8sRedisRules = aclRules(
 
 /** Names that hold a secret: never given a literal value in a manifest. */
 const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$/;
+
+/** Stand-ins for the four secrets, made as the kit says to make them (`openssl rand`). */
+const FILLED_SECRETS: Record<string, string> = {
+  JOBGRAPH_JWT_SECRET: randomBytes(48).toString('base64'),
+  JOBGRAPH_CURSOR_SECRET: randomBytes(48).toString('base64'),
+  JOBGRAPH_CLUSTER_SECRET: randomBytes(48).toString('base64'),
+  REDIS_PASSWORD: randomBytes(32).toString('hex'),
+};
+
+/**
+ * The settings a file shows commented out, `# NAME: value` (YAML) or `# NAME=value` (an env
+ * file), as they read uncommented: a line of prose is not one.
+ */
+function commentedSettings(text: string, separator: ':' | '='): Record<string, string> {
+  const line =
+    separator === ':'
+      ? /^\s*#\s*([A-Z][A-Z0-9_]*):\s*(.*)$/gm
+      : /^\s*#\s*([A-Z][A-Z0-9_]*)=(\S*)$/gm;
+  const found: Record<string, string> = {};
+  for (const [, name, value] of text.matchAll(line))
+    found[name as string] =
+      separator === ':' ? String(parse(value as string) ?? '') : (value as string);
+  return found;
+}
 
 describe('The Kubernetes manifests (deploy/kubernetes)', () => {
   const kustomization = parse(read(join(K8S, 'kustomization.yaml'))) as Json;
@@ -149,6 +175,16 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     read(join(K8S, 'secret.example.yaml')),
   )[0]?.toJS() as Json;
   const graceMs = Number(configMap.data.JOBGRAPH_SHUTDOWN_GRACE_MS ?? 10000);
+  const configMapText = read(join(K8S, 'configmap.yaml'));
+  /** What a pod's jobgraph reads: the ConfigMap and `extra`, then the env entries, the Secret's four keys filled in and `$(NAME)` put in as Kubernetes does. */
+  const podEnv = (extra: Record<string, string> = {}): Record<string, string> => {
+    const env: Record<string, string> = { ...configMap.data, ...extra };
+    for (const e of container.env as Json[])
+      env[e.name] = e.valueFrom
+        ? (FILLED_SECRETS[e.valueFrom.secretKeyRef.key] as string)
+        : (e.value as string).replace(/\$\((\w+)\)/g, (_, name: string) => env[name] ?? '');
+    return env;
+  };
 
   it('lists resources that exist, and not the example Secret', () => {
     for (const file of resources) expect(existsSync(join(K8S, file)), file).toBe(true);
@@ -181,13 +217,9 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop + graceMs / 1000 + 5);
   });
 
-  it('takes JOBGRAPH_JWT_SECRET, JOBGRAPH_CURSOR_SECRET and JOBGRAPH_CLUSTER_SECRET from the Secret (secretKeyRef), and no secret as a literal', () => {
+  it('takes the four secrets from the Secret by name (secretKeyRef), every other key of it too (envFrom), and no secret as a literal', () => {
     const env = container.env as Json[];
-    for (const name of [
-      'JOBGRAPH_JWT_SECRET',
-      'JOBGRAPH_CURSOR_SECRET',
-      'JOBGRAPH_CLUSTER_SECRET',
-    ]) {
+    for (const name of Object.keys(FILLED_SECRETS)) {
       const entry = env.find((e) => e.name === name) as Json;
       expect(entry.value, name).toBeUndefined();
       expect(entry.valueFrom.secretKeyRef).toEqual({
@@ -198,7 +230,17 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     }
     expect(env.filter((e) => SECRET_NAME.test(e.name) && e.value !== undefined)).toEqual([]);
     expect(Object.keys(configMap.data).filter((k) => SECRET_NAME.test(k))).toEqual([]);
-    expect(container.envFrom).toEqual([{ configMapRef: { name: 'jobgraph-config' } }]);
+    // Cloud keys put in the Secret reach jobgraph under their own names (as the docs say).
+    expect(container.envFrom).toEqual([
+      { configMapRef: { name: configMap.metadata.name } },
+      { secretRef: { name: secretExample.metadata.name } },
+    ]);
+    expect(Object.keys(secretExample.stringData).sort()).toEqual(
+      Object.keys(FILLED_SECRETS).sort(),
+    );
+    expect(Object.keys(commentedSettings(read(join(K8S, 'secret.example.yaml')), ':'))).toEqual(
+      expect.arrayContaining(['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY']),
+    );
     // A Redis URL carries its password only by reference to an env entry from the Secret.
     expect(configMap.data.JOBGRAPH_CACHE_URL).toBeUndefined();
     for (const e of env.filter((e) => typeof e.value === 'string' && /\/\/[^/]*@/.test(e.value)))
@@ -208,15 +250,61 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
       expect(value).toMatch(/^<.*>$/);
   });
 
-  it('names only variables jobgraph knows', () => {
+  it('names only variables jobgraph knows, the commented examples’ too', () => {
     const names = [
       ...Object.keys(configMap.data),
+      ...Object.keys(commentedSettings(configMapText, ':')),
       ...(container.env as Json[]).map((e) => e.name as string),
     ].filter((n) => n.startsWith('JOBGRAPH_'));
     expect(names.length).toBeGreaterThan(2);
     expect(names.filter((n) => !JOBGRAPH_VARIABLES.includes(n))).toEqual([]);
     // Docker-link variables of a Service named jobgraph would be JOBGRAPH_PORT, JOBGRAPH_SERVICE_HOST…
     expect(pod.spec.enableServiceLinks).toBe(false);
+  });
+
+  it('loads with jobgraph’s own configuration reader as written, and with the commented examples uncommented (all, or the accounts or the queues alone)', () => {
+    const examples = commentedSettings(configMapText, ':');
+    // The lines an operator turns on for a real account: the region is set, the others shown.
+    expect(configMap.data.AWS_REGION).toMatch(/^[a-z]{2}-[a-z]+-\d$/);
+    for (const name of [
+      'JOBGRAPH_AWS_ACCOUNTS',
+      'JOBGRAPH_EVENT_QUEUES',
+      'COS_UIN',
+      'COS_APPID',
+      'JOBGRAPH_JWKS_URL',
+    ])
+      expect(examples, name).toHaveProperty(name);
+    const load = (extra: Record<string, string>) => () =>
+      loadConfig({ mode: 'live' }, podEnv(extra));
+    expect(load({})).not.toThrow();
+    expect(load(examples)).not.toThrow();
+    // Each alone, as someone uncommenting one line does: the queue line names no alias that needs
+    // the accounts line.
+    for (const name of ['JOBGRAPH_EVENT_QUEUES', 'JOBGRAPH_AWS_ACCOUNTS'])
+      expect(load({ [name]: examples[name] as string }), name).not.toThrow();
+    const config = loadConfig({ mode: 'live' }, podEnv(examples));
+    expect(config.events.queues?.length).toBeGreaterThan(0);
+    expect(config.awsAccounts.length).toBeGreaterThan(0);
+    // The reader refuses what a pod would exit 1 on: an alias no account stands behind.
+    expect(
+      load({ JOBGRAPH_EVENT_QUEUES: `nope=${examples.JOBGRAPH_EVENT_QUEUES as string}` }),
+    ).toThrow(/JOBGRAPH_EVENT_QUEUES/);
+  });
+
+  it('runs as its own ServiceAccount, for EKS Pod Identity or IRSA, without the Kubernetes API token', () => {
+    const account = one('ServiceAccount', 'jobgraph');
+    expect(pod.spec.serviceAccountName).toBe(account.metadata.name);
+    expect(account.automountServiceAccountToken).toBe(false);
+    expect(pod.spec.automountServiceAccountToken).toBe(false);
+    // No role of the example's own: Pod Identity needs no annotation; IRSA's is shown, commented.
+    expect(account.metadata.annotations).toBeUndefined();
+    const text = read(join(K8S, 'serviceaccount.yaml'));
+    expect(text).toMatch(/^\s*#\s*eks\.amazonaws\.com\/role-arn: arn:aws:iam::\d{12}:role\/\S+$/m);
+    expect(text).toContain('create-pod-identity-association');
+    expect(
+      parse(text.replace(/^(\s*)# ((annotations:|\s+eks\.amazonaws\.com).*)$/gm, '$1$2')).metadata
+        .annotations,
+    ).toEqual({ 'eks.amazonaws.com/role-arn': expect.stringMatching(/^arn:aws:iam::/) });
   });
 
   it('runs as the image’s non-root user, read-only, with no privilege to gain', () => {
@@ -262,6 +350,13 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(a['nginx.org/websocket-services']).toBe(service.metadata.name);
     const paths = (ingress.spec.rules as Json[]).flatMap((r) => r.http.paths as Json[]);
     expect(paths.map((p) => p.path)).toEqual(['/graphql', '/console']);
+    // Tokens over TLS only: every host has its certificate, and plain HTTP is redirected by
+    // either controller, never answered.
+    const hosts = (ingress.spec.rules as Json[]).map((r) => r.host as string);
+    expect(ingress.spec.tls).toEqual([{ hosts, secretName: expect.any(String) }]);
+    expect(a['nginx.ingress.kubernetes.io/ssl-redirect']).toBe('true');
+    expect(a['nginx.ingress.kubernetes.io/force-ssl-redirect']).toBe('true');
+    expect(a['ingress.kubernetes.io/ssl-redirect']).toBe('true');
     for (const p of paths)
       expect(p.backend.service).toEqual({ name: service.metadata.name, port: { name: 'http' } });
   });
@@ -309,7 +404,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(redis.readinessProbe.exec.command.join(' ')).toContain('redis-cli --user jobgraph ping');
   });
 
-  it('lets in only the ingress controller on :4000, and lets out only Redis, DNS, HTTPS and the AWS credential endpoints', () => {
+  it('lets in only the ingress controller on :4000, and lets out only Redis, DNS, HTTPS and EKS Pod Identity’s agent: not instance metadata', () => {
     const policy = one('NetworkPolicy', 'jobgraph');
     expect(selects(policy.spec.podSelector.matchLabels, pod.metadata.labels)).toBe(true);
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
@@ -332,21 +427,23 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(toDns && ports(toDns).sort()).toEqual(['TCP/53', 'UDP/53']);
     const anywhere = egress.filter((r) => r.to === undefined);
     expect(anywhere.map(ports)).toEqual([['TCP/443']]);
-    // The link-local credential endpoints of the AWS SDK's default chain, each on port 80 and on
-    // both address families: EKS Pod Identity's agent and EC2 instance metadata.
+    // EKS Pod Identity's agent, the pods' own role, on port 80 and on both address families.
     const toBlocks = (...cidrs: string[]) =>
       egress.find((r) => cidrs.every((c) => r.to?.some((t: Json) => t.ipBlock?.cidr === c)));
     const podIdentity = toBlocks('169.254.170.23/32', 'fd00:ec2::23/128');
     expect(podIdentity && ports(podIdentity)).toEqual(['TCP/80']);
-    const instanceMetadata = toBlocks('169.254.169.254/32', 'fd00:ec2::254/128');
-    expect(instanceMetadata && ports(instanceMetadata)).toEqual(['TCP/80']);
-    for (const rule of [podIdentity, instanceMetadata]) expect(rule?.to).toHaveLength(2);
-    expect(egress).toHaveLength(5);
+    expect(podIdentity?.to).toHaveLength(2);
+    expect(egress).toHaveLength(4);
+    // Not EC2 instance metadata, which hands any pod the node's role (components/imds only), and
+    // the SDK does not ask there either.
+    const cidrs = egress.flatMap((r) => (r.to ?? []).map((t: Json) => t.ipBlock?.cidr as string));
+    expect(cidrs.filter((c) => /^(169\.254\.169\.254|fd00:ec2::254)\//.test(c ?? ''))).toEqual([]);
+    expect(configMap.data.AWS_EC2_METADATA_DISABLED).toBe('true');
     // OTLP/HTTP is not let out unless tracing is configured (components/tracing).
     expect(egress.flatMap(ports)).not.toContain('TCP/4318');
     // Each rule says what it serves, in the file's own comments.
     const text = read(join(K8S, 'networkpolicy.yaml'));
-    for (const words of ['EKS Pod Identity', 'instance metadata', 'IRSA'])
+    for (const words of ['EKS Pod Identity', 'instance metadata', 'IRSA', 'components/imds'])
       expect(text).toContain(words);
     // Redis takes connections from jobgraph's pods only.
     const redisPolicy = one('NetworkPolicy', 'redis');
@@ -417,6 +514,35 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     });
   });
 
+  it('lets instance metadata out only with the imds component, which also lets the SDK ask there again', () => {
+    expect(kustomization.components).toBeUndefined();
+    const dir = join(K8S, 'components', 'imds');
+    const component = parse(read(join(dir, 'kustomization.yaml'))) as Json;
+    expect(component.kind).toBe('Component');
+    const [policy] = (component.resources as string[]).flatMap((file) =>
+      parseAllDocuments(read(join(dir, file))).map((d) => d.toJS() as Json),
+    );
+    expect(policy?.kind).toBe('NetworkPolicy');
+    expect(selects(policy?.spec.podSelector.matchLabels, pod.metadata.labels)).toBe(true);
+    expect(policy?.spec.policyTypes).toEqual(['Egress']);
+    expect(policy?.spec.egress).toEqual([
+      {
+        to: [
+          { ipBlock: { cidr: '169.254.169.254/32' } },
+          { ipBlock: { cidr: 'fd00:ec2::254/128' } },
+        ],
+        ports: [{ protocol: 'TCP', port: 80 }],
+      },
+    ]);
+    expect(validationErrors(policy as Json)).toEqual([]);
+    const patch = parse((component.patches as Json[])[0]?.patch as string) as Json[];
+    expect(patch).toEqual([{ op: 'remove', path: '/data/AWS_EC2_METADATA_DISABLED' }]);
+    expect((component.patches as Json[])[0]?.target).toEqual({
+      kind: 'ConfigMap',
+      name: configMap.metadata.name,
+    });
+  });
+
   it('passes the Kubernetes schema (kubernetes-models), the example Secret too', () => {
     for (const doc of [...docs, secretExample])
       expect(validationErrors(doc), `${doc.kind}/${doc.metadata?.name}`).toEqual([]);
@@ -427,7 +553,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
   });
 
   it.skipIf(!kubectl)(
-    'renders with `kubectl kustomize` (with and without the HPA and tracing components) into what passes the schema',
+    'renders with `kubectl kustomize` (with and without the HPA, tracing and imds components) into what passes the schema',
     async () => {
       const rendered = renderKustomize(K8S);
       expect(rendered.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual(
@@ -437,6 +563,10 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
         expect(validationErrors(doc), `${doc.kind}/${doc.metadata?.name}`).toEqual([]);
         if (doc.kind !== 'Namespace') expect(doc.metadata.namespace).toBe(kustomization.namespace);
       }
+      // By default no pod may reach instance metadata, nor does the SDK ask there.
+      expect(JSON.stringify(rendered)).not.toMatch(/169\.254\.169\.254|fd00:ec2::254/);
+      const renderedConfig = rendered.find((d) => d.kind === 'ConfigMap') as Json;
+      expect(renderedConfig.data.AWS_EC2_METADATA_DISABLED).toBe('true');
       // The component as its comment says to add it: in a copy of the kustomization.
       const copy = await mkdtemp(join(tmpdir(), 'jobgraph-k8s-'));
       try {
@@ -468,6 +598,18 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
         expect(config.data.JOBGRAPH_SHUTDOWN_GRACE_MS).toBe(
           configMap.data.JOBGRAPH_SHUTDOWN_GRACE_MS,
         );
+        // And instance metadata, the opt-in: its policy, and the SDK allowed to ask there.
+        await edit('  - components/tracing', '  - components/tracing\n  - components/imds');
+        const withImds = renderKustomize(copy);
+        const imds = withImds.find(
+          (d) => d.kind === 'NetworkPolicy' && d.metadata.name === 'jobgraph-imds',
+        ) as Json;
+        expect(imds.metadata.namespace).toBe(kustomization.namespace);
+        expect(validationErrors(imds)).toEqual([]);
+        expect(JSON.stringify(imds.spec.egress)).toContain('169.254.169.254/32');
+        const imdsConfig = withImds.find((d) => d.kind === 'ConfigMap') as Json;
+        expect(imdsConfig.data.AWS_EC2_METADATA_DISABLED).toBeUndefined();
+        expect(imdsConfig.data.OTEL_EXPORTER_OTLP_ENDPOINT).toMatch(/:4318$/);
       } finally {
         await rm(copy, { recursive: true, force: true });
       }
@@ -475,13 +617,64 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
   );
 });
 
-describe('The compose file (deploy/compose.yaml) and its nginx', () => {
-  const compose = parse(read(join(DEPLOY, 'compose.yaml')), { merge: true }) as Json;
-  const services = compose.services as Record<string, Json>;
+/** The `NAME=value` lines of an env file, as compose reads them (comments and blank lines skipped). */
+function envFileSettings(text: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const [, name, value] of text.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm))
+    found[name as string] = value as string;
+  return found;
+}
+
+/** `${NAME}`, `${NAME:?message}` and `${NAME:-default}` put in from `vars`, as compose interpolates. */
+function interpolate(value: string, vars: Record<string, string>): string {
+  return value.replace(
+    /\$\{(\w+)(?::([?-])([^}]*))?\}/g,
+    (_, name: string, op?: string, rest?: string) => {
+      const set = vars[name];
+      if (set) return set;
+      if (op === '?') throw new Error(`compose would stop: ${rest}`);
+      return op === '-' ? (rest ?? '') : '';
+    },
+  );
+}
+
+describe('The compose file (deploy/compose.yaml), its demo override (deploy/compose.emulators.yaml) and its nginx', () => {
+  const base = parse(read(join(DEPLOY, 'compose.yaml')), { merge: true }) as Json;
+  const override = parse(read(join(DEPLOY, 'compose.emulators.yaml')), { merge: true }) as Json;
+  const baseServices = base.services as Record<string, Json>;
+  const overrideServices = override.services as Record<string, Json>;
+  /**
+   * The demo: the two files as `docker compose -f compose.yaml -f compose.emulators.yaml` merges
+   * them, a service's environment and depends_on key by key (the override's winning), its other
+   * fields replaced.
+   */
+  const services: Record<string, Json> = structuredClone(baseServices);
+  for (const [name, over] of Object.entries(overrideServices)) {
+    const under = services[name] ?? {};
+    const merged: Json = { ...under, ...over };
+    for (const key of ['environment', 'depends_on'])
+      if (under[key] || over[key]) merged[key] = { ...under[key], ...over[key] };
+    services[name] = merged;
+  }
   const replicas = ['jobgraph-1', 'jobgraph-2', 'jobgraph-3'];
   const envOf = (name: string) => services[name]?.environment as Record<string, string>;
+  const envExample = read(join(DEPLOY, '.env.example'));
+  /**
+   * What a replica of compose.yaml alone reads: deploy/.env (the example with the four secrets
+   * filled in, and `extra`) under its own environment, interpolated from the same file.
+   */
+  const replicaEnv = (extra: Record<string, string> = {}): Record<string, string> => {
+    const dotEnv = { ...envFileSettings(envExample), ...FILLED_SECRETS, ...extra };
+    const own = baseServices['jobgraph-1']?.environment as Record<string, string>;
+    return {
+      ...dotEnv,
+      ...Object.fromEntries(Object.entries(own).map(([k, v]) => [k, interpolate(v, dotEnv)])),
+    };
+  };
 
-  it('runs Redis, the emulators, three jobgraph replicas and nginx, each with a healthcheck', () => {
+  it('runs Redis, three jobgraph replicas and nginx, and the emulators only with the demo override, each with a healthcheck', () => {
+    expect(Object.keys(baseServices).sort()).toEqual(['nginx', 'redis', ...replicas].sort());
+    expect(Object.keys(overrideServices).sort()).toEqual(['emulators', ...replicas].sort());
     expect(Object.keys(services).sort()).toEqual(
       ['emulators', 'nginx', 'redis', ...replicas].sort(),
     );
@@ -503,7 +696,7 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     }
   });
 
-  it('takes the three keys from deploy/.env or the shell, required, never literal', () => {
+  it('takes the four secrets from deploy/.env or the shell, required, never literal', () => {
     for (const name of replicas)
       for (const secret of [
         'JOBGRAPH_JWT_SECRET',
@@ -511,12 +704,80 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
         'JOBGRAPH_CLUSTER_SECRET',
       ])
         expect(envOf(name)[secret]).toMatch(new RegExp(`^\\$\\{${secret}:\\?[^}]+\\}$`));
-    const example = read(join(DEPLOY, '.env.example'));
-    expect(example).toMatch(/^JOBGRAPH_JWT_SECRET=$/m);
-    expect(example).toMatch(/^JOBGRAPH_CURSOR_SECRET=$/m);
-    expect(example).toMatch(/^JOBGRAPH_CLUSTER_SECRET=$/m);
-    expect(example).toMatch(/^REDIS_PASSWORD=$/m);
+    for (const secret of Object.keys(FILLED_SECRETS))
+      expect(envExample).toMatch(new RegExp(`^${secret}=$`, 'm'));
     expect(read(join(DEPLOY, '.gitignore'))).toMatch(/^\.env$/m);
+    // Compose refuses to start without one.
+    expect(() => replicaEnv({ JOBGRAPH_CLUSTER_SECRET: '' })).toThrow(/JOBGRAPH_CLUSTER_SECRET/);
+  });
+
+  it('gives every replica deploy/.env (env_file), where the real clouds’ settings go, and writes none of them itself', () => {
+    for (const name of replicas) {
+      expect([baseServices[name]?.env_file].flat()).toEqual(['.env']);
+      // Nothing of a cloud account in compose.yaml: deleting nothing turns anything off.
+      expect(
+        Object.keys(baseServices[name]?.environment).filter((n) =>
+          /^(AWS_|TENCENTCLOUD_|COS_|JOBGRAPH_(EVENT_QUEUES|AWS_ACCOUNTS|TENCENT_ACCOUNTS))/.test(
+            n,
+          ),
+        ),
+      ).toEqual([]);
+      expect(Object.keys(baseServices[name]?.depends_on)).toEqual(['redis']);
+    }
+    // Only jobgraph's replicas read it: not Redis, nginx or the emulators.
+    for (const [name, s] of Object.entries(services))
+      if (!replicas.includes(name)) expect(s.env_file, name).toBeUndefined();
+    // deploy/.env.example lists what a real account needs, set or shown commented.
+    const listed = { ...envFileSettings(envExample), ...commentedSettings(envExample, '=') };
+    for (const name of [
+      'AWS_REGION',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_PROFILE',
+      'JOBGRAPH_AWS_ACCOUNTS',
+      'JOBGRAPH_EVENT_QUEUES',
+      'TENCENTCLOUD_SECRET_ID',
+      'TENCENTCLOUD_SECRET_KEY',
+      'COS_UIN',
+      'COS_APPID',
+      ...Object.keys(FILLED_SECRETS),
+    ])
+      expect(listed, name).toHaveProperty(name);
+    // Every JOBGRAPH_* name there is one jobgraph reads (a replica gets them all).
+    expect(unknownVariableWarnings(listed)).toEqual([]);
+  });
+
+  it('starts a replica of compose.yaml alone on deploy/.env.example as written, and with its commented examples uncommented (all, or the accounts or the queue line alone)', () => {
+    const examples = commentedSettings(envExample, '=');
+    const load = (extra: Record<string, string>) => () =>
+      loadConfig({ mode: 'live' }, replicaEnv(extra));
+    expect(load({})).not.toThrow();
+    expect(load(examples)).not.toThrow();
+    for (const name of ['JOBGRAPH_EVENT_QUEUES', 'JOBGRAPH_AWS_ACCOUNTS'])
+      expect(load({ [name]: examples[name] as string }), name).not.toThrow();
+    const config = loadConfig({ mode: 'live' }, replicaEnv(examples));
+    expect(config.events.queues?.map((q) => q.url)).toEqual([examples.JOBGRAPH_EVENT_QUEUES]);
+    expect(config.awsAccounts.map((a) => a.alias)).toEqual(['prod']);
+    expect(config.cache.url).toMatch(/^redis:\/\/jobgraph:[0-9a-f]{64}@redis:6379$/);
+    // As written: no queue, and nothing points at an emulator.
+    expect(loadConfig({ mode: 'live' }, replicaEnv()).events.queues).toBeNull();
+    expect(Object.keys(replicaEnv(examples)).filter((n) => /ENDPOINT_URL/.test(n))).toEqual([]);
+    expect(unknownVariableWarnings(replicaEnv(examples))).toEqual([]);
+  });
+
+  it('adds nothing but the emulators and their settings in the demo override, which win over deploy/.env', () => {
+    for (const name of replicas) {
+      expect(Object.keys(overrideServices[name] as Json).sort()).toEqual([
+        'depends_on',
+        'environment',
+      ]);
+      expect(overrideServices[name]?.depends_on).toEqual({
+        emulators: { condition: 'service_healthy' },
+      });
+      // The merged replica waits for Redis and the emulators, and reads deploy/.env still.
+      expect(Object.keys(services[name]?.depends_on).sort()).toEqual(['emulators', 'redis']);
+      expect(services[name]?.env_file).toBe(baseServices[name]?.env_file);
+    }
   });
 
   it('shares one Redis, names only variables jobgraph knows, and stops slower than jobgraph drains', () => {
@@ -583,11 +844,12 @@ describe('The compose file (deploy/compose.yaml) and its nginx', () => {
     ]);
   });
 
-  it('publishes nginx on 127.0.0.1 unless JOBGRAPH_PUBLISH_ADDRESS says otherwise', () => {
+  it('publishes nginx on 127.0.0.1 unless NGINX_PUBLISH_ADDRESS says otherwise (a name the replicas, which read deploy/.env too, take for no setting of theirs)', () => {
     const listen = /^listen (\d+)/m.exec(read(join(DEPLOY, 'nginx', 'listen.conf')))?.[1];
     expect(services.nginx?.ports).toEqual([
-      `\${JOBGRAPH_PUBLISH_ADDRESS:-127.0.0.1}:${listen}:${listen}`,
+      `\${NGINX_PUBLISH_ADDRESS:-127.0.0.1}:${listen}:${listen}`,
     ]);
+    expect(commentedSettings(envExample, '=')).toHaveProperty('NGINX_PUBLISH_ADDRESS');
     // Nothing else is published.
     for (const [name, s] of Object.entries(services))
       if (name !== 'nginx') expect(s.ports, name).toBeUndefined();
