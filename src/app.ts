@@ -228,6 +228,7 @@ function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
     ]),
     config.auth.jwtSecret,
     config.cache.clusterSecret,
+    config.cache.previousClusterSecret,
     ...Object.values(config.tracing?.headers ?? {}),
   ]) {
     secretValues.pin(value);
@@ -246,6 +247,7 @@ function clusterSealer(
   const secret = config.cache.clusterSecret;
   if (!config.cache.url || !secret) return undefined;
   return createSealer(secret, {
+    previous: config.cache.previousClusterSecret,
     logger,
     onReject: (kind, reason) => observability?.metrics?.cacheRejected(kind, reason),
   });

@@ -353,6 +353,37 @@ describe('Configuration', () => {
     }
   });
 
+  it('takes JOBGRAPH_CLUSTER_SECRET_PREVIOUS for a rotation, refusing it without a cluster secret, weak, or the same, in one line that never quotes it', () => {
+    const url = 'redis://127.0.0.1:6379';
+    const secret = 'a-cluster-secret-the-replicas-share-0123456789';
+    const previous = 'the-secret-being-rotated-out-9f8e7d6c5b4a3210';
+    const cache = (env: Record<string, string>) => loadConfig({ mode: 'live' }, env).cache;
+    const base = { JOBGRAPH_CACHE_URL: url, JOBGRAPH_CLUSTER_SECRET: secret };
+    expect(cache(base).previousClusterSecret).toBeNull();
+    expect(
+      cache({ ...base, JOBGRAPH_CLUSTER_SECRET_PREVIOUS: previous }).previousClusterSecret,
+    ).toBe(previous);
+    for (const [env, why] of [
+      [{ JOBGRAPH_CLUSTER_SECRET_PREVIOUS: previous }, /is set without JOBGRAPH_CLUSTER_SECRET/],
+      [{ ...base, JOBGRAPH_CLUSTER_SECRET_PREVIOUS: 'b'.repeat(40) }, /is too weak/],
+      [
+        { ...base, JOBGRAPH_CLUSTER_SECRET_PREVIOUS: secret },
+        /is the same as JOBGRAPH_CLUSTER_SECRET/,
+      ],
+    ] as const) {
+      let message = '';
+      try {
+        cache(env);
+      } catch (err) {
+        expect((err as ConfigError).variable).toBe('JOBGRAPH_CLUSTER_SECRET_PREVIOUS');
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(why);
+      expect(message).not.toContain(secret);
+      expect(message).not.toContain('\n');
+    }
+  });
+
   it('has live mode warn at start that cursors are per process without JOBGRAPH_CURSOR_SECRET', () => {
     const lines = (env: Record<string, string>) =>
       liveStartupSummary(env).filter((line) => line.includes('JOBGRAPH_CURSOR_SECRET'));

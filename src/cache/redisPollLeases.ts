@@ -23,8 +23,13 @@ export const POLL_CHANNEL_PREFIX = 'jobgraph:watch:v2:';
 export const MAX_POLL_MESSAGE_CHARS = 1024 * 1024;
 /** The longest lease value read (a replica ID and an expiry). */
 const MAX_LEASE_CHARS = 1024;
-/** How far apart two replicas' clocks may be when a lease's expiry is read, in ms. */
+/** How far apart two replicas' clocks may be when a lease's or a message's expiry is read, in ms. */
 const CLOCK_SKEW_MS = 2000;
+/**
+ * How long a message that is not kept (an event, a hint, a release, a call to fetch) is believed
+ * after it was sealed, in ms: pub/sub delivers within moments, so only a replay arrives later.
+ */
+const MESSAGE_LIFETIME_MS = 60_000;
 
 /**
  * The lease's holder is ARGV[1] (`<replica ID>|`) when its value's payload (after the seal's
@@ -202,7 +207,7 @@ class RedisPollLeases implements PollLeases {
     result: PollResult,
   ): Promise<'held' | 'lost' | 'unavailable'> {
     if (!this.#pair.available()) return 'unavailable';
-    const [message, last] = this.#encode(globalId, result);
+    const [message, last] = this.#encode(globalId, result, ttlMs);
     try {
       const reply = await this.#pair.track(
         this.#pair.bounded(
@@ -239,10 +244,11 @@ class RedisPollLeases implements PollLeases {
     const from = JSON.stringify(this.replicaId);
     const view = news === 'hint' ? null : this.#shareable(news.record);
     // A record whose view would still hold a secret goes out as a hint: the holder reads it.
+    const exp = this.#expiry(MESSAGE_LIFETIME_MS);
     const message =
       news === 'hint' || !view
-        ? `{"kind":"hint","from":${from}}`
-        : `{"kind":"event","from":${from},"time":${news.time},"stripped":${view.stripped},"record":${view.record}}`;
+        ? `{"exp":${exp},"kind":"hint","from":${from}}`
+        : `{"exp":${exp},"kind":"event","from":${from},"time":${news.time},"stripped":${view.stripped},"record":${view.record}}`;
     try {
       // Sealed for the channel like every watch message: a replica believes only what one sealed.
       await this.#pair.track(
@@ -274,7 +280,7 @@ class RedisPollLeases implements PollLeases {
               this.#channelOf(globalId),
               this.#sealMessage(
                 globalId,
-                `{"kind":"released","from":${JSON.stringify(this.replicaId)}}`,
+                `{"exp":${this.#expiry(MESSAGE_LIFETIME_MS)},"kind":"released","from":${JSON.stringify(this.replicaId)}}`,
               ),
             ],
           }),
@@ -337,13 +343,17 @@ class RedisPollLeases implements PollLeases {
     if (text === undefined) return undefined;
     const poll = parse(text);
     if (!poll) return void sealer.reject('watch', 'malformed');
+    // Genuine, but sealed for a moment that is over: a replayed message (last week's RUNNING
+    // republished on the channel) must not move a watcher backwards.
+    const { exp, ...shared } = poll;
+    if (this.#now() > exp + CLOCK_SKEW_MS) return void sealer.reject('watch', 'expired');
     // The record must be the channel's job (its global ID names the account too).
     if (
-      (poll.kind === 'record' || poll.kind === 'event') &&
-      channel !== this.#channelOf(poll.record.id)
+      (shared.kind === 'record' || shared.kind === 'event') &&
+      channel !== this.#channelOf(shared.record.id)
     )
       return void sealer.reject('watch', 'binding');
-    return poll;
+    return shared;
   }
 
   /**
@@ -430,29 +440,40 @@ class RedisPollLeases implements PollLeases {
     return known;
   }
 
-  /** The message and what becomes of the last poll kept (keep it, leave the old one, drop it). */
-  #encode(globalId: string, result: PollResult): [string, 'keep' | 'skip' | 'drop'] {
-    const [message, last] = this.#message(result);
+  /**
+   * The message and what becomes of the last poll kept (keep it, leave the old one, drop it). A
+   * poll's message is believed as long as the lease it renews (`ttlMs`), which is also how long the
+   * last poll is kept; the others for MESSAGE_LIFETIME_MS.
+   */
+  #encode(globalId: string, result: PollResult, ttlMs: number): [string, 'keep' | 'skip' | 'drop'] {
+    const [message, last] = this.#message(result, ttlMs);
     return [this.#sealMessage(globalId, message), last];
   }
 
-  #message(result: PollResult): [string, 'keep' | 'skip' | 'drop'] {
+  #message(result: PollResult, ttlMs: number): [string, 'keep' | 'skip' | 'drop'] {
     const from = JSON.stringify(this.replicaId);
+    const fetch = `{"exp":${this.#expiry(MESSAGE_LIFETIME_MS)},"kind":"fetch","from":${from}}`;
+    const exp = this.#expiry(ttlMs);
     if (result.kind === 'record') {
       const view = this.#shareable(result.record);
       if (view)
         return [
-          `{"kind":"record","from":${from},"interval":${result.interval},"wait":${result.wait},"stripped":${view.stripped},"record":${view.record}}`,
+          `{"exp":${exp},"kind":"record","from":${from},"interval":${result.interval},"wait":${result.wait},"stripped":${view.stripped},"record":${view.record}}`,
           'keep',
         ];
-      return [`{"kind":"fetch","from":${from}}`, 'drop'];
+      return [fetch, 'drop'];
     }
     if (result.kind === 'wait')
       return [
-        `{"kind":"wait","from":${from},"interval":${result.interval},"wait":${result.wait}}`,
+        `{"exp":${exp},"kind":"wait","from":${from},"interval":${result.interval},"wait":${result.wait}}`,
         'skip',
       ];
-    return [`{"kind":"fetch","from":${from}}`, 'drop'];
+    return [fetch, 'drop'];
+  }
+
+  /** When a message sealed now stops being believed: `ms` from now, in whole ms since the epoch. */
+  #expiry(ms: number): number {
+    return Math.ceil(this.#now() + ms);
   }
 }
 
@@ -461,15 +482,21 @@ function ttl(ms: number): string {
   return String(Math.max(1, Math.ceil(ms)));
 }
 
-/** A message from a channel or the last-poll key, or undefined when it is not one. */
-function parse(message: string): SharedPoll | undefined {
-  let poll: SharedPoll;
+/** A message from a channel or the last-poll key, with its sealed expiry, or undefined when it is not one. */
+function parse(message: string): (SharedPoll & { exp: number }) | undefined {
+  let poll: SharedPoll & { exp: number };
   try {
-    poll = JSON.parse(message) as SharedPoll;
+    poll = JSON.parse(message) as SharedPoll & { exp: number };
   } catch {
     return undefined;
   }
-  if (typeof poll !== 'object' || poll === null || typeof poll.from !== 'string') return undefined;
+  if (
+    typeof poll !== 'object' ||
+    poll === null ||
+    typeof poll.from !== 'string' ||
+    typeof poll.exp !== 'number'
+  )
+    return undefined;
   switch (poll.kind) {
     case 'record':
       return typeof poll.record === 'object' && poll.record !== null ? poll : undefined;

@@ -29,9 +29,10 @@ export type SealedKind =
  * - `binding`: sealed, but for another key or channel, or its content names another job or account;
  * - `malformed`: not a sealed value at all, or its content is not what jobgraph writes;
  * - `oversized`: over the size bound before decoding (compressed or decompressed);
- * - `clamped`: a time read back (a wait, an expiry) further ahead than jobgraph itself writes.
+ * - `clamped`: a time read back (a wait, an expiry) further ahead than jobgraph itself writes;
+ * - `expired`: sealed genuinely, but past the expiry sealed into it (a message replayed later).
  */
-export type RejectReason = 'mac' | 'binding' | 'malformed' | 'oversized' | 'clamped';
+export type RejectReason = 'mac' | 'binding' | 'malformed' | 'oversized' | 'clamped' | 'expired';
 
 /** The version every sealed value starts with; a value of another version is never read. */
 const VERSION = '2';
@@ -59,14 +60,22 @@ export interface Sealer {
 }
 
 export interface SealerOptions {
+  /**
+   * JOBGRAPH_CLUSTER_SECRET_PREVIOUS: a value sealed under it is opened too (never sealed), so that
+   * replicas keep reading each other's values while the cluster secret is rotated.
+   */
+  previous?: string | null;
   /** Told of each rejected value (the metric `jobgraph_cache_rejected_total{kind,reason}`). */
   onReject?: (kind: SealedKind, reason: RejectReason) => void;
   /** Where the first rejection of each kind and reason is logged (JSON, quoting no value). */
   logger?: Logger;
 }
 
-/** A sealer under `secret` (JOBGRAPH_CLUSTER_SECRET). */
-export function createSealer(secret: string, options: SealerOptions = {}): Sealer {
+/** The MAC of a value of `kind` under `binding` with `payload`, under one cluster secret. */
+type Mac = (kind: SealedKind, binding: string, payload: string) => Buffer;
+
+/** The MAC under `secret`, its keys derived once per kind. */
+function macUnder(secret: string): Mac {
   // KeyObjects made once: createHmac with a raw key imports it at every call (several times slower).
   const keys = new Map<SealedKind, KeyObject>();
   const keyOf = (kind: SealedKind) => {
@@ -82,11 +91,20 @@ export function createSealer(secret: string, options: SealerOptions = {}): Seale
     return key;
   };
   // Lengths first, so no two (binding, payload) pairs hash alike whatever characters they hold.
-  const mac = (kind: SealedKind, binding: string, payload: string) =>
+  return (kind, binding, payload) =>
     createHmac('sha256', keyOf(kind))
       .update(`${VERSION}\n${kind}\n${Buffer.byteLength(binding)}\n${binding}\n`)
       .update(payload)
       .digest();
+}
+
+/**
+ * A sealer under `secret` (JOBGRAPH_CLUSTER_SECRET), opening values sealed under
+ * `options.previous` too (JOBGRAPH_CLUSTER_SECRET_PREVIOUS, during a rotation).
+ */
+export function createSealer(secret: string, options: SealerOptions = {}): Sealer {
+  const mac = macUnder(secret);
+  const previous = options.previous ? macUnder(options.previous) : null;
   const logged = new Set<string>();
   const reject = (kind: SealedKind, reason: RejectReason) => {
     options.onReject?.(kind, reason);
@@ -115,9 +133,10 @@ export function createSealer(secret: string, options: SealerOptions = {}): Seale
         'base64url',
       );
       const payload = value.slice(SEALED_HEADER_LENGTH);
-      if (given.length !== 32 || !timingSafeEqual(given, mac(kind, binding, payload)))
-        return void reject(kind, 'mac');
-      return payload;
+      if (given.length !== 32) return void reject(kind, 'mac');
+      if (timingSafeEqual(given, mac(kind, binding, payload))) return payload;
+      if (previous && timingSafeEqual(given, previous(kind, binding, payload))) return payload;
+      return void reject(kind, 'mac');
     },
     reject,
   };

@@ -39,10 +39,36 @@ function clusterSecret(env: Env, url: string | null): string | null {
   return v;
 }
 
+/**
+ * JOBGRAPH_CLUSTER_SECRET_PREVIOUS: during a rotation, the secret being replaced (or, in its first
+ * step, the one coming), whose sealed values are opened too — never sealed with. Held to the same
+ * strength as the cluster secret, and meaningless without it.
+ */
+function previousClusterSecret(env: Env, current: string | null): string | null {
+  const name = 'JOBGRAPH_CLUSTER_SECRET_PREVIOUS';
+  const v = opt(env, name);
+  if (v === undefined) return null;
+  if (current === null)
+    throw new ConfigError(name, 'is set without JOBGRAPH_CLUSTER_SECRET (and JOBGRAPH_CACHE_URL)');
+  if (v.length < MIN_CLUSTER_SECRET_LENGTH || new Set(v).size === 1)
+    throw new ConfigError(
+      name,
+      `is too weak: use at least ${MIN_CLUSTER_SECRET_LENGTH} random characters (e.g. openssl rand -base64 48)`,
+    );
+  if (v === current) throw new ConfigError(name, 'is the same as JOBGRAPH_CLUSTER_SECRET');
+  return v;
+}
+
 /** The cache of finished jobs. */
 export function cacheOf(env: Env): Config['cache'] {
   const url = cacheUrl(env);
-  return { url, clusterSecret: clusterSecret(env, url), ...intsOf(env, 'cache') };
+  const secret = clusterSecret(env, url);
+  return {
+    url,
+    clusterSecret: secret,
+    previousClusterSecret: previousClusterSecret(env, secret),
+    ...intsOf(env, 'cache'),
+  };
 }
 
 /** JOBGRAPH_CURSOR_SECRET, at least 32 characters, or null. */

@@ -147,6 +147,11 @@ export interface Config {
      * holds that jobgraph did not write is a miss. null without `url`.
      */
     clusterSecret: string | null;
+    /**
+     * JOBGRAPH_CLUSTER_SECRET_PREVIOUS: values sealed under it are opened too (never sealed with),
+     * so that replicas read each other's values while the cluster secret is rotated; null: none.
+     */
+    previousClusterSecret: string | null;
     /** Entries the in-process LRU keeps (JOBGRAPH_CACHE_MAX_ENTRIES, default 10000; 0 turns the cache off). */
     maxEntries: number;
     /** How long a finished job stays cached, in s (JOBGRAPH_CACHE_TTL_SECONDS, default 86400). */

@@ -137,6 +137,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '— (required with JOBGRAPH_CACHE_URL)',
     'key sealing every value written to Redis, 32+ characters; replicas share it',
   ),
+  cache(
+    'JOBGRAPH_CLUSTER_SECRET_PREVIOUS',
+    '—',
+    'during a rotation of JOBGRAPH_CLUSTER_SECRET: values sealed under it are read too, never written',
+  ),
   cache('JOBGRAPH_CACHE_MAX_ENTRIES', '10000', 'entries of the in-process LRU (0: off)'),
   cache('JOBGRAPH_CACHE_TTL_SECONDS', '86400', 'how long a finished job stays cached, s'),
   cache('JOBGRAPH_CACHE_OP_TIMEOUT_MS', '250', 'longest Redis read or write before a miss, ms'),

@@ -170,6 +170,42 @@ describe.skipIf(redisServer.skip)(
       ]);
     });
 
+    it('refuses a genuine watch message replayed after its sealed expiry, on the channel and as the last poll kept', async () => {
+      const a = await store('host:17:a');
+      const id = 'importexport:REPLAY1';
+      expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });
+      await shareRecord(a, id, 'IN_PROGRESS');
+      const genuine = (await redis.client.get(POLL_LAST_PREFIX + id))!;
+      expect(genuine).toContain('"kind":"record"');
+      // A week later (every clock moved on): last week's genuine message replayed on the channel.
+      const week = 7 * 24 * 3_600_000;
+      for (const replica of ['host:17:a', 'host:18:b']) ahead.set(replica, week);
+      const late = await store('host:18:b');
+      const received: SharedPoll[] = [];
+      late.follow(id, (poll) => received.push(poll));
+      await subscribed(id);
+      await redis.client.publish(POLL_CHANNEL_PREFIX + id, genuine);
+      // And put back as the last poll kept beside the holder's live lease: no first record either.
+      expect(await a.claim(id, 5000)).toEqual({ kind: 'held' });
+      await redis.client.set(POLL_LAST_PREFIX + id, genuine, {
+        expiration: { type: 'PX', value: 60_000 },
+      });
+      const claim = await late.claim(id, 5000, true);
+      expect(claim).toMatchObject({ kind: 'other' });
+      expect((claim as { last?: SharedPoll }).last).toBeUndefined();
+      const rejected = sealers.get('host:18:b')!.rejected;
+      await expect.poll(() => rejected.filter((r) => r === 'watch expired').length).toBe(2);
+      expect(received).toEqual([]);
+      // The same message within its time is believed: a replica on the holder's first clock gets it.
+      const onTime = await store('host:19:b');
+      const heard: SharedPoll[] = [];
+      onTime.follow(id, (poll) => heard.push(poll));
+      await channelSubscribed(redis.client, POLL_CHANNEL_PREFIX + id, 2);
+      await redis.client.publish(POLL_CHANNEL_PREFIX + id, genuine);
+      await expect.poll(() => heard.length).toBe(1);
+      expect(heard[0]).toMatchObject({ kind: 'record', record: { state: 'IN_PROGRESS' } });
+    });
+
     it('takes over a forged lease, however long it claims to last, and polls the job itself', async () => {
       const b = await store('host:3:b');
       const rejected = sealers.get('host:3:b')!.rejected;

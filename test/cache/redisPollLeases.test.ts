@@ -16,7 +16,7 @@ import { realPart } from '../support/realParts.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { channelSubscribed, useReplicaStores } from '../support/replicaStores.ts';
 import { useRedis } from '../support/useRedis.ts';
-import { leaseHolderOf, payloadOf, testSealer } from '../support/clusterSecret.ts';
+import { countingSealer, leaseHolderOf, payloadOf, testSealer } from '../support/clusterSecret.ts';
 
 // The poll leases over a real redis-server: the scripts (take or renew, share, compare-and-delete),
 // the channels, what is written to Redis, and Redis going away and coming back.
@@ -127,7 +127,11 @@ describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
     const last = (await redis.client.get(POLL_LAST_PREFIX + ID)) as string;
     for (const secret of [SIGNATURE, MANIFEST, PRESIGNED, 'DEMOSIGLEASE1'])
       expect(last).not.toContain(secret);
-    expect(JSON.parse(payloadOf(last))).toEqual(poll);
+    // Sealed with its expiry: the lease's TTL from the share.
+    const { exp, ...kept } = JSON.parse(payloadOf(last)) as { exp: number };
+    expect(exp).toBeGreaterThan(Date.now());
+    expect(exp).toBeLessThanOrEqual(Date.now() + 5000);
+    expect(kept).toEqual(poll);
     // A new watcher gets it with the lease's answer.
     const claim = await b.claim(ID, 5000, true);
     expect(claim).toMatchObject({ kind: 'other', last: poll });
@@ -228,3 +232,45 @@ describe.skipIf(redisServer.skip)('Poll leases in Redis', () => {
     expect(polls).toEqual([{ kind: 'wait', from: 'host:2:b', interval: 100, wait: 100 }]);
   });
 });
+
+describe.skipIf(redisServer.skip)(
+  'Poll leases in Redis while the cluster secret is rotated',
+  () => {
+    const redis = useRedis();
+    const OLD = 'the-cluster-secret-before-the-rotation-7f3a9c1e';
+    const NEW = 'the-cluster-secret-after-the-rotation-0b5d2e84';
+    const sealers = new Map<string, ReturnType<typeof countingSealer>>();
+    // host:…:accepting has the next secret as JOBGRAPH_CLUSTER_SECRET_PREVIOUS (the rotation's first
+    // step); host:…:sealing seals with it, the old one its previous (the second step).
+    const { store } = useReplicaStores(redis, (options) => {
+      const sealer = options.replicaId.endsWith('accepting')
+        ? countingSealer(OLD, NEW)
+        : countingSealer(NEW, OLD);
+      sealers.set(options.replicaId, sealer);
+      return redisPollLeases({ ...options, holdsSecret, withoutSecrets, sealer });
+    });
+
+    it("keeps every replica serving from Redis: each follows the other's polls and reads its lease, with nothing rejected", async () => {
+      const accepting = await store('host:1:accepting');
+      const sealing = await store('host:2:sealing');
+      for (const [holder, follower, id] of [
+        [accepting, sealing, 'importexport:ROTATE1'],
+        [sealing, accepting, 'importexport:ROTATE2'],
+      ] as const) {
+        expect(await holder.claim(id, 5000)).toEqual({ kind: 'held' });
+        const heard = new Promise<SharedPoll>((resolve) => {
+          const stop = follower.follow(id, (poll) => {
+            stop();
+            resolve(poll);
+          });
+        });
+        await channelSubscribed(redis.client, POLL_CHANNEL_PREFIX + id);
+        await holder.share(id, 5000, { kind: 'wait', interval: 100, wait: 100 });
+        expect(await heard).toMatchObject({ kind: 'wait', interval: 100 });
+        // The lease is read as the holder's (not taken over as a forgery), with its last poll.
+        expect(await follower.claim(id, 5000, true)).toMatchObject({ kind: 'other' });
+      }
+      for (const sealer of sealers.values()) expect(sealer.rejected).toEqual([]);
+    });
+  },
+);

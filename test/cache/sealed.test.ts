@@ -43,6 +43,29 @@ describe('The cluster sealer', () => {
     ]);
   });
 
+  it('opens values sealed under JOBGRAPH_CLUSTER_SECRET_PREVIOUS too, never seals with it: each step of a rotation reads the replicas of the step beside it', () => {
+    const s1 = 'the-cluster-secret-before-the-rotation-7f3a9c1e';
+    const s2 = 'the-cluster-secret-after-the-rotation-0b5d2e84';
+    // The three steps, each rolled out replica by replica: the next secret accepted first, then
+    // sealed with (the old one accepted), then the old one dropped.
+    const before = countingSealer(s1);
+    const accepting = countingSealer(s1, s2);
+    const sealing = countingSealer(s2, s1);
+    const after = countingSealer(s2);
+    const steps = [before, accepting, sealing, after];
+    for (let i = 0; i + 1 < steps.length; i++) {
+      const [a, b] = [steps[i]!, steps[i + 1]!];
+      expect(b.open('watch', KEY, a.seal('watch', KEY, 'x'), 100)).toBe('x');
+      expect(a.open('watch', KEY, b.seal('watch', KEY, 'x'), 100)).toBe('x');
+    }
+    for (const s of steps) expect(s.rejected).toEqual([]);
+    // A replica two steps behind does not read the new secret's values: hence the steps.
+    expect(before.open('watch', KEY, sealing.seal('watch', KEY, 'x'), 100)).toBeUndefined();
+    expect(before.rejected).toEqual(['watch mac']);
+    // The previous secret only opens: what `sealing` seals, a sealer of the old secret alone cannot read.
+    expect(sealing.seal('watch', KEY, 'x')).toBe(after.seal('watch', KEY, 'x'));
+  });
+
   it('rejects a value over its bound before computing anything of it', () => {
     const s = countingSealer();
     const v = s.seal('list', KEY, 'x'.repeat(101));

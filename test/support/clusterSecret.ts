@@ -13,10 +13,19 @@ export function testSealer(options: SealerOptions = {}): Sealer {
   return createSealer(TEST_CLUSTER_SECRET, options);
 }
 
-/** A sealer that records each rejection (`rejected`: `kind reason`), as the metric counts them. */
-export function countingSealer(): Sealer & { rejected: string[] } {
+/**
+ * A sealer that records each rejection (`rejected`: `kind reason`), as the metric counts them:
+ * under the tests' cluster secret, or `secret` (and `previous`, JOBGRAPH_CLUSTER_SECRET_PREVIOUS).
+ */
+export function countingSealer(
+  secret = TEST_CLUSTER_SECRET,
+  previous?: string,
+): Sealer & { rejected: string[] } {
   const rejected: string[] = [];
-  const sealer = testSealer({ onReject: (kind, reason) => rejected.push(`${kind} ${reason}`) });
+  const sealer = createSealer(secret, {
+    ...(previous ? { previous } : {}),
+    onReject: (kind, reason) => rejected.push(`${kind} ${reason}`),
+  });
   return Object.assign(sealer, { rejected });
 }
 
