@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFixture } from '../test/support/fixtures.ts';
+import { DEFAULT_PROVIDER_CONCURRENCY } from '../src/config/limits.ts';
 import { readUpstreamCallSettings } from './lib/settings.ts';
 import { runNode } from './rig/childServer.ts';
 import { REPO_ROOT } from './rig/proc.ts';
@@ -37,11 +38,12 @@ async function side(root: string, url: string, calls: number): Promise<void> {
     credentials: { ...DEMO_AWS_CREDENTIALS },
     timeoutMs: 5000,
     maxAttempts: 3,
-    maxSockets: 32,
+    // Both sides at this checkout's default bound, so they differ only in their call path.
+    maxSockets: DEFAULT_PROVIDER_CONCURRENCY,
     observer,
   });
   const guarded = guardSource(source, {
-    concurrency: 32,
+    concurrency: DEFAULT_PROVIDER_CONCURRENCY,
     callerConcurrency: 20,
     budgetMs: 15_000,
     breakerFailures: 5,

@@ -24,7 +24,7 @@ describe('Configuration', () => {
         maxJobIds: 100,
         upstreamTimeoutMs: 5000,
         upstreamMaxAttempts: 3,
-        providerConcurrency: 32,
+        providerConcurrency: 50,
         maxBodyBytes: 1048576,
         maxJobsPerRequest: 100,
         upstreamMaxBodyBytes: 1048576,

@@ -3,6 +3,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
+import { DEFAULT_PROVIDER_CONCURRENCY } from '../../src/config/limits.ts';
 import { DEMO_AWS_CREDENTIALS, DEMO_TENCENT_CREDENTIALS } from '../../src/emulators/framework.ts';
 import { cpuTimeMicros } from '../rig/proc.ts';
 import { PROVIDER_OF_PREFIX } from './ids.ts';
@@ -174,12 +175,18 @@ export interface FloorAnswer {
   parsed: unknown;
 }
 
-/** A bare keep-alive client: `send` calls for global IDs at once; `parse: false` never parses. */
+/**
+ * A bare keep-alive client: `send` calls for global IDs at once; `parse: false` never parses.
+ * Each provider is one origin (an emulator's port), and an origin gets at most the gateway's
+ * default bound of calls in flight per provider, so the floor and the core floor are judged at
+ * the calls in flight the gateway has: more would go out in one turn where the gateway's wait for
+ * a slot, and time the answers differently (docs/performance.md, issue 74).
+ */
 export function floorClient(
   urls: Record<BenchProvider, string>,
   { parse = true }: { parse?: boolean } = {},
 ) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: DEFAULT_PROVIDER_CONCURRENCY });
   const xml = new XMLParser();
   // A named step, so a profile (`npm run bench:cpu`) tells the parse from the HTTP work around it.
   const parseBody = (text: string, isXml: boolean): unknown =>

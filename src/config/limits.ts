@@ -3,6 +3,13 @@ import type { Config } from './types.ts';
 
 const MIB = 1024 * 1024;
 
+/**
+ * Upstream calls in flight per provider unless JOBGRAPH_PROVIDER_CONCURRENCY says otherwise: the
+ * AWS SDK's default `maxSockets` (50), so a client of the SDK and jobgraph keep as many calls in
+ * flight to a provider. Exported for the bench, whose floors call at the gateway's bound.
+ */
+export const DEFAULT_PROVIDER_CONCURRENCY = 50;
+
 /** One whole-number setting: its variable, its default and its bounds (both included). */
 type IntSetting = readonly [variable: string, fallback: number, min: number, max: number];
 
@@ -15,7 +22,7 @@ const INT_SETTINGS = {
     maxJobIds: ['JOBGRAPH_MAX_JOB_IDS', 100, 1, 1000],
     upstreamTimeoutMs: ['JOBGRAPH_UPSTREAM_TIMEOUT_MS', 5000, 1, 60000],
     upstreamMaxAttempts: ['JOBGRAPH_UPSTREAM_MAX_ATTEMPTS', 3, 1, 3],
-    providerConcurrency: ['JOBGRAPH_PROVIDER_CONCURRENCY', 32, 1, 1024],
+    providerConcurrency: ['JOBGRAPH_PROVIDER_CONCURRENCY', DEFAULT_PROVIDER_CONCURRENCY, 1, 1024],
     maxBodyBytes: ['JOBGRAPH_MAX_BODY_BYTES', MIB, 1024, 64 * MIB],
     maxDepth: ['JOBGRAPH_MAX_DEPTH', 12, 1, 100],
     maxAliases: ['JOBGRAPH_MAX_ALIASES', 30, 0, 1000],

@@ -83,7 +83,7 @@ export interface Config {
     upstreamTimeoutMs: number;
     /** Upstream attempts per job including the first (JOBGRAPH_UPSTREAM_MAX_ATTEMPTS, default 3). */
     upstreamMaxAttempts: number;
-    /** Concurrent upstream calls per provider (JOBGRAPH_PROVIDER_CONCURRENCY, default 32: a 100-job query's share of one provider goes out in one wave). */
+    /** Concurrent upstream calls per provider, and its sockets (JOBGRAPH_PROVIDER_CONCURRENCY, default 50: the AWS SDK's default `maxSockets`). */
     providerConcurrency: number;
     /** Largest request body in bytes (JOBGRAPH_MAX_BODY_BYTES, default 1 MB). */
     maxBodyBytes: number;

@@ -211,7 +211,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'calls/s per provider and region, e.g. omics=5,cos=10; cluster-wide with Redis',
   ),
   upstream('JOBGRAPH_UPSTREAM_MAX_BODY_BYTES', '1048576', 'largest upstream answer read, bytes'),
-  upstream('JOBGRAPH_PROVIDER_CONCURRENCY', '32', 'concurrent upstream calls per provider'),
+  upstream('JOBGRAPH_PROVIDER_CONCURRENCY', '50', 'concurrent upstream calls per provider'),
   upstream(
     'JOBGRAPH_CALLER_CONCURRENCY',
     '20',

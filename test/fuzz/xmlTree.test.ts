@@ -107,4 +107,80 @@ describe('The XML tree, held to fast-xml-parser’s object output', () => {
       { seed: 0x4a11_7001, numRuns: 1500 },
     );
   });
+
+  it('reads prototype names (`__proto__`, `constructor`, `toString`, …) as any other name: the oracle’s tree of the body with them renamed, renamed back', () => {
+    const PROTOTYPE = [
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'prototype',
+      'valueOf',
+    ];
+    const alias = (name: string) => `Z${name}`;
+    const names = fc.constantFrom('a', 'm', 'p:b', ...PROTOTYPE, ...PROTOTYPE.map((n) => `p:${n}`));
+    const { element } = fc.letrec<{ element: string; item: string }>((tie) => ({
+      element: fc
+        .tuple(names, fc.array(tie('item'), { maxLength: 4 }))
+        .map(([name, items]) => `<${name}>${items.join('')}</${name}>`),
+      item: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom('x', ' ', '1'),
+        names.map((name) => `<${name}/>`),
+        tie('element'),
+      ),
+    }));
+    /**
+     * A tree as nested [name, value] pairs of own properties, each object's prototype checked:
+     * an own `constructor` defeats toStrictEqual's type check, so the trees are compared so.
+     */
+    const ownTree = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(ownTree);
+      if (node === null || typeof node !== 'object') return node;
+      expect(Object.getPrototypeOf(node)).toBe(Object.prototype);
+      return Object.keys(node).map((key) => [key, ownTree((node as Record<string, unknown>)[key])]);
+    };
+    /** The oracle's tree with the aliases' keys given their names back, each an own property. */
+    const renamedBack = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(renamedBack);
+      if (node === null || typeof node !== 'object') return node;
+      const out: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(node)) {
+        const name = PROTOTYPE.find((n) => alias(n) === key) ?? key;
+        Object.defineProperty(out, name, {
+          value: renamedBack(value),
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    };
+    const aliasPaths = (paths: string[]) =>
+      paths.map((path) =>
+        path
+          .split('.')
+          .map((n) => (PROTOTYPE.includes(n) ? alias(n) : n))
+          .join('.'),
+      );
+    fc.assert(
+      fc.property(
+        fc.array(element, { maxLength: 5 }),
+        fc.subarray(['r.toString', 'r.__proto__', 'r.a.constructor', 'r.m']),
+        (children, paths) => {
+          const body = `<r xmlns:p="urn:p">${children.join('')}</r>`;
+          const aliased = body.replace(
+            new RegExp(`(</?(?:p:)?)(${PROTOTYPE.join('|')})(?=[/>])`, 'g'),
+            (_all, open: string, name: string) => open + alias(name),
+          );
+          const gateway = createXmlParser(paths)(body);
+          expect(ownTree(gateway)).toEqual(
+            ownTree(renamedBack(oracle(aliasPaths(paths))(aliased))),
+          );
+          expect(({} as Record<string, unknown>)['x']).toBeUndefined();
+        },
+      ),
+      { seed: 0x4a11_7002, numRuns: 500 },
+    );
+  });
 });

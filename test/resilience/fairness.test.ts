@@ -89,6 +89,29 @@ describe('Fairness between callers at one provider', () => {
       expect(panorama.received).toHaveLength(101);
     },
   );
+
+  it("puts a lone caller's 100-job query of one provider in flight up to the provider's default bound at once, not the per-caller share", async () => {
+    const started = await startTestGateway();
+    gw = started;
+    const { providerConcurrency, callerConcurrency } = started.config.limits;
+    expect([providerConcurrency, callerConcurrency]).toEqual([50, 20]);
+    const { a } = await tokensFor(started);
+    const panorama = started.emulators.panorama;
+    clearCalls(started);
+    panorama.setFaults({ hold: true });
+    const flood = gql(started, JOBS, { variables: { ids: floodIds }, token: a });
+    const limit = started.sources.AWS_PANORAMA.limit;
+    await panorama.waitForReceived(providerConcurrency);
+    await vi.waitFor(() => expect(limit.pendingCount).toBe(100 - providerConcurrency), {
+      timeout: 10_000,
+      interval: 5,
+    });
+    expect(limit.activeCount).toBe(providerConcurrency);
+    expect(panorama.received).toHaveLength(providerConcurrency);
+    const [res] = await finish(started, [flood]);
+    expect(res?.body.errors).toHaveLength(100);
+    expect(panorama.received).toHaveLength(100);
+  });
 });
 
 describe('FairLimiter', () => {
@@ -162,6 +185,51 @@ describe('FairLimiter', () => {
     for (const name of ['a6', 'b3']) gates.get(name)!.release();
     await Promise.all([...a, ...b]);
     expect(limiter.activeCount).toBe(0);
+  });
+
+  it("gives a lone caller's 60 queued tasks the provider's whole bound of 50 at once, past its share of 20", () => {
+    const limiter = new FairLimiter(50, 20);
+    const log: string[] = [];
+    const { run } = gatedRuns(limiter, log);
+    for (let i = 0; i < 60; i++) void run('A', `a${i}`);
+    expect(log).toHaveLength(50);
+    expect(limiter.activeCount).toBe(50);
+    expect(limiter.pendingCount).toBe(10);
+  });
+
+  it('applies the shares once a second caller waits: its tasks take the freed slots until both run alike', async () => {
+    const limiter = new FairLimiter(50, 20);
+    const log: string[] = [];
+    const { run, gates } = gatedRuns(limiter, log);
+    const a = Array.from({ length: 60 }, (_, i) => run('A', `a${i}`));
+    const b = Array.from({ length: 40 }, (_, i) => run('B', `b${i}`));
+    // The bound is full with A's tasks: B waits, and so do A's last 10.
+    expect(log).toHaveLength(50);
+    expect(limiter.pendingCount).toBe(50);
+    const released = new Set<string>();
+    /** Tasks of `prefix`'s caller started and not yet released. */
+    const running = (prefix: string) =>
+      log.filter((name) => name.startsWith(prefix) && !released.has(name)).length;
+    for (let i = 0; i < 30; i++) {
+      released.add(`a${i}`);
+      gates.get(`a${i}`)!.release();
+    }
+    await Promise.all(a.slice(0, 30));
+    await vi.waitFor(() => expect(limiter.activeCount).toBe(50), EVENTUALLY);
+    // 30 freed: B below its share took 20, then the two in turn by fewest running.
+    expect([running('a'), running('b')]).toEqual([25, 25]);
+    expect(limiter.pendingCount).toBe(50 - 30);
+    // The rest drains, each task released once it has started.
+    while (released.size < 100) {
+      await vi.waitFor(() => expect(log.length).toBeGreaterThan(released.size), EVENTUALLY);
+      for (const name of log)
+        if (!released.has(name)) {
+          released.add(name);
+          gates.get(name)!.release();
+        }
+    }
+    await Promise.all([...a, ...b]);
+    expect(log).toHaveLength(100);
   });
 
   it('skips an entry withdrawn while it waits, and gives the slot back at once to an entry with nothing to run', async () => {

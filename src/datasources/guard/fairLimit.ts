@@ -184,10 +184,10 @@ export class FairLimiter {
    * Give the slots freed in this turn of the event loop out once the turn is over, together: the
    * answers read in one turn free their slots one by one, and starting the next call at each
    * would interleave every write with the turn's other answers. Started together, the next calls
-   * go out in one burst and their answers tend to come back in one: on the bench's 100-job
-   * queries of COS Batch and Import/Export this cost 0.91× the CPU a fresh job (0.78× a missing
-   * one; medians of six runs) at the same p50 (docs/performance.md). The choice is the same
-   * (`#dispatch`); a task enqueued meanwhile still takes a free slot at once.
+   * go out in one burst and their answers tend to come back in one, which cost less CPU a job on
+   * the bench's 100-job queries of COS Batch and Import/Export at the same p50 (measured in
+   * docs/performance.md). The choice is the same (`#dispatch`); a task enqueued meanwhile still
+   * takes a free slot at once.
    */
   #dispatchAfterTurn(): void {
     if (this.#dispatchQueued) return;

@@ -86,64 +86,6 @@ const XML_ENTITIES = {
 };
 
 /**
- * What fast-xml-parser does not check itself, watched through its own callbacks during its one
- * pass: it closes the open element at any end tag whatever its name, and stops at the end of the
- * body with elements still open, so a mismatched or missing end tag (a body cut short) would read as
- * a shorter document. Its callbacks see every tag: `transformTagName` is given the name of every
- * start tag (twice for an empty-element tag `<a/>`, the first time perhaps as `a/`) and of every end
- * tag; `updateTag` is given each element once its start tag is read, with the path of open
- * elements (its depth). The end tags between two elements are therefore the names passed since the
- * last element, less the one or two of the new element's own start tag, and their count is the drop
- * in depth. The test suite's refusal cases (every prefix of a real answer, mismatched, unclosed and
- * stray end tags) hold this reading of the callbacks to fast-xml-parser's behaviour.
- */
-class TagBalance {
-  /** Elements open, outermost first. */
-  private readonly open: string[] = [];
-  /** Names given to transformTagName since the last element began. */
-  private readonly names: string[] = [];
-  private roots = 0;
-
-  reset(): void {
-    this.open.length = 0;
-    this.names.length = 0;
-    this.roots = 0;
-  }
-
-  name(name: string): string {
-    this.names.push(name);
-    return name;
-  }
-
-  /** An element begins at `depth` (the root is 1): the end tags since the last one must close the open ones. */
-  element(name: string, depth: number): string {
-    const ends = this.open.length + 1 - depth;
-    // 1: a start tag; 2: an empty-element tag, which opens nothing.
-    const own = this.names.length - ends;
-    if (ends < 0 || (own !== 1 && own !== 2)) throw notWellFormed();
-    this.close(ends);
-    if (depth === 1 && ++this.roots > 1) throw notWellFormed();
-    if (own === 1) this.open.push(name);
-    this.names.length = 0;
-    return name;
-  }
-
-  /** The body ended: its last end tags must close every open element, the one root included. */
-  end(): void {
-    if (this.names.length !== this.open.length || this.roots !== 1) throw notWellFormed();
-    this.close(this.names.length);
-  }
-
-  private close(count: number): void {
-    for (let i = 0; i < count; i++) if (this.names[i] !== this.open.pop()) throw notWellFormed();
-  }
-}
-
-/** A refusal for a body that is not well-formed; its line is found afterwards, by {@link withLine}. */
-class NotWellFormed extends Error {}
-const notWellFormed = () => new NotWellFormed();
-
-/**
  * How fast-xml-parser reads a body into values, whatever its output: no value is typed (every
  * value stays a string; the schema types it in the parse step), text is kept as sent (not
  * trimmed), prefixes removed, the declaration and instructions skipped, entities through the hook
@@ -166,32 +108,33 @@ export const XML_READING = {
 } satisfies X2jOptions;
 
 /**
- * fast-xml-parser's options, set for speed: {@link XML_READING}, no attribute kept, no path string
- * built for callbacks (`jPath: false`), the ordered output (read by {@link TreeBuilder}), and the
- * tag balance and the attribute check as callbacks. The parse steps use {@link createXmlParser}.
+ * The names an element may have that are also properties of every object (`__proto__`,
+ * `constructor`, `toString`, …) or `prototype`. fast-xml-parser refuses the first three and
+ * renames the others (`__toString`), so before it sees them they are marked, through its
+ * documented `transformTagName`, with a space (which no XML name holds) that {@link TreeBuilder}
+ * takes off again: such an element reads under its own name, as an own property.
  */
-function xmlParserOptions(balance: TagBalance): X2jOptions {
-  return {
-    ...XML_READING,
-    // Every attribute is dropped, but each is first seen here: one without a quoted value (`a=1`)
-    // is not well-formed. A processing instruction's content (the declaration's `version='1.0'`)
-    // reaches this hook too, outside any element (depth 0), and is not an element's attributes;
-    // a namespace declaration comes as '' (its name removed with the prefixes).
-    ignoreAttributes: (name, matcher) => {
-      const path = matcher as unknown as AttributePath;
-      if (name !== '' && path.getDepth() > 0 && !name.startsWith('?') && !path.hasAttr(name))
-        throw notWellFormed();
-      return true;
-    },
-    // fast-xml-parser refuses an element with more than this many elements open above it.
-    maxNestedTags: MAX_XML_DEPTH - 1,
-    jPath: false,
-    preserveOrder: true,
-    transformTagName: (name) => balance.name(name),
-    updateTag: (name, matcher) =>
-      balance.element(name, (matcher as unknown as AttributePath).getDepth()),
-  };
-}
+const PROTOTYPE_NAMES: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  'prototype',
+]);
+const MARK = ' ';
+const markName = (name: string): string => (PROTOTYPE_NAMES.has(name) ? name + MARK : name);
+
+/**
+ * fast-xml-parser's options, all documented ones: {@link XML_READING}, no attribute kept, no path
+ * string built for callbacks (`jPath: false`), the ordered output (read by {@link TreeBuilder}),
+ * the nesting bound, and prototype names marked. The parse steps use {@link createXmlParser}.
+ */
+const XML_PARSER_OPTIONS = {
+  ...XML_READING,
+  ignoreAttributes: true,
+  // fast-xml-parser refuses an element with more than this many elements open above it.
+  maxNestedTags: MAX_XML_DEPTH - 1,
+  jPath: false,
+  preserveOrder: true,
+  transformTagName: markName,
+} satisfies X2jOptions;
 
 /** One item of fast-xml-parser's ordered output: `{ name: items }` for an element, `{ '#text': text }` for text. */
 type OrderedItem = Record<string, OrderedItem[] | string>;
@@ -201,8 +144,8 @@ type OrderedItem = Record<string, OrderedItem[] | string>;
  * tree fast-xml-parser's own object output gives (`preserveOrder: false`, with `isArray` on the
  * array paths), built without the work that output does per element for attributes and paths
  * jobgraph never reads: a path matcher pushed and popped, an attribute map copied, the keys listed
- * three times. A body's parse costs ≈ 0.87× with it (docs/performance.md); an oracle test holds it
- * to fast-xml-parser's object output on every fixture and on generated bodies.
+ * three times (its cost: docs/performance.md). An oracle test holds it to fast-xml-parser's object
+ * output on every fixture and on generated bodies.
  */
 class TreeBuilder {
   /** Names of the elements open above the one being built, from the root. */
@@ -226,20 +169,21 @@ class TreeBuilder {
     const node: Record<string, XmlNode | XmlNode[]> = {};
     let text = '';
     for (const item of items) {
-      const name = firstKey(item);
-      if (name === undefined) continue;
-      if (name === '#text') {
-        text += item[name] as string;
+      const key = firstKey(item);
+      if (key === undefined) continue;
+      if (key === '#text') {
+        text += item[key] as string;
         continue;
       }
+      const name = key.endsWith(MARK) ? key.slice(0, -MARK.length) : key;
       this.path.push(name);
-      const value = this.value(item[name] as OrderedItem[]);
+      const value = this.value(item[key] as OrderedItem[]);
       const held = Object.hasOwn(node, name) ? node[name] : undefined;
       if (Array.isArray(held)) held.push(value);
-      else if (held !== undefined) node[name] = [held, value];
+      else if (held !== undefined) setOwn(node, name, [held, value]);
       else if (this.lastNames.has(name) && this.arrays.has(this.path.join('.')))
-        node[name] = [value];
-      else node[name] = value;
+        setOwn(node, name, [value]);
+      else setOwn(node, name, value);
       this.path.pop();
     }
     if (text !== '') node['#text'] = text;
@@ -254,6 +198,25 @@ class TreeBuilder {
     // `#text` is set last, so it comes first only when it is the one key.
     return first === '#text' ? (node[first] as string) : node;
   }
+}
+
+/**
+ * `node[name] = value` as an own property for every name: assigning `__proto__` would set the
+ * object's prototype instead (Object.prototype's accessor), so that one name is defined.
+ */
+function setOwn(
+  node: Record<string, XmlNode | XmlNode[]>,
+  name: string,
+  value: XmlNode | XmlNode[],
+) {
+  if (name === '__proto__')
+    Object.defineProperty(node, name, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  else node[name] = value;
 }
 
 /** An object's first own enumerable key (an ordered item has exactly one), or undefined for `{}`. */
@@ -271,17 +234,11 @@ function isXmlSpace(text: string): boolean {
   return true;
 }
 
-/** The part of fast-xml-parser's path matcher (its callbacks' `jPath` with `jPath: false`) read here. */
-interface AttributePath {
-  getDepth(): number;
-  hasAttr(name: string): boolean;
-}
-
 const DOCTYPE = /<!DOCTYPE/i;
 
 /**
- * Build a parser for one response shape: fast-xml-parser, in one pass, with the refusals around it.
- * `arrayPaths` are dotted element paths from the root, by local name (e.g.
+ * Build a parser for one response shape: fast-xml-parser's validator, then its parser, with the
+ * refusals around them. `arrayPaths` are dotted element paths from the root, by local name (e.g.
  * `DescribeJobResult.Job.FailureReasons.JobFailure`), that are always lists, so one child is
  * still a list ({@link children} makes any element a list too). A list answer's members are read
  * in the same pass: its list element is one of `arrayPaths`.
@@ -289,41 +246,41 @@ const DOCTYPE = /<!DOCTYPE/i;
  * Refused, as MalformedBodyError (UPSTREAM_BAD_RESPONSE), never quoting the body:
  * - a DOCTYPE anywhere (even in a comment or CDATA), checked before the parse: no entity can be
  *   declared, so no custom entity, external entity or entity expansion (billion laughs) exists;
- * - a body that is not well-formed (cut short, mismatched, stray or unclosed tags, no root or a
- *   second one, text before or after the root, an attribute without a quoted value): fast-xml-parser's
- *   own refusals and {@link TagBalance} during the same pass, the line then found by fast-xml-parser's
- *   validator, which runs only on a refused body;
+ * - a body that is not well-formed: what fast-xml-parser's validator reports (mismatched, stray or
+ *   unclosed tags, a body cut short, text before the root, an attribute without a quoted value),
+ *   with its line; and what the validator lets through, found by the shape of the body and of the
+ *   parsed tree ({@link treeShapeIsDocument}): no root or a second one, text after the root;
  * - an undeclared entity, a bare `&` or a reference beyond U+10FFFF ({@link decodeXmlText});
- * - element names `__proto__`, `constructor`, `prototype` (fast-xml-parser refuses them);
  * - nesting beyond {@link MAX_XML_DEPTH}.
  * An oversized body never gets here: the HTTP layer's cap (shared/bodyCap.ts) refuses it first.
  *
  * An element without child elements is its text ('' when empty); one with children is an object,
  * a child name repeated (or on an array path) becoming an array, and text around the children
- * kept under `#text` unless it is only XML white space (indentation). Attributes and namespace
+ * kept under `#text` unless it is only XML white space (indentation). Every element name is read,
+ * Object.prototype's names and `prototype` included, as an own property. Attributes and namespace
  * prefixes are ignored, CDATA is literal text and line ends are normalised to `\n`.
  */
 export function createXmlParser(
   arrayPaths: readonly string[],
 ): (body: string) => Record<string, XmlNode> {
-  const balance = new TagBalance();
-  const parser = new XMLParser(xmlParserOptions(balance));
+  const parser = new XMLParser(XML_PARSER_OPTIONS);
   const tree = new TreeBuilder(arrayPaths);
   return (body: string) => {
     if (DOCTYPE.test(body)) throw new MalformedBodyError('XML body declares a DOCTYPE');
+    if (!markupAtBothEnds(body)) throw notWellFormed();
+    // The validator is fast-xml-parser's documented report of a body that is not well-formed (its
+    // 5.x types point to the separate fast-xml-validator package, not a dependency: the ~5.12 pin
+    // in package.json keeps this one); the parser alone closes any open element at any end tag.
+    const valid = XMLValidator.validate(body);
+    if (valid !== true) throw notWellFormed(valid.err.line);
+    let items: OrderedItem[];
     try {
-      balance.reset();
-      if (!markupAtBothEnds(body)) throw notWellFormed();
-      const doc = tree.build(parser.parse(body) as OrderedItem[]) as Record<string, XmlNode>;
-      balance.end();
-      // Text beside the root before a declaration or instruction is kept at the top: only blanks may be.
-      const outside = doc['#text'];
-      if (typeof outside === 'string' && outside.replace(/^\ufeff/, '').trim() !== '')
-        throw notWellFormed();
-      return doc;
+      items = parser.parse(body) as OrderedItem[];
     } catch (err) {
-      throw parseError(err, body);
+      throw parseError(err);
     }
+    if (!treeShapeIsDocument(items)) throw notWellFormed();
+    return tree.build(items) as Record<string, XmlNode>;
   };
 }
 
@@ -336,25 +293,40 @@ function markupAtBothEnds(body: string): boolean {
   return body[last] === '>';
 }
 
-/** fast-xml-parser's own refusals are plain Errors whose text may quote the body: keep only the kind. */
-function parseError(err: unknown, body: string): MalformedBodyError {
+/**
+ * The top of the ordered output is one document: exactly one element (the validator lets a
+ * second empty-element root through), and beside it only blanks and a byte-order mark (text
+ * between the root and a later processing instruction is kept there; the validator lets it by).
+ * Text after the root that only comments follow is neither reported nor kept by fast-xml-parser:
+ * it is outside the document, so nothing of it is read either.
+ */
+function treeShapeIsDocument(items: OrderedItem[]): boolean {
+  let roots = 0;
+  for (const item of items) {
+    const key = firstKey(item);
+    if (key === undefined) continue;
+    if (key !== '#text') roots += 1;
+    else if ((item[key] as string).replace(/^\ufeff/, '').trim() !== '') return false;
+  }
+  return roots === 1;
+}
+
+/** A not-well-formed refusal, with the line the validator names when it names one. */
+function notWellFormed(line?: number): MalformedBodyError {
+  return new MalformedBodyError(
+    line === undefined
+      ? 'XML body is not well-formed'
+      : `XML body is not well-formed (line ${line})`,
+  );
+}
+
+/** The parser's own refusals are plain Errors whose text may quote the body: keep only the kind. */
+function parseError(err: unknown): MalformedBodyError {
   if (err instanceof MalformedBodyError) return err;
   const message = err instanceof Error ? err.message : '';
   if (message.startsWith('Maximum nested tags'))
     return new MalformedBodyError(`XML body nests elements deeper than ${MAX_XML_DEPTH}`);
-  if (message.startsWith('[SECURITY]'))
-    return new MalformedBodyError('XML body has a reserved element name');
-  return withLine(body);
-}
-
-/** A not-well-formed refusal with the line fast-xml-parser's validator names, when it names one. */
-function withLine(body: string): MalformedBodyError {
-  const valid = XMLValidator.validate(body);
-  return new MalformedBodyError(
-    valid === true
-      ? 'XML body is not well-formed'
-      : `XML body is not well-formed (line ${valid.err.line})`,
-  );
+  return notWellFormed();
 }
 
 function isElement(node: unknown): node is Record<string, XmlNode | XmlNode[]> {
