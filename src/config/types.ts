@@ -193,6 +193,12 @@ export interface Config {
     queues: readonly EventQueue[] | null;
     /** How often a watched job with a healthy event source is re-read anyway, in ms (JOBGRAPH_EVENT_RECONCILE_SECONDS, default 300 s). */
     reconcileMs: number;
+    /**
+     * A message handed out more often than this (its `ApproximateReceiveCount`) is rejected and
+     * deleted unread (JOBGRAPH_EVENT_MAX_RECEIVES, default 5): one whose apply never ends cannot
+     * come back for ever.
+     */
+    maxReceives: number;
   };
   /** `Subscription.jobUpdates`: the shared pollers and the subscription caps. */
   watch: {

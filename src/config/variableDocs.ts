@@ -225,6 +225,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     '300',
     'how often a job live by events is re-read anyway, s',
   ),
+  watch(
+    'JOBGRAPH_EVENT_MAX_RECEIVES',
+    '5',
+    'receives after which an event message is rejected and deleted unread',
+  ),
   watch('JOBGRAPH_WATCH_POLL_MS', '2000', 'first wait between two polls of a watched job, ms'),
   watch('JOBGRAPH_WATCH_MAX_POLL_MS', '30000', 'longest wait between two polls, ms'),
   watch('JOBGRAPH_WATCH_HEARTBEAT_MS', '15000', 'WebSocket ping interval, ms'),
