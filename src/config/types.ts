@@ -161,6 +161,8 @@ export interface Config {
     retainSeconds: number;
     /** Finished jobs kept in process, oldest first out (JOBGRAPH_RETAIN_FINISHED_MAX, default 10000; Redis keeps them by TTL). */
     retainMax: number;
+    /** Bytes of finished jobs kept in process, estimated, oldest first out (JOBGRAPH_RETAIN_FINISHED_MAX_BYTES, default 64 MiB). */
+    retainMaxBytes: number;
   };
   /** `Query.listJobs`. */
   listing: {

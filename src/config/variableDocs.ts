@@ -147,6 +147,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   cache('JOBGRAPH_RETAIN_FINISHED_MAX', '10000', 'finished jobs kept in process, oldest first out'),
   cache(
+    'JOBGRAPH_RETAIN_FINISHED_MAX_BYTES',
+    '67108864',
+    'bytes of finished jobs kept in process (estimated), oldest first out',
+  ),
+  cache(
     'JOBGRAPH_CURSOR_SECRET',
     '— (a key per process)',
     'HMAC key of listJobs cursors, 32+ characters; replicas share it',

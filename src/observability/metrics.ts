@@ -107,6 +107,7 @@ export class GatewayMetrics {
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
+  readonly #stores: (() => StoreFillView)[] = [];
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
   constructor(breakers: () => BreakerState[]) {
@@ -164,6 +165,7 @@ export class GatewayMetrics {
       registers,
     });
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
+    storeGauges(registers, () => this.#stores.map((fill) => fill()));
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
     collectDefaultMetrics({
       register: this.registry,
@@ -240,6 +242,11 @@ export class GatewayMetrics {
   /** What `jobgraph_event_queue_up` reads at each scrape. */
   eventQueueSource(source: () => readonly { queue: string; state: string }[]): void {
     this.#eventQueues = source;
+  }
+
+  /** A bounded store fed by outside input, which `jobgraph_store_*{store}` read at each scrape. */
+  storeSource(fill: () => StoreFillView): void {
+    this.#stores.push(fill);
   }
 
   /** What the subscription gauges read at each scrape (set once the subscription hub exists). */
@@ -457,6 +464,36 @@ const graphqlDurationHistogram = (registers: Registers) =>
     buckets: REQUEST_DURATION_BUCKETS,
     registers,
   });
+
+/** How full a bounded store is, and its bounds (src/cache/approxBytes.ts `StoreFill`). */
+export interface StoreFillView {
+  store: string;
+  entries: number;
+  bytes: number;
+  maxEntries: number;
+  maxBytes: number;
+}
+
+/** Each bounded store's entries and estimated bytes, and its bounds, read at scrape time. */
+function storeGauges(registers: Registers, stores: () => readonly StoreFillView[]): void {
+  const gauges = [
+    ['jobgraph_store_entries', 'entries', 'Entries held'],
+    ['jobgraph_store_bytes', 'bytes', 'Bytes held (estimated: strings at two bytes a character)'],
+    ['jobgraph_store_max_entries', 'maxEntries', 'Most entries held'],
+    ['jobgraph_store_max_bytes', 'maxBytes', 'Most bytes held (estimated)'],
+  ] as const;
+  for (const [name, field, what] of gauges)
+    new Gauge({
+      name,
+      help: `${what} by each bounded store fed from outside input, by store (ledger: the job event ledger; refs: the CodePipeline join; retained: the finished jobs kept in process).`,
+      labelNames: ['store'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of stores()) this.set({ store: s.store }, s[field]);
+      },
+    });
+}
 
 /** Each event queue up (1) or not (0), read at scrape time. */
 function eventQueueGauge(
