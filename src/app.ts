@@ -307,7 +307,7 @@ function openEventQueues(
       rejected: (queue, reason, messageId) =>
         logger.warn(
           { queue, reason, messageId },
-          "job event queue: a message that is no provider's job event was rejected and deleted",
+          "job event queue: a message was rejected and deleted (no provider's job event, or received too often)",
         ),
       queueState: (queue, up, code) =>
         up

@@ -271,7 +271,7 @@ interface KeptEntry extends Linked<KeptEntry> {
  * JOBGRAPH_RETAIN_FINISHED_MAX_BYTES): a finished job an event carries may be as large as the event,
  * so a count alone would let a queue of large ones take the heap.
  */
-export const RETAIN_MAX_BYTES = 64 * 1024 * 1024;
+export const RETAINED_STORE_MAX_BYTES = 64 * 1024 * 1024;
 
 /** A map slot, a list node and its fields: what a kept entry costs beyond its key and record. */
 const ENTRY_BYTES = 96;
@@ -286,7 +286,7 @@ const ENTRY_BYTES = 96;
 export function boundedRetainedStore(
   max: number,
   now: () => number = Date.now,
-  maxBytes = RETAIN_MAX_BYTES,
+  maxBytes = RETAINED_STORE_MAX_BYTES,
 ): InProcessRetainedStore {
   const entries = new Map<string, KeptEntry>();
   const order = new RecencyList<KeptEntry>();

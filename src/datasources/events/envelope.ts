@@ -56,7 +56,8 @@ const MAX_REGION_CHARS = 32;
  * The job event a message body holds: its envelope checked (`source`, `detail-type`, `account`,
  * `region`, `time`, `detail`), its provider found by source and detail type, its account ID
  * matched to a configured account (`accounts`), its detail read by the provider's `events.read`.
- * Throws EventRejected otherwise.
+ * Throws EventRejected otherwise, `an over-long field` for a field longer than its provider sends
+ * (the region here, the detail's fields in `events.read`): no store keeps what no provider sends.
  */
 export function decodeEvent(
   body: string,
