@@ -104,8 +104,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   );
   const events = openEventQueues(config, accounts, logger, observability);
   const ledger = new EventLedger();
-  const fills = [() => ledger.fill(), () => ledger.refs.fill(), retained?.fill];
-  for (const fill of fills) if (fill) observability?.metrics?.storeSource(fill);
+  observability?.metrics?.stores(ledger, ledger.refs, retained);
   const sharedReservations = await openSharedReservations(config, logger, sealer);
   const callerRates = await openCallerRates(config, logger, sealer);
   const server = await startServer({

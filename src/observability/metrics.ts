@@ -107,7 +107,7 @@ export class GatewayMetrics {
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
-  readonly #stores: (() => StoreFillView)[] = [];
+  readonly #stores: BoundedStore[] = [];
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
   constructor(breakers: () => BreakerState[]) {
@@ -165,7 +165,7 @@ export class GatewayMetrics {
       registers,
     });
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
-    storeGauges(registers, () => this.#stores.map((fill) => fill()));
+    storeGauges(registers, () => this.#stores.flatMap((s) => s.fill?.() ?? []));
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
     collectDefaultMetrics({
       register: this.registry,
@@ -244,9 +244,12 @@ export class GatewayMetrics {
     this.#eventQueues = source;
   }
 
-  /** A bounded store fed by outside input, which `jobgraph_store_*{store}` read at each scrape. */
-  storeSource(fill: () => StoreFillView): void {
-    this.#stores.push(fill);
+  /**
+   * The bounded stores fed by outside input, which `jobgraph_store_*{store}` read at each scrape
+   * (one without `fill`, or absent, is not shown: the kept jobs in Redis).
+   */
+  stores(...stores: (BoundedStore | undefined)[]): void {
+    for (const store of stores) if (store?.fill) this.#stores.push(store);
   }
 
   /** What the subscription gauges read at each scrape (set once the subscription hub exists). */
@@ -472,6 +475,11 @@ export interface StoreFillView {
   bytes: number;
   maxEntries: number;
   maxBytes: number;
+}
+
+/** A store that says how full it is. */
+export interface BoundedStore {
+  fill?(): StoreFillView;
 }
 
 /** Each bounded store's entries and estimated bytes, and its bounds, read at scrape time. */
