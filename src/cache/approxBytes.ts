@@ -8,28 +8,17 @@
  */
 export function approxBytes(value: unknown): number {
   let bytes = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
+  const stack: object[] = [];
+  const add = (v: unknown) => {
     if (typeof v === 'string') bytes += STRING_HEADER + 2 * v.length;
-    else if (Array.isArray(v)) {
-      bytes += OBJECT_HEADER;
-      for (const item of v) {
-        bytes += WORD;
-        if (item !== null && (typeof item === 'object' || typeof item === 'string'))
-          stack.push(item);
-      }
-    } else if (v !== null && typeof v === 'object') {
-      bytes += OBJECT_HEADER;
-      for (const key in v) {
-        if (!Object.hasOwn(v, key)) continue;
-        // The key's name is shared by every object of its shape: a word for its slot.
-        bytes += WORD;
-        const item = (v as Record<string, unknown>)[key];
-        if (item !== null && (typeof item === 'object' || typeof item === 'string'))
-          stack.push(item);
-      }
-    }
+    else if (v !== null && typeof v === 'object') stack.push(v);
+  };
+  add(value);
+  for (let v = stack.pop(); v !== undefined; v = stack.pop()) {
+    // Each property or element: a word for its slot (a key's name is shared by every object of its shape).
+    const items = Array.isArray(v) ? (v as unknown[]) : Object.values(v);
+    bytes += OBJECT_HEADER + WORD * items.length;
+    for (const item of items) add(item);
   }
   return bytes;
 }
