@@ -60,9 +60,10 @@ const SLOT_BYTES = 64;
  * The latest state the process knows of each job it has seen by event or by read, so that an
  * event never moves a job backwards (a duplicate, or an older one arriving late) and a listed row
  * is never staler than an event already applied (`overlay`). Bounded by count (LEDGER_SIZE) and by
- * bytes (LEDGER_BYTES), least recently written first out; holds no record, only state fields and an order, so never a secret. The
- * order of writes is a RecencyList, not the Map's insertion order: a full ledger forgets its
- * oldest job on every new one, and taking a Map's first key walks every entry deleted before it.
+ * bytes (LEDGER_BYTES), least recently written first out; holds no record, only state fields and
+ * an order, so never a secret. The order of writes is a RecencyList, not the Map's insertion
+ * order: a full ledger forgets its oldest job on every new one, and taking a Map's first key walks
+ * every entry deleted before it.
  */
 export class EventLedger {
   readonly #entries = new Map<string, Written>();
