@@ -15,7 +15,8 @@ export function approxBytes(value: unknown): number {
   };
   add(value);
   for (let v = stack.pop(); v !== undefined; v = stack.pop()) {
-    // Each property or element: a word for its slot (a key's name is shared by every object of its shape).
+    // A word for each property's or element's slot: a key's name is shared by every object of
+    // its shape.
     const items = Array.isArray(v) ? (v as unknown[]) : Object.values(v);
     bytes += OBJECT_HEADER + WORD * items.length;
     for (const item of items) add(item);

@@ -94,8 +94,8 @@ const RETAINED_MAX_BYTES = 1024 * 1024;
 /**
  * The kept finished jobs (src/cache/retainedJobs.ts): in Redis when JOBGRAPH_CACHE_URL is set (the
  * replicas share them; each value sealed by `sealer`), else in process, at most
- * JOBGRAPH_RETAIN_FINISHED_MAX records and JOBGRAPH_RETAIN_FINISHED_MAX_BYTES of them; none when JOBGRAPH_RETAIN_FINISHED_SECONDS is 0. `accountOf` names
- * the account alias of a global ID.
+ * JOBGRAPH_RETAIN_FINISHED_MAX records and JOBGRAPH_RETAIN_FINISHED_MAX_BYTES of them; none when
+ * JOBGRAPH_RETAIN_FINISHED_SECONDS is 0. `accountOf` names the account alias of a global ID.
  */
 export async function openRetainedJobs(
   config: Config,

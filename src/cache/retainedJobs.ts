@@ -268,8 +268,8 @@ interface KeptEntry extends Linked<KeptEntry> {
 
 /**
  * The most bytes of records the in-process store keeps by default (approxBytes,
- * JOBGRAPH_RETAIN_FINISHED_MAX_BYTES): a finished job an event carries may be as large as the event,
- * so a count alone would let a queue of large ones take the heap.
+ * JOBGRAPH_RETAIN_FINISHED_MAX_BYTES): a finished job an event carries may be as large as the
+ * event, so a count alone would let a queue of large ones take the heap.
  */
 export const RETAINED_STORE_MAX_BYTES = 64 * 1024 * 1024;
 

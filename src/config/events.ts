@@ -42,8 +42,9 @@ function queueOf(alias: string, raw: string, fallbackRegion: string): EventQueue
 /**
  * JOBGRAPH_EVENT_QUEUES (`url,alias=url,…`; `alias=` reads that queue with the alias's
  * credentials, assumed roles included, the default account's otherwise) and
- * JOBGRAPH_EVENT_RECONCILE_SECONDS and JOBGRAPH_EVENT_MAX_RECEIVES. `queues` is null when the variable is unset (the demo then
- * consumes its own emulated queues), [] when it is set but empty (events off).
+ * JOBGRAPH_EVENT_RECONCILE_SECONDS and JOBGRAPH_EVENT_MAX_RECEIVES. `queues` is null when the
+ * variable is unset (the demo then consumes its own emulated queues), [] when it is set but empty
+ * (events off).
  */
 export function eventsOf(
   env: Env,

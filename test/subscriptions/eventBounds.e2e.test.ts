@@ -127,7 +127,8 @@ describe('A replica with a 256 MB heap reading large job events', () => {
     expect(replica.child.exitCode, replica.output.stderr.slice(-2000)).toBeNull();
     expect(replica.child.signalCode).toBeNull();
     expect(await messagesLeft()).toBe(0);
-    // Every event applied once (none rejected, none handed out again); the stores within their bytes.
+    // Every event applied once (none rejected, none handed out again); the stores within their
+    // bytes.
     expect(sample(text, 'jobgraph_events_total{provider="AWS_BATCH",outcome="applied"}')).toBe(
       EVENTS,
     );

@@ -194,8 +194,8 @@ interface Ref extends Linked<Ref> {
 }
 
 /**
- * `ref` (CodePipeline actionExecutionId) → the global ID of the job whose record carried it: how a
- * CodePipeline event, which names no job, finds its watched job. Bounded by count (MAX_REFS) and
+ * `ref` (CodePipeline actionExecutionId) → the global ID of the job whose record carried it: how
+ * a CodePipeline event, which names no job, finds its watched job. Bounded by count (MAX_REFS) and
  * by bytes (MAX_REFS_BYTES), the ref learned longest ago first out.
  */
 export class RefJoin {
