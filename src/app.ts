@@ -104,6 +104,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   );
   const events = openEventQueues(config, accounts, logger, observability);
   const ledger = new EventLedger();
+  observability?.metrics?.stores(ledger, ledger.refs, retained);
   const sharedReservations = await openSharedReservations(config, logger, sealer);
   const callerRates = await openCallerRates(config, logger, sealer);
   const server = await startServer({
@@ -307,7 +308,7 @@ function openEventQueues(
       rejected: (queue, reason, messageId) =>
         logger.warn(
           { queue, reason, messageId },
-          "job event queue: a message that is no provider's job event was rejected",
+          "job event queue: a message was rejected (no provider's job event, or received too often)",
         ),
       queueState: (queue, up, code) =>
         up

@@ -94,8 +94,8 @@ const RETAINED_MAX_BYTES = 1024 * 1024;
 /**
  * The kept finished jobs (src/cache/retainedJobs.ts): in Redis when JOBGRAPH_CACHE_URL is set (the
  * replicas share them; each value sealed by `sealer`), else in process, at most
- * JOBGRAPH_RETAIN_FINISHED_MAX; none when JOBGRAPH_RETAIN_FINISHED_SECONDS is 0. `accountOf` names
- * the account alias of a global ID.
+ * JOBGRAPH_RETAIN_FINISHED_MAX records and JOBGRAPH_RETAIN_FINISHED_MAX_BYTES of them; none when
+ * JOBGRAPH_RETAIN_FINISHED_SECONDS is 0. `accountOf` names the account alias of a global ID.
  */
 export async function openRetainedJobs(
   config: Config,
@@ -104,7 +104,7 @@ export async function openRetainedJobs(
   logger: Logger,
   sealer?: Sealer,
 ): Promise<RetainedJobs | undefined> {
-  const { url, retainSeconds, retainMax, opTimeoutMs } = config.cache;
+  const { url, retainSeconds, retainMax, retainMaxBytes, opTimeoutMs } = config.cache;
   if (retainSeconds === 0) return undefined;
   const store = url
     ? (await import('./redisRetained.ts')).redisRetainedStore({
@@ -112,7 +112,7 @@ export async function openRetainedJobs(
         opTimeoutMs,
         maxBytes: RETAINED_MAX_BYTES + SEALED_HEADER_LENGTH,
       })
-    : boundedRetainedStore(retainMax);
+    : boundedRetainedStore(retainMax, Date.now, retainMaxBytes);
   return createRetainedJobs({
     store,
     ttlSeconds: retainSeconds,

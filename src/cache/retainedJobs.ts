@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobRecord } from '../model/job.ts';
+import { approxBytes, type StoreFill } from './approxBytes.ts';
 import { RecencyList, type Linked } from './recencyList.ts';
 import type { RejectReason, Sealer } from './sealed.ts';
 
@@ -31,6 +32,8 @@ export interface RetainedJobs {
    * account's) — a counted miss, never served. Never rejects.
    */
   recall(globalId: string): Promise<JobRecord | undefined>;
+  /** How full the in-process store is (`jobgraph_store_*{store="retained"}`); absent with Redis. */
+  readonly fill?: () => StoreFill;
   close(): Promise<void>;
 }
 
@@ -56,7 +59,9 @@ export interface RetainedStore {
 export interface InProcessRetainedStore {
   readonly holds: 'records';
   get(key: string): Promise<Kept | undefined>;
-  set(key: string, kept: Kept, ttlMs: number): Promise<void>;
+  /** Resolves with whether it was kept (not: larger than the store's whole byte budget). */
+  set(key: string, kept: Kept, ttlMs: number): Promise<boolean>;
+  fill(): StoreFill;
   close?(): Promise<void>;
 }
 
@@ -81,7 +86,8 @@ export interface RetainedJobsOptions {
   /**
    * Largest record kept in Redis, in bytes of its JSON (default 1 MiB); a bigger one is neither
    * kept nor decoded. (In process a record is bounded by the answer it came in,
-   * JOBGRAPH_UPSTREAM_MAX_BODY_BYTES, and the store by JOBGRAPH_RETAIN_FINISHED_MAX.)
+   * JOBGRAPH_UPSTREAM_MAX_BODY_BYTES or the event it came in, and the store by
+   * JOBGRAPH_RETAIN_FINISHED_MAX and JOBGRAPH_RETAIN_FINISHED_MAX_BYTES.)
    */
   maxBytes?: number;
 }
@@ -120,8 +126,10 @@ export function createRetainedJobs(options: RetainedJobsOptions): RetainedJobs {
     failing = false;
     logger.info('retained jobs: the store answers again');
   };
-  const store = isInProcess(options.store) ? options.store : textKept(options.store, options);
+  const inProcess = isInProcess(options.store) ? options.store : undefined;
+  const store = inProcess ?? textKept(options.store as RetainedStore, options);
   return {
+    ...(inProcess ? { fill: () => inProcess.fill() } : {}),
     async retainFinished(record, account) {
       if (!record.terminal || record.retained) return false;
       const stripped = withoutSecrets(record);
@@ -254,26 +262,43 @@ interface KeptEntry extends Linked<KeptEntry> {
   readonly key: string;
   readonly value: Kept;
   readonly expiresAt: number;
+  /** approxBytes of its key and record, and of its own links and map slot. */
+  readonly bytes: number;
 }
 
 /**
- * The in-process store: at most `max` records, the one kept longest ago evicted first (a record
- * kept again moves to the end), each for its TTL. The order is a RecencyList, not the Map's
+ * The most bytes of records the in-process store keeps by default (approxBytes,
+ * JOBGRAPH_RETAIN_FINISHED_MAX_BYTES): a finished job an event carries may be as large as the
+ * event, so a count alone would let a queue of large ones take the heap.
+ */
+export const RETAINED_STORE_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A map slot, a list node and its fields: what a kept entry costs beyond its key and record. */
+const ENTRY_BYTES = 96;
+
+/**
+ * The in-process store: at most `max` records and `maxBytes` of them (approxBytes), the one kept
+ * longest ago evicted first (a record kept again moves to the end), each for its TTL. A record
+ * larger than the whole budget is not kept. The order is a RecencyList, not the Map's
  * insertion order: a full store deletes its oldest entry on every record it keeps, and taking a
  * Map's first key walks every entry deleted before it.
  */
 export function boundedRetainedStore(
   max: number,
   now: () => number = Date.now,
+  maxBytes = RETAINED_STORE_MAX_BYTES,
 ): InProcessRetainedStore {
   const entries = new Map<string, KeptEntry>();
   const order = new RecencyList<KeptEntry>();
+  let bytes = 0;
   const remove = (entry: KeptEntry) => {
     entries.delete(entry.key);
     order.unlink(entry);
+    bytes -= entry.bytes;
   };
   return {
     holds: 'records',
+    fill: () => ({ store: 'retained', entries: entries.size, bytes, maxEntries: max, maxBytes }),
     get(key) {
       const entry = entries.get(key);
       if (!entry) return Promise.resolve(undefined);
@@ -287,17 +312,21 @@ export function boundedRetainedStore(
       // Synchronous, before any await: a read right after a retain sees it.
       const was = entries.get(key);
       if (was) remove(was);
+      const size = ENTRY_BYTES + approxBytes(key) + approxBytes(value.record);
+      if (size > maxBytes) return Promise.resolve(false);
       const entry: KeptEntry = {
         key,
         value,
         expiresAt: now() + ttlMs,
+        bytes: size,
         older: undefined,
         newer: undefined,
       };
       order.append(entry);
       entries.set(key, entry);
-      while (entries.size > max) entries.delete(order.shift()!.key);
-      return Promise.resolve();
+      bytes += size;
+      while (entries.size > max || bytes > maxBytes) remove(order.oldest!);
+      return Promise.resolve(true);
     },
   };
 }

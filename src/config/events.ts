@@ -42,8 +42,9 @@ function queueOf(alias: string, raw: string, fallbackRegion: string): EventQueue
 /**
  * JOBGRAPH_EVENT_QUEUES (`url,alias=url,…`; `alias=` reads that queue with the alias's
  * credentials, assumed roles included, the default account's otherwise) and
- * JOBGRAPH_EVENT_RECONCILE_SECONDS. `queues` is null when the variable is unset (the demo then
- * consumes its own emulated queues), [] when it is set but empty (events off).
+ * JOBGRAPH_EVENT_RECONCILE_SECONDS and JOBGRAPH_EVENT_MAX_RECEIVES. `queues` is null when the
+ * variable is unset (the demo then consumes its own emulated queues), [] when it is set but empty
+ * (events off).
  */
 export function eventsOf(
   env: Env,
@@ -52,7 +53,8 @@ export function eventsOf(
 ): Config['events'] {
   const raw = env.JOBGRAPH_EVENT_QUEUES;
   const reconcileMs = int(env, 'JOBGRAPH_EVENT_RECONCILE_SECONDS', 300, 1, 86_400) * 1000;
-  if (raw === undefined) return { queues: null, reconcileMs };
+  const maxReceives = int(env, 'JOBGRAPH_EVENT_MAX_RECEIVES', 5, 1, 1000);
+  if (raw === undefined) return { queues: null, reconcileMs, maxReceives };
   const seen = new Set<string>();
   const queues = raw
     .split(',')
@@ -74,5 +76,5 @@ export function eventsOf(
       seen.add(queue.url);
       return queue;
     });
-  return { queues, reconcileMs };
+  return { queues, reconcileMs, maxReceives };
 }

@@ -48,6 +48,7 @@ const INT_SETTINGS = {
     opTimeoutMs: ['JOBGRAPH_CACHE_OP_TIMEOUT_MS', 250, 1, 60000],
     retainSeconds: ['JOBGRAPH_RETAIN_FINISHED_SECONDS', 7 * 86400, 0, 365 * 86400],
     retainMax: ['JOBGRAPH_RETAIN_FINISHED_MAX', 10000, 1, 1_000_000],
+    retainMaxBytes: ['JOBGRAPH_RETAIN_FINISHED_MAX_BYTES', 64 * 1024 * 1024, 1024 * 1024, 2 ** 40],
   },
   listing: {
     snapshotSeconds: ['JOBGRAPH_LIST_SNAPSHOT_SECONDS', 30, 0, 3600],

@@ -166,6 +166,8 @@ export interface Config {
     retainSeconds: number;
     /** Finished jobs kept in process, oldest first out (JOBGRAPH_RETAIN_FINISHED_MAX, default 10000; Redis keeps them by TTL). */
     retainMax: number;
+    /** Bytes of finished jobs kept in process, estimated, oldest first out (JOBGRAPH_RETAIN_FINISHED_MAX_BYTES, default 64 MiB). */
+    retainMaxBytes: number;
   };
   /** `Query.listJobs`. */
   listing: {
@@ -198,6 +200,12 @@ export interface Config {
     queues: readonly EventQueue[] | null;
     /** How often a watched job with a healthy event source is re-read anyway, in ms (JOBGRAPH_EVENT_RECONCILE_SECONDS, default 300 s). */
     reconcileMs: number;
+    /**
+     * A message handed out more often than this (its `ApproximateReceiveCount`) is rejected and
+     * deleted unread (JOBGRAPH_EVENT_MAX_RECEIVES, default 5): one whose apply never ends cannot
+     * come back for ever.
+     */
+    maxReceives: number;
   };
   /** `Subscription.jobUpdates`: the shared pollers and the subscription caps. */
   watch: {

@@ -152,6 +152,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   ),
   cache('JOBGRAPH_RETAIN_FINISHED_MAX', '10000', 'finished jobs kept in process, oldest first out'),
   cache(
+    'JOBGRAPH_RETAIN_FINISHED_MAX_BYTES',
+    '67108864',
+    'bytes of finished jobs kept in process (estimated), oldest first out',
+  ),
+  cache(
     'JOBGRAPH_CURSOR_SECRET',
     '— (a key per process)',
     'HMAC key of listJobs cursors, 32+ characters; replicas share it',
@@ -229,6 +234,11 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
     'JOBGRAPH_EVENT_RECONCILE_SECONDS',
     '300',
     'how often a job live by events is re-read anyway, s',
+  ),
+  watch(
+    'JOBGRAPH_EVENT_MAX_RECEIVES',
+    '5',
+    'receives after which an event message is rejected and deleted unread',
   ),
   watch('JOBGRAPH_WATCH_POLL_MS', '2000', 'first wait between two polls of a watched job, ms'),
   watch('JOBGRAPH_WATCH_MAX_POLL_MS', '30000', 'longest wait between two polls, ms'),

@@ -106,6 +106,7 @@ export class GatewayMetrics {
   #watch: (() => WatchState) | undefined;
   #eventQueues: (() => readonly { queue: string; state: string }[]) | undefined;
   #accounts: (() => readonly AccountStateView[]) | undefined;
+  readonly #stores: BoundedStore[] = [];
 
   /** `breakers` lists every region's circuit state when /metrics is read. */
   constructor(breakers: () => BreakerState[]) {
@@ -163,6 +164,7 @@ export class GatewayMetrics {
       registers,
     });
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
+    storeGauges(registers, () => this.#stores.flatMap((s) => s.fill?.() ?? []));
     accountStateGauge(registers, () => this.#accounts?.() ?? []);
     collectDefaultMetrics({
       register: this.registry,
@@ -239,6 +241,14 @@ export class GatewayMetrics {
   /** What `jobgraph_event_queue_up` reads at each scrape. */
   eventQueueSource(source: () => readonly { queue: string; state: string }[]): void {
     this.#eventQueues = source;
+  }
+
+  /**
+   * The bounded stores fed by outside input, which `jobgraph_store_*{store}` read at each scrape
+   * (one without `fill`, or absent, is not shown: the kept jobs in Redis).
+   */
+  stores(...stores: (BoundedStore | undefined)[]): void {
+    for (const store of stores) if (store?.fill) this.#stores.push(store);
   }
 
   /** What the subscription gauges read at each scrape (set once the subscription hub exists). */
@@ -456,6 +466,41 @@ const graphqlDurationHistogram = (registers: Registers) =>
     buckets: REQUEST_DURATION_BUCKETS,
     registers,
   });
+
+/** How full a bounded store is, and its bounds (src/cache/approxBytes.ts `StoreFill`). */
+export interface StoreFillView {
+  store: string;
+  entries: number;
+  bytes: number;
+  maxEntries: number;
+  maxBytes: number;
+}
+
+/** A store that says how full it is. */
+export interface BoundedStore {
+  fill?(): StoreFillView;
+}
+
+/** Each bounded store's entries and estimated bytes, and its bounds, read at scrape time. */
+function storeGauges(registers: Registers, stores: () => readonly StoreFillView[]): void {
+  const gauges = [
+    ['jobgraph_store_entries', 'entries', 'Entries held'],
+    ['jobgraph_store_bytes', 'bytes', 'Bytes held (estimated: strings at two bytes a character)'],
+    ['jobgraph_store_max_entries', 'maxEntries', 'Most entries held'],
+    ['jobgraph_store_max_bytes', 'maxBytes', 'Most bytes held (estimated)'],
+  ] as const;
+  for (const [name, field, what] of gauges)
+    new Gauge({
+      name,
+      help: `${what} by each bounded store fed from outside input, by store (ledger: the job event ledger; refs: the CodePipeline join; retained: the finished jobs kept in process).`,
+      labelNames: ['store'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of stores()) this.set({ store: s.store }, s[field]);
+      },
+    });
+}
 
 /** Each event queue up (1) or not (0), read at scrape time. */
 function eventQueueGauge(

@@ -9,9 +9,6 @@ import { formatGlobalId, parseGlobalId } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
 import { changeSignature, type PollerRegistry } from './pollers.ts';
 
-/** How many CodePipeline action executions the join remembers (oldest first out). */
-const MAX_REFS = 10_000;
-
 /**
  * Applies decoded job events to this process's watchers, and through the poll leases' channels to
  * every replica's. A record event (AWS Batch) is judged against the latest state known (the
@@ -21,9 +18,6 @@ const MAX_REFS = 10_000;
  * the job read it once, now; the read coalesces with any call in flight for it.
  */
 export class EventApplier {
-  /** `ref` (CodePipeline actionExecutionId) → the global ID of the job whose record carried it. */
-  readonly #refs = new Map<string, string>();
-
   constructor(
     private readonly config: Config,
     private readonly registry: PollerRegistry,
@@ -40,12 +34,8 @@ export class EventApplier {
     this.ledger.note(record, changeSignature(record), null);
     const ref = providerOf(record.provider).events?.ref?.(record) ?? null;
     if (ref === null) return;
-    this.#refs.delete(ref);
-    this.#refs.set(ref, record.id);
-    if (this.#refs.size > MAX_REFS) {
-      const oldest = this.#refs.keys().next().value;
-      if (oldest !== undefined) this.#refs.delete(oldest);
-    }
+    // The join (ref → job) is the ledger's, bounded in count and bytes like it.
+    this.ledger.refs.note(ref, record.id);
   }
 
   async apply(event: JobEvent): Promise<EventOutcome> {
@@ -57,7 +47,7 @@ export class EventApplier {
         await this.#hint(formatGlobalId(meaning.key));
         return 'hint';
       case 'ref': {
-        const id = this.#refs.get(meaning.ref);
+        const id = this.ledger.refs.get(meaning.ref);
         // Joined only within the event's own account and region.
         if (id !== undefined && this.#at(id, event)) await this.#hint(id);
         return 'hint';

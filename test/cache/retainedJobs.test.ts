@@ -195,6 +195,32 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
     expect(await held(2000, 2050)).toHaveLength(50);
   });
 
+  it('evicts by bytes as well as by count in process: large records push out the oldest, one larger than the budget is not kept', async () => {
+    const budget = 1024 * 1024;
+    const store = boundedRetainedStore(100, Date.now, budget);
+    const { jobs } = kept({ store });
+    // Each about 200 KB as estimated (two bytes a character): five fit the budget, not six.
+    const large = (n: number) => ({
+      ...batchRecord(`job-large-${n}`),
+      statusReason: String(n).repeat(100_000 / String(n).length),
+    });
+    for (let n = 1; n <= 8; n++) expect(await jobs.retainFinished(large(n))).toBe(true);
+    const held = [];
+    for (let n = 1; n <= 8; n++) if (await jobs.recall(large(n).id)) held.push(n);
+    expect(held.length).toBeLessThan(8);
+    // The newest are the ones kept, oldest out first.
+    expect(held).toEqual(range(9 - held.length, 8));
+    const fill = jobs.fill!();
+    expect(fill).toMatchObject({ store: 'retained', entries: held.length, maxBytes: budget });
+    expect(fill.bytes).toBeLessThanOrEqual(budget);
+    expect(fill.bytes).toBeGreaterThan(budget / 2);
+    // A record larger than the whole budget is not kept, and pushes nothing out.
+    const huge = { ...batchRecord('job-huge'), statusReason: 'h'.repeat(budget) };
+    expect(await jobs.retainFinished(huge)).toBe(false);
+    expect(await jobs.recall(huge.id)).toBeUndefined();
+    expect(jobs.fill!().entries).toBe(held.length);
+  });
+
   it('keeps a job for the retention time after it was last seen, renewed when it is seen again', async () => {
     const { jobs, clock } = kept(); // 60 s
     const record = batchRecord('job-ttl');
@@ -292,3 +318,8 @@ describe('Kept finished jobs (createRetainedJobs)', () => {
     expect(await jobs.recall(record.id)).toMatchObject({ retained: true });
   });
 });
+
+/** The whole numbers from `from` to `to`, both included. */
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

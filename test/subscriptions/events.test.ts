@@ -234,6 +234,42 @@ describe('Job events through the SQS emulator', () => {
     expect(lines.length).toBeGreaterThanOrEqual(5);
     expect(gw.logs.text()).not.toContain(marker);
   });
+
+  it('rejects an event with a field longer than AWS sends (region, job name, status reason) by its fixed reason, quoting none of it', async () => {
+    const before = await sample('jobgraph_events_total{provider="none",outcome="rejected"}');
+    const logged = gw.logs.lines.length;
+    const marker = 'distinctive-field-bytes-5e0d';
+    const long = (n: number) => marker.repeat(Math.ceil(n / marker.length)).slice(0, n);
+    await send(
+      batchEvent(detail('RUNNING'), { region: `us-${long(100_000).replace(/[^a-z]/g, 'x')}-1` }),
+    );
+    await send(batchEvent({ ...detail('RUNNING'), jobName: long(129) }));
+    await send(batchEvent({ ...detail('RUNNING'), statusReason: long(1025) }));
+    await until(
+      'three rejections are counted',
+      async () =>
+        (await sample('jobgraph_events_total{provider="none",outcome="rejected"}')) === before + 3,
+    );
+    await until('the rejected messages are deleted', queueEmpty);
+    const lines = gw.logs.lines.slice(logged).filter((l) => l.includes('an over-long field'));
+    expect(lines).toHaveLength(3);
+    expect(gw.logs.text()).not.toContain(marker);
+  });
+
+  it('shows how full each store fed by events is, and its bounds, in /metrics', async () => {
+    const text = await metrics();
+    for (const store of ['ledger', 'refs', 'retained'])
+      for (const gauge of ['entries', 'bytes', 'max_entries', 'max_bytes'])
+        expect(text).toMatch(
+          new RegExp(`^jobgraph_store_${gauge}\\{store="${store}"\\} \\d+`, 'm'),
+        );
+    // The events above are in the ledger, the finished job among the kept ones.
+    expect(await sample('jobgraph_store_entries{store="ledger"}')).toBeGreaterThan(0);
+    expect(await sample('jobgraph_store_bytes{store="ledger"}')).toBeGreaterThan(0);
+    expect(await sample('jobgraph_store_max_bytes{store="ledger"}')).toBe(16 * 1024 * 1024);
+    expect(await sample('jobgraph_store_entries{store="retained"}')).toBeGreaterThan(0);
+    expect(await sample('jobgraph_store_max_bytes{store="retained"}')).toBe(64 * 1024 * 1024);
+  });
 });
 
 describe('A job event queue that refuses access', () => {

@@ -2,6 +2,7 @@ import { MalformedBodyError } from '../../errors.ts';
 import type { BatchKey } from '../../model/keys.ts';
 import { keyFromParts } from '../../model/keyGrammar.ts';
 import type { JobRecord } from '../../model/job.ts';
+import { boundFields } from '../shared/eventFields.ts';
 import { str } from '../shared/json.ts';
 import type { ProviderEvents } from '../shared/provider.ts';
 import { BATCH_KEY } from './key.ts';
@@ -20,6 +21,26 @@ const RANK: Readonly<Record<BatchJobStatus, number>> = {
 };
 
 /**
+ * The longest a `Batch Job State Change` detail's free-text and name fields can be, in characters:
+ * a longer one is no event of Batch's, and these are the fields the ledger and the watchers keep.
+ * From the AWS Batch API reference: a job name is up to 128 characters (SubmitJob `jobName`); a
+ * job queue's and a job definition's names up to 128 (CreateJobQueue, RegisterJobDefinition), so
+ * their ARNs, and a job's ARN around its ID, fit in 256; a status reason is the reason given to
+ * CancelJob or TerminateJob ("a limit of 1024 characters") or Batch's own shorter one; a
+ * container's reason is "a short (255 max characters)" string (ContainerDetail `reason`).
+ */
+const BATCH_FIELD_BOUNDS: Readonly<Record<string, number>> = {
+  jobName: 128,
+  jobArn: 256,
+  jobQueue: 256,
+  jobDefinition: 256,
+  statusReason: 1024,
+  'attempts[].statusReason': 1024,
+  'container.reason': 255,
+  'attempts[].container.reason': 255,
+};
+
+/**
  * AWS Batch's `Batch Job State Change` events (durable, at least once, in no order, none for the
  * submit): the `detail` is the job's DescribeJobs record, normalised by the same `parseJob` as a
  * DescribeJobs answer and applied without a call. Two records of a job are ordered by: terminal
@@ -32,6 +53,7 @@ export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
   source: 'aws.batch',
   detailTypes: ['Batch Job State Change'],
   read(detail, place) {
+    boundFields(detail, BATCH_FIELD_BOUNDS);
     const jobId = str(detail.jobId, 'detail.jobId');
     if (jobId === null) throw new MalformedBodyError('detail.jobId is missing');
     const key = keyFromParts(

@@ -2,6 +2,7 @@ import type { Config } from '../../config/index.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { PROVIDERS } from '../registry.ts';
 import type { AwsAccounts } from '../shared/accounts.ts';
+import { OverlongField } from '../shared/eventFields.ts';
 import type { AnyProvider, EventMeaning, EventPlace } from '../shared/provider.ts';
 
 /**
@@ -47,12 +48,18 @@ export const EVENT_PROVIDERS: readonly JobProvider[] = PROVIDERS.filter((p) => p
 
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * The longest region name read: AWS's are short (`ap-southeast-5`, `us-gov-west-1`); a long name
+ * matching the pattern is no region of AWS's, and would be kept wherever a place is.
+ */
+const MAX_REGION_CHARS = 32;
 
 /**
  * The job event a message body holds: its envelope checked (`source`, `detail-type`, `account`,
  * `region`, `time`, `detail`), its provider found by source and detail type, its account ID
  * matched to a configured account (`accounts`), its detail read by the provider's `events.read`.
- * Throws EventRejected otherwise.
+ * Throws EventRejected otherwise, `an over-long field` for a field longer than its provider sends
+ * (the region here, the detail's fields in `events.read`): no store keeps what no provider sends.
  */
 export function decodeEvent(
   body: string,
@@ -75,6 +82,8 @@ export function decodeEvent(
   const time = typeof e.time === 'string' ? Date.parse(e.time) : Number.NaN;
   if (typeof account !== 'string' || !ACCOUNT_ID.test(account))
     throw new EventRejected('no account ID');
+  if (typeof region === 'string' && region.length > MAX_REGION_CHARS)
+    throw new EventRejected('an over-long field');
   if (typeof region !== 'string' || !REGION.test(region)) throw new EventRejected('no region');
   if (Number.isNaN(time)) throw new EventRejected('no time');
   if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
@@ -87,7 +96,8 @@ export function decodeEvent(
   let meaning: EventMeaning;
   try {
     meaning = provider.events.read(detail as Record<string, unknown>, place);
-  } catch {
+  } catch (err) {
+    if (err instanceof OverlongField) throw new EventRejected(err.message);
     // The provider's error may quote a value of the detail: only that it failed is said.
     throw new EventRejected('a detail without the job it is about');
   }

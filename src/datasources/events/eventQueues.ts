@@ -75,7 +75,8 @@ const MAX_MESSAGES = 10;
  * (envelope.ts) and handed to the sink, then deleted in batches once applied (a message that is
  * no provider's event is deleted too: it would only come back). A message whose apply did not end
  * (the process died, the sink threw) is not deleted and SQS hands it out again after its
- * visibility timeout, to this replica or another. A queue that cannot be read is DOWN (its jobs
+ * visibility timeout, to this replica or another — up to JOBGRAPH_EVENT_MAX_RECEIVES times, then
+ * it is rejected and deleted unread. A queue that cannot be read is DOWN (its jobs
  * are polled as without events, `covers`), tried again with back-off, and UP at its first answer.
  */
 export class EventQueues {
@@ -188,11 +189,24 @@ export class EventQueues {
     }
   }
 
-  /** Each message decoded and applied in order: the receipt handles of those done with. */
+  /**
+   * Each message decoded and applied in order: the receipt handles of those done with. One handed
+   * out more than JOBGRAPH_EVENT_MAX_RECEIVES times is rejected unread: its earlier applies never
+   * ended (the sink threw, or the process died in it), so applying it again may only fail again.
+   */
   async #apply(q: EventQueue, messages: readonly SqsMessage[]): Promise<string[]> {
     const { config, accounts, observer } = this.#options;
     const done: string[] = [];
+    const reject = (m: (typeof messages)[number], reason: string) => {
+      observer?.rejected?.(q.label, reason, m.messageId);
+      observer?.outcome?.(null, 'rejected');
+      done.push(m.receiptHandle);
+    };
     for (const m of messages) {
+      if (m.receiveCount > config.events.maxReceives) {
+        reject(m, 'received more often than JOBGRAPH_EVENT_MAX_RECEIVES');
+        continue;
+      }
       if (m.damaged) {
         // Not read, not deleted: it comes back after its visibility timeout, whole this time.
         observer?.rejected?.(q.label, 'body checksum mismatch', m.messageId);
@@ -203,10 +217,7 @@ export class EventQueues {
       try {
         event = decodeEvent(m.body, config, accounts);
       } catch (err) {
-        const reason = err instanceof EventRejected ? err.reason : 'unreadable';
-        observer?.rejected?.(q.label, reason, m.messageId);
-        observer?.outcome?.(null, 'rejected');
-        done.push(m.receiptHandle);
+        reject(m, err instanceof EventRejected ? err.reason : 'unreadable');
         continue;
       }
       this.#learn(q, event);

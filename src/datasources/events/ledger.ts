@@ -1,3 +1,4 @@
+import { approxBytes, type StoreFill } from '../../cache/approxBytes.ts';
 import { RecencyList, type Linked } from '../../cache/recencyList.ts';
 import type { JobRecord } from '../../model/job.ts';
 import type { ListedJob } from '../listing/types.ts';
@@ -38,24 +39,57 @@ export function orderOf(record: JobRecord): readonly number[] {
 interface Written extends Linked<Written> {
   readonly id: string;
   entry: LedgerEntry;
+  /** approxBytes of its ID and entry, and of its own links and map slot. */
+  bytes: number;
 }
 
 /** How many jobs the ledger remembers at most (oldest first out): about 200 bytes each. */
 export const LEDGER_SIZE = 50_000;
 
 /**
+ * The most bytes of entries the ledger holds (approxBytes), whatever their count: an entry's
+ * state fields come from events, and a status reason is long enough that a count alone would let
+ * a queue of long ones take the heap.
+ */
+export const LEDGER_BYTES = 16 * 1024 * 1024;
+
+/** A map slot, a list node and its links: what a remembered key costs beyond its strings. */
+const SLOT_BYTES = 64;
+
+/**
  * The latest state the process knows of each job it has seen by event or by read, so that an
  * event never moves a job backwards (a duplicate, or an older one arriving late) and a listed row
- * is never staler than an event already applied (`overlay`). Bounded (LEDGER_SIZE, least recently
- * written first out); holds no record, only state fields and an order, so never a secret. The
- * order of writes is a RecencyList, not the Map's insertion order: a full ledger forgets its
- * oldest job on every new one, and taking a Map's first key walks every entry deleted before it.
+ * is never staler than an event already applied (`overlay`). Bounded by count (LEDGER_SIZE) and by
+ * bytes (LEDGER_BYTES), least recently written first out; holds no record, only state fields and
+ * an order, so never a secret. The order of writes is a RecencyList, not the Map's insertion
+ * order: a full ledger forgets its oldest job on every new one, and taking a Map's first key walks
+ * every entry deleted before it.
  */
 export class EventLedger {
   readonly #entries = new Map<string, Written>();
   readonly #order = new RecencyList<Written>();
+  #bytes = 0;
+  /** The CodePipeline join (`EventApplier`): learned from the same records, bounded alike. */
+  readonly refs: RefJoin;
 
-  constructor(private readonly size = LEDGER_SIZE) {}
+  constructor(
+    private readonly size = LEDGER_SIZE,
+    private readonly maxBytes = LEDGER_BYTES,
+    refs = new RefJoin(),
+  ) {
+    this.refs = refs;
+  }
+
+  /** How full it is (`jobgraph_store_*{store="ledger"}`). */
+  fill(): StoreFill {
+    return {
+      store: 'ledger',
+      entries: this.#entries.size,
+      bytes: this.#bytes,
+      maxEntries: this.size,
+      maxBytes: this.maxBytes,
+    };
+  }
 
   get(id: string): LedgerEntry | undefined {
     return this.#entries.get(id)?.entry;
@@ -100,16 +134,28 @@ export class EventLedger {
       },
       listed: providerOf(record.provider).events?.listed?.(record) ?? {},
     };
+    const bytes = SLOT_BYTES + approxBytes(record.id) + approxBytes(entry);
     if (written) {
       // Written again: the newest, with its new state.
+      this.#bytes += bytes - written.bytes;
       written.entry = entry;
+      written.bytes = bytes;
       this.#order.touch(written);
-      return;
+    } else {
+      const added: Written = { id: record.id, entry, bytes, older: undefined, newer: undefined };
+      this.#entries.set(record.id, added);
+      this.#order.append(added);
+      this.#bytes += bytes;
     }
-    const added: Written = { id: record.id, entry, older: undefined, newer: undefined };
-    this.#entries.set(record.id, added);
-    this.#order.append(added);
-    while (this.#entries.size > this.size) this.#entries.delete(this.#order.shift()!.id);
+    // The newest entry stays even alone over the budget: its fields are bounded (envelope.ts).
+    while (
+      this.#entries.size > this.size ||
+      (this.#bytes > this.maxBytes && this.#entries.size > 1)
+    ) {
+      const oldest = this.#order.shift()!;
+      this.#entries.delete(oldest.id);
+      this.#bytes -= oldest.bytes;
+    }
   }
 
   /**
@@ -132,5 +178,72 @@ export class EventLedger {
       state: known.header.state,
       summary: { ...job.summary, ...known.header, ...known.listed },
     };
+  }
+}
+
+/** How many CodePipeline action executions the join remembers at most (oldest first out). */
+export const MAX_REFS = 10_000;
+
+/** The most bytes of refs and IDs the join holds (approxBytes), whatever their count. */
+export const MAX_REFS_BYTES = 4 * 1024 * 1024;
+
+interface Ref extends Linked<Ref> {
+  readonly ref: string;
+  readonly id: string;
+  readonly bytes: number;
+}
+
+/**
+ * `ref` (CodePipeline actionExecutionId) → the global ID of the job whose record carried it: how
+ * a CodePipeline event, which names no job, finds its watched job. Bounded by count (MAX_REFS) and
+ * by bytes (MAX_REFS_BYTES), the ref learned longest ago first out.
+ */
+export class RefJoin {
+  readonly #refs = new Map<string, Ref>();
+  readonly #order = new RecencyList<Ref>();
+  #bytes = 0;
+
+  constructor(
+    private readonly size = MAX_REFS,
+    private readonly maxBytes = MAX_REFS_BYTES,
+  ) {}
+
+  get(ref: string): string | undefined {
+    return this.#refs.get(ref)?.id;
+  }
+
+  /** Remember that `ref` is the job `id`'s (the newest learned). */
+  note(ref: string, id: string): void {
+    const was = this.#refs.get(ref);
+    if (was) this.#forget(was);
+    const entry: Ref = {
+      ref,
+      id,
+      bytes: SLOT_BYTES + approxBytes(ref) + approxBytes(id),
+      older: undefined,
+      newer: undefined,
+    };
+    this.#refs.set(ref, entry);
+    this.#order.append(entry);
+    this.#bytes += entry.bytes;
+    while (this.#refs.size > this.size || (this.#bytes > this.maxBytes && this.#refs.size > 1))
+      this.#forget(this.#order.oldest!);
+  }
+
+  /** How full it is (`jobgraph_store_*{store="refs"}`). */
+  fill(): StoreFill {
+    return {
+      store: 'refs',
+      entries: this.#refs.size,
+      bytes: this.#bytes,
+      maxEntries: this.size,
+      maxBytes: this.maxBytes,
+    };
+  }
+
+  #forget(entry: Ref): void {
+    this.#refs.delete(entry.ref);
+    this.#order.unlink(entry);
+    this.#bytes -= entry.bytes;
   }
 }

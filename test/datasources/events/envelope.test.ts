@@ -53,7 +53,13 @@ describe('A job event envelope', () => {
   });
 
   it('reads an event larger than the 256 KB EventBridge allowed before 2026: a rejected one would be deleted', async () => {
-    const detail = batchDetail({ jobName: 'x'.repeat(300 * 1024) });
+    const base = batchDetail();
+    const detail = batchDetail({
+      container: {
+        ...(base.container as object),
+        environment: [{ name: 'LARGE', value: 'x'.repeat(300 * 1024) }],
+      },
+    });
     const event = decodeEvent(batchEvent(detail), config, await accounts());
     expect(event.meaning.kind).toBe('record');
   });
@@ -133,5 +139,91 @@ describe('A job event envelope', () => {
     ['oversized', batchEvent(batchDetail({ jobName: 'x'.repeat(MAX_EVENT_BYTES) }))],
   ])('rejects a message that is %s, quoting none of it', async (reason, body) => {
     expect(await rejection(body)).toBe(reason);
+  });
+
+  describe('fields no provider sends that long', () => {
+    const secret = `${BATCH_ENV_SECRET}-`;
+    const omics = (id: string) =>
+      JSON.stringify({
+        source: 'aws.omics',
+        'detail-type': 'Reference Import Job Status Change',
+        account: '123456789012',
+        region: 'us-west-2',
+        time: '2026-11-25T12:00:00Z',
+        detail: { id, referenceStoreId: '9876543210', status: 'COMPLETED' },
+      });
+    const pipeline = (ref: string) =>
+      JSON.stringify({
+        source: 'aws.codepipeline',
+        'detail-type': 'CodePipeline Action Execution State Change',
+        account: '123456789012',
+        region: 'us-east-1',
+        time: '2026-11-25T12:00:00Z',
+        detail: { pipeline: 'p', 'action-execution-id': ref, state: 'SUCCEEDED' },
+      });
+    const attempt = (patch: Record<string, unknown>) => ({
+      container: { exitCode: 1 },
+      startedAt: 1,
+      stoppedAt: 2,
+      statusReason: 'Essential container in task exited',
+      ...patch,
+    });
+
+    it.each([
+      // A region of the pattern, longer than any of AWS's.
+      ['a region', batchEvent(batchDetail(), { region: `us-${'east'.repeat(25_000)}-1` })],
+      ['a short over-long region', batchEvent(batchDetail(), { region: `us-${'e'.repeat(30)}-1` })],
+      ['a job name', batchEvent(batchDetail({ jobName: secret.repeat(10).slice(0, 129) }))],
+      ['a job queue', batchEvent(batchDetail({ jobQueue: `arn:${'q'.repeat(253)}` }))],
+      ['a job ARN', batchEvent(batchDetail({ jobArn: `arn:${'j'.repeat(253)}` }))],
+      ['a job definition', batchEvent(batchDetail({ jobDefinition: `arn:${'d'.repeat(253)}` }))],
+      [
+        'a status reason',
+        batchEvent(batchDetail({ statusReason: secret.repeat(40).slice(0, 1025) })),
+      ],
+      [
+        'a container reason',
+        batchEvent(batchDetail({ container: { reason: 'c'.repeat(256), exitCode: 1 } })),
+      ],
+      [
+        "an attempt's status reason",
+        batchEvent(batchDetail({ attempts: [attempt({ statusReason: 's'.repeat(1025) })] })),
+      ],
+      [
+        "an attempt's container reason",
+        batchEvent(
+          batchDetail({
+            attempts: [attempt({}), attempt({ container: { reason: 'c'.repeat(256) } })],
+          }),
+        ),
+      ],
+      ['an action execution ID', pipeline('a'.repeat(129))],
+    ])(
+      'rejects a message with %s longer than its provider sends, as an over-long field',
+      async (_, body) => {
+        expect(await rejection(body)).toBe('an over-long field');
+      },
+    );
+
+    it('rejects a HealthOmics ID longer than its documented 36 digits', async () => {
+      expect(await rejection(omics('1'.repeat(37)))).toBe('a detail without the job it is about');
+    });
+
+    it('reads fields exactly as long as their bounds', async () => {
+      const a = await accounts();
+      const detail = batchDetail({
+        jobName: 'n'.repeat(128),
+        jobQueue: 'q'.repeat(256),
+        statusReason: 's'.repeat(1024),
+        container: { reason: 'c'.repeat(255), exitCode: 1 },
+        attempts: [
+          attempt({ statusReason: 's'.repeat(1024), container: { reason: 'c'.repeat(255) } }),
+        ],
+      });
+      const event = decodeEvent(batchEvent(detail, { region: 'us-gov-west-1' }), config, a);
+      expect(event.meaning.kind).toBe('record');
+      expect(decodeEvent(pipeline('a'.repeat(128)), config, a).meaning.kind).toBe('ref');
+      expect(decodeEvent(omics('1'.repeat(36)), config, a).meaning.kind).toBe('hint');
+    });
   });
 });

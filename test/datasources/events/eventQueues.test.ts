@@ -7,7 +7,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.ts';
 import type { JobEvent } from '../../../src/datasources/events/envelope.ts';
-import { EventQueues } from '../../../src/datasources/events/eventQueues.ts';
+import { EventQueues, type EventObserver } from '../../../src/datasources/events/eventQueues.ts';
 import { AwsAccounts } from '../../../src/datasources/shared/accounts.ts';
 import { createEmulatorAccounts, DEMO_AWS_ACCOUNT_ID } from '../../../src/emulators/accounts.ts';
 import { DEMO_AWS_CREDENTIALS, startEmulator } from '../../../src/emulators/framework.ts';
@@ -32,34 +32,38 @@ beforeAll(() => {
 });
 afterAll(() => client.destroy());
 
-/** A new queue whose messages come back 1 s after a receive that does not delete them. */
-async function queue(name: string): Promise<string> {
+/** A new queue whose messages come back `visibility` s (default 1) after a receive that does not delete them. */
+async function queue(name: string, visibility = 1): Promise<string> {
   const out = await client.send(
-    new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '1' } }),
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: { VisibilityTimeout: String(visibility) },
+    }),
   );
   return out.QueueUrl as string;
 }
 
 /** Event queues reading `url` with the demo account's keys, long polls of 1 s. */
-function consumer(url: string): EventQueues {
-  return new EventQueues(consumerOptions(url));
-}
-
-function consumerOptions(url: string) {
+function consumer(
+  url: string,
+  env: Record<string, string> = {},
+  observer?: EventObserver,
+): EventQueues {
   const base = loadConfig(
     { mode: 'live' },
-    { JOBGRAPH_EVENT_QUEUES: url, AWS_ENDPOINT_URL_SQS: sqs.url },
+    { JOBGRAPH_EVENT_QUEUES: url, AWS_ENDPOINT_URL_SQS: sqs.url, ...env },
   );
   const config = {
     ...base,
     awsCredentials: { ...DEMO_AWS_CREDENTIALS, accountId: DEMO_AWS_ACCOUNT_ID },
   };
-  return {
+  return new EventQueues({
     config,
     queues: config.events.queues ?? [],
     accounts: new AwsAccounts(config),
     waitSeconds: 1,
-  };
+    ...(observer ? { observer } : {}),
+  });
 }
 
 async function messagesLeft(url: string): Promise<number> {
@@ -128,10 +132,7 @@ describe('The job event queues', () => {
     // The first message the consumer receives arrives damaged.
     expect(emulator.corrupt(url, 1)).toBe(true);
     const rejected: string[] = [];
-    const q = new EventQueues({
-      ...consumerOptions(url),
-      observer: { rejected: (_queue, reason) => rejected.push(reason) },
-    });
+    const q = consumer(url, {}, { rejected: (_queue, reason) => rejected.push(reason) });
     const applied: string[] = [];
     const all = new Promise<void>((resolve) =>
       q.attach((event) => {
@@ -182,6 +183,48 @@ describe('The job event queues', () => {
       expect(q.covers('AWS_BATCH', 'default', 'eu-west-1')).toBe(false);
       expect(q.covers('AWS_BATCH', 'staging', 'us-east-1')).toBe(false);
       expect(q.covers('AWS_PANORAMA', 'default', 'us-east-1')).toBe(false);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('rejects and deletes a message whose apply keeps failing once SQS has handed it out JOBGRAPH_EVENT_MAX_RECEIVES times, unread', async () => {
+    // Visible again at once after each failed apply: the receive count is what ends it.
+    const url = await queue('poison', 0);
+    await client.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: batchEvent(batchDetail()) }),
+    );
+    const rejections: string[] = [];
+    const outcomes: (string | null)[] = [];
+    let rejected!: () => void;
+    const done = new Promise<void>((resolve) => (rejected = resolve));
+    const q = consumer(
+      url,
+      { JOBGRAPH_EVENT_MAX_RECEIVES: '3' },
+      {
+        rejected: (_queue, reason) => {
+          rejections.push(reason);
+          rejected();
+        },
+        outcome: (provider, outcome) => outcomes.push(`${provider ?? 'none'}:${outcome}`),
+      },
+    );
+    let applies = 0;
+    q.attach(() => {
+      applies += 1;
+      return Promise.reject(new Error('the sink fails'));
+    });
+    q.start();
+    try {
+      await done;
+      // Applied on its first three receives; the fourth rejects it without reading it.
+      expect(applies).toBe(3);
+      expect(rejections).toEqual(['received more often than JOBGRAPH_EVENT_MAX_RECEIVES']);
+      expect(outcomes).toEqual(['none:rejected']);
+      for (let i = 0; i < 200 && (await messagesLeft(url)) > 0; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      expect(await messagesLeft(url)).toBe(0);
+      expect(applies).toBe(3);
     } finally {
       await q.close();
     }

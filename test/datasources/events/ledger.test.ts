@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseJob } from '../../../src/datasources/batch/parse.ts';
-import { EventLedger } from '../../../src/datasources/events/ledger.ts';
+import { EventLedger, RefJoin } from '../../../src/datasources/events/ledger.ts';
 import { parseGlobalId } from '../../../src/model/globalId.ts';
 import type { JobRecord } from '../../../src/model/job.ts';
 import { batchDetail } from '../../support/batchEvents.ts';
@@ -61,5 +61,71 @@ describe('EventLedger bound', () => {
     expect(ledger.get(a.id)).toMatchObject({ signature: 'running', time: 5 });
     ledger.note(c, 'c', 1); // forgets a, the least recently written
     expect([a, b, c].map((r) => ledger.get(r.id) !== undefined)).toEqual([false, true, true]);
+  });
+});
+
+describe('EventLedger byte bound', () => {
+  it('forgets the least recently written jobs once their entries pass its bytes, whatever their count', () => {
+    const maxBytes = 64 * 1024;
+    const ledger = new EventLedger(1000, maxBytes);
+    // Each entry holds its status reason twice (the header's message and the listed reason), at
+    // two bytes a character as estimated: about 8 KB each, so about eight fit.
+    const long = (n: number) =>
+      ({
+        ...record(n),
+        statusMessage: 'm'.repeat(1000),
+        statusReason: 'r'.repeat(1000),
+      }) as JobRecord;
+    for (let n = 0; n < 40; n++) ledger.note(long(n), `sig-${n}`, 1);
+    const held = Array.from({ length: 40 }, (_, n) => n).filter((n) => ledger.get(record(n).id));
+    expect(held.length).toBeGreaterThan(1);
+    expect(held.length).toBeLessThan(40);
+    expect(held).toEqual(Array.from({ length: held.length }, (_, i) => 40 - held.length + i));
+    const fill = ledger.fill();
+    expect(fill).toMatchObject({
+      store: 'ledger',
+      entries: held.length,
+      maxEntries: 1000,
+      maxBytes,
+    });
+    expect(fill.bytes).toBeLessThanOrEqual(maxBytes);
+    // Short entries are counted as what they are: many more fit.
+    for (let n = 100; n < 400; n++) ledger.note(record(n), `s${n}`, 1);
+    expect(ledger.fill().entries).toBeGreaterThan(held.length);
+    expect(ledger.fill().bytes).toBeLessThanOrEqual(maxBytes);
+  });
+
+  it('counts a job written again at its new size, not twice', () => {
+    const ledger = new EventLedger();
+    ledger.note(record(1), 'sig', 1);
+    const once = ledger.fill().bytes;
+    for (let i = 0; i < 10; i++) ledger.note(record(1), 'sig', 1);
+    expect(ledger.fill()).toMatchObject({ entries: 1, bytes: once });
+  });
+});
+
+describe('RefJoin (the CodePipeline join) bound', () => {
+  it('forgets the ref learned longest ago first once its refs pass its bytes or its count', () => {
+    const join = new RefJoin(1000, 16 * 1024);
+    const id = (n: number) => `codepipeline:us-east-1:${String(n).padStart(36, '0')}`;
+    const ref = (n: number) => `${String(n).padStart(8, '0')}${'r'.repeat(1000)}`;
+    for (let n = 0; n < 20; n++) join.note(ref(n), id(n));
+    const held = Array.from({ length: 20 }, (_, n) => n).filter((n) => join.get(ref(n)) === id(n));
+    expect(held.length).toBeGreaterThan(1);
+    expect(held.length).toBeLessThan(20);
+    expect(held).toEqual(Array.from({ length: held.length }, (_, i) => 20 - held.length + i));
+    expect(join.fill().bytes).toBeLessThanOrEqual(16 * 1024);
+    // Learned again: the newest, counted once.
+    join.note(ref(20 - held.length), id(1));
+    expect(join.fill().entries).toBe(held.length);
+    const counted = new RefJoin(3);
+    for (let n = 0; n < 5; n++) counted.note(`ref-${n}`, id(n));
+    expect([0, 1, 2, 3, 4].map((n) => counted.get(`ref-${n}`) !== undefined)).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 });
