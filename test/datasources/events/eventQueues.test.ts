@@ -40,11 +40,11 @@ async function queue(name: string): Promise<string> {
   return out.QueueUrl as string;
 }
 
-/** Event queues reading `url` with the demo account's keys, long polls of 1 s. */
-function consumer(url: string): EventQueues {
+/** Event queues reading `url` (an item of JOBGRAPH_EVENT_QUEUES) with the demo account's keys, long polls of 1 s. */
+function consumer(url: string, env: Record<string, string> = {}): EventQueues {
   const base = loadConfig(
     { mode: 'live' },
-    { JOBGRAPH_EVENT_QUEUES: url, AWS_ENDPOINT_URL_SQS: sqs.url },
+    { JOBGRAPH_EVENT_QUEUES: url, AWS_ENDPOINT_URL_SQS: sqs.url, ...env },
   );
   const config = {
     ...base,
@@ -140,6 +140,25 @@ describe('The job event queues', () => {
       expect(q.covers('AWS_BATCH', 'default', 'eu-west-1')).toBe(false);
       expect(q.covers('AWS_BATCH', 'staging', 'us-east-1')).toBe(false);
       expect(q.covers('AWS_PANORAMA', 'default', 'us-east-1')).toBe(false);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it("covers a collector queue's declared accounts in its region, and no other", async () => {
+    const url = await queue('collector');
+    const q = consumer(`default+staging=${url}`, {
+      JOBGRAPH_AWS_ACCOUNTS:
+        'staging=arn:aws:iam::210987654321:role/r,prod=arn:aws:iam::111122223333:role/r',
+    });
+    const up = new Promise<void>((resolve) => q.onCoverage(resolve));
+    q.start();
+    try {
+      await up;
+      expect(q.covers('AWS_BATCH', 'default', 'us-east-1')).toBe(true);
+      expect(q.covers('AWS_BATCH', 'staging', 'us-east-1')).toBe(true);
+      expect(q.covers('AWS_BATCH', 'prod', 'us-east-1')).toBe(false);
+      expect(q.covers('AWS_BATCH', 'staging', 'eu-west-1')).toBe(false);
     } finally {
       await q.close();
     }
