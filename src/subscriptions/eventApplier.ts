@@ -29,7 +29,11 @@ export class EventApplier {
     private readonly registry: PollerRegistry,
     private readonly leases: PollLeases | undefined,
     readonly ledger: EventLedger = new EventLedger(),
-    /** Told of each applied event that shows its job finished: the finished jobs kept (issue #59's item 4). */
+    /**
+     * Told of each applied event that shows finished a job a provider read has shown in this run:
+     * the finished jobs kept (issue #59's item 4). A job known only by events is never kept: an
+     * event is whatever its sender wrote, and a kept record outlives the provider's own.
+     */
     private readonly onTerminal?: (record: JobRecord) => void,
   ) {
     registry.judge = (record, time) => this.#judgeShared(record, time);
@@ -72,7 +76,7 @@ export class EventApplier {
     const judged = this.ledger.judge(record, signature, time);
     if (judged !== 'applied') return judged;
     this.ledger.note(record, signature, time);
-    if (record.terminal) this.onTerminal?.(record);
+    if (record.terminal && this.ledger.confirmed(record)) this.onTerminal?.(record);
     this.registry.get(record.id)?.event(record, false);
     await this.leases?.announce?.(record.id, { record, time });
     return 'applied';

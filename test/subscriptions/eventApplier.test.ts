@@ -60,13 +60,14 @@ function setup(covered = { value: true }) {
       behind: (record) => ledger.behind(record),
     },
   });
-  applier = new EventApplier(config, registry, undefined, ledger);
+  const kept: JobRecord[] = [];
+  applier = new EventApplier(config, registry, undefined, ledger, (record) => kept.push(record));
   const seen: WatchEvent[] = [];
   registry.watch(KEY, (e) => seen.push(e));
   const settle = () => new Promise((resolve) => setImmediate(resolve));
   const statuses = () =>
     seen.map((e) => (e.kind === 'record' ? e.record.providerStatus : e.error.message));
-  return { clock, reads, calls, registry, applier: applier, seen, statuses, settle, covered };
+  return { clock, reads, calls, registry, applier: applier, seen, statuses, settle, covered, kept };
 }
 
 describe('Job events applied to the watchers', () => {
@@ -102,15 +103,52 @@ describe('Job events applied to the watchers', () => {
     expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING', 'RUNNABLE']);
   });
 
-  it('takes a job created again under its ID (a later creation) as newer, whatever its status', async () => {
+  it('takes a record of another run of the job (another creation) as news, whatever its order', async () => {
     const t = setup();
     await t.settle();
-    const done = parseJob(KEY as never, batchDetail(), 'detail');
-    expect(await t.applier.apply(eventOf(done))).toBe('applied');
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING', 2)))).toBe('applied');
     const again = batchRecord('RUNNABLE', 0, {
       createdAt: (batchDetail().createdAt as number) + 60_000,
     });
     expect(await t.applier.apply(eventOf(again, 2000))).toBe('applied');
+  });
+
+  it('lets no event from the future hide what follows it: a later event, or a later read, of the real run wins', async () => {
+    const t = setup();
+    await t.settle();
+    const future = { createdAt: Date.parse('2099-01-01T00:00:00Z') };
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING', 5, future)))).toBe('applied');
+    // The next read (the reconciliation) shows the real run: it replaces the event's.
+    t.clock.fireNext();
+    await t.settle();
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING', 5, future), 3000))).toBe('applied');
+    expect(await t.applier.apply(eventOf(batchRecord('FAILED', 1), 4000))).toBe('applied');
+    expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING', 'RUNNABLE', 'RUNNING', 'FAILED']);
+  });
+
+  it('keeps a finished job an event showed only when a read has shown the job in that run', async () => {
+    const t = setup();
+    await t.settle();
+    // Never read: a made-up job, and the watched job in a run no read showed.
+    const madeUp = parseJob(
+      parseGlobalId('batch:us-east-1:00000000-0000-4000-8000-000000000099') as never,
+      batchDetail({ jobId: '00000000-0000-4000-8000-000000000099' }),
+      'detail',
+    );
+    expect(await t.applier.apply(eventOf(madeUp))).toBe('applied');
+    const otherRun = parseJob(
+      KEY as never,
+      batchDetail({ createdAt: 4_102_444_800_000 }),
+      'detail',
+    );
+    expect(await t.applier.apply(eventOf(otherRun))).toBe('applied');
+    expect(t.kept).toEqual([]);
+    // The watched job's run, read when its watch started.
+    const t2 = setup();
+    await t2.settle();
+    const done = parseJob(KEY as never, batchDetail(), 'detail');
+    expect(await t2.applier.apply(eventOf(done))).toBe('applied');
+    expect(t2.kept).toEqual([done]);
   });
 
   it('takes a read that raced an applied event as no change', async () => {
