@@ -200,7 +200,7 @@ describe('Job events applied to the watchers', () => {
     expect(t.calls).toHaveLength(1);
   });
 
-  it('makes a hint one read of the watched job now', async () => {
+  it('makes hints one read of the watched job: at most one in flight and one a poll interval, however many come', async () => {
     const t = setup();
     await t.settle();
     t.reads[0] = batchRecord('RUNNING');
@@ -210,9 +210,50 @@ describe('Job events applied to the watchers', () => {
       meaning: { kind: 'hint', key: KEY as never },
       time: 1,
     };
-    expect(await t.applier.apply(hint)).toBe('hint');
+    // Within a poll interval of the watch's first read: one read at the interval's end.
+    for (let i = 0; i < 100; i++) expect(await t.applier.apply(hint)).toBe('hint');
+    await t.settle();
+    expect(t.calls).toHaveLength(1);
+    expect(t.clock.pending()).toEqual([1000]);
+    t.clock.fireNext();
     await t.settle();
     expect(t.calls).toHaveLength(2);
     expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING']);
+    // A poll interval later, a hint is read at once.
+    t.clock.advance(1000);
+    await t.applier.apply(hint);
+    expect(t.calls).toHaveLength(3);
+  });
+
+  it('owes one read after the read in flight to the hints that came during it', async () => {
+    const t = setup();
+    let answer: (r: JobRecord) => void = () => undefined;
+    t.registry.options.fetch = (key) => {
+      t.calls.push(key);
+      return new Promise((resolve) => (answer = resolve));
+    };
+    const hint: JobEvent = {
+      provider: 'AWS_BATCH',
+      place: { account: 'default', region: 'us-east-1' },
+      meaning: { kind: 'hint', key: KEY as never },
+      time: 1,
+    };
+    t.clock.advance(5000);
+    t.registry.get(`batch:us-east-1:${JOB_ID}`)?.hint();
+    await t.settle();
+    answer(batchRecord('RUNNABLE'));
+    await t.settle();
+    // A hint read is in flight: the hints during it owe one read, a poll interval after it started.
+    const calls = t.calls.length;
+    t.clock.advance(5000);
+    await t.applier.apply(hint);
+    for (let i = 0; i < 100; i++) await t.applier.apply(hint);
+    expect(t.calls).toHaveLength(calls + 1);
+    answer(batchRecord('RUNNING'));
+    await t.settle();
+    expect(t.clock.pending()).toEqual([1000]);
+    t.clock.fireNext();
+    await t.settle();
+    expect(t.calls).toHaveLength(calls + 2);
   });
 });
