@@ -23,6 +23,8 @@ const MAX_REFS = 10_000;
 export class EventApplier {
   /** `ref` (CodePipeline actionExecutionId) → the global ID of the job whose record carried it. */
   readonly #refs = new Map<string, string>();
+  /** The records events carried (this replica's and the others'): told to a watcher, they come back to `noteRecord` and confirm nothing. */
+  readonly #fromEvents = new WeakSet<JobRecord>();
 
   constructor(
     private readonly config: Config,
@@ -41,7 +43,8 @@ export class EventApplier {
 
   /** Every record the watchers see (reads, shares, events): the ledger and the join learn it. */
   noteRecord(record: JobRecord): void {
-    this.ledger.note(record, changeSignature(record), null);
+    // An event's record is in the ledger already, with its time; only a read confirms a job's run.
+    if (!this.#fromEvents.has(record)) this.ledger.note(record, changeSignature(record), null);
     const ref = providerOf(record.provider).events?.ref?.(record) ?? null;
     if (ref === null) return;
     this.#refs.delete(ref);
@@ -76,6 +79,7 @@ export class EventApplier {
     const judged = this.ledger.judge(record, signature, time);
     if (judged !== 'applied') return judged;
     this.ledger.note(record, signature, time);
+    this.#fromEvents.add(record);
     if (record.terminal && this.ledger.confirmed(record)) this.onTerminal?.(record);
     this.registry.get(record.id)?.event(record, false);
     await this.leases?.announce?.(record.id, { record, time });
@@ -100,6 +104,7 @@ export class EventApplier {
     const signature = changeSignature(record);
     const judged = this.ledger.judge(record, signature, time);
     if (judged === 'applied') this.ledger.note(record, signature, time);
+    this.#fromEvents.add(record);
     return judged;
   }
 }

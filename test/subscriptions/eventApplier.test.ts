@@ -143,6 +143,14 @@ describe('Job events applied to the watchers', () => {
     );
     expect(await t.applier.apply(eventOf(otherRun))).toBe('applied');
     expect(t.kept).toEqual([]);
+    // A run only events showed, told to the watcher first: what the watcher was told is no read.
+    const t1 = setup();
+    await t1.settle();
+    const forged = { createdAt: 4_102_444_800_000 };
+    expect(await t1.applier.apply(eventOf(batchRecord('RUNNING', 0, forged)))).toBe('applied');
+    const forgedEnd = parseJob(KEY as never, batchDetail(forged), 'detail');
+    expect(await t1.applier.apply(eventOf(forgedEnd, 2000))).toBe('applied');
+    expect(t1.kept).toEqual([]);
     // The watched job's run, read when its watch started.
     const t2 = setup();
     await t2.settle();
