@@ -297,17 +297,16 @@ function openEventQueues(
   const queues = config.events.queues ?? [];
   if (queues.length === 0) return undefined;
   const metrics = observability?.metrics;
-  const rejections = new RejectionLog((fields, message) => logger.warn(fields, message));
   const events = new EventQueues({
     config,
     queues,
     accounts,
     observer: {
       outcome: (provider, outcome) => metrics?.event(provider, outcome),
-      rejected: (queue, reason, messageId) => {
-        metrics?.eventRejected(queue, reason);
-        rejections.rejected(queue, reason, messageId);
-      },
+      rejected: new RejectionLog(
+        (fields, message) => logger.warn(fields, message),
+        (queue, reason) => metrics?.eventRejected(queue, reason),
+      ).rejected,
       queueState: (queue, up, code) =>
         up
           ? logger.info(

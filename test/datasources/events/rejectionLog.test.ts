@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { RejectionLog } from '../../../src/datasources/events/rejectionLog.ts';
 
 describe('The rejected messages log', () => {
-  it('writes one line per queue and reason a minute, and the next says how many it left unsaid', () => {
+  it('counts every rejection, writes one line per queue and reason a minute, and the next says how many it left unsaid', () => {
     const lines: Record<string, unknown>[] = [];
     let now = 0;
+    let counted = 0;
     const log = new RejectionLog(
       (fields) => lines.push(fields as Record<string, unknown>),
+      () => (counted += 1),
       () => now,
     );
     for (let i = 0; i < 1000; i++) log.rejected('default:us-east-1:q', 'not JSON', `m${i}`);
@@ -25,5 +27,6 @@ describe('The rejected messages log', () => {
       messageId: 'later',
       unsaid: 999,
     });
+    expect(counted).toBe(1003);
   });
 });
