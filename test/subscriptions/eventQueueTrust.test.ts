@@ -264,7 +264,8 @@ describe("The demo's queues: each speaks for its own account", () => {
         detail: { id: job, referenceStoreId: OMICS_DEMO_REFERENCE_STORE_ID, status: 'IN_PROGRESS' },
       });
       await sendAll(own().default, urls().default, Array<string>(1000).fill(hint));
-      await until('every hint is applied', async () => (await hints()) === before + 1000);
+      // At least: the demo's progressing HealthOmics job publishes hints of its own meanwhile.
+      await until('every hint is applied', async () => (await hints()) >= before + 1000);
       // Who called: the HealthOmics emulator's reads of the job, however many hints came.
       expect(callsOf(gw).omics).toBeLessThanOrEqual(2);
     } finally {
