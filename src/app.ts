@@ -10,6 +10,7 @@ import { AwsAccounts, type AccountState } from './datasources/shared/accounts.ts
 import { AccountChecks } from './datasources/accountChecks.ts';
 import { EventQueues } from './datasources/events/eventQueues.ts';
 import { EventLedger } from './datasources/events/ledger.ts';
+import { RejectionLog } from './datasources/events/rejectionLog.ts';
 import { localRateBucket } from './datasources/guard/rateBudget.ts';
 import type { EmulatorSet } from './emulators/index.ts';
 import { createLogger } from './logger.ts';
@@ -287,8 +288,8 @@ function openCache(
 
 /**
  * The job event queues of JOBGRAPH_EVENT_QUEUES (none: no event source, every watched job polled):
- * each message's outcome counted, a rejected one logged by its queue, reason and message ID
- * (never its body), a queue going down or coming back logged once each.
+ * each message's outcome counted, a rejected one counted by queue and reason and logged
+ * (rejectionLog.ts: never its body), a queue going down or coming back logged once each.
  */
 function openEventQueues(
   config: Config,
@@ -305,11 +306,10 @@ function openEventQueues(
     accounts,
     observer: {
       outcome: (provider, outcome) => metrics?.event(provider, outcome),
-      rejected: (queue, reason, messageId) =>
-        logger.warn(
-          { queue, reason, messageId },
-          "job event queue: a message was rejected (no provider's job event, or received too often)",
-        ),
+      rejected: new RejectionLog(
+        (fields, message) => logger.warn(fields, message),
+        (queue, reason) => metrics?.eventRejected(queue, reason),
+      ).rejected,
       queueState: (queue, up, code) =>
         up
           ? logger.info(

@@ -8,7 +8,8 @@ import type { Config, EventQueue } from './types.ts';
  * its region from the host where AWS's host names it (else `fallbackRegion`: an emulator or a
  * VPC endpoint), the owning account's 12-digit ID and the queue name from the path.
  */
-function queueOf(alias: string, raw: string, fallbackRegion: string): EventQueue {
+function queueOf(speaksFor: readonly string[], raw: string, fallbackRegion: string): EventQueue {
+  const alias = speaksFor[0] as string;
   const url = urlIn('JOBGRAPH_EVENT_QUEUES', raw, ['https:', 'http:'], {
     notUrl:
       'an item is not a URL (expected e.g. https://sqs.us-east-1.amazonaws.com/111122223333/jobgraph-events)',
@@ -31,6 +32,7 @@ function queueOf(alias: string, raw: string, fallbackRegion: string): EventQueue
   const name = path[2] as string;
   return {
     alias,
+    speaksFor,
     url: url.href.replace(/\/$/, ''),
     region,
     accountId,
@@ -40,11 +42,32 @@ function queueOf(alias: string, raw: string, fallbackRegion: string): EventQueue
 }
 
 /**
- * JOBGRAPH_EVENT_QUEUES (`url,alias=url,…`; `alias=` reads that queue with the alias's
- * credentials, assumed roles included, the default account's otherwise) and
- * JOBGRAPH_EVENT_RECONCILE_SECONDS and JOBGRAPH_EVENT_MAX_RECEIVES. `queues` is null when the
- * variable is unset (the demo then consumes its own emulated queues), [] when it is set but empty
- * (events off).
+ * The accounts an item's name part declares (`reader` or `reader+other+…`): each `default` or an
+ * alias of JOBGRAPH_AWS_ACCOUNTS, none twice. The first reads the queue.
+ */
+function voicesOf(name: string, aliases: readonly string[]): string[] {
+  const voices = name.split('+').map((a) => a.trim());
+  for (const alias of voices) {
+    if (alias !== DEFAULT_ACCOUNT && !aliases.includes(alias))
+      throw new ConfigError(
+        'JOBGRAPH_EVENT_QUEUES',
+        `${JSON.stringify(alias.slice(0, 64))} is not an alias of JOBGRAPH_AWS_ACCOUNTS (nor "default")`,
+      );
+  }
+  if (new Set(voices).size !== voices.length)
+    throw new ConfigError('JOBGRAPH_EVENT_QUEUES', 'a queue names an account twice');
+  return voices;
+}
+
+/**
+ * JOBGRAPH_EVENT_QUEUES (`url,alias=url,reader+other=url,…`), JOBGRAPH_EVENT_RECONCILE_SECONDS
+ * and JOBGRAPH_EVENT_MAX_RECEIVES. A queue speaks only for the accounts it is declared for, in
+ * its own region: a bare URL for the default account, `alias=url` for that alias's account (read
+ * with its credentials, assumed roles included), a collector `reader+other+…=url` for each account
+ * listed (read with the first one's credentials; `default` names the default account). An event
+ * of any other account or region on it is rejected: the queue's policy is what stands between a
+ * sender and the jobs it may speak of. `queues` is null when the variable is unset (the demo then
+ * consumes its own emulated queues), [] when it is set but empty (events off).
  */
 export function eventsOf(
   env: Env,
@@ -61,16 +84,11 @@ export function eventsOf(
     .map((item) => item.trim())
     .filter((item) => item !== '')
     .map((item) => {
-      // An alias is a name before `=` that is not part of the URL (a URL has `://` before any `=`).
+      // The accounts are a name part before `=` that is not part of the URL (a URL has `://` before any `=`).
       const eq = item.indexOf('=');
-      const aliased = eq > 0 && !item.slice(0, eq).includes(':');
-      const alias = aliased ? item.slice(0, eq).trim() : DEFAULT_ACCOUNT;
-      if (aliased && alias !== DEFAULT_ACCOUNT && !aliases.includes(alias))
-        throw new ConfigError(
-          'JOBGRAPH_EVENT_QUEUES',
-          `${JSON.stringify(alias.slice(0, 64))} is not an alias of JOBGRAPH_AWS_ACCOUNTS`,
-        );
-      const queue = queueOf(alias, aliased ? item.slice(eq + 1).trim() : item, awsRegion);
+      const named = eq > 0 && !item.slice(0, eq).includes(':');
+      const voices = named ? voicesOf(item.slice(0, eq), aliases) : [DEFAULT_ACCOUNT];
+      const queue = queueOf(voices, named ? item.slice(eq + 1).trim() : item, awsRegion);
       if (seen.has(queue.url))
         throw new ConfigError('JOBGRAPH_EVENT_QUEUES', `the queue ${queue.name} is named twice`);
       seen.add(queue.url);

@@ -326,6 +326,12 @@ export interface TencentCredentials {
 export interface EventQueue {
   /** The account whose credentials read it: `default` or an alias of JOBGRAPH_AWS_ACCOUNTS. */
   alias: string;
+  /**
+   * The accounts whose events it may carry, `alias` first: its own, or a collector's declared
+   * accounts (`reader+other=url`). Events of any other account, or of another region than its
+   * own, are rejected, and it covers no other account's jobs.
+   */
+  speaksFor: readonly string[];
   /** Its queue URL, as SQS names it (`QueueUrl`). */
   url: string;
   /** Its region (from the URL's host; AWS_REGION for a host that names none). */

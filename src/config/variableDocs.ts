@@ -228,7 +228,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   watch(
     'JOBGRAPH_EVENT_QUEUES',
     '— (demo: its emulated queues)',
-    'SQS queue URLs of job events, comma-separated; alias=url reads with that account; empty: off',
+    'job event queue URLs, comma-separated: url, alias=url, collector reader+other=url; empty: off',
   ),
   watch(
     'JOBGRAPH_EVENT_RECONCILE_SECONDS',

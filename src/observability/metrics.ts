@@ -75,6 +75,7 @@ export interface BreakerState {
  * - `jobgraph_watch_polls_total{role}`: watched jobs' polls, `holder` (this replica's call under
  *   the job's lease), `alone` (its call without one) or `follower` (another replica's poll
  *   received, no call); both read from the hub at scrape time;
+ * - `jobgraph_events_rejected_total{queue,reason}`: job event queue messages rejected unapplied;
  * - `jobgraph_account_state{cloud,account,state}`: 1 for each account's current state (READY,
  *   FAILED, NOT_CONFIGURED, UNTRIED), 0 for the others, read at scrape time (`accountSource`);
  * - the default process metrics (CPU, memory, event loop, handles), without a prefix.
@@ -101,6 +102,9 @@ export class GatewayMetrics {
   readonly #assumeRole: Counter<'account' | 'outcome'>;
   readonly #accountRefusals: Counter<'reason'>;
   readonly #events: Counter<'provider' | 'outcome'>;
+  readonly #eventRejected: Counter<'queue' | 'reason'>;
+  /** The reasons `jobgraph_events_rejected_total` has a label value of (EVENT_REJECT_REASONS at most). */
+  readonly #rejectReasons = new Set<string>();
   readonly #callerRateLimited: Counter<'transport'>;
   readonly #cacheRejected: Counter<'kind' | 'reason'>;
   #watch: (() => WatchState) | undefined;
@@ -161,6 +165,12 @@ export class GatewayMetrics {
       name: 'jobgraph_events_total',
       help: "Messages of the job event queues (JOBGRAPH_EVENT_QUEUES), by provider (none for a message that is no provider's event) and outcome: applied (a record applied without a describe call), hint (a re-read asked for), duplicate, stale (older than the state known), rejected (not a job event).",
       labelNames: ['provider', 'outcome'],
+      registers,
+    });
+    this.#eventRejected = new Counter({
+      name: 'jobgraph_events_rejected_total',
+      help: "Messages of the job event queues rejected and deleted unapplied, by queue (<alias>:<region>:<name>) and reason (a fixed phrase: not JSON, not a job event of a provider, an account jobgraph does not read, an account its queue does not speak for, a region its queue does not speak for, …; 'other' past the first 32).",
+      labelNames: ['queue', 'reason'],
       registers,
     });
     eventQueueGauge(registers, () => this.#eventQueues?.() ?? []);
@@ -238,6 +248,14 @@ export class GatewayMetrics {
     this.#events.inc({ provider: provider ?? 'none', outcome });
   }
 
+  /** A message of `queue` rejected for `reason` (a fixed phrase of the code, never of the message; bounded all the same). */
+  eventRejected(queue: string, reason: string): void {
+    if (!this.#rejectReasons.has(reason) && this.#rejectReasons.size >= EVENT_REJECT_REASONS)
+      reason = 'other';
+    else this.#rejectReasons.add(reason);
+    this.#eventRejected.inc({ queue, reason });
+  }
+
   /** What `jobgraph_event_queue_up` reads at each scrape. */
   eventQueueSource(source: () => readonly { queue: string; state: string }[]): void {
     this.#eventQueues = source;
@@ -261,6 +279,9 @@ export class GatewayMetrics {
     this.#accounts = source;
   }
 }
+
+/** Distinct reasons `jobgraph_events_rejected_total` labels at most; later ones count as `other`. */
+const EVENT_REJECT_REASONS = 32;
 
 /** Every state an account can be in (src/datasources/shared/accounts.ts `AccountState`). */
 const ACCOUNT_STATES = ['READY', 'FAILED', 'NOT_CONFIGURED', 'UNTRIED'] as const;

@@ -18,12 +18,19 @@ import { changeSignature, type PollerRegistry } from './pollers.ts';
  * the job read it once, now; the read coalesces with any call in flight for it.
  */
 export class EventApplier {
+  /** The records events carried (this replica's and the others'): told to a watcher, they come back to `noteRecord` and confirm nothing. */
+  readonly #fromEvents = new WeakSet<JobRecord>();
+
   constructor(
     private readonly config: Config,
     private readonly registry: PollerRegistry,
     private readonly leases: PollLeases | undefined,
     readonly ledger: EventLedger = new EventLedger(),
-    /** Told of each applied event that shows its job finished: the finished jobs kept (issue #59's item 4). */
+    /**
+     * Told of each applied event that shows finished a job a provider read has shown in this run:
+     * the finished jobs kept (issue #59's item 4). A job known only by events is never kept: an
+     * event is whatever its sender wrote, and a kept record outlives the provider's own.
+     */
     private readonly onTerminal?: (record: JobRecord) => void,
   ) {
     registry.judge = (record, time) => this.#judgeShared(record, time);
@@ -31,7 +38,8 @@ export class EventApplier {
 
   /** Every record the watchers see (reads, shares, events): the ledger and the join learn it. */
   noteRecord(record: JobRecord): void {
-    this.ledger.note(record, changeSignature(record), null);
+    // An event's record is in the ledger already, with its time; only a read confirms a job's run.
+    if (!this.#fromEvents.has(record)) this.ledger.note(record, changeSignature(record), null);
     const ref = providerOf(record.provider).events?.ref?.(record) ?? null;
     if (ref === null) return;
     // The join (ref → job) is the ledger's, bounded in count and bytes like it.
@@ -62,7 +70,8 @@ export class EventApplier {
     const judged = this.ledger.judge(record, signature, time);
     if (judged !== 'applied') return judged;
     this.ledger.note(record, signature, time);
-    if (record.terminal) this.onTerminal?.(record);
+    this.#fromEvents.add(record);
+    if (record.terminal && this.ledger.confirmed(record)) this.onTerminal?.(record);
     this.registry.get(record.id)?.event(record, false);
     await this.leases?.announce?.(record.id, { record, time });
     return 'applied';
@@ -86,6 +95,7 @@ export class EventApplier {
     const signature = changeSignature(record);
     const judged = this.ledger.judge(record, signature, time);
     if (judged === 'applied') this.ledger.note(record, signature, time);
+    this.#fromEvents.add(record);
     return judged;
   }
 }

@@ -97,8 +97,9 @@ function sharedPollLeases(sources: Sources): PollLeases | undefined {
 
 /**
  * A finished job an event showed, to the source's kept finished jobs when it has them (an upstream
- * read's terminal record goes there from the guarded call; an event's needs this hand-over). Read
- * structurally: the store is the guarded source's `retained`, absent when retention is off.
+ * read's terminal record goes there from the guarded call; an event's needs this hand-over, which
+ * the EventApplier makes only for a job a read has confirmed). Read structurally: the store is
+ * the guarded source's `retained`, absent when retention is off.
  */
 function keepFinished(sources: Sources, record: JobRecord): void {
   const guarded = sources[record.provider] as {

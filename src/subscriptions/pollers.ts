@@ -2,40 +2,20 @@ import { BrokenCircuitError } from 'cockatiel';
 import type { LeaseClaim, PollLeases, PollResult, SharedPoll } from '../cache/pollLeases.ts';
 import { UpstreamError } from '../errors.ts';
 import { formatGlobalId, type JobKey } from '../model/globalId.ts';
-import { providerOf } from '../datasources/registry.ts';
 import { AnswerMemo } from '../datasources/shared/answerMemo.ts';
 import type { JobRecord } from '../model/job.ts';
 import { ListWatchGroup, type GroupMember } from './listWatchGroup.ts';
 import type { WatchLister } from './watchLister.ts';
 import type { Scheduler } from './scheduler.ts';
 import { exactTimers, PollSlots, type PollTimers } from './pollSlots.ts';
+import { HintGate } from './hintGate.ts';
+import { changeSignature, watchSettled } from './watchChange.ts';
+
+export { changeSignature, watchSettled };
 
 /** What a poller tells its subscribers: the job (first, then each change), or its one failure. */
 export type WatchEvent = { kind: 'record'; record: JobRecord } | { kind: 'error'; error: Error };
 export type WatchListener = (event: WatchEvent) => void;
-
-/**
- * Whether a watcher has had all it will get of a job: a terminal job cannot change, and a job
- * whose provider reports no status (CodePipeline's GetJobDetails: no state at all, `UNKNOWN`)
- * shows no change to watch — its details come once, and the job counts as settled.
- */
-export function watchSettled(record: JobRecord): boolean {
-  return record.terminal || providerOf(record.provider).progress.noStatus === true;
-}
-
-/**
- * What two records of one job are compared by: a change here is an event. Beyond the status, the
- * provider's progress fields (`Provider.progress`).
- */
-export function changeSignature(record: JobRecord): string {
-  const r = record as unknown as Record<string, unknown>;
-  return JSON.stringify([
-    record.state,
-    record.providerStatus,
-    record.statusMessage,
-    ...providerOf(record.provider).progress.fields.map((f) => r[f] ?? null),
-  ]);
-}
 
 export interface PollerOptions {
   /**
@@ -271,6 +251,7 @@ export class Poller implements GroupMember {
   private watchdog: unknown = undefined;
   private stopped = false;
   private fetching = false;
+  private readonly hints = new HintGate();
   private claiming = false;
   /** The poll timer fired while a claim was in flight: poll once it is answered. */
   private pollDue = false;
@@ -374,11 +355,24 @@ export class Poller implements GroupMember {
     }
   }
 
-  /** An event says the job changed without its record: read it now, unless a read is in flight or another replica polls it. */
+  /**
+   * An event says the job changed without its record: read it (unless another replica polls it),
+   * coalesced by HintGate to one read in flight and one a poll interval however many hints come.
+   */
   hint(): boolean {
     if (this.stopped || this.role === 'follower') return false;
-    if (!this.fetching) this.describe();
+    const now = this.options.scheduler.now();
+    this.soon(this.hints.hint(now, this.fetching, this.options.pollMs), now);
     return true;
+  }
+
+  /** Read in `wait` ms (0: now; null: not), unless a poll is due by then. */
+  private soon(wait: number | null, now: number): void {
+    if (wait === null || this.stopped || (this.dueAt !== null && this.dueAt <= now + wait)) return;
+    if (wait === 0) return this.describe();
+    this.hold();
+    const timer = this.registry.timers.set(() => this.poll(), wait);
+    [this.timer, this.dueAt] = [timer.handle, now + timer.wait];
   }
 
   /** Its event source went up or down: a wait longer than its poll interval is cut back when events no longer cover it. */
@@ -586,6 +580,7 @@ export class Poller implements GroupMember {
   private async fetch(): Promise<void> {
     if (this.stopped || this.fetching) return;
     this.fetching = true;
+    this.hints.reading(this.options.scheduler.now());
     let record: JobRecord;
     try {
       record = await this.options.fetch(this.key, this.answer);
@@ -615,6 +610,8 @@ export class Poller implements GroupMember {
     }
     const wait = this.schedule(this.interval);
     if (this.options.leases) this.share({ kind: 'record', record, interval: this.interval, wait });
+    const now = this.options.scheduler.now();
+    this.soon(this.hints.owed(now, this.options.pollMs), now);
   }
 
   private failed(err: Error): void {

@@ -60,13 +60,14 @@ function setup(covered = { value: true }) {
       behind: (record) => ledger.behind(record),
     },
   });
-  applier = new EventApplier(config, registry, undefined, ledger);
+  const kept: JobRecord[] = [];
+  applier = new EventApplier(config, registry, undefined, ledger, (record) => kept.push(record));
   const seen: WatchEvent[] = [];
   registry.watch(KEY, (e) => seen.push(e));
   const settle = () => new Promise((resolve) => setImmediate(resolve));
   const statuses = () =>
     seen.map((e) => (e.kind === 'record' ? e.record.providerStatus : e.error.message));
-  return { clock, reads, calls, registry, applier: applier, seen, statuses, settle, covered };
+  return { clock, reads, calls, registry, applier: applier, seen, statuses, settle, covered, kept };
 }
 
 describe('Job events applied to the watchers', () => {
@@ -102,15 +103,60 @@ describe('Job events applied to the watchers', () => {
     expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING', 'RUNNABLE']);
   });
 
-  it('takes a job created again under its ID (a later creation) as newer, whatever its status', async () => {
+  it('takes a record of another run of the job (another creation) as news, whatever its order', async () => {
     const t = setup();
     await t.settle();
-    const done = parseJob(KEY as never, batchDetail(), 'detail');
-    expect(await t.applier.apply(eventOf(done))).toBe('applied');
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING', 2)))).toBe('applied');
     const again = batchRecord('RUNNABLE', 0, {
       createdAt: (batchDetail().createdAt as number) + 60_000,
     });
     expect(await t.applier.apply(eventOf(again, 2000))).toBe('applied');
+  });
+
+  it('lets no event from the future hide what follows it: a later event, or a later read, of the real run wins', async () => {
+    const t = setup();
+    await t.settle();
+    const future = { createdAt: Date.parse('2099-01-01T00:00:00Z') };
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING', 5, future)))).toBe('applied');
+    // The next read (the reconciliation) shows the real run: it replaces the event's.
+    t.clock.fireNext();
+    await t.settle();
+    expect(await t.applier.apply(eventOf(batchRecord('RUNNING', 5, future), 3000))).toBe('applied');
+    expect(await t.applier.apply(eventOf(batchRecord('FAILED', 1), 4000))).toBe('applied');
+    expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING', 'RUNNABLE', 'RUNNING', 'FAILED']);
+  });
+
+  it('keeps a finished job an event showed only when a read has shown the job in that run', async () => {
+    const t = setup();
+    await t.settle();
+    // Never read: a made-up job, and the watched job in a run no read showed.
+    const madeUp = parseJob(
+      parseGlobalId('batch:us-east-1:00000000-0000-4000-8000-000000000099') as never,
+      batchDetail({ jobId: '00000000-0000-4000-8000-000000000099' }),
+      'detail',
+    );
+    expect(await t.applier.apply(eventOf(madeUp))).toBe('applied');
+    const otherRun = parseJob(
+      KEY as never,
+      batchDetail({ createdAt: 4_102_444_800_000 }),
+      'detail',
+    );
+    expect(await t.applier.apply(eventOf(otherRun))).toBe('applied');
+    expect(t.kept).toEqual([]);
+    // A run only events showed, told to the watcher first: what the watcher was told is no read.
+    const t1 = setup();
+    await t1.settle();
+    const forged = { createdAt: 4_102_444_800_000 };
+    expect(await t1.applier.apply(eventOf(batchRecord('RUNNING', 0, forged)))).toBe('applied');
+    const forgedEnd = parseJob(KEY as never, batchDetail(forged), 'detail');
+    expect(await t1.applier.apply(eventOf(forgedEnd, 2000))).toBe('applied');
+    expect(t1.kept).toEqual([]);
+    // The watched job's run, read when its watch started.
+    const t2 = setup();
+    await t2.settle();
+    const done = parseJob(KEY as never, batchDetail(), 'detail');
+    expect(await t2.applier.apply(eventOf(done))).toBe('applied');
+    expect(t2.kept).toEqual([done]);
   });
 
   it('takes a read that raced an applied event as no change', async () => {
@@ -162,7 +208,7 @@ describe('Job events applied to the watchers', () => {
     expect(t.calls).toHaveLength(1);
   });
 
-  it('makes a hint one read of the watched job now', async () => {
+  it('makes hints one read of the watched job: at most one in flight and one a poll interval, however many come', async () => {
     const t = setup();
     await t.settle();
     t.reads[0] = batchRecord('RUNNING');
@@ -172,9 +218,50 @@ describe('Job events applied to the watchers', () => {
       meaning: { kind: 'hint', key: KEY as never },
       time: 1,
     };
-    expect(await t.applier.apply(hint)).toBe('hint');
+    // Within a poll interval of the watch's first read: one read at the interval's end.
+    for (let i = 0; i < 100; i++) expect(await t.applier.apply(hint)).toBe('hint');
+    await t.settle();
+    expect(t.calls).toHaveLength(1);
+    expect(t.clock.pending()).toEqual([1000]);
+    t.clock.fireNext();
     await t.settle();
     expect(t.calls).toHaveLength(2);
     expect(t.statuses()).toEqual(['RUNNABLE', 'RUNNING']);
+    // A poll interval later, a hint is read at once.
+    t.clock.advance(1000);
+    await t.applier.apply(hint);
+    expect(t.calls).toHaveLength(3);
+  });
+
+  it('owes one read after the read in flight to the hints that came during it', async () => {
+    const t = setup();
+    let answer: (r: JobRecord) => void = () => undefined;
+    t.registry.options.fetch = (key) => {
+      t.calls.push(key);
+      return new Promise((resolve) => (answer = resolve));
+    };
+    const hint: JobEvent = {
+      provider: 'AWS_BATCH',
+      place: { account: 'default', region: 'us-east-1' },
+      meaning: { kind: 'hint', key: KEY as never },
+      time: 1,
+    };
+    t.clock.advance(5000);
+    t.registry.get(`batch:us-east-1:${JOB_ID}`)?.hint();
+    await t.settle();
+    answer(batchRecord('RUNNABLE'));
+    await t.settle();
+    // A hint read is in flight: the hints during it owe one read, a poll interval after it started.
+    const calls = t.calls.length;
+    t.clock.advance(5000);
+    await t.applier.apply(hint);
+    for (let i = 0; i < 100; i++) await t.applier.apply(hint);
+    expect(t.calls).toHaveLength(calls + 1);
+    answer(batchRecord('RUNNING'));
+    await t.settle();
+    expect(t.clock.pending()).toEqual([1000]);
+    t.clock.fireNext();
+    await t.settle();
+    expect(t.calls).toHaveLength(calls + 2);
   });
 });

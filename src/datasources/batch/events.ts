@@ -47,7 +47,7 @@ const BATCH_FIELD_BOUNDS: Readonly<Record<string, number>> = {
  * or not (a finished job is final), then attempts (a retry goes back to RUNNABLE with one attempt
  * more, so the attempts count before the status), then the status's rank. AWS's own rule for
  * duplicates compares the status and the event's time; the time is the event source's to
- * compare, among records of the same order. (Its creation time comes first: see `order`.)
+ * compare, among records of the same order. Its creation time names the run (`run`), never ranks it.
  */
 export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
   source: 'aws.batch',
@@ -79,9 +79,12 @@ export const BATCH_EVENTS: ProviderEvents<'AWS_BATCH'> = {
     const status = r.status ?? r.providerStatus;
     const rank =
       status !== null && Object.hasOwn(RANK, status) ? RANK[status as BatchJobStatus] : -1;
-    // Its creation first: a job ID is never reused at Batch, but the demo's progressing job starts
-    // again under its ID (a new createdAt), and its new run must not read as older news.
-    const created = r.createdAt === null ? 0 : Date.parse(r.createdAt);
-    return [created, r.terminal ? 1 : 0, r.attempts?.length ?? 0, rank];
+    return [r.terminal ? 1 : 0, r.attempts?.length ?? 0, rank];
+  },
+  run(record: JobRecord) {
+    // Batch never reuses a job ID, but the demo's progressing job starts again under its ID with a
+    // new createdAt. Not in the order: an event's createdAt is whatever its sender wrote, and
+    // one from the future would otherwise rank above every later read.
+    return record.createdAt ?? null;
   },
 };

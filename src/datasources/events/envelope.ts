@@ -1,4 +1,4 @@
-import type { Config } from '../../config/index.ts';
+import type { Config, EventQueue } from '../../config/index.ts';
 import type { JobProvider } from '../../model/job.ts';
 import { PROVIDERS } from '../registry.ts';
 import type { AwsAccounts } from '../shared/accounts.ts';
@@ -57,14 +57,18 @@ const MAX_REGION_CHARS = 32;
 /**
  * The job event a message body holds: its envelope checked (`source`, `detail-type`, `account`,
  * `region`, `time`, `detail`), its provider found by source and detail type, its account ID
- * matched to a configured account (`accounts`), its detail read by the provider's `events.read`.
- * Throws EventRejected otherwise, `an over-long field` for a field longer than its provider sends
- * (the region here, the detail's fields in `events.read`): no store keeps what no provider sends.
+ * matched to one of the accounts the queue that carried it speaks for (`queue.speaksFor`, of the
+ * configured `accounts`) and its region to the queue's, its detail read by the provider's
+ * `events.read`. Throws EventRejected otherwise: whoever can send to a queue speaks for its
+ * accounts at most, never for another's; `an over-long field` for a field longer than its
+ * provider sends (the region here, the detail's fields in `events.read`): no store keeps what no
+ * provider sends.
  */
 export function decodeEvent(
   body: string,
   config: Config,
   accounts: AwsAccounts | undefined,
+  queue: Pick<EventQueue, 'speaksFor' | 'region'>,
 ): JobEvent {
   if (Buffer.byteLength(body, 'utf8') > MAX_EVENT_BYTES) throw new EventRejected('oversized');
   let envelope: unknown;
@@ -88,10 +92,13 @@ export function decodeEvent(
   if (Number.isNaN(time)) throw new EventRejected('no time');
   if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
     throw new EventRejected('no detail');
-  const alias = provider.setup
+  const named = provider.setup
     .accountDirectory(config, accounts)
-    .find((a) => a.ids.includes(account))?.alias;
-  if (alias === undefined) throw new EventRejected('an account jobgraph does not read');
+    .filter((a) => a.ids.includes(account));
+  if (named.length === 0) throw new EventRejected('an account jobgraph does not read');
+  const alias = named.find((a) => queue.speaksFor.includes(a.alias))?.alias;
+  if (alias === undefined) throw new EventRejected('an account its queue does not speak for');
+  if (region !== queue.region) throw new EventRejected('a region its queue does not speak for');
   const place: EventPlace = { account: alias, region };
   let meaning: EventMeaning;
   try {

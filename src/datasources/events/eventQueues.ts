@@ -83,8 +83,6 @@ export class EventQueues {
   readonly #options: EventQueuesOptions;
   readonly #agents: Agents;
   readonly #states = new Map<string, QueueState>();
-  /** Account and region pairs (`alias\nregion`) each queue has delivered events of: cross-account queues. */
-  readonly #learned = new Map<string, Set<string>>();
   readonly #coverage = new Set<() => void>();
   readonly #abort = new AbortController();
   readonly #loops: Promise<void>[] = [];
@@ -94,10 +92,8 @@ export class EventQueues {
   constructor(options: EventQueuesOptions) {
     this.#options = options;
     this.#agents = createAgents(options.queues.length * 2 + 2);
-    for (const q of options.queues) {
+    for (const q of options.queues)
       this.#states.set(q.label, { queue: q.label, state: 'STARTING', code: null });
-      this.#learned.set(q.label, new Set([`${q.alias}\n${q.region}`]));
-    }
   }
 
   /** Where decoded events go; the queues are read from `start` on. */
@@ -123,18 +119,21 @@ export class EventQueues {
 
   /**
    * Whether jobs of `provider` in the account aliased `alias` and `region` have a healthy event
-   * source: the provider publishes events, and a queue that is UP is its account and region's
-   * own, or has delivered events of them (a queue collecting other accounts' events).
+   * source: the provider publishes events, and a queue that is UP speaks for that account
+   * (`EventQueue.speaksFor`) in that region. Declared, never learned from what a queue carried:
+   * a message on one queue cannot change how another account's jobs are followed.
    */
   covers(provider: JobProvider, alias: string, region: string): boolean {
     if (!EVENT_PROVIDERS.includes(provider)) return false;
-    const where = `${alias}\n${region}`;
-    for (const [label, state] of this.#states)
-      if (state.state === 'UP' && this.#learned.get(label)?.has(where)) return true;
-    return false;
+    return this.#options.queues.some(
+      (q) =>
+        q.region === region &&
+        q.speaksFor.includes(alias) &&
+        this.#states.get(q.label)?.state === 'UP',
+    );
   }
 
-  /** Told whenever what `covers` answers may have changed (a queue went up or down, learned an account). */
+  /** Told whenever what `covers` answers may have changed (a queue went up or down). */
   onCoverage(listener: () => void): () => void {
     this.#coverage.add(listener);
     return () => this.#coverage.delete(listener);
@@ -215,12 +214,11 @@ export class EventQueues {
       }
       let event: JobEvent;
       try {
-        event = decodeEvent(m.body, config, accounts);
+        event = decodeEvent(m.body, config, accounts, q);
       } catch (err) {
         reject(m, err instanceof EventRejected ? err.reason : 'unreadable');
         continue;
       }
-      this.#learn(q, event);
       const sink = this.#sink;
       if (!sink) continue;
       try {
@@ -253,14 +251,6 @@ export class EventQueues {
         },
       );
     });
-  }
-
-  #learn(q: EventQueue, event: JobEvent): void {
-    const learned = this.#learned.get(q.label);
-    const where = `${event.place.account}\n${event.place.region}`;
-    if (!learned || learned.has(where)) return;
-    learned.add(where);
-    this.#changed();
   }
 
   #set(q: EventQueue, state: 'UP' | 'DOWN', code: string | null): void {

@@ -12,6 +12,10 @@ export interface LedgerEntry {
   signature: string;
   /** The `time` of the last event applied (epoch ms); null when only reads were seen. */
   time: number | null;
+  /** `ProviderEvents.run` of the record: which run of the job it is of (null: unknown). */
+  run: string | null;
+  /** A provider read has shown the job in this run (an event alone never makes it true). */
+  confirmed: boolean;
   /** The record's `Job` header fields of state, for a listed row (`overlay`). */
   header: Pick<
     JobRecord,
@@ -33,6 +37,17 @@ export function compareOrder(a: readonly number[], b: readonly number[]): number
 /** A record's order by its provider's events (`[]`: every record as new as the last). */
 export function orderOf(record: JobRecord): readonly number[] {
   return providerOf(record.provider).events?.order?.(record) ?? [];
+}
+
+/** A record's run by its provider's events (null: unknown, or its provider never runs a job twice). */
+function runOf(record: JobRecord): string | null {
+  return providerOf(record.provider).events?.run?.(record) ?? null;
+}
+
+/** Whether `record` and `entry` are of one run (an unknown run is any run): only then are they ordered. */
+function sameRun(record: JobRecord, entry: LedgerEntry): boolean {
+  const run = runOf(record);
+  return run === null || entry.run === null || run === entry.run;
 }
 
 /** A job's entry in the ledger's order of writes (oldest first). */
@@ -102,7 +117,7 @@ export class EventLedger {
    */
   judge(record: JobRecord, signature: string, time: number): 'applied' | 'duplicate' | 'stale' {
     const prev = this.get(record.id);
-    if (!prev) return 'applied';
+    if (!prev || !sameRun(record, prev)) return 'applied';
     const cmp = compareOrder(orderOf(record), prev.order);
     if (cmp !== 0) return cmp < 0 ? 'stale' : 'applied';
     if (signature === prev.signature) return 'duplicate';
@@ -112,18 +127,37 @@ export class EventLedger {
   /** Whether `record` (a read) is older than what the ledger knows: a read that raced an applied event. */
   behind(record: JobRecord): boolean {
     const prev = this.get(record.id);
-    return prev !== undefined && compareOrder(orderOf(record), prev.order) < 0;
+    return (
+      prev !== undefined && sameRun(record, prev) && compareOrder(orderOf(record), prev.order) < 0
+    );
   }
 
-  /** Keep `record` as the job's latest (an event's, with its `time`; a read's keeps the last event's time). */
+  /** Whether a provider read has shown the job of `record` in its run: an event alone never does. */
+  confirmed(record: JobRecord): boolean {
+    const prev = this.get(record.id);
+    return prev !== undefined && prev.confirmed && sameRun(record, prev);
+  }
+
+  /**
+   * Keep `record` as the job's latest (an event's, with its `time`; a read's, `time` null, keeps
+   * the last event's time and confirms the job's run). A record of another run replaces the entry
+   * whatever its order.
+   */
   note(record: JobRecord, signature: string, time: number | null): void {
     const written = this.#entries.get(record.id);
     const prev = written?.entry;
-    if (prev && compareOrder(orderOf(record), prev.order) < 0) return;
+    const same = prev !== undefined && sameRun(record, prev);
+    if (prev && same && compareOrder(orderOf(record), prev.order) < 0) {
+      // Older news, but a read of it still shows the job exists in this run.
+      if (time === null) prev.confirmed = true;
+      return;
+    }
     const entry: LedgerEntry = {
       order: orderOf(record),
       signature,
-      time: time ?? prev?.time ?? null,
+      time: time ?? (same ? prev.time : null),
+      run: runOf(record) ?? (same ? prev.run : null),
+      confirmed: time === null || (same && prev.confirmed),
       header: {
         state: record.state,
         providerStatus: record.providerStatus,
@@ -172,7 +206,8 @@ export class EventLedger {
       provider: job.provider,
       state: job.state,
     } as JobRecord;
-    if (compareOrder(orderOf(row), known.order) >= 0) return job;
+    // A row of another run is a read the ledger's run does not order: the row stands.
+    if (!sameRun(row, known) || compareOrder(orderOf(row), known.order) >= 0) return job;
     return {
       ...job,
       state: known.header.state,

@@ -116,6 +116,12 @@ export interface ProviderEvents<P extends JobProvider> {
    */
   order?(record: JobRecord): readonly number[];
   /**
+   * Which run of its job a record is of, where the provider can start a job again under its ID
+   * (null: unknown). Records of two runs are not ordered: whichever comes later, read or event,
+   * replaces the other, so no event can pin a job against the reads that follow it. Absent: one run.
+   */
+  run?(record: JobRecord): string | null;
+  /**
    * What of an event's record a listed row of the job shows beyond the `Job` header's state
    * fields (AWS Batch: its status, reason and times), so that a row read before the event is not
    * staler than it; never a secret field.

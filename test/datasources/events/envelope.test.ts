@@ -24,11 +24,16 @@ async function accounts() {
   return a;
 }
 
-/** The reason a body is rejected for. */
-async function rejection(body: string): Promise<string> {
+/** A queue of the default account in us-east-1. */
+const OWN = { speaksFor: ['default'], region: 'us-east-1' };
+/** A collector queue in us-east-1 declared for the default and prod accounts. */
+const COLLECTOR = { speaksFor: ['default', 'prod'], region: 'us-east-1' };
+
+/** The reason a body is rejected for, on `queue`. */
+async function rejection(body: string, queue = OWN): Promise<string> {
   const a = await accounts();
   try {
-    decodeEvent(body, config, a);
+    decodeEvent(body, config, a, queue);
   } catch (err) {
     expect(err).toBeInstanceOf(EventRejected);
     // The reason is a fixed phrase: nothing of the body.
@@ -41,7 +46,7 @@ async function rejection(body: string): Promise<string> {
 describe('A job event envelope', () => {
   it("reads a Batch event's detail with the DescribeJobs record code: the same record as the describe answer", async () => {
     const detail = batchDetail();
-    const event = decodeEvent(batchEvent(detail), config, await accounts());
+    const event = decodeEvent(batchEvent(detail), config, await accounts(), OWN);
     const key = parseGlobalId(`batch:us-east-1:${String(detail.jobId)}`);
     expect(event.provider).toBe('AWS_BATCH');
     expect(event.place).toEqual({ account: 'default', region: 'us-east-1' });
@@ -60,20 +65,54 @@ describe('A job event envelope', () => {
         environment: [{ name: 'LARGE', value: 'x'.repeat(300 * 1024) }],
       },
     });
-    const event = decodeEvent(batchEvent(detail), config, await accounts());
+    const event = decodeEvent(batchEvent(detail), config, await accounts(), OWN);
     expect(event.meaning.kind).toBe('record');
   });
 
-  it('attributes an event to the configured account its own account ID names', async () => {
+  it('attributes an event to the configured account its own account ID names, on a queue that speaks for it', async () => {
     const event = decodeEvent(
       batchEvent(batchDetail(), { account: '111122223333', region: 'eu-west-1' }),
       config,
       await accounts(),
+      { speaksFor: ['prod'], region: 'eu-west-1' },
     );
     expect(event.place).toEqual({ account: 'prod', region: 'eu-west-1' });
     expect(event.meaning.kind === 'record' && event.meaning.record.id).toBe(
       `batch@prod:eu-west-1:${String(batchDetail().jobId)}`,
     );
+  });
+
+  it('accepts on a collector queue the events of each account it is declared for', async () => {
+    const a = await accounts();
+    for (const account of ['123456789012', '111122223333'])
+      expect(
+        decodeEvent(batchEvent(batchDetail(), { account }), config, a, COLLECTOR).place,
+      ).toEqual({ account: account === '111122223333' ? 'prod' : 'default', region: 'us-east-1' });
+  });
+
+  it.each([
+    [
+      'an account its queue does not speak for',
+      batchEvent(batchDetail(), { account: '111122223333' }),
+      OWN,
+    ],
+    [
+      'an account its queue does not speak for',
+      batchEvent(batchDetail()),
+      { speaksFor: ['prod'], region: 'us-east-1' },
+    ],
+    [
+      'a region its queue does not speak for',
+      batchEvent(batchDetail(), { region: 'eu-west-1' }),
+      OWN,
+    ],
+    [
+      'a region its queue does not speak for',
+      batchEvent(batchDetail(), { account: '111122223333', region: 'eu-west-1' }),
+      COLLECTOR,
+    ],
+  ])('rejects an event of %s', async (reason, body, queue) => {
+    expect(await rejection(body, queue)).toBe(reason);
   });
 
   it('makes a HealthOmics event a hint for its job, and a CodePipeline event a join by actionExecutionId', async () => {
@@ -89,6 +128,7 @@ describe('A job event envelope', () => {
       }),
       config,
       a,
+      { speaksFor: ['default'], region: 'us-west-2' },
     );
     expect(omics.meaning).toEqual({
       kind: 'hint',
@@ -110,6 +150,7 @@ describe('A job event envelope', () => {
       }),
       config,
       a,
+      OWN,
     );
     expect(pipeline.meaning).toEqual({ kind: 'ref', ref: 'a1b2' });
   });
@@ -148,7 +189,7 @@ describe('A job event envelope', () => {
         source: 'aws.omics',
         'detail-type': 'Reference Import Job Status Change',
         account: '123456789012',
-        region: 'us-west-2',
+        region: 'us-east-1',
         time: '2026-11-25T12:00:00Z',
         detail: { id, referenceStoreId: '9876543210', status: 'COMPLETED' },
       });
@@ -220,10 +261,13 @@ describe('A job event envelope', () => {
           attempt({ statusReason: 's'.repeat(1024), container: { reason: 'c'.repeat(255) } }),
         ],
       });
-      const event = decodeEvent(batchEvent(detail, { region: 'us-gov-west-1' }), config, a);
+      const event = decodeEvent(batchEvent(detail, { region: 'us-gov-west-1' }), config, a, {
+        speaksFor: ['default'],
+        region: 'us-gov-west-1',
+      });
       expect(event.meaning.kind).toBe('record');
-      expect(decodeEvent(pipeline('a'.repeat(128)), config, a).meaning.kind).toBe('ref');
-      expect(decodeEvent(omics('1'.repeat(36)), config, a).meaning.kind).toBe('hint');
+      expect(decodeEvent(pipeline('a'.repeat(128)), config, a, OWN).meaning.kind).toBe('ref');
+      expect(decodeEvent(omics('1'.repeat(36)), config, a, OWN).meaning.kind).toBe('hint');
     });
   });
 });

@@ -43,7 +43,7 @@ async function queue(name: string, visibility = 1): Promise<string> {
   return out.QueueUrl as string;
 }
 
-/** Event queues reading `url` with the demo account's keys, long polls of 1 s. */
+/** Event queues reading `url` (an item of JOBGRAPH_EVENT_QUEUES) with the demo account's keys, long polls of 1 s. */
 function consumer(
   url: string,
   env: Record<string, string> = {},
@@ -225,6 +225,25 @@ describe('The job event queues', () => {
         await new Promise((r) => setTimeout(r, 25));
       expect(await messagesLeft(url)).toBe(0);
       expect(applies).toBe(3);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it("covers a collector queue's declared accounts in its region, and no other", async () => {
+    const url = await queue('collector');
+    const q = consumer(`default+staging=${url}`, {
+      JOBGRAPH_AWS_ACCOUNTS:
+        'staging=arn:aws:iam::210987654321:role/r,prod=arn:aws:iam::111122223333:role/r',
+    });
+    const up = new Promise<void>((resolve) => q.onCoverage(resolve));
+    q.start();
+    try {
+      await up;
+      expect(q.covers('AWS_BATCH', 'default', 'us-east-1')).toBe(true);
+      expect(q.covers('AWS_BATCH', 'staging', 'us-east-1')).toBe(true);
+      expect(q.covers('AWS_BATCH', 'prod', 'us-east-1')).toBe(false);
+      expect(q.covers('AWS_BATCH', 'staging', 'eu-west-1')).toBe(false);
     } finally {
       await q.close();
     }
