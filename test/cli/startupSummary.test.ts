@@ -17,7 +17,7 @@ const SECRETS = {
   TENCENTCLOUD_SECRET_KEY: 'tencent-secret-key-value-0123456789',
   JOBGRAPH_JWT_SECRET: 'jwt-hs256-secret-value-that-is-long-enough',
   redisPassword: 'redis-password-value-s3cr3t',
-  JOBGRAPH_CLUSTER_SECRET: 'cluster-secret-value-the-replicas-seal-with',
+  JOBGRAPH_CLUSTER_SECRET: 'Xq7vN2pLr9Kd4TzWb8YhC3mFs6GjA1eU',
   endpointPassword: 'endpoint-password-value-p4ss',
 };
 
