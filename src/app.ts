@@ -354,16 +354,16 @@ async function openRateBucket(config: Config, logger: Logger, sealer: Sealer | u
     : undefined;
 }
 
-/** With Redis, the callers' request rates (JOBGRAPH_CALLER_RATE) counted across the replicas (this process's own while Redis is away). */
+/** With Redis, the callers' request rates (JOBGRAPH_CALLER_RATE) counted across the replicas (this process's own while Redis is away); their state cannot be sealed (the script reads it): keys named under the cluster secret, a forged time counted. */
 async function openCallerRates(config: Config, logger: Logger, sealer: Sealer | undefined) {
-  return config.cache.url && config.callerRate
+  return config.cache.url && config.callerRate && config.cache.clusterSecret
     ? (await import('./cache/redisCallerRates.ts')).redisCallerRates({
         url: config.cache.url,
         limit: config.callerRate,
+        clusterSecret: config.cache.clusterSecret,
         opTimeoutMs: config.cache.opTimeoutMs,
         retryMs: 1000,
         logger,
-        // Its state cannot be sealed either (the script reads it): a forged one is counted.
         ...(sealer ? { onClamped: () => sealer.reject('caller', 'clamped') } : {}),
       })
     : undefined;

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
  * - `outcome`: a fetch lease's outcome message (`jobgraph:lease:v2`);
  * - `sse`: single connection reservations' fields and the replicas' messages (`jobgraph:sse:v2:…`);
  * - `rate`: rate budget state (not sealed: Redis's script must read it; only counted when clamped);
- * - `caller`: the callers' request rate state (`jobgraph:caller-rate:v1:…`; not sealed, as `rate`);
+ * - `caller`: the callers' request rate state (`jobgraph:caller-rate:v2:…`; not sealed, as `rate`: its keys are named by an HMAC instead, callerRateKey.ts);
  * - `retained`: retained jobs' records, for the store that keeps them (issue #58's follow-up).
  */
 export type SealedKind =
