@@ -34,7 +34,7 @@ import { httpErrorHandler, notFoundHandler } from './errors.ts';
 import { admittedOf, authenticator, type Admitted } from './authenticator.ts';
 import { corsMiddleware } from './cors.ts';
 import { createFormatError } from './formatError.ts';
-import { healthRoutes } from './healthRoutes.ts';
+import { healthRoutes, type ReadinessDetails } from './healthRoutes.ts';
 import type { EventQueues } from '../datasources/events/eventQueues.ts';
 import type { EventLedger } from '../datasources/events/ledger.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
@@ -101,6 +101,8 @@ export interface ServerOptions {
   sharedReservations?: SharedReservations;
   /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
   callerRates?: CallerRates;
+  /** More of what /readyz tells an operator (the replicas sharing Redis: `cluster`). */
+  readinessDetails?: ReadinessDetails;
 }
 
 export interface RunningServer {
@@ -174,6 +176,7 @@ function serveHealth(
     details: () => ({
       ...(accountStates ? { accounts: accountDetails(accountStates()) } : {}),
       ...(options.events ? { eventQueues: options.events.states() } : {}),
+      ...options.readinessDetails?.(),
     }),
   });
 }
