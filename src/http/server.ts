@@ -163,6 +163,7 @@ function serveHealth(
   app: express.Express,
   options: ServerOptions,
   verifyToken: ReturnType<typeof startTokenVerifier>,
+  callerRate: CallerRate | undefined,
 ): void {
   const metrics = options.observability?.metrics;
   const { accountStates } = options;
@@ -172,6 +173,7 @@ function serveHealth(
     health: options.health ?? new FdHealth(),
     verifyToken,
     metrics,
+    ...(callerRate ? { callerRate } : {}),
     // Each part adds its key: every account's state, each job event queue's (a DOWN one's jobs are polled).
     details: () => ({
       ...(accountStates ? { accounts: accountDetails(accountStates()) } : {}),
@@ -232,7 +234,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   await apollo.start();
 
-  serveHealth(app, options, verifyToken);
+  serveHealth(app, options, verifyToken, callerRate);
   graphqlRoute(app, {
     config,
     limits,

@@ -85,6 +85,17 @@ describe('Bad tokens and a rate of 20 an hour, without Redis', () => {
     const rejected = gw.logs.lines.filter((l) => l.includes('rejected bearer token'));
     expect(rejected).toHaveLength(20);
   });
+
+  it('answers a bad token on /readyz from an address over its rate 429 too, and a probe without a token as ever', async () => {
+    const readyz = (token?: string) =>
+      fetch(new URL('/readyz', gw.server.url), {
+        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      });
+    const refused = await readyz(await badToken(0));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await readyz()).status).toBe(200);
+  });
 });
 
 const missing = redisServerMissing();
