@@ -2,19 +2,21 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
-import { boundedGet, connectWatched, withinOpTimeout } from './redisCall.ts';
+import { connectWatched, withinOpTimeout } from './redisCall.ts';
 import { ownRedisConnection } from './redisConnection.ts';
 import { SEALED_HEADER_LENGTH, type Sealer } from './sealed.ts';
 
 /** One key per replica: `jobgraph:replicas:v2:<replica ID>` = its ID, sealed for the key, with a short TTL. */
 export const PRESENCE_KEY_PREFIX = 'jobgraph:replicas:v2:';
+/** The set of the replicas' IDs (`jobgraph:replicas:v2`), so a check reads them without a scan of the keyspace. */
+export const PRESENCE_INDEX_KEY = 'jobgraph:replicas:v2';
 
 /** How long a replica's presence lasts unless renewed, in ms; renewed every third of it. */
 export const PRESENCE_TTL_MS = 15_000;
 
 /** Longest presence value read, in characters (a replica ID is at most about 300). */
 const MAX_PRESENCE_CHARS = 512;
-/** Most presence keys one check reads: past it the rest are not looked at (a flood of keys costs one bounded scan). */
+/** Most other replicas' presences one check reads (drawn at random from the index): a flood of IDs costs one bounded call. */
 const MAX_PEERS_READ = 256;
 /** A replica ID as this code makes one, the only form a log line or /readyz repeats. */
 const REPLICA_ID_RE = /^[A-Za-z0-9._-]{1,200}:\d{1,10}:[0-9a-f]{8}$/;
@@ -61,6 +63,40 @@ export interface ClusterPeersOptions {
   ttlMs?: number;
 }
 
+/**
+ * One check, in one call: this replica's presence written (KEYS[2], its ID added to the index
+ * KEYS[1]), then up to ARGV[5] other IDs of the index read, each presence bounded before it is
+ * sent: `{id, 'ok', value}`, `{id, 'oversized'}`, `{id, 'malformed'}` (another type). An ID whose
+ * key has lapsed (a stopped replica), or longer than ARGV[6], leaves the index. An index of
+ * another type is replaced (`{'', 'malformed'}`). ARGV: 1 the ID, 2 its sealed presence, 3 the TTL
+ * in ms, 4 the key prefix, 5 most IDs read, 6 longest ID, 7 longest presence.
+ */
+const PRESENCE_SCRIPT = `
+local out = {}
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+local added = redis.pcall('SADD', KEYS[1], ARGV[1])
+if type(added) == 'table' and added.err then
+  redis.call('DEL', KEYS[1])
+  redis.call('SADD', KEYS[1], ARGV[1])
+  out[#out + 1] = {'', 'malformed'}
+end
+for _, id in ipairs(redis.call('SRANDMEMBER', KEYS[1], tonumber(ARGV[5]))) do
+  if id ~= ARGV[1] then
+    if string.len(id) > tonumber(ARGV[6]) then redis.call('SREM', KEYS[1], id)
+    else
+      local n = redis.pcall('STRLEN', ARGV[4] .. id)
+      if type(n) ~= 'number' then out[#out + 1] = {id, 'malformed'}
+      elseif n == 0 then redis.call('SREM', KEYS[1], id)
+      elseif n > tonumber(ARGV[7]) then out[#out + 1] = {id, 'oversized'}
+      else out[#out + 1] = {id, 'ok', redis.call('GET', ARGV[4] .. id)} end
+    end
+  end
+end
+return out`;
+
+/** Longest replica ID read from the index, in characters. */
+const MAX_REPLICA_ID_CHARS = 256;
+
 /** Whether `value` has a sealed value's shape (version, MAC, separator): failing to open, its MAC is what failed. */
 const sealedShape = (value: string) =>
   value.length >= SEALED_HEADER_LENGTH &&
@@ -93,27 +129,33 @@ export function clusterPeers(options: ClusterPeersOptions): ClusterPeers {
   const check = async () => {
     if (closed || !client.isReady) return;
     try {
-      await call((c) => c.set(ownKey, sealer.seal('presence', ownKey, replicaId), { PX: ttlMs }));
-      const keys: string[] = [];
-      for await (const batch of client.scanIterator({
-        MATCH: `${PRESENCE_KEY_PREFIX}*`,
-        COUNT: 100,
-      })) {
-        for (const key of [batch].flat())
-          if (key !== ownKey && keys.length < MAX_PEERS_READ) keys.push(key);
-        if (keys.length >= MAX_PEERS_READ) break;
-      }
-      const values = keys.length ? await call((c) => boundedGet(c, keys, MAX_PRESENCE_CHARS)) : [];
+      const replies: unknown = await call((c) =>
+        c.eval(PRESENCE_SCRIPT, {
+          keys: [PRESENCE_INDEX_KEY, ownKey],
+          arguments: [
+            replicaId,
+            sealer.seal('presence', ownKey, replicaId),
+            String(ttlMs),
+            PRESENCE_KEY_PREFIX,
+            String(MAX_PEERS_READ),
+            String(MAX_REPLICA_ID_CHARS),
+            String(MAX_PRESENCE_CHARS),
+          ],
+        }),
+      );
       let peers = 0;
       const other: string[] = [];
-      values.forEach((value, i) => {
-        const key = keys[i]!;
-        if (value === undefined) return;
-        if (typeof value !== 'string') return sealer.reject('presence', value.rejected);
-        const id = sealer.open('presence', key, value, MAX_PRESENCE_CHARS);
-        if (id !== undefined) peers++;
-        else if (sealedShape(value)) other.push(key.slice(PRESENCE_KEY_PREFIX.length));
-      });
+      for (const reply of Array.isArray(replies) ? (replies as unknown[]) : []) {
+        const [id, status, value] = Array.isArray(reply) ? (reply as unknown[]) : [];
+        if (typeof id !== 'string') continue;
+        if (status !== 'ok') {
+          sealer.reject('presence', status === 'oversized' ? 'oversized' : 'malformed');
+          continue;
+        }
+        const key = PRESENCE_KEY_PREFIX + id;
+        if (sealer.open('presence', key, value, MAX_PRESENCE_CHARS) !== undefined) peers++;
+        else if (typeof value === 'string' && sealedShape(value)) other.push(id);
+      }
       seen = { checked: true, peers, other };
       if (other.length > 0 && other.length !== warnedOf)
         logger.warn(
@@ -146,7 +188,10 @@ export function clusterPeers(options: ClusterPeersOptions): ClusterPeers {
     async close() {
       closed = true;
       clearInterval(timer);
-      if (client.isReady) await call((c) => c.del(ownKey)).catch(() => undefined);
+      if (client.isReady)
+        await call((c) => c.multi().del(ownKey).sRem(PRESENCE_INDEX_KEY, replicaId).exec()).catch(
+          () => undefined,
+        );
       if (client.isOpen) client.destroy();
     },
   };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   clusterPeers,
+  PRESENCE_INDEX_KEY,
   PRESENCE_KEY_PREFIX,
   type ClusterPeers,
 } from '../../src/cache/clusterPeers.ts';
@@ -39,27 +40,26 @@ describe.skipIf(redisServer.skip)("The replicas' presence in Redis", () => {
     return { peers, sealer, log };
   };
   const clear = async () => {
-    for (const key of await redis.client.keys(`${PRESENCE_KEY_PREFIX}*`))
-      await redis.client.del(key);
+    for (const key of await redis.client.keys('jobgraph:replicas:*')) await redis.client.del(key);
   };
+  /** A value under a replica's presence key, its ID in the index, as a replica (or anyone) writes it. */
+  const plant = async (id: string, write: (key: string) => Promise<unknown>) => {
+    await write(PRESENCE_KEY_PREFIX + id);
+    await redis.client.sAdd(PRESENCE_INDEX_KEY, id);
+  };
+  const otherSealer = () =>
+    Object.assign(createSealer(randomBytes(48).toString('base64')), { rejected: [] as string[] });
 
   it('counts replicas under the same secret as peers, a stopped one’s presence included, and one under another secret apart', async () => {
     await clear();
     const one = await replica();
     await replica();
     // A replica that stopped without a word: its presence, sealed under the same secret, lapses on its own.
-    const leftover = `${PRESENCE_KEY_PREFIX}gone-host:99:0000beef`;
-    await redis.client.set(
-      leftover,
-      testSealer().seal('presence', leftover, 'gone-host:99:0000beef'),
-      {
-        PX: 60_000,
-      },
+    const gone = 'gone-host:99:0000beef';
+    await plant(gone, (key) =>
+      redis.client.set(key, testSealer().seal('presence', key, gone), { PX: 60_000 }),
     );
-    const otherSealer = Object.assign(createSealer(randomBytes(48).toString('base64')), {
-      rejected: [] as string[],
-    });
-    const other = await replica(otherSealer, 'other-host:7:0000abcd');
+    const other = await replica(otherSealer(), 'other-host:7:0000abcd');
     await one.peers.check();
     expect(one.peers.state()).toMatchObject({
       checked: true,
@@ -82,17 +82,16 @@ describe.skipIf(redisServer.skip)("The replicas' presence in Redis", () => {
     expect(one.log.lines.filter((l) => l.level === 40)).toHaveLength(1);
   });
 
-  it('counts values jobgraph cannot have written as rejections, never as another secret, and repeats no odd name', async () => {
+  it('counts values jobgraph cannot have written as rejections, never as another secret, repeats no odd name, and drops lapsed IDs from the index', async () => {
     await clear();
-    const base = PRESENCE_KEY_PREFIX;
-    await redis.client.set(`${base}junk`, 'not a sealed value');
-    await redis.client.hSet(`${base}a-hash`, 'x', '1');
-    await redis.client.set(`${base}huge`, 'x'.repeat(10_000));
-    const forged = `${base}<script>:1:00000000`;
-    await redis.client.set(
-      forged,
-      createSealer(randomBytes(48).toString('base64')).seal('presence', forged, 'x'),
+    await plant('junk', (key) => redis.client.set(key, 'not a sealed value'));
+    await plant('a-hash', (key) => redis.client.hSet(key, 'x', '1'));
+    await plant('huge', (key) => redis.client.set(key, 'x'.repeat(10_000)));
+    await plant('<script>:1:00000000', (key) =>
+      redis.client.set(key, otherSealer().seal('presence', key, 'x')),
     );
+    // An ID whose presence lapsed, and one too long to be a replica's.
+    await redis.client.sAdd(PRESENCE_INDEX_KEY, ['lapsed-host:3:00000003', 'y'.repeat(300)]);
     const { peers, sealer } = await replica();
     expect(peers.state()).toMatchObject({
       peers: 0,
@@ -105,6 +104,18 @@ describe.skipIf(redisServer.skip)("The replicas' presence in Redis", () => {
       'presence malformed',
       'presence oversized',
     ]);
+    const index = await redis.client.sMembers(PRESENCE_INDEX_KEY);
+    expect(index).not.toContain('lapsed-host:3:00000003');
+    expect(index).not.toContain('y'.repeat(300));
+    expect(index).toContain(peers.replicaId);
+  });
+
+  it('replaces an index of another type, counting it', async () => {
+    await clear();
+    await redis.client.set(PRESENCE_INDEX_KEY, 'not a set');
+    const { peers, sealer } = await replica();
+    expect(sealer.rejected).toEqual(['presence malformed']);
+    expect(await redis.client.sMembers(PRESENCE_INDEX_KEY)).toEqual([peers.replicaId]);
   });
 
   it('takes its own presence away when closed', async () => {
@@ -113,5 +124,6 @@ describe.skipIf(redisServer.skip)("The replicas' presence in Redis", () => {
     expect(await redis.client.exists(PRESENCE_KEY_PREFIX + peers.replicaId)).toBe(1);
     await peers.close();
     expect(await redis.client.exists(PRESENCE_KEY_PREFIX + peers.replicaId)).toBe(0);
+    expect(await redis.client.sIsMember(PRESENCE_INDEX_KEY, peers.replicaId)).toBe(0);
   });
 });
