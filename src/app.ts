@@ -20,8 +20,9 @@ import {
   createSensitiveValueCollector,
 } from './auth/secrets.ts';
 import { secretValues } from './auth/secretValues.ts';
+import { openCallerRates, openCluster } from './cache/cluster.ts';
+import type { ClusterPeers } from './cache/clusterPeers.ts';
 import {
-  createSealer,
   openJobCache,
   openRetainedJobs,
   type JobCache,
@@ -71,6 +72,8 @@ export interface Gateway {
   verification: Promise<AccountState[]> | undefined;
   /** The job event queues read (JOBGRAPH_EVENT_QUEUES), when any. */
   events: EventQueues | undefined;
+  /** With Redis, the replicas sharing it as this one sees them (the summary's and /readyz's `cluster`). */
+  cluster: ClusterPeers | undefined;
   close(): Promise<void>;
 }
 
@@ -88,7 +91,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       g.breakers.states().map((b) => ({ provider: g.source.provider, ...b })),
     );
   const observability = await createObservability(config, breakers);
-  const sealer = clusterSealer(config, logger, observability);
+  const cluster = await openCluster(config, logger, (kind, reason) =>
+    observability?.metrics?.cacheRejected(kind, reason),
+  );
+  const sealer = cluster?.sealer;
   const share = shareRules(built);
   const cache = await openCache(config, share, logger, options.uncachedJobIds, sealer);
   const retained = await openRetained(config, share, logger, sealer);
@@ -121,6 +127,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(events ? { events } : {}),
     ledger,
     ...(callerRates ? { callerRates } : {}),
+    ...(cluster ? { readinessDetails: () => ({ cluster: cluster.peers.state() }) } : {}),
     ...(observability ? { observability } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.watchScheduler ? { watchScheduler: options.watchScheduler } : {}),
@@ -141,6 +148,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     accountChecks,
     verification,
     events,
+    cluster: cluster?.peers,
     close: async () => {
       await events?.close();
       await server.close();
@@ -148,6 +156,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await sharedSnapshots?.close();
       await sharedReservations?.close();
       await callerRates?.close();
+      await cluster?.peers.close();
       await rateBucket?.close();
       await cache?.close();
       await retained?.close();
@@ -235,24 +244,6 @@ function learnConfiguredSecrets(config: Config, built: BuiltSchema): void {
   ]) {
     secretValues.pin(value);
   }
-}
-
-/**
- * With Redis, what seals every value the replicas write there and opens what they read back
- * (JOBGRAPH_CLUSTER_SECRET); a value not believed is counted in `jobgraph_cache_rejected_total`.
- */
-function clusterSealer(
-  config: Config,
-  logger: Logger,
-  observability: Observability | undefined,
-): Sealer | undefined {
-  const secret = config.cache.clusterSecret;
-  if (!config.cache.url || !secret) return undefined;
-  return createSealer(secret, {
-    previous: config.cache.previousClusterSecret,
-    logger,
-    onReject: (kind, reason) => observability?.metrics?.cacheRejected(kind, reason),
-  });
 }
 
 /**
@@ -353,21 +344,6 @@ async function openRateBucket(config: Config, logger: Logger, sealer: Sealer | u
         fallback: localRateBucket(),
         logger,
         ...(sealer ? { onClamped: () => sealer.reject('rate', 'clamped') } : {}),
-      })
-    : undefined;
-}
-
-/** With Redis, the callers' request rates (JOBGRAPH_CALLER_RATE) counted across the replicas (this process's own while Redis is away). */
-async function openCallerRates(config: Config, logger: Logger, sealer: Sealer | undefined) {
-  return config.cache.url && config.callerRate
-    ? (await import('./cache/redisCallerRates.ts')).redisCallerRates({
-        url: config.cache.url,
-        limit: config.callerRate,
-        opTimeoutMs: config.cache.opTimeoutMs,
-        retryMs: 1000,
-        logger,
-        // Its state cannot be sealed either (the script reads it): a forged one is counted.
-        ...(sealer ? { onClamped: () => sealer.reject('caller', 'clamped') } : {}),
       })
     : undefined;
 }

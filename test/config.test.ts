@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   accountGroupsNameAccounts,
@@ -382,6 +383,53 @@ describe('Configuration', () => {
       expect(message).not.toContain(secret);
       expect(message).not.toContain('\n');
     }
+  });
+
+  it('refuses a JOBGRAPH_CLUSTER_SECRET equal to the JWT or cursor secret, or of low variety, in one line naming the variables and no value', () => {
+    const url = 'redis://127.0.0.1:6379';
+    const secret = 'Zr4-kW9qTn2xLb7VyH3cJm8FpD5sGa6E';
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig({ mode: 'live' }, { JOBGRAPH_CACHE_URL: url, ...env });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).variable).toBe('JOBGRAPH_CLUSTER_SECRET');
+        const message = (err as Error).message;
+        expect(message).not.toContain('\n');
+        for (const value of Object.values(env)) expect(message).not.toContain(value);
+        return message;
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal({ JOBGRAPH_CLUSTER_SECRET: secret, JOBGRAPH_JWT_SECRET: secret })).toBe(
+      'JOBGRAPH_CLUSTER_SECRET: must differ from JOBGRAPH_JWT_SECRET: each secret keys something else (e.g. openssl rand -base64 48 for each)',
+    );
+    expect(refusal({ JOBGRAPH_CLUSTER_SECRET: secret, JOBGRAPH_CURSOR_SECRET: secret })).toMatch(
+      /^JOBGRAPH_CLUSTER_SECRET: must differ from JOBGRAPH_CURSOR_SECRET:/,
+    );
+    // A word said again and again (whole or with a partial tail), one character, few characters.
+    for (const weak of [
+      'abcdabcdabcdabcdabcdabcdabcdabcd',
+      'correct-horse-correct-horse-correct-horse-corr',
+      '7'.repeat(40),
+      'aabbccddeeffgghhaabbccddeeffgghhx',
+    ])
+      expect(refusal({ JOBGRAPH_CLUSTER_SECRET: weak })).toMatch(
+        /^JOBGRAPH_CLUSTER_SECRET: is too weak: use at least 32 random characters, 10 of them distinct and not one word repeated/,
+      );
+    // Random values as the docs make them are accepted, and the other secrets may be anything else.
+    for (const random of [randomBytes(48).toString('base64'), randomBytes(32).toString('hex')])
+      expect(
+        loadConfig(
+          { mode: 'live' },
+          {
+            JOBGRAPH_CACHE_URL: url,
+            JOBGRAPH_CLUSTER_SECRET: random,
+            JOBGRAPH_JWT_SECRET: secret,
+            JOBGRAPH_CURSOR_SECRET: secret,
+          },
+        ).cache.clusterSecret,
+      ).toBe(random);
   });
 
   it('has live mode warn at start that cursors are per process without JOBGRAPH_CURSOR_SECRET', () => {

@@ -1,14 +1,16 @@
 import type { Logger } from 'pino';
 import { emissionMs, localCallerRates, type CallerRates, type RateLimit } from './callerRates.ts';
+import { callerRateKeys } from './callerRateKey.ts';
 import { GCRA_STEP_SCRIPT } from './redisCall.ts';
 import { redisLane } from './redisLane.ts';
 
-/** One key per caller: `jobgraph:caller-rate:v1:<caller key>` = its theoretical arrival time, µs on Redis's clock. */
-export const CALLER_RATE_KEY_PREFIX = 'jobgraph:caller-rate:v1:';
+export { CALLER_RATE_KEY_PREFIX } from './callerRateKey.ts';
 
 export interface RedisCallerRatesOptions {
   url: string;
   limit: RateLimit;
+  /** JOBGRAPH_CLUSTER_SECRET: each caller's key is named by an HMAC under it (callerRateKey.ts). */
+  clusterSecret: string;
   /** Longest a Redis call may take before Redis counts as down, in ms (JOBGRAPH_CACHE_OP_TIMEOUT_MS). */
   opTimeoutMs: number;
   /** Longest wait between two checks (a PING) while Redis is away, in ms. */
@@ -40,6 +42,7 @@ export async function redisCallerRates(options: RedisCallerRatesOptions): Promis
   });
   await lane.settled;
   const interval = emissionMs(limit);
+  const redisKeyOf = callerRateKeys(options.clusterSecret);
   const args = (spend: boolean) => [
     String(Math.max(1, Math.round(interval * 1000))),
     String(Math.max(1, Math.round(interval * limit.burst * 1000))),
@@ -49,7 +52,7 @@ export async function redisCallerRates(options: RedisCallerRatesOptions): Promis
     lane.run(
       async (client) => {
         const waitUs = await client.eval(GCRA_STEP_SCRIPT, {
-          keys: [CALLER_RATE_KEY_PREFIX + key],
+          keys: [redisKeyOf(key)],
           arguments: args(spend),
         });
         if (Number(waitUs) === -1) options.onClamped?.();

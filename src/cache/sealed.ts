@@ -17,15 +17,26 @@ import type { Logger } from 'pino';
  * - `outcome`: a fetch lease's outcome message (`jobgraph:lease:v2`);
  * - `sse`: single connection reservations' fields and the replicas' messages (`jobgraph:sse:v2:…`);
  * - `rate`: rate budget state (not sealed: Redis's script must read it; only counted when clamped);
- * - `caller`: the callers' request rate state (`jobgraph:caller-rate:v1:…`; not sealed, as `rate`);
- * - `retained`: retained jobs' records, for the store that keeps them (issue #58's follow-up).
+ * - `caller`: the callers' request rate state (`jobgraph:caller-rate:v2:…`; not sealed, as `rate`: its keys are named by an HMAC instead, callerRateKey.ts);
+ * - `retained`: retained jobs' records, for the store that keeps them (issue #58's follow-up);
+ * - `presence`: a replica's presence (`jobgraph:replicas:v2:<replica ID>`, clusterPeers.ts).
  */
 export type SealedKind =
-  'job' | 'list' | 'poll' | 'watch' | 'outcome' | 'sse' | 'rate' | 'caller' | 'retained';
+  | 'job'
+  | 'list'
+  | 'poll'
+  | 'watch'
+  | 'outcome'
+  | 'sse'
+  | 'rate'
+  | 'caller'
+  | 'retained'
+  | 'presence';
 
 /**
  * Why a value read back from Redis was not believed:
- * - `mac`: not sealed under this cluster's secret (forged, or written by another version);
+ * - `mac`: not sealed under this cluster's secret (a replica with another JOBGRAPH_CLUSTER_SECRET, a
+ *   forgery, or another version); never a stopped replica's leftovers, which the same secret opens;
  * - `binding`: sealed, but for another key or channel, or its content names another job or account;
  * - `malformed`: not a sealed value at all, or its content is not what jobgraph writes;
  * - `oversized`: over the size bound before decoding (compressed or decompressed);
@@ -113,7 +124,9 @@ export function createSealer(secret: string, options: SealerOptions = {}): Seale
     logged.add(once);
     options.logger?.warn(
       { kind, reason },
-      'a value read from Redis was not believed (read upstream instead); further ones of this kind and reason are counted in jobgraph_cache_rejected_total, not logged',
+      reason === 'mac'
+        ? "a value read from Redis was not believed (read upstream instead): its MAC fails under this replica's JOBGRAPH_CLUSTER_SECRET, so a replica with another secret or someone else wrote it (a stopped replica's values under the same secret are believed); further ones of this kind and reason are counted in jobgraph_cache_rejected_total, not logged"
+        : 'a value read from Redis was not believed (read upstream instead); further ones of this kind and reason are counted in jobgraph_cache_rejected_total, not logged',
     );
   };
   return {

@@ -12,6 +12,7 @@ import {
 import { PROVIDERS } from '../datasources/registry.ts';
 import { PROVIDER_LABEL } from '../datasources/shared/classify.ts';
 import type { AccountState } from '../datasources/shared/accounts.ts';
+import type { ClusterState } from '../cache/clusterPeers.ts';
 
 /**
  * What the standard AWS credential chain answered at start. Only the source is kept: never a
@@ -168,6 +169,8 @@ export interface StartupSummaryInput {
   accounts?: readonly AccountState[];
   /** Each job event queue as its first read left it (JOBGRAPH_EVENT_QUEUES); none: no queue. */
   eventQueues?: readonly QueueState[];
+  /** With Redis, the replicas sharing it as the first presence check left them; none: no Redis. */
+  cluster?: ClusterState;
 }
 
 /** The start-up summary's lines: providers, credential sources, auth, cache, changed limits, warnings. Never a secret value. */
@@ -178,6 +181,7 @@ export function formatStartupSummary({
   warnings,
   accounts,
   eventQueues,
+  cluster,
 }: StartupSummaryInput): string[] {
   const row = (label: string, text: string) => `  ${label.padEnd(19)} ${text}`;
   const awsConfigured = aws.state === 'resolved' || aws.state === 'static';
@@ -208,6 +212,8 @@ export function formatStartupSummary({
   lines.push(row('auth', describeAuth(config.auth, jwksFetched)));
   lines.push(row('account grants', describeGrants(config.auth)));
   lines.push(row('cache', describeCache(config.cache)));
+  if (cluster)
+    lines.push(...describeCluster(cluster).map((text, i) => row(i ? 'warning' : 'cluster', text)));
   lines.push(row('rate budget', describeRates(config)));
   lines.push(row('job events', describeEvents(eventQueues ?? [])));
   for (const q of eventQueues ?? []) lines.push(row(`  ${q.queue}`, describeQueue(q)));
@@ -292,6 +298,29 @@ function describeCache(cache: Config['cache']): string {
   return `in-process LRU, ${cache.maxEntries} entries, TTL ${cache.ttlSeconds} s`;
 }
 
+/**
+ * The replicas sharing Redis as this one's first presence check saw them (names and counts, never
+ * a secret); a second line, a warning, when some seal under another JOBGRAPH_CLUSTER_SECRET.
+ */
+function describeCluster(cluster: ClusterState): string[] {
+  if (!cluster.checked)
+    return [
+      `this replica ${cluster.replica}; Redis has not answered yet, so the other replicas are not known (an operator's /readyz tells them)`,
+    ];
+  const lines = [
+    `this replica ${cluster.replica} · ${cluster.peers} other replica(s) seal under the same JOBGRAPH_CLUSTER_SECRET · ${cluster.macRejections} value(s) read from Redis failed their MAC`,
+  ];
+  if (cluster.peersWithAnotherSecret > 0) {
+    const ids = cluster.peersWithAnotherSecretIds.length
+      ? ` (${cluster.peersWithAnotherSecretIds.join(', ')})`
+      : '';
+    lines.push(
+      `${cluster.peersWithAnotherSecret} replica(s) sharing this Redis seal under ANOTHER JOBGRAPH_CLUSTER_SECRET${ids}, or their presence was forged: MAC rejections from peers; each reads what the other writes as misses and calls upstream instead; give every replica the same secret`,
+    );
+  }
+  return lines;
+}
+
 /** JOBGRAPH_UPSTREAM_RATE_LIMITS as it applies: per provider and region, and shared or not. */
 function describeRates(config: Config): string {
   const rates = Object.entries(config.resilience.upstreamRateLimits);
@@ -339,6 +368,7 @@ export async function printStartupSummary(
     server: { jwksReady(): boolean };
     verification?: Promise<readonly AccountState[]> | undefined;
     events?: { states(): QueueState[]; tried(timeoutMs: number): Promise<void> } | undefined;
+    cluster?: { checked(timeoutMs: number): Promise<void>; state(): ClusterState } | undefined;
   },
   options: PrintStartupSummaryOptions = {},
 ): Promise<void> {
@@ -355,11 +385,13 @@ export async function printStartupSummary(
       waitFor(() => gateway.server.jwksReady(), config.auth.jwksUrl ? timeoutMs : 0),
       gateway.verification,
       gateway.events?.tried(timeoutMs),
+      gateway.cluster?.checked(timeoutMs),
     ]);
     const input = { config, aws, jwksFetched, warnings: unknownVariableWarnings() };
     const eventQueues = gateway.events?.states();
+    const cluster = gateway.cluster?.state();
     write(
-      `${formatStartupSummary({ ...input, ...(accounts ? { accounts } : {}), ...(eventQueues ? { eventQueues } : {}) }).join('\n')}\n`,
+      `${formatStartupSummary({ ...input, ...(accounts ? { accounts } : {}), ...(eventQueues ? { eventQueues } : {}), ...(cluster ? { cluster } : {}) }).join('\n')}\n`,
     );
   } catch (err) {
     // The gateway is already serving: a summary that cannot be made must not stop it.

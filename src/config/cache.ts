@@ -17,9 +17,32 @@ function cacheUrl(env: Env): string | null {
 export const MIN_CLUSTER_SECRET_LENGTH = 32;
 
 /**
+ * Fewest distinct characters a JOBGRAPH_CLUSTER_SECRET holds. Ten, not more: 32 random hex
+ * characters (`openssl rand -hex 16`, the shortest accepted) hold fewer than ten about once in
+ * ten thousand draws, and fewer than twelve about once in sixty.
+ */
+export const MIN_CLUSTER_SECRET_DISTINCT = 10;
+
+/** The secrets the cluster secret must differ from: each keys something else, which a replica's Redis must not learn. */
+const OTHER_SECRETS = ['JOBGRAPH_JWT_SECRET', 'JOBGRAPH_CURSOR_SECRET'] as const;
+
+/** Whether `v` is one shorter string said again and again (`abcdabcdab`): a word, not a random key. */
+export function isRepetition(v: string): boolean {
+  for (let period = 1; period <= v.length / 2; period++) {
+    let i = period;
+    while (i < v.length && v[i] === v[i - period]) i++;
+    if (i === v.length) return true;
+  }
+  return false;
+}
+
+/**
  * JOBGRAPH_CLUSTER_SECRET: the key every value written to Redis is sealed under (src/cache/sealed.ts),
  * required with JOBGRAPH_CACHE_URL — without it a replica would believe whatever Redis holds. Its
- * value is never part of a message.
+ * value is never part of a message. Refused when short, of low variety (fewer than
+ * MIN_CLUSTER_SECRET_DISTINCT distinct characters, or a repetition), or equal to the JWT or
+ * cursor secret: whoever holds one of those (a token issuer, a cursor's verifier) would then
+ * hold the key to what Redis keeps, and the reverse.
  */
 function clusterSecret(env: Env, url: string | null): string | null {
   const name = 'JOBGRAPH_CLUSTER_SECRET';
@@ -31,12 +54,27 @@ function clusterSecret(env: Env, url: string | null): string | null {
       `is required with JOBGRAPH_CACHE_URL (at least ${MIN_CLUSTER_SECRET_LENGTH} random characters, the same on every replica; e.g. openssl rand -base64 48): it authenticates what the replicas read back from Redis`,
     );
   }
-  if (v.length < MIN_CLUSTER_SECRET_LENGTH || new Set(v).size === 1)
+  strongClusterSecret(env, name, v);
+  return v;
+}
+
+/** Refuse `v` (the value of `name`) when short, of low variety or equal to the JWT or cursor secret. */
+function strongClusterSecret(env: Env, name: string, v: string): void {
+  if (
+    v.length < MIN_CLUSTER_SECRET_LENGTH ||
+    new Set(v).size < MIN_CLUSTER_SECRET_DISTINCT ||
+    isRepetition(v)
+  )
     throw new ConfigError(
       name,
-      `is too weak: use at least ${MIN_CLUSTER_SECRET_LENGTH} random characters (e.g. openssl rand -base64 48)`,
+      `is too weak: use at least ${MIN_CLUSTER_SECRET_LENGTH} random characters, ${MIN_CLUSTER_SECRET_DISTINCT} of them distinct and not one word repeated (e.g. openssl rand -base64 48)`,
     );
-  return v;
+  const same = OTHER_SECRETS.find((other) => opt(env, other) === v);
+  if (same)
+    throw new ConfigError(
+      name,
+      `must differ from ${same}: each secret keys something else (e.g. openssl rand -base64 48 for each)`,
+    );
 }
 
 /**
@@ -50,11 +88,7 @@ function previousClusterSecret(env: Env, current: string | null): string | null 
   if (v === undefined) return null;
   if (current === null)
     throw new ConfigError(name, 'is set without JOBGRAPH_CLUSTER_SECRET (and JOBGRAPH_CACHE_URL)');
-  if (v.length < MIN_CLUSTER_SECRET_LENGTH || new Set(v).size === 1)
-    throw new ConfigError(
-      name,
-      `is too weak: use at least ${MIN_CLUSTER_SECRET_LENGTH} random characters (e.g. openssl rand -base64 48)`,
-    );
+  strongClusterSecret(env, name, v);
   if (v === current) throw new ConfigError(name, 'is the same as JOBGRAPH_CLUSTER_SECRET');
   return v;
 }

@@ -135,7 +135,7 @@ export const VARIABLE_DOCS: readonly VariableDoc[] = [
   cache(
     'JOBGRAPH_CLUSTER_SECRET',
     '— (required with JOBGRAPH_CACHE_URL)',
-    'key sealing every value written to Redis, 32+ characters; replicas share it',
+    'key sealing values in Redis: 32+ random chars, 10+ distinct, not the JWT/cursor secret; shared',
   ),
   cache(
     'JOBGRAPH_CLUSTER_SECRET_PREVIOUS',

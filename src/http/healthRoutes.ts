@@ -1,8 +1,9 @@
 import type express from 'express';
-import { SCOPE_OPERATE, type Identity } from '../auth/identity.ts';
+import { ANONYMOUS, SCOPE_OPERATE, type Identity } from '../auth/identity.ts';
 import { InvalidTokenError } from '../auth/verifyToken.ts';
 import type { Config } from '../config/index.ts';
 import type { GatewayMetrics } from '../observability/index.ts';
+import { writeRateLimited, type CallerRate } from './callerRate.ts';
 import { writeErrorAnswer } from './errors.ts';
 import type { FdHealth } from './health.ts';
 
@@ -23,9 +24,11 @@ export function healthRoutes(
     verifyToken: { (authorization: string | undefined): Promise<Identity>; ready(): boolean };
     metrics: GatewayMetrics | undefined;
     details: ReadinessDetails;
+    /** JOBGRAPH_CALLER_RATE: a bad token spends one request of its address's, as on /graphql; none when off. */
+    callerRate?: CallerRate;
   },
 ): void {
-  const { config, health, verifyToken, metrics, details } = parts;
+  const { config, health, verifyToken, metrics, details, callerRate } = parts;
   // Alive, unless out of file descriptors (then every upstream call fails): 503 with the reason.
   app.get('/healthz', (_req, res) => {
     const state = health.check();
@@ -44,31 +47,36 @@ export function healthRoutes(
       res.status(status).json(summary);
       return;
     }
-    verifyToken(req.headers.authorization).then(
-      (identity) => {
-        if (!identity.scopes.has(SCOPE_OPERATE)) {
-          res.status(status).json(summary);
-          return;
-        }
-        res.status(status).json({
-          ...summary,
-          mode: config.mode,
-          ...(ready ? {} : { reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet' }),
-          ...details(),
-        });
-      },
-      (err: unknown) => {
-        // A present but invalid token: 401, as on /graphql (an operator learns why no details came).
-        if (!(err instanceof InvalidTokenError)) return next(err);
-        writeErrorAnswer(
-          req,
-          res,
-          401,
-          [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }],
-          { 'www-authenticate': 'Bearer error="invalid_token"' },
-        );
-      },
-    );
+    verifyToken(req.headers.authorization)
+      .then(
+        (identity) => {
+          if (!identity.scopes.has(SCOPE_OPERATE)) {
+            res.status(status).json(summary);
+            return;
+          }
+          res.status(status).json({
+            ...summary,
+            mode: config.mode,
+            ...(ready ? {} : { reason: 'the JWKS (JOBGRAPH_JWKS_URL) has not been fetched yet' }),
+            ...details(),
+          });
+        },
+        async (err: unknown) => {
+          // A present but invalid token: 401, as on /graphql (an operator learns why no details came),
+          // and as there it spends its address's rate, or /readyz would verify tokens for free.
+          if (!(err instanceof InvalidTokenError)) return next(err);
+          const refused = await callerRate?.spend(ANONYMOUS, req, 'http');
+          if (refused) return writeRateLimited(req, res, refused);
+          writeErrorAnswer(
+            req,
+            res,
+            401,
+            [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }],
+            { 'www-authenticate': 'Bearer error="invalid_token"' },
+          );
+        },
+      )
+      .catch(next);
   });
   if (metrics) {
     app.get('/metrics', (_req, res, next) => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -18,11 +17,9 @@ import express from 'express';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Logger } from 'pino';
 import { fixedFieldsLogger } from '../logger.ts';
-import type { Identity } from '../auth/identity.ts';
 import { AccountAudit } from '../auth/accountAudit.ts';
 import { AccountGrants } from '../auth/accountGrant.ts';
-import { InvalidTokenError, createTokenVerifier } from '../auth/verifyToken.ts';
-import { secretValues } from '../auth/secretValues.ts';
+import { createTokenVerifier } from '../auth/verifyToken.ts';
 import type { Config } from '../config/index.ts';
 import { accountDirectory } from '../datasources/accountDirectory.ts';
 import type { AccountState, AwsAccounts } from '../datasources/shared/accounts.ts';
@@ -33,10 +30,11 @@ import {
   createListSnapshots,
   type ListSnapshots,
 } from '../datasources/listing/index.ts';
-import { httpErrorHandler, notFoundHandler, writeErrorAnswer } from './errors.ts';
+import { httpErrorHandler, notFoundHandler } from './errors.ts';
+import { admittedOf, authenticator, type Admitted } from './authenticator.ts';
 import { corsMiddleware } from './cors.ts';
 import { createFormatError } from './formatError.ts';
-import { healthRoutes } from './healthRoutes.ts';
+import { healthRoutes, type ReadinessDetails } from './healthRoutes.ts';
 import type { EventQueues } from '../datasources/events/eventQueues.ts';
 import type { EventLedger } from '../datasources/events/ledger.ts';
 import { requestErrorCodesPlugin, requestPlugin } from './requestPlugins.ts';
@@ -59,7 +57,7 @@ import {
 } from '../limits/index.ts';
 import { jobBudgetPlugin } from '../limits/jobBudget.ts';
 import type { BuiltSchema } from '../schema.ts';
-import type { GatewayMetrics, Observability } from '../observability/index.ts';
+import type { Observability } from '../observability/index.ts';
 import { observabilityPlugin, operationSpanMiddleware } from '../observability/graphqlPlugin.ts';
 import {
   GRAPHQL_PATH,
@@ -103,6 +101,8 @@ export interface ServerOptions {
   sharedReservations?: SharedReservations;
   /** Where the callers' request rates are counted (Redis: across the replicas); none: this process's own. Unused when JOBGRAPH_CALLER_RATE is off. */
   callerRates?: CallerRates;
+  /** More of what /readyz tells an operator (the replicas sharing Redis: `cluster`). */
+  readinessDetails?: ReadinessDetails;
 }
 
 export interface RunningServer {
@@ -118,28 +118,6 @@ export interface RunningServer {
    * `config.resilience.shutdownGraceMs` (then cut them), and stop Apollo Server.
    */
   close(): Promise<void>;
-}
-
-const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** The request's ID: the caller's `x-request-id` when well-formed, else a new one; echoed in the response. */
-function requestIdOf(req: http.IncomingMessage, res: http.ServerResponse): string {
-  const incoming = req.headers['x-request-id'];
-  const requestId =
-    typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
-  res.setHeader('x-request-id', requestId);
-  return requestId;
-}
-
-/** Who a request's token says is calling, and the request's ID. */
-interface Admitted {
-  requestId: string;
-  identity: Identity;
-}
-
-/** What one request's handlers read from `res.locals`: who is calling, and the request's ID. */
-function admittedOf(res: express.Response): Admitted {
-  return { identity: res.locals.identity as Identity, requestId: res.locals.requestId as string };
 }
 
 /** The token verifier, its key set fetched from now on, granting accounts by the configured claim. */
@@ -185,6 +163,7 @@ function serveHealth(
   app: express.Express,
   options: ServerOptions,
   verifyToken: ReturnType<typeof startTokenVerifier>,
+  callerRate: CallerRate | undefined,
 ): void {
   const metrics = options.observability?.metrics;
   const { accountStates } = options;
@@ -194,10 +173,12 @@ function serveHealth(
     health: options.health ?? new FdHealth(),
     verifyToken,
     metrics,
+    ...(callerRate ? { callerRate } : {}),
     // Each part adds its key: every account's state, each job event queue's (a DOWN one's jobs are polled).
     details: () => ({
       ...(accountStates ? { accounts: accountDetails(accountStates()) } : {}),
       ...(options.events ? { eventQueues: options.events.states() } : {}),
+      ...options.readinessDetails?.(),
     }),
   });
 }
@@ -253,7 +234,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   await apollo.start();
 
-  serveHealth(app, options, verifyToken);
+  serveHealth(app, options, verifyToken, callerRate);
   graphqlRoute(app, {
     config,
     limits,
@@ -261,7 +242,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     contextFor,
     run,
     subscriptions,
-    authenticate: authenticator(verifyToken, operationLog, metrics),
+    authenticate: authenticator(
+      verifyToken,
+      operationLog,
+      metrics,
+      callerRate ? { rate: callerRate, transportOf: rateTransportOf } : undefined,
+    ),
     ...(callerRate
       ? {
           rate: callerRateMiddleware(callerRate, rateTransportOf, () =>
@@ -451,58 +437,6 @@ function startSubscriptions(
     polls: subscriptions.hub.registry.polls,
   }));
   return subscriptions;
-}
-
-/**
- * The middleware that admits a GraphQL request: its ID (`requestIdOf`) and its caller in
- * `res.locals`. A present but invalid token rejects the whole request before GraphQL runs: 401,
- * one error.
- */
-function authenticator(
-  verifyToken: TokenVerifier,
-  operationLog: Logger,
-  metrics: GatewayMetrics | undefined,
-): express.RequestHandler {
-  // Resolves to the caller, or to null once the 401 has been sent.
-  const admit = async (
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    requestId: string,
-  ): Promise<Admitted | null> => {
-    const authorization = req.headers.authorization;
-    let identity: Identity;
-    try {
-      identity = await verifyToken(authorization);
-    } catch (err) {
-      if (!(err instanceof InvalidTokenError)) throw err;
-      operationLog.info({ requestId, reason: err.message }, 'rejected bearer token');
-      metrics?.graphqlRequest('unknown', 'UNAUTHENTICATED');
-      writeErrorAnswer(
-        req,
-        res,
-        401,
-        [{ message: err.message, extensions: { code: 'UNAUTHENTICATED' } }],
-        {
-          'www-authenticate': 'Bearer error="invalid_token"',
-        },
-      );
-      return null;
-    }
-    // A verified token is a secret the process now knows: never in a log line or message.
-    // (Unverified ones are not registered, so garbage tokens cannot evict real secrets;
-    // JWT-shaped strings are scrubbed by shape anyway.)
-    if (identity.authenticated)
-      secretValues.learn(authorization?.replace(/^\s*bearer\s+/i, '').trim());
-    return { requestId, identity };
-  };
-  return (req, res, next) => {
-    res.locals.requestId = requestIdOf(req, res);
-    admit(req, res, res.locals.requestId as string).then((admitted) => {
-      if (!admitted) return;
-      res.locals.identity = admitted.identity;
-      next();
-    }, next);
-  };
 }
 
 /**

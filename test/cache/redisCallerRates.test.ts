@@ -1,7 +1,10 @@
+import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { gcra, localCallerRates, type CallerRates } from '../../src/cache/callerRates.ts';
-import { CALLER_RATE_KEY_PREFIX, redisCallerRates } from '../../src/cache/redisCallerRates.ts';
+import { callerRateKeys } from '../../src/cache/callerRateKey.ts';
+import { redisCallerRates } from '../../src/cache/redisCallerRates.ts';
+import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { capturedLog } from '../support/capturedLog.ts';
 import { realPart } from '../support/realParts.ts';
 import { useRedis } from '../support/useRedis.ts';
@@ -96,6 +99,7 @@ describe.skipIf(redisServer.skip)('The callers’ rates in Redis', () => {
     const rates = await redisCallerRates({
       url,
       limit: LIMIT,
+      clusterSecret: TEST_CLUSTER_SECRET,
       opTimeoutMs: 2000,
       retryMs: 25,
       logger: log.logger,
@@ -111,6 +115,41 @@ describe.skipIf(redisServer.skip)('The callers’ rates in Redis', () => {
   };
   let n = 0;
   const caller = () => `test-caller-${++n}`;
+  const keyOf = callerRateKeys(TEST_CLUSTER_SECRET);
+
+  it('names each caller’s key by an HMAC under the cluster secret, never a digest anyone can compute', async () => {
+    const { rates } = await replica();
+    // An anonymous caller, as src/http/callerRate.ts keys one: a plain digest of its address.
+    const address = '203.0.113.7';
+    const plain = `a:${createHash('sha256').update(address).digest('base64url')}`;
+    expect(await rates.take(plain)).toBe(0);
+    const keys = await redis.client.keys('jobgraph:caller-rate:*');
+    expect(keys).toContain(keyOf(plain));
+    for (const computable of [plain, createHash('sha256').update(address).digest('base64url')])
+      for (const version of ['v1', 'v2'])
+        expect(keys).not.toContain(`jobgraph:caller-rate:${version}:${computable}`);
+    expect(keys.join()).not.toContain(plain.slice(2));
+    // Another cluster secret names another key: a replica of another cluster counts apart.
+    expect(callerRateKeys(randomBytes(32).toString('base64'))(plain)).not.toBe(keyOf(plain));
+  });
+
+  it('is not locked out by a far-ahead time planted under the keys an attacker can compute', async () => {
+    const { rates } = await replica();
+    const address = '198.51.100.23';
+    const digest = createHash('sha256').update(address).digest('base64url');
+    const plain = `a:${digest}`;
+    for (const version of ['v1', 'v2'])
+      for (const computable of [plain, digest])
+        await redis.client.set(
+          `jobgraph:caller-rate:${version}:${computable}`,
+          String(Date.now() * 1000 + 50_000_000),
+          {
+            PX: 3_600_000,
+          },
+        );
+    for (let i = 0; i < LIMIT.burst; i++) expect(await rates.take(plain)).toBe(0);
+    expect(await rates.take(plain)).toBeGreaterThan(0);
+  });
 
   it('shares one budget between replicas, in a key that lapses', async () => {
     const [{ rates: one }, { rates: two }] = await Promise.all([replica(), replica()]);
@@ -122,7 +161,7 @@ describe.skipIf(redisServer.skip)('The callers’ rates in Redis', () => {
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(INTERVAL_MS);
     expect(await one.peek(key)).toBeGreaterThan(0);
-    const ttl = await redis.client.pTTL(CALLER_RATE_KEY_PREFIX + key);
+    const ttl = await redis.client.pTTL(keyOf(key));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(3 * INTERVAL_MS + 1000);
   });
@@ -131,7 +170,7 @@ describe.skipIf(redisServer.skip)('The callers’ rates in Redis', () => {
     const { rates } = await replica();
     const key = caller();
     for (let i = 0; i < 5; i++) expect(await rates.peek(key)).toBe(0);
-    expect(await redis.client.exists(CALLER_RATE_KEY_PREFIX + key)).toBe(0);
+    expect(await redis.client.exists(keyOf(key))).toBe(0);
   });
 
   it('takes a far-future time, garbage or a value of another type as absent: served, and overwritten with its own', async () => {
@@ -141,14 +180,14 @@ describe.skipIf(redisServer.skip)('The callers’ rates in Redis', () => {
     try {
       const { rates, log } = await replica();
       const forged = { far: caller(), garbage: caller(), hash: caller() };
-      await redis.client.set(CALLER_RATE_KEY_PREFIX + forged.far, '99999999999999999999999');
-      await redis.client.set(CALLER_RATE_KEY_PREFIX + forged.garbage, 'not-a-time');
-      await redis.client.hSet(CALLER_RATE_KEY_PREFIX + forged.hash, 'x', '1');
+      await redis.client.set(keyOf(forged.far), '99999999999999999999999');
+      await redis.client.set(keyOf(forged.garbage), 'not-a-time');
+      await redis.client.hSet(keyOf(forged.hash), 'x', '1');
       const before = clamped;
       for (const key of Object.values(forged)) {
         expect(await rates.take(key), key).toBe(0);
         const [seconds] = await redis.client.time();
-        const stored = Number(await redis.client.get(CALLER_RATE_KEY_PREFIX + key));
+        const stored = Number(await redis.client.get(keyOf(key)));
         // What jobgraph writes: at most one interval past Redis's now.
         expect(stored).toBeLessThanOrEqual((Number(seconds) + 1) * 1e6 + INTERVAL_MS * 1000);
       }

@@ -17,7 +17,7 @@ const SECRETS = {
   TENCENTCLOUD_SECRET_KEY: 'tencent-secret-key-value-0123456789',
   JOBGRAPH_JWT_SECRET: 'jwt-hs256-secret-value-that-is-long-enough',
   redisPassword: 'redis-password-value-s3cr3t',
-  JOBGRAPH_CLUSTER_SECRET: 'cluster-secret-value-the-replicas-seal-with',
+  JOBGRAPH_CLUSTER_SECRET: 'Xq7vN2pLr9Kd4TzWb8YhC3mFs6GjA1eU',
   endpointPassword: 'endpoint-password-value-p4ss',
 };
 
@@ -243,6 +243,62 @@ describe('The start-up summary', () => {
     );
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(/key set fetched/);
+  });
+
+  it('waits for the first presence check and reports peers with another cluster secret by name, no secret', async () => {
+    const config = loadConfig(
+      { mode: 'live' },
+      {
+        JOBGRAPH_CACHE_URL: 'redis://127.0.0.1:6379',
+        JOBGRAPH_CLUSTER_SECRET: SECRETS.JOBGRAPH_CLUSTER_SECRET,
+      },
+    );
+    let checked = false;
+    const cluster = {
+      checked: () => {
+        checked = true;
+        return Promise.resolve();
+      },
+      state: () => ({
+        replica: 'host-b:2:0000000b',
+        checked,
+        peers: 1,
+        peersWithAnotherSecret: 1,
+        peersWithAnotherSecretIds: ['host-a:1:0000000a'],
+        macRejections: 3,
+      }),
+    };
+    const out: string[] = [];
+    await printStartupSummary(
+      { config, server: { jwksReady: () => true }, cluster },
+      { write: (text) => out.push(text), awsProvider: noCredentials },
+    );
+    const lines = out.join('').split('\n');
+    const at = lines.findIndex((l) => /^ {2}cluster /.test(l));
+    expect(lines[at]).toMatch(
+      /^ {2}cluster +this replica host-b:2:0000000b · 1 other replica\(s\) seal under the same JOBGRAPH_CLUSTER_SECRET · 3 value\(s\) read from Redis failed their MAC$/,
+    );
+    expect(lines[at + 1]).toMatch(
+      /^ {2}warning +1 replica\(s\) sharing this Redis seal under ANOTHER JOBGRAPH_CLUSTER_SECRET \(host-a:1:0000000a\), or their presence was forged: MAC rejections from peers;/,
+    );
+    expect(out.join('')).not.toContain(SECRETS.JOBGRAPH_CLUSTER_SECRET);
+    // Without a peer of another secret, one line; before Redis answered, it says so.
+    const alone = formatStartupSummary({
+      config,
+      aws: { state: 'none' },
+      jwksFetched: false,
+      warnings: [],
+      cluster: { ...cluster.state(), peersWithAnotherSecret: 0, peersWithAnotherSecretIds: [] },
+    });
+    expect(alone.filter((l) => l.includes('ANOTHER'))).toEqual([]);
+    const unknown = formatStartupSummary({
+      config,
+      aws: { state: 'none' },
+      jwksFetched: false,
+      warnings: [],
+      cluster: { ...cluster.state(), checked: false },
+    });
+    expect(unknown.join('\n')).toMatch(/cluster +this replica \S+; Redis has not answered yet/);
   });
 
   it('never stops a serving gateway: a summary that fails is one line', async () => {

@@ -1,11 +1,12 @@
 import { decodeJwt } from 'jose';
 import type { RedisClientType } from '@keyv/redis';
 import { callerKeyOf } from '../../src/auth/verifyToken.ts';
-import { CALLER_RATE_KEY_PREFIX } from '../../src/cache/redisCallerRates.ts';
+import { callerRateKeys } from '../../src/cache/callerRateKey.ts';
+import { TEST_CLUSTER_SECRET } from './clusterSecret.ts';
 
-/** The Redis key a token's caller is counted under (a digest, never the token). */
+/** The Redis key a token's caller is counted under by the tests' replicas (a keyed digest, never the token). */
 export const callerRateKeyOf = (token: string): string =>
-  CALLER_RATE_KEY_PREFIX + callerKeyOf(decodeJwt(token), token);
+  callerRateKeys(TEST_CLUSTER_SECRET)(callerKeyOf(decodeJwt(token), token));
 
 /**
  * Resolves once the replica at `url` counts callers in Redis: a request by a caller of its own
