@@ -71,10 +71,16 @@ export function createFormatError(
   };
 }
 
-/** A kept error's string extensions, scrubbed of every registered secret value like its message. */
+/**
+ * A kept error's string extensions other than `code`, scrubbed of every registered secret value
+ * like its message. `code` is jobgraph's public vocabulary and is never rewritten; the others
+ * (`upstreamCode`, `upstreamRequestId`: an upstream's identifiers, already held to
+ * UPSTREAM_VALUE_PATTERN) can only lose a learned secret echoed as their whole value, since only
+ * text too long and random to occur by chance is learned (auth/learnableSecrets.ts).
+ */
 function scrubStrings(extensions: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(extensions))
-    if (typeof v === 'string') extensions[k] = scrubSecrets(v);
+    if (k !== 'code' && typeof v === 'string') extensions[k] = scrubSecrets(v);
   return extensions;
 }
 
