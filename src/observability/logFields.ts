@@ -43,16 +43,21 @@ export function scrubbedFields(
  * Date, as that gives it). Keys, numbers and booleans are kept; copied only where a string
  * changed. A value met again inside itself is written `[Circular]`, as pino writes it.
  */
-export function scrubbedValue(value: unknown, scrub: Scrub, within: unknown[] = []): unknown {
+export function scrubbedValue(value: unknown, scrub: Scrub): unknown {
   if (typeof value === 'string') return scrub(value);
   if (value === null || typeof value !== 'object') return value;
+  return scrubbedObject(value, scrub, []);
+}
+
+/** scrubbedValue of an object inside `within` (the objects it sits in, outermost first). */
+function scrubbedObject(value: object, scrub: Scrub, within: object[]): unknown {
   // Written as pino writes it: the original would be serialized unscrubbed under a copy.
   if (within.includes(value)) return '[Circular]';
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
     const json: unknown = toJSON.call(value);
     if (json === value) return value;
-    const scrubbed = scrubbedValue(json, scrub, within);
+    const scrubbed = scrubbedChild(json, scrub, within);
     return scrubbed === json ? value : scrubbed;
   }
   within.push(value);
@@ -60,7 +65,7 @@ export function scrubbedValue(value: unknown, scrub: Scrub, within: unknown[] = 
     if (Array.isArray(value)) {
       let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
-        const next = scrubbedValue(value[i], scrub, within);
+        const next = scrubbedChild(value[i], scrub, within);
         if (next !== value[i]) (out ??= [...(value as unknown[])])[i] = next;
       }
       return out ?? value;
@@ -69,11 +74,17 @@ export function scrubbedValue(value: unknown, scrub: Scrub, within: unknown[] = 
     let out: Record<string, unknown> | undefined;
     for (const key of Object.keys(obj)) {
       const v = obj[key];
-      const next = scrubbedValue(v, scrub, within);
+      const next = scrubbedChild(v, scrub, within);
       if (next !== v) (out ??= { ...obj })[key] = next;
     }
     return out ?? value;
   } finally {
     within.pop();
   }
+}
+
+function scrubbedChild(value: unknown, scrub: Scrub, within: object[]): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (value === null || typeof value !== 'object') return value;
+  return scrubbedObject(value, scrub, within);
 }
