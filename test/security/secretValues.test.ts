@@ -470,11 +470,16 @@ describe('Scrubbing errors that embed a registered secret', () => {
 
     const own = new BadUserInputError(
       `record ${JSON.stringify({ secretAccessKey: SECRET, note: AWKWARD_SECRET })} is odd`,
-      { detail: SECRET },
+      { upstreamRequestId: SECRET, argument: 'ids' },
     );
     const ownError = new GraphQLError(own.message, { originalError: own, path: ['job'] });
     const keptOwn = formatError(formattedOf(ownError), ownError);
-    expect(keptOwn.extensions?.code).toBe('BAD_USER_INPUT');
+    // What an upstream sent is scrubbed; jobgraph's own extensions are never rewritten.
+    expect(keptOwn.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      upstreamRequestId: REDACTED,
+      argument: 'ids',
+    });
     expect(keptOwn.message).toMatch(/^record /);
 
     const allowListed = new GraphQLError(`Variable "$x" got invalid value "${SECRET}"`, {
