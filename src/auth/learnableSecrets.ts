@@ -12,9 +12,10 @@
  *   `ResourceNotFoundException`, JSON fragments such as `"service":"jobgraph"` and numbers are not),
  * - has a Shannon entropy of at least {@link MIN_LEARNED_ENTROPY} bits per character (so
  *   zero-padded IDs and repeated runs are not),
- * - is neither a date or time (`2026-11-26T16:51:51.000Z`) nor holds a UUID: those are
- *   identifiers (job IDs, request IDs, subjects, global IDs) that other callers' messages and
- *   log lines name.
+ * - is neither a date or time (`2026-11-26T16:51:51.000Z`) nor a UUID, alone or ending a path
+ *   (`batch:us-east-1:<UUID>`, an ARN's `job/<UUID>`): those are identifiers (job, request and
+ *   global IDs) that other callers' messages and log lines name. A UUID inside a longer value (a
+ *   presigned URL's path) does not keep the value from being learned.
  *
  * Random keys, passwords, session tokens and JWTs pass; a value that does not is kept out of
  * answers and logs by its field alone (the field's scopes, the logger's redaction by key).
@@ -30,7 +31,8 @@ const WHITESPACE = /\s/;
 const EVERY_WHITESPACE = /\s+/;
 const LETTER = /\p{L}/u;
 const DIGIT = /\d/;
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+/** A UUID, alone or the last segment of a `:`- or `/`-separated identifier. */
+const UUID_ID = /(?:^|[:/])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?)?(?:Z|[+-]\d\d:?\d\d)?$/i;
 
 /** True when `part` (no whitespace in it) is long and random enough to be learned as a secret. */
@@ -40,7 +42,7 @@ export function isLearnableSecret(part: string): boolean {
     LETTER.test(part) &&
     DIGIT.test(part) &&
     !DATE_TIME.test(part) &&
-    !UUID.test(part) &&
+    !UUID_ID.test(part) &&
     entropyOf(part) >= MIN_LEARNED_ENTROPY
   );
 }

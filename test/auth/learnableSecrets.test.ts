@@ -21,6 +21,7 @@ const ORDINARY = [
   '2026-11-26',
   '4f1c2a9e-7b3d-4e8f-a1c5-9d2b6e0f3a7c',
   'batch:us-east-1:4f1c2a9e-7b3d-4e8f-a1c5-9d2b6e0f3a7c',
+  'arn:aws:batch:us-east-1:123456789012:job/4f1c2a9e-7b3d-4e8f-a1c5-9d2b6e0f3a7c',
   'aaaaaaaa11111111',
   '00000000000000000001',
 ];
@@ -32,6 +33,8 @@ const SECRETS = [
   'Tr0ub4dor&3xK!pQ',
   'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz',
   'batch-demo-db-password-5f2c9e',
+  // A presigned URL naming a job: its session token makes it a secret, the UUID in its path does not make it an ID.
+  'https://logs.s3.amazonaws.com/4f1c2a9e-7b3d-4e8f-a1c5-9d2b6e0f3a7c/log.txt?X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr',
 ];
 
 describe('The values learned as secrets', () => {
