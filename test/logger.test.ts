@@ -64,9 +64,15 @@ describe('The logger', () => {
       line.replaceAll(SECRET, '[REDACTED]'),
     );
     const started = startedLog(logger, { transport: 'sse', mode: 'single', authenticated: true });
-    started.info({ requestId: `req-${SECRET}` }, 'subscription started');
+    started.info({ requestId: 'req-3', client: `c-${SECRET}` }, 'subscription started');
     logger.info(
-      { transport: 'sse', mode: 'single', authenticated: true, requestId: `req-${SECRET}` },
+      {
+        transport: 'sse',
+        mode: 'single',
+        authenticated: true,
+        requestId: 'req-3',
+        client: `c-${SECRET}`,
+      },
       'subscription started',
     );
     const [viaBound, viaFull] = logs.lines.map((l) => ({
@@ -74,7 +80,11 @@ describe('The logger', () => {
       time: null,
     }));
     expect(viaBound).toEqual(viaFull);
-    expect(viaBound).toMatchObject({ requestId: 'req-[REDACTED]', transport: 'sse' });
+    expect(viaBound).toMatchObject({
+      requestId: 'req-3',
+      client: 'c-[REDACTED]',
+      transport: 'sse',
+    });
     expect(logs.text()).not.toContain(SECRET);
   });
 
@@ -173,5 +183,83 @@ describe('The logger', () => {
     });
     expect(last().err.message).toBe('upstream said no');
     expect(logs.text()).not.toContain(SECRET);
+  });
+});
+
+describe('The logger scrubs by field, not the finished line', () => {
+  // A scrubber as hostile as a learned value could be: it rewrites JSON punctuation, the service's
+  // name, a subject and the codes wherever it is applied.
+  const hostile = (text: string) =>
+    text
+      .replaceAll('"', '[REDACTED]')
+      .replaceAll('jobgraph', '[REDACTED]')
+      .replaceAll('NOT_FOUND', '[REDACTED]')
+      .replaceAll('user-7Qx2', '[REDACTED]')
+      .replaceAll(SECRET, '[REDACTED]');
+
+  it('scrubs only the strings of fields: keys, numbers, the JSON, and the fields jobgraph writes itself stay', () => {
+    const logs = new LogCapture();
+    const logger = createLogger('info', sensitiveNames, logs, hostile);
+    const child = logger.child({ transport: `sse-${SECRET}` }).child({ mode: `m-${SECRET}` });
+    child.info(
+      {
+        requestId: 'req-jobgraph-1',
+        subject: 'user-7Qx2',
+        code: 'NOT_FOUND',
+        errorCodes: ['NOT_FOUND'],
+        [`"jobgraph"`]: 1,
+        detail: { note: `said "${SECRET}"`, list: [`a ${SECRET}`, 2, true, null], at: new Date(0) },
+        url: new URL(`https://example.com/x?token=${SECRET}`),
+      },
+      'message with "%s" for %s',
+      SECRET,
+      'user-7Qx2',
+    );
+    fixedFieldsLogger(logger).warn({ operationName: `Op_${SECRET}`, durationMs: 1.5 }, 'op');
+    logger.error({ err: new Error(`failed for "${SECRET}"`) }, 'internal error');
+    expect(logs.lines).toHaveLength(3);
+    const [first, second, third] = logs.lines.map((l) => JSON.parse(l) as Record<string, any>) as [
+      Record<string, any>,
+      Record<string, any>,
+      Record<string, any>,
+    ];
+    expect(first).toMatchObject({
+      service: 'jobgraph',
+      level: 30,
+      requestId: 'req-jobgraph-1',
+      subject: 'user-7Qx2',
+      code: 'NOT_FOUND',
+      errorCodes: ['NOT_FOUND'],
+      '"jobgraph"': 1,
+      transport: 'sse-[REDACTED]',
+      mode: 'm-[REDACTED]',
+      msg: 'message with [REDACTED][REDACTED][REDACTED] for [REDACTED]',
+    });
+    expect(first.detail).toEqual({
+      note: 'said [REDACTED][REDACTED][REDACTED]',
+      list: ['a [REDACTED]', 2, true, null],
+      at: '1970-01-01T00:00:00.000Z',
+    });
+    expect(second).toMatchObject({ service: 'jobgraph', operationName: 'Op_[REDACTED]' });
+    expect(third.err.message).toBe('failed for [REDACTED][REDACTED][REDACTED]');
+    expect(third.err.stack).toMatch(/^Error: failed for \[REDACTED\]/);
+    expect(logs.text()).not.toContain(SECRET);
+  });
+
+  it('still scrubs secret shapes from the fields jobgraph writes itself', () => {
+    const { logger, last } = capture();
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz';
+    logger.info({ requestId: jwt, subject: 'user-1' }, 'x');
+    expect(last()).toMatchObject({ requestId: '[REDACTED]', subject: 'user-1' });
+  });
+
+  it('writes a value that holds itself [Circular], its strings scrubbed', () => {
+    const logs = new LogCapture();
+    const logger = createLogger('info', sensitiveNames, logs, hostile);
+    const last = () => JSON.parse(logs.lines.at(-1) as string) as Record<string, any>;
+    const loop: Record<string, unknown> = { note: SECRET };
+    loop.self = loop;
+    logger.info({ loop }, 'x');
+    expect(last().loop).toEqual({ note: '[REDACTED]', self: '[Circular]' });
   });
 });

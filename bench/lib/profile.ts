@@ -178,8 +178,14 @@ export const JOB_PARTS: readonly ProfilePart[] = [
       /\/dist\/datasources\/(shared\/sigv4|cosbatch\/signer)\.js$/.test(url) ||
       (/\/bench\/lib\/floor\.ts$/.test(url) && /^(sigv4|cosSign)$/.test(fn)),
   },
-  part("secret registry (learning each record's secrets)", /\/dist\/auth\/secret(Value)?s\.js$/),
-  part('metrics (prom-client)', /node_modules\/prom-client\/|\/dist\/observability\//),
+  part(
+    "secret registry (learning each record's secrets)",
+    /\/dist\/auth\/(secret(Value)?s|learnableSecrets)\.js$/,
+  ),
+  part(
+    'metrics (prom-client)',
+    /node_modules\/prom-client\/|\/dist\/observability\/(?!logFields\.js$)/,
+  ),
   part(
     'upstream call: retries, attempts, errors',
     /\/dist\/(errors|datasources\/(shared\/(source|retry|attempts|classify|awsErrors|awsCall|rateGate|clientPool)|\w+\/(errors|client)))\.js$/,
@@ -202,7 +208,7 @@ export const JOB_PARTS: readonly ProfilePart[] = [
     'server: Apollo Server, express, node:http server',
     /node_modules\/(@apollo|express|router|body-parser|raw-body|@as-integrations|cors)\/|^node:_http_server$|\/dist\/http\//,
   ),
-  part('logging (pino)', /node_modules\/pino|\/dist\/logger\.js$/),
+  part('logging (pino)', /node_modules\/pino|\/dist\/(logger|observability\/logFields)\.js$/),
   part(
     'upstream HTTP (node:http client)',
     /^node:_http_(client|agent)$|\/dist\/datasources\/shared\/(http|bodyCap)\.js$|\/bench\/lib\/floor\.ts$/,

@@ -1,10 +1,14 @@
 import { inspect } from 'node:util';
 import type { JobRecord } from '../model/job.ts';
 import { RecencyList, type Linked } from '../cache/recencyList.ts';
+import { learnableParts } from './learnableSecrets.ts';
 
 /** What a scrubbed secret becomes, in log lines and error messages alike. */
 export const REDACTED = '[REDACTED]';
-/** Values shorter than this are not registered: they would scrub ordinary words and numbers. */
+/**
+ * Values shorter than this are never registered, pinned or learned: they would scrub ordinary
+ * words and numbers. What is learned at run time must also pass learnableSecrets.ts.
+ */
 export const MIN_SECRET_LENGTH = 6;
 /** Learned values (record secrets, verified bearer tokens) kept at most; the oldest are forgotten first. */
 export const DEFAULT_MAX_LEARNED = 50_000;
@@ -61,6 +65,16 @@ const SHAPES: readonly [RegExp, string][] = [
   [/eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g, REDACTED],
   [/(signature=)[0-9a-f]{40}(?:[0-9a-f]{24})?(?![0-9a-f])/gi, `$1${REDACTED}`],
 ];
+
+/** The text with every secret-shaped string (JWT, SigV4 or COS signature) replaced by `[REDACTED]`. */
+export function scrubSecretShapes(text: string): string {
+  let out = text;
+  for (const [re, replacement] of SHAPES) {
+    re.lastIndex = 0;
+    if (re.test(out)) out = out.replace(re, replacement);
+  }
+  return out;
+}
 
 const BASE = 0x01000193;
 /** BASE^(length-1), per window length, for the rolling hash. */
@@ -186,9 +200,14 @@ export class SecretValueRegistry {
   /** Records already walked by learnRecord (see there). */
   private walkedRecords = new WeakSet<JobRecord>();
 
+  /**
+   * `partsToLearn`: what of a value read at run time is learned (default: the parts long and
+   * random enough to be secrets, learnableSecrets.ts; tests of the index pass `(v) => [v]`).
+   */
   constructor(
     private readonly maxLearned: number = DEFAULT_MAX_LEARNED,
     private readonly maxLearnedChars: number = DEFAULT_MAX_LEARNED_CHARS,
+    private readonly partsToLearn: (value: string) => readonly string[] = learnableParts,
   ) {}
 
   /** Values held: pinned and learned. */
@@ -210,8 +229,17 @@ export class SecretValueRegistry {
     for (const form of formsOf(value)) this.add(form);
   }
 
-  /** Register a value read at run time; the least recently seen is forgotten past the bound. */
+  /**
+   * Register what of a value read at run time is secret (see `partsToLearn`): a job's content
+   * never teaches the scrubber an ordinary word, code or identifier. The least recently seen is
+   * forgotten past the bound.
+   */
   learn(value: string | null | undefined): void {
+    if (typeof value !== 'string') return;
+    for (const part of this.partsToLearn(value)) this.learnPart(part);
+  }
+
+  private learnPart(value: string): void {
     if (!this.accepts(value) || this.pinned.has(value)) return;
     const known = this.learned.get(value);
     if (known) {
@@ -285,12 +313,7 @@ export class SecretValueRegistry {
 
   /** The text with every registered value (in any of its forms) and every secret-shaped string replaced by `[REDACTED]`. */
   scrub(text: string): string {
-    let out = this.forms === 0 ? text : this.scrubValues(text);
-    for (const [re, replacement] of SHAPES) {
-      re.lastIndex = 0;
-      if (re.test(out)) out = out.replace(re, replacement);
-    }
-    return out;
+    return scrubSecretShapes(this.forms === 0 ? text : this.scrubValues(text));
   }
 
   private accepts(value: string | null | undefined): value is string {

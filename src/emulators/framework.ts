@@ -103,11 +103,16 @@ export interface JobControls {
    * Move a job to `status` now, as the provider would (its times and reason filled in as the
    * provider fills them), and publish the provider's state-change event; returns the job's new
    * record as its describe call answers it, or null for a job the account does not have.
+   * `environment` (AWS Batch, in process): the container's environment from now on, as the job's owner set it.
    */
   changeState(
     jobId: string,
     status: string,
-    options?: { account?: string; statusReason?: string },
+    options?: {
+      account?: string;
+      statusReason?: string;
+      environment?: readonly { name: string; value: string }[];
+    },
   ): Record<string, unknown> | null;
   /**
    * Forget a job, as a provider forgets finished jobs after a while: its describe call answers

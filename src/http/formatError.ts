@@ -71,10 +71,19 @@ export function createFormatError(
   };
 }
 
-/** A kept error's string extensions, scrubbed of every registered secret value like its message. */
+/**
+ * Extensions that carry what an upstream sent (its error code and request ID, already held to
+ * UPSTREAM_VALUE_PATTERN): scrubbed of every registered secret value like the message, since an
+ * upstream may echo one there. The others — `code`, `provider`, an argument's name — are
+ * jobgraph's own decisions and never rewritten, so no job's content can change them for anyone.
+ */
+const UPSTREAM_EXTENSIONS = ['upstreamCode', 'upstreamRequestId'] as const;
+
 function scrubStrings(extensions: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(extensions))
+  for (const k of UPSTREAM_EXTENSIONS) {
+    const v = extensions[k];
     if (typeof v === 'string') extensions[k] = scrubSecrets(v);
+  }
   return extensions;
 }
 

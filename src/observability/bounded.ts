@@ -32,7 +32,7 @@ export function cutText(text: string, max: number): string {
  * A name over the limit is scrubbed of secret values (`scrub`, by default `scrubSecrets`) before
  * it is cut: a cut through a secret would keep its first characters, which no scrubber
  * downstream recognises. A name within the limit is returned as is, since every sink scrubs what
- * it writes (the logger each finished line, the span helpers of tracing.ts each string).
+ * it writes (the logger each string of a line's fields, the span helpers of tracing.ts each string).
  */
 export function boundedOperationName(
   name: string | null | undefined,

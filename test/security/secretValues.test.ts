@@ -24,10 +24,18 @@ import { gql, LogCapture, startTestGateway, type TestGateway } from '../support/
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 /** A value with every character JSON escapes, and non-ASCII. */
 const AWKWARD = 'pa"ss\\wo\nrd-é✓-"end"';
+/** A random-looking secret with characters JSON escapes and non-ASCII, and no whitespace (learned whole). */
+const AWKWARD_SECRET = 'pa"ss\\w0Rd-é✓-"q7Zx9K"';
+/**
+ * A registry learning every value as it is given: the tests of its index and bounds use short,
+ * alike values that the run-time rule (learnableSecrets.ts) would never learn.
+ */
+const asIs = (maxLearned?: number, maxLearnedChars?: number) =>
+  new SecretValueRegistry(maxLearned, maxLearnedChars, (v) => [v]);
 
 describe('SecretValueRegistry', () => {
   it('scrubs a registered value raw, JSON-escaped once and twice, and with \\u escapes', () => {
-    const r = new SecretValueRegistry();
+    const r = asIs();
     r.learn(AWKWARD);
     const once = JSON.stringify(AWKWARD);
     const twice = JSON.stringify(once);
@@ -79,7 +87,7 @@ describe('SecretValueRegistry', () => {
   });
 
   it('ignores values shorter than 6 characters and leaves text without a value alone', () => {
-    const r = new SecretValueRegistry();
+    const r = asIs();
     r.learn('abcde');
     r.learn('');
     r.learn(null);
@@ -90,7 +98,7 @@ describe('SecretValueRegistry', () => {
   });
 
   it('replaces overlapping and adjacent values with one marker each run', () => {
-    const r = new SecretValueRegistry();
+    const r = asIs();
     r.learn('secret-one-abcdef');
     r.learn('one-abcdef-and-more');
     r.learn('zzzzzz1234');
@@ -100,7 +108,7 @@ describe('SecretValueRegistry', () => {
   });
 
   it('forgets the least recently learned value past its bound, never a pinned one', () => {
-    const r = new SecretValueRegistry(2);
+    const r = asIs(2);
     r.pin('pinned-credential');
     r.learn('learned-value-1');
     r.learn('learned-value-2');
@@ -116,7 +124,7 @@ describe('SecretValueRegistry', () => {
   });
 
   it('keeps recency order through many evictions, touches and a learned value pinned later', () => {
-    const r = new SecretValueRegistry(3);
+    const r = asIs(3);
     const v = (n: number) => `learned-value-${n}`;
     for (let n = 0; n < 1000; n++) r.learn(v(n));
     r.learn(v(997)); // seen again: now the most recent; 998 is the oldest
@@ -138,7 +146,7 @@ describe('SecretValueRegistry', () => {
   });
 
   it('bounds the characters it learns too', () => {
-    const r = new SecretValueRegistry(100, 30);
+    const r = asIs(100, 30);
     r.learn('a'.repeat(20));
     r.learn('b'.repeat(20)); // 40 characters: the oldest goes
     expect(r.contains('a'.repeat(20))).toBe(false);
@@ -152,10 +160,10 @@ describe('SecretValueRegistry', () => {
     const value = 'line-one\nline-two'; // 17 characters, held also JSON-escaped and as util.inspect quotes it
     const held = formsOf(value).reduce((sum, form) => sum + form.length, 0);
     expect(held).toBeGreaterThan(3 * value.length);
-    const tight = new SecretValueRegistry(100, held - 1);
+    const tight = asIs(100, held - 1);
     tight.learn(value);
     expect(tight.size).toBe(0);
-    const enough = new SecretValueRegistry(100, held);
+    const enough = asIs(100, held);
     enough.learn(value);
     expect(enough.contains(`x ${value} y`)).toBe(true);
     enough.learn('other-value'); // one more character than the budget: the oldest goes
@@ -169,7 +177,7 @@ describe('SecretValueRegistry', () => {
     const ending = '&X-Amz-Signature=00000000';
     const value = (n: number) =>
       `https://bucket.s3.amazonaws.com/job-${n.toString(36).padStart(4, '0')}/log.txt?X-Amz-Date=20261123T000000Z${ending}`;
-    const r = new SecretValueRegistry(2_000);
+    const r = asIs(2_000);
     for (let n = 0; n < 2_500; n++) r.learn(value(n));
     const stats = r.indexStats();
     expect(stats.forms).toBe(2_000);
@@ -192,7 +200,7 @@ describe('SecretValueRegistry', () => {
     // Values alike but for their first characters (fewer than a window) are spread too.
     const head = (n: number) =>
       `${n.toString(36).padStart(3, '0')}${'-same-in-every-value'.repeat(2)}`;
-    const heads = new SecretValueRegistry();
+    const heads = asIs();
     for (let n = 0; n < 1_000; n++) heads.learn(head(n));
     expect(heads.indexStats().mostFormsPerWindow).toBeLessThanOrEqual(4);
     expect(heads.scrub(`a ${head(777)} b`)).toBe(`a ${REDACTED} b`);
@@ -222,7 +230,7 @@ describe('SecretValueRegistry', () => {
       `manifestVersion:2.0\ngenerator:AWS Import/Export Tool\ndeviceId:DEVICE-${String(n).padStart(8, '0')}\n${address}\nfileSystem:NTFS\nlogBucket:jobgraph-demo-logs`;
     const url = (n: number) =>
       `https://bucket.s3.amazonaws.com/${'job-'.repeat(1 + (n % 3))}${n}/log.txt?X-Amz-Date=20261123T000000Z&X-Amz-Signature=0000000000000000`;
-    const r = new SecretValueRegistry();
+    const r = asIs();
     const learn = (from: number, to: number) => {
       for (let n = from; n < to; n++) {
         r.learn(manifest(n));
@@ -252,7 +260,7 @@ describe('SecretValueRegistry', () => {
     const quoted = 'pa"ss-word-1';
     const escaped = 'pa\\"ss-word-1'; // the first's JSON escape, a value of its own
     expect(formsOf(quoted)).toContain(escaped);
-    const r = new SecretValueRegistry(2);
+    const r = asIs(2);
     r.learn(quoted);
     r.learn(escaped);
     expect(r.scrub(`x ${escaped} y`)).toBe(`x ${REDACTED} y`);
@@ -264,7 +272,7 @@ describe('SecretValueRegistry', () => {
   });
 
   it('scrubs secret shapes it was never told about: JWTs, SigV4 and COS signatures', () => {
-    const r = new SecretValueRegistry();
+    const r = asIs();
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz';
     const sigv4 = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
     const cos = '0123456789abcdef0123456789abcdef01234567';
@@ -433,21 +441,21 @@ describe('The three walks of a record along its type (collect, detect, strip)', 
 describe('Scrubbing errors that embed a registered secret', () => {
   beforeAll(() => {
     secretValues.learn(SECRET);
-    secretValues.learn(AWKWARD);
+    secretValues.learn(AWKWARD_SECRET);
   });
 
   it('the logger writes an Error whose message (and stack) embeds a secret scrubbed', () => {
     const logs = new LogCapture();
     const logger = createLogger('info', [], logs);
     const err = new Error(
-      `cannot render ${inspect({ artifactCredentials: { secretAccessKey: SECRET, note: AWKWARD } })}`,
+      `cannot render ${inspect({ artifactCredentials: { secretAccessKey: SECRET, note: AWKWARD_SECRET } })}`,
     );
     logger.error({ err }, 'internal error');
     logger.warn(`plain message with ${SECRET}`);
     expect(logs.lines).toHaveLength(2);
     expect(logs.text()).not.toContain(SECRET);
-    expect(logs.text()).not.toContain('wo\\\\nrd');
-    expect(logs.text()).not.toContain('wo\\nrd');
+    expect(logs.text()).not.toContain('q7Zx9K');
+    expect(logs.text()).not.toContain('w0Rd');
     expect(logs.text()).toContain(REDACTED);
     expect(JSON.parse(logs.lines[0] as string).err.message).toMatch(/^cannot render/);
   });
@@ -461,12 +469,17 @@ describe('Scrubbing errors that embed a registered secret', () => {
     });
 
     const own = new BadUserInputError(
-      `record ${JSON.stringify({ secretAccessKey: SECRET, note: AWKWARD })} is odd`,
-      { detail: SECRET },
+      `record ${JSON.stringify({ secretAccessKey: SECRET, note: AWKWARD_SECRET })} is odd`,
+      { upstreamRequestId: SECRET, argument: 'ids' },
     );
     const ownError = new GraphQLError(own.message, { originalError: own, path: ['job'] });
     const keptOwn = formatError(formattedOf(ownError), ownError);
-    expect(keptOwn.extensions?.code).toBe('BAD_USER_INPUT');
+    // What an upstream sent is scrubbed; jobgraph's own extensions are never rewritten.
+    expect(keptOwn.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      upstreamRequestId: REDACTED,
+      argument: 'ids',
+    });
     expect(keptOwn.message).toMatch(/^record /);
 
     const allowListed = new GraphQLError(`Variable "$x" got invalid value "${SECRET}"`, {
@@ -476,7 +489,7 @@ describe('Scrubbing errors that embed a registered secret', () => {
     expect(keptAllowListed.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
 
     const internal = new GraphQLError(`boom ${SECRET}`, {
-      originalError: new Error(`boom ${inspect({ k: SECRET, n: AWKWARD })}`),
+      originalError: new Error(`boom ${inspect({ k: SECRET, n: AWKWARD_SECRET })}`),
     });
     const masked = formatError(formattedOf(internal), internal);
     expect(masked.message).toBe('Internal server error');
@@ -485,8 +498,8 @@ describe('Scrubbing errors that embed a registered secret', () => {
     expect(out).toContain(REDACTED);
     for (const text of [out, logs.text()]) {
       expect(text).not.toContain(SECRET);
-      expect(text).not.toContain('wo\\nrd');
-      expect(text).not.toContain('wo\\\\nrd');
+      expect(text).not.toContain('q7Zx9K');
+      expect(text).not.toContain('w0Rd');
     }
     expect(logs.lines.map((l) => JSON.parse(l).msg)).toEqual(['internal error']);
   });

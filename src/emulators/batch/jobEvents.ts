@@ -30,13 +30,14 @@ const TERMINAL = new Set(['SUCCEEDED', 'FAILED']);
 export interface BatchJobChanges {
   /** The job as it stands now: undefined when forgotten, its changed record when changed. */
   current(scope: string, job: WireBatchJob | undefined): WireBatchJob | undefined;
-  /** `job` moved to `status` at `nowMs`, kept as the job's record from now on. */
+  /** `job` moved to `status` at `nowMs` (its container's `environment` replaced when given), kept as the job's record from now on. */
   change(
     scope: string,
     job: WireBatchJob,
     status: string,
     nowMs: number,
     statusReason?: string,
+    environment?: readonly { name: string; value: string }[],
   ): WireBatchJob;
   forget(scope: string, jobId: string): void;
 }
@@ -50,8 +51,13 @@ export function batchJobChanges(): BatchJobChanges {
       if (!job || forgotten.has(key(scope, job.jobId))) return undefined;
       return changed.get(key(scope, job.jobId)) ?? job;
     },
-    change(scope, job, status, nowMs, statusReason) {
+    change(scope, job, status, nowMs, statusReason, environment) {
       const next = movedTo(job, status, nowMs, statusReason);
+      if (environment)
+        next.container = {
+          ...(next.container as object | undefined),
+          environment: [...environment],
+        };
       changed.set(key(scope, job.jobId), next);
       return next;
     },
@@ -168,7 +174,14 @@ export function batchJobEvents(deps: BatchJobEventsDeps): {
       const accountId = controlAccount(options.account, defaultAccountId);
       const { scope, job } = deps.lookup(accountId, jobId);
       if (!job) return null;
-      const next = changes.change(scope, job, status, now(), options.statusReason);
+      const next = changes.change(
+        scope,
+        job,
+        status,
+        now(),
+        options.statusReason,
+        options.environment,
+      );
       events.publish(batchStateChangeEvent(next, accountId, region, now()));
       // The progressing job's own watch takes the change as published.
       if (accountId === defaultAccountId) watch(progressing()?.state ?? null);
