@@ -159,7 +159,7 @@ export function createRequestContext(
   const refusals = audit?.forRequest(identity, requestId);
   /** A refusal of the caller's: counted for the audit, and the one FORBIDDEN error. */
   const refuse = (field: string, provider: JobProvider | null, account: string) =>
-    refusals ? refusals.refuse(field, provider, account) : new AccountForbiddenError();
+    refusals ? refusals.refuse(field, provider, account) : new AccountForbiddenError(account);
   const listAccess = {
     grant: identity.accounts,
     refuse: (provider: JobProvider | null, account: string) =>
@@ -182,7 +182,7 @@ export function createRequestContext(
       if (alias !== undefined && identity.accounts.permits(provider, alias)) return alias;
       if (alias === undefined && identity.accounts.all)
         throw new BadUserInputError(
-          `Argument "${argument}" names no configured account (JOBGRAPH_AWS_ACCOUNTS; the default account's ID once its credentials are known).`,
+          `Argument "${argument}" names account ${accountId}, which is no configured account (JOBGRAPH_AWS_ACCOUNTS; the default account's ID once its credentials are known).`,
           { argument },
         );
       throw refuse(field, provider, alias ?? accountId);
