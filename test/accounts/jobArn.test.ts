@@ -7,6 +7,7 @@ import {
 import { BATCH_SECOND_ACCOUNT_JOB_IDS } from '../../src/emulators/batch/secondAccount.ts';
 import { formatGlobalId, parseGlobalId } from '../../src/model/globalId.ts';
 import { clearCalls, gql, upstreamCallCount } from '../support/gateway.ts';
+import { subscribe } from '../support/subscriptions.ts';
 import { useTestGateway } from '../support/useTestGateway.ts';
 
 /**
@@ -106,6 +107,30 @@ describe('job(id:) with a job ARN', () => {
       ],
     ]);
     expect(upstreamCallCount(gw)).toBe(0);
+  });
+
+  it('answers an ARN in jobUpdates with the global ID to watch instead (the watch hub maps no accounts)', async () => {
+    const sub = subscribe(
+      gw.server.url,
+      'sse',
+      `subscription ($ids: [ID!]!) { jobUpdates(ids: $ids) { id } }`,
+      {
+        token: gw.tokens.read,
+        variables: { ids: [arn(DEMO_AWS_ACCOUNT_ID)] },
+      },
+    );
+    const events = await sub.rest();
+    await sub.close();
+    expect(events.map((e) => e.errors?.map((x) => [x.extensions?.code, x.message]))).toEqual([
+      [
+        [
+          'BAD_USER_INPUT',
+          expect.stringContaining(
+            'a job ARN is not accepted here; use its global ID, batch[@{account}]:{region}:{jobId}.',
+          ),
+        ],
+      ],
+    ]);
   });
 
   it('takes ARNs in jobs(ids:) beside global IDs', async () => {
