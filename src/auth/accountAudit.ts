@@ -15,7 +15,7 @@ export class AccountForbiddenError extends JobgraphError {
       'FORBIDDEN',
       account === undefined
         ? "The token's accounts do not include the account of this job."
-        : `The token's accounts do not include account ${JSON.stringify(shownAccount(account))}, the account of this job.`,
+        : `The token's accounts do not include account ${JSON.stringify(shownAccount(account))}.`,
     );
   }
 }

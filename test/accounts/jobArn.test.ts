@@ -101,10 +101,7 @@ describe('job(id:) with a job ARN', () => {
       token: gw.tokens.secondAccount,
     });
     expect(forbidden.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
-      [
-        'FORBIDDEN',
-        'The token\'s accounts do not include account "default", the account of this job.',
-      ],
+      ['FORBIDDEN', 'The token\'s accounts do not include account "default".'],
     ]);
     expect(upstreamCallCount(gw)).toBe(0);
   });
