@@ -71,18 +71,27 @@ export class RequestAudit {
     private readonly requestId: string | undefined,
   ) {}
 
-  /** Count a refusal of `account` for `field`, and the error the caller gets for it. */
-  refuse(field: string, provider: JobProvider | null, account: string): AccountForbiddenError {
+  /**
+   * Count a refusal of `account` (an alias) for `field`, and the error the caller gets for it,
+   * naming the account as the caller named it, `shown` (default the alias; an account ID for a
+   * request that named the account by its ID, so the answer never tells a configured ID's alias).
+   */
+  refuse(
+    field: string,
+    provider: JobProvider | null,
+    account: string,
+    shown = account,
+  ): AccountForbiddenError {
     const reason = this.audit.reasonOf(this.identity, provider, account);
     this.audit.counted(reason);
     let tally = this.#fields.get(field);
     if (!tally) this.#fields.set(field, (tally = { count: 0, reasons: {}, accounts: [] }));
     tally.count += 1;
     tally.reasons[reason] = (tally.reasons[reason] ?? 0) + 1;
-    const shown = `${provider ?? '*'}/${shownAccount(account)}`;
-    if (tally.accounts.length < MAX_ACCOUNTS_SHOWN && !tally.accounts.includes(shown))
-      tally.accounts.push(shown);
-    return new AccountForbiddenError(account);
+    const logged = `${provider ?? '*'}/${shownAccount(account)}`;
+    if (tally.accounts.length < MAX_ACCOUNTS_SHOWN && !tally.accounts.includes(logged))
+      tally.accounts.push(logged);
+    return new AccountForbiddenError(shown);
   }
 
   /** Write one line per field refused since the last flush (subject, counts — never the token). */

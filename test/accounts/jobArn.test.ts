@@ -101,7 +101,7 @@ describe('job(id:) with a job ARN', () => {
       token: gw.tokens.secondAccount,
     });
     expect(forbidden.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
-      ['FORBIDDEN', 'The token\'s accounts do not include account "default".'],
+      ['FORBIDDEN', `The token's accounts do not include account "${DEMO_AWS_ACCOUNT_ID}".`],
     ]);
     expect(upstreamCallCount(gw)).toBe(0);
   });
