@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
-import { ALL_ACCOUNTS } from './auth/accountGrant.ts';
-import { SCOPE_READ, SCOPE_SECRETS } from './auth/identity.ts';
-import { mintToken } from './auth/mintToken.ts';
+import { demoTokens, type DemoTokens } from './auth/demoTokens.ts';
 import { accountGroupsNameAccounts, eventsOf, loadConfig, type Config } from './config/index.ts';
 import { closeSources, createSources, type Sources } from './datasources/index.ts';
 import { createListSnapshots } from './datasources/listing/index.ts';
@@ -406,45 +404,11 @@ export interface DemoGateway extends Gateway {
   tokenKey: 'JOBGRAPH_JWT_SECRET' | 'made at start';
 }
 
-type DemoTokens = { read: string; secrets: string; secondAccount: string };
-
-/** The demo's three tokens, signed with `config.auth.jwtSecret`. */
-async function demoTokens(config: Config, secondAlias: string): Promise<DemoTokens> {
-  const secret = config.auth.jwtSecret as string;
-  const common = {
-    secret,
-    issuer: config.auth.issuer,
-    audience: config.auth.audience,
-    accountsClaim: config.auth.accountsClaim,
-  };
-  // Every account for the reader and the secrets reader; the second account alone for a team's view.
-  return {
-    read: await mintToken({
-      ...common,
-      scopes: [SCOPE_READ],
-      subject: 'demo-reader',
-      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
-    }),
-    secrets: await mintToken({
-      ...common,
-      scopes: [SCOPE_READ, SCOPE_SECRETS],
-      subject: 'demo-secrets-reader',
-      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
-    }),
-    secondAccount: await mintToken({
-      ...common,
-      scopes: [SCOPE_READ],
-      subject: `demo-${secondAlias}-reader`,
-      accounts: claimOf(config.auth.accountGroups, secondAlias),
-    }),
-  };
-}
-
 /**
- * Demo mode: start the five emulators, point a gateway at them with the demo credentials,
- * and make an HS256 key for the printed tokens. Environment values for PORT, HOST and limits
- * still apply; provider endpoints and credentials are the emulators'.
- * JOBGRAPH_EMULATOR_JOBS_PER_SOURCE (in `env`) makes the emulators a big account.
+ * Demo mode: start the emulators (the six providers', STS and SQS), point a gateway at them with
+ * the demo credentials, and make an HS256 key for the printed tokens. PORT, HOST and limits from
+ * the environment still apply; endpoints and credentials are the emulators'. JOBGRAPH_EMULATOR_JOBS_PER_SOURCE
+ * (in `env`) makes them a big account; `emulatorPortBase` puts them on base+1 … base+8 (else free ports).
  */
 export async function startDemo(
   options: {
@@ -459,6 +423,7 @@ export async function startDemo(
     listClock?: () => number;
     /** More role ARNs the emulated STS lets the demo assume (accounts without jobs; tests of many accounts). */
     emulatorRoles?: readonly string[];
+    emulatorPortBase?: number;
   } = {},
 ): Promise<DemoGateway> {
   // Loaded here, not at the top: live mode never runs the emulators.
@@ -474,6 +439,7 @@ export async function startDemo(
   const emulators = await startEmulators({
     ...options.emulatorClock,
     ...(options.emulatorRoles ? { roles: options.emulatorRoles } : {}),
+    ...(options.emulatorPortBase === undefined ? {} : { portBase: options.emulatorPortBase }),
     ...(base.emulatorJobsPerSource === null ? {} : { jobsPerSource: base.emulatorJobsPerSource }),
   });
   try {
@@ -521,16 +487,6 @@ export async function startDemo(
     await emulators.close();
     throw err;
   }
-}
-
-/**
- * What a printed demo token's claim holds to grant `entry`: the entry itself, or — with a group
- * mapping, where only mapped groups grant — the first group mapped to it (none: nothing).
- */
-function claimOf(groups: Config['auth']['accountGroups'], entry: string): string[] {
-  if (!groups) return [entry];
-  const group = Object.keys(groups).find((g) => groups[g]?.includes(entry));
-  return group === undefined ? [] : [group];
 }
 
 /**

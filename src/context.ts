@@ -158,8 +158,8 @@ export function createRequestContext(
   // The request's refusals: counted each, logged one line per field when the request ends.
   const refusals = audit?.forRequest(identity, requestId);
   /** A refusal of the caller's: counted for the audit, and the one FORBIDDEN error. */
-  const refuse = (field: string, provider: JobProvider | null, account: string) =>
-    refusals ? refusals.refuse(field, provider, account) : new AccountForbiddenError();
+  const refuse = (field: string, provider: JobProvider | null, account: string, shown = account) =>
+    refusals ? refusals.refuse(field, provider, account, shown) : new AccountForbiddenError(shown);
   const listAccess = {
     grant: identity.accounts,
     refuse: (provider: JobProvider | null, account: string) =>
@@ -182,10 +182,11 @@ export function createRequestContext(
       if (alias !== undefined && identity.accounts.permits(provider, alias)) return alias;
       if (alias === undefined && identity.accounts.all)
         throw new BadUserInputError(
-          `Argument "${argument}" names no configured account (JOBGRAPH_AWS_ACCOUNTS; the default account's ID once its credentials are known).`,
+          `Argument "${argument}" names account ${accountId}, which is no configured account (JOBGRAPH_AWS_ACCOUNTS; the default account's ID once its credentials are known).`,
           { argument },
         );
-      throw refuse(field, provider, alias ?? accountId);
+      // Named by the ID the caller sent: its alias would tell that the ID is a configured account's.
+      throw refuse(field, provider, alias ?? accountId, accountId);
     },
     accountAliasOf(id) {
       const key = parseGlobalId(id);

@@ -3,14 +3,26 @@ import type { JobProvider } from '../model/job.ts';
 import type { Identity } from './identity.ts';
 
 /**
- * A job, list filter or watch of an account the caller may not read. One message for every
- * refusal, whether the job exists or not and whether the account is configured or not: a refusal
- * reveals nothing.
+ * A job, list filter or watch of an account the caller may not read. The message names the
+ * account as the caller named it (the alias in a global ID, a filter's alias, the account ID of an
+ * ARN or a representation), so a team reading the error knows which grant to ask for; it says
+ * nothing the caller did not send, and is the same whether the job exists or not and whether the
+ * account is configured or not: a refusal reveals nothing.
  */
 export class AccountForbiddenError extends JobgraphError {
-  constructor() {
-    super('FORBIDDEN', "The token's accounts do not include the account of this job.");
+  constructor(account?: string) {
+    super(
+      'FORBIDDEN',
+      account === undefined
+        ? "The token's accounts do not include the account of this job."
+        : `The token's accounts do not include account ${JSON.stringify(shownAccount(account))}.`,
+    );
   }
+}
+
+/** An account as a message or log line shows it: cut at MAX_ALIAS_SHOWN characters. */
+function shownAccount(account: string): string {
+  return account.length > MAX_ALIAS_SHOWN ? `${account.slice(0, MAX_ALIAS_SHOWN)}…` : account;
 }
 
 /** Why an account was refused, the `reason` of `jobgraph_account_refusals_total`. */
@@ -59,18 +71,27 @@ export class RequestAudit {
     private readonly requestId: string | undefined,
   ) {}
 
-  /** Count a refusal of `account` for `field`, and the error the caller gets for it. */
-  refuse(field: string, provider: JobProvider | null, account: string): AccountForbiddenError {
+  /**
+   * Count a refusal of `account` (an alias) for `field`, and the error the caller gets for it,
+   * naming the account as the caller named it, `shown` (default the alias; an account ID for a
+   * request that named the account by its ID, so the answer never tells a configured ID's alias).
+   */
+  refuse(
+    field: string,
+    provider: JobProvider | null,
+    account: string,
+    shown = account,
+  ): AccountForbiddenError {
     const reason = this.audit.reasonOf(this.identity, provider, account);
     this.audit.counted(reason);
     let tally = this.#fields.get(field);
     if (!tally) this.#fields.set(field, (tally = { count: 0, reasons: {}, accounts: [] }));
     tally.count += 1;
     tally.reasons[reason] = (tally.reasons[reason] ?? 0) + 1;
-    const shown = `${provider ?? '*'}/${account.length > MAX_ALIAS_SHOWN ? `${account.slice(0, MAX_ALIAS_SHOWN)}…` : account}`;
-    if (tally.accounts.length < MAX_ACCOUNTS_SHOWN && !tally.accounts.includes(shown))
-      tally.accounts.push(shown);
-    return new AccountForbiddenError();
+    const logged = `${provider ?? '*'}/${shownAccount(account)}`;
+    if (tally.accounts.length < MAX_ACCOUNTS_SHOWN && !tally.accounts.includes(logged))
+      tally.accounts.push(logged);
+    return new AccountForbiddenError(shown);
   }
 
   /** Write one line per field refused since the last flush (subject, counts — never the token). */

@@ -16,7 +16,9 @@ const DEFAULT_TOKEN_TTL_SECONDS = 43200;
 
 const USAGE = `Usage:
   jobgraph                     live mode: real upstreams configured from the environment
-  jobgraph demo                gateway + embedded emulators with demo data (npm start)
+  jobgraph demo [--port-base 4100]
+                               gateway + embedded emulators with demo data (npm start; the
+                               emulators on base+1 … base+8 with --port-base, else free ports)
   jobgraph emulators [--port-base 4100] [--event-delay-ms 0] [--event-duplicates 0]
                      [--event-reorder 0] [--event-loss 0]
                                only the provider emulators, STS and SQS on fixed loopback ports;
@@ -92,7 +94,7 @@ function onShutdown(close: () => Promise<void>, graceMs: number): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-async function demo(): Promise<void> {
+async function demo(portBase: number | undefined): Promise<void> {
   const [
     { demoExposureWarning, startDemo },
     {
@@ -118,7 +120,10 @@ async function demo(): Promise<void> {
     ...DEMO_SECOND_AWS_ACCOUNT,
     exampleId: `panorama@${DEMO_SECOND_AWS_ACCOUNT.alias}:${panorama.region}:${panorama.jobId}`,
   };
-  const gateway = await startDemo({ sandboxDocument: sandboxDocument(Object.values(examples)) });
+  const gateway = await startDemo({
+    sandboxDocument: sandboxDocument(Object.values(examples)),
+    ...(portBase === undefined ? {} : { emulatorPortBase: portBase }),
+  });
   onShutdown(() => gateway.close(), gateway.config.resilience.shutdownGraceMs);
   const bar = '='.repeat(78);
   const exposure = demoExposureWarning(gateway.config.host);
@@ -150,10 +155,7 @@ async function demo(): Promise<void> {
     ).map((line) => `    ${line}`),
     '',
     ...(await demoEventLines(gateway)),
-    '  Emulated upstreams:',
-    ...Object.entries(emulatorEnvironment(gateway.emulators))
-      .filter(([k]) => k.includes('ENDPOINT'))
-      .map(([k, v]) => `    ${k}=${v}`),
+    ...demoEnvironmentLines(emulatorEnvironment(gateway.emulators), portBase),
     ...(gateway.config.emulatorJobsPerSource === null
       ? []
       : [
@@ -163,6 +165,19 @@ async function demo(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (exposure) process.stderr.write(`${exposure.join('\n')}\n`);
+}
+
+/**
+ * The demo banner's emulators: every line `jobgraph emulators` prints for them (endpoints, the demo
+ * keys, region, the event queues, the second accounts), so a client reaches any of them from the
+ * banner alone, and where their control URLs (`/__emulator/…`) are.
+ */
+function demoEnvironmentLines(env: Record<string, string>, portBase: number | undefined): string[] {
+  return [
+    '  Emulated upstreams: export these to point an AWS SDK, the AWS CLI or live mode at them',
+    ...Object.entries(env).map(([k, v]) => `    export ${k}=${v}`),
+    `  Their control URLs (/__emulator/faults, …) are on these addresses${portBase === undefined ? '; free ports now, fixed with npm start -- --port-base 4100' : ''}.`,
+  ];
 }
 
 /** The demo banner's word on job events: which providers' jobs are live by events, or that all are polled. */
@@ -273,7 +288,7 @@ async function live(): Promise<void> {
   if (!config.auth.jwtSecret && !config.auth.jwksUrl)
     throw new ConfigError(
       'JOBGRAPH_JWKS_URL or JOBGRAPH_JWT_SECRET',
-      'live mode needs one to verify bearer tokens (a JWKS with JOBGRAPH_JWT_ISSUER and JOBGRAPH_JWT_AUDIENCE for production, an HS256 key for development); without either every call would be UNAUTHENTICATED. "jobgraph demo" runs without one.',
+      'live mode needs one to verify bearer tokens (a JWKS with JOBGRAPH_JWT_ISSUER and JOBGRAPH_JWT_AUDIENCE for production, an HS256 key for development); without either every call would be UNAUTHENTICATED. The demo runs without one: "npm start" in a clone, "jobgraph demo" where installed.',
     );
   const gateway = await startGateway(config);
   onShutdown(() => gateway.close(), config.resilience.shutdownGraceMs);
@@ -363,6 +378,10 @@ async function schema(output: 'client' | 'subgraph' | 'possible-types'): Promise
   process.stdout.write(await schemaText(output));
 }
 
+/** Where a command-line mistake points, as a clone and an installed package run the command. */
+const HELP_HINT =
+  'Run "npm run jobgraph -- --help" in a clone, "jobgraph --help" where installed, for the commands and their flags.';
+
 /** A command-line mistake: printed as one line naming the flag or command, with a pointer to --help. */
 class UsageError extends Error {
   override name = 'UsageError';
@@ -371,7 +390,7 @@ class UsageError extends Error {
 /** The flags each command accepts (`--help` is accepted everywhere). */
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
   live: [],
-  demo: [],
+  demo: ['port-base'],
   emulators: ['port-base', 'event-delay-ms', 'event-duplicates', 'event-reorder', 'event-loss'],
   token: ['scopes', 'accounts', 'ttl'],
   schema: ['subgraph', 'possible-types'],
@@ -398,6 +417,10 @@ function rateFlag(flag: string, raw: string): number {
 
 /** The emulators listen on base+1 … base+8 (SQS). */
 const MAX_PORT_BASE = 65535 - 8;
+
+/** `--port-base` of `demo` and `emulators`, read; undefined when not given. */
+const portBaseFlag = (raw: string | undefined) =>
+  raw === undefined ? undefined : integerFlag('port-base', raw, 0, MAX_PORT_BASE, 'a port base');
 
 /** The `--event-*` flags given, read. */
 function eventSwitchFlags(values: Record<string, string | boolean | undefined>): EventSwitchFlags {
@@ -489,14 +512,9 @@ async function main(argv: string[]): Promise<void> {
     case 'live':
       return live();
     case 'demo':
-      return demo();
+      return demo(portBaseFlag(values['port-base']));
     case 'emulators':
-      return emulators(
-        values['port-base'] === undefined
-          ? undefined
-          : integerFlag('port-base', values['port-base'], 0, MAX_PORT_BASE, 'a port base'),
-        eventSwitchFlags(values),
-      );
+      return emulators(portBaseFlag(values['port-base']), eventSwitchFlags(values));
     case 'schema':
       if (values.subgraph && values['possible-types'])
         throw new UsageError('--subgraph and --possible-types: give one or the other');
@@ -518,10 +536,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   // Compared by name: importing the configuration for its class would load it for every command.
-  if (err instanceof UsageError)
-    process.stderr.write(
-      `jobgraph: ${err.message}\nRun "jobgraph --help" for the commands and their flags.\n`,
-    );
+  if (err instanceof UsageError) process.stderr.write(`jobgraph: ${err.message}\n${HELP_HINT}\n`);
   else if (err instanceof Error && err.name === 'ConfigError')
     process.stderr.write(`jobgraph: configuration error: ${err.message}\n`);
   else process.stderr.write(`jobgraph: ${err instanceof Error ? err.message : String(err)}\n`);

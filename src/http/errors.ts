@@ -29,10 +29,28 @@ export function jsonContentType(accept: string | undefined): string {
     : 'application/json; charset=utf-8';
 }
 
+/** Longest reason phrase written: enough for one of jobgraph's messages, short of a header's worth. */
+const MAX_REASON_PHRASE = 300;
+
+/**
+ * The status line's reason phrase for an error answer: the status's own words, then the first
+ * error's message (`Unauthorized: The bearer token is not valid: it has expired.`). A client that
+ * reads no body shows the reason phrase: graphql-sse's client turns any refused request into
+ * "Server responded with <status>: <statusText>", so this is the only place its users can read
+ * why. Printable ASCII only (Node refuses other characters there); the body stays the whole answer.
+ */
+export function reasonPhrase(status: number, message: string | undefined): string {
+  const base = STATUS_CODES[status] ?? 'Error';
+  if (!message) return base;
+  const text = `${base}: ${message.replace(/[^\x20-\x7e]+/g, ' ')}`;
+  return text.length > MAX_REASON_PHRASE ? `${text.slice(0, MAX_REASON_PHRASE - 3)}...` : text;
+}
+
 /**
  * The one writer of every error answer jobgraph makes outside Apollo's pipeline (whose GraphQL
- * answers go through `formatError`): the status, the errors with their codes, the content type
- * the request's `Accept` asks for, `Cache-Control: no-store`.
+ * answers go through `formatError`): the status with a reason phrase naming the first error
+ * ({@link reasonPhrase}), the errors with their codes, the content type the request's `Accept`
+ * asks for, `Cache-Control: no-store`.
  */
 export function writeErrorAnswer(
   req: http.IncomingMessage,
@@ -42,7 +60,7 @@ export function writeErrorAnswer(
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, {
+  res.writeHead(status, reasonPhrase(status, errors[0]?.message), {
     'content-type': jsonContentType(req.headers.accept),
     'cache-control': 'no-store',
     ...headers,

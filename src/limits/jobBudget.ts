@@ -16,7 +16,12 @@ import type { Config } from '../config/index.ts';
 import { listSourceCount, planDefaults, planList } from '../datasources/listing/plan.ts';
 import type { JobListFilter, ListGrant } from '../datasources/listing/types.ts';
 import { BadUserInputError } from '../errors.ts';
-import { formatGlobalId, parseGlobalId, type JobKey } from '../model/globalId.ts';
+import {
+  formatGlobalId,
+  parseGlobalId,
+  type AccountAliasOf,
+  type JobKey,
+} from '../model/globalId.ts';
 import { representationKey, ROOT_FIELD_KEYS } from '../model/jobKeys.ts';
 import { JOB_ID_LIST_ARGUMENTS, overlongListArgument } from './listArguments.ts';
 import { rootFieldNodes } from './rootFields.ts';
@@ -81,6 +86,15 @@ export class PlannedSourcesError extends BadUserInputError {
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**
+ * A job ARN's account, counted: one alias per account ID (`a` + the ID fits the alias grammar), so
+ * ARNs of distinct accounts are distinct jobs. Whether the caller reads the account is the
+ * resolver's to say; the count only needs it not to merge two accounts' jobs. An ARN and the
+ * global ID of the same job count twice, erring on the side of the limit.
+ */
+const countedAccount: AccountAliasOf = (_provider, accountId) => `a${accountId}`;
+const parseCounted = (id: unknown) => parseGlobalId(str(id), 'id', countedAccount);
+
+/**
  * For each root field that loads jobs, the loader keys its arguments would load, built as
  * src/resolvers/Query.ts and the reference resolvers build them. An item that would be
  * refused as malformed (BAD_USER_INPUT, never an upstream call) throws here and is not counted.
@@ -90,13 +104,11 @@ export const ROOT_FIELD_JOB_KEYS: Record<
   string,
   (args: Args, config: BudgetConfig) => (() => JobKey)[]
 > = {
-  job: (a) => [() => parseGlobalId(str(a.id))],
+  job: (a) => [() => parseCounted(a.id)],
   // More IDs than JOBGRAPH_MAX_JOB_IDS fail the whole field before any load.
   jobs: (a, config) => {
     const ids = Array.isArray(a.ids) ? a.ids : [];
-    return ids.length > config.limits.maxJobIds
-      ? []
-      : ids.map((id) => () => parseGlobalId(str(id)));
+    return ids.length > config.limits.maxJobIds ? [] : ids.map((id) => () => parseCounted(id));
   },
   // Each provider's own root field: the key the resolver loads (model/jobKeys.ts).
   ...Object.fromEntries(

@@ -5,6 +5,8 @@ import type { JobProvider } from './job.ts';
 import { formatKey, keyFromParts } from './keyGrammar.ts';
 import type { JobKey } from './keys.ts';
 
+import { PATTERNS } from '../config/patterns.ts';
+
 export {
   COS_REGIONS,
   PATTERNS,
@@ -45,8 +47,19 @@ export const formOf = ({ key }: AnyProvider) =>
     key.prefix + (key.accountPart === undefined ? '[@{account}]' : ''),
     ...key.parts.map(([part]) => `{${part}}`),
   ].join(':');
+
+/** The providers whose jobs have an ARN (keyGrammar.ts `arn`), by the ARN's service. */
+const PROVIDER_OF_ARN_SERVICE: ReadonlyMap<string, AnyProvider> = new Map(
+  PROVIDERS.flatMap((p) => (p.key.arn ? [[p.key.arn.service, p] as const] : [])),
+);
+
+/** A job ARN written out (`arn:aws:batch:{region}:{account}:job/{jobId}`). */
+const arnFormOf = ({ key }: AnyProvider) =>
+  `arn:aws:${key.arn?.service}:{region}:{account}:${key.arn?.resource}/{${key.parts.at(-1)?.[0]}}`;
+const arnForms = [...PROVIDER_OF_ARN_SERVICE.values()].map(arnFormOf).join(' or ');
+
 const forms = PROVIDERS.map(formOf);
-const GLOBAL_ID_FORMS = `${forms.slice(0, -1).join(', ')} or ${forms.at(-1) ?? ''}`;
+const GLOBAL_ID_FORMS = `${forms.join(', ')}${arnForms ? `, or a job ARN (${arnForms})` : ''}`;
 
 /** The readable, stable global ID of a job. */
 export function formatGlobalId(key: JobKey): string {
@@ -68,16 +81,19 @@ export function buildKey(
 }
 
 /**
- * Parse and validate a global ID. `argument` names the GraphQL argument in the error
- * (for example `id` or `ids[3]`). Throws BAD_USER_INPUT; never calls upstream.
+ * The alias jobgraph reads an AWS account ID as (`default` for the default account's), for a job
+ * ARN; throws (BAD_USER_INPUT for an account jobgraph does not read, FORBIDDEN for one the caller
+ * may not) naming `argument`. The request's context has one (`RequestContext.accountAliasOfId`).
  */
-export function parseGlobalId(value: string, argument = 'id'): JobKey {
-  const [head = '', ...rest] = value.split(':');
-  // `panorama@prod`: the provider's prefix, then the account's alias.
-  const at = head.indexOf('@');
-  const prefix = at < 0 ? head : head.slice(0, at);
-  const account = at < 0 ? undefined : head.slice(at + 1);
-  const provider = PROVIDER_OF_PREFIX.get(prefix);
+export type AccountAliasOf = (provider: JobProvider, accountId: string, argument: string) => string;
+
+/**
+ * Parse and validate a global ID, or a job ARN where the provider has one (AWS Batch's `jobArn`),
+ * whose account ID `aliasOf` turns into the account's alias (without it an ARN is refused).
+ * `argument` names the GraphQL argument in the error (for example `id` or `ids[3]`). Throws
+ * BAD_USER_INPUT (or what `aliasOf` throws); never calls upstream.
+ */
+export function parseGlobalId(value: string, argument = 'id', aliasOf?: AccountAliasOf): JobKey {
   const bad = (why: string): never => {
     throw new BadUserInputError(
       `Argument "${argument}" is not a valid job ID: ${why}. Expected ${GLOBAL_ID_FORMS}.`,
@@ -86,12 +102,14 @@ export function parseGlobalId(value: string, argument = 'id'): JobKey {
       },
     );
   };
-  if (!provider)
-    return bad(
-      value.length === 0
-        ? 'it is empty'
-        : `unknown provider prefix ${JSON.stringify(prefix.slice(0, 32))}`,
-    );
+  if (value.startsWith('arn:')) return parseArn(value, argument, aliasOf, bad);
+  const [head = '', ...rest] = value.split(':');
+  // `panorama@prod`: the provider's prefix, then the account's alias.
+  const at = head.indexOf('@');
+  const prefix = at < 0 ? head : head.slice(0, at);
+  const account = at < 0 ? undefined : head.slice(at + 1);
+  const provider = PROVIDER_OF_PREFIX.get(prefix);
+  if (!provider) return bad(value.length === 0 ? 'it is empty' : unknownPrefix(value, prefix));
   const parts = provider.key.parts;
   const values =
     provider.key.lastPartHasColons && rest.length > parts.length
@@ -99,4 +117,55 @@ export function parseGlobalId(value: string, argument = 'id'): JobKey {
       : rest;
   if (values.length !== parts.length) bad(`"${prefix}" IDs have the form ${formOf(provider)}`);
   return keyFromParts(provider.key, values, (part) => `${argument} (${part})`, account);
+}
+
+/**
+ * Why an ID with no known prefix is refused, and what it may have meant: a provider's own job ID
+ * pasted bare (a Batch job's UUID from the console) matches the last part of some grammars, so
+ * the forms it fits are named with the ID in place.
+ */
+function unknownPrefix(value: string, prefix: string): string {
+  const shown = JSON.stringify(prefix.slice(0, 32));
+  const fits = PROVIDERS.filter((p) => {
+    const last = p.key.parts.at(-1);
+    return last !== undefined && PATTERNS[last[1]].re.test(value);
+  });
+  if (fits.length === 0) return `unknown provider prefix ${shown}; a job ID is {provider}:…`;
+  const written = fits.map((p) => formOf(p).replace(/\{[^}]+\}$/, value));
+  const bare = JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  return `${bare} has no provider prefix; a provider's own job ID needs its provider and where it runs: ${written.slice(0, -1).join(', ')}${written.length > 1 ? ' or ' : ''}${written.at(-1)}`;
+}
+
+/** An ARN's six fields (partition, service, region, account, resource); the resource may hold `:`. */
+const ARN = /^arn:(aws(?:-[a-z]+)*):([a-z0-9-]+):([^:]*):([^:]*):(.*)$/;
+const AWS_ACCOUNT_ID = /^[0-9]{12}$/;
+
+/** A job ARN → its provider's key, in the account `aliasOf` names for its account ID. */
+function parseArn(
+  value: string,
+  argument: string,
+  aliasOf: AccountAliasOf | undefined,
+  bad: (why: string) => never,
+): JobKey {
+  const [, , service = '', region = '', accountId = '', resource = ''] = ARN.exec(value) ?? [];
+  const provider = PROVIDER_OF_ARN_SERVICE.get(service);
+  const shown = JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (!provider)
+    return bad(
+      service
+        ? `${shown} is an ARN of ${JSON.stringify(service.slice(0, 32))}, which names no job jobgraph reads`
+        : `${shown} is not an ARN`,
+    );
+  const arn = provider.key.arn as NonNullable<AnyProvider['key']['arn']>;
+  if (!resource.startsWith(`${arn.resource}/`) || !AWS_ACCOUNT_ID.test(accountId))
+    return bad(`${shown} is not a job ARN: they have the form ${arnFormOf(provider)}`);
+  if (!aliasOf)
+    return bad(`a job ARN is not accepted here; use its global ID, ${formOf(provider)}`);
+  const alias = aliasOf(provider.name, accountId, argument);
+  return keyFromParts(
+    provider.key,
+    [region, resource.slice(arn.resource.length + 1)],
+    (part) => `${argument} (${part})`,
+    alias,
+  );
 }

@@ -70,6 +70,13 @@ export interface KeyGrammar<P extends JobProvider = JobProvider> {
    * global ID's parts past the grammar's count are joined back into it.
    */
   readonly lastPartHasColons?: boolean;
+  /**
+   * The job's ARN, where AWS documents one (`arn:{partition}:{service}:{region}:{account}:{resource}/{jobId}`,
+   * e.g. AWS Batch's `jobArn`), accepted wherever a global ID is: its region and job ID are the
+   * key's two parts (a grammar with an ARN has exactly `region` and the job ID), its account ID
+   * the account, by the alias jobgraph reads it as.
+   */
+  readonly arn?: { readonly service: string; readonly resource: string };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context.ts';
 import { ListArgumentTooLongError } from '../limits/listArguments.ts';
-import { parseGlobalId, type JobKey } from '../model/globalId.ts';
+import { parseGlobalId, type AccountAliasOf, type JobKey } from '../model/globalId.ts';
 import type { JobRecord } from '../model/job.ts';
 import { ROOT_FIELD_KEYS } from '../model/jobKeys.ts';
 import { listJobs } from './JobConnection.ts';
@@ -11,7 +11,14 @@ type Args<T> = (
   context: RequestContext,
 ) => Promise<JobRecord | null> | Promise<(JobRecord | Error)[]>;
 
-const job: Args<{ id: string }> = (_s, { id }, ctx) => ctx.loadJob(parseGlobalId(id, 'id'), 'job');
+/** A job ARN's account ID → the alias the caller reads it as (else FORBIDDEN or BAD_USER_INPUT), for `field`. */
+const arnAccount =
+  (ctx: RequestContext, field: string): AccountAliasOf =>
+  (provider, accountId, argument) =>
+    ctx.accountAliasOfId(provider, accountId, field, argument);
+
+const job: Args<{ id: string }> = (_s, { id }, ctx) =>
+  ctx.loadJob(parseGlobalId(id, 'id', arnAccount(ctx, 'job')), 'job');
 
 /**
  * Every ID is checked before any upstream call. Too many IDs fail the field; a malformed ID
@@ -27,9 +34,10 @@ const jobs: Args<{ ids: string[] }> = async (_s, { ids }, ctx) => {
       { max, variable: 'JOBGRAPH_MAX_JOB_IDS' },
       ids.length,
     );
+  const aliasOf = arnAccount(ctx, 'jobs');
   const keys: (JobKey | Error)[] = ids.map((id, i) => {
     try {
-      return parseGlobalId(id, `ids[${i}]`);
+      return parseGlobalId(id, `ids[${i}]`, aliasOf);
     } catch (err) {
       return err as Error;
     }

@@ -359,6 +359,22 @@ const TOO_MANY_FOR_CALLER = 4429;
 /** RFC 6455 registry 1013 Try Again Later: the process is at JOBGRAPH_MAX_WEBSOCKETS (graphql-ws's client retries it). */
 const TRY_AGAIN_LATER = 1013;
 
+/** Longest close reason a frame can carry (RFC 6455: 125-byte control frames, 2 of them the code). */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * Close a socket at `connection_init` for missing or invalid credentials: 4401 Unauthorized, as
+ * graphql-ws names it, with `reason` cut to what a close frame holds. graphql-ws's client does not
+ * retry 4401 (it does retry the 4403 its server sends when `onConnect` returns false, in case
+ * access is granted later), so a client without a valid token learns why at once. The hook then
+ * returns false; graphql-ws's own 4403 finds the socket closing and is not sent.
+ */
+export function closeUnauthorized(socket: WebSocket, reason: string): void {
+  let text = `Unauthorized: ${reason}`;
+  while (Buffer.byteLength(text) > MAX_CLOSE_REASON_BYTES) text = `${text.slice(0, -2)}…`;
+  closeSocket(socket, CloseCode.Unauthorized, text);
+}
+
 /** Close a socket unless it is already closing; ws cuts it if the close handshake takes longer than CLOSE_HANDSHAKE_MS. */
 function closeSocket(socket: WebSocket, code?: number, reason?: string): void {
   if (socket.readyState === socket.OPEN) socket.close(code, reason);

@@ -17,7 +17,7 @@ import { subscribe } from './execute.ts';
 import { operationError, prepareSubscription, type OperationParams } from './operation.ts';
 import { GRAPHQL_PATH } from './sseTransport.ts';
 import { startedLog, type TransportCommon } from './transportCommon.ts';
-import { attachWebSocket, type WsAdapter, type WsExtra } from './ws.ts';
+import { attachWebSocket, closeUnauthorized, type WsAdapter, type WsExtra } from './ws.ts';
 
 /** WebSocket close code 1012 (RFC 6455 registry): the service is restarting; graphql-ws's client reconnects. */
 const SERVICE_RESTART = 1012;
@@ -25,6 +25,10 @@ const SERVICE_RESTART = 1012;
 /** A socket's operations once the token it was opened with has expired (anonymous sockets are closed at `connection_init`). */
 const SOCKET_EXPIRED_MESSAGE =
   'The bearer token this socket was opened with has expired; open a new socket with a new token.';
+
+/** Why a socket without a token is closed at `connection_init` (the close reason, after "Unauthorized: "). */
+const NO_TOKEN_REASON =
+  'no bearer token; send {"Authorization": "Bearer <token>"} as the connection_init payload';
 
 /** One operation other than a subscription from a WebSocket: who asks (verified at `connection_init`) and its parameters. */
 export interface OperationCall {
@@ -108,7 +112,10 @@ export class WsTransport {
 
   /**
    * `connection_init`: a token in its payload, else the upgrade request's header. A socket
-   * without one, or with an invalid one, can do nothing: it is closed at once (4403).
+   * without one, or with an invalid one, can do nothing: it is closed at once with 4401
+   * Unauthorized and the reason (graphql-ws's code for missing or bad credentials; 4403 would be
+   * insufficient ones, which no socket is refused for: scopes and accounts are checked per
+   * operation and per job).
    */
   private async connect(ctx: SocketContext): Promise<boolean> {
     const { logger } = this.options;
@@ -124,10 +131,12 @@ export class WsTransport {
     } catch (err) {
       if (!(err instanceof InvalidTokenError)) throw err;
       logger.info({ transport: 'ws', reason: err.message }, 'rejected bearer token');
+      closeUnauthorized(ctx.extra.socket, err.message);
       return false;
     }
     if (!identity.authenticated) {
       logger.info({ transport: 'ws' }, 'websocket closed: no bearer token at connection_init');
+      closeUnauthorized(ctx.extra.socket, NO_TOKEN_REASON);
       return false;
     }
     secretValues.learn(authorization?.replace(/^\s*bearer\s+/i, '').trim());

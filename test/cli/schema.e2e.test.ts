@@ -313,7 +313,7 @@ describe('jobgraph schema', () => {
       expect(code).toBe(1);
       expect(stdout).toBe('');
       expect(stderr).toBe(
-        `jobgraph: ${message}\nRun "jobgraph --help" for the commands and their flags.\n`,
+        `jobgraph: ${message}\nRun "npm run jobgraph -- --help" in a clone, "jobgraph --help" where installed, for the commands and their flags.\n`,
       );
     },
   );

@@ -221,7 +221,7 @@ describe.skipIf(chromiumPart.skip)('The jobs console (Debian Chromium)', () => {
       await team.page.goto(`${rig.origin}/console/jobs/${encodeURIComponent(ex.panorama)}`);
       await team.page.waitForSelector('[data-job-detail], .banner.error', { timeout: 30_000 });
       expect(await team.page.textContent('main')).toContain(
-        "The token's accounts do not include the account of this job.",
+        'The token\'s accounts do not include account "default".',
       );
     } finally {
       await team.context.close();

@@ -76,13 +76,28 @@ describe('urql (@urql/core) on its defaults', () => {
           ids: [ex.importexport],
         }),
         onEnd(() => resolve()),
-        subscribe((r) => void events.push(r.error ?? r.data)),
+        subscribe((r) => void events.push({ result: r.error ?? r.data, hasNext: r.hasNext })),
       ),
     );
-    // urql may hand the last result again as the stream ends; every result is the finished job.
-    expect(events.length).toBeGreaterThanOrEqual(1);
-    for (const event of events)
-      expect(event).toEqual({ jobUpdates: { id: ex.importexport, state: 'SUCCEEDED' } });
+    // jobgraph sends the finished job once (one `next`, then `complete`); urql reads `complete`
+    // as no result and, as any stream that ends without `hasNext: false`, closes it with the last
+    // result again marked `hasNext: false` (@urql/core's parseEventStream). The job itself comes once.
+    const finished = { jobUpdates: { id: ex.importexport, state: 'SUCCEEDED' } };
+    expect(events).toEqual([
+      { result: finished, hasNext: true },
+      { result: finished, hasNext: false },
+    ]);
+    const raw = await fetch(gw.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer() },
+      body: JSON.stringify({
+        query: `subscription { jobUpdates(ids: ["${ex.importexport}"]) { id state } }`,
+      }),
+    });
+    expect((await raw.text()).match(/^event: (\w+)$/gm)).toEqual([
+      'event: next',
+      'event: complete',
+    ]);
   });
 });
 
@@ -176,6 +191,29 @@ describe("graphql-sse's client on its defaults", () => {
     expect(events).toEqual([
       { errors: [expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] },
     ]);
+  });
+
+  it('names why a request was refused in the error it throws (the status line says it; the body has the code)', async () => {
+    // The client reads no body of a refused request: its error is "Server responded with
+    // <status>: <statusText>", so the reason phrase is where its users read why.
+    const client = createSseClient({
+      url: gw.server.url,
+      headers: { Authorization: 'Bearer not.a.jwt' },
+      retryAttempts: 0,
+    });
+    // The refusal ends the client's one subscription, so nothing is left to dispose of.
+    const caught = await client
+      .iterate({ query: `subscription { jobUpdates(ids: ["${ex.importexport}"]) { id } }` })
+      .next()
+      .catch((err: unknown) => err);
+    expect(caught).toBeInstanceOf(Error);
+    expect((caught as Error).message).toBe(
+      'Server responded with 401: Unauthorized: The bearer token is not valid: it is not a JWT.',
+    );
+    const body = (await (caught as { response: Response }).response.json()) as {
+      errors: { extensions: { code: string } }[];
+    };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('runs a query over SSE: one result, then complete', async () => {

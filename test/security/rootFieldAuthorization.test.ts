@@ -210,8 +210,8 @@ describe('Every root field', () => {
             const { answer, text } = await TRANSPORTS[transport]!(gw, SAMPLES[field]!, token);
             const where = `${field} over ${transport} with ${callerName}`;
             const codes = (answer.errors ?? []).map((e) => e.extensions?.code);
-            // A socket without a token is closed at connection_init (4403), before any operation.
-            const expected = transport === 'WebSocket' && !token ? ['close 4403'] : [kind];
+            // A socket without a token is closed at connection_init (4401), before any operation.
+            const expected = transport === 'WebSocket' && !token ? ['close 4401'] : [kind];
             expect(codes.length, `${where}: ${text}`).toBeGreaterThan(0);
             expect(new Set(codes), `${where}: ${text}`).toEqual(new Set(expected));
             expect(upstreamCallCount(gw), where).toBe(0);

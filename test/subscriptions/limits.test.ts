@@ -176,7 +176,7 @@ describe('Subscription transports on the wire', () => {
     expect(plain.body.errors?.[0]?.message).toMatch(/Server-Sent Events/);
   });
 
-  it('takes the WebSocket token from the upgrade request header too, refuses an invalid one (4403), and pings idle sockets', async () => {
+  it('takes the WebSocket token from the upgrade request header too, refuses an invalid one (4401, saying why), and pings idle sockets', async () => {
     const viaHeader = subscribe(gw.server.url, 'ws', QUERY, {
       token: gw.tokens.read,
       variables: { ids: [ex.importexport] },
@@ -189,7 +189,10 @@ describe('Subscription transports on the wire', () => {
       token: 'not.a.jwt',
       variables: { ids: [RUNNING] },
     });
-    await expect(invalid.next()).rejects.toMatchObject({ code: 4403 });
+    await expect(invalid.next()).rejects.toMatchObject({
+      code: 4401,
+      reason: 'Unauthorized: The bearer token is not valid: it is not a JWT.',
+    });
     await invalid.close();
   });
 

@@ -14,4 +14,6 @@ export const BATCH_KEY: KeyGrammar<'AWS_BATCH'> = {
     ['jobId', 'batchJobId'],
   ],
   lastPartHasColons: true,
+  // DescribeJobs' `jobArn` (an array child's ends `:index`, a node's `#index`), as the console shows it.
+  arn: { service: 'batch', resource: 'job' },
 };

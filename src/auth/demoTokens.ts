@@ -1,0 +1,49 @@
+import type { Config } from '../config/index.ts';
+import { ALL_ACCOUNTS } from './accountGrant.ts';
+import { SCOPE_READ, SCOPE_SECRETS } from './identity.ts';
+import { mintToken } from './mintToken.ts';
+
+/** The demo's printed tokens (src/app.ts `startDemo`): a reader and a secrets reader of every account, and a second-account reader. */
+export type DemoTokens = { read: string; secrets: string; secondAccount: string };
+
+/** The demo's three tokens, signed with `config.auth.jwtSecret`. */
+export async function demoTokens(config: Config, secondAlias: string): Promise<DemoTokens> {
+  const secret = config.auth.jwtSecret as string;
+  const common = {
+    secret,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    accountsClaim: config.auth.accountsClaim,
+  };
+  // Every account for the reader and the secrets reader; the second account alone for a team's view.
+  return {
+    read: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ],
+      subject: 'demo-reader',
+      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
+    }),
+    secrets: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ, SCOPE_SECRETS],
+      subject: 'demo-secrets-reader',
+      accounts: claimOf(config.auth.accountGroups, ALL_ACCOUNTS),
+    }),
+    secondAccount: await mintToken({
+      ...common,
+      scopes: [SCOPE_READ],
+      subject: `demo-${secondAlias}-reader`,
+      accounts: claimOf(config.auth.accountGroups, secondAlias),
+    }),
+  };
+}
+
+/**
+ * What a printed demo token's claim holds to grant `entry`: the entry itself, or — with a group
+ * mapping, where only mapped groups grant — the first group mapped to it (none: nothing).
+ */
+function claimOf(groups: Config['auth']['accountGroups'], entry: string): string[] {
+  if (!groups) return [entry];
+  const group = Object.keys(groups).find((g) => groups[g]?.includes(entry));
+  return group === undefined ? [] : [group];
+}
