@@ -135,12 +135,13 @@ describe('A replica with a 256 MB heap reading large job events', () => {
     expect(sample(text, 'jobgraph_events_total{provider="none",outcome="rejected"}')).toBe(0);
     for (const store of ['ledger', 'retained']) {
       const bytes = sample(text, `jobgraph_store_bytes{store="${store}"}`);
-      expect(bytes, store).toBeGreaterThan(0);
+      if (store === 'ledger') expect(bytes, store).toBeGreaterThan(0);
       expect(bytes, store).toBeLessThanOrEqual(
         sample(text, `jobgraph_store_max_bytes{store="${store}"}`),
       );
     }
-    // Large finished jobs were kept until their bytes, not their count, said stop.
-    expect(sample(text, 'jobgraph_store_entries{store="retained"}')).toBeLessThan(EVENTS);
+    // These jobs are known by events alone (no read confirmed them): none is kept finished. The
+    // kept store's own bound in bytes is held in test/cache/retainedJobs.test.ts.
+    expect(sample(text, 'jobgraph_store_entries{store="retained"}')).toBe(0);
   }, 300_000);
 });
