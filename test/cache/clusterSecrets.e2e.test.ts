@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { SCOPE_OPERATE } from '../../src/auth/identity.ts';
-import { PRESENCE_KEY_PREFIX } from '../../src/cache/clusterPeers.ts';
+import { PRESENCE_KEY_PREFIX, type ClusterState } from '../../src/cache/clusterPeers.ts';
 import { startEmulators, type EmulatorSet } from '../../src/emulators/index.ts';
 import {
   kill,
@@ -27,15 +27,6 @@ import { createClient, type RedisClientType } from '@keyv/redis';
 
 const redisPart = realPart('redis-server');
 const OTHER_SECRET = randomBytes(48).toString('base64');
-
-interface ClusterDetails {
-  replica: string;
-  checked: boolean;
-  peers: number;
-  peersWithAnotherSecret: number;
-  peersWithAnotherSecretIds: string[];
-  macRejections: number;
-}
 
 describe.skipIf(redisPart.skip)('Replicas sharing Redis under different cluster secrets', () => {
   let redis: RedisServer;
@@ -65,13 +56,13 @@ describe.skipIf(redisPart.skip)('Replicas sharing Redis under different cluster 
     await emulators?.close();
   });
 
-  const clusterOf = async (replica: LiveProcess): Promise<ClusterDetails> => {
+  const clusterOf = async (replica: LiveProcess): Promise<ClusterState> => {
     const res = await fetch(new URL('/readyz', replica.url), {
       headers: { authorization: `Bearer ${operator}` },
     });
     const text = await res.text();
     for (const secret of [TEST_CLUSTER_SECRET, OTHER_SECRET]) expect(text).not.toContain(secret);
-    return (JSON.parse(text) as { cluster: ClusterDetails }).cluster;
+    return (JSON.parse(text) as { cluster: ClusterState }).cluster;
   };
   const summaryOf = async (replica: LiveProcess) => {
     await expect.poll(() => replica.output.stderr).toMatch(/^ {2}limits +/m);

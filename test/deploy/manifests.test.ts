@@ -486,9 +486,13 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(validationErrors(hpa)).toEqual([]);
   });
 
-  it('lets OTLP/HTTP out (4318) only with the tracing component, which also names the collector', () => {
+  /**
+   * An optional component under components/`name`, off by default: its kustomization and the
+   * egress NetworkPolicy it adds for jobgraph's pods (checked here: kind, selector, type).
+   */
+  function egressComponent(name: string): { component: Json; policy: Json | undefined } {
     expect(kustomization.components).toBeUndefined();
-    const dir = join(K8S, 'components', 'tracing');
+    const dir = join(K8S, 'components', name);
     const component = parse(read(join(dir, 'kustomization.yaml'))) as Json;
     expect(component.kind).toBe('Component');
     const [policy] = (component.resources as string[]).flatMap((file) =>
@@ -497,6 +501,11 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
     expect(policy?.kind).toBe('NetworkPolicy');
     expect(selects(policy?.spec.podSelector.matchLabels, pod.metadata.labels)).toBe(true);
     expect(policy?.spec.policyTypes).toEqual(['Egress']);
+    return { component, policy };
+  }
+
+  it('lets OTLP/HTTP out (4318) only with the tracing component, which also names the collector', () => {
+    const { component, policy } = egressComponent('tracing');
     expect(policy?.spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 4318 }] }]);
     expect(validationErrors(policy as Json)).toEqual([]);
     // The collector's endpoint goes in the ConfigMap, as an OTLP/HTTP URL on that port.
@@ -515,16 +524,7 @@ describe('The Kubernetes manifests (deploy/kubernetes)', () => {
   });
 
   it('lets instance metadata out only with the imds component, which also lets the SDK ask there again', () => {
-    expect(kustomization.components).toBeUndefined();
-    const dir = join(K8S, 'components', 'imds');
-    const component = parse(read(join(dir, 'kustomization.yaml'))) as Json;
-    expect(component.kind).toBe('Component');
-    const [policy] = (component.resources as string[]).flatMap((file) =>
-      parseAllDocuments(read(join(dir, file))).map((d) => d.toJS() as Json),
-    );
-    expect(policy?.kind).toBe('NetworkPolicy');
-    expect(selects(policy?.spec.podSelector.matchLabels, pod.metadata.labels)).toBe(true);
-    expect(policy?.spec.policyTypes).toEqual(['Egress']);
+    const { component, policy } = egressComponent('imds');
     expect(policy?.spec.egress).toEqual([
       {
         to: [

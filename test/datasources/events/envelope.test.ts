@@ -29,6 +29,28 @@ const OWN = { speaksFor: ['default'], region: 'us-east-1' };
 /** A collector queue in us-east-1 declared for the default and prod accounts. */
 const COLLECTOR = { speaksFor: ['default', 'prod'], region: 'us-east-1' };
 
+/** A HealthOmics `Reference Import Job Status Change` of job `id` in `region`, as a message body. */
+const omics = (id: string, region = 'us-east-1') =>
+  JSON.stringify({
+    source: 'aws.omics',
+    'detail-type': 'Reference Import Job Status Change',
+    account: '123456789012',
+    region,
+    time: '2026-11-25T12:00:00Z',
+    detail: { id, referenceStoreId: '9876543210', status: 'COMPLETED' },
+  });
+
+/** A CodePipeline `Action Execution State Change` of action execution `ref`, as a message body. */
+const pipeline = (ref: string) =>
+  JSON.stringify({
+    source: 'aws.codepipeline',
+    'detail-type': 'CodePipeline Action Execution State Change',
+    account: '123456789012',
+    region: 'us-east-1',
+    time: '2026-11-25T12:00:00Z',
+    detail: { pipeline: 'p', 'action-execution-id': ref, state: 'SUCCEEDED' },
+  });
+
 /** The reason a body is rejected for, on `queue`. */
 async function rejection(body: string, queue = OWN): Promise<string> {
   const a = await accounts();
@@ -117,20 +139,11 @@ describe('A job event envelope', () => {
 
   it('makes a HealthOmics event a hint for its job, and a CodePipeline event a join by actionExecutionId', async () => {
     const a = await accounts();
-    const omics = decodeEvent(
-      JSON.stringify({
-        source: 'aws.omics',
-        'detail-type': 'Reference Import Job Status Change',
-        account: '123456789012',
-        region: 'us-west-2',
-        time: '2026-11-25T12:00:00Z',
-        detail: { id: '1234567890', referenceStoreId: '9876543210', status: 'COMPLETED' },
-      }),
-      config,
-      a,
-      { speaksFor: ['default'], region: 'us-west-2' },
-    );
-    expect(omics.meaning).toEqual({
+    const hint = decodeEvent(omics('1234567890', 'us-west-2'), config, a, {
+      speaksFor: ['default'],
+      region: 'us-west-2',
+    });
+    expect(hint.meaning).toEqual({
       kind: 'hint',
       key: {
         provider: 'AWS_OMICS',
@@ -139,20 +152,10 @@ describe('A job event envelope', () => {
         id: '1234567890',
       },
     });
-    const pipeline = decodeEvent(
-      JSON.stringify({
-        source: 'aws.codepipeline',
-        'detail-type': 'CodePipeline Action Execution State Change',
-        account: '123456789012',
-        region: 'us-east-1',
-        time: '2026-11-25T12:00:00Z',
-        detail: { pipeline: 'p', 'action-execution-id': 'a1b2', state: 'SUCCEEDED' },
-      }),
-      config,
-      a,
-      OWN,
-    );
-    expect(pipeline.meaning).toEqual({ kind: 'ref', ref: 'a1b2' });
+    expect(decodeEvent(pipeline('a1b2'), config, a, OWN).meaning).toEqual({
+      kind: 'ref',
+      ref: 'a1b2',
+    });
   });
 
   it.each([
@@ -184,24 +187,6 @@ describe('A job event envelope', () => {
 
   describe('fields no provider sends that long', () => {
     const secret = `${BATCH_ENV_SECRET}-`;
-    const omics = (id: string) =>
-      JSON.stringify({
-        source: 'aws.omics',
-        'detail-type': 'Reference Import Job Status Change',
-        account: '123456789012',
-        region: 'us-east-1',
-        time: '2026-11-25T12:00:00Z',
-        detail: { id, referenceStoreId: '9876543210', status: 'COMPLETED' },
-      });
-    const pipeline = (ref: string) =>
-      JSON.stringify({
-        source: 'aws.codepipeline',
-        'detail-type': 'CodePipeline Action Execution State Change',
-        account: '123456789012',
-        region: 'us-east-1',
-        time: '2026-11-25T12:00:00Z',
-        detail: { pipeline: 'p', 'action-execution-id': ref, state: 'SUCCEEDED' },
-      });
     const attempt = (patch: Record<string, unknown>) => ({
       container: { exitCode: 1 },
       startedAt: 1,
