@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SCOPE_READ } from '../auth/identity.ts'; // a constant-only module
 import type { DemoGateway } from '../app.ts';
+import type { StderrLines } from './stderrLines.ts';
 import type { EmulatorName } from '../emulators/index.ts';
 
 // Each command imports only the modules it needs (below, with `import()`): `--version` loads
@@ -65,27 +66,30 @@ function version(): string {
 /**
  * On SIGTERM or SIGINT: stop accepting connections, let in-flight requests finish (the server
  * cuts them after `graceMs`), close the sources, exit 0. If closing still hangs 5 s past the
- * grace period, or a second signal arrives, exit 1 at once.
+ * grace period, or a second signal arrives, exit 1 at once. Its lines go to `out` (live mode:
+ * JSON lines unless stderr is a terminal, stderrLines.ts).
  */
-function onShutdown(close: () => Promise<void>, graceMs: number): void {
+function onShutdown(
+  close: () => Promise<void>,
+  graceMs: number,
+  out: Pick<StderrLines, 'say'> = { say: (message) => void process.stderr.write(`${message}\n`) },
+): void {
   let closing = false;
   const stop = (signal: string) => {
     if (closing) {
-      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      out.say(`${signal} again: exiting without waiting`, 'warn');
       process.exit(1);
     }
     closing = true;
-    process.stderr.write(`\n${signal}: draining in-flight requests and stopping…\n`);
+    out.say(`${signal}: draining in-flight requests and stopping…`);
     setTimeout(() => {
-      process.stderr.write('shutdown took too long: exiting\n');
+      out.say('shutdown took too long: exiting', 'error');
       process.exit(1);
     }, graceMs + 5000).unref();
     close().then(
       () => process.exit(0),
       (err: unknown) => {
-        process.stderr.write(
-          `shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`,
-        );
+        out.say(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
         process.exit(1);
       },
     );
@@ -291,7 +295,9 @@ async function live(): Promise<void> {
       'live mode needs one to verify bearer tokens (a JWKS with JOBGRAPH_JWT_ISSUER and JOBGRAPH_JWT_AUDIENCE for production, an HS256 key for development); without either every call would be UNAUTHENTICATED. The demo runs without one: "npm start" in a clone, "jobgraph demo" where installed.',
     );
   const gateway = await startGateway(config);
-  onShutdown(() => gateway.close(), config.resilience.shutdownGraceMs);
+  // Beside the JSON log lines on stdout: JSON too, unless stderr is a terminal.
+  const out = (await import('./stderrLines.ts')).stderrLines();
+  onShutdown(() => gateway.close(), config.resilience.shutdownGraceMs, out);
   // Not `url`: that is a sensitive field name (Import/Export artifact links), redacted in logs.
   gateway.logger.info(
     {
@@ -301,7 +307,15 @@ async function live(): Promise<void> {
     },
     'jobgraph listening (live upstreams)',
   );
-  await (await import('./startupSummary.ts')).printStartupSummary(gateway);
+  await (
+    await import('./startupSummary.ts')
+  ).printStartupSummary(gateway, {
+    write: (text) =>
+      out.block(
+        'start-up summary',
+        text.split('\n').filter((line) => line !== ''),
+      ),
+  });
 }
 
 /** The `--event-*` switches of `jobgraph emulators`, as the event bus names them. */

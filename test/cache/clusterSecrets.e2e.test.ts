@@ -14,6 +14,7 @@ import {
 } from '../subscriptions/clusterSupport.ts';
 import { TEST_CLUSTER_SECRET } from '../support/clusterSecret.ts';
 import { EVENTUALLY } from '../support/eventually.ts';
+import { stderrText } from '../support/stderrText.ts';
 import { startLiveProcess, type LiveProcess } from '../support/liveProcess.ts';
 import { realPart } from '../support/realParts.ts';
 import { createClient, type RedisClientType } from '@keyv/redis';
@@ -65,8 +66,8 @@ describe.skipIf(redisPart.skip)('Replicas sharing Redis under different cluster 
     return (JSON.parse(text) as { cluster: ClusterState }).cluster;
   };
   const summaryOf = async (replica: LiveProcess) => {
-    await expect.poll(() => replica.output.stderr).toMatch(/^ {2}limits +/m);
-    return replica.output.stderr;
+    await expect.poll(() => stderrText(replica.output.stderr)).toMatch(/^ {2}limits +/m);
+    return stderrText(replica.output.stderr);
   };
 
   it("has the second's start-up summary report the first as a peer with another secret, MAC rejections from peers", async () => {

@@ -14,6 +14,7 @@ import {
   EMULATOR_PORT_OFFSETS,
   PROGRESSING_JOB_IDS,
 } from '../../src/emulators/index.ts';
+import { stderrText } from '../support/stderrText.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/jobgraph.mjs', import.meta.url));
 const LOADED_HOOK = fileURLToPath(new URL('../support/loadedModules.mjs', import.meta.url));
@@ -89,7 +90,7 @@ function run(
     });
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
-      if (until && until.test(stderr)) done(null);
+      if (until && until.test(stderrText(stderr))) done(null);
     });
     child.on('error', reject);
     child.on('exit', (code) => done(code));
@@ -340,18 +341,20 @@ describe('The jobgraph command', () => {
     );
     try {
       expect(proc.code).toBeNull();
-      expect(proc.stderr).toMatch(/AWS credentials +profile "nope" \(AWS_PROFILE\) NOT FOUND in /);
-      expect(proc.stderr).toMatch(
+      // Not a terminal: every line on stderr is JSON, like the log's on stdout.
+      for (const line of proc.stderr.split('\n').filter((l) => l !== ''))
+        expect(JSON.parse(line)).toMatchObject({ level: 30, service: 'jobgraph' });
+      const summary = stderrText(proc.stderr);
+      expect(summary).toMatch(/AWS credentials +profile "nope" \(AWS_PROFILE\) NOT FOUND in /);
+      expect(summary).toMatch(
         /warning +JOBGRAPH_MAX_JOB_ID is not a jobgraph variable and is ignored; did you mean JOBGRAPH_MAX_JOB_IDS\?/,
       );
-      expect(proc.stderr).toMatch(/AWS Panorama +NOT configured/);
+      expect(summary).toMatch(/AWS Panorama +NOT configured/);
       // Keys without COS_UIN and COS_APPID cannot call: never "configured".
-      expect(proc.stderr).toMatch(/Tencent COS Batch +NOT configured: COS_UIN, COS_APPID not set/);
-      expect(proc.stderr).toMatch(
-        / {4}tencent default +not configured \(COS_UIN, COS_APPID not set\)/,
-      );
-      expect(proc.stderr).toMatch(/ {4}aws default +not configured \(AWS credentials not set\)/);
-      expect(proc.stderr).toMatch(/auth +HS256 \(JOBGRAPH_JWT_SECRET\)/);
+      expect(summary).toMatch(/Tencent COS Batch +NOT configured: COS_UIN, COS_APPID not set/);
+      expect(summary).toMatch(/ {4}tencent default +not configured \(COS_UIN, COS_APPID not set\)/);
+      expect(summary).toMatch(/ {4}aws default +not configured \(AWS credentials not set\)/);
+      expect(summary).toMatch(/auth +HS256 \(JOBGRAPH_JWT_SECRET\)/);
       // Apollo asks nothing of the operator: inline tracing is decided in code (server.ts).
       expect(`${proc.stdout}${proc.stderr}`).not.toMatch(/inline tracing/i);
     } finally {
