@@ -20,8 +20,12 @@ import type { BatchJobChanges } from './jobEvents.ts';
  * Simplifications, said so in docs/emulators.md: the service moves a cancelled PENDING job once
  * its dependencies complete and a RUNNABLE one when it reaches the head of the queue (the
  * docs.amazonaws.cn copy of the page); the emulator moves both at once, so a test sees the
- * outcome without waiting. A terminated attempt's exit code 137 (the container killed) and the
- * reason as the attempt's `statusReason` follow the demo's terminated job, not a captured answer.
+ * outcome without waiting. A terminated attempt's exit code 137 and the reason as the attempt's
+ * `statusReason` follow the demo's terminated job, not a captured answer: Batch stops the task
+ * with `docker stop`, SIGTERM then SIGKILL ("Understanding the AWS Batch termination process",
+ * AWS HPC Blog), so 143 is as likely for a container that exits on SIGTERM. A job that never
+ * started keeps `attempts: []`, its `statusReason` overwritten by the reason, as
+ * nextflow-io/nextflow#7479 reports of a real TerminateJob.
  */
 
 /** The statuses CancelJob cancels (and TerminateJob too, by cancelling). */
