@@ -35,6 +35,7 @@ import {
   type WireBatchJob,
   type WireJobQueue,
 } from './data.ts';
+import { applyBatchAction, readActionInput, type BatchAction } from './actions.ts';
 import { BATCH_JOB_STATUSES, batchJobChanges, batchJobEvents } from './jobEvents.ts';
 import { BATCH_BIG_ACCOUNT } from './listData.ts';
 import { BATCH_PROGRESSING_JOB_ID, batchProgressingJob } from './progressing.ts';
@@ -105,6 +106,8 @@ interface AccountJobs {
  *   `jobStatus` (default RUNNING), ≤ 1000 a page; `maxResults`/`nextToken` in the body. An
  *   unknown queue lists nothing (unverified). Summaries as `JobSummary`.
  * - DescribeJobQueues, `POST /v1/describejobqueues` `{"jobQueues"?, "maxResults", "nextToken"}`.
+ * - CancelJob and TerminateJob, `POST /v1/canceljob` / `/v1/terminatejob` `{"jobId", "reason"}`:
+ *   the rules of actions.ts; an unknown job is 400 ClientException.
  *
  * Accounts: the demo keys see three queues of the demo region and the jobs of data.ts (with
  * `jobsPerSource`, that many generated jobs in each queue, the progressing one counted in the
@@ -201,7 +204,7 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
       find: (req, region, id) => changes.current(jobs.scope, jobs.find(req, region, id)),
     };
   };
-  const { jobs, publishDue } = batchJobEvents({
+  const { jobs, publishDue, publishChange } = batchJobEvents({
     now,
     defaultAccountId,
     region: BATCH_DEMO_REGION,
@@ -236,7 +239,48 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
     const region = signingRegionOf(req) ?? '';
     if (operation === 'DescribeJobs') return describeJobs(req, account, region, body);
     if (operation === 'ListJobs') return listJobs(account, region, body);
+    if (operation === 'CancelJob' || operation === 'TerminateJob')
+      return act(operation, req, auth.accountId, account, region, body);
     return describeJobQueues(account, region, body);
+  }
+
+  /**
+   * CancelJob and TerminateJob (actions.ts has the service's rules): the job moved, its children
+   * too, each change published as a `Batch Job State Change` event, answered 200 `{}` whether or
+   * not anything moved, as the service answers. The error-case IDs answer as for DescribeJobs.
+   */
+  function act(
+    operation: BatchAction,
+    req: EmulatorRequest,
+    accountId: string,
+    account: AccountJobs,
+    region: string,
+    body: Record<string, unknown>,
+  ): EmulatorResponse {
+    const input = readActionInput(body);
+    if (typeof input === 'string') return clientError(input);
+    const { jobId, reason } = input;
+    if (jobId === BATCH_ERROR_CASE_IDS.throttled) return throttled();
+    if (jobId === BATCH_ERROR_CASE_IDS.serverError) return serverError();
+    const job = account.find(req, region, jobId);
+    // An ID the account does not have: ClientException, as the API pages describe it ("specifying
+    // an identifier that's not valid") and moto answers it ("Job not found"). The wording is
+    // unverified; an answer captured in 2017 (aws/aws-cli#2551) showed 200 {} instead.
+    if (!job || jobId === BATCH_ERROR_CASE_IDS.clientError)
+      return clientError(`Job ${jobId.slice(0, 128)} not found.`);
+    const children = account
+      .childrenOf(region, jobId)
+      .map((child) => changes.current(account.scope, child))
+      .filter((child): child is WireBatchJob => child !== undefined);
+    const moved = applyBatchAction(
+      operation,
+      { job, children, scope: account.scope },
+      reason,
+      now(),
+      changes,
+    );
+    for (const next of moved) publishChange(accountId, next);
+    return ok({});
   }
 
   function describeJobs(
@@ -414,6 +458,10 @@ export function createBatchEmulator(opts: BatchEmulatorOptions = {}): ProviderEm
         const ids = (body.jobs as unknown[]).map(String);
         return callers.describeRegional(req, `DescribeJobs ${ids.length}`, ids.join(','));
       }
+      if ((operation === 'CancelJob' || operation === 'TerminateJob') && typeof body !== 'string') {
+        const jobId = typeof body.jobId === 'string' ? body.jobId : '';
+        return callers.describeRegional(req, `${operation} ${jobId}`, jobId);
+      }
       if (operation === 'ListJobs' && typeof body !== 'string') {
         const named = body.jobQueue ?? body.arrayJobId ?? body.multiNodeJobId;
         const queue = typeof named === 'string' ? named : '';
@@ -517,9 +565,13 @@ function matches(filter: ListFilter, job: WireBatchJob): boolean {
 
 function operationOf(
   req: EmulatorRequest,
-): 'DescribeJobs' | 'ListJobs' | 'DescribeJobQueues' | null {
+): 'DescribeJobs' | 'ListJobs' | 'DescribeJobQueues' | BatchAction | null {
   if (req.method !== 'POST') return null;
   switch (req.rawPath) {
+    case '/v1/canceljob':
+      return 'CancelJob';
+    case '/v1/terminatejob':
+      return 'TerminateJob';
     case '/v1/describejobs':
       return 'DescribeJobs';
     case '/v1/listjobs':

@@ -40,6 +40,8 @@ export interface BatchJobChanges {
     environment?: readonly { name: string; value: string }[],
   ): WireBatchJob;
   forget(scope: string, jobId: string): void;
+  /** Keep `job` as the job's record from now on, as given (CancelJob and TerminateJob shape it themselves). */
+  put(scope: string, job: WireBatchJob): void;
 }
 
 export function batchJobChanges(): BatchJobChanges {
@@ -63,6 +65,9 @@ export function batchJobChanges(): BatchJobChanges {
     },
     forget(scope, jobId) {
       forgotten.add(key(scope, jobId));
+    },
+    put(scope, job) {
+      changed.set(key(scope, job.jobId), job);
     },
   };
 }
@@ -162,6 +167,8 @@ export interface BatchJobEventsDeps {
 export function batchJobEvents(deps: BatchJobEventsDeps): {
   jobs: JobControls;
   publishDue: () => void;
+  /** Publish the state change a call made (`job` as it now stands in `accountId`). */
+  publishChange: (accountId: string, job: WireBatchJob) => void;
 } {
   const { now, defaultAccountId, region, events, changes } = deps;
   const progressing = () => {
@@ -169,6 +176,11 @@ export function batchJobEvents(deps: BatchJobEventsDeps): {
     return job ? { job, state: `${job.createdAt}/${job.status}` } : null;
   };
   const watch = stateWatch(progressing()?.state ?? null);
+  const publishChange = (accountId: string, job: WireBatchJob) => {
+    events.publish(batchStateChangeEvent(job, accountId, region, now()));
+    // The progressing job's own watch takes the change as published.
+    if (accountId === defaultAccountId) watch(progressing()?.state ?? null);
+  };
   const jobs: JobControls = {
     changeState(jobId, status, options = {}) {
       const accountId = controlAccount(options.account, defaultAccountId);
@@ -182,9 +194,7 @@ export function batchJobEvents(deps: BatchJobEventsDeps): {
         options.statusReason,
         options.environment,
       );
-      events.publish(batchStateChangeEvent(next, accountId, region, now()));
-      // The progressing job's own watch takes the change as published.
-      if (accountId === defaultAccountId) watch(progressing()?.state ?? null);
+      publishChange(accountId, next);
       return structuredClone(next);
     },
     forget(jobId, options = {}) {
@@ -199,5 +209,5 @@ export function batchJobEvents(deps: BatchJobEventsDeps): {
     if (watch(current?.state ?? null) && current && current.job.status !== 'SUBMITTED')
       events.publish(batchStateChangeEvent(current.job, defaultAccountId, region, now()));
   };
-  return { jobs, publishDue };
+  return { jobs, publishDue, publishChange };
 }

@@ -14,12 +14,19 @@ import { COS_PROGRESSING_JOB_ID, cosProgressingJob } from './progressing.ts';
 import { DEMO_SECOND_TENCENT_ACCOUNT, TENCENT_ACCOUNTS, type TencentAccount } from '../accounts.ts';
 import { cosSecondAccountJobs } from './secondAccount.ts';
 import { verifyCosSignature } from './signature.ts';
+import {
+  readStatusUpdate,
+  updatedJob,
+  updatedStatus,
+  type CosStatusUpdate,
+} from './updateJobStatus.ts';
 import { toXmlDocument, type WireElement } from './xml.ts';
 
 /**
  * Tencent COS Batch Operations (`{uin}.cos-control.{region}.myqcloud.com`): DescribeJob
- * (`GET /jobs/{JobId}`) and ListJobs (`GET /jobs?jobStatuses=&maxResults=&nextToken=`) for the
- * demo accounts.
+ * (`GET /jobs/{JobId}`), ListJobs (`GET /jobs?jobStatuses=&maxResults=&nextToken=`) and
+ * UpdateJobStatus (`POST /jobs/{JobId}/status?requestedJobStatus=&statusUpdateReason=`, the
+ * rules of updateJobStatus.ts) for the demo accounts.
  *
  * Accounts: the demo account (DEMO_TENCENT_CREDENTIALS) and the second one
  * (DEMO_SECOND_TENCENT_ACCOUNT, its few jobs of secondAccount.ts in its region), each with its
@@ -37,6 +44,7 @@ import { toXmlDocument, type WireElement } from './xml.ts';
 const ACCOUNT = DEMO_TENCENT_CREDENTIALS;
 const CONTROL_HOST_RE = /^(\d+)\.cos-control\.([a-z0-9-]+)\.myqcloud\.com(?::\d+)?$/;
 const JOB_PATH_RE = /^\/jobs\/([^/]*)$/;
+const STATUS_PATH_RE = /^\/jobs\/([^/]+)\/status$/;
 const LIST_PATH = '/jobs';
 
 /** ListJobs' `maxResults` range and default (Tencent Cloud "ListJobs", 436/33783: 1..1000, default 1000). */
@@ -76,6 +84,8 @@ interface AccountJobs {
   find(req: EmulatorRequest, region: string, jobId: string): WireElement | undefined;
   /** Whether the progressing job is in this region's list. */
   progressingIn(region: string): boolean;
+  /** What UpdateJobStatus made of the account's jobs, by `region/jobId` (updateJobStatus.ts). */
+  updates: Map<string, CosStatusUpdate>;
 }
 
 /** The account whose key (`q-ak`) signed a request; the demo account for an unknown or missing one (its check then refuses it). */
@@ -102,6 +112,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
         ? listOf(region)?.find(jobId)?.job()
         : listing.findDemo(req, listOf(region), jobId, (id) => DEMO_JOBS.get(id)),
     progressingIn: (region) => region === ACCOUNT.region,
+    updates: new Map(),
   };
   /** The second account's jobs: a few, in its region. */
   const secondList = listing.of(cosSecondAccountJobs(listing.anchorMs));
@@ -112,6 +123,7 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     listOf: secondListOf,
     find: (_req, region, jobId) => secondListOf(region)?.find(jobId)?.job(),
     progressingIn: () => false,
+    updates: new Map(),
   };
   let counter = 0;
 
@@ -177,8 +189,64 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     return m ? (m[2] as string) : signingAccount(req).region;
   }
 
+  /** The job as it stands now: as UpdateJobStatus left it, or as the data has it. */
+  function standing(jobs: AccountJobs, region: string, job: WireElement): WireElement {
+    const update = jobs.updates.get(`${region}/${job.JobId as string}`);
+    return update ? updatedJob(job, update, now()) : job;
+  }
+
+  /** The answer of an error-case ID (data.ts) in the account's own region, or null. */
+  function errorCase(
+    req: EmulatorRequest,
+    jobs: AccountJobs,
+    region: string,
+    jobId: string,
+  ): EmulatorResponse | null {
+    if (region !== jobs.account.region) return null;
+    switch (jobId) {
+      case ERROR_CASE_JOB_IDS.notFound:
+        return noSuchJob(req);
+      case ERROR_CASE_JOB_IDS.throttled:
+        return slowDown(req);
+      case ERROR_CASE_JOB_IDS.serverError:
+        return internalError(req);
+      case ERROR_CASE_JOB_IDS.accessDenied:
+        return error(req, 403, 'AccessDenied', 'Access Denied.');
+    }
+    return null;
+  }
+
+  const noSuchJob = (req: EmulatorRequest) =>
+    error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
+
+  /** UpdateJobStatus (`POST /jobs/<JobId>/status`), by the rules of updateJobStatus.ts. */
+  function updateJobStatus(
+    req: EmulatorRequest,
+    jobs: AccountJobs,
+    region: string,
+    jobId: string,
+  ): EmulatorResponse {
+    const refused = errorCase(req, jobs, region, jobId);
+    if (refused) return refused;
+    const found = jobs.find(req, region, jobId);
+    if (!found) return noSuchJob(req);
+    const job = standing(jobs, region, found);
+    const update = readStatusUpdate(job.Status as string, req.query, now());
+    if ('code' in update) return error(req, update.status, update.code, update.message);
+    const key = `${region}/${jobId}`;
+    // A later call without a reason keeps the reason an earlier one gave (Ready, then Cancelled).
+    const reason = update.reason ?? jobs.updates.get(key)?.reason;
+    jobs.updates.set(key, { ...update, reason });
+    const after = standing(jobs, region, found);
+    return xml(200, 'UpdateJobStatusResult', {
+      JobId: jobId,
+      Status: after.Status,
+      StatusUpdateReason: after.StatusUpdateReason ?? '',
+    });
+  }
+
   function jobIdOf(req: EmulatorRequest): string | null {
-    const m = JOB_PATH_RE.exec(req.rawPath);
+    const m = JOB_PATH_RE.exec(req.rawPath) ?? STATUS_PATH_RE.exec(req.rawPath);
     if (!m) return null;
     try {
       return decodeURIComponent(m[1] as string);
@@ -194,20 +262,11 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
     jobId: string,
   ): EmulatorResponse {
     // The error-case IDs answer so in the account's own region.
-    if (region === jobs.account.region)
-      switch (jobId) {
-        case ERROR_CASE_JOB_IDS.notFound:
-          return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
-        case ERROR_CASE_JOB_IDS.throttled:
-          return slowDown(req);
-        case ERROR_CASE_JOB_IDS.serverError:
-          return internalError(req);
-        case ERROR_CASE_JOB_IDS.accessDenied:
-          return error(req, 403, 'AccessDenied', 'Access Denied.');
-      }
+    const refused = errorCase(req, jobs, region, jobId);
+    if (refused) return refused;
     const job = jobs.find(req, region, jobId);
-    if (!job) return error(req, 404, 'NoSuchJob', 'The specified job does not exist.');
-    return xml(200, 'DescribeJobResult', { Job: job });
+    if (!job) return noSuchJob(req);
+    return xml(200, 'DescribeJobResult', { Job: standing(jobs, region, job) });
   }
 
   /**
@@ -254,13 +313,21 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       from = bytes >= 1 && bytes <= NEXT_TOKEN_MAX_BYTES ? source.find(token) : undefined;
       if (!from) return error(req, 400, 'InvalidArgument', 'nextToken is invalid.');
     }
+    // As each job stands now: one UpdateJobStatus moved is filtered and shown by its new status.
+    const statusOf = (id: string, listed: string) => {
+      const update = jobs.updates.get(`${region}/${id}`);
+      return update ? updatedStatus(update, now()) : listed;
+    };
     const { items, more, last } = source.page(
       from ?? null,
       size,
-      (job) => status === undefined || job.status === status,
+      (job) => status === undefined || statusOf(job.id, job.status) === status,
     );
     return xml(200, 'ListJobsResult', {
-      Jobs: items.length === 0 ? {} : { member: items.map((item) => cosListSummary(item.job())) },
+      Jobs:
+        items.length === 0
+          ? {}
+          : { member: items.map((item) => cosListSummary(standing(jobs, region, item.job()))) },
       NextToken: more && last ? last.id : '',
     });
   }
@@ -304,6 +371,10 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       if (jobId === null)
         return error(req, 400, 'InvalidRequest', 'The request is not a COS Batch operation.');
       if (jobId === '') return error(req, 400, 'InvalidRequest', 'Job id is required.');
+      if (STATUS_PATH_RE.test(req.rawPath)) {
+        if (req.method !== 'POST') return methodNotAllowed(req);
+        return updateJobStatus(req, jobs, region, jobId);
+      }
       if (req.method !== 'GET') return methodNotAllowed(req);
       return describeJob(req, jobs, region, jobId);
     },
@@ -316,7 +387,11 @@ export function createCosBatchEmulator(opts: CosBatchEmulatorOptions = {}): Prov
       const jobId = jobIdOf(req);
       if (jobId === null || jobId === '')
         return { operation: `${req.method} ${req.path}`, job: null, ...account };
-      return { operation: `DescribeJob ${jobId}`, job: `${regionOf(req)}/${jobId}`, ...account };
+      const operation =
+        STATUS_PATH_RE.test(req.rawPath) && req.method === 'POST'
+          ? `UpdateJobStatus ${jobId} ${req.query.get('requestedJobStatus') ?? ''}`.trimEnd()
+          : `DescribeJob ${jobId}`;
+      return { operation, job: `${regionOf(req)}/${jobId}`, ...account };
     },
 
     throttled: slowDown,

@@ -11,6 +11,7 @@ import {
   ERROR_CASE_JOB_IDS,
   type WireGetStatusResult,
 } from './data.ts';
+import { CANCEL_REFUSALS, canceledJob, cancelOutcome } from './cancel.ts';
 import { importExportBigJobs, importExportListedJobs, importExportListPlace } from './listData.ts';
 import { IMPORTEXPORT_PROGRESSING_JOB_ID, importExportProgressingJob } from './progressing.ts';
 import { importExportSecondAccountJobs } from './secondAccount.ts';
@@ -39,6 +40,9 @@ import { importExportSecondAccountJobs } from './secondAccount.ts';
  * fewer with IsTruncated true, as a client must expect; `expireJobs` takes jobs out of the system
  * (the model's ExpiredJobIdException), so a Marker naming one no longer works.
  *
+ * CancelJob (`Action=CancelJob&JobId=`): cancel.ts has the rules; a cancelled job stays so for
+ * the emulator's lifetime.
+ *
  * Accounts (`opts.accounts`): the demo keys are the default account's and see all of the above;
  * the keys of an STS session (with their `x-amz-security-token`) see their own account's jobs:
  * the second account (DEMO_SECOND_AWS_ACCOUNT) its few jobs of secondAccount.ts, any other
@@ -64,6 +68,8 @@ interface AccountJobs {
   progressing: boolean;
   /** Jobs that expired out of the system. */
   expired: ReadonlySet<string>;
+  /** Jobs CancelJob cancelled (cancel.ts): GetStatus and ListJobs answer them cancelled. */
+  canceled: Set<string>;
 }
 const API_VERSIONS = new Set(['2010-06-01', '2010-06-03']);
 const KNOWN_ACTIONS = new Set([
@@ -116,7 +122,7 @@ export interface ImportExportEmulator extends ProviderEmulator {
   expireJobs(jobIds: Iterable<string>): void;
 }
 
-/** The AWS Import/Export emulator (GetStatus, ListJobs). Throws RangeError for a `listPageLimit` outside 1..1000. */
+/** The AWS Import/Export emulator (GetStatus, ListJobs, CancelJob). Throws RangeError for a `listPageLimit` outside 1..1000. */
 export function createImportExportEmulator(
   opts: ImportExportEmulatorOptions = {},
 ): ImportExportEmulator {
@@ -141,18 +147,21 @@ export function createImportExportEmulator(
     find: (req, jobId) => listing.findDemo(req, listed, jobId, (id) => JOBS.get(id)),
     progressing: true,
     expired,
+    canceled: new Set(),
   };
   const secondJobs: AccountJobs = {
     list: listing.of(importExportSecondAccountJobs(listing.anchorMs)),
     find: (_req, jobId) => secondJobs.list.find(jobId)?.job(),
     progressing: false,
     expired: new Set(),
+    canceled: new Set(),
   };
   const noJobs: AccountJobs = {
     list: listing.of([]),
     find: () => undefined,
     progressing: false,
     expired: new Set(),
+    canceled: new Set(),
   };
   const jobsOf = (accountId: string) =>
     ({ default: defaultJobs, second: secondJobs, other: noJobs })[callers.which(accountId)];
@@ -187,6 +196,10 @@ export function createImportExportEmulator(
     return check.accountId;
   }
 
+  /** A job as it stands now: cancelled if CancelJob cancelled it. */
+  const standing = (jobs: AccountJobs, job: WireGetStatusResult): WireGetStatusResult =>
+    jobs.canceled.has(job.JobId) ? canceledJob(job) : job;
+
   const expiredJob = () => error(400, 'ExpiredJobIdException', 'The specified job ID has expired.');
 
   function getStatus(
@@ -217,7 +230,39 @@ export function createImportExportEmulator(
         'InvalidJobIdException',
         'The JOBID was missing, not found, or not associated with the AWS account.',
       );
-    return ok('GetStatus', serializeJob(job));
+    return ok('GetStatus', serializeJob(standing(jobs, job)));
+  }
+
+  /** CancelJob, by the rules of cancel.ts; the error-case IDs answer as for GetStatus. */
+  function cancelJob(
+    params: URLSearchParams,
+    req: EmulatorRequest,
+    jobs: AccountJobs,
+  ): EmulatorResponse {
+    const jobId = params.get('JobId') ?? '';
+    switch (jobId) {
+      case ERROR_CASE_JOB_IDS.throttled:
+        return answers.throttled();
+      case ERROR_CASE_JOB_IDS.serverError:
+        return answers.serverError();
+      case ERROR_CASE_JOB_IDS.canceled:
+        return error(
+          400,
+          CANCEL_REFUSALS['already-canceled'].code,
+          CANCEL_REFUSALS['already-canceled'].message,
+        );
+    }
+    const found = jobId === '' ? undefined : jobs.find(req, jobId);
+    const outcome = cancelOutcome(
+      found && standing(jobs, found),
+      jobs.expired.has(jobId) || jobId === ERROR_CASE_JOB_IDS.expired,
+    );
+    if (outcome !== 'canceled') {
+      const refusal = CANCEL_REFUSALS[outcome];
+      return error(400, refusal.code, refusal.message);
+    }
+    jobs.canceled.add(jobId);
+    return ok('CancelJob', el('Success', true, '    '));
   }
 
   function listJobs(params: URLSearchParams, jobs: AccountJobs): EmulatorResponse {
@@ -241,7 +286,7 @@ export function createImportExportEmulator(
     const { items, more } = source.page(from ?? null, size, (job) => !jobs.expired.has(job.id));
     const i = '    ';
     const members = items
-      .map((item) => item.job())
+      .map((item) => standing(jobs, item.job()))
       .map(
         (job) =>
           `${i}  <member>\n` +
@@ -283,7 +328,8 @@ export function createImportExportEmulator(
       );
     if (action === 'GetStatus') return getStatus(params, req, jobs);
     if (action === 'ListJobs') return listJobs(params, jobs);
-    return answers.notEmulated(action, 'GetStatus and ListJobs');
+    if (action === 'CancelJob') return cancelJob(params, req, jobs);
+    return answers.notEmulated(action, 'GetStatus, ListJobs and CancelJob');
   }
 
   return {

@@ -192,8 +192,8 @@ describe('The ImportExport emulator on the wire', () => {
     expect([b.status, /<Code>(\w+)<\/Code>/.exec(b.body)?.[1]]).toEqual([400, 'MissingAction']);
   });
 
-  it('answers GetStatus and ListJobs only: the write actions are InvalidAction', async () => {
-    for (const action of ['CreateJob', 'CancelJob', 'UpdateJob', 'GetShippingLabel']) {
+  it('answers GetStatus, ListJobs and CancelJob only: the other write actions are InvalidAction', async () => {
+    for (const action of ['CreateJob', 'UpdateJob', 'GetShippingLabel']) {
       const body = `Action=${action}&Version=2010-06-01`;
       const res = await post(body, await signed(body));
       expect([res.status, /<Code>(\w+)<\/Code>/.exec(res.body)?.[1]]).toEqual([
@@ -201,7 +201,7 @@ describe('The ImportExport emulator on the wire', () => {
         'InvalidAction',
       ]);
       expect(res.body).toContain(
-        `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus and ListJobs only.`,
+        `The action ${action} is not supported by the jobgraph emulator, which answers GetStatus, ListJobs and CancelJob only.`,
       );
     }
   });
