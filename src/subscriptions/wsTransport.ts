@@ -130,6 +130,16 @@ export class WsTransport {
       identity = await this.options.verifyToken(authorization);
     } catch (err) {
       if (!(err instanceof InvalidTokenError)) throw err;
+      // As over HTTP: a bad token spends its address's rate (the anonymous caller's), so a flood
+      // of forged tokens at connection_init is cut like a flood of anonymous requests.
+      const refused = await this.options.callerRate?.spend(ANONYMOUS, ctx.extra.request, 'ws');
+      if (refused) {
+        closeUnauthorized(
+          ctx.extra.socket,
+          `over the request rate, retry after ${retryAfterSeconds(refused.extensions.retryAfterMs as number)} s`,
+        );
+        return false;
+      }
       logger.info({ transport: 'ws', reason: err.message }, 'rejected bearer token');
       closeUnauthorized(ctx.extra.socket, err.message);
       return false;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { SCOPE_READ } from '../../src/auth/identity.ts';
 import { mintToken } from '../../src/auth/mintToken.ts';
 import { CALLER_RATE_KEY_PREFIX } from '../../src/cache/redisCallerRates.ts';
@@ -84,6 +85,40 @@ describe('Bad tokens and a rate of 20 an hour, without Redis', () => {
     // Counted as refusals, logged as none: only the 401s left a line.
     const rejected = gw.logs.lines.filter((l) => l.includes('rejected bearer token'));
     expect(rejected).toHaveLength(20);
+  });
+
+  it('spends the address’s rate for a bad token at WebSocket connection_init too, and says so in the 4401 once it is over', async () => {
+    const started = await startTestGateway({
+      JOBGRAPH_JWT_SECRET: SECRET,
+      JOBGRAPH_CALLER_RATE: '5/1h',
+    });
+    try {
+      const closes: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const socket = new WebSocket(
+          started.server.url.replace(/^http/, 'ws'),
+          'graphql-transport-ws',
+        );
+        const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+          socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+        );
+        await new Promise((resolve) => socket.once('open', resolve));
+        socket.send(
+          JSON.stringify({
+            type: 'connection_init',
+            payload: { Authorization: `Bearer ${await badToken(i)}` },
+          }),
+        );
+        const { code, reason } = await closed;
+        expect(code).toBe(4401);
+        closes.push(reason.includes('over the request rate') ? 'over' : 'bad token');
+      }
+      expect(closes).toEqual([...Array(5).fill('bad token'), ...Array(3).fill('over')]);
+      // The same address over HTTP is over its rate now as well.
+      expect((await post(started.server.url)).status).toBe(429);
+    } finally {
+      await started.close();
+    }
   });
 
   it('answers a bad token on /readyz from an address over its rate 429 too, and a probe without a token as ever', async () => {
