@@ -44,6 +44,7 @@ interface Page {
       provider: string;
       region: string | null;
       referenceStoreId: string | null;
+      jobQueue: string | null;
       state: string;
       code: string | null;
     }[];
@@ -55,7 +56,7 @@ const PAGE = `query Page($first: Int, $after: String, $filter: JobListFilter) {
     edges { cursor node { id provider createdAt state } }
     nodes { id }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    sources { provider region referenceStoreId state code }
+    sources { provider region referenceStoreId jobQueue state code }
   }
 }`;
 
@@ -118,6 +119,14 @@ describe('listJobs', () => {
     expect(
       conn.sources.filter((s) => s.provider === 'AWS_OMICS' && s.state === 'LISTED').length,
     ).toBeGreaterThan(0);
+    // AWS Batch lists each job queue of a region as a source: each row names its queue, once.
+    const queues = conn.sources.filter((s) => s.provider === 'AWS_BATCH').map((s) => s.jobQueue);
+    expect(queues.length).toBeGreaterThan(1);
+    expect(queues.every((q) => typeof q === 'string' && q !== '')).toBe(true);
+    expect(new Set(queues).size).toBe(queues.length);
+    expect(conn.sources.filter((s) => s.provider !== 'AWS_BATCH').map((s) => s.jobQueue)).toEqual(
+      conn.sources.filter((s) => s.provider !== 'AWS_BATCH').map(() => null),
+    );
   });
 
   it('pages without gaps or repeats across upstream pages: pages of 7 give exactly one page of 100', async () => {

@@ -101,6 +101,7 @@ export const BATCH_LISTING: ProviderList = {
     if (queues.length === 0) return [{ referenceStoreId: null, stream: null }];
     return queues.map((queue) => ({
       referenceStoreId: null,
+      jobQueue: queue,
       stream: queueStream(env, account, at, queue),
     }));
   },

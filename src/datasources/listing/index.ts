@@ -125,6 +125,7 @@ function sourceReport(
     account: e.account,
     region: e.region,
     referenceStoreId: e.referenceStoreId,
+    jobQueue: e.jobQueue,
   };
   if (!e.stream) return { ...where, state: e.state ?? 'LISTED', code: e.code ?? null };
   const failure = failures.get(e.stream.id);

@@ -21,6 +21,8 @@ export interface SourceEntry {
   account: string;
   region: string | null;
   referenceStoreId: string | null;
+  /** The AWS Batch job queue listed; null for the other providers. */
+  jobQueue: string | null;
   /** Absent when the source is not called: see `state`. */
   stream?: MergeStream<Listed>;
   /** The source's state when it has no stream (LISTED: its filter leaves nothing to list). */
@@ -106,7 +108,11 @@ function entry(
   source: ListSource,
   listable: boolean,
 ): SourceEntry {
-  const at = { ...where, referenceStoreId: source.referenceStoreId };
+  const at = {
+    ...where,
+    referenceStoreId: source.referenceStoreId,
+    jobQueue: source.jobQueue ?? null,
+  };
   if (!('stream' in source)) return { ...at, state: source.state, code: source.code };
   if (source.stream === null) return { ...at, state: 'LISTED', code: null };
   if (!listable) return { ...at, state: 'NOT_LISTABLE', code: null };
@@ -145,7 +151,9 @@ export async function planSources(env: PageEnv): Promise<SourceEntry[]> {
       return regionsOf(plan, provider).map(async (region): Promise<SourceEntry[]> => {
         const where = { provider: provider.name, account, region };
         if (!list || !envOf)
-          return [{ ...where, referenceStoreId: null, state: 'NOT_LISTABLE', code: null }];
+          return [
+            { ...where, referenceStoreId: null, jobQueue: null, state: 'NOT_LISTABLE', code: null },
+          ];
         const found = await list.sources(envOf, region);
         return found.map((source) => entry(env, where, source, listable));
       });

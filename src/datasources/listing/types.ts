@@ -83,6 +83,8 @@ export interface JobListSourceReport {
   account: string;
   region: string | null;
   referenceStoreId: string | null;
+  /** The AWS Batch job queue listed (as DescribeJobQueues names it); null for the other providers. */
+  jobQueue: string | null;
   state: JobListSourceState;
   /** The public error code when FAILED or NOT_CONFIGURED; else null. */
   code: string | null;

@@ -287,9 +287,11 @@ export interface ListEnv {
  * filter leaves nothing to list there: LISTED without a call), or the state of a source that is
  * not called (NOT_CONFIGURED, a FAILED store lookup).
  */
-export type ListSource = { referenceStoreId: string | null } & (
-  { stream: MergeStream<Listed> | null } | { state: JobListSourceState; code: string | null }
-);
+export type ListSource = {
+  referenceStoreId: string | null;
+  /** The AWS Batch job queue it lists (absent: the provider lists no queues). */
+  jobQueue?: string;
+} & ({ stream: MergeStream<Listed> | null } | { state: JobListSourceState; code: string | null });
 
 /** A provider's job list, for `listJobs`. */
 export interface ProviderList {
